@@ -1,0 +1,48 @@
+"""Exceptions and warnings raised by resilient_sc."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ResilientSCError(Exception):
+    """Base class of every error raised on purpose by resilient_sc."""
+
+
+class ValidationError(ResilientSCError, ValueError):
+    """Input data or options break the data contract; ``problems`` lists every one found.
+
+    Each problem reads ``(table, row N 'id') | message``; row numbers are spreadsheet
+    rows (the header is row 1, the first data row is row 2).
+    """
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = tuple(problems)
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the input data:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+class InfeasiblePolicyError(ResilientSCError):
+    """No network meets the data and the policy; ``reasons`` says why, in planner's terms."""
+
+    def __init__(self, reasons: Sequence[str]):
+        self.reasons = tuple(reasons)
+        super().__init__(
+            "no plan meets the policy:\n" + "\n".join(f"  - {r}" for r in self.reasons)
+        )
+
+
+class NotOptimalError(ResilientSCError):
+    """The solver stopped before proving optimality (time limit, interrupt, numerical trouble).
+
+    ``plan`` holds the best plan found, if any.
+    """
+
+    def __init__(self, message: str, plan: object | None = None):
+        self.plan = plan
+        super().__init__(message)
+
+
+class DataWarning(UserWarning):
+    """Suspicious but legal input data (for instance capacity below demand)."""

@@ -1,0 +1,93 @@
+"""Atomic file output: write to a temporary file beside the target, then rename over it."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(path: str | Path):
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
+    """Write a file atomically through ``writer(file)``."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        writer(fh)
+
+
+def write_csv(path: str | Path, df: pd.DataFrame) -> None:
+    """Write ``df`` as UTF-8 CSV without its index, atomically."""
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False)
+
+
+def write_json(path: str | Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n", encoding="utf-8")
+
+
+def write_text(path: str | Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> None:
+    """Write one sheet per DataFrame, readable: frozen header, fitted widths, number formats."""
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        for name, df in sheets.items():
+            df.to_excel(xl, sheet_name=name[:31], index=False)
+            _format_sheet(xl.sheets[name[:31]], df)
+
+
+def _format_sheet(ws: Any, df: pd.DataFrame) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, col in enumerate(df.columns, start=1):
+        values = df[col]
+        width = max([len(str(col))] + [len(_fmt(v)) for v in values.head(200)]) + 2
+        ws.column_dimensions[get_column_letter(i)].width = min(60, width)
+        if pd.api.types.is_float_dtype(values):
+            fmt = "0.0%" if "share" in str(col) or "fraction" in str(col) else "#,##0.00"
+            for cell in ws.iter_cols(min_col=i, max_col=i, min_row=2):
+                for c in cell:
+                    c.number_format = fmt
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:,.2f}" if isinstance(v, float) else str(v)
+
+
+def _jsonable(obj: Any) -> Any:
+    if hasattr(obj, "item"):
+        return obj.item()
+    if hasattr(obj, "value"):
+        return obj.value
+    if isinstance(obj, set | tuple):
+        return list(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

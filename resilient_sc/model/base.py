@@ -1,0 +1,127 @@
+"""Base families: decisions, demand, origin balance, capacities and cost (MODEL.md §2–4)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .context import Context, local
+
+
+def add_variables(ctx: Context) -> None:
+    """Decisions of MODEL.md §2.
+
+    ``supplier_contracted[s]``, ``hub_opened[h]`` ∈ {0,1} (forced to 1 for ``status=open``),
+    ``inbound_flow[s,h,p]`` = x ≥ 0, ``outbound_flow[h,m,p,c]`` = y ≥ 0 (c the origin
+    country) and, with ``shortfall_penalty``, ``shortfall[m,p]`` = u ≥ 0.
+    """
+    s, lm = ctx.sets, ctx.lm
+    ctx.v["z"] = lm.add_variables("supplier_contracted", s.suppliers[["supplier"]],
+                                  lower=(s.suppliers["status"] == "open").to_numpy(float),
+                                  upper=1.0, integer=True)
+    ctx.v["o"] = lm.add_variables("hub_opened", s.hubs[["hub"]],
+                                  lower=(s.hubs["status"] == "open").to_numpy(float),
+                                  upper=1.0, integer=True)
+    ctx.v["x"] = lm.add_variables("inbound_flow", s.inbound[["supplier", "hub", "product"]])
+    ctx.v["y"] = lm.add_variables("outbound_flow",
+                                  s.flows[["hub", "market", "product", "origin"]])
+    if ctx.policy.shortfall_penalty is not None:
+        ctx.v["u"] = lm.add_variables("shortfall", s.demand[["market", "product"]],
+                                      upper=s.demand["demand"].to_numpy(float))
+
+
+def add_demand(ctx: Context) -> None:
+    """``demand[m,p]``: Σ_h Σ_c y[h,m,p,c] (+ u[m,p]) = demand[m,p]  (MODEL.md §3, §8.8)."""
+    s, v = ctx.sets, ctx.v
+    rows = ctx.rows_of(s.flows, s.demand, ["market", "product"])
+    terms = [(rows, v["y"], local(len(rows)), 1.0)]
+    if "u" in v:
+        terms.append((local(len(s.demand)), v["u"], local(len(s.demand)), 1.0))
+    d = s.demand["demand"].to_numpy(float)
+    ctx.lm.add_constraints("demand", s.demand[["market", "product"]], terms, d, d)
+
+
+def add_origin_balance(ctx: Context) -> None:
+    """``origin_balance[h,p,c]``: Σ_{s in c} x[s,h,p] − Σ_m y[h,m,p,c] = 0  (MODEL.md §3)."""
+    s, v = ctx.sets, ctx.v
+    index = s.flows[["hub", "product", "origin"]].drop_duplicates().reset_index(drop=True)
+    x_rows = ctx.rows_of(s.inbound.rename(columns={"country": "origin"}), index,
+                         ["hub", "product", "origin"])
+    y_rows = ctx.rows_of(s.flows, index, ["hub", "product", "origin"])
+    ctx.lm.add_constraints("origin_balance", index, [
+        (x_rows, v["x"], local(len(x_rows)), 1.0),
+        (y_rows, v["y"], local(len(y_rows)), -1.0),
+    ], 0.0, 0.0)
+
+
+def add_supplier_capacity(ctx: Context) -> None:
+    """``supplier_capacity[s,p]``: Σ_h x[s,h,p] ≤ capacity[s,p] · z[s]  (MODEL.md §3).
+
+    The capacity is capped at the total demand for p, a valid and tighter big-M.
+    """
+    s, v = ctx.sets, ctx.v
+    index = s.supply.loc[s.supply.set_index(["supplier", "product"]).index.isin(
+        s.inbound.set_index(["supplier", "product"]).index)].reset_index(drop=True)
+    total = index["product"].map(s.products.set_index("product")["total_demand"])
+    cap = np.minimum(index["capacity"].to_numpy(float), total.to_numpy(float))
+    x_rows = ctx.rows_of(s.inbound, index, ["supplier", "product"])
+    z_cols = ctx.rows_of(index, s.suppliers, ["supplier"])
+    ctx.lm.add_constraints("supplier_capacity", index[["supplier", "product"]], [
+        (x_rows, v["x"], local(len(x_rows)), 1.0),
+        (local(len(index)), v["z"], z_cols, -cap),
+    ], upper=0.0)
+
+
+def add_hub_capacity(ctx: Context) -> None:
+    """``hub_capacity[h]``: Σ_{s,p} x[s,h,p] ≤ capacity[h] · o[h]  (MODEL.md §3, §8.11).
+
+    An unlimited hub gets the demand it can reach as its big-M, so that ``o[h]`` still
+    links its flows.
+    """
+    s, v = ctx.sets, ctx.v
+    reach = s.outbound.merge(s.demand[["market", "product", "demand"]], on=["market", "product"])
+    reachable = s.hubs["hub"].map(reach.groupby("hub")["demand"].sum()).fillna(0.0)
+    cap = np.minimum(s.hubs["capacity"].to_numpy(float), reachable.to_numpy(float))
+    x_rows = ctx.rows_of(s.inbound, s.hubs, ["hub"])
+    ctx.lm.add_constraints("hub_capacity", s.hubs[["hub"]], [
+        (x_rows, ctx.v["x"], local(len(x_rows)), 1.0),
+        (local(len(s.hubs)), v["o"], local(len(s.hubs)), -cap),
+    ], upper=0.0)
+
+
+def add_hub_links(ctx: Context) -> None:
+    """``hub_link[h,m,p]``: Σ_c y[h,m,p,c] ≤ demand[m,p] · o[h]  (MODEL.md §3, strong links).
+
+    Implied by hub_capacity for integer o; they tighten the LP relaxation a lot.
+    """
+    if not ctx.strong_links:
+        return
+    s, v = ctx.sets, ctx.v
+    index = s.outbound[["hub", "market", "product"]]
+    y_rows = ctx.rows_of(s.flows, index, ["hub", "market", "product"])
+    d = s.demand.set_index(["market", "product"])["demand"]
+    dm = d.reindex(list(zip(index["market"], index["product"], strict=True))).to_numpy(float)
+    o_cols = ctx.rows_of(index, s.hubs, ["hub"])
+    ctx.lm.add_constraints("hub_link", index, [
+        (y_rows, v["y"], local(len(y_rows)), 1.0),
+        (local(len(index)), v["o"], o_cols, -dm),
+    ], upper=0.0)
+
+
+def add_costs(ctx: Context) -> None:
+    """Objective of MODEL.md §4, one named component each.
+
+    supplier_fixed = Σ fixed[s] z[s]; hub_fixed = Σ fixed[h] o[h];
+    purchase = Σ unit_cost[s,p] x; handling = Σ handling[h] x;
+    transport = Σ lane[s→h] x + Σ lane[h→m] y; tariffs = Σ rate[c,country(m),p]·value[p] y;
+    shortfall = π Σ u.
+    """
+    s, v, lm = ctx.sets, ctx.v, ctx.lm
+    lm.add_cost("supplier_fixed", v["z"], s.suppliers["fixed_cost"].to_numpy(float))
+    lm.add_cost("hub_fixed", v["o"], s.hubs["fixed_cost"].to_numpy(float))
+    lm.add_cost("purchase", v["x"], s.inbound["unit_cost"].to_numpy(float))
+    lm.add_cost("handling", v["x"], s.inbound["handling_cost"].to_numpy(float))
+    lm.add_cost("transport", v["x"], s.inbound["lane_cost"].to_numpy(float))
+    lm.add_cost("transport", v["y"], s.flows["lane_cost"].to_numpy(float))
+    lm.add_cost("tariffs", v["y"], s.flows["tariff"].to_numpy(float))
+    if "u" in v:
+        lm.add_cost("shortfall", v["u"], float(ctx.policy.shortfall_penalty or 0.0))

@@ -1,0 +1,180 @@
+"""A solver-neutral linear model made of named, labelled blocks of variables and constraints.
+
+Every constraint family appends whole blocks (vectorised COO triplets), so the same
+build feeds HiGHS in one ``passModel`` call and the pyomo model, and every column and
+row can be read back as ``family[index]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+INF = np.inf
+
+
+@dataclass(frozen=True, eq=False)
+class VarBlock:
+    """Variables ``name[index]``: global columns ``start .. start + size - 1``."""
+
+    name: str
+    index: pd.DataFrame
+    start: int
+    lower: np.ndarray
+    upper: np.ndarray
+    integer: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.index)
+
+    @property
+    def columns(self) -> np.ndarray:
+        return np.arange(self.start, self.start + self.size)
+
+    def values(self, x: np.ndarray) -> np.ndarray:
+        """This block's part of a solution vector."""
+        return x[self.start:self.start + self.size]
+
+
+@dataclass(frozen=True, eq=False)
+class ConBlock:
+    """Constraints ``lower <= A x <= upper`` named ``name[index]``; rows local to the block."""
+
+    name: str
+    index: pd.DataFrame
+    start: int
+    rows: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.index)
+
+
+@dataclass(eq=False)
+class LinearModel:
+    """Blocks of variables and constraints plus an objective split into named cost components."""
+
+    variables: dict[str, VarBlock] = field(default_factory=dict)
+    constraints: dict[str, ConBlock] = field(default_factory=dict)
+    #: component name -> list of (global columns, coefficients)
+    costs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    n_cols: int = 0
+    n_rows: int = 0
+
+    def add_variables(self, name: str, index: pd.DataFrame, lower: float | np.ndarray = 0.0,
+                      upper: float | np.ndarray = INF, integer: bool = False) -> VarBlock:
+        """Append a block of variables indexed by the rows of ``index``."""
+        if name in self.variables:
+            raise ValueError(f"variable block {name!r} exists already")
+        n = len(index)
+        block = VarBlock(name, index.reset_index(drop=True), self.n_cols,
+                         np.broadcast_to(np.asarray(lower, float), (n,)).copy(),
+                         np.broadcast_to(np.asarray(upper, float), (n,)).copy(), integer)
+        self.variables[name] = block
+        self.n_cols += n
+        return block
+
+    def add_constraints(self, name: str, index: pd.DataFrame,
+                        terms: list[tuple[np.ndarray, VarBlock, np.ndarray, np.ndarray | float]],
+                        lower: float | np.ndarray = -INF, upper: float | np.ndarray = INF) -> ConBlock:
+        """Append rows ``lower <= Σ coef · var <= upper``.
+
+        ``terms`` holds ``(row, block, local column, coefficient)`` arrays: row ``row[k]``
+        of this family gets ``coefficient[k]`` times variable ``block[column[k]]``.
+        """
+        if name in self.constraints:
+            raise ValueError(f"constraint block {name!r} exists already")
+        n = len(index)
+        rows = [np.asarray(r, np.int64) for r, _, _, _ in terms]
+        cols = [np.asarray(c, np.int64) + b.start for _, b, c, _ in terms]
+        vals = [np.broadcast_to(np.asarray(v, float), (len(r),)) for r, (_, _, _, v) in
+                zip(rows, terms, strict=True)]
+        block = ConBlock(
+            name, index.reset_index(drop=True), self.n_rows,
+            np.concatenate(rows) if rows else np.empty(0, np.int64),
+            np.concatenate(cols) if cols else np.empty(0, np.int64),
+            np.concatenate(vals) if vals else np.empty(0),
+            np.broadcast_to(np.asarray(lower, float), (n,)).copy(),
+            np.broadcast_to(np.asarray(upper, float), (n,)).copy(),
+        )
+        self.constraints[name] = block
+        self.n_rows += n
+        return block
+
+    def add_cost(self, component: str, block: VarBlock, coef: np.ndarray | float,
+                 local: np.ndarray | None = None) -> None:
+        """Add ``Σ coef · block[local]`` to cost component ``component`` of the objective."""
+        cols = block.columns if local is None else block.start + np.asarray(local, np.int64)
+        coef = np.broadcast_to(np.asarray(coef, float), cols.shape)
+        keep = coef != 0
+        self.costs.setdefault(component, []).append((cols[keep], coef[keep].copy()))
+
+    # ---- assembly ---------------------------------------------------------------------
+    def objective(self) -> np.ndarray:
+        """The cost vector over all columns."""
+        c = np.zeros(self.n_cols)
+        for parts in self.costs.values():
+            for cols, coef in parts:
+                np.add.at(c, cols, coef)
+        return c
+
+    def component_values(self, x: np.ndarray) -> dict[str, float]:
+        """Each cost component evaluated at solution ``x``."""
+        return {name: float(sum(coef @ x[cols] for cols, coef in parts))
+                for name, parts in self.costs.items()}
+
+    def matrix(self) -> sp.csr_matrix:
+        """The constraint matrix, rows in block order (duplicate entries summed)."""
+        blocks = list(self.constraints.values())
+        if not blocks:
+            return sp.csr_matrix((0, self.n_cols))
+        rows = np.concatenate([b.rows + b.start for b in blocks])
+        cols = np.concatenate([b.cols for b in blocks])
+        vals = np.concatenate([b.vals for b in blocks])
+        a = sp.csr_matrix((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
+        a.sum_duplicates()
+        return a
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Column lower/upper, row lower/upper and the integrality flags."""
+        vb = list(self.variables.values())
+        cb = list(self.constraints.values())
+        cat = lambda arrs: np.concatenate(arrs) if arrs else np.empty(0)  # noqa: E731
+        integer = cat([np.full(b.size, b.integer, dtype=bool) for b in vb]).astype(bool)
+        return (cat([b.lower for b in vb]), cat([b.upper for b in vb]),
+                cat([b.lower for b in cb]), cat([b.upper for b in cb]), integer)
+
+    def column_names(self) -> list[str]:
+        """Readable names ``family[i,j,...]`` for every column (for LP/MPS files)."""
+        return [n for b in self.variables.values() for n in _labels(b.name, b.index)]
+
+    def row_names(self) -> list[str]:
+        return [n for b in self.constraints.values() for n in _labels(b.name, b.index)]
+
+    def locate_column(self, col: int) -> tuple[VarBlock, int]:
+        for b in self.variables.values():
+            if b.start <= col < b.start + b.size:
+                return b, col - b.start
+        raise IndexError(col)
+
+    def locate_row(self, row: int) -> tuple[ConBlock, int]:
+        for b in self.constraints.values():
+            if b.start <= row < b.start + b.size:
+                return b, row - b.start
+        raise IndexError(row)
+
+
+def _labels(name: str, index: pd.DataFrame) -> list[str]:
+    if index.shape[1] == 0:
+        return [name] * len(index)
+    parts = index.astype(str).agg(",".join, axis=1) if len(index) else pd.Series([], dtype=str)
+    safe = parts.str.replace(r"[\s:\[\]]", "_", regex=True)
+    return (name + "[" + safe + "]").tolist()

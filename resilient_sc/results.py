@@ -1,0 +1,232 @@
+"""Plan: the immutable outcome of a solve, as DataFrames, with atomic writers."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import io
+from .solve import SolverResult, Status
+
+if TYPE_CHECKING:
+    from .model.build import NetworkModel
+    from .policy import Policy
+
+#: cost components in reporting order (money)
+COMPONENTS = ("supplier_fixed", "hub_fixed", "purchase", "handling", "transport", "tariffs",
+              "co2", "shortfall")
+#: flows below this many units are reported as zero (solver round-off)
+FLOW_TOL = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """A sourcing plan: status, cost, chosen suppliers and hubs, flows and shares.
+
+    Money in the data's currency, quantities in units, shares as fractions of demand.
+    """
+
+    status: Status
+    objective: float
+    bound: float
+    gap: float
+    solve_time: float
+    build_time: float
+    breakdown: pd.Series  # component -> money
+    emissions: float  # CO2 units
+    suppliers: pd.DataFrame  # contracted: supplier, country, fixed_cost, volume
+    hubs: pd.DataFrame  # opened: hub, country, fixed_cost, capacity, throughput, utilisation
+    inbound: pd.DataFrame  # supplier, hub, product, quantity
+    outbound: pd.DataFrame  # hub, market, product, origin, quantity
+    shares: pd.DataFrame  # market, product, demand, delivered, shortfall, local/allied/top
+    country_shares: pd.DataFrame  # market, product, country, quantity, share
+    supplier_shares: pd.DataFrame  # supplier, product, quantity, share
+    policy: Policy
+    model: NetworkModel | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_solution(cls, model: NetworkModel, result: SolverResult) -> Plan:
+        """Read a solution vector back into tables."""
+        assert result.x is not None
+        values = {name: np.clip(block.values(result.x), 0.0, None)
+                  for name, block in model.lm.variables.items()}
+        return cls.from_values(model, values, result)
+
+    @classmethod
+    def from_values(cls, model: NetworkModel, values: dict[str, np.ndarray],
+                    result: SolverResult) -> Plan:
+        """A plan from per-block variable values (from HiGHS or from pyomo)."""
+        lm, s = model.lm, model.sets
+        full = np.zeros(lm.n_cols)
+        for name, block in lm.variables.items():
+            full[block.start:block.start + block.size] = values[name]
+        parts = lm.component_values(full)
+        breakdown = pd.Series({c: parts.get(c, 0.0) for c in COMPONENTS}, name="cost")
+        z = values["supplier_contracted"] > 0.5
+        o = values["hub_opened"] > 0.5
+        xq = values["inbound_flow"]
+        yq = values["outbound_flow"]
+        inbound = s.inbound[["supplier", "hub", "product"]].assign(quantity=xq)
+        outbound = s.flows[["hub", "market", "product", "origin"]].assign(quantity=yq)
+        inbound = inbound.loc[xq > FLOW_TOL].reset_index(drop=True)
+        outbound = outbound.loc[yq > FLOW_TOL].reset_index(drop=True)
+        volume = inbound.groupby("supplier")["quantity"].sum()
+        suppliers = s.suppliers.loc[z, ["supplier", "country", "fixed_cost", "status"]]
+        suppliers = suppliers.assign(volume=suppliers["supplier"].map(volume).fillna(0.0))
+        throughput = inbound.groupby("hub")["quantity"].sum()
+        hubs = s.hubs.loc[o, ["hub", "country", "fixed_cost", "capacity", "status"]]
+        hubs = hubs.assign(throughput=hubs["hub"].map(throughput).fillna(0.0))
+        hubs = hubs.assign(utilisation=np.where(np.isfinite(hubs["capacity"]),
+                                                hubs["throughput"] / hubs["capacity"], np.nan))
+        shares, country_shares = market_shares(s, outbound)
+        return cls(
+            status=result.status, objective=float(breakdown.sum()), bound=result.bound,
+            gap=result.gap, solve_time=result.solve_time, build_time=model.build_time,
+            breakdown=breakdown, emissions=float(
+                (s.inbound["make_co2"] + s.inbound["lane_co2"]).to_numpy() @ xq
+                + s.flows["lane_co2"].to_numpy() @ yq),
+            suppliers=suppliers.reset_index(drop=True), hubs=hubs.reset_index(drop=True),
+            inbound=inbound, outbound=outbound, shares=shares, country_shares=country_shares,
+            supplier_shares=supplier_shares(s, inbound), policy=model.policy, model=model,
+        )
+
+    # ---- views ---------------------------------------------------------------------
+    @property
+    def supplier_ids(self) -> list[str]:
+        return self.suppliers["supplier"].tolist()
+
+    @property
+    def hub_ids(self) -> list[str]:
+        return self.hubs["hub"].tolist()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary: status, cost, bound, gap, chosen ids and the cost breakdown."""
+        finite = lambda v: v if math.isfinite(v) else None  # noqa: E731
+        return {
+            "status": self.status.value,
+            "objective": finite(self.objective),
+            "bound": finite(self.bound),
+            "gap": finite(self.gap),
+            "solve_time": self.solve_time,
+            "build_time": self.build_time,
+            "suppliers": self.supplier_ids,
+            "hubs": self.hub_ids,
+            "breakdown": {k: float(v) for k, v in self.breakdown.items()},
+            "emissions": self.emissions,
+            "policy": self.policy.to_dict(),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every result table by the file name it is saved under."""
+        return {
+            "cost_breakdown": self.breakdown.rename_axis("component").reset_index(),
+            "suppliers_contracted": self.suppliers,
+            "hubs_opened": self.hubs,
+            "inbound_flows": self.inbound,
+            "outbound_flows": self.outbound,
+            "market_shares": self.shares,
+            "country_shares": self.country_shares,
+            "supplier_shares": self.supplier_shares,
+        }
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``plan.json`` and one CSV per table into ``folder``, each file atomically.
+
+        The file names never clash with input table names, so inputs are never overwritten.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, df in self.tables().items():
+            io.write_csv(folder / f"{name}.csv", df)
+        io.write_json(folder / "plan.json", self.to_dict())
+        return folder
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write a workbook: a summary sheet and one sheet per result table, atomically."""
+        summary = pd.DataFrame(
+            [("status", self.status.value), ("total cost", self.objective),
+             ("bound", self.bound), ("gap", self.gap), ("emissions", self.emissions),
+             *((f"cost: {k}", float(v)) for k, v in self.breakdown.items()),
+             *((f"policy: {k}", str(v)) for k, v in self.policy.to_dict().items())],
+            columns=["item", "value"])
+        io.write_excel(path, {"summary": summary, **self.tables()})
+        return Path(path)
+
+    def summary(self) -> str:
+        """A short human-readable report."""
+        lines = [f"status      {self.status.value}",
+                 f"total cost  {self.objective:,.2f}  (bound {self.bound:,.2f}, gap "
+                 f"{self.gap:.2e})",
+                 f"suppliers   {len(self.suppliers)}: {', '.join(self.supplier_ids)}",
+                 f"hubs        {len(self.hubs)}: {', '.join(self.hub_ids)}",
+                 "cost breakdown:"]
+        lines += [f"  {k:<15}{v:>18,.2f}" for k, v in self.breakdown.items() if v]
+        if self.emissions:
+            lines.append(f"emissions   {self.emissions:,.2f}")
+        lines.append(f"local share {self.overall_share('local_share'):.1%}   allied share "
+                     f"{self.overall_share('allied_share'):.1%}   (demand-weighted)")
+        lines.append(f"times       build {self.build_time:.3f} s, solve {self.solve_time:.3f} s")
+        return "\n".join(lines)
+
+    def overall_share(self, column: str) -> float:
+        """A share column of :attr:`shares` weighted by demand."""
+        d = self.shares["demand"]
+        return float((self.shares[column] * d).sum() / d.sum()) if d.sum() else 0.0
+
+    def verify(self, policy: Policy | None = None, tol: float = 1e-6) -> list[str]:
+        """Recompute every constraint from the flows in plain pandas; list the violations."""
+        from .verify import verify_plan
+
+        return verify_plan(self, policy or self.policy, tol)
+
+    def __repr__(self) -> str:
+        return (f"Plan({self.status.value}, cost={self.objective:,.2f}, "
+                f"{len(self.suppliers)} suppliers, {len(self.hubs)} hubs)")
+
+
+def market_shares(s: Any, outbound: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per (market, product): delivered, local, allied and top-foreign-country shares."""
+    dem = s.demand[["market", "product", "demand", "country", "region", "bloc"]]
+    countries = s.countries.set_index("country")
+    by_country = outbound.groupby(["market", "product", "origin"], as_index=False)["quantity"].sum()
+    by_country = by_country.merge(dem, on=["market", "product"])
+    origin_region = by_country["origin"].map(countries["region"])
+    origin_bloc = by_country["origin"].map(countries["bloc"])
+    by_country["local"] = origin_region == by_country["region"]
+    by_country["allied"] = (by_country["origin"] == by_country["country"]) | (
+        (origin_bloc == by_country["bloc"]) & (by_country["bloc"] != ""))
+    by_country["foreign"] = by_country["origin"] != by_country["country"]
+    by_country["share"] = by_country["quantity"] / by_country["demand"]
+    key = ["market", "product"]
+    out = dem[["market", "product", "demand"]].copy()
+    by_country["local_q"] = by_country["quantity"].where(by_country["local"], 0.0)
+    by_country["allied_q"] = by_country["quantity"].where(by_country["allied"], 0.0)
+    agg = by_country.groupby(key).agg(delivered=("quantity", "sum"), local=("local_q", "sum"),
+                                      allied=("allied_q", "sum"))
+    out = out.merge(agg, left_on=key, right_index=True, how="left").fillna(
+        {"delivered": 0.0, "local": 0.0, "allied": 0.0})
+    out["shortfall"] = (out["demand"] - out["delivered"]).clip(lower=0.0)
+    out["local_share"] = out["local"] / out["demand"]
+    out["allied_share"] = out["allied"] / out["demand"]
+    foreign = by_country.loc[by_country["foreign"]].sort_values(
+        ["market", "product", "share", "origin"], ascending=[True, True, False, True])
+    top = foreign.drop_duplicates(key)[[*key, "origin", "share"]].rename(
+        columns={"origin": "top_foreign_country", "share": "top_foreign_share"})
+    out = out.merge(top, on=key, how="left")
+    out["top_foreign_country"] = out["top_foreign_country"].fillna("")
+    out["top_foreign_share"] = out["top_foreign_share"].fillna(0.0)
+    out = out.drop(columns=["local", "allied"])
+    cs = by_country[[*key, "origin", "quantity", "share"]].rename(columns={"origin": "country"})
+    return out.reset_index(drop=True), cs.reset_index(drop=True)
+
+
+def supplier_shares(s: Any, inbound: pd.DataFrame) -> pd.DataFrame:
+    """Per (supplier, product): quantity bought and its share of the product's total demand."""
+    q = inbound.groupby(["supplier", "product"], as_index=False)["quantity"].sum()
+    total = q["product"].map(s.products.set_index("product")["total_demand"])
+    return q.assign(share=q["quantity"] / total)

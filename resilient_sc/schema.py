@@ -1,0 +1,201 @@
+"""Every input table and column, declared once as data (MODEL.md §1).
+
+Loading, defaults, validation, the ``init`` template and the data-format docs are all
+driven from :data:`TABLES`.
+
+>>> TABLES["suppliers"].column("fixed_cost").default
+0.0
+>>> [t.name for t in TABLES.values() if t.required][:3]
+['countries', 'suppliers', 'supplier_products']
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+#: Column kinds: ``id`` a non-empty name; ``text`` free text; ``number`` a finite float
+#: >= 0; ``capacity`` like number but blank/``inf`` mean unlimited; ``share`` a number in
+#: [0, 1]; ``status`` one of STATUSES; ``lat``/``lon`` degrees; ``kind`` a failure kind.
+KINDS = ("id", "text", "number", "capacity", "share", "status", "lat", "lon", "kind")
+
+STATUSES = ("candidate", "open", "closed")
+FAILURE_KINDS = ("supplier", "hub", "country")
+DEFAULT_PRODUCT = "default"
+ALL_PRODUCTS = "all"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table."""
+
+    name: str
+    kind: str
+    description: str
+    unit: str = ""
+    required: bool = True
+    default: object = None
+
+    @property
+    def optional(self) -> bool:
+        return not self.required
+
+
+@dataclass(frozen=True)
+class Table:
+    """One input table: its columns, the columns that identify a row, and whether it is required."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = True
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _opt(name: str, kind: str, default: object, description: str, unit: str = "") -> Column:
+    return Column(name, kind, description, unit, required=False, default=default)
+
+
+_LAT = _opt("lat", "lat", math.nan, "latitude, for maps", "degrees north")
+_LON = _opt("lon", "lon", math.nan, "longitude, for maps", "degrees east")
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "countries",
+            "Every country named anywhere, with its region (near-shoring) and bloc (friend-shoring).",
+            (
+                Column("country", "id", "country id"),
+                Column("region", "id", "region; markets count supply from their region as local"),
+                _opt("bloc", "text", "", "trade bloc; countries sharing a non-empty bloc are allies"),
+            ),
+            key=("country",),
+        ),
+        Table(
+            "products",
+            "Products and their customs value; absent means the products used in the data.",
+            (
+                Column("product", "id", "product id ('all' is reserved)"),
+                _opt("unit_value", "number", 0.0, "customs value, the base of ad-valorem tariffs",
+                     "money/unit"),
+            ),
+            key=("product",),
+            required=False,
+        ),
+        Table(
+            "suppliers",
+            "Candidate suppliers; a contract costs fixed_cost.",
+            (
+                Column("supplier", "id", "supplier id"),
+                Column("country", "id", "country the supplier makes its goods in (origin)"),
+                _opt("fixed_cost", "number", 0.0, "cost of contracting the supplier", "money"),
+                _opt("status", "status", "candidate",
+                     "candidate, open (must be contracted) or closed (may not be used)"),
+                _LAT,
+                _LON,
+            ),
+            key=("supplier",),
+        ),
+        Table(
+            "supplier_products",
+            "What each supplier can make: capacity, purchase cost and CO2 per unit.",
+            (
+                Column("supplier", "id", "supplier id"),
+                _opt("product", "id", DEFAULT_PRODUCT, "product id"),
+                Column("capacity", "number", "units the supplier can make; 0 means cannot make",
+                       "units"),
+                _opt("unit_cost", "number", 0.0, "purchase price", "money/unit"),
+                _opt("co2", "number", 0.0, "production emissions", "CO2/unit"),
+            ),
+            key=("supplier", "product"),
+        ),
+        Table(
+            "hubs",
+            "Candidate hubs (warehouses, distribution centres); opening costs fixed_cost.",
+            (
+                Column("hub", "id", "hub id"),
+                Column("country", "id", "country the hub is in"),
+                _opt("fixed_cost", "number", 0.0, "cost of opening the hub", "money"),
+                _opt("capacity", "capacity", math.inf,
+                     "throughput, inbound units of all products; blank or inf = unlimited", "units"),
+                _opt("handling_cost", "number", 0.0, "cost per inbound unit", "money/unit"),
+                _opt("status", "status", "candidate",
+                     "candidate, open (an existing hub that stays open) or closed"),
+                _LAT,
+                _LON,
+            ),
+            key=("hub",),
+        ),
+        Table(
+            "markets",
+            "Demand points.",
+            (
+                Column("market", "id", "market id"),
+                Column("country", "id", "country the market is in"),
+                _LAT,
+                _LON,
+            ),
+            key=("market",),
+        ),
+        Table(
+            "demand",
+            "Units each market requires of each product; zero rows are ignored.",
+            (
+                Column("market", "id", "market id"),
+                _opt("product", "id", DEFAULT_PRODUCT, "product id"),
+                Column("demand", "number", "units required", "units"),
+            ),
+            key=("market", "product"),
+        ),
+        Table(
+            "lanes",
+            "Transport links supplier->hub and hub->market; an unlisted link does not exist.",
+            (
+                Column("origin", "id", "supplier (inbound lane) or hub (outbound lane)"),
+                Column("destination", "id", "hub (inbound lane) or market (outbound lane)"),
+                _opt("product", "id", ALL_PRODUCTS,
+                     "product carried; 'all' (or blank) for every product"),
+                Column("unit_cost", "number", "transport cost", "money/unit"),
+                _opt("co2", "number", 0.0, "transport emissions", "CO2/unit"),
+            ),
+            key=("origin", "destination", "product"),
+        ),
+        Table(
+            "tariffs",
+            "Ad-valorem duties by country of origin (where goods are made) and of destination.",
+            (
+                Column("origin_country", "id", "country where the goods are made"),
+                Column("destination_country", "id", "country of the market"),
+                _opt("product", "id", ALL_PRODUCTS, "product; 'all' (or blank) for every product"),
+                Column("rate", "number", "duty as a fraction of unit_value", "fraction"),
+            ),
+            key=("origin_country", "destination_country", "product"),
+            required=False,
+        ),
+        Table(
+            "disruptions",
+            "Disruption scenarios for stress tests and disruption-aware design.",
+            (
+                Column("scenario", "id", "scenario name; its rows fail together"),
+                Column("kind", "kind", "supplier, hub or country"),
+                Column("element", "id", "the supplier, hub or country lost"),
+                Column("probability", "share", "probability of the scenario", "fraction"),
+            ),
+            key=("scenario", "kind", "element"),
+            required=False,
+        ),
+    )
+}
+
+REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)

@@ -1,0 +1,228 @@
+"""Solving with HiGHS: options, status, and the one-call hand-over of the sparse model."""
+
+from __future__ import annotations
+
+import enum
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import highspy
+import numpy as np
+
+from .exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
+
+if TYPE_CHECKING:
+    from .data import Network
+    from .model.build import NetworkModel
+    from .model.linear import LinearModel
+    from .policy import Policy
+    from .results import Plan
+
+
+class Status(str, enum.Enum):
+    """How a solve ended."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    TIME_LIMIT = "time_limit"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How to solve.
+
+    ``time_limit`` in seconds (None = none); ``mip_gap`` the relative optimality gap at
+    which HiGHS may stop (default 1e-6, i.e. proven optimal); ``threads`` for HiGHS
+    (None = HiGHS's choice); ``log`` True for the solver log on stderr, or a file path;
+    ``allow_nonoptimal`` returns a time-limited plan (with its gap and bound) instead of
+    raising; ``strong_links`` adds the y ≤ demand·o rows (tighter, larger model).
+    """
+
+    time_limit: float | None = None
+    mip_gap: float = 1e-6
+    threads: int | None = None
+    log: bool | str | Path = False
+    allow_nonoptimal: bool = False
+    strong_links: bool = True
+    seed: int = 0
+
+    def check(self) -> None:
+        problems = []
+        if self.time_limit is not None and not self.time_limit > 0:
+            problems.append(f"time_limit == {self.time_limit!r}, must be > 0 seconds")
+        if not 0 <= self.mip_gap < 1:
+            problems.append(f"mip_gap == {self.mip_gap!r}, must be in [0, 1)")
+        if self.threads is not None and self.threads < 1:
+            problems.append(f"threads == {self.threads!r}, must be >= 1")
+        if problems:
+            raise ValidationError([f"(options) | {p}" for p in problems])
+
+
+@dataclass(frozen=True)
+class SolverResult:
+    """The raw outcome of one HiGHS run."""
+
+    status: Status
+    x: np.ndarray | None
+    objective: float
+    bound: float
+    gap: float
+    solve_time: float
+    message: str
+
+
+@contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send C-level output (HiGHS banner and log) to stderr, keeping stdout for results."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no usable stdout at all
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs(options: SolveOptions) -> highspy.Highs:
+    """An empty HiGHS object with ``options`` set; its banner goes to stderr."""
+    with stdout_to_stderr():
+        h = highspy.Highs()
+    _set_options(h, options)
+    return h
+
+
+def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> highspy.Highs:
+    """A HiGHS object holding ``lm``, passed in one ``passModel`` call."""
+    h = new_highs(options)
+    a = lm.matrix()
+    col_lo, col_up, row_lo, row_up, integer = lm.bounds()
+    lp = highspy.HighsLp()
+    lp.num_col_ = lm.n_cols
+    lp.num_row_ = lm.n_rows
+    lp.col_cost_ = lm.objective()
+    lp.col_lower_ = col_lo
+    lp.col_upper_ = col_up
+    lp.row_lower_ = row_lo
+    lp.row_upper_ = row_up
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.a_matrix_.num_col_ = lm.n_cols
+    lp.a_matrix_.num_row_ = lm.n_rows
+    if integer.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in integer]
+    if names:
+        lp.col_names_ = lm.column_names()
+        lp.row_names_ = lm.row_names()
+    h.passModel(lp)
+    return h
+
+
+def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
+    log = options.log
+    h.setOptionValue("output_flag", bool(log))
+    if log and log is not True:
+        h.setOptionValue("log_file", str(log))
+        h.setOptionValue("log_to_console", False)
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    h.setOptionValue("mip_abs_gap", 1e-9)
+    h.setOptionValue("random_seed", int(options.seed))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+
+
+def run_highs(h: highspy.Highs, is_mip: bool) -> SolverResult:
+    """Run HiGHS and translate its outcome."""
+    start = time.perf_counter()
+    with stdout_to_stderr():
+        h.run()
+    elapsed = time.perf_counter() - start
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    S = highspy.HighsModelStatus
+    status = {
+        S.kOptimal: Status.OPTIMAL,
+        S.kInfeasible: Status.INFEASIBLE,
+        S.kUnboundedOrInfeasible: Status.INFEASIBLE,
+        S.kTimeLimit: Status.TIME_LIMIT,
+        S.kInterrupt: Status.INTERRUPTED,
+        S.kSolutionLimit: Status.INTERRUPTED,
+        S.kIterationLimit: Status.INTERRUPTED,
+    }.get(ms, Status.ERROR)
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    x = np.asarray(h.getSolution().col_value) if has_solution else None
+    objective = float(info.objective_function_value) if has_solution else math.nan
+    if is_mip:
+        bound = float(info.mip_dual_bound)
+        gap = float(info.mip_gap) if has_solution else math.inf
+    else:
+        bound, gap = objective, 0.0
+    if status is Status.OPTIMAL:
+        bound = objective if not math.isfinite(bound) else bound
+        gap = max(0.0, gap) if math.isfinite(gap) else 0.0
+    return SolverResult(status, x, objective, bound, gap, elapsed, h.modelStatusToString(ms))
+
+
+def solve_model(model: NetworkModel, options: SolveOptions | None = None) -> Plan:
+    """Solve a built model; raise unless optimal (see ``SolveOptions.allow_nonoptimal``)."""
+    from .results import Plan
+
+    options = options or SolveOptions()
+    options.check()
+    lm = model.lm
+    h = make_highs(lm, options)
+    _, _, _, _, integer = lm.bounds()
+    result = run_highs(h, bool(integer.any()))
+    if result.status is Status.INFEASIBLE:
+        from .explain import explain_infeasibility
+
+        raise InfeasiblePolicyError(explain_infeasibility(model, h))
+    plan = Plan.from_solution(model, result) if result.x is not None else None
+    if result.status is not Status.OPTIMAL:
+        what = {Status.TIME_LIMIT: "the time limit was reached"}.get(
+            result.status, f"HiGHS stopped ({result.message})")
+        if plan is None:
+            raise NotOptimalError(f"no plan: {what} before any feasible plan was found; "
+                                  "raise SolveOptions.time_limit")
+        if not options.allow_nonoptimal:
+            raise NotOptimalError(
+                f"not proven optimal: {what} with gap {result.gap:.4%} (cost "
+                f"{result.objective:,.2f}, bound {result.bound:,.2f}); pass "
+                "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this "
+                "plan, or raise time_limit", plan)
+    assert plan is not None
+    return plan
+
+
+def solve(network: Network, policy: Policy | None = None,
+          options: SolveOptions | None = None) -> Plan:
+    """Build and solve: the cheapest plan for ``network`` that honours ``policy``.
+
+    >>> from resilient_sc import examples
+    >>> plan = solve(examples.tiny())
+    >>> plan.status.value, round(plan.objective, 2)
+    ('optimal', 1260.0)
+    """
+    from .model.build import build_model
+
+    options = options or SolveOptions()
+    options.check()
+    return build_model(network, policy, strong_links=options.strong_links).solve(options)
