@@ -1,15 +1,281 @@
-"""Explanations of infeasible plans in a planner's terms (filled in by the policy checks)."""
+"""Why a policy cannot be met, in a planner's terms.
+
+Two layers: :func:`precheck` tests fast necessary conditions before the model is built
+(capacity per product, region, bloc and country; enough suppliers; markets that every
+allowed lane to is excluded) and :func:`explain_infeasibility` maps HiGHS's irreducible
+infeasible subset (IIS) of the LP relaxation back to constraint families and ids.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
+from .exceptions import InfeasiblePolicyError
+
 if TYPE_CHECKING:
     import highspy
 
     from .model.build import NetworkModel
+    from .model.sets import Sets
+    from .policy import Policy
+
+#: at most this many reasons of one kind are listed
+MAX_REASONS = 8
+
+
+def _n(x: float) -> str:
+    return f"{x:,.6g}" if abs(x) < 1e6 else f"{x:,.0f}"
+
+
+def reach(s: Sets) -> pd.DataFrame:
+    """Supplier -> (market, product) pairs that some hub connects: supplier, country, market,
+    product, capacity (the supplier's capacity for the product, units)."""
+    pairs = s.inbound[["supplier", "hub", "product", "country"]].merge(
+        s.outbound[["hub", "market", "product"]], on=["hub", "product"])
+    pairs = pairs.drop_duplicates(["supplier", "market", "product"])
+    return pairs.merge(s.supply[["supplier", "product", "capacity"]], on=["supplier", "product"])[
+        ["supplier", "country", "market", "product", "capacity"]]
+
+
+def precheck(s: Sets, policy: Policy) -> None:
+    """Raise :class:`InfeasiblePolicyError` when a necessary condition for a plan fails."""
+    reasons = (_check_open(s) + _check_served(s, policy) + _check_suppliers(s, policy)
+               + _check_min_shares(s, policy) + _check_country_share(s, policy)
+               + _check_survive(s, policy) + _check_hubs(s, policy))
+    if reasons:
+        raise InfeasiblePolicyError(reasons)
+
+
+def _limit(reasons: list[str], what: str) -> list[str]:
+    if len(reasons) <= MAX_REASONS:
+        return reasons
+    return [*reasons[:MAX_REASONS], f"... and {len(reasons) - MAX_REASONS} more {what}"]
+
+
+def _check_open(s: Sets) -> list[str]:
+    out = []
+    for kind, df in (("supplier", s.removed_suppliers), ("hub", s.removed_hubs)):
+        bad = df.loc[(df["status"] == "open") & (df["reason"] == "excluded country")]
+        out += [f"excluded_countries: {kind} '{r[kind]}' has status open (it must stay in use) but "
+                f"its country '{r['country']}' is excluded; close it or lift the exclusion"
+                for _, r in bad.iterrows()]
+    return out
+
+
+def _check_served(s: Sets, policy: Policy) -> list[str]:
+    if policy.shortfall_penalty is not None:
+        return []
+    out = []
+    served = pd.MultiIndex.from_frame(s.flows[["market", "product"]])
+    missing = s.demand.loc[~pd.MultiIndex.from_frame(s.demand[["market", "product"]]).isin(served)]
+    blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
+    for _, r in missing.iterrows():
+        out.append(f"demand: market '{r['market']}' (product '{r['product']}') cannot be served: "
+                   f"no usable supplier reaches it through a usable hub"
+                   + (f" (removed by exclusions or status closed: {blocked})" if blocked else ""))
+    cap = s.supply.loc[s.supply["supplier"].isin(s.inbound["supplier"])].groupby("product")[
+        "capacity"].sum()
+    for p, need in s.demand.groupby("product")["demand"].sum().items():
+        have = float(cap.get(p, 0.0))
+        if have < need - 1e-9:
+            out.append(f"demand: product '{p}': usable suppliers can make at most {_n(have)} units "
+                       f"but markets need {_n(need)} (missing {_n(need - have)} units of capacity); "
+                       "add capacity, lift exclusions, or set shortfall_penalty")
+    return _limit(out, "markets")
+
+
+def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
+    out = []
+    able = s.inbound[["supplier", "product"]].drop_duplicates()
+    products = s.demand[["product"]].drop_duplicates().reset_index(drop=True)
+    if policy.min_suppliers is not None:
+        k = policy.per_product("min_suppliers", products["product"])
+        for p, kp in zip(products["product"], k, strict=True):
+            ids = sorted(able.loc[able["product"] == p, "supplier"])
+            if not np.isnan(kp) and len(ids) < kp:
+                out.append(f"min_suppliers {kp:g} cannot be met for product '{p}': only {len(ids)} "
+                           f"supplier(s) can deliver it ({', '.join(ids) or 'none'})")
+    if policy.max_supplier_share is not None:
+        sigma = policy.per_product("max_supplier_share", products["product"])
+        caps = able.merge(s.supply, on=["supplier", "product"])
+        total = s.products.set_index("product")["total_demand"]
+        for p, sg in zip(products["product"], sigma, strict=True):
+            if np.isnan(sg):
+                continue
+            need = float(total[p])
+            have = float(np.minimum(caps.loc[caps["product"] == p, "capacity"], sg * need).sum())
+            if have < need - 1e-9:
+                out.append(f"max_supplier_share {sg:g} cannot be met for product '{p}': with each "
+                           f"supplier capped at {_n(sg * need)} units the suppliers deliver at most "
+                           f"{_n(have)} of the {_n(need)} needed; more suppliers are required")
+    return out
+
+
+def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
+    out: list[str] = []
+    fields = [f for f in ("min_local_share", "min_allied_share") if getattr(policy, f) is not None]
+    if not fields:
+        return out
+    r = reach(s)
+    countries = s.countries.set_index("country")
+    for field in fields:
+        share = policy.per_market_product(field, s.demand["region"], s.demand["product"], "max")
+        dem = s.demand.assign(share=share).loc[~np.isnan(share) & (share > 0)]
+        rr = r.merge(dem[["market", "product", "country", "region", "bloc", "share", "demand"]],
+                     on=["market", "product"], suffixes=("", "_m"))
+        if field == "min_local_share":
+            ok = rr["country"].map(countries["region"]) == rr["region"]
+            group = lambda row: f"suppliers in region {row['region']}"  # noqa: E731
+        else:
+            ok = (rr["country"] == rr["country_m"]) | (
+                (rr["country"].map(countries["bloc"]) == rr["bloc"]) & (rr["bloc"] != ""))
+            group = lambda row: ("allied suppliers (country " + row["country"]  # noqa: E731
+                                 + (f", bloc {row['bloc']})" if row["bloc"] else ")"))
+        have = rr.loc[ok].groupby(["market", "product"])["capacity"].sum()
+        for _, row in dem.iterrows():
+            cap = float(have.get((row["market"], row["product"]), 0.0))
+            need = row["share"] * row["demand"]
+            if cap < need - 1e-9:
+                out.append(
+                    f"{field} {row['share']:g} cannot be met for market '{row['market']}' (product "
+                    f"'{row['product']}'): {group(row)} can deliver at most {_n(cap)} of the "
+                    f"{_n(row['demand'])} units needed ({cap / row['demand']:.0%} of demand, "
+                    f"{row['share']:.0%} required; missing {_n(need - cap)} units)")
+        if field == "min_local_share":
+            out += _regional_totals(s, rr.loc[ok], dem, field)
+    return _limit(out, "markets")
+
+
+def _regional_totals(s: Sets, local: pd.DataFrame, dem: pd.DataFrame, field: str) -> list[str]:
+    """A region's local suppliers must cover the local share of all its markets together."""
+    out = []
+    need = (dem["share"] * dem["demand"]).groupby([dem["region"], dem["product"]]).sum()
+    caps = local.drop_duplicates(["supplier", "product", "region"]).groupby(
+        ["region", "product"])["capacity"].sum()
+    for (region, product), n in need.items():
+        have = float(caps.get((region, product), 0.0))
+        if have < n - 1e-9:
+            out.append(f"{field}: the markets of region {region} need {_n(n)} local units of product "
+                       f"'{product}' together, but suppliers in {region} can make at most {_n(have)} "
+                       f"(missing {_n(n - have)} units)")
+    return out
+
+
+def _check_country_share(s: Sets, policy: Policy) -> list[str]:
+    if policy.max_country_share is None:
+        return []
+    out = []
+    kappa = policy.per_market_product("max_country_share", s.demand["region"], s.demand["product"],
+                                      "min")
+    dem = s.demand.assign(kappa=kappa).loc[~np.isnan(kappa)]
+    by_country = reach(s).groupby(["market", "product", "country"], as_index=False)["capacity"].sum()
+    by_country = by_country.merge(dem[["market", "product", "demand", "kappa", "country"]],
+                                  on=["market", "product"], suffixes=("", "_m"))
+    foreign = by_country["country"] != by_country["country_m"]
+    by_country["usable"] = np.where(foreign, np.minimum(by_country["capacity"],
+                                                        by_country["kappa"] * by_country["demand"]),
+                                    np.minimum(by_country["capacity"], by_country["demand"]))
+    usable = by_country.groupby(["market", "product"])["usable"].sum()
+    for _, row in dem.iterrows():
+        have = float(usable.get((row["market"], row["product"]), 0.0))
+        if have < row["demand"] - 1e-9:
+            n_c = int((by_country["market"] == row["market"]).sum())
+            out.append(f"max_country_share {row['kappa']:g} cannot be met for market '{row['market']}' "
+                       f"(product '{row['product']}'): with each foreign country capped at "
+                       f"{_n(row['kappa'] * row['demand'])} units, the {n_c} origin countries that reach "
+                       f"it deliver at most {_n(have)} of the {_n(row['demand'])} units needed")
+    return _limit(out, "markets")
+
+
+def _check_survive(s: Sets, policy: Policy) -> list[str]:
+    if not policy.survive:
+        return []
+    from .model.redundancy import single_failures
+
+    out = []
+    beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"], "max",
+                                     default=1.0)
+    need = (beta * s.demand["demand"]).groupby(s.demand["product"]).sum()
+    r = reach(s)
+    hub_country = s.hubs.set_index("hub")["country"]
+    inb = s.inbound.assign(hub_country=s.inbound["hub"].map(hub_country))
+    for _, f in single_failures(s, policy.survive).iterrows():
+        col = {"supplier": ["supplier"], "hub": ["hub"], "country": ["country", "hub_country"]}[f["kind"]]
+        alive = inb.loc[~inb[col].eq(f["element"]).any(axis=1)]
+        cap = alive.drop_duplicates(["supplier", "product"]).merge(
+            s.supply, on=["supplier", "product"]).groupby("product")["capacity"].sum()
+        what = {"supplier": f"losing supplier '{f['element']}'", "hub": f"losing hub '{f['element']}'",
+                "country": f"losing country '{f['element']}' (every supplier and hub there)"}[f["kind"]]
+        for p, n in need.items():
+            have = float(cap.get(p, 0.0))
+            if have < n - 1e-9:
+                out.append(f"survive {f['kind']}: {what} leaves product '{p}' with at most {_n(have)} "
+                           f"units of usable capacity, below the {_n(n)} units the service level "
+                           f"requires (missing {_n(n - have)} units)")
+        if f["kind"] == "supplier":
+            lost_pairs = r.loc[r["supplier"] == f["element"], ["market", "product"]]
+            still = r.loc[r["supplier"] != f["element"], ["market", "product"]]
+            cut = lost_pairs.merge(still.drop_duplicates(), how="left", indicator=True)
+            for _, row in cut.loc[cut["_merge"] == "left_only"].drop_duplicates().iterrows():
+                out.append(f"survive supplier: {what} cuts market '{row['market']}' off from product "
+                           f"'{row['product']}' (no other supplier reaches it)")
+    return _limit(out, "failures")
+
+
+def _check_hubs(s: Sets, policy: Policy) -> list[str]:
+    out = []
+    n = int(s.hubs["hub"].isin(s.inbound["hub"]).sum())
+    if policy.min_hubs is not None and policy.min_hubs > len(s.hubs):
+        out.append(f"min_hubs {policy.min_hubs} cannot be met: only {len(s.hubs)} usable hubs exist")
+    if policy.max_hubs is not None and policy.max_hubs < int((s.hubs["status"] == "open").sum()):
+        out.append(f"max_hubs {policy.max_hubs} cannot be met: "
+                   f"{int((s.hubs['status'] == 'open').sum())} hubs have status open")
+    if policy.max_hubs == 0 and n and len(s.demand) and policy.shortfall_penalty is None:
+        out.append("max_hubs 0 cannot be met: every unit of demand passes through a hub")
+    if policy.single_sourcing:
+        need = s.demand.groupby("market")["product"].nunique()
+        serve = s.outbound.groupby(["hub", "market"])["product"].nunique().reset_index()
+        serve = serve.loc[serve["product"] == serve["market"].map(need)]
+        for m in sorted(set(need.index) - set(serve["market"])):
+            out.append(f"single_sourcing cannot be met for market '{m}': no single hub has lanes "
+                       "to it for all of its products")
+    return out
 
 
 def explain_infeasibility(model: NetworkModel, h: highspy.Highs) -> list[str]:
-    """Reasons why ``model`` has no feasible plan."""
-    return ["the data and policy admit no plan (HiGHS reports infeasibility)"]
+    """Reasons why ``model`` has no feasible plan, from the IIS of its LP relaxation."""
+    import highspy
+
+    from .solve import SolveOptions, make_highs
+
+    lp = make_highs(model.lm, SolveOptions())
+    lp.setOptionValue("iis_strategy", 2)  # from the LP solve; the light default often finds none
+    n = model.lm.n_cols
+    lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
+                             np.zeros(n, dtype=np.uint8))
+    lp.run()
+    if lp.getModelStatus() != highspy.HighsModelStatus.kInfeasible:
+        return ["no plan meets the policy although its continuous relaxation does: the conflict "
+                "comes from whole-unit decisions (single sourcing, hub counts, min_suppliers with "
+                "too few affordable suppliers); relax one of them"]
+    try:
+        _, iis = lp.getIis()
+        rows = list(iis.row_index_)
+    except Exception:  # older highspy versions lack getIis
+        rows = []
+    if not rows:
+        return ["no plan meets the data and policy (HiGHS proves infeasibility; no IIS available)"]
+    by_family: dict[str, list[str]] = {}
+    for r in rows:
+        block, i = model.lm.locate_row(int(r))
+        label = ", ".join(str(v) for v in block.index.iloc[i].tolist())
+        by_family.setdefault(block.name, []).append(label)
+    lines = ["these constraints cannot hold together (an irreducible infeasible subset):"]
+    for fam, labels in by_family.items():
+        shown = "; ".join(f"[{lab}]" for lab in labels[:MAX_REASONS])
+        more = f" and {len(labels) - MAX_REASONS} more" if len(labels) > MAX_REASONS else ""
+        lines.append(f"{fam} {shown}{more}")
+    return lines

@@ -1,14 +1,173 @@
-"""An independent post-check of a plan: every constraint recomputed from its flows in pandas."""
+"""An independent post-check of a plan: every constraint and the cost recomputed from its
+flows and the network's tables in plain pandas, without the model's index sets."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
+from .schema import ALL_PRODUCTS
+
 if TYPE_CHECKING:
+    from .data import Network
     from .policy import Policy
     from .results import Plan
 
 
+def _lookup(flows: pd.DataFrame, table: pd.DataFrame, left: list[str], right: list[str],
+            value: str) -> pd.Series:
+    """Value of the product-specific row of ``table`` for each flow, else of its ``all`` row."""
+    spec = flows.merge(table.loc[table["product"] != ALL_PRODUCTS, [*right, "product", value]],
+                       left_on=[*left, "product"], right_on=[*right, "product"], how="left")[value]
+    gen = flows.merge(table.loc[table["product"] == ALL_PRODUCTS, [*right, value]],
+                      left_on=left, right_on=right, how="left")[value]
+    return spec.fillna(gen).set_axis(flows.index)
+
+
+def recompute_cost(net: Network, plan: Plan, co2_price: float = 0.0,
+                   shortfall_penalty: float | None = None) -> tuple[float, float, list[str]]:
+    """(cost, emissions, problems) recomputed from the plan's flows and the network tables."""
+    problems: list[str] = []
+    x, y = plan.inbound, plan.outbound
+    lanes = net.lanes
+    x_lane = _lookup(x, lanes, ["supplier", "hub"], ["origin", "destination"], "unit_cost")
+    x_co2 = _lookup(x, lanes, ["supplier", "hub"], ["origin", "destination"], "co2")
+    y_lane = _lookup(y, lanes, ["hub", "market"], ["origin", "destination"], "unit_cost")
+    y_co2 = _lookup(y, lanes, ["hub", "market"], ["origin", "destination"], "co2")
+    for df, lane, what in ((x, x_lane, "supplier -> hub"), (y, y_lane, "hub -> market")):
+        for i in np.flatnonzero(lane.isna().to_numpy()):
+            problems.append(f"flow on a {what} lane that does not exist: {df.iloc[i].to_dict()}")
+    sp = x.merge(net.supplier_products, on=["supplier", "product"], how="left")
+    hubs = net.hubs.set_index("hub")
+    mcountry = net.markets.set_index("market")["country"]
+    value = net.products.set_index("product")["unit_value"]
+    rate = _lookup(y.assign(dest=y["market"].map(mcountry)), net.tariffs,
+                   ["origin", "dest"], ["origin_country", "destination_country"], "rate").fillna(0.0)
+    q, qy = x["quantity"].to_numpy(), y["quantity"].to_numpy()
+    emissions = float(((sp["co2"].to_numpy() + x_co2.fillna(0).to_numpy()) * q).sum()
+                      + (y_co2.fillna(0).to_numpy() * qy).sum())
+    cost = (net.suppliers.set_index("supplier")["fixed_cost"].reindex(plan.supplier_ids).sum()
+            + hubs["fixed_cost"].reindex(plan.hub_ids).sum()
+            + float(((sp["unit_cost"].to_numpy() + x_lane.fillna(0).to_numpy()
+                      + x["hub"].map(hubs["handling_cost"]).to_numpy()) * q).sum())
+            + float(((y_lane.fillna(0).to_numpy()
+                      + rate.to_numpy() * y["product"].map(value).to_numpy()) * qy).sum())
+            + co2_price * emissions)
+    if shortfall_penalty is not None:
+        cost += shortfall_penalty * float(plan.shares["shortfall"].sum())
+    return float(cost), emissions, problems
+
+
 def verify_plan(plan: Plan, policy: Policy, tol: float = 1e-6) -> list[str]:
-    """Violations of the base constraints and of ``policy`` by ``plan`` (empty when none)."""
-    return []
+    """Violations of the base constraints and of ``policy`` by ``plan`` (empty when none).
+
+    ``tol`` is relative to demand (units) and to cost (money).
+    """
+    assert plan.model is not None, "verify needs the plan's network"
+    net = plan.model.network
+    x, y = plan.inbound, plan.outbound
+    d = net.demand.set_index(["market", "product"])["demand"]
+    scale = max(1.0, float(d.max()) if len(d) else 1.0)
+    eps = tol * scale
+    out: list[str] = []
+
+    cost, emissions, lane_problems = recompute_cost(net, plan, policy.co2_price,
+                                                    policy.shortfall_penalty)
+    out += lane_problems
+    if abs(cost - plan.objective) > tol * max(1.0, abs(cost)) * 10:
+        out.append(f"cost: recomputed {cost:,.6f} differs from the plan's {plan.objective:,.6f}")
+
+    delivered = y.groupby(["market", "product"])["quantity"].sum().reindex(d.index, fill_value=0.0)
+    short = d - delivered
+    bad = short.abs() > eps if policy.shortfall_penalty is None else (short < -eps)
+    out += [f"demand[{m},{p}]: delivered {delivered[(m, p)]:g} of {d[(m, p)]:g}"
+            for m, p in d.index[bad.to_numpy()]]
+
+    scountry = net.suppliers.set_index("supplier")["country"]
+    inflow = x.assign(origin=x["supplier"].map(scountry)).groupby(["hub", "product", "origin"])[
+        "quantity"].sum()
+    outflow = y.groupby(["hub", "product", "origin"])["quantity"].sum()
+    diff = inflow.sub(outflow, fill_value=0.0)
+    out += [f"origin_balance[{k}]: in - out = {v:g}" for k, v in diff[diff.abs() > eps].items()]
+
+    cap = net.supplier_products.set_index(["supplier", "product"])["capacity"]
+    bought = x.groupby(["supplier", "product"])["quantity"].sum()
+    over = bought - cap.reindex(bought.index).fillna(0.0)
+    out += [f"supplier_capacity[{k}]: exceeded by {v:g}" for k, v in over[over > eps].items()]
+    unused = set(x["supplier"]) - set(plan.supplier_ids)
+    out += [f"supplier_contracted[{s}]: flows from a supplier not contracted" for s in sorted(unused)]
+    hcap = net.hubs.set_index("hub")["capacity"]
+    through = x.groupby("hub")["quantity"].sum()
+    over = through - hcap.reindex(through.index)
+    out += [f"hub_capacity[{h}]: exceeded by {v:g}" for h, v in over[over > eps].items()]
+    out += [f"hub_opened[{h}]: flows through a hub not opened"
+            for h in sorted((set(x["hub"]) | set(y["hub"])) - set(plan.hub_ids))]
+    out += _status(net, plan, policy)
+    out += _policy(net, plan, policy, d, eps, emissions)
+    return out
+
+
+def _status(net: Network, plan: Plan, policy: Policy) -> list[str]:
+    out = []
+    excluded = set(policy.excluded_countries)
+    for table, col, chosen in (("suppliers", "supplier", plan.supplier_ids), ("hubs", "hub", plan.hub_ids)):
+        df = getattr(net, table)
+        for _, r in df.iterrows():
+            used = r[col] in chosen
+            if r["status"] == "open" and not used:
+                out.append(f"status: {col} '{r[col]}' has status open but is not used")
+            if used and (r["status"] == "closed" or r["country"] in excluded):
+                out.append(f"status: {col} '{r[col]}' is closed or excluded but used")
+    return out
+
+
+def _policy(net: Network, plan: Plan, p: Policy, d: pd.Series, eps: float, emissions: float) -> list[str]:
+    out: list[str] = []
+    shares = plan.shares.merge(net.markets[["market", "country"]], on="market").merge(
+        net.countries[["country", "region"]], on="country")
+    region, product = shares["region"], shares["product"]
+    for field, col, sense in (("min_local_share", "local_share", "max"),
+                              ("min_allied_share", "allied_share", "max")):
+        if getattr(p, field) is None:
+            continue
+        need = p.per_market_product(field, region, product, sense)
+        gap = (need - shares[col]) * shares["demand"]
+        for i in np.flatnonzero((gap > eps).to_numpy()):
+            out.append(f"{field}[{shares['market'].iloc[i]},{product.iloc[i]}]: "
+                       f"{shares[col].iloc[i]:.4f} < {need[i]:.4f}")
+    if p.max_country_share is not None:
+        kappa = pd.Series(p.per_market_product("max_country_share", region, product, "min"))
+        cs = plan.country_shares.merge(
+            shares[["market", "product", "country"]].assign(kappa=kappa),
+            on=["market", "product"], suffixes=("", "_m"))
+        bad = cs.loc[(cs["country"] != cs["country_m"]) & ((cs["share"] - cs["kappa"]) * 1 > eps
+                                                          / max(1.0, float(d.max())))]
+        out += [f"max_country_share[{r.market},{r.product},{r.country}]: {r.share:.4f} > {r.kappa:.4f}"
+                for r in bad.itertuples()]
+    total = d.groupby(level="product").sum()
+    if p.max_supplier_share is not None:
+        ss = plan.supplier_shares
+        sigma = p.per_product("max_supplier_share", ss["product"])
+        over = ss["quantity"].to_numpy() - sigma * ss["product"].map(total).to_numpy()
+        out += [f"max_supplier_share[{ss['supplier'].iloc[i]},{ss['product'].iloc[i]}] exceeded"
+                for i in np.flatnonzero(over > eps)]
+    if p.min_suppliers is not None:
+        products = pd.Series(sorted(total.index))
+        k = p.per_product("min_suppliers", products)
+        makes = net.supplier_products.loc[net.supplier_products["capacity"] > 0]
+        for prod, kp in zip(products, k, strict=True):
+            n = int(makes.loc[(makes["product"] == prod) & makes["supplier"].isin(plan.supplier_ids)]
+                    ["supplier"].nunique())
+            if not np.isnan(kp) and n < kp:
+                out.append(f"min_suppliers[{prod}]: {n} contracted < {kp:g}")
+    if p.co2_cap is not None and emissions > p.co2_cap * (1 + 1e-9) + 1e-6:
+        out.append(f"co2_cap: emissions {emissions:g} > {p.co2_cap:g}")
+    if p.single_sourcing:
+        n_hubs = plan.outbound.groupby("market")["hub"].nunique()
+        out += [f"single_source[{m}]: served by {n} hubs" for m, n in n_hubs.items() if n > 1]
+    n = len(plan.hub_ids)
+    if (p.min_hubs is not None and n < p.min_hubs) or (p.max_hubs is not None and n > p.max_hubs):
+        out.append(f"hub_count: {n} hubs opened, outside [{p.min_hubs}, {p.max_hubs}]")
+    return out

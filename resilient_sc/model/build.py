@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..data import Network
 from ..policy import Policy
-from . import base, emissions
+from . import base, emissions, origin, redundancy, sourcing
 from .context import Context
 from .linear import LinearModel, VarBlock
 from .sets import Sets, build_sets
@@ -25,6 +25,14 @@ FAMILIES: tuple[Family, ...] = (
     base.add_hub_links,
     base.add_costs,
     emissions.add_co2,
+    sourcing.add_min_suppliers,
+    sourcing.add_max_supplier_share,
+    sourcing.add_max_country_share,
+    origin.add_min_local_share,
+    origin.add_min_allied_share,
+    sourcing.add_single_sourcing,
+    sourcing.add_hub_count,
+    redundancy.add_survive,
 )
 
 
@@ -60,9 +68,13 @@ class NetworkModel:
 def build_model(network: Network, policy: Policy | None = None,
                 strong_links: bool = True) -> NetworkModel:
     """Build the MILP of ``network`` under ``policy`` (MODEL.md §2–5) without solving it."""
+    from ..explain import precheck
+
     policy = policy or Policy()
     start = time.perf_counter()
+    policy.check(regions=set(network.countries["region"]), products=set(network.products["product"]))
     sets = build_sets(network, policy)
+    precheck(sets, policy)
     ctx = Context(LinearModel(), sets, policy, strong_links=strong_links)
     for family in FAMILIES:
         family(ctx)

@@ -1,0 +1,54 @@
+"""Origin families: near-shoring (local share) and friend-shoring (allied share)
+(MODEL.md §5, §8.1, §8.2). Exclusions are applied when the sets are built."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .context import Context
+
+
+def origin_flags(ctx: Context) -> pd.DataFrame:
+    """Per y column: is its origin local (same region as the market) and allied (§8.1)."""
+    s = ctx.sets
+    c = s.countries.set_index("country")
+    m = s.markets.set_index("market")
+    market = s.flows["market"]
+    m_country, m_region, m_bloc = (market.map(m[col]) for col in ("country", "region", "bloc"))
+    o_region = s.flows["origin"].map(c["region"])
+    o_bloc = s.flows["origin"].map(c["bloc"])
+    local = (o_region == m_region).to_numpy()
+    allied = ((s.flows["origin"] == m_country) | ((o_bloc == m_bloc) & (m_bloc != ""))).to_numpy()
+    return pd.DataFrame({"local": local, "allied": allied})
+
+
+def _add_min_share(ctx: Context, field: str, flag: str) -> None:
+    s, v = ctx.sets, ctx.v
+    share = ctx.policy.per_market_product(field, s.demand["region"], s.demand["product"],
+                                          strictest="max")
+    keep = ~np.isnan(share) & (share > 0)
+    if not keep.any():
+        return
+    index = s.demand.loc[keep, ["market", "product"]].reset_index(drop=True)
+    bound = (share * s.demand["demand"].to_numpy(float))[keep]
+    pos = np.flatnonzero(origin_flags(ctx)[flag].to_numpy())
+    rows = ctx.rows_of(s.flows.iloc[pos], s.demand, ["market", "product"])
+    # map demand positions to positions among the kept rows
+    kept_pos = np.cumsum(keep) - 1
+    ok = keep[rows]
+    ctx.lm.add_constraints(field, index, [(kept_pos[rows[ok]], v["y"], pos[ok], 1.0)],
+                           lower=bound)
+
+
+def add_min_local_share(ctx: Context) -> None:
+    """``min_local_share[m,p]``: Σ_h Σ_{c: region(c) = region(m)} y[h,m,p,c] ≥ L · demand[m,p]."""
+    if ctx.policy.min_local_share is not None:
+        _add_min_share(ctx, "min_local_share", "local")
+
+
+def add_min_allied_share(ctx: Context) -> None:
+    """``min_allied_share[m,p]``: Σ_h Σ_{c ∈ allies(m)} y[h,m,p,c] ≥ A · demand[m,p],
+    allies(m) = country(m) ∪ {c : bloc(c) = bloc(country(m)) ≠ ""}."""
+    if ctx.policy.min_allied_share is not None:
+        _add_min_share(ctx, "min_allied_share", "allied")

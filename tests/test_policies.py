@@ -1,0 +1,241 @@
+"""Every policy family of MODEL.md §5 on tiny networks, binding and slack, costs by hand.
+
+The tiny network (``examples.tiny``): Paris (FR) needs 80 units through hub H1 (FR, fixed
+100, handling 1, lane to Paris 2). S_FR (FR, fixed 500, unit 10, lane 1) or S_CN (CN, fixed
+200, unit 6, lane 3). Per unit via S_FR: 10+1+1+2 = 14; via S_CN: 6+3+1+2 = 12.
+Base: S_CN alone = 200 + 100 + 80·12 = 1260. S_FR alone = 500 + 100 + 80·14 = 1720.
+Both contracted: fixed 800 + flows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from resilient_sc import InfeasiblePolicyError, Network, Policy, ValidationError, examples, solve
+
+BASE = 1260.0
+
+
+def solved(net: Network, policy: Policy) -> float:
+    plan = solve(net, policy)
+    assert plan.verify(policy) == []
+    return plan.objective
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Network:
+    return examples.tiny()
+
+
+@pytest.mark.parametrize(("policy", "expected"), [
+    # local share 1: all from Europe -> S_FR alone = 1720
+    (Policy(min_local_share=1.0), 1720.0),
+    # local 0.5: S_FR alone 1720 beats both (800 + 40·14 + 40·12 = 1840)
+    (Policy(min_local_share=0.5), 1720.0),
+    # allied: FR is Paris's own country
+    (Policy(min_allied_share=0.5), 1720.0),
+    # CN capped at 40 units: S_FR alone 1720 < both 1840
+    (Policy(max_country_share=0.5), 1720.0),
+    # two suppliers contracted, S_CN carries all: 800 + 100 + 80·12 = 1860? no: fixed 500+200+100
+    (Policy(min_suppliers=2), 500 + 200 + 100 + 80 * 12.0),
+    # each supplier at most 48 units: 800 + 48·12 + 32·14 = 1824
+    (Policy(max_supplier_share=0.6), 800 + 48 * 12.0 + 32 * 14.0),
+    # losing either supplier must leave 80 units: both contracted
+    (Policy(survive=("supplier",)), 1760.0),
+    (Policy(survive=("supplier",), service_level=0.5), 1760.0),
+    (Policy(excluded_countries=("CN",)), 1720.0),
+    # 5 per unit short is cheaper than delivering at 12 + fixed costs: nothing delivered
+    (Policy(shortfall_penalty=5.0), 400.0),
+    (Policy(shortfall_penalty=100.0), BASE),
+])
+def test_binding(tiny, policy, expected):
+    assert solved(tiny, policy) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("policy", [
+    Policy(),
+    Policy(min_local_share=0.0),
+    Policy(min_allied_share=0.0),
+    Policy(max_country_share=1.0),
+    Policy(min_suppliers=1),
+    Policy(max_supplier_share=1.0),
+    Policy(excluded_countries=()),
+    Policy(min_local_share={"Asia": 1.0}),  # no market in Asia
+    Policy(max_hubs=1, min_hubs=1),
+    Policy(single_sourcing=True),
+    Policy(co2_cap=0.0),  # nothing emits
+])
+def test_slack(tiny, policy):
+    assert solved(tiny, policy) == pytest.approx(BASE, rel=1e-9)
+
+
+def test_mapping_keys_product_and_region(tiny):
+    assert solved(tiny, Policy(min_local_share={"Europe": 1.0})) == pytest.approx(1720.0)
+    assert solved(tiny, Policy(min_local_share={"default": 1.0})) == pytest.approx(1720.0)
+    assert solved(tiny, Policy(min_suppliers={"default": 2})) == pytest.approx(1760.0)
+
+
+def two_hub_network(hub_fixed: float = 0.0) -> Network:
+    """Market M needs 10 of product a and 10 of b. H1 ships a at 1 and b at 5; H2 the reverse.
+    One supplier S (free) reaches both hubs at cost 0."""
+    return Network.from_frames(
+        countries=pd.DataFrame({"country": ["X"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["S"], "country": ["X"]}),
+        supplier_products=pd.DataFrame({"supplier": ["S", "S"], "product": ["a", "b"],
+                                        "capacity": [100.0, 100.0]}),
+        hubs=pd.DataFrame({"hub": ["H1", "H2"], "country": ["X", "X"],
+                           "fixed_cost": [hub_fixed, hub_fixed]}),
+        markets=pd.DataFrame({"market": ["M"], "country": ["X"]}),
+        demand=pd.DataFrame({"market": ["M", "M"], "product": ["a", "b"], "demand": [10.0, 10.0]}),
+        lanes=pd.DataFrame({
+            "origin": ["S", "S", "H1", "H1", "H2", "H2"],
+            "destination": ["H1", "H2", "M", "M", "M", "M"],
+            "product": ["all", "all", "a", "b", "a", "b"],
+            "unit_cost": [0.0, 0.0, 1.0, 5.0, 5.0, 1.0]}),
+    )
+
+
+def test_single_sourcing():
+    """Split: 10·1 + 10·1 = 20. One hub for both products: 10·1 + 10·5 = 60."""
+    net = two_hub_network()
+    assert solved(net, Policy()) == pytest.approx(20.0)
+    assert solved(net, Policy(single_sourcing=True)) == pytest.approx(60.0)
+
+
+def test_hub_count():
+    """Hubs cost 7: both = 14 + 20 = 34; one = 7 + 60 = 67."""
+    net = two_hub_network(hub_fixed=7.0)
+    assert solved(net, Policy()) == pytest.approx(34.0)
+    assert solved(net, Policy(max_hubs=1)) == pytest.approx(67.0)
+    assert solved(net, Policy(min_hubs=2)) == pytest.approx(34.0)
+
+
+def country_network(with_de_supplier: bool = False) -> Network:
+    """The tiny network plus hub H2 in DE (fixed 100, handling 1); lanes to both hubs."""
+    base = examples.tiny().frames()
+    base["countries"] = pd.DataFrame({"country": ["FR", "CN", "DE"],
+                                      "region": ["Europe", "Asia", "Europe"],
+                                      "bloc": ["EU", "", "EU"]})
+    base["hubs"] = pd.DataFrame({"hub": ["H1", "H2"], "country": ["FR", "DE"],
+                                 "fixed_cost": [100.0, 100.0], "handling_cost": [1.0, 1.0]})
+    base["lanes"] = pd.DataFrame({
+        "origin": ["S_FR", "S_FR", "S_CN", "S_CN", "H1", "H2"],
+        "destination": ["H1", "H2", "H1", "H2", "Paris", "Paris"],
+        "unit_cost": [1.0, 1.0, 3.0, 3.0, 2.0, 2.0]})
+    return Network.from_frames(**base)
+
+
+def test_survive_country():
+    """Losing FR loses S_FR and H1: S_CN must reach Paris through H2. Losing CN: S_FR must
+    carry it. Losing DE loses H2: H1 is needed too. So S_FR, S_CN, H1 and H2:
+    500 + 200 + 100 + 100 + 80·12 = 1860."""
+    net = country_network()
+    plan = solve(net, Policy(survive=("country",)))
+    assert plan.objective == pytest.approx(1860.0)
+    assert plan.hub_ids == ["H1", "H2"]
+    assert sorted(plan.supplier_ids) == ["S_CN", "S_FR"]
+    assert solve(net, Policy(survive=("hub",))).objective == pytest.approx(1260.0 + 100.0)
+
+
+def test_survive_country_infeasible_names_country_and_product():
+    net = examples.tiny()
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(net, Policy(survive=("country",)))
+    assert "survive" in str(err.value) and "'FR'" in str(err.value) and "'default'" in str(err.value)
+
+
+def test_survive_only_country_making_a_product():
+    """Chips come only from TW: losing TW cannot be survived; the message says so."""
+    f = country_network().frames()
+    del f["products"]  # derived from the data; chips is new
+    f["countries"] = pd.concat([f["countries"], pd.DataFrame(
+        {"country": ["TW"], "region": ["Asia"], "bloc": [""]})])
+    f["suppliers"] = pd.concat([f["suppliers"], pd.DataFrame(
+        {"supplier": ["S_TW"], "country": ["TW"], "fixed_cost": [10.0], "status": ["candidate"]})])
+    f["supplier_products"] = pd.concat([f["supplier_products"], pd.DataFrame(
+        {"supplier": ["S_TW"], "product": ["chips"], "capacity": [50.0]})])
+    f["demand"] = pd.concat([f["demand"], pd.DataFrame(
+        {"market": ["Paris"], "product": ["chips"], "demand": [20.0]})])
+    f["lanes"] = pd.concat([f["lanes"], pd.DataFrame(
+        {"origin": ["S_TW"], "destination": ["H2"], "unit_cost": [1.0]})])
+    net = Network.from_frames(**f)
+    assert solve(net).objective > 0
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(net, Policy(survive=("country",), service_level=0.5))
+    message = str(err.value)
+    assert "'TW'" in message and "'chips'" in message and "survive" in message
+
+
+@pytest.mark.parametrize(("policy", "words"), [
+    (Policy(min_local_share=1.0, excluded_countries=("FR",)), ["min_local_share", "Paris"]),
+    (Policy(min_suppliers=3), ["min_suppliers", "'default'"]),
+    (Policy(max_supplier_share=0.3), ["max_supplier_share", "'default'"]),
+    (Policy(max_country_share=0.3, excluded_countries=("FR",)), ["max_country_share", "Paris"]),
+    (Policy(min_allied_share=1.0, excluded_countries=("FR",)), ["min_allied_share", "Paris"]),
+    (Policy(excluded_countries=("FR",)), ["demand", "Paris"]),
+])
+def test_infeasible_messages_name_field_and_place(tiny, policy, words):
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(tiny, policy)
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_local_share_message_quantifies_missing_capacity():
+    """S_FR can make 30 but Paris needs 0.6·80 = 48 local units: 18 missing."""
+    f = examples.tiny().frames()
+    f["supplier_products"].loc[0, "capacity"] = 30.0
+    net = Network.from_frames(**f)
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(net, Policy(min_local_share=0.6))
+    message = str(err.value)
+    assert "min_local_share 0.6" in message and "'Paris'" in message
+    assert "at most 30 of the 80" in message and "missing 18" in message
+
+
+def test_open_supplier_in_excluded_country(tiny):
+    f = tiny.frames()
+    f["suppliers"].loc[1, "status"] = "open"
+    with pytest.raises(InfeasiblePolicyError, match=r"S_CN.*open.*excluded"):
+        solve(Network.from_frames(**f), Policy(excluded_countries=("CN",)))
+
+
+def test_iis_explains_co2_cap():
+    """A cap no plan can meet is caught by HiGHS; the IIS names the co2_cap family."""
+    f = examples.tiny().frames()
+    f["supplier_products"]["co2"] = [1.0, 2.0]
+    with pytest.raises(InfeasiblePolicyError, match="co2_cap"):
+        solve(Network.from_frames(**f), Policy(co2_cap=10.0))
+
+
+@pytest.mark.parametrize(("kwargs", "text"), [
+    ({"max_country_share": 1.4}, "max_country_share == 1.4, must be in [0, 1]"),
+    ({"min_suppliers": 1.5}, "min_suppliers == 1.5, must be a whole number"),
+    ({"survive": ("planet",)}, "survive contains 'planet'"),
+    ({"min_local_share": {"Mars": 0.5}}, "'Mars' is neither a region nor a product"),
+    ({"min_hubs": 3, "max_hubs": 1}, "min_hubs == 3 exceeds max_hubs == 1"),
+])
+def test_policy_validation(tiny, kwargs, text):
+    with pytest.raises(ValidationError) as err:
+        solve(tiny, Policy(**kwargs))
+    assert text in str(err.value)
+
+
+def test_policy_unknown_key_lists_known():
+    with pytest.raises(ValidationError, match=r"unknown field .local_share.*min_local_share"):
+        Policy.from_dict({"local_share": 0.5})
+
+
+def test_policy_files(tmp_path):
+    (tmp_path / "p.yaml").write_text("min_local_share: 0.5\nsurvive: [country]\n")
+    (tmp_path / "p.json").write_text('{"min_allied_share": {"Europe": 0.7}}')
+    assert Policy.from_file(tmp_path / "p.yaml") == Policy(min_local_share=0.5, survive=("country",))
+    assert Policy.from_file(tmp_path / "p.json").min_allied_share == {"Europe": 0.7}
+
+
+def test_policy_shares_reported():
+    plan = solve(country_network(), Policy(min_local_share=0.5))
+    row = plan.shares.iloc[0]
+    assert row["local_share"] >= 0.5 - 1e-9
+    assert row["allied_share"] >= row["local_share"] - 1e-9
