@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings as _warnings
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 
 import pandas as pd
@@ -106,12 +107,19 @@ class Network:
 
 
 def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
+    raw = path.read_bytes()
+    raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # Excel's "CSV UTF-8" BOM
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                           skipinitialspace=True)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(f"({path.stem}) | {path.name} is not UTF-8 text (byte {exc.start}); "
-                        "save it as CSV UTF-8")
+        # the line of the first bad byte: line 1 is the header, as in a spreadsheet
+        line = raw[:exc.start].count(b"\n") + 1
+        problems.append(f"({path.stem}, row {line}) | {path.name} is not UTF-8 text (byte "
+                        f"0x{raw[exc.start]:02x} at offset {exc.start}); save it as CSV UTF-8")
+        return None
+    try:
+        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False,
+                           skipinitialspace=True)
     except pd.errors.EmptyDataError:
         problems.append(f"({path.stem}) | {path.name} is empty (not even a header row)")
     except pd.errors.ParserError as exc:

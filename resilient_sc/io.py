@@ -40,6 +40,19 @@ def write_csv(path: str | Path, df: pd.DataFrame) -> None:
         df.to_csv(tmp, index=False)
 
 
+def write_network(frames: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    """Write each frame as ``<name>.csv`` in ``folder`` (created if needed), each atomically.
+
+    ``frames`` is typically :meth:`Network.frames`; the folder reads back with ``read_network``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.csv" for name in frames]
+    for path, df in zip(paths, frames.values(), strict=True):
+        write_csv(path, df)
+    return paths
+
+
 def write_json(path: str | Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as indented JSON, atomically."""
     with atomic_path(path) as tmp:

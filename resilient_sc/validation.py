@@ -138,14 +138,14 @@ def check_references(t: Frames) -> list[str]:
             _check_ref(problems, "tariffs", t["tariffs"], col, countries, "countries")
     if "products" in t:
         known = set(t["products"]["product"])
-        for name in ("supplier_products", "demand"):
-            _check_ref(problems, name, t[name], "product", known, "products")
-        for name in ("lanes", "tariffs"):
+        # 'all' gets its own message below, not a second one about products
+        for name in ("supplier_products", "demand", "lanes", "tariffs"):
             if name in t:
                 df = t[name]
                 _check_ref(problems, name, df.loc[df["product"] != ALL_PRODUCTS], "product",
                            known, "products")
         df = t["products"]
+        df = df.loc[df["_row"] > 0]  # row 0: derived from the data, not a products table
         for pos in np.flatnonzero((df["product"] == ALL_PRODUCTS).to_numpy()):
             problems.append(f"{where('products', df, pos)} | '{ALL_PRODUCTS}' is reserved for "
                             "lanes and tariffs that apply to every product")
@@ -164,10 +164,10 @@ def check_node_ids(t: Frames) -> list[str]:
     for name, col in (("suppliers", "supplier"), ("hubs", "hub"), ("markets", "market")):
         df = t[name]
         for pos, node in enumerate(df[col]):
-            if node in seen and seen[node] != name:
-                problems.append(f"{where(name, df, pos)} | id '{node}' is also used in {seen[node]}; "
+            if node in seen and seen[node] != col:
+                problems.append(f"{where(name, df, pos)} | {col} '{node}' is also a {seen[node]} id; "
                                 "supplier, hub and market ids must be distinct")
-            seen.setdefault(node, name)
+            seen.setdefault(node, col)
     return problems
 
 
@@ -193,6 +193,27 @@ def check_lanes(t: Frames) -> list[str]:
         else:
             problems.append(f"{where('lanes', lanes, pos)} | a lane {kind_o} -> {kind_d} is not "
                             "allowed; lanes run supplier -> hub or hub -> market")
+    return problems
+
+
+def check_disruptions(t: Frames) -> list[str]:
+    """Disrupted elements must exist; the rows of one scenario must share one probability."""
+    problems: list[str] = []
+    df = t.get("disruptions")
+    if df is None or len(df) == 0:
+        return problems
+    known = {"supplier": set(t["suppliers"]["supplier"]), "hub": set(t["hubs"]["hub"]),
+             "country": set(t["countries"]["country"])}
+    for pos, (kind, element) in enumerate(zip(df["kind"], df["element"], strict=True)):
+        if kind in known and element not in known[kind]:
+            problems.append(f"{where('disruptions', df, pos)} | element '{element}' is not a "
+                            f"{kind} id (kind is '{kind}')")
+    first = df.groupby("scenario", sort=False)["probability"].transform("first")
+    for pos in np.flatnonzero(~np.isclose(df["probability"].to_numpy(float), first.to_numpy(float))):
+        problems.append(f"{where('disruptions', df, pos)} | probability "
+                        f"{df['probability'].iloc[pos]:g} differs from {first.iloc[pos]:g} on an "
+                        f"earlier row of scenario '{df['scenario'].iloc[pos]}'; one probability "
+                        "per scenario")
     return problems
 
 
@@ -229,7 +250,7 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
 
 def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     """All cross-table problems and warnings of typed tables (see :func:`coerce_table`)."""
-    problems = check_references(t) + check_node_ids(t) + check_lanes(t)
+    problems = check_references(t) + check_node_ids(t) + check_lanes(t) + check_disruptions(t)
     coverage, warnings = check_coverage(t)
     return problems + coverage, warnings
 

@@ -1,0 +1,324 @@
+"""The ``resilient-sc`` command line: a thin layer over the API.
+
+Every subcommand is a :class:`Command` in :data:`COMMANDS` (help text, a function that
+adds its arguments, a function that runs it and returns an :class:`Outcome`); :func:`main`
+parses, runs, maps errors to exit codes and prints. Exit codes:
+
+* 0 -- success (for ``solve``: an optimal plan);
+* 1 -- no optimal plan: infeasible, time limit, interrupted (or an internal error);
+* 2 -- bad input: invalid data, a missing file, a bad policy or bad arguments.
+
+With ``--json`` exactly one JSON object reaches stdout, whatever the outcome; warnings,
+errors and the solver log go to stderr. Tracebacks are shown only with ``--debug``.
+
+>>> main(["validate", "no/such/folder"])
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import json
+import math
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
+
+if TYPE_CHECKING:
+    from .data import Network
+    from .policy import Policy
+
+EXIT_OK = 0
+EXIT_NOT_SOLVED = 1
+EXIT_BAD_INPUT = 2
+POLICY_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command produced: exit code, JSON payload, text for stdout, error or warning for stderr."""
+
+    code: int
+    data: dict[str, Any]
+    text: str = ""
+    error: str = ""
+    warning: str = ""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its help line, how to add its arguments, and how to run it."""
+
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], Outcome]
+    description: str = ""
+
+
+@dataclass
+class _Warnings:
+    """Warnings raised while a command runs: printed to stderr at once and kept for --json."""
+
+    messages: list[str] = field(default_factory=list)
+
+    def show(self, message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        text = str(message) if issubclass(category, DataWarning) else f"{category.__name__}: {message}"
+        self.messages.append(text)
+        print(f"warning: {text}", file=sys.stderr)
+
+
+class _UsageError(Exception):
+    """Bad command-line arguments (raised instead of argparse's exit)."""
+
+    def __init__(self, message: str, usage: str):
+        super().__init__(message)
+        self.usage = usage
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: {message}", self.format_usage())
+
+
+# ---- shared options ---------------------------------------------------------------------
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """``--json`` and ``--debug``, shared by every subcommand."""
+    parser.add_argument("--json", action="store_true",
+                        help="print exactly one JSON object on stdout, whatever the outcome")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+
+
+def add_data_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", metavar="DATA", type=Path,
+                        help="a folder of CSV files or an .xlsx workbook (tables as in MODEL.md §1)")
+
+
+def load_network(path: Path) -> Network:
+    """The validated network at ``path`` (DataWarnings are reported by :func:`main`)."""
+    from .data import read_network
+
+    return read_network(path)
+
+
+# ---- validate ---------------------------------------------------------------------------
+def _configure_validate(parser: argparse.ArgumentParser) -> None:
+    add_data_argument(parser)
+
+
+def _run_validate(args: argparse.Namespace) -> Outcome:
+    network = load_network(args.data)
+    return Outcome(EXIT_OK, {"status": "valid", "network": repr(network),
+                             "warnings": list(network.warnings)}, text=f"valid: {network!r}")
+
+
+# ---- solve ------------------------------------------------------------------------------
+def _configure_solve(parser: argparse.ArgumentParser) -> None:
+    add_data_argument(parser)
+    parser.add_argument("--policy", metavar="FILE", type=Path,
+                        help="policy file (.yaml, .yml or .json) of field: value pairs")
+    parser.add_argument("--out", metavar="PATH", type=Path,
+                        help="write the plan: a folder (plan.json + CSV tables) or a .xlsx workbook")
+    parser.add_argument("--time-limit", metavar="S", type=float, help="solver time limit in seconds")
+    parser.add_argument("--gap", metavar="G", type=float,
+                        help="relative MIP gap at which to stop (default 1e-6: proven optimal)")
+    parser.add_argument("--threads", metavar="N", type=int, help="solver threads")
+    parser.add_argument("--log", metavar="FILE",
+                        help="write the HiGHS log to FILE ('-' for stderr)")
+    parser.add_argument("--allow-nonoptimal", action="store_true",
+                        help="accept a plan not proven optimal (exit code 1, plan still written)")
+
+
+def load_policy(path: Path | None) -> Policy:
+    """The policy in ``path`` (None: the cost-optimal base), with bad files as ValidationError."""
+    from .policy import Policy
+
+    if path is None:
+        return Policy()
+    if path.suffix.lower() not in POLICY_SUFFIXES:
+        raise ValidationError([f"(policy) | {path.name}: expected a {', '.join(POLICY_SUFFIXES)} file"])
+    try:
+        return Policy.from_file(path)
+    except ValidationError:
+        raise
+    except (TypeError, ValueError) as exc:  # e.g. survive: 5
+        raise ValidationError([f"(policy) | {path.name}: {exc}"]) from exc
+
+
+def _run_solve(args: argparse.Namespace) -> Outcome:
+    from .solve import SolveOptions, Status, solve
+
+    if args.out is not None and args.data.is_file() and args.out.resolve() == args.data.resolve():
+        raise ValidationError([f"(--out) | {args.out} is the input workbook; choose another path"])
+    policy = load_policy(args.policy)
+    network = load_network(args.data)
+    given = {"time_limit": args.time_limit, "mip_gap": args.gap, "threads": args.threads}
+    options = SolveOptions(
+        **{k: v for k, v in given.items() if v is not None},
+        log=True if args.log == "-" else (args.log or False),
+        allow_nonoptimal=args.allow_nonoptimal,
+    )
+    plan = solve(network, policy, options)
+    data = plan.to_dict()
+    text = plan.summary()
+    if args.out is not None:
+        written = plan.to_excel(args.out) if args.out.suffix.lower() == ".xlsx" else plan.save(args.out)
+        data["out"] = str(written)
+        text += f"\nplan written to {written}"
+    if plan.status is not Status.OPTIMAL:  # accepted with --allow-nonoptimal
+        data["reason"] = (f"the plan is not proven optimal (status {plan.status.value}, gap "
+                          f"{plan.gap:.4%})")
+        return Outcome(EXIT_NOT_SOLVED, data, text, warning=data["reason"])
+    return Outcome(EXIT_OK, data, text)
+
+
+# ---- orlib ------------------------------------------------------------------------------
+def _configure_orlib(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", type=Path,
+                        help="an OR-Library cap*.txt file or a Holmberg p* file")
+    parser.add_argument("--capacity", metavar="C", type=float,
+                        help="hub capacity for the capa/capb/capc files (which leave it open)")
+    parser.add_argument("--out", metavar="DIR", type=Path, required=True,
+                        help="folder to write the network's CSV files into")
+
+
+def _run_orlib(args: argparse.Namespace) -> Outcome:
+    from .io import write_network
+    from .orlib import read_instance
+    from .schema import TABLES
+
+    path: Path = args.file
+    if not path.is_file():
+        raise ValidationError([f"({path}) | no such file"])
+    try:
+        instance = read_instance(path, args.capacity)
+    except ValidationError:
+        raise
+    except (ValueError, IndexError) as exc:
+        raise ValidationError([f"({path.name}) | not an OR-Library or Holmberg instance: {exc}"]) from exc
+    network = instance.to_network()
+    frames = {name: df for name, df in network.frames().items() if TABLES[name].required or len(df)}
+    write_network(frames, args.out)
+    return Outcome(EXIT_OK, {"status": "written", "network": repr(network), "out": str(args.out),
+                             "tables": list(frames)},
+                   text=f"wrote {network!r} to {args.out} ({len(frames)} CSV files)")
+
+
+COMMANDS: dict[str, Command] = {
+    "validate": Command("check a data folder or workbook against the data contract",
+                        _configure_validate, _run_validate),
+    "solve": Command("design the cheapest network that honours a policy", _configure_solve, _run_solve),
+    "orlib": Command("convert an OR-Library / Holmberg instance into a CSV data folder",
+                     _configure_orlib, _run_orlib),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: one subparser per entry of :data:`COMMANDS`."""
+    from . import __version__
+
+    parser = _Parser(prog="resilient-sc", description="Resilient supply chain network design on HiGHS.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, command in COMMANDS.items():
+        p = sub.add_parser(name, help=command.help, description=command.description or command.help)
+        command.configure(p)
+        add_output_options(p)
+    return parser
+
+
+# ---- errors and output --------------------------------------------------------------------
+def failure(exc: BaseException) -> Outcome:
+    """The outcome of a command that raised ``exc``."""
+    if isinstance(exc, ValidationError):
+        return Outcome(EXIT_BAD_INPUT, {"status": "invalid_input", "reason": str(exc),
+                                        "problems": list(exc.problems)}, error=str(exc))
+    if isinstance(exc, InfeasiblePolicyError):
+        return Outcome(EXIT_NOT_SOLVED, {"status": "infeasible", "reason": str(exc),
+                                         "reasons": list(exc.reasons)}, error=str(exc))
+    if isinstance(exc, NotOptimalError):
+        plan: Any = exc.plan
+        data = plan.to_dict() if plan is not None else {}
+        data.update(status=plan.status.value if plan is not None else "time_limit", reason=str(exc))
+        return Outcome(EXIT_NOT_SOLVED, data, error=str(exc))
+    if isinstance(exc, KeyboardInterrupt):
+        return Outcome(EXIT_NOT_SOLVED, {"status": "interrupted", "reason": "interrupted"},
+                       error="interrupted")
+    if isinstance(exc, OSError):
+        reason = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+        status = "invalid_input" if isinstance(exc, FileNotFoundError) else "error"
+        return Outcome(EXIT_BAD_INPUT, {"status": status, "reason": reason}, error=reason)
+    if isinstance(exc, ResilientSCError):
+        return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": str(exc)}, error=str(exc))
+    reason = f"internal error: {type(exc).__name__}: {exc}"
+    return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": reason},
+                   error=f"{reason} (rerun with --debug for the traceback)")
+
+
+def to_json(data: Mapping[str, Any]) -> str:
+    """``data`` as strict JSON: non-finite numbers become null, numpy scalars plain numbers."""
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, enum.Enum):
+            v = v.value
+        if isinstance(v, Mapping):
+            return {str(k): plain(x) for k, x in v.items()}
+        if isinstance(v, list | tuple | set):
+            return [plain(x) for x in v]
+        if hasattr(v, "item") and not isinstance(v, str | bytes):
+            v = v.item()
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v if v is None or isinstance(v, str | int | float | bool) else str(v)
+
+    return json.dumps(plain(data), indent=2, allow_nan=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    want_json = "--json" in argv
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except _UsageError as exc:
+        sys.stderr.write(exc.usage)
+        outcome = Outcome(EXIT_BAD_INPUT, {"status": "invalid_input", "reason": str(exc)}, error=str(exc))
+        return _emit(outcome, want_json)
+    seen = _Warnings()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", DataWarning)
+        warnings.showwarning = seen.show
+        try:
+            outcome = COMMANDS[args.command].run(args)
+        except (Exception, KeyboardInterrupt) as exc:
+            if args.debug:
+                traceback.print_exc(file=sys.stderr)
+            outcome = failure(exc)
+    if seen.messages:
+        outcome.data.setdefault("warnings", seen.messages)
+    return _emit(outcome, args.json)
+
+
+def _emit(outcome: Outcome, as_json: bool) -> int:
+    if outcome.error:
+        print(f"error: {outcome.error}", file=sys.stderr)
+    if outcome.warning:
+        print(f"warning: {outcome.warning}", file=sys.stderr)
+    if as_json:
+        print(to_json(outcome.data))
+    elif outcome.text:
+        print(outcome.text)
+    sys.stdout.flush()
+    return outcome.code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,308 @@
+"""The ``resilient-sc`` command line, run in-process through ``main`` and once as a subprocess."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from resilient_sc import NotOptimalError, Status, examples, read_network, solve
+from resilient_sc.cli import main
+from resilient_sc.io import write_network
+
+
+@pytest.fixture
+def tiny_dir(tmp_path: Path) -> Path:
+    """The tiny example as a CSV folder (optimal cost 1260 via S_CN and H1)."""
+    folder = tmp_path / "tiny"
+    write_network(examples.tiny().frames(), folder)
+    return folder
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]:
+    """Exit code, the single JSON object on stdout, and stderr."""
+    code = main([*argv, "--json"])
+    out, err = capsys.readouterr()
+    return code, json.loads(out), err
+
+
+def edit_csv(path: Path, column: str, row: int, value: object) -> None:
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[row, column] = value
+    df.to_csv(path, index=False)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+# ---- solve ------------------------------------------------------------------------------
+def test_solve_json(capsys, tiny_dir):
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir))
+    assert code == 0
+    assert data["status"] == "optimal"
+    assert data["objective"] == pytest.approx(1260)
+    assert data["suppliers"] == ["S_CN"] and data["hubs"] == ["H1"]
+    assert data["breakdown"]["supplier_fixed"] == pytest.approx(200)
+
+
+def test_solve_text(capsys, tiny_dir):
+    assert main(["solve", str(tiny_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert "status      optimal" in out and "1,260.00" in out
+    assert "error" not in err
+
+
+def test_solve_json_stdout_is_pure_json_in_a_subprocess(tiny_dir):
+    """HiGHS prints its banner from C; it must land on stderr, not in the JSON."""
+    proc = subprocess.run([sys.executable, "-m", "resilient_sc.cli", "solve", str(tiny_dir), "--json"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["objective"] == pytest.approx(1260)
+
+
+def test_infeasible_exits_1(capsys, tiny_dir):
+    edit_csv(tiny_dir / "supplier_products.csv", "capacity", 0, "30")
+    edit_csv(tiny_dir / "supplier_products.csv", "capacity", 1, "30")
+    code, data, err = run_json(capsys, "solve", str(tiny_dir))
+    assert code == 1
+    assert data["status"] == "infeasible"
+    assert data["reasons"] and data["reason"].startswith("no plan meets the policy")
+    assert any("short by 20" in w for w in data["warnings"])
+    assert "warning: (supplier_products) | product 'default'" in err
+    assert "error: no plan meets the policy" in err
+
+
+def test_bad_input_exits_2(capsys, tiny_dir):
+    edit_csv(tiny_dir / "suppliers.csv", "country", 1, "XX")
+    code, data, err = run_json(capsys, "solve", str(tiny_dir))
+    assert code == 2
+    assert data["status"] == "invalid_input"
+    assert data["problems"] == ["(suppliers, row 3 'S_CN') | country 'XX' is not in countries"]
+    assert err.startswith("error: 1 problem in the input data:")
+    assert "Traceback" not in err
+
+
+def test_missing_data_exits_2(capsys, tmp_path):
+    code, data, _ = run_json(capsys, "solve", str(tmp_path / "nowhere"))
+    assert code == 2 and data["status"] == "invalid_input"
+    assert "no such file or folder" in data["reason"]
+
+
+def test_bad_arguments_exit_2_with_json(capsys, tiny_dir):
+    code, data, err = run_json(capsys, "solve", str(tiny_dir), "--threads", "many")
+    assert code == 2 and data["status"] == "invalid_input"
+    assert "--threads" in data["reason"] and "usage:" in err
+
+
+def test_bad_option_value_exits_2(capsys, tiny_dir):
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--gap", "1.5")
+    assert code == 2 and "mip_gap == 1.5" in data["reason"]
+
+
+def test_time_limit_without_plan(capsys, tiny_dir, monkeypatch):
+    def stopped(*args, **kwargs):
+        raise NotOptimalError("no plan: the time limit was reached before any feasible plan was found")
+
+    monkeypatch.setattr(sys.modules["resilient_sc.solve"], "solve", stopped)
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--time-limit", "1")
+    assert code == 1
+    assert data == {"status": "time_limit", "reason": "no plan: the time limit was reached before any "
+                                                      "feasible plan was found"}
+
+
+def time_limited_plan():
+    """The tiny plan relabelled as stopped by the time limit with a 5% gap."""
+    return dataclasses.replace(solve(examples.tiny()), status=Status.TIME_LIMIT, gap=0.05)
+
+
+def test_time_limit_with_plan(capsys, tiny_dir, monkeypatch):
+    plan = time_limited_plan()
+
+    def stopped(*args, **kwargs):
+        raise NotOptimalError("not proven optimal: the time limit was reached", plan)
+
+    monkeypatch.setattr(sys.modules["resilient_sc.solve"], "solve", stopped)
+    code, data, err = run_json(capsys, "solve", str(tiny_dir), "--time-limit", "1")
+    assert code == 1
+    assert data["status"] == "time_limit"
+    assert data["reason"].startswith("not proven optimal")
+    assert data["objective"] == pytest.approx(1260) and data["gap"] == pytest.approx(0.05)
+    assert "error: not proven optimal" in err
+
+
+def test_allow_nonoptimal_prints_and_saves_the_plan_but_exits_1(capsys, tiny_dir, tmp_path, monkeypatch):
+    seen = {}
+
+    def stopped(network, policy, options):
+        seen["options"] = options
+        return time_limited_plan()
+
+    monkeypatch.setattr(sys.modules["resilient_sc.solve"], "solve", stopped)
+    out = tmp_path / "plan"
+    argv = ["solve", str(tiny_dir), "--time-limit", "2.5", "--gap", "0.01", "--threads", "3",
+            "--allow-nonoptimal", "--out", str(out)]
+    assert main(argv) == 1
+    stdout, err = capsys.readouterr()
+    assert "status      time_limit" in stdout
+    assert "warning: the plan is not proven optimal (status time_limit, gap 5.0000%)" in err
+    assert json.loads((out / "plan.json").read_text())["status"] == "time_limit"
+    opts = seen["options"]
+    assert (opts.time_limit, opts.mip_gap, opts.threads, opts.allow_nonoptimal) == (2.5, 0.01, 3, True)
+
+
+def test_out_folder_writes_plan_and_leaves_input_untouched(capsys, tiny_dir, tmp_path):
+    before = digest(tiny_dir)
+    out = tmp_path / "plan"
+    assert main(["solve", str(tiny_dir), "--out", str(out)]) == 0
+    assert digest(tiny_dir) == before
+    assert json.loads((out / "plan.json").read_text())["objective"] == pytest.approx(1260)
+    assert pd.read_csv(out / "suppliers_contracted.csv")["supplier"].tolist() == ["S_CN"]
+    assert "plan written to" in capsys.readouterr().out
+
+
+def test_out_into_the_input_folder_keeps_the_inputs(tiny_dir):
+    before = digest(tiny_dir)
+    assert main(["solve", str(tiny_dir), "--out", str(tiny_dir)]) == 0
+    after = digest(tiny_dir)
+    assert {k: after[k] for k in before} == before
+    assert "plan.json" in after
+
+
+def test_out_xlsx(capsys, tiny_dir, tmp_path):
+    out = tmp_path / "plan.xlsx"
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(out))
+    assert code == 0 and data["out"] == str(out)
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert {"summary", "suppliers_contracted", "hubs_opened"} <= set(sheets)
+    assert sheets["hubs_opened"]["hub"].tolist() == ["H1"]
+
+
+def test_solve_xlsx_input(capsys, tmp_path):
+    book = tmp_path / "tiny.xlsx"
+    with pd.ExcelWriter(book) as xl:
+        for name, df in examples.tiny().frames().items():
+            df.to_excel(xl, sheet_name=name, index=False)
+    code, data, _ = run_json(capsys, "solve", str(book))
+    assert code == 0 and data["objective"] == pytest.approx(1260)
+    code, data, _ = run_json(capsys, "solve", str(book), "--out", str(book))
+    assert code == 2 and "input workbook" in data["reason"]
+
+
+def test_log_file(tiny_dir, tmp_path):
+    log = tmp_path / "highs.log"
+    assert main(["solve", str(tiny_dir), "--log", str(log)]) == 0
+    assert "HiGHS" in log.read_text()
+
+
+# ---- policy -----------------------------------------------------------------------------
+def test_policy_file(capsys, tiny_dir, tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("min_suppliers: 2\n")
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--policy", str(policy))
+    assert code == 0
+    assert sorted(data["suppliers"]) == ["S_CN", "S_FR"]
+    assert data["policy"] == {"min_suppliers": 2}
+
+
+def test_policy_unknown_key_exits_2(capsys, tiny_dir, tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("min_supplierz: 2\n")
+    assert main(["solve", str(tiny_dir), "--policy", str(policy)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "unknown field 'min_supplierz'" in err
+
+
+def test_policy_bad_suffix_exits_2(capsys, tiny_dir, tmp_path):
+    policy = tmp_path / "policy.txt"
+    policy.write_text("min_suppliers: 2\n")
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--policy", str(policy))
+    assert code == 2 and ".yaml" in data["reason"]
+
+
+# ---- debug ------------------------------------------------------------------------------
+def test_traceback_only_with_debug(capsys, tiny_dir):
+    edit_csv(tiny_dir / "suppliers.csv", "country", 1, "XX")
+    assert main(["solve", str(tiny_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("error: ")
+    assert main(["solve", str(tiny_dir), "--debug"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "ValidationError" in err
+
+
+def test_internal_error_is_one_line_without_debug(capsys, tiny_dir, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sys.modules["resilient_sc.solve"], "solve", broken)
+    assert main(["solve", str(tiny_dir)]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == ("error: internal error: RuntimeError: boom "
+                           "(rerun with --debug for the traceback)")
+
+
+# ---- validate ---------------------------------------------------------------------------
+def test_validate(capsys, tiny_dir):
+    assert main(["validate", str(tiny_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "valid: Network(2 suppliers, 1 hubs, 1 markets, 1 products, 2 countries)"
+    assert err == ""
+
+
+def test_validate_warnings_on_stderr(capsys, tiny_dir):
+    edit_csv(tiny_dir / "supplier_products.csv", "capacity", 0, "30")
+    edit_csv(tiny_dir / "supplier_products.csv", "capacity", 1, "30")
+    assert main(["validate", str(tiny_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("valid: ")
+    assert "warning: " in err and "short by 20" in err
+
+
+def test_validate_invalid_exits_2(capsys, tiny_dir):
+    edit_csv(tiny_dir / "suppliers.csv", "country", 1, "XX")
+    edit_csv(tiny_dir / "demand.csv", "demand", 0, "lots")
+    assert main(["validate", str(tiny_dir)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "(demand, row 2 'Paris, default') | demand 'lots' is not a number" in err
+
+
+def test_no_command_exits_2(capsys):
+    assert main([]) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_help_exits_0(capsys):
+    assert main(["solve", "--help"]) == 0
+    assert "--allow-nonoptimal" in capsys.readouterr().out
+
+
+# ---- orlib ------------------------------------------------------------------------------
+def test_orlib_roundtrip(capsys, orlib_dir, tmp_path):
+    out = tmp_path / "cap41"
+    assert main(["orlib", str(orlib_dir / "cap41.txt"), "--out", str(out)]) == 0
+    assert not (out / "tariffs.csv").exists() and not (out / "disruptions.csv").exists()
+    net = read_network(out)
+    assert len(net.hubs) == 16 and len(net.markets) == 50
+    assert solve(net).objective == pytest.approx(1040444.375, rel=1e-6)
+
+
+def test_orlib_open_capacity_needs_capacity(capsys, orlib_dir, tmp_path):
+    if not (orlib_dir / "capa.txt").exists():
+        pytest.skip("capa.txt is not present")
+    code, data, _ = run_json(capsys, "orlib", str(orlib_dir / "capa.txt"), "--out", str(tmp_path / "a"))
+    assert code == 2 and "--capacity" in data["reason"]
+
+
+def test_orlib_missing_file_exits_2(capsys, tmp_path):
+    code, data, _ = run_json(capsys, "orlib", str(tmp_path / "cap99.txt"), "--out", str(tmp_path / "o"))
+    assert code == 2 and "no such file" in data["reason"]

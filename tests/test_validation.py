@@ -1,0 +1,308 @@
+"""Validation of input data: one test per kind of problem, each pointing at table, row and column.
+
+Frames start from ``examples.tiny()`` (valid) and break one thing. Row numbers are
+spreadsheet rows: header = row 1, first data row = row 2. Tiny's rows: suppliers S_FR (2),
+S_CN (3); lanes S_FR->H1 (2), S_CN->H1 (3), H1->Paris (4); demand Paris (2).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from resilient_sc import DataWarning, Network, ValidationError, examples, read_network
+from resilient_sc.io import write_network
+
+
+def tiny_frames() -> dict[str, pd.DataFrame]:
+    """Valid frames of the tiny example, as object columns (so any cell can take any value)."""
+    frames = examples.tiny().frames()
+    return {name: df.astype(object) for name, df in frames.items() if len(df)}
+
+
+def problems_of(frames: dict[str, pd.DataFrame]) -> tuple[str, ...]:
+    """The problems of the ValidationError that ``frames`` raise (DataWarnings ignored)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        with pytest.raises(ValidationError) as info:
+            Network.from_frames(**frames)
+    assert info.value.problems, "a ValidationError must list its problems"
+    return info.value.problems
+
+
+def one_problem(frames: dict[str, pd.DataFrame], pattern: str) -> str:
+    """The single problem matching regular expression ``pattern``."""
+    found = [p for p in problems_of(frames) if re.search(pattern, p)]
+    assert len(found) == 1, (pattern, problems_of(frames))
+    return found[0]
+
+
+def append(df: pd.DataFrame, **row: object) -> pd.DataFrame:
+    return pd.concat([df, pd.DataFrame([row], dtype=object)], ignore_index=True)
+
+
+def test_tiny_frames_are_valid():
+    net = Network.from_frames(**tiny_frames())
+    assert len(net.suppliers) == 2
+
+
+# ---- references -------------------------------------------------------------------------
+def test_unknown_country_in_suppliers():
+    f = tiny_frames()
+    f["suppliers"].loc[1, "country"] = "XX"
+    p = one_problem(f, "XX")
+    assert p.startswith("(suppliers, row 3 'S_CN') |")
+    assert "country 'XX' is not in countries" in p
+
+
+def test_unknown_supplier_in_supplier_products():
+    f = tiny_frames()
+    f["supplier_products"].loc[1, "supplier"] = "S_XX"
+    p = one_problem(f, "S_XX")
+    assert p.startswith("(supplier_products, row 3 'S_XX, default') |")
+    assert "supplier 'S_XX' is not in suppliers" in p
+
+
+def test_unknown_market_in_demand():
+    f = tiny_frames()
+    f["demand"].loc[0, "market"] = "Lyon"
+    p = one_problem(f, "not in markets")
+    assert p.startswith("(demand, row 2 'Lyon, default') |")
+    assert "market 'Lyon' is not in markets" in p
+
+
+def test_lane_with_unknown_node():
+    f = tiny_frames()
+    f["lanes"].loc[1, "origin"] = "S_XX"
+    p = one_problem(f, "S_XX")
+    assert p.startswith("(lanes, row 3 'S_XX, H1, all') |")
+    assert "origin 'S_XX' is not a supplier, hub or market" in p
+
+
+def test_lane_supplier_to_market_is_not_allowed():
+    f = tiny_frames()
+    f["lanes"] = append(f["lanes"], origin="S_CN", destination="Paris", unit_cost=1.0)
+    p = one_problem(f, "not allowed")
+    assert p.startswith("(lanes, row 5 'S_CN, Paris, all') |")
+    assert "supplier -> market" in p
+
+
+def test_ids_shared_between_suppliers_and_markets():
+    f = tiny_frames()
+    f["markets"].loc[0, "market"] = "S_FR"
+    f["demand"].loc[0, "market"] = "S_FR"
+    f["lanes"].loc[2, "destination"] = "S_FR"
+    p = one_problem(f, "distinct")
+    assert p.startswith("(markets, row 2 'S_FR') |")
+    assert "market 'S_FR' is also a supplier id" in p
+
+
+def test_product_all_is_reserved_in_products_table():
+    f = tiny_frames()
+    f["products"] = append(f["products"], product="all", unit_value=1.0)
+    p = one_problem(f, "reserved")
+    assert p.startswith("(products, row 3 'all') |")
+    assert "'all' is reserved" in p
+
+
+def test_product_all_is_reserved_in_demand():
+    f = tiny_frames()
+    del f["products"]
+    f["demand"].loc[0, "product"] = "all"
+    p = one_problem(f, "reserved")  # once, for demand: not again for the derived products
+    assert p.startswith("(demand, row 2 'Paris, all') |")
+    assert "product 'all' is reserved" in p
+
+
+def test_bad_disruption_element():
+    f = tiny_frames()
+    f["disruptions"] = pd.DataFrame({"scenario": ["typhoon"], "kind": ["hub"], "element": ["S_CN"],
+                                     "probability": [0.1]})
+    p = one_problem(f, "element")
+    assert p.startswith("(disruptions, row 2 'typhoon, hub, S_CN') |")
+    assert "element 'S_CN' is not a hub id" in p
+
+
+def test_disruption_scenario_with_two_probabilities():
+    f = tiny_frames()
+    f["disruptions"] = pd.DataFrame({"scenario": ["strike", "strike"], "kind": ["supplier", "hub"],
+                                     "element": ["S_CN", "H1"], "probability": [0.1, 0.2]})
+    p = one_problem(f, "probability")
+    assert p.startswith("(disruptions, row 3 'strike, hub, H1') |")
+    assert "probability 0.2 differs from 0.1" in p
+
+
+# ---- duplicates ---------------------------------------------------------------------------
+def test_duplicate_supplier_id():
+    f = tiny_frames()
+    f["suppliers"].loc[1, "supplier"] = "S_FR"
+    p = one_problem(f, "duplicate")
+    assert p.startswith("(suppliers, row 3 'S_FR') |")
+    assert "duplicate of row 2 (supplier must be unique)" in p
+
+
+def test_duplicate_lane_row():
+    f = tiny_frames()
+    f["lanes"] = pd.concat([f["lanes"], f["lanes"].iloc[[0]]], ignore_index=True)
+    p = one_problem(f, "duplicate")
+    assert p.startswith("(lanes, row 5 'S_FR, H1, all') |")
+    assert "duplicate of row 2 (origin, destination, product must be unique)" in p
+
+
+# ---- values -------------------------------------------------------------------------------
+def test_negative_capacity():
+    f = tiny_frames()
+    f["supplier_products"].loc[0, "capacity"] = -5
+    p = one_problem(f, "capacity")
+    assert p.startswith("(supplier_products, row 2 'S_FR, default') |")
+    assert "capacity -5 must be >= 0" in p
+
+
+def test_non_numeric_demand():
+    f = tiny_frames()
+    f["demand"].loc[0, "demand"] = "lots"
+    p = one_problem(f, "lots")
+    assert p.startswith("(demand, row 2 'Paris, default') |")
+    assert "demand 'lots' is not a number" in p
+
+
+def test_non_numeric_cost():
+    f = tiny_frames()
+    f["lanes"].loc[1, "unit_cost"] = "abc"
+    p = one_problem(f, "abc")
+    assert p.startswith("(lanes, row 3 'S_CN, H1, all') |")
+    assert "unit_cost 'abc' is not a number" in p
+
+
+def test_blank_required_value():
+    f = tiny_frames()
+    f["suppliers"].loc[0, "country"] = "  "
+    p = one_problem(f, "blank")
+    assert p.startswith("(suppliers, row 2 'S_FR') |")
+    assert "country is required but blank" in p
+
+
+def test_bad_status_value():
+    f = tiny_frames()
+    f["suppliers"].loc[1, "status"] = "maybe"
+    p = one_problem(f, "maybe")
+    assert p.startswith("(suppliers, row 3 'S_CN') |")
+    assert "status 'maybe' must be one of candidate, open, closed" in p
+
+
+# ---- coverage -----------------------------------------------------------------------------
+def test_demand_for_a_product_no_supplier_makes():
+    f = tiny_frames()
+    f["products"] = append(f["products"], product="widget", unit_value=0.0)
+    f["demand"] = append(f["demand"], market="Paris", product="widget", demand=5.0)
+    p = one_problem(f, "no supplier makes")
+    assert p.startswith("(demand, row 3 'Paris, widget') |")
+    assert "product 'widget'" in p
+
+
+def test_market_no_lane_reaches():
+    f = tiny_frames()
+    f["markets"] = append(f["markets"], market="Lyon", country="FR")
+    f["demand"] = append(f["demand"], market="Lyon", product="default", demand=5.0)
+    p = one_problem(f, "no lane")
+    assert p.startswith("(demand, row 3 'Lyon, default') |")
+    assert "market 'Lyon'" in p
+
+
+def test_capacity_below_demand_warns_with_product_and_shortfall():
+    f = tiny_frames()
+    f["supplier_products"]["capacity"] = [30.0, 30.0]
+    with pytest.warns(DataWarning, match=r"product 'default'.*short by 20 units"):
+        net = Network.from_frames(**f)
+    assert any("short by 20" in w for w in net.warnings)
+
+
+# ---- structure ----------------------------------------------------------------------------
+def test_missing_required_table():
+    f = tiny_frames()
+    del f["hubs"]
+    assert problems_of(f) == ("(hubs) | required table is missing",)
+
+
+def test_missing_required_column():
+    f = tiny_frames()
+    f["suppliers"] = f["suppliers"].drop(columns="country")
+    p = one_problem(f, "missing")
+    assert p.startswith("(suppliers) |")
+    assert "required column 'country' is missing" in p
+
+
+def test_several_problems_reported_at_once():
+    f = tiny_frames()
+    f["suppliers"].loc[1, "country"] = "XX"
+    f["lanes"].loc[1, "origin"] = "S_XX"
+    f["demand"].loc[0, "market"] = "Lyon"
+    problems = problems_of(f)
+    assert len(problems) >= 3
+    assert any(p.startswith("(suppliers, row 3") and "country 'XX'" in p for p in problems)
+    assert any(p.startswith("(lanes, row 3") and "origin 'S_XX'" in p for p in problems)
+    assert any(p.startswith("(demand, row 2") and "market 'Lyon'" in p for p in problems)
+
+
+def test_several_value_problems_across_tables_at_once():
+    f = tiny_frames()
+    f["supplier_products"].loc[0, "capacity"] = -5
+    f["demand"].loc[0, "demand"] = "lots"
+    f["suppliers"].loc[1, "status"] = "maybe"
+    problems = problems_of(f)
+    assert len(problems) == 3
+    assert str(ValidationError(problems)).startswith("3 problems in the input data:")
+
+
+def test_inputs_are_not_modified():
+    f = tiny_frames()
+    f["lanes"].loc[2, "product"] = ""  # blank product: defaulted in the copy only
+    before = {name: df.copy(deep=True) for name, df in f.items()}
+    Network.from_frames(**f)
+    for name, df in f.items():
+        pd.testing.assert_frame_equal(df, before[name])
+
+
+# ---- files --------------------------------------------------------------------------------
+@pytest.fixture
+def tiny_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "tiny"
+    write_network(tiny_frames(), folder)
+    return folder
+
+
+def test_tiny_folder_reads_back(tiny_folder: Path):
+    assert repr(read_network(tiny_folder)) == repr(examples.tiny())
+
+
+def test_empty_csv_file(tiny_folder: Path):
+    (tiny_folder / "suppliers.csv").write_bytes(b"")
+    with pytest.raises(ValidationError) as info:
+        read_network(tiny_folder)
+    assert info.value.problems == ("(suppliers) | suppliers.csv is empty (not even a header row)",)
+
+
+def test_csv_that_is_not_utf8(tiny_folder: Path):
+    path = tiny_folder / "markets.csv"
+    path.write_bytes(b"market,country\nParis,FR\nOrl\xe9ans,FR\n")
+    with pytest.raises(ValidationError) as info:
+        read_network(tiny_folder)
+    (p,) = info.value.problems
+    assert p.startswith("(markets, row 3) |")
+    assert "markets.csv is not UTF-8" in p and "0xe9" in p
+
+
+def test_utf8_with_bom_is_read(tiny_folder: Path):
+    path = tiny_folder / "countries.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert len(read_network(tiny_folder).countries) == 2
+
+
+def test_missing_required_csv(tiny_folder: Path):
+    (tiny_folder / "lanes.csv").unlink()
+    with pytest.raises(ValidationError, match=r"\(lanes\) \| required table is missing"):
+        read_network(tiny_folder)
