@@ -7,6 +7,7 @@
 """
 
 from . import examples
+from .analysis import disruption_design, frontier, premium, stress_test
 from .data import Network, read_network
 from .exceptions import (
     DataWarning,
@@ -33,8 +34,12 @@ __all__ = [
     "Status",
     "ValidationError",
     "build_model",
+    "disruption_design",
     "examples",
+    "frontier",
+    "premium",
     "read_network",
     "solve",
+    "stress_test",
 ]
 __version__ = "0.1.0"

@@ -46,7 +46,7 @@ def electronics_path() -> Path:
 
 
 def electronics() -> Network:
-    """The bundled electronics network: ~13 countries, 20 suppliers, 8 hubs, 25 markets."""
+    """The bundled electronics network: 13 countries, 22 suppliers, 8 hubs, 25 markets."""
     path = electronics_path()
     if not path.is_dir():
         from .example_data import electronics_frames

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 #: cost components in reporting order (money)
 COMPONENTS = ("supplier_fixed", "hub_fixed", "purchase", "handling", "transport", "tariffs",
-              "co2", "shortfall")
+              "co2", "shortfall", "disruption")
 #: flows below this many units are reported as zero (solver round-off)
 FLOW_TOL = 1e-6
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
+import pandas as pd
 
 from .exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
 
@@ -44,7 +45,9 @@ class SolveOptions:
     which HiGHS may stop (default 1e-6, i.e. proven optimal); ``threads`` for HiGHS
     (None = HiGHS's choice); ``log`` True for the solver log on stderr, or a file path;
     ``allow_nonoptimal`` returns a time-limited plan (with its gap and bound) instead of
-    raising; ``strong_links`` adds the y ≤ demand·o rows (tighter, larger model).
+    raising; ``strong_links`` adds the y ≤ demand·o rows (tighter, larger model);
+    ``backend`` is ``"highs"`` (direct highspy) or ``"pyomo"`` (the pyomo model, solved by
+    pyomo's HiGHS interface).
     """
 
     time_limit: float | None = None
@@ -54,6 +57,7 @@ class SolveOptions:
     allow_nonoptimal: bool = False
     strong_links: bool = True
     seed: int = 0
+    backend: str = "highs"
 
     def check(self) -> None:
         problems = []
@@ -63,6 +67,8 @@ class SolveOptions:
             problems.append(f"mip_gap == {self.mip_gap!r}, must be in [0, 1)")
         if self.threads is not None and self.threads < 1:
             problems.append(f"threads == {self.threads!r}, must be >= 1")
+        if self.backend not in ("highs", "pyomo"):
+            problems.append(f"backend == {self.backend!r}, must be 'highs' or 'pyomo'")
         if problems:
             raise ValidationError([f"(options) | {p}" for p in problems])
 
@@ -134,6 +140,9 @@ def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> h
     return h
 
 
+_scheduler_threads: int | None = None
+
+
 def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     log = options.log
     h.setOptionValue("output_flag", bool(log))
@@ -146,6 +155,11 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     h.setOptionValue("mip_abs_gap", 1e-9)
     h.setOptionValue("random_seed", int(options.seed))
     if options.threads is not None:
+        global _scheduler_threads
+        if _scheduler_threads != int(options.threads):
+            # HiGHS's thread scheduler is global: another thread count needs a reset first
+            highspy.Highs.resetGlobalScheduler(True)
+            _scheduler_threads = int(options.threads)
         h.setOptionValue("threads", int(options.threads))
 
 
@@ -181,14 +195,21 @@ def run_highs(h: highspy.Highs, is_mip: bool) -> SolverResult:
     return SolverResult(status, x, objective, bound, gap, elapsed, h.modelStatusToString(ms))
 
 
-def solve_model(model: NetworkModel, options: SolveOptions | None = None) -> Plan:
+def solve_model(model: NetworkModel, options: SolveOptions | None = None,
+                start: Plan | None = None) -> Plan:
     """Solve a built model; raise unless optimal (see ``SolveOptions.allow_nonoptimal``)."""
     from .results import Plan
 
     options = options or SolveOptions()
     options.check()
+    if options.backend == "pyomo":
+        from .pyomo_model import solve_pyomo
+
+        return solve_pyomo(model, options)
     lm = model.lm
     h = make_highs(lm, options)
+    if start is not None:
+        set_start(model, h, start)
     _, _, _, _, integer = lm.bounds()
     result = run_highs(h, bool(integer.any()))
     if result.status is Status.INFEASIBLE:
@@ -212,8 +233,28 @@ def solve_model(model: NetworkModel, options: SolveOptions | None = None) -> Pla
     return plan
 
 
+def set_start(model: NetworkModel, h: highspy.Highs, start: Plan) -> None:
+    """Hand HiGHS the design of ``start`` (suppliers, hubs, assignments) as a partial MIP
+    start; HiGHS completes the flows itself and drops the start if it is infeasible."""
+    lm = model.lm
+    picks = [("supplier_contracted", ["supplier"], start.suppliers),
+             ("hub_opened", ["hub"], start.hubs),
+             ("assign", ["hub", "market"], start.outbound[["hub", "market"]].drop_duplicates())]
+    cols, vals = [], []
+    for name, keys, chosen in picks:
+        block = lm.variables.get(name)
+        if block is None:
+            continue
+        on = pd.MultiIndex.from_frame(block.index[keys]).isin(pd.MultiIndex.from_frame(chosen[keys]))
+        cols.append(block.columns)
+        vals.append(on.astype(float))
+    if cols:
+        idx = np.concatenate(cols).astype(np.int32)
+        h.setSolution(len(idx), idx, np.concatenate(vals))
+
+
 def solve(network: Network, policy: Policy | None = None,
-          options: SolveOptions | None = None) -> Plan:
+          options: SolveOptions | None = None, start: Plan | None = None) -> Plan:
     """Build and solve: the cheapest plan for ``network`` that honours ``policy``.
 
     >>> from resilient_sc import examples
@@ -225,4 +266,4 @@ def solve(network: Network, policy: Policy | None = None,
 
     options = options or SolveOptions()
     options.check()
-    return build_model(network, policy, strong_links=options.strong_links).solve(options)
+    return build_model(network, policy, strong_links=options.strong_links).solve(options, start)

@@ -57,6 +57,8 @@ def recompute_cost(net: Network, plan: Plan, co2_price: float = 0.0,
             + co2_price * emissions)
     if shortfall_penalty is not None:
         cost += shortfall_penalty * float(plan.shares["shortfall"].sum())
+    # the expected recourse cost of disruption-aware design needs the scenario LPs: taken as is
+    cost += float(plan.breakdown.get("disruption", 0.0))
     return float(cost), emissions, problems
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..data import Network
 from ..policy import Policy
@@ -12,6 +13,10 @@ from . import base, emissions, origin, redundancy, sourcing
 from .context import Context
 from .linear import LinearModel, VarBlock
 from .sets import Sets, build_sets
+
+if TYPE_CHECKING:
+    from ..results import Plan
+    from ..solve import SolveOptions
 
 Family = Callable[[Context], None]
 
@@ -33,6 +38,7 @@ FAMILIES: tuple[Family, ...] = (
     sourcing.add_single_sourcing,
     sourcing.add_hub_count,
     redundancy.add_survive,
+    redundancy.add_disruptions,
 )
 
 
@@ -54,11 +60,12 @@ class NetworkModel:
     def variables(self) -> dict[str, VarBlock]:
         return self.lm.variables
 
-    def solve(self, options: object = None) -> object:
-        """Solve with HiGHS and return a :class:`~resilient_sc.results.Plan`."""
+    def solve(self, options: SolveOptions | None = None, start: Plan | None = None) -> Plan:
+        """Solve with HiGHS and return a :class:`~resilient_sc.results.Plan`; ``start`` is a
+        plan whose design is handed to HiGHS as a MIP start."""
         from ..solve import solve_model
 
-        return solve_model(self, options)
+        return solve_model(self, options, start)
 
     def __repr__(self) -> str:
         return (f"NetworkModel({self.lm.n_cols} columns, {self.lm.n_rows} rows, "

@@ -2,7 +2,7 @@
 
 Every constraint family appends whole blocks (vectorised COO triplets), so the same
 build feeds HiGHS in one ``passModel`` call and the pyomo model, and every column and
-row can be read back as ``family[index]``.
+row can be read back as ``family(index)``.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ class LinearModel:
                 cat([b.lower for b in cb]), cat([b.upper for b in cb]), integer)
 
     def column_names(self) -> list[str]:
-        """Readable names ``family[i,j,...]`` for every column (for LP/MPS files)."""
+        """Readable names ``family(i,j,...)`` for every column (for LP/MPS files)."""
         return [n for b in self.variables.values() for n in _labels(b.name, b.index)]
 
     def row_names(self) -> list[str]:
@@ -172,9 +172,17 @@ class LinearModel:
         raise IndexError(row)
 
 
+#: in names, an id keeps letters, digits and the characters HiGHS accepts in LP files; the rest
+#: (brackets, spaces, quotes, ``-+*/^:<=>|``, non-ASCII, which HiGHS rejects) become ``_``
+_NOT_LP = r"[^A-Za-z0-9_.(){}!#$%&;?@~]"
+
+
 def _labels(name: str, index: pd.DataFrame) -> list[str]:
+    """``name(i,j,...)`` per row of ``index``, valid as LP/MPS names (HiGHS rejects brackets)."""
     if index.shape[1] == 0:
-        return [name] * len(index)
-    parts = index.astype(str).agg(",".join, axis=1) if len(index) else pd.Series([], dtype=str)
-    safe = parts.str.replace(r"[\s:\[\]]", "_", regex=True)
-    return (name + "[" + safe + "]").tolist()
+        return [name] if len(index) == 1 else [f"{name}({i})" for i in range(len(index))]
+    parts = [index[c].astype(str).str.replace(_NOT_LP, "_", regex=True) for c in index.columns]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "," + part
+    return (name + "(" + joined + ")").tolist()

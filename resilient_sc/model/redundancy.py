@@ -69,7 +69,7 @@ def _surviving(failures: pd.DataFrame, arcs: pd.DataFrame,
 
 
 def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower: np.ndarray,
-                 shortfall: bool) -> dict[str, object]:
+                 shortfall: bool, weight: np.ndarray | None = None) -> dict[str, object]:
     """Recourse blocks for every failure (several rows per failure name fail together).
 
     Adds ``{prefix}_inbound[f,s,h,p]``, ``{prefix}_outbound[f,h,m,p]`` (no origin
@@ -77,7 +77,9 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
     shortfall), ``{prefix}_balance[f,h,p]``: Σ_s x^f − Σ_m y^f = 0,
     ``{prefix}_supplier_capacity[f,s,p]``: Σ_h x^f ≤ cap[s,p]·z[s] and
     ``{prefix}_hub_capacity[f,h]``: Σ x^f ≤ cap[h]·o[h]. ``demand_lower`` is per
-    (failure, demand row), flattened failure-major.
+    (failure, demand row), flattened failure-major. With ``weight`` (per failure), the
+    recourse flows cost their base unit costs times the weight, in cost component
+    ``disruption`` (MODEL.md §5b; tariffs are ignored in recourse).
     """
     s, v, lm = ctx.sets, ctx.v, ctx.lm
     names = failures["failure"].drop_duplicates().reset_index(drop=True)
@@ -137,7 +139,38 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
         (ctx.rows_of(xf_index, fh, ["failure", "hub"]), xf, local(len(xf_index)), 1.0),
         (local(len(fh)), v["o"], ctx.rows_of(fh, s.hubs, ["hub"]), -hub_cap),
     ], upper=0.0)
+    if weight is not None:
+        c = lm.objective()
+        x_cost = ctx.v["x"].values(c)[ai] * weight[fi]
+        y_cost = ctx.v["y"].values(c)
+        out_cost = s.flows.assign(c=y_cost - s.flows["tariff"].to_numpy(float)).groupby(
+            ["hub", "market", "product"])["c"].first()
+        y_unit = out_cost.reindex(pd.MultiIndex.from_frame(yf_index[["hub", "market", "product"]]))
+        lm.add_cost("disruption", xf, x_cost)
+        lm.add_cost("disruption", yf, y_unit.to_numpy(float) * weight[fo])
+        if shortfall:
+            pi = float(ctx.policy.shortfall_penalty or 0.0)
+            lm.add_cost("disruption", blocks["shortfall"], np.repeat(weight, nd) * pi)  # type: ignore[arg-type]
     return blocks
+
+
+def add_disruptions(ctx: Context) -> None:
+    """Disruption-aware design (MODEL.md §5b): for each scenario f of the ``disruptions``
+    table, recourse flows and shortfall u^f with Σ_h y^f + u^f = demand, adding
+    w · Σ_f prob_f · (recourse flow cost_f + π Σ u^f) to the objective.
+
+    Active when the network has scenarios, the policy sets ``shortfall_penalty`` π and
+    ``disruption_weight`` w > 0.
+    """
+    p, disruptions = ctx.policy, ctx.sets.disruptions
+    if disruptions.empty or p.shortfall_penalty is None or not p.disruption_weight:
+        return
+    failures = pd.DataFrame({"failure": "scenario:" + disruptions["scenario"],
+                             "kind": disruptions["kind"], "element": disruptions["element"]})
+    prob = disruptions.groupby("scenario", sort=False)["probability"].first()
+    names = failures["failure"].drop_duplicates()
+    weight = p.disruption_weight * prob.reindex(names.str.removeprefix("scenario:")).to_numpy(float)
+    add_recourse(ctx, failures, "disruption", np.zeros(0), shortfall=True, weight=weight)
 
 
 def add_survive(ctx: Context) -> None:

@@ -34,6 +34,7 @@ class Sets:
     countries: pd.DataFrame  # country, region, bloc
     removed_suppliers: pd.DataFrame  # supplier, country, status, reason
     removed_hubs: pd.DataFrame  # hub, country, status, reason
+    disruptions: pd.DataFrame  # scenario, kind, element, probability
 
 
 def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.ndarray:
@@ -134,4 +135,5 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     total = demand.groupby("product")["demand"].sum()
     products = products.assign(total_demand=products["product"].map(total).fillna(0.0))
     return Sets(suppliers, hubs, markets, demand, supply, inbound, outbound, flows, products,
-                countries.reset_index(drop=True), removed_suppliers, removed_hubs)
+                countries.reset_index(drop=True), removed_suppliers, removed_hubs,
+                net.disruptions.drop(columns="_row"))

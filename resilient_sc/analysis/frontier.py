@@ -1,0 +1,81 @@
+"""Premium frontiers: cost and resilience as one policy field sweeps over values."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+import pandas as pd
+
+from ..data import Network
+from ..exceptions import InfeasiblePolicyError, NotOptimalError
+from ..model.build import build_model
+from ..policy import Policy
+from ..results import Plan
+from ..solve import SolveOptions, solve
+from .parallel import run_all
+from .stress import stress_test
+
+
+def _point(network: Network, policy: Policy, options: SolveOptions | None,
+           start: Plan | None, failures: tuple[str, ...]) -> tuple[Plan | None, str, float]:
+    """Solve one point of the sweep: (plan or None, reason, wall seconds incl. build)."""
+    t = time.perf_counter()
+    try:
+        options = options or SolveOptions()
+        plan = build_model(network, policy, options.strong_links).solve(options, start)
+    except (InfeasiblePolicyError, NotOptimalError) as exc:
+        return None, str(exc).splitlines()[-1].strip(" -"), time.perf_counter() - t
+    return plan, "", time.perf_counter() - t
+
+
+def _row(field: str, value: Any, plan: Plan | None, reason: str, seconds: float, base_cost: float,
+         network: Network, failures: tuple[str, ...]) -> dict[str, Any]:
+    row: dict[str, Any] = {field: value, "status": "infeasible" if plan is None else plan.status.value}
+    if plan is None:
+        return {**row, "cost": math.nan, "premium": math.nan, "premium_pct": math.nan,
+                "worst_served": math.nan, "time": seconds, "reason": reason}
+    summary = stress_test(network, plan, failures, scenarios=False).summary() if failures else {}
+    return {**row, "cost": plan.objective, "premium": plan.objective - base_cost,
+            "premium_pct": 100 * (plan.objective - base_cost) / base_cost if base_cost else math.nan,
+            "worst_served": summary.get("worst_served_fraction", math.nan),
+            "worst_failure": summary.get("worst_failure", ""),
+            "n_suppliers": len(plan.suppliers), "n_hubs": len(plan.hubs),
+            "local_share": plan.overall_share("local_share"),
+            "allied_share": plan.overall_share("allied_share"),
+            "time": seconds, "solve_time": plan.solve_time, "reason": ""}
+
+
+def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy | None = None,
+             options: SolveOptions | None = None, warm_start: bool = True,
+             failures: Iterable[str] = ("country",), workers: int | None = 1,
+             executor: Executor | Any | None = None,
+             progress: Callable[..., Any] | None = None) -> pd.DataFrame:
+    """Cost, premium over ``policy`` and worst-case served fraction as ``field`` sweeps.
+
+    With ``warm_start`` the points are solved in order, each starting HiGHS from the
+    previous design (``setSolution``); without it they are independent solves, run in
+    parallel through ``workers``/``executor``. ``worst_served`` is the served fraction under
+    the worst single failure of the kinds in ``failures`` (country by default).
+    """
+    policy = policy or Policy()
+    if field not in Policy.field_names():
+        raise ValueError(f"unknown policy field {field!r}; fields are {', '.join(Policy.field_names())}")
+    fails = tuple(failures)
+    base = solve(network, policy, options)
+    policies = [policy.replace(**{field: v}) for v in values]
+    if warm_start:
+        points, previous = [], base
+        wrap = progress or (lambda it, total: it)
+        for pol in wrap(policies, len(policies)):
+            plan, reason, seconds = _point(network, pol, options, previous, fails)
+            previous = plan or previous
+            points.append((plan, reason, seconds))
+    else:
+        tasks = [(network, pol, options, None, fails) for pol in policies]
+        points = run_all(_point, tasks, workers, executor, progress)
+    return pd.DataFrame([_row(field, v, plan, reason, seconds, base.objective, network, fails)
+                         for v, (plan, reason, seconds) in zip(values, points, strict=True)])

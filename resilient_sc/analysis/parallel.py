@@ -1,0 +1,41 @@
+"""Running independent solves through any ``concurrent.futures``-style executor.
+
+A local process pool by default; pass ``executor=`` a Dask ``distributed.Client`` (or
+anything with ``submit`` returning futures with ``result()``) to run on a cluster.
+Results come back in submission order, so parallel and serial runs are identical.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def default_workers(n_tasks: int) -> int:
+    """Worker processes for ``n_tasks`` independent solves on this machine."""
+    return max(1, min(n_tasks, os.cpu_count() or 1))
+
+
+def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,
+            executor: Executor | Any | None = None,
+            progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None) -> list[T]:
+    """``[fn(*task) for task in tasks]``, in parallel unless ``workers == 1``.
+
+    ``progress`` wraps the iteration over finished tasks (e.g. ``tqdm``), given the
+    iterable and the total.
+    """
+    wrap = progress or (lambda it, total: it)
+    if executor is None and (workers == 1 or len(tasks) <= 1):
+        return [fn(*task) for task in wrap(tasks, len(tasks))]
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=workers or default_workers(len(tasks)))
+    try:
+        futures = [pool.submit(fn, *task) for task in tasks]
+        return [f.result() for f in wrap(futures, len(futures))]
+    finally:
+        if own:
+            pool.shutdown()

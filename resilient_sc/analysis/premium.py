@@ -1,0 +1,112 @@
+"""Resilience premiums (MODEL.md §6): what each policy costs over the cost-optimal base and
+what it buys under failures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..data import Network
+from ..exceptions import InfeasiblePolicyError, NotOptimalError
+from ..policy import Policy
+from ..results import Plan
+from ..solve import SolveOptions, solve
+from .parallel import run_all
+from .stress import StressResult, stress_test
+
+BASE = "base"
+
+
+@dataclass(frozen=True, eq=False)
+class PolicyOutcome:
+    """One policy's plan (None when infeasible) and stress test."""
+
+    name: str
+    policy: Policy
+    plan: Plan | None
+    stress: StressResult | None
+    reason: str = ""
+
+
+def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions | None,
+             failures: tuple[str, ...], penalty: float | None) -> PolicyOutcome:
+    """Solve one policy and stress-test its design (a picklable unit of work)."""
+    try:
+        plan = solve(network, policy, options)
+    except (InfeasiblePolicyError, NotOptimalError) as exc:
+        return PolicyOutcome(name, policy, None, None, str(exc))
+    stress = stress_test(network, plan, failures, penalty=penalty) if failures else None
+    return PolicyOutcome(name, policy, plan, stress)
+
+
+def outcome_row(o: PolicyOutcome, base_cost: float) -> dict[str, Any]:
+    """One row of the premium table."""
+    row: dict[str, Any] = {"policy": o.name, "status": "infeasible" if o.plan is None
+                           else o.plan.status.value}
+    if o.plan is None:
+        return {**row, "reason": o.reason}
+    p = o.plan
+    summary = o.stress.summary() if o.stress is not None else {}
+    top = p.shares["top_foreign_share"]
+    return {
+        **row,
+        "cost": p.objective,
+        "premium": p.objective - base_cost,
+        "premium_pct": 100.0 * (p.objective - base_cost) / base_cost if base_cost else math.nan,
+        "worst_served": summary.get("worst_served_fraction", math.nan),
+        "expected_served": summary.get("expected_served_fraction", math.nan),
+        "expected_shortfall_cost": summary.get("expected_shortfall_cost", math.nan),
+        "worst_failure": summary.get("worst_failure", ""),
+        "local_share": p.overall_share("local_share"),
+        "allied_share": p.overall_share("allied_share"),
+        "top_country_share": float(top.max()) if len(top) else 0.0,
+        "n_suppliers": len(p.suppliers),
+        "n_hubs": len(p.hubs),
+        "suppliers": " ".join(p.supplier_ids),
+        "hubs": " ".join(p.hub_ids),
+        "solve_time": p.solve_time,
+        "gap": p.gap,
+        "reason": "",
+    }
+
+
+def premium(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
+            options: SolveOptions | None = None,
+            failures: Iterable[str] = ("country", "hub", "supplier"),
+            penalty: float | None = None, workers: int | None = None,
+            executor: Executor | Any | None = None,
+            progress: Callable[..., Any] | None = None) -> pd.DataFrame:
+    """The premium table: base and every policy solved (in parallel) and stress-tested.
+
+    Columns: policy, status, cost, premium (money), premium_pct (% of base cost),
+    worst/expected served fraction under single failures, expected shortfall cost, local,
+    allied and top foreign-country shares, suppliers and hubs used, solve time, gap.
+    """
+    outcomes = premium_outcomes(network, policies, base, options, failures, penalty, workers,
+                                executor, progress)
+    return premium_table(outcomes)
+
+
+def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
+                     options: SolveOptions | None = None,
+                     failures: Iterable[str] = ("country", "hub", "supplier"),
+                     penalty: float | None = None, workers: int | None = None,
+                     executor: Executor | Any | None = None,
+                     progress: Callable[..., Any] | None = None) -> list[PolicyOutcome]:
+    """The solved and stress-tested outcomes behind :func:`premium`, base first."""
+    named = {BASE: base or Policy(), **{k: v for k, v in policies.items() if k != BASE}}
+    tasks = [(name, network, pol, options, tuple(failures), penalty) for name, pol in named.items()]
+    return run_all(evaluate, tasks, workers, executor, progress)
+
+
+def premium_table(outcomes: list[PolicyOutcome]) -> pd.DataFrame:
+    """Rows of :func:`outcome_row`, premiums relative to the first (base) outcome."""
+    base = outcomes[0]
+    if base.plan is None:
+        raise InfeasiblePolicyError([f"the base policy has no plan: {base.reason}"])
+    return pd.DataFrame([outcome_row(o, base.plan.objective) for o in outcomes])

@@ -1,0 +1,291 @@
+"""The model as a readable pyomo ``ConcreteModel``, generated from the blocks of the LinearModel.
+
+Every variable block becomes a ``Var`` named after it (``hub_opened['H1']``), indexed by
+the set ``<block>_index`` of its index tuples; every constraint family becomes one
+``Constraint`` (``demand['Paris','default']``); every cost component becomes an
+``Expression`` ``cost_<component>``, and the objective ``total_cost`` is their sum. Nothing
+here knows a family by name, so families added to the build appear on their own.
+
+Build, extend, solve, read back::
+
+    m = to_pyomo(network, policy)
+    m.hub_opened["H1"].fix(0)                          # any pyomo edit
+    pyo.SolverFactory("highs").solve(m)               # pyomo's HiGHS interface (highspy)
+    plan = plan_from_pyomo(m)
+
+pyomo is imported by this module only, never on ``import resilient_sc``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.factory import SolverFactory
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
+
+from .exceptions import InfeasiblePolicyError, NotOptimalError
+from .model.build import NetworkModel, build_model
+from .solve import SolveOptions, SolverResult, Status
+
+if TYPE_CHECKING:
+    from .data import Network
+    from .model.linear import ConBlock, VarBlock
+    from .policy import Policy
+    from .results import Plan
+
+#: the attribute of a converted pyomo model that holds its NetworkModel
+NETWORK_MODEL_ATTR = "_network_model"
+#: the pyomo solver (``pyomo.contrib.solver``, HiGHS through highspy) used by :func:`solve_pyomo`
+PYOMO_SOLVER = "highs"
+
+
+def to_pyomo(network: Network, policy: Policy | None = None,
+             strong_links: bool = True) -> pyo.ConcreteModel:
+    """Build the model of ``network`` under ``policy`` and convert it to pyomo."""
+    return model_to_pyomo(build_model(network, policy, strong_links=strong_links))
+
+
+def model_to_pyomo(model: NetworkModel) -> pyo.ConcreteModel:
+    """A pyomo ``ConcreteModel`` with one component per block of ``model.lm``.
+
+    The model keeps ``model`` as attribute ``_network_model`` for :func:`plan_from_pyomo`.
+    """
+    lm = model.lm
+    m = pyo.ConcreteModel(name=f"resilient_sc {model.network.source}".strip())
+    columns: list[Any] = []  # pyomo variable of each global column, in column order
+    for vblock in lm.variables.values():
+        columns.extend(_add_variables(m, vblock))
+    for cblock in lm.constraints.values():
+        _add_constraints(m, cblock, columns)
+    components = []
+    for component, parts in lm.costs.items():
+        cols = np.concatenate([c for c, _ in parts]) if parts else np.empty(0, np.int64)
+        coef = np.concatenate([v for _, v in parts]) if parts else np.empty(0)
+        unique, inverse = np.unique(cols, return_inverse=True)
+        summed = np.bincount(inverse, weights=coef, minlength=len(unique))
+        keep = summed != 0
+        expr = pyo.Expression(expr=_linear(unique[keep].tolist(), summed[keep].tolist(), columns))
+        m.add_component(f"cost_{component}", expr)
+        components.append(expr)
+    m.total_cost = pyo.Objective(expr=sum(components), sense=pyo.minimize)
+    setattr(m, NETWORK_MODEL_ATTR, model)
+    return m
+
+
+def _keys(index: pd.DataFrame) -> list[Any] | None:
+    """Pyomo index keys of a block (strings or tuples of strings); None for a scalar block.
+
+    A block without index columns (or with repeated index rows) is indexed by position.
+    """
+    n, ncols = index.shape
+    if ncols == 0:
+        return None if n == 1 else list(range(n))
+    cols = [index[c].astype(str).tolist() for c in index.columns]
+    keys: list[Any] = cols[0] if ncols == 1 else list(zip(*cols, strict=True))
+    return keys if len(set(keys)) == n else list(range(n))
+
+
+def _index_set(m: pyo.ConcreteModel, name: str, keys: list[Any]) -> pyo.Set:
+    dimen = len(keys[0]) if keys and isinstance(keys[0], tuple) else 1
+    s = pyo.Set(initialize=keys, dimen=dimen, ordered=True)
+    m.add_component(f"{name}_index", s)
+    return s
+
+
+def _bound(values: np.ndarray) -> list[float | None]:
+    return [v if math.isfinite(v) else None for v in values.tolist()]
+
+
+def _domain(block: VarBlock) -> Any:
+    nonneg = bool((block.lower >= 0).all())
+    if block.integer:
+        if nonneg and bool((block.upper <= 1).all()):
+            return pyo.Binary
+        return pyo.NonNegativeIntegers if nonneg else pyo.Integers
+    return pyo.NonNegativeReals if nonneg else pyo.Reals
+
+
+def _add_variables(m: pyo.ConcreteModel, block: VarBlock) -> list[Any]:
+    """Add ``Var`` ``block.name``; return its variables in block order."""
+    lower, upper = _bound(block.lower), _bound(block.upper)
+    keys = _keys(block.index)
+    domain = _domain(block)
+    if keys is None:
+        var = pyo.Var(domain=domain, bounds=(lower[0], upper[0]))
+        m.add_component(block.name, var)
+        return [var]
+    index = _index_set(m, block.name, keys)
+    uniform = len(set(lower)) <= 1 and len(set(upper)) <= 1
+    bounds: Any = ((lower[0], upper[0]) if uniform and keys
+                   else dict(zip(keys, zip(lower, upper, strict=True), strict=True)))
+    var = pyo.Var(index, domain=domain, bounds=bounds)
+    m.add_component(block.name, var)
+    return list(var.values())  # in the order of the index set: block order
+
+
+def _linear(cols: list[int], coefs: list[float], columns: list[Any]) -> LinearExpression:
+    """Σ coef · column as one flat LinearExpression (unit coefficients left out)."""
+    return LinearExpression([columns[j] if a == 1.0 else MonomialTermExpression((a, columns[j]))
+                             for j, a in zip(cols, coefs, strict=True)])
+
+
+def _relation(lo: float | None, expr: LinearExpression, up: float | None) -> Any:
+    if lo is not None and lo == up:
+        return EqualityExpression((expr, lo))
+    if lo is None and up is None:
+        return pyo.Constraint.Skip  # a free row constrains nothing
+    if lo is None:
+        return InequalityExpression((expr, up), False)
+    if up is None:
+        return InequalityExpression((lo, expr), False)
+    return RangedExpression((lo, expr, up), (False, False))
+
+
+def _add_constraints(m: pyo.ConcreteModel, block: ConBlock, columns: list[Any]) -> None:
+    """Add ``Constraint`` ``block.name``: row i is ``lower[i] <= Σ A[i, j] x[j] <= upper[i]``."""
+    # one stable sort by row keeps the family's term order; each row is then a slice
+    keep = block.vals != 0
+    order = np.argsort(block.rows[keep], kind="stable")
+    rows_sorted = block.rows[keep][order]
+    start = np.searchsorted(rows_sorted, np.arange(block.size + 1)).tolist()
+    cols, vals = block.cols[keep][order].tolist(), block.vals[keep][order].tolist()
+    lower, upper = _bound(block.lower), _bound(block.upper)
+    rows = [_relation(lower[i], _linear(cols[start[i]:start[i + 1]], vals[start[i]:start[i + 1]],
+                                        columns), upper[i]) for i in range(block.size)]
+    keys = _keys(block.index)
+    if keys is None:
+        m.add_component(block.name, pyo.Constraint(expr=rows[0]))
+        return
+    index = _index_set(m, block.name, keys)
+    m.add_component(block.name, pyo.Constraint(index, rule=dict(zip(keys, rows, strict=True))))
+
+
+# ---- reading a solved pyomo model back ---------------------------------------------------
+def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel:
+    """The NetworkModel a pyomo model was converted from."""
+    model = getattr(pyomo_model, NETWORK_MODEL_ATTR, None)
+    if not isinstance(model, NetworkModel):
+        raise ValueError("this pyomo model was not made by resilient_sc.pyomo_model; pass the "
+                         "NetworkModel as the second argument")
+    return model
+
+
+def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel) -> dict[str, np.ndarray]:
+    """The value of every variable block, in block order, clipped into its bounds.
+
+    Variables the solver did not see (in no constraint and no cost) count as their lower
+    bound, or 0.
+    """
+    values = {}
+    for name, block in model.lm.variables.items():
+        var = pyomo_model.component(name)
+        data = list(var.values()) if var.is_indexed() else [var]
+        if len(data) != block.size:
+            raise ValueError(f"pyomo Var {name!r} has {len(data)} entries, the model {block.size}")
+        raw = np.array([np.nan if v.value is None else v.value for v in data], dtype=float)
+        raw = np.where(np.isnan(raw), np.where(np.isfinite(block.lower), block.lower, 0.0), raw)
+        values[name] = np.clip(raw, block.lower, block.upper)
+    return values
+
+
+def plan_from_pyomo(pyomo_model: pyo.ConcreteModel, network_model: NetworkModel | None = None,
+                    solve_time: float | None = None) -> Plan:
+    """A :class:`Plan` from a pyomo model solved to optimality (by any pyomo solver).
+
+    ``network_model`` defaults to the one the pyomo model was converted from;
+    ``solve_time`` in seconds (0 when not given).
+    """
+    model = network_model if network_model is not None else network_model_of(pyomo_model)
+    objective = float(pyo.value(pyomo_model.total_cost))
+    result = SolverResult(Status.OPTIMAL, None, objective, objective, 0.0,
+                          float(solve_time or 0.0), "optimal (pyomo)")
+    return _plan(pyomo_model, model, result)
+
+
+def _plan(pyomo_model: pyo.ConcreteModel, model: NetworkModel, result: SolverResult) -> Plan:
+    from .results import Plan
+
+    values = block_values(pyomo_model, model)
+    x = np.zeros(model.lm.n_cols)
+    for name, block in model.lm.variables.items():
+        x[block.start:block.start + block.size] = values[name]
+    result = SolverResult(result.status, x, result.objective, result.bound, result.gap,
+                          result.solve_time, result.message)
+    return Plan.from_values(model, values, result)
+
+
+# ---- solving through pyomo ---------------------------------------------------------------
+_STATUS = {
+    TerminationCondition.convergenceCriteriaSatisfied: Status.OPTIMAL,
+    TerminationCondition.provenInfeasible: Status.INFEASIBLE,
+    TerminationCondition.locallyInfeasible: Status.INFEASIBLE,
+    TerminationCondition.infeasibleOrUnbounded: Status.INFEASIBLE,
+    TerminationCondition.maxTimeLimit: Status.TIME_LIMIT,
+    TerminationCondition.iterationLimit: Status.INTERRUPTED,
+    TerminationCondition.interrupted: Status.INTERRUPTED,
+}
+
+
+def solve_pyomo(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None = None) -> Plan:
+    """Solve with pyomo's HiGHS interface; same options, statuses and errors as the direct path.
+
+    ``model`` is a NetworkModel (converted here) or a pyomo model from :func:`to_pyomo`,
+    possibly extended by the user.
+    """
+    options = options or SolveOptions()
+    options.check()
+    given = isinstance(model, pyo.Block)
+    m = model if given else model_to_pyomo(model)
+    network_model = network_model_of(m)
+    solver_options: dict[str, Any] = {"random_seed": int(options.seed)}
+    if options.log and options.log is not True:
+        solver_options["log_file"] = str(options.log)
+    start = time.perf_counter()
+    results = SolverFactory(PYOMO_SOLVER).solve(
+        m, tee=[sys.stderr] if options.log is True else False, time_limit=options.time_limit,
+        rel_gap=float(options.mip_gap), abs_gap=1e-9, threads=options.threads,
+        solver_options=solver_options, load_solutions=False,
+        raise_exception_on_nonoptimal_result=False)
+    elapsed = time.perf_counter() - start
+    status = _STATUS.get(results.termination_condition, Status.ERROR)
+    if status is Status.INFEASIBLE:
+        reasons = ["HiGHS reports infeasibility (pyomo backend)"]
+        if not given:  # the unextended model: explain it like the direct path does
+            from .explain import explain_infeasibility
+            from .solve import make_highs
+
+            reasons = explain_infeasibility(network_model, make_highs(network_model.lm, options))
+        raise InfeasiblePolicyError(reasons)
+    has_solution = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
+    plan = None
+    if has_solution:
+        results.solution_loader.load_vars()
+        objective = float(results.incumbent_objective)
+        bound = results.objective_bound
+        bound = objective if bound is None or not math.isfinite(bound) else float(bound)
+        gap = abs(objective - bound) / max(abs(objective), 1e-10)
+        if status is Status.OPTIMAL:
+            gap = max(0.0, gap)
+        plan = _plan(m, network_model, SolverResult(
+            status, None, objective, bound, gap, elapsed, str(results.termination_condition)))
+    if status is not Status.OPTIMAL:
+        what = {Status.TIME_LIMIT: "the time limit was reached"}.get(
+            status, f"HiGHS stopped ({results.termination_condition.name}, pyomo backend)")
+        if plan is None:
+            raise NotOptimalError(f"no plan: {what} before any feasible plan was found; "
+                                  "raise SolveOptions.time_limit")
+        if not options.allow_nonoptimal:
+            raise NotOptimalError(
+                f"not proven optimal: {what} with gap {plan.gap:.4%} (cost {plan.objective:,.2f}, "
+                f"bound {plan.bound:,.2f}); pass SolveOptions(allow_nonoptimal=True) (CLI: "
+                "--allow-nonoptimal) to accept this plan, or raise time_limit", plan)
+    assert plan is not None
+    return plan

@@ -1,0 +1,212 @@
+"""The pyomo model matches the direct HiGHS model; LP/MPS export reads back to the same optimum."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+import warnings
+
+import highspy
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import pytest
+from pyomo.contrib.solver.common.factory import SolverFactory
+from random_networks import random_network
+
+from resilient_sc import (
+    InfeasiblePolicyError,
+    Network,
+    NetworkModel,
+    Policy,
+    SolveOptions,
+    ValidationError,
+    build_model,
+    examples,
+)
+from resilient_sc.export import write_model, write_network_model
+from resilient_sc.pyomo_model import model_to_pyomo, plan_from_pyomo, solve_pyomo, to_pyomo
+from resilient_sc.solve import make_highs, run_highs
+
+SEEDS = range(20)
+REL = 1e-6
+
+
+@functools.cache
+def network(seed: int) -> Network:
+    return random_network(seed)
+
+
+@functools.cache
+def built(seed: int) -> NetworkModel:
+    return build_model(network(seed))
+
+
+def direct_objective(model: NetworkModel) -> float:
+    """The optimum of the direct path (make_highs + run_highs)."""
+    result = run_highs(make_highs(model.lm, SolveOptions()), True)
+    assert result.status.value == "optimal"
+    return result.objective
+
+
+@functools.cache
+def direct_optimum(seed: int) -> float:
+    return direct_objective(built(seed))
+
+
+def pyomo_objective(m: pyo.ConcreteModel) -> float:
+    """Solve ``m`` with pyomo's HiGHS interface and return total_cost."""
+    results = SolverFactory("highs").solve(m)
+    assert results.termination_condition.name == "convergenceCriteriaSatisfied"
+    return pyo.value(m.total_cost)
+
+
+def test_tiny_named_components():
+    m = to_pyomo(examples.tiny())
+    for name in ("supplier_contracted", "hub_opened", "inbound_flow", "outbound_flow", "demand",
+                 "origin_balance", "supplier_capacity", "hub_capacity", "hub_link", "total_cost",
+                 "cost_supplier_fixed", "cost_hub_fixed", "cost_purchase", "cost_transport",
+                 "demand_index", "outbound_flow_index"):
+        assert m.component(name) is not None, name
+    assert m.hub_opened["H1"].domain is pyo.Binary
+    assert m.inbound_flow["S_CN", "H1", "default"].domain is pyo.NonNegativeReals
+    demand = m.demand["Paris", "default"]
+    assert demand.equality and demand.upper == 80
+    assert {v.name for v in demand.body.args} == {"outbound_flow[H1,Paris,default,CN]",
+                                                   "outbound_flow[H1,Paris,default,FR]"}
+    assert m.hub_link["H1", "Paris", "default"].lower is None
+    assert pyomo_objective(m) == pytest.approx(1260.0)
+    assert pyo.value(m.cost_supplier_fixed) == pytest.approx(200.0)
+    plan = plan_from_pyomo(m)
+    assert plan.objective == pytest.approx(1260.0)
+    assert plan.supplier_ids == ["S_CN"] and plan.status.value == "optimal"
+
+
+def test_backend_option_solves_through_pyomo():
+    plan = build_model(examples.tiny()).solve(SolveOptions(backend="pyomo"))
+    assert plan.objective == pytest.approx(1260.0)
+    assert plan.bound == pytest.approx(1260.0) and plan.gap == pytest.approx(0.0, abs=1e-9)
+    assert plan.breakdown["purchase"] == pytest.approx(480.0)
+    with pytest.raises(ValidationError, match="backend"):
+        SolveOptions(backend="gurobi").check()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_networks_same_optimum(seed):
+    model = built(seed)
+    m = model_to_pyomo(model)
+    n_vars = sum(len(v) for v in m.component_objects(pyo.Var))
+    n_rows = sum(len(c) for c in m.component_objects(pyo.Constraint))
+    assert (n_vars, n_rows) == (model.lm.n_cols, model.lm.n_rows)
+    assert pyomo_objective(m) == pytest.approx(direct_optimum(seed), rel=REL)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_policy_families_appear_and_match(seed):
+    base = solve_pyomo(built(seed))
+    assert base.objective == pytest.approx(direct_optimum(seed), rel=REL)
+    policy = Policy(co2_cap=0.8 * base.emissions, co2_price=0.5, shortfall_penalty=500.0,
+                    max_hubs=2)
+    model = build_model(network(seed), policy)
+    m = model_to_pyomo(model)
+    for name in model.lm.variables:
+        assert isinstance(m.component(name), pyo.Var), name
+    for name in model.lm.constraints:
+        assert isinstance(m.component(name), pyo.Constraint), name
+    for name in model.lm.costs:
+        assert isinstance(m.component(f"cost_{name}"), pyo.Expression), name
+    assert not m.co2_cap.is_indexed()  # a one-row family without index columns is scalar
+    assert m.shortfall.is_indexed()
+    assert pyomo_objective(m) == pytest.approx(direct_objective(model), rel=REL)
+    plan = plan_from_pyomo(m)
+    assert plan.emissions <= 0.8 * base.emissions * (1 + 1e-6) + 1e-6
+
+
+def test_user_constraints_on_the_pyomo_model():
+    seed = next(s for s in SEEDS if len(solve_pyomo(built(s)).hubs) >= 2)
+    m = to_pyomo(network(seed))
+    base = pyomo_objective(m)
+    hub = next(h for h in solve_pyomo(m).hub_ids if h != "H1")  # H1 alone can serve everyone
+    m.hub_opened[hub].fix(0)  # forbid a hub the optimum uses
+    results = pyo.SolverFactory("highs").solve(m)  # the legacy interface a user would type
+    assert str(results.solver.termination_condition) == "optimal"
+    plan = plan_from_pyomo(m)
+    assert hub not in plan.hub_ids
+    assert plan.objective >= base * (1 - REL)
+    m.hub_opened[hub].unfix()
+    m.one_hub = pyo.Constraint(expr=sum(m.hub_opened[h] for h in m.hub_opened_index) <= 1)
+    plan = solve_pyomo(m)
+    assert len(plan.hubs) == 1 and plan.objective >= base * (1 - REL)
+
+
+def test_blocks_added_later_appear_and_infeasibility_raises():
+    model = build_model(examples.tiny())
+    o = model.variables["hub_opened"]
+    model.lm.add_constraints("no_hubs", pd.DataFrame(index=range(1)),
+                             [(np.zeros(o.size, np.int64), o, np.arange(o.size), 1.0)], upper=0.0)
+    m = model_to_pyomo(model)
+    assert m.no_hubs.upper == 0
+    with pytest.raises(InfeasiblePolicyError):
+        solve_pyomo(model)
+    with pytest.raises(InfeasiblePolicyError, match="pyomo backend"):
+        solve_pyomo(m)
+    with pytest.raises(InfeasiblePolicyError):
+        model.solve(SolveOptions(backend="pyomo"))
+
+
+def test_import_does_not_load_pyomo():
+    code = "import sys, resilient_sc, resilient_sc.solve; print('pyomo' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ---- export ---------------------------------------------------------------------------------
+def read_back(path) -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    assert h.readModel(str(path)) == highspy.HighsStatus.kOk
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return h
+
+
+@pytest.mark.parametrize("suffix", [".lp", ".mps"])
+@pytest.mark.parametrize("seed", [None, 3])
+def test_write_model_reads_back(tmp_path, suffix, seed):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # HiGHS keeps every readable name
+        if seed is None:
+            model = build_model(examples.tiny())
+            path = write_model(examples.tiny(), None, tmp_path / f"model{suffix}")
+        else:
+            model = built(seed)
+            path = write_network_model(model, tmp_path / f"model{suffix}")
+    assert path.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    h = read_back(path)
+    optimum = 1260.0 if seed is None else direct_optimum(seed)
+    assert h.getInfo().objective_function_value == pytest.approx(optimum, rel=REL)
+    assert h.getNumCol() == model.lm.n_cols and h.getNumRow() == model.lm.n_rows
+    assert h.getColName(0)[1] == model.lm.column_names()[0]
+    assert h.getRowName(0)[1] == model.lm.row_names()[0]
+    if suffix == ".lp":
+        assert "demand(" in path.read_text()
+
+
+def test_awkward_ids_stay_valid_lp_names(tmp_path):
+    frames = examples.tiny().frames()
+    odd = "Île-de-France / Paris: 2"
+    frames["markets"]["market"] = odd
+    frames["demand"]["market"] = odd
+    frames["lanes"]["destination"] = frames["lanes"]["destination"].replace("Paris", odd)
+    model = build_model(Network.from_frames(**frames))
+    assert model.lm.row_names()[0] == "demand(_le_de_France___Paris__2,default)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = write_network_model(model, tmp_path / "odd.lp")
+    assert read_back(path).getInfo().objective_function_value == pytest.approx(1260.0)
+
+
+def test_write_model_rejects_other_suffixes(tmp_path):
+    with pytest.raises(ValidationError, match=r"\.lp or \.mps"):
+        write_model(examples.tiny(), None, tmp_path / "model.txt")
