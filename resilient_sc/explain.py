@@ -199,6 +199,7 @@ def _check_survive(s: Sets, policy: Policy) -> list[str]:
     beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"], "max",
                                      default=1.0)
     need = (beta * s.demand["demand"]).groupby(s.demand["product"]).sum()
+    required = pd.MultiIndex.from_frame(s.demand.loc[beta > 0, ["market", "product"]])
     r = reach(s)
     hub_country = s.hubs.set_index("hub")["country"]
     inb = s.inbound.assign(hub_country=s.inbound["hub"].map(hub_country))
@@ -217,6 +218,7 @@ def _check_survive(s: Sets, policy: Policy) -> list[str]:
                            f"requires (missing {_n(n - have)} units)")
         if f["kind"] == "supplier":
             lost_pairs = r.loc[r["supplier"] == f["element"], ["market", "product"]]
+            lost_pairs = lost_pairs.loc[pd.MultiIndex.from_frame(lost_pairs).isin(required)]
             still = r.loc[r["supplier"] != f["element"], ["market", "product"]]
             cut = lost_pairs.merge(still.drop_duplicates(), how="left", indicator=True)
             for _, row in cut.loc[cut["_merge"] == "left_only"].drop_duplicates().iterrows():
