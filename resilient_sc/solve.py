@@ -130,13 +130,13 @@ def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> h
     lp.a_matrix_.value_ = a.data.astype(float)
     lp.a_matrix_.num_col_ = lm.n_cols
     lp.a_matrix_.num_row_ = lm.n_rows
-    if integer.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in integer]
     if names:
         lp.col_names_ = lm.column_names()
         lp.row_names_ = lm.row_names()
     h.passModel(lp)
+    if integer.any():
+        idx = np.flatnonzero(integer).astype(np.int32)
+        h.changeColsIntegrality(len(idx), idx, np.ones(len(idx), dtype=np.uint8))
     return h
 
 
