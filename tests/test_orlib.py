@@ -23,3 +23,34 @@ def test_multi_source_optimum(orlib_dir, name):
 def test_capb_8000(orlib_dir):
     net = read_instance(orlib_dir / "capb.txt", capacity=8000).to_network()
     assert solve(net).objective == pytest.approx(13082516.496, rel=1e-6)
+
+
+def test_holmberg_files_load(orlib_dir):
+    """All 71 Holmberg files parse (NUL padding, CRLF and p47's stray numbers handled)."""
+    from resilient_sc.orlib import read_holmberg
+
+    files = sorted((orlib_dir / "holmberg").glob("p*"), key=lambda p: int(p.name[1:]))
+    assert len(files) == 71
+    for path in files:
+        inst = read_holmberg(path)
+        m, n = inst.allocation_cost.shape
+        assert inst.capacity.shape == (m,) and inst.demand.shape == (n,)
+        assert inst.capacity.sum() >= inst.demand.sum() > 0
+    net = read_holmberg(files[46]).to_network()  # p47: 10 facilities x 90 customers
+    assert len(net.hubs) == 10 and len(net.markets) == 90
+
+
+def test_holmberg_p1_single_source(orlib_dir):
+    """Published single-source optimum of Holmberg p1 (Holmberg, Rönnqvist & Yuan 1999)."""
+    from resilient_sc import Policy
+
+    net = read_instance(orlib_dir / "holmberg" / "p1").to_network()
+    assert solve(net, Policy(single_sourcing=True)).objective == pytest.approx(8848, rel=1e-6)
+
+
+def test_cap71_single_source(orlib_dir):
+    """cap71's single-source optimum equals its multi-source one (capacity = total demand)."""
+    from resilient_sc import Policy
+
+    net = read_instance(orlib_dir / "cap71.txt").to_network()
+    assert solve(net, Policy(single_sourcing=True)).objective == pytest.approx(932615.75, rel=1e-6)
