@@ -235,8 +235,12 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
     if policy.max_hubs is not None and policy.max_hubs < int((s.hubs["status"] == "open").sum()):
         out.append(f"max_hubs {policy.max_hubs} cannot be met: "
                    f"{int((s.hubs['status'] == 'open').sum())} hubs have status open")
-    if policy.max_hubs == 0 and n and len(s.demand) and policy.shortfall_penalty is None:
-        out.append("max_hubs 0 cannot be met: every unit of demand passes through a hub")
+    if policy.max_hubs is not None and policy.shortfall_penalty is None and n:
+        top = np.sort(s.hubs["capacity"].to_numpy(float))[::-1][:policy.max_hubs].sum()
+        need = float(s.demand["demand"].sum())
+        if top < need - 1e-9:
+            out.append(f"max_hubs {policy.max_hubs} cannot be met: the {policy.max_hubs} largest usable "
+                       f"hubs handle at most {_n(top)} units but markets need {_n(need)}")
     if policy.single_sourcing:
         need = s.demand.groupby("market")["product"].nunique()
         serve = s.outbound.groupby(["hub", "market"])["product"].nunique().reset_index()
@@ -273,11 +277,44 @@ def explain_infeasibility(model: NetworkModel, h: highspy.Highs) -> list[str]:
     by_family: dict[str, list[str]] = {}
     for r in rows:
         block, i = model.lm.locate_row(int(r))
-        label = ", ".join(str(v) for v in block.index.iloc[i].tolist())
+        label = "/".join(str(v) for v in block.index.iloc[i].tolist())
         by_family.setdefault(block.name, []).append(label)
-    lines = ["these constraints cannot hold together (an irreducible infeasible subset):"]
+    return summarise_iis(by_family)
+
+
+#: what an IIS family means to a planner: (group, wording); None = internal bookkeeping
+_IIS_WORDS: dict[str, tuple[str, str] | None] = {
+    "demand": ("demand", "demand to be met"),
+    "supplier_capacity": ("capacity", "supplier capacity"),
+    "hub_capacity": ("capacity", "hub capacity"),
+    "assign_capacity": ("capacity", "hub capacity under single sourcing"),
+    "hub_count": ("policy", "min_hubs / max_hubs"),
+    "co2_cap": ("policy", "co2_cap"),
+    "single_source": ("policy", "single_sourcing"),
+    "origin_balance": None,
+    "hub_link": None,
+    "assign_flow": None,
+    "assign_open": None,
+}
+
+
+def summarise_iis(by_family: dict[str, list[str]]) -> list[str]:
+    """Planner's lines for an IIS given as family -> labels of its rows: the policy fields
+    first, then the capacities and the demand involved."""
+    groups: dict[str, list[str]] = {"policy": [], "capacity": [], "demand": []}
     for fam, labels in by_family.items():
-        shown = "; ".join(f"[{lab}]" for lab in labels[:MAX_REASONS])
+        words = _IIS_WORDS.get(fam, ("policy", fam))
+        if fam.startswith(("survive_", "disruption_")):
+            words = ("policy", "survive (N-1 recourse)") if fam.startswith("survive_") else None
+        if words is None:
+            continue
+        group, text = words
+        shown = ", ".join(lab for lab in labels[:MAX_REASONS] if lab)
         more = f" and {len(labels) - MAX_REASONS} more" if len(labels) > MAX_REASONS else ""
-        lines.append(f"{fam} {shown}{more}")
+        groups[group].append(f"{text}" + (f" ({shown}{more})" if shown else ""))
+    lines = ["these requirements cannot all hold (HiGHS's irreducible infeasible subset of the "
+             "continuous relaxation):"]
+    titles = {"policy": "policy", "capacity": "capacities", "demand": "markets"}
+    lines += [f"{titles[g]}: " + "; ".join(items) for g, items in groups.items() if items]
+    lines.append("relax one of the policy requirements listed, or add capacity or lanes where named")
     return lines
