@@ -112,31 +112,22 @@ def new_highs(options: SolveOptions) -> highspy.Highs:
 
 
 def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> highspy.Highs:
-    """A HiGHS object holding ``lm``, passed in one ``passModel`` call."""
+    """A HiGHS object holding ``lm``, passed in one ``passModel`` call of numpy arrays.
+
+    ``names`` also passes the ``family(i,j)`` column and row names (for LP/MPS files).
+    """
     h = new_highs(options)
     a = lm.matrix()
     col_lo, col_up, row_lo, row_up, integer = lm.bounds()
-    lp = highspy.HighsLp()
-    lp.num_col_ = lm.n_cols
-    lp.num_row_ = lm.n_rows
-    lp.col_cost_ = lm.objective()
-    lp.col_lower_ = col_lo
-    lp.col_upper_ = col_up
-    lp.row_lower_ = row_lo
-    lp.row_upper_ = row_up
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data.astype(float)
-    lp.a_matrix_.num_col_ = lm.n_cols
-    lp.a_matrix_.num_row_ = lm.n_rows
+    h.passModel(lm.n_cols, lm.n_rows, a.nnz, int(highspy.MatrixFormat.kRowwise),
+                int(highspy.ObjSense.kMinimize), 0.0, lm.objective(), col_lo, col_up, row_lo, row_up,
+                a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
+                integer.astype(np.int32))
     if names:
-        lp.col_names_ = lm.column_names()
-        lp.row_names_ = lm.row_names()
-    h.passModel(lp)
-    if integer.any():
-        idx = np.flatnonzero(integer).astype(np.int32)
-        h.changeColsIntegrality(len(idx), idx, np.ones(len(idx), dtype=np.uint8))
+        for i, name in enumerate(lm.column_names()):
+            h.passColName(i, name)
+        for i, name in enumerate(lm.row_names()):
+            h.passRowName(i, name)
     return h
 
 

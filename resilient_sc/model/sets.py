@@ -107,7 +107,7 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     outbound = outbound.sort_values(["hub", "market", "product"]).reset_index(drop=True)
 
     origins = inbound[["hub", "product", "country"]].drop_duplicates().rename(
-        columns={"country": "origin"})
+        columns={"country": "origin"}).sort_values(["hub", "product", "origin"])
     flows = outbound.merge(origins, on=["hub", "product"])
     flows = flows.merge(markets[["market", "country"]].rename(columns={"country": "dest"}),
                         on="market")
@@ -125,7 +125,8 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     flows = flows.merge(products[["product", "unit_value"]], on="product")
     flows["tariff"] = flows["rate"].fillna(0.0) * flows["unit_value"]
     flows = flows[["hub", "market", "product", "origin", "lane_cost", "lane_co2", "tariff"]]
-    flows = flows.sort_values(["hub", "market", "product", "origin"]).reset_index(drop=True)
+    # inner and left merges keep the left order: flows are sorted like outbound, then origin
+    flows = flows.reset_index(drop=True)
 
     # design variables only for elements that can carry flow, or that must be kept open
     suppliers = suppliers.loc[suppliers["supplier"].isin(inbound["supplier"])
