@@ -32,7 +32,7 @@ def add_variables(ctx: Context) -> None:
 def add_demand(ctx: Context) -> None:
     """``demand[m,p]``: Σ_h Σ_c y[h,m,p,c] (+ u[m,p]) = demand[m,p]  (MODEL.md §3, §8.8)."""
     s, v = ctx.sets, ctx.v
-    rows = ctx.rows_of(s.flows, s.demand, ["market", "product"])
+    rows = s.flows["_demand"].to_numpy()
     terms = [(rows, v["y"], local(len(rows)), 1.0)]
     if "u" in v:
         terms.append((local(len(s.demand)), v["u"], local(len(s.demand)), 1.0))
@@ -43,10 +43,10 @@ def add_demand(ctx: Context) -> None:
 def add_origin_balance(ctx: Context) -> None:
     """``origin_balance[h,p,c]``: Σ_{s in c} x[s,h,p] − Σ_m y[h,m,p,c] = 0  (MODEL.md §3)."""
     s, v = ctx.sets, ctx.v
-    index = s.flows[["hub", "product", "origin"]].drop_duplicates().reset_index(drop=True)
+    index = s.origins
     x_rows = ctx.rows_of(s.inbound.rename(columns={"country": "origin"}), index,
                          ["hub", "product", "origin"])
-    y_rows = ctx.rows_of(s.flows, index, ["hub", "product", "origin"])
+    y_rows = s.flows["_origin"].to_numpy()
     ctx.lm.add_constraints("origin_balance", index, [
         (x_rows, v["x"], local(len(x_rows)), 1.0),
         (y_rows, v["y"], local(len(y_rows)), -1.0),
@@ -97,9 +97,8 @@ def add_hub_links(ctx: Context) -> None:
         return
     s, v = ctx.sets, ctx.v
     index = s.outbound[["hub", "market", "product"]]
-    y_rows = ctx.rows_of(s.flows, index, ["hub", "market", "product"])
-    d = s.demand.set_index(["market", "product"])["demand"]
-    dm = d.reindex(list(zip(index["market"], index["product"], strict=True))).to_numpy(float)
+    y_rows = s.flows["_out"].to_numpy()
+    dm = s.demand["demand"].to_numpy(float)[s.outbound["_demand"].to_numpy()]
     o_cols = ctx.rows_of(index, s.hubs, ["hub"])
     ctx.lm.add_constraints("hub_link", index, [
         (y_rows, v["y"], local(len(y_rows)), 1.0),

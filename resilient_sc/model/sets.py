@@ -29,7 +29,9 @@ class Sets:
     inbound: pd.DataFrame  # supplier, hub, product, country, lane_cost, lane_co2, unit_cost,
     #                         make_co2, handling_cost (the x index)
     outbound: pd.DataFrame  # hub, market, product, lane_cost, lane_co2
-    flows: pd.DataFrame  # hub, market, product, origin, lane_cost, lane_co2, tariff (y index)
+    flows: pd.DataFrame  # hub, market, product, origin, lane_cost, lane_co2, tariff (y index),
+    #                       and the positions _out (in outbound), _demand, _origin (in origins)
+    origins: pd.DataFrame  # hub, product, origin: each origin country reaching a hub
     products: pd.DataFrame  # product, unit_value, total_demand
     countries: pd.DataFrame  # country, region, bloc
     removed_suppliers: pd.DataFrame  # supplier, country, status, reason
@@ -88,7 +90,8 @@ def build_sets(net: Network, policy: Policy) -> Sets:
 
     lanes = net.lanes.drop(columns="_row").rename(columns={"unit_cost": "lane_cost",
                                                            "co2": "lane_co2"})
-    outbound = _expand(demand[["market", "product"]], "market", lanes, "destination", "origin")
+    keys = demand[["market", "product"]].assign(_demand=np.arange(len(demand)))
+    outbound = _expand(keys, "market", lanes, "destination", "origin")
     outbound = outbound.rename(columns={"origin": "hub"})
     outbound = outbound.loc[outbound["hub"].isin(hubs["hub"])]
     inbound = _expand(supply[["supplier", "product", "country"]], "supplier", lanes, "origin",
@@ -103,12 +106,13 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     inbound = inbound[["supplier", "hub", "product", "country", "lane_cost", "lane_co2",
                        "unit_cost", "make_co2", "handling_cost"]]
     inbound = inbound.sort_values(["supplier", "hub", "product"]).reset_index(drop=True)
-    outbound = outbound[["hub", "market", "product", "lane_cost", "lane_co2"]]
+    outbound = outbound[["hub", "market", "product", "lane_cost", "lane_co2", "_demand"]]
     outbound = outbound.sort_values(["hub", "market", "product"]).reset_index(drop=True)
 
     origins = inbound[["hub", "product", "country"]].drop_duplicates().rename(
         columns={"country": "origin"}).sort_values(["hub", "product", "origin"])
-    flows = outbound.merge(origins, on=["hub", "product"])
+    origins = origins.reset_index(drop=True).assign(_origin=lambda df: np.arange(len(df)))
+    flows = outbound.assign(_out=np.arange(len(outbound))).merge(origins, on=["hub", "product"])
     flows = flows.merge(markets[["market", "country"]].rename(columns={"country": "dest"}),
                         on="market")
     tariffs = net.tariffs.drop(columns="_row")
@@ -124,7 +128,8 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     products = net.products.drop(columns="_row")
     flows = flows.merge(products[["product", "unit_value"]], on="product")
     flows["tariff"] = flows["rate"].fillna(0.0) * flows["unit_value"]
-    flows = flows[["hub", "market", "product", "origin", "lane_cost", "lane_co2", "tariff"]]
+    flows = flows[["hub", "market", "product", "origin", "lane_cost", "lane_co2", "tariff",
+                   "_out", "_demand", "_origin"]]
     # inner and left merges keep the left order: flows are sorted like outbound, then origin
     flows = flows.reset_index(drop=True)
 
@@ -135,6 +140,7 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     hubs = hubs.reset_index(drop=True)
     total = demand.groupby("product")["demand"].sum()
     products = products.assign(total_demand=products["product"].map(total).fillna(0.0))
-    return Sets(suppliers, hubs, markets, demand, supply, inbound, outbound, flows, products,
+    return Sets(suppliers, hubs, markets, demand, supply, inbound, outbound, flows,
+                origins[["hub", "product", "origin"]], products,
                 countries.reset_index(drop=True), removed_suppliers, removed_hubs,
                 net.disruptions.drop(columns="_row"))
