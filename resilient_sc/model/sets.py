@@ -63,6 +63,57 @@ def _expand(keys: pd.DataFrame, node: str, table: pd.DataFrame, match: str,
     return both.drop_duplicates([node, other, "product"], keep="first")
 
 
+def _flows(outbound: pd.DataFrame, origins: pd.DataFrame, demand: pd.DataFrame,
+           countries: pd.DataFrame, products: pd.DataFrame, tariffs: pd.DataFrame) -> pd.DataFrame:
+    """The y index: each outbound lane once per origin country reaching its hub, with its
+    tariff (rate of (origin, market country, product) × unit_value), built with numpy takes.
+
+    ``origins`` must be sorted by hub and product; flows come out sorted like ``outbound``,
+    then by origin, with the positions ``_out``, ``_demand`` and ``_origin``.
+    """
+    pair = pd.MultiIndex.from_frame(origins[["hub", "product"]])
+    first = ~pair.duplicated()
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(origins)))
+    group = pair[first].get_indexer(pd.MultiIndex.from_frame(outbound[["hub", "product"]]))
+    keep = group >= 0
+    out = np.repeat(np.flatnonzero(keep), counts[group[keep]])
+    g = np.repeat(group[keep], counts[group[keep]])
+    offset = np.arange(len(out)) - np.repeat(np.cumsum(counts[group[keep]]) - counts[group[keep]],
+                                             counts[group[keep]])
+    org = starts[g] + offset
+    dem = outbound["_demand"].to_numpy()[out]
+    # tariff lookup on integer codes: (origin country, market country, product)
+    cidx = pd.Index(countries["country"])
+    pidx = pd.Index(products["product"])
+    nc, n_p = len(cidx), len(pidx)
+    rate = np.zeros(nc * nc * (n_p + 1))
+    if len(tariffs):
+        tp = pidx.get_indexer(tariffs["product"])
+        tp = np.where(tariffs["product"] == ALL_PRODUCTS, n_p, tp)
+        code = (cidx.get_indexer(tariffs["origin_country"]) * nc
+                + cidx.get_indexer(tariffs["destination_country"])) * (n_p + 1) + tp
+        rate[code] = tariffs["rate"].to_numpy(float)
+        has = np.zeros_like(rate, dtype=bool)
+        has[code] = True
+        generic = rate.reshape(-1, n_p + 1)[:, n_p:]
+        specific = rate.reshape(-1, n_p + 1)[:, :n_p]
+        rate = np.where(has.reshape(-1, n_p + 1)[:, :n_p], specific, generic).ravel()
+    else:
+        rate = np.zeros(nc * nc * n_p)
+    oc = cidx.get_indexer(origins["origin"]).take(org)
+    dc = cidx.get_indexer(demand["country"]).take(dem)
+    pc = pidx.get_indexer(demand["product"]).take(dem)
+    tariff = rate[(oc * nc + dc) * n_p + pc] * products["unit_value"].to_numpy(float)[pc]
+    take = lambda df, col, pos: df[col].to_numpy()[pos]  # noqa: E731
+    return pd.DataFrame({
+        "hub": take(outbound, "hub", out), "market": take(outbound, "market", out),
+        "product": take(outbound, "product", out), "origin": take(origins, "origin", org),
+        "lane_cost": take(outbound, "lane_cost", out), "lane_co2": take(outbound, "lane_co2", out),
+        "tariff": tariff, "_out": out, "_demand": dem, "_origin": org,
+    })
+
+
 def build_sets(net: Network, policy: Policy) -> Sets:
     """The index sets of ``net`` under ``policy`` (exclusions and closed elements removed)."""
     countries = net.countries[["country", "region", "bloc"]]
@@ -110,28 +161,9 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     outbound = outbound.sort_values(["hub", "market", "product"]).reset_index(drop=True)
 
     origins = inbound[["hub", "product", "country"]].drop_duplicates().rename(
-        columns={"country": "origin"}).sort_values(["hub", "product", "origin"])
-    origins = origins.reset_index(drop=True).assign(_origin=lambda df: np.arange(len(df)))
-    flows = outbound.assign(_out=np.arange(len(outbound))).merge(origins, on=["hub", "product"])
-    flows = flows.merge(markets[["market", "country"]].rename(columns={"country": "dest"}),
-                        on="market")
-    tariffs = net.tariffs.drop(columns="_row")
-    if len(tariffs):
-        keyed = flows[["origin", "dest", "product"]].drop_duplicates()
-        keyed = keyed.assign(pair=keyed["origin"] + "\x1f" + keyed["dest"])
-        tar = tariffs.assign(pair=tariffs["origin_country"] + "\x1f" + tariffs["destination_country"])
-        rates = _expand(keyed, "pair", tar[["pair", "product", "rate"]], "pair", "pair")
-        flows = flows.merge(rates[["origin", "dest", "product", "rate"]],
-                            on=["origin", "dest", "product"], how="left")
-    else:
-        flows = flows.assign(rate=np.nan)
+        columns={"country": "origin"}).sort_values(["hub", "product", "origin"]).reset_index(drop=True)
     products = net.products.drop(columns="_row")
-    flows = flows.merge(products[["product", "unit_value"]], on="product")
-    flows["tariff"] = flows["rate"].fillna(0.0) * flows["unit_value"]
-    flows = flows[["hub", "market", "product", "origin", "lane_cost", "lane_co2", "tariff",
-                   "_out", "_demand", "_origin"]]
-    # inner and left merges keep the left order: flows are sorted like outbound, then origin
-    flows = flows.reset_index(drop=True)
+    flows = _flows(outbound, origins, demand, countries, products, net.tariffs.drop(columns="_row"))
 
     # design variables only for elements that can carry flow, or that must be kept open
     suppliers = suppliers.loc[suppliers["supplier"].isin(inbound["supplier"])
