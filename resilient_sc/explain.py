@@ -69,8 +69,9 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
     if policy.shortfall_penalty is not None:
         return []
     out = []
-    served = pd.MultiIndex.from_frame(s.flows[["market", "product"]])
-    missing = s.demand.loc[~pd.MultiIndex.from_frame(s.demand[["market", "product"]]).isin(served)]
+    served = np.zeros(len(s.demand), dtype=bool)
+    served[s.flows["_demand"].to_numpy()] = True
+    missing = s.demand.loc[~served]
     blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
     for _, r in missing.iterrows():
         out.append(f"demand: market '{r['market']}' (product '{r['product']}') cannot be served: "
