@@ -1,0 +1,134 @@
+"""Model build time and memory vs size, against the pyomo build of the same model.
+
+    python benchmarks/bench_build.py [--quick] [--out benchmarks/results]
+
+Each size runs in a fresh process: it generates a dense network (every supplier reaches
+every hub, every hub every market), then times ``build_model`` (sets + every family) and
+the hand-over to HiGHS (``make_highs``: one ``passModel``), and records the peak RSS
+growth over the data alone. Up to ``--pyomo-max`` columns, the pyomo model of the same
+formulation (``resilient_sc.pyomo_model.model_to_pyomo``) is built too. A last case builds
+``survive: [country]`` on 30 countries. Writes ``build.json`` and ``build.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from machine import machine_info
+
+from resilient_sc import Network, Policy, build_model
+from resilient_sc.solve import SolveOptions, make_highs
+
+#: (suppliers, hubs, markets, products, countries): columns ≈ s·h·p + h·m·p·min(c, s)
+SIZES = [(5, 10, 40, 2, 5), (10, 20, 100, 5, 5), (20, 50, 400, 5, 5), (50, 100, 1000, 5, 5)]
+QUICK = SIZES[:2]
+SURVIVE = (60, 30, 300, 3, 30)
+
+
+def dense_network(n_s: int, n_h: int, n_m: int, n_p: int, n_c: int, seed: int = 0) -> Network:
+    """Every supplier makes every product and reaches every hub; every hub reaches every market."""
+    rng = np.random.default_rng(seed)
+    c = [f"C{i}" for i in range(n_c)]
+    p = [f"P{i}" for i in range(n_p)]
+    s = [f"S{i}" for i in range(n_s)]
+    h = [f"H{i}" for i in range(n_h)]
+    m = [f"M{i}" for i in range(n_m)]
+    demand = rng.uniform(1, 10, n_m * n_p)
+    return Network.from_frames(
+        countries=pd.DataFrame({"country": c, "region": [f"R{i % 3}" for i in range(n_c)],
+                                "bloc": [["", "B1", "B2"][i % 3] for i in range(n_c)]}),
+        suppliers=pd.DataFrame({"supplier": s, "country": [c[i % n_c] for i in range(n_s)],
+                                "fixed_cost": 100.0}),
+        supplier_products=pd.DataFrame({
+            "supplier": np.repeat(s, n_p), "product": np.tile(p, n_s),
+            "capacity": 3 * demand.sum() / n_s, "unit_cost": rng.uniform(1, 10, n_s * n_p)}),
+        hubs=pd.DataFrame({"hub": h, "country": [c[i % n_c] for i in range(n_h)], "fixed_cost": 1000.0,
+                           "capacity": 3 * demand.sum() / n_h}),
+        markets=pd.DataFrame({"market": m, "country": [c[i % n_c] for i in range(n_m)]}),
+        demand=pd.DataFrame({"market": np.repeat(m, n_p), "product": np.tile(p, n_m), "demand": demand}),
+        lanes=pd.concat([
+            pd.DataFrame({"origin": np.repeat(s, n_h), "destination": np.tile(h, n_s),
+                          "unit_cost": rng.uniform(1, 5, n_s * n_h)}),
+            pd.DataFrame({"origin": np.repeat(h, n_m), "destination": np.tile(m, n_h),
+                          "unit_cost": rng.uniform(1, 5, n_h * n_m)})]),
+    )
+
+
+def _rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kB -> GB on Linux
+
+
+def _measure(size: tuple[int, ...], policy: Policy, pyomo_max: int, queue: mp.Queue) -> None:
+    net = dense_network(*size)
+    base_rss = _rss_gb()
+    t = time.perf_counter()
+    model = build_model(net, policy)
+    build = time.perf_counter() - t
+    t = time.perf_counter()
+    make_highs(model.lm, SolveOptions())
+    handover = time.perf_counter() - t
+    row = {"size": "x".join(map(str, size)), "policy": policy.to_dict(), "columns": model.lm.n_cols,
+           "rows": model.lm.n_rows, "nonzeros": int(model.lm.matrix().nnz), "build_s": build,
+           "handover_s": handover, "peak_gb": _rss_gb() - base_rss}
+    if model.lm.n_cols <= pyomo_max:
+        from resilient_sc.pyomo_model import model_to_pyomo
+
+        t = time.perf_counter()
+        model_to_pyomo(model)
+        row["pyomo_s"] = time.perf_counter() - t + build
+        row["pyomo_ratio"] = row["pyomo_s"] / (build + handover)
+    queue.put(row)
+
+
+def measure(size: tuple[int, ...], policy: Policy, pyomo_max: int) -> dict[str, object]:
+    """One size in a fresh process (clean peak-memory reading)."""
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_measure, args=(size, policy, pyomo_max, queue))
+    proc.start()
+    row = queue.get()
+    proc.join()
+    return row
+
+
+def markdown(rows: list[dict[str, object]]) -> str:
+    lines = ["| size s×h×m×p×c | policy | columns | rows | build s | passModel s | peak GB | pyomo s "
+             "| pyomo / ours |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        py = f"{r['pyomo_s']:.2f} | {r['pyomo_ratio']:.0f}×" if "pyomo_s" in r else "– | –"
+        lines.append(f"| {r['size']} | {r['policy'] or 'base'} | {r['columns']:,} | {r['rows']:,} | "
+                     f"{r['build_s']:.2f} | {r['handover_s']:.2f} | {r['peak_gb']:.2f} | {py} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the two smallest sizes only")
+    parser.add_argument("--pyomo-max", type=int, default=150_000, help="largest pyomo build (columns)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    args = parser.parse_args()
+    rows = []
+    cases = [(s, Policy()) for s in (QUICK if args.quick else SIZES)]
+    if not args.quick:
+        cases.append((SURVIVE, Policy(survive=("country",), service_level=0.8)))
+    for size, policy in cases:
+        rows.append(measure(size, policy, args.pyomo_max))
+        print(markdown(rows[-1:]).splitlines()[-1], flush=True)
+    table = markdown(rows)
+    info = machine_info()
+    print(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    name = "build_quick" if args.quick else "build"
+    (args.out / f"{name}.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=2))
+    (args.out / f"{name}.md").write_text(f"# Build time and memory\n\n{table}\n\nMachine: {info}\n")
+
+
+if __name__ == "__main__":
+    main()
