@@ -210,12 +210,272 @@ def _run_orlib(args: argparse.Namespace) -> Outcome:
                    text=f"wrote {network!r} to {args.out} ({len(frames)} CSV files)")
 
 
+# ---- init -------------------------------------------------------------------------------
+def _configure_init(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", metavar="DIR", type=Path,
+                        help="folder to create (or, with --xlsx, a workbook path ending in .xlsx)")
+    parser.add_argument("--xlsx", action="store_true",
+                        help="write one .xlsx workbook (a sheet per table and a README sheet)")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite an existing workbook or write into a non-empty folder")
+
+
+def _run_init(args: argparse.Namespace) -> Outcome:
+    from .schema import TABLES
+    from .template import write_template
+
+    try:
+        path = write_template(args.target, xlsx=args.xlsx, force=args.force)
+    except FileExistsError as exc:
+        state = "is a folder that is not empty" if args.target.is_dir() else "already exists"
+        raise ValidationError([f"(init) | {args.target} {state}; pass --force to write the "
+                               "template anyway"]) from exc
+    except ValueError as exc:
+        raise ValidationError([f"(init) | {exc}"]) from exc
+    what = "workbook" if path.suffix.lower() == ".xlsx" else "folder (one CSV per table + README.md)"
+    return Outcome(EXIT_OK, {"status": "written", "out": str(path), "tables": list(TABLES)},
+                   text=f"wrote an input template {what} to {path}: a tiny valid network to replace "
+                        f"with your data\nnext: resilient-sc validate {path}")
+
+
+# ---- analyses: stress, premium, frontier --------------------------------------------------
+def _failure_kinds(text: str) -> tuple[str, ...]:
+    from .schema import FAILURE_KINDS
+
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    bad = [k for k in kinds if k not in FAILURE_KINDS]
+    if bad or not kinds:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a comma-separated subset of "
+                                         f"{','.join(FAILURE_KINDS)}")
+    return kinds
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of worker processes >= 1")
+    return int(text)
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number >= 0")
+    return value
+
+
+def add_report_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", metavar="DIR", type=Path,
+                        help="write a report folder: CSV tables, PNG figures and report.md")
+
+
+def add_workers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", metavar="N", type=_workers,
+                        help="parallel solver processes (default: one per CPU; 1 runs serially)")
+
+
+def progress_bar(args: argparse.Namespace, desc: str) -> Callable[..., Any] | None:
+    """A tqdm wrapper on stderr, or None with --json or when stderr is not a terminal."""
+    if args.json or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return lambda it, total: tqdm(it, total=total, desc=desc, unit="solve", file=sys.stderr, leave=False)
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise ValidationError([f"(--out) | {args.out} is a file; give a folder for the report"])
+
+
+def _check_policies(network: Network, policies: Mapping[str, Policy]) -> None:
+    """Every policy checked against the network's regions and products, all problems at once."""
+    regions, products = set(network.countries["region"]), set(network.products["product"])
+    problems: list[str] = []
+    for name, policy in policies.items():
+        try:
+            policy.check(regions, products)
+        except ValidationError as exc:
+            problems += [p.replace("(policy)", f"(policy {name!r})", 1) for p in exc.problems]
+    if problems:
+        raise ValidationError(problems)
+
+
+def _records(df: Any) -> list[dict[str, Any]]:
+    return df.to_dict("records")
+
+
+def _report_outcome(data: dict[str, Any], text: str, written: list[Path] | None) -> Outcome:
+    if written:
+        data["out"] = str(written[-1].parent)
+        data["files"] = [p.name for p in written]
+        text += f"\nreport written to {written[-1]}"
+    return Outcome(EXIT_OK, data, text)
+
+
+def _configure_stress(parser: argparse.ArgumentParser) -> None:
+    add_data_argument(parser)
+    parser.add_argument("--policy", metavar="FILE", type=Path,
+                        help="policy of the design to test (.yaml, .yml or .json; default: the base)")
+    parser.add_argument("--failures", metavar="KINDS", type=_failure_kinds,
+                        default=("country", "hub", "supplier"),
+                        help="comma-separated failure kinds to replay (default: country,hub,supplier)")
+    parser.add_argument("--penalty", metavar="P", type=_non_negative,
+                        help="money per unit of demand short (default: 10 × the dearest path)")
+    add_report_option(parser)
+
+
+def _run_stress(args: argparse.Namespace) -> Outcome:
+    from .analysis import stress_test
+    from .analysis.report import stress_sentences, write_stress_report
+    from .solve import solve
+
+    _check_out(args)
+    policy = load_policy(args.policy)
+    network = load_network(args.data)
+    plan = solve(network, policy)
+    stress = stress_test(network, plan, args.failures, penalty=args.penalty)
+    data = {"status": "ok", "plan": plan.to_dict(), "penalty": stress.penalty,
+            "summary": stress.summary(), "failures": _records(stress.failures)}
+    worst = stress.failures.sort_values(["served_fraction", "impact"], ascending=[True, False])
+    text = "\n".join([*stress_sentences(plan, stress), "", _frame_text(worst.head(10), [
+        "failure", "served_fraction", "worst_market", "worst_market_served", "shortfall", "extra_cost"])])
+    written = write_stress_report(args.out, network, plan, stress) if args.out is not None else None
+    return _report_outcome(data, text, written)
+
+
+def load_policies(path: Path) -> dict[str, Policy]:
+    """The policies in ``path``: a YAML/JSON mapping of name -> policy fields."""
+    from .policy import Policy, load_mapping
+
+    if path.suffix.lower() not in POLICY_SUFFIXES:
+        raise ValidationError([f"(policies) | {path.name}: expected a {', '.join(POLICY_SUFFIXES)} file"])
+    policies: dict[str, Policy] = {}
+    problems: list[str] = []
+    for name, fields in load_mapping(path, "policies").items():
+        try:
+            if fields is not None and not isinstance(fields, Mapping):
+                raise ValueError("expected a mapping of field: value")
+            policies[str(name)] = Policy.from_dict(fields)
+        except ValidationError as exc:
+            problems += [p.replace("(policy)", f"(policy {name!r})", 1) for p in exc.problems]
+        except (TypeError, ValueError) as exc:
+            problems.append(f"(policy {name!r}) | {path.name}: {exc}")
+    if problems:
+        raise ValidationError(problems)
+    return policies
+
+
+def _configure_premium(parser: argparse.ArgumentParser) -> None:
+    add_data_argument(parser)
+    parser.add_argument("--policies", metavar="FILE", type=Path, required=True,
+                        help="YAML/JSON mapping of name -> policy fields; an entry 'base' is the base")
+    add_report_option(parser)
+    add_workers_option(parser)
+
+
+def _run_premium(args: argparse.Namespace) -> Outcome:
+    from .analysis import premium_outcomes, premium_table
+    from .analysis.report import premium_sentences, write_premium_report
+
+    _check_out(args)
+    policies = load_policies(args.policies)
+    network = load_network(args.data)
+    _check_policies(network, policies)
+    base = policies.pop("base", None)
+    outcomes = premium_outcomes(network, policies, base, workers=args.workers,
+                                progress=progress_bar(args, "policies"))
+    table = premium_table(outcomes)
+    text = "\n".join([_frame_text(table, ["policy", "status", "cost", "premium_pct", "worst_served",
+                                           "expected_served", "n_suppliers", "n_hubs"]), "",
+                      *premium_sentences(outcomes, table)])
+    written = write_premium_report(args.out, network, outcomes, table) if args.out is not None else None
+    return _report_outcome({"status": "ok", "table": _records(table)}, text, written)
+
+
+def _sweep_values(text: str) -> list[Any]:
+    import yaml
+
+    items = [t.strip() for t in text.split(",")]
+    if not text.strip() or "" in items:
+        raise argparse.ArgumentTypeError(f"{text!r}: give comma-separated values, e.g. 0,0.25,0.5")
+    return [yaml.safe_load(t) for t in items]
+
+
+def _configure_frontier(parser: argparse.ArgumentParser) -> None:
+    add_data_argument(parser)
+    parser.add_argument("--field", metavar="F", required=True,
+                        help="the policy field to sweep, e.g. min_local_share")
+    parser.add_argument("--values", metavar="V,...", type=_sweep_values, required=True,
+                        help="comma-separated values of the field, in order, e.g. 0,0.25,0.5,0.75")
+    parser.add_argument("--policy", metavar="FILE", type=Path,
+                        help="policy the sweep starts from (.yaml, .yml or .json; default: the base)")
+    parser.add_argument("--no-warm-start", dest="warm_start", action="store_false",
+                        help="solve the points independently (in parallel) instead of each starting "
+                             "from the previous design")
+    add_report_option(parser)
+    add_workers_option(parser)
+
+
+def _run_frontier(args: argparse.Namespace) -> Outcome:
+    from .analysis import frontier
+    from .analysis.report import frontier_sentences, write_frontier_report
+    from .policy import Policy
+
+    _check_out(args)
+    if args.field not in Policy.field_names():
+        raise ValidationError([f"(--field) | unknown policy field {args.field!r}; fields are: "
+                               f"{', '.join(Policy.field_names())}"])
+    policy = load_policy(args.policy)
+    network = load_network(args.data)
+    points: dict[str, Policy] = {}
+    for v in args.values:
+        try:
+            points[f"{args.field}={v}"] = policy.replace(**{args.field: v})
+        except (TypeError, ValueError) as exc:
+            raise ValidationError([f"(--values) | {args.field} = {v!r}: {exc}"]) from exc
+    _check_policies(network, points)
+    df = frontier(network, args.field, args.values, policy, warm_start=args.warm_start,
+                  workers=args.workers, progress=progress_bar(args, args.field))
+    text = "\n".join([_frame_text(df, [args.field, "status", "cost", "premium_pct", "worst_served",
+                                        "worst_failure", "n_suppliers", "n_hubs"]), "",
+                      *frontier_sentences(df, args.field)])
+    written = write_frontier_report(args.out, df, args.field) if args.out is not None else None
+    return _report_outcome({"status": "ok", "field": args.field, "table": _records(df)}, text, written)
+
+
+def _frame_text(df: Any, columns: list[str]) -> str:
+    """A table for the terminal: money with separators, fractions and premiums as percentages."""
+    cols = [c for c in columns if c in df]
+    fmt: dict[str, Callable[[Any], str]] = {}
+    for c in cols:
+        if c in ("cost", "extra_cost", "shortfall", "premium"):
+            fmt[c] = lambda v: "" if v != v else f"{v:,.2f}"
+        elif c == "premium_pct":
+            fmt[c] = lambda v: "" if v != v else f"{v:.2f}%"
+        elif "served" in c:
+            fmt[c] = lambda v: "" if v != v else f"{v:.1%}"
+        elif c.startswith("n_"):
+            fmt[c] = lambda v: "" if v != v else f"{v:.0f}"
+    return df[cols].to_string(index=False, formatters=fmt, na_rep="")
+
+
 COMMANDS: dict[str, Command] = {
+    "init": Command("write an input template (CSV folder or .xlsx) with an example row per table",
+                    _configure_init, _run_init),
     "validate": Command("check a data folder or workbook against the data contract",
                         _configure_validate, _run_validate),
     "solve": Command("design the cheapest network that honours a policy", _configure_solve, _run_solve),
     "orlib": Command("convert an OR-Library / Holmberg instance into a CSV data folder",
                      _configure_orlib, _run_orlib),
+    "stress": Command("replay every single failure on a design: demand served, shortfall, extra cost",
+                      _configure_stress, _run_stress),
+    "premium": Command("what each policy costs over the cost-optimal base, and what it survives",
+                       _configure_premium, _run_premium),
+    "frontier": Command("cost and worst-case service as one policy field sweeps over values",
+                        _configure_frontier, _run_frontier),
 }
 
 

@@ -77,17 +77,38 @@ def _format_sheet(ws: Any, df: pd.DataFrame) -> None:
     from openpyxl.utils import get_column_letter
 
     ws.freeze_panes = "A2"
+    if len(df.columns) and len(df):
+        ws.auto_filter.ref = ws.dimensions
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for i, col in enumerate(df.columns, start=1):
         values = df[col]
         width = max([len(str(col))] + [len(_fmt(v)) for v in values.head(200)]) + 2
         ws.column_dimensions[get_column_letter(i)].width = min(60, width)
-        if pd.api.types.is_float_dtype(values):
-            fmt = "0.0%" if "share" in str(col) or "fraction" in str(col) else "#,##0.00"
-            for cell in ws.iter_cols(min_col=i, max_col=i, min_row=2):
-                for c in cell:
+        fmt = _number_format(str(col), values)
+        for cells in ws.iter_cols(min_col=i, max_col=i, min_row=2):
+            for c in cells:
+                if fmt is not None:
                     c.number_format = fmt
+                elif isinstance(c.value, int | float) and not isinstance(c.value, bool):
+                    # a mixed (text and number) column: numbers get thousands separators
+                    c.number_format = "#,##0" if isinstance(c.value, int) else "#,##0.00"
+
+
+#: column names holding fractions, shown as percentages (``premium_pct`` is already in %)
+PERCENT_WORDS = ("share", "fraction", "utilisation", "served", "probability", "gap")
+
+
+def _number_format(col: str, values: pd.Series) -> str | None:
+    """The Excel format of a numeric column: % for fractions, thousands separators otherwise."""
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return None
+    if any(w in col for w in PERCENT_WORDS) and not col.endswith("_pct"):
+        return "0.0%"
+    v = values.astype(float)
+    finite = v[v.abs() < float("inf")]
+    whole = pd.api.types.is_integer_dtype(values) or bool((finite == finite.round()).all())
+    return "#,##0" if whole else "#,##0.00"
 
 
 def _fmt(v: Any) -> str:

@@ -147,15 +147,11 @@ class Plan:
         return folder
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write a workbook: a summary sheet and one sheet per result table, atomically."""
-        summary = pd.DataFrame(
-            [("status", self.status.value), ("total cost", self.objective),
-             ("bound", self.bound), ("gap", self.gap), ("emissions", self.emissions),
-             *((f"cost: {k}", float(v)) for k, v in self.breakdown.items()),
-             *((f"policy: {k}", str(v)) for k, v in self.policy.to_dict().items())],
-            columns=["item", "value"])
-        io.write_excel(path, {"summary": summary, **self.tables()})
-        return Path(path)
+        """Write a workbook: a summary sheet and one sheet per result table, atomically
+        (:func:`resilient_sc.workbook.write_workbook`)."""
+        from .workbook import write_workbook
+
+        return write_workbook(path, self)
 
     def summary(self) -> str:
         """A short human-readable report."""

@@ -15,6 +15,18 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def reset_solver_threads() -> None:
+    """Initializer of pool workers: drop the HiGHS thread pool inherited through ``fork``.
+
+    A process forked after HiGHS has run a MIP in its parent (any earlier solve) inherits a
+    scheduler whose threads were not copied, and its first MIP would wait on them forever.
+    Pass it to your own pool: ``ProcessPoolExecutor(initializer=reset_solver_threads)``.
+    """
+    import highspy
+
+    highspy.Highs.resetGlobalScheduler(False)
+
+
 def default_workers(n_tasks: int) -> int:
     """Worker processes for ``n_tasks`` independent solves on this machine."""
     return max(1, min(n_tasks, os.cpu_count() or 1))
@@ -32,7 +44,8 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     if executor is None and (workers == 1 or len(tasks) <= 1):
         return [fn(*task) for task in wrap(tasks, len(tasks))]
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=workers or default_workers(len(tasks)))
+    pool = executor or ProcessPoolExecutor(max_workers=workers or default_workers(len(tasks)),
+                                           initializer=reset_solver_threads)
     try:
         futures = [pool.submit(fn, *task) for task in tasks]
         return [f.result() for f in wrap(futures, len(futures))]

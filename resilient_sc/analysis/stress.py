@@ -104,7 +104,8 @@ def stress_test(network: Network, plan: Plan,
     """
     if plan.model is None:
         raise ResilientSCError("stress_test needs a plan from solve()")
-    penalty_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price)
+    # no disruption recourse blocks: scenarios are replayed one by one below
+    penalty_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price, disruption_weight=0.0)
     model = build_model(network, penalty_policy)
     pi = float(penalty) if penalty is not None else emergency_penalty(model)
     u = model.lm.variables["shortfall"]
