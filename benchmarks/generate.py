@@ -34,8 +34,8 @@ EXPORTER = "AS3"
 LOCAL_CAPACITY = 1.2  # × the region's demand of each product
 EXPORT_CAPACITY = 0.6  # × the world's demand of each product, extra in EXPORTER
 HUB_CAPACITY = 2.0  # × the region's demand, shared by the region's hubs
-HUB_FIXED = 1.0  # money per unit of hub capacity
-SUPPLIER_FIXED = 0.5  # money per unit of supplier capacity (all products)
+HUB_FIXED = 0.3  # money per unit of hub capacity
+SUPPLIER_FIXED = 0.1  # money per unit of supplier capacity (all products)
 
 
 def generated_network(n_suppliers: int, n_hubs: int, n_markets: int, seed: int = 0) -> Network:
@@ -112,17 +112,18 @@ def _place(prefix: str, n: int, countries: pd.DataFrame, rng: np.random.Generato
 def _supply(suppliers: pd.DataFrame, region_of: pd.Series, by_region: pd.Series,
             world: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
     """The k-th supplier of a region makes two products, chosen so that any 3 consecutive
-    suppliers of a region make every product in two countries; the exporter's make all three.
-    Capacities are the regional targets split by random weights."""
+    suppliers of a region make every product in two countries; Asian suppliers make all three
+    (the pacific bloc has only two countries). Capacities are the regional targets split by
+    random weights."""
     rows = []
     products = list(PRODUCTS)
     for i, (s, c) in enumerate(zip(suppliers["supplier"], suppliers["country"], strict=True)):
         k = i // len(REGIONS)
-        made = products if c == EXPORTER else [products[(k + k // 3 + j) % 3] for j in (0, 1)]
+        made = products if region_of[c] == "Asia" else [products[(k + k // 3 + j) % 3] for j in (0, 1)]
         factor = REGIONS[region_of[c]][2] * (0.9 if c == EXPORTER else 1.0)
         weight = 0.3 if c == EXPORTER else 1.0  # the exporter's capacity is mostly for export
         rows += [(s, c, p, weight * rng.uniform(0.7, 1.3),
-                  round(PRODUCTS[p][0] * factor * rng.uniform(0.95, 1.05), 2), round(rng.uniform(1, 8), 2))
+                  round(PRODUCTS[p][0] * factor * rng.uniform(0.9, 1.1), 2), round(rng.uniform(1, 8), 2))
                  for p in made]
     supply = pd.DataFrame(rows, columns=["supplier", "country", "product", "weight", "unit_cost", "co2"])
     key = [supply["country"].map(region_of), supply["product"]]

@@ -4,7 +4,8 @@ Every subcommand is a :class:`Command` in :data:`COMMANDS` (help text, a functio
 adds its arguments, a function that runs it and returns an :class:`Outcome`); :func:`main`
 parses, runs, maps errors to exit codes and prints. Exit codes:
 
-* 0 -- success (for ``solve``: an optimal plan);
+* 0 -- success (for ``solve``: an optimal plan; for ``stress``, ``premium`` and ``frontier``:
+  the base design solved -- infeasible policies and sweep points are rows of the table);
 * 1 -- no optimal plan: infeasible, time limit, interrupted (or an internal error);
 * 2 -- bad input: invalid data, a missing file, a bad policy or bad arguments.
 

@@ -28,7 +28,8 @@ def _point(network: Network, policy: Policy, options: SolveOptions | None,
         options = options or SolveOptions()
         plan = build_model(network, policy, options.strong_links).solve(options, start)
     except (InfeasiblePolicyError, NotOptimalError) as exc:
-        return None, str(exc).splitlines()[-1].strip(" -"), time.perf_counter() - t
+        reasons = getattr(exc, "reasons", None) or [str(exc)]
+        return None, "; ".join(r.strip(" -") for r in reasons), time.perf_counter() - t
     return plan, "", time.perf_counter() - t
 
 

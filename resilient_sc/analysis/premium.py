@@ -31,6 +31,7 @@ class PolicyOutcome:
     plan: Plan | None
     stress: StressResult | None
     reason: str = ""
+    status: str = "optimal"  # or "infeasible", "not_solved"
 
 
 def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions | None,
@@ -38,15 +39,17 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
     """Solve one policy and stress-test its design (a picklable unit of work)."""
     try:
         plan = solve(network, policy, options)
-    except (InfeasiblePolicyError, NotOptimalError) as exc:
-        return PolicyOutcome(name, policy, None, None, str(exc))
+    except InfeasiblePolicyError as exc:
+        return PolicyOutcome(name, policy, None, None, str(exc), "infeasible")
+    except NotOptimalError as exc:
+        return PolicyOutcome(name, policy, None, None, str(exc), "not_solved")
     stress = stress_test(network, plan, failures, penalty=penalty) if failures else None
     return PolicyOutcome(name, policy, plan, stress)
 
 
 def outcome_row(o: PolicyOutcome, base_cost: float) -> dict[str, Any]:
     """One row of the premium table."""
-    row: dict[str, Any] = {"policy": o.name, "status": "infeasible" if o.plan is None
+    row: dict[str, Any] = {"policy": o.name, "status": o.status if o.plan is None
                            else o.plan.status.value}
     if o.plan is None:
         return {**row, "reason": o.reason}
@@ -101,7 +104,10 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     """The solved and stress-tested outcomes behind :func:`premium`, base first."""
     named = {BASE: base or Policy(), **{k: v for k, v in policies.items() if k != BASE}}
     tasks = [(name, network, pol, options, tuple(failures), penalty) for name, pol in named.items()]
-    return run_all(evaluate, tasks, workers, executor, progress)
+    first = evaluate(*tasks[0])  # the base first: without it no premium means anything
+    if first.plan is None:
+        raise InfeasiblePolicyError([f"the base policy has no plan: {first.reason}"])
+    return [first, *run_all(evaluate, tasks[1:], workers, executor, progress)]
 
 
 def premium_table(outcomes: list[PolicyOutcome]) -> pd.DataFrame:

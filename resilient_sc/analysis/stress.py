@@ -99,8 +99,9 @@ def stress_test(network: Network, plan: Plan,
     on ``plan``'s fixed design, re-routing flows with shortfall penalised at ``penalty``.
 
     ``probabilities`` maps a failure name (``"country:CN"``) or element (``"CN"``) to its
-    probability; unnamed failures get 0, and without a mapping single failures are equally
-    likely (scenario rows keep the table's probability).
+    probability; unnamed failures get 0. Without a mapping, the ``disruptions`` table's
+    probabilities weight the expectation (single failures weigh 0), or, with no such table,
+    single failures are equally likely.
     """
     if plan.model is None:
         raise ResilientSCError("stress_test needs a plan from solve()")
@@ -144,8 +145,9 @@ def _probabilities(table: pd.DataFrame, probabilities: Mapping[str, float] | Non
     given = table["probability"].to_numpy(float)
     if probabilities is None:
         single = np.isnan(given)
-        n = int(single.sum())
-        return np.where(single, 1.0 / n if n else 0.0, given)
+        if not single.all():  # the disruptions table's probabilities make the expectation
+            return np.where(single, 0.0, given)
+        return np.full(len(given), 1.0 / len(given)) if len(given) else given
     mapped = table["failure"].map(probabilities).fillna(table["element"].map(probabilities))
     return mapped.fillna(0.0).to_numpy(float)
 
