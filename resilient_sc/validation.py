@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .schema import ALL_PRODUCTS, DEFAULT_PRODUCT, FAILURE_KINDS, STATUSES, TABLES, Column, Table
+from .schema import ALL_PRODUCTS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -255,4 +255,4 @@ def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     return problems + coverage, warnings
 
 
-__all__ = ["DEFAULT_PRODUCT", "coerce_table", "validate_tables", "where"]
+__all__ = ["coerce_table", "validate_tables", "where"]

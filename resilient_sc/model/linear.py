@@ -159,12 +159,6 @@ class LinearModel:
     def row_names(self) -> list[str]:
         return [n for b in self.constraints.values() for n in _labels(b.name, b.index)]
 
-    def locate_column(self, col: int) -> tuple[VarBlock, int]:
-        for b in self.variables.values():
-            if b.start <= col < b.start + b.size:
-                return b, col - b.start
-        raise IndexError(col)
-
     def locate_row(self, row: int) -> tuple[ConBlock, int]:
         for b in self.constraints.values():
             if b.start <= row < b.start + b.size:
