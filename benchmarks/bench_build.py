@@ -13,7 +13,6 @@ formulation (``resilient_sc.pyomo_model.model_to_pyomo``) is built too. A last c
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import resource
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from machine import machine_info
+from machine import machine_info, machine_line, save
 
 from resilient_sc import Network, Policy, build_model
 from resilient_sc.solve import SolveOptions, make_highs
@@ -108,12 +107,12 @@ def markdown(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the two smallest sizes only")
     parser.add_argument("--pyomo-max", type=int, default=150_000, help="largest pyomo build (columns)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rows = []
     cases = [(s, Policy()) for s in (QUICK if args.quick else SIZES)]
     if not args.quick:
@@ -124,11 +123,10 @@ def main() -> None:
     table = markdown(rows)
     info = machine_info()
     print(table)
-    args.out.mkdir(parents=True, exist_ok=True)
-    name = "build_quick" if args.quick else "build"
-    (args.out / f"{name}.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=2))
-    (args.out / f"{name}.md").write_text(f"# Build time and memory\n\n{table}\n\nMachine: {info}\n")
+    save(args.out, "build_quick" if args.quick else "build", {"machine": info, "rows": rows},
+         f"# Build time and memory\n\n{machine_line(info)}\n\n{table}\n")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -14,25 +14,21 @@ is seeded, so the costs are reproducible; the times depend on the machine and it
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import math
-import os
-import platform
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from generate import generated_network
+from machine import machine_info, machine_line, save
 
 from resilient_sc import Network, Policy, SolveOptions, examples, frontier
 from resilient_sc.analysis import premium_outcomes, premium_table
-from resilient_sc.io import write_json, write_text
 
 SEED = 2024
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -110,24 +106,11 @@ def bench_warm_start(spec: BenchSpec, net: Network) -> dict[str, Any]:
     }
 
 
-def machine() -> dict[str, Any]:
-    """Where and when the benchmark ran."""
-    return {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
-        "python": platform.python_version(),
-        **{name: version(name) for name in ("highspy", "numpy", "pandas", "resilient_sc")},
-    }
-
-
 def markdown(info: dict[str, Any], premiums: list[dict[str, Any]], warm: list[dict[str, Any]]) -> str:
     """The results as Markdown: machine, premium table, warm-start table."""
     p, m = pd.DataFrame(premiums), info["machine"]
     lines = [f"# Premium benchmark{' (quick)' if info['quick'] else ''}", "",
-             f"{m['date']} · {m['platform']} · {m['cpu_count']} CPUs (load "
-             f"{', '.join(map(str, m['load_average']))}) · Python {m['python']} · highspy {m['highspy']} · "
-             f"numpy {m['numpy']} · pandas {m['pandas']} · seed {info['seed']}", "",
+             f"{machine_line(m)} · seed {info['seed']}", "",
              "## Premium of the standard policies", "",
              "Premium over the cost-optimal base (% of its cost); worst served = demand served under the "
              "worst single country failure; times per solve in seconds (build = model assembly, solve = "
@@ -154,22 +137,13 @@ def markdown(info: dict[str, Any], premiums: list[dict[str, Any]], warm: list[di
     return "\n".join(lines) + "\n"
 
 
-def _finite(v: Any) -> Any:
-    """``v`` with NaN and infinities as None (strict JSON)."""
-    if isinstance(v, dict):
-        return {k: _finite(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_finite(x) for x in v]
-    return None if isinstance(v, float) and not math.isfinite(v) else v
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="CI smoke run: the smallest network only")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
     specs = [s for s in SPECS if s.quick or not args.quick]
-    info: dict[str, Any] = {"quick": args.quick, "seed": SEED, "machine": machine(),
+    info: dict[str, Any] = {"quick": args.quick, "seed": SEED, "machine": machine_info(),
                             "policies": {k: v.to_dict() for k, v in POLICIES.items()},
                             "options": {"mip_gap": OPTIONS.mip_gap, "threads": OPTIONS.threads}}
     premiums: list[dict[str, Any]] = []
@@ -181,8 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         warm.append(bench_warm_start(spec, net))
     text = markdown(info, premiums, warm)
     stem = "premium_quick" if args.quick else "premium"
-    write_json(args.out / f"{stem}.json", _finite({**info, "premium": premiums, "warm_start": warm}))
-    write_text(args.out / f"{stem}.md", text)
+    save(args.out, stem, {**info, "premium": premiums, "warm_start": warm}, text)
     print(text)
     return 0
 

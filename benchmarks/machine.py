@@ -1,20 +1,48 @@
-"""Machine and version facts recorded with every benchmark result."""
+"""Machine facts and result files shared by every benchmark script."""
 
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import platform
 from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from resilient_sc.io import write_json, write_text
 
 
-def machine_info() -> dict[str, object]:
-    """Platform, cores, Python and package versions, and the date (UTC)."""
+def machine_info() -> dict[str, Any]:
+    """Platform, cores, load, Python and package versions, and the date (UTC)."""
     return {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
-        **{pkg: version(pkg) for pkg in ("highspy", "numpy", "pandas", "scipy", "pyomo")},
+        **{pkg: version(pkg) for pkg in ("resilient_sc", "highspy", "numpy", "pandas", "scipy", "pyomo")},
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def machine_line(info: dict[str, Any]) -> str:
+    """One Markdown line naming where and when a benchmark ran."""
+    return (f"{info['date']} · {info['platform']} · {info['cpus']} CPUs · load {info['load_average']} · "
+            f"Python {info['python']} · resilient_sc {info['resilient_sc']} · highspy {info['highspy']} · "
+            f"numpy {info['numpy']} · pandas {info['pandas']} · pyomo {info['pyomo']}")
+
+
+def _finite(v: Any) -> Any:
+    """``v`` with every non-finite float replaced by None (strict JSON)."""
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_finite(x) for x in v]
+    return None if isinstance(v, float) and not math.isfinite(v) else v
+
+
+def save(out: Path, stem: str, payload: dict[str, Any], text: str) -> None:
+    """Write ``<out>/<stem>.json`` (``payload``) and ``<out>/<stem>.md`` (``text``) atomically."""
+    write_json(out / f"{stem}.json", _finite(payload))
+    write_text(out / f"{stem}.md", text)

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from resilient_sc.orlib import FacilityInstance
+from resilient_sc.solve import stdout_to_stderr
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def build_textbook(inst: FacilityInstance, single_source: bool = False,
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = m + nx, n + m + nx
     kind = highspy.HighsVarType
     lp.integrality_ = [kind.kInteger] * m + [kind.kInteger if single_source else kind.kContinuous] * nx
-    h = highspy.Highs()
+    with stdout_to_stderr():  # the HiGHS banner
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", mip_gap)
     h.setOptionValue("mip_abs_gap", 1e-9)
@@ -85,7 +87,8 @@ def solve_textbook(inst: FacilityInstance, single_source: bool = False, threads:
     start = time.perf_counter()
     h = build_textbook(inst, single_source, threads, time_limit)
     built = time.perf_counter()
-    h.run()
+    with stdout_to_stderr():
+        h.run()
     solved = time.perf_counter()
     info = h.getInfo()
     ok = info.primal_solution_status == 2

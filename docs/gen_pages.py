@@ -192,18 +192,21 @@ def _demote(text: str) -> str:
     return re.sub(r"\[([^\]]+)\]\((?!https?:|#)([^)]+)\)", r"\1 (`benchmarks/results/\2`)", text)
 
 
-BENCHMARK_HOWTO = """No results are committed yet. Run the benchmark scripts from a source checkout; each
+BENCHMARK_HOWTO = """No results are committed yet. Run the registered benchmarks from a source checkout; each
 writes its tables to `benchmarks/results/`, which this page then includes:
 
 ```bash
-python benchmarks/bench_orlib.py     # OR-Library / Holmberg instances: published optima, times
-python benchmarks/bench_premium.py   # premium tables on seeded random networks
+python benchmarks/run.py --quick     # smoke run, a minute
+python benchmarks/run.py             # every benchmark at full size (hours on 2 cores)
 ```
 """
 
 
 def benchmark_results(arg: str = "") -> str:
-    files = sorted((ROOT / "benchmarks" / "results").glob("*.md"))
+    """The committed full-size results (smoke runs left out), the summary first."""
+    files = sorted((ROOT / "benchmarks" / "results").glob("*.md"),
+                   key=lambda f: (f.stem != "summary", not f.stem.startswith("orlib"), f.stem))
+    files = [f for f in files if not f.stem.endswith("_quick")]
     if not files:
         return BENCHMARK_HOWTO
     return "\n".join(f"{_demote(f.read_text(encoding='utf-8')).strip()}\n\n"
