@@ -30,7 +30,8 @@ from resilient_sc.io import write_text  # noqa: E402
 REGISTRY: dict[str, tuple[str, list[str]]] = {
     "orlib-cap": ("bench_orlib", ["--group", "cap"]),
     "orlib-capabc": ("bench_orlib", ["--group", "capabc", "--time-limit", "300"]),
-    "orlib-holmberg": ("bench_orlib", ["--group", "holmberg", "--time-limit", "300"]),
+    "orlib-holmberg": ("bench_orlib", ["--group", "holmberg", "--time-limit", "300",
+                                        "--textbook-time-limit", "60"]),
     "build": ("bench_build", []),
     "policies": ("bench_policies", []),
     "premium": ("bench_premium", []),
