@@ -10,7 +10,8 @@
   finishes, pricing flow columns in and separating the ``hub_link`` rows lazily (they are
   implied for integer designs, so any subset keeps the optimum), with Lagrangian probing for
   fixing and branching and reduced-cost fixing at every node;
-* **single-sourced facility location**: the Lagrangian bound with exact 0-1 knapsacks,
+* **single-sourced facility location** with at least ``SS_KERNEL_SIZE`` pairs (smaller
+  ones: as the other single-sourced models below): the Lagrangian bound with exact 0-1 knapsacks,
   assignment heuristics and local search, then HiGHS on the model with the flows substituted
   out and everything the bound rules out below a target fixed, raising the target until a
   plan is proven optimal;
@@ -58,6 +59,9 @@ TARGETS = (0.0025, 0.005, 0.01, 0.02, math.inf)
 HEUR_EVERY = 4
 #: branch and bound nodes allowed to the assignment heuristic's HiGHS run
 ASSIGN_NODES = 200
+#: single sourcing: the Lagrangian route pays from about this many (hub, market) pairs on
+#: (Holmberg p1-p55, up to 2,000 pairs, are faster by HiGHS on the projected model alone)
+SS_KERNEL_SIZE = 2_500
 _FEAS = 1e-6  # primal feasibility / integrality tolerance (as HiGHS)
 _DUAL = 1e-7  # reduced cost below which a column prices out
 
@@ -1006,6 +1010,9 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
     if projection is None:
         return _plain(model, options, deadline)
     proj, keep = projection
+    if fl.cost.size < SS_KERNEL_SIZE:
+        rep.method = "projected"
+        return _solve_projected(model, options, proj, keep, rep)[0]
     col_lo, col_up, row_lo, row_up, _ = lm.bounds()
     cut = _cardinality_cut(fl, fl.up)
     a_full = sp.vstack([lm.matrix(), cut[0]]).tocsr()

@@ -31,7 +31,8 @@ def test_tiny_same_optimum():
 
 @pytest.mark.parametrize("name", ["cap41", "cap71", "p1"])
 def test_kernel_matches_plain(orlib_dir, monkeypatch, name):
-    monkeypatch.setattr(acc, "MIN_KERNEL_SIZE", 0)  # the facility location kernel even when small
+    monkeypatch.setattr(acc, "MIN_KERNEL_SIZE", 0)  # the facility location kernels even when small
+    monkeypatch.setattr(acc, "SS_KERNEL_SIZE", 0)
     model = _model(orlib_dir, name)
     fast, report = acc.solve_accelerated(model, ONE)
     assert report.method == "facility-location"
@@ -132,6 +133,7 @@ def _random_instance(seed: int) -> FacilityInstance:
 def test_kernel_matches_plain_on_random_instances(monkeypatch, seed, single):
     """The facility location kernel and plain HiGHS agree on random small instances."""
     monkeypatch.setattr(acc, "MIN_KERNEL_SIZE", 0)
+    monkeypatch.setattr(acc, "SS_KERNEL_SIZE", 0)
     model = build_model(_random_instance(seed).to_network(), Policy(single_sourcing=single))
     plain = model.solve(SolveOptions(threads=1, accelerate=False))
     fast, report = acc.solve_accelerated(model, ONE)
