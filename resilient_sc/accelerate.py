@@ -73,7 +73,6 @@ class AccelerationReport:
     method: str = ""
     columns: int = 0
     active_columns: int = 0
-    lazy_rows: int = 0
     lazy_added: int = 0
     lp_solves: int = 0
     lp_bound: float = math.nan
@@ -81,6 +80,11 @@ class AccelerationReport:
     fixed: int = 0
     nodes: int = 0
     times: dict[str, float] = field(default_factory=dict)
+
+
+def _row_scale(a: sp.spmatrix) -> np.ndarray:
+    """Largest |coefficient| of each row, at least 1: violations are measured relative to it."""
+    return np.maximum(1.0, abs(a).max(axis=1).toarray().ravel()) if a.shape[0] else np.ones(0)
 
 
 @dataclass(eq=False)
@@ -121,7 +125,7 @@ class _Full:
                 lazy[b.start:b.start + b.size] = True
         design = np.concatenate([lm.variables[n].columns for n in DESIGN_BLOCKS if n in lm.variables]
                                 or [np.empty(0, np.int64)])
-        scale = np.maximum(1.0, abs(a).max(axis=1).toarray().ravel()) if a.shape[0] else np.ones(0)
+        scale = _row_scale(a)
         dead = (col_lo == 0) & (col_up == 0)
         return cls(a, a.tocsc(), lm.objective(), col_lo, col_up, row_lo, row_up, integer, lazy,
                    ~integer & (col_lo == 0), np.sort(design[integer[design] & ~dead[design]]), scale, dead)
@@ -154,7 +158,6 @@ class _Master:
         self.h = new_highs(SolveOptions(threads=options.threads, seed=options.seed))
         self.h.setOptionValue("presolve", "off")
         self.solves = 0
-        self.run_time = 0.0
         self._set_cols(np.unique(cols))
         base = np.flatnonzero(~f.lazy)
         c = self.cols
@@ -222,7 +225,6 @@ class _Master:
                 return "time"
             with stdout_to_stderr():
                 self.h.run()
-            self.run_time += time.perf_counter() - t
             self.solves += 1
             ms = self.h.getModelStatus()
             inactive = f.priceable & ~f.dead & (self.col_pos < 0)
@@ -493,7 +495,7 @@ def _solve_projected(model: NetworkModel, options: SolveOptions, proj: sp.csr_ma
     if cuts is not None:
         full = sp.vstack([full, cuts[0]]).tocsr()
         row_lo, row_up = np.concatenate([row_lo, cuts[1]]), np.concatenate([row_up, cuts[2]])
-    scale = np.maximum(1.0, abs(full).max(axis=1).toarray().ravel())
+    scale = _row_scale(full)
     a = (full @ proj).tocsr()
     a.data[np.abs(a.data) <= 1e-9 * np.repeat(scale, np.diff(a.indptr))] = 0.0
     a.eliminate_zeros()
@@ -616,7 +618,6 @@ class _Transport:
         self.options = SolveOptions(threads=options.threads, seed=options.seed)
         self.cache: dict[bytes, tuple[float, np.ndarray | None]] = {}
         self.cols: list[tuple[np.ndarray, np.ndarray]] = []
-        self.solves = 0
 
     def __call__(self, opened: np.ndarray) -> tuple[float, np.ndarray | None]:
         """Plan cost and fractions ``frac[i, j]``; (inf, None) when infeasible."""
@@ -659,7 +660,6 @@ class _Transport:
                 self.cols.append((i, j))
             with stdout_to_stderr():
                 h.run()
-            self.solves += 1
             status = h.getModelStatus()
             if status == highspy.HighsModelStatus.kInfeasible and (~have & np.isfinite(sub)).any():
                 pick = np.isfinite(sub)
@@ -1285,7 +1285,7 @@ def _feasible(lm: LinearModel, x: np.ndarray) -> bool:
     """``x`` satisfies every bound, row and integrality of ``lm`` (HiGHS's tolerances, scaled)."""
     col_lo, col_up, row_lo, row_up, integer = lm.bounds()
     a = lm.matrix()
-    scale = np.maximum(1.0, abs(a).max(axis=1).toarray().ravel()) if a.shape[0] else np.ones(0)
+    scale = _row_scale(a)
     ax = a @ x
     rows = np.maximum(ax - row_up, row_lo - ax) / scale
     cols = np.maximum(x - col_up, col_lo - x)
