@@ -5,9 +5,13 @@
 Each size runs in a fresh process: it generates a dense network (every supplier reaches
 every hub, every hub every market), then times ``build_model`` (sets + every family) and
 the hand-over to HiGHS (``make_highs``: one ``passModel``), and records the peak RSS
-growth over the data alone. Up to ``--pyomo-max`` columns, the pyomo model of the same
-formulation (``resilient_sc.pyomo_model.model_to_pyomo``) is built too. A last case builds
-``survive: [country]`` on 30 countries. Writes ``build.json`` and ``build.md``.
+growth over the data alone. Up to ``--pyomo-max`` columns, two pyomo builds of the same
+formulation are timed against ``build + passModel``: "pyomo", our own vectorised export
+(``build_model`` + ``resilient_sc.pyomo_model.model_to_pyomo``), and "pyomo rules", the base
+model written as a typical pyomo user writes it (``build_sets`` + ``pyomo_rules.build_pyomo_rules``:
+sets of tuples, params from dicts, constraint rules over Python adjacency dicts; base policy
+only). A last case builds ``survive: [country]`` on 30 countries. Writes ``build.json`` and
+``build.md``.
 """
 
 from __future__ import annotations
@@ -77,12 +81,20 @@ def _measure(size: tuple[int, ...], policy: Policy, pyomo_max: int, queue: mp.Qu
            "rows": model.lm.n_rows, "nonzeros": int(model.lm.matrix().nnz), "build_s": build,
            "handover_s": handover, "peak_gb": _rss_gb() - base_rss}
     if model.lm.n_cols <= pyomo_max:
+        from pyomo_rules import build_pyomo_rules
+
+        from resilient_sc.model.sets import build_sets
         from resilient_sc.pyomo_model import model_to_pyomo
 
         t = time.perf_counter()
         model_to_pyomo(model)
         row["pyomo_s"] = time.perf_counter() - t + build
         row["pyomo_ratio"] = row["pyomo_s"] / (build + handover)
+        if policy == Policy():  # the rule-based build has the base families only
+            t = time.perf_counter()
+            build_pyomo_rules(build_sets(net, policy))
+            row["pyomo_rules_s"] = time.perf_counter() - t
+            row["pyomo_rules_ratio"] = row["pyomo_rules_s"] / (build + handover)
     queue.put(row)
 
 
@@ -99,11 +111,14 @@ def measure(size: tuple[int, ...], policy: Policy, pyomo_max: int) -> dict[str, 
 
 def markdown(rows: list[dict[str, object]]) -> str:
     lines = ["| size s×h×m×p×c | policy | columns | rows | build s | passModel s | peak GB | pyomo s "
-             "| pyomo / ours |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| pyomo / ours | pyomo rules s | rules / ours |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         py = f"{r['pyomo_s']:.2f} | {r['pyomo_ratio']:.0f}×" if "pyomo_s" in r else "– | –"
+        rules = (f"{r['pyomo_rules_s']:.2f} | {r['pyomo_rules_ratio']:.0f}×" if "pyomo_rules_s" in r
+                 else "– | –")
         lines.append(f"| {r['size']} | {r['policy'] or 'base'} | {r['columns']:,} | {r['rows']:,} | "
-                     f"{r['build_s']:.2f} | {r['handover_s']:.2f} | {r['peak_gb']:.2f} | {py} |")
+                     f"{r['build_s']:.2f} | {r['handover_s']:.2f} | {r['peak_gb']:.2f} | {py} | {rules} |")
     return "\n".join(lines)
 
 

@@ -57,8 +57,16 @@ FARKAS_BATCH = 200
 #: single sourcing: targets above the Lagrangian bound tried in turn (relative), then the best plan
 TARGETS = (0.0025, 0.005, 0.01, 0.02, math.inf)
 HEUR_EVERY = 4
-#: branch and bound nodes allowed to the assignment heuristic's HiGHS run
-ASSIGN_NODES = 200
+#: single sourcing: iterations of the subgradient ascent between two Lagrangian heuristic plans
+VISIT_EVERY = 10
+#: single sourcing: HiGHS options of the rounds; the Lagrangian heuristics and the polish have
+#: found the plans, HiGHS proves (its own heuristics cost a fifth of the round on p57)
+ROUND_OPTIONS: dict[str, object] = {"mip_heuristic_effort": 0.0, "mip_heuristic_run_rins": False,
+                                    "mip_heuristic_run_rens": False}
+#: local search: closed hubs tried in place of a hub that closes
+SWAP_IN = 3
+#: branch and bound nodes allowed to the HiGHS run that re-assigns the best plan's markets
+POLISH_NODES = 200
 #: single sourcing: the Lagrangian route pays from about this many (hub, market) pairs on
 #: (Holmberg p1-p55, up to 2,000 pairs, are faster by HiGHS on the projected model alone)
 SS_KERNEL_SIZE = 2_500
@@ -483,10 +491,11 @@ def _solve_projected(model: NetworkModel, options: SolveOptions, proj: sp.csr_ma
                      rep: AccelerationReport, bounds: tuple[np.ndarray, np.ndarray] | None = None,
                      start: np.ndarray | None = None,
                      cuts: tuple[sp.csr_matrix, np.ndarray, np.ndarray] | None = None,
-                     cutoff: float = math.inf) -> tuple[SolverResult, highspy.Highs]:
+                     cutoff: float = math.inf, extra: dict[str, object] | None = None
+                     ) -> tuple[SolverResult, highspy.Highs]:
     """HiGHS on the model with the determined columns substituted out (``x = proj @ x_kept``);
     ``bounds`` override the column bounds, ``start`` is a full-length MIP start, ``cuts`` are
-    valid extra rows, ``cutoff`` prunes plans that cost more."""
+    valid extra rows, ``cutoff`` prunes plans that cost more, ``extra`` are HiGHS options."""
     lm = model.lm
     col_lo, col_up, row_lo, row_up, integer = lm.bounds()
     if bounds is not None:
@@ -504,6 +513,8 @@ def _solve_projected(model: NetworkModel, options: SolveOptions, proj: sp.csr_ma
     pass_matrix(h, a[rows], _snap(proj.T @ lm.objective()), col_lo[keep], col_up[keep],
                  row_lo[rows], row_up[rows], integer[keep])
     rep.columns = len(keep)
+    for name, value in (extra or {}).items():
+        h.setOptionValue(name, value)
     if math.isfinite(cutoff):
         h.setOptionValue("objective_bound", float(cutoff))
     if start is not None:
@@ -769,12 +780,12 @@ class _Ascent:
 
 def _ascend(lb: _MultiSourceBound | _SingleSourceBound, u: np.ndarray, lo: np.ndarray, up: np.ndarray,
             ub: float, tol: float, iters: int, step: float, patience: int = 20,
-            visit: Callable[[np.ndarray, np.ndarray], float] | None = None, every: int = 25,
+            visit: Callable[[_Ascent], float] | None = None, every: int = 25,
             min_step: float = 1e-5) -> _Ascent:
     """Subgradient ascent on L(u) (Polyak steps towards ``ub``; the step halves after
     ``patience`` iterations without improvement); stops early once L ≥ ub − tol.
 
-    Every ``every`` iterations ``visit(o, v)`` may turn the Lagrangian hubs into a plan and
+    Every ``every`` iterations ``visit(point)`` may turn the Lagrangian solution into a plan and
     returns the (possibly improved) ``ub``.
     """
     best: _Ascent | None = None
@@ -784,7 +795,7 @@ def _ascend(lb: _MultiSourceBound | _SingleSourceBound, u: np.ndarray, lo: np.nd
         if not math.isfinite(value):
             return _Ascent(math.inf, u, v, o, step)
         if visit is not None and k % every == every - 1:
-            ub = visit(o, v)
+            ub = visit(_Ascent(value, u, v, o, step))
         if best is None or value > best.bound:
             best = _Ascent(value, u, v, o, step)
             stall = 0
@@ -968,34 +979,59 @@ class _SingleSourceBound(_HubChoice):
         return out
 
 
-def _assign(fl: _Facility, opened: np.ndarray, options: SolveOptions,
-            deadline: float) -> tuple[float, np.ndarray] | None:
-    """A good single-source plan with the hubs ``opened``: the assignment problem (a GAP) by
-    HiGHS, stopped after ``ASSIGN_NODES`` nodes (deterministic) or at ``deadline``; None if
-    none is found."""
+def _ss_repair(fl: _Facility, opened: np.ndarray, chosen: np.ndarray) -> np.ndarray | None:
+    """A single-source plan (``hub_of[j]`` serves market j) from the Lagrangian knapsacks
+    ``chosen`` (bool (m, n)) of the hubs ``opened``: a market chosen by exactly one open hub
+    stays there, the others go, largest demand first, to the cheapest open hub with room.
+    None when a market finds no room."""
+    m, _ = fl.shape
+    mine = chosen & opened[:, None]
+    once = mine.sum(axis=0) == 1
+    hub_of = np.where(once, np.argmax(mine, axis=0), -1)
+    room = np.where(opened, fl.s, -np.inf) - np.bincount(hub_of[once], fl.d[once], minlength=m)
+    cost = np.where(opened[:, None], fl.cost, np.inf)
+    rest = np.flatnonzero(~once)
+    for j in rest[np.argsort(-fl.d[rest], kind="stable")]:
+        cand = np.where(room >= fl.d[j] - 1e-9, cost[:, j], np.inf)
+        i = int(np.argmin(cand))
+        if not np.isfinite(cand[i]):
+            return None
+        hub_of[j] = i
+        room[i] -= fl.d[j]
+    return hub_of
+
+
+def _ss_polish(fl: _Facility, hub_of: np.ndarray, allowed: np.ndarray, options: SolveOptions,
+               deadline: float) -> tuple[float, np.ndarray] | None:
+    """Re-assign every market among the hubs that ``hub_of`` opens, over the ``allowed`` pairs
+    (bool (m, n)) and the current ones: the assignment problem (a GAP) by HiGHS from the
+    current plan, stopped after ``POLISH_NODES`` nodes (deterministic) or at ``deadline``.
+    Returns the value and the new ``hub_of``, None if HiGHS finds nothing."""
     m, n = fl.shape
-    hubs = np.flatnonzero(opened)
-    sub = fl.cost[hubs]
-    i, j = np.nonzero(np.isfinite(sub))
+    hubs = np.unique(hub_of)
+    ok = (allowed[hubs] | (hubs[:, None] == hub_of[None, :])) & np.isfinite(fl.cost[hubs])
+    i, j = np.nonzero(ok)
     k = len(i)
-    if not k or np.bincount(j, minlength=n).min() == 0:
-        return None
     a = sp.csr_matrix((np.concatenate([np.ones(k), fl.d[j]]),
                        (np.concatenate([j, n + i]), np.tile(np.arange(k), 2))), shape=(n + len(hubs), k))
     left = deadline - time.perf_counter()
-    h = new_highs(SolveOptions(threads=options.threads, seed=options.seed, mip_gap=1e-4,
+    h = new_highs(SolveOptions(threads=options.threads, seed=options.seed, mip_gap=options.mip_gap,
                                time_limit=max(left, 0.05) if math.isfinite(left) else None))
-    h.setOptionValue("mip_max_nodes", ASSIGN_NODES)
-    pass_matrix(h, a, sub[i, j], np.zeros(k), np.ones(k),
-                 np.concatenate([np.ones(n), np.full(len(hubs), -highspy.kHighsInf)]),
-                 np.concatenate([np.ones(n), fl.s[hubs]]), np.ones(k, bool))
+    h.setOptionValue("mip_max_nodes", POLISH_NODES)
+    cost = fl.cost[hubs[i], j]
+    pass_matrix(h, a, cost, np.zeros(k), np.ones(k),
+                np.concatenate([np.ones(n), np.full(len(hubs), -highspy.kHighsInf)]),
+                np.concatenate([np.ones(n), fl.s[hubs]]), np.ones(k, bool))
+    start = (hubs[i] == hub_of[j]).astype(float)
+    h.setSolution(k, np.arange(k, dtype=np.int32), start)
     result = run_highs(h, True)
     if result.x is None:
         return None
-    frac = np.zeros((m, n))
-    frac[hubs[i], j] = np.round(result.x)
-    used = (frac.sum(axis=1) > 0.5) | (fl.lo > 0.5)
-    return float(fl.f[used].sum() + (sub[i, j] * frac[hubs[i], j]).sum() + fl.constant), frac
+    chosen = np.round(result.x) > 0.5
+    new = hub_of.copy()
+    new[j[chosen]] = hubs[i[chosen]]
+    used = (np.bincount(new, fl.d, minlength=m) > 0) | (fl.lo > 0.5)
+    return float(fl.f[used].sum() + fl.cost[new, np.arange(n)].sum() + fl.constant), new
 
 
 def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, deadline: float,
@@ -1033,17 +1069,17 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
     best: list[tuple[float, np.ndarray]] = []
     tried: set[bytes] = set()
 
-    def visit(o: np.ndarray, v: np.ndarray) -> float:
-        opened = (o > 0.5) | (fl.lo > 0.5)
-        for i in np.argsort(v / fl.s, kind="stable"):
+    def visit(p: _Ascent) -> float:
+        opened = (p.o > 0.5) | (fl.lo > 0.5)
+        for i in np.argsort(p.v / fl.s, kind="stable"):
             if fl.s[opened].sum() >= 1.05 * fl.d.sum():
                 break
             opened[i] |= fl.up[i] > 0.5
         if opened.tobytes() not in tried:
             tried.add(opened.tobytes())
-            got = _assign(fl, opened, options, deadline)
-            if got is not None:
-                value, hub_of = _ss_local_search(fl, np.argmax(got[1], axis=0), deadline)
+            hub_of = _ss_repair(fl, opened, lb.hubs(p.u)[1])
+            if hub_of is not None:
+                value, hub_of = _ss_local_search(fl, hub_of, deadline)
                 if not best or value < best[0][0]:
                     frac = np.zeros(fl.cost.shape)
                     frac[hub_of, np.arange(len(hub_of))] = 1.0
@@ -1052,25 +1088,37 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
 
     lb = _SingleSourceBound(fl)
     a = _ascend(lb, u, fl.lo, fl.up, math.inf, 0.0, 1, 0.1)
-    ub = visit(a.o, a.v)
+    ub = visit(a)
     tol = options.mip_gap * abs(ub) if math.isfinite(ub) else 0.0
-    a = _ascend(lb, u, fl.lo, fl.up, ub, tol, 100, 0.1, patience=10, min_step=1e-3)
-    ub = visit(a.o, a.v)
+    a = _ascend(lb, u, fl.lo, fl.up, ub, tol, 100, 0.1, patience=10, min_step=1e-3, visit=visit,
+                every=VISIT_EVERY)
+    ub = visit(a)
     if ub - a.bound > 2e-3 * abs(ub):  # a gap worth more iterations
-        a = _ascend(lb, a.u, fl.lo, fl.up, ub, tol, 200, a.step, patience=10, visit=visit, every=100,
-                    min_step=1e-3)
-        visit(a.o, a.v)
+        a = _ascend(lb, a.u, fl.lo, fl.up, ub, tol, 200, a.step, patience=10, visit=visit,
+                    every=VISIT_EVERY, min_step=1e-3)
+        visit(a)
     ub = best[0][0] if best else math.inf
     rep.lp_bound, rep.start_objective = a.bound, ub
     rep.times["lagrangian"] = time.perf_counter() - t0
     closed, opened_b = _probe_hubs(lb, a, fl.lo, fl.up)
     with_open = np.where(np.isnan(opened_b), a.bound, opened_b)
     with_pair = with_open[:, None] + lb.forced_in(a.u) - a.v[:, None]
+    if best:  # re-assign the best plan over the pairs that may be in a cheaper one
+        t1 = time.perf_counter()
+        hub_of = np.argmax(best[0][1], axis=0)
+        got = _ss_polish(fl, hub_of, with_pair < ub, options, deadline)
+        if got is not None and got[0] < ub:
+            value, hub_of = _ss_local_search(fl, got[1], deadline)
+            frac = np.zeros(fl.cost.shape)
+            frac[hub_of, np.arange(len(hub_of))] = 1.0
+            best[:] = [(value, frac)]
+            ub = value
+        rep.times["polish"] = time.perf_counter() - t1
     lower = a.bound
     for delta in TARGETS:
         # every plan cheaper than the target T lies in the model restricted by the bound:
         # solve that; a plan ≤ T is optimal, none proves the optimum above T
-        target = min(ub, lower + delta * abs(lower))
+        target = min(ub, a.bound + delta * abs(a.bound))
         final = target >= ub
         cutoff = target - options.mip_gap * abs(target) if math.isfinite(target) else math.inf
         lo, up = fl.lo.copy(), fl.up.copy()
@@ -1093,7 +1141,8 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
             frac = best[0][1]
             start = fl.plan((frac.sum(axis=1) > 0.5) | (fl.lo > 0.5), frac)
         t1 = time.perf_counter()
-        result, _ = _solve_projected(model, opts, proj, keep, rep, (col_lo, col_up), start, cut, target)
+        result, _ = _solve_projected(model, opts, proj, keep, rep, (col_lo, col_up), start, cut, target,
+                                     ROUND_OPTIONS)
         rep.nodes += 1
         rep.times[f"T{delta:g}"] = time.perf_counter() - t1
         if result.status is Status.OPTIMAL and result.x is not None and result.objective <= target:
@@ -1174,8 +1223,8 @@ def _solve_fl_multi(model: NetworkModel, fl: _Facility, options: SolveOptions, d
     inc = _MSIncumbent()
     m = len(fl.f)
 
-    def visit(o: np.ndarray, v: np.ndarray) -> float:
-        inc.offer(transport, _complete(lb, (o > 0.5) | (fl.lo > 0.5), v, fl.up))
+    def visit(p: _Ascent) -> float:
+        inc.offer(transport, _complete(lb, (p.o > 0.5) | (fl.lo > 0.5), p.v, fl.up))
         return inc.value
 
     def tol() -> float:
@@ -1186,7 +1235,7 @@ def _solve_fl_multi(model: NetworkModel, fl: _Facility, options: SolveOptions, d
     a = _ascend(lb, u, fl.lo, fl.up, inc.value, tol(), 150, 2.0, visit=visit, every=25)
     if not math.isfinite(a.bound):
         return SolverResult(Status.INFEASIBLE, None, math.nan, math.inf, math.inf, 0.0, "infeasible")
-    visit(a.o, a.v)
+    visit(a)
     a = _ascend(lb, a.u, fl.lo, fl.up, inc.value, tol(), 600, a.step, visit=visit, every=20)
     _improve(lb, transport, inc, a.v, t0 + 0.25 * max(deadline - t0, 0.0))
     rep.lp_bound, rep.start_objective = a.bound, inc.value
@@ -1341,8 +1390,10 @@ def _ss_local_search(fl: _Facility, hub_of: np.ndarray, deadline: float) -> tupl
             mine = np.flatnonzero(hub_of == i)
             mine = mine[np.argsort(-d[mine])]
             # close i, its markets to the cheapest hubs with room: among the open ones, or
-            # with one closed hub k opened in its place
-            for k_new in [-1, *np.flatnonzero(~used & allowed)]:
+            # with one closed hub k opened in its place (the few that serve them cheapest)
+            shut = np.flatnonzero(~used & allowed)
+            shut = shut[np.argsort(f[shut] + c[np.ix_(shut, mine)].sum(axis=1), kind="stable")]
+            for k_new in [-1, *shut[:SWAP_IN]]:
                 room = np.where(used & allowed, s - load, -np.inf)
                 if k_new >= 0:
                     room[k_new] = s[k_new]

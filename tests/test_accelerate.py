@@ -67,21 +67,30 @@ def test_multi_source_start_and_bound(orlib_dir):
     assert a.bound <= PUBLISHED["cap41"] * (1 + 1e-9)
 
 
-def test_single_source_start_and_bound(orlib_dir):
-    model = _model(orlib_dir, "p1")
-    fl = acc._facility(model)
-    got = acc._assign(fl, np.ones(len(fl.f), bool), ONE, math.inf)
-    assert got is not None
-    value, hub_of = acc._ss_local_search(fl, np.argmax(got[1], axis=0), np.inf)
+def _single_source_x(fl, hub_of: np.ndarray) -> np.ndarray:
     frac = np.zeros(fl.cost.shape)
     frac[hub_of, np.arange(len(hub_of))] = 1.0
-    x = fl.plan(frac.sum(axis=1) > 0.5, frac)
-    assert acc._feasible(model.lm, x)
-    assert model.lm.objective() @ x == pytest.approx(value, rel=1e-9)
-    assert value >= PUBLISHED["p1"] - 1e-6
+    return fl.plan(frac.sum(axis=1) > 0.5, frac)
+
+
+def test_single_source_heuristics_and_bound(orlib_dir):
+    """Lagrangian repair, local search and the GAP polish give feasible plans whose values are
+    what the model charges, never below the optimum; the Lagrangian bound never above it."""
+    model = _model(orlib_dir, "p1")
+    fl = acc._facility(model)
     lb = acc._SingleSourceBound(fl)
-    a = acc._ascend(lb, np.sort(fl.cost, axis=0)[1], fl.lo, fl.up, value, 0.0, 100, 2.0)
+    a = acc._ascend(lb, np.sort(fl.cost, axis=0)[1], fl.lo, fl.up, math.inf, 0.0, 100, 2.0)
     assert a.bound <= PUBLISHED["p1"] + 1e-6
+    hub_of = acc._ss_repair(fl, np.ones(len(fl.f), bool), lb.hubs(a.u)[1])
+    assert hub_of is not None
+    searched = acc._ss_local_search(fl, hub_of, np.inf)
+    polished = acc._ss_polish(fl, searched[1], np.ones(fl.cost.shape, bool), ONE, np.inf)
+    assert polished is not None and polished[0] <= searched[0] + 1e-9
+    for value, plan in [searched, polished]:
+        x = _single_source_x(fl, plan)
+        assert acc._feasible(model.lm, x)
+        assert model.lm.objective() @ x == pytest.approx(value, rel=1e-9)
+        assert value >= PUBLISHED["p1"] - 1e-6
 
 
 def test_knapsack_tables_exact():
