@@ -44,8 +44,7 @@ def add_origin_balance(ctx: Context) -> None:
     """``origin_balance[h,p,c]``: Σ_{s in c} x[s,h,p] − Σ_m y[h,m,p,c] = 0  (MODEL.md §3)."""
     s, v = ctx.sets, ctx.v
     index = s.origins
-    x_rows = ctx.rows_of(s.inbound.rename(columns={"country": "origin"}), index,
-                         ["hub", "product", "origin"])
+    x_rows = s.inbound["_origin"].to_numpy()
     y_rows = s.flows["_origin"].to_numpy()
     ctx.lm.add_constraints("origin_balance", index, [
         (x_rows, v["x"], local(len(x_rows)), 1.0),
@@ -59,11 +58,10 @@ def add_supplier_capacity(ctx: Context) -> None:
     The capacity is capped at the total demand for p, a valid and tighter big-M.
     """
     s, v = ctx.sets, ctx.v
-    index = s.supply.loc[s.supply.set_index(["supplier", "product"]).index.isin(
-        s.inbound.set_index(["supplier", "product"]).index)].reset_index(drop=True)
+    used, x_rows = np.unique(s.inbound["_supply"].to_numpy(), return_inverse=True)
+    index = s.supply.iloc[used].reset_index(drop=True)
     total = index["product"].map(s.products.set_index("product")["total_demand"])
     cap = np.minimum(index["capacity"].to_numpy(float), total.to_numpy(float))
-    x_rows = ctx.rows_of(s.inbound, index, ["supplier", "product"])
     z_cols = ctx.rows_of(index, s.suppliers, ["supplier"])
     ctx.lm.add_constraints("supplier_capacity", index[["supplier", "product"]], [
         (x_rows, v["x"], local(len(x_rows)), 1.0),
@@ -78,9 +76,9 @@ def add_hub_capacity(ctx: Context) -> None:
     links its flows.
     """
     s, v = ctx.sets, ctx.v
-    reach = s.outbound.merge(s.demand[["market", "product", "demand"]], on=["market", "product"])
-    reachable = s.hubs["hub"].map(reach.groupby("hub")["demand"].sum()).fillna(0.0)
-    cap = np.minimum(s.hubs["capacity"].to_numpy(float), reachable.to_numpy(float))
+    reach = s.demand["demand"].to_numpy(float)[s.outbound["_demand"].to_numpy()]
+    reachable = np.bincount(ctx.rows_of(s.outbound, s.hubs, ["hub"]), reach, minlength=len(s.hubs))
+    cap = np.minimum(s.hubs["capacity"].to_numpy(float), reachable)
     x_rows = ctx.rows_of(s.inbound, s.hubs, ["hub"])
     ctx.lm.add_constraints("hub_capacity", s.hubs[["hub"]], [
         (x_rows, ctx.v["x"], local(len(x_rows)), 1.0),

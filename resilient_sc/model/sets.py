@@ -27,7 +27,8 @@ class Sets:
     demand: pd.DataFrame  # market, product, demand, country, region, bloc
     supply: pd.DataFrame  # supplier, product, capacity, unit_cost, co2, country
     inbound: pd.DataFrame  # supplier, hub, product, country, lane_cost, lane_co2, unit_cost,
-    #                         make_co2, handling_cost (the x index)
+    #                         make_co2, handling_cost (the x index), and the positions _supply
+    #                         (in supply), _origin (in origins)
     outbound: pd.DataFrame  # hub, market, product, lane_cost, lane_co2
     flows: pd.DataFrame  # hub, market, product, origin, lane_cost, lane_co2, tariff (y index),
     #                       and the positions _out (in outbound), _demand, _origin (in origins)
@@ -47,71 +48,75 @@ def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.n
     return idx.get_indexer(pd.MultiIndex.from_frame(keys[cols]))
 
 
-def _expand(keys: pd.DataFrame, node: str, table: pd.DataFrame, match: str,
-            other: str) -> pd.DataFrame:
-    """Rows of ``table`` (lanes or tariffs) that apply to each (node, product) of ``keys``.
+def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inner join of two int64 key arrays: the (left, right) position pairs with equal keys,
+    in left order, then right order (as ``DataFrame.merge``)."""
+    order = np.argsort(right, kind="stable")
+    ordered = right[order]
+    lo = np.searchsorted(ordered, left, "left")
+    counts = np.searchsorted(ordered, left, "right") - lo
+    li = np.repeat(np.arange(len(left)), counts)
+    offset = np.arange(len(li)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return li, order[np.repeat(lo, counts) + offset]
 
-    A product-specific row overrides the ``all`` row for that product (MODEL.md §8.9).
-    ``match`` is the column of ``table`` that equals ``keys[node]``; ``other`` the column
-    whose values make the pairs distinct.
+
+def _expand(node: np.ndarray, product: np.ndarray, match: np.ndarray, other: np.ndarray,
+            lane_product: np.ndarray, n_products: int) -> tuple[np.ndarray, np.ndarray]:
+    """The lanes that apply to each (node, product) key, as (key, lane) position pairs: lanes
+    whose ``match`` end is the node, for that product or for all (code -1); a
+    product-specific lane overrides the ``all`` lane between the same two ends (MODEL.md §8.9).
+    All arguments are integer codes.
     """
-    specific = table.loc[table["product"] != ALL_PRODUCTS]
-    generic = table.loc[table["product"] == ALL_PRODUCTS].drop(columns="product")
-    a = keys.merge(specific, left_on=[node, "product"], right_on=[match, "product"])
-    b = keys.merge(generic, left_on=node, right_on=match)
-    both = pd.concat([a, b], ignore_index=True)
-    return both.drop_duplicates([node, other, "product"], keep="first")
+    specific = np.flatnonzero(lane_product >= 0)
+    generic = np.flatnonzero(lane_product < 0)
+    ks, ls = _join(node * n_products + product, match[specific] * n_products + lane_product[specific])
+    kg, lg = _join(node, match[generic])
+    key = np.concatenate([ks, kg])
+    lane = np.concatenate([specific[ls], generic[lg]])
+    pair = (node[key] * (other.max(initial=0) + 1) + other[lane]) * n_products + product[key]
+    first = ~pd.Index(pair).duplicated(keep="first")
+    return key[first], lane[first]
 
 
-def _flows(outbound: pd.DataFrame, origins: pd.DataFrame, demand: pd.DataFrame,
-           countries: pd.DataFrame, products: pd.DataFrame, tariffs: pd.DataFrame) -> pd.DataFrame:
-    """The y index: each outbound lane once per origin country reaching its hub, with its
-    tariff (rate of (origin, market country, product) × unit_value), built with numpy takes.
+def _flows(hub: np.ndarray, product: np.ndarray, origins: dict[str, np.ndarray], n_products: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """The y index: each outbound lane (``hub``, ``product`` codes) once per origin country
+    reaching its hub, as positions (outbound row, origins row); ``origins`` sorted by hub and
+    product, flows come out sorted like the outbound lanes, then by origin."""
+    pair = origins["hub"] * n_products + origins["product"]
+    starts = np.flatnonzero(np.diff(pair, prepend=-1) != 0)
+    counts = np.diff(np.append(starts, len(pair)))
+    groups = pair[starts]
+    want = hub * n_products + product
+    group = np.minimum(np.searchsorted(groups, want), max(len(groups) - 1, 0))
+    keep = np.flatnonzero(groups[group] == want) if len(groups) else np.empty(0, np.int64)
+    size = counts[group[keep]]
+    out = np.repeat(keep, size)
+    return out, np.repeat(starts[group[keep]] - np.cumsum(size) + size, size) + np.arange(len(out))
 
-    ``origins`` must be sorted by hub and product; flows come out sorted like ``outbound``,
-    then by origin, with the positions ``_out``, ``_demand`` and ``_origin``.
-    """
-    pair = pd.MultiIndex.from_frame(origins[["hub", "product"]])
-    first = ~pair.duplicated()
-    starts = np.flatnonzero(first)
-    counts = np.diff(np.append(starts, len(origins)))
-    group = pair[first].get_indexer(pd.MultiIndex.from_frame(outbound[["hub", "product"]]))
-    keep = group >= 0
-    out = np.repeat(np.flatnonzero(keep), counts[group[keep]])
-    g = np.repeat(group[keep], counts[group[keep]])
-    offset = np.arange(len(out)) - np.repeat(np.cumsum(counts[group[keep]]) - counts[group[keep]],
-                                             counts[group[keep]])
-    org = starts[g] + offset
-    dem = outbound["_demand"].to_numpy()[out]
-    # tariff lookup on integer codes: (origin country, market country, product)
-    cidx = pd.Index(countries["country"])
-    pidx = pd.Index(products["product"])
+
+def _tariffs(tariffs: pd.DataFrame, cidx: pd.Index, pidx: pd.Index) -> np.ndarray:
+    """Tariff rate per (origin country, destination country, product) code, flat; a
+    product-specific rate overrides the ``all`` rate (MODEL.md §8.9)."""
     nc, n_p = len(cidx), len(pidx)
+    if not len(tariffs):
+        return np.zeros(nc * nc * n_p)
+    tp = pidx.get_indexer(tariffs["product"])
+    tp = np.where(tariffs["product"] == ALL_PRODUCTS, n_p, tp)
+    code = (cidx.get_indexer(tariffs["origin_country"]) * nc
+            + cidx.get_indexer(tariffs["destination_country"])) * (n_p + 1) + tp
     rate = np.zeros(nc * nc * (n_p + 1))
-    if len(tariffs):
-        tp = pidx.get_indexer(tariffs["product"])
-        tp = np.where(tariffs["product"] == ALL_PRODUCTS, n_p, tp)
-        code = (cidx.get_indexer(tariffs["origin_country"]) * nc
-                + cidx.get_indexer(tariffs["destination_country"])) * (n_p + 1) + tp
-        rate[code] = tariffs["rate"].to_numpy(float)
-        has = np.zeros_like(rate, dtype=bool)
-        has[code] = True
-        generic = rate.reshape(-1, n_p + 1)[:, n_p:]
-        specific = rate.reshape(-1, n_p + 1)[:, :n_p]
-        rate = np.where(has.reshape(-1, n_p + 1)[:, :n_p], specific, generic).ravel()
-    else:
-        rate = np.zeros(nc * nc * n_p)
-    oc = cidx.get_indexer(origins["origin"]).take(org)
-    dc = cidx.get_indexer(demand["country"]).take(dem)
-    pc = pidx.get_indexer(demand["product"]).take(dem)
-    tariff = rate[(oc * nc + dc) * n_p + pc] * products["unit_value"].to_numpy(float)[pc]
-    take = lambda df, col, pos: df[col].to_numpy()[pos]  # noqa: E731
-    return pd.DataFrame({
-        "hub": take(outbound, "hub", out), "market": take(outbound, "market", out),
-        "product": take(outbound, "product", out), "origin": take(origins, "origin", org),
-        "lane_cost": take(outbound, "lane_cost", out), "lane_co2": take(outbound, "lane_co2", out),
-        "tariff": tariff, "_out": out, "_demand": dem, "_origin": org,
-    })
+    rate[code] = tariffs["rate"].to_numpy(float)
+    has = np.zeros_like(rate, dtype=bool)
+    has[code] = True
+    rate, has = rate.reshape(-1, n_p + 1), has.reshape(-1, n_p + 1)
+    return np.where(has[:, :n_p], rate[:, :n_p], rate[:, n_p:]).ravel()
+
+
+def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A DataFrame of numpy columns; text columns stay object arrays (no conversion)."""
+    return pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
+                         for k, v in columns.items()}, copy=False)
 
 
 def build_sets(net: Network, policy: Policy) -> Sets:
@@ -119,8 +124,15 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     countries = net.countries[["country", "region", "bloc"]]
     excluded = set(policy.excluded_countries)
 
+    country_at = pd.Index(countries["country"])
+
+    def located(df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` with the region and bloc of its country."""
+        at = country_at.get_indexer(df["country"])
+        return df.assign(**{k: countries[k].to_numpy()[at] for k in ("region", "bloc")})
+
     def usable(df: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        df = df.drop(columns=["_row"]).merge(countries, on="country", how="left")
+        df = located(df.drop(columns=["_row"]))
         reason = np.where(df["status"] == "closed", "closed",
                           np.where(df["country"].isin(excluded), "excluded country", ""))
         removed = df.loc[reason != "", [kind, "country", "status"]].assign(
@@ -129,7 +141,7 @@ def build_sets(net: Network, policy: Policy) -> Sets:
 
     suppliers, removed_suppliers = usable(net.suppliers, "supplier")
     hubs, removed_hubs = usable(net.hubs, "hub")
-    markets = net.markets[["market", "country"]].merge(countries, on="country", how="left")
+    markets = located(net.markets[["market", "country"]])
     demand = net.demand[["market", "product", "demand"]].merge(markets, on="market")
     demand = demand.sort_values(["market", "product"], kind="stable").reset_index(drop=True)
 
@@ -139,31 +151,69 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     supply = supply.merge(suppliers[["supplier", "country"]], on="supplier")
     supply = supply.loc[supply["product"].isin(demand["product"])].reset_index(drop=True)
 
-    lanes = net.lanes.drop(columns="_row").rename(columns={"unit_cost": "lane_cost",
-                                                           "co2": "lane_co2"})
-    keys = demand[["market", "product"]].assign(_demand=np.arange(len(demand)))
-    outbound = _expand(keys, "market", lanes, "destination", "origin")
-    outbound = outbound.rename(columns={"origin": "hub"})
-    outbound = outbound.loc[outbound["hub"].isin(hubs["hub"])]
-    inbound = _expand(supply[["supplier", "product", "country"]], "supplier", lanes, "origin",
-                      "destination").rename(columns={"destination": "hub"})
-    inbound = inbound.loc[inbound["hub"].isin(hubs["hub"])]
-    # prune: inbound only to hubs that can pass the product on, and vice versa
-    inbound = inbound.merge(outbound[["hub", "product"]].drop_duplicates(), on=["hub", "product"])
-    outbound = outbound.merge(inbound[["hub", "product"]].drop_duplicates(), on=["hub", "product"])
-    inbound = inbound.merge(supply[["supplier", "product", "unit_cost", "co2"]].rename(
-        columns={"co2": "make_co2"}), on=["supplier", "product"])
-    inbound = inbound.merge(hubs[["hub", "handling_cost"]], on="hub")
-    inbound = inbound[["supplier", "hub", "product", "country", "lane_cost", "lane_co2",
-                       "unit_cost", "make_co2", "handling_cost"]]
-    inbound = inbound.sort_values(["supplier", "hub", "product"]).reset_index(drop=True)
-    outbound = outbound[["hub", "market", "product", "lane_cost", "lane_co2", "_demand"]]
-    outbound = outbound.sort_values(["hub", "market", "product"]).reset_index(drop=True)
+    # lanes, supply and demand as integer codes; sorted indexes keep the codes in text order
+    lanes, tariffs = net.lanes, net.tariffs
+    nodes = pd.Index(pd.unique(np.concatenate([lanes["origin"].to_numpy(object),
+                                               lanes["destination"].to_numpy(object)]))).sort_values()
+    pidx = pd.Index(net.products["product"]).sort_values()
+    cidx = pd.Index(countries["country"]).sort_values()
+    n_p, n_c = len(pidx), len(cidx)
+    lane_o, lane_d = nodes.get_indexer(lanes["origin"]), nodes.get_indexer(lanes["destination"])
+    lane_p = pidx.get_indexer(lanes["product"])
+    lane_p = np.where(lanes["product"] == ALL_PRODUCTS, -1, np.where(lane_p < 0, n_p, lane_p))
+    hub_at = np.full(len(nodes), -1)  # node code -> row in hubs
+    codes = nodes.get_indexer(hubs["hub"])
+    hub_at[codes[codes >= 0]] = np.flatnonzero(codes >= 0)
 
-    origins = inbound[["hub", "product", "country"]].drop_duplicates().rename(
-        columns={"country": "origin"}).sort_values(["hub", "product", "origin"]).reset_index(drop=True)
+    dm, dp = nodes.get_indexer(demand["market"]), pidx.get_indexer(demand["product"])
+    key, lane = _expand(dm, dp, lane_d, lane_o, lane_p, n_p + 1)
+    usable_hub = hub_at[lane_o[lane]] >= 0
+    out_dem, out_lane = key[usable_hub], lane[usable_hub]
+    out_hub, out_p = lane_o[out_lane], dp[out_dem]
+    sc, spp = nodes.get_indexer(supply["supplier"]), pidx.get_indexer(supply["product"])
+    key, lane = _expand(sc, spp, lane_o, lane_d, lane_p, n_p + 1)
+    usable_hub = hub_at[lane_d[lane]] >= 0
+    in_sup, in_lane = key[usable_hub], lane[usable_hub]
+    in_hub, in_p = lane_d[in_lane], spp[in_sup]
+    # prune: inbound only to hubs that can pass the product on, and vice versa
+    keep = np.isin(in_hub * n_p + in_p, out_hub * n_p + out_p)
+    in_sup, in_lane, in_hub, in_p = in_sup[keep], in_lane[keep], in_hub[keep], in_p[keep]
+    keep = np.isin(out_hub * n_p + out_p, in_hub * n_p + in_p)
+    out_dem, out_lane, out_hub, out_p = out_dem[keep], out_lane[keep], out_hub[keep], out_p[keep]
+    order = np.lexsort((in_p, in_hub, sc[in_sup]))
+    in_sup, in_lane, in_hub, in_p = in_sup[order], in_lane[order], in_hub[order], in_p[order]
+    order = np.lexsort((out_p, dm[out_dem], out_hub))
+    out_dem, out_lane, out_hub, out_p = out_dem[order], out_lane[order], out_hub[order], out_p[order]
+
+    col = lambda df, name, pos: df[name].to_numpy()[pos]  # noqa: E731
+    inbound = _frame({
+        "supplier": col(supply, "supplier", in_sup), "hub": col(lanes, "destination", in_lane),
+        "product": col(supply, "product", in_sup), "country": col(supply, "country", in_sup),
+        "lane_cost": col(lanes, "unit_cost", in_lane), "lane_co2": col(lanes, "co2", in_lane),
+        "unit_cost": col(supply, "unit_cost", in_sup), "make_co2": col(supply, "co2", in_sup),
+        "handling_cost": col(hubs, "handling_cost", hub_at[in_hub]), "_supply": in_sup})
+    outbound = _frame({
+        "hub": col(lanes, "origin", out_lane), "market": col(demand, "market", out_dem),
+        "product": col(demand, "product", out_dem), "lane_cost": col(lanes, "unit_cost", out_lane),
+        "lane_co2": col(lanes, "co2", out_lane), "_demand": out_dem})
+
+    in_c = cidx.get_indexer(supply["country"])[in_sup]
+    org, inbound["_origin"] = np.unique((in_hub * n_p + in_p) * n_c + in_c, return_inverse=True)
+    org_hub, org_p, org_c = org // (n_p * n_c), org // n_c % n_p, org % n_c
+    origins = _frame({"hub": nodes.to_numpy(object)[org_hub], "product": pidx.to_numpy(object)[org_p],
+                      "origin": cidx.to_numpy(object)[org_c]})
+    out, at = _flows(out_hub, out_p, {"hub": org_hub, "product": org_p}, n_p)
+    dem = out_dem[out]
+    value = net.products.set_index("product")["unit_value"].reindex(pidx).to_numpy(float)
+    rate = _tariffs(tariffs, cidx, pidx)
+    dc = cidx.get_indexer(demand["country"])[dem]
+    flows = _frame({
+        "hub": col(outbound, "hub", out), "market": col(outbound, "market", out),
+        "product": col(outbound, "product", out), "origin": col(origins, "origin", at),
+        "lane_cost": col(outbound, "lane_cost", out), "lane_co2": col(outbound, "lane_co2", out),
+        "tariff": rate[(org_c[at] * n_c + dc) * n_p + out_p[out]] * value[out_p[out]],
+        "_out": out, "_demand": dem, "_origin": at})
     products = net.products.drop(columns="_row")
-    flows = _flows(outbound, origins, demand, countries, products, net.tariffs.drop(columns="_row"))
 
     # design variables only for elements that can carry flow, or that must be kept open
     suppliers = suppliers.loc[suppliers["supplier"].isin(inbound["supplier"])
@@ -172,7 +222,6 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     hubs = hubs.reset_index(drop=True)
     total = demand.groupby("product")["demand"].sum()
     products = products.assign(total_demand=products["product"].map(total).fillna(0.0))
-    return Sets(suppliers, hubs, markets, demand, supply, inbound, outbound, flows,
-                origins[["hub", "product", "origin"]], products,
+    return Sets(suppliers, hubs, markets, demand, supply, inbound, outbound, flows, origins, products,
                 countries.reset_index(drop=True), removed_suppliers, removed_hubs,
                 net.disruptions.drop(columns="_row"))
