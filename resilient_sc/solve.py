@@ -115,15 +115,18 @@ def new_highs(options: SolveOptions) -> highspy.Highs:
     return h
 
 
-def pass_matrix(h: highspy.Highs, a: sp.csr_matrix, cost: np.ndarray, col_lo: np.ndarray,
+def pass_matrix(h: highspy.Highs, a: sp.spmatrix, cost: np.ndarray, col_lo: np.ndarray,
                 col_up: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray, integer: np.ndarray) -> None:
     """Hand ``min cost·x, row_lo ≤ a x ≤ row_up, col_lo ≤ x ≤ col_up`` (``integer``: bool per
-    column) to ``h`` in one ``passModel`` call of numpy arrays."""
-    a = sp.csr_matrix(a)
-    h.passModel(a.shape[1], a.shape[0], a.nnz, int(highspy.MatrixFormat.kRowwise),
-                int(highspy.ObjSense.kMinimize), 0.0, np.asarray(cost, float), col_lo, col_up, row_lo, row_up,
-                a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float),
-                np.asarray(integer).astype(np.int32))
+    column) to ``h`` in one ``passModel`` call of numpy arrays; a CSC ``a`` goes in as is (HiGHS
+    stores columns), any other sparse matrix by rows."""
+    by_column = sp.isspmatrix_csc(a)
+    a = a if by_column else sp.csr_matrix(a)
+    fmt = highspy.MatrixFormat.kColwise if by_column else highspy.MatrixFormat.kRowwise
+    h.passModel(a.shape[1], a.shape[0], a.nnz, int(fmt), int(highspy.ObjSense.kMinimize), 0.0,
+                np.asarray(cost, float), col_lo, col_up, row_lo, row_up,
+                a.indptr.astype(np.int32, copy=False), a.indices.astype(np.int32, copy=False),
+                a.data.astype(float, copy=False), np.asarray(integer).astype(np.int32))
 
 
 def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> highspy.Highs:
@@ -132,7 +135,7 @@ def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> h
     ``names`` also passes the ``family(i,j)`` column and row names (for LP/MPS files).
     """
     h = new_highs(options)
-    pass_matrix(h, lm.matrix(), lm.objective(), *lm.bounds())
+    pass_matrix(h, lm.matrix(by_column=True), lm.objective(), *lm.bounds())
     if names:
         for i, name in enumerate(lm.column_names()):
             h.passColName(i, name)

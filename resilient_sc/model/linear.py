@@ -131,15 +131,17 @@ class LinearModel:
         return {name: float(sum(coef @ x[cols] for cols, coef in parts))
                 for name, parts in self.costs.items()}
 
-    def matrix(self) -> sp.csr_matrix:
-        """The constraint matrix, rows in block order (duplicate entries summed)."""
+    def matrix(self, by_column: bool = False) -> sp.csr_matrix | sp.csc_matrix:
+        """The constraint matrix, rows in block order (duplicate entries summed); compressed by
+        row, or by column (``by_column``: cheaper to build and to hand to HiGHS)."""
+        kind = sp.csc_matrix if by_column else sp.csr_matrix
         blocks = list(self.constraints.values())
         if not blocks:
-            return sp.csr_matrix((0, self.n_cols))
+            return kind((self.n_rows, self.n_cols))
         rows = np.concatenate([b.rows + b.start for b in blocks])
         cols = np.concatenate([b.cols for b in blocks])
         vals = np.concatenate([b.vals for b in blocks])
-        a = sp.csr_matrix((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
+        a = kind((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
         a.sum_duplicates()
         return a
 
