@@ -1069,6 +1069,12 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
     best: list[tuple[float, np.ndarray]] = []
     tried: set[bytes] = set()
 
+    def offer(value: float, hub_of: np.ndarray) -> None:
+        if not best or value < best[0][0]:
+            frac = np.zeros(fl.cost.shape)
+            frac[hub_of, np.arange(len(hub_of))] = 1.0
+            best[:] = [(value, frac)]
+
     def visit(p: _Ascent) -> float:
         opened = (p.o > 0.5) | (fl.lo > 0.5)
         for i in np.argsort(p.v / fl.s, kind="stable"):
@@ -1079,11 +1085,7 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
             tried.add(opened.tobytes())
             hub_of = _ss_repair(fl, opened, lb.hubs(p.u)[1])
             if hub_of is not None:
-                value, hub_of = _ss_local_search(fl, hub_of, deadline)
-                if not best or value < best[0][0]:
-                    frac = np.zeros(fl.cost.shape)
-                    frac[hub_of, np.arange(len(hub_of))] = 1.0
-                    best[:] = [(value, frac)]
+                offer(*_ss_local_search(fl, hub_of, deadline))
         return best[0][0] if best else math.inf
 
     lb = _SingleSourceBound(fl)
@@ -1105,14 +1107,10 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
     with_pair = with_open[:, None] + lb.forced_in(a.u) - a.v[:, None]
     if best:  # re-assign the best plan over the pairs that may be in a cheaper one
         t1 = time.perf_counter()
-        hub_of = np.argmax(best[0][1], axis=0)
-        got = _ss_polish(fl, hub_of, with_pair < ub, options, deadline)
+        got = _ss_polish(fl, np.argmax(best[0][1], axis=0), with_pair < ub, options, deadline)
         if got is not None and got[0] < ub:
-            value, hub_of = _ss_local_search(fl, got[1], deadline)
-            frac = np.zeros(fl.cost.shape)
-            frac[hub_of, np.arange(len(hub_of))] = 1.0
-            best[:] = [(value, frac)]
-            ub = value
+            offer(*_ss_local_search(fl, got[1], deadline))
+            ub = best[0][0]
         rep.times["polish"] = time.perf_counter() - t1
     lower = a.bound
     for delta in TARGETS:
