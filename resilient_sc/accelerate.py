@@ -63,6 +63,8 @@ VISIT_EVERY = 10
 #: found the plans, HiGHS proves (its own heuristics cost a fifth of the round on p57)
 ROUND_OPTIONS: dict[str, object] = {"mip_heuristic_effort": 0.0, "mip_heuristic_run_rins": False,
                                     "mip_heuristic_run_rens": False}
+#: single sourcing: the ascent stops once the bound is this close to the best plan (relative)
+CLOSE_ENOUGH = 0.001
 #: local search: closed hubs tried in place of a hub that closes
 SWAP_IN = 3
 #: branch and bound nodes allowed to the HiGHS run that re-assigns the best plan's markets
@@ -1091,7 +1093,7 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
     lb = _SingleSourceBound(fl)
     a = _ascend(lb, u, fl.lo, fl.up, math.inf, 0.0, 1, 0.1)
     ub = visit(a)
-    tol = options.mip_gap * abs(ub) if math.isfinite(ub) else 0.0
+    tol = max(options.mip_gap, CLOSE_ENOUGH) * abs(ub) if math.isfinite(ub) else 0.0
     a = _ascend(lb, u, fl.lo, fl.up, ub, tol, 100, 0.1, patience=10, min_step=1e-3, visit=visit,
                 every=VISIT_EVERY)
     ub = visit(a)
