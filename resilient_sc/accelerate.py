@@ -56,6 +56,8 @@ NEAREST = 4
 FARKAS_BATCH = 200
 #: single sourcing: targets above the Lagrangian bound tried in turn (relative), then the best plan
 TARGETS = (0.0025, 0.005, 0.01, 0.02, math.inf)
+#: multi-source branch and bound: local search from the node's LP at the root and every this
+#: many levels (0: root only)
 HEUR_EVERY = 4
 #: single sourcing: iterations of the subgradient ascent between two Lagrangian heuristic plans
 VISIT_EVERY = 10
