@@ -125,37 +125,48 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     excluded = set(policy.excluded_countries)
 
     country_at = pd.Index(countries["country"])
-
-    def located(df: pd.DataFrame) -> pd.DataFrame:
-        """``df`` with the region and bloc of its country."""
-        at = country_at.get_indexer(df["country"])
-        return df.assign(**{k: countries[k].to_numpy()[at] for k in ("region", "bloc")})
+    region, bloc = countries["region"].to_numpy(), countries["bloc"].to_numpy()
 
     def usable(df: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        df = located(df.drop(columns=["_row"]))
-        reason = np.where(df["status"] == "closed", "closed",
+        """The rows of ``df`` in use (with the region and bloc of their country), and the rest
+        with the reason."""
+        at = country_at.get_indexer(df["country"])
+        cols = {c: df[c].to_numpy() for c in df.columns if c != "_row"} | {"region": region[at],
+                                                                            "bloc": bloc[at]}
+        reason = np.where(cols["status"] == "closed", "closed",
                           np.where(df["country"].isin(excluded), "excluded country", ""))
-        removed = df.loc[reason != "", [kind, "country", "status"]].assign(
-            reason=reason[reason != ""])
-        return df.loc[reason == ""].reset_index(drop=True), removed.reset_index(drop=True)
+        keep = reason == ""
+        removed = {kind: cols[kind], "country": cols["country"], "status": cols["status"], "reason": reason}
+        return (_frame({k: v[keep] for k, v in cols.items()}),
+                _frame({k: v[~keep] for k, v in removed.items()}))
 
     suppliers, removed_suppliers = usable(net.suppliers, "supplier")
     hubs, removed_hubs = usable(net.hubs, "hub")
-    markets = located(net.markets[["market", "country"]])
-    demand = net.demand[["market", "product", "demand"]].merge(markets, on="market")
-    demand = demand.sort_values(["market", "product"], kind="stable").reset_index(drop=True)
+    pidx = pd.Index(net.products["product"]).sort_values()
+    at = country_at.get_indexer(net.markets["country"])
+    markets = _frame({c: net.markets[c].to_numpy() for c in ("market", "country")}
+                     | {"region": region[at], "bloc": bloc[at]})
+    # demand with its market's location, sorted by market and product
+    midx = pd.Index(markets["market"])
+    at = midx.get_indexer(net.demand["market"])
+    order = np.lexsort((pidx.get_indexer(net.demand["product"]),
+                        midx.sort_values().get_indexer(net.demand["market"])))
+    order = order[at[order] >= 0]
+    demand = _frame({c: net.demand[c].to_numpy()[order] for c in ("market", "product", "demand")}
+                    | {c: markets[c].to_numpy()[at[order]] for c in ("country", "region", "bloc")})
 
     sp = net.supplier_products
-    supply = sp.loc[(sp["capacity"] > 0) & sp["supplier"].isin(suppliers["supplier"]),
-                    ["supplier", "product", "capacity", "unit_cost", "co2"]]
-    supply = supply.merge(suppliers[["supplier", "country"]], on="supplier")
-    supply = supply.loc[supply["product"].isin(demand["product"])].reset_index(drop=True)
+    at = pd.Index(suppliers["supplier"]).get_indexer(sp["supplier"])
+    keep = np.flatnonzero((sp["capacity"].to_numpy() > 0) & (at >= 0)
+                          & sp["product"].isin(demand["product"]))
+    supply = _frame({c: sp[c].to_numpy()[keep] for c in ("supplier", "product", "capacity", "unit_cost",
+                                                          "co2")}
+                    | {"country": suppliers["country"].to_numpy()[at[keep]]})
 
     # lanes, supply and demand as integer codes; sorted indexes keep the codes in text order
     lanes, tariffs = net.lanes, net.tariffs
     nodes = pd.Index(pd.unique(np.concatenate([lanes["origin"].to_numpy(object),
                                                lanes["destination"].to_numpy(object)]))).sort_values()
-    pidx = pd.Index(net.products["product"]).sort_values()
     cidx = pd.Index(countries["country"]).sort_values()
     n_p, n_c = len(pidx), len(cidx)
     lane_o, lane_d = nodes.get_indexer(lanes["origin"]), nodes.get_indexer(lanes["destination"])
@@ -220,8 +231,8 @@ def build_sets(net: Network, policy: Policy) -> Sets:
                               | (suppliers["status"] == "open")].reset_index(drop=True)
     hubs = hubs.loc[hubs["hub"].isin(inbound["hub"]) | (hubs["status"] == "open")]
     hubs = hubs.reset_index(drop=True)
-    total = demand.groupby("product")["demand"].sum()
-    products = products.assign(total_demand=products["product"].map(total).fillna(0.0))
+    total = np.bincount(dp, demand["demand"].to_numpy(float), minlength=n_p)
+    products = products.assign(total_demand=total[pidx.get_indexer(products["product"])])
     return Sets(suppliers, hubs, markets, demand, supply, inbound, outbound, flows, origins, products,
                 countries.reset_index(drop=True), removed_suppliers, removed_hubs,
                 net.disruptions.drop(columns="_row"))
