@@ -58,6 +58,8 @@ def _limit(reasons: list[str], what: str) -> list[str]:
 def _check_open(s: Sets) -> list[str]:
     out = []
     for kind, df in (("supplier", s.removed_suppliers), ("hub", s.removed_hubs)):
+        if df.empty:
+            continue
         bad = df.loc[(df["status"] == "open") & (df["reason"] == "excluded country")]
         out += [f"excluded_countries: {kind} '{r[kind]}' has status open (it must stay in use) but "
                 f"its country '{r['country']}' is excluded; close it or lift the exclusion"
@@ -71,16 +73,18 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
     out = []
     served = np.zeros(len(s.demand), dtype=bool)
     served[s.flows["_demand"].to_numpy()] = True
-    missing = s.demand.loc[~served]
+    missing = s.demand.loc[~served] if not served.all() else s.demand.iloc[:0]
     blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
     for _, r in missing.iterrows():
         out.append(f"demand: market '{r['market']}' (product '{r['product']}') cannot be served: "
                    f"no usable supplier reaches it through a usable hub"
                    + (f" (removed by exclusions or status closed: {blocked})" if blocked else ""))
-    cap = s.supply.loc[s.supply["supplier"].isin(s.inbound["supplier"])].groupby("product")[
-        "capacity"].sum()
-    for p, need in s.demand.groupby("product")["demand"].sum().items():
-        have = float(cap.get(p, 0.0))
+    products = pd.Index(s.products["product"])
+    usable = s.supply["supplier"].isin(s.inbound["supplier"]).to_numpy()
+    cap = np.bincount(products.get_indexer(s.supply["product"])[usable],
+                      s.supply["capacity"].to_numpy(float)[usable], minlength=len(products))
+    for i in np.argsort(products.to_numpy(str), kind="stable"):
+        p, need, have = products[i], float(s.products["total_demand"].iat[i]), float(cap[i])
         if have < need - 1e-9:
             out.append(f"demand: product '{p}': usable suppliers can make at most {_n(have)} units "
                        f"but markets need {_n(need)} (missing {_n(need - have)} units of capacity); "
@@ -89,7 +93,9 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
 
 
 def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
-    out = []
+    out: list[str] = []
+    if policy.min_suppliers is None and policy.max_supplier_share is None:
+        return out
     able = s.inbound[["supplier", "product"]].drop_duplicates()
     products = s.demand[["product"]].drop_duplicates().reset_index(drop=True)
     if policy.min_suppliers is not None:
