@@ -73,7 +73,7 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
     out = []
     served = np.zeros(len(s.demand), dtype=bool)
     served[s.flows["_demand"].to_numpy()] = True
-    missing = s.demand.loc[~served] if not served.all() else s.demand.iloc[:0]
+    missing = s.demand.loc[~served]
     blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
     for _, r in missing.iterrows():
         out.append(f"demand: market '{r['market']}' (product '{r['product']}') cannot be served: "
