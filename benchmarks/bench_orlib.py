@@ -145,13 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         names = args.only.split(",")
     group = "quick" if args.quick else (args.group if not args.only else "custom")
     group += "_plain" if args.plain else ""
-    info = machine_info() | {"time_limit": args.time_limit,
-                             "textbook_time_limit": args.textbook_time_limit or args.time_limit}
+    textbook_limit = args.textbook_time_limit or args.time_limit
+    info = machine_info() | {"time_limit": args.time_limit, "textbook_time_limit": textbook_limit}
     rows: list[dict[str, Any]] = []
     for name in names:
         row: dict[str, Any] = {"name": name, "ours": run_ours(name, args.time_limit, not args.plain)}
         if not args.no_textbook:
-            row["textbook"] = run_textbook(name, args.textbook_time_limit or args.time_limit)
+            row["textbook"] = run_textbook(name, textbook_limit)
             a, b = row["ours"], row["textbook"]
             tol = 1e-6 * max(1.0, abs(a["objective"]))
             if a["status"] == b["status"] == "optimal":
