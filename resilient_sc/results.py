@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import io
+from .model.sets import total_demand
 from .solve import SolverResult, Status
 
 if TYPE_CHECKING:
@@ -224,5 +225,5 @@ def market_shares(s: Any, outbound: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
 def supplier_shares(s: Any, inbound: pd.DataFrame) -> pd.DataFrame:
     """Per (supplier, product): quantity bought and its share of the product's total demand."""
     q = inbound.groupby(["supplier", "product"], as_index=False)["quantity"].sum()
-    total = q["product"].map(s.products.set_index("product")["total_demand"])
+    total = total_demand(s, q["product"])
     return q.assign(share=q["quantity"] / total)

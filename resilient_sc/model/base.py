@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .context import Context, local
+from .sets import total_demand
 
 
 def add_variables(ctx: Context) -> None:
@@ -60,9 +61,8 @@ def add_supplier_capacity(ctx: Context) -> None:
     s, v = ctx.sets, ctx.v
     used, x_rows = np.unique(s.inbound["_supply"].to_numpy(), return_inverse=True)
     index = s.supply.iloc[used].reset_index(drop=True)
-    total = index["product"].map(s.products.set_index("product")["total_demand"])
-    cap = np.minimum(index["capacity"].to_numpy(float), total.to_numpy(float))
-    z_cols = ctx.rows_of(index, s.suppliers, ["supplier"])
+    cap = np.minimum(index["capacity"].to_numpy(float), total_demand(s, index["product"]))
+    z_cols = index["_supplier"].to_numpy()
     ctx.lm.add_constraints("supplier_capacity", index[["supplier", "product"]], [
         (x_rows, v["x"], local(len(x_rows)), 1.0),
         (local(len(index)), v["z"], z_cols, -cap),
@@ -77,9 +77,9 @@ def add_hub_capacity(ctx: Context) -> None:
     """
     s, v = ctx.sets, ctx.v
     reach = s.demand["demand"].to_numpy(float)[s.outbound["_demand"].to_numpy()]
-    reachable = np.bincount(ctx.rows_of(s.outbound, s.hubs, ["hub"]), reach, minlength=len(s.hubs))
+    reachable = np.bincount(s.outbound["_hub"].to_numpy(), reach, minlength=len(s.hubs))
     cap = np.minimum(s.hubs["capacity"].to_numpy(float), reachable)
-    x_rows = ctx.rows_of(s.inbound, s.hubs, ["hub"])
+    x_rows = s.inbound["_hub"].to_numpy()
     ctx.lm.add_constraints("hub_capacity", s.hubs[["hub"]], [
         (x_rows, ctx.v["x"], local(len(x_rows)), 1.0),
         (local(len(s.hubs)), v["o"], local(len(s.hubs)), -cap),
@@ -97,7 +97,7 @@ def add_hub_links(ctx: Context) -> None:
     index = s.outbound[["hub", "market", "product"]]
     y_rows = s.flows["_out"].to_numpy()
     dm = s.demand["demand"].to_numpy(float)[s.outbound["_demand"].to_numpy()]
-    o_cols = ctx.rows_of(index, s.hubs, ["hub"])
+    o_cols = s.outbound["_hub"].to_numpy()
     ctx.lm.add_constraints("hub_link", index, [
         (y_rows, v["y"], local(len(y_rows)), 1.0),
         (local(len(index)), v["o"], o_cols, -dm),

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..schema import FAILURE_KINDS
 from .context import Context, local
-from .sets import Sets
+from .sets import Sets, total_demand
 
 
 def single_failures(s: Sets, kinds: tuple[str, ...]) -> pd.DataFrame:
@@ -126,7 +126,7 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
     sp = xf_index[["failure", "supplier", "product"]].drop_duplicates().reset_index(drop=True)
     cap = sp.merge(s.supply[["supplier", "product", "capacity"]], on=["supplier", "product"],
                    how="left")["capacity"].to_numpy(float)
-    total = sp["product"].map(s.products.set_index("product")["total_demand"]).to_numpy(float)
+    total = total_demand(s, sp["product"])
     lm.add_constraints(f"{prefix}_supplier_capacity", sp, [
         (ctx.rows_of(xf_index, sp, ["failure", "supplier", "product"]), xf, local(len(xf_index)), 1.0),
         (local(len(sp)), v["z"], ctx.rows_of(sp, s.suppliers, ["supplier"]), -np.minimum(cap, total)),

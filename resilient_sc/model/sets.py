@@ -25,11 +25,13 @@ class Sets:
     hubs: pd.DataFrame  # hub, country, region, bloc, fixed_cost, capacity, handling_cost, status
     markets: pd.DataFrame  # market, country, region, bloc
     demand: pd.DataFrame  # market, product, demand, country, region, bloc
-    supply: pd.DataFrame  # supplier, product, capacity, unit_cost, co2, country
+    supply: pd.DataFrame  # supplier, product, capacity, unit_cost, co2, country, and the position
+    #                        _supplier (in suppliers; -1 for a supplier without a usable lane)
     inbound: pd.DataFrame  # supplier, hub, product, country, lane_cost, lane_co2, unit_cost,
     #                         make_co2, handling_cost (the x index), and the positions _supply
-    #                         (in supply), _origin (in origins)
-    outbound: pd.DataFrame  # hub, market, product, lane_cost, lane_co2
+    #                         (in supply), _origin (in origins), _supplier, _hub
+    outbound: pd.DataFrame  # hub, market, product, lane_cost, lane_co2, and the positions
+    #                          _demand, _hub
     flows: pd.DataFrame  # hub, market, product, origin, lane_cost, lane_co2, tariff (y index),
     #                       and the positions _out (in outbound), _demand, _origin (in origins)
     origins: pd.DataFrame  # hub, product, origin: each origin country reaching a hub
@@ -46,6 +48,12 @@ def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.n
         return pd.Index(target[cols[0]]).get_indexer(keys[cols[0]])
     idx = pd.MultiIndex.from_frame(target[cols])
     return idx.get_indexer(pd.MultiIndex.from_frame(keys[cols]))
+
+
+def total_demand(sets: Sets, product: pd.Series) -> np.ndarray:
+    """The total demand (units) for each product in ``product``."""
+    at = pd.Index(sets.products["product"]).get_indexer(product)
+    return sets.products["total_demand"].to_numpy(float)[at]
 
 
 def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -162,6 +170,7 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     supply = _frame({c: sp[c].to_numpy()[keep] for c in ("supplier", "product", "capacity", "unit_cost",
                                                           "co2")}
                     | {"country": suppliers["country"].to_numpy()[at[keep]]})
+    at_supplier = at[keep]  # supply row -> row in suppliers
 
     # lanes, supply and demand as integer codes; sorted indexes keep the codes in text order
     lanes, tariffs = net.lanes, net.tariffs
@@ -215,7 +224,8 @@ def build_sets(net: Network, policy: Policy) -> Sets:
                       "origin": cidx.to_numpy(object)[org_c]})
     out, at = _flows(out_hub, out_p, {"hub": org_hub, "product": org_p}, n_p)
     dem = out_dem[out]
-    value = net.products.set_index("product")["unit_value"].reindex(pidx).to_numpy(float)
+    value = np.zeros(n_p)
+    value[pidx.get_indexer(net.products["product"])] = net.products["unit_value"].to_numpy(float)
     rate = _tariffs(tariffs, cidx, pidx)
     dc = cidx.get_indexer(demand["country"])[dem]
     flows = _frame({
@@ -224,15 +234,25 @@ def build_sets(net: Network, policy: Policy) -> Sets:
         "lane_cost": col(outbound, "lane_cost", out), "lane_co2": col(outbound, "lane_co2", out),
         "tariff": rate[(org_c[at] * n_c + dc) * n_p + out_p[out]] * value[out_p[out]],
         "_out": out, "_demand": dem, "_origin": at})
-    products = net.products.drop(columns="_row")
 
-    # design variables only for elements that can carry flow, or that must be kept open
-    suppliers = suppliers.loc[suppliers["supplier"].isin(inbound["supplier"])
-                              | (suppliers["status"] == "open")].reset_index(drop=True)
-    hubs = hubs.loc[hubs["hub"].isin(inbound["hub"]) | (hubs["status"] == "open")]
-    hubs = hubs.reset_index(drop=True)
+    # design variables only for elements that can carry flow, or that must be kept open;
+    # _supplier and _hub are positions in the kept suppliers and hubs
+    sup_at = at_supplier[in_sup]
+    keep = np.array(suppliers["status"] == "open")
+    keep[sup_at] = True
+    suppliers = suppliers.loc[keep].reset_index(drop=True)
+    renumber = np.cumsum(keep) - 1
+    supply["_supplier"] = np.where(keep[at_supplier], renumber[at_supplier], -1)
+    inbound["_supplier"] = renumber[sup_at]
+    keep = np.array(hubs["status"] == "open")
+    keep[hub_at[in_hub]] = True
+    hubs = hubs.loc[keep].reset_index(drop=True)
+    renumber = np.cumsum(keep) - 1
+    inbound["_hub"], outbound["_hub"] = renumber[hub_at[in_hub]], renumber[hub_at[out_hub]]
     total = np.bincount(dp, demand["demand"].to_numpy(float), minlength=n_p)
-    products = products.assign(total_demand=total[pidx.get_indexer(products["product"])])
+    at = pidx.get_indexer(net.products["product"])
+    products = _frame({c: net.products[c].to_numpy() for c in net.products.columns if c != "_row"}
+                      | {"total_demand": total[at]})
     return Sets(suppliers, hubs, markets, demand, supply, inbound, outbound, flows, origins, products,
                 countries.reset_index(drop=True), removed_suppliers, removed_hubs,
                 net.disruptions.drop(columns="_row"))

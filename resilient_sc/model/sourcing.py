@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .context import Context, local
+from .sets import total_demand
 
 
 def add_min_suppliers(ctx: Context) -> None:
@@ -35,7 +36,7 @@ def add_max_supplier_share(ctx: Context) -> None:
     s, v = ctx.sets, ctx.v
     index = s.inbound[["supplier", "product"]].drop_duplicates().reset_index(drop=True)
     sigma = ctx.policy.per_product("max_supplier_share", index["product"])
-    total = index["product"].map(s.products.set_index("product")["total_demand"]).to_numpy(float)
+    total = total_demand(s, index["product"])
     keep = ~np.isnan(sigma)
     index, bound = index.loc[keep].reset_index(drop=True), (sigma * total)[keep]
     x = s.inbound.loc[:, ["supplier", "product"]]
