@@ -72,7 +72,7 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
         return []
     out = []
     served = np.zeros(len(s.demand), dtype=bool)
-    served[s.flows["_demand"].to_numpy()] = True
+    served[s.flow_table["_demand"]] = True
     missing = s.demand.loc[~served]
     blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
     for _, r in missing.iterrows():

@@ -90,7 +90,7 @@ class Plan:
             gap=result.gap, solve_time=result.solve_time, build_time=model.build_time,
             breakdown=breakdown, emissions=float(
                 (s.inbound["make_co2"] + s.inbound["lane_co2"]).to_numpy() @ xq
-                + s.flows["lane_co2"].to_numpy() @ yq),
+                + s.flow_table["lane_co2"] @ yq),
             suppliers=suppliers.reset_index(drop=True), hubs=hubs.reset_index(drop=True),
             inbound=inbound, outbound=outbound, shares=shares, country_shares=country_shares,
             supplier_shares=supplier_shares(s, inbound), policy=model.policy, model=model,

@@ -22,9 +22,9 @@ def add_variables(ctx: Context) -> None:
     ctx.v["o"] = lm.add_variables("hub_opened", s.hubs[["hub"]],
                                   lower=(s.hubs["status"] == "open").to_numpy(float),
                                   upper=1.0, integer=True)
-    ctx.v["x"] = lm.add_variables("inbound_flow", s.inbound[["supplier", "hub", "product"]])
+    ctx.v["x"] = lm.add_variables("inbound_flow", s.inbound_table.select(["supplier", "hub", "product"]))
     ctx.v["y"] = lm.add_variables("outbound_flow",
-                                  s.flows[["hub", "market", "product", "origin"]])
+                                  s.flow_table.select(["hub", "market", "product", "origin"]))
     if ctx.policy.shortfall_penalty is not None:
         ctx.v["u"] = lm.add_variables("shortfall", s.demand[["market", "product"]],
                                       upper=s.demand["demand"].to_numpy(float))
@@ -33,7 +33,7 @@ def add_variables(ctx: Context) -> None:
 def add_demand(ctx: Context) -> None:
     """``demand[m,p]``: Σ_h Σ_c y[h,m,p,c] (+ u[m,p]) = demand[m,p]  (MODEL.md §3, §8.8)."""
     s, v = ctx.sets, ctx.v
-    rows = s.flows["_demand"].to_numpy()
+    rows = s.flow_table["_demand"]
     terms = [(rows, v["y"], local(len(rows)), 1.0)]
     if "u" in v:
         terms.append((local(len(s.demand)), v["u"], local(len(s.demand)), 1.0))
@@ -44,9 +44,9 @@ def add_demand(ctx: Context) -> None:
 def add_origin_balance(ctx: Context) -> None:
     """``origin_balance[h,p,c]``: Σ_{s in c} x[s,h,p] − Σ_m y[h,m,p,c] = 0  (MODEL.md §3)."""
     s, v = ctx.sets, ctx.v
-    index = s.origins
-    x_rows = s.inbound["_origin"].to_numpy()
-    y_rows = s.flows["_origin"].to_numpy()
+    index = s.origin_table
+    x_rows = s.inbound_table["_origin"]
+    y_rows = s.flow_table["_origin"]
     ctx.lm.add_constraints("origin_balance", index, [
         (x_rows, v["x"], local(len(x_rows)), 1.0),
         (y_rows, v["y"], local(len(y_rows)), -1.0),
@@ -59,7 +59,7 @@ def add_supplier_capacity(ctx: Context) -> None:
     The capacity is capped at the total demand for p, a valid and tighter big-M.
     """
     s, v = ctx.sets, ctx.v
-    used, x_rows = np.unique(s.inbound["_supply"].to_numpy(), return_inverse=True)
+    used, x_rows = np.unique(s.inbound_table["_supply"], return_inverse=True)
     index = s.supply.iloc[used].reset_index(drop=True)
     cap = np.minimum(index["capacity"].to_numpy(float), total_demand(s, index["product"]))
     z_cols = index["_supplier"].to_numpy()
@@ -76,10 +76,10 @@ def add_hub_capacity(ctx: Context) -> None:
     links its flows.
     """
     s, v = ctx.sets, ctx.v
-    reach = s.demand["demand"].to_numpy(float)[s.outbound["_demand"].to_numpy()]
-    reachable = np.bincount(s.outbound["_hub"].to_numpy(), reach, minlength=len(s.hubs))
+    reach = s.demand["demand"].to_numpy(float)[s.outbound_table["_demand"]]
+    reachable = np.bincount(s.outbound_table["_hub"], reach, minlength=len(s.hubs))
     cap = np.minimum(s.hubs["capacity"].to_numpy(float), reachable)
-    x_rows = s.inbound["_hub"].to_numpy()
+    x_rows = s.inbound_table["_hub"]
     ctx.lm.add_constraints("hub_capacity", s.hubs[["hub"]], [
         (x_rows, ctx.v["x"], local(len(x_rows)), 1.0),
         (local(len(s.hubs)), v["o"], local(len(s.hubs)), -cap),
@@ -94,10 +94,10 @@ def add_hub_links(ctx: Context) -> None:
     if not ctx.strong_links:
         return
     s, v = ctx.sets, ctx.v
-    index = s.outbound[["hub", "market", "product"]]
-    y_rows = s.flows["_out"].to_numpy()
-    dm = s.demand["demand"].to_numpy(float)[s.outbound["_demand"].to_numpy()]
-    o_cols = s.outbound["_hub"].to_numpy()
+    index = s.outbound_table.select(["hub", "market", "product"])
+    y_rows = s.flow_table["_out"]
+    dm = s.demand["demand"].to_numpy(float)[s.outbound_table["_demand"]]
+    o_cols = s.outbound_table["_hub"]
     ctx.lm.add_constraints("hub_link", index, [
         (y_rows, v["y"], local(len(y_rows)), 1.0),
         (local(len(index)), v["o"], o_cols, -dm),
@@ -115,10 +115,10 @@ def add_costs(ctx: Context) -> None:
     s, v, lm = ctx.sets, ctx.v, ctx.lm
     lm.add_cost("supplier_fixed", v["z"], s.suppliers["fixed_cost"].to_numpy(float))
     lm.add_cost("hub_fixed", v["o"], s.hubs["fixed_cost"].to_numpy(float))
-    lm.add_cost("purchase", v["x"], s.inbound["unit_cost"].to_numpy(float))
-    lm.add_cost("handling", v["x"], s.inbound["handling_cost"].to_numpy(float))
-    lm.add_cost("transport", v["x"], s.inbound["lane_cost"].to_numpy(float))
-    lm.add_cost("transport", v["y"], s.flows["lane_cost"].to_numpy(float))
-    lm.add_cost("tariffs", v["y"], s.flows["tariff"].to_numpy(float))
+    lm.add_cost("purchase", v["x"], s.inbound_table["unit_cost"])
+    lm.add_cost("handling", v["x"], s.inbound_table["handling_cost"])
+    lm.add_cost("transport", v["x"], s.inbound_table["lane_cost"])
+    lm.add_cost("transport", v["y"], s.flow_table["lane_cost"])
+    lm.add_cost("tariffs", v["y"], s.flow_table["tariff"])
     if "u" in v:
         lm.add_cost("shortfall", v["u"], float(ctx.policy.shortfall_penalty or 0.0))

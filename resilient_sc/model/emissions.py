@@ -12,7 +12,7 @@ def emission_factors(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """CO2 per unit of each x (production + inbound lane) and each y (outbound lane)."""
     s = ctx.sets
     ex = (s.inbound["make_co2"] + s.inbound["lane_co2"]).to_numpy(float)
-    return ex, s.flows["lane_co2"].to_numpy(float)
+    return ex, s.flow_table["lane_co2"]
 
 
 def add_co2(ctx: Context) -> None:

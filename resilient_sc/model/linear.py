@@ -8,14 +8,28 @@ row can be read back as ``family(index)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .table import Table
+
 INF = np.inf
 #: row and column numbers in constraint blocks: 32 bits, as HiGHS takes them (half the memory)
 INDEX = np.int32
+#: the labels of a block's rows or columns: a DataFrame, or a Table spelled out on first use
+Labels = pd.DataFrame | Table
+
+
+def _frame_of(labels: Labels) -> pd.DataFrame:
+    return labels.frame() if isinstance(labels, Table) else labels
+
+
+def _own(labels: Labels) -> Labels:
+    """Labels a block can keep: a Table (immutable) or the DataFrame renumbered 0..n-1."""
+    return labels if isinstance(labels, Table) else labels.reset_index(drop=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,7 +37,7 @@ class VarBlock:
     """Variables ``name[index]``: global columns ``start .. start + size - 1``."""
 
     name: str
-    index: pd.DataFrame
+    labels: Labels
     start: int
     lower: np.ndarray
     upper: np.ndarray
@@ -31,7 +45,12 @@ class VarBlock:
 
     @property
     def size(self) -> int:
-        return len(self.index)
+        return len(self.labels)
+
+    @cached_property
+    def index(self) -> pd.DataFrame:
+        """One row of labels per variable."""
+        return _frame_of(self.labels)
 
     @property
     def columns(self) -> np.ndarray:
@@ -47,7 +66,7 @@ class ConBlock:
     """Constraints ``lower <= A x <= upper`` named ``name[index]``; rows local to the block."""
 
     name: str
-    index: pd.DataFrame
+    labels: Labels
     start: int
     rows: np.ndarray
     cols: np.ndarray
@@ -57,7 +76,12 @@ class ConBlock:
 
     @property
     def size(self) -> int:
-        return len(self.index)
+        return len(self.labels)
+
+    @cached_property
+    def index(self) -> pd.DataFrame:
+        """One row of labels per constraint."""
+        return _frame_of(self.labels)
 
 
 @dataclass(eq=False)
@@ -71,20 +95,20 @@ class LinearModel:
     n_cols: int = 0
     n_rows: int = 0
 
-    def add_variables(self, name: str, index: pd.DataFrame, lower: float | np.ndarray = 0.0,
+    def add_variables(self, name: str, index: Labels, lower: float | np.ndarray = 0.0,
                       upper: float | np.ndarray = INF, integer: bool = False) -> VarBlock:
         """Append a block of variables indexed by the rows of ``index``."""
         if name in self.variables:
             raise ValueError(f"variable block {name!r} exists already")
         n = len(index)
-        block = VarBlock(name, index.reset_index(drop=True), self.n_cols,
+        block = VarBlock(name, _own(index), self.n_cols,
                          np.broadcast_to(np.asarray(lower, float), (n,)).copy(),
                          np.broadcast_to(np.asarray(upper, float), (n,)).copy(), integer)
         self.variables[name] = block
         self.n_cols += n
         return block
 
-    def add_constraints(self, name: str, index: pd.DataFrame,
+    def add_constraints(self, name: str, index: Labels,
                         terms: list[tuple[np.ndarray, VarBlock, np.ndarray, np.ndarray | float]],
                         lower: float | np.ndarray = -INF, upper: float | np.ndarray = INF) -> ConBlock:
         """Append rows ``lower <= Σ coef · var <= upper``.
@@ -102,7 +126,7 @@ class LinearModel:
         vals = [np.broadcast_to(np.asarray(v, float), (len(r),)) for r, (_, _, _, v) in
                 zip(rows, terms, strict=True)]
         block = ConBlock(
-            name, index.reset_index(drop=True), self.n_rows,
+            name, _own(index), self.n_rows,
             np.concatenate(rows) if rows else np.empty(0, INDEX),
             np.concatenate(cols) if cols else np.empty(0, INDEX),
             np.concatenate(vals) if vals else np.empty(0),

@@ -143,7 +143,7 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
         c = lm.objective()
         x_cost = ctx.v["x"].values(c)[ai] * weight[fi]
         y_cost = ctx.v["y"].values(c)
-        out_cost = s.flows.assign(c=y_cost - s.flows["tariff"].to_numpy(float)).groupby(
+        out_cost = s.flows.assign(c=y_cost - s.flow_table["tariff"]).groupby(
             ["hub", "market", "product"])["c"].first()
         y_unit = out_cost.reindex(pd.MultiIndex.from_frame(yf_index[["hub", "market", "product"]]))
         lm.add_cost("disruption", xf, x_cost)

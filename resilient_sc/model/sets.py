@@ -15,6 +15,7 @@ import pandas as pd
 from ..data import Network
 from ..policy import Policy
 from ..schema import ALL_PRODUCTS
+from .table import Table, frame
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,19 +28,36 @@ class Sets:
     demand: pd.DataFrame  # market, product, demand, country, region, bloc
     supply: pd.DataFrame  # supplier, product, capacity, unit_cost, co2, country, and the position
     #                        _supplier (in suppliers; -1 for a supplier without a usable lane)
-    inbound: pd.DataFrame  # supplier, hub, product, country, lane_cost, lane_co2, unit_cost,
-    #                         make_co2, handling_cost (the x index), and the positions _supply
-    #                         (in supply), _origin (in origins), _supplier, _hub
-    outbound: pd.DataFrame  # hub, market, product, lane_cost, lane_co2, and the positions
-    #                          _demand, _hub
-    flows: pd.DataFrame  # hub, market, product, origin, lane_cost, lane_co2, tariff (y index),
-    #                       and the positions _out (in outbound), _demand, _origin (in origins)
-    origins: pd.DataFrame  # hub, product, origin: each origin country reaching a hub
+    inbound_table: Table  # supplier, hub, product, country, lane_cost, lane_co2, unit_cost,
+    #                        make_co2, handling_cost (the x index), and the positions _supply
+    #                        (in supply), _origin (in origins), _supplier, _hub
+    outbound_table: Table  # hub, market, product, lane_cost, lane_co2, and the positions
+    #                         _demand, _hub
+    flow_table: Table  # hub, market, product, origin, lane_cost, lane_co2, tariff (y index),
+    #                    and the positions _out (in outbound), _demand, _origin (in origins)
+    origin_table: Table  # hub, product, origin: each origin country reaching a hub
     products: pd.DataFrame  # product, unit_value, total_demand
     countries: pd.DataFrame  # country, region, bloc
     removed_suppliers: pd.DataFrame  # supplier, country, status, reason
     removed_hubs: pd.DataFrame  # hub, country, status, reason
     disruptions: pd.DataFrame  # scenario, kind, element, probability
+
+    # the large tables as DataFrames, built on first use (the model build reads the arrays)
+    @property
+    def inbound(self) -> pd.DataFrame:
+        return self.inbound_table.frame()
+
+    @property
+    def outbound(self) -> pd.DataFrame:
+        return self.outbound_table.frame()
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        return self.flow_table.frame()
+
+    @property
+    def origins(self) -> pd.DataFrame:
+        return self.origin_table.frame()
 
 
 def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.ndarray:
@@ -121,12 +139,6 @@ def _tariffs(tariffs: pd.DataFrame, cidx: pd.Index, pidx: pd.Index) -> np.ndarra
     return np.where(has[:, :n_p], rate[:, :n_p], rate[:, n_p:]).ravel()
 
 
-def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """A DataFrame of numpy columns; text columns stay object arrays (no conversion)."""
-    return pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
-                         for k, v in columns.items()}, copy=False)
-
-
 def build_sets(net: Network, policy: Policy) -> Sets:
     """The index sets of ``net`` under ``policy`` (exclusions and closed elements removed)."""
     countries = net.countries[["country", "region", "bloc"]]
@@ -145,14 +157,14 @@ def build_sets(net: Network, policy: Policy) -> Sets:
                           np.where(df["country"].isin(excluded), "excluded country", ""))
         keep = reason == ""
         removed = {kind: cols[kind], "country": cols["country"], "status": cols["status"], "reason": reason}
-        return (_frame({k: v[keep] for k, v in cols.items()}),
-                _frame({k: v[~keep] for k, v in removed.items()}))
+        return (frame({k: v[keep] for k, v in cols.items()}),
+                frame({k: v[~keep] for k, v in removed.items()}))
 
     suppliers, removed_suppliers = usable(net.suppliers, "supplier")
     hubs, removed_hubs = usable(net.hubs, "hub")
     pidx = pd.Index(net.products["product"]).sort_values()
     at = country_at.get_indexer(net.markets["country"])
-    markets = _frame({c: net.markets[c].to_numpy() for c in ("market", "country")}
+    markets = frame({c: net.markets[c].to_numpy() for c in ("market", "country")}
                      | {"region": region[at], "bloc": bloc[at]})
     # demand with its market's location, sorted by market and product
     midx = pd.Index(markets["market"])
@@ -160,14 +172,14 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     order = np.lexsort((pidx.get_indexer(net.demand["product"]),
                         midx.sort_values().get_indexer(net.demand["market"])))
     order = order[at[order] >= 0]
-    demand = _frame({c: net.demand[c].to_numpy()[order] for c in ("market", "product", "demand")}
+    demand = frame({c: net.demand[c].to_numpy()[order] for c in ("market", "product", "demand")}
                     | {c: markets[c].to_numpy()[at[order]] for c in ("country", "region", "bloc")})
 
     sp = net.supplier_products
     at = pd.Index(suppliers["supplier"]).get_indexer(sp["supplier"])
     keep = np.flatnonzero((sp["capacity"].to_numpy() > 0) & (at >= 0)
                           & sp["product"].isin(demand["product"]))
-    supply = _frame({c: sp[c].to_numpy()[keep] for c in ("supplier", "product", "capacity", "unit_cost",
+    supply = frame({c: sp[c].to_numpy()[keep] for c in ("supplier", "product", "capacity", "unit_cost",
                                                           "co2")}
                     | {"country": suppliers["country"].to_numpy()[at[keep]]})
     at_supplier = at[keep]  # supply row -> row in suppliers
@@ -205,36 +217,6 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     order = np.lexsort((out_p, dm[out_dem], out_hub))
     out_dem, out_lane, out_hub, out_p = out_dem[order], out_lane[order], out_hub[order], out_p[order]
 
-    col = lambda df, name, pos: df[name].to_numpy()[pos]  # noqa: E731
-    inbound = _frame({
-        "supplier": col(supply, "supplier", in_sup), "hub": col(lanes, "destination", in_lane),
-        "product": col(supply, "product", in_sup), "country": col(supply, "country", in_sup),
-        "lane_cost": col(lanes, "unit_cost", in_lane), "lane_co2": col(lanes, "co2", in_lane),
-        "unit_cost": col(supply, "unit_cost", in_sup), "make_co2": col(supply, "co2", in_sup),
-        "handling_cost": col(hubs, "handling_cost", hub_at[in_hub]), "_supply": in_sup})
-    outbound = _frame({
-        "hub": col(lanes, "origin", out_lane), "market": col(demand, "market", out_dem),
-        "product": col(demand, "product", out_dem), "lane_cost": col(lanes, "unit_cost", out_lane),
-        "lane_co2": col(lanes, "co2", out_lane), "_demand": out_dem})
-
-    in_c = cidx.get_indexer(supply["country"])[in_sup]
-    org, inbound["_origin"] = np.unique((in_hub * n_p + in_p) * n_c + in_c, return_inverse=True)
-    org_hub, org_p, org_c = org // (n_p * n_c), org // n_c % n_p, org % n_c
-    origins = _frame({"hub": nodes.to_numpy(object)[org_hub], "product": pidx.to_numpy(object)[org_p],
-                      "origin": cidx.to_numpy(object)[org_c]})
-    out, at = _flows(out_hub, out_p, {"hub": org_hub, "product": org_p}, n_p)
-    dem = out_dem[out]
-    value = np.zeros(n_p)
-    value[pidx.get_indexer(net.products["product"])] = net.products["unit_value"].to_numpy(float)
-    rate = _tariffs(tariffs, cidx, pidx)
-    dc = cidx.get_indexer(demand["country"])[dem]
-    flows = _frame({
-        "hub": col(outbound, "hub", out), "market": col(outbound, "market", out),
-        "product": col(outbound, "product", out), "origin": col(origins, "origin", at),
-        "lane_cost": col(outbound, "lane_cost", out), "lane_co2": col(outbound, "lane_co2", out),
-        "tariff": rate[(org_c[at] * n_c + dc) * n_p + out_p[out]] * value[out_p[out]],
-        "_out": out, "_demand": dem, "_origin": at})
-
     # design variables only for elements that can carry flow, or that must be kept open;
     # _supplier and _hub are positions in the kept suppliers and hubs
     sup_at = at_supplier[in_sup]
@@ -243,15 +225,54 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     suppliers = suppliers.loc[keep].reset_index(drop=True)
     renumber = np.cumsum(keep) - 1
     supply["_supplier"] = np.where(keep[at_supplier], renumber[at_supplier], -1)
-    inbound["_supplier"] = renumber[sup_at]
+    in_supplier = renumber[sup_at]
+    hub_row = hub_at[in_hub]
     keep = np.array(hubs["status"] == "open")
-    keep[hub_at[in_hub]] = True
-    hubs = hubs.loc[keep].reset_index(drop=True)
+    keep[hub_row] = True
     renumber = np.cumsum(keep) - 1
-    inbound["_hub"], outbound["_hub"] = renumber[hub_at[in_hub]], renumber[hub_at[out_hub]]
+
+    text = lambda df, name: df[name].to_numpy(object)  # noqa: E731
+    lane_cost, lane_co2 = lanes["unit_cost"].to_numpy(float), lanes["co2"].to_numpy(float)
+    in_c = cidx.get_indexer(supply["country"])[in_sup]
+    org, in_origin = np.unique((in_hub * n_p + in_p) * n_c + in_c, return_inverse=True)
+    inbound = Table({
+        "supplier": (text(supply, "supplier"), in_sup), "hub": (nodes.to_numpy(object), in_hub),
+        "product": (text(supply, "product"), in_sup), "country": (text(supply, "country"), in_sup),
+        "lane_cost": lane_cost[in_lane], "lane_co2": lane_co2[in_lane],
+        "unit_cost": supply["unit_cost"].to_numpy(float)[in_sup],
+        "make_co2": supply["co2"].to_numpy(float)[in_sup],
+        "handling_cost": hubs["handling_cost"].to_numpy(float)[hub_row], "_supply": in_sup,
+        "_origin": in_origin, "_supplier": in_supplier, "_hub": renumber[hub_row]})
+    hubs = hubs.loc[keep].reset_index(drop=True)
+    market, product = text(demand, "market"), text(demand, "product")
+    outbound = Table({
+        "hub": (nodes.to_numpy(object), out_hub), "market": (market, out_dem),
+        "product": (product, out_dem), "lane_cost": lane_cost[out_lane], "lane_co2": lane_co2[out_lane],
+        "_demand": out_dem, "_hub": renumber[hub_at[out_hub]]})
+
+    org_hub, org_p, org_c = org // (n_p * n_c), org // n_c % n_p, org % n_c
+    country = cidx.to_numpy(object)
+    origins = Table({"hub": (nodes.to_numpy(object), org_hub), "product": (pidx.to_numpy(object), org_p),
+                     "origin": (country, org_c)})
+    out, at = _flows(out_hub, out_p, {"hub": org_hub, "product": org_p}, n_p)
+    dem = out_dem[out]
+    value = np.zeros(n_p)
+    value[pidx.get_indexer(net.products["product"])] = net.products["unit_value"].to_numpy(float)
+    rate = _tariffs(tariffs, cidx, pidx) * np.tile(value, n_c * n_c)  # currency per unit
+    if rate.any():
+        dc = cidx.get_indexer(demand["country"])[dem]
+        tariff = rate[(org_c[at] * n_c + dc) * n_p + out_p[out]]
+    else:
+        tariff = np.zeros(len(out))
+    flows = Table({
+        "hub": (nodes.to_numpy(object), out_hub[out]), "market": (market, dem),
+        "product": (product, dem), "origin": (country, org_c[at]),
+        "lane_cost": outbound["lane_cost"][out], "lane_co2": outbound["lane_co2"][out],
+        "tariff": tariff, "_out": out, "_demand": dem, "_origin": at})
+
     total = np.bincount(dp, demand["demand"].to_numpy(float), minlength=n_p)
     at = pidx.get_indexer(net.products["product"])
-    products = _frame({c: net.products[c].to_numpy() for c in net.products.columns if c != "_row"}
+    products = frame({c: net.products[c].to_numpy() for c in net.products.columns if c != "_row"}
                       | {"total_demand": total[at]})
     return Sets(suppliers, hubs, markets, demand, supply, inbound, outbound, flows, origins, products,
                 countries.reset_index(drop=True), removed_suppliers, removed_hubs,

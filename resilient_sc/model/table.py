@@ -1,0 +1,60 @@
+"""Columnar index tables whose text is only spelled out when a DataFrame is asked for.
+
+The large index sets (one row per flow variable) hold their numbers as numpy arrays and
+their text as positions into a short array of names, so that building the model costs a
+few integer operations per row; the DataFrame, or a few rows of it, is built on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+#: a column: values, or (names, positions) for text spelled out as ``names[positions]``
+Column = np.ndarray | tuple[np.ndarray, np.ndarray]
+
+
+def frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A DataFrame of numpy columns; text columns stay object arrays (no conversion)."""
+    return pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
+                         for k, v in columns.items()}, copy=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """Equal-length columns in frame order; ``table[name]`` is one column as an array.
+
+    >>> t = Table({"hub": (np.array(["H1", "H2"], dtype=object), np.array([1, 1, 0])),
+    ...            "cost": np.array([1.0, 2.0, 3.0])})
+    >>> len(t), t["hub"].tolist(), t.frame(rows=np.array([2]))["hub"].tolist()
+    (3, ['H2', 'H2', 'H1'], ['H1'])
+    """
+
+    columns: dict[str, Column]
+
+    def __len__(self) -> int:
+        first = next(iter(self.columns.values()), np.empty(0))
+        return len(first[1] if isinstance(first, tuple) else first)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        column = self.columns[name]
+        return column[0][column[1]] if isinstance(column, tuple) else column
+
+    def select(self, names: list[str]) -> Table:
+        """The columns ``names`` only (no copy)."""
+        return Table({n: self.columns[n] for n in names})
+
+    def frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The table as a DataFrame, or only the rows at positions ``rows``."""
+        if rows is None:
+            return self.whole
+        return frame({n: (c[0][c[1][rows]] if isinstance(c, tuple) else c[rows])
+                      for n, c in self.columns.items()})
+
+    @cached_property
+    def whole(self) -> pd.DataFrame:
+        """The whole table as a DataFrame, built once."""
+        return frame({n: self[n] for n in self.columns})
