@@ -73,14 +73,14 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
     out = []
     served = np.zeros(len(s.demand), dtype=bool)
     served[s.flow_table["_demand"]] = True
-    missing = s.demand.loc[~served]
-    blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
-    for _, r in missing.iterrows():
-        out.append(f"demand: market '{r['market']}' (product '{r['product']}') cannot be served: "
-                   f"no usable supplier reaches it through a usable hub"
-                   + (f" (removed by exclusions or status closed: {blocked})" if blocked else ""))
+    if not served.all():
+        blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
+        for _, r in s.demand.loc[~served].iterrows():
+            out.append(f"demand: market '{r['market']}' (product '{r['product']}') cannot be served: "
+                       f"no usable supplier reaches it through a usable hub"
+                       + (f" (removed by exclusions or status closed: {blocked})" if blocked else ""))
     products = pd.Index(s.products["product"])
-    usable = s.supply["supplier"].isin(s.inbound["supplier"]).to_numpy()
+    usable = np.isin(s.supply["_supplier"].to_numpy(), s.inbound_table["_supplier"])
     cap = np.bincount(products.get_indexer(s.supply["product"])[usable],
                       s.supply["capacity"].to_numpy(float)[usable], minlength=len(products))
     for i in np.argsort(products.to_numpy(str), kind="stable"):
@@ -236,7 +236,7 @@ def _check_survive(s: Sets, policy: Policy) -> list[str]:
 
 def _check_hubs(s: Sets, policy: Policy) -> list[str]:
     out = []
-    n = int(s.hubs["hub"].isin(s.inbound["hub"]).sum())
+    n = len(np.unique(s.inbound_table["_hub"]))  # hubs that can receive
     if policy.min_hubs is not None and policy.min_hubs > len(s.hubs):
         out.append(f"min_hubs {policy.min_hubs} cannot be met: only {len(s.hubs)} usable hubs exist")
     if policy.max_hubs is not None and policy.max_hubs < int((s.hubs["status"] == "open").sum()):

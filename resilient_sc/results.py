@@ -72,10 +72,12 @@ class Plan:
         o = values["hub_opened"] > 0.5
         xq = values["inbound_flow"]
         yq = values["outbound_flow"]
-        inbound = s.inbound[["supplier", "hub", "product"]].assign(quantity=xq)
-        outbound = s.flows[["hub", "market", "product", "origin"]].assign(quantity=yq)
-        inbound = inbound.loc[xq > FLOW_TOL].reset_index(drop=True)
-        outbound = outbound.loc[yq > FLOW_TOL].reset_index(drop=True)
+        used = np.flatnonzero(xq > FLOW_TOL)
+        inbound = s.inbound_table.select(["supplier", "hub", "product"]).frame(used)
+        inbound = inbound.assign(quantity=xq[used])
+        used = np.flatnonzero(yq > FLOW_TOL)
+        outbound = s.flow_table.select(["hub", "market", "product", "origin"]).frame(used)
+        outbound = outbound.assign(quantity=yq[used])
         volume = inbound.groupby("supplier")["quantity"].sum()
         suppliers = s.suppliers.loc[z, ["supplier", "country", "fixed_cost", "status"]]
         suppliers = suppliers.assign(volume=suppliers["supplier"].map(volume).fillna(0.0))
@@ -89,7 +91,7 @@ class Plan:
             status=result.status, objective=float(breakdown.sum()), bound=result.bound,
             gap=result.gap, solve_time=result.solve_time, build_time=model.build_time,
             breakdown=breakdown, emissions=float(
-                (s.inbound["make_co2"] + s.inbound["lane_co2"]).to_numpy() @ xq
+                (s.inbound_table["make_co2"] + s.inbound_table["lane_co2"]) @ xq
                 + s.flow_table["lane_co2"] @ yq),
             suppliers=suppliers.reset_index(drop=True), hubs=hubs.reset_index(drop=True),
             inbound=inbound, outbound=outbound, shares=shares, country_shares=country_shares,

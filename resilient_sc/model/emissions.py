@@ -11,7 +11,7 @@ from .context import Context, local
 def emission_factors(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """CO2 per unit of each x (production + inbound lane) and each y (outbound lane)."""
     s = ctx.sets
-    ex = (s.inbound["make_co2"] + s.inbound["lane_co2"]).to_numpy(float)
+    ex = s.inbound_table["make_co2"] + s.inbound_table["lane_co2"]
     return ex, s.flow_table["lane_co2"]
 
 

@@ -99,6 +99,8 @@ def _expand(node: np.ndarray, product: np.ndarray, match: np.ndarray, other: np.
     kg, lg = _join(node, match[generic])
     key = np.concatenate([ks, kg])
     lane = np.concatenate([specific[ls], generic[lg]])
+    if not (len(ks) and len(kg)):  # no override possible (lanes are unique)
+        return key, lane
     pair = (node[key] * (other.max(initial=0) + 1) + other[lane]) * n_products + product[key]
     first = ~pd.Index(pair).duplicated(keep="first")
     return key[first], lane[first]
