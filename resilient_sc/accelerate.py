@@ -481,7 +481,7 @@ def _single_source_projection(model: NetworkModel) -> tuple[sp.csr_matrix, np.nd
     new[keep] = np.arange(len(keep))
     rows = np.concatenate([keep, yb.start + np.flatnonzero(sub)])
     cols = np.concatenate([new[keep], new[ab.start + pair[sub]]])
-    vals = np.concatenate([np.ones(len(keep)), s.demand["demand"].to_numpy(float)[d[sub]]])
+    vals = np.concatenate([np.ones(len(keep)), s.demand_table["demand"][d[sub]]])
     return sp.csr_matrix((vals, (rows, cols)), shape=(n, len(keep))), keep
 
 
@@ -590,7 +590,7 @@ def _facility(model: NetworkModel) -> _Facility | None:
         return None
     if len(s.suppliers) != 1 or s.demand["product"].nunique() != 1 or len(s.inbound) != len(s.hubs):
         return None
-    d = s.demand["demand"].to_numpy(float)
+    d = s.demand_table["demand"]
     if s.supply["capacity"].min() < d.sum() or (s.demand["demand"] <= 0).any():
         return None
     flows = s.flows
@@ -613,7 +613,7 @@ def _facility(model: NetworkModel) -> _Facility | None:
     unit[hub_pos, mk_pos] = c[yb.columns] + c[x_cols[hub_pos]]
     if not np.isfinite(unit).any(axis=0).all():
         return None
-    cap = np.minimum(s.hubs["capacity"].to_numpy(float), d.sum())
+    cap = np.minimum(s.hubs_table["capacity"], d.sum())
     a_cols = None
     if "assign" in lm.variables:
         ab = lm.variables["assign"]

@@ -57,9 +57,10 @@ def _limit(reasons: list[str], what: str) -> list[str]:
 
 def _check_open(s: Sets) -> list[str]:
     out = []
-    for kind, df in (("supplier", s.removed_suppliers), ("hub", s.removed_hubs)):
-        if df.empty:
+    for kind, table in (("supplier", s.removed_suppliers_table), ("hub", s.removed_hubs_table)):
+        if not len(table):
             continue
+        df = table.frame()
         bad = df.loc[(df["status"] == "open") & (df["reason"] == "excluded country")]
         out += [f"excluded_countries: {kind} '{r[kind]}' has status open (it must stay in use) but "
                 f"its country '{r['country']}' is excluded; close it or lift the exclusion"
@@ -71,20 +72,20 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
     if policy.shortfall_penalty is not None:
         return []
     out = []
-    served = np.zeros(len(s.demand), dtype=bool)
-    served[s.flow_table["_demand"]] = True
+    served = np.zeros(len(s.demand_table), dtype=bool)
+    served[s.flows_table["_demand"]] = True
     if not served.all():
         blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
         for _, r in s.demand.loc[~served].iterrows():
             out.append(f"demand: market '{r['market']}' (product '{r['product']}') cannot be served: "
                        f"no usable supplier reaches it through a usable hub"
                        + (f" (removed by exclusions or status closed: {blocked})" if blocked else ""))
-    products = pd.Index(s.products["product"])
-    usable = np.isin(s.supply["_supplier"].to_numpy(), s.inbound_table["_supplier"])
-    cap = np.bincount(products.get_indexer(s.supply["product"])[usable],
-                      s.supply["capacity"].to_numpy(float)[usable], minlength=len(products))
+    products = pd.Index(s.products_table["product"])
+    usable = np.isin(s.supply_table["_supplier"], s.inbound_table["_supplier"])
+    cap = np.bincount(products.get_indexer(s.supply_table["product"])[usable],
+                      s.supply_table["capacity"][usable], minlength=len(products))
     for i in np.argsort(products.to_numpy(str), kind="stable"):
-        p, need, have = products[i], float(s.products["total_demand"].iat[i]), float(cap[i])
+        p, need, have = products[i], float(s.products_table["total_demand"][i]), float(cap[i])
         if have < need - 1e-9:
             out.append(f"demand: product '{p}': usable suppliers can make at most {_n(have)} units "
                        f"but markets need {_n(need)} (missing {_n(need - have)} units of capacity); "
@@ -243,7 +244,7 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
         out.append(f"max_hubs {policy.max_hubs} cannot be met: "
                    f"{int((s.hubs['status'] == 'open').sum())} hubs have status open")
     if policy.max_hubs is not None and policy.shortfall_penalty is None and n:
-        top = np.sort(s.hubs["capacity"].to_numpy(float))[::-1][:policy.max_hubs].sum()
+        top = np.sort(s.hubs_table["capacity"])[::-1][:policy.max_hubs].sum()
         need = float(s.demand["demand"].sum())
         if top < need - 1e-9:
             out.append(f"max_hubs {policy.max_hubs} cannot be met: the {policy.max_hubs} largest usable "

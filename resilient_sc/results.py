@@ -76,7 +76,7 @@ class Plan:
         inbound = s.inbound_table.select(["supplier", "hub", "product"]).frame(used)
         inbound = inbound.assign(quantity=xq[used])
         used = np.flatnonzero(yq > FLOW_TOL)
-        outbound = s.flow_table.select(["hub", "market", "product", "origin"]).frame(used)
+        outbound = s.flows_table.select(["hub", "market", "product", "origin"]).frame(used)
         outbound = outbound.assign(quantity=yq[used])
         volume = inbound.groupby("supplier")["quantity"].sum()
         suppliers = s.suppliers.loc[z, ["supplier", "country", "fixed_cost", "status"]]
@@ -92,7 +92,7 @@ class Plan:
             gap=result.gap, solve_time=result.solve_time, build_time=model.build_time,
             breakdown=breakdown, emissions=float(
                 (s.inbound_table["make_co2"] + s.inbound_table["lane_co2"]) @ xq
-                + s.flow_table["lane_co2"] @ yq),
+                + s.flows_table["lane_co2"] @ yq),
             suppliers=suppliers.reset_index(drop=True), hubs=hubs.reset_index(drop=True),
             inbound=inbound, outbound=outbound, shares=shares, country_shares=country_shares,
             supplier_shares=supplier_shares(s, inbound), policy=model.policy, model=model,

@@ -71,8 +71,9 @@ def _design_failures(plan: Plan, net: Network, kinds: Iterable[str],
     if bad:
         raise ResilientSCError(f"failures {bad} unknown; use {', '.join(FAILURE_KINDS)}")
     s = plan.model.sets
-    sub = replace(s, suppliers=s.suppliers.loc[s.suppliers["supplier"].isin(plan.supplier_ids)],
-                  hubs=s.hubs.loc[s.hubs["hub"].isin(plan.hub_ids)])
+    sub = replace(s, suppliers_table=s.suppliers_table.take(
+                      np.flatnonzero(np.isin(s.suppliers_table["supplier"], plan.supplier_ids))),
+                  hubs_table=s.hubs_table.take(np.flatnonzero(np.isin(s.hubs_table["hub"], plan.hub_ids))))
     single = single_failures(sub, kinds).assign(probability=np.nan)
     parts = [single]
     if scenarios and len(net.disruptions):

@@ -16,37 +16,35 @@ def add_variables(ctx: Context) -> None:
     country) and, with ``shortfall_penalty``, ``shortfall[m,p]`` = u ≥ 0.
     """
     s, lm = ctx.sets, ctx.lm
-    ctx.v["z"] = lm.add_variables("supplier_contracted", s.suppliers[["supplier"]],
-                                  lower=(s.suppliers["status"] == "open").to_numpy(float),
-                                  upper=1.0, integer=True)
-    ctx.v["o"] = lm.add_variables("hub_opened", s.hubs[["hub"]],
-                                  lower=(s.hubs["status"] == "open").to_numpy(float),
-                                  upper=1.0, integer=True)
+    ctx.v["z"] = lm.add_variables("supplier_contracted", s.suppliers_table.select(["supplier"]),
+                                  lower=s.suppliers_table["status"] == "open", upper=1.0, integer=True)
+    ctx.v["o"] = lm.add_variables("hub_opened", s.hubs_table.select(["hub"]),
+                                  lower=s.hubs_table["status"] == "open", upper=1.0, integer=True)
     ctx.v["x"] = lm.add_variables("inbound_flow", s.inbound_table.select(["supplier", "hub", "product"]))
     ctx.v["y"] = lm.add_variables("outbound_flow",
-                                  s.flow_table.select(["hub", "market", "product", "origin"]))
+                                  s.flows_table.select(["hub", "market", "product", "origin"]))
     if ctx.policy.shortfall_penalty is not None:
-        ctx.v["u"] = lm.add_variables("shortfall", s.demand[["market", "product"]],
-                                      upper=s.demand["demand"].to_numpy(float))
+        ctx.v["u"] = lm.add_variables("shortfall", s.demand_table.select(["market", "product"]),
+                                      upper=s.demand_table["demand"])
 
 
 def add_demand(ctx: Context) -> None:
     """``demand[m,p]``: Σ_h Σ_c y[h,m,p,c] (+ u[m,p]) = demand[m,p]  (MODEL.md §3, §8.8)."""
     s, v = ctx.sets, ctx.v
-    rows = s.flow_table["_demand"]
+    rows = s.flows_table["_demand"]
     terms = [(rows, v["y"], local(len(rows)), 1.0)]
     if "u" in v:
         terms.append((local(len(s.demand)), v["u"], local(len(s.demand)), 1.0))
-    d = s.demand["demand"].to_numpy(float)
-    ctx.lm.add_constraints("demand", s.demand[["market", "product"]], terms, d, d)
+    d = s.demand_table["demand"]
+    ctx.lm.add_constraints("demand", s.demand_table.select(["market", "product"]), terms, d, d)
 
 
 def add_origin_balance(ctx: Context) -> None:
     """``origin_balance[h,p,c]``: Σ_{s in c} x[s,h,p] − Σ_m y[h,m,p,c] = 0  (MODEL.md §3)."""
     s, v = ctx.sets, ctx.v
-    index = s.origin_table
+    index = s.origins_table
     x_rows = s.inbound_table["_origin"]
-    y_rows = s.flow_table["_origin"]
+    y_rows = s.flows_table["_origin"]
     ctx.lm.add_constraints("origin_balance", index, [
         (x_rows, v["x"], local(len(x_rows)), 1.0),
         (y_rows, v["y"], local(len(y_rows)), -1.0),
@@ -60,10 +58,10 @@ def add_supplier_capacity(ctx: Context) -> None:
     """
     s, v = ctx.sets, ctx.v
     used, x_rows = np.unique(s.inbound_table["_supply"], return_inverse=True)
-    index = s.supply.iloc[used].reset_index(drop=True)
-    cap = np.minimum(index["capacity"].to_numpy(float), total_demand(s, index["product"]))
-    z_cols = index["_supplier"].to_numpy()
-    ctx.lm.add_constraints("supplier_capacity", index[["supplier", "product"]], [
+    index = s.supply_table.take(used)
+    cap = np.minimum(index["capacity"], total_demand(s, index["product"]))
+    z_cols = index["_supplier"]
+    ctx.lm.add_constraints("supplier_capacity", index.select(["supplier", "product"]), [
         (x_rows, v["x"], local(len(x_rows)), 1.0),
         (local(len(index)), v["z"], z_cols, -cap),
     ], upper=0.0)
@@ -76,11 +74,11 @@ def add_hub_capacity(ctx: Context) -> None:
     links its flows.
     """
     s, v = ctx.sets, ctx.v
-    reach = s.demand["demand"].to_numpy(float)[s.outbound_table["_demand"]]
+    reach = s.demand_table["demand"][s.outbound_table["_demand"]]
     reachable = np.bincount(s.outbound_table["_hub"], reach, minlength=len(s.hubs))
-    cap = np.minimum(s.hubs["capacity"].to_numpy(float), reachable)
+    cap = np.minimum(s.hubs_table["capacity"], reachable)
     x_rows = s.inbound_table["_hub"]
-    ctx.lm.add_constraints("hub_capacity", s.hubs[["hub"]], [
+    ctx.lm.add_constraints("hub_capacity", s.hubs_table.select(["hub"]), [
         (x_rows, ctx.v["x"], local(len(x_rows)), 1.0),
         (local(len(s.hubs)), v["o"], local(len(s.hubs)), -cap),
     ], upper=0.0)
@@ -95,8 +93,8 @@ def add_hub_links(ctx: Context) -> None:
         return
     s, v = ctx.sets, ctx.v
     index = s.outbound_table.select(["hub", "market", "product"])
-    y_rows = s.flow_table["_out"]
-    dm = s.demand["demand"].to_numpy(float)[s.outbound_table["_demand"]]
+    y_rows = s.flows_table["_out"]
+    dm = s.demand_table["demand"][s.outbound_table["_demand"]]
     o_cols = s.outbound_table["_hub"]
     ctx.lm.add_constraints("hub_link", index, [
         (y_rows, v["y"], local(len(y_rows)), 1.0),
@@ -113,12 +111,12 @@ def add_costs(ctx: Context) -> None:
     shortfall = π Σ u.
     """
     s, v, lm = ctx.sets, ctx.v, ctx.lm
-    lm.add_cost("supplier_fixed", v["z"], s.suppliers["fixed_cost"].to_numpy(float))
-    lm.add_cost("hub_fixed", v["o"], s.hubs["fixed_cost"].to_numpy(float))
+    lm.add_cost("supplier_fixed", v["z"], s.suppliers_table["fixed_cost"])
+    lm.add_cost("hub_fixed", v["o"], s.hubs_table["fixed_cost"])
     lm.add_cost("purchase", v["x"], s.inbound_table["unit_cost"])
     lm.add_cost("handling", v["x"], s.inbound_table["handling_cost"])
     lm.add_cost("transport", v["x"], s.inbound_table["lane_cost"])
-    lm.add_cost("transport", v["y"], s.flow_table["lane_cost"])
-    lm.add_cost("tariffs", v["y"], s.flow_table["tariff"])
+    lm.add_cost("transport", v["y"], s.flows_table["lane_cost"])
+    lm.add_cost("tariffs", v["y"], s.flows_table["tariff"])
     if "u" in v:
         lm.add_cost("shortfall", v["u"], float(ctx.policy.shortfall_penalty or 0.0))

@@ -12,7 +12,7 @@ def emission_factors(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """CO2 per unit of each x (production + inbound lane) and each y (outbound lane)."""
     s = ctx.sets
     ex = s.inbound_table["make_co2"] + s.inbound_table["lane_co2"]
-    return ex, s.flow_table["lane_co2"]
+    return ex, s.flows_table["lane_co2"]
 
 
 def add_co2(ctx: Context) -> None:

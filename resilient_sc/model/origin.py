@@ -31,7 +31,7 @@ def _add_min_share(ctx: Context, field: str, flag: str) -> None:
     if not keep.any():
         return
     index = s.demand.loc[keep, ["market", "product"]].reset_index(drop=True)
-    bound = (share * s.demand["demand"].to_numpy(float))[keep]
+    bound = (share * s.demand_table["demand"])[keep]
     pos = np.flatnonzero(origin_flags(ctx)[flag].to_numpy())
     rows = ctx.rows_of(s.flows.iloc[pos], s.demand, ["market", "product"])
     # map demand positions to positions among the kept rows

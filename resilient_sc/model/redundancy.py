@@ -101,16 +101,16 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
 
     nd = len(s.demand)
     dem_index = pd.DataFrame({"failure": np.repeat(names.to_numpy(), nd),
-                              "market": np.tile(s.demand["market"].to_numpy(), nf),
-                              "product": np.tile(s.demand["product"].to_numpy(), nf)})
+                              "market": np.tile(s.demand_table["market"], nf),
+                              "product": np.tile(s.demand_table["product"], nf)})
     d_rows = fo * nd + ctx.rows_of(yf_index, s.demand, ["market", "product"])
     terms = [(d_rows, yf, local(len(yf_index)), 1.0)]
     blocks: dict[str, object] = {"inbound": xf, "outbound": yf}
     if shortfall:
         u = lm.add_variables(f"{prefix}_shortfall", dem_index,
-                             upper=np.tile(s.demand["demand"].to_numpy(float), nf))
+                             upper=np.tile(s.demand_table["demand"], nf))
         terms.append((local(nf * nd), u, local(nf * nd), 1.0))
-        dd = np.tile(s.demand["demand"].to_numpy(float), nf)
+        dd = np.tile(s.demand_table["demand"], nf)
         lm.add_constraints(f"{prefix}_demand", dem_index, terms, dd, dd)
         blocks["shortfall"] = u
     else:
@@ -143,7 +143,7 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
         c = lm.objective()
         x_cost = ctx.v["x"].values(c)[ai] * weight[fi]
         y_cost = ctx.v["y"].values(c)
-        out_cost = s.flows.assign(c=y_cost - s.flow_table["tariff"]).groupby(
+        out_cost = s.flows.assign(c=y_cost - s.flows_table["tariff"]).groupby(
             ["hub", "market", "product"])["c"].first()
         y_unit = out_cost.reindex(pd.MultiIndex.from_frame(yf_index[["hub", "market", "product"]]))
         lm.add_cost("disruption", xf, x_cost)
@@ -185,5 +185,5 @@ def add_survive(ctx: Context) -> None:
         return
     beta = ctx.policy.per_market_product("service_level", s.demand["region"], s.demand["product"],
                                          strictest="max", default=1.0)
-    lower = np.tile(beta * s.demand["demand"].to_numpy(float), len(failures))
+    lower = np.tile(beta * s.demand_table["demand"], len(failures))
     add_recourse(ctx, failures, "survive", lower, shortfall=False)

@@ -15,49 +15,64 @@ import pandas as pd
 from ..data import Network
 from ..policy import Policy
 from ..schema import ALL_PRODUCTS
-from .table import Table, frame
+from .table import Table
+
+
+class _Frame:
+    """A :class:`Sets` table as a DataFrame, built on first use from the Table ``<name>_table``
+    (the model build reads the Tables' arrays and builds few DataFrames)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.table = f"{name}_table"
+
+    def __get__(self, sets: Sets, owner: type | None = None) -> pd.DataFrame:
+        table: Table = getattr(sets, self.table)
+        return table.frame()
 
 
 @dataclass(frozen=True, eq=False)
 class Sets:
-    """Typed index tables of one (network, policy) pair; positions are row numbers."""
+    """Typed index tables of one (network, policy) pair; positions are row numbers.
 
-    suppliers: pd.DataFrame  # supplier, country, region, bloc, fixed_cost, status (usable only)
-    hubs: pd.DataFrame  # hub, country, region, bloc, fixed_cost, capacity, handling_cost, status
-    markets: pd.DataFrame  # market, country, region, bloc
-    demand: pd.DataFrame  # market, product, demand, country, region, bloc
-    supply: pd.DataFrame  # supplier, product, capacity, unit_cost, co2, country, and the position
-    #                        _supplier (in suppliers; -1 for a supplier without a usable lane)
+    Each table is a :class:`~resilient_sc.model.table.Table` (``sets.flows_table["_out"]``: one
+    column as an array) and, built on first use, a DataFrame of the name without ``_table``
+    (``sets.flows``).
+    """
+
+    suppliers_table: Table  # supplier, country, fixed_cost, status, ..., region, bloc (usable only)
+    hubs_table: Table  # hub, country, fixed_cost, capacity, handling_cost, status, ..., region, bloc
+    markets_table: Table  # market, country, region, bloc
+    demand_table: Table  # market, product, demand, country, region, bloc
+    supply_table: Table  # supplier, product, capacity, unit_cost, co2, country, and the position
+    #                      _supplier (in suppliers; -1 for a supplier without a usable lane)
     inbound_table: Table  # supplier, hub, product, country, lane_cost, lane_co2, unit_cost,
-    #                        make_co2, handling_cost (the x index), and the positions _supply
-    #                        (in supply), _origin (in origins), _supplier, _hub
+    #                       make_co2, handling_cost (the x index), and the positions _supply
+    #                       (in supply), _origin (in origins), _supplier, _hub
     outbound_table: Table  # hub, market, product, lane_cost, lane_co2, and the positions
-    #                         _demand, _hub
-    flow_table: Table  # hub, market, product, origin, lane_cost, lane_co2, tariff (y index),
-    #                    and the positions _out (in outbound), _demand, _origin (in origins)
-    origin_table: Table  # hub, product, origin: each origin country reaching a hub
-    products: pd.DataFrame  # product, unit_value, total_demand
-    countries: pd.DataFrame  # country, region, bloc
-    removed_suppliers: pd.DataFrame  # supplier, country, status, reason
-    removed_hubs: pd.DataFrame  # hub, country, status, reason
-    disruptions: pd.DataFrame  # scenario, kind, element, probability
+    #                        _demand, _hub
+    flows_table: Table  # hub, market, product, origin, lane_cost, lane_co2, tariff (y index),
+    #                     and the positions _out (in outbound), _demand, _origin (in origins)
+    origins_table: Table  # hub, product, origin: each origin country reaching a hub
+    products_table: Table  # product, unit_value, ..., total_demand
+    countries_table: Table  # country, region, bloc
+    removed_suppliers_table: Table  # supplier, country, status, reason
+    removed_hubs_table: Table  # hub, country, status, reason
+    disruptions_table: Table  # scenario, kind, element, probability
 
-    # the large tables as DataFrames, built on first use (the model build reads the arrays)
-    @property
-    def inbound(self) -> pd.DataFrame:
-        return self.inbound_table.frame()
-
-    @property
-    def outbound(self) -> pd.DataFrame:
-        return self.outbound_table.frame()
-
-    @property
-    def flows(self) -> pd.DataFrame:
-        return self.flow_table.frame()
-
-    @property
-    def origins(self) -> pd.DataFrame:
-        return self.origin_table.frame()
+    suppliers = _Frame()
+    hubs = _Frame()
+    markets = _Frame()
+    demand = _Frame()
+    supply = _Frame()
+    inbound = _Frame()
+    outbound = _Frame()
+    flows = _Frame()
+    origins = _Frame()
+    products = _Frame()
+    countries = _Frame()
+    removed_suppliers = _Frame()
+    removed_hubs = _Frame()
+    disruptions = _Frame()
 
 
 def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.ndarray:
@@ -68,10 +83,10 @@ def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.n
     return idx.get_indexer(pd.MultiIndex.from_frame(keys[cols]))
 
 
-def total_demand(sets: Sets, product: pd.Series) -> np.ndarray:
+def total_demand(sets: Sets, product: pd.Series | np.ndarray) -> np.ndarray:
     """The total demand (units) for each product in ``product``."""
-    at = pd.Index(sets.products["product"]).get_indexer(product)
-    return sets.products["total_demand"].to_numpy(float)[at]
+    at = pd.Index(sets.products_table["product"]).get_indexer(product)
+    return sets.products_table["total_demand"][at]
 
 
 def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -141,49 +156,49 @@ def _tariffs(tariffs: pd.DataFrame, cidx: pd.Index, pidx: pd.Index) -> np.ndarra
     return np.where(has[:, :n_p], rate[:, :n_p], rate[:, n_p:]).ravel()
 
 
+def _columns(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns of a network table as arrays, without its ``_row`` numbers."""
+    return {c: df[c].to_numpy() for c in df.columns if c != "_row"}
+
+
 def build_sets(net: Network, policy: Policy) -> Sets:
     """The index sets of ``net`` under ``policy`` (exclusions and closed elements removed)."""
-    countries = net.countries[["country", "region", "bloc"]]
-    excluded = set(policy.excluded_countries)
-
+    countries = {c: net.countries[c].to_numpy() for c in ("country", "region", "bloc")}
     country_at = pd.Index(countries["country"])
-    region, bloc = countries["region"].to_numpy(), countries["bloc"].to_numpy()
+    region, bloc = countries["region"], countries["bloc"]
 
-    def usable(df: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def usable(df: pd.DataFrame, kind: str) -> tuple[dict[str, np.ndarray], Table]:
         """The rows of ``df`` in use (with the region and bloc of their country), and the rest
         with the reason."""
         at = country_at.get_indexer(df["country"])
-        cols = {c: df[c].to_numpy() for c in df.columns if c != "_row"} | {"region": region[at],
-                                                                            "bloc": bloc[at]}
-        reason = np.where(cols["status"] == "closed", "closed",
-                          np.where(df["country"].isin(excluded), "excluded country", ""))
-        keep = reason == ""
-        removed = {kind: cols[kind], "country": cols["country"], "status": cols["status"], "reason": reason}
-        return (frame({k: v[keep] for k, v in cols.items()}),
-                frame({k: v[~keep] for k, v in removed.items()}))
+        cols = _columns(df) | {"region": region[at], "bloc": bloc[at]}
+        closed = cols["status"] == "closed"
+        gone = closed | df["country"].isin(policy.excluded_countries).to_numpy()
+        removed = {c: cols[c][gone] for c in (kind, "country", "status")}
+        reason = np.where(closed[gone], "closed", "excluded country").astype(object)
+        return {k: v[~gone] for k, v in cols.items()}, Table(removed | {"reason": reason})
 
     suppliers, removed_suppliers = usable(net.suppliers, "supplier")
     hubs, removed_hubs = usable(net.hubs, "hub")
     pidx = pd.Index(net.products["product"]).sort_values()
     at = country_at.get_indexer(net.markets["country"])
-    markets = frame({c: net.markets[c].to_numpy() for c in ("market", "country")}
-                     | {"region": region[at], "bloc": bloc[at]})
+    markets = {c: net.markets[c].to_numpy() for c in ("market", "country")} | {"region": region[at],
+                                                                               "bloc": bloc[at]}
     # demand with its market's location, sorted by market and product
     midx = pd.Index(markets["market"])
     at = midx.get_indexer(net.demand["market"])
     order = np.lexsort((pidx.get_indexer(net.demand["product"]),
                         midx.sort_values().get_indexer(net.demand["market"])))
     order = order[at[order] >= 0]
-    demand = frame({c: net.demand[c].to_numpy()[order] for c in ("market", "product", "demand")}
-                    | {c: markets[c].to_numpy()[at[order]] for c in ("country", "region", "bloc")})
+    demand = ({c: net.demand[c].to_numpy()[order] for c in ("market", "product", "demand")}
+              | {c: markets[c][at[order]] for c in ("country", "region", "bloc")})
 
     sp = net.supplier_products
     at = pd.Index(suppliers["supplier"]).get_indexer(sp["supplier"])
     keep = np.flatnonzero((sp["capacity"].to_numpy() > 0) & (at >= 0)
-                          & sp["product"].isin(demand["product"]))
-    supply = frame({c: sp[c].to_numpy()[keep] for c in ("supplier", "product", "capacity", "unit_cost",
-                                                          "co2")}
-                    | {"country": suppliers["country"].to_numpy()[at[keep]]})
+                          & sp["product"].isin(demand["product"]).to_numpy())
+    supply = ({c: sp[c].to_numpy()[keep] for c in ("supplier", "product", "capacity", "unit_cost", "co2")}
+              | {"country": suppliers["country"][at[keep]]})
     at_supplier = at[keep]  # supply row -> row in suppliers
 
     # lanes, supply and demand as integer codes; sorted indexes keep the codes in text order
@@ -221,40 +236,30 @@ def build_sets(net: Network, policy: Policy) -> Sets:
 
     # design variables only for elements that can carry flow, or that must be kept open;
     # _supplier and _hub are positions in the kept suppliers and hubs
-    sup_at = at_supplier[in_sup]
-    keep = np.array(suppliers["status"] == "open")
-    keep[sup_at] = True
-    suppliers = suppliers.loc[keep].reset_index(drop=True)
-    renumber = np.cumsum(keep) - 1
-    supply["_supplier"] = np.where(keep[at_supplier], renumber[at_supplier], -1)
-    in_supplier = renumber[sup_at]
-    hub_row = hub_at[in_hub]
-    keep = np.array(hubs["status"] == "open")
-    keep[hub_row] = True
-    renumber = np.cumsum(keep) - 1
+    sup_at, hub_row = at_supplier[in_sup], hub_at[in_hub]
+    keep_supplier, keep_hub = suppliers["status"] == "open", hubs["status"] == "open"
+    keep_supplier[sup_at], keep_hub[hub_row] = True, True
+    supplier_pos, hub_pos = np.cumsum(keep_supplier) - 1, np.cumsum(keep_hub) - 1
+    supply["_supplier"] = np.where(keep_supplier[at_supplier], supplier_pos[at_supplier], -1)
 
-    text = lambda df, name: df[name].to_numpy(object)  # noqa: E731
     lane_cost, lane_co2 = lanes["unit_cost"].to_numpy(float), lanes["co2"].to_numpy(float)
     in_c = cidx.get_indexer(supply["country"])[in_sup]
     org, in_origin = np.unique((in_hub * n_p + in_p) * n_c + in_c, return_inverse=True)
+    node, country = nodes.to_numpy(object), cidx.to_numpy(object)
     inbound = Table({
-        "supplier": (text(supply, "supplier"), in_sup), "hub": (nodes.to_numpy(object), in_hub),
-        "product": (text(supply, "product"), in_sup), "country": (text(supply, "country"), in_sup),
+        "supplier": (supply["supplier"], in_sup), "hub": (node, in_hub),
+        "product": (supply["product"], in_sup), "country": (supply["country"], in_sup),
         "lane_cost": lane_cost[in_lane], "lane_co2": lane_co2[in_lane],
-        "unit_cost": supply["unit_cost"].to_numpy(float)[in_sup],
-        "make_co2": supply["co2"].to_numpy(float)[in_sup],
-        "handling_cost": hubs["handling_cost"].to_numpy(float)[hub_row], "_supply": in_sup,
-        "_origin": in_origin, "_supplier": in_supplier, "_hub": renumber[hub_row]})
-    hubs = hubs.loc[keep].reset_index(drop=True)
-    market, product = text(demand, "market"), text(demand, "product")
+        "unit_cost": supply["unit_cost"][in_sup], "make_co2": supply["co2"][in_sup],
+        "handling_cost": hubs["handling_cost"][hub_row], "_supply": in_sup, "_origin": in_origin,
+        "_supplier": supplier_pos[sup_at], "_hub": hub_pos[hub_row]})
     outbound = Table({
-        "hub": (nodes.to_numpy(object), out_hub), "market": (market, out_dem),
-        "product": (product, out_dem), "lane_cost": lane_cost[out_lane], "lane_co2": lane_co2[out_lane],
-        "_demand": out_dem, "_hub": renumber[hub_at[out_hub]]})
+        "hub": (node, out_hub), "market": (demand["market"], out_dem),
+        "product": (demand["product"], out_dem), "lane_cost": lane_cost[out_lane],
+        "lane_co2": lane_co2[out_lane], "_demand": out_dem, "_hub": hub_pos[hub_at[out_hub]]})
 
     org_hub, org_p, org_c = org // (n_p * n_c), org // n_c % n_p, org % n_c
-    country = cidx.to_numpy(object)
-    origins = Table({"hub": (nodes.to_numpy(object), org_hub), "product": (pidx.to_numpy(object), org_p),
+    origins = Table({"hub": (node, org_hub), "product": (pidx.to_numpy(object), org_p),
                      "origin": (country, org_c)})
     out, at = _flows(out_hub, out_p, {"hub": org_hub, "product": org_p}, n_p)
     dem = out_dem[out]
@@ -267,15 +272,15 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     else:
         tariff = np.zeros(len(out))
     flows = Table({
-        "hub": (nodes.to_numpy(object), out_hub[out]), "market": (market, dem),
-        "product": (product, dem), "origin": (country, org_c[at]),
+        "hub": (node, out_hub[out]), "market": (demand["market"], dem),
+        "product": (demand["product"], dem), "origin": (country, org_c[at]),
         "lane_cost": outbound["lane_cost"][out], "lane_co2": outbound["lane_co2"][out],
         "tariff": tariff, "_out": out, "_demand": dem, "_origin": at})
 
-    total = np.bincount(dp, demand["demand"].to_numpy(float), minlength=n_p)
-    at = pidx.get_indexer(net.products["product"])
-    products = frame({c: net.products[c].to_numpy() for c in net.products.columns if c != "_row"}
-                      | {"total_demand": total[at]})
-    return Sets(suppliers, hubs, markets, demand, supply, inbound, outbound, flows, origins, products,
-                countries.reset_index(drop=True), removed_suppliers, removed_hubs,
-                net.disruptions.drop(columns="_row"))
+    total = np.bincount(dp, demand["demand"], minlength=n_p)
+    products = _columns(net.products) | {"total_demand": total[pidx.get_indexer(net.products["product"])]}
+    suppliers = {k: v[keep_supplier] for k, v in suppliers.items()}
+    hubs = {k: v[keep_hub] for k, v in hubs.items()}
+    return Sets(Table(suppliers), Table(hubs), Table(markets), Table(demand), Table(supply), inbound,
+                outbound, flows, origins, Table(products), Table(countries), removed_suppliers,
+                removed_hubs, Table(_columns(net.disruptions)))

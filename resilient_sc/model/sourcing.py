@@ -94,7 +94,7 @@ def add_single_sourcing(ctx: Context) -> None:
         # all of a market's demand then passes its one hub: the hub's capacity as a knapsack
         # over whole markets (valid, and much tighter for the LP bound and cover cuts)
         inb = s.hubs[["hub"]]
-        cap = s.hubs["capacity"].to_numpy(float)
+        cap = s.hubs_table["capacity"]
         fin = np.isfinite(cap)
         hubs_fin = inb.loc[fin].reset_index(drop=True)
         sel = np.flatnonzero(pairs["hub"].isin(hubs_fin["hub"]).to_numpy())

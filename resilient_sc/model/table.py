@@ -35,6 +35,11 @@ class Table:
 
     columns: dict[str, Column]
 
+    def __post_init__(self) -> None:
+        for column in self.columns.values():  # shared, so read-only
+            for array in column if isinstance(column, tuple) else (column,):
+                array.flags.writeable = False
+
     def __len__(self) -> int:
         first = next(iter(self.columns.values()), np.empty(0))
         return len(first[1] if isinstance(first, tuple) else first)
@@ -46,6 +51,11 @@ class Table:
     def select(self, names: list[str]) -> Table:
         """The columns ``names`` only (no copy)."""
         return Table({n: self.columns[n] for n in names})
+
+    def take(self, rows: np.ndarray) -> Table:
+        """The rows at positions ``rows``."""
+        return Table({n: (c[0], c[1][rows]) if isinstance(c, tuple) else c[rows]
+                      for n, c in self.columns.items()})
 
     def frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
         """The table as a DataFrame, or only the rows at positions ``rows``."""
