@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import io
-from .model.sets import total_demand
+from .model.sets import Sets, total_demand
 from .solve import SolverResult, Status
 
 if TYPE_CHECKING:
@@ -72,28 +72,28 @@ class Plan:
         o = values["hub_opened"] > 0.5
         xq = values["inbound_flow"]
         yq = values["outbound_flow"]
-        used = np.flatnonzero(xq > FLOW_TOL)
-        inbound = s.inbound_table.select(["supplier", "hub", "product"]).frame(used)
-        inbound = inbound.assign(quantity=xq[used])
-        used = np.flatnonzero(yq > FLOW_TOL)
-        outbound = s.flows_table.select(["hub", "market", "product", "origin"]).frame(used)
-        outbound = outbound.assign(quantity=yq[used])
-        volume = inbound.groupby("supplier")["quantity"].sum()
-        suppliers = s.suppliers.loc[z, ["supplier", "country", "fixed_cost", "status"]]
-        suppliers = suppliers.assign(volume=suppliers["supplier"].map(volume).fillna(0.0))
-        throughput = inbound.groupby("hub")["quantity"].sum()
-        hubs = s.hubs.loc[o, ["hub", "country", "fixed_cost", "capacity", "status"]]
-        hubs = hubs.assign(throughput=hubs["hub"].map(throughput).fillna(0.0))
-        hubs = hubs.assign(utilisation=np.where(np.isfinite(hubs["capacity"]),
-                                                hubs["throughput"] / hubs["capacity"], np.nan))
-        shares, country_shares = market_shares(s, outbound)
+        x_used, y_used = np.flatnonzero(xq > FLOW_TOL), np.flatnonzero(yq > FLOW_TOL)
+        inbound = s.inbound_table.select(["supplier", "hub", "product"]).frame(x_used)
+        inbound = inbound.assign(quantity=xq[x_used])
+        outbound = s.flows_table.select(["hub", "market", "product", "origin"]).frame(y_used)
+        outbound = outbound.assign(quantity=yq[y_used])
+        volume = np.bincount(s.inbound_table["_supplier"], xq, minlength=len(z))
+        suppliers = s.suppliers_table.select(["supplier", "country", "fixed_cost", "status"])
+        suppliers = suppliers.take(np.flatnonzero(z)).frame().assign(volume=volume[z])
+        throughput = np.bincount(s.inbound_table["_hub"], xq, minlength=len(o))[o]
+        capacity = s.hubs_table["capacity"][o]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            utilisation = np.where(np.isfinite(capacity), throughput / capacity, np.nan)
+        hubs = s.hubs_table.select(["hub", "country", "fixed_cost", "capacity", "status"])
+        hubs = hubs.take(np.flatnonzero(o)).frame().assign(throughput=throughput, utilisation=utilisation)
+        shares, country_shares = market_shares(s, y_used, yq[y_used])
         return cls(
             status=result.status, objective=float(breakdown.sum()), bound=result.bound,
             gap=result.gap, solve_time=result.solve_time, build_time=model.build_time,
             breakdown=breakdown, emissions=float(
                 (s.inbound_table["make_co2"] + s.inbound_table["lane_co2"]) @ xq
                 + s.flows_table["lane_co2"] @ yq),
-            suppliers=suppliers.reset_index(drop=True), hubs=hubs.reset_index(drop=True),
+            suppliers=suppliers, hubs=hubs,
             inbound=inbound, outbound=outbound, shares=shares, country_shares=country_shares,
             supplier_shares=supplier_shares(s, inbound), policy=model.policy, model=model,
         )
@@ -188,43 +188,47 @@ class Plan:
                 f"{len(self.suppliers)} suppliers, {len(self.hubs)} hubs)")
 
 
-def market_shares(s: Any, outbound: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per (market, product): delivered, local, allied and top-foreign-country shares."""
-    dem = s.demand[["market", "product", "demand", "country", "region", "bloc"]]
-    countries = s.countries.set_index("country")
-    by_country = outbound.groupby(["market", "product", "origin"], as_index=False)["quantity"].sum()
-    by_country = by_country.merge(dem, on=["market", "product"])
-    origin_region = by_country["origin"].map(countries["region"])
-    origin_bloc = by_country["origin"].map(countries["bloc"])
-    by_country["local"] = origin_region == by_country["region"]
-    by_country["allied"] = (by_country["origin"] == by_country["country"]) | (
-        (origin_bloc == by_country["bloc"]) & (by_country["bloc"] != ""))
-    by_country["foreign"] = by_country["origin"] != by_country["country"]
-    by_country["share"] = by_country["quantity"] / by_country["demand"]
-    key = ["market", "product"]
-    out = dem[["market", "product", "demand"]].copy()
-    by_country["local_q"] = by_country["quantity"].where(by_country["local"], 0.0)
-    by_country["allied_q"] = by_country["quantity"].where(by_country["allied"], 0.0)
-    agg = by_country.groupby(key).agg(delivered=("quantity", "sum"), local=("local_q", "sum"),
-                                      allied=("allied_q", "sum"))
-    out = out.merge(agg, left_on=key, right_index=True, how="left").fillna(
-        {"delivered": 0.0, "local": 0.0, "allied": 0.0})
-    out["shortfall"] = (out["demand"] - out["delivered"]).clip(lower=0.0)
-    out["local_share"] = out["local"] / out["demand"]
-    out["allied_share"] = out["allied"] / out["demand"]
-    foreign = by_country.loc[by_country["foreign"]].sort_values(
-        ["market", "product", "share", "origin"], ascending=[True, True, False, True])
-    top = foreign.drop_duplicates(key)[[*key, "origin", "share"]].rename(
-        columns={"origin": "top_foreign_country", "share": "top_foreign_share"})
-    out = out.merge(top, on=key, how="left")
-    out["top_foreign_country"] = out["top_foreign_country"].fillna("")
-    out["top_foreign_share"] = out["top_foreign_share"].fillna(0.0)
-    out = out.drop(columns=["local", "allied"])
-    cs = by_country[[*key, "origin", "quantity", "share"]].rename(columns={"origin": "country"})
-    return out.reset_index(drop=True), cs.reset_index(drop=True)
+def market_shares(s: Sets, flows: np.ndarray, quantity: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per (market, product): delivered, local, allied and top-foreign-country shares; and per
+    (market, product, origin country): quantity and share. ``flows`` are positions in the y index
+    carrying ``quantity`` units."""
+    d, c = s.demand_table, s.countries_table
+    row = s.flows_table["_demand"][flows]
+    origin, names = pd.factorize(s.flows_table["origin"][flows], sort=True)
+    # one group per (demand row, origin country), in market, product, origin order
+    group, at, member = np.unique(row * max(len(names), 1) + origin, return_index=True, return_inverse=True)
+    q = np.bincount(member, quantity, minlength=len(group))
+    g_row, g_origin = row[at], np.asarray(names, dtype=object)[origin[at]]
+    where = pd.Index(c["country"]).get_indexer(g_origin)
+    local = c["region"][where] == d["region"][g_row]
+    bloc = d["bloc"][g_row]
+    allied = (g_origin == d["country"][g_row]) | ((c["bloc"][where] == bloc) & (bloc != ""))
+    demand = d["demand"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = q / demand[g_row]
+        delivered = np.bincount(g_row, q, minlength=len(d))
+        local_share = np.bincount(g_row, q * local, minlength=len(d)) / demand
+        allied_share = np.bincount(g_row, q * allied, minlength=len(d)) / demand
+    # the largest foreign share per row, the first origin in name order on a tie
+    foreign = np.flatnonzero(g_origin != d["country"][g_row])
+    foreign = foreign[np.lexsort((origin[at][foreign], -share[foreign], g_row[foreign]))]
+    top = foreign[np.diff(g_row[foreign], prepend=-1) != 0]
+    top_country = np.full(len(d), "", dtype=object)
+    top_share = np.zeros(len(d))
+    top_country[g_row[top]], top_share[g_row[top]] = g_origin[top], share[top]
+    shares = pd.DataFrame({
+        "market": pd.Series(d["market"], dtype=object), "product": pd.Series(d["product"], dtype=object),
+        "demand": demand, "delivered": delivered, "shortfall": np.maximum(demand - delivered, 0.0),
+        "local_share": local_share, "allied_share": allied_share,
+        "top_foreign_country": pd.Series(top_country, dtype=object), "top_foreign_share": top_share})
+    by_country = pd.DataFrame({
+        "market": pd.Series(d["market"][g_row], dtype=object),
+        "product": pd.Series(d["product"][g_row], dtype=object),
+        "country": pd.Series(g_origin, dtype=object), "quantity": q, "share": share})
+    return shares, by_country
 
 
-def supplier_shares(s: Any, inbound: pd.DataFrame) -> pd.DataFrame:
+def supplier_shares(s: Sets, inbound: pd.DataFrame) -> pd.DataFrame:
     """Per (supplier, product): quantity bought and its share of the product's total demand."""
     q = inbound.groupby(["supplier", "product"], as_index=False)["quantity"].sum()
     total = total_demand(s, q["product"])
