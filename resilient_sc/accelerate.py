@@ -3,15 +3,15 @@
 :func:`solve_accelerated` picks a route by the model's structure:
 
 * **plain multi-source facility location** (one supplier, one product, no policy) with at
-  least ``MIN_KERNEL_SIZE`` hub-market pairs (smaller ones: HiGHS without presolve, which
-  proves them at the root node): a Lagrangian bound (demand rows relaxed,
+  least ``MIN_KERNEL_SIZE`` hub-market pairs (smaller ones: HiGHS on the compact model, hubs
+  and assignment fractions only, which it proves at the root node): a Lagrangian bound (demand rows relaxed,
   subgradient ascent) with transportation-LP heuristics gives a near-optimal plan and fixes
   the hubs whose forced alternative costs more; an LP branch and bound over the remaining hubs
   finishes, pricing flow columns in and separating the ``hub_link`` rows lazily (they are
   implied for integer designs, so any subset keeps the optimum), with Lagrangian probing for
   fixing and branching and reduced-cost fixing at every node;
 * **single-sourced facility location** with at least ``SS_KERNEL_SIZE`` pairs (smaller
-  ones: as the other single-sourced models below): the Lagrangian bound with exact 0-1 knapsacks,
+  ones: HiGHS on the compact model, binary assignments): the Lagrangian bound with exact 0-1 knapsacks,
   assignment heuristics and local search, then HiGHS on the model with the flows substituted
   out and everything the bound rules out below a target fixed, raising the target until a
   plan is proven optimal;
@@ -530,6 +530,47 @@ def _solve_projected(model: NetworkModel, options: SolveOptions, proj: sp.csr_ma
 
 
 # ---- the facility location kernel ---------------------------------------------------------
+
+def _solve_compact(fl: _Facility, options: SolveOptions, deadline: float,
+                   rep: AccelerationReport) -> SolverResult:
+    """HiGHS on the facility location problem alone: ``o[i]`` and the fraction ``a[i,j]`` of
+    market j served by hub i (binary under single sourcing) on the pairs with a lane; rows
+    Σ_i a[i,j] = 1, Σ_j d[j] a[i,j] ≤ s[i] o[i] (finite capacities) and a[i,j] ≤ o[i].
+    The supplier, its flows and the per-product flows follow from ``a`` (:meth:`_Facility.plan`)."""
+    rep.method = "compact"
+    m, n = fl.shape
+    hub, market = np.nonzero(np.isfinite(fl.cost))
+    k = len(hub)
+    a = m + np.arange(k)  # the a columns
+    fin = np.flatnonzero(np.isfinite(fl.s))
+    cap_row = np.full(m, -1)
+    cap_row[fin] = n + np.arange(len(fin))
+    has_cap = np.flatnonzero(cap_row[hub] >= 0)
+    link = n + len(fin) + np.arange(k)
+    rows = np.concatenate([market, cap_row[hub[has_cap]], cap_row[fin], link, link])
+    cols = np.concatenate([a, a[has_cap], fin, a, hub])
+    vals = np.concatenate([np.ones(k), fl.d[market[has_cap]], -fl.s[fin], np.ones(k), -np.ones(k)])
+    n_rows = n + len(fin) + k
+    matrix = sp.csc_matrix((vals, (rows, cols)), shape=(n_rows, m + k))
+    row_lo = np.concatenate([np.ones(n), np.full(len(fin) + k, -np.inf)])
+    row_up = np.concatenate([np.ones(n), np.zeros(len(fin) + k)])
+    left = deadline - time.perf_counter()
+    h = new_highs(_with_limit(options, left) if math.isfinite(left) else options)
+    pass_matrix(h, matrix, np.concatenate([fl.f, fl.cost[hub, market]]),
+                np.concatenate([fl.lo, np.zeros(k)]), np.concatenate([fl.up, np.ones(k)]),
+                row_lo, row_up, np.concatenate([np.ones(m, bool), np.full(k, fl.single)]))
+    rep.columns = m + k
+    result = run_highs(h, True)
+    if result.x is None:
+        return result
+    frac = np.zeros(fl.shape)
+    frac[hub, market] = np.clip(result.x[m:], 0.0, 1.0)
+    x = fl.plan(result.x[:m] > 0.5, np.round(frac) if fl.single else frac)
+    objective, bound = result.objective + fl.constant, result.bound + fl.constant
+    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-10))
+    return dataclasses.replace(result, x=x, objective=objective, bound=bound, gap=gap)
+
+
 
 #: the families of a plain (capacitated, optionally single-source) facility location model
 _FL_VARIABLES = {"supplier_contracted", "hub_opened", "inbound_flow", "outbound_flow", "assign"}
@@ -1051,8 +1092,7 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
         return _plain(model, options, deadline)
     proj, keep = projection
     if fl.cost.size < SS_KERNEL_SIZE:
-        rep.method = "projected"
-        return _solve_projected(model, options, proj, keep, rep)[0]
+        return _solve_compact(fl, options, deadline, rep)
     col_lo, col_up, row_lo, row_up, _ = lm.bounds()
     cut = _cardinality_cut(fl, fl.up)
     a_full = sp.vstack([lm.matrix(), cut[0]]).tocsr()
@@ -1279,15 +1319,12 @@ def _solve_fl_multi(model: NetworkModel, fl: _Facility, options: SolveOptions, d
     return SolverResult(status, x, start.objective, bound, gap, time.perf_counter() - t0, status.value)
 
 
-def _plain(model: NetworkModel, options: SolveOptions, deadline: float,
-           presolve: bool = True) -> SolverResult:
+def _plain(model: NetworkModel, options: SolveOptions, deadline: float) -> SolverResult:
     """HiGHS on the model as built (the remaining time as its limit)."""
     from .solve import make_highs
 
     left = deadline - time.perf_counter()
     h = make_highs(model.lm, _with_limit(options, left) if math.isfinite(left) else options)
-    if not presolve:
-        h.setOptionValue("presolve", "off")
     return run_highs(h, True)
 
 
@@ -1299,10 +1336,9 @@ def solve_accelerated(model: NetworkModel, options: SolveOptions) -> tuple[Solve
     """Solve ``model`` exactly, by the fastest route measured for its structure.
 
     A plain facility location model (one supplier, one product, no policy beyond single
-    sourcing) goes to the facility location kernel (small multi-source ones to HiGHS without
-    presolve); other single-source models to HiGHS on
-    the projected model; everything else to HiGHS as built. The plan is checked against every
-    row of the model before it is returned.
+    sourcing) goes to the facility location kernel (small ones to HiGHS on the compact
+    model); other single-source models to HiGHS on the projected model; everything else to
+    HiGHS as built. The plan is checked against every row of the model before it is returned.
     """
     t0 = time.perf_counter()
     deadline = t0 + (math.inf if options.time_limit is None else options.time_limit)
@@ -1314,10 +1350,8 @@ def solve_accelerated(model: NetworkModel, options: SolveOptions) -> tuple[Solve
     if fl is not None and not fl.single and fl.cost.size >= MIN_KERNEL_SIZE:
         result = _solve_fl_multi(model, fl, options, deadline, rep)
     elif fl is not None and not fl.single:
-        # small multi-source facility location: HiGHS proves these at the root, and its
-        # presolve costs more than it saves (cap41-cap134: 8.3 s in total with it, 5.6 s without)
-        rep.method = "highs (no presolve)"
-        result = _plain(model, options, deadline, presolve=False)
+        # small multi-source facility location: HiGHS proves these at the root
+        result = _solve_compact(fl, options, deadline, rep)
     elif fl is not None and fl.single and _SingleSourceBound.applies(fl):
         result = _solve_fl_single(model, fl, options, deadline, rep)
     elif integer.any() and (proj := _single_source_projection(model)) is not None:

@@ -137,6 +137,31 @@ def _random_instance(seed: int) -> FacilityInstance:
                             (dist * demand[None, :] * rng.uniform(0.5, 1.5)).round(1))
 
 
+@pytest.mark.parametrize("name", ["cap41", "cap71", "p1"])
+def test_compact_matches_published(orlib_dir, name):
+    """Small facility location models go to the compact model (o and a only)."""
+    model = _model(orlib_dir, name)
+    fast, report = acc.solve_accelerated(model, ONE)
+    assert report.method == "compact"
+    assert fast.status.value == "optimal" and fast.gap <= 1e-6
+    assert fast.objective == pytest.approx(PUBLISHED[name], rel=1e-6)
+    assert acc._feasible(model.lm, fast.x)
+    assert model.lm.objective() @ fast.x == pytest.approx(fast.objective, rel=1e-9)
+
+
+@pytest.mark.parametrize("single", [False, True])
+@pytest.mark.parametrize("seed", range(15))
+def test_compact_matches_plain_on_random_instances(seed, single):
+    model = build_model(_random_instance(seed).to_network(), Policy(single_sourcing=single))
+    plain = model.solve(SolveOptions(threads=1, accelerate=False))
+    fast, report = acc.solve_accelerated(model, ONE)
+    assert report.method == "compact"
+    assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
+    assert fast.bound <= fast.objective + 1e-6 * abs(fast.objective)
+    assert acc._feasible(model.lm, fast.x)
+    assert model.lm.objective() @ fast.x == pytest.approx(fast.objective, rel=1e-9)
+
+
 @pytest.mark.parametrize("single", [False, True])
 @pytest.mark.parametrize("seed", range(15))
 def test_kernel_matches_plain_on_random_instances(monkeypatch, seed, single):
