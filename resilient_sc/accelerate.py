@@ -12,9 +12,9 @@
   fixing and branching and reduced-cost fixing at every node;
 * **single-sourced facility location** with at least ``SS_KERNEL_SIZE`` pairs (smaller
   ones: HiGHS on the compact model, binary assignments): the Lagrangian bound with exact 0-1 knapsacks,
-  assignment heuristics and local search, then HiGHS on the model with the flows substituted
-  out and everything the bound rules out below a target fixed, raising the target until a
-  plan is proven optimal;
+  assignment heuristics and local search, then HiGHS on the compact model restricted to the
+  hubs and pairs the bound allows below a target, raising the target until a plan is proven
+  optimal;
 * **other single-sourced models**: HiGHS on the model with the determined flows substituted
   out; **everything else**: HiGHS on the model as built.
 
@@ -72,7 +72,7 @@ SWAP_IN = 3
 #: branch and bound nodes allowed to the HiGHS run that re-assigns the best plan's markets
 POLISH_NODES = 200
 #: single sourcing: the Lagrangian route pays from about this many (hub, market) pairs on
-#: (Holmberg p1-p55, up to 2,000 pairs, are faster by HiGHS on the projected model alone)
+#: (Holmberg p1-p55, up to 2,000 pairs, are faster by HiGHS on the compact model alone)
 SS_KERNEL_SIZE = 2_500
 _FEAS = 1e-6  # primal feasibility / integrality tolerance (as HiGHS)
 _DUAL = 1e-7  # reduced cost below which a column prices out
@@ -492,22 +492,11 @@ def _snap(v: np.ndarray) -> np.ndarray:
 
 
 def _solve_projected(model: NetworkModel, options: SolveOptions, proj: sp.csr_matrix, keep: np.ndarray,
-                     rep: AccelerationReport, bounds: tuple[np.ndarray, np.ndarray] | None = None,
-                     start: np.ndarray | None = None,
-                     cuts: tuple[sp.csr_matrix, np.ndarray, np.ndarray] | None = None,
-                     cutoff: float = math.inf, extra: dict[str, object] | None = None
-                     ) -> tuple[SolverResult, highspy.Highs]:
-    """HiGHS on the model with the determined columns substituted out (``x = proj @ x_kept``);
-    ``bounds`` override the column bounds, ``start`` is a full-length MIP start, ``cuts`` are
-    valid extra rows, ``cutoff`` prunes plans that cost more, ``extra`` are HiGHS options."""
+                     rep: AccelerationReport) -> SolverResult:
+    """HiGHS on the model with the determined columns substituted out (``x = proj @ x_kept``)."""
     lm = model.lm
     col_lo, col_up, row_lo, row_up, integer = lm.bounds()
-    if bounds is not None:
-        col_lo, col_up = bounds
     full = lm.matrix()
-    if cuts is not None:
-        full = sp.vstack([full, cuts[0]]).tocsr()
-        row_lo, row_up = np.concatenate([row_lo, cuts[1]]), np.concatenate([row_up, cuts[2]])
     scale = _row_scale(full)
     a = (full @ proj).tocsr()
     a.data[np.abs(a.data) <= 1e-9 * np.repeat(scale, np.diff(a.indptr))] = 0.0
@@ -517,29 +506,35 @@ def _solve_projected(model: NetworkModel, options: SolveOptions, proj: sp.csr_ma
     pass_matrix(h, a[rows], _snap(proj.T @ lm.objective()), col_lo[keep], col_up[keep],
                  row_lo[rows], row_up[rows], integer[keep])
     rep.columns = len(keep)
-    for name, value in (extra or {}).items():
-        h.setOptionValue(name, value)
-    if math.isfinite(cutoff):
-        h.setOptionValue("objective_bound", float(cutoff))
-    if start is not None:
-        h.setSolution(len(keep), np.arange(len(keep), dtype=np.int32), start[keep])
     result = run_highs(h, True)
     x = None if result.x is None else proj @ result.x
-    return SolverResult(result.status, x, result.objective, result.bound, result.gap, result.solve_time,
-                        result.message), h
+    return dataclasses.replace(result, x=x)
 
 
 # ---- the facility location kernel ---------------------------------------------------------
 
-def _solve_compact(fl: _Facility, options: SolveOptions, deadline: float,
-                   rep: AccelerationReport) -> SolverResult:
+def _solve_compact(fl: _Facility, options: SolveOptions, deadline: float, rep: AccelerationReport,
+                   lo: np.ndarray | None = None, up: np.ndarray | None = None,
+                   banned: np.ndarray | None = None, fewest: float = 0.0,
+                   start: np.ndarray | None = None, cutoff: float = math.inf,
+                   extra: dict[str, object] | None = None) -> SolverResult:
     """HiGHS on the facility location problem alone: ``o[i]`` and the fraction ``a[i,j]`` of
     market j served by hub i (binary under single sourcing) on the pairs with a lane; rows
-    Σ_i a[i,j] = 1, Σ_j d[j] a[i,j] ≤ s[i] o[i] (finite capacities) and a[i,j] ≤ o[i].
-    The supplier, its flows and the per-product flows follow from ``a`` (:meth:`_Facility.plan`)."""
-    rep.method = "compact"
+    Σ_i a[i,j] = 1, Σ_j d[j] a[i,j] ≤ s[i] o[i] (finite capacities), a[i,j] ≤ o[i] and, with
+    ``fewest`` > 0, Σ_i o[i] ≥ fewest. The supplier, its flows and the per-product flows follow
+    from ``a`` (:meth:`_Facility.plan`).
+
+    ``lo``/``up`` override the hub bounds, ``banned[i,j]`` leaves pairs out, ``start[i,j]`` is a
+    plan's fractions handed over as a MIP start, ``cutoff`` prunes plans that cost more (both
+    with the constant), ``extra`` are HiGHS options.
+    """
     m, n = fl.shape
-    hub, market = np.nonzero(np.isfinite(fl.cost))
+    lo = fl.lo if lo is None else lo
+    up = fl.up if up is None else up
+    allowed = np.isfinite(fl.cost) & (up > 0.5)[:, None]
+    if banned is not None:
+        allowed &= ~banned
+    hub, market = np.nonzero(allowed)
     k = len(hub)
     a = m + np.arange(k)  # the a columns
     fin = np.flatnonzero(np.isfinite(fl.s))
@@ -547,19 +542,28 @@ def _solve_compact(fl: _Facility, options: SolveOptions, deadline: float,
     cap_row[fin] = n + np.arange(len(fin))
     has_cap = np.flatnonzero(cap_row[hub] >= 0)
     link = n + len(fin) + np.arange(k)
-    rows = np.concatenate([market, cap_row[hub[has_cap]], cap_row[fin], link, link])
-    cols = np.concatenate([a, a[has_cap], fin, a, hub])
-    vals = np.concatenate([np.ones(k), fl.d[market[has_cap]], -fl.s[fin], np.ones(k), -np.ones(k)])
-    n_rows = n + len(fin) + k
-    matrix = sp.csc_matrix((vals, (rows, cols)), shape=(n_rows, m + k))
-    row_lo = np.concatenate([np.ones(n), np.full(len(fin) + k, -np.inf)])
-    row_up = np.concatenate([np.ones(n), np.zeros(len(fin) + k)])
+    count = n + len(fin) + k  # the Σ o ≥ fewest row
+    rows = np.concatenate([market, cap_row[hub[has_cap]], cap_row[fin], link, link, np.full(m, count)])
+    cols = np.concatenate([a, a[has_cap], fin, a, hub, np.arange(m)])
+    vals = np.concatenate([np.ones(k), fl.d[market[has_cap]], -fl.s[fin], np.ones(k), -np.ones(k),
+                           np.ones(m)])
+    matrix = sp.csc_matrix((vals, (rows, cols)), shape=(count + 1, m + k))
+    row_lo = np.concatenate([np.ones(n), np.full(len(fin) + k, -np.inf), [fewest]])
+    row_up = np.concatenate([np.ones(n), np.zeros(len(fin) + k), [np.inf]])
     left = deadline - time.perf_counter()
     h = new_highs(_with_limit(options, left) if math.isfinite(left) else options)
     pass_matrix(h, matrix, np.concatenate([fl.f, fl.cost[hub, market]]),
-                np.concatenate([fl.lo, np.zeros(k)]), np.concatenate([fl.up, np.ones(k)]),
+                np.concatenate([lo, np.zeros(k)]), np.concatenate([up, np.ones(k)]),
                 row_lo, row_up, np.concatenate([np.ones(m, bool), np.full(k, fl.single)]))
     rep.columns = m + k
+    for name, value in (extra or {}).items():
+        h.setOptionValue(name, value)
+    if math.isfinite(cutoff):
+        h.setOptionValue("objective_bound", float(cutoff - fl.constant))
+    if start is not None:
+        h.setSolution(m + k, np.arange(m + k, dtype=np.int32),
+                      np.concatenate([((start.sum(axis=1) > 0.5) | (lo > 0.5)).astype(float),
+                                      start[hub, market]]))
     result = run_highs(h, True)
     if result.x is None:
         return result
@@ -1082,8 +1086,8 @@ def _ss_polish(fl: _Facility, hub_of: np.ndarray, allowed: np.ndarray, options: 
 def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, deadline: float,
                      rep: AccelerationReport) -> SolverResult:
     """Single-source CFLP: LP relaxation, Lagrangian bound (0-1 knapsacks) warm-started at the LP
-    duals, assignment heuristics, then HiGHS on the projected model with everything the bound
-    rules out fixed, and the best plan as MIP start."""
+    duals, assignment heuristics, then HiGHS on the compact model restricted to the hubs and
+    pairs the bound allows below a target, the best plan as MIP start in the last round."""
     t0 = time.perf_counter()
     rep.method = "facility-location"
     lm = model.lm
@@ -1092,9 +1096,11 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
         return _plain(model, options, deadline)
     proj, keep = projection
     if fl.cost.size < SS_KERNEL_SIZE:
+        rep.method = "compact"
         return _solve_compact(fl, options, deadline, rep)
     col_lo, col_up, row_lo, row_up, _ = lm.bounds()
     cut = _cardinality_cut(fl, fl.up)
+    fewest = float(cut[1][0])  # hubs needed to cover the demand
     a_full = sp.vstack([lm.matrix(), cut[0]]).tocsr()
     a_proj = (a_full @ proj).tocsr()
     rlo, rup = np.concatenate([row_lo, cut[1]]), np.concatenate([row_up, cut[2]])
@@ -1104,7 +1110,7 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
     with stdout_to_stderr():
         h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return _solve_projected(model, options, proj, keep, rep)[0]
+        return _solve_compact(fl, options, deadline, rep)
     pi = np.asarray(h.getSolution().row_dual)
     dem = lm.constraints["demand"].start + np.arange(len(fl.d))
     one = lm.constraints["single_source"].start + np.arange(len(fl.d))
@@ -1172,19 +1178,10 @@ def _solve_fl_single(model: NetworkModel, fl: _Facility, options: SolveOptions, 
             if final:
                 break
             continue
-        col_lo[fl.o_cols], col_up[fl.o_cols] = lo, up
-        col_up[fl.a_cols[fl.a_cols >= 0]] = 1.0
-        col_up[fl.a_cols[banned & (fl.a_cols >= 0)]] = 0.0
         rep.fixed = int((lo == up).sum() - (fl.lo == fl.up).sum()) + int(banned.sum())
-        left = deadline - time.perf_counter()
-        opts = options if not math.isfinite(left) else _with_limit(options, left)
-        start = None
-        if best and final:
-            frac = best[0][1]
-            start = fl.plan((frac.sum(axis=1) > 0.5) | (fl.lo > 0.5), frac)
         t1 = time.perf_counter()
-        result, _ = _solve_projected(model, opts, proj, keep, rep, (col_lo, col_up), start, cut, target,
-                                     ROUND_OPTIONS)
+        result = _solve_compact(fl, options, deadline, rep, lo, up, banned, fewest,
+                                best[0][1] if best and final else None, target, ROUND_OPTIONS)
         rep.nodes += 1
         rep.times[f"T{delta:g}"] = time.perf_counter() - t1
         if result.status is Status.OPTIMAL and result.x is not None and result.objective <= target:
@@ -1351,12 +1348,13 @@ def solve_accelerated(model: NetworkModel, options: SolveOptions) -> tuple[Solve
         result = _solve_fl_multi(model, fl, options, deadline, rep)
     elif fl is not None and not fl.single:
         # small multi-source facility location: HiGHS proves these at the root
+        rep.method = "compact"
         result = _solve_compact(fl, options, deadline, rep)
     elif fl is not None and fl.single and _SingleSourceBound.applies(fl):
         result = _solve_fl_single(model, fl, options, deadline, rep)
     elif integer.any() and (proj := _single_source_projection(model)) is not None:
         rep.method = "projected"
-        result, _ = _solve_projected(model, options, *proj, rep)
+        result = _solve_projected(model, options, *proj, rep)
     if result is not None and result.x is not None and not _feasible(lm, result.x):
         rep.method += " (rejected)"
         result = None
