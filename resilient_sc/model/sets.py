@@ -8,6 +8,7 @@ for the product; ``y`` is indexed by origin country only where that origin reach
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,14 @@ class _Frame:
     def __set_name__(self, owner: type, name: str) -> None:
         self.table = f"{name}_table"
 
-    def __get__(self, sets: Sets, owner: type | None = None) -> pd.DataFrame:
+    @overload
+    def __get__(self, sets: None, owner: type | None = None) -> _Frame: ...
+    @overload
+    def __get__(self, sets: Sets, owner: type | None = None) -> pd.DataFrame: ...
+
+    def __get__(self, sets: Sets | None, owner: type | None = None) -> pd.DataFrame | _Frame:
+        if sets is None:  # on the class
+            return self
         table: Table = getattr(sets, self.table)
         return table.frame()
 
