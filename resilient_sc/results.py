@@ -12,6 +12,7 @@ import pandas as pd
 
 from . import io
 from .model.sets import Sets, total_demand
+from .model.table import frame
 from .solve import SolverResult, Status
 
 if TYPE_CHECKING:
@@ -77,10 +78,11 @@ class Plan:
         inbound = inbound.assign(quantity=xq[x_used])
         outbound = s.flows_table.select(["hub", "market", "product", "origin"]).frame(y_used)
         outbound = outbound.assign(quantity=yq[y_used])
-        volume = np.bincount(s.inbound_table["_supplier"], xq, minlength=len(z))
+        # volumes and throughputs of the reported flows
+        volume = np.bincount(s.inbound_table["_supplier"][x_used], xq[x_used], minlength=len(z))
         suppliers = s.suppliers_table.select(["supplier", "country", "fixed_cost", "status"])
         suppliers = suppliers.take(np.flatnonzero(z)).frame().assign(volume=volume[z])
-        throughput = np.bincount(s.inbound_table["_hub"], xq, minlength=len(o))[o]
+        throughput = np.bincount(s.inbound_table["_hub"][x_used], xq[x_used], minlength=len(o))[o]
         capacity = s.hubs_table["capacity"][o]
         with np.errstate(divide="ignore", invalid="ignore"):
             utilisation = np.where(np.isfinite(capacity), throughput / capacity, np.nan)
@@ -216,15 +218,12 @@ def market_shares(s: Sets, flows: np.ndarray, quantity: np.ndarray) -> tuple[pd.
     top_country = np.full(len(d), "", dtype=object)
     top_share = np.zeros(len(d))
     top_country[g_row[top]], top_share[g_row[top]] = g_origin[top], share[top]
-    shares = pd.DataFrame({
-        "market": pd.Series(d["market"], dtype=object), "product": pd.Series(d["product"], dtype=object),
-        "demand": demand, "delivered": delivered, "shortfall": np.maximum(demand - delivered, 0.0),
-        "local_share": local_share, "allied_share": allied_share,
-        "top_foreign_country": pd.Series(top_country, dtype=object), "top_foreign_share": top_share})
-    by_country = pd.DataFrame({
-        "market": pd.Series(d["market"][g_row], dtype=object),
-        "product": pd.Series(d["product"][g_row], dtype=object),
-        "country": pd.Series(g_origin, dtype=object), "quantity": q, "share": share})
+    shares = frame({
+        "market": d["market"], "product": d["product"], "demand": demand, "delivered": delivered,
+        "shortfall": np.maximum(demand - delivered, 0.0), "local_share": local_share,
+        "allied_share": allied_share, "top_foreign_country": top_country, "top_foreign_share": top_share})
+    by_country = frame({"market": d["market"][g_row], "product": d["product"][g_row], "country": g_origin,
+                        "quantity": q, "share": share})
     return shares, by_country
 
 

@@ -18,7 +18,9 @@ Column = np.ndarray | tuple[np.ndarray, np.ndarray]
 
 
 def frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """A DataFrame of numpy columns; text columns stay object arrays (no conversion)."""
+    """A DataFrame of numpy columns that its user may change; text columns stay object arrays
+    (no conversion); read-only arrays (a Table's own) are copied."""
+    columns = {k: v if v.flags.writeable else v.copy() for k, v in columns.items()}
     return pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
                          for k, v in columns.items()}, copy=False)
 

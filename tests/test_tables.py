@@ -1,0 +1,62 @@
+"""The columnar index tables (resilient_sc.model.table) and the DataFrames built from them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resilient_sc import examples, solve
+from resilient_sc.model.table import Table
+
+SETS_TABLES = ("suppliers", "hubs", "markets", "demand", "supply", "inbound", "outbound", "flows",
+               "origins", "products", "countries", "removed_suppliers", "removed_hubs", "disruptions")
+
+
+def _table() -> Table:
+    names = np.array(["H1", "H2", "H3"], dtype=object)
+    return Table({"hub": (names, np.array([2, 0, 0, 1])), "cost": np.array([1.0, 2.0, 3.0, 4.0]),
+                  "_pos": np.arange(4)})
+
+
+def test_table_columns_rows_and_frame():
+    t = _table()
+    assert len(t) == 4
+    assert t["hub"].tolist() == ["H3", "H1", "H1", "H2"]
+    assert list(t.select(["cost"]).columns) == ["cost"]
+    rows = np.array([3, 1])
+    assert t.take(rows)["hub"].tolist() == ["H2", "H1"]
+    pd.testing.assert_frame_equal(t.frame(rows), t.frame().iloc[rows].reset_index(drop=True))
+    assert t.frame() is t.frame()  # built once
+
+
+def test_table_arrays_are_read_only_and_frames_writable():
+    t = _table()
+    with pytest.raises(ValueError):
+        t["cost"][0] = 9.0
+    df = t.frame()
+    df.loc[0, "cost"] = 9.0
+    df.loc[0, "hub"] = "H9"
+    assert t["cost"][0] == 1.0 and t["hub"][0] == "H3"
+
+
+def test_sets_frames_match_their_tables():
+    s = solve(examples.tiny()).model.sets
+    for name in SETS_TABLES:
+        table, df = getattr(s, f"{name}_table"), getattr(s, name)
+        assert list(df.columns) == list(table.columns) and len(df) == len(table)
+        for column in df.columns:
+            pd.testing.assert_series_equal(df[column], pd.Series(table[column], name=column,
+                                                                  dtype=df[column].dtype))
+
+
+def test_plan_tables_can_be_edited_without_touching_the_model():
+    plan = solve(examples.tiny())
+    s = plan.model.sets
+    lane_cost = s.flows_table["lane_cost"].copy()
+    for df in plan.tables().values():
+        df.iloc[0, 0] = df.iloc[0, 0]
+    plan.outbound.loc[0, "quantity"] = -1.0
+    s.flows.loc[0, "lane_cost"] = 1e9
+    np.testing.assert_array_equal(s.flows_table["lane_cost"], lane_cost)
+    assert plan.model.lm.objective() @ np.zeros(plan.model.lm.n_cols) == 0.0
