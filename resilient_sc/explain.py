@@ -238,8 +238,8 @@ def _check_survive(s: Sets, policy: Policy) -> list[str]:
 def _check_hubs(s: Sets, policy: Policy) -> list[str]:
     out = []
     n = len(np.unique(s.inbound_table["_hub"]))  # hubs that can receive
-    if policy.min_hubs is not None and policy.min_hubs > len(s.hubs):
-        out.append(f"min_hubs {policy.min_hubs} cannot be met: only {len(s.hubs)} usable hubs exist")
+    if policy.min_hubs is not None and policy.min_hubs > len(s.hubs_table):
+        out.append(f"min_hubs {policy.min_hubs} cannot be met: only {len(s.hubs_table)} usable hubs exist")
     if policy.max_hubs is not None and policy.max_hubs < int((s.hubs["status"] == "open").sum()):
         out.append(f"max_hubs {policy.max_hubs} cannot be met: "
                    f"{int((s.hubs['status'] == 'open').sum())} hubs have status open")

@@ -34,7 +34,7 @@ def add_demand(ctx: Context) -> None:
     rows = s.flows_table["_demand"]
     terms = [(rows, v["y"], local(len(rows)), 1.0)]
     if "u" in v:
-        terms.append((local(len(s.demand)), v["u"], local(len(s.demand)), 1.0))
+        terms.append((local(len(s.demand_table)), v["u"], local(len(s.demand_table)), 1.0))
     d = s.demand_table["demand"]
     ctx.lm.add_constraints("demand", s.demand_table.select(["market", "product"]), terms, d, d)
 
@@ -75,12 +75,12 @@ def add_hub_capacity(ctx: Context) -> None:
     """
     s, v = ctx.sets, ctx.v
     reach = s.demand_table["demand"][s.outbound_table["_demand"]]
-    reachable = np.bincount(s.outbound_table["_hub"], reach, minlength=len(s.hubs))
+    reachable = np.bincount(s.outbound_table["_hub"], reach, minlength=len(s.hubs_table))
     cap = np.minimum(s.hubs_table["capacity"], reachable)
     x_rows = s.inbound_table["_hub"]
     ctx.lm.add_constraints("hub_capacity", s.hubs_table.select(["hub"]), [
         (x_rows, ctx.v["x"], local(len(x_rows)), 1.0),
-        (local(len(s.hubs)), v["o"], local(len(s.hubs)), -cap),
+        (local(len(s.hubs_table)), v["o"], local(len(s.hubs_table)), -cap),
     ], upper=0.0)
 
 

@@ -99,7 +99,7 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
     xf = lm.add_variables(f"{prefix}_inbound", xf_index)
     yf = lm.add_variables(f"{prefix}_outbound", yf_index)
 
-    nd = len(s.demand)
+    nd = len(s.demand_table)
     dem_index = pd.DataFrame({"failure": np.repeat(names.to_numpy(), nd),
                               "market": np.tile(s.demand_table["market"], nf),
                               "product": np.tile(s.demand_table["product"], nf)})
