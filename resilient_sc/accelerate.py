@@ -4,17 +4,18 @@
 
 * **plain multi-source facility location** (one supplier, one product, no policy) with at
   least ``MIN_KERNEL_SIZE`` hub-market pairs (smaller ones: HiGHS on the compact model, hubs
-  and assignment fractions only, which it proves at the root node): a Lagrangian bound (demand rows relaxed,
-  subgradient ascent) with transportation-LP heuristics gives a near-optimal plan and fixes
-  the hubs whose forced alternative costs more; an LP branch and bound over the remaining hubs
-  finishes, pricing flow columns in and separating the ``hub_link`` rows lazily (they are
-  implied for integer designs, so any subset keeps the optimum), with Lagrangian probing for
-  fixing and branching and reduced-cost fixing at every node;
+  and assignment fractions only, which it proves at the root node): a Lagrangian bound
+  (demand rows relaxed, subgradient ascent) with transportation-LP heuristics gives a
+  near-optimal plan and fixes the hubs whose forced alternative costs more; an LP branch and
+  bound over the remaining hubs finishes, pricing flow columns in and separating the
+  ``hub_link`` rows lazily (they are implied for integer designs, so any subset keeps the
+  optimum), with Lagrangian probing for fixing and branching and reduced-cost fixing at
+  every node;
 * **single-sourced facility location** with at least ``SS_KERNEL_SIZE`` pairs (smaller
-  ones: HiGHS on the compact model, binary assignments): the Lagrangian bound with exact 0-1 knapsacks,
-  assignment heuristics and local search, then HiGHS on the compact model restricted to the
-  hubs and pairs the bound allows below a target, raising the target until a plan is proven
-  optimal;
+  ones: HiGHS on the compact model, binary assignments): the Lagrangian bound with exact 0-1
+  knapsacks, assignment heuristics and local search, then HiGHS on the compact model
+  restricted to the hubs and pairs the bound allows below a target, raising the target until
+  a plan is proven optimal;
 * **other single-sourced models**: HiGHS on the model with the determined flows substituted
   out; **everything else**: HiGHS on the model as built.
 
@@ -565,14 +566,15 @@ def _solve_compact(fl: _Facility, options: SolveOptions, deadline: float, rep: A
                       np.concatenate([((start.sum(axis=1) > 0.5) | (lo > 0.5)).astype(float),
                                       start[hub, market]]))
     result = run_highs(h, True)
+    result = dataclasses.replace(result, bound=result.bound + fl.constant)
     if result.x is None:
         return result
     frac = np.zeros(fl.shape)
     frac[hub, market] = np.clip(result.x[m:], 0.0, 1.0)
     x = fl.plan(result.x[:m] > 0.5, np.round(frac) if fl.single else frac)
-    objective, bound = result.objective + fl.constant, result.bound + fl.constant
-    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-10))
-    return dataclasses.replace(result, x=x, objective=objective, bound=bound, gap=gap)
+    objective = result.objective + fl.constant
+    gap = max(0.0, (objective - result.bound) / max(abs(objective), 1e-10))
+    return dataclasses.replace(result, x=x, objective=objective, gap=gap)
 
 
 
