@@ -44,28 +44,40 @@ class Sets:
 
     Each table is a :class:`~resilient_sc.model.table.Table` (``sets.flows_table["_out"]``: one
     column as an array) and, built on first use, a DataFrame of the name without ``_table``
-    (``sets.flows``).
+    (``sets.flows``). Columns starting with ``_`` are positions in another table.
+
+    * ``suppliers``: supplier, country, fixed_cost, status, ..., region, bloc (usable only)
+    * ``hubs``: hub, country, fixed_cost, capacity, handling_cost, status, ..., region, bloc
+    * ``markets``: market, country, region, bloc
+    * ``demand``: market, product, demand, country, region, bloc
+    * ``supply``: supplier, product, capacity, unit_cost, co2, country; _supplier (-1 for a
+      supplier without a usable lane)
+    * ``inbound`` (the x index): supplier, hub, product, country, lane_cost, lane_co2,
+      unit_cost, make_co2, handling_cost; _supply, _origin, _supplier, _hub
+    * ``outbound``: hub, market, product, lane_cost, lane_co2; _demand, _hub
+    * ``flows`` (the y index): hub, market, product, origin, lane_cost, lane_co2, tariff; _out
+      (in outbound), _demand, _origin
+    * ``origins``: hub, product, origin (each origin country reaching a hub)
+    * ``products``: product, unit_value, ..., total_demand
+    * ``countries``: country, region, bloc
+    * ``removed_suppliers``, ``removed_hubs``: supplier or hub, country, status, reason
+    * ``disruptions``: scenario, kind, element, probability
     """
 
-    suppliers_table: Table  # supplier, country, fixed_cost, status, ..., region, bloc (usable only)
-    hubs_table: Table  # hub, country, fixed_cost, capacity, handling_cost, status, ..., region, bloc
-    markets_table: Table  # market, country, region, bloc
-    demand_table: Table  # market, product, demand, country, region, bloc
-    supply_table: Table  # supplier, product, capacity, unit_cost, co2, country, and the position
-    #                      _supplier (in suppliers; -1 for a supplier without a usable lane)
-    inbound_table: Table  # supplier, hub, product, country, lane_cost, lane_co2, unit_cost,
-    #                       make_co2, handling_cost (the x index), and the positions _supply
-    #                       (in supply), _origin (in origins), _supplier, _hub
-    outbound_table: Table  # hub, market, product, lane_cost, lane_co2, and the positions
-    #                        _demand, _hub
-    flows_table: Table  # hub, market, product, origin, lane_cost, lane_co2, tariff (y index),
-    #                     and the positions _out (in outbound), _demand, _origin (in origins)
-    origins_table: Table  # hub, product, origin: each origin country reaching a hub
-    products_table: Table  # product, unit_value, ..., total_demand
-    countries_table: Table  # country, region, bloc
-    removed_suppliers_table: Table  # supplier, country, status, reason
-    removed_hubs_table: Table  # hub, country, status, reason
-    disruptions_table: Table  # scenario, kind, element, probability
+    suppliers_table: Table
+    hubs_table: Table
+    markets_table: Table
+    demand_table: Table
+    supply_table: Table
+    inbound_table: Table
+    outbound_table: Table
+    flows_table: Table
+    origins_table: Table
+    products_table: Table
+    countries_table: Table
+    removed_suppliers_table: Table
+    removed_hubs_table: Table
+    disruptions_table: Table
 
     suppliers = _Frame()
     hubs = _Frame()
