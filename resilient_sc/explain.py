@@ -201,30 +201,38 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
 def _check_survive(s: Sets, policy: Policy) -> list[str]:
     if not policy.survive:
         return []
-    from .model.redundancy import single_failures
+    from .model.redundancy import single_failures, surviving
 
     out = []
     beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"], "max",
                                      default=1.0)
     need = (beta * s.demand["demand"]).groupby(s.demand["product"]).sum()
     required = pd.MultiIndex.from_frame(s.demand.loc[beta > 0, ["market", "product"]])
-    r = reach(s)
+    failures = single_failures(s, policy.survive)
+    if failures.empty:
+        return out
+    # usable capacity per (failure, product): supply rows with an inbound arc that survives
     hub_country = s.hubs.set_index("hub")["country"]
     inb = s.inbound.assign(hub_country=s.inbound["hub"].map(hub_country))
-    for _, f in single_failures(s, policy.survive).iterrows():
-        col = {"supplier": ["supplier"], "hub": ["hub"], "country": ["country", "hub_country"]}[f["kind"]]
-        alive = inb.loc[~inb[col].eq(f["element"]).any(axis=1)]
-        cap = alive.drop_duplicates(["supplier", "product"]).merge(
-            s.supply, on=["supplier", "product"]).groupby("product")["capacity"].sum()
+    fi, ai = surviving(failures, inb, {"supplier": ["supplier"], "hub": ["hub"],
+                                        "country": ["country", "hub_country"]})
+    n_supply, products = len(s.supply_table), pd.Index(need.index)
+    alive = np.unique(fi * n_supply + s.inbound_table["_supply"][ai])
+    row = alive % n_supply
+    product = products.get_indexer(s.supply_table["product"][row])
+    cap = np.bincount(alive // n_supply * len(products) + product, s.supply_table["capacity"][row],
+                      minlength=len(failures) * len(products)).reshape(len(failures), -1)
+    r = reach(s) if "supplier" in policy.survive else None
+    for i, (_, f) in enumerate(failures.iterrows()):
         what = {"supplier": f"losing supplier '{f['element']}'", "hub": f"losing hub '{f['element']}'",
                 "country": f"losing country '{f['element']}' (every supplier and hub there)"}[f["kind"]]
-        for p, n in need.items():
-            have = float(cap.get(p, 0.0))
+        for j, (p, n) in enumerate(need.items()):
+            have = float(cap[i, j])
             if have < n - 1e-9:
                 out.append(f"survive {f['kind']}: {what} leaves product '{p}' with at most {_n(have)} "
                            f"units of usable capacity, below the {_n(n)} units the service level "
                            f"requires (missing {_n(n - have)} units)")
-        if f["kind"] == "supplier":
+        if f["kind"] == "supplier" and r is not None:
             lost_pairs = r.loc[r["supplier"] == f["element"], ["market", "product"]]
             lost_pairs = lost_pairs.loc[pd.MultiIndex.from_frame(lost_pairs).isin(required)]
             still = r.loc[r["supplier"] != f["element"], ["market", "product"]]

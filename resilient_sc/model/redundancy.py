@@ -55,7 +55,7 @@ def _lost(failures: pd.DataFrame, arcs: pd.DataFrame, columns: dict[str, list[st
     return pd.concat(hits, ignore_index=True).drop_duplicates()
 
 
-def _surviving(failures: pd.DataFrame, arcs: pd.DataFrame,
+def surviving(failures: pd.DataFrame, arcs: pd.DataFrame,
                columns: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """(failure position, arc position) of every arc that survives each failure."""
     names = failures["failure"].drop_duplicates().reset_index(drop=True)
@@ -89,9 +89,9 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
         hub_country=s.inbound["hub"].map(hub_country))
     out = s.outbound[["hub", "market", "product"]].assign(
         hub_country=s.outbound["hub"].map(hub_country))
-    fi, ai = _surviving(failures, inb, {"supplier": ["supplier"], "hub": ["hub"],
+    fi, ai = surviving(failures, inb, {"supplier": ["supplier"], "hub": ["hub"],
                                         "country": ["country", "hub_country"]})
-    fo, ao = _surviving(failures, out, {"hub": ["hub"], "country": ["hub_country"]})
+    fo, ao = surviving(failures, out, {"hub": ["hub"], "country": ["hub_country"]})
     xf_index = inb.iloc[ai][["supplier", "hub", "product"]].reset_index(drop=True)
     xf_index.insert(0, "failure", names.to_numpy()[fi])
     yf_index = out.iloc[ao][["hub", "market", "product"]].reset_index(drop=True)
