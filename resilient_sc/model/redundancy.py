@@ -12,6 +12,7 @@ import pandas as pd
 from ..schema import FAILURE_KINDS
 from .context import Context, local
 from .sets import Sets, total_demand
+from .table import Table
 
 
 def single_failures(s: Sets, kinds: tuple[str, ...]) -> pd.DataFrame:
@@ -82,72 +83,82 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
     ``disruption`` (MODEL.md §5b; tariffs are ignored in recourse).
     """
     s, v, lm = ctx.sets, ctx.v, ctx.lm
-    names = failures["failure"].drop_duplicates().reset_index(drop=True)
-    nf = len(names)
+    names = failures["failure"].drop_duplicates().to_numpy(object)
+    nf, nd = len(names), len(s.demand_table)
     hub_country = s.hubs.set_index("hub")["country"]
     inb = s.inbound[["supplier", "hub", "product", "country"]].assign(
         hub_country=s.inbound["hub"].map(hub_country))
     out = s.outbound[["hub", "market", "product"]].assign(
         hub_country=s.outbound["hub"].map(hub_country))
     fi, ai = surviving(failures, inb, {"supplier": ["supplier"], "hub": ["hub"],
-                                        "country": ["country", "hub_country"]})
+                                       "country": ["country", "hub_country"]})
     fo, ao = surviving(failures, out, {"hub": ["hub"], "country": ["hub_country"]})
-    xf_index = inb.iloc[ai][["supplier", "hub", "product"]].reset_index(drop=True)
-    xf_index.insert(0, "failure", names.to_numpy()[fi])
-    yf_index = out.iloc[ao][["hub", "market", "product"]].reset_index(drop=True)
-    yf_index.insert(0, "failure", names.to_numpy()[fo])
-    xf = lm.add_variables(f"{prefix}_inbound", xf_index)
-    yf = lm.add_variables(f"{prefix}_outbound", yf_index)
+    failure = lambda f: {"failure": (names, f)}  # noqa: E731
+    xf = lm.add_variables(f"{prefix}_inbound", Table(
+        failure(fi) | s.inbound_table.select(["supplier", "hub", "product"]).take(ai).columns))
+    yf = lm.add_variables(f"{prefix}_outbound", Table(
+        failure(fo) | s.outbound_table.select(["hub", "market", "product"]).take(ao).columns))
 
-    nd = len(s.demand_table)
-    dem_index = pd.DataFrame({"failure": np.repeat(names.to_numpy(), nd),
-                              "market": np.tile(s.demand_table["market"], nf),
-                              "product": np.tile(s.demand_table["product"], nf)})
-    d_rows = fo * nd + ctx.rows_of(yf_index, s.demand, ["market", "product"])
-    terms = [(d_rows, yf, local(len(yf_index)), 1.0)]
+    rows = np.arange(nf * nd)
+    dem_index = Table(failure(rows // nd)
+                      | {c: (s.demand_table[c], rows % nd) for c in ("market", "product")})
+    d_rows = fo * nd + s.outbound_table["_demand"][ao]
+    terms = [(d_rows, yf, local(len(ao)), 1.0)]
     blocks: dict[str, object] = {"inbound": xf, "outbound": yf}
     if shortfall:
-        u = lm.add_variables(f"{prefix}_shortfall", dem_index,
-                             upper=np.tile(s.demand_table["demand"], nf))
-        terms.append((local(nf * nd), u, local(nf * nd), 1.0))
         dd = np.tile(s.demand_table["demand"], nf)
+        u = lm.add_variables(f"{prefix}_shortfall", dem_index, upper=dd)
+        terms.append((local(nf * nd), u, local(nf * nd), 1.0))
         lm.add_constraints(f"{prefix}_demand", dem_index, terms, dd, dd)
         blocks["shortfall"] = u
     else:
         lm.add_constraints(f"{prefix}_demand", dem_index, terms, lower=demand_lower)
 
-    hp = pd.concat([xf_index[["failure", "hub", "product"]], yf_index[["failure", "hub", "product"]]])
-    hp = hp.drop_duplicates().reset_index(drop=True)
-    lm.add_constraints(f"{prefix}_balance", hp, [
-        (ctx.rows_of(xf_index, hp, ["failure", "hub", "product"]), xf, local(len(xf_index)), 1.0),
-        (ctx.rows_of(yf_index, hp, ["failure", "hub", "product"]), yf, local(len(yf_index)), -1.0),
+    # (failure, hub, product) balances, (failure, supply row) and (failure, hub) capacities, each
+    # in order of first appearance among the recourse arcs
+    products = pd.Index(s.products_table["product"])
+    n_p, n_h, n_s = len(products), len(s.hubs_table), len(s.supply_table)
+    supply_row = s.inbound_table["_supply"][ai]
+    hub_in, hub_out = s.inbound_table["_hub"][ai], s.outbound_table["_hub"][ao]
+    p_in = products.get_indexer(s.supply_table["product"])[supply_row]
+    p_out = products.get_indexer(s.demand_table["product"])[s.outbound_table["_demand"][ao]]
+    x_key, y_key = (fi * n_h + hub_in) * n_p + p_in, (fo * n_h + hub_out) * n_p + p_out
+    hp = pd.unique(np.concatenate([x_key, y_key]))
+    at = pd.Index(hp)
+    lm.add_constraints(f"{prefix}_balance", Table(failure(hp // (n_h * n_p)) | {
+        "hub": (s.hubs_table["hub"], hp // n_p % n_h), "product": (products.to_numpy(object), hp % n_p)}), [
+        (at.get_indexer(x_key), xf, local(len(ai)), 1.0),
+        (at.get_indexer(y_key), yf, local(len(ao)), -1.0),
     ], 0.0, 0.0)
 
-    sp = xf_index[["failure", "supplier", "product"]].drop_duplicates().reset_index(drop=True)
-    cap = sp.merge(s.supply[["supplier", "product", "capacity"]], on=["supplier", "product"],
-                   how="left")["capacity"].to_numpy(float)
-    total = total_demand(s, sp["product"])
-    lm.add_constraints(f"{prefix}_supplier_capacity", sp, [
-        (ctx.rows_of(xf_index, sp, ["failure", "supplier", "product"]), xf, local(len(xf_index)), 1.0),
-        (local(len(sp)), v["z"], ctx.rows_of(sp, s.suppliers, ["supplier"]), -np.minimum(cap, total)),
+    key = fi * n_s + supply_row
+    sp = pd.unique(key)
+    row = sp % n_s
+    cap = np.minimum(s.supply_table["capacity"][row], total_demand(s, s.supply_table["product"][row]))
+    lm.add_constraints(f"{prefix}_supplier_capacity", Table(failure(sp // n_s) | {
+        "supplier": (s.supply_table["supplier"], row), "product": (s.supply_table["product"], row)}), [
+        (pd.Index(sp).get_indexer(key), xf, local(len(ai)), 1.0),
+        (local(len(sp)), v["z"], s.supply_table["_supplier"][row], -cap),
     ], upper=0.0)
 
-    fh = xf_index[["failure", "hub"]].drop_duplicates().reset_index(drop=True)
-    hub_cap = fh["hub"].map(s.hubs.set_index("hub")["capacity"]).to_numpy(float)
-    hub_cap = np.minimum(hub_cap, float(s.demand["demand"].sum()))
-    lm.add_constraints(f"{prefix}_hub_capacity", fh, [
-        (ctx.rows_of(xf_index, fh, ["failure", "hub"]), xf, local(len(xf_index)), 1.0),
-        (local(len(fh)), v["o"], ctx.rows_of(fh, s.hubs, ["hub"]), -hub_cap),
+    key = fi * n_h + hub_in
+    fh = pd.unique(key)
+    hub = fh % n_h
+    hub_cap = np.minimum(s.hubs_table["capacity"][hub], float(s.demand_table["demand"].sum()))
+    fh_index = Table(failure(fh // n_h) | {"hub": (s.hubs_table["hub"], hub)})
+    lm.add_constraints(f"{prefix}_hub_capacity", fh_index, [
+        (pd.Index(fh).get_indexer(key), xf, local(len(ai)), 1.0),
+        (local(len(fh)), v["o"], hub, -hub_cap),
     ], upper=0.0)
     if weight is not None:
         c = lm.objective()
         x_cost = ctx.v["x"].values(c)[ai] * weight[fi]
-        y_cost = ctx.v["y"].values(c)
-        out_cost = s.flows.assign(c=y_cost - s.flows_table["tariff"]).groupby(
-            ["hub", "market", "product"])["c"].first()
-        y_unit = out_cost.reindex(pd.MultiIndex.from_frame(yf_index[["hub", "market", "product"]]))
+        # a recourse flow costs what the first flow of its outbound lane costs, less tariffs
+        lane, first = np.unique(s.flows_table["_out"], return_index=True)
+        unit = np.full(len(s.outbound_table), np.nan)
+        unit[lane] = (ctx.v["y"].values(c) - s.flows_table["tariff"])[first]
         lm.add_cost("disruption", xf, x_cost)
-        lm.add_cost("disruption", yf, y_unit.to_numpy(float) * weight[fo])
+        lm.add_cost("disruption", yf, unit[ao] * weight[fo])
         if shortfall:
             pi = float(ctx.policy.shortfall_penalty or 0.0)
             lm.add_cost("disruption", blocks["shortfall"], np.repeat(weight, nd) * pi)  # type: ignore[arg-type]
