@@ -33,7 +33,7 @@ def _add_min_share(ctx: Context, field: str, flag: str) -> None:
     index = s.demand.loc[keep, ["market", "product"]].reset_index(drop=True)
     bound = (share * s.demand_table["demand"])[keep]
     pos = np.flatnonzero(origin_flags(ctx)[flag].to_numpy())
-    rows = ctx.rows_of(s.flows.iloc[pos], s.demand, ["market", "product"])
+    rows = s.flows_table["_demand"][pos]
     # map demand positions to positions among the kept rows
     kept_pos = np.cumsum(keep) - 1
     ok = keep[rows]
