@@ -201,7 +201,7 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
 def _check_survive(s: Sets, policy: Policy) -> list[str]:
     if not policy.survive:
         return []
-    from .model.redundancy import single_failures, surviving
+    from .model.redundancy import single_failures, surviving_inbound
 
     out = []
     beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"], "max",
@@ -212,10 +212,7 @@ def _check_survive(s: Sets, policy: Policy) -> list[str]:
     if failures.empty:
         return out
     # usable capacity per (failure, product): supply rows with an inbound arc that survives
-    hub_country = s.hubs.set_index("hub")["country"]
-    inb = s.inbound.assign(hub_country=s.inbound["hub"].map(hub_country))
-    fi, ai = surviving(failures, inb, {"supplier": ["supplier"], "hub": ["hub"],
-                                        "country": ["country", "hub_country"]})
+    fi, ai = surviving_inbound(s, failures)
     n_supply, products = len(s.supply_table), pd.Index(need.index)
     alive = np.unique(fi * n_supply + s.inbound_table["_supply"][ai])
     row = alive % n_supply

@@ -23,25 +23,18 @@ INDEX = np.int32
 Labels = pd.DataFrame | Table
 
 
-def _frame_of(labels: Labels) -> pd.DataFrame:
-    return labels.frame() if isinstance(labels, Table) else labels
-
-
 def _own(labels: Labels) -> Labels:
     """Labels a block can keep: a Table (immutable) or the DataFrame renumbered 0..n-1."""
     return labels if isinstance(labels, Table) else labels.reset_index(drop=True)
 
 
 @dataclass(frozen=True, eq=False)
-class VarBlock:
-    """Variables ``name[index]``: global columns ``start .. start + size - 1``."""
+class _Block:
+    """A named block whose ``labels`` give one row per member, starting at ``start``."""
 
     name: str
     labels: Labels
     start: int
-    lower: np.ndarray
-    upper: np.ndarray
-    integer: bool
 
     @property
     def size(self) -> int:
@@ -49,8 +42,17 @@ class VarBlock:
 
     @cached_property
     def index(self) -> pd.DataFrame:
-        """One row of labels per variable."""
-        return _frame_of(self.labels)
+        """The labels as a DataFrame, one row per member (built on first use)."""
+        return self.labels.frame() if isinstance(self.labels, Table) else self.labels
+
+
+@dataclass(frozen=True, eq=False)
+class VarBlock(_Block):
+    """Variables ``name[index]``: global columns ``start .. start + size - 1``."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    integer: bool
 
     @property
     def columns(self) -> np.ndarray:
@@ -62,26 +64,14 @@ class VarBlock:
 
 
 @dataclass(frozen=True, eq=False)
-class ConBlock:
+class ConBlock(_Block):
     """Constraints ``lower <= A x <= upper`` named ``name[index]``; rows local to the block."""
 
-    name: str
-    labels: Labels
-    start: int
     rows: np.ndarray
     cols: np.ndarray
     vals: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
-
-    @property
-    def size(self) -> int:
-        return len(self.labels)
-
-    @cached_property
-    def index(self) -> pd.DataFrame:
-        """One row of labels per constraint."""
-        return _frame_of(self.labels)
 
 
 @dataclass(eq=False)

@@ -69,6 +69,15 @@ def surviving(failures: pd.DataFrame, arcs: pd.DataFrame,
     return codes // na, codes % na
 
 
+def surviving_inbound(s: Sets, failures: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(failure position, inbound row) of every inbound arc that survives each failure: the
+    arc's supplier, hub and both their countries are not lost."""
+    arcs = s.inbound_table.select(["supplier", "hub", "country"]).frame().assign(
+        hub_country=s.hubs_table["country"][s.inbound_table["_hub"]])
+    return surviving(failures, arcs, {"supplier": ["supplier"], "hub": ["hub"],
+                                      "country": ["country", "hub_country"]})
+
+
 def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower: np.ndarray,
                  shortfall: bool, weight: np.ndarray | None = None) -> dict[str, object]:
     """Recourse blocks for every failure (several rows per failure name fail together).
@@ -85,13 +94,9 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
     s, v, lm = ctx.sets, ctx.v, ctx.lm
     names = failures["failure"].drop_duplicates().to_numpy(object)
     nf, nd = len(names), len(s.demand_table)
-    hub_country = s.hubs.set_index("hub")["country"]
-    inb = s.inbound[["supplier", "hub", "product", "country"]].assign(
-        hub_country=s.inbound["hub"].map(hub_country))
-    out = s.outbound[["hub", "market", "product"]].assign(
-        hub_country=s.outbound["hub"].map(hub_country))
-    fi, ai = surviving(failures, inb, {"supplier": ["supplier"], "hub": ["hub"],
-                                       "country": ["country", "hub_country"]})
+    fi, ai = surviving_inbound(s, failures)
+    out = s.outbound_table.select(["hub"]).frame().assign(
+        hub_country=s.hubs_table["country"][s.outbound_table["_hub"]])
     fo, ao = surviving(failures, out, {"hub": ["hub"], "country": ["hub_country"]})
     failure = lambda f: {"failure": (names, f)}  # noqa: E731
     xf = lm.add_variables(f"{prefix}_inbound", Table(

@@ -283,8 +283,9 @@ def build_sets(net: Network, policy: Policy) -> Sets:
                      "origin": (country, org_c)})
     out, at = _flows(out_hub, out_p, {"hub": org_hub, "product": org_p}, n_p)
     dem = out_dem[out]
+    product_at = pidx.get_indexer(net.products["product"])  # network product row -> code
     value = np.zeros(n_p)
-    value[pidx.get_indexer(net.products["product"])] = net.products["unit_value"].to_numpy(float)
+    value[product_at] = net.products["unit_value"].to_numpy(float)
     rate = _tariffs(tariffs, cidx, pidx) * np.tile(value, n_c * n_c)  # currency per unit
     if rate.any():
         dc = cidx.get_indexer(demand["country"])[dem]
@@ -298,7 +299,7 @@ def build_sets(net: Network, policy: Policy) -> Sets:
         "tariff": tariff, "_out": out, "_demand": dem, "_origin": at})
 
     total = np.bincount(dp, demand["demand"], minlength=n_p)
-    products = _columns(net.products) | {"total_demand": total[pidx.get_indexer(net.products["product"])]}
+    products = _columns(net.products) | {"total_demand": total[product_at]}
     suppliers = {k: v[keep_supplier] for k, v in suppliers.items()}
     hubs = {k: v[keep_hub] for k, v in hubs.items()}
     return Sets(Table(suppliers), Table(hubs), Table(markets), Table(demand), Table(supply), inbound,
