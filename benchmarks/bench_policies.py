@@ -15,7 +15,7 @@ from machine import machine_info, machine_line, save
 
 from resilient_sc import InfeasiblePolicyError, Policy, build_model, examples
 
-#: one typical value per field (MODEL.md §5)
+#: one typical value per field (docs/formulation.md §5)
 POLICIES: dict[str, Policy] = {
     "base": Policy(),
     "min_local_share 0.5": Policy(min_local_share=0.5),

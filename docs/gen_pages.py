@@ -3,17 +3,32 @@
 A page marks a generated block as ``<!-- gen:NAME ARG -->`` ... ``<!-- /gen:NAME -->``:
 
 * ``schema-tables``: every table and column of :data:`resilient_sc.schema.TABLES`;
-* ``formulation``: the docstring (formula and MODEL.md section) of every constraint family
-  of :data:`resilient_sc.model.build.FAMILIES`, in build order;
+* ``formulation``: the docstring (formula and section of the formulation or conventions
+  page it implements) of every constraint family of
+  :data:`resilient_sc.model.build.FAMILIES`, in build order;
 * ``policy-fields``: every :class:`~resilient_sc.Policy` field with its type and default;
 * ``policy-messages FIELD``: the real messages of the library for an infeasible or invalid
   ``FIELD``, produced by solving small networks;
 * ``cli-reference``: ``resilient-sc COMMAND --help`` for every subcommand;
-* ``benchmark-results``: ``benchmarks/results/*.md`` when present, else how to produce them.
+* ``benchmark-results``: ``benchmarks/results/*.md`` when present, else how to produce them;
+* ``cli-output [exit=N] ARGS``: what ``resilient-sc ARGS`` prints (stderr, then stdout), run
+  in-process; the command must exit with code N (default 0);
+* ``cli-session [exit=N]`` followed by shell lines, one per line: a ``bash`` block of the lines
+  as written and a ``text`` block of what the last one prints. A line is ``resilient-sc ...``
+  (run in-process, exit code 0 except the last, which must exit N) or ``echo TEXT > FILE`` /
+  ``echo TEXT >> FILE``; ``# comments`` are shown but not run;
+* ``python-output``: what the ``python`` code block just above it prints when run;
+* ``file PATH``: a file of the repository (e.g. a policy YAML), verbatim.
+
+Every block of a page runs in one working directory of its own, a temporary copy of
+``examples/`` (so ``examples/electronics`` is the bundled network, and files written by
+one block are there for the next ones), and every ``python`` block of a page in one
+namespace (as a script: ``__name__`` is ``"__main__"``). Durations (``0.123 s``) are shown as
+``… s``, so that the committed pages change only when the results do.
 
 ``mkdocs build`` regenerates the blocks through :func:`on_page_markdown` (this file is the
 ``hooks:`` entry of mkdocs.yml); ``python docs/gen_pages.py`` rewrites them in the committed
-pages, so that the pages read the same on GitHub.
+pages, so that the pages read the same on GitHub (``--check``: only list the stale pages).
 """
 
 from __future__ import annotations
@@ -25,8 +40,11 @@ import inspect
 import io
 import os
 import re
+import shlex
+import shutil
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +52,8 @@ import pandas as pd
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-BLOCK = re.compile(r"(<!-- gen:(?P<name>[\w-]+)(?P<arg>[^>]*?) -->\n)(?P<body>.*?)(<!-- /gen:(?P=name) -->)",
-                   re.DOTALL)
+BLOCK = re.compile(r"(<!-- gen:(?P<name>[\w-]+)(?P<arg>(?:\s.*?)?)\s-->\n)(?P<body>.*?)"
+                   r"(<!-- /gen:(?P=name) -->)", re.DOTALL)
 
 
 # ---- generators ---------------------------------------------------------------------------
@@ -54,13 +72,26 @@ def _markdown_text(doc: str) -> str:
     return "`".join(parts)
 
 
+#: a section of the docs as code cites it: "docs/conventions.md §8.5", or a bare "§8.5"
+SECTION = re.compile(r"(?:docs/(?:data|formulation|conventions)\.md )?§(?P<number>\d+[a-z]?(?:\.\d+)?)")
+
+
+def section_link(number: str, here: str = "") -> str:
+    """The link to section ``number`` of the docs (§1 the data page, §2–§7 the formulation,
+    §8.N the conventions), relative to the page ``here``."""
+    page = "data.md" if number == "1" else "conventions.md" if number.startswith("8") else "formulation.md"
+    return f"[§{number}]({'' if page == here else page}#{number})"
+
+
 def formulation(arg: str = "") -> str:
     from resilient_sc.model.build import FAMILIES
 
     out = []
     for family in FAMILIES:
         module = family.__module__.removeprefix("resilient_sc.")
-        out += [f"### `{family.__name__}`", "", f"*{module}*", "", _markdown_text(family.__doc__ or ""), ""]
+        text = SECTION.sub(lambda m: section_link(m["number"], "formulation.md"),
+                           _markdown_text(family.__doc__ or ""))
+        out += [f"### `{family.__name__}`", "", f"*{module}*", "", text, ""]
     return "\n".join(out)
 
 
@@ -213,6 +244,160 @@ def benchmark_results(arg: str = "") -> str:
                      f"*From `benchmarks/results/{f.name}`.*\n" for f in files)
 
 
+# ---- real output: commands and code run when the docs are built ------------------------------
+class Page:
+    """What the blocks of one page share: a working directory (a temporary copy of
+    ``examples/``, made on first use), the namespace of its python blocks, and the page's
+    text before the block being filled."""
+
+    def __init__(self) -> None:
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.namespace: dict[str, Any] = {"__name__": "__main__"}  # blocks are scripts
+        self.before = ""
+
+    @property
+    def workdir(self) -> Path:
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="resilient_sc-docs-")
+            shutil.copytree(ROOT / "examples", Path(self._tmp.name) / "examples",
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        return Path(self._tmp.name)
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+_page: Page | None = None
+
+
+@contextlib.contextmanager
+def _in(folder: Path) -> Iterator[None]:
+    old = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def _current_page() -> Page:
+    if _page is None:
+        raise RuntimeError("docs: this block runs only inside render()")
+    return _page
+
+
+DURATION = re.compile(r"\b\d+\.\d+ s\b")
+
+
+def _tidy(text: str) -> str:
+    """Output as shown: durations masked (they change on every run), trailing blanks dropped."""
+    return "\n".join(line.rstrip() for line in DURATION.sub("… s", text).strip("\n").splitlines())
+
+
+def _expected_exit(arg: str) -> tuple[int, str]:
+    """``exit=N rest`` -> (N, rest); without ``exit=``, (0, arg)."""
+    m = re.match(r"\s*exit=(\d+)\b", arg)
+    return (int(m[1]), arg[m.end():]) if m else (0, arg)
+
+
+def _run(args: list[str], folder: Path) -> tuple[int, str]:
+    from resilient_sc.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with _in(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    return code, err.getvalue() + out.getvalue()
+
+
+def _inputs(args: list[str], folder: Path) -> tuple[Any, ...]:
+    """The contents of every file and folder that ``args`` name, relative to ``folder``."""
+    state: list[tuple[str, bytes]] = []
+    for a in args:
+        path = folder / a
+        files = sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else [path]
+        state += [(f.relative_to(folder).as_posix(), f.read_bytes()) for f in files if f.is_file()]
+    return tuple(state)
+
+
+#: (arguments, inputs) -> (exit code, output) of the read-only commands run in this build
+_cli_cache: dict[tuple[Any, ...], tuple[int, str]] = {}
+
+
+def run_cli(args: list[str], expect: int = 0) -> str:
+    """What ``resilient-sc ARGS`` prints in the page's working directory (stderr, then stdout);
+    an exit code other than ``expect`` stops the build with the output. A command that writes
+    no files (no ``--out``) and was run on the same inputs before, on another page, is not run
+    again."""
+    folder = _current_page().workdir
+    if "--out" in args or args[:1] == ["init"]:
+        code, output = _run(args, folder)
+    else:
+        key = (tuple(args), _inputs(args, folder))
+        if key not in _cli_cache:
+            _cli_cache[key] = _run(args, folder)
+        code, output = _cli_cache[key]
+    if code != expect:
+        raise RuntimeError(f"docs: `resilient-sc {shlex.join(args)}` exited with {code}, "
+                           f"expected {expect}:\n{output}")
+    return _tidy(output)
+
+
+def cli_output(arg: str) -> str:
+    expect, rest = _expected_exit(arg)
+    return f"```text\n{run_cli(shlex.split(rest), expect)}\n```"
+
+
+def _echo(words: list[str], folder: Path) -> None:
+    """``echo TEXT > FILE`` or ``echo TEXT >> FILE`` in ``folder``."""
+    if len(words) != 4 or words[2] not in (">", ">>"):
+        raise ValueError(f"docs: cli-session runs `echo TEXT > FILE` or `echo TEXT >> FILE`, not {words}")
+    with open(folder / words[3], "a" if words[2] == ">>" else "w", encoding="utf-8", newline="\n") as f:
+        f.write(words[1] + "\n")
+
+
+def cli_session(arg: str) -> str:
+    expect, rest = _expected_exit(arg)
+    lines = [line.rstrip() for line in rest.strip("\n").splitlines() if line.strip()]
+    output = None
+    for i, line in enumerate(lines):
+        words = shlex.split(line, comments=True)
+        if not words:
+            continue
+        if words[0] == "echo":
+            _echo(words, _current_page().workdir)
+        elif words[0] == "resilient-sc":
+            output = run_cli(words[1:], expect if i == len(lines) - 1 else 0)
+        else:
+            raise ValueError(f"docs: cli-session runs resilient-sc and echo lines only, not {line!r}")
+    if output is None or not lines[-1].startswith("resilient-sc"):
+        raise ValueError(f"docs: a cli-session ends with the resilient-sc command it shows:\n{rest}")
+    shown = "\n".join(lines)
+    return f"```bash\n{shown}\n```\n\n```text\n{output}\n```"
+
+
+PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+
+
+def python_output(arg: str = "") -> str:
+    page = _current_page()
+    blocks = PYTHON_BLOCK.findall(page.before)
+    if not blocks:
+        raise ValueError("docs: python-output needs a ```python block above it")
+    out = io.StringIO()
+    with _in(page.workdir), contextlib.redirect_stdout(out):
+        exec(compile(blocks[-1], "<docs python block>", "exec"), page.namespace)
+    if not out.getvalue().strip():
+        raise ValueError(f"docs: the python block above a python-output block printed nothing:\n{blocks[-1]}")
+    return f"```text\n{_tidy(out.getvalue())}\n```"
+
+
+def file_block(arg: str) -> str:
+    path = ROOT / arg.strip()
+    language = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "text", ".py": "python"}
+    return f"```{language.get(path.suffix, 'text')}\n{path.read_text(encoding='utf-8').rstrip()}\n```"
+
+
 GENERATORS: dict[str, Callable[[str], str]] = {
     "schema-tables": schema_tables,
     "formulation": formulation,
@@ -220,18 +405,29 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "policy-messages": policy_messages,
     "cli-reference": cli_reference,
     "benchmark-results": benchmark_results,
+    "cli-output": cli_output,
+    "cli-session": cli_session,
+    "python-output": python_output,
+    "file": file_block,
 }
 
 
 # ---- rendering ----------------------------------------------------------------------------
 def render(markdown: str) -> str:
-    """``markdown`` with every generated block filled in afresh."""
+    """``markdown`` with every generated block filled in afresh, in page order."""
+    global _page
 
     def fill(m: re.Match[str]) -> str:
+        page.before = markdown[:m.start()]
         body = GENERATORS[m["name"]](m["arg"]).rstrip("\n")
         return f"{m.group(1)}{body}\n{m.group(5)}"
 
-    return BLOCK.sub(fill, markdown)
+    page = _page = Page()
+    try:
+        return BLOCK.sub(fill, markdown)
+    finally:
+        _page = None
+        page.close()
 
 
 def check_policy_page(markdown: str) -> None:
@@ -241,6 +437,11 @@ def check_policy_page(markdown: str) -> None:
     missing = [f for f in Policy.field_names() if f"### `{f}`" not in markdown]
     if missing:
         raise ValueError(f"docs/policies.md has no section for policy fields: {', '.join(missing)}")
+
+
+def on_pre_build(config: Any) -> None:
+    """mkdocs hook: every build runs the commands afresh (``mkdocs serve`` rebuilds after edits)."""
+    _cli_cache.clear()
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:

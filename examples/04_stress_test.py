@@ -1,5 +1,6 @@
 """Stress-test a design: replay the loss of every country, hub and supplier it uses, and the
-``disruptions`` scenarios of the data, with re-routed flows and penalised shortfall."""
+``disruptions`` scenarios of the data: the fraction of demand still guaranteed to every market
+and product, then the cheapest re-routing with shortfall priced per product."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ def main() -> None:
         plan = solve(net, policy)
         stress = stress_test(net, plan)
         s = stress.summary()
-        print(f"{name}: {s['failures']} failures replayed (penalty {stress.penalty:,.0f} per unit "
-              f"short); worst {s['worst_failure']} serves {s['worst_served_fraction']:.1%} of demand; "
-              f"{s['expected_served_fraction']:.1%} served on average")
-        worst = stress.failures.sort_values("served_fraction").head(4)
-        print(worst[["failure", "served_fraction", "shortfall", "worst_market",
-                     "worst_market_served"]].to_string(index=False, formatters={
-            "served_fraction": "{:.1%}".format, "worst_market_served": "{:.1%}".format,
-            "shortfall": "{:,.0f}".format}))
+        print(f"{name}: {s['failures']} failures replayed; under the worst, {s['worst_failure']}, every "
+              f"market still gets at least {s['worst_served']:.1%} of its demand of every product "
+              f"(binding: {s['worst_product']} in {s['worst_market']}).")
+        print(f"Given {s['conditional_on']}, {s['expected_value_served']:.1%} of the demand's value "
+              "is served on average.")
+        worst = stress.worst_table(4)
+        served = ["worst_served", *[c for c in worst if c.startswith("served ")], "value_served"]
+        print(worst[["failure", *served, "extra_cost", "shortfall_cost"]].to_string(
+            index=False, formatters={**{c: "{:.1%}".format for c in served},
+                                     "extra_cost": "{:+,.0f}".format, "shortfall_cost": "{:,.0f}".format}))
         print()
 
 

@@ -98,7 +98,7 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 def add_data_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", metavar="DATA", type=Path,
-                        help="a folder of CSV files or an .xlsx workbook (tables as in MODEL.md §1)")
+                        help="a folder of CSV files or an .xlsx workbook (tables as in docs/data.md)")
 
 
 def load_network(path: Path) -> Network:
@@ -324,13 +324,14 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
                         default=("country", "hub", "supplier"),
                         help="comma-separated failure kinds to replay (default: country,hub,supplier)")
     parser.add_argument("--penalty", metavar="P", type=_non_negative,
-                        help="money per unit of demand short (default: 10 × the dearest path)")
+                        help="money per unit short, for every product (default, per product: its "
+                             "unit_value + 10 × its dearest supplier→hub→market path)")
     add_report_option(parser)
 
 
 def _run_stress(args: argparse.Namespace) -> Outcome:
     from .analysis import stress_test
-    from .analysis.report import stress_sentences, write_stress_report
+    from .analysis.report import design_title, stress_sentences, write_stress_report
     from .solve import solve
 
     _check_out(args)
@@ -338,11 +339,17 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     network = load_network(args.data)
     plan = solve(network, policy)
     stress = stress_test(network, plan, args.failures, penalty=args.penalty)
-    data = {"status": "ok", "plan": plan.to_dict(), "penalty": stress.penalty,
-            "summary": stress.summary(), "failures": _records(stress.failures)}
-    worst = stress.failures.sort_values(["served_fraction", "impact"], ascending=[True, False])
-    text = "\n".join([*stress_sentences(plan, stress), "", _frame_text(worst.head(10), [
-        "failure", "served_fraction", "worst_market", "worst_market_served", "shortfall", "extra_cost"])])
+    data = {"status": "ok", "plan": plan.to_dict(), **stress.to_dict()}
+    worst = stress.worst_table(10)
+    columns = ["failure", "worst_served", "worst_market", "worst_product",
+               *[f"served {p}" for p in stress.products], "value_served", "extra_cost", "shortfall_cost",
+               "impact"]
+    text = "\n".join([f"# Stress test of {design_title(policy)}", "", *stress_sentences(plan, stress), "",
+                      _frame_text(worst, columns).rstrip(), "",
+                      "worst_served: the fraction of demand every market and product still gets; "
+                      "worst_market/product: where that floor binds; served <product>: fraction of its "
+                      "units; value_served: weighted by unit_value; extra_cost: change in flow cost "
+                      "(money), next to the shortfall_cost of the units short; impact: their sum."])
     written = write_stress_report(args.out, network, plan, stress) if args.out is not None else None
     return _report_outcome(data, text, written)
 
@@ -390,7 +397,7 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
                                 progress=progress_bar(args, "policies"))
     table = premium_table(outcomes)
     text = "\n".join([_frame_text(table, ["policy", "status", "cost", "premium_pct", "worst_served",
-                                           "expected_served", "n_suppliers", "n_hubs"]), "",
+                                           "expected_value_served", "n_suppliers", "n_hubs"]), "",
                       *premium_sentences(outcomes, table)])
     written = write_premium_report(args.out, network, outcomes, table) if args.out is not None else None
     return _report_outcome({"status": "ok", "table": _records(table)}, text, written)
@@ -452,7 +459,7 @@ def _frame_text(df: Any, columns: list[str]) -> str:
     cols = [c for c in columns if c in df]
     fmt: dict[str, Callable[[Any], str]] = {}
     for c in cols:
-        if c in ("cost", "extra_cost", "shortfall", "premium"):
+        if c in ("cost", "extra_cost", "shortfall_cost", "impact", "premium"):
             fmt[c] = lambda v: "" if v != v else f"{v:,.2f}"
         elif c == "premium_pct":
             fmt[c] = lambda v: "" if v != v else f"{v:.2f}%"
@@ -471,7 +478,7 @@ COMMANDS: dict[str, Command] = {
     "solve": Command("design the cheapest network that honours a policy", _configure_solve, _run_solve),
     "orlib": Command("convert an OR-Library / Holmberg instance into a CSV data folder",
                      _configure_orlib, _run_orlib),
-    "stress": Command("replay every single failure on a design: demand served, shortfall, extra cost",
+    "stress": Command("replay every single failure on a design: guaranteed service, shortfall, costs",
                       _configure_stress, _run_stress),
     "premium": Command("what each policy costs over the cost-optimal base, and what it survives",
                        _configure_premium, _run_premium),

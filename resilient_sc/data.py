@@ -16,7 +16,7 @@ from .validation import coerce_table, validate_tables
 
 @dataclass(frozen=True, eq=False)
 class Network:
-    """A supply network of validated tables (MODEL.md §1), never modified after creation.
+    """A supply network of validated tables (the data contract, docs/data.md), never modified after creation.
 
     Build one with :func:`read_network` or :meth:`Network.from_frames`. Each table is a
     DataFrame with every schema column (defaults filled in) plus ``_row``, the spreadsheet
@@ -38,7 +38,7 @@ class Network:
 
     @classmethod
     def from_frames(cls, source: str = "", **frames: pd.DataFrame) -> Network:
-        """Validate DataFrames named like the tables of MODEL.md §1 into a Network.
+        """Validate DataFrames named like the tables of the data contract (docs/data.md) into a Network.
 
         Raises :class:`ValidationError` listing every problem; warns (:class:`DataWarning`)
         about suspicious data. The frames passed in are not modified.
@@ -158,6 +158,6 @@ def read_tables(path: str | Path) -> dict[str, pd.DataFrame]:
 def read_network(path: str | Path) -> Network:
     """Read and validate a network from a folder of CSV files or one ``.xlsx`` workbook.
 
-    Files (or sheets) are named like the tables of MODEL.md §1: ``suppliers.csv``, ...
+    Files (or sheets) are named like the tables of the data contract (docs/data.md): ``suppliers.csv``, ...
     """
     return Network.from_frames(source=str(path), **read_tables(path))

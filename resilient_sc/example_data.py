@@ -143,7 +143,7 @@ def _lane_cost(km: float, outbound: bool) -> tuple[float, float]:
 
 
 def electronics_frames(seed: int = 7) -> dict[str, pd.DataFrame]:
-    """The tables (MODEL.md §1) of the electronics network; the same ``seed`` gives the same data.
+    """The tables (docs/data.md) of the electronics network; the same ``seed`` gives the same data.
 
     Capacities are sized from demand so that the policies of
     ``examples/electronics/policies.yaml`` are feasible: each non-Asian country group can make

@@ -67,12 +67,16 @@ def write_text(path: str | Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> None:
-    """Write one sheet per DataFrame, readable: frozen header, fitted widths, number formats."""
+def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
+                finish: Callable[[Any], None] | None = None) -> None:
+    """Write one sheet per DataFrame, readable: frozen header, fitted widths, number formats;
+    ``finish(book)`` may restyle the openpyxl workbook before it is saved (atomically)."""
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         for name, df in sheets.items():
             df.to_excel(xl, sheet_name=name[:31], index=False)
             _format_sheet(xl.sheets[name[:31]], df)
+        if finish is not None:
+            finish(xl.book)
 
 
 def _format_sheet(ws: Any, df: pd.DataFrame) -> None:

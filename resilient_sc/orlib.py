@@ -1,4 +1,4 @@
-"""Readers for the OR-Library capacitated warehouse and Holmberg instances (MODEL.md §7).
+"""Readers for the OR-Library capacitated warehouse and Holmberg instances (docs/formulation.md §7).
 
 Each instance maps onto a :class:`Network`: one supplier ``S0`` in country ``X`` with
 capacity = total demand at cost 0, warehouses -> hubs (capacity, fixed cost), customers
@@ -30,7 +30,7 @@ class FacilityInstance:
     allocation_cost: np.ndarray  # (m, n) money for serving all of customer j from i
 
     def to_network(self) -> Network:
-        """The instance as a Network (MODEL.md §7)."""
+        """The instance as a Network (docs/formulation.md §7)."""
         m, n = self.allocation_cost.shape
         hubs = [f"W{i + 1}" for i in range(m)]
         markets = [f"C{j + 1}" for j in range(n)]

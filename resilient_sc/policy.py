@@ -1,4 +1,4 @@
-"""Policy: the resilience requirements of a design (MODEL.md §5), a frozen value object.
+"""Policy: the resilience requirements of a design (docs/formulation.md §5), a frozen value object.
 
 A ``Policy()`` with nothing set is the cost-optimal base. Values are checked when the
 policy is used (:meth:`Policy.check`), with messages such as
@@ -27,7 +27,7 @@ from .schema import FAILURE_KINDS
 
 Share = float | Mapping[str, float] | None
 
-#: fields whose mapping keys are regions or products (MODEL.md §5, §8.4)
+#: fields whose mapping keys are regions or products (docs/formulation.md §5, docs/conventions.md §8.4)
 _REGION_OR_PRODUCT = ("max_country_share", "min_local_share", "min_allied_share", "service_level")
 #: fields whose mapping keys are products only
 _PRODUCT_ONLY = ("min_suppliers", "max_supplier_share")
@@ -35,7 +35,7 @@ _PRODUCT_ONLY = ("min_suppliers", "max_supplier_share")
 
 @dataclass(frozen=True)
 class Policy:
-    """Resilience requirements; every field is optional (see MODEL.md §5 and docs/policies.md).
+    """Resilience requirements; every field is optional (see docs/policies.md and docs/formulation.md §5).
 
     Shares are fractions in [0, 1]; ``co2_cap`` is in CO2 units; ``co2_price`` in money per
     CO2 unit; ``shortfall_penalty`` in money per unit of unmet demand.
@@ -162,7 +162,7 @@ class Policy:
 
         ``market_region`` and ``product`` are aligned Series (the region of each row's
         market and its product). ``strictest`` is ``"max"`` for lower bounds, ``"min"``
-        for upper bounds: when several keys match, the strictest binds (MODEL.md §8.4).
+        for upper bounds: when several keys match, the strictest binds (docs/conventions.md §8.4).
         """
         value = getattr(self, name)
         n = len(product)

@@ -170,14 +170,41 @@ class Plan:
         if self.emissions:
             lines.append(f"emissions   {self.emissions:,.2f}")
         lines.append(f"local share {self.overall_share('local_share'):.1%}   allied share "
-                     f"{self.overall_share('allied_share'):.1%}   (demand-weighted)")
+                     f"{self.overall_share('allied_share'):.1%}   ({self.share_weighting()})")
         lines.append(f"times       build {self.build_time:.3f} s, solve {self.solve_time:.3f} s")
         return "\n".join(lines)
 
     def overall_share(self, column: str) -> float:
-        """A share column of :attr:`shares` weighted by demand."""
-        d = self.shares["demand"]
-        return float((self.shares[column] * d).sum() / d.sum()) if d.sum() else 0.0
+        """A share column of :attr:`shares` over all markets and products, weighted as
+        :meth:`share_weighting` says (units of different products are never added)."""
+        w = self.share_weights()
+        return float((self.shares[column] * w).sum() / w.sum()) if w.sum() else 0.0
+
+    def share_weights(self) -> np.ndarray:
+        """Weight of each row of :attr:`shares` in :meth:`overall_share`: the demand's value
+        (demand × unit_value) when a product has a unit value; else demand units with one
+        product; else each product weighted equally (its markets by demand)."""
+        d = self.shares["demand"].to_numpy(float)
+        value = self._unit_values()
+        if value is not None and (value > 0).any():
+            return d * value
+        products = self.shares["product"]
+        if products.nunique() <= 1:
+            return d
+        return d / self.shares.groupby("product")["demand"].transform("sum").to_numpy(float)
+
+    def share_weighting(self) -> str:
+        """``value-weighted``, ``demand-weighted`` or ``products weighted equally``."""
+        value = self._unit_values()
+        if value is not None and (value > 0).any():
+            return "value-weighted"
+        return "demand-weighted" if self.shares["product"].nunique() <= 1 else "products weighted equally"
+
+    def _unit_values(self) -> np.ndarray | None:
+        if self.model is None:
+            return None
+        p = self.model.sets.products_table
+        return pd.Series(p["unit_value"], index=p["product"]).reindex(self.shares["product"]).to_numpy(float)
 
     def verify(self, policy: Policy | None = None, tol: float = 1e-6) -> list[str]:
         """Recompute every constraint from the flows in plain pandas; list the violations."""

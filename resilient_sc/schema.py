@@ -1,4 +1,4 @@
-"""Every input table and column, declared once as data (MODEL.md §1).
+"""Every input table and column, declared once as data (the data contract, docs/data.md).
 
 Loading, defaults, validation, the ``init`` template and the data-format docs are all
 driven from :data:`TABLES`.

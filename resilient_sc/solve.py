@@ -6,6 +6,7 @@ import enum
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,27 +91,76 @@ class SolverResult:
     message: str
 
 
+#: guards the process-wide file descriptors 1 and 2 while they are redirected
+_fd_lock = threading.Lock()
+_redirected = 0  # how many stdout_to_stderr blocks are open (threads may nest or overlap)
+_saved_stdout: int | None = None
+
+
 @contextmanager
 def stdout_to_stderr() -> Iterator[None]:
-    """Send C-level output (HiGHS banner and log) to stderr, keeping stdout for results."""
+    """Send C-level output (HiGHS banner and log) to stderr, keeping stdout for results.
+
+    Safe across threads: overlapping blocks share one redirection, undone when the last ends.
+    """
+    global _redirected, _saved_stdout
     sys.stdout.flush()
+    with _fd_lock:
+        if _redirected == 0:
+            try:
+                _saved_stdout = os.dup(1)
+                os.dup2(2, 1)
+            except OSError:  # no usable stdout or stderr at all
+                _saved_stdout = None
+        _redirected += 1
     try:
-        saved = os.dup(1)
-    except OSError:  # no usable stdout at all
-        yield
-        return
-    try:
-        os.dup2(2, 1)
         yield
     finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+        with _fd_lock:
+            _redirected -= 1
+            if _redirected == 0 and _saved_stdout is not None:
+                sys.stdout.flush()
+                os.dup2(_saved_stdout, 1)
+                os.close(_saved_stdout)
+                _saved_stdout = None
+
+
+@contextmanager
+def _c_output_silenced() -> Iterator[None]:
+    """C-level stdout and stderr to the null device, for a moment (a HiGHS constructor)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with _fd_lock:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            saved = os.dup(1), os.dup(2)
+        except OSError:
+            yield
+            return
+        try:
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in (*saved, devnull):
+                os.close(fd)
 
 
 def new_highs(options: SolveOptions) -> highspy.Highs:
-    """An empty HiGHS object with ``options`` set; its banner goes to stderr."""
-    with stdout_to_stderr():
-        h = highspy.Highs()
+    """An empty HiGHS object with ``options`` set.
+
+    HiGHS prints a banner (``Running HiGHS 1.x ...``) when it is created; it goes to stderr
+    with the rest of the log when ``options.log`` is True, and nowhere otherwise (a log file
+    gets HiGHS's log without it): a solve is silent unless a log is asked for.
+    """
+    if options.log is True:
+        with stdout_to_stderr():
+            h = highspy.Highs()
+    else:
+        with _c_output_silenced():
+            h = highspy.Highs()
     _set_options(h, options)
     return h
 
@@ -266,10 +316,66 @@ def solve(network: Network, policy: Policy | None = None,
           options: SolveOptions | None = None, start: Plan | None = None) -> Plan:
     """Build and solve: the cheapest plan for ``network`` that honours ``policy``.
 
-    >>> from resilient_sc import examples
+    Chooses which suppliers to contract and which hubs to open and routes every product
+    supplier → hub → market at minimum total cost: fixed costs of suppliers and hubs,
+    purchase, handling, transport and tariffs (plus the CO2 price, shortfall penalty and
+    expected disruption cost when the policy sets them). The model is the formulation of
+    docs/formulation.md, built by :func:`~resilient_sc.model.build.build_model` and solved by
+    HiGHS; the solve prints nothing unless ``options.log`` asks for the solver log.
+
+    Units are those of the data: money in the data's one currency, quantities in units of
+    each product, CO2 in the data's CO2 units, shares as fractions in [0, 1]
+    (docs/conventions.md §8.14).
+
+    :param network: the validated data, from :func:`~resilient_sc.data.read_network` (a CSV
+        folder or an .xlsx workbook), :meth:`~resilient_sc.data.Network.from_frames` (pandas
+        DataFrames) or :mod:`resilient_sc.examples`.
+    :param policy: the resilience requirements (:class:`~resilient_sc.policy.Policy`); None
+        or ``Policy()`` gives the cost-optimal base design.
+    :param options: how to solve (:class:`SolveOptions`: time limit, MIP gap, threads, solver
+        log, backend); None for the defaults (proven optimal, no time limit, silent).
+    :param start: a plan whose design (suppliers, hubs, assignments) is handed to HiGHS as a
+        MIP start, e.g. the plan of a slightly looser policy.
+    :returns: a :class:`~resilient_sc.results.Plan`: ``status`` (:class:`Status`),
+        ``objective`` (total cost, money), ``bound`` and ``gap``, ``breakdown`` (money per cost
+        component), ``emissions``, the contracted ``suppliers`` (with their ``volume`` in
+        units) and opened ``hubs`` (throughput, utilisation), the flows ``inbound`` (supplier,
+        hub, product, quantity) and ``outbound`` (hub, market, product, origin country,
+        quantity), ``shares`` (per market and product: demand, delivered, shortfall, local,
+        allied and top foreign shares), ``country_shares`` and ``supplier_shares``, and
+        ``summary()``, ``tables()``, ``save(folder)``, ``to_excel(path)`` and ``verify()``.
+    :raises ValidationError: ``policy`` or ``options`` break the data contract (a share
+        outside [0, 1], a mapping key that is neither a region nor a product, a negative
+        time limit, ...); ``problems`` lists every one.
+    :raises InfeasiblePolicyError: no plan meets the data and the policy; ``reasons`` says
+        why in a planner's terms (market, product, missing units, or the policy fields of
+        HiGHS's irreducible infeasible subset).
+    :raises NotOptimalError: HiGHS stopped before proving optimality (time limit, interrupt,
+        numerical trouble); ``plan`` holds the best plan found, if any. Pass
+        ``SolveOptions(allow_nonoptimal=True)`` to get that plan returned instead.
+
+    The tiny example (one market, two candidate suppliers) and the bundled electronics
+    network with a near-shoring policy:
+
+    >>> from resilient_sc import Policy, examples
     >>> plan = solve(examples.tiny())
     >>> plan.status.value, round(plan.objective, 2)
     ('optimal', 1260.0)
+    >>> net = examples.electronics()          # or read_network("examples/electronics")
+    >>> plan = solve(net, Policy(min_local_share=0.5, min_suppliers=2))
+    >>> plan
+    Plan(optimal, cost=12,228,393.05, 14 suppliers, 4 hubs)
+    >>> bool((plan.shares["local_share"] >= 0.5 - 1e-9).all())
+    True
+
+    A policy that cannot be met:
+
+    >>> from resilient_sc import InfeasiblePolicyError
+    >>> try:
+    ...     solve(examples.tiny(), Policy(min_suppliers=3))
+    ... except InfeasiblePolicyError as exc:
+    ...     print(exc.reasons[0])
+    min_suppliers 3 cannot be met for product 'default': only 2 supplier(s) can deliver it (S_CN, S_FR)
     """
     from .model.build import build_model
 

@@ -16,19 +16,74 @@ from __future__ import annotations
 import errno
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from . import io
-from .schema import FAILURE_KINDS, STATUSES, TABLES, Column
+from .schema import FAILURE_KINDS, STATUSES, TABLES, Column, Table
+
+#: the values of each enumerated column kind, as the schema lists them (drop-down lists)
+CHOICES: dict[str, tuple[str, ...]] = {"status": STATUSES, "kind": FAILURE_KINDS}
 
 #: what each column kind of the schema accepts, in a planner's words
 KIND_TEXT = {
     "id": "text (an id)", "text": "text", "number": "number ≥ 0",
     "capacity": "number ≥ 0, blank or inf = unlimited", "share": "fraction in [0, 1]",
-    "status": " / ".join(STATUSES), "lat": "degrees in [-90, 90]", "lon": "degrees in [-180, 180]",
-    "kind": " / ".join(FAILURE_KINDS),
+    "lat": "degrees in [-90, 90]", "lon": "degrees in [-180, 180]",
+    **{kind: " / ".join(values) for kind, values in CHOICES.items()},
 }
+
+#: Excel number formats of the ``.xlsx`` template
+MONEY_FORMAT = "#,##0.00"  # to the cent: 8.75 stays 8.75
+NUMBER_FORMAT = "#,##0.00##"  # quantities and emissions are real numbers, not whole by contract
+FRACTION_FORMAT = "0.0##%"  # 0.05 shows as 5.0%, 0.0525 as 5.25%
+TEXT_FORMAT = "@"  # ids stay text: no 1E5 -> 100000, no 3-4 -> a date
+#: the format of each column kind (``number`` columns of money or fractions: by their unit)
+KIND_FORMAT = {
+    "id": TEXT_FORMAT, "text": TEXT_FORMAT, "status": TEXT_FORMAT, "kind": TEXT_FORMAT,
+    "number": NUMBER_FORMAT, "capacity": NUMBER_FORMAT, "share": FRACTION_FORMAT,
+    "lat": "General", "lon": "General",
+}
+#: rows of the template sheets that get formats and drop-down lists (Excel's last row)
+LAST_ROW = 1_048_576
+
+
+def number_format(col: Column) -> str:
+    """The Excel number format of a template column, from its kind and unit.
+
+    >>> number_format(TABLES["supplier_products"].column("unit_cost"))
+    '#,##0.00'
+    >>> number_format(TABLES["tariffs"].column("rate")), number_format(TABLES["demand"].column("demand"))
+    ('0.0##%', '#,##0.00##')
+    """
+    if col.kind == "number" and col.unit.split("/")[0] == "money":
+        return MONEY_FORMAT
+    if col.kind == "number" and col.unit == "fraction":
+        return FRACTION_FORMAT
+    return KIND_FORMAT[col.kind]
+
+
+def referenced_table(table: Table, col: Column) -> Table | None:
+    """The required table whose ids ``col`` names: an id column named like that table's
+    one-column key (``country``) or ending in it (``origin_country``). None for the key of
+    ``table`` itself, for products (the products table is optional and ``all`` is allowed)
+    and for columns naming ids of several tables (a lane's origin: a supplier or a hub).
+
+    >>> referenced_table(TABLES["tariffs"], TABLES["tariffs"].column("origin_country")).name
+    'countries'
+    >>> referenced_table(TABLES["lanes"], TABLES["lanes"].column("origin")) is None
+    True
+    """
+    if col.kind != "id":
+        return None
+    for other in TABLES.values():
+        if other is not table and other.required and len(other.key) == 1:
+            key = other.key[0]
+            if col.name == key or col.name.endswith(f"_{key}"):
+                return other
+    return None
+
 
 #: example rows by table; every column not given is left blank (its default applies)
 EXAMPLE_ROWS: dict[str, list[dict[str, object]]] = {
@@ -120,6 +175,46 @@ money is in one currency; quantities in units of product; shares and rates are f
 """
 
 
+def _dress(book: Any) -> None:
+    """Give every table sheet of the ``.xlsx`` template its column formats (the example rows
+    and every row typed below them) and drop-down lists: the schema's values for enumerated
+    columns (an error otherwise), the ids of the sheet they name for reference columns (a
+    warning otherwise: the planner may fill that sheet later; ``validate`` checks them)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for name, table in TABLES.items():
+        ws = book[name]
+        for i, col in enumerate(table.columns, start=1):
+            letter = get_column_letter(i)
+            fmt = number_format(col)
+            ws.column_dimensions[letter].number_format = fmt  # new cells typed in the column
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = fmt
+            cells = f"{letter}2:{letter}{LAST_ROW}"
+            if col.kind in CHOICES:  # the list itself: "candidate,open,closed"
+                values = CHOICES[col.kind]
+                check = DataValidation(type="list", formula1=f'"{",".join(values)}"', errorStyle="stop",
+                                       error=f"{col.name} must be one of {', '.join(values)}")
+            elif (other := referenced_table(table, col)) is not None:
+                # a named range growing with the ids listed (no blank entries in the drop-down)
+                key = other.key[0]
+                ids, at = f"{key}_ids", get_column_letter(other.names.index(key) + 1)
+                if ids not in book.defined_names:
+                    book.defined_names[ids] = DefinedName(ids, attr_text=(
+                        f"OFFSET({other.name}!${at}$2,0,0,MAX(1,COUNTA({other.name}!${at}:${at})-1),1)"))
+                check = DataValidation(type="list", formula1=ids, errorStyle="warning", error=(
+                    f"{col.name} should be a {key} listed on the {other.name} sheet: add it there "
+                    "(resilient-sc validate checks this)"))
+            else:
+                continue
+            check.allow_blank = check.showErrorMessage = True
+            check.errorTitle = f"{name}: {col.name}"[:32]  # Excel's limit
+            check.add(cells)
+            ws.add_data_validation(check)
+
+
 def _refuse(path: Path, what: str) -> FileExistsError:
     return FileExistsError(errno.EEXIST, f"refusing to overwrite {what}; pass force=True "
                            "(CLI: --force) to write the template anyway", str(path))
@@ -141,7 +236,7 @@ def write_template(path: str | Path, xlsx: bool = False, force: bool = False) ->
             raise ValueError(f"{path}: an .xlsx template needs a path ending in .xlsx")
         if path.exists() and not force:
             raise _refuse(path, "an existing file")
-        io.write_excel(path, {"README": column_reference(), **frames})
+        io.write_excel(path, {"README": column_reference(), **frames}, finish=_dress)
         return path
     if path.exists() and not path.is_dir():
         raise FileExistsError(errno.EEXIST, "not a folder; a CSV template needs a folder", str(path))

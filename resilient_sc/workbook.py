@@ -2,7 +2,15 @@
 optionally the premium table, stress-test failures and a frontier, one sheet each.
 
 Sheets have a bold frozen header with filters, fitted column widths, money and quantities
-with thousands separators and fractions as percentages (:func:`resilient_sc.io.write_excel`).
+with thousands separators and fractions as percentages (:func:`resilient_sc.io.write_excel`);
+the summary's shares are percentages too.
+
+Products have their own units (pumps are not kits), so quantities are never added across
+products: supplier volumes, hub throughputs and the summary's demand, deliveries and
+shortfalls have one figure per product, headed ``... (units of <product>)``, and shares are
+per product too. The one exception is a hub's throughput against its capacity, which the
+data contract counts in units of all products together; its headers say so
+(:data:`HUB_THROUGHPUT`).
 """
 
 from __future__ import annotations
@@ -10,16 +18,81 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import io
+from .policy import Policy, Share
 
 if TYPE_CHECKING:
     from .analysis.stress import StressResult
     from .results import Plan
+
+
+#: the format of fractions, as :func:`resilient_sc.io.write_excel` gives share columns
+PERCENT = "0.0%"
+#: hub capacity and throughput count inbound units of all products together (the data contract)
+HUB_CAPACITY = "capacity, all products (units summed over products)"
+HUB_THROUGHPUT = "throughput, all products (units, summed as the hub capacity counts them)"
+#: headers longer than this many characters are wrapped in a column this wide
+WRAP = 36
+#: policy fields holding fractions (shares, service level), shown as percentages
+POLICY_FRACTIONS = frozenset(f.name for f in fields(Policy) if f.type in ("Share", Share))
+
+
+def unit(product: str) -> str:
+    """The unit of a quantity of ``product``, as headers and summary items name it.
+
+    >>> unit("pump")
+    'units of pump'
+    """
+    return f"units of {product}"
+
+
+def plan_products(plan: Plan) -> list[str]:
+    """The products a plan delivers or buys, in the order of the network's products table."""
+    used = set(plan.shares["product"]) | set(plan.inbound["product"])
+    order = list(plan.model.network.products["product"]) if plan.model is not None else []
+    return [p for p in order if p in used] + sorted(used - set(order))
+
+
+def per_product(table: pd.DataFrame, by: str, keys: pd.Series, products: list[str], what: str,
+                value: str = "quantity") -> pd.DataFrame:
+    """Columns ``<what> (units of <product>)``, one per product: the sum of ``table[value]`` per
+    ``by`` and product, in the order of ``keys`` (0 where there is none).
+
+    >>> flows = pd.DataFrame({"hub": ["H1", "H1", "H2"], "product": ["pump", "kit", "kit"],
+    ...                       "quantity": [5.0, 2.0, 3.0]})
+    >>> per_product(flows, "hub", pd.Series(["H1", "H2", "H3"]), ["pump", "kit"], "throughput")
+       throughput (units of pump)  throughput (units of kit)
+    0                         5.0                        2.0
+    1                         0.0                        3.0
+    2                         0.0                        0.0
+    """
+    q = table.groupby([by, "product"])[value].sum().unstack("product") if len(table) else pd.DataFrame()
+    q = q.reindex(index=pd.Index(keys), columns=products).fillna(0.0)
+    return pd.DataFrame({f"{what} ({unit(p)})": q[p].to_numpy(float) for p in products})
+
+
+def suppliers_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
+    """The contracted suppliers with the volume bought of each product (not one total)."""
+    sup = plan.suppliers.drop(columns="volume").reset_index(drop=True)
+    return pd.concat([sup, per_product(plan.inbound, "supplier", sup["supplier"], products, "volume")],
+                     axis=1)
+
+
+def hubs_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
+    """The opened hubs with their throughput of each product, then the throughput of all
+    products against the capacity, which counts units of every product together."""
+    hubs = plan.hubs.reset_index(drop=True)
+    total = hubs[["throughput", "capacity", "utilisation"]].rename(
+        columns={"throughput": HUB_THROUGHPUT, "capacity": HUB_CAPACITY})
+    return pd.concat([hubs.drop(columns=["throughput", "capacity", "utilisation"]),
+                      per_product(plan.inbound, "hub", hubs["hub"], products, "throughput"), total],
+                     axis=1)
 
 
 def _cell(value: Any) -> Any:
@@ -33,22 +106,38 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def summary_table(plan: Plan) -> pd.DataFrame:
-    """Item/value rows: status, cost, gap, shares, every cost component and the policy."""
+def product_totals(plan: Plan, products: list[str]) -> pd.DataFrame:
+    """Per product: demand, delivered and shortfall (units of the product) and the local and
+    allied shares of its demand (fractions, weighted by the demand of each market)."""
     s = plan.shares
+    totals = s.groupby("product")[["demand", "delivered", "shortfall"]].sum()
+    weighted = s[["local_share", "allied_share"]].mul(s["demand"], axis=0).groupby(s["product"]).sum()
+    totals = totals.reindex(products).fillna(0.0)
+    shares = weighted.reindex(products).div(totals["demand"].where(totals["demand"] > 0), axis=0)
+    return totals.join(shares.fillna(0.0))
+
+
+def summary_table(plan: Plan) -> pd.DataFrame:
+    """Item/value rows: status, cost, gap, demand and shares per product, every cost component
+    and the policy. Gap and shares are fractions (the workbook shows them as percentages);
+    quantities are per product, in ``units of <product>``."""
     source = plan.model.network.source if plan.model is not None else ""
+    totals = product_totals(plan, plan_products(plan))
     rows: list[tuple[str, Any]] = [
         ("status", plan.status.value),
         ("total cost", plan.objective),
         ("bound", plan.bound),
-        ("gap (%)", 100 * plan.gap),
+        ("gap", plan.gap),
         ("suppliers contracted", len(plan.suppliers)),
         ("hubs opened", len(plan.hubs)),
-        ("demand (units)", float(s["demand"].sum())),
-        ("delivered (units)", float(s["delivered"].sum())),
-        ("shortfall (units)", float(s["shortfall"].sum())),
-        ("local share (%)", 100 * plan.overall_share("local_share")),
-        ("allied share (%)", 100 * plan.overall_share("allied_share")),
+    ]
+    for p, t in totals.iterrows():
+        rows += [(f"demand ({unit(p)})", float(t["demand"])),
+                 (f"delivered ({unit(p)})", float(t["delivered"])),
+                 (f"shortfall ({unit(p)})", float(t["shortfall"])),
+                 (f"local share ({p})", float(t["local_share"])),
+                 (f"allied share ({p})", float(t["allied_share"]))]
+    rows += [
         ("emissions (CO2)", plan.emissions),
         *((f"cost: {k}", float(v)) for k, v in plan.breakdown.items()),
     ]
@@ -60,25 +149,33 @@ def summary_table(plan: Plan) -> pd.DataFrame:
 
 
 def plan_sheets(plan: Plan) -> dict[str, pd.DataFrame]:
-    """The sheets of a plan: ``summary`` and the tables of :meth:`Plan.tables` (CSV names)."""
+    """The sheets of a plan: ``summary`` and the tables of :meth:`Plan.tables` (CSV names),
+    with supplier volumes and hub throughputs per product."""
     tables = plan.tables()
     cost = tables["cost_breakdown"]
     total = cost["cost"].sum()
     tables["cost_breakdown"] = cost.assign(share_of_total=cost["cost"] / total if total else 0.0)
+    products = plan_products(plan)
+    tables["suppliers_contracted"] = suppliers_sheet(plan, products)
+    tables["hubs_opened"] = hubs_sheet(plan, products)
     return {"summary": summary_table(plan), **tables}
 
 
 def stress_sheets(stress: StressResult | pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """``stress_failures`` (worst served first) and, for a StressResult, ``stress_shortfalls``
-    (the markets left short under each failure)."""
-    failures = stress if isinstance(stress, pd.DataFrame) else stress.failures
-    if "served_fraction" in failures:
-        failures = failures.sort_values("served_fraction", kind="stable")
-    sheets = {"stress_failures": failures.reset_index(drop=True)}
+    """``stress_failures`` (worst first) and, for a StressResult, ``stress_shortfalls`` (the
+    markets and products left short under each failure, in units of the product).
+
+    A StressResult's failures come with the fraction served of each product
+    (:meth:`~resilient_sc.analysis.StressResult.worst_table`); a bare failures table is
+    sorted by its lowest guaranteed fraction served, then by impact."""
     if not isinstance(stress, pd.DataFrame):
         short = stress.shortfalls
-        sheets["stress_shortfalls"] = short.loc[short["shortfall"] > 1e-6].reset_index(drop=True)
-    return sheets
+        return {"stress_failures": stress.worst_table().reset_index(drop=True),
+                "stress_shortfalls": short.loc[short["shortfall"] > 1e-6].reset_index(drop=True)}
+    keys = [(c, c != "impact") for c in ("worst_served", "impact") if c in stress]
+    failures = stress.sort_values([c for c, _ in keys], ascending=[a for _, a in keys],
+                                  kind="stable") if keys else stress
+    return {"stress_failures": failures.reset_index(drop=True)}
 
 
 def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd.DataFrame | None = None,
@@ -86,13 +183,15 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
                    frontier: pd.DataFrame | None = None) -> Path:
     """Write one ``.xlsx`` workbook, atomically, with the sheets of whatever is given:
 
-    * ``plan``: ``summary`` (status, cost, gap, shares, cost components, policy),
-      ``cost_breakdown``, ``suppliers_contracted``, ``hubs_opened``, ``inbound_flows``,
-      ``outbound_flows``, ``market_shares`` (local, allied and top foreign country per
-      market and product), ``country_shares``, ``supplier_shares``;
+    * ``plan``: ``summary`` (status, cost, gap, demand and shares per product, cost
+      components, policy), ``cost_breakdown``, ``suppliers_contracted`` (volume per
+      product), ``hubs_opened`` (throughput per product, and of all products against the
+      capacity), ``inbound_flows``, ``outbound_flows``, ``market_shares`` (local, allied and
+      top foreign country per market and product), ``country_shares``, ``supplier_shares``;
     * ``premium_table`` (from :func:`resilient_sc.premium`): ``premium``;
     * ``stress`` (a :class:`~resilient_sc.analysis.StressResult` or its ``failures``):
-      ``stress_failures`` and ``stress_shortfalls``;
+      ``stress_failures`` (worst first; for a StressResult with the fraction served of each
+      product) and ``stress_shortfalls``;
     * ``frontier`` (from :func:`resilient_sc.frontier`): ``frontier``.
     """
     path = Path(path)
@@ -107,5 +206,53 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
         sheets["frontier"] = frontier
     if not sheets:
         raise ValueError("write_workbook needs a plan, a premium table, a stress test or a frontier")
-    io.write_excel(path, sheets)
+    io.write_excel(path, sheets, finish=_finish_plan_book)
     return path
+
+
+def quantity_format(values: list[Any]) -> str:
+    """Thousands separators, with cents unless every value is whole (as io formats quantities)."""
+    numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    return "#,##0" if all(math.isfinite(v) and v.is_integer() for v in numbers) else "#,##0.00"
+
+
+def summary_format(item: str, value: Any) -> str | None:
+    """The number format of a summary value: quantities with thousands separators, fractions
+    (an item named like the fraction columns of the other sheets, or a share of the policy) as
+    percentages; None for text and the rest (io's per-cell thousands separators apply)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if "(units" in item:
+        return quantity_format([value])
+    name = item.removeprefix("policy: ")
+    if name in POLICY_FRACTIONS or any(w in name for w in io.PERCENT_WORDS):
+        return PERCENT
+    return None
+
+
+def _finish_plan_book(book: Any) -> None:
+    """Percentages in the summary; per-product quantity columns as quantities whatever the
+    product is called; long headers wrapped."""
+    from openpyxl.styles import Alignment
+
+    if "summary" in book.sheetnames:
+        for item, value in book["summary"].iter_rows(min_row=2, max_col=2):
+            fmt = summary_format(str(item.value), value.value)
+            if fmt is not None:
+                value.number_format = fmt
+    for ws in book:
+        wrapped = 1
+        for head in ws[1]:
+            title = str(head.value)
+            letter = head.column_letter
+            if "(units of " in title:
+                cells = [c for (c,) in ws.iter_rows(min_row=2, min_col=head.column, max_col=head.column)]
+                fmt = quantity_format([c.value for c in cells])
+                for c in cells:
+                    c.number_format = fmt
+            if len(title) > WRAP:  # e.g. the all-products hub columns: wrap rather than truncate
+                ws.column_dimensions[letter].width = WRAP
+                head.alignment = Alignment(wrap_text=True, vertical="top")
+                wrapped = max(wrapped, math.ceil(len(title) / (WRAP - 4)))
+        if wrapped > 1:
+            ws.row_dimensions[1].height = 15 * wrapped

@@ -1,4 +1,4 @@
-"""Analyses (MODEL.md §5b, §6) on hand-checkable networks: stress tests, premiums, frontiers,
+"""Analyses (docs/formulation.md §5b, §6) on hand-checkable networks: stress tests, premiums, frontiers,
 disruption-aware design, figures, reports and the ``stress``/``premium``/``frontier`` commands.
 
 Costs of the tiny network (``examples.tiny``; see tests/test_policies.py): base S_CN alone
@@ -20,6 +20,7 @@ from resilient_sc import Network, Policy, examples, solve
 from resilient_sc.analysis import (
     disruption_design,
     frontier,
+    maps,
     premium,
     premium_outcomes,
     premium_table,
@@ -94,25 +95,34 @@ def test_stress_losing_the_only_supplier_of_a_product():
     assert plan.objective == pytest.approx(400.0)
     result = stress_test(net, plan, failures=("supplier",), penalty=1000.0)
     row = result.failures.set_index("failure").loc["supplier:SA"]
-    assert row["served_fraction"] == pytest.approx(40 / 70)
-    assert row["shortfall"] == pytest.approx(30.0) and row["shortfall_cost"] == pytest.approx(30_000.0)
+    assert row["worst_served"] == 0.0  # none of product a can be made
+    assert (row["worst_market"], row["worst_product"]) == ("M", "a")
+    assert row["shortfall_cost"] == pytest.approx(30_000.0)
     assert row["extra_cost"] == pytest.approx(-120.0)
-    short = result.shortfalls.set_index(["failure", "product"])["shortfall"]
-    assert short[("supplier:SA", "a")] == pytest.approx(30.0)  # 0% of a served
-    assert short[("supplier:SA", "b")] == pytest.approx(0.0)
+    assert row["impact"] == pytest.approx(30_000.0 - 120.0)
+    by_product = result.by_product.set_index(["failure", "product"])
+    assert by_product.loc[("supplier:SA", "a"), "shortfall"] == pytest.approx(30.0)
+    assert by_product.loc[("supplier:SA", "a"), "served"] == pytest.approx(0.0)
+    assert by_product.loc[("supplier:SA", "b"), "served"] == pytest.approx(1.0)
     summary = result.summary()
-    assert summary["worst_failure"] == "supplier:SA"
-    assert summary["worst_served_fraction"] == pytest.approx(40 / 70)
-    assert result.served_matrix().loc["supplier:SA", "M"] == pytest.approx(40 / 70)
+    assert summary["worst_failure"] == "supplier:SA" and summary["worst_served"] == 0.0
+    assert summary["hurt"] == 1
+    assert result.served_matrix("a").loc["supplier:SA", "M"] == pytest.approx(0.0)
+    assert result.served_matrix("b").loc["supplier:SA", "M"] == pytest.approx(1.0)
+    assert result.served_matrix().loc["supplier:SA", "M"] == pytest.approx(0.0)  # lowest over products
+    entry = next(e for e in result.to_dict()["failures"] if e["failure"] == "supplier:SA")
+    assert entry["served_by_product"] == {"a": 0.0, "b": 1.0}
+    assert entry["shortfalls"] == [{"market": "M", "product": "a", "demand": 30.0, "shortfall": 30.0}]
 
 
 def test_stress_backup_supplier_serves_everything_at_extra_cost():
     net = backup_network()
     result = stress_test(net, solve(net), failures=("supplier",))
     f = result.failures.set_index("failure")
-    assert f.loc["supplier:SB1", "served_fraction"] == pytest.approx(1.0)
+    assert f.loc["supplier:SB1", "worst_served"] == 1.0
     assert f.loc["supplier:SB1", "extra_cost"] == pytest.approx(40 * (8 - 5))
-    assert f.loc["supplier:SB2", "served_fraction"] == pytest.approx(1.0)
+    assert f.loc["supplier:SB1", "worst_market"] == ""  # nothing short, no floor binds
+    assert f.loc["supplier:SB2", "worst_served"] == 1.0
     assert f.loc["supplier:SB2", "extra_cost"] == pytest.approx(0.0, abs=1e-9)
     assert f["probability"].sum() == pytest.approx(1.0)
 
@@ -183,7 +193,7 @@ def test_disruption_design_survives_its_scenario():
     assert design.base_expected_cost == pytest.approx(9260.0)
     assert design.vss == pytest.approx(7428.0) and design.vss >= 0
     replay = stress_test(net, design.plan, failures=(), scenarios=True).failures.set_index("failure")
-    assert replay.loc["scenario:cn_down", "served_fraction"] == pytest.approx(1.0)
+    assert replay.loc["scenario:cn_down", "worst_served"] == pytest.approx(1.0)
 
 
 def test_disruption_weight_zero_is_the_cost_optimal_design():
@@ -209,8 +219,10 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
     assert [t.get_text() for t in ax.get_xticklabels()] == table["policy"].tolist()
     assert any("infeasible" in t.get_text() for t in ax.texts)
 
-    fig = fg.served_heatmap(outcomes[0].stress)
-    assert (fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()) == ("market", "failure")
+    fig = fg.served_heatmap(outcomes[0].stress, service_level=0.8)
+    assert fig.axes[0].get_ylabel() == "failure" and fig.axes[0].get_title() == "default (% of its units)"
+    assert fig._supxlabel.get_text().startswith("market. 4 of 4 failures leave demand short")
+    assert "service level" in " ".join(t.get_text() for t in fig.axes[-1].get_yticklabels())
     svg = fg.save_figure(fig, tmp_path / "served.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and "Paris" in svg
     with pytest.raises(ValueError, match=r"\.png or \.svg"):
@@ -220,17 +232,13 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
 def test_network_map_skips_elements_without_coordinates():
     net = located_tiny()
     plan = solve(net)  # S_CN (no coordinates) -> H1 -> Paris
-    fig = fg.network_map(net, plan)
-    ax = fig.axes[0]
-    assert ax.get_xlabel() == "longitude (degrees east)" and ax.get_ylabel() == "latitude (degrees north)"
-    points = np.concatenate([c.get_offsets() for c in ax.collections if len(c.get_offsets())
-                             and not hasattr(c, "get_segments")])
-    assert len(points) == 3  # S_FR, H1, Paris; S_CN is not drawn
-    segments = [s for c in ax.collections if hasattr(c, "get_segments") for s in c.get_segments()]
-    assert len(segments) == 1  # H1 -> Paris; the S_CN -> H1 flow has no start point
-    assert "hub (used)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    fig = maps.network_map(net, plan)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "Paris" in texts and "H1" in texts and "S_CN" not in texts
+    assert any("1 flow (80 units of default) not drawn: no coordinates" in t for t in texts)
+    assert fig.axes[0].get_legend().get_title().get_text().endswith("units of default")
     with pytest.raises(ValueError, match="lat/lon"):
-        fg.network_map(examples.tiny(), plan)
+        maps.network_map(examples.tiny(), plan)
 
 
 def test_missing_matplotlib_names_the_extra(monkeypatch, tmp_path, tiny_outcomes):
@@ -272,9 +280,13 @@ def test_stress_and_frontier_reports(sweep, tmp_path):
     net = located_tiny()
     plan = solve(net)
     written = write_stress_report(tmp_path / "stress", net, plan, stress_test(net, plan))
-    assert [p.name for p in written] == ["stress_failures.csv", "stress_shortfalls.csv",
-                                         "stress_served.png", "network_map.png", "report.md"]
-    assert "(network_map.png)" in (tmp_path / "stress" / "report.md").read_text()
+    assert [p.name for p in written] == ["stress_failures.csv", "stress_products.csv",
+                                         "stress_shortfalls.csv", "stress_served.png", "network_map.png",
+                                         "report.md"]
+    report = (tmp_path / "stress" / "report.md").read_text()
+    assert "(network_map.png)" in report
+    assert "# Stress test of the cost-optimal design (no resilience policy)" in report
+    assert "Given one of the 4 single failures happening, each equally likely" in report
     written = write_frontier_report(tmp_path / "frontier", sweep[1], "min_local_share")
     text = written[-1].read_text()
     assert "(frontier.png)" in text and "Infeasible at min_local_share = 0.75" in text
@@ -299,14 +311,21 @@ def test_cli_stress(capsys, tiny_dir, tmp_path):
     code, data = run_json(capsys, "stress", str(tiny_dir), "--failures", "supplier,hub",
                           "--penalty", "100", "--out", str(tmp_path / "out"))
     assert code == 0 and data["status"] == "ok"
-    assert data["plan"]["objective"] == pytest.approx(1260.0) and data["penalty"] == 100.0
+    assert data["plan"]["objective"] == pytest.approx(1260.0) and data["penalties"] == {"default": 100.0}
     assert {f["failure"] for f in data["failures"]} == {"supplier:S_CN", "hub:H1"}
-    assert data["summary"]["worst_served_fraction"] == 0.0
+    assert data["summary"]["worst_served"] == 0.0
+    lost = next(f for f in data["failures"] if f["failure"] == "supplier:S_CN")
+    assert lost["worst_served"] == 0.0 and lost["served_by_product"] == {"default": 0.0}
+    assert lost["shortfall_cost"] == pytest.approx(80 * 100.0) and lost["extra_cost"] < 0
+    assert lost["shortfalls"] == [
+        {"market": "Paris", "product": "default", "demand": 80.0, "shortfall": 80.0}]
     assert "report.md" in data["files"] and (tmp_path / "out" / "report.md").is_file()
     assert main(["stress", str(tiny_dir), "--failures", "country,volcano"]) == 2
     assert "--failures: 'country,volcano'" in capsys.readouterr().err
     assert main(["stress", str(tiny_dir), "--failures", "supplier"]) == 0
-    assert "The worst is supplier:S_CN: 0.0% of demand is still served" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "The worst is supplier:S_CN: some market gets none of its demand of some product" in out
+    assert "# Stress test of the cost-optimal design (no resilience policy)" in out
 
 
 def test_cli_premium(capsys, tiny_dir, tmp_path):

@@ -1,6 +1,6 @@
 """Golden tests: one tiny network per cost component, its optimum worked out by hand.
 
-Each docstring enumerates the alternatives and shows the arithmetic (MODEL.md §4):
+Each docstring enumerates the alternatives and shows the arithmetic (docs/formulation.md §4):
 supplier fixed + hub fixed + units · (purchase + inbound lane + handling) + units ·
 (outbound lane + tariff) (+ co2_price · CO2).
 """

@@ -1,4 +1,4 @@
-"""Published optima of the OR-Library capacitated warehouse instances (MODEL.md §7)."""
+"""Published optima of the OR-Library capacitated warehouse instances (docs/formulation.md §7)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from resilient_sc.orlib import read_instance
 
 # Beasley's OR-Library 'capopt' values for the multi-source capacitated problem
 PUBLISHED = {"cap41": 1040444.375, "cap71": 932615.750}
+#: capb at hub capacity 8000 (multi-source), and Holmberg p1 (single-source); the README and
+#: docs/benchmarks.md quote these four optima (tests/test_docs.py checks that they agree)
+CAPB_8000 = 13082516.496
+HOLMBERG_P1 = 8848
 
 
 @pytest.mark.parametrize("name", sorted(PUBLISHED))
@@ -22,7 +26,7 @@ def test_multi_source_optimum(orlib_dir, name):
 @pytest.mark.slow
 def test_capb_8000(orlib_dir):
     net = read_instance(orlib_dir / "capb.txt", capacity=8000).to_network()
-    assert solve(net).objective == pytest.approx(13082516.496, rel=1e-6)
+    assert solve(net).objective == pytest.approx(CAPB_8000, rel=1e-6)
 
 
 def test_holmberg_files_load(orlib_dir):
@@ -45,7 +49,7 @@ def test_holmberg_p1_single_source(orlib_dir):
     from resilient_sc import Policy
 
     net = read_instance(orlib_dir / "holmberg" / "p1").to_network()
-    assert solve(net, Policy(single_sourcing=True)).objective == pytest.approx(8848, rel=1e-6)
+    assert solve(net, Policy(single_sourcing=True)).objective == pytest.approx(HOLMBERG_P1, rel=1e-6)
 
 
 def test_cap71_single_source(orlib_dir):

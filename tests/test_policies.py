@@ -1,4 +1,4 @@
-"""Every policy family of MODEL.md §5 on tiny networks, binding and slack, costs by hand.
+"""Every policy family of docs/formulation.md §5 on tiny networks, binding and slack, costs by hand.
 
 The tiny network (``examples.tiny``): Paris (FR) needs 80 units through hub H1 (FR, fixed
 100, handling 1, lane to Paris 2). S_FR (FR, fixed 500, unit 10, lane 1) or S_CN (CN, fixed

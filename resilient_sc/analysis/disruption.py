@@ -1,4 +1,4 @@
-"""Disruption-aware design (MODEL.md §5b) and its value of the stochastic solution."""
+"""Disruption-aware design (docs/formulation.md §5b) and its value of the stochastic solution."""
 
 from __future__ import annotations
 

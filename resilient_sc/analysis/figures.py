@@ -1,4 +1,5 @@
-"""Figures of the analyses: frontiers, premium bars, served-demand heatmaps and network maps.
+"""Figures of the analyses: frontiers, premium bars and served-demand heatmaps (network maps:
+:mod:`resilient_sc.analysis.maps`).
 
 matplotlib is optional (``pip install resilient_sc[plots]``) and imported only when a figure
 is drawn. Figures are plain :class:`matplotlib.figure.Figure` objects on the Agg canvas (no
@@ -21,8 +22,6 @@ from .. import io
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ..data import Network
-    from ..results import Plan
     from .stress import StressResult
 
 INSTALL_HINT = "pip install resilient_sc[plots]"
@@ -36,7 +35,7 @@ FIELD_UNITS = {
     "disruption_weight": "weight of the scenarios",
 }
 PREMIUM_LABEL = "premium over base (% of base cost)"
-SERVED_LABEL = "demand served under the worst failure (%)"
+SERVED_LABEL = "guaranteed to every market and product\nunder the worst failure (% of demand)"
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -96,7 +95,7 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
                 clip_on=False, label="infeasible")
     twin = ax.twinx()
     served = 100 * df["worst_served"].to_numpy(float) if "worst_served" in df else np.full(len(df), np.nan)
-    twin.plot(x, served, "s--", color="tab:orange", label="worst-case served")
+    twin.plot(x, served, "s--", color="tab:orange", label="worst-case guaranteed service")
     twin.set_ylabel(SERVED_LABEL, color="tab:orange")
     twin.tick_params(axis="y", colors="tab:orange")
     twin.set_ylim(0, 105)
@@ -125,7 +124,7 @@ def premium_figure(table: pd.DataFrame) -> Figure:
         if status == "infeasible" or math.isnan(p):
             ax.annotate("infeasible", (i, 0), ha="center", va="bottom", color="tab:red")
             continue
-        text = f"{p:.1f}%" + ("" if math.isnan(w) else f"\nworst served {w:.0%}")
+        text = f"{p:.1f}%" + ("" if math.isnan(w) else f"\nworst case: {w:.0%}\nguaranteed")
         ax.annotate(text, (i, p), xytext=(0, 3), textcoords="offset points", ha="center",
                     va="bottom", fontsize="small")
     ax.axhline(0, color="black", lw=0.8)
@@ -133,98 +132,78 @@ def premium_figure(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def served_heatmap(stress: StressResult, title: str = "Demand served per failure") -> Figure:
-    """Served fraction of each market's demand (%) under each failure (rows) of a stress test."""
-    matrix = 100 * stress.served_matrix()
-    rows, cols = matrix.shape
-    fig = new_figure(min(16.0, 2.5 + 0.35 * max(cols, 4)), min(16.0, 1.8 + 0.3 * max(rows, 3)))
-    ax = fig.subplots()
-    ax.set_xlabel("market")
-    ax.set_ylabel("failure")
-    ax.set_title(title)
-    if matrix.empty:
-        ax.text(0.5, 0.5, "no failures to replay", ha="center", va="center", transform=ax.transAxes)
+#: bin edges (% served) of the served heatmaps: fine near 100%, so that 95% and 100% differ
+SERVED_BINS = (0.0, 25.0, 50.0, 70.0, 80.0, 90.0, 95.0, 99.0, 99.95, 100.0)
+
+
+def served_heatmap(stress: StressResult, title: str = "Demand served per failure",
+                   service_level: float | None = None) -> Figure:
+    """Served fraction (%) of each market's demand of each product under each failure that
+    leaves some demand short: one panel per product (up to 4; beyond, the lowest fraction over
+    the market's products, labelled so). Failures and markets that are fully served everywhere
+    are left out and counted in the caption; colours are binned finely near 100%, and cells
+    below ``service_level`` (a fraction, marked on the colour bar) are framed."""
+    from matplotlib import colormaps
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Rectangle
+
+    f = stress.failures
+    hurt = f.loc[f["worst_served"] < 1 - 1e-7, "failure"].tolist()
+    products = stress.products if len(stress.products) <= 4 else [None]
+    mats = {p: 100 * stress.served_matrix(p).reindex(hurt) for p in products}
+    every = pd.unique(stress.shortfalls["market"])
+    markets = [m for m in every if any(m in mat and (mat[m] < 100 - 1e-5).any() for mat in mats.values())]
+    n_rows, n_cols = max(len(hurt), 1), max(len(markets), 1)
+    fig = new_figure(min(24.0, 3.0 + len(products) * (0.8 + 0.32 * n_cols)), min(16.0, 2.6 + 0.3 * n_rows))
+    fig.suptitle(title)
+    if not hurt:
+        ax = fig.subplots()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, f"all demand is served under each of the {len(f)} failures replayed",
+                ha="center", va="center", transform=ax.transAxes)
         return fig
-    image = ax.imshow(matrix.to_numpy(float), cmap="RdYlGn", vmin=0, vmax=100, aspect="auto",
-                      interpolation="nearest")
-    ax.set_xticks(np.arange(cols), [str(c) for c in matrix.columns], rotation=90, fontsize="small")
-    ax.set_yticks(np.arange(rows), [str(r) for r in matrix.index], fontsize="small")
-    if rows * cols <= 200:
-        for (i, j), v in np.ndenumerate(matrix.to_numpy(float)):
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize="x-small")
-    fig.colorbar(image, ax=ax, label="demand served (%)")
+    bins = sorted({*SERVED_BINS, *([100 * service_level] if service_level else [])})
+    colors = colormaps["RdYlGn"](np.linspace(0.0, 0.85, len(bins) - 2))
+    # the last bin (fully served) darkest green; grey where the market has no demand for the product
+    cmap = ListedColormap([*colors, "#00441b"]).with_extremes(bad="#dddddd")
+    norm = BoundaryNorm(bins, cmap.N)
+    axes = fig.subplots(1, len(products), sharey=True, squeeze=False)[0]
+    image = None
+    for ax, product in zip(axes, products, strict=True):
+        values = mats[product].reindex(columns=markets).to_numpy(float)
+        image = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+        ax.set_title(f"{product} (% of its units)" if product is not None
+                     else f"lowest over the {len(stress.products)} products", fontsize="medium")
+        ax.set_xticks(np.arange(len(markets)), markets, rotation=90, fontsize="small")
+        ax.set_yticks(np.arange(len(hurt)), hurt, fontsize="small")
+        if values.size <= 300:
+            for (i, j), v in np.ndenumerate(values):
+                if np.isnan(v):
+                    continue
+                text = "100" if v >= 99.95 else (f"{v:.1f}" if v >= 99 else f"{v:.0f}")
+                ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
+                        color="white" if v >= 99.95 or v < 30 else "black")
+        if service_level:
+            for i, j in zip(*np.nonzero(np.nan_to_num(values, nan=100.0) < 100 * service_level - 1e-5),
+                            strict=True):
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, color="black"))
+    axes[0].set_ylabel("failure")
+    bar = fig.colorbar(image, ax=list(axes), ticks=bins, label="demand served (%)", shrink=0.9)
+    level = 100 * service_level if service_level else None
+    bar.ax.set_yticklabels([f"{b:g}" + (" = service level" if b == level else "") for b in bins],
+                           fontsize="x-small")
+    if level is not None:
+        bar.ax.axhline(level, color="black", lw=2.0)
+    quiet = len(f) - len(hurt)
+    shown = (f"market. {len(hurt)} of {len(f)} failures leave demand short; {quiet} serve all of it and "
+             "are not shown. Grey: no demand for the product in the market")
+    hidden = len(every) - len(markets)
+    if hidden:
+        shown += f"; {hidden} markets fully served under every failure are not shown"
+    if service_level:
+        shown += f". Framed: below the service level {service_level:.0%}"
+    fig.supxlabel(shown + ".", fontsize="small")
     return fig
-
-
-def has_coordinates(network: Network) -> bool:
-    """True when some supplier, hub or market has both ``lat`` and ``lon``."""
-    return any(_located(t, "").size for t in (network.suppliers, network.hubs, network.markets))
-
-
-def network_map(network: Network, plan: Plan, title: str = "Network design") -> Figure:
-    """Suppliers, hubs and markets at their ``lat``/``lon`` (elements without both are left
-    out), chosen ones filled, and the plan's flows as lines whose width grows with volume
-    (units). Plain longitude/latitude axes; no basemap is downloaded."""
-    from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
-
-    sup = _located(network.suppliers, "supplier")
-    hub = _located(network.hubs, "hub")
-    mkt = _located(network.markets, "market")
-    if not (len(sup) or len(hub) or len(mkt)):
-        raise ValueError("no supplier, hub or market has lat/lon coordinates to map")
-    pos = pd.concat([sup, hub, mkt])
-    fig = new_figure(9.0, 5.5)
-    ax = fig.subplots()
-    flows = [("inbound", plan.inbound, "supplier", "tab:blue"),
-             ("outbound", plan.outbound, "market", "tab:green")]
-    volumes = [f.groupby(["hub", key] if name == "outbound" else [key, "hub"])["quantity"].sum()
-               for name, f, key, _ in flows]
-    top = max([float(v.max()) for v in volumes if len(v)], default=1.0)
-    handles: list[Any] = []
-    for (name, _, _, color), vol in zip(flows, volumes, strict=True):
-        segments, widths = [], []
-        for (a, b), q in vol.items():
-            if a in pos.index and b in pos.index:
-                segments.append([pos.loc[a, ["lon", "lat"]].to_numpy(float),
-                                 pos.loc[b, ["lon", "lat"]].to_numpy(float)])
-                widths.append(0.4 + 4.6 * q / top)
-        if segments:
-            ax.add_collection(LineCollection(segments, linewidths=widths, colors=color, alpha=0.5,
-                                             zorder=1))
-        handles.append(Line2D([], [], color=color, lw=2.5, alpha=0.6,
-                              label=f"{name} flow (width ∝ units)"))
-    chosen = set(plan.supplier_ids) | set(plan.hub_ids)
-    for frame, marker, color, label in ((sup, "^", "tab:purple", "supplier"),
-                                        (hub, "s", "tab:orange", "hub"), (mkt, "o", "tab:green", "market")):
-        if frame.empty:
-            continue
-        used = frame.index.isin(chosen) | (label == "market")
-        ax.scatter(frame.loc[used, "lon"], frame.loc[used, "lat"], marker=marker, s=60, color=color,
-                   edgecolors="black", linewidths=0.6, zorder=3)
-        ax.scatter(frame.loc[~used, "lon"], frame.loc[~used, "lat"], marker=marker, s=40,
-                   facecolors="none", edgecolors=color, alpha=0.7, zorder=2)
-        handles.append(Line2D([], [], marker=marker, ls="", color=color, markeredgecolor="black",
-                              ms=8, label=f"{label}" + ("" if label == "market" else " (used)")))
-        if label != "market" and (~used).any():
-            handles.append(Line2D([], [], marker=marker, ls="", markerfacecolor="none",
-                                  markeredgecolor=color, ms=8, label=f"{label} (not used)"))
-    mean_lat = float(pos["lat"].mean())
-    ax.set_aspect(1.0 / max(0.2, math.cos(math.radians(mean_lat))), adjustable="datalim")
-    ax.autoscale_view()
-    ax.set_xlabel("longitude (degrees east)")
-    ax.set_ylabel("latitude (degrees north)")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(handles=handles, loc="best", fontsize="small", framealpha=0.85)
-    return fig
-
-
-def _located(table: pd.DataFrame, key: str) -> pd.DataFrame:
-    """``lat``/``lon`` of the rows that have both, indexed by ``key`` (or positionally)."""
-    ok = table["lat"].notna() & table["lon"].notna()
-    out = table.loc[ok, ["lat", "lon"]].astype(float)
-    return out.set_axis(table.loc[ok, key].astype(str)) if key else out
 
 
 def _short(value: Any) -> str:

@@ -42,7 +42,7 @@ def _row(field: str, value: Any, plan: Plan | None, reason: str, seconds: float,
     summary = stress_test(network, plan, failures, scenarios=False).summary() if failures else {}
     return {**row, "cost": plan.objective, "premium": plan.objective - base_cost,
             "premium_pct": 100 * (plan.objective - base_cost) / base_cost if base_cost else math.nan,
-            "worst_served": summary.get("worst_served_fraction", math.nan),
+            "worst_served": summary.get("worst_served", math.nan),
             "worst_failure": summary.get("worst_failure", ""),
             "n_suppliers": len(plan.suppliers), "n_hubs": len(plan.hubs),
             "local_share": plan.overall_share("local_share"),
@@ -59,8 +59,9 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
 
     With ``warm_start`` the points are solved in order, each starting HiGHS from the
     previous design (``setSolution``); without it they are independent solves, run in
-    parallel through ``workers``/``executor``. ``worst_served`` is the served fraction under
-    the worst single failure of the kinds in ``failures`` (country by default).
+    parallel through ``workers``/``executor``. ``worst_served`` is the fraction of demand that
+    every market and product is still guaranteed under the worst single failure of the kinds in
+    ``failures`` (country by default), from :func:`stress_test`.
     """
     policy = policy or Policy()
     if field not in Policy.field_names():

@@ -1,4 +1,4 @@
-"""Resilience premiums (MODEL.md §6): what each policy costs over the cost-optimal base and
+"""Resilience premiums (docs/formulation.md §6): what each policy costs over the cost-optimal base and
 what it buys under failures."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class PolicyOutcome:
 
 
 def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions | None,
-             failures: tuple[str, ...], penalty: float | None) -> PolicyOutcome:
+             failures: tuple[str, ...], penalty: float | Mapping[str, float] | None) -> PolicyOutcome:
     """Solve one policy and stress-test its design (a picklable unit of work)."""
     try:
         plan = solve(network, policy, options)
@@ -61,10 +61,11 @@ def outcome_row(o: PolicyOutcome, base_cost: float) -> dict[str, Any]:
         "cost": p.objective,
         "premium": p.objective - base_cost,
         "premium_pct": 100.0 * (p.objective - base_cost) / base_cost if base_cost else math.nan,
-        "worst_served": summary.get("worst_served_fraction", math.nan),
-        "expected_served": summary.get("expected_served_fraction", math.nan),
-        "expected_shortfall_cost": summary.get("expected_shortfall_cost", math.nan),
+        "worst_served": summary.get("worst_served", math.nan),
         "worst_failure": summary.get("worst_failure", ""),
+        "expected_value_served": summary.get("expected_value_served", math.nan),
+        "expected_shortfall_cost": summary.get("expected_shortfall_cost", math.nan),
+        "expected_conditional_on": summary.get("conditional_on", ""),
         "local_share": p.overall_share("local_share"),
         "allied_share": p.overall_share("allied_share"),
         "top_country_share": float(top.max()) if len(top) else 0.0,
@@ -81,14 +82,38 @@ def outcome_row(o: PolicyOutcome, base_cost: float) -> dict[str, Any]:
 def premium(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
             options: SolveOptions | None = None,
             failures: Iterable[str] = ("country", "hub", "supplier"),
-            penalty: float | None = None, workers: int | None = None,
+            penalty: float | Mapping[str, float] | None = None, workers: int | None = None,
             executor: Executor | Any | None = None,
             progress: Callable[..., Any] | None = None) -> pd.DataFrame:
     """The premium table: base and every policy solved (in parallel) and stress-tested.
 
-    Columns: policy, status, cost, premium (money), premium_pct (% of base cost),
-    worst/expected served fraction under single failures, expected shortfall cost, local,
-    allied and top foreign-country shares, suppliers and hubs used, solve time, gap.
+    :param network: the data; every policy is solved on it.
+    :param policies: name → :class:`Policy`; ``base`` (default: no policy) is solved first and
+        is the reference of every premium.
+    :param options: solver options for every solve.
+    :param failures: failure kinds replayed on each design by :func:`stress_test` (none: no
+        stress test).
+    :param penalty: money per unit short in the stress tests (a number, a mapping product →
+        money, or None for :func:`~resilient_sc.analysis.stress.default_penalties`).
+    :param workers: processes for the policies (None: one per core); ``executor`` (a
+        ``concurrent.futures`` executor or a ``distributed.Client``) instead; ``progress``
+        wraps the iterator (e.g. ``tqdm``).
+    :returns: one row per policy, base first. Columns: ``policy``, ``status`` (``optimal``,
+        ``infeasible``, ``not_solved``), ``cost`` (money), ``premium`` (money over the base),
+        ``premium_pct`` (% of the base cost), ``worst_served`` (the lowest fraction of demand
+        every market and product is still guaranteed under any replayed failure, in [0, 1]),
+        ``worst_failure``, ``expected_value_served`` (fraction of the demand's value served,
+        averaged over failures as ``expected_conditional_on`` says; NaN without unit values),
+        ``expected_shortfall_cost`` (money, same weighting), ``local_share``, ``allied_share``
+        (fractions over all markets and products, weighted by :meth:`Plan.share_weights`),
+        ``top_country_share`` (the largest share of one foreign country in one market's demand
+        of one product), ``n_suppliers``, ``n_hubs``,
+        ``suppliers``, ``hubs``, ``solve_time`` (s), ``gap``, ``reason`` (why not optimal).
+    :raises InfeasiblePolicyError: when the base policy itself has no plan (other policies
+        that are infeasible get a row with status ``infeasible`` and the reason).
+
+    Run it under ``if __name__ == "__main__":`` in a script: the policies are solved in worker
+    processes, which the spawn start method (macOS, Windows) starts by importing the script.
     """
     outcomes = premium_outcomes(network, policies, base, options, failures, penalty, workers,
                                 executor, progress)
@@ -98,7 +123,7 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
 def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
                      options: SolveOptions | None = None,
                      failures: Iterable[str] = ("country", "hub", "supplier"),
-                     penalty: float | None = None, workers: int | None = None,
+                     penalty: float | Mapping[str, float] | None = None, workers: int | None = None,
                      executor: Executor | Any | None = None,
                      progress: Callable[..., Any] | None = None) -> list[PolicyOutcome]:
     """The solved and stress-tested outcomes behind :func:`premium`, base first."""

@@ -1,6 +1,6 @@
 """Reports for planners: CSV tables, PNG figures and a plain-words ``report.md`` per analysis.
 
-Every file is written atomically, and no file name is that of an input table (MODEL.md §1),
+Every file is written atomically, and no file name is that of an input table (docs/data.md),
 so a report written into the data folder never overwrites the data. Figures need matplotlib:
 ``figures=None`` draws them when it is installed (and warns otherwise), ``True`` requires
 it, ``False`` skips them.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ import pandas as pd
 from .. import io
 from ..schema import TABLES
 from . import figures as fg
+from . import maps
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -71,28 +72,57 @@ class _Writer:
 # ---- stress -------------------------------------------------------------------------------
 def write_stress_report(folder: str | Path, network: Network, plan: Plan, stress: StressResult,
                         figures: bool | None = None) -> list[Path]:
-    """Write ``stress_failures.csv``, ``stress_shortfalls.csv``, the served-demand heatmap,
-    the network map and ``report.md`` for one design; return the paths written."""
+    """Write ``stress_failures.csv``, ``stress_products.csv``, ``stress_shortfalls.csv``, the
+    served-demand heatmap, the network map and ``report.md`` for one design; return the paths."""
     w = _Writer(folder, figures)
     w.csv("stress_failures.csv", stress.failures)
+    w.csv("stress_products.csv", stress.by_product)
     w.csv("stress_shortfalls.csv", stress.shortfalls)
-    heat = w.figure("stress_served.png", lambda: fg.served_heatmap(stress))
-    drawn = w.figure("network_map.png", lambda: fg.network_map(network, plan)) \
-        if fg.has_coordinates(network) else None
-    lines = [f"# Stress test of the design for {_describe(plan.policy)}", "",
-             f"Data: {_source(network)}. Money in the data's currency, quantities in units.", "",
+    title = design_title(plan.policy)
+    heat = w.figure("stress_served.png", lambda: fg.served_heatmap(
+        stress, f"Demand served per failure: {title}", service_level(plan.policy)))
+    drawn = w.figure("network_map.png", lambda: maps.network_map(network, plan, title)) \
+        if maps.has_coordinates(network) else None
+    lines = [f"# Stress test of {title}", "",
+             f"Data: {_source(network)}. Money in the data's currency; quantities in units of each "
+             "product (never added across products).", "",
              "## In short", "", *_bullets(stress_sentences(plan, stress)), "",
-             "## Worst failures", "",
-             "Each failure is replayed on the fixed design: flows are re-routed through the suppliers "
-             "and hubs that remain, and demand that cannot be reached is short (priced at "
-             f"{_money(stress.penalty)} per unit). The extra flow cost is the change in purchase, handling, "
-             "transport and tariff cost of the re-routed flows (negative when less is delivered).", "",
-             *_failure_table(stress), ""]
-    lines += _image(heat, "Demand served per market under each failure")
+             "## Worst failures", "", *STRESS_METHOD, "", *_failure_table(stress), ""]
+    lines += _image(heat, "Demand served per market and product under each failure")
     lines += _image(drawn, "The design: suppliers, hubs, markets and flows")
-    lines += _files(w, {"stress_failures.csv": "one row per failure: served fraction, shortfall, costs",
-                        "stress_shortfalls.csv": "shortfall per failure, market and product (units)"})
+    lines += _files(w, {
+        "stress_failures.csv": "one row per failure: guaranteed fraction, value served, costs",
+        "stress_products.csv": "per failure and product: demand, shortfall (units), served",
+        "stress_shortfalls.csv": "per failure, market and product: demand, shortfall (units)"})
     return w.report(lines)
+
+
+#: how a stress test is read, in the report
+STRESS_METHOD = [
+    "Each failure is replayed on the fixed design: flows are re-routed through the suppliers and hubs that "
+    "remain, within lanes, supplier capacity per product and hub throughput. **guaranteed** is the largest "
+    "fraction of demand that every market and product can still be given at once (the measure of the "
+    "`survive` policy); **where** is the market and product at that floor. Holding the floor, the cheapest "
+    "re-routing is chosen, with each unit short priced per product (the penalties below). **value served** "
+    "weighs the products by `unit_value`. **extra flow cost** is the change in purchase, handling, transport "
+    "and tariff cost: it is negative when less is delivered, and stands next to the **shortfall cost** of "
+    "what is not delivered; **impact** is their sum."]
+
+
+def design_title(policy: Policy) -> str:
+    """"the cost-optimal design (no resilience policy)" or "the design for <policy>"."""
+    return "the cost-optimal design (no resilience policy)" if not policy.to_dict() \
+        else f"the design for {_describe(policy)}"
+
+
+def service_level(policy: Policy) -> float | None:
+    """The policy's ``survive`` service level as one fraction (the lowest of a mapping), else None."""
+    if not policy.survive:
+        return None
+    level = policy.service_level
+    if isinstance(level, Mapping):
+        return float(min(level.values())) if level else 1.0
+    return 1.0 if level is None else float(level)
 
 
 # ---- premium ------------------------------------------------------------------------------
@@ -107,19 +137,25 @@ def write_premium_report(folder: str | Path, network: Network, outcomes: Sequenc
         w.csv("stress_failures.csv", pd.concat(
             [o.stress.failures.assign(policy=o.name) for o in stressed if o.stress is not None],
             ignore_index=True).pipe(_policy_first))
+        w.csv("stress_products.csv", pd.concat(
+            [o.stress.by_product.assign(policy=o.name) for o in stressed if o.stress is not None],
+            ignore_index=True).pipe(_policy_first))
         w.csv("stress_shortfalls.csv", pd.concat(
             [o.stress.shortfalls.assign(policy=o.name) for o in stressed if o.stress is not None],
             ignore_index=True).pipe(_policy_first))
     chart = w.figure("premium.png", lambda: fg.premium_figure(table))
     lines = ["# Resilience premium report", "",
              f"Data: {_source(network)}. The premium of a policy is what its cheapest design costs "
-             "over the cost-optimal base, in % of the base cost (MODEL.md §6). Each design is then "
-             "stress-tested: every single failure of a country, hub or supplier is replayed with "
-             "re-routed flows, and the demand still served is reported.", "",
+             "over the cost-optimal base, in % of the base cost. Each design is then stress-tested: every "
+             "single failure of a country, hub or supplier (and every disruption scenario) is replayed "
+             "with re-routed flows. **worst served** is the fraction of demand that every market and "
+             "product is still guaranteed under the worst failure; **expected value served** is the "
+             "value-weighted fraction served, averaged over failures (conditional on one of them "
+             "happening, weighted as the stress report of each design says).", "",
              "## In short", "", *_bullets(premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_table(table), ""]
     lines += _image(chart, "Premium per policy, with the demand served under its worst failure")
-    located = fg.has_coordinates(network)
+    located = maps.has_coordinates(network)
     for i, o in enumerate(outcomes):
         lines += [f"## {o.name}: {_describe(o.policy)}", ""]
         if o.plan is None:
@@ -130,13 +166,15 @@ def write_premium_report(folder: str | Path, network: Network, outcomes: Sequenc
         slug = f"{i:02d}_{_slug(o.name)}"
         if o.stress is not None:
             stress = o.stress
-            lines += _image(w.figure(f"served_{slug}.png", lambda s=stress, n=o.name: fg.served_heatmap(
-                s, f"Demand served per failure: {n}")), f"Demand served under each failure ({o.name})")
+            lines += _image(w.figure(f"served_{slug}.png", lambda s=stress, o=o: fg.served_heatmap(
+                s, f"Demand served per failure: {o.name} ({_describe(o.policy)})",
+                service_level(o.policy))), f"Demand served under each failure ({o.name})")
         if located:
-            lines += _image(w.figure(f"map_{slug}.png", lambda p=o.plan, n=o.name: fg.network_map(
-                network, p, f"Design: {n}")), f"Design of {o.name}")
+            lines += _image(w.figure(f"map_{slug}.png", lambda p=o.plan, o=o: maps.network_map(
+                network, p, f"{o.name}: {design_title(o.policy)}")), f"Design of {o.name}")
     lines += _files(w, {"premium.csv": "one row per policy: cost, premium, served fractions, shares",
-                        "stress_failures.csv": "per policy and failure: served fraction, costs",
+                        "stress_failures.csv": "per policy and failure: guaranteed fraction, costs",
+                        "stress_products.csv": "per policy, failure and product: shortfall (units), served",
                         "stress_shortfalls.csv": "per policy, failure, market and product: shortfall"})
     return w.report(lines)
 
@@ -151,8 +189,9 @@ def write_frontier_report(folder: str | Path, df: pd.DataFrame, field: str,
     unit = fg.FIELD_UNITS.get(field, "policy value")
     lines = [f"# Frontier of {field}", "",
              f"The cheapest design for each value of `{field}` ({unit}); the premium is over the design "
-             "of the policy without the sweep, in % of its cost. The worst-case served fraction is the "
-             "demand still served under the worst single failure replayed on each design.", "",
+             "of the policy without the sweep, in % of its cost. **worst served** is the fraction of demand "
+             "that every market and product is still guaranteed under the worst single failure replayed "
+             "on each design.", "",
              "## In short", "", *_bullets(frontier_sentences(df, field)), "",
              "## Points", "", *_frontier_table(df, field), ""]
     lines += _image(chart, f"Premium and worst-case service against {field}")
@@ -179,14 +218,14 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
     what, served, _ = _worst(o.stress)
     if o is base:
         text = f"The cost-optimal base costs {_money(o.plan.objective)}"
-        return text + (f"; under {what} it serves {served:.0%} of demand." if what else ".")
+        return text + (f"; under {what} {_guarantee(served)}." if what else ".")
     pct = row.get("premium_pct", math.nan)
     more = "more" if pct >= 0 else "less"
     text = f"{label} ({_describe(o.policy)}) costs {abs(pct):.1f}% {more} than the cost-optimal base"
     if not what:
         return text + "."
     base_served = _worst(base.stress)[1]
-    return text + f"; under {what} it still serves {served:.0%} of demand (base: {base_served:.0%})."
+    return text + f"; under {what} {_guarantee(served)} (base: {base_served:.1%})."
 
 
 def _design_sentence(plan: Plan) -> list[str]:
@@ -198,27 +237,67 @@ def _design_sentence(plan: Plan) -> list[str]:
 def _stress_sentences(stress: StressResult | None) -> list[str]:
     if stress is None or stress.failures.empty:
         return ["No failure was replayed."]
-    f = stress.failures
-    s = stress.summary()
-    hurt = f.loc[f["served_fraction"] < 1 - 1e-9]
+    f, s = stress.failures, stress.summary()
+    out = [f"Of {_count(len(f), 'failure')} replayed, {s['hurt']} "
+           f"{'leaves' if s['hurt'] == 1 else 'leave'} some demand short."]
     worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
-    out = [f"Of {_count(len(f), 'failure')} replayed, {len(hurt)} "
-           f"{'leaves' if len(hurt) == 1 else 'leave'} some demand unserved."]
-    if len(hurt):
-        out.append(f"The worst is {worst['failure']}: {worst['served_fraction']:.1%} of demand is still "
-                   f"served, and {worst['worst_market']} gets {worst['worst_market_served']:.0%} of its "
-                   "demand.")
+    if s["hurt"]:
+        out.append(f"The worst is {_failure_words(worst)}: {_guarantee(worst['worst_served'])} (lowest: "
+                   f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
+                   f"served per product: {_served_by_product(stress, worst['failure'])} of its units.")
+        out.append(f"Under it the re-routed flows cost {_signed_money(worst['extra_cost'])} against the "
+                   f"base flows{' (less is delivered)' if worst['extra_cost'] < 0 else ''}, and the units "
+                   f"short cost {_money(worst['shortfall_cost'])} at {_penalties(stress)}: an impact of "
+                   f"{_money(worst['impact'])}.")
     what, served, name = _worst(stress)
     if what and name != worst["failure"]:
-        out.append(f"Under {what} ({name}) {served:.1%} of demand is served.")
-    out.append(f"Weighted by probability, {s['expected_served_fraction']:.1%} of demand is served, with an "
-               f"expected shortfall cost of {_money(s['expected_shortfall_cost'])}.")
+        out.append(f"Under {what} ({name}) {_guarantee(served)}.")
+    value = s["expected_value_served"]
+    served_text = (f"{value:.1%} of the demand's value is served on average" if not math.isnan(value)
+                   else "the served share of each product's units is on average "
+                   + _served_by_product(stress, None, s["expected_served_by_product"]))
+    out.append(f"Given {s['conditional_on']}, {served_text}, with an expected shortfall cost of "
+               f"{_money(s['expected_shortfall_cost'])} and an expected change in flow cost of "
+               f"{_signed_money(s['expected_extra_cost'])}.")
     return out
 
 
+def _guarantee(served: float) -> str:
+    """What a guaranteed fraction means, in words."""
+    if served <= 0:
+        return "some market gets none of its demand of some product"
+    return f"every market still gets at least {served:.1%} of its demand of every product"
+
+
+def _others_at_floor(stress: StressResult, row: Any) -> str:
+    """`` and 12 other market-products``: where else a failure leaves the lowest fraction."""
+    s = stress.shortfalls
+    n = int(((s["failure"] == row["failure"]) & (s["served"] <= row["worst_served"] + 1e-6)).sum()) - 1
+    return f" and {_count(n, 'other market-product')}" if n > 0 else ""
+
+
+def _failure_words(row: Any) -> str:
+    """``country:CN`` or ``scenario:x (H_Busan, S_KR_Ochang)``."""
+    name = str(row["failure"])
+    return f"{name} ({row['elements']})" if name.startswith("scenario:") else name
+
+
+def _served_by_product(stress: StressResult, failure: str | None,
+                       served: Mapping[str, float] | None = None) -> str:
+    """``cells 90.0%, chips 100.0%``: the served fraction of each product, never summed."""
+    if served is None:
+        bp = stress.by_product.loc[stress.by_product["failure"] == failure]
+        served = dict(zip(bp["product"], bp["served"], strict=True))
+    return ", ".join(f"{p} {v:.1%}" for p, v in served.items())
+
+
+def _penalties(stress: StressResult) -> str:
+    return ", ".join(f"{_money(v)} per unit of {p}" for p, v in stress.penalties.items())
+
+
 def _worst(stress: StressResult | None) -> tuple[str, float, str]:
-    """(phrase, served fraction, failure) of the worst single country failure, else of the worst
-    single failure; ("", nan, "") without one."""
+    """(phrase, guaranteed fraction, failure) of the worst single country failure, else of the
+    worst single failure; ("", nan, "") without one."""
     if stress is None or stress.failures.empty:
         return "", math.nan, ""
     f = stress.failures
@@ -226,8 +305,8 @@ def _worst(stress: StressResult | None) -> tuple[str, float, str]:
     country = single.loc[single["failure"].str.startswith("country:")]
     pick, what = (country, "the worst single country failure") if len(country) else (
         (single, "the worst single failure") if len(single) else (f, "the worst scenario"))
-    row = pick.sort_values("served_fraction", kind="stable").iloc[0]
-    return what, float(row["served_fraction"]), str(row["failure"])
+    row = pick.sort_values("worst_served", kind="stable").iloc[0]
+    return what, float(row["worst_served"]), str(row["failure"])
 
 
 def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
@@ -241,9 +320,10 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
                f"{_money(first['cost'])} to {_money(last['cost'])} (premium {first['premium_pct']:.1f}% "
                f"to {last['premium_pct']:.1f}%).")
     if "worst_served" in ok and ok["worst_served"].notna().any():
-        out.append(f"Under its worst single failure the design at {field} = {_value(first[field])} serves "
-                   f"{first['worst_served']:.0%} of demand ({first['worst_failure']}); at "
-                   f"{_value(last[field])}, {last['worst_served']:.0%} ({last['worst_failure']}).")
+        out.append(f"Under its worst single failure the design at {field} = {_value(first[field])} "
+                   f"guarantees every market and product {first['worst_served']:.1%} of its demand "
+                   f"({first['worst_failure']}); at {_value(last[field])}, {last['worst_served']:.1%} "
+                   f"({last['worst_failure']}).")
     steps = ok["premium_pct"].diff().iloc[1:]
     if len(steps) and steps.max() > 0:
         i = int(steps.to_numpy().argmax()) + 1
@@ -259,21 +339,21 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
 # ---- tables -------------------------------------------------------------------------------
 def _premium_table(table: pd.DataFrame) -> list[str]:
     cols = {"policy": str, "status": str, "cost": _money, "premium_pct": _pct_points,
-            "worst_served": _fraction, "expected_served": _fraction, "local_share": _fraction,
+            "worst_served": _fraction, "expected_value_served": _fraction, "local_share": _fraction,
             "allied_share": _fraction, "n_suppliers": _int, "n_hubs": _int}
     return _markdown(table, cols, {"premium_pct": "premium", "worst_served": "worst served",
-                                   "expected_served": "expected served", "local_share": "local",
+                                   "expected_value_served": "expected value served", "local_share": "local",
                                    "allied_share": "allied", "n_suppliers": "suppliers", "n_hubs": "hubs"})
 
 
 def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
-    f = stress.failures.sort_values(["served_fraction", "impact"], ascending=[True, False]).head(n)
-    cols = {"failure": str, "served_fraction": _fraction, "worst_market": str,
-            "worst_market_served": _fraction, "shortfall": _units, "extra_cost": _money,
-            "shortfall_cost": _money}
-    return _markdown(f, cols, {"served_fraction": "served", "worst_market": "worst market",
-                               "worst_market_served": "its served", "extra_cost": "extra flow cost",
-                               "shortfall_cost": "shortfall cost"})
+    f = stress.worst_table(n)
+    cols = {"failure": str, "worst_served": _fraction, "worst_market": str, "worst_product": str,
+            **{f"served {p}": _fraction for p in stress.products},
+            "value_served": _fraction, "extra_cost": _money, "shortfall_cost": _money, "impact": _money}
+    return _markdown(f, cols, {"worst_served": "guaranteed", "worst_market": "where: market",
+                               "worst_product": "product", "value_served": "value served",
+                               "extra_cost": "extra flow cost", "shortfall_cost": "shortfall cost"})
 
 
 def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
@@ -306,8 +386,8 @@ def _money(v: float) -> str:
     return f"{v:,.2f}"
 
 
-def _units(v: float) -> str:
-    return f"{v:,.0f}"
+def _signed_money(v: float) -> str:
+    return f"{v:+,.2f}"
 
 
 def _int(v: Any) -> str:
@@ -332,7 +412,7 @@ def _describe(policy: Policy) -> str:
     """``min_local_share 0.5, survive country``; the base has no requirements."""
     items = policy.to_dict()
     if not items:
-        return "no requirements (cost-optimal)"
+        return "no resilience policy (cost-optimal)"
     return ", ".join(f"{k} {_mapping(v) if isinstance(v, dict) else _value(v)}" for k, v in items.items())
 
 

@@ -1,15 +1,27 @@
-"""Stress tests: replay failures on a fixed design with re-routed flows and penalised shortfall
-(MODEL.md §6).
+"""Stress tests: replay failures on a fixed design and report what is still guaranteed.
 
-One LP is built for the design (its suppliers and hubs fixed, integrality dropped); each
-failure only changes the bounds of the lost suppliers' and hubs' design columns on the live
-HiGHS object (their capacity rows then force their flows to 0), so nothing is rebuilt.
+For each failure f (a supplier, a hub, a whole country, or a ``disruptions`` scenario) the
+design's lost suppliers and hubs are switched off and the flows re-routed through the rest,
+within lanes, supplier capacity per product, hub throughput and hub balance (the recourse of
+the ``survive`` policy, docs/policies.md). Two LPs per failure, on one live HiGHS object:
+
+1. the **best guaranteed served fraction** ``t* = max t`` such that every market m and product p
+   gets at least ``t · demand[m,p]`` (so a design built with ``survive`` at service level β
+   shows ``t* ≥ β`` for every failure it was built for);
+2. holding that floor, the cheapest re-routing: flow cost (purchase, handling, transport,
+   tariffs, CO2 price) plus ``π_p`` per unit of product p short, where by default
+   ``π_p = unit_value_p + 10 × the dearest supplier→hub→market path for p`` (money per unit):
+   every unit that can be re-routed is, and scarce shared capacity goes to the dearer product.
+
+Products have different units, so no figure adds units of two products: service is reported
+per product, as the worst (market, product) fraction, and weighted by ``unit_value``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import highspy
 import numpy as np
@@ -26,44 +38,118 @@ from ..solve import SolveOptions, make_highs, stdout_to_stderr
 
 #: cost components that vary with the flows (money)
 FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")
+#: a fraction this close to 1 counts as fully served (LP tolerances)
+SERVED_TOL = 1e-7
+FAILURE_COLUMNS = ["failure", "kind", "elements", "probability", "worst_served", "worst_market",
+                   "worst_product", "value_served", "extra_cost", "shortfall_cost", "impact"]
 
 
 @dataclass(frozen=True, eq=False)
 class StressResult:
-    """Per failure: served fraction, extra cost, shortfall; plus the shortfall by market."""
+    """What a design still serves under each failure.
 
-    failures: pd.DataFrame  # failure, kind, elements, probability, served_fraction, ...
-    shortfalls: pd.DataFrame  # failure, market, product, demand, shortfall
-    penalty: float  # money per unit short, used to re-route and to price shortfall
+    ``failures``: one row per failure — ``worst_served`` (t*, the fraction of demand that every
+    market and product is still guaranteed), the (market, product) at that floor,
+    ``value_served`` (fraction of the demand's value served, weighted by ``unit_value``; NaN
+    when no product has one), ``extra_cost`` (change in flow cost, money; negative when less
+    is delivered), ``shortfall_cost`` (the units short priced at ``penalties``, money) and
+    ``impact`` = extra_cost + shortfall_cost.
+    ``by_product``: per failure and product — demand and shortfall (units of that product),
+    ``served`` fraction and shortfall cost.
+    ``shortfalls``: per failure, market and product — demand, shortfall (units), ``served``.
+    ``penalties``: money per unit short, per product.
+    ``conditional_on``: what the expected figures of :meth:`summary` are conditional on.
+    """
 
-    def summary(self) -> dict[str, object]:
-        """Worst case, probability-weighted expectation and the failures that hurt most."""
+    failures: pd.DataFrame
+    by_product: pd.DataFrame
+    shortfalls: pd.DataFrame
+    penalties: pd.Series
+    conditional_on: str
+
+    @property
+    def products(self) -> list[str]:
+        return [str(p) for p in self.penalties.index]
+
+    def weights(self) -> np.ndarray:
+        """The failures' probabilities normalised to sum to 1 (equal weights when all are 0)."""
+        w = self.failures["probability"].to_numpy(float)
+        return w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / max(len(w), 1))
+
+    def summary(self) -> dict[str, Any]:
+        """The worst failure and the expectations over failures (see ``conditional_on``).
+
+        Keys: failures, hurt (failures that leave some demand short), worst_served,
+        worst_failure, worst_market, worst_product, expected_value_served,
+        expected_served_by_product, expected_shortfall_cost, expected_extra_cost,
+        conditional_on, worst (up to 3 failure names, worst first).
+        """
         f = self.failures
         if f.empty:
-            return {"failures": 0, "worst_served_fraction": 1.0, "expected_served_fraction": 1.0,
-                    "expected_shortfall_cost": 0.0, "expected_extra_cost": 0.0, "worst": []}
-        w = f["probability"].to_numpy(float)
-        w = w / w.sum() if w.sum() > 0 else np.full(len(f), 1.0 / len(f))
-        worst = f.sort_values(["served_fraction", "shortfall_cost"], ascending=[True, False])
+            return {"failures": 0, "hurt": 0, "worst_served": 1.0, "worst_failure": "",
+                    "worst_market": "", "worst_product": "", "expected_value_served": 1.0,
+                    "expected_served_by_product": {p: 1.0 for p in self.products},
+                    "expected_shortfall_cost": 0.0, "expected_extra_cost": 0.0,
+                    "conditional_on": self.conditional_on, "worst": []}
+        w = self.weights()
+        worst = self.ranked()
+        top = worst.iloc[0]
+        per_product = self.by_product.pivot(index="failure", columns="product", values="served")
+        per_product = per_product.reindex(index=f["failure"], columns=self.products)
         return {
             "failures": len(f),
-            "worst_served_fraction": float(f["served_fraction"].min()),
-            "worst_failure": str(worst["failure"].iloc[0]),
-            "expected_served_fraction": float(w @ f["served_fraction"].to_numpy()),
-            "expected_shortfall_cost": float(w @ f["shortfall_cost"].to_numpy()),
-            "expected_extra_cost": float(w @ f["extra_cost"].to_numpy()),
+            "hurt": int((f["worst_served"] < 1 - SERVED_TOL).sum()),
+            "worst_served": float(top["worst_served"]),
+            "worst_failure": str(top["failure"]),
+            "worst_market": str(top["worst_market"]),
+            "worst_product": str(top["worst_product"]),
+            "expected_value_served": float(w @ f["value_served"].to_numpy(float)),
+            "expected_served_by_product": {p: float(w @ per_product[p].to_numpy(float))
+                                           for p in self.products},
+            "expected_shortfall_cost": float(w @ f["shortfall_cost"].to_numpy(float)),
+            "expected_extra_cost": float(w @ f["extra_cost"].to_numpy(float)),
+            "conditional_on": self.conditional_on,
             "worst": worst["failure"].head(3).tolist(),
         }
 
-    def served_matrix(self) -> pd.DataFrame:
-        """Served fraction per failure (rows) and market (columns), for heatmaps."""
-        s = self.shortfalls.groupby(["failure", "market"])[["demand", "shortfall"]].sum()
-        served = (1 - s["shortfall"] / s["demand"]).unstack("market")
-        return served.reindex(self.failures["failure"]).fillna(1.0)
+    def ranked(self) -> pd.DataFrame:
+        """The failures, worst first: lowest guaranteed fraction, then highest impact."""
+        return self.failures.sort_values(["worst_served", "impact"], ascending=[True, False],
+                                         kind="stable")
+
+    def worst_table(self, n: int | None = None) -> pd.DataFrame:
+        """:meth:`ranked` failures (the first ``n``) with a ``served <product>`` column per product."""
+        f = self.ranked() if n is None else self.ranked().head(n)
+        per_product = self.by_product.pivot(index="failure", columns="product", values="served")
+        return f.join(per_product.reindex(columns=self.products).add_prefix("served "), on="failure")
+
+    def served_matrix(self, product: str | None = None) -> pd.DataFrame:
+        """Served fraction per failure (rows) and market (columns) of ``product``; without a
+        product, the lowest fraction over the market's products (for heatmaps)."""
+        s = self.shortfalls
+        if product is not None:
+            s = s.loc[s["product"] == product]
+        served = s.groupby(["failure", "market"], sort=False)["served"].min().unstack("market")
+        return served.reindex(self.failures["failure"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary and one entry per failure with its served fraction per product and its
+        shortfalls by market and product (units), for JSON."""
+        by_product = {k: g for k, g in self.by_product.groupby("failure", sort=False)}
+        short = self.shortfalls.loc[self.shortfalls["shortfall"] > 0]
+        by_failure = {k: g for k, g in short.groupby("failure", sort=False)}
+        entries = []
+        for row in self.failures.to_dict("records"):
+            bp = by_product.get(row["failure"], self.by_product.iloc[:0])
+            sf = by_failure.get(row["failure"], short.iloc[:0])
+            entries.append({
+                **row, "served_by_product": dict(zip(bp["product"], bp["served"], strict=True)),
+                "shortfall_by_product": dict(zip(bp["product"], bp["shortfall"], strict=True)),
+                "shortfalls": sf[["market", "product", "demand", "shortfall"]].to_dict("records")})
+        return {"summary": self.summary(), "penalties": self.penalties.to_dict(), "failures": entries}
 
 
-def _design_failures(plan: Plan, net: Network, kinds: Iterable[str],
-                     scenarios: bool) -> pd.DataFrame:
+def design_failures(plan: Plan, net: Network, kinds: Iterable[str], scenarios: bool) -> pd.DataFrame:
     """Failures touching the design: (failure, kind, element, probability)."""
     assert plan.model is not None
     kinds = tuple(kinds)
@@ -74,8 +160,7 @@ def _design_failures(plan: Plan, net: Network, kinds: Iterable[str],
     sub = replace(s, suppliers_table=s.suppliers_table.take(
                       np.flatnonzero(np.isin(s.suppliers_table["supplier"], plan.supplier_ids))),
                   hubs_table=s.hubs_table.take(np.flatnonzero(np.isin(s.hubs_table["hub"], plan.hub_ids))))
-    single = single_failures(sub, kinds).assign(probability=np.nan)
-    parts = [single]
+    parts = [single_failures(sub, kinds).assign(probability=np.nan)]
     if scenarios and len(net.disruptions):
         d = net.disruptions
         parts.append(pd.DataFrame({"failure": "scenario:" + d["scenario"], "kind": d["kind"],
@@ -83,77 +168,120 @@ def _design_failures(plan: Plan, net: Network, kinds: Iterable[str],
     return pd.concat(parts, ignore_index=True)
 
 
-def emergency_penalty(model: NetworkModel) -> float:
-    """Default shortfall penalty: 10 × the dearest supplier→hub→market path (money/unit),
-    so re-routing is always preferred to shortfall when the capacity exists."""
-    c = model.lm.objective()
+def default_penalties(model: NetworkModel) -> pd.Series:
+    """π_p = unit_value_p + 10 × the dearest supplier→hub→market path for p (money per unit)."""
+    s, c = model.sets, model.lm.objective()
+    products = pd.Index(s.products_table["product"])
     x, y = model.lm.variables["inbound_flow"], model.lm.variables["outbound_flow"]
-    top = (x.values(c).max() if x.size else 0.0) + (y.values(c).max() if y.size else 0.0)
-    return float(max(1.0, 10.0 * top))
+    dearest = np.zeros(len(products))
+    for block, table in ((x, s.inbound_table), (y, s.flows_table)):
+        top = np.zeros(len(products))
+        if block.size:
+            np.maximum.at(top, products.get_indexer(table["product"]), block.values(c))
+        dearest += top
+    value = np.asarray(s.products_table["unit_value"], float)
+    return pd.Series(value + 10.0 * np.maximum(dearest, 0.1), index=products, name="penalty")
 
 
 def stress_test(network: Network, plan: Plan,
                 failures: Iterable[str] = ("country", "hub", "supplier"),
                 probabilities: Mapping[str, float] | None = None,
-                penalty: float | None = None, scenarios: bool = True) -> StressResult:
-    """Replay every single failure of the given kinds (and every ``disruptions`` scenario)
-    on ``plan``'s fixed design, re-routing flows with shortfall penalised at ``penalty``.
+                penalty: float | Mapping[str, float] | None = None,
+                scenarios: bool = True) -> StressResult:
+    """Replay every single failure of ``failures`` kinds on ``plan``'s design (and, with
+    ``scenarios``, every scenario of the ``disruptions`` table) and report what is still served.
 
-    ``probabilities`` maps a failure name (``"country:CN"``) or element (``"CN"``) to its
-    probability; unnamed failures get 0. Without a mapping, the ``disruptions`` table's
-    probabilities weight the expectation (single failures weigh 0), or, with no such table,
-    single failures are equally likely.
+    :param network: the data the plan was solved on.
+    :param plan: a plan from :func:`resilient_sc.solve`; its contracted suppliers and opened
+        hubs are the design, fixed during the replay.
+    :param failures: failure kinds among ``country``, ``hub``, ``supplier``; only elements of
+        the design are failed (a country failure loses its suppliers and hubs at once).
+    :param probabilities: failure name (``"country:CN"``) or element (``"CN"``) → probability;
+        unnamed failures weigh 0. Without it, the ``disruptions`` scenarios' probabilities
+        weight the expectations (single failures weigh 0), or, without scenarios, every single
+        failure is equally likely. Expectations are conditional on one failure happening
+        (weights normalised; :attr:`StressResult.conditional_on` says so in words).
+    :param penalty: money per unit short: one number for all products, a mapping product →
+        money, or None for :func:`default_penalties`.
+    :returns: a :class:`StressResult` (per failure: ``worst_served`` t* in [0, 1], where it
+        binds, value- and per-product served fractions, extra flow cost and shortfall cost in
+        money; per product; per market and product).
+    :raises ResilientSCError: a plan without its model, an unknown failure kind, or an LP
+        that HiGHS cannot solve.
+
+    >>> from resilient_sc import Policy, examples, solve
+    >>> net = examples.electronics()
+    >>> plan = solve(net, Policy(survive=("country",), service_level=0.8))
+    >>> result = stress_test(net, plan, failures=["country"], scenarios=False)
+    >>> bool((result.failures["worst_served"] >= 0.8 - 1e-6).all())
+    True
     """
     if plan.model is None:
         raise ResilientSCError("stress_test needs a plan from solve()")
     # no disruption recourse blocks: scenarios are replayed one by one below
-    penalty_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price, disruption_weight=0.0)
-    model = build_model(network, penalty_policy)
-    pi = float(penalty) if penalty is not None else emergency_penalty(model)
-    u = model.lm.variables["shortfall"]
-    model.lm.costs["shortfall"] = [(u.columns, np.full(u.size, pi))]
-    table = _design_failures(plan, network, failures, scenarios)
-    table["probability"] = _probabilities(table, probabilities)
-    runner = _Replay(model, plan)
+    replay_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price, disruption_weight=0.0)
+    model = build_model(network, replay_policy)
+    penalties = _penalties(model, penalty)
+    table = design_failures(plan, network, failures, scenarios)
+    table["probability"], conditional_on = _probabilities(table, probabilities)
+    runner = _Replay(model, plan, penalties)
     base = runner.run(set(), set())
-    rows, shorts = [], []
-    names = table["failure"].drop_duplicates().tolist()
-    for name in names:
-        part = table.loc[table["failure"] == name]
-        lost_s, lost_h = _lost_elements(model, part)
-        res = runner.run(lost_s, lost_h)
-        dem = res["demand"]
-        rows.append({
-            "failure": name, "kind": part["kind"].iloc[0] if len(part) == 1 else "scenario",
-            "elements": ", ".join(part["element"].astype(str)),
-            "probability": float(part["probability"].iloc[0]),
-            "served_fraction": 1.0 - dem["shortfall"].sum() / dem["demand"].sum(),
-            "worst_market": res["worst_market"], "worst_market_served": res["worst_served"],
-            "shortfall": float(dem["shortfall"].sum()),
-            "extra_cost": res["flow_cost"] - base["flow_cost"],
-            "shortfall_cost": pi * float(dem["shortfall"].sum()),
-        })
-        rows[-1]["impact"] = rows[-1]["extra_cost"] + rows[-1]["shortfall_cost"]
-        shorts.append(dem.assign(failure=name))
-    cols = ["failure", "market", "product", "demand", "shortfall"]
-    shortfalls = pd.concat(shorts, ignore_index=True)[cols] if shorts else pd.DataFrame(columns=cols)
-    return StressResult(pd.DataFrame(rows, columns=[
-        "failure", "kind", "elements", "probability", "served_fraction", "worst_market",
-        "worst_market_served", "shortfall", "extra_cost", "shortfall_cost", "impact"]), shortfalls, pi)
+    rows, products, shorts = [], [], []
+    for name, part in table.groupby("failure", sort=False):
+        res = runner.run(*lost_elements(model, part))
+        rows.append({"failure": name, "kind": part["kind"].iloc[0] if len(part) == 1 else "scenario",
+                     "elements": ", ".join(part["element"].astype(str)),
+                     "probability": float(part["probability"].iloc[0]),
+                     **res.figures(base.flow_cost)})
+        products.append(res.by_product.assign(failure=name))
+        shorts.append(res.demand.assign(failure=name))
+    product_cols = ["failure", "product", "demand", "shortfall", "served", "shortfall_cost"]
+    short_cols = ["failure", "market", "product", "demand", "shortfall", "served"]
+    stack = lambda parts, cols: (pd.concat(parts, ignore_index=True)[cols] if parts  # noqa: E731
+                                 else pd.DataFrame(columns=cols))
+    return StressResult(pd.DataFrame(rows, columns=FAILURE_COLUMNS), stack(products, product_cols),
+                        stack(shorts, short_cols), penalties, conditional_on)
 
 
-def _probabilities(table: pd.DataFrame, probabilities: Mapping[str, float] | None) -> np.ndarray:
+def _penalties(model: NetworkModel, penalty: float | Mapping[str, float] | None) -> pd.Series:
+    products = pd.Index(model.sets.products_table["product"])
+    if penalty is None:
+        return default_penalties(model)
+    if isinstance(penalty, Mapping):
+        missing = [p for p in products if p not in penalty]
+        if missing:
+            raise ResilientSCError(f"penalty: no money per unit short for product(s) {', '.join(missing)}")
+        values = [float(penalty[p]) for p in products]
+    else:
+        values = [float(penalty)] * len(products)
+    if any(not v >= 0 for v in values):
+        raise ResilientSCError("penalty: money per unit short must be >= 0")
+    return pd.Series(values, index=products, name="penalty")
+
+
+def _probabilities(table: pd.DataFrame,
+                   probabilities: Mapping[str, float] | None) -> tuple[np.ndarray, str]:
+    """Each failure row's probability and, in words, what the expectations are conditional on."""
     given = table["probability"].to_numpy(float)
+    n = table["failure"].nunique()
     if probabilities is None:
         single = np.isnan(given)
         if not single.all():  # the disruptions table's probabilities make the expectation
-            return np.where(single, 0.0, given)
-        return np.full(len(given), 1.0 / len(given)) if len(given) else given
+            scen = table.loc[~single].drop_duplicates("failure")
+            return np.where(single, 0.0, given), (
+                f"one of the {len(scen)} disruption scenarios happening, weighted by their "
+                f"probabilities ({scen['probability'].sum():.1%} in all, normalised to 100%)")
+        return np.full(len(given), 1.0 / max(n, 1)), \
+            f"one of the {n} single failures happening, each equally likely"
     mapped = table["failure"].map(probabilities).fillna(table["element"].map(probabilities))
-    return mapped.fillna(0.0).to_numpy(float)
+    named = int(mapped.notna().sum())
+    return mapped.fillna(0.0).to_numpy(float), (
+        f"one failure happening, weighted by the probabilities given for {named} of the {n} failures "
+        "(normalised to 100%)")
 
 
-def _lost_elements(model: NetworkModel, part: pd.DataFrame) -> tuple[set[str], set[str]]:
+def lost_elements(model: NetworkModel, part: pd.DataFrame) -> tuple[set[str], set[str]]:
+    """The suppliers and hubs lost when every (kind, element) row of ``part`` fails together."""
     s = model.sets
     lost_s: set[str] = set()
     lost_h: set[str] = set()
@@ -168,37 +296,102 @@ def _lost_elements(model: NetworkModel, part: pd.DataFrame) -> tuple[set[str], s
     return lost_s, lost_h
 
 
-class _Replay:
-    """One live HiGHS LP of a fixed design; failures change design-column bounds only."""
 
-    def __init__(self, model: NetworkModel, plan: Plan):
+@dataclass(frozen=True)
+class _Outcome:
+    """One replayed failure: t*, flow cost, and demand with shortfall per (market, product)."""
+
+    guaranteed: float
+    flow_cost: float
+    demand: pd.DataFrame  # market, product, demand, shortfall, served
+    by_product: pd.DataFrame  # product, demand, shortfall, served, shortfall_cost
+    values: np.ndarray  # unit value per demand row
+
+    def figures(self, base_flow_cost: float) -> dict[str, Any]:
+        d = self.demand
+        worst = d.sort_values(["served", "demand"], ascending=[True, False], kind="stable").iloc[0]
+        short = self.guaranteed < 1.0  # where the floor binds; nowhere when all is served
+        value_total = float(self.values @ d["demand"].to_numpy())
+        served_value = float(self.values @ (d["demand"] - d["shortfall"]).to_numpy())
+        extra = self.flow_cost - base_flow_cost
+        short_cost = float(self.by_product["shortfall_cost"].sum())
+        return {"worst_served": self.guaranteed, "worst_market": str(worst["market"]) if short else "",
+                "worst_product": str(worst["product"]) if short else "",
+                "value_served": served_value / value_total if value_total > 0 else np.nan,
+                "extra_cost": extra, "shortfall_cost": short_cost, "impact": extra + short_cost}
+
+
+class _Replay:
+    """One live HiGHS LP of a fixed design; a failure changes design-column bounds only.
+
+    An extra column t and rows ``u[m,p] + demand[m,p] · t ≤ demand[m,p]`` (u the shortfall)
+    make the floor: stage 1 maximises t, stage 2 fixes t at t* and minimises the cost.
+    """
+
+    def __init__(self, model: NetworkModel, plan: Plan, penalties: pd.Series):
         self.model = model
-        lm = model.lm
+        lm, s = model.lm, model.sets
         self.h: highspy.Highs = make_highs(lm, SolveOptions())
         n = lm.n_cols
         self.h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
         self.z, self.o = lm.variables["supplier_contracted"], lm.variables["hub_opened"]
-        self.z_on = model.sets.suppliers["supplier"].isin(plan.supplier_ids).to_numpy(float)
-        self.o_on = model.sets.hubs["hub"].isin(plan.hub_ids).to_numpy(float)
+        self.u = lm.variables["shortfall"]
+        self.z_on = np.isin(s.suppliers_table["supplier"], plan.supplier_ids).astype(float)
+        self.o_on = np.isin(s.hubs_table["hub"], plan.hub_ids).astype(float)
+        demand = np.asarray(s.demand_table["demand"], float)
+        products = s.demand_table["product"]
+        self.penalty = penalties.reindex(products).to_numpy(float)
+        self.products = penalties.index.rename("product")
+        self.values = pd.Series(s.products_table["unit_value"],
+                                index=s.products_table["product"]).reindex(products).to_numpy(float)
+        self.cost = lm.objective()
+        self.cost[self.u.columns] = self.penalty  # the model's own cost arrays stay as built
+        self.flow_parts = [lm.costs.get(c, []) for c in FLOW_COMPONENTS]
+        # the floor: column t (index n) and one row per demand row
+        self.t = n
+        self.h.addCol(0.0, 0.0, 1.0, 0, np.empty(0, np.int32), np.empty(0))
+        nd = len(demand)
+        starts = np.arange(nd, dtype=np.int32) * 2
+        index = np.column_stack([self.u.columns, np.full(nd, n)]).ravel().astype(np.int32)
+        value = np.column_stack([np.ones(nd), demand]).ravel()
+        self.h.addRows(nd, np.full(nd, -highspy.kHighsInf), demand, len(index), starts, index, value)
+        self.all_cols = np.arange(n + 1, dtype=np.int32)
+        self.stage1 = np.zeros(n + 1)
+        self.stage1[n] = -1.0
+        self.stage2 = np.append(self.cost, 0.0)
+        self.frame = s.demand_table.select(["market", "product", "demand"]).frame().copy()
 
     def _fix(self, block, on: np.ndarray) -> None:
         idx = block.columns.astype(np.int32)
         self.h.changeColsBounds(len(idx), idx, on, on)
 
-    def run(self, lost_s: set[str], lost_h: set[str]) -> dict[str, object]:
-        s, lm = self.model.sets, self.model.lm
-        self._fix(self.z, np.where(s.suppliers["supplier"].isin(lost_s), 0.0, self.z_on))
-        self._fix(self.o, np.where(s.hubs["hub"].isin(lost_h), 0.0, self.o_on))
+    def _solve(self, what: str) -> np.ndarray:
         with stdout_to_stderr():
             self.h.run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             status = self.h.modelStatusToString(self.h.getModelStatus())
-            raise ResilientSCError(f"stress test LP failed: {status}")
-        x = np.asarray(self.h.getSolution().col_value)
-        parts = lm.component_values(x)
-        dem = s.demand[["market", "product", "demand"]].assign(
-            shortfall=np.clip(lm.variables["shortfall"].values(x), 0.0, None))
-        by_market = dem.groupby("market")[["demand", "shortfall"]].sum()
-        served = 1.0 - by_market["shortfall"] / by_market["demand"]
-        return {"flow_cost": float(sum(parts.get(c, 0.0) for c in FLOW_COMPONENTS)),
-                "demand": dem, "worst_market": str(served.idxmin()), "worst_served": float(served.min())}
+            raise ResilientSCError(f"stress test LP ({what}) failed: {status}")
+        return np.asarray(self.h.getSolution().col_value)
+
+    def run(self, lost_s: set[str], lost_h: set[str]) -> _Outcome:
+        s = self.model.sets
+        self._fix(self.z, np.where(np.isin(s.suppliers_table["supplier"], list(lost_s)), 0.0, self.z_on))
+        self._fix(self.o, np.where(np.isin(s.hubs_table["hub"], list(lost_h)), 0.0, self.o_on))
+        t = np.array([self.t], dtype=np.int32)
+        self.h.changeColsBounds(1, t, np.zeros(1), np.ones(1))
+        self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage1)
+        guaranteed = float(np.clip(self._solve("best guaranteed fraction")[self.t], 0.0, 1.0)) + 0.0  # no -0
+        floor = np.array([max(0.0, guaranteed - SERVED_TOL)])
+        self.h.changeColsBounds(1, t, floor, floor)
+        self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage2)
+        x = self._solve("cheapest re-routing")[:-1]
+        short = np.clip(self.u.values(x), 0.0, None)
+        d = self.frame.assign(shortfall=short)
+        d["served"] = np.where(d["demand"] > 0, 1.0 - short / d["demand"].to_numpy(), 1.0)
+        if guaranteed >= 1.0 - SERVED_TOL:
+            guaranteed = 1.0
+        p = d.assign(shortfall_cost=short * self.penalty).groupby("product")[
+            ["demand", "shortfall", "shortfall_cost"]].sum().reindex(self.products).reset_index()
+        p["served"] = 1.0 - p["shortfall"] / p["demand"]
+        flow_cost = float(sum(coef @ x[cols] for parts in self.flow_parts for cols, coef in parts))
+        return _Outcome(guaranteed, flow_cost, d, p, self.values)

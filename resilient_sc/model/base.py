@@ -1,4 +1,4 @@
-"""Base families: decisions, demand, origin balance, capacities and cost (MODEL.md §2–4)."""
+"""Base families: decisions, demand, origin balance, capacities and cost (docs/formulation.md §2–4)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from .sets import total_demand
 
 
 def add_variables(ctx: Context) -> None:
-    """Decisions of MODEL.md §2.
+    """Decisions of docs/formulation.md §2.
 
     ``supplier_contracted[s]``, ``hub_opened[h]`` ∈ {0,1} (forced to 1 for ``status=open``),
     ``inbound_flow[s,h,p]`` = x ≥ 0, ``outbound_flow[h,m,p,c]`` = y ≥ 0 (c the origin
@@ -29,7 +29,8 @@ def add_variables(ctx: Context) -> None:
 
 
 def add_demand(ctx: Context) -> None:
-    """``demand[m,p]``: Σ_h Σ_c y[h,m,p,c] (+ u[m,p]) = demand[m,p]  (MODEL.md §3, §8.8)."""
+    """``demand[m,p]``: Σ_h Σ_c y[h,m,p,c] (+ u[m,p]) = demand[m,p]
+    (docs/formulation.md §3, docs/conventions.md §8.8)."""
     s, v = ctx.sets, ctx.v
     rows = s.flows_table["_demand"]
     terms = [(rows, v["y"], local(len(rows)), 1.0)]
@@ -40,7 +41,7 @@ def add_demand(ctx: Context) -> None:
 
 
 def add_origin_balance(ctx: Context) -> None:
-    """``origin_balance[h,p,c]``: Σ_{s in c} x[s,h,p] − Σ_m y[h,m,p,c] = 0  (MODEL.md §3)."""
+    """``origin_balance[h,p,c]``: Σ_{s in c} x[s,h,p] − Σ_m y[h,m,p,c] = 0  (docs/formulation.md §3)."""
     s, v = ctx.sets, ctx.v
     index = s.origins_table
     x_rows = s.inbound_table["_origin"]
@@ -52,7 +53,7 @@ def add_origin_balance(ctx: Context) -> None:
 
 
 def add_supplier_capacity(ctx: Context) -> None:
-    """``supplier_capacity[s,p]``: Σ_h x[s,h,p] ≤ capacity[s,p] · z[s]  (MODEL.md §3).
+    """``supplier_capacity[s,p]``: Σ_h x[s,h,p] ≤ capacity[s,p] · z[s]  (docs/formulation.md §3).
 
     The capacity is capped at the total demand for p, a valid and tighter big-M.
     """
@@ -68,7 +69,8 @@ def add_supplier_capacity(ctx: Context) -> None:
 
 
 def add_hub_capacity(ctx: Context) -> None:
-    """``hub_capacity[h]``: Σ_{s,p} x[s,h,p] ≤ capacity[h] · o[h]  (MODEL.md §3, §8.11).
+    """``hub_capacity[h]``: Σ_{s,p} x[s,h,p] ≤ capacity[h] · o[h]
+    (docs/formulation.md §3, docs/conventions.md §8.11).
 
     An unlimited hub gets the demand it can reach as its big-M, so that ``o[h]`` still
     links its flows.
@@ -85,7 +87,7 @@ def add_hub_capacity(ctx: Context) -> None:
 
 
 def add_hub_links(ctx: Context) -> None:
-    """``hub_link[h,m,p]``: Σ_c y[h,m,p,c] ≤ demand[m,p] · o[h]  (MODEL.md §3, strong links).
+    """``hub_link[h,m,p]``: Σ_c y[h,m,p,c] ≤ demand[m,p] · o[h]  (docs/formulation.md §3, strong links).
 
     Implied by hub_capacity for integer o; they tighten the LP relaxation a lot.
     """
@@ -103,7 +105,7 @@ def add_hub_links(ctx: Context) -> None:
 
 
 def add_costs(ctx: Context) -> None:
-    """Objective of MODEL.md §4, one named component each.
+    """Objective of docs/formulation.md §4, one named component each.
 
     supplier_fixed = Σ fixed[s] z[s]; hub_fixed = Σ fixed[h] o[h];
     purchase = Σ unit_cost[s,p] x; handling = Σ handling[h] x;

@@ -74,7 +74,7 @@ class NetworkModel:
 
 def build_model(network: Network, policy: Policy | None = None,
                 strong_links: bool = True) -> NetworkModel:
-    """Build the MILP of ``network`` under ``policy`` (MODEL.md §2–5) without solving it."""
+    """Build the MILP of ``network`` under ``policy`` (docs/formulation.md §2–5) without solving it."""
     from ..explain import precheck
 
     policy = policy or Policy()

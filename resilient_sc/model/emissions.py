@@ -1,4 +1,4 @@
-"""Emissions family: CO2 price and cap (MODEL.md §5, §8.7)."""
+"""Emissions family: CO2 price and cap (docs/formulation.md §5, docs/conventions.md §8.7)."""
 
 from __future__ import annotations
 

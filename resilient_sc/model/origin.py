@@ -1,5 +1,5 @@
 """Origin families: near-shoring (local share) and friend-shoring (allied share)
-(MODEL.md §5, §8.1, §8.2). Exclusions are applied when the sets are built."""
+(docs/formulation.md §5, docs/conventions.md §8.1, §8.2). Exclusions are applied when the sets are built."""
 
 from __future__ import annotations
 

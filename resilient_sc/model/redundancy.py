@@ -1,4 +1,5 @@
-"""Redundancy families: N-1 survival (MODEL.md §5, §8.5) and disruption recourse (§5b).
+"""Redundancy families: N-1 survival (docs/formulation.md §5, docs/conventions.md §8.5) and
+disruption recourse (docs/formulation.md §5b).
 
 Both add, for each failure f, recourse flows through the contracted suppliers and opened
 hubs that survive f, built for all failures at once (vectorised over failure × arc).
@@ -89,7 +90,7 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
     ``{prefix}_hub_capacity[f,h]``: Σ x^f ≤ cap[h]·o[h]. ``demand_lower`` is per
     (failure, demand row), flattened failure-major. With ``weight`` (per failure), the
     recourse flows cost their base unit costs times the weight, in cost component
-    ``disruption`` (MODEL.md §5b; tariffs are ignored in recourse).
+    ``disruption`` (docs/formulation.md §5b; tariffs are ignored in recourse).
     """
     s, v, lm = ctx.sets, ctx.v, ctx.lm
     names = failures["failure"].drop_duplicates().to_numpy(object)
@@ -171,7 +172,7 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
 
 
 def add_disruptions(ctx: Context) -> None:
-    """Disruption-aware design (MODEL.md §5b): for each scenario f of the ``disruptions``
+    """Disruption-aware design (docs/formulation.md §5b): for each scenario f of the ``disruptions``
     table, recourse flows and shortfall u^f with Σ_h y^f + u^f = demand, adding
     w · Σ_f prob_f · (recourse flow cost_f + π Σ u^f) to the objective.
 

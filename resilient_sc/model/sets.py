@@ -1,4 +1,5 @@
-"""The index sets of the model: what exists and what can carry flow (MODEL.md §2, §8.6, §8.9).
+"""The index sets of the model: what exists and what can carry flow (docs/formulation.md §2,
+docs/conventions.md §8.6, §8.9).
 
 Only combinations that can carry flow become variables: a supplier that makes the
 product, a lane to a usable hub, and a lane on from that hub to a market with demand
@@ -125,7 +126,7 @@ def _expand(node: np.ndarray, product: np.ndarray, match: np.ndarray, other: np.
             lane_product: np.ndarray, n_products: int) -> tuple[np.ndarray, np.ndarray]:
     """The lanes that apply to each (node, product) key, as (key, lane) position pairs: lanes
     whose ``match`` end is the node, for that product or for all (code -1); a
-    product-specific lane overrides the ``all`` lane between the same two ends (MODEL.md §8.9).
+    product-specific lane overrides the ``all`` lane between the same two ends (docs/conventions.md §8.9).
     All arguments are integer codes.
     """
     specific = np.flatnonzero(lane_product >= 0)
@@ -160,7 +161,7 @@ def _flows(hub: np.ndarray, product: np.ndarray, origins: dict[str, np.ndarray],
 
 def _tariffs(tariffs: pd.DataFrame, cidx: pd.Index, pidx: pd.Index) -> np.ndarray:
     """Tariff rate per (origin country, destination country, product) code, flat; a
-    product-specific rate overrides the ``all`` rate (MODEL.md §8.9)."""
+    product-specific rate overrides the ``all`` rate (docs/conventions.md §8.9)."""
     nc, n_p = len(cidx), len(pidx)
     if not len(tariffs):
         return np.zeros(nc * nc * n_p)

@@ -1,5 +1,5 @@
 """Sourcing families: supplier redundancy and shares, country caps, single sourcing, hub counts
-(MODEL.md §5, §8.3)."""
+(docs/formulation.md §5, docs/conventions.md §8.3)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def add_max_supplier_share(ctx: Context) -> None:
 def add_max_country_share(ctx: Context) -> None:
     """``max_country_share[m,p,c]``: Σ_h y[h,m,p,c] ≤ κ · demand[m,p] for every foreign c.
 
-    The market's own country is not capped (MODEL.md §8.3).
+    The market's own country is not capped (docs/conventions.md §8.3).
     """
     if ctx.policy.max_country_share is None:
         return

