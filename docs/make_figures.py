@@ -36,7 +36,7 @@ def premium_figure(table: pd.DataFrame) -> None:
     fig, ax = plt.subplots(figsize=(6.4, 3.0))
     ax.bar(table["policy"], table["premium_pct"], color=[COLORS[p] for p in table["policy"]])
     for i, row in table.iterrows():
-        ax.annotate(f"+{row['premium_pct']:.1f}%\nworst failure: {row['worst_served']:.0%} served",
+        ax.annotate(f"+{row['premium_pct']:.1f}%\nworst failure:\n{row['worst_served']:.0%} guaranteed",
                     (i, row["premium_pct"]), ha="center", va="bottom", fontsize=8,
                     xytext=(0, 2), textcoords="offset points")
     ax.set_ylabel("premium over base (%)")
@@ -55,8 +55,11 @@ def n1_figure(net: Network, plans: dict[str, Plan]) -> None:
     countries = sorted(set().union(*[s.index for s in served.values()]))
     for k, (name, s) in enumerate(served.items()):
         xs = [i + (k - 0.5) * width for i in range(len(countries))]
-        ax.bar(xs, [s.get(c, 1.0) for c in countries], width, label=f"{name} design",
-               color=COLORS[name])
+        values = [s.get(c, 1.0) for c in countries]
+        ax.bar(xs, values, width, label=f"{name} design", color=COLORS[name])
+        for x, v in zip(xs, values, strict=True):
+            ax.annotate(f"{v:.0%}", (x, v), xytext=(0, 1), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=6)
     ax.axhline(0.8, color="black", lw=0.8, ls="--", label="service level 80%")
     ax.set_xticks(range(len(countries)), countries)
     ax.set_ylim(0, 1.3)
@@ -127,7 +130,7 @@ def main() -> None:
     fields = load_mapping(examples.electronics_path() / "policies.yaml", "policies")
     policies = {k: Policy.from_dict(v) for k, v in fields.items() if k != "base"}
     table = premium(net, policies, workers=1)
-    print(table[["policy", "cost", "premium_pct", "worst_served", "expected_served",
+    print(table[["policy", "cost", "premium_pct", "worst_served", "expected_value_served",
                  "worst_failure", "local_share", "allied_share", "n_suppliers", "n_hubs"]].to_string())
     premium_figure(table)
     plans = {"base": solve(net), "redundant": solve(net, policies["redundant"])}

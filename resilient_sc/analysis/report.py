@@ -320,10 +320,9 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
                f"{_money(first['cost'])} to {_money(last['cost'])} (premium {first['premium_pct']:.1f}% "
                f"to {last['premium_pct']:.1f}%).")
     if "worst_served" in ok and ok["worst_served"].notna().any():
-        out.append(f"Under its worst single failure the design at {field} = {_value(first[field])} "
-                   f"guarantees every market and product {first['worst_served']:.1%} of its demand "
-                   f"({first['worst_failure']}); at {_value(last[field])}, {last['worst_served']:.1%} "
-                   f"({last['worst_failure']}).")
+        out.append(f"Under its worst single failure, at {field} = {_value(first[field])} "
+                   f"({first['worst_failure']}) {_guarantee(first['worst_served'])}; at "
+                   f"{_value(last[field])} ({last['worst_failure']}) {_guarantee(last['worst_served'])}.")
     steps = ok["premium_pct"].diff().iloc[1:]
     if len(steps) and steps.max() > 0:
         i = int(steps.to_numpy().argmax()) + 1
