@@ -10,7 +10,7 @@ growth over the data alone (one build and hand-over). Every time is the fastest 
 ``--repeats`` runs (5), for our build and for each pyomo build alike. Up to ``--pyomo-max``
 columns, two pyomo builds of the same
 formulation are timed against ``build + passModel``: "pyomo", our own vectorised export
-(``build_model`` + ``resilient_sc.pyomo_model.model_to_pyomo``), and "pyomo rules", the base
+(``build_model`` + ``resilient_sc.solvers.pyomo.model_to_pyomo``), and "pyomo rules", the base
 model written as a typical pyomo user writes it (``build_sets`` + ``pyomo_rules.build_pyomo_rules``:
 sets of tuples, params from dicts, constraint rules over Python adjacency dicts; base policy
 only; "rules / build" compares it with ``build_model`` alone, since neither pyomo build
@@ -33,7 +33,8 @@ import pandas as pd
 from machine import machine_info, machine_line, save
 
 from resilient_sc import Network, Policy, build_model
-from resilient_sc.solve import SolveOptions, make_highs
+from resilient_sc.solvers.base import SolveOptions
+from resilient_sc.solvers.highs import make_highs
 
 #: (suppliers, hubs, markets, products, countries): columns ≈ s·h·p + h·m·p·min(c, s)
 SIZES = [(5, 10, 40, 2, 5), (10, 20, 100, 5, 5), (10, 20, 200, 5, 5), (20, 50, 400, 5, 5),
@@ -107,7 +108,7 @@ def _measure(size: tuple[int, ...], policy: Policy, pyomo_max: int, repeats: int
         from pyomo_rules import build_pyomo_rules
 
         from resilient_sc.model.sets import build_sets
-        from resilient_sc.pyomo_model import model_to_pyomo
+        from resilient_sc.solvers.pyomo import model_to_pyomo
 
         model_to_pyomo(warm)
         row["pyomo_s"] = _fastest(lambda: model_to_pyomo(model), repeats) + build

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import machine_info, machine_line, save
 from textbook import solve_textbook
 
-from resilient_sc import Policy, SolveOptions
+from resilient_sc import Policy, SolveOptions, solve_model
 from resilient_sc.model.build import build_model
 from resilient_sc.orlib import read_instance
 
@@ -57,7 +57,7 @@ def run_ours(name: str, time_limit: float, accelerate: bool) -> dict[str, Any]:
     model = build_model(network, Policy(single_sourcing=single))
     t1 = time.perf_counter()
     options = SolveOptions(threads=1, time_limit=time_limit, accelerate=accelerate, allow_nonoptimal=True)
-    plan = model.solve(options)
+    plan = solve_model(model, options)
     status, objective, gap = plan.status.value, plan.objective, plan.gap
     t2 = time.perf_counter()
     return {"build": t1 - t0, "solve": t2 - t1, "objective": objective, "gap": gap, "status": status}

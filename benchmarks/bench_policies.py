@@ -13,7 +13,7 @@ from pathlib import Path
 
 from machine import machine_info, machine_line, save
 
-from resilient_sc import InfeasiblePolicyError, Policy, build_model, examples
+from resilient_sc import InfeasiblePolicyError, Policy, build_model, examples, solve_model
 
 #: one typical value per field (docs/formulation.md §5)
 POLICIES: dict[str, Policy] = {
@@ -47,7 +47,7 @@ def run(names: tuple[str, ...] = tuple(POLICIES)) -> list[dict[str, object]]:
         try:
             model = build_model(net, policy)
             build = time.perf_counter() - t
-            plan = model.solve()
+            plan = solve_model(model)
         except InfeasiblePolicyError as exc:
             rows.append({"policy": name, "status": "infeasible", "reason": str(exc)})
             continue

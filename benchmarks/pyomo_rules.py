@@ -1,6 +1,6 @@
 """The base model written the way a typical pyomo user writes it: the baseline of bench_build.py.
 
-``resilient_sc.pyomo_model.model_to_pyomo`` converts the already built sparse arrays to
+``resilient_sc.solvers.pyomo.model_to_pyomo`` converts the already built sparse arrays to
 pyomo; this module instead builds the same formulation (docs/formulation.md §2–4, the families of
 ``resilient_sc/model/base.py`` under ``Policy()``, strong links on) from scratch, as in a
 pyomo textbook: a ``ConcreteModel`` with ``Set``s of tuples, ``Param``s initialised from

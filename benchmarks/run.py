@@ -35,9 +35,10 @@ REGISTRY: dict[str, tuple[str, list[str]]] = {
     "build": ("bench_build", []),
     "policies": ("bench_policies", []),
     "premium": ("bench_premium", []),
+    "equivalence": ("equivalence", []),  # behaviour fingerprints: --compare before/after a refactor
 }
 #: the smoke run: one entry per script (the orlib groups share one quick instance list)
-QUICK = ("orlib-cap", "build", "policies", "premium")
+QUICK = ("orlib-cap", "build", "policies", "premium", "equivalence")
 GROUPS = {"cap": "cap41–cap134 (multi-source)", "capabc": "capa/capb/capc at 12 capacities (multi-source)",
           "holmberg": "Holmberg p1–p71 (single source)", "quick": "smoke set (cap41, cap71, cap131, p1, p2)"}
 

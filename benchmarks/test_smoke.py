@@ -36,12 +36,12 @@ def test_rule_based_pyomo_baseline_is_the_same_model() -> None:
     from pyomo.contrib.solver.common.factory import SolverFactory
     from pyomo_rules import build_pyomo_rules
 
-    from resilient_sc import Policy, build_model, examples
+    from resilient_sc import Policy, build_model, examples, solve_model
 
     for network in (examples.electronics(), dense_network(4, 5, 12, 2, 3, seed=2)):
         ours = build_model(network, Policy())
         rules = build_pyomo_rules(ours.sets)
         result = SolverFactory("highs").solve(rules)
         assert result.termination_condition.name == "convergenceCriteriaSatisfied"
-        assert pyo.value(rules.total_cost) == pytest.approx(ours.solve().objective, rel=1e-6)
+        assert pyo.value(rules.total_cost) == pytest.approx(solve_model(ours).objective, rel=1e-6)
         assert rules.nvariables() == ours.lm.n_cols

@@ -6,7 +6,9 @@ A page marks a generated block as ``<!-- gen:NAME ARG -->`` ... ``<!-- /gen:NAME
 * ``formulation``: the docstring (formula and section of the formulation or conventions
   page it implements) of every constraint family of
   :data:`resilient_sc.model.build.FAMILIES`, in build order;
-* ``policy-fields``: every :class:`~resilient_sc.Policy` field with its type and default;
+* ``policy-fields``: every :class:`~resilient_sc.Policy` field as
+  :data:`resilient_sc.policy.POLICY_FIELDS` declares it (description, symbol, unit, range,
+  mapping keys), with its type and default;
 * ``policy-messages FIELD``: the real messages of the library for an infeasible or invalid
   ``FIELD``, produced by solving small networks;
 * ``cli-reference``: ``resilient-sc COMMAND --help`` for every subcommand;
@@ -34,10 +36,10 @@ pages, so that the pages read the same on GitHub (``--check``: only list the sta
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import inspect
 import io
+import math
 import os
 import re
 import shlex
@@ -95,16 +97,27 @@ def formulation(arg: str = "") -> str:
     return "\n".join(out)
 
 
-def policy_fields(arg: str = "") -> str:
-    from resilient_sc import Policy
+def _field_range(row: Any) -> str:
+    """The values a policy field takes, in words (a row of POLICY_FIELDS)."""
+    if row.range is not None:
+        lo, hi = row.range
+        text = f"[{lo:g}, {hi:g}]" if math.isfinite(hi) else f"≥ {lo:g}"
+        return f"whole number {text}" if row.integer else text
+    if row.choices:
+        return "subset of " + ", ".join(f"`{c}`" for c in row.choices)
+    return "true or false" if row.type == "bool" else "—"
 
-    share = "float | Mapping[str, float] | None"
-    hints = {f.name: str(f.type).replace("Share", share).replace(" | ", " or ")
-             for f in dataclasses.fields(Policy)}
-    rows = ["| field | type | default |", "|---|---|---|"]
-    for f in dataclasses.fields(Policy):
-        default = f.default if f.default is not dataclasses.MISSING else ""
-        rows.append(f"| [`{f.name}`](#{f.name}) | `{hints[f.name]}` | `{default!r}` |")
+
+def policy_fields(arg: str = "") -> str:
+    from resilient_sc.policy import POLICY_FIELDS
+
+    rows = ["| field | what | symbol | unit | values | mapping keys | type | default |",
+            "|---|---|---|---|---|---|---|---|"]
+    for row in POLICY_FIELDS.values():
+        cells = [f"[`{row.name}`](#{row.name})", row.description, row.symbol or "—", row.unit or "—",
+                 _field_range(row), " or ".join(row.keys) or "—",
+                 f"`{row.type.replace(' | ', ' or ')}`", f"`{row.default!r}`"]
+        rows.append(f"| {' | '.join(cells)} |")
     return "\n".join(rows)
 
 

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from resilient_sc import Policy, examples, solve
+from resilient_sc.workbook import write_workbook
 
 
 def main(out: Path) -> None:
@@ -24,7 +25,7 @@ def main(out: Path) -> None:
     worst = plan.shares.sort_values("local_share").head(3)
     print("\nlowest local shares (each must be >= 50%):")
     print(worst[["market", "product", "local_share", "top_foreign_country"]].to_string(index=False))
-    print(f"\nplan workbook: {plan.to_excel(out)}")
+    print(f"\nplan workbook: {write_workbook(out, plan)}")
 
 
 if __name__ == "__main__":

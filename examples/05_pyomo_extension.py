@@ -6,7 +6,8 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from resilient_sc import Plan, examples, solve
-from resilient_sc.pyomo_model import plan_from_pyomo, to_pyomo
+from resilient_sc.optimize import plan_from_pyomo
+from resilient_sc.solvers.pyomo import to_pyomo
 
 
 def china_share(plan: Plan) -> float:

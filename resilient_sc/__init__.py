@@ -17,9 +17,10 @@ from .exceptions import (
     ValidationError,
 )
 from .model import NetworkModel, build_model
+from .optimize import solve, solve_model
 from .policy import Policy
 from .results import Plan
-from .solve import SolveOptions, Status, solve
+from .solvers.base import SolveOptions, SolveReport, Status
 
 __all__ = [
     "DataWarning",
@@ -31,6 +32,7 @@ __all__ = [
     "Policy",
     "ResilientSCError",
     "SolveOptions",
+    "SolveReport",
     "Status",
     "ValidationError",
     "build_model",
@@ -40,6 +42,7 @@ __all__ = [
     "premium",
     "read_network",
     "solve",
+    "solve_model",
     "stress_test",
 ]
 __version__ = "0.1.0"

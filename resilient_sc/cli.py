@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_NOT_SOLVED = 1
 EXIT_BAD_INPUT = 2
-POLICY_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
@@ -137,23 +136,16 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
 
 
 def load_policy(path: Path | None) -> Policy:
-    """The policy in ``path`` (None: the cost-optimal base), with bad files as ValidationError."""
+    """The policy in ``path`` (None: the cost-optimal base)."""
     from .policy import Policy
 
-    if path is None:
-        return Policy()
-    if path.suffix.lower() not in POLICY_SUFFIXES:
-        raise ValidationError([f"(policy) | {path.name}: expected a {', '.join(POLICY_SUFFIXES)} file"])
-    try:
-        return Policy.from_file(path)
-    except ValidationError:
-        raise
-    except (TypeError, ValueError) as exc:  # e.g. survive: 5
-        raise ValidationError([f"(policy) | {path.name}: {exc}"]) from exc
+    return Policy() if path is None else Policy.from_file(path)
 
 
 def _run_solve(args: argparse.Namespace) -> Outcome:
-    from .solve import SolveOptions, Status, solve
+    from .optimize import solve
+    from .solvers.base import SolveOptions, Status
+    from .workbook import write_workbook
 
     if args.out is not None and args.data.is_file() and args.out.resolve() == args.data.resolve():
         raise ValidationError([f"(--out) | {args.out} is the input workbook; choose another path"])
@@ -169,7 +161,8 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
     data = plan.to_dict()
     text = plan.summary()
     if args.out is not None:
-        written = plan.to_excel(args.out) if args.out.suffix.lower() == ".xlsx" else plan.save(args.out)
+        written = (write_workbook(args.out, plan) if args.out.suffix.lower() == ".xlsx"
+                   else plan.save(args.out))
         data["out"] = str(written)
         text += f"\nplan written to {written}"
     if plan.status is not Status.OPTIMAL:  # accepted with --allow-nonoptimal
@@ -291,19 +284,6 @@ def _check_out(args: argparse.Namespace) -> None:
         raise ValidationError([f"(--out) | {args.out} is a file; give a folder for the report"])
 
 
-def _check_policies(network: Network, policies: Mapping[str, Policy]) -> None:
-    """Every policy checked against the network's regions and products, all problems at once."""
-    regions, products = set(network.countries["region"]), set(network.products["product"])
-    problems: list[str] = []
-    for name, policy in policies.items():
-        try:
-            policy.check(regions, products)
-        except ValidationError as exc:
-            problems += [p.replace("(policy)", f"(policy {name!r})", 1) for p in exc.problems]
-    if problems:
-        raise ValidationError(problems)
-
-
 def _records(df: Any) -> list[dict[str, Any]]:
     return df.to_dict("records")
 
@@ -332,7 +312,7 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
 def _run_stress(args: argparse.Namespace) -> Outcome:
     from .analysis import stress_test
     from .analysis.report import design_title, stress_sentences, write_stress_report
-    from .solve import solve
+    from .optimize import solve
 
     _check_out(args)
     policy = load_policy(args.policy)
@@ -354,28 +334,6 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     return _report_outcome(data, text, written)
 
 
-def load_policies(path: Path) -> dict[str, Policy]:
-    """The policies in ``path``: a YAML/JSON mapping of name -> policy fields."""
-    from .policy import Policy, load_mapping
-
-    if path.suffix.lower() not in POLICY_SUFFIXES:
-        raise ValidationError([f"(policies) | {path.name}: expected a {', '.join(POLICY_SUFFIXES)} file"])
-    policies: dict[str, Policy] = {}
-    problems: list[str] = []
-    for name, fields in load_mapping(path, "policies").items():
-        try:
-            if fields is not None and not isinstance(fields, Mapping):
-                raise ValueError("expected a mapping of field: value")
-            policies[str(name)] = Policy.from_dict(fields)
-        except ValidationError as exc:
-            problems += [p.replace("(policy)", f"(policy {name!r})", 1) for p in exc.problems]
-        except (TypeError, ValueError) as exc:
-            problems.append(f"(policy {name!r}) | {path.name}: {exc}")
-    if problems:
-        raise ValidationError(problems)
-    return policies
-
-
 def _configure_premium(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     parser.add_argument("--policies", metavar="FILE", type=Path, required=True,
@@ -387,11 +345,11 @@ def _configure_premium(parser: argparse.ArgumentParser) -> None:
 def _run_premium(args: argparse.Namespace) -> Outcome:
     from .analysis import premium_outcomes, premium_table
     from .analysis.report import premium_sentences, write_premium_report
+    from .policy import load_policies
 
     _check_out(args)
     policies = load_policies(args.policies)
     network = load_network(args.data)
-    _check_policies(network, policies)
     base = policies.pop("base", None)
     outcomes = premium_outcomes(network, policies, base, workers=args.workers,
                                 progress=progress_bar(args, "policies"))
@@ -433,18 +391,10 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
     from .policy import Policy
 
     _check_out(args)
-    if args.field not in Policy.field_names():
-        raise ValidationError([f"(--field) | unknown policy field {args.field!r}; fields are: "
-                               f"{', '.join(Policy.field_names())}"])
+    Policy.check_field(args.field, "--field")
     policy = load_policy(args.policy)
     network = load_network(args.data)
-    points: dict[str, Policy] = {}
-    for v in args.values:
-        try:
-            points[f"{args.field}={v}"] = policy.replace(**{args.field: v})
-        except (TypeError, ValueError) as exc:
-            raise ValidationError([f"(--values) | {args.field} = {v!r}: {exc}"]) from exc
-    _check_policies(network, points)
+    policy.sweep(args.field, args.values, "--values")  # frontier() checks the points on the network
     df = frontier(network, args.field, args.values, policy, warm_start=args.warm_start,
                   workers=args.workers, progress=progress_bar(args, args.field))
     text = "\n".join([_frame_text(df, [args.field, "status", "cost", "premium_pct", "worst_served",

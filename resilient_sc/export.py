@@ -22,7 +22,8 @@ import highspy
 
 from .exceptions import ValidationError
 from .model.build import build_model
-from .solve import SolveOptions, make_highs
+from .solvers.base import SolveOptions
+from .solvers.highs import make_highs
 
 if TYPE_CHECKING:
     from .data import Network

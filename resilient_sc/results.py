@@ -13,7 +13,7 @@ import pandas as pd
 from . import io
 from .model.sets import Sets, total_demand
 from .model.table import frame
-from .solve import SolverResult, Status
+from .solvers.base import SolveReport, SolverResult, Status
 
 if TYPE_CHECKING:
     from .model.build import NetworkModel
@@ -31,6 +31,11 @@ class Plan:
     """A sourcing plan: status, cost, chosen suppliers and hubs, flows and shares.
 
     Money in the data's currency, quantities in units, shares as fractions of demand.
+    ``solve_time`` counts every second of the solve stack (choosing the route, the solver's
+    copy of the model, the run, the certificate); ``report`` splits it and names the route
+    (:class:`~resilient_sc.solvers.base.SolveReport`; None for a plan read back from pyomo).
+    Write a plan as a workbook with :func:`resilient_sc.workbook.write_workbook` and re-check
+    it with :func:`resilient_sc.verify.verify_plan`.
     """
 
     status: Status
@@ -50,18 +55,20 @@ class Plan:
     supplier_shares: pd.DataFrame  # supplier, product, quantity, share
     policy: Policy
     model: NetworkModel | None = field(default=None, repr=False)
+    report: SolveReport | None = field(default=None, repr=False)
 
     @classmethod
-    def from_solution(cls, model: NetworkModel, result: SolverResult) -> Plan:
+    def from_solution(cls, model: NetworkModel, result: SolverResult,
+                      report: SolveReport | None = None) -> Plan:
         """Read a solution vector back into tables."""
         assert result.x is not None
         values = {name: np.clip(block.values(result.x), 0.0, None)
                   for name, block in model.lm.variables.items()}
-        return cls.from_values(model, values, result)
+        return cls.from_values(model, values, result, report)
 
     @classmethod
     def from_values(cls, model: NetworkModel, values: dict[str, np.ndarray],
-                    result: SolverResult) -> Plan:
+                    result: SolverResult, report: SolveReport | None = None) -> Plan:
         """A plan from per-block variable values (from HiGHS or from pyomo)."""
         lm, s = model.lm, model.sets
         full = np.zeros(lm.n_cols)
@@ -98,6 +105,7 @@ class Plan:
             suppliers=suppliers, hubs=hubs,
             inbound=inbound, outbound=outbound, shares=shares, country_shares=country_shares,
             supplier_shares=supplier_shares(s, inbound), policy=model.policy, model=model,
+            report=report,
         )
 
     # ---- views ---------------------------------------------------------------------
@@ -110,7 +118,8 @@ class Plan:
         return self.hubs["hub"].tolist()
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary: status, cost, bound, gap, chosen ids and the cost breakdown."""
+        """A JSON-ready summary: status, cost, bound, gap, chosen ids, the cost breakdown and how
+        it was solved (``report``: route, times, nodes; None when unknown)."""
         finite = lambda v: v if math.isfinite(v) else None  # noqa: E731
         return {
             "status": self.status.value,
@@ -124,6 +133,7 @@ class Plan:
             "breakdown": {k: float(v) for k, v in self.breakdown.items()},
             "emissions": self.emissions,
             "policy": self.policy.to_dict(),
+            "report": None if self.report is None else self.report.to_dict(),
         }
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -151,13 +161,6 @@ class Plan:
         io.write_json(folder / "plan.json", self.to_dict())
         return folder
 
-    def to_excel(self, path: str | Path) -> Path:
-        """Write a workbook: a summary sheet and one sheet per result table, atomically
-        (:func:`resilient_sc.workbook.write_workbook`)."""
-        from .workbook import write_workbook
-
-        return write_workbook(path, self)
-
     def summary(self) -> str:
         """A short human-readable report."""
         lines = [f"status      {self.status.value}",
@@ -172,6 +175,8 @@ class Plan:
         lines.append(f"local share {self.overall_share('local_share'):.1%}   allied share "
                      f"{self.overall_share('allied_share'):.1%}   ({self.share_weighting()})")
         lines.append(f"times       build {self.build_time:.3f} s, solve {self.solve_time:.3f} s")
+        if self.report is not None:
+            lines.append(self.report.line())
         return "\n".join(lines)
 
     def overall_share(self, column: str) -> float:
@@ -205,12 +210,6 @@ class Plan:
             return None
         p = self.model.sets.products_table
         return pd.Series(p["unit_value"], index=p["product"]).reindex(self.shares["product"]).to_numpy(float)
-
-    def verify(self, policy: Policy | None = None, tol: float = 1e-6) -> list[str]:
-        """Recompute every constraint from the flows in plain pandas; list the violations."""
-        from .verify import verify_plan
-
-        return verify_plan(self, policy or self.policy, tol)
 
     def __repr__(self) -> str:
         return (f"Plan({self.status.value}, cost={self.objective:,.2f}, "

@@ -130,17 +130,16 @@ def _policy(net: Network, plan: Plan, p: Policy, d: pd.Series, eps: float, emiss
     shares = plan.shares.merge(net.markets[["market", "country"]], on="market").merge(
         net.countries[["country", "region"]], on="country")
     region, product = shares["region"], shares["product"]
-    for field, col, sense in (("min_local_share", "local_share", "max"),
-                              ("min_allied_share", "allied_share", "max")):
+    for field, col in (("min_local_share", "local_share"), ("min_allied_share", "allied_share")):
         if getattr(p, field) is None:
             continue
-        need = p.per_market_product(field, region, product, sense)
+        need = p.per_market_product(field, region, product)
         gap = (need - shares[col]) * shares["demand"]
         for i in np.flatnonzero((gap > eps).to_numpy()):
             out.append(f"{field}[{shares['market'].iloc[i]},{product.iloc[i]}]: "
                        f"{shares[col].iloc[i]:.4f} < {need[i]:.4f}")
     if p.max_country_share is not None:
-        kappa = pd.Series(p.per_market_product("max_country_share", region, product, "min"))
+        kappa = pd.Series(p.per_market_product("max_country_share", region, product))
         cs = plan.country_shares.merge(
             shares[["market", "product", "country"]].assign(kappa=kappa),
             on=["market", "product"], suffixes=("", "_m"))

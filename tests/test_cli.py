@@ -111,7 +111,7 @@ def test_time_limit_without_plan(capsys, tiny_dir, monkeypatch):
     def stopped(*args, **kwargs):
         raise NotOptimalError("no plan: the time limit was reached before any feasible plan was found")
 
-    monkeypatch.setattr(sys.modules["resilient_sc.solve"], "solve", stopped)
+    monkeypatch.setattr(sys.modules["resilient_sc.optimize"], "solve", stopped)
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--time-limit", "1")
     assert code == 1
     assert data == {"status": "time_limit", "reason": "no plan: the time limit was reached before any "
@@ -129,7 +129,7 @@ def test_time_limit_with_plan(capsys, tiny_dir, monkeypatch):
     def stopped(*args, **kwargs):
         raise NotOptimalError("not proven optimal: the time limit was reached", plan)
 
-    monkeypatch.setattr(sys.modules["resilient_sc.solve"], "solve", stopped)
+    monkeypatch.setattr(sys.modules["resilient_sc.optimize"], "solve", stopped)
     code, data, err = run_json(capsys, "solve", str(tiny_dir), "--time-limit", "1")
     assert code == 1
     assert data["status"] == "time_limit"
@@ -145,7 +145,7 @@ def test_allow_nonoptimal_prints_and_saves_the_plan_but_exits_1(capsys, tiny_dir
         seen["options"] = options
         return time_limited_plan()
 
-    monkeypatch.setattr(sys.modules["resilient_sc.solve"], "solve", stopped)
+    monkeypatch.setattr(sys.modules["resilient_sc.optimize"], "solve", stopped)
     out = tmp_path / "plan"
     argv = ["solve", str(tiny_dir), "--time-limit", "2.5", "--gap", "0.01", "--threads", "3",
             "--allow-nonoptimal", "--out", str(out)]
@@ -243,7 +243,7 @@ def test_internal_error_is_one_line_without_debug(capsys, tiny_dir, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sys.modules["resilient_sc.solve"], "solve", broken)
+    monkeypatch.setattr(sys.modules["resilient_sc.optimize"], "solve", broken)
     assert main(["solve", str(tiny_dir)]) == 1
     err = capsys.readouterr().err
     assert err.strip() == ("error: internal error: RuntimeError: boom "

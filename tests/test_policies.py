@@ -13,13 +13,14 @@ import pandas as pd
 import pytest
 
 from resilient_sc import InfeasiblePolicyError, Network, Policy, ValidationError, examples, solve
+from resilient_sc.verify import verify_plan
 
 BASE = 1260.0
 
 
 def solved(net: Network, policy: Policy) -> float:
     plan = solve(net, policy)
-    assert plan.verify(policy) == []
+    assert verify_plan(plan, policy) == []
     return plan.objective
 
 

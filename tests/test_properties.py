@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from resilient_sc import InfeasiblePolicyError, Network, Plan, Policy, solve
+from resilient_sc.verify import verify_plan
 
 from .random_networks import random_network
 
@@ -43,7 +44,7 @@ def solved(seed: int, policy: Policy) -> Plan | None:
         plan = solve(network(seed), policy)
     except InfeasiblePolicyError:
         return None
-    assert plan.verify(policy) == [], policy
+    assert verify_plan(plan, policy) == [], policy
     return plan
 
 

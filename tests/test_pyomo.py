@@ -25,8 +25,9 @@ from resilient_sc import (
     examples,
 )
 from resilient_sc.export import write_model, write_network_model
-from resilient_sc.pyomo_model import model_to_pyomo, plan_from_pyomo, solve_pyomo, to_pyomo
-from resilient_sc.solve import make_highs, run_highs
+from resilient_sc.optimize import plan_from_pyomo, solve_model, solve_pyomo
+from resilient_sc.solvers.highs import make_highs, run_highs
+from resilient_sc.solvers.pyomo import model_to_pyomo, to_pyomo
 
 from .random_networks import random_network
 
@@ -86,7 +87,7 @@ def test_tiny_named_components():
 
 
 def test_backend_option_solves_through_pyomo():
-    plan = built(None).solve(SolveOptions(backend="pyomo"))
+    plan = solve_model(built(None), SolveOptions(backend="pyomo"))
     assert plan.objective == pytest.approx(1260.0)
     assert plan.bound == pytest.approx(1260.0) and plan.gap == pytest.approx(0.0, abs=1e-9)
     assert plan.breakdown["purchase"] == pytest.approx(480.0)
@@ -166,11 +167,12 @@ def test_blocks_added_later_appear_and_infeasibility_raises():
     with pytest.raises(InfeasiblePolicyError, match="pyomo backend"):
         solve_pyomo(m)
     with pytest.raises(InfeasiblePolicyError):
-        model.solve(SolveOptions(backend="pyomo"))
+        solve_model(model, SolveOptions(backend="pyomo"))
 
 
 def test_import_does_not_load_pyomo():
-    code = "import sys, resilient_sc, resilient_sc.solve; print('pyomo' in sys.modules)"
+    code = ("import sys, resilient_sc, resilient_sc.optimize, resilient_sc.solvers.routes; "
+            "print('pyomo' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -25,6 +25,7 @@ from resilient_sc.template import (
     referenced_table,
     write_template,
 )
+from resilient_sc.verify import verify_plan
 from resilient_sc.workbook import HUB_CAPACITY, HUB_THROUGHPUT, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +52,7 @@ def test_csv_template_validates_and_solves(tmp_path: Path) -> None:
     plan = solve(net)
     assert plan.objective == pytest.approx(EXAMPLE_COST)
     assert plan.breakdown["tariffs"] == pytest.approx(4000)  # 4000 units * 5% * 20, made in CN
-    assert not plan.verify()
+    assert not verify_plan(plan, plan.policy)
 
 
 def test_xlsx_template_validates_and_solves(tmp_path: Path) -> None:
@@ -212,7 +213,7 @@ def electronics_plan():
 
 def test_plan_workbook_totals_match_the_plan(tmp_path: Path, electronics_plan) -> None:
     net, plan = electronics_plan
-    path = plan.to_excel(tmp_path / "plan.xlsx")
+    path = write_workbook(tmp_path / "plan.xlsx", plan)
     sheets = pd.read_excel(path, sheet_name=None)
     assert list(sheets) == ["summary", "cost_breakdown", "suppliers_contracted", "hubs_opened",
                             "inbound_flows", "outbound_flows", "market_shares", "country_shares",
@@ -246,7 +247,7 @@ def test_plan_workbook_totals_match_the_plan(tmp_path: Path, electronics_plan) -
 
 def test_plan_workbook_is_formatted(tmp_path: Path, electronics_plan) -> None:
     _, plan = electronics_plan
-    book = openpyxl.load_workbook(plan.to_excel(tmp_path / "plan.xlsx"))
+    book = openpyxl.load_workbook(write_workbook(tmp_path / "plan.xlsx", plan))
     for ws in book:
         assert ws.freeze_panes == "A2"
         assert all(ws.column_dimensions[c.column_letter].width for c in ws[1])
@@ -318,7 +319,7 @@ def pumps_and_kits() -> Network:
 
 def test_plan_workbook_never_adds_pumps_and_kits(tmp_path: Path) -> None:
     plan = solve(pumps_and_kits(), Policy(min_local_share={"pump": 0.5}))
-    book = openpyxl.load_workbook(plan.to_excel(tmp_path / "plan.xlsx"))
+    book = openpyxl.load_workbook(write_workbook(tmp_path / "plan.xlsx", plan))
     sums = {730.0: "all units delivered", 715.0: "S_CN's pumps + kits"}
     hub_totals = []
     for ws in book:

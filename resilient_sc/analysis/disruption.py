@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from ..data import Network
 from ..exceptions import ResilientSCError
 from ..model.build import build_model
+from ..optimize import solve, solve_model
 from ..policy import Policy
 from ..results import Plan
-from ..solve import SolveOptions, solve
+from ..solvers.base import SolveOptions
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,5 +56,5 @@ def disruption_design(network: Network, policy: Policy,
         on = block.index.iloc[:, 0].isin(chosen).to_numpy(float)
         block.lower[:] = on
         block.upper[:] = on
-    evaluated = model.solve(options)
+    evaluated = solve_model(model, options)
     return DisruptionDesign(plan, base_plan, plan.objective, evaluated.objective)

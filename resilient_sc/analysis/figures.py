@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import io
+from ..policy import POLICY_FIELDS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -25,17 +26,15 @@ if TYPE_CHECKING:
     from .stress import StressResult
 
 INSTALL_HINT = "pip install resilient_sc[plots]"
-#: the unit of each policy field, for axis labels
-FIELD_UNITS = {
-    "min_suppliers": "suppliers per product", "max_supplier_share": "fraction of demand",
-    "max_country_share": "fraction of demand", "min_local_share": "fraction of demand",
-    "min_allied_share": "fraction of demand", "service_level": "fraction of demand",
-    "co2_cap": "CO2 units", "co2_price": "money per CO2 unit", "min_hubs": "hubs",
-    "max_hubs": "hubs", "shortfall_penalty": "money per unit short",
-    "disruption_weight": "weight of the scenarios",
-}
 PREMIUM_LABEL = "premium over base (% of base cost)"
 SERVED_LABEL = "guaranteed to every market and product\nunder the worst failure (% of demand)"
+
+
+def field_unit(field: str) -> str:
+    """The unit of policy field ``field`` for labels (:data:`~resilient_sc.policy.POLICY_FIELDS`),
+    ``policy value`` for a field without one."""
+    row = POLICY_FIELDS.get(field)
+    return row.unit if row is not None and row.unit else "policy value"
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -85,7 +84,7 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     x = np.asarray(values, float) if numeric else np.arange(len(values), dtype=float)
     feasible = df["status"].ne("infeasible").to_numpy()
     ax.plot(x, df["premium_pct"].to_numpy(float), "o-", color="tab:blue", label="premium")
-    ax.set_xlabel(f"{field} ({FIELD_UNITS.get(field, 'policy value')})")
+    ax.set_xlabel(f"{field} ({field_unit(field)})")
     ax.set_ylabel(PREMIUM_LABEL, color="tab:blue")
     ax.tick_params(axis="y", colors="tab:blue")
     if not numeric:

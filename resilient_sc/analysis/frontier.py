@@ -13,9 +13,10 @@ import pandas as pd
 from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError
 from ..model.build import build_model
-from ..policy import Policy
+from ..optimize import solve, solve_model
+from ..policy import Policy, check_policies
 from ..results import Plan
-from ..solve import SolveOptions, solve
+from ..solvers.base import SolveOptions
 from .parallel import run_all
 from .stress import stress_test
 
@@ -26,7 +27,7 @@ def _point(network: Network, policy: Policy, options: SolveOptions | None,
     t = time.perf_counter()
     try:
         options = options or SolveOptions()
-        plan = build_model(network, policy, options.strong_links).solve(options, start)
+        plan = solve_model(build_model(network, policy, options.strong_links), options, start)
     except (InfeasiblePolicyError, NotOptimalError) as exc:
         reasons = getattr(exc, "reasons", None) or [str(exc)]
         return None, "; ".join(r.strip(" -") for r in reasons), time.perf_counter() - t
@@ -61,14 +62,16 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     previous design (``setSolution``); without it they are independent solves, run in
     parallel through ``workers``/``executor``. ``worst_served`` is the fraction of demand that
     every market and product is still guaranteed under the worst single failure of the kinds in
-    ``failures`` (country by default), from :func:`stress_test`.
+    ``failures`` (country by default), from :func:`stress_test`. An unknown ``field``, or a
+    value that does not fit it or the network, is a :class:`ValidationError` before anything is
+    solved (the points are named ``field=value``).
     """
     policy = policy or Policy()
-    if field not in Policy.field_names():
-        raise ValueError(f"unknown policy field {field!r}; fields are {', '.join(Policy.field_names())}")
+    Policy.check_field(field)
+    policies = policy.sweep(field, values)
+    check_policies({f"{field}={v}": pol for v, pol in zip(values, policies, strict=True)}, network)
     fails = tuple(failures)
     base = solve(network, policy, options)
-    policies = [policy.replace(**{field: v}) for v in values]
     if warm_start:
         points, previous = [], base
         wrap = progress or (lambda it, total: it)

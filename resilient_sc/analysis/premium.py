@@ -13,9 +13,10 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError
-from ..policy import Policy
+from ..optimize import solve
+from ..policy import Policy, check_policies
 from ..results import Plan
-from ..solve import SolveOptions, solve
+from ..solvers.base import SolveOptions
 from .parallel import run_all
 from .stress import StressResult, stress_test
 
@@ -109,6 +110,8 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         ``top_country_share`` (the largest share of one foreign country in one market's demand
         of one product), ``n_suppliers``, ``n_hubs``,
         ``suppliers``, ``hubs``, ``solve_time`` (s), ``gap``, ``reason`` (why not optimal).
+    :raises ValidationError: when a policy does not fit the network (the problems of every
+        policy at once, each labelled with its name), before anything is solved.
     :raises InfeasiblePolicyError: when the base policy itself has no plan (other policies
         that are infeasible get a row with status ``infeasible`` and the reason).
 
@@ -128,6 +131,7 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      progress: Callable[..., Any] | None = None) -> list[PolicyOutcome]:
     """The solved and stress-tested outcomes behind :func:`premium`, base first."""
     named = {BASE: base or Policy(), **{k: v for k, v in policies.items() if k != BASE}}
+    check_policies(named, network)
     tasks = [(name, network, pol, options, tuple(failures), penalty) for name, pol in named.items()]
     first = evaluate(*tasks[0])  # the base first: without it no premium means anything
     if first.plan is None:

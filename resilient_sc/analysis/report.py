@@ -186,7 +186,7 @@ def write_frontier_report(folder: str | Path, df: pd.DataFrame, field: str,
     w = _Writer(folder, figures)
     w.csv("frontier.csv", df)
     chart = w.figure("frontier.png", lambda: fg.frontier_figure(df, field))
-    unit = fg.FIELD_UNITS.get(field, "policy value")
+    unit = fg.field_unit(field)
     lines = [f"# Frontier of {field}", "",
              f"The cheapest design for each value of `{field}` ({unit}); the premium is over the design "
              "of the policy without the sweep, in % of its cost. **worst served** is the fraction of demand "

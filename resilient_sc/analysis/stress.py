@@ -34,7 +34,8 @@ from ..model.redundancy import single_failures
 from ..policy import Policy
 from ..results import Plan
 from ..schema import FAILURE_KINDS
-from ..solve import SolveOptions, make_highs, stdout_to_stderr
+from ..solvers.base import SolveOptions
+from ..solvers.highs import make_highs, stdout_to_stderr
 
 #: cost components that vary with the flows (money)
 FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")

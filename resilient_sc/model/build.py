@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..data import Network
 from ..policy import Policy
@@ -13,10 +12,6 @@ from . import base, emissions, origin, redundancy, sourcing
 from .context import Context
 from .linear import LinearModel, VarBlock
 from .sets import Sets, build_sets
-
-if TYPE_CHECKING:
-    from ..results import Plan
-    from ..solve import SolveOptions
 
 Family = Callable[[Context], None]
 
@@ -44,10 +39,11 @@ FAMILIES: tuple[Family, ...] = (
 
 @dataclass(eq=False)
 class NetworkModel:
-    """A built, inspectable model of one network under one policy.
+    """A built, inspectable model of one network under one policy: data, it does not solve
+    itself.
 
     ``lm`` holds the variable and constraint blocks; add your own blocks to it before
-    :meth:`solve` to extend the formulation.
+    solving it with :func:`resilient_sc.optimize.solve_model` to extend the formulation.
     """
 
     network: Network
@@ -59,13 +55,6 @@ class NetworkModel:
     @property
     def variables(self) -> dict[str, VarBlock]:
         return self.lm.variables
-
-    def solve(self, options: SolveOptions | None = None, start: Plan | None = None) -> Plan:
-        """Solve with HiGHS and return a :class:`~resilient_sc.results.Plan`; ``start`` is a
-        plan whose design is handed to HiGHS as a MIP start."""
-        from ..solve import solve_model
-
-        return solve_model(self, options, start)
 
     def __repr__(self) -> str:
         return (f"NetworkModel({self.lm.n_cols} columns, {self.lm.n_rows} rows, "

@@ -25,8 +25,7 @@ def origin_flags(ctx: Context) -> pd.DataFrame:
 
 def _add_min_share(ctx: Context, field: str, flag: str) -> None:
     s, v = ctx.sets, ctx.v
-    share = ctx.policy.per_market_product(field, s.demand["region"], s.demand["product"],
-                                          strictest="max")
+    share = s.requirements_table[field]
     keep = ~np.isnan(share) & (share > 0)
     if not keep.any():
         return

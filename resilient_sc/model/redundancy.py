@@ -200,7 +200,6 @@ def add_survive(ctx: Context) -> None:
     failures = single_failures(s, ctx.policy.survive)
     if failures.empty:
         return
-    beta = ctx.policy.per_market_product("service_level", s.demand["region"], s.demand["product"],
-                                         strictest="max", default=1.0)
+    beta = s.requirements_table["service_level"]
     lower = np.tile(beta * s.demand_table["demand"], len(failures))
     add_recourse(ctx, failures, "survive", lower, shortfall=False)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..policy import Policy
+from ..policy import POLICY_FIELDS, Policy
 from ..schema import ALL_PRODUCTS
 from .table import Table
 
@@ -63,6 +63,10 @@ class Sets:
     * ``countries``: country, region, bloc
     * ``removed_suppliers``, ``removed_hubs``: supplier or hub, country, status, reason
     * ``disruptions``: scenario, kind, element, probability
+    * ``requirements``: one row per ``demand`` row, one column per policy field whose mapping
+      keys may name regions (max_country_share, min_local_share, min_allied_share,
+      service_level): its value for that (market, product), resolved once
+      (docs/conventions.md §8.4); NaN where it asks nothing (service_level: 1)
     """
 
     suppliers_table: Table
@@ -79,6 +83,7 @@ class Sets:
     removed_suppliers_table: Table
     removed_hubs_table: Table
     disruptions_table: Table
+    requirements_table: Table
 
     suppliers = _Frame()
     hubs = _Frame()
@@ -94,6 +99,7 @@ class Sets:
     removed_suppliers = _Frame()
     removed_hubs = _Frame()
     disruptions = _Frame()
+    requirements = _Frame()
 
 
 def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.ndarray:
@@ -299,10 +305,12 @@ def build_sets(net: Network, policy: Policy) -> Sets:
         "lane_cost": outbound["lane_cost"][out], "lane_co2": outbound["lane_co2"][out],
         "tariff": tariff, "_out": out, "_demand": dem, "_origin": at})
 
+    requirements = {row.name: policy.per_market_product(row.name, demand["region"], demand["product"])
+                    for row in POLICY_FIELDS.values() if "region" in row.keys}
     total = np.bincount(dp, demand["demand"], minlength=n_p)
     products = _columns(net.products) | {"total_demand": total[product_at]}
     suppliers = {k: v[keep_supplier] for k, v in suppliers.items()}
     hubs = {k: v[keep_hub] for k, v in hubs.items()}
     return Sets(Table(suppliers), Table(hubs), Table(markets), Table(demand), Table(supply), inbound,
                 outbound, flows, origins, Table(products), Table(countries), removed_suppliers,
-                removed_hubs, Table(_columns(net.disruptions)))
+                removed_hubs, Table(_columns(net.disruptions)), Table(requirements))

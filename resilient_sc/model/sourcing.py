@@ -53,8 +53,7 @@ def add_max_country_share(ctx: Context) -> None:
     if ctx.policy.max_country_share is None:
         return
     s, v = ctx.sets, ctx.v
-    kappa = ctx.policy.per_market_product("max_country_share", s.demand["region"],
-                                          s.demand["product"], strictest="min")
+    kappa = s.requirements_table["max_country_share"]
     dem = s.demand.assign(bound=kappa * s.demand["demand"])
     dem = dem.loc[~np.isnan(kappa)]
     y = s.flows[["market", "product", "origin"]].merge(

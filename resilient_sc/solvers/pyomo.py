@@ -1,4 +1,5 @@
-"""The model as a readable pyomo ``ConcreteModel``, generated from the blocks of the LinearModel.
+"""The model as a readable pyomo ``ConcreteModel``, generated from the blocks of the LinearModel,
+and its solve through pyomo's HiGHS interface.
 
 Every variable block becomes a ``Var`` named after it (``hub_opened['H1']``), indexed by
 the set ``<block>_index`` of its index tuples; every constraint family becomes one
@@ -11,9 +12,13 @@ Build, extend, solve, read back::
     m = to_pyomo(network, policy)
     m.hub_opened["H1"].fix(0)                          # any pyomo edit
     pyo.SolverFactory("highs").solve(m)               # pyomo's HiGHS interface (highspy)
-    plan = plan_from_pyomo(m)
+    plan = plan_from_pyomo(m)                          # resilient_sc.optimize
 
-pyomo is imported by this module only, never on ``import resilient_sc``.
+:func:`solve` returns a :class:`~resilient_sc.solvers.base.SolverResult`; the Plan, the
+explanation of an infeasible model and the not-optimal errors are
+:mod:`resilient_sc.optimize`'s (``solve_model`` with ``SolveOptions(backend="pyomo")``, or
+``solve_pyomo`` for an extended pyomo model). pyomo is imported by this module only, never on
+``import resilient_sc``.
 """
 
 from __future__ import annotations
@@ -31,19 +36,17 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
-from .exceptions import InfeasiblePolicyError, NotOptimalError
-from .model.build import NetworkModel, build_model
-from .solve import SolveOptions, SolverResult, Status
+from ..model.build import NetworkModel, build_model
+from .base import SolveOptions, SolverResult, Status
 
 if TYPE_CHECKING:
-    from .data import Network
-    from .model.linear import ConBlock, VarBlock
-    from .policy import Policy
-    from .results import Plan
+    from ..data import Network
+    from ..model.linear import ConBlock, VarBlock
+    from ..policy import Policy
 
 #: the attribute of a converted pyomo model that holds its NetworkModel
 NETWORK_MODEL_ATTR = "_network_model"
-#: the pyomo solver (``pyomo.contrib.solver``, HiGHS through highspy) used by :func:`solve_pyomo`
+#: the pyomo solver (``pyomo.contrib.solver``, HiGHS through highspy) used by :func:`solve`
 PYOMO_SOLVER = "highs"
 
 
@@ -173,7 +176,7 @@ def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel:
     """The NetworkModel a pyomo model was converted from."""
     model = getattr(pyomo_model, NETWORK_MODEL_ATTR, None)
     if not isinstance(model, NetworkModel):
-        raise ValueError("this pyomo model was not made by resilient_sc.pyomo_model; pass the "
+        raise ValueError("this pyomo model was not made by resilient_sc.solvers.pyomo; pass the "
                          "NetworkModel as the second argument")
     return model
 
@@ -196,34 +199,18 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel) -> dict[st
     return values
 
 
-def plan_from_pyomo(pyomo_model: pyo.ConcreteModel, network_model: NetworkModel | None = None,
-                    solve_time: float | None = None) -> Plan:
-    """A :class:`Plan` from a pyomo model solved to optimality (by any pyomo solver).
 
-    ``network_model`` defaults to the one the pyomo model was converted from;
-    ``solve_time`` in seconds (0 when not given).
-    """
-    model = network_model if network_model is not None else network_model_of(pyomo_model)
-    objective = float(pyo.value(pyomo_model.total_cost))
-    result = SolverResult(Status.OPTIMAL, None, objective, objective, 0.0,
-                          float(solve_time or 0.0), "optimal (pyomo)")
-    return _plan(pyomo_model, model, result)
-
-
-def _plan(pyomo_model: pyo.ConcreteModel, model: NetworkModel, result: SolverResult) -> Plan:
-    from .results import Plan
-
-    values = block_values(pyomo_model, model)
+def column_vector(model: NetworkModel, values: dict[str, np.ndarray]) -> np.ndarray:
+    """The model's column vector of per-block values."""
     x = np.zeros(model.lm.n_cols)
     for name, block in model.lm.variables.items():
         x[block.start:block.start + block.size] = values[name]
-    result = SolverResult(result.status, x, result.objective, result.bound, result.gap,
-                          result.solve_time, result.message)
-    return Plan.from_values(model, values, result)
+    return x
 
 
 # ---- solving through pyomo ---------------------------------------------------------------
-_STATUS = {
+#: pyomo's termination condition -> Status (anything else is an error)
+STATUS = {
     TerminationCondition.convergenceCriteriaSatisfied: Status.OPTIMAL,
     TerminationCondition.provenInfeasible: Status.INFEASIBLE,
     TerminationCondition.locallyInfeasible: Status.INFEASIBLE,
@@ -234,16 +221,16 @@ _STATUS = {
 }
 
 
-def solve_pyomo(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None = None) -> Plan:
-    """Solve with pyomo's HiGHS interface; same options, statuses and errors as the direct path.
+def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None = None) -> SolverResult:
+    """Solve with pyomo's HiGHS interface (same options and statuses as the direct path).
 
     ``model`` is a NetworkModel (converted here) or a pyomo model from :func:`to_pyomo`,
-    possibly extended by the user.
+    possibly extended by the user. The result's ``x`` holds the model's columns
+    (:func:`block_values`), None without a plan; its ``message`` names the termination
+    condition and the backend.
     """
     options = options or SolveOptions()
-    options.check()
-    given = isinstance(model, pyo.Block)
-    m = model if given else model_to_pyomo(model)
+    m = model if isinstance(model, pyo.Block) else model_to_pyomo(model)
     network_model = network_model_of(m)
     solver_options: dict[str, Any] = {"random_seed": int(options.seed)}
     if options.log and options.log is not True:
@@ -255,37 +242,17 @@ def solve_pyomo(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions |
         solver_options=solver_options, load_solutions=False,
         raise_exception_on_nonoptimal_result=False)
     elapsed = time.perf_counter() - start
-    status = _STATUS.get(results.termination_condition, Status.ERROR)
-    if status is Status.INFEASIBLE:
-        reasons = ["HiGHS reports infeasibility (pyomo backend)"]
-        if not given:  # the unextended model: explain it like the direct path does
-            from .explain import explain_infeasibility
-            from .solve import make_highs
-
-            reasons = explain_infeasibility(network_model, make_highs(network_model.lm, options))
-        raise InfeasiblePolicyError(reasons)
+    status = STATUS.get(results.termination_condition, Status.ERROR)
+    message = f"{results.termination_condition.name}, pyomo backend"
     has_solution = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
-    plan = None
-    if has_solution:
-        results.solution_loader.load_vars()
-        objective = float(results.incumbent_objective)
-        bound = results.objective_bound
-        bound = objective if bound is None or not math.isfinite(bound) else float(bound)
-        gap = abs(objective - bound) / max(abs(objective), 1e-10)
-        if status is Status.OPTIMAL:
-            gap = max(0.0, gap)
-        plan = _plan(m, network_model, SolverResult(
-            status, None, objective, bound, gap, elapsed, str(results.termination_condition)))
-    if status is not Status.OPTIMAL:
-        what = {Status.TIME_LIMIT: "the time limit was reached"}.get(
-            status, f"HiGHS stopped ({results.termination_condition.name}, pyomo backend)")
-        if plan is None:
-            raise NotOptimalError(f"no plan: {what} before any feasible plan was found; "
-                                  "raise SolveOptions.time_limit")
-        if not options.allow_nonoptimal:
-            raise NotOptimalError(
-                f"not proven optimal: {what} with gap {plan.gap:.4%} (cost {plan.objective:,.2f}, "
-                f"bound {plan.bound:,.2f}); pass SolveOptions(allow_nonoptimal=True) (CLI: "
-                "--allow-nonoptimal) to accept this plan, or raise time_limit", plan)
-    assert plan is not None
-    return plan
+    if status is Status.INFEASIBLE or not has_solution:
+        return SolverResult(status, None, math.nan, math.nan, math.inf, elapsed, message)
+    results.solution_loader.load_vars()
+    objective = float(results.incumbent_objective)
+    bound = results.objective_bound
+    bound = objective if bound is None or not math.isfinite(bound) else float(bound)
+    gap = abs(objective - bound) / max(abs(objective), 1e-10)
+    if status is Status.OPTIMAL:
+        gap = max(0.0, gap)
+    x = column_vector(network_model, block_values(m, network_model))
+    return SolverResult(status, x, objective, bound, gap, elapsed, message)

@@ -1,0 +1,199 @@
+"""The top of the solve stack: route the model, explain an infeasible one, read the plan back
+and raise as the options say.
+
+:func:`solve` builds and solves; :func:`solve_model` solves a built (possibly extended) model.
+Both hand the model to :func:`resilient_sc.solvers.routes.solve_linear`, the one place that
+decides how a model is solved, keep its :class:`~resilient_sc.solvers.base.SolveReport` on the
+plan, and own the not-optimal messages. :func:`solve_pyomo` and :func:`plan_from_pyomo` do the
+same for a pyomo model made by :func:`resilient_sc.solvers.pyomo.to_pyomo` and extended in pyomo.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import InfeasiblePolicyError, NotOptimalError
+from .explain import explain_infeasibility
+from .model.build import NetworkModel, build_model
+from .results import Plan
+from .solvers.base import SolveOptions, SolveReport, SolverResult, Status
+from .solvers.highs import make_highs
+from .solvers.routes import solve_linear
+
+if TYPE_CHECKING:
+    from .data import Network
+    from .policy import Policy
+
+__all__ = ["plan_from_pyomo", "solve", "solve_model", "solve_pyomo"]
+
+
+def solve_model(model: NetworkModel, options: SolveOptions | None = None,
+                start: Plan | None = None) -> Plan:
+    """Solve a built model; raise unless optimal (see ``SolveOptions.allow_nonoptimal``).
+
+    ``model`` comes from :func:`~resilient_sc.model.build.build_model`, possibly extended with
+    blocks of your own; ``start`` is a plan whose design (suppliers, hubs, assignments) plain
+    HiGHS takes as a MIP start. The plan's ``report`` names the route that solved it
+    (:data:`resilient_sc.solvers.routes.ROUTES`); with ``options.log`` it is also logged.
+    Raises as :func:`solve` does.
+    """
+    options = options or SolveOptions()
+    options.check()
+    result, report = solve_linear(model, options, start)
+    _log(report, options)
+    if result.status is Status.INFEASIBLE:
+        raise InfeasiblePolicyError(explain_infeasibility(model, make_highs(model.lm, options)))
+    plan = Plan.from_solution(model, result, report) if result.x is not None else None
+    return _accepted(plan, result, options)
+
+
+def _accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> Plan:
+    """``plan`` if it is optimal or ``options`` accept it; else :class:`NotOptimalError` saying
+    what stopped the solver and which option accepts the plan."""
+    if result.status is not Status.OPTIMAL:
+        what = {Status.TIME_LIMIT: "the time limit was reached"}.get(
+            result.status, f"HiGHS stopped ({result.message})")
+        if plan is None:
+            raise NotOptimalError(f"no plan: {what} before any feasible plan was found; "
+                                  "raise SolveOptions.time_limit")
+        if not options.allow_nonoptimal:
+            raise NotOptimalError(
+                f"not proven optimal: {what} with gap {result.gap:.4%} (cost "
+                f"{result.objective:,.2f}, bound {result.bound:,.2f}); pass "
+                "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this "
+                "plan, or raise time_limit", plan)
+    assert plan is not None
+    return plan
+
+
+def _log(report: SolveReport, options: SolveOptions) -> None:
+    """The report's line where the solver log goes (stderr, or appended to the log file)."""
+    if options.log is True:
+        print(report.line(), file=sys.stderr, flush=True)
+    elif options.log:
+        with open(options.log, "a", encoding="utf-8") as log:
+            log.write(report.line() + "\n")
+
+
+def solve(network: Network, policy: Policy | None = None,
+          options: SolveOptions | None = None, start: Plan | None = None) -> Plan:
+    """Build and solve: the cheapest plan for ``network`` that honours ``policy``.
+
+    Chooses which suppliers to contract and which hubs to open and routes every product
+    supplier → hub → market at minimum total cost: fixed costs of suppliers and hubs,
+    purchase, handling, transport and tariffs (plus the CO2 price, shortfall penalty and
+    expected disruption cost when the policy sets them). The model is the formulation of
+    docs/formulation.md, built by :func:`~resilient_sc.model.build.build_model` and solved by
+    HiGHS; the solve prints nothing unless ``options.log`` asks for the solver log.
+
+    Units are those of the data: money in the data's one currency, quantities in units of
+    each product, CO2 in the data's CO2 units, shares as fractions in [0, 1]
+    (docs/conventions.md §8.14).
+
+    :param network: the validated data, from :func:`~resilient_sc.data.read_network` (a CSV
+        folder or an .xlsx workbook), :meth:`~resilient_sc.data.Network.from_frames` (pandas
+        DataFrames) or :mod:`resilient_sc.examples`.
+    :param policy: the resilience requirements (:class:`~resilient_sc.policy.Policy`); None
+        or ``Policy()`` gives the cost-optimal base design.
+    :param options: how to solve (:class:`SolveOptions`: time limit, MIP gap, threads, solver
+        log, backend); None for the defaults (proven optimal, no time limit, silent).
+    :param start: a plan whose design (suppliers, hubs, assignments) is handed to HiGHS as a
+        MIP start, e.g. the plan of a slightly looser policy.
+    :returns: a :class:`~resilient_sc.results.Plan`: ``status`` (:class:`Status`),
+        ``objective`` (total cost, money), ``bound`` and ``gap``, ``breakdown`` (money per cost
+        component), ``emissions``, the contracted ``suppliers`` (with their ``volume`` in
+        units) and opened ``hubs`` (throughput, utilisation), the flows ``inbound`` (supplier,
+        hub, product, quantity) and ``outbound`` (hub, market, product, origin country,
+        quantity), ``shares`` (per market and product: demand, delivered, shortfall, local,
+        allied and top foreign shares), ``country_shares`` and ``supplier_shares``, and
+        ``report`` (:class:`SolveReport`: the route that solved it, its times and nodes), and
+        ``summary()``, ``tables()`` and ``save(folder)``; write it as a workbook with
+        :func:`~resilient_sc.workbook.write_workbook`, re-check it with
+        :func:`~resilient_sc.verify.verify_plan`.
+    :raises ValidationError: ``policy`` or ``options`` break the data contract (a share
+        outside [0, 1], a mapping key that is neither a region nor a product, a negative
+        time limit, ...); ``problems`` lists every one.
+    :raises InfeasiblePolicyError: no plan meets the data and the policy; ``reasons`` says
+        why in a planner's terms (market, product, missing units, or the policy fields of
+        HiGHS's irreducible infeasible subset).
+    :raises NotOptimalError: HiGHS stopped before proving optimality (time limit, interrupt,
+        numerical trouble); ``plan`` holds the best plan found, if any. Pass
+        ``SolveOptions(allow_nonoptimal=True)`` to get that plan returned instead.
+
+    The tiny example (one market, two candidate suppliers) and the bundled electronics
+    network with a near-shoring policy:
+
+    >>> from resilient_sc import Policy, examples
+    >>> plan = solve(examples.tiny())
+    >>> plan.status.value, round(plan.objective, 2)
+    ('optimal', 1260.0)
+    >>> net = examples.electronics()          # or read_network("examples/electronics")
+    >>> plan = solve(net, Policy(min_local_share=0.5, min_suppliers=2))
+    >>> plan
+    Plan(optimal, cost=12,228,393.05, 14 suppliers, 4 hubs)
+    >>> bool((plan.shares["local_share"] >= 0.5 - 1e-9).all())
+    True
+
+    A policy that cannot be met:
+
+    >>> from resilient_sc import InfeasiblePolicyError
+    >>> try:
+    ...     solve(examples.tiny(), Policy(min_suppliers=3))
+    ... except InfeasiblePolicyError as exc:
+    ...     print(exc.reasons[0])
+    min_suppliers 3 cannot be met for product 'default': only 2 supplier(s) can deliver it (S_CN, S_FR)
+    """
+    options = options or SolveOptions()
+    options.check()
+    return solve_model(build_model(network, policy, strong_links=options.strong_links), options, start)
+
+
+# ---- pyomo ------------------------------------------------------------------------------
+def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) -> Plan:
+    """Solve with pyomo's HiGHS interface; same options, statuses and errors as the direct path.
+
+    ``model`` is a NetworkModel (solved by the ``pyomo`` route, as
+    ``solve_model(model, SolveOptions(backend="pyomo"))``) or a pyomo model from
+    :func:`~resilient_sc.solvers.pyomo.to_pyomo`, possibly extended by the user (solved as it
+    stands; an infeasible one is reported without explanation, since its rows are not all the
+    model's).
+    """
+    options = options or SolveOptions()
+    options.check()
+    if isinstance(model, NetworkModel):
+        return solve_model(model, dataclasses.replace(options, backend="pyomo"))
+    from .solvers import pyomo as pyomo_solver  # pyomo loads only when asked for
+
+    network_model = pyomo_solver.network_model_of(model)
+    result = pyomo_solver.solve(model, options)
+    report = SolveReport("pyomo", 0.0, result.solve_time, 0.0, None, result.bound,
+                         note="an extended pyomo model, not certified against the model as built")
+    _log(report, options)
+    if result.status is Status.INFEASIBLE:
+        raise InfeasiblePolicyError(["HiGHS reports infeasibility (pyomo backend)"])
+    plan = None
+    if result.x is not None:
+        values = {name: block.values(result.x) for name, block in network_model.lm.variables.items()}
+        plan = Plan.from_values(network_model, values, result, report)
+    return _accepted(plan, result, options)
+
+
+def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,
+                    solve_time: float | None = None) -> Plan:
+    """A :class:`~resilient_sc.results.Plan` from a pyomo model solved to optimality (by any
+    pyomo solver).
+
+    ``network_model`` defaults to the one the pyomo model was converted from;
+    ``solve_time`` in seconds (0 when not given).
+    """
+    import pyomo.environ as pyo
+
+    from .solvers import pyomo as pyomo_solver
+
+    model = network_model if network_model is not None else pyomo_solver.network_model_of(pyomo_model)
+    objective = float(pyo.value(pyomo_model.total_cost))
+    result = SolverResult(Status.OPTIMAL, None, objective, objective, 0.0,
+                          float(solve_time or 0.0), "optimal (pyomo)")
+    return Plan.from_values(model, pyomo_solver.block_values(pyomo_model, model), result)

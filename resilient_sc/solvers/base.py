@@ -1,0 +1,200 @@
+"""What every solver route shares: the options, how a solve ended, its raw result and its report.
+
+Imports nothing from the package, so the model, the results and every solver may import it.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import ValidationError
+
+
+class Status(str, enum.Enum):
+    """How a solve ended."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    TIME_LIMIT = "time_limit"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class AccelerateOptions:
+    """Thresholds and tuning of the exact accelerations (:mod:`resilient_sc.solvers.routes`).
+
+    None of them changes the optimum; they decide which route runs and how its work is split.
+    ``min_kernel_size``: (hub, market) pairs from which a multi-source facility location model
+    goes to the Lagrangian + branch-and-price kernel (below: HiGHS on the compact model);
+    ``ss_kernel_size``: the same for single sourcing (Holmberg p1-p55, up to 2,000 pairs, are
+    faster by HiGHS on the compact model alone); ``nearest``: transportation LPs start with each
+    market's this many cheapest open hubs; ``farkas_batch``: Farkas pricing adds at least this
+    many of the columns that touch the dual ray at a time; ``targets``: single sourcing, targets
+    above the Lagrangian bound tried in turn (relative), then the best plan; ``heur_every``:
+    multi-source branch and bound, local search from the node's LP at the root and every this
+    many levels (0: root only); ``visit_every``: single sourcing, subgradient iterations between
+    two Lagrangian heuristic plans; ``round_options``: single sourcing, HiGHS options of the
+    rounds (the heuristics have found the plans, HiGHS proves); ``close_enough``: single
+    sourcing, the ascent stops once the bound is this close to the best plan (relative);
+    ``swap_in``: local search, closed hubs tried in place of a hub that closes;
+    ``polish_nodes``: branch-and-bound nodes allowed to the HiGHS run that re-assigns the best
+    plan's markets.
+    """
+
+    min_kernel_size: int = 20_000
+    ss_kernel_size: int = 2_500
+    nearest: int = 4
+    farkas_batch: int = 200
+    targets: tuple[float, ...] = (0.0025, 0.005, 0.01, 0.02, math.inf)
+    heur_every: int = 4
+    visit_every: int = 10
+    round_options: tuple[tuple[str, Any], ...] = (("mip_heuristic_effort", 0.0),
+                                                   ("mip_heuristic_run_rins", False),
+                                                   ("mip_heuristic_run_rens", False))
+    close_enough: float = 0.001
+    swap_in: int = 3
+    polish_nodes: int = 200
+
+    def problems(self) -> list[str]:
+        """What breaks the options' contract (empty when nothing)."""
+        out = [f"{name} == {getattr(self, name)!r}, must be >= 0"
+               for name in ("min_kernel_size", "ss_kernel_size", "heur_every", "swap_in", "polish_nodes")
+               if getattr(self, name) < 0]
+        out += [f"{name} == {getattr(self, name)!r}, must be >= 1"
+                for name in ("nearest", "farkas_batch", "visit_every") if getattr(self, name) < 1]
+        if not self.targets or any(not t >= 0 for t in self.targets):
+            out.append(f"targets == {self.targets!r}, must be a non-empty tuple of values >= 0")
+        if not self.close_enough >= 0:
+            out.append(f"close_enough == {self.close_enough!r}, must be >= 0")
+        return out
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How to solve.
+
+    ``time_limit`` in seconds (None = none); ``mip_gap`` the relative optimality gap at
+    which HiGHS may stop (default 1e-6, i.e. proven optimal); ``threads`` for HiGHS
+    (None = HiGHS's choice); ``log`` True for the solver log on stderr, or a file path;
+    ``allow_nonoptimal`` returns a time-limited plan (with its gap and bound) instead of
+    raising; ``strong_links`` adds the y ≤ demand·o rows (tighter, larger model);
+    ``backend`` is ``"highs"`` (direct highspy) or ``"pyomo"`` (the pyomo model, solved by
+    pyomo's HiGHS interface); ``accelerate`` lets the route table of
+    :mod:`resilient_sc.solvers.routes` try the exact accelerations (same optimum, much faster
+    on facility location structure; False = HiGHS on the model as built);
+    ``accelerate_options`` their thresholds (:class:`AccelerateOptions`).
+    """
+
+    time_limit: float | None = None
+    mip_gap: float = 1e-6
+    threads: int | None = None
+    log: bool | str | Path = False
+    allow_nonoptimal: bool = False
+    strong_links: bool = True
+    seed: int = 0
+    backend: str = "highs"
+    accelerate: bool = True
+    accelerate_options: AccelerateOptions = field(default_factory=AccelerateOptions)
+
+    def check(self) -> None:
+        problems = []
+        if self.time_limit is not None and not self.time_limit > 0:
+            problems.append(f"time_limit == {self.time_limit!r}, must be > 0 seconds")
+        if not 0 <= self.mip_gap < 1:
+            problems.append(f"mip_gap == {self.mip_gap!r}, must be in [0, 1)")
+        if self.threads is not None and self.threads < 1:
+            problems.append(f"threads == {self.threads!r}, must be >= 1")
+        if self.backend not in ("highs", "pyomo"):
+            problems.append(f"backend == {self.backend!r}, must be 'highs' or 'pyomo'")
+        problems += [f"accelerate_options.{p}" for p in self.accelerate_options.problems()]
+        if problems:
+            raise ValidationError([f"(options) | {p}" for p in problems])
+
+
+@dataclass(frozen=True)
+class SolverResult:
+    """The raw outcome of one solver run: ``x`` the column vector (None without a plan),
+    ``objective``, ``bound`` and relative ``gap``, ``solve_time`` (s), the solver's
+    ``message``; ``nodes`` and ``iterations`` (LP solves or rounds) when the solver counts them,
+    and a ``note`` on anything the route did that the numbers do not show."""
+
+    status: Status
+    x: np.ndarray | None
+    objective: float
+    bound: float
+    gap: float
+    solve_time: float
+    message: str
+    nodes: int | None = None
+    iterations: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    """How a model was solved: the ``route`` that gave the plan (a name of
+    :data:`resilient_sc.solvers.routes.ROUTES`), the seconds spent choosing the route and
+    building the solver's model (``build_time``), running it (``solve_time``) and checking the
+    answer against every row (``certify_time``), branch-and-bound ``nodes`` and ``iterations``
+    (simplex iterations, LP solves or rounds, as the route counts them) when known, the
+    ``bound`` proven, and a ``note`` (e.g. a route skipped for a MIP start, or an answer
+    rejected by the certificate and solved again by plain HiGHS)."""
+
+    route: str
+    build_time: float
+    solve_time: float
+    certify_time: float
+    nodes: int | None
+    bound: float
+    iterations: int | None = None
+    note: str = ""
+
+    @property
+    def total_time(self) -> float:
+        return self.build_time + self.solve_time + self.certify_time
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: every field, a non-finite bound as None."""
+        out = asdict(self)
+        out["bound"] = self.bound if math.isfinite(self.bound) else None
+        return out
+
+    def line(self) -> str:
+        """One line: ``solved by <route> in <s> s (build, solve, certify; nodes)``, and the note."""
+        plural = lambda n, word: f"{n:,} {word}" + ("" if n == 1 else "s")  # noqa: E731
+        counts = [plural(self.nodes, "node")] if self.nodes is not None else []
+        counts += [plural(self.iterations, "iteration")] if self.iterations is not None else []
+        text = (f"solved by {self.route} in {self.total_time:.3f} s (build {self.build_time:.3f}, "
+                f"solve {self.solve_time:.3f}, certify {self.certify_time:.3f}"
+                + "".join(f"; {c}" for c in counts) + ")")
+        return f"{text}; {self.note}" if self.note else text
+
+
+class Declined(Exception):
+    """A route found no answer and hands the model to plain HiGHS; the message says why."""
+
+
+@dataclass
+class Trace:
+    """What an accelerated route did, filled in as it runs (for its report and benchmarks):
+    ``nodes`` solved, ``lp_solves``, ``columns`` of the model handed to HiGHS,
+    ``active_columns``/``lazy_added`` of the master LP, design columns ``fixed`` by bounds,
+    the Lagrangian ``lp_bound``, the heuristic ``start_objective``, seconds per phase."""
+
+    columns: int = 0
+    active_columns: int = 0
+    lazy_added: int = 0
+    lp_solves: int = 0
+    lp_bound: float = math.nan
+    start_objective: float = math.nan
+    fixed: int = 0
+    nodes: int = 0
+    times: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)

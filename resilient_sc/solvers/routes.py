@@ -1,0 +1,271 @@
+"""The one place that decides how a model is solved: an ordered table of routes.
+
+:func:`solve_linear` tries the routes of :data:`ROUTES` in order; the first whose ``applies``
+says yes solves the model. Every answer with a plan is certified against every bound, row and
+integrality of the model as built (:func:`~.certify.is_feasible`); an answer that fails, or a
+route that declines (finds no plan), hands the model to plain HiGHS, and the report says so.
+
+| route | applies to | how |
+|---|---|---|
+| `pyomo` | `SolveOptions(backend="pyomo")` | pyomo's HiGHS interface on the pyomo model |
+| `facility-multi` | plain multi-source CFLP, ≥ `min_kernel_size` pairs | Lagrangian + branch and price |
+| `facility-single` | plain single-source CFLP, ≥ `ss_kernel_size` pairs | Lagrangian + compact rounds |
+| `facility-compact` | the smaller plain CFLPs | HiGHS on hubs and assignments only |
+| `projected` | other single-sourced models without shortfall | HiGHS, determined flows left out |
+| `highs` | everything | HiGHS on the model as built |
+
+A plain CFLP (capacitated facility location problem) has one supplier, one product and no
+policy field but ``single_sourcing`` (:func:`~.facility.problem.recognise`); "pairs" are its
+(hub, market) pairs; the single-source kernel also needs integer demands and knapsack tables of
+sane size, and both single-source routes flows that substitute out. The accelerated routes need
+``SolveOptions(accelerate=True)`` (the default); their thresholds are fields of
+:class:`~.base.AccelerateOptions`. A MIP start (``start``) goes to plain HiGHS: the accelerated
+routes, whose reformulations cannot take it, are not tried, and the pyomo backend ignores it;
+the report's note says which.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import projection
+from .base import Declined, SolveOptions, SolveReport, SolverResult, Trace
+from .certify import is_feasible
+from .facility import problem
+from .facility.compact import solve_compact
+from .facility.lagrangian import SingleSourceBound
+from .facility.multi_source import solve_multi_source
+from .facility.single_source import solve_single_source
+from .highs import Design, make_highs, run_highs, set_start, until
+
+if TYPE_CHECKING:
+    from ..model.build import NetworkModel
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way to solve a model: ``applies(model, options)`` says whether it fits,
+    ``solve(model, options, deadline)`` solves it (``deadline`` in ``time.perf_counter()``
+    seconds; ``inf`` without a time limit) or raises :class:`~.base.Declined`. ``start`` says
+    what the route does with a MIP start: ``"use"`` (``solve`` takes it as a fourth argument),
+    ``"ignore"``, or ``"skip"`` (the route is not tried when a start is given)."""
+
+    name: str
+    applies: Callable[[NetworkModel, SolveOptions], bool]
+    solve: Callable[..., SolverResult]
+    start: Literal["use", "ignore", "skip"] = "skip"
+
+
+# ---- what the routes ask about a model, computed once per solve_linear call ----------------
+_memo: ContextVar[dict[tuple[int, str], Any] | None] = ContextVar("resilient_sc_route_memo", default=None)
+
+
+@contextmanager
+def _remembering() -> Iterator[None]:
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _once(kind: str, model: NetworkModel, compute: Callable[[NetworkModel], Any]) -> Any:
+    memo = _memo.get()
+    if memo is None:
+        return compute(model)
+    key = (id(model), kind)
+    if key not in memo:
+        memo[key] = compute(model)
+    return memo[key]
+
+
+def _is_mip(model: NetworkModel) -> bool:
+    return _once("mip", model, lambda m: bool(m.lm.bounds()[4].any()))
+
+
+def _facility(model: NetworkModel) -> problem.FacilityProblem | None:
+    return _once("facility", model, lambda m: problem.recognise(m) if _is_mip(m) else None)
+
+
+def _projection(model: NetworkModel) -> projection.Projection | None:
+    return _once("projection", model, lambda m: projection.recognise(m) if _is_mip(m) else None)
+
+
+def _accelerating(options: SolveOptions) -> bool:
+    return options.accelerate and options.backend == "highs"
+
+
+# ---- the routes ------------------------------------------------------------------------
+def _pyomo_applies(model: NetworkModel, options: SolveOptions) -> bool:
+    return options.backend == "pyomo"
+
+
+def _pyomo_solve(model: NetworkModel, options: SolveOptions, deadline: float) -> SolverResult:
+    from . import pyomo  # pyomo loads only when asked for
+
+    return pyomo.solve(model, options)
+
+
+def _multi_applies(model: NetworkModel, options: SolveOptions) -> bool:
+    if not _accelerating(options) or (fl := _facility(model)) is None:
+        return False
+    return not fl.single and fl.cost.size >= options.accelerate_options.min_kernel_size
+
+
+def _multi_solve(model: NetworkModel, options: SolveOptions, deadline: float) -> SolverResult:
+    fl = _facility(model)
+    return solve_multi_source(model.lm, fl, options, deadline, Trace())
+
+
+def _single_applies(model: NetworkModel, options: SolveOptions) -> bool:
+    if not _accelerating(options) or (fl := _facility(model)) is None or not fl.single:
+        return False
+    return (SingleSourceBound.applies(fl) and _projection(model) is not None
+            and fl.cost.size >= options.accelerate_options.ss_kernel_size)
+
+
+def _single_solve(model: NetworkModel, options: SolveOptions, deadline: float) -> SolverResult:
+    trace = Trace()
+    result = solve_single_source(model.lm, _facility(model), _projection(model), options, deadline, trace)
+    return dataclasses.replace(result, note="; ".join(trace.notes)) if trace.notes else result
+
+
+def _compact_applies(model: NetworkModel, options: SolveOptions) -> bool:
+    if not _accelerating(options) or (fl := _facility(model)) is None:
+        return False
+    ao = options.accelerate_options
+    if not fl.single:
+        return fl.cost.size < ao.min_kernel_size
+    return (SingleSourceBound.applies(fl) and _projection(model) is not None
+            and fl.cost.size < ao.ss_kernel_size)
+
+
+def _compact_solve(model: NetworkModel, options: SolveOptions, deadline: float) -> SolverResult:
+    # small facility location models: HiGHS proves these at the root
+    return solve_compact(_facility(model), options, deadline, Trace())
+
+
+def _projected_applies(model: NetworkModel, options: SolveOptions) -> bool:
+    return _accelerating(options) and _projection(model) is not None
+
+
+def _projected_solve(model: NetworkModel, options: SolveOptions, deadline: float) -> SolverResult:
+    return projection.solve_projected(model, options, _projection(model), Trace())
+
+
+def _highs_applies(model: NetworkModel, options: SolveOptions) -> bool:
+    return True
+
+
+def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
+                 start: Design | None = None) -> SolverResult:
+    """HiGHS on the model as built, the time left before ``deadline`` as its limit; ``start``
+    (a plan's design) as a partial MIP start."""
+    h = make_highs(model.lm, until(options, deadline))
+    if start is not None:
+        set_start(h, model.lm, start)
+    return run_highs(h, _is_mip(model))
+
+
+#: plain HiGHS: the last route, and the one an answer that fails its certificate falls back to
+HIGHS = Route("highs", _highs_applies, _highs_solve, start="use")
+
+#: every route, in the order they are tried; the first that applies solves the model
+ROUTES: tuple[Route, ...] = (
+    Route("pyomo", _pyomo_applies, _pyomo_solve, start="ignore"),
+    Route("facility-multi", _multi_applies, _multi_solve),
+    Route("facility-single", _single_applies, _single_solve),
+    Route("facility-compact", _compact_applies, _compact_solve),
+    Route("projected", _projected_applies, _projected_solve),
+    HIGHS,
+)
+
+
+@dataclass
+class _Clock:
+    """Seconds by phase of one solve_linear call."""
+
+    build: float = 0.0
+    solve: float = 0.0
+    certify: float = 0.0
+
+    def run(self, route: Route, model: NetworkModel, options: SolveOptions, deadline: float,
+            start: Design | None) -> SolverResult:
+        """``route.solve``; its own solver time counts as solve, the rest (the solver's copy of
+        the model) as build."""
+        t = time.perf_counter()
+        try:
+            if route.start == "use":
+                result = route.solve(model, options, deadline, start)
+            else:
+                result = route.solve(model, options, deadline)
+        finally:
+            wall = time.perf_counter() - t
+        ran = min(max(result.solve_time, 0.0), wall)
+        self.solve += ran
+        self.build += wall - ran
+        return result
+
+    def certified(self, model: NetworkModel, x: Any) -> bool:
+        t = time.perf_counter()
+        ok = is_feasible(model.lm, x)
+        self.certify += time.perf_counter() - t
+        return ok
+
+
+def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start: Design | None = None,
+                 routes: Sequence[Route] | None = None) -> tuple[SolverResult, SolveReport]:
+    """Solve ``model`` by the first route of ``routes`` (default :data:`ROUTES`) that applies;
+    certify the answer.
+
+    ``start`` is a plan whose design (suppliers, hubs, assignments) plain HiGHS takes as a
+    partial MIP start. Returns the solver's result (``solve_time``: every second spent here,
+    from choosing the route to the certificate) and the :class:`~.base.SolveReport` of the
+    route that gave it. Statuses are the solver's: an infeasible model or a time limit is a
+    result here, not an error.
+    """
+    options = options or SolveOptions()
+    options.check()
+    routes = ROUTES if routes is None else routes
+    t0 = time.perf_counter()
+    deadline = t0 + (math.inf if options.time_limit is None else options.time_limit)
+    clock = _Clock()
+    notes: list[str] = []
+    skipped = [r.name for r in routes if r.start == "skip"] if start is not None else []
+    if skipped and _accelerating(options):
+        notes.append(f"MIP start: {', '.join(skipped)} not tried (they take no start)")
+    with _remembering():
+        route = next((r for r in routes if r.name not in skipped and r.applies(model, options)), HIGHS)
+        clock.build += time.perf_counter() - t0
+        if start is not None and route.start == "ignore":
+            notes.append(f"MIP start ignored by {route.name}")
+        try:
+            result: SolverResult | None = clock.run(route, model, options, deadline, start)
+        except Declined as exc:
+            notes.append(f"{route.name} declined ({exc}): solved by plain HiGHS")
+            result = None
+        assert result is None or isinstance(result, SolverResult)
+        if result is not None and result.note:
+            notes.append(result.note)
+        if result is not None and result.x is not None and not clock.certified(model, result.x):
+            if route is HIGHS:
+                notes.append("the answer fails the certificate (a row, bound or integrality off by "
+                             "more than 1e-6, scaled)")
+            else:
+                notes.append(f"{route.name}'s answer failed the certificate: solved by plain HiGHS")
+                result = None
+        if result is None:
+            route = HIGHS
+            result = clock.run(HIGHS, model, options, deadline, None)
+            if result.x is not None and not clock.certified(model, result.x):
+                notes.append("plain HiGHS's answer fails the certificate too")
+    report = SolveReport(route.name, clock.build, clock.solve, clock.certify, result.nodes, result.bound,
+                         result.iterations, "; ".join(notes))
+    return dataclasses.replace(result, solve_time=time.perf_counter() - t0, note=report.note), report

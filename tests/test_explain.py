@@ -1,0 +1,351 @@
+"""Explanations of infeasible policies that pass the precheck: the planner's sentence names the
+policy fields, the market and product and the quantities, each checked here against numbers
+computed independently from the data (demands, capacities, lanes), not by the library."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from resilient_sc import InfeasiblePolicyError, Network, Policy, examples, solve
+from resilient_sc.explain import explain_iis, iis_rows
+from resilient_sc.model.build import build_model
+
+JARGON = ("irreducible infeasible subset", "continuous relaxation")
+
+
+@pytest.fixture(scope="module")
+def electronics() -> Network:
+    return examples.electronics()
+
+
+def fmt(x: float) -> str:
+    """Units as the messages print them: thousands separators, one decimal when not whole."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def reasons(net: Network, policy: Policy, iis: bool = True) -> tuple[str, ...]:
+    """The reasons of the InfeasiblePolicyError for a policy that passes the precheck; with
+    ``iis`` they end with the detail line for experts (else they may)."""
+    build_model(net, policy)  # the precheck passes (it raises InfeasiblePolicyError otherwise)
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(net, policy)
+    out = err.value.reasons
+    assert str(err.value).startswith("no plan meets the policy:\n  - " + out[0])
+    detail = [i for i, line in enumerate(out) if line.startswith("detail for experts")]
+    assert detail == [len(out) - 1] or (not iis and not detail)  # last, after the sentences
+    for line in out[:-1] if detail else out:  # planner's sentences: no solver jargon
+        assert not any(j in line for j in JARGON), line
+    return out
+
+
+# ---- independent readings of the data -----------------------------------------------------------
+def lane(f: dict[str, pd.DataFrame], origin: str, destination: str, product: str) -> bool:
+    lanes = f["lanes"]
+    return bool(((lanes["origin"] == origin) & (lanes["destination"] == destination)
+                 & lanes["product"].isin([product, "all"])).any())
+
+
+def makers(f: dict[str, pd.DataFrame], product: str) -> pd.DataFrame:
+    """Suppliers that make ``product`` (capacity > 0, status not closed) with their country."""
+    sp = f["supplier_products"]
+    sp = sp.loc[(sp["product"] == product) & (sp["capacity"] > 0)]
+    sup = f["suppliers"]
+    sup = sup.loc[sup.get("status", pd.Series("candidate", index=sup.index)) != "closed"]
+    return sp.merge(sup[["supplier", "country"]], on="supplier")
+
+
+def serving_hubs(f: dict[str, pd.DataFrame], market: str, product: str) -> set[str]:
+    """Hubs with a lane to the market for the product and a lane in from a maker of it."""
+    ms = makers(f, product)["supplier"]
+    return {h for h in f["hubs"]["hub"]
+            if lane(f, h, market, product) and any(lane(f, s, h, product) for s in ms)}
+
+
+def reaching(f: dict[str, pd.DataFrame], market: str, product: str) -> pd.DataFrame:
+    """Makers of ``product`` with a path supplier -> hub -> market."""
+    hubs = serving_hubs(f, market, product)
+    ms = makers(f, product)
+    return ms.loc[[any(lane(f, s, h, product) for h in hubs) for s in ms["supplier"]]]
+
+
+def demand_of(f: dict[str, pd.DataFrame], market: str, product: str) -> float:
+    d = f["demand"]
+    return float(d.loc[(d["market"] == market) & (d["product"] == product), "demand"].sum())
+
+
+def min_hubs(sets: list[set[str]], hubs: list[str]) -> int:
+    """The fewest hubs meeting every set (brute force)."""
+    for k in range(len(hubs) + 1):
+        for chosen in itertools.combinations(hubs, k):
+            if all(s & set(chosen) for s in sets):
+                return k
+    raise AssertionError("no cover")
+
+
+# ---- shares against caps, market by market ---------------------------------------------------
+def test_local_share_against_country_cap(electronics):
+    """Berlin (DE) buys displays locally (Europe) only from PL, a foreign country capped at 30%."""
+    f = electronics.frames()
+    out = reasons(electronics, Policy(min_local_share=0.95, max_country_share=0.3))
+    europe = set(f["countries"].loc[f["countries"]["region"] == "Europe", "country"])
+    local = reaching(f, "Berlin", "displays")
+    local = local.loc[local["country"].isin(europe)]
+    assert set(local["country"]) == {"PL"}
+    d = demand_of(f, "Berlin", "displays")
+    cap = 0.3 * d
+    assert cap < local["capacity"].sum()
+    first = out[0]
+    assert first.startswith("min_local_share 0.95 and max_country_share 0.3 cannot both hold for "
+                            "market 'Berlin' (product 'displays'): ")
+    assert f"95% of its {fmt(d)} units ({fmt(0.95 * d)}) must come from region Europe" in first
+    assert f"PL (capped at 30% = {fmt(cap)} units)" in first
+    assert f"i.e. at most {fmt(cap)} units (30%)" in first
+    # Lyon (FR) gets cells locally from DE and PL, each capped: 60%, so max_country_share 0.475+
+    d = demand_of(f, "Lyon", "cells")
+    lyon = next(r for r in out if "market 'Lyon' (product 'cells')" in r)
+    assert set(reaching(f, "Lyon", "cells").query("country in @europe")["country"]) == {"DE", "PL"}
+    assert f"DE (capped at 30% = {fmt(0.3 * d)} units) and PL (capped at 30% = {fmt(0.3 * d)} units)" in lyon
+    assert f"at most {fmt(0.6 * d)} units (60%)" in lyon
+    assert f"raise max_country_share to at least {math.ceil(0.95 / 2 * 100) / 100:g}" in lyon
+    assert "lower min_local_share to at most 0.6 for it" in lyon
+
+
+def test_allied_share_against_country_cap(electronics):
+    """Tokyo (JP, bloc pacific) gets displays from allies KR and TW only, each capped at 30%."""
+    f = electronics.frames()
+    out = reasons(electronics, Policy(min_allied_share=0.8, max_country_share=0.3))
+    countries = f["countries"].set_index("country")
+    allied = {"JP"} | set(countries.index[countries["bloc"] == "pacific"])
+    makers_ = reaching(f, "Tokyo", "displays")
+    assert set(makers_.loc[makers_["country"].isin(allied), "country"]) == {"KR", "TW"}
+    d = demand_of(f, "Tokyo", "displays")
+    tokyo = next(r for r in out if "market 'Tokyo' (product 'displays')" in r)
+    assert tokyo.startswith("min_allied_share 0.8 and max_country_share 0.3 cannot both hold")
+    assert f"80% of its {fmt(d)} units ({fmt(0.8 * d)}) must come from allied countries" in tokyo
+    assert f"KR (capped at 30% = {fmt(0.3 * d)} units) and TW (capped at 30% = {fmt(0.3 * d)} units)" in tokyo
+    assert f"at most {fmt(0.6 * d)} units (60%)" in tokyo
+
+
+def test_local_share_against_supplier_share_across_markets(electronics):
+    """North America's only displays maker is S_US_Austin; max_supplier_share caps it at 15% of
+    all displays, less than half of what the region's markets need."""
+    f = electronics.frames()
+    out = reasons(electronics, Policy(min_local_share=0.5, max_supplier_share=0.15))
+    countries = f["countries"].set_index("country")
+    na = set(countries.index[countries["region"] == "North America"])
+    m = makers(f, "displays")
+    assert list(m.loc[m["country"].isin(na), "supplier"]) == ["S_US_Austin"]
+    markets = f["markets"].loc[f["markets"]["country"].isin(na), "market"]
+    dem = f["demand"]
+    need = 0.5 * dem.loc[dem["market"].isin(markets) & (dem["product"] == "displays"), "demand"].sum()
+    cap = 0.15 * dem.loc[dem["product"] == "displays", "demand"].sum()
+    first = out[0]
+    assert first.startswith("min_local_share 0.5 and max_supplier_share 0.15 cannot both hold for markets ")
+    assert "(product 'displays') together" in first and "'Atlanta'" in first
+    assert f"they need {fmt(need)} units from their own region" in first
+    assert f"at most {fmt(cap)} of these {fmt(need)} units" in first
+    assert f"missing {fmt(need - cap)}" in first
+    assert f"max_supplier_share 0.15 caps supplier 'S_US_Austin' at {fmt(cap)} units of 'displays'" in first
+
+
+# ---- CO2 cap --------------------------------------------------------------------------------------
+def tiny_co2(co2: list[float], capacity: list[float] | None = None) -> Network:
+    f = examples.tiny().frames()
+    f["supplier_products"]["co2"] = co2
+    if capacity is not None:
+        f["supplier_products"]["capacity"] = capacity
+    return Network.from_frames(**f)
+
+
+def least_co2(f: dict[str, pd.DataFrame], demand: float, local_units: float = 0.0) -> float:
+    """Fill ``demand`` with the cleanest suppliers first (lanes emit nothing here), the first
+    ``local_units`` from France."""
+    sp = f["supplier_products"].merge(f["suppliers"][["supplier", "country"]], on="supplier")
+    left, cap, total = demand, dict(zip(sp["supplier"], sp["capacity"], strict=True)), 0.0
+    for _, r in sp.loc[sp["country"] == "FR"].iterrows():
+        take = min(local_units, cap[r["supplier"]])
+        total, left, cap[r["supplier"]] = total + take * r["co2"], left - take, cap[r["supplier"]] - take
+    for _, r in sp.sort_values("co2").iterrows():
+        take = min(left, cap[r["supplier"]])
+        total, left = total + take * r["co2"], left - take
+    assert left == 0
+    return total
+
+
+@pytest.mark.parametrize(("co2", "capacity", "cap"), [([1.0, 3.0], None, 50.0),
+                                                      ([1.0, 3.0], [30.0, 100.0], 100.0)])
+def test_co2_cap_against_least_emissions(co2, capacity, cap):
+    net = tiny_co2(co2, capacity)
+    f = net.frames()
+    least = least_co2(f, 80.0)
+    out = reasons(net, Policy(co2_cap=cap))
+    assert out[0] == (f"co2_cap {fmt(cap)} cannot be met: every plan that meets all demand (80 units) "
+                      f"emits at least {fmt(least)} CO2 units, {fmt(least - cap)} more than the cap; to "
+                      f"resolve it: raise co2_cap to at least {fmt(least)} or use suppliers and lanes "
+                      "with less CO2")
+
+
+def test_co2_cap_with_local_share():
+    """The local share forces half of Paris's 80 units onto the dirtier French supplier."""
+    net = tiny_co2([3.0, 1.0])
+    f = net.frames()
+    with_local, without = least_co2(f, 80.0, local_units=40.0), least_co2(f, 80.0)
+    out = reasons(net, Policy(co2_cap=100.0, min_local_share=0.5))
+    assert out[0].startswith("co2_cap 100 cannot be met: every plan that meets all demand (80 units) and "
+                             f"min_local_share 0.5 emits at least {fmt(with_local)} CO2 units")
+    assert f"(without min_local_share: at least {fmt(without)})" in out[0]
+    assert "relax min_local_share" in out[0]
+
+
+# ---- hub counts ---------------------------------------------------------------------------------
+HUBS = r"through hubs? (\w+(?:(?:, \w+)* or \w+)?)"
+
+
+def named_sets(text: str, pattern: str) -> list[tuple[tuple[str, ...], set[str]]]:
+    return [(m[:-1], set(re.split(r", | or ", m[-1]))) for m in re.findall(pattern + HUBS, text)]
+
+
+def test_max_hubs_against_the_hubs_markets_need(electronics):
+    f = electronics.frames()
+    hubs = list(f["hubs"]["hub"])
+    pairs = list(f["demand"][["market", "product"]].itertuples(index=False, name=None))
+    least = min_hubs([serving_hubs(f, m, p) for m, p in pairs], hubs)
+    assert least > 2
+    first = reasons(electronics, Policy(max_hubs=2))[0]
+    assert first.startswith("max_hubs 2 is too few: ")
+    assert (f"so at least {least} hubs must be open; to resolve it: raise max_hubs to at least "
+            f"{least}") in first
+    named = named_sets(first, r"market '(\w+)' \(product '(\w+)'\) can only be supplied ")
+    assert named
+    for (m, p), said in named:  # each market's hubs, as the lanes give them
+        assert said == serving_hubs(f, m, p)
+    assert min_hubs([s for _, s in named], hubs) == least  # the markets named already need them all
+
+
+def test_max_hubs_against_hub_capacity():
+    """Paris (60) via H1 (capacity 100) or H2 (50), Lyon (60) via H2 or H3 (50): any two hubs
+    deliver at most 110 of the 120 units."""
+    f = examples.tiny().frames()
+    f["hubs"] = pd.DataFrame({"hub": ["H1", "H2", "H3"], "country": ["FR"] * 3,
+                              "capacity": [100.0, 50.0, 50.0]})
+    f["markets"] = pd.DataFrame({"market": ["Paris", "Lyon"], "country": ["FR", "FR"]})
+    f["demand"] = pd.DataFrame({"market": ["Paris", "Lyon"], "demand": [60.0, 60.0]})
+    lanes = [(s, h) for s in ("S_FR", "S_CN") for h in ("H1", "H2", "H3")]
+    lanes += [("H1", "Paris"), ("H2", "Paris"), ("H2", "Lyon"), ("H3", "Lyon")]
+    f["lanes"] = pd.DataFrame({"origin": [a for a, _ in lanes], "destination": [b for _, b in lanes],
+                               "unit_cost": 1.0})
+    net = Network.from_frames(**f)
+    cap = dict(zip(f["hubs"]["hub"], f["hubs"]["capacity"], strict=True))
+    out_lanes = [(h, m) for h, m in lanes if m in ("Paris", "Lyon")]
+    best = 0.0
+    for pair in itertools.combinations(cap, 2):  # max flow through each pair of open hubs
+        arcs = [(h, m) for h, m in out_lanes if h in pair]
+        a_ub = [[1.0 if a[1] == m else 0.0 for a in arcs] for m in ("Paris", "Lyon")]
+        a_ub += [[1.0 if a[0] == h else 0.0 for a in arcs] for h in pair]
+        res = linprog(-np.ones(len(arcs)), A_ub=a_ub, b_ub=[60.0, 60.0, *(cap[h] for h in pair)])
+        best = max(best, -res.fun)
+    assert best < 120
+    first = reasons(net, Policy(max_hubs=2))[0]
+    assert first.startswith(f"max_hubs 2 cannot be met: with at most 2 hubs open, the hubs' capacities "
+                            f"and lanes let at most {fmt(best)} of the 120 units markets need be "
+                            f"delivered (missing {fmt(120 - best)})")
+
+
+# ---- survive ------------------------------------------------------------------------------------
+def test_survive_hub_with_max_hubs(electronics):
+    """With two hubs, losing one leaves the other, and no hub handles all demand."""
+    f = electronics.frames()
+    caps = sorted(f["hubs"]["capacity"], reverse=True)
+    total = f["demand"]["demand"].sum()
+    assert caps[0] < total <= caps[0] + caps[1]
+    first = reasons(electronics, Policy(survive=("hub",), max_hubs=2))[0]
+    assert first == (f"survive hub and max_hubs 2 cannot both hold: with at most 2 hubs open, losing one "
+                     f"leaves at most one hub, and the largest hub handles at most {fmt(caps[0])} units, "
+                     f"below the {fmt(total)} units the service level requires (missing "
+                     f"{fmt(total - caps[0])}); to resolve it: raise max_hubs to at least 3, lower "
+                     "service_level or add hub capacity")
+
+
+def test_survive_country_with_max_hubs(electronics):
+    """After losing any country, every market must still have an open hub outside it."""
+    f = electronics.frames()
+    hubs = f["hubs"]
+    country = dict(zip(hubs["hub"], hubs["country"], strict=True))
+    sets = []
+    for m, p in f["demand"][["market", "product"]].itertuples(index=False, name=None):
+        serving = serving_hubs(f, m, p)
+        sets.append(serving)
+        for c in set(f["countries"]["country"]):
+            left = {h for h in serving if country[h] != c}
+            if left:
+                sets.append(left)
+    least = min_hubs(sets, list(hubs["hub"]))
+    assert least > 4
+    first = reasons(electronics, Policy(survive=("country",), max_hubs=4), iis=False)[0]
+    assert first.startswith("max_hubs 4 and survive country cannot both hold: after losing country '")
+    assert f"so at least {least} hubs must be open" in first
+    named = named_sets(first, r"after losing country '(\w+)', market '(\w+)' \(product '(\w+)'\) "
+                              r"can only be supplied ")
+    assert named
+    for (c, m, p), said in named:
+        assert said == {h for h in serving_hubs(f, m, p) if country[h] != c}
+
+
+def test_survive_hub_against_hub_capacity():
+    """Losing H1 leaves H2, which handles 50 of Paris's 80 units."""
+    f = examples.tiny().frames()
+    f["hubs"] = pd.DataFrame({"hub": ["H1", "H2"], "country": ["FR", "FR"], "capacity": [100.0, 50.0]})
+    f["lanes"] = pd.DataFrame({"origin": ["S_FR", "S_FR", "S_CN", "S_CN", "H1", "H2"],
+                               "destination": ["H1", "H2", "H1", "H2", "Paris", "Paris"],
+                               "unit_cost": 1.0})
+    net = Network.from_frames(**f)
+    need, left = 80.0, 50.0
+    first = reasons(net, Policy(survive=("hub",)))[0]
+    assert first.startswith(f"survive hub cannot be met: whatever suppliers are contracted and hubs "
+                            f"opened, losing hub 'H1' leaves at least {fmt(need - left)} of the "
+                            f"{fmt(need)} units the service level requires undelivered")
+    assert "market 'Paris' (product 'default')" in first and f"hub 'H2' ({fmt(left)} units)" in first
+
+
+def test_survive_supplier_against_a_markets_capacity():
+    """Lyon (50) is reached by S_CN and S_DE (20) only: losing S_CN leaves Lyon 5 short of half."""
+    f = examples.tiny().frames()
+    f["countries"] = pd.DataFrame({"country": ["FR", "CN", "DE"], "region": ["Europe", "Asia", "Europe"],
+                                   "bloc": ["EU", "", "EU"]})
+    f["suppliers"] = pd.DataFrame({"supplier": ["S_FR", "S_CN", "S_DE"], "country": ["FR", "CN", "DE"]})
+    f["supplier_products"] = pd.DataFrame({"supplier": ["S_FR", "S_CN", "S_DE"],
+                                           "capacity": [200.0, 100.0, 20.0]})
+    f["markets"] = pd.DataFrame({"market": ["Paris", "Lyon"], "country": ["FR", "FR"]})
+    f["demand"] = pd.DataFrame({"market": ["Paris", "Lyon"], "demand": [80.0, 50.0]})
+    f["hubs"] = pd.DataFrame({"hub": ["H1", "H2"], "country": ["FR", "FR"]})
+    lanes = [("S_FR", "H1"), ("S_CN", "H1"), ("S_CN", "H2"), ("S_DE", "H2"), ("H1", "Paris"), ("H2", "Lyon")]
+    f["lanes"] = pd.DataFrame({"origin": [a for a, _ in lanes], "destination": [b for _, b in lanes],
+                               "unit_cost": 1.0})
+    net = Network.from_frames(**f)
+    beta = 0.5
+    need = beta * f["demand"]["demand"].sum()
+    short = beta * 50.0 - 20.0
+    first = reasons(net, Policy(survive=("supplier",), service_level=beta))[0]
+    assert first.startswith("survive supplier (service_level 0.5) cannot be met: ")
+    assert (f"losing supplier 'S_CN' leaves at least {fmt(short)} of the {fmt(need)} units the service "
+            "level requires undelivered") in first
+    assert "market 'Lyon' (product 'default')" in first and "supplier 'S_DE' (20 units of 'default')" in first
+
+
+# ---- the fallback in plain words ----------------------------------------------------------------
+def test_rows_without_quantities_in_plain_words():
+    """Families without a quantified explanation are still named in planner's words."""
+    from tests.test_policies import two_hub_network
+
+    model = build_model(two_hub_network(), Policy(single_sourcing=True))
+    block = model.lm.constraints["single_source"]
+    out = explain_iis(model, iis_rows(model, np.arange(block.start, block.start + block.size)))
+    assert out[0].startswith("these requirements cannot all hold together: single_sourcing for market 'M'")
+    assert out[-1].startswith("detail for experts") and "single_source (M)" in out[-1]

@@ -1,0 +1,112 @@
+"""The facility location pieces on their own: Lagrangian bounds, heuristics and the 0-1 knapsack
+tables give valid bounds and feasible plans that cost what the model charges."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from resilient_sc import Policy, SolveOptions
+from resilient_sc.model.build import build_model
+from resilient_sc.orlib import read_instance
+from resilient_sc.solvers.certify import is_feasible
+from resilient_sc.solvers.facility.heuristics import (
+    Transport,
+    complete,
+    offer,
+    ss_local_search,
+    ss_polish,
+    ss_repair,
+)
+from resilient_sc.solvers.facility.lagrangian import MultiSourceBound, SingleSourceBound, ascend
+from resilient_sc.solvers.facility.problem import FacilityProblem, recognise
+from resilient_sc.solvers.mip.branch_and_bound import Incumbent
+
+PUBLISHED = {"cap41": 1040444.375, "p1": 8848.0}
+ONE = SolveOptions(threads=1)
+
+
+def _model(orlib_dir, name: str):
+    single = name.startswith("p")
+    path = orlib_dir / "holmberg" / name if single else orlib_dir / f"{name}.txt"
+    return build_model(read_instance(path).to_network(), Policy(single_sourcing=single))
+
+
+def test_recognise_only_plain_facility_location(orlib_dir):
+    model = _model(orlib_dir, "cap41")
+    fl = recognise(model)
+    assert fl is not None and not fl.single and fl.shape == (16, 50)
+    policy = Policy(max_hubs=16)
+    assert recognise(build_model(model.network, policy)) is None  # a policy beyond single sourcing
+
+
+def test_multi_source_start_and_bound(orlib_dir):
+    """The heuristic's plan is feasible and costs at least the optimum; the bound at most."""
+    model = _model(orlib_dir, "cap41")
+    fl = recognise(model)
+    lb = MultiSourceBound(fl)
+    transport = Transport(fl, ONE)
+    inc = Incumbent()
+    a = ascend(lb, np.sort(fl.cost, axis=0)[1], fl.lo, fl.up, np.inf, 0.0, 100, 2.0)
+    offer(inc, transport, complete(lb, a.o > 0.5, a.v, fl.up))
+    x = fl.plan(*inc.design)
+    assert is_feasible(model.lm, x)
+    assert model.lm.objective() @ x == pytest.approx(inc.objective, rel=1e-9)
+    assert inc.objective >= PUBLISHED["cap41"] * (1 - 1e-9)
+    assert a.bound <= PUBLISHED["cap41"] * (1 + 1e-9)
+
+
+def _single_source_x(fl, hub_of: np.ndarray) -> np.ndarray:
+    frac = np.zeros(fl.cost.shape)
+    frac[hub_of, np.arange(len(hub_of))] = 1.0
+    return fl.plan(frac.sum(axis=1) > 0.5, frac)
+
+
+def test_single_source_heuristics_and_bound(orlib_dir):
+    """Lagrangian repair, local search and the GAP polish give feasible plans whose values are
+    what the model charges, never below the optimum; the Lagrangian bound never above it."""
+    model = _model(orlib_dir, "p1")
+    fl = recognise(model)
+    lb = SingleSourceBound(fl)
+    a = ascend(lb, np.sort(fl.cost, axis=0)[1], fl.lo, fl.up, math.inf, 0.0, 100, 2.0)
+    assert a.bound <= PUBLISHED["p1"] + 1e-6
+    hub_of = ss_repair(fl, np.ones(len(fl.f), bool), lb.hubs(a.u)[1])
+    assert hub_of is not None
+    searched = ss_local_search(fl, hub_of, np.inf)
+    polished = ss_polish(fl, searched[1], np.ones(fl.cost.shape, bool), ONE, np.inf)
+    assert polished is not None and polished[0] <= searched[0] + 1e-9
+    for value, plan in [searched, polished]:
+        x = _single_source_x(fl, plan)
+        assert is_feasible(model.lm, x)
+        assert model.lm.objective() @ x == pytest.approx(value, rel=1e-9)
+        assert value >= PUBLISHED["p1"] - 1e-6
+
+
+def test_knapsack_tables_exact():
+    """The batched 0-1 knapsack DP (and its forced-item values) against enumeration."""
+    rng = np.random.default_rng(3)
+    m, n = 3, 7
+    d = rng.integers(1, 6, n).astype(float)
+    fl = FacilityProblem(f=rng.uniform(5, 10, m), s=np.array([7.0, 9.0, 12.0]), d=d,
+                         cost=rng.uniform(1, 9, (m, n)), lo=np.zeros(m), up=np.ones(m), constant=0.0,
+                         single=True, n_cols=0, o_cols=np.zeros(m, np.int64), x_cols=np.zeros(m, np.int64),
+                         z_col=0, y_cols=np.zeros((m, n), np.int64), a_cols=None)
+    lb = SingleSourceBound(fl)
+    u = rng.uniform(3, 10, n)
+    v, chosen = lb.hubs(u)
+    forced = lb.forced_in(u)
+    for i in range(m):
+        best, best_with = 0.0, np.full(n, -np.inf)
+        for pick in itertools.product([0, 1], repeat=n):
+            a = np.array(pick, bool)
+            if d[a].sum() <= fl.s[i]:
+                gain = (u - fl.cost[i])[a].sum()
+                best = max(best, gain)
+                best_with[a] = np.maximum(best_with[a], gain)
+        assert v[i] == pytest.approx(fl.f[i] - best)
+        assert (u - fl.cost[i])[chosen[i]].sum() == pytest.approx(best)
+        fits = np.isfinite(best_with)
+        assert forced[i, fits] == pytest.approx(fl.f[i] - best_with[fits])

@@ -1,0 +1,132 @@
+"""The top of the solve stack: solve and solve_model, the MIP start, time limits, plans not
+proven optimal, infeasible models, the pyomo backend, and the report kept on the plan."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import resilient_sc.solvers.routes as routes
+from resilient_sc import (
+    InfeasiblePolicyError,
+    NetworkModel,
+    NotOptimalError,
+    Policy,
+    SolveOptions,
+    SolveReport,
+    Status,
+    build_model,
+    examples,
+    solve,
+    solve_model,
+)
+from resilient_sc.solvers.routes import Route, solve_linear
+
+
+def test_solve_and_solve_model_agree():
+    net = examples.tiny()
+    plan = solve(net)
+    again = solve_model(build_model(net))
+    assert plan.objective == again.objective == pytest.approx(1260.0)
+    assert plan.supplier_ids == again.supplier_ids == ["S_CN"]
+    assert isinstance(plan.report, SolveReport) and plan.report.route == "highs"
+    assert plan.report.bound == pytest.approx(1260.0)
+    assert plan.solve_time >= plan.report.solve_time >= 0.0
+
+
+def test_report_in_dict_json_and_summary():
+    plan = solve(examples.tiny())
+    data = json.loads(json.dumps(plan.to_dict()))
+    assert data["report"]["route"] == "highs"
+    assert set(data["report"]) == {"route", "build_time", "solve_time", "certify_time", "nodes", "bound",
+                                   "iterations", "note"}
+    assert "solved by highs in" in plan.summary().splitlines()[-1]
+
+
+def test_network_model_is_data():
+    assert not hasattr(NetworkModel, "solve")
+
+
+def test_start_gives_the_same_optimum():
+    """A plan of a looser policy as MIP start: plain HiGHS takes it, the optimum is the same."""
+    net = examples.electronics()
+    tight = Policy(min_local_share=0.5, min_suppliers=2)
+    loose = solve(net, Policy(min_local_share=0.4, min_suppliers=2))
+    warm = solve(net, tight, start=loose)
+    cold = solve(net, tight)
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-9) == pytest.approx(12_228_393.05)
+    assert warm.report.route == "highs" and "MIP start" in warm.report.note
+    assert cold.report.note == ""
+
+
+def test_time_limit_before_any_plan():
+    with pytest.raises(NotOptimalError, match="^no plan: the time limit was reached before any feasible "
+                                              r"plan was found; raise SolveOptions.time_limit$"):
+        solve(examples.electronics(), Policy(min_local_share=0.5), SolveOptions(time_limit=1e-9))
+
+
+def _stopped(monkeypatch, status: Status, message: str) -> NetworkModel:
+    """The tiny model, whose route table now starts with a route that stops early with the
+    optimal plan, a bound of 1200 and the given status."""
+    model = build_model(examples.tiny())
+    exact, _ = solve_linear(model)
+    stopped = dataclasses.replace(exact, status=status, bound=1200.0, gap=60.0 / 1260.0, message=message)
+    stub = Route("stub", lambda model, options: True, lambda model, options, deadline: stopped)
+    monkeypatch.setattr(routes, "ROUTES", (stub, *routes.ROUTES))
+    return model
+
+
+def test_not_proven_optimal_raises_with_the_plan(monkeypatch):
+    model = _stopped(monkeypatch, Status.TIME_LIMIT, "Time limit reached")
+    with pytest.raises(NotOptimalError) as exc:
+        solve_model(model)
+    assert str(exc.value) == (
+        "not proven optimal: the time limit was reached with gap 4.7619% (cost 1,260.00, bound "
+        "1,200.00); pass SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this "
+        "plan, or raise time_limit")
+    assert exc.value.plan.objective == pytest.approx(1260.0)
+    plan = solve_model(model, SolveOptions(allow_nonoptimal=True))
+    assert plan.status is Status.TIME_LIMIT and plan.bound == 1200.0 and plan.report.route == "stub"
+
+
+def test_interrupted_names_the_solver_message(monkeypatch):
+    model = _stopped(monkeypatch, Status.INTERRUPTED, "Interrupted by user")
+    with pytest.raises(NotOptimalError, match=r"^not proven optimal: HiGHS stopped \(Interrupted by user\) "):
+        solve_model(model)
+
+
+def test_infeasible_model_is_explained():
+    model = build_model(examples.tiny())  # extended: no hub may open
+    o = model.variables["hub_opened"]
+    model.lm.add_constraints("no_hubs", pd.DataFrame(index=range(1)),
+                             [(np.zeros(o.size, np.int64), o, np.arange(o.size), 1.0)], upper=0.0)
+    with pytest.raises(InfeasiblePolicyError) as exc:
+        solve_model(model)
+    assert exc.value.reasons
+    with pytest.raises(InfeasiblePolicyError):
+        solve_model(model, SolveOptions(backend="pyomo"))
+
+
+def test_precheck_infeasible_before_solving():
+    with pytest.raises(InfeasiblePolicyError, match="min_suppliers 3 cannot be met"):
+        solve(examples.tiny(), Policy(min_suppliers=3))
+
+
+def test_pyomo_backend_is_a_route():
+    plan = solve_model(build_model(examples.tiny()), SolveOptions(backend="pyomo"))
+    assert plan.report.route == "pyomo" and plan.objective == pytest.approx(1260.0)
+    assert plan.bound == pytest.approx(1260.0) and plan.gap == pytest.approx(0.0, abs=1e-9)
+
+
+def test_log_gets_the_report_line(tmp_path, capsys):
+    log = tmp_path / "highs.log"
+    solve(examples.tiny(), options=SolveOptions(log=log))
+    assert "solved by highs in" in log.read_text().splitlines()[-1]
+    solve(examples.tiny(), options=SolveOptions(log=True))
+    assert "solved by highs in" in capsys.readouterr().err
+    solve(examples.tiny())
+    assert capsys.readouterr().err == ""

@@ -1,0 +1,199 @@
+"""POLICY_FIELDS: one row per Policy field, and the code and docs driven from it (checking, the
+strictest of several mapping keys, field names, units of figures, the docs' field table)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resilient_sc import Policy, ValidationError, examples
+from resilient_sc.analysis import frontier
+from resilient_sc.analysis.figures import field_unit
+from resilient_sc.policy import POLICY_FIELDS, PolicyField, check_policies, load_policies
+
+ROOT = Path(__file__).resolve().parents[1]
+REGIONS, PRODUCTS = {"Europe", "Asia", "both"}, {"chips", "cells", "both"}
+NUMBERS = [row for row in POLICY_FIELDS.values() if row.range is not None]
+KEYED = [row for row in POLICY_FIELDS.values() if row.keys]
+ids = lambda row: row.name  # noqa: E731
+
+
+def problems(**fields: object) -> list[str]:
+    """The problems ``Policy(**fields).check`` reports on REGIONS and PRODUCTS (empty: valid)."""
+    try:
+        Policy(**fields).check(REGIONS, PRODUCTS)
+    except ValidationError as exc:
+        return list(exc.problems)
+    return []
+
+
+# ---- the table itself ----------------------------------------------------------------------
+def test_one_row_per_policy_field_in_field_order() -> None:
+    assert list(POLICY_FIELDS) == [f.name for f in dataclasses.fields(Policy)]
+    assert all(isinstance(row, PolicyField) and row.name == name for name, row in POLICY_FIELDS.items())
+
+
+@pytest.mark.parametrize("row", POLICY_FIELDS.values(), ids=ids)
+def test_row_agrees_with_the_annotation(row: PolicyField) -> None:
+    first = row.type.split(" | ")[0]
+    assert (row.range is not None) == (first in ("int", "float"))
+    assert row.integer == (first == "int")
+    assert bool(row.keys) == ("Mapping" in row.type)
+    assert set(row.keys) <= {"region", "product"}
+    assert row.strictest == ("" if not row.keys else "max" if row.name.startswith("min_")
+                             or row.name == "service_level" else "min")
+    assert row.range is None or row.range[0] <= row.range[1]
+    assert row.description and (row.unit or row.range is None)
+
+
+# ---- check(): range, whole numbers, mapping keys --------------------------------------------
+@pytest.mark.parametrize("row", NUMBERS, ids=ids)
+def test_check_enforces_the_range(row: PolicyField) -> None:
+    assert row.range is not None
+    lo, hi = row.range
+    assert problems(**{row.name: int(lo) if row.integer else lo}) == []
+    assert problems(**{row.name: lo - 1}) == [
+        f"(policy) | {row.name} == {lo - 1:g}, must be in [{lo:g}, {'inf' if np.isinf(hi) else f'{hi:g}'}]"]
+    if np.isfinite(hi):
+        assert problems(**{row.name: hi}) == []
+        assert problems(**{row.name: hi + 1}) == [
+            f"(policy) | {row.name} == {hi + 1:g}, must be in [{lo:g}, {hi:g}]"]
+    kind = "a whole number" if row.integer else "a number"
+    assert problems(**{row.name: "x"}) == [f"(policy) | {row.name} == 'x', must be {kind}"]
+    if row.integer:
+        assert problems(**{row.name: lo + 0.5}) == [f"(policy) | {row.name} == {lo + 0.5!r}, must be {kind}"]
+
+
+@pytest.mark.parametrize("row", KEYED, ids=ids)
+def test_check_enforces_the_key_kinds(row: PolicyField) -> None:
+    assert row.range is not None
+    ok = int(row.range[0]) if row.integer else row.range[0]
+    examples_of = {"region": "Europe", "product": "chips"}
+    for kind in row.keys:
+        assert problems(**{row.name: {examples_of[kind]: ok}}) == []
+    if row.keys == ("product",):
+        assert problems(**{row.name: {"Europe": ok}}) == [
+            f"(policy) | {row.name} key 'Europe' is not a product"]
+    else:
+        assert problems(**{row.name: {"Mars": ok}}) == [
+            f"(policy) | {row.name} key 'Mars' is neither a region nor a product"]
+        assert problems(**{row.name: {"both": ok}}) == [
+            f"(policy) | {row.name} key 'both' is both a region and a product; rename one"]
+    bad = (row.range[0] - 1)
+    assert problems(**{row.name: {"chips": bad}})[0].startswith(f"(policy) | {row.name}['chips'] == {bad:g}")
+    # without regions and products the keys are not checked
+    Policy(**{row.name: {"Mars": ok}}).check()
+
+
+@pytest.mark.parametrize("row", [r for r in NUMBERS if not r.keys], ids=ids)
+def test_check_rejects_a_mapping_where_no_keys_are_declared(row: PolicyField) -> None:
+    assert problems(**{row.name: {"chips": 1}}) == [
+        f"(policy) | {row.name} == {{'chips': 1}}, must be {'a whole number' if row.integer else 'a number'}"]
+
+
+def test_check_of_sets_flags_and_hub_bounds() -> None:
+    assert problems(survive=("hub", "planet")) == [
+        "(policy) | survive contains 'planet', must be a subset of supplier, hub, country"]
+    assert problems(single_sourcing="yes") == ["(policy) | single_sourcing == 'yes', must be true or false"]
+    assert problems(min_hubs=3, max_hubs=1) == ["(policy) | min_hubs == 3 exceeds max_hubs == 1"]
+    assert problems(excluded_countries=("FR",)) == []
+
+
+# ---- resolution: the strictest of several matching keys --------------------------------------
+@pytest.mark.parametrize("row", [r for r in KEYED if "region" in r.keys], ids=ids)
+def test_per_market_product_takes_the_strictest_from_the_table(row: PolicyField) -> None:
+    region = pd.Series(["Europe", "Europe", "Asia", "Asia"])
+    product = pd.Series(["chips", "cells", "chips", "cells"])
+    got = Policy(**{row.name: {"Europe": 0.2, "chips": 0.6}}).per_market_product(row.name, region, product)
+    both = 0.6 if row.strictest == "max" else 0.2
+    np.testing.assert_array_equal(got, [both, 0.2, 0.6, row.unset])  # unset: no key applies
+
+
+# ---- field names: frontier() and the CLI share one check -------------------------------------
+def test_check_field_names_every_field() -> None:
+    assert Policy.check_field("min_local_share") is POLICY_FIELDS["min_local_share"]
+    with pytest.raises(ValidationError) as err:
+        Policy.check_field("min_local_shar", "--field")
+    assert err.value.problems == (
+        f"(--field) | unknown policy field 'min_local_shar'; fields are: {', '.join(POLICY_FIELDS)}",)
+
+
+def test_frontier_checks_field_and_points_before_solving() -> None:
+    net = examples.tiny()
+    with pytest.raises(ValidationError, match="unknown policy field 'local'"):
+        frontier(net, "local", [0.5], failures=())
+    with pytest.raises(ValidationError) as err:
+        frontier(net, "min_local_share", [0.5, 2, {"Mars": 0.1}], failures=())
+    assert err.value.problems == (
+        "(policy 'min_local_share=2') | min_local_share == 2, must be in [0, 1]",
+        "(policy \"min_local_share={'Mars': 0.1}\") | min_local_share key 'Mars' is neither a region "
+        "nor a product")
+    with pytest.raises(ValidationError, match=r"\(values\) \| survive = 5: "):
+        frontier(net, "survive", [5], failures=())
+
+
+def test_check_policies_and_policy_files(tmp_path: Path) -> None:
+    net = examples.tiny()
+    with pytest.raises(ValidationError) as err:
+        check_policies({"ok": Policy(), "near": Policy(min_local_share=1.5)}, net)
+    assert err.value.problems == ("(policy 'near') | min_local_share == 1.5, must be in [0, 1]",)
+    (tmp_path / "p.txt").write_text("min_local_share: 0.5\n")
+    (tmp_path / "p.yaml").write_text("survive: 5\n")
+    (tmp_path / "ps.yaml").write_text("a: {min_local_share: 0.5}\nb: {local: 1}\nc: 3\n")
+    with pytest.raises(ValidationError, match=r"\(policy\) \| p.txt: expected a .yaml, .yml, .json file"):
+        Policy.from_file(tmp_path / "p.txt")
+    with pytest.raises(ValidationError, match=r"\(policy\) \| p.yaml: 'int' object is not iterable"):
+        Policy.from_file(tmp_path / "p.yaml")
+    with pytest.raises(ValidationError) as err:
+        load_policies(tmp_path / "ps.yaml")
+    assert [p.split(" | ")[0] for p in err.value.problems] == ["(policy 'b')", "(policy 'c')"]
+
+
+# ---- units: figures and the docs --------------------------------------------------------------
+def test_figures_take_units_from_the_table() -> None:
+    assert field_unit("min_local_share") == "fraction of demand"
+    assert field_unit("co2_price") == "money per CO2 unit"
+    assert field_unit("survive") == "policy value"  # a field without a unit
+
+
+def test_docs_field_table_lists_every_field_with_its_unit() -> None:
+    page = (ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- gen:policy-fields -->\n(.*?)<!-- /gen:policy-fields -->", page, re.DOTALL)
+    assert block is not None
+    lines = {line.split(" | ")[0]: line.split(" | ") for line in block[1].splitlines()}
+    header = lines.pop("| field")
+    assert [c.strip(" |") for c in header][:6] == ["field", "what", "symbol", "unit", "values",
+                                                   "mapping keys"]
+    lines.pop("|---|---|---|---|---|---|---|---|", None)
+    assert len(lines) == len(POLICY_FIELDS)
+    for row in POLICY_FIELDS.values():
+        cells = lines[f"| [`{row.name}`](#{row.name})"]
+        assert cells[1:4] == [row.description, row.symbol or "—", row.unit or "—"]
+        assert cells[5] == (" or ".join(row.keys) or "—")
+
+
+# ---- resolution once per (market, product), in the sets ---------------------------------------
+def test_sets_resolve_each_region_keyed_field_once_per_demand_row() -> None:
+    from resilient_sc.model.sets import build_sets
+
+    net = examples.electronics()
+    region = sorted(set(net.countries["region"]))[0]
+    product = sorted(set(net.demand["product"]))[0]
+    policy = Policy(max_country_share={region: 0.7, product: 0.4}, min_local_share={product: 0.3},
+                    min_allied_share=0.2, survive=("hub",), service_level={region: 0.9})
+    s = build_sets(net, policy)
+    req = s.requirements
+    assert list(req.columns) == [r.name for r in KEYED if "region" in r.keys]
+    assert len(req) == len(s.demand)
+    for name in req.columns:
+        np.testing.assert_array_equal(req[name], policy.per_market_product(
+            name, s.demand["region"], s.demand["product"]))
+    both = ((s.demand["region"] == region) & (s.demand["product"] == product)).to_numpy()
+    assert both.any() and (req["max_country_share"].to_numpy()[both] == 0.4).all()
+    assert set(req["service_level"]) <= {0.9, 1.0}  # 1 where no key applies
+    assert np.isnan(build_sets(net, Policy()).requirements["min_local_share"]).all()

@@ -1,0 +1,179 @@
+"""The route table: which route solves which model (read back from ``plan.report.route``), the
+thresholds as options, the MIP start, and the certificate that sends a bad answer to plain HiGHS.
+Every accelerated route gives the optimum of HiGHS on the model as built."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from resilient_sc import Policy, SolveOptions, ValidationError, examples, solve, solve_model
+from resilient_sc.model.build import build_model
+from resilient_sc.orlib import FacilityInstance, read_instance
+from resilient_sc.solvers.base import AccelerateOptions, Declined, SolverResult, Status
+from resilient_sc.solvers.certify import is_feasible
+from resilient_sc.solvers.routes import ROUTES, Route, solve_linear
+from resilient_sc.verify import verify_plan
+
+from .random_networks import random_network
+
+PUBLISHED = {"cap41": 1040444.375, "cap71": 932615.750, "p1": 8848.0}
+ONE = SolveOptions(threads=1)
+#: the facility location kernels even on small models
+KERNEL = SolveOptions(threads=1, accelerate_options=AccelerateOptions(min_kernel_size=0, ss_kernel_size=0))
+PLAIN = SolveOptions(threads=1, accelerate=False)
+
+
+def _model(orlib_dir, name: str):
+    single = name.startswith("p")
+    path = orlib_dir / "holmberg" / name if single else orlib_dir / f"{name}.txt"
+    return build_model(read_instance(path).to_network(), Policy(single_sourcing=single))
+
+
+def _random_instance(seed: int) -> FacilityInstance:
+    """A small random CFLP: equal or unequal capacities, tight or loose, integer demands."""
+    rng = np.random.default_rng(seed)
+    m, n = int(rng.integers(2, 9)), int(rng.integers(3, 16))
+    demand = rng.integers(1, 30, n).astype(float)
+    slack = rng.uniform(1.05, 3.0)
+    spread = np.ones(m) if rng.random() < 0.5 else rng.uniform(0.6, 1.6, m)
+    cap = demand.sum() * slack / m * spread
+    cap = np.maximum(np.round(cap), demand.max())
+    if cap.sum() < demand.sum():
+        cap[0] += demand.sum() - cap.sum()
+    xy = rng.uniform(0, 100, (m + n, 2))
+    dist = np.hypot(*(xy[:m, None, :] - xy[None, m:, :]).transpose(2, 0, 1))
+    return FacilityInstance(f"r{seed}", cap, rng.uniform(50, 800, m).round(), demand,
+                            (dist * demand[None, :] * rng.uniform(0.5, 1.5)).round(1))
+
+
+def _certified(model, result) -> None:
+    """The answer passes the certificate and costs what the model charges for it."""
+    assert is_feasible(model.lm, result.x)
+    assert model.lm.objective() @ result.x == pytest.approx(result.objective, rel=1e-9)
+
+
+def test_route_table_order():
+    assert [r.name for r in ROUTES] == ["pyomo", "facility-multi", "facility-single", "facility-compact",
+                                        "projected", "highs"]
+
+
+def test_tiny_same_optimum():
+    fast = solve(examples.tiny(), options=SolveOptions(accelerate=True))
+    plain = solve(examples.tiny(), options=SolveOptions(accelerate=False))
+    assert fast.objective == pytest.approx(plain.objective, rel=1e-9) == 1260.0
+    assert fast.report.route == plain.report.route == "highs"  # two suppliers: no facility location
+
+
+@pytest.mark.parametrize(("name", "route"), [("cap41", "facility-multi"), ("cap71", "facility-multi"),
+                                             ("p1", "facility-single")])
+def test_kernel_matches_plain(orlib_dir, name, route):
+    model = _model(orlib_dir, name)
+    fast, report = solve_linear(model, KERNEL)
+    assert report.route == route and report.note == ""
+    plain = solve_model(model, PLAIN)
+    assert plain.report.route == "highs"
+    assert fast.status.value == "optimal" and fast.gap <= 1e-6
+    assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
+    assert fast.objective == pytest.approx(PUBLISHED[name], rel=1e-6)
+    _certified(model, fast)
+
+
+@pytest.mark.parametrize("name", ["cap41", "p1"])
+def test_default_path_plan_verifies(orlib_dir, name):
+    plan = solve_model(_model(orlib_dir, name), ONE)
+    assert plan.report.route == "facility-compact"
+    assert plan.objective == pytest.approx(PUBLISHED[name], rel=1e-6)
+    assert verify_plan(plan, plan.policy) == []
+
+
+@pytest.mark.parametrize("name", ["cap41", "cap71", "p1"])
+def test_compact_matches_published(orlib_dir, name):
+    """Small facility location models go to the compact model (o and a only)."""
+    model = _model(orlib_dir, name)
+    fast, report = solve_linear(model, ONE)
+    assert report.route == "facility-compact"
+    assert fast.status.value == "optimal" and fast.gap <= 1e-6
+    assert fast.objective == pytest.approx(PUBLISHED[name], rel=1e-6)
+    _certified(model, fast)
+
+
+@pytest.mark.parametrize("single", [False, True])
+@pytest.mark.parametrize("seed", range(15))
+def test_compact_matches_plain_on_random_instances(seed, single):
+    model = build_model(_random_instance(seed).to_network(), Policy(single_sourcing=single))
+    plain = solve_model(model, PLAIN)
+    fast, report = solve_linear(model, ONE)
+    assert report.route == "facility-compact"
+    assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
+    assert fast.bound <= fast.objective + 1e-6 * abs(fast.objective)
+    _certified(model, fast)
+
+
+@pytest.mark.parametrize("single", [False, True])
+@pytest.mark.parametrize("seed", range(15))
+def test_kernel_matches_plain_on_random_instances(seed, single):
+    """The facility location kernels and plain HiGHS agree on random small instances."""
+    model = build_model(_random_instance(seed).to_network(), Policy(single_sourcing=single))
+    plain = solve_model(model, PLAIN)
+    fast, report = solve_linear(model, KERNEL)
+    assert report.route == ("facility-single" if single else "facility-multi")
+    assert fast.status.value == "optimal"
+    assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
+    assert is_feasible(model.lm, fast.x)
+    assert fast.bound <= plain.objective * (1 + 1e-6)
+
+
+@pytest.mark.parametrize(("policy", "route"), [
+    (Policy(), "highs"),                                   # several suppliers: no facility location
+    (Policy(single_sourcing=True), "projected"),           # single-sourced: flows substituted out
+    (Policy(single_sourcing=True, shortfall_penalty=1e4), "highs"),  # shortfall: no substitution
+])
+def test_other_models(policy, route):
+    net = random_network(0)
+    plan = solve(net, policy, SolveOptions(threads=1))
+    assert plan.report.route == route
+    assert plan.objective == pytest.approx(solve(net, policy, PLAIN).objective, rel=1e-6)
+
+
+def test_accelerate_off_and_thresholds_choose_the_route(orlib_dir):
+    model = _model(orlib_dir, "cap41")  # 16 hubs × 50 markets = 800 pairs
+    assert solve_linear(model, PLAIN)[1].route == "highs"
+    assert solve_linear(model, ONE)[1].route == "facility-compact"
+    options = SolveOptions(threads=1, accelerate_options=AccelerateOptions(min_kernel_size=800))
+    assert solve_linear(model, options)[1].route == "facility-multi"
+
+
+def test_start_goes_to_plain_highs_and_says_so(orlib_dir):
+    """A MIP start switches the accelerations off, and the report says so."""
+    model = _model(orlib_dir, "p1")
+    first = solve_model(model, ONE)
+    again = solve_model(model, ONE, start=first)
+    assert again.report.route == "highs"
+    assert "MIP start" in again.report.note and "facility-compact" in again.report.note
+    assert again.objective == pytest.approx(first.objective, rel=1e-9)
+
+
+def _bad_answer(model, options, deadline):
+    x = np.zeros(model.lm.n_cols)  # serves no demand
+    return SolverResult(Status.OPTIMAL, x, 0.0, 0.0, 0.0, 0.0, "made up")
+
+
+def _no_answer(model, options, deadline):
+    raise Declined("nothing found")
+
+
+@pytest.mark.parametrize(("solve_fn", "words"), [(_bad_answer, "failed the certificate"),
+                                                 (_no_answer, "declined (nothing found)")])
+def test_certificate_and_declining_fall_back_to_plain_highs(solve_fn, words):
+    model = build_model(examples.tiny())
+    route = Route("made-up", lambda model, options: True, solve_fn)
+    result, report = solve_linear(model, ONE, routes=(route, *ROUTES))
+    assert report.route == "highs" and report.note.startswith("made-up") and words in report.note
+    assert result.status is Status.OPTIMAL and result.objective == pytest.approx(1260.0)
+    _certified(model, result)
+
+
+def test_options_check_the_thresholds():
+    with pytest.raises(ValidationError, match=r"accelerate_options.min_kernel_size == -1"):
+        SolveOptions(accelerate_options=AccelerateOptions(min_kernel_size=-1)).check()
