@@ -19,7 +19,6 @@ from .explain import explain_infeasibility
 from .model.build import NetworkModel, build_model
 from .results import Plan
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status
-from .solvers.highs import make_highs
 from .solvers.routes import solve_linear
 
 if TYPE_CHECKING:
@@ -44,7 +43,7 @@ def solve_model(model: NetworkModel, options: SolveOptions | None = None,
     result, report = solve_linear(model, options, start)
     _log(report, options)
     if result.status is Status.INFEASIBLE:
-        raise InfeasiblePolicyError(explain_infeasibility(model, make_highs(model.lm, options)))
+        raise InfeasiblePolicyError(explain_infeasibility(model))
     plan = Plan.from_solution(model, result, report) if result.x is not None else None
     return _accepted(plan, result, options)
 

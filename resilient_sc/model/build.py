@@ -11,6 +11,7 @@ from ..policy import Policy
 from . import base, emissions, origin, redundancy, sourcing
 from .context import Context
 from .linear import LinearModel, VarBlock
+from .precheck import precheck
 from .sets import Sets, build_sets
 
 Family = Callable[[Context], None]
@@ -64,7 +65,6 @@ class NetworkModel:
 def build_model(network: Network, policy: Policy | None = None,
                 strong_links: bool = True) -> NetworkModel:
     """Build the MILP of ``network`` under ``policy`` (docs/formulation.md §2–5) without solving it."""
-    from ..explain import precheck
 
     policy = policy or Policy()
     start = time.perf_counter()

@@ -1,0 +1,114 @@
+"""Why a policy cannot be met, in a planner's terms, once the precheck
+(:mod:`resilient_sc.model.precheck`) has passed and HiGHS proves the model infeasible.
+
+:func:`explain_infeasibility` takes HiGHS's irreducible infeasible subset (IIS) of the LP
+relaxation and :func:`explain_iis` turns it into sentences: the policy fields in conflict, the
+markets and products, and the units needed against the units the data allow (shares and caps
+market by market in closed form, :mod:`.shares`; CO2 caps, hub counts and N-1 survival by small
+LPs and a hub cover, :mod:`.capacity`), with the rows themselves only in a last detail line for
+experts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..model.precheck import MAX_REASONS
+from ..model.table import Table
+from ..solvers.base import SolveOptions
+from ..solvers.highs import make_highs
+from .capacity import explain_co2, explain_hubs, explain_survive, hubs_cover, survive_hubs_capacity
+from .shares import explain_shares_together, market_conflicts
+from .words import SHARES, explain_plainly, labels_of
+
+if TYPE_CHECKING:
+    from ..model.build import NetworkModel
+
+def explain_infeasibility(model: NetworkModel) -> list[str]:
+    """Reasons why ``model`` has no feasible plan, in a planner's terms.
+
+    HiGHS's irreducible infeasible subset (IIS) of the LP relaxation names the rows in
+    conflict; :func:`explain_iis` turns them into sentences with the quantities involved and
+    ends with the rows themselves as a detail line for experts.
+    """
+    import highspy
+
+    lp = make_highs(model.lm, SolveOptions())
+    lp.setOptionValue("iis_strategy", 2)  # from the LP solve; the light default often finds none
+    n = model.lm.n_cols
+    lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
+                             np.zeros(n, dtype=np.uint8))
+    lp.run()
+    if lp.getModelStatus() != highspy.HighsModelStatus.kInfeasible:  # whole numbers decide
+        lines = hubs_cover(model) or survive_hubs_capacity(model)
+        if lines:
+            return lines
+        return ["no plan meets the policy, although one would if suppliers and hubs could be partly "
+                "contracted or opened: the conflict comes from whole-unit decisions (single sourcing, "
+                "hub counts, min_suppliers with too few affordable suppliers); relax one of them"]
+    try:
+        _, iis = lp.getIis()
+        rows = list(iis.row_index_)
+    except Exception:  # older highspy versions lack getIis
+        rows = []
+    if not rows:
+        return ["no plan meets the data and policy (HiGHS proves it but names no conflicting "
+                "requirements)"]
+    return explain_iis(model, iis_rows(model, rows))
+
+
+def iis_rows(model: NetworkModel, rows: list[int] | np.ndarray) -> dict[str, pd.DataFrame]:
+    """The rows ``rows`` (global row numbers) by constraint family: each family's row labels
+    (market, product, ...) and ``_row``, the global row number, in row order."""
+    rows = np.unique(np.asarray(rows, dtype=np.int64))
+    out: dict[str, pd.DataFrame] = {}
+    for b in model.lm.constraints.values():
+        mine = rows[(rows >= b.start) & (rows < b.start + b.size)]
+        if len(mine):
+            local = mine - b.start
+            labels = (b.labels.frame(local) if isinstance(b.labels, Table)
+                      else b.index.iloc[local].reset_index(drop=True))
+            out[b.name] = labels.assign(_row=mine)
+    return out
+
+
+def explain_iis(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
+    """Planner's sentences for a set of rows in conflict (family -> labels and ``_row``, as
+    from :func:`iis_rows`): which policy fields, which markets and products, and the units
+    needed against the units the data and the rest of the policy allow; the last line lists
+    the rows for experts.
+
+    Each quantity is derived from the data: shares and caps market by market in closed form;
+    a CO2 cap, hub counts and N-1 survival by small linear programs over the model, whose
+    bounds are valid for every plan (an LP bound never promises more than a plan can do).
+    """
+    families = set(iis)
+    lines: list[str] = []
+    if families & set(SHARES):
+        lines = market_conflicts(model, iis)
+    if not lines and "co2_cap" in families:
+        lines = explain_co2(model, iis)
+    if not lines and any(f.startswith("survive_") for f in families):
+        lines = explain_survive(model, iis)
+    if not lines and "hub_count" in families:
+        lines = explain_hubs(model, iis)
+    if not lines and families & set(SHARES):
+        lines = explain_shares_together(model, iis)
+    if not lines:
+        lines = explain_plainly(model, iis)
+    return [*lines, *summarise_iis({f: labels_of(df) for f, df in iis.items()})]
+
+
+def summarise_iis(by_family: dict[str, list[str]]) -> list[str]:
+    """The detail line for experts: the model rows in conflict by family (labels as
+    ``market/product/...``), after the planner's sentences."""
+    parts = []
+    for family, labels in by_family.items():
+        shown = ", ".join(lab for lab in labels[:MAX_REASONS] if lab)
+        more = f" and {len(labels) - MAX_REASONS} more" if len(labels) > MAX_REASONS else ""
+        parts.append(family + (f" ({shown}{more})" if shown else ""))
+    return ["detail for experts, the model rows HiGHS finds in conflict (IIS of the LP relaxation): "
+            + "; ".join(parts)]

@@ -1,0 +1,313 @@
+"""CO2 caps, N-1 survival and hub counts in conflict: what every plan needs at least."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..model.precheck import MAX_REASONS, limit_reasons, number
+from ..model.redundancy import single_failures
+from ..solvers.base import SolveOptions, Status
+from ..solvers.highs import new_highs, pass_matrix, run_highs
+from .lp import demand_total, family_rows, solve_lp, unrelated_rows
+from .words import (
+    TOL,
+    and_list,
+    cannot_text,
+    failure_text,
+    failures_text,
+    field_names,
+    field_of,
+    field_text,
+    market_product,
+    pct,
+    policy_fields,
+)
+
+if TYPE_CHECKING:
+    from ..model.build import NetworkModel
+    from ..model.sets import Sets
+    from ..policy import Policy
+
+# ---- CO2 cap ------------------------------------------------------------------------------------
+def explain_co2(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
+    """co2_cap against the least CO2 any plan emits under the rest of the policy."""
+    lm, policy = model.lm, model.policy
+    block = lm.constraints["co2_cap"]
+    cost = np.zeros(lm.n_cols)
+    np.add.at(cost, block.cols, block.vals)
+    co2_rows = family_rows(model, ["co2_cap"])
+    unrelated = unrelated_rows(model, iis)
+    least = solve_lp(model, cost, free=np.concatenate([co2_rows, unrelated]))
+    cap = float(policy.co2_cap or 0.0)
+    if least is None or least[0] <= cap * (1 + TOL) + 1e-9:
+        return []
+    emit = least[0]
+    others = policy_fields(iis, leave=("co2_cap",))
+    others_text = and_list([field_text(policy, f) for f in others]) if others else ""
+    meets = ([f"all demand ({number(demand_total(model))} units)"] if policy.shortfall_penalty is None
+             else []) + ([others_text] if others else [])
+    text = (f"co2_cap {number(cap)} cannot be met: every plan" + (f" that meets {' and '.join(meets)}"
+                                                             if meets else "")
+            + f" emits at least {number(emit)} CO2 units, {number(emit - cap)} more than the cap")
+    fixes = [f"raise co2_cap to at least {number(float(np.ceil(emit)))}"]
+    if others:
+        relaxed = family_rows(model, [f for f in lm.constraints if field_of(f) in others])
+        without = solve_lp(model, cost, free=np.concatenate([co2_rows, relaxed, unrelated]))
+        if without is not None:
+            text += f" (without {and_list(field_names(policy, others))}: at least {number(without[0])})"
+            if without[0] <= cap * (1 + TOL):
+                fixes.append(f"relax {and_list(field_names(policy, others), 'or')}")
+    fixes.append("use suppliers and lanes with less CO2")
+    return [f"{text}; to resolve it: {and_list(fixes, 'or')}"]
+
+
+# ---- N-1 survival -----------------------------------------------------------------------------
+def survive_hubs_capacity(model: NetworkModel) -> list[str]:
+    """survive hub with max_hubs k: after losing one of at most k open hubs, the k - 1 largest
+    hubs must still handle the units the service level requires."""
+    s, policy = model.sets, model.policy
+    k = policy.max_hubs
+    if "hub" not in policy.survive or k is None:
+        return []
+    beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"],
+                                     default=1.0)
+    need = float((beta * s.demand["demand"]).sum())
+    caps = np.sort(np.asarray(s.hubs_table["capacity"], float))[::-1]
+    top = float(caps[:max(k - 1, 0)].sum())
+    if top >= need * (1 - TOL):
+        return []
+    enough = np.flatnonzero(np.cumsum(caps) >= need * (1 - TOL))
+    fix = f"raise max_hubs to at least {int(enough[0]) + 2}, " if len(enough) else ""
+    rest = ("losing it leaves no hub" if k <= 1 else
+            f"losing one leaves at most one hub, and the largest hub handles at most {number(top)} units"
+            if k == 2 else f"losing one leaves at most {k - 1} hubs, and the {k - 1} largest hubs "
+            f"handle at most {number(top)} units")
+    fields = [field_text(policy, "survive"), f"max_hubs {k}"]
+    return [f"{cannot_text(fields)}: with at most {k} hub{'s' if k != 1 else ''} open, {rest}"
+            + f", below the {number(need)} units the service level requires (missing "
+            f"{number(need - top)}); to resolve it: {fix}lower service_level or add hub capacity"]
+
+
+def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
+    """Markets that a single loss cuts off: after it, no surviving supplier reaches them
+    through a surviving hub (their recourse row has no flow at all), one line per loss."""
+    rows = iis.get("survive_demand")
+    block = model.lm.constraints.get("survive_demand")
+    if rows is None or block is None:
+        return []
+    local = rows["_row"].to_numpy(np.int64) - block.start
+    empty = np.bincount(block.rows, minlength=block.size)[local] == 0
+    if not empty.any():
+        return []
+    cut = rows.loc[empty].assign(units=np.asarray(block.lower, float)[local[empty]])
+    out = []
+    for failure, group in cut.groupby("failure", sort=False):
+        shown = [f"market '{r.market}' (product '{r.product}', {number(r.units)} units required)"
+                 for r in group.head(MAX_REASONS).itertuples()]
+        more = f" and {len(group) - MAX_REASONS} more" if len(group) > MAX_REASONS else ""
+        out.append(f"{field_text(model.policy, 'survive')} cannot be met: losing {failure_text(failure)} "
+                   f"cuts off {and_list(shown)}{more}: no remaining supplier reaches "
+                   f"{'it' if len(group) == 1 else 'them'} through a remaining hub; to resolve it: add lanes "
+                   f"that avoid {failure_text(failure)} or lower service_level for "
+                   f"{'this market' if len(group) == 1 else 'these markets'}")
+    return limit_reasons(out, "losses")
+
+
+def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
+    """survive against what the contracted suppliers and opened hubs left by a failure can do."""
+    s, policy, lm = model.sets, model.policy, model.lm
+    if "hub_count" in iis:
+        lines = survive_hubs_capacity(model) or hubs_cover(model)
+        if lines:
+            return lines
+    failures = pd.concat([df["failure"] for f, df in iis.items() if f.startswith("survive_")])
+    names = list(failures.value_counts(sort=True).index)  # most rows first
+    beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"],
+                                     default=1.0)
+    need = float((beta * s.demand["demand"]).sum())
+    others = policy_fields(iis, leave=("survive",))
+    fields = [field_text(policy, "survive"), *(field_text(policy, f) for f in others)]
+    cut = _cut_off(model, iis)
+    if cut:
+        return cut
+    block = lm.constraints.get("survive_demand")
+    if block is None:
+        return []
+    failure = np.asarray(block.labels["failure"], dtype=object)
+    mine = np.isin(failure, names)
+    rows = block.start + np.arange(block.size)
+    result = solve_lp(model, free=np.concatenate([rows[~mine], unrelated_rows(model, iis)]),
+                      elastic=rows[mine], groups=failure[mine])
+    if result is None or result[0] <= need * TOL:
+        return []
+    short = result[0]
+    lost_one = failure_text(names[0])
+    lost = f"losing {lost_one}" if len(names) == 1 else f"losing one of {failures_text(names)}"
+    text = (f"{cannot_text(fields)}: whatever suppliers are contracted and hubs opened, {lost} leaves at "
+            f"least {number(short)} of the {number(need)} units the service level requires undelivered"
+            + ("" if len(names) == 1 else " in the worst of these cases"))
+    pairs = iis.get("survive_demand")
+    if pairs is not None:
+        pairs = pairs[["market", "product"]].drop_duplicates()
+        if len(pairs) <= 3:
+            text += "; in the conflict: " + and_list([market_product(r.market, r.product)
+                                                      for r in pairs.itertuples()])
+        else:
+            text += f"; {pairs['market'].nunique()} markets are in the conflict"
+    capacities = []
+    if "survive_hub_capacity" in iis:
+        caps = s.hubs.set_index("hub")["capacity"]
+        capacities += [f"hub '{h}' ({number(caps[h])} units)"
+                       for h in dict.fromkeys(iis["survive_hub_capacity"]["hub"])]
+    if "survive_supplier_capacity" in iis:
+        caps = s.supply.set_index(["supplier", "product"])["capacity"]
+        pairs_s = iis["survive_supplier_capacity"][["supplier", "product"]].drop_duplicates()
+        capacities += [f"supplier '{r.supplier}' ({number(caps[(r.supplier, r.product)])} units of "
+                       f"'{r.product}')" for r in pairs_s.itertuples()]
+    if capacities:
+        shown = capacities[:4] + ([f"{len(capacities) - 4} more"] if len(capacities) > 4 else [])
+        text += f"; capacities in the conflict: {and_list(shown)}"
+    fixes = ["lower service_level"] + [f"relax {f}" for f in field_names(policy, others)] + [
+        "add capacity and lanes that do not depend on " + (lost_one if len(names) == 1 else "these")]
+    return [f"{text}; to resolve it: {and_list(fixes, 'or')}"]
+
+
+# ---- hub counts ----------------------------------------------------------------------------------
+def _hub_requirements(s: Sets, policy: Policy) -> list[tuple[frozenset[str], str, bool]]:
+    """What needs an open hub, as (the hubs able to carry it, words, from survive), one per
+    distinct set of hubs: each market and product (when no shortfall is allowed), each min
+    share, and with survive hub or country each market and product after each such loss."""
+    dem = s.demand.reset_index(drop=True)
+    flows = s.flows[["hub", "origin", "_demand"]]
+    d = dem.iloc[flows["_demand"].to_numpy()].reset_index(drop=True)
+    countries = s.countries.set_index("country")
+    flag = {"local": (flows["origin"].map(countries["region"]).to_numpy() == d["region"].to_numpy()),
+            "allied": ((flows["origin"].to_numpy() == d["country"].to_numpy())
+                       | ((flows["origin"].map(countries["bloc"]).to_numpy() == d["bloc"].to_numpy())
+                          & (d["bloc"].to_numpy() != "")))}
+    out: dict[frozenset[str], tuple[str, bool]] = {}
+    kinds: list[tuple[str, np.ndarray, np.ndarray]] = []
+    if policy.shortfall_penalty is None:
+        kinds.append(("demand", np.ones(len(dem)), np.ones(len(flows), dtype=bool)))
+    for field, what in (("min_local_share", "local"), ("min_allied_share", "allied")):
+        if getattr(policy, field) is not None:
+            kinds.append((what, policy.per_market_product(field, dem["region"], dem["product"]),
+                          flag[what]))
+    for what, share, ok in kinds:
+        hubs = flows.loc[ok].groupby("_demand")["hub"].agg(frozenset)
+        for i, r in dem.iterrows():
+            if not share[i] > 0 or i not in hubs.index:
+                continue
+            where = market_product(r["market"], r["product"])
+            words = (f"{where} can only be supplied" if what == "demand" else
+                     f"{where} can only get its {pct(share[i])} {what} units "
+                     f"({number(share[i] * r['demand'])})")
+            out.setdefault(hubs[i], (words, False))
+    failures = single_failures(s, tuple(k for k in policy.survive if k in ("hub", "country")))
+    if len(failures):
+        beta = policy.per_market_product("service_level", dem["region"], dem["product"], default=1.0)
+        hubs = flows.groupby("_demand")["hub"].agg(frozenset)
+        hub_country = dict(zip(s.hubs["hub"], s.hubs["country"], strict=True))
+        rows = [(hubs[i], m, p) for i, m, p in zip(dem.index, dem["market"], dem["product"], strict=True)
+                if beta[i] > 0 and i in hubs.index]
+        for f in failures.itertuples():
+            for serving, m, p in rows:
+                left = frozenset(h for h in serving if f.element not in (h, hub_country[h]))
+                if left and left != serving:
+                    out.setdefault(left, (f"after losing {f.kind} '{f.element}', {market_product(m, p)} can "
+                                          "only be supplied", True))
+    return [(hubs, words, survive) for hubs, (words, survive) in out.items()]
+
+
+def _min_cover(sets: list[frozenset[str]], forced: set[str]) -> int | None:
+    """The fewest hubs that meet every set of ``sets`` (one hub of each), ``forced`` included."""
+    import scipy.sparse as sp
+
+    hubs = sorted(set().union(*sets) | forced)
+    at = {h: i for i, h in enumerate(hubs)}
+    rows = np.concatenate([np.full(len(x), j) for j, x in enumerate(sets)] or [np.zeros(0, int)])
+    cols = np.array([at[h] for x in sets for h in sorted(x)], dtype=int)
+    a = sp.csc_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(sets), len(hubs)))
+    h = new_highs(SolveOptions())
+    pass_matrix(h, a, np.ones(len(hubs)), np.array([1.0 if x in forced else 0.0 for x in hubs]),
+                np.ones(len(hubs)), np.ones(len(sets)), np.full(len(sets), np.inf),
+                np.ones(len(hubs), dtype=bool))
+    result = run_highs(h, True)
+    return round(result.objective) if result.status is Status.OPTIMAL else None
+
+
+def _hubs_text(hubs: frozenset[str]) -> str:
+    names = sorted(hubs)
+    return f"hub {names[0]}" if len(names) == 1 else f"hubs {and_list(names, 'or')}"
+
+
+def hubs_cover(model: NetworkModel) -> list[str]:
+    """max_hubs against the hubs that markets can only be reached through: the fewest hubs
+    that reach every market and product (and every min share, and with survive every market
+    after each loss of a hub or country) is a whole-number bound that no plan can beat; the
+    markets named are a smallest set that already needs that many."""
+    s, policy = model.sets, model.policy
+    k = policy.max_hubs
+    reqs = _hub_requirements(s, policy) if k is not None else []
+    if not reqs:
+        return []
+    forced = set(s.hubs.loc[s.hubs["status"] == "open", "hub"])
+    least = _min_cover([r for r, _, _ in reqs], forced)
+    if least is None or least <= k:
+        return []
+    reqs.sort(key=lambda r: (len(r[0]), r[2], sorted(r[0])))
+    need = lambda part: (_min_cover([r for r, _, _ in part], forced) or 0) >= least  # noqa: E731
+    lo, hi = 1, len(reqs)  # the shortest prefix that needs as many hubs as all of them
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if need(reqs[:mid]) else (mid + 1, hi)
+    witness = reqs[:lo]
+    for item in list(witness):  # drop what is not needed to show it
+        if len(witness) > 1 and need([w for w in witness if w is not item]):
+            witness = [w for w in witness if w is not item]
+    parts = [f"{words} through {_hubs_text(hubs)}" for hubs, words, _ in witness]
+    survive = any(w[2] for w in witness)
+    head = (cannot_text([f"max_hubs {k}", field_text(policy, "survive")]) if survive
+            else f"max_hubs {k} is too few")
+    forced_text = f" (counting {and_list(sorted(forced))}, which must stay open)" if forced else ""
+    return [f"{head}: {and_list(parts)}, so at least {least} hubs must be open{forced_text}; to resolve it: "
+            f"raise max_hubs to at least {least}" + (", relax survive" if survive else "")
+            + " or add lanes from other hubs to these markets"]
+
+
+def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
+    """max_hubs against the hubs that markets can only be reached through, else against the
+    units that so few hubs can deliver."""
+    s, policy = model.sets, model.policy
+    k = policy.max_hubs
+    if k is None:
+        return []
+    cover = hubs_cover(model)
+    if cover or policy.shortfall_penalty is not None:
+        return cover
+    total = demand_total(model)
+    demand_rows = family_rows(model, ["demand"])
+    unrelated = unrelated_rows(model, iis)
+    result = solve_lp(model, free=unrelated, elastic=demand_rows)
+    if result is None or result[0] <= total * TOL:
+        return []
+    others = policy_fields(iis, leave=("hub_count",))
+    fields = [field_text(policy, "hub_count"), *(field_text(policy, f) for f in others)]
+    text = (f"{cannot_text(fields)}: with at most {k} hubs open"
+            + (f" and {and_list([field_text(policy, f) for f in others])}" if others else "")
+            + f", the hubs' capacities and lanes let at most {number(total - result[0])} of the "
+            f"{number(total)} units markets need be delivered (missing {number(result[0])})")
+    if others:
+        relaxed = family_rows(model, [f for f in model.lm.constraints if field_of(f) in others])
+        without = solve_lp(model, free=np.concatenate([relaxed, unrelated]), elastic=demand_rows)
+        if without is not None and without[0] > total * TOL:
+            text += (f"; even without {and_list(field_names(policy, others))} at most "
+                     f"{number(total - without[0])}")
+    if "hub_capacity" in iis:
+        caps = s.hubs.set_index("hub")["capacity"]
+        hubs = [f"{h} ({number(caps[h])} units)" for h in iis["hub_capacity"]["hub"][:MAX_REASONS]]
+        text += f"; hub capacities involved: {', '.join(hubs)}"
+    return [f"{text}; to resolve it: raise max_hubs or add hub capacity"]

@@ -1,0 +1,82 @@
+"""Small linear programs over a built model, whose bounds hold for every plan."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..solvers.base import SolveOptions, Status
+from ..solvers.highs import new_highs, pass_matrix, run_highs
+from .words import field_of, policy_fields
+
+if TYPE_CHECKING:
+    from ..model.build import NetworkModel
+
+# ---- small linear programs over the model ---------------------------------------------------
+def family_rows(model: NetworkModel, families: list[str] | tuple[str, ...]) -> np.ndarray:
+    """Global row numbers of every row of the given families."""
+    blocks = [b for name, b in model.lm.constraints.items() if name in families]
+    return np.concatenate([np.arange(b.start, b.start + b.size) for b in blocks] or [np.zeros(0, np.int64)])
+
+
+def solve_lp(model: NetworkModel, cost: np.ndarray | None = None, free: np.ndarray | None = None,
+        elastic: np.ndarray | None = None,
+        groups: np.ndarray | None = None) -> tuple[float, np.ndarray] | None:
+    """Minimise over the LP relaxation of ``model``: ``cost``·x with the rows ``free`` dropped
+    and each row of ``elastic`` softened by a shortfall (added below a lower bound, taken off
+    an upper bound), plus the sum of the shortfalls or, with ``groups`` (a code per elastic
+    row), the largest total shortfall of a group. Returns (minimum, solution), or None if
+    even that is infeasible. The minimum bounds every plan (integer decisions only add rows)."""
+    import scipy.sparse as sp
+
+    lm = model.lm
+    a = sp.csc_matrix(lm.matrix(by_column=True))
+    col_lo, col_up, row_lo, row_up, _ = lm.bounds()
+    row_lo, row_up = row_lo.copy(), row_up.copy()
+    if free is not None and len(free):
+        row_lo[free], row_up[free] = -np.inf, np.inf
+    elastic = np.zeros(0, np.int64) if elastic is None else np.asarray(elastic, np.int64)
+    m, n = a.shape
+    k = len(elastic)
+    sign = np.where(np.isfinite(row_lo[elastic]), 1.0, -1.0)
+    cols = [a, sp.csc_matrix((sign, (elastic, np.arange(k))), shape=(m, k))]
+    lo, up = [col_lo, np.zeros(k)], [col_up, np.full(k, np.inf)]
+    costs = [np.zeros(n) if cost is None else np.asarray(cost, float),
+             np.ones(k) if groups is None else np.zeros(k)]
+    rlo, rup = [row_lo], [row_up]
+    if groups is not None:  # t >= the shortfall of each group; minimise t
+        codes, names = pd.factorize(pd.Series(np.asarray(groups)))
+        g = len(names)
+        cols.append(sp.csc_matrix((m, 1)))
+        lo.append(np.zeros(1))
+        up.append(np.full(1, np.inf))
+        costs.append(np.ones(1))
+        extra = sp.csc_matrix((np.r_[np.ones(k), -np.ones(g)],
+                               (np.r_[codes, np.arange(g)], np.r_[n + np.arange(k), np.full(g, n + k)])),
+                              shape=(g, n + k + 1))
+        matrix = sp.vstack([sp.hstack(cols, format="csc"), extra], format="csc")
+        rlo.append(np.full(g, -np.inf))
+        rup.append(np.zeros(g))
+    else:
+        matrix = sp.hstack(cols, format="csc")
+    h = new_highs(SolveOptions())
+    pass_matrix(h, matrix, np.concatenate(costs), np.concatenate(lo), np.concatenate(up),
+                np.concatenate(rlo), np.concatenate(rup), np.zeros(matrix.shape[1], dtype=bool))
+    result = run_highs(h, False)
+    if result.status is not Status.OPTIMAL or result.x is None:
+        return None
+    return result.objective, result.x
+
+
+def unrelated_rows(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> np.ndarray:
+    """The rows of the policy fields with no row in the conflict: left out of the LPs, so that
+    another conflict elsewhere does not hide this one (leaving rows out keeps every bound valid)."""
+    fields = set(policy_fields(iis))
+    return family_rows(model, [name for name in model.lm.constraints
+                                if field_of(name) is not None and field_of(name) not in fields])
+
+
+def demand_total(model: NetworkModel) -> float:
+    return float(np.sum(model.sets.demand_table["demand"]))

@@ -1,0 +1,223 @@
+"""Shares and caps in conflict: market by market in closed form, else across markets by LP."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..model.precheck import MAX_REASONS, number, reach
+from .lp import family_rows, solve_lp, unrelated_rows
+from .words import TOL, and_list, cannot_text, field_names, field_text, market_product, pct, policy_fields
+
+if TYPE_CHECKING:
+    from ..model.build import NetworkModel
+    from ..model.sets import Sets
+    from ..policy import Policy
+
+# ---- shares and caps, market by market (closed form) ---------------------------------------
+def _country_limits(s: Sets, policy: Policy) -> pd.DataFrame:
+    """Per (market, product, origin country that reaches it): what that country's suppliers
+    can deliver to the market on their own. ``avail``: their capacity, each supplier capped at
+    the product's total demand and at max_supplier_share; ``cap``: the max_country_share cap
+    (inf for the market's own country or without the field); ``limit``: the smaller. Also the
+    market's demand, country, region, bloc, kappa and the flags local and allied."""
+    r = reach(s)
+    total = pd.Series(s.products_table["total_demand"], index=s.products_table["product"])
+    t = r["product"].map(total).to_numpy(float)
+    sigma_cap = policy.per_product("max_supplier_share", r["product"]) * t
+    own = np.minimum(r["capacity"].to_numpy(float), t)
+    r = r.assign(avail=np.fmin(own, sigma_cap), by_sigma=sigma_cap < own * (1 - TOL))
+    c = r.groupby(["market", "product", "country"], as_index=False).agg(
+        avail=("avail", "sum"), n=("supplier", "size"), by_sigma=("by_sigma", "any"))
+    kappa = policy.per_market_product("max_country_share", s.demand["region"], s.demand["product"])
+    dem = s.demand.assign(kappa=kappa)[["market", "product", "demand", "country", "region", "bloc", "kappa"]]
+    c = c.merge(dem, on=["market", "product"], suffixes=("", "_m"))
+    countries = s.countries.set_index("country")
+    foreign = (c["country"] != c["country_m"]).to_numpy()
+    cap = np.where(foreign & c["kappa"].notna().to_numpy(), c["kappa"] * c["demand"], np.inf)
+    c["cap"] = cap
+    c["limit"] = np.minimum(c["avail"], cap)
+    c["by_kappa"] = cap < c["avail"] * (1 - TOL)
+    c["by_sigma"] = c["by_sigma"] & ~c["by_kappa"]  # named only where it is what limits the country
+    c["local"] = (c["country"].map(countries["region"]) == c["region"]).to_numpy()
+    same_bloc = (c["country"].map(countries["bloc"]) == c["bloc"]) & (c["bloc"] != "")
+    c["allied"] = ~foreign | same_bloc.to_numpy()
+    return c
+
+
+def market_conflicts(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
+    """Markets whose own requirements already contradict each other: a min share (or all of
+    the demand) that the countries able to reach the market cannot deliver once each is
+    limited by its capacity, max_supplier_share and max_country_share; pairs in the conflict
+    HiGHS found first."""
+    s, policy = model.sets, model.policy
+    c = _country_limits(s, policy)
+    totals = pd.Series(s.products_table["total_demand"], index=s.products_table["product"])
+    dem = s.demand.reset_index(drop=True)
+    named = pd.concat([df[["market", "product"]] for f, df in iis.items()
+                       if {"market", "product"} <= set(df.columns)] or [dem[["market", "product"]].iloc[:0]])
+    in_iis = pd.MultiIndex.from_frame(dem[["market", "product"]]).isin(pd.MultiIndex.from_frame(named))
+    reqs: list[tuple[str, np.ndarray, str]] = [("demand", np.ones(len(dem)), "all")]
+    for field, flag in (("min_local_share", "local"), ("min_allied_share", "allied")):
+        if getattr(policy, field) is not None:
+            reqs.append((field, policy.per_market_product(field, dem["region"], dem["product"]), flag))
+    found: list[tuple[bool, str, str, int, int]] = []  # (not in the IIS, market, product, req, row)
+    for j, (_, share, flag) in enumerate(reqs):
+        sub = c if flag == "all" else c.loc[c[flag]]
+        have = sub.groupby(["market", "product"])["limit"].sum()
+        have = have.reindex(pd.MultiIndex.from_frame(dem[["market", "product"]]), fill_value=0.0).to_numpy()
+        d = dem["demand"].to_numpy(float)
+        bad = np.flatnonzero((share > 0) & (np.minimum(have, d) < share * d * (1 - TOL)))
+        found += [(not in_iis[i], str(dem["market"].iat[i]), str(dem["product"].iat[i]), j, i) for i in bad]
+    found.sort()
+    out = []
+    for *_, j, i in found[:MAX_REASONS]:
+        field, share, flag = reqs[j]
+        row = dem.iloc[i]
+        sub = c if flag == "all" else c.loc[c[flag]]
+        rows = sub.loc[(sub["market"] == row["market"]) & (sub["product"] == row["product"])]
+        out.append(_market_sentence(policy, field, float(share[i]), row, rows, flag,
+                                    float(totals[row["product"]])))
+    rest = [f"'{m}' ('{p}')" for _, m, p, _, _ in found[MAX_REASONS:]]
+    if rest:
+        shown = rest[:20] + ([f"{len(rest) - 20} more"] if len(rest) > 20 else [])
+        out.append(f"the same kind of conflict also holds for market (product) {and_list(shown)}")
+    return out
+
+
+def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, rows: pd.DataFrame,
+                     flag: str, total: float) -> str:
+    """One market's conflict: the fields, the units needed and what each country can give."""
+    d, need = float(row["demand"]), share * float(row["demand"])
+    have = min(float(rows["limit"].sum()), d)
+    rows = rows.sort_values(["limit", "country"], ascending=[False, True])
+    kappa = float(rows["kappa"].iloc[0]) if len(rows) else float("nan")
+    sigma = float(policy.per_product("max_supplier_share", pd.Series([row["product"]]))[0])
+    fields = [] if field == "demand" else [f"{field} {share:g}"]
+    if rows["by_kappa"].any():
+        fields.append(f"max_country_share {kappa:g}")
+    if rows["by_sigma"].any():
+        fields.append(f"max_supplier_share {sigma:g}")
+    parts = []
+    for _, r in rows.iterrows():
+        if r["by_kappa"]:
+            parts.append(f"{r['country']} (capped at {pct(kappa)} = {number(r['cap'])} units)")
+        elif r["by_sigma"]:
+            parts.append(f"{r['country']} ({number(r['avail'])} units: max_supplier_share {sigma:g} limits "
+                         f"each supplier to {number(sigma * total)} units)")
+        elif r["country"] == row["country"] and not np.isnan(kappa):
+            parts.append(f"{r['country']} (its own country, not capped; capacity {number(r['avail'])} units)")
+        else:
+            parts.append(f"{r['country']} (capacity {number(r['avail'])} units)")
+    excluded = (f" (excluded_countries {', '.join(policy.excluded_countries)} left out)"
+                if policy.excluded_countries else "")
+    where = {"local": f"region {row['region']}",
+             "allied": f"allied countries ({row['country']}" + (f" and bloc {row['bloc']})" if row["bloc"]
+                                                               else ", no bloc)"),
+             "all": "anywhere"}[flag]
+    if field == "demand":
+        head = (f"market '{row['market']}' (product '{row['product']}') cannot get all its {number(d)} units"
+                if len(fields) == 0
+                else f"{cannot_text(fields)} for {market_product(row['market'], row['product'])}")
+        body = f"its {number(d)} units must come from suppliers able to reach it{excluded}, which are in "
+    else:
+        head = f"{cannot_text(fields)} for {market_product(row['market'], row['product'])}"
+        body = (f"{pct(share)} of its {number(d)} units ({number(need)}) must come from {where}, whose only "
+                f"suppliers able to reach it{excluded} are in ")
+    text = f"{head}: " + (body + f"{and_list(parts)}, i.e. at most {number(have)} units ({pct(have / d)})"
+                          if parts else body.split(", whose only")[0].split(", which are in")[0]
+                          + ", but no supplier there can reach it")
+    fixes = []
+    if field != "demand":
+        fixes.append(f"lower {field} to at most {np.floor(have / d * 100 + 1e-9) / 100:g} for it")
+    if rows["by_kappa"].any():
+        k = _least_kappa(rows, d, need)
+        if k is not None:
+            fixes.append(f"raise max_country_share to at least {k:g}")
+    if rows["by_sigma"].any():
+        fixes.append("raise max_supplier_share")
+    fixes.append("add capacity" + ("" if flag == "all" else f" in {where}") + " that reaches it")
+    return f"{text}; to resolve it: {and_list(fixes, 'or')}"
+
+
+def _least_kappa(rows: pd.DataFrame, d: float, need: float) -> float | None:
+    """The least max_country_share (rounded up to two decimals) with which the countries in
+    ``rows`` could deliver ``need`` of the market's ``d`` units; None if not even 1 would."""
+    capped = np.isfinite(rows["cap"].to_numpy(float))
+    avail = rows["avail"].to_numpy(float)
+
+    def have(k: float) -> float:
+        return float(np.where(capped, np.minimum(avail, k * d), avail).sum())
+
+    if have(1.0) < need * (1 - TOL):
+        return None
+    lo, hi = float(rows["kappa"].iloc[0]), 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if have(mid) >= need * (1 - TOL) else (mid, hi)
+    return min(1.0, float(np.ceil(hi * 100 - 1e-9)) / 100)
+
+
+# ---- shares across markets (LP) ---------------------------------------------------------------
+def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
+    """Min shares (or demand) of several markets that compete for the same suppliers."""
+    policy = model.policy
+    targets = [f for f in ("min_local_share", "min_allied_share") if f in iis] or (
+        ["demand"] if "demand" in iis else [])
+    if not targets:
+        return []
+    rows = np.concatenate([iis[f]["_row"].to_numpy(np.int64) for f in targets])
+    others = np.setdiff1d(family_rows(model, targets), rows)  # other markets' shares: dropped
+    free = np.concatenate([others if targets != ["demand"] else np.zeros(0, np.int64),
+                           unrelated_rows(model, iis)])
+    result = solve_lp(model, free=free, elastic=rows)
+    need = float(model.lm.bounds()[2][rows].sum())
+    if result is None or result[0] <= need * TOL:
+        return []
+    short = result[0]
+    lower = model.lm.bounds()[2]
+    pairs = pd.concat([iis[f][["market", "product"]] for f in targets]).drop_duplicates()
+    markets = list(dict.fromkeys(pairs["market"]))
+    shown = [f"'{m}'" for m in markets[:6]] + ([f"{len(markets) - 6} more"] if len(markets) > 6 else [])
+    products = [f"'{p}'" for p in dict.fromkeys(pairs["product"])]
+    what = {"min_local_share": "from their own region", "min_allied_share": "from allied countries",
+            "demand": "in total"}
+    needs = and_list([f"{number(float(lower[iis[f]['_row'].to_numpy(np.int64)].sum()))} units {what[f]}"
+                  for f in targets])
+    fields = [field_text(policy, f) for f in policy_fields(iis)]
+    excluded = (f" (excluded_countries {', '.join(policy.excluded_countries)} left out)"
+                if policy.excluded_countries else "")
+    limits = _limits_involved(model, iis)
+    return [f"{cannot_text(fields)} for markets {and_list(shown)} (product{'s' if len(products) > 1 else ''} "
+            f"{and_list(products)}) together: they need {needs}, but the suppliers able to reach them"
+            f"{excluded}, shared with the other markets, can deliver at most {number(need - short)} of these "
+            f"{number(need)} units while the rest of the policy holds (missing {number(short)})"
+            + (f"; the limits involved: {limits}" if limits else "")
+            + f"; to resolve it: relax {and_list(field_names(policy, policy_fields(iis)), 'or')} for these "
+            "markets, or add capacity that reaches them"]
+
+
+def _limits_involved(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
+    """The caps and capacities in the conflict, with their units (at most four of them)."""
+    s, policy = model.sets, model.policy
+    total = pd.Series(s.products_table["total_demand"], index=s.products_table["product"])
+    capacity = s.supply.set_index(["supplier", "product"])["capacity"]
+    demand = s.demand.set_index(["market", "product"])["demand"]
+    items: list[str] = []
+    if "max_country_share" in iis:
+        block = model.lm.constraints["max_country_share"]
+        upper = block.upper[iis["max_country_share"]["_row"].to_numpy(np.int64) - block.start]
+        items += [f"max_country_share caps {r.origin} at {number(u)} units for market '{r.market}' "
+                  f"('{r.product}', {pct(u / demand[(r.market, r.product)])})"
+                  for r, u in zip(iis["max_country_share"].itertuples(), upper, strict=True)]
+    if "max_supplier_share" in iis:
+        for r in iis["max_supplier_share"].itertuples():
+            sigma = float(policy.per_product("max_supplier_share", pd.Series([r.product]))[0])
+            items.append(f"max_supplier_share {sigma:g} caps supplier '{r.supplier}' at "
+                         f"{number(sigma * total[r.product])} units of '{r.product}'")
+    if "supplier_capacity" in iis:
+        items += [f"supplier '{r.supplier}' makes at most {number(capacity[(r.supplier, r.product)])} units "
+                  f"of '{r.product}'" for r in iis["supplier_capacity"].itertuples()]
+    return and_list(items[:4] + ([f"{len(items) - 4} more"] if len(items) > 4 else [])) if items else ""

@@ -1,0 +1,175 @@
+"""Wording of the explanations: shares, lists, policy fields, failures, labels."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..model.build import NetworkModel
+    from ..policy import Policy
+
+# ---- explanations of a conflict ---------------------------------------------------------------
+#: the share requirements and caps, explained market by market
+SHARES = ("min_local_share", "min_allied_share", "max_country_share", "max_supplier_share")
+#: rows that only keep the books (flow balances, links); never named to a planner
+INTERNAL = ("origin_balance", "hub_link", "assign_flow", "assign_open")
+#: relative tolerance of the comparisons of units
+TOL = 1e-6
+
+
+# ---- wording ----------------------------------------------------------------------------------
+def pct(x: float) -> str:
+    """A share as a percentage: whole percents when exact, else one decimal."""
+    return f"{x:.0%}" if abs(x * 100 - round(x * 100)) < 1e-6 else f"{x:.1%}"
+
+
+def and_list(items: list[str], word: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def cannot_text(fields: list[str]) -> str:
+    """``X cannot be met`` / ``X and Y cannot both hold`` / ``X, Y and Z cannot all hold``."""
+    if len(fields) == 1:
+        return f"{fields[0]} cannot be met"
+    return f"{and_list(fields)} cannot {'both' if len(fields) == 2 else 'all'} hold"
+
+
+def labels_of(df: pd.DataFrame) -> list[str]:
+    """``market/product/...`` for each row of ``df`` (labels and ``_row``)."""
+    columns = [c for c in df.columns if c != "_row"]
+    if not columns:
+        return [""] * len(df)
+    out = df[columns[0]].astype(str)
+    for c in columns[1:]:
+        out = out + "/" + df[c].astype(str)
+    return out.tolist()
+
+
+def _label(row: pd.Series) -> str:
+    return "/".join(str(v) for k, v in row.items() if k != "_row")
+
+
+def _value(value: object) -> str:
+    """A policy value as written: ``0.3`` or ``{Europe: 0.6, chips: 0.3}``."""
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {v:g}" for k, v in value.items()) + "}"
+    return f"{value:g}" if isinstance(value, float | int) else str(value)
+
+
+def field_of(family: str) -> str | None:
+    """The policy field behind a constraint family (None: data, not policy)."""
+    if family.startswith("survive_"):
+        return "survive"
+    return {"co2_cap": "co2_cap", "hub_count": "hub_count", "single_source": "single_sourcing",
+            "assign_capacity": "single_sourcing", "min_suppliers": "min_suppliers",
+            **{f: f for f in SHARES}}.get(family)
+
+
+def field_text(policy: Policy, field: str) -> str:
+    """A policy field with its value, as the planner wrote it."""
+    if field == "hub_count":
+        return " and ".join(f"{k} {getattr(policy, k)}" for k in ("min_hubs", "max_hubs")
+                            if getattr(policy, k) is not None)
+    if field == "survive":
+        text = f"survive {'/'.join(policy.survive)}"
+        return text + (f" (service_level {_value(policy.service_level)})"
+                       if policy.service_level is not None else "")
+    if field == "single_sourcing":
+        return "single_sourcing"
+    return f"{field} {_value(getattr(policy, field))}"
+
+
+#: the order in which policy fields are named: requirements first, then caps
+_ORDER = ("min_local_share", "min_allied_share", "co2_cap", "survive", "hub_count", "single_sourcing",
+          "min_suppliers", "max_country_share", "max_supplier_share")
+
+
+def policy_fields(iis: dict[str, pd.DataFrame], leave: tuple[str, ...] = ()) -> list[str]:
+    """The policy fields whose rows are in the conflict, requirements first, without ``leave``."""
+    fields = {field_of(family) for family in iis} - {None, *leave}
+    return sorted(fields, key=lambda f: _ORDER.index(f) if f in _ORDER else len(_ORDER))  # type: ignore
+
+
+def field_names(policy: Policy, fields: list[str]) -> list[str]:
+    """The bare names of policy fields (``hub_count`` is min_hubs and/or max_hubs)."""
+    out = []
+    for f in fields:
+        out += ([k for k in ("min_hubs", "max_hubs") if getattr(policy, k) is not None]
+                if f == "hub_count" else [f])
+    return out
+
+
+def failure_text(name: str) -> str:
+    """``hub:H1`` -> ``hub 'H1'``."""
+    kind, _, element = str(name).partition(":")
+    return f"{kind} '{element}'"
+
+
+def failures_text(names: list[str]) -> str:
+    """``hub:H1``, ``hub:H2``, ``country:CN`` -> ``hubs 'H1' or 'H2' or country 'CN'``."""
+    by_kind: dict[str, list[str]] = {}
+    for name in names:
+        kind, _, element = str(name).partition(":")
+        by_kind.setdefault(kind, []).append(f"'{element}'")
+    parts = []
+    for kind, elements in by_kind.items():
+        shown = elements[:6] + ([f"{len(elements) - 6} more"] if len(elements) > 6 else [])
+        plural = {"country": "countries"}.get(kind, kind + "s") if len(elements) > 1 else kind
+        parts.append(f"{plural} {and_list(shown, 'or')}")
+    return and_list(parts, "or")
+
+
+def market_product(market: object, product: object) -> str:
+    return f"market '{market}' (product '{product}')"
+
+
+# ---- anything else: the requirements in plain words ----------------------------------------
+def _plain(policy: Policy, family: str, r: pd.Series) -> str:
+    get = lambda k: r.get(k, "")  # noqa: E731
+    if family.startswith("survive_"):
+        after = f"after losing {failure_text(get('failure'))}, "
+        rest = {"survive_demand": lambda: market_product(get("market"), get("product")),
+                "survive_supplier_capacity": lambda: f"the capacity of supplier '{get('supplier')}' "
+                                                     f"(product '{get('product')}')",
+                "survive_hub_capacity": lambda: f"the capacity of hub '{get('hub')}'"}.get(family)
+        return f"survive: {after}{rest()}" if rest else f"survive ({_label(r)})"
+    words = {
+        "demand": lambda: f"the demand of {market_product(get('market'), get('product'))}",
+        "supplier_capacity": lambda: f"the capacity of supplier '{get('supplier')}' "
+                                     f"(product '{get('product')}')",
+        "hub_capacity": lambda: f"the capacity of hub '{get('hub')}'",
+        "assign_capacity": lambda: f"single_sourcing through hub '{get('hub')}' (its capacity)",
+        "single_source": lambda: f"single_sourcing for market '{get('market')}'",
+        "hub_count": lambda: field_text(policy, "hub_count"),
+        "co2_cap": lambda: field_text(policy, "co2_cap"),
+        "min_suppliers": lambda: f"min_suppliers for product '{get('product')}'",
+        "max_supplier_share": lambda: f"max_supplier_share for supplier '{get('supplier')}' "
+                                      f"(product '{get('product')}')",
+        "max_country_share": lambda: f"max_country_share for {market_product(get('market'), get('product'))} "
+                                     f"from country {get('origin')}",
+        "min_local_share": lambda: f"min_local_share for {market_product(get('market'), get('product'))}",
+        "min_allied_share": lambda: f"min_allied_share for {market_product(get('market'), get('product'))}",
+    }.get(family)
+    label = _label(r)
+    return words() if words else family + (f" ({label})" if label else "")
+
+
+def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
+    """The requirements in conflict in plain words, policy first, when no quantity applies."""
+    groups: dict[bool, list[str]] = {True: [], False: []}
+    for family, df in iis.items():
+        if family in INTERNAL or family in ("survive_balance",) or family.startswith("disruption_"):
+            continue
+        items = [_plain(model.policy, family, r) for _, r in df.head(3).iterrows()]
+        more = f" and {len(df) - 3} more" if len(df) > 3 else ""
+        groups[family not in ("demand", "supplier_capacity", "hub_capacity")].append(and_list(items) + more)
+    if not groups[True] and not groups[False]:
+        return ["the data and policy have no plan, but the conflict lies in flow balances only"]
+    text = "these requirements cannot all hold together: " + "; ".join(groups[True] or groups[False])
+    if groups[True] and groups[False]:
+        text += "; given " + "; ".join(groups[False])
+    return [text + "; relax one of the policy requirements named, or add capacity or lanes where named"]

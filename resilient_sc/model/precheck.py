@@ -1,0 +1,258 @@
+"""Necessary conditions for a plan, tested on the sets before the model is built: capacity
+per product, region, bloc and country; enough suppliers; markets that every allowed lane to is
+excluded; hubs enough for the policy. Each failed condition is a planner's sentence with the
+units needed and the units the data allow; no solver is involved.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import InfeasiblePolicyError
+from .redundancy import single_failures, surviving_inbound
+
+if TYPE_CHECKING:
+    from ..policy import Policy
+    from .sets import Sets
+
+#: at most this many reasons of one kind are listed
+MAX_REASONS = 8
+
+
+def number(x: float) -> str:
+    return f"{x:,.6g}" if abs(x) < 1e6 else f"{x:,.0f}"
+
+
+def reach(s: Sets) -> pd.DataFrame:
+    """Supplier -> (market, product) pairs that some hub connects: supplier, country, market,
+    product, capacity (the supplier's capacity for the product, units)."""
+    pairs = s.inbound[["supplier", "hub", "product", "country"]].merge(
+        s.outbound[["hub", "market", "product"]], on=["hub", "product"])
+    pairs = pairs.drop_duplicates(["supplier", "market", "product"])
+    return pairs.merge(s.supply[["supplier", "product", "capacity"]], on=["supplier", "product"])[
+        ["supplier", "country", "market", "product", "capacity"]]
+
+
+def precheck(s: Sets, policy: Policy) -> None:
+    """Raise :class:`InfeasiblePolicyError` when a necessary condition for a plan fails."""
+    reasons = (_check_open(s) + _check_served(s, policy) + _check_suppliers(s, policy)
+               + _check_min_shares(s, policy) + _check_country_share(s, policy)
+               + _check_survive(s, policy) + _check_hubs(s, policy))
+    if reasons:
+        raise InfeasiblePolicyError(reasons)
+
+
+def limit_reasons(reasons: list[str], what: str) -> list[str]:
+    if len(reasons) <= MAX_REASONS:
+        return reasons
+    return [*reasons[:MAX_REASONS], f"... and {len(reasons) - MAX_REASONS} more {what}"]
+
+
+def _check_open(s: Sets) -> list[str]:
+    out = []
+    for kind, table in (("supplier", s.removed_suppliers_table), ("hub", s.removed_hubs_table)):
+        if not len(table):
+            continue
+        df = table.frame()
+        bad = df.loc[(df["status"] == "open") & (df["reason"] == "excluded country")]
+        out += [f"excluded_countries: {kind} '{r[kind]}' has status open (it must stay in use) but "
+                f"its country '{r['country']}' is excluded; close it or lift the exclusion"
+                for _, r in bad.iterrows()]
+    return out
+
+
+def _check_served(s: Sets, policy: Policy) -> list[str]:
+    if policy.shortfall_penalty is not None:
+        return []
+    out = []
+    served = np.zeros(len(s.demand_table), dtype=bool)
+    served[s.flows_table["_demand"]] = True
+    if not served.all():
+        blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
+        for _, r in s.demand.loc[~served].iterrows():
+            out.append(f"demand: market '{r['market']}' (product '{r['product']}') cannot be served: "
+                       f"no usable supplier reaches it through a usable hub"
+                       + (f" (removed by exclusions or status closed: {blocked})" if blocked else ""))
+    products = pd.Index(s.products_table["product"])
+    usable = np.isin(s.supply_table["_supplier"], s.inbound_table["_supplier"])
+    cap = np.bincount(products.get_indexer(s.supply_table["product"])[usable],
+                      s.supply_table["capacity"][usable], minlength=len(products))
+    for i in np.argsort(products.to_numpy(str), kind="stable"):
+        p, need, have = products[i], float(s.products_table["total_demand"][i]), float(cap[i])
+        if have < need - 1e-9:
+            out.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} units "
+                       f"but markets need {number(need)} (missing {number(need - have)} units of capacity); "
+                       "add capacity, lift exclusions, or set shortfall_penalty")
+    return limit_reasons(out, "markets")
+
+
+def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
+    out: list[str] = []
+    if policy.min_suppliers is None and policy.max_supplier_share is None:
+        return out
+    able = s.inbound[["supplier", "product"]].drop_duplicates()
+    products = s.demand[["product"]].drop_duplicates().reset_index(drop=True)
+    if policy.min_suppliers is not None:
+        k = policy.per_product("min_suppliers", products["product"])
+        for p, kp in zip(products["product"], k, strict=True):
+            ids = sorted(able.loc[able["product"] == p, "supplier"])
+            if not np.isnan(kp) and len(ids) < kp:
+                out.append(f"min_suppliers {kp:g} cannot be met for product '{p}': only {len(ids)} "
+                           f"supplier(s) can deliver it ({', '.join(ids) or 'none'})")
+    if policy.max_supplier_share is not None:
+        sigma = policy.per_product("max_supplier_share", products["product"])
+        caps = able.merge(s.supply, on=["supplier", "product"])
+        total = s.products.set_index("product")["total_demand"]
+        for p, sg in zip(products["product"], sigma, strict=True):
+            if np.isnan(sg):
+                continue
+            need = float(total[p])
+            have = float(np.minimum(caps.loc[caps["product"] == p, "capacity"], sg * need).sum())
+            if have < need - 1e-9:
+                out.append(f"max_supplier_share {sg:g} cannot be met for product '{p}': with each "
+                           f"supplier capped at {number(sg * need)} units the suppliers deliver at most "
+                           f"{number(have)} of the {number(need)} needed; more suppliers are required")
+    return out
+
+
+def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
+    out: list[str] = []
+    fields = [f for f in ("min_local_share", "min_allied_share") if getattr(policy, f) is not None]
+    if not fields:
+        return out
+    r = reach(s)
+    countries = s.countries.set_index("country")
+    for field in fields:
+        share = policy.per_market_product(field, s.demand["region"], s.demand["product"])
+        dem = s.demand.assign(share=share).loc[~np.isnan(share) & (share > 0)]
+        rr = r.merge(dem[["market", "product", "country", "region", "bloc", "share", "demand"]],
+                     on=["market", "product"], suffixes=("", "_m"))
+        if field == "min_local_share":
+            ok = rr["country"].map(countries["region"]) == rr["region"]
+            group = lambda row: f"suppliers in region {row['region']}"  # noqa: E731
+        else:
+            ok = (rr["country"] == rr["country_m"]) | (
+                (rr["country"].map(countries["bloc"]) == rr["bloc"]) & (rr["bloc"] != ""))
+            group = lambda row: ("allied suppliers (country " + row["country"]  # noqa: E731
+                                 + (f", bloc {row['bloc']})" if row["bloc"] else ")"))
+        have = rr.loc[ok].groupby(["market", "product"])["capacity"].sum()
+        for _, row in dem.iterrows():
+            cap = float(have.get((row["market"], row["product"]), 0.0))
+            need = row["share"] * row["demand"]
+            if cap < need - 1e-9:
+                out.append(
+                    f"{field} {row['share']:g} cannot be met for market '{row['market']}' (product "
+                    f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
+                    f"{number(row['demand'])} units needed ({cap / row['demand']:.0%} of demand, "
+                    f"{row['share']:.0%} required; missing {number(need - cap)} units)")
+        if field == "min_local_share":
+            out += _regional_totals(s, rr.loc[ok], dem, field)
+    return limit_reasons(out, "markets")
+
+
+def _regional_totals(s: Sets, local: pd.DataFrame, dem: pd.DataFrame, field: str) -> list[str]:
+    """A region's local suppliers must cover the local share of all its markets together."""
+    out = []
+    need = (dem["share"] * dem["demand"]).groupby([dem["region"], dem["product"]]).sum()
+    caps = local.drop_duplicates(["supplier", "product", "region"]).groupby(
+        ["region", "product"])["capacity"].sum()
+    for (region, product), n in need.items():
+        have = float(caps.get((region, product), 0.0))
+        if have < n - 1e-9:
+            out.append(f"{field}: the markets of region {region} need {number(n)} local units of product "
+                       f"'{product}' together, but suppliers in {region} can make at most {number(have)} "
+                       f"(missing {number(n - have)} units)")
+    return out
+
+
+def _check_country_share(s: Sets, policy: Policy) -> list[str]:
+    if policy.max_country_share is None:
+        return []
+    out = []
+    kappa = policy.per_market_product("max_country_share", s.demand["region"], s.demand["product"])
+    dem = s.demand.assign(kappa=kappa).loc[~np.isnan(kappa)]
+    by_country = reach(s).groupby(["market", "product", "country"], as_index=False)["capacity"].sum()
+    by_country = by_country.merge(dem[["market", "product", "demand", "kappa", "country"]],
+                                  on=["market", "product"], suffixes=("", "_m"))
+    foreign = by_country["country"] != by_country["country_m"]
+    by_country["usable"] = np.where(foreign, np.minimum(by_country["capacity"],
+                                                        by_country["kappa"] * by_country["demand"]),
+                                    np.minimum(by_country["capacity"], by_country["demand"]))
+    usable = by_country.groupby(["market", "product"])["usable"].sum()
+    for _, row in dem.iterrows():
+        have = float(usable.get((row["market"], row["product"]), 0.0))
+        if have < row["demand"] - 1e-9:
+            n_c = int((by_country["market"] == row["market"]).sum())
+            out.append(f"max_country_share {row['kappa']:g} cannot be met for market '{row['market']}' "
+                       f"(product '{row['product']}'): with each foreign country capped at "
+                       f"{number(row['kappa'] * row['demand'])} units, the {n_c} origin countries that reach "
+                       f"it deliver at most {number(have)} of the {number(row['demand'])} units needed")
+    return limit_reasons(out, "markets")
+
+
+def _check_survive(s: Sets, policy: Policy) -> list[str]:
+    if not policy.survive:
+        return []
+
+    out = []
+    beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"],
+                                     default=1.0)
+    need = (beta * s.demand["demand"]).groupby(s.demand["product"]).sum()
+    required = pd.MultiIndex.from_frame(s.demand.loc[beta > 0, ["market", "product"]])
+    failures = single_failures(s, policy.survive)
+    if failures.empty:
+        return out
+    # usable capacity per (failure, product): supply rows with an inbound arc that survives
+    fi, ai = surviving_inbound(s, failures)
+    n_supply, products = len(s.supply_table), pd.Index(need.index)
+    alive = np.unique(fi * n_supply + s.inbound_table["_supply"][ai])
+    row = alive % n_supply
+    product = products.get_indexer(s.supply_table["product"][row])
+    cap = np.bincount(alive // n_supply * len(products) + product, s.supply_table["capacity"][row],
+                      minlength=len(failures) * len(products)).reshape(len(failures), -1)
+    r = reach(s) if "supplier" in policy.survive else None
+    for i, (_, f) in enumerate(failures.iterrows()):
+        what = {"supplier": f"losing supplier '{f['element']}'", "hub": f"losing hub '{f['element']}'",
+                "country": f"losing country '{f['element']}' (every supplier and hub there)"}[f["kind"]]
+        for j, (p, n) in enumerate(need.items()):
+            have = float(cap[i, j])
+            if have < n - 1e-9:
+                out.append(f"survive {f['kind']}: {what} leaves product '{p}' with at most {number(have)} "
+                           f"units of usable capacity, below the {number(n)} units the service level "
+                           f"requires (missing {number(n - have)} units)")
+        if f["kind"] == "supplier" and r is not None:
+            lost_pairs = r.loc[r["supplier"] == f["element"], ["market", "product"]]
+            lost_pairs = lost_pairs.loc[pd.MultiIndex.from_frame(lost_pairs).isin(required)]
+            still = r.loc[r["supplier"] != f["element"], ["market", "product"]]
+            cut = lost_pairs.merge(still.drop_duplicates(), how="left", indicator=True)
+            for _, row in cut.loc[cut["_merge"] == "left_only"].drop_duplicates().iterrows():
+                out.append(f"survive supplier: {what} cuts market '{row['market']}' off from product "
+                           f"'{row['product']}' (no other supplier reaches it)")
+    return limit_reasons(out, "failures")
+
+
+def _check_hubs(s: Sets, policy: Policy) -> list[str]:
+    out = []
+    n = len(np.unique(s.inbound_table["_hub"]))  # hubs that can receive
+    if policy.min_hubs is not None and policy.min_hubs > len(s.hubs_table):
+        out.append(f"min_hubs {policy.min_hubs} cannot be met: only {len(s.hubs_table)} usable hubs exist")
+    if policy.max_hubs is not None and policy.max_hubs < int((s.hubs["status"] == "open").sum()):
+        out.append(f"max_hubs {policy.max_hubs} cannot be met: "
+                   f"{int((s.hubs['status'] == 'open').sum())} hubs have status open")
+    if policy.max_hubs is not None and policy.shortfall_penalty is None and n:
+        top = np.sort(s.hubs_table["capacity"])[::-1][:policy.max_hubs].sum()
+        need = float(s.demand["demand"].sum())
+        if top < need - 1e-9:
+            out.append(f"max_hubs {policy.max_hubs} cannot be met: the {policy.max_hubs} largest usable "
+                       f"hubs handle at most {number(top)} units but markets need {number(need)}")
+    if policy.single_sourcing:
+        need = s.demand.groupby("market")["product"].nunique()
+        serve = s.outbound.groupby(["hub", "market"])["product"].nunique().reset_index()
+        serve = serve.loc[serve["product"] == serve["market"].map(need)]
+        for m in sorted(set(need.index) - set(serve["market"])):
+            out.append(f"single_sourcing cannot be met for market '{m}': no single hub has lanes "
+                       "to it for all of its products")
+    return out

@@ -1,0 +1,28 @@
+"""The package's layering: no import cycle (imports inside functions count) and no module over
+700 lines."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from .import_graph import imports, modules, sccs, targets
+
+PACKAGE = Path(__file__).resolve().parents[1] / "resilient_sc"
+MAX_LINES = 700
+
+
+def test_no_import_cycle():
+    known = modules(PACKAGE)
+    graph: dict[str, set[str]] = {m: set() for m in known}
+    for mod, path in known.items():
+        for node, _ in imports(ast.parse(path.read_text(), str(path))):
+            graph[mod] |= targets(mod, path.name == "__init__.py", node, known) - {mod}
+    assert [c for c in sccs(graph) if len(c) > 1] == []
+    assert graph["resilient_sc.model.build"].isdisjoint({"resilient_sc.optimize", "resilient_sc.explain"})
+
+
+def test_no_module_over_700_lines():
+    long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    assert long == {}
