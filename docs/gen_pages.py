@@ -184,6 +184,7 @@ def _messages() -> dict[str, list[tuple[str, str]]]:
                             (_two_hubs(False), Policy(single_sourcing=True))],
         "min_hubs": [(small, Policy(min_hubs=2))],
         "max_hubs": [(small, Policy(max_hubs=0))],
+        "max_region_share": [(small, Policy(max_region_share=0.5))],
     }
     out: dict[str, list[tuple[str, str]]] = {}
     for field, runs in cases.items():
@@ -301,11 +302,14 @@ def _current_page() -> Page:
 
 
 DURATION = re.compile(r"\b\d+\.\d+ s\b")
+#: the times of a solve report's parenthesis: ``(build 0.001, solve 0.076, certify 0.001; ...``
+REPORT_TIMES = re.compile(r"\b(build|solve|certify) \d+\.\d+\b")
 
 
 def _tidy(text: str) -> str:
     """Output as shown: durations masked (they change on every run), trailing blanks dropped."""
-    return "\n".join(line.rstrip() for line in DURATION.sub("… s", text).strip("\n").splitlines())
+    text = REPORT_TIMES.sub(r"\1 …", DURATION.sub("… s", text))
+    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
 
 
 def _expected_exit(arg: str) -> tuple[int, str]:

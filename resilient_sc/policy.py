@@ -171,6 +171,8 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 "demand may go unmet at π per unit short"),
     PolicyField("disruption_weight", _AT_LEAST_0, False, (), "", "weight of the scenarios", "w",
                 "weight w of the expected cost of the disruption scenarios in the objective"),
+    PolicyField("max_region_share", _SHARE, False, _REGION_OR_PRODUCT, "min", _DEMAND, "ρ",
+                "no foreign region supplies more than ρ of a market's demand for a product"),
 )}
 
 
@@ -197,6 +199,7 @@ class Policy:
     max_hubs: int | None = None
     shortfall_penalty: float | None = None
     disruption_weight: float = 1.0
+    max_region_share: Share = None
 
     def __post_init__(self) -> None:
         # accept lists for the tuple fields (YAML and JSON give lists); no other logic here

@@ -147,6 +147,16 @@ def _policy(net: Network, plan: Plan, p: Policy, d: pd.Series, eps: float, emiss
                                                           / max(1.0, float(d.max())))]
         out += [f"max_country_share[{r.market},{r.product},{r.country}]: {r.share:.4f} > {r.kappa:.4f}"
                 for r in bad.itertuples()]
+    if p.max_region_share is not None:
+        rho = pd.Series(p.per_market_product("max_region_share", region, product))
+        by_region = plan.country_shares.merge(net.countries[["country", "region"]], on="country").groupby(
+            ["market", "product", "region"], as_index=False)["share"].sum()
+        rs = by_region.merge(shares[["market", "product", "region"]].assign(rho=rho),
+                             on=["market", "product"], suffixes=("", "_m"))
+        tol = eps / max(1.0, float(d.max()))
+        bad = rs.loc[(rs["region"] != rs["region_m"]) & (rs["share"] - rs["rho"] > tol)]
+        out += [f"max_region_share[{r.market},{r.product},{r.region}]: {r.share:.4f} > {r.rho:.4f}"
+                for r in bad.itertuples()]
     total = d.groupby(level="product").sum()
     if p.max_supplier_share is not None:
         ss = plan.supplier_shares

@@ -151,6 +151,8 @@ def _plain(policy: Policy, family: str, r: pd.Series) -> str:
                                       f"(product '{get('product')}')",
         "max_country_share": lambda: f"max_country_share for {market_product(get('market'), get('product'))} "
                                      f"from country {get('origin')}",
+        "max_region_share": lambda: f"max_region_share for {market_product(get('market'), get('product'))} "
+                                    f"from region {get('region')}",
         "min_local_share": lambda: f"min_local_share for {market_product(get('market'), get('product'))}",
         "min_allied_share": lambda: f"min_allied_share for {market_product(get('market'), get('product'))}",
     }.get(family)

@@ -31,6 +31,7 @@ FAMILIES: tuple[Family, ...] = (
     sourcing.add_max_country_share,
     origin.add_min_local_share,
     origin.add_min_allied_share,
+    origin.add_max_region_share,
     sourcing.add_single_sourcing,
     sourcing.add_hub_count,
     redundancy.add_survive,

@@ -51,3 +51,26 @@ def add_min_allied_share(ctx: Context) -> None:
     allies(m) = country(m) ∪ {c : bloc(c) = bloc(country(m)) ≠ ""}."""
     if ctx.policy.min_allied_share is not None:
         _add_min_share(ctx, "min_allied_share", "allied")
+
+
+def add_max_region_share(ctx: Context) -> None:
+    """``max_region_share[m,p,r]``: Σ_h Σ_{c: region(c) = r} y[h,m,p,c] ≤ ρ · demand[m,p] for
+    every foreign region r ≠ region(m): a cap on dependence on any one other region (the
+    market's own region is not capped, as the own country under max_country_share, §8.3)."""
+    if ctx.policy.max_region_share is None:
+        return
+    s, v = ctx.sets, ctx.v
+    rho = s.requirements_table["max_region_share"]
+    region = s.countries.set_index("country")["region"]
+    rows = s.flows_table["_demand"]
+    o_region = s.flows["origin"].map(region).to_numpy(object)
+    capped = ~np.isnan(rho[rows]) & (o_region != s.demand_table["region"][rows])
+    pos = np.flatnonzero(capped)
+    keys = pd.DataFrame({"market": s.flows_table["market"][pos], "product": s.flows_table["product"][pos],
+                         "region": o_region[pos], "_demand": rows[pos]})
+    index = keys.drop_duplicates(["market", "product", "region"]).reset_index(drop=True)
+    bound = rho[index["_demand"]] * s.demand_table["demand"][index["_demand"]]
+    labels = index[["market", "product", "region"]]
+    ctx.lm.add_constraints("max_region_share", labels,
+                           [(ctx.rows_of(keys, labels, ["market", "product", "region"]), v["y"], pos, 1.0)],
+                           upper=bound)
