@@ -19,17 +19,16 @@ errors and the solver log go to stderr. Tracebacks are shown only with ``--debug
 from __future__ import annotations
 
 import argparse
-import enum
-import json
 import math
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from . import io
 from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 
 if TYPE_CHECKING:
@@ -479,25 +478,6 @@ def failure(exc: BaseException) -> Outcome:
                    error=f"{reason} (rerun with --debug for the traceback)")
 
 
-def to_json(data: Mapping[str, Any]) -> str:
-    """``data`` as strict JSON: non-finite numbers become null, numpy scalars plain numbers."""
-
-    def plain(v: Any) -> Any:
-        if isinstance(v, enum.Enum):
-            v = v.value
-        if isinstance(v, Mapping):
-            return {str(k): plain(x) for k, x in v.items()}
-        if isinstance(v, list | tuple | set):
-            return [plain(x) for x in v]
-        if hasattr(v, "item") and not isinstance(v, str | bytes):
-            v = v.item()
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        return v if v is None or isinstance(v, str | int | float | bool) else str(v)
-
-    return json.dumps(plain(data), indent=2, allow_nan=False)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -531,7 +511,7 @@ def _emit(outcome: Outcome, as_json: bool) -> int:
     if outcome.warning:
         print(f"warning: {outcome.warning}", file=sys.stderr)
     if as_json:
-        print(to_json(outcome.data))
+        print(io.to_json(outcome.data))
     elif outcome.text:
         print(outcome.text)
     sys.stdout.flush()

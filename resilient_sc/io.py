@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable, Mapping
@@ -59,7 +61,7 @@ def write_network(frames: Mapping[str, pd.DataFrame], folder: str | Path) -> lis
 def write_json(path: str | Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as indented JSON, atomically."""
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n", encoding="utf-8")
+        tmp.write_text(to_json(data) + "\n", encoding="utf-8")
 
 
 def write_text(path: str | Path, text: str) -> None:
@@ -122,13 +124,22 @@ def _fmt(v: Any) -> str:
     return f"{v:,.2f}" if isinstance(v, float) else str(v)
 
 
-def _jsonable(obj: Any) -> Any:
-    if hasattr(obj, "item"):
-        return obj.item()
-    if hasattr(obj, "value"):
-        return obj.value
-    if isinstance(obj, set | tuple):
-        return list(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+def to_plain(value: Any) -> Any:
+    """``value`` as plain JSON types: enums by value, numpy scalars as numbers, tuples and sets
+    as lists, non-finite numbers as None, anything else as its text."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(x) for k, x in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [to_plain(x) for x in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
+
+def to_json(data: Mapping[str, Any]) -> str:
+    """``data`` as strict, indented JSON (:func:`to_plain`: NaN and infinity become null)."""
+    return json.dumps(to_plain(data), indent=2, allow_nan=False)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import io
-from .model.sets import Sets, total_demand
+from .model.sets import Sets, is_allied, is_local, total_demand
 from .model.table import frame
 from .solvers.base import SolveReport, SolverResult, Status
 
@@ -228,9 +228,8 @@ def market_shares(s: Sets, flows: np.ndarray, quantity: np.ndarray) -> tuple[pd.
     q = np.bincount(member, quantity, minlength=len(group))
     g_row, g_origin = row[at], np.asarray(names, dtype=object)[origin[at]]
     where = pd.Index(c["country"]).get_indexer(g_origin)
-    local = c["region"][where] == d["region"][g_row]
-    bloc = d["bloc"][g_row]
-    allied = (g_origin == d["country"][g_row]) | ((c["bloc"][where] == bloc) & (bloc != ""))
+    local = is_local(c["region"][where], d["region"][g_row])
+    allied = is_allied(g_origin, c["bloc"][where], d["country"][g_row], d["bloc"][g_row])
     demand = d["demand"]
     with np.errstate(divide="ignore", invalid="ignore"):
         share = q / demand[g_row]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from ..data import Network
 from ..exceptions import ResilientSCError
@@ -49,12 +51,10 @@ def disruption_design(network: Network, policy: Policy,
     options = options or SolveOptions()
     plan = solve(network, policy, options)
     base_plan = solve(network, policy.replace(disruption_weight=0.0), options)
-    # the cost-optimal design replayed on the scenarios: same model, design fixed
+    # the cost-optimal design replayed on the scenarios: the same model with its design fixed
     model = build_model(network, policy, options.strong_links)
-    for name, chosen in (("supplier_contracted", base_plan.supplier_ids), ("hub_opened", base_plan.hub_ids)):
-        block = model.lm.variables[name]
-        on = block.index.iloc[:, 0].isin(chosen).to_numpy(float)
-        block.lower[:] = on
-        block.upper[:] = on
-    evaluated = solve_model(model, options)
+    s = model.sets
+    design = {"supplier_contracted": np.isin(s.suppliers_table["supplier"], base_plan.supplier_ids),
+              "hub_opened": np.isin(s.hubs_table["hub"], base_plan.hub_ids)}
+    evaluated = solve_model(replace(model, lm=model.lm.fixed(design)), options)
     return DisruptionDesign(plan, base_plan, plan.objective, evaluated.objective)

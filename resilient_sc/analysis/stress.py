@@ -30,7 +30,7 @@ import pandas as pd
 from ..data import Network
 from ..exceptions import ResilientSCError
 from ..model.build import NetworkModel, build_model
-from ..model.redundancy import single_failures
+from ..model.redundancy import lost_elements, single_failures
 from ..policy import Policy
 from ..results import Plan
 from ..schema import FAILURE_KINDS
@@ -229,7 +229,7 @@ def stress_test(network: Network, plan: Plan,
     base = runner.run(set(), set())
     rows, products, shorts = [], [], []
     for name, part in table.groupby("failure", sort=False):
-        res = runner.run(*lost_elements(model, part))
+        res = runner.run(*lost_elements(model.sets, part))
         rows.append({"failure": name, "kind": part["kind"].iloc[0] if len(part) == 1 else "scenario",
                      "elements": ", ".join(part["element"].astype(str)),
                      "probability": float(part["probability"].iloc[0]),
@@ -279,23 +279,6 @@ def _probabilities(table: pd.DataFrame,
     return mapped.fillna(0.0).to_numpy(float), (
         f"one failure happening, weighted by the probabilities given for {named} of the {n} failures "
         "(normalised to 100%)")
-
-
-def lost_elements(model: NetworkModel, part: pd.DataFrame) -> tuple[set[str], set[str]]:
-    """The suppliers and hubs lost when every (kind, element) row of ``part`` fails together."""
-    s = model.sets
-    lost_s: set[str] = set()
-    lost_h: set[str] = set()
-    for kind, element in zip(part["kind"], part["element"], strict=True):
-        if kind == "supplier":
-            lost_s.add(element)
-        elif kind == "hub":
-            lost_h.add(element)
-        else:
-            lost_s |= set(s.suppliers.loc[s.suppliers["country"] == element, "supplier"])
-            lost_h |= set(s.hubs.loc[s.hubs["country"] == element, "hub"])
-    return lost_s, lost_h
-
 
 
 @dataclass(frozen=True)

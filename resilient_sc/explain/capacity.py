@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..model.precheck import MAX_REASONS, limit_reasons, number
 from ..model.redundancy import single_failures
+from ..model.sets import is_allied, is_local
 from ..solvers.base import SolveOptions, Status
 from ..solvers.highs import new_highs, pass_matrix, run_highs
 from .lp import demand_total, family_rows, solve_lp, unrelated_rows
@@ -184,10 +185,9 @@ def _hub_requirements(s: Sets, policy: Policy) -> list[tuple[frozenset[str], str
     flows = s.flows[["hub", "origin", "_demand"]]
     d = dem.iloc[flows["_demand"].to_numpy()].reset_index(drop=True)
     countries = s.countries.set_index("country")
-    flag = {"local": (flows["origin"].map(countries["region"]).to_numpy() == d["region"].to_numpy()),
-            "allied": ((flows["origin"].to_numpy() == d["country"].to_numpy())
-                       | ((flows["origin"].map(countries["bloc"]).to_numpy() == d["bloc"].to_numpy())
-                          & (d["bloc"].to_numpy() != "")))}
+    flag = {"local": is_local(flows["origin"].map(countries["region"]), d["region"]),
+            "allied": is_allied(flows["origin"], flows["origin"].map(countries["bloc"]), d["country"],
+                                d["bloc"])}
     out: dict[frozenset[str], tuple[str, bool]] = {}
     kinds: list[tuple[str, np.ndarray, np.ndarray]] = []
     if policy.shortfall_penalty is None:

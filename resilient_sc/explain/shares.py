@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.precheck import MAX_REASONS, number, reach
+from ..model.sets import is_allied, is_local
 from .lp import family_rows, solve_lp, unrelated_rows
 from .words import TOL, and_list, cannot_text, field_names, field_text, market_product, pct, policy_fields
 
@@ -41,9 +42,8 @@ def _country_limits(s: Sets, policy: Policy) -> pd.DataFrame:
     c["limit"] = np.minimum(c["avail"], cap)
     c["by_kappa"] = cap < c["avail"] * (1 - TOL)
     c["by_sigma"] = c["by_sigma"] & ~c["by_kappa"]  # named only where it is what limits the country
-    c["local"] = (c["country"].map(countries["region"]) == c["region"]).to_numpy()
-    same_bloc = (c["country"].map(countries["bloc"]) == c["bloc"]) & (c["bloc"] != "")
-    c["allied"] = ~foreign | same_bloc.to_numpy()
+    c["local"] = is_local(c["country"].map(countries["region"]), c["region"])
+    c["allied"] = is_allied(c["country"], c["country"].map(countries["bloc"]), c["country_m"], c["bloc"])
     return c
 
 

@@ -7,7 +7,7 @@ row can be read back as ``family(index)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -134,6 +134,16 @@ class LinearModel:
         coef = np.broadcast_to(np.asarray(coef, float), cols.shape)
         keep = coef != 0
         self.costs.setdefault(component, []).append((cols[keep], coef[keep].copy()))
+
+    def fixed(self, values: dict[str, np.ndarray]) -> LinearModel:
+        """A copy with the variable blocks named in ``values`` fixed (lower = upper = value);
+        this model is left as it is, and the copy shares every other block with it."""
+        variables = dict(self.variables)
+        for name, value in values.items():
+            block = variables[name]
+            v = np.broadcast_to(np.asarray(value, float), (block.size,))
+            variables[name] = replace(block, lower=v.copy(), upper=v.copy())
+        return replace(self, variables=variables)
 
     # ---- assembly ---------------------------------------------------------------------
     def objective(self) -> np.ndarray:

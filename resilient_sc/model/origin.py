@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .context import Context
+from .sets import is_allied, is_local
 
 
 def origin_flags(ctx: Context) -> pd.DataFrame:
@@ -18,8 +19,8 @@ def origin_flags(ctx: Context) -> pd.DataFrame:
     m_country, m_region, m_bloc = (market.map(m[col]) for col in ("country", "region", "bloc"))
     o_region = s.flows["origin"].map(c["region"])
     o_bloc = s.flows["origin"].map(c["bloc"])
-    local = (o_region == m_region).to_numpy()
-    allied = ((s.flows["origin"] == m_country) | ((o_bloc == m_bloc) & (m_bloc != ""))).to_numpy()
+    local = is_local(o_region, m_region)
+    allied = is_allied(s.flows["origin"], o_bloc, m_country, m_bloc)
     return pd.DataFrame({"local": local, "allied": allied})
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..exceptions import InfeasiblePolicyError
 from .redundancy import single_failures, surviving_inbound
+from .sets import is_allied, is_local
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -131,11 +132,10 @@ def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
         rr = r.merge(dem[["market", "product", "country", "region", "bloc", "share", "demand"]],
                      on=["market", "product"], suffixes=("", "_m"))
         if field == "min_local_share":
-            ok = rr["country"].map(countries["region"]) == rr["region"]
+            ok = is_local(rr["country"].map(countries["region"]), rr["region"])
             group = lambda row: f"suppliers in region {row['region']}"  # noqa: E731
         else:
-            ok = (rr["country"] == rr["country_m"]) | (
-                (rr["country"].map(countries["bloc"]) == rr["bloc"]) & (rr["bloc"] != ""))
+            ok = is_allied(rr["country"], rr["country"].map(countries["bloc"]), rr["country_m"], rr["bloc"])
             group = lambda row: ("allied suppliers (country " + row["country"]  # noqa: E731
                                  + (f", bloc {row['bloc']})" if row["bloc"] else ")"))
         have = rr.loc[ok].groupby(["market", "product"])["capacity"].sum()

@@ -40,6 +40,22 @@ def single_failures(s: Sets, kinds: tuple[str, ...]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def lost_elements(s: Sets, part: pd.DataFrame) -> tuple[set[str], set[str]]:
+    """The suppliers and hubs lost when every (kind, element) row of ``part`` fails together
+    (a country failure loses every supplier and hub of the country, §8.5)."""
+    lost_s: set[str] = set()
+    lost_h: set[str] = set()
+    for kind, element in zip(part["kind"], part["element"], strict=True):
+        if kind == "supplier":
+            lost_s.add(element)
+        elif kind == "hub":
+            lost_h.add(element)
+        else:
+            lost_s |= set(s.suppliers.loc[s.suppliers["country"] == element, "supplier"])
+            lost_h |= set(s.hubs.loc[s.hubs["country"] == element, "hub"])
+    return lost_s, lost_h
+
+
 def _lost(failures: pd.DataFrame, arcs: pd.DataFrame, columns: dict[str, list[str]]) -> pd.DataFrame:
     """(failure, arc) pairs where the failure removes an element of the arc.
 

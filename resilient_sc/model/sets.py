@@ -102,6 +102,21 @@ class Sets:
     requirements = _Frame()
 
 
+def is_local(origin_region: object, market_region: object) -> np.ndarray:
+    """docs/conventions.md §8.2: goods are local to a market when made in its region (so its own
+    country is local); element-wise over arrays."""
+    return np.asarray(origin_region, dtype=object) == np.asarray(market_region, dtype=object)
+
+
+def is_allied(origin_country: object, origin_bloc: object, market_country: object,
+              market_bloc: object) -> np.ndarray:
+    """docs/conventions.md §8.1: goods are allied to a market when made in its own country or
+    in a country of its non-empty bloc; element-wise over arrays."""
+    bloc = np.asarray(market_bloc, dtype=object)
+    return ((np.asarray(origin_country, dtype=object) == np.asarray(market_country, dtype=object))
+            | ((np.asarray(origin_bloc, dtype=object) == bloc) & (bloc != "")))
+
+
 def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """Row position in ``target`` of each row of ``keys`` matched on ``cols`` (-1 if none)."""
     if len(cols) == 1:
