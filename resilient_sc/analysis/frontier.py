@@ -18,6 +18,7 @@ from ..policy import Policy, check_policies
 from ..results import Plan
 from ..solvers.base import SolveOptions
 from .parallel import run_all
+from .premium import design_columns
 from .stress import stress_test
 
 
@@ -41,14 +42,8 @@ def _row(field: str, value: Any, plan: Plan | None, reason: str, seconds: float,
         return {**row, "cost": math.nan, "premium": math.nan, "premium_pct": math.nan,
                 "worst_served": math.nan, "time": seconds, "reason": reason}
     summary = stress_test(network, plan, failures, scenarios=False).summary() if failures else {}
-    return {**row, "cost": plan.objective, "premium": plan.objective - base_cost,
-            "premium_pct": 100 * (plan.objective - base_cost) / base_cost if base_cost else math.nan,
-            "worst_served": summary.get("worst_served", math.nan),
-            "worst_failure": summary.get("worst_failure", ""),
-            "n_suppliers": len(plan.suppliers), "n_hubs": len(plan.hubs),
-            "local_share": plan.overall_share("local_share"),
-            "allied_share": plan.overall_share("allied_share"),
-            "time": seconds, "solve_time": plan.solve_time, "reason": ""}
+    return {**row, **design_columns(plan, base_cost, summary), "time": seconds,
+            "solve_time": plan.solve_time, "reason": ""}
 
 
 def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy | None = None,

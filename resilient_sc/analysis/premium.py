@@ -48,6 +48,23 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
     return PolicyOutcome(name, policy, plan, stress)
 
 
+def design_columns(plan: Plan, base_cost: float, summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns every comparison of designs shares (premium table, frontier): cost and
+    premium over ``base_cost`` (money and % of it), the stress summary's worst case, the
+    plan's overall local and allied shares and its numbers of suppliers and hubs."""
+    return {
+        "cost": plan.objective,
+        "premium": plan.objective - base_cost,
+        "premium_pct": 100.0 * (plan.objective - base_cost) / base_cost if base_cost else math.nan,
+        "worst_served": summary.get("worst_served", math.nan),
+        "worst_failure": summary.get("worst_failure", ""),
+        "local_share": plan.overall_share("local_share"),
+        "allied_share": plan.overall_share("allied_share"),
+        "n_suppliers": len(plan.suppliers),
+        "n_hubs": len(plan.hubs),
+    }
+
+
 def outcome_row(o: PolicyOutcome, base_cost: float) -> dict[str, Any]:
     """One row of the premium table."""
     row: dict[str, Any] = {"policy": o.name, "status": o.status if o.plan is None
@@ -59,19 +76,11 @@ def outcome_row(o: PolicyOutcome, base_cost: float) -> dict[str, Any]:
     top = p.shares["top_foreign_share"]
     return {
         **row,
-        "cost": p.objective,
-        "premium": p.objective - base_cost,
-        "premium_pct": 100.0 * (p.objective - base_cost) / base_cost if base_cost else math.nan,
-        "worst_served": summary.get("worst_served", math.nan),
-        "worst_failure": summary.get("worst_failure", ""),
+        **design_columns(p, base_cost, summary),
         "expected_value_served": summary.get("expected_value_served", math.nan),
         "expected_shortfall_cost": summary.get("expected_shortfall_cost", math.nan),
         "expected_conditional_on": summary.get("conditional_on", ""),
-        "local_share": p.overall_share("local_share"),
-        "allied_share": p.overall_share("allied_share"),
         "top_country_share": float(top.max()) if len(top) else 0.0,
-        "n_suppliers": len(p.suppliers),
-        "n_hubs": len(p.hubs),
         "suppliers": " ".join(p.supplier_ids),
         "hubs": " ".join(p.hub_ids),
         "solve_time": p.solve_time,
