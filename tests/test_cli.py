@@ -1,4 +1,6 @@
-"""The ``resilient-sc`` command line, run in-process through ``main`` and once as a subprocess."""
+"""The ``resilient-sc`` command line, run in-process through ``main`` and once as a subprocess
+(``tiny_dir``, tests/conftest.py: the tiny example as a CSV folder, optimal cost 1260 via S_CN
+and H1)."""
 
 from __future__ import annotations
 
@@ -14,15 +16,8 @@ import pytest
 
 from resilient_sc import NotOptimalError, Status, examples, read_network, solve
 from resilient_sc.cli import main
-from resilient_sc.io import write_network
 
-
-@pytest.fixture
-def tiny_dir(tmp_path: Path) -> Path:
-    """The tiny example as a CSV folder (optimal cost 1260 via S_CN and H1)."""
-    folder = tmp_path / "tiny"
-    write_network(examples.tiny().frames(), folder)
-    return folder
+from .published import PUBLISHED
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]:
@@ -293,7 +288,7 @@ def test_orlib_roundtrip(capsys, orlib_dir, tmp_path):
     assert not (out / "tariffs.csv").exists() and not (out / "disruptions.csv").exists()
     net = read_network(out)
     assert len(net.hubs) == 16 and len(net.markets) == 50
-    assert solve(net).objective == pytest.approx(1040444.375, rel=1e-6)
+    assert solve(net).objective == pytest.approx(PUBLISHED["cap41"], rel=1e-6)
 
 
 def test_orlib_open_capacity_needs_capacity(capsys, orlib_dir, tmp_path):
@@ -306,3 +301,60 @@ def test_orlib_open_capacity_needs_capacity(capsys, orlib_dir, tmp_path):
 def test_orlib_missing_file_exits_2(capsys, tmp_path):
     code, data, _ = run_json(capsys, "orlib", str(tmp_path / "cap99.txt"), "--out", str(tmp_path / "o"))
     assert code == 2 and "no such file" in data["reason"]
+
+
+# ---- analyses -----------------------------------------------------------------------------
+def test_cli_stress(capsys, tiny_dir, tmp_path):
+    code, data, _ = run_json(capsys, "stress", str(tiny_dir), "--failures", "supplier,hub",
+                             "--penalty", "100", "--out", str(tmp_path / "out"))
+    assert code == 0 and data["status"] == "ok"
+    assert data["plan"]["objective"] == pytest.approx(1260.0) and data["penalties"] == {"default": 100.0}
+    assert {f["failure"] for f in data["failures"]} == {"supplier:S_CN", "hub:H1"}
+    assert data["summary"]["worst_served"] == 0.0
+    lost = next(f for f in data["failures"] if f["failure"] == "supplier:S_CN")
+    assert lost["worst_served"] == 0.0 and lost["served_by_product"] == {"default": 0.0}
+    assert lost["shortfall_cost"] == pytest.approx(80 * 100.0) and lost["extra_cost"] < 0
+    assert lost["shortfalls"] == [
+        {"market": "Paris", "product": "default", "demand": 80.0, "shortfall": 80.0}]
+    assert "report.md" in data["files"] and (tmp_path / "out" / "report.md").is_file()
+    assert main(["stress", str(tiny_dir), "--failures", "country,volcano"]) == 2
+    assert "--failures: 'country,volcano'" in capsys.readouterr().err
+    assert main(["stress", str(tiny_dir), "--failures", "supplier"]) == 0
+    out = capsys.readouterr().out
+    assert "The worst is supplier:S_CN: some market gets none of its demand of some product" in out
+    assert "# Stress test of the cost-optimal design (no resilience policy)" in out
+
+
+def test_cli_premium(capsys, tiny_dir, tmp_path):
+    policies = tmp_path / "policies.yaml"
+    policies.write_text("base: {}\nnear: {min_local_share: 0.5}\n"
+                        "impossible: {excluded_countries: [FR, CN]}\n")
+    code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies),
+                             "--workers", "1", "--out", str(tmp_path / "out"))
+    assert code == 0 and data["status"] == "ok"
+    rows = {r["policy"]: r for r in data["table"]}
+    assert rows["near"]["premium_pct"] == pytest.approx(100 * 460 / 1260)
+    assert rows["impossible"]["status"] == "infeasible" and rows["impossible"]["cost"] is None
+    assert "premium.png" in data["files"]
+    assert "Near (min_local_share 0.5) costs 36.5% more" in (tmp_path / "out" / "report.md").read_text()
+
+    policies.write_text("base: {excluded_countries: [FR, CN]}\n")
+    assert main(["premium", str(tiny_dir), "--policies", str(policies)]) == 1
+    assert "no plan meets the policy" in capsys.readouterr().err
+    policies.write_text("near: {min_local_share: 1.5}\n")
+    code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies))
+    assert code == 2 and "min_local_share == 1.5" in data["reason"] and "'near'" in data["reason"]
+
+
+def test_cli_frontier(capsys, tiny_dir, tmp_path):
+    code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_share",
+                             "--values", "0,0.5,1", "--no-warm-start", "--workers", "1",
+                             "--out", str(tmp_path / "out"))
+    assert code == 0 and data["field"] == "min_local_share"
+    assert [r["cost"] for r in data["table"]] == pytest.approx([1260.0, 1720.0, 1720.0])
+    assert (tmp_path / "out" / "frontier.png").is_file()
+    code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_shar", "--values", "0")
+    assert code == 2 and "unknown policy field" in data["reason"]
+    code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_share",
+                             "--values", "0,2")
+    assert code == 2 and "min_local_share == 2" in data["reason"]

@@ -4,7 +4,8 @@ The docs pages produce their results when they are built (``docs/gen_pages.py``:
 output, python output, generated tables); the README, which mkdocs does not build, is checked
 here: the size of the bundled network, the infeasibility message, the published optima (also
 quoted on docs/benchmarks.md), and that its Python example runs as a script under the spawn
-start method of macOS and Windows.
+start method of macOS and Windows. The pages generated from the code (docs/data.md, the
+policy fields of docs/policies.md) are up to date, and the site builds with ``mkdocs --strict``.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from resilient_sc import InfeasiblePolicyError, Policy, examples, solve
+from resilient_sc.schema import TABLES
 
-from .test_orlib import CAPB_8000, HOLMBERG_P1, PUBLISHED
+from .published import CAPB_8000, HOLMBERG_P1, PUBLISHED
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +59,7 @@ def test_readme_infeasibility_message() -> None:
 
 @pytest.mark.parametrize("page", ["README.md", "docs/benchmarks.md"])
 def test_quoted_optima(page: str) -> None:
-    """The published optima quoted are the ones tests/test_orlib.py asserts."""
+    """The published optima quoted are the ones the benchmark tests assert (tests/published.py)."""
     found = re.findall(r"\b(cap41|cap71|capb(?:@| at capacity )8000|p1) = ([\d.]+)", _text(page))
     quoted = {re.sub(r"(@| at capacity )", "@", name): float(value) for name, value in found}
     assert quoted == {"cap41": PUBLISHED["cap41"], "cap71": PUBLISHED["cap71"],
@@ -146,3 +148,28 @@ def test_committed_pages_are_up_to_date() -> None:
     stale = [page.name for page in sorted((ROOT / "docs").glob("*.md"))
              if gen.render(page.read_text(encoding="utf-8")) != page.read_text(encoding="utf-8")]
     assert not stale, f"run: python docs/gen_pages.py (stale: {', '.join(stale)})"
+
+# ---- the generated pages and the site -----------------------------------------------------------
+def test_data_page_is_up_to_date() -> None:
+    """docs/data.md (linked from the README) holds the tables generated from the schema."""
+    gen = _gen_pages()
+    text = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    assert gen.render(text) == text, "run: python docs/gen_pages.py"
+    for name in TABLES:
+        assert f"### `{name}`" in text
+
+
+def test_policies_page_covers_every_field() -> None:
+    gen = _gen_pages()
+    gen.check_policy_page((ROOT / "docs" / "policies.md").read_text(encoding="utf-8"))
+
+
+def test_mkdocs_build_strict(tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("material")
+    pytest.importorskip("mkdocstrings_handlers.python")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+                           "--site-dir", str(tmp_path / "site")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-5000:]
+    assert (tmp_path / "site" / "data" / "index.html").is_file()

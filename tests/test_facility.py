@@ -25,7 +25,8 @@ from resilient_sc.solvers.facility.lagrangian import MultiSourceBound, SingleSou
 from resilient_sc.solvers.facility.problem import FacilityProblem, recognise
 from resilient_sc.solvers.mip.branch_and_bound import Incumbent
 
-PUBLISHED = {"cap41": 1040444.375, "p1": 8848.0}
+from .published import PUBLISHED
+
 ONE = SolveOptions(threads=1)
 
 

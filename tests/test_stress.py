@@ -173,3 +173,67 @@ def test_expectations_say_what_they_are_conditional_on():
                            probabilities={result.failures["failure"].iloc[0]: 0.1})
     assert "given for 1 of" in weighted.summary()["conditional_on"]
     assert weighted.summary()["expected_extra_cost"] == pytest.approx(weighted.failures["extra_cost"].iloc[0])
+
+
+# ---- hand-solved ----------------------------------------------------------------------------
+def backup_network() -> Network:
+    """Market M (country X) needs 30 of product a and 40 of b through hub H; every lane costs 1.
+    SA alone makes a (unit cost 2). SB1 and SB2 each can make 100 of b: SB1 at 5 per unit, SB2
+    at 8 under an existing contract (status open). No fixed costs.
+
+    Base: SA, SB1 and SB2 contracted, b from SB1: 30·(2+1+1) + 40·(5+1+1) = 120 + 280 = 400.
+    Losing SA: the 30 units of a cannot be made (0% of a, 40/70 of all demand served), and
+    the flow cost falls by 120. Losing SB1: SB2 makes the 40 units of b at 8 instead of 5:
+    everything served at an extra 40·(8 − 5) = 120. Losing SB2: nothing changes.
+    """
+    return Network.from_frames(
+        countries=pd.DataFrame({"country": ["X"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["SA", "SB1", "SB2"], "country": "X",
+                                "status": ["candidate", "candidate", "open"]}),
+        supplier_products=pd.DataFrame({"supplier": ["SA", "SB1", "SB2"], "product": ["a", "b", "b"],
+                                        "capacity": 100.0, "unit_cost": [2.0, 5.0, 8.0]}),
+        hubs=pd.DataFrame({"hub": ["H"], "country": ["X"]}),
+        markets=pd.DataFrame({"market": ["M"], "country": ["X"]}),
+        demand=pd.DataFrame({"market": "M", "product": ["a", "b"], "demand": [30.0, 40.0]}),
+        lanes=pd.DataFrame({"origin": ["SA", "SB1", "SB2", "H"], "destination": ["H", "H", "H", "M"],
+                            "unit_cost": 1.0}),
+    )
+
+
+
+def test_stress_losing_the_only_supplier_of_a_product():
+    net = backup_network()
+    plan = solve(net)
+    assert plan.objective == pytest.approx(400.0)
+    result = stress_test(net, plan, failures=("supplier",), penalty=1000.0)
+    row = result.failures.set_index("failure").loc["supplier:SA"]
+    assert row["worst_served"] == 0.0  # none of product a can be made
+    assert (row["worst_market"], row["worst_product"]) == ("M", "a")
+    assert row["shortfall_cost"] == pytest.approx(30_000.0)
+    assert row["extra_cost"] == pytest.approx(-120.0)
+    assert row["impact"] == pytest.approx(30_000.0 - 120.0)
+    by_product = result.by_product.set_index(["failure", "product"])
+    assert by_product.loc[("supplier:SA", "a"), "shortfall"] == pytest.approx(30.0)
+    assert by_product.loc[("supplier:SA", "a"), "served"] == pytest.approx(0.0)
+    assert by_product.loc[("supplier:SA", "b"), "served"] == pytest.approx(1.0)
+    summary = result.summary()
+    assert summary["worst_failure"] == "supplier:SA" and summary["worst_served"] == 0.0
+    assert summary["hurt"] == 1
+    assert result.served_matrix("a").loc["supplier:SA", "M"] == pytest.approx(0.0)
+    assert result.served_matrix("b").loc["supplier:SA", "M"] == pytest.approx(1.0)
+    assert result.served_matrix().loc["supplier:SA", "M"] == pytest.approx(0.0)  # lowest over products
+    entry = next(e for e in result.to_dict()["failures"] if e["failure"] == "supplier:SA")
+    assert entry["served_by_product"] == {"a": 0.0, "b": 1.0}
+    assert entry["shortfalls"] == [{"market": "M", "product": "a", "demand": 30.0, "shortfall": 30.0}]
+
+
+def test_stress_backup_supplier_serves_everything_at_extra_cost():
+    net = backup_network()
+    result = stress_test(net, solve(net), failures=("supplier",))
+    f = result.failures.set_index("failure")
+    assert f.loc["supplier:SB1", "worst_served"] == 1.0
+    assert f.loc["supplier:SB1", "extra_cost"] == pytest.approx(40 * (8 - 5))
+    assert f.loc["supplier:SB1", "worst_market"] == ""  # nothing short, no floor binds
+    assert f.loc["supplier:SB2", "worst_served"] == 1.0
+    assert f.loc["supplier:SB2", "extra_cost"] == pytest.approx(0.0, abs=1e-9)
+    assert f["probability"].sum() == pytest.approx(1.0)

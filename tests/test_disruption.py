@@ -1,0 +1,43 @@
+"""Disruption-aware design (docs/formulation.md §5b) on the tiny network where China may fail.
+
+Costs of the tiny network (``examples.tiny``; see tests/test_policies.py): base S_CN alone
+1260, S_FR alone 1720, both 1760 (fixed 800 + 80·12).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from resilient_sc import Network, Policy, examples
+from resilient_sc.analysis import disruption_design, stress_test
+
+
+def disrupted_tiny() -> Network:
+    """The tiny network where China fails with probability 0.1."""
+    f = examples.tiny().frames()
+    f["disruptions"] = pd.DataFrame({"scenario": ["cn_down"], "kind": ["country"], "element": ["CN"],
+                                     "probability": [0.1]})
+    return Network.from_frames(**f)
+
+
+def test_disruption_design_survives_its_scenario():
+    """Shortfall costs 1000 per unit. S_CN alone: 1260 + 0.1·80·1000 = 9260 expected. S_FR
+    alone: 1720 + 0.1·80·14 (its flows in the scenario) = 1832. Both: 1760 + 0.1·1120 = 1872.
+    So S_FR alone, and the value of the stochastic solution is 9260 − 1832 = 7428."""
+    net = disrupted_tiny()
+    design = disruption_design(net, Policy(shortfall_penalty=1000.0))
+    assert design.plan.supplier_ids == ["S_FR"]
+    assert design.expected_cost == pytest.approx(1832.0)
+    assert design.base_expected_cost == pytest.approx(9260.0)
+    assert design.vss == pytest.approx(7428.0)
+    replay = stress_test(net, design.plan, failures=(), scenarios=True).failures.set_index("failure")
+    assert replay.loc["scenario:cn_down", "worst_served"] == pytest.approx(1.0)
+
+
+def test_disruption_weight_zero_is_the_cost_optimal_design():
+    net = disrupted_tiny()
+    design = disruption_design(net, Policy(shortfall_penalty=1000.0, disruption_weight=0.0))
+    assert design.plan.objective == pytest.approx(1260.0)
+    assert design.plan.supplier_ids == design.base_plan.supplier_ids == ["S_CN"]
+    assert design.vss == pytest.approx(0.0, abs=1e-6)

@@ -1,0 +1,30 @@
+"""Frontiers (docs/formulation.md §6): one policy field swept over values, cost and worst-case
+service at each point, with and without warm starts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resilient_sc.analysis import frontier
+
+
+def test_frontier_cost_never_falls_as_the_share_tightens(sweep):
+    net, df = sweep
+    assert df["status"].tolist()[-1] == "infeasible"
+    costs = df.loc[df["status"] == "optimal", "cost"].to_numpy()
+    assert len(costs) == 3 and (np.diff(costs) >= -1e-6).all()
+    assert df.loc[0, "premium"] == pytest.approx(0.0, abs=1e-9)
+    # both hubs of the network are in C1: losing C1 leaves every market without supply
+    assert set(net.hubs["country"]) == {"C1"}
+    assert df["worst_served"].iloc[:3].tolist() == [0.0, 0.0, 0.0]
+    assert df["worst_failure"].iloc[:3].tolist() == ["country:C1"] * 3
+
+
+def test_frontier_warm_and_cold_give_the_same_costs(sweep):
+    net, warm = sweep
+    cold = frontier(net, "min_local_share", warm["min_local_share"].tolist(), warm_start=False,
+                    workers=1, failures=())
+    pd.testing.assert_series_equal(warm["cost"], cold["cost"], rtol=1e-9)
+    assert cold["status"].tolist() == warm["status"].tolist()

@@ -1,0 +1,100 @@
+"""Figures and reports of the analyses: labelled axes, files written, the planner's sentences,
+and matplotlib kept optional.
+
+Costs of the tiny network (``examples.tiny``; see tests/test_policies.py): base S_CN alone
+1260, S_FR alone 1720, both 1760 (fixed 800 + 80·12).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from resilient_sc import solve
+from resilient_sc.analysis import figures as fg
+from resilient_sc.analysis import stress_test
+from resilient_sc.analysis.report import write_frontier_report, write_premium_report, write_stress_report
+from resilient_sc.schema import TABLES
+
+from .cases import TINY_POLICIES as POLICIES
+
+
+# ---- figures ------------------------------------------------------------------------------
+def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
+    _, outcomes, table = tiny_outcomes
+    fig = fg.frontier_figure(sweep[1], "min_local_share")
+    left, right = fig.axes[:2]
+    assert left.get_xlabel() == "min_local_share (fraction of demand)"
+    assert left.get_ylabel() == fg.PREMIUM_LABEL and right.get_ylabel() == fg.SERVED_LABEL
+    assert fg.save_figure(fig, tmp_path / "frontier.png").read_bytes()[:4] == b"\x89PNG"
+
+    fig = fg.premium_figure(table)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == fg.PREMIUM_LABEL
+    assert [t.get_text() for t in ax.get_xticklabels()] == table["policy"].tolist()
+    assert any("infeasible" in t.get_text() for t in ax.texts)
+
+    fig = fg.served_heatmap(outcomes[0].stress, service_level=0.8)
+    assert fig.axes[0].get_ylabel() == "failure" and fig.axes[0].get_title() == "default (% of its units)"
+    assert fig._supxlabel.get_text().startswith("market. 4 of 4 failures leave demand short")
+    assert "service level" in " ".join(t.get_text() for t in fig.axes[-1].get_yticklabels())
+    svg = fg.save_figure(fig, tmp_path / "served.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "Paris" in svg
+    with pytest.raises(ValueError, match=r"\.png or \.svg"):
+        fg.save_figure(fig, tmp_path / "served.pdf")
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch, tmp_path, tiny_outcomes):
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(ImportError, match=r"pip install resilient_sc\[plots\]"):
+        fg.premium_figure(tiny_outcomes[2])
+    with pytest.warns(RuntimeWarning, match="figures skipped"):
+        written = write_frontier_report(tmp_path, pd.DataFrame(
+            {"min_local_share": [0.0], "status": ["optimal"], "cost": [1.0], "premium_pct": [0.0]}),
+            "min_local_share")
+    assert [p.name for p in written] == ["frontier.csv", "report.md"]
+
+
+def test_importing_the_library_does_not_import_matplotlib():
+    code = "import sys, resilient_sc, resilient_sc.cli, resilient_sc.analysis.report; " \
+           "sys.exit('matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# ---- reports ------------------------------------------------------------------------------
+def test_premium_report(tiny_outcomes, tmp_path):
+    net, outcomes, table = tiny_outcomes
+    written = write_premium_report(tmp_path, net, outcomes, table)
+    names = {p.name for p in written}
+    assert {"premium.csv", "stress_failures.csv", "stress_shortfalls.csv", "premium.png",
+            "report.md"} <= names
+    assert not {Path(n).stem for n in names} & set(TABLES)  # never an input table's name
+    assert pd.read_csv(tmp_path / "premium.csv")["policy"].tolist() == ["base", *POLICIES]
+    assert set(pd.read_csv(tmp_path / "stress_failures.csv")["policy"]) == {"base", "near", "survive"}
+    text = (tmp_path / "report.md").read_text()
+    assert "Near (min_local_share 0.5) costs 36.5% more than the cost-optimal base" in text
+    assert "Impossible (excluded_countries FR, CN) is infeasible" in text
+    assert "![" in text and "(premium.png)" in text
+    assert all((tmp_path / n).stat().st_size > 0 for n in names)
+
+
+def test_stress_and_frontier_reports(sweep, located_tiny, tmp_path):
+    net = located_tiny
+    plan = solve(net)
+    written = write_stress_report(tmp_path / "stress", net, plan, stress_test(net, plan))
+    assert [p.name for p in written] == ["stress_failures.csv", "stress_products.csv",
+                                         "stress_shortfalls.csv", "stress_served.png", "network_map.png",
+                                         "report.md"]
+    report = (tmp_path / "stress" / "report.md").read_text()
+    assert "(network_map.png)" in report
+    assert "# Stress test of the cost-optimal design (no resilience policy)" in report
+    assert "Given one of the 4 single failures happening, each equally likely" in report
+    written = write_frontier_report(tmp_path / "frontier", sweep[1], "min_local_share")
+    text = written[-1].read_text()
+    assert "(frontier.png)" in text and "Infeasible at min_local_share = 0.75" in text
+    assert "As min_local_share goes from 0 to 0.5" in text
