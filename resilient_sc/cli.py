@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import io
 from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
+from .format import column_formatter
 
 if TYPE_CHECKING:
     from .data import Network
@@ -404,19 +405,9 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
 
 
 def _frame_text(df: Any, columns: list[str]) -> str:
-    """A table for the terminal: money with separators, fractions and premiums as percentages."""
+    """A table for the terminal, each column formatted by :func:`format.column_formatter`."""
     cols = [c for c in columns if c in df]
-    fmt: dict[str, Callable[[Any], str]] = {}
-    for c in cols:
-        if c in ("cost", "extra_cost", "shortfall_cost", "impact", "premium"):
-            fmt[c] = lambda v: "" if v != v else f"{v:,.2f}"
-        elif c == "premium_pct":
-            fmt[c] = lambda v: "" if v != v else f"{v:.2f}%"
-        elif "served" in c:
-            fmt[c] = lambda v: "" if v != v else f"{v:.1%}"
-        elif c.startswith("n_"):
-            fmt[c] = lambda v: "" if v != v else f"{v:.0f}"
-    return df[cols].to_string(index=False, formatters=fmt, na_rep="")
+    return df[cols].to_string(index=False, formatters={c: column_formatter(c) for c in cols}, na_rep="")
 
 
 COMMANDS: dict[str, Command] = {

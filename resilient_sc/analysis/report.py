@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import io
+from ..format import fraction, money, pct_points, signed_money, value, whole
 from ..schema import TABLES
 from . import figures as fg
 from . import maps
@@ -217,7 +218,7 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
         return f"{label} ({_describe(o.policy)}) is infeasible on this data: {_reason(o.reason)}"
     what, served, _ = _worst(o.stress)
     if o is base:
-        text = f"The cost-optimal base costs {_money(o.plan.objective)}"
+        text = f"The cost-optimal base costs {money(o.plan.objective)}"
         return text + (f"; under {what} {_guarantee(served)}." if what else ".")
     pct = row.get("premium_pct", math.nan)
     more = "more" if pct >= 0 else "less"
@@ -231,7 +232,7 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
 def _design_sentence(plan: Plan) -> list[str]:
     suppliers, hubs = _count(len(plan.suppliers), "supplier"), _count(len(plan.hubs), "hub")
     return [f"The design contracts {suppliers} ({', '.join(plan.supplier_ids)}) and opens {hubs} "
-            f"({', '.join(plan.hub_ids)}) at a total cost of {_money(plan.objective)}."]
+            f"({', '.join(plan.hub_ids)}) at a total cost of {money(plan.objective)}."]
 
 
 def _stress_sentences(stress: StressResult | None) -> list[str]:
@@ -245,20 +246,20 @@ def _stress_sentences(stress: StressResult | None) -> list[str]:
         out.append(f"The worst is {_failure_words(worst)}: {_guarantee(worst['worst_served'])} (lowest: "
                    f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
                    f"served per product: {_served_by_product(stress, worst['failure'])} of its units.")
-        out.append(f"Under it the re-routed flows cost {_signed_money(worst['extra_cost'])} against the "
+        out.append(f"Under it the re-routed flows cost {signed_money(worst['extra_cost'])} against the "
                    f"base flows{' (less is delivered)' if worst['extra_cost'] < 0 else ''}, and the units "
-                   f"short cost {_money(worst['shortfall_cost'])} at {_penalties(stress)}: an impact of "
-                   f"{_money(worst['impact'])}.")
+                   f"short cost {money(worst['shortfall_cost'])} at {_penalties(stress)}: an impact of "
+                   f"{money(worst['impact'])}.")
     what, served, name = _worst(stress)
     if what and name != worst["failure"]:
         out.append(f"Under {what} ({name}) {_guarantee(served)}.")
-    value = s["expected_value_served"]
-    served_text = (f"{value:.1%} of the demand's value is served on average" if not math.isnan(value)
+    share = s["expected_value_served"]
+    served_text = (f"{share:.1%} of the demand's value is served on average" if not math.isnan(share)
                    else "the served share of each product's units is on average "
                    + _served_by_product(stress, None, s["expected_served_by_product"]))
     out.append(f"Given {s['conditional_on']}, {served_text}, with an expected shortfall cost of "
-               f"{_money(s['expected_shortfall_cost'])} and an expected change in flow cost of "
-               f"{_signed_money(s['expected_extra_cost'])}.")
+               f"{money(s['expected_shortfall_cost'])} and an expected change in flow cost of "
+               f"{signed_money(s['expected_extra_cost'])}.")
     return out
 
 
@@ -292,7 +293,7 @@ def _served_by_product(stress: StressResult, failure: str | None,
 
 
 def _penalties(stress: StressResult) -> str:
-    return ", ".join(f"{_money(v)} per unit of {p}" for p, v in stress.penalties.items())
+    return ", ".join(f"{money(v)} per unit of {p}" for p, v in stress.penalties.items())
 
 
 def _worst(stress: StressResult | None) -> tuple[str, float, str]:
@@ -316,30 +317,30 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
     if ok.empty:
         return [f"No value of {field} gives a feasible design."]
     first, last = ok.iloc[0], ok.iloc[-1]
-    out.append(f"As {field} goes from {_value(first[field])} to {_value(last[field])}, the cost goes from "
-               f"{_money(first['cost'])} to {_money(last['cost'])} (premium {first['premium_pct']:.1f}% "
+    out.append(f"As {field} goes from {value(first[field])} to {value(last[field])}, the cost goes from "
+               f"{money(first['cost'])} to {money(last['cost'])} (premium {first['premium_pct']:.1f}% "
                f"to {last['premium_pct']:.1f}%).")
     if "worst_served" in ok and ok["worst_served"].notna().any():
-        out.append(f"Under its worst single failure, at {field} = {_value(first[field])} "
+        out.append(f"Under its worst single failure, at {field} = {value(first[field])} "
                    f"({first['worst_failure']}) {_guarantee(first['worst_served'])}; at "
-                   f"{_value(last[field])} ({last['worst_failure']}) {_guarantee(last['worst_served'])}.")
+                   f"{value(last[field])} ({last['worst_failure']}) {_guarantee(last['worst_served'])}.")
     steps = ok["premium_pct"].diff().iloc[1:]
     if len(steps) and steps.max() > 0:
         i = int(steps.to_numpy().argmax()) + 1
-        out.append(f"The steepest step is from {_value(ok[field].iloc[i - 1])} to {_value(ok[field].iloc[i])}"
+        out.append(f"The steepest step is from {value(ok[field].iloc[i - 1])} to {value(ok[field].iloc[i])}"
                    f": +{steps.iloc[i - 1]:.1f} percentage points of premium.")
     bad = df.loc[df["status"] == "infeasible"]
     if len(bad):
-        out.append(f"Infeasible at {field} = {', '.join(_value(v) for v in bad[field])}: "
+        out.append(f"Infeasible at {field} = {', '.join(value(v) for v in bad[field])}: "
                    f"{_reason(str(bad['reason'].iloc[0]))}")
     return out
 
 
 # ---- tables -------------------------------------------------------------------------------
 def _premium_table(table: pd.DataFrame) -> list[str]:
-    cols = {"policy": str, "status": str, "cost": _money, "premium_pct": _pct_points,
-            "worst_served": _fraction, "expected_value_served": _fraction, "local_share": _fraction,
-            "allied_share": _fraction, "n_suppliers": _int, "n_hubs": _int}
+    cols = {"policy": str, "status": str, "cost": money, "premium_pct": pct_points,
+            "worst_served": fraction, "expected_value_served": fraction, "local_share": fraction,
+            "allied_share": fraction, "n_suppliers": whole, "n_hubs": whole}
     return _markdown(table, cols, {"premium_pct": "premium", "worst_served": "worst served",
                                    "expected_value_served": "expected value served", "local_share": "local",
                                    "allied_share": "allied", "n_suppliers": "suppliers", "n_hubs": "hubs"})
@@ -347,17 +348,17 @@ def _premium_table(table: pd.DataFrame) -> list[str]:
 
 def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
     f = stress.worst_table(n)
-    cols = {"failure": str, "worst_served": _fraction, "worst_market": str, "worst_product": str,
-            **{f"served {p}": _fraction for p in stress.products},
-            "value_served": _fraction, "extra_cost": _money, "shortfall_cost": _money, "impact": _money}
+    cols = {"failure": str, "worst_served": fraction, "worst_market": str, "worst_product": str,
+            **{f"served {p}": fraction for p in stress.products},
+            "value_served": fraction, "extra_cost": money, "shortfall_cost": money, "impact": money}
     return _markdown(f, cols, {"worst_served": "guaranteed", "worst_market": "where: market",
                                "worst_product": "product", "value_served": "value served",
                                "extra_cost": "extra flow cost", "shortfall_cost": "shortfall cost"})
 
 
 def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
-    cols = {field: _value, "status": str, "cost": _money, "premium_pct": _pct_points,
-            "worst_served": _fraction, "n_suppliers": _int, "n_hubs": _int}
+    cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points,
+            "worst_served": fraction, "n_suppliers": whole, "n_hubs": whole}
     return _markdown(df, cols, {"premium_pct": "premium", "worst_served": "worst served",
                                 "n_suppliers": "suppliers", "n_hubs": "hubs"})
 
@@ -365,7 +366,7 @@ def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
 def _markdown(df: pd.DataFrame, cols: dict[str, Callable[[Any], str]],
               names: dict[str, str]) -> list[str]:
     cols = {c: f for c, f in cols.items() if c in df}
-    right = [f not in (str, _value) for f in cols.values()]
+    right = [f not in (str, value) for f in cols.values()]
     lines = ["| " + " | ".join(names.get(c, c) for c in cols) + " |",
              "|" + "|".join("---:" if r else "---" for r in right) + "|"]
     for row in df.to_dict("records"):
@@ -381,42 +382,16 @@ def _cell(v: Any, fmt: Callable[[Any], str]) -> str:
 
 
 # ---- small helpers ------------------------------------------------------------------------
-def _money(v: float) -> str:
-    return f"{v:,.2f}"
-
-
-def _signed_money(v: float) -> str:
-    return f"{v:+,.2f}"
-
-
-def _int(v: Any) -> str:
-    return f"{int(v)}"
-
-
-def _fraction(v: float) -> str:
-    return f"{v:.1%}"
-
-
-def _pct_points(v: float) -> str:
-    return f"{v:.2f}%"
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, list | tuple):
-        return ", ".join(map(str, v))
-    return f"{v:g}" if isinstance(v, float) else str(v)
-
-
 def _describe(policy: Policy) -> str:
     """``min_local_share 0.5, survive country``; the base has no requirements."""
     items = policy.to_dict()
     if not items:
         return "no resilience policy (cost-optimal)"
-    return ", ".join(f"{k} {_mapping(v) if isinstance(v, dict) else _value(v)}" for k, v in items.items())
+    return ", ".join(f"{k} {_mapping(v) if isinstance(v, dict) else value(v)}" for k, v in items.items())
 
 
 def _mapping(v: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in v.items()) + "}"
+    return "{" + ", ".join(f"{k}: {value(x)}" for k, x in v.items()) + "}"
 
 
 def _count(n: int, noun: str) -> str:

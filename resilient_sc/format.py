@@ -1,0 +1,64 @@
+"""How numbers read in the terminal, reports and docs: written once.
+
+Money with thousands separators and cents, fractions as percentages with one decimal,
+premiums already in % with two decimals, counts as whole numbers.
+
+>>> money(1234.5), signed_money(-7.0), fraction(0.8074), pct_points(7.5), whole(13.0)
+('1,234.50', '-7.00', '80.7%', '7.50%', '13')
+>>> column_formatter("extra_cost")(float("nan"))
+''
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+#: columns holding shares of a plan (fractions), by name
+SHARE_COLUMNS = frozenset({"local_share", "allied_share", "top_country_share"})
+#: columns holding money, by name
+MONEY_COLUMNS = frozenset({"cost", "extra_cost", "shortfall_cost", "impact", "premium",
+                           "expected_shortfall_cost", "expected_extra_cost"})
+
+
+def money(v: float) -> str:
+    return f"{v:,.2f}"
+
+
+def signed_money(v: float) -> str:
+    return f"{v:+,.2f}"
+
+
+def whole(v: Any) -> str:
+    return f"{int(v)}"
+
+
+def fraction(v: float) -> str:
+    return f"{v:.1%}"
+
+
+def pct_points(v: float) -> str:
+    return f"{v:.2f}%"
+
+
+def value(v: Any) -> str:
+    """A policy value as written: ``0.5``, ``CN, RU``."""
+    if isinstance(v, list | tuple):
+        return ", ".join(map(str, v))
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def column_formatter(column: str) -> Callable[[Any], str]:
+    """The formatter of a result column by its name; blank for a missing (NaN) number."""
+    if column in MONEY_COLUMNS:
+        fmt: Callable[[Any], str] = money
+    elif column == "premium_pct":
+        fmt = pct_points
+    elif "served" in column or column in SHARE_COLUMNS:
+        fmt = fraction
+    elif column.startswith("n_"):
+        fmt = whole
+    else:
+        return str
+    return lambda v: "" if isinstance(v, float) and math.isnan(v) else fmt(v)
