@@ -125,6 +125,20 @@ def frontier_figure(df: pd.DataFrame) -> None:
     save(fig, "frontier.png")
 
 
+def design_figures(net: Network, plan: Plan) -> None:
+    """The library's own stress heatmap and network map of a design, as the reports draw them."""
+    from resilient_sc.analysis import figures, maps
+    from resilient_sc.analysis.report import design_title, service_level
+
+    title = design_title(plan.policy)
+    stress = stress_test(net, plan)
+    for name, fig in (("stress_served.png", figures.served_heatmap(
+            stress, f"Demand served per failure: {title}", service_level(plan.policy))),
+            ("network_map.png", maps.network_map(net, plan, title[:1].upper() + title[1:]))):
+        figures.save_figure(fig, IMG / name, dpi=80)
+        print(f"wrote docs/img/{name} ({(IMG / name).stat().st_size // 1024} KiB)")
+
+
 def main() -> None:
     net = examples.electronics()
     fields = load_mapping(examples.electronics_path() / "policies.yaml", "policies")
@@ -135,6 +149,7 @@ def main() -> None:
     premium_figure(table)
     plans = {"base": solve(net), "redundant": solve(net, policies["redundant"])}
     n1_figure(net, plans)
+    design_figures(net, plans["redundant"])
     shares = {"base": plans["base"], **{k: solve(net, policies[k]) for k in ("near_shoring",
                                                                              "friend_shoring")}}
     shares_figure(net, shares)

@@ -82,7 +82,8 @@ def write_stress_report(folder: str | Path, network: Network, plan: Plan, stress
     title = design_title(plan.policy)
     heat = w.figure("stress_served.png", lambda: fg.served_heatmap(
         stress, f"Demand served per failure: {title}", service_level(plan.policy)))
-    drawn = w.figure("network_map.png", lambda: maps.network_map(network, plan, title)) \
+    heading = title[:1].upper() + title[1:]
+    drawn = w.figure("network_map.png", lambda: maps.network_map(network, plan, heading)) \
         if maps.has_coordinates(network) else None
     lines = [f"# Stress test of {title}", "",
              f"Data: {_source(network)}. Money in the data's currency; quantities in units of each "
