@@ -1,0 +1,322 @@
+"""Issue 14: ours (``resilient_sc.solve``) against a textbook extensive form in plain HiGHS on a
+ladder rung, side by side in one run, each solve in its own subprocess (peak memory per case).
+
+    python benchmarks/bench_ladder.py --rung S [--policies base near-shoring ...] [--time-limit 300]
+    python benchmarks/bench_ladder.py --quick      # the smoke run: rung "tiny", three policies
+
+Writes ``ladder_<rung>.json`` and ``.md``. The textbook side is built here with scipy + highspy:
+z[s], o[h] binaries; x[s,h,p]; y[h,m,p,c] with the origin country c; rows demand, origin
+balance, supplier capacity (× z), hub capacity (× o), hub links y ≤ d·o, the policy rows
+(local / allied share, country cap) and, for ``survive``, one recourse block x^f[s,h,p],
+y^f[h,m,p] per failure (balance, capacities × z / o, Σ_h y^f ≥ β·d). It takes the lane,
+tariff and origin expansion from ``build_sets`` tables (as pyomo_rules.py does), nothing of
+the library's model. Not yet written for single sourcing and disruption-aware design (reported
+as "not built").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from ladder import POLICIES, RUNGS, ladder_network  # noqa: E402
+from machine import machine_info, machine_line, save  # noqa: E402
+
+TEXTBOOK = ("base", "near-shoring", "friend-shoring", "survive country 0.8", "survive supplier 1.0")
+QUICK = ("base", "near-shoring", "survive country 0.8")
+
+
+class _Rows:
+    """COO assembly of constraint rows."""
+
+    def __init__(self) -> None:
+        self.r: list[np.ndarray] = []
+        self.c: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+        self.lo: list[np.ndarray] = []
+        self.hi: list[np.ndarray] = []
+        self.n = 0
+
+    def add(self, row: np.ndarray, col: np.ndarray, val: np.ndarray, n_rows: int,
+            lo: float | np.ndarray, hi: float | np.ndarray) -> None:
+        self.r.append(np.asarray(row) + self.n)
+        self.c.append(np.asarray(col))
+        self.v.append(np.broadcast_to(np.asarray(val, float), np.shape(row)).copy())
+        self.lo.append(np.broadcast_to(np.asarray(lo, float), (n_rows,)).copy())
+        self.hi.append(np.broadcast_to(np.asarray(hi, float), (n_rows,)).copy())
+        self.n += n_rows
+
+
+def _codes(*cols):
+    """Dense codes of the rows' key tuples and their count."""
+    import pandas as pd
+    key = pd.MultiIndex.from_arrays(cols) if len(cols) > 1 else pd.Index(cols[0])
+    codes, uniques = pd.factorize(key)
+    return codes, len(uniques)
+
+
+def build_textbook(net, policy):
+    """The extensive form as a ``highspy.Highs`` (not yet run); its number of columns and rows."""
+    import highspy
+    import scipy.sparse as sp
+
+    from resilient_sc.model.sets import build_sets
+    sets = build_sets(net, policy)
+    sup, hub, dem = sets.suppliers.reset_index(drop=True), sets.hubs.reset_index(drop=True), sets.demand
+    inb, fl, supply = sets.inbound, sets.flows, sets.supply
+    s_idx = {s: i for i, s in enumerate(sup["supplier"])}
+    h_idx = {h: i for i, h in enumerate(hub["hub"])}
+    dm = dem.set_index(["market", "product"])
+    d_of = dm["demand"]
+    inf = highspy.kHighsInf
+    ns, nh, nx, ny = len(sup), len(hub), len(inb), len(fl)
+    xs = inb["supplier"].map(s_idx).to_numpy()
+    xh = inb["hub"].map(h_idx).to_numpy()
+    X0, Y0 = ns + nh, ns + nh + nx
+    cost = [sup["fixed_cost"].to_numpy(float), hub["fixed_cost"].to_numpy(float),
+            (inb["unit_cost"] + inb["lane_cost"] + inb["handling_cost"]).to_numpy(float),
+            (fl["lane_cost"] + fl["tariff"]).to_numpy(float)]
+    rows = _Rows()
+    ycol = Y0 + np.arange(ny)
+    xcol = X0 + np.arange(nx)
+    yd = pd_index = d_of.reindex(list(zip(fl["market"], fl["product"], strict=True))).to_numpy(float)
+    del pd_index
+    # demand
+    r, n = _codes(fl["market"], fl["product"])
+    dvals = d_of.reindex(_uniq(fl["market"], fl["product"])).to_numpy(float)
+    rows.add(r, ycol, 1.0, n, dvals, dvals)
+    # origin balance [h,p,c]
+    keys = (list(inb["hub"]) + list(fl["hub"]), list(inb["product"]) + list(fl["product"]),
+            list(inb["country"]) + list(fl["origin"]))
+    r, n = _codes(*keys)
+    rows.add(r, np.concatenate([xcol, ycol]), np.concatenate([np.ones(nx), -np.ones(ny)]), n, 0.0, 0.0)
+    # supplier capacity [s,p] ≤ cap z
+    cap = supply.set_index(["supplier", "product"])["capacity"]
+    r, n = _codes(inb["supplier"], inb["product"])
+    caps = cap.reindex(_uniq(inb["supplier"], inb["product"])).to_numpy(float)
+    zs = np.array([s_idx[s] for s, _ in _uniq(inb["supplier"], inb["product"])])
+    rows.add(np.concatenate([r, np.arange(n)]), np.concatenate([xcol, zs]),
+             np.concatenate([np.ones(nx), -caps]), n, -inf, 0.0)
+    # hub capacity
+    hcap = hub["capacity"].to_numpy(float)
+    rows.add(np.concatenate([xh, np.arange(nh)]), np.concatenate([xcol, ns + np.arange(nh)]),
+             np.concatenate([np.ones(nx), -hcap]), nh, -inf, 0.0)
+    # hub links [h,m,p]: Σ_c y ≤ d o[h]
+    r, n = _codes(fl["hub"], fl["market"], fl["product"])
+    u = _uniq(fl["hub"], fl["market"], fl["product"])
+    rows.add(np.concatenate([r, np.arange(n)]),
+             np.concatenate([ycol, ns + np.array([h_idx[h] for h, _, _ in u])]),
+             np.concatenate([np.ones(ny), -d_of.reindex([(m, p) for _, m, p in u]).to_numpy(float)]),
+             n, -inf, 0.0)
+    # policy rows
+    region = net.countries.set_index("country")["region"] if hasattr(net, "countries") else None
+    creg = sets.countries.set_index("country")["region"]
+    cbloc = sets.countries.set_index("country")["bloc"].fillna("")
+    mcountry = fl["market"].map(dem.drop_duplicates("market").set_index("market")["country"])
+    del region
+    for share, pick in ((policy.min_local_share,
+                         lambda: fl["origin"].map(creg).to_numpy() == mcountry.map(creg).to_numpy()),
+                        (policy.min_allied_share,
+                         lambda: (fl["origin"].to_numpy() == mcountry.to_numpy())
+                         | ((fl["origin"].map(cbloc).to_numpy() == mcountry.map(cbloc).to_numpy())
+                            & (mcountry.map(cbloc).to_numpy() != "")))):
+        if share is None:
+            continue
+        keep = pick()
+        mk = list(zip(fl["market"], fl["product"], strict=True))
+        ukeys = _uniq(fl["market"], fl["product"])
+        pos = {k: i for i, k in enumerate(ukeys)}
+        r = np.array([pos[k] for k, ok in zip(mk, keep, strict=True) if ok], dtype=int)
+        rows.add(r, ycol[keep], 1.0, len(ukeys), float(share) * d_of.reindex(ukeys).to_numpy(float), inf)
+    if policy.max_country_share is not None:
+        foreign = fl["origin"].to_numpy() != mcountry.to_numpy()
+        f = fl[foreign]
+        r, n = _codes(f["market"], f["product"], f["origin"])
+        u = _uniq(f["market"], f["product"], f["origin"])
+        rows.add(r, ycol[foreign], 1.0, n, -inf,
+                 float(policy.max_country_share) * d_of.reindex([(m, p) for m, p, _ in u]).to_numpy(float))
+    # survive: one recourse block per failure
+    ncol = Y0 + ny
+    beta = 1.0 if policy.service_level is None else float(policy.service_level)
+    out = sets.outbound.reset_index(drop=True)
+    oh = out["hub"].map(h_idx).to_numpy()
+    od = d_of.reindex(list(zip(out["market"], out["product"], strict=True))).to_numpy(float)
+    failures = []
+    for kind in policy.survive:
+        if kind == "supplier":
+            failures += [((sup["supplier"] == s).to_numpy(), np.zeros(nh, bool)) for s in sup["supplier"]]
+        elif kind == "country":
+            for c in sorted(set(sup["country"]) | set(hub["country"])):
+                failures.append(((sup["country"] == c).to_numpy(), (hub["country"] == c).to_numpy()))
+        else:
+            failures += [(np.zeros(ns, bool), (hub["hub"] == h).to_numpy()) for h in hub["hub"]]
+    for lost_s, lost_h in failures:
+        kx = ~(lost_s[xs] | lost_h[xh])
+        ky = ~lost_h[oh]
+        fx, fy = inb[kx], out[ky]
+        nfx, nfy = len(fx), len(fy)
+        cx, cy = ncol + np.arange(nfx), ncol + nfx + np.arange(nfy)
+        ncol += nfx + nfy
+        cost += [np.zeros(nfx + nfy)]
+        r, n = _codes(list(fx["hub"]) + list(fy["hub"]), list(fx["product"]) + list(fy["product"]))
+        rows.add(r, np.concatenate([cx, cy]), np.concatenate([np.ones(nfx), -np.ones(nfy)]), n, 0.0, 0.0)
+        r, n = _codes(fx["supplier"], fx["product"])
+        u = _uniq(fx["supplier"], fx["product"])
+        rows.add(np.concatenate([r, np.arange(n)]), np.concatenate([cx, [s_idx[s] for s, _ in u]]),
+                 np.concatenate([np.ones(nfx), -cap.reindex(u).to_numpy(float)]), n, -inf, 0.0)
+        rows.add(np.concatenate([xh[kx], np.arange(nh)]), np.concatenate([cx, ns + np.arange(nh)]),
+                 np.concatenate([np.ones(nfx), -hcap]), nh, -inf, 0.0)
+        r, n = _codes(fy["market"], fy["product"])
+        u = _uniq(fy["market"], fy["product"])
+        rows.add(r, cy, 1.0, n, beta * d_of.reindex(u).to_numpy(float), inf)
+        # an unreachable (market, product) would need β·d from nothing: infeasible, as it should be
+        missing = set(d_of.index) - set(u)
+        if missing and beta > 0:
+            raise ValueError("a failure leaves a market unreachable")
+    del yd, od
+    a = sp.csr_matrix((np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
+                      shape=(rows.n, ncol))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = ncol, rows.n
+    lp.col_cost_ = np.concatenate(cost)
+    lp.col_lower_ = np.zeros(ncol)
+    lp.col_upper_ = np.concatenate([np.ones(ns + nh), np.full(ncol - ns - nh, inf)])
+    lp.row_lower_, lp.row_upper_ = np.concatenate(rows.lo), np.concatenate(rows.hi)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = ncol, rows.n
+    kind = highspy.HighsVarType
+    lp.integrality_ = [kind.kInteger] * (ns + nh) + [kind.kContinuous] * (ncol - ns - nh)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    return h, ncol, rows.n
+
+
+def _uniq(*cols):
+    """The distinct key tuples in first-seen order (the order ``_codes`` numbers them)."""
+    seen: dict = {}
+    for k in (zip(*cols, strict=True) if len(cols) > 1 else cols[0]):
+        seen.setdefault(k, len(seen))
+    return list(seen)
+
+
+def one(rung: str, policy: str, side: str, time_limit: float, threads: int) -> dict:
+    """One solve (run in a subprocess by :func:`case`)."""
+    from resilient_sc import SolveOptions, solve
+    t0 = time.perf_counter()
+    net = ladder_network(rung)
+    pol = POLICIES[policy]
+    if side == "ours":
+        plan = solve(net, pol, SolveOptions(time_limit=time_limit, threads=threads, allow_nonoptimal=True))
+        res = {"status": plan.status.value, "objective": plan.objective, "bound": plan.bound,
+               "gap": plan.gap, "build_s": plan.build_time, "solve_s": plan.solve_time}
+    else:
+        h, ncol, nrow = build_textbook(net, pol)
+        built = time.perf_counter()
+        h.setOptionValue("mip_rel_gap", 1e-6)
+        h.setOptionValue("time_limit", float(time_limit))
+        h.setOptionValue("threads", threads)
+        h.setOptionValue("random_seed", 0)
+        h.run()
+        info = h.getInfo()
+        ok = info.primal_solution_status == 2
+        res = {"status": h.modelStatusToString(h.getModelStatus()).lower(),
+               "objective": float(info.objective_function_value) if ok else math.nan,
+               "bound": float(info.mip_dual_bound), "gap": float(info.mip_gap) if ok else math.inf,
+               "build_s": built - t0, "solve_s": time.perf_counter() - built, "columns": ncol, "rows": nrow}
+    res["wall_s"] = time.perf_counter() - t0
+    res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return res
+
+
+def case(rung: str, policy: str, side: str, time_limit: float, threads: int) -> dict:
+    """:func:`one` in a fresh Python process, so the peak memory is this case's."""
+    if side == "textbook" and policy not in TEXTBOOK:
+        return {"status": "not built"}
+    t0 = time.perf_counter()
+    command = [sys.executable, __file__, "--one", rung, policy, side, str(time_limit), str(threads)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=time_limit * 3 + 600)
+    if proc.returncode != 0:
+        return {"status": "error", "error": proc.stderr.strip().splitlines()[-1:],
+                "wall_s": time.perf_counter() - t0}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def markdown(rung: str, rows: list[dict], info: dict, time_limit: float) -> str:
+    def f(v, fmt):
+        return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else format(v, fmt)
+    n_s, n_h, n_m, n_p = RUNGS[rung]
+    lines = [f"# Ladder rung {rung}: {n_s} suppliers × {n_h} hubs × {n_m} markets × {n_p} products", "",
+             machine_line(info), "",
+             f"One subprocess per solve (memory = its peak RSS), time limit {time_limit:g} s per solve, "
+             "gap 1e-6. Seconds are wall time of the subprocess's work (network generation, build, "
+             "solve).", "",
+             "| policy | ours status | ours objective | ours gap | ours s | ours MB | textbook status "
+             "| textbook objective | textbook gap | textbook s | textbook MB | agree |",
+             "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        o, t = r["ours"], r["textbook"]
+        lines.append(f"| {r['policy']} | {o.get('status')} | {f(o.get('objective'), ',.2f')} | "
+                     f"{f(o.get('gap'), '.2e')} | {f(o.get('wall_s'), '.1f')} | "
+                     f"{f(o.get('peak_mb'), '.0f')} | "
+                     f"{t.get('status')} | {f(t.get('objective'), ',.2f')} | {f(t.get('gap'), '.2e')} | "
+                     f"{f(t.get('wall_s'), '.1f')} | {f(t.get('peak_mb'), '.0f')} | {r['agree']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--one"]:
+        rung, policy, side, tl, threads = argv[1:6]
+        print(json.dumps(one(rung, policy, side, float(tl), int(threads))))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rung", default="S", choices=list(RUNGS))
+    ap.add_argument("--policies", nargs="*", default=list(POLICIES), choices=list(POLICIES))
+    ap.add_argument("--time-limit", type=float, default=300.0)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--out", type=Path, default=HERE / "results")
+    args = ap.parse_args(argv)
+    rung, policies, stem = args.rung, args.policies, f"ladder_{args.rung}"
+    if args.quick:
+        rung, policies, stem = "tiny", list(QUICK), "ladder_quick"
+        args.time_limit = min(args.time_limit, 60.0)
+    rows = []
+    for name in policies:
+        o = case(rung, name, "ours", args.time_limit, args.threads)
+        t = case(rung, name, "textbook", args.time_limit, args.threads)
+        both = o.get("status") == "optimal" and t.get("status") == "optimal"
+        tol = 1e-5 * max(1.0, abs(t.get("objective") or 0.0))
+        agree = abs(o["objective"] - t["objective"]) <= tol if both else None
+        rows.append({"policy": name, "ours": o, "textbook": t, "agree": agree})
+        print(f"{name:<22} ours {o.get('status')} {o.get('objective')} {o.get('wall_s', 0):.1f}s | "
+              f"textbook {t.get('status')} {t.get('objective')} {t.get('wall_s', 0) or 0:.1f}s | "
+              f"agree {agree}",
+              flush=True)
+    info = machine_info()
+    save(args.out, stem, {"machine": info, "rung": rung, "size": RUNGS[rung], "time_limit": args.time_limit,
+                          "threads": args.threads, "rows": rows}, markdown(rung, rows, info, args.time_limit))
+    bad = [r["policy"] for r in rows if r["agree"] is False or "error" in (r["ours"].get("status"),
+                                                                              r["textbook"].get("status"))]
+    if bad:
+        print(f"disagreements or errors: {bad}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
