@@ -33,7 +33,7 @@ def test_solve_and_solve_model_agree():
     again = solve_model(build_model(net))
     assert plan.objective == again.objective == pytest.approx(1260.0)
     assert plan.supplier_ids == again.supplier_ids == ["S_CN"]
-    assert isinstance(plan.report, SolveReport) and plan.report.route == "highs"
+    assert isinstance(plan.report, SolveReport) and plan.report.route == "merged-origins"
     assert plan.report.bound == pytest.approx(1260.0)
     assert plan.solve_time >= plan.report.solve_time >= 0.0
 
@@ -41,10 +41,11 @@ def test_solve_and_solve_model_agree():
 def test_report_in_dict_json_and_summary():
     plan = solve(examples.tiny())
     data = json.loads(json.dumps(plan.to_dict()))
-    assert data["report"]["route"] == "highs"
+    assert data["report"]["route"] == "merged-origins"
+    assert "origins merged: 7 columns and 7 rows solved as 6 and 6 by highs" in data["report"]["note"]
     assert set(data["report"]) == {"route", "build_time", "solve_time", "certify_time", "nodes", "bound",
                                    "iterations", "note"}
-    assert "solved by highs in" in plan.summary().splitlines()[-1]
+    assert "solved by merged-origins in" in plan.summary().splitlines()[-1]
 
 
 def test_network_model_is_data():
@@ -59,8 +60,8 @@ def test_start_gives_the_same_optimum():
     warm = solve(net, tight, start=loose)
     cold = solve(net, tight)
     assert warm.objective == pytest.approx(cold.objective, rel=1e-9) == pytest.approx(12_228_393.05)
-    assert warm.report.route == "highs" and "MIP start" in warm.report.note
-    assert cold.report.note == ""
+    assert warm.report.route == "merged-origins" and "MIP start" in warm.report.note
+    assert "MIP start" not in cold.report.note
 
 
 def test_time_limit_before_any_plan():
@@ -125,8 +126,8 @@ def test_pyomo_backend_is_a_route():
 def test_log_gets_the_report_line(tmp_path, capsys):
     log = tmp_path / "highs.log"
     solve(examples.tiny(), options=SolveOptions(log=log))
-    assert "solved by highs in" in log.read_text().splitlines()[-1]
+    assert "solved by merged-origins in" in log.read_text().splitlines()[-1]
     solve(examples.tiny(), options=SolveOptions(log=True))
-    assert "solved by highs in" in capsys.readouterr().err
+    assert "solved by merged-origins in" in capsys.readouterr().err
     solve(examples.tiny())
     assert capsys.readouterr().err == ""

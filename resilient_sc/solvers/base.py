@@ -45,7 +45,9 @@ class AccelerateOptions:
     sourcing, the ascent stops once the bound is this close to the best plan (relative);
     ``swap_in``: local search, closed hubs tried in place of a hub that closes;
     ``polish_nodes``: branch-and-bound nodes allowed to the HiGHS run that re-assigns the best
-    plan's markets.
+    plan's markets; ``network_options``: HiGHS options of the plain-HiGHS and merged-origins
+    routes (the network models' root gaps are small, so HiGHS's sub-MIP heuristics and restarts
+    cost more than they find: 2.9–6× faster on the issue-14 ladder, benchmarks/bench_ideas.py).
     """
 
     min_kernel_size: int = 20_000
@@ -61,6 +63,9 @@ class AccelerateOptions:
     close_enough: float = 0.001
     swap_in: int = 3
     polish_nodes: int = 200
+    network_options: tuple[tuple[str, Any], ...] = (("mip_heuristic_run_rins", False),
+                                                     ("mip_heuristic_run_rens", False),
+                                                     ("mip_allow_restart", False))
 
     def problems(self) -> list[str]:
         """What breaks the options' contract (empty when nothing)."""

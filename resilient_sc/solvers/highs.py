@@ -149,6 +149,14 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
         h.setOptionValue("threads", int(options.threads))
 
 
+def tune(h: highspy.Highs, options: SolveOptions) -> None:
+    """Set the HiGHS options that suit network models
+    (``options.accelerate_options.network_options``) when ``options`` accelerate."""
+    if options.accelerate and options.backend == "highs":
+        for name, value in options.accelerate_options.network_options:
+            h.setOptionValue(name, value)
+
+
 def until(options: SolveOptions, deadline: float) -> SolveOptions:
     """``options`` with the time left before ``deadline`` (``time.perf_counter()`` seconds) as
     the time limit, at least 1 ms; ``options`` itself when there is no deadline."""

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from .base import SolveOptions, SolverResult, Trace
 from .certify import row_scale
-from .highs import new_highs, pass_matrix, run_highs
+from .highs import new_highs, pass_matrix, run_highs, tune
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -29,7 +29,7 @@ def recognise(model: NetworkModel) -> Projection | None:
     if "assign" not in lm.variables or "shortfall" in lm.variables:
         return None
     yb, ab = lm.variables["outbound_flow"], lm.variables["assign"]
-    flows = s.flows[["hub", "market", "product"]].reset_index(drop=True)
+    flows = yb.index[["hub", "market", "product"]].reset_index(drop=True)
     single = ~flows.duplicated(keep=False).to_numpy()
     pair = pd.MultiIndex.from_frame(ab.index[["hub", "market"]]).get_indexer(
         pd.MultiIndex.from_frame(flows[["hub", "market"]]))
@@ -69,6 +69,7 @@ def solve_projected(model: NetworkModel, options: SolveOptions, projection: Proj
     a.eliminate_zeros()
     rows = np.flatnonzero((np.diff(a.indptr) > 0) | (row_lo > 0) | (row_up < 0))
     h = new_highs(options)
+    tune(h, options)
     pass_matrix(h, a[rows], snap(proj.T @ lm.objective()), col_lo[keep], col_up[keep],
                 row_lo[rows], row_up[rows], integer[keep])
     trace.columns = len(keep)

@@ -11,6 +11,7 @@ route that declines (finds no plan), hands the model to plain HiGHS, and the rep
 | `facility-multi` | plain multi-source CFLP, ≥ `min_kernel_size` pairs | Lagrangian + branch and price |
 | `facility-single` | plain single-source CFLP, ≥ `ss_kernel_size` pairs | Lagrangian + compact rounds |
 | `facility-compact` | the smaller plain CFLPs | HiGHS on hubs and assignments only |
+| `merged-origins` | origins that no row or cost tells apart | the next routes, on the merged model |
 | `projected` | other single-sourced models without shortfall | HiGHS, determined flows left out |
 | `highs` | everything | HiGHS on the model as built |
 
@@ -35,7 +36,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import projection
+from . import aggregate, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Trace
 from .certify import is_feasible
 from .facility import problem
@@ -43,7 +44,7 @@ from .facility.compact import solve_compact
 from .facility.lagrangian import SingleSourceBound
 from .facility.multi_source import solve_multi_source
 from .facility.single_source import solve_single_source
-from .highs import Design, make_highs, run_highs, set_start, until
+from .highs import Design, make_highs, run_highs, set_start, tune, until
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -96,6 +97,10 @@ def _facility(model: NetworkModel) -> problem.FacilityProblem | None:
 
 def _projection(model: NetworkModel) -> projection.Projection | None:
     return _once("projection", model, lambda m: projection.recognise(m) if _is_mip(m) else None)
+
+
+def _aggregation(model: NetworkModel) -> aggregate.Aggregation | None:
+    return _once("aggregate", model, lambda m: aggregate.recognise(m.lm))
 
 
 def _accelerating(options: SolveOptions) -> bool:
@@ -152,6 +157,25 @@ def _compact_solve(model: NetworkModel, options: SolveOptions, deadline: float) 
     return solve_compact(_facility(model), options, deadline, Trace())
 
 
+def _merged_applies(model: NetworkModel, options: SolveOptions) -> bool:
+    return _accelerating(options) and _aggregation(model) is not None
+
+
+def _merged_solve(model: NetworkModel, options: SolveOptions, deadline: float,
+                  start: Design | None = None) -> SolverResult:
+    """The merged model (:mod:`.aggregate`) by the routes after this one, its plan split back
+    over the merged origins; the caller certifies it against the full model."""
+    agg = _aggregation(model)
+    assert agg is not None
+    inner = dataclasses.replace(model, lm=agg.lm)
+    result, report = solve_linear(inner, until(options, deadline), start,
+                                  routes=ROUTES[ROUTES.index(MERGED) + 1:])
+    x = None if result.x is None else agg.expand(result.x, model.lm.n_cols)
+    note = (f"origins merged: {model.lm.n_cols:,} columns and {model.lm.n_rows:,} rows solved as "
+            f"{agg.lm.n_cols:,} and {agg.lm.n_rows:,} by {report.route}")
+    return dataclasses.replace(result, x=x, note="; ".join(filter(None, [note, result.note])))
+
+
 def _projected_applies(model: NetworkModel, options: SolveOptions) -> bool:
     return _accelerating(options) and _projection(model) is not None
 
@@ -169,6 +193,7 @@ def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     """HiGHS on the model as built, the time left before ``deadline`` as its limit; ``start``
     (a plan's design) as a partial MIP start."""
     h = make_highs(model.lm, until(options, deadline))
+    tune(h, options)
     if start is not None:
         set_start(h, model.lm, start)
     return run_highs(h, _is_mip(model))
@@ -177,12 +202,16 @@ def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
 #: plain HiGHS: the last route, and the one an answer that fails its certificate falls back to
 HIGHS = Route("highs", _highs_applies, _highs_solve, start="use")
 
+#: merged origins: the model with indistinguishable origin countries merged, by the later routes
+MERGED = Route("merged-origins", _merged_applies, _merged_solve, start="use")
+
 #: every route, in the order they are tried; the first that applies solves the model
 ROUTES: tuple[Route, ...] = (
     Route("pyomo", _pyomo_applies, _pyomo_solve, start="ignore"),
     Route("facility-multi", _multi_applies, _multi_solve),
     Route("facility-single", _single_applies, _single_solve),
     Route("facility-compact", _compact_applies, _compact_solve),
+    MERGED,
     Route("projected", _projected_applies, _projected_solve),
     HIGHS,
 )
