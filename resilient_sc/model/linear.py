@@ -145,6 +145,32 @@ class LinearModel:
             variables[name] = replace(block, lower=v.copy(), upper=v.copy())
         return replace(self, variables=variables)
 
+    def subset(self, columns: np.ndarray, rows: np.ndarray) -> LinearModel:
+        """A copy with only the ``columns`` and ``rows`` (bool masks) kept, blocks renumbered; a
+        kept row loses its terms in dropped columns (as if they were fixed at 0)."""
+        out = LinearModel()
+        new_col = np.cumsum(columns) - 1
+        for b in self.variables.values():
+            keep = columns[b.start:b.start + b.size]
+            labels = b.labels.take(np.flatnonzero(keep)) if isinstance(b.labels, Table) else \
+                b.labels[keep].reset_index(drop=True)
+            out.variables[b.name] = replace(b, labels=labels, start=out.n_cols,
+                                            lower=b.lower[keep], upper=b.upper[keep])
+            out.n_cols += int(keep.sum())
+        for b in self.constraints.values():
+            keep = rows[b.start:b.start + b.size]
+            new_row = np.cumsum(keep) - 1
+            ok = keep[b.rows] & columns[b.cols]
+            labels = b.labels.take(np.flatnonzero(keep)) if isinstance(b.labels, Table) else \
+                b.labels[keep].reset_index(drop=True)
+            out.constraints[b.name] = ConBlock(
+                b.name, labels, out.n_rows, new_row[b.rows[ok]].astype(INDEX),
+                new_col[b.cols[ok]].astype(INDEX), b.vals[ok], b.lower[keep], b.upper[keep])
+            out.n_rows += int(keep.sum())
+        for name, parts in self.costs.items():
+            out.costs[name] = [(new_col[c[columns[c]]], v[columns[c]]) for c, v in parts]
+        return out
+
     # ---- assembly ---------------------------------------------------------------------
     def objective(self) -> np.ndarray:
         """The cost vector over all columns."""

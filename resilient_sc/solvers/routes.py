@@ -11,6 +11,7 @@ route that declines (finds no plan), hands the model to plain HiGHS, and the rep
 | `facility-multi` | plain multi-source CFLP, ≥ `min_kernel_size` pairs | Lagrangian + branch and price |
 | `facility-single` | plain single-source CFLP, ≥ `ss_kernel_size` pairs | Lagrangian + compact rounds |
 | `facility-compact` | the smaller plain CFLPs | HiGHS on hubs and assignments only |
+| `failure-generation` | N-1 survival (``survive``) | the next routes on the binding failures only |
 | `merged-origins` | origins that no row or cost tells apart | the next routes, on the merged model |
 | `projected` | other single-sourced models without shortfall | HiGHS, determined flows left out |
 | `highs` | everything | HiGHS on the model as built |
@@ -36,8 +37,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import aggregate, projection
-from .base import Declined, SolveOptions, SolveReport, SolverResult, Trace
+import numpy as np
+
+from . import aggregate, failures, projection
+from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace
 from .certify import is_feasible
 from .facility import problem
 from .facility.compact import solve_compact
@@ -103,6 +106,10 @@ def _aggregation(model: NetworkModel) -> aggregate.Aggregation | None:
     return _once("aggregate", model, lambda m: aggregate.recognise(m.lm))
 
 
+def _failures(model: NetworkModel) -> failures.Failures | None:
+    return _once("failures", model, lambda m: failures.recognise(m.lm) if _is_mip(m) else None)
+
+
 def _accelerating(options: SolveOptions) -> bool:
     return options.accelerate and options.backend == "highs"
 
@@ -157,6 +164,41 @@ def _compact_solve(model: NetworkModel, options: SolveOptions, deadline: float) 
     return solve_compact(_facility(model), options, deadline, Trace())
 
 
+def _generation_applies(model: NetworkModel, options: SolveOptions) -> bool:
+    return _accelerating(options) and _failures(model) is not None
+
+
+def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: float,
+                      start: Design | None = None) -> SolverResult:
+    """Failure generation (:mod:`.failures`): masters by the routes after this one, with the
+    failures found violated added round by round; the caller certifies the final plan."""
+    fails = _failures(model)
+    assert fails is not None
+    lm, later = model.lm, ROUTES[ROUTES.index(GENERATION) + 1:]
+    active = np.zeros(len(fails.names), bool)
+    rounds: list[int] = []
+    while True:
+        sub, columns = failures.restricted(lm, fails, active)
+        rounds.append(int(active.sum()))
+        result, _ = solve_linear(dataclasses.replace(model, lm=sub), until(options, deadline),
+                                 start if len(rounds) == 1 else None, routes=later)
+        note = "; ".join(filter(None, [failures.generation_note(rounds, len(fails.names)), result.note]))
+        if result.x is None:
+            return dataclasses.replace(failures.result_without_plan(result), note=note)
+        x = np.zeros(lm.n_cols)
+        x[columns] = result.x
+        short, recourse = failures.violated(lm, fails, x, until(options, deadline))
+        bad = short > failures.SHORTFALL_TOL
+        if recourse is not None and not bad.any():
+            full = failures.complete(result.x, columns, fails, recourse, lm.n_cols)
+            return dataclasses.replace(result, x=full, note=note)
+        if recourse is None or result.status is not Status.OPTIMAL:
+            return dataclasses.replace(failures.result_without_plan(result), note=note)
+        if (bad & active).any():
+            raise Declined("a failure in the master is violated again (numerical trouble)")
+        active |= bad
+
+
 def _merged_applies(model: NetworkModel, options: SolveOptions) -> bool:
     return _accelerating(options) and _aggregation(model) is not None
 
@@ -202,6 +244,9 @@ def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
 #: plain HiGHS: the last route, and the one an answer that fails its certificate falls back to
 HIGHS = Route("highs", _highs_applies, _highs_solve, start="use")
 
+#: failure generation: N-1 models solved on the failures that bind
+GENERATION = Route("failure-generation", _generation_applies, _generation_solve, start="use")
+
 #: merged origins: the model with indistinguishable origin countries merged, by the later routes
 MERGED = Route("merged-origins", _merged_applies, _merged_solve, start="use")
 
@@ -211,6 +256,7 @@ ROUTES: tuple[Route, ...] = (
     Route("facility-multi", _multi_applies, _multi_solve),
     Route("facility-single", _single_applies, _single_solve),
     Route("facility-compact", _compact_applies, _compact_solve),
+    GENERATION,
     MERGED,
     Route("projected", _projected_applies, _projected_solve),
     HIGHS,
