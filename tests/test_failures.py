@@ -47,7 +47,7 @@ def test_recognise_reads_every_recourse_block(electronics):
 def test_master_without_failures_is_the_base_model(electronics):
     model = build_model(electronics, Policy(survive=("supplier",)))
     fails = failures.recognise(model.lm)
-    sub, columns = failures.restricted(model.lm, fails, np.zeros(len(fails.names), bool))
+    sub, _ = failures.restricted(model.lm, fails, np.zeros(len(fails.names), bool))
     base = build_model(electronics).lm
     assert (sub.n_cols, sub.n_rows) == (base.n_cols, base.n_rows)
     assert np.array_equal(sub.objective(), base.objective())
