@@ -8,10 +8,14 @@ Writes ``ladder_<rung>.json`` and ``.md``. The textbook side is built here with 
 z[s], o[h] binaries; x[s,h,p]; y[h,m,p,c] with the origin country c; rows demand, origin
 balance, supplier capacity (× z), hub capacity (× o), hub links y ≤ d·o, the policy rows
 (local / allied share, country cap) and, for ``survive``, one recourse block x^f[s,h,p],
-y^f[h,m,p] per failure (balance, capacities × z / o, Σ_h y^f ≥ β·d). It takes the lane,
-tariff and origin expansion from ``build_sets`` tables (as pyomo_rules.py does), nothing of
-the library's model. Not yet written for single sourcing and disruption-aware design (reported
-as "not built").
+y^f[h,m,p] per failure (balance, capacities × z / o, Σ_h y^f ≥ β·d). Single sourcing adds
+binaries a[h,m] per market (all its products): Σ_h a[h,m] = 1, Σ_{p,c} y[h,m,p,c] ≤ D_m·a[h,m]
+with D_m = Σ_p d[m,p], a[h,m] ≤ o[h]. A shortfall penalty π adds u[m,p] (Σ y + u = d, cost π);
+disruption-aware design (docs/formulation.md §5b) then adds one recourse block per scenario of
+the ``disruptions`` table (its rows fail together; a country loses its suppliers and hubs) with
+u^f[m,p] and Σ_h y^f + u^f = d, costed w·prob_f·(unit + lane + handling on x^f, lane on y^f, π
+on u^f): no tariffs in recourse. It takes the lane, tariff and origin expansion from
+``build_sets`` tables (as pyomo_rules.py does), nothing of the library's model.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ sys.path.insert(0, str(HERE))
 from ladder import POLICIES, RUNGS, ladder_network  # noqa: E402
 from machine import machine_info, machine_line, save  # noqa: E402
 
-TEXTBOOK = ("base", "near-shoring", "friend-shoring", "survive country 0.8", "survive supplier 1.0")
+TEXTBOOK = ("base", "near-shoring", "friend-shoring", "survive country 0.8", "survive supplier 1.0",
+            "single sourcing", "disruption-aware")
 QUICK = ("base", "near-shoring", "survive country 0.8")
 
 
@@ -88,14 +93,34 @@ def build_textbook(net, policy):
             (inb["unit_cost"] + inb["lane_cost"] + inb["handling_cost"]).to_numpy(float),
             (fl["lane_cost"] + fl["tariff"]).to_numpy(float)]
     rows = _Rows()
+    ncol, binary = Y0 + ny, [np.arange(ns + nh)]
+
+    def columns(c: np.ndarray, is_binary: bool = False) -> np.ndarray:
+        """New columns costing ``c``; their indices."""
+        nonlocal ncol
+        idx = ncol + np.arange(len(c))
+        ncol += len(c)
+        cost.append(np.asarray(c, float))
+        if is_binary:
+            binary.append(idx)
+        return idx
     ycol = Y0 + np.arange(ny)
     xcol = X0 + np.arange(nx)
     yd = pd_index = d_of.reindex(list(zip(fl["market"], fl["product"], strict=True))).to_numpy(float)
     del pd_index
-    # demand
-    r, n = _codes(fl["market"], fl["product"])
-    dvals = d_of.reindex(_uniq(fl["market"], fl["product"])).to_numpy(float)
-    rows.add(r, ycol, 1.0, n, dvals, dvals)
+    # demand; with a shortfall penalty π every demand row gets u[m,p] ≥ 0 at cost π
+    pi = policy.shortfall_penalty
+    if pi is None:
+        r, n = _codes(fl["market"], fl["product"])
+        dvals = d_of.reindex(_uniq(fl["market"], fl["product"])).to_numpy(float)
+        rows.add(r, ycol, 1.0, n, dvals, dvals)
+    else:
+        dpos = {k: i for i, k in enumerate(d_of.index)}
+        nd = len(dpos)
+        ucol = columns(np.full(nd, float(pi)))
+        r = np.array([dpos[k] for k in zip(fl["market"], fl["product"], strict=True)], dtype=int)
+        rows.add(np.concatenate([r, np.arange(nd)]), np.concatenate([ycol, ucol]), 1.0, nd,
+                 d_of.to_numpy(float), d_of.to_numpy(float))
     # origin balance [h,p,c]
     keys = (list(inb["hub"]) + list(fl["hub"]), list(inb["product"]) + list(fl["product"]),
             list(inb["country"]) + list(fl["origin"]))
@@ -146,12 +171,74 @@ def build_textbook(net, policy):
         u = _uniq(f["market"], f["product"], f["origin"])
         rows.add(r, ycol[foreign], 1.0, n, -inf,
                  float(policy.max_country_share) * d_of.reindex([(m, p) for m, p, _ in u]).to_numpy(float))
-    # survive: one recourse block per failure
-    ncol = Y0 + ny
+    # single sourcing: a[h,m] binary per (hub, market) that can carry flow, one hub per market
+    if policy.single_sourcing:
+        pairs = _uniq(fl["hub"], fl["market"])
+        acol = columns(np.zeros(len(pairs)), is_binary=True)
+        total = dem.groupby("market")["demand"].sum()
+        mpos = {m: i for i, m in enumerate(total.index)}
+        rows.add(np.array([mpos[m] for _, m in pairs], dtype=int), acol, 1.0, len(mpos), 1.0, 1.0)
+        r, n = _codes(fl["hub"], fl["market"])
+        rows.add(np.concatenate([r, np.arange(n)]), np.concatenate([ycol, acol]),
+                 np.concatenate([np.ones(ny), -total.reindex([m for _, m in pairs]).to_numpy(float)]),
+                 n, -inf, 0.0)
+        rows.add(np.concatenate([np.arange(n), np.arange(n)]),
+                 np.concatenate([acol, ns + np.array([h_idx[h] for h, _ in pairs], dtype=int)]),
+                 np.concatenate([np.ones(n), -np.ones(n)]), n, -inf, 0.0)
+    # recourse blocks: survive (one per failure, free flows, Σ_h y^f ≥ β·d) and disruption
+    # scenarios (flows at weight × base unit costs without tariffs, Σ_h y^f + u^f = d)
     beta = 1.0 if policy.service_level is None else float(policy.service_level)
     out = sets.outbound.reset_index(drop=True)
     oh = out["hub"].map(h_idx).to_numpy()
     od = d_of.reindex(list(zip(out["market"], out["product"], strict=True))).to_numpy(float)
+    x_cost = (inb["unit_cost"] + inb["lane_cost"] + inb["handling_cost"]).to_numpy(float)
+
+    def recourse(lost_s: np.ndarray, lost_h: np.ndarray, weight: float | None = None) -> list:
+        """One block for the loss of ``lost_s`` and ``lost_h``; without ``weight`` (survive) its
+        flows are free and must deliver β·d, with it (a scenario) they and u^f cost weight × unit
+        cost; returns the (market, product) keys it can reach."""
+        kx = ~(lost_s[xs] | lost_h[xh])
+        ky = ~lost_h[oh]
+        fx, fy = inb[kx], out[ky]
+        nfx, nfy = len(fx), len(fy)
+        if weight is None:
+            cx, cy = columns(np.zeros(nfx)), columns(np.zeros(nfy))
+        else:
+            cx, cy = columns(weight * x_cost[kx]), columns(weight * fy["lane_cost"].to_numpy(float))
+        r, n = _codes(list(fx["hub"]) + list(fy["hub"]), list(fx["product"]) + list(fy["product"]))
+        rows.add(r, np.concatenate([cx, cy]), np.concatenate([np.ones(nfx), -np.ones(nfy)]), n, 0.0, 0.0)
+        r, n = _codes(fx["supplier"], fx["product"])
+        u = _uniq(fx["supplier"], fx["product"])
+        rows.add(np.concatenate([r, np.arange(n)]), np.concatenate([cx, [s_idx[s] for s, _ in u]]),
+                 np.concatenate([np.ones(nfx), -cap.reindex(u).to_numpy(float)]), n, -inf, 0.0)
+        rows.add(np.concatenate([xh[kx], np.arange(nh)]), np.concatenate([cx, ns + np.arange(nh)]),
+                 np.concatenate([np.ones(nfx), -hcap]), nh, -inf, 0.0)
+        if weight is None:
+            r, n = _codes(fy["market"], fy["product"])
+            u = _uniq(fy["market"], fy["product"])
+            rows.add(r, cy, 1.0, n, beta * d_of.reindex(u).to_numpy(float), inf)
+            return u
+        dpos = {k: i for i, k in enumerate(d_of.index)}
+        nd = len(dpos)
+        uf = columns(np.full(nd, weight * float(pi)))
+        r = np.array([dpos[k] for k in zip(fy["market"], fy["product"], strict=True)], dtype=int)
+        rows.add(np.concatenate([r, np.arange(nd)]), np.concatenate([cy, uf]), 1.0, nd,
+                 d_of.to_numpy(float), d_of.to_numpy(float))
+        return list(d_of.index)
+
+    dis = sets.disruptions
+    if pi is not None and policy.disruption_weight and not dis.empty:
+        for _, part in dis.groupby("scenario", sort=False):
+            lost_s, lost_h = np.zeros(ns, bool), np.zeros(nh, bool)
+            for kind, element in zip(part["kind"], part["element"], strict=True):
+                if kind == "supplier":
+                    lost_s |= (sup["supplier"] == element).to_numpy()
+                elif kind == "hub":
+                    lost_h |= (hub["hub"] == element).to_numpy()
+                else:
+                    lost_s |= (sup["country"] == element).to_numpy()
+                    lost_h |= (hub["country"] == element).to_numpy()
+            recourse(lost_s, lost_h, float(policy.disruption_weight) * float(part["probability"].iloc[0]))
     failures = []
     for kind in policy.survive:
         if kind == "supplier":
@@ -162,24 +249,7 @@ def build_textbook(net, policy):
         else:
             failures += [(np.zeros(ns, bool), (hub["hub"] == h).to_numpy()) for h in hub["hub"]]
     for lost_s, lost_h in failures:
-        kx = ~(lost_s[xs] | lost_h[xh])
-        ky = ~lost_h[oh]
-        fx, fy = inb[kx], out[ky]
-        nfx, nfy = len(fx), len(fy)
-        cx, cy = ncol + np.arange(nfx), ncol + nfx + np.arange(nfy)
-        ncol += nfx + nfy
-        cost += [np.zeros(nfx + nfy)]
-        r, n = _codes(list(fx["hub"]) + list(fy["hub"]), list(fx["product"]) + list(fy["product"]))
-        rows.add(r, np.concatenate([cx, cy]), np.concatenate([np.ones(nfx), -np.ones(nfy)]), n, 0.0, 0.0)
-        r, n = _codes(fx["supplier"], fx["product"])
-        u = _uniq(fx["supplier"], fx["product"])
-        rows.add(np.concatenate([r, np.arange(n)]), np.concatenate([cx, [s_idx[s] for s, _ in u]]),
-                 np.concatenate([np.ones(nfx), -cap.reindex(u).to_numpy(float)]), n, -inf, 0.0)
-        rows.add(np.concatenate([xh[kx], np.arange(nh)]), np.concatenate([cx, ns + np.arange(nh)]),
-                 np.concatenate([np.ones(nfx), -hcap]), nh, -inf, 0.0)
-        r, n = _codes(fy["market"], fy["product"])
-        u = _uniq(fy["market"], fy["product"])
-        rows.add(r, cy, 1.0, n, beta * d_of.reindex(u).to_numpy(float), inf)
+        u = recourse(lost_s, lost_h)
         # an unreachable (market, product) would need β·d from nothing: infeasible, as it should be
         missing = set(d_of.index) - set(u)
         if missing and beta > 0:
@@ -190,8 +260,12 @@ def build_textbook(net, policy):
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = ncol, rows.n
     lp.col_cost_ = np.concatenate(cost)
-    lp.col_lower_ = np.zeros(ncol)
-    lp.col_upper_ = np.concatenate([np.ones(ns + nh), np.full(ncol - ns - nh, inf)])
+    # open suppliers and hubs are forced in (docs/conventions.md §8.6)
+    opened = np.concatenate([sup["status"] == "open", hub["status"] == "open"]).astype(float)
+    lp.col_lower_ = np.concatenate([opened, np.zeros(ncol - ns - nh)])
+    is_binary = np.zeros(ncol, bool)
+    is_binary[np.concatenate(binary)] = True
+    lp.col_upper_ = np.where(is_binary, 1.0, inf)
     lp.row_lower_, lp.row_upper_ = np.concatenate(rows.lo), np.concatenate(rows.hi)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     lp.a_matrix_.start_ = a.indptr.astype(np.int32)
@@ -199,7 +273,7 @@ def build_textbook(net, policy):
     lp.a_matrix_.value_ = a.data.astype(float)
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = ncol, rows.n
     kind = highspy.HighsVarType
-    lp.integrality_ = [kind.kInteger] * (ns + nh) + [kind.kContinuous] * (ncol - ns - nh)
+    lp.integrality_ = [kind.kInteger if b else kind.kContinuous for b in is_binary]
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)

@@ -106,7 +106,7 @@ def recognise(lm: LinearModel) -> Aggregation | None:
     rows, vals, cols = ay.indices[~in_bal], ay.data[~in_bal], col_of[~in_bal]
     column = (np.bincount(cols, _hash(rng, lm.n_rows)[rows] * vals, minlength=ny)
               + cost * 1.37 + np.where(np.isfinite(up), up, -7.0) * 0.61 + lo * 0.29)
-    lane = _lanes(yb)
+    lane = lanes(yb)
     weight = _hash(rng, lane.max(initial=-1) + 1)
     signature = np.column_stack([np.bincount(origin_row, weight[lane] * (1.0 + column), minlength=nb),
                                  np.bincount(origin_row, weight[lane], minlength=nb),
@@ -139,7 +139,7 @@ def recognise(lm: LinearModel) -> Aggregation | None:
     return Aggregation(merged, keep, twin, origin_row, merged_row, inflow, yb.start)
 
 
-def _lanes(yb: VarBlock) -> np.ndarray:
+def lanes(yb: VarBlock) -> np.ndarray:
     """Per flow column, a code of its (hub, market, product) (all 0 without those labels: then
     only the column signatures pair flows, and the exact check still guards the merge)."""
     index = yb.index

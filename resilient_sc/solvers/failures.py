@@ -28,7 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..model.linear import LinearModel
-from .base import SolveOptions, SolverResult, Status
+from .base import SolveOptions, Status
 from .highs import new_highs, pass_matrix, run_highs
 
 PREFIX, DEMAND = "survive_", "survive_demand"
@@ -120,9 +120,3 @@ def generation_note(rounds: list[int], n: int) -> str:
     """What the generation did, for the report's note."""
     return (f"failure generation: {rounds[-1]} of {n} failures in the model after {len(rounds)} "
             f"round{'s' * (len(rounds) > 1)} ({' → '.join(map(str, rounds))})")
-
-
-def result_without_plan(result: SolverResult) -> SolverResult:
-    """A master's result that did not reach a plan of the whole model (time limit, infeasible):
-    its status and bound stand for the whole model; its plan does not."""
-    return dataclasses.replace(result, x=None, objective=math.nan, gap=math.inf)

@@ -12,6 +12,7 @@ route that declines (finds no plan), hands the model to plain HiGHS, and the rep
 | `facility-single` | plain single-source CFLP, ≥ `ss_kernel_size` pairs | Lagrangian + compact rounds |
 | `facility-compact` | the smaller plain CFLPs | HiGHS on hubs and assignments only |
 | `failure-generation` | N-1 survival (``survive``) | the next routes on the binding failures only |
+| `lazy-caps` | country and region caps | the next routes, caps added where a plan breaks them |
 | `merged-origins` | origins that no row or cost tells apart | the next routes, on the merged model |
 | `projected` | other single-sourced models without shortfall | HiGHS, determined flows left out |
 | `highs` | everything | HiGHS on the model as built |
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from . import aggregate, failures, projection
+from . import aggregate, failures, lazy, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace
 from .certify import is_feasible
 from .facility import problem
@@ -184,7 +185,7 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
                                  start if len(rounds) == 1 else None, routes=later)
         note = "; ".join(filter(None, [failures.generation_note(rounds, len(fails.names)), result.note]))
         if result.x is None:
-            return dataclasses.replace(failures.result_without_plan(result), note=note)
+            return dataclasses.replace(_without_plan(result), note=note)
         x = np.zeros(lm.n_cols)
         x[columns] = result.x
         short, recourse = failures.violated(lm, fails, x, until(options, deadline))
@@ -193,10 +194,84 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
             full = failures.complete(result.x, columns, fails, recourse, lm.n_cols)
             return dataclasses.replace(result, x=full, note=note)
         if recourse is None or result.status is not Status.OPTIMAL:
-            return dataclasses.replace(failures.result_without_plan(result), note=note)
+            return dataclasses.replace(_without_plan(result), note=note)
         if (bad & active).any():
             raise Declined("a failure in the master is violated again (numerical trouble)")
         active |= bad
+
+
+def _without_plan(result: SolverResult) -> SolverResult:
+    """A relaxation's result that is no plan of the whole model (time limit, infeasible): its
+    status and bound stand for the whole model; its plan does not."""
+    return dataclasses.replace(result, x=None, objective=math.nan, gap=math.inf)
+
+
+def _lazy(model: NetworkModel) -> np.ndarray | None:
+    return _once("lazy", model, lambda m: lazy.lazy_rows(m.lm))
+
+
+def _lazy_applies(model: NetworkModel, options: SolveOptions) -> bool:
+    return _accelerating(options) and _lazy(model) is not None
+
+
+def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
+                start: Design | None = None) -> SolverResult:
+    """Lazy caps (:mod:`.lazy`): the model without the caps no plan has broken yet, by the routes
+    after this one, round by round; the caller certifies the final plan."""
+    rows, lm = _lazy(model), model.lm
+    assert rows is not None
+    later = ROUTES[ROUTES.index(LAZY_CAPS) + 1:]
+    active = np.zeros(len(rows), bool)
+    columns, rounds = np.ones(lm.n_cols, bool), []
+    while True:
+        keep = np.ones(lm.n_rows, bool)
+        keep[rows[~active]] = False
+        rounds.append(int(active.sum()))
+        result, _ = solve_linear(dataclasses.replace(model, lm=lm.subset(columns, keep)),
+                                 until(options, deadline), start if len(rounds) == 1 else None, routes=later)
+        note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
+        if result.x is None:
+            return dataclasses.replace(result, note=note)
+        bad = lazy.broken(lm, rows, result.x) & ~active
+        if not bad.any():
+            return dataclasses.replace(result, note=note)
+        if result.status is not Status.OPTIMAL:
+            return dataclasses.replace(_without_plan(result), note=note)
+        polished = _polished(model, result, options, deadline)
+        if polished is not None:  # the master's design routes within every cap at its cost
+            return dataclasses.replace(polished, note=note + "; flows re-routed within the caps")
+        active |= bad
+
+
+def _polished(model: NetworkModel, result: SolverResult, options: SolveOptions,
+              deadline: float) -> SolverResult | None:
+    """A plan of the whole model re-routing a relaxation's optimum ``result``: its design and
+    inbound flows fixed, outbound flows free on the (hub, market, product) lanes it uses, every
+    row in; the plan when it costs no more than ``result``'s bound allows (``options.mip_gap``),
+    else None."""
+    assert result.x is not None
+    lm = model.lm
+    fixed = {n: b.values(result.x) for n, b in lm.variables.items() if b.integer}
+    fixed = {n: np.round(v) for n, v in fixed.items()}
+    if aggregate.FLOWS not in lm.variables or "inbound_flow" not in lm.variables:
+        return None
+    fixed["inbound_flow"] = lm.variables["inbound_flow"].values(result.x)
+    yb = lm.variables[aggregate.FLOWS]
+    lane = aggregate.lanes(yb)
+    used = np.bincount(lane, yb.values(result.x), minlength=lane.max(initial=-1) + 1) > 0
+    columns = np.ones(lm.n_cols, bool)
+    columns[yb.start:yb.start + yb.size] = used[lane]
+    rerouted = lm.fixed(fixed).subset(columns, np.ones(lm.n_rows, bool))
+    lp = run_highs(make_highs(rerouted, until(options, deadline)), False)
+    if lp.x is None or lp.status is not Status.OPTIMAL:
+        return None
+    gap = (lp.objective - result.bound) / max(abs(lp.objective), 1e-9)
+    if gap > options.mip_gap:
+        return None
+    x = np.zeros(lm.n_cols)
+    x[columns] = lp.x
+    return dataclasses.replace(result, x=x, objective=lp.objective, gap=max(gap, 0.0),
+                               solve_time=result.solve_time + lp.solve_time)
 
 
 def _merged_applies(model: NetworkModel, options: SolveOptions) -> bool:
@@ -247,6 +322,9 @@ HIGHS = Route("highs", _highs_applies, _highs_solve, start="use")
 #: failure generation: N-1 models solved on the failures that bind
 GENERATION = Route("failure-generation", _generation_applies, _generation_solve, start="use")
 
+#: lazy caps: country and region caps added where a plan breaks them
+LAZY_CAPS = Route("lazy-caps", _lazy_applies, _lazy_solve, start="use")
+
 #: merged origins: the model with indistinguishable origin countries merged, by the later routes
 MERGED = Route("merged-origins", _merged_applies, _merged_solve, start="use")
 
@@ -257,6 +335,7 @@ ROUTES: tuple[Route, ...] = (
     Route("facility-single", _single_applies, _single_solve),
     Route("facility-compact", _compact_applies, _compact_solve),
     GENERATION,
+    LAZY_CAPS,
     MERGED,
     Route("projected", _projected_applies, _projected_solve),
     HIGHS,
