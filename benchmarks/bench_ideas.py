@@ -8,6 +8,11 @@ model as built, side by side in one run, same network, same policy.
   HiGHS on the reduced MIP (exact: only plans dearer than the incumbent are cut off).
 
     python benchmarks/bench_ideas.py [--size 60 12 150] [--time-limit 120] [--out benchmarks/results]
+
+``--ablation --rung S`` measures the ideas kept, one added at a time on the issue-14 ladder
+(``ladder.py``), each policy in one process, one after the other: plain HiGHS on the model as
+built; + the HiGHS options of ``AccelerateOptions.network_options``; + merged origins; + failure
+generation and lazy caps (every route: the library's default). Writes ``ablation_<rung>``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from generate import generated_network
 from machine import machine_info, machine_line, save
 
 from resilient_sc import NetworkModel, Policy, SolveOptions, build_model, solve_model
+from resilient_sc.solvers import routes
 from resilient_sc.solvers.highs import make_highs
 
 POLICIES = {"base": Policy(), "near-shoring 0.5": Policy(min_local_share=0.5),
@@ -75,12 +81,55 @@ def reduced_cost_fixing(model: NetworkModel, limit: float) -> tuple[str, float, 
             len(at0) + len(at1))
 
 
+#: the ablation's steps: (name, accelerate, routes)
+STEPS = (("plain HiGHS", False, (routes.HIGHS,)),
+         ("+ HiGHS options", True, (routes.HIGHS,)),
+         ("+ merged origins", True, routes.ROUTES[routes.ROUTES.index(routes.MERGED):]),
+         ("+ failure generation, lazy caps", True, routes.ROUTES))
+
+
+def ablation(rung: str, limit: float, out: Path) -> None:
+    """Seconds per policy and step of :data:`STEPS` on ladder rung ``rung``."""
+    from ladder import POLICIES as LADDER
+    from ladder import ladder_network
+
+    net = ladder_network(rung)
+    rows = []
+    for name, policy in LADDER.items():
+        model = build_model(net, policy)
+        row = {"policy": name}
+        for step, accelerate, chosen in STEPS:
+            t = time.perf_counter()
+            options = SolveOptions(time_limit=limit, accelerate=accelerate)
+            result, _ = routes.solve_linear(model, options, None, chosen)
+            row[step] = {"status": result.status.value, "objective": result.objective,
+                         "seconds": time.perf_counter() - t}
+            print(name, step, row[step], flush=True)
+        rows.append(row)
+    info = machine_info()
+    steps = [s for s, _, _ in STEPS]
+    table = ["| policy | " + " | ".join(steps) + " |", "|---|" + "---:|" * len(steps)]
+    for r in rows:
+        cells = [f"{r[s]['seconds']:.1f}" + ("" if r[s]["status"] == "optimal" else f" ({r[s]['status']})")
+                 for s in steps]
+        table.append(f"| {r['policy']} | " + " | ".join(cells) + " |")
+    text = "\n".join([f"# Issue 14 ideas, one at a time, on ladder rung {rung}", "", machine_line(info), "",
+                      f"Seconds to a proven optimum (gap 1e-6), time limit {limit:g} s, one process, "
+                      "default threads.", "", *table, ""])
+    save(out, f"ablation_{rung}", {"machine": info, "rung": rung, "rows": rows}, text)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, nargs=3, default=(60, 12, 150), metavar=("S", "H", "M"))
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    ap.add_argument("--ablation", action="store_true")
+    ap.add_argument("--rung", default="S")
     args = ap.parse_args()
+    if args.ablation:
+        ablation(args.rung, args.time_limit, args.out)
+        return
     net = generated_network(*args.size, seed=1)
     rows = []
     for name, policy in POLICIES.items():
