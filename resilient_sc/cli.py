@@ -6,11 +6,16 @@ parses, runs, maps errors to exit codes and prints. Exit codes:
 
 * 0 -- success (for ``solve``: an optimal plan; for ``stress``, ``premium`` and ``frontier``:
   the base design solved -- infeasible policies and sweep points are rows of the table);
-* 1 -- no optimal plan: infeasible, time limit, interrupted (or an internal error);
-* 2 -- bad input: invalid data, a missing file, a bad policy or bad arguments.
+* 1 -- no optimal plan: infeasible, time limit (or an internal error);
+* 2 -- bad input: invalid data, a missing file, a bad policy, bad arguments or an output path
+  that would overwrite an input or cannot be written (:func:`check_paths`, before any work);
+* 128 + the signal's number -- stopped by a signal: 130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP
+  (status ``interrupted``; a running solve stops within a fraction of a second).
 
 With ``--json`` exactly one JSON object reaches stdout, whatever the outcome; warnings,
 errors and the solver log go to stderr. Tracebacks are shown only with ``--debug``.
+Folder outputs appear whole or not at all and replace an existing folder only with
+``--force`` (:func:`resilient_sc.io.atomic_folder`); see docs/reliability.md.
 
 >>> main(["validate", "no/such/folder"])
 2
@@ -19,11 +24,16 @@ errors and the solver log go to stderr. Tracebacks are shown only with ``--debug
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import multiprocessing
+import os
+import signal
 import sys
+import threading
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -31,6 +41,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from . import io
 from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .format import column_formatter
+from .solvers import highs
+from .solvers.base import available_cpus
 
 if TYPE_CHECKING:
     from .data import Network
@@ -39,6 +51,8 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_NOT_SOLVED = 1
 EXIT_BAD_INPUT = 2
+#: a run stopped by a signal exits with this plus the signal's number (as shells report it)
+EXIT_SIGNAL = 128
 
 
 @dataclass(frozen=True)
@@ -100,11 +114,60 @@ def add_data_argument(parser: argparse.ArgumentParser) -> None:
                         help="a folder of CSV files or an .xlsx workbook (tables as in docs/data.md)")
 
 
+def add_force_option(parser: argparse.ArgumentParser, what: str = "an existing output folder") -> None:
+    parser.add_argument("--force", action="store_true",
+                        help=f"replace {what} (as a whole; never one holding other files)")
+
+
 def load_network(path: Path) -> Network:
-    """The validated network at ``path`` (DataWarnings are reported by :func:`main`)."""
+    """The validated network at ``path`` (DataWarnings are reported by :func:`main`); a
+    workbook the reader cannot open is a clean :class:`ValidationError` naming it."""
     from .data import read_network
 
-    return read_network(path)
+    try:
+        return read_network(path)
+    except Exception as exc:  # a damaged workbook the reader let through
+        if isinstance(exc, ResilientSCError | OSError) or not path.is_file():
+            raise
+        raise ValidationError([f"({path.name}) | cannot read it as a workbook ({type(exc).__name__}: "
+                               f"{str(exc)[:160]}); save it from Excel as .xlsx"]) from exc
+
+
+# ---- paths ------------------------------------------------------------------------------
+#: input arguments of the commands and what they name, for the messages of check_paths
+INPUTS = {"policy": "policy file", "policies": "policies file", "file": "instance file"}
+
+
+def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option: str = "--out") -> None:
+    """Refuse, before any work, outputs that would overwrite or sit inside an input, or that
+    cannot be written (:func:`resilient_sc.io.output_problem`): ``out`` (a folder or a file)
+    and the ``--log`` file, checked against DATA and every input file of the command."""
+    inputs: dict[str, Path | None] = {name: getattr(args, arg, None) for arg, name in INPUTS.items()}
+    data = getattr(args, "data", None)
+    if data is not None:
+        inputs["input workbook" if data.is_file() else "data folder"] = data
+    outputs = [(option, out, folder)]
+    if getattr(args, "log", None) not in (None, "-"):
+        outputs.append(("--log", Path(args.log), False))
+    force = getattr(args, "force", False)
+    problems = [f"({opt}) | {problem}" for opt, path, is_folder in outputs if path is not None
+                and (problem := io.output_problem(path, inputs, is_folder, force)) is not None]
+    if problems:
+        raise ValidationError(problems, "with the output paths")
+
+
+@contextlib.contextmanager
+def writing(path: Path, option: str = "--out") -> Iterator[None]:
+    """An error while writing the output ``path`` (no space left, permissions, a folder
+    filled meanwhile) as one clear line naming the option."""
+    try:
+        yield
+    except OSError as exc:
+        detail = exc.strerror or str(exc)
+        if exc.filename and Path(exc.filename) != path:
+            detail += f" ({exc.filename})"
+        problem = f"({option}) | cannot write {path}: {detail}"
+        raise ValidationError([problem], "with the output paths") from exc
 
 
 # ---- validate ---------------------------------------------------------------------------
@@ -125,14 +188,16 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
                         help="policy file (.yaml, .yml or .json) of field: value pairs")
     parser.add_argument("--out", metavar="PATH", type=Path,
                         help="write the plan: a folder (plan.json + CSV tables) or a .xlsx workbook")
-    parser.add_argument("--time-limit", metavar="S", type=float, help="solver time limit in seconds")
-    parser.add_argument("--gap", metavar="G", type=float,
+    parser.add_argument("--time-limit", metavar="S", type=_seconds, help="solver time limit in seconds")
+    parser.add_argument("--gap", metavar="G", type=_gap,
                         help="relative MIP gap at which to stop (default 1e-6: proven optimal)")
-    parser.add_argument("--threads", metavar="N", type=int, help="solver threads")
+    parser.add_argument("--threads", metavar="N", type=_whole("solver threads"),
+                        help=f"solver threads (at most the CPUs this process may use: {available_cpus()})")
     parser.add_argument("--log", metavar="FILE",
                         help="write the HiGHS log to FILE ('-' for stderr)")
     parser.add_argument("--allow-nonoptimal", action="store_true",
                         help="accept a plan not proven optimal (exit code 1, plan still written)")
+    add_force_option(parser, "an existing plan folder")
 
 
 def load_policy(path: Path | None) -> Policy:
@@ -147,8 +212,10 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
     from .solvers.base import SolveOptions, Status
     from .workbook import write_workbook
 
-    if args.out is not None and args.data.is_file() and args.out.resolve() == args.data.resolve():
-        raise ValidationError([f"(--out) | {args.out} is the input workbook; choose another path"])
+    workbook = args.out is not None and args.out.suffix.lower() == ".xlsx"
+    check_paths(args, args.out, folder=not workbook)
+    if args.log not in (None, "-"):
+        Path(args.log).parent.mkdir(parents=True, exist_ok=True)
     policy = load_policy(args.policy)
     network = load_network(args.data)
     given = {"time_limit": args.time_limit, "mip_gap": args.gap, "threads": args.threads}
@@ -161,8 +228,13 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
     data = plan.to_dict()
     text = plan.summary()
     if args.out is not None:
-        written = (write_workbook(args.out, plan) if args.out.suffix.lower() == ".xlsx"
-                   else plan.save(args.out))
+        with writing(args.out):
+            if workbook:
+                written = write_workbook(args.out, plan)
+            else:
+                with io.atomic_folder(args.out, force=args.force, flag="--force") as tmp:
+                    plan.save(tmp)
+                written = args.out
         data["out"] = str(written)
         text += f"\nplan written to {written}"
     if plan.status is not Status.OPTIMAL:  # accepted with --allow-nonoptimal
@@ -176,10 +248,11 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
 def _configure_orlib(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=Path,
                         help="an OR-Library cap*.txt file or a Holmberg p* file")
-    parser.add_argument("--capacity", metavar="C", type=float,
+    parser.add_argument("--capacity", metavar="C", type=_positive,
                         help="hub capacity for the capa/capb/capc files (which leave it open)")
     parser.add_argument("--out", metavar="DIR", type=Path, required=True,
                         help="folder to write the network's CSV files into")
+    add_force_option(parser, "an existing network folder")
 
 
 def _run_orlib(args: argparse.Namespace) -> Outcome:
@@ -190,6 +263,7 @@ def _run_orlib(args: argparse.Namespace) -> Outcome:
     path: Path = args.file
     if not path.is_file():
         raise ValidationError([f"({path}) | no such file"])
+    check_paths(args, args.out, folder=True)
     try:
         instance = read_instance(path, args.capacity)
     except ValidationError:
@@ -198,7 +272,8 @@ def _run_orlib(args: argparse.Namespace) -> Outcome:
         raise ValidationError([f"({path.name}) | not an OR-Library or Holmberg instance: {exc}"]) from exc
     network = instance.to_network()
     frames = {name: df for name, df in network.frames().items() if TABLES[name].required or len(df)}
-    write_network(frames, args.out)
+    with writing(args.out):
+        write_network(frames, args.out, force=args.force, flag="--force")
     return Outcome(EXIT_OK, {"status": "written", "network": repr(network), "out": str(args.out),
                              "tables": list(frames)},
                    text=f"wrote {network!r} to {args.out} ({len(frames)} CSV files)")
@@ -211,20 +286,25 @@ def _configure_init(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--xlsx", action="store_true",
                         help="write one .xlsx workbook (a sheet per table and a README sheet)")
     parser.add_argument("--force", action="store_true",
-                        help="overwrite an existing workbook or write into a non-empty folder")
+                        help="overwrite an existing workbook or replace a non-empty folder (as a whole; "
+                             "never one holding other files than CSV and Markdown)")
 
 
 def _run_init(args: argparse.Namespace) -> Outcome:
     from .schema import TABLES
     from .template import write_template
 
+    xlsx = args.xlsx or args.target.suffix.lower() == ".xlsx"
+    check_paths(args, args.target, folder=not xlsx, option="init")
+    if xlsx and args.target.is_file() and not args.force:
+        raise ValidationError([f"(init) | {args.target} already exists; pass --force to overwrite it"],
+                              "with the output paths")
     try:
-        path = write_template(args.target, xlsx=args.xlsx, force=args.force)
-    except FileExistsError as exc:
-        state = "is a folder that is not empty" if args.target.is_dir() else "already exists"
-        raise ValidationError([f"(init) | {args.target} {state}; pass --force to write the "
-                               "template anyway"]) from exc
-    except ValueError as exc:
+        with writing(args.target, "init"):
+            path = write_template(args.target, xlsx=args.xlsx, force=args.force)
+    except ValidationError:
+        raise
+    except ValueError as exc:  # --xlsx with a path not ending in .xlsx
         raise ValidationError([f"(init) | {exc}"]) from exc
     what = "workbook" if path.suffix.lower() == ".xlsx" else "folder (one CSV per table + README.md)"
     return Outcome(EXIT_OK, {"status": "written", "out": str(path), "tables": list(TABLES)},
@@ -244,29 +324,43 @@ def _failure_kinds(text: str) -> tuple[str, ...]:
     return kinds
 
 
-def _workers(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of worker processes >= 1")
-    return int(text)
+def _number(ok: Callable[[float], bool], want: str) -> Callable[[str], float]:
+    """An argument type: a float passing ``ok`` (NaN never does), else a usage error asking for ``want``."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if math.isnan(value) or not ok(value):
+            raise argparse.ArgumentTypeError(f"{text!r}: give {want}")
+        return value
+    return parse
 
 
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a number >= 0")
-    return value
+_non_negative = _number(lambda v: 0 <= v < math.inf, "a finite number >= 0")
+_positive = _number(lambda v: 0 < v < math.inf, "a finite number > 0")
+_seconds = _number(lambda v: v > 0, "a number of seconds > 0 (inf: no limit)")
+_gap = _number(lambda v: 0 <= v < 1, "a relative gap in [0, 1), e.g. 0.01")
+
+
+def _whole(what: str, most: int | None = None) -> Callable[[str], int]:
+    """A type for a whole number of ``what`` from 1 to ``most`` (None: no upper limit here)."""
+    def parse(text: str) -> int:
+        top = f" from 1 to {most} (the CPUs this process may use)" if most is not None else " >= 1"
+        if not text.strip().isdigit() or not 1 <= int(text) <= (most or math.inf):
+            raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of {what}{top}")
+        return int(text)
+    return parse
 
 
 def add_report_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", type=Path,
                         help="write a report folder: CSV tables, PNG figures and report.md")
+    add_force_option(parser, "an existing report folder")
 
 
 def add_workers_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", metavar="N", type=_workers,
+    parser.add_argument("--workers", metavar="N", type=_whole("worker processes", available_cpus()),
                         help="parallel solver processes (default: one per CPU; 1 runs serially)")
 
 
@@ -277,11 +371,6 @@ def progress_bar(args: argparse.Namespace, desc: str) -> Callable[..., Any] | No
     from tqdm import tqdm
 
     return lambda it, total: tqdm(it, total=total, desc=desc, unit="solve", file=sys.stderr, leave=False)
-
-
-def _check_out(args: argparse.Namespace) -> None:
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise ValidationError([f"(--out) | {args.out} is a file; give a folder for the report"])
 
 
 def _records(df: Any) -> list[dict[str, Any]]:
@@ -314,7 +403,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     from .analysis.report import design_title, stress_sentences, write_stress_report
     from .optimize import solve
 
-    _check_out(args)
+    check_paths(args, args.out, folder=True)
     policy = load_policy(args.policy)
     network = load_network(args.data)
     plan = solve(network, policy)
@@ -330,7 +419,10 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
                       "worst_market/product: where that floor binds; served <product>: fraction of its "
                       "units; value_served: weighted by unit_value; extra_cost: change in flow cost "
                       "(money), next to the shortfall_cost of the units short; impact: their sum."])
-    written = write_stress_report(args.out, network, plan, stress) if args.out is not None else None
+    written = None
+    if args.out is not None:
+        with writing(args.out):
+            written = write_stress_report(args.out, network, plan, stress, force=args.force)
     return _report_outcome(data, text, written)
 
 
@@ -347,7 +439,7 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     from .analysis.report import premium_sentences, write_premium_report
     from .policy import load_policies
 
-    _check_out(args)
+    check_paths(args, args.out, folder=True)
     policies = load_policies(args.policies)
     network = load_network(args.data)
     base = policies.pop("base", None)
@@ -357,7 +449,10 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     text = "\n".join([_frame_text(table, ["policy", "status", "cost", "premium_pct", "worst_served",
                                            "expected_value_served", "n_suppliers", "n_hubs"]), "",
                       *premium_sentences(outcomes, table)])
-    written = write_premium_report(args.out, network, outcomes, table) if args.out is not None else None
+    written = None
+    if args.out is not None:
+        with writing(args.out):
+            written = write_premium_report(args.out, network, outcomes, table, force=args.force)
     return _report_outcome({"status": "ok", "table": _records(table)}, text, written)
 
 
@@ -365,9 +460,16 @@ def _sweep_values(text: str) -> list[Any]:
     import yaml
 
     items = [t.strip() for t in text.split(",")]
+    example = "give comma-separated values, e.g. 0,0.25,0.5"
     if not text.strip() or "" in items:
-        raise argparse.ArgumentTypeError(f"{text!r}: give comma-separated values, e.g. 0,0.25,0.5")
-    return [yaml.safe_load(t) for t in items]
+        raise argparse.ArgumentTypeError(f"{text!r}: {example}")
+    values = []
+    for item in items:
+        try:
+            values.append(yaml.safe_load(item))
+        except yaml.YAMLError as exc:
+            raise argparse.ArgumentTypeError(f"{item!r} is not a value: {example}") from exc
+    return values
 
 
 def _configure_frontier(parser: argparse.ArgumentParser) -> None:
@@ -390,7 +492,7 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
     from .analysis.report import frontier_sentences, write_frontier_report
     from .policy import Policy
 
-    _check_out(args)
+    check_paths(args, args.out, folder=True)
     Policy.check_field(args.field, "--field")
     policy = load_policy(args.policy)
     network = load_network(args.data)
@@ -400,7 +502,10 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
     text = "\n".join([_frame_text(df, [args.field, "status", "cost", "premium_pct", "worst_served",
                                         "worst_failure", "n_suppliers", "n_hubs"]), "",
                       *frontier_sentences(df, args.field)])
-    written = write_frontier_report(args.out, df, args.field) if args.out is not None else None
+    written = None
+    if args.out is not None:
+        with writing(args.out):
+            written = write_frontier_report(args.out, df, args.field, force=args.force)
     return _report_outcome({"status": "ok", "field": args.field, "table": _records(df)}, text, written)
 
 
@@ -456,8 +561,10 @@ def failure(exc: BaseException) -> Outcome:
         data.update(status=plan.status.value if plan is not None else "time_limit", reason=str(exc))
         return Outcome(EXIT_NOT_SOLVED, data, error=str(exc))
     if isinstance(exc, KeyboardInterrupt):
-        return Outcome(EXIT_NOT_SOLVED, {"status": "interrupted", "reason": "interrupted"},
-                       error="interrupted")
+        stopped_by = signal.Signals(highs.stop_signal() or signal.SIGINT)
+        reason = f"interrupted by {stopped_by.name}"
+        return Outcome(EXIT_SIGNAL + stopped_by.value,
+                       {"status": "interrupted", "reason": reason, "signal": stopped_by.name}, error=reason)
     if isinstance(exc, OSError):
         reason = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
         status = "invalid_input" if isinstance(exc, FileNotFoundError) else "error"
@@ -469,18 +576,82 @@ def failure(exc: BaseException) -> Outcome:
                    error=f"{reason} (rerun with --debug for the traceback)")
 
 
+#: the signals that stop a command (SIGINT, SIGTERM, SIGHUP where the platform has them)
+SIGNALS = highs.SIGNALS
+#: seconds a stopped console command has to print its outcome before :class:`_Deadline` does
+STOP_GRACE = 0.75
+_printing = threading.Lock()  # held while an outcome is printed, so that it is printed once
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    want_json = "--json" in argv
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    In the main thread, SIGINT, SIGTERM and SIGHUP stop the command (a solve usually within
+    0.1 s, :func:`resilient_sc.solvers.highs.stop_on_signals`) and its outcome is still
+    printed: status ``interrupted``, exit code 128 + the signal's number. Run as the console
+    command (``argv`` None), the process also ends within :data:`STOP_GRACE` s of the signal
+    wherever the work is (:class:`_Deadline`).
+    """
+    console, argv = argv is None, sys.argv[1:] if argv is None else list(argv)
+    as_json = "--json" in argv
+    deadline = _Deadline(as_json) if console else None
+    in_main = threading.current_thread() is threading.main_thread()
+    guard = highs.stop_on_signals(SIGNALS, deadline) if in_main else contextlib.nullcontext()
+    with guard:
+        try:
+            try:
+                result = _outcome(argv, as_json)
+            except KeyboardInterrupt as exc:  # a signal between the command's end and here
+                result = failure(exc), as_json
+            finally:  # from here on, signals are ignored: the outcome is printed whole
+                for s in SIGNALS if in_main else ():
+                    signal.signal(s, signal.SIG_IGN)
+            return result if isinstance(result, int) else _emit(*result)  # int: --help, --version
+        finally:
+            if deadline is not None:
+                deadline.done.set()
+
+
+class _Deadline:
+    """The console command's answer to a stop signal, called in a thread of its own: if the
+    command has not printed its outcome within :data:`STOP_GRACE` s (HiGHS does not poll for
+    interrupts everywhere, e.g. not in its sub-MIP heuristics), print the interrupted outcome,
+    end the worker processes and exit at once. Files being written are left as temporaries,
+    which the next writer of the same path removes (:func:`resilient_sc.io.sweep`)."""
+
+    def __init__(self, as_json: bool):
+        self.as_json = as_json
+        self.done = threading.Event()
+
+    def __call__(self, signum: int) -> None:
+        if self.done.wait(STOP_GRACE) or not _printing.acquire(blocking=False):
+            return
+        outcome = failure(KeyboardInterrupt())
+        err, out = _render(outcome, self.as_json)
+        with highs.real_stdout() as stdout:
+            for fd, text in ((2, err), (stdout, out)):
+                data = text.encode()
+                with contextlib.suppress(OSError):
+                    while data:
+                        data = data[os.write(fd, data):]
+        for child in multiprocessing.active_children():
+            child.terminate()
+        os._exit(outcome.code)
+
+
+def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
+    """Parse ``argv`` and run the command: its outcome and whether ``--json`` was given, or
+    the exit code of ``--help``/``--version``."""
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except _UsageError as exc:
         sys.stderr.write(exc.usage)
-        outcome = Outcome(EXIT_BAD_INPUT, {"status": "invalid_input", "reason": str(exc)}, error=str(exc))
-        return _emit(outcome, want_json)
+        return Outcome(EXIT_BAD_INPUT, {"status": "invalid_input", "reason": str(exc)},
+                       error=str(exc)), want_json
+    except (Exception, KeyboardInterrupt) as exc:
+        return failure(exc), want_json
     seen = _Warnings()
     with warnings.catch_warnings():
         warnings.simplefilter("always", DataWarning)
@@ -493,19 +664,29 @@ def main(argv: list[str] | None = None) -> int:
             outcome = failure(exc)
     if seen.messages:
         outcome.data.setdefault("warnings", seen.messages)
-    return _emit(outcome, args.json)
+    return outcome, args.json
+
+
+def _render(outcome: Outcome, as_json: bool) -> tuple[str, str]:
+    """What ``outcome`` prints: (stderr, stdout)."""
+    notes = (("error", outcome.error), ("warning", outcome.warning))
+    err = "".join(f"{kind}: {text}\n" for kind, text in notes if text)
+    if as_json:
+        return err, io.to_json(outcome.data) + "\n"
+    return err, f"{outcome.text}\n" if outcome.text else ""
 
 
 def _emit(outcome: Outcome, as_json: bool) -> int:
-    if outcome.error:
-        print(f"error: {outcome.error}", file=sys.stderr)
-    if outcome.warning:
-        print(f"warning: {outcome.warning}", file=sys.stderr)
-    if as_json:
-        print(io.to_json(outcome.data))
-    elif outcome.text:
-        print(outcome.text)
-    sys.stdout.flush()
+    err, out = _render(outcome, as_json)
+    with _printing:
+        try:
+            sys.stderr.write(err)
+            sys.stderr.flush()
+            sys.stdout.write(out)
+            sys.stdout.flush()
+        except OSError:  # the terminal is gone (SIGHUP) or the reader closed the pipe
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return outcome.code
 
 

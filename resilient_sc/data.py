@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import re
 import warnings as _warnings
 from dataclasses import dataclass, field
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .exceptions import DataWarning, ValidationError
+from .limits import Limits, current, read_bytes
 from .schema import REQUIRED_TABLES, TABLES
-from .validation import coerce_table, validate_tables
+from .validation import SHOWN, clip, closest, coerce_table, quote, suggest, validate_tables
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,11 +43,13 @@ class Network:
     warnings: tuple[str, ...] = field(default=())
 
     @classmethod
-    def from_frames(cls, source: str = "", **frames: pd.DataFrame) -> Network:
+    def from_frames(cls, source: str = "", limits: Limits | None = None,
+                    **frames: pd.DataFrame) -> Network:
         """Validate DataFrames named like the tables of the data contract (docs/data.md) into a Network.
 
         Raises :class:`ValidationError` listing every problem; warns (:class:`DataWarning`)
-        about suspicious data. The frames passed in are not modified.
+        about suspicious data. The frames passed in are not modified. Numbers are bounded by
+        ``limits`` (default: :func:`resilient_sc.limits.current`).
 
         >>> import pandas as pd
         >>> net = Network.from_frames(
@@ -56,9 +64,11 @@ class Network:
         >>> net.products["product"].tolist()
         ['default']
         """
+        limits = current(limits)
         unknown = sorted(set(frames) - set(TABLES))
         problems: list[str] = [
-            f"({name}) | unknown table; tables are: {', '.join(TABLES)}" for name in unknown
+            f"({name}) | unknown table{suggest(name, TABLES)}; tables are: {', '.join(TABLES)}"
+            for name in unknown
         ]
         warns: list[str] = []
         missing = [name for name in REQUIRED_TABLES if frames.get(name) is None]
@@ -71,7 +81,7 @@ class Network:
             if not isinstance(df, pd.DataFrame):
                 problems.append(f"({name}) | expected a pandas DataFrame, got {type(df).__name__}")
                 continue
-            typed[name] = coerce_table(name, df, problems, warns)
+            typed[name] = coerce_table(name, df, problems, warns, limits)
         if problems:
             raise ValidationError(problems)
         typed["demand"] = typed["demand"].loc[typed["demand"]["demand"] > 0].reset_index(drop=True)
@@ -106,58 +116,306 @@ class Network:
                 f"{len(self.countries)} countries)")
 
 
-def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
-    raw = path.read_bytes()
-    raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # Excel's "CSV UTF-8" BOM
+_BOM = b"\xef\xbb\xbf"  # Excel's "CSV UTF-8" byte order mark
+
+
+def _text_of(raw: bytes, table: str, file: str, problems: list[str]) -> str | None:
+    """``raw`` decoded as UTF-8 (a BOM dropped), or None with a problem naming the first bad byte."""
+    raw = raw[3:] if raw.startswith(_BOM) else raw
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.append(f"({table}) | {file} is UTF-16 text; save it as CSV UTF-8")
+        return None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         # the line of the first bad byte: line 1 is the header, as in a spreadsheet
         line = raw[:exc.start].count(b"\n") + 1
-        problems.append(f"({path.stem}, row {line}) | {path.name} is not UTF-8 text (byte "
+        problems.append(f"({table}, row {line}) | {file} is not UTF-8 text (byte "
                         f"0x{raw[exc.start]:02x} at offset {exc.start}); save it as CSV UTF-8")
         return None
+
+
+def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame | None:
+    """Table ``path.stem`` from CSV file ``path``, all text (no NA strings: ``NA`` is Namibia),
+    with its header row as column names; None (and problems) when it cannot be read."""
+    table = path.stem
     try:
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False,
-                           skipinitialspace=True)
+        raw = read_bytes(path, table, limits.file_bytes, "file_mb", limits)
+    except ValidationError as exc:
+        problems += exc.problems
+        return None
+    if raw.count(b"\n") > limits.rows + 1:
+        problems.append(f"({table}) | {path.name} has more than {limits.describe('rows')}")
+        return None
+    # a line longer than all its cells may be holds a cell over the limit: refused before
+    # parsing, which would take several times its size in memory
+    width, line = _longest_line(raw)
+    cells = raw[:raw.find(b"\n")].count(b",") + 1 if b"\n" in raw else raw.count(b",") + 1
+    if width > (limits.cell_chars + 3) * cells:
+        problems.append(f"({table}, row {line}) | the row holds {width:,} characters, more than its "
+                        f"{cells} cells may: over the limit of {limits.describe('cell_chars')}")
+        return None
+    text = _text_of(raw, table, path.name, problems)
+    del raw
+    if text is None:
+        return None
+    try:
+        df = pd.read_csv(StringIO(text), header=None, dtype=str, keep_default_na=False,
+                         skipinitialspace=True, skip_blank_lines=False, index_col=False)
     except pd.errors.EmptyDataError:
-        problems.append(f"({path.stem}) | {path.name} is empty (not even a header row)")
-    except pd.errors.ParserError as exc:
-        problems.append(f"({path.stem}) | {path.name} is not valid CSV: {exc}")
-    return None
+        problems.append(f"({table}) | {path.name} is empty (not even a header row)")
+        return None
+    except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+        # pandas counts rows of an unterminated quote from 0: say the line, as a spreadsheet would
+        text = re.sub(r"starting at row (\d+)", lambda m: f"starting on line {int(m[1]) + 1}",
+                      str(exc).strip())
+        problems.append(f"({table}) | {path.name} is not valid CSV: {clip(text)}")
+        return None
+    header = ["" if pd.isna(h) else str(h) for h in df.iloc[0]]
+    df = df.iloc[1:].reset_index(drop=True)
+    df.columns = pd.Index(header, dtype=object)
+    # no line longer than the limit: no cell is (the common case costs nothing more)
+    return df if width <= limits.cell_chars or _cells_fit(df, table, problems, limits) else None
 
 
-def read_tables(path: str | Path) -> dict[str, pd.DataFrame]:
-    """The raw tables (all text) of a CSV folder or an ``.xlsx`` workbook, unvalidated."""
-    path = Path(path)
+def _longest_line(raw: bytes, chunk: int = 1 << 24) -> tuple[int, int]:
+    """The length in bytes of the longest line of ``raw`` and its line number (1-based);
+    linear, in chunks (no copy of ``raw``)."""
+    data = np.frombuffer(raw, dtype=np.uint8)
+    best, best_line, start, lines = 0, 1, 0, 0
+    for lo in range(0, len(data), chunk):
+        ends = np.flatnonzero(data[lo:lo + chunk] == 10) + lo
+        if len(ends):
+            gaps = np.diff(ends, prepend=start - 1) - 1
+            i = int(np.argmax(gaps))
+            if gaps[i] > best:
+                best, best_line = int(gaps[i]), lines + i + 1
+            start, lines = int(ends[-1]) + 1, lines + len(ends)
+    if len(data) - start > best:
+        best, best_line = len(data) - start, lines + 1
+    return best, best_line
+
+
+def _cells_fit(df: pd.DataFrame, table: str, problems: list[str], limits: Limits) -> bool:
+    """True when no cell (nor header) of ``df`` is longer than the limit; else problems naming them."""
+    found: list[str] = []
+    for i, col in enumerate(df.columns):
+        if len(str(col)) > limits.cell_chars:
+            found.append(f"({table}, row 1) | the name of column {i + 1} is over the limit of "
+                         f"{limits.describe('cell_chars')}")
+        lengths = df.iloc[:, i].str.len().to_numpy(dtype=float, na_value=0.0)
+        for pos in np.flatnonzero(lengths > limits.cell_chars)[:SHOWN]:
+            found.append(f"({table}, row {pos + 2}) | the cell in column {quote(col)} holds "
+                         f"{int(lengths[pos]):,} characters, over the limit of "
+                         f"{limits.describe('cell_chars')}")
+    problems += found[:SHOWN]
+    return not found
+
+
+def _sheet_parser() -> type:
+    """openpyxl's streaming worksheet parser, told to keep values only and to flag formulas."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell = super().parse_cell(element)
+            formula = element.find(FORMULA_TAG)
+            cell["formula"] = None if formula is None else f"={formula.text or ''}"
+            # openpyxl and other writers store a formula with an empty <v/>: no value saved
+            # (only a text result, t="str", may be the empty string)
+            value = element.find(VALUE_TAG)
+            cell["cached"] = value is not None and (bool(value.text) or element.get("t") == "str")
+            return cell
+
+    return Parser
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
+def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.DataFrame | None:
+    """Sheet ``ws`` (read-only, cached values) as a DataFrame of text whose position i is sheet
+    row i + 2. A formula without a saved value, an error value (#DIV/0!, #N/A, ...) or merged
+    cells are problems naming row and column, never blanks; so are rows and cells over the limits."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    found: list[str] = []
+    header: dict[int, str] = {}
+    columns: dict[int, tuple[list[int], list[str]]] = {}
+    last = 1
+
+    def at(row: int, col: int) -> str:
+        name = f" {quote(header[col])}" if col in header else ""
+        return f"({table}, row {row}) | column {get_column_letter(col)}{name}"
+
+    with ws._get_source() as src:
+        parser = _sheet_parser()(src, ws._shared_strings, data_only=True, epoch=ws.parent.epoch,
+                                 date_formats=ws.parent._date_formats,
+                                 timedelta_formats=ws.parent._timedelta_formats)
+        for r, cells in parser.parse():
+            for cell in cells:
+                value, col = cell["value"], cell["column"]
+                if cell["data_type"] == "e":
+                    found.append(f"{at(r, col)} holds the error value {quote(value, 20)}; fix the cell")
+                    continue
+                if cell["formula"] is not None and not cell["cached"]:
+                    found.append(f"{at(r, col)} holds a formula with no saved value "
+                                 f"({quote(cell['formula'])}); open and save the workbook in Excel "
+                                 "or LibreOffice, or type the value")
+                    continue
+                if value is None:
+                    continue
+                text = _cell_text(value)
+                if len(text) > limits.cell_chars:
+                    found.append(f"{at(r, col)} holds {len(text):,} characters, over the limit of "
+                                 f"{limits.describe('cell_chars')}")
+                    continue
+                if r == 1:
+                    header[col] = text
+                elif text.strip():
+                    rows, values = columns.setdefault(col, ([], []))
+                    rows.append(r)
+                    values.append(text)
+                    last = max(last, r)
+            if r > limits.rows + 1 and r == last:
+                problems.append(f"({table}) | the sheet has more than {limits.describe('rows')}")
+                return None
+            if len(found) > SHOWN:
+                break
+        merged = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
+    for rng in merged[:SHOWN]:
+        c0, r0, c1, r1 = range_boundaries(str(rng.ref))
+        cols = get_column_letter(c0) + (f"-{get_column_letter(c1)}" if c1 != c0 else "")
+        found.append(f"({table}, row {r0}{f'-{r1}' if r1 != r0 else ''}) | column{'s' * (c1 != c0)} "
+                     f"{cols}: cells {clip(str(rng.ref))} are merged; unmerge them and fill in every cell")
+    for col in sorted(set(columns) - set(header)):
+        found.append(f"({table}, row {columns[col][0][0]}) | column {get_column_letter(col)} has no "
+                     "name in the header row but holds data; name it or delete it")
+    if found:
+        problems += found[:SHOWN]
+        if len(found) > SHOWN:
+            problems.append(f"({table}) | … and more cells like these")
+        return None
+    n = last - 1
+    data: dict[str, np.ndarray] = {}
+    for col in sorted(header):
+        values = np.full(n, "", dtype=object)
+        if col in columns:
+            rows, texts = columns[col]
+            values[np.asarray(rows) - 2] = texts
+        data[str(col)] = values
+    df = pd.DataFrame(data)
+    df.columns = pd.Index([header[col] for col in sorted(header)], dtype=object)
+    return df
+
+
+def _read_workbook(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
+    """The table sheets of workbook ``path``; any problem raises one ValidationError."""
+    import zipfile
+
+    label = path.name
+    raw = read_bytes(path, label, limits.file_bytes, "file_mb", limits)
+    try:
+        with zipfile.ZipFile(BytesIO(raw)) as zf:
+            big = [i for i in zf.infolist() if i.file_size > limits.file_bytes]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ValidationError([f"({label}) | not an .xlsx workbook (damaged, or another format "
+                               "such as .xls or .csv renamed); save it from Excel as .xlsx"]) from exc
+    if big:
+        raise ValidationError([f"({label}) | part {quote(big[0].filename)} unzips to "
+                               f"{big[0].file_size / 2**20:,.1f} MB, over the limit of "
+                               f"{limits.describe('file_mb')}"])
     problems: list[str] = []
     frames: dict[str, pd.DataFrame] = {}
-    if path.is_dir():
-        for name in TABLES:
-            file = path / f"{name}.csv"
-            if file.exists():
-                df = _read_csv(file, problems)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        try:
+            import openpyxl
+
+            book = openpyxl.load_workbook(BytesIO(raw), read_only=True, data_only=True, keep_links=False)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            raise ValidationError([f"({label}) | cannot read the workbook: "
+                                   f"{clip(str(exc) or type(exc).__name__)}"]) from exc
+        try:
+            sheets: dict[str, Any] = {}
+            for title in book.sheetnames:
+                name = str(title).strip().lower()
+                if name in TABLES:
+                    if name in sheets:
+                        problems.append(f"({name}) | two sheets are named {quote(name)} "
+                                        "(names are case-insensitive); keep one")
+                    sheets[name] = book[title]
+                elif (close := suggest(name, TABLES)):
+                    problems.append(f"({label}) | sheet {quote(title)} is not a table name{close}; "
+                                    f"tables are: {', '.join(TABLES)}")
+            for name, ws in sheets.items():
+                if not hasattr(ws, "_get_source"):
+                    problems.append(f"({name}) | sheet {quote(ws.title)} is a chart, not a table")
+                    continue
+                df = _read_sheet(ws, name, problems, limits)
                 if df is not None:
                     frames[name] = df
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-            raise ValidationError([f"({path.name}) | cannot read the workbook: {exc}"]) from exc
-        frames = {str(k).strip().lower(): v for k, v in sheets.items()
-                  if str(k).strip().lower() in TABLES}
-    elif not path.exists():
-        raise ValidationError([f"({path}) | no such file or folder"])
-    else:
-        raise ValidationError([f"({path}) | expected a folder of CSV files or an .xlsx workbook"])
+        except ValidationError:
+            raise
+        except Exception as exc:  # a damaged sheet: bad XML, bad coordinates, ...
+            raise ValidationError([f"({label}) | cannot read the workbook: "
+                                   f"{clip(str(exc) or type(exc).__name__)}"]) from exc
+        finally:
+            book.close()
     if problems:
         raise ValidationError(problems)
     return frames
 
 
-def read_network(path: str | Path) -> Network:
+def _read_folder(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
+    """The ``<table>.csv`` files of folder ``path``; any problem raises one ValidationError."""
+    problems: list[str] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for name in TABLES:
+        file = path / f"{name}.csv"
+        if file.is_symlink() or file.exists():  # a broken link is an error, not "no such table"
+            df = _read_csv(file, problems, limits)
+            if df is not None:
+                frames[name] = df
+    with os.scandir(path) as entries:
+        for entry in itertools.islice(entries, 10_000):
+            stem, dot, ext = entry.name.rpartition(".")
+            if dot and ext.lower() == "csv" and stem not in TABLES and (close := closest(stem, TABLES)):
+                problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "
+                                f"'{close}.csv'?); tables are: {', '.join(TABLES)}")
+    if problems:
+        raise ValidationError(problems)
+    return frames
+
+
+def read_tables(path: str | Path, limits: Limits | None = None) -> dict[str, pd.DataFrame]:
+    """The raw tables (all text) of a CSV folder or an ``.xlsx`` workbook, unvalidated.
+
+    Every file is read within ``limits`` (default: :func:`resilient_sc.limits.current`).
+    """
+    path = Path(path)
+    limits = current(limits)
+    if path.is_dir():
+        return _read_folder(path, limits)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_workbook(path, limits)
+    if path.is_symlink() and not path.exists():
+        raise ValidationError([f"({path}) | a broken symbolic link"])
+    if not path.exists():
+        raise ValidationError([f"({path}) | no such file or folder"])
+    raise ValidationError([f"({path}) | expected a folder of CSV files or an .xlsx workbook"])
+
+
+def read_network(path: str | Path, limits: Limits | None = None) -> Network:
     """Read and validate a network from a folder of CSV files or one ``.xlsx`` workbook.
 
     Files (or sheets) are named like the tables of the data contract (docs/data.md): ``suppliers.csv``, ...
+    Inputs over ``limits`` (default: :func:`resilient_sc.limits.current`) are refused.
     """
-    return Network.from_frames(source=str(path), **read_tables(path))
+    limits = current(limits)
+    return Network.from_frames(source=str(path), limits=limits, **read_tables(path, limits))

@@ -16,10 +16,10 @@ class ValidationError(ResilientSCError, ValueError):
     rows (the header is row 1, the first data row is row 2).
     """
 
-    def __init__(self, problems: Sequence[str]):
+    def __init__(self, problems: Sequence[str], about: str = "in the input data"):
         self.problems = tuple(problems)
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the input data:"
+        head = f"{n} problem{'s' if n != 1 else ''} {about}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
 

@@ -12,14 +12,13 @@ True
 
 from __future__ import annotations
 
-import os
-import uuid
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import highspy
 
+from . import io
 from .exceptions import ValidationError
 from .model.build import build_model
 from .solvers.base import SolveOptions
@@ -44,25 +43,19 @@ def write_model(network: Network, policy: Policy | None, path: str | Path,
 def write_network_model(model: NetworkModel, path: str | Path) -> Path:
     """Write a built (possibly extended) model to ``path``; the format follows the suffix.
 
-    The file appears atomically: HiGHS writes a temporary file beside it, renamed on success.
+    The file appears atomically (:func:`resilient_sc.io.atomic_path`): HiGHS writes a
+    temporary file beside it, with the suffix it picks the format from.
     """
     path = Path(path)
     _check_suffix(path)
     h = make_highs(model.lm, SolveOptions(), names=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # HiGHS picks the format from the suffix and creates the file (usual permissions)
-    tmp = path.parent / f".{path.stem}.{uuid.uuid4().hex}{path.suffix.lower()}"
-    try:
+    with io.atomic_path(path, suffix=path.suffix.lower()) as tmp:
         status = h.writeModel(str(tmp))
         if status == highspy.HighsStatus.kError:
             raise OSError(f"HiGHS could not write {path}")
         if status == highspy.HighsStatus.kWarning:
             warnings.warn(f"{path.name}: HiGHS replaced the readable names by c0.., r0.. (some "
                           "ids collide once made valid for LP files)", stacklevel=2)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -1,61 +1,326 @@
-"""Atomic file output: write to a temporary file beside the target, then rename over it."""
+"""Safe output: files and folders appear whole or not at all, text a spreadsheet would run as a
+formula is escaped, and output paths are checked against the inputs (docs/reliability.md).
+
+* A file is written to a temporary file beside it, renamed over it on success
+  (:func:`atomic_path`); a folder is written to a temporary sibling folder that takes its place
+  as a whole (:func:`atomic_folder`; an existing non-empty folder only with ``force``, and
+  only when it holds nothing but output files). Temporaries are hidden
+  (``.<name>.rsc-tmp.<host>.<pid>.<random>``), removed on any error, and those left by a
+  killed process are removed by the next writer of the same path.
+* Text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (the OWASP
+  CSV-injection list) get a leading ``'`` in CSV files; in ``.xlsx`` workbooks they are
+  text cells with Excel's quote prefix (the value unchanged), never formulas. Numbers, and
+  text that is a plain number such as ``-5``, are left as they are.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import enum
+import errno
 import json
 import math
 import os
+import platform
+import re
+import shutil
+import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pandas as pd
 
+# ---- escaping for spreadsheets ------------------------------------------------------------
+#: first characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
-@contextmanager
-def atomic_path(path: str | Path):
-    """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+
+def is_formula_like(value: Any) -> bool:
+    """Whether ``value`` is text a spreadsheet would run as a formula.
+
+    >>> [is_formula_like(v) for v in ("=2*3", "@SUM(A1)", "-2+3", "-5", -5, "S_CN")]
+    [True, True, True, False, False, False]
+    """
+    return (isinstance(value, str) and value.startswith(FORMULA_STARTS)
+            and _PLAIN_NUMBER.fullmatch(value) is None)
+
+
+def escape_text(value: Any) -> Any:
+    """``value`` with a leading ``'`` when it is formula-like text (:func:`is_formula_like`).
+
+    >>> escape_text('=HYPERLINK("http://evil.example","click")'), escape_text(-5)
+    ('\\'=HYPERLINK("http://evil.example","click")', -5)
+    """
+    return "'" + value if is_formula_like(value) else value
+
+
+def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every formula-like text cell and header escaped (:func:`escape_text`)."""
+    out = df
+    for i, (_, column) in enumerate(df.items()):
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        hit = column.map(is_formula_like).to_numpy(bool)
+        if hit.any():
+            out = out.copy() if out is df else out
+            out.isetitem(i, pd.Series([escape_text(v) for v in column.astype(object)],
+                                      index=column.index, dtype=object))
+    if any(is_formula_like(c) for c in df.columns):
+        out = out.copy() if out is df else out
+        out.columns = [escape_text(c) for c in df.columns]
+    return out
+
+
+# ---- atomic files and folders -------------------------------------------------------------
+#: marks the hidden temporaries of the writers: ``.<name>.rsc-tmp.<host>.<pid>.<random>``
+TMP_MARK = ".rsc-tmp."
+#: what an output folder may hold to be replaced as a whole (with ``force``)
+OUTPUT_SUFFIXES = frozenset({".csv", ".json", ".md", ".png", ".svg"})
+#: files the desktop adds to folders, ignored when deciding whether a folder holds only outputs
+DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", platform.node())[:24] or "host"
+
+
+def _tmp_prefix(path: Path) -> str:
+    return f".{path.name}{TMP_MARK}{_HOST}.{os.getpid()}."
+
+
+def _usual_mode(path: Path, mode: int) -> None:
+    """Give a temporary the permissions a plain ``open``/``mkdir`` would (mkstemp: 0600)."""
     umask = os.umask(0)
     os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual permissions
+    os.chmod(path, mode & ~umask)
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: never sweep
+        return True
     try:
-        yield Path(tmp)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def sweep(path: str | Path) -> list[Path]:
+    """Remove the temporaries of ``path`` left by writers on this host that were killed
+    (their process is gone); return what was removed."""
+    path = Path(path)
+    prefix = f".{path.name}{TMP_MARK}{_HOST}."
+    removed = []
+    try:
+        names = [n for n in os.listdir(path.parent) if n.startswith(prefix)]
+    except OSError:
+        return removed
+    for name in names:
+        pid = name[len(prefix):].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            stale = path.parent / name
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
+            removed.append(stale)
+    return removed
+
+
+@contextmanager
+def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` (ending in ``suffix``, for writers that pick the
+    format from it); on success it replaces ``path`` atomically.
+
+    On any exception (KeyboardInterrupt included) the temporary is removed and ``path`` is
+    left as it was. Missing parent folders are created.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sweep(path)
+    fd, name = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        _usual_mode(tmp, 0o666)
+        yield tmp
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
+def folder_problem(path: str | Path, force: bool = False, flag: str = "force=True") -> str | None:
+    """Why :func:`atomic_folder` would refuse to write the folder ``path``, or None.
+
+    An existing file is never replaced by a folder; an existing non-empty folder only with
+    ``force`` (the message names it as ``flag``), and only when it holds nothing but output
+    files (:data:`OUTPUT_SUFFIXES`, no subfolders), so that no other work is ever deleted.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    if not path.is_dir():
+        return f"{path} is a file, not a folder"
+    entries = [e for e in os.scandir(path) if e.name not in DESKTOP_FILES and TMP_MARK not in e.name]
+    if not entries:
+        return None
+    if not force:
+        return f"{path} is a folder that is not empty; pass {flag} to replace it as a whole"
+    others = sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not _is_output(e))
+    if others:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        return (f"{path} holds more than outputs ({shown}); it is not replaced even with {flag}: "
+                "choose a new or empty folder")
+    return None
+
+
+def _is_output(entry: os.DirEntry[str]) -> bool:
+    return entry.is_file(follow_symlinks=False) and Path(entry.name).suffix.lower() in OUTPUT_SUFFIXES
+
+
+@contextmanager
+def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True") -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``path``; on success it takes the place of
+    ``path`` as a whole, so that ``path`` is always absent, the old folder or the new one.
+
+    An existing non-empty folder is replaced only with ``force`` (:func:`folder_problem`;
+    ``flag`` is how its messages name it),
+    by an atomic exchange where the system has one (Linux), else by two renames. On any
+    exception the temporary folder is removed and ``path`` is left as it was.
+    Raises :class:`FileExistsError` (or :class:`NotADirectoryError` for a file) when refused.
+    """
+    path = Path(path)
+    if path.is_symlink() and path.is_dir():
+        path = path.resolve()
+    _refuse(path, force, flag)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sweep(path)
+    tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
+    try:
+        _usual_mode(tmp, 0o777)
+        yield tmp
+        _swap_in(tmp, path, force, flag)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _refuse(path: Path, force: bool, flag: str) -> None:
+    problem = folder_problem(path, force, flag)
+    if problem is not None:
+        if path.is_dir():
+            raise FileExistsError(errno.EEXIST, problem, str(path))
+        raise NotADirectoryError(errno.ENOTDIR, problem, str(path))
+
+
+def _swap_in(tmp: Path, path: Path, force: bool, flag: str) -> None:
+    """Put the folder ``tmp`` in the place of ``path``; the old folder, if any, ends in ``tmp``."""
+    try:
+        os.rename(tmp, path)  # path absent or an empty folder
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+            raise
+    _refuse(path, force, flag)  # filled meanwhile (another writer): the same rules
+    if _exchange(tmp, path):
+        return
+    old = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
+    os.rename(path, old / "old")
+    os.rename(tmp, path)
+    os.rename(old, tmp)  # removed by the caller with the rest of tmp
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_cwd, exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: bool,
+                   force: bool = False) -> str | None:
+    """Why the output ``path`` (a folder, or a file) must not be written, or None: it is an
+    input, lies inside an input folder or holds an input; it is a file where a folder is
+    needed or the reverse; it is an existing non-empty folder without ``force``
+    (:func:`folder_problem`); or its parent cannot be created or written.
+
+    ``inputs`` maps a description (``"data folder"``) to an input path.
+    """
+    path = Path(path)
+    out = path.resolve()
+    for what, given in inputs.items():
+        if given is None or not given.exists():
+            continue
+        source = given.resolve()
+        if out == source or (path.exists() and os.path.samefile(path, given)):
+            return f"{path} is the {what}; choose another path"
+        if source.is_dir() and source in out.parents:
+            where = "would overwrite a file of" if path.exists() else "is inside"
+            return f"{path} {where} the {what} {given}; write outputs elsewhere"
+        if out in source.parents:
+            return f"{path} holds the {what} {given}; choose another path"
+    if folder:
+        problem = folder_problem(path, force, "--force")
+        if problem is not None:
+            return problem
+    elif path.is_dir():
+        return f"{path} is a folder; give a file path"
+    existing = next(p for p in out.parents if p.exists())
+    if not existing.is_dir():
+        return f"cannot create {path}: {existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"cannot write {path}: {existing} is not writable"
+    return None
+
+
+# ---- writers ------------------------------------------------------------------------------
 def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
     """Write a file atomically through ``writer(file)``."""
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         writer(fh)
 
 
-def write_csv(path: str | Path, df: pd.DataFrame) -> None:
-    """Write ``df`` as UTF-8 CSV without its index, atomically."""
+def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
+    """Write ``df`` as UTF-8 CSV without its index, atomically; formula-like text escaped
+    (:func:`escape_frame`) unless ``escape`` is False (data tables that must read back as given)."""
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False)
+        (escape_frame(df) if escape else df).to_csv(tmp, index=False)
 
 
-def write_network(frames: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
-    """Write each frame as ``<name>.csv`` in ``folder`` (created if needed), each atomically.
+def write_tables(frames: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    """Write each frame as ``<name>.csv`` into the existing ``folder``, exactly as given (no
+    escaping: these are data tables that ``read_network`` reads back)."""
+    paths = [Path(folder) / f"{name}.csv" for name in frames]
+    for path, df in zip(paths, frames.values(), strict=True):
+        write_csv(path, df, escape=False)
+    return paths
+
+
+def write_network(frames: Mapping[str, pd.DataFrame], folder: str | Path, force: bool = False,
+                  flag: str = "force=True") -> list[Path]:
+    """Write each frame as ``<name>.csv`` into ``folder``, the folder as a whole
+    (:func:`atomic_folder`: an existing non-empty folder only with ``force``).
 
     ``frames`` is typically :meth:`Network.frames`; the folder reads back with ``read_network``.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / f"{name}.csv" for name in frames]
-    for path, df in zip(paths, frames.values(), strict=True):
-        write_csv(path, df)
-    return paths
+    with atomic_folder(folder, force, flag) as tmp:
+        written = write_tables(frames, tmp)
+    return [folder / p.name for p in written]
 
 
 def write_json(path: str | Path, data: Mapping[str, Any]) -> None:
@@ -65,6 +330,7 @@ def write_json(path: str | Path, data: Mapping[str, Any]) -> None:
 
 
 def write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` as UTF-8, atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
@@ -72,13 +338,21 @@ def write_text(path: str | Path, text: str) -> None:
 def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
                 finish: Callable[[Any], None] | None = None) -> None:
     """Write one sheet per DataFrame, readable: frozen header, fitted widths, number formats;
-    ``finish(book)`` may restyle the openpyxl workbook before it is saved (atomically)."""
+    formula-like text as quote-prefixed text cells (never formulas); ``finish(book)`` may
+    restyle the openpyxl workbook before it is saved (atomically)."""
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         for name, df in sheets.items():
             df.to_excel(xl, sheet_name=name[:31], index=False)
             _format_sheet(xl.sheets[name[:31]], df)
         if finish is not None:
             finish(xl.book)
+
+
+def _as_text(cell: Any) -> None:
+    """A formula-like text cell (openpyxl makes ``=...`` a formula) as text with Excel's quote prefix."""
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def _format_sheet(ws: Any, df: pd.DataFrame) -> None:
@@ -90,13 +364,15 @@ def _format_sheet(ws: Any, df: pd.DataFrame) -> None:
         ws.auto_filter.ref = ws.dimensions
     for cell in ws[1]:
         cell.font = Font(bold=True)
+        _as_text(cell)
     for i, col in enumerate(df.columns, start=1):
-        values = df[col]
+        values = df.iloc[:, i - 1]
         width = max([len(str(col))] + [len(_fmt(v)) for v in values.head(200)]) + 2
         ws.column_dimensions[get_column_letter(i)].width = min(60, width)
         fmt = _number_format(str(col), values)
         for cells in ws.iter_cols(min_col=i, max_col=i, min_row=2):
             for c in cells:
+                _as_text(c)
                 if fmt is not None:
                     c.number_format = fmt
                 elif isinstance(c.value, int | float) and not isinstance(c.value, bool):

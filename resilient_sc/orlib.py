@@ -60,45 +60,69 @@ class FacilityInstance:
         )
 
 
-def _tokens(path: Path) -> list[str]:
-    raw = path.read_bytes().replace(b"\0", b" ").replace(b"\r", b" ")
-    return raw.decode("ascii", errors="replace").split()
+class _Tokens(list):
+    """The whitespace-separated tokens of an instance file, with the line of each."""
 
+    def __init__(self, path: Path):
+        raw = path.read_bytes().replace(b"\0", b" ").replace(b"\r", b" ")
+        lines = raw.decode("ascii", errors="replace").split("\n")
+        super().__init__(t for line in lines for t in line.split())
+        self.line = np.repeat(np.arange(1, len(lines) + 1), [len(line.split()) for line in lines])
+        self.path = path
 
-def _numbers(tokens: list[str], path: Path, what: str) -> np.ndarray:
-    try:
-        return np.array([float(t) for t in tokens])
-    except ValueError as exc:
-        raise ValidationError([f"({path.name}) | {what}: {exc}"]) from exc
+    def numbers(self, start: int, stop: int, what: str, step: int = 1) -> np.ndarray:
+        """Tokens ``start:stop:step`` as finite numbers; else a ValidationError naming file and line."""
+        at = range(start, min(stop, len(self)), step)
+        out = np.empty(len(at))
+        for k, i in enumerate(at):
+            try:
+                out[k] = float(self[i])
+            except ValueError:
+                out[k] = np.nan
+            if not np.isfinite(out[k]):
+                raise ValidationError([f"({self.path.name}) | line {self.line[i]}: {what}: "
+                                       f"{self[i][:40]!r} is not a finite number"])
+        return out
+
+    def count(self, k: int, what: str) -> int:
+        """Token ``k`` as a whole number >= 1 (``12`` or ``12.0``), the size of the instance."""
+        value = self.numbers(k, k + 1, what)[0] if k < len(self) else np.nan
+        if not (value >= 1 and value == int(value)):
+            raise ValidationError([f"({self.path.name}) | line {self.line[k] if k < len(self) else 1}: "
+                                   f"{what} must be a whole number >= 1"])
+        return int(value)
+
+    def need(self, n: int) -> None:
+        if len(self) < n:
+            raise ValidationError([f"({self.path.name}) | expected {n} numbers, found {len(self)}"])
 
 
 def read_orlib(path: str | Path, capacity: float | None = None) -> FacilityInstance:
     """Read an OR-Library ``cap*.txt`` file; ``capacity`` is required for capa/capb/capc.
 
     Layout: ``m n``, m lines ``capacity fixed``, then per customer ``demand`` and m costs.
+    Every number must be finite; a problem names the file and line.
     """
     path = Path(path)
-    tok = _tokens(path)
+    if capacity is not None and not 0 < capacity < np.inf:
+        raise ValidationError([f"({path.name}) | capacity = {capacity!r}: give a finite number > 0"])
+    tok = _Tokens(path)
     if len(tok) < 2:
         raise ValidationError([f"({path.name}) | not an OR-Library capacitated file"])
-    m, n = int(tok[0]), int(tok[1])
-    head = tok[2:2 + 2 * m]
-    caps = head[0::2]
+    m, n = tok.count(0, "the number of warehouses"), tok.count(1, "the number of customers")
+    tok.need(2 + 2 * m + n * (m + 1))
+    caps = tok[2:2 + 2 * m:2]
     if any(c.lower() == "capacity" for c in caps):
         if capacity is None:
             raise ValidationError([f"({path.name}) | the file leaves the capacity open "
                                    "('capacity'); pass capacity=... (CLI: --capacity)"])
         cap = np.full(m, float(capacity))
     else:
-        cap = _numbers(caps, path, "capacity")
+        cap = tok.numbers(2, 2 + 2 * m, "capacity", 2)
         if capacity is not None:
             cap = np.full(m, float(capacity))
-    fixed = _numbers(head[1::2], path, "fixed cost")
-    body = _numbers(tok[2 + 2 * m:2 + 2 * m + n * (m + 1)], path, "customer data")
-    if body.size != n * (m + 1):
-        raise ValidationError([f"({path.name}) | expected {n * (m + 1)} customer numbers, "
-                               f"found {body.size}"])
-    body = body.reshape(n, m + 1)
+    fixed = tok.numbers(3, 2 + 2 * m, "fixed cost", 2)
+    body = tok.numbers(2 + 2 * m, 2 + 2 * m + n * (m + 1), "customer data").reshape(n, m + 1)
     return FacilityInstance(path.stem, cap, fixed, body[:, 0], body[:, 1:].T.copy())
 
 
@@ -106,14 +130,14 @@ def read_holmberg(path: str | Path) -> FacilityInstance:
     """Read a Holmberg ``p*`` file (NUL padding and stray trailing numbers ignored).
 
     Layout: ``m n``, m lines ``capacity fixed``, n demands, m rows of n allocation costs.
+    Every number must be finite; a problem names the file and line.
     """
     path = Path(path)
-    tok = _tokens(path)
-    m, n = int(float(tok[0])), int(float(tok[1]))
+    tok = _Tokens(path)
+    m, n = tok.count(0, "the number of warehouses"), tok.count(1, "the number of customers")
     need = 2 + 2 * m + n + m * n
-    nums = _numbers(tok[:need], path, "numbers")
-    if nums.size != need:
-        raise ValidationError([f"({path.name}) | expected {need} numbers, found {nums.size}"])
+    tok.need(need)
+    nums = tok.numbers(0, need, "numbers")
     head = nums[2:2 + 2 * m]
     demand = nums[2 + 2 * m:2 + 2 * m + n]
     cost = nums[2 + 2 * m + n:].reshape(m, n)

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+import reprlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ValidationError
+from .limits import Limits, current, read_bytes
 from .schema import FAILURE_KINDS
+from .validation import SHOWN, clip, listing, suggest
 
 if TYPE_CHECKING:
     from .data import Network
@@ -55,6 +58,7 @@ class PolicyField:
     * ``symbol``: as in the formulas of the constraint families (``""``: the field's name);
     * ``description``: one line;
     * ``choices``: the allowed members of a tuple field (empty: any);
+    * ``members``: what the members of a tuple field name in the data (``"country"``; ``""``: nothing);
     * ``unset``: the value of a (market, product) that neither the field nor any key of its
       mapping covers (NaN: no requirement; ``service_level``: 1, docs/conventions.md §8.4).
 
@@ -71,6 +75,7 @@ class PolicyField:
     description: str
     choices: tuple[str, ...] = ()
     unset: float = math.nan
+    members: str = ""
 
     @property
     def type(self) -> str:
@@ -84,50 +89,98 @@ class PolicyField:
         return None if default is MISSING else default
 
     def problems(self, value: Any, regions: set[str] | None = None,
-                 products: set[str] | None = None) -> list[str]:
+                 products: set[str] | None = None, countries: set[str] | None = None) -> list[str]:
         """What is wrong with ``value`` for this field (empty: nothing); mapping keys are checked
-        against ``regions`` and ``products`` when both are given."""
+        against ``regions`` and ``products`` when both are given, the members of a country field
+        against ``countries`` when given. Values are quoted short: a huge one is never echoed."""
         if self.range is not None:
             if value is None and self.default is None:
                 return []
             if self.keys and isinstance(value, Mapping):
                 out: list[str] = []
                 for key, v in value.items():
-                    out += self._number(f"{self.name}[{key!r}]", v)
-                    out += self._key(str(key), regions, products)
+                    out += self._number(f"{self.name}[{_show(key)}]", v)
+                    out += self._key(key, regions, products)
                 return out
             return self._number(self.name, value)
-        if self.choices:
-            return [f"(policy) | {self.name} contains {v!r}, must be a subset of {', '.join(self.choices)}"
-                    for v in value if v not in self.choices]
+        if self.choices or self.members:
+            return self._members(value, countries)
         if self.type == "bool" and not isinstance(value, bool):
-            return [f"(policy) | {self.name} == {value!r}, must be true or false"]
+            return [f"(policy) | {self.name} == {_show(value)}, must be true or false"]
         return []
+
+    def _members(self, value: Any, countries: set[str] | None) -> list[str]:
+        out: list[str] = []
+        for v in value:
+            if self.choices and v not in self.choices:
+                out.append(f"(policy) | {self.name} contains {_show(v)}, must be a subset of "
+                           f"{', '.join(self.choices)}{suggest(v, self.choices)}")
+            elif not isinstance(v, str):
+                known = "" if countries is None else f"; {self.members} ids are: {listing(countries)}"
+                out.append(f"(policy) | {self.name} contains {_show(v)}, must be {self.members} ids "
+                           f"(text){known}")
+            elif self.members == "country" and countries is not None and v not in countries:
+                out.append(f"(policy) | {self.name} contains {_show(v)}, not a country of the data"
+                           f"{suggest(v, countries)}; countries are: {listing(countries)}")
+        return out
 
     def _number(self, label: str, value: Any) -> list[str]:
         assert self.range is not None
         lo, hi = self.range
-        if (not isinstance(value, int | float) or isinstance(value, bool)
-                or (self.integer and float(value) != int(value))):
-            kind = "a whole number" if self.integer else "a number"
-            return [f"(policy) | {label} == {value!r}, must be {kind}"]
-        if not (lo <= value <= hi) or math.isnan(value):
-            upper = "inf" if math.isinf(hi) else f"{hi:g}"
-            return [f"(policy) | {label} == {value:g}, must be in [{lo:g}, {upper}]"]
+        kind = "a whole number" if self.integer else "a number"
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return [f"(policy) | {label} == {_show(value)}, must be {kind}"]
+        upper = "inf" if math.isinf(hi) else f"{hi:g}"
+        if (isinstance(value, float) and math.isnan(value)) or not (lo <= value <= hi):
+            return [f"(policy) | {label} == {_num(value)}, must be in [{lo:g}, {upper}]"]
+        if isinstance(value, float) and math.isinf(value):
+            return [f"(policy) | {label} == inf, must be finite (leave {self.name} out for no limit)"]
+        limits = current()
+        if abs(value) > limits.magnitude:
+            return [f"(policy) | {label} == {_num(value)} is over the limit of "
+                    f"{limits.describe('magnitude')}"]
+        if self.integer and isinstance(value, float) and not value.is_integer():
+            return [f"(policy) | {label} == {_show(value)}, must be {kind}"]
         return []
 
-    def _key(self, key: str, regions: set[str] | None, products: set[str] | None) -> list[str]:
+    def _key(self, key: Any, regions: set[str] | None, products: set[str] | None) -> list[str]:
+        if not isinstance(key, str):
+            kinds = " or ".join(self.keys)
+            return [f"(policy) | {self.name} key {_show(key)} must be a {kinds} name (text: quote it, "
+                    f"'{_show(key, 20)}')"]
         if regions is None or products is None:
             return []
         known = {"region": regions, "product": products}
         hits = [kind for kind in self.keys if key in known[kind]]
+        listed = "; ".join(f"{kind}s are: {listing(known[kind])}" for kind in self.keys)
+        close = suggest(key, set().union(*(known[kind] for kind in self.keys)))
         if len(self.keys) == 1:
-            return [] if hits else [f"(policy) | {self.name} key {key!r} is not a {self.keys[0]}"]
+            return [] if hits else [f"(policy) | {self.name} key {_show(key)} is not a "
+                                    f"{self.keys[0]}{close}; {listed}"]
         if len(hits) > 1:
-            return [f"(policy) | {self.name} key {key!r} is both a {' and a '.join(self.keys)}; rename one"]
+            return [f"(policy) | {self.name} key {_show(key)} is both a {' and a '.join(self.keys)}; "
+                    "rename one"]
         if not hits:
-            return [f"(policy) | {self.name} key {key!r} is neither a {' nor a '.join(self.keys)}"]
+            return [f"(policy) | {self.name} key {_show(key)} is neither a {' nor a '.join(self.keys)}"
+                    f"{close}; {listed}"]
         return []
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 40
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
+_REPR.maxlevel = 3
+_REPR.maxlong = 40
+
+
+def _show(value: Any, width: int = 60) -> str:
+    """``repr(value)`` bounded in time and length (a YAML alias bomb is never expanded)."""
+    text = _REPR.repr(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _num(value: float | int) -> str:
+    return f"{value:g}" if isinstance(value, float) else _show(value)
 
 
 _SHARE = (0.0, 1.0)
@@ -150,7 +203,7 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
     PolicyField("min_allied_share", _SHARE, False, _REGION_OR_PRODUCT, "max", _DEMAND, "A",
                 "at least A of a market's demand for a product comes from its own country or bloc"),
     PolicyField("excluded_countries", None, False, (), "", "", "",
-                "no supplier or hub in these countries is used"),
+                "no supplier or hub in these countries is used", members="country"),
     PolicyField("survive", None, False, (), "", "", "",
                 "the design survives every single failure of these kinds (N-1)",
                 choices=FAILURE_KINDS),
@@ -219,25 +272,39 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any] | None) -> Policy:
         """A policy from a mapping of field -> value; unknown keys are an error."""
         data = dict(data or {})
-        unknown = sorted(set(data) - set(cls.field_names()))
+        names = cls.field_names()
+        unknown = sorted((k for k in data if k not in names), key=str)
         if unknown:
-            raise ValidationError([f"(policy) | unknown field '{k}'; known fields are: "
-                                   f"{', '.join(cls.field_names())}" for k in unknown])
+            raise ValidationError([f"(policy) | unknown field {_show(k)}{suggest(k, names)}; known fields "
+                                   f"are: {', '.join(names)}" for k in unknown[:SHOWN]])
         return cls(**data)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Policy:
+    def from_file(cls, path: str | Path, limits: Limits | None = None) -> Policy:
         """A policy from a ``.yaml``/``.yml`` or ``.json`` file of field: value pairs; any
-        problem with the file or its values is a :class:`ValidationError`."""
+        problem with the file or its values is a :class:`PolicyError` naming the file (also
+        when :meth:`check` finds it later). The file is read within ``limits``
+        (:mod:`resilient_sc.limits`: size, YAML aliases, nesting and values)."""
         path = Path(path)
-        if path.suffix.lower() not in POLICY_SUFFIXES:
-            raise ValidationError([f"(policy) | {path.name}: expected a {', '.join(POLICY_SUFFIXES)} file"])
         try:
-            return cls.from_dict(load_mapping(path, "policy"))
-        except ValidationError:
-            raise
-        except (TypeError, ValueError) as exc:  # e.g. survive: 5
-            raise ValidationError([f"(policy) | {path.name}: {exc}"]) from exc
+            if path.suffix.lower() not in POLICY_SUFFIXES:
+                raise ValidationError([f"(policy) | {path.name}: expected a "
+                                       f"{', '.join(POLICY_SUFFIXES)} file"])
+            try:
+                policy = cls.from_dict(load_mapping(path, "policy", limits))
+            except (TypeError, ValueError) as exc:  # e.g. survive: 5
+                if isinstance(exc, ValidationError):
+                    raise
+                raise ValidationError([f"(policy) | {path.name}: {clip(str(exc), 200)}"]) from exc
+        except ValidationError as exc:
+            raise PolicyError(exc.problems, str(path)) from exc
+        object.__setattr__(policy, "_source", str(path))
+        return policy
+
+    @property
+    def source(self) -> str:
+        """The file the policy was read from (``""``: built in code, or changed since)."""
+        return str(self.__dict__.get("_source", ""))
 
     def to_dict(self) -> dict[str, Any]:
         """The fields that differ from the defaults (JSON-ready)."""
@@ -259,18 +326,31 @@ class Policy:
         return not self.to_dict()
 
     # ---- checks ---------------------------------------------------------------------
-    def check(self, regions: set[str] | None = None, products: set[str] | None = None) -> None:
+    def check(self, regions: set[str] | None = None, products: set[str] | None = None,
+              countries: set[str] | None = None) -> None:
         """Raise :class:`ValidationError` listing every out-of-range or ill-typed field (the rules
         of :data:`POLICY_FIELDS`, field by field), with mapping keys checked against ``regions``
-        and ``products`` when both are given."""
+        and ``products`` when both are given and country names against ``countries`` when given
+        (:meth:`check_network` gives all three). A policy read from a file raises a
+        :class:`PolicyError` naming it."""
         problems: list[str] = []
         for row in POLICY_FIELDS.values():
-            problems += row.problems(getattr(self, row.name), regions, products)
-        if self.min_hubs is not None and self.max_hubs is not None and self.min_hubs > self.max_hubs:
+            found = row.problems(getattr(self, row.name), regions, products, countries)
+            problems += found[:SHOWN]
+            if len(found) > SHOWN:
+                problems.append(f"(policy) | … and {len(found) - SHOWN:,} more problems with {row.name}")
+        if (isinstance(self.min_hubs, int | float) and isinstance(self.max_hubs, int | float)
+                and self.min_hubs > self.max_hubs):
             problems.append(f"(policy) | min_hubs == {self.min_hubs} exceeds max_hubs == "
                             f"{self.max_hubs}")
         if problems:
-            raise ValidationError(problems)
+            raise PolicyError(problems, self.source) if self.source else ValidationError(problems)
+
+    def check_network(self, network: Network) -> None:
+        """:meth:`check` against the regions, products and countries of ``network``: every name
+        in the policy (``excluded_countries: [cn]``, a region key) must be one of the data."""
+        self.check(regions=set(network.countries["region"]), products=set(network.products["product"]),
+                   countries=set(network.countries["country"]))
 
     @staticmethod
     def check_field(name: str, where: str = "field") -> PolicyField:
@@ -331,62 +411,231 @@ class Policy:
         return products.map(lambda p: float(value[p]) if p in value else np.nan).to_numpy(float)
 
 
+class PolicyError(ValidationError):
+    """A :class:`ValidationError` in a policy file: the message is headed by the file, not by
+    "problems in the input data"; ``path`` is the file, ``what`` says which kind."""
+
+    def __init__(self, problems: Sequence[str], path: str, what: str = "policy file"):
+        super().__init__(problems)
+        self.path, self.what = path, what
+        n = len(self.problems)
+        head = f"{what} {path}: {n} problem{'s' if n != 1 else ''}:"
+        self.args = ("\n".join([head, *(f"  - {p}" for p in self.problems)]),)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems, self.path, self.what))
+
+
 def check_policies(policies: Mapping[str, Policy], network: Network) -> None:
-    """Every policy checked against the regions and products of ``network``; one
-    :class:`ValidationError` listing the problems of all of them, each labelled with its name."""
-    regions, products = set(network.countries["region"]), set(network.products["product"])
+    """Every policy checked against the regions, products and countries of ``network``; one
+    :class:`ValidationError` listing the problems of all of them, each labelled with its name
+    (a :class:`PolicyError` naming the file when they all come from one)."""
     problems: list[str] = []
     for name, policy in policies.items():
         try:
-            policy.check(regions, products)
+            policy.check_network(network)
         except ValidationError as exc:
             problems += [p.replace("(policy)", f"(policy {name!r})", 1) for p in exc.problems]
     if problems:
+        sources = {p.source for p in policies.values()}
+        if len(sources) == 1 and "" not in sources:
+            raise PolicyError(problems, sources.pop(), "policies file")
         raise ValidationError(problems)
 
 
-def load_policies(path: str | Path) -> dict[str, Policy]:
+def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, Policy]:
     """The policies in ``path``: a YAML/JSON mapping of name -> policy fields; the problems
-    of all of them in one :class:`ValidationError`, each labelled with its name."""
+    of all of them in one :class:`PolicyError` naming the file, each labelled with its name."""
     path = Path(path)
     if path.suffix.lower() not in POLICY_SUFFIXES:
-        raise ValidationError([f"(policies) | {path.name}: expected a {', '.join(POLICY_SUFFIXES)} file"])
+        raise PolicyError([f"(policies) | {path.name}: expected a {', '.join(POLICY_SUFFIXES)} file"],
+                          str(path), "policies file")
     policies: dict[str, Policy] = {}
     problems: list[str] = []
-    for name, data in load_mapping(path, "policies").items():
+    try:
+        mapping = load_mapping(path, "policies", limits)
+    except ValidationError as exc:
+        raise PolicyError(exc.problems, str(path), "policies file") from exc
+    for name, data in mapping.items():
+        label = f"(policy {_show(str(name))})"
         try:
             if data is not None and not isinstance(data, Mapping):
-                raise ValueError("expected a mapping of field: value")
-            policies[str(name)] = Policy.from_dict(data)
+                raise ValueError(f"expected a mapping of field: value, got {_show(data)}")
+            policy = Policy.from_dict(data)
+            object.__setattr__(policy, "_source", str(path))
+            policies[str(name)] = policy
         except ValidationError as exc:
-            problems += [p.replace("(policy)", f"(policy {name!r})", 1) for p in exc.problems]
+            problems += [p.replace("(policy)", label, 1) for p in exc.problems]
         except (TypeError, ValueError) as exc:
-            problems.append(f"(policy {name!r}) | {path.name}: {exc}")
+            problems.append(f"{label} | {path.name}: {clip(str(exc), 200)}")
     if problems:
-        raise ValidationError(problems)
+        raise PolicyError(problems[:50], str(path), "policies file")
     return policies
 
 
-def load_mapping(path: str | Path, what: str) -> dict[str, Any]:
-    """A mapping read from a YAML or JSON file, with a clear error for anything else."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError([f"({what}) | cannot read {path}: {exc.strerror}"]) from exc
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            import yaml
+def load_mapping(path: str | Path, what: str, limits: Limits | None = None) -> dict[str, Any]:
+    """A mapping read from a YAML or JSON file, with a clear one-line error for anything else.
 
-            data = yaml.safe_load(text)
+    The file is read within ``limits`` (:mod:`resilient_sc.limits`): its size, and for YAML the
+    number of aliases, the nesting depth and the number of values once aliases are expanded, so
+    an alias bomb is refused before it is built (and never printed).
+    """
+    path = Path(path)
+    limits = current(limits)
+    raw = read_bytes(path, what, limits.policy_bytes, "policy_kb", limits)
+    is_json = path.suffix.lower() == ".json"
+    kind = "JSON" if is_json else "YAML"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError([f"({what}) | {path.name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                               f"at offset {exc.start})"]) from exc
+    try:
+        data = _load_json(text, limits) if is_json else _load_yaml(text, limits)
+    except _TooBig as exc:
+        raise ValidationError([f"({what}) | {path.name} {exc}"]) from exc
+    except RecursionError as exc:
+        raise ValidationError([f"({what}) | {path.name} has more than "
+                               f"{limits.describe('yaml_depth')}"]) from exc
     except Exception as exc:  # json and yaml raise their own error kinds
-        raise ValidationError([f"({what}) | {path.name} is not valid "
-                               f"{'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}"
-                               ]) from exc
+        raise ValidationError([f"({what}) | {path.name} is not valid {kind}: {_parse_error(exc)}"]) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ValidationError([f"({what}) | {path.name} must hold a mapping of field: value"])
     return data
+
+
+class _TooBig(Exception):
+    """A policy file over one of the limits; the message says which."""
+
+
+def _parse_error(exc: Exception) -> str:
+    """One line: where and what, never the document."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if isinstance(exc, json.JSONDecodeError):
+        return f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    if mark is not None and problem:
+        return f"line {mark.line + 1}, column {mark.column + 1}: {clip(str(problem))}"
+    return clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+def _repeated(items: Sequence[Any]) -> Any:
+    """The first item of ``items`` seen before."""
+    seen: set[Any] = set()
+    for item in items:
+        if item in seen:
+            return item
+        seen.add(item)
+    return None
+
+
+def _load_json(text: str, limits: Limits) -> Any:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) < len(items):
+            raise _TooBig(f"names {_show(_repeated([k for k, _ in items]))} twice in one object; keep one")
+        return out
+
+    data = json.loads(text, object_pairs_hook=pairs)
+    # bound what JSON holds as YAML's composer does (no aliases: a walk of the values)
+    count, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if depth > limits.yaml_depth:
+            raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
+        if count > limits.yaml_nodes:
+            raise _TooBig(f"has more than {limits.describe('yaml_nodes')}")
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack += [(v, depth + 1) for v in children]
+    return data
+
+
+def _load_yaml(text: str, limits: Limits) -> Any:
+    """``text`` as YAML (safe tags only) within ``limits``.
+
+    Aliases are counted as the document is composed, and the composed graph is measured with
+    every alias expanded before any Python object is built: an alias bomb (nine levels of
+    ``&a [*z, *z, ...]``: a 300-byte file, billions of values) is refused in milliseconds.
+    Anchors and aliases stay allowed, within the limits, because a file of several policies
+    may share settings (``base: &base {...}``, ``strict: {<<: *base, ...}``).
+    """
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        aliases = 0
+        depth = 0
+        nodes = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.nodes += 1
+            if self.nodes > limits.yaml_nodes:
+                raise _TooBig(f"has more than {limits.describe('yaml_nodes')}")
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > limits.yaml_aliases:
+                    raise _TooBig(f"has more than {limits.describe('yaml_aliases')}")
+            self.depth += 1
+            try:
+                if self.depth > limits.yaml_depth:
+                    raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _measure(node, limits)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _measure(root: Any, limits: Limits) -> None:
+    """Raise :class:`_TooBig` when the YAML node graph ``root``, aliases expanded, holds more
+    values or deeper nesting than ``limits``, or refers to itself; also when a mapping names a
+    key twice. Each node is measured once (memoised), the walk never deeper than the limit."""
+    import yaml
+
+    sizes: dict[int, tuple[int, int]] = {}
+    open_: set[int] = set()
+
+    def walk(node: Any, level: int) -> tuple[int, int]:
+        if id(node) in sizes:
+            count, depth = sizes[id(node)]
+            if level + depth - 1 > limits.yaml_depth:
+                raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
+            return count, depth
+        if id(node) in open_:
+            raise _TooBig("has an alias that refers to itself")
+        if level > limits.yaml_depth:
+            raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
+        open_.add(id(node))
+        count, depth = 1, 1
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+            keys = [(k.tag, k.value) for k, _ in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge"]
+            if len(set(keys)) < len(keys):
+                raise _TooBig(f"names {_show(_repeated(keys)[1])} twice in the mapping at line "
+                              f"{node.start_mark.line + 1}; keep one")
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        for child in children:
+            c, d = walk(child, level + 1)
+            count += c
+            depth = max(depth, d + 1)
+            if count > limits.yaml_nodes:
+                raise _TooBig(f"has more than {limits.describe('yaml_nodes')}")
+        open_.discard(id(node))
+        sizes[id(node)] = (count, depth)
+        return count, depth
+
+    walk(root, 1)

@@ -149,17 +149,16 @@ class Plan:
             "supplier_shares": self.supplier_shares,
         }
 
-    def save(self, folder: str | Path) -> Path:
-        """Write ``plan.json`` and one CSV per table into ``folder``, each file atomically.
-
-        The file names never clash with input table names, so inputs are never overwritten.
-        """
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, df in self.tables().items():
-            io.write_csv(folder / f"{name}.csv", df)
-        io.write_json(folder / "plan.json", self.to_dict())
-        return folder
+    def save(self, folder: str | Path, force: bool = False) -> Path:
+        """Write ``plan.json`` and one CSV per table as the folder ``folder``, atomically as a
+        whole (:func:`~resilient_sc.io.atomic_folder`: ``folder`` is afterwards the old folder
+        or the new one, never a mix); an existing non-empty folder is replaced only with
+        ``force``."""
+        with io.atomic_folder(folder, force) as tmp:
+            for name, df in self.tables().items():
+                io.write_csv(tmp / f"{name}.csv", df)
+            io.write_json(tmp / "plan.json", self.to_dict())
+        return Path(folder)
 
     def summary(self) -> str:
         """A short human-readable report."""

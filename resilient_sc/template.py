@@ -223,10 +223,13 @@ def _refuse(path: Path, what: str) -> FileExistsError:
 def write_template(path: str | Path, xlsx: bool = False, force: bool = False) -> Path:
     """Write the input template to ``path``: a folder of CSV files and ``README.md``, or
     (``xlsx=True``, or a path ending in ``.xlsx``) one workbook with a sheet per table and
-    a ``README`` sheet. Every file is written atomically.
+    a ``README`` sheet. The workbook is written atomically, the folder as a whole
+    (:func:`resilient_sc.io.atomic_folder`).
 
     Raises :class:`FileExistsError` when ``path`` is an existing workbook or a non-empty
-    folder, unless ``force``; :class:`ValueError` for ``xlsx=True`` with another suffix.
+    folder, unless ``force`` (a folder holding more than CSV and Markdown files is never
+    replaced); :class:`NotADirectoryError` for a file where the folder would go;
+    :class:`ValueError` for ``xlsx=True`` with another suffix.
     """
     path = Path(path)
     xlsx = xlsx or path.suffix.lower() == ".xlsx"
@@ -238,11 +241,7 @@ def write_template(path: str | Path, xlsx: bool = False, force: bool = False) ->
             raise _refuse(path, "an existing file")
         io.write_excel(path, {"README": column_reference(), **frames}, finish=_dress)
         return path
-    if path.exists() and not path.is_dir():
-        raise FileExistsError(errno.EEXIST, "not a folder; a CSV template needs a folder", str(path))
-    if path.is_dir() and any(path.iterdir()) and not force:
-        raise _refuse(path, "a folder that is not empty")
-    io.write_network(frames, path)
-    text = README.format(target=path) + schema_markdown("##")
-    io.write_text(path / "README.md", text)
+    with io.atomic_folder(path, force=force) as tmp:
+        io.write_tables(frames, tmp)
+        io.write_text(tmp / "README.md", README.format(target=path) + schema_markdown("##"))
     return path

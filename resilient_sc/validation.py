@@ -3,23 +3,72 @@
 Every ``check_*`` function returns a list of problems (strings naming table, row and
 column) instead of raising, so that :func:`validate_tables` can report all of them in
 one :class:`~resilient_sc.exceptions.ValidationError`. Row numbers are spreadsheet rows:
-the header is row 1, the first data row is row 2.
+the header is row 1, the first data row is row 2. A problem found on many rows is listed
+for the first :data:`SHOWN` of them, then counted; values quoted in problems are shortened
+(:func:`quote`), so a huge or hostile cell is never echoed.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .limits import Limits, current
 from .schema import ALL_PRODUCTS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
 
 Frames = Mapping[str, pd.DataFrame]
 
-_BLANKS = {"", "nan", "none", "null", "na", "n/a"}
+_INTEGER = re.compile(r"-?\d+")
+
+#: rows listed for one kind of problem in one table; the rest are counted
+SHOWN = 10
+#: characters of a value quoted in a problem
+QUOTED = 40
+
+
+def clip(text: str, width: int = 160) -> str:
+    """``text`` for a one-line message: control characters escaped, at most ``width`` characters."""
+    head = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text[:width])
+    return head if len(text) <= width and len(head) <= width else head[:width - 1] + "…"
+
+
+def quote(value: Any, width: int = QUOTED, count: bool = True) -> str:
+    """``value`` quoted for a one-line message (:func:`clip`), the length given when cut
+    (``'aaaa…' (300,000 characters)``; not with ``count=False``)."""
+    text = value if isinstance(value, str) else str(value)
+    cut = count and len(text) > width
+    return f"'{clip(text, width)}'" + (f" ({len(text):,} characters)" if cut else "")
+
+
+def closest(name: Any, known: Collection[str]) -> str | None:
+    """The known name closest to ``name`` (the same but for case, or a near spelling), or None."""
+    if not isinstance(name, str) or not known or len(name) > 200:
+        return None
+    lower = {k.lower(): k for k in known if isinstance(k, str)}
+    hit = lower.get(name.strip().lower())
+    if hit is None:
+        close = difflib.get_close_matches(name.strip().lower(), list(lower)[:5000], n=1, cutoff=0.75)
+        hit = lower[close[0]] if close else None
+    return hit if hit != name else None
+
+
+def suggest(name: Any, known: Collection[str]) -> str:
+    """`` (did you mean 'x'?)`` for the known name closest to ``name``, or ``""``."""
+    hit = closest(name, known)
+    return "" if hit is None else f" (did you mean {quote(hit)}?)"
+
+
+def listing(known: Iterable[str], most: int = 20) -> str:
+    """The sorted ``known`` names, comma-separated, at most ``most`` of them."""
+    names = sorted({str(k) for k in known})
+    text = ", ".join(clip(n, QUOTED) for n in names[:most])
+    return text + (f", … ({len(names):,} in all)" if len(names) > most else "")
 
 
 def where(table: str, df: pd.DataFrame | None = None, pos: int | None = None) -> str:
@@ -28,119 +77,216 @@ def where(table: str, df: pd.DataFrame | None = None, pos: int | None = None) ->
         return f"({table})"
     key = [c for c in TABLES[table].key if c in df.columns] if table in TABLES else []
     label = ", ".join(str(df[c].iloc[pos]) for c in key)
-    return f"({table}, row {int(df['_row'].iloc[pos])} '{label}')"
+    return f"({table}, row {int(df['_row'].iloc[pos])} {quote(label, 60, count=False)})"
 
 
-def _per_value(series: pd.Series, fn: Callable[[pd.Series], pd.Series], missing: Any) -> np.ndarray:
-    """``fn`` (a Series -> Series map) applied once per distinct value of ``series`` and spread
-    back over its rows (``missing`` where null): ids repeat, so text work drops ~100×."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    mapped = fn(pd.Series(np.asarray(uniques, dtype=object), dtype=object)).to_numpy()
-    return np.append(mapped, np.array([missing], dtype=mapped.dtype))[codes]
+def each_row(problems: list[str], table: str, positions: Iterable[int] | np.ndarray,
+             line: Callable[[int], str], what: str, shown: int = SHOWN) -> None:
+    """``line(pos)`` for the first ``shown`` of ``positions``, then one line counting the rest
+    (``(table) | … and 1,234 more rows where what``): linear, and never one line per row."""
+    positions = np.asarray(list(positions) if not isinstance(positions, np.ndarray) else positions,
+                           dtype=np.int64)
+    problems += [line(int(pos)) for pos in positions[:shown]]
+    if len(positions) > shown:
+        problems.append(f"({table}) | … and {len(positions) - shown:,} more rows where {what} "
+                        f"({len(positions):,} in all)")
 
 
-def _is_blank(series: pd.Series) -> pd.Series:
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize``: the code of each row (-1 where null) and the distinct values; text
+    work is then done once per distinct value (ids repeat: ~100× less)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _spread(per_value: Iterable[Any], codes: np.ndarray, missing: Any, dtype: Any) -> np.ndarray:
+    """``per_value`` (one entry per distinct value) spread back over the rows; ``missing`` where null."""
+    values = list(per_value)
+    out = np.empty(len(values) + 1, dtype=dtype)
+    out[:-1] = values
+    out[-1] = missing
+    return out[codes]
+
+
+def _text_blank(uniques: np.ndarray) -> list[bool]:
+    return [isinstance(u, str) and not u.strip() for u in uniques]
+
+
+def _is_blank(series: pd.Series) -> np.ndarray:
+    """Empty cells: null (None, NaN) or text of white space only. ``'NA'`` (Namibia), ``'nan'``
+    and ``'none'`` are text, never blank: an id keeps them, a number column rejects them."""
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return series.isna()  # only text can spell a blank ('', 'n/a', ...)
-    blank = _per_value(series, lambda u: u.astype(str).str.strip().str.lower().isin(_BLANKS), True)
-    return pd.Series(blank.astype(bool), index=series.index)
+        return series.isna().to_numpy()
+    codes, uniques = _factorize(series.to_numpy(dtype=object))
+    return _spread(_text_blank(uniques), codes, True, bool)
 
 
-def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[str]) -> pd.Series:
+_INF_WORDS = {"inf", "infinity"}
+
+
+def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[str],
+                   limits: Limits) -> np.ndarray:
     """Column ``col`` of ``df`` converted to its kind, with defaults filled in."""
-    raw = df[col.name] if col.name in df.columns else pd.Series([None] * len(df), index=df.index)
-    blank = _is_blank(raw)
-    if col.required and col.name in df.columns:
-        for pos in np.flatnonzero(blank.to_numpy()):
-            problems.append(f"{where(table.name, df, pos)} | {col.name} is required but blank")
-    if col.kind in ("id", "text", "status", "kind"):
-        out = raw.astype(object).where(~blank, col.default if col.default is not None else "")
-
-        def clean(u: pd.Series) -> pd.Series:
-            u = u.astype(str).str.strip()
-            # Excel hands integer-looking ids back as floats: 101.0 -> '101'
-            return u.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True) if col.kind == "id" else u
-
-        out = pd.Series(_per_value(out, clean, ""), index=raw.index, dtype=object)
-        if col.kind in ("status", "kind"):
-            out = out.str.lower()
-            allowed = STATUSES if col.kind == "status" else FAILURE_KINDS
-            for pos in np.flatnonzero((~out.isin(allowed) & ~blank).to_numpy()):
-                problems.append(
-                    f"{where(table.name, df, pos)} | {col.name} '{raw.iloc[pos]}' must be one "
-                    f"of {', '.join(allowed)}"
-                )
-        return out
-    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        values = raw.astype(float)
+    name = table.name
+    present = col.name in df.columns
+    series = df[col.name] if present else pd.Series([None] * len(df), index=df.index, dtype=object)
+    numeric = (col.kind not in ("id", "text", "status", "kind") and pd.api.types.is_numeric_dtype(series)
+               and not pd.api.types.is_bool_dtype(series))
+    if numeric:
+        raw = series.to_numpy(dtype=float, na_value=np.nan)
+        blank = np.isnan(raw)
+        codes, uniques = np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
     else:
-        text = raw.astype(object).where(~blank, None)
-        number = _per_value(text, lambda u: pd.to_numeric(u.astype(str).str.strip(), errors="coerce")
-                            .astype(float), math.nan)
-        values = pd.Series(number.astype(float), index=raw.index)
-    bad = values.isna() & ~blank
-    for pos in np.flatnonzero(bad.to_numpy()):
-        problems.append(f"{where(table.name, df, pos)} | {col.name} '{raw.iloc[pos]}' is not a number")
-    ok = ~values.isna()
-    v = values.to_numpy()
-    checks: list[tuple[np.ndarray, str]] = []
+        raw = series.to_numpy(dtype=object)
+        codes, uniques = _factorize(raw)
+        blank = _spread(_text_blank(uniques), codes, True, bool)
+    if col.required and present:
+        each_row(problems, name, np.flatnonzero(blank),
+                 lambda pos: f"{where(name, df, pos)} | {col.name} is required but blank",
+                 f"{col.name} is blank")
+    if col.kind in ("id", "text", "status", "kind"):
+        default = col.default if col.default is not None else ""
+        texts = [str(u).strip() for u in uniques]
+        if col.kind == "id":  # Excel hands integer-looking ids back as floats: 101.0 -> '101'
+            texts = [t[:-2] if t.endswith(".0") and _INTEGER.fullmatch(t[:-2]) else t for t in texts]
+        if col.kind in ("status", "kind"):
+            texts = [t.lower() for t in texts]
+        out = _spread(texts, codes, default, object)
+        out[blank] = default
+        if col.kind in ("status", "kind"):
+            allowed = STATUSES if col.kind == "status" else FAILURE_KINDS
+            wrong = _spread([t not in allowed for t in texts], codes, False, bool) & ~blank
+            each_row(problems, name, np.flatnonzero(wrong),
+                     lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} must be "
+                                 f"one of {', '.join(allowed)}{suggest(out[pos], allowed)}",
+                     f"{col.name} is not one of {', '.join(allowed)}")
+        return out
+    overflow = np.zeros(len(raw), dtype=bool)
+    if numeric:
+        values = raw.copy()
+    else:
+        texts = [str(u).strip() for u in uniques]
+        parsed = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan)
+        values = _spread(parsed, codes, math.nan, float)
+        values[blank] = math.nan
+        # '1e400' parses as inf: too big, not the 'inf' a capacity may be
+        overflow = _spread([bool(np.isinf(x)) and t.lower().lstrip("+-") not in _INF_WORDS
+                            for x, t in zip(parsed, texts, strict=True)], codes, False, bool)
+    # 'nan' or 'NaN' typed in a cell is not a number (never the default): only a blank is
+    bad = np.isnan(values) & ~blank
+    each_row(problems, name, np.flatnonzero(bad),
+             lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} is not a number",
+             f"{col.name} is not a number")
+    ok = ~np.isnan(values)
+    v = values
+    too_big = f"is over the limit of {limits.describe('magnitude')}"
+    checks: list[tuple[np.ndarray, str]] = [(overflow, too_big)]
     if col.kind in ("number", "capacity", "share"):
-        checks.append((ok.to_numpy() & (v < 0), "must be >= 0"))
+        checks.append((ok & (v < 0) & ~overflow, "must be >= 0"))
     if col.kind in ("number", "share"):
-        checks.append((ok.to_numpy() & np.isinf(v), "must be finite"))
+        checks.append((ok & np.isinf(v) & ~overflow, "must be finite"))
+    if col.kind in ("number", "capacity"):
+        hint = "; blank or inf mean unlimited" if col.kind == "capacity" else ""
+        checks.append((ok & np.isfinite(v) & (np.abs(v) > limits.magnitude), f"{too_big}{hint}"))
     if col.kind == "share":
-        checks.append((ok.to_numpy() & (v > 1) & np.isfinite(v), "must be in [0, 1]"))
+        checks.append((ok & (v > 1) & np.isfinite(v), "must be in [0, 1]"))
     if col.kind == "lat":
-        checks.append((ok.to_numpy() & (np.abs(v) > 90), "must be in [-90, 90]"))
+        checks.append((ok & (np.abs(v) > 90) & ~overflow, "must be in [-90, 90]"))
     if col.kind == "lon":
-        checks.append((ok.to_numpy() & (np.abs(v) > 180), "must be in [-180, 180]"))
+        checks.append((ok & (np.abs(v) > 180) & ~overflow, "must be in [-180, 180]"))
     for mask, message in checks:
-        for pos in np.flatnonzero(mask):
-            problems.append(f"{where(table.name, df, pos)} | {col.name} {v[pos]:g} {message}")
+        each_row(problems, name, np.flatnonzero(mask),
+                 lambda pos, message=message: f"{where(name, df, pos)} | {col.name} "
+                 f"{quote(raw[pos]) if overflow[pos] else f'{v[pos]:g}'} {message}",
+                 f"{col.name} {message.split(' (')[0]}")
     default = col.default if col.default is not None else math.nan
-    return values.where(~blank, default).astype(float)
+    values[blank] = default
+    return values
 
 
-def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: list[str]) -> pd.DataFrame:
+def _columns(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
+    """``df`` with its column names stripped and lower-cased; a column named twice, an unknown
+    name (with the closest known one) or a column of data without a name are problems.
+    Unnamed blank columns (trailing commas, empty spreadsheet columns) and ``_row`` are dropped."""
+    table = TABLES[name]
+    names = [str(c).strip().lower() for c in df.columns]
+    at: dict[str, list[int]] = {}
+    for j, n in enumerate(names):
+        at.setdefault(n, []).append(j + 1)
+    keep: list[int] = []
+    found: list[str] = []
+    seen: set[str] = {"_row"}
+    for i, col in enumerate(names):
+        if col in seen:
+            continue
+        if col == "":
+            filled = np.flatnonzero(~_is_blank(df.iloc[:, i]))
+            if len(filled):
+                found.append(f"({name}) | column {i + 1} has no name in the header row but holds "
+                             f"data (row {int(filled[0]) + 2}); name it or delete it")
+            continue
+        seen.add(col)
+        if len(at[col]) > 1:
+            found.append(f"({name}) | column {quote(col)} appears {len(at[col])} times (columns "
+                         f"{', '.join(map(str, at[col][:5]))}); keep one")
+        if col not in table.names:
+            found.append(f"({name}) | unknown column {quote(col)}{suggest(col, table.names)}; "
+                         f"columns are: {', '.join(table.names)}")
+            continue
+        keep.append(i)
+    problems += found[:SHOWN]
+    if len(found) > SHOWN:
+        problems.append(f"({name}) | … and {len(found) - SHOWN:,} more problems with the header row")
+    out = df.iloc[:, keep]
+    out.columns = [names[i] for i in keep]
+    return out
+
+
+def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: list[str],
+                 limits: Limits | None = None) -> pd.DataFrame:
     """``df`` checked against the schema of table ``name``, typed and with defaults filled in.
 
     The result has every schema column plus ``_row`` (the spreadsheet row of each record).
     """
     table = TABLES[name]
-    df = df.copy()
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    df = df.reset_index(drop=True)
+    limits = current(limits)
+    df = _columns(name, df.reset_index(drop=True), problems)
     df["_row"] = np.arange(2, len(df) + 2)
     # drop rows that are blank everywhere (trailing lines of a spreadsheet)
     data_cols = [c for c in df.columns if c != "_row"]
     if data_cols:
-        empty = np.logical_and.reduce([_is_blank(df[c]).to_numpy() for c in data_cols])
-        df = df.loc[~empty].reset_index(drop=True)
+        empty = np.logical_and.reduce([_is_blank(df[c]) for c in data_cols])
+        if empty.any():
+            df = df.loc[~empty].reset_index(drop=True)
     missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
     for c in missing:
         problems.append(f"({name}) | required column '{c}' is missing; columns are: "
                         f"{', '.join(table.names)}")
-    unknown = [c for c in df.columns if c not in table.names and c != "_row"]
-    for c in unknown:
-        warnings.append(f"({name}) | unknown column '{c}' is ignored; known columns: "
-                        f"{', '.join(table.names)}")
     if table.required and len(df) == 0:
         problems.append(f"({name}) | the table has no rows")
-    out = pd.DataFrame({col.name: _coerce_column(table, col, df, problems) for col in table.columns})
+    out = pd.DataFrame({col.name: _coerce_column(table, col, df, problems, limits)
+                        for col in table.columns})
     out["_row"] = df["_row"].to_numpy()
     if not missing:
-        dup = out.duplicated(list(table.key), keep="first")
-        for pos in np.flatnonzero(dup.to_numpy()):
-            first = out.loc[(out[list(table.key)] == out.loc[pos, list(table.key)]).all(axis=1), "_row"]
-            problems.append(f"{where(name, out, pos)} | duplicate of row {int(first.iloc[0])} "
-                            f"({', '.join(table.key)} must be unique)")
+        key = list(table.key)
+        dup = np.flatnonzero(out.duplicated(key, keep="first").to_numpy())
+        if len(dup):  # linear: the first row of each key by one groupby, not a scan per duplicate
+            first = out.groupby(key, sort=False)["_row"].transform("first").to_numpy()
+            each_row(problems, name, dup,
+                     lambda pos: f"{where(name, out, pos)} | duplicate of row {int(first[pos])} "
+                                 f"({', '.join(key)} must be unique)",
+                     f"the {', '.join(key)} duplicate an earlier row", shown=5)
     return out
 
 
 def _check_ref(problems: list[str], name: str, df: pd.DataFrame, col: str, known: set[str],
                what: str) -> None:
-    for pos in np.flatnonzero((~df[col].isin(known)).to_numpy()):
-        problems.append(f"{where(name, df, pos)} | {col} '{df[col].iloc[pos]}' is not in {what}")
+    values = df[col]
+    each_row(problems, name, np.flatnonzero((~values.isin(known)).to_numpy()),
+             lambda pos: f"{where(name, df, pos)} | {col} {quote(values.iloc[pos])} is not in "
+                         f"{what}{suggest(values.iloc[pos], known)}",
+             f"{col} is not in {what}")
 
 
 def check_references(t: Frames) -> list[str]:
@@ -155,6 +301,7 @@ def check_references(t: Frames) -> list[str]:
     if "tariffs" in t:
         for col in ("origin_country", "destination_country"):
             _check_ref(problems, "tariffs", t["tariffs"], col, countries, "countries")
+    reserved = f"'{ALL_PRODUCTS}' is reserved for lanes and tariffs that apply to every product"
     if "products" in t:
         known = set(t["products"]["product"])
         # 'all' gets its own message below, not a second one about products
@@ -165,53 +312,65 @@ def check_references(t: Frames) -> list[str]:
                            known, "products")
         df = t["products"]
         df = df.loc[df["_row"] > 0]  # row 0: derived from the data, not a products table
-        for pos in np.flatnonzero((df["product"] == ALL_PRODUCTS).to_numpy()):
-            problems.append(f"{where('products', df, pos)} | '{ALL_PRODUCTS}' is reserved for "
-                            "lanes and tariffs that apply to every product")
+        each_row(problems, "products", np.flatnonzero((df["product"] == ALL_PRODUCTS).to_numpy()),
+                 lambda pos: f"{where('products', df, pos)} | {reserved}", "the product is 'all'")
     for name in ("supplier_products", "demand"):
         df = t[name]
-        for pos in np.flatnonzero((df["product"] == ALL_PRODUCTS).to_numpy()):
-            problems.append(f"{where(name, df, pos)} | product '{ALL_PRODUCTS}' is reserved for "
-                            "lanes and tariffs that apply to every product")
+        each_row(problems, name, np.flatnonzero((df["product"] == ALL_PRODUCTS).to_numpy()),
+                 lambda pos, name=name, df=df: f"{where(name, df, pos)} | product {reserved}",
+                 "the product is 'all'")
     return problems
 
 
 def check_node_ids(t: Frames) -> list[str]:
     """Supplier, hub and market ids must be distinct from each other (lanes name them alone)."""
     problems: list[str] = []
-    seen: dict[str, str] = {}
+    earlier: list[tuple[str, pd.Series]] = []
     for name, col in (("suppliers", "supplier"), ("hubs", "hub"), ("markets", "market")):
         df = t[name]
-        for pos, node in enumerate(df[col]):
-            if node in seen and seen[node] != col:
-                problems.append(f"{where(name, df, pos)} | {col} '{node}' is also a {seen[node]} id; "
-                                "supplier, hub and market ids must be distinct")
-            seen.setdefault(node, col)
+        ids = df[col]
+        for kind, other in earlier:
+            clash = ids.isin(set(other)).to_numpy()
+            each_row(problems, name, np.flatnonzero(clash),
+                     lambda pos, df=df, ids=ids, col=col, kind=kind, name=name:
+                     f"{where(name, df, pos)} | {col} {quote(ids.iloc[pos])} is also a {kind} id; "
+                     "supplier, hub and market ids must be distinct",
+                     f"the {col} is also a {kind} id")
+            ids = ids.where(~clash, None)  # one message per row: the first kind it clashes with
+        earlier.append((col, df[col]))
     return problems
+
+
+def _kind_of(ids: pd.Series, sets: dict[str, set[str]]) -> np.ndarray:
+    """The kind of each node id (``supplier`` before ``hub`` before ``market``), ``''`` if none."""
+    out = np.full(len(ids), "", dtype=object)
+    for kind in reversed(list(sets)):
+        out[ids.isin(sets[kind]).to_numpy()] = kind
+    return out
 
 
 def check_lanes(t: Frames) -> list[str]:
     """Lanes must run supplier -> hub or hub -> market."""
     problems: list[str] = []
     lanes = t["lanes"]
-    suppliers = set(t["suppliers"]["supplier"])
-    hubs = set(t["hubs"]["hub"])
-    markets = set(t["markets"]["market"])
-    for pos, (o, d) in enumerate(zip(lanes["origin"], lanes["destination"], strict=True)):
-        if (o in suppliers and d in hubs) or (o in hubs and d in markets):
-            continue
-        kind_o = "supplier" if o in suppliers else "hub" if o in hubs else \
-            "market" if o in markets else None
-        kind_d = "supplier" if d in suppliers else "hub" if d in hubs else \
-            "market" if d in markets else None
-        if kind_o is None or kind_d is None:
-            unknown = o if kind_o is None else d
-            col = "origin" if kind_o is None else "destination"
-            problems.append(f"{where('lanes', lanes, pos)} | {col} '{unknown}' is not a supplier, "
-                            "hub or market")
-        else:
-            problems.append(f"{where('lanes', lanes, pos)} | a lane {kind_o} -> {kind_d} is not "
-                            "allowed; lanes run supplier -> hub or hub -> market")
+    sets = {"supplier": set(t["suppliers"]["supplier"]), "hub": set(t["hubs"]["hub"]),
+            "market": set(t["markets"]["market"])}
+    ko, kd = _kind_of(lanes["origin"], sets), _kind_of(lanes["destination"], sets)
+    ok = ((ko == "supplier") & (kd == "hub")) | ((ko == "hub") & (kd == "market"))
+    unknown_o, unknown_d = (ko == ""), (kd == "") & (ko != "")
+
+    def unknown(col: str) -> Callable[[int], str]:
+        return lambda pos: (f"{where('lanes', lanes, pos)} | {col} {quote(lanes[col].iloc[pos])} is "
+                            "not a supplier, hub or market")
+
+    each_row(problems, "lanes", np.flatnonzero(unknown_o), unknown("origin"),
+             "the origin is not a supplier, hub or market")
+    each_row(problems, "lanes", np.flatnonzero(unknown_d), unknown("destination"),
+             "the destination is not a supplier, hub or market")
+    each_row(problems, "lanes", np.flatnonzero(~ok & ~unknown_o & ~unknown_d),
+             lambda pos: f"{where('lanes', lanes, pos)} | a lane {ko[pos]} -> {kd[pos]} is not "
+                         "allowed; lanes run supplier -> hub or hub -> market",
+             "the lane runs neither supplier -> hub nor hub -> market")
     return problems
 
 
@@ -223,16 +382,21 @@ def check_disruptions(t: Frames) -> list[str]:
         return problems
     known = {"supplier": set(t["suppliers"]["supplier"]), "hub": set(t["hubs"]["hub"]),
              "country": set(t["countries"]["country"])}
-    for pos, (kind, element) in enumerate(zip(df["kind"], df["element"], strict=True)):
-        if kind in known and element not in known[kind]:
-            problems.append(f"{where('disruptions', df, pos)} | element '{element}' is not a "
-                            f"{kind} id (kind is '{kind}')")
+    for kind, ids in known.items():
+        bad = ((df["kind"] == kind) & ~df["element"].isin(ids)).to_numpy()
+        each_row(problems, "disruptions", np.flatnonzero(bad),
+                 lambda pos, kind=kind, ids=ids: f"{where('disruptions', df, pos)} | element "
+                 f"{quote(df['element'].iloc[pos])} is not a {kind} id (kind is '{kind}')"
+                 f"{suggest(df['element'].iloc[pos], ids)}",
+                 f"the element is not a {kind} id")
     first = df.groupby("scenario", sort=False)["probability"].transform("first")
-    for pos in np.flatnonzero(~np.isclose(df["probability"].to_numpy(float), first.to_numpy(float))):
-        problems.append(f"{where('disruptions', df, pos)} | probability "
-                        f"{df['probability'].iloc[pos]:g} differs from {first.iloc[pos]:g} on an "
-                        f"earlier row of scenario '{df['scenario'].iloc[pos]}'; one probability "
-                        "per scenario")
+    each_row(problems, "disruptions",
+             np.flatnonzero(~np.isclose(df["probability"].to_numpy(float), first.to_numpy(float))),
+             lambda pos: f"{where('disruptions', df, pos)} | probability "
+                         f"{df['probability'].iloc[pos]:g} differs from {first.iloc[pos]:g} on an "
+                         f"earlier row of scenario {quote(df['scenario'].iloc[pos])}; one probability "
+                         "per scenario",
+             "the probability differs from an earlier row of its scenario")
     return problems
 
 
@@ -244,23 +408,28 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
     demand = demand.loc[demand["demand"] > 0]
     sp = t["supplier_products"]
     made = sp.loc[sp["capacity"] > 0].groupby("product")["capacity"].sum()
-    for pos in np.flatnonzero((~demand["product"].isin(made.index)).to_numpy()):
-        problems.append(f"{where('demand', demand, pos)} | no supplier makes product "
-                        f"'{demand['product'].iloc[pos]}' (no supplier_products row with capacity > 0)")
+    each_row(problems, "demand", np.flatnonzero((~demand["product"].isin(made.index)).to_numpy()),
+             lambda pos: f"{where('demand', demand, pos)} | no supplier makes product "
+                         f"{quote(demand['product'].iloc[pos])} (no supplier_products row with "
+                         "capacity > 0)",
+             "no supplier makes the product")
     lanes = t["lanes"]
     markets = set(t["markets"]["market"])
     out = lanes.loc[lanes["destination"].isin(markets)]
     reach_all = set(out.loc[out["product"] == ALL_PRODUCTS, "destination"])
     reach = set(zip(out["destination"], out["product"], strict=True))
-    for pos, (m, p) in enumerate(zip(demand["market"], demand["product"], strict=True)):
-        if m not in reach_all and (m, p) not in reach:
-            problems.append(f"{where('demand', demand, pos)} | no lane reaches market '{m}' "
-                            f"with product '{p}' (add a hub -> market lane in lanes)")
+    unreached = [pos for pos, (m, p) in enumerate(zip(demand["market"], demand["product"], strict=True))
+                 if m not in reach_all and (m, p) not in reach]
+    each_row(problems, "demand", unreached,
+             lambda pos: f"{where('demand', demand, pos)} | no lane reaches market "
+                         f"{quote(demand['market'].iloc[pos])} with product "
+                         f"{quote(demand['product'].iloc[pos])} (add a hub -> market lane in lanes)",
+             "no lane reaches the market with the product")
     total = demand.groupby("product")["demand"].sum()
     for product, need in total.items():
         have = float(made.get(product, 0.0))
         if 0 < have < need:
-            warnings.append(f"(supplier_products) | product '{product}': total capacity "
+            warnings.append(f"(supplier_products) | product {quote(product)}: total capacity "
                             f"{have:,.6g} is below total demand {need:,.6g} (short by "
                             f"{need - have:,.6g} units); the plan will be infeasible unless "
                             "the policy sets shortfall_penalty")
@@ -274,4 +443,5 @@ def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     return problems + coverage, warnings
 
 
-__all__ = ["coerce_table", "validate_tables", "where"]
+__all__ = ["SHOWN", "clip", "closest", "coerce_table", "each_row", "listing", "quote", "suggest",
+           "validate_tables", "where"]

@@ -3,7 +3,8 @@ optionally the premium table, stress-test failures and a frontier, one sheet eac
 
 Sheets have a bold frozen header with filters, fitted column widths, money and quantities
 with thousands separators and fractions as percentages (:func:`resilient_sc.io.write_excel`);
-the summary's shares are percentages too.
+the summary's shares are percentages too. Text a spreadsheet would run as a formula (an id
+such as ``=HYPERLINK(...)``) is a quote-prefixed text cell, never a formula.
 
 Products have their own units (pumps are not kits), so quantities are never added across
 products: supplier volumes, hub throughputs and the summary's demand, deliveries and

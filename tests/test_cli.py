@@ -99,7 +99,7 @@ def test_bad_arguments_exit_2_with_json(capsys, tiny_dir):
 
 def test_bad_option_value_exits_2(capsys, tiny_dir):
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--gap", "1.5")
-    assert code == 2 and "mip_gap == 1.5" in data["reason"]
+    assert code == 2 and "--gap: '1.5': give a relative gap in [0, 1)" in data["reason"]
 
 
 def test_time_limit_without_plan(capsys, tiny_dir, monkeypatch):
@@ -163,12 +163,11 @@ def test_out_folder_writes_plan_and_leaves_input_untouched(capsys, tiny_dir, tmp
     assert "plan written to" in capsys.readouterr().out
 
 
-def test_out_into_the_input_folder_keeps_the_inputs(tiny_dir):
+def test_out_into_the_input_folder_is_refused(tiny_dir):
     before = digest(tiny_dir)
-    assert main(["solve", str(tiny_dir), "--out", str(tiny_dir)]) == 0
-    after = digest(tiny_dir)
-    assert {k: after[k] for k in before} == before
-    assert "plan.json" in after
+    for out in (tiny_dir, tiny_dir / "plan"):
+        assert main(["solve", str(tiny_dir), "--out", str(out), "--force"]) == 2
+    assert digest(tiny_dir) == before
 
 
 def test_out_xlsx(capsys, tiny_dir, tmp_path):

@@ -78,10 +78,11 @@ def test_check_enforces_the_key_kinds(row: PolicyField) -> None:
         assert problems(**{row.name: {examples_of[kind]: ok}}) == []
     if row.keys == ("product",):
         assert problems(**{row.name: {"Europe": ok}}) == [
-            f"(policy) | {row.name} key 'Europe' is not a product"]
+            f"(policy) | {row.name} key 'Europe' is not a product; products are: both, cells, chips"]
     else:
         assert problems(**{row.name: {"Mars": ok}}) == [
-            f"(policy) | {row.name} key 'Mars' is neither a region nor a product"]
+            f"(policy) | {row.name} key 'Mars' is neither a region nor a product; regions are: Asia, "
+            "Europe, both; products are: both, cells, chips"]
         assert problems(**{row.name: {"both": ok}}) == [
             f"(policy) | {row.name} key 'both' is both a region and a product; rename one"]
     bad = (row.range[0] - 1)
@@ -132,7 +133,7 @@ def test_frontier_checks_field_and_points_before_solving() -> None:
     assert err.value.problems == (
         "(policy 'min_local_share=2') | min_local_share == 2, must be in [0, 1]",
         "(policy \"min_local_share={'Mars': 0.1}\") | min_local_share key 'Mars' is neither a region "
-        "nor a product")
+        "nor a product; regions are: Asia, Europe; products are: default")
     with pytest.raises(ValidationError, match=r"\(values\) \| survive = 5: "):
         frontier(net, "survive", [5], failures=())
 

@@ -55,7 +55,8 @@ def _certified(model, result) -> None:
 
 def test_route_table_order():
     assert [r.name for r in ROUTES] == ["pyomo", "facility-multi", "facility-single", "facility-compact",
-                                        "failure-generation", "lazy-caps", "merged-origins", "projected", "highs"]
+                                        "failure-generation", "lazy-caps", "merged-origins", "projected",
+                                        "highs"]
 
 
 def test_tiny_same_optimum():

@@ -49,6 +49,10 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     try:
         futures = [pool.submit(fn, *task) for task in tasks]
         return [f.result() for f in wrap(futures, len(futures))]
+    except BaseException:  # Ctrl-C or a failed task: do not wait for the tasks still queued
+        if own:
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
     finally:
         if own:
             pool.shutdown()

@@ -1,9 +1,10 @@
 """Reports for planners: CSV tables, PNG figures and a plain-words ``report.md`` per analysis.
 
-Every file is written atomically, and no file name is that of an input table (docs/data.md),
-so a report written into the data folder never overwrites the data. Figures need matplotlib:
-``figures=None`` draws them when it is installed (and warns otherwise), ``True`` requires
-it, ``False`` skips them.
+A report folder is written as a whole (:func:`resilient_sc.io.atomic_folder`): it appears
+complete or not at all, and replaces an existing non-empty folder only with ``force`` (never
+one holding more than report files). CSV text that a spreadsheet would run as a formula is
+escaped (:func:`resilient_sc.io.escape_frame`). Figures need matplotlib: ``figures=None``
+draws them when it is installed (and warns otherwise), ``True`` requires it, ``False`` skips them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,24 +38,24 @@ REPORT = "report.md"
 
 
 class _Writer:
-    """Collects the files of one report folder and writes each one atomically."""
+    """Collects the files of one report, written into the temporary folder ``tmp`` that
+    becomes ``folder``; :attr:`written` holds their final paths."""
 
-    def __init__(self, folder: str | Path, figures: bool | None):
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, folder: Path, tmp: Path, figures: bool | None):
+        self.folder, self.tmp = folder, tmp
         self.written: list[Path] = []
         self.figures = figures if figures is not None else fg.has_matplotlib()
         if figures is None and not self.figures:
             warnings.warn(f"figures skipped: matplotlib is not installed ({fg.INSTALL_HINT})",
-                          RuntimeWarning, stacklevel=3)
+                          RuntimeWarning, stacklevel=5)
 
     def path(self, name: str) -> Path:
         assert Path(name).stem not in TABLES, f"{name} would shadow an input table"
-        return self.folder / name
+        self.written.append(self.folder / name)
+        return self.tmp / name
 
     def csv(self, name: str, df: pd.DataFrame) -> str:
         io.write_csv(self.path(name), df)
-        self.written.append(self.path(name))
         return name
 
     def figure(self, name: str, draw: Callable[[], Figure]) -> str | None:
@@ -61,21 +63,30 @@ class _Writer:
         if not self.figures:
             return None
         fg.save_figure(draw(), self.path(name))
-        self.written.append(self.path(name))
         return name
 
     def report(self, lines: list[str]) -> list[Path]:
         io.write_text(self.path(REPORT), "\n".join(lines).rstrip() + "\n")
-        self.written.append(self.path(REPORT))
         return self.written
+
+
+@contextmanager
+def _report_folder(folder: str | Path, figures: bool | None, force: bool) -> Iterator[_Writer]:
+    """A :class:`_Writer` whose files become ``folder`` as a whole when the block ends."""
+    with io.atomic_folder(folder, force=force) as tmp:
+        yield _Writer(Path(folder), tmp, figures)
 
 
 # ---- stress -------------------------------------------------------------------------------
 def write_stress_report(folder: str | Path, network: Network, plan: Plan, stress: StressResult,
-                        figures: bool | None = None) -> list[Path]:
+                        figures: bool | None = None, force: bool = False) -> list[Path]:
     """Write ``stress_failures.csv``, ``stress_products.csv``, ``stress_shortfalls.csv``, the
     served-demand heatmap, the network map and ``report.md`` for one design; return the paths."""
-    w = _Writer(folder, figures)
+    with _report_folder(folder, figures, force) as w:
+        return _stress_report(w, network, plan, stress)
+
+
+def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResult) -> list[Path]:
     w.csv("stress_failures.csv", stress.failures)
     w.csv("stress_products.csv", stress.by_product)
     w.csv("stress_shortfalls.csv", stress.shortfalls)
@@ -129,10 +140,15 @@ def service_level(policy: Policy) -> float | None:
 
 # ---- premium ------------------------------------------------------------------------------
 def write_premium_report(folder: str | Path, network: Network, outcomes: Sequence[PolicyOutcome],
-                         table: pd.DataFrame, figures: bool | None = None) -> list[Path]:
+                         table: pd.DataFrame, figures: bool | None = None, force: bool = False) -> list[Path]:
     """Write ``premium.csv``, the stress failures and shortfalls of every policy (with a
     ``policy`` column), the premium chart, a heatmap and map per policy, and ``report.md``."""
-    w = _Writer(folder, figures)
+    with _report_folder(folder, figures, force) as w:
+        return _premium_report(w, network, outcomes, table)
+
+
+def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutcome],
+                    table: pd.DataFrame) -> list[Path]:
     w.csv("premium.csv", table)
     stressed = [o for o in outcomes if o.stress is not None]
     if stressed:
@@ -183,9 +199,13 @@ def write_premium_report(folder: str | Path, network: Network, outcomes: Sequenc
 
 # ---- frontier -----------------------------------------------------------------------------
 def write_frontier_report(folder: str | Path, df: pd.DataFrame, field: str,
-                          figures: bool | None = None) -> list[Path]:
+                          figures: bool | None = None, force: bool = False) -> list[Path]:
     """Write ``frontier.csv``, the frontier figure and ``report.md`` for a :func:`frontier`."""
-    w = _Writer(folder, figures)
+    with _report_folder(folder, figures, force) as w:
+        return _frontier_report(w, df, field)
+
+
+def _frontier_report(w: _Writer, df: pd.DataFrame, field: str) -> list[Path]:
     w.csv("frontier.csv", df)
     chart = w.figure("frontier.png", lambda: fg.frontier_figure(df, field))
     unit = fg.field_unit(field)

@@ -69,7 +69,7 @@ def build_model(network: Network, policy: Policy | None = None,
 
     policy = policy or Policy()
     start = time.perf_counter()
-    policy.check(regions=set(network.countries["region"]), products=set(network.products["product"]))
+    policy.check_network(network)
     sets = build_sets(network, policy)
     precheck(sets, policy)
     ctx = Context(LinearModel(), sets, policy, strong_links=strong_links)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import math
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,10 @@ class AccelerateOptions:
     ``polish_nodes``: branch-and-bound nodes allowed to the HiGHS run that re-assigns the best
     plan's markets; ``network_options``: HiGHS options of the plain-HiGHS and merged-origins
     routes (the network models' root gaps are small, so HiGHS's sub-MIP heuristics and restarts
-    cost more than they find: 2.9–6× faster on the issue-14 ladder, benchmarks/bench_ideas.py).
+    cost more than they find: 2.9–6× faster on the issue-14 ladder, benchmarks/bench_ideas.py);
+    ``flow_options``: also, for models without hub-market assignments (no single sourcing:
+    there it finds the plans, 5.5 s against 25 s on ladder S), the reduced-cost sub-MIP (S base
+    1.5 → 0.4 s, near-shoring 5.3 → 2.9 s).
     """
 
     min_kernel_size: int = 20_000
@@ -66,6 +70,7 @@ class AccelerateOptions:
     network_options: tuple[tuple[str, Any], ...] = (("mip_heuristic_run_rins", False),
                                                      ("mip_heuristic_run_rens", False),
                                                      ("mip_allow_restart", False))
+    flow_options: tuple[tuple[str, Any], ...] = (("mip_heuristic_run_root_reduced_cost", False),)
 
     def problems(self) -> list[str]:
         """What breaks the options' contract (empty when nothing)."""
@@ -81,13 +86,23 @@ class AccelerateOptions:
         return out
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the OS has one): the most
+    solver threads or worker processes that can run at once."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     """How to solve.
 
     ``time_limit`` in seconds (None = none); ``mip_gap`` the relative optimality gap at
     which HiGHS may stop (default 1e-6, i.e. proven optimal); ``threads`` for HiGHS
-    (None = HiGHS's choice); ``log`` True for the solver log on stderr, or a file path;
+    (None = HiGHS's choice; at most :func:`available_cpus`, a larger count is refused);
+    ``log`` True for the solver log on stderr, or a file path;
     ``allow_nonoptimal`` returns a time-limited plan (with its gap and bound) instead of
     raising; ``strong_links`` adds the y ≤ demand·o rows (tighter, larger model);
     ``backend`` is ``"highs"`` (direct highspy) or ``"pyomo"`` (the pyomo model, solved by
@@ -114,8 +129,9 @@ class SolveOptions:
             problems.append(f"time_limit == {self.time_limit!r}, must be > 0 seconds")
         if not 0 <= self.mip_gap < 1:
             problems.append(f"mip_gap == {self.mip_gap!r}, must be in [0, 1)")
-        if self.threads is not None and self.threads < 1:
-            problems.append(f"threads == {self.threads!r}, must be >= 1")
+        if self.threads is not None and not 1 <= self.threads <= (cpus := available_cpus()):
+            problems.append(f"threads == {self.threads!r}, must be between 1 and {cpus} (the CPUs this "
+                            "process may use)")
         if self.backend not in ("highs", "pyomo"):
             problems.append(f"backend == {self.backend!r}, must be 'highs' or 'pyomo'")
         problems += [f"accelerate_options.{p}" for p in self.accelerate_options.problems()]

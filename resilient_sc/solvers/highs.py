@@ -1,15 +1,17 @@
 """HiGHS plumbing: a silent HiGHS object with the options set, the one-call hand-over of the
-sparse model, a run translated into a :class:`~.base.SolverResult`, and a MIP start."""
+sparse model, a run translated into a :class:`~.base.SolverResult`, a MIP start, and the stop
+request (Ctrl-C, or a signal under :func:`stop_on_signals`) that every run obeys."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
 import os
+import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
 
@@ -80,8 +82,164 @@ def _c_output_silenced() -> Iterator[None]:
                 os.close(fd)
 
 
+@contextmanager
+def real_stdout() -> Iterator[int]:
+    """The file descriptor of the process's stdout, also while :func:`stdout_to_stderr` points
+    fd 1 at stderr (held steady for the block)."""
+    with _fd_lock:
+        yield _saved_stdout if _redirected and _saved_stdout is not None else 1
+
+
+# ---- stop requests ----------------------------------------------------------------------
+#: the signals :func:`stop_on_signals` handles by default (those this platform has)
+SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+class _StopRequest:
+    """The stop request every HiGHS run polls in its interrupt callbacks (:class:`_Highs`)."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signum: int | None = None  # the signal that asked, when one did
+        self.raised = False  # KeyboardInterrupt raised for it (later signals are ignored)
+        self.main_runs = 0  # HiGHS runs under way in the main thread: a handler must not raise
+        self.wakeup: int | None = None  # the wakeup fd of stop_on_signals
+
+    def ask(self, signum: int | None) -> None:
+        if self.signum is None:
+            self.signum = signum
+        self.event.set()
+
+    def reset(self) -> None:
+        self.event.clear()
+        self.signum, self.raised = None, False
+
+
+_stop = _StopRequest()
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """Ask every HiGHS run to stop; raise KeyboardInterrupt once, unless HiGHS is running in
+    the main thread (then :meth:`_Highs.run` raises it as soon as HiGHS has stopped). Later
+    signals are ignored, so that clean-up code runs to its end."""
+    _stop.ask(signum)
+    if not _stop.raised and _stop.main_runs == 0:
+        _stop.raised = True
+        raise KeyboardInterrupt
+
+
+def stop_signal() -> int | None:
+    """The number of the signal that asked for the stop under way (None: no stop, or Ctrl-C
+    outside :func:`stop_on_signals`)."""
+    return _stop.signum if _stop.event.is_set() else None
+
+
+def _watch(fd: int, wanted: frozenset[int], on_signal: Callable[[int], None] | None) -> None:
+    """Set the stop request the moment a signal arrives, even while the main thread is inside
+    HiGHS or other C code (Python runs its handlers only between bytecodes): the C-level
+    handler writes the signal's number to the wakeup fd. Calls ``on_signal`` for the first."""
+    first = True
+    while chunk := os.read(fd, 64):
+        for signum in chunk:
+            if signum in wanted:
+                _stop.ask(signum)
+                if first and on_signal is not None:
+                    first = False
+                    on_signal(signum)
+
+
+@contextmanager
+def stop_on_signals(signums: Iterable[int] = (),
+                    on_signal: Callable[[int], None] | None = None) -> Iterator[None]:
+    """Within the block, ``signums`` (default: :data:`SIGNALS`) stop the work: Python
+    code gets KeyboardInterrupt at once; a HiGHS run stops at its next interrupt callback
+    (usually within 0.1 s), raises KeyboardInterrupt, and every later run raises it at once.
+    :func:`stop_signal` says which signal it was. ``on_signal(signum)`` is called at the first
+    signal, in a thread of its own (e.g. to enforce a deadline). Main thread only."""
+    wanted = list(signums) or list(SIGNALS)
+    _stop.reset()
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    previous = {s: signal.signal(s, _on_signal) for s in wanted}
+    old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    _stop.wakeup = write_fd
+    watcher = threading.Thread(target=_watch, args=(read_fd, frozenset(wanted), on_signal),
+                               name="resilient_sc-signals", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(old_wakeup)
+        _stop.wakeup = None
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        os.close(write_fd)  # the watcher reads the end of the pipe and returns
+        watcher.join()
+        os.close(read_fd)
+        _stop.reset()
+
+
+def _reset_in_child() -> None:
+    """A forked child (a worker process) gets the default signal handling back: SIGTERM ends
+    it (the parent's clean-up terminates its workers) and its signals are not written into the
+    parent's wakeup pipe."""
+    if _stop.wakeup is None or threading.current_thread() is not threading.main_thread():
+        return
+    signal.set_wakeup_fd(-1)
+    _stop.wakeup = None
+    for s in SIGNALS:
+        if signal.getsignal(s) is _on_signal:
+            signal.signal(s, signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL)
+    _stop.reset()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_in_child)
+
+
+def _poll(event: highspy.cb.HighsCallbackEvent) -> None:
+    if _stop.event.is_set():
+        event.interrupt()
+
+
+class _Highs(highspy.Highs):
+    """``highspy.Highs`` whose :meth:`run` obeys stop requests: it raises KeyboardInterrupt
+    when a stop was asked before or during the run (HiGHS then stops at its next simplex, IPM
+    or MIP interrupt callback). Outside :func:`stop_on_signals`, Ctrl-C in the main thread
+    during a run is such a request, for that run only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cbSimplexInterrupt += _poll
+        self.cbIpmInterrupt += _poll
+        self.cbMipInterrupt += _poll
+
+    def run(self) -> highspy.HighsStatus:
+        main = threading.current_thread() is threading.main_thread()
+        # Python's own Ctrl-C handler would raise inside a callback, which HiGHS reports as a
+        # solve error: for the run, Ctrl-C becomes a stop request instead
+        own = main and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        previous = None
+        _stop.main_runs += main
+        try:
+            if own:
+                previous = signal.signal(signal.SIGINT, _on_signal)
+            status = super().run() if not _stop.event.is_set() else highspy.HighsStatus.kError
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+            _stop.main_runs -= main
+        if _stop.event.is_set():
+            if own:
+                _stop.reset()
+            else:
+                _stop.raised = True
+            raise KeyboardInterrupt
+        return status
+
+
 def new_highs(options: SolveOptions) -> highspy.Highs:
-    """An empty HiGHS object with ``options`` set.
+    """An empty HiGHS object with ``options`` set, whose runs obey stop requests (:class:`_Highs`).
 
     HiGHS prints a banner (``Running HiGHS 1.x ...``) when it is created; it goes to stderr
     with the rest of the log when ``options.log`` is True, and nowhere otherwise (a log file
@@ -89,10 +247,10 @@ def new_highs(options: SolveOptions) -> highspy.Highs:
     """
     if options.log is True:
         with stdout_to_stderr():
-            h = highspy.Highs()
+            h = _Highs()
     else:
         with _c_output_silenced():
-            h = highspy.Highs()
+            h = _Highs()
     _set_options(h, options)
     return h
 
@@ -149,11 +307,13 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
         h.setOptionValue("threads", int(options.threads))
 
 
-def tune(h: highspy.Highs, options: SolveOptions) -> None:
-    """Set the HiGHS options that suit network models
-    (``options.accelerate_options.network_options``) when ``options`` accelerate."""
+def tune(h: highspy.Highs, options: SolveOptions, assignments: bool) -> None:
+    """Set the HiGHS options that suit network models when ``options`` accelerate:
+    ``network_options``, and ``flow_options`` too for a model without hub-market
+    ``assignments`` (single sourcing needs the reduced-cost sub-MIP to find its plans)."""
     if options.accelerate and options.backend == "highs":
-        for name, value in options.accelerate_options.network_options:
+        ao = options.accelerate_options
+        for name, value in ao.network_options + (() if assignments else ao.flow_options):
             h.setOptionValue(name, value)
 
 

@@ -69,7 +69,7 @@ def solve_projected(model: NetworkModel, options: SolveOptions, projection: Proj
     a.eliminate_zeros()
     rows = np.flatnonzero((np.diff(a.indptr) > 0) | (row_lo > 0) | (row_up < 0))
     h = new_highs(options)
-    tune(h, options)
+    tune(h, options, True)
     pass_matrix(h, a[rows], snap(proj.T @ lm.objective()), col_lo[keep], col_up[keep],
                 row_lo[rows], row_up[rows], integer[keep])
     trace.columns = len(keep)

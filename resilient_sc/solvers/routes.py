@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from . import aggregate, failures, lazy, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace
@@ -52,6 +53,7 @@ from .highs import Design, make_highs, run_highs, set_start, tune, until
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
+    from ..model.linear import LinearModel
 
 
 @dataclass(frozen=True)
@@ -217,61 +219,90 @@ def _lazy_applies(model: NetworkModel, options: SolveOptions) -> bool:
 def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
                 start: Design | None = None) -> SolverResult:
     """Lazy caps (:mod:`.lazy`): the model without the caps no plan has broken yet, by the routes
-    after this one, round by round; the caller certifies the final plan."""
+    after this one, round by round. Each master's design re-routed within every cap
+    (:func:`_rerouted`) is a plan of the whole model: the best one is the next master's MIP start
+    and the answer when its cost is within the gap of the master's bound, or when time runs out.
+    The caller certifies the final plan."""
     rows, lm = _lazy(model), model.lm
     assert rows is not None
     later = ROUTES[ROUTES.index(LAZY_CAPS) + 1:]
     active = np.zeros(len(rows), bool)
     columns, rounds = np.ones(lm.n_cols, bool), []
+    best: SolverResult | None = None
     while True:
         keep = np.ones(lm.n_rows, bool)
         keep[rows[~active]] = False
         rounds.append(int(active.sum()))
+        first = start if best is None else _DesignOf(lm, best.x)
         result, _ = solve_linear(dataclasses.replace(model, lm=lm.subset(columns, keep)),
-                                 until(options, deadline), start if len(rounds) == 1 else None, routes=later)
+                                 until(options, deadline), first, routes=later)
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
-        if result.x is None:
+        if result.status is Status.INFEASIBLE or (result.x is None and best is None):
             return dataclasses.replace(result, note=note)
-        bad = lazy.broken(lm, rows, result.x) & ~active
-        if not bad.any():
+        bad = None if result.x is None else lazy.broken(lm, rows, result.x) & ~active
+        if bad is not None and not bad.any():
             return dataclasses.replace(result, note=note)
-        if result.status is not Status.OPTIMAL:
+        plan = None if result.x is None else _rerouted(model, result.x, options, deadline)
+        if plan is not None and (best is None or plan.objective < best.objective):
+            best = plan
+        gap = math.inf if best is None else (best.objective - result.bound) / max(abs(best.objective), 1.0)
+        if best is not None and (gap <= options.mip_gap or result.status is not Status.OPTIMAL):
+            status = Status.OPTIMAL if gap <= options.mip_gap else result.status
+            return dataclasses.replace(result, status=status, x=best.x, objective=best.objective,
+                                       gap=max(gap, 0.0), note=note + "; flows re-routed within the caps")
+        if result.status is not Status.OPTIMAL or bad is None:
             return dataclasses.replace(_without_plan(result), note=note)
-        polished = _polished(model, result, options, deadline)
-        if polished is not None:  # the master's design routes within every cap at its cost
-            return dataclasses.replace(polished, note=note + "; flows re-routed within the caps")
         active |= bad
 
 
-def _polished(model: NetworkModel, result: SolverResult, options: SolveOptions,
+@dataclass(frozen=True)
+class _DesignOf:
+    """The design of column vector ``x`` of ``lm``, as a MIP start (:class:`~.highs.Design`)."""
+
+    lm: LinearModel
+    x: Any
+
+    def _on(self, name: str, keys: list[str]) -> pd.DataFrame:
+        block = self.lm.variables.get(name)
+        if block is None:
+            return pd.DataFrame(columns=keys)
+        return block.index.loc[block.values(self.x) > 0.5, keys]
+
+    @property
+    def suppliers(self) -> pd.DataFrame:
+        return self._on("supplier_contracted", ["supplier"])
+
+    @property
+    def hubs(self) -> pd.DataFrame:
+        return self._on("hub_opened", ["hub"])
+
+    @property
+    def outbound(self) -> pd.DataFrame:
+        return self._on("assign", ["hub", "market"])
+
+
+def _rerouted(model: NetworkModel, x: np.ndarray, options: SolveOptions,
               deadline: float) -> SolverResult | None:
-    """A plan of the whole model re-routing a relaxation's optimum ``result``: its design and
-    inbound flows fixed, outbound flows free on the (hub, market, product) lanes it uses, every
-    row in; the plan when it costs no more than ``result``'s bound allows (``options.mip_gap``),
-    else None."""
-    assert result.x is not None
+    """A plan of the whole model from a relaxation's plan ``x``: its design and inbound flows
+    fixed, outbound flows free on the (hub, market, product) lanes it uses, every row in (an
+    LP); None when no such plan exists."""
     lm = model.lm
-    fixed = {n: b.values(result.x) for n, b in lm.variables.items() if b.integer}
-    fixed = {n: np.round(v) for n, v in fixed.items()}
     if aggregate.FLOWS not in lm.variables or "inbound_flow" not in lm.variables:
         return None
-    fixed["inbound_flow"] = lm.variables["inbound_flow"].values(result.x)
+    fixed = {n: np.round(b.values(x)) for n, b in lm.variables.items() if b.integer}
+    fixed["inbound_flow"] = lm.variables["inbound_flow"].values(x)
     yb = lm.variables[aggregate.FLOWS]
     lane = aggregate.lanes(yb)
-    used = np.bincount(lane, yb.values(result.x), minlength=lane.max(initial=-1) + 1) > 0
+    used = np.bincount(lane, yb.values(x), minlength=lane.max(initial=-1) + 1) > 0
     columns = np.ones(lm.n_cols, bool)
     columns[yb.start:yb.start + yb.size] = used[lane]
-    rerouted = lm.fixed(fixed).subset(columns, np.ones(lm.n_rows, bool))
-    lp = run_highs(make_highs(rerouted, until(options, deadline)), False)
+    lp = run_highs(make_highs(lm.fixed(fixed).subset(columns, np.ones(lm.n_rows, bool)),
+                              until(options, deadline)), False)
     if lp.x is None or lp.status is not Status.OPTIMAL:
         return None
-    gap = (lp.objective - result.bound) / max(abs(lp.objective), 1e-9)
-    if gap > options.mip_gap:
-        return None
-    x = np.zeros(lm.n_cols)
-    x[columns] = lp.x
-    return dataclasses.replace(result, x=x, objective=lp.objective, gap=max(gap, 0.0),
-                               solve_time=result.solve_time + lp.solve_time)
+    full = np.zeros(lm.n_cols)
+    full[columns] = lp.x
+    return dataclasses.replace(lp, x=full)
 
 
 def _merged_applies(model: NetworkModel, options: SolveOptions) -> bool:
@@ -310,7 +341,7 @@ def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     """HiGHS on the model as built, the time left before ``deadline`` as its limit; ``start``
     (a plan's design) as a partial MIP start."""
     h = make_highs(model.lm, until(options, deadline))
-    tune(h, options)
+    tune(h, options, "assign" in model.lm.variables)
     if start is not None:
         set_start(h, model.lm, start)
     return run_highs(h, _is_mip(model))

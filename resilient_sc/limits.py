@@ -1,0 +1,147 @@
+"""Bounds on every input, in one place: file size, rows, cell size, number magnitude, policy files.
+
+Each limit has a default and an environment variable that raises (or lowers) it, e.g.
+``RESILIENT_SC_MAX_FILE_MB=1024 resilient-sc validate big/``; library callers may pass a
+:class:`Limits` instead (``read_network(path, limits=Limits(file_mb=1024))``). An input over
+a limit is a :class:`~resilient_sc.exceptions.ValidationError` naming the file or table, the
+limit and the variable, read no further than the limit.
+
+>>> Limits().file_mb
+256.0
+>>> Limits().describe("rows")
+'5,000,000 rows per table (set RESILIENT_SC_MAX_ROWS to raise it)'
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .exceptions import ValidationError
+
+#: the environment variable of each limit
+ENV = {
+    "file_mb": "RESILIENT_SC_MAX_FILE_MB",
+    "rows": "RESILIENT_SC_MAX_ROWS",
+    "cell_chars": "RESILIENT_SC_MAX_CELL_CHARS",
+    "magnitude": "RESILIENT_SC_MAX_MAGNITUDE",
+    "policy_kb": "RESILIENT_SC_MAX_POLICY_KB",
+    "yaml_aliases": "RESILIENT_SC_MAX_YAML_ALIASES",
+    "yaml_depth": "RESILIENT_SC_MAX_YAML_DEPTH",
+    "yaml_nodes": "RESILIENT_SC_MAX_YAML_NODES",
+}
+
+_UNITS = {
+    "file_mb": "MB per input file",
+    "rows": "rows per table",
+    "cell_chars": "characters per cell",
+    "magnitude": "for the magnitude of a number",
+    "policy_kb": "KB per policy file",
+    "yaml_aliases": "aliases (*name) per policy file",
+    "yaml_depth": "levels of nesting in a policy file (aliases expanded)",
+    "yaml_nodes": "values in a policy file (aliases expanded)",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the inputs; :func:`current` gives the defaults overridden by the environment."""
+
+    file_mb: float = 256.0
+    rows: int = 5_000_000
+    cell_chars: int = 1_000
+    magnitude: float = 1e15
+    policy_kb: float = 1024.0
+    yaml_aliases: int = 100
+    yaml_depth: int = 20
+    yaml_nodes: int = 100_000
+
+    @property
+    def file_bytes(self) -> int:
+        return int(self.file_mb * 1024 * 1024)
+
+    @property
+    def policy_bytes(self) -> int:
+        return int(self.policy_kb * 1024)
+
+    def describe(self, name: str) -> str:
+        """``name``'s value, unit and how to raise it, for error messages."""
+        value = getattr(self, name)
+        shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+        return f"{shown} {_UNITS[name]} (set {ENV[name]} to raise it)"
+
+
+def current(limits: Limits | None = None) -> Limits:
+    """``limits``, or the defaults with each limit overridden by its environment variable."""
+    if limits is not None:
+        return limits
+    changes: dict[str, float | int] = {}
+    problems: list[str] = []
+    for f in fields(Limits):
+        text = os.environ.get(ENV[f.name], "").strip()
+        if not text:
+            continue
+        try:
+            value = float(text)
+            if not (value > 0 and value < float("inf")):
+                raise ValueError
+            changes[f.name] = int(value) if f.type in (int, "int") else value
+        except ValueError:
+            problems.append(f"(limits) | {ENV[f.name]}={text[:40]!r} must be a positive number")
+    if problems:
+        raise ValidationError(problems)
+    return replace(Limits(), **changes)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:,.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.1f} KB"
+
+
+def _read_at_most(fd: int, n: int) -> bytes:
+    chunks: list[bytes] = []
+    while n > 0:
+        chunk = os.read(fd, min(n, 1 << 24))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_bytes(path: str | Path, label: str, max_bytes: int, limit: str, limits: Limits) -> bytes:
+    """The bytes of regular file ``path``, at most ``max_bytes`` of them, or a ValidationError
+    labelled ``label`` (a broken link, a folder, a FIFO or device, a file over limit ``limit``).
+
+    The file is opened without blocking (a FIFO never hangs) and checked on the open
+    descriptor, so what is read is what was checked; never more than ``max_bytes + 1`` are read.
+    """
+    path = Path(path)
+    if path.is_symlink() and not path.exists():
+        raise ValidationError([f"({label}) | {path.name} is a broken symbolic link (to "
+                               f"{str(os.readlink(path))[:80]}); fix or remove it"])
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise ValidationError([f"({label}) | cannot read {path.name}: {exc.strerror}"]) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            mode = info.st_mode
+            kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket"
+                    if stat.S_ISSOCK(mode) else "a special file")
+            raise ValidationError([f"({label}) | {path.name} is {kind}, not a regular file"])
+        size = info.st_size
+        data = b"" if size > max_bytes else _read_at_most(fd, max_bytes + 1)
+    finally:
+        os.close(fd)
+    if size > max_bytes or len(data) > max_bytes:
+        shown = _size(size) if size > max_bytes else f"over {_size(max_bytes)}"
+        raise ValidationError([f"({label}) | {path.name} is {shown}, over the limit of "
+                               f"{limits.describe(limit)}"])
+    return data
+
+
+__all__ = ["ENV", "Limits", "current", "read_bytes"]

@@ -1,0 +1,233 @@
+"""Fault suite (issue 15): the console command killed with SIGKILL at random moments while it
+writes a plan folder or a workbook, two writers of one target at once, and SIGINT/SIGTERM
+during a long solve.
+
+After a kill the target is absent, the old complete output or the new complete output, never
+partial or mixed; the killed writer's hidden temporaries are removed by the next writer of the
+target (:func:`resilient_sc.io.sweep`). The random delays are seeded from the clock; the seed
+is printed (``pytest -s``) and named in every failure. The 20-run loops and the long solves are
+``slow`` (``pytest -m slow tests/test_faults.py``); a short loop runs with the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from resilient_sc import io
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "electronics"
+#: the two outputs a target may hold: the base design ("old") and the example's policy ("new")
+POLICY = {"old": [], "new": ["--policy", str(EXAMPLE / "policy.yaml")]}
+SEED = int(time.time())
+
+
+def cli(*args: str) -> subprocess.Popen[str]:
+    """The console command (``python -m resilient_sc.cli``) in a process of its own."""
+    return subprocess.Popen([sys.executable, "-m", "resilient_sc.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def solve_to(target: Path, which: str, *extra: str) -> subprocess.Popen[str]:
+    return cli("solve", str(EXAMPLE), *POLICY[which], "--out", str(target), *extra)
+
+
+def fingerprint(target: Path) -> str | tuple | None:
+    """What ``target`` holds: None (absent), a tuple identifying a complete plan folder or
+    workbook, or ``"damaged"``."""
+    if not target.exists():
+        return None
+    try:
+        if target.suffix == ".xlsx":
+            book = openpyxl.load_workbook(target, read_only=True)
+            summary = {row[0]: row[1] for row in book["summary"].iter_rows(min_row=2, values_only=True)}
+            sheets = tuple(book.sheetnames)
+            book.close()
+            return sheets, summary["total cost"]
+        files = sorted(p.name for p in target.iterdir())
+        plan = json.loads((target / "plan.json").read_text(encoding="utf-8"))
+        tables = tuple(hashlib.sha256((target / f).read_bytes()).hexdigest()
+                       for f in files if f != "plan.json")
+        return tuple(files), tables, plan["objective"], json.dumps(plan["policy"])
+    except Exception:  # anything unreadable is damaged
+        return "damaged"
+
+
+@pytest.fixture(scope="module")
+def references(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Per kind of target (folder, .xlsx): the fingerprints of the old and new outputs, and the
+    seconds a complete run takes."""
+    base = tmp_path_factory.mktemp("references")
+    out: dict[str, dict] = {}
+    for kind, name in (("folder", "plan"), ("xlsx", "plan.xlsx")):
+        out[kind] = {}
+        for which in POLICY:
+            start = time.perf_counter()
+            proc = solve_to(base / which / name, which)
+            proc.communicate(timeout=120)
+            assert proc.returncode == 0
+            out[kind].setdefault("seconds", time.perf_counter() - start)
+            out[kind][which] = fingerprint(base / which / name)
+    print(f"\nfault suite seed {SEED}; a complete run takes {out['folder']['seconds']:.2f} s")
+    return out
+
+
+def kill_runs(tmp_path: Path, references: dict[str, dict], kind: str, runs: int) -> Counter[str]:
+    """``runs`` solves into a fresh target (even runs) or over the old output (odd runs, with
+    --force), each killed with SIGKILL after a random delay; the outcome of each."""
+    rng = random.Random(f"{SEED}-{kind}")
+    ref = references[kind]
+    seen: Counter[str] = Counter()
+    for run in range(runs):
+        folder = tmp_path / f"run{run}"
+        folder.mkdir()
+        target = folder / ("plan" if kind == "folder" else "plan.xlsx")
+        if run % 2:
+            proc = solve_to(target, "old")
+            proc.communicate(timeout=120)
+            assert fingerprint(target) == ref["old"]
+        delay = rng.uniform(0.3, 1.1) * ref["seconds"]
+        proc = solve_to(target, "new", "--force")
+        time.sleep(delay)
+        proc.kill()
+        proc.communicate(timeout=60)
+        state = fingerprint(target)
+        outcome = {None: "absent", ref["old"]: "old", ref["new"]: "new"}.get(state, "partial or mixed")
+        where = f"seed {SEED}, {kind} run {run}, killed after {delay:.2f} s"
+        assert outcome != "partial or mixed", f"{where}: {state}"
+        assert outcome != "old" or run % 2, where
+        leftovers = [p for p in folder.iterdir() if p != target]
+        assert all(io.TMP_MARK in p.name for p in leftovers), f"{where}: {leftovers}"
+        seen[outcome] += 1
+        seen["temporaries left by the kill"] += bool(leftovers)
+        io.sweep(target)  # what the next writer does first
+        assert list(folder.iterdir()) == ([target] if target.exists() else []), where
+    print(f"{kind}: {runs} kills, {dict(seen)}")
+    return seen
+
+
+@pytest.mark.parametrize("kind", ["folder", "xlsx"])
+def test_kill_while_writing_a_plan(tmp_path, references, kind):
+    kill_runs(tmp_path, references, kind, 2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["folder", "xlsx"])
+def test_kill_while_writing_a_plan_20_times(tmp_path, references, kind):
+    kill_runs(tmp_path, references, kind, 20)
+
+
+@pytest.mark.parametrize("kind", ["folder", "xlsx"])
+def test_two_writers_of_one_target(tmp_path, references, kind):
+    target = tmp_path / ("plan" if kind == "folder" else "plan.xlsx")
+    procs = [solve_to(target, which, "--force") for which in POLICY]
+    results = [(p.wait(timeout=120), p.communicate()) for p in procs]
+    assert all(code == 0 for code, _ in results), results
+    assert fingerprint(target) in (references[kind]["old"], references[kind]["new"])
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_a_second_writer_without_force_is_refused_cleanly(tmp_path, references):
+    target = tmp_path / "plan"
+    procs = [solve_to(target, which) for which in POLICY]
+    results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
+    codes = sorted(code for code, _, _ in results)
+    assert codes in ([0, 0], [0, 2]), results  # [0, 0]: the second came after the first had finished
+    for code, _, err in results:
+        assert code == 0 or ("error: 1 problem with the output paths:" in err and "Traceback" not in err)
+    assert fingerprint(target) in (references["folder"]["old"], references["folder"]["new"])
+    assert [p.name for p in tmp_path.iterdir()] == ["plan"]
+
+
+# ---- signals during a long solve ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def long_network(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A network and policy that take tens of seconds on two cores (the issue-14 ladder's rung M,
+    surviving any country at 80%), as CSV files and a YAML file."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import ladder
+    finally:
+        sys.path.pop(0)
+    folder = tmp_path_factory.mktemp("long")
+    ladder.RUNGS["fault"] = (120, 24, 300, 4)
+    io.write_network(ladder.ladder_network("fault").frames(), folder / "net")
+    policy = folder / "policy.yaml"
+    policy.write_text("survive: [country]\nservice_level: 0.8\n", encoding="utf-8")
+    return folder / "net", policy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_a_long_solve(long_network, signum):
+    data, policy = long_network
+    proc = cli("solve", str(data), "--policy", str(policy), "--json", "--log", "-")
+    running = threading.Event()
+    log: list[str] = []
+
+    def follow() -> None:
+        for line in proc.stderr:
+            log.append(line)
+            if "Running HiGHS" in line:
+                running.set()
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    assert running.wait(60), "HiGHS never started"
+    time.sleep(1.0)
+    assert proc.poll() is None, "the solve ended before the signal"
+    sent = time.perf_counter()
+    proc.send_signal(signum)
+    out = proc.stdout.read()
+    proc.wait(timeout=30)
+    took = time.perf_counter() - sent
+    reader.join(5)
+    name = signal.Signals(signum).name
+    print(f"{name}: exited {proc.returncode} after {took:.2f} s")
+    assert proc.returncode == 128 + signum and took < 2.0, (proc.returncode, took)
+    assert json.loads(out) == {"status": "interrupted", "reason": f"interrupted by {name}", "signal": name}
+    assert f"error: interrupted by {name}\n" in log and not any("Traceback" in line for line in log)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_a_signal_stops_parallel_workers_too():
+    """``premium --workers 2``: SIGTERM to the command alone ends it and its worker processes."""
+    proc = cli("premium", str(EXAMPLE), "--policies", str(EXAMPLE / "policies.yaml"), "--workers", "2",
+               "--json")
+    workers: list[int] = []
+    deadline = time.perf_counter() + 60
+    while len(workers) < 2 and time.perf_counter() < deadline:
+        time.sleep(0.2)
+        pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+        workers = [pid for pid in pids if _stat(pid, 1) == str(proc.pid)]
+    assert len(workers) == 2, "the workers never started"
+    time.sleep(1.0)
+    sent = time.perf_counter()
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    took = time.perf_counter() - sent
+    print(f"premium --workers 2, SIGTERM: exited {proc.returncode} after {took:.2f} s")
+    assert proc.returncode == 143 and took < 2.0 and json.loads(out)["status"] == "interrupted"
+    time.sleep(0.5)
+    assert [_stat(pid, 0) for pid in workers] in ([None, None], ["Z", None], [None, "Z"], ["Z", "Z"])
+
+
+def _stat(pid: int, field: int) -> str | None:
+    """Field ``field`` after the name in /proc/<pid>/stat (0: state, 1: parent), None if gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[field]
+    except (OSError, IndexError, ValueError):
+        return None

@@ -1,0 +1,468 @@
+"""Hostile inputs (issue 15, the input side): every one refused with one clear line naming the
+file or table, row and column, and the limit with how to raise it; nothing read without bound,
+nothing read as a silent default.
+
+Findings: 1 YAML alias bomb, 3 quadratic duplicate check, 6 Excel cells read as blanks, 7 policy
+names that match nothing, 11 silently wrong data, 12 policy errors that do not name the file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from resilient_sc import Network, Policy, ValidationError, examples, read_network, solve
+from resilient_sc.limits import ENV, Limits, current
+from resilient_sc.policy import PolicyError, check_policies, load_policies
+from resilient_sc.validation import quote
+
+
+def problems(path: Path, limits: Limits | None = None) -> tuple[str, ...]:
+    with pytest.raises(ValidationError) as info:
+        read_network(path, limits=limits)
+    return info.value.problems
+
+
+def one(path: Path, limits: Limits | None = None) -> str:
+    found = problems(path, limits)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.fixture
+def ex(tmp_path: Path) -> Path:
+    """A copy of the bundled electronics example (valid: 22 suppliers, 13 countries)."""
+    return Path(shutil.copytree(examples.electronics_path(), tmp_path / "ex"))
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, count))
+
+
+# ---- limits -----------------------------------------------------------------------------------
+def test_limits_default_raise_by_environment_and_reject_nonsense(monkeypatch: pytest.MonkeyPatch):
+    assert current() == Limits()
+    monkeypatch.setenv(ENV["file_mb"], "1024")
+    monkeypatch.setenv(ENV["rows"], "10")
+    assert current().file_mb == 1024.0 and current().rows == 10
+    monkeypatch.setenv(ENV["rows"], "lots")
+    with pytest.raises(ValidationError, match=r"\(limits\) \| RESILIENT_SC_MAX_ROWS='lots' must be a "):
+        current()
+
+
+def test_file_over_the_size_limit_is_refused_unread(ex: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(ENV["file_mb"], "0.005")  # 5 KB: lanes.csv (10 KB) is over, the others not
+    assert one(ex) == (f"(lanes) | lanes.csv is {(ex / 'lanes.csv').stat().st_size / 1024:,.1f} KB, over "
+                       "the limit of 0.005 MB per input file (set RESILIENT_SC_MAX_FILE_MB to raise it)")
+
+
+def test_rows_over_the_limit(ex: Path):
+    p = one(ex, Limits(rows=100))
+    assert p == "(lanes) | lanes.csv has more than 100 rows per table (set RESILIENT_SC_MAX_ROWS to raise it)"
+
+
+# ---- 1: YAML alias bomb ---------------------------------------------------------------------------
+def bomb(field: str = "survive", levels: int = 9) -> str:
+    names = [chr(ord("a") + i) for i in range(levels)]
+    lines = [f"x{names[0]}: &{names[0]} [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in itertools.pairwise(names):
+        lines.append(f"x{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    lines.append(f"{field}: *{names[-1]}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("field", ["survive", "excluded_countries", "min_local_share"])
+def test_yaml_alias_bomb_is_refused_at_once(tmp_path: Path, field: str):
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb(field))
+    assert path.stat().st_size < 450
+    start = time.perf_counter()
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(path)
+    assert time.perf_counter() - start < 2
+    assert str(info.value) == (
+        f"policy file {path}: 1 problem:\n  - (policy) | bomb.yaml has more than 100,000 values in a "
+        "policy file (aliases expanded) (set RESILIENT_SC_MAX_YAML_NODES to raise it)")
+
+
+def test_yaml_aliases_depth_recursion_and_size_are_bounded(tmp_path: Path):
+    def error(text: str, name: str = "p.yaml") -> str:
+        (tmp_path / name).write_text(text)
+        with pytest.raises(ValidationError) as info:
+            Policy.from_file(tmp_path / name)
+        (p,) = info.value.problems
+        return p
+
+    many = "a: &a x\n" + "".join(f"b{i}: *a\n" for i in range(101))
+    assert error(many) == ("(policy) | p.yaml has more than 100 aliases (*name) per policy file "
+                           "(set RESILIENT_SC_MAX_YAML_ALIASES to raise it)")
+    deep = "survive: " + "[" * 30 + "]" * 30 + "\n"
+    assert "has more than 20 levels of nesting" in error(deep)
+    assert "has more than 20 levels of nesting" in error('{"survive": ' + "[" * 5000 + "]" * 5000 + "}",
+                                                         "p.json")
+    assert error("survive: &a [*a]\n") == "(policy) | p.yaml has an alias that refers to itself"
+    flat = "survive: [" + ",".join(["x"] * 150_000) + "]\n"  # no alias: counted as it is read
+    assert error(flat) == ("(policy) | p.yaml has more than 100,000 values in a policy file (aliases "
+                           "expanded) (set RESILIENT_SC_MAX_YAML_NODES to raise it)")
+    assert error("min_local_share: 0.5\nmin_local_share: 0.9\n") == (
+        "(policy) | p.yaml names 'min_local_share' twice in the mapping at line 1; keep one")
+    (tmp_path / "big.yaml").write_text("# " + "x" * 1_100_000 + "\n")
+    with pytest.raises(ValidationError, match=r"big.yaml is 1.0 MB, over the limit of 1024 KB per "
+                                              r"policy file \(set RESILIENT_SC_MAX_POLICY_KB"):
+        Policy.from_file(tmp_path / "big.yaml")
+
+
+def test_anchors_within_the_limits_still_work(tmp_path: Path):
+    (tmp_path / "ps.yaml").write_text(
+        "base: &base {min_local_share: 0.5, survive: [country]}\n"
+        "strict:\n  <<: *base\n  min_suppliers: 2\n")
+    policies = load_policies(tmp_path / "ps.yaml")
+    assert policies["strict"] == Policy(min_local_share=0.5, survive=("country",), min_suppliers=2)
+
+
+def test_policy_files_that_are_not_text_or_not_files(tmp_path: Path):
+    (tmp_path / "latin.yaml").write_bytes(b"survive: [pa\xefs]\n")
+    with pytest.raises(ValidationError, match=r"latin.yaml is not UTF-8 text \(byte 0xef at offset 12\)"):
+        Policy.from_file(tmp_path / "latin.yaml")
+    os.symlink("/dev/zero", tmp_path / "zero.yaml")
+    with pytest.raises(ValidationError, match=r"zero.yaml is a device, not a regular file"):
+        Policy.from_file(tmp_path / "zero.yaml")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    with pytest.raises(ValidationError, match=r"fifo.yaml is a FIFO, not a regular file"):
+        Policy.from_file(tmp_path / "fifo.yaml")
+    (tmp_path / "bad.yaml").write_text("survive: [country\nmin_hubs: 2\n")
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(tmp_path / "bad.yaml")
+    (p,) = info.value.problems
+    assert re.fullmatch(r"\(policy\) \| bad.yaml is not valid YAML: line \d+, column \d+: [^\n]+", p)
+
+
+# ---- 3: the duplicate check is linear -----------------------------------------------------------------
+def test_100000_duplicate_lanes_validate_in_seconds_and_are_counted(ex: Path):
+    lines = (ex / "lanes.csv").read_text().splitlines()
+    body = "\n".join(lines[1:]) + "\n"
+    (ex / "lanes.csv").write_text(lines[0] + "\n" + body * (100_000 // (len(lines) - 1) + 1))
+    start = time.perf_counter()
+    found = problems(ex)
+    assert time.perf_counter() - start < 20  # was quadratic: 100,000 rows did not finish in 300 s
+    assert len(found) == 6
+    assert found[0] == ("(lanes, row 269 'S_CN_Ningde, H_Hamburg, all') | duplicate of row 2 (origin, "
+                        "destination, product must be unique)")
+    assert re.fullmatch(r"\(lanes\) \| … and 99,853 more rows where the origin, destination, product "
+                        r"duplicate an earlier row \(99,858 in all\)", found[-1])
+
+
+def test_a_problem_on_every_row_is_listed_ten_times_then_counted(ex: Path):
+    text = (ex / "lanes.csv").read_text()
+    head, body = text.split("\n", 1)
+    (ex / "lanes.csv").write_text(head + "\n" + re.sub(r"(?m)^([^,]*),([^,]*),([^,]*),[^,]*,",
+                                                        r"\1,\2,\3,oops,", body))
+    found = problems(ex)
+    assert len(found) == 11 and found[-1].startswith("(lanes) | … and ")
+    assert found[-1].endswith("more rows where unit_cost is not a number (267 in all)")
+
+
+# ---- 6: Excel cells read as blanks ---------------------------------------------------------------------
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    path = tmp_path / "ex.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        for name, df in examples.electronics().frames().items():
+            df.to_excel(xl, sheet_name=name, index=False)
+    return path
+
+
+def change(path: Path, sheet: str, **cells: object) -> Path:
+    wb = openpyxl.load_workbook(path)
+    for ref, value in cells.items():
+        wb[sheet][ref] = value
+    wb.save(path)
+    return path
+
+
+def test_workbook_reads_like_the_folder(book: Path):
+    assert read_network(book).frames().keys() == examples.electronics().frames().keys()
+    net, ref = read_network(book), examples.electronics()
+    pd.testing.assert_frame_equal(net.table("lanes"), ref.table("lanes"))
+    pd.testing.assert_frame_equal(net.table("hubs"), ref.table("hubs"))
+
+
+def test_formula_without_a_saved_value_is_refused(book: Path):
+    change(book, "supplier_products", D2="=C2*2")  # openpyxl saves formulas without values
+    assert one(book) == ("(supplier_products, row 2) | column D 'unit_cost' holds a formula with no saved "
+                         "value ('=C2*2'); open and save the workbook in Excel or LibreOffice, or type "
+                         "the value")
+
+
+def test_formula_with_a_saved_value_reads_the_value(book: Path):
+    change(book, "supplier_products", D2="=C2*2")
+    with zipfile.ZipFile(book) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    sheet = next(k for k, v in parts.items() if b"<f>C2*2</f>" in v)
+    parts[sheet] = parts[sheet].replace(b"<f>C2*2</f><v />", b"<f>C2*2</f><v>12.5</v>")
+    with zipfile.ZipFile(book, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert read_network(book).supplier_products["unit_cost"].iloc[0] == 12.5
+
+
+@pytest.mark.parametrize("error", ["#DIV/0!", "#N/A", "#REF!", "#VALUE!"])
+def test_error_values_are_refused(book: Path, error: str):
+    change(book, "lanes", D3=error)
+    assert one(book) == f"(lanes, row 3) | column D 'unit_cost' holds the error value '{error}'; fix the cell"
+
+
+def test_merged_cells_are_refused(book: Path):
+    wb = openpyxl.load_workbook(book)
+    wb["hubs"].merge_cells("C3:C5")
+    wb.save(book)
+    assert one(book) == ("(hubs, row 3-5) | column C: cells C3:C5 are merged; unmerge them and fill in "
+                         "every cell")
+
+
+def test_damaged_workbooks_and_near_miss_sheet_names(book: Path, tmp_path: Path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(book.read_bytes()[:4000])
+    assert one(bad) == ("(bad.xlsx) | not an .xlsx workbook (damaged, or another format such as .xls or "
+                        ".csv renamed); save it from Excel as .xlsx")
+    wb = openpyxl.load_workbook(book)
+    wb["tariffs"].title = "Tarifs"
+    wb.save(book)
+    assert one(book) == ("(ex.xlsx) | sheet 'Tarifs' is not a table name (did you mean 'tariffs'?); "
+                         "tables are: countries, products, suppliers, supplier_products, hubs, markets, "
+                         "demand, lanes, tariffs, disruptions")
+
+
+def test_workbook_part_over_the_limit(book: Path):
+    p = one(book, Limits(file_mb=0.05))  # the file is smaller; lanes unzips to more
+    assert re.fullmatch(r"\(ex.xlsx\) \| part 'xl/worksheets/sheet\d+.xml' unzips to 0.\d MB, over the "
+                        r"limit of 0.05 MB per input file \(set RESILIENT_SC_MAX_FILE_MB to raise it\)", p)
+
+
+def test_workbook_cells_over_the_limits(book: Path):
+    change(book, "markets", A3="M" * 50)
+    assert one(book, Limits(cell_chars=40)) == (
+        "(markets, row 3) | column A 'market' holds 50 characters, over the limit of 40 characters "
+        "per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)")
+    assert "(markets) | the sheet has more than 20 rows per table (set RESILIENT_SC_MAX_ROWS to raise it)" \
+        in problems(book, Limits(rows=20))
+
+
+# ---- 7: every name in a policy is checked against the data -------------------------------------------
+COUNTRIES = "BR, CA, CN, CZ, DE, FR, JP, KR, MX, PL, TW, US, VN"
+
+
+@pytest.mark.parametrize(("excluded", "message"), [
+    (["cn"], "excluded_countries contains 'cn', not a country of the data (did you mean 'CN'?); "
+             f"countries are: {COUNTRIES}"),
+    (["XX"], f"excluded_countries contains 'XX', not a country of the data; countries are: {COUNTRIES}"),
+    ([["CN"]], "excluded_countries contains ['CN'], must be country ids (text); country ids are: "
+               f"{COUNTRIES}"),
+])
+def test_excluded_countries_must_be_countries_of_the_data(electronics: Network, excluded: list, message: str):
+    assert sorted(electronics.countries["country"]) == COUNTRIES.split(", ")
+    with pytest.raises(ValidationError) as info:
+        Policy(excluded_countries=excluded).check_network(electronics)
+    assert info.value.problems == (f"(policy) | {message}",)
+    with pytest.raises(ValidationError) as info:
+        check_policies({"p": Policy(excluded_countries=excluded)}, electronics)
+    assert info.value.problems == (f"(policy 'p') | {message}",)
+
+
+def test_solve_checks_policy_countries(tiny: Network):
+    with pytest.raises(ValidationError, match="excluded_countries contains 'cn'"):
+        solve(tiny, Policy(excluded_countries=("cn",)))
+
+
+def test_other_policy_names_suggest_the_closest(electronics: Network):
+    with pytest.raises(ValidationError) as info:
+        Policy(survive=("countri",), min_local_share={"europe": 0.5}, min_suppliers={"Cells": 2, 3: 1}
+               ).check_network(electronics)
+    assert info.value.problems == (
+        "(policy) | min_suppliers key 'Cells' is not a product (did you mean 'cells'?); products are: "
+        "cells, chips, displays",
+        "(policy) | min_suppliers key 3 must be a product name (text: quote it, '3')",
+        "(policy) | min_local_share key 'europe' is neither a region nor a product (did you mean "
+        "'Europe'?); regions are: Asia, Europe, Latin America, North America; products are: cells, chips, "
+        "displays",
+        "(policy) | survive contains 'countri', must be a subset of supplier, hub, country (did you "
+        "mean 'country'?)")
+
+
+def test_policy_numbers_must_be_finite_and_sane():
+    def problems_of(**fields: object) -> tuple[str, ...]:
+        with pytest.raises(ValidationError) as info:
+            Policy(**fields).check()
+        return info.value.problems
+
+    assert problems_of(co2_price=float("inf")) == (
+        "(policy) | co2_price == inf, must be finite (leave co2_price out for no limit)",)
+    assert problems_of(shortfall_penalty=1e300) == (
+        "(policy) | shortfall_penalty == 1e+300 is over the limit of 1e+15 for the magnitude of a "
+        "number (set RESILIENT_SC_MAX_MAGNITUDE to raise it)",)
+    (p,) = problems_of(min_hubs=10**400)
+    assert p.startswith("(policy) | min_hubs == 1000") and len(p) < 200
+
+
+# ---- 12 (policy half): errors name the policy file ---------------------------------------------------
+def test_policy_errors_name_the_file(tmp_path: Path, tiny: Network):
+    path = tmp_path / "p.yaml"
+    path.write_text("min_local_share: 1.5\n")
+    policy = Policy.from_file(path)  # values are checked when used, still naming the file
+    assert policy.source == str(path)
+    with pytest.raises(PolicyError) as info:
+        solve(tiny, policy)
+    assert str(info.value) == (f"policy file {path}: 1 problem:\n"
+                               "  - (policy) | min_local_share == 1.5, must be in [0, 1]")
+    path.write_text("min_local_shar: 0.5\n")
+    with pytest.raises(PolicyError) as info:
+        Policy.from_file(path)
+    assert str(info.value).startswith(f"policy file {path}: 1 problem:\n  - (policy) | unknown field "
+                                      "'min_local_shar' (did you mean 'min_local_share'?)")
+    (tmp_path / "ps.yaml").write_text("a: {min_local_share: 0.5, excluded_countries: [XX]}\n")
+    with pytest.raises(PolicyError, match=r"^policies file .*ps.yaml: 1 problem:\n  - \(policy 'a'\) \| "
+                                          r"excluded_countries contains 'XX'"):
+        check_policies(load_policies(tmp_path / "ps.yaml"), tiny)
+
+
+# ---- 11: silently wrong data -----------------------------------------------------------------------------
+def test_namibia_is_a_country_not_a_blank(ex: Path):
+    for file in ex.glob("*.csv"):  # Brazil becomes Namibia (ids such as S_BR_Manaus stay)
+        file.write_text(re.sub(r"\bBR\b", "NA", file.read_text()))
+    net, ref = read_network(ex), examples.electronics()
+    assert "NA" in set(net.countries["country"]) and "BR" not in set(net.countries["country"])
+    assert (net.suppliers["country"] == "NA").sum() == (ref.suppliers["country"] == "BR").sum() > 0
+
+
+def test_text_that_pandas_reads_as_missing_stays_text(tiny_dir: Path):
+    edit(tiny_dir / "suppliers.csv", "S_CN,", "NULL,")
+    edit(tiny_dir / "supplier_products.csv", "S_CN,", "NULL,")
+    edit(tiny_dir / "lanes.csv", "S_CN,", "NULL,")
+    assert "NULL" in set(read_network(tiny_dir).suppliers["supplier"])
+
+
+def test_misspelt_column_is_an_error_with_the_closest(ex: Path):
+    edit(ex / "supplier_products.csv", "unit_cost", "unitcost")
+    assert one(ex) == ("(supplier_products) | unknown column 'unitcost' (did you mean 'unit_cost'?); "
+                       "columns are: supplier, product, capacity, unit_cost, co2")
+
+
+def test_columns_named_twice_or_not_at_all(tiny_dir: Path):
+    (tiny_dir / "hubs.csv").write_text("hub,Hub,country,fixed_cost,,\nH1,H1,FR,100,,x\n")
+    assert problems(tiny_dir) == (
+        "(hubs) | column 'hub' appears 2 times (columns 1, 2); keep one",
+        "(hubs) | column 6 has no name in the header row but holds data (row 2); name it or delete it")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("NaN", "unit_cost 'NaN' is not a number"),
+    ("nan", "unit_cost 'nan' is not a number"),
+    ("n/a", "unit_cost 'n/a' is not a number"),
+    ("inf", "unit_cost inf must be finite"),
+    ("1e308", "unit_cost 1e+308 is over the limit of 1e+15 for the magnitude of a number (set "
+              "RESILIENT_SC_MAX_MAGNITUDE to raise it)"),
+])
+def test_non_numbers_and_huge_numbers_are_refused(ex: Path, value: str, message: str):
+    edit(ex / "supplier_products.csv", ",38.19,", f",{value},")
+    assert one(ex) == f"(supplier_products, row 2 'S_BR_Manaus, cells') | {message}"
+
+
+def test_capacity_may_be_unlimited_but_not_huge(ex: Path):
+    edit(ex / "hubs.csv", ",73000,", ",inf,")
+    assert read_network(ex).hubs["capacity"].iloc[0] == float("inf")
+    edit(ex / "hubs.csv", ",inf,", ",1e300,")
+    assert one(ex).endswith("| capacity 1e+300 is over the limit of 1e+15 for the magnitude of a number "
+                            "(set RESILIENT_SC_MAX_MAGNITUDE to raise it); blank or inf mean unlimited")
+
+
+def test_broken_link_fifo_and_device_are_errors_not_missing_tables(ex: Path):
+    (ex / "tariffs.csv").unlink()
+    os.symlink(ex / "gone.csv", ex / "tariffs.csv")
+    assert one(ex) == (f"(tariffs) | tariffs.csv is a broken symbolic link (to {ex / 'gone.csv'}); fix or "
+                       "remove it")
+    (ex / "tariffs.csv").unlink()
+    os.symlink("/dev/zero", ex / "tariffs.csv")
+    start = time.perf_counter()
+    assert one(ex) == "(tariffs) | tariffs.csv is a device, not a regular file"
+    (ex / "tariffs.csv").unlink()
+    os.mkfifo(ex / "tariffs.csv")  # nobody writes to it: opening it must not block
+    assert one(ex) == "(tariffs) | tariffs.csv is a FIFO, not a regular file"
+    assert time.perf_counter() - start < 5
+    (ex / "tariffs.csv").unlink()
+    (ex / "tariffs.csv").mkdir()
+    assert one(ex) == "(tariffs) | tariffs.csv is a folder, not a regular file"
+
+
+def test_a_misspelt_file_is_not_a_missing_table(ex: Path):
+    (ex / "tariffs.csv").rename(ex / "tarifs.csv")
+    assert one(ex) == ("(tariffs) | 'tarifs.csv' is not a table name (did you mean 'tariffs.csv'?); tables "
+                       "are: countries, products, suppliers, supplier_products, hubs, markets, demand, "
+                       "lanes, tariffs, disruptions")
+
+
+def test_huge_cell_is_refused_and_never_echoed(ex: Path):
+    with open(ex / "markets.csv", "a") as fh:
+        fh.write("M" * 3_000_000 + ",DE,1,1\n")
+    p = one(ex)
+    assert p == ("(markets, row 27) | the row holds 3,000,007 characters, more than its 4 cells may: over "
+                 "the limit of 1,000 characters per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)")
+    edit(ex / "markets.csv", "M" * 3_000_000, "M" * 2_000)
+    p = one(ex)
+    assert p == ("(markets, row 27) | the cell in column 'market' holds 2,000 characters, over the limit "
+                 "of 1,000 characters per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)")
+
+
+def test_values_quoted_in_problems_are_short_and_on_one_line():
+    assert quote("x" * 300_000) == f"'{'x' * 39}…' (300,000 characters)"
+    assert quote("a\nb\x00") == r"'a\nb\x00'"
+    frames = examples.tiny().frames()
+    frames["suppliers"].loc[1, "country"] = "C\n" * 1000
+    with pytest.raises(ValidationError) as info:
+        Network.from_frames(**frames)
+    assert all("\n" not in p and len(p) < 300 for p in info.value.problems)
+
+
+def test_csv_that_is_utf16_or_ragged(tiny_dir: Path):
+    (tiny_dir / "markets.csv").write_bytes("market,country\nParis,FR\n".encode("utf-16"))
+    assert one(tiny_dir) == "(markets) | markets.csv is UTF-16 text; save it as CSV UTF-8"
+    (tiny_dir / "markets.csv").write_text("market,country\nParis,FR,extra\n")
+    assert one(tiny_dir) == ("(markets) | markets.csv is not valid CSV: Error tokenizing data. C error: "
+                             "Expected 2 fields in line 2, saw 3")
+
+
+def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
+    (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
+                                        "H1,Paris,2\n")
+    assert one(tiny_dir) == "(lanes, row 5 'S_CN, H1') | unit_cost 'x' is not a number"
+
+
+def test_inputs_are_read_not_changed(ex: Path, book: Path):
+    before = {p: p.read_bytes() for p in [*ex.iterdir(), book]}
+    read_network(ex)
+    read_network(book)
+    assert before == {p: p.read_bytes() for p in [*ex.iterdir(), book]}
+
+
+def test_workbook_from_bytes_of_a_bigger_sheet_is_not_padded(tmp_path: Path):
+    """A stray value far away (row 5000, column XFD) is read as one cell, not 80 M empty ones."""
+    path = tmp_path / "w.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        for name, df in examples.tiny().frames().items():
+            df.to_excel(xl, sheet_name=name, index=False)
+    change(path, "markets", XFD5000="stray")
+    start = time.perf_counter()
+    assert one(path) == ("(markets, row 5000) | column XFD has no name in the header row but holds data; "
+                         "name it or delete it")
+    assert time.perf_counter() - start < 5
+

@@ -1,0 +1,392 @@
+"""Issue 15, the output side: what the library writes is safe to open and never clobbers its
+inputs. Formula-like ids are escaped in every CSV and never formulas in a workbook; output
+paths are checked against the inputs before any work; folders are written as a whole; bad
+numbers and targets get one clear line; a stop request ends a solve with status ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from resilient_sc import Policy, SolveOptions, ValidationError, examples, io, solve
+from resilient_sc.cli import EXIT_SIGNAL, failure, main
+from resilient_sc.solvers import highs
+from resilient_sc.solvers.base import available_cpus
+
+EVIL = '=HYPERLINK("http://evil.example/?x","click")'
+CPUS = available_cpus()
+#: the tiny example with its supplier and hub renamed to formulas
+RENAMED = {"S_CN": EVIL, "H1": "=2*3"}
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]:
+    """Exit code, the one JSON object on stdout, and stderr (never a traceback)."""
+    code = main([*argv, "--json"])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, json.loads(out), err
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def temporaries(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.rglob(f"*{io.TMP_MARK}*"))
+
+
+@pytest.fixture
+def evil_dir(tmp_path: Path) -> Path:
+    """The tiny example as CSV files, ids renamed to formulas (:data:`RENAMED`)."""
+    frames = {name: df.replace(RENAMED) for name, df in examples.tiny().frames().items()}
+    return io.write_network(frames, tmp_path / "evil")[0].parent
+
+
+# ---- 2. formula injection -----------------------------------------------------------------
+def test_formula_like_text_is_escaped_and_numbers_are_not() -> None:
+    df = pd.DataFrame({"id": [EVIL, "=2*3", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-5", "S_CN", None],
+                       "qty": [-5.0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+                       "kind": pd.Categorical(["=x"] + ["a"] * 9)})
+    out = io.escape_frame(df.rename(columns={"kind": "=cmd"}))
+    assert out["id"].tolist()[:7] == ["'" + v for v in df["id"][:7]]
+    assert out["id"].tolist()[7:9] == ["-5", "S_CN"] and pd.isna(out["id"].iloc[9])
+    assert out["qty"].tolist() == df["qty"].tolist() and out["qty"].dtype == float
+    assert list(out.columns) == ["id", "qty", "'=cmd"] and out["'=cmd"].iloc[0] == "'=x"
+    assert df["id"].iloc[0] == EVIL  # the input frame is left as it was
+
+
+def _csv_cells(folder: Path) -> list[str]:
+    cells = []
+    for path in folder.glob("*.csv"):
+        with open(path, newline="", encoding="utf-8") as fh:
+            cells += [c for row in csv.reader(fh) for c in row]
+    return cells
+
+
+def _assert_safe_csv(folder: Path) -> None:
+    cells = _csv_cells(folder)
+    assert cells and not [c for c in cells if io.is_formula_like(c)]
+    assert "'" + EVIL in cells  # the id is there, escaped
+
+
+def _assert_safe_workbook(path: Path) -> None:
+    book = openpyxl.load_workbook(path)
+    cells = [c for ws in book for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c for c in cells if c.value == EVIL]
+    assert texts and all(c.data_type == "s" and c.quotePrefix for c in texts)
+    assert pd.read_excel(path, sheet_name="suppliers_contracted")["supplier"].eq(EVIL).any()
+
+
+def test_plan_folder_workbook_and_reports_never_hold_formulas(capsys, evil_dir, tmp_path):
+    assert main(["solve", str(evil_dir), "--out", str(tmp_path / "plan")]) == 0
+    _assert_safe_csv(tmp_path / "plan")
+    assert main(["solve", str(evil_dir), "--out", str(tmp_path / "plan.xlsx")]) == 0
+    _assert_safe_workbook(tmp_path / "plan.xlsx")
+    assert main(["stress", str(evil_dir), "--out", str(tmp_path / "stress")]) == 0
+    _assert_safe_csv(tmp_path / "stress")
+    policies = tmp_path / "policies.yaml"
+    policies.write_text("base: {}\nlocal: {min_local_share: 0.3}\n", encoding="utf-8")
+    assert main(["premium", str(evil_dir), "--policies", str(policies), "--workers", "1",
+                 "--out", str(tmp_path / "premium")]) == 0
+    _assert_safe_csv(tmp_path / "premium")
+    capsys.readouterr()
+
+
+def test_templates_hold_no_formulas(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path / "net.xlsx")]) == 0
+    book = openpyxl.load_workbook(tmp_path / "net.xlsx")
+    assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert main(["init", str(tmp_path / "net")]) == 0
+    assert not [c for c in _csv_cells(tmp_path / "net") if io.is_formula_like(c)]
+
+
+def test_data_tables_round_trip_unescaped(evil_dir: Path) -> None:
+    """Network folders are data, read back as given (not a spreadsheet export)."""
+    assert EVIL in pd.read_csv(evil_dir / "suppliers.csv", dtype=str)["supplier"].tolist()
+
+
+# ---- 8. inputs never overwritten ----------------------------------------------------------
+def test_outputs_that_would_clobber_an_input_are_refused(capsys, tiny_dir, tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("min_suppliers: 1\n", encoding="utf-8")
+    before, policy_before = digest(tiny_dir), policy.read_bytes()
+    cases = {
+        ("--log", str(tiny_dir / "suppliers.csv")): "would overwrite a file of the data folder",
+        ("--log", str(policy)): "is the policy file",
+        ("--out", str(tiny_dir)): "is the data folder",
+        ("--out", str(tiny_dir / "plan")): "is inside the data folder",
+        ("--out", str(tmp_path)): "holds the",
+        ("--out", str(policy)): "is the policy file",
+    }
+    for (option, path), message in cases.items():
+        code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--policy", str(policy), option, path,
+                                 "--force")
+        assert code == 2 and data["status"] == "invalid_input", (option, path)
+        assert f"({option}) | " in data["reason"] and message in data["reason"], data["reason"]
+    assert digest(tiny_dir) == before and policy.read_bytes() == policy_before
+
+
+def test_an_input_workbook_is_never_an_output(capsys, tmp_path):
+    book = tmp_path / "tiny.xlsx"
+    with pd.ExcelWriter(book) as xl:
+        for name, df in examples.tiny().frames().items():
+            df.to_excel(xl, sheet_name=name, index=False)
+    before = book.read_bytes()
+    for option in ("--out", "--log"):
+        code, data, _ = run_json(capsys, "solve", str(book), option, str(book))
+        assert code == 2 and "is the input workbook" in data["reason"]
+    assert book.read_bytes() == before
+
+
+def test_orlib_refuses_an_existing_network_folder_without_force(capsys, tmp_path):
+    instance = tmp_path / "cap1.txt"
+    instance.write_text("2 2\n10 5\n10 7\n4 1 2\n3 2 1\n", encoding="utf-8")
+    net = tmp_path / "net"
+    io.write_network(examples.tiny().frames(), net)
+    before = digest(net)
+    code, data, _ = run_json(capsys, "orlib", str(instance), "--out", str(net))
+    assert code == 2 and "pass --force to replace it as a whole" in data["reason"]
+    assert digest(net) == before
+    code, data, _ = run_json(capsys, "orlib", str(instance), "--out", str(net), "--force")
+    assert code == 0 and digest(net) != before and not temporaries(tmp_path)
+    code, data, _ = run_json(capsys, "orlib", str(instance), "--out", str(tmp_path))
+    assert code == 2 and "holds the instance file" in data["reason"]
+
+
+def test_a_folder_holding_other_files_is_never_replaced(capsys, tiny_dir, tmp_path):
+    out = tmp_path / "plan"
+    out.mkdir()
+    (out / "notes.docx").write_text("mine", encoding="utf-8")
+    (out / "sub").mkdir()
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(out), "--force")
+    assert code == 2 and "holds more than outputs (notes.docx, sub/)" in data["reason"]
+    assert (out / "notes.docx").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_plan_folder_is_replaced_only_with_force(capsys, tiny_dir, tmp_path):
+    out = tmp_path / "plan"
+    assert main(["solve", str(tiny_dir), "--out", str(out)]) == 0
+    capsys.readouterr()
+    first = digest(out)
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(out), "--policy",
+                             str(_policy(tmp_path, "min_suppliers: 2")))
+    assert code == 2 and "is a folder that is not empty; pass --force" in data["reason"]
+    assert digest(out) == first
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(out), "--force", "--policy",
+                             str(_policy(tmp_path, "min_suppliers: 2")))
+    assert code == 0 and json.loads((out / "plan.json").read_text())["policy"] == {"min_suppliers": 2}
+    assert set(digest(out)) == set(first) and not temporaries(tmp_path)
+
+
+def _policy(folder: Path, text: str) -> Path:
+    path = folder / "policy.yaml"
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+# ---- 12. bad targets get a clear line -------------------------------------------------------
+def test_bad_targets(capsys, tiny_dir, tmp_path):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x", encoding="utf-8")
+    (tmp_path / "a_dir.xlsx").mkdir()
+    cases = {
+        ("solve", str(a_file)): f"{a_file} is a file, not a folder",
+        ("solve", str(a_file / "plan")): f"cannot create {a_file / 'plan'}: {a_file} is a file, not a folder",
+        ("solve", str(tmp_path / "a_dir.xlsx")): "is a folder; give a file path",
+        ("stress", str(a_file)): f"{a_file} is a file, not a folder",
+    }
+    for (command, out), message in cases.items():
+        code, data, _ = run_json(capsys, command, str(tiny_dir), "--out", out)
+        assert code == 2 and message in data["reason"], data["reason"]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_parent(capsys, tiny_dir, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(locked / "plan"))
+    assert code == 2 and "is not writable" in data["reason"]
+
+
+def test_write_errors_are_one_clear_line(capsys, tiny_dir, tmp_path, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / ".plan.tmp"))
+
+    monkeypatch.setattr(io, "write_csv", full)
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(tmp_path / "plan"))
+    assert code == 2
+    assert f"(--out) | cannot write {tmp_path / 'plan'}: No space left on device" in data["reason"]
+    assert not (tmp_path / "plan").exists() and not temporaries(tmp_path)
+
+
+def test_damaged_workbooks_are_a_clean_error(capsys, tmp_path, monkeypatch):
+    book = tmp_path / "net.xlsx"
+    book.write_bytes(b"PK\x03\x04 not really a zip")
+    code, data, _ = run_json(capsys, "validate", str(book))
+    assert code == 2 and data["status"] == "invalid_input" and "net.xlsx" in data["reason"]
+    import resilient_sc.data
+
+    def broken(path, *args, **kwargs):
+        raise KeyError("There is no item named 'xl/workbook.xml' in the archive")
+
+    monkeypatch.setattr(resilient_sc.data, "read_network", broken)  # a reader that lets one through
+    code, data, _ = run_json(capsys, "validate", str(book))
+    assert code == 2 and "(net.xlsx) | cannot read it as a workbook (KeyError" in data["reason"]
+
+
+# ---- 9. folders as a whole, files atomically, no temporaries ------------------------------------
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_a_failed_folder_write_leaves_the_old_folder(tmp_path: Path, error: type[BaseException]) -> None:
+    out = tmp_path / "out"
+    io.write_network({"a": pd.DataFrame({"x": [1]})}, out)
+    before = digest(out)
+    with pytest.raises(error), io.atomic_folder(out, force=True) as tmp:
+        (tmp / "a.csv").write_text("new", encoding="utf-8")
+        raise error()
+    assert digest(out) == before and not temporaries(tmp_path)
+    with io.atomic_folder(out, force=True) as tmp:
+        (tmp / "b.csv").write_text("new", encoding="utf-8")
+    assert set(digest(out)) == {"b.csv"} and not temporaries(tmp_path)
+
+
+def test_a_failed_workbook_write_leaves_no_temporary(tmp_path: Path, monkeypatch) -> None:
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(io, "_format_sheet", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        io.write_excel(tmp_path / "plan.xlsx", {"s": pd.DataFrame({"x": [1]})})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_temporaries_of_killed_writers_are_swept(tmp_path: Path) -> None:
+    target = tmp_path / "plan"
+    prefix = f".plan{io.TMP_MARK}{io._HOST}."
+    dead, alive = tmp_path / f"{prefix}999999999.abc", tmp_path / f"{prefix}{os.getpid()}.def"
+    dead.mkdir()
+    (dead / "x.csv").write_text("partial", encoding="utf-8")
+    alive.write_text("in progress", encoding="utf-8")
+    with io.atomic_folder(target) as tmp:
+        (tmp / "a.csv").write_text("1", encoding="utf-8")
+    assert not dead.exists() and alive.exists()  # another writer's temporary is left alone
+
+
+def test_report_folders_are_written_whole(capsys, tiny_dir, tmp_path):
+    out = tmp_path / "report"
+    assert main(["stress", str(tiny_dir), "--out", str(out)]) == 0
+    capsys.readouterr()
+    first = set(digest(out))
+    assert "report.md" in first and not temporaries(tmp_path)
+    code, data, _ = run_json(capsys, "stress", str(tiny_dir), "--out", str(out))
+    assert code == 2 and "pass --force" in data["reason"]
+    code, data, _ = run_json(capsys, "stress", str(tiny_dir), "--out", str(out), "--force")
+    assert code == 0 and set(digest(out)) == first and sorted(data["files"]) == sorted(first)
+
+
+# ---- 5 and 10. numbers on the command line ------------------------------------------------
+@pytest.mark.parametrize(("argv", "message"), [
+    (["frontier", "{data}", "--field", "min_local_share", "--values", "0,["],
+     "argument --values: '[' is not a value"),
+    (["stress", "{data}", "--penalty", "inf"], "argument --penalty: 'inf': give a finite number >= 0"),
+    (["stress", "{data}", "--penalty", "nan"], "argument --penalty: 'nan': give a finite number >= 0"),
+    (["stress", "{data}", "--penalty", "-1"], "argument --penalty: '-1': give a finite number >= 0"),
+    (["solve", "{data}", "--gap", "nan"], "argument --gap: 'nan': give a relative gap in [0, 1)"),
+    (["solve", "{data}", "--time-limit", "nan"], "--time-limit: 'nan': give a number of seconds > 0"),
+    (["solve", "{data}", "--time-limit", "0"], "argument --time-limit: '0': give a number of seconds > 0"),
+    (["solve", "{data}", "--threads", "0"], "argument --threads: '0': give a whole number of solver threads"),
+    (["solve", "{data}", "--threads", "100000"], f"threads == 100000, must be between 1 and {CPUS}"),
+    (["premium", "{data}", "--policies", "p.yaml", "--workers", "100000"],
+     f"argument --workers: '100000': give a whole number of worker processes from 1 to {CPUS}"),
+    (["orlib", "{instance}", "--out", "o", "--capacity", "nan"], "'nan': give a finite number > 0"),
+    (["orlib", "{instance}", "--out", "o", "--capacity", "inf"], "'inf': give a finite number > 0"),
+    (["orlib", "{instance}", "--out", "o", "--capacity", "0"], "'0': give a finite number > 0"),
+])
+def test_bad_numbers_are_usage_errors(capsys, tiny_dir, tmp_path, argv, message):
+    instance = tmp_path / "cap1.txt"
+    instance.write_text("2 2\ncapacity 5\ncapacity 7\n4 1 2\n3 2 1\n", encoding="utf-8")
+    argv = [a.format(data=tiny_dir, instance=instance) for a in argv]
+    code, data, _ = run_json(capsys, *argv)
+    assert code == 2 and data["status"] == "invalid_input" and message in data["reason"], data["reason"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("2 2\n5 inf\n10 7\n4 1 2\n3 2 1\n", "line 2: fixed cost: 'inf' is not a finite number"),
+    ("2 2\n5 10\n10 7\n4 1 2\n3 2 nan\n", "line 5: customer data: 'nan' is not a finite number"),
+    ("inf 2\n", "line 1: the number of warehouses: 'inf' is not a finite number"),
+    ("2.5 2\n", "line 1: the number of warehouses must be a whole number >= 1"),
+    ("2 1e12\n", "expected"),
+])
+def test_orlib_files_with_non_finite_numbers(capsys, tmp_path, text, message):
+    instance = tmp_path / "cap1.txt"
+    instance.write_text(text, encoding="utf-8")
+    code, data, _ = run_json(capsys, "orlib", str(instance), "--out", str(tmp_path / "o"))
+    assert code == 2 and f"(cap1.txt) | {message}" in data["reason"], data["reason"]
+    holmberg = tmp_path / "p1"
+    holmberg.write_text("2 2\n5 10\n7 inf\n4 3\n1 2\n2 1\n", encoding="utf-8")
+    code, data, _ = run_json(capsys, "orlib", str(holmberg), "--out", str(tmp_path / "o"))
+    assert code == 2 and "(p1) | line 3: numbers: 'inf' is not a finite number" in data["reason"]
+
+
+def test_thread_counts_above_the_cpus_are_refused() -> None:
+    with pytest.raises(ValidationError, match=rf"threads == 100000, must be between 1 and {CPUS} \(the CPUs"):
+        SolveOptions(threads=100_000).check()
+    SolveOptions(threads=CPUS).check()
+
+
+# ---- 4. stop requests -----------------------------------------------------------------------
+def _signal_in_the_first_poll(monkeypatch: pytest.MonkeyPatch, signum: int) -> None:
+    """Send ``signum`` to this process from HiGHS's first interrupt callback: it arrives
+    while HiGHS is running, whatever the speed of the machine."""
+    sent = []
+
+    def poll(event):
+        if not sent:
+            sent.append(signum)
+            os.kill(os.getpid(), signum)
+        highs_poll(event)
+
+    highs_poll = highs._poll
+    monkeypatch.setattr(highs, "_poll", poll)
+
+
+def test_ctrl_c_in_a_library_solve_raises_keyboard_interrupt(electronics, monkeypatch) -> None:
+    """Without the CLI's handlers, Ctrl-C during a HiGHS run is a KeyboardInterrupt (not a
+    solver error) once HiGHS has stopped, and the next solve runs normally."""
+    _signal_in_the_first_poll(monkeypatch, signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        solve(electronics, Policy(survive=("country",), service_level=0.8))
+    monkeypatch.undo()
+    assert solve(examples.tiny()).objective == pytest.approx(1260)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_stops_the_command_with_one_json_object(capsys, monkeypatch, tmp_path, signum):
+    policy = _policy(tmp_path, "survive: [country]\nservice_level: 0.8")
+    _signal_in_the_first_poll(monkeypatch, signum)
+    start = time.perf_counter()
+    code, data, err = run_json(capsys, "solve", str(examples.electronics_path()), "--policy", str(policy),
+                               "--out", str(tmp_path / "plan"))
+    name = signal.Signals(signum).name
+    assert code == EXIT_SIGNAL + signum
+    assert data == {"status": "interrupted", "reason": f"interrupted by {name}", "signal": name}
+    assert f"error: interrupted by {name}" in err and time.perf_counter() - start < 10
+    assert not (tmp_path / "plan").exists() and not temporaries(tmp_path)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and highs.stop_signal() is None
+
+
+def test_a_keyboard_interrupt_outside_the_handlers_is_sigint() -> None:
+    outcome = failure(KeyboardInterrupt())
+    assert outcome.code == 130 and outcome.data["signal"] == "SIGINT"
