@@ -79,32 +79,70 @@ def restricted(lm: LinearModel, fails: Failures, active: np.ndarray) -> tuple[Li
 
 def violated(lm: LinearModel, fails: Failures, x: np.ndarray, options: SolveOptions
              ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Per failure, its least total shortfall with the columns outside the recourse fixed at
-    ``x`` (full columns), and the recourse flows (None if the LP failed)."""
+    """Per failure, its least total shortfall relative to its demand with the columns outside
+    the recourse fixed at ``x`` (full columns), and the recourse flows (None if an LP failed).
+
+    One small LP per failure (the copies share no column): on ladder M, 120 supplier failures
+    take seconds where the one block-diagonal LP took a minute."""
     a = lm.matrix(by_column=True)
     col_lo, col_up, row_lo, row_up, _ = lm.bounds()
-    rec_col, rec_row = np.flatnonzero(fails.column >= 0), np.flatnonzero(fails.row >= 0)
-    fixed = a[:, fails.column < 0] @ x[fails.column < 0]
-    sub = a[rec_row][:, rec_col]
+    outside = fails.column < 0
+    rhs = a[:, outside] @ x[outside]
+    row_lo, row_up = row_lo - rhs, row_up - rhs
     demand = lm.constraints[DEMAND]
-    d_rows = np.searchsorted(rec_row, demand.start + np.arange(demand.size))
-    n_u = len(d_rows)
-    slack = sp.csc_matrix((np.ones(n_u), (d_rows, np.arange(n_u))), shape=(len(rec_row), n_u))
-    h = new_highs(dataclasses.replace(options, log=False))
-    pass_matrix(h, sp.hstack([sub, slack], format="csc"),
-                np.concatenate([np.zeros(len(rec_col)), np.ones(n_u)]),
-                np.concatenate([col_lo[rec_col], np.zeros(n_u)]),
-                np.concatenate([col_up[rec_col], np.full(n_u, math.inf)]),
-                row_lo[rec_row] - fixed[rec_row], row_up[rec_row] - fixed[rec_row],
-                np.zeros(len(rec_col) + n_u))
-    result = run_highs(h, False)
-    if result.status is not Status.OPTIMAL or result.x is None:
-        return np.full(len(fails.names), math.inf), None
-    u = result.x[len(rec_col):]
-    rows = slice(demand.start, demand.start + demand.size)
-    short = np.bincount(fails.row[rows], u, minlength=len(fails.names))
-    need = np.bincount(fails.row[rows], np.maximum(row_lo[rows], 0), minlength=len(fails.names))
-    return short / np.maximum(need, 1.0), result.x[:len(rec_col)]
+    is_demand = np.zeros(lm.n_rows, bool)
+    is_demand[demand.start:demand.start + demand.size] = True
+    cols_of, rows_of = _members(fails.column, len(fails.names)), _members(fails.row, len(fails.names))
+    short = np.zeros(len(fails.names))
+    recourse = _base_flows(lm, x)
+    activity = a @ recourse
+    tol = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(row_lo), row_lo, 0.0)))
+    holds = (activity >= row_lo - tol) & (activity <= row_up + tol)
+    for f in range(len(fails.names)):
+        cols, rows = cols_of[f], rows_of[f]
+        if holds[rows].all():  # the plan's own flows, less the failed elements', survive f
+            continue
+        sub = a[:, cols].tocsr()[rows].tocsc()
+        d = np.flatnonzero(is_demand[rows])
+        slack = sp.csc_matrix((np.ones(len(d)), (d, np.arange(len(d)))), shape=(len(rows), len(d)))
+        h = new_highs(dataclasses.replace(options, log=False))
+        pass_matrix(h, sp.hstack([sub, slack], format="csc"),
+                    np.concatenate([np.zeros(len(cols)), np.ones(len(d))]),
+                    np.concatenate([col_lo[cols], np.zeros(len(d))]),
+                    np.concatenate([col_up[cols], np.full(len(d), math.inf)]),
+                    row_lo[rows], row_up[rows], np.zeros(len(cols) + len(d)))
+        result = run_highs(h, False)
+        if result.status is not Status.OPTIMAL or result.x is None:
+            return np.full(len(fails.names), math.inf), None
+        need = np.maximum(row_lo[rows[d]] + rhs[rows[d]], 0).sum()
+        short[f] = result.x[len(cols):].sum() / max(need, 1.0)
+        recourse[cols] = result.x[:len(cols)]
+    return short, recourse[fails.column >= 0]
+
+
+def _base_flows(lm: LinearModel, x: np.ndarray) -> np.ndarray:
+    """The plan ``x``'s flows copied into every failure's recourse columns of the same
+    (supplier, hub, product) or (hub, market, product) lane (outbound summed over origins):
+    a candidate recourse that holds for every failure whose elements the plan does not use."""
+    out = np.zeros(lm.n_cols)
+    for base, copy, keys in (("inbound_flow", "survive_inbound", ["supplier", "hub", "product"]),
+                             ("outbound_flow", "survive_outbound", ["hub", "market", "product"])):
+        b, c = lm.variables.get(base), lm.variables.get(copy)
+        if b is None or c is None or not set(keys) <= set(b.index.columns) & set(c.index.columns):
+            continue
+        lanes = pd.MultiIndex.from_frame(b.index[keys])
+        code, uniques = lanes.factorize()
+        flow = np.bincount(code, b.values(x), minlength=len(uniques))
+        at = uniques.get_indexer(pd.MultiIndex.from_frame(c.index[keys]))
+        out[c.start:c.start + c.size] = np.where(at >= 0, flow[np.maximum(at, 0)], 0.0)
+    return out
+
+
+def _members(code: np.ndarray, n: int) -> list[np.ndarray]:
+    """Per failure 0..n-1, the positions whose ``code`` it is, in order."""
+    order = np.argsort(code, kind="stable")
+    bounds = np.searchsorted(code[order], np.arange(n + 1))
+    return [order[bounds[k]:bounds[k + 1]] for k in range(n)]
 
 
 def complete(x_master: np.ndarray, columns: np.ndarray, fails: Failures, recourse: np.ndarray,
