@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from . import app as _app  # light: the web framework is imported only when `app` runs
 from . import io
 from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .format import column_formatter
@@ -529,6 +530,8 @@ COMMANDS: dict[str, Command] = {
                        _configure_premium, _run_premium),
     "frontier": Command("cost and worst-case service as one policy field sweeps over values",
                         _configure_frontier, _run_frontier),
+    "app": Command("the planner's workbench: a local web app (pip install 'resilient_sc[app]')",
+                   _app.add_arguments, lambda args: Outcome(_app.run(args), {"status": "stopped"})),
 }
 
 

@@ -1,0 +1,60 @@
+"""The planner's workbench: ``resilient-sc app [DATA]``, a local web app over the API (issue 16).
+
+Why NiceGUI (the ``app`` extra, ``pip install 'resilient_sc[app]'``): the app is plain Python
+on FastAPI/uvicorn with a page function per browser tab, so every tab gets its own
+:class:`~.state.Session` without any global state, and a page is never re-run from the top as
+in Streamlit (no caching tricks to keep a solved plan); ``run.io_bound`` waits for a long solve
+in a thread while the page keeps answering (elapsed time, a stop button); it ships AG Grid for
+editable tables, Plotly for an interactive map, uploads and downloads; it is MIT-licensed,
+released every few weeks, and installs from wheels with no Node.js build step. Dash and Panel
+would need callbacks or a server-side session store for the per-tab state; Shiny for Python
+is younger and has no editable grid of this kind.
+
+Layout: :mod:`.state` (a tab's session), :mod:`.jobs` (solves and stress tests in a process of
+their own, so that one tab's stop does not stop another's), one module per step —
+:mod:`.data_page`, :mod:`.policy_page`, :mod:`.solve_page`, :mod:`.compare_page`,
+:mod:`.export` — and :mod:`.ui` (the page and the server). The web framework is imported only
+when the app runs, so the library and its tests never need the extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..exceptions import ResilientSCError
+
+#: the message when the extra is missing
+MISSING = "the app needs the 'app' extra: pip install 'resilient_sc[app]'"
+DEFAULT_PORT = 8765
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``resilient-sc app``."""
+    parser.add_argument("data", metavar="DATA", type=Path, nargs="?",
+                        help="a folder of CSV files or an .xlsx workbook (default: the bundled example)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``resilient-sc app``: :func:`main` with the command's arguments; 0 once the server stops."""
+    main(args.data, args.port, not args.no_browser)
+    return 0
+
+
+def main(data: str | Path | None = None, port: int = DEFAULT_PORT, open_browser: bool = True) -> None:
+    """Serve the app on ``127.0.0.1:port`` until stopped (Ctrl-C); ``data`` is opened in every
+    new tab (the bundled example when None). The data is validated once before the server
+    starts, so that a bad DATA is a clean error on the command line."""
+    try:
+        import nicegui  # noqa: F401
+        import plotly  # noqa: F401
+    except ImportError as exc:
+        raise ResilientSCError(MISSING) from exc
+    from .state import Session
+    from .ui import serve
+
+    Session.open(data)  # raises ValidationError for bad data, before the server starts
+    serve(data, port, open_browser)

@@ -1,0 +1,181 @@
+"""The app in a real browser (issue 16): headless Debian ``chromium`` driven by playwright
+through the five steps on the bundled example. Each step's screenshot goes to docs/img/app/ and
+its duration into the table of docs/app.md (both generated here, never by hand).
+
+Run with ``pytest -m browser`` after ``pip install -e '.[browser]'`` and ``apt-get install
+chromium``; skipped when either is missing (no browser is downloaded at run time).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+IMG = ROOT / "docs" / "img" / "app"
+PAGE = ROOT / "docs" / "app.md"
+TIMINGS = re.compile(r"(<!-- browser-timings -->\n).*?(<!-- /browser-timings -->)", re.DOTALL)
+
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="playwright is not installed (the browser extra)")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    pytest.skip("chromium is not on PATH (apt-get install chromium)", allow_module_level=True)
+pytest.importorskip("nicegui", reason="nicegui is not installed (the app extra)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    log = (tmp_path_factory.mktemp("app") / "app.log").open("w")
+    # NiceGUI switches to its own test mode when it sees pytest's variables: the app runs as a user's would
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    script = Path(sys.executable).with_name("resilient-sc")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "resilient_sc.cli"]
+    proc = subprocess.Popen([*cmd, "app", "examples/electronics", "--no-browser", "--port", str(port)],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        if proc.poll() is not None:
+            pytest.fail(f"the app exited: {Path(log.name).read_text()}")
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the app did not start within 60 s")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+
+
+class Steps:
+    """Screenshots and durations of the steps, written to the docs at the end."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, float]] = []
+        IMG.mkdir(parents=True, exist_ok=True)
+
+    def done(self, page, name: str, what: str, started: float) -> None:
+        seconds = time.monotonic() - started
+        page.screenshot(path=str(IMG / f"{name}.png"), full_page=True)
+        self.rows.append((name, what, seconds))
+
+    def write(self) -> None:
+        lines = ["| step | screenshot | seconds |", "| --- | --- | ---: |"]
+        lines += [f"| {what} | [{name}.png](img/app/{name}.png) | {s:.1f} |" for name, what, s in self.rows]
+        text = PAGE.read_text()
+        PAGE.write_text(TIMINGS.sub(lambda m: m[1] + "\n".join(lines) + "\n" + m[2], text))
+
+
+def tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).first.click()
+
+
+def test_the_five_steps(page, server, tmp_path):
+    steps = Steps()
+    t = time.monotonic()
+    page.goto(server)
+    page.get_by_text("bundled example").or_(page.get_by_text("examples/electronics")).first.wait_for()
+    page.locator(".ag-cell").first.wait_for()
+    steps.done(page, "01-data", "open the example: every table in an editable grid", t)
+
+    t = time.monotonic()
+    tab(page, "3 Solve")
+    page.get_by_test_id("solve").click()
+    page.get_by_text("11,914,791").first.wait_for()
+    page.locator(".js-plotly-plot .scatterlayer .trace").first.wait_for()
+    steps.done(page, "02-solve-base", "solve the base: cost, breakdown, suppliers, hubs, map", t)
+
+    t = time.monotonic()
+    tab(page, "2 Policy")
+    page.get_by_test_id("switch-min_local_share").click()
+    page.get_by_test_id("policy-summary").filter(has_text="'min_local_share': 0.5").wait_for()
+    steps.done(page, "03-policy", "set min_local_share 0.5", t)
+
+    t = time.monotonic()
+    tab(page, "3 Solve")
+    page.get_by_test_id("solve").click()
+    premium = page.get_by_test_id("premium")
+    premium.wait_for()
+    assert "+2.63 %" in premium.inner_text()
+    page.get_by_text("12,228,393").first.wait_for()
+    page.locator(".js-plotly-plot .scatterlayer .trace").first.wait_for()
+    steps.done(page, "04-solve-policy", "solve min_local_share 0.5: the premium over the base", t)
+
+    t = time.monotonic()
+    tab(page, "4 Compare")
+    table = page.get_by_test_id("premium-table")
+    table.get_by_text("2.63%").wait_for()
+    page.get_by_test_id("stress").click()
+    page.get_by_test_id("stress-table").wait_for()
+    steps.done(page, "05-compare-stress", "compare: premium table and the stress test's worst failures", t)
+
+    t = time.monotonic()
+    tab(page, "5 Export")
+    with page.expect_download() as info:
+        page.get_by_test_id("export").click()
+    book_path = tmp_path / "plan.xlsx"
+    info.value.save_as(book_path)
+    import openpyxl
+
+    book = openpyxl.load_workbook(book_path, read_only=True)
+    assert {"summary", "suppliers_contracted", "premium", "stress_failures"} <= set(book.sheetnames)
+    steps.done(page, "06-export", "download the plan workbook (read back with openpyxl)", t)
+
+    t = time.monotonic()
+    bad = bad_workbook(tmp_path)
+    tab(page, "1 Data")
+    page.get_by_test_id("upload-data").locator("input[type=file]").set_input_files(str(bad))
+    problems = page.get_by_test_id("problems")
+    problems.wait_for()
+    text = problems.inner_text()
+    assert "hubs" in text and "4" in text and "capacity" in text and "not a number" in text, text
+    steps.done(page, "07-bad-upload", "upload a workbook with a bad row: table, row and column named", t)
+    steps.write()
+
+
+def bad_workbook(folder: Path) -> Path:
+    """The example as a workbook whose hubs row 4 (H_Memphis) has capacity 'lots'."""
+    from resilient_sc import examples
+    from resilient_sc.io import write_excel
+
+    frames = examples.electronics().frames()
+    hubs = frames["hubs"].astype({"capacity": object})
+    hubs.loc[2, "capacity"] = "lots"
+    frames["hubs"] = hubs
+    path = folder / "bad.xlsx"
+    write_excel(path, frames)
+    return path
+
