@@ -5,7 +5,9 @@ workbook. The pages themselves are driven in a real browser by tests/browser (-m
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 
 import openpyxl
 import pytest
@@ -13,15 +15,31 @@ import pytest
 from resilient_sc import Policy, examples, solve
 from resilient_sc.analysis import stress_test
 from resilient_sc.app import MISSING, add_arguments
-from resilient_sc.app.compare_page import premium_frame, premium_rows, worst_failures
-from resilient_sc.app.data_page import edited_workbook, grid_rows, read_upload
-from resilient_sc.app.export import plan_workbook
+from resilient_sc.app.compare_page import (
+    frontier_figure,
+    premium_bars,
+    premium_frame,
+    premium_rows,
+    served_heatmap,
+    sweep_values,
+    worst_failures,
+)
+from resilient_sc.app.data_page import edited_workbook, grid_rows, read_upload, template_network
+from resilient_sc.app.export import figures, figures_html, plan_workbook, report_zip
 from resilient_sc.app.jobs import Job
-from resilient_sc.app.policy_page import controls_of, load_policy, policy_of, policy_yaml
-from resilient_sc.app.solve_page import cost_text, scenario_name
+from resilient_sc.app.policy_page import (
+    controls_of,
+    key_rows,
+    load_policy,
+    network_keys,
+    policy_of,
+    policy_yaml,
+)
+from resilient_sc.app.solve_page import LOG_SAMPLE, cost_text, log_progress, progress_text, scenario_name
 from resilient_sc.app.state import Session, problem_rows
 from resilient_sc.exceptions import ValidationError
-from resilient_sc.io import write_excel
+from resilient_sc.io import write_excel, write_tables
+from resilient_sc.solvers.base import SolveOptions
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +192,174 @@ def test_missing_extra_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "nicegui", None)
     with pytest.raises(ResilientSCError, match=r"pip install 'resilient_sc\[app\]'"):
         main(None, 1, False)
+
+
+def test_gap_from_the_highs_log(tmp_path):
+    assert progress_text("") == "gap —" and log_progress(tmp_path / "none.log") == "gap —"
+    assert progress_text(LOG_SAMPLE).startswith("gap 0.28% · best bound 11,897,435")
+    first = LOG_SAMPLE.splitlines()[:3]  # only the line with no bound yet and a Large gap
+    assert progress_text("\n".join(first)) == "gap large · best plan 12,757,597"
+    log = tmp_path / "solve.log"
+    kind, plan = Job(solve, [examples.electronics(), Policy(min_local_share=0.5),
+                             SolveOptions(log=str(log))]).wait()
+    assert kind == "ok" and log_progress(log).startswith("gap 0.00% · best bound ")
+    assert cost_text(plan.objective) in log_progress(log)
+
+
+def zipped(frames, folder="electronics", extra=()):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, df in frames.items():
+            zf.writestr(f"{folder}/{name}.csv" if folder else f"{name}.csv", df.to_csv(index=False))
+        for name, text in extra:
+            zf.writestr(name, text)
+    return buf.getvalue()
+
+
+def test_zipped_csv_folder_upload(tmp_path):
+    frames = examples.electronics().frames()
+    work = tmp_path / "work"
+    work.mkdir()
+    for folder in ("electronics", ""):
+        net = read_upload(zipped(frames, folder, [("notes.txt", "x")]), "data.zip", work)
+        assert repr(net) == repr(examples.electronics())
+    hubs = frames["hubs"].astype({"capacity": object})
+    hubs.loc[2, "capacity"] = "lots"
+    with pytest.raises(ValidationError) as info:
+        read_upload(zipped({**frames, "hubs": hubs}), "bad.zip", work)
+    assert problem_rows(info.value)[0]["column"] == "capacity"
+    # the library's own folder writer, zipped
+    write_tables(frames, tmp_path / "csv")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in (tmp_path / "csv").iterdir():
+            zf.write(f, f"csv/{f.name}")
+    assert read_upload(buf.getvalue(), "csv.zip", work).products.shape[0] == 3
+
+
+@pytest.mark.parametrize("member", ["../evil.csv", "/etc/suppliers.csv", "a/../../suppliers.csv",
+                                    "C:/suppliers.csv", "..\\suppliers.csv"])
+def test_zip_refuses_path_traversal(tmp_path, member):
+    with pytest.raises(ValidationError, match="absolute or climbing"):
+        read_upload(zipped({}, extra=[(member, "a\n")]), "evil.zip", tmp_path)
+    assert not (tmp_path.parent / "evil.csv").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_zip_limits(tmp_path, monkeypatch):
+    with pytest.raises(ValidationError, match="not a zip archive"):
+        read_upload(b"PK nonsense", "x.zip", tmp_path)
+    with pytest.raises(ValidationError, match="no table CSV files"):
+        read_upload(zipped({}, extra=[("readme.md", "x")]), "x.zip", tmp_path)
+    frames = examples.electronics().frames()
+    with pytest.raises(ValidationError, match="several folders"):
+        read_upload(zipped(frames, "a", [("b/hubs.csv", "hub\n")]), "x.zip", tmp_path)
+    monkeypatch.setenv("RESILIENT_SC_MAX_FILE_MB", "0.01")  # about 10 KB
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("demand.csv", "market,product,demand\n" + "M,P,1\n" * 100_000)
+    assert len(bomb.getvalue()) < 10_000
+    with pytest.raises(ValidationError, match=r"unzips to 0\.6 MB, over the limit of 0\.01 MB"):
+        read_upload(bomb.getvalue(), "x.zip", tmp_path)
+
+
+def test_start_from_the_template(tmp_path):
+    net = template_network(tmp_path)
+    assert net.products["product"].tolist() == ["widget"]
+    s = Session.example()
+    s.replace_network(net, "template")
+    assert s.countries() == ["FR", "CN"] and s.scenarios == {}
+    assert cost_text(solve(net).objective) == "70,200"
+
+
+def test_per_region_and_product_values():
+    s = Session.example()
+    regions, products = network_keys(s)
+    assert sorted(regions) == ["Asia", "Europe", "Latin America", "North America"]
+    assert products == ["cells", "chips", "displays"]
+    rows = key_rows(regions, products, {"Europe": 0.7})
+    assert len(rows) == 7 and {"key": "Europe", "kind": "region", "value": 0.7} in rows
+    grid = {r["key"]: r["value"] for r in rows} | {"chips": 0.4}
+    p = policy_of({"min_local_share": grid, "service_level": {}, "survive": []})
+    assert p.min_local_share == {"Europe": 0.7, "chips": 0.4} and p.service_level is None
+    assert controls_of(p)["per_key"]["min_local_share"] == {"Europe": 0.7, "chips": 0.4}
+    assert controls_of(p)["min_local_share"] is None
+    # the grid's values replace a single value; an emptied grid with the switch off is no requirement
+    assert policy_of({"min_local_share": {}}, Policy(min_local_share=0.5)).min_local_share is None
+    kind, plan = Job(solve, [s.network, p]).wait()
+    assert kind == "ok" and plan.objective > solve(s.network).objective
+    kind, problems = Job(solve, [s.network, policy_of({"min_local_share": {"Europe": 1.5}})]).wait()
+    assert kind == "invalid" and "min_local_share" in problems[0]
+
+
+@pytest.fixture(scope="module")
+def compared(base_plan):
+    s = Session.example()
+    s.plan = base_plan
+    s.add_scenario("base", Policy(), base_plan)
+    s.set_stress(stress_test(s.network, base_plan))
+    local = solve(s.network, Policy(min_local_share=0.5))
+    s.add_scenario("local", Policy(min_local_share=0.5), local)
+    s.add_scenario("impossible", Policy(min_suppliers=99), None, "min_suppliers 99 cannot be met")
+    return s
+
+
+def test_premium_bars(compared):
+    pytest.importorskip("plotly")
+    fig = premium_bars(premium_frame(compared))
+    bar = fig.data[0]
+    assert list(bar.x) == ["base", "local", "impossible"]
+    assert round(bar.y[1], 2) == 2.63 and list(bar.text) == ["+0.00%", "+2.63%", "infeasible"]
+    assert fig.layout.yaxis.title.text == "premium over the base design (%)"
+    assert premium_frame(compared)["worst_served"].notna().tolist()[:2] == [True, False]  # base was stressed
+
+
+def test_frontier_values_and_figure():
+    pytest.importorskip("plotly")
+    assert sweep_values("0.2;0.4", "min_local_share") == [0.2, 0.4]
+    with pytest.raises(ValidationError, match="not a number"):
+        sweep_values("0.2, half", "min_local_share")
+    with pytest.raises(ValidationError, match="give a few values"):
+        sweep_values(" ", "min_local_share")
+    net = examples.electronics()
+    from resilient_sc.analysis.frontier import frontier
+
+    kind, df = Job(frontier, [net, "min_local_share", [0.0, 0.5, 1.0], Policy()]).wait()
+    assert kind == "ok" and df["status"].tolist()[:2] == ["optimal", "optimal"]
+    fig = frontier_figure(df, "min_local_share")
+    titles = [fig.layout[a].title.text for a in ("xaxis", "yaxis", "yaxis2")]
+    assert titles[0] == "min_local_share (fraction of demand)" and "money" in titles[1]
+    assert titles[2] == "worst-case served (% of demand)"
+    assert "conditional on the worst single country failure" in fig.layout.annotations[1].text
+
+
+def test_served_heatmap_per_product(compared):
+    pytest.importorskip("plotly")
+    stress = compared.stress
+    assert all(served_heatmap(stress, p).data for p in stress.products[:1])
+    for product in stress.products:
+        fig = served_heatmap(stress, product)
+        assert product in fig.layout.title.text and "conditional on each failure" in fig.layout.title.text
+        if fig.data:
+            heat = fig.data[0]
+            assert heat.zmin == 0 and heat.zmax == 100 and f"demand for {product}" in heat.colorbar.title.text
+            served = stress.served_matrix(product)
+            assert len(heat.y) == int((served.min(axis=1) < 1 - 1e-7).sum())
+
+
+def test_report_zip_and_figures(compared):
+    pytest.importorskip("plotly")
+    path = report_zip(compared)
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        assert "premium-report/report.md" in names and "premium-report/premium.csv" in names
+        assert "premium-report/stress_failures.csv" in names
+        assert any(n.endswith(".png") for n in names) and all(n.startswith("premium-report/") for n in names)
+        assert "local" in zf.read("premium-report/premium.csv").decode()
+    assert path.parent == compared.workdir
+    titles = [t for t, _ in figures(compared)]
+    assert titles[0].startswith("Map of the current design") and titles[1] == "Premium per scenario"
+    assert sum(t.startswith("Demand served per failure") for t in titles) == 3
+    page = figures_html(compared).read_text()
+    assert page.count("<h2>") == len(titles) and "plotly" in page
+    with pytest.raises(ValueError, match="solve a policy first"):
+        report_zip(Session.example())

@@ -1,6 +1,7 @@
-"""Step 4, compare: the tab's named scenarios against the base (the library's premium table)
-and the stress test of the current design (:func:`resilient_sc.stress_test`, in a process of
-its own) with its worst failures.
+"""Step 4, compare: the tab's named scenarios against the base (the library's premium table and
+its bars), the frontier of one policy field (:func:`resilient_sc.analysis.frontier`), and the
+stress test of the current design (:func:`resilient_sc.stress_test`) with its worst failures and
+the served heatmap per product; the frontier and the stress test run in a process of their own.
 
 >>> from resilient_sc import Policy, solve
 >>> from .state import Session
@@ -9,17 +10,27 @@ its own) with its worst failures.
 >>> _ = s.add_scenario("local", Policy(min_local_share=0.5), solve(s.network, Policy(min_local_share=0.5)))
 >>> [(r["policy"], r["cost"], r["premium_pct"]) for r in premium_rows(s)]
 [('base', '11,914,791', '0.00%'), ('local', '12,228,393', '2.63%')]
+>>> premium_bars(premium_frame(s)).layout.yaxis.title.text
+'premium over the base design (%)'
+>>> sweep_values("0, 0.25 0.5", "min_local_share"), sweep_values("1 2", "min_suppliers")
+([0.0, 0.25, 0.5], [1, 2])
 """
 
 from __future__ import annotations
 
+import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..analysis.figures import field_unit
+from ..analysis.frontier import frontier
 from ..analysis.premium import PolicyOutcome, premium_table
-from ..analysis.stress import stress_test
+from ..analysis.stress import SERVED_TOL, stress_test
+from ..exceptions import ValidationError
 from ..format import column_formatter
+from ..policy import POLICY_FIELDS
 from .jobs import Job
 
 if TYPE_CHECKING:
@@ -27,21 +38,36 @@ if TYPE_CHECKING:
     from .state import Session
 
 #: the premium table's columns shown
-PREMIUM_COLUMNS = ["policy", "status", "cost", "premium", "premium_pct", "local_share", "allied_share",
-                   "n_suppliers", "n_hubs", "reason"]
+PREMIUM_COLUMNS = ["policy", "status", "cost", "premium", "premium_pct", "worst_served", "local_share",
+                   "allied_share", "n_suppliers", "n_hubs", "reason"]
 #: the stress table's columns shown
 FAILURE_COLUMNS = ["failure", "worst_served", "worst_market", "worst_product", "shortfall_cost", "impact"]
+#: the fields a frontier can sweep: those with numbers for values
+SWEEPABLE = [name for name, f in POLICY_FIELDS.items() if f.range is not None]
+#: the frontier table's columns shown
+FRONTIER_COLUMNS = ["status", "cost", "premium", "premium_pct", "worst_served", "worst_failure",
+                    "n_suppliers", "n_hubs", "reason"]
+#: the money of the data, in axis titles
+MONEY = "money, the data's currency"
+#: the axis of the worst-case service of a frontier point (what it is conditional on: the panel title)
+WORST_SERVED = "worst-case served (% of demand)"
+
+
+def outcomes(session: Session) -> list[PolicyOutcome]:
+    """The session's scenarios as the library's outcomes (with their stress tests), the base
+    first; empty when nothing is solved."""
+    base = session.base_scenario()
+    if base is None:
+        return []
+    order = [base, *(s for s in session.scenarios.values() if s is not base)]
+    return [PolicyOutcome(s.name, s.policy, s.plan, s.stress, s.reason,
+                          "optimal" if s.plan is not None else "infeasible") for s in order]
 
 
 def premium_frame(session: Session) -> pd.DataFrame | None:
     """The library's premium table of the session's scenarios, the base first (None: no base)."""
-    base = session.base_scenario()
-    if base is None:
-        return None
-    order = [base, *(s for s in session.scenarios.values() if s is not base)]
-    outcomes = [PolicyOutcome(s.name, s.policy, s.plan, None, s.reason,
-                              "optimal" if s.plan is not None else "infeasible") for s in order]
-    return premium_table(outcomes)
+    found = outcomes(session)
+    return premium_table(found) if found else None
 
 
 def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -54,6 +80,116 @@ def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 def premium_rows(session: Session) -> list[dict[str, Any]]:
     df = premium_frame(session)
     return [] if df is None else _formatted(df, PREMIUM_COLUMNS)
+
+
+def premium_bars(table: pd.DataFrame) -> Any:
+    """Plotly bars of the premium (% of the base design's cost) per scenario; an infeasible
+    scenario is a labelled empty slot."""
+    import plotly.graph_objects as go
+
+    pct = [float(v) if pd.notna(v) else math.nan for v in table["premium_pct"]]
+    infeasible = [st == "infeasible" or math.isnan(v) for st, v in zip(table["status"], pct, strict=True)]
+    fig = go.Figure(go.Bar(
+        x=table["policy"].astype(str).tolist(),
+        y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)],
+        text=["infeasible" if bad else f"{v:+.2f}%" for bad, v in zip(infeasible, pct, strict=True)],
+        textposition="outside", cliponaxis=False,
+        marker_color=["#888" if i == 0 else "#1f77b4" for i in range(len(pct))],
+        hovertemplate="%{x}: %{text} over the base design<extra></extra>"))
+    fig.update_layout(title="Premium of each scenario: its cheapest design's cost over the base design's "
+                            "(same data)", height=380, margin={"t": 70, "b": 40})
+    fig.update_xaxes(title_text="scenario")
+    fig.update_yaxes(title_text="premium over the base design (%)", zeroline=True, zerolinecolor="black")
+    return fig
+
+
+def sweep_values(text: str, field: str) -> list[float | int]:
+    """The values of a frontier typed as ``0, 0.25 0.5`` (whole numbers for a count field); a
+    :class:`ValidationError` for a word that is not a number."""
+    words = [w for w in re.split(r"[,;\s]+", text.strip()) if w]
+    if not words:
+        raise ValidationError([f"(frontier) | give a few values of {field}, e.g. 0, 0.25, 0.5"])
+    out: list[float | int] = []
+    for w in words:
+        try:
+            v = float(w)
+        except ValueError:
+            raise ValidationError([f"(frontier) | {w[:40]!r} is not a number"]) from None
+        out.append(int(v) if POLICY_FIELDS[field].integer and v.is_integer() else v)
+    return out
+
+
+def frontier_figure(df: pd.DataFrame, field: str) -> Any:
+    """Two plotly panels against the values of ``field`` (its unit on the axis): the cost of the
+    cheapest design, and the demand it guarantees under its worst single country failure;
+    infeasible values are marked on the axis."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    x = df[field].tolist()
+    bad = df["status"].eq("infeasible")
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
+        "Cost of the cheapest design", "Demand guaranteed to every market and product,<br>"
+        "conditional on the worst single country failure"))
+    fig.add_trace(go.Scatter(x=x, y=df["cost"], mode="lines+markers", name="cost",
+                             hovertemplate=f"{field} %{{x}}: cost %{{y:,.0f}}<extra></extra>"), 1, 1)
+    fig.add_trace(go.Scatter(x=x, y=100 * df["worst_served"], mode="lines+markers", name="worst-case served",
+                             hovertemplate=f"{field} %{{x}}: %{{y:.1f}}% guaranteed<extra></extra>"), 1, 2)
+    if bad.any():
+        for col in (1, 2):
+            fig.add_trace(go.Scatter(x=df.loc[bad, field].tolist(), y=[0] * int(bad.sum()),
+                                     mode="markers", marker={"symbol": "x", "color": "red", "size": 11},
+                                     name="infeasible", showlegend=col == 1), 1, col)
+    axis = f"{field} ({field_unit(field)})"
+    fig.update_xaxes(title_text=axis)
+    fig.update_yaxes(title_text=f"total cost ({MONEY})", row=1, col=1)
+    fig.update_yaxes(title_text=WORST_SERVED, range=[0, 105], row=1, col=2)
+    fig.update_layout(height=420, title=f"Frontier of {field}", margin={"t": 80})
+    return fig
+
+
+def hurt_failures(stress: StressResult, product: str) -> list[str]:
+    """The failures that leave some demand for ``product`` short, in the stress test's order."""
+    bp = stress.by_product
+    rows = bp.loc[(bp["product"] == product) & (bp["served"] < 1 - SERVED_TOL), "failure"]
+    return [f for f in stress.failures["failure"] if f in set(rows)]
+
+
+def served_heatmap(stress: StressResult, product: str) -> Any:
+    """Plotly heatmap of one product: the share (%) of each market's demand for it that is
+    served, conditional on each failure (rows) that leaves some of it short; markets that are
+    fully served under every failure are left out and counted in the title."""
+    import plotly.graph_objects as go
+
+    hurt = hurt_failures(stress, product)
+    if not hurt:
+        fig = go.Figure()
+        n = len(stress.failures)
+        fig.add_annotation(text=f"all demand for {product} is served under each of the {n} failures replayed",
+                           showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+        fig.update_layout(height=200, title=f"{product}: share of each market's demand served, conditional "
+                                            "on each failure")
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return fig
+    mat = 100 * stress.served_matrix(product).reindex(hurt)
+    markets = [m for m in mat.columns if (mat[m] < 100 * (1 - SERVED_TOL)).any()]
+    mat = mat[markets]
+    quiet = len(stress.failures) - len(hurt)
+    fig = go.Figure(go.Heatmap(
+        z=mat.to_numpy(float), x=markets, y=hurt, zmin=0, zmax=100, colorscale="RdYlGn",
+        colorbar={"title": {"text": f"served<br>(% of the market's<br>demand for {product})"}},
+        hovertemplate=("failure %{y}<br>market %{x}<br>served %{z:.1f}% of its " + product
+                       + " demand<extra></extra>")))
+    fig.update_layout(
+        title=(f"{product}: share of each market's demand served, conditional on each failure "
+               f"(one at a time, flows re-routed)<br><sup>{len(hurt)} of {len(stress.failures)} failures "
+               f"leave some {product} demand short ({quiet} serve all of it, not shown); "
+               "blank: no demand</sup>"),
+        height=max(320, 120 + 22 * len(hurt)), margin={"t": 90}, plot_bgcolor="#eee")
+    fig.update_xaxes(title_text="market", tickangle=-60)
+    fig.update_yaxes(title_text="failure", autorange="reversed")
+    return fig
 
 
 def worst_failures(stress: StressResult, n: int = 10) -> pd.DataFrame:
@@ -70,13 +206,16 @@ def build(session: Session) -> Any:
 
     @ui.refreshable
     def premiums() -> None:
-        rows = premium_rows(session)
+        df = premium_frame(session)
+        rows = [] if df is None else _formatted(df, PREMIUM_COLUMNS)
         if not rows:
             ui.label("Solve a policy (step 3) to start comparing: every solve is kept as a scenario.")
             return
         ui.table(columns=cols([c for c in PREMIUM_COLUMNS if c in rows[0]]), rows=rows,
                  title="Scenarios against the base").props("dense data-testid=premium-table").classes(
                      "w-full")
+        if df is not None and len(df) > 1:
+            ui.plotly(premium_bars(df)).classes("w-full").props("data-testid=premium-bars")
 
     async def stress() -> None:
         if session.plan is None:
@@ -93,14 +232,59 @@ def build(session: Session) -> Any:
             with failures:
                 ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes("text-red-700")
             return
-        session.stress = out
+        session.set_stress(out)
+        premiums.refresh()
         worst = worst_failures(out)
         with failures:
             ui.label(f"{len(out.failures)} failures replayed on the current design; the worst:")
             ui.table(columns=cols(FAILURE_COLUMNS), rows=_formatted(worst, FAILURE_COLUMNS)).props(
                 "dense data-testid=stress-table").classes("w-full")
+            products = out.products
+            pick = ui.select(products, value=products[0], label="served heatmap of product").classes("w-64")
+            pick.props("data-testid=heatmap-product")
+            heat = ui.plotly(served_heatmap(out, products[0])).classes("w-full").props(
+                "data-testid=served-heatmap")
+            pick.on_value_change(lambda e: heat.update_figure(served_heatmap(out, e.value)))
+
+    async def sweep() -> None:
+        name = field.value
+        try:
+            values = sweep_values(values_input.value or "", name)
+        except ValidationError as exc:
+            ui.notify(exc.problems[0].split("| ", 1)[-1], type="warning")
+            return
+        sweep_button.disable()
+        sweep_status.text = f"frontier of {name}: solving {len(values)} designs and stress-testing each…"
+        job = Job(frontier, [session.network, name, values, session.policy])
+        kind, out = await run.io_bound(job.wait)
+        sweep_button.enable()
+        sweep_status.text = f"frontier of {name}: {kind} in {job.elapsed:.1f} s"
+        sweep_result.clear()
+        with sweep_result:
+            if kind != "ok":
+                ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes("text-red-700")
+                return
+            ui.label(f"Over the current policy ({session.policy.to_dict() or 'base'}) with {name} set to "
+                     f"each value ({field_unit(name)}): the premium is over the current policy's own design; "
+                     "worst served is what every market and product is still guaranteed under the worst "
+                     "single country failure.").classes("text-sm")
+            session.frontier = (name, out)
+            shown = [name, *FRONTIER_COLUMNS]
+            ui.table(columns=cols(shown), rows=_formatted(out, shown)).props(
+                "dense data-testid=frontier-table").classes("w-full")
+            ui.plotly(frontier_figure(out, name)).classes("w-full").props("data-testid=frontier-figure")
 
     premiums()
+    ui.label("Frontier of one field").classes("text-lg font-bold mt-4")
+    with ui.row().classes("items-center"):
+        field = ui.select(SWEEPABLE, value="min_local_share", label="policy field").classes("w-64").props(
+            "data-testid=frontier-field")
+        values_input = ui.input("values (comma separated)", value="0, 0.25, 0.5, 0.75").classes("w-72").props(
+            "data-testid=frontier-values")
+        sweep_button = ui.button("Frontier", icon="show_chart", on_click=sweep).props("data-testid=frontier")
+        sweep_status = ui.label()
+    sweep_result = ui.column().classes("w-full")
+    ui.label("Stress test").classes("text-lg font-bold mt-4")
     with ui.row().classes("items-center"):
         button = ui.button("Stress test the current design", icon="bolt", on_click=stress).props(
             "data-testid=stress")

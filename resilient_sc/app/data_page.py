@@ -1,19 +1,24 @@
-"""Step 1, the data: the bundled example or an uploaded workbook (.xlsx), validated by the
-library's reader; every table in an editable grid; problems listed by table, row and column;
-the edited tables downloaded as a workbook.
+"""Step 1, the data: the bundled example, an uploaded workbook (.xlsx) or zipped CSV folder
+(.zip), or the input template, validated by the library's reader; every table in an editable
+grid; problems listed by table, row and column; the edited tables downloaded as a workbook.
 
 >>> from .state import Session
 >>> s = Session.example()
 >>> book = edited_workbook(s)
 >>> book.suffix, read_upload(book.read_bytes(), "x.xlsx", s.workdir)
 ('.xlsx', Network(22 suppliers, 8 hubs, 25 markets, 3 products, 13 countries))
+>>> template_network(s.workdir)
+Network(1 suppliers, 1 hubs, 1 markets, 1 products, 2 countries)
 """
 
 from __future__ import annotations
 
+import io
 import math
+import tempfile
+import zipfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -22,6 +27,8 @@ from ..data import Network, read_network
 from ..exceptions import ValidationError
 from ..io import write_excel
 from ..limits import current
+from ..schema import TABLES
+from ..template import write_template
 from .state import cleaned, problem_rows
 
 if TYPE_CHECKING:
@@ -29,18 +36,96 @@ if TYPE_CHECKING:
 
 #: the problem table's columns
 PROBLEM_COLUMNS = ("table", "row", "id", "column", "message")
+#: the most members a zipped CSV folder may hold
+ZIP_MEMBERS = 1_000
 
 
 def read_upload(content: bytes, name: str, workdir: Path) -> Network:
-    """An uploaded workbook read by :func:`read_network` (the CLI's limits and errors); it is
-    saved in the session's temporary folder first, never next to anything of the user's."""
-    if Path(name).suffix.lower() != ".xlsx":
-        raise ValidationError([f"({name}) | expected an .xlsx workbook"])
-    if len(content) > current().file_bytes:
-        raise ValidationError([f"({name}) | the file is larger than {current().file_bytes:,} bytes"])
+    """An uploaded workbook (.xlsx) or zipped CSV folder (.zip) read by :func:`read_network`
+    (the CLI's limits and errors); it is saved in the session's temporary folder first (a zip
+    extracted there by :func:`unzip_tables`), never next to anything of the user's."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".zip"):
+        raise ValidationError([f"({name}) | expected an .xlsx workbook or a .zip of CSV files"])
+    limits = current()
+    if len(content) > limits.file_bytes:
+        raise ValidationError([f"({name}) | the file is larger than the limit of "
+                               f"{limits.describe('file_mb')}"])
+    if suffix == ".zip":
+        return read_network(unzip_tables(content, name, workdir))
     path = workdir / "uploaded.xlsx"
     path.write_bytes(content)
     return read_network(path)
+
+
+def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
+    """The folder of table CSV files (``suppliers.csv``, …) of zip archive ``content``,
+    extracted into a fresh folder of ``workdir``: at the archive's top or in one folder of it.
+
+    Refused, as a :class:`ValidationError` labelled ``name``: a damaged archive, more than
+    :data:`ZIP_MEMBERS` members, a member name that is absolute or climbs out (``..``), a
+    member over the file size limit of :mod:`resilient_sc.limits` (checked on the bytes
+    extracted, not only the archive's word), tables in several folders or none. Only the
+    ``.csv`` members are extracted."""
+    limits = current()
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ValidationError([f"({name}) | not a zip archive (damaged, or another format renamed)"]) from exc
+    with zf:
+        members = zf.infolist()
+        if len(members) > ZIP_MEMBERS:
+            raise ValidationError([f"({name}) | {len(members):,} members, more than {ZIP_MEMBERS:,}"])
+        wanted: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+        for info in members:
+            raw = info.filename
+            member = PurePosixPath(raw.replace("\\", "/"))
+            if raw.startswith(("/", "\\")) or ".." in member.parts or ":" in raw:
+                raise ValidationError([f"({name}) | member {raw[:120]!r} has an absolute or climbing "
+                                       "path; zip the folder of CSV files itself"])
+            if info.is_dir() or member.suffix.lower() != ".csv" or member.name.startswith("._"):
+                continue
+            if info.file_size > limits.file_bytes:
+                raise ValidationError([f"({name}) | member {raw[:120]!r} unzips to "
+                                       f"{info.file_size / 2**20:,.1f} MB, over the limit of "
+                                       f"{limits.describe('file_mb')}"])
+            wanted.append((info, member))
+        folders = sorted({str(m.parent) for _, m in wanted if m.stem.lower() in TABLES})
+        if not folders:
+            raise ValidationError([f"({name}) | no table CSV files in the archive (expected "
+                                   f"{', '.join(f'{t}.csv' for t in list(TABLES)[:3])}, …)"])
+        if len(folders) > 1:
+            raise ValidationError([f"({name}) | table CSV files in several folders "
+                                   f"({', '.join(folders[:5])}); zip one folder"])
+        target = Path(tempfile.mkdtemp(prefix="uploaded-", dir=workdir))
+        for info, member in wanted:
+            if str(member.parent) != folders[0]:
+                continue
+            out = target / member.name
+            with zf.open(info) as src, open(out, "wb") as dst:
+                copied = _copy(src, dst, limits.file_bytes)
+            if copied > limits.file_bytes:
+                raise ValidationError([f"({name}) | member {info.filename[:120]!r} unzips to more than "
+                                       f"the limit of {limits.describe('file_mb')}"])
+    return target
+
+
+def _copy(src: Any, dst: Any, limit: int) -> int:
+    """Copy at most ``limit + 1`` bytes; the number copied."""
+    n = 0
+    while n <= limit:
+        chunk = src.read(min(1 << 20, limit + 1 - n))
+        if not chunk:
+            break
+        dst.write(chunk)
+        n += len(chunk)
+    return n
+
+
+def template_network(workdir: Path) -> Network:
+    """The input template (:func:`resilient_sc.template.write_template`), written in a fresh
+    folder of ``workdir`` and read back: one row per table to start from."""
+    return read_network(write_template(Path(tempfile.mkdtemp(prefix="template-", dir=workdir)) / "template"))
 
 
 def edited_workbook(session: Session) -> Path:
@@ -73,6 +158,15 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         source.text = f"Data: {session.source} — {session.network!r}"
         tables.refresh()
 
+    def use(network: Network, source_name: str) -> None:
+        show_problems(None)
+        session.replace_network(network, source_name)
+        refresh()
+        on_network()
+
+    def template() -> None:
+        use(template_network(session.workdir), "the input template (one row per table: edit, then Use edits)")
+
     async def upload(e: events.UploadEventArguments) -> None:
         try:
             network = read_upload(await e.file.read(), e.file.name, session.workdir)
@@ -82,10 +176,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         except Exception as exc:  # a workbook the reader cannot open
             show_problems(ValidationError([f"({e.file.name}) | cannot read it ({type(exc).__name__})"]))
             return
-        show_problems(None)
-        session.replace_network(network, e.file.name)
-        refresh()
-        on_network()
+        use(network, e.file.name)
 
     def apply() -> None:
         try:
@@ -106,8 +197,10 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
 
     source = ui.label().classes("font-bold")
     with ui.row().classes("items-center"):
-        ui.upload(label="Upload a workbook (.xlsx)", auto_upload=True, on_upload=upload).props(
-            "accept=.xlsx data-testid=upload-data")
+        ui.upload(label="Upload a workbook (.xlsx) or zipped CSV folder (.zip)", auto_upload=True,
+                  on_upload=upload).props("accept=.xlsx,.zip data-testid=upload-data")
+        ui.button("Start from the template", icon="note_add", on_click=template).props(
+            "data-testid=template")
         ui.button("Use edits", icon="check", on_click=apply)
         ui.button("Download workbook", icon="download",
                   on_click=lambda: ui.download.file(edited_workbook(session), "network.xlsx"))

@@ -1,16 +1,24 @@
-"""Step 3, solve: the policy solved in a process of its own (:mod:`.jobs`) with the elapsed time
-and a stop button; then the plan: total cost, breakdown, suppliers and hubs, and the network on
-an interactive map (offline). An infeasible policy shows the library's reasons, never a traceback.
+"""Step 3, solve: the policy solved in a process of its own (:mod:`.jobs`) with the elapsed time,
+the current MIP gap and best bound (read from the HiGHS log the child writes in the session's
+folder, :func:`progress_text`) and a stop button; then the plan: total cost, breakdown,
+suppliers and hubs, and the network on an interactive map (offline). An infeasible policy shows
+the library's reasons, never a traceback.
 
 >>> cost_text(11914791.2)
 '11,914,791'
+>>> progress_text(LOG_SAMPLE)
+'gap 0.28% · best bound 11,897,435 · best plan 11,930,544'
+>>> progress_text("Presolving model")
+'gap —'
 >>> scenario_name(Policy()), scenario_name(Policy(min_local_share=0.5, survive=("country",)))
 ('base', 'min_local_share=0.5 survive=country')
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -20,6 +28,7 @@ from ..format import value
 from ..optimize import solve
 from ..policy import Policy
 from ..results import Plan
+from ..solvers.base import SolveOptions
 from .jobs import Job
 
 if TYPE_CHECKING:
@@ -27,6 +36,52 @@ if TYPE_CHECKING:
 
 #: marker colour and symbol per kind of node on the map
 KINDS = {"supplier": ("#1f77b4", "circle"), "hub": ("#d62728", "square"), "market": ("#2ca02c", "diamond")}
+
+
+#: a progress line of HiGHS's MIP log: ``[src] nodes queue leaves expl% BestBound BestSol Gap ... time``
+_PROGRESS = re.compile(r"^\s*[A-Za-z]?\s+\d+\s+\d+\s+\d+\s+[\d.]+%\s+(?P<bound>\S+)\s+(?P<sol>\S+)\s+"
+                       r"(?P<gap>\S+)(?:\s|$)", re.MULTILINE)
+#: what is read of the end of the log each time the page polls it
+_TAIL = 1 << 16
+#: a few lines of a HiGHS log (the columns after Gap cut), for the doctest
+LOG_SAMPLE = """\
+        Nodes      |    B&B Tree     |            Objective Bounds              |
+Src  Proc. InQueue |  Leaves   Expl. | BestBound       BestSol              Gap |   Cuts
+ J       0       0         0   0.00%   -inf            12757597.2         Large        0
+ R       0       0         0   0.00%   11897435.23758  11930543.7         0.28%        0
+"""
+
+
+def progress_text(log: str) -> str:
+    """The gap, best bound and best plan's cost of the last progress line of a HiGHS MIP log
+    (``gap —`` before the first one). The gap is that of the MIP being solved: a solve that
+    adds failures or caps in rounds solves a few MIPs in turn, each with its own gap."""
+    found = None
+    for found in _PROGRESS.finditer(log):  # noqa: B007 (the last one is wanted)
+        continue
+    if found is None:
+        return "gap —"
+    gap = found["gap"].lower()
+    parts = [f"gap {'large' if gap in ('large', 'inf') else found['gap']}"]
+    for label, key in (("best bound", "bound"), ("best plan", "sol")):
+        try:
+            number = float(found[key])
+        except ValueError:
+            continue
+        if number == number and abs(number) != float("inf"):
+            parts.append(f"{label} {cost_text(number)}")
+    return " · ".join(parts)
+
+
+def log_progress(path: Path) -> str:
+    """:func:`progress_text` of the end of the log file ``path`` (``gap —`` while there is none)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            f.seek(max(0, f.tell() - _TAIL))
+            return progress_text(f.read().decode("utf-8", "replace"))
+    except OSError:
+        return "gap —"
 
 
 def cost_text(cost: float) -> str:
@@ -113,14 +168,17 @@ def build(session: Session, on_solved: Callable[[], None]) -> None:
     from nicegui import run, ui
 
     job: list[Job | None] = [None]
+    log: list[Path] = [Path()]
 
     async def start() -> None:
         name = name_input.value.strip() or scenario_name(session.policy)
         policy = session.policy
-        job[0] = Job(solve, [session.network, policy])
+        log[0] = session.workdir / "solve.log"
+        log[0].unlink(missing_ok=True)
+        job[0] = Job(solve, [session.network, policy, SolveOptions(log=str(log[0]))])
         solve_button.disable()
         stop_button.enable()
-        status.text = "solving…"
+        status.text = "solving… · gap —"
         timer.activate()
         kind, out = await run.io_bound(job[0].wait)
         seconds = job[0].elapsed
@@ -128,7 +186,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> None:
         job[0] = None
         solve_button.enable()
         stop_button.disable()
-        status.text = f"{kind} in {seconds:.1f} s"
+        status.text = f"{kind} in {seconds:.1f} s · {log_progress(log[0])}"
         if kind == "ok":
             session.plan, session.stress = out, None
             session.add_scenario(name, policy, out)
@@ -143,7 +201,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> None:
 
     def tick() -> None:
         if job[0] is not None:
-            status.text = f"solving… {job[0].elapsed:.1f} s"
+            status.text = f"solving… {job[0].elapsed:.1f} s · {log_progress(log[0])}"
 
     def stop() -> None:
         if job[0] is not None:

@@ -34,12 +34,14 @@ _PROBLEM = re.compile(r"^\((?P<table>[^,)]+)(?:, row (?P<row>\d+)(?: '(?P<id>.*?
 
 @dataclass
 class Scenario:
-    """A named policy and its plan (None: infeasible or not solved; ``reason`` says why)."""
+    """A named policy and its plan (None: infeasible or not solved; ``reason`` says why), and
+    the stress test of its design once run."""
 
     name: str
     policy: Policy
     plan: Plan | None
     reason: str = ""
+    stress: Any = None
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Session:
     plan: Plan | None = None
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     stress: Any = None
+    frontier: Any = None  # the last frontier: (field, its table)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="resilient_sc-app-")))
 
     @classmethod
@@ -77,7 +80,7 @@ class Session:
     def replace_network(self, network: Network, source: str) -> None:
         """New data: plans, scenarios and the stress test of the old data no longer apply."""
         self.network, self.source, self.frames = network, source, network.frames()
-        self.plan, self.stress, self.scenarios = None, None, {}
+        self.plan, self.stress, self.scenarios, self.frontier = None, None, {}, None
 
     def countries(self) -> list[str]:
         return [str(c) for c in self.network.countries["country"]]
@@ -91,6 +94,13 @@ class Session:
     def add_scenario(self, name: str, policy: Policy, plan: Plan | None, reason: str = "") -> Scenario:
         self.scenarios[name] = Scenario(name, policy, plan, reason)
         return self.scenarios[name]
+
+    def set_stress(self, stress: Any) -> None:
+        """The stress test of the current plan, kept with the scenarios that hold that plan."""
+        self.stress = stress
+        for s in self.scenarios.values():
+            if s.plan is not None and s.plan is self.plan:
+                s.stress = stress
 
     def base_scenario(self) -> Scenario | None:
         """The scenario premiums are measured against: the base policy's, else the first."""

@@ -16,6 +16,9 @@ from ..model.linear import LinearModel
 
 #: the constraint blocks that may wait until a plan breaks them
 LAZY = ("max_country_share", "max_region_share")
+#: masters with some caps left out before the next one takes them all (ladder M friend-shoring:
+#: each round broke a hundred more caps and split the merged origins further)
+ROUNDS = 3
 #: a cap is broken when it is exceeded by more than this (relative to its bound, at least 1)
 TOL = 1e-7
 

@@ -116,13 +116,18 @@ def test_the_five_steps(page, server, tmp_path):
     page.get_by_test_id("solve").click()
     page.get_by_text("11,914,791").first.wait_for()
     page.locator(".js-plotly-plot .scatterlayer .trace").first.wait_for()
-    steps.done(page, "02-solve-base", "solve the base: cost, breakdown, suppliers, hubs, map", t)
+    status = page.get_by_test_id("solve-status").inner_text()
+    assert re.search(r"ok in [\d.]+ s · gap \d+\.\d+% · best bound [\d,]+", status), status
+    steps.done(page, "02-solve-base", "solve the base: cost, breakdown, suppliers, hubs, map; the gap", t)
 
     t = time.monotonic()
     tab(page, "2 Policy")
     page.get_by_test_id("switch-min_local_share").click()
     page.get_by_test_id("policy-summary").filter(has_text="'min_local_share': 0.5").wait_for()
-    steps.done(page, "03-policy", "set min_local_share 0.5", t)
+    page.get_by_test_id("per-key-min_local_share").click()  # the grid per region and product
+    page.get_by_test_id("key-min_local_share-Europe").wait_for()
+    page.wait_for_timeout(500)  # the expansion's animation
+    steps.done(page, "03-policy", "set min_local_share 0.5 (the grid per region and product opened)", t)
 
     t = time.monotonic()
     tab(page, "3 Solve")
@@ -138,9 +143,21 @@ def test_the_five_steps(page, server, tmp_path):
     tab(page, "4 Compare")
     table = page.get_by_test_id("premium-table")
     table.get_by_text("2.63%").wait_for()
+    page.get_by_test_id("premium-bars").locator(".barlayer .point").first.wait_for()
     page.get_by_test_id("stress").click()
     page.get_by_test_id("stress-table").wait_for()
-    steps.done(page, "05-compare-stress", "compare: premium table and the stress test's worst failures", t)
+    page.get_by_test_id("served-heatmap").locator(".heatmaplayer, .hm").first.wait_for(state="attached")
+    assert "conditional on each failure" in page.get_by_test_id("served-heatmap").inner_text()
+    steps.done(page, "05-compare-stress", "compare: premium table and bars, the stress test's worst failures "
+               "and served heatmap", t)
+
+    t = time.monotonic()
+    page.get_by_test_id("frontier").click()
+    page.get_by_test_id("frontier-table").wait_for(timeout=120_000)
+    figure = page.get_by_test_id("frontier-figure")
+    figure.locator(".scatterlayer .trace").first.wait_for()
+    assert "min_local_share (fraction of demand)" in figure.inner_text()
+    steps.done(page, "06-frontier", "frontier of min_local_share at 0, 0.25, 0.5, 0.75: cost, worst case", t)
 
     t = time.monotonic()
     tab(page, "5 Export")
@@ -152,7 +169,19 @@ def test_the_five_steps(page, server, tmp_path):
 
     book = openpyxl.load_workbook(book_path, read_only=True)
     assert {"summary", "suppliers_contracted", "premium", "stress_failures"} <= set(book.sheetnames)
-    steps.done(page, "06-export", "download the plan workbook (read back with openpyxl)", t)
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_test_id("export-report").click()
+    report = tmp_path / "report.zip"
+    info.value.save_as(report)
+    import zipfile
+
+    with zipfile.ZipFile(report) as zf:
+        assert {"premium-report/report.md", "premium-report/premium.png"} <= set(zf.namelist())
+    with page.expect_download() as info:
+        page.get_by_test_id("export-figures").click()
+    info.value.save_as(tmp_path / "figures.html")
+    assert "Premium per scenario" in (tmp_path / "figures.html").read_text()
+    steps.done(page, "07-export", "download the plan workbook, the premium report (.zip) and the figures", t)
 
     t = time.monotonic()
     bad = bad_workbook(tmp_path)
@@ -162,8 +191,33 @@ def test_the_five_steps(page, server, tmp_path):
     problems.wait_for()
     text = problems.inner_text()
     assert "hubs" in text and "4" in text and "capacity" in text and "not a number" in text, text
-    steps.done(page, "07-bad-upload", "upload a workbook with a bad row: table, row and column named", t)
+    steps.done(page, "08-bad-upload", "upload a workbook with a bad row: table, row and column named", t)
+
+    t = time.monotonic()
+    page.get_by_test_id("upload-data").locator("input[type=file]").set_input_files(str(zipped_example(tmp_path)))
+    page.get_by_text("Data: electronics.zip").wait_for()
+    assert page.get_by_test_id("problems").count() == 0
+    steps.done(page, "09-zip-upload", "upload a zipped CSV folder", t)
+
+    t = time.monotonic()
+    page.get_by_test_id("template").click()
+    page.get_by_text("Data: the input template").wait_for()
+    page.locator(".ag-cell", has_text="Europe").first.wait_for()  # the template's countries table
+    steps.done(page, "10-template", "start from the template", t)
     steps.write()
+
+
+def zipped_example(folder: Path) -> Path:
+    """The example's CSV folder zipped (the folder inside the archive)."""
+    import zipfile
+
+    from resilient_sc import examples
+
+    path = folder / "electronics.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, df in examples.electronics().frames().items():
+            zf.writestr(f"electronics/{name}.csv", df.to_csv(index=False))
+    return path
 
 
 def bad_workbook(folder: Path) -> Path:
