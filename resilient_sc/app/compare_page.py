@@ -10,8 +10,6 @@ the served heatmap per product; the frontier and the stress test run in a proces
 >>> _ = s.add_scenario("local", Policy(min_local_share=0.5), solve(s.network, Policy(min_local_share=0.5)))
 >>> [(r["policy"], r["cost"], r["premium_pct"]) for r in premium_rows(s)]
 [('base', '11,914,791', '0.00%'), ('local', '12,228,393', '2.63%')]
->>> premium_bars(premium_frame(s)).layout.yaxis.title.text
-'premium over the base design (%)'
 >>> sweep_values("0, 0.25 0.5", "min_local_share"), sweep_values("1 2", "min_suppliers")
 ([0.0, 0.25, 0.5], [1, 2])
 """
