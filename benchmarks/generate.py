@@ -58,32 +58,44 @@ def generated_network(n_suppliers: int, n_hubs: int, n_markets: int, seed: int =
     by_region = demand.groupby(["region", "product"])["demand"].sum()
 
     supply = _supply(suppliers, region_of, by_region, demand.groupby("product")["demand"].sum(), rng)
-    region_total = demand.groupby("region")["demand"].sum()
-    hub_region = hubs["country"].map(region_of)
-    hubs["capacity"] = (HUB_CAPACITY * hub_region.map(region_total).fillna(0.0)
-                        / hub_region.map(hub_region.value_counts())).round(-1)
-    hubs["fixed_cost"] = (HUB_FIXED * hubs["capacity"] * hub_region.map(lambda r: REGIONS[r][2])).round(-2)
-    hubs["handling_cost"] = rng.uniform(0.8, 2.0, len(hubs)).round(2)
-    made = supply.groupby("supplier")["capacity"].sum().reindex(suppliers["supplier"]).to_numpy()
-    suppliers["fixed_cost"] = (SUPPLIER_FIXED * rng.uniform(0.7, 1.3, len(suppliers)) * made).round(-2)
-
-    lanes = pd.concat([_lanes(suppliers, "supplier", hubs, region_of, 0.3, 0.0006, 0.00025),
-                       _lanes(markets, "market", hubs, region_of, 0.5, 0.0015, 0.0008, reverse=True)],
-                      ignore_index=True)
-    east = countries.loc[countries["region"] == "Asia", "country"]
-    tariffs = pd.DataFrame(
-        [(EXPORTER, c, "all", 0.25 if r == "North_America" else 0.10)
-         for c, r in zip(countries["country"], countries["region"], strict=True)
-         if r in ("North_America", "Europe")]
-        + [(o, c, "chips", 0.15) for o in east for c in countries.loc[
-            countries["region"] == "Latin_America", "country"]],
-        columns=["origin_country", "destination_country", "product", "rate"])
+    lanes, tariffs = costs_lanes_tariffs(countries, suppliers, hubs, markets, supply,
+                                         demand.groupby("region")["demand"].sum(), rng)
     return Network.from_frames(
         source=f"generated({n_suppliers}, {n_hubs}, {n_markets}, seed={seed})",
         countries=countries[["country", "region", "bloc"]],
         products=pd.DataFrame({"product": list(PRODUCTS), "unit_value": [v for _, v in PRODUCTS.values()]}),
         suppliers=suppliers, supplier_products=supply, hubs=hubs, markets=markets,
         demand=demand.drop(columns="region"), lanes=lanes, tariffs=tariffs)
+
+
+def costs_lanes_tariffs(countries: pd.DataFrame, suppliers: pd.DataFrame, hubs: pd.DataFrame,
+                        markets: pd.DataFrame, supply: pd.DataFrame, region_total: pd.Series,
+                        rng: np.random.Generator, exporter: str = EXPORTER
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hub capacities and fixed and handling costs and supplier fixed costs (set in place), and
+    the lanes (own region and two nearest hubs of every other region) and tariffs (the exporter
+    into North America and Europe, Asian chips into Latin America); shared with ladder.py."""
+    region_of = countries.set_index("country")["region"]
+    hub_region = hubs["country"].map(region_of)
+    hubs["capacity"] = (HUB_CAPACITY * hub_region.map(region_total).fillna(0.0)
+                        / hub_region.map(hub_region.value_counts())).round(-1)
+    hubs["fixed_cost"] = (HUB_FIXED * hubs["capacity"] * hub_region.map(lambda r: REGIONS[r][2])).round(-2)
+    hubs["handling_cost"] = rng.uniform(0.8, 2.0, len(hubs)).round(2)
+    made = supply.groupby("supplier")["capacity"].sum().reindex(suppliers["supplier"]).fillna(0).to_numpy()
+    suppliers["fixed_cost"] = (SUPPLIER_FIXED * rng.uniform(0.7, 1.3, len(suppliers)) * made).round(-2)
+
+    lanes = pd.concat([_lanes(suppliers, "supplier", hubs, region_of, 0.3, 0.0006, 0.00025),
+                       _lanes(markets, "market", hubs, region_of, 0.5, 0.0015, 0.0008, reverse=True)],
+                      ignore_index=True)
+    asia = countries.loc[countries["region"] == "Asia", "country"]
+    latin = countries.loc[countries["region"] == "Latin_America", "country"]
+    tariffs = pd.DataFrame(
+        [(exporter, c, "all", 0.25 if r == "North_America" else 0.10)
+         for c, r in zip(countries["country"], countries["region"], strict=True)
+         if r in ("North_America", "Europe")]
+        + [(o, c, "chips", 0.15) for o in asia for c in latin],
+        columns=["origin_country", "destination_country", "product", "rate"])
+    return lanes, tariffs
 
 
 def _countries(rng: np.random.Generator) -> pd.DataFrame:

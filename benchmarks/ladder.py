@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from generate import REGIONS, _km, _lanes  # noqa: F401  (_km: used by callers measuring lanes)
+from generate import REGIONS, costs_lanes_tariffs
 
 from resilient_sc import Network, Policy
 
@@ -35,8 +35,7 @@ PRODUCTS = {"cells": (30.0, 45.0), "chips": (100.0, 120.0), "displays": (60.0, 8
             "motors": (45.0, 60.0), "sensors": (80.0, 95.0), "casings": (15.0, 25.0)}
 COUNTRIES_PER_REGION = 6
 EXPORTER = "AS1"
-LOCAL_CAPACITY, EXPORT_CAPACITY, HUB_CAPACITY = 1.2, 0.6, 2.0
-HUB_FIXED, SUPPLIER_FIXED = 0.3, 0.1
+LOCAL_CAPACITY, EXPORT_CAPACITY = 1.2, 0.6
 SHORTFALL_PENALTY = 400.0
 
 #: the issue's policies (friend-shoring: the issue's 0.6 allied share with a 0.4 country cap)
@@ -71,26 +70,8 @@ def ladder_network(rung: str, seed: int = 0, disruptions: bool = True) -> Networ
     world = demand.groupby("product")["demand"].sum()
 
     supply = _supply(suppliers, region_of, by_region, world, products, rng)
-    region_total = demand.groupby(region)["demand"].sum()
-    hub_region = hubs["country"].map(region_of)
-    hubs["capacity"] = (HUB_CAPACITY * hub_region.map(region_total).fillna(0.0)
-                        / hub_region.map(hub_region.value_counts())).round(-1)
-    hubs["fixed_cost"] = (HUB_FIXED * hubs["capacity"] * hub_region.map(lambda r: REGIONS[r][2])).round(-2)
-    hubs["handling_cost"] = rng.uniform(0.8, 2.0, len(hubs)).round(2)
-    made = supply.groupby("supplier")["capacity"].sum().reindex(suppliers["supplier"]).fillna(0).to_numpy()
-    suppliers["fixed_cost"] = (SUPPLIER_FIXED * rng.uniform(0.7, 1.3, len(suppliers)) * made).round(-2)
-
-    lanes = pd.concat([_lanes(suppliers, "supplier", hubs, region_of, 0.3, 0.0006, 0.00025),
-                       _lanes(markets, "market", hubs, region_of, 0.5, 0.0015, 0.0008, reverse=True)],
-                      ignore_index=True)
-    asia = countries.loc[countries["region"] == "Asia", "country"]
-    tariffs = pd.DataFrame(
-        [(EXPORTER, c, "all", 0.25 if r == "North_America" else 0.10)
-         for c, r in zip(countries["country"], countries["region"], strict=True)
-         if r in ("North_America", "Europe")]
-        + [(o, c, "chips", 0.15) for o in asia for c in countries.loc[
-            countries["region"] == "Latin_America", "country"]],
-        columns=["origin_country", "destination_country", "product", "rate"])
+    lanes, tariffs = costs_lanes_tariffs(countries, suppliers, hubs, markets, supply,
+                                         demand.groupby(region)["demand"].sum(), rng, EXPORTER)
     frames = dict(
         countries=countries[["country", "region", "bloc"]],
         products=pd.DataFrame({"product": list(products), "unit_value": [v for _, v in products.values()]}),

@@ -11,6 +11,7 @@ breaks none is optimal for the whole model (and certified on every row by the ca
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..model.linear import LinearModel
 
@@ -30,11 +31,15 @@ def lazy_rows(lm: LinearModel) -> np.ndarray | None:
     return np.concatenate(rows) if rows else None
 
 
-def broken(lm: LinearModel, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Which of ``rows`` the column vector ``x`` breaks."""
-    _, _, _, row_up, _ = lm.bounds()
-    activity = lm.matrix()[rows] @ x
-    return activity - row_up[rows] > TOL * np.maximum(1.0, np.abs(row_up[rows]))
+def caps(lm: LinearModel, rows: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The matrix rows and upper bounds of the caps ``rows``, assembled once per solve."""
+    return lm.matrix()[rows], lm.bounds()[3][rows]
+
+
+def broken(cap: tuple[sp.csr_matrix, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Which caps (from :func:`caps`) the column vector ``x`` breaks."""
+    a, upper = cap
+    return a @ x - upper > TOL * np.maximum(1.0, np.abs(upper))
 
 
 def note(rounds: list[int], n: int) -> str:

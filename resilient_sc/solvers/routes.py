@@ -227,7 +227,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     assert rows is not None
     later = ROUTES[ROUTES.index(LAZY_CAPS) + 1:]
     active = np.zeros(len(rows), bool)
-    columns, rounds = np.ones(lm.n_cols, bool), []
+    columns, rounds, cap = np.ones(lm.n_cols, bool), [], lazy.caps(lm, rows)
     best: SolverResult | None = None
     while True:
         keep = np.ones(lm.n_rows, bool)
@@ -239,7 +239,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
             return dataclasses.replace(result, note=note)
-        bad = None if result.x is None else lazy.broken(lm, rows, result.x) & ~active
+        bad = None if result.x is None else lazy.broken(cap, result.x) & ~active
         if bad is not None and not bad.any():
             return dataclasses.replace(result, note=note)
         plan = None if result.x is None else _rerouted(model, result.x, options, deadline)
