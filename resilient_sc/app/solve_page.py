@@ -29,6 +29,7 @@ from ..optimize import solve
 from ..policy import Policy
 from ..results import Plan
 from ..solvers.base import SolveOptions
+from ..workbook import hubs_sheet, plan_products, suppliers_sheet
 from .jobs import Job
 
 if TYPE_CHECKING:
@@ -97,6 +98,22 @@ def scenario_name(policy: Policy) -> str:
 
 def breakdown_rows(plan: Plan) -> list[dict[str, Any]]:
     return [{"component": k, "cost": cost_text(v)} for k, v in plan.breakdown.items() if v]
+
+
+def design_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The contracted suppliers and opened hubs with their volumes per product, in each product's
+    units (the plan workbook's sheets: products are never added across units).
+
+    >>> from resilient_sc import examples, solve
+    >>> suppliers, hubs = design_tables(solve(examples.tiny()))
+    >>> list(suppliers), list(hubs)[-1]
+    (['supplier', 'country', 'volume (units of default)'], 'utilisation')
+    """
+    products = plan_products(plan)
+    suppliers, hubs = suppliers_sheet(plan, products), hubs_sheet(plan, products)
+    per_product = [c for c in hubs if c.startswith("throughput (units of")]
+    return (suppliers[["supplier", "country", *[c for c in suppliers if c.startswith("volume (")]]],
+            hubs[["hub", "country", *per_product, "utilisation"]])
 
 
 def table_rows(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -229,14 +246,14 @@ def build(session: Session, on_solved: Callable[[], None]) -> None:
                     pct = 100 * (plan.objective / base.plan.objective - 1)
                     ui.label(f"premium over {base.name}: {pct:+.2f} %").classes("text-lg").props(
                         "data-testid=premium")
-            with ui.row().classes("w-full no-wrap"):
+            with ui.row().classes("w-full"):  # wraps: the per-product tables are wide
                 ui.table(columns=_cols(["component", "cost"]), rows=breakdown_rows(plan),
                          title="Cost breakdown").props("dense")
-                ui.table(columns=_cols(["supplier", "country", "volume"]), title="Suppliers contracted",
-                         rows=table_rows(plan.suppliers, ["supplier", "country", "volume"])).props("dense")
-                ui.table(columns=_cols(["hub", "country", "throughput", "utilisation"]), title="Hubs opened",
-                         rows=table_rows(plan.hubs, ["hub", "country", "throughput", "utilisation"])
-                         ).props("dense")
+                suppliers, hubs = design_tables(plan)
+                ui.table(columns=_cols(list(suppliers)), title="Suppliers contracted",
+                         rows=table_rows(suppliers, list(suppliers))).props("dense")
+                ui.table(columns=_cols(list(hubs)), title="Hubs opened",
+                         rows=table_rows(hubs, list(hubs))).props("dense")
             ui.plotly(map_figure(session, plan)).classes("w-full")
 
     with ui.row().classes("items-center"):
