@@ -73,11 +73,18 @@ def _codes(*cols):
 
 def build_textbook(net, policy):
     """The extensive form as a ``highspy.Highs`` (not yet run); its number of columns and rows."""
+    return to_highs(textbook_arrays(net, policy))
+
+
+def textbook_arrays(net, policy, sets=None) -> dict:
+    """The extensive form as arrays: ``cost``, ``a`` (CSR), ``col_lower``, ``col_upper``,
+    ``row_lower``, ``row_upper``, ``binary`` (bool per column), and ``suppliers``/``hubs`` (the
+    ids of the first columns: z then o). ``sets`` default to ``build_sets(net, policy)``."""
     import highspy
     import scipy.sparse as sp
 
     from resilient_sc.model.sets import build_sets
-    sets = build_sets(net, policy)
+    sets = build_sets(net, policy) if sets is None else sets
     sup, hub, dem = sets.suppliers.reset_index(drop=True), sets.hubs.reset_index(drop=True), sets.demand
     inb, fl, supply = sets.inbound, sets.flows, sets.supply
     s_idx = {s: i for i, s in enumerate(sup["supplier"])}
@@ -257,27 +264,40 @@ def build_textbook(net, policy):
     del yd, od
     a = sp.csr_matrix((np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
                       shape=(rows.n, ncol))
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = ncol, rows.n
-    lp.col_cost_ = np.concatenate(cost)
     # open suppliers and hubs are forced in (docs/conventions.md §8.6)
     opened = np.concatenate([sup["status"] == "open", hub["status"] == "open"]).astype(float)
-    lp.col_lower_ = np.concatenate([opened, np.zeros(ncol - ns - nh)])
     is_binary = np.zeros(ncol, bool)
     is_binary[np.concatenate(binary)] = True
-    lp.col_upper_ = np.where(is_binary, 1.0, inf)
-    lp.row_lower_, lp.row_upper_ = np.concatenate(rows.lo), np.concatenate(rows.hi)
+    return {"cost": np.concatenate(cost), "a": a,
+            "col_lower": np.concatenate([opened, np.zeros(ncol - ns - nh)]),
+            "col_upper": np.where(is_binary, 1.0, inf), "row_lower": np.concatenate(rows.lo),
+            "row_upper": np.concatenate(rows.hi), "binary": is_binary,
+            "suppliers": sup["supplier"].tolist(), "hubs": hub["hub"].tolist()}
+
+
+def to_highs(m: dict):
+    """A ``highspy.Highs`` holding the arrays of :func:`textbook_arrays` (not yet run); its
+    number of columns and rows."""
+    import highspy
+
+    a, is_binary = m["a"].tocsr(), m["binary"]
+    ncol, nrow = a.shape[1], a.shape[0]
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = ncol, nrow
+    lp.col_cost_ = m["cost"]
+    lp.col_lower_, lp.col_upper_ = m["col_lower"], m["col_upper"]
+    lp.row_lower_, lp.row_upper_ = m["row_lower"], m["row_upper"]
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     lp.a_matrix_.start_ = a.indptr.astype(np.int32)
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data.astype(float)
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = ncol, rows.n
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = ncol, nrow
     kind = highspy.HighsVarType
     lp.integrality_ = [kind.kInteger if b else kind.kContinuous for b in is_binary]
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
-    return h, ncol, rows.n
+    return h, ncol, nrow
 
 
 def _uniq(*cols):

@@ -20,6 +20,7 @@ from .model import NetworkModel, build_model
 from .optimize import solve, solve_model
 from .policy import Policy
 from .results import Plan
+from .roadmap import Roadmap, solve_roadmap
 from .solvers.base import SolveOptions, SolveReport, Status
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Plan",
     "Policy",
     "ResilientSCError",
+    "Roadmap",
     "SolveOptions",
     "SolveReport",
     "Status",
@@ -43,6 +45,7 @@ __all__ = [
     "read_network",
     "solve",
     "solve_model",
+    "solve_roadmap",
     "stress_test",
 ]
 __version__ = "0.1.0"

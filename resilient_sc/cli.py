@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import multiprocessing
 import os
 import signal
@@ -40,6 +39,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import app as _app  # light: the web framework is imported only when `app` runs
 from . import io
+from .cli_args import failure_kinds, gap, non_negative, positive, seconds, sweep_values, whole
 from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .format import column_formatter
 from .solvers import highs
@@ -189,10 +189,10 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
                         help="policy file (.yaml, .yml or .json) of field: value pairs")
     parser.add_argument("--out", metavar="PATH", type=Path,
                         help="write the plan: a folder (plan.json + CSV tables) or a .xlsx workbook")
-    parser.add_argument("--time-limit", metavar="S", type=_seconds, help="solver time limit in seconds")
-    parser.add_argument("--gap", metavar="G", type=_gap,
+    parser.add_argument("--time-limit", metavar="S", type=seconds, help="solver time limit in seconds")
+    parser.add_argument("--gap", metavar="G", type=gap,
                         help="relative MIP gap at which to stop (default 1e-6: proven optimal)")
-    parser.add_argument("--threads", metavar="N", type=_whole("solver threads"),
+    parser.add_argument("--threads", metavar="N", type=whole("solver threads"),
                         help=f"solver threads (at most the CPUs this process may use: {available_cpus()})")
     parser.add_argument("--log", metavar="FILE",
                         help="write the HiGHS log to FILE ('-' for stderr)")
@@ -210,6 +210,8 @@ def load_policy(path: Path | None) -> Policy:
 
 def _run_solve(args: argparse.Namespace) -> Outcome:
     from .optimize import solve
+    from .periods import has_periods
+    from .roadmap import solve_roadmap
     from .solvers.base import SolveOptions, Status
     from .workbook import write_workbook
 
@@ -225,22 +227,24 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
         log=True if args.log == "-" else (args.log or False),
         allow_nonoptimal=args.allow_nonoptimal,
     )
-    plan = solve(network, policy, options)
-    data = plan.to_dict()
-    text = plan.summary()
+    # a network with a periods table is a roadmap: a plan per period (docs/roadmaps.md)
+    roadmap = has_periods(network)
+    result = (solve_roadmap if roadmap else solve)(network, policy, options)
+    data = result.to_dict()
+    text = result.summary()
     if args.out is not None:
         with writing(args.out):
             if workbook:
-                written = write_workbook(args.out, plan)
+                written = write_workbook(args.out, **{"roadmap" if roadmap else "plan": result})
             else:
                 with io.atomic_folder(args.out, force=args.force, flag="--force") as tmp:
-                    plan.save(tmp)
+                    result.save(tmp)
                 written = args.out
         data["out"] = str(written)
-        text += f"\nplan written to {written}"
-    if plan.status is not Status.OPTIMAL:  # accepted with --allow-nonoptimal
-        data["reason"] = (f"the plan is not proven optimal (status {plan.status.value}, gap "
-                          f"{plan.gap:.4%})")
+        text += f"\n{'roadmap' if roadmap else 'plan'} written to {written}"
+    if result.status is not Status.OPTIMAL:  # accepted with --allow-nonoptimal
+        data["reason"] = (f"the plan is not proven optimal (status {result.status.value}, gap "
+                          f"{result.gap:.4%})")
         return Outcome(EXIT_NOT_SOLVED, data, text, warning=data["reason"])
     return Outcome(EXIT_OK, data, text)
 
@@ -249,7 +253,7 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
 def _configure_orlib(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=Path,
                         help="an OR-Library cap*.txt file or a Holmberg p* file")
-    parser.add_argument("--capacity", metavar="C", type=_positive,
+    parser.add_argument("--capacity", metavar="C", type=positive,
                         help="hub capacity for the capa/capb/capc files (which leave it open)")
     parser.add_argument("--out", metavar="DIR", type=Path, required=True,
                         help="folder to write the network's CSV files into")
@@ -314,46 +318,6 @@ def _run_init(args: argparse.Namespace) -> Outcome:
 
 
 # ---- analyses: stress, premium, frontier --------------------------------------------------
-def _failure_kinds(text: str) -> tuple[str, ...]:
-    from .schema import FAILURE_KINDS
-
-    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
-    bad = [k for k in kinds if k not in FAILURE_KINDS]
-    if bad or not kinds:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a comma-separated subset of "
-                                         f"{','.join(FAILURE_KINDS)}")
-    return kinds
-
-
-def _number(ok: Callable[[float], bool], want: str) -> Callable[[str], float]:
-    """An argument type: a float passing ``ok`` (NaN never does), else a usage error asking for ``want``."""
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if math.isnan(value) or not ok(value):
-            raise argparse.ArgumentTypeError(f"{text!r}: give {want}")
-        return value
-    return parse
-
-
-_non_negative = _number(lambda v: 0 <= v < math.inf, "a finite number >= 0")
-_positive = _number(lambda v: 0 < v < math.inf, "a finite number > 0")
-_seconds = _number(lambda v: v > 0, "a number of seconds > 0 (inf: no limit)")
-_gap = _number(lambda v: 0 <= v < 1, "a relative gap in [0, 1), e.g. 0.01")
-
-
-def _whole(what: str, most: int | None = None) -> Callable[[str], int]:
-    """A type for a whole number of ``what`` from 1 to ``most`` (None: no upper limit here)."""
-    def parse(text: str) -> int:
-        top = f" from 1 to {most} (the CPUs this process may use)" if most is not None else " >= 1"
-        if not text.strip().isdigit() or not 1 <= int(text) <= (most or math.inf):
-            raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of {what}{top}")
-        return int(text)
-    return parse
-
-
 def add_report_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", type=Path,
                         help="write a report folder: CSV tables, PNG figures and report.md")
@@ -361,7 +325,7 @@ def add_report_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_workers_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", metavar="N", type=_whole("worker processes", available_cpus()),
+    parser.add_argument("--workers", metavar="N", type=whole("worker processes", available_cpus()),
                         help="parallel solver processes (default: one per CPU; 1 runs serially)")
 
 
@@ -390,10 +354,10 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     parser.add_argument("--policy", metavar="FILE", type=Path,
                         help="policy of the design to test (.yaml, .yml or .json; default: the base)")
-    parser.add_argument("--failures", metavar="KINDS", type=_failure_kinds,
+    parser.add_argument("--failures", metavar="KINDS", type=failure_kinds,
                         default=("country", "hub", "supplier"),
                         help="comma-separated failure kinds to replay (default: country,hub,supplier)")
-    parser.add_argument("--penalty", metavar="P", type=_non_negative,
+    parser.add_argument("--penalty", metavar="P", type=non_negative,
                         help="money per unit short, for every product (default, per product: its "
                              "unit_value + 10 × its dearest supplier→hub→market path)")
     add_report_option(parser)
@@ -457,27 +421,11 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     return _report_outcome({"status": "ok", "table": _records(table)}, text, written)
 
 
-def _sweep_values(text: str) -> list[Any]:
-    import yaml
-
-    items = [t.strip() for t in text.split(",")]
-    example = "give comma-separated values, e.g. 0,0.25,0.5"
-    if not text.strip() or "" in items:
-        raise argparse.ArgumentTypeError(f"{text!r}: {example}")
-    values = []
-    for item in items:
-        try:
-            values.append(yaml.safe_load(item))
-        except yaml.YAMLError as exc:
-            raise argparse.ArgumentTypeError(f"{item!r} is not a value: {example}") from exc
-    return values
-
-
 def _configure_frontier(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     parser.add_argument("--field", metavar="F", required=True,
                         help="the policy field to sweep, e.g. min_local_share")
-    parser.add_argument("--values", metavar="V,...", type=_sweep_values, required=True,
+    parser.add_argument("--values", metavar="V,...", type=sweep_values, required=True,
                         help="comma-separated values of the field, in order, e.g. 0,0.25,0.5,0.75")
     parser.add_argument("--policy", metavar="FILE", type=Path,
                         help="policy the sweep starts from (.yaml, .yml or .json; default: the base)")

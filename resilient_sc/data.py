@@ -26,7 +26,8 @@ class Network:
 
     Build one with :func:`read_network` or :meth:`Network.from_frames`. Each table is a
     DataFrame with every schema column (defaults filled in) plus ``_row``, the spreadsheet
-    row it came from. ``products`` is always present (derived when not given).
+    row it came from. ``products`` is always present (derived when not given); ``tariffs``,
+    ``disruptions`` and ``periods`` are empty when not given (no periods: one period).
     """
 
     countries: pd.DataFrame
@@ -39,6 +40,7 @@ class Network:
     lanes: pd.DataFrame
     tariffs: pd.DataFrame
     disruptions: pd.DataFrame
+    periods: pd.DataFrame
     source: str = ""
     warnings: tuple[str, ...] = field(default=())
 
@@ -84,7 +86,10 @@ class Network:
             typed[name] = coerce_table(name, df, problems, warns, limits)
         if problems:
             raise ValidationError(problems)
-        typed["demand"] = typed["demand"].loc[typed["demand"]["demand"] > 0].reset_index(drop=True)
+        # zero-demand rows are ignored, except one naming a period: it overrides the blank row
+        # (no demand in that period, docs/formulation.md §9)
+        demand = typed["demand"]
+        typed["demand"] = demand.loc[(demand["demand"] > 0) | (demand["period"] != "")].reset_index(drop=True)
         if "products" not in typed:
             used = pd.unique(pd.concat([typed["supplier_products"]["product"],
                                         typed["demand"]["product"]], ignore_index=True))
@@ -96,7 +101,7 @@ class Network:
         warns += more_warnings
         for message in warns:
             _warnings.warn(message, DataWarning, stacklevel=2)
-        for name in ("tariffs", "disruptions"):
+        for name in ("tariffs", "disruptions", "periods"):
             if name not in typed:
                 cols = [*TABLES[name].names, "_row"]
                 typed[name] = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})

@@ -4,7 +4,8 @@ A consumer-electronics maker buys battery cells, chips and displays from 22 supp
 12 countries, routes them through up to 8 hubs and serves 25 markets in Europe, North
 America, Latin America and Asia. East Asia is cheapest, but the US levies duties on Chinese
 goods and Taiwan makes the largest share of the chips: the setting of near-, friend-shoring and
-redundancy policies.
+redundancy policies. :func:`electronics_roadmap_frames` turns it into a 2026-2030 restructuring
+roadmap (examples/electronics_roadmap).
 
 >>> frames = electronics_frames()
 >>> {name: len(df) for name, df in frames.items()}["suppliers"]
@@ -247,13 +248,16 @@ def _supplier_products(demand: pd.DataFrame, rng: np.random.Generator) -> pd.Dat
     return out.sort_values(["supplier", "product"]).reset_index(drop=True)
 
 
-def _lanes(suppliers: pd.DataFrame, hubs: pd.DataFrame, markets: pd.DataFrame) -> pd.DataFrame:
+def _lanes(suppliers: pd.DataFrame, hubs: pd.DataFrame, markets: pd.DataFrame,
+           makes: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
     """Lanes with costs from great-circle distance (see :func:`_lane_cost`).
 
     Inbound: to hubs of the supplier's region, within SHORT_HAUL km, or GATEWAYS; cells pay
     CELLS_SURCHARGE on long-haul lanes (a product-specific row overriding the ``all`` row).
     Outbound: from hubs within MARKET_RADIUS km and the nearest hubs of a second country.
+    ``makes``: supplier -> the products it makes (default: those of SUPPLIERS).
     """
+    made = makes if makes is not None else {s: v[3] for s, v in SUPPLIERS.items()}
     region = {c: r for c, (r, _) in COUNTRIES.items()}
     rows = []
     for s in suppliers.itertuples():
@@ -262,7 +266,7 @@ def _lanes(suppliers: pd.DataFrame, hubs: pd.DataFrame, markets: pd.DataFrame) -
             if region[s.country] == region[h.country] or d <= SHORT_HAUL or h.hub in GATEWAYS:
                 cost, co2 = _lane_cost(float(d), outbound=False)
                 rows.append((s.supplier, h.hub, "all", round(cost, 2), round(co2, 3)))
-                if d > SHORT_HAUL and "cells" in SUPPLIERS[s.supplier][3]:
+                if d > SHORT_HAUL and "cells" in made[s.supplier]:
                     rows.append((s.supplier, h.hub, "cells", round(cost * CELLS_SURCHARGE, 2),
                                  round(co2 * CELLS_SURCHARGE, 3)))
     for m in markets.itertuples():
@@ -277,3 +281,117 @@ def _lanes(suppliers: pd.DataFrame, hubs: pd.DataFrame, markets: pd.DataFrame) -
             cost, co2 = _lane_cost(float(km[i]), outbound=True)
             rows.append((hubs["hub"].iloc[i], m.market, "all", round(cost, 2), round(co2, 3)))
     return pd.DataFrame(rows, columns=["origin", "destination", "product", "unit_cost", "co2"])
+
+
+# ---- the roadmap variant (examples/electronics_roadmap) ----------------------------------------
+
+#: the planning periods of the roadmap; weight = 1 / (1 + DISCOUNT) ** position
+PERIODS: tuple[str, ...] = ("2026", "2027", "2028", "2029", "2030")
+DISCOUNT = 0.05
+
+#: today's network: the suppliers and hubs of the cost-optimal plan of ``electronics_frames(7)``
+#: (``resilient_sc.solve(examples.electronics())``: ``plan.supplier_ids``, ``plan.hub_ids``),
+#: listed here so that generating the data needs no solver. The candidates among them become
+#: ``existing``; the three ``open`` suppliers stay ``open``.
+TODAY_SUPPLIERS: tuple[str, ...] = (
+    "S_CN_Ningde", "S_CN_Shenzhen", "S_CN_Wuxi", "S_TW_Hsinchu", "S_TW_Tainan", "S_KR_Pyeongtaek",
+    "S_KR_Ochang", "S_VN_BacNinh", "S_PL_Wroclaw", "S_US_Austin", "S_MX_Guadalajara",
+    "S_MX_Monterrey", "S_BR_Manaus")
+TODAY_HUBS: tuple[str, ...] = ("H_Lodz", "H_Monterrey", "H_Sao_Paulo", "H_Busan")
+
+#: near-shore plants that are not in the one-period example: supplier -> (country, lat, lon,
+#: {product: capacity}, fixed cost, purchase cost index); CO2 from the country's grid (CZ: PL's)
+NEW_SUPPLIERS: dict[str, tuple[str, float, float, dict[str, float], float, float]] = {
+    "S_CZ_Ostrava": ("CZ", 49.82, 18.26, {"displays": 6000.0}, 12000.0, 1.14),
+    "S_CA_Bromont": ("CA", 45.32, -72.65, {"chips": 4000.0, "displays": 5000.0}, 16000.0, 1.24),
+    "S_MX_Tijuana": ("MX", 32.51, -117.04, {"displays": 7000.0}, 10000.0, 1.08),
+}
+
+#: transition costs as multiples of the fixed cost: suppliers' opening (qualification and
+#: tooling; chip makers 2x) and closing (contract exit fee); hubs' opening (fit-out) and closing
+#: (lease break and severance)
+SUPPLIER_OPENING, CHIPS_OPENING, SUPPLIER_CLOSING = 1.5, 2.0, 0.75
+HUB_OPENING, HUB_CLOSING = 1.0, 1.0
+
+#: lead times in periods: a candidate supplier qualifies in a year, a chip maker or a plant that
+#: is not built yet in two; a candidate hub opens in a year
+LEAD_TIME, SLOW_LEAD_TIME, HUB_LEAD_TIME = 1, 2, 1
+
+#: cells demand in North America grows by this much a year from the second period
+CELLS_GROWTH = ("North America", 0.08)
+
+#: announced US duties on Chinese goods: period -> (rate on all products, rate on chips); the
+#: periods not listed keep the rates of the one-period example (25%, chips 50%)
+CN_US_DUTIES: dict[str, tuple[float, float]] = {
+    "2027": (0.35, 0.60), "2028": (0.35, 0.60), "2029": (0.50, 1.00), "2030": (0.50, 1.00)}
+
+
+def electronics_roadmap_frames(seed: int = 7) -> dict[str, pd.DataFrame]:
+    """The tables of the electronics roadmap (2026-2030): :func:`electronics_frames` plus periods.
+
+    Today's network (TODAY_SUPPLIERS, TODAY_HUBS, chosen for ``seed=7``) is ``existing`` with a
+    closing cost; every other candidate may start after its lead time, paying an opening cost;
+    NEW_SUPPLIERS add near-shore plants in Czechia, Canada and Mexico. Periods are weighted by a
+    5% discount rate, North American cells demand grows 8% a year (period rows from 2027) and US
+    duties on Chinese goods rise in 2027 and 2029 (period rows).
+
+    >>> frames = electronics_roadmap_frames()
+    >>> frames["periods"]["weight"].tolist()
+    [1.0, 0.9524, 0.907, 0.8638, 0.8227]
+    >>> frames["suppliers"]["status"].value_counts().to_dict()
+    {'candidate': 11, 'existing': 10, 'open': 3, 'closed': 1}
+    """
+    frames = electronics_frames(seed)
+    frames["periods"] = pd.DataFrame({"period": list(PERIODS),
+                                      "weight": [round(1 / (1 + DISCOUNT) ** t, 4)
+                                                 for t in range(len(PERIODS))]})
+    made = {s: v[3] for s, v in SUPPLIERS.items()} | {s: tuple(v[3]) for s, v in NEW_SUPPLIERS.items()}
+
+    new = pd.DataFrame([(s, c, fixed, "candidate", lat, lon)
+                        for s, (c, lat, lon, _, fixed, _) in NEW_SUPPLIERS.items()],
+                       columns=frames["suppliers"].columns)
+    suppliers = pd.concat([frames["suppliers"], new], ignore_index=True)
+    today = suppliers["supplier"].isin(TODAY_SUPPLIERS)
+    suppliers.loc[today & (suppliers["status"] == "candidate"), "status"] = "existing"
+    candidate = suppliers["status"] == "candidate"
+    chips = suppliers["supplier"].map(lambda s: "chips" in made[s])
+    slow = chips | suppliers["supplier"].isin(list(NEW_SUPPLIERS))
+    suppliers["opening_cost"] = (candidate * suppliers["fixed_cost"]
+                                 * np.where(chips, CHIPS_OPENING, SUPPLIER_OPENING)).round(-3)
+    suppliers["closing_cost"] = ((suppliers["status"] == "existing") * suppliers["fixed_cost"]
+                                 * SUPPLIER_CLOSING).round(-3)
+    suppliers["lead_time"] = np.where(candidate, np.where(slow, SLOW_LEAD_TIME, LEAD_TIME), 0)
+    frames["suppliers"] = suppliers
+
+    hubs = frames["hubs"]
+    hubs.loc[hubs["hub"].isin(TODAY_HUBS) & (hubs["status"] == "candidate"), "status"] = "existing"
+    hubs["opening_cost"] = ((hubs["status"] == "candidate") * hubs["fixed_cost"] * HUB_OPENING).round(-3)
+    hubs["closing_cost"] = ((hubs["status"] == "existing") * hubs["fixed_cost"] * HUB_CLOSING).round(-3)
+    hubs["lead_time"] = np.where(hubs["status"] == "candidate", HUB_LEAD_TIME, 0)
+
+    grid = {c: COST_INDEX.get(c, COST_INDEX["PL"])[1] for c in COUNTRIES}
+    rows = [(s, p, cap, round(PRODUCTS[p][1] * index, 2), round(PRODUCTS[p][3] * grid[c], 2))
+            for s, (c, _, _, caps, _, index) in NEW_SUPPLIERS.items() for p, cap in caps.items()]
+    made_by = frames["supplier_products"]
+    made_by = pd.concat([made_by, pd.DataFrame(rows, columns=made_by.columns)], ignore_index=True)
+    frames["supplier_products"] = made_by.sort_values(["supplier", "product"]).reset_index(drop=True)
+
+    lanes = frames["lanes"]
+    inbound = lanes["origin"].isin(suppliers["supplier"])
+    frames["lanes"] = pd.concat([lanes.loc[inbound], _lanes(new, hubs, frames["markets"].iloc[:0], made),
+                                 lanes.loc[~inbound]], ignore_index=True)
+
+    demand = frames["demand"].assign(period="")
+    region, growth = CELLS_GROWTH
+    grows = (demand["product"] == "cells") & demand["market"].map(
+        lambda m: COUNTRIES[MARKETS[m][0]][0] == region)
+    later = [demand.loc[grows].assign(demand=(demand.loc[grows, "demand"] * (1 + growth) ** t).round(-1),
+                                      period=period)
+             for t, period in enumerate(PERIODS) if t]
+    frames["demand"] = pd.concat([demand, *later], ignore_index=True)
+
+    tariffs = frames["tariffs"].assign(period="")
+    rises = [("CN", "US", product, rate, period) for period, rates in CN_US_DUTIES.items()
+             for product, rate in zip(("all", "chips"), rates, strict=True)]
+    frames["tariffs"] = pd.concat([tariffs, pd.DataFrame(rises, columns=tariffs.columns)], ignore_index=True)
+    return {name: frames[name] for name in ("periods", *(n for n in frames if n != "periods"))}

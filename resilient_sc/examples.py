@@ -53,3 +53,19 @@ def electronics() -> Network:
 
         return Network.from_frames(source="electronics", **electronics_frames())
     return read_network(path)
+
+
+def electronics_roadmap_path() -> Path:
+    """Folder of the bundled electronics roadmap example, 2026-2030 (CSV files)."""
+    return EXAMPLES_DIR / "electronics_roadmap"
+
+
+def electronics_roadmap() -> Network:
+    """The electronics network as a 2026-2030 roadmap: today's network ``existing``, near-shore
+    candidates with lead times and opening costs, growing demand and rising US duties."""
+    path = electronics_roadmap_path()
+    if not path.is_dir():
+        from .example_data import electronics_roadmap_frames
+
+        return Network.from_frames(source="electronics_roadmap", **electronics_roadmap_frames())
+    return read_network(path)

@@ -20,7 +20,7 @@ import highspy
 
 from . import io
 from .exceptions import ValidationError
-from .model.build import build_model
+from .model.roadmap import RoadmapModel, build_any
 from .solvers.base import SolveOptions
 from .solvers.highs import make_highs
 
@@ -35,12 +35,13 @@ FORMATS = (".lp", ".mps")
 
 def write_model(network: Network, policy: Policy | None, path: str | Path,
                 strong_links: bool = True) -> Path:
-    """Build the model of ``network`` under ``policy`` and write it to ``path`` (.lp or .mps)."""
+    """Build the model of ``network`` under ``policy`` (its roadmap when it has a ``periods``
+    table) and write it to ``path`` (.lp or .mps)."""
     _check_suffix(Path(path))
-    return write_network_model(build_model(network, policy, strong_links=strong_links), path)
+    return write_network_model(build_any(network, policy, strong_links=strong_links), path)
 
 
-def write_network_model(model: NetworkModel, path: str | Path) -> Path:
+def write_network_model(model: NetworkModel | RoadmapModel, path: str | Path) -> Path:
     """Write a built (possibly extended) model to ``path``; the format follows the suffix.
 
     The file appears atomically (:func:`resilient_sc.io.atomic_path`): HiGHS writes a

@@ -89,10 +89,12 @@ class PolicyField:
         return None if default is MISSING else default
 
     def problems(self, value: Any, regions: set[str] | None = None,
-                 products: set[str] | None = None, countries: set[str] | None = None) -> list[str]:
+                 products: set[str] | None = None, countries: set[str] | None = None,
+                 periods: set[str] | None = None) -> list[str]:
         """What is wrong with ``value`` for this field (empty: nothing); mapping keys are checked
-        against ``regions`` and ``products`` when both are given, the members of a country field
-        against ``countries`` when given. Values are quoted short: a huge one is never echoed."""
+        against ``regions``, ``products`` (and ``periods``, when the data has a ``periods``
+        table) when regions and products are given, the members of a country field against
+        ``countries`` when given. Values are quoted short: a huge one is never echoed."""
         if self.range is not None:
             if value is None and self.default is None:
                 return []
@@ -100,7 +102,7 @@ class PolicyField:
                 out: list[str] = []
                 for key, v in value.items():
                     out += self._number(f"{self.name}[{_show(key)}]", v)
-                    out += self._key(key, regions, products)
+                    out += self._key(key, regions, products, periods)
                 return out
             return self._number(self.name, value)
         if self.choices or self.members:
@@ -143,25 +145,26 @@ class PolicyField:
             return [f"(policy) | {label} == {_show(value)}, must be {kind}"]
         return []
 
-    def _key(self, key: Any, regions: set[str] | None, products: set[str] | None) -> list[str]:
+    def _key(self, key: Any, regions: set[str] | None, products: set[str] | None,
+             periods: set[str] | None = None) -> list[str]:
+        kinds = self.keys + (("period",) if periods else ())
         if not isinstance(key, str):
-            kinds = " or ".join(self.keys)
-            return [f"(policy) | {self.name} key {_show(key)} must be a {kinds} name (text: quote it, "
-                    f"'{_show(key, 20)}')"]
+            return [f"(policy) | {self.name} key {_show(key)} must be a {' or '.join(kinds)} name "
+                    f"(text: quote it, '{_show(key, 20)}')"]
         if regions is None or products is None:
             return []
-        known = {"region": regions, "product": products}
-        hits = [kind for kind in self.keys if key in known[kind]]
-        listed = "; ".join(f"{kind}s are: {listing(known[kind])}" for kind in self.keys)
-        close = suggest(key, set().union(*(known[kind] for kind in self.keys)))
-        if len(self.keys) == 1:
+        known = {"region": regions, "product": products, "period": periods or set()}
+        hits = [kind for kind in kinds if key in known[kind]]
+        listed = "; ".join(f"{kind}s are: {listing(known[kind])}" for kind in kinds)
+        close = suggest(key, set().union(*(known[kind] for kind in kinds)))
+        if len(kinds) == 1:
             return [] if hits else [f"(policy) | {self.name} key {_show(key)} is not a "
-                                    f"{self.keys[0]}{close}; {listed}"]
+                                    f"{kinds[0]}{close}; {listed}"]
         if len(hits) > 1:
-            return [f"(policy) | {self.name} key {_show(key)} is both a {' and a '.join(self.keys)}; "
+            return [f"(policy) | {self.name} key {_show(key)} is both a {' and a '.join(hits)}; "
                     "rename one"]
         if not hits:
-            return [f"(policy) | {self.name} key {_show(key)} is neither a {' nor a '.join(self.keys)}"
+            return [f"(policy) | {self.name} key {_show(key)} is neither a {' nor a '.join(kinds)}"
                     f"{close}; {listed}"]
         return []
 
@@ -177,6 +180,10 @@ def _show(value: Any, width: int = 60) -> str:
     """``repr(value)`` bounded in time and length (a YAML alias bomb is never expanded)."""
     text = _REPR.repr(value)
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _is_whole(key: Any) -> bool:
+    return isinstance(key, int) and not isinstance(key, bool)
 
 
 def _num(value: float | int) -> str:
@@ -255,7 +262,13 @@ class Policy:
     max_region_share: Share = None
 
     def __post_init__(self) -> None:
-        # accept lists for the tuple fields (YAML and JSON give lists); no other logic here
+        # accept lists for the tuple fields (YAML and JSON give lists), and whole-number mapping
+        # keys as text (YAML reads the period key 2027 as a number); no other logic here
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Mapping) and any(_is_whole(k) for k in value):
+                object.__setattr__(self, f.name, {str(k) if _is_whole(k) else k: v
+                                                  for k, v in value.items()})
         for name in ("excluded_countries", "survive"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -327,7 +340,7 @@ class Policy:
 
     # ---- checks ---------------------------------------------------------------------
     def check(self, regions: set[str] | None = None, products: set[str] | None = None,
-              countries: set[str] | None = None) -> None:
+              countries: set[str] | None = None, periods: set[str] | None = None) -> None:
         """Raise :class:`ValidationError` listing every out-of-range or ill-typed field (the rules
         of :data:`POLICY_FIELDS`, field by field), with mapping keys checked against ``regions``
         and ``products`` when both are given and country names against ``countries`` when given
@@ -335,7 +348,7 @@ class Policy:
         :class:`PolicyError` naming it."""
         problems: list[str] = []
         for row in POLICY_FIELDS.values():
-            found = row.problems(getattr(self, row.name), regions, products, countries)
+            found = row.problems(getattr(self, row.name), regions, products, countries, periods)
             problems += found[:SHOWN]
             if len(found) > SHOWN:
                 problems.append(f"(policy) | … and {len(found) - SHOWN:,} more problems with {row.name}")
@@ -350,7 +363,7 @@ class Policy:
         """:meth:`check` against the regions, products and countries of ``network``: every name
         in the policy (``excluded_countries: [cn]``, a region key) must be one of the data."""
         self.check(regions=set(network.countries["region"]), products=set(network.products["product"]),
-                   countries=set(network.countries["country"]))
+                   countries=set(network.countries["country"]), periods=set(network.periods["period"]))
 
     @staticmethod
     def check_field(name: str, where: str = "field") -> PolicyField:
@@ -400,6 +413,32 @@ class Policy:
             hit = (regions == key) | (prods == key)
             out = np.where(hit, reduce(out, float(v)), out)
         return np.where(np.isnan(out), default, out)
+
+    def in_period(self, period: str, periods: Iterable[str], regions: Iterable[str],
+                  products: Iterable[str]) -> Policy:
+        """This policy as it holds in ``period`` (docs/formulation.md §9): a mapping key naming
+        ``period`` applies to every market and product (it becomes a key for each region, or
+        each product for a product-keyed field, the strictest binding where one exists), a key
+        naming another period applies to nothing; region and product keys stay. A mapping left
+        empty asks nothing.
+
+        >>> p = Policy(min_local_share={"2027": 0.3, "2029": 0.5, "EU": 0.4})
+        >>> p.in_period("2027", ["2027", "2029"], ["EU", "NA"], ["chips"]).min_local_share
+        {'EU': 0.4, 'NA': 0.3}
+        """
+        periods = set(periods)
+        changes: dict[str, Any] = {}
+        for row in POLICY_FIELDS.values():
+            value = getattr(self, row.name)
+            if not (row.keys and isinstance(value, Mapping)) or not periods & set(value):
+                continue
+            kept = {k: v for k, v in value.items() if k not in periods}
+            if period in value:
+                pick = max if row.strictest == "max" else min
+                for member in regions if "region" in row.keys else products:
+                    kept[member] = pick(kept[member], value[period]) if member in kept else value[period]
+            changes[row.name] = kept or None
+        return replace(self, **changes) if changes else self
 
     def per_product(self, name: str, products: pd.Series) -> np.ndarray:
         """A product-keyed field resolved per product (NaN where not set)."""

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 #: cost components in reporting order (money)
 COMPONENTS = ("supplier_fixed", "hub_fixed", "purchase", "handling", "transport", "tariffs",
-              "co2", "shortfall", "disruption")
+              "co2", "shortfall", "disruption", "opening", "closing")
 #: flows below this many units are reported as zero (solver round-off)
 FLOW_TOL = 1e-6
 

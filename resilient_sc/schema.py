@@ -19,7 +19,7 @@ from dataclasses import dataclass
 #: [0, 1]; ``status`` one of STATUSES; ``lat``/``lon`` degrees; ``kind`` a failure kind.
 KINDS = ("id", "text", "number", "capacity", "share", "status", "lat", "lon", "kind")
 
-STATUSES = ("candidate", "open", "closed")
+STATUSES = ("candidate", "open", "closed", "existing")
 FAILURE_KINDS = ("supplier", "hub", "country")
 DEFAULT_PRODUCT = "default"
 ALL_PRODUCTS = "all"
@@ -66,6 +66,16 @@ def _opt(name: str, kind: str, default: object, description: str, unit: str = ""
     return Column(name, kind, description, unit, required=False, default=default)
 
 
+#: the ``period`` column of demand, supplier_products and tariffs (docs/formulation.md §9)
+_PERIOD = _opt("period", "id", "",
+               "blank: every period; a period id: this row overrides the blank row in that period")
+_TRANSITIONS = (
+    _opt("opening_cost", "number", 0.0, "one-off cost when it starts operating", "money"),
+    _opt("closing_cost", "number", 0.0, "one-off cost when it stops operating", "money"),
+    _opt("lead_time", "number", 0.0,
+         "a whole number: a candidate operates only from the period at this position on "
+         "(0 = the first)", "periods"),
+)
 _LAT = _opt("lat", "lat", math.nan, "latitude, for maps", "degrees north")
 _LON = _opt("lon", "lon", math.nan, "longitude, for maps", "degrees east")
 
@@ -101,9 +111,11 @@ TABLES: dict[str, Table] = {
                 Column("country", "id", "country the supplier makes its goods in (origin)"),
                 _opt("fixed_cost", "number", 0.0, "cost of contracting the supplier", "money"),
                 _opt("status", "status", "candidate",
-                     "candidate, open (must be contracted) or closed (may not be used)"),
+                     "candidate, open (must be contracted), closed (may not be used) or existing "
+                     "(contracted today, may be ended)"),
                 _LAT,
                 _LON,
+                *_TRANSITIONS,
             ),
             key=("supplier",),
         ),
@@ -117,8 +129,9 @@ TABLES: dict[str, Table] = {
                        "units"),
                 _opt("unit_cost", "number", 0.0, "purchase price", "money/unit"),
                 _opt("co2", "number", 0.0, "production emissions", "CO2/unit"),
+                _PERIOD,
             ),
-            key=("supplier", "product"),
+            key=("supplier", "product", "period"),
         ),
         Table(
             "hubs",
@@ -131,9 +144,11 @@ TABLES: dict[str, Table] = {
                      "throughput, inbound units of all products; blank or inf = unlimited", "units"),
                 _opt("handling_cost", "number", 0.0, "cost per inbound unit", "money/unit"),
                 _opt("status", "status", "candidate",
-                     "candidate, open (an existing hub that stays open) or closed"),
+                     "candidate, open (an existing hub that stays open), closed or existing "
+                     "(open today, may be closed)"),
                 _LAT,
                 _LON,
+                *_TRANSITIONS,
             ),
             key=("hub",),
         ),
@@ -155,8 +170,9 @@ TABLES: dict[str, Table] = {
                 Column("market", "id", "market id"),
                 _opt("product", "id", DEFAULT_PRODUCT, "product id"),
                 Column("demand", "number", "units required", "units"),
+                _PERIOD,
             ),
-            key=("market", "product"),
+            key=("market", "product", "period"),
         ),
         Table(
             "lanes",
@@ -179,8 +195,9 @@ TABLES: dict[str, Table] = {
                 Column("destination_country", "id", "country of the market"),
                 _opt("product", "id", ALL_PRODUCTS, "product; 'all' (or blank) for every product"),
                 Column("rate", "number", "duty as a fraction of unit_value", "fraction"),
+                _PERIOD,
             ),
-            key=("origin_country", "destination_country", "product"),
+            key=("origin_country", "destination_country", "product", "period"),
             required=False,
         ),
         Table(
@@ -193,6 +210,17 @@ TABLES: dict[str, Table] = {
                 Column("probability", "share", "probability of the scenario", "fraction"),
             ),
             key=("scenario", "kind", "element"),
+            required=False,
+        ),
+        Table(
+            "periods",
+            "The planning periods of a roadmap, in order; absent means one period (today).",
+            (
+                Column("period", "id", "period id, e.g. 2027"),
+                _opt("weight", "number", 1.0,
+                     "multiplies every cost of the period (a discount factor)", "factor"),
+            ),
+            key=("period",),
             required=False,
         ),
     )

@@ -1,8 +1,9 @@
 """An input template to fill in: a CSV folder or one ``.xlsx`` workbook, generated from the schema.
 
 Every table of :data:`~resilient_sc.schema.TABLES` gets its columns as headers and an example
-row (two lanes: one supplier → hub, one hub → market), together a tiny valid network that
-solves (cost 70,200); ``README.md`` (or the ``README`` sheet) describes every column.
+row (two lanes: one supplier → hub, one hub → market; ``periods`` has its header only: one plan,
+not a roadmap), together a tiny valid network that solves (cost 70,200); ``README.md`` (or the
+``README`` sheet) describes every column.
 
 >>> import tempfile, pathlib
 >>> from resilient_sc import read_network
@@ -91,11 +92,13 @@ EXAMPLE_ROWS: dict[str, list[dict[str, object]]] = {
                   {"country": "CN", "region": "Asia", "bloc": ""}],
     "products": [{"product": "widget", "unit_value": 20}],
     "suppliers": [{"supplier": "S_Shenzhen", "country": "CN", "fixed_cost": 5000,
-                   "status": "candidate", "lat": 22.54, "lon": 114.06}],
+                   "status": "candidate", "lat": 22.54, "lon": 114.06, "opening_cost": 0,
+                   "closing_cost": 0, "lead_time": 0}],
     "supplier_products": [{"supplier": "S_Shenzhen", "product": "widget", "capacity": 10000,
                            "unit_cost": 8, "co2": 2.5}],
     "hubs": [{"hub": "H_Le_Havre", "country": "FR", "fixed_cost": 20000, "capacity": 50000,
-              "handling_cost": 0.5, "status": "candidate", "lat": 49.49, "lon": 0.11}],
+              "handling_cost": 0.5, "status": "candidate", "lat": 49.49, "lon": 0.11,
+              "opening_cost": 0, "closing_cost": 0, "lead_time": 0}],
     "markets": [{"market": "M_Paris", "country": "FR", "lat": 48.86, "lon": 2.35}],
     "demand": [{"market": "M_Paris", "product": "widget", "demand": 4000}],
     "lanes": [{"origin": "S_Shenzhen", "destination": "H_Le_Havre", "product": "all",
@@ -106,8 +109,12 @@ EXAMPLE_ROWS: dict[str, list[dict[str, object]]] = {
                  "rate": 0.05}],
     "disruptions": [{"scenario": "port_strike", "kind": "hub", "element": "H_Le_Havre",
                      "probability": 0.02}],
+    # no periods (the header only): the template is one plan of today's network, which solve()
+    # solves; a roadmap lists its periods here (2026, 2027, ...) and is solved by solve_roadmap()
+    "periods": [],
 }
 #: optimal cost of the template network: 5000 + 20000 + 4000 · (8 + 1.2 + 0.5 + 0.6 + 0.05 · 20)
+#: (opening and closing costs and lead times are shown, at 0)
 EXAMPLE_COST = 70200.0
 
 
@@ -168,9 +175,17 @@ Fill in one row per supplier, hub, market, ... and check your data with
 
 then solve it with `resilient-sc solve {target} --out plan.xlsx`. The example rows form a tiny
 network that solves as it is (one supplier in China, one hub at Le Havre, one market in Paris):
-replace them with your own. Optional tables (products, tariffs, disruptions) may be deleted.
-A column marked *optional* may be left blank (or removed): its default applies. Ids are text;
-money is in one currency; quantities in units of product; shares and rates are fractions (0.05 = 5%).
+replace them with your own. Optional tables (products, tariffs, disruptions, periods) may be
+deleted. A column marked *optional* may be left blank (or removed): its default applies. Ids are
+text; money is in one currency; quantities in units of product; shares and rates are fractions
+(0.05 = 5%).
+
+For a restructuring roadmap list the planning periods in `periods`, in order (left empty here:
+one plan of today's network; with periods the network is planned over all of them at once). A row of `demand`,
+`supplier_products` or `tariffs` with a blank `period` holds in every period; a row naming a
+period replaces it in that period. Status `existing` marks a supplier or hub in operation today
+that may be stopped (paying `closing_cost`); a candidate pays `opening_cost` when it starts and
+may start only from the period at position `lead_time` (0 = the first).
 
 """
 

@@ -30,6 +30,11 @@ _INTEGER = re.compile(r"-?\d+")
 SHOWN = 10
 #: characters of a value quoted in a problem
 QUOTED = 40
+#: number columns that must hold whole numbers (a count of periods)
+WHOLE_NUMBERS = frozenset({"lead_time"})
+#: the tables with a ``period`` column, and the columns a period row overrides a blank row on
+PERIOD_TABLES = {"supplier_products": ("supplier", "product"), "demand": ("market", "product"),
+                 "tariffs": ("origin_country", "destination_country", "product")}
 
 
 def clip(text: str, width: int = 160) -> str:
@@ -76,7 +81,8 @@ def where(table: str, df: pd.DataFrame | None = None, pos: int | None = None) ->
     if df is None or pos is None:
         return f"({table})"
     key = [c for c in TABLES[table].key if c in df.columns] if table in TABLES else []
-    label = ", ".join(str(df[c].iloc[pos]) for c in key)
+    # a blank period (every period) is left out: 'Paris, default', not 'Paris, default, '
+    label = ", ".join(str(df[c].iloc[pos]) for c in key if not (c == "period" and df[c].iloc[pos] == ""))
     return f"({table}, row {int(df['_row'].iloc[pos])} {quote(label, 60, count=False)})"
 
 
@@ -200,6 +206,12 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
                  lambda pos, message=message: f"{where(name, df, pos)} | {col.name} "
                  f"{quote(raw[pos]) if overflow[pos] else f'{v[pos]:g}'} {message}",
                  f"{col.name} {message.split(' (')[0]}")
+    if col.name in WHOLE_NUMBERS:  # 1.5 periods: no period to start in
+        fraction = ok & np.isfinite(v) & (v >= 0) & (np.abs(v) <= limits.magnitude) & (v != np.floor(v))
+        each_row(problems, name, np.flatnonzero(fraction),
+                 lambda pos: f"{where(name, df, pos)} | {col.name} {v[pos]:.12g} must be a whole "
+                             "number of periods",
+                 f"{col.name} is not a whole number")
     default = col.default if col.default is not None else math.nan
     values[blank] = default
     return values
@@ -400,48 +412,146 @@ def check_disruptions(t: Frames) -> list[str]:
     return problems
 
 
-def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
-    """Demand that nothing can serve (errors) and capacity short of demand (warnings)."""
+def _listed_periods(t: Frames) -> list[str]:
+    """The period ids of the ``periods`` table, in order; ``[]`` when it is absent or has no
+    rows (one period: the network as it is)."""
+    periods = t.get("periods")
+    return [] if periods is None else [str(p) for p in periods["period"]]
+
+
+def effective_rows(df: pd.DataFrame, keys: Iterable[str], periods: Iterable[str]) -> dict[str, np.ndarray]:
+    """The positions of the rows of ``df`` in force in each period: its rows with a blank
+    ``period``, except those that a row naming the period overrides (same ``keys``), and the
+    rows naming it. Linear in the rows for each period.
+
+    >>> df = pd.DataFrame({"market": ["M", "M", "N"], "product": ["p", "p", "p"],
+    ...                    "period": ["", "2027", ""]})
+    >>> {t: pos.tolist() for t, pos in effective_rows(df, ("market", "product"), ["2026", "2027"]).items()}
+    {'2026': [0, 2], '2027': [1, 2]}
+    """
+    period = df["period"].to_numpy(dtype=object)
+    blank = period == ""
+    keys = list(keys)
+    codes = (df.groupby(keys, sort=False).ngroup().to_numpy() if len(df) and keys
+             else np.zeros(len(df), dtype=np.int64))
+    out: dict[str, np.ndarray] = {}
+    for t in periods:
+        mine = period == t
+        out[t] = np.flatnonzero((blank & ~np.isin(codes, codes[mine])) | mine)
+    return out
+
+
+def _named(periods: list[str], most: int = 5) -> str:
+    """``period '2027'`` or ``periods '2026', '2027'`` (the first ``most``, then a count)."""
+    shown = ", ".join(quote(p) for p in periods[:most])
+    more = f", … ({len(periods):,} in all)" if len(periods) > most else ""
+    return f"period{'s' * (len(periods) > 1)} {shown}{more}"
+
+
+def check_periods(t: Frames) -> tuple[list[str], list[str]]:
+    """A ``period`` that is not in ``periods`` (or with no periods table) is an error; a
+    ``lead_time`` that is ignored (not a candidate) or that no period reaches is a warning."""
     problems: list[str] = []
     warnings: list[str] = []
-    demand = t["demand"]
-    demand = demand.loc[demand["demand"] > 0]
-    sp = t["supplier_products"]
-    made = sp.loc[sp["capacity"] > 0].groupby("product")["capacity"].sum()
-    each_row(problems, "demand", np.flatnonzero((~demand["product"].isin(made.index)).to_numpy()),
+    ids = _listed_periods(t)
+    for name in PERIOD_TABLES:
+        if name not in t:
+            continue
+        df = t[name]
+        df = df.loc[df["period"] != ""]
+        if ids:
+            _check_ref(problems, name, df, "period", set(ids), "periods")
+            continue
+        none = "there is no periods table" if "periods" not in t else "the periods table has no rows"
+        each_row(problems, name, range(len(df)),
+                 lambda pos, name=name, df=df, none=none: f"{where(name, df, pos)} | period "
+                 f"{quote(df['period'].iloc[pos])} is named but {none}; list the periods in a periods "
+                 "table, or leave period blank (the row holds in every period)",
+                 f"a period is named but {none}")
+    n = max(len(ids), 1)
+    for name, kind in (("suppliers", "supplier"), ("hubs", "hub")):
+        df = t[name]
+        lead = df["lead_time"].to_numpy(dtype=float)
+        status = df["status"].to_numpy(dtype=object)
+        candidate = status == "candidate"
+        each_row(warnings, name, np.flatnonzero((lead > 0) & ~candidate),
+                 lambda pos, name=name, df=df, lead=lead, status=status:
+                 f"{where(name, df, pos)} | lead_time {lead[pos]:g} is ignored: only a candidate "
+                 f"waits for its lead time (status is {quote(status[pos])})",
+                 "lead_time is set on an element that is not a candidate")
+        reach = (f"there are {len(ids)} periods (positions 0 to {len(ids) - 1})" if ids
+                 else "without a periods table there is one period (position 0)")
+        each_row(warnings, name, np.flatnonzero((lead >= n) & candidate),
+                 lambda pos, name=name, df=df, lead=lead, kind=kind, reach=reach:
+                 f"{where(name, df, pos)} | lead_time {lead[pos]:g} is past the last period: "
+                 f"{reach}, so the {kind} can never operate",
+                 "lead_time is past the last period")
+    return problems, warnings
+
+
+def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
+    """Demand that nothing can serve (errors) and capacity short of demand (warnings); with a
+    ``periods`` table, in each period with the rows in force in it (:func:`effective_rows`)."""
+    problems: list[str] = []
+    warnings: list[str] = []
+    ids = _listed_periods(t)
+    demand, sp = t["demand"], t["supplier_products"]
+    # without periods: the blank-period rows (a row naming a period is already an error)
+    in_force = (effective_rows(demand, PERIOD_TABLES["demand"], ids or [""]),
+                effective_rows(sp, PERIOD_TABLES["supplier_products"], ids or [""]))
+    positive = demand["demand"].to_numpy(dtype=float) > 0
+    unmade: dict[int, list[str]] = {}
+    short: dict[tuple[str, float, float], list[str]] = {}
+    served = np.zeros(len(demand), dtype=bool)
+    for t_id in ids or [""]:
+        rows = in_force[0][t_id][positive[in_force[0][t_id]]]
+        served[rows] = True
+        made_rows = sp.iloc[in_force[1][t_id]]
+        made = made_rows.loc[made_rows["capacity"] > 0].groupby("product")["capacity"].sum()
+        for pos in rows[~demand["product"].iloc[rows].isin(made.index).to_numpy()]:
+            unmade.setdefault(int(pos), []).append(t_id)
+        total = demand.iloc[rows].groupby("product")["demand"].sum()
+        for product, need in total.items():
+            have = float(made.get(product, 0.0))
+            if 0 < have < need:
+                short.setdefault((str(product), have, float(need)), []).append(t_id)
+    there = "" if not ids else " in that period"
+    each_row(problems, "demand", sorted(unmade),
              lambda pos: f"{where('demand', demand, pos)} | no supplier makes product "
-                         f"{quote(demand['product'].iloc[pos])} (no supplier_products row with "
-                         "capacity > 0)",
+                         f"{quote(demand['product'].iloc[pos])}"
+                         f"{f' in {_named(unmade[pos])}' if ids else ''} (no supplier_products row "
+                         f"with capacity > 0{there if len(unmade[pos]) < 2 else ' in those periods'})",
              "no supplier makes the product")
     lanes = t["lanes"]
     markets = set(t["markets"]["market"])
     out = lanes.loc[lanes["destination"].isin(markets)]
     reach_all = set(out.loc[out["product"] == ALL_PRODUCTS, "destination"])
     reach = set(zip(out["destination"], out["product"], strict=True))
-    unreached = [pos for pos, (m, p) in enumerate(zip(demand["market"], demand["product"], strict=True))
-                 if m not in reach_all and (m, p) not in reach]
+    row_market = demand["market"].to_numpy(dtype=object)
+    row_product = demand["product"].to_numpy(dtype=object)
+    unreached = [pos for pos in np.flatnonzero(served)
+                 if row_market[pos] not in reach_all and (row_market[pos], row_product[pos]) not in reach]
     each_row(problems, "demand", unreached,
              lambda pos: f"{where('demand', demand, pos)} | no lane reaches market "
                          f"{quote(demand['market'].iloc[pos])} with product "
                          f"{quote(demand['product'].iloc[pos])} (add a hub -> market lane in lanes)",
              "no lane reaches the market with the product")
-    total = demand.groupby("product")["demand"].sum()
-    for product, need in total.items():
-        have = float(made.get(product, 0.0))
-        if 0 < have < need:
-            warnings.append(f"(supplier_products) | product {quote(product)}: total capacity "
-                            f"{have:,.6g} is below total demand {need:,.6g} (short by "
-                            f"{need - have:,.6g} units); the plan will be infeasible unless "
-                            "the policy sets shortfall_penalty")
+    for (product, have, need), when in short.items():
+        warnings.append(f"(supplier_products) | product {quote(product)}"
+                        f"{f' in {_named(when)}' if ids else ''}: total capacity "
+                        f"{have:,.6g} is below total demand {need:,.6g} (short by "
+                        f"{need - have:,.6g} units); the plan will be infeasible unless "
+                        "the policy sets shortfall_penalty")
     return problems, warnings
 
 
 def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     """All cross-table problems and warnings of typed tables (see :func:`coerce_table`)."""
     problems = check_references(t) + check_node_ids(t) + check_lanes(t) + check_disruptions(t)
-    coverage, warnings = check_coverage(t)
-    return problems + coverage, warnings
+    periods, warnings = check_periods(t)
+    coverage, short = check_coverage(t)
+    return problems + periods + coverage, warnings + short
 
 
-__all__ = ["SHOWN", "clip", "closest", "coerce_table", "each_row", "listing", "quote", "suggest",
-           "validate_tables", "where"]
+__all__ = ["SHOWN", "clip", "closest", "coerce_table", "each_row", "effective_rows", "listing",
+           "quote", "suggest", "validate_tables", "where"]

@@ -27,8 +27,12 @@ def _lookup(flows: pd.DataFrame, table: pd.DataFrame, left: list[str], right: li
 
 
 def recompute_cost(net: Network, plan: Plan, co2_price: float = 0.0,
-                   shortfall_penalty: float | None = None) -> tuple[float, float, list[str]]:
-    """(cost, emissions, problems) recomputed from the plan's flows and the network tables."""
+                   shortfall_penalty: float | None = None,
+                   before: set[str] | None = None) -> tuple[float, float, list[str]]:
+    """(cost, emissions, problems) recomputed from the plan's flows and the network tables;
+    with the opening costs of the suppliers and hubs chosen that were not operating ``before``
+    and the closing costs of those operating before and not chosen (``before``: the ids in
+    operation before the plan's period; None: status open or existing, docs/formulation.md §9)."""
     problems: list[str] = []
     x, y = plan.inbound, plan.outbound
     lanes = net.lanes
@@ -54,7 +58,8 @@ def recompute_cost(net: Network, plan: Plan, co2_price: float = 0.0,
                       + x["hub"].map(hubs["handling_cost"]).to_numpy()) * q).sum())
             + float(((y_lane.fillna(0).to_numpy()
                       + rate.to_numpy() * y["product"].map(value).to_numpy()) * qy).sum())
-            + co2_price * emissions)
+            + co2_price * emissions
+            + _transitions(net, plan, before))
     if shortfall_penalty is not None:
         cost += shortfall_penalty * float(plan.shares["shortfall"].sum())
     # the expected recourse cost of disruption-aware design needs the scenario LPs: taken as is
@@ -62,10 +67,25 @@ def recompute_cost(net: Network, plan: Plan, co2_price: float = 0.0,
     return float(cost), emissions, problems
 
 
-def verify_plan(plan: Plan, policy: Policy, tol: float = 1e-6) -> list[str]:
+def _transitions(net: Network, plan: Plan, before: set[str] | None) -> float:
+    """Opening costs of the elements started and closing costs of those stopped."""
+    cost = 0.0
+    for table, col, chosen in (("suppliers", "supplier", plan.supplier_ids), ("hubs", "hub", plan.hub_ids)):
+        df = getattr(net, table)
+        was = (df["status"].isin(("open", "existing")) if before is None else df[col].isin(before)).to_numpy()
+        now = df[col].isin(chosen).to_numpy()
+        cost += float(df["opening_cost"].to_numpy()[now & ~was].sum()
+                      + df["closing_cost"].to_numpy()[was & ~now].sum())
+    return cost
+
+
+def verify_plan(plan: Plan, policy: Policy, tol: float = 1e-6, before: set[str] | None = None,
+                position: int = 0) -> list[str]:
     """Violations of the base constraints and of ``policy`` by ``plan`` (empty when none).
 
-    ``tol`` is relative to demand (units) and to cost (money).
+    ``tol`` is relative to demand (units) and to cost (money). For a period of a roadmap,
+    ``before`` holds the suppliers and hubs operating in the period before (None: those of
+    status open or existing) and ``position`` the period's position (for lead times).
     """
     assert plan.model is not None, "verify needs the plan's network"
     net = plan.model.network
@@ -76,7 +96,7 @@ def verify_plan(plan: Plan, policy: Policy, tol: float = 1e-6) -> list[str]:
     out: list[str] = []
 
     cost, emissions, lane_problems = recompute_cost(net, plan, policy.co2_price,
-                                                    policy.shortfall_penalty)
+                                                    policy.shortfall_penalty, before)
     out += lane_problems
     if abs(cost - plan.objective) > tol * max(1.0, abs(cost)) * 10:
         out.append(f"cost: recomputed {cost:,.6f} differs from the plan's {plan.objective:,.6f}")
@@ -106,12 +126,12 @@ def verify_plan(plan: Plan, policy: Policy, tol: float = 1e-6) -> list[str]:
     out += [f"hub_capacity[{h}]: exceeded by {v:g}" for h, v in over[over > eps].items()]
     out += [f"hub_opened[{h}]: flows through a hub not opened"
             for h in sorted((set(x["hub"]) | set(y["hub"])) - set(plan.hub_ids))]
-    out += _status(net, plan, policy)
+    out += _status(net, plan, policy, position)
     out += _policy(net, plan, policy, d, eps, emissions)
     return out
 
 
-def _status(net: Network, plan: Plan, policy: Policy) -> list[str]:
+def _status(net: Network, plan: Plan, policy: Policy, position: int = 0) -> list[str]:
     out = []
     excluded = set(policy.excluded_countries)
     for table, col, chosen in (("suppliers", "supplier", plan.supplier_ids), ("hubs", "hub", plan.hub_ids)):
@@ -122,6 +142,9 @@ def _status(net: Network, plan: Plan, policy: Policy) -> list[str]:
                 out.append(f"status: {col} '{r[col]}' has status open but is not used")
             if used and (r["status"] == "closed" or r["country"] in excluded):
                 out.append(f"status: {col} '{r[col]}' is closed or excluded but used")
+            if used and r["status"] == "candidate" and r["lead_time"] > position:
+                out.append(f"lead_time: {col} '{r[col]}' is used in the period at position "
+                           f"{position}, before its lead_time {r['lead_time']:g}")
     return out
 
 

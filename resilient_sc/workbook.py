@@ -31,6 +31,7 @@ from .policy import Policy, Share
 if TYPE_CHECKING:
     from .analysis.stress import StressResult
     from .results import Plan
+    from .roadmap import Roadmap
 
 
 #: the format of fractions, as :func:`resilient_sc.io.write_excel` gives share columns
@@ -179,9 +180,37 @@ def stress_sheets(stress: StressResult | pd.DataFrame) -> dict[str, pd.DataFrame
     return {"stress_failures": failures.reset_index(drop=True)}
 
 
+def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
+    """The sheets of a roadmap: ``summary`` (status, total cost = Σ weight × period cost, the
+    periods, policy), ``roadmap`` (per period: cost, suppliers and hubs operating, started and
+    stopped, shares), ``roadmap_costs`` (each component per period, money, unweighted, then
+    weighted), ``roadmap_timeline`` (+ started, - stopped, # operating, . not), and each plan
+    sheet of the periods stacked with a ``period`` column first."""
+    per = {period: plan_sheets(plan) for period, plan in roadmap.plans.items()}
+    first = next(iter(per.values()))
+    rows: list[tuple[str, Any]] = [
+        ("status", roadmap.status.value), ("total cost (Σ weight × period cost)", roadmap.objective),
+        ("bound", roadmap.bound), ("gap", roadmap.gap), ("periods", ", ".join(roadmap.period_ids)),
+        *((f"period cost {p} (weight {w:g})", float(c)) for p, w, c in
+          zip(roadmap.costs["period"], roadmap.costs["weight"], roadmap.costs["total"], strict=True))]
+    policy = roadmap.policy.to_dict()
+    rows += [(f"policy: {k}", v) for k, v in policy.items()] or [("policy", "none (cost-optimal base)")]
+    source = roadmap.model.network.source if roadmap.model is not None else ""
+    rows += [("data", source), ("build time (s)", roadmap.build_time), ("solve time (s)", roadmap.solve_time)]
+    sheets = {"summary": pd.DataFrame({"item": [r[0] for r in rows], "value": [_cell(r[1]) for r in rows]},
+                                      dtype=object),
+              "roadmap": roadmap.table(), "roadmap_costs": roadmap.costs,
+              "roadmap_timeline": roadmap.timeline()}
+    for name in first:
+        if name != "summary":
+            sheets[name] = pd.concat([s[name].assign(period=p)[["period", *s[name].columns]]
+                                      for p, s in per.items()], ignore_index=True)
+    return sheets
+
+
 def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd.DataFrame | None = None,
                    stress: StressResult | pd.DataFrame | None = None,
-                   frontier: pd.DataFrame | None = None) -> Path:
+                   frontier: pd.DataFrame | None = None, roadmap: Roadmap | None = None) -> Path:
     """Write one ``.xlsx`` workbook, atomically, with the sheets of whatever is given:
 
     * ``plan``: ``summary`` (status, cost, gap, demand and shares per product, cost
@@ -193,12 +222,15 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     * ``stress`` (a :class:`~resilient_sc.analysis.StressResult` or its ``failures``):
       ``stress_failures`` (worst first; for a StressResult with the fraction served of each
       product) and ``stress_shortfalls``;
-    * ``frontier`` (from :func:`resilient_sc.frontier`): ``frontier``.
+    * ``frontier`` (from :func:`resilient_sc.frontier`): ``frontier``;
+    * ``roadmap`` (from :func:`resilient_sc.solve_roadmap`): :func:`roadmap_sheets`.
     """
     path = Path(path)
     sheets: dict[str, pd.DataFrame] = {}
     if plan is not None:
         sheets.update(plan_sheets(plan))
+    if roadmap is not None:
+        sheets.update(roadmap_sheets(roadmap))
     if premium_table is not None:
         sheets["premium"] = premium_table
     if stress is not None:
@@ -206,7 +238,8 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     if frontier is not None:
         sheets["frontier"] = frontier
     if not sheets:
-        raise ValueError("write_workbook needs a plan, a premium table, a stress test or a frontier")
+        raise ValueError("write_workbook needs a plan, a roadmap, a premium table, a stress test or a "
+                         "frontier")
     io.write_excel(path, sheets, finish=_finish_plan_book)
     return path
 

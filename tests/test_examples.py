@@ -1,7 +1,10 @@
-"""Every script in examples/ runs end to end and prints its result."""
+"""Every script in examples/ runs end to end and prints its result; the electronics roadmap
+(examples/electronics_roadmap) is what its generator writes, and its glide path solves as the
+README says."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +44,77 @@ def test_example_runs(script: str, tmp_path: Path) -> None:
         assert text in done.stdout, f"{text!r} not in the output of {script}:\n{done.stdout}"
     if script == "01_first_solve.py":
         assert (tmp_path / "plan.xlsx").is_file()
+
+
+# ---- the electronics roadmap (examples/electronics_roadmap, docs/formulation.md §9) -------------
+
+ROADMAP = EXAMPLES / "electronics_roadmap"
+
+
+def _generator():
+    """examples/electronics_roadmap/generate.py as a module (its name clashes with the other's)."""
+    spec = importlib.util.spec_from_file_location("electronics_roadmap_generate", ROADMAP / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_roadmap_files_are_what_generate_writes(tmp_path: Path) -> None:
+    written = _generator().write(tmp_path)
+    assert sorted(p.name for p in written) == sorted(p.name for p in ROADMAP.glob("*.csv"))
+    for path in written:
+        assert path.read_bytes() == (ROADMAP / path.name).read_bytes(), f"regenerate {path.name}"
+
+
+def test_roadmap_example_without_the_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Installed without the source checkout, the network is generated from the same frames."""
+    from resilient_sc import examples
+
+    read = examples.electronics_roadmap()
+    monkeypatch.setattr(examples, "EXAMPLES_DIR", tmp_path)
+    made = examples.electronics_roadmap()
+    assert repr(made) == repr(read)
+    for name in ("periods", "suppliers", "demand", "tariffs"):
+        assert len(getattr(made, name)) == len(getattr(read, name))
+
+
+@pytest.fixture(scope="module")
+def roadmaps():
+    """The cost-optimal path and the glide path of policy.yaml (a few seconds together)."""
+    from resilient_sc import Policy, examples
+    from resilient_sc.roadmap import solve_roadmap
+
+    net = examples.electronics_roadmap()
+    return solve_roadmap(net), solve_roadmap(net, Policy.from_file(ROADMAP / "policy.yaml"))
+
+
+def test_roadmap_glide_path(roadmaps) -> None:
+    base, path = roadmaps
+    assert base.status.value == path.status.value == "optimal"
+    assert base.verify() == [] and path.verify() == []
+    # today's network is the one-period example's cost-optimal plan: the base path keeps it
+    assert base.costs["total"].iloc[0] == pytest.approx(11_914_791.20, rel=1e-9)
+    assert not base.design["started"].any() and not base.design["stopped"].any()
+    assert path.objective > base.objective * 1.005  # the policy binds
+    d = path.design
+    starts = d.loc[d["started"]]
+    assert set(starts["period"]) - {"2026"} and starts["period"].nunique() >= 2
+    assert d.loc[d["stopped"], "status"].eq("existing").any()
+    # the numbers quoted in the README
+    readme = (ROADMAP / "README.md").read_text(encoding="utf-8")
+    for cost in (base.objective, path.objective):
+        assert f"{cost:,.2f}" in readme
+
+
+def test_roadmap_lead_time_keeps_a_2027_target_out() -> None:
+    """Local chips for Europe in 2027: the European chip makers qualify only in 2028."""
+    from resilient_sc import InfeasiblePolicyError, Policy, examples
+    from resilient_sc.roadmap import solve_roadmap
+
+    policy = Policy(min_local_share={"2027": 0.3, "2028": 0.3})
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve_roadmap(examples.electronics_roadmap(), policy)
+    text = str(err.value)
+    assert "in period 2027" in text and "S_DE_Dresden (lead_time 2)" in text
+    assert "period 2028" not in text

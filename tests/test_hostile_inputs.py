@@ -241,7 +241,7 @@ def test_damaged_workbooks_and_near_miss_sheet_names(book: Path, tmp_path: Path)
     wb.save(book)
     assert one(book) == ("(ex.xlsx) | sheet 'Tarifs' is not a table name (did you mean 'tariffs'?); "
                          "tables are: countries, products, suppliers, supplier_products, hubs, markets, "
-                         "demand, lanes, tariffs, disruptions")
+                         "demand, lanes, tariffs, disruptions, periods")
 
 
 def test_workbook_part_over_the_limit(book: Path):
@@ -292,7 +292,8 @@ def test_other_policy_names_suggest_the_closest(electronics: Network):
     assert info.value.problems == (
         "(policy) | min_suppliers key 'Cells' is not a product (did you mean 'cells'?); products are: "
         "cells, chips, displays",
-        "(policy) | min_suppliers key 3 must be a product name (text: quote it, '3')",
+        # a whole-number key reads as text (YAML reads the period key 2027 as a number)
+        "(policy) | min_suppliers key '3' is not a product; products are: cells, chips, displays",
         "(policy) | min_local_share key 'europe' is neither a region nor a product (did you mean "
         "'Europe'?); regions are: Asia, Europe, Latin America, North America; products are: cells, chips, "
         "displays",
@@ -355,7 +356,7 @@ def test_text_that_pandas_reads_as_missing_stays_text(tiny_dir: Path):
 def test_misspelt_column_is_an_error_with_the_closest(ex: Path):
     edit(ex / "supplier_products.csv", "unit_cost", "unitcost")
     assert one(ex) == ("(supplier_products) | unknown column 'unitcost' (did you mean 'unit_cost'?); "
-                       "columns are: supplier, product, capacity, unit_cost, co2")
+                       "columns are: supplier, product, capacity, unit_cost, co2, period")
 
 
 def test_columns_named_twice_or_not_at_all(tiny_dir: Path):
@@ -408,7 +409,7 @@ def test_a_misspelt_file_is_not_a_missing_table(ex: Path):
     (ex / "tariffs.csv").rename(ex / "tarifs.csv")
     assert one(ex) == ("(tariffs) | 'tarifs.csv' is not a table name (did you mean 'tariffs.csv'?); tables "
                        "are: countries, products, suppliers, supplier_products, hubs, markets, demand, "
-                       "lanes, tariffs, disruptions")
+                       "lanes, tariffs, disruptions, periods")
 
 
 def test_huge_cell_is_refused_and_never_echoed(ex: Path):

@@ -127,6 +127,17 @@ def tiny_disrupted() -> Network:
     return Network.from_frames(**f)
 
 
+def transitions() -> Network:
+    """``two_hubs()`` with S_FR2 ``existing`` (closing it costs 50), S_CN's contract costing 80 to
+    open and H2 30 to open: one period, so started = z for candidates and stopped = 1 − z for
+    existing elements."""
+    f = two_hubs().frames()
+    f["suppliers"] = f["suppliers"].assign(status=["open", "existing", "candidate"],
+                                           opening_cost=[0.0, 0.0, 80.0], closing_cost=[0.0, 50.0, 0.0])
+    f["hubs"] = f["hubs"].assign(opening_cost=[0.0, 30.0])
+    return Network.from_frames(**f)
+
+
 # ---- the registry -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Case:
@@ -171,6 +182,9 @@ REGISTRY: dict[str, Case] = {
     "survive": Case(tiny, {"survive": ["supplier"], "service_level": 0.5}, SURVIVE, add_recourse),
     "disruptions": Case(tiny_disrupted, {"shortfall_penalty": 1000.0, "disruption_weight": 2.0}, DISRUPTION,
                         add_recourse),
+    "transitions": Case(transitions, {}, (*(f"{k}_{what}" for k in ("supplier", "hub")
+                                           for what in ("started", "start", "stopped", "stop")),
+                                          "cost:opening", "cost:closing")),
 }
 
 FAMILY = {f.__name__.removeprefix("add_"): f for f in FAMILIES}

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..data import Network
+from ..exceptions import ValidationError
+from ..periods import has_periods
 from ..policy import Policy
-from . import base, emissions, origin, redundancy, sourcing
+from . import base, emissions, origin, redundancy, sourcing, transitions
 from .context import Context
 from .linear import LinearModel, VarBlock
 from .precheck import precheck
@@ -36,6 +38,7 @@ FAMILIES: tuple[Family, ...] = (
     sourcing.add_hub_count,
     redundancy.add_survive,
     redundancy.add_disruptions,
+    transitions.add_transitions,
 )
 
 
@@ -65,14 +68,28 @@ class NetworkModel:
 
 def build_model(network: Network, policy: Policy | None = None,
                 strong_links: bool = True) -> NetworkModel:
-    """Build the MILP of ``network`` under ``policy`` (docs/formulation.md §2–5) without solving it."""
+    """Build the MILP of ``network`` under ``policy`` (docs/formulation.md §2–5) without solving it.
 
-    policy = policy or Policy()
+    A network with a ``periods`` table is a roadmap: build it with
+    :func:`resilient_sc.model.roadmap.build_roadmap`.
+    """
+    if has_periods(network):
+        raise ValidationError(["(periods) | the data has a periods table: it is a roadmap; build "
+                               "it with build_roadmap and solve it with solve_roadmap"])
+    return build_period(network, policy or Policy(), strong_links)
+
+
+def build_period(network: Network, policy: Policy, strong_links: bool = True, position: int = 0,
+                 transitions: bool = True) -> NetworkModel:
+    """The model of one period: ``network`` and ``policy`` as they stand in the period at
+    ``position`` (lead times counted from 0), with its own opening and closing costs when
+    ``transitions`` (else a period of a roadmap: design variables for every usable element)."""
     start = time.perf_counter()
     policy.check_network(network)
-    sets = build_sets(network, policy)
+    sets = build_sets(network, policy, position, keep_all=not transitions)
     precheck(sets, policy)
-    ctx = Context(LinearModel(), sets, policy, strong_links=strong_links)
+    ctx = Context(LinearModel(), sets, policy, network, strong_links=strong_links,
+                  transitions=transitions)
     for family in FAMILIES:
         family(ctx)
     return NetworkModel(network, policy, sets, ctx.lm, time.perf_counter() - start)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..data import Network
 from ..policy import Policy
 from .linear import LinearModel, VarBlock
 from .sets import Sets, positions
@@ -19,7 +20,11 @@ class Context:
     lm: LinearModel
     sets: Sets
     policy: Policy
+    network: Network
     strong_links: bool = True
+    #: add the opening and closing costs of the one period (False: a period of a roadmap,
+    #: whose transitions are linked across periods, model/roadmap.py)
+    transitions: bool = True
     v: dict[str, VarBlock] = field(default_factory=dict)
 
     def rows_of(self, keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.ndarray:

@@ -203,8 +203,12 @@ def _columns(df: pd.DataFrame) -> dict[str, np.ndarray]:
     return {c: df[c].to_numpy() for c in df.columns if c != "_row"}
 
 
-def build_sets(net: Network, policy: Policy) -> Sets:
-    """The index sets of ``net`` under ``policy`` (exclusions and closed elements removed)."""
+def build_sets(net: Network, policy: Policy, position: int = 0, keep_all: bool = False) -> Sets:
+    """The index sets of ``net`` under ``policy`` in the period at ``position`` (0: the first):
+    closed elements, those of excluded countries and candidates whose ``lead_time`` is after
+    ``position`` removed (docs/formulation.md §9). Design variables are made for the elements
+    that can carry flow, are open or existing, and with ``keep_all`` (a period of a roadmap,
+    where an element may be kept through a period it cannot serve) for every one not removed."""
     countries = {c: net.countries[c].to_numpy() for c in ("country", "region", "bloc")}
     country_at = pd.Index(countries["country"])
     region, bloc = countries["region"], countries["bloc"]
@@ -215,9 +219,12 @@ def build_sets(net: Network, policy: Policy) -> Sets:
         at = country_at.get_indexer(df["country"])
         cols = _columns(df) | {"region": region[at], "bloc": bloc[at]}
         closed = cols["status"] == "closed"
-        gone = closed | df["country"].isin(policy.excluded_countries).to_numpy()
+        excluded = df["country"].isin(policy.excluded_countries).to_numpy()
+        waiting = (cols["status"] == "candidate") & (cols["lead_time"] > position)
+        gone = closed | excluded | waiting
         removed = {c: cols[c][gone] for c in (kind, "country", "status")}
-        reason = np.where(closed[gone], "closed", "excluded country").astype(object)
+        reason = np.where(closed[gone], "closed", np.where(excluded[gone], "excluded country",
+                                                          "lead time")).astype(object)
         return {k: v[~gone] for k, v in cols.items()}, Table(removed | {"reason": reason})
 
     suppliers, removed_suppliers = usable(net.suppliers, "supplier")
@@ -279,7 +286,8 @@ def build_sets(net: Network, policy: Policy) -> Sets:
     # design variables only for elements that can carry flow, or that must be kept open;
     # _supplier and _hub are positions in the kept suppliers and hubs
     sup_at, hub_row = at_supplier[in_sup], hub_at[in_hub]
-    keep_supplier, keep_hub = suppliers["status"] == "open", hubs["status"] == "open"
+    keep_supplier, keep_hub = (np.isin(t["status"], ("open", "existing")) | keep_all
+                               for t in (suppliers, hubs))
     keep_supplier[sup_at], keep_hub[hub_row] = True, True
     supplier_pos, hub_pos = np.cumsum(keep_supplier) - 1, np.cumsum(keep_hub) - 1
     supply["_supplier"] = np.where(keep_supplier[at_supplier], supplier_pos[at_supplier], -1)

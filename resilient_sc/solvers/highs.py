@@ -389,6 +389,7 @@ def set_start(h: highspy.Highs, lm: LinearModel, start: Design) -> None:
         block = lm.variables.get(name)
         if block is None:
             continue
+        keys += [c for c in block.index.columns if c not in keys and c in chosen]  # e.g. period
         on = pd.MultiIndex.from_frame(block.index[keys]).isin(pd.MultiIndex.from_frame(chosen[keys]))
         cols.append(block.columns)
         vals.append(on.astype(float))

@@ -36,7 +36,8 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
-from ..model.build import NetworkModel, build_model
+from ..model.build import NetworkModel
+from ..model.roadmap import RoadmapModel, build_any
 from .base import SolveOptions, SolverResult, Status
 
 if TYPE_CHECKING:
@@ -52,11 +53,12 @@ PYOMO_SOLVER = "highs"
 
 def to_pyomo(network: Network, policy: Policy | None = None,
              strong_links: bool = True) -> pyo.ConcreteModel:
-    """Build the model of ``network`` under ``policy`` and convert it to pyomo."""
-    return model_to_pyomo(build_model(network, policy, strong_links=strong_links))
+    """Build the model of ``network`` under ``policy`` (its roadmap when it has a ``periods``
+    table) and convert it to pyomo."""
+    return model_to_pyomo(build_any(network, policy, strong_links=strong_links))
 
 
-def model_to_pyomo(model: NetworkModel) -> pyo.ConcreteModel:
+def model_to_pyomo(model: NetworkModel | RoadmapModel) -> pyo.ConcreteModel:
     """A pyomo ``ConcreteModel`` with one component per block of ``model.lm``.
 
     The model keeps ``model`` as attribute ``_network_model`` for :func:`plan_from_pyomo`.
@@ -175,7 +177,7 @@ def _add_constraints(m: pyo.ConcreteModel, block: ConBlock, columns: list[Any]) 
 def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel:
     """The NetworkModel a pyomo model was converted from."""
     model = getattr(pyomo_model, NETWORK_MODEL_ATTR, None)
-    if not isinstance(model, NetworkModel):
+    if not isinstance(model, NetworkModel | RoadmapModel):
         raise ValueError("this pyomo model was not made by resilient_sc.solvers.pyomo; pass the "
                          "NetworkModel as the second argument")
     return model

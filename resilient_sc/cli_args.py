@@ -1,0 +1,69 @@
+"""The argument types of the command line: each parses one option's text or raises
+``argparse.ArgumentTypeError`` with what to give instead (a usage error, exit code 2).
+
+>>> seconds("2.5"), whole("solver threads")("3")
+(2.5, 3)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from typing import Any
+
+
+def failure_kinds(text: str) -> tuple[str, ...]:
+    from .schema import FAILURE_KINDS
+
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    bad = [k for k in kinds if k not in FAILURE_KINDS]
+    if bad or not kinds:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a comma-separated subset of "
+                                         f"{','.join(FAILURE_KINDS)}")
+    return kinds
+
+
+def number(ok: Callable[[float], bool], want: str) -> Callable[[str], float]:
+    """An argument type: a float passing ``ok`` (NaN never does), else a usage error asking for ``want``."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if math.isnan(value) or not ok(value):
+            raise argparse.ArgumentTypeError(f"{text!r}: give {want}")
+        return value
+    return parse
+
+
+non_negative = number(lambda v: 0 <= v < math.inf, "a finite number >= 0")
+positive = number(lambda v: 0 < v < math.inf, "a finite number > 0")
+seconds = number(lambda v: v > 0, "a number of seconds > 0 (inf: no limit)")
+gap = number(lambda v: 0 <= v < 1, "a relative gap in [0, 1), e.g. 0.01")
+
+
+def whole(what: str, most: int | None = None) -> Callable[[str], int]:
+    """A type for a whole number of ``what`` from 1 to ``most`` (None: no upper limit here)."""
+    def parse(text: str) -> int:
+        top = f" from 1 to {most} (the CPUs this process may use)" if most is not None else " >= 1"
+        if not text.strip().isdigit() or not 1 <= int(text) <= (most or math.inf):
+            raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of {what}{top}")
+        return int(text)
+    return parse
+
+
+def sweep_values(text: str) -> list[Any]:
+    import yaml
+
+    items = [t.strip() for t in text.split(",")]
+    example = "give comma-separated values, e.g. 0,0.25,0.5"
+    if not text.strip() or "" in items:
+        raise argparse.ArgumentTypeError(f"{text!r}: {example}")
+    values = []
+    for item in items:
+        try:
+            values.append(yaml.safe_load(item))
+        except yaml.YAMLError as exc:
+            raise argparse.ArgumentTypeError(f"{item!r} is not a value: {example}") from exc
+    return values

@@ -1,0 +1,189 @@
+"""The roadmap model (docs/formulation.md §9): every period planned at once.
+
+Each period's model is the one-period model of the network and policy as they stand in that
+period (:func:`resilient_sc.periods.in_period`, :meth:`Policy.in_period`, lead times counted
+from the period's position). The periods are stacked into one :class:`LinearModel` in which the
+period is one more index of every block (``inbound_flow[s,h,p,t]``, ``demand[m,p,t]``, ...),
+each period's costs multiplied by its weight, and linked by the start and stop rows of
+:mod:`.transitions`. ``to_pyomo`` and ``write_model`` read it like any other model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..data import Network
+from ..exceptions import InfeasiblePolicyError
+from ..periods import has_periods, in_period, period_ids, weights
+from ..policy import Policy
+from .build import NetworkModel, build_model, build_period
+from .linear import INDEX, ConBlock, LinearModel, VarBlock
+from .table import Table
+from .transitions import DESIGN, add_links, elements
+
+
+@dataclass(eq=False)
+class RoadmapModel:
+    """A built roadmap: the period models (each with its own sets and column layout) and their
+    stack ``lm``, whose block ``name`` holds period ``t``'s part from column ``starts[name][t]``
+    (−1: the period has no such block).
+    """
+
+    network: Network
+    policy: Policy
+    periods: pd.DataFrame  # period, weight
+    models: tuple[NetworkModel, ...]
+    lm: LinearModel
+    starts: dict[str, np.ndarray]
+    build_time: float
+
+    @property
+    def variables(self) -> dict[str, VarBlock]:
+        return self.lm.variables
+
+    def period_values(self, x: np.ndarray, t: int) -> dict[str, np.ndarray]:
+        """The values of period ``t``'s variable blocks in the stacked solution ``x``."""
+        out = {}
+        for name, block in self.models[t].lm.variables.items():
+            start = self.starts[name][t]
+            out[name] = x[start:start + block.size]
+        return out
+
+    def __repr__(self) -> str:
+        return (f"RoadmapModel({len(self.models)} periods, {self.lm.n_cols} columns, "
+                f"{self.lm.n_rows} rows)")
+
+
+def build_roadmap(network: Network, policy: Policy | None = None,
+                  strong_links: bool = True) -> RoadmapModel:
+    """The MILP of docs/formulation.md §9 for ``network`` (with or without a ``periods`` table:
+    without, one period ``today``) under ``policy``, without solving it.
+
+    Raises :class:`InfeasiblePolicyError` naming the period when a period fails a necessary
+    condition (:mod:`.precheck`).
+    """
+    policy = policy or Policy()
+    start = time.perf_counter()
+    policy.check_network(network)
+    ids = period_ids(network)
+    periods = pd.DataFrame({"period": list(ids), "weight": weights(network)})
+    regions = sorted(set(network.countries["region"]))
+    products = sorted(set(network.products["product"]))
+    models: list[NetworkModel] = []
+    reasons: list[str] = []
+    for t, period in enumerate(ids):
+        net_t, policy_t = in_period(network, period), policy.in_period(period, ids, regions, products)
+        try:
+            models.append(build_period(net_t, policy_t, strong_links, position=t, transitions=False))
+        except InfeasiblePolicyError as exc:
+            reasons += [f"in period {period}: {r}" for r in exc.reasons]
+            reasons += lead_time_hint(net_t, policy_t, period, t, lambda m: True)
+    if reasons:
+        raise InfeasiblePolicyError(reasons)
+    lm, starts = stack([m.lm for m in models], periods)
+    for kind, design in DESIGN.items():
+        items = elements(getattr(network, f"{kind}s"), kind)
+        z = np.full((len(items), len(models)), -1, np.int64)
+        for t, m in enumerate(models):
+            block = m.lm.variables[design]
+            at = pd.Index(block.index[kind]).get_indexer(items[kind])
+            z[:, t] = np.where(at >= 0, starts[design][t] + at, -1)
+        add_links(lm, kind, items, z, periods)
+    return RoadmapModel(network, policy, periods, tuple(models), lm, starts,
+                        time.perf_counter() - start)
+
+
+def build_any(network: Network, policy: Policy | None = None,
+              strong_links: bool = True) -> NetworkModel | RoadmapModel:
+    """The model of ``network``: its roadmap when it has a ``periods`` table, else the one-period
+    model of :func:`~resilient_sc.model.build.build_model`."""
+    if has_periods(network):
+        return build_roadmap(network, policy, strong_links)
+    return build_model(network, policy, strong_links)
+
+
+def lead_time_hint(network: Network, policy: Policy, period: str, position: int,
+                   has_plan: Callable[[NetworkModel], bool]) -> list[str]:
+    """Why period ``period`` (at ``position``) of a roadmap has no plan when lead times are the
+    reason: the candidates not yet available there, when the period without lead times passes
+    the prechecks and ``has_plan`` (a solve); else nothing."""
+    waiting = []
+    for kind in ("supplier", "hub"):
+        t = getattr(network, f"{kind}s")
+        late = t.loc[(t["status"] == "candidate") & (t["lead_time"] > position)]
+        waiting += [f"{kind} {i} (lead_time {int(n)})"
+                    for i, n in zip(late[kind], late["lead_time"], strict=True)]
+    if not waiting:
+        return []
+    try:
+        free = build_period(network, policy, position=np.iinfo(np.int32).max, transitions=False)
+    except InfeasiblePolicyError:
+        return []
+    if not has_plan(free):
+        return []
+    shown = ", ".join(waiting[:8]) + (f" and {len(waiting) - 8} more" if len(waiting) > 8 else "")
+    return [f"in period {period} (position {position}): it would have a plan if {shown} could "
+            "operate; their lead_time keeps them out until a later period (shorten the lead time, "
+            "or relax the policy in this period)"]
+
+
+def stack(models: list[LinearModel], periods: pd.DataFrame) -> tuple[LinearModel, dict[str, np.ndarray]]:
+    """One model of the period models ``models``: each block the periods' blocks of that name
+    one after another, labelled with one more column ``period``, period ``t``'s costs times
+    ``periods.weight[t]``. Returns it and, per variable block, each period's start column."""
+    out = LinearModel()
+    ids = periods["period"].to_numpy(object)
+    moved = [np.empty(m.n_cols, np.int64) for m in models]  # old column -> new, per period
+    starts: dict[str, np.ndarray] = {}
+    for name in dict.fromkeys(n for m in models for n in m.variables):
+        parts = [(t, m.variables[name]) for t, m in enumerate(models) if name in m.variables]
+        block = out.add_variables(name, _labels([b.labels for _, b in parts], ids, [t for t, _ in parts]),
+                                  np.concatenate([b.lower for _, b in parts]),
+                                  np.concatenate([b.upper for _, b in parts]), parts[0][1].integer)
+        starts[name] = np.full(len(models), -1, np.int64)
+        at = block.start
+        for t, b in parts:
+            starts[name][t] = at
+            moved[t][b.start:b.start + b.size] = np.arange(at, at + b.size)
+            at += b.size
+    for name in dict.fromkeys(n for m in models for n in m.constraints):
+        parts_c = [(t, m.constraints[name]) for t, m in enumerate(models) if name in m.constraints]
+        offsets = np.cumsum([0] + [b.size for _, b in parts_c])
+        cat = np.concatenate
+        labels = _labels([b.labels for _, b in parts_c], ids, [t for t, _ in parts_c])
+        out.constraints[name] = ConBlock(
+            name, labels, out.n_rows,
+            cat([b.rows + off for (_, b), off in zip(parts_c, offsets, strict=False)]).astype(INDEX),
+            cat([moved[t][b.cols] for t, b in parts_c]).astype(INDEX),
+            cat([b.vals for _, b in parts_c]), cat([b.lower for _, b in parts_c]),
+            cat([b.upper for _, b in parts_c]))
+        out.n_rows += int(offsets[-1])
+    weight = periods["weight"].to_numpy(float)
+    for t, m in enumerate(models):
+        for component, parts in m.costs.items():
+            for cols, coef in parts:
+                out.costs.setdefault(component, []).append((moved[t][cols], weight[t] * coef))
+    return out, starts
+
+
+def _labels(parts: list[pd.DataFrame | Table], ids: np.ndarray, periods: list[int]) -> Table:
+    """The labels of the period blocks ``parts`` one after another, with a ``period`` column."""
+    tables = [p if isinstance(p, Table) else Table({c: p[c].to_numpy() for c in p.columns})
+              for p in parts]
+    sizes = [len(p) for p in parts]  # a Table of no columns has no length: a DataFrame's counts
+    columns: dict[str, np.ndarray | tuple[np.ndarray, np.ndarray]] = {}
+    for name in tables[0].columns:
+        cols = [t.columns[name] for t in tables]
+        if all(isinstance(c, tuple) for c in cols):
+            shift = np.cumsum([0] + [len(c[0]) for c in cols[:-1]])
+            columns[name] = (np.concatenate([c[0] for c in cols]),
+                             np.concatenate([c[1] + s for c, s in zip(cols, shift, strict=True)]))
+        else:
+            columns[name] = np.concatenate([t[name] for t in tables])
+    columns["period"] = (ids, np.repeat(np.asarray(periods, np.int64), sizes))
+    return Table(columns)

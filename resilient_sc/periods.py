@@ -1,0 +1,62 @@
+"""The periods of a roadmap and the network as it stands in each (docs/formulation.md §9).
+
+A row of ``demand``, ``supplier_products`` or ``tariffs`` with a blank ``period`` holds in every
+period; a row naming a period overrides, in that period, the blank row with the same other keys
+(as a product-specific lane overrides the ``all`` lane).
+
+>>> from resilient_sc import examples
+>>> net = examples.tiny()
+>>> period_ids(net), weights(net)
+(('today',), (1.0,))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from .data import Network
+
+#: the tables with a ``period`` column, and the other columns of their key
+OVERRIDDEN: dict[str, tuple[str, ...]] = {
+    "demand": ("market", "product"),
+    "supplier_products": ("supplier", "product"),
+    "tariffs": ("origin_country", "destination_country", "product"),
+}
+#: the id of the one period of a network without a ``periods`` table
+TODAY = "today"
+
+
+def has_periods(net: Network) -> bool:
+    """True when ``net`` has a ``periods`` table (a roadmap)."""
+    return len(net.periods) > 0
+
+
+def period_ids(net: Network) -> tuple[str, ...]:
+    """The periods in order; one period named ``today`` without a ``periods`` table."""
+    return tuple(net.periods["period"]) if has_periods(net) else (TODAY,)
+
+
+def weights(net: Network) -> tuple[float, ...]:
+    """The weight of each period (multiplies each of its costs); 1 without a ``periods`` table."""
+    return tuple(float(w) for w in net.periods["weight"]) if has_periods(net) else (1.0,)
+
+
+def in_period(net: Network, period: str) -> Network:
+    """``net`` as it stands in ``period``: the blank-period rows, each replaced by the row naming
+    ``period`` with the same other keys, the ``period`` column blank, no ``periods`` table;
+    zero-demand rows dropped. ``net`` is not modified."""
+    changes: dict[str, pd.DataFrame] = {}
+    for name, key in OVERRIDDEN.items():
+        df = getattr(net, name)
+        mine, blank = df["period"] == period, df["period"] == ""
+        if mine.any():
+            overridden = pd.MultiIndex.from_frame(df[list(key)]).isin(
+                pd.MultiIndex.from_frame(df.loc[mine, list(key)]))
+            blank &= ~overridden
+        df = df.loc[blank | mine].assign(period="")
+        if name == "demand":
+            df = df.loc[df["demand"] > 0]
+        changes[name] = df.reset_index(drop=True)
+    return dataclasses.replace(net, periods=net.periods.iloc[:0], **changes)

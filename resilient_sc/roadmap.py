@@ -1,0 +1,370 @@
+"""Roadmaps: a restructuring path over several periods, solved at once (docs/formulation.md §9).
+
+:func:`solve_roadmap` builds the roadmap model (:func:`~resilient_sc.model.roadmap.build_roadmap`),
+solves it with HiGHS (or pyomo), certifies the answer against every row and reads it back as a
+:class:`Roadmap`: one :class:`~resilient_sc.results.Plan` per period, which elements operate,
+start and stop in each, and the costs of each period.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import io
+from .data import Network
+from .exceptions import InfeasiblePolicyError
+from .explain import explain_infeasibility
+from .model.build import NetworkModel
+from .model.roadmap import RoadmapModel, build_roadmap, lead_time_hint
+from .model.transitions import BEFORE
+from .optimize import _accepted, _log
+from .policy import Policy
+from .results import COMPONENTS, Plan
+from .solvers.base import SolveOptions, SolveReport, SolverResult, Status
+from .solvers.routes import ROUTES, solve_linear
+from .verify import verify_plan
+
+__all__ = ["Roadmap", "solve_roadmap", "solve_roadmap_model"]
+
+#: the relative gap at which each period is solved alone for the MIP start (a start need not be
+#: optimal; the roadmap's own solve proves optimality)
+START_GAP = 0.01
+#: the routes that take any model: pyomo (``backend="pyomo"``) and plain HiGHS
+_ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "highs"))
+
+
+@dataclass(frozen=True, eq=False)
+class Roadmap:
+    """A restructuring path: a plan per period and the transitions between them.
+
+    Money in the data's currency. ``objective`` = Σ_t weight_t · cost_t, where cost_t (the
+    ``total`` column of :attr:`costs`) is period t's plan cost including the opening and
+    closing costs of the elements started and stopped in it. ``design`` has one row per
+    supplier or hub and period: ``operating``, ``started`` (operating now, not in the period
+    before; before the first period: status open or existing), ``stopped``.
+    """
+
+    status: Status
+    objective: float
+    bound: float
+    gap: float
+    solve_time: float
+    build_time: float
+    periods: pd.DataFrame  # period, weight
+    plans: dict[str, Plan]
+    costs: pd.DataFrame  # period, weight, each component, total, weighted (money)
+    design: pd.DataFrame  # kind, id, country, status, period, operating, started, stopped
+    policy: Policy
+    model: RoadmapModel | None = field(default=None, repr=False)
+    report: SolveReport | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_solution(cls, model: RoadmapModel, result: SolverResult,
+                      report: SolveReport | None = None) -> Roadmap:
+        """Read a solution vector of the roadmap model back into a plan per period."""
+        assert result.x is not None
+        x = np.clip(result.x, 0.0, None)
+        ids = model.periods["period"].tolist()
+        raw = {p: Plan.from_values(m, model.period_values(x, t), result, report)
+               for t, (p, m) in enumerate(zip(ids, model.models, strict=True))}
+        design = _design(model.network, ids, raw)
+        plans: dict[str, Plan] = {}
+        rows = []
+        for t, period in enumerate(ids):
+            plan = raw[period]
+            here = design.loc[design["period"] == period]
+            breakdown = plan.breakdown.copy()
+            breakdown["opening"] = float(here.loc[here["started"], "opening_cost"].sum())
+            breakdown["closing"] = float(here.loc[here["stopped"], "closing_cost"].sum())
+            plans[period] = dataclasses.replace(plan, breakdown=breakdown, objective=float(breakdown.sum()),
+                                                bound=math.nan, gap=math.nan)
+            weight = float(model.periods["weight"].iloc[t])
+            rows.append({"period": period, "weight": weight, **breakdown.to_dict(),
+                         "total": float(breakdown.sum()), "weighted": weight * float(breakdown.sum())})
+        costs = pd.DataFrame(rows, columns=["period", "weight", *COMPONENTS, "total", "weighted"])
+        return cls(result.status, float(costs["weighted"].sum()), result.bound, result.gap,
+                   result.solve_time, model.build_time, model.periods.copy(), plans, costs,
+                   design.drop(columns=["opening_cost", "closing_cost"]), model.policy, model, report)
+
+    # ---- views ---------------------------------------------------------------------
+    @property
+    def period_ids(self) -> list[str]:
+        return self.periods["period"].tolist()
+
+    def verify(self, policy: Policy | None = None, tol: float = 1e-6) -> list[str]:
+        """Violations of ``policy`` (default: the roadmap's) by every period's plan, each headed
+        ``period P:`` (:func:`~resilient_sc.verify.verify_plan` with the policy as it holds in
+        the period, the elements operating in the period before and the lead times), and of
+        the total = Σ weight × period cost; empty when none."""
+        assert self.model is not None, "verify needs the roadmap's network"
+        policy = policy or self.policy
+        net, ids = self.model.network, self.period_ids
+        regions, products = set(net.countries["region"]), set(net.products["product"])
+        out: list[str] = []
+        before: set[str] | None = None
+        for t, period in enumerate(ids):
+            plan = self.plans[period]
+            out += [f"period {period}: {v}" for v in
+                    verify_plan(plan, policy.in_period(period, ids, regions, products), tol, before, t)]
+            before = set(plan.supplier_ids) | set(plan.hub_ids)
+        total = float(sum(w * self.plans[p].objective for p, w in zip(ids, self.periods["weight"],
+                                                                         strict=True)))
+        if abs(total - self.objective) > tol * max(1.0, abs(total)) * 10:
+            out.append(f"total: Σ weight × period cost {total:,.6f} differs from {self.objective:,.6f}")
+        return out
+
+    def shares(self) -> pd.DataFrame:
+        """Per period: the local and allied shares, and the largest share of any one origin
+        country over all markets (with that country), each weighted as the period plan's
+        :meth:`~resilient_sc.results.Plan.share_weighting` says."""
+        rows = []
+        for period, plan in self.plans.items():
+            country, top = top_country(plan)
+            rows.append({"period": period, "local_share": plan.overall_share("local_share"),
+                         "allied_share": plan.overall_share("allied_share"),
+                         "top_country": country, "top_country_share": top,
+                         "weighting": plan.share_weighting()})
+        return pd.DataFrame(rows)
+
+    def timeline(self) -> pd.DataFrame:
+        """One row per supplier or hub that operates in some period, one column per period:
+        ``+`` started, ``-`` stopped, ``#`` operating, ``.`` not operating."""
+        d = self.design
+        mark = np.where(d["started"], "+", np.where(d["stopped"], "-", np.where(d["operating"], "#", ".")))
+        wide = d.assign(mark=mark).pivot(index=["kind", "id", "country"], columns="period", values="mark")
+        used = d.groupby(["kind", "id", "country"])["operating"].any() | d.groupby(
+            ["kind", "id", "country"])["stopped"].any()
+        wide = wide.loc[used.reindex(wide.index).to_numpy(), self.period_ids]
+        wide.columns.name = None
+        return wide.reset_index()
+
+    def table(self) -> pd.DataFrame:
+        """The roadmap table: per period its weight, cost (money, unweighted), suppliers and hubs
+        operating, started and stopped, and shares."""
+        d = self.design
+        rows = []
+        shares = self.shares().set_index("period")
+        for period in self.period_ids:
+            here = d.loc[d["period"] == period]
+            row: dict[str, Any] = {"period": period,
+                                   "weight": float(self.periods.set_index("period").loc[period, "weight"]),
+                                   "cost": float(self.costs.set_index("period").loc[period, "total"])}
+            for kind in ("supplier", "hub"):
+                k = here.loc[here["kind"] == kind]
+                row[f"{kind}s"] = int(k["operating"].sum())
+                row[f"{kind}s_started"] = ", ".join(k.loc[k["started"], "id"])
+                row[f"{kind}s_stopped"] = ", ".join(k.loc[k["stopped"], "id"])
+            row.update(shares.loc[period, ["local_share", "allied_share", "top_country",
+                                           "top_country_share"]].to_dict())
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        """A short human-readable report: the total, then one line per period."""
+        shares = self.shares()
+        lines = [f"status      {self.status.value}",
+                 f"total cost  {self.objective:,.2f}  (Σ weight × period cost; bound {self.bound:,.2f}, "
+                 f"gap {self.gap:.2e})",
+                 f"{'period':<10}{'weight':>7}{'cost':>17}  {'suppliers':<22}{'hubs':<16}"
+                 f"{'local':>6}{'allied':>7}  top country"]
+        for row, (_, s) in zip(self.table().itertuples(), shares.iterrows(), strict=True):
+            sup = _moves(row.suppliers, row.suppliers_started, row.suppliers_stopped)
+            hub = _moves(row.hubs, row.hubs_started, row.hubs_stopped)
+            lines.append(f"{row.period:<10}{row.weight:>7.3g}{row.cost:>17,.2f}  {sup:<22}{hub:<16}"
+                         f"{s.local_share:>6.0%}{s.allied_share:>7.0%}  {s.top_country} "
+                         f"{s.top_country_share:.0%}")
+        lines.append(f"shares are {shares['weighting'].iloc[0]} over all markets; started/stopped "
+                     "counted against the period before")
+        if self.report is not None:
+            lines.append(self.report.line())
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: status, objective, bound, gap, times, and a ``periods`` list (weight, cost,
+        breakdown, suppliers and hubs operating, started and stopped, shares)."""
+        finite = lambda v: v if math.isfinite(v) else None  # noqa: E731
+        shares = self.shares().set_index("period")
+        periods = []
+        for period, plan in self.plans.items():
+            here = self.design.loc[self.design["period"] == period]
+            entry: dict[str, Any] = {
+                "period": period,
+                "weight": float(self.periods.set_index("period").loc[period, "weight"]),
+                "cost": plan.objective,
+                "breakdown": {k: float(v) for k, v in plan.breakdown.items()},
+                "emissions": plan.emissions}
+            for kind in ("supplier", "hub"):
+                k = here.loc[here["kind"] == kind]
+                entry[f"{kind}s"] = k.loc[k["operating"], "id"].tolist()
+                entry[f"{kind}s_started"] = k.loc[k["started"], "id"].tolist()
+                entry[f"{kind}s_stopped"] = k.loc[k["stopped"], "id"].tolist()
+            s = shares.loc[period]
+            entry["shares"] = {"local": float(s["local_share"]), "allied": float(s["allied_share"]),
+                               "top_country": s["top_country"],
+                               "top_country_share": float(s["top_country_share"]),
+                               "weighting": s["weighting"]}
+            periods.append(entry)
+        return {"status": self.status.value, "objective": finite(self.objective),
+                "bound": finite(self.bound), "gap": finite(self.gap), "solve_time": self.solve_time,
+                "build_time": self.build_time, "policy": self.policy.to_dict(), "periods": periods,
+                "report": None if self.report is None else self.report.to_dict()}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every result table by file name: ``roadmap`` (:meth:`table`), ``roadmap_costs``,
+        ``roadmap_design``, ``roadmap_timeline``, and each plan table of the periods stacked
+        with a ``period`` column first."""
+        out = {"roadmap": self.table(), "roadmap_costs": self.costs, "roadmap_design": self.design,
+               "roadmap_timeline": self.timeline()}
+        per = [plan.tables() for plan in self.plans.values()]
+        for name in per[0]:
+            out[name] = pd.concat([t[name].assign(period=p)[["period", *t[name].columns]]
+                                   for p, t in zip(self.plans, per, strict=True)], ignore_index=True)
+        return out
+
+    def save(self, folder: str | Path, force: bool = False) -> Path:
+        """Write ``roadmap.json`` and one CSV per table as the folder ``folder``, atomically as
+        a whole (as :meth:`Plan.save <resilient_sc.results.Plan.save>`)."""
+        with io.atomic_folder(folder, force) as tmp:
+            for name, df in self.tables().items():
+                io.write_csv(tmp / f"{name}.csv", df)
+            io.write_json(tmp / "roadmap.json", self.to_dict())
+        return Path(folder)
+
+    def __repr__(self) -> str:
+        return (f"Roadmap({self.status.value}, cost={self.objective:,.2f}, "
+                f"{len(self.plans)} periods: {', '.join(self.plans)})")
+
+
+def _moves(n: int, started: str, stopped: str) -> str:
+    plus = len(started.split(", ")) if started else 0
+    minus = len(stopped.split(", ")) if stopped else 0
+    return f"{n}" + (f" +{plus}" if plus else "") + (f" -{minus}" if minus else "")
+
+
+def top_country(plan: Plan) -> tuple[str, float]:
+    """The origin country with the largest share of supply over all markets and products of
+    ``plan`` (each (market, product) weighted as :meth:`Plan.share_weights`), and that share."""
+    w = pd.Series(plan.share_weights(), index=pd.MultiIndex.from_frame(plan.shares[["market", "product"]]))
+    if not len(plan.country_shares) or not w.sum():
+        return "", 0.0
+    cs = plan.country_shares
+    weight = w.reindex(pd.MultiIndex.from_frame(cs[["market", "product"]])).to_numpy(float)
+    by = pd.Series(cs["share"].to_numpy(float) * weight).groupby(cs["country"].to_numpy()).sum() / w.sum()
+    return str(by.idxmax()), float(by.max())
+
+
+def _design(net: Network, ids: list[str], plans: dict[str, Plan]) -> pd.DataFrame:
+    """Per supplier and hub and period: operating, started, stopped (with the element's opening
+    and closing costs)."""
+    frames = []
+    for kind in ("supplier", "hub"):
+        table = getattr(net, f"{kind}s")
+        n = len(table)
+        operating = np.zeros((n, len(ids)), bool)
+        for t, p in enumerate(ids):
+            chosen = plans[p].supplier_ids if kind == "supplier" else plans[p].hub_ids
+            operating[:, t] = table[kind].isin(chosen).to_numpy()
+        before = table["status"].isin(BEFORE).to_numpy()
+        prev = np.column_stack([before, operating[:, :-1]])
+        frames.append(pd.DataFrame({
+            "kind": kind, "id": np.repeat(table[kind].to_numpy(object), len(ids)),
+            "country": np.repeat(table["country"].to_numpy(object), len(ids)),
+            "status": np.repeat(table["status"].to_numpy(object), len(ids)),
+            "period": np.tile(np.asarray(ids, object), n),
+            "operating": operating.ravel(), "started": (operating & ~prev).ravel(),
+            "stopped": (prev & ~operating).ravel(),
+            "opening_cost": np.repeat(table["opening_cost"].to_numpy(float), len(ids)),
+            "closing_cost": np.repeat(table["closing_cost"].to_numpy(float), len(ids))}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None) -> Roadmap:
+    """Solve a built roadmap model (possibly extended with blocks of your own); raise unless
+    optimal, as :func:`~resilient_sc.optimize.solve_model` does."""
+    options = options or SolveOptions()
+    options.check()
+    t0 = time.perf_counter()
+    start = None if options.backend == "pyomo" else periods_alone(model, options)
+    seconds = time.perf_counter() - t0
+    result, report = solve_linear(model, options, start, routes=_ROUTES)  # type: ignore[arg-type]
+    if start is not None:
+        note = f"MIP start: each period solved alone in {seconds:.2f} s"
+        report = dataclasses.replace(report, note="; ".join(filter(None, (note, report.note))))
+        result = dataclasses.replace(result, solve_time=result.solve_time + seconds, note=report.note)
+    _log(report, options)
+    if result.status is Status.INFEASIBLE:
+        raise InfeasiblePolicyError(explain_roadmap(model))
+    roadmap = Roadmap.from_solution(model, result, report) if result.x is not None else None
+    return _accepted(roadmap, result, options)  # type: ignore[arg-type, return-value]
+
+
+@dataclass(frozen=True)
+class _Design:
+    """A roadmap design as a MIP start: suppliers, hubs and hub-market pairs, each with a period."""
+
+    suppliers: pd.DataFrame
+    hubs: pd.DataFrame
+    outbound: pd.DataFrame
+
+
+def periods_alone(model: RoadmapModel, options: SolveOptions) -> _Design | None:
+    """The design of each period solved alone, without opening and closing costs (by the fast
+    routes of :func:`~resilient_sc.solvers.routes.solve_linear`): a plan of every period that
+    the roadmap takes as its MIP start (its transitions are whatever they cost). None when a
+    period has no plan in ``options``' time (the roadmap's solve then says why)."""
+    parts: dict[str, list[pd.DataFrame]] = {"suppliers": [], "hubs": [], "outbound": []}
+    alone = dataclasses.replace(options, log=False, allow_nonoptimal=True, mip_gap=max(options.mip_gap, START_GAP))
+    for period, m in zip(model.periods["period"], model.models, strict=True):
+        result, _ = solve_linear(m, alone)
+        if result.x is None:
+            return None
+        plan = Plan.from_solution(m, result)
+        for name, keys in (("suppliers", ["supplier"]), ("hubs", ["hub"]), ("outbound", ["hub", "market"])):
+            parts[name].append(getattr(plan, name)[keys].assign(period=period))
+    return _Design(**{k: pd.concat(v, ignore_index=True) for k, v in parts.items()})
+
+
+def solve_roadmap(network: Network, policy: Policy | None = None,
+                  options: SolveOptions | None = None) -> Roadmap:
+    """Build and solve the roadmap of ``network`` (docs/formulation.md §9): every period at
+    once, at minimum Σ_t weight_t · (costs of period t + opening and closing costs).
+
+    A network without a ``periods`` table is one period, ``today``. A policy mapping may name
+    periods: ``min_local_share: {"2027": 0.3, "2029": 0.5}`` is a glide path. Raises as
+    :func:`~resilient_sc.optimize.solve` does; an infeasible roadmap names the period (and the
+    candidates whose lead time keeps them out of it, when that is the reason).
+
+    >>> from resilient_sc import examples
+    >>> roadmap = solve_roadmap(examples.tiny())
+    >>> roadmap
+    Roadmap(optimal, cost=1,260.00, 1 periods: today)
+    """
+    options = options or SolveOptions()
+    options.check()
+    return solve_roadmap_model(build_roadmap(network, policy, strong_links=options.strong_links), options)
+
+
+def explain_roadmap(model: RoadmapModel) -> list[str]:
+    """Why a roadmap has no plan, in a planner's terms: the periods that have none alone, each
+    with the reasons of :func:`~resilient_sc.explain.explain_infeasibility`, and the candidates
+    whose lead time keeps them out of a period that would have a plan without it."""
+    reasons: list[str] = []
+    ids = model.periods["period"].tolist()
+    for t, (period, m) in enumerate(zip(ids, model.models, strict=True)):
+        if _has_plan(m):
+            continue
+        reasons += [f"in period {period}: {r}" for r in explain_infeasibility(m)]
+        reasons += lead_time_hint(m.network, m.policy, period, t, _has_plan)
+    return reasons or ["the roadmap has no plan, although every period has one alone"]
+
+
+def _has_plan(model: NetworkModel) -> bool:
+    return solve_linear(model, SolveOptions(), routes=_ROUTES[-1:])[0].status is not Status.INFEASIBLE

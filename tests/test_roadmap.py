@@ -1,0 +1,360 @@
+"""Roadmaps (docs/formulation.md §9): hand-solved two- and three-period networks, one per
+mechanism, and properties on random networks.
+
+The hand-solved network (:func:`paris`): Paris (FR) needs 10 units a period through the hub H
+(FR, open, free). S_CN (CN, fixed 100 a period, unit cost 5, lane 1: 6 a unit) is ``existing``,
+closing it costs 50 and opening it again 30. S_FR (FR, fixed 200, unit cost 8, lane 0: 8 a unit)
+is a candidate with opening cost 300 and lead time 1 (available from the second period). Both
+make 100. FR is in Europe, CN in Asia: S_FR is local to Paris, S_CN is not.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resilient_sc import DataWarning, InfeasiblePolicyError, Network, Policy, solve
+from resilient_sc.model.roadmap import build_roadmap
+from resilient_sc.periods import in_period
+from resilient_sc.roadmap import solve_roadmap, solve_roadmap_model
+from resilient_sc.solvers.base import SolveOptions
+
+
+def table(columns: str, *rows: tuple) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=columns.split())
+
+
+def paris(periods: tuple[str, ...] = ("2026", "2027"), weights: tuple[float, ...] | None = None,
+          **changes: pd.DataFrame) -> Network:
+    """The network of the module docstring over ``periods`` (weights 1 unless given); tables in
+    ``changes`` replace or add to it."""
+    frames = {
+        "countries": table("country region", ("FR", "Europe"), ("CN", "Asia")),
+        "products": table("product unit_value", ("default", 10.0)),
+        "suppliers": table("supplier country fixed_cost status opening_cost closing_cost lead_time",
+                           ("S_CN", "CN", 100.0, "existing", 30.0, 50.0, 0),
+                           ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 1)),
+        "supplier_products": table("supplier capacity unit_cost", ("S_CN", 100.0, 5.0),
+                                   ("S_FR", 100.0, 8.0)),
+        "hubs": table("hub country status", ("H", "FR", "open")),
+        "markets": table("market country", ("Paris", "FR")),
+        "demand": table("market demand", ("Paris", 10.0)),
+        "lanes": table("origin destination unit_cost", ("S_CN", "H", 1.0), ("S_FR", "H", 0.0),
+                       ("H", "Paris", 0.0)),
+    }
+    if periods:
+        frames["periods"] = table("period weight", *zip(periods, weights or (1.0,) * len(periods),
+                                                        strict=True))
+    for name, df in changes.items():
+        add = name in frames and "period" in df
+        frames[name] = pd.concat([frames[name], df], ignore_index=True) if add else df
+    return Network.from_frames(**frames)
+
+
+def costs(roadmap) -> list[float]:
+    return [round(c, 6) for c in roadmap.costs["total"]]
+
+
+def operating(roadmap, element: str) -> list[bool]:
+    d = roadmap.design
+    return d.loc[d["id"] == element, "operating"].tolist()
+
+
+def test_base_path_keeps_the_existing_supplier():
+    """Keeping S_CN costs 100 + 10 · 6 = 160 a period; switching to S_FR in 2027 costs
+    200 + 300 + 80 + 50 = 630 there. Optimum 160 + 160 = 320."""
+    r = solve_roadmap(paris())
+    assert r.objective == pytest.approx(320.0)
+    assert costs(r) == [160.0, 160.0]
+    assert operating(r, "S_CN") == [True, True] and operating(r, "S_FR") == [False, False]
+    assert not r.design["started"].any() and not r.design["stopped"].any()
+    assert r.verify() == []
+
+
+def test_glide_path_and_weights():
+    """min_local_share {2027: 1}: 2026 keeps S_CN (160); 2027 needs S_FR: 200 + 300 opening +
+    10 · 8, and S_CN is stopped (closing 50 < fixed 100): 630. Weights (1, 0.5):
+    160 + 0.5 · 630 = 475."""
+    policy = Policy(min_local_share={"2027": 1.0})
+    r = solve_roadmap(paris(weights=(1.0, 0.5)), policy)
+    assert costs(r) == [160.0, 630.0]
+    assert r.objective == pytest.approx(475.0)
+    b = r.plans["2027"].breakdown
+    assert (b["opening"], b["closing"], b["supplier_fixed"]) == (300.0, 50.0, 200.0)
+    assert operating(r, "S_FR") == [False, True] and operating(r, "S_CN") == [True, False]
+    t = r.table()
+    assert t["suppliers_started"].tolist() == ["", "S_FR"] and t["suppliers_stopped"].tolist() == ["", "S_CN"]
+    assert r.shares()["local_share"].tolist() == pytest.approx([0.0, 1.0])
+    assert r.verify() == []
+
+
+def test_a_period_key_from_yaml_is_a_number():
+    """YAML reads ``{2027: 1.0}`` with an integer key: it names the period all the same."""
+    r = solve_roadmap(paris(weights=(1.0, 0.5)), Policy(min_local_share={2027: 1.0}))
+    assert r.objective == pytest.approx(475.0)
+
+
+def test_open_cannot_be_stopped_existing_can():
+    """As the glide path, but S_CN ``open``: it stays contracted in 2027 at its fixed 100 instead
+    of closing: 2027 costs 200 + 300 + 80 + 100 = 680; total 160 + 680 = 840."""
+    f = {"suppliers": table("supplier country fixed_cost status opening_cost closing_cost lead_time",
+                            ("S_CN", "CN", 100.0, "open", 30.0, 50.0, 0),
+                            ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 1))}
+    r = solve_roadmap(paris(**f), Policy(min_local_share={"2027": 1.0}))
+    assert costs(r) == [160.0, 680.0]
+    assert operating(r, "S_CN") == [True, True]
+
+
+def test_period_demand_override():
+    """Paris needs 20 in 2027 (a period row overrides the blank row): 160 + 100 + 20 · 6 = 380."""
+    r = solve_roadmap(paris(demand=table("market demand period", ("Paris", 20.0, "2027"))))
+    assert costs(r) == [160.0, 220.0]
+    assert r.plans["2027"].shares["demand"].tolist() == [20.0]
+
+
+def test_period_capacity_override():
+    """S_CN makes only 15 in 2027 and Paris needs 20: S_CN + S_FR costs 100 + 90 + 200 + 300 + 40
+    = 730; S_FR alone 200 + 300 + 160 + closing S_CN 50 = 710. Total 160 + 710 = 870."""
+    r = solve_roadmap(paris(demand=table("market demand period", ("Paris", 20.0, "2027")),
+                            supplier_products=table("supplier capacity unit_cost period",
+                                                    ("S_CN", 15.0, 5.0, "2027"))))
+    assert costs(r) == [160.0, 710.0]
+    assert operating(r, "S_CN") == [True, False]
+
+
+def test_period_tariff_override():
+    """A 50 % duty on CN goods in 2027 (5 a unit at unit value 10): keeping S_CN costs
+    100 + 10 · 11 = 210, switching 630. Total 160 + 210 = 370."""
+    r = solve_roadmap(paris(tariffs=table("origin_country destination_country rate period",
+                                          ("CN", "FR", 0.5, "2027"))))
+    assert costs(r) == [160.0, 210.0]
+    assert r.plans["2027"].breakdown["tariffs"] == pytest.approx(50.0)
+    assert r.plans["2026"].breakdown["tariffs"] == 0.0
+
+
+@pytest.mark.parametrize(("opening", "expected", "kept"), [(30.0, [160.0, 50.0, 190.0], False),
+                                                          (60.0, [160.0, 100.0, 160.0], True)])
+def test_stop_and_start_again(opening, expected, kept):
+    """No demand in 2027: keeping S_CN costs its fixed 100; stopping it costs closing 50 and
+    opening it again in 2028 ``opening``. At 30: 50 + 30 = 80 < 100, it stops and restarts
+    (160, 50, 160 + 30); at 60: 110 > 100, it is kept (160, 100, 160)."""
+    f = {"suppliers": table("supplier country fixed_cost status opening_cost closing_cost lead_time",
+                            ("S_CN", "CN", 100.0, "existing", opening, 50.0, 0),
+                            ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 1)),
+         "demand": table("market demand period", ("Paris", 0.0, "2027"))}
+    r = solve_roadmap(paris(("2026", "2027", "2028"), **f))
+    assert costs(r) == expected
+    assert operating(r, "S_CN") == [True, kept, True]
+    assert r.verify() == []
+
+
+def test_lead_time_makes_a_target_unreachable():
+    """min_local_share {2026: 1}: only S_FR is local and it operates from 2027 on."""
+    with pytest.raises(InfeasiblePolicyError) as exc:
+        solve_roadmap(paris(), Policy(min_local_share={"2026": 1.0}))
+    text = "\n".join(exc.value.reasons)
+    assert "in period 2026" in text and "S_FR (lead_time 1)" in text and "2027" not in text
+
+
+def test_survive_per_period():
+    """survive supplier: each period needs both suppliers (S_FR with lead time 0): 100 + 200 +
+    10 · 6 = 360 a period, plus S_FR's opening 300 in 2026: 660 + 360 = 1020."""
+    f = {"suppliers": table("supplier country fixed_cost status opening_cost closing_cost lead_time",
+                            ("S_CN", "CN", 100.0, "existing", 30.0, 50.0, 0),
+                            ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 0))}
+    r = solve_roadmap(paris(**f), Policy(survive=("supplier",)))
+    assert costs(r) == [660.0, 360.0]
+    assert r.verify() == []
+
+
+def test_one_period_without_a_periods_table():
+    """Without a periods table the network is one period, ``today``: S_FR is unavailable
+    (lead time 1) and S_CN kept: 160. solve() gives the same, and charges opening and closing
+    costs: excluding CN closes S_CN (50) and S_FR cannot operate, so the policy is infeasible."""
+    net = paris(())
+    r = solve_roadmap(net)
+    assert r.period_ids == ["today"] and r.objective == pytest.approx(160.0)
+    assert solve(net).objective == pytest.approx(160.0)
+    with pytest.raises(InfeasiblePolicyError):
+        solve(net, Policy(excluded_countries=("CN",)))
+
+
+def test_one_period_opening_and_closing_costs():
+    """One period, S_FR without lead time and min_local_share 1: S_FR costs 200 + 300 + 80 and
+    S_CN's closing 50: 630, from solve() and from solve_roadmap() alike."""
+    f = {"suppliers": table("supplier country fixed_cost status opening_cost closing_cost lead_time",
+                            ("S_CN", "CN", 100.0, "existing", 30.0, 50.0, 0),
+                            ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 0))}
+    net = paris((), **f)
+    policy = Policy(min_local_share=1.0)
+    plan = solve(net, policy)
+    assert plan.objective == pytest.approx(630.0)
+    assert (plan.breakdown["opening"], plan.breakdown["closing"]) == (300.0, 50.0)
+    assert solve_roadmap(net, policy).objective == pytest.approx(630.0)
+
+
+def test_pyomo_agrees():
+    pytest.importorskip("pyomo")
+    model = build_roadmap(paris(weights=(1.0, 0.5)), Policy(min_local_share={"2027": 1.0}))
+    r = solve_roadmap_model(model, SolveOptions(backend="pyomo"))
+    assert r.objective == pytest.approx(475.0)
+    assert r.report is not None and r.report.route == "pyomo"
+
+
+def test_the_model_has_a_period_index():
+    model = build_roadmap(paris(weights=(1.0, 0.5)), Policy(min_local_share={"2027": 1.0}))
+    assert list(model.lm.variables["inbound_flow"].index.columns) == ["supplier", "hub", "product", "period"]
+    assert model.lm.constraints["min_local_share"].index["period"].tolist() == ["2027"]
+    assert model.lm.variables["supplier_started"].index.columns.tolist() == ["supplier", "period"]
+
+
+def test_in_period_applies_overrides():
+    net = paris(demand=table("market demand period", ("Paris", 20.0, "2027")))
+    assert in_period(net, "2026").demand["demand"].tolist() == [10.0]
+    assert in_period(net, "2027").demand["demand"].tolist() == [20.0]
+    assert len(in_period(net, "2027").periods) == 0
+
+
+# ---- properties on random networks ------------------------------------------------------
+def random_roadmap(seed: int, n_periods: int = 3) -> tuple[Network, Policy]:
+    """A small random network over ``n_periods`` periods: 3 countries in 2 regions, 4 suppliers
+    (one existing, random lead times and opening/closing costs), 2 hubs, 3 markets whose demand
+    grows by period, and a local-share glide path from 0 to 0.5."""
+    rng = np.random.default_rng(seed)
+    periods = [str(2026 + t) for t in range(n_periods)]
+    countries = table("country region", ("FR", "Europe"), ("DE", "Europe"), ("CN", "Asia"))
+    sup = [(f"S{i}", c, float(rng.integers(50, 200)), "existing" if i == 0 else "candidate",
+            float(rng.integers(0, 300)), float(rng.integers(0, 100)),
+            int(rng.integers(0, n_periods)) if i % 2 else 0)
+           for i, c in enumerate(["CN", "CN", "FR", "DE"])]
+    suppliers = table("supplier country fixed_cost status opening_cost closing_cost lead_time", *sup)
+    sp = table("supplier capacity unit_cost", *[(s[0], 200.0, float(rng.uniform(1, 10))) for s in sup])
+    hubs = table("hub country fixed_cost opening_cost closing_cost", ("H1", "FR", 80.0, 40.0, 10.0),
+                 ("H2", "DE", 60.0, 20.0, 5.0))
+    markets = table("market country", ("M1", "FR"), ("M2", "DE"), ("M3", "CN"))
+    demand = table("market demand period", *[(m, float(rng.integers(5, 30)) * (1 + 0.2 * t), p)
+                                             for m in ("M1", "M2", "M3") for t, p in enumerate(periods)])
+    lanes = table("origin destination unit_cost",
+                  *[(s[0], h, float(rng.uniform(0, 4))) for s in sup for h in ("H1", "H2")],
+                  *[(h, m, float(rng.uniform(0, 3))) for h in ("H1", "H2") for m in ("M1", "M2", "M3")])
+    net = Network.from_frames(countries=countries, suppliers=suppliers, supplier_products=sp, hubs=hubs,
+                              markets=markets, demand=demand, lanes=lanes,
+                              periods=table("period weight", *[(p, 0.9 ** t) for t, p in enumerate(periods)]))
+    glide = {p: round(0.5 * t / max(n_periods - 1, 1), 3) for t, p in enumerate(periods)}
+    return net, Policy(min_local_share=glide)
+
+
+def period_alone(net: Network, period: str, t: int, before: set[str] | None = None,
+                 free: bool = False) -> Network:
+    """Period ``period`` (at position ``t``) of ``net`` as a network of its own: lead times
+    counted from it; with ``before``, what operated in the period before is ``existing`` and the
+    rest ``candidate`` (open and closed stay); ``free``: no opening or closing costs."""
+    f = in_period(net, period).frames()
+    for kind in ("suppliers", "hubs"):
+        df, col = f[kind], kind[:-1]
+        if before is not None:
+            movable = ~df["status"].isin(("open", "closed"))
+            df.loc[movable, "status"] = np.where(df.loc[movable, col].isin(before), "existing", "candidate")
+        df["lead_time"] = np.maximum(df["lead_time"] - t, 0)
+        if free:
+            df[["opening_cost", "closing_cost"]] = 0.0
+    with warnings.catch_warnings():  # lead times past the one period are meant here
+        warnings.simplefilter("ignore", DataWarning)
+        return Network.from_frames(**f)
+
+
+def in_turn(net: Network, policy: Policy, myopic: bool) -> float:
+    """Σ weight × cost of each period solved on its own: ``myopic``, knowing the design of the
+    period before and charged its transitions; else alone, without opening and closing costs."""
+    ids = list(net.periods["period"])
+    regions, products = set(net.countries["region"]), set(net.products["product"])
+    before: set[str] | None = None
+    total = 0.0
+    for t, (period, weight) in enumerate(zip(ids, net.periods["weight"], strict=True)):
+        plan = solve(period_alone(net, period, t, before, free=not myopic),
+                     policy.in_period(period, ids, regions, products))
+        total += weight * plan.objective
+        before = set(plan.supplier_ids) | set(plan.hub_ids) if myopic else None
+    return total
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_roadmap_between_periods_alone_and_the_myopic_path(seed):
+    net, policy = random_roadmap(seed)
+    r = solve_roadmap(net, policy)
+    assert r.verify() == []
+    assert in_turn(net, policy, myopic=False) <= r.objective * (1 + 1e-6) + 1e-6
+    assert r.objective <= in_turn(net, policy, myopic=True) * (1 + 1e-6) + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_one_period_roadmap_is_todays_model(seed):
+    """A periods table of one period gives the model of the same data without one."""
+    net, policy = random_roadmap(seed, n_periods=1)
+    one = policy.in_period("2026", ["2026"], {"Europe", "Asia"}, {"default"})
+    today = solve(period_alone(net, "2026", 0), one)
+    assert solve_roadmap(net, policy).objective == pytest.approx(today.objective, rel=1e-6)
+
+
+def test_labels_are_unique_per_period():
+    model = build_roadmap(*random_roadmap(0))
+    for block in itertools.chain(model.lm.variables.values(), model.lm.constraints.values()):
+        index = block.index
+        if len(index.columns) > 1:
+            assert not index.duplicated().any(), block.name
+
+
+# ---- command line and outputs -------------------------------------------------------------
+def write_folder(net: Network, folder) -> None:
+    folder.mkdir()
+    for name, df in net.frames().items():
+        if len(df) or name == "periods":
+            df.to_csv(folder / f"{name}.csv", index=False)
+
+
+def test_cli_solve_prints_the_roadmap_and_json_has_periods(tmp_path, capsys):
+    import json
+
+    from openpyxl import load_workbook
+
+    from resilient_sc.cli import main
+
+    write_folder(paris(weights=(1.0, 0.5)), tmp_path / "data")
+    (tmp_path / "glide.yaml").write_text("min_local_share: {2027: 1.0}\n")
+    args = ["solve", str(tmp_path / "data"), "--policy", str(tmp_path / "glide.yaml")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "475.00" in out and "2027" in out and "S_FR" not in out.split("2027")[0].split("\n")[-1]
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["objective"] == pytest.approx(475.0)
+    p2027 = data["periods"][1]
+    assert (p2027["period"], p2027["cost"], p2027["suppliers_started"], p2027["suppliers_stopped"]) == (
+        "2027", pytest.approx(630.0), ["S_FR"], ["S_CN"])
+    assert main([*args, "--out", str(tmp_path / "roadmap.xlsx")]) == 0
+    book = load_workbook(tmp_path / "roadmap.xlsx")
+    sheets = {"summary", "roadmap", "roadmap_costs", "roadmap_timeline", "suppliers_contracted"}
+    assert sheets <= set(book.sheetnames)
+    header = [c.value for c in book["suppliers_contracted"][1]]
+    assert header[0] == "period"
+    assert main([*args, "--out", str(tmp_path / "folder")]) == 0
+    saved = json.loads((tmp_path / "folder" / "roadmap.json").read_text())
+    assert [p["period"] for p in saved["periods"]] == ["2026", "2027"]
+    table = pd.read_csv(tmp_path / "folder" / "roadmap.csv", dtype={"period": str})
+    assert table["cost"].tolist() == pytest.approx([160.0, 630.0])
+
+
+def test_write_model_and_pyomo_take_a_roadmap(tmp_path):
+    pytest.importorskip("pyomo")
+    from resilient_sc.export import write_model
+    from resilient_sc.solvers.pyomo import to_pyomo
+
+    net = paris(weights=(1.0, 0.5))
+    text = write_model(net, Policy(min_local_share={"2027": 1.0}), tmp_path / "m.lp").read_text()
+    assert "supplier_start(S_FR,2027)" in text and "min_local_share(Paris,default,2027)" in text
+    m = to_pyomo(net)
+    assert m.find_component("supplier_stopped") is not None
