@@ -17,13 +17,8 @@ import dataclasses
 import pandas as pd
 
 from .data import Network
+from .validation import PERIOD_TABLES, effective_rows
 
-#: the tables with a ``period`` column, and the other columns of their key
-OVERRIDDEN: dict[str, tuple[str, ...]] = {
-    "demand": ("market", "product"),
-    "supplier_products": ("supplier", "product"),
-    "tariffs": ("origin_country", "destination_country", "product"),
-}
 #: the id of the one period of a network without a ``periods`` table
 TODAY = "today"
 
@@ -48,14 +43,9 @@ def in_period(net: Network, period: str) -> Network:
     ``period`` with the same other keys, the ``period`` column blank, no ``periods`` table;
     zero-demand rows dropped. ``net`` is not modified."""
     changes: dict[str, pd.DataFrame] = {}
-    for name, key in OVERRIDDEN.items():
+    for name, key in PERIOD_TABLES.items():
         df = getattr(net, name)
-        mine, blank = df["period"] == period, df["period"] == ""
-        if mine.any():
-            overridden = pd.MultiIndex.from_frame(df[list(key)]).isin(
-                pd.MultiIndex.from_frame(df.loc[mine, list(key)]))
-            blank &= ~overridden
-        df = df.loc[blank | mine].assign(period="")
+        df = df.iloc[effective_rows(df, key, [period])[period]].assign(period="")
         if name == "demand":
             df = df.loc[df["demand"] > 0]
         changes[name] = df.reset_index(drop=True)

@@ -321,7 +321,8 @@ def periods_alone(model: RoadmapModel, options: SolveOptions) -> _Design | None:
     the roadmap takes as its MIP start (its transitions are whatever they cost). None when a
     period has no plan in ``options``' time (the roadmap's solve then says why)."""
     parts: dict[str, list[pd.DataFrame]] = {"suppliers": [], "hubs": [], "outbound": []}
-    alone = dataclasses.replace(options, log=False, allow_nonoptimal=True, mip_gap=max(options.mip_gap, START_GAP))
+    alone = dataclasses.replace(options, log=False, allow_nonoptimal=True,
+                                mip_gap=max(options.mip_gap, START_GAP))
     for period, m in zip(model.periods["period"], model.models, strict=True):
         result, _ = solve_linear(m, alone)
         if result.x is None:

@@ -1,5 +1,5 @@
-"""Figures of the analyses: frontiers, premium bars and served-demand heatmaps (network maps:
-:mod:`resilient_sc.analysis.maps`).
+"""Figures of the analyses: frontiers, premium bars, served-demand heatmaps and roadmaps (network
+maps: :mod:`resilient_sc.analysis.maps`).
 
 matplotlib is optional (``pip install resilient_sc[plots]``) and imported only when a figure
 is drawn. Figures are plain :class:`matplotlib.figure.Figure` objects on the Agg canvas (no
@@ -23,6 +23,7 @@ from ..policy import POLICY_FIELDS
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from ..roadmap import Roadmap
     from .stress import StressResult
 
 INSTALL_HINT = "pip install resilient_sc[plots]"
@@ -203,6 +204,127 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         shown += f". Framed: below the service level {service_level:.0%}"
     fig.supxlabel(shown + ".", fontsize="small")
     return fig
+
+
+#: markers of the roadmap timeline: started (opening cost paid), stopped (closing cost paid)
+STARTED, STOPPED = ("^", "tab:green"), ("v", "tab:red")
+
+
+def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Figure:
+    """A roadmap over its periods (x axis: the period ids). Top: one row per supplier and hub that
+    operates (or is stopped) in some period, suppliers first, each group by country; a bar across
+    every period it operates, coloured by its country; ▲ where it starts (opening cost paid), ▼
+    where it stops (closing cost paid), on the boundary with the period before. Bottom: the local,
+    allied and top-country shares of demand per period (%, weighted as
+    :meth:`Plan.share_weighting` says), the top country named. The title gives the total cost
+    Σ weight × period cost (money), each period's own cost (unweighted) is under its id."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    ids, d = roadmap.period_ids, roadmap.design
+    n = len(ids)
+    used = roadmap.timeline()[["kind", "id", "country"]]
+    groups = [(kind, used.loc[used["kind"] == kind].sort_values(["country", "id"]))
+              for kind in ("supplier", "hub")]
+    groups = [(kind, g) for kind, g in groups if len(g)]
+    labels: list[str] = []
+    rows: list[tuple[int, str, str]] = []  # (y, id, country) of each element
+    for kind, g in groups:
+        labels.append(f"{kind}s")
+        for e, c in zip(g["id"], g["country"], strict=True):
+            rows.append((len(labels), e, c))
+            labels.append(str(e))
+    countries = list(dict.fromkeys(c for _, _, c in rows))
+    palette = _palette(len(countries))
+    colour = dict(zip(countries, palette, strict=True))
+    top_h = max(0.6 + 0.24 * len(labels), 1.2 + 0.2 * min(len(countries), 16))
+    main_w, legend_w = max(5.0, 1.6 + 1.3 * n), 2.6
+    fig = new_figure(main_w + legend_w, top_h + 3.6)
+    grid = fig.add_gridspec(2, 2, height_ratios=[top_h, 2.6], width_ratios=[main_w, legend_w])
+    ax = fig.add_subplot(grid[0, 0])
+    bottom = fig.add_subplot(grid[1, 0], sharex=ax)
+    keys = fig.add_subplot(grid[0, 1])
+    keys.set_axis_off()
+    ax.tick_params(labelbottom=False)
+    flags = {k: g.set_index("period").loc[ids] for k, g in d.groupby(["kind", "id"], sort=False)}
+    kind_of = {e: k for k, g in groups for e in g["id"]}
+    for y, e, c in rows:
+        f = flags[(kind_of[e], e)]
+        on = np.flatnonzero(f["operating"].to_numpy(bool))
+        ax.barh(np.full(len(on), y), 1.0, left=on - 0.5, height=0.62, color=colour[c],
+                edgecolor="white", linewidth=0.6)
+        for mask, (marker, face) in ((f["started"], STARTED), (f["stopped"], STOPPED)):
+            at = np.flatnonzero(mask.to_numpy(bool))
+            if not len(at):  # an empty unclipped line would stretch the layout to the origin
+                continue
+            ax.plot(at - 0.5, np.full(len(at), y), marker, color=face, mec="black", mew=0.6, ms=7,
+                    ls="none", clip_on=False, zorder=3)
+    ax.set_yticks(np.arange(len(labels)), labels, fontsize="small" if len(labels) <= 30 else "x-small")
+    headers = {f"{kind}s" for kind, _ in groups}
+    for tick in ax.get_yticklabels():
+        if tick.get_text() in headers:
+            tick.set_fontweight("bold")
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlim(-0.7, n - 0.3)
+    for x in np.arange(n + 1) - 0.5:
+        ax.axvline(x, color="0.85", lw=0.8, zorder=0)
+    ax.set_title("suppliers and hubs operating per period", fontsize="medium")
+    marks = [Line2D([], [], marker=m, color=c, mec="black", ls="none", label=text) for (m, c), text in
+             ((STARTED, "started (opening cost)"), (STOPPED, "stopped (closing cost)"))]
+    first = keys.legend(handles=marks, loc="upper left", fontsize="small", alignment="left",
+                        title="against the period before;\nno ▲ in the first period:\n"
+                              "operating before it", title_fontsize="x-small")
+    keys.add_artist(first)
+    second = keys.legend(handles=[Patch(color=colour[c], label=c) for c in countries], title="country",
+                         loc="upper left", bbox_to_anchor=(0.0, 1.0 - 1.45 / top_h), fontsize="small",
+                         alignment="left", ncols=1 if len(countries) <= 16 else 2)
+    for legend in (first, second):  # the legend column is sized above, not by the layout
+        legend.set_in_layout(False)
+    _shares_panel(bottom, roadmap, fig.add_subplot(grid[1, 1]))
+    fig.suptitle(f"{title}: total cost {roadmap.objective:,.0f} (Σ weight × period cost, money)")
+    return fig
+
+
+def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
+    """The bottom panel of :func:`roadmap_figure`: shares per period (%), period costs under the ids."""
+    shares = roadmap.shares()
+    x = np.arange(len(shares))
+    for column, label, style in (("local_share", "local (market's region)", "o-"),
+                                 ("allied_share", "allied (country or bloc)", "s-"),
+                                 ("top_country_share", "top origin country", "D--")):
+        ax.plot(x, 100 * shares[column].to_numpy(float), style, label=label,
+                color="black" if column == "top_country_share" else None)
+    others = 100 * shares[["local_share", "allied_share"]].to_numpy(float)
+    for xi, (c, v) in enumerate(zip(shares["top_country"], 100 * shares["top_country_share"], strict=True)):
+        if c:  # the name above the marker, or below it when another line is just above
+            gap = others[xi] - v
+            below = bool(((gap > -2) & (gap < 15)).any() and not ((gap < 2) & (gap > -15)).any())
+            ax.annotate(c, (xi, v), xytext=(0, -9 if below else 8), textcoords="offset points",
+                        ha="center", va="top" if below else "baseline",
+                        fontsize="small", fontweight="bold",
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+    weighting = shares["weighting"].iloc[0] if len(shares) else "demand-weighted"
+    ax.set_ylabel(f"share of demand (%)\n{weighting}\nover all markets", fontsize="small")
+    ax.set_ylim(0, 112)
+    costs = roadmap.costs.set_index("period")["total"]
+    ax.set_xticks(x, [f"{p}\n{costs[p]:,.0f}" for p in shares["period"]])
+    ax.set_xlabel("period, and under it the period's cost (money, unweighted, with opening and closing)",
+                  fontsize="small")
+    ax.grid(axis="y", alpha=0.3)
+    keys.set_axis_off()
+    keys.legend(*ax.get_legend_handles_labels(), loc="upper left", fontsize="small", title="share",
+                title_fontsize="small", alignment="left").set_in_layout(False)
+
+
+def _palette(n: int) -> list[Any]:
+    """``n`` distinct colours: tab10, tab20, then evenly spaced hues."""
+    from matplotlib import colormaps
+
+    if n <= 10:
+        return [colormaps["tab10"](i) for i in range(n)]
+    if n <= 20:
+        return [colormaps["tab20"](i) for i in range(n)]
+    return [colormaps["hsv"](i / n) for i in range(n)]
 
 
 def _short(value: Any) -> str:

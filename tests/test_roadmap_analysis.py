@@ -1,0 +1,224 @@
+"""Analyses of roadmaps (resilient_sc.analysis.roadmap): premiums of policy paths, the end-year
+frontier, stress tests per period, the myopic path and the roadmap figure.
+
+Hand-solved numbers use :func:`tests.test_roadmap.paris` (see its module docstring): the base
+path keeps S_CN, 160 a period; the glide path ``min_local_share {2027: 1}`` switches to S_FR in
+2027: 200 fixed + 300 opening + 10 · 8 + closing S_CN 50 = 630.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from resilient_sc import DataWarning, InfeasiblePolicyError, Network, Policy, ValidationError
+from resilient_sc.analysis import (
+    end_year_frontier,
+    myopic_path,
+    planning_value,
+    roadmap_outcomes,
+    roadmap_premium,
+    roadmap_stress,
+    roadmap_stress_table,
+    stress_test,
+)
+from resilient_sc.analysis.roadmap import at_last_period, period_network
+from resilient_sc.periods import in_period
+from resilient_sc.roadmap import solve_roadmap
+
+from .test_roadmap import in_turn, paris, random_roadmap, table
+
+GLIDE = Policy(min_local_share={"2027": 1.0})
+SUPPLIERS = "supplier country fixed_cost status opening_cost closing_cost lead_time"
+
+
+def both_suppliers_now() -> Network:
+    """paris() with S_FR available from 2026 (lead time 0)."""
+    return paris(suppliers=table(SUPPLIERS, ("S_CN", "CN", 100.0, "existing", 30.0, 50.0, 0),
+                                 ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 0)))
+
+
+# ---- premium of policy paths ------------------------------------------------------------
+def test_premium_of_a_glide_path():
+    """Base 160 + 160 = 320; glide 160 + 630 = 790: premium 470, (790 − 320) / 320 = 146.875 %;
+    2027 alone (630 − 160) / 160 = 293.75 %. min_local_share {2026: 1} has no path (S_FR's lead
+    time keeps it out of 2026)."""
+    df = roadmap_premium(paris(), {"glide": GLIDE, "now": Policy(min_local_share={"2026": 1.0})},
+                         workers=2)
+    assert df["policy"].tolist() == ["base", "glide", "now"]
+    base, glide, now = (df.iloc[i] for i in range(3))
+    assert (base["cost"], base["premium_pct"]) == (320.0, 0.0)
+    assert glide["cost"] == pytest.approx(790.0)
+    assert glide["premium"] == pytest.approx(470.0)
+    assert glide["premium_pct"] == pytest.approx(100 * (790 - 320) / 320)
+    assert (glide["cost 2026"], glide["cost 2027"]) == pytest.approx((160.0, 630.0))
+    assert (glide["premium_pct 2026"], glide["premium_pct 2027"]) == pytest.approx((0.0, 293.75))
+    assert (glide["n_suppliers_started"], glide["n_suppliers_stopped"]) == (1, 1)
+    assert (glide["local_share"], glide["allied_share"]) == pytest.approx((1.0, 1.0))
+    assert (glide["top_country"], glide["top_country_share"]) == ("FR", pytest.approx(1.0))
+    assert (base["top_country"], base["local_share"]) == ("CN", 0.0)
+    assert now["status"] == "infeasible" and "S_FR (lead_time 1)" in now["reason"]
+    assert math.isnan(now["cost"])
+
+
+def test_premium_weights_and_outcomes():
+    """Weights (1, 0.5): base 160 + 80 = 240, glide 160 + 315 = 475; the outcomes keep the
+    roadmaps."""
+    outcomes = roadmap_outcomes(paris(weights=(1.0, 0.5)), {"glide": GLIDE}, workers=1)
+    assert [o.roadmap.objective for o in outcomes] == pytest.approx([240.0, 475.0])
+    df = roadmap_premium(paris(weights=(1.0, 0.5)), {"glide": GLIDE}, workers=1)
+    assert df["premium_pct"].iloc[1] == pytest.approx(100 * (475 - 240) / 240)
+    assert df["cost 2027"].iloc[1] == pytest.approx(630.0)  # per period: unweighted
+
+
+def test_premium_base_without_a_path_raises():
+    with pytest.raises(InfeasiblePolicyError, match="base path"):
+        roadmap_premium(paris(), {}, base=Policy(min_local_share={"2026": 1.0}), workers=1)
+
+
+def test_premium_checks_every_policy_first():
+    with pytest.raises(ValidationError, match="policy 'bad'"):
+        roadmap_premium(paris(), {"bad": Policy(min_local_share={"2031": 1.0})}, workers=1)
+
+
+# ---- end-year frontier ------------------------------------------------------------------
+def test_end_year_frontier():
+    """min_local_share in 2027 only: 0 is the base path (320), 1 the glide path (790)."""
+    df = end_year_frontier(paris(), "min_local_share", [0.0, 1.0], workers=1)
+    assert df["min_local_share"].tolist() == [0.0, 1.0]
+    assert df["cost"].tolist() == pytest.approx([320.0, 790.0])
+    assert df["premium_pct"].tolist() == pytest.approx([0.0, 100 * 470 / 320])
+    assert df["local_share"].tolist() == pytest.approx([0.0, 1.0])
+    assert df["cost 2026"].tolist() == pytest.approx([160.0, 160.0])
+
+
+def test_end_year_frontier_one_period():
+    """Without a periods table the one period is the last: S_FR (lead time 1) never operates, so
+    a local share of 1 has no plan."""
+    with pytest.warns(DataWarning, match="lead_time 1 is past the last period"):
+        net = paris(())
+    df = end_year_frontier(net, "min_local_share", [0.0, 1.0], workers=1)
+    assert df["status"].tolist() == ["optimal", "infeasible"]
+    assert df["cost"].iloc[0] == pytest.approx(160.0) and df["reason"].iloc[1]
+
+
+def test_at_last_period_keeps_the_glide_path():
+    ids = ["2026", "2027", "2028"]
+    glide = Policy(min_local_share={"2026": 0.1, "2028": 0.5, "Europe": 0.2})
+    assert at_last_period(glide, "min_local_share", 0.9, ids).min_local_share == {
+        "2026": 0.1, "Europe": 0.2, "2028": 0.9}
+    assert at_last_period(Policy(min_local_share=0.3), "min_local_share", 0.9, ids).min_local_share == {
+        "2026": 0.3, "2027": 0.3, "2028": 0.9}
+    assert at_last_period(Policy(), "max_country_share", 0.4, ids).max_country_share == {"2028": 0.4}
+    assert at_last_period(Policy(min_local_share={2028: 0.5}), "min_local_share", None,
+                          ids).min_local_share is None
+
+
+@pytest.mark.parametrize("field", ["co2_cap", "survive", "min_hubs"])
+def test_end_year_frontier_refuses_a_field_without_mapping(field):
+    with pytest.raises(ValidationError, match=field):
+        end_year_frontier(paris(), field, [1], workers=1)
+
+
+# ---- stress tests per period ------------------------------------------------------------
+def test_roadmap_stress_is_the_stress_test_of_each_period():
+    """survive supplier keeps both suppliers in both periods: losing S_CN re-routes 10 units to
+    S_FR at 8 instead of 6 a unit (+20), all served; losing the hub H serves nothing."""
+    net = both_suppliers_now()
+    r = solve_roadmap(net, Policy(survive=("supplier",)))
+    results = roadmap_stress(r)
+    assert list(results) == ["2026", "2027"]
+    for period, result in results.items():
+        direct = stress_test(in_period(net, period), r.plans[period])
+        pd.testing.assert_frame_equal(result.failures, direct.failures)
+        f = result.failures.set_index("failure")
+        assert f.loc["supplier:S_CN", "worst_served"] == 1.0
+        assert f.loc["supplier:S_CN", "extra_cost"] == pytest.approx(20.0)
+        assert f.loc["hub:H", "worst_served"] == 0.0
+    summary = roadmap_stress_table(results)
+    assert summary["period"].tolist() == ["2026", "2027"] and (summary["worst_served"] == 0.0).all()
+
+
+def test_roadmap_stress_counts_a_candidate_past_its_lead_time():
+    """The glide path's 2027 design is S_FR (lead time 1) and H: its stress test is the one of
+    the same data with S_FR available, and S_FR's failure is replayed."""
+    r = solve_roadmap(paris(), GLIDE)
+    result = roadmap_stress(r, kinds=("supplier",))["2027"]
+    assert result.failures["failure"].tolist() == ["supplier:S_FR"]
+    net = both_suppliers_now()
+    direct = stress_test(in_period(net, "2027"), r.plans["2027"], ("supplier",))
+    pd.testing.assert_frame_equal(result.failures, direct.failures)
+
+
+# ---- the myopic path --------------------------------------------------------------------
+def test_myopic_equals_the_roadmap_when_nothing_is_to_foresee():
+    for net, policy, total in ((paris(), Policy(), 320.0), (paris(), GLIDE, 790.0)):
+        m = myopic_path(net, policy)
+        assert m.objective == pytest.approx(total)
+        assert m.objective == pytest.approx(solve_roadmap(net, policy).objective)
+    assert myopic_path(paris(), GLIDE).table()["suppliers_started"].tolist() == ["", "S_FR"]
+
+
+@pytest.mark.parametrize(("opening", "roadmap", "myopic"), [(30.0, 400.0, 400.0), (60.0, 420.0, 430.0)])
+def test_myopic_stops_what_the_roadmap_keeps(opening, roadmap, myopic):
+    """No demand in 2027. Seeing 2027 alone, S_CN is stopped (closing 50 < fixed 100) and
+    started again in 2028 (opening): 160 + 50 + 160 + opening. The roadmap keeps it when
+    50 + opening > 100: at 60 it pays 160 + 100 + 160 = 420, 10 less than the myopic 430."""
+    net = paris(("2026", "2027", "2028"),
+                suppliers=table(SUPPLIERS, ("S_CN", "CN", 100.0, "existing", opening, 50.0, 0),
+                                ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 1)),
+                demand=table("market demand period", ("Paris", 0.0, "2027")))
+    m = myopic_path(net)
+    assert m.costs["total"].tolist() == pytest.approx([160.0, 50.0, 160.0 + opening])
+    assert m.objective == pytest.approx(myopic)
+    value = planning_value(net).set_index("period")
+    assert value.loc["total", "roadmap"] == pytest.approx(roadmap)
+    assert value.loc["total", "value"] == pytest.approx(myopic - roadmap)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_myopic_is_never_cheaper(seed):
+    net, policy = random_roadmap(seed)
+    m, r = myopic_path(net, policy), solve_roadmap(net, policy)
+    assert m.objective >= r.objective * (1 - 1e-6) - 1e-6
+    assert m.objective == pytest.approx(in_turn(net, policy, myopic=True), rel=1e-6)
+    assert m.costs["weighted"].sum() == pytest.approx(m.objective)
+    assert len(m.timeline()) >= 1 and list(m.plans) == r.period_ids
+
+
+def test_period_network_moves_statuses_and_lead_times():
+    net = period_network(paris(), "2027", 1, before={"S_FR", "H"})
+    s = net.suppliers.set_index("supplier")
+    assert s.loc["S_FR", "status"] == "existing" and s.loc["S_CN", "status"] == "candidate"
+    assert s["lead_time"].tolist() == [0, 0]
+    assert net.hubs["status"].tolist() == ["open"]
+
+
+def test_myopic_names_the_period_without_a_plan():
+    with pytest.raises(InfeasiblePolicyError, match="in period 2026"):
+        myopic_path(paris(), Policy(min_local_share={"2026": 1.0}))
+
+
+# ---- the figure -------------------------------------------------------------------------
+def test_roadmap_figure(tmp_path):
+    pytest.importorskip("matplotlib")
+    from resilient_sc.analysis.figures import roadmap_figure, save_figure
+
+    r = solve_roadmap(paris(), GLIDE)
+    fig = roadmap_figure(r)
+    top, bottom, keys, share_keys = fig.axes
+    labels = [t.get_text() for t in top.get_yticklabels()]
+    assert labels == ["suppliers", "S_CN", "S_FR", "hubs", "H"]
+    assert [t.get_text() for t in keys.get_legend().get_texts()] == ["CN", "FR"]  # countries
+    markers = [a for a in keys.artists if a is not keys.get_legend()]
+    assert [t.get_text() for t in markers[0].get_texts()] == ["started (opening cost)",
+                                                              "stopped (closing cost)"]
+    assert len(top.patches) == 4  # S_CN in 2026, S_FR in 2027, H in both
+    assert [t.get_text() for t in share_keys.get_legend().get_texts()] == [
+        "local (market's region)", "allied (country or bloc)", "top origin country"]
+    assert "790" in fig._suptitle.get_text()
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["2026\n160", "2027\n630"]
+    assert "demand-weighted" in bottom.get_ylabel() or "value-weighted" in bottom.get_ylabel()
+    assert save_figure(fig, tmp_path / "roadmap.png").stat().st_size > 0
