@@ -349,3 +349,12 @@ def test_rows_without_quantities_in_plain_words():
     out = explain_iis(model, iis_rows(model, np.arange(block.start, block.start + block.size)))
     assert out[0].startswith("these requirements cannot all hold together: single_sourcing for market 'M'")
     assert out[-1].startswith("detail for experts") and "single_source (M)" in out[-1]
+
+
+def test_country_cap_counts_the_origin_countries_of_the_product():
+    """Berlin's displays come from 8 countries (2,008 = 8 × 251 units under a 0.1 cap); the count
+    is of that product's origins, not of every (product, country) pair reaching Berlin."""
+    with pytest.raises(InfeasiblePolicyError) as exc:
+        solve(examples.electronics(), Policy(max_country_share=0.1))
+    berlin = next(r for r in exc.value.reasons if "'Berlin' (product 'displays')" in r)
+    assert "capped at 251 units, the 8 origin countries that reach it deliver at most 2,008" in berlin

@@ -182,9 +182,8 @@ REGISTRY: dict[str, Case] = {
     "survive": Case(tiny, {"survive": ["supplier"], "service_level": 0.5}, SURVIVE, add_recourse),
     "disruptions": Case(tiny_disrupted, {"shortfall_penalty": 1000.0, "disruption_weight": 2.0}, DISRUPTION,
                         add_recourse),
-    "transitions": Case(transitions, {}, (*(f"{k}_{what}" for k in ("supplier", "hub")
-                                           for what in ("started", "start", "stopped", "stop")),
-                                          "cost:opening", "cost:closing")),
+    "transitions": Case(transitions, {}, ("supplier_stopped", "supplier_stop", "cost:opening",
+                                          "cost:closing")),
 }
 
 FAMILY = {f.__name__.removeprefix("add_"): f for f in FAMILIES}

@@ -185,7 +185,8 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
     for _, row in dem.iterrows():
         have = float(usable.get((row["market"], row["product"]), 0.0))
         if have < row["demand"] - 1e-9:
-            n_c = int((by_country["market"] == row["market"]).sum())
+            n_c = int(((by_country["market"] == row["market"])
+                       & (by_country["product"] == row["product"])).sum())
             out.append(f"max_country_share {row['kappa']:g} cannot be met for market '{row['market']}' "
                        f"(product '{row['product']}'): with each foreign country capped at "
                        f"{number(row['kappa'] * row['demand'])} units, the {n_c} origin countries that reach "

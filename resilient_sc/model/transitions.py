@@ -11,9 +11,10 @@ and 0 otherwise; ``started``, ``stopped`` ∈ [0, 1]. The costs are
 ``opening = Σ weight_t · opening_cost[e] · started[e,t]`` and
 ``closing = Σ weight_t · closing_cost[e] · stopped[e,t]``.
 
-Without a ``periods`` table the one period gets the same rows (``t = 0`` only) from the family
-:func:`add_transitions`, for the elements with an opening or closing cost; a roadmap gets them for
-every element from :func:`add_links` on the stacked model.
+Without a ``periods`` table the one period gets these costs from the family
+:func:`add_transitions` (with t = 0 only, started[e] = z[e] for a candidate and stopped[e] = 1 − z[e]
+for an existing element); a roadmap gets the rows for every element from :func:`add_links` on the
+stacked model.
 """
 
 from __future__ import annotations
@@ -79,19 +80,29 @@ _GLOBAL = VarBlock("", pd.DataFrame(), 0, np.empty(0), np.empty(0), False)
 
 
 def add_transitions(ctx: Context) -> None:
-    """Opening and closing costs of the one period of a network without a ``periods`` table, for
-    the elements with an opening or closing cost (none: nothing added):
-    ``<kind>_start[e]``: started[e] − z[e] ≥ −z0[e] and ``<kind>_stop[e]``:
-    stopped[e] + z[e] ≥ z0[e], z0 = 1 for open and existing elements (0 otherwise);
-    opening = Σ opening_cost · started, closing = Σ closing_cost · stopped."""
+    """Opening and closing costs of the one period of a network without a ``periods`` table
+    (none: nothing added). A candidate starts exactly when it operates (z0 = 0), so its opening
+    cost is a cost on z itself: opening = Σ opening_cost[e] · z[e]. An ``existing`` element with
+    a closing cost gets ``<kind>_stopped[e]`` ∈ [0, 1] and the row ``<kind>_stop[e]``:
+    stopped[e] + z[e] ≥ 1; closing = Σ closing_cost[e] · stopped[e] (an ``open`` element is
+    never stopped, and a candidate has nothing to stop)."""
     if not ctx.transitions:
         return
     for kind, table in (("supplier", ctx.network.suppliers), ("hub", ctx.network.hubs)):
-        items = elements(table, kind)
-        items = items.loc[(items["opening_cost"] > 0) | (items["closing_cost"] > 0)].reset_index(drop=True)
-        if not len(items):
-            continue
         block = ctx.lm.variables[DESIGN[kind]]
-        at = pd.Index(block.index[kind]).get_indexer(items[kind])
-        z = np.where(at >= 0, block.start + at, -1).reshape(-1, 1)
-        add_links(ctx.lm, kind, items, z, pd.DataFrame({"weight": [1.0]}))
+        at = pd.Index(block.index[kind]).get_indexer(table[kind])
+        opening = table["opening_cost"].to_numpy(float)
+        new = (table["status"] == "candidate").to_numpy() & (opening > 0) & (at >= 0)
+        if new.any():
+            ctx.lm.add_cost("opening", block, opening[new], local=at[new])
+        existing = table.loc[(table["status"] == "existing") & (table["closing_cost"] > 0), kind]
+        if not len(existing):
+            continue
+        items = table.loc[existing.index, [kind, "closing_cost"]].reset_index(drop=True)
+        where = pd.Index(block.index[kind]).get_indexer(items[kind])
+        stopped = ctx.lm.add_variables(f"{kind}_stopped", items[[kind]], upper=1.0)
+        rows = local(len(items))
+        has = where >= 0
+        ctx.lm.add_constraints(f"{kind}_stop", items[[kind]], [
+            (rows, stopped, rows, 1.0), (rows[has], block, where[has], 1.0)], lower=1.0)
+        ctx.lm.add_cost("closing", stopped, items["closing_cost"].to_numpy(float))
