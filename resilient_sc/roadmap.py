@@ -22,8 +22,8 @@ from . import io
 from .data import Network
 from .exceptions import InfeasiblePolicyError
 from .explain import explain_infeasibility
-from .model.build import NetworkModel
-from .model.roadmap import RoadmapModel, build_roadmap, lead_time_hint
+from .model.build import NetworkModel, build_period
+from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.transitions import BEFORE
 from .optimize import _accepted, _log
 from .policy import Policy
@@ -350,22 +350,76 @@ def solve_roadmap(network: Network, policy: Policy | None = None,
     """
     options = options or SolveOptions()
     options.check()
-    return solve_roadmap_model(build_roadmap(network, policy, strong_links=options.strong_links), options)
+    try:
+        model = build_roadmap(network, policy, strong_links=options.strong_links)
+    except PeriodsInfeasible as exc:
+        hints = [h for period, t, net, pol in exc.failed for h in lead_time_hint(net, pol, period, t)]
+        raise InfeasiblePolicyError([*exc.reasons, *hints]) from None
+    return solve_roadmap_model(model, options)
 
 
 def explain_roadmap(model: RoadmapModel) -> list[str]:
     """Why a roadmap has no plan, in a planner's terms: the periods that have none alone, each
-    with the reasons of :func:`~resilient_sc.explain.explain_infeasibility`, and the candidates
-    whose lead time keeps them out of a period that would have a plan without it."""
+    with the reasons of :func:`~resilient_sc.explain.explain_infeasibility`, and
+    :func:`lead_time_hint`."""
     reasons: list[str] = []
     ids = model.periods["period"].tolist()
     for t, (period, m) in enumerate(zip(ids, model.models, strict=True)):
         if _has_plan(m):
             continue
         reasons += [f"in period {period}: {r}" for r in explain_infeasibility(m)]
-        reasons += lead_time_hint(m.network, m.policy, period, t, _has_plan)
+        reasons += lead_time_hint(m.network, m.policy, period, t)
     return reasons or ["the roadmap has no plan, although every period has one alone"]
 
 
+#: lead_time_hint looks for a smallest set among at most this many waiting candidates
+HINT_CANDIDATES = 24
+
+
+def lead_time_hint(network: Network, policy: Policy, period: str, position: int) -> list[str]:
+    """When lead times are why period ``period`` (at ``position``) has no plan: the candidates
+    it would need, a set none of which can be left out (each one left out in turn, kept out
+    when the period still has a plan without it); nothing when the period has no plan even with
+    every candidate available."""
+    waiting = []
+    for kind in ("supplier", "hub"):
+        t = getattr(network, f"{kind}s")
+        late = t.loc[(t["status"] == "candidate") & (t["lead_time"] > position)]
+        waiting += [(kind, i, int(n)) for i, n in zip(late[kind], late["lead_time"], strict=True)]
+    if not waiting or not _feasible_with(network, policy, position, waiting):
+        return []
+    needed = list(waiting)
+    if len(waiting) <= HINT_CANDIDATES:
+        for item in waiting:
+            if len(needed) > 1 and _feasible_with(network, policy, position,
+                                                  [w for w in needed if w != item]):
+                needed.remove(item)
+    shown = ", ".join(f"{kind} {i} (lead_time {n})" for kind, i, n in needed)
+    which = "it" if len(needed) == 1 else "them"
+    return [f"in period {period} (position {position}): it would have a plan if, for example, {shown} "
+            f"could operate then; lead_time keeps {which} out until a later period (shorten the "
+            "lead time, or relax the policy in this period)"]
+
+
+def _feasible_with(network: Network, policy: Policy, position: int,
+                   available: list[tuple[str, str, int]]) -> bool:
+    """The period at ``position`` has a plan when the candidates ``available`` operate at once
+    (lead time 0) and the others still waiting stay out."""
+    ids = {kind: {i for k, i, _ in available if k == kind} for kind in ("supplier", "hub")}
+    tables = {}
+    for kind in ("supplier", "hub"):
+        t = getattr(network, f"{kind}s")
+        now = t[kind].isin(ids[kind]).to_numpy()
+        tables[f"{kind}s"] = t.assign(lead_time=np.where(now, 0, t["lead_time"]))
+    try:
+        m = build_period(dataclasses.replace(network, **tables), policy, position=position,
+                         transitions=False)
+    except InfeasiblePolicyError:
+        return False
+    return _has_plan(m)
+
+
 def _has_plan(model: NetworkModel) -> bool:
-    return solve_linear(model, SolveOptions(), routes=_ROUTES[-1:])[0].status is not Status.INFEASIBLE
+    """``model`` has a feasible plan (HiGHS stops at a gap of 99%: about the first plan found)."""
+    options = SolveOptions(mip_gap=0.99, allow_nonoptimal=True)
+    return solve_linear(model, options, routes=_ROUTES[-1:])[0].status is not Status.INFEASIBLE

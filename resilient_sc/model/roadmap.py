@@ -11,7 +11,6 @@ each period's costs multiplied by its weight, and linked by the start and stop r
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +24,15 @@ from .build import NetworkModel, build_model, build_period
 from .linear import INDEX, ConBlock, LinearModel, VarBlock
 from .table import Table
 from .transitions import DESIGN, add_links, elements
+
+
+class PeriodsInfeasible(InfeasiblePolicyError):
+    """Periods of a roadmap that fail a necessary condition (:mod:`.precheck`): ``failed`` holds
+    each one's (period, position, network, policy) as it stands in that period."""
+
+    def __init__(self, reasons: list[str], failed: list[tuple[str, int, Network, Policy]]):
+        super().__init__(reasons)
+        self.failed = failed
 
 
 @dataclass(eq=False)
@@ -76,15 +84,16 @@ def build_roadmap(network: Network, policy: Policy | None = None,
     products = sorted(set(network.products["product"]))
     models: list[NetworkModel] = []
     reasons: list[str] = []
+    failed: list[tuple[str, int, Network, Policy]] = []
     for t, period in enumerate(ids):
         net_t, policy_t = in_period(network, period), policy.in_period(period, ids, regions, products)
         try:
             models.append(build_period(net_t, policy_t, strong_links, position=t, transitions=False))
         except InfeasiblePolicyError as exc:
             reasons += [f"in period {period}: {r}" for r in exc.reasons]
-            reasons += lead_time_hint(net_t, policy_t, period, t, lambda m: True)
+            failed.append((period, t, net_t, policy_t))
     if reasons:
-        raise InfeasiblePolicyError(reasons)
+        raise PeriodsInfeasible(reasons, failed)
     lm, starts = stack([m.lm for m in models], periods)
     for kind, design in DESIGN.items():
         items = elements(getattr(network, f"{kind}s"), kind)
@@ -105,31 +114,6 @@ def build_any(network: Network, policy: Policy | None = None,
     if has_periods(network):
         return build_roadmap(network, policy, strong_links)
     return build_model(network, policy, strong_links)
-
-
-def lead_time_hint(network: Network, policy: Policy, period: str, position: int,
-                   has_plan: Callable[[NetworkModel], bool]) -> list[str]:
-    """Why period ``period`` (at ``position``) of a roadmap has no plan when lead times are the
-    reason: the candidates not yet available there, when the period without lead times passes
-    the prechecks and ``has_plan`` (a solve); else nothing."""
-    waiting = []
-    for kind in ("supplier", "hub"):
-        t = getattr(network, f"{kind}s")
-        late = t.loc[(t["status"] == "candidate") & (t["lead_time"] > position)]
-        waiting += [f"{kind} {i} (lead_time {int(n)})"
-                    for i, n in zip(late[kind], late["lead_time"], strict=True)]
-    if not waiting:
-        return []
-    try:
-        free = build_period(network, policy, position=np.iinfo(np.int32).max, transitions=False)
-    except InfeasiblePolicyError:
-        return []
-    if not has_plan(free):
-        return []
-    shown = ", ".join(waiting[:8]) + (f" and {len(waiting) - 8} more" if len(waiting) > 8 else "")
-    return [f"in period {period} (position {position}): it would have a plan if {shown} could "
-            "operate; their lead_time keeps them out until a later period (shorten the lead time, "
-            "or relax the policy in this period)"]
 
 
 def stack(models: list[LinearModel], periods: pd.DataFrame) -> tuple[LinearModel, dict[str, np.ndarray]]:
