@@ -139,7 +139,21 @@ def design_figures(net: Network, plan: Plan) -> None:
         print(f"wrote docs/img/{name} ({(IMG / name).stat().st_size // 1024} KiB)")
 
 
+def roadmap_figures() -> None:
+    """The bundled roadmap's glide path (docs/roadmaps.md), as the library draws it."""
+    from resilient_sc import solve_roadmap
+    from resilient_sc.analysis import figures
+
+    net = examples.electronics_roadmap()
+    path = solve_roadmap(net, Policy.from_file(examples.electronics_roadmap_path() / "policy.yaml"))
+    print(path.summary())
+    fig = figures.roadmap_figure(path, "Glide path of the electronics roadmap")
+    figures.save_figure(fig, IMG / "roadmap.png", dpi=80)
+    print(f"wrote docs/img/roadmap.png ({(IMG / 'roadmap.png').stat().st_size // 1024} KiB)")
+
+
 def main() -> None:
+    roadmap_figures()
     net = examples.electronics()
     fields = load_mapping(examples.electronics_path() / "policies.yaml", "policies")
     policies = {k: Policy.from_dict(v) for k, v in fields.items() if k != "base"}
