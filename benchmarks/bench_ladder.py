@@ -319,35 +319,52 @@ def one(rung: str, policy: str, side: str, time_limit: float, threads: int) -> d
         res = {"status": plan.status.value, "objective": plan.objective, "bound": plan.bound,
                "gap": plan.gap, "build_s": plan.build_time, "solve_s": plan.solve_time}
     else:
-        h, ncol, nrow = build_textbook(net, pol)
-        built = time.perf_counter()
-        h.setOptionValue("mip_rel_gap", 1e-6)
-        h.setOptionValue("time_limit", float(time_limit))
-        h.setOptionValue("threads", threads)
-        h.setOptionValue("random_seed", 0)
-        h.run()
-        info = h.getInfo()
-        ok = info.primal_solution_status == 2
-        res = {"status": h.modelStatusToString(h.getModelStatus()).lower(),
-               "objective": float(info.objective_function_value) if ok else math.nan,
-               "bound": float(info.mip_dual_bound), "gap": float(info.mip_gap) if ok else math.inf,
-               "build_s": built - t0, "solve_s": time.perf_counter() - built, "columns": ncol, "rows": nrow}
+        res = run_textbook(build_textbook(net, pol), t0, time_limit, threads)
+    return finish(res, t0)
+
+
+def run_textbook(built: tuple, t0: float, time_limit: float, threads: int) -> dict:
+    """Run a textbook model from :func:`build_textbook` or :func:`to_highs` at gap 1e-6; its
+    status, objective, bound, gap, seconds (build since ``t0``, solve) and size."""
+    h, ncol, nrow = built
+    start = time.perf_counter()
+    h.setOptionValue("mip_rel_gap", 1e-6)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("threads", threads)
+    h.setOptionValue("random_seed", 0)
+    h.run()
+    info = h.getInfo()
+    ok = info.primal_solution_status == 2
+    return {"status": h.modelStatusToString(h.getModelStatus()).lower(),
+            "objective": float(info.objective_function_value) if ok else math.nan,
+            "bound": float(info.mip_dual_bound), "gap": float(info.mip_gap) if ok else math.inf,
+            "build_s": start - t0, "solve_s": time.perf_counter() - start, "columns": ncol, "rows": nrow}
+
+
+def finish(res: dict, t0: float) -> dict:
+    """``res`` with the wall seconds since ``t0`` and this process's peak memory (MB)."""
     res["wall_s"] = time.perf_counter() - t0
     res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return res
+
+
+def in_subprocess(script: str, args: list[str], time_limit: float) -> dict:
+    """``script --one ARGS`` in a fresh Python process (so the peak memory is its own); the JSON
+    line it prints last, or an error status."""
+    t0 = time.perf_counter()
+    command = [sys.executable, script, "--one", *args]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=time_limit * 3 + 600)
+    if proc.returncode != 0:
+        return {"status": "error", "error": proc.stderr.strip().splitlines()[-1:],
+                "wall_s": time.perf_counter() - t0}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def case(rung: str, policy: str, side: str, time_limit: float, threads: int) -> dict:
     """:func:`one` in a fresh Python process, so the peak memory is this case's."""
     if side == "textbook" and policy not in TEXTBOOK:
         return {"status": "not built"}
-    t0 = time.perf_counter()
-    command = [sys.executable, __file__, "--one", rung, policy, side, str(time_limit), str(threads)]
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=time_limit * 3 + 600)
-    if proc.returncode != 0:
-        return {"status": "error", "error": proc.stderr.strip().splitlines()[-1:],
-                "wall_s": time.perf_counter() - t0}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return in_subprocess(__file__, [rung, policy, side, str(time_limit), str(threads)], time_limit)
 
 
 def speedup(row: dict) -> tuple[str, float | None]:

@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -39,7 +37,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_ladder import textbook_arrays, to_highs  # noqa: E402
+from bench_ladder import finish, in_subprocess, run_textbook, textbook_arrays, to_highs  # noqa: E402
 from ladder import RUNGS, ladder_network  # noqa: E402
 from machine import machine_info, machine_line, save  # noqa: E402
 
@@ -165,33 +163,13 @@ def one(rung: str, name: str, side: str, time_limit: float, threads: int) -> dic
                "build_s": r.build_time, "solve_s": r.solve_time, "columns": r.model.lm.n_cols,
                "rows": r.model.lm.n_rows, "verified": r.verify() == []}
     else:
-        h, ncol, nrow = to_highs(textbook_roadmap(net, name))
-        built = time.perf_counter()
-        h.setOptionValue("mip_rel_gap", 1e-6)
-        h.setOptionValue("time_limit", float(time_limit))
-        h.setOptionValue("threads", threads)
-        h.setOptionValue("random_seed", 0)
-        h.run()
-        info = h.getInfo()
-        ok = info.primal_solution_status == 2
-        res = {"status": h.modelStatusToString(h.getModelStatus()).lower(),
-               "objective": float(info.objective_function_value) if ok else math.nan,
-               "bound": float(info.mip_dual_bound), "gap": float(info.mip_gap) if ok else math.inf,
-               "build_s": built - t0, "solve_s": time.perf_counter() - built, "columns": ncol, "rows": nrow}
-    res["wall_s"] = time.perf_counter() - t0
-    res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return res
+        res = run_textbook(to_highs(textbook_roadmap(net, name)), t0, time_limit, threads)
+    return finish(res, t0)
 
 
 def case(rung: str, name: str, side: str, time_limit: float, threads: int) -> dict:
     """:func:`one` in a fresh Python process, so the peak memory is this case's."""
-    t0 = time.perf_counter()
-    command = [sys.executable, __file__, "--one", rung, name, side, str(time_limit), str(threads)]
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=time_limit * 3 + 600)
-    if proc.returncode != 0:
-        return {"status": "error", "error": proc.stderr.strip().splitlines()[-1:],
-                "wall_s": time.perf_counter() - t0}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return in_subprocess(__file__, [rung, name, side, str(time_limit), str(threads)], time_limit)
 
 
 def markdown(rung: str, rows: list[dict], info: dict, time_limit: float) -> str:

@@ -16,6 +16,8 @@ roadmap (examples/electronics_roadmap).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -121,6 +123,21 @@ MARKET_RADIUS = 2500.0
 MIN_HUB_COUNTRIES = 2
 #: factor on long-haul lane cost and CO2 for cells (dangerous goods, heavy)
 CELLS_SURCHARGE = 1.6
+
+
+def write_csv_folder(frames: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    """Write one ``<table>.csv`` per frame into ``folder`` as the example generators do (whole
+    float columns as integers, others to 4 decimals, ``\\n`` line ends); the paths written."""
+    paths = []
+    for name, df in frames.items():
+        out = df.copy()
+        for col in df.select_dtypes("float").columns:
+            whole = bool(np.isfinite(df[col]).all() and (df[col] % 1 == 0).all())
+            out[col] = df[col].astype("int64") if whole else df[col].round(4)
+        path = folder / f"{name}.csv"
+        out.to_csv(path, index=False, lineterminator="\n")
+        paths.append(path)
+    return paths
 
 
 def great_circle_km(lat1: np.ndarray | float, lon1: np.ndarray | float, lat2: np.ndarray | float,

@@ -10,25 +10,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from resilient_sc.example_data import electronics_roadmap_frames
+from resilient_sc.example_data import electronics_roadmap_frames, write_csv_folder
 
 HERE = Path(__file__).resolve().parent
 
 
 def write(folder: Path = HERE, seed: int = 7) -> list[Path]:
     """Write one ``<table>.csv`` per table into ``folder``; return the paths written."""
-    paths = []
-    for name, df in electronics_roadmap_frames(seed).items():
-        out = df.copy()
-        for col in df.select_dtypes("float").columns:
-            whole = bool(np.isfinite(df[col]).all() and (df[col] % 1 == 0).all())
-            out[col] = df[col].astype("int64") if whole else df[col].round(4)
-        path = folder / f"{name}.csv"
-        out.to_csv(path, index=False, lineterminator="\n")
-        paths.append(path)
-    return paths
+    return write_csv_folder(electronics_roadmap_frames(seed), folder)
 
 
 if __name__ == "__main__":
