@@ -38,10 +38,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import app as _app  # light: the web framework is imported only when `app` runs
-from . import io
+from . import cli_roadmap, io
 from .cli_args import failure_kinds, gap, non_negative, positive, seconds, sweep_values, whole
 from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
-from .format import column_formatter
+from .format import frame_text
+from .periods import has_periods
 from .solvers import highs
 from .solvers.base import available_cpus
 
@@ -188,7 +189,8 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", metavar="FILE", type=Path,
                         help="policy file (.yaml, .yml or .json) of field: value pairs")
     parser.add_argument("--out", metavar="PATH", type=Path,
-                        help="write the plan: a folder (plan.json + CSV tables) or a .xlsx workbook")
+                        help="write the plan: a folder (plan.json + CSV tables; a roadmap: roadmap.json, CSV "
+                             "tables and roadmap.png) or a .xlsx workbook")
     parser.add_argument("--time-limit", metavar="S", type=seconds, help="solver time limit in seconds")
     parser.add_argument("--gap", metavar="G", type=gap,
                         help="relative MIP gap at which to stop (default 1e-6: proven optimal)")
@@ -210,7 +212,6 @@ def load_policy(path: Path | None) -> Policy:
 
 def _run_solve(args: argparse.Namespace) -> Outcome:
     from .optimize import solve
-    from .periods import has_periods
     from .roadmap import solve_roadmap
     from .solvers.base import SolveOptions, Status
     from .workbook import write_workbook
@@ -227,7 +228,7 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
         log=True if args.log == "-" else (args.log or False),
         allow_nonoptimal=args.allow_nonoptimal,
     )
-    # a network with a periods table is a roadmap: a plan per period (docs/roadmaps.md)
+    # a network with a periods table is a roadmap: a plan per period (docs/formulation.md §9)
     roadmap = has_periods(network)
     result = (solve_roadmap if roadmap else solve)(network, policy, options)
     data = result.to_dict()
@@ -236,6 +237,8 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
         with writing(args.out):
             if workbook:
                 written = write_workbook(args.out, **{"roadmap" if roadmap else "plan": result})
+            elif roadmap:  # with roadmap.png
+                written = cli_roadmap.save(args, result)
             else:
                 with io.atomic_folder(args.out, force=args.force, flag="--force") as tmp:
                     result.save(tmp)
@@ -371,6 +374,8 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     check_paths(args, args.out, folder=True)
     policy = load_policy(args.policy)
     network = load_network(args.data)
+    if has_periods(network):
+        return _report_outcome(*cli_roadmap.stress(args, network, policy, writing))
     plan = solve(network, policy)
     stress = stress_test(network, plan, args.failures, penalty=args.penalty)
     data = {"status": "ok", "plan": plan.to_dict(), **stress.to_dict()}
@@ -379,7 +384,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
                *[f"served {p}" for p in stress.products], "value_served", "extra_cost", "shortfall_cost",
                "impact"]
     text = "\n".join([f"# Stress test of {design_title(policy)}", "", *stress_sentences(plan, stress), "",
-                      _frame_text(worst, columns).rstrip(), "",
+                      frame_text(worst, columns).rstrip(), "",
                       "worst_served: the fraction of demand every market and product still gets; "
                       "worst_market/product: where that floor binds; served <product>: fraction of its "
                       "units; value_served: weighted by unit_value; extra_cost: change in flow cost "
@@ -408,11 +413,14 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     policies = load_policies(args.policies)
     network = load_network(args.data)
     base = policies.pop("base", None)
+    if has_periods(network):
+        return _report_outcome(*cli_roadmap.premium(args, network, policies, base,
+                                                    progress_bar(args, "policies"), writing))
     outcomes = premium_outcomes(network, policies, base, workers=args.workers,
                                 progress=progress_bar(args, "policies"))
     table = premium_table(outcomes)
-    text = "\n".join([_frame_text(table, ["policy", "status", "cost", "premium_pct", "worst_served",
-                                           "expected_value_served", "n_suppliers", "n_hubs"]), "",
+    text = "\n".join([frame_text(table, ["policy", "status", "cost", "premium_pct", "worst_served",
+                                          "expected_value_served", "n_suppliers", "n_hubs"]), "",
                       *premium_sentences(outcomes, table)])
     written = None
     if args.out is not None:
@@ -431,7 +439,7 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
                         help="policy the sweep starts from (.yaml, .yml or .json; default: the base)")
     parser.add_argument("--no-warm-start", dest="warm_start", action="store_false",
                         help="solve the points independently (in parallel) instead of each starting "
-                             "from the previous design")
+                             "from the previous design (a roadmap's points always are)")
     add_report_option(parser)
     add_workers_option(parser)
 
@@ -445,23 +453,20 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
     Policy.check_field(args.field, "--field")
     policy = load_policy(args.policy)
     network = load_network(args.data)
+    if has_periods(network):
+        return _report_outcome(*cli_roadmap.frontier(args, network, policy, progress_bar(args, args.field),
+                                                     writing))
     policy.sweep(args.field, args.values, "--values")  # frontier() checks the points on the network
     df = frontier(network, args.field, args.values, policy, warm_start=args.warm_start,
                   workers=args.workers, progress=progress_bar(args, args.field))
-    text = "\n".join([_frame_text(df, [args.field, "status", "cost", "premium_pct", "worst_served",
-                                        "worst_failure", "n_suppliers", "n_hubs"]), "",
+    text = "\n".join([frame_text(df, [args.field, "status", "cost", "premium_pct", "worst_served",
+                                       "worst_failure", "n_suppliers", "n_hubs"]), "",
                       *frontier_sentences(df, args.field)])
     written = None
     if args.out is not None:
         with writing(args.out):
             written = write_frontier_report(args.out, df, args.field, force=args.force)
     return _report_outcome({"status": "ok", "field": args.field, "table": _records(df)}, text, written)
-
-
-def _frame_text(df: Any, columns: list[str]) -> str:
-    """A table for the terminal, each column formatted by :func:`format.column_formatter`."""
-    cols = [c for c in columns if c in df]
-    return df[cols].to_string(index=False, formatters={c: column_formatter(c) for c in cols}, na_rep="")
 
 
 COMMANDS: dict[str, Command] = {
@@ -491,7 +496,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, command in COMMANDS.items():
-        p = sub.add_parser(name, help=command.help, description=command.description or command.help)
+        on_roadmap = cli_roadmap.ON_ROADMAP.get(name)
+        description = command.description or command.help
+        if on_roadmap:
+            description += f". On a roadmap (data with a periods table): {on_roadmap}."
+        p = sub.add_parser(name, help=command.help, description=description)
         command.configure(p)
         add_output_options(p)
     return parser

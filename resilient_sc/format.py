@@ -5,8 +5,8 @@ premiums already in % with two decimals, counts as whole numbers.
 
 >>> money(1234.5), signed_money(-7.0), fraction(0.8074), pct_points(7.5), whole(13.0)
 ('1,234.50', '-7.00', '80.7%', '7.50%', '13')
->>> column_formatter("extra_cost")(float("nan"))
-''
+>>> column_formatter("extra_cost")(float("nan")), column_formatter("premium_pct 2027")(-0.0)
+('', '0.00%')
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def fraction(v: float) -> str:
 
 
 def pct_points(v: float) -> str:
-    return f"{v:.2f}%"
+    text = f"{v:.2f}%"
+    return "0.00%" if text == "-0.00%" else text
 
 
 def value(v: Any) -> str:
@@ -50,7 +51,10 @@ def value(v: Any) -> str:
 
 
 def column_formatter(column: str) -> Callable[[Any], str]:
-    """The formatter of a result column by its name; blank for a missing (NaN) number."""
+    """The formatter of a result column by its name; blank for a missing (NaN) number. A
+    per-period column (``cost 2027``, ``premium_pct 2027``) is formatted by the part before
+    the space."""
+    column = column.split(" ", 1)[0]
     if column in MONEY_COLUMNS:
         fmt: Callable[[Any], str] = money
     elif column == "premium_pct":
@@ -62,3 +66,9 @@ def column_formatter(column: str) -> Callable[[Any], str]:
     else:
         return str
     return lambda v: "" if isinstance(v, float) and math.isnan(v) else fmt(v)
+
+
+def frame_text(df: Any, columns: list[str]) -> str:
+    """``df``'s ``columns`` (those it has) as a text table, each formatted by :func:`column_formatter`."""
+    cols = [c for c in columns if c in df]
+    return df[cols].to_string(index=False, formatters={c: column_formatter(c) for c in cols}, na_rep="")

@@ -237,7 +237,9 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
     countries = list(dict.fromkeys(c for _, _, c in rows))
     palette = _palette(len(countries))
     colour = dict(zip(countries, palette, strict=True))
-    top_h = max(0.6 + 0.24 * len(labels), 1.2 + 0.2 * min(len(countries), 16))
+    # tall enough for its rows, and for both legends of its column: the markers' (1.45 in) above
+    # the countries' (title and one 0.22 in line per country)
+    top_h = max(0.6 + 0.24 * len(labels), 1.45 + 0.5 + 0.22 * min(len(countries), 16))
     main_w, legend_w = max(5.0, 1.6 + 1.3 * n), 2.6
     fig = new_figure(main_w + legend_w, top_h + 3.6)
     grid = fig.add_gridspec(2, 2, height_ratios=[top_h, 2.6], width_ratios=[main_w, legend_w])

@@ -1,0 +1,483 @@
+"""Reports on roadmaps (docs/formulation.md §9): the premium of policy paths, the stress test of
+each period's design and the end-year frontier, as CSV tables, PNG figures and ``report.md``.
+
+Written as the one-period reports of :mod:`resilient_sc.analysis.report` are: a folder appears
+whole or not at all, figures need matplotlib (``figures=None``: drawn when it is installed).
+A path's cost is Σ_t weight_t · cost_t (money), cost_t the period's plan cost with the opening
+and closing costs of the suppliers and hubs started and stopped in it; shares are fractions of
+demand over all markets, weighted as :meth:`~resilient_sc.results.Plan.share_weighting` says.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .. import io
+from ..format import fraction, money, pct_points, signed_money, value, whole
+from . import figures as fg
+from .report import (
+    STRESS_METHOD,
+    _bullets,
+    _count,
+    _describe,
+    _failure_table,
+    _files,
+    _guarantee,
+    _image,
+    _markdown,
+    _penalties,
+    _reason,
+    _report_folder,
+    _served_by_product,
+    _slug,
+    _source,
+    _Writer,
+    service_level,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..data import Network
+    from ..policy import Policy
+    from ..roadmap import Roadmap
+    from .roadmap import PathOutcome
+    from .stress import StressResult
+
+ROADMAP_PNG = "roadmap.png"
+#: what a path's cost is, in words
+PATH_COST = "Σ weight × period cost, money"
+PATH_PREMIUM_LABEL = "premium over the cost-optimal path\n(% of its Σ weight × period cost)"
+
+
+def path_title(policy: Policy) -> str:
+    """"the cost-optimal roadmap (no resilience policy)" or "the roadmap for <policy>"."""
+    return "the cost-optimal roadmap (no resilience policy)" if not policy.to_dict() \
+        else f"the roadmap for {_describe(policy)}"
+
+
+def save_roadmap(folder: str | Path, roadmap: Roadmap, title: str = "Restructuring roadmap",
+                 figures: bool | None = None, force: bool = False, flag: str = "force=True") -> Path:
+    """:meth:`Roadmap.save <resilient_sc.roadmap.Roadmap.save>` plus ``roadmap.png``
+    (:func:`~resilient_sc.analysis.figures.roadmap_figure`, titled ``title``) in the same
+    atomic folder write; ``figures=None`` draws it when matplotlib is installed."""
+    with io.atomic_folder(folder, force=force, flag=flag) as tmp:
+        roadmap.save(tmp)
+        if figures or (figures is None and fg.has_matplotlib()):
+            fg.save_figure(fg.roadmap_figure(roadmap, title), tmp / ROADMAP_PNG)
+    return Path(folder)
+
+
+# ---- premium of policy paths --------------------------------------------------------------
+def premium_columns(table: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The columns of a :func:`~resilient_sc.analysis.roadmap.roadmap_premium` table shown, in
+    two tables: cost and premiums (the path's and each period's); starts and stops over the
+    path, the last period's design and shares."""
+    per_period = [c for c in table.columns if c.startswith("premium_pct ")]
+    return (["policy", "status", "cost", "premium_pct", *per_period],
+            ["policy", "n_suppliers_started", "n_suppliers_stopped", "n_hubs_started", "n_hubs_stopped",
+             "n_suppliers", "n_hubs", "local_share", "allied_share", "top_country", "top_country_share"])
+
+
+def premium_legend(last: str) -> str:
+    """The columns of :func:`premium_columns`, in words (``last``: the last period)."""
+    return ("cost: Σ weight × period cost (money); premium_pct: over the cost-optimal path (% of its "
+            "cost); premium_pct <period>: the period's cost (unweighted) over the cost-optimal path's "
+            "that period (%); n_*_started/stopped: over the path, against the period before; "
+            f"n_suppliers, n_hubs and shares: in {last} (fractions of demand over all markets).")
+
+
+def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFrame) -> list[str]:
+    """The base path, which path costs most, and per policy path its premium, where it is paid
+    and what it buys in the last period's shares, in plain words."""
+    base = outcomes[0].roadmap
+    assert base is not None, "the base path has a roadmap"
+    ids = base.period_ids
+    rows = table.to_dict("records")
+    ref = rows[0]
+    span = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
+    out = [f"The cost-optimal path costs {money(ref['cost'])} over {span} ({PATH_COST}); in {ids[-1]} it "
+           f"has {_shares_words(ref)} (shares of demand, {_weighting(base)} over all markets)."]
+    solved = [r for r in rows[1:] if r["status"] == "optimal"]
+    if len(solved) > 1:
+        dear = max(solved, key=lambda r: r["cost"])
+        cheap = min(solved, key=lambda r: r["cost"])
+        out.append(f"Of the policy paths, {dear['policy']} costs most ({signed_pct(dear['premium_pct'])} "
+                   f"over the cost-optimal path) and {cheap['policy']} least "
+                   f"({signed_pct(cheap['premium_pct'])}).")
+    for o, row in zip(outcomes[1:], rows[1:], strict=True):
+        out.append(_path_sentence(o, row, ref, ids))
+    return out
+
+
+def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids: list[str]) -> str:
+    if o.roadmap is None:
+        return f"{o.name} has no roadmap on this data ({o.status}): {_reason(o.reason)}"
+    pct = row["premium_pct"]
+    text = (f"{o.name} costs {abs(pct):.2f}% {'more' if pct >= 0 else 'less'} than the cost-optimal path "
+            f"({signed_money(row['premium'])} money)")
+    by_period = {p: row.get(f"premium_pct {p}", math.nan) for p in ids}
+    paid = {p: v for p, v in by_period.items() if not math.isnan(v) and v > 0.005}
+    if paid:
+        peak = max(paid, key=lambda p: paid[p])
+        where = f"{_count(len(paid), 'period')} (most in {peak}: " if len(paid) > 1 else f"{peak} alone ("
+        text += f", paid in {where}{signed_pct(paid[peak])} over the cost-optimal path's cost that period)"
+    moves = _moves(row)
+    text += f"; {moves} over the path" if moves else "; it starts and stops nothing"
+    last = ids[-1]
+    return text + f". In {last} it buys {_shares_words(row, ref)}."
+
+
+def _moves(row: dict[str, Any]) -> str:
+    parts = []
+    for kind in ("supplier", "hub"):
+        started, stopped = int(row[f"n_{kind}s_started"]), int(row[f"n_{kind}s_stopped"])
+        if started or stopped:
+            parts.append(f"{started} {kind} start{'' if started == 1 else 's'} and {stopped} "
+                         f"stop{'' if stopped == 1 else 's'}")
+    return "; ".join(parts)
+
+
+def _shares_words(row: Mapping[str, Any], ref: Mapping[str, Any] | None = None) -> str:
+    """``a local share of 66.7% (cost-optimal: 37.2%), ...``: the last period's shares of a row."""
+    def was(key: str) -> str:
+        return "" if ref is None else f" (cost-optimal: {fraction(ref[key])})"
+
+    top = f"{row['top_country']} as the largest origin country with {fraction(row['top_country_share'])}"
+    if ref is not None:
+        top += f" (cost-optimal: {ref['top_country']} with {fraction(ref['top_country_share'])})"
+    return (f"a local share of {fraction(row['local_share'])}{was('local_share')}, an allied share of "
+            f"{fraction(row['allied_share'])}{was('allied_share')} and {top}")
+
+
+def _weighting(roadmap: Roadmap) -> str:
+    return str(roadmap.shares()["weighting"].iloc[-1])
+
+
+def signed_pct(v: float) -> str:
+    """``+2.45%``."""
+    return "" if math.isnan(v) else f"{'+' if v >= 0 else '-'}{pct_points(abs(v))}"
+
+
+def write_roadmap_premium_report(folder: str | Path, network: Network, outcomes: Sequence[PathOutcome],
+                                 table: pd.DataFrame, figures: bool | None = None,
+                                 force: bool = False) -> list[Path]:
+    """Write ``premium.csv`` (the table), ``premium_paths.csv`` (each path's roadmap table with
+    a ``policy`` column), ``premium.png``, a roadmap figure per path that has one
+    (``roadmap_<policy>.png``) and ``report.md``; return the paths."""
+    with _report_folder(folder, figures, force) as w:
+        return _premium_report(w, network, outcomes, table)
+
+
+def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome],
+                    table: pd.DataFrame) -> list[Path]:
+    w.csv("premium.csv", table)
+    solved = [o for o in outcomes if o.roadmap is not None]
+    paths = [o.roadmap.table().assign(policy=o.name) for o in solved if o.roadmap is not None]
+    w.csv("premium_paths.csv", pd.concat(paths, ignore_index=True).pipe(_first, "policy"))
+    chart = w.figure("premium.png", lambda: _premium_chart(table))
+    base = outcomes[0].roadmap
+    assert base is not None
+    ids = base.period_ids
+    lines = ["# Premium of restructuring paths", "",
+             f"Data: {_source(network)}; periods {', '.join(ids)} (weights "
+             f"{', '.join(value(float(v)) for v in base.periods['weight'])}). Each policy path is "
+             "solved as a roadmap: every period at once, with the opening and closing costs of the "
+             "suppliers and hubs started and stopped in each. A path's **cost** is Σ weight × period "
+             "cost (money); its **premium** is over the cost-optimal path (no resilience policy), in % of "
+             "that path's cost; **premium <period>** is the period's own cost (unweighted) over the "
+             "cost-optimal path's cost in that period, in %. Starts and stops are counted over the path "
+             "against the period before (a restart counts again); suppliers, hubs and shares are those "
+             f"of the last period, {ids[-1]}: fractions of demand, {_weighting(base)} over all markets; "
+             "the largest origin country is the one supplying most of that demand.", "",
+             "## In short", "", *_bullets(roadmap_premium_sentences(outcomes, table)), "",
+             "## Premium table", "", *_premium_markdown(table), ""]
+    lines += _image(chart, "Premium of each policy path over the cost-optimal path (% of its cost)")
+    names: dict[str, str] = {}
+    for o in outcomes:
+        lines += [f"## {o.name}: {_describe(o.policy)}", ""]
+        if o.roadmap is None:
+            lines += [f"No roadmap ({o.status}): {_reason(o.reason)}", ""]
+            continue
+        name = _unique(f"roadmap_{_slug(o.name)}.png", names.values())
+        names[o.name] = name
+        lines += _image(w.figure(name, lambda r=o.roadmap, o=o: fg.roadmap_figure(r, f"Roadmap of {o.name}")),
+                        f"Roadmap of {o.name}: suppliers and hubs per period, shares per period")
+        lines += ["```", *[ln for ln in o.roadmap.summary().splitlines() if not ln.startswith("solved by")],
+                  "```", ""]
+    described = {"premium.csv": "one row per policy path: cost and premium (money, %), per period "
+                                "cost (money) and premium (%), starts and stops, last-period shares",
+                 "premium_paths.csv": "per policy path and period: weight, cost (money, unweighted), "
+                                      "suppliers and hubs operating, started and stopped, shares",
+                 "premium.png": "premium of each path, in % of the cost-optimal path's cost",
+                 **{n: f"roadmap of {p}: a row per supplier and hub, a bar where it operates, ▲ "
+                       "started, ▼ stopped; below, the shares per period (%) and each period's cost"
+                    for p, n in names.items()}}
+    lines += _files(w, described)
+    return w.report(lines)
+
+
+def _premium_chart(table: pd.DataFrame) -> Figure:
+    fig = fg.premium_figure(table)
+    ax = fig.axes[0]
+    ax.set_title("Premium of each policy path over the cost-optimal path")
+    ax.set_xlabel("policy path")
+    ax.set_ylabel(PATH_PREMIUM_LABEL)
+    return fig
+
+
+def _premium_markdown(table: pd.DataFrame) -> list[str]:
+    cost, design = premium_columns(table)
+    cols: dict[str, Any] = {c: _formatter(c) for c in dict.fromkeys([*cost, *design])}
+    names = {"premium_pct": "premium", "n_suppliers_started": "suppliers started",
+             "n_suppliers_stopped": "suppliers stopped", "n_hubs_started": "hubs started",
+             "n_hubs_stopped": "hubs stopped", "n_suppliers": "suppliers", "n_hubs": "hubs",
+             "local_share": "local", "allied_share": "allied", "top_country": "top country",
+             "top_country_share": "top country share",
+             **{c: f"premium {c.split(' ', 1)[1]}" for c in table.columns if c.startswith("premium_pct ")}}
+    return _markdown(table, cols, names)
+
+
+def _formatter(column: str) -> Any:
+    head = column.split(" ", 1)[0]
+    if head in ("cost", "premium"):
+        return money
+    if head == "premium_pct":
+        return pct_points
+    if head.endswith("_share") or "served" in head:
+        return fraction
+    return whole if head.startswith("n_") else str
+
+
+# ---- stress of each period's design -------------------------------------------------------
+def roadmap_stress_sentences(roadmap: Roadmap, results: Mapping[str, StressResult]) -> list[str]:
+    """What was replayed, then per period the design, its worst failure and the expected figures
+    (conditional as each result says, said once when the periods agree), in plain words."""
+    out = ["Each period's design is tested on its own, one failure at a time in that period: its "
+           "suppliers and hubs fixed, the network as it stands in that period (its demand, capacities "
+           "and tariffs), flows re-routed through what remains."]
+    given = {r.conditional_on for r in results.values()}
+    shared = len(given) == 1
+    if shared:
+        out.append(f"Expected figures are given {next(iter(given))}, in each period.")
+    for period, stress in results.items():
+        plan = roadmap.plans[period]
+        s = stress.summary()
+        text = (f"In {period} the design has {_count(len(plan.suppliers), 'supplier')} and "
+                f"{_count(len(plan.hubs), 'hub')} (cost {money(plan.objective)}, unweighted)")
+        if not s["failures"]:
+            out.append(text + "; no failure was replayed.")
+            continue
+        text += (f": of {_count(s['failures'], 'failure')} replayed, {s['hurt']} "
+                 f"{'leaves' if s['hurt'] == 1 else 'leave'} some demand short")
+        if s["hurt"]:
+            text += (f"; the worst is {s['worst_failure']}: {_guarantee(s['worst_served'])} (lowest: "
+                     f"{s['worst_product']} in {s['worst_market']})")
+        share = s["expected_value_served"]
+        served = (f"{fraction(share)} of the demand's value is served" if not math.isnan(share)
+                  else "the served share of each product's units is "
+                  + _served_by_product(stress, None, s["expected_served_by_product"]))
+        condition = "" if shared else f"given {s['conditional_on']}, "
+        out.append(f"{text}. On average, {condition}{served}, at an expected shortfall cost of "
+                   f"{money(s['expected_shortfall_cost'])} (money).")
+    return out
+
+
+def stress_columns() -> list[str]:
+    """The columns of :func:`~resilient_sc.analysis.roadmap.roadmap_stress_table` shown in the terminal."""
+    return ["period", "failures", "hurt", "worst_served", "worst_failure", "worst_market", "worst_product",
+            "expected_value_served", "expected_shortfall_cost", "expected_extra_cost"]
+
+
+#: the columns of the per-period stress summary, in words
+STRESS_LEGEND = ("failures: replayed in the period; hurt: those leaving some demand short; worst_served: "
+                 "the fraction of demand every market and product still gets under the period's worst "
+                 "failure (worst_market/product: where that floor binds); expected_*: averaged over the "
+                 "period's failures (conditional as said above): value served a fraction of the demand's "
+                 "value, shortfall cost and change in flow cost in money.")
+
+
+def write_roadmap_stress_report(folder: str | Path, network: Network, roadmap: Roadmap,
+                                results: Mapping[str, StressResult], figures: bool | None = None,
+                                force: bool = False) -> list[Path]:
+    """Write ``stress_summary.csv`` (a row per period), ``stress_failures_<period>.csv`` per
+    period, ``stress_products.csv`` and ``stress_shortfalls.csv`` (with a ``period`` column),
+    ``roadmap.png``, a served-demand heatmap per period and ``report.md``; return the paths."""
+    with _report_folder(folder, figures, force) as w:
+        return _stress_report(w, network, roadmap, results)
+
+
+def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
+                   results: Mapping[str, StressResult]) -> list[Path]:
+    from .roadmap import roadmap_stress_table
+
+    summary = roadmap_stress_table(results)
+    w.csv("stress_summary.csv", summary)
+    described = {"stress_summary.csv": "one row per period: failures, the worst, expected figures"}
+    for p, r in results.items():
+        name = w.csv(f"stress_failures_{_slug(p)}.csv", r.failures)
+        described[name] = f"the failures replayed on the {p} design: guaranteed fraction, value served, costs"
+    for name, attr, what in (("stress_products.csv", "by_product", "failure and product: demand, shortfall "
+                              "(units), served"),
+                             ("stress_shortfalls.csv", "shortfalls", "failure, market and product: demand, "
+                              "shortfall (units)")):
+        w.csv(name, pd.concat([getattr(r, attr).assign(period=p) for p, r in results.items()],
+                              ignore_index=True).pipe(_first, "period"))
+        described[name] = f"per period, {what}"
+    drawn = w.figure(ROADMAP_PNG, lambda: fg.roadmap_figure(roadmap, "Roadmap under test"))
+    described[ROADMAP_PNG] = "the roadmap under test: suppliers and hubs per period, shares per period"
+    names = {"worst_served": "guaranteed", "worst_failure": "worst failure", "worst_market": "where: market",
+             "worst_product": "product", "expected_value_served": "expected value served",
+             "expected_shortfall_cost": "expected shortfall cost",
+             "expected_extra_cost": "expected extra flow cost"}
+    lines = [f"# Stress test of {path_title(roadmap.policy)}, period by period", "",
+             f"Data: {_source(network)}. Money in the data's currency; quantities in units of each "
+             "product (never added across products). Every figure below is conditional on the "
+             "period's design and on one failure happening in that period.", "",
+             "## In short", "", *_bullets(roadmap_stress_sentences(roadmap, results)), "",
+             "## Per period", "",
+             *_markdown(summary, {c: _stress_formatter(c) for c in stress_columns()}, names), "",
+             "**failures**: replayed in the period; **hurt**: those leaving some demand short; "
+             "**guaranteed**: the fraction of demand every market and product still gets under the period's "
+             "worst failure (**where**: the market and product at that floor); **expected**: averaged over "
+             "the period's failures, as said above: value served a fraction of the demand's value, "
+             "shortfall cost and change in flow cost in money.", "",
+             *_image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period"),
+             *STRESS_METHOD, ""]
+    level = service_level(roadmap.policy)
+    for period, stress in results.items():
+        lines += [f"## {period}", "", f"Units short are priced at {_penalties(stress)}.", "",
+                  *_failure_table(stress), ""]
+        heat = w.figure(f"stress_served_{_slug(period)}.png", lambda s=stress, p=period: fg.served_heatmap(
+            s, f"Demand served per failure in {p}", level))
+        if heat:
+            described[heat] = f"served fraction (%) per failure, market and product in {period}"
+            lines += _image(heat, f"Demand served per market and product under each failure in {period}")
+    return w.report(lines + _files(w, described))
+
+
+def _stress_formatter(column: str) -> Any:
+    if column in ("expected_shortfall_cost", "expected_extra_cost"):
+        return money
+    if column in ("failures", "hurt"):
+        return whole
+    return fraction if "served" in column else str
+
+
+# ---- the end-year frontier ----------------------------------------------------------------
+def frontier_columns(df: pd.DataFrame, field: str, last: str) -> list[str]:
+    """The columns of an :func:`~resilient_sc.analysis.roadmap.end_year_frontier` shown."""
+    return [field, "status", "cost", "premium_pct", f"premium_pct {last}", "n_suppliers_started",
+            "n_suppliers_stopped", "n_suppliers", "n_hubs", "local_share", "allied_share", "top_country",
+            "top_country_share"]
+
+
+def frontier_method(field: str, last: str) -> str:
+    """What an end-year frontier sweeps and measures, in one sentence."""
+    return (f"{field} is swept as the target in {last}, the last period; earlier periods keep the "
+            "policy's glide path. Costs are Σ weight × period cost (money); premiums are over the "
+            "cost-optimal path (no policy at all), in % of its cost.")
+
+
+def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list[str]:
+    """Cost and the last period's shares at both ends of an end-year frontier, its steepest step
+    and the values without a roadmap."""
+    out: list[str] = []
+    ok = df.loc[df["status"] == "optimal"]
+    if ok.empty:
+        out.append(f"No target of {field} in {last} gives a roadmap.")
+    else:
+        first, end = ok.iloc[0], ok.iloc[-1]
+        out.append(f"As the target in {last} goes from {value(first[field])} to {value(end[field])}, the "
+                   f"path's cost goes from {money(first['cost'])} to {money(end['cost'])} (premium "
+                   f"{pct_points(first['premium_pct'])} to {pct_points(end['premium_pct'])}); in {last} "
+                   f"the local share goes from {fraction(first['local_share'])} to "
+                   f"{fraction(end['local_share'])} "
+                   f"and the largest origin country from {first['top_country']} with "
+                   f"{fraction(first['top_country_share'])} to {end['top_country']} with "
+                   f"{fraction(end['top_country_share'])} (fractions of demand over all markets).")
+        steps = ok["premium_pct"].diff().iloc[1:]
+        if len(steps) and steps.max() > 0.005:
+            i = int(steps.to_numpy().argmax()) + 1
+            out.append(f"The steepest step is from {value(ok[field].iloc[i - 1])} to "
+                       f"{value(ok[field].iloc[i])}: +{steps.iloc[i - 1]:.2f} percentage points of premium.")
+    bad = df.loc[df["status"] != "optimal"]
+    if len(bad):
+        out.append(f"No roadmap with the target in {last} at {', '.join(value(v) for v in bad[field])}: "
+                   f"{_reason(str(bad['reason'].iloc[0]))}")
+    return out
+
+
+def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: str, last: str,
+                                   figures: bool | None = None, force: bool = False) -> list[Path]:
+    """Write ``frontier.csv``, ``frontier.png`` (premium against the last period's target, with
+    that period's local share) and ``report.md`` for an end-year frontier; return the paths."""
+    with _report_folder(folder, figures, force) as w:
+        w.csv("frontier.csv", df)
+        chart = w.figure("frontier.png", lambda: _frontier_chart(df, field, last))
+        unit = fg.field_unit(field)
+        cols = {c: (value if c == field else _formatter(c)) for c in frontier_columns(df, field, last)}
+        names = {field: f"{field} in {last}", "premium_pct": "premium",
+                 f"premium_pct {last}": f"premium {last}", "n_suppliers_started": "suppliers started",
+                 "n_suppliers_stopped": "suppliers stopped", "n_suppliers": "suppliers", "n_hubs": "hubs",
+                 "local_share": "local", "allied_share": "allied", "top_country": "top country",
+                 "top_country_share": "top country share"}
+        lines = [f"# End-year frontier of {field}: the target in {last}", "",
+                 f"For each value of `{field}` ({unit}) as the target in {last}, the last period, the "
+                 "cheapest roadmap over every period; the earlier periods keep the policy's glide path. "
+                 "**cost** is Σ weight × period cost (money); **premium** is over the cost-optimal path (no "
+                 f"policy at all), in % of its cost; **premium {last}** is the last period's own cost over "
+                 "the cost-optimal path's that period, in %. Suppliers, hubs and shares are those of "
+                 f"{last} (fractions of demand over all markets); starts and stops are counted over the "
+                 "path.",
+                 "", "## In short", "", *_bullets(end_year_frontier_sentences(df, field, last)), "",
+                 "## Points", "", *_markdown(df, cols, names), ""]
+        lines += _image(chart, f"Premium of the path against the target of {field} in {last}")
+        lines += _files(w, {"frontier.csv": "one row per target: status, cost (money), premium (%), per "
+                                            "period cost and premium, starts and stops, last-period shares",
+                            "frontier.png": f"premium (%) and the local and allied shares in {last} (%) "
+                                            f"against the target of {field} in {last}"})
+        return w.report(lines)
+
+
+def _frontier_chart(df: pd.DataFrame, field: str, last: str) -> Figure:
+    """:func:`~resilient_sc.analysis.figures.frontier_figure` with the last period's local and
+    allied shares (%) in place of worst-case service, and axes saying the target is the last
+    period's."""
+    fig = fg.frontier_figure(df, field)
+    ax, twin = fig.axes
+    twin.cla()
+    x = ax.lines[0].get_xdata()
+    for column, label, style in (("local_share", f"local share in {last}", "s--"),
+                                 ("allied_share", f"allied share in {last}", "d:")):
+        twin.plot(x, 100 * df[column].to_numpy(float) if column in df else x * math.nan, style,
+                  color="tab:orange", label=label)
+    twin.yaxis.tick_right()  # cla() puts the axis back on the left
+    twin.yaxis.set_label_position("right")
+    twin.tick_params(axis="y", colors="tab:orange")
+    twin.set_ylabel(f"share of demand in {last} (%)", color="tab:orange")
+    twin.set_ylim(0, 105)
+    ax.set_xlabel(f"{field} in {last}: the last period's target ({fg.field_unit(field)})")
+    ax.set_ylabel(PATH_PREMIUM_LABEL, color="tab:blue")
+    ax.set_title(f"Cost of the path against the {last} target of {field}")
+    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, loc="upper left", fontsize="small")
+    return fig
+
+
+# ---- helpers ------------------------------------------------------------------------------
+def _first(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    return df[[column, *[c for c in df.columns if c != column]]]
+
+
+def _unique(name: str, taken: Any) -> str:
+    taken = set(taken)
+    stem, n = name.removesuffix(".png"), 2
+    while name in taken:
+        name, n = f"{stem}_{n}.png", n + 1
+    return name
