@@ -1,7 +1,10 @@
 """The web app's logic without a browser (resilient_sc/app): sessions per tab, uploads and
 their problems by table/row/column, policies from the controls and policy files, solves and
 stress tests in processes of their own (stop, infeasible), the premium table and the plan
-workbook. The pages themselves are driven in a real browser by tests/browser (-m browser)."""
+workbook; roadmaps (data with periods: the glide path solved with the cost-optimal path,
+the roadmap table and timeline, period keys in the policy grid, path premiums, the roadmap
+workbook and report). The pages themselves are driven in a real browser by tests/browser
+(-m browser)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from resilient_sc import Policy, examples, solve
 from resilient_sc.analysis import stress_test
 from resilient_sc.app import MISSING, add_arguments
 from resilient_sc.app.compare_page import (
+    PATH_COLUMNS,
+    any_frontier_figure,
     frontier_figure,
     premium_bars,
     premium_frame,
@@ -24,19 +29,21 @@ from resilient_sc.app.compare_page import (
     sweep_values,
     worst_failures,
 )
-from resilient_sc.app.data_page import edited_workbook, grid_rows, read_upload, template_network
+from resilient_sc.app.data_page import edited_workbook, grid_rows, periods_text, read_upload, template_network
 from resilient_sc.app.export import figures, figures_html, plan_workbook, report_zip
 from resilient_sc.app.jobs import Job
 from resilient_sc.app.policy_page import (
     controls_of,
+    key_help,
     key_rows,
     load_policy,
     network_keys,
     policy_of,
     policy_yaml,
 )
+from resilient_sc.app.roadmap_view import premium_text, roadmap_rows, solve_paths, timeline_figure, total_text
 from resilient_sc.app.solve_page import LOG_SAMPLE, cost_text, log_progress, progress_text, scenario_name
-from resilient_sc.app.state import Session, problem_rows
+from resilient_sc.app.state import EXAMPLE, GLIDE_PATH, Scenario, Session, glide_path, problem_rows
 from resilient_sc.exceptions import ValidationError
 from resilient_sc.io import write_excel, write_tables
 from resilient_sc.solvers.base import SolveOptions
@@ -363,3 +370,163 @@ def test_report_zip_and_figures(compared):
     assert page.count("<h2>") == len(titles) and "plotly" in page
     with pytest.raises(ValueError, match="solve a policy first"):
         report_zip(Session.example())
+
+
+# ---- roadmaps (data with a periods table) ---------------------------------------------
+@pytest.fixture(scope="module")
+def paths():
+    """The roadmap example's glide path and the cost-optimal path, solved as the app does."""
+    s = Session.roadmap_example()
+    kind, out = Job(solve_paths, [s.network, s.policy, SolveOptions(), True]).wait()
+    assert kind == "ok"
+    glide, base = out
+    s.add_scenario("base", Policy(), None, roadmap=base)
+    s.add_scenario("glide path", s.policy, None, roadmap=glide)
+    s.roadmap, s.period = glide, "2030"
+    return s
+
+
+def test_roadmap_example_and_switching_back():
+    s = Session.roadmap_example()
+    assert s.is_roadmap and s.period_ids() == ["2026", "2027", "2028", "2029", "2030"]
+    assert s.policy == glide_path() == GLIDE_PATH  # the file's glide path, or the same without it
+    assert grid_rows(s.frames["periods"])[1] == {"period": "2027", "weight": 0.9524}
+    note = s.open_example(roadmap=False)
+    assert not s.is_roadmap and s.policy == Policy() and "did not fit" in note
+    s.policy = Policy(min_local_share=0.5)
+    assert s.open_example(roadmap=False) == EXAMPLE and s.policy == Policy(min_local_share=0.5)
+    assert "glide path" in s.open_example(roadmap=True) and s.policy == GLIDE_PATH
+    assert periods_text(s).endswith("5 periods: 2026, 2027, 2028, 2029, 2030")
+
+
+def test_periods_table_uploads_as_a_roadmap(tmp_path):
+    s = Session.roadmap_example()
+    net = read_upload(edited_workbook(s).read_bytes(), "roadmap.xlsx", tmp_path)
+    assert len(net.periods) == 5 and repr(net) == repr(s.network)
+    net = read_upload(zipped(s.network.frames(), "roadmap"), "roadmap.zip", tmp_path)
+    assert net.periods["period"].tolist() == s.period_ids()
+    s.frames["periods"] = s.frames["periods"].astype({"weight": object})
+    s.frames["periods"].loc[1, "weight"] = "heavy"
+    with pytest.raises(ValidationError) as info:
+        s.apply_edits()
+    assert problem_rows(info.value)[0]["table"] == "periods"
+
+
+def test_period_keys_in_the_policy_grid():
+    s = Session.roadmap_example()
+    regions, products = network_keys(s)
+    rows = key_rows(regions, products, controls_of(s.policy)["per_key"]["min_local_share"], s.period_ids())
+    assert [r["kind"] for r in rows].count("period") == 5
+    assert {r["key"]: r["value"] for r in rows if r["kind"] == "period"} == {
+        "2026": None, "2027": None, "2028": 0.3, "2029": 0.4, "2030": 0.5}
+    grid = {r["key"]: r["value"] for r in rows} | {"2027": 0.2, "Europe": 0.6}
+    p = policy_of({"min_local_share": grid}, s.policy)
+    assert p.min_local_share == {"Europe": 0.6, "2027": 0.2, "2028": 0.3, "2029": 0.4, "2030": 0.5}
+    assert p.max_country_share == GLIDE_PATH.max_country_share  # kept
+    p.check_network(s.network)
+    assert "period" in key_help("min_local_share", "fraction", True)
+    assert "period" not in key_help("min_local_share", "fraction", False)
+    assert scenario_name(GLIDE_PATH).startswith("max_country_share=2027:0.6,2028:0.4")
+
+
+def test_roadmap_solve_table_and_total(paths):
+    glide, base = paths.roadmap, paths.base_scenario().roadmap
+    assert base.policy.is_base and glide.verify() == []
+    rows = roadmap_rows(glide)
+    assert [r["period"] for r in rows] == [*glide.period_ids, "total"]
+    assert rows[-1]["weight × cost"] == cost_text(glide.objective)
+    total = sum(w * c for w, c in zip(glide.costs["weight"], glide.costs["total"], strict=True))
+    assert total == pytest.approx(glide.objective)
+    table = glide.table()
+    assert rows[0]["cost"] == cost_text(table["cost"].iloc[0]) and rows[0]["weight"] == "1"
+    assert rows[-2]["local"] == f"{table['local_share'].iloc[-1]:.1%}"
+    assert rows[-2]["suppliers started"] == table["suppliers_started"].iloc[-1]
+    assert total_text(glide).startswith(f"Total path cost: {cost_text(glide.objective)} = Σ weight × period")
+    assert premium_text(glide.objective, base.objective) == \
+        f"{100 * (glide.objective - base.objective) / base.objective:+.2f} %"
+
+
+def test_roadmap_infeasible_and_stop():
+    net = examples.electronics_roadmap()
+    early = Policy(min_local_share={"2027": 0.5})
+    kind, reasons = Job(solve_paths, [net, early, SolveOptions(), True]).wait()
+    assert kind == "infeasible" and all(r.startswith("in period 2027") for r in reasons)
+    assert any("lead_time" in r for r in reasons)
+    unknown = Policy(min_local_share={"2031": 0.5})
+    kind, problems = Job(solve_paths, [net, unknown, SolveOptions(), False]).wait()
+    assert kind == "invalid" and "2031" in problems[0]
+    job = Job(solve_paths, [net, GLIDE_PATH, SolveOptions(), True])
+    time.sleep(0.5)
+    job.stop()
+    assert job.wait() == ("stopped", "")
+
+
+def test_roadmap_compare(paths):
+    pytest.importorskip("plotly")
+    rows = premium_rows(paths)
+    assert [r["policy"] for r in rows] == ["base", "glide path"]
+    glide, base = paths.roadmap, paths.base_scenario().roadmap
+    assert rows[1]["premium_pct"] == f"{100 * (glide.objective - base.objective) / base.objective:.2f}%"
+    assert set(rows[1]) == set(PATH_COLUMNS) and rows[0]["premium_pct"] == "0.00%"
+    fig = premium_bars(premium_frame(paths))
+    assert "cost-optimal path" in fig.layout.yaxis.title.text
+    paths.scenarios["impossible"] = Scenario("impossible", Policy(min_suppliers=99), None, "no")
+    try:
+        assert premium_rows(paths)[2]["status"] == "infeasible"
+    finally:
+        del paths.scenarios["impossible"]
+    alone = Session.roadmap_example()  # no cost-optimal path: no premium
+    alone.add_scenario("glide path", alone.policy, None, roadmap=glide)
+    assert premium_frame(alone) is None and premium_rows(alone) == []
+
+
+def test_timeline_and_period_map(paths):
+    pytest.importorskip("plotly")
+    from resilient_sc.app.solve_page import map_figure
+
+    glide = paths.roadmap
+    fig = timeline_figure(glide)
+    bars = [t for t in fig.data if t.type == "bar"]
+    used = glide.timeline()
+    assert {b.name for b in bars} == set(used["country"])
+    assert sum(len(b.x) for b in bars) == int(glide.design["operating"].sum())
+    started = next(t for t in fig.data if t.name.startswith("started"))
+    stopped = next(t for t in fig.data if t.name.startswith("stopped"))
+    d = glide.design
+    assert len(started.x) == int(d["started"].sum()) and len(stopped.x) == int(d["stopped"].sum())
+    assert set(used["id"]) <= set(fig.layout.yaxis.ticktext)
+    ticks = [t.split("<br>")[0] for t in fig.layout.xaxis.ticktext]
+    assert ticks == [f"<b>{p}</b>" for p in glide.period_ids]
+    plan = glide.plans["2030"]
+    names = [t.name for t in map_figure(paths, plan).data if t.name]
+    assert names == ["suppliers", "hubs", "markets"]
+
+
+def test_roadmap_export(paths):
+    pytest.importorskip("plotly")
+    book = plan_workbook(paths)
+    assert book.name == "roadmap.xlsx" and book.parent == paths.workdir
+    sheets = set(openpyxl.load_workbook(book, read_only=True).sheetnames)
+    assert {"summary", "roadmap", "roadmap_costs", "roadmap_timeline", "premium"} <= sheets
+    with zipfile.ZipFile(report_zip(paths)) as zf:
+        names = set(zf.namelist())
+        assert {"premium-report/premium.csv", "premium-report/premium_paths.csv",
+                "premium-report/report.md"} <= names
+        assert sum(n.startswith("premium-report/roadmap_") and n.endswith(".png") for n in names) == 2
+        assert "Σ weight × period cost" in zf.read("premium-report/report.md").decode()
+    titles = [t for t, _ in figures(paths)]
+    assert titles[:3] == ["Roadmap: suppliers and hubs per period", "Map of period 2030 (flows in units "
+                          "of each product)", "Premium per scenario"]
+
+
+def test_end_year_frontier_figure():
+    pytest.importorskip("plotly")
+    import pandas as pd
+
+    df = pd.DataFrame({"min_local_share": [0.3, 0.5, 0.9], "status": ["optimal", "optimal", "infeasible"],
+                       "cost": [1.0e6, 1.1e6, float("nan")], "premium_pct": [1.5, 1.9, float("nan")],
+                       "cost 2026": [5e5, 5e5, float("nan")], "cost 2030": [5e5, 6e5, float("nan")]})
+    fig = any_frontier_figure(df, "min_local_share")
+    assert fig.layout.xaxis.title.text == "min_local_share in 2030 (fraction of demand)"
+    assert "cost-optimal path" in fig.layout.yaxis2.title.text
+    assert [t.name for t in fig.data].count("infeasible") == 2

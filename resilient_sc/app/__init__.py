@@ -13,7 +13,8 @@ is younger and has no editable grid of this kind.
 Layout: :mod:`.state` (a tab's session), :mod:`.jobs` (solves and stress tests in a process of
 their own, so that one tab's stop does not stop another's), one module per step —
 :mod:`.data_page`, :mod:`.policy_page`, :mod:`.solve_page`, :mod:`.compare_page`,
-:mod:`.export` — and :mod:`.ui` (the page and the server). The web framework is imported only
+:mod:`.export` — the views of a plan (:mod:`.plan_view`) and of a roadmap (:mod:`.roadmap_view`,
+for data with periods), and :mod:`.ui` (the page and the server). The web framework is imported only
 when the app runs, so the library and its tests never need the extra.
 """
 

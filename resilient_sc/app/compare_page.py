@@ -25,6 +25,8 @@ import pandas as pd
 from ..analysis.figures import field_unit
 from ..analysis.frontier import frontier
 from ..analysis.premium import PolicyOutcome, premium_table
+from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_table, roadmap_stress
+from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import SERVED_TOL, stress_test
 from ..exceptions import ValidationError
 from ..format import column_formatter
@@ -38,6 +40,15 @@ if TYPE_CHECKING:
 #: the premium table's columns shown
 PREMIUM_COLUMNS = ["policy", "status", "cost", "premium", "premium_pct", "worst_served", "local_share",
                    "allied_share", "n_suppliers", "n_hubs", "reason"]
+#: the columns shown of the premium table of roadmaps (counts over the path, shares of its last period)
+PATH_COLUMNS = ["policy", "status", "cost", "premium", "premium_pct", "n_suppliers_started",
+                "n_suppliers_stopped", "n_hubs_started", "n_hubs_stopped", "local_share", "allied_share",
+                "top_country", "top_country_share", "reason"]
+#: the columns shown of an end-year frontier (after the field's)
+PATH_FRONTIER_COLUMNS = [c for c in PATH_COLUMNS if c != "policy"]
+#: the columns shown of the stress test of each period's design
+PERIOD_STRESS_COLUMNS = ["period", "failures", "hurt", "worst_served", "worst_failure", "worst_market",
+                         "worst_product"]
 #: the stress table's columns shown
 FAILURE_COLUMNS = ["failure", "worst_served", "worst_market", "worst_product", "shortfall_cost", "impact"]
 #: the fields a frontier can sweep: those with numbers for values
@@ -62,10 +73,31 @@ def outcomes(session: Session) -> list[PolicyOutcome]:
                           "optimal" if s.plan is not None else "infeasible") for s in order]
 
 
+def path_outcomes(session: Session) -> list[PathOutcome]:
+    """The session's roadmap scenarios as the library's path outcomes, the cost-optimal path
+    first; empty without it (a premium of a path means nothing without it)."""
+    base = session.base_scenario()
+    if base is None or base.roadmap is None:
+        return []
+    order = [base, *(s for s in session.scenarios.values() if s is not base)]
+    return [PathOutcome(s.name, s.policy, s.roadmap, s.reason,
+                        "optimal" if s.roadmap is not None else "infeasible") for s in order]
+
+
 def premium_frame(session: Session) -> pd.DataFrame | None:
-    """The library's premium table of the session's scenarios, the base first (None: no base)."""
+    """The library's premium table of the session's scenarios, the base first (None: no base);
+    for roadmaps :func:`~resilient_sc.analysis.roadmap.roadmap_premium_table`: cost = Σ weight ×
+    period cost, premium over the cost-optimal path over the same periods."""
+    if session.is_roadmap:
+        paths = path_outcomes(session)
+        return roadmap_premium_table(paths) if paths else None
     found = outcomes(session)
     return premium_table(found) if found else None
+
+
+def premium_columns(session: Session) -> list[str]:
+    """The premium table's columns shown for the session's kind of data."""
+    return PATH_COLUMNS if session.is_roadmap else PREMIUM_COLUMNS
 
 
 def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -77,13 +109,17 @@ def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 def premium_rows(session: Session) -> list[dict[str, Any]]:
     df = premium_frame(session)
-    return [] if df is None else _formatted(df, PREMIUM_COLUMNS)
+    return [] if df is None else _formatted(df, premium_columns(session))
 
 
 def premium_bars(table: pd.DataFrame) -> Any:
     """Plotly bars of the premium (% of the base design's cost) per scenario; an infeasible
-    scenario is a labelled empty slot."""
+    scenario is a labelled empty slot. A table of roadmaps (its started counts tell) is
+    labelled with paths: the premium over the cost-optimal path's Σ weight × period cost."""
     import plotly.graph_objects as go
+
+    paths = "n_suppliers_started" in table
+    base = "the cost-optimal path" if paths else "the base design"
 
     pct = [float(v) if pd.notna(v) else math.nan for v in table["premium_pct"]]
     infeasible = [st == "infeasible" or math.isnan(v) for st, v in zip(table["status"], pct, strict=True)]
@@ -93,11 +129,13 @@ def premium_bars(table: pd.DataFrame) -> Any:
         text=["infeasible" if bad else f"{v:+.2f}%" for bad, v in zip(infeasible, pct, strict=True)],
         textposition="outside", cliponaxis=False,
         marker_color=["#888" if i == 0 else "#1f77b4" for i in range(len(pct))],
-        hovertemplate="%{x}: %{text} over the base design<extra></extra>"))
-    fig.update_layout(title="Premium of each scenario: its cheapest design's cost over the base design's "
-                            "(same data)", height=380, margin={"t": 70, "b": 40})
+        hovertemplate=f"%{{x}}: %{{text}} over {base}<extra></extra>"))
+    title = ("Premium of each path: its Σ weight × period cost over the cost-optimal path's (same periods)"
+             if paths else "Premium of each scenario: its cheapest design's cost over the base design's "
+                           "(same data)")
+    fig.update_layout(title=title, height=380, margin={"t": 70, "b": 40})
     fig.update_xaxes(title_text="scenario")
-    fig.update_yaxes(title_text="premium over the base design (%)", zeroline=True, zerolinecolor="black")
+    fig.update_yaxes(title_text=f"premium over {base} (%)", zeroline=True, zerolinecolor="black")
     return fig
 
 
@@ -144,6 +182,41 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Any:
     fig.update_yaxes(title_text=WORST_SERVED, range=[0, 105], row=1, col=2)
     fig.update_layout(height=420, title=f"Frontier of {field}", margin={"t": 80})
     return fig
+
+
+def path_frontier_figure(df: pd.DataFrame, field: str, last: str) -> Any:
+    """Two plotly panels of an end-year frontier (:func:`~resilient_sc.analysis.roadmap.end_year_frontier`)
+    against the last period's value of ``field``: the cost of the cheapest path (Σ weight ×
+    period cost) and its premium over the cost-optimal path (%); infeasible values marked."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    x = df[field].tolist()
+    bad = df["status"].ne("optimal")
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
+        "Cost of the cheapest path (Σ weight × period cost)", "Premium over the cost-optimal path"))
+    fig.add_trace(go.Scatter(x=x, y=df["cost"], mode="lines+markers", name="path cost", hovertemplate=(
+        f"{field} %{{x}} in {last}: cost %{{y:,.0f}}<extra></extra>")), 1, 1)
+    fig.add_trace(go.Scatter(x=x, y=df["premium_pct"], mode="lines+markers", name="premium",
+                             hovertemplate=f"{field} %{{x}} in {last}: %{{y:+.2f}}%<extra></extra>"), 1, 2)
+    if bad.any():
+        for col in (1, 2):
+            fig.add_trace(go.Scatter(x=df.loc[bad, field].tolist(), y=[0] * int(bad.sum()),
+                                     mode="markers", marker={"symbol": "x", "color": "red", "size": 11},
+                                     name="infeasible", showlegend=col == 1), 1, col)
+    fig.update_xaxes(title_text=f"{field} in {last} ({field_unit(field)})")
+    fig.update_yaxes(title_text=f"path cost ({MONEY})", row=1, col=1)
+    fig.update_yaxes(title_text="premium (% of the cost-optimal path)", row=1, col=2)
+    fig.update_layout(height=420, title=f"End-year frontier of {field} (the glide path before {last} kept)",
+                      margin={"t": 80})
+    return fig
+
+
+def any_frontier_figure(df: pd.DataFrame, field: str) -> Any:
+    """:func:`frontier_figure` of a frontier, :func:`path_frontier_figure` of an end-year one."""
+    if "worst_served" in df:
+        return frontier_figure(df, field)
+    return path_frontier_figure(df, field, [c for c in df if c.startswith("cost ")][-1][len("cost "):])
 
 
 def hurt_failures(stress: StressResult, product: str) -> list[str]:
@@ -196,7 +269,8 @@ def worst_failures(stress: StressResult, n: int = 10) -> pd.DataFrame:
 
 
 def build(session: Session) -> Any:
-    """The compare panel; returns a function that redraws the premium table."""
+    """The compare panel; returns a function that redraws the premium table (and, for new
+    data, clears the frontier and the stress test)."""
     from nicegui import run, ui
 
     def cols(names: list[str]) -> list[dict[str, str]]:
@@ -205,23 +279,31 @@ def build(session: Session) -> Any:
     @ui.refreshable
     def premiums() -> None:
         df = premium_frame(session)
-        rows = [] if df is None else _formatted(df, PREMIUM_COLUMNS)
+        shown = premium_columns(session)
+        rows = [] if df is None else _formatted(df, shown)
         if not rows:
             ui.label("Solve a policy (step 3) to start comparing: every solve is kept as a scenario.")
             return
-        ui.table(columns=cols([c for c in PREMIUM_COLUMNS if c in rows[0]]), rows=rows,
-                 title="Scenarios against the base").props("dense data-testid=premium-table").classes(
-                     "w-full")
+        if session.is_roadmap:
+            last = session.period_ids()[-1]
+            ui.label("Paths over the same periods: cost = Σ weight × period cost; premium over the "
+                     "cost-optimal path (no policy), premium_pct = (cost − base) / base; started and "
+                     f"stopped counted over the path; suppliers, hubs and shares of the last period ({last})."
+                     ).classes("text-sm")
+        ui.table(columns=cols([c for c in shown if c in rows[0]]), rows=rows,
+                 title="Paths against the cost-optimal path" if session.is_roadmap else
+                 "Scenarios against the base").props("dense data-testid=premium-table").classes("w-full")
         if df is not None and len(df) > 1:
             ui.plotly(premium_bars(df)).classes("w-full").props("data-testid=premium-bars")
 
     async def stress() -> None:
-        if session.plan is None:
+        if session.plan is None and session.roadmap is None:
             ui.notify("solve a policy first: the stress test replays failures on its design")
             return
         button.disable()
         status.text = "stress test running…"
-        job = Job(stress_test, [session.network, session.plan])
+        job = (Job(roadmap_stress, [session.roadmap]) if session.roadmap is not None
+               else Job(stress_test, [session.network, session.plan]))
         kind, out = await run.io_bound(job.wait)
         button.enable()
         status.text = f"stress test: {kind} in {job.elapsed:.1f} s"
@@ -230,19 +312,33 @@ def build(session: Session) -> Any:
             with failures:
                 ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes("text-red-700")
             return
+        if isinstance(out, dict):  # a roadmap: a stress test per period's design
+            session.stress = out
+            with failures:
+                ui.label("Each period's design stress-tested with the network as it stands in that period "
+                         "(conditional on one failure in that period):")
+                ui.table(columns=cols(PERIOD_STRESS_COLUMNS), rows=_formatted(
+                    stress_by_period(out), PERIOD_STRESS_COLUMNS)).props("dense data-testid=period-stress")
+                one_stress(out[session.period] if session.period in out else next(iter(out.values())),
+                           session.period or next(iter(out)))
+            return
         session.set_stress(out)
         premiums.refresh()
-        worst = worst_failures(out)
         with failures:
-            ui.label(f"{len(out.failures)} failures replayed on the current design; the worst:")
-            ui.table(columns=cols(FAILURE_COLUMNS), rows=_formatted(worst, FAILURE_COLUMNS)).props(
-                "dense data-testid=stress-table").classes("w-full")
-            products = out.products
-            pick = ui.select(products, value=products[0], label="served heatmap of product").classes("w-64")
-            pick.props("data-testid=heatmap-product")
-            heat = ui.plotly(served_heatmap(out, products[0])).classes("w-full").props(
-                "data-testid=served-heatmap")
-            pick.on_value_change(lambda e: heat.update_figure(served_heatmap(out, e.value)))
+            one_stress(out, "")
+
+    def one_stress(out: StressResult, period: str) -> None:
+        worst = worst_failures(out)
+        where = f"period {period}'s design" if period else "the current design"
+        ui.label(f"{len(out.failures)} failures replayed on {where}; the worst:")
+        ui.table(columns=cols(FAILURE_COLUMNS), rows=_formatted(worst, FAILURE_COLUMNS)).props(
+            "dense data-testid=stress-table").classes("w-full")
+        products = out.products
+        pick = ui.select(products, value=products[0], label="served heatmap of product").classes("w-64")
+        pick.props("data-testid=heatmap-product")
+        heat = ui.plotly(served_heatmap(out, products[0])).classes("w-full").props(
+            "data-testid=served-heatmap")
+        pick.on_value_change(lambda e: heat.update_figure(served_heatmap(out, e.value)))
 
     async def sweep() -> None:
         name = field.value
@@ -252,8 +348,12 @@ def build(session: Session) -> Any:
             ui.notify(exc.problems[0].split("| ", 1)[-1], type="warning")
             return
         sweep_button.disable()
-        sweep_status.text = f"frontier of {name}: solving {len(values)} designs and stress-testing each…"
-        job = Job(frontier, [session.network, name, values, session.policy])
+        roadmap = session.is_roadmap
+        sweep_status.text = (f"end-year frontier of {name}: solving the cost-optimal path and {len(values)} "
+                             "paths…" if roadmap else
+                             f"frontier of {name}: solving {len(values)} designs and stress-testing each…")
+        job = (Job(end_year_frontier, [session.network, name, values, session.policy, None, 1]) if roadmap
+               else Job(frontier, [session.network, name, values, session.policy]))
         kind, out = await run.io_bound(job.wait)
         sweep_button.enable()
         sweep_status.text = f"frontier of {name}: {kind} in {job.elapsed:.1f} s"
@@ -262,15 +362,21 @@ def build(session: Session) -> Any:
             if kind != "ok":
                 ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes("text-red-700")
                 return
-            ui.label(f"Over the current policy ({session.policy.to_dict() or 'base'}) with {name} set to "
-                     f"each value ({field_unit(name)}): the premium is over the current policy's own design; "
-                     "worst served is what every market and product is still guaranteed under the worst "
-                     "single country failure.").classes("text-sm")
+            if roadmap:
+                ui.label(f"Over the current policy ({session.policy.to_dict() or 'base'}) with {name} in the "
+                         f"last period set to each value ({field_unit(name)}), the earlier periods as the "
+                         "policy says: cost = Σ weight × period cost; the premium is over the cost-optimal "
+                         "path.").classes("text-sm")
+            else:
+                ui.label(f"Over the current policy ({session.policy.to_dict() or 'base'}) with {name} set to "
+                         f"each value ({field_unit(name)}): the premium is over the current policy's own "
+                         "design; worst served is what every market and product is still guaranteed under "
+                         "the worst single country failure.").classes("text-sm")
             session.frontier = (name, out)
-            shown = [name, *FRONTIER_COLUMNS]
+            shown = [name, *(PATH_FRONTIER_COLUMNS if roadmap else FRONTIER_COLUMNS)]
             ui.table(columns=cols(shown), rows=_formatted(out, shown)).props(
                 "dense data-testid=frontier-table").classes("w-full")
-            ui.plotly(frontier_figure(out, name)).classes("w-full").props("data-testid=frontier-figure")
+            ui.plotly(any_frontier_figure(out, name)).classes("w-full").props("data-testid=frontier-figure")
 
     premiums()
     ui.label("Frontier of one field").classes("text-lg font-bold mt-4")
@@ -288,4 +394,14 @@ def build(session: Session) -> Any:
             "data-testid=stress")
         status = ui.label()
     failures = ui.column().classes("w-full")
-    return premiums.refresh
+
+    def refresh(new_data: bool = False) -> None:
+        """Redraw the premium table; with ``new_data`` also clear the frontier and stress test
+        of the old data."""
+        premiums.refresh()
+        if new_data:
+            for element in (sweep_result, failures):
+                element.clear()
+            sweep_status.text = status.text = ""
+
+    return refresh

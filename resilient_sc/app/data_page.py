@@ -1,6 +1,8 @@
-"""Step 1, the data: the bundled example, an uploaded workbook (.xlsx) or zipped CSV folder
-(.zip), or the input template, validated by the library's reader; every table in an editable
-grid; problems listed by table, row and column; the edited tables downloaded as a workbook.
+"""Step 1, the data: the bundled example or its roadmap variant (a ``periods`` table: every
+solve is then a roadmap), an uploaded workbook (.xlsx) or zipped CSV folder (.zip), or the
+input template, validated by the library's reader; every table (``periods`` too) in an
+editable grid; problems listed by table, row and column; the edited tables downloaded as a
+workbook.
 
 >>> from .state import Session
 >>> s = Session.example()
@@ -141,6 +143,17 @@ def grid_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
             for row in df.astype(object).to_dict("records")]
 
 
+def periods_text(session: Session) -> str:
+    """What the data label adds for a roadmap: its periods (from the ``periods`` table).
+
+    >>> from .state import Session
+    >>> periods_text(Session.roadmap_example()), periods_text(Session.example())
+    (' — a roadmap of 5 periods: 2026, 2027, 2028, 2029, 2030', '')
+    """
+    ids = session.period_ids()
+    return f" — a roadmap of {len(ids)} periods: {', '.join(ids)}" if ids else ""
+
+
 def build(session: Session, on_network: Callable[[], None]) -> None:
     """The data panel; ``on_network()`` is called when new data replaces the old."""
     from nicegui import events, ui
@@ -155,7 +168,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
                      rows=problem_rows(exc)).props("dense data-testid=problems").classes("w-full")
 
     def refresh() -> None:
-        source.text = f"Data: {session.source} — {session.network!r}"
+        source.text = f"Data: {session.source} — {session.network!r}{periods_text(session)}"
         tables.refresh()
 
     def use(network: Network, source_name: str) -> None:
@@ -163,6 +176,13 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         session.replace_network(network, source_name)
         refresh()
         on_network()
+
+    def example(roadmap: bool) -> None:
+        show_problems(None)
+        note = session.open_example(roadmap)
+        refresh()
+        on_network()
+        ui.notify(f"data: {note}")
 
     def template() -> None:
         use(template_network(session.workdir), "the input template (one row per table: edit, then Use edits)")
@@ -199,6 +219,10 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
     with ui.row().classes("items-center"):
         ui.upload(label="Upload a workbook (.xlsx) or zipped CSV folder (.zip)", auto_upload=True,
                   on_upload=upload).props("accept=.xlsx,.zip data-testid=upload-data")
+        ui.button("Open the example", icon="inventory_2", on_click=lambda: example(False)).props(
+            "data-testid=example")
+        ui.button("Open the roadmap example (2026–2030)", icon="timeline",
+                  on_click=lambda: example(True)).props("data-testid=roadmap-example")
         ui.button("Start from the template", icon="note_add", on_click=template).props(
             "data-testid=template")
         ui.button("Use edits", icon="check", on_click=apply)

@@ -1,9 +1,11 @@
 """Step 5, export: the plan workbook (:func:`resilient_sc.workbook.write_workbook`: the plan of
-the current design, the premium table of the scenarios, the last stress test), the premium
-report folder of the scenarios (:func:`resilient_sc.analysis.report.write_premium_report`:
-CSV tables, PNG figures, ``report.md``) as a zip, and the app's interactive figures as one
-offline HTML page; each written in the session's temporary folder and handed to the browser
-as a download.
+the current design, the premium table of the scenarios, the last stress test; for a roadmap
+the roadmap's sheets and the premium table of the paths), the premium report folder of the
+scenarios (:func:`resilient_sc.analysis.report.write_premium_report`: CSV tables, PNG figures,
+``report.md``; for roadmaps
+:func:`~resilient_sc.analysis.roadmap_report.write_roadmap_premium_report`) as a zip, and the
+app's interactive figures as one offline HTML page; each written in the session's temporary
+folder and handed to the browser as a download.
 
 >>> from resilient_sc import solve
 >>> from .state import Session
@@ -20,8 +22,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.report import write_premium_report
+from ..analysis.roadmap_report import write_roadmap_premium_report
 from ..workbook import write_workbook
-from .compare_page import frontier_figure, outcomes, premium_bars, premium_frame, served_heatmap
+from .compare_page import (
+    any_frontier_figure,
+    outcomes,
+    path_outcomes,
+    premium_bars,
+    premium_frame,
+    served_heatmap,
+)
 
 if TYPE_CHECKING:
     from .state import Session
@@ -31,21 +41,32 @@ REPORT = "premium-report"
 
 
 def plan_workbook(session: Session) -> Path:
-    """The plan workbook of the session (ValueError when nothing is solved yet)."""
+    """The plan workbook of the session (ValueError when nothing is solved yet); of a roadmap
+    ``roadmap.xlsx``: the roadmap's sheets (:func:`~resilient_sc.workbook.roadmap_sheets`) and
+    the premium table of the paths."""
     table = premium_frame(session) if len(session.scenarios) > 1 else None
+    if session.roadmap is not None:
+        return write_workbook(session.workdir / "roadmap.xlsx", roadmap=session.roadmap, premium_table=table)
     return write_workbook(session.workdir / "plan.xlsx", session.plan, premium_table=table,
                           stress=session.stress)
 
 
 def report_zip(session: Session) -> Path:
     """The premium report of the session's scenarios (each with its stress test when one was
-    run) zipped as ``premium-report/…``; ValueError when no scenario is solved yet."""
-    found = outcomes(session)
-    if not found:
-        raise ValueError("solve a policy first: the report compares the scenarios")
-    table = premium_frame(session)
+    run) zipped as ``premium-report/…``; of roadmaps the report of the paths against the
+    cost-optimal path; ValueError when no scenario (or no cost-optimal path) is solved yet."""
     folder = session.workdir / REPORT
-    written = write_premium_report(folder, session.network, found, table, force=True)
+    if session.is_roadmap:
+        paths = path_outcomes(session)
+        if not paths:
+            raise ValueError("solve a policy first: the report compares the paths")
+        written = write_roadmap_premium_report(folder, session.network, paths, premium_frame(session),
+                                               force=True)
+    else:
+        found = outcomes(session)
+        if not found:
+            raise ValueError("solve a policy first: the report compares the scenarios")
+        written = write_premium_report(folder, session.network, found, premium_frame(session), force=True)
     path = session.workdir / f"{REPORT}.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for file in sorted(written):
@@ -56,21 +77,27 @@ def report_zip(session: Session) -> Path:
 def figures(session: Session) -> list[tuple[str, Any]]:
     """The app's figures of the session, titled: the map of the current plan, the premium bars,
     the served heatmap of each product of the last stress test, the last frontier."""
-    from .solve_page import map_figure
+    from .plan_view import map_figure
+    from .roadmap_view import timeline_figure
 
     out: list[tuple[str, Any]] = []
     if session.plan is not None:
         out.append(("Map of the current design (flows in units of each product)",
                     map_figure(session, session.plan)))
+    if session.roadmap is not None:
+        out.append(("Roadmap: suppliers and hubs per period", timeline_figure(session.roadmap)))
+        if session.period in session.roadmap.plans:
+            out.append((f"Map of period {session.period} (flows in units of each product)",
+                        map_figure(session, session.roadmap.plans[session.period])))
     table = premium_frame(session)
     if table is not None and len(table) > 1:
         out.append(("Premium per scenario", premium_bars(table)))
-    if session.stress is not None:
-        out += [(f"Demand served per failure: {p}", served_heatmap(session.stress, p))
-                for p in session.stress.products]
+    stress = session.stress.get(session.period) if isinstance(session.stress, dict) else session.stress
+    if stress is not None:
+        out += [(f"Demand served per failure: {p}", served_heatmap(stress, p)) for p in stress.products]
     if session.frontier is not None:
         field, df = session.frontier
-        out.append((f"Frontier of {field}", frontier_figure(df, field)))
+        out.append((f"Frontier of {field}", any_frontier_figure(df, field)))
     return out
 
 
@@ -94,10 +121,11 @@ def build(session: Session) -> None:
     from nicegui import run, ui
 
     def download() -> None:
-        if session.plan is None:
+        if session.plan is None and session.roadmap is None:
             ui.notify("solve a policy first (step 3)")
             return
-        ui.download.file(plan_workbook(session), "plan.xlsx")
+        path = plan_workbook(session)
+        ui.download.file(path, path.name)
 
     async def report() -> None:
         if session.base_scenario() is None:
@@ -108,19 +136,24 @@ def build(session: Session) -> None:
         ui.download.file(path, path.name)
 
     def pictures() -> None:
-        if session.plan is None:
+        if session.plan is None and session.roadmap is None:
             ui.notify("solve a policy first (step 3)")
             return
         ui.download.file(figures_html(session), "figures.html")
 
     ui.label("The plan workbook: summary, cost breakdown, suppliers, hubs, flows, shares; the premium "
-             "table of the scenarios and the last stress test when there are some.")
+             "table of the scenarios and the last stress test when there are some. Of a roadmap "
+             "(roadmap.xlsx): the summary with the total Σ weight × period cost, the roadmap table, the "
+             "costs and timeline per period, each plan sheet with a period column, and the premium table "
+             "of the paths.")
     ui.button("Download the plan workbook", icon="download", on_click=download).props("data-testid=export")
     ui.label("The premium report of the scenarios: premium.csv, the stress tests run on each design, PNG "
-             "figures (premium chart, served heatmap and map per scenario) and report.md, zipped.")
+             "figures (premium chart, served heatmap and map per scenario) and report.md, zipped. Of "
+             "roadmaps: premium.csv and premium_paths.csv (each path per period), the premium chart, "
+             "each path's roadmap figure and report.md.")
     ui.button("Download the premium report (.zip)", icon="folder_zip", on_click=report).props(
         "data-testid=export-report")
-    ui.label("The figures of this session (map, premium bars, served heatmaps, frontier) on one "
-             "interactive HTML page that works offline.")
+    ui.label("The figures of this session (map, premium bars, served heatmaps, frontier; of a roadmap its "
+             "timeline and the map of the period shown) on one interactive HTML page that works offline.")
     ui.button("Download the figures (.html)", icon="insert_chart", on_click=pictures).props(
         "data-testid=export-figures")

@@ -4,10 +4,11 @@ files loaded with :meth:`Policy.from_file` and saved as YAML.
 The controls hold plain values (a share of None is "off"); :func:`policy_of` builds the policy
 and keeps the fields the controls do not show, and per-region or per-product mappings of a
 loaded file while their switch is off. Each field of :data:`KEYED` also has a small grid, one
-optional value per region and per product of the data (:func:`key_rows`): a value given there
-makes the field a mapping (:data:`~resilient_sc.policy.POLICY_FIELDS` keys), which replaces the
-single value; markets whose region and product no value covers get no requirement from the
-field, and when both a market's region and its product have one, the stricter binds.
+optional value per region and per product of the data, and per period when the data has
+periods (:func:`key_rows`): a value given there makes the field a mapping
+(:data:`~resilient_sc.policy.POLICY_FIELDS` keys; period keys make a glide path, docs/formulation.md
+§9), which replaces the single value; markets whose region, product and period no value covers
+get no requirement from the field, and when several values cover one, the strictest binds.
 
 >>> policy_of({"min_local_share": 0.5, "max_country_share": None, "survive": ["country"]}).to_dict()
 {'min_local_share': 0.5, 'survive': ['country']}
@@ -76,14 +77,32 @@ def controls_of(policy: Policy) -> dict[str, Any]:
     return out
 
 
-def key_rows(regions: list[str], products: list[str], mapping: Mapping[str, float]) -> list[dict[str, Any]]:
-    """The grid of one field: a row per region, then per product, with its value (None: none).
+def key_rows(regions: list[str], products: list[str], mapping: Mapping[str, float],
+             periods: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The grid of one field: a row per region, then per product, then per period of a roadmap
+    (a glide path), with its value (None: none).
 
     >>> key_rows(["Asia"], ["chips"], {"chips": 0.4})
     [{'key': 'Asia', 'kind': 'region', 'value': None}, {'key': 'chips', 'kind': 'product', 'value': 0.4}]
+    >>> key_rows([], [], {"2028": 0.3}, ["2027", "2028"])
+    [{'key': '2027', 'kind': 'period', 'value': None}, {'key': '2028', 'kind': 'period', 'value': 0.3}]
     """
     return [{"key": k, "kind": kind, "value": mapping.get(k)}
-            for kind, keys in (("region", regions), ("product", products)) for k in keys]
+            for kind, keys in (("region", regions), ("product", products), ("period", periods)) for k in keys]
+
+
+def key_help(name: str, unit: str, periods: bool) -> str:
+    """What the grid of field ``name`` means (``periods``: the data is a roadmap)."""
+    kinds = "region, product or period" if periods else "region or product"
+    text = (f"A value here replaces the single value above for this field: markets of a {kinds} given a "
+            "value get it, the others no requirement" + (" (a service level of 1)" if name == "service_level"
+                                                          else "")
+            + f"; when several values cover a market{', product and period' if periods else ' and product'}, "
+            "the strictest binds.")
+    if periods:
+        text += (" A period's value applies to every market in that period only: a glide path lists each "
+                 "period from its first target on.")
+    return f"{text} Values are the {unit}."
 
 
 def network_keys(session: Session) -> tuple[list[str], list[str]]:
@@ -111,7 +130,9 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
 
     controls: dict[str, Any] = {}
     switches: dict[str, Any] = {}
-    keyed: dict[str, dict[str, Any]] = {name: {} for name in KEYED}  # field → key → number input
+    # field → key → value of the grids: the page's own copy, since a grid is rebuilt after reset() returns
+    per_values: dict[str, dict[str, float]] = {name: {} for name in KEYED}
+    expansions: dict[str, Any] = {}
 
     muted = [False]
 
@@ -120,8 +141,7 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
             return
         values: dict[str, Any] = {}
         for n in (*SHARES, "service_level"):
-            given = {k: box.value for k, box in keyed[n].items() if box.value is not None}
-            values[n] = given or (controls[n].value if switches[n].value else {})
+            values[n] = dict(per_values[n]) or (controls[n].value if switches[n].value else {})
         values.update({n: controls[n].value for n in ("excluded_countries", "survive", "single_sourcing")})
         session.policy = policy_of(values, session.policy)
         summary.text = f"Policy: {session.policy.to_dict() or 'base (cost-optimal, nothing required)'}"
@@ -130,31 +150,37 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
     @ui.refreshable
     def per_key(name: str) -> None:
         regions, products = network_keys(session)
-        current = controls_of(session.policy)["per_key"][name]
-        keyed[name] = {}
-        with ui.grid(columns=4).classes("gap-x-4 gap-y-0"):
-            for row in key_rows(regions, products, current):
-                box = ui.number(f"{row['key']} ({row['kind']})", value=row["value"], min=0, max=1,
-                                step=0.05, on_change=changed)
-                box.props(f"dense clearable data-testid=key-{name}-{row['key']}").classes("w-48")
-                keyed[name][row["key"]] = box
+        periods = session.period_ids()
+        ui.label(key_help(name, POLICY_FIELDS[name].unit, bool(periods))).classes("text-xs text-gray-600")
+        rows = key_rows(regions, products, per_values[name], periods)
+        for kind in ("region", "product", "period"):
+            if not any(r["kind"] == kind for r in rows):
+                continue
+            with ui.row().classes("gap-x-4 gap-y-0 items-center"):
+                for row in (r for r in rows if r["kind"] == kind):
+                    box = ui.number(f"{row['key']} ({kind})", value=row["value"], min=0, max=1, step=0.05,
+                                    on_change=lambda e, key=row["key"]: key_changed(name, key, e.value))
+                    box.props(f"dense clearable data-testid=key-{name}-{row['key']}").classes("w-44")
+
+    def key_changed(name: str, key: str, value: float | None) -> None:
+        if value is None:
+            per_values[name].pop(key, None)
+        else:
+            per_values[name][key] = value
+        changed()
 
     with ui.column().classes("w-full gap-1"):
         for name in (*SHARES, "service_level"):
             f = POLICY_FIELDS[name]
-            with ui.row().classes("items-center w-full no-wrap"):
+            with ui.row().classes("items-center w-full no-wrap mt-5"):  # room for the slider's label
                 switches[name] = ui.switch(name, on_change=changed).props(f"data-testid=switch-{name}")
                 controls[name] = ui.slider(min=0, max=1, step=0.05, value=0.5 if name != "service_level"
                                            else 0.9, on_change=changed).classes("w-64")
                 controls[name].props(f"label-always data-testid=slider-{name}")
                 ui.label(f.description).classes("text-xs text-gray-600")
-            with ui.expansion(f"{name} per region or product", icon="tune").classes("w-full text-sm").props(
-                    f"dense data-testid=per-key-{name}"):
-                ui.label("A value here replaces the single value above for this field: markets of a region "
-                         "or product given a value get it, the others no requirement"
-                         + (" (a service level of 1)" if name == "service_level" else "")
-                         + "; when a market's region and its product both have one, the stricter binds. "
-                         f"Values are the {f.unit}.").classes("text-xs text-gray-600")
+            expansions[name] = ui.expansion(icon="tune").classes("w-full text-sm").props(
+                f"dense data-testid=per-key-{name}")
+            with expansions[name]:
                 per_key(name)
         controls["excluded_countries"] = ui.select(session.countries(), multiple=True,
                                                    label="excluded_countries", on_change=changed)
@@ -183,7 +209,14 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
     def reset() -> None:
         values = controls_of(session.policy)
         muted[0] = True
-        per_key.refresh()
+        for name in KEYED:
+            per_values[name] = dict(values["per_key"][name])
+        per_key.refresh()  # runs after this returns (NiceGUI 3): the grids read per_values
+        kinds = "region, product or period (a glide path)" if session.is_roadmap else "region or product"
+        for name, expansion in expansions.items():
+            expansion.text = f"{name} per {kinds}"
+            if per_values[name]:  # show the values a loaded policy gives
+                expansion.set_value(True)
         controls["excluded_countries"].set_options(session.countries())
         for name in (*SHARES, "service_level"):
             switches[name].set_value(values[name] is not None)

@@ -8,6 +8,9 @@ scenarios. Plain Python, no web framework: the pages read and change it, the tes
 Network(22 suppliers, 8 hubs, 25 markets, 3 products, 13 countries)
 >>> sorted(s.countries())[:3]
 ['BR', 'CA', 'CN']
+>>> r = Session.roadmap_example()
+>>> r.is_roadmap, r.period_ids(), sorted(r.policy.to_dict())
+(True, ['2026', '2027', '2028', '2029', '2030'], ['max_country_share', 'min_local_share'])
 """
 
 from __future__ import annotations
@@ -21,35 +24,46 @@ from typing import Any
 import pandas as pd
 
 from ..data import Network, read_network
-from ..examples import electronics
+from ..examples import electronics, electronics_roadmap, electronics_roadmap_path
 from ..exceptions import ResilientSCError, ValidationError
+from ..periods import has_periods
 from ..policy import Policy
 from ..results import Plan
+from ..roadmap import Roadmap
 from ..schema import TABLES
 
 #: ``(table, row N 'id') | message`` as the library writes each problem (exceptions.ValidationError)
 _PROBLEM = re.compile(r"^\((?P<table>[^,)]+)(?:, row (?P<row>\d+)(?: '(?P<id>.*?)')?)?\) \| (?P<message>.*)$",
                       re.DOTALL)
+#: the sources of the bundled examples as the data page names them
+EXAMPLE, ROADMAP_EXAMPLE = "bundled example (electronics)", "bundled roadmap example (electronics 2026–2030)"
+#: the glide path of the roadmap example (its ``policy.yaml``), for an installed package without the folder
+GLIDE_PATH = Policy(max_country_share={"2027": 0.6, "2028": 0.4, "2029": 0.4, "2030": 0.4},
+                    min_local_share={"2028": 0.3, "2029": 0.4, "2030": 0.5})
 
 
 @dataclass
 class Scenario:
     """A named policy and its plan (None: infeasible or not solved; ``reason`` says why), and
-    the stress test of its design once run."""
+    the stress test of its design once run; for data with periods its ``roadmap`` instead of a
+    plan (and the stress tests of each period's design)."""
 
     name: str
     policy: Policy
     plan: Plan | None
     reason: str = ""
     stress: Any = None
+    roadmap: Roadmap | None = None
 
 
 @dataclass
 class Session:
     """The state of one tab: the network and its editable tables, the policy being edited, the
     plan of the last solve, the named scenarios (the first solved one is the base of the
-    premiums) and the last stress test. Downloads are written in ``workdir``, a temporary
-    folder of the session's own, never next to the user's inputs."""
+    premiums) and the last stress test. Data with a ``periods`` table is a roadmap: its solves
+    give ``roadmap`` (``plan`` stays None) and ``period`` is the period whose plan is shown.
+    Downloads are written in ``workdir``, a temporary folder of the session's own, never next
+    to the user's inputs."""
 
     network: Network
     source: str
@@ -59,12 +73,21 @@ class Session:
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     stress: Any = None
     frontier: Any = None  # the last frontier: (field, its table)
+    roadmap: Roadmap | None = None
+    period: str = ""
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="resilient_sc-app-")))
 
     @classmethod
     def example(cls) -> Session:
         """The bundled electronics example."""
-        return cls.of(electronics(), "bundled example (electronics)")
+        return cls.of(electronics(), EXAMPLE)
+
+    @classmethod
+    def roadmap_example(cls) -> Session:
+        """The bundled electronics roadmap (2026–2030) with its glide path as the policy."""
+        session = cls.of(electronics_roadmap(), ROADMAP_EXAMPLE)
+        session.policy = glide_path()
+        return session
 
     @classmethod
     def open(cls, path: str | Path | None) -> Session:
@@ -81,6 +104,31 @@ class Session:
         """New data: plans, scenarios and the stress test of the old data no longer apply."""
         self.network, self.source, self.frames = network, source, network.frames()
         self.plan, self.stress, self.scenarios, self.frontier = None, None, {}, None
+        self.roadmap, self.period = None, ""
+
+    def open_example(self, roadmap: bool) -> str:
+        """Use the bundled example (``roadmap``: the roadmap example and its glide path as the
+        policy; else the one-period example, the policy kept unless it does not fit it, then
+        the base); what was done, for the page."""
+        if roadmap:
+            self.replace_network(electronics_roadmap(), ROADMAP_EXAMPLE)
+            self.policy = glide_path()
+            return f"{ROADMAP_EXAMPLE}: the policy is its glide path (policy.yaml)"
+        self.replace_network(electronics(), EXAMPLE)
+        try:
+            self.policy.check_network(self.network)
+        except ValidationError:
+            self.policy = Policy()
+            return f"{EXAMPLE}: the policy did not fit it (keys naming periods), so it is the base"
+        return EXAMPLE
+
+    @property
+    def is_roadmap(self) -> bool:
+        """True when the data has a ``periods`` table: solves give roadmaps."""
+        return has_periods(self.network)
+
+    def period_ids(self) -> list[str]:
+        return [str(p) for p in self.network.periods["period"]]
 
     def countries(self) -> list[str]:
         return [str(c) for c in self.network.countries["country"]]
@@ -91,8 +139,9 @@ class Session:
         network = Network.from_frames(source=self.source, **cleaned(self.frames))
         self.replace_network(network, self.source)
 
-    def add_scenario(self, name: str, policy: Policy, plan: Plan | None, reason: str = "") -> Scenario:
-        self.scenarios[name] = Scenario(name, policy, plan, reason)
+    def add_scenario(self, name: str, policy: Policy, plan: Plan | None, reason: str = "",
+                     roadmap: Roadmap | None = None) -> Scenario:
+        self.scenarios[name] = Scenario(name, policy, plan, reason, roadmap=roadmap)
         return self.scenarios[name]
 
     def set_stress(self, stress: Any) -> None:
@@ -103,10 +152,20 @@ class Session:
                 s.stress = stress
 
     def base_scenario(self) -> Scenario | None:
-        """The scenario premiums are measured against: the base policy's, else the first."""
+        """The scenario premiums are measured against: the base policy's, else the first; for
+        roadmaps only the cost-optimal path (the base policy's roadmap)."""
+        if self.is_roadmap:
+            return next((s for s in self.scenarios.values() if s.roadmap is not None and s.policy.is_base),
+                        None)
         solved = [s for s in self.scenarios.values() if s.plan is not None]
         bases = [s for s in solved if s.policy.is_base]
         return (bases or solved or [None])[0]
+
+
+def glide_path() -> Policy:
+    """The roadmap example's glide path: its ``policy.yaml`` (:data:`GLIDE_PATH` without it)."""
+    path = electronics_roadmap_path() / "policy.yaml"
+    return Policy.from_file(path) if path.is_file() else GLIDE_PATH
 
 
 def cleaned(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -25,10 +25,10 @@ def serve(data: str | Path | None, port: int, open_browser: bool) -> None:
                 reset_policy = policy_page.build(session, lambda: None)
             with ui.tab_panel(tab[STEPS[3]]):
                 refresh_premiums = compare_page.build(session)
-            with ui.tab_panel(tab[STEPS[0]]):
-                data_page.build(session, lambda: (reset_policy(), refresh_premiums()))
             with ui.tab_panel(tab[STEPS[2]]):
-                solve_page.build(session, refresh_premiums)
+                reset_solve = solve_page.build(session, refresh_premiums)
+            with ui.tab_panel(tab[STEPS[0]]):
+                data_page.build(session, lambda: (reset_policy(), reset_solve(), refresh_premiums(True)))
             with ui.tab_panel(tab[STEPS[4]]):
                 export.build(session)
 

@@ -1,6 +1,7 @@
 """The app in a real browser (issue 16): headless Debian ``chromium`` driven by playwright
-through the five steps on the bundled example. Each step's screenshot goes to docs/img/app/ and
-its duration into the table of docs/app.md (both generated here, never by hand).
+through the five steps on the bundled example, then on its roadmap variant (a glide path solved,
+a period chosen, the roadmap workbook). Each step's screenshot goes to docs/img/app/ and its
+duration into the table of docs/app.md (both generated here, never by hand).
 
 Run with ``pytest -m browser`` after ``pip install -e '.[browser]'`` and ``apt-get install
 chromium``; skipped when either is missing (no browser is downloaded at run time).
@@ -99,12 +100,24 @@ class Steps:
         PAGE.write_text(TIMINGS.sub(lambda m: m[1] + "\n".join(lines) + "\n" + m[2], text))
 
 
+#: the last step of each test: the docs are written once all of them are done
+LAST_STEPS = {"10-template", "17-roadmap-infeasible"}
+
+
+@pytest.fixture(scope="module")
+def steps():
+    """The steps of every test of the module, written to the docs once all have passed."""
+    steps = Steps()
+    yield steps
+    if {name for name, _, _ in steps.rows} >= LAST_STEPS:
+        steps.write()
+
+
 def tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).first.click()
 
 
-def test_the_five_steps(page, server, tmp_path):
-    steps = Steps()
+def test_the_five_steps(page, server, tmp_path, steps):
     t = time.monotonic()
     page.goto(server)
     page.get_by_text("bundled example").or_(page.get_by_text("examples/electronics")).first.wait_for()
@@ -204,7 +217,121 @@ def test_the_five_steps(page, server, tmp_path):
     page.get_by_text("Data: the input template").wait_for()
     page.locator(".ag-cell", has_text="Europe").first.wait_for()  # the template's countries table
     steps.done(page, "10-template", "start from the template", t)
-    steps.write()
+
+
+@pytest.fixture(scope="module")
+def glide():
+    """The roadmap example's glide path and cost-optimal path, solved with the API (the numbers
+    the page must show)."""
+    from resilient_sc import Policy, examples, solve_roadmap
+    from resilient_sc.app.state import glide_path
+
+    net = examples.electronics_roadmap()
+    return solve_roadmap(net, glide_path()), solve_roadmap(net, Policy())
+
+
+def test_a_roadmap(page, server, tmp_path, steps, glide):
+    from resilient_sc.app.plan_view import cost_text
+
+    path, base = glide
+    t = time.monotonic()
+    tab(page, "1 Data")
+    page.get_by_test_id("roadmap-example").click()
+    page.get_by_text("Data: bundled roadmap example").first.wait_for()
+    page.get_by_role("tab", name="periods").click()
+    page.locator(".ag-cell", has_text="0.9524").first.wait_for()
+    page.wait_for_timeout(700)  # the tab panel's animation
+    steps.done(page, "11-roadmap-data", "open the roadmap example: the periods table with the others", t)
+    page.locator(".q-notification").last.wait_for(state="hidden")  # not over the next screenshot
+
+    t = time.monotonic()
+    tab(page, "2 Policy")
+    page.get_by_test_id("policy-summary").filter(has_text="'2030': 0.5").wait_for()
+    assert page.get_by_test_id("key-min_local_share-2029").input_value() == "0.4"
+    assert page.get_by_test_id("key-max_country_share-2027").input_value() == "0.6"
+    page.wait_for_timeout(500)  # the expansions' animation
+    steps.done(page, "12-roadmap-policy", "its glide path: a value per period in the grids (opened as they "
+               "hold values)", t)
+
+    t = time.monotonic()
+    tab(page, "3 Solve")
+    page.get_by_test_id("solve").click()  # a stop first: the path's job ends alone
+    page.get_by_test_id("stop").click()
+    page.get_by_test_id("solve-status").filter(has_text="stopped in").wait_for()
+    page.get_by_test_id("scenario-name").fill("glide path")
+    page.get_by_test_id("solve").click()
+    total = page.get_by_test_id("total-cost")
+    total.filter(has_text="Total path cost").wait_for(timeout=120_000)
+    assert f"Total path cost: {cost_text(path.objective)} = Σ weight × period cost" in total.inner_text()
+    premium = 100 * (path.objective - base.objective) / base.objective
+    assert f"{premium:+.2f} %" in page.get_by_test_id("premium").inner_text()
+    table = page.get_by_test_id("roadmap-table")
+    for period, cost in zip(path.costs["period"], path.costs["total"], strict=True):
+        table.get_by_text(cost_text(cost)).first.wait_for()
+        assert period in table.inner_text()
+    page.get_by_test_id("roadmap-timeline").locator(".barlayer .point").first.wait_for()
+    page.get_by_test_id("plan-map").locator(".scatterlayer .trace").first.wait_for()
+    steps.done(page, "13-roadmap-solve", "solve the glide path: total, premium, roadmap table, timeline, "
+               "the last period's plan", t)
+
+    t = time.monotonic()
+    page.get_by_test_id("period-select").get_by_text("2028").click()
+    page.get_by_test_id("period-cost").filter(
+        has_text=f"Period 2028: cost {cost_text(path.plans['2028'].objective)}").wait_for()
+    suppliers = page.get_by_test_id("plan-suppliers").inner_text()
+    assert all(s in suppliers for s in path.plans["2028"].supplier_ids)
+    page.get_by_test_id("period-cost").scroll_into_view_if_needed()
+    steps.done(page, "14-roadmap-period", "choose period 2028: its plan, suppliers, hubs and map", t)
+
+    t = time.monotonic()
+    tab(page, "4 Compare")
+    table = page.get_by_test_id("premium-table")
+    table.get_by_text("glide path").wait_for()
+    assert f"{premium:.2f}%" in table.inner_text() and cost_text(base.objective) in table.inner_text()
+    page.get_by_test_id("premium-bars").locator(".barlayer .point").first.wait_for()
+    steps.done(page, "15-roadmap-compare", "compare the paths: premium over the cost-optimal path", t)
+
+    t = time.monotonic()
+    tab(page, "5 Export")
+    with page.expect_download() as info:
+        page.get_by_test_id("export").click()
+    assert info.value.suggested_filename == "roadmap.xlsx"
+    book_path = tmp_path / "roadmap.xlsx"
+    info.value.save_as(book_path)
+    import openpyxl
+
+    book = openpyxl.load_workbook(book_path, read_only=True)
+    assert {"summary", "roadmap", "roadmap_costs", "roadmap_timeline", "premium"} <= set(book.sheetnames)
+    summary = {row[0]: row[1] for row in book["summary"].iter_rows(values_only=True)}
+    assert float(summary["total cost (Σ weight × period cost)"]) == pytest.approx(path.objective, rel=1e-6)
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_test_id("export-report").click()
+    info.value.save_as(tmp_path / "roadmap-report.zip")
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "roadmap-report.zip") as zf:
+        names = set(zf.namelist())
+        assert {"premium-report/report.md", "premium-report/premium_paths.csv"} <= names
+        assert any(n.startswith("premium-report/roadmap_glide") for n in names)
+    with page.expect_download() as info:
+        page.get_by_test_id("export-figures").click()
+    info.value.save_as(tmp_path / "figures.html")
+    assert "Roadmap: suppliers and hubs per period" in (tmp_path / "figures.html").read_text()
+    steps.done(page, "16-roadmap-export", "download the roadmap workbook, the report of the paths (.zip) "
+               "and the figures", t)
+
+    t = time.monotonic()
+    tab(page, "2 Policy")
+    box = page.get_by_test_id("key-min_local_share-2027")
+    box.fill("0.5")
+    page.get_by_test_id("policy-summary").filter(has_text="'2027': 0.5").wait_for()
+    tab(page, "3 Solve")
+    page.get_by_test_id("solve").click()
+    page.get_by_test_id("infeasible").wait_for(timeout=120_000)
+    reasons = page.get_by_text("in period 2027 (position 1): it would have a plan if")
+    assert "lead_time" in reasons.inner_text()
+    assert page.get_by_text("in period 2027: min_local_share 0.5 cannot be met").count() > 0
+    steps.done(page, "17-roadmap-infeasible", "a glide path too steep for the lead times: the reasons", t)
 
 
 def zipped_example(folder: Path) -> Path:

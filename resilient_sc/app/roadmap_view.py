@@ -1,0 +1,194 @@
+"""The solve step of a roadmap (data with a ``periods`` table, docs/formulation.md §9): the path
+solved with :func:`~resilient_sc.roadmap.solve_roadmap` in a process of its own (with the
+cost-optimal path when the tab has none yet, for the premium), then its total (Σ weight ×
+period cost), the roadmap table, a timeline of the suppliers and hubs, and a period selector
+that shows that period's plan with the one-period views (:mod:`.plan_view`).
+
+>>> from resilient_sc import examples, solve_roadmap
+>>> roadmap = solve_roadmap(examples.tiny())
+>>> total_text(roadmap)
+'Total path cost: 1,260 = Σ weight × period cost over 1 period (today)'
+>>> [(r["period"], r["cost"], r["suppliers"], r["local"], r["top country"]) for r in roadmap_rows(roadmap)]
+[('today', '1,260', '1', '0.0%', 'CN 100.0%'), ('total', '', '', '', '')]
+>>> premium_text(110.0, 100.0)
+'+10.00 %'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from ..data import Network
+from ..format import fraction
+from ..policy import Policy
+from ..roadmap import Roadmap, solve_roadmap
+from ..solvers.base import SolveOptions
+from .plan_view import cols, cost_text, show_plan
+
+if TYPE_CHECKING:
+    from .state import Session
+
+#: the roadmap table's columns (money unweighted per period; shares of the period's demand)
+ROADMAP_COLUMNS = ["period", "weight", "cost", "weight × cost", "suppliers", "suppliers started",
+                   "suppliers stopped", "hubs", "hubs started", "hubs stopped", "local", "allied",
+                   "top country"]
+#: colours of the timeline's started and stopped markers
+STARTED, STOPPED = "#2ca02c", "#d62728"
+
+
+def solve_paths(network: Network, policy: Policy, options: SolveOptions,
+                with_base: bool) -> tuple[Roadmap, Roadmap | None]:
+    """The roadmap of ``policy`` and, when ``with_base``, the cost-optimal path (no policy,
+    solved after it, without a log): the job of a roadmap solve (:class:`~.jobs.Job`)."""
+    roadmap = solve_roadmap(network, policy, options)
+    base = solve_roadmap(network, Policy(), dataclasses.replace(options, log=False)) if with_base else None
+    return roadmap, base
+
+
+def span(ids: list[str]) -> str:
+    """``2026–2030``; the one id of a single period."""
+    return ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
+
+
+def total_text(roadmap: Roadmap) -> str:
+    """The path's total and how it is made."""
+    n = len(roadmap.period_ids)
+    return (f"Total path cost: {cost_text(roadmap.objective)} = Σ weight × period cost over "
+            f"{n} period{'s' if n > 1 else ''} ({span(roadmap.period_ids)})")
+
+
+def premium_text(cost: float, base: float) -> str:
+    """The premium (cost − base) / base in %."""
+    return f"{100 * (cost - base) / base:+.2f} %"
+
+
+def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
+    """The roadmap table for the page (:data:`ROADMAP_COLUMNS`): per period its weight, cost
+    (money, unweighted) and weight × cost, the suppliers and hubs operating and those started
+    and stopped against the period before, the local and allied shares and the top origin
+    country with its share (% of the period's demand, weighted as
+    :meth:`~resilient_sc.results.Plan.share_weighting` says); a last row ``total``: Σ weight ×
+    cost, the path's objective."""
+    rows = []
+    for r in roadmap.table().itertuples(index=False):
+        rows.append({"period": str(r.period), "weight": f"{r.weight:.4g}", "cost": cost_text(r.cost),
+                     "weight × cost": cost_text(r.weight * r.cost), "suppliers": str(r.suppliers),
+                     "suppliers started": r.suppliers_started, "suppliers stopped": r.suppliers_stopped,
+                     "hubs": str(r.hubs), "hubs started": r.hubs_started, "hubs stopped": r.hubs_stopped,
+                     "local": fraction(r.local_share), "allied": fraction(r.allied_share),
+                     "top country": f"{r.top_country} {fraction(r.top_country_share)}".strip()})
+    rows.append({c: "" for c in ROADMAP_COLUMNS} | {"period": "total",
+                                                    "weight × cost": cost_text(roadmap.objective)})
+    return rows
+
+
+def timeline_figure(roadmap: Roadmap) -> Any:
+    """Plotly timeline of the path: one row per supplier and hub that operates (or is stopped)
+    in some period, suppliers first, each group by country; a bar across every period it
+    operates, coloured by its country (one legend entry per country); ▲ where it starts
+    (opening cost paid), ▼ where it stops (closing cost paid), on the boundary with the period
+    before. Under each period id its cost (unweighted)."""
+    import plotly.graph_objects as go
+    from plotly.colors import qualitative
+
+    ids, design = roadmap.period_ids, roadmap.design
+    used = roadmap.timeline()[["kind", "id", "country"]]
+    ticks: list[str] = []
+    rows: list[tuple[int, str, str, str]] = []  # (y, kind, id, country)
+    for kind in ("supplier", "hub"):
+        group = used.loc[used["kind"] == kind].sort_values(["country", "id"])
+        if len(group):
+            ticks.append(f"<b>{kind}s</b>")
+            for e, c in zip(group["id"], group["country"], strict=True):
+                rows.append((len(ticks), kind, str(e), str(c)))
+                ticks.append(str(e))
+    flags = {k: g.set_index("period").loc[ids] for k, g in design.groupby(["kind", "id"], sort=False)}
+    countries = list(dict.fromkeys(c for *_, c in rows))
+    palette = qualitative.D3 + qualitative.Dark2 + qualitative.Set1
+    fig = go.Figure()
+    marks: dict[str, tuple[list[float], list[int], list[str]]] = {"started": ([], [], []),
+                                                                   "stopped": ([], [], [])}
+    for i, country in enumerate(countries):
+        xs, ys, bases, text = [], [], [], []
+        for y, kind, e, c in rows:
+            if c != country:
+                continue
+            f = flags[(kind, e)]
+            for t, period in enumerate(ids):
+                if f["operating"].iloc[t]:
+                    xs.append(1.0)
+                    bases.append(t - 0.5)
+                    ys.append(y)
+                    text.append(f"{kind} {e} ({c}) operating in {period}")
+                for what in marks:
+                    if f[what].iloc[t]:
+                        marks[what][0].append(t - 0.5)
+                        marks[what][1].append(y)
+                        marks[what][2].append(f"{kind} {e} ({c}) {what} in {period}")
+        fig.add_trace(go.Bar(x=xs, y=ys, base=bases, orientation="h", width=0.62, name=country,
+                             marker={"color": palette[i % len(palette)],
+                                     "line": {"color": "white", "width": 1}},
+                             hovertext=text, hoverinfo="text", legendgroup="countries",
+                             legendgrouptitle_text="country"))
+    for what, symbol, colour, label in (("started", "triangle-up", STARTED, "started (opening cost)"),
+                                        ("stopped", "triangle-down", STOPPED, "stopped (closing cost)")):
+        x, y, text = marks[what]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name=label, hovertext=text, hoverinfo="text",
+                                 marker={"symbol": symbol, "color": colour, "size": 12,
+                                         "line": {"color": "black", "width": 1}}, cliponaxis=False))
+    costs = roadmap.costs.set_index("period")["total"]
+    fig.update_xaxes(tickvals=list(range(len(ids))), range=[-0.7, len(ids) - 0.3], showgrid=False,
+                     ticktext=[f"<b>{p}</b><br>cost {cost_text(float(costs[p]))}" for p in ids], side="top")
+    fig.update_yaxes(tickvals=list(range(len(ticks))), ticktext=ticks, range=[len(ticks) - 0.5, -0.5],
+                     showgrid=False)
+    for x in range(len(ids) + 1):
+        fig.add_vline(x=x - 0.5, line={"color": "#ccc", "width": 1})
+    fig.update_layout(barmode="overlay", height=150 + 22 * len(ticks), plot_bgcolor="white",
+                      margin={"l": 10, "r": 10, "t": 90, "b": 10}, legend={"tracegroupgap": 12},
+                      title={"text": "Suppliers and hubs operating per period: a bar per period operating, "
+                                     "coloured by country; ▲ started, ▼ stopped; under each period its "
+                                     "cost (unweighted)", "font": {"size": 14}})
+    return fig
+
+
+def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_name: str) -> None:
+    """The roadmap on the page: total and premium, the roadmap table, the timeline, and the
+    period selector over the selected period's plan (``session.period``)."""
+    from nicegui import ui
+
+    with ui.row().classes("items-baseline"):
+        ui.label(total_text(roadmap)).classes("text-2xl font-bold").props("data-testid=total-cost")
+        if base is not None and base is not roadmap:
+            ui.label(f"premium over the cost-optimal path ({base_name}): "
+                     f"{premium_text(roadmap.objective, base.objective)}").classes("text-lg").props(
+                "data-testid=premium")
+    ui.label("Per period: its weight (the planner's discount factor), its cost (money, unweighted, with "
+             "the opening and closing costs of the suppliers and hubs started and stopped in it), the "
+             "suppliers and hubs operating, and the shares of the period's demand (value-weighted over "
+             "all markets).").classes("text-xs text-gray-600")
+    ui.table(columns=cols(ROADMAP_COLUMNS), rows=roadmap_rows(roadmap), title="Roadmap").props(
+        "dense wrap-cells data-testid=roadmap-table").classes("w-full")
+    ui.plotly(timeline_figure(roadmap)).classes("w-full").props("data-testid=roadmap-timeline")
+
+    ids = roadmap.period_ids
+    if session.period not in ids:
+        session.period = ids[-1]
+
+    @ui.refreshable
+    def period_view() -> None:
+        plan = roadmap.plans[session.period]
+        weight = float(roadmap.periods.set_index("period").loc[session.period, "weight"])
+        ui.label(f"Period {session.period}: cost {cost_text(plan.objective)} (unweighted; weight "
+                 f"{weight:.4g} in the total)").classes("text-lg font-bold").props("data-testid=period-cost")
+        show_plan(session, plan)
+
+    def pick(period: str) -> None:
+        session.period = period
+        period_view.refresh()
+
+    with ui.row().classes("items-center mt-2"):
+        ui.label("The plan of period").classes("text-lg")
+        ui.toggle(ids, value=session.period, on_change=lambda e: pick(e.value)).props(
+            "data-testid=period-select")
+    period_view()
