@@ -37,8 +37,9 @@ __all__ = ["Roadmap", "solve_roadmap", "solve_roadmap_model"]
 #: the relative gap at which each period is solved alone for the MIP start (a start need not be
 #: optimal; the roadmap's own solve proves optimality)
 START_GAP = 0.01
-#: the routes that take any model: pyomo (``backend="pyomo"``) and plain HiGHS
-_ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "highs"))
+#: the routes that read the model's matrix only, so they take a roadmap as they take one period:
+#: pyomo (``backend="pyomo"``), lazy caps, merged origins and plain HiGHS
+_ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "lazy-caps", "merged-origins", "highs"))
 
 
 @dataclass(frozen=True, eq=False)

@@ -140,12 +140,13 @@ def recognise(lm: LinearModel) -> Aggregation | None:
 
 
 def lanes(yb: VarBlock) -> np.ndarray:
-    """Per flow column, a code of its (hub, market, product) (all 0 without those labels: then
-    only the column signatures pair flows, and the exact check still guards the merge)."""
+    """Per flow column, a code of its (hub, market, product) and any other label but the origin
+    (a roadmap's period); all 0 without those labels: then only the column signatures pair
+    flows, and the exact check still guards the merge."""
     index = yb.index
     if not {"hub", "market", "product"} <= set(index.columns):
         return np.zeros(yb.size, np.int64)
-    return pd.MultiIndex.from_frame(index[["hub", "market", "product"]]).factorize()[0]
+    return pd.MultiIndex.from_frame(index.drop(columns="origin", errors="ignore")).factorize()[0]
 
 
 def _identical(ay: sp.csc_matrix, in_bal: np.ndarray, partner: np.ndarray, cost: np.ndarray,

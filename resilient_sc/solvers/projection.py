@@ -25,9 +25,9 @@ Projection = tuple[sp.csr_matrix, np.ndarray]
 def recognise(model: NetworkModel) -> Projection | None:
     """``(P, keep)`` with ``x = P x_kept`` for the substitutable flows of ``model`` (variable
     blocks ``assign`` and ``outbound_flow``, no ``shortfall``); None when nothing qualifies."""
-    lm, s = model.lm, model.sets
-    if "assign" not in lm.variables or "shortfall" in lm.variables:
-        return None
+    lm, s = model.lm, getattr(model, "sets", None)
+    if s is None or "assign" not in lm.variables or "shortfall" in lm.variables:
+        return None  # (a roadmap has no one Sets: each of its periods has its own)
     yb, ab = lm.variables["outbound_flow"], lm.variables["assign"]
     flows = yb.index[["hub", "market", "product"]].reset_index(drop=True)
     single = ~flows.duplicated(keep=False).to_numpy()

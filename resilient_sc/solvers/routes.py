@@ -268,6 +268,7 @@ class _DesignOf:
         block = self.lm.variables.get(name)
         if block is None:
             return pd.DataFrame(columns=keys)
+        keys = keys + ["period"] * ("period" in block.index)  # a roadmap's design, per period
         return block.index.loc[block.values(self.x) > 0.5, keys]
 
     @property
@@ -428,10 +429,12 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
     deadline = t0 + (math.inf if options.time_limit is None else options.time_limit)
     clock = _Clock()
     notes: list[str] = []
-    skipped = [r.name for r in routes if r.start == "skip"] if start is not None else []
-    if skipped and _accelerating(options):
-        notes.append(f"MIP start: {', '.join(skipped)} not tried (they take no start)")
     with _remembering():
+        # the routes that would apply but take no start are passed over (and said so)
+        skipped = ([r.name for r in routes if r.start == "skip" and r.applies(model, options)]
+                   if start is not None else [])
+        if skipped and _accelerating(options):
+            notes.append(f"MIP start: {', '.join(skipped)} not tried (they take no start)")
         route = next((r for r in routes if r.name not in skipped and r.applies(model, options)), HIGHS)
         clock.build += time.perf_counter() - t0
         if start is not None and route.start == "ignore":
