@@ -175,7 +175,8 @@ def test_one_period_without_a_periods_table():
     """Without a periods table the network is one period, ``today``: S_FR is unavailable
     (lead time 1) and S_CN kept: 160. solve() gives the same, and charges opening and closing
     costs: excluding CN closes S_CN (50) and S_FR cannot operate, so the policy is infeasible."""
-    net = paris(())
+    with pytest.warns(DataWarning, match="lead_time 1 is past the last period"):
+        net = paris(())
     r = solve_roadmap(net)
     assert r.period_ids == ["today"] and r.objective == pytest.approx(160.0)
     assert solve(net).objective == pytest.approx(160.0)
