@@ -363,8 +363,8 @@ def test_write_model_and_pyomo_take_a_roadmap(tmp_path):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_fast_routes_agree_with_plain_highs_on_roadmaps(seed):
-    """Lazy caps and merged origins read the stacked matrix (periods included) as they read one
-    period's; plain HiGHS on the whole stacked model reaches the same optimum."""
+    """Merged origins read the stacked matrix (periods included) as they read one period's; plain
+    HiGHS on the whole stacked model reaches the same optimum."""
     net, policy = random_roadmap(seed)
     policy = policy.replace(max_country_share={"2027": 0.7, "2028": 0.6})
     fast = solve_roadmap(net, policy)
