@@ -41,16 +41,16 @@ def solve_model(model: NetworkModel, options: SolveOptions | None = None,
     options = options or SolveOptions()
     options.check()
     result, report = solve_linear(model, options, start)
-    _log(report, options)
+    log_report(report, options)
     if result.status is Status.INFEASIBLE:
         raise InfeasiblePolicyError(explain_infeasibility(model))
     plan = Plan.from_solution(model, result, report) if result.x is not None else None
-    return _accepted(plan, result, options)
+    return accepted(plan, result, options)
 
 
-def _accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> Plan:
-    """``plan`` if it is optimal or ``options`` accept it; else :class:`NotOptimalError` saying
-    what stopped the solver and which option accepts the plan."""
+def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> Plan:
+    """``plan`` (or a roadmap) if it is optimal or ``options`` accept it; else
+    :class:`NotOptimalError` saying what stopped the solver and which option accepts the plan."""
     if result.status is not Status.OPTIMAL:
         what = {Status.TIME_LIMIT: "the time limit was reached"}.get(
             result.status, f"HiGHS stopped ({result.message})")
@@ -67,7 +67,7 @@ def _accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) ->
     return plan
 
 
-def _log(report: SolveReport, options: SolveOptions) -> None:
+def log_report(report: SolveReport, options: SolveOptions) -> None:
     """The report's line where the solver log goes (stderr, or appended to the log file)."""
     if options.log is True:
         print(report.line(), file=sys.stderr, flush=True)
@@ -169,14 +169,14 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
     result = pyomo_solver.solve(model, options)
     report = SolveReport("pyomo", 0.0, result.solve_time, 0.0, None, result.bound,
                          note="an extended pyomo model, not certified against the model as built")
-    _log(report, options)
+    log_report(report, options)
     if result.status is Status.INFEASIBLE:
         raise InfeasiblePolicyError(["HiGHS reports infeasibility (pyomo backend)"])
     plan = None
     if result.x is not None:
         values = {name: block.values(result.x) for name, block in network_model.lm.variables.items()}
         plan = Plan.from_values(network_model, values, result, report)
-    return _accepted(plan, result, options)
+    return accepted(plan, result, options)
 
 
 def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,

@@ -25,7 +25,7 @@ from .explain import explain_infeasibility
 from .model.build import NetworkModel, build_period
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.transitions import BEFORE
-from .optimize import _accepted, _log
+from .optimize import accepted, log_report
 from .policy import Policy
 from .results import COMPONENTS, Plan
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status
@@ -77,7 +77,7 @@ class Roadmap:
         ids = model.periods["period"].tolist()
         raw = {p: Plan.from_values(m, model.period_values(x, t), result, report)
                for t, (p, m) in enumerate(zip(ids, model.models, strict=True))}
-        design = _design(model.network, ids, raw)
+        design = design_table(model.network, ids, raw)
         plans: dict[str, Plan] = {}
         rows = []
         for t, period in enumerate(ids):
@@ -263,7 +263,7 @@ def top_country(plan: Plan) -> tuple[str, float]:
     return str(by.idxmax()), float(by.max())
 
 
-def _design(net: Network, ids: list[str], plans: dict[str, Plan]) -> pd.DataFrame:
+def design_table(net: Network, ids: list[str], plans: dict[str, Plan]) -> pd.DataFrame:
     """Per supplier and hub and period: operating, started, stopped (with the element's opening
     and closing costs)."""
     frames = []
@@ -301,11 +301,11 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
         note = f"MIP start: each period solved alone in {seconds:.2f} s"
         report = dataclasses.replace(report, note="; ".join(filter(None, (note, report.note))))
         result = dataclasses.replace(result, solve_time=result.solve_time + seconds, note=report.note)
-    _log(report, options)
+    log_report(report, options)
     if result.status is Status.INFEASIBLE:
         raise InfeasiblePolicyError(explain_roadmap(model))
     roadmap = Roadmap.from_solution(model, result, report) if result.x is not None else None
-    return _accepted(roadmap, result, options)  # type: ignore[arg-type, return-value]
+    return accepted(roadmap, result, options)  # type: ignore[arg-type, return-value]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, weights
 from ..policy import Policy, check_policies
 from ..results import COMPONENTS, Plan
-from ..roadmap import Roadmap, _design, solve_roadmap
+from ..roadmap import Roadmap, design_table, solve_roadmap
 from ..solvers.base import SolveOptions, Status
 from .parallel import run_all
 from .stress import StressResult, stress_test
@@ -311,7 +311,7 @@ def myopic_path(network: Network, policy: Policy | None = None,
     objective = float(costs["weighted"].sum())
     bound = float(sum(wt * plan.bound for plan, wt in zip(plans.values(), w, strict=True)))
     status = next((p.status for p in plans.values() if p.status is not Status.OPTIMAL), Status.OPTIMAL)
-    design = _design(network, ids, plans).drop(columns=["opening_cost", "closing_cost"])
+    design = design_table(network, ids, plans).drop(columns=["opening_cost", "closing_cost"])
     return Roadmap(status, objective, bound,
                    abs(objective - bound) / max(abs(objective), 1e-9) if math.isfinite(bound) else math.nan,
                    sum(p.solve_time for p in plans.values()), sum(p.build_time for p in plans.values()),
