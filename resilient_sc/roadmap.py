@@ -29,6 +29,7 @@ from .optimize import accepted, log_report
 from .policy import Policy
 from .results import COMPONENTS, Plan
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status
+from .solvers.highs import until
 from .solvers.routes import ROUTES, solve_linear
 from .verify import verify_plan
 
@@ -294,9 +295,11 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     options = options or SolveOptions()
     options.check()
     t0 = time.perf_counter()
-    start = None if options.backend == "pyomo" else periods_alone(model, options)
+    deadline = t0 + (math.inf if options.time_limit is None else options.time_limit)
+    start = None if options.backend == "pyomo" else periods_alone(model, options, deadline)
     seconds = time.perf_counter() - t0
-    result, report = solve_linear(model, options, start, routes=_ROUTES)  # type: ignore[arg-type]
+    result, report = solve_linear(model, until(options, deadline), start,  # type: ignore[arg-type]
+                                  routes=_ROUTES)
     if start is not None:
         note = f"MIP start: each period solved alone in {seconds:.2f} s"
         report = dataclasses.replace(report, note="; ".join(filter(None, (note, report.note))))
@@ -317,16 +320,21 @@ class _Design:
     outbound: pd.DataFrame
 
 
-def periods_alone(model: RoadmapModel, options: SolveOptions) -> _Design | None:
+def periods_alone(model: RoadmapModel, options: SolveOptions,
+                  deadline: float = math.inf) -> _Design | None:
     """The design of each period solved alone, without opening and closing costs (by the fast
     routes of :func:`~resilient_sc.solvers.routes.solve_linear`): a plan of every period that
-    the roadmap takes as its MIP start (its transitions are whatever they cost). None when a
-    period has no plan in ``options``' time (the roadmap's solve then says why)."""
+    the roadmap takes as its MIP start (its transitions are whatever they cost). Each period
+    may use a share of the time left before ``deadline`` (``time.perf_counter()`` seconds): half
+    of it spread over the periods still to solve. None when a period has no plan in that time
+    (the roadmap's solve then says why)."""
     parts: dict[str, list[pd.DataFrame]] = {"suppliers": [], "hubs": [], "outbound": []}
     alone = dataclasses.replace(options, log=False, allow_nonoptimal=True,
                                 mip_gap=max(options.mip_gap, START_GAP))
-    for period, m in zip(model.periods["period"], model.models, strict=True):
-        result, _ = solve_linear(m, alone)
+    n = len(model.models)
+    for k, (period, m) in enumerate(zip(model.periods["period"], model.models, strict=True)):
+        share = time.perf_counter() + (deadline - time.perf_counter()) / (2 * (n - k))
+        result, _ = solve_linear(m, until(alone, share))
         if result.x is None:
             return None
         plan = Plan.from_solution(m, result)

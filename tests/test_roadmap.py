@@ -372,3 +372,15 @@ def test_fast_routes_agree_with_plain_highs_on_roadmaps(seed):
     assert plain.report.route == "highs"
     assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
     assert fast.verify() == []
+
+
+def test_time_limit_covers_the_start_and_the_path():
+    """The periods solved alone for the MIP start share the time limit with the whole path: a
+    tiny limit ends the whole solve near it, with the best plan found (when accepted)."""
+    import time
+
+    net, policy = random_roadmap(1)
+    t0 = time.perf_counter()
+    r = solve_roadmap(net, policy, SolveOptions(time_limit=0.05, allow_nonoptimal=True))
+    assert time.perf_counter() - t0 < 5.0
+    assert r.status.value in ("optimal", "time_limit")
