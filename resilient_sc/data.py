@@ -116,9 +116,10 @@ class Network:
         return {name: self.table(name) for name in TABLES}
 
     def __repr__(self) -> str:
+        periods = f", {len(self.periods)} periods" if len(self.periods) else ""
         return (f"Network({len(self.suppliers)} suppliers, {len(self.hubs)} hubs, "
                 f"{len(self.markets)} markets, {len(self.products)} products, "
-                f"{len(self.countries)} countries)")
+                f"{len(self.countries)} countries{periods})")
 
 
 _BOM = b"\xef\xbb\xbf"  # Excel's "CSV UTF-8" byte order mark
