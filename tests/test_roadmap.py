@@ -393,3 +393,13 @@ def test_time_limit_covers_the_start_and_the_path(monkeypatch):
     assert all(0 < limit <= 30.0 for limit in limits)
     assert limits[0] <= 30.0 / 6 + 1e-9  # half of the time spread over the three periods
     assert r.verify() == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pyomo_agrees_on_random_roadmaps(seed):
+    pytest.importorskip("pyomo")
+    net, policy = random_roadmap(seed)
+    ours = solve_roadmap(net, policy)
+    theirs = solve_roadmap_model(build_roadmap(net, policy), SolveOptions(backend="pyomo"))
+    assert theirs.objective == pytest.approx(ours.objective, rel=1e-6)
+    assert theirs.verify() == []
