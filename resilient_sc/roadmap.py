@@ -382,7 +382,8 @@ def explain_roadmap(model: RoadmapModel) -> list[str]:
     return reasons or ["the roadmap has no plan, although every period has one alone"]
 
 
-#: lead_time_hint looks for a smallest set among at most this many waiting candidates
+#: lead_time_hint looks for a minimal set (none can be left out) among at most this many waiting
+#: candidates
 HINT_CANDIDATES = 24
 
 
