@@ -17,6 +17,7 @@ import dataclasses
 import pandas as pd
 
 from .data import Network
+from .policy import Policy
 from .validation import PERIOD_TABLES, effective_rows
 
 #: the id of the one period of a network without a ``periods`` table
@@ -50,3 +51,10 @@ def in_period(net: Network, period: str) -> Network:
             df = df.loc[df["demand"] > 0]
         changes[name] = df.reset_index(drop=True)
     return dataclasses.replace(net, periods=net.periods.iloc[:0], **changes)
+
+
+def policy_in(policy: Policy, net: Network, period: str) -> Policy:
+    """``policy`` as it holds in ``period`` of ``net`` (:meth:`Policy.in_period` with the
+    network's periods, regions and products)."""
+    return policy.in_period(period, period_ids(net), set(net.countries["region"]),
+                            set(net.products["product"]))

@@ -26,6 +26,7 @@ from .model.build import NetworkModel, build_period
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.transitions import BEFORE
 from .optimize import accepted, log_report
+from .periods import policy_in
 from .policy import Policy
 from .results import COMPONENTS, Plan
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status
@@ -80,8 +81,7 @@ class Roadmap:
                for t, (p, m) in enumerate(zip(ids, model.models, strict=True))}
         design = design_table(model.network, ids, raw)
         plans: dict[str, Plan] = {}
-        rows = []
-        for t, period in enumerate(ids):
+        for period in ids:
             plan = raw[period]
             here = design.loc[design["period"] == period]
             breakdown = plan.breakdown.copy()
@@ -89,10 +89,7 @@ class Roadmap:
             breakdown["closing"] = float(here.loc[here["stopped"], "closing_cost"].sum())
             plans[period] = dataclasses.replace(plan, breakdown=breakdown, objective=float(breakdown.sum()),
                                                 bound=math.nan, gap=math.nan)
-            weight = float(model.periods["weight"].iloc[t])
-            rows.append({"period": period, "weight": weight, **breakdown.to_dict(),
-                         "total": float(breakdown.sum()), "weighted": weight * float(breakdown.sum())})
-        costs = pd.DataFrame(rows, columns=["period", "weight", *COMPONENTS, "total", "weighted"])
+        costs = period_costs(plans, model.periods["weight"].to_numpy(float))
         return cls(result.status, float(costs["weighted"].sum()), result.bound, result.gap,
                    result.solve_time, model.build_time, model.periods.copy(), plans, costs,
                    design.drop(columns=["opening_cost", "closing_cost"]), model.policy, model, report)
@@ -110,13 +107,12 @@ class Roadmap:
         assert self.model is not None, "verify needs the roadmap's network"
         policy = policy or self.policy
         net, ids = self.model.network, self.period_ids
-        regions, products = set(net.countries["region"]), set(net.products["product"])
         out: list[str] = []
         before: set[str] | None = None
         for t, period in enumerate(ids):
             plan = self.plans[period]
             out += [f"period {period}: {v}" for v in
-                    verify_plan(plan, policy.in_period(period, ids, regions, products), tol, before, t)]
+                    verify_plan(plan, policy_in(policy, net, period), tol, before, t)]
             before = set(plan.supplier_ids) | set(plan.hub_ids)
         total = float(sum(w * self.plans[p].objective for p, w in zip(ids, self.periods["weight"],
                                                                          strict=True)))
@@ -161,10 +157,10 @@ class Roadmap:
                                    "weight": float(self.periods.set_index("period").loc[period, "weight"]),
                                    "cost": float(self.costs.set_index("period").loc[period, "total"])}
             for kind in ("supplier", "hub"):
-                k = here.loc[here["kind"] == kind]
-                row[f"{kind}s"] = int(k["operating"].sum())
-                row[f"{kind}s_started"] = ", ".join(k.loc[k["started"], "id"])
-                row[f"{kind}s_stopped"] = ", ".join(k.loc[k["stopped"], "id"])
+                operating, started, stopped = _members(here, kind)
+                row[f"{kind}s"] = len(operating)
+                row[f"{kind}s_started"] = ", ".join(started)
+                row[f"{kind}s_stopped"] = ", ".join(stopped)
             row.update(shares.loc[period, ["local_share", "allied_share", "top_country",
                                            "top_country_share"]].to_dict())
             rows.append(row)
@@ -172,20 +168,20 @@ class Roadmap:
 
     def summary(self) -> str:
         """A short human-readable report: the total, then one line per period."""
-        shares = self.shares()
         lines = [f"status      {self.status.value}",
                  f"total cost  {self.objective:,.2f}  (Σ weight × period cost; bound {self.bound:,.2f}, "
                  f"gap {self.gap:.2e})",
                  f"{'period':<10}{'weight':>7}{'cost':>17}  {'suppliers':<22}{'hubs':<16}"
                  f"{'local':>6}{'allied':>7}  top country"]
-        for row, (_, s) in zip(self.table().itertuples(), shares.iterrows(), strict=True):
+        for row in self.table().itertuples():
             sup = _moves(row.suppliers, row.suppliers_started, row.suppliers_stopped)
             hub = _moves(row.hubs, row.hubs_started, row.hubs_stopped)
             lines.append(f"{row.period:<10}{row.weight:>7.3g}{row.cost:>17,.2f}  {sup:<22}{hub:<16}"
-                         f"{s.local_share:>6.0%}{s.allied_share:>7.0%}  {s.top_country} "
-                         f"{s.top_country_share:.0%}")
-        lines.append(f"shares are {shares['weighting'].iloc[0]} over all markets; started/stopped "
-                     "counted against the period before")
+                         f"{row.local_share:>6.0%}{row.allied_share:>7.0%}  {row.top_country} "
+                         f"{row.top_country_share:.0%}")
+        weighting = next(iter(self.plans.values())).share_weighting()
+        lines.append(f"shares are {weighting} over all markets; started/stopped counted against the "
+                     "period before")
         if self.report is not None:
             lines.append(self.report.line())
         return "\n".join(lines)
@@ -205,10 +201,8 @@ class Roadmap:
                 "breakdown": {k: float(v) for k, v in plan.breakdown.items()},
                 "emissions": plan.emissions}
             for kind in ("supplier", "hub"):
-                k = here.loc[here["kind"] == kind]
-                entry[f"{kind}s"] = k.loc[k["operating"], "id"].tolist()
-                entry[f"{kind}s_started"] = k.loc[k["started"], "id"].tolist()
-                entry[f"{kind}s_stopped"] = k.loc[k["stopped"], "id"].tolist()
+                (entry[f"{kind}s"], entry[f"{kind}s_started"],
+                 entry[f"{kind}s_stopped"]) = _members(here, kind)
             s = shares.loc[period]
             entry["shares"] = {"local": float(s["local_share"]), "allied": float(s["allied_share"]),
                                "top_country": s["top_country"],
@@ -244,6 +238,23 @@ class Roadmap:
     def __repr__(self) -> str:
         return (f"Roadmap({self.status.value}, cost={self.objective:,.2f}, "
                 f"{len(self.plans)} periods: {', '.join(self.plans)})")
+
+
+def period_costs(plans: dict[str, Plan], weights: np.ndarray) -> pd.DataFrame:
+    """Per period (money): ``weight``, each cost component of its plan, ``total`` (the plan's
+    cost, unweighted) and ``weighted`` (weight × total)."""
+    rows = [{"period": period, "weight": float(w),
+             **{c: float(plan.breakdown.get(c, 0.0)) for c in COMPONENTS},
+             "total": plan.objective, "weighted": float(w) * plan.objective}
+            for (period, plan), w in zip(plans.items(), weights, strict=True)]
+    return pd.DataFrame(rows, columns=["period", "weight", *COMPONENTS, "total", "weighted"])
+
+
+def _members(here: pd.DataFrame, kind: str) -> tuple[list[str], list[str], list[str]]:
+    """The ids of ``kind`` operating, started and stopped in one period's rows of ``design``."""
+    k = here.loc[here["kind"] == kind]
+    return (k.loc[k["operating"], "id"].tolist(), k.loc[k["started"], "id"].tolist(),
+            k.loc[k["stopped"], "id"].tolist())
 
 
 def _moves(n: int, started: str, stopped: str) -> str:

@@ -22,10 +22,10 @@ import pandas as pd
 from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
 from ..optimize import solve
-from ..periods import has_periods, in_period, period_ids, weights
+from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import Policy, check_policies
-from ..results import COMPONENTS, Plan
-from ..roadmap import Roadmap, design_table, solve_roadmap
+from ..results import Plan
+from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
 from .parallel import run_all
 from .stress import StressResult, stress_test
@@ -199,8 +199,7 @@ def end_year_frontier(network: Network, field: str, values: Sequence[Any], polic
     ids = list(period_ids(network))
     policies = [at_last_period(policy, field, v, ids) for v in values]
     if not has_periods(network):  # one period, "today", which no policy key may name
-        regions, products = set(network.countries["region"]), set(network.products["product"])
-        policies = [p.in_period(ids[0], ids, regions, products) for p in policies]
+        policies = [policy_in(p, network, ids[0]) for p in policies]
     check_policies({f"{field}={v}": pol for v, pol in zip(values, policies, strict=True)}, network)
     base = solve_path(BASE, network, Policy(), options)
     if base.roadmap is None:
@@ -292,22 +291,18 @@ def myopic_path(network: Network, policy: Policy | None = None,
     policy = policy or Policy()
     policy.check_network(network)
     ids = list(period_ids(network))
-    regions, products = set(network.countries["region"]), set(network.products["product"])
     plans: dict[str, Plan] = {}
     before: set[str] | None = None
     for t, period in enumerate(ids):
         try:
             plan = solve(period_network(network, period, t, before),
-                         policy.in_period(period, ids, regions, products), options)
+                         policy_in(policy, network, period), options)
         except InfeasiblePolicyError as exc:
             raise InfeasiblePolicyError([f"in period {period}: {r}" for r in exc.reasons]) from exc
         plans[period] = plan
         before = set(plan.supplier_ids) | set(plan.hub_ids)
     w = np.asarray(weights(network), float)
-    rows = [{"period": p, "weight": wt, **{c: float(plan.breakdown.get(c, 0.0)) for c in COMPONENTS},
-             "total": plan.objective, "weighted": wt * plan.objective}
-            for (p, plan), wt in zip(plans.items(), w, strict=True)]
-    costs = pd.DataFrame(rows, columns=["period", "weight", *COMPONENTS, "total", "weighted"])
+    costs = period_costs(plans, w)
     objective = float(costs["weighted"].sum())
     bound = float(sum(wt * plan.bound for plan, wt in zip(plans.values(), w, strict=True)))
     status = next((p.status for p in plans.values() if p.status is not Status.OPTIMAL), Status.OPTIMAL)

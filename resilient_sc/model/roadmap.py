@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import InfeasiblePolicyError
-from ..periods import has_periods, in_period, period_ids, weights
+from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import Policy
 from .build import NetworkModel, build_model, build_period
 from .linear import INDEX, ConBlock, LinearModel, VarBlock
@@ -80,13 +80,11 @@ def build_roadmap(network: Network, policy: Policy | None = None,
     policy.check_network(network)
     ids = period_ids(network)
     periods = pd.DataFrame({"period": list(ids), "weight": weights(network)})
-    regions = sorted(set(network.countries["region"]))
-    products = sorted(set(network.products["product"]))
     models: list[NetworkModel] = []
     reasons: list[str] = []
     failed: list[tuple[str, int, Network, Policy]] = []
     for t, period in enumerate(ids):
-        net_t, policy_t = in_period(network, period), policy.in_period(period, ids, regions, products)
+        net_t, policy_t = in_period(network, period), policy_in(policy, network, period)
         try:
             models.append(build_period(net_t, policy_t, strong_links, position=t, transitions=False))
         except InfeasiblePolicyError as exc:
