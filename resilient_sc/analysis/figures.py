@@ -75,16 +75,19 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
 
 
 def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
-    """Premium (% of base cost) against the values of ``field`` from :func:`frontier`, with
-    the demand served under the worst failure (%) on a second y axis; infeasible values are
-    marked on the x axis."""
+    """Premium (% of base cost, the axis from 0) against the values of ``field`` from
+    :func:`frontier`, with the demand served under the worst failure (%) on a second y axis;
+    infeasible values are marked on the x axis."""
     fig = new_figure(7.0, 4.2)
     ax = fig.subplots()
     values = df[field].tolist()
     numeric = all(isinstance(v, Real) and not isinstance(v, bool) for v in values)
     x = np.asarray(values, float) if numeric else np.arange(len(values), dtype=float)
     feasible = df["status"].ne("infeasible").to_numpy()
-    ax.plot(x, df["premium_pct"].to_numpy(float), "o-", color="tab:blue", label="premium")
+    premium = df["premium_pct"].to_numpy(float)
+    ax.plot(x, premium, "o-", color="tab:blue", label="premium")
+    # from 0 (or below, for a negative premium): a cut axis makes a small premium look steep
+    ax.set_ylim(bottom=min(0.0, float(np.nanmin(premium, initial=0.0))))
     ax.set_xlabel(f"{field} ({field_unit(field)})")
     ax.set_ylabel(PREMIUM_LABEL, color="tab:blue")
     ax.tick_params(axis="y", colors="tab:blue")
