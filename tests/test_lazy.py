@@ -33,3 +33,14 @@ def test_lazy_rows_are_the_caps():
     cap = lm.constraints["max_country_share"]
     assert rows is not None and list(rows) == list(range(cap.start, cap.start + cap.size))
     assert lazy.lazy_rows(build_model(examples.electronics()).lm) is None
+
+
+def test_a_master_that_would_not_merge_takes_every_cap(monkeypatch):
+    """With SPLIT = 0 no master with some caps is worth its round: the second takes them all."""
+    net, policy = examples.electronics(), Policy(min_allied_share=0.6, max_country_share=0.4)
+    rows = lazy.lazy_rows(build_model(net, policy).lm)
+    monkeypatch.setattr(lazy, "SPLIT", 0.0)
+    plan = solve(net, policy)
+    assert f"after 2 rounds (0 → {len(rows)})" in plan.report.note
+    assert plan.objective == pytest.approx(solve(net, policy, PLAIN).objective, rel=1e-6)
+    assert verify_plan(plan, policy) == []

@@ -227,15 +227,14 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     assert rows is not None
     later = ROUTES[ROUTES.index(LAZY_CAPS) + 1:]
     active = np.zeros(len(rows), bool)
-    columns, rounds, cap = np.ones(lm.n_cols, bool), [], lazy.caps(lm, rows)
+    rounds, cap = [], lazy.caps(lm, rows)
     best: SolverResult | None = None
+    master = _master(lm, rows, active)
     while True:
-        keep = np.ones(lm.n_rows, bool)
-        keep[rows[~active]] = False
         rounds.append(int(active.sum()))
         first = start if best is None else _DesignOf(lm, best.x)
-        result, _ = solve_linear(dataclasses.replace(model, lm=lm.subset(columns, keep)),
-                                 until(options, deadline), first, routes=later)
+        result, _ = solve_linear(dataclasses.replace(model, lm=master), until(options, deadline),
+                                 first, routes=later)
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
             return dataclasses.replace(result, note=note)
@@ -253,8 +252,24 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
         if result.status is not Status.OPTIMAL or bad is None:
             return dataclasses.replace(_without_plan(result), note=note)
         active |= bad
-        if len(rounds) >= lazy.ROUNDS:  # the caps keep breaking: all of them in the next master
-            active[:] = True
+        master = _master(lm, rows, active)
+        # the caps keep breaking, or they split the origins apart: all of them in the next master
+        if len(rounds) >= lazy.ROUNDS or not _merges(master, lm.n_cols):
+            active[:], master = True, lm
+
+
+def _master(lm: LinearModel, rows: np.ndarray, active: np.ndarray) -> LinearModel:
+    """``lm`` without the caps ``rows`` that are not ``active``."""
+    keep = np.ones(lm.n_rows, bool)
+    keep[rows[~active]] = False
+    return lm.subset(np.ones(lm.n_cols, bool), keep)
+
+
+def _merges(master: LinearModel, n_cols: int) -> bool:
+    """Whether merging the origins of ``master`` leaves at most :data:`.lazy.SPLIT` of the
+    whole model's ``n_cols`` columns (else its round costs about as much as the whole model)."""
+    agg = aggregate.recognise(master)
+    return agg is not None and agg.lm.n_cols <= lazy.SPLIT * n_cols
 
 
 @dataclass(frozen=True)
