@@ -2,6 +2,7 @@
 ladder rung, side by side in one run, each solve in its own subprocess (peak memory per case).
 
     python benchmarks/bench_ladder.py --rung S [--policies base near-shoring ...] [--time-limit 300]
+    python benchmarks/bench_ladder.py --rung L --policies friend-shoring --merge  # re-run one row
     python benchmarks/bench_ladder.py --quick      # the smoke run: rung "tiny", three policies
 
 Writes ``ladder_<rung>.json`` and ``.md``. The textbook side is built here with scipy + highspy:
@@ -379,13 +380,37 @@ def speedup(row: dict) -> tuple[str, float | None]:
     return (f"≥ {ratio:.0f}×", None) if t.get("wall_s") else ("–", None)
 
 
+def merged(path: Path, rows: list[dict], info: dict) -> list[dict]:
+    """``rows`` of this run and, in :data:`POLICIES` order, the rows
+    of the earlier run saved at ``path`` for the policies this run did not solve (each keeping
+    the machine facts of its own run)."""
+    if not path.exists():
+        return rows
+    old = json.loads(path.read_text())
+    by_policy = {r["policy"]: {"machine": old["machine"], "time_limit": old["time_limit"], **r}
+                 for r in old["rows"]}
+    by_policy.update({r["policy"]: r for r in rows})
+    return [by_policy[p] for p in POLICIES if p in by_policy]
+
+
+def runs(rows: list[dict], info: dict) -> list[str]:
+    """One Markdown line per run the ``rows`` come from: its machine line and its policies."""
+    lines: dict[str, list[str]] = {}
+    for r in rows:
+        lines.setdefault(machine_line(r.get("machine", info)), []).append(r["policy"])
+    if len(lines) == 1:
+        return [next(iter(lines))]
+    return [f"- {', '.join(policies)}: {line}" for line, policies in lines.items()]
+
+
 def markdown(rung: str, rows: list[dict], info: dict, time_limit: float) -> str:
     def f(v, fmt):
         return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else format(v, fmt)
     n_s, n_h, n_m, n_p = RUNGS[rung]
+    limits = " or ".join(f"{t:g}" for t in sorted({r.get("time_limit", time_limit) for r in rows}))
     lines = [f"# Ladder rung {rung}: {n_s} suppliers × {n_h} hubs × {n_m} markets × {n_p} products", "",
-             machine_line(info), "",
-             f"One subprocess per solve (memory = its peak RSS), time limit {time_limit:g} s per solve, "
+             *runs(rows, info), "",
+             f"One subprocess per solve (memory = its peak RSS), time limit {limits} s per solve, "
              "gap 1e-6. Seconds are wall time of the subprocess's work (network generation, build, "
              "solve); speed-up = textbook s / ours s.", "",
              "| policy | ours status | ours objective | ours gap | ours s | ours MB | textbook status "
@@ -422,12 +447,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--ours-only", action="store_true", help="skip the textbook side (large rungs)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the saved rows of the policies not run (each with its run's machine line)")
     args = ap.parse_args(argv)
     rung, policies, stem = args.rung, args.policies, f"ladder_{args.rung}"
     if args.quick:
         rung, policies, stem = "tiny", list(QUICK), "ladder_quick"
         args.time_limit = min(args.time_limit, 60.0)
-    rows = []
+    rows, info = [], machine_info()
     for name in policies:
         o = case(rung, name, "ours", args.time_limit, args.threads)
         t = ({"status": "not run"} if args.ours_only
@@ -435,12 +462,14 @@ def main(argv: list[str] | None = None) -> int:
         both = o.get("status") == "optimal" and t.get("status") == "optimal"
         tol = 1e-5 * max(1.0, abs(t.get("objective") or 0.0))
         agree = abs(o["objective"] - t["objective"]) <= tol if both else None
-        rows.append({"policy": name, "ours": o, "textbook": t, "agree": agree})
+        rows.append({"policy": name, "ours": o, "textbook": t, "agree": agree,
+                     "machine": info, "time_limit": args.time_limit})
         print(f"{name:<22} ours {o.get('status')} {o.get('objective')} {o.get('wall_s', 0):.1f}s | "
               f"textbook {t.get('status')} {t.get('objective')} {t.get('wall_s', 0) or 0:.1f}s | "
               f"agree {agree}",
               flush=True)
-    info = machine_info()
+    if args.merge:
+        rows = merged(args.out / f"{stem}.json", rows, info)
     save(args.out, stem, {"machine": info, "rung": rung, "size": RUNGS[rung], "time_limit": args.time_limit,
                           "threads": args.threads, "rows": rows}, markdown(rung, rows, info, args.time_limit))
     bad = [r["policy"] for r in rows if r["agree"] is False or "error" in (r["ours"].get("status"),

@@ -45,3 +45,23 @@ def test_rule_based_pyomo_baseline_is_the_same_model() -> None:
         assert result.termination_condition.name == "convergenceCriteriaSatisfied"
         assert pyo.value(rules.total_cost) == pytest.approx(solve_model(ours).objective, rel=1e-6)
         assert rules.nvariables() == ours.lm.n_cols
+
+
+def test_ladder_merge_keeps_the_rows_not_run_again(tmp_path: Path) -> None:
+    """``bench_ladder.py --merge``: a re-run policy replaces its row, the others keep theirs and
+    the machine line and time limit of the run that made them."""
+    import bench_ladder
+    from machine import machine_info
+    earlier = {**machine_info(), "date": "2026-01-01 00:00 UTC"}
+    rows = [{"policy": p, "ours": {"status": "optimal", "wall_s": 1.0}, "textbook": {"status": "not run"},
+             "agree": None} for p in ("single sourcing", "base")]
+    saved = {"machine": earlier, "time_limit": 600.0, "rows": rows}
+    (tmp_path / "ladder_S.json").write_text(json.dumps(saved))
+    now = machine_info()
+    new = [{"policy": "base", "ours": {"status": "optimal", "wall_s": 0.5}, "textbook": {"status": "not run"},
+            "agree": None, "machine": now, "time_limit": 300.0}]
+    out = bench_ladder.merged(tmp_path / "ladder_S.json", new, now)
+    assert [r["policy"] for r in out] == ["base", "single sourcing"]  # POLICIES order
+    assert out[0]["ours"]["wall_s"] == 0.5 and out[1]["machine"]["date"] == "2026-01-01 00:00 UTC"
+    text = bench_ladder.markdown("S", out, now, 300.0)
+    assert "- single sourcing: 2026-01-01 00:00 UTC" in text and "time limit 300 or 600 s" in text
