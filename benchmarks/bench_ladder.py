@@ -354,7 +354,11 @@ def in_subprocess(script: str, args: list[str], time_limit: float) -> dict:
     line it prints last, or an error status."""
     t0 = time.perf_counter()
     command = [sys.executable, script, "--one", *args]
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=time_limit * 3 + 600)
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=time_limit * 3 + 600)
+    except subprocess.TimeoutExpired:
+        return {"status": "error", "error": [f"killed after {time_limit * 3 + 600:g} s"],
+                "wall_s": time.perf_counter() - t0}
     if proc.returncode != 0:
         return {"status": "error", "error": proc.stderr.strip().splitlines()[-1:],
                 "wall_s": time.perf_counter() - t0}

@@ -59,3 +59,39 @@ def test_infeasible_stays_explained(electronics):
     policy = Policy(survive=("country",), excluded_countries=("CN", "TW", "KR", "JP", "VN"))
     with pytest.raises(InfeasiblePolicyError):
         solve(electronics, policy)
+
+
+@pytest.mark.parametrize("policy", [
+    Policy(survive=("supplier",)),
+    Policy(survive=("country", "hub"), service_level=0.9),
+])
+def test_shared_lp_checks_as_one_lp_per_failure(electronics, policy, monkeypatch):
+    """The failures' LPs as one LP with bounds changed per failure (warm started) find the same
+    least shortfalls as one LP per failure, and recourse flows within every failure's rows."""
+    import dataclasses
+    import math
+
+    from resilient_sc.solvers.routes import HIGHS, solve_linear
+    model = build_model(electronics, policy)
+    lm, fails = model.lm, failures.recognise(model.lm)
+    sub, columns = failures.restricted(lm, fails, np.zeros(len(fails.names), bool))
+    master, _ = solve_linear(dataclasses.replace(model, lm=sub), PLAIN, routes=(HIGHS,))
+    x = np.zeros(lm.n_cols)
+    x[columns] = master.x  # the base design, which some failures break
+    shared = failures._SharedLP.of
+    used = []
+    monkeypatch.setattr(failures._SharedLP, "of", classmethod(
+        lambda cls, *a: used.append(shared(*a)) or used[-1]))
+    short, recourse = failures.violated(lm, fails, x, SolveOptions(), math.inf)
+    monkeypatch.setattr(failures._SharedLP, "of", classmethod(lambda cls, *a: None))
+    short_each, _ = failures.violated(lm, fails, x, SolveOptions(), math.inf)
+    assert used and used[0] is not None  # the shared LP was built and used
+    assert (short > failures.SHORTFALL_TOL).any() and (short <= failures.SHORTFALL_TOL).any()
+    np.testing.assert_allclose(short, short_each, atol=1e-7)
+    # a failure without shortfall has recourse flows within all of its rows
+    full = failures.complete(master.x, columns, fails, recourse, lm.n_cols)
+    activity, (_, _, lo, up, _) = lm.matrix() @ full, lm.bounds()
+    survives = (fails.row >= 0) & (short[np.maximum(fails.row, 0)] <= failures.SHORTFALL_TOL)
+    tol = 1e-6 * np.maximum(1.0, np.abs(np.where(np.isfinite(lo), lo, 0.0)))
+    assert ((activity >= lo - tol) & (activity <= up + tol))[survives].all()
+    assert failures.violated(lm, fails, x, SolveOptions(), 0.0)[1] is None  # past the deadline

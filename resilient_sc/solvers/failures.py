@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from ..model.linear import LinearModel
 from .base import SolveOptions, Status
-from .highs import new_highs, pass_matrix, run_highs
+from .highs import new_highs, pass_matrix, run_highs, until
 
 PREFIX, DEMAND = "survive_", "survive_demand"
 #: a failure is violated when its least shortfall exceeds this (units, relative to its demand)
@@ -45,6 +47,10 @@ class Failures:
     column: np.ndarray
     row: np.ndarray
     matrix: sp.csc_matrix
+    #: per column and row, the id of its key without the failure (the same lane or row in every
+    #: failure's copy has one id; -1 outside the recourse or when a key has no id)
+    shared_column: np.ndarray
+    shared_row: np.ndarray
 
 
 def recognise(lm: LinearModel) -> Failures | None:
@@ -68,7 +74,21 @@ def recognise(lm: LinearModel) -> Failures | None:
     others = a[:, column >= 0].tocsr()[row < 0]
     if others.nnz:
         return None
-    return Failures(np.asarray(names, dtype=object), column, row, a)
+    return Failures(np.asarray(names, dtype=object), column, row, a,
+                    _shared_keys(variables, lm.n_cols), _shared_keys(constraints, lm.n_rows))
+
+
+def _shared_keys(blocks: list, n: int) -> np.ndarray:
+    """Per position of ``blocks`` (of a model with ``n`` of them), the id of its key without
+    the failure column; -1 elsewhere."""
+    out, at = np.full(n, -1), 0
+    for b in blocks:
+        keys = b.index.drop(columns="failure")
+        codes = (pd.MultiIndex.from_frame(keys).factorize()[0] if keys.shape[1]
+                 else np.zeros(b.size, int))
+        out[b.start:b.start + b.size] = np.where(codes >= 0, at + codes, -1)
+        at += int(codes.max(initial=-1)) + 1
+    return out
 
 
 def restricted(lm: LinearModel, fails: Failures, active: np.ndarray) -> tuple[LinearModel, np.ndarray]:
@@ -79,13 +99,16 @@ def restricted(lm: LinearModel, fails: Failures, active: np.ndarray) -> tuple[Li
     return lm.subset(keep_col, keep_row), np.flatnonzero(keep_col)
 
 
-def violated(lm: LinearModel, fails: Failures, x: np.ndarray, options: SolveOptions
+def violated(lm: LinearModel, fails: Failures, x: np.ndarray, options: SolveOptions, deadline: float
              ) -> tuple[np.ndarray, np.ndarray | None]:
     """Per failure, its least total shortfall relative to its demand with the columns outside
-    the recourse fixed at ``x`` (full columns), and the recourse flows (None if an LP failed).
+    the recourse fixed at ``x`` (full columns), and the recourse flows (None if an LP failed or
+    ``deadline``, in ``time.perf_counter()`` seconds, passed).
 
     One small LP per failure (the copies share no column): on ladder M, 120 supplier failures
-    take seconds where the one block-diagonal LP took a minute."""
+    take seconds where the one block-diagonal LP took a minute. When the copies are one network
+    less each failure's elements (:class:`_SharedLP`), the LPs are one LP whose bounds change
+    from failure to failure, each solve starting from the last one's basis."""
     a = fails.matrix
     col_lo, col_up, row_lo, row_up, _ = lm.bounds()
     outside = fails.column < 0
@@ -100,14 +123,25 @@ def violated(lm: LinearModel, fails: Failures, x: np.ndarray, options: SolveOpti
     activity = a @ recourse
     tol = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(row_lo), row_lo, 0.0)))
     holds = (activity >= row_lo - tol) & (activity <= row_up + tol)
-    for f in range(len(fails.names)):
+    # the plan's own flows, less the failed elements', survive the failures not to do
+    todo = [f for f in range(len(fails.names)) if not holds[rows_of[f]].all()]
+    shared = _SharedLP.of(fails, todo, cols_of, rows_of, (col_lo, col_up, row_lo, row_up), is_demand,
+                          options)
+    for f in todo:
         cols, rows = cols_of[f], rows_of[f]
-        if holds[rows].all():  # the plan's own flows, less the failed elements', survive f
+        d = np.flatnonzero(is_demand[rows])
+        need = np.maximum(row_lo[rows[d]] + rhs[rows[d]], 0).sum()
+        if time.perf_counter() >= deadline:
+            return np.full(len(fails.names), math.inf), None
+        if shared is not None:
+            flows, lacking = shared.solve(f, until(options, deadline))
+            if flows is None:
+                return np.full(len(fails.names), math.inf), None
+            short[f], recourse[cols] = lacking / max(need, 1.0), flows
             continue
         sub = a[:, cols].tocsr()[rows].tocsc()
-        d = np.flatnonzero(is_demand[rows])
         slack = sp.csc_matrix((np.ones(len(d)), (d, np.arange(len(d)))), shape=(len(rows), len(d)))
-        h = new_highs(dataclasses.replace(options, log=False))
+        h = new_highs(dataclasses.replace(until(options, deadline), log=False))
         pass_matrix(h, sp.hstack([sub, slack], format="csc"),
                     np.concatenate([np.zeros(len(cols)), np.ones(len(d))]),
                     np.concatenate([col_lo[cols], np.zeros(len(d))]),
@@ -116,10 +150,100 @@ def violated(lm: LinearModel, fails: Failures, x: np.ndarray, options: SolveOpti
         result = run_highs(h, False)
         if result.status is not Status.OPTIMAL or result.x is None:
             return np.full(len(fails.names), math.inf), None
-        need = np.maximum(row_lo[rows[d]] + rhs[rows[d]], 0).sum()
         short[f] = result.x[len(cols):].sum() / max(need, 1.0)
         recourse[cols] = result.x[:len(cols)]
     return short, recourse[fails.column >= 0]
+
+
+class _SharedLP:
+    """The failures' recourse LPs as one: the union of their copies, keyed by lane and row
+    without the failure (:attr:`Failures.shared_column`), each demand row with a shortfall
+    column at cost 1. Failure ``f``'s LP is the union with the columns outside its copy fixed
+    at 0 and the rows outside it free; :meth:`of` checks that every copy is exactly that
+    (same coefficients, bounds and right-hand sides wherever a key recurs)."""
+
+    def __init__(self, h: highspy.Highs, todo: list[int], cols: list[np.ndarray], rows: list[np.ndarray],
+                 bounds: tuple[np.ndarray, ...], slack: list[np.ndarray]) -> None:
+        self.h, self.cols, self.rows, self.bounds, self.slack = h, cols, rows, bounds, slack
+        self.order = {f: k for k, f in enumerate(todo)}
+
+    @classmethod
+    def of(cls, fails: Failures, todo: list[int], cols_of: list[np.ndarray], rows_of: list[np.ndarray],
+           bounds: tuple[np.ndarray, ...], is_demand: np.ndarray, options: SolveOptions
+           ) -> _SharedLP | None:
+        """The shared LP of the failures ``todo`` (their positions ``cols_of``, ``rows_of``;
+        ``bounds``: column and row bounds, the rows' less the design's terms); None when fewer
+        than two or a copy is not the union less its failure's elements."""
+        if len(todo) < 2:
+            return None
+        col_lo, col_up, row_lo, row_up = bounds
+        pc = np.concatenate([cols_of[f] for f in todo])
+        pr = np.concatenate([rows_of[f] for f in todo])
+        uc, ur = fails.shared_column[pc], fails.shared_row[pr]
+        if (uc < 0).any() or (ur < 0).any():
+            return None
+        nc, nr = int(uc.max()) + 1, int(ur.max()) + 1
+        u_bounds = []
+        for at, pos, n, values in ((uc, pc, nc, col_lo), (uc, pc, nc, col_up),
+                                   (ur, pr, nr, row_lo), (ur, pr, nr, row_up)):
+            u = np.zeros(n)
+            u[at] = values[pos]
+            if not np.array_equal(u[at], values[pos]):  # a key with two bounds
+                return None
+            u_bounds.append(u)
+        block = fails.matrix[:, pc].tocoo()
+        r, c, v = fails.shared_row[block.row], uc[block.col], block.data
+        if (fails.row[block.row] != fails.column[pc[block.col]]).any():
+            return None  # a column in another failure's row
+        entry = r.astype(np.int64) * nc + c
+        keys, first = np.unique(entry, return_index=True)
+        if not np.array_equal(v, v[first[np.searchsorted(keys, entry)]]):
+            return None  # a coefficient that differs between copies
+        u_rows, u_cols = keys // nc, keys % nc
+        cols, rows = [], []
+        for f in todo:
+            fc, fr = fails.shared_column[cols_of[f]], fails.shared_row[rows_of[f]]
+            in_c, in_r = np.zeros(nc, bool), np.zeros(nr, bool)
+            in_c[fc], in_r[fr] = True, True
+            nnz = fails.matrix[:, cols_of[f]].nnz
+            if (len(np.unique(fc)) < len(fc) or len(np.unique(fr)) < len(fr)
+                    or int((in_r[u_rows] & in_c[u_cols]).sum()) != nnz):
+                return None  # the copy misses a coefficient the union has
+            cols.append(fc)
+            rows.append(fr)
+        demand = np.zeros(nr, bool)
+        demand[ur[is_demand[pr]]] = True
+        d = np.flatnonzero(demand)
+        slack_of = np.full(nr, -1)
+        slack_of[d] = nc + np.arange(len(d))
+        a = sp.csc_matrix((np.concatenate([v[first], np.ones(len(d))]),
+                           (np.concatenate([u_rows, d]), np.concatenate([u_cols, nc + np.arange(len(d))]))),
+                          shape=(nr, nc + len(d)))
+        h = new_highs(dataclasses.replace(options, log=False))
+        pass_matrix(h, a, np.concatenate([np.zeros(nc), np.ones(len(d))]),
+                    np.zeros(nc + len(d)), np.concatenate([np.zeros(nc), np.full(len(d), math.inf)]),
+                    np.full(nr, -math.inf), np.full(nr, math.inf), np.zeros(nc + len(d)))
+        slack = [slack_of[fr[is_demand[rows_of[f]]]] for f, fr in zip(todo, rows, strict=True)]
+        return cls(h, todo, cols, rows, tuple(u_bounds), slack)
+
+    def solve(self, f: int, options: SolveOptions) -> tuple[np.ndarray | None, float]:
+        """Failure ``f``'s recourse flows (its copy's columns in order; None if the LP failed)
+        and least total shortfall (units)."""
+        k = self.order[f]
+        col_lo, col_up, row_lo, row_up = self.bounds
+        fc, fr, h = self.cols[k], self.rows[k], self.h
+        lo, up = np.zeros(len(col_lo)), np.zeros(len(col_lo))
+        lo[fc], up[fc] = col_lo[fc], col_up[fc]
+        rlo, rup = np.full(len(row_lo), -math.inf), np.full(len(row_lo), math.inf)
+        rlo[fr], rup[fr] = row_lo[fr], row_up[fr]
+        h.changeColsBounds(len(lo), np.arange(len(lo), dtype=np.int32), lo, up)
+        h.changeRowsBounds(len(rlo), np.arange(len(rlo), dtype=np.int32), rlo, rup)
+        if options.time_limit is not None:
+            h.setOptionValue("time_limit", float(options.time_limit))
+        result = run_highs(h, False)
+        if result.status is not Status.OPTIMAL or result.x is None:
+            return None, math.inf
+        return result.x[fc], float(result.x[self.slack[k]].sum())
 
 
 def _base_flows(lm: LinearModel, x: np.ndarray) -> np.ndarray:

@@ -190,12 +190,17 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
             return dataclasses.replace(_without_plan(result), note=note)
         x = np.zeros(lm.n_cols)
         x[columns] = result.x
-        short, recourse = failures.violated(lm, fails, x, until(options, deadline))
+        short, recourse = failures.violated(lm, fails, x, options, deadline)
         bad = short > failures.SHORTFALL_TOL
         if recourse is not None and not bad.any():
             full = failures.complete(result.x, columns, fails, recourse, lm.n_cols)
             return dataclasses.replace(result, x=full, note=note)
-        if recourse is None or result.status is not Status.OPTIMAL:
+        if recourse is None and time.perf_counter() >= deadline:
+            return dataclasses.replace(_without_plan(result), status=Status.TIME_LIMIT,
+                                       note=note + "; the time limit was reached checking the failures")
+        if recourse is None:
+            raise Declined("a failure's recourse LP failed")
+        if result.status is not Status.OPTIMAL:
             return dataclasses.replace(_without_plan(result), note=note)
         if (bad & active).any():
             raise Declined("a failure in the master is violated again (numerical trouble)")
