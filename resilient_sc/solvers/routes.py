@@ -234,7 +234,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     active = np.zeros(len(rows), bool)
     rounds, cap = [], lazy.caps(lm, rows)
     best: SolverResult | None = None
-    master = _master(lm, rows, active)
+    master, lower = _master(lm, rows, active), -math.inf
     while True:
         rounds.append(int(active.sum()))
         first = start if best is None else _DesignOf(lm, best.x)
@@ -243,19 +243,22 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
             return dataclasses.replace(result, note=note)
+        if math.isfinite(result.bound):  # every master is a relaxation: its bound holds for all
+            lower = max(lower, result.bound)
         bad = None if result.x is None else lazy.broken(cap, result.x) & ~active
-        if bad is not None and not bad.any():
-            return dataclasses.replace(result, note=note)
-        plan = None if result.x is None else _rerouted(model, result.x, options, deadline)
+        keeps = bad is not None and not bad.any()  # the master's plan keeps every cap
+        plan = (result if keeps else
+                None if result.x is None else _rerouted(model, result.x, options, deadline))
         if plan is not None and (best is None or plan.objective < best.objective):
             best = plan
-        gap = math.inf if best is None else (best.objective - result.bound) / max(abs(best.objective), 1.0)
-        if best is not None and (gap <= options.mip_gap or result.status is not Status.OPTIMAL):
+        gap = math.inf if best is None else (best.objective - lower) / max(abs(best.objective), 1.0)
+        if best is not None and (keeps or gap <= options.mip_gap or result.status is not Status.OPTIMAL):
             status = Status.OPTIMAL if gap <= options.mip_gap else result.status
+            how = "" if best is result else "; flows re-routed within the caps"
             return dataclasses.replace(result, status=status, x=best.x, objective=best.objective,
-                                       gap=max(gap, 0.0), note=note + "; flows re-routed within the caps")
+                                       bound=lower, gap=max(gap, 0.0), note=note + how)
         if result.status is not Status.OPTIMAL or bad is None:
-            return dataclasses.replace(_without_plan(result), note=note)
+            return dataclasses.replace(_without_plan(result), bound=lower, note=note)
         active |= bad
         master = _master(lm, rows, active)
         # the caps keep breaking, or they split the origins apart: all of them in the next master
