@@ -127,14 +127,14 @@ def violated(lm: LinearModel, fails: Failures, x: np.ndarray, options: SolveOpti
     todo = [f for f in range(len(fails.names)) if not holds[rows_of[f]].all()]
     shared = _SharedLP.of(fails, todo, cols_of, rows_of, (col_lo, col_up, row_lo, row_up), is_demand,
                           options)
-    for f in todo:
+    for k, f in enumerate(todo):
         cols, rows = cols_of[f], rows_of[f]
         d = np.flatnonzero(is_demand[rows])
         need = np.maximum(row_lo[rows[d]] + rhs[rows[d]], 0).sum()
         if time.perf_counter() >= deadline:
             return np.full(len(fails.names), math.inf), None
         if shared is not None:
-            flows, lacking = shared.solve(f, until(options, deadline))
+            flows, lacking = shared.solve(k, until(options, deadline))
             if flows is None:
                 return np.full(len(fails.names), math.inf), None
             short[f], recourse[cols] = lacking / max(need, 1.0), flows
@@ -162,10 +162,9 @@ class _SharedLP:
     at 0 and the rows outside it free; :meth:`of` checks that every copy is exactly that
     (same coefficients, bounds and right-hand sides wherever a key recurs)."""
 
-    def __init__(self, h: highspy.Highs, todo: list[int], cols: list[np.ndarray], rows: list[np.ndarray],
+    def __init__(self, h: highspy.Highs, cols: list[np.ndarray], rows: list[np.ndarray],
                  bounds: tuple[np.ndarray, ...], slack: list[np.ndarray]) -> None:
         self.h, self.cols, self.rows, self.bounds, self.slack = h, cols, rows, bounds, slack
-        self.order = {f: k for k, f in enumerate(todo)}
 
     @classmethod
     def of(cls, fails: Failures, todo: list[int], cols_of: list[np.ndarray], rows_of: list[np.ndarray],
@@ -200,14 +199,14 @@ class _SharedLP:
         if not np.array_equal(v, v[first[np.searchsorted(keys, entry)]]):
             return None  # a coefficient that differs between copies
         u_rows, u_cols = keys // nc, keys % nc
+        nnz = np.bincount(fails.row[block.row], minlength=len(fails.names))  # per failure
         cols, rows = [], []
         for f in todo:
             fc, fr = fails.shared_column[cols_of[f]], fails.shared_row[rows_of[f]]
             in_c, in_r = np.zeros(nc, bool), np.zeros(nr, bool)
             in_c[fc], in_r[fr] = True, True
-            nnz = fails.matrix[:, cols_of[f]].nnz
             if (len(np.unique(fc)) < len(fc) or len(np.unique(fr)) < len(fr)
-                    or int((in_r[u_rows] & in_c[u_cols]).sum()) != nnz):
+                    or int((in_r[u_rows] & in_c[u_cols]).sum()) != nnz[f]):
                 return None  # the copy misses a coefficient the union has
             cols.append(fc)
             rows.append(fr)
@@ -224,12 +223,11 @@ class _SharedLP:
                     np.zeros(nc + len(d)), np.concatenate([np.zeros(nc), np.full(len(d), math.inf)]),
                     np.full(nr, -math.inf), np.full(nr, math.inf), np.zeros(nc + len(d)))
         slack = [slack_of[fr[is_demand[rows_of[f]]]] for f, fr in zip(todo, rows, strict=True)]
-        return cls(h, todo, cols, rows, tuple(u_bounds), slack)
+        return cls(h, cols, rows, tuple(u_bounds), slack)
 
-    def solve(self, f: int, options: SolveOptions) -> tuple[np.ndarray | None, float]:
-        """Failure ``f``'s recourse flows (its copy's columns in order; None if the LP failed)
-        and least total shortfall (units)."""
-        k = self.order[f]
+    def solve(self, k: int, options: SolveOptions) -> tuple[np.ndarray | None, float]:
+        """The ``k``-th failure's recourse flows (its copy's columns in order; None if the LP
+        failed) and least total shortfall (units)."""
         col_lo, col_up, row_lo, row_up = self.bounds
         fc, fr, h = self.cols[k], self.rows[k], self.h
         lo, up = np.zeros(len(col_lo)), np.zeros(len(col_lo))

@@ -247,8 +247,10 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
             lower = max(lower, result.bound)
         bad = None if result.x is None else lazy.broken(cap, result.x) & ~active
         keeps = bad is not None and not bad.any()  # the master's plan keeps every cap
-        plan = (result if keeps else
-                None if result.x is None else _rerouted(model, result.x, options, deadline))
+        if keeps:
+            plan: SolverResult | None = result
+        else:
+            plan = None if result.x is None else _rerouted(model, result.x, options, deadline)
         if plan is not None and (best is None or plan.objective < best.objective):
             best = plan
         gap = math.inf if best is None else (best.objective - lower) / max(abs(best.objective), 1.0)
