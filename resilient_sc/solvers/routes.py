@@ -227,7 +227,8 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     after this one, round by round. Each master's design re-routed within every cap
     (:func:`_rerouted`) is a plan of the whole model: the best one is the next master's MIP start
     and the answer when its cost is within the gap of the master's bound, or when time runs out.
-    The caller certifies the final plan."""
+    A master with caps left out stops :func:`.lazy.reserve` seconds before ``deadline``, so that
+    its plan can still be re-routed when time runs out. The caller certifies the final plan."""
     rows, lm = _lazy(model), model.lm
     assert rows is not None
     later = ROUTES[ROUTES.index(LAZY_CAPS) + 1:]
@@ -238,7 +239,8 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     while True:
         rounds.append(int(active.sum()))
         first = start if best is None else _DesignOf(lm, best.x)
-        result, _ = solve_linear(dataclasses.replace(model, lm=master), until(options, deadline),
+        until_master = deadline if active.all() else deadline - lazy.reserve(options.time_limit)
+        result, _ = solve_linear(dataclasses.replace(model, lm=master), until(options, until_master),
                                  first, routes=later)
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
