@@ -12,6 +12,7 @@ from resilient_sc.model.build import build_model
 from resilient_sc.orlib import FacilityInstance, read_instance
 from resilient_sc.solvers.base import AccelerateOptions, Declined, SolverResult, Status
 from resilient_sc.solvers.certify import is_feasible
+from resilient_sc.solvers.highs import Solution, make_highs, run_highs, set_start
 from resilient_sc.solvers.routes import ROUTES, Route, solve_linear
 from resilient_sc.verify import verify_plan
 
@@ -179,3 +180,28 @@ def test_certificate_and_declining_fall_back_to_plain_highs(solve_fn, words):
 def test_options_check_the_thresholds():
     with pytest.raises(ValidationError, match=r"accelerate_options.min_kernel_size == -1"):
         SolveOptions(accelerate_options=AccelerateOptions(min_kernel_size=-1)).check()
+
+
+def test_a_whole_plan_as_start_gives_every_value_where_the_columns_match():
+    """:class:`~resilient_sc.solvers.highs.Solution` hands HiGHS every column of a model with
+    the same columns (the lazy-caps masters: rows left out), and its design elsewhere; HiGHS
+    then starts from the plan and proves it optimal (no LP to complete the start)."""
+    policy = Policy(max_country_share=0.4)
+    lm = build_model(examples.electronics(), policy).lm
+    best, _ = solve_linear(build_model(examples.electronics(), policy), PLAIN)
+
+    class Recorder:
+        def setSolution(self, n, idx, vals):  # highspy's name
+            self.n, self.idx, self.vals = n, np.asarray(idx), np.asarray(vals)
+
+    start = Solution(lm, best.x)
+    whole, design = Recorder(), Recorder()
+    set_start(whole, lm.subset(np.ones(lm.n_cols, bool), np.arange(lm.n_rows) % 2 == 0), start)
+    assert whole.n == lm.n_cols and np.array_equal(whole.vals, best.x)
+    fewer = lm.subset(np.arange(lm.n_cols) != lm.variables["outbound_flow"].start, np.ones(lm.n_rows, bool))
+    set_start(design, fewer, start)  # other columns: the design only, 0/1 values
+    assert design.n < lm.n_cols and set(np.unique(design.vals)) <= {0.0, 1.0}
+    h = make_highs(lm, PLAIN)
+    set_start(h, lm, start)
+    again = run_highs(h, True)
+    assert again.objective == pytest.approx(best.objective, rel=1e-9)

@@ -378,9 +378,49 @@ class Design(Protocol):
     def outbound(self) -> pd.DataFrame: ...  # columns hub, market
 
 
+@dataclasses.dataclass(frozen=True)
+class Solution:
+    """A whole plan: column vector ``x`` of ``lm``, as a MIP start. A model with the same columns
+    as ``lm`` (``lm`` with rows left out) takes every value, so HiGHS need not solve an LP to
+    complete it (ladder L friend-shoring: 32 s, not counted in HiGHS's time limit); any other
+    takes its design (:class:`Design`)."""
+
+    lm: LinearModel
+    x: np.ndarray
+
+    def _on(self, name: str, keys: list[str]) -> pd.DataFrame:
+        block = self.lm.variables.get(name)
+        if block is None:
+            return pd.DataFrame(columns=keys)
+        keys = keys + ["period"] * ("period" in block.index)  # a roadmap's design, per period
+        return block.index.loc[block.values(self.x) > 0.5, keys]
+
+    @property
+    def suppliers(self) -> pd.DataFrame:
+        return self._on("supplier_contracted", ["supplier"])
+
+    @property
+    def hubs(self) -> pd.DataFrame:
+        return self._on("hub_opened", ["hub"])
+
+    @property
+    def outbound(self) -> pd.DataFrame:
+        return self._on("assign", ["hub", "market"])
+
+    def columns_of(self, lm: LinearModel) -> bool:
+        """Whether ``lm`` has the columns of this plan's model, block by block."""
+        def layout(m: LinearModel) -> list[tuple[str, int, int]]:
+            return [(n, b.start, b.size) for n, b in m.variables.items()]
+        return layout(lm) == layout(self.lm)
+
+
 def set_start(h: highspy.Highs, lm: LinearModel, start: Design) -> None:
-    """Hand HiGHS the design of ``start`` (suppliers, hubs, assignments) as a partial MIP
-    start; HiGHS completes the flows itself and drops the start if it is infeasible."""
+    """Hand HiGHS ``start`` as a MIP start: every value of a :class:`Solution` of a model with
+    the columns of ``lm``, else the design (suppliers, hubs, assignments) as a partial start that
+    HiGHS completes with an LP. HiGHS drops a start that is infeasible."""
+    if isinstance(start, Solution) and start.columns_of(lm):
+        h.setSolution(lm.n_cols, np.arange(lm.n_cols, dtype=np.int32), np.asarray(start.x, float))
+        return
     picks = [("supplier_contracted", ["supplier"], start.suppliers),
              ("hub_opened", ["hub"], start.hubs),
              ("assign", ["hub", "market"], start.outbound[["hub", "market"]].drop_duplicates())]

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from . import aggregate, failures, lazy, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace
@@ -49,7 +48,7 @@ from .facility.compact import solve_compact
 from .facility.lagrangian import SingleSourceBound
 from .facility.multi_source import solve_multi_source
 from .facility.single_source import solve_single_source
-from .highs import Design, make_highs, run_highs, set_start, tune, until
+from .highs import Design, Solution, make_highs, run_highs, set_start, tune, until
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -238,7 +237,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     master, lower = _master(lm, rows, active), -math.inf
     while True:
         rounds.append(int(active.sum()))
-        first = start if best is None else _DesignOf(lm, best.x)
+        first = start if best is None else Solution(lm, best.x)
         until_master = deadline if active.all() else deadline - lazy.reserve(options.time_limit)
         result, _ = solve_linear(dataclasses.replace(model, lm=master), until(options, until_master),
                                  first, routes=later)
@@ -282,33 +281,6 @@ def _merges(master: LinearModel, n_cols: int) -> bool:
     whole model's ``n_cols`` columns (else its round costs about as much as the whole model)."""
     agg = aggregate.recognise(master)
     return agg is not None and agg.lm.n_cols <= lazy.SPLIT * n_cols
-
-
-@dataclass(frozen=True)
-class _DesignOf:
-    """The design of column vector ``x`` of ``lm``, as a MIP start (:class:`~.highs.Design`)."""
-
-    lm: LinearModel
-    x: Any
-
-    def _on(self, name: str, keys: list[str]) -> pd.DataFrame:
-        block = self.lm.variables.get(name)
-        if block is None:
-            return pd.DataFrame(columns=keys)
-        keys = keys + ["period"] * ("period" in block.index)  # a roadmap's design, per period
-        return block.index.loc[block.values(self.x) > 0.5, keys]
-
-    @property
-    def suppliers(self) -> pd.DataFrame:
-        return self._on("supplier_contracted", ["supplier"])
-
-    @property
-    def hubs(self) -> pd.DataFrame:
-        return self._on("hub_opened", ["hub"])
-
-    @property
-    def outbound(self) -> pd.DataFrame:
-        return self._on("assign", ["hub", "market"])
 
 
 def _rerouted(model: NetworkModel, x: np.ndarray, options: SolveOptions,
@@ -372,7 +344,7 @@ def _highs_applies(model: NetworkModel, options: SolveOptions) -> bool:
 def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
                  start: Design | None = None) -> SolverResult:
     """HiGHS on the model as built, the time left before ``deadline`` as its limit; ``start``
-    (a plan's design) as a partial MIP start."""
+    as a MIP start (:func:`~.highs.set_start`)."""
     h = make_highs(model.lm, until(options, deadline))
     tune(h, options, "assign" in model.lm.variables)
     if start is not None:
