@@ -46,12 +46,14 @@ class AccelerateOptions:
     sourcing, the ascent stops once the bound is this close to the best plan (relative);
     ``swap_in``: local search, closed hubs tried in place of a hub that closes;
     ``polish_nodes``: branch-and-bound nodes allowed to the HiGHS run that re-assigns the best
-    plan's markets; ``network_options``: HiGHS options of the plain-HiGHS and merged-origins
-    routes (the network models' root gaps are small, so HiGHS's sub-MIP heuristics and restarts
-    cost more than they find: 2.9–6× faster on the issue-14 ladder, benchmarks/bench_ideas.py);
-    ``flow_options``: also, for models without hub-market assignments (no single sourcing:
-    there it finds the plans, 5.5 s against 25 s on ladder S), the reduced-cost sub-MIP (S base
-    1.5 → 0.4 s, near-shoring 5.3 → 2.9 s).
+    plan's markets; ``network_options``: HiGHS options of the plain-HiGHS, merged-origins and
+    projected routes (no restarts: the network models' root gaps are small);
+    ``flow_options``: also, for models without hub-market assignments, HiGHS's sub-MIP
+    heuristics, which there cost more than they find (2.9–6× faster on the issue-14 ladder,
+    benchmarks/bench_ideas.py; the reduced-cost sub-MIP: S base 1.5 → 0.4 s, near-shoring
+    5.3 → 2.9 s). Single sourcing keeps them: they find its plans (ladder S 5.5 s against 25 s
+    without the reduced-cost sub-MIP; ladder M proven in 49 s with RINS and RENS, 129–139 s with
+    one of them, not in 300 s with neither).
     """
 
     min_kernel_size: int = 20_000
@@ -67,10 +69,10 @@ class AccelerateOptions:
     close_enough: float = 0.001
     swap_in: int = 3
     polish_nodes: int = 200
-    network_options: tuple[tuple[str, Any], ...] = (("mip_heuristic_run_rins", False),
-                                                     ("mip_heuristic_run_rens", False),
-                                                     ("mip_allow_restart", False))
-    flow_options: tuple[tuple[str, Any], ...] = (("mip_heuristic_run_root_reduced_cost", False),)
+    network_options: tuple[tuple[str, Any], ...] = (("mip_allow_restart", False),)
+    flow_options: tuple[tuple[str, Any], ...] = (("mip_heuristic_run_rins", False),
+                                                  ("mip_heuristic_run_rens", False),
+                                                  ("mip_heuristic_run_root_reduced_cost", False))
 
     def problems(self) -> list[str]:
         """What breaks the options' contract (empty when nothing)."""
