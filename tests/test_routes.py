@@ -4,12 +4,16 @@ Every accelerated route gives the optimum of HiGHS on the model as built."""
 
 from __future__ import annotations
 
+import dataclasses
+import time
+
 import numpy as np
 import pytest
 
 from resilient_sc import Policy, SolveOptions, ValidationError, examples, solve, solve_model
 from resilient_sc.model.build import build_model
 from resilient_sc.orlib import FacilityInstance, read_instance
+from resilient_sc.solvers import routes
 from resilient_sc.solvers.base import AccelerateOptions, Declined, SolverResult, Status
 from resilient_sc.solvers.certify import is_feasible
 from resilient_sc.solvers.highs import Solution, make_highs, run_highs, set_start
@@ -205,3 +209,30 @@ def test_a_whole_plan_as_start_gives_every_value_where_the_columns_match():
     set_start(h, lm, start)
     again = run_highs(h, True)
     assert again.objective == pytest.approx(best.objective, rel=1e-9)
+
+
+@pytest.mark.parametrize("policy, route", [
+    (Policy(max_country_share=0.4), "lazy caps"),  # round one's design re-routes within the caps
+    (Policy(survive=("supplier",), service_level=0.5), "failure generation"),  # one round
+])
+def test_a_master_that_runs_out_of_time_still_gives_a_plan(monkeypatch, policy, route):
+    """A relaxation's master that uses all its time leaves ``RESERVE`` of the time limit for
+    making its plan one of the whole model (re-routed within the caps; checked on every
+    failure): the answer is that plan, within the time limit."""
+    model = build_model(examples.electronics(), policy)
+    solve_linear, masters = routes.solve_linear, []
+
+    def slow_master(m, options, start=None, routes=None):  # the master runs until its limit
+        t0 = time.perf_counter()
+        result, report = solve_linear(m, options, start, routes)
+        masters.append(options.time_limit)
+        time.sleep(max(0.0, options.time_limit - (time.perf_counter() - t0)))
+        return dataclasses.replace(result, status=Status.TIME_LIMIT), report
+
+    monkeypatch.setattr(routes, "solve_linear", slow_master)
+    t0 = time.perf_counter()
+    result, _ = solve_linear(model, SolveOptions(time_limit=3.0))
+    assert time.perf_counter() - t0 < 3.0 + 0.5
+    assert route in result.note and masters[0] <= 3.0 * (1 - routes.RESERVE) + 1e-6
+    assert result.status is Status.TIME_LIMIT and result.x is not None
+    assert is_feasible(model.lm, result.x)  # every cap holds, every failure survived

@@ -26,11 +26,6 @@ ROUNDS = 3
 #: and the whole model with their best plan as MIP start 55 s, where the whole model alone
 #: takes 67 s)
 SPLIT = 0.5
-#: share of a time limit (at most :data:`RESERVE_CAP` seconds) that a master with some caps left
-#: out leaves for re-routing its plan within every cap (ladder L friend-shoring at 120 s: the
-#: master used every second and its plan, re-routed in 1 ms, was lost: no plan)
-RESERVE = 0.1
-RESERVE_CAP = 60.0
 #: a cap is broken when it is exceeded by more than this (relative to its bound, at least 1)
 TOL = 1e-7
 
@@ -51,11 +46,6 @@ def broken(cap: tuple[sp.csr_matrix, np.ndarray], x: np.ndarray) -> np.ndarray:
     """Which caps (from :func:`caps`) the column vector ``x`` breaks."""
     a, upper = cap
     return a @ x - upper > TOL * np.maximum(1.0, np.abs(upper))
-
-
-def reserve(time_limit: float | None) -> float:
-    """Seconds a master with caps left out keeps back from ``time_limit`` for the re-routing."""
-    return 0.0 if time_limit is None else min(RESERVE * time_limit, RESERVE_CAP)
 
 
 def note(rounds: list[int], n: int) -> str:

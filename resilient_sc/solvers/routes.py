@@ -69,6 +69,21 @@ class Route:
     start: Literal["use", "ignore", "skip"] = "skip"
 
 
+#: share of the time limit (at most :data:`RESERVE_CAP` seconds) that a relaxation's master
+#: keeps back for making its plan one of the whole model: the N-1 check of failure generation,
+#: the re-routing within every cap of lazy caps (ladder L friend-shoring at 120 s: the master
+#: used every second, the re-routing LP got 1 ms, and the solve returned no plan)
+RESERVE = 0.1
+RESERVE_CAP = 60.0
+
+
+def _until_master(options: SolveOptions, deadline: float) -> SolveOptions:
+    """The options of a relaxation's master: :data:`RESERVE` of ``options.time_limit`` (the
+    whole route's), at most :data:`RESERVE_CAP` s, kept back from ``deadline``."""
+    keep = 0.0 if options.time_limit is None else min(RESERVE * options.time_limit, RESERVE_CAP)
+    return until(options, deadline - keep)
+
+
 # ---- what the routes ask about a model, computed once per solve_linear call ----------------
 _memo: ContextVar[dict[tuple[int, str], Any] | None] = ContextVar("resilient_sc_route_memo", default=None)
 
@@ -173,7 +188,9 @@ def _generation_applies(model: NetworkModel, options: SolveOptions) -> bool:
 def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: float,
                       start: Design | None = None) -> SolverResult:
     """Failure generation (:mod:`.failures`): masters by the routes after this one, with the
-    failures found violated added round by round; the caller certifies the final plan."""
+    failures found violated added round by round. Each master keeps time back
+    (:func:`_until_master`) for checking its plan: a plan found when time runs out that survives
+    every failure is returned. The caller certifies the final plan."""
     fails = _failures(model)
     assert fails is not None
     lm, later = model.lm, ROUTES[ROUTES.index(GENERATION) + 1:]
@@ -182,7 +199,7 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
     while True:
         sub, columns = failures.restricted(lm, fails, active)
         rounds.append(int(active.sum()))
-        result, _ = solve_linear(dataclasses.replace(model, lm=sub), until(options, deadline),
+        result, _ = solve_linear(dataclasses.replace(model, lm=sub), _until_master(options, deadline),
                                  start if len(rounds) == 1 else None, routes=later)
         note = "; ".join(filter(None, [failures.generation_note(rounds, len(fails.names)), result.note]))
         if result.x is None:
@@ -226,8 +243,8 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     after this one, round by round. Each master's design re-routed within every cap
     (:func:`_rerouted`) is a plan of the whole model: the best one is the next master's MIP start
     and the answer when its cost is within the gap of the master's bound, or when time runs out.
-    A master with caps left out stops :func:`.lazy.reserve` seconds before ``deadline``, so that
-    its plan can still be re-routed when time runs out. The caller certifies the final plan."""
+    A master with caps left out keeps time back (:func:`_until_master`), so that its plan can
+    still be re-routed when time runs out. The caller certifies the final plan."""
     rows, lm = _lazy(model), model.lm
     assert rows is not None
     later = ROUTES[ROUTES.index(LAZY_CAPS) + 1:]
@@ -238,9 +255,8 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     while True:
         rounds.append(int(active.sum()))
         first = start if best is None else Solution(lm, best.x)
-        until_master = deadline if active.all() else deadline - lazy.reserve(options.time_limit)
-        result, _ = solve_linear(dataclasses.replace(model, lm=master), until(options, until_master),
-                                 first, routes=later)
+        limit = until(options, deadline) if active.all() else _until_master(options, deadline)
+        result, _ = solve_linear(dataclasses.replace(model, lm=master), limit, first, routes=later)
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
             return dataclasses.replace(result, note=note)
