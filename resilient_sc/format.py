@@ -38,9 +38,11 @@ def fraction(v: float) -> str:
     return f"{v:.1%}"
 
 
-def pct_points(v: float) -> str:
-    text = f"{v:.2f}%"
-    return "0.00%" if text == "-0.00%" else text
+def pct_points(v: float, digits: int = 2) -> str:
+    """``v`` per cent with ``digits`` decimals, never ``-0.0%``: a premium of -1e-9 % is a tie
+    within the solver's tolerance, not a saving."""
+    text = f"{v:.{digits}f}%"
+    return text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
 
 
 def value(v: Any) -> str:

@@ -98,3 +98,25 @@ def test_stress_and_frontier_reports(sweep, located_tiny, tmp_path):
     text = written[-1].read_text()
     assert "(frontier.png)" in text and "Infeasible at min_local_share = 0.75" in text
     assert "As min_local_share goes from 0 to 0.5" in text
+
+
+def test_a_tie_with_the_base_is_no_saving(sweep):
+    """Two optimal plans of the same cost can differ by 1e-9 % in the last bit: the sentences
+    say 0.0%, never -0.0% or "costs 0.0% less"."""
+    from resilient_sc.analysis.report import frontier_sentences
+    from resilient_sc.format import pct_points
+    df = sweep[1].copy()
+    ok = df.index[df["status"] != "infeasible"]
+    df.loc[ok[0], "premium_pct"] = -1e-9
+    first = frontier_sentences(df, "min_local_share")[0]
+    assert "(premium 0.0% to" in first and "-0.0" not in first
+    assert pct_points(-1e-9, 1) == "0.0%" and pct_points(-0.06, 1) == "-0.1%"
+
+
+def test_a_policy_that_costs_what_the_base_costs_says_the_same(tiny_outcomes):
+    from resilient_sc.analysis.report import premium_sentences
+    _, outcomes, table = tiny_outcomes
+    tie = table.copy()
+    tie.loc[1, "premium_pct"] = -1e-9
+    said = premium_sentences(outcomes, tie)[1]
+    assert "costs the same as the cost-optimal base (within 0.05%)" in said and "less" not in said

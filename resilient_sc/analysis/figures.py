@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import io
+from ..format import pct_points
 from ..policy import POLICY_FIELDS
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def premium_figure(table: pd.DataFrame) -> Figure:
         if status == "infeasible" or math.isnan(p):
             ax.annotate("infeasible", (i, 0), ha="center", va="bottom", color="tab:red")
             continue
-        text = f"{p:.1f}%" + ("" if math.isnan(w) else f"\nworst case: {w:.0%}\nguaranteed")
+        text = pct_points(p, 1) + ("" if math.isnan(w) else f"\nworst case: {w:.0%}\nguaranteed")
         ax.annotate(text, (i, p), xytext=(0, 3), textcoords="offset points", ha="center",
                     va="bottom", fontsize="small")
     ax.axhline(0, color="black", lw=0.8)

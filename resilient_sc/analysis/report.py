@@ -242,8 +242,12 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
         text = f"The cost-optimal base costs {money(o.plan.objective)}"
         return text + (f"; under {what} {_guarantee(served)}." if what else ".")
     pct = row.get("premium_pct", math.nan)
-    more = "more" if pct >= 0 else "less"
-    text = f"{label} ({_describe(o.policy)}) costs {abs(pct):.1f}% {more} than the cost-optimal base"
+    who = f"{label} ({_describe(o.policy)})"
+    if pct_points(pct, 1) == "0.0%":
+        text = f"{who} costs the same as the cost-optimal base (within 0.05%)"
+    else:
+        more = "more" if pct >= 0 else "less"
+        text = f"{who} costs {pct_points(abs(pct), 1)} {more} than the cost-optimal base"
     if not what:
         return text + "."
     base_served = _worst(base.stress)[1]
@@ -339,8 +343,8 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
         return [f"No value of {field} gives a feasible design."]
     first, last = ok.iloc[0], ok.iloc[-1]
     out.append(f"As {field} goes from {value(first[field])} to {value(last[field])}, the cost goes from "
-               f"{money(first['cost'])} to {money(last['cost'])} (premium {first['premium_pct']:.1f}% "
-               f"to {last['premium_pct']:.1f}%).")
+               f"{money(first['cost'])} to {money(last['cost'])} (premium "
+               f"{pct_points(first['premium_pct'], 1)} to {pct_points(last['premium_pct'], 1)}).")
     if "worst_served" in ok and ok["worst_served"].notna().any():
         out.append(f"Under its worst single failure, at {field} = {value(first[field])} "
                    f"({first['worst_failure']}) {_guarantee(first['worst_served'])}; at "
