@@ -5,9 +5,11 @@ Every accelerated route gives the optimum of HiGHS on the model as built."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from resilient_sc import Policy, SolveOptions, ValidationError, examples, solve, solve_model
@@ -186,29 +188,52 @@ def test_options_check_the_thresholds():
         SolveOptions(accelerate_options=AccelerateOptions(min_kernel_size=-1)).check()
 
 
-def test_a_whole_plan_as_start_gives_every_value_where_the_columns_match():
-    """:class:`~resilient_sc.solvers.highs.Solution` hands HiGHS every column of a model with
-    the same columns (the lazy-caps masters: rows left out), and its design elsewhere; HiGHS
-    then starts from the plan and proves it optimal (no LP to complete the start)."""
+class _Recorder:
+    """Stands in for ``highspy.Highs``: records the MIP start and the time limit set."""
+
+    def setSolution(self, n, idx, vals):  # highspy's names
+        self.n, self.idx, self.vals = n, np.asarray(idx), np.asarray(vals)
+
+    def setOptionValue(self, name, value):
+        setattr(self, name, value)
+
+
+def test_a_start_gives_every_column_a_value():
+    """A MIP start hands HiGHS a value for every column: a :class:`Solution`'s own where the
+    model has its columns (the lazy-caps masters: rows left out), else the design with the flows
+    of an LP solved within the time limit (HiGHS would solve it outside); HiGHS then starts from
+    the plan and proves it optimal."""
     policy = Policy(max_country_share=0.4)
-    lm = build_model(examples.electronics(), policy).lm
-    best, _ = solve_linear(build_model(examples.electronics(), policy), PLAIN)
-
-    class Recorder:
-        def setSolution(self, n, idx, vals):  # highspy's name
-            self.n, self.idx, self.vals = n, np.asarray(idx), np.asarray(vals)
-
+    model = build_model(examples.electronics(), policy)
+    lm = model.lm
+    best, _ = solve_linear(model, PLAIN)
+    plan = solve_model(model, PLAIN)
     start = Solution(lm, best.x)
-    whole, design = Recorder(), Recorder()
-    set_start(whole, lm.subset(np.ones(lm.n_cols, bool), np.arange(lm.n_rows) % 2 == 0), start)
+    whole, fewer_rows = _Recorder(), lm.subset(np.ones(lm.n_cols, bool), np.arange(lm.n_rows) % 2 == 0)
+    set_start(whole, fewer_rows, start, PLAIN, math.inf)
     assert whole.n == lm.n_cols and np.array_equal(whole.vals, best.x)
     fewer = lm.subset(np.arange(lm.n_cols) != lm.variables["outbound_flow"].start, np.ones(lm.n_rows, bool))
-    set_start(design, fewer, start)  # other columns: the design only, 0/1 values
-    assert design.n < lm.n_cols and set(np.unique(design.vals)) <= {0.0, 1.0}
+    for given in (start, plan):  # a plan of a model with other columns, or a Plan: its design
+        completed = _Recorder()
+        set_start(completed, fewer, given, SolveOptions(time_limit=30.0), time.perf_counter() + 30.0)
+        assert completed.n == fewer.n_cols and is_feasible(fewer, completed.vals)
+        assert 0 < completed.time_limit <= 30.0  # what the LP left
     h = make_highs(lm, PLAIN)
-    set_start(h, lm, start)
+    set_start(h, lm, plan, PLAIN, math.inf)
     again = run_highs(h, True)
     assert again.objective == pytest.approx(best.objective, rel=1e-9)
+
+
+def test_a_start_that_leaves_an_integer_column_open_gives_its_design():
+    """A model extended with an integer column of the user's own: the start's design only
+    (HiGHS completes it)."""
+    model = build_model(examples.electronics())
+    plan = solve_model(model, PLAIN)
+    model.lm.add_variables("my_switch", pd.DataFrame({"k": [0]}), upper=1.0, integer=True)
+    design = _Recorder()
+    set_start(design, model.lm, plan, PLAIN, math.inf)
+    assert design.n == model.lm.variables["hub_opened"].size + model.lm.variables["supplier_contracted"].size
+    assert set(np.unique(design.vals)) <= {0.0, 1.0}
 
 
 @pytest.mark.parametrize("policy, route", [

@@ -414,25 +414,42 @@ class Solution:
         return layout(lm) == layout(self.lm)
 
 
-def set_start(h: highspy.Highs, lm: LinearModel, start: Design) -> None:
-    """Hand HiGHS ``start`` as a MIP start: every value of a :class:`Solution` of a model with
-    the columns of ``lm``, else the design (suppliers, hubs, assignments) as a partial start that
-    HiGHS completes with an LP. HiGHS drops a start that is infeasible."""
+def set_start(h: highspy.Highs, lm: LinearModel, start: Design, options: SolveOptions,
+              deadline: float) -> None:
+    """Hand HiGHS ``start`` as a MIP start, a value for every column of ``lm``: a
+    :class:`Solution`'s own values when ``lm`` has its columns; else its design (suppliers, hubs,
+    assignments) fixed and the flows from an LP solved here before ``deadline``, after which
+    ``h`` gets the time that is left. Given the design only, HiGHS would solve that LP itself,
+    outside its time limit (32 s on ladder L friend-shoring). No start when the design admits no
+    plan of ``lm`` or the LP runs out of time; the design alone when it leaves some integer
+    column of ``lm`` open. HiGHS drops a start that is infeasible."""
     if isinstance(start, Solution) and start.columns_of(lm):
         h.setSolution(lm.n_cols, np.arange(lm.n_cols, dtype=np.int32), np.asarray(start.x, float))
         return
+    design = _design(lm, start)
+    if not all(name in design for name, b in lm.variables.items() if b.integer):
+        idx = np.concatenate([lm.variables[n].columns for n in design]).astype(np.int32)
+        h.setSolution(len(idx), idx, np.concatenate(list(design.values())))
+        return
+    lp = run_highs(make_highs(lm.fixed(design), until(options, deadline)), False)
+    if math.isfinite(deadline):
+        h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 1e-3))
+    if lp.status is Status.OPTIMAL and lp.x is not None:
+        h.setSolution(lm.n_cols, np.arange(lm.n_cols, dtype=np.int32), lp.x)
+
+
+def _design(lm: LinearModel, start: Design) -> dict[str, np.ndarray]:
+    """The 0/1 value of every design column of ``lm`` (contracted, opened, assigned) in
+    ``start``, by block, within the column's bounds."""
     picks = [("supplier_contracted", ["supplier"], start.suppliers),
              ("hub_opened", ["hub"], start.hubs),
              ("assign", ["hub", "market"], start.outbound[["hub", "market"]].drop_duplicates())]
-    cols, vals = [], []
+    out = {}
     for name, keys, chosen in picks:
         block = lm.variables.get(name)
         if block is None:
             continue
         keys += [c for c in block.index.columns if c not in keys and c in chosen]  # e.g. period
         on = pd.MultiIndex.from_frame(block.index[keys]).isin(pd.MultiIndex.from_frame(chosen[keys]))
-        cols.append(block.columns)
-        vals.append(on.astype(float))
-    if cols:
-        idx = np.concatenate(cols).astype(np.int32)
-        h.setSolution(len(idx), idx, np.concatenate(vals))
+        out[name] = np.clip(on.astype(float), block.lower, block.upper)  # e.g. an open hub stays
+    return out

@@ -364,7 +364,7 @@ def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     h = make_highs(model.lm, until(options, deadline))
     tune(h, options, "assign" in model.lm.variables)
     if start is not None:
-        set_start(h, model.lm, start)
+        set_start(h, model.lm, start, options, deadline)
     return run_highs(h, _is_mip(model))
 
 
