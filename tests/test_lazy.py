@@ -44,4 +44,3 @@ def test_a_master_that_would_not_merge_takes_every_cap(monkeypatch):
     assert f"after 2 rounds (0 → {len(rows)})" in plan.report.note
     assert plan.objective == pytest.approx(solve(net, policy, PLAIN).objective, rel=1e-6)
     assert verify_plan(plan, policy) == []
-
