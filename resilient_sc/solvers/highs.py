@@ -427,6 +427,8 @@ def set_start(h: highspy.Highs, lm: LinearModel, start: Design, options: SolveOp
         h.setSolution(lm.n_cols, np.arange(lm.n_cols, dtype=np.int32), np.asarray(start.x, float))
         return
     design = _design(lm, start)
+    if not design:  # a model of the user's own without design columns
+        return
     if not all(name in design for name, b in lm.variables.items() if b.integer):
         idx = np.concatenate([lm.variables[n].columns for n in design]).astype(np.int32)
         h.setSolution(len(idx), idx, np.concatenate(list(design.values())))
