@@ -11,6 +11,7 @@ same for a pyomo model made by :func:`resilient_sc.solvers.pyomo.to_pyomo` and e
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +55,11 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
     if result.status is not Status.OPTIMAL:
         what = {Status.TIME_LIMIT: "the time limit was reached"}.get(
             result.status, f"HiGHS stopped ({result.message})")
-        if plan is None:
-            raise NotOptimalError(f"no plan: {what} before any feasible plan was found; "
+        if plan is None:  # what is known: the bound, and how far the route got (its note)
+            known = [f"the cost is at least {result.bound:,.2f}"] if math.isfinite(result.bound) else []
+            known += [result.note] if result.note else []
+            said = f" ({'; '.join(known)})" if known else ""
+            raise NotOptimalError(f"no plan: {what} before any feasible plan was found{said}; "
                                   "raise SolveOptions.time_limit")
         if not options.allow_nonoptimal:
             raise NotOptimalError(

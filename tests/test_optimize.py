@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,8 @@ from resilient_sc import (
     solve,
     solve_model,
 )
+from resilient_sc.optimize import accepted
+from resilient_sc.solvers.base import SolverResult
 from resilient_sc.solvers.routes import Route, solve_linear
 
 
@@ -66,9 +69,21 @@ def test_start_gives_the_same_optimum():
 
 
 def test_time_limit_before_any_plan():
-    with pytest.raises(NotOptimalError, match="^no plan: the time limit was reached before any feasible "
-                                              r"plan was found; raise SolveOptions.time_limit$"):
+    """No plan: the message says what the route got to (its note) and what option to raise."""
+    with pytest.raises(NotOptimalError, match=r"^no plan: the time limit was reached before any feasible "
+                                              r"plan was found \(origins merged: .*\); raise "
+                                              r"SolveOptions.time_limit$"):
         solve(examples.electronics(), Policy(min_local_share=0.5), SolveOptions(time_limit=1e-9))
+
+
+def test_no_plan_says_the_bound_it_proved():
+    """A route that stops with a bound and no plan: the message gives the bound (a lower bound
+    on the cost of every plan) and the route's note."""
+    stopped = SolverResult(Status.TIME_LIMIT, None, math.nan, 1200.0, math.inf, 0.0, "",
+                           note="the time limit was reached checking the failures")
+    with pytest.raises(NotOptimalError, match=r"\(the cost is at least 1,200.00; the time limit was "
+                                              r"reached checking the failures\)"):
+        accepted(None, stopped, SolveOptions())
 
 
 def _stopped(monkeypatch, status: Status, message: str) -> NetworkModel:
