@@ -433,11 +433,26 @@ def set_start(h: highspy.Highs, lm: LinearModel, start: Design, options: SolveOp
         idx = np.concatenate([lm.variables[n].columns for n in design]).astype(np.int32)
         h.setSolution(len(idx), idx, np.concatenate(list(design.values())))
         return
-    lp = run_highs(make_highs(lm.fixed(design), until(options, deadline)), False)
+    lp = solve_fixed(lm, design, options, deadline)
     if math.isfinite(deadline):
         h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 1e-3))
-    if lp.status is Status.OPTIMAL and lp.x is not None:
+    if lp is not None:
         h.setSolution(lm.n_cols, np.arange(lm.n_cols, dtype=np.int32), lp.x)
+
+
+def solve_fixed(lm: LinearModel, values: dict[str, np.ndarray], options: SolveOptions, deadline: float,
+                columns: np.ndarray | None = None) -> SolverResult | None:
+    """The LP of ``lm`` with the blocks in ``values`` fixed (and only the ``columns`` kept, the
+    others at 0), solved before ``deadline``: its optimal result with ``x`` over every column
+    of ``lm``, or None (no such plan, or time ran out)."""
+    kept = np.ones(lm.n_cols, bool) if columns is None else columns
+    lp = run_highs(make_highs(lm.fixed(values).subset(kept, np.ones(lm.n_rows, bool)),
+                              until(options, deadline)), False)
+    if lp.x is None or lp.status is not Status.OPTIMAL:
+        return None
+    full = np.zeros(lm.n_cols)
+    full[kept] = lp.x
+    return dataclasses.replace(lp, x=full)
 
 
 def _design(lm: LinearModel, start: Design) -> dict[str, np.ndarray]:

@@ -48,7 +48,7 @@ from .facility.compact import solve_compact
 from .facility.lagrangian import SingleSourceBound
 from .facility.multi_source import solve_multi_source
 from .facility.single_source import solve_single_source
-from .highs import Design, Solution, make_highs, run_highs, set_start, tune, until
+from .highs import Design, Solution, make_highs, run_highs, set_start, solve_fixed, tune, until
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -314,16 +314,9 @@ def _rerouted(model: NetworkModel, x: np.ndarray, options: SolveOptions,
     used = np.bincount(lane, yb.values(x), minlength=lane.max(initial=-1) + 1) > 0
     small = np.ones(lm.n_cols, bool)
     small[yb.start:yb.start + yb.size] = used[lane]
-    tries = ((design | {"inbound_flow": lm.variables["inbound_flow"].values(x)}, small),
-             (design, np.ones(lm.n_cols, bool)))
-    for fixed, columns in tries:
-        lp = run_highs(make_highs(lm.fixed(fixed).subset(columns, np.ones(lm.n_rows, bool)),
-                                  until(options, deadline)), False)
-        if lp.x is not None and lp.status is Status.OPTIMAL:
-            full = np.zeros(lm.n_cols)
-            full[columns] = lp.x
-            return dataclasses.replace(lp, x=full)
-    return None
+    inbound = {"inbound_flow": lm.variables["inbound_flow"].values(x)}
+    return (solve_fixed(lm, design | inbound, options, deadline, small)
+            or solve_fixed(lm, design, options, deadline))
 
 
 def _merged_applies(model: NetworkModel, options: SolveOptions) -> bool:
