@@ -86,6 +86,7 @@ def test_shared_lp_checks_as_one_lp_per_failure(electronics, policy, monkeypatch
     monkeypatch.setattr(failures._SharedLP, "of", classmethod(lambda cls, *a: None))
     short_each, _ = failures.violated(lm, fails, x, SolveOptions(), math.inf)
     assert used and used[0] is not None  # the shared LP was built and used
+    assert (np.concatenate(used[0].cols) < 0).any()  # the closed elements' lanes left out
     assert (short > failures.SHORTFALL_TOL).any() and (short <= failures.SHORTFALL_TOL).any()
     np.testing.assert_allclose(short, short_each, atol=1e-7)
     # a failure without shortfall has recourse flows within all of its rows
@@ -95,3 +96,17 @@ def test_shared_lp_checks_as_one_lp_per_failure(electronics, policy, monkeypatch
     tol = 1e-6 * np.maximum(1.0, np.abs(np.where(np.isfinite(lo), lo, 0.0)))
     assert ((activity >= lo - tol) & (activity <= up + tol))[survives].all()
     assert failures.violated(lm, fails, x, SolveOptions(), 0.0)[1] is None  # past the deadline
+
+
+def test_forced_zero_follows_a_closed_element_through_its_rows():
+    """Columns x0..x3 ≥ 0 (x3 also ≤ 0). Rows: supplier capacity x0 + x1 ≤ 0 (not contracted),
+    hub balance x1 − x2 = 0, a demand row x2 + x3 ≥ 1 and x0 − x4 = 0 with x4 free below: x0 and x1
+    (the capacity row), then x2 (the balance, x1 gone) and x3 (its bound) are 0; x4 is not, the
+    demand row forces nothing, and x0's row does not force x4 (a column that may be negative)."""
+    import scipy.sparse as sp
+
+    a = sp.csr_matrix(np.array([[1, 1, 0, 0, 0], [0, 1, -1, 0, 0], [0, 0, 1, 1, 0], [1, 0, 0, 0, -1]], float))
+    col_lo, col_up = np.array([0, 0, 0, 0, -np.inf]), np.array([np.inf, np.inf, np.inf, 0, np.inf])
+    row_lo, row_up = np.array([-np.inf, 0, 1, 0]), np.array([0, 0, np.inf, 0])
+    zero = failures._forced_zero(a, col_lo, col_up, row_lo, row_up)
+    assert zero.tolist() == [True, True, True, True, False]
