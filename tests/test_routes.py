@@ -252,7 +252,7 @@ def test_a_master_that_runs_out_of_time_still_gives_a_plan(monkeypatch, policy, 
         result, report = solve_linear(m, options, start, routes)
         masters.append(options.time_limit)
         time.sleep(max(0.0, options.time_limit - (time.perf_counter() - t0)))
-        return dataclasses.replace(result, status=Status.TIME_LIMIT), report
+        return dataclasses.replace(result, status=Status.TIME_LIMIT, bound=-math.inf), report  # no proof
 
     monkeypatch.setattr(routes, "solve_linear", slow_master)
     t0 = time.perf_counter()
@@ -261,3 +261,29 @@ def test_a_master_that_runs_out_of_time_still_gives_a_plan(monkeypatch, policy, 
     assert route in result.note and masters[0] <= 3.0 * (1 - routes.RESERVE) + 1e-6
     assert result.status is Status.TIME_LIMIT and result.x is not None
     assert is_feasible(model.lm, result.x)  # every cap holds, every failure survived
+
+
+def test_failure_generation_goes_on_from_a_plan_that_survives(monkeypatch):
+    """Under a time limit, failure generation's first master keeps ``FIRST_CHECK`` of the time
+    for checking its plan. A plan that survives every failure from a master stopped short is the
+    next master's whole MIP start, and the answer is that master's proven plan; without a time
+    limit one master, proven, is enough."""
+    model = build_model(examples.electronics(), Policy(survive=("supplier",), service_level=0.5))
+    solve_linear, masters = routes.solve_linear, []
+
+    def first_stops_short(m, options, start=None, routes=None):
+        result, report = solve_linear(m, options, start, routes)
+        if not routes or routes[0].name != "lazy-caps":  # not a master of failure generation
+            return result, report
+        masters.append((options.time_limit, start))
+        if len(masters) == 1:  # stopped by its limit before proving its plan
+            result = dataclasses.replace(result, status=Status.TIME_LIMIT, bound=-math.inf)
+        return result, report
+
+    monkeypatch.setattr(routes, "solve_linear", first_stops_short)
+    result, _ = solve_linear(model, SolveOptions(time_limit=60.0))
+    (limit, _), (_, start) = masters
+    assert limit <= 60.0 * (1 - routes.FIRST_CHECK) + 1e-6 and isinstance(start, Solution)
+    assert result.status is Status.OPTIMAL and is_feasible(model.lm, result.x)
+    masters.clear()
+    assert solve_linear(model, SolveOptions())[0].status is Status.TIME_LIMIT and len(masters) == 1
