@@ -241,14 +241,17 @@ def _gap(plan: SolverResult, lower: float) -> float:
 
 def _best_or_none(result: SolverResult, best: SolverResult | None, lower: float, note: str,
                   status: Status | None = None) -> SolverResult:
-    """A relaxation route's answer: ``best`` (a plan of the whole model, or None) with the bound
-    ``lower`` and ``status``, by default the last master's ``result``'s (a time limit if that is
-    optimal: a relaxation's proof is not the model's)."""
+    """A relaxation route's answer: the last master's ``result`` with the plan ``best`` (a plan of
+    the whole model, or None), the bound ``lower`` and ``status``, by default ``result``'s (a
+    time limit if that is optimal: a relaxation's proof is not the model's). Without ``best``,
+    the master's status (time limit, infeasible) and bound stand for the whole model; its plan
+    does not."""
     if best is None:
-        return dataclasses.replace(_without_plan(result), bound=lower, note=note)
+        return dataclasses.replace(result, x=None, objective=math.nan, gap=math.inf, bound=lower, note=note)
     if status is None:
         status = Status.TIME_LIMIT if result.status is Status.OPTIMAL else result.status
-    return dataclasses.replace(best, status=status, bound=lower, gap=max(_gap(best, lower), 0.0), note=note)
+    return dataclasses.replace(result, status=status, x=best.x, objective=best.objective, bound=lower,
+                               gap=max(_gap(best, lower), 0.0), note=note)
 
 
 #: the share of the time left that failure generation keeps back for checking its first
@@ -275,12 +278,6 @@ def _time_for_a_master(options: SolveOptions, deadline: float, check: float | No
     limit after keeping its time for the check (never without a time limit)."""
     left = deadline - time.perf_counter() - _check_reserve(options, deadline, check)
     return options.time_limit is not None and left >= RESERVE * options.time_limit
-
-
-def _without_plan(result: SolverResult) -> SolverResult:
-    """A relaxation's result that is no plan of the whole model (time limit, infeasible): its
-    status and bound stand for the whole model; its plan does not."""
-    return dataclasses.replace(result, x=None, objective=math.nan, gap=math.inf)
 
 
 def _lazy(model: NetworkModel) -> np.ndarray | None:
@@ -324,14 +321,13 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
             plan = None if result.x is None else _rerouted(model, result.x, options, deadline)
         if plan is not None and (best is None or plan.objective < best.objective):
             best = plan
-        gap = math.inf if best is None else (best.objective - lower) / max(abs(best.objective), 1.0)
+        gap = math.inf if best is None else _gap(best, lower)
         if best is not None and (keeps or gap <= options.mip_gap or result.status is not Status.OPTIMAL):
-            status = Status.OPTIMAL if gap <= options.mip_gap else result.status
             how = "" if best is result else "; flows re-routed within the caps"
-            return dataclasses.replace(result, status=status, x=best.x, objective=best.objective,
-                                       bound=lower, gap=max(gap, 0.0), note=note + how)
+            return _best_or_none(result, best, lower, note + how,
+                                 Status.OPTIMAL if gap <= options.mip_gap else result.status)
         if result.status is not Status.OPTIMAL or bad is None:
-            return dataclasses.replace(_without_plan(result), bound=lower, note=note)
+            return _best_or_none(result, None, lower, note)
         active |= bad
         master = _master(lm, rows, active)
         # the caps keep breaking, or they split the origins apart: all of them in the next master
