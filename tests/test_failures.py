@@ -83,8 +83,13 @@ def test_shared_lp_checks_as_one_lp_per_failure(electronics, policy, monkeypatch
     monkeypatch.setattr(failures._SharedLP, "of", classmethod(
         lambda cls, *a: used.append(shared(*a)) or used[-1]))
     short, recourse = failures.violated(lm, fails, x, SolveOptions(), math.inf)
+    solve = failures._SharedLP.solve  # a shared solve that fails: that failure's own LP instead
+    monkeypatch.setattr(failures._SharedLP, "solve",
+                        lambda self, k, o: (None, math.inf) if k % 2 else solve(self, k, o))
+    short_fallback, _ = failures.violated(lm, fails, x, SolveOptions(), math.inf)
     monkeypatch.setattr(failures._SharedLP, "of", classmethod(lambda cls, *a: None))
     short_each, _ = failures.violated(lm, fails, x, SolveOptions(), math.inf)
+    np.testing.assert_allclose(short_fallback, short_each, atol=1e-7)
     assert used and used[0] is not None  # the shared LP was built and used
     assert (np.concatenate(used[0].cols) < 0).any()  # the closed elements' lanes left out
     assert (short > failures.SHORTFALL_TOL).any() and (short <= failures.SHORTFALL_TOL).any()

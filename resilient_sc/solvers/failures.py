@@ -133,25 +133,21 @@ def violated(lm: LinearModel, fails: Failures, x: np.ndarray, options: SolveOpti
         need = np.maximum(row_lo[rows[d]] + rhs[rows[d]], 0).sum()
         if time.perf_counter() >= deadline:
             return np.full(len(fails.names), math.inf), None
-        if shared is not None:
-            flows, lacking = shared.solve(k, until(options, deadline))
-            if flows is None:
+        flows, lacking = (None, math.inf) if shared is None else shared.solve(k, until(options, deadline))
+        if flows is None:  # no shared LP, or its solve failed: the failure's own LP, cold
+            sub = a[:, cols].tocsr()[rows].tocsc()
+            slack = sp.csc_matrix((np.ones(len(d)), (d, np.arange(len(d)))), shape=(len(rows), len(d)))
+            h = new_highs(dataclasses.replace(until(options, deadline), log=False))
+            pass_matrix(h, sp.hstack([sub, slack], format="csc"),
+                        np.concatenate([np.zeros(len(cols)), np.ones(len(d))]),
+                        np.concatenate([col_lo[cols], np.zeros(len(d))]),
+                        np.concatenate([col_up[cols], np.full(len(d), math.inf)]),
+                        row_lo[rows], row_up[rows], np.zeros(len(cols) + len(d)))
+            result = run_highs(h, False)
+            if result.status is not Status.OPTIMAL or result.x is None:
                 return np.full(len(fails.names), math.inf), None
-            short[f], recourse[cols] = lacking / max(need, 1.0), flows
-            continue
-        sub = a[:, cols].tocsr()[rows].tocsc()
-        slack = sp.csc_matrix((np.ones(len(d)), (d, np.arange(len(d)))), shape=(len(rows), len(d)))
-        h = new_highs(dataclasses.replace(until(options, deadline), log=False))
-        pass_matrix(h, sp.hstack([sub, slack], format="csc"),
-                    np.concatenate([np.zeros(len(cols)), np.ones(len(d))]),
-                    np.concatenate([col_lo[cols], np.zeros(len(d))]),
-                    np.concatenate([col_up[cols], np.full(len(d), math.inf)]),
-                    row_lo[rows], row_up[rows], np.zeros(len(cols) + len(d)))
-        result = run_highs(h, False)
-        if result.status is not Status.OPTIMAL or result.x is None:
-            return np.full(len(fails.names), math.inf), None
-        short[f] = result.x[len(cols):].sum() / max(need, 1.0)
-        recourse[cols] = result.x[:len(cols)]
+            flows, lacking = result.x[:len(cols)], float(result.x[len(cols):].sum())
+        short[f], recourse[cols] = lacking / max(need, 1.0), flows
     return short, recourse[fails.column >= 0]
 
 
