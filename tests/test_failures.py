@@ -91,6 +91,11 @@ def test_shared_lp_checks_as_one_lp_per_failure(electronics, policy, monkeypatch
     short_each, _ = failures.violated(lm, fails, x, SolveOptions(), math.inf)
     np.testing.assert_allclose(short_fallback, short_each, atol=1e-7)
     assert used and used[0] is not None  # the shared LP was built and used
+    # each solve's time limit is the time left after the solves before it (HiGHS counts the run
+    # time of every solve of one instance: ladder XL's 19th failure stopped at once, 90 s early)
+    used[0].h.getRunTime = lambda: 100.0  # as if its solves had taken 100 s
+    used[0].solve(0, SolveOptions(time_limit=5.0))
+    assert used[0].h.getOptionValue("time_limit")[1] == 105.0
     assert (np.concatenate(used[0].cols) < 0).any()  # the closed elements' lanes left out
     assert (short > failures.SHORTFALL_TOL).any() and (short <= failures.SHORTFALL_TOL).any()
     np.testing.assert_allclose(short, short_each, atol=1e-7)

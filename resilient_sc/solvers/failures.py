@@ -243,8 +243,8 @@ class _SharedLP:
         rlo[fr], rup[fr] = row_lo[fr], row_up[fr]
         h.changeColsBounds(len(lo), np.arange(len(lo), dtype=np.int32), lo, up)
         h.changeRowsBounds(len(rlo), np.arange(len(rlo), dtype=np.int32), rlo, rup)
-        if options.time_limit is not None:
-            h.setOptionValue("time_limit", float(options.time_limit))
+        if options.time_limit is not None:  # HiGHS's limit counts the run time of every solve
+            h.setOptionValue("time_limit", h.getRunTime() + float(options.time_limit))
         result = run_highs(h, False)
         if result.status is not Status.OPTIMAL or result.x is None:
             return None, math.inf
