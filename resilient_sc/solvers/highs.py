@@ -415,29 +415,40 @@ class Solution:
 
 
 def set_start(h: highspy.Highs, lm: LinearModel, start: Design, options: SolveOptions,
-              deadline: float) -> None:
+              deadline: float, columns: np.ndarray | None = None) -> None:
     """Hand HiGHS ``start`` as a MIP start, a value for every column of ``lm``: a
     :class:`Solution`'s own values when ``lm`` has its columns; else its design (suppliers, hubs,
     assignments) fixed and the flows from an LP solved here before ``deadline``, after which
     ``h`` gets the time that is left. Given the design only, HiGHS would solve that LP itself,
     outside its time limit (32 s on ladder L friend-shoring). No start when the design admits no
     plan of ``lm`` or the LP runs out of time; the design alone when it leaves some integer
-    column of ``lm`` open. HiGHS drops a start that is infeasible."""
-    if isinstance(start, Solution) and start.columns_of(lm):
-        h.setSolution(lm.n_cols, np.arange(lm.n_cols, dtype=np.int32), np.asarray(start.x, float))
-        return
-    design = _design(lm, start)
-    if not design:  # a model of the user's own without design columns
-        return
-    if not all(name in design for name, b in lm.variables.items() if b.integer):
-        idx = np.concatenate([lm.variables[n].columns for n in design]).astype(np.int32)
-        h.setSolution(len(idx), idx, np.concatenate(list(design.values())))
-        return
-    lp = solve_fixed(lm, design, options, deadline)
+    column of ``lm`` open. HiGHS drops a start that is infeasible. ``columns``: ``h``'s column
+    of each column of ``lm`` (-1: none, e.g. a flow substituted out); by default the same."""
+    found = _start_values(lm, start, options, deadline)
     if math.isfinite(deadline):
         h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 1e-3))
-    if lp is not None:
-        h.setSolution(lm.n_cols, np.arange(lm.n_cols, dtype=np.int32), lp.x)
+    if found is None:
+        return
+    idx, values = found
+    if columns is not None:
+        mapped = columns[idx]
+        idx, values = mapped[mapped >= 0], values[mapped >= 0]
+    h.setSolution(len(idx), idx.astype(np.int32), values)
+
+
+def _start_values(lm: LinearModel, start: Design, options: SolveOptions, deadline: float
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The columns of ``lm`` and their values in the MIP start ``start`` (:func:`set_start`)."""
+    if isinstance(start, Solution) and start.columns_of(lm):
+        return np.arange(lm.n_cols), np.asarray(start.x, float)
+    design = _design(lm, start)
+    if not design:  # a model of the user's own without design columns
+        return None
+    if not all(name in design for name, b in lm.variables.items() if b.integer):
+        idx = np.concatenate([lm.variables[n].columns for n in design])
+        return idx, np.concatenate(list(design.values()))
+    lp = solve_fixed(lm, design, options, deadline)
+    return None if lp is None else (np.arange(lm.n_cols), lp.x)
 
 
 def solve_fixed(lm: LinearModel, values: dict[str, np.ndarray], options: SolveOptions, deadline: float,

@@ -5,6 +5,7 @@ the LP relaxation), so HiGHS solves the model with those columns substituted out
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,7 +14,7 @@ import scipy.sparse as sp
 
 from .base import SolveOptions, SolverResult, Trace
 from .certify import row_scale
-from .highs import new_highs, pass_matrix, run_highs, tune
+from .highs import Design, new_highs, pass_matrix, run_highs, set_start, tune
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -56,9 +57,10 @@ def snap(v: np.ndarray) -> np.ndarray:
     return np.where(np.abs(v - r) <= 1e-9 * np.maximum(1.0, np.abs(v)), r, v)
 
 
-def solve_projected(model: NetworkModel, options: SolveOptions, projection: Projection,
-                    trace: Trace) -> SolverResult:
-    """HiGHS on the model with the determined columns substituted out (``x = proj @ x_kept``)."""
+def solve_projected(model: NetworkModel, options: SolveOptions, projection: Projection, trace: Trace,
+                    start: Design | None = None, deadline: float = math.inf) -> SolverResult:
+    """HiGHS on the model with the determined columns substituted out (``x = proj @ x_kept``);
+    ``start`` as a MIP start (:func:`~.highs.set_start`, its values of the kept columns)."""
     proj, keep = projection
     lm = model.lm
     col_lo, col_up, row_lo, row_up, integer = lm.bounds()
@@ -73,6 +75,10 @@ def solve_projected(model: NetworkModel, options: SolveOptions, projection: Proj
     pass_matrix(h, a[rows], snap(proj.T @ lm.objective()), col_lo[keep], col_up[keep],
                 row_lo[rows], row_up[rows], integer[keep])
     trace.columns = len(keep)
+    if start is not None:
+        position = np.full(lm.n_cols, -1)
+        position[keep] = np.arange(len(keep))
+        set_start(h, lm, start, options, deadline, position)
     result = run_highs(h, True)
     x = None if result.x is None else proj @ result.x
     return dataclasses.replace(result, x=x)

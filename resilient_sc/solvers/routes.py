@@ -22,9 +22,10 @@ policy field but ``single_sourcing`` (:func:`~.facility.problem.recognise`); "pa
 (hub, market) pairs; the single-source kernel also needs integer demands and knapsack tables of
 sane size, and both single-source routes flows that substitute out. The accelerated routes need
 ``SolveOptions(accelerate=True)`` (the default); their thresholds are fields of
-:class:`~.base.AccelerateOptions`. A MIP start (``start``) goes to plain HiGHS: the accelerated
-routes, whose reformulations cannot take it, are not tried, and the pyomo backend ignores it;
-the report's note says which.
+:class:`~.base.AccelerateOptions`. A MIP start (``start``) goes through failure generation,
+lazy caps, merged origins and the projection to HiGHS; the facility location kernels, whose
+reformulations cannot take it, are not tried, and the pyomo backend ignores it; the report's
+note says which.
 """
 
 from __future__ import annotations
@@ -392,8 +393,10 @@ def _projected_applies(model: NetworkModel, options: SolveOptions) -> bool:
     return _accelerating(options) and _projection(model) is not None
 
 
-def _projected_solve(model: NetworkModel, options: SolveOptions, deadline: float) -> SolverResult:
-    return projection.solve_projected(model, options, _projection(model), Trace())
+def _projected_solve(model: NetworkModel, options: SolveOptions, deadline: float,
+                     start: Design | None = None) -> SolverResult:
+    return projection.solve_projected(model, until(options, deadline), _projection(model), Trace(), start,
+                                      deadline)
 
 
 def _highs_applies(model: NetworkModel, options: SolveOptions) -> bool:
@@ -432,7 +435,7 @@ ROUTES: tuple[Route, ...] = (
     GENERATION,
     LAZY_CAPS,
     MERGED,
-    Route("projected", _projected_applies, _projected_solve),
+    Route("projected", _projected_applies, _projected_solve, start="use"),
     HIGHS,
 )
 
