@@ -199,6 +199,17 @@ class _Recorder:
         setattr(self, name, value)
 
 
+def test_the_fixed_design_lp_past_its_deadline_builds_nothing(monkeypatch):
+    """Past its deadline :func:`~.highs.solve_fixed` answers None at once: building the LP of a
+    large model takes long (ladder XL friend-shoring: the re-routing ran 72 s past the limit)."""
+    from resilient_sc.solvers import highs
+    model = build_model(examples.electronics(), Policy(max_country_share=0.4))
+    design = {"supplier_contracted": np.ones(model.lm.variables["supplier_contracted"].size)}
+    assert highs.solve_fixed(model.lm, design, PLAIN, math.inf) is not None
+    monkeypatch.setattr(highs, "make_highs", lambda *a: pytest.fail("built past the deadline"))
+    assert highs.solve_fixed(model.lm, design, PLAIN, time.perf_counter()) is None
+
+
 def test_a_start_gives_every_column_a_value():
     """A MIP start hands HiGHS a value for every column: a :class:`Solution`'s own where the
     model has its columns (the lazy-caps masters: rows left out), else the design with the flows

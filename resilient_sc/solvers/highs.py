@@ -455,7 +455,10 @@ def solve_fixed(lm: LinearModel, values: dict[str, np.ndarray], options: SolveOp
                 columns: np.ndarray | None = None) -> SolverResult | None:
     """The LP of ``lm`` with the blocks in ``values`` fixed (and only the ``columns`` kept, the
     others at 0), solved before ``deadline``: its optimal result with ``x`` over every column
-    of ``lm``, or None (no such plan, or time ran out)."""
+    of ``lm``, or None (no such plan, or time ran out: past ``deadline`` nothing is built, which
+    on ladder XL takes tens of seconds)."""
+    if time.perf_counter() >= deadline:
+        return None
     kept = np.ones(lm.n_cols, bool) if columns is None else columns
     lp = run_highs(make_highs(lm.fixed(values).subset(kept, np.ones(lm.n_rows, bool)),
                               until(options, deadline)), False)
