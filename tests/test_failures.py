@@ -120,3 +120,20 @@ def test_forced_zero_follows_a_closed_element_through_its_rows():
     row_lo, row_up = np.array([-np.inf, 0, 1, 0]), np.array([0, 0, np.inf, 0])
     zero = failures._forced_zero(a, col_lo, col_up, row_lo, row_up)
     assert zero.tolist() == [True, True, True, True, False]
+
+
+def test_the_union_of_the_copies_read_in_chunks_is_the_same(electronics):
+    """The shared LP's union of the failures' copies, read a few coefficients at a time (to
+    bound the memory), has the same coefficients as read at once; a coefficient that differs
+    between two copies in different chunks is found."""
+    model = build_model(electronics, Policy(survive=("supplier",)))
+    fails = failures.recognise(model.lm)
+    copies = failures._members(fails.column, len(fails.names))
+    nc = int(fails.shared_column.max()) + 1
+    whole = failures._union(fails, copies, nc)
+    for chunk in (1, 50):
+        for got, expected in zip(failures._union(fails, copies, nc, chunk), whole, strict=True):
+            np.testing.assert_array_equal(got, expected)
+    last = fails.matrix.indptr[copies[-1][0]]  # a coefficient of the last copy's first column
+    fails.matrix.data[last] *= 2.0
+    assert failures._union(fails, copies, nc, chunk=1) is None
