@@ -78,11 +78,10 @@ RESERVE = 0.1
 RESERVE_CAP = 60.0
 
 
-def _until_master(options: SolveOptions, deadline: float) -> SolveOptions:
-    """The options of a relaxation's master: :data:`RESERVE` of ``options.time_limit`` (the
-    whole route's), at most :data:`RESERVE_CAP` s, kept back from ``deadline``."""
-    keep = 0.0 if options.time_limit is None else min(RESERVE * options.time_limit, RESERVE_CAP)
-    return until(options, deadline - keep)
+def _reserve(options: SolveOptions) -> float:
+    """Seconds a relaxation's master keeps back at least: :data:`RESERVE` of
+    ``options.time_limit`` (the whole route's), at most :data:`RESERVE_CAP`; none without one."""
+    return 0.0 if options.time_limit is None else min(RESERVE * options.time_limit, RESERVE_CAP)
 
 
 # ---- what the routes ask about a model, computed once per solve_linear call ----------------
@@ -199,10 +198,10 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
     rounds: list[int] = []
     best: SolverResult | None = None  # the cheapest plan that survives every failure
     lower, check = -math.inf, None
+    sub, columns = failures.restricted(lm, fails, active)
     while True:
-        sub, columns = failures.restricted(lm, fails, active)
         rounds.append(int(active.sum()))
-        first = start if len(rounds) == 1 else None if best is None else Solution(sub, best.x[columns])
+        first = Solution(sub, best.x[columns]) if best is not None else start if len(rounds) == 1 else None
         limit = until(options, deadline - _check_reserve(options, deadline, check))
         result, _ = solve_linear(dataclasses.replace(model, lm=sub), limit, first, routes=later)
         note = "; ".join(filter(None, [failures.generation_note(rounds, len(fails.names)), result.note]))
@@ -233,7 +232,9 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
         if not optimal and (result.status is not Status.TIME_LIMIT
                             or not _time_for_a_master(options, deadline, check)):
             return _best_or_none(result, best, lower, note)
-        active |= bad
+        if bad.any():  # else the same master again, from the plan that survives
+            active |= bad
+            sub, columns = failures.restricted(lm, fails, active)
 
 
 def _gap(plan: SolverResult, lower: float) -> float:
@@ -268,10 +269,9 @@ def _check_reserve(options: SolveOptions, deadline: float, check: float | None) 
     :data:`RESERVE_CAP`); none without a time limit."""
     if options.time_limit is None:
         return 0.0
-    least = min(RESERVE * options.time_limit, RESERVE_CAP)
     if check is None:
-        return max(least, FIRST_CHECK * (deadline - time.perf_counter()))
-    return max(least, 2 * check)
+        return max(_reserve(options), FIRST_CHECK * (deadline - time.perf_counter()))
+    return max(_reserve(options), 2 * check)
 
 
 def _time_for_a_master(options: SolveOptions, deadline: float, check: float | None) -> bool:
@@ -295,7 +295,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     after this one, round by round. Each master's design re-routed within every cap
     (:func:`_rerouted`) is a plan of the whole model: the best one is the next master's MIP start
     and the answer when its cost is within the gap of the master's bound, or when time runs out.
-    A master with caps left out keeps time back (:func:`_until_master`), so that its plan can
+    A master with caps left out keeps time back (:func:`_reserve`), so that its plan can
     still be re-routed when time runs out. The caller certifies the final plan."""
     rows, lm = _lazy(model), model.lm
     assert rows is not None
@@ -307,7 +307,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     while True:
         rounds.append(int(active.sum()))
         first = start if best is None else Solution(lm, best.x)
-        limit = until(options, deadline) if active.all() else _until_master(options, deadline)
+        limit = until(options, deadline - (0.0 if active.all() else _reserve(options)))
         result, _ = solve_linear(dataclasses.replace(model, lm=master), limit, first, routes=later)
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
