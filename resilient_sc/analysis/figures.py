@@ -122,13 +122,16 @@ def premium_figure(table: pd.DataFrame) -> Figure:
     ax.set_xlabel("policy")
     ax.set_ylabel(PREMIUM_LABEL)
     ax.set_title("Resilience premium and worst-case service")
-    ax.margins(y=0.2)
+    ax.margins(y=0.3)
     worst = table.get("worst_served", pd.Series(np.nan, index=table.index)).to_numpy(float)
     for i, (p, w, status) in enumerate(zip(pct, worst, table["status"], strict=True)):
         if status == "infeasible" or math.isnan(p):
             ax.annotate("infeasible", (i, 0), ha="center", va="bottom", color="tab:red")
             continue
-        text = pct_points(p, 1) + ("" if math.isnan(w) else f"\nworst case: {w:.0%}\nguaranteed")
+        kept = (f"every market keeps\n≥ {w:.0%} of each\nproduct's demand" if w > 1e-9
+                else "a market loses all\nof a product")
+        served = "\nworst single failure:\n" + kept
+        text = pct_points(p, 1) + ("" if math.isnan(w) else served)
         ax.annotate(text, (i, p), xytext=(0, 3), textcoords="offset points", ha="center",
                     va="bottom", fontsize="small")
     ax.axhline(0, color="black", lw=0.8)
