@@ -159,8 +159,10 @@ def solve_projected(model: NetworkModel, options: SolveOptions, projection: Proj
     """HiGHS on the model with the determined columns substituted out (``x = proj @ x_kept``);
     ``start`` as a MIP start (:func:`~.highs.set_start`, its values of the kept columns).
 
-    Without a start, relax and fix first (:func:`_relax_and_fix`): its plan is HiGHS's MIP start
-    and the answer if HiGHS finds none better in time, its LP bound holds with HiGHS's own.
+    Without a start, relax and fix first (:func:`_relax_and_fix`): its plan is the answer if
+    HiGHS finds none better in time, and its LP bound holds with HiGHS's own. The plan is not
+    HiGHS's MIP start: given it, HiGHS did not prove ladder M single sourcing in 300 s (54 s
+    without).
     """
     proj, keep = projection
     lm = model.lm
