@@ -1,6 +1,7 @@
 """Single-source flow substitution: under single sourcing without shortfall, every flow
 y[h,m,p,c] whose (h,m,p) has one origin c equals demand[m,p] · assign[h,m] in every plan (and in
-the LP relaxation), so HiGHS solves the model with those columns substituted out."""
+the LP relaxation), so HiGHS solves the model with those columns substituted out. Before HiGHS,
+relax and fix gives a bound and a plan from the LP relaxation (:func:`_relax_and_fix`)."""
 
 from __future__ import annotations
 
