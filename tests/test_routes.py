@@ -210,6 +210,21 @@ def test_the_fixed_design_lp_past_its_deadline_builds_nothing(monkeypatch):
     assert highs.solve_fixed(model.lm, design, PLAIN, time.perf_counter()) is None
 
 
+def test_a_design_fixed_at_whole_values_leaves_an_lp():
+    """Fixing every binary at 0 or 1 leaves an LP: HiGHS runs its LP solver, not its MIP set-up
+    (110 s before the root LP of ladder XL friend-shoring with its 560 binaries fixed); a block
+    fixed at a fractional value stays integer (and HiGHS finds no plan)."""
+    lm = build_model(examples.electronics(), Policy(max_country_share=0.4)).lm
+    design = {n: np.ones(b.size) for n, b in lm.variables.items() if b.integer}
+    fixed = lm.fixed(design)
+    assert design and not fixed.bounds()[4].any() and lm.bounds()[4].any()
+    h = make_highs(fixed, PLAIN)
+    assert all(int(kind) == 0 for kind in h.getLp().integrality_)  # continuous, every column
+    assert run_highs(h, False).status is Status.OPTIMAL and h.getInfo().mip_node_count < 0
+    name = next(iter(design))
+    assert lm.fixed({name: np.full(lm.variables[name].size, 0.5)}).variables[name].integer
+
+
 def test_a_start_gives_every_column_a_value():
     """A MIP start hands HiGHS a value for every column: a :class:`Solution`'s own where the
     model has its columns (the lazy-caps masters: rows left out), else the design with the flows

@@ -136,13 +136,17 @@ class LinearModel:
         self.costs.setdefault(component, []).append((cols[keep], coef[keep].copy()))
 
     def fixed(self, values: dict[str, np.ndarray]) -> LinearModel:
-        """A copy with the variable blocks named in ``values`` fixed (lower = upper = value);
-        this model is left as it is, and the copy shares every other block with it."""
+        """A copy with the variable blocks named in ``values`` fixed (lower = upper = value), an
+        integer block fixed at whole values continuous (so that a model with every integer block
+        fixed is an LP: HiGHS's MIP set-up took 110 s before the root LP of a 3.1M-column model
+        whose 560 binaries were all fixed); this model is left as it is, and the copy shares
+        every other block with it."""
         variables = dict(self.variables)
         for name, value in values.items():
             block = variables[name]
             v = np.broadcast_to(np.asarray(value, float), (block.size,))
-            variables[name] = replace(block, lower=v.copy(), upper=v.copy())
+            integer = block.integer and not np.array_equal(v, np.round(v))
+            variables[name] = replace(block, lower=v.copy(), upper=v.copy(), integer=integer)
         return replace(self, variables=variables)
 
     def subset(self, columns: np.ndarray, rows: np.ndarray) -> LinearModel:

@@ -160,10 +160,10 @@ def solve_projected(model: NetworkModel, options: SolveOptions, projection: Proj
     """HiGHS on the model with the determined columns substituted out (``x = proj @ x_kept``);
     ``start`` as a MIP start (:func:`~.highs.set_start`, its values of the kept columns).
 
-    Without a start, relax and fix first (:func:`_relax_and_fix`): its plan is the answer if
-    HiGHS finds none better in time, and its LP bound holds with HiGHS's own. The plan is not
-    HiGHS's MIP start: given it, HiGHS did not prove ladder M single sourcing in 300 s (54 s
-    without).
+    Without a start (and with integer columns), relax and fix first (:func:`_relax_and_fix`):
+    its plan is the answer if HiGHS finds none better in time, and its LP bound holds with
+    HiGHS's own. The plan is not HiGHS's MIP start: given it, HiGHS did not prove ladder M
+    single sourcing in 300 s (54 s without).
     """
     proj, keep = projection
     lm = model.lm
@@ -172,7 +172,7 @@ def solve_projected(model: NetworkModel, options: SolveOptions, projection: Proj
     position = np.full(lm.n_cols, -1)
     position[keep] = np.arange(len(keep))
     lower, fixed, note = -math.inf, None, ""
-    if start is None:
+    if start is None and p.integer.any():
         lower, fixed, note = _relax_and_fix(model, p, position, options, deadline)
     h = p.highs(until(options, deadline))
     tune(h, options, True)

@@ -14,7 +14,7 @@ route that declines (finds no plan), hands the model to plain HiGHS, and the rep
 | `failure-generation` | N-1 survival (``survive``) | the next routes on the binding failures only |
 | `lazy-caps` | country and region caps | the next routes, caps added where a plan breaks them |
 | `merged-origins` | origins that no row or cost tells apart | the next routes, on the merged model |
-| `projected` | other single-sourced models without shortfall | relax and fix, then HiGHS; determined flows left out |
+| `projected` | other single-sourced models, no shortfall | relax and fix, then HiGHS, determined flows out |
 | `highs` | everything | HiGHS on the model as built |
 
 A plain CFLP (capacitated facility location problem) has one supplier, one product and no
