@@ -160,6 +160,11 @@ class SolverResult:
     note: str = ""
 
 
+def plan_gap(plan: SolverResult, bound: float) -> float:
+    """The relative gap of ``plan`` to ``bound``: (objective − bound) / max(|objective|, 1), ≥ 0."""
+    return max((plan.objective - bound) / max(abs(plan.objective), 1.0), 0.0)
+
+
 @dataclass(frozen=True)
 class SolveReport:
     """How a model was solved: the ``route`` that gave the plan (a name of

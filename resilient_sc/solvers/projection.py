@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .base import SolveOptions, SolverResult, Status, Trace
+from .base import SolveOptions, SolverResult, Status, Trace, plan_gap
 from .certify import row_scale
 from .highs import Design, new_highs, pass_matrix, run_highs, set_start, tune, until
 
@@ -69,6 +69,8 @@ FIX_SHARE = 0.5
 IPM_SLACK = 1e-7
 #: an LP assignment this close to 1 is whole; hubs with less than WHOLE_TOL stay closed
 WHOLE_TOL = 1e-4
+#: the least relative gap of the MIP with the whole assignments fixed (a plan, not a proof)
+FIX_GAP = 1e-4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +146,7 @@ def _relax_and_fix(model: NetworkModel, p: _Projected, position: np.ndarray, opt
     col_lo[cols[whole & (value >= 1 - WHOLE_TOL)]] = 1.0
     t = time.perf_counter()
     fixed_options = dataclasses.replace(until(options, _share(deadline, FIX_SHARE)),
-                                        mip_gap=max(options.mip_gap, 1e-4))
+                                        mip_gap=max(options.mip_gap, FIX_GAP))
     h = p.highs(fixed_options, col_lo, col_up)
     tune(h, options, True)
     fixed = run_highs(h, True)
@@ -192,7 +194,7 @@ def _best(result: SolverResult, fixed: SolverResult | None, lower: float,
     plan = result if better or fixed is None else fixed
     if plan.x is None:
         return dataclasses.replace(result, bound=bound)
-    gap = max((plan.objective - bound) / max(abs(plan.objective), 1.0), 0.0)
+    gap = plan_gap(plan, bound)
     status = Status.OPTIMAL if gap <= options.mip_gap or result.status is Status.OPTIMAL else result.status
     if plan is fixed:
         note = "HiGHS found no cheaper plan: the relax-and-fix plan"

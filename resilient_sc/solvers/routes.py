@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from . import aggregate, failures, lazy, projection
-from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace
+from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, plan_gap
 from .certify import is_feasible
 from .facility import problem
 from .facility.compact import solve_compact
@@ -227,7 +227,7 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
             if best is None or result.objective < best.objective:
                 best = dataclasses.replace(result, x=full)
         optimal = result.status is Status.OPTIMAL
-        if best is not None and ((optimal and not bad.any()) or _gap(best, lower) <= options.mip_gap):
+        if best is not None and ((optimal and not bad.any()) or plan_gap(best, lower) <= options.mip_gap):
             return _best_or_none(result, best, lower, note, Status.OPTIMAL)
         if not optimal and (result.status is not Status.TIME_LIMIT
                             or not _time_for_a_master(options, deadline, check)):
@@ -235,10 +235,6 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
         if bad.any():  # else the same master again, from the plan that survives
             active |= bad
             sub, columns = failures.restricted(lm, fails, active)
-
-
-def _gap(plan: SolverResult, lower: float) -> float:
-    return (plan.objective - lower) / max(abs(plan.objective), 1.0)
 
 
 def _best_or_none(result: SolverResult, best: SolverResult | None, lower: float, note: str,
@@ -253,7 +249,7 @@ def _best_or_none(result: SolverResult, best: SolverResult | None, lower: float,
     if status is None:
         status = Status.TIME_LIMIT if result.status is Status.OPTIMAL else result.status
     return dataclasses.replace(result, status=status, x=best.x, objective=best.objective, bound=lower,
-                               gap=max(_gap(best, lower), 0.0), note=note)
+                               gap=plan_gap(best, lower), note=note)
 
 
 #: the share of the time left that failure generation keeps back for checking its first
@@ -322,7 +318,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
             plan = None if result.x is None else _rerouted(model, result.x, options, deadline)
         if plan is not None and (best is None or plan.objective < best.objective):
             best = plan
-        gap = math.inf if best is None else _gap(best, lower)
+        gap = math.inf if best is None else plan_gap(best, lower)
         if best is not None and (keeps or gap <= options.mip_gap or result.status is not Status.OPTIMAL):
             how = "" if best is result else "; flows re-routed within the caps"
             return _best_or_none(result, best, lower, note + how,
