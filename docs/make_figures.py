@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from resilient_sc import Network, Plan, Policy, examples, frontier, premium, solve, stress_test
+from resilient_sc.analysis.figures import premium_figure
 from resilient_sc.policy import load_mapping
 
 IMG = Path(__file__).resolve().parent / "img"
@@ -26,23 +27,11 @@ COLORS = {"base": "#7f7f7f", "near_shoring": "#1f77b4", "friend_shoring": "#2ca0
 
 def save(fig: Figure, name: str, top: float = 1.0) -> None:
     IMG.mkdir(exist_ok=True)
-    fig.tight_layout(rect=(0, 0, 1, top))
+    if fig.get_layout_engine() is None:  # the library's figures lay themselves out
+        fig.tight_layout(rect=(0, 0, 1, top))
     fig.savefig(IMG / name, dpi=90)
     plt.close(fig)
     print(f"wrote docs/img/{name} ({(IMG / name).stat().st_size // 1024} KiB)")
-
-
-def premium_figure(table: pd.DataFrame) -> None:
-    fig, ax = plt.subplots(figsize=(6.4, 3.0))
-    ax.bar(table["policy"], table["premium_pct"], color=[COLORS[p] for p in table["policy"]])
-    for i, row in table.iterrows():
-        ax.annotate(f"+{row['premium_pct']:.1f}%\nworst failure:\n{row['worst_served']:.0%} guaranteed",
-                    (i, row["premium_pct"]), ha="center", va="bottom", fontsize=8,
-                    xytext=(0, 2), textcoords="offset points")
-    ax.set_ylabel("premium over base (%)")
-    ax.set_ylim(0, table["premium_pct"].max() * 1.45)
-    ax.set_title("Resilience premium of four policies (electronics example)", fontsize=10)
-    save(fig, "premium.png")
 
 
 def n1_figure(net: Network, plans: dict[str, Plan]) -> None:
@@ -160,7 +149,7 @@ def main() -> None:
     table = premium(net, policies, workers=1)
     print(table[["policy", "cost", "premium_pct", "worst_served", "expected_value_served",
                  "worst_failure", "local_share", "allied_share", "n_suppliers", "n_hubs"]].to_string())
-    premium_figure(table)
+    save(premium_figure(table), "premium.png")  # the figure `resilient-sc premium` draws
     plans = {"base": solve(net), "redundant": solve(net, policies["redundant"])}
     n1_figure(net, plans)
     design_figures(net, plans["redundant"])
