@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -346,27 +347,36 @@ def test_thread_counts_above_the_cpus_are_refused() -> None:
 
 
 # ---- 4. stop requests -----------------------------------------------------------------------
-def _signal_in_the_first_poll(monkeypatch: pytest.MonkeyPatch, signum: int) -> None:
+def _signal_in_the_first_poll(monkeypatch: pytest.MonkeyPatch, signum: int) -> list[str]:
     """Send ``signum`` to this process from HiGHS's first interrupt callback: it arrives
-    while HiGHS is running, whatever the speed of the machine."""
-    sent = []
+    while HiGHS is running, whatever the speed of the machine. Returns what the first poll
+    saw (for a failure's message)."""
+    sent: list[str] = []
 
     def poll(event):
         if not sent:
-            sent.append(signum)
+            main = threading.current_thread() is threading.main_thread()
+            sent.append(f"main thread {main}, SIGINT handler {signal.getsignal(signal.SIGINT)!r}, "
+                        f"stop request {vars(highs._stop)!r} before the signal")
             os.kill(os.getpid(), signum)
+            sent.append(f"after it {vars(highs._stop)!r}")
         highs_poll(event)
 
     highs_poll = highs._poll
     monkeypatch.setattr(highs, "_poll", poll)
+    return sent
 
 
 def test_ctrl_c_in_a_library_solve_raises_keyboard_interrupt(electronics, monkeypatch) -> None:
     """Without the CLI's handlers, Ctrl-C during a HiGHS run is a KeyboardInterrupt (not a
     solver error) once HiGHS has stopped, and the next solve runs normally."""
-    _signal_in_the_first_poll(monkeypatch, signal.SIGINT)
-    with pytest.raises(KeyboardInterrupt):
+    seen = _signal_in_the_first_poll(monkeypatch, signal.SIGINT)
+    try:
         solve(electronics, Policy(survive=("country",), service_level=0.8))
+    except KeyboardInterrupt:
+        pass
+    else:  # rare (once in several full runs, not reproduced alone): say what the poll saw
+        pytest.fail(f"no KeyboardInterrupt; the first poll saw: {'; '.join(seen) or 'no poll'}")
     monkeypatch.undo()
     assert solve(examples.tiny()).objective == pytest.approx(1260)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
