@@ -191,7 +191,8 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="PATH", type=Path,
                         help="write the plan: a folder (plan.json + CSV tables; a roadmap: roadmap.json, CSV "
                              "tables and roadmap.png) or a .xlsx workbook")
-    parser.add_argument("--time-limit", metavar="S", type=seconds, help="solver time limit in seconds")
+    parser.add_argument("--time-limit", metavar="S", type=seconds,
+                        help="time limit in seconds (building the model counts)")
     parser.add_argument("--gap", metavar="G", type=gap,
                         help="relative MIP gap at which to stop (default 1e-6: proven optimal)")
     parser.add_argument("--threads", metavar="N", type=whole("solver threads"),

@@ -306,7 +306,7 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     options = options or SolveOptions()
     options.check()
     t0 = time.perf_counter()
-    deadline = t0 + (math.inf if options.time_limit is None else options.time_limit)
+    deadline = options.deadline()
     start = None if options.backend == "pyomo" else periods_alone(model, options, deadline)
     seconds = time.perf_counter() - t0
     result, report = solve_linear(model, until(options, deadline), start,  # type: ignore[arg-type]
@@ -371,12 +371,13 @@ def solve_roadmap(network: Network, policy: Policy | None = None,
     """
     options = options or SolveOptions()
     options.check()
+    deadline = options.deadline()  # the time limit is the whole call's: the build counts
     try:
         model = build_roadmap(network, policy, strong_links=options.strong_links)
     except PeriodsInfeasible as exc:
         hints = [h for period, t, net, pol in exc.failed for h in lead_time_hint(net, pol, period, t)]
         raise InfeasiblePolicyError([*exc.reasons, *hints]) from None
-    return solve_roadmap_model(model, options)
+    return solve_roadmap_model(model, until(options, deadline))
 
 
 def explain_roadmap(model: RoadmapModel) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,27 @@ def test_time_limit_before_any_plan():
                                               r"plan was found \(origins merged: .*\); raise "
                                               r"SolveOptions.time_limit$"):
         solve(examples.electronics(), Policy(min_local_share=0.5), SolveOptions(time_limit=1e-9))
+
+
+def test_the_time_limit_counts_the_build(monkeypatch):
+    """``solve``'s time limit is the whole call's: the seconds spent building the model are
+    taken from what the solver gets (ladder XL near-shoring: a 600 s limit, 12 s of build, and
+    the call took 618 s)."""
+    import resilient_sc.optimize as optimize
+    real_build, given = optimize.build_model, []
+
+    def slow_build(*args, **kwargs):
+        time.sleep(0.5)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(optimize, "build_model", slow_build)
+    monkeypatch.setattr(optimize, "solve_model", lambda model, options, start: given.append(options))
+    solve(examples.tiny(), None, SolveOptions(time_limit=10.0))
+    solve(examples.tiny(), None, SolveOptions())
+    assert 9.0 < given[0].time_limit <= 9.5 and given[1].time_limit is None
+    monkeypatch.setattr(optimize, "build_model", lambda *a, **k: time.sleep(0.2) or real_build(*a, **k))
+    solve(examples.tiny(), None, SolveOptions(time_limit=0.1))
+    assert given[2].time_limit == 1e-3  # past the limit already: the solver stops at once
 
 
 def test_no_plan_says_the_bound_it_proved():

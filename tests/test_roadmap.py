@@ -403,3 +403,17 @@ def test_pyomo_agrees_on_random_roadmaps(seed):
     theirs = solve_roadmap_model(build_roadmap(net, policy), SolveOptions(backend="pyomo"))
     assert theirs.objective == pytest.approx(ours.objective, rel=1e-6)
     assert theirs.verify() == []
+
+
+def test_the_roadmap_time_limit_counts_the_build(monkeypatch):
+    """As for ``solve``: the seconds spent building the roadmap are taken from the solver's."""
+    import time
+
+    import resilient_sc.roadmap as roadmap
+    from resilient_sc import examples
+    given = []
+    monkeypatch.setattr(roadmap, "build_roadmap",
+                        lambda *a, **k: time.sleep(0.5) or build_roadmap(*a, **k))
+    monkeypatch.setattr(roadmap, "solve_roadmap_model", lambda model, options: given.append(options))
+    solve_roadmap(examples.tiny(), None, SolveOptions(time_limit=10.0))
+    assert 9.0 < given[0].time_limit <= 9.5

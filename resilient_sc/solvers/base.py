@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import math
 import os
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,11 @@ class SolveOptions:
         problems += [f"accelerate_options.{p}" for p in self.accelerate_options.problems()]
         if problems:
             raise ValidationError([f"(options) | {p}" for p in problems])
+
+    def deadline(self) -> float:
+        """The ``time.perf_counter()`` by which a solve that starts now must end (inf without a
+        time limit)."""
+        return time.perf_counter() + (math.inf if self.time_limit is None else self.time_limit)
 
 
 @dataclass(frozen=True)

@@ -483,7 +483,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
     options.check()
     routes = ROUTES if routes is None else routes
     t0 = time.perf_counter()
-    deadline = t0 + (math.inf if options.time_limit is None else options.time_limit)
+    deadline = options.deadline()
     clock = _Clock()
     notes: list[str] = []
     with _remembering():
