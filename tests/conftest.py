@@ -6,6 +6,7 @@ The option ``--update-lp`` rewrites the LP snapshots of tests/test_lp_snapshots.
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_lp(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-lp"))
+
+
+# ---- signal handlers ----------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _signal_handlers_restored():
+    """Every test leaves the stop signals' handlers as it found them; a test that does not fails
+    and they are put back (tests/test_outputs_hostile.py's Ctrl-C test found SIGINT ignored
+    twice in fresh-clone full runs, left so by an earlier test that these runs did not name)."""
+    kinds = [getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    before = {s: signal.getsignal(s) for s in kinds}
+    yield
+    changed = {s: h for s in kinds if (h := signal.getsignal(s)) is not before[s]}
+    for s in changed:
+        signal.signal(s, before[s])
+    assert not changed, f"the test left these signal handlers changed: {changed} (were {before})"
 
 
 # ---- benchmark data -----------------------------------------------------------------------
