@@ -3,10 +3,14 @@ plan breaks them; the optimum is the whole model's, and every cap holds in the p
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from resilient_sc import Policy, SolveOptions, build_model, examples, solve
-from resilient_sc.solvers import lazy
+from resilient_sc import Network, Policy, SolveOptions, build_model, examples, solve
+from resilient_sc.solvers import lazy, routes
+from resilient_sc.solvers.certify import is_feasible
+from resilient_sc.solvers.highs import make_highs, run_highs
 from resilient_sc.verify import verify_plan
 
 PLAIN = SolveOptions(accelerate=False)
@@ -44,3 +48,45 @@ def test_a_master_that_would_not_merge_takes_every_cap(monkeypatch):
     assert f"after 2 rounds (0 → {len(rows)})" in plan.report.note
     assert plan.objective == pytest.approx(solve(net, policy, PLAIN).objective, rel=1e-6)
     assert verify_plan(plan, policy) == []
+
+
+def _two_origins() -> Network:
+    """Market M (country A, demand 10) served through hub H1 (1 per unit) or H2 (5 per unit);
+    supplier SB (country B) sells at 1 per unit, SC (country C, an existing contract) at 2."""
+    hubs, suppliers = ["H1", "H2"], ["SB", "SC"]
+    lanes = ([(s, h, 0.0) for s in suppliers for h in hubs] + [("H1", "M", 1.0), ("H2", "M", 5.0)])
+    return Network.from_frames(
+        countries=pd.DataFrame({"country": ["A", "B", "C"], "region": ["R", "Q", "Q"]}),
+        suppliers=pd.DataFrame({"supplier": suppliers, "country": ["B", "C"],
+                                "status": ["candidate", "open"]}),
+        supplier_products=pd.DataFrame({"supplier": suppliers, "capacity": 10.0, "unit_cost": [1.0, 2.0]}),
+        hubs=pd.DataFrame({"hub": hubs, "country": "A"}),
+        markets=pd.DataFrame({"market": ["M"], "country": "A"}),
+        demand=pd.DataFrame({"market": ["M"], "demand": 10.0}),
+        lanes=pd.DataFrame(lanes, columns=["origin", "destination", "unit_cost"]))
+
+
+def test_a_plan_that_breaks_caps_is_re_routed_on_its_own_lanes(monkeypatch):
+    """Without the cap of 0.5 per foreign country the master buys all 10 units from SB through
+    H1 (20). With the inbound flows fixed no plan keeps the cap (10 units of B's make reach M);
+    with them free on the lane H1 → M the plan buys 5 from each (5·1 + 5·2 + 10·1 = 25, the
+    optimum), and the whole model's LP is never built."""
+    model = build_model(_two_origins(), Policy(max_country_share=0.5))
+    lm, rows = model.lm, lazy.lazy_rows(model.lm)
+    master = run_highs(make_highs(routes._master(lm, rows, np.zeros(len(rows), bool)), SolveOptions()), True)
+    assert master.objective == pytest.approx(20.0) and lazy.broken(lazy.caps(lm, rows), master.x).any()
+    solve_fixed, calls = routes.solve_fixed, []
+
+    def recorded(lm, values, options, deadline, columns=None):
+        result = solve_fixed(lm, values, options, deadline, columns)
+        calls.append((sorted(values), columns is None, result is None))
+        return result
+
+    monkeypatch.setattr(routes, "solve_fixed", recorded)
+    plan = routes._rerouted(model, master.x, SolveOptions(), float("inf"))
+    assert calls == [(["hub_opened", "inbound_flow", "supplier_contracted"], False, True),
+                     (["hub_opened", "supplier_contracted"], False, False)]
+    assert plan is not None and plan.objective == pytest.approx(25.0)
+    assert is_feasible(lm, plan.x)
+    y = lm.variables["outbound_flow"]
+    assert set(y.index["hub"][y.values(plan.x) > 0]) == {"H1"}

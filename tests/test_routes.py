@@ -189,6 +189,19 @@ def test_options_check_the_thresholds():
         SolveOptions(accelerate_options=AccelerateOptions(min_kernel_size=-1)).check()
 
 
+@pytest.mark.parametrize("policy", [Policy(), Policy(single_sourcing=True)])
+def test_a_mip_above_ipm_root_rows_solves_its_root_lp_by_interior_point(policy):
+    """Above ``ipm_root_rows`` rows HiGHS gets ``mip_lp_solver`` "ipm"; the optimum is the same."""
+    model = build_model(examples.electronics(), policy)
+    ipm = SolveOptions(threads=1, accelerate_options=AccelerateOptions(ipm_root_rows=0))
+    for options, solver in [(ONE, "choose"), (ipm, "ipm")]:
+        h = make_highs(model.lm, options)
+        routes.tune(h, options, policy.single_sourcing)
+        assert h.getOptionValue("mip_lp_solver")[1] == solver
+    fast = solve_model(model, ipm)
+    assert fast.objective == pytest.approx(solve_model(model, PLAIN).objective, rel=1e-6)
+
+
 class _Recorder:
     """Stands in for ``highspy.Highs``: records the MIP start and the time limit set."""
 
