@@ -31,6 +31,7 @@ ENV = {
     "yaml_aliases": "RESILIENT_SC_MAX_YAML_ALIASES",
     "yaml_depth": "RESILIENT_SC_MAX_YAML_DEPTH",
     "yaml_nodes": "RESILIENT_SC_MAX_YAML_NODES",
+    "recourse_columns": "RESILIENT_SC_MAX_RECOURSE_COLUMNS",
 }
 
 _UNITS = {
@@ -42,6 +43,7 @@ _UNITS = {
     "yaml_aliases": "aliases (*name) per policy file",
     "yaml_depth": "levels of nesting in a policy file (aliases expanded)",
     "yaml_nodes": "values in a policy file (aliases expanded)",
+    "recourse_columns": "recourse columns per model (failure or scenario copies of the network)",
 }
 
 
@@ -57,6 +59,8 @@ class Limits:
     yaml_aliases: int = 100
     yaml_depth: int = 20
     yaml_nodes: int = 100_000
+    #: ladder L survive supplier 1.0, 18.8M recourse columns, peaks at 5.4 GB (about 290 bytes each)
+    recourse_columns: int = 60_000_000
 
     @property
     def file_bytes(self) -> int:

@@ -22,6 +22,7 @@ import pytest
 
 from resilient_sc import Network, Policy, ValidationError, examples, read_network, solve
 from resilient_sc.limits import ENV, Limits, current
+from resilient_sc.model.build import build_model
 from resilient_sc.policy import PolicyError, check_policies, load_policies
 from resilient_sc.validation import quote
 
@@ -65,6 +66,27 @@ def test_file_over_the_size_limit_is_refused_unread(ex: Path, monkeypatch: pytes
     monkeypatch.setenv(ENV["file_mb"], "0.005")  # 5 KB: lanes.csv (10 KB) is over, the others not
     assert one(ex) == (f"(lanes) | lanes.csv is {(ex / 'lanes.csv').stat().st_size / 1024:,.1f} KB, over "
                        "the limit of 0.005 MB per input file (set RESILIENT_SC_MAX_FILE_MB to raise it)")
+
+
+def test_an_n_1_model_over_the_recourse_limit_is_refused_before_it_is_built(monkeypatch: pytest.MonkeyPatch):
+    """Survive supplier copies the network's lanes once per supplier: over the limit, the build
+    stops with one error naming the policy field, the count and what to do, not out of memory."""
+    net = examples.electronics()
+    lanes = build_model(net).lm.variables
+    n_lanes = lanes["inbound_flow"].size + len(set(zip(*[lanes["outbound_flow"].index[c] for c in
+                                                         ("hub", "market", "product")], strict=True)))
+    recourse = build_model(net, Policy(survive=("supplier",))).lm.variables["survive_inbound"]
+    n = recourse.index["failure"].nunique()
+    monkeypatch.setenv(ENV["recourse_columns"], str(n * n_lanes - 1))
+    with pytest.raises(ValidationError) as caught:
+        build_model(net, Policy(survive=("supplier",)))
+    (p,) = caught.value.problems
+    assert p.startswith(f"(policy) survive ['supplier'] | needs one copy of the network's {n_lanes:,} lanes "
+                        f"per failure: {n:,} × {n_lanes:,} = {n * n_lanes:,} recourse columns")
+    assert "RESILIENT_SC_MAX_RECOURSE_COLUMNS" in p
+    assert f"survive fewer kinds of failure (here {n} supplier)" in p
+    monkeypatch.setenv(ENV["recourse_columns"], str(n * n_lanes))
+    assert build_model(net, Policy(survive=("supplier",))).lm.n_cols > 0  # at the limit: built
 
 
 def test_rows_over_the_limit(ex: Path):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..exceptions import ValidationError
+from ..limits import current
 from ..schema import FAILURE_KINDS
 from .context import Context, local
 from .sets import Sets, total_demand
@@ -93,6 +95,25 @@ def surviving_inbound(s: Sets, failures: pd.DataFrame) -> tuple[np.ndarray, np.n
         hub_country=s.hubs_table["country"][s.inbound_table["_hub"]])
     return surviving(failures, arcs, {"supplier": ["supplier"], "hub": ["hub"],
                                       "country": ["country", "hub_country"]})
+
+
+#: peak bytes per recourse column (ladder L survive supplier 1.0: 18.8M columns, 5.4 GB)
+BYTES_PER_COLUMN = 290
+
+
+def check_size(s: Sets, n_failures: int, source: str, fewer: str) -> None:
+    """A :class:`ValidationError` naming ``source`` when ``n_failures`` copies of the network's
+    lanes exceed the ``recourse_columns`` limit (raised before any copy is built: ladder XL
+    survive supplier 1.0 would hold 500 × 334,467 ≈ 167M columns, about 48 GB)."""
+    lanes = len(s.inbound_table) + len(s.outbound_table)
+    limits = current()
+    if n_failures * lanes <= limits.recourse_columns:
+        return
+    n = n_failures * lanes
+    raise ValidationError([
+        f"{source} | needs one copy of the network's {lanes:,} lanes per failure: {n_failures:,} × "
+        f"{lanes:,} = {n:,} recourse columns (about {n * BYTES_PER_COLUMN / 1e9:,.1f} GB of memory), "
+        f"over the limit of {limits.describe('recourse_columns')}; {fewer}"], "with the model's size")
 
 
 def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower: np.ndarray,
@@ -203,6 +224,7 @@ def add_disruptions(ctx: Context) -> None:
     prob = disruptions.groupby("scenario", sort=False)["probability"].first()
     names = failures["failure"].drop_duplicates()
     weight = p.disruption_weight * prob.reindex(names.str.removeprefix("scenario:")).to_numpy(float)
+    check_size(ctx.sets, len(names), "(disruptions)", "list fewer scenarios")
     add_recourse(ctx, failures, "disruption", np.zeros(0), shortfall=True, weight=weight)
 
 
@@ -216,6 +238,10 @@ def add_survive(ctx: Context) -> None:
     failures = single_failures(s, ctx.policy.survive)
     if failures.empty:
         return
+    counts = failures["kind"].value_counts()
+    check_size(s, len(failures), f"(policy) survive {list(ctx.policy.survive)}",
+               "survive fewer kinds of failure (here " + ", ".join(
+                   f"{n:,} {kind}" for kind, n in counts.items()) + ") or plan a smaller network")
     beta = s.requirements_table["service_level"]
     lower = np.tile(beta * s.demand_table["demand"], len(failures))
     add_recourse(ctx, failures, "survive", lower, shortfall=False)
