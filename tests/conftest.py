@@ -38,9 +38,7 @@ def update_lp(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(autouse=True)
 def _signal_handlers_restored():
     """Every test leaves the stop signals' handlers as it found them; a test that does not fails
-    and they are put back (tests/test_outputs_hostile.py's Ctrl-C test found SIGINT ignored in
-    fresh-clone full runs; with this fixture in place no test was named, so the handler changed
-    outside a test's own code, e.g. in a session fixture or a finalizer)."""
+    and they are put back."""
     kinds = [getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
     before = {s: signal.getsignal(s) for s in kinds}
     yield
