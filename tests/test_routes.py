@@ -189,16 +189,25 @@ def test_options_check_the_thresholds():
         SolveOptions(accelerate_options=AccelerateOptions(min_kernel_size=-1)).check()
 
 
-@pytest.mark.parametrize("policy", [Policy(), Policy(single_sourcing=True)])
-def test_a_mip_above_ipm_root_rows_solves_its_root_lp_by_interior_point(policy):
-    """Above ``ipm_root_rows`` rows HiGHS gets ``mip_lp_solver`` "ipm"; the optimum is the same."""
+@pytest.mark.parametrize(("policy", "solver"), [
+    (Policy(max_country_share=0.4), "ipm"), (Policy(max_country_share=0.4, single_sourcing=True), "ipm"),
+    (Policy(), "choose"), (Policy(single_sourcing=True), "choose")])
+def test_a_lazy_caps_master_above_ipm_root_rows_solves_its_root_lp_by_interior_point(monkeypatch, policy,
+                                                                                    solver):
+    """Above ``ipm_root_rows`` rows a lazy-caps master's HiGHS runs get ``mip_lp_solver`` "ipm"
+    (the other routes never do); the optimum is the same."""
     model = build_model(examples.electronics(), policy)
+    tune, seen = routes.tune, []
+
+    def recorded(h, options, assignments):
+        tune(h, options, assignments)
+        seen.append(h.getOptionValue("mip_lp_solver")[1])
+
+    monkeypatch.setattr(routes, "tune", recorded)
+    monkeypatch.setattr(routes.projection, "tune", recorded)
     ipm = SolveOptions(threads=1, accelerate_options=AccelerateOptions(ipm_root_rows=0))
-    for options, solver in [(ONE, "choose"), (ipm, "ipm")]:
-        h = make_highs(model.lm, options)
-        routes.tune(h, options, policy.single_sourcing)
-        assert h.getOptionValue("mip_lp_solver")[1] == solver
     fast = solve_model(model, ipm)
+    assert seen and set(seen) == {solver}
     assert fast.objective == pytest.approx(solve_model(model, PLAIN).objective, rel=1e-6)
 
 

@@ -310,14 +310,11 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
 def tune(h: highspy.Highs, options: SolveOptions, assignments: bool) -> None:
     """Set the HiGHS options that suit network models when ``options`` accelerate:
     ``network_options``, and ``flow_options`` too for a model without hub-market
-    ``assignments`` (single sourcing needs the reduced-cost sub-MIP to find its plans); the
-    interior-point root LP above ``ipm_root_rows`` rows."""
+    ``assignments`` (single sourcing needs the reduced-cost sub-MIP to find its plans)."""
     if options.accelerate and options.backend == "highs":
         ao = options.accelerate_options
         for name, value in ao.network_options + (() if assignments else ao.flow_options):
             h.setOptionValue(name, value)
-        if h.getNumRow() > ao.ipm_root_rows:
-            h.setOptionValue("mip_lp_solver", "ipm")
 
 
 def until(options: SolveOptions, deadline: float) -> SolveOptions:

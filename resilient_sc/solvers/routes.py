@@ -303,7 +303,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     while True:
         rounds.append(int(active.sum()))
         first = start if best is None else Solution(lm, best.x)
-        limit = until(options, deadline - (0.0 if active.all() else _reserve(options)))
+        limit = _ipm_root(until(options, deadline - (0.0 if active.all() else _reserve(options))), master)
         result, _ = solve_linear(dataclasses.replace(model, lm=master), limit, first, routes=later)
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
@@ -330,6 +330,16 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
         # the caps keep breaking, or they split the origins apart: all of them in the next master
         if len(rounds) >= lazy.ROUNDS or not _merges(master, lm.n_cols):
             active[:], master = True, lm
+
+
+def _ipm_root(options: SolveOptions, master: LinearModel) -> SolveOptions:
+    """``options`` whose HiGHS runs solve their root LP by interior point when ``master`` has
+    more than ``ipm_root_rows`` rows (:class:`~.base.AccelerateOptions`)."""
+    ao = options.accelerate_options
+    if master.n_rows <= ao.ipm_root_rows:
+        return options
+    ipm = (*ao.network_options, ("mip_lp_solver", "ipm"))
+    return dataclasses.replace(options, accelerate_options=dataclasses.replace(ao, network_options=ipm))
 
 
 def _master(lm: LinearModel, rows: np.ndarray, active: np.ndarray) -> LinearModel:
