@@ -339,6 +339,23 @@ def test_survive_supplier_against_a_markets_capacity():
     assert "market 'Lyon' (product 'default')" in first and "supplier 'S_DE' (20 units of 'default')" in first
 
 
+
+def test_the_precheck_names_the_markets_one_supplier_alone_reaches():
+    """Lyon is reached through H2 by S_CN alone (Paris by S_FR and S_CN through H1): losing S_CN
+    cuts Lyon off, losing S_FR cuts no market off; the precheck says so before any model."""
+    f = examples.tiny().frames()
+    f["markets"] = pd.DataFrame({"market": ["Paris", "Lyon"], "country": ["FR", "FR"]})
+    f["demand"] = pd.DataFrame({"market": ["Paris", "Lyon"], "demand": [80.0, 50.0]})
+    f["hubs"] = pd.DataFrame({"hub": ["H1", "H2"], "country": ["FR", "FR"]})
+    lanes = [("S_FR", "H1"), ("S_CN", "H1"), ("S_CN", "H2"), ("H1", "Paris"), ("H2", "Lyon")]
+    f["lanes"] = pd.DataFrame({"origin": [a for a, _ in lanes], "destination": [b for _, b in lanes],
+                               "unit_cost": 1.0})
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(Network.from_frames(**f), Policy(survive=("supplier",), service_level=0.5))
+    assert [r for r in err.value.reasons if "cuts market" in r] == [
+        "survive supplier: losing supplier 'S_CN' cuts market 'Lyon' off from product 'default' "
+        "(no other supplier reaches it)"]
+
 # ---- the fallback in plain words ----------------------------------------------------------------
 def test_rows_without_quantities_in_plain_words():
     """Families without a quantified explanation are still named in planner's words."""

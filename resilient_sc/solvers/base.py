@@ -111,7 +111,9 @@ def available_cpus() -> int:
 class SolveOptions:
     """How to solve.
 
-    ``time_limit`` in seconds (None = none); ``mip_gap`` the relative optimality gap at
+    ``time_limit`` in seconds for the whole call, the build included (None = none; HiGHS
+    checks it between steps, and on models of 300k rows one root cut round can take a minute
+    or more); ``mip_gap`` the relative optimality gap at
     which HiGHS may stop (default 1e-6, i.e. proven optimal); ``threads`` for HiGHS
     (None = HiGHS's choice; at most :func:`available_cpus`, a larger count is refused);
     ``log`` True for the solver log on stderr, or a file path;
