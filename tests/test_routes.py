@@ -195,19 +195,22 @@ def test_options_check_the_thresholds():
 def test_a_lazy_caps_master_above_ipm_root_rows_solves_its_root_lp_by_interior_point(monkeypatch, policy,
                                                                                     solver):
     """Above ``ipm_root_rows`` rows a lazy-caps master's HiGHS runs get ``mip_lp_solver`` "ipm"
-    (the other routes never do); the optimum is the same."""
+    (the other routes never do), and the first keeps ``LARGE_RESERVE`` of the time limit back;
+    the optimum is the same."""
     model = build_model(examples.electronics(), policy)
-    tune, seen = routes.tune, []
+    tune, seen, limits = routes.tune, [], []
 
     def recorded(h, options, assignments):
         tune(h, options, assignments)
         seen.append(h.getOptionValue("mip_lp_solver")[1])
+        limits.append(options.time_limit)
 
     monkeypatch.setattr(routes, "tune", recorded)
     monkeypatch.setattr(routes.projection, "tune", recorded)
-    ipm = SolveOptions(threads=1, accelerate_options=AccelerateOptions(ipm_root_rows=0))
+    ipm = SolveOptions(threads=1, time_limit=60.0, accelerate_options=AccelerateOptions(ipm_root_rows=0))
     fast = solve_model(model, ipm)
     assert seen and set(seen) == {solver}
+    assert solver == "choose" or limits[0] <= 60.0 * (1 - routes.LARGE_RESERVE)
     assert fast.objective == pytest.approx(solve_model(model, PLAIN).objective, rel=1e-6)
 
 

@@ -76,6 +76,11 @@ class Route:
 #: used every second, the re-routing LP got 1 ms, and the solve returned no plan)
 RESERVE = 0.1
 RESERVE_CAP = 60.0
+#: share of the time limit (no cap) that a lazy-caps master above ``ipm_root_rows`` rows keeps
+#: back: HiGHS's root cut rounds there do not check the time limit (one took 94 s on ladder XL
+#: near-shoring), and ladder XL friend-shoring's master, its 60 s reserve eaten on a shared
+#: machine, left its re-routing (15 s alone) no time and the solve no plan
+LARGE_RESERVE = 0.25
 
 
 def _reserve(options: SolveOptions) -> float:
@@ -303,7 +308,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     while True:
         rounds.append(int(active.sum()))
         first = start if best is None else Solution(lm, best.x)
-        limit = _ipm_root(until(options, deadline - (0.0 if active.all() else _reserve(options))), master)
+        limit = _master_options(options, deadline, master, final=bool(active.all()))
         result, _ = solve_linear(dataclasses.replace(model, lm=master), limit, first, routes=later)
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
@@ -332,14 +337,19 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
             active[:], master = True, lm
 
 
-def _ipm_root(options: SolveOptions, master: LinearModel) -> SolveOptions:
-    """``options`` whose HiGHS runs solve their root LP by interior point when ``master`` has
-    more than ``ipm_root_rows`` rows (:class:`~.base.AccelerateOptions`)."""
+def _master_options(options: SolveOptions, deadline: float, master: LinearModel, final: bool) -> SolveOptions:
+    """The options of a lazy-caps ``master``: the time before ``deadline`` less the master's
+    reserve (none for the ``final`` master, which has every cap); above ``ipm_root_rows`` rows
+    (:class:`~.base.AccelerateOptions`) a root LP by interior point and a reserve of at least
+    :data:`LARGE_RESERVE` of the time limit."""
     ao = options.accelerate_options
-    if master.n_rows <= ao.ipm_root_rows:
-        return options
+    large = master.n_rows > ao.ipm_root_rows
+    keep = 0.0 if final else max(_reserve(options), LARGE_RESERVE * (options.time_limit or 0.0) * large)
+    limit = until(options, deadline - keep)
+    if not large:
+        return limit
     ipm = (*ao.network_options, ("mip_lp_solver", "ipm"))
-    return dataclasses.replace(options, accelerate_options=dataclasses.replace(ao, network_options=ipm))
+    return dataclasses.replace(limit, accelerate_options=dataclasses.replace(ao, network_options=ipm))
 
 
 def _master(lm: LinearModel, rows: np.ndarray, active: np.ndarray) -> LinearModel:
