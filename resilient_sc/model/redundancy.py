@@ -106,10 +106,9 @@ def check_size(s: Sets, n_failures: int, source: str, fewer: str) -> None:
     lanes exceed the ``recourse_columns`` limit (raised before any copy is built: ladder XL
     survive supplier 1.0 would hold 500 × 334,467 ≈ 167M columns, about 48 GB)."""
     lanes = len(s.inbound_table) + len(s.outbound_table)
-    limits = current()
-    if n_failures * lanes <= limits.recourse_columns:
+    n, limits = n_failures * lanes, current()
+    if n <= limits.recourse_columns:
         return
-    n = n_failures * lanes
     raise ValidationError([
         f"{source} | needs one copy of the network's {lanes:,} lanes per failure: {n_failures:,} × "
         f"{lanes:,} = {n:,} recourse columns (about {n * BYTES_PER_COLUMN / 1e9:,.1f} GB of memory), "

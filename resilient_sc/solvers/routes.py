@@ -344,7 +344,8 @@ def _master_options(options: SolveOptions, deadline: float, master: LinearModel,
     :data:`LARGE_RESERVE` of the time limit."""
     ao = options.accelerate_options
     large = master.n_rows > ao.ipm_root_rows
-    keep = 0.0 if final else max(_reserve(options), LARGE_RESERVE * (options.time_limit or 0.0) * large)
+    large_keep = LARGE_RESERVE * options.time_limit if large and options.time_limit else 0.0
+    keep = 0.0 if final else max(_reserve(options), large_keep)
     limit = until(options, deadline - keep)
     if not large:
         return limit
