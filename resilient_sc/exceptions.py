@@ -17,7 +17,7 @@ class ValidationError(ResilientSCError, ValueError):
     """
 
     def __init__(self, problems: Sequence[str], about: str = "in the input data"):
-        self.problems = tuple(problems)
+        self.problems, self.about = tuple(problems), about
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} {about}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))

@@ -89,6 +89,21 @@ def test_an_n_1_model_over_the_recourse_limit_is_refused_before_it_is_built(monk
     assert build_model(net, Policy(survive=("supplier",))).lm.n_cols > 0  # at the limit: built
 
 
+def test_a_roadmap_period_over_the_recourse_limit_is_named(monkeypatch: pytest.MonkeyPatch):
+    """In a roadmap the refusal names the period whose failure copies exceed the limit."""
+    from resilient_sc.model.roadmap import build_roadmap
+    from resilient_sc.periods import period_ids
+
+    net = examples.electronics_roadmap()
+    monkeypatch.setenv(ENV["recourse_columns"], "1")
+    with pytest.raises(ValidationError) as caught:
+        build_roadmap(net, Policy(survive=("supplier",)))
+    (p,) = caught.value.problems
+    m = re.match(r"\(policy\) survive \['supplier'\] \| in period (\w+): needs one copy of", p)
+    assert m is not None and m[1] in period_ids(net)
+    assert str(caught.value).startswith("1 problem with the model's size:")
+
+
 def test_rows_over_the_limit(ex: Path):
     p = one(ex, Limits(rows=100))
     assert p == "(lanes) | lanes.csv has more than 100 rows per table (set RESILIENT_SC_MAX_ROWS to raise it)"

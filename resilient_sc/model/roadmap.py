@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import InfeasiblePolicyError
+from ..exceptions import InfeasiblePolicyError, ValidationError
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import Policy
 from .build import NetworkModel, build_model, build_period
@@ -90,6 +90,9 @@ def build_roadmap(network: Network, policy: Policy | None = None,
         except InfeasiblePolicyError as exc:
             reasons += [f"in period {period}: {r}" for r in exc.reasons]
             failed.append((period, t, net_t, policy_t))
+        except ValidationError as exc:  # e.g. the period's failure copies over a size limit
+            raise ValidationError([p.replace(" | ", f" | in period {period}: ", 1) for p in exc.problems],
+                                  exc.about) from exc
     if reasons:
         raise PeriodsInfeasible(reasons, failed)
     lm, starts = stack([m.lm for m in models], periods)
