@@ -83,10 +83,13 @@ RESERVE_CAP = 60.0
 LARGE_RESERVE = 0.25
 
 
-def _reserve(options: SolveOptions) -> float:
+def _reserve(options: SolveOptions, large: bool = False) -> float:
     """Seconds a relaxation's master keeps back at least: :data:`RESERVE` of
-    ``options.time_limit`` (the whole route's), at most :data:`RESERVE_CAP`; none without one."""
-    return 0.0 if options.time_limit is None else min(RESERVE * options.time_limit, RESERVE_CAP)
+    ``options.time_limit`` (the whole route's), at most :data:`RESERVE_CAP`, or for a ``large``
+    master :data:`LARGE_RESERVE` of it; none without a time limit."""
+    if options.time_limit is None:
+        return 0.0
+    return LARGE_RESERVE * options.time_limit if large else min(RESERVE * options.time_limit, RESERVE_CAP)
 
 
 # ---- what the routes ask about a model, computed once per solve_linear call ----------------
@@ -340,13 +343,10 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
 def _master_options(options: SolveOptions, deadline: float, master: LinearModel, final: bool) -> SolveOptions:
     """The options of a lazy-caps ``master``: the time before ``deadline`` less the master's
     reserve (none for the ``final`` master, which has every cap); above ``ipm_root_rows`` rows
-    (:class:`~.base.AccelerateOptions`) a root LP by interior point and a reserve of at least
-    :data:`LARGE_RESERVE` of the time limit."""
+    (:class:`~.base.AccelerateOptions`) a root LP by interior point and the large reserve."""
     ao = options.accelerate_options
     large = master.n_rows > ao.ipm_root_rows
-    large_keep = LARGE_RESERVE * options.time_limit if large and options.time_limit else 0.0
-    keep = 0.0 if final else max(_reserve(options), large_keep)
-    limit = until(options, deadline - keep)
+    limit = until(options, deadline - (0.0 if final else _reserve(options, large)))
     if not large:
         return limit
     ipm = (*ao.network_options, ("mip_lp_solver", "ipm"))
