@@ -153,7 +153,9 @@ def solve(network: Network, policy: Policy | None = None,
     options = options or SolveOptions()
     options.check()
     deadline = options.deadline()  # the time limit is the whole call's: the build counts
-    model = build_model(network, policy, strong_links=options.strong_links)
+    # survive copies too many to hold are built on demand by failure generation, if it runs
+    on_demand = options.accelerate and options.backend == "highs"
+    model = build_model(network, policy, strong_links=options.strong_links, defer_failures=on_demand)
     return solve_model(model, until(options, deadline), start)
 
 

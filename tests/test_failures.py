@@ -100,7 +100,8 @@ def test_shared_lp_checks_as_one_lp_per_failure(electronics, policy, monkeypatch
     assert (short > failures.SHORTFALL_TOL).any() and (short <= failures.SHORTFALL_TOL).any()
     np.testing.assert_allclose(short, short_each, atol=1e-7)
     # a failure without shortfall has recourse flows within all of its rows
-    full = failures.complete(master.x, columns, fails, recourse, lm.n_cols)
+    full = x.copy()
+    full[fails.column >= 0] = recourse
     activity, (_, _, lo, up, _) = lm.matrix() @ full, lm.bounds()
     survives = (fails.row >= 0) & (short[np.maximum(fails.row, 0)] <= failures.SHORTFALL_TOL)
     tol = 1e-6 * np.maximum(1.0, np.abs(np.where(np.isfinite(lo), lo, 0.0)))
@@ -137,3 +138,85 @@ def test_the_union_of_the_copies_read_in_chunks_is_the_same(electronics):
     last = fails.matrix.indptr[copies[-1][0]]  # a coefficient of the last copy's first column
     fails.matrix.data[last] *= 2.0
     assert failures._union(fails, copies, nc, chunk=1) is None
+
+
+# ---- copies built on demand (a model over the recourse limit) ----------------------------------
+@pytest.fixture
+def over_the_limit(monkeypatch):
+    """Every survive model over the recourse limit: ``solve`` builds its copies on demand."""
+    from resilient_sc.limits import ENV
+    monkeypatch.setenv(ENV["recourse_columns"], "1")
+
+
+@pytest.mark.parametrize("policy", [
+    Policy(survive=("supplier",)),
+    Policy(survive=("country",), service_level=0.8),
+    Policy(survive=("hub", "supplier"), service_level=0.7, min_local_share=0.3),
+])
+def test_copies_built_on_demand_give_the_whole_models_optimum(electronics, policy, over_the_limit):
+    """Over the recourse limit ``build_model`` refuses the model, ``solve`` builds the copies of
+    the failures that bind only: the optimum of the whole model (solved whole by plain HiGHS
+    under the default limit, in a fresh process's terms: the limit read at build time)."""
+    from resilient_sc import ValidationError
+    from resilient_sc.limits import ENV
+    with pytest.raises(ValidationError, match="recourse columns"):
+        build_model(electronics, policy)
+    fast = solve(electronics, policy)
+    assert fast.report.route == "failure-generation" and "copies built on demand" in fast.report.note
+    assert verify_plan(fast, policy) == []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(ENV["recourse_columns"])
+        plain = solve(electronics, policy, PLAIN)
+    assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
+
+
+def test_the_template_check_finds_the_shortfalls_of_the_copies(electronics, over_the_limit):
+    """For one plan (the base design, which some supplier failures break), the on-demand check
+    (one template copy, each failure's lanes closed) finds the least shortfall of each failure
+    that the failure's own copy in the whole model does."""
+    import math
+
+    from resilient_sc.limits import ENV
+    policy = Policy(survive=("hub", "supplier"), service_level=0.9)
+    deferred = build_model(electronics, policy, defer_failures=True)
+    assert deferred.deferred is not None and "survive_demand" not in deferred.lm.constraints
+    on_demand = failures.OnDemand(deferred.lm, deferred.deferred)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(ENV["recourse_columns"])
+        whole = build_model(electronics, policy)
+    fails = failures.recognise(whole.lm)
+    assert list(fails.names) == list(on_demand.names)
+    sub, columns = failures.restricted(whole.lm, fails, np.zeros(len(fails.names), bool))
+    import dataclasses
+
+    from resilient_sc.solvers.routes import HIGHS, solve_linear
+    master, _ = solve_linear(dataclasses.replace(whole, lm=sub), PLAIN, routes=(HIGHS,))
+    x = np.zeros(whole.lm.n_cols)
+    x[columns] = master.x
+    short_whole, _ = failures.violated(whole.lm, fails, x, SolveOptions(), math.inf)
+    short_demand, plan = on_demand.check(master.x, SolveOptions(), math.inf)
+    assert plan is not None and (short_whole > failures.SHORTFALL_TOL).any()
+    np.testing.assert_allclose(short_demand, short_whole, atol=1e-7)
+    assert on_demand.check(master.x, SolveOptions(), 0.0)[1] is None  # past the deadline
+
+
+def test_a_model_without_its_copies_is_not_solved_without_them(electronics, over_the_limit):
+    """Plain HiGHS (``accelerate=False``) cannot build copies: the model built without them is
+    refused with the option that solves it, never solved as if it had no survive policy."""
+    from resilient_sc import ValidationError, solve_model
+    model = build_model(electronics, Policy(survive=("supplier",)), defer_failures=True)
+    with pytest.raises(ValidationError, match=r"accelerate=True"):
+        solve_model(model, PLAIN)
+
+
+def test_a_recourse_that_fails_its_certificate_puts_its_copy_in_the_master(electronics, over_the_limit,
+                                                                             monkeypatch):
+    """With a certificate nothing passes, every failure checked counts as violated: all copies
+    join the master, which HiGHS solves whole, and the optimum is the same."""
+    policy = Policy(survive=("supplier",))
+    expected = solve(electronics, policy).objective
+    monkeypatch.setattr(failures, "TOLERANCE", -1.0)
+    plan = solve(electronics, policy)
+    n = len(build_model(electronics, policy, defer_failures=True).deferred.names)
+    assert f"failure generation: {n} of {n} failures in the model" in plan.report.note
+    assert plan.objective == pytest.approx(expected, rel=1e-9)

@@ -56,6 +56,9 @@ class NetworkModel:
     sets: Sets
     lm: LinearModel
     build_time: float
+    #: survive failures whose copies were left out (``build_model(..., defer_failures=True)``
+    #: over the recourse limit): only a solver that builds them on demand solves the model
+    deferred: redundancy.DeferredFailures | None = None
 
     @property
     def variables(self) -> dict[str, VarBlock]:
@@ -67,8 +70,11 @@ class NetworkModel:
 
 
 def build_model(network: Network, policy: Policy | None = None,
-                strong_links: bool = True) -> NetworkModel:
+                strong_links: bool = True, defer_failures: bool = False) -> NetworkModel:
     """Build the MILP of ``network`` under ``policy`` (docs/formulation.md §2–5) without solving it.
+
+    ``defer_failures``: survive copies over the ``recourse_columns`` limit are left out for
+    the solver to build on demand (:attr:`NetworkModel.deferred`), not refused.
 
     A network with a ``periods`` table is a roadmap: build it with
     :func:`resilient_sc.model.roadmap.build_roadmap`.
@@ -76,11 +82,11 @@ def build_model(network: Network, policy: Policy | None = None,
     if has_periods(network):
         raise ValidationError(["(periods) | the data has a periods table: it is a roadmap; build "
                                "it with build_roadmap and solve it with solve_roadmap"])
-    return build_period(network, policy or Policy(), strong_links)
+    return build_period(network, policy or Policy(), strong_links, defer_failures=defer_failures)
 
 
 def build_period(network: Network, policy: Policy, strong_links: bool = True, position: int = 0,
-                 transitions: bool = True) -> NetworkModel:
+                 transitions: bool = True, defer_failures: bool = False) -> NetworkModel:
     """The model of one period: ``network`` and ``policy`` as they stand in the period at
     ``position`` (lead times counted from 0), with its own opening and closing costs when
     ``transitions`` (else a period of a roadmap: design variables for every usable element)."""
@@ -89,7 +95,8 @@ def build_period(network: Network, policy: Policy, strong_links: bool = True, po
     sets = build_sets(network, policy, position, keep_all=not transitions)
     precheck(sets, policy)
     ctx = Context(LinearModel(), sets, policy, network, strong_links=strong_links,
-                  transitions=transitions)
+                  transitions=transitions, defer_failures=defer_failures)
     for family in FAMILIES:
         family(ctx)
-    return NetworkModel(network, policy, sets, ctx.lm, time.perf_counter() - start)
+    deferred = None if ctx.deferred is None else redundancy.DeferredFailures(ctx.deferred, ctx)
+    return NetworkModel(network, policy, sets, ctx.lm, time.perf_counter() - start, deferred)

@@ -135,6 +135,12 @@ class LinearModel:
         keep = coef != 0
         self.costs.setdefault(component, []).append((cols[keep], coef[keep].copy()))
 
+    def extensible_copy(self) -> LinearModel:
+        """A copy that blocks can be added to without changing this model (the blocks are
+        shared: adding never changes one)."""
+        return replace(self, variables=dict(self.variables), constraints=dict(self.constraints),
+                       costs={name: list(parts) for name, parts in self.costs.items()})
+
     def fixed(self, values: dict[str, np.ndarray]) -> LinearModel:
         """A copy with the variable blocks named in ``values`` fixed (lower = upper = value), an
         integer block fixed at whole values continuous (so that a model with every integer block

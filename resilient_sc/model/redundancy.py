@@ -7,6 +7,9 @@ hubs that survive f, built for all failures at once (vectorised over failure × 
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -14,6 +17,7 @@ from ..exceptions import ValidationError
 from ..limits import current
 from ..schema import FAILURE_KINDS
 from .context import Context, local
+from .linear import LinearModel
 from .sets import Sets, total_demand
 from .table import Table
 
@@ -88,25 +92,50 @@ def surviving(failures: pd.DataFrame, arcs: pd.DataFrame,
     return codes // na, codes % na
 
 
+Lanes = tuple[pd.DataFrame, dict[str, list[str]]]
+
+
+def _lanes(s: Sets) -> tuple[Lanes, Lanes]:
+    """The inbound and the outbound lanes, each with its columns per failure kind: an inbound
+    lane is lost with its supplier, its hub or either's country, an outbound one with its hub
+    or the hub's country."""
+    inbound = s.inbound_table.select(["supplier", "hub", "country"]).frame().assign(
+        hub_country=s.hubs_table["country"][s.inbound_table["_hub"]])
+    outbound = s.outbound_table.select(["hub"]).frame().assign(
+        hub_country=s.hubs_table["country"][s.outbound_table["_hub"]])
+    return ((inbound, {"supplier": ["supplier"], "hub": ["hub"], "country": ["country", "hub_country"]}),
+            (outbound, {"hub": ["hub"], "country": ["hub_country"]}))
+
+
 def surviving_inbound(s: Sets, failures: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(failure position, inbound row) of every inbound arc that survives each failure: the
     arc's supplier, hub and both their countries are not lost."""
-    arcs = s.inbound_table.select(["supplier", "hub", "country"]).frame().assign(
-        hub_country=s.hubs_table["country"][s.inbound_table["_hub"]])
-    return surviving(failures, arcs, {"supplier": ["supplier"], "hub": ["hub"],
-                                      "country": ["country", "hub_country"]})
+    return surviving(failures, *_lanes(s)[0])
+
+
+def lost_lanes(s: Sets, failures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The (failure, _arc) pairs of inbound and of outbound lanes (positions in
+    ``s.inbound_table`` and ``s.outbound_table``) that each failure removes."""
+    (inbound, cin), (outbound, cout) = _lanes(s)
+    return _lost(failures, inbound, cin), _lost(failures, outbound, cout)
 
 
 #: peak bytes per recourse column (ladder L survive supplier 1.0: 18.8M columns, 5.4 GB)
 BYTES_PER_COLUMN = 290
 
 
+def recourse_columns(s: Sets, n_failures: int) -> tuple[int, int]:
+    """The network's lanes (inbound and outbound) and the recourse columns of ``n_failures``
+    copies of them."""
+    lanes = len(s.inbound_table) + len(s.outbound_table)
+    return lanes, n_failures * lanes
+
+
 def check_size(s: Sets, n_failures: int, source: str, fewer: str) -> None:
     """A :class:`ValidationError` naming ``source`` when ``n_failures`` copies of the network's
     lanes exceed the ``recourse_columns`` limit (raised before any copy is built: ladder XL
     survive supplier 1.0 would hold 500 × 334,467 ≈ 167M columns, about 48 GB)."""
-    lanes = len(s.inbound_table) + len(s.outbound_table)
-    n, limits = n_failures * lanes, current()
+    (lanes, n), limits = recourse_columns(s, n_failures), current()
     if n <= limits.recourse_columns:
         return
     raise ValidationError([
@@ -132,9 +161,7 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
     names = failures["failure"].drop_duplicates().to_numpy(object)
     nf, nd = len(names), len(s.demand_table)
     fi, ai = surviving_inbound(s, failures)
-    out = s.outbound_table.select(["hub"]).frame().assign(
-        hub_country=s.hubs_table["country"][s.outbound_table["_hub"]])
-    fo, ao = surviving(failures, out, {"hub": ["hub"], "country": ["hub_country"]})
+    fo, ao = surviving(failures, *_lanes(s)[1])
     failure = lambda f: {"failure": (names, f)}  # noqa: E731
     xf = lm.add_variables(f"{prefix}_inbound", Table(
         failure(fi) | s.inbound_table.select(["supplier", "hub", "product"]).take(ai).columns))
@@ -227,20 +254,64 @@ def add_disruptions(ctx: Context) -> None:
     add_recourse(ctx, failures, "disruption", np.zeros(0), shortfall=True, weight=weight)
 
 
+#: the failure whose copy is the network with nothing failed (the template of the copies built
+#: on demand, :class:`DeferredFailures`)
+INTACT = pd.DataFrame({"failure": ["intact"], "kind": ["none"], "element": [""]})
+
+
 def add_survive(ctx: Context) -> None:
     """N-1 survival: for every single failure f of the kinds in ``survive``, recourse flows
     through the surviving contracted suppliers and opened hubs deliver
-    Σ_h y^f[h,m,p] ≥ β[m,p] · demand[m,p] (β = ``service_level``, default 1)."""
+    Σ_h y^f[h,m,p] ≥ β[m,p] · demand[m,p] (β = ``service_level``, default 1).
+
+    Copies over the ``recourse_columns`` limit are refused, or, with ``ctx.defer_failures``,
+    left out and their failures kept in ``ctx.deferred`` for a solver that builds them on
+    demand (:class:`DeferredFailures`)."""
     if not ctx.policy.survive:
         return
     s = ctx.sets
     failures = single_failures(s, ctx.policy.survive)
     if failures.empty:
         return
+    if ctx.defer_failures and recourse_columns(s, len(failures))[1] > current().recourse_columns:
+        ctx.deferred = failures
+        return
     counts = failures["kind"].value_counts()
     check_size(s, len(failures), f"(policy) survive {list(ctx.policy.survive)}",
                "survive fewer kinds of failure (here " + ", ".join(
                    f"{n:,} {kind}" for kind, n in counts.items()) + ") or plan a smaller network")
-    beta = s.requirements_table["service_level"]
-    lower = np.tile(beta * s.demand_table["demand"], len(failures))
-    add_recourse(ctx, failures, "survive", lower, shortfall=False)
+    add_recourse(ctx, failures, "survive", _survive_lower(s, len(failures)), shortfall=False)
+
+
+def _survive_lower(s: Sets, n_failures: int) -> np.ndarray:
+    """β[m,p] · demand[m,p] per (failure, demand row), failure-major."""
+    return np.tile(s.requirements_table["service_level"] * s.demand_table["demand"], n_failures)
+
+
+@dataclass(frozen=True, eq=False)
+class DeferredFailures:
+    """The survive failures whose recourse copies a model was built without (over the
+    ``recourse_columns`` limit, for a solver that builds them on demand), and the model's build
+    context, whose ``lm`` is the model without them."""
+
+    failures: pd.DataFrame
+    context: Context
+
+    @property
+    def names(self) -> np.ndarray:
+        return self.failures["failure"].drop_duplicates().to_numpy(object)
+
+    def copies(self, names: np.ndarray | list[str]) -> LinearModel:
+        """A copy of the model with the survive recourse of the failures ``names`` (of
+        :attr:`names`, or ``["intact"]``: the network with nothing failed, :data:`INTACT`)
+        added; the model itself is left as it is."""
+        table = pd.concat([self.failures, INTACT], ignore_index=True)
+        chosen = table.loc[table["failure"].isin(list(names))]
+        lm = self.context.lm.extensible_copy()
+        add_recourse(dataclasses.replace(self.context, lm=lm), chosen, "survive",
+                     _survive_lower(self.context.sets, chosen["failure"].nunique()), shortfall=False)
+        return lm
+
+    def lost_lanes(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Per failure of :attr:`failures`, the inbound and outbound lanes it removes."""
+        return lost_lanes(self.context.sets, self.failures)

@@ -23,6 +23,7 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
@@ -31,7 +32,11 @@ import scipy.sparse as sp
 
 from ..model.linear import LinearModel
 from .base import SolveOptions, Status
-from .highs import new_highs, pass_matrix, run_highs, until
+from .certify import TOLERANCE, row_scale
+from .highs import Solution, new_highs, pass_matrix, run_highs, until
+
+if TYPE_CHECKING:
+    from ..model.redundancy import DeferredFailures
 
 PREFIX, DEMAND = "survive_", "survive_demand"
 #: a failure is violated when its least shortfall exceeds this (units, relative to its demand)
@@ -213,15 +218,7 @@ class _SharedLP:
         d = np.flatnonzero(demand)
         slack_of = np.full(nr, -1)
         slack_of[d] = n_live + np.arange(len(d))
-        shortfall = sp.csc_matrix((np.ones(len(d)), (d, np.arange(len(d)))), shape=(nr, len(d)))
-        a = sp.hstack([union[:, live], shortfall], format="csc")
-        h = new_highs(dataclasses.replace(options, log=False))
-        # primal simplex: a failure's bounds leave the last basis primal infeasible in a few
-        # columns only; ladder L's 24 country failures 36 s → 12 s (dual simplex, the default)
-        h.setOptionValue("simplex_strategy", 4)
-        pass_matrix(h, a, np.concatenate([np.zeros(n_live), np.ones(len(d))]),
-                    np.zeros(n_live + len(d)), np.concatenate([np.zeros(n_live), np.full(len(d), math.inf)]),
-                    np.full(nr, -math.inf), np.full(nr, math.inf), np.zeros(n_live + len(d)))
+        h = _shortfall_lp(union[:, live], d, np.full(nr, -math.inf), np.full(nr, math.inf), options)
         slack = [slack_of[fr[is_demand[rows_of[f]]]] for f, fr in zip(todo, rows, strict=True)]
         col_lo, col_up = (b[live] for b in u_bounds[:2])
         return cls(h, [np.where(live[fc], at[fc], -1) for fc in cols], rows,
@@ -246,6 +243,23 @@ class _SharedLP:
             return None, math.inf
         return (np.where(fc >= 0, result.x[np.maximum(fc, 0)], 0.0),
                 float(result.x[self.slack[k]].sum()))
+
+
+def _shortfall_lp(a: sp.spmatrix, demand: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray,
+                  options: SolveOptions) -> highspy.Highs:
+    """HiGHS holding ``min Σ u, row_lo ≤ a·x + S·u ≤ row_up, x ≥ 0 (upper bounds 0 until set),
+    u ≥ 0``, one shortfall column ``u`` per row of ``demand`` (after the columns of ``a``), for
+    solves that change bounds and start from the last basis."""
+    nr, nc, nd = a.shape[0], a.shape[1], len(demand)
+    shortfall = sp.csc_matrix((np.ones(nd), (demand, np.arange(nd))), shape=(nr, nd))
+    h = new_highs(dataclasses.replace(options, log=False))
+    # primal simplex: a failure's bounds leave the last basis primal infeasible in a few
+    # columns only; ladder L's 24 country failures 36 s → 12 s (dual simplex, the default)
+    h.setOptionValue("simplex_strategy", 4)
+    pass_matrix(h, sp.hstack([a, shortfall], format="csc"), np.concatenate([np.zeros(nc), np.ones(nd)]),
+                np.zeros(nc + nd), np.concatenate([np.zeros(nc), np.full(nd, math.inf)]),
+                row_lo, row_up, np.zeros(nc + nd))
+    return h
 
 
 def _union(fails: Failures, copies: list[np.ndarray], nc: int, chunk: int = 4_000_000
@@ -330,13 +344,149 @@ def _members(code: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[bounds[k]:bounds[k + 1]] for k in range(n)]
 
 
-def complete(x_master: np.ndarray, columns: np.ndarray, fails: Failures, recourse: np.ndarray,
-             n_cols: int) -> np.ndarray:
-    """The full column vector: the master's columns, then every failure's recourse flows."""
-    full = np.zeros(n_cols)
-    full[columns] = x_master
-    full[fails.column >= 0] = recourse
-    return full
+class InModel:
+    """Failure generation over a model that holds every failure's copy: a master is the model
+    with the copies of the failures not active left out (:func:`restricted`)."""
+
+    def __init__(self, lm: LinearModel, fails: Failures) -> None:
+        self.lm, self.fails, self.names = lm, fails, fails.names
+        self.sub, self.columns = lm, np.arange(lm.n_cols)
+
+    def master(self, active: np.ndarray) -> LinearModel:
+        """The model with the copies of the failures ``active`` only (bool per failure)."""
+        self.sub, self.columns = restricted(self.lm, self.fails, active)
+        return self.sub
+
+    def start(self, x: np.ndarray) -> Solution:
+        """A plan ``x`` of the model as a whole MIP start of the last master."""
+        return Solution(self.sub, x[self.columns])
+
+    def full(self, x_master: np.ndarray) -> np.ndarray:
+        x = np.zeros(self.lm.n_cols)
+        x[self.columns] = x_master
+        return x
+
+    def check(self, x: np.ndarray, options: SolveOptions, deadline: float
+              ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per failure, its least relative shortfall, and the plan ``x`` completed by the recourse
+        flows (None when an LP failed or time ran out)."""
+        short, recourse = violated(self.lm, self.fails, x, options, deadline)
+        if recourse is None:
+            return short, None
+        out = x.copy()
+        out[self.fails.column >= 0] = recourse
+        return short, out
+
+
+class OnDemand:
+    """Failure generation over a model built without its survive copies (too many to hold,
+    :class:`~resilient_sc.model.redundancy.DeferredFailures`): a master is the model with the
+    copies of the active failures built; a plan is checked on every failure against one
+    *template*, the copy of the network with nothing failed, each failure's LP being the
+    template with the lanes it removes closed (the copy :func:`add_recourse
+    <resilient_sc.model.redundancy.add_recourse>` builds: the surviving lanes, the same rows).
+    Each failure found survived is certified on every row of its copy, as the model's own rows
+    are by the caller; one whose recourse fails the certificate counts as violated and joins
+    the master, where HiGHS solves its copy whole."""
+
+    def __init__(self, lm: LinearModel, deferred: DeferredFailures) -> None:
+        self.lm, self.deferred, self.names = lm, deferred, deferred.names
+        self.template = deferred.copies(["intact"])
+        fails = recognise(self.template)
+        assert fails is not None and len(fails.names) == 1
+        self.copy_cols = np.flatnonzero(fails.column == 0)
+        self.copy_rows = np.flatnonzero(fails.row == 0)
+        xin, yout = self.template.variables["survive_inbound"], self.template.variables["survive_outbound"]
+        first = self.copy_cols[0]
+        assert np.array_equal(self.copy_cols, np.arange(first, yout.start + yout.size)) and xin.start == first
+        lost_in, lost_out = deferred.lost_lanes()
+        code = pd.Index(self.names)
+        at = np.concatenate([lost_in["_arc"].to_numpy(np.int64) + xin.start - first,
+                             lost_out["_arc"].to_numpy(np.int64) + yout.start - first])
+        of = np.concatenate([code.get_indexer(lost_in["failure"]), code.get_indexer(lost_out["failure"])])
+        self.lost = [at[m] for m in _members(of, len(self.names))]
+        self.matrix = fails.matrix
+        self.active = np.zeros(len(self.names), bool)
+
+    def master(self, active: np.ndarray) -> LinearModel:
+        """The model with the copies of the failures ``active`` (bool per failure) built."""
+        self.active = active.copy()
+        return self.deferred.copies(self.names[active]) if active.any() else self.lm
+
+    def start(self, x: np.ndarray) -> Solution:
+        """A plan ``x`` of the model as a MIP start (its design) of the next master."""
+        return Solution(self.lm, x)
+
+    def full(self, x_master: np.ndarray) -> np.ndarray:
+        return x_master[:self.lm.n_cols]  # the copies come after the model's columns
+
+    def check(self, x: np.ndarray, options: SolveOptions, deadline: float
+              ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per failure, its least relative shortfall with the design and flows of ``x`` (a plan
+        of the model) fixed, ``inf`` for one whose recourse fails its certificate; and ``x``
+        (None when an LP failed or time ran out). The failures of the last master are not
+        checked (its plan holds their copies, certified with it); of the others, the plan's own
+        flows less the lanes a failure removes are tried first, then one LP each, from the
+        last one's basis."""
+        a, t = self.matrix, self.template
+        xt = np.zeros(t.n_cols)
+        xt[:len(x)] = x
+        col_lo, col_up, row_lo, row_up, _ = t.bounds()
+        cols, rows = self.copy_cols, self.copy_rows
+        outside = np.ones(t.n_cols, bool)
+        outside[cols] = False
+        rhs = (a[:, outside] @ xt[outside])[rows]
+        lo, up = row_lo[rows] - rhs, row_up[rows] - rhs
+        sub = a[:, cols].tocsr()[rows].tocsc()
+        scale = row_scale(sub)
+        demand = t.constraints["survive_demand"]
+        d = np.flatnonzero((rows >= demand.start) & (rows < demand.start + demand.size))
+        need = max(float(np.maximum(lo[d], 0).sum()), 1.0)
+
+        def holds(flows: np.ndarray, lost: np.ndarray) -> bool:
+            act = sub @ flows
+            rows_hold = (np.maximum(act - up, lo - act) / scale).max(initial=0.0) <= TOLERANCE
+            return bool(rows_hold and flows.min(initial=0.0) >= -TOLERANCE
+                        and np.abs(flows[lost]).max(initial=0.0) <= TOLERANCE)
+
+        own = _base_flows(t, xt)[cols]
+        short = np.zeros(len(self.names))
+        todo = []
+        for f, lost in enumerate(self.lost):
+            if self.active[f]:
+                continue
+            flows = own.copy()
+            flows[lost] = 0.0
+            if not holds(flows, lost):
+                todo.append(f)
+        if not todo:
+            return short, x
+        live = ~_forced_zero(sub, col_lo[cols], col_up[cols], lo, up)
+        where = np.full(len(cols), -1)
+        where[live] = np.arange(int(live.sum()))
+        h = _shortfall_lp(sub[:, live], d, lo, up, options)
+        n_live, upper = int(live.sum()), col_up[cols][live]
+        h.changeColsBounds(n_live, np.arange(n_live, dtype=np.int32), np.zeros(n_live), upper)
+        closed = np.empty(0, np.int64)
+        for f in todo:
+            if time.perf_counter() >= deadline:
+                return np.full(len(self.names), math.inf), None
+            h.changeColsBounds(len(closed), closed.astype(np.int32), np.zeros(len(closed)), upper[closed])
+            closed = where[self.lost[f]]
+            closed = closed[closed >= 0]
+            h.changeColsBounds(len(closed), closed.astype(np.int32), np.zeros(len(closed)),
+                               np.zeros(len(closed)))
+            if options.time_limit is not None:  # HiGHS's limit counts the run time of every solve
+                h.setOptionValue("time_limit", h.getRunTime() + max(deadline - time.perf_counter(), 1e-3))
+            result = run_highs(h, False)
+            if result.status is not Status.OPTIMAL or result.x is None:
+                return np.full(len(self.names), math.inf), None
+            lacking = float(result.x[n_live:].sum())
+            flows = np.zeros(len(cols))
+            flows[live] = result.x[:n_live]
+            certified = lacking > SHORTFALL_TOL * need or holds(flows, self.lost[f])
+            short[f] = lacking / need if certified else math.inf
+        return short, x
 
 
 def generation_note(rounds: list[int], n: int) -> str:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ..exceptions import ValidationError
 from . import aggregate, failures, lazy, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, plan_gap
 from .certify import is_feasible
@@ -54,6 +55,7 @@ from .highs import Design, Solution, make_highs, run_highs, set_start, solve_fix
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
     from ..model.linear import LinearModel
+    from ..model.redundancy import DeferredFailures
 
 
 @dataclass(frozen=True)
@@ -189,51 +191,59 @@ def _compact_solve(model: NetworkModel, options: SolveOptions, deadline: float) 
     return solve_compact(_facility(model), options, deadline, Trace())
 
 
+def _deferred(model: NetworkModel) -> DeferredFailures | None:
+    """The failures whose copies ``model`` was built without (a roadmap has none)."""
+    return getattr(model, "deferred", None)
+
+
 def _generation_applies(model: NetworkModel, options: SolveOptions) -> bool:
-    return _accelerating(options) and _failures(model) is not None
+    return _accelerating(options) and (_deferred(model) is not None or _failures(model) is not None)
 
 
 def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: float,
                       start: Design | None = None) -> SolverResult:
     """Failure generation (:mod:`.failures`): masters by the routes after this one, with the
-    failures found violated added round by round. Each master keeps time back for checking its
-    plan (:func:`_check_reserve`); the cheapest plan found to survive every failure is the next
-    master's MIP start and the answer when time runs out. The caller certifies the final plan."""
+    failures found violated added round by round, their copies taken from the model
+    (:class:`~.failures.InModel`) or, for a model built without them, built on demand
+    (:class:`~.failures.OnDemand`). Each master keeps time back for checking its plan
+    (:func:`_check_reserve`); the cheapest plan found to survive every failure is the next
+    master's MIP start and the answer when time runs out. The caller certifies the final plan
+    (the failures built on demand: the check certifies each on its copy's rows)."""
     fails = _failures(model)
-    assert fails is not None
-    lm, later = model.lm, ROUTES[ROUTES.index(GENERATION) + 1:]
-    active = np.zeros(len(fails.names), bool)
+    gen: failures.InModel | failures.OnDemand = (
+        failures.OnDemand(model.lm, _deferred(model)) if _deferred(model) is not None
+        else failures.InModel(model.lm, fails))  # type: ignore[arg-type]
+    later = ROUTES[ROUTES.index(GENERATION) + 1:]
+    active = np.zeros(len(gen.names), bool)
     rounds: list[int] = []
     best: SolverResult | None = None  # the cheapest plan that survives every failure
     lower, check = -math.inf, None
-    sub, columns = failures.restricted(lm, fails, active)
+    sub = gen.master(active)
+    how = "" if _deferred(model) is None else "; copies built on demand"
+    extra = {} if _deferred(model) is None else {"deferred": None}  # a master holds its copies
     while True:
         rounds.append(int(active.sum()))
-        first = Solution(sub, best.x[columns]) if best is not None else start if len(rounds) == 1 else None
+        first = gen.start(best.x) if best is not None else start if len(rounds) == 1 else None
         limit = until(options, deadline - _check_reserve(options, deadline, check))
-        result, _ = solve_linear(dataclasses.replace(model, lm=sub), limit, first, routes=later)
-        note = "; ".join(filter(None, [failures.generation_note(rounds, len(fails.names)), result.note]))
+        result, _ = solve_linear(dataclasses.replace(model, lm=sub, **extra), limit, first, routes=later)
+        note = "; ".join(filter(None, [failures.generation_note(rounds, len(gen.names)) + how, result.note]))
         if math.isfinite(result.bound):  # every master is a relaxation: its bound holds for all
             lower = max(lower, result.bound)
         if result.x is None:
             return _best_or_none(result, best, lower, note)
-        x = np.zeros(lm.n_cols)
-        x[columns] = result.x
         t = time.perf_counter()
-        short, recourse = failures.violated(lm, fails, x, options, deadline)
+        short, plan = gen.check(gen.full(result.x), options, deadline)
         check = max(check or 0.0, time.perf_counter() - t)
-        if recourse is None and time.perf_counter() < deadline:
+        if plan is None and time.perf_counter() < deadline:
             raise Declined("a failure's recourse LP failed")
-        if recourse is None:
-            how = "; the time limit was reached checking the failures"
-            return _best_or_none(result, best, lower, note + how)
+        if plan is None:
+            why = "; the time limit was reached checking the failures"
+            return _best_or_none(result, best, lower, note + why)
         bad = short > failures.SHORTFALL_TOL
         if (bad & active).any():
             raise Declined("a failure in the master is violated again (numerical trouble)")
-        if not bad.any():
-            full = failures.complete(result.x, columns, fails, recourse, lm.n_cols)
-            if best is None or result.objective < best.objective:
-                best = dataclasses.replace(result, x=full)
+        if not bad.any() and (best is None or result.objective < best.objective):
+            best = dataclasses.replace(result, x=plan)
         optimal = result.status is Status.OPTIMAL
         if best is not None and ((optimal and not bad.any()) or plan_gap(best, lower) <= options.mip_gap):
             return _best_or_none(result, best, lower, note, Status.OPTIMAL)
@@ -242,7 +252,7 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
             return _best_or_none(result, best, lower, note)
         if bad.any():  # else the same master again, from the plan that survives
             active |= bad
-            sub, columns = failures.restricted(lm, fails, active)
+            sub = gen.master(active)
 
 
 def _best_or_none(result: SolverResult, best: SolverResult | None, lower: float, note: str,
@@ -507,10 +517,17 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
     options = options or SolveOptions()
     options.check()
     routes = ROUTES if routes is None else routes
+    if _deferred(model) is not None and not _generation_applies(model, options):
+        raise ValidationError([f"(policy) survive {list(model.policy.survive)} | the model was built "
+                               "without its failure copies (over the recourse limit): only "
+                               "SolveOptions(accelerate=True, backend='highs') builds them on demand"],
+                              "with the options")
     t0 = time.perf_counter()
     deadline = options.deadline()
     clock = _Clock()
     notes: list[str] = []
+    # plain HiGHS is the fallback, but not for a model without its failure copies
+    fallback = "" if _deferred(model) is not None else ": solved by plain HiGHS"
     with _remembering():
         # the routes that would apply but take no start are passed over (and said so)
         skipped = ([r.name for r in routes if r.start == "skip" and r.applies(model, options)]
@@ -524,7 +541,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
         try:
             result: SolverResult | None = clock.run(route, model, options, deadline, start)
         except Declined as exc:
-            notes.append(f"{route.name} declined ({exc}): solved by plain HiGHS")
+            notes.append(f"{route.name} declined ({exc}){fallback}")
             result = None
         assert result is None or isinstance(result, SolverResult)
         if result is not None and result.note:
@@ -534,8 +551,12 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
                 notes.append("the answer fails the certificate (a row, bound or integrality off by "
                              "more than 1e-6, scaled)")
             else:
-                notes.append(f"{route.name}'s answer failed the certificate: solved by plain HiGHS")
+                notes.append(f"{route.name}'s answer failed the certificate{fallback}")
                 result = None
+        if result is None and _deferred(model) is not None:  # plain HiGHS has no copies to solve
+            notes.append("no plan: the failures could not be checked")
+            result = SolverResult(Status.ERROR, None, math.nan, -math.inf, math.inf, 0.0,
+                                  "failure generation failed")
         if result is None:
             route = HIGHS
             result = clock.run(HIGHS, model, options, deadline, None)
