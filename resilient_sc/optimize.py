@@ -153,9 +153,10 @@ def solve(network: Network, policy: Policy | None = None,
     options = options or SolveOptions()
     options.check()
     deadline = options.deadline()  # the time limit is the whole call's: the build counts
-    # survive copies too many to hold are built on demand by failure generation, if it runs
-    on_demand = options.accelerate and options.backend == "highs"
-    model = build_model(network, policy, strong_links=options.strong_links, defer_failures=on_demand)
+    # large survive copies are built on demand by failure generation, if it runs
+    accelerating = options.accelerate and options.backend == "highs"
+    defer = options.accelerate_options.on_demand_columns if accelerating else None
+    model = build_model(network, policy, strong_links=options.strong_links, defer_failures=defer)
     return solve_model(model, until(options, deadline), start)
 
 

@@ -178,7 +178,7 @@ def test_the_template_check_finds_the_shortfalls_of_the_copies(electronics, over
 
     from resilient_sc.limits import ENV
     policy = Policy(survive=("hub", "supplier"), service_level=0.9)
-    deferred = build_model(electronics, policy, defer_failures=True)
+    deferred = build_model(electronics, policy, defer_failures=0)
     assert deferred.deferred is not None and "survive_demand" not in deferred.lm.constraints
     on_demand = failures.OnDemand(deferred.lm, deferred.deferred)
     with pytest.MonkeyPatch.context() as mp:
@@ -204,7 +204,7 @@ def test_a_model_without_its_copies_is_not_solved_without_them(electronics, over
     """Plain HiGHS (``accelerate=False``) cannot build copies: the model built without them is
     refused with the option that solves it, never solved as if it had no survive policy."""
     from resilient_sc import ValidationError, solve_model
-    model = build_model(electronics, Policy(survive=("supplier",)), defer_failures=True)
+    model = build_model(electronics, Policy(survive=("supplier",)), defer_failures=0)
     with pytest.raises(ValidationError, match=r"accelerate=True"):
         solve_model(model, PLAIN)
 
@@ -217,6 +217,18 @@ def test_a_recourse_that_fails_its_certificate_puts_its_copy_in_the_master(elect
     expected = solve(electronics, policy).objective
     monkeypatch.setattr(failures, "TOLERANCE", -1.0)
     plan = solve(electronics, policy)
-    n = len(build_model(electronics, policy, defer_failures=True).deferred.names)
+    n = len(build_model(electronics, policy, defer_failures=0).deferred.names)
     assert f"failure generation: {n} of {n} failures in the model" in plan.report.note
     assert plan.objective == pytest.approx(expected, rel=1e-9)
+
+
+def test_survive_copies_over_on_demand_columns_are_built_on_demand(electronics):
+    """Below the recourse limit, copies of more than ``on_demand_columns`` columns are built on
+    demand too; the default keeps the example's small copies in the model."""
+    from resilient_sc.solvers.base import AccelerateOptions
+    policy = Policy(survive=("supplier",))
+    whole = solve(electronics, policy)
+    assert "copies built on demand" not in whole.report.note
+    lazy = solve(electronics, policy, SolveOptions(accelerate_options=AccelerateOptions(on_demand_columns=0)))
+    assert "copies built on demand" in lazy.report.note
+    assert lazy.objective == pytest.approx(whole.objective, rel=1e-9)

@@ -56,8 +56,8 @@ class NetworkModel:
     sets: Sets
     lm: LinearModel
     build_time: float
-    #: survive failures whose copies were left out (``build_model(..., defer_failures=True)``
-    #: over the recourse limit): only a solver that builds them on demand solves the model
+    #: survive failures whose copies were left out (``build_model(..., defer_failures=n)``): only
+    #: failure generation, which builds them on demand, solves the model
     deferred: redundancy.DeferredFailures | None = None
 
     @property
@@ -70,11 +70,12 @@ class NetworkModel:
 
 
 def build_model(network: Network, policy: Policy | None = None,
-                strong_links: bool = True, defer_failures: bool = False) -> NetworkModel:
+                strong_links: bool = True, defer_failures: int | None = None) -> NetworkModel:
     """Build the MILP of ``network`` under ``policy`` (docs/formulation.md §2–5) without solving it.
 
-    ``defer_failures``: survive copies over the ``recourse_columns`` limit are left out for
-    the solver to build on demand (:attr:`NetworkModel.deferred`), not refused.
+    ``defer_failures``: survive copies of more recourse columns than this, or than the
+    ``recourse_columns`` limit, are left out for failure generation to build on demand
+    (:attr:`NetworkModel.deferred`); None (the default): built, or refused over the limit.
 
     A network with a ``periods`` table is a roadmap: build it with
     :func:`resilient_sc.model.roadmap.build_roadmap`.
@@ -86,7 +87,7 @@ def build_model(network: Network, policy: Policy | None = None,
 
 
 def build_period(network: Network, policy: Policy, strong_links: bool = True, position: int = 0,
-                 transitions: bool = True, defer_failures: bool = False) -> NetworkModel:
+                 transitions: bool = True, defer_failures: int | None = None) -> NetworkModel:
     """The model of one period: ``network`` and ``policy`` as they stand in the period at
     ``position`` (lead times counted from 0), with its own opening and closing costs when
     ``transitions`` (else a period of a roadmap: design variables for every usable element)."""

@@ -26,9 +26,10 @@ class Context:
     #: whose transitions are linked across periods, model/roadmap.py)
     transitions: bool = True
     v: dict[str, VarBlock] = field(default_factory=dict)
-    #: leave out the survive copies that exceed the recourse limit, recording their failures in
-    #: :attr:`deferred` (for a solver that builds copies on demand), rather than refuse them
-    defer_failures: bool = False
+    #: leave out survive copies of more recourse columns than this (or than the recourse limit),
+    #: recording their failures in :attr:`deferred` for a solver that builds copies on demand
+    #: (None: build them, or refuse them over the limit)
+    defer_failures: int | None = None
     deferred: pd.DataFrame | None = None
 
     def rows_of(self, keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.ndarray:

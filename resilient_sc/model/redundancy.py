@@ -264,16 +264,17 @@ def add_survive(ctx: Context) -> None:
     through the surviving contracted suppliers and opened hubs deliver
     Σ_h y^f[h,m,p] ≥ β[m,p] · demand[m,p] (β = ``service_level``, default 1).
 
-    Copies over the ``recourse_columns`` limit are refused, or, with ``ctx.defer_failures``,
-    left out and their failures kept in ``ctx.deferred`` for a solver that builds them on
-    demand (:class:`DeferredFailures`)."""
+    Copies over the ``recourse_columns`` limit are refused; with ``ctx.defer_failures``, those
+    and copies over that many columns are left out and their failures kept in ``ctx.deferred``
+    for a solver that builds them on demand (:class:`DeferredFailures`)."""
     if not ctx.policy.survive:
         return
     s = ctx.sets
     failures = single_failures(s, ctx.policy.survive)
     if failures.empty:
         return
-    if ctx.defer_failures and recourse_columns(s, len(failures))[1] > current().recourse_columns:
+    defer = ctx.defer_failures
+    if defer is not None and recourse_columns(s, len(failures))[1] > min(defer, current().recourse_columns):
         ctx.deferred = failures
         return
     counts = failures["kind"].value_counts()
@@ -290,9 +291,9 @@ def _survive_lower(s: Sets, n_failures: int) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class DeferredFailures:
-    """The survive failures whose recourse copies a model was built without (over the
-    ``recourse_columns`` limit, for a solver that builds them on demand), and the model's build
-    context, whose ``lm`` is the model without them."""
+    """The survive failures whose recourse copies a model was built without (for a solver that
+    builds them on demand), and the model's build context, whose ``lm`` is the model without
+    them."""
 
     failures: pd.DataFrame
     context: Context

@@ -11,11 +11,14 @@ route that declines (finds no plan), hands the model to plain HiGHS, and the rep
 | `facility-multi` | plain multi-source CFLP, ≥ `min_kernel_size` pairs | Lagrangian + branch and price |
 | `facility-single` | plain single-source CFLP, ≥ `ss_kernel_size` pairs | Lagrangian + compact rounds |
 | `facility-compact` | the smaller plain CFLPs | HiGHS on hubs and assignments only |
-| `failure-generation` | N-1 survival (``survive``) | the next routes on the binding failures only |
+| `failure-generation` | N-1 survival (``survive``) | the next routes on the binding failures only (1) |
 | `lazy-caps` | country and region caps | the next routes, caps added where a plan breaks them |
 | `merged-origins` | origins that no row or cost tells apart | the next routes, on the merged model |
 | `projected` | other single-sourced models, no shortfall | relax and fix, then HiGHS, determined flows out |
 | `highs` | everything | HiGHS on the model as built |
+
+(1) their copies built on demand when all of them would exceed ``on_demand_columns`` recourse
+columns (:class:`~.base.AccelerateOptions`) or the ``recourse_columns`` limit.
 
 A plain CFLP (capacitated facility location problem) has one supplier, one product and no
 policy field but ``single_sourcing`` (:func:`~.facility.problem.recognise`); "pairs" are its
