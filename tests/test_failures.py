@@ -232,3 +232,31 @@ def test_survive_copies_over_on_demand_columns_are_built_on_demand(electronics):
     lazy = solve(electronics, policy, SolveOptions(accelerate_options=AccelerateOptions(on_demand_columns=0)))
     assert "copies built on demand" in lazy.report.note
     assert lazy.objective == pytest.approx(whole.objective, rel=1e-9)
+
+
+def test_a_lost_supplier_is_replaced_at_its_hubs_without_the_failures_lp(electronics, monkeypatch):
+    """For the base design, most supplier failures are survived by re-buying the lost supplier's
+    inbound flows from other contracted suppliers at the same hubs (a small LP per failure): the
+    same shortfalls as with every failure's LP over the whole copy, and fewer such LPs."""
+    import dataclasses
+    import math
+
+    from resilient_sc.solvers.routes import HIGHS, solve_linear
+    model = build_model(electronics, Policy(survive=("supplier",)), defer_failures=0)
+    on_demand = failures.OnDemand(model.lm, model.deferred)
+    master, _ = solve_linear(dataclasses.replace(model, deferred=None), PLAIN, routes=(HIGHS,))
+    run = failures.run_highs
+
+    def checked() -> tuple[np.ndarray, list[int]]:
+        sizes: list[int] = []
+        monkeypatch.setattr(failures, "run_highs", lambda h, mip: sizes.append(h.getNumCol()) or run(h, mip))
+        short, _ = on_demand.check(master.x, SolveOptions(), math.inf)
+        return short, sizes
+
+    short, sizes = checked()
+    monkeypatch.setattr(failures._Reroute, "__call__", lambda self, flows, lost: None)
+    short_lp, sizes_lp = checked()
+    np.testing.assert_allclose(short, short_lp, atol=1e-9)
+    whole = max(sizes_lp)  # the copy's LP (its live lanes and shortfalls)
+    assert sizes.count(whole) == (short > failures.SHORTFALL_TOL).sum() < sizes_lp.count(whole)
+    assert all(n < whole / 4 for n in sizes if n != whole)

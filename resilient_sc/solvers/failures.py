@@ -426,8 +426,9 @@ class OnDemand:
         of the model) fixed, ``inf`` for one whose recourse fails its certificate; and ``x``
         (None when an LP failed or time ran out). The failures of the last master are not
         checked (its plan holds their copies, certified with it); of the others, the plan's own
-        flows less the lanes a failure removes are tried first, then one LP each, from the
-        last one's basis."""
+        flows less the lanes a failure removes are tried first, then those with the inbound
+        lanes of the balances they leave short re-solved (:class:`_Reroute`), then one LP each,
+        from the last one's basis."""
         a, t = self.matrix, self.template
         xt = np.zeros(t.n_cols)
         xt[:len(x)] = x
@@ -452,12 +453,16 @@ class OnDemand:
         own = _base_flows(t, xt)[cols]
         short = np.zeros(len(self.names))
         todo = []
+        rerouted = _Reroute(t, rows, sub, lo, up, scale, options)
         for f, lost in enumerate(self.lost):
             if self.active[f]:
                 continue
             flows = own.copy()
             flows[lost] = 0.0
-            if not holds(flows, lost):
+            if holds(flows, lost):
+                continue
+            flows = rerouted(flows, lost)
+            if flows is None or not holds(flows, lost):
                 todo.append(f)
         if not todo:
             return short, x
@@ -487,6 +492,44 @@ class OnDemand:
             certified = lacking > SHORTFALL_TOL * need or holds(flows, self.lost[f])
             short[f] = lacking / need if certified else math.inf
         return short, x
+
+
+class _Reroute:
+    """A failure's recourse from the plan's own flows less the lanes it removes, when only
+    (hub, product) balances are left short (a supplier lost): the inbound lanes into those
+    balances re-solved by a small LP with every other flow fixed (a few hundred columns, where
+    the failure's LP has the whole copy)."""
+
+    def __init__(self, t: LinearModel, rows: np.ndarray, sub: sp.csc_matrix, lo: np.ndarray,
+                 up: np.ndarray, scale: np.ndarray, options: SolveOptions) -> None:
+        self.sub, self.rows_of, self.lo, self.up, self.scale = sub, sub.tocsr(), lo, up, scale
+        self.options = dataclasses.replace(options, log=False, time_limit=None)
+        self.inbound = np.zeros(sub.shape[1], bool)
+        self.inbound[:t.variables["survive_inbound"].size] = True  # the copy's first block
+        balance = t.constraints["survive_balance"]
+        self.balance = (rows >= balance.start) & (rows < balance.start + balance.size)
+
+    def __call__(self, flows: np.ndarray, lost: np.ndarray) -> np.ndarray | None:
+        act = self.sub @ flows
+        short = np.maximum(act - self.up, self.lo - act) / self.scale > TOLERANCE
+        if not short.any() or not self.balance[short].all():
+            return None
+        free = self.inbound & (abs(self.rows_of[short]).sum(axis=0).A1 > 0)
+        free[lost] = False
+        fixed = flows.copy()
+        fixed[free] = 0.0
+        rest = self.sub @ fixed
+        a = self.sub[:, free]
+        touched = abs(a).sum(axis=1).A1 > 0
+        h = new_highs(self.options)
+        n = int(free.sum())
+        pass_matrix(h, a[touched], np.zeros(n), np.zeros(n), np.full(n, math.inf),
+                    self.lo[touched] - rest[touched], self.up[touched] - rest[touched], np.zeros(n))
+        result = run_highs(h, False)
+        if result.status is not Status.OPTIMAL or result.x is None:
+            return None
+        fixed[free] = result.x
+        return fixed
 
 
 def generation_note(rounds: list[int], n: int) -> str:
