@@ -191,12 +191,12 @@ def test_options_check_the_thresholds():
 
 @pytest.mark.parametrize(("policy", "solver"), [
     (Policy(max_country_share=0.4), "ipm"), (Policy(max_country_share=0.4, single_sourcing=True), "ipm"),
-    (Policy(), "choose"), (Policy(single_sourcing=True), "choose")])
-def test_a_lazy_caps_master_above_ipm_root_rows_solves_its_root_lp_by_interior_point(monkeypatch, policy,
-                                                                                    solver):
-    """Above ``ipm_root_rows`` rows a lazy-caps master's HiGHS runs get ``mip_lp_solver`` "ipm"
-    (the other routes never do), and the first keeps ``LARGE_RESERVE`` of the time limit back;
-    the optimum is the same."""
+    (Policy(survive=("supplier",)), "ipm"), (Policy(), "choose"), (Policy(single_sourcing=True), "choose")])
+def test_a_relaxations_master_above_ipm_root_rows_solves_its_root_lp_by_interior_point(monkeypatch, policy,
+                                                                                      solver):
+    """Above ``ipm_root_rows`` rows the HiGHS runs of a lazy-caps or failure-generation master
+    get ``mip_lp_solver`` "ipm" (the other routes never do), and the first keeps at least
+    ``LARGE_RESERVE`` of the time limit back; the optimum is the same."""
     model = build_model(examples.electronics(), policy)
     tune, seen, limits = routes.tune, [], []
 

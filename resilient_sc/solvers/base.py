@@ -54,11 +54,14 @@ class AccelerateOptions:
     benchmarks/bench_ideas.py; the reduced-cost sub-MIP: S base 1.5 → 0.4 s, near-shoring
     5.3 → 2.9 s). Single sourcing keeps them: they find its plans (ladder S 5.5 s against 25 s
     without the reduced-cost sub-MIP; ladder M proven in 49 s with RINS and RENS, 129–139 s with
-    one of them, not in 300 s with neither). ``ipm_root_rows``: a lazy-caps master of more
-    rows solves its root LP by the interior-point method (HiGHS's ``mip_lp_solver`` "ipm"), not
-    dual simplex: ladder XL friend-shoring's first master (334k rows, 560k columns) has its root
-    LP in 240 s and a plan within 0.12% in 252 s, where dual simplex had not solved that LP in
-    540 s, and its plan needs time left to be re-routed within the caps. Not for the other
+    one of them, not in 300 s with neither). ``ipm_root_rows``: a lazy-caps or
+    failure-generation master of more rows solves its root LP by the interior-point method
+    (HiGHS's ``mip_lp_solver`` "ipm"), not dual simplex: ladder XL friend-shoring's first
+    master (334k rows, 560k columns) has its root LP in 240 s and a plan within 0.12% in 252 s,
+    where dual simplex had not solved that LP in 540 s, and its plan needs time left to be
+    re-routed within the caps; XL survive supplier's first master (the base model, 322k rows)
+    has a plan within 0.09% at 331 s, where dual simplex had not solved its root LP at 400 s,
+    and its plan needs time left for the check of 500 failures. Not for the other
     routes: on ladder XL it moved their gaps by less than 0.01 points and, with the root LP done
     sooner, ran more of HiGHS's root cut rounds, which do not check the time limit (one took
     94 s): disruption-aware design took 703 s at a 600 s limit. ``on_demand_columns``: a

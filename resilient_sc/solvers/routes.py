@@ -227,7 +227,7 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
     while True:
         rounds.append(int(active.sum()))
         first = gen.start(best.x) if best is not None else start if len(rounds) == 1 else None
-        limit = until(options, deadline - _check_reserve(options, deadline, check))
+        limit = _root_by_ipm(until(options, deadline - _check_reserve(options, deadline, check)), sub)
         result, _ = solve_linear(dataclasses.replace(model, lm=sub, **extra), limit, first, routes=later)
         note = "; ".join(filter(None, [failures.generation_note(rounds, len(gen.names)) + how, result.note]))
         if math.isfinite(result.bound):  # every master is a relaxation: its bound holds for all
@@ -355,15 +355,20 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
 
 def _master_options(options: SolveOptions, deadline: float, master: LinearModel, final: bool) -> SolveOptions:
     """The options of a lazy-caps ``master``: the time before ``deadline`` less the master's
-    reserve (none for the ``final`` master, which has every cap); above ``ipm_root_rows`` rows
-    (:class:`~.base.AccelerateOptions`) a root LP by interior point and the large reserve."""
+    reserve (none for the ``final`` master, which has every cap; the large reserve for a master
+    above ``ipm_root_rows`` rows, :func:`_root_by_ipm`)."""
+    large = master.n_rows > options.accelerate_options.ipm_root_rows
+    return _root_by_ipm(until(options, deadline - (0.0 if final else _reserve(options, large))), master)
+
+
+def _root_by_ipm(options: SolveOptions, master: LinearModel) -> SolveOptions:
+    """``options`` for a relaxation's ``master`` (lazy caps, failure generation): above
+    ``ipm_root_rows`` rows (:class:`~.base.AccelerateOptions`) its root LP by interior point."""
     ao = options.accelerate_options
-    large = master.n_rows > ao.ipm_root_rows
-    limit = until(options, deadline - (0.0 if final else _reserve(options, large)))
-    if not large:
-        return limit
+    if master.n_rows <= ao.ipm_root_rows:
+        return options
     ipm = (*ao.network_options, ("mip_lp_solver", "ipm"))
-    return dataclasses.replace(limit, accelerate_options=dataclasses.replace(ao, network_options=ipm))
+    return dataclasses.replace(options, accelerate_options=dataclasses.replace(ao, network_options=ipm))
 
 
 def _master(lm: LinearModel, rows: np.ndarray, active: np.ndarray) -> LinearModel:
