@@ -260,3 +260,24 @@ def test_a_lost_supplier_is_replaced_at_its_hubs_without_the_failures_lp(electro
     whole = max(sizes_lp)  # the copy's LP (its live lanes and shortfalls)
     assert sizes.count(whole) == (short > failures.SHORTFALL_TOL).sum() < sizes_lp.count(whole)
     assert all(n < whole / 4 for n in sizes if n != whole)
+
+
+def test_an_infeasible_model_built_on_demand_is_explained_with_its_copies(electronics, monkeypatch):
+    """Copies built on demand: an infeasible survive policy gets the explanation of the whole
+    model (rebuilt with every copy for it), or, over the recourse limit, a sentence that says
+    which policy no plan meets and what to try."""
+    from resilient_sc.explain import explain_infeasibility
+    from resilient_sc.limits import ENV
+    from resilient_sc.solvers.base import AccelerateOptions
+    policy = Policy(survive=("hub",), max_hubs=2)
+    with pytest.raises(InfeasiblePolicyError) as whole:
+        solve(electronics, policy)
+    on_demand = SolveOptions(accelerate_options=AccelerateOptions(on_demand_columns=0))
+    with pytest.raises(InfeasiblePolicyError) as built:
+        solve(electronics, policy, on_demand)
+    assert built.value.reasons == whole.value.reasons
+    deferred = build_model(electronics, policy, defer_failures=0)
+    monkeypatch.setenv(ENV["recourse_columns"], "1")
+    (reason,) = explain_infeasibility(deferred)
+    assert reason.startswith("no plan survives every failure of survive ['hub'] (")
+    assert "solve with fewer kinds of failure or a lower service_level" in reason

@@ -11,6 +11,7 @@ experts.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,6 +37,15 @@ def explain_infeasibility(model: NetworkModel) -> list[str]:
     """
     import highspy
 
+    deferred = getattr(model, "deferred", None)
+    if deferred is not None:  # built without its failure copies: explain with all of them
+        whole = deferred.whole()
+        if whole is None:
+            return [f"no plan survives every failure of survive {list(model.policy.survive)} "
+                    f"({len(deferred.names):,} failures): too many to hold at once to name the rows "
+                    "in conflict; solve with fewer kinds of failure or a lower service_level to see "
+                    "which failures bind"]
+        model = dataclasses.replace(model, lm=whole, deferred=None)
     lp = make_highs(model.lm, SolveOptions())
     lp.setOptionValue("iis_strategy", 2)  # from the LP solve; the light default often finds none
     n = model.lm.n_cols

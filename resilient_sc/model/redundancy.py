@@ -313,6 +313,12 @@ class DeferredFailures:
                      _survive_lower(self.context.sets, chosen["failure"].nunique()), shortfall=False)
         return lm
 
+    def whole(self) -> LinearModel | None:
+        """The model with every failure's copy, or None over the ``recourse_columns`` limit."""
+        if recourse_columns(self.context.sets, len(self.names))[1] > current().recourse_columns:
+            return None
+        return self.copies(self.names)
+
     def lost_lanes(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per failure of :attr:`failures`, the inbound and outbound lanes it removes."""
         return lost_lanes(self.context.sets, self.failures)
