@@ -153,11 +153,16 @@ def solve(network: Network, policy: Policy | None = None,
     options = options or SolveOptions()
     options.check()
     deadline = options.deadline()  # the time limit is the whole call's: the build counts
-    # large survive copies are built on demand by failure generation, if it runs
+    return solve_model(model_for(network, policy, options), until(options, deadline), start)
+
+
+def model_for(network: Network, policy: Policy | None, options: SolveOptions) -> NetworkModel:
+    """The model :func:`solve` builds for ``options``: with accelerated HiGHS, survive copies of
+    more than ``on_demand_columns`` recourse columns are left for failure generation to build
+    on demand (:class:`~resilient_sc.solvers.base.AccelerateOptions`)."""
     accelerating = options.accelerate and options.backend == "highs"
     defer = options.accelerate_options.on_demand_columns if accelerating else None
-    model = build_model(network, policy, strong_links=options.strong_links, defer_failures=defer)
-    return solve_model(model, until(options, deadline), start)
+    return build_model(network, policy, strong_links=options.strong_links, defer_failures=defer)
 
 
 # ---- pyomo ------------------------------------------------------------------------------

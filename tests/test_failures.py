@@ -281,3 +281,29 @@ def test_an_infeasible_model_built_on_demand_is_explained_with_its_copies(electr
     (reason,) = explain_infeasibility(deferred)
     assert reason.startswith("no plan survives every failure of survive ['hub'] (")
     assert "solve with fewer kinds of failure or a lower service_level" in reason
+
+
+def test_a_model_built_on_demand_keeps_the_columns_fixed_in_it(electronics):
+    """A model built on demand with its design fixed (as the disruption analysis replays a
+    design): every copy is built on the fixed model, so a design that loses a supplier's
+    failure stays infeasible and one that survives costs what it costs with every copy built."""
+    import dataclasses
+
+    from resilient_sc import solve_model
+    from resilient_sc.solvers.base import AccelerateOptions
+    policy = Policy(survive=("supplier",))
+    on_demand = SolveOptions(accelerate_options=AccelerateOptions(on_demand_columns=0))
+    outcomes = {}
+    for name, plan in (("survives", solve(electronics, policy)), ("base", solve(electronics))):
+        for defer in (None, 0):
+            model = build_model(electronics, policy, defer_failures=defer)
+            s = model.sets
+            design = {"supplier_contracted": np.isin(s.suppliers_table["supplier"], plan.supplier_ids) * 1.0,
+                      "hub_opened": np.isin(s.hubs_table["hub"], plan.hub_ids) * 1.0}
+            fixed = dataclasses.replace(model, lm=model.lm.fixed(design))
+            try:
+                outcomes[name, defer] = solve_model(fixed, on_demand).objective
+            except InfeasiblePolicyError:
+                outcomes[name, defer] = None
+    assert outcomes["base", 0] is outcomes["base", None] is None  # the base design loses a supplier
+    assert outcomes["survives", 0] == pytest.approx(outcomes["survives", None], rel=1e-9)

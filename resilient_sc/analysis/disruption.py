@@ -8,8 +8,7 @@ import numpy as np
 
 from ..data import Network
 from ..exceptions import ResilientSCError
-from ..model.build import build_model
-from ..optimize import solve, solve_model
+from ..optimize import model_for, solve, solve_model
 from ..policy import Policy
 from ..results import Plan
 from ..solvers.base import SolveOptions
@@ -52,7 +51,7 @@ def disruption_design(network: Network, policy: Policy,
     plan = solve(network, policy, options)
     base_plan = solve(network, policy.replace(disruption_weight=0.0), options)
     # the cost-optimal design replayed on the scenarios: the same model with its design fixed
-    model = build_model(network, policy, options.strong_links)
+    model = model_for(network, policy, options)
     s = model.sets
     design = {"supplier_contracted": np.isin(s.suppliers_table["supplier"], base_plan.supplier_ids),
               "hub_opened": np.isin(s.hubs_table["hub"], base_plan.hub_ids)}

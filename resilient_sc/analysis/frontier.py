@@ -12,8 +12,7 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError
-from ..model.build import build_model
-from ..optimize import solve, solve_model
+from ..optimize import model_for, solve, solve_model
 from ..policy import Policy, check_policies
 from ..results import Plan
 from ..solvers.base import SolveOptions
@@ -28,7 +27,7 @@ def _point(network: Network, policy: Policy, options: SolveOptions | None,
     t = time.perf_counter()
     try:
         options = options or SolveOptions()
-        plan = solve_model(build_model(network, policy, options.strong_links), options, start)
+        plan = solve_model(model_for(network, policy, options), options, start)
     except (InfeasiblePolicyError, NotOptimalError) as exc:
         reasons = getattr(exc, "reasons", None) or [str(exc)]
         return None, "; ".join(r.strip(" -") for r in reasons), time.perf_counter() - t

@@ -39,7 +39,7 @@ def explain_infeasibility(model: NetworkModel) -> list[str]:
 
     deferred = getattr(model, "deferred", None)
     if deferred is not None:  # built without its failure copies: explain with all of them
-        whole = deferred.whole()
+        whole = deferred.whole(model.lm)
         if whole is None:
             return [f"no plan survives every failure of survive {list(model.policy.survive)} "
                     f"({len(deferred.names):,} failures): too many to hold at once to name the rows "

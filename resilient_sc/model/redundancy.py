@@ -302,22 +302,23 @@ class DeferredFailures:
     def names(self) -> np.ndarray:
         return self.failures["failure"].drop_duplicates().to_numpy(object)
 
-    def copies(self, names: np.ndarray | list[str]) -> LinearModel:
-        """A copy of the model with the survive recourse of the failures ``names`` (of
-        :attr:`names`, or ``["intact"]``: the network with nothing failed, :data:`INTACT`)
-        added; the model itself is left as it is."""
+    def copies(self, lm: LinearModel, names: np.ndarray | list[str]) -> LinearModel:
+        """A copy of ``lm`` (the model, possibly with some columns fixed) with the survive
+        recourse of the failures ``names`` (of :attr:`names`, or ``["intact"]``: the network
+        with nothing failed, :data:`INTACT`) added; ``lm`` itself is left as it is."""
         table = pd.concat([self.failures, INTACT], ignore_index=True)
         chosen = table.loc[table["failure"].isin(list(names))]
-        lm = self.context.lm.extensible_copy()
-        add_recourse(dataclasses.replace(self.context, lm=lm), chosen, "survive",
+        out = lm.extensible_copy()
+        v = {k: out.variables[b.name] for k, b in self.context.v.items() if b.name in out.variables}
+        add_recourse(dataclasses.replace(self.context, lm=out, v=v), chosen, "survive",
                      _survive_lower(self.context.sets, chosen["failure"].nunique()), shortfall=False)
-        return lm
+        return out
 
-    def whole(self) -> LinearModel | None:
-        """The model with every failure's copy, or None over the ``recourse_columns`` limit."""
+    def whole(self, lm: LinearModel) -> LinearModel | None:
+        """``lm`` with every failure's copy, or None over the ``recourse_columns`` limit."""
         if recourse_columns(self.context.sets, len(self.names))[1] > current().recourse_columns:
             return None
-        return self.copies(self.names)
+        return self.copies(lm, self.names)
 
     def lost_lanes(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per failure of :attr:`failures`, the inbound and outbound lanes it removes."""

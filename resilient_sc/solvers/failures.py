@@ -391,7 +391,7 @@ class OnDemand:
 
     def __init__(self, lm: LinearModel, deferred: DeferredFailures) -> None:
         self.lm, self.deferred, self.names = lm, deferred, deferred.names
-        self.template = deferred.copies(["intact"])
+        self.template = deferred.copies(lm, ["intact"])
         fails = recognise(self.template)
         assert fails is not None and len(fails.names) == 1
         self.copy_cols = np.flatnonzero(fails.column == 0)
@@ -411,7 +411,7 @@ class OnDemand:
     def master(self, active: np.ndarray) -> LinearModel:
         """The model with the copies of the failures ``active`` (bool per failure) built."""
         self.active = active.copy()
-        return self.deferred.copies(self.names[active]) if active.any() else self.lm
+        return self.deferred.copies(self.lm, self.names[active]) if active.any() else self.lm
 
     def start(self, x: np.ndarray) -> Solution:
         """A plan ``x`` of the model as a MIP start (its design) of the next master."""
