@@ -158,8 +158,8 @@ def solve(network: Network, policy: Policy | None = None,
 
 def model_for(network: Network, policy: Policy | None, options: SolveOptions) -> NetworkModel:
     """The model :func:`solve` builds for ``options``: with accelerated HiGHS, survive copies of
-    more than ``on_demand_columns`` recourse columns are left for failure generation to build
-    on demand (:class:`~resilient_sc.solvers.base.AccelerateOptions`)."""
+    more than ``on_demand_columns`` recourse columns (by default any) are left for failure
+    generation to build on demand (:class:`~resilient_sc.solvers.base.AccelerateOptions`)."""
     accelerating = options.accelerate and options.backend == "highs"
     defer = options.accelerate_options.on_demand_columns if accelerating else None
     return build_model(network, policy, strong_links=options.strong_links, defer_failures=defer)

@@ -23,8 +23,11 @@ def electronics():
     Policy(survive=("country",), service_level=0.8),
     Policy(survive=("hub", "supplier"), service_level=0.7, min_local_share=0.3),
 ])
-def test_same_optimum_as_the_whole_model(electronics, policy):
-    fast = solve(electronics, policy)
+@pytest.mark.parametrize("on_demand_columns", [0, 10**9])  # copies built on demand, or in the model
+def test_same_optimum_as_the_whole_model(electronics, policy, on_demand_columns):
+    from resilient_sc.solvers.base import AccelerateOptions
+    fast = solve(electronics, policy, SolveOptions(accelerate_options=AccelerateOptions(
+        on_demand_columns=on_demand_columns)))
     plain = solve(electronics, policy, PLAIN)
     assert fast.report.route == "failure-generation"
     assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
@@ -222,15 +225,16 @@ def test_a_recourse_that_fails_its_certificate_puts_its_copy_in_the_master(elect
     assert plan.objective == pytest.approx(expected, rel=1e-9)
 
 
-def test_survive_copies_over_on_demand_columns_are_built_on_demand(electronics):
-    """Below the recourse limit, copies of more than ``on_demand_columns`` columns are built on
-    demand too; the default keeps the example's small copies in the model."""
+def test_survive_copies_wait_unless_on_demand_columns_keeps_them(electronics):
+    """By default ``solve`` builds survive copies on demand; with ``on_demand_columns`` above
+    the model's recourse columns they are built into the model; the optimum is the same."""
     from resilient_sc.solvers.base import AccelerateOptions
     policy = Policy(survive=("supplier",))
-    whole = solve(electronics, policy)
-    assert "copies built on demand" not in whole.report.note
-    lazy = solve(electronics, policy, SolveOptions(accelerate_options=AccelerateOptions(on_demand_columns=0)))
+    lazy = solve(electronics, policy)
     assert "copies built on demand" in lazy.report.note
+    keep = SolveOptions(accelerate_options=AccelerateOptions(on_demand_columns=10**9))
+    whole = solve(electronics, policy, keep)
+    assert "copies built on demand" not in whole.report.note and "failure generation" in whole.report.note
     assert lazy.objective == pytest.approx(whole.objective, rel=1e-9)
 
 

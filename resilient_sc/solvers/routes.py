@@ -17,8 +17,8 @@ route that declines (finds no plan), hands the model to plain HiGHS, and the rep
 | `projected` | other single-sourced models, no shortfall | relax and fix, then HiGHS, determined flows out |
 | `highs` | everything | HiGHS on the model as built |
 
-(1) their copies built on demand when all of them would exceed ``on_demand_columns`` recourse
-columns (:class:`~.base.AccelerateOptions`) or the ``recourse_columns`` limit.
+(1) their copies built on demand when the model was built without them (``solve`` does so
+above ``on_demand_columns`` recourse columns, by default always, :class:`~.base.AccelerateOptions`).
 
 A plain CFLP (capacitated facility location problem) has one supplier, one product and no
 policy field but ``single_sourcing`` (:func:`~.facility.problem.recognise`); "pairs" are its
