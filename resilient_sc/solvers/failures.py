@@ -379,8 +379,9 @@ class InModel:
 
 
 class OnDemand:
-    """Failure generation over a model built without its survive copies (too many to hold,
-    :class:`~resilient_sc.model.redundancy.DeferredFailures`): a master is the model with the
+    """Failure generation over a model built without its survive copies
+    (:class:`~resilient_sc.model.redundancy.DeferredFailures`, as ``solve`` builds them, whose
+    copies may be too many to hold: 167M columns on ladder XL): a master is the model with the
     copies of the active failures built; a plan is checked on every failure against one
     *template*, the copy of the network with nothing failed, each failure's LP being the
     template with the lanes it removes closed (the copy :func:`add_recourse
