@@ -456,6 +456,8 @@ class OnDemand:
         todo = []
         rerouted = _Reroute(t, rows, sub, lo, up, scale, options)
         for f, lost in enumerate(self.lost):
+            if time.perf_counter() >= deadline:
+                return np.full(len(self.names), math.inf), None
             if self.active[f]:
                 continue
             flows = own.copy()
