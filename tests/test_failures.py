@@ -3,11 +3,27 @@ as the whole model in plain HiGHS, with only the binding failures in the last ma
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 import pytest
 
-from resilient_sc import InfeasiblePolicyError, Policy, SolveOptions, build_model, examples, solve
+from resilient_sc import (
+    InfeasiblePolicyError,
+    Policy,
+    SolveOptions,
+    ValidationError,
+    build_model,
+    examples,
+    solve,
+    solve_model,
+)
+from resilient_sc.explain import explain_infeasibility
+from resilient_sc.limits import ENV
 from resilient_sc.solvers import failures
+from resilient_sc.solvers.base import AccelerateOptions
+from resilient_sc.solvers.routes import HIGHS, solve_linear
 from resilient_sc.verify import verify_plan
 
 PLAIN = SolveOptions(accelerate=False)
@@ -25,7 +41,6 @@ def electronics():
 ])
 @pytest.mark.parametrize("on_demand_columns", [0, 10**9])  # copies built on demand, or in the model
 def test_same_optimum_as_the_whole_model(electronics, policy, on_demand_columns):
-    from resilient_sc.solvers.base import AccelerateOptions
     fast = solve(electronics, policy, SolveOptions(accelerate_options=AccelerateOptions(
         on_demand_columns=on_demand_columns)))
     plain = solve(electronics, policy, PLAIN)
@@ -71,10 +86,7 @@ def test_infeasible_stays_explained(electronics):
 def test_shared_lp_checks_as_one_lp_per_failure(electronics, policy, monkeypatch):
     """The failures' LPs as one LP with bounds changed per failure (warm started) find the same
     least shortfalls as one LP per failure, and recourse flows within every failure's rows."""
-    import dataclasses
-    import math
 
-    from resilient_sc.solvers.routes import HIGHS, solve_linear
     model = build_model(electronics, policy)
     lm, fails = model.lm, failures.recognise(model.lm)
     sub, columns = failures.restricted(lm, fails, np.zeros(len(fails.names), bool))
@@ -147,7 +159,6 @@ def test_the_union_of_the_copies_read_in_chunks_is_the_same(electronics):
 @pytest.fixture
 def over_the_limit(monkeypatch):
     """Every survive model over the recourse limit: ``solve`` builds its copies on demand."""
-    from resilient_sc.limits import ENV
     monkeypatch.setenv(ENV["recourse_columns"], "1")
 
 
@@ -160,8 +171,6 @@ def test_copies_built_on_demand_give_the_whole_models_optimum(electronics, polic
     """Over the recourse limit ``build_model`` refuses the model, ``solve`` builds the copies of
     the failures that bind only: the optimum of the whole model (solved whole by plain HiGHS
     under the default limit, in a fresh process's terms: the limit read at build time)."""
-    from resilient_sc import ValidationError
-    from resilient_sc.limits import ENV
     with pytest.raises(ValidationError, match="recourse columns"):
         build_model(electronics, policy)
     fast = solve(electronics, policy)
@@ -177,9 +186,7 @@ def test_the_template_check_finds_the_shortfalls_of_the_copies(electronics, over
     """For one plan (the base design, which some supplier failures break), the on-demand check
     (one template copy, each failure's lanes closed) finds the least shortfall of each failure
     that the failure's own copy in the whole model does."""
-    import math
 
-    from resilient_sc.limits import ENV
     policy = Policy(survive=("hub", "supplier"), service_level=0.9)
     deferred = build_model(electronics, policy, defer_failures=0)
     assert deferred.deferred is not None and "survive_demand" not in deferred.lm.constraints
@@ -190,9 +197,7 @@ def test_the_template_check_finds_the_shortfalls_of_the_copies(electronics, over
     fails = failures.recognise(whole.lm)
     assert list(fails.names) == list(on_demand.names)
     sub, columns = failures.restricted(whole.lm, fails, np.zeros(len(fails.names), bool))
-    import dataclasses
 
-    from resilient_sc.solvers.routes import HIGHS, solve_linear
     master, _ = solve_linear(dataclasses.replace(whole, lm=sub), PLAIN, routes=(HIGHS,))
     x = np.zeros(whole.lm.n_cols)
     x[columns] = master.x
@@ -206,7 +211,6 @@ def test_the_template_check_finds_the_shortfalls_of_the_copies(electronics, over
 def test_a_model_without_its_copies_is_not_solved_without_them(electronics, over_the_limit):
     """Plain HiGHS (``accelerate=False``) cannot build copies: the model built without them is
     refused with the option that solves it, never solved as if it had no survive policy."""
-    from resilient_sc import ValidationError, solve_model
     model = build_model(electronics, Policy(survive=("supplier",)), defer_failures=0)
     with pytest.raises(ValidationError, match=r"accelerate=True"):
         solve_model(model, PLAIN)
@@ -228,7 +232,6 @@ def test_a_recourse_that_fails_its_certificate_puts_its_copy_in_the_master(elect
 def test_survive_copies_wait_unless_on_demand_columns_keeps_them(electronics):
     """By default ``solve`` builds survive copies on demand; with ``on_demand_columns`` above
     the model's recourse columns they are built into the model; the optimum is the same."""
-    from resilient_sc.solvers.base import AccelerateOptions
     policy = Policy(survive=("supplier",))
     lazy = solve(electronics, policy)
     assert "copies built on demand" in lazy.report.note
@@ -242,10 +245,7 @@ def test_a_lost_supplier_is_replaced_at_its_hubs_without_the_failures_lp(electro
     """For the base design, most supplier failures are survived by re-buying the lost supplier's
     inbound flows from other contracted suppliers at the same hubs (a small LP per failure): the
     same shortfalls as with every failure's LP over the whole copy, and fewer such LPs."""
-    import dataclasses
-    import math
 
-    from resilient_sc.solvers.routes import HIGHS, solve_linear
     model = build_model(electronics, Policy(survive=("supplier",)), defer_failures=0)
     on_demand = failures.OnDemand(model.lm, model.deferred)
     master, _ = solve_linear(dataclasses.replace(model, deferred=None), PLAIN, routes=(HIGHS,))
@@ -270,9 +270,6 @@ def test_an_infeasible_model_built_on_demand_is_explained_with_its_copies(electr
     """Copies built on demand: an infeasible survive policy gets the explanation of the whole
     model (rebuilt with every copy for it), or, over the recourse limit, a sentence that says
     which policy no plan meets and what to try."""
-    from resilient_sc.explain import explain_infeasibility
-    from resilient_sc.limits import ENV
-    from resilient_sc.solvers.base import AccelerateOptions
     policy = Policy(survive=("hub",), max_hubs=2)
     with pytest.raises(InfeasiblePolicyError) as whole:
         solve(electronics, policy)
@@ -291,10 +288,7 @@ def test_a_model_built_on_demand_keeps_the_columns_fixed_in_it(electronics):
     """A model built on demand with its design fixed (as the disruption analysis replays a
     design): every copy is built on the fixed model, so a design that loses a supplier's
     failure stays infeasible and one that survives costs what it costs with every copy built."""
-    import dataclasses
 
-    from resilient_sc import solve_model
-    from resilient_sc.solvers.base import AccelerateOptions
     policy = Policy(survive=("supplier",))
     on_demand = SolveOptions(accelerate_options=AccelerateOptions(on_demand_columns=0))
     outcomes = {}
