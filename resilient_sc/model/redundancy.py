@@ -131,13 +131,20 @@ def recourse_columns(s: Sets, n_failures: int) -> tuple[int, int]:
     return lanes, n_failures * lanes
 
 
+def over_limit(s: Sets, n_failures: int, limit: int | None = None) -> bool:
+    """Whether ``n_failures`` copies of the lanes exceed ``limit`` recourse columns (default and
+    at most: the ``recourse_columns`` limit)."""
+    cap = current().recourse_columns
+    return recourse_columns(s, n_failures)[1] > (cap if limit is None else min(limit, cap))
+
+
 def check_size(s: Sets, n_failures: int, source: str, fewer: str) -> None:
     """A :class:`ValidationError` naming ``source`` when ``n_failures`` copies of the network's
     lanes exceed the ``recourse_columns`` limit (raised before any copy is built: ladder XL
     survive supplier 1.0 would hold 500 × 334,467 ≈ 167M columns, about 48 GB)."""
-    (lanes, n), limits = recourse_columns(s, n_failures), current()
-    if n <= limits.recourse_columns:
+    if not over_limit(s, n_failures):
         return
+    (lanes, n), limits = recourse_columns(s, n_failures), current()
     raise ValidationError([
         f"{source} | needs one copy of the network's {lanes:,} lanes per failure: {n_failures:,} × "
         f"{lanes:,} = {n:,} recourse columns (about {n * BYTES_PER_COLUMN / 1e9:,.1f} GB of memory), "
@@ -273,8 +280,7 @@ def add_survive(ctx: Context) -> None:
     failures = single_failures(s, ctx.policy.survive)
     if failures.empty:
         return
-    defer = ctx.defer_failures
-    if defer is not None and recourse_columns(s, len(failures))[1] > min(defer, current().recourse_columns):
+    if ctx.defer_failures is not None and over_limit(s, len(failures), ctx.defer_failures):
         ctx.deferred = failures
         return
     counts = failures["kind"].value_counts()
@@ -316,7 +322,7 @@ class DeferredFailures:
 
     def whole(self, lm: LinearModel) -> LinearModel | None:
         """``lm`` with every failure's copy, or None over the ``recourse_columns`` limit."""
-        if recourse_columns(self.context.sets, len(self.names))[1] > current().recourse_columns:
+        if over_limit(self.context.sets, len(self.names)):
             return None
         return self.copies(lm, self.names)
 

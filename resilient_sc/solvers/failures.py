@@ -406,8 +406,18 @@ class OnDemand:
                              lost_out["_arc"].to_numpy(np.int64) + yout.start - first])
         of = np.concatenate([code.get_indexer(lost_in["failure"]), code.get_indexer(lost_out["failure"])])
         self.lost = [at[m] for m in _members(of, len(self.names))]
-        self.matrix = fails.matrix
         self.active = np.zeros(len(self.names), bool)
+        # what every check reads and no plan changes: the matrix, the copy's part of it and its
+        # bounds, its demand rows, and the small re-routing LPs' view of it
+        self.matrix = fails.matrix
+        self.sub = self.matrix[:, self.copy_cols].tocsr()[self.copy_rows].tocsc()
+        self.scale = row_scale(self.sub)
+        col_lo, col_up, self.row_lo, self.row_up, _ = self.template.bounds()
+        self.col_lo, self.col_up = col_lo[self.copy_cols], col_up[self.copy_cols]
+        demand = self.template.constraints["survive_demand"]
+        rows = self.copy_rows
+        self.demand_rows = np.flatnonzero((rows >= demand.start) & (rows < demand.start + demand.size))
+        self.reroute = _Reroute(self.template, rows, self.sub, self.scale)
 
     def master(self, active: np.ndarray) -> LinearModel:
         """The model with the copies of the failures ``active`` (bool per failure) built."""
@@ -430,19 +440,12 @@ class OnDemand:
         flows less the lanes a failure removes are tried first, then those with the inbound
         lanes of the balances they leave short re-solved (:class:`_Reroute`), then one LP each,
         from the last one's basis."""
-        a, t = self.matrix, self.template
+        t, cols, rows, sub, scale, d = (self.template, self.copy_cols, self.copy_rows, self.sub,
+                                        self.scale, self.demand_rows)
         xt = np.zeros(t.n_cols)
-        xt[:len(x)] = x
-        col_lo, col_up, row_lo, row_up, _ = t.bounds()
-        cols, rows = self.copy_cols, self.copy_rows
-        outside = np.ones(t.n_cols, bool)
-        outside[cols] = False
-        rhs = (a[:, outside] @ xt[outside])[rows]
-        lo, up = row_lo[rows] - rhs, row_up[rows] - rhs
-        sub = a[:, cols].tocsr()[rows].tocsc()
-        scale = row_scale(sub)
-        demand = t.constraints["survive_demand"]
-        d = np.flatnonzero((rows >= demand.start) & (rows < demand.start + demand.size))
+        xt[:len(x)] = x  # the copy's columns (after the model's) at 0: the design's terms only
+        rhs = (self.matrix @ xt)[rows]
+        lo, up = self.row_lo[rows] - rhs, self.row_up[rows] - rhs
         need = max(float(np.maximum(lo[d], 0).sum()), 1.0)
 
         def holds(flows: np.ndarray, lost: np.ndarray) -> bool:
@@ -454,7 +457,6 @@ class OnDemand:
         own = _base_flows(t, xt)[cols]
         short = np.zeros(len(self.names))
         todo = []
-        rerouted = _Reroute(t, rows, sub, lo, up, scale, options)
         for f, lost in enumerate(self.lost):
             if time.perf_counter() >= deadline:
                 return np.full(len(self.names), math.inf), None
@@ -464,16 +466,16 @@ class OnDemand:
             flows[lost] = 0.0
             if holds(flows, lost):
                 continue
-            flows = rerouted(flows, lost)
+            flows = self.reroute(flows, lost, lo, up, options)
             if flows is None or not holds(flows, lost):
                 todo.append(f)
         if not todo:
             return short, x
-        live = ~_forced_zero(sub, col_lo[cols], col_up[cols], lo, up)
+        live = ~_forced_zero(sub, self.col_lo, self.col_up, lo, up)
         where = np.full(len(cols), -1)
         where[live] = np.arange(int(live.sum()))
         h = _shortfall_lp(sub[:, live], d, lo, up, options)
-        n_live, upper = int(live.sum()), col_up[cols][live]
+        n_live, upper = int(live.sum()), self.col_up[live]
         h.changeColsBounds(n_live, np.arange(n_live, dtype=np.int32), np.zeros(n_live), upper)
         closed = np.empty(0, np.int64)
         for f in todo:
@@ -503,18 +505,19 @@ class _Reroute:
     balances re-solved by a small LP with every other flow fixed (a few hundred columns, where
     the failure's LP has the whole copy)."""
 
-    def __init__(self, t: LinearModel, rows: np.ndarray, sub: sp.csc_matrix, lo: np.ndarray,
-                 up: np.ndarray, scale: np.ndarray, options: SolveOptions) -> None:
-        self.sub, self.rows_of, self.lo, self.up, self.scale = sub, sub.tocsr(), lo, up, scale
-        self.options = dataclasses.replace(options, log=False, time_limit=None)
+    def __init__(self, t: LinearModel, rows: np.ndarray, sub: sp.csc_matrix, scale: np.ndarray) -> None:
+        self.sub, self.rows_of, self.scale = sub, sub.tocsr(), scale
         self.inbound = np.zeros(sub.shape[1], bool)
         self.inbound[:t.variables["survive_inbound"].size] = True  # the copy's first block
         balance = t.constraints["survive_balance"]
         self.balance = (rows >= balance.start) & (rows < balance.start + balance.size)
 
-    def __call__(self, flows: np.ndarray, lost: np.ndarray) -> np.ndarray | None:
+    def __call__(self, flows: np.ndarray, lost: np.ndarray, lo: np.ndarray, up: np.ndarray,
+                 options: SolveOptions) -> np.ndarray | None:
+        """``flows`` (the plan's less the ``lost`` lanes) re-routed within the copy's rows
+        ``lo ≤ A·flows ≤ up``, or None when more than balances are short or no plan exists."""
         act = self.sub @ flows
-        short = np.maximum(act - self.up, self.lo - act) / self.scale > TOLERANCE
+        short = np.maximum(act - up, lo - act) / self.scale > TOLERANCE
         if not short.any() or not self.balance[short].all():
             return None
         free = self.inbound & (abs(self.rows_of[short]).sum(axis=0).A1 > 0)
@@ -524,10 +527,10 @@ class _Reroute:
         rest = self.sub @ fixed
         a = self.sub[:, free]
         touched = abs(a).sum(axis=1).A1 > 0
-        h = new_highs(self.options)
+        h = new_highs(dataclasses.replace(options, log=False, time_limit=None))
         n = int(free.sum())
         pass_matrix(h, a[touched], np.zeros(n), np.zeros(n), np.full(n, math.inf),
-                    self.lo[touched] - rest[touched], self.up[touched] - rest[touched], np.zeros(n))
+                    lo[touched] - rest[touched], up[touched] - rest[touched], np.zeros(n))
         result = run_highs(h, False)
         if result.status is not Status.OPTIMAL or result.x is None:
             return None

@@ -212,18 +212,22 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
     (:func:`_check_reserve`); the cheapest plan found to survive every failure is the next
     master's MIP start and the answer when time runs out. The caller certifies the final plan
     (the failures built on demand: the check certifies each on its copy's rows)."""
-    fails = _failures(model)
-    gen: failures.InModel | failures.OnDemand = (
-        failures.OnDemand(model.lm, _deferred(model)) if _deferred(model) is not None
-        else failures.InModel(model.lm, fails))  # type: ignore[arg-type]
+    deferred = _deferred(model)
+    gen: failures.InModel | failures.OnDemand
+    if deferred is not None:
+        gen = failures.OnDemand(model.lm, deferred)
+    else:
+        fails = _failures(model)
+        assert fails is not None
+        gen = failures.InModel(model.lm, fails)
     later = ROUTES[ROUTES.index(GENERATION) + 1:]
     active = np.zeros(len(gen.names), bool)
     rounds: list[int] = []
     best: SolverResult | None = None  # the cheapest plan that survives every failure
     lower, check = -math.inf, None
     sub = gen.master(active)
-    how = "" if _deferred(model) is None else "; copies built on demand"
-    extra = {} if _deferred(model) is None else {"deferred": None}  # a master holds its copies
+    how = "" if deferred is None else "; copies built on demand"
+    extra = {} if deferred is None else {"deferred": None}  # a master holds its copies
     while True:
         rounds.append(int(active.sum()))
         first = gen.start(best.x) if best is not None else start if len(rounds) == 1 else None
@@ -527,9 +531,9 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
     routes = ROUTES if routes is None else routes
     if _deferred(model) is not None and not _generation_applies(model, options):
         raise ValidationError([f"(policy) survive {list(model.policy.survive)} | the model was built "
-                               "without its failure copies (over the recourse limit): only "
-                               "SolveOptions(accelerate=True, backend='highs') builds them on demand"],
-                              "with the options")
+                               "without its failure copies (build_model(..., defer_failures=...)): "
+                               "only SolveOptions(accelerate=True, backend='highs') builds them on "
+                               "demand"], "with the options")
     t0 = time.perf_counter()
     deadline = options.deadline()
     clock = _Clock()
