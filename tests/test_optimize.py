@@ -46,7 +46,7 @@ def test_report_in_dict_json_and_summary():
     plan = solve(examples.tiny())
     data = json.loads(json.dumps(plan.to_dict()))
     assert data["report"]["route"] == "merged-origins"
-    assert "origins merged: 7 columns and 7 rows solved as 6 and 6 by highs" in data["report"]["note"]
+    assert "origins merged: 7 columns and 7 rows solved as 6 and 6 by strong-links" in data["report"]["note"]
     assert set(data["report"]) == {"route", "build_time", "solve_time", "certify_time", "nodes", "bound",
                                    "iterations", "note"}
     assert "solved by merged-origins in" in plan.summary().splitlines()[-1]

@@ -63,7 +63,7 @@ def _certified(model, result) -> None:
 def test_route_table_order():
     assert [r.name for r in ROUTES] == ["pyomo", "facility-multi", "facility-single", "facility-compact",
                                         "failure-generation", "lazy-caps", "merged-origins", "projected",
-                                        "highs"]
+                                        "strong-links", "highs"]
 
 
 def test_tiny_same_optimum():
@@ -134,9 +134,9 @@ def test_kernel_matches_plain_on_random_instances(seed, single):
 
 
 @pytest.mark.parametrize(("policy", "route"), [
-    (Policy(), "highs"),                                   # several suppliers: no facility location
+    (Policy(), "strong-links"),                            # several suppliers: no facility location
     (Policy(single_sourcing=True), "projected"),           # single-sourced: flows substituted out
-    (Policy(single_sourcing=True, shortfall_penalty=1e4), "highs"),  # shortfall: no substitution
+    (Policy(single_sourcing=True, shortfall_penalty=1e4), "strong-links"),  # shortfall: no substitution
 ])
 def test_other_models(policy, route):
     net = random_network(0)

@@ -73,7 +73,11 @@ class AccelerateOptions:
     219 MB → 0.6 s and 150 MB, S survive country 2.3 → 2.1 s, M survive country 20.0 → 19.1 s
     and 340 → 262 MB, M survive supplier 7.2 → 3.7 s and 725 → 221 MB, L survive supplier
     141 → 79 s and 5.3 → 0.75 GB, XL survive supplier refused → a plan); a larger value keeps
-    the copies of smaller models in the model, to inspect them.
+    the copies of smaller models in the model, to inspect them. ``links_on_demand``: HiGHS gets
+    a MIP with only the strong links (``hub_link``) its LP relaxation needs, found by LP rounds
+    before it runs (:mod:`.links`; ladder M base 3.6 → 2.6 s, survive country 20.8 → 16.0 s,
+    near-shoring, disruption-aware, friend-shoring and survive supplier unchanged within the
+    machine's noise).
     """
 
     min_kernel_size: int = 20_000
@@ -95,6 +99,7 @@ class AccelerateOptions:
                                                   ("mip_heuristic_run_root_reduced_cost", False))
     ipm_root_rows: int = 200_000
     on_demand_columns: int = 0
+    links_on_demand: bool = True
 
     def problems(self) -> list[str]:
         """What breaks the options' contract (empty when nothing)."""

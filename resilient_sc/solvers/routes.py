@@ -15,6 +15,7 @@ route that declines (finds no plan), hands the model to plain HiGHS, and the rep
 | `lazy-caps` | country and region caps | the next routes, caps added where a plan breaks them |
 | `merged-origins` | origins that no row or cost tells apart | the next routes, on the merged model |
 | `projected` | other single-sourced models, no shortfall | relax and fix, then HiGHS, determined flows out |
+| `strong-links` | MIPs with strong links (``hub_link``) | HiGHS with the links an LP needs only |
 | `highs` | everything | HiGHS on the model as built |
 
 (1) their copies built on demand when the model was built without them (``solve`` does so
@@ -45,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..exceptions import ValidationError
-from . import aggregate, failures, lazy, projection
+from . import aggregate, failures, lazy, links, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, plan_gap
 from .certify import is_feasible
 from .facility import problem
@@ -442,6 +443,25 @@ def _projected_solve(model: NetworkModel, options: SolveOptions, deadline: float
                                       deadline)
 
 
+def _links_applies(model: NetworkModel, options: SolveOptions) -> bool:
+    return (_accelerating(options) and options.accelerate_options.links_on_demand and _is_mip(model)
+            and links.link_rows(model.lm) is not None)
+
+
+def _links_solve(model: NetworkModel, options: SolveOptions, deadline: float,
+                 start: Design | None = None) -> SolverResult:
+    """HiGHS on the model with only the strong links its LP relaxation needs (:mod:`.links`),
+    or with every link when they are not found in time; the caller certifies every row."""
+    found = links.needed_rows(model.lm, links.link_rows(model.lm), options, deadline)
+    if found is None:
+        return dataclasses.replace(_highs_solve(model, options, deadline, start),
+                                   note="strong links: all in the model (not found in time)")
+    keep, note = found
+    lm = model.lm.subset(np.ones(model.lm.n_cols, bool), keep)
+    result = _highs_solve(dataclasses.replace(model, lm=lm), options, deadline, start)
+    return dataclasses.replace(result, note="; ".join(filter(None, [note, result.note])))
+
+
 def _highs_applies(model: NetworkModel, options: SolveOptions) -> bool:
     return True
 
@@ -479,6 +499,7 @@ ROUTES: tuple[Route, ...] = (
     LAZY_CAPS,
     MERGED,
     Route("projected", _projected_applies, _projected_solve, start="use"),
+    Route("strong-links", _links_applies, _links_solve, start="use"),
     HIGHS,
 )
 

@@ -1,0 +1,75 @@
+"""Strong links on demand: the ``hub_link`` rows an LP relaxation needs, found before HiGHS runs.
+
+``hub_link[h,m,p]``: Σ_c y[h,m,p,c] ≤ demand[m,p] · o[h] holds in every plan whose o is whole:
+at o = 0 ``hub_capacity[h]`` bounds the hub's inflow, and so its outflow, by 0; at o = 1 the
+demand row bounds the flow by demand[m,p]. The links only tighten the LP relaxation, yet they
+are most of a network model's rows (ladder L near-shoring, origins merged: 60k of 73k) and
+much of the time of its LPs. So the relaxation is solved without them, the links its plan
+breaks are added and it is solved again, warm started, until it breaks none: its bound is then
+the whole relaxation's. HiGHS gets the MIP with those links only (ladder M near-shoring: 577
+of 11,712), whose integer plans are the whole model's (the caller certifies every row).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from ..model.linear import LinearModel
+from .base import SolveOptions, Status
+from .highs import new_highs, pass_matrix, run_highs
+
+#: the rows that may wait, and the rows that make them implied for whole designs
+FAMILY, IMPLIED_BY = "hub_link", "hub_capacity"
+#: LP rounds before every link is kept after all
+ROUNDS = 50
+#: the share of the time left before the deadline that the rounds may take
+SHARE = 0.25
+#: a link is broken when exceeded by more than this (relative to its demand, at least 1)
+TOL = 1e-7
+
+
+def link_rows(lm: LinearModel) -> np.ndarray | None:
+    """The rows of ``lm``'s ``hub_link`` block (None: no such block, or no ``hub_capacity``)."""
+    block = lm.constraints.get(FAMILY)
+    if block is None or not block.size or IMPLIED_BY not in lm.constraints:
+        return None
+    return block.start + np.arange(block.size)
+
+
+def needed_rows(lm: LinearModel, links: np.ndarray, options: SolveOptions,
+                deadline: float) -> tuple[np.ndarray, str] | None:
+    """``(rows to keep, note)``: every row of ``lm`` but the ``links`` its LP relaxation
+    does not need, found round by round as above. None when the rounds do not end (in
+    :data:`ROUNDS` rounds and the :data:`SHARE` of the time left) or an LP is not solved:
+    then every link stays."""
+    t = time.perf_counter()
+    keep = np.ones(lm.n_rows, bool)
+    keep[links] = False
+    col_lo, col_up, row_lo, row_up, _ = lm.bounds()
+    a = lm.matrix()
+    stop = t + SHARE * (deadline - t) if math.isfinite(deadline) else math.inf
+    h = new_highs(options)
+    pass_matrix(h, a[keep], lm.objective(), col_lo, col_up, row_lo[keep], row_up[keep],
+                np.zeros(lm.n_cols, bool))
+    link, upper = a[links], row_up[links]
+    tol = TOL * np.maximum(1.0, np.abs(upper))
+    added = np.zeros(len(links), bool)
+    for rounds in range(1, ROUNDS + 1):
+        if math.isfinite(stop):
+            h.setOptionValue("time_limit", max(stop - time.perf_counter(), 1e-3))
+        lp = run_highs(h, False)
+        if lp.status is not Status.OPTIMAL or lp.x is None:
+            return None
+        broken = np.flatnonzero((link @ lp.x - upper > tol) & ~added)
+        if not len(broken):
+            keep[links[added]] = True
+            return keep, (f"strong links: {int(added.sum()):,} of {len(links):,} in the model, found by "
+                          f"{rounds} LP round{'s' * (rounds > 1)} ({time.perf_counter() - t:.1f} s)")
+        added[broken] = True
+        rows = link[broken]
+        h.addRows(len(broken), np.full(len(broken), -np.inf), upper[broken], rows.nnz,
+                  rows.indptr[:-1].astype(np.int32), rows.indices.astype(np.int32), rows.data)
+    return None

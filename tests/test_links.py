@@ -1,0 +1,78 @@
+"""Strong links on demand (:mod:`resilient_sc.solvers.links`): the ``hub_link`` rows left out
+are not needed by the LP relaxation (its bound is the whole relaxation's, checked by an
+independent LP) and not by any whole design (the optimum is plain HiGHS's on the model as built)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.optimize
+import scipy.sparse as sp
+
+from resilient_sc import Policy, SolveOptions, examples, solve
+from resilient_sc.model.build import build_model
+from resilient_sc.solvers import links
+from resilient_sc.solvers.base import AccelerateOptions
+
+from .random_networks import random_network
+
+ONE = SolveOptions(threads=1)
+PLAIN = SolveOptions(threads=1, accelerate=False)
+
+
+def _lp_bound(lm, rows: np.ndarray) -> float:
+    """The LP relaxation of ``lm`` with only ``rows`` (a bool mask), by scipy's linprog."""
+    a = sp.csr_matrix(lm.matrix())[rows]
+    col_lo, col_up, row_lo, row_up, _ = lm.bounds()
+    lo, up = row_lo[rows], row_up[rows]
+    fin_up, fin_lo = np.isfinite(up), np.isfinite(lo)
+    a_ub = sp.vstack([a[fin_up], -a[fin_lo]]).tocsr()
+    b_ub = np.concatenate([up[fin_up], -lo[fin_lo]])
+    res = scipy.optimize.linprog(lm.objective(), A_ub=a_ub, b_ub=b_ub, bounds=np.c_[col_lo, col_up],
+                                 method="highs")
+    assert res.status == 0, res.message
+    return float(res.fun)
+
+
+@pytest.mark.parametrize("policy", [Policy(), Policy(min_local_share=0.5),
+                                    Policy(shortfall_penalty=50.0)])
+def test_the_kept_links_give_the_whole_lp_bound(policy):
+    lm = build_model(examples.electronics(), policy).lm
+    rows = links.link_rows(lm)
+    keep, note = links.needed_rows(lm, rows, ONE, np.inf)
+    kept = int(keep[rows].sum())
+    assert 0 < kept < len(rows)  # some links are needed, most are not
+    assert keep[np.setdiff1d(np.arange(lm.n_rows), rows)].all()  # every other row stays
+    assert f"{kept:,} of {len(rows):,}" in note
+    whole = _lp_bound(lm, np.ones(lm.n_rows, bool))
+    assert _lp_bound(lm, keep) == pytest.approx(whole, rel=1e-7)
+    without = np.ones(lm.n_rows, bool)
+    without[rows] = False
+    assert _lp_bound(lm, without) < whole * (1 - 1e-4)  # the links do tighten it
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("policy", [Policy(), Policy(co2_price=0.05), Policy(shortfall_penalty=1e3),
+                                    Policy(single_sourcing=True, shortfall_penalty=1e4)])
+def test_same_optimum_as_the_whole_model(seed, policy):
+    net = random_network(seed)
+    fast = solve(net, policy, ONE)
+    assert fast.report.route in {"strong-links", "merged-origins"}
+    assert "strong links:" in fast.report.note
+    assert fast.objective == pytest.approx(solve(net, policy, PLAIN).objective, rel=1e-6)
+
+
+def test_the_option_turns_it_off():
+    off = SolveOptions(threads=1, accelerate_options=AccelerateOptions(links_on_demand=False))
+    plan = solve(examples.electronics(), None, off)
+    assert "strong links" not in plan.report.note
+    assert plan.objective == pytest.approx(solve(examples.electronics(), None, ONE).objective, rel=1e-6)
+
+
+def test_every_link_stays_when_the_rounds_do_not_end(monkeypatch):
+    monkeypatch.setattr(links, "ROUNDS", 1)  # one LP round: the links it breaks are never re-checked
+    lm = build_model(examples.electronics()).lm
+    assert links.needed_rows(lm, links.link_rows(lm), ONE, np.inf) is None
+    plan = solve(examples.electronics(), None, ONE)
+    assert "strong links: all in the model" in plan.report.note
+    assert plan.objective == pytest.approx(solve(examples.electronics(), None, PLAIN).objective, rel=1e-6)
