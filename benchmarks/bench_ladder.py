@@ -318,7 +318,8 @@ def one(rung: str, policy: str, side: str, time_limit: float, threads: int) -> d
     if side == "ours":
         plan = solve(net, pol, SolveOptions(time_limit=time_limit, threads=threads, allow_nonoptimal=True))
         res = {"status": plan.status.value, "objective": plan.objective, "bound": plan.bound,
-               "gap": plan.gap, "build_s": plan.build_time, "solve_s": plan.solve_time}
+               "gap": plan.gap, "build_s": plan.build_time, "solve_s": plan.solve_time,
+               "route": plan.report.route, "note": plan.report.note}
     else:
         res = run_textbook(build_textbook(net, pol), t0, time_limit, threads)
     return finish(res, t0)
