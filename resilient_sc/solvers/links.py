@@ -27,7 +27,7 @@ FAMILY, IMPLIED_BY = "hub_link", "hub_capacity"
 ROUNDS = 50
 #: the share of the time left before the deadline that the rounds may take
 SHARE = 0.25
-#: a link is broken when exceeded by more than this (relative to its demand, at least 1)
+#: a link is broken when its flow exceeds demand · o by more than this (units of the product)
 TOL = 1e-7
 
 
@@ -55,7 +55,6 @@ def needed_rows(lm: LinearModel, links: np.ndarray, options: SolveOptions,
     pass_matrix(h, a[keep], lm.objective(), col_lo, col_up, row_lo[keep], row_up[keep],
                 np.zeros(lm.n_cols, bool))
     link, upper = a[links], row_up[links]
-    tol = TOL * np.maximum(1.0, np.abs(upper))
     added = np.zeros(len(links), bool)
     for rounds in range(1, ROUNDS + 1):
         if math.isfinite(stop):
@@ -63,7 +62,7 @@ def needed_rows(lm: LinearModel, links: np.ndarray, options: SolveOptions,
         lp = run_highs(h, False)
         if lp.status is not Status.OPTIMAL or lp.x is None:
             return None
-        broken = np.flatnonzero((link @ lp.x - upper > tol) & ~added)
+        broken = np.flatnonzero((link @ lp.x - upper > TOL) & ~added)
         if not len(broken):
             keep[links[added]] = True
             return keep, (f"strong links: {int(added.sum()):,} of {len(links):,} in the model, found by "
