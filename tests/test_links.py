@@ -63,7 +63,7 @@ def test_same_optimum_as_the_whole_model(seed, policy):
 
 
 def test_the_option_turns_it_off():
-    off = SolveOptions(threads=1, accelerate_options=AccelerateOptions(links_on_demand_rows=0))
+    off = SolveOptions(threads=1, accelerate_options=AccelerateOptions(links_on_demand_coefficients=0))
     plan = solve(examples.electronics(), None, off)
     assert "strong links" not in plan.report.note
     assert plan.objective == pytest.approx(solve(examples.electronics(), None, ONE).objective, rel=1e-6)

@@ -85,6 +85,11 @@ class LinearModel:
     n_cols: int = 0
     n_rows: int = 0
 
+    @property
+    def n_coefficients(self) -> int:
+        """The constraint coefficients as added (the matrix's nonzeros, or more where some sum)."""
+        return sum(len(b.vals) for b in self.constraints.values())
+
     def add_variables(self, name: str, index: Labels, lower: float | np.ndarray = 0.0,
                       upper: float | np.ndarray = INF, integer: bool = False) -> VarBlock:
         """Append a block of variables indexed by the rows of ``index``."""

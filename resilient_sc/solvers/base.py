@@ -73,13 +73,15 @@ class AccelerateOptions:
     219 MB → 0.6 s and 150 MB, S survive country 2.3 → 2.1 s, M survive country 20.0 → 19.1 s
     and 340 → 262 MB, M survive supplier 7.2 → 3.7 s and 725 → 221 MB, L survive supplier
     141 → 79 s and 5.3 → 0.75 GB, XL survive supplier refused → a plan); a larger value keeps
-    the copies of smaller models in the model, to inspect them. ``links_on_demand_rows``: a MIP
-    of at most this many rows (0: none) goes to HiGHS with only the strong links (``hub_link``)
-    its LP relaxation needs, found by LP rounds before it runs (:mod:`.links`): ladder L base
-    99 → 47 s, near-shoring 528 → 192 s, M base 3.6 → 2.6 s, survive country 20.8 → 16.0 s, the
-    other M cases unchanged within the machine's noise. Not larger ones: on ladder XL
-    near-shoring (334k rows) the rounds were not done in their quarter of the time, and the MIP
-    with every link then had no plan at 600 s (a plan within 0.127% without the rounds).
+    the copies of smaller models in the model, to inspect them. ``links_on_demand_coefficients``:
+    a MIP of at most this many matrix coefficients (0: none) goes to HiGHS with only the strong
+    links (``hub_link``) its LP relaxation needs, found by LP rounds before it runs
+    (:mod:`.links`): ladder L base (371k coefficients, origins merged) 99 → 47 s, near-shoring
+    (642k) 528 → 192 s, disruption-aware (861k) 272 → 227 s, M base 3.6 → 2.6 s, survive country
+    20.8 → 16.0 s, the other M cases unchanged within the machine's noise. Not larger ones: their
+    LPs are too slow for the rounds, which then end in their quarter of the time with every link
+    kept (XL near-shoring, 2.7M: no plan at 600 s, where the route of before has one within
+    0.127%; L friend-shoring's whole model, 3.6M: gap 3.0e-5 against 2.3e-5).
     """
 
     min_kernel_size: int = 20_000
@@ -101,13 +103,13 @@ class AccelerateOptions:
                                                   ("mip_heuristic_run_root_reduced_cost", False))
     ipm_root_rows: int = 200_000
     on_demand_columns: int = 0
-    links_on_demand_rows: int = 200_000
+    links_on_demand_coefficients: int = 1_500_000
 
     def problems(self) -> list[str]:
         """What breaks the options' contract (empty when nothing)."""
         out = [f"{name} == {getattr(self, name)!r}, must be >= 0"
                for name in ("min_kernel_size", "ss_kernel_size", "heur_every", "swap_in", "polish_nodes",
-                            "ipm_root_rows", "on_demand_columns", "links_on_demand_rows")
+                            "ipm_root_rows", "on_demand_columns", "links_on_demand_coefficients")
                if getattr(self, name) < 0]
         out += [f"{name} == {getattr(self, name)!r}, must be >= 1"
                 for name in ("nearest", "farkas_batch", "visit_every") if getattr(self, name) < 1]

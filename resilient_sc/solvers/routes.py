@@ -15,11 +15,12 @@ route that declines (finds no plan), hands the model to plain HiGHS, and the rep
 | `lazy-caps` | country and region caps | the next routes, caps added where a plan breaks them |
 | `merged-origins` | origins that no row or cost tells apart | the next routes, on the merged model |
 | `projected` | other single-sourced models, no shortfall | relax and fix, then HiGHS, determined flows out |
-| `strong-links` | MIPs with strong links, ≤ `links_on_demand_rows` rows | HiGHS with the links an LP needs |
+| `strong-links` | smaller MIPs with strong links (2) | HiGHS with the links an LP needs |
 | `highs` | everything | HiGHS on the model as built |
 
 (1) their copies built on demand when the model was built without them (``solve`` does so
 above ``on_demand_columns`` recourse columns, by default always, :class:`~.base.AccelerateOptions`).
+(2) ``hub_link`` rows, and at most ``links_on_demand_coefficients`` matrix coefficients.
 
 A plain CFLP (capacitated facility location problem) has one supplier, one product and no
 policy field but ``single_sourcing`` (:func:`~.facility.problem.recognise`); "pairs" are its
@@ -444,8 +445,8 @@ def _projected_solve(model: NetworkModel, options: SolveOptions, deadline: float
 
 
 def _links_applies(model: NetworkModel, options: SolveOptions) -> bool:
-    return (_accelerating(options) and model.lm.n_rows <= options.accelerate_options.links_on_demand_rows
-            and _is_mip(model) and links.link_rows(model.lm) is not None)
+    small = model.lm.n_coefficients <= options.accelerate_options.links_on_demand_coefficients
+    return _accelerating(options) and small and _is_mip(model) and links.link_rows(model.lm) is not None
 
 
 def _links_solve(model: NetworkModel, options: SolveOptions, deadline: float,
