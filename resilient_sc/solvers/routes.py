@@ -444,22 +444,26 @@ def _projected_solve(model: NetworkModel, options: SolveOptions, deadline: float
                                       deadline)
 
 
+def _links(model: NetworkModel) -> np.ndarray | None:
+    return _once("links", model, lambda m: links.link_rows(m.lm))
+
+
 def _links_applies(model: NetworkModel, options: SolveOptions) -> bool:
     small = model.lm.n_coefficients <= options.accelerate_options.links_on_demand_coefficients
-    return _accelerating(options) and small and _is_mip(model) and links.link_rows(model.lm) is not None
+    return _accelerating(options) and small and _is_mip(model) and _links(model) is not None
 
 
 def _links_solve(model: NetworkModel, options: SolveOptions, deadline: float,
                  start: Design | None = None) -> SolverResult:
     """HiGHS on the model with only the strong links its LP relaxation needs (:mod:`.links`),
     or with every link when they are not found in time; the caller certifies every row."""
-    found = links.needed_rows(model.lm, links.link_rows(model.lm), options, deadline)
-    if found is None:
-        return dataclasses.replace(_highs_solve(model, options, deadline, start),
-                                   note="strong links: all in the model (not found in time)")
-    keep, note = found
-    lm = model.lm.subset(np.ones(model.lm.n_cols, bool), keep)
-    result = _highs_solve(dataclasses.replace(model, lm=lm), options, deadline, start)
+    rows = _links(model)
+    assert rows is not None
+    found = links.needed_rows(model.lm, rows, options, deadline)
+    note = "strong links: all in the model (not found in time)" if found is None else found[1]
+    if found is not None:
+        model = dataclasses.replace(model, lm=model.lm.subset(np.ones(model.lm.n_cols, bool), found[0]))
+    result = _highs_solve(model, options, deadline, start)
     return dataclasses.replace(result, note="; ".join(filter(None, [note, result.note])))
 
 
