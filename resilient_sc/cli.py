@@ -407,6 +407,7 @@ def _configure_premium(parser: argparse.ArgumentParser) -> None:
 
 def _run_premium(args: argparse.Namespace) -> Outcome:
     from .analysis import premium_outcomes, premium_table
+    from .analysis.premium import shown_columns
     from .analysis.report import premium_sentences, write_premium_report
     from .policy import load_policies
 
@@ -420,8 +421,9 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     outcomes = premium_outcomes(network, policies, base, workers=args.workers,
                                 progress=progress_bar(args, "policies"))
     table = premium_table(outcomes)
-    text = "\n".join([frame_text(table, ["policy", "status", "cost", "premium_pct", "worst_served",
-                                          "expected_value_served", "n_suppliers", "n_hubs"]), "",
+    columns = shown_columns(["policy", "status", "cost", "premium_pct", "worst_served",
+                             "expected_value_served", "n_suppliers", "n_hubs"], table)
+    text = "\n".join([frame_text(table, columns), "",
                       *premium_sentences(outcomes, table)])
     written = None
     if args.out is not None:
@@ -447,6 +449,7 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
 
 def _run_frontier(args: argparse.Namespace) -> Outcome:
     from .analysis import frontier
+    from .analysis.premium import shown_columns
     from .analysis.report import frontier_sentences, write_frontier_report
     from .policy import Policy
 
@@ -460,8 +463,9 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
     policy.sweep(args.field, args.values, "--values")  # frontier() checks the points on the network
     df = frontier(network, args.field, args.values, policy, warm_start=args.warm_start,
                   workers=args.workers, progress=progress_bar(args, args.field))
-    text = "\n".join([frame_text(df, [args.field, "status", "cost", "premium_pct", "worst_served",
-                                       "worst_failure", "n_suppliers", "n_hubs"]), "",
+    columns = shown_columns([args.field, "status", "cost", "premium_pct", "worst_served", "worst_failure",
+                             "n_suppliers", "n_hubs"], df)
+    text = "\n".join([frame_text(df, columns), "",
                       *frontier_sentences(df, args.field)])
     written = None
     if args.out is not None:

@@ -18,7 +18,7 @@ from typing import Any
 #: columns holding shares of a plan (fractions), by name
 SHARE_COLUMNS = frozenset({"local_share", "allied_share", "top_country_share"})
 #: columns holding money, by name
-MONEY_COLUMNS = frozenset({"cost", "extra_cost", "shortfall_cost", "impact", "premium",
+MONEY_COLUMNS = frozenset({"cost", "network_cost", "extra_cost", "shortfall_cost", "impact", "premium",
                            "expected_shortfall_cost", "expected_extra_cost"})
 
 
@@ -59,7 +59,7 @@ def column_formatter(column: str) -> Callable[[Any], str]:
     column = column.split(" ", 1)[0]
     if column in MONEY_COLUMNS:
         fmt: Callable[[Any], str] = money
-    elif column == "premium_pct":
+    elif column in ("premium_pct", "network_premium_pct"):
         fmt = pct_points
     elif "served" in column or column in SHARE_COLUMNS:
         fmt = fraction

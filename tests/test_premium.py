@@ -10,9 +10,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from resilient_sc.analysis import premium
+from resilient_sc import Policy
+from resilient_sc.analysis import premium, premium_outcomes, premium_table
+from resilient_sc.analysis.figures import premium_figure
+from resilient_sc.analysis.premium import counts_penalties, shown_columns
+from resilient_sc.analysis.report import premium_sentences
 
 from .cases import TINY_POLICIES as POLICIES
+from .test_disruption import disrupted_tiny
 
 #: columns that differ between runs of the same solves
 TIMING = ["solve_time"]
@@ -43,3 +48,35 @@ def test_premium_on_a_dask_cluster_equals_serial(tiny_outcomes):
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         table = premium(net, POLICIES, executor=client)
     pd.testing.assert_frame_equal(table.drop(columns=TIMING), serial.drop(columns=TIMING))
+
+
+def test_a_premium_says_what_part_is_expected_disruption_cost():
+    """China fails with probability 0.1 (tests/test_disruption.py): the disruption-aware plan
+    contracts S_FR alone, network cost 1720, and counts 0.1 · 80 · 14 = 112 of expected recourse
+    cost, 1832 in all; the base (S_CN alone, 1260) counts none. So the premium is
+    (1832 − 1260) / 1260 = 45.4%, of which the network's is (1720 − 1260) / 1260 = 36.5%."""
+    outcomes = premium_outcomes(disrupted_tiny(), {"aware": Policy(shortfall_penalty=1000.0)}, failures=(),
+                                workers=1)
+    table = premium_table(outcomes)
+    row = table.set_index("policy").loc["aware"]
+    assert row["cost"] == pytest.approx(1832.0) and row["network_cost"] == pytest.approx(1720.0)
+    assert row["premium_pct"] == pytest.approx(100 * 572 / 1260)
+    assert row["network_premium_pct"] == pytest.approx(100 * 460 / 1260)
+    assert counts_penalties(table)
+    assert shown_columns(["policy", "premium_pct", "cost"], table) == [
+        "policy", "premium_pct", "network_premium_pct", "cost"]
+    sentence = premium_sentences(outcomes, table)[1]
+    assert ("costs 45.4% more than the cost-optimal base (112.00 of its cost is shortfall and expected "
+            "disruption cost, which the base's cost does not count; its network alone costs 36.5% more)"
+            in sentence)
+    labels = [t.get_text() for t in premium_figure(table).axes[0].get_legend().get_texts()]
+    assert labels[0] == "network: design and flows" and labels[1].startswith("shortfall and expected")
+
+
+def test_without_penalties_the_network_premium_is_the_premium(tiny_outcomes):
+    _, _, table = tiny_outcomes
+    ok = table["status"] == "optimal"
+    assert (table.loc[ok, "network_premium_pct"] == table.loc[ok, "premium_pct"]).all()
+    assert not counts_penalties(table)
+    assert premium_figure(table).axes[0].get_legend() is None
+

@@ -20,6 +20,7 @@ import pandas as pd
 from .. import io
 from ..format import pct_points
 from ..policy import POLICY_FIELDS
+from .premium import counts_penalties
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -112,26 +113,43 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
 
 def premium_figure(table: pd.DataFrame) -> Figure:
     """Premium (% of base cost) per policy from :func:`premium`, each bar annotated with the
-    demand served under its worst failure; infeasible policies are labelled, not drawn."""
+    demand served under its worst failure; infeasible policies are labelled, not drawn. Where a
+    cost counts shortfall and expected disruption cost (:func:`~.premium.counts_penalties`), the
+    bar is split: the network's premium solid, that cost hatched on top."""
     fig = new_figure(max(5.0, 1.3 * len(table) + 2), 4.2)
     ax = fig.subplots()
     pct = table["premium_pct"].to_numpy(float) if "premium_pct" in table else np.full(len(table), np.nan)
     x = np.arange(len(table))
-    ax.bar(x, np.nan_to_num(pct), color=["tab:gray" if i == 0 else "tab:blue" for i in x])
+    colors = ["tab:gray" if i == 0 else "tab:blue" for i in x]
+    split = counts_penalties(table)
+    net = table["network_premium_pct"].to_numpy(float) if split else pct
+    ax.bar(x, np.nan_to_num(net), color=colors)
+    if split:
+        from matplotlib.patches import Patch
+
+        extra = np.nan_to_num(pct - net)
+        some = np.abs(extra) > 0.005  # (% points) no outline on the bars without any
+        penalty = {"facecolor": "white", "edgecolor": "tab:red", "hatch": "//"}
+        ax.bar(x[some], extra[some], bottom=np.nan_to_num(net)[some], **penalty)
+        ax.legend(handles=[Patch(color="tab:blue", label="network: design and flows"),
+                           Patch(**penalty, label="shortfall and expected disruption cost\n"
+                                                   "(counted only with a shortfall penalty)")],
+                  loc="upper left", fontsize="small")
     ax.set_xticks(x, table["policy"].astype(str).tolist(), rotation=20 if len(table) > 4 else 0)
     ax.set_xlabel("policy")
     ax.set_ylabel(PREMIUM_LABEL)
     ax.set_title("Resilience premium and worst-case service")
     ax.margins(y=0.3)
     worst = table.get("worst_served", pd.Series(np.nan, index=table.index)).to_numpy(float)
-    for i, (p, w, status) in enumerate(zip(pct, worst, table["status"], strict=True)):
+    for i, (p, n, w, status) in enumerate(zip(pct, net, worst, table["status"], strict=True)):
         if status == "infeasible" or math.isnan(p):
             ax.annotate("infeasible", (i, 0), ha="center", va="bottom", color="tab:red")
             continue
         kept = (f"every market keeps\n≥ {w:.0%} of each\nproduct's demand" if w > 1e-9
                 else "a market loses all\nof a product")
         served = "\nworst single failure:\n" + kept
-        text = pct_points(p, 1) + ("" if math.isnan(w) else served)
+        own = f" (network {pct_points(n, 1)})" if split and abs(p - n) > 0.005 else ""
+        text = pct_points(p, 1) + own + ("" if math.isnan(w) else served)
         ax.annotate(text, (i, p), xytext=(0, 3), textcoords="offset points", ha="center",
                     va="bottom", fontsize="small")
     ax.axhline(0, color="black", lw=0.8)

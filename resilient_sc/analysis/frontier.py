@@ -34,14 +34,15 @@ def _point(network: Network, policy: Policy, options: SolveOptions | None,
     return plan, "", time.perf_counter() - t
 
 
-def _row(field: str, value: Any, plan: Plan | None, reason: str, seconds: float, base_cost: float,
+def _row(field: str, value: Any, plan: Plan | None, reason: str, seconds: float, base: Plan,
          network: Network, failures: tuple[str, ...]) -> dict[str, Any]:
     row: dict[str, Any] = {field: value, "status": "infeasible" if plan is None else plan.status.value}
     if plan is None:
         return {**row, "cost": math.nan, "premium": math.nan, "premium_pct": math.nan,
-                "worst_served": math.nan, "time": seconds, "reason": reason}
+                "network_cost": math.nan, "network_premium_pct": math.nan, "worst_served": math.nan,
+                "time": seconds, "reason": reason}
     summary = stress_test(network, plan, failures, scenarios=False).summary() if failures else {}
-    return {**row, **design_columns(plan, base_cost, summary), "time": seconds,
+    return {**row, **design_columns(plan, base, summary), "time": seconds,
             "solve_time": plan.solve_time, "reason": ""}
 
 
@@ -76,5 +77,5 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     else:
         tasks = [(network, pol, options, None, fails) for pol in policies]
         points = run_all(_point, tasks, workers, executor, progress)
-    return pd.DataFrame([_row(field, v, plan, reason, seconds, base.objective, network, fails)
+    return pd.DataFrame([_row(field, v, plan, reason, seconds, base, network, fails)
                          for v, (plan, reason, seconds) in zip(values, points, strict=True)])

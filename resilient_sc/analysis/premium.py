@@ -48,14 +48,52 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
     return PolicyOutcome(name, policy, plan, stress)
 
 
-def design_columns(plan: Plan, base_cost: float, summary: Mapping[str, Any]) -> dict[str, Any]:
+#: cost components that price demand not delivered rather than the network: π · shortfall in the
+#: plan's own case and w · the expected recourse and shortfall cost of the disruption scenarios
+#: (docs/formulation.md §5b); only a policy with ``shortfall_penalty`` has them
+PENALTIES = ("shortfall", "disruption")
+
+
+def network_cost(plan: Plan) -> float:
+    """The plan's cost without its :data:`PENALTIES` (money): what its design and flows cost."""
+    return plan.objective - sum(float(plan.breakdown.get(c, 0.0)) for c in PENALTIES)
+
+
+def counts_penalties(table: pd.DataFrame) -> bool:
+    """Whether some plan of a premium or frontier ``table`` has shortfall or expected disruption
+    cost in its cost (more than half a cent): then its ``network_premium_pct`` is not its
+    ``premium_pct`` and a reader needs both."""
+    if "network_cost" not in table:
+        return False
+    return bool(((table["cost"] - table["network_cost"]).abs() > 0.005).any())
+
+
+def shown_columns(columns: list[str], table: pd.DataFrame) -> list[str]:
+    """``columns`` with ``network_premium_pct`` after ``premium_pct`` when the ``table`` needs it
+    (:func:`counts_penalties`)."""
+    if not counts_penalties(table) or "premium_pct" not in columns or "network_premium_pct" in columns:
+        return columns
+    at = columns.index("premium_pct") + 1
+    return [*columns[:at], "network_premium_pct", *columns[at:]]
+
+
+def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[str, Any]:
     """The columns every comparison of designs shares (premium table, frontier): cost and
-    premium over ``base_cost`` (money and % of it), the stress summary's worst case, the
+    premium over the ``base`` plan's cost (money and % of it), the network cost and its premium
+    (:func:`network_cost`, % of the base's cost: they differ from cost and premium when a plan's
+    cost counts shortfall or expected disruption cost), the stress summary's worst case, the
     plan's overall local and allied shares and its numbers of suppliers and hubs."""
+    base_cost = base.objective
+
+    def pct(v: float) -> float:
+        return 100.0 * v / base_cost if base_cost else math.nan
+
     return {
         "cost": plan.objective,
         "premium": plan.objective - base_cost,
-        "premium_pct": 100.0 * (plan.objective - base_cost) / base_cost if base_cost else math.nan,
+        "premium_pct": pct(plan.objective - base_cost),
+        "network_cost": network_cost(plan),
+        "network_premium_pct": pct(network_cost(plan) - network_cost(base)),
         "worst_served": summary.get("worst_served", math.nan),
         "worst_failure": summary.get("worst_failure", ""),
         "local_share": plan.overall_share("local_share"),
@@ -65,7 +103,7 @@ def design_columns(plan: Plan, base_cost: float, summary: Mapping[str, Any]) -> 
     }
 
 
-def outcome_row(o: PolicyOutcome, base_cost: float) -> dict[str, Any]:
+def outcome_row(o: PolicyOutcome, base: Plan) -> dict[str, Any]:
     """One row of the premium table."""
     row: dict[str, Any] = {"policy": o.name, "status": o.status if o.plan is None
                            else o.plan.status.value}
@@ -76,7 +114,7 @@ def outcome_row(o: PolicyOutcome, base_cost: float) -> dict[str, Any]:
     top = p.shares["top_foreign_share"]
     return {
         **row,
-        **design_columns(p, base_cost, summary),
+        **design_columns(p, base, summary),
         "expected_value_served": summary.get("expected_value_served", math.nan),
         "expected_shortfall_cost": summary.get("expected_shortfall_cost", math.nan),
         "expected_conditional_on": summary.get("conditional_on", ""),
@@ -110,7 +148,10 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         wraps the iterator (e.g. ``tqdm``).
     :returns: one row per policy, base first. Columns: ``policy``, ``status`` (``optimal``,
         ``infeasible``, ``not_solved``), ``cost`` (money), ``premium`` (money over the base),
-        ``premium_pct`` (% of the base cost), ``worst_served`` (the lowest fraction of demand
+        ``premium_pct`` (% of the base cost), ``network_cost`` (money: the cost without the
+        shortfall and expected disruption cost that a policy with ``shortfall_penalty`` counts,
+        :func:`network_cost`), ``network_premium_pct`` (its premium, % of the base cost),
+        ``worst_served`` (the lowest fraction of demand
         every market and product is still guaranteed under any replayed failure, in [0, 1]),
         ``worst_failure``, ``expected_value_served`` (fraction of the demand's value served,
         averaged over failures as ``expected_conditional_on`` says; NaN without unit values),
@@ -153,4 +194,4 @@ def premium_table(outcomes: list[PolicyOutcome]) -> pd.DataFrame:
     base = outcomes[0]
     if base.plan is None:
         raise InfeasiblePolicyError([f"the base policy has no plan: {base.reason}"])
-    return pd.DataFrame([outcome_row(o, base.plan.objective) for o in outcomes])
+    return pd.DataFrame([outcome_row(o, base.plan) for o in outcomes])

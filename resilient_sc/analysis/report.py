@@ -24,6 +24,7 @@ from ..format import fraction, money, pct_points, signed_money, value, whole
 from ..schema import TABLES
 from . import figures as fg
 from . import maps
+from .premium import counts_penalties, network_cost
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -248,10 +249,26 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
     else:
         more = "more" if pct >= 0 else "less"
         text = f"{who} costs {pct_points(abs(pct), 1)} {more} than the cost-optimal base"
+    text += _penalty_clause(o.plan, base.plan, row)
     if not what:
         return text + "."
     base_served = _worst(base.stress)[1]
     return text + f"; under {what} {_guarantee(served)} (base: {base_served:.1%})."
+
+
+def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any]) -> str:
+    """What part of a premium is shortfall and expected disruption cost (empty when none): a
+    policy with ``shortfall_penalty`` counts them in its cost, the base plan usually not."""
+    penalty = plan.objective - network_cost(plan)
+    if abs(penalty) <= 0.005 or base is None:
+        return ""
+    base_penalty = base.objective - network_cost(base)
+    whose = ("which the base's cost does not count" if abs(base_penalty) <= 0.005
+             else f"against {money(base_penalty)} in the base's")
+    net = row.get("network_premium_pct", math.nan)
+    more = "more" if net >= 0 else "less"
+    return (f" ({money(penalty)} of its cost is shortfall and expected disruption cost, {whose}; "
+            f"its network alone costs {pct_points(abs(net), 1)} {more})")
 
 
 def _design_sentence(plan: Plan) -> list[str]:
@@ -345,6 +362,11 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
     out.append(f"As {field} goes from {value(first[field])} to {value(last[field])}, the cost goes from "
                f"{money(first['cost'])} to {money(last['cost'])} (premium "
                f"{pct_points(first['premium_pct'], 1)} to {pct_points(last['premium_pct'], 1)}).")
+    if counts_penalties(ok):
+        out.append(f"These costs count shortfall and expected disruption cost where the policy has a "
+                   f"shortfall penalty; without them the network's premium goes from "
+                   f"{pct_points(first['network_premium_pct'], 1)} to "
+                   f"{pct_points(last['network_premium_pct'], 1)}.")
     if "worst_served" in ok and ok["worst_served"].notna().any():
         out.append(f"Under its worst single failure, at {field} = {value(first[field])} "
                    f"({first['worst_failure']}) {_guarantee(first['worst_served'])}; at "
@@ -364,9 +386,10 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
 # ---- tables -------------------------------------------------------------------------------
 def _premium_table(table: pd.DataFrame) -> list[str]:
     cols = {"policy": str, "status": str, "cost": money, "premium_pct": pct_points,
-            "worst_served": fraction, "expected_value_served": fraction, "local_share": fraction,
-            "allied_share": fraction, "n_suppliers": whole, "n_hubs": whole}
-    return _markdown(table, cols, {"premium_pct": "premium", "worst_served": "worst served",
+            **_network_premium(table), "worst_served": fraction, "expected_value_served": fraction,
+            "local_share": fraction, "allied_share": fraction, "n_suppliers": whole, "n_hubs": whole}
+    return _markdown(table, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
+                                   "worst_served": "worst served",
                                    "expected_value_served": "expected value served", "local_share": "local",
                                    "allied_share": "allied", "n_suppliers": "suppliers", "n_hubs": "hubs"})
 
@@ -382,10 +405,16 @@ def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
 
 
 def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
-    cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points,
+    cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points, **_network_premium(df),
             "worst_served": fraction, "n_suppliers": whole, "n_hubs": whole}
-    return _markdown(df, cols, {"premium_pct": "premium", "worst_served": "worst served",
+    return _markdown(df, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
+                                "worst_served": "worst served",
                                 "n_suppliers": "suppliers", "n_hubs": "hubs"})
+
+
+def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
+    """The network premium column, for a table where some cost counts penalties."""
+    return {"network_premium_pct": pct_points} if counts_penalties(table) else {}
 
 
 def _markdown(df: pd.DataFrame, cols: dict[str, Callable[[Any], str]],

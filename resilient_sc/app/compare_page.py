@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..analysis.figures import field_unit
 from ..analysis.frontier import frontier
-from ..analysis.premium import PolicyOutcome, premium_table
+from ..analysis.premium import PolicyOutcome, counts_penalties, premium_table, shown_columns
 from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_table, roadmap_stress
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import SERVED_TOL, stress_test
@@ -109,7 +109,7 @@ def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 def premium_rows(session: Session) -> list[dict[str, Any]]:
     df = premium_frame(session)
-    return [] if df is None else _formatted(df, premium_columns(session))
+    return [] if df is None else _formatted(df, shown_columns(premium_columns(session), df))
 
 
 def premium_bars(table: pd.DataFrame) -> Any:
@@ -121,15 +121,29 @@ def premium_bars(table: pd.DataFrame) -> Any:
     paths = "n_suppliers_started" in table
     base = "the cost-optimal path" if paths else "the base design"
 
+    names = table["policy"].astype(str).tolist()
     pct = [float(v) if pd.notna(v) else math.nan for v in table["premium_pct"]]
     infeasible = [st == "infeasible" or math.isnan(v) for st, v in zip(table["status"], pct, strict=True)]
-    fig = go.Figure(go.Bar(
-        x=table["policy"].astype(str).tolist(),
-        y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)],
-        text=["infeasible" if bad else f"{v:+.2f}%" for bad, v in zip(infeasible, pct, strict=True)],
-        textposition="outside", cliponaxis=False,
-        marker_color=["#888" if i == 0 else "#1f77b4" for i in range(len(pct))],
-        hovertemplate=f"%{{x}}: %{{text}} over {base}<extra></extra>"))
+    text = ["infeasible" if bad else f"{v:+.2f}%" for bad, v in zip(infeasible, pct, strict=True)]
+    colors = ["#888" if i == 0 else "#1f77b4" for i in range(len(pct))]
+    hover = f"%{{x}}: %{{text}} over {base}<extra></extra>"
+    if not counts_penalties(table):
+        fig = go.Figure(go.Bar(x=names, y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)],
+                               text=text, textposition="outside", cliponaxis=False, marker_color=colors,
+                               hovertemplate=hover))
+    else:  # the network's premium, and the shortfall and expected disruption cost hatched on top
+        net = [0.0 if bad else float(v)
+               for bad, v in zip(infeasible, table["network_premium_pct"], strict=True)]
+        rest = [0.0 if bad else v - n for bad, v, n in zip(infeasible, pct, net, strict=True)]
+        fig = go.Figure([
+            go.Bar(x=names, y=net, marker_color=colors, name="network: design and flows",
+                   hovertemplate="%{x}: network %{y:+.2f}%<extra></extra>"),
+            go.Bar(x=names, y=rest, base=net, text=text, textposition="outside", cliponaxis=False,
+                   marker={"color": "white", "line": {"color": "#d62728", "width": 1},
+                           "pattern": {"shape": "/", "fgcolor": "#d62728"}},
+                   name="shortfall and expected disruption cost (counted only with a shortfall penalty)",
+                   hovertemplate=hover)])
+        fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.25})
     title = ("Premium of each path: its Σ weight × period cost over the cost-optimal path's (same periods)"
              if paths else "Premium of each scenario: its cheapest design's cost over the base design's "
                            "(same data)")
@@ -280,6 +294,8 @@ def build(session: Session) -> Any:
     def premiums() -> None:
         df = premium_frame(session)
         shown = premium_columns(session)
+        if df is not None:
+            shown = shown_columns(shown, df)
         rows = [] if df is None else _formatted(df, shown)
         if not rows:
             ui.label("Solve a policy (step 3) to start comparing: every solve is kept as a scenario.")
@@ -373,7 +389,7 @@ def build(session: Session) -> Any:
                          "design; worst served is what every market and product is still guaranteed under "
                          "the worst single country failure.").classes("text-sm")
             session.frontier = (name, out)
-            shown = [name, *(PATH_FRONTIER_COLUMNS if roadmap else FRONTIER_COLUMNS)]
+            shown = shown_columns([name, *(PATH_FRONTIER_COLUMNS if roadmap else FRONTIER_COLUMNS)], out)
             ui.table(columns=cols(shown), rows=_formatted(out, shown)).props(
                 "dense data-testid=frontier-table").classes("w-full")
             ui.plotly(any_frontier_figure(out, name)).classes("w-full").props("data-testid=frontier-figure")
