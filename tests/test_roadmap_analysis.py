@@ -24,7 +24,8 @@ from resilient_sc.analysis import (
     roadmap_stress_table,
     stress_test,
 )
-from resilient_sc.analysis.roadmap import at_last_period, period_network
+from resilient_sc.analysis.roadmap import at_last_period, period_network, roadmap_premium_table
+from resilient_sc.analysis.roadmap_report import premium_columns, roadmap_premium_sentences
 from resilient_sc.periods import in_period
 from resilient_sc.roadmap import solve_roadmap
 
@@ -222,3 +223,19 @@ def test_roadmap_figure(tmp_path):
     assert [t.get_text() for t in bottom.get_xticklabels()] == ["2026\n160", "2027\n630"]
     assert "demand-weighted" in bottom.get_ylabel() or "value-weighted" in bottom.get_ylabel()
     assert save_figure(fig, tmp_path / "roadmap.png").stat().st_size > 0
+
+
+def test_premium_of_a_path_that_leaves_demand_short():
+    """Shortfall at 10 a unit is cheaper than S_CN (fixed 100 + 6 a unit): the path ends S_CN in
+    2026 (closing 50) and leaves Paris short in both periods, 50 + 2 · 10 · 10 = 250 against the
+    base's 320: a premium of (250 − 320) / 320 = −21.875 %, but its network alone (the closing,
+    50) costs (50 − 320) / 320 = −84.375 % against the base's."""
+    outcomes = roadmap_outcomes(paris(), {"short": Policy(shortfall_penalty=10.0)}, workers=1)
+    df = roadmap_premium_table(outcomes)
+    base, short = df.iloc[0], df.iloc[1]
+    assert (base["network_cost"], base["network_premium_pct"]) == (320.0, 0.0)
+    assert (short["cost"], short["network_cost"]) == pytest.approx((250.0, 50.0))
+    assert short["premium_pct"] == pytest.approx(-21.875)
+    assert short["network_premium_pct"] == pytest.approx(-84.375)
+    assert "network_premium_pct" in premium_columns(df)[0]
+    assert any("network premium leaves them out" in s for s in roadmap_premium_sentences(outcomes, df))

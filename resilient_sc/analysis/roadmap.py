@@ -28,6 +28,7 @@ from ..results import Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
 from .parallel import run_all
+from .premium import PENALTIES
 from .stress import StressResult, stress_test
 
 BASE = "base"
@@ -59,17 +60,30 @@ def solve_path(name: str, network: Network, policy: Policy,
         return PathOutcome(name, policy, None, str(exc), "not_solved")
 
 
+def path_network_cost(roadmap: Roadmap) -> float:
+    """The path's cost without its penalties (:data:`~.premium.PENALTIES`), money:
+    Σ_t weight_t · (cost_t − shortfall_t − disruption_t)."""
+    c = roadmap.costs
+    penalties = c[[p for p in PENALTIES if p in c]].sum(axis=1)
+    return roadmap.objective - float((c["weight"] * penalties).sum())
+
+
 def path_columns(roadmap: Roadmap, base: Roadmap) -> dict[str, Any]:
     """The columns every comparison of paths shares: ``cost`` (Σ weight × period cost, money),
-    ``premium`` (money over ``base``), ``premium_pct`` (% of base), per period ``cost <period>``
+    ``premium`` (money over ``base``), ``premium_pct`` (% of base), ``network_cost`` and
+    ``network_premium_pct`` (the same without shortfall and expected disruption cost,
+    :func:`path_network_cost`; its premium in % of the base's cost), per period ``cost <period>``
     (money, unweighted) and ``premium_pct <period>`` (% of the base path's cost in that period;
     NaN where it is 0), the suppliers and hubs started and stopped over the path (counts of
     element-periods; a restart counts again), and the last period's numbers of suppliers and
     hubs and shares (:meth:`Roadmap.shares`: fractions of demand, weighted as
     :meth:`Plan.share_weighting` says)."""
     cost, ref = roadmap.objective, base.objective
+    network = path_network_cost(roadmap) - path_network_cost(base)
     row: dict[str, Any] = {"cost": cost, "premium": cost - ref,
-                           "premium_pct": 100.0 * (cost - ref) / ref if ref else math.nan}
+                           "premium_pct": 100.0 * (cost - ref) / ref if ref else math.nan,
+                           "network_cost": path_network_cost(roadmap),
+                           "network_premium_pct": 100.0 * network / ref if ref else math.nan}
     mine, theirs = roadmap.costs.set_index("period")["total"], base.costs.set_index("period")["total"]
     for period in roadmap.period_ids:
         c, b = float(mine[period]), float(theirs[period])
@@ -95,7 +109,8 @@ def path_row(o: PathOutcome, base: Roadmap) -> dict[str, Any]:
     row: dict[str, Any] = {"policy": o.name,
                            "status": o.status if o.roadmap is None else o.roadmap.status.value}
     if o.roadmap is None:
-        return {**row, "cost": math.nan, "premium": math.nan, "premium_pct": math.nan, "reason": o.reason}
+        return {**row, "cost": math.nan, "premium": math.nan, "premium_pct": math.nan,
+                "network_cost": math.nan, "network_premium_pct": math.nan, "reason": o.reason}
     return {**row, **path_columns(o.roadmap, base), "solve_time": o.roadmap.solve_time,
             "gap": o.roadmap.gap, "reason": ""}
 

@@ -20,6 +20,7 @@ import pandas as pd
 from .. import io
 from ..format import fraction, money, pct_points, signed_money, value, whole
 from . import figures as fg
+from .premium import counts_penalties, shown_columns
 from .report import (
     STRESS_METHOD,
     _bullets,
@@ -79,7 +80,7 @@ def premium_columns(table: pd.DataFrame) -> tuple[list[str], list[str]]:
     two tables: cost and premiums (the path's and each period's); starts and stops over the
     path, the last period's design and shares."""
     per_period = [c for c in table.columns if c.startswith("premium_pct ")]
-    return (["policy", "status", "cost", "premium_pct", *per_period],
+    return (shown_columns(["policy", "status", "cost", "premium_pct", *per_period], table),
             ["policy", "n_suppliers_started", "n_suppliers_stopped", "n_hubs_started", "n_hubs_stopped",
              "n_suppliers", "n_hubs", "local_share", "allied_share", "top_country", "top_country_share"])
 
@@ -110,6 +111,9 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
         out.append(f"Of the policy paths, {dear['policy']} costs most ({signed_pct(dear['premium_pct'])} "
                    f"over the cost-optimal path) and {cheap['policy']} least "
                    f"({signed_pct(cheap['premium_pct'])}).")
+    if counts_penalties(table):
+        out.append("These costs count shortfall and expected disruption cost where a path's policy has a "
+                   "shortfall penalty; the network premium leaves them out.")
     for o, row in zip(outcomes[1:], rows[1:], strict=True):
         out.append(_path_sentence(o, row, ref, ids))
     return out
@@ -234,7 +238,8 @@ def _premium_chart(table: pd.DataFrame) -> Figure:
 def _premium_markdown(table: pd.DataFrame) -> list[str]:
     cost, design = premium_columns(table)
     cols: dict[str, Any] = {c: _formatter(c) for c in dict.fromkeys([*cost, *design])}
-    names = {"premium_pct": "premium", "n_suppliers_started": "suppliers started",
+    names = {"premium_pct": "premium", "network_premium_pct": "network premium",
+             "n_suppliers_started": "suppliers started",
              "n_suppliers_stopped": "suppliers stopped", "n_hubs_started": "hubs started",
              "n_hubs_stopped": "hubs stopped", "n_suppliers": "suppliers", "n_hubs": "hubs",
              "local_share": "local", "allied_share": "allied", "top_country": "top country",
@@ -245,9 +250,9 @@ def _premium_markdown(table: pd.DataFrame) -> list[str]:
 
 def _formatter(column: str) -> Any:
     head = column.split(" ", 1)[0]
-    if head in ("cost", "premium"):
+    if head in ("cost", "premium", "network_cost"):
         return money
-    if head == "premium_pct":
+    if head in ("premium_pct", "network_premium_pct"):
         return pct_points
     if head.endswith("_share") or "served" in head:
         return fraction
