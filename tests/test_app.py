@@ -320,6 +320,24 @@ def test_premium_bars(compared):
     assert premium_frame(compared)["worst_served"].notna().tolist()[:2] == [True, False]  # base was stressed
 
 
+def test_premium_bars_split_what_a_shortfall_penalty_counts(base_plan):
+    """A scenario whose cost counts expected disruption cost (the example's disruptions table):
+    its bar is the network's premium with that cost hatched on top, and its table shows the
+    network premium too."""
+    pytest.importorskip("plotly")
+    s = Session.example()
+    s.add_scenario("base", Policy(), base_plan)
+    aware = Policy(shortfall_penalty=500.0)
+    s.add_scenario("aware", aware, solve(s.network, aware))
+    frame = premium_frame(s)
+    network, extra = premium_bars(frame).data
+    row = frame.set_index("policy").loc["aware"]
+    assert network.y[-1] == pytest.approx(row["network_premium_pct"])
+    assert extra.base[-1] + extra.y[-1] == pytest.approx(row["premium_pct"]) and extra.y[-1] > 0
+    assert extra.text[-1] == f"{row['premium_pct']:+.2f}%" and extra.marker.pattern.shape == "/"
+    assert "network_premium_pct" in premium_rows(s)[0]
+
+
 def test_frontier_values_and_figure():
     pytest.importorskip("plotly")
     assert sweep_values("0.2;0.4", "min_local_share") == [0.2, 0.4]
