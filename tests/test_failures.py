@@ -134,7 +134,7 @@ def test_forced_zero_follows_a_closed_element_through_its_rows():
     a = sp.csr_matrix(np.array([[1, 1, 0, 0, 0], [0, 1, -1, 0, 0], [0, 0, 1, 1, 0], [1, 0, 0, 0, -1]], float))
     col_lo, col_up = np.array([0, 0, 0, 0, -np.inf]), np.array([np.inf, np.inf, np.inf, 0, np.inf])
     row_lo, row_up = np.array([-np.inf, 0, 1, 0]), np.array([0, 0, np.inf, 0])
-    zero = failures._forced_zero(a, col_lo, col_up, row_lo, row_up)
+    zero = failures.forced_zero(a, col_lo, col_up, row_lo, row_up)
     assert zero.tolist() == [True, True, True, True, False]
 
 

@@ -102,6 +102,32 @@ def test_base_designs_guaranteed_fraction_matches_the_independent_lp():
                                                      abs=1e-6), row.failure
 
 
+@pytest.mark.parametrize("seed", [1, 7, 12])
+def test_the_replay_lp_gives_what_the_whole_model_gives(seed, monkeypatch):
+    """The replay runs on the merged model less the flows the design closes (``replay_lp``):
+    every figure of every failure is the one the whole model's LP gives (the market at the floor
+    may be another one at the same floor: optimal flows are not unique)."""
+    from resilient_sc.analysis import stress
+
+    net = random_network(seed)
+    plan = solve(net)
+    sizes, reduce = [], stress.replay_lp
+
+    def measured(lm, z_on, o_on):
+        small = reduce(lm, z_on, o_on)
+        sizes.append((lm.n_cols, small.n_cols))
+        return small
+
+    monkeypatch.setattr(stress, "replay_lp", measured)
+    fast = stress_test(net, plan).failures
+    monkeypatch.setattr(stress, "replay_lp", lambda lm, z_on, o_on: lm)
+    whole = stress_test(net, plan).failures
+    assert sizes and all(small < big for big, small in sizes)
+    numbers = ["worst_served", "value_served", "extra_cost", "shortfall_cost", "impact"]
+    pd.testing.assert_frame_equal(fast[numbers], whole[numbers], rtol=1e-7, atol=1e-6)
+    assert fast["failure"].tolist() == whole["failure"].tolist()
+
+
 def shared_hub_network() -> Network:
     """Pumps (value 1200) and kits (value 40) from supplier S. Market M1 wants 10 of each and
     reaches hub H1 only (capacity 15); market M2 wants 10 kits and reaches hub H2 only

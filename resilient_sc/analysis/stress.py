@@ -30,11 +30,14 @@ import pandas as pd
 from ..data import Network
 from ..exceptions import ResilientSCError
 from ..model.build import NetworkModel, build_model
+from ..model.linear import LinearModel
 from ..model.redundancy import lost_elements, single_failures
 from ..policy import Policy
 from ..results import Plan
 from ..schema import FAILURE_KINDS
+from ..solvers import aggregate
 from ..solvers.base import SolveOptions
+from ..solvers.failures import forced_zero
 from ..solvers.highs import make_highs, stdout_to_stderr
 
 #: cost components that vary with the flows (money)
@@ -305,8 +308,31 @@ class _Outcome:
                 "extra_cost": extra, "shortfall_cost": short_cost, "impact": extra + short_cost}
 
 
+#: the replay's variable blocks that stay whole: the design, whose bounds each failure sets, and
+#: the shortfall, which the floor rows read
+KEPT = ("supplier_contracted", "hub_opened", "shortfall")
+
+
+def replay_lp(lm: LinearModel, z_on: np.ndarray, o_on: np.ndarray) -> LinearModel:
+    """The LP a design's failures are replayed on, exact for its flows, shortfall and costs:
+    ``lm`` with its origins merged where no row or cost tells them apart (:mod:`~resilient_sc.
+    solvers.aggregate`), less the flows the design ``z_on``, ``o_on`` (0/1 per supplier and hub)
+    keeps at 0 (a supplier not contracted, a hub not opened: :func:`~resilient_sc.solvers.
+    failures.forced_zero`); a failure only closes more. Ladder M base, 24 country failures and
+    3 scenarios: 195 s on the whole model."""
+    merged = aggregate.recognise(lm)
+    lm = merged.lm if merged is not None else lm
+    col_lo, col_up, row_lo, row_up, _ = lm.fixed({"supplier_contracted": z_on, "hub_opened": o_on}).bounds()
+    keep = ~forced_zero(lm.matrix(), col_lo, col_up, row_lo, row_up)
+    for name in KEPT:
+        block = lm.variables[name]
+        keep[block.start:block.start + block.size] = True
+    return lm.subset(keep, np.ones(lm.n_rows, bool))
+
+
 class _Replay:
-    """One live HiGHS LP of a fixed design; a failure changes design-column bounds only.
+    """One live HiGHS LP of a fixed design (:func:`replay_lp`); a failure changes design-column
+    bounds only.
 
     An extra column t and rows ``u[m,p] + demand[m,p] · t ≤ demand[m,p]`` (u the shortfall)
     make the floor: stage 1 maximises t, stage 2 fixes t at t* and minimises the cost.
@@ -314,14 +340,15 @@ class _Replay:
 
     def __init__(self, model: NetworkModel, plan: Plan, penalties: pd.Series):
         self.model = model
-        lm, s = model.lm, model.sets
+        s = model.sets
+        self.z_on = np.isin(s.suppliers_table["supplier"], plan.supplier_ids).astype(float)
+        self.o_on = np.isin(s.hubs_table["hub"], plan.hub_ids).astype(float)
+        lm = replay_lp(model.lm, self.z_on, self.o_on)
         self.h: highspy.Highs = make_highs(lm, SolveOptions())
         n = lm.n_cols
         self.h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
         self.z, self.o = lm.variables["supplier_contracted"], lm.variables["hub_opened"]
         self.u = lm.variables["shortfall"]
-        self.z_on = np.isin(s.suppliers_table["supplier"], plan.supplier_ids).astype(float)
-        self.o_on = np.isin(s.hubs_table["hub"], plan.hub_ids).astype(float)
         demand = np.asarray(s.demand_table["demand"], float)
         products = s.demand_table["product"]
         self.penalty = penalties.reindex(products).to_numpy(float)

@@ -210,7 +210,7 @@ class _SharedLP:
         union = sp.csr_matrix((values, (u_rows, u_cols)), shape=(nr, nc))
         # the columns the design closes (a contracted-nothing supplier's, a closed hub's) are
         # left out of the LP: the warm-started solves skip presolve (ladder L: 79k columns)
-        live = ~_forced_zero(union, *u_bounds)
+        live = ~forced_zero(union, *u_bounds)
         at = np.cumsum(live) - 1
         n_live = int(live.sum())
         demand = np.zeros(nr, bool)
@@ -297,7 +297,7 @@ def _union(fails: Failures, copies: list[np.ndarray], nc: int, chunk: int = 4_00
     return keys, values, nnz
 
 
-def _forced_zero(a: sp.csr_matrix, col_lo: np.ndarray, col_up: np.ndarray, row_lo: np.ndarray,
+def forced_zero(a: sp.csr_matrix, col_lo: np.ndarray, col_up: np.ndarray, row_lo: np.ndarray,
                  row_up: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     """The columns (of ``a``, with their bounds and the rows') that every solution keeps at 0:
     an upper bound ≤ 0 over a lower bound 0, or a column of a forcing row, one whose columns
@@ -471,7 +471,7 @@ class OnDemand:
                 todo.append(f)
         if not todo:
             return short, x
-        live = ~_forced_zero(sub, self.col_lo, self.col_up, lo, up)
+        live = ~forced_zero(sub, self.col_lo, self.col_up, lo, up)
         where = np.full(len(cols), -1)
         where[live] = np.arange(int(live.sum()))
         h = _shortfall_lp(sub[:, live], d, lo, up, options)
