@@ -83,7 +83,7 @@ def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[s
     (:func:`network_cost`, % of the base's cost: they differ from cost and premium when a plan's
     cost counts shortfall or expected disruption cost), the stress summary's worst case, the
     plan's overall local and allied shares and its numbers of suppliers and hubs."""
-    base_cost = base.objective
+    base_cost, network = base.objective, network_cost(plan)
 
     def pct(v: float) -> float:
         return 100.0 * v / base_cost if base_cost else math.nan
@@ -92,8 +92,8 @@ def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[s
         "cost": plan.objective,
         "premium": plan.objective - base_cost,
         "premium_pct": pct(plan.objective - base_cost),
-        "network_cost": network_cost(plan),
-        "network_premium_pct": pct(network_cost(plan) - network_cost(base)),
+        "network_cost": network,
+        "network_premium_pct": pct(network - network_cost(base)),
         "worst_served": summary.get("worst_served", math.nan),
         "worst_failure": summary.get("worst_failure", ""),
         "local_share": plan.overall_share("local_share"),
@@ -151,8 +151,8 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         ``premium_pct`` (% of the base cost), ``network_cost`` (money: the cost without the
         shortfall and expected disruption cost that a policy with ``shortfall_penalty`` counts,
         :func:`network_cost`), ``network_premium_pct`` (its premium, % of the base cost),
-        ``worst_served`` (the lowest fraction of demand
-        every market and product is still guaranteed under any replayed failure, in [0, 1]),
+        ``worst_served`` (the lowest fraction of demand every market and product is still
+        guaranteed under any replayed failure, in [0, 1]),
         ``worst_failure``, ``expected_value_served`` (fraction of the demand's value served,
         averaged over failures as ``expected_conditional_on`` says; NaN without unit values),
         ``expected_shortfall_cost`` (money, same weighting), ``local_share``, ``allied_share``

@@ -78,12 +78,12 @@ def path_columns(roadmap: Roadmap, base: Roadmap) -> dict[str, Any]:
     element-periods; a restart counts again), and the last period's numbers of suppliers and
     hubs and shares (:meth:`Roadmap.shares`: fractions of demand, weighted as
     :meth:`Plan.share_weighting` says)."""
-    cost, ref = roadmap.objective, base.objective
-    network = path_network_cost(roadmap) - path_network_cost(base)
+    cost, ref, network = roadmap.objective, base.objective, path_network_cost(roadmap)
     row: dict[str, Any] = {"cost": cost, "premium": cost - ref,
                            "premium_pct": 100.0 * (cost - ref) / ref if ref else math.nan,
-                           "network_cost": path_network_cost(roadmap),
-                           "network_premium_pct": 100.0 * network / ref if ref else math.nan}
+                           "network_cost": network,
+                           "network_premium_pct": (100.0 * (network - path_network_cost(base)) / ref
+                                                   if ref else math.nan)}
     mine, theirs = roadmap.costs.set_index("period")["total"], base.costs.set_index("period")["total"]
     for period in roadmap.period_ids:
         c, b = float(mine[period]), float(theirs[period])
