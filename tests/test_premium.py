@@ -80,3 +80,20 @@ def test_without_penalties_the_network_premium_is_the_premium(tiny_outcomes):
     assert not counts_penalties(table)
     assert premium_figure(table).axes[0].get_legend() is None
 
+
+
+def test_a_frontier_over_the_shortfall_penalty_shows_the_network_premium_too():
+    """Sweeping shortfall_penalty on the disrupted tiny network (base: no penalty, S_CN, 1260):
+    at 1000 the plan is S_FR alone, 1832 in all of which 1720 is its network (the docstring of
+    the test above); the figure draws both premiums."""
+    from resilient_sc import frontier
+    from resilient_sc.analysis.figures import frontier_figure
+
+    df = frontier(disrupted_tiny(), "shortfall_penalty", [1000.0], failures=())
+    assert counts_penalties(df)
+    row = df.iloc[0]
+    assert (row["cost"], row["network_cost"]) == pytest.approx((1832.0, 1720.0))
+    assert row["network_premium_pct"] == pytest.approx(100 * 460 / 1260)
+    labels = [t.get_text() for t in frontier_figure(df, "shortfall_penalty").axes[0].get_legend().get_texts()]
+    assert labels[:2] == ["premium (cost counts shortfall and\nexpected disruption cost)",
+                          "network premium (without them)"]

@@ -263,3 +263,19 @@ def test_stress_backup_supplier_serves_everything_at_extra_cost():
     assert f.loc["supplier:SB2", "worst_served"] == 1.0
     assert f.loc["supplier:SB2", "extra_cost"] == pytest.approx(0.0, abs=1e-9)
     assert f["probability"].sum() == pytest.approx(1.0)
+
+
+def test_a_design_that_contracts_nothing_guarantees_nothing():
+    """At 10 a unit short, leaving Paris's 80 units short (800, less any closing) is cheaper than
+    any supplier (tests/test_disruption.py: S_CN alone costs 1260): the plan contracts nothing,
+    no failure touches it, and its summary says it guarantees 0%, not 100%."""
+    from .test_disruption import disrupted_tiny
+
+    net = disrupted_tiny()
+    plan = solve(net, Policy(shortfall_penalty=10.0))
+    assert plan.supplier_ids == [] and plan.hub_ids == []
+    summary = stress_test(net, plan, scenarios=False).summary()
+    assert summary["failures"] == 0
+    assert summary["worst_served"] == 0.0
+    assert np.isnan(summary["expected_value_served"])  # the tiny network has no unit values
+    assert set(summary["expected_served_by_product"].values()) == {0.0}

@@ -87,9 +87,17 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     x = np.asarray(values, float) if numeric else np.arange(len(values), dtype=float)
     feasible = df["status"].ne("infeasible").to_numpy()
     premium = df["premium_pct"].to_numpy(float)
-    ax.plot(x, premium, "o-", color="tab:blue", label="premium")
+    lowest = float(np.nanmin(premium, initial=0.0))
+    if counts_penalties(df):
+        network = df["network_premium_pct"].to_numpy(float)
+        lowest = min(lowest, float(np.nanmin(network, initial=0.0)))
+        ax.plot(x, premium, "o-", color="tab:blue", label="premium (cost counts shortfall and\n"
+                                                           "expected disruption cost)")
+        ax.plot(x, network, "o:", color="tab:blue", label="network premium (without them)")
+    else:
+        ax.plot(x, premium, "o-", color="tab:blue", label="premium")
     # from 0 (or below, for a negative premium): a cut axis makes a small premium look steep
-    ax.set_ylim(bottom=min(0.0, float(np.nanmin(premium, initial=0.0))))
+    ax.set_ylim(bottom=min(0.0, lowest))
     ax.set_xlabel(f"{field} ({field_unit(field)})")
     ax.set_ylabel(PREMIUM_LABEL, color="tab:blue")
     ax.tick_params(axis="y", colors="tab:blue")
@@ -105,7 +113,8 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     twin.tick_params(axis="y", colors="tab:orange")
     twin.set_ylim(0, 105)
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="upper left", fontsize="small")
+    # two premium lines fill the top left: let matplotlib find the emptiest corner then
+    ax.legend(handles=handles, loc="best" if counts_penalties(df) else "upper left", fontsize="small")
     ax.set_title(f"Cost and resilience as {field} tightens")
     ax.grid(alpha=0.3)
     return fig

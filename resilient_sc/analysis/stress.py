@@ -20,7 +20,7 @@ per product, as the worst (market, product) fraction, and weighted by ``unit_val
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import highspy
@@ -63,6 +63,9 @@ class StressResult:
     ``shortfalls``: per failure, market and product — demand, shortfall (units), ``served``.
     ``penalties``: money per unit short, per product.
     ``conditional_on``: what the expected figures of :meth:`summary` are conditional on.
+    ``intact``: the design's own figures with nothing failed (``worst_served``, ``value_served``
+    and the served fraction of each product): what :meth:`summary` gives when no failure
+    touches the design (a plan that contracts nothing and leaves its demand short).
     """
 
     failures: pd.DataFrame
@@ -70,6 +73,7 @@ class StressResult:
     shortfalls: pd.DataFrame
     penalties: pd.Series
     conditional_on: str
+    intact: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def products(self) -> list[str]:
@@ -89,10 +93,12 @@ class StressResult:
         conditional_on, worst (up to 3 failure names, worst first).
         """
         f = self.failures
-        if f.empty:
-            return {"failures": 0, "hurt": 0, "worst_served": 1.0, "worst_failure": "",
-                    "worst_market": "", "worst_product": "", "expected_value_served": 1.0,
-                    "expected_served_by_product": {p: 1.0 for p in self.products},
+        if f.empty:  # nothing to fail: the design guarantees what it serves intact
+            served = self.intact.get("served_by_product", {})
+            return {"failures": 0, "hurt": 0, "worst_served": self.intact.get("worst_served", 1.0),
+                    "worst_failure": "", "worst_market": "", "worst_product": "",
+                    "expected_value_served": self.intact.get("value_served", 1.0),
+                    "expected_served_by_product": {p: served.get(p, 1.0) for p in self.products},
                     "expected_shortfall_cost": 0.0, "expected_extra_cost": 0.0,
                     "conditional_on": self.conditional_on, "worst": []}
         w = self.weights()
@@ -243,8 +249,11 @@ def stress_test(network: Network, plan: Plan,
     short_cols = ["failure", "market", "product", "demand", "shortfall", "served"]
     stack = lambda parts, cols: (pd.concat(parts, ignore_index=True)[cols] if parts  # noqa: E731
                                  else pd.DataFrame(columns=cols))
+    intact = {**base.figures(base.flow_cost),
+              "served_by_product": dict(zip(base.by_product["product"].astype(str), base.by_product["served"],
+                                            strict=True))}
     return StressResult(pd.DataFrame(rows, columns=FAILURE_COLUMNS), stack(products, product_cols),
-                        stack(shorts, short_cols), penalties, conditional_on)
+                        stack(shorts, short_cols), penalties, conditional_on, intact)
 
 
 def _penalties(model: NetworkModel, penalty: float | Mapping[str, float] | None) -> pd.Series:

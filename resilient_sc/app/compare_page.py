@@ -183,6 +183,10 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Any:
         "conditional on the worst single country failure"))
     fig.add_trace(go.Scatter(x=x, y=df["cost"], mode="lines+markers", name="cost",
                              hovertemplate=f"{field} %{{x}}: cost %{{y:,.0f}}<extra></extra>"), 1, 1)
+    if counts_penalties(df):  # the cost counts shortfall and expected disruption cost: the network's too
+        fig.add_trace(go.Scatter(x=x, y=df["network_cost"], mode="lines+markers", line={"dash": "dot"},
+                                 name="network cost (without shortfall and expected disruption cost)",
+                                 hovertemplate=f"{field} %{{x}}: network %{{y:,.0f}}<extra></extra>"), 1, 1)
     fig.add_trace(go.Scatter(x=x, y=100 * df["worst_served"], mode="lines+markers", name="worst-case served",
                              hovertemplate=f"{field} %{{x}}: %{{y:.1f}}% guaranteed<extra></extra>"), 1, 2)
     if bad.any():
