@@ -6,10 +6,11 @@ such a network takes most of an hour") timed end to end through ``resilient_sc.p
 
 The base and the six other ladder policies (``ladder.POLICIES``) are solved with one HiGHS
 thread each, ``--workers`` policies at a time after the base, and each design is stress-tested
-on every single country failure. The wall time of the whole call is set beside the seconds the
-textbook extensive form took for the same seven solves one after the other, read from
-``results/ladder_<rung>.json`` when present (its unproven cases at their time limit: a lower
-bound). Writes ``premium_ladder_<rung>.json`` and ``.md`` with the machine and versions.
+on every single country failure and every scenario of the disruptions table. The wall time of
+the whole call is set beside the seconds the textbook extensive form took for the same seven
+solves one after the other, read from ``results/ladder_<rung>.json`` when present (its unproven
+cases at their time limit: a lower bound). Writes ``premium_ladder_<rung>.json`` and ``.md``
+with the machine and versions.
 """
 
 from __future__ import annotations
@@ -68,11 +69,12 @@ def markdown(result: dict[str, Any], info: dict[str, Any]) -> str:
              f"`resilient_sc.premium` on the base and six policies, one HiGHS thread per solve, "
              f"{result['workers']} worker process(es) after the base, time limit "
              f"{result['time_limit']:g} s per solve, gap 1e-6; each design stress-tested on every "
-             "single country failure. Premium: % of the base plan's cost. Worst served: the least "
-             "share of any market's demand for any product delivered under the worst single country "
-             "failure, with the design kept and the flows re-routed. Network premium: the same without "
-             "the shortfall and expected disruption cost that a policy with a shortfall penalty "
-             "(disruption-aware) counts in its cost and the base does not.", "",
+             "single country failure and every scenario of the disruptions table. Premium: % of the "
+             "base plan's cost. Worst served: the least share of any market's demand for any product "
+             "delivered under the worst of them, with the design kept and the flows re-routed. "
+             "Network premium: the same without the shortfall and expected disruption cost that a "
+             "policy with a shortfall penalty (disruption-aware) counts in its cost and the base "
+             "does not.", "",
              "| policy | status | cost | premium | network premium | worst served | suppliers | hubs | gap "
              "| solve s |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
