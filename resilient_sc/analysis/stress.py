@@ -328,7 +328,8 @@ def replay_lp(lm: LinearModel, z_on: np.ndarray, o_on: np.ndarray) -> LinearMode
     solvers.aggregate`), less the flows the design ``z_on``, ``o_on`` (0/1 per supplier and hub)
     keeps at 0 (a supplier not contracted, a hub not opened: :func:`~resilient_sc.solvers.
     failures.forced_zero`); a failure only closes more. Ladder M base, 24 country failures and
-    3 scenarios: 195 s on the whole model, 20 s on this one."""
+    3 scenarios: 195 s on the whole model, 20 s on this one (dual simplex; :class:`_Replay`
+    runs primal)."""
     merged = aggregate.recognise(lm)
     lm = merged.lm if merged is not None else lm
     col_lo, col_up, row_lo, row_up, _ = lm.fixed({"supplier_contracted": z_on, "hub_opened": o_on}).bounds()
