@@ -69,7 +69,7 @@ def test_a_premium_says_what_part_is_expected_disruption_cost():
     assert ("costs 45.4% more than the cost-optimal base (112.00 of its cost is shortfall and expected "
             "disruption cost, which the base's cost does not count; its network alone costs 36.5% more)"
             in sentence)
-    labels = [t.get_text() for t in premium_figure(table).axes[0].get_legend().get_texts()]
+    labels = [t.get_text() for t in premium_figure(table).legends[0].get_texts()]
     assert labels[0] == "network: design and flows" and labels[1].startswith("shortfall and expected")
 
 
@@ -78,7 +78,8 @@ def test_without_penalties_the_network_premium_is_the_premium(tiny_outcomes):
     ok = table["status"] == "optimal"
     assert (table.loc[ok, "network_premium_pct"] == table.loc[ok, "premium_pct"]).all()
     assert not counts_penalties(table)
-    assert premium_figure(table).axes[0].get_legend() is None
+    figure = premium_figure(table)
+    assert figure.axes[0].get_legend() is None and not figure.legends
 
 
 

@@ -140,10 +140,11 @@ def premium_figure(table: pd.DataFrame) -> Figure:
         some = np.abs(extra) > 0.005  # (% points) no outline on the bars without any
         penalty = {"facecolor": "white", "edgecolor": "tab:red", "hatch": "//"}
         ax.bar(x[some], extra[some], bottom=np.nan_to_num(net)[some], **penalty)
-        ax.legend(handles=[Patch(color="tab:blue", label="network: design and flows"),
-                           Patch(**penalty, label="shortfall and expected disruption cost\n"
+        # below the axes: inside, it would cover the bars' labels
+        fig.legend(handles=[Patch(color="tab:blue", label="network: design and flows"),
+                            Patch(**penalty, label="shortfall and expected disruption cost "
                                                    "(counted only with a shortfall penalty)")],
-                  loc="upper left", fontsize="small")
+                   loc="outside lower center", ncols=2, fontsize="small")
     ax.set_xticks(x, table["policy"].astype(str).tolist(), rotation=20 if len(table) > 4 else 0)
     ax.set_xlabel("policy")
     ax.set_ylabel(PREMIUM_LABEL)
