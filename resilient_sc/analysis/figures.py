@@ -88,7 +88,8 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     feasible = df["status"].ne("infeasible").to_numpy()
     premium = df["premium_pct"].to_numpy(float)
     lowest = float(np.nanmin(premium, initial=0.0))
-    if counts_penalties(df):
+    split = counts_penalties(df)
+    if split:
         network = df["network_premium_pct"].to_numpy(float)
         lowest = min(lowest, float(np.nanmin(network, initial=0.0)))
         ax.plot(x, premium, "o-", color="tab:blue", label="premium (cost counts shortfall and\n"
@@ -114,7 +115,7 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     twin.set_ylim(0, 105)
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     # two premium lines fill the top left: let matplotlib find the emptiest corner then
-    ax.legend(handles=handles, loc="best" if counts_penalties(df) else "upper left", fontsize="small")
+    ax.legend(handles=handles, loc="best" if split else "upper left", fontsize="small")
     ax.set_title(f"Cost and resilience as {field} tightens")
     ax.grid(alpha=0.3)
     return fig

@@ -54,18 +54,27 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
 PENALTIES = ("shortfall", "disruption")
 
 
+#: penalties of at most this (money, half a cent) count as none
+NO_PENALTY = 0.005
+
+
+def penalty_cost(plan: Plan) -> float:
+    """The plan's :data:`PENALTIES` (money): the shortfall and expected disruption cost in its cost."""
+    return sum(float(plan.breakdown.get(c, 0.0)) for c in PENALTIES)
+
+
 def network_cost(plan: Plan) -> float:
     """The plan's cost without its :data:`PENALTIES` (money): what its design and flows cost."""
-    return plan.objective - sum(float(plan.breakdown.get(c, 0.0)) for c in PENALTIES)
+    return plan.objective - penalty_cost(plan)
 
 
 def counts_penalties(table: pd.DataFrame) -> bool:
     """Whether some plan of a premium or frontier ``table`` has shortfall or expected disruption
-    cost in its cost (more than half a cent): then its ``network_premium_pct`` is not its
+    cost in its cost (more than :data:`NO_PENALTY`): then its ``network_premium_pct`` is not its
     ``premium_pct`` and a reader needs both."""
     if "network_cost" not in table:
         return False
-    return bool(((table["cost"] - table["network_cost"]).abs() > 0.005).any())
+    return bool(((table["cost"] - table["network_cost"]).abs() > NO_PENALTY).any())
 
 
 def shown_columns(columns: list[str], table: pd.DataFrame) -> list[str]:

@@ -24,7 +24,7 @@ from ..format import fraction, money, pct_points, signed_money, value, whole
 from ..schema import TABLES
 from . import figures as fg
 from . import maps
-from .premium import counts_penalties, network_cost
+from .premium import NO_PENALTY, counts_penalties, penalty_cost
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -259,11 +259,11 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
 def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any]) -> str:
     """What part of a premium is shortfall and expected disruption cost (empty when none): a
     policy with ``shortfall_penalty`` counts them in its cost, the base plan usually not."""
-    penalty = plan.objective - network_cost(plan)
-    if abs(penalty) <= 0.005 or base is None:
+    penalty = penalty_cost(plan)
+    if abs(penalty) <= NO_PENALTY or base is None:
         return ""
-    base_penalty = base.objective - network_cost(base)
-    whose = ("which the base's cost does not count" if abs(base_penalty) <= 0.005
+    base_penalty = penalty_cost(base)
+    whose = ("which the base's cost does not count" if abs(base_penalty) <= NO_PENALTY
              else f"against {money(base_penalty)} in the base's")
     net = row.get("network_premium_pct", math.nan)
     more = "more" if net >= 0 else "less"
