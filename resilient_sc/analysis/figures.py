@@ -145,7 +145,7 @@ def premium_figure(table: pd.DataFrame) -> Figure:
         fig.legend(handles=[Patch(color="tab:blue", label="network: design and flows"),
                             Patch(**penalty, label="shortfall and expected disruption cost "
                                                    "(counted only with a shortfall penalty)")],
-                   loc="outside lower center", ncols=2, fontsize="small")
+                   loc="outside lower center", fontsize="small")
     ax.set_xticks(x, table["policy"].astype(str).tolist(), rotation=20 if len(table) > 4 else 0)
     ax.set_xlabel("policy")
     ax.set_ylabel(PREMIUM_LABEL)
