@@ -134,14 +134,19 @@ def premium_bars(table: pd.DataFrame) -> Any:
     else:  # the network's premium, and the shortfall and expected disruption cost hatched on top
         net = [0.0 if bad else float(v)
                for bad, v in zip(infeasible, table["network_premium_pct"], strict=True)]
-        rest = [0.0 if bad else v - n for bad, v, n in zip(infeasible, pct, net, strict=True)]
+        rest = [None if bad or abs(v - n) <= 0.005 else v - n  # (% points) no bar where there is none
+                for bad, v, n in zip(infeasible, pct, net, strict=True)]
+        on_net = [t if r is None else "" for t, r in zip(text, rest, strict=True)]  # the label on top
+        on_rest = [t if not n else "" for t, n in zip(text, on_net, strict=True)]
         fig = go.Figure([
-            go.Bar(x=names, y=net, marker_color=colors, name="network: design and flows",
+            go.Bar(x=names, y=net, marker_color=colors, showlegend=False, text=on_net,
+                   textposition="outside", cliponaxis=False,
                    hovertemplate="%{x}: network %{y:+.2f}%<extra></extra>"),
-            go.Bar(x=names, y=rest, base=net, text=text, textposition="outside", cliponaxis=False,
+            go.Bar(x=names, y=rest, base=net, text=on_rest, textposition="outside", cliponaxis=False,
                    marker={"color": "white", "line": {"color": "#d62728", "width": 1},
-                           "pattern": {"shape": "/", "fgcolor": "#d62728"}},
-                   name="shortfall and expected disruption cost (counted only with a shortfall penalty)",
+                           "pattern": {"shape": "/", "fgcolor": "#d62728"}}, showlegend=True,
+                   name="hatched: shortfall and expected disruption cost (counted only with a shortfall "
+                        "penalty); solid: the network, design and flows",
                    hovertemplate=hover)])
         fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.25})
     title = ("Premium of each path: its Σ weight × period cost over the cost-optimal path's (same periods)"
