@@ -309,23 +309,24 @@ def _uniq(*cols):
     return list(seen)
 
 
-def one(rung: str, policy: str, side: str, time_limit: float, threads: int) -> dict:
-    """One solve (run in a subprocess by :func:`case`)."""
+def one(rung: str, policy: str, side: str, time_limit: float, threads: int, seed: int = 0) -> dict:
+    """One solve (run in a subprocess by :func:`case`), HiGHS's random seed ``seed`` on both sides."""
     from resilient_sc import SolveOptions, solve
     t0 = time.perf_counter()
     net = ladder_network(rung)
     pol = POLICIES[policy]
     if side == "ours":
-        plan = solve(net, pol, SolveOptions(time_limit=time_limit, threads=threads, allow_nonoptimal=True))
+        plan = solve(net, pol, SolveOptions(time_limit=time_limit, threads=threads, allow_nonoptimal=True,
+                                             seed=seed))
         res = {"status": plan.status.value, "objective": plan.objective, "bound": plan.bound,
                "gap": plan.gap, "build_s": plan.build_time, "solve_s": plan.solve_time,
                "route": plan.report.route, "note": plan.report.note}
     else:
-        res = run_textbook(build_textbook(net, pol), t0, time_limit, threads)
+        res = run_textbook(build_textbook(net, pol), t0, time_limit, threads, seed)
     return finish(res, t0)
 
 
-def run_textbook(built: tuple, t0: float, time_limit: float, threads: int) -> dict:
+def run_textbook(built: tuple, t0: float, time_limit: float, threads: int, seed: int = 0) -> dict:
     """Run a textbook model from :func:`build_textbook` or :func:`to_highs` at gap 1e-6; its
     status, objective, bound, gap, seconds (build since ``t0``, solve) and size."""
     h, ncol, nrow = built
@@ -333,7 +334,7 @@ def run_textbook(built: tuple, t0: float, time_limit: float, threads: int) -> di
     h.setOptionValue("mip_rel_gap", 1e-6)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("threads", threads)
-    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("random_seed", seed)
     h.run()
     info = h.getInfo()
     ok = info.primal_solution_status == 2
@@ -366,11 +367,11 @@ def in_subprocess(script: str, args: list[str], time_limit: float) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def case(rung: str, policy: str, side: str, time_limit: float, threads: int) -> dict:
+def case(rung: str, policy: str, side: str, time_limit: float, threads: int, seed: int = 0) -> dict:
     """:func:`one` in a fresh Python process, so the peak memory is this case's."""
     if side == "textbook" and policy not in TEXTBOOK:
         return {"status": "not built"}
-    return in_subprocess(__file__, [rung, policy, side, str(time_limit), str(threads)], time_limit)
+    return in_subprocess(__file__, [rung, policy, side, str(time_limit), str(threads), str(seed)], time_limit)
 
 
 def speedup(row: dict) -> tuple[str, float | None]:
@@ -410,15 +411,17 @@ def runs(rows: list[dict], info: dict) -> list[str]:
     return [f"- {', '.join(policies)}: {line}" for line, policies in lines.items()]
 
 
-def markdown(rung: str, rows: list[dict], info: dict, time_limit: float) -> str:
+def markdown(rung: str, rows: list[dict], info: dict, time_limit: float, seed: int = 0) -> str:
     def f(v, fmt):
         return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else format(v, fmt)
     n_s, n_h, n_m, n_p = RUNGS[rung]
     limits = " or ".join(f"{t:g}" for t in sorted({r.get("time_limit", time_limit) for r in rows}))
-    lines = [f"# Ladder rung {rung}: {n_s} suppliers × {n_h} hubs × {n_m} markets × {n_p} products", "",
+    title = f"# Ladder rung {rung}: {n_s} suppliers × {n_h} hubs × {n_m} markets × {n_p} products"
+    lines = [title + (f", HiGHS's random seed {seed}" if seed else ""), "",
              *runs(rows, info), "",
              f"One subprocess per solve (memory = its peak RSS), time limit {limits} s per solve, "
-             "gap 1e-6. Seconds are wall time of the subprocess's work (network generation, build, "
+             f"gap 1e-6, HiGHS's random seed {seed} on both sides. Seconds are wall time of the "
+             "subprocess's work (network generation, build, "
              "solve); speed-up = textbook s / ours s.", "",
              "| policy | ours status | ours objective | ours gap | ours s | ours MB | textbook status "
              "| textbook objective | textbook gap | textbook s | textbook MB | agree | speed-up |",
@@ -443,29 +446,32 @@ def markdown(rung: str, rows: list[dict], info: dict, time_limit: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--one"]:
-        rung, policy, side, tl, threads = argv[1:6]
-        print(json.dumps(one(rung, policy, side, float(tl), int(threads))))
+        rung, policy, side, tl, threads, seed = argv[1:7]
+        print(json.dumps(one(rung, policy, side, float(tl), int(threads), int(seed))))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rung", default="S", choices=list(RUNGS))
     ap.add_argument("--policies", nargs="*", default=list(POLICIES), choices=list(POLICIES))
     ap.add_argument("--time-limit", type=float, default=300.0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0,
+                    help="HiGHS's random seed on both sides; other than 0 writes ladder_<rung>_seed<k>")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--ours-only", action="store_true", help="skip the textbook side (large rungs)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--merge", action="store_true",
                     help="keep the saved rows of the policies not run (each with its run's machine line)")
     args = ap.parse_args(argv)
-    rung, policies, stem = args.rung, args.policies, f"ladder_{args.rung}"
+    rung, policies = args.rung, args.policies
+    stem = f"ladder_{rung}" + (f"_seed{args.seed}" if args.seed else "")
     if args.quick:
         rung, policies, stem = "tiny", list(QUICK), "ladder_quick"
         args.time_limit = min(args.time_limit, 60.0)
     rows, info = [], machine_info()
     for name in policies:
-        o = case(rung, name, "ours", args.time_limit, args.threads)
+        o = case(rung, name, "ours", args.time_limit, args.threads, args.seed)
         t = ({"status": "not run"} if args.ours_only
-             else case(rung, name, "textbook", args.time_limit, args.threads))
+             else case(rung, name, "textbook", args.time_limit, args.threads, args.seed))
         both = o.get("status") == "optimal" and t.get("status") == "optimal"
         tol = 1e-5 * max(1.0, abs(t.get("objective") or 0.0))
         agree = abs(o["objective"] - t["objective"]) <= tol if both else None
@@ -478,7 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.merge:
         rows = merged(args.out / f"{stem}.json", rows, info)
     save(args.out, stem, {"machine": info, "rung": rung, "size": RUNGS[rung], "time_limit": args.time_limit,
-                          "threads": args.threads, "rows": rows}, markdown(rung, rows, info, args.time_limit))
+                          "threads": args.threads, "seed": args.seed, "rows": rows},
+         markdown(rung, rows, info, args.time_limit, args.seed))
     bad = [r["policy"] for r in rows if r["agree"] is False or "error" in (r["ours"].get("status"),
                                                                               r["textbook"].get("status"))]
     if bad:

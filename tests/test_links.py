@@ -4,6 +4,8 @@ independent LP) and not by any whole design (the optimum is plain HiGHS's on the
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -11,7 +13,7 @@ import scipy.sparse as sp
 
 from resilient_sc import Policy, SolveOptions, examples, solve
 from resilient_sc.model.build import build_model
-from resilient_sc.solvers import links
+from resilient_sc.solvers import aggregate, links, projection
 from resilient_sc.solvers.base import AccelerateOptions
 
 from .random_networks import random_network
@@ -22,14 +24,16 @@ PLAIN = SolveOptions(threads=1, accelerate=False)
 
 def _lp_bound(lm, rows: np.ndarray) -> float:
     """The LP relaxation of ``lm`` with only ``rows`` (a bool mask), by scipy's linprog."""
-    a = sp.csr_matrix(lm.matrix())[rows]
     col_lo, col_up, row_lo, row_up, _ = lm.bounds()
-    lo, up = row_lo[rows], row_up[rows]
+    return _lp(sp.csr_matrix(lm.matrix())[rows], lm.objective(), col_lo, col_up, row_lo[rows], row_up[rows])
+
+
+def _lp(a, cost, col_lo, col_up, lo, up) -> float:
+    """min cost·x, lo ≤ a x ≤ up, col_lo ≤ x ≤ col_up, by scipy's linprog."""
     fin_up, fin_lo = np.isfinite(up), np.isfinite(lo)
     a_ub = sp.vstack([a[fin_up], -a[fin_lo]]).tocsr()
     b_ub = np.concatenate([up[fin_up], -lo[fin_lo]])
-    res = scipy.optimize.linprog(lm.objective(), A_ub=a_ub, b_ub=b_ub, bounds=np.c_[col_lo, col_up],
-                                 method="highs")
+    res = scipy.optimize.linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=np.c_[col_lo, col_up], method="highs")
     assert res.status == 0, res.message
     return float(res.fun)
 
@@ -58,6 +62,28 @@ def test_same_optimum_as_the_whole_model(seed, policy):
     net = random_network(seed)
     fast = solve(net, policy, ONE)
     assert fast.report.route in {"strong-links", "merged-origins"}
+    assert "strong links:" in fast.report.note
+    assert fast.objective == pytest.approx(solve(net, policy, PLAIN).objective, rel=1e-6)
+
+
+def test_single_sourcing_keeps_the_links_its_projected_lp_needs():
+    """The projected model (flows substituted out) with only the links its LP relaxation
+    needs has that relaxation's bound."""
+    model = build_model(examples.electronics(), Policy(single_sourcing=True))
+    model = dataclasses.replace(model, lm=aggregate.recognise(model.lm).lm)  # origins merged, as solved
+    whole = projection._project(model, projection.recognise(model))
+    kept, note = projection._links_on_demand(model, whole, ONE, np.inf)
+    assert kept.a.shape[0] < whole.a.shape[0] and "strong links:" in note
+    def bound(p):
+        return _lp(p.a, p.cost, p.col_lo, p.col_up, p.row_lo, p.row_up)
+    assert bound(kept) == pytest.approx(bound(whole), rel=1e-7)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_single_sourcing_has_the_whole_models_optimum(seed):
+    net, policy = random_network(seed), Policy(single_sourcing=True)
+    fast = solve(net, policy, ONE)
+    assert "by projected" in fast.report.note or fast.report.route == "projected"
     assert "strong links:" in fast.report.note
     assert fast.objective == pytest.approx(solve(net, policy, PLAIN).objective, rel=1e-6)
 

@@ -16,6 +16,7 @@ import math
 import time
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..model.linear import LinearModel
 from .base import SolveOptions, Status
@@ -45,15 +46,21 @@ def needed_rows(lm: LinearModel, links: np.ndarray, options: SolveOptions,
     does not need, found round by round as above. None when the rounds do not end (in
     :data:`ROUNDS` rounds and the :data:`SHARE` of the time left) or an LP is not solved:
     then every link stays."""
-    t = time.perf_counter()
-    keep = np.ones(lm.n_rows, bool)
-    keep[links] = False
     col_lo, col_up, row_lo, row_up, _ = lm.bounds()
-    a = lm.matrix()
+    return needed(lm.matrix(), lm.objective(), col_lo, col_up, row_lo, row_up, links, options, deadline)
+
+
+def needed(a: sp.csr_matrix, cost: np.ndarray, col_lo: np.ndarray, col_up: np.ndarray, row_lo: np.ndarray,
+           row_up: np.ndarray, links: np.ndarray, options: SolveOptions,
+           deadline: float) -> tuple[np.ndarray, str] | None:
+    """:func:`needed_rows` for the LP ``min cost·x, row_lo ≤ a x ≤ row_up, col_lo ≤ x ≤ col_up``
+    (a model as arrays: the projected model of single sourcing)."""
+    t = time.perf_counter()
+    keep = np.ones(a.shape[0], bool)
+    keep[links] = False
     stop = t + SHARE * (deadline - t) if math.isfinite(deadline) else math.inf
     h = new_highs(options)
-    pass_matrix(h, a[keep], lm.objective(), col_lo, col_up, row_lo[keep], row_up[keep],
-                np.zeros(lm.n_cols, bool))
+    pass_matrix(h, a[keep], cost, col_lo, col_up, row_lo[keep], row_up[keep], np.zeros(a.shape[1], bool))
     link, upper = a[links], row_up[links]
     added = np.zeros(len(links), bool)
     for rounds in range(1, ROUNDS + 1):
