@@ -65,3 +65,6 @@ def test_ladder_merge_keeps_the_rows_not_run_again(tmp_path: Path) -> None:
     assert out[0]["ours"]["wall_s"] == 0.5 and out[1]["machine"]["date"] == "2026-01-01 00:00 UTC"
     text = bench_ladder.markdown("S", out, now, 300.0)
     assert "- single sourcing: 2026-01-01 00:00 UTC" in text and "time limit 300 or 600 s" in text
+    assert "HiGHS's random seed 0 on both sides" in text
+    assert bench_ladder.markdown("S", out, now, 300.0, seed=2).startswith(
+        "# Ladder rung S: 60 suppliers × 12 hubs × 150 markets × 3 products, HiGHS's random seed 2")
