@@ -14,13 +14,14 @@ route that declines (finds no plan), hands the model to plain HiGHS, and the rep
 | `failure-generation` | N-1 survival (``survive``) | the next routes on the binding failures only (1) |
 | `lazy-caps` | country and region caps | the next routes, caps added where a plan breaks them |
 | `merged-origins` | origins that no row or cost tells apart | the next routes, on the merged model |
-| `projected` | other single-sourced models, no shortfall | relax and fix, then HiGHS, determined flows out |
+| `projected` | other single-sourced, no shortfall | flows substituted, links (2), relax and fix, HiGHS |
 | `strong-links` | smaller MIPs with strong links (2) | HiGHS with the links an LP needs |
 | `highs` | everything | HiGHS on the model as built |
 
 (1) their copies built on demand when the model was built without them (``solve`` does so
 above ``on_demand_columns`` recourse columns, by default always, :class:`~.base.AccelerateOptions`).
-(2) ``hub_link`` rows, and at most ``links_on_demand_coefficients`` matrix coefficients.
+(2) ``hub_link`` rows, and at most ``links_on_demand_coefficients`` matrix coefficients (the
+projected model's, for `projected`).
 
 A plain CFLP (capacitated facility location problem) has one supplier, one product and no
 policy field but ``single_sourcing`` (:func:`~.facility.problem.recognise`); "pairs" are its
