@@ -82,8 +82,8 @@ class AccelerateOptions:
     LPs are too slow for the rounds, which then end in their quarter of the time with every link
     kept (XL near-shoring, 2.7M: no plan at 600 s, where the route of before has one within
     0.127%; L friend-shoring's whole model, 3.6M: gap 3.0e-5 against 2.3e-5). Single sourcing's
-    projected model counts its own coefficients (ladder M: HiGHS random seeds 0-4 in 68-150 s,
-    median 90 s, against a median of about 170 s with every link; XL, 2.1M, keeps every link).
+    projected model counts its own coefficients (ladder M: HiGHS random seeds 0-5 in 68-150 s,
+    median 95 s, against a median of about 170 s with every link; XL, 2.1M, keeps every link).
     """
 
     min_kernel_size: int = 20_000

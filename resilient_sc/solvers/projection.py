@@ -125,8 +125,8 @@ def _links_on_demand(model: NetworkModel, p: _Projected, options: SolveOptions,
 
     Substituted, a link of a single-origin lane reads d·a[h,m] ≤ d·o[h], ``assign_open``
     again. Ladder M single sourcing keeps 31 of its 11,712 links; HiGHS then proved it in
-    68-150 s at random seeds 0-4 (median 90 s), where with every link seeds 0-5 took 72 s to
-    more than 300 s (median about 170 s).
+    68-150 s at random seeds 0-5 (median 95 s), where with every link it took 72 s to more
+    than 300 s (median about 170 s).
     """
     rows, most = links.link_rows(model.lm), options.accelerate_options.links_on_demand_coefficients
     if rows is None or not p.integer.any() or p.a.nnz > most:
