@@ -20,7 +20,7 @@ import pandas as pd
 from .. import io
 from ..format import pct_points
 from ..policy import POLICY_FIELDS
-from .premium import counts_penalties
+from .premium import NO_PENALTY_PCT, counts_penalties
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -138,7 +138,7 @@ def premium_figure(table: pd.DataFrame) -> Figure:
         from matplotlib.patches import Patch
 
         extra = np.nan_to_num(pct - net)
-        some = np.abs(extra) > 0.005  # (% points) no outline on the bars without any
+        some = np.abs(extra) > NO_PENALTY_PCT  # no outline on the bars without any
         penalty = {"facecolor": "white", "edgecolor": "tab:red", "hatch": "//"}
         ax.bar(x[some], extra[some], bottom=np.nan_to_num(net)[some], **penalty)
         # below the axes: inside, it would cover the bars' labels

@@ -56,6 +56,8 @@ PENALTIES = ("shortfall", "disruption")
 
 #: penalties of at most this (money, half a cent) count as none
 NO_PENALTY = 0.005
+#: a premium's penalty part of at most this (% points of the base's cost) gets no bar of its own
+NO_PENALTY_PCT = 0.005
 
 
 def penalty_cost(plan: Plan) -> float:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..analysis.figures import field_unit
 from ..analysis.frontier import frontier
-from ..analysis.premium import PolicyOutcome, counts_penalties, premium_table, shown_columns
+from ..analysis.premium import NO_PENALTY_PCT, PolicyOutcome, counts_penalties, premium_table, shown_columns
 from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_table, roadmap_stress
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import SERVED_TOL, stress_test
@@ -134,7 +134,7 @@ def premium_bars(table: pd.DataFrame) -> Any:
     else:  # the network's premium, and the shortfall and expected disruption cost hatched on top
         net = [0.0 if bad else float(v)
                for bad, v in zip(infeasible, table["network_premium_pct"], strict=True)]
-        rest = [None if bad or abs(v - n) <= 0.005 else v - n  # (% points) no bar where there is none
+        rest = [None if bad or abs(v - n) <= NO_PENALTY_PCT else v - n  # no bar where there is none
                 for bad, v, n in zip(infeasible, pct, net, strict=True)]
         on_net = [t if r is None else "" for t, r in zip(text, rest, strict=True)]  # the label on top
         on_rest = [t if not n else "" for t, n in zip(text, on_net, strict=True)]

@@ -298,7 +298,7 @@ def _union(fails: Failures, copies: list[np.ndarray], nc: int, chunk: int = 4_00
 
 
 def forced_zero(a: sp.csr_matrix, col_lo: np.ndarray, col_up: np.ndarray, row_lo: np.ndarray,
-                 row_up: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+                row_up: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     """The columns (of ``a``, with their bounds and the rows') that every solution keeps at 0:
     an upper bound ≤ 0 over a lower bound 0, or a column of a forcing row, one whose columns
     not yet known to be 0 are non-negative and all of one sign with that side's bound 0
