@@ -150,7 +150,7 @@ def premium_figure(table: pd.DataFrame) -> Figure:
     ax.set_xlabel("policy")
     ax.set_ylabel(PREMIUM_LABEL)
     ax.set_title("Resilience premium and worst-case service")
-    ax.margins(y=0.3)
+    ax.margins(y=0.45)  # room above the tallest bar for its five-line label, below the title
     worst = table.get("worst_served", pd.Series(np.nan, index=table.index)).to_numpy(float)
     for i, (p, n, w, status) in enumerate(zip(pct, net, worst, table["status"], strict=True)):
         if status == "infeasible" or math.isnan(p):
@@ -159,7 +159,7 @@ def premium_figure(table: pd.DataFrame) -> Figure:
         kept = (f"every market keeps\n≥ {w:.0%} of each\nproduct's demand" if w > 1e-9
                 else "a market loses all\nof a product")
         served = "\nworst single failure:\n" + kept
-        own = f" (network {pct_points(n, 1)})" if split and abs(p - n) > 0.005 else ""
+        own = f" (network {pct_points(n, 1)})" if split and abs(p - n) > NO_PENALTY_PCT else ""
         text = pct_points(p, 1) + own + ("" if math.isnan(w) else served)
         ax.annotate(text, (i, p), xytext=(0, 3), textcoords="offset points", ha="center",
                     va="bottom", fontsize="small")
