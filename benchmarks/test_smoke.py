@@ -27,6 +27,9 @@ def test_quick_run_writes_results(name: str, tmp_path: Path) -> None:
         assert data["summary"]["ours_optimal"] == data["summary"]["instances"]
         assert data["summary"]["disagreements"] == []
         assert "textbook" in run.summary(tmp_path)
+    if name == "decomposition":  # the L-shaped method proves the extensive form's optimum
+        ls = data["lshaped"]
+        assert ls["optimal"] and ls["objective"] == pytest.approx(ls["extensive"]["objective"], rel=1e-6)
 
 
 def test_rule_based_pyomo_baseline_is_the_same_model() -> None:
