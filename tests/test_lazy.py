@@ -3,6 +3,9 @@ plan breaks them; the optimum is the whole model's, and every cap holds in the p
 
 from __future__ import annotations
 
+import dataclasses
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -90,3 +93,26 @@ def test_a_plan_that_breaks_caps_is_re_routed_on_its_own_lanes(monkeypatch):
     assert is_feasible(lm, plan.x)
     y = lm.variables["outbound_flow"]
     assert set(y.index["hub"][y.values(plan.x) > 0]) == {"H1"}
+
+
+@pytest.mark.parametrize("policy", [Policy(min_allied_share=0.6, max_country_share=0.4),
+                                    Policy(survive=("supplier",), service_level=0.7)])
+def test_every_master_counts_as_solve_time_not_build_time(monkeypatch, policy):
+    """A relaxation route's report counts the solves of all its masters (and the LPs between
+    them) as solve time; building the masters is its build time. Each master here is made to
+    take 0.3 s more."""
+    real, masters = routes.solve_linear, []
+
+    def slower(model, options=None, start=None, routes=None):
+        if routes is None:
+            return real(model, options, start, routes)
+        masters.append(model)  # a master (or a merged model within one), solved by later routes
+        time.sleep(0.3)
+        result, report = real(model, options, start, routes)
+        return dataclasses.replace(result, solve_time=result.solve_time + 0.3), report
+
+    monkeypatch.setattr(routes, "solve_linear", slower)
+    _, report = real(build_model(examples.electronics(), policy))
+    assert report.route in ("lazy-caps", "failure-generation") and len(masters) >= 2
+    assert report.solve_time >= 0.3 * len(masters)
+    assert report.build_time < 0.3
