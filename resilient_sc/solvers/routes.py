@@ -227,7 +227,7 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
     active = np.zeros(len(gen.names), bool)
     rounds: list[int] = []
     best: SolverResult | None = None  # the cheapest plan that survives every failure
-    lower, check, solved = -math.inf, None, 0.0
+    lower, check, work = -math.inf, None, _Work()
     sub = gen.master(active)
     how = "" if deferred is None else "; copies built on demand"
     extra = {} if deferred is None else {"deferred": None}  # a master holds its copies
@@ -236,21 +236,21 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
         first = gen.start(best.x) if best is not None else start if len(rounds) == 1 else None
         limit = _root_by_ipm(until(options, deadline - _check_reserve(options, deadline, check)), sub)
         result, _ = solve_linear(dataclasses.replace(model, lm=sub, **extra), limit, first, routes=later)
-        solved += result.solve_time
+        work.add(result)
         note = "; ".join(filter(None, [failures.generation_note(rounds, len(gen.names)) + how, result.note]))
         if math.isfinite(result.bound):  # every master is a relaxation: its bound holds for all
             lower = max(lower, result.bound)
         if result.x is None:
-            return _best_or_none(result, best, lower, note, solved)
+            return _best_or_none(result, best, lower, note, work)
         t = time.perf_counter()
         short, plan = gen.check(gen.full(result.x), options, deadline)
         check = max(check or 0.0, time.perf_counter() - t)
-        solved += time.perf_counter() - t
+        work.seconds += time.perf_counter() - t
         if plan is None and time.perf_counter() < deadline:
             raise Declined("a failure's recourse LP failed")
         if plan is None:
             why = "; the time limit was reached checking the failures"
-            return _best_or_none(result, best, lower, note + why, solved)
+            return _best_or_none(result, best, lower, note + why, work)
         bad = short > failures.SHORTFALL_TOL
         if (bad & active).any():
             raise Declined("a failure in the master is violated again (numerical trouble)")
@@ -258,30 +258,51 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
             best = dataclasses.replace(result, x=plan)
         optimal = result.status is Status.OPTIMAL
         if best is not None and ((optimal and not bad.any()) or plan_gap(best, lower) <= options.mip_gap):
-            return _best_or_none(result, best, lower, note, solved, Status.OPTIMAL)
+            return _best_or_none(result, best, lower, note, work, Status.OPTIMAL)
         if not optimal and (result.status is not Status.TIME_LIMIT
                             or not _time_for_a_master(options, deadline, check)):
-            return _best_or_none(result, best, lower, note, solved)
+            return _best_or_none(result, best, lower, note, work)
         if bad.any():  # else the same master again, from the plan that survives
             active |= bad
             sub = gen.master(active)
 
 
+@dataclasses.dataclass
+class _Work:
+    """What a relaxation route's masters did, summed over them: the ``seconds`` of their solves
+    and of the LPs between them (the route's solve time; building the masters is its build
+    time), their branch-and-bound ``nodes`` and ``iterations``."""
+
+    seconds: float = 0.0
+    nodes: int | None = None
+    iterations: int | None = None
+
+    def add(self, master: SolverResult) -> None:
+        self.seconds += master.solve_time
+        if master.nodes is not None:
+            self.nodes = (self.nodes or 0) + master.nodes
+        if master.iterations is not None:
+            self.iterations = (self.iterations or 0) + master.iterations
+
+    def totals(self) -> dict[str, Any]:
+        """The fields of a :class:`~.base.SolverResult` these sums replace."""
+        return {"solve_time": self.seconds, "nodes": self.nodes, "iterations": self.iterations}
+
+
 def _best_or_none(result: SolverResult, best: SolverResult | None, lower: float, note: str,
-                  solved: float, status: Status | None = None) -> SolverResult:
+                  work: _Work, status: Status | None = None) -> SolverResult:
     """A relaxation route's answer: the last master's ``result`` with the plan ``best`` (a plan of
     the whole model, or None), the bound ``lower`` and ``status``, by default ``result``'s (a
     time limit if that is optimal: a relaxation's proof is not the model's). Without ``best``,
     the master's status (time limit, infeasible) and bound stand for the whole model; its plan
-    does not. ``solved``: the seconds of every master's solve and of the LPs between them (the
-    route's solve time; the rest, building the masters, is build time)."""
+    does not. Time, nodes and iterations are those of every master (``work``)."""
     if best is None:
         return dataclasses.replace(result, x=None, objective=math.nan, gap=math.inf, bound=lower, note=note,
-                                   solve_time=solved)
+                                   **work.totals())
     if status is None:
         status = Status.TIME_LIMIT if result.status is Status.OPTIMAL else result.status
     return dataclasses.replace(result, status=status, x=best.x, objective=best.objective, bound=lower,
-                               gap=plan_gap(best, lower), note=note, solve_time=solved)
+                               gap=plan_gap(best, lower), note=note, **work.totals())
 
 
 #: the share of the time left that failure generation keeps back for checking its first
@@ -331,16 +352,16 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     active = np.zeros(len(rows), bool)
     rounds, cap = [], lazy.caps(lm, rows)
     best: SolverResult | None = None
-    master, lower, solved = _master(lm, rows, active), -math.inf, 0.0
+    master, lower, work = _master(lm, rows, active), -math.inf, _Work()
     while True:
         rounds.append(int(active.sum()))
         first = start if best is None else Solution(lm, best.x)
         limit = _master_options(options, deadline, master, final=bool(active.all()))
         result, _ = solve_linear(dataclasses.replace(model, lm=master), limit, first, routes=later)
-        solved += result.solve_time
+        work.add(result)
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
-            return dataclasses.replace(result, note=note, solve_time=solved)
+            return dataclasses.replace(result, note=note, **work.totals())
         if math.isfinite(result.bound):  # every master is a relaxation: its bound holds for all
             lower = max(lower, result.bound)
         bad = None if result.x is None else lazy.broken(cap, result.x) & ~active
@@ -350,16 +371,16 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
         else:
             t = time.perf_counter()
             plan = None if result.x is None else _rerouted(model, result.x, options, deadline)
-            solved += time.perf_counter() - t
+            work.seconds += time.perf_counter() - t
         if plan is not None and (best is None or plan.objective < best.objective):
             best = plan
         gap = math.inf if best is None else plan_gap(best, lower)
         if best is not None and (keeps or gap <= options.mip_gap or result.status is not Status.OPTIMAL):
             how = "" if best is result else "; flows re-routed within the caps"
-            return _best_or_none(result, best, lower, note + how, solved,
+            return _best_or_none(result, best, lower, note + how, work,
                                  Status.OPTIMAL if gap <= options.mip_gap else result.status)
         if result.status is not Status.OPTIMAL or bad is None:
-            return _best_or_none(result, None, lower, note, solved)
+            return _best_or_none(result, None, lower, note, work)
         active |= bad
         master = _master(lm, rows, active)
         # the caps keep breaking, or they split the origins apart: all of them in the next master
