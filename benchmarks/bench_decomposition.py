@@ -146,7 +146,7 @@ def lshaped(rung: str, time_limit: float) -> dict:
     ext.run()
     return {"rung": rung, "scenarios": k, "iterations": iterations, "optimal": done,
             "objective": best, "seconds": ours_s,
-            "extensive": {"status": ext.getModelStatus().name,
+            "extensive": {"status": ext.modelStatusToString(ext.getModelStatus()).lower(),
                           "objective": ext.getInfo().objective_function_value,
                           "seconds": time.perf_counter() - t1}}
 
