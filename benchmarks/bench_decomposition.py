@@ -40,9 +40,11 @@ from scipy.sparse.csgraph import connected_components
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_ladder import textbook_arrays, to_highs  # noqa: E402
+from bench_ladder import run_textbook, textbook_arrays, to_highs  # noqa: E402
 from ladder import POLICIES, ladder_network  # noqa: E402
 from machine import machine_info, machine_line, save  # noqa: E402
+
+from resilient_sc.solvers.highs import pass_matrix  # noqa: E402
 
 INF = highspy.kHighsInf
 GAP = 1e-6
@@ -53,21 +55,6 @@ def _highs(time_limit: float) -> highspy.Highs:
     for k, v in [("output_flag", False), ("threads", 1), ("mip_rel_gap", GAP), ("random_seed", 0),
                  ("time_limit", time_limit)]:
         h.setOptionValue(k, v)
-    return h
-
-
-def _pass(h: highspy.Highs, a: sp.spmatrix, cost, lo, up, rlo, rup, integer) -> highspy.Highs:
-    a = sp.csc_matrix(a)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lo, up
-    lp.row_lower_, lp.row_upper_ = rlo, rup
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = a.shape[1], a.shape[0]
-    kind = highspy.HighsVarType
-    lp.integrality_ = [kind.kInteger if b else kind.kContinuous for b in integer]
-    h.passModel(lp)
     return h
 
 
@@ -97,10 +84,12 @@ def lshaped(rung: str, time_limit: float) -> dict:
             cost[:nd] = 0.0
         sub = sp.hstack([a[rows][:, cols], sp.csr_matrix((len(rows), extra))])
         binary = np.concatenate([m["binary"][cols] & integer, np.zeros(extra, bool)])
-        return _pass(_highs(time_limit), sub, np.concatenate([cost, np.ones(extra)]),
-                     np.concatenate([m["col_lower"][cols], np.zeros(extra)]),
-                     np.concatenate([m["col_upper"][cols], np.full(extra, INF)]),
-                     m["row_lower"][rows], m["row_upper"][rows], binary)
+        h = _highs(time_limit)
+        pass_matrix(h, sub, np.concatenate([cost, np.ones(extra)]),
+                    np.concatenate([m["col_lower"][cols], np.zeros(extra)]),
+                    np.concatenate([m["col_upper"][cols], np.full(extra, INF)]),
+                    m["row_lower"][rows], m["row_upper"][rows], binary)
+        return h
 
     k = len(scenarios)
     n_master = nd + int((label == base).sum())
@@ -139,16 +128,11 @@ def lshaped(rung: str, time_limit: float) -> dict:
                 break
     ours_s = time.perf_counter() - t0
     done = bool(iterations) and iterations[-1]["phase"] == "MIP" and iterations[-1]["gap"] <= GAP
-    t1 = time.perf_counter()
-    ext = to_highs(m)[0]
-    for key, v in [("threads", 1), ("mip_rel_gap", GAP), ("random_seed", 0), ("time_limit", time_limit)]:
-        ext.setOptionValue(key, v)
-    ext.run()
+    ext = run_textbook(to_highs(m), time.perf_counter(), time_limit, threads=1)
     return {"rung": rung, "scenarios": k, "iterations": iterations, "optimal": done,
             "objective": best, "seconds": ours_s,
-            "extensive": {"status": ext.modelStatusToString(ext.getModelStatus()).lower(),
-                          "objective": ext.getInfo().objective_function_value,
-                          "seconds": time.perf_counter() - t1}}
+            "extensive": {"status": ext["status"], "objective": ext["objective"],
+                          "seconds": ext["build_s"] + ext["solve_s"]}}
 
 
 # -------------------------------------------------------------------- hub knapsack polytopes

@@ -28,6 +28,8 @@ FAMILY, IMPLIED_BY = "hub_link", "hub_capacity"
 ROUNDS = 50
 #: the share of the time left before the deadline that the rounds may take
 SHARE = 0.25
+#: the note when the rounds did not end and every link stayed
+ALL_KEPT = "strong links: all in the model (not found in time)"
 #: a link is broken when its flow exceeds demand · o by more than this (units of the product)
 TOL = 1e-7
 

@@ -134,7 +134,7 @@ def _links_on_demand(model: NetworkModel, p: _Projected, options: SolveOptions,
     found = links.needed(p.a, p.cost, p.col_lo, p.col_up, p.row_lo, p.row_up,
                          np.flatnonzero(np.isin(p.rows, rows)), options, deadline)
     if found is None:
-        return p, "strong links: all in the model (not found in time)"
+        return p, links.ALL_KEPT
     return p.subset(found[0]), found[1]
 
 

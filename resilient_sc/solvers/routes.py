@@ -489,7 +489,7 @@ def _links_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     rows = _links(model)
     assert rows is not None
     found = links.needed_rows(model.lm, rows, options, deadline)
-    note = "strong links: all in the model (not found in time)" if found is None else found[1]
+    note = links.ALL_KEPT if found is None else found[1]
     if found is not None:
         model = dataclasses.replace(model, lm=model.lm.subset(np.ones(model.lm.n_cols, bool), found[0]))
     result = _highs_solve(model, options, deadline, start)
