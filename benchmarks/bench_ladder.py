@@ -443,6 +443,27 @@ def markdown(rung: str, rows: list[dict], info: dict, time_limit: float, seed: i
     return "\n".join(lines) + "\n"
 
 
+def compare(name: str, ours: dict, textbook: dict) -> bool | None:
+    """Whether both sides' objectives agree within 1e-5 relative (None unless both proved
+    optimality); prints the case's line."""
+    both = ours.get("status") == "optimal" and textbook.get("status") == "optimal"
+    tol = 1e-5 * max(1.0, abs(textbook.get("objective") or 0.0))
+    agree = abs(ours["objective"] - textbook["objective"]) <= tol if both else None
+    print(f"{name:<22} ours {ours.get('status')} {ours.get('objective')} {ours.get('wall_s', 0):.1f}s | "
+          f"textbook {textbook.get('status')} {textbook.get('objective')} "
+          f"{textbook.get('wall_s', 0) or 0:.1f}s | agree {agree}", flush=True)
+    return agree
+
+
+def exit_code(rows: list[dict], key: str) -> int:
+    """1 (and the cases named on stderr) when a row's sides disagree or one ended in an error."""
+    bad = [r[key] for r in rows if r["agree"] is False or "error" in (r["ours"].get("status"),
+                                                                      r["textbook"].get("status"))]
+    if bad:
+        print(f"disagreements or errors: {bad}", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--one"]:
@@ -472,25 +493,14 @@ def main(argv: list[str] | None = None) -> int:
         o = case(rung, name, "ours", args.time_limit, args.threads, args.seed)
         t = ({"status": "not run"} if args.ours_only
              else case(rung, name, "textbook", args.time_limit, args.threads, args.seed))
-        both = o.get("status") == "optimal" and t.get("status") == "optimal"
-        tol = 1e-5 * max(1.0, abs(t.get("objective") or 0.0))
-        agree = abs(o["objective"] - t["objective"]) <= tol if both else None
-        rows.append({"policy": name, "ours": o, "textbook": t, "agree": agree,
+        rows.append({"policy": name, "ours": o, "textbook": t, "agree": compare(name, o, t),
                      "machine": info, "time_limit": args.time_limit})
-        print(f"{name:<22} ours {o.get('status')} {o.get('objective')} {o.get('wall_s', 0):.1f}s | "
-              f"textbook {t.get('status')} {t.get('objective')} {t.get('wall_s', 0) or 0:.1f}s | "
-              f"agree {agree}",
-              flush=True)
     if args.merge:
         rows = merged(args.out / f"{stem}.json", rows, info)
     save(args.out, stem, {"machine": info, "rung": rung, "size": RUNGS[rung], "time_limit": args.time_limit,
                           "threads": args.threads, "seed": args.seed, "rows": rows},
          markdown(rung, rows, info, args.time_limit, args.seed))
-    bad = [r["policy"] for r in rows if r["agree"] is False or "error" in (r["ours"].get("status"),
-                                                                              r["textbook"].get("status"))]
-    if bad:
-        print(f"disagreements or errors: {bad}", file=sys.stderr)
-    return 1 if bad else 0
+    return exit_code(rows, "policy")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_ladder import finish, in_subprocess, run_textbook, textbook_arrays, to_highs  # noqa: E402
+from bench_ladder import compare, exit_code, finish, in_subprocess, run_textbook, textbook_arrays, to_highs  # noqa: E402
 from ladder import RUNGS, ladder_network  # noqa: E402
 from machine import machine_info, machine_line, save  # noqa: E402
 
@@ -218,20 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in POLICY_NAMES:
         o = case(rung, name, "ours", args.time_limit, args.threads)
         t = case(rung, name, "textbook", args.time_limit, args.threads)
-        both = o.get("status") == "optimal" and t.get("status") == "optimal"
-        agree = abs(o["objective"] - t["objective"]) <= 1e-5 * max(1.0, abs(t["objective"])) if both else None
-        rows.append({"name": name, "ours": o, "textbook": t, "agree": agree})
-        print(f"{name:<18} ours {o.get('status')} {o.get('objective')} {o.get('wall_s', 0):.1f}s | textbook "
-              f"{t.get('status')} {t.get('objective')} {t.get('wall_s', 0) or 0:.1f}s | agree {agree}",
-              flush=True)
+        rows.append({"name": name, "ours": o, "textbook": t, "agree": compare(name, o, t)})
     info = machine_info()
     save(args.out, stem, {"machine": info, "rung": rung, "periods": PERIODS, "time_limit": args.time_limit,
                           "threads": args.threads, "rows": rows}, markdown(rung, rows, info, args.time_limit))
-    bad = [r["name"] for r in rows if r["agree"] is False or "error" in (r["ours"].get("status"),
-                                                                          r["textbook"].get("status"))]
-    if bad:
-        print(f"disagreements or errors: {bad}", file=sys.stderr)
-    return 1 if bad else 0
+    return exit_code(rows, "name")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def generated_network(n_suppliers: int, n_hubs: int, n_markets: int, seed: int =
     demand["region"] = demand["market"].map(markets.set_index("market")["country"]).map(region_of)
     by_region = demand.groupby(["region", "product"])["demand"].sum()
 
-    supply = _supply(suppliers, region_of, by_region, demand.groupby("product")["demand"].sum(), rng)
+    supply = supply_table(suppliers, region_of, by_region, demand.groupby("product")["demand"].sum(), rng)
     lanes, tariffs = costs_lanes_tariffs(countries, suppliers, hubs, markets, supply,
                                          demand.groupby("region")["demand"].sum(), rng)
     return Network.from_frames(
@@ -121,28 +121,30 @@ def _place(prefix: str, n: int, countries: pd.DataFrame, rng: np.random.Generato
     return pd.DataFrame(rows, columns=[key, "country", "lat", "lon"])
 
 
-def _supply(suppliers: pd.DataFrame, region_of: pd.Series, by_region: pd.Series,
-            world: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
+def supply_table(suppliers: pd.DataFrame, region_of: pd.Series, by_region: pd.Series, world: pd.Series,
+                 rng: np.random.Generator, products: dict[str, tuple[float, float]] = PRODUCTS,
+                 exporter: str = EXPORTER) -> pd.DataFrame:
     """The k-th supplier of a region makes two products, chosen so that any 3 consecutive
-    suppliers of a region make every product in two countries; Asian suppliers make all three
-    (the pacific bloc has only two countries). Capacities are the regional targets split by
-    random weights."""
-    rows = []
-    products = list(PRODUCTS)
+    suppliers of a region make every product in two countries; Asian suppliers make all of
+    ``products`` (the pacific bloc has only two countries). Capacities are the regional targets
+    (``LOCAL_CAPACITY`` × ``by_region``) split by random weights, plus ``EXPORT_CAPACITY`` × the
+    ``world`` demand in ``exporter``; unit costs from ``products`` (name -> (purchase cost,
+    customs value))."""
+    rows, names = [], list(products)
     for i, (s, c) in enumerate(zip(suppliers["supplier"], suppliers["country"], strict=True)):
         k = i // len(REGIONS)
-        made = products if region_of[c] == "Asia" else [products[(k + k // 3 + j) % 3] for j in (0, 1)]
-        factor = REGIONS[region_of[c]][2] * (0.9 if c == EXPORTER else 1.0)
-        weight = 0.3 if c == EXPORTER else 1.0  # the exporter's capacity is mostly for export
+        made = names if region_of[c] == "Asia" else [names[(k + k // 3 + j) % len(names)] for j in (0, 1)]
+        factor = REGIONS[region_of[c]][2] * (0.9 if c == exporter else 1.0)
+        weight = 0.3 if c == exporter else 1.0  # the exporter's capacity is mostly for export
         rows += [(s, c, p, weight * rng.uniform(0.7, 1.3),
-                  round(PRODUCTS[p][0] * factor * rng.uniform(0.9, 1.1), 2), round(rng.uniform(1, 8), 2))
+                  round(products[p][0] * factor * rng.uniform(0.9, 1.1), 2), round(rng.uniform(1, 8), 2))
                  for p in made]
     supply = pd.DataFrame(rows, columns=["supplier", "country", "product", "weight", "unit_cost", "co2"])
     key = [supply["country"].map(region_of), supply["product"]]
     target = pd.Series(list(zip(*key, strict=True)), index=supply.index).map(by_region).fillna(0.0)
     share = supply["weight"] / supply.groupby(key)["weight"].transform("sum")
     supply["capacity"] = LOCAL_CAPACITY * target * share
-    export = supply["weight"].where(supply["country"] == EXPORTER, 0.0)
+    export = supply["weight"].where(supply["country"] == exporter, 0.0)
     export = export / export.groupby(supply["product"]).transform("sum").replace(0.0, 1.0)
     supply["capacity"] += EXPORT_CAPACITY * supply["product"].map(world).fillna(0.0) * export
     supply["capacity"] = supply["capacity"].round(-1).clip(lower=10.0)

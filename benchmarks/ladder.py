@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from generate import REGIONS, costs_lanes_tariffs
+from generate import REGIONS, costs_lanes_tariffs, supply_table
 
 from resilient_sc import Network, Policy
 
@@ -35,7 +35,6 @@ PRODUCTS = {"cells": (30.0, 45.0), "chips": (100.0, 120.0), "displays": (60.0, 8
             "motors": (45.0, 60.0), "sensors": (80.0, 95.0), "casings": (15.0, 25.0)}
 COUNTRIES_PER_REGION = 6
 EXPORTER = "AS1"
-LOCAL_CAPACITY, EXPORT_CAPACITY = 1.2, 0.6
 SHORTFALL_PENALTY = 400.0
 
 #: the issue's policies (friend-shoring: the issue's 0.6 allied share with a 0.4 country cap)
@@ -69,7 +68,7 @@ def ladder_network(rung: str, seed: int = 0, disruptions: bool = True) -> Networ
     by_region = demand.groupby([region, demand["product"]])["demand"].sum()
     world = demand.groupby("product")["demand"].sum()
 
-    supply = _supply(suppliers, region_of, by_region, world, products, rng)
+    supply = supply_table(suppliers, region_of, by_region, world, rng, products, EXPORTER)
     lanes, tariffs = costs_lanes_tariffs(countries, suppliers, hubs, markets, supply,
                                          demand.groupby(region)["demand"].sum(), rng, EXPORTER)
     frames = dict(
@@ -108,25 +107,3 @@ def _place(key: str, prefix: str, n: int, countries: pd.DataFrame, rng: np.rando
                      round(float(c["lon"] + rng.uniform(-spread, spread)), 2)))
     return pd.DataFrame(rows, columns=[key, "country", "lat", "lon"])
 
-
-def _supply(suppliers: pd.DataFrame, region_of: pd.Series, by_region: pd.Series, world: pd.Series,
-            products: dict[str, tuple[float, float]], rng: np.random.Generator) -> pd.DataFrame:
-    rows, names = [], list(products)
-    for i, (s, c) in enumerate(zip(suppliers["supplier"], suppliers["country"], strict=True)):
-        k = i // len(REGIONS)
-        made = names if region_of[c] == "Asia" else [names[(k + k // 3 + j) % len(names)] for j in (0, 1)]
-        factor = REGIONS[region_of[c]][2] * (0.9 if c == EXPORTER else 1.0)
-        weight = 0.3 if c == EXPORTER else 1.0
-        rows += [(s, c, p, weight * rng.uniform(0.7, 1.3),
-                  round(products[p][0] * factor * rng.uniform(0.9, 1.1), 2), round(rng.uniform(1, 8), 2))
-                 for p in made]
-    supply = pd.DataFrame(rows, columns=["supplier", "country", "product", "weight", "unit_cost", "co2"])
-    key = [supply["country"].map(region_of), supply["product"]]
-    target = pd.Series(list(zip(*key, strict=True)), index=supply.index).map(by_region).fillna(0.0)
-    share = supply["weight"] / supply.groupby(key)["weight"].transform("sum")
-    supply["capacity"] = LOCAL_CAPACITY * target * share
-    export = supply["weight"].where(supply["country"] == EXPORTER, 0.0)
-    export = export / export.groupby(supply["product"]).transform("sum").replace(0.0, 1.0)
-    supply["capacity"] += EXPORT_CAPACITY * supply["product"].map(world).fillna(0.0) * export
-    supply["capacity"] = supply["capacity"].round(-1).clip(lower=10.0)
-    return supply[["supplier", "product", "capacity", "unit_cost", "co2"]]
