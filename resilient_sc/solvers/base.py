@@ -139,7 +139,10 @@ class SolveOptions:
     checks it between steps, and on models of 300k rows one root cut round can take a minute
     or more); ``mip_gap`` the relative optimality gap at
     which HiGHS may stop (default 1e-6, i.e. proven optimal); ``threads`` for HiGHS
-    (None = HiGHS's choice; at most :func:`available_cpus`, a larger count is refused);
+    (None = HiGHS's choice; at most :func:`available_cpus`, a larger count is refused; a MIP's
+    tree search stays on one worker unless ``("parallel", "on")`` joins
+    ``AccelerateOptions.network_options``, which on the issue-14 ladder found plans sooner but
+    proved no faster: docs/benchmarks.md);
     ``log`` True for the solver log on stderr, or a file path;
     ``allow_nonoptimal`` returns a time-limited plan (with its gap and bound) instead of
     raising; ``strong_links`` adds the y ≤ demand·o rows (tighter, larger model);
