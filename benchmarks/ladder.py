@@ -106,4 +106,3 @@ def _place(key: str, prefix: str, n: int, countries: pd.DataFrame, rng: np.rando
                      round(float(c["lat"] + rng.uniform(-spread, spread) / 2), 2),
                      round(float(c["lon"] + rng.uniform(-spread, spread)), 2)))
     return pd.DataFrame(rows, columns=[key, "country", "lat", "lon"])
-
