@@ -36,14 +36,15 @@ REGISTRY: dict[str, tuple[str, list[str]]] = {
     "policies": ("bench_policies", []),
     "premium": ("bench_premium", []),
     "premium-ladder": ("bench_premium_ladder", ["--rung", "M"]),  # issue 14: the premium workload
+    "frontier-ladder": ("bench_frontier_ladder", ["--rung", "M"]),  # issue 14: the frontier workload
     "ladder": ("bench_ladder", ["--rung", "S", "--time-limit", "300"]),  # issue 14: ours vs textbook
     "decomposition": ("bench_decomposition", []),  # issue 14: L-shaped and hub knapsacks, measured
     "roadmap": ("bench_roadmap", ["--rung", "S", "--time-limit", "600"]),  # issue 17: 5 periods
     "equivalence": ("equivalence", []),  # behaviour fingerprints: --compare before/after a refactor
 }
 #: the smoke run: one entry per script (the orlib groups share one quick instance list)
-QUICK = ("orlib-cap", "build", "policies", "premium", "premium-ladder", "ladder", "decomposition", "roadmap",
-         "equivalence")
+QUICK = ("orlib-cap", "build", "policies", "premium", "premium-ladder", "frontier-ladder", "ladder",
+         "decomposition", "roadmap", "equivalence")
 GROUPS = {"cap": "cap41–cap134 (multi-source)", "capabc": "capa/capb/capc at 12 capacities (multi-source)",
           "holmberg": "Holmberg p1–p71 (single source)", "quick": "smoke set (cap41, cap71, cap131, p1, p2)"}
 

@@ -19,7 +19,8 @@ def test_quick_run_writes_results(name: str, tmp_path: Path) -> None:
     if name.startswith("orlib") and not (Path(run.__file__).parents[2] / "shared" / "data").is_dir():
         pytest.skip("../shared/data is not present")
     written = {p.name for p in tmp_path.iterdir()}
-    stem = {"orlib-cap": "orlib_quick", "premium-ladder": "premium_ladder_quick"}.get(name, f"{name}_quick")
+    stem = {"orlib-cap": "orlib_quick", "premium-ladder": "premium_ladder_quick",
+            "frontier-ladder": "frontier_ladder_quick"}.get(name, f"{name}_quick")
     assert {f"{stem}.json", f"{stem}.md"} <= written
     data = json.loads((tmp_path / f"{stem}.json").read_text(encoding="utf-8"))
     assert data["machine"]["cpus"] >= 1

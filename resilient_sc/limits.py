@@ -114,6 +114,13 @@ def _read_at_most(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
+
+def _tail(text: str, width: int = 120) -> str:
+    """The end of ``text`` (a path names its file last) for a one-line message: at most ``width``
+    characters, control characters escaped."""
+    text = text if len(text) <= width else "…" + text[-(width - 1):]
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
 def read_bytes(path: str | Path, label: str, max_bytes: int, limit: str, limits: Limits) -> bytes:
     """The bytes of regular file ``path``, at most ``max_bytes`` of them, or a ValidationError
     labelled ``label`` (a broken link, a folder, a FIFO or device, a file over limit ``limit``).
@@ -124,7 +131,7 @@ def read_bytes(path: str | Path, label: str, max_bytes: int, limit: str, limits:
     path = Path(path)
     if path.is_symlink() and not path.exists():
         raise ValidationError([f"({label}) | {path.name} is a broken symbolic link (to "
-                               f"{str(os.readlink(path))[:80]}); fix or remove it"])
+                               f"{_tail(str(os.readlink(path)))}); fix or remove it"])
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
