@@ -28,3 +28,17 @@ def test_frontier_warm_and_cold_give_the_same_costs(sweep):
                     workers=1, failures=())
     pd.testing.assert_series_equal(warm["cost"], cold["cost"], rtol=1e-9)
     assert cold["status"].tolist() == warm["status"].tolist()
+
+
+def test_a_cold_sweeps_workers_stress_test_their_own_designs(electronics):
+    """Cold points run in worker processes, each stress-testing its design there: the same costs
+    and worst cases as the warm sweep in this process, and every point's design keeps the
+    service level it was asked to survive a country failure with."""
+    from resilient_sc import Policy
+    policy, levels = Policy(survive=("country",)), [0.3, 0.6]
+    warm = frontier(electronics, "service_level", levels, policy)
+    cold = frontier(electronics, "service_level", levels, policy, warm_start=False, workers=2)
+    for column in ("cost", "worst_served"):
+        pd.testing.assert_series_equal(warm[column], cold[column], rtol=1e-9)
+    assert cold["worst_failure"].tolist() == warm["worst_failure"].tolist()
+    assert (cold["worst_served"] >= np.array(levels) - 1e-9).all()
