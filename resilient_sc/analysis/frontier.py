@@ -63,9 +63,9 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     than one core the faster sweep once a point takes seconds (ladder M, seven points: 165 s cold
     on two workers against 296 s warm; docs/benchmarks.md). ``worst_served`` is the fraction of
     demand that every market and product is still guaranteed under the worst single failure of
-    the kinds in ``failures`` (country by default), from :func:`stress_test`. An unknown ``field``, or a
-    value that does not fit it or the network, is a :class:`ValidationError` before anything is
-    solved (the points are named ``field=value``).
+    the kinds in ``failures`` (country by default), from :func:`stress_test`. An unknown
+    ``field``, or a value that does not fit it or the network, is a :class:`ValidationError`
+    before anything is solved (the points are named ``field=value``).
     """
     policy = policy or Policy()
     Policy.check_field(field)
