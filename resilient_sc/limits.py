@@ -114,12 +114,12 @@ def _read_at_most(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
-
 def _tail(text: str, width: int = 120) -> str:
     """The end of ``text`` (a path names its file last) for a one-line message: at most ``width``
     characters, control characters escaped."""
     text = text if len(text) <= width else "…" + text[-(width - 1):]
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
 
 def read_bytes(path: str | Path, label: str, max_bytes: int, limit: str, limits: Limits) -> bytes:
     """The bytes of regular file ``path``, at most ``max_bytes`` of them, or a ValidationError
