@@ -441,8 +441,9 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", metavar="FILE", type=Path,
                         help="policy the sweep starts from (.yaml, .yml or .json; default: the base)")
     parser.add_argument("--no-warm-start", dest="warm_start", action="store_false",
-                        help="solve the points independently (in parallel) instead of each starting "
-                             "from the previous design (a roadmap's points always are)")
+                        help="solve the points independently, in parallel (--workers), instead of each "
+                             "starting from the previous design: faster on more than one core once a "
+                             "point takes seconds (a roadmap's points always are independent)")
     add_report_option(parser)
     add_workers_option(parser)
 
