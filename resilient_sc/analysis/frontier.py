@@ -60,8 +60,8 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     With ``warm_start`` the points are solved in order, each starting HiGHS from the
     previous design (``setSolution``); without it they are independent solves, run in
     parallel through ``workers``/``executor``, each worker stress-testing its own design: on more
-    than one core the faster sweep once a point takes seconds (ladder M, seven points: 165 s cold
-    on two workers against 296 s warm; docs/benchmarks.md). ``worst_served`` is the fraction of
+    than one core the faster sweep once a point takes seconds (ladder M, seven points: 161 s cold
+    on two workers against 243 s warm; docs/benchmarks.md). ``worst_served`` is the fraction of
     demand that every market and product is still guaranteed under the worst single failure of
     the kinds in ``failures`` (country by default), from :func:`stress_test`. An unknown
     ``field``, or a value that does not fit it or the network, is a :class:`ValidationError`
