@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_ladder import build_textbook, compare, finish, in_subprocess, run_textbook  # noqa: E402
 from ladder import ladder_network  # noqa: E402
-from machine import machine_info, machine_line, save  # noqa: E402
+from machine import finite, machine_info, machine_line, save  # noqa: E402
 
 from resilient_sc import Policy, SolveOptions, frontier  # noqa: E402
 
@@ -58,8 +57,7 @@ def sweep(rung: str, field: str, values: list[float], time_limit: float, warm: b
     wall = time.perf_counter() - t
     keep = [field, "status", "cost", "premium_pct", "worst_served", "local_share", "n_suppliers",
             "n_hubs", "time"]
-    rows = [{c: (None if isinstance(v, float) and not math.isfinite(v) else v) for c, v in r.items()}
-            for r in table[[c for c in keep if c in table]].to_dict("records")]
+    rows = finite(table[[c for c in keep if c in table]].to_dict("records"))
     return rows, wall
 
 

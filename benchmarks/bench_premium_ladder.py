@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from ladder import POLICIES, ladder_network
-from machine import machine_info, machine_line, save
+from machine import finite, machine_info, machine_line, save
 
 from resilient_sc import SolveOptions, premium
 
@@ -56,8 +55,7 @@ def run(rung: str, workers: int, time_limit: float) -> dict[str, Any]:
     table = premium(net, others, base=POLICIES["base"], options=options, failures=("country",),
                     workers=workers)
     wall = time.perf_counter() - t
-    rows = [{c: (None if isinstance(v, float) and not math.isfinite(v) else v) for c, v in r.items()}
-            for r in table[[c for c in COLUMNS if c in table]].to_dict("records")]
+    rows = finite(table[[c for c in COLUMNS if c in table]].to_dict("records"))
     return {"rung": rung, "workers": workers, "time_limit": time_limit, "wall_s": wall, "rows": rows,
             "textbook": textbook_seconds(rung)}
 

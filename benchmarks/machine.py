@@ -33,16 +33,16 @@ def machine_line(info: dict[str, Any]) -> str:
             f"numpy {info['numpy']} · pandas {info['pandas']} · pyomo {info['pyomo']}")
 
 
-def _finite(v: Any) -> Any:
+def finite(v: Any) -> Any:
     """``v`` with every non-finite float replaced by None (strict JSON)."""
     if isinstance(v, dict):
-        return {k: _finite(x) for k, x in v.items()}
+        return {k: finite(x) for k, x in v.items()}
     if isinstance(v, list | tuple):
-        return [_finite(x) for x in v]
+        return [finite(x) for x in v]
     return None if isinstance(v, float) and not math.isfinite(v) else v
 
 
 def save(out: Path, stem: str, payload: dict[str, Any], text: str) -> None:
     """Write ``<out>/<stem>.json`` (``payload``) and ``<out>/<stem>.md`` (``text``) atomically."""
-    write_json(out / f"{stem}.json", _finite(payload))
+    write_json(out / f"{stem}.json", finite(payload))
     write_text(out / f"{stem}.md", text)
