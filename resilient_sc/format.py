@@ -7,6 +7,8 @@ premiums already in % with two decimals, counts as whole numbers.
 ('1,234.50', '-7.00', '80.7%', '7.50%', '13')
 >>> column_formatter("extra_cost")(float("nan")), column_formatter("premium_pct 2027")(-0.0)
 ('', '0.00%')
+>>> column_label("premium_pct"), column_label("cost 2027"), column_label("n_hubs_started")
+('premium (%)', 'cost 2027 (money)', 'hubs started')
 """
 
 from __future__ import annotations
@@ -68,6 +70,28 @@ def column_formatter(column: str) -> Callable[[Any], str]:
     else:
         return str
     return lambda v: "" if isinstance(v, float) and math.isnan(v) else fmt(v)
+
+
+#: a column's words where its name says less (the unit is added by :func:`column_label`)
+_WORDS = {"premium_pct": "premium", "network_premium_pct": "network premium", "extra_cost": "extra flow cost",
+          "value_served": "value served", "expected_value_served": "expected value served"}
+
+
+def column_label(column: str) -> str:
+    """A result column's header for a planner: its words and its unit, ``worst_served`` →
+    ``worst served (% of demand)``; a per-period column (``cost 2027``) keeps its period."""
+    name, _, period = column.partition(" ")
+    words = _WORDS.get(name, name.removeprefix("n_") if name.startswith("n_") else name).replace("_", " ")
+    words = f"{words} {period}" if period else words
+    if name in MONEY_COLUMNS:
+        return f"{words} (money)"
+    if name in ("premium_pct", "network_premium_pct"):
+        return f"{words} (%)"
+    if "served" in name:
+        return f"{words} (% of demand{' value' if 'value' in name else ''})"
+    if name in SHARE_COLUMNS:
+        return f"{words} (%)"
+    return words
 
 
 def frame_text(df: Any, columns: list[str]) -> str:

@@ -170,7 +170,8 @@ class Plan:
                  "cost breakdown:"]
         lines += [f"  {k:<15}{v:>18,.2f}" for k, v in self.breakdown.items() if v]
         if self.emissions:
-            lines.append(f"emissions   {self.emissions:,.2f}")
+            lines.append(f"emissions   {self.emissions:,.2f} CO2 units "
+                         "(co2 per unit × units made and shipped)")
         lines.append(f"local share {self.overall_share('local_share'):.1%}   allied share "
                      f"{self.overall_share('allied_share'):.1%}   ({self.share_weighting()})")
         lines.append(f"times       build {self.build_time:.3f} s, solve {self.solve_time:.3f} s")

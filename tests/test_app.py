@@ -19,13 +19,17 @@ from resilient_sc import Policy, examples, solve
 from resilient_sc.analysis import stress_test
 from resilient_sc.app import MISSING, add_arguments
 from resilient_sc.app.compare_page import (
+    FAILURE_COLUMNS,
     PATH_COLUMNS,
+    PREMIUM_COLUMNS,
     any_frontier_figure,
     frontier_figure,
     premium_bars,
     premium_frame,
+    premium_legend,
     premium_rows,
     served_heatmap,
+    stress_legend,
     sweep_values,
     worst_failures,
 )
@@ -45,6 +49,7 @@ from resilient_sc.app.roadmap_view import premium_text, roadmap_rows, solve_path
 from resilient_sc.app.solve_page import LOG_SAMPLE, cost_text, log_progress, progress_text, scenario_name
 from resilient_sc.app.state import EXAMPLE, GLIDE_PATH, Scenario, Session, glide_path, problem_rows
 from resilient_sc.exceptions import ValidationError
+from resilient_sc.format import column_label
 from resilient_sc.io import write_excel, write_tables
 from resilient_sc.solvers.base import SolveOptions
 
@@ -145,6 +150,14 @@ def test_job_solves_in_a_process_of_its_own():
     assert kind == "invalid" and "min_local_share" in problems[0]
 
 
+def test_the_compare_tables_are_headed_by_words_and_units():
+    headers = {c: column_label(c) for c in [*PREMIUM_COLUMNS, *FAILURE_COLUMNS, *PATH_COLUMNS]}
+    assert headers["cost"] == "cost (money)" and headers["premium_pct"] == "premium (%)"
+    assert headers["worst_served"] == "worst served (% of demand)" and headers["impact"] == "impact (money)"
+    assert headers["n_hubs_started"] == "hubs started" and headers["local_share"] == "local share (%)"
+    assert not [h for h in headers.values() if "_" in h]  # no column name shows through
+
+
 def test_job_stops():
     job = Job(time.sleep, [30])
     time.sleep(0.2)
@@ -155,7 +168,7 @@ def test_job_stops():
 def test_premium_table_and_workbook(base_plan):
     s = Session.example()
     s.plan = base_plan
-    assert premium_frame(s) is None
+    assert premium_frame(s) is None and premium_legend(s).startswith("Solve a policy")
     s.add_scenario("local", Policy(min_local_share=0.5), solve(s.network, Policy(min_local_share=0.5)))
     s.add_scenario("base", Policy(), base_plan)
     s.add_scenario("impossible", Policy(min_suppliers=99), None, "min_suppliers 99 cannot be met")
@@ -164,6 +177,11 @@ def test_premium_table_and_workbook(base_plan):
     assert rows[1]["premium_pct"] == "2.63%" and rows[2]["status"] == "infeasible"
     s.stress = stress_test(s.network, base_plan)
     assert worst_failures(s.stress, 3)["worst_served"].is_monotonic_increasing
+    legend = premium_legend(s)  # what the table's words mean, and why worst served may be blank
+    assert "over the scenario 'base'" in legend and "blank until that design is stress-tested" in legend
+    assert legend.endswith(f"({base_plan.share_weighting()}).")
+    penalties, said = s.stress.penalties, stress_legend(s.stress)  # the money per unit short its costs use
+    assert len(penalties) == 3 and all(f"{p} {v:,.2f}" in said for p, v in penalties.items())
     book = openpyxl.load_workbook(plan_workbook(s), read_only=True)
     assert {"summary", "premium", "stress_failures"} <= set(book.sheetnames)
     assert plan_workbook(s).parent == s.workdir

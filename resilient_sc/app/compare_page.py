@@ -29,7 +29,7 @@ from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_t
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import SERVED_TOL, stress_test
 from ..exceptions import ValidationError
-from ..format import column_formatter
+from ..format import column_formatter, column_label, money
 from ..policy import POLICY_FIELDS
 from .jobs import Job
 
@@ -110,6 +110,19 @@ def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 def premium_rows(session: Session) -> list[dict[str, Any]]:
     df = premium_frame(session)
     return [] if df is None else _formatted(df, shown_columns(premium_columns(session), df))
+
+
+def premium_legend(session: Session) -> str:
+    """What the premium table of single-period scenarios says, above it: what cost, premium and
+    worst served are, and what a blank worst served means."""
+    base = session.base_scenario()
+    if base is None or base.plan is None:
+        return "Solve a policy (step 3) to start comparing: every solve is kept as a scenario."
+    return ("Every solve is kept as a scenario of the same data: cost = its cheapest design's total cost; "
+            f"premium over the scenario '{base.name}', premium (%) = (cost − base) / base; "
+            "worst served = the share of demand every market and product still gets under the design's "
+            "worst replayed failure, blank until that design is stress-tested (below); local and allied "
+            f"shares over all markets and products ({base.plan.share_weighting()}).")
 
 
 def premium_bars(table: pd.DataFrame) -> Any:
@@ -286,6 +299,16 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
     return fig
 
 
+def stress_legend(stress: StressResult) -> str:
+    """What the stress table's columns are, below it, with the penalties its costs use."""
+    penalties = ", ".join(f"{p} {money(v)}" for p, v in stress.penalties.items())
+    return ("Each failure on its own (a scenario's elements together), flows re-routed through what "
+            "is left: worst served = the share of demand every market and product still gets (worst "
+            "market and product: where that floor binds); shortfall cost = the units short × the penalty "
+            f"per unit (money per unit: {penalties}); impact = shortfall cost + the change in flow cost "
+            "(money; less is shipped, so the flow cost may fall).")
+
+
 def worst_failures(stress: StressResult, n: int = 10) -> pd.DataFrame:
     """The ``n`` failures that leave the least demand served (then the largest impact)."""
     return stress.failures.sort_values(["worst_served", "impact"], ascending=[True, False]).head(n)
@@ -296,8 +319,10 @@ def build(session: Session) -> Any:
     data, clears the frontier and the stress test)."""
     from nicegui import run, ui
 
-    def cols(names: list[str]) -> list[dict[str, str]]:
-        return [{"name": c, "label": c, "field": c, "align": "left"} for c in names]
+    def cols(names: list[str], field: str = "") -> list[dict[str, str]]:
+        """Table columns headed by their words and units; a swept policy ``field`` as named."""
+        return [{"name": c, "label": c if c == field else column_label(c), "field": c, "align": "left"}
+                for c in names]
 
     @ui.refreshable
     def premiums() -> None:
@@ -312,9 +337,11 @@ def build(session: Session) -> Any:
         if session.is_roadmap:
             last = session.period_ids()[-1]
             ui.label("Paths over the same periods: cost = Σ weight × period cost; premium over the "
-                     "cost-optimal path (no policy), premium_pct = (cost − base) / base; started and "
+                     "cost-optimal path (no policy), premium (%) = (cost − base) / base; started and "
                      f"stopped counted over the path; suppliers, hubs and shares of the last period ({last})."
                      ).classes("text-sm")
+        else:
+            ui.label(premium_legend(session)).classes("text-sm").props("data-testid=premium-legend")
         ui.table(columns=cols([c for c in shown if c in rows[0]]), rows=rows,
                  title="Paths against the cost-optimal path" if session.is_roadmap else
                  "Scenarios against the base").props("dense data-testid=premium-table").classes("w-full")
@@ -358,6 +385,7 @@ def build(session: Session) -> Any:
         ui.label(f"{len(out.failures)} failures replayed on {where}; the worst:")
         ui.table(columns=cols(FAILURE_COLUMNS), rows=_formatted(worst, FAILURE_COLUMNS)).props(
             "dense data-testid=stress-table").classes("w-full")
+        ui.label(stress_legend(out)).classes("text-sm").props("data-testid=stress-legend")
         products = out.products
         pick = ui.select(products, value=products[0], label="served heatmap of product").classes("w-64")
         pick.props("data-testid=heatmap-product")
@@ -399,7 +427,7 @@ def build(session: Session) -> Any:
                          "the worst single country failure.").classes("text-sm")
             session.frontier = (name, out)
             shown = shown_columns([name, *(PATH_FRONTIER_COLUMNS if roadmap else FRONTIER_COLUMNS)], out)
-            ui.table(columns=cols(shown), rows=_formatted(out, shown)).props(
+            ui.table(columns=cols(shown, name), rows=_formatted(out, shown)).props(
                 "dense data-testid=frontier-table").classes("w-full")
             ui.plotly(any_frontier_figure(out, name)).classes("w-full").props("data-testid=frontier-figure")
 
