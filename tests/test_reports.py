@@ -120,3 +120,22 @@ def test_a_policy_that_costs_what_the_base_costs_says_the_same(tiny_outcomes):
     tie.loc[1, "premium_pct"] = -1e-9
     said = premium_sentences(outcomes, tie)[1]
     assert "costs the same as the cost-optimal base (within 0.05%)" in said and "less" not in said
+
+
+def test_the_worst_country_named_is_the_one_ranked_worst(electronics):
+    """Several country failures can leave some market with nothing (worst served 0.0%): the
+    sentences then name the one of largest impact, as the stress table ranks them, not the
+    first in alphabetical order (BR on the bundled network, impact 4.4 million against MX's 73.8
+    million)."""
+    from resilient_sc import Policy
+    from resilient_sc.analysis.report import stress_sentences
+    plan = solve(electronics, Policy(min_suppliers=2, min_local_share=0.5))
+    stress = stress_test(electronics, plan)
+    f = stress.failures
+    countries = f.loc[f["failure"].str.startswith("country:")]
+    tied = countries.loc[countries["worst_served"] <= countries["worst_served"].min() + 1e-9]
+    assert len(tied) > 1 and tied["impact"].nunique() > 1  # the case this test is about
+    expected = str(tied.loc[tied["impact"].idxmax(), "failure"])
+    said = [s for s in stress_sentences(plan, stress) if "worst single country failure" in s]
+    assert said == [f"Under the worst single country failure ({expected}) some market gets none of its "
+                    "demand of some product."]

@@ -340,15 +340,16 @@ def _penalties(stress: StressResult) -> str:
 
 def _worst(stress: StressResult | None) -> tuple[str, float, str]:
     """(phrase, guaranteed fraction, failure) of the worst single country failure, else of the
-    worst single failure; ("", nan, "") without one."""
+    worst single failure, ranked as :meth:`StressResult.ranked` ranks them (lowest guaranteed
+    fraction, then highest impact); ("", nan, "") without one."""
     if stress is None or stress.failures.empty:
         return "", math.nan, ""
-    f = stress.failures
+    f = stress.ranked()
     single = f.loc[~f["failure"].str.startswith("scenario:")]
     country = single.loc[single["failure"].str.startswith("country:")]
     pick, what = (country, "the worst single country failure") if len(country) else (
         (single, "the worst single failure") if len(single) else (f, "the worst scenario"))
-    row = pick.sort_values("worst_served", kind="stable").iloc[0]
+    row = pick.iloc[0]
     return what, float(row["worst_served"]), str(row["failure"])
 
 

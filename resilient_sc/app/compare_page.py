@@ -311,7 +311,7 @@ def stress_legend(stress: StressResult) -> str:
 
 def worst_failures(stress: StressResult, n: int = 10) -> pd.DataFrame:
     """The ``n`` failures that leave the least demand served (then the largest impact)."""
-    return stress.failures.sort_values(["worst_served", "impact"], ascending=[True, False]).head(n)
+    return stress.ranked().head(n)
 
 
 def build(session: Session) -> Any:
