@@ -81,15 +81,12 @@ def column_label(column: str) -> str:
     """A result column's header for a planner: its words and its unit, ``worst_served`` →
     ``worst served (% of demand)``; a per-period column (``cost 2027``) keeps its period."""
     name, _, period = column.partition(" ")
-    words = _WORDS.get(name, name.removeprefix("n_") if name.startswith("n_") else name).replace("_", " ")
-    words = f"{words} {period}" if period else words
+    words = " ".join([_WORDS.get(name, name.removeprefix("n_")).replace("_", " "), period]).strip()
     if name in MONEY_COLUMNS:
         return f"{words} (money)"
-    if name in ("premium_pct", "network_premium_pct"):
-        return f"{words} (%)"
     if "served" in name:
         return f"{words} (% of demand{' value' if 'value' in name else ''})"
-    if name in SHARE_COLUMNS:
+    if name in SHARE_COLUMNS or name in ("premium_pct", "network_premium_pct"):
         return f"{words} (%)"
     return words
 
