@@ -389,7 +389,8 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
                       "worst_served: the fraction of demand every market and product still gets; "
                       "worst_market/product: where that floor binds; served <product>: fraction of its "
                       "units; value_served: weighted by unit_value; extra_cost: change in flow cost "
-                      "(money), next to the shortfall_cost of the units short; impact: their sum."])
+                      "(money), next to the shortfall_cost of the units short; impact: their sum, less "
+                      "any shortfall cost with nothing failed."])
     written = None
     if args.out is not None:
         with writing(args.out):

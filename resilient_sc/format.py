@@ -5,6 +5,10 @@ premiums already in % with two decimals, counts as whole numbers.
 
 >>> money(1234.5), signed_money(-7.0), fraction(0.8074), pct_points(7.5), whole(13.0)
 ('1,234.50', '-7.00', '80.7%', '7.50%', '13')
+>>> signed_pct_points(-1e-9), signed_pct_points(2.449), signed_pct_points(-1.2)
+('+0.00%', '+2.45%', '-1.20%')
+>>> served_fraction(0.99989), served_fraction(0.8079), served_fraction(1 - 1e-9), served_fraction(0.0004)
+('99.9%', '80.7%', '100.0%', '0.0%')
 >>> column_formatter("extra_cost")(float("nan")), column_formatter("premium_pct 2027")(-0.0)
 ('', '0.00%')
 >>> column_label("premium_pct"), column_label("cost 2027"), column_label("n_hubs_started")
@@ -40,11 +44,27 @@ def fraction(v: float) -> str:
     return f"{v:.1%}"
 
 
+def served_fraction(v: float) -> str:
+    """A served fraction as a percentage rounded *down* to 0.1%, so it never shows more than is
+    served (0.99989 reads 99.9%, not 100.0%); within 1e-7 (an LP's tolerance) of the next 0.1%
+    it counts as that."""
+    return f"{math.floor(v * 1000 + 1e-4) / 10:.1f}%"
+
+
 def pct_points(v: float, digits: int = 2) -> str:
     """``v`` per cent with ``digits`` decimals, never ``-0.0%``: a premium of -1e-9 % is a tie
     within the solver's tolerance, not a saving."""
     text = f"{v:.{digits}f}%"
     return text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
+
+
+def signed_pct_points(v: float, digits: int = 2) -> str:
+    """``+2.45%``, ``-1.20%``, and ``+0.00%`` for a tie within the solver's tolerance (never
+    ``-0.00%``); blank for NaN."""
+    if math.isnan(v):
+        return ""
+    text = pct_points(v, digits)
+    return text if text.startswith("-") else f"+{text}"
 
 
 def value(v: Any) -> str:
@@ -63,7 +83,9 @@ def column_formatter(column: str) -> Callable[[Any], str]:
         fmt: Callable[[Any], str] = money
     elif column in ("premium_pct", "network_premium_pct"):
         fmt = pct_points
-    elif "served" in column or column in SHARE_COLUMNS:
+    elif "served" in column:
+        fmt = served_fraction
+    elif column in SHARE_COLUMNS:
         fmt = fraction
     elif column.startswith("n_"):
         fmt = whole

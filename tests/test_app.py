@@ -479,7 +479,8 @@ def test_roadmap_solve_table_and_total(paths):
     assert rows[-2]["suppliers started"] == table["suppliers_started"].iloc[-1]
     assert total_text(glide).startswith(f"Total path cost: {cost_text(glide.objective)} = Σ weight × period")
     assert premium_text(glide.objective, base.objective) == \
-        f"{100 * (glide.objective - base.objective) / base.objective:+.2f} %"
+        f"{100 * (glide.objective - base.objective) / base.objective:+.2f}%"
+    assert premium_text(base.objective * (1 - 1e-12), base.objective) == "+0.00%"  # a tie, not a saving
 
 
 def test_roadmap_infeasible_and_stop():

@@ -109,7 +109,7 @@ def test_a_tie_with_the_base_is_no_saving(sweep):
     ok = df.index[df["status"] != "infeasible"]
     df.loc[ok[0], "premium_pct"] = -1e-9
     first = frontier_sentences(df, "min_local_share")[0]
-    assert "(premium 0.0% to" in first and "-0.0" not in first
+    assert "(premium 0.00% to" in first and "-0.0" not in first
     assert pct_points(-1e-9, 1) == "0.0%" and pct_points(-0.06, 1) == "-0.1%"
 
 
@@ -139,3 +139,33 @@ def test_the_worst_country_named_is_the_one_ranked_worst(electronics):
     said = [s for s in stress_sentences(plan, stress) if "worst single country failure" in s]
     assert said == [f"Under the worst single country failure ({expected}) some market gets none of its "
                     "demand of some product."]
+
+
+def test_premium_sentences_name_a_base_with_a_policy_and_an_untested_base(electronics):
+    """The app compares against the first scenario solved when no base policy was: its sentences
+    name it rather than call it cost-optimal, and a base not stress-tested is said to be so, not
+    shown as "nan%"."""
+    from resilient_sc import Policy
+    from resilient_sc.analysis.premium import PolicyOutcome, premium_table
+    from resilient_sc.analysis.report import premium_sentences
+    local, more = Policy(min_local_share=0.5), Policy(min_local_share=0.75)
+    plans = {name: solve(electronics, p) for name, p in (("local", local), ("local75", more))}
+    outcomes = [PolicyOutcome("local", local, plans["local"], None),
+                PolicyOutcome("local75", more, plans["local75"], stress_test(electronics, plans["local75"]))]
+    first, second = premium_sentences(outcomes, premium_table(outcomes))
+    assert first == f"The base 'local' (min_local_share 0.5) costs {plans['local'].objective:,.2f}."
+    pct = 100 * (plans["local75"].objective / plans["local"].objective - 1)
+    assert second.startswith(f"Local75 (min_local_share 0.75) costs {pct:.1f}% more than the base 'local' "
+                             "(min_local_share 0.5); under the worst single country failure")
+    assert second.endswith("(base not stress-tested).") and "nan" not in second
+
+
+def test_a_floor_short_of_everything_never_reads_100_percent():
+    """A guaranteed fraction is a floor: 0.99989 reads 99.9%, never 100.0%, in the sentences and
+    the tables (the format rounds served fractions down)."""
+    from resilient_sc.analysis.report import _guarantee
+    from resilient_sc.format import column_formatter
+    assert _guarantee(0.99989) == "every market still gets at least 99.9% of its demand of every product"
+    assert column_formatter("worst_served")(0.99989) == "99.9%"
+    assert column_formatter("served cells")(0.80749) == "80.7%"
+    assert column_formatter("local_share")(0.80751) == "80.8%"  # a share, not a floor: to the nearest

@@ -239,3 +239,32 @@ def test_premium_of_a_path_that_leaves_demand_short():
     assert short["network_premium_pct"] == pytest.approx(-84.375)
     assert "network_premium_pct" in premium_columns(df)[0]
     assert any("network premium leaves them out" in s for s in roadmap_premium_sentences(outcomes, df))
+
+
+def test_paths_that_tie_are_said_to_cost_the_same():
+    """Two policies that the cost-optimal path already meets tie with it and with each other: the
+    sentences say so, never that one costs most and the same one least, nor "0.00% less"."""
+    loose = Policy(max_country_share={"2027": 1.0})
+    outcomes = roadmap_outcomes(paris(), {"a": loose, "b": loose}, workers=1)
+    said = roadmap_premium_sentences(outcomes, roadmap_premium_table(outcomes))
+    assert said[1] == ("The policy paths all cost the same to the shown 0.01% (+0.00% over the "
+                       "cost-optimal path).")
+    assert said[2].startswith("a costs the same as the cost-optimal path (within 0.005%)")
+
+
+def test_frontier_sentences_of_one_point_and_of_tiny_steps():
+    """One feasible value reads as one point, not a range from it to itself; the largest step is
+    given in the table's two decimals, and none when it reads +0.00."""
+    from resilient_sc.analysis.report import frontier_sentences
+    df = pd.DataFrame({"min_local_share": [0.6, 0.4], "status": ["optimal", "infeasible"],
+                       "reason": ["", "no"], "cost": [100.0, math.nan], "premium_pct": [0.1, math.nan]})
+    assert frontier_sentences(df, "min_local_share")[0] == (
+        "Only min_local_share = 0.6 gives a feasible design: it costs 100.00 (premium 0.10%).")
+    tiny = pd.DataFrame({"min_local_share": [0.002, 0.004, 0.006], "status": "optimal",
+                         "cost": [100.0, 100.001, 100.002], "premium_pct": [0.28, 0.282, 0.284]})
+    said = frontier_sentences(tiny, "min_local_share")
+    assert said == ["As min_local_share goes from 0.002 to 0.006, the cost goes from 100.00 to 100.00 "
+                    "(premium 0.28% to 0.28%)."]
+    steps = tiny.assign(premium_pct=[0.0, 2.63, 4.58])  # 0 → 0.5 by 2.63, then 0.5 → 0.75 by 1.95
+    assert frontier_sentences(steps, "min_local_share")[-1] == (
+        "The largest step in premium is from 0.002 to 0.004: +2.63 percentage points.")

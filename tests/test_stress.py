@@ -279,3 +279,35 @@ def test_a_design_that_contracts_nothing_guarantees_nothing():
     assert summary["worst_served"] == 0.0
     assert np.isnan(summary["expected_value_served"])  # the tiny network has no unit values
     assert set(summary["expected_served_by_product"].values()) == {0.0}
+
+
+def test_impact_is_what_a_failure_adds_to_what_is_short_with_nothing_failed(electronics):
+    """At 50 a unit short the bundled design leaves most demand short with nothing failed (its
+    shortfall cost at the stress test's penalties is over 100 million). A failure's impact is
+    what it adds: never negative (a failure only takes away), and 0 for a failure that touches
+    nothing the design uses, not the intact shortfall again; the sentences say so first."""
+    from resilient_sc.analysis.report import stress_sentences
+
+    plan = solve(electronics, Policy(shortfall_penalty=50.0))
+    result = stress_test(electronics, plan)
+    intact, f = result.intact["shortfall_cost"], result.failures
+    assert intact > 1e8 and result.intact["worst_served"] == 0.0
+    added = f["extra_cost"] + f["shortfall_cost"] - intact
+    assert f["impact"].to_numpy() == pytest.approx(added.to_numpy())
+    assert f["impact"].min() == pytest.approx(0.0, abs=1e-3) and (f["impact"] > -1e-3).all()
+    said = stress_sentences(plan, result)
+    assert said[1].startswith("With nothing failed the design already leaves demand short")
+    assert f"shortfall cost of {intact:,.2f}" in said[1]
+
+
+def test_disruption_probabilities_of_zero_weigh_every_failure_alike(electronics):
+    import dataclasses
+
+    net = dataclasses.replace(electronics, disruptions=electronics.disruptions.assign(probability=0.0))
+    result = stress_test(net, solve(net))
+    n = len(result.failures)
+    assert result.conditional_on == (f"one of the {n} failures happening, each equally likely (the "
+                                     "disruption scenarios' probabilities are all 0)")
+    assert result.weights() == pytest.approx(np.full(n, 1 / n))
+    named = stress_test(net, solve(net), probabilities={"scenario:korea_typhoon": 0.04, "country:CN": 0.01})
+    assert "given for 2 of" in named.conditional_on  # failures, not the scenario's rows

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import io
-from ..format import pct_points
+from ..format import pct_points, served_fraction
 from ..policy import POLICY_FIELDS
 from .premium import NO_PENALTY_PCT, counts_penalties
 
@@ -156,9 +156,9 @@ def premium_figure(table: pd.DataFrame) -> Figure:
         if status == "infeasible" or math.isnan(p):
             ax.annotate("infeasible", (i, 0), ha="center", va="bottom", color="tab:red")
             continue
-        kept = (f"every market keeps\n≥ {w:.0%} of each\nproduct's demand" if w > 1e-9
+        kept = (f"every market keeps\n≥ {served_fraction(w)} of each\nproduct's demand" if w > 1e-9
                 else "a market loses all\nof a product")
-        served = "\nworst single failure:\n" + kept
+        served = "\nworst failure replayed:\n" + kept
         own = f" (network {pct_points(n, 1)})" if split and abs(p - n) > NO_PENALTY_PCT else ""
         text = pct_points(p, 1) + own + ("" if math.isnan(w) else served)
         ax.annotate(text, (i, p), xytext=(0, 3), textcoords="offset points", ha="center",
@@ -207,7 +207,10 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     image = None
     for ax, product in zip(axes, products, strict=True):
         values = mats[product].reindex(columns=markets).to_numpy(float)
-        image = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+        full = values >= 100 - 1e-5
+        # a cell short of its demand, even by 0.01%, is never coloured or labelled as fully served
+        shown = np.where(full, 100.0, np.minimum(values, SERVED_BINS[-2] - 1e-6))
+        image = ax.imshow(shown, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
         ax.set_title(f"{product} (% of its units)" if product is not None
                      else f"lowest over the {len(stress.products)} products", fontsize="medium")
         ax.set_xticks(np.arange(len(markets)), markets, rotation=90, fontsize="small")
@@ -216,9 +219,11 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
             for (i, j), v in np.ndenumerate(values):
                 if np.isnan(v):
                     continue
-                text = "100" if v >= 99.95 else (f"{v:.1f}" if v >= 99 else f"{v:.0f}")
+                # rounded down, as every served fraction
+                short = served_fraction(v / 100)[:-1] if v >= 99 else f"{math.floor(v + 1e-5)}"
+                text = "100" if full[i, j] else short
                 ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
-                        color="white" if v >= 99.95 or v < 30 else "black")
+                        color="white" if full[i, j] or v < 30 else "black")
         if service_level:
             for i, j in zip(*np.nonzero(np.nan_to_num(values, nan=100.0) < 100 * service_level - 1e-5),
                             strict=True):

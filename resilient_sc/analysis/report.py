@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import io
-from ..format import fraction, money, pct_points, signed_money, value, whole
+from ..format import fraction, money, pct_points, served_fraction, signed_money, value, whole
 from ..schema import TABLES
 from . import figures as fg
 from . import maps
@@ -120,7 +120,8 @@ STRESS_METHOD = [
     "re-routing is chosen, with each unit short priced per product (the penalties below). **value served** "
     "weighs the products by `unit_value`. **extra flow cost** is the change in purchase, handling, transport "
     "and tariff cost: it is negative when less is delivered, and stands next to the **shortfall cost** of "
-    "what is not delivered; **impact** is their sum."]
+    "what is not delivered; **impact** is their sum, less any shortfall cost the design has with nothing "
+    "failed (the cost the failure adds)."]
 
 
 def design_title(policy: Policy) -> str:
@@ -163,14 +164,18 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
             [o.stress.shortfalls.assign(policy=o.name) for o in stressed if o.stress is not None],
             ignore_index=True).pipe(_policy_first))
     chart = w.figure("premium.png", lambda: fg.premium_figure(table))
+    solved = [o for o in outcomes if o.plan is not None]
+    tested = ("Each design is then stress-tested" if all(o.stress is not None for o in solved) else
+              f"{len(stressed)} of the {len(solved)} designs are then stress-tested (the others' "
+              "**worst served** is blank)")
     lines = ["# Resilience premium report", "",
              f"Data: {_source(network)}. The premium of a policy is what its cheapest design costs "
-             "over the cost-optimal base, in % of the base cost. Each design is then stress-tested: every "
+             f"over {_base_words(outcomes[0])}, in % of the base cost. {tested}: every "
              "single failure of a country, hub or supplier (and every disruption scenario) is replayed "
              "with re-routed flows. **worst served** is the fraction of demand that every market and "
              "product is still guaranteed under the worst failure; **expected value served** is the "
-             "value-weighted fraction served, averaged over failures (conditional on one of them "
-             "happening, weighted as the stress report of each design says).", "",
+             "value-weighted fraction served, averaged as each design's stress test says below "
+             "(conditional on one failure happening).", "",
              "## In short", "", *_bullets(premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_table(table), ""]
     lines += _image(chart, "Premium per policy, with the demand served under its worst failure")
@@ -239,21 +244,33 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
     if o.plan is None:
         return f"{label} ({_describe(o.policy)}) is infeasible on this data: {_reason(o.reason)}"
     what, served, _ = _worst(o.stress)
+    reference = _base_words(base)
     if o is base:
-        text = f"The cost-optimal base costs {money(o.plan.objective)}"
+        text = f"{reference[0].upper()}{reference[1:]} costs {money(o.plan.objective)}"
         return text + (f"; under {what} {_guarantee(served)}." if what else ".")
-    pct = row.get("premium_pct", math.nan)
-    who = f"{label} ({_describe(o.policy)})"
-    if pct_points(pct, 1) == "0.0%":
-        text = f"{who} costs the same as the cost-optimal base (within 0.05%)"
-    else:
-        more = "more" if pct >= 0 else "less"
-        text = f"{who} costs {pct_points(abs(pct), 1)} {more} than the cost-optimal base"
+    text = f"{label} ({_describe(o.policy)}) costs {_compared(row.get('premium_pct', math.nan), reference)}"
     text += _penalty_clause(o.plan, base.plan, row)
     if not what:
         return text + "."
     base_served = _worst(base.stress)[1]
-    return text + f"; under {what} {_guarantee(served)} (base: {base_served:.1%})."
+    base_text = ("base not stress-tested" if math.isnan(base_served)
+                 else f"base: {served_fraction(base_served)}")
+    return text + f"; under {what} {_guarantee(served)} ({base_text})."
+
+
+def _base_words(base: PolicyOutcome) -> str:
+    """``the cost-optimal base``, or the base named when it has a policy of its own."""
+    return ("the cost-optimal base" if base.policy.is_base
+            else f"the base '{base.name}' ({_describe(base.policy)})")
+
+
+def _compared(pct: float, reference: str = "") -> str:
+    """``2.6% more than <reference>``, ``1.0% less …`` or, within the 0.05% its one decimal
+    hides, ``the same as <reference> (within 0.05%)``: never a saving or a premium of 0.0%."""
+    if pct_points(pct, 1) == "0.0%":
+        return " ".join(["the same", *(["as", reference] if reference else []), "(within 0.05%)"])
+    than = ["than", reference] if reference else []
+    return " ".join([pct_points(abs(pct), 1), "more" if pct >= 0 else "less", *than])
 
 
 def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any]) -> str:
@@ -265,23 +282,25 @@ def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any]) -> str:
     base_penalty = penalty_cost(base)
     whose = ("which the base's cost does not count" if abs(base_penalty) <= NO_PENALTY
              else f"against {money(base_penalty)} in the base's")
-    net = row.get("network_premium_pct", math.nan)
-    more = "more" if net >= 0 else "less"
     return (f" ({money(penalty)} of its cost is shortfall and expected disruption cost, {whose}; "
-            f"its network alone costs {pct_points(abs(net), 1)} {more})")
+            f"its network alone costs {_compared(row.get('network_premium_pct', math.nan))})")
 
 
 def _design_sentence(plan: Plan) -> list[str]:
-    suppliers, hubs = _count(len(plan.suppliers), "supplier"), _count(len(plan.hubs), "hub")
-    return [f"The design contracts {suppliers} ({', '.join(plan.supplier_ids)}) and opens {hubs} "
-            f"({', '.join(plan.hub_ids)}) at a total cost of {money(plan.objective)}."]
+    def listed(n: int, what: str, ids: list[str]) -> str:
+        return f"{_count(n, what)} ({', '.join(ids)})" if n else f"no {what}"
+
+    return [f"The design contracts {listed(len(plan.suppliers), 'supplier', plan.supplier_ids)} and opens "
+            f"{listed(len(plan.hubs), 'hub', plan.hub_ids)} at a total cost of {money(plan.objective)}."]
 
 
 def _stress_sentences(stress: StressResult | None) -> list[str]:
-    if stress is None or stress.failures.empty:
+    if stress is None:
+        return ["The design was not stress-tested."]
+    if stress.failures.empty:
         return ["No failure was replayed."]
     f, s = stress.failures, stress.summary()
-    out = [f"Of {_count(len(f), 'failure')} replayed, {s['hurt']} "
+    out = [*_intact_sentence(stress), f"Of {_count(len(f), 'failure')} replayed, {s['hurt']} "
            f"{'leaves' if s['hurt'] == 1 else 'leave'} some demand short."]
     worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
     if s["hurt"]:
@@ -296,7 +315,8 @@ def _stress_sentences(stress: StressResult | None) -> list[str]:
     if what and name != worst["failure"]:
         out.append(f"Under {what} ({name}) {_guarantee(served)}.")
     share = s["expected_value_served"]
-    served_text = (f"{share:.1%} of the demand's value is served on average" if not math.isnan(share)
+    served_text = (f"{served_fraction(share)} of the demand's value is served on average"
+                   if not math.isnan(share)
                    else "the served share of each product's units is on average "
                    + _served_by_product(stress, None, s["expected_served_by_product"]))
     out.append(f"Given {s['conditional_on']}, {served_text}, with an expected shortfall cost of "
@@ -305,11 +325,25 @@ def _stress_sentences(stress: StressResult | None) -> list[str]:
     return out
 
 
+def _intact_sentence(stress: StressResult) -> list[str]:
+    """What the design leaves short with nothing failed (nothing, unless its policy's shortfall
+    penalty is cheaper than serving), which the failures' shortfall costs include."""
+    intact = stress.intact
+    if intact.get("worst_served", 1.0) >= 1.0:
+        return []
+    value = intact.get("value_served", math.nan)
+    share = "" if math.isnan(value) else f"; {served_fraction(value)} of the demand's value is served"
+    return [f"With nothing failed the design already leaves demand short: "
+            f"{_guarantee(intact['worst_served'])}{share}, at a shortfall cost of "
+            f"{money(intact.get('shortfall_cost', 0.0))}. Each failure's shortfall cost below includes "
+            "it; its impact is what the failure adds."]
+
+
 def _guarantee(served: float) -> str:
     """What a guaranteed fraction means, in words."""
     if served <= 0:
         return "some market gets none of its demand of some product"
-    return f"every market still gets at least {served:.1%} of its demand of every product"
+    return f"every market still gets at least {served_fraction(served)} of its demand of every product"
 
 
 def _others_at_floor(stress: StressResult, row: Any) -> str:
@@ -331,11 +365,23 @@ def _served_by_product(stress: StressResult, failure: str | None,
     if served is None:
         bp = stress.by_product.loc[stress.by_product["failure"] == failure]
         served = dict(zip(bp["product"], bp["served"], strict=True))
-    return ", ".join(f"{p} {v:.1%}" for p, v in served.items())
+    return ", ".join(f"{p} {served_fraction(v)}" for p, v in served.items())
 
 
 def _penalties(stress: StressResult) -> str:
     return ", ".join(f"{money(v)} per unit of {p}" for p, v in stress.penalties.items())
+
+
+def largest_step(ok: pd.DataFrame, field: str) -> list[str]:
+    """The largest rise in premium between two neighbouring values of ``field`` (rows ``ok`` in
+    sweep order), in the table's two decimals; none when it reads +0.00. "Largest", not
+    "steepest": the values need not be evenly spaced."""
+    steps = ok["premium_pct"].diff().iloc[1:]
+    if not len(steps) or pct_points(max(steps.max(), 0.0)) == "0.00%":
+        return []
+    i = int(steps.to_numpy().argmax()) + 1
+    return [f"The largest step in premium is from {value(ok[field].iloc[i - 1])} to "
+            f"{value(ok[field].iloc[i])}: +{pct_points(steps.iloc[i - 1])[:-1]} percentage points."]
 
 
 def _worst(stress: StressResult | None) -> tuple[str, float, str]:
@@ -354,29 +400,30 @@ def _worst(stress: StressResult | None) -> tuple[str, float, str]:
 
 
 def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
-    """Cost and worst-case service at both ends of a frontier, its steepest step, infeasible values."""
+    """Cost and worst-case service at both ends of a frontier, its largest step, infeasible values."""
     ok = df.loc[df["status"] != "infeasible"]
     out: list[str] = []
     if ok.empty:
         return [f"No value of {field} gives a feasible design."]
     first, last = ok.iloc[0], ok.iloc[-1]
-    out.append(f"As {field} goes from {value(first[field])} to {value(last[field])}, the cost goes from "
-               f"{money(first['cost'])} to {money(last['cost'])} (premium "
-               f"{pct_points(first['premium_pct'], 1)} to {pct_points(last['premium_pct'], 1)}).")
+    if len(ok) == 1:
+        out.append(f"Only {field} = {value(first[field])} gives a feasible design: it costs "
+                   f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}).")
+    else:
+        out.append(f"As {field} goes from {value(first[field])} to {value(last[field])}, the cost goes from "
+                   f"{money(first['cost'])} to {money(last['cost'])} (premium "
+                   f"{pct_points(first['premium_pct'])} to {pct_points(last['premium_pct'])}).")
     if counts_penalties(ok):
         out.append(f"These costs count shortfall and expected disruption cost where the policy has a "
                    f"shortfall penalty; without them the network's premium goes from "
-                   f"{pct_points(first['network_premium_pct'], 1)} to "
-                   f"{pct_points(last['network_premium_pct'], 1)}.")
+                   f"{pct_points(first['network_premium_pct'])} to "
+                   f"{pct_points(last['network_premium_pct'])}.")
     if "worst_served" in ok and ok["worst_served"].notna().any():
-        out.append(f"Under its worst single failure, at {field} = {value(first[field])} "
-                   f"({first['worst_failure']}) {_guarantee(first['worst_served'])}; at "
-                   f"{value(last[field])} ({last['worst_failure']}) {_guarantee(last['worst_served'])}.")
-    steps = ok["premium_pct"].diff().iloc[1:]
-    if len(steps) and steps.max() > 0:
-        i = int(steps.to_numpy().argmax()) + 1
-        out.append(f"The steepest step is from {value(ok[field].iloc[i - 1])} to {value(ok[field].iloc[i])}"
-                   f": +{steps.iloc[i - 1]:.1f} percentage points of premium.")
+        ends = [first] if len(ok) == 1 else [first, last]
+        out.append("Under its worst single failure, " + "; ".join(
+            f"at {field} = {value(r[field])} ({r['worst_failure']}) {_guarantee(r['worst_served'])}"
+            for r in ends) + ".")
+    out += largest_step(ok, field)
     bad = df.loc[df["status"] == "infeasible"]
     if len(bad):
         out.append(f"Infeasible at {field} = {', '.join(value(v) for v in bad[field])}: "
@@ -387,7 +434,8 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
 # ---- tables -------------------------------------------------------------------------------
 def _premium_table(table: pd.DataFrame) -> list[str]:
     cols = {"policy": str, "status": str, "cost": money, "premium_pct": pct_points,
-            **_network_premium(table), "worst_served": fraction, "expected_value_served": fraction,
+            **_network_premium(table), "worst_served": served_fraction,
+            "expected_value_served": served_fraction,
             "local_share": fraction, "allied_share": fraction, "n_suppliers": whole, "n_hubs": whole}
     return _markdown(table, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
                                    "worst_served": "worst served",
@@ -397,9 +445,9 @@ def _premium_table(table: pd.DataFrame) -> list[str]:
 
 def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
     f = stress.worst_table(n)
-    cols = {"failure": str, "worst_served": fraction, "worst_market": str, "worst_product": str,
-            **{f"served {p}": fraction for p in stress.products},
-            "value_served": fraction, "extra_cost": money, "shortfall_cost": money, "impact": money}
+    cols = {"failure": str, "worst_served": served_fraction, "worst_market": str, "worst_product": str,
+            **{f"served {p}": served_fraction for p in stress.products},
+            "value_served": served_fraction, "extra_cost": money, "shortfall_cost": money, "impact": money}
     return _markdown(f, cols, {"worst_served": "guaranteed", "worst_market": "where: market",
                                "worst_product": "product", "value_served": "value served",
                                "extra_cost": "extra flow cost", "shortfall_cost": "shortfall cost"})
@@ -407,7 +455,7 @@ def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
 
 def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
     cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points, **_network_premium(df),
-            "worst_served": fraction, "n_suppliers": whole, "n_hubs": whole}
+            "worst_served": served_fraction, "n_suppliers": whole, "n_hubs": whole}
     return _markdown(df, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
                                 "worst_served": "worst served",
                                 "n_suppliers": "suppliers", "n_hubs": "hubs"})

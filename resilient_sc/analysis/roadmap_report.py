@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import io
-from ..format import fraction, money, pct_points, signed_money, value, whole
+from ..format import fraction, money, pct_points, signed_money, signed_pct_points, value, whole
 from . import figures as fg
 from .premium import counts_penalties, shown_columns
 from .report import (
@@ -38,6 +38,7 @@ from .report import (
     _slug,
     _source,
     _Writer,
+    largest_step,
     service_level,
 )
 
@@ -108,9 +109,11 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
     if len(solved) > 1:
         dear = max(solved, key=lambda r: r["cost"])
         cheap = min(solved, key=lambda r: r["cost"])
-        out.append(f"Of the policy paths, {dear['policy']} costs most ({signed_pct(dear['premium_pct'])} "
-                   f"over the cost-optimal path) and {cheap['policy']} least "
-                   f"({signed_pct(cheap['premium_pct'])}).")
+        most, least = signed_pct_points(dear["premium_pct"]), signed_pct_points(cheap["premium_pct"])
+        out.append(f"The policy paths all cost the same to the shown 0.01% ({most} over the cost-optimal "
+                   "path)." if most == least else
+                   f"Of the policy paths, {dear['policy']} costs most ({most} over the cost-optimal path) "
+                   f"and {cheap['policy']} least ({least}).")
     if counts_penalties(table):
         out.append("These costs count shortfall and expected disruption cost where a path's policy has a "
                    "shortfall penalty; the network premium leaves them out.")
@@ -123,14 +126,18 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     if o.roadmap is None:
         return f"{o.name} has no roadmap on this data ({o.status}): {_reason(o.reason)}"
     pct = row["premium_pct"]
-    text = (f"{o.name} costs {abs(pct):.2f}% {'more' if pct >= 0 else 'less'} than the cost-optimal path "
-            f"({signed_money(row['premium'])} money)")
+    if pct_points(pct) == "0.00%":
+        text = f"{o.name} costs the same as the cost-optimal path (within 0.005%)"
+    else:
+        text = (f"{o.name} costs {pct_points(abs(pct))} {'more' if pct >= 0 else 'less'} than the "
+                f"cost-optimal path ({signed_money(row['premium'])} money)")
     by_period = {p: row.get(f"premium_pct {p}", math.nan) for p in ids}
     paid = {p: v for p, v in by_period.items() if not math.isnan(v) and v > 0.005}
     if paid:
         peak = max(paid, key=lambda p: paid[p])
         where = f"{_count(len(paid), 'period')} (most in {peak}: " if len(paid) > 1 else f"{peak} alone ("
-        text += f", paid in {where}{signed_pct(paid[peak])} over the cost-optimal path's cost that period)"
+        text += (f", paid in {where}{signed_pct_points(paid[peak])} over the cost-optimal path's cost that "
+                 "period)")
     moves = _moves(row)
     text += f"; {moves} over the path" if moves else "; it starts and stops nothing"
     last = ids[-1]
@@ -161,11 +168,6 @@ def _shares_words(row: Mapping[str, Any], ref: Mapping[str, Any] | None = None) 
 
 def _weighting(roadmap: Roadmap) -> str:
     return str(roadmap.shares()["weighting"].iloc[-1])
-
-
-def signed_pct(v: float) -> str:
-    """``+2.45%``."""
-    return "" if math.isnan(v) else f"{'+' if v >= 0 else '-'}{pct_points(abs(v))}"
 
 
 def write_roadmap_premium_report(folder: str | Path, network: Network, outcomes: Sequence[PathOutcome],
@@ -398,19 +400,22 @@ def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list
         out.append(f"No target of {field} in {last} gives a roadmap.")
     else:
         first, end = ok.iloc[0], ok.iloc[-1]
-        out.append(f"As the target in {last} goes from {value(first[field])} to {value(end[field])}, the "
-                   f"path's cost goes from {money(first['cost'])} to {money(end['cost'])} (premium "
-                   f"{pct_points(first['premium_pct'])} to {pct_points(end['premium_pct'])}); in {last} "
-                   f"the local share goes from {fraction(first['local_share'])} to "
-                   f"{fraction(end['local_share'])} "
-                   f"and the largest origin country from {first['top_country']} with "
-                   f"{fraction(first['top_country_share'])} to {end['top_country']} with "
-                   f"{fraction(end['top_country_share'])} (fractions of demand over all markets).")
-        steps = ok["premium_pct"].diff().iloc[1:]
-        if len(steps) and steps.max() > 0.005:
-            i = int(steps.to_numpy().argmax()) + 1
-            out.append(f"The steepest step is from {value(ok[field].iloc[i - 1])} to "
-                       f"{value(ok[field].iloc[i])}: +{steps.iloc[i - 1]:.2f} percentage points of premium.")
+        if len(ok) == 1:
+            out.append(f"Only the target {value(first[field])} in {last} gives a roadmap: the path costs "
+                       f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}); in {last} the "
+                       f"local share is {fraction(first['local_share'])} and the largest origin country "
+                       f"{first['top_country']} with {fraction(first['top_country_share'])} (fractions of "
+                       "demand over all markets).")
+        else:
+            out.append(f"As the target in {last} goes from {value(first[field])} to {value(end[field])}, the "
+                       f"path's cost goes from {money(first['cost'])} to {money(end['cost'])} (premium "
+                       f"{pct_points(first['premium_pct'])} to {pct_points(end['premium_pct'])}); in {last} "
+                       f"the local share goes from {fraction(first['local_share'])} to "
+                       f"{fraction(end['local_share'])} "
+                       f"and the largest origin country from {first['top_country']} with "
+                       f"{fraction(first['top_country_share'])} to {end['top_country']} with "
+                       f"{fraction(end['top_country_share'])} (fractions of demand over all markets).")
+        out += largest_step(ok, field)
     bad = df.loc[df["status"] != "optimal"]
     if len(bad):
         out.append(f"No roadmap with the target in {last} at {', '.join(value(v) for v in bad[field])}: "

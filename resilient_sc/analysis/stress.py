@@ -57,14 +57,16 @@ class StressResult:
     ``value_served`` (fraction of the demand's value served, weighted by ``unit_value``; NaN
     when no product has one), ``extra_cost`` (change in flow cost, money; negative when less
     is delivered), ``shortfall_cost`` (the units short priced at ``penalties``, money) and
-    ``impact`` = extra_cost + shortfall_cost.
+    ``impact`` = extra_cost + shortfall_cost − the intact design's shortfall cost (the cost the
+    failure adds; an intact design serves all its demand unless its policy has a
+    ``shortfall_penalty``).
     ``by_product``: per failure and product — demand and shortfall (units of that product),
     ``served`` fraction and shortfall cost.
     ``shortfalls``: per failure, market and product — demand, shortfall (units), ``served``.
     ``penalties``: money per unit short, per product.
     ``conditional_on``: what the expected figures of :meth:`summary` are conditional on.
-    ``intact``: the design's own figures with nothing failed (``worst_served``, ``value_served``
-    and the served fraction of each product): what :meth:`summary` gives when no failure
+    ``intact``: the design's own figures with nothing failed (``worst_served``, ``value_served``,
+    ``shortfall_cost`` and the served fraction of each product): what :meth:`summary` gives when no failure
     touches the design (a plan that contracts nothing and leaves its demand short).
     """
 
@@ -242,14 +244,14 @@ def stress_test(network: Network, plan: Plan,
         rows.append({"failure": name, "kind": part["kind"].iloc[0] if len(part) == 1 else "scenario",
                      "elements": ", ".join(part["element"].astype(str)),
                      "probability": float(part["probability"].iloc[0]),
-                     **res.figures(base.flow_cost)})
+                     **res.figures(base)})
         products.append(res.by_product.assign(failure=name))
         shorts.append(res.demand.assign(failure=name))
     product_cols = ["failure", "product", "demand", "shortfall", "served", "shortfall_cost"]
     short_cols = ["failure", "market", "product", "demand", "shortfall", "served"]
     stack = lambda parts, cols: (pd.concat(parts, ignore_index=True)[cols] if parts  # noqa: E731
                                  else pd.DataFrame(columns=cols))
-    intact = {**base.figures(base.flow_cost),
+    intact = {**base.figures(base),
               "served_by_product": dict(zip(base.by_product["product"].astype(str), base.by_product["served"],
                                             strict=True))}
     return StressResult(pd.DataFrame(rows, columns=FAILURE_COLUMNS), stack(products, product_cols),
@@ -279,15 +281,17 @@ def _probabilities(table: pd.DataFrame,
     n = table["failure"].nunique()
     if probabilities is None:
         single = np.isnan(given)
-        if not single.all():  # the disruptions table's probabilities make the expectation
-            scen = table.loc[~single].drop_duplicates("failure")
+        scen = table.loc[~single].drop_duplicates("failure")
+        if scen["probability"].sum() > 0:  # the disruptions table's probabilities make the expectation
             return np.where(single, 0.0, given), (
                 f"one of the {len(scen)} disruption scenarios happening, weighted by their "
                 f"probabilities ({scen['probability'].sum():.1%} in all, normalised to 100%)")
-        return np.full(len(given), 1.0 / max(n, 1)), \
-            f"one of the {n} single failures happening, each equally likely"
+        said = (f"one of the {n} single failures happening, each equally likely" if single.all() else
+                f"one of the {n} failures happening, each equally likely (the disruption scenarios' "
+                "probabilities are all 0)")
+        return np.full(len(given), 1.0 / max(n, 1)), said
     mapped = table["failure"].map(probabilities).fillna(table["element"].map(probabilities))
-    named = int(mapped.notna().sum())
+    named = table.loc[mapped.notna().to_numpy(), "failure"].nunique()
     return mapped.fillna(0.0).to_numpy(float), (
         f"one failure happening, weighted by the probabilities given for {named} of the {n} failures "
         "(normalised to 100%)")
@@ -303,18 +307,20 @@ class _Outcome:
     by_product: pd.DataFrame  # product, demand, shortfall, served, shortfall_cost
     values: np.ndarray  # unit value per demand row
 
-    def figures(self, base_flow_cost: float) -> dict[str, Any]:
+    def figures(self, intact: _Outcome) -> dict[str, Any]:
+        """This failure's row, its changes in cost against the ``intact`` design's replay."""
         d = self.demand
         worst = d.sort_values(["served", "demand"], ascending=[True, False], kind="stable").iloc[0]
         short = self.guaranteed < 1.0  # where the floor binds; nowhere when all is served
         value_total = float(self.values @ d["demand"].to_numpy())
         served_value = float(self.values @ (d["demand"] - d["shortfall"]).to_numpy())
-        extra = self.flow_cost - base_flow_cost
+        extra = self.flow_cost - intact.flow_cost
         short_cost = float(self.by_product["shortfall_cost"].sum())
+        more_short = short_cost - float(intact.by_product["shortfall_cost"].sum())
         return {"worst_served": self.guaranteed, "worst_market": str(worst["market"]) if short else "",
                 "worst_product": str(worst["product"]) if short else "",
                 "value_served": served_value / value_total if value_total > 0 else np.nan,
-                "extra_cost": extra, "shortfall_cost": short_cost, "impact": extra + short_cost}
+                "extra_cost": extra, "shortfall_cost": short_cost, "impact": extra + more_short}
 
 
 #: the replay's variable blocks that stay whole: the design, whose bounds each failure sets, and
@@ -404,7 +410,9 @@ class _Replay:
         t = np.array([self.t], dtype=np.int32)
         self.h.changeColsBounds(1, t, np.zeros(1), np.ones(1))
         self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage1)
-        guaranteed = float(np.clip(self._solve("best guaranteed fraction")[self.t], 0.0, 1.0)) + 0.0  # no -0
+        guaranteed = float(np.clip(self._solve("best guaranteed fraction")[self.t], 0.0, 1.0))
+        if guaranteed <= SERVED_TOL:  # 1e-16 is 0 (and no -0): ties at 0 then rank by impact
+            guaranteed = 0.0
         floor = np.array([max(0.0, guaranteed - SERVED_TOL)])
         self.h.changeColsBounds(1, t, floor, floor)
         self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage2)

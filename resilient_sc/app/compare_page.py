@@ -29,7 +29,7 @@ from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_t
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import SERVED_TOL, stress_test
 from ..exceptions import ValidationError
-from ..format import column_formatter, column_label, money
+from ..format import column_formatter, column_label, money, signed_pct_points
 from ..policy import POLICY_FIELDS
 from .jobs import Job
 
@@ -137,7 +137,7 @@ def premium_bars(table: pd.DataFrame) -> Any:
     names = table["policy"].astype(str).tolist()
     pct = [float(v) if pd.notna(v) else math.nan for v in table["premium_pct"]]
     infeasible = [st == "infeasible" or math.isnan(v) for st, v in zip(table["status"], pct, strict=True)]
-    text = ["infeasible" if bad else f"{v:+.2f}%" for bad, v in zip(infeasible, pct, strict=True)]
+    text = ["infeasible" if bad else signed_pct_points(v) for bad, v in zip(infeasible, pct, strict=True)]
     colors = ["#888" if i == 0 else "#1f77b4" for i in range(len(pct))]
     hover = f"%{{x}}: %{{text}} over {base}<extra></extra>"
     if not counts_penalties(table):
@@ -306,7 +306,8 @@ def stress_legend(stress: StressResult) -> str:
             "is left: worst served = the share of demand every market and product still gets (worst "
             "market and product: where that floor binds); shortfall cost = the units short × the penalty "
             f"per unit (money per unit: {penalties}); impact = shortfall cost + the change in flow cost "
-            "(money; less is shipped, so the flow cost may fall).")
+            "(money; less is shipped, so the flow cost may fall), less any shortfall cost with nothing "
+            "failed.")
 
 
 def worst_failures(stress: StressResult, n: int = 10) -> pd.DataFrame:

@@ -11,7 +11,7 @@ that shows that period's plan with the one-period views (:mod:`.plan_view`).
 >>> [(r["period"], r["cost"], r["suppliers"], r["local"], r["top country"]) for r in roadmap_rows(roadmap)]
 [('today', '1,260', '1', '0.0%', 'CN 100.0%'), ('total', '', '', '', '')]
 >>> premium_text(110.0, 100.0)
-'+10.00 %'
+'+10.00%'
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..data import Network
-from ..format import fraction
+from ..format import fraction, signed_pct_points
 from ..policy import Policy
 from ..roadmap import Roadmap, solve_roadmap
 from ..solvers.base import SolveOptions
@@ -60,7 +60,7 @@ def total_text(roadmap: Roadmap) -> str:
 
 def premium_text(cost: float, base: float) -> str:
     """The premium (cost − base) / base in %."""
-    return f"{100 * (cost - base) / base:+.2f} %"
+    return signed_pct_points(100 * (cost - base) / base)
 
 
 def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
