@@ -424,7 +424,12 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     table = premium_table(outcomes)
     columns = shown_columns(["policy", "status", "cost", "premium_pct", "worst_served",
                              "expected_value_served", "n_suppliers", "n_hubs"], table)
-    text = "\n".join([frame_text(table, columns), "",
+    stressed = next((o.stress for o in outcomes if o.stress is not None), None)
+    legend = ("worst_served: the fraction of demand every market and product still gets under the "
+              "design's worst failure replayed (rounded down)" + (
+                  f"; expected_value_served: the fraction of the demand's value served, given "
+                  f"{stressed.conditional_on}" if stressed is not None else "") + ".")
+    text = "\n".join([frame_text(table, columns), "", legend, "",
                       *premium_sentences(outcomes, table)])
     written = None
     if args.out is not None:

@@ -337,6 +337,13 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
     assert "premium.png" in data["files"]
     assert "Near (min_local_share 0.5) costs 36.5% more" in (tmp_path / "out" / "report.md").read_text()
 
+    assert main(["premium", str(tiny_dir), "--policies", str(policies), "--workers", "1"]) == 0
+    said = capsys.readouterr().out  # the table's two service columns, and what the expectation is given
+    assert ("worst_served: the fraction of demand every market and product still gets under the design's "
+            "worst failure replayed (rounded down); expected_value_served: the fraction of the demand's "
+            "value served, given one of the ") in said
+    assert "single failures happening, each equally likely." in said
+
     policies.write_text("base: {excluded_countries: [FR, CN]}\n")
     assert main(["premium", str(tiny_dir), "--policies", str(policies)]) == 1
     assert "no plan meets the policy" in capsys.readouterr().err
