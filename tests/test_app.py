@@ -9,10 +9,12 @@ workbook and report). The pages themselves are driven in a real browser by tests
 from __future__ import annotations
 
 import io
+import math
 import time
 import zipfile
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from resilient_sc import Policy, examples, solve
@@ -387,6 +389,10 @@ def test_served_heatmap_per_product(compared):
             assert heat.zmin == 0 and heat.zmax == 100 and f"demand for {product}" in heat.colorbar.title.text
             served = stress.served_matrix(product)
             assert len(heat.y) == int((served.min(axis=1) < 1 - 1e-7).sum())
+            cells = served.reindex(index=heat.y, columns=heat.x).to_numpy()  # hover: rounded down
+            assert [list(row) for row in heat.text] == [
+                ["no demand" if pd.isna(v) else f"{math.floor(1000 * v + 1e-4) / 10:.1f}%" for v in row]
+                for row in cells]
 
 
 def test_report_zip_and_figures(compared):

@@ -29,7 +29,7 @@ from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_t
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import SERVED_TOL, stress_test
 from ..exceptions import ValidationError
-from ..format import column_formatter, column_label, money, signed_pct_points
+from ..format import column_formatter, column_label, money, served_fraction, signed_pct_points
 from ..policy import POLICY_FIELDS
 from .jobs import Job
 
@@ -283,10 +283,12 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
     markets = [m for m in mat.columns if (mat[m] < 100 * (1 - SERVED_TOL)).any()]
     mat = mat[markets]
     quiet = len(stress.failures) - len(hurt)
+    floored = mat.map(lambda v: "no demand" if pd.isna(v) else served_fraction(v / 100))  # never overstated
     fig = go.Figure(go.Heatmap(
         z=mat.to_numpy(float), x=markets, y=hurt, zmin=0, zmax=100, colorscale="RdYlGn",
+        text=floored.to_numpy(),
         colorbar={"title": {"text": f"served<br>(% of the market's<br>demand for {product})"}},
-        hovertemplate=("failure %{y}<br>market %{x}<br>served %{z:.1f}% of its " + product
+        hovertemplate=("failure %{y}<br>market %{x}<br>served %{text} of its " + product
                        + " demand<extra></extra>")))
     fig.update_layout(
         title=(f"{product}: share of each market's demand served, conditional on each failure "
