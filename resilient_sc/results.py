@@ -132,6 +132,8 @@ class Plan:
             "hubs": self.hub_ids,
             "breakdown": {k: float(v) for k, v in self.breakdown.items()},
             "emissions": self.emissions,
+            "delivered": {r.product: {"demand": r.demand, "delivered": r.delivered, "shortfall": r.shortfall}
+                          for r in self.delivery().itertuples()},
             "policy": self.policy.to_dict(),
             "report": None if self.report is None else self.report.to_dict(),
         }
@@ -172,12 +174,25 @@ class Plan:
         if self.emissions:
             lines.append(f"emissions   {self.emissions:,.2f} CO2 units "
                          "(co2 per unit × units made and shipped)")
+        delivery = self.delivery()
+        if (delivery["shortfall"] > 0).any():  # only a policy with a shortfall penalty leaves demand short
+            lines.append("delivered   " + "; ".join(
+                f"{r.product} {r.delivered:,.0f} of {r.demand:,.0f} units ({r.shortfall:,.0f} short)"
+                for r in delivery.itertuples()))
         lines.append(f"local share {self.overall_share('local_share'):.1%}   allied share "
-                     f"{self.overall_share('allied_share'):.1%}   ({self.share_weighting()})")
+                     f"{self.overall_share('allied_share'):.1%}   (of demand, {self.share_weighting()})")
         lines.append(f"times       build {self.build_time:.3f} s, solve {self.solve_time:.3f} s")
         if self.report is not None:
             lines.append(self.report.line())
         return "\n".join(lines)
+
+    def delivery(self) -> pd.DataFrame:
+        """Per product: ``demand``, ``delivered`` and ``shortfall`` (units of that product, never
+        added across products)."""
+        d = self.shares.groupby("product", sort=False)[["demand", "delivered", "shortfall"]].sum()
+        whole = d["shortfall"] <= FLOW_TOL * np.maximum(1.0, d["demand"])  # LP noise: all delivered
+        d.loc[whole, "delivered"], d.loc[whole, "shortfall"] = d.loc[whole, "demand"], 0.0
+        return d.reset_index()
 
     def overall_share(self, column: str) -> float:
         """A share column of :attr:`shares` over all markets and products, weighted as
@@ -187,11 +202,12 @@ class Plan:
 
     def share_weights(self) -> np.ndarray:
         """Weight of each row of :attr:`shares` in :meth:`overall_share`: the demand's value
-        (demand × unit_value) when a product has a unit value; else demand units with one
-        product; else each product weighted equally (its markets by demand)."""
+        (demand × unit_value) when every product has a unit value; else demand units with one
+        product; else each product weighted equally (its markets by demand). A product without a
+        unit value (0, the default) is never left out of a value weighting."""
         d = self.shares["demand"].to_numpy(float)
         value = self._unit_values()
-        if value is not None and (value > 0).any():
+        if value is not None and (value > 0).all():
             return d * value
         products = self.shares["product"]
         if products.nunique() <= 1:
@@ -201,7 +217,7 @@ class Plan:
     def share_weighting(self) -> str:
         """``value-weighted``, ``demand-weighted`` or ``products weighted equally``."""
         value = self._unit_values()
-        if value is not None and (value > 0).any():
+        if value is not None and (value > 0).all():
             return "value-weighted"
         return "demand-weighted" if self.shares["product"].nunique() <= 1 else "products weighted equally"
 

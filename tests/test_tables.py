@@ -61,3 +61,44 @@ def test_plan_tables_can_be_edited_without_touching_the_model():
     s.flows.loc[0, "lane_cost"] = 1e9
     np.testing.assert_array_equal(s.flows_table["lane_cost"], lane_cost)
     np.testing.assert_array_equal(plan.model.lm.objective(), costs)  # the model prices as built
+
+
+def test_a_plan_that_leaves_demand_short_says_how_much_of_each_product():
+    """At 60 a unit short, leaving chips and displays short costs less than serving them: the
+    summary, ``delivery`` and ``to_dict`` give the units delivered and short per product (never
+    summed across products), read independently here from the outbound flows."""
+    from resilient_sc import Policy
+
+    net = examples.electronics()
+    plan = solve(net, Policy(shortfall_penalty=60.0))
+    demand = net.demand.groupby("product")["demand"].sum()
+    delivered = plan.outbound.groupby("product")["quantity"].sum().reindex(demand.index, fill_value=0.0)
+    d = plan.delivery().set_index("product").reindex(demand.index)
+    assert d["demand"].tolist() == pytest.approx(demand.tolist())
+    assert d["delivered"].tolist() == pytest.approx(delivered.tolist())
+    assert (d["shortfall"] > 0).all()
+    line = next(x for x in plan.summary().splitlines() if x.startswith("delivered"))
+    assert all(f"{p} {delivered[p]:,.0f} of {demand[p]:,.0f} units ({demand[p] - delivered[p]:,.0f} short)"
+               in line for p in demand.index)
+    short_cells = demand["cells"] - delivered["cells"]
+    assert plan.to_dict()["delivered"]["cells"]["shortfall"] == pytest.approx(short_cells)
+    full = solve(net)
+    assert not any(x.startswith("delivered") for x in full.summary().splitlines())
+    assert {v["shortfall"] for v in full.to_dict()["delivered"].values()} == {0.0}
+
+
+def test_a_product_without_a_unit_value_is_never_left_out_of_the_shares():
+    """With one product's unit_value at 0 (the default) a value weighting would drop it: the
+    overall shares then weigh each product equally (its markets by demand), and say so."""
+    import dataclasses
+
+    net = examples.electronics()
+    net = dataclasses.replace(net, products=net.products.assign(
+        unit_value=np.where(net.products["product"] == "chips", net.products["unit_value"], 0.0)))
+    plan = solve(net)
+    assert plan.share_weighting() == "products weighted equally"
+    s = plan.shares
+    per_product = s.assign(w=s["local_share"] * s["demand"]).groupby("product")[["w", "demand"]].sum()
+    equally = (per_product["w"] / per_product["demand"]).mean()
+    assert plan.overall_share("local_share") == pytest.approx(equally)
+    assert "(of demand, products weighted equally)" in plan.summary()

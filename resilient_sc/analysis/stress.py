@@ -55,7 +55,7 @@ class StressResult:
     ``failures``: one row per failure — ``worst_served`` (t*, the fraction of demand that every
     market and product is still guaranteed), the (market, product) at that floor,
     ``value_served`` (fraction of the demand's value served, weighted by ``unit_value``; NaN
-    when no product has one), ``extra_cost`` (change in flow cost, money; negative when less
+    unless every product has one), ``extra_cost`` (change in flow cost, money; negative when less
     is delivered), ``shortfall_cost`` (the units short priced at ``penalties``, money) and
     ``impact`` = extra_cost + shortfall_cost − the intact design's shortfall cost (the cost the
     failure adds; an intact design serves all its demand unless its policy has a
@@ -372,8 +372,11 @@ class _Replay:
         products = s.demand_table["product"]
         self.penalty = penalties.reindex(products).to_numpy(float)
         self.products = penalties.index.rename("product")
-        self.values = pd.Series(s.products_table["unit_value"],
-                                index=s.products_table["product"]).reindex(products).to_numpy(float)
+        unit_value = np.asarray(s.products_table["unit_value"], float)
+        # a value served needs every product's value: one without (0) would silently drop out
+        unit_value = unit_value if (unit_value > 0).all() else np.zeros(len(unit_value))
+        self.values = pd.Series(unit_value, index=s.products_table["product"]).reindex(
+            products).to_numpy(float)
         self.cost = lm.objective()
         self.cost[self.u.columns] = self.penalty  # the model's own cost arrays stay as built
         self.flow_parts = [lm.costs.get(c, []) for c in FLOW_COMPONENTS]

@@ -30,7 +30,23 @@ def cost_text(cost: float) -> str:
 
 
 def breakdown_rows(plan: Plan) -> list[dict[str, Any]]:
-    return [{"component": k, "cost": cost_text(v)} for k, v in plan.breakdown.items() if v]
+    return [{"component": k, "cost (money)": cost_text(v)} for k, v in plan.breakdown.items() if v]
+
+
+def short_rows(plan: Plan) -> list[dict[str, str]]:
+    """Per product, the units left short (a policy with a shortfall penalty may leave some);
+    empty when all demand is delivered.
+
+    >>> from resilient_sc import Policy, examples, solve
+    >>> short_rows(solve(examples.tiny(), Policy(shortfall_penalty=1.0)))
+    [{'product': 'default', 'demand (units)': '80', 'delivered (units)': '0', 'short (units)': '80'}]
+    """
+    d = plan.delivery()
+    if not (d["shortfall"] > 0).any():
+        return []
+    return [{"product": str(r.product), "demand (units)": f"{r.demand:,.0f}",
+             "delivered (units)": f"{r.delivered:,.0f}", "short (units)": f"{r.shortfall:,.0f}"}
+            for r in d.itertuples()]
 
 
 def design_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -54,7 +70,8 @@ def table_rows(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     out = df[cols].copy()
     for c in cols:
         if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].map(("{:,.2f}" if c == "utilisation" else "{:,.0f}").format)
+            out[c] = out[c].map(lambda v, c=c: "no limit" if pd.isna(v) else f"{v:.1%}" if c == "utilisation"
+                                else f"{v:,.0f}")
     return out.astype(str).to_dict("records")
 
 
@@ -119,8 +136,11 @@ def show_plan(session: Session, plan: Plan) -> None:
     from nicegui import ui
 
     with ui.row().classes("w-full"):
-        ui.table(columns=cols(["component", "cost"]), rows=breakdown_rows(plan),
+        ui.table(columns=cols(["component", "cost (money)"]), rows=breakdown_rows(plan),
                  title="Cost breakdown").props("dense")
+        if short := short_rows(plan):
+            ui.table(columns=cols(list(short[0])), rows=short, title="Demand left short").props(
+                "dense data-testid=plan-short")
         suppliers, hubs = design_tables(plan)
         ui.table(columns=cols(list(suppliers)), title="Suppliers contracted",
                  rows=table_rows(suppliers, list(suppliers))).props("dense data-testid=plan-suppliers")
