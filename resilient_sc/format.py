@@ -7,6 +7,10 @@ premiums already in % with two decimals, counts as whole numbers.
 ('1,234.50', '-7.00', '80.7%', '7.50%', '13')
 >>> signed_pct_points(-1e-9), signed_pct_points(2.449), signed_pct_points(-1.2)
 ('+0.00%', '+2.45%', '-1.20%')
+>>> count(1, "failure"), count(3, "failure"), count(2, "origin country", "origin countries")
+('1 failure', '3 failures', '2 origin countries')
+>>> quantity(999999.6), quantity(2434570.0), quantity(79.92), quantity(0.004)
+('999,999.6', '2,434,570', '79.92', '0.004')
 >>> served_fraction(0.99989), served_fraction(0.8079), served_fraction(1 - 1e-9), served_fraction(0.0004)
 ('99.9%', '80.7%', '100.0%', '0.0%')
 >>> column_formatter("extra_cost")(float("nan")), column_formatter("premium_pct 2027")(-0.0)
@@ -56,6 +60,20 @@ def pct_points(v: float, digits: int = 2) -> str:
     within the solver's tolerance, not a saving."""
     text = f"{v:.{digits}f}%"
     return text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
+
+
+def count(n: int, noun: str, plural: str = "") -> str:
+    """``1 failure``, ``3 failures``, ``2 origin countries`` (``plural`` where it is not noun + s)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def quantity(v: float) -> str:
+    """A number of units as written: thousands separators, at most two decimals, never
+    scientific notation; three significant digits below 1 (so a shortfall never reads 0)."""
+    if v != 0 and abs(v) < 1:
+        return f"{v:.3g}"
+    text = f"{v:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def signed_pct_points(v: float, digits: int = 2) -> str:

@@ -164,9 +164,10 @@ class Plan:
 
     def summary(self) -> str:
         """A short human-readable report."""
+        proof = (f"  (bound {self.bound:,.2f}, gap {self.gap:.2e})" if math.isfinite(self.bound)
+                 else "  (no bound of its own: a period of a roadmap, whose report has the bound)")
         lines = [f"status      {self.status.value}",
-                 f"total cost  {self.objective:,.2f}  (bound {self.bound:,.2f}, gap "
-                 f"{self.gap:.2e})",
+                 f"total cost  {self.objective:,.2f}{proof}",
                  f"suppliers   {len(self.suppliers)}: {', '.join(self.supplier_ids)}",
                  f"hubs        {len(self.hubs)}: {', '.join(self.hub_ids)}",
                  "cost breakdown:"]

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .format import quantity
 from .limits import Limits, current
 from .schema import ALL_PRODUCTS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
 
@@ -539,9 +540,9 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
     for (product, have, need), when in short.items():
         warnings.append(f"(supplier_products) | product {quote(product)}"
                         f"{f' in {_named(when)}' if ids else ''}: total capacity "
-                        f"{have:,.6g} is below total demand {need:,.6g} (short by "
-                        f"{need - have:,.6g} units); the plan will be infeasible unless "
-                        "the policy sets shortfall_penalty")
+                        f"{quantity(have)} is below total demand {quantity(need)} (short by "
+                        f"{quantity(need - have)} units of {quote(product)}); the plan will be infeasible "
+                        "unless the policy sets shortfall_penalty")
     return problems, warnings
 
 

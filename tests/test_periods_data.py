@@ -254,18 +254,18 @@ def test_capacity_short_of_demand_is_a_warning_naming_the_period() -> None:
     f = frames(demand=demand([("", 80), ("2027", 250)]))
     assert warned(f) == [
         f"(supplier_products) | product 'default' in period '2027': total capacity 200 is below total "
-        f"demand 250 (short by 50 units); {SHORT}"]
+        f"demand 250 (short by 50 units of 'default'); {SHORT}"]
     # the same shortage in two periods: one warning naming both
     f = frames(demand=demand([("", 250), ("2027", 80)]))
     assert warned(f) == [
         f"(supplier_products) | product 'default' in periods '2026', '2028': total capacity 200 is "
-        f"below total demand 250 (short by 50 units); {SHORT}"]
+        f"below total demand 250 (short by 50 units of 'default'); {SHORT}"]
     # capacity overridden in one period
     f = frames(demand=demand([("", 180)]),
                supplier_products=supply([("S_FR", "", 100), ("S_CN", "", 100), ("S_CN", "2028", 50)]))
     assert warned(f) == [
         f"(supplier_products) | product 'default' in period '2028': total capacity 150 is below total "
-        f"demand 180 (short by 30 units); {SHORT}"]
+        f"demand 180 (short by 30 units of 'default'); {SHORT}"]
 
 
 def test_without_periods_the_shortage_warning_is_as_before() -> None:
@@ -273,7 +273,12 @@ def test_without_periods_the_shortage_warning_is_as_before() -> None:
     del f["periods"]
     assert warned(f) == [
         f"(supplier_products) | product 'default': total capacity 200 is below total demand 250 "
-        f"(short by 50 units); {SHORT}"]
+        f"(short by 50 units of 'default'); {SHORT}"]
+    f = frames(demand=demand([("", 999_999.6)]))  # as written, never 1e+06
+    del f["periods"]
+    assert warned(f) == [
+        f"(supplier_products) | product 'default': total capacity 200 is below total demand 999,999.6 "
+        f"(short by 999,799.6 units of 'default'); {SHORT}"]
 
 
 def test_a_product_no_supplier_makes_in_a_period_is_an_error_naming_it() -> None:

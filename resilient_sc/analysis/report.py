@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import io
-from ..format import fraction, money, pct_points, served_fraction, signed_money, value, whole
+from ..format import count, fraction, money, pct_points, served_fraction, signed_money, value, whole
 from ..schema import TABLES
 from . import figures as fg
 from . import maps
@@ -288,7 +288,7 @@ def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any]) -> str:
 
 def _design_sentence(plan: Plan) -> list[str]:
     def listed(n: int, what: str, ids: list[str]) -> str:
-        return f"{_count(n, what)} ({', '.join(ids)})" if n else f"no {what}"
+        return f"{count(n, what)} ({', '.join(ids)})" if n else f"no {what}"
 
     return [f"The design contracts {listed(len(plan.suppliers), 'supplier', plan.supplier_ids)} and opens "
             f"{listed(len(plan.hubs), 'hub', plan.hub_ids)} at a total cost of {money(plan.objective)}."]
@@ -300,7 +300,7 @@ def _stress_sentences(stress: StressResult | None) -> list[str]:
     if stress.failures.empty:
         return ["No failure was replayed."]
     f, s = stress.failures, stress.summary()
-    out = [*_intact_sentence(stress), f"Of {_count(len(f), 'failure')} replayed, {s['hurt']} "
+    out = [*_intact_sentence(stress), f"Of {count(len(f), 'failure')} replayed, {s['hurt']} "
            f"{'leaves' if s['hurt'] == 1 else 'leave'} some demand short."]
     worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
     if s["hurt"]:
@@ -350,7 +350,7 @@ def _others_at_floor(stress: StressResult, row: Any) -> str:
     """`` and 12 other market-products``: where else a failure leaves the lowest fraction."""
     s = stress.shortfalls
     n = int(((s["failure"] == row["failure"]) & (s["served"] <= row["worst_served"] + 1e-6)).sum()) - 1
-    return f" and {_count(n, 'other market-product')}" if n > 0 else ""
+    return f" and {count(n, 'other market-product')}" if n > 0 else ""
 
 
 def _failure_words(row: Any) -> str:
@@ -497,10 +497,6 @@ def _mapping(v: dict[str, Any]) -> str:
     return "{" + ", ".join(f"{k}: {value(x)}" for k, x in v.items()) + "}"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
 def _label(name: str) -> str:
     text = name.replace("_", "-")
     return text[:1].upper() + text[1:]
@@ -514,7 +510,7 @@ def _reason(text: str) -> str:
     """The first reason of an infeasibility message (its list items follow a header line)."""
     lines = [ln.strip(" -") for ln in text.splitlines() if ln.strip(" -")]
     items = [ln for ln in lines if not ln.endswith(":")] or lines or [text]
-    more = f" (and {_count(len(items) - 1, 'more reason')})" if len(items) > 1 else ""
+    more = f" (and {count(len(items) - 1, 'more reason')})" if len(items) > 1 else ""
     return items[0].rstrip(".") + more + "."
 
 

@@ -18,13 +18,22 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import io
-from ..format import fraction, money, pct_points, signed_money, signed_pct_points, value, whole
+from ..format import (
+    count,
+    fraction,
+    money,
+    pct_points,
+    served_fraction,
+    signed_money,
+    signed_pct_points,
+    value,
+    whole,
+)
 from . import figures as fg
 from .premium import counts_penalties, shown_columns
 from .report import (
     STRESS_METHOD,
     _bullets,
-    _count,
     _describe,
     _failure_table,
     _files,
@@ -135,7 +144,7 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     paid = {p: v for p, v in by_period.items() if not math.isnan(v) and v > 0.005}
     if paid:
         peak = max(paid, key=lambda p: paid[p])
-        where = f"{_count(len(paid), 'period')} (most in {peak}: " if len(paid) > 1 else f"{peak} alone ("
+        where = f"{count(len(paid), 'period')} (most in {peak}: " if len(paid) > 1 else f"{peak} alone ("
         text += (f", paid in {where}{signed_pct_points(paid[peak])} over the cost-optimal path's cost that "
                  "period)")
     moves = _moves(row)
@@ -275,18 +284,18 @@ def roadmap_stress_sentences(roadmap: Roadmap, results: Mapping[str, StressResul
     for period, stress in results.items():
         plan = roadmap.plans[period]
         s = stress.summary()
-        text = (f"In {period} the design has {_count(len(plan.suppliers), 'supplier')} and "
-                f"{_count(len(plan.hubs), 'hub')} (cost {money(plan.objective)}, unweighted)")
+        text = (f"In {period} the design has {count(len(plan.suppliers), 'supplier')} and "
+                f"{count(len(plan.hubs), 'hub')} (cost {money(plan.objective)}, unweighted)")
         if not s["failures"]:
             out.append(text + "; no failure was replayed.")
             continue
-        text += (f": of {_count(s['failures'], 'failure')} replayed, {s['hurt']} "
+        text += (f": of {count(s['failures'], 'failure')} replayed, {s['hurt']} "
                  f"{'leaves' if s['hurt'] == 1 else 'leave'} some demand short")
         if s["hurt"]:
             text += (f"; the worst is {s['worst_failure']}: {_guarantee(s['worst_served'])} (lowest: "
                      f"{s['worst_product']} in {s['worst_market']})")
         share = s["expected_value_served"]
-        served = (f"{fraction(share)} of the demand's value is served" if not math.isnan(share)
+        served = (f"{served_fraction(share)} of the demand's value is served" if not math.isnan(share)
                   else "the served share of each product's units is "
                   + _served_by_product(stress, None, s["expected_served_by_product"]))
         condition = "" if shared else f"given {s['conditional_on']}, "
@@ -305,7 +314,8 @@ def stress_columns() -> list[str]:
 STRESS_LEGEND = ("failures: replayed in the period; hurt: those leaving some demand short; worst_served: "
                  "the fraction of demand every market and product still gets under the period's worst "
                  "failure (worst_market/product: where that floor binds); expected_*: averaged over the "
-                 "period's failures (conditional as said above): value served a fraction of the demand's "
+                 "period's failures as weighted above (by the disruption scenarios' probabilities when "
+                 "they have some, else each failure alike): value served a fraction of the demand's "
                  "value, shortfall cost and change in flow cost in money.")
 
 
@@ -352,7 +362,8 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
              "**failures**: replayed in the period; **hurt**: those leaving some demand short; "
              "**guaranteed**: the fraction of demand every market and product still gets under the period's "
              "worst failure (**where**: the market and product at that floor); **expected**: averaged over "
-             "the period's failures, as said above: value served a fraction of the demand's value, "
+             "the period's failures as weighted above (by the disruption scenarios' probabilities when "
+             "they have some, else each failure alike): value served a fraction of the demand's value, "
              "shortfall cost and change in flow cost in money.", "",
              *_image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period"),
              *STRESS_METHOD, ""]
@@ -373,7 +384,7 @@ def _stress_formatter(column: str) -> Any:
         return money
     if column in ("failures", "hurt"):
         return whole
-    return fraction if "served" in column else str
+    return served_fraction if "served" in column else str
 
 
 # ---- the end-year frontier ----------------------------------------------------------------

@@ -165,8 +165,9 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
                 "data-testid=premium")
     ui.label("Per period: its weight (the planner's discount factor), its cost (money, unweighted, with "
              "the opening and closing costs of the suppliers and hubs started and stopped in it), the "
-             "suppliers and hubs operating, and the shares of the period's demand (value-weighted over "
-             "all markets).").classes("text-xs text-gray-600")
+             "suppliers and hubs operating, and the shares of the period's demand ("
+             f"{roadmap.plans[roadmap.period_ids[-1]].share_weighting()} over all markets)."
+             ).classes("text-xs text-gray-600")
     ui.table(columns=cols(ROADMAP_COLUMNS), rows=roadmap_rows(roadmap), title="Roadmap").props(
         "dense wrap-cells data-testid=roadmap-table").classes("w-full")
     ui.plotly(timeline_figure(roadmap)).classes("w-full").props("data-testid=roadmap-timeline")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InfeasiblePolicyError
+from ..format import count, quantity
 from .redundancy import single_failures, surviving_inbound
 from .sets import is_allied, is_local
 
@@ -24,7 +25,7 @@ MAX_REASONS = 8
 
 
 def number(x: float) -> str:
-    return f"{x:,.6g}" if abs(x) < 1e6 else f"{x:,.0f}"
+    return quantity(x)
 
 
 def reach(s: Sets) -> pd.DataFrame:
@@ -189,8 +190,9 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
                        & (by_country["product"] == row["product"])).sum())
             out.append(f"max_country_share {row['kappa']:g} cannot be met for market '{row['market']}' "
                        f"(product '{row['product']}'): with each foreign country capped at "
-                       f"{number(row['kappa'] * row['demand'])} units, the {n_c} origin countries that reach "
-                       f"it deliver at most {number(have)} of the {number(row['demand'])} units needed")
+                       f"{number(row['kappa'] * row['demand'])} units, the "
+                       f"{count(n_c, 'origin country', 'origin countries')} that reach it deliver at most "
+                       f"{number(have)} of the {number(row['demand'])} units needed")
     return limit_reasons(out, "markets")
 
 
@@ -250,8 +252,10 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
         top = np.sort(s.hubs_table["capacity"])[::-1][:policy.max_hubs].sum()
         need = float(s.demand["demand"].sum())
         if top < need - 1e-9:
-            out.append(f"max_hubs {policy.max_hubs} cannot be met: the {policy.max_hubs} largest usable "
-                       f"hubs handle at most {number(top)} units but markets need {number(need)}")
+            largest = count(policy.max_hubs, "largest usable hub").removeprefix("1 ")
+            out.append(f"max_hubs {policy.max_hubs} cannot be met: the {largest} handle at most "
+                       f"{number(top)} units of all products together (as hub capacity counts them) but "
+                       f"markets need {number(need)}")
     if policy.single_sourcing:
         need = s.demand.groupby("market")["product"].nunique()
         serve = s.outbound.groupby(["hub", "market"])["product"].nunique().reset_index()
