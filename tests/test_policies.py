@@ -191,7 +191,8 @@ def test_local_share_message_quantifies_missing_capacity():
         solve(net, Policy(min_local_share=0.6))
     message = str(err.value)
     assert "min_local_share 0.6" in message and "'Paris'" in message
-    assert "at most 30 of the 80" in message and "missing 18" in message
+    assert ("at most 30 of the 48 units it requires (0.6 of the 80 units of demand; missing 18 units)"
+            in message)
 
 
 def test_open_supplier_in_excluded_country(tiny):
@@ -239,3 +240,18 @@ def test_policy_shares_reported():
     row = plan.shares.iloc[0]
     assert row["local_share"] >= 0.5 - 1e-9
     assert row["allied_share"] >= row["local_share"] - 1e-9
+
+
+def test_a_product_short_everywhere_is_named_before_the_markets_it_leaves_out(electronics):
+    """Excluding CN, TW and KR leaves 17 markets unreachable and the displays short of 2,810
+    units (57,200 makeable, 60,010 needed): the product's line comes first, never hidden behind
+    "... and 9 more markets"."""
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(electronics, Policy(excluded_countries=("CN", "TW", "KR")))
+    reasons = [r for r in err.value.reasons if r.startswith(("demand:", "..."))]  # after the exclusions'
+    demand = electronics.demand.loc[electronics.demand["product"] == "displays", "demand"].sum()
+    assert reasons[0] == (f"demand: product 'displays': usable suppliers can make at most 57,200 units but "
+                          f"markets need {demand:,.0f} (missing {demand - 57_200:,.0f} units of capacity); "
+                          "add capacity, lift exclusions, or set shortfall_penalty")
+    assert any(r.startswith("... and") and r.endswith("more markets") for r in reasons)
+    assert all(" units) cannot be served" in r for r in reasons if r.startswith("demand: market"))

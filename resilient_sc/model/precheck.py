@@ -69,26 +69,27 @@ def _check_open(s: Sets) -> list[str]:
 def _check_served(s: Sets, policy: Policy) -> list[str]:
     if policy.shortfall_penalty is not None:
         return []
+    products = pd.Index(s.products_table["product"])
+    usable = np.isin(s.supply_table["_supplier"], s.inbound_table["_supplier"])
+    cap = np.bincount(products.get_indexer(s.supply_table["product"])[usable],
+                      s.supply_table["capacity"][usable], minlength=len(products))
+    short = []  # a product-wide shortage first, never hidden behind the markets' lines
+    for i in np.argsort(products.to_numpy(str), kind="stable"):
+        p, need, have = products[i], float(s.products_table["total_demand"][i]), float(cap[i])
+        if have < need - 1e-9:
+            short.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} units "
+                         f"but markets need {number(need)} (missing {number(need - have)} units of "
+                         "capacity); add capacity, lift exclusions, or set shortfall_penalty")
     out = []
     served = np.zeros(len(s.demand_table), dtype=bool)
     served[s.flows_table["_demand"]] = True
     if not served.all():
         blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
         for _, r in s.demand.loc[~served].iterrows():
-            out.append(f"demand: market '{r['market']}' (product '{r['product']}') cannot be served: "
-                       f"no usable supplier reaches it through a usable hub"
+            out.append(f"demand: market '{r['market']}' (product '{r['product']}', {number(r['demand'])} "
+                       f"units) cannot be served: no usable supplier reaches it through a usable hub"
                        + (f" (removed by exclusions or status closed: {blocked})" if blocked else ""))
-    products = pd.Index(s.products_table["product"])
-    usable = np.isin(s.supply_table["_supplier"], s.inbound_table["_supplier"])
-    cap = np.bincount(products.get_indexer(s.supply_table["product"])[usable],
-                      s.supply_table["capacity"][usable], minlength=len(products))
-    for i in np.argsort(products.to_numpy(str), kind="stable"):
-        p, need, have = products[i], float(s.products_table["total_demand"][i]), float(cap[i])
-        if have < need - 1e-9:
-            out.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} units "
-                       f"but markets need {number(need)} (missing {number(need - have)} units of capacity); "
-                       "add capacity, lift exclusions, or set shortfall_penalty")
-    return limit_reasons(out, "markets")
+    return short + limit_reasons(out, "markets")
 
 
 def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
@@ -147,8 +148,8 @@ def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
                 out.append(
                     f"{field} {row['share']:g} cannot be met for market '{row['market']}' (product "
                     f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
-                    f"{number(row['demand'])} units needed ({cap / row['demand']:.0%} of demand, "
-                    f"{row['share']:.0%} required; missing {number(need - cap)} units)")
+                    f"{number(need)} units it requires ({row['share']:g} of the {number(row['demand'])} "
+                    f"units of demand; missing {number(need - cap)} units)")
         if field == "min_local_share":
             out += _regional_totals(s, rr.loc[ok], dem, field)
     return limit_reasons(out, "markets")
