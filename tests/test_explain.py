@@ -375,3 +375,14 @@ def test_country_cap_counts_the_origin_countries_of_the_product():
         solve(examples.electronics(), Policy(max_country_share=0.1))
     berlin = next(r for r in exc.value.reasons if "'Berlin' (product 'displays')" in r)
     assert "capped at 251 units, the 8 origin countries that reach it deliver at most 2,008" in berlin
+
+
+def test_explanations_never_add_units_of_different_products_unlabelled(electronics):
+    """The bundled network's three products: the CO2 explanation gives each product's demand
+    (never their 174,060-unit sum), read here from the demand table."""
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(electronics, Policy(co2_cap=1.0))
+    message = str(err.value)
+    per_product = electronics.demand.groupby("product")["demand"].sum()
+    assert all(f"{v:,.0f} units of '{p}'" in message for p, v in per_product.items())
+    assert f"{per_product.sum():,.0f}" not in message

@@ -25,6 +25,7 @@ from .words import (
     market_product,
     pct,
     policy_fields,
+    units_of,
 )
 
 if TYPE_CHECKING:
@@ -48,7 +49,10 @@ def explain_co2(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     emit = least[0]
     others = policy_fields(iis, leave=("co2_cap",))
     others_text = and_list([field_text(policy, f) for f in others]) if others else ""
-    meets = ([f"all demand ({number(demand_total(model))} units)"] if policy.shortfall_penalty is None
+    per_product = model.sets.demand.groupby("product", sort=False)["demand"].sum()
+    demand = (f"{number(per_product.iloc[0])} units" if len(per_product) == 1
+              else and_list([f"{number(v)} units of '{p}'" for p, v in per_product.items()]))
+    meets = ([f"all demand ({demand})"] if policy.shortfall_penalty is None
              else []) + ([others_text] if others else [])
     text = (f"co2_cap {number(cap)} cannot be met: every plan" + (f" that meets {' and '.join(meets)}"
                                                              if meets else "")
@@ -147,8 +151,9 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
     short = result[0]
     lost_one = failure_text(names[0])
     lost = f"losing {lost_one}" if len(names) == 1 else f"losing one of {failures_text(names)}"
+    units = units_of(list(dict.fromkeys(s.demand["product"])))
     text = (f"{cannot_text(fields)}: whatever suppliers are contracted and hubs opened, {lost} leaves at "
-            f"least {number(short)} of the {number(need)} units the service level requires undelivered"
+            f"least {number(short)} of the {number(need)} {units} the service level requires undelivered"
             + ("" if len(names) == 1 else " in the worst of these cases"))
     pairs = iis.get("survive_demand")
     if pairs is not None:
@@ -299,7 +304,8 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
     text = (f"{cannot_text(fields)}: with at most {k} hubs open"
             + (f" and {and_list([field_text(policy, f) for f in others])}" if others else "")
             + f", the hubs' capacities and lanes let at most {number(total - result[0])} of the "
-            f"{number(total)} units markets need be delivered (missing {number(result[0])})")
+            f"{number(total)} {units_of(list(dict.fromkeys(s.demand['product'])))} markets need be delivered "
+            f"(missing {number(result[0])})")
     if others:
         relaxed = family_rows(model, [f for f in model.lm.constraints if field_of(f) in others])
         without = solve_lp(model, free=np.concatenate([relaxed, unrelated]), elastic=demand_rows)

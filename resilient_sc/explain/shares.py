@@ -10,7 +10,17 @@ import pandas as pd
 from ..model.precheck import MAX_REASONS, number, reach
 from ..model.sets import is_allied, is_local
 from .lp import family_rows, solve_lp, unrelated_rows
-from .words import TOL, and_list, cannot_text, field_names, field_text, market_product, pct, policy_fields
+from .words import (
+    TOL,
+    and_list,
+    cannot_text,
+    field_names,
+    field_text,
+    market_product,
+    pct,
+    policy_fields,
+    units_of,
+)
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -184,8 +194,9 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
     products = [f"'{p}'" for p in dict.fromkeys(pairs["product"])]
     what = {"min_local_share": "from their own region", "min_allied_share": "from allied countries",
             "demand": "in total"}
-    needs = and_list([f"{number(float(lower[iis[f]['_row'].to_numpy(np.int64)].sum()))} units {what[f]}"
-                  for f in targets])
+    units = units_of([p.strip("'") for p in products])
+    needs = and_list([f"{number(float(lower[iis[f]['_row'].to_numpy(np.int64)].sum()))} {units} {what[f]}"
+                      for f in targets])
     fields = [field_text(policy, f) for f in policy_fields(iis)]
     excluded = (f" (excluded_countries {', '.join(policy.excluded_countries)} left out)"
                 if policy.excluded_countries else "")
@@ -193,7 +204,7 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
     return [f"{cannot_text(fields)} for markets {and_list(shown)} (product{'s' if len(products) > 1 else ''} "
             f"{and_list(products)}) together: they need {needs}, but the suppliers able to reach them"
             f"{excluded}, shared with the other markets, can deliver at most {number(need - short)} of these "
-            f"{number(need)} units while the rest of the policy holds (missing {number(short)})"
+            f"{number(need)} {units} while the rest of the policy holds (missing {number(short)})"
             + (f"; the limits involved: {limits}" if limits else "")
             + f"; to resolve it: relax {and_list(field_names(policy, policy_fields(iis)), 'or')} for these "
             "markets, or add capacity that reaches them"]

@@ -31,6 +31,12 @@ def and_list(items: list[str], word: str = "and") -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
+def units_of(products: list[str]) -> str:
+    """``units`` of one product; of several ``units of 'cells' and 'chips' together``: a total
+    over products is only ever given as such (hub capacity counts units that way)."""
+    return "units" if len(products) <= 1 else f"units of {and_list([repr(p) for p in products])} together"
+
+
 def cannot_text(fields: list[str]) -> str:
     """``X cannot be met`` / ``X and Y cannot both hold`` / ``X, Y and Z cannot all hold``."""
     if len(fields) == 1:
