@@ -24,6 +24,9 @@ COMPONENTS = ("supplier_fixed", "hub_fixed", "purchase", "handling", "transport"
               "co2", "shortfall", "disruption", "opening", "closing")
 #: flows below this many units are reported as zero (solver round-off)
 FLOW_TOL = 1e-6
+#: hub capacity and throughput count inbound units of all products together (the data contract)
+HUB_CAPACITY = "capacity, all products (units summed over products)"
+HUB_THROUGHPUT = "throughput, all products (units, summed as the hub capacity counts them)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,8 +49,8 @@ class Plan:
     build_time: float
     breakdown: pd.Series  # component -> money
     emissions: float  # CO2 units
-    suppliers: pd.DataFrame  # contracted: supplier, country, fixed_cost, volume
-    hubs: pd.DataFrame  # opened: hub, country, fixed_cost, capacity, throughput, utilisation
+    suppliers: pd.DataFrame  # contracted: supplier, country, fixed_cost, status, volume (all products)
+    hubs: pd.DataFrame  # opened: hub, country, fixed_cost, capacity, throughput, utilisation (all products)
     inbound: pd.DataFrame  # supplier, hub, product, quantity
     outbound: pd.DataFrame  # hub, market, product, origin, quantity
     shares: pd.DataFrame  # market, product, demand, delivered, shortfall, local/allied/top
@@ -139,11 +142,12 @@ class Plan:
         }
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every result table by the file name it is saved under."""
+        """Every result table by the file name it is saved under; supplier volumes and hub
+        throughputs per product (units of that product: never added across products)."""
         return {
             "cost_breakdown": self.breakdown.rename_axis("component").reset_index(),
-            "suppliers_contracted": self.suppliers,
-            "hubs_opened": self.hubs,
+            "suppliers_contracted": suppliers_sheet(self, plan_products(self)),
+            "hubs_opened": hubs_sheet(self, plan_products(self)),
             "inbound_flows": self.inbound,
             "outbound_flows": self.outbound,
             "market_shares": self.shares,
@@ -274,3 +278,55 @@ def supplier_shares(s: Sets, inbound: pd.DataFrame) -> pd.DataFrame:
     q = inbound.groupby(["supplier", "product"], as_index=False)["quantity"].sum()
     total = total_demand(s, q["product"])
     return q.assign(share=q["quantity"] / total)
+
+
+def unit(product: str) -> str:
+    """The unit of a quantity of ``product``, as headers and summary items name it.
+
+    >>> unit("pump")
+    'units of pump'
+    """
+    return f"units of {product}"
+
+
+def plan_products(plan: Plan) -> list[str]:
+    """The products a plan delivers or buys, in the order of the network's products table."""
+    used = set(plan.shares["product"]) | set(plan.inbound["product"])
+    order = list(plan.model.network.products["product"]) if plan.model is not None else []
+    return [p for p in order if p in used] + sorted(used - set(order))
+
+
+def per_product(table: pd.DataFrame, by: str, keys: pd.Series, products: list[str], what: str,
+                value: str = "quantity") -> pd.DataFrame:
+    """Columns ``<what> (units of <product>)``, one per product: the sum of ``table[value]`` per
+    ``by`` and product, in the order of ``keys`` (0 where there is none).
+
+    >>> flows = pd.DataFrame({"hub": ["H1", "H1", "H2"], "product": ["pump", "kit", "kit"],
+    ...                       "quantity": [5.0, 2.0, 3.0]})
+    >>> per_product(flows, "hub", pd.Series(["H1", "H2", "H3"]), ["pump", "kit"], "throughput")
+       throughput (units of pump)  throughput (units of kit)
+    0                         5.0                        2.0
+    1                         0.0                        3.0
+    2                         0.0                        0.0
+    """
+    q = table.groupby([by, "product"])[value].sum().unstack("product") if len(table) else pd.DataFrame()
+    q = q.reindex(index=pd.Index(keys), columns=products).fillna(0.0)
+    return pd.DataFrame({f"{what} ({unit(p)})": q[p].to_numpy(float) for p in products})
+
+
+def suppliers_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
+    """The contracted suppliers with the volume bought of each product (not one total)."""
+    sup = plan.suppliers.drop(columns="volume").reset_index(drop=True)
+    return pd.concat([sup, per_product(plan.inbound, "supplier", sup["supplier"], products, "volume")],
+                     axis=1)
+
+
+def hubs_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
+    """The opened hubs with their throughput of each product, then the throughput of all
+    products against the capacity, which counts units of every product together."""
+    hubs = plan.hubs.reset_index(drop=True)
+    total = hubs[["throughput", "capacity", "utilisation"]].rename(
+        columns={"throughput": HUB_THROUGHPUT, "capacity": HUB_CAPACITY})
+    return pd.concat([hubs.drop(columns=["throughput", "capacity", "utilisation"]),
+                      per_product(plan.inbound, "hub", hubs["hub"], products, "throughput"), total],
+                     axis=1)

@@ -11,7 +11,7 @@ products: supplier volumes, hub throughputs and the summary's demand, deliveries
 shortfalls have one figure per product, headed ``... (units of <product>)``, and shares are
 per product too. The one exception is a hub's throughput against its capacity, which the
 data contract counts in units of all products together; its headers say so
-(:data:`HUB_THROUGHPUT`).
+(:data:`~resilient_sc.results.HUB_THROUGHPUT`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import io
 from .policy import Policy, Share
+from .results import plan_products, unit
 
 if TYPE_CHECKING:
     from .analysis.stress import StressResult
@@ -36,65 +37,10 @@ if TYPE_CHECKING:
 
 #: the format of fractions, as :func:`resilient_sc.io.write_excel` gives share columns
 PERCENT = "0.0%"
-#: hub capacity and throughput count inbound units of all products together (the data contract)
-HUB_CAPACITY = "capacity, all products (units summed over products)"
-HUB_THROUGHPUT = "throughput, all products (units, summed as the hub capacity counts them)"
 #: headers longer than this many characters are wrapped in a column this wide
 WRAP = 36
 #: policy fields holding fractions (shares, service level), shown as percentages
 POLICY_FRACTIONS = frozenset(f.name for f in fields(Policy) if f.type in ("Share", Share))
-
-
-def unit(product: str) -> str:
-    """The unit of a quantity of ``product``, as headers and summary items name it.
-
-    >>> unit("pump")
-    'units of pump'
-    """
-    return f"units of {product}"
-
-
-def plan_products(plan: Plan) -> list[str]:
-    """The products a plan delivers or buys, in the order of the network's products table."""
-    used = set(plan.shares["product"]) | set(plan.inbound["product"])
-    order = list(plan.model.network.products["product"]) if plan.model is not None else []
-    return [p for p in order if p in used] + sorted(used - set(order))
-
-
-def per_product(table: pd.DataFrame, by: str, keys: pd.Series, products: list[str], what: str,
-                value: str = "quantity") -> pd.DataFrame:
-    """Columns ``<what> (units of <product>)``, one per product: the sum of ``table[value]`` per
-    ``by`` and product, in the order of ``keys`` (0 where there is none).
-
-    >>> flows = pd.DataFrame({"hub": ["H1", "H1", "H2"], "product": ["pump", "kit", "kit"],
-    ...                       "quantity": [5.0, 2.0, 3.0]})
-    >>> per_product(flows, "hub", pd.Series(["H1", "H2", "H3"]), ["pump", "kit"], "throughput")
-       throughput (units of pump)  throughput (units of kit)
-    0                         5.0                        2.0
-    1                         0.0                        3.0
-    2                         0.0                        0.0
-    """
-    q = table.groupby([by, "product"])[value].sum().unstack("product") if len(table) else pd.DataFrame()
-    q = q.reindex(index=pd.Index(keys), columns=products).fillna(0.0)
-    return pd.DataFrame({f"{what} ({unit(p)})": q[p].to_numpy(float) for p in products})
-
-
-def suppliers_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
-    """The contracted suppliers with the volume bought of each product (not one total)."""
-    sup = plan.suppliers.drop(columns="volume").reset_index(drop=True)
-    return pd.concat([sup, per_product(plan.inbound, "supplier", sup["supplier"], products, "volume")],
-                     axis=1)
-
-
-def hubs_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
-    """The opened hubs with their throughput of each product, then the throughput of all
-    products against the capacity, which counts units of every product together."""
-    hubs = plan.hubs.reset_index(drop=True)
-    total = hubs[["throughput", "capacity", "utilisation"]].rename(
-        columns={"throughput": HUB_THROUGHPUT, "capacity": HUB_CAPACITY})
-    return pd.concat([hubs.drop(columns=["throughput", "capacity", "utilisation"]),
-                      per_product(plan.inbound, "hub", hubs["hub"], products, "throughput"), total],
-                     axis=1)
 
 
 def _cell(value: Any) -> Any:
@@ -151,15 +97,12 @@ def summary_table(plan: Plan) -> pd.DataFrame:
 
 
 def plan_sheets(plan: Plan) -> dict[str, pd.DataFrame]:
-    """The sheets of a plan: ``summary`` and the tables of :meth:`Plan.tables` (CSV names),
-    with supplier volumes and hub throughputs per product."""
+    """The sheets of a plan: ``summary`` and the tables of :meth:`Plan.tables` (CSV names,
+    supplier volumes and hub throughputs per product)."""
     tables = plan.tables()
     cost = tables["cost_breakdown"]
     total = cost["cost"].sum()
     tables["cost_breakdown"] = cost.assign(share_of_total=cost["cost"] / total if total else 0.0)
-    products = plan_products(plan)
-    tables["suppliers_contracted"] = suppliers_sheet(plan, products)
-    tables["hubs_opened"] = hubs_sheet(plan, products)
     return {"summary": summary_table(plan), **tables}
 
 

@@ -102,3 +102,19 @@ def test_a_product_without_a_unit_value_is_never_left_out_of_the_shares():
     equally = (per_product["w"] / per_product["demand"]).mean()
     assert plan.overall_share("local_share") == pytest.approx(equally)
     assert "(of demand, products weighted equally)" in plan.summary()
+
+
+def test_the_saved_supplier_and_hub_tables_give_units_per_product(tmp_path):
+    """suppliers_contracted.csv and hubs_opened.csv as the workbook's sheets: a volume and a
+    throughput column per product, read back and checked against the inbound flows."""
+    plan = solve(examples.electronics())
+    folder = plan.save(tmp_path / "plan")
+    suppliers = pd.read_csv(folder / "suppliers_contracted.csv").set_index("supplier")
+    assert "volume" not in suppliers
+    bought = plan.inbound.groupby(["supplier", "product"])["quantity"].sum()
+    for (supplier, product), q in bought.items():
+        assert suppliers.loc[supplier, f"volume (units of {product})"] == pytest.approx(q)
+    hubs = pd.read_csv(folder / "hubs_opened.csv").set_index("hub")
+    through = plan.inbound.groupby(["hub", "product"])["quantity"].sum()
+    for (hub, product), q in through.items():
+        assert hubs.loc[hub, f"throughput (units of {product})"] == pytest.approx(q)

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from resilient_sc import Network, Policy, examples, frontier, premium, solve, stress_test
-from resilient_sc.workbook import HUB_CAPACITY, HUB_THROUGHPUT, write_workbook
+from resilient_sc.results import HUB_CAPACITY, HUB_THROUGHPUT
+from resilient_sc.workbook import write_workbook
 
 
 def _columns(ws) -> dict[str, int]:

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..analysis.maps import _map_arcs, _map_flows, _map_nodes
-from ..results import Plan
-from ..workbook import hubs_sheet, plan_products, suppliers_sheet
+from ..results import Plan, hubs_sheet, plan_products, suppliers_sheet
 
 if TYPE_CHECKING:
     from .state import Session
