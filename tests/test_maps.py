@@ -221,7 +221,12 @@ def test_network_map_skips_elements_without_coordinates(maps, located_tiny):
     fig = maps.network_map(net, plan)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "Paris" in texts and "H1" in texts and "S_CN" not in texts
-    assert any("1 flow (80 units of default) not drawn: no coordinates" in t for t in texts)
+    assert any("1 flow of default not drawn (80 units inbound): no coordinates" in t for t in texts)
+    hubless = net.frames()  # a hub without coordinates: both legs of its 80 units, each said once
+    hubless["hubs"] = hubless["hubs"].assign(lat=np.nan, lon=np.nan)
+    hubless["suppliers"] = net.suppliers
+    texts = [t.get_text() for t in maps.network_map(type(net).from_frames(**hubless), plan).axes[0].texts]
+    assert any("not drawn (80 units inbound and 80 units outbound)" in t for t in texts)
     assert fig.axes[0].get_legend().get_title().get_text().endswith("units of default")
     with pytest.raises(ValueError, match="lat/lon"):
         maps.network_map(examples.tiny(), plan)

@@ -111,10 +111,12 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
             delivered = float(out["quantity"].sum())
             ax.set_title(f"{product}: {delivered:,.0f} units of {product} delivered", fontsize="medium")
         missing = flows[(flows["product"] == product) & ~flows.index.isin(arcs.index)]
-        if len(missing):
-            lost = float(missing["quantity"].sum())
-            ax.text(0.005, 0.005, f"{len(missing)} flow{'s' * (len(missing) > 1)} ({lost:,.0f} units of "
-                    f"{product}) not drawn: no coordinates", transform=ax.transAxes, fontsize=6,
+        if len(missing):  # per leg: a unit through a hub without coordinates misses both of its legs
+            legs = missing.groupby("leg")["quantity"].sum()
+            lost = " and ".join(f"{legs[leg]:,.0f} units {leg}" for leg in ("inbound", "outbound")
+                                if leg in legs)
+            ax.text(0.005, 0.005, f"{len(missing)} flow{'s' * (len(missing) > 1)} of {product} not drawn "
+                    f"({lost}): no coordinates", transform=ax.transAxes, fontsize=6,
                     color="#666666", va="bottom")
     key = [Line2D([], [], marker=m, ls="", color=c, markeredgecolor="black", markeredgewidth=0.6,
                   ms=math.sqrt(s), label=f"{kind} (used)" if kind != "market" else "market (served)")
