@@ -114,7 +114,8 @@ def test_local_share_against_country_cap(electronics):
     assert f"DE (capped at 30% = {fmt(0.3 * d)} units) and PL (capped at 30% = {fmt(0.3 * d)} units)" in lyon
     assert f"at most {fmt(0.6 * d)} units (60%)" in lyon
     assert f"raise max_country_share to at least {math.ceil(0.95 / 2 * 100) / 100:g}" in lyon
-    assert "lower min_local_share to at most 0.6 for it" in lyon
+    assert ("lower min_local_share to at most 0.6 for its region Europe or product 'cells' (a policy sets "
+            "it by region and product: every market there gets it)") in lyon
 
 
 def test_allied_share_against_country_cap(electronics):
