@@ -135,9 +135,11 @@ class Roadmap:
 
     def timeline(self) -> pd.DataFrame:
         """One row per supplier or hub that operates in some period, one column per period:
-        ``+`` started, ``-`` stopped, ``#`` operating, ``.`` not operating."""
+        ``started``, ``stopped``, ``operating``, or blank (not operating). Words, not ``+``/``-``:
+        a spreadsheet would read those as formulas (and the CSV writer escapes them)."""
         d = self.design
-        mark = np.where(d["started"], "+", np.where(d["stopped"], "-", np.where(d["operating"], "#", ".")))
+        mark = np.where(d["started"], "started", np.where(d["stopped"], "stopped",
+                                                          np.where(d["operating"], "operating", "")))
         wide = d.assign(mark=mark).pivot(index=["kind", "id", "country"], columns="period", values="mark")
         used = d.groupby(["kind", "id", "country"])["operating"].any() | d.groupby(
             ["kind", "id", "country"])["stopped"].any()

@@ -127,7 +127,7 @@ def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
     """The sheets of a roadmap: ``summary`` (status, total cost = Σ weight × period cost, the
     periods, policy), ``roadmap`` (per period: cost, suppliers and hubs operating, started and
     stopped, shares), ``roadmap_costs`` (each component per period, money, unweighted, then
-    weighted), ``roadmap_timeline`` (+ started, - stopped, # operating, . not), and each plan
+    weighted), ``roadmap_timeline`` (started, stopped, operating or blank, per period), and each plan
     sheet of the periods stacked with a ``period`` column first."""
     per = {period: plan_sheets(plan) for period, plan in roadmap.plans.items()}
     first = next(iter(per.values()))

@@ -417,3 +417,13 @@ def test_the_roadmap_time_limit_counts_the_build(monkeypatch):
     monkeypatch.setattr(roadmap, "solve_roadmap_model", lambda model, options: given.append(options))
     solve_roadmap(examples.tiny(), None, SolveOptions(time_limit=10.0))
     assert 9.0 < given[0].time_limit <= 9.5
+
+
+def test_the_saved_timeline_reads_as_words_in_a_spreadsheet(tmp_path):
+    """The glide path of :func:`paris` switches from S_CN to S_FR in 2027: the timeline says so
+    in words (``+``/``-`` would be read as formulas and written escaped as ``'+``)."""
+    roadmap = solve_roadmap(paris(), Policy(min_local_share={"2027": 1.0}))
+    timeline = pd.read_csv(roadmap.save(tmp_path / "out") / "roadmap_timeline.csv",
+                           keep_default_na=False).set_index("id")
+    assert timeline.loc["S_CN", ["2026", "2027"]].tolist() == ["operating", "stopped"]
+    assert timeline.loc["S_FR", ["2026", "2027"]].tolist() == ["", "started"]
