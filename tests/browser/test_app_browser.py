@@ -147,7 +147,7 @@ def test_the_five_steps(page, server, tmp_path, steps):
     page.get_by_test_id("solve").click()
     premium = page.get_by_test_id("premium")
     premium.wait_for()
-    assert "+2.63 %" in premium.inner_text()
+    assert "+2.63%" in premium.inner_text()
     page.get_by_text("12,228,393").first.wait_for()
     page.locator(".js-plotly-plot .scatterlayer .trace").first.wait_for()
     steps.done(page, "04-solve-policy", "solve min_local_share 0.5: the premium over the base", t)
@@ -264,7 +264,7 @@ def test_a_roadmap(page, server, tmp_path, steps, glide):
     total.filter(has_text="Total path cost").wait_for(timeout=120_000)
     assert f"Total path cost: {cost_text(path.objective)} = Σ weight × period cost" in total.inner_text()
     premium = 100 * (path.objective - base.objective) / base.objective
-    assert f"{premium:+.2f} %" in page.get_by_test_id("premium").inner_text()
+    assert f"{premium:+.2f}%" in page.get_by_test_id("premium").inner_text()
     table = page.get_by_test_id("roadmap-table")
     for period, cost in zip(path.costs["period"], path.costs["total"], strict=True):
         table.get_by_text(cost_text(cost)).first.wait_for()
