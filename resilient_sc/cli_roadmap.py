@@ -30,7 +30,7 @@ Result = tuple[dict[str, Any], str, "list[Path] | None"]
 Writing = Callable[[Path], AbstractContextManager[None]]
 #: what each command does on a roadmap, for its ``--help``
 ON_ROADMAP = {
-    "solve": "a plan per period, printed as a table; --out also writes roadmap.png",
+    "solve": "a plan per period, printed as a table; --out DIR also writes roadmap.png",
     "stress": "the roadmap is solved and each period's design tested, one failure at a time in that period",
     "premium": "each policy is a path over the periods (period keys: a glide path), against the cost-optimal "
                "path",
