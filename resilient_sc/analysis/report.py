@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .. import io
@@ -304,7 +305,8 @@ def _stress_sentences(stress: StressResult | None) -> list[str]:
            f"{'leaves' if s['hurt'] == 1 else 'leave'} some demand short."]
     worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
     if s["hurt"]:
-        out.append(f"The worst is {_failure_words(worst)}: {_guarantee(worst['worst_served'])} (lowest: "
+        out.append(f"The worst is {_failure_words(worst)}{_tied(f, worst)}: "
+                   f"{_guarantee(worst['worst_served'])} (lowest: "
                    f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
                    f"served per product: {_served_by_product(stress, worst['failure'])} of its units.")
         out.append(f"Under it the re-routed flows cost {signed_money(worst['extra_cost'])} against the "
@@ -344,6 +346,14 @@ def _guarantee(served: float) -> str:
     if served <= 0:
         return "some market gets none of its demand of some product"
     return f"every market still gets at least {served_fraction(served)} of its demand of every product"
+
+
+def _tied(f: pd.DataFrame, worst: Any) -> str:
+    """`` (tied with country:MX)``: the other failures with the worst one's floor and impact, which
+    the ranking cannot tell apart (they fail the same elements in effect)."""
+    same = f.loc[(f["failure"] != worst["failure"]) & (f["worst_served"] == worst["worst_served"])
+                 & np.isclose(f["impact"], worst["impact"], rtol=1e-9, atol=1e-6), "failure"].tolist()
+    return f" (tied with {', '.join(same[:3])}{' and others' if len(same) > 3 else ''})" if same else ""
 
 
 def _others_at_floor(stress: StressResult, row: Any) -> str:
