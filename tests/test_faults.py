@@ -231,3 +231,25 @@ def _stat(pid: int, field: int) -> str | None:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[field]
     except (OSError, IndexError, ValueError):
         return None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="forks a worker")
+def test_a_forked_worker_does_not_keep_the_signal_watcher_waiting():
+    """A worker forked inside ``stop_on_signals`` (a premium's process pool) keeps no copy of the
+    watcher's pipe: leaving the block returns at once while the worker still runs. It used to
+    wait for every worker to end, and ``premium --workers 2`` stopped by Ctrl-C hung after
+    printing its outcome, with idle workers that end only when it does."""
+    import multiprocessing
+
+    from resilient_sc.solvers.highs import stop_on_signals
+
+    child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))
+    try:
+        with stop_on_signals():
+            child.start()
+            left = time.perf_counter()
+        took = time.perf_counter() - left
+    finally:
+        child.terminate()
+        child.join()
+    assert took < 5.0, took

@@ -49,9 +49,12 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     try:
         futures = [pool.submit(fn, *task) for task in tasks]
         return [f.result() for f in wrap(futures, len(futures))]
-    except BaseException:  # Ctrl-C or a failed task: do not wait for the tasks still queued
-        if own:
+    except BaseException:  # Ctrl-C or a failed task: end our workers, wait for no task
+        if own:  # (the pool's processes are not public; without them exit waits for every task)
+            workers = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.terminate()
         raise
     finally:
         if own:

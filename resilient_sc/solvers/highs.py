@@ -186,6 +186,9 @@ def _reset_in_child() -> None:
     if _stop.wakeup is None or threading.current_thread() is not threading.main_thread():
         return
     signal.set_wakeup_fd(-1)
+    # the child's copy of the pipe's write end, closed: else the parent's watcher (which ends when
+    # the parent closes its own end) waits for every worker to end, and a stop could hang
+    os.close(_stop.wakeup)
     _stop.wakeup = None
     for s in SIGNALS:
         if signal.getsignal(s) is _on_signal:
