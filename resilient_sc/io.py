@@ -390,6 +390,8 @@ def _number_format(col: str, values: pd.Series) -> str | None:
         return None
     if any(w in col for w in PERCENT_WORDS) and not col.endswith("_pct"):
         return "0.0%"
+    if col == "weight":  # a period's discount factor: 0.9524 must not read 0.95
+        return "0.0000"
     v = values.astype(float)
     finite = v[v.abs() < float("inf")]
     whole = pd.api.types.is_integer_dtype(values) or bool((finite == finite.round()).all())

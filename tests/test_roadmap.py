@@ -427,3 +427,17 @@ def test_the_saved_timeline_reads_as_words_in_a_spreadsheet(tmp_path):
                            keep_default_na=False).set_index("id")
     assert timeline.loc["S_CN", ["2026", "2027"]].tolist() == ["operating", "stopped"]
     assert timeline.loc["S_FR", ["2026", "2027"]].tolist() == ["", "started"]
+
+
+def test_a_period_weight_reads_with_its_four_decimals_in_the_workbook(tmp_path):
+    """A discount factor 1/1.05 = 0.9524 shows as 0.9524 in the roadmap sheet, not 0.95."""
+    from openpyxl import load_workbook
+
+    from resilient_sc.workbook import write_workbook
+
+    roadmap = solve_roadmap(paris(weights=(1.0, 1 / 1.05)))
+    book = load_workbook(write_workbook(tmp_path / "r.xlsx", roadmap=roadmap))
+    sheet = book["roadmap"]
+    column = [c.value for c in sheet[1]].index("weight")
+    cell = sheet.cell(row=3, column=column + 1)
+    assert cell.value == pytest.approx(1 / 1.05) and cell.number_format == "0.0000"
