@@ -144,10 +144,11 @@ class Plan:
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by the file name it is saved under; supplier volumes and hub
         throughputs per product (units of that product: never added across products)."""
+        products = plan_products(self)
         return {
             "cost_breakdown": self.breakdown.rename_axis("component").reset_index(),
-            "suppliers_contracted": suppliers_sheet(self, plan_products(self)),
-            "hubs_opened": hubs_sheet(self, plan_products(self)),
+            "suppliers_contracted": suppliers_sheet(self, products),
+            "hubs_opened": hubs_sheet(self, products),
             "inbound_flows": self.inbound,
             "outbound_flows": self.outbound,
             "market_shares": self.shares,

@@ -249,7 +249,7 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
     if o is base:
         text = f"{reference[0].upper()}{reference[1:]} costs {money(o.plan.objective)}"
         return text + (f"; under {what} {_guarantee(served)}." if what else ".")
-    text = f"{label} ({_describe(o.policy)}) costs {_compared(row.get('premium_pct', math.nan), reference)}"
+    text = f"{label} ({_describe(o.policy)}) costs {compared(row.get('premium_pct', math.nan), reference)}"
     text += _penalty_clause(o.plan, base.plan, row)
     if not what:
         return text + "."
@@ -265,13 +265,14 @@ def _base_words(base: PolicyOutcome) -> str:
             else f"the base '{base.name}' ({_describe(base.policy)})")
 
 
-def _compared(pct: float, reference: str = "") -> str:
-    """``2.6% more than <reference>``, ``1.0% less …`` or, within the 0.05% its one decimal
-    hides, ``the same as <reference> (within 0.05%)``: never a saving or a premium of 0.0%."""
-    if pct_points(pct, 1) == "0.0%":
-        return " ".join(["the same", *(["as", reference] if reference else []), "(within 0.05%)"])
+def compared(pct: float, reference: str = "", digits: int = 1) -> str:
+    """``2.6% more than <reference>``, ``1.0% less …`` or, within what ``digits`` decimals hide,
+    ``the same as <reference> (within 0.05%)``: never a saving or a premium of 0.0%."""
+    if float(pct_points(pct, digits)[:-1]) == 0:
+        return " ".join(["the same", *(["as", reference] if reference else []),
+                         f"(within {0.5 * 10 ** -digits:g}%)"])
     than = ["than", reference] if reference else []
-    return " ".join([pct_points(abs(pct), 1), "more" if pct >= 0 else "less", *than])
+    return " ".join([pct_points(abs(pct), digits), "more" if pct >= 0 else "less", *than])
 
 
 def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any]) -> str:
@@ -284,7 +285,7 @@ def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any]) -> str:
     whose = ("which the base's cost does not count" if abs(base_penalty) <= NO_PENALTY
              else f"against {money(base_penalty)} in the base's")
     return (f" ({money(penalty)} of its cost is shortfall and expected disruption cost, {whose}; "
-            f"its network alone costs {_compared(row.get('network_premium_pct', math.nan))})")
+            f"its network alone costs {compared(row.get('network_premium_pct', math.nan))})")
 
 
 def _design_sentence(plan: Plan) -> list[str]:

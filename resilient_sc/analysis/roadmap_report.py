@@ -47,6 +47,7 @@ from .report import (
     _slug,
     _source,
     _Writer,
+    compared,
     largest_step,
     service_level,
 )
@@ -135,11 +136,9 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     if o.roadmap is None:
         return f"{o.name} has no roadmap on this data ({o.status}): {_reason(o.reason)}"
     pct = row["premium_pct"]
-    if pct_points(pct) == "0.00%":
-        text = f"{o.name} costs the same as the cost-optimal path (within 0.005%)"
-    else:
-        text = (f"{o.name} costs {pct_points(abs(pct))} {'more' if pct >= 0 else 'less'} than the "
-                f"cost-optimal path ({signed_money(row['premium'])} money)")
+    text = f"{o.name} costs {compared(pct, 'the cost-optimal path', 2)}"
+    if float(pct_points(pct)[:-1]) != 0:
+        text += f" ({signed_money(row['premium'])} money)"
     by_period = {p: row.get(f"premium_pct {p}", math.nan) for p in ids}
     paid = {p: v for p, v in by_period.items() if not math.isnan(v) and v > 0.005}
     if paid:

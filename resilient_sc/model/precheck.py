@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InfeasiblePolicyError
-from ..format import count, quantity
+from ..format import count
+from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
 from .sets import is_allied, is_local
 
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
 
 #: at most this many reasons of one kind are listed
 MAX_REASONS = 8
-
-
-def number(x: float) -> str:
-    return quantity(x)
 
 
 def reach(s: Sets) -> pd.DataFrame:
