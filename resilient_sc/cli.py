@@ -41,7 +41,7 @@ from . import app as _app  # light: the web framework is imported only when `app
 from . import cli_roadmap, io
 from .cli_args import failure_kinds, gap, non_negative, positive, seconds, sweep_values, whole
 from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
-from .format import frame_text
+from .format import frame_text, relative_gap
 from .periods import has_periods
 from .solvers import highs
 from .solvers.base import available_cpus
@@ -248,7 +248,7 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
         text += f"\n{'roadmap' if roadmap else 'plan'} written to {written}"
     if result.status is not Status.OPTIMAL:  # accepted with --allow-nonoptimal
         data["reason"] = (f"the plan is not proven optimal (status {result.status.value}, gap "
-                          f"{result.gap:.4%})")
+                          f"{relative_gap(result.gap)})")
         return Outcome(EXIT_NOT_SOLVED, data, text, warning=data["reason"])
     return Outcome(EXIT_OK, data, text)
 

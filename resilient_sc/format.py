@@ -5,6 +5,8 @@ premiums already in % with two decimals, counts as whole numbers.
 
 >>> money(1234.5), signed_money(-7.0), fraction(0.8074), pct_points(7.5), whole(13.0)
 ('1,234.50', '-7.00', '80.7%', '7.50%', '13')
+>>> relative_gap(0.9476674), relative_gap(3.6e-4), relative_gap(0.0)
+('94.7667%', '0.0360%', '0.0000%')
 >>> signed_pct_points(-1e-9), signed_pct_points(2.449), signed_pct_points(-1.2)
 ('+0.00%', '+2.45%', '-1.20%')
 >>> count(1, "failure"), count(3, "failure"), count(2, "origin country", "origin countries")
@@ -46,6 +48,12 @@ def whole(v: Any) -> str:
 
 def fraction(v: float) -> str:
     return f"{v:.1%}"
+
+
+def relative_gap(v: float) -> str:
+    """A relative optimality gap, (cost − bound) / cost, as a percentage with four decimals:
+    the same words in a summary, a warning and ``--json``."""
+    return f"{v:.4%}"
 
 
 def served_fraction(v: float) -> str:

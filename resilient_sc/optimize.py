@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .exceptions import InfeasiblePolicyError, NotOptimalError
 from .explain import explain_infeasibility
+from .format import relative_gap
 from .model.build import NetworkModel, build_model
 from .results import Plan
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status
@@ -64,7 +65,7 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
                                   "raise SolveOptions.time_limit")
         if not options.allow_nonoptimal:
             raise NotOptimalError(
-                f"not proven optimal: {what} with gap {result.gap:.4%} (cost "
+                f"not proven optimal: {what} with gap {relative_gap(result.gap)} (cost "
                 f"{result.objective:,.2f}, bound {result.bound:,.2f}); pass "
                 "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this "
                 "plan, or raise time_limit", plan)

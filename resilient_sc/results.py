@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import io
+from .format import relative_gap
 from .model.sets import Sets, is_allied, is_local, total_demand
 from .model.table import frame
 from .solvers.base import SolveReport, SolverResult, Status
@@ -169,7 +170,7 @@ class Plan:
 
     def summary(self) -> str:
         """A short human-readable report."""
-        proof = (f"  (bound {self.bound:,.2f}, gap {self.gap:.2e})" if math.isfinite(self.bound)
+        proof = (f"  (bound {self.bound:,.2f}, gap {relative_gap(self.gap)})" if math.isfinite(self.bound)
                  else "  (no bound of its own: a period of a roadmap, whose report has the bound)")
         lines = [f"status      {self.status.value}",
                  f"total cost  {self.objective:,.2f}{proof}",

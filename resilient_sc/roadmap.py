@@ -22,6 +22,7 @@ from . import io
 from .data import Network
 from .exceptions import InfeasiblePolicyError
 from .explain import explain_infeasibility
+from .format import relative_gap
 from .model.build import NetworkModel, build_period
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.transitions import BEFORE
@@ -172,7 +173,7 @@ class Roadmap:
         """A short human-readable report: the total, then one line per period."""
         lines = [f"status      {self.status.value}",
                  f"total cost  {self.objective:,.2f}  (Σ weight × period cost; bound {self.bound:,.2f}, "
-                 f"gap {self.gap:.2e})",
+                 f"gap {relative_gap(self.gap)})",
                  f"{'period':<10}{'weight':>7}{'cost':>17}  {'suppliers':<22}{'hubs':<16}"
                  f"{'local':>6}{'allied':>7}  top country"]
         for row in self.table().itertuples():

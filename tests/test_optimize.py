@@ -130,6 +130,7 @@ def test_not_proven_optimal_raises_with_the_plan(monkeypatch):
     assert exc.value.plan.objective == pytest.approx(1260.0)
     plan = solve_model(model, SolveOptions(allow_nonoptimal=True))
     assert plan.status is Status.TIME_LIMIT and plan.bound == 1200.0 and plan.report.route == "stub"
+    assert "(bound 1,200.00, gap 4.7619%)" in plan.summary()  # the warning's words, not 4.76e-02
 
 
 def test_interrupted_names_the_solver_message(monkeypatch):
