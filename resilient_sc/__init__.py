@@ -6,22 +6,55 @@
 (1260.0, ['S_CN'])
 """
 
-from . import examples
-from .analysis import disruption_design, frontier, premium, stress_test
-from .data import Network, read_network
-from .exceptions import (
-    DataWarning,
-    InfeasiblePolicyError,
-    NotOptimalError,
-    ResilientSCError,
-    ValidationError,
-)
-from .model import NetworkModel, build_model
-from .optimize import solve, solve_model
-from .policy import Policy
-from .results import Plan
-from .roadmap import Roadmap, solve_roadmap
-from .solvers.base import SolveOptions, SolveReport, Status
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below are imported when first used (:func:`__getattr__`)
+    from . import examples
+    from .analysis import disruption_design, frontier, premium, stress_test
+    from .data import Network, read_network
+    from .exceptions import (
+        DataWarning,
+        InfeasiblePolicyError,
+        NotOptimalError,
+        ResilientSCError,
+        ValidationError,
+    )
+    from .model import NetworkModel, build_model
+    from .optimize import solve, solve_model
+    from .policy import Policy
+    from .results import Plan
+    from .roadmap import Roadmap, solve_roadmap
+    from .solvers.base import SolveOptions, SolveReport, Status
+
+#: where each public name lives: imported on first use, so that ``import resilient_sc`` (and
+#: the console command's start, :mod:`resilient_sc.console`) does not wait 1-2 s for numpy,
+#: pandas, scipy and HiGHS until they are needed
+_HOMES = {"examples": "", "disruption_design": ".analysis", "frontier": ".analysis", "premium": ".analysis",
+          "stress_test": ".analysis", "Network": ".data", "read_network": ".data",
+          **dict.fromkeys(("DataWarning", "InfeasiblePolicyError", "NotOptimalError", "ResilientSCError",
+                           "ValidationError"), ".exceptions"),
+          "NetworkModel": ".model", "build_model": ".model", "solve": ".optimize", "solve_model": ".optimize",
+          "Policy": ".policy", "Plan": ".results", "Roadmap": ".roadmap", "solve_roadmap": ".roadmap",
+          "SolveOptions": ".solvers.base", "SolveReport": ".solvers.base", "Status": ".solvers.base"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'resilient_sc' has no attribute {name!r}")
+    value = importlib.import_module(home or f".{name}", __name__)
+    if home:
+        value = getattr(value, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "DataWarning",

@@ -45,6 +45,7 @@ from .format import frame_text, relative_gap
 from .periods import has_periods
 from .solvers import highs
 from .solvers.base import available_cpus
+from .stopping import SIGNALS, interrupted
 
 if TYPE_CHECKING:
     from .data import Network
@@ -53,8 +54,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_NOT_SOLVED = 1
 EXIT_BAD_INPUT = 2
-#: a run stopped by a signal exits with this plus the signal's number (as shells report it)
-EXIT_SIGNAL = 128
 
 
 @dataclass(frozen=True)
@@ -533,10 +532,8 @@ def failure(exc: BaseException) -> Outcome:
         data.update(status=plan.status.value if plan is not None else "time_limit", reason=str(exc))
         return Outcome(EXIT_NOT_SOLVED, data, error=str(exc))
     if isinstance(exc, KeyboardInterrupt):
-        stopped_by = signal.Signals(highs.stop_signal() or signal.SIGINT)
-        reason = f"interrupted by {stopped_by.name}"
-        return Outcome(EXIT_SIGNAL + stopped_by.value,
-                       {"status": "interrupted", "reason": reason, "signal": stopped_by.name}, error=reason)
+        code, data = interrupted(highs.stop_signal() or signal.SIGINT)
+        return Outcome(code, data, error=data["reason"])
     if isinstance(exc, OSError):
         reason = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
         status = "invalid_input" if isinstance(exc, FileNotFoundError) else "error"
@@ -548,8 +545,6 @@ def failure(exc: BaseException) -> Outcome:
                    error=f"{reason} (rerun with --debug for the traceback)")
 
 
-#: the signals that stop a command (SIGINT, SIGTERM, SIGHUP where the platform has them)
-SIGNALS = highs.SIGNALS
 #: seconds a stopped console command has to print its outcome before :class:`_Deadline` does
 STOP_GRACE = 0.75
 _printing = threading.Lock()  # held while an outcome is printed, so that it is printed once

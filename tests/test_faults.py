@@ -35,8 +35,9 @@ SEED = int(time.time())
 
 
 def cli(*args: str) -> subprocess.Popen[str]:
-    """The console command (``python -m resilient_sc.cli``) in a process of its own."""
-    return subprocess.Popen([sys.executable, "-m", "resilient_sc.cli", *args], stdout=subprocess.PIPE,
+    """The console command (``python -m resilient_sc``, as ``resilient-sc`` runs it) in a
+    process of its own."""
+    return subprocess.Popen([sys.executable, "-m", "resilient_sc", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
@@ -223,6 +224,38 @@ def test_a_signal_stops_parallel_workers_too():
     assert proc.returncode == 143 and took < 2.0 and json.loads(out)["status"] == "interrupted"
     time.sleep(0.5)
     assert [_stat(pid, 0) for pid in workers] in ([None, None], ["Z", None], [None, "Z"], ["Z", "Z"])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads signal masks from /proc")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_the_command_starts(signum):
+    """A signal while the library is still being imported (the first 1-2 s) stops the command at
+    once with its interrupted outcome: no traceback, exit 128 + signal. The signal is sent as
+    soon as the console command's handler catches SIGTERM (``/proc/<pid>/status``), while
+    numpy is not yet loaded (``/proc/<pid>/maps``)."""
+    proc = cli("solve", str(EXAMPLE), "--json")
+    deadline = time.perf_counter() + 30
+    while not int(_status(proc.pid, "SigCgt"), 16) >> (signal.SIGTERM - 1) & 1:
+        assert time.perf_counter() < deadline and proc.poll() is None, "no handler was installed"
+        time.sleep(0.001)
+    proc.send_signal(signum)
+    sent = time.perf_counter()
+    assert "numpy" not in Path(f"/proc/{proc.pid}/maps").read_text(), "the library was already imported"
+    out, err = proc.communicate(timeout=30)
+    took = time.perf_counter() - sent
+    name = signal.Signals(signum).name
+    assert (proc.returncode, err) == (128 + signum, f"error: interrupted by {name}\n"), (took, err)
+    assert json.loads(out) == {"status": "interrupted", "reason": f"interrupted by {name}", "signal": name}
+    assert took < 1.0, took
+
+
+def _status(pid: int, key: str) -> str:
+    """The value of ``key`` in /proc/<pid>/status ("0" once the process is gone)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return "0"
+    return next((line.split()[1] for line in lines if line.startswith(f"{key}:")), "0")
 
 
 def _stat(pid: int, field: int) -> str | None:

@@ -20,9 +20,10 @@ import pandas as pd
 import pytest
 
 from resilient_sc import Policy, SolveOptions, ValidationError, examples, io, solve
-from resilient_sc.cli import EXIT_SIGNAL, failure, main
+from resilient_sc.cli import failure, main
 from resilient_sc.solvers import highs
 from resilient_sc.solvers.base import available_cpus
+from resilient_sc.stopping import EXIT_SIGNAL
 
 EVIL = '=HYPERLINK("http://evil.example/?x","click")'
 CPUS = available_cpus()

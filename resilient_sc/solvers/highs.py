@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..stopping import SIGNALS
 from .base import SolveOptions, SolverResult, Status
 
 if TYPE_CHECKING:
@@ -91,8 +92,6 @@ def real_stdout() -> Iterator[int]:
 
 
 # ---- stop requests ----------------------------------------------------------------------
-#: the signals :func:`stop_on_signals` handles by default (those this platform has)
-SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
 class _StopRequest:
@@ -151,7 +150,7 @@ def _watch(fd: int, wanted: frozenset[int], on_signal: Callable[[int], None] | N
 @contextmanager
 def stop_on_signals(signums: Iterable[int] = (),
                     on_signal: Callable[[int], None] | None = None) -> Iterator[None]:
-    """Within the block, ``signums`` (default: :data:`SIGNALS`) stop the work: Python
+    """Within the block, ``signums`` (default: :data:`~resilient_sc.stopping.SIGNALS`) stop the work: Python
     code gets KeyboardInterrupt at once; a HiGHS run stops at its next interrupt callback
     (usually within 0.1 s), raises KeyboardInterrupt, and every later run raises it at once.
     :func:`stop_signal` says which signal it was. ``on_signal(signum)`` is called at the first
