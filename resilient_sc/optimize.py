@@ -62,13 +62,13 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
             known += [result.note] if result.note else []
             said = f" ({'; '.join(known)})" if known else ""
             raise NotOptimalError(f"no plan: {what} before any feasible plan was found{said}; "
-                                  "raise SolveOptions.time_limit")
-        if not options.allow_nonoptimal:
+                                  "raise SolveOptions.time_limit (CLI: --time-limit)")
+        if not options.allow_nonoptimal:  # the plan's own cost and gap: a roadmap recounts them
             raise NotOptimalError(
-                f"not proven optimal: {what} with gap {relative_gap(result.gap)} (cost "
-                f"{result.objective:,.2f}, bound {result.bound:,.2f}); pass "
+                f"not proven optimal: {what} with gap {relative_gap(plan.gap)} (cost "
+                f"{plan.objective:,.2f}, bound {plan.bound:,.2f}); pass "
                 "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this "
-                "plan, or raise time_limit", plan)
+                "plan, or raise SolveOptions.time_limit (CLI: --time-limit)", plan)
     assert plan is not None
     return plan
 

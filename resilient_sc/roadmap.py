@@ -91,7 +91,12 @@ class Roadmap:
             plans[period] = dataclasses.replace(plan, breakdown=breakdown, objective=float(breakdown.sum()),
                                                 bound=math.nan, gap=math.nan)
         costs = period_costs(plans, model.periods["weight"].to_numpy(float))
-        return cls(result.status, float(costs["weighted"].sum()), result.bound, result.gap,
+        objective, gap = float(costs["weighted"].sum()), result.gap
+        if result.status is not Status.OPTIMAL and math.isfinite(result.bound) and objective:
+            # a plan not proven optimal may count starts that did not happen (started ≥ Δ
+            # operating): its cost is recounted above, and so is its gap
+            gap = max(0.0, objective - result.bound) / abs(objective)
+        return cls(result.status, objective, result.bound, gap,
                    result.solve_time, model.build_time, model.periods.copy(), plans, costs,
                    design.drop(columns=["opening_cost", "closing_cost"]), model.policy, model, report)
 

@@ -126,7 +126,7 @@ def test_not_proven_optimal_raises_with_the_plan(monkeypatch):
     assert str(exc.value) == (
         "not proven optimal: the time limit was reached with gap 4.7619% (cost 1,260.00, bound "
         "1,200.00); pass SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this "
-        "plan, or raise time_limit")
+        "plan, or raise SolveOptions.time_limit (CLI: --time-limit)")
     assert exc.value.plan.objective == pytest.approx(1260.0)
     plan = solve_model(model, SolveOptions(allow_nonoptimal=True))
     assert plan.status is Status.TIME_LIMIT and plan.bound == 1200.0 and plan.report.route == "stub"

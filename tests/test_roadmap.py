@@ -441,3 +441,34 @@ def test_a_period_weight_reads_with_its_four_decimals_in_the_workbook(tmp_path):
     column = [c.value for c in sheet[1]].index("weight")
     cell = sheet.cell(row=3, column=column + 1)
     assert cell.value == pytest.approx(1 / 1.05) and cell.number_format == "0.0000"
+
+
+def test_a_plan_not_proven_optimal_counts_only_the_starts_that_happen():
+    """``started ≥ z_t − z_{t−1}`` lets a plan the solver stopped on count a start that did not
+    happen (started = 1 with z unchanged). The roadmap recounts the cost from the design, and
+    its gap and the not-optimal message use that cost: one cost everywhere. Glide path of
+    :func:`test_glide_path_and_weights` (475), with a phantom restart of S_CN in 2027 (weight
+    0.5 × opening 30 = 15 more in the solver's objective) and a bound of 380."""
+    import dataclasses
+
+    from resilient_sc import NotOptimalError
+    from resilient_sc.optimize import accepted
+    from resilient_sc.roadmap import Roadmap
+    from resilient_sc.solvers.base import Status
+    from resilient_sc.solvers.routes import ROUTES, solve_linear
+
+    model = build_roadmap(paris(weights=(1.0, 0.5)), Policy(min_local_share={"2027": 1.0}))
+    exact, _ = solve_linear(model, routes=ROUTES[-1:])  # type: ignore[arg-type]  # plain HiGHS
+    started = model.lm.variables["supplier_started"]
+    phantom = started.start + int(np.flatnonzero(  # S_CN, 2027: stopped in fact
+        (started.index["supplier"] == "S_CN") & (started.index["period"] == "2027"))[0])
+    x = exact.x.copy()
+    assert x[phantom] == pytest.approx(0.0)
+    x[phantom] = 1.0
+    assert model.lm.objective() @ x == pytest.approx(490.0)
+    stopped = dataclasses.replace(exact, x=x, objective=490.0, bound=380.0, gap=110.0 / 490.0,
+                                  status=Status.TIME_LIMIT)
+    r = Roadmap.from_solution(model, stopped)
+    assert r.objective == pytest.approx(475.0) and r.gap == pytest.approx(95.0 / 475.0)
+    with pytest.raises(NotOptimalError, match=r"gap 20\.0000% \(cost 475\.00, bound 380\.00\)"):
+        accepted(r, stopped, SolveOptions())
