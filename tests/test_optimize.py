@@ -73,7 +73,7 @@ def test_time_limit_before_any_plan():
     """No plan: the message says what the route got to (its note) and what option to raise."""
     with pytest.raises(NotOptimalError, match=r"^no plan: the time limit was reached before any feasible "
                                               r"plan was found \(origins merged: .*\); raise "
-                                              r"SolveOptions.time_limit$"):
+                                              r"SolveOptions.time_limit \(CLI: --time-limit\)$"):
         solve(examples.electronics(), Policy(min_local_share=0.5), SolveOptions(time_limit=1e-9))
 
 
