@@ -174,3 +174,20 @@ def test_a_floor_short_of_everything_never_reads_100_percent():
     assert column_formatter("worst_served")(0.99989) == "99.9%"
     assert column_formatter("served cells")(0.80749) == "80.7%"
     assert column_formatter("local_share")(0.80751) == "80.8%"  # a share, not a floor: to the nearest
+
+
+def test_each_infeasible_value_keeps_its_own_reason():
+    """A frontier's infeasible values each have their own shortfall: the sentence must not give
+    the first value's for all (0.95 misses 2,616 units, not 0.9's 1,652)."""
+    from resilient_sc.analysis.report import frontier_sentences
+
+    df = pd.DataFrame({"min_local_share": [0.9, 0.95, 0.97], "status": ["infeasible"] * 3, "reason": [
+        "min_local_share: Europe needs 17,352 units (missing 1,652 units)",
+        "min_local_share: Europe needs 18,316 units (missing 2,616 units)",
+        "min_local_share: Europe needs 18,316 units (missing 2,616 units)"]})
+    assert frontier_sentences(df, "min_local_share") == [
+        "No value of min_local_share gives a feasible design.",
+        "Infeasible at min_local_share = 0.9: min_local_share: Europe needs 17,352 units (missing 1,652 "
+        "units).",
+        "Infeasible at min_local_share = 0.95, 0.97: min_local_share: Europe needs 18,316 units (missing "
+        "2,616 units)."]

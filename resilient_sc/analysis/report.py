@@ -413,9 +413,11 @@ def _worst(stress: StressResult | None) -> tuple[str, float, str]:
 def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
     """Cost and worst-case service at both ends of a frontier, its largest step, infeasible values."""
     ok = df.loc[df["status"] != "infeasible"]
+    reasons = [f"Infeasible at {field} = {values}: {reason}"
+               for values, reason in reasons_by_value(df.loc[df["status"] == "infeasible"], field)]
     out: list[str] = []
     if ok.empty:
-        return [f"No value of {field} gives a feasible design."]
+        return [f"No value of {field} gives a feasible design.", *reasons]
     first, last = ok.iloc[0], ok.iloc[-1]
     if len(ok) == 1:
         out.append(f"Only {field} = {value(first[field])} gives a feasible design: it costs "
@@ -435,11 +437,16 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
             f"at {field} = {value(r[field])} ({r['worst_failure']}) {_guarantee(r['worst_served'])}"
             for r in ends) + ".")
     out += largest_step(ok, field)
-    bad = df.loc[df["status"] == "infeasible"]
-    if len(bad):
-        out.append(f"Infeasible at {field} = {', '.join(value(v) for v in bad[field])}: "
-                   f"{_reason(str(bad['reason'].iloc[0]))}")
-    return out
+    return out + reasons
+
+
+def reasons_by_value(bad: pd.DataFrame, field: str) -> list[tuple[str, str]]:
+    """The first reason of each sweep value in ``bad`` (values with the same reason together):
+    ``[("0.9, 0.95", "... (missing 1,652 units).")]``; each value keeps its own numbers."""
+    groups: dict[str, list[str]] = {}
+    for v, reason in zip(bad[field], bad["reason"] if len(bad) else [], strict=True):
+        groups.setdefault(_reason(str(reason)), []).append(value(v))
+    return [(", ".join(values), reason) for reason, values in groups.items()]
 
 
 # ---- tables -------------------------------------------------------------------------------

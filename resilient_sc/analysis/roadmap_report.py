@@ -49,6 +49,7 @@ from .report import (
     _Writer,
     compared,
     largest_step,
+    reasons_by_value,
     service_level,
 )
 
@@ -426,10 +427,8 @@ def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list
                        f"{fraction(first['top_country_share'])} to {end['top_country']} with "
                        f"{fraction(end['top_country_share'])} (fractions of demand over all markets).")
         out += largest_step(ok, field)
-    bad = df.loc[df["status"] != "optimal"]
-    if len(bad):
-        out.append(f"No roadmap with the target in {last} at {', '.join(value(v) for v in bad[field])}: "
-                   f"{_reason(str(bad['reason'].iloc[0]))}")
+    out += [f"No roadmap with the target in {last} at {values}: {reason}"
+            for values, reason in reasons_by_value(df.loc[df["status"] != "optimal"], field)]
     return out
 
 
