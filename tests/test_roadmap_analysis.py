@@ -25,7 +25,11 @@ from resilient_sc.analysis import (
     stress_test,
 )
 from resilient_sc.analysis.roadmap import at_last_period, period_network, roadmap_premium_table
-from resilient_sc.analysis.roadmap_report import premium_columns, roadmap_premium_sentences
+from resilient_sc.analysis.roadmap_report import (
+    premium_columns,
+    roadmap_premium_sentences,
+    roadmap_stress_sentences,
+)
 from resilient_sc.periods import in_period
 from resilient_sc.roadmap import solve_roadmap
 
@@ -140,6 +144,8 @@ def test_roadmap_stress_is_the_stress_test_of_each_period():
         assert f.loc["hub:H", "worst_served"] == 0.0
     summary = roadmap_stress_table(results)
     assert summary["period"].tolist() == ["2026", "2027"] and (summary["worst_served"] == 0.0).all()
+    text = roadmap_stress_sentences(r, results)  # losing FR loses H: the same floor and impact
+    assert "the worst is hub:H (tied with country:FR): some market gets none" in text[2]
 
 
 def test_roadmap_stress_counts_a_candidate_past_its_lead_time():

@@ -36,16 +36,19 @@ from .report import (
     _bullets,
     _describe,
     _failure_table,
+    _failure_words,
     _files,
     _guarantee,
     _image,
     _markdown,
+    _others_at_floor,
     _penalties,
     _reason,
     _report_folder,
     _served_by_product,
     _slug,
     _source,
+    _tied,
     _Writer,
     compared,
     largest_step,
@@ -292,8 +295,11 @@ def roadmap_stress_sentences(roadmap: Roadmap, results: Mapping[str, StressResul
         text += (f": of {count(s['failures'], 'failure')} replayed, {s['hurt']} "
                  f"{'leaves' if s['hurt'] == 1 else 'leave'} some demand short")
         if s["hurt"]:
-            text += (f"; the worst is {s['worst_failure']}: {_guarantee(s['worst_served'])} (lowest: "
-                     f"{s['worst_product']} in {s['worst_market']})")
+            f = stress.failures
+            worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
+            text += (f"; the worst is {_failure_words(worst)}{_tied(f, worst)}: "
+                     f"{_guarantee(s['worst_served'])} (lowest: {s['worst_product']} in "
+                     f"{s['worst_market']}{_others_at_floor(stress, worst)})")
         share = s["expected_value_served"]
         served = (f"{served_fraction(share)} of the demand's value is served" if not math.isnan(share)
                   else "the served share of each product's units is "
