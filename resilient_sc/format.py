@@ -5,6 +5,10 @@ premiums already in % with two decimals, counts as whole numbers.
 
 >>> money(1234.5), signed_money(-7.0), fraction(0.8074), pct_points(7.5), whole(13.0)
 ('1,234.50', '-7.00', '80.7%', '7.50%', '13')
+>>> fraction(0.9996), fraction(0.9996, 0), fraction(0.0004), fraction(1 - 1e-12), fraction(float("nan"))
+('99.9%', '99%', '<0.1%', '100.0%', 'n/a')
+>>> weight(1 / 1.05), weight(1.0)
+('0.9524', '1')
 >>> relative_gap(0.9476674), relative_gap(3.6e-4), relative_gap(0.0)
 ('94.7667%', '0.0360%', '0.0000%')
 >>> signed_pct_points(-1e-9), signed_pct_points(2.449), signed_pct_points(-1.2)
@@ -46,14 +50,29 @@ def whole(v: Any) -> str:
     return f"{int(v)}"
 
 
-def fraction(v: float) -> str:
-    return f"{v:.1%}"
+def fraction(v: float, digits: int = 1) -> str:
+    """A share as a percentage that never reads as all or nothing when it is not: 0.9996 is
+    ``99.9%`` (not 100.0%) and 0.0004 is ``<0.1%`` (not 0.0%); ``n/a`` for NaN (no demand)."""
+    if math.isnan(v):
+        return "n/a"
+    text, step = f"{v:.{digits}%}", 10.0 ** -(digits + 2)
+    if v < 1 - 1e-9 and float(text[:-1]) >= 100:
+        return f"{math.floor(v / step) * step:.{digits}%}"
+    if v > 1e-9 and float(text[:-1]) == 0:
+        return f"<{step:.{digits}%}"
+    return text
 
 
 def relative_gap(v: float) -> str:
     """A relative optimality gap, (cost − bound) / cost, as a percentage with four decimals:
     the same words in a summary, a warning and ``--json``."""
     return f"{v:.4%}"
+
+
+def weight(v: float) -> str:
+    """A period's weight (its discount factor) with four decimals, as the workbook shows it:
+    ``0.9524``, ``1``."""
+    return f"{v:.4f}".rstrip("0").rstrip(".")
 
 
 def served_fraction(v: float) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import io
-from .format import relative_gap
+from .format import fraction, relative_gap
 from .model.sets import Sets, is_allied, is_local, total_demand
 from .model.table import frame
 from .solvers.base import SolveReport, SolverResult, Status
@@ -186,8 +186,8 @@ class Plan:
             lines.append("delivered   " + "; ".join(
                 f"{r.product} {r.delivered:,.0f} of {r.demand:,.0f} units ({r.shortfall:,.0f} short)"
                 for r in delivery.itertuples()))
-        lines.append(f"local share {self.overall_share('local_share'):.1%}   allied share "
-                     f"{self.overall_share('allied_share'):.1%}   (of demand, {self.share_weighting()})")
+        local, allied = (fraction(self.overall_share(c)) for c in ("local_share", "allied_share"))
+        lines.append(f"local share {local}   allied share {allied}   (of demand, {self.share_weighting()})")
         lines.append(f"times       build {self.build_time:.3f} s, solve {self.solve_time:.3f} s")
         if self.report is not None:
             lines.append(self.report.line())
@@ -203,9 +203,10 @@ class Plan:
 
     def overall_share(self, column: str) -> float:
         """A share column of :attr:`shares` over all markets and products, weighted as
-        :meth:`share_weighting` says (units of different products are never added)."""
+        :meth:`share_weighting` says (units of different products are never added); NaN
+        without demand."""
         w = self.share_weights()
-        return float((self.shares[column] * w).sum() / w.sum()) if w.sum() else 0.0
+        return float((self.shares[column] * w).sum() / w.sum()) if w.sum() else math.nan  # no demand
 
     def share_weights(self) -> np.ndarray:
         """Weight of each row of :attr:`shares` in :meth:`overall_share`: the demand's value

@@ -22,7 +22,7 @@ from . import io
 from .data import Network
 from .exceptions import InfeasiblePolicyError
 from .explain import explain_infeasibility
-from .format import relative_gap
+from .format import fraction, relative_gap, weight
 from .model.build import NetworkModel, build_period
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.transitions import BEFORE
@@ -184,9 +184,10 @@ class Roadmap:
         for row in self.table().itertuples():
             sup = _moves(row.suppliers, row.suppliers_started, row.suppliers_stopped)
             hub = _moves(row.hubs, row.hubs_started, row.hubs_stopped)
-            lines.append(f"{row.period:<10}{row.weight:>7.3g}{row.cost:>17,.2f}  {sup:<22}{hub:<16}"
-                         f"{row.local_share:>6.0%}{row.allied_share:>7.0%}  {row.top_country} "
-                         f"{row.top_country_share:.0%}")
+            lines.append(f"{row.period:<10}{weight(row.weight):>7}{row.cost:>17,.2f}  {sup:<22}{hub:<16}"
+                         f"{fraction(row.local_share, 0):>6}{fraction(row.allied_share, 0):>7}  "
+                         + (f"{row.top_country} {fraction(row.top_country_share, 0)}" if row.top_country
+                            else "none (no demand)"))
         weighting = next(iter(self.plans.values())).share_weighting()
         lines.append(f"shares are {weighting} over all markets; started/stopped counted against the "
                      "period before")
@@ -276,7 +277,7 @@ def top_country(plan: Plan) -> tuple[str, float]:
     ``plan`` (each (market, product) weighted as :meth:`Plan.share_weights`), and that share."""
     w = pd.Series(plan.share_weights(), index=pd.MultiIndex.from_frame(plan.shares[["market", "product"]]))
     if not len(plan.country_shares) or not w.sum():
-        return "", 0.0
+        return "", math.nan
     cs = plan.country_shares
     weight = w.reindex(pd.MultiIndex.from_frame(cs[["market", "product"]])).to_numpy(float)
     by = pd.Series(cs["share"].to_numpy(float) * weight).groupby(cs["country"].to_numpy()).sum() / w.sum()

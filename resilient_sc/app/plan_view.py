@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..analysis.maps import _map_arcs, _map_flows, _map_nodes
+from ..format import fraction
 from ..results import Plan, hubs_sheet, plan_products, suppliers_sheet
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def table_rows(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     out = df[cols].copy()
     for c in cols:
         if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].map(lambda v, c=c: "no limit" if pd.isna(v) else f"{v:.1%}" if c == "utilisation"
+            out[c] = out[c].map(lambda v, c=c: "no limit" if pd.isna(v) else fraction(v) if c == "utilisation"
                                 else f"{v:,.0f}")
     return out.astype(str).to_dict("records")
 
