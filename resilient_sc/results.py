@@ -142,10 +142,11 @@ class Plan:
             "report": None if self.report is None else self.report.to_dict(),
         }
 
-    def tables(self) -> dict[str, pd.DataFrame]:
+    def tables(self, products: list[str] | None = None) -> dict[str, pd.DataFrame]:
         """Every result table by the file name it is saved under; supplier volumes and hub
-        throughputs per product (units of that product: never added across products)."""
-        products = plan_products(self)
+        throughputs per product (units of that product: never added across products), of
+        ``products`` (default: :func:`plan_products`)."""
+        products = products or plan_products(self)
         return {
             "cost_breakdown": self.breakdown.rename_axis("component").reset_index(),
             "suppliers_contracted": suppliers_sheet(self, products),
@@ -292,10 +293,12 @@ def unit(product: str) -> str:
     return f"units of {product}"
 
 
-def plan_products(plan: Plan) -> list[str]:
-    """The products a plan delivers or buys, in the order of the network's products table."""
-    used = set(plan.shares["product"]) | set(plan.inbound["product"])
-    order = list(plan.model.network.products["product"]) if plan.model is not None else []
+def plan_products(*plans: Plan) -> list[str]:
+    """The products the plans (a plan, or a roadmap's) deliver or buy, in the order of the
+    network's products table."""
+    used = set().union(*(set(p.shares["product"]) | set(p.inbound["product"]) for p in plans))
+    model = plans[0].model
+    order = list(model.network.products["product"]) if model is not None else []
     return [p for p in order if p in used] + sorted(used - set(order))
 
 

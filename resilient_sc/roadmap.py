@@ -29,7 +29,7 @@ from .model.transitions import BEFORE
 from .optimize import accepted, log_report
 from .periods import policy_in
 from .policy import Policy
-from .results import COMPONENTS, Plan
+from .results import COMPONENTS, Plan, plan_products
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status
 from .solvers.highs import until
 from .solvers.routes import ROUTES, solve_linear
@@ -229,7 +229,8 @@ class Roadmap:
         with a ``period`` column first."""
         out = {"roadmap": self.table(), "roadmap_costs": self.costs, "roadmap_design": self.design,
                "roadmap_timeline": self.timeline()}
-        per = [plan.tables() for plan in self.plans.values()]
+        products = plan_products(*self.plans.values())  # a product without demand in a period: 0
+        per = [plan.tables(products) for plan in self.plans.values()]
         for name in per[0]:
             out[name] = pd.concat([t[name].assign(period=p)[["period", *t[name].columns]]
                                    for p, t in zip(self.plans, per, strict=True)], ignore_index=True)

@@ -155,6 +155,10 @@ def test_stop_and_start_again(opening, expected, kept):
     assert shares.loc["2027", "top_country"] == "" and shares.loc["2026", "top_country"] == "CN"
     assert "n/a    n/a  none (no demand)" in r.summary().splitlines()[4]
     assert "local share n/a   allied share n/a" in r.plans["2027"].summary()
+    tables = r.tables()  # 2027 buys and ships nothing: 0 units, not blank cells
+    hubs = tables["hubs_opened"].set_index("period")
+    assert hubs.loc["2027", "throughput (units of default)"] == 0.0
+    assert not tables["suppliers_contracted"].isna().any().any()
 
 
 def test_lead_time_makes_a_target_unreachable():
