@@ -60,6 +60,7 @@ class Plan:
     policy: Policy
     model: NetworkModel | None = field(default=None, repr=False)
     report: SolveReport | None = field(default=None, repr=False)
+    period: str | None = None  # the period of a roadmap this plan is (its report and times: the roadmap's)
 
     @classmethod
     def from_solution(cls, model: NetworkModel, result: SolverResult,
@@ -123,7 +124,8 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary: status, cost, bound, gap, chosen ids, the cost breakdown and how
-        it was solved (``report``: route, times, nodes; None when unknown)."""
+        it was solved (``report``: route, times, nodes; None when unknown); a roadmap's period
+        plan also names its ``period``."""
         finite = lambda v: v if math.isfinite(v) else None  # noqa: E731
         return {
             "status": self.status.value,
@@ -140,7 +142,7 @@ class Plan:
                           for r in self.delivery().itertuples()},
             "policy": self.policy.to_dict(),
             "report": None if self.report is None else self.report.to_dict(),
-        }
+        } | ({} if self.period is None else {"period": self.period})
 
     def tables(self, products: list[str] | None = None) -> dict[str, pd.DataFrame]:
         """Every result table by the file name it is saved under; supplier volumes and hub
@@ -172,7 +174,8 @@ class Plan:
     def summary(self) -> str:
         """A short human-readable report."""
         proof = (f"  (bound {self.bound:,.2f}, gap {relative_gap(self.gap)})" if math.isfinite(self.bound)
-                 else "  (no bound of its own: a period of a roadmap, whose report has the bound)")
+                 else f"  (period {self.period} of a roadmap, unweighted; no bound of its own: the "
+                      "roadmap's report has the bound)")
         lines = [f"status      {self.status.value}",
                  f"total cost  {self.objective:,.2f}{proof}",
                  f"suppliers   {len(self.suppliers)}: {', '.join(self.supplier_ids)}",
@@ -189,7 +192,8 @@ class Plan:
                 for r in delivery.itertuples()))
         local, allied = (fraction(self.overall_share(c)) for c in ("local_share", "allied_share"))
         lines.append(f"local share {local}   allied share {allied}   (of demand, {self.share_weighting()})")
-        lines.append(f"times       build {self.build_time:.3f} s, solve {self.solve_time:.3f} s")
+        lines.append(f"times       build {self.build_time:.3f} s, solve {self.solve_time:.3f} s"
+                     + (" (solve: the whole roadmap's)" if self.period is not None else ""))
         if self.report is not None:
             lines.append(self.report.line())
         return "\n".join(lines)

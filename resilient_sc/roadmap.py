@@ -89,7 +89,7 @@ class Roadmap:
             breakdown["opening"] = float(here.loc[here["started"], "opening_cost"].sum())
             breakdown["closing"] = float(here.loc[here["stopped"], "closing_cost"].sum())
             plans[period] = dataclasses.replace(plan, breakdown=breakdown, objective=float(breakdown.sum()),
-                                                bound=math.nan, gap=math.nan)
+                                                bound=math.nan, gap=math.nan, period=period)
         costs = period_costs(plans, model.periods["weight"].to_numpy(float))
         objective, gap = float(costs["weighted"].sum()), result.gap
         if result.status is not Status.OPTIMAL and math.isfinite(result.bound) and objective:

@@ -90,6 +90,11 @@ def test_glide_path_and_weights():
     assert t["suppliers_started"].tolist() == ["", "S_FR"] and t["suppliers_stopped"].tolist() == ["", "S_CN"]
     assert r.shares()["local_share"].tolist() == pytest.approx([0.0, 1.0])
     assert r.verify() == []
+    text = r.plans["2027"].summary()  # a period's plan says which period it is
+    assert "total cost  630.00  (period 2027 of a roadmap, unweighted; no bound" in text
+    with pytest.warns(DataWarning, match="lead_time 1 is past the last period"):
+        plain = solve(paris(()))  # no periods: a plan, not a period
+    assert r.plans["2027"].to_dict()["period"] == "2027" and "period" not in plain.to_dict()
 
 
 def test_a_period_key_from_yaml_is_a_number():
