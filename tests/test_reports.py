@@ -37,6 +37,8 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
     assert ax.get_ylabel() == fg.PREMIUM_LABEL
     assert [t.get_text() for t in ax.get_xticklabels()] == table["policy"].tolist()
     assert any("infeasible" in t.get_text() for t in ax.texts)
+    feasible = table.loc[table["status"] != "infeasible", "premium_pct"]  # the table's two decimals
+    assert {t.get_text().split("\n")[0] for t in ax.texts} >= {f"{p:.2f}%" for p in feasible}
 
     fig = fg.served_heatmap(outcomes[0].stress, service_level=0.8)
     assert fig.axes[0].get_ylabel() == "failure" and fig.axes[0].get_title() == "default (% of its units)"

@@ -159,8 +159,8 @@ def premium_figure(table: pd.DataFrame) -> Figure:
         kept = (f"every market keeps\n≥ {served_fraction(w)} of each\nproduct's demand" if w > 1e-9
                 else "a market loses all\nof a product")
         served = "\nworst failure replayed:\n" + kept
-        own = f" (network {pct_points(n, 1)})" if split and abs(p - n) > NO_PENALTY_PCT else ""
-        text = pct_points(p, 1) + own + ("" if math.isnan(w) else served)
+        own = f" (network {pct_points(n)})" if split and abs(p - n) > NO_PENALTY_PCT else ""
+        text = pct_points(p) + own + ("" if math.isnan(w) else served)  # the premium table's decimals
         ax.annotate(text, (i, p), xytext=(0, 3), textcoords="offset points", ha="center",
                     va="bottom", fontsize="small")
     ax.axhline(0, color="black", lw=0.8)
