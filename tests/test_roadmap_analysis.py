@@ -13,7 +13,7 @@ import math
 import pandas as pd
 import pytest
 
-from resilient_sc import DataWarning, InfeasiblePolicyError, Network, Policy, ValidationError
+from resilient_sc import DataWarning, InfeasiblePolicyError, Network, Policy, ValidationError, solve
 from resilient_sc.analysis import (
     end_year_frontier,
     myopic_path,
@@ -274,3 +274,15 @@ def test_frontier_sentences_of_one_point_and_of_tiny_steps():
     steps = tiny.assign(premium_pct=[0.0, 2.63, 4.58])  # 0 → 0.5 by 2.63, then 0.5 → 0.75 by 1.95
     assert frontier_sentences(steps, "min_local_share")[-1] == (
         "The largest step in premium is from 0.002 to 0.004: +2.63 percentage points.")
+
+
+def test_a_one_period_function_on_a_roadmap_names_the_roadmap_ones():
+    """``solve``, ``stress_test`` or ``premium`` on data with a periods table: the error names
+    what to call instead (the roadmap's solve and analyses, or one period's network)."""
+    net = paris()
+    plan = solve_roadmap(net).plans["2027"]
+    for call in (lambda: solve(net), lambda: stress_test(net, plan)):
+        with pytest.raises(ValidationError) as exc:
+            call()
+        text = str(exc.value)
+        assert "solve_roadmap" in text and "roadmap_stress" in text and "in_period(network, period)" in text

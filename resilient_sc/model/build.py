@@ -81,8 +81,11 @@ def build_model(network: Network, policy: Policy | None = None,
     :func:`resilient_sc.model.roadmap.build_roadmap`.
     """
     if has_periods(network):
-        raise ValidationError(["(periods) | the data has a periods table: it is a roadmap; build "
-                               "it with build_roadmap and solve it with solve_roadmap"])
+        raise ValidationError(["(periods) | the data has a periods table: it is a roadmap. Solve it "
+                               "with solve_roadmap (build_roadmap for its model); analyse it with "
+                               "roadmap_premium, end_year_frontier and roadmap_stress "
+                               "(resilient_sc.analysis), or take one period's network with "
+                               "resilient_sc.periods.in_period(network, period)"])
     return build_period(network, policy or Policy(), strong_links, defer_failures=defer_failures)
 
 
