@@ -127,11 +127,11 @@ def frontier(args: argparse.Namespace, network: Network, policy: Policy,
     text = "\n".join([f"# End-year frontier of {field}: the target in {last} (the last period)", "",
                       frame_text(shown, [f"{field} {last}" if c == field else c
                                          for c in frontier_columns(df, field, last)]), "",
-                      frontier_method(field, last), *end_year_frontier_sentences(df, field, last)])
+                      frontier_method(field, last, policy), *end_year_frontier_sentences(df, field, last)])
     written = None
     if args.out is not None:
         with writing(args.out):
-            written = write_end_year_frontier_report(args.out, df, field, last, force=args.force)
+            written = write_end_year_frontier_report(args.out, df, field, last, policy, force=args.force)
     return {"status": "ok", "field": field, "period": last, "table": df.to_dict("records")}, text, written
 
 

@@ -401,11 +401,18 @@ def frontier_columns(df: pd.DataFrame, field: str, last: str) -> list[str]:
             "top_country_share"]
 
 
-def frontier_method(field: str, last: str) -> str:
+def frontier_method(field: str, last: str, policy: Policy) -> str:
     """What an end-year frontier sweeps and measures, in one sentence."""
-    return (f"{field} is swept as the target in {last}, the last period; earlier periods keep the "
-            "policy's glide path. Costs are Σ weight × period cost (money); premiums are over the "
-            "cost-optimal path (no policy at all), in % of its cost.")
+    return (f"{field} is swept as the target in {last}, the last period; {_kept(policy)}. Costs are "
+            "Σ weight × period cost (money); premiums are over the cost-optimal path (no policy at all), "
+            "in % of its cost.")
+
+
+def _kept(policy: Policy) -> str:
+    """What the periods before the last keep while its target is swept, named."""
+    if not policy.to_dict():
+        return "earlier periods have no policy"
+    return f"the policy holds as given in every period, the swept target aside ({_describe(policy)})"
 
 
 def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list[str]:
@@ -439,7 +446,8 @@ def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list
 
 
 def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: str, last: str,
-                                   figures: bool | None = None, force: bool = False) -> list[Path]:
+                                   policy: Policy, figures: bool | None = None,
+                                   force: bool = False) -> list[Path]:
     """Write ``frontier.csv``, ``frontier.png`` (premium against the last period's target, with
     that period's local share) and ``report.md`` for an end-year frontier; return the paths."""
     with _report_folder(folder, figures, force) as w:
@@ -454,7 +462,7 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
                  "top_country_share": "top country share"}
         lines = [f"# End-year frontier of {field}: the target in {last}", "",
                  f"For each value of `{field}` ({unit}) as the target in {last}, the last period, the "
-                 "cheapest roadmap over every period; the earlier periods keep the policy's glide path. "
+                 f"cheapest roadmap over every period; {_kept(policy)}. "
                  "**cost** is Σ weight × period cost (money); **premium** is over the cost-optimal path (no "
                  f"policy at all), in % of its cost; **premium {last}** is the last period's own cost over "
                  "the cost-optimal path's that period, in %. Suppliers, hubs and shares are those of "
