@@ -8,6 +8,7 @@ path keeps S_CN, 160 a period; the glide path ``min_local_share {2027: 1}`` swit
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -32,6 +33,7 @@ from resilient_sc.analysis.roadmap_report import (
 )
 from resilient_sc.periods import in_period
 from resilient_sc.roadmap import solve_roadmap
+from resilient_sc.solvers.base import Status
 
 from .test_roadmap import in_turn, paris, random_roadmap, table
 
@@ -229,6 +231,16 @@ def test_roadmap_figure(tmp_path):
     assert [t.get_text() for t in bottom.get_xticklabels()] == ["2026\n160", "2027\n630"]
     assert "demand-weighted" in bottom.get_ylabel() or "value-weighted" in bottom.get_ylabel()
     assert save_figure(fig, tmp_path / "roadmap.png").stat().st_size > 0
+    # a country keeps its colour in every roadmap of the network: FR's also where it is alone
+    candidates = paris(suppliers=table(SUPPLIERS, ("S_CN", "CN", 100.0, "candidate", 30.0, 50.0, 0),
+                                       ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 0)))
+    alone = roadmap_figure(solve_roadmap(candidates, Policy(min_local_share=1.0)))
+    assert [t.get_text() for t in alone.axes[0].get_yticklabels()] == ["suppliers", "S_FR", "hubs", "H"]
+    assert alone.axes[0].patches[0].get_facecolor() == top.patches[1].get_facecolor()
+    assert "not proven" not in fig._suptitle.get_text()
+    stopped = dataclasses.replace(r, status=Status.TIME_LIMIT, bound=700.0, gap=90 / 790)
+    assert roadmap_figure(stopped)._suptitle.get_text().endswith(
+        "; not proven optimal (time_limit, gap 11.3924%)")
 
 
 def test_premium_of_a_path_that_leaves_demand_short():

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from .. import io
-from ..format import pct_points, served_fraction
+from ..format import pct_points, relative_gap, served_fraction
 from ..policy import POLICY_FIELDS
+from ..solvers.base import Status
 from .premium import NO_PENALTY_PCT, counts_penalties
 
 if TYPE_CHECKING:
@@ -276,8 +277,7 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
             rows.append((len(labels), e, c))
             labels.append(str(e))
     countries = list(dict.fromkeys(c for _, _, c in rows))
-    palette = _palette(len(countries))
-    colour = dict(zip(countries, palette, strict=True))
+    colour = _country_colours(roadmap, countries)
     # tall enough for its rows, and for both legends of its column: the markers' (1.45 in) above
     # the countries' (title and one 0.22 in line per country)
     top_h = max(0.6 + 0.24 * len(labels), 1.45 + 0.5 + 0.22 * min(len(countries), 16))
@@ -324,8 +324,19 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
     for legend in (first, second):  # the legend column is sized above, not by the layout
         legend.set_in_layout(False)
     _shares_panel(bottom, roadmap, fig.add_subplot(grid[1, 1]))
-    fig.suptitle(f"{title}: total cost {roadmap.objective:,.0f} (Σ weight × period cost, money)")
+    proof = "" if roadmap.status is Status.OPTIMAL else (
+        f"; not proven optimal ({roadmap.status.value}, gap {relative_gap(roadmap.gap)})")
+    fig.suptitle(f"{title}: total cost {roadmap.objective:,.0f} (Σ weight × period cost, money){proof}")
     return fig
+
+
+def _country_colours(roadmap: Roadmap, countries: list[str]) -> dict[str, Any]:
+    """A colour per country, the same in every roadmap figure of one network: by the country's
+    place among the countries of the network's suppliers and hubs (else of ``countries``)."""
+    net = roadmap.model.network if roadmap.model is not None else None
+    every = countries if net is None else list(dict.fromkeys(
+        [*net.suppliers["country"], *net.hubs["country"], *countries]))
+    return dict(zip(every, _palette(len(every)), strict=True))
 
 
 def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
