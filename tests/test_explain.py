@@ -387,3 +387,17 @@ def test_explanations_never_add_units_of_different_products_unlabelled(electroni
     per_product = electronics.demand.groupby("product")["demand"].sum()
     assert all(f"{v:,.0f} units of '{p}'" in message for p, v in per_product.items())
     assert f"{per_product.sum():,.0f}" not in message
+
+
+@pytest.mark.parametrize(("policy", "said"), [
+    (Policy(max_country_share=0.5), "deliver at most 70 of the 80 units needed (missing 10 units)"),
+    (Policy(max_supplier_share=0.3), "at most 48 of the 80 needed (missing 32 units); more suppliers"),
+])
+def test_a_cap_says_how_much_is_missing(policy, said):
+    """The tiny network with S_FR making 30: capped at 40 a country, CN gives 40 and FR 30 of
+    Paris's 80 (10 short); capped at 24 a supplier, the two give 48 (32 short)."""
+    f = examples.tiny().frames()
+    f["supplier_products"] = f["supplier_products"].assign(capacity=[30.0, 100.0])
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(Network.from_frames(**f), policy)
+    assert said in err.value.reasons[0]

@@ -114,7 +114,8 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
             if have < need - 1e-9:
                 out.append(f"max_supplier_share {sg:g} cannot be met for product '{p}': with each "
                            f"supplier capped at {number(sg * need)} units the suppliers deliver at most "
-                           f"{number(have)} of the {number(need)} needed; more suppliers are required")
+                           f"{number(have)} of the {number(need)} needed (missing {number(need - have)} "
+                           "units); more suppliers are required")
     return out
 
 
@@ -190,7 +191,8 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
                        f"(product '{row['product']}'): with each foreign country capped at "
                        f"{number(row['kappa'] * row['demand'])} units, the "
                        f"{count(n_c, 'origin country', 'origin countries')} that reach it deliver at most "
-                       f"{number(have)} of the {number(row['demand'])} units needed")
+                       f"{number(have)} of the {number(row['demand'])} units needed (missing "
+                       f"{number(row['demand'] - have)} units)")
     return limit_reasons(out, "markets")
 
 
