@@ -149,8 +149,10 @@ class Plan:
         throughputs per product (units of that product: never added across products), of
         ``products`` (default: :func:`plan_products`)."""
         products = products or plan_products(self)
+        cost = self.breakdown.rename_axis("component").reset_index(name="cost")
+        total = cost["cost"].sum()
         return {
-            "cost_breakdown": self.breakdown.rename_axis("component").reset_index(),
+            "cost_breakdown": cost.assign(share_of_total=cost["cost"] / total if total else 0.0),
             "suppliers_contracted": suppliers_sheet(self, products),
             "hubs_opened": hubs_sheet(self, products),
             "inbound_flows": self.inbound,

@@ -99,11 +99,7 @@ def summary_table(plan: Plan) -> pd.DataFrame:
 def plan_sheets(plan: Plan) -> dict[str, pd.DataFrame]:
     """The sheets of a plan: ``summary`` and the tables of :meth:`Plan.tables` (CSV names,
     supplier volumes and hub throughputs per product)."""
-    tables = plan.tables()
-    cost = tables["cost_breakdown"]
-    total = cost["cost"].sum()
-    tables["cost_breakdown"] = cost.assign(share_of_total=cost["cost"] / total if total else 0.0)
-    return {"summary": summary_table(plan), **tables}
+    return {"summary": summary_table(plan), **plan.tables()}
 
 
 def stress_sheets(stress: StressResult | pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -126,11 +122,9 @@ def stress_sheets(stress: StressResult | pd.DataFrame) -> dict[str, pd.DataFrame
 def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
     """The sheets of a roadmap: ``summary`` (status, total cost = Σ weight × period cost, the
     periods, policy), ``roadmap`` (per period: cost, suppliers and hubs operating, started and
-    stopped, shares), ``roadmap_costs`` (each component per period, money, unweighted, then
-    weighted), ``roadmap_timeline`` (started, stopped, operating or blank, per period), and each plan
-    sheet of the periods stacked with a ``period`` column first."""
-    per = {period: plan_sheets(plan) for period, plan in roadmap.plans.items()}
-    first = next(iter(per.values()))
+    stopped, shares) and the tables of :meth:`Roadmap.tables <resilient_sc.roadmap.Roadmap.tables>`,
+    the CSV files of a roadmap folder (``roadmap_costs``, ``roadmap_design``, ``roadmap_timeline``,
+    each plan table of the periods stacked with a ``period`` column first)."""
     rows: list[tuple[str, Any]] = [
         ("status", roadmap.status.value), ("total cost (Σ weight × period cost)", roadmap.objective),
         ("bound", roadmap.bound), ("gap", roadmap.gap), ("periods", ", ".join(roadmap.period_ids)),
@@ -140,15 +134,8 @@ def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
     rows += [(f"policy: {k}", v) for k, v in policy.items()] or [("policy", "none (cost-optimal base)")]
     source = roadmap.model.network.source if roadmap.model is not None else ""
     rows += [("data", source), ("build time (s)", roadmap.build_time), ("solve time (s)", roadmap.solve_time)]
-    sheets = {"summary": pd.DataFrame({"item": [r[0] for r in rows], "value": [_cell(r[1]) for r in rows]},
-                                      dtype=object),
-              "roadmap": roadmap.table(), "roadmap_costs": roadmap.costs,
-              "roadmap_timeline": roadmap.timeline()}
-    for name in first:
-        if name != "summary":
-            sheets[name] = pd.concat([s[name].assign(period=p)[["period", *s[name].columns]]
-                                      for p, s in per.items()], ignore_index=True)
-    return sheets
+    summary = pd.DataFrame({"item": [r[0] for r in rows], "value": [_cell(r[1]) for r in rows]}, dtype=object)
+    return {"summary": summary, **roadmap.tables()}
 
 
 def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd.DataFrame | None = None,

@@ -457,6 +457,26 @@ def test_a_period_weight_reads_with_its_four_decimals_in_the_workbook(tmp_path):
     assert cell.value == pytest.approx(1 / 1.05) and cell.number_format == "0.0000"
 
 
+
+def test_the_workbook_holds_what_the_folder_holds(tmp_path):
+    """A roadmap's workbook has a sheet per CSV of its folder, with the same columns (the cost
+    breakdown's share of total and the design included), and a product with no demand in a
+    period has 0 units there, not a blank cell."""
+    from openpyxl import load_workbook
+
+    from resilient_sc.workbook import write_workbook
+
+    f = {"demand": table("market demand period", ("Paris", 0.0, "2027"))}
+    roadmap = solve_roadmap(paris(("2026", "2027", "2028"), **f))
+    folder = roadmap.save(tmp_path / "out")
+    book = load_workbook(write_workbook(tmp_path / "r.xlsx", roadmap=roadmap), read_only=True)
+    csvs = {p.stem: pd.read_csv(p, nrows=0).columns.tolist() for p in folder.glob("*.csv")}
+    sheets = {name: [c.value for c in next(book[name].iter_rows(max_row=1))] for name in book.sheetnames}
+    assert sheets.pop("summary") and sheets == csvs
+    hubs = pd.read_excel(tmp_path / "r.xlsx", sheet_name="hubs_opened").set_index("period")
+    assert hubs.loc[2027, "throughput (units of default)"] == 0.0
+
+
 def test_a_plan_not_proven_optimal_counts_only_the_starts_that_happen():
     """``started ≥ z_t − z_{t−1}`` lets a plan the solver stopped on count a start that did not
     happen (started = 1 with z unchanged). The roadmap recounts the cost from the design, and
