@@ -7,6 +7,8 @@ premiums already in % with two decimals, counts as whole numbers.
 ('1,234.50', '-7.00', '80.7%', '7.50%', '13')
 >>> fraction(0.9996), fraction(0.9996, 0), fraction(0.0004), fraction(1 - 1e-12), fraction(float("nan"))
 ('99.9%', '99%', '<0.1%', '100.0%', 'n/a')
+>>> percent(0.6), percent(0.999)
+('60%', '99.9%')
 >>> weight(1 / 1.05), weight(1.0)
 ('0.9524', '1')
 >>> relative_gap(0.9476674), relative_gap(3.6e-4), relative_gap(0.0)
@@ -73,6 +75,11 @@ def weight(v: float) -> str:
     """A period's weight (its discount factor) with four decimals, as the workbook shows it:
     ``0.9524``, ``1``."""
     return f"{v:.4f}".rstrip("0").rstrip(".")
+
+
+def percent(x: float) -> str:
+    """A share in words: whole percents when exact, else one decimal (``60%``, ``99.9%``)."""
+    return f"{x:.0%}" if abs(x * 100 - round(x * 100)) < 1e-6 else f"{x:.1%}"
 
 
 def served_fraction(v: float) -> str:

@@ -55,14 +55,15 @@ def _cell(value: Any) -> Any:
 
 
 def product_totals(plan: Plan, products: list[str]) -> pd.DataFrame:
-    """Per product: demand, delivered and shortfall (units of the product) and the local and
-    allied shares of its demand (fractions, weighted by the demand of each market)."""
+    """Per product: demand, delivered and shortfall (units of the product, as
+    :meth:`Plan.delivery <resilient_sc.results.Plan.delivery>` counts them) and the local and
+    allied shares of its demand (fractions, weighted by the demand of each market; NaN, a blank
+    cell, without demand)."""
     s = plan.shares
-    totals = s.groupby("product")[["demand", "delivered", "shortfall"]].sum()
+    totals = plan.delivery().set_index("product")[["demand", "delivered", "shortfall"]]
     weighted = s[["local_share", "allied_share"]].mul(s["demand"], axis=0).groupby(s["product"]).sum()
     totals = totals.reindex(products).fillna(0.0)
-    shares = weighted.reindex(products).div(totals["demand"].where(totals["demand"] > 0), axis=0)
-    return totals.join(shares.fillna(0.0))
+    return totals.join(weighted.reindex(products).div(totals["demand"].where(totals["demand"] > 0), axis=0))
 
 
 def summary_table(plan: Plan) -> pd.DataFrame:

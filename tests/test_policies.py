@@ -191,7 +191,7 @@ def test_local_share_message_quantifies_missing_capacity():
         solve(net, Policy(min_local_share=0.6))
     message = str(err.value)
     assert "min_local_share 0.6" in message and "'Paris'" in message
-    assert ("at most 30 of the 48 units it requires (0.6 of the 80 units of demand; missing 18 units)"
+    assert ("at most 30 of the 48 units it requires (60% of the 80 units of demand; missing 18 units)"
             in message)
 
 

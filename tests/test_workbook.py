@@ -169,3 +169,18 @@ def test_plan_workbook_never_adds_pumps_and_kits(tmp_path: Path) -> None:
         assert ws.cell(2, _columns(ws)[column]).number_format == "#,##0"
     ws = book["hubs_opened"]
     assert ws.cell(1, _columns(ws)[HUB_THROUGHPUT]).alignment.wrap_text  # not cut off at 60
+
+
+def test_the_summary_counts_delivery_as_the_plan_does():
+    """A shortfall of 1e-12 units is LP noise: the summary sheet says 0 short and all delivered,
+    as ``Plan.delivery`` and the plan's own summary do (it showed 1.36e-12)."""
+    import dataclasses
+
+    from resilient_sc.workbook import summary_table
+
+    plan = solve(examples.tiny())
+    s = plan.shares
+    noisy = dataclasses.replace(plan, shares=s.assign(shortfall=1e-12, delivered=s["demand"] - 1e-12))
+    rows = summary_table(noisy).set_index("item")["value"]
+    unit = "units of default"
+    assert rows[f"shortfall ({unit})"] == 0.0 and rows[f"delivered ({unit})"] == rows[f"demand ({unit})"]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..format import percent
 from ..model.precheck import MAX_REASONS, limit_reasons, number
 from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
@@ -23,7 +24,6 @@ from .words import (
     field_of,
     field_text,
     market_product,
-    pct,
     policy_fields,
     units_of,
 )
@@ -208,7 +208,7 @@ def _hub_requirements(s: Sets, policy: Policy) -> list[tuple[frozenset[str], str
                 continue
             where = market_product(r["market"], r["product"])
             words = (f"{where} can only be supplied" if what == "demand" else
-                     f"{where} can only get its {pct(share[i])} {what} units "
+                     f"{where} can only get its {percent(share[i])} {what} units "
                      f"({number(share[i] * r['demand'])})")
             out.setdefault(hubs[i], (words, False))
     failures = single_failures(s, tuple(k for k in policy.survive if k in ("hub", "country")))

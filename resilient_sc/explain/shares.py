@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..format import percent
 from ..model.precheck import MAX_REASONS, number, reach
 from ..model.sets import is_allied, is_local
 from .lp import family_rows, solve_lp, unrelated_rows
@@ -17,7 +18,6 @@ from .words import (
     field_names,
     field_text,
     market_product,
-    pct,
     policy_fields,
     units_of,
 )
@@ -113,7 +113,7 @@ def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, r
     parts = []
     for _, r in rows.iterrows():
         if r["by_kappa"]:
-            parts.append(f"{r['country']} (capped at {pct(kappa)} = {number(r['cap'])} units)")
+            parts.append(f"{r['country']} (capped at {percent(kappa)} = {number(r['cap'])} units)")
         elif r["by_sigma"]:
             parts.append(f"{r['country']} ({number(r['avail'])} units: max_supplier_share {sigma:g} limits "
                          f"each supplier to {number(sigma * total)} units)")
@@ -134,9 +134,9 @@ def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, r
         body = f"its {number(d)} units must come from suppliers able to reach it{excluded}, which are in "
     else:
         head = f"{cannot_text(fields)} for {market_product(row['market'], row['product'])}"
-        body = (f"{pct(share)} of its {number(d)} units ({number(need)}) must come from {where}, whose only "
-                f"suppliers able to reach it{excluded} are in ")
-    text = f"{head}: " + (body + f"{and_list(parts)}, i.e. at most {number(have)} units ({pct(have / d)})"
+        body = (f"{percent(share)} of its {number(d)} units ({number(need)}) must come from {where}, whose "
+                f"only suppliers able to reach it{excluded} are in ")
+    text = f"{head}: " + (body + f"{and_list(parts)}, i.e. at most {number(have)} units ({percent(have / d)})"
                           if parts else body.split(", whose only")[0].split(", which are in")[0]
                           + ", but no supplier there can reach it")
     fixes = []
@@ -223,7 +223,7 @@ def _limits_involved(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
         block = model.lm.constraints["max_country_share"]
         upper = block.upper[iis["max_country_share"]["_row"].to_numpy(np.int64) - block.start]
         items += [f"max_country_share caps {r.origin} at {number(u)} units for market '{r.market}' "
-                  f"('{r.product}', {pct(u / demand[(r.market, r.product)])})"
+                  f"('{r.product}', {percent(u / demand[(r.market, r.product)])})"
                   for r, u in zip(iis["max_country_share"].itertuples(), upper, strict=True)]
     if "max_supplier_share" in iis:
         for r in iis["max_supplier_share"].itertuples():

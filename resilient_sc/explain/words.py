@@ -21,11 +21,6 @@ TOL = 1e-6
 
 
 # ---- wording ----------------------------------------------------------------------------------
-def pct(x: float) -> str:
-    """A share as a percentage: whole percents when exact, else one decimal."""
-    return f"{x:.0%}" if abs(x * 100 - round(x * 100)) < 1e-6 else f"{x:.1%}"
-
-
 def and_list(items: list[str], word: str = "and") -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"

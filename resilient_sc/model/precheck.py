@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InfeasiblePolicyError
-from ..format import count
+from ..format import count, percent
 from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
 from .sets import is_allied, is_local
@@ -146,8 +146,8 @@ def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
                 out.append(
                     f"{field} {row['share']:g} cannot be met for market '{row['market']}' (product "
                     f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
-                    f"{number(need)} units it requires ({row['share']:g} of the {number(row['demand'])} "
-                    f"units of demand; missing {number(need - cap)} units)")
+                    f"{number(need)} units it requires ({percent(row['share'])} of the "
+                    f"{number(row['demand'])} units of demand; missing {number(need - cap)} units)")
         if field == "min_local_share":
             out += _regional_totals(s, rr.loc[ok], dem, field)
     return limit_reasons(out, "markets")
