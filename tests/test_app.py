@@ -8,8 +8,10 @@ workbook and report). The pages themselves are driven in a real browser by tests
 
 from __future__ import annotations
 
+import asyncio
 import io
 import math
+import signal
 import time
 import zipfile
 
@@ -573,3 +575,102 @@ def test_end_year_frontier_figure():
     assert fig.layout.xaxis.title.text == "min_local_share in 2030 (fraction of demand)"
     assert "cost-optimal path" in fig.layout.yaxis2.title.text
     assert [t.name for t in fig.data].count("infeasible") == 2
+
+
+# ---- the pages, driven by NiceGUI's simulated user (no browser) ---------------------------
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+async def user(caplog):
+    """NiceGUI's simulated :class:`~nicegui.testing.User` on the app's page over the example;
+    ``user.sessions`` holds the session of each page opened. Fails on an ERROR logged (a handler
+    that raised)."""
+    pytest.importorskip("nicegui")
+    from nicegui.testing.user_simulation import user_simulation
+
+    from resilient_sc.app import ui as app_ui
+
+    sessions: list[Session] = []
+    kinds = [getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    handlers = {k: signal.getsignal(k) for k in kinds}  # the server's lifespan sets its own
+
+    def root() -> None:
+        sessions.append(Session.example())
+        app_ui.page(sessions[-1])
+
+    async with user_simulation(root) as simulated:
+        simulated.sessions = sessions
+        yield simulated
+    for k, h in handlers.items():
+        signal.signal(k, h)
+    errors = [r.getMessage() for r in caplog.get_records("call") if r.levelname == "ERROR"]
+    assert not errors, errors
+
+
+def by_id(user, testid):
+    """The element of the page whose ``data-testid`` is ``testid``, for the user to act on."""
+    from nicegui import ElementFilter
+    from nicegui.testing.user_interaction import UserInteraction
+
+    with user:
+        found = {e for e in ElementFilter(local_scope=False) if e.props.get("data-testid") == testid}
+    assert found, f"no element with data-testid={testid}"
+    return UserInteraction(user, found, None)
+
+
+async def until(condition, seconds=60.0):
+    """Wait (letting the page's handlers run) until ``condition()`` holds."""
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        await asyncio.sleep(0.05)
+
+
+def text_of(user, testid):
+    (element,) = by_id(user, testid).elements
+    return element.text
+
+
+#: a policy whose solve takes a few seconds (failures added in rounds)
+SLOW = Policy(survive=("country", "hub", "supplier"), service_level=0.9, single_sourcing=True,
+              min_local_share=0.3)
+
+
+async def solved(user, seconds=120.0):
+    """Click Solve and wait for the solve to end; its status line."""
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+    await until(lambda: not text_of(user, "solve-status").startswith("solving"), seconds)
+    return text_of(user, "solve-status")
+
+
+@pytest.mark.anyio
+async def test_new_data_while_solving_discards_the_solve(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    session.policy = SLOW
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+    by_id(user, "roadmap-example").click()  # new data while the old data's solve runs
+    await until(lambda: not text_of(user, "solve-status").startswith("solving"), 120)
+    assert text_of(user, "solve-status").startswith("discarded after")
+    assert "the data changed while it was solving" in text_of(user, "solve-status")
+    assert session.is_roadmap and session.plan is None and session.roadmap is None
+    assert session.scenarios == {}  # the old data's result is attached to nothing
+
+
+@pytest.mark.anyio
+async def test_new_data_while_stress_testing_discards_the_stress_test(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    assert (await solved(user)).startswith("ok")
+    by_id(user, "stress").click()
+    await until(lambda: session.plan is not None and not by_id(user, "stress").elements.pop().enabled)
+    by_id(user, "example").click()  # new data (the example again) while the old design is stress-tested
+    await until(lambda: by_id(user, "stress").elements.pop().enabled, 120)
+    assert session.stress is None and session.scenarios == {}
+    await user.should_see(content="stress test discarded after")
+    await user.should_not_see(content="failures replayed on")

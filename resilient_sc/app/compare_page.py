@@ -322,6 +322,8 @@ def build(session: Session) -> Any:
     data, clears the frontier and the stress test)."""
     from nicegui import run, ui
 
+    running: set[Job] = set()  # the stress test and frontier running: new data stops them
+
     def cols(names: list[str], field: str = "") -> list[dict[str, str]]:
         """Table columns headed by their words and units; a swept policy ``field`` as named."""
         return [{"name": c, "label": c if c == field else column_label(c), "field": c, "align": "left"}
@@ -357,10 +359,17 @@ def build(session: Session) -> Any:
             return
         button.disable()
         status.text = "stress test running…"
-        job = (Job(roadmap_stress, [session.roadmap]) if session.roadmap is not None
-               else Job(stress_test, [session.network, session.plan]))
+        network, plan, roadmap = session.network, session.plan, session.roadmap
+        job = (Job(roadmap_stress, [roadmap]) if roadmap is not None else Job(stress_test, [network, plan]))
+        running.add(job)
         kind, out = await run.io_bound(job.wait)
+        running.discard(job)
         button.enable()
+        if session.network is not network or session.plan is not plan or session.roadmap is not roadmap:
+            status.text = (f"stress test discarded after {job.elapsed:.1f} s: the "
+                           f"{'data' if session.network is not network else 'design (a new solve)'} changed "
+                           "while it ran; run it again")
+            return
         status.text = f"stress test: {kind} in {job.elapsed:.1f} s"
         failures.clear()
         if kind != "ok":
@@ -408,10 +417,17 @@ def build(session: Session) -> Any:
         sweep_status.text = (f"end-year frontier of {name}: solving the cost-optimal path and {len(values)} "
                              "paths…" if roadmap else
                              f"frontier of {name}: solving {len(values)} designs and stress-testing each…")
-        job = (Job(end_year_frontier, [session.network, name, values, session.policy, None, 1]) if roadmap
-               else Job(frontier, [session.network, name, values, session.policy]))
+        network = session.network
+        job = (Job(end_year_frontier, [network, name, values, session.policy, None, 1]) if roadmap
+               else Job(frontier, [network, name, values, session.policy]))
+        running.add(job)
         kind, out = await run.io_bound(job.wait)
+        running.discard(job)
         sweep_button.enable()
+        if session.network is not network:
+            sweep_status.text = (f"frontier of {name} discarded after {job.elapsed:.1f} s: the data changed "
+                                 "while it ran; run it again")
+            return
         sweep_status.text = f"frontier of {name}: {kind} in {job.elapsed:.1f} s"
         sweep_result.clear()
         with sweep_result:
@@ -456,6 +472,8 @@ def build(session: Session) -> Any:
         of the old data."""
         premiums.refresh()
         if new_data:
+            for job in list(running):  # of the old data: stopped (their handlers discard what they return)
+                job.stop()
             for element in (sweep_result, failures):
                 element.clear()
             sweep_status.text = status.text = ""

@@ -111,7 +111,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
 
     async def start() -> None:
         name = name_input.value.strip() or scenario_name(session.policy)
-        policy, roadmap = session.policy, session.is_roadmap
+        network, policy, roadmap = session.network, session.policy, session.is_roadmap
         log[0] = session.workdir / "solve.log"
         log[0].unlink(missing_ok=True)
         options = SolveOptions(log=str(log[0]))
@@ -128,6 +128,10 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
         job[0] = None
         solve_button.enable()
         stop_button.disable()
+        if session.network is not network:  # new data while it ran (reset() stopped it): not of this data
+            status.text = (f"discarded after {seconds:.1f} s: the data changed while it was solving, so its "
+                           "result is not of the data now in use; solve again")
+            return
         status.text = f"{kind} in {seconds:.1f} s · {log_progress(log[0])}" + (
             " (and the cost-optimal path, for the premium)" if with_base and kind == "ok" else "")
         if kind == "ok" and roadmap:
@@ -197,7 +201,10 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
     result = ui.column().classes("w-full")
 
     def reset() -> None:
-        """New data: the result shown is of the old data; say whether a solve is a roadmap."""
+        """New data: the result shown is of the old data, and so is a solve still running (stopped
+        here; :func:`start` discards what it returns); say whether a solve is a roadmap."""
+        if job[0] is not None:
+            job[0].stop()
         result.clear()
         hint.text = ("The data has periods: a solve plans the whole path at once, each period under "
                      "the policy as it holds in that period; the first path solved also solves the "
