@@ -674,3 +674,23 @@ async def test_new_data_while_stress_testing_discards_the_stress_test(user):
     assert session.stress is None and session.scenarios == {}
     await user.should_see(content="stress test discarded after")
     await user.should_not_see(content="failures replayed on")
+
+
+@pytest.mark.anyio
+async def test_a_scenario_name_taken_is_never_overwritten(user, base_plan):
+    await user.open("/")
+    session = user.sessions[-1]
+    assert (await solved(user)).startswith("ok")
+    base = session.scenarios["base"]
+    session.policy = Policy(min_local_share=0.5)
+    by_id(user, "scenario-name").type("base")
+    by_id(user, "solve").click()  # refused before solving: the base stays the base
+    await until(lambda: text_of(user, "solve-status").startswith("not solved"))
+    assert "a scenario named 'base' exists already" in text_of(user, "solve-status")
+    assert list(session.scenarios) == ["base"] and session.scenarios["base"] is base
+    assert base.policy.is_base and base.plan.objective == pytest.approx(base_plan.objective)
+    session.policy = Policy()  # the base policy again, named by its policy: numbered, not replaced
+    by_id(user, "scenario-name").elements.pop().value = ""
+    status = await solved(user)
+    assert status.startswith("ok") and status.endswith("kept as scenario 'base (2)' ('base' is taken)")
+    assert list(session.scenarios) == ["base", "base (2)"] and session.scenarios["base"] is base

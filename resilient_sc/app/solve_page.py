@@ -110,7 +110,13 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
     log: list[Path] = [Path()]
 
     async def start() -> None:
-        name = name_input.value.strip() or scenario_name(session.policy)
+        typed = name_input.value.strip()
+        if typed in session.scenarios:  # a scenario is never replaced: the planner picks another name
+            status.text = (f"not solved: a scenario named '{typed}' exists already (scenarios are never "
+                           "replaced); type another name, or leave it empty to name it by its policy")
+            ui.notify(status.text, type="warning")
+            return
+        name = typed or scenario_name(session.policy)
         network, policy, roadmap = session.network, session.policy, session.is_roadmap
         log[0] = session.workdir / "solve.log"
         log[0].unlink(missing_ok=True)
@@ -134,6 +140,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
             return
         status.text = f"{kind} in {seconds:.1f} s · {log_progress(log[0])}" + (
             " (and the cost-optimal path, for the premium)" if with_base and kind == "ok" else "")
+        kept = None
         if kind == "ok" and roadmap:
             path, base = out
             if base is not None:
@@ -141,15 +148,17 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
                 session.add_scenario("cost-optimal path" if taken else BASE_PATH, Policy(), None,
                                      roadmap=base)
             session.roadmap, session.plan, session.stress = path, None, None
-            session.add_scenario(name, policy, None, roadmap=path)
+            kept = session.add_scenario(name, policy, None, roadmap=path)
         elif kind == "ok":
             session.plan, session.stress = out, None
-            session.add_scenario(name, policy, out)
+            kept = session.add_scenario(name, policy, out)
         elif kind in ("infeasible", "invalid"):
             session.plan, session.roadmap = None, None
-            session.add_scenario(name, policy, None, "\n".join(out))
+            kept = session.add_scenario(name, policy, None, "\n".join(out))
         elif kind != "stopped":
             session.plan, session.roadmap = None, None
+        if kept is not None and kept.name != name:  # the policy's name, solved before: numbered
+            status.text += f" · kept as scenario '{kept.name}' ('{name}' is taken)"
         show(kind, out)
         name_input.value = ""
         on_solved()

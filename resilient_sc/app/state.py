@@ -139,8 +139,26 @@ class Session:
         network = Network.from_frames(source=self.source, **cleaned(self.frames))
         self.replace_network(network, self.source)
 
+    def free_name(self, name: str) -> str:
+        """``name``, or ``name (2)``, ``name (3)``, … when a scenario has it already.
+
+        >>> s = Session.example()
+        >>> _ = s.add_scenario("base", Policy(), None)
+        >>> s.free_name("base"), s.free_name("local")
+        ('base (2)', 'local')
+        """
+        if name not in self.scenarios:
+            return name
+        n = 2
+        while f"{name} ({n})" in self.scenarios:
+            n += 1
+        return f"{name} ({n})"
+
     def add_scenario(self, name: str, policy: Policy, plan: Plan | None, reason: str = "",
                      roadmap: Roadmap | None = None) -> Scenario:
+        """A new scenario, never replacing one: a name taken gets a number (:meth:`free_name`);
+        the scenario's ``name`` is the one it got."""
+        name = self.free_name(name)
         self.scenarios[name] = Scenario(name, policy, plan, reason, roadmap=roadmap)
         return self.scenarios[name]
 
