@@ -629,9 +629,14 @@ async def until(condition, seconds=60.0):
         await asyncio.sleep(0.05)
 
 
+def element(user, testid):
+    """The element whose ``data-testid`` is ``testid``."""
+    (found,) = by_id(user, testid).elements
+    return found
+
+
 def text_of(user, testid):
-    (element,) = by_id(user, testid).elements
-    return element.text
+    return element(user, testid).text
 
 
 #: a policy whose solve takes a few seconds (failures added in rounds)
@@ -668,9 +673,9 @@ async def test_new_data_while_stress_testing_discards_the_stress_test(user):
     session = user.sessions[-1]
     assert (await solved(user)).startswith("ok")
     by_id(user, "stress").click()
-    await until(lambda: session.plan is not None and not by_id(user, "stress").elements.pop().enabled)
+    await until(lambda: session.plan is not None and not element(user, "stress").enabled)
     by_id(user, "example").click()  # new data (the example again) while the old design is stress-tested
-    await until(lambda: by_id(user, "stress").elements.pop().enabled, 120)
+    await until(lambda: element(user, "stress").enabled, 120)
     assert session.stress is None and session.scenarios == {}
     await user.should_see(content="stress test discarded after")
     await user.should_not_see(content="failures replayed on")
@@ -690,7 +695,31 @@ async def test_a_scenario_name_taken_is_never_overwritten(user, base_plan):
     assert list(session.scenarios) == ["base"] and session.scenarios["base"] is base
     assert base.policy.is_base and base.plan.objective == pytest.approx(base_plan.objective)
     session.policy = Policy()  # the base policy again, named by its policy: numbered, not replaced
-    by_id(user, "scenario-name").elements.pop().value = ""
+    element(user, "scenario-name").value = ""
     status = await solved(user)
     assert status.startswith("ok") and status.endswith("kept as scenario 'base (2)' ('base' is taken)")
     assert list(session.scenarios) == ["base", "base (2)"] and session.scenarios["base"] is base
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("field", "typed"), [("min_local_share", 1.5), ("service_level", -0.2),
+                                              ("max_country_share", 50)])
+async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, typed):
+    await user.open("/")
+    session = user.sessions[-1]
+    box = by_id(user, f"key-{field}-Europe")
+    (number,) = box.elements
+    with user:
+        number.value = typed
+    box.trigger("blur")  # where NiceGUI clamped a number to its min and max
+    await asyncio.sleep(0.1)
+    expected = f"{field}['Europe'] == {typed:g}, must be in [0, 1]"
+    assert number.value == typed and number.error == expected  # shown, not clamped
+    assert text_of(user, "policy-problems") == f"Not used, correct it to solve: {expected}"
+    assert getattr(session.policy, field) is None  # the value is not used
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("not solved"))
+    assert text_of(user, "solve-status").endswith(expected) and session.scenarios == {}
+    with user:
+        number.value = 0.5  # corrected: used
+    assert getattr(session.policy, field) == {"Europe": 0.5} and text_of(user, "policy-problems") == ""

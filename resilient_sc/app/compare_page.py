@@ -412,6 +412,10 @@ def build(session: Session) -> Any:
         except ValidationError as exc:
             ui.notify(exc.problems[0].split("| ", 1)[-1], type="warning")
             return
+        if session.policy_problems:
+            ui.notify("the policy has a value that is not used (step 2): "
+                      + "; ".join(session.policy_problems), type="warning")
+            return
         sweep_button.disable()
         roadmap = session.is_roadmap
         sweep_status.text = (f"end-year frontier of {name}: solving the cost-optimal path and {len(values)} "

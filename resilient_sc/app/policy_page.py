@@ -91,6 +91,21 @@ def key_rows(regions: list[str], products: list[str], mapping: Mapping[str, floa
             for kind, keys in (("region", regions), ("product", products), ("period", periods)) for k in keys]
 
 
+def key_problem(name: str, key: str, value: float | None) -> str | None:
+    """What is wrong with ``value`` typed for ``key`` in the grid of field ``name``, in the
+    library's words (:meth:`~resilient_sc.policy.PolicyField.problems`); None: nothing.
+
+    >>> key_problem("min_local_share", "Europe", 1.5)
+    "min_local_share['Europe'] == 1.5, must be in [0, 1]"
+    >>> key_problem("service_level", "chips", 0.9), key_problem("service_level", "chips", None)
+    (None, None)
+    """
+    if value is None:
+        return None
+    problems = POLICY_FIELDS[name].problems({key: value})
+    return problems[0].split("| ", 1)[-1] if problems else None
+
+
 def key_help(name: str, unit: str, periods: bool) -> str:
     """What the grid of field ``name`` means (``periods``: the data is a roadmap)."""
     kinds = "region, product or period" if periods else "region or product"
@@ -135,6 +150,8 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
     expansions: dict[str, Any] = {}
 
     muted = [False]
+    # (field, key) → what is wrong with the value typed there: such a value is not used
+    invalid: dict[tuple[str, str], str] = {}
 
     def changed(*_: Any) -> None:
         if muted[0]:
@@ -144,7 +161,9 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
             values[n] = dict(per_values[n]) or (controls[n].value if switches[n].value else {})
         values.update({n: controls[n].value for n in ("excluded_countries", "survive", "single_sourcing")})
         session.policy = policy_of(values, session.policy)
+        session.policy_problems = list(invalid.values())
         summary.text = f"Policy: {session.policy.to_dict() or 'base (cost-optimal, nothing required)'}"
+        problems.text = ("Not used, correct it to solve: " + "; ".join(invalid.values())) if invalid else ""
         on_change()
 
     @ui.refreshable
@@ -158,12 +177,19 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
                 continue
             with ui.row().classes("gap-x-4 gap-y-0 items-center"):
                 for row in (r for r in rows if r["kind"] == kind):
-                    box = ui.number(f"{row['key']} ({kind})", value=row["value"], min=0, max=1, step=0.05,
+                    # no min and max: NiceGUI would clamp a value out of range without a word
+                    box = ui.number(f"{row['key']} ({kind})", value=row["value"], step=0.05,
+                                    validation=lambda v, key=row["key"]: key_problem(name, key, v),
                                     on_change=lambda e, key=row["key"]: key_changed(name, key, e.value))
                     box.props(f"dense clearable data-testid=key-{name}-{row['key']}").classes("w-44")
 
     def key_changed(name: str, key: str, value: float | None) -> None:
-        if value is None:
+        problem = key_problem(name, key, value)
+        if problem is not None:
+            invalid[(name, key)] = problem
+        else:
+            invalid.pop((name, key), None)
+        if value is None or problem is not None:
             per_values[name].pop(key, None)
         else:
             per_values[name][key] = value
@@ -190,6 +216,7 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
         controls["single_sourcing"] = ui.checkbox("single_sourcing: every market served by one hub",
                                                   on_change=changed)
         summary = ui.label().classes("font-mono text-sm").props("data-testid=policy-summary")
+        problems = ui.label().classes("text-red-700 font-bold").props("data-testid=policy-problems")
 
         async def upload(e: events.UploadEventArguments) -> None:
             try:
@@ -209,6 +236,7 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
     def reset() -> None:
         values = controls_of(session.policy)
         muted[0] = True
+        invalid.clear()
         for name in KEYED:
             per_values[name] = dict(values["per_key"][name])
         per_key.refresh()  # runs after this returns (NiceGUI 3): the grids read per_values

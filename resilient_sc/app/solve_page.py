@@ -110,6 +110,11 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
     log: list[Path] = [Path()]
 
     async def start() -> None:
+        if session.policy_problems:  # a value typed out of range is not used: solving without it misleads
+            status.text = ("not solved: the policy has a value that is not used (step 2): "
+                           + "; ".join(session.policy_problems))
+            ui.notify(status.text, type="warning")
+            return
         typed = name_input.value.strip()
         if typed in session.scenarios:  # a scenario is never replaced: the planner picks another name
             status.text = (f"not solved: a scenario named '{typed}' exists already (scenarios are never "

@@ -75,6 +75,8 @@ class Session:
     frontier: Any = None  # the last frontier: (field, its table)
     roadmap: Roadmap | None = None
     period: str = ""
+    #: values typed on the policy page that are not used (out of range): nothing is solved until corrected
+    policy_problems: list[str] = field(default_factory=list)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="resilient_sc-app-")))
 
     @classmethod
