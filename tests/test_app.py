@@ -723,3 +723,24 @@ async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, ty
     with user:
         number.value = 0.5  # corrected: used
     assert getattr(session.policy, field) == {"Europe": 0.5} and text_of(user, "policy-problems") == ""
+
+
+@pytest.mark.anyio
+async def test_after_stop_nothing_uses_the_plan_of_an_earlier_solve(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    assert (await solved(user)).startswith("ok")
+    session.policy = SLOW
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+    by_id(user, "stop").click()
+    await until(lambda: text_of(user, "solve-status").startswith("stopped"), 120)
+    assert session.plan is None and session.stress is None and list(session.scenarios) == ["base"]
+    assert text_of(user, "no-plan") == "stopped: no plan"
+    by_id(user, "stress").click()  # no stress test of the earlier design, nor its workbook
+    by_id(user, "export").click()
+    await user.should_see("the last solve was stopped before it found a plan: the stress test replays "
+                          "failures on a plan's design; solve a policy (step 3)")
+    await user.should_see("the last solve was stopped before it found a plan: the workbook needs a plan; "
+                          "solve a policy (step 3)")
+    assert not user.download.http_responses

@@ -355,7 +355,8 @@ def build(session: Session) -> Any:
 
     async def stress() -> None:
         if session.plan is None and session.roadmap is None:
-            ui.notify("solve a policy first: the stress test replays failures on its design")
+            ui.notify(f"{session.no_plan()}: the stress test replays failures on a plan's design; "
+                      "solve a policy (step 3)")
             return
         button.disable()
         status.text = "stress test running…"

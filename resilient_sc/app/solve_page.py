@@ -160,8 +160,9 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
         elif kind in ("infeasible", "invalid"):
             session.plan, session.roadmap = None, None
             kept = session.add_scenario(name, policy, None, "\n".join(out))
-        elif kind != "stopped":
-            session.plan, session.roadmap = None, None
+        else:  # stopped, or no plan: the stress test and exports must not use the plan of an earlier solve
+            session.plan, session.roadmap, session.stress = None, None, None
+        session.last_solve = kind
         if kept is not None and kept.name != name:  # the policy's name, solved before: numbered
             status.text += f" · kept as scenario '{kept.name}' ('{name}' is taken)"
         show(kind, out)
@@ -187,7 +188,9 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
                     ui.label(f"• {line}").classes("text-sm")
                 return
             if kind != "ok":
-                ui.label(out or "stopped: no plan").classes("text-orange-700")
+                ui.label(out or "stopped: no plan").classes("text-orange-700").props("data-testid=no-plan")
+                ui.label("Until the next solve there is no current plan: the stress test and the exports "
+                         "have none to use; the scenarios solved before stay in Compare.").classes("text-sm")
                 return
             base = session.base_scenario()
             if session.is_roadmap:

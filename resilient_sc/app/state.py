@@ -75,6 +75,8 @@ class Session:
     frontier: Any = None  # the last frontier: (field, its table)
     roadmap: Roadmap | None = None
     period: str = ""
+    #: how the last solve ended (``ok``, ``stopped``, ``infeasible``, …; empty: none yet)
+    last_solve: str = ""
     #: values typed on the policy page that are not used (out of range): nothing is solved until corrected
     policy_problems: list[str] = field(default_factory=list)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="resilient_sc-app-")))
@@ -106,7 +108,7 @@ class Session:
         """New data: plans, scenarios and the stress test of the old data no longer apply."""
         self.network, self.source, self.frames = network, source, network.frames()
         self.plan, self.stress, self.scenarios, self.frontier = None, None, {}, None
-        self.roadmap, self.period = None, ""
+        self.roadmap, self.period, self.last_solve = None, "", ""
 
     def open_example(self, roadmap: bool) -> str:
         """Use the bundled example (``roadmap``: the roadmap example and its glide path as the
@@ -140,6 +142,20 @@ class Session:
         :class:`ValidationError` leaves the session as it was."""
         network = Network.from_frames(source=self.source, **cleaned(self.frames))
         self.replace_network(network, self.source)
+
+    def no_plan(self) -> str:
+        """Why there is no current plan (for the stress test and the exports to say).
+
+        >>> s = Session.example()
+        >>> s.no_plan()
+        'no policy solved yet'
+        >>> s.last_solve = "stopped"
+        >>> s.no_plan()
+        'the last solve was stopped before it found a plan'
+        """
+        if self.last_solve == "stopped":
+            return "the last solve was stopped before it found a plan"
+        return "no policy solved yet"
 
     def free_name(self, name: str) -> str:
         """``name``, or ``name (2)``, ``name (3)``, … when a scenario has it already.
