@@ -744,3 +744,25 @@ async def test_after_stop_nothing_uses_the_plan_of_an_earlier_solve(user):
     await user.should_see("the last solve was stopped before it found a plan: the workbook needs a plan; "
                           "solve a policy (step 3)")
     assert not user.download.http_responses
+
+
+@pytest.mark.anyio
+async def test_a_solve_in_rounds_labels_its_progress_as_the_rounds(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    session.policy = SLOW  # survive: failures added in rounds, a MIP each
+    seen = []
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+
+    def ended():
+        seen.append(text_of(user, "solve-status"))
+        return not seen[-1].startswith("solving")
+
+    await until(ended, 120)
+    with_cost = [t for t in seen if "best plan" in t]
+    assert len(with_cost) > 1, seen
+    assert all("in rounds, a MIP with the failures or caps added so far (its figures are not yet the "
+               "policy's plan)" in t and "round's best plan" in t for t in with_cost[:-1])
+    assert seen[-1].startswith("ok in ") and "in rounds (the figures of the last round's MIP)" in seen[-1]
+    assert session.plan is not None

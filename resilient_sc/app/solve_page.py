@@ -51,18 +51,35 @@ Src  Proc. InQueue |  Leaves   Expl. | BestBound       BestSol              Gap 
 """
 
 
-def progress_text(log: str) -> str:
+#: what the progress of a solve of several MIPs in turn says its figures are of
+ROUNDS, ROUNDS_DONE = ("in rounds, a MIP with the failures or caps added so far (its figures are not yet "
+                       "the policy's plan)", "in rounds (the figures of the last round's MIP)")
+
+
+def progress_text(log: str, rounds: bool = False, done: bool = False) -> str:
     """The gap, best bound and best plan's cost of the last progress line of a HiGHS MIP log
     (``gap —`` before the first one). The gap is that of the MIP being solved: a solve that
-    adds failures or caps in rounds solves a few MIPs in turn, each with its own gap."""
+    adds failures or caps in rounds (``rounds``, or several MIPs in the log) solves a few MIPs
+    in turn, each with its own gap, and a round's best plan meets only the failures or caps
+    added so far: it may cost less than the policy's plan, so its figures are labelled as the
+    round's (``done``: the solve has ended, they are of the last round).
+
+    >>> progress_text(LOG_SAMPLE, rounds=True)
+    "in rounds, a MIP with the failures or caps added so far (its figures are not yet the policy's plan) \
+· gap 0.28% · round's best bound 11,897,435 · round's best plan 11,930,544"
+    """
     found = None
     for found in _PROGRESS.finditer(log):  # noqa: B007 (the last one is wanted)
         continue
+    rounds = rounds or log.count("Solving MIP model with") > 1
     if found is None:
-        return "gap —"
+        return f"{ROUNDS_DONE if done else ROUNDS} · gap —" if rounds else "gap —"
     gap = found["gap"].lower()
     parts = [f"gap {'large' if gap in ('large', 'inf') else found['gap']}"]
-    for label, key in (("best bound", "bound"), ("best plan", "sol")):
+    if rounds:
+        parts.insert(0, ROUNDS_DONE if done else ROUNDS)
+    whose = "round's " if rounds else ""
+    for label, key in ((f"{whose}best bound", "bound"), (f"{whose}best plan", "sol")):
         try:
             number = float(found[key])
         except ValueError:
@@ -72,15 +89,20 @@ def progress_text(log: str) -> str:
     return " · ".join(parts)
 
 
-def log_progress(path: Path) -> str:
+def log_progress(path: Path, rounds: bool = False, done: bool = False) -> str:
     """:func:`progress_text` of the end of the log file ``path`` (``gap —`` while there is none)."""
     try:
         with open(path, "rb") as f:
             f.seek(0, 2)
             f.seek(max(0, f.tell() - _TAIL))
-            return progress_text(f.read().decode("utf-8", "replace"))
+            return progress_text(f.read().decode("utf-8", "replace"), rounds, done)
     except OSError:
-        return "gap —"
+        return progress_text("", rounds, done)
+
+
+def in_rounds(policy: Policy) -> bool:
+    """Whether a solve of ``policy`` adds failures in rounds (a MIP per round): it has ``survive``."""
+    return bool(policy.survive)
 
 
 def scenario_name(policy: Policy) -> str:
@@ -108,6 +130,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
 
     job: list[Job | None] = [None]
     log: list[Path] = [Path()]
+    rounds = [False]  # whether the solve running adds failures in rounds
 
     async def start() -> None:
         if session.policy_problems:  # a value typed out of range is not used: solving without it misleads
@@ -131,7 +154,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
                   else Job(solve, [session.network, policy, options]))
         solve_button.disable()
         stop_button.enable()
-        status.text = "solving… · gap —"
+        rounds[0] = in_rounds(policy)
+        status.text = f"solving… · {progress_text('', rounds[0])}"
         timer.activate()
         kind, out = await run.io_bound(job[0].wait)
         seconds = job[0].elapsed
@@ -143,7 +167,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
             status.text = (f"discarded after {seconds:.1f} s: the data changed while it was solving, so its "
                            "result is not of the data now in use; solve again")
             return
-        status.text = f"{kind} in {seconds:.1f} s · {log_progress(log[0])}" + (
+        status.text = f"{kind} in {seconds:.1f} s · {log_progress(log[0], rounds[0], done=True)}" + (
             " (and the cost-optimal path, for the premium)" if with_base and kind == "ok" else "")
         kept = None
         if kind == "ok" and roadmap:
@@ -171,7 +195,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
 
     def tick() -> None:
         if job[0] is not None:
-            status.text = f"solving… {job[0].elapsed:.1f} s · {log_progress(log[0])}"
+            status.text = f"solving… {job[0].elapsed:.1f} s · {log_progress(log[0], rounds[0])}"
 
     def stop() -> None:
         if job[0] is not None:
