@@ -766,3 +766,18 @@ async def test_a_solve_in_rounds_labels_its_progress_as_the_rounds(user):
                "policy's plan)" in t and "round's best plan" in t for t in with_cost[:-1])
     assert seen[-1].startswith("ok in ") and "in rounds (the figures of the last round's MIP)" in seen[-1]
     assert session.plan is not None
+
+
+@pytest.mark.anyio
+async def test_a_plan_solved_with_the_previous_policy_says_so(user):
+    await user.open("/")
+    assert (await solved(user)).startswith("ok")
+    assert text_of(user, "solve-stale") == ""
+    switch = element(user, "switch-min_local_share")
+    with user:
+        switch.value = True  # the policy changes on step 2; the plan shown is the base's
+    assert text_of(user, "solve-stale") == ("Solved with the previous policy (base), not the one now set on "
+                                            "step 2: solve again for it.")
+    with user:
+        switch.value = False  # the base again: the plan shown is of it
+    assert text_of(user, "solve-stale") == ""

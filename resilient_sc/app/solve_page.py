@@ -123,12 +123,14 @@ def scenario_name(policy: Policy) -> str:
 BASE_PATH = "base"
 
 
-def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]:
+def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[], None], Callable[[], None]]:
     """The solve panel; ``on_solved()`` is called after every solve (a new scenario); returns a
-    function that resets the panel for new data."""
+    function that resets the panel for new data, and one to call when the policy changes (the
+    result shown is then marked as solved with the previous policy)."""
     from nicegui import run, ui
 
     job: list[Job | None] = [None]
+    solved_with: list[Policy | None] = [None]  # the policy of the result shown
     log: list[Path] = [Path()]
     rounds = [False]  # whether the solve running adds failures in rounds
 
@@ -189,7 +191,9 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
         session.last_solve = kind
         if kept is not None and kept.name != name:  # the policy's name, solved before: numbered
             status.text += f" · kept as scenario '{kept.name}' ('{name}' is taken)"
+        solved_with[0] = policy if kind in ("ok", "infeasible", "invalid") else None
         show(kind, out)
+        policy_changed()
         name_input.value = ""
         on_solved()
 
@@ -238,6 +242,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
         stop_button.disable()
         status = ui.label().props("data-testid=solve-status")
     hint = ui.label().classes("text-sm text-gray-700")
+    stale = ui.label().classes("text-orange-700 font-bold").props("data-testid=solve-stale")
     timer = ui.timer(0.2, tick, active=False)
     result = ui.column().classes("w-full")
 
@@ -247,9 +252,18 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
         if job[0] is not None:
             job[0].stop()
         result.clear()
+        solved_with[0] = None
+        stale.text = ""
         hint.text = ("The data has periods: a solve plans the whole path at once, each period under "
                      "the policy as it holds in that period; the first path solved also solves the "
                      "cost-optimal path, the base of the premiums." if session.is_roadmap else "")
 
+    def policy_changed() -> None:
+        """Mark the result shown when it was solved with another policy than the one now set."""
+        old = solved_with[0]
+        stale.text = ("" if old is None or old == session.policy else
+                      f"Solved with the previous policy ({old.to_dict() or 'base'}), not the one now set on "
+                      "step 2: solve again for it.")
+
     reset()
-    return reset
+    return reset, policy_changed

@@ -18,12 +18,13 @@ def page(session: Session) -> None:
     with ui.tabs().classes("w-full") as tabs:
         tab = {name: ui.tab(name) for name in STEPS}
     with ui.tab_panels(tabs, value=tab[STEPS[0]]).classes("w-full"):
+        policy_changed = [lambda: None]  # the solve panel's, once built
         with ui.tab_panel(tab[STEPS[1]]):
-            reset_policy = policy_page.build(session, lambda: None)
+            reset_policy = policy_page.build(session, lambda: policy_changed[0]())
         with ui.tab_panel(tab[STEPS[3]]):
             refresh_premiums = compare_page.build(session)
         with ui.tab_panel(tab[STEPS[2]]):
-            reset_solve = solve_page.build(session, refresh_premiums)
+            reset_solve, policy_changed[0] = solve_page.build(session, refresh_premiums)
         with ui.tab_panel(tab[STEPS[0]]):
             data_page.build(session, lambda: (reset_policy(), reset_solve(), refresh_premiums(True)))
         with ui.tab_panel(tab[STEPS[4]]):
