@@ -781,3 +781,19 @@ async def test_a_plan_solved_with_the_previous_policy_says_so(user):
     with user:
         switch.value = False  # the base again: the plan shown is of it
     assert text_of(user, "solve-stale") == ""
+
+
+@pytest.mark.anyio
+async def test_a_new_solve_clears_the_stress_test_of_the_earlier_design(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    assert (await solved(user)).startswith("ok")
+    by_id(user, "stress").click()
+    await until(lambda: session.stress is not None, 120)
+    await user.should_see("failures replayed on the current design; the worst:", retries=20)
+    session.policy = Policy(min_local_share=0.5)
+    assert (await solved(user)).startswith("ok")
+    assert session.stress is None
+    await user.should_not_see("failures replayed on the current design; the worst:")
+    await user.should_see("the design stress-tested before is not the current one (solved since): run the "
+                          "stress test again for it; the earlier one stays with its scenario")

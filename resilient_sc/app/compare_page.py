@@ -323,6 +323,7 @@ def build(session: Session) -> Any:
     from nicegui import run, ui
 
     running: set[Job] = set()  # the stress test and frontier running: new data stops them
+    tested = [False]  # a stress test is shown (of the current design until the next solve)
 
     def cols(names: list[str], field: str = "") -> list[dict[str, str]]:
         """Table columns headed by their words and units; a swept policy ``field`` as named."""
@@ -377,6 +378,7 @@ def build(session: Session) -> Any:
             with failures:
                 ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes("text-red-700")
             return
+        tested[0] = True
         if isinstance(out, dict):  # a roadmap: a stress test per period's design
             session.stress = out
             with failures:
@@ -476,7 +478,13 @@ def build(session: Session) -> Any:
         """Redraw the premium table; with ``new_data`` also clear the frontier and stress test
         of the old data."""
         premiums.refresh()
+        if not new_data and session.stress is None and tested[0]:  # a new solve: not of its design
+            failures.clear()
+            tested[0] = False
+            status.text = ("the design stress-tested before is not the current one (solved since): run the "
+                           "stress test again for it; the earlier one stays with its scenario")
         if new_data:
+            tested[0] = False
             for job in list(running):  # of the old data: stopped (their handlers discard what they return)
                 job.stop()
             for element in (sweep_result, failures):
