@@ -797,3 +797,21 @@ async def test_a_new_solve_clears_the_stress_test_of_the_earlier_design(user):
     await user.should_not_see("failures replayed on the current design; the worst:")
     await user.should_see("the design stress-tested before is not the current one (solved since): run the "
                           "stress test again for it; the earlier one stays with its scenario")
+
+
+@pytest.mark.anyio
+async def test_grid_edits_not_in_use_are_shown_as_pending(user):
+    from nicegui import ui
+    from nicegui.testing.user_interaction import UserInteraction
+
+    await user.open("/")
+    session = user.sessions[-1]
+    (hubs,) = [g for g in user.find(kind=ui.aggrid).elements if g.options["columnDefs"][0]["field"] == "hub"]
+    UserInteraction(user, {hubs}, None).trigger("cellValueChanged",  # a cell of the hubs grid edited
+                                                {"colId": "capacity", "rowId": 0, "newValue": "1"})
+    assert text_of(user, "pending-edits") == ("Pending edits (last: hubs, capacity): not in use until you "
+                                              "click Use edits, which validates them; solves use the data as "
+                                              "last validated.")
+    assert float(session.network.hubs.loc[0, "capacity"]) != 1.0  # not in use yet
+    by_id(user, "use-edits").click()
+    assert float(session.network.hubs.loc[0, "capacity"]) == 1.0 and text_of(user, "pending-edits") == ""

@@ -169,6 +169,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
 
     def refresh() -> None:
         source.text = f"Data: {session.source} — {session.network!r}{periods_text(session)}"
+        pending.text = ""
         tables.refresh()
 
     def use(network: Network, source_name: str) -> None:
@@ -214,6 +215,8 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         if df[col].dtype != object:  # the reader's coercion decides what the text means
             df[col] = df[col].astype(object)
         df.loc[int(e.args["rowId"]), col] = e.args["newValue"]
+        pending.text = (f"Pending edits (last: {name}, {col}): not in use until you click Use edits, which "
+                        "validates them; solves use the data as last validated.")
 
     source = ui.label().classes("font-bold")
     with ui.row().classes("items-center"):
@@ -225,9 +228,10 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
                   on_click=lambda: example(True)).props("data-testid=roadmap-example")
         ui.button("Start from the template", icon="note_add", on_click=template).props(
             "data-testid=template")
-        ui.button("Use edits", icon="check", on_click=apply)
+        ui.button("Use edits", icon="check", on_click=apply).props("data-testid=use-edits")
         ui.button("Download workbook", icon="download",
                   on_click=lambda: ui.download.file(edited_workbook(session), "network.xlsx"))
+    pending = ui.label().classes("text-orange-700 font-bold").props("data-testid=pending-edits")
     problems = ui.column().classes("w-full")
 
     @ui.refreshable
