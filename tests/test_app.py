@@ -815,3 +815,15 @@ async def test_grid_edits_not_in_use_are_shown_as_pending(user):
     assert float(session.network.hubs.loc[0, "capacity"]) != 1.0  # not in use yet
     by_id(user, "use-edits").click()
     assert float(session.network.hubs.loc[0, "capacity"]) == 1.0 and text_of(user, "pending-edits") == ""
+
+
+@pytest.mark.anyio
+async def test_a_file_of_another_kind_is_refused_with_a_message(user):
+    await user.open("/")
+    by_id(user, "upload-data").trigger("rejected")  # what the browser's uploader does with a .csv
+    (table,) = by_id(user, "problems").elements
+    assert [r["message"] for r in table.rows] == [
+        "the file was not read: expected an .xlsx workbook or a .zip of CSV files (for CSV files, zip their "
+        "folder)"]
+    by_id(user, "upload-policy").trigger("rejected")
+    await user.should_see("the file was not read: expected a policy file (.yaml, .yml or .json)")

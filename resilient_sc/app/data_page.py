@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 #: the problem table's columns
 PROBLEM_COLUMNS = ("table", "row", "id", "column", "message")
+#: what the page says of a file the uploader refused (another kind: the browser gives no name)
+REJECTED = ("the file was not read: expected an .xlsx workbook or a .zip of CSV files (for CSV files, "
+            "zip their folder)")
 #: the most members a zipped CSV folder may hold
 ZIP_MEMBERS = 1_000
 
@@ -221,7 +224,8 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
     source = ui.label().classes("font-bold")
     with ui.row().classes("items-center"):
         ui.upload(label="Upload a workbook (.xlsx) or zipped CSV folder (.zip)", auto_upload=True,
-                  on_upload=upload).props("accept=.xlsx,.zip data-testid=upload-data")
+                  on_upload=upload, on_rejected=lambda: show_problems(ValidationError([REJECTED]))).props(
+            "accept=.xlsx,.zip data-testid=upload-data")
         ui.button("Open the example", icon="inventory_2", on_click=lambda: example(False)).props(
             "data-testid=example")
         ui.button("Open the roadmap example (2026–2030)", icon="timeline",

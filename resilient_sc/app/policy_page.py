@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 SHARES = ("min_local_share", "min_allied_share", "max_country_share")
 #: the fields with a value per region or product (a grid of optional values)
 KEYED = (*SHARES, "service_level")
+#: what the page says of a file the uploader refused (another kind: the browser gives no name)
+REJECTED = "the file was not read: expected a policy file (.yaml, .yml or .json)"
 #: every field the page has a control for
 CONTROLLED = (*SHARES, "excluded_countries", "survive", "service_level", "single_sourcing")
 
@@ -228,8 +230,9 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
             ui.notify(f"policy loaded from {e.file.name}")
 
         with ui.row().classes("items-center"):
-            ui.upload(label="Load a policy file (.yaml, .yml, .json)", auto_upload=True,
-                      on_upload=upload).props("accept=.yaml,.yml,.json")
+            ui.upload(label="Load a policy file (.yaml, .yml, .json)", auto_upload=True, on_upload=upload,
+                      on_rejected=lambda: ui.notify(REJECTED, type="negative", multi_line=True)).props(
+                "accept=.yaml,.yml,.json data-testid=upload-policy")
             ui.button("Save policy (YAML)", icon="download",
                       on_click=lambda: ui.download.content(policy_yaml(session.policy), "policy.yaml"))
 
