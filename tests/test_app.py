@@ -827,3 +827,25 @@ async def test_a_file_of_another_kind_is_refused_with_a_message(user):
         "folder)"]
     by_id(user, "upload-policy").trigger("rejected")
     await user.should_see("the file was not read: expected a policy file (.yaml, .yml or .json)")
+
+
+@pytest.mark.anyio
+async def test_upload_messages_name_the_users_file(user):
+    from nicegui import ui
+    from nicegui.elements.upload_files import SmallFileUpload
+
+    await user.open("/")
+    session = user.sessions[-1]
+    (policy_upload,) = by_id(user, "upload-policy").elements
+    with user:
+        await policy_upload.handle_uploads([SmallFileUpload("my policy.yaml", "", b"min_local_share: [\n")])
+    await user.should_see("policy file my policy.yaml: 1 problem:")
+    assert not any("uploaded-policy" in m or str(session.workdir) in m for m in user.notify.messages)
+    (data_upload,) = by_id(user, "upload-data").elements
+    with user:
+        await data_upload.handle_uploads([SmallFileUpload("plant A.xlsx", "", b"not a workbook")])
+    await user.should_see(kind=ui.table, retries=40)
+    (table,) = by_id(user, "problems").elements
+    messages = " ".join(r["message"] for r in table.rows)
+    assert "uploaded.xlsx" not in messages and str(session.workdir) not in messages
+    assert table.rows[0]["table"] == "plant A.xlsx"

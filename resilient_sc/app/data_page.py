@@ -31,7 +31,7 @@ from ..io import write_excel
 from ..limits import current
 from ..schema import TABLES
 from ..template import write_template
-from .state import cleaned, problem_rows
+from .state import cleaned, problem_rows, upload_path, user_words
 
 if TYPE_CHECKING:
     from .state import Session
@@ -58,7 +58,7 @@ def read_upload(content: bytes, name: str, workdir: Path) -> Network:
                                f"{limits.describe('file_mb')}"])
     if suffix == ".zip":
         return read_network(unzip_tables(content, name, workdir))
-    path = workdir / "uploaded.xlsx"
+    path = upload_path(name, workdir)  # its own name: the messages name the user's file
     path.write_bytes(content)
     return read_network(path)
 
@@ -195,7 +195,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         try:
             network = read_upload(await e.file.read(), e.file.name, session.workdir)
         except ValidationError as exc:
-            show_problems(exc)
+            show_problems(ValidationError([user_words(p, session.workdir) for p in exc.problems]))
             return
         except Exception as exc:  # a workbook the reader cannot open
             show_problems(ValidationError([f"({e.file.name}) | cannot read it ({type(exc).__name__})"]))

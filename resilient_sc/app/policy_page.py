@@ -33,6 +33,7 @@ import yaml
 
 from ..policy import POLICY_FIELDS, Policy
 from ..schema import FAILURE_KINDS
+from .state import upload_path, user_words
 
 if TYPE_CHECKING:
     from .state import Session
@@ -136,7 +137,7 @@ def policy_yaml(policy: Policy) -> str:
 
 def load_policy(content: bytes, name: str, workdir: Path) -> Policy:
     """A policy from an uploaded file, read by :meth:`Policy.from_file` (same limits and errors)."""
-    path = workdir / f"uploaded-policy{Path(name).suffix.lower()}"
+    path = upload_path(name, workdir)  # its own name: the messages name the user's file
     path.write_bytes(content)
     return Policy.from_file(path)
 
@@ -224,7 +225,8 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
             try:
                 session.policy = load_policy(await e.file.read(), e.file.name, session.workdir)
             except Exception as exc:  # a PolicyError names the file and every problem
-                ui.notify(str(exc), type="negative", multi_line=True, timeout=0, close_button=True)
+                ui.notify(user_words(str(exc), session.workdir), type="negative", multi_line=True, timeout=0,
+                          close_button=True)
                 return
             reset()
             ui.notify(f"policy loaded from {e.file.name}")

@@ -198,6 +198,25 @@ class Session:
         return (bases or solved or [None])[0]
 
 
+def upload_path(name: str, workdir: Path) -> Path:
+    """Where an uploaded file named ``name`` is saved: under its own name (sanitised: no folder,
+    letters, digits, ``._-() `` and space kept, others ``_``) in a fresh folder of ``workdir``,
+    so that the library's messages name the user's file; :func:`user_words` drops the folder.
+
+    >>> p = upload_path("../my policy (v2)!.yaml", Path(tempfile.mkdtemp()))
+    >>> p.name, p.parent.name.startswith("upload-")
+    ('my policy (v2)_.yaml', True)
+    """
+    base = re.sub(r"[^\w.()\- ]", "_", Path(name.replace("\\", "/")).name)[-120:].lstrip(". ") or "upload"
+    return Path(tempfile.mkdtemp(prefix="upload-", dir=workdir)) / base
+
+
+def user_words(text: str, workdir: Path) -> str:
+    """``text`` without the folders of :func:`upload_path` (a message then names the file as the
+    user named it)."""
+    return re.sub(re.escape(str(workdir)) + r"[/\\]upload-[^/\\]+[/\\]", "", text)
+
+
 def glide_path() -> Policy:
     """The roadmap example's glide path: its ``policy.yaml`` (:data:`GLIDE_PATH` without it)."""
     path = electronics_roadmap_path() / "policy.yaml"
