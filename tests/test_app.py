@@ -849,3 +849,14 @@ async def test_upload_messages_name_the_users_file(user):
     messages = " ".join(r["message"] for r in table.rows)
     assert "uploaded.xlsx" not in messages and str(session.workdir) not in messages
     assert table.rows[0]["table"] == "plant A.xlsx"
+
+
+@pytest.mark.anyio
+async def test_a_slider_whose_switch_is_off_is_disabled_and_named(user):
+    await user.open("/")
+    slider, switch = element(user, "slider-min_local_share"), element(user, "switch-min_local_share")
+    assert slider.props["aria-label"] == "min_local_share"
+    assert not switch.value and not slider.enabled and "label-always" not in slider.props
+    with user:
+        switch.value = True
+    assert slider.enabled and "label-always" in slider.props

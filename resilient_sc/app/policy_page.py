@@ -160,6 +160,12 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
         if muted[0]:
             return
         values: dict[str, Any] = {}
+        for n in (*SHARES, "service_level"):  # a slider whose switch is off is greyed and shows no value
+            controls[n].set_enabled(bool(switches[n].value))
+            if switches[n].value:
+                controls[n].props("label-always")
+            else:
+                controls[n].props(remove="label-always")
         for n in (*SHARES, "service_level"):
             values[n] = dict(per_values[n]) or (controls[n].value if switches[n].value else {})
         values.update({n: controls[n].value for n in ("excluded_countries", "survive", "single_sourcing")})
@@ -205,7 +211,7 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
                 switches[name] = ui.switch(name, on_change=changed).props(f"data-testid=switch-{name}")
                 controls[name] = ui.slider(min=0, max=1, step=0.05, value=0.5 if name != "service_level"
                                            else 0.9, on_change=changed).classes("w-64")
-                controls[name].props(f"label-always data-testid=slider-{name}")
+                controls[name].props(f"label-always data-testid=slider-{name} aria-label={name}")
                 ui.label(f.description).classes("text-xs text-gray-600")
             expansions[name] = ui.expansion(icon="tune").classes("w-full text-sm").props(
                 f"dense data-testid=per-key-{name}")
