@@ -8,8 +8,10 @@ workbook and report). The pages themselves are driven in a real browser by tests
 
 from __future__ import annotations
 
+import asyncio
 import io
 import math
+import signal
 import time
 import zipfile
 
@@ -573,3 +575,288 @@ def test_end_year_frontier_figure():
     assert fig.layout.xaxis.title.text == "min_local_share in 2030 (fraction of demand)"
     assert "cost-optimal path" in fig.layout.yaxis2.title.text
     assert [t.name for t in fig.data].count("infeasible") == 2
+
+
+# ---- the pages, driven by NiceGUI's simulated user (no browser) ---------------------------
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+async def user(caplog):
+    """NiceGUI's simulated :class:`~nicegui.testing.User` on the app's page over the example;
+    ``user.sessions`` holds the session of each page opened. Fails on an ERROR logged (a handler
+    that raised)."""
+    pytest.importorskip("nicegui")
+    from nicegui.testing.user_simulation import user_simulation
+
+    from resilient_sc.app import ui as app_ui
+
+    sessions: list[Session] = []
+    kinds = [getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    handlers = {k: signal.getsignal(k) for k in kinds}  # the server's lifespan sets its own
+
+    def root() -> None:
+        sessions.append(Session.example())
+        app_ui.page(sessions[-1])
+
+    async with user_simulation(root) as simulated:
+        simulated.sessions = sessions
+        yield simulated
+    for k, h in handlers.items():
+        signal.signal(k, h)
+    errors = [r.getMessage() for r in caplog.get_records("call") if r.levelname == "ERROR"]
+    assert not errors, errors
+
+
+def by_id(user, testid):
+    """The element of the page whose ``data-testid`` is ``testid``, for the user to act on."""
+    from nicegui import ElementFilter
+    from nicegui.testing.user_interaction import UserInteraction
+
+    with user:
+        found = {e for e in ElementFilter(local_scope=False) if e.props.get("data-testid") == testid}
+    assert found, f"no element with data-testid={testid}"
+    return UserInteraction(user, found, None)
+
+
+async def until(condition, seconds=60.0):
+    """Wait (letting the page's handlers run) until ``condition()`` holds."""
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        await asyncio.sleep(0.05)
+
+
+def element(user, testid):
+    """The element whose ``data-testid`` is ``testid``."""
+    (found,) = by_id(user, testid).elements
+    return found
+
+
+def text_of(user, testid):
+    return element(user, testid).text
+
+
+#: a policy whose solve takes a few seconds (failures added in rounds)
+SLOW = Policy(survive=("country", "hub", "supplier"), service_level=0.9, single_sourcing=True,
+              min_local_share=0.3)
+
+
+async def solved(user, seconds=120.0):
+    """Click Solve and wait for the solve to end; its status line."""
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+    await until(lambda: not text_of(user, "solve-status").startswith("solving"), seconds)
+    return text_of(user, "solve-status")
+
+
+@pytest.mark.anyio
+async def test_new_data_while_solving_discards_the_solve(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    session.policy = SLOW
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+    by_id(user, "roadmap-example").click()  # new data while the old data's solve runs
+    await until(lambda: not text_of(user, "solve-status").startswith("solving"), 120)
+    assert text_of(user, "solve-status").startswith("discarded after")
+    assert "the data changed while it was solving" in text_of(user, "solve-status")
+    assert session.is_roadmap and session.plan is None and session.roadmap is None
+    assert session.scenarios == {}  # the old data's result is attached to nothing
+
+
+@pytest.mark.anyio
+async def test_new_data_while_stress_testing_discards_the_stress_test(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    assert (await solved(user)).startswith("ok")
+    by_id(user, "stress").click()
+    await until(lambda: session.plan is not None and not element(user, "stress").enabled)
+    by_id(user, "example").click()  # new data (the example again) while the old design is stress-tested
+    await until(lambda: element(user, "stress").enabled, 120)
+    assert session.stress is None and session.scenarios == {}
+    await user.should_see(content="stress test discarded after")
+    await user.should_not_see(content="failures replayed on")
+
+
+@pytest.mark.anyio
+async def test_a_scenario_name_taken_is_never_overwritten(user, base_plan):
+    await user.open("/")
+    session = user.sessions[-1]
+    assert (await solved(user)).startswith("ok")
+    base = session.scenarios["base"]
+    session.policy = Policy(min_local_share=0.5)
+    by_id(user, "scenario-name").type("base")
+    by_id(user, "solve").click()  # refused before solving: the base stays the base
+    await until(lambda: text_of(user, "solve-status").startswith("not solved"))
+    assert "a scenario named 'base' exists already" in text_of(user, "solve-status")
+    assert list(session.scenarios) == ["base"] and session.scenarios["base"] is base
+    assert base.policy.is_base and base.plan.objective == pytest.approx(base_plan.objective)
+    session.policy = Policy()  # the base policy again, named by its policy: numbered, not replaced
+    element(user, "scenario-name").value = ""
+    status = await solved(user)
+    assert status.startswith("ok") and status.endswith("kept as scenario 'base (2)' ('base' is taken)")
+    assert list(session.scenarios) == ["base", "base (2)"] and session.scenarios["base"] is base
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("field", "typed"), [("min_local_share", 1.5), ("service_level", -0.2),
+                                              ("max_country_share", 50)])
+async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, typed):
+    await user.open("/")
+    session = user.sessions[-1]
+    box = by_id(user, f"key-{field}-Europe")
+    (number,) = box.elements
+    with user:
+        number.value = typed
+    box.trigger("blur")  # where NiceGUI clamped a number to its min and max
+    await asyncio.sleep(0.1)
+    expected = f"{field}['Europe'] == {typed:g}, must be in [0, 1]"
+    assert number.value == typed and number.error == expected  # shown, not clamped
+    assert text_of(user, "policy-problems") == f"Not used, correct it to solve: {expected}"
+    assert getattr(session.policy, field) is None  # the value is not used
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("not solved"))
+    assert text_of(user, "solve-status").endswith(expected) and session.scenarios == {}
+    with user:
+        number.value = 0.5  # corrected: used
+    assert getattr(session.policy, field) == {"Europe": 0.5} and text_of(user, "policy-problems") == ""
+
+
+@pytest.mark.anyio
+async def test_after_stop_nothing_uses_the_plan_of_an_earlier_solve(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    assert (await solved(user)).startswith("ok")
+    session.policy = SLOW
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+    by_id(user, "stop").click()
+    await until(lambda: text_of(user, "solve-status").startswith("stopped"), 120)
+    assert session.plan is None and session.stress is None and list(session.scenarios) == ["base"]
+    assert text_of(user, "no-plan") == "stopped: no plan"
+    by_id(user, "stress").click()  # no stress test of the earlier design, nor its workbook
+    by_id(user, "export").click()
+    await user.should_see("the last solve was stopped before it found a plan: the stress test replays "
+                          "failures on a plan's design; solve a policy (step 3)")
+    await user.should_see("the last solve was stopped before it found a plan: the workbook needs a plan; "
+                          "solve a policy (step 3)")
+    assert not user.download.http_responses
+
+
+@pytest.mark.anyio
+async def test_a_solve_in_rounds_labels_its_progress_as_the_rounds(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    session.policy = SLOW  # survive: failures added in rounds, a MIP each
+    seen = []
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+
+    def ended():
+        seen.append(text_of(user, "solve-status"))
+        return not seen[-1].startswith("solving")
+
+    await until(ended, 120)
+    with_cost = [t for t in seen if "best plan" in t]
+    assert len(with_cost) > 1, seen
+    assert all("in rounds, a MIP with the failures or caps added so far (its figures are not yet the "
+               "policy's plan)" in t and "round's best plan" in t for t in with_cost[:-1])
+    assert seen[-1].startswith("ok in ") and "in rounds (the figures of the last round's MIP)" in seen[-1]
+    assert session.plan is not None
+
+
+@pytest.mark.anyio
+async def test_a_plan_solved_with_the_previous_policy_says_so(user):
+    await user.open("/")
+    assert (await solved(user)).startswith("ok")
+    assert text_of(user, "solve-stale") == ""
+    switch = element(user, "switch-min_local_share")
+    with user:
+        switch.value = True  # the policy changes on step 2; the plan shown is the base's
+    assert text_of(user, "solve-stale") == ("Solved with the previous policy (base), not the one now set on "
+                                            "step 2: solve again for it.")
+    with user:
+        switch.value = False  # the base again: the plan shown is of it
+    assert text_of(user, "solve-stale") == ""
+
+
+@pytest.mark.anyio
+async def test_a_new_solve_clears_the_stress_test_of_the_earlier_design(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    assert (await solved(user)).startswith("ok")
+    by_id(user, "stress").click()
+    await until(lambda: session.stress is not None, 120)
+    await user.should_see("failures replayed on the current design; the worst:", retries=20)
+    session.policy = Policy(min_local_share=0.5)
+    assert (await solved(user)).startswith("ok")
+    assert session.stress is None
+    await user.should_not_see("failures replayed on the current design; the worst:")
+    await user.should_see("the design stress-tested before is not the current one (solved since): run the "
+                          "stress test again for it; the earlier one stays with its scenario")
+
+
+@pytest.mark.anyio
+async def test_grid_edits_not_in_use_are_shown_as_pending(user):
+    from nicegui import ui
+    from nicegui.testing.user_interaction import UserInteraction
+
+    await user.open("/")
+    session = user.sessions[-1]
+    (hubs,) = [g for g in user.find(kind=ui.aggrid).elements if g.options["columnDefs"][0]["field"] == "hub"]
+    UserInteraction(user, {hubs}, None).trigger("cellValueChanged",  # a cell of the hubs grid edited
+                                                {"colId": "capacity", "rowId": 0, "newValue": "1"})
+    assert text_of(user, "pending-edits") == ("Pending edits (last: hubs, capacity): not in use until you "
+                                              "click Use edits, which validates them; solves use the data as "
+                                              "last validated.")
+    assert float(session.network.hubs.loc[0, "capacity"]) != 1.0  # not in use yet
+    by_id(user, "use-edits").click()
+    assert float(session.network.hubs.loc[0, "capacity"]) == 1.0 and text_of(user, "pending-edits") == ""
+
+
+@pytest.mark.anyio
+async def test_a_file_of_another_kind_is_refused_with_a_message(user):
+    await user.open("/")
+    by_id(user, "upload-data").trigger("rejected")  # what the browser's uploader does with a .csv
+    (table,) = by_id(user, "problems").elements
+    assert [r["message"] for r in table.rows] == [
+        "the file was not read: expected an .xlsx workbook or a .zip of CSV files (for CSV files, zip their "
+        "folder)"]
+    by_id(user, "upload-policy").trigger("rejected")
+    await user.should_see("the file was not read: expected a policy file (.yaml, .yml or .json)")
+
+
+@pytest.mark.anyio
+async def test_upload_messages_name_the_users_file(user):
+    from nicegui import ui
+    from nicegui.elements.upload_files import SmallFileUpload
+
+    await user.open("/")
+    session = user.sessions[-1]
+    (policy_upload,) = by_id(user, "upload-policy").elements
+    with user:
+        await policy_upload.handle_uploads([SmallFileUpload("my policy.yaml", "", b"min_local_share: [\n")])
+    await user.should_see("policy file my policy.yaml: 1 problem:")
+    assert not any("uploaded-policy" in m or str(session.workdir) in m for m in user.notify.messages)
+    (data_upload,) = by_id(user, "upload-data").elements
+    with user:
+        await data_upload.handle_uploads([SmallFileUpload("plant A.xlsx", "", b"not a workbook")])
+    await user.should_see(kind=ui.table, retries=40)
+    (table,) = by_id(user, "problems").elements
+    messages = " ".join(r["message"] for r in table.rows)
+    assert "uploaded.xlsx" not in messages and str(session.workdir) not in messages
+    assert table.rows[0]["table"] == "plant A.xlsx"
+
+
+@pytest.mark.anyio
+async def test_a_slider_whose_switch_is_off_is_disabled_and_named(user):
+    await user.open("/")
+    slider, switch = element(user, "slider-min_local_share"), element(user, "switch-min_local_share")
+    assert slider.props["aria-label"] == "min_local_share"
+    assert not switch.value and not slider.enabled and "label-always" not in slider.props
+    with user:
+        switch.value = True
+    assert slider.enabled and "label-always" in slider.props

@@ -322,6 +322,9 @@ def build(session: Session) -> Any:
     data, clears the frontier and the stress test)."""
     from nicegui import run, ui
 
+    running: set[Job] = set()  # the stress test and frontier running: new data stops them
+    tested = [False]  # a stress test is shown (of the current design until the next solve)
+
     def cols(names: list[str], field: str = "") -> list[dict[str, str]]:
         """Table columns headed by their words and units; a swept policy ``field`` as named."""
         return [{"name": c, "label": c if c == field else column_label(c), "field": c, "align": "left"}
@@ -353,20 +356,29 @@ def build(session: Session) -> Any:
 
     async def stress() -> None:
         if session.plan is None and session.roadmap is None:
-            ui.notify("solve a policy first: the stress test replays failures on its design")
+            ui.notify(f"{session.no_plan()}: the stress test replays failures on a plan's design; "
+                      "solve a policy (step 3)")
             return
         button.disable()
         status.text = "stress test running…"
-        job = (Job(roadmap_stress, [session.roadmap]) if session.roadmap is not None
-               else Job(stress_test, [session.network, session.plan]))
+        network, plan, roadmap = session.network, session.plan, session.roadmap
+        job = (Job(roadmap_stress, [roadmap]) if roadmap is not None else Job(stress_test, [network, plan]))
+        running.add(job)
         kind, out = await run.io_bound(job.wait)
+        running.discard(job)
         button.enable()
+        if session.network is not network or session.plan is not plan or session.roadmap is not roadmap:
+            status.text = (f"stress test discarded after {job.elapsed:.1f} s: the "
+                           f"{'data' if session.network is not network else 'design (a new solve)'} changed "
+                           "while it ran; run it again")
+            return
         status.text = f"stress test: {kind} in {job.elapsed:.1f} s"
         failures.clear()
         if kind != "ok":
             with failures:
                 ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes("text-red-700")
             return
+        tested[0] = True
         if isinstance(out, dict):  # a roadmap: a stress test per period's design
             session.stress = out
             with failures:
@@ -403,15 +415,26 @@ def build(session: Session) -> Any:
         except ValidationError as exc:
             ui.notify(exc.problems[0].split("| ", 1)[-1], type="warning")
             return
+        if session.policy_problems:
+            ui.notify("the policy has a value that is not used (step 2): "
+                      + "; ".join(session.policy_problems), type="warning")
+            return
         sweep_button.disable()
         roadmap = session.is_roadmap
         sweep_status.text = (f"end-year frontier of {name}: solving the cost-optimal path and {len(values)} "
                              "paths…" if roadmap else
                              f"frontier of {name}: solving {len(values)} designs and stress-testing each…")
-        job = (Job(end_year_frontier, [session.network, name, values, session.policy, None, 1]) if roadmap
-               else Job(frontier, [session.network, name, values, session.policy]))
+        network = session.network
+        job = (Job(end_year_frontier, [network, name, values, session.policy, None, 1]) if roadmap
+               else Job(frontier, [network, name, values, session.policy]))
+        running.add(job)
         kind, out = await run.io_bound(job.wait)
+        running.discard(job)
         sweep_button.enable()
+        if session.network is not network:
+            sweep_status.text = (f"frontier of {name} discarded after {job.elapsed:.1f} s: the data changed "
+                                 "while it ran; run it again")
+            return
         sweep_status.text = f"frontier of {name}: {kind} in {job.elapsed:.1f} s"
         sweep_result.clear()
         with sweep_result:
@@ -455,7 +478,15 @@ def build(session: Session) -> Any:
         """Redraw the premium table; with ``new_data`` also clear the frontier and stress test
         of the old data."""
         premiums.refresh()
+        if not new_data and session.stress is None and tested[0]:  # a new solve: not of its design
+            failures.clear()
+            tested[0] = False
+            status.text = ("the design stress-tested before is not the current one (solved since): run the "
+                           "stress test again for it; the earlier one stays with its scenario")
         if new_data:
+            tested[0] = False
+            for job in list(running):  # of the old data: stopped (their handlers discard what they return)
+                job.stop()
             for element in (sweep_result, failures):
                 element.clear()
             sweep_status.text = status.text = ""

@@ -31,13 +31,16 @@ from ..io import write_excel
 from ..limits import current
 from ..schema import TABLES
 from ..template import write_template
-from .state import cleaned, problem_rows
+from .state import cleaned, problem_rows, upload_path, user_words
 
 if TYPE_CHECKING:
     from .state import Session
 
 #: the problem table's columns
 PROBLEM_COLUMNS = ("table", "row", "id", "column", "message")
+#: what the page says of a file the uploader refused (another kind: the browser gives no name)
+REJECTED = ("the file was not read: expected an .xlsx workbook or a .zip of CSV files (for CSV files, "
+            "zip their folder)")
 #: the most members a zipped CSV folder may hold
 ZIP_MEMBERS = 1_000
 
@@ -55,7 +58,7 @@ def read_upload(content: bytes, name: str, workdir: Path) -> Network:
                                f"{limits.describe('file_mb')}"])
     if suffix == ".zip":
         return read_network(unzip_tables(content, name, workdir))
-    path = workdir / "uploaded.xlsx"
+    path = upload_path(name, workdir)  # its own name: the messages name the user's file
     path.write_bytes(content)
     return read_network(path)
 
@@ -169,6 +172,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
 
     def refresh() -> None:
         source.text = f"Data: {session.source} — {session.network!r}{periods_text(session)}"
+        pending.text = ""
         tables.refresh()
 
     def use(network: Network, source_name: str) -> None:
@@ -191,7 +195,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         try:
             network = read_upload(await e.file.read(), e.file.name, session.workdir)
         except ValidationError as exc:
-            show_problems(exc)
+            show_problems(ValidationError([user_words(p, session.workdir) for p in exc.problems]))
             return
         except Exception as exc:  # a workbook the reader cannot open
             show_problems(ValidationError([f"({e.file.name}) | cannot read it ({type(exc).__name__})"]))
@@ -214,20 +218,24 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         if df[col].dtype != object:  # the reader's coercion decides what the text means
             df[col] = df[col].astype(object)
         df.loc[int(e.args["rowId"]), col] = e.args["newValue"]
+        pending.text = (f"Pending edits (last: {name}, {col}): not in use until you click Use edits, which "
+                        "validates them; solves use the data as last validated.")
 
     source = ui.label().classes("font-bold")
     with ui.row().classes("items-center"):
         ui.upload(label="Upload a workbook (.xlsx) or zipped CSV folder (.zip)", auto_upload=True,
-                  on_upload=upload).props("accept=.xlsx,.zip data-testid=upload-data")
+                  on_upload=upload, on_rejected=lambda: show_problems(ValidationError([REJECTED]))).props(
+            "accept=.xlsx,.zip data-testid=upload-data")
         ui.button("Open the example", icon="inventory_2", on_click=lambda: example(False)).props(
             "data-testid=example")
         ui.button("Open the roadmap example (2026–2030)", icon="timeline",
                   on_click=lambda: example(True)).props("data-testid=roadmap-example")
         ui.button("Start from the template", icon="note_add", on_click=template).props(
             "data-testid=template")
-        ui.button("Use edits", icon="check", on_click=apply)
+        ui.button("Use edits", icon="check", on_click=apply).props("data-testid=use-edits")
         ui.button("Download workbook", icon="download",
                   on_click=lambda: ui.download.file(edited_workbook(session), "network.xlsx"))
+    pending = ui.label().classes("text-orange-700 font-bold").props("data-testid=pending-edits")
     problems = ui.column().classes("w-full")
 
     @ui.refreshable

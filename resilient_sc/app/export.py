@@ -122,7 +122,7 @@ def build(session: Session) -> None:
 
     def download() -> None:
         if session.plan is None and session.roadmap is None:
-            ui.notify("solve a policy first (step 3)")
+            ui.notify(f"{session.no_plan()}: the workbook needs a plan; solve a policy (step 3)")
             return
         path = plan_workbook(session)
         ui.download.file(path, path.name)
@@ -137,7 +137,7 @@ def build(session: Session) -> None:
 
     def pictures() -> None:
         if session.plan is None and session.roadmap is None:
-            ui.notify("solve a policy first (step 3)")
+            ui.notify(f"{session.no_plan()}: the figures need a plan; solve a policy (step 3)")
             return
         ui.download.file(figures_html(session), "figures.html")
 

@@ -33,6 +33,7 @@ import yaml
 
 from ..policy import POLICY_FIELDS, Policy
 from ..schema import FAILURE_KINDS
+from .state import upload_path, user_words
 
 if TYPE_CHECKING:
     from .state import Session
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 SHARES = ("min_local_share", "min_allied_share", "max_country_share")
 #: the fields with a value per region or product (a grid of optional values)
 KEYED = (*SHARES, "service_level")
+#: what the page says of a file the uploader refused (another kind: the browser gives no name)
+REJECTED = "the file was not read: expected a policy file (.yaml, .yml or .json)"
 #: every field the page has a control for
 CONTROLLED = (*SHARES, "excluded_countries", "survive", "service_level", "single_sourcing")
 
@@ -91,6 +94,21 @@ def key_rows(regions: list[str], products: list[str], mapping: Mapping[str, floa
             for kind, keys in (("region", regions), ("product", products), ("period", periods)) for k in keys]
 
 
+def key_problem(name: str, key: str, value: float | None) -> str | None:
+    """What is wrong with ``value`` typed for ``key`` in the grid of field ``name``, in the
+    library's words (:meth:`~resilient_sc.policy.PolicyField.problems`); None: nothing.
+
+    >>> key_problem("min_local_share", "Europe", 1.5)
+    "min_local_share['Europe'] == 1.5, must be in [0, 1]"
+    >>> key_problem("service_level", "chips", 0.9), key_problem("service_level", "chips", None)
+    (None, None)
+    """
+    if value is None:
+        return None
+    problems = POLICY_FIELDS[name].problems({key: value})
+    return problems[0].split("| ", 1)[-1] if problems else None
+
+
 def key_help(name: str, unit: str, periods: bool) -> str:
     """What the grid of field ``name`` means (``periods``: the data is a roadmap)."""
     kinds = "region, product or period" if periods else "region or product"
@@ -119,7 +137,7 @@ def policy_yaml(policy: Policy) -> str:
 
 def load_policy(content: bytes, name: str, workdir: Path) -> Policy:
     """A policy from an uploaded file, read by :meth:`Policy.from_file` (same limits and errors)."""
-    path = workdir / f"uploaded-policy{Path(name).suffix.lower()}"
+    path = upload_path(name, workdir)  # its own name: the messages name the user's file
     path.write_bytes(content)
     return Policy.from_file(path)
 
@@ -135,16 +153,26 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
     expansions: dict[str, Any] = {}
 
     muted = [False]
+    # (field, key) → what is wrong with the value typed there: such a value is not used
+    invalid: dict[tuple[str, str], str] = {}
 
     def changed(*_: Any) -> None:
         if muted[0]:
             return
         values: dict[str, Any] = {}
+        for n in (*SHARES, "service_level"):  # a slider whose switch is off is greyed and shows no value
+            controls[n].set_enabled(bool(switches[n].value))
+            if switches[n].value:
+                controls[n].props("label-always")
+            else:
+                controls[n].props(remove="label-always")
         for n in (*SHARES, "service_level"):
             values[n] = dict(per_values[n]) or (controls[n].value if switches[n].value else {})
         values.update({n: controls[n].value for n in ("excluded_countries", "survive", "single_sourcing")})
         session.policy = policy_of(values, session.policy)
+        session.policy_problems = list(invalid.values())
         summary.text = f"Policy: {session.policy.to_dict() or 'base (cost-optimal, nothing required)'}"
+        problems.text = ("Not used, correct it to solve: " + "; ".join(invalid.values())) if invalid else ""
         on_change()
 
     @ui.refreshable
@@ -158,12 +186,19 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
                 continue
             with ui.row().classes("gap-x-4 gap-y-0 items-center"):
                 for row in (r for r in rows if r["kind"] == kind):
-                    box = ui.number(f"{row['key']} ({kind})", value=row["value"], min=0, max=1, step=0.05,
+                    # no min and max: NiceGUI would clamp a value out of range without a word
+                    box = ui.number(f"{row['key']} ({kind})", value=row["value"], step=0.05,
+                                    validation=lambda v, key=row["key"]: key_problem(name, key, v),
                                     on_change=lambda e, key=row["key"]: key_changed(name, key, e.value))
                     box.props(f"dense clearable data-testid=key-{name}-{row['key']}").classes("w-44")
 
     def key_changed(name: str, key: str, value: float | None) -> None:
-        if value is None:
+        problem = key_problem(name, key, value)
+        if problem is not None:
+            invalid[(name, key)] = problem
+        else:
+            invalid.pop((name, key), None)
+        if value is None or problem is not None:
             per_values[name].pop(key, None)
         else:
             per_values[name][key] = value
@@ -176,7 +211,7 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
                 switches[name] = ui.switch(name, on_change=changed).props(f"data-testid=switch-{name}")
                 controls[name] = ui.slider(min=0, max=1, step=0.05, value=0.5 if name != "service_level"
                                            else 0.9, on_change=changed).classes("w-64")
-                controls[name].props(f"label-always data-testid=slider-{name}")
+                controls[name].props(f"label-always data-testid=slider-{name} aria-label={name}")
                 ui.label(f.description).classes("text-xs text-gray-600")
             expansions[name] = ui.expansion(icon="tune").classes("w-full text-sm").props(
                 f"dense data-testid=per-key-{name}")
@@ -190,25 +225,29 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
         controls["single_sourcing"] = ui.checkbox("single_sourcing: every market served by one hub",
                                                   on_change=changed)
         summary = ui.label().classes("font-mono text-sm").props("data-testid=policy-summary")
+        problems = ui.label().classes("text-red-700 font-bold").props("data-testid=policy-problems")
 
         async def upload(e: events.UploadEventArguments) -> None:
             try:
                 session.policy = load_policy(await e.file.read(), e.file.name, session.workdir)
             except Exception as exc:  # a PolicyError names the file and every problem
-                ui.notify(str(exc), type="negative", multi_line=True, timeout=0, close_button=True)
+                ui.notify(user_words(str(exc), session.workdir), type="negative", multi_line=True, timeout=0,
+                          close_button=True)
                 return
             reset()
             ui.notify(f"policy loaded from {e.file.name}")
 
         with ui.row().classes("items-center"):
-            ui.upload(label="Load a policy file (.yaml, .yml, .json)", auto_upload=True,
-                      on_upload=upload).props("accept=.yaml,.yml,.json")
+            ui.upload(label="Load a policy file (.yaml, .yml, .json)", auto_upload=True, on_upload=upload,
+                      on_rejected=lambda: ui.notify(REJECTED, type="negative", multi_line=True)).props(
+                "accept=.yaml,.yml,.json data-testid=upload-policy")
             ui.button("Save policy (YAML)", icon="download",
                       on_click=lambda: ui.download.content(policy_yaml(session.policy), "policy.yaml"))
 
     def reset() -> None:
         values = controls_of(session.policy)
         muted[0] = True
+        invalid.clear()
         for name in KEYED:
             per_values[name] = dict(values["per_key"][name])
         per_key.refresh()  # runs after this returns (NiceGUI 3): the grids read per_values

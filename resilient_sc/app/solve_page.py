@@ -51,18 +51,35 @@ Src  Proc. InQueue |  Leaves   Expl. | BestBound       BestSol              Gap 
 """
 
 
-def progress_text(log: str) -> str:
+#: what the progress of a solve of several MIPs in turn says its figures are of
+ROUNDS, ROUNDS_DONE = ("in rounds, a MIP with the failures or caps added so far (its figures are not yet "
+                       "the policy's plan)", "in rounds (the figures of the last round's MIP)")
+
+
+def progress_text(log: str, rounds: bool = False, done: bool = False) -> str:
     """The gap, best bound and best plan's cost of the last progress line of a HiGHS MIP log
     (``gap —`` before the first one). The gap is that of the MIP being solved: a solve that
-    adds failures or caps in rounds solves a few MIPs in turn, each with its own gap."""
+    adds failures or caps in rounds (``rounds``, or several MIPs in the log) solves a few MIPs
+    in turn, each with its own gap, and a round's best plan meets only the failures or caps
+    added so far: it may cost less than the policy's plan, so its figures are labelled as the
+    round's (``done``: the solve has ended, they are of the last round).
+
+    >>> progress_text(LOG_SAMPLE, rounds=True)
+    "in rounds, a MIP with the failures or caps added so far (its figures are not yet the policy's plan) \
+· gap 0.28% · round's best bound 11,897,435 · round's best plan 11,930,544"
+    """
     found = None
     for found in _PROGRESS.finditer(log):  # noqa: B007 (the last one is wanted)
         continue
+    rounds = rounds or log.count("Solving MIP model with") > 1
     if found is None:
-        return "gap —"
+        return f"{ROUNDS_DONE if done else ROUNDS} · gap —" if rounds else "gap —"
     gap = found["gap"].lower()
     parts = [f"gap {'large' if gap in ('large', 'inf') else found['gap']}"]
-    for label, key in (("best bound", "bound"), ("best plan", "sol")):
+    if rounds:
+        parts.insert(0, ROUNDS_DONE if done else ROUNDS)
+    whose = "round's " if rounds else ""
+    for label, key in ((f"{whose}best bound", "bound"), (f"{whose}best plan", "sol")):
         try:
             number = float(found[key])
         except ValueError:
@@ -72,15 +89,20 @@ def progress_text(log: str) -> str:
     return " · ".join(parts)
 
 
-def log_progress(path: Path) -> str:
+def log_progress(path: Path, rounds: bool = False, done: bool = False) -> str:
     """:func:`progress_text` of the end of the log file ``path`` (``gap —`` while there is none)."""
     try:
         with open(path, "rb") as f:
             f.seek(0, 2)
             f.seek(max(0, f.tell() - _TAIL))
-            return progress_text(f.read().decode("utf-8", "replace"))
+            return progress_text(f.read().decode("utf-8", "replace"), rounds, done)
     except OSError:
-        return "gap —"
+        return progress_text("", rounds, done)
+
+
+def in_rounds(policy: Policy) -> bool:
+    """Whether a solve of ``policy`` adds failures in rounds (a MIP per round): it has ``survive``."""
+    return bool(policy.survive)
 
 
 def scenario_name(policy: Policy) -> str:
@@ -101,17 +123,31 @@ def scenario_name(policy: Policy) -> str:
 BASE_PATH = "base"
 
 
-def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]:
+def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[], None], Callable[[], None]]:
     """The solve panel; ``on_solved()`` is called after every solve (a new scenario); returns a
-    function that resets the panel for new data."""
+    function that resets the panel for new data, and one to call when the policy changes (the
+    result shown is then marked as solved with the previous policy)."""
     from nicegui import run, ui
 
     job: list[Job | None] = [None]
+    solved_with: list[Policy | None] = [None]  # the policy of the result shown
     log: list[Path] = [Path()]
+    rounds = [False]  # whether the solve running adds failures in rounds
 
     async def start() -> None:
-        name = name_input.value.strip() or scenario_name(session.policy)
-        policy, roadmap = session.policy, session.is_roadmap
+        if session.policy_problems:  # a value typed out of range is not used: solving without it misleads
+            status.text = ("not solved: the policy has a value that is not used (step 2): "
+                           + "; ".join(session.policy_problems))
+            ui.notify(status.text, type="warning")
+            return
+        typed = name_input.value.strip()
+        if typed in session.scenarios:  # a scenario is never replaced: the planner picks another name
+            status.text = (f"not solved: a scenario named '{typed}' exists already (scenarios are never "
+                           "replaced); type another name, or leave it empty to name it by its policy")
+            ui.notify(status.text, type="warning")
+            return
+        name = typed or scenario_name(session.policy)
+        network, policy, roadmap = session.network, session.policy, session.is_roadmap
         log[0] = session.workdir / "solve.log"
         log[0].unlink(missing_ok=True)
         options = SolveOptions(log=str(log[0]))
@@ -120,7 +156,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
                   else Job(solve, [session.network, policy, options]))
         solve_button.disable()
         stop_button.enable()
-        status.text = "solving… · gap —"
+        rounds[0] = in_rounds(policy)
+        status.text = f"solving… · {progress_text('', rounds[0])}"
         timer.activate()
         kind, out = await run.io_bound(job[0].wait)
         seconds = job[0].elapsed
@@ -128,8 +165,13 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
         job[0] = None
         solve_button.enable()
         stop_button.disable()
-        status.text = f"{kind} in {seconds:.1f} s · {log_progress(log[0])}" + (
+        if session.network is not network:  # new data while it ran (reset() stopped it): not of this data
+            status.text = (f"discarded after {seconds:.1f} s: the data changed while it was solving, so its "
+                           "result is not of the data now in use; solve again")
+            return
+        status.text = f"{kind} in {seconds:.1f} s · {log_progress(log[0], rounds[0], done=True)}" + (
             " (and the cost-optimal path, for the premium)" if with_base and kind == "ok" else "")
+        kept = None
         if kind == "ok" and roadmap:
             path, base = out
             if base is not None:
@@ -137,22 +179,27 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
                 session.add_scenario("cost-optimal path" if taken else BASE_PATH, Policy(), None,
                                      roadmap=base)
             session.roadmap, session.plan, session.stress = path, None, None
-            session.add_scenario(name, policy, None, roadmap=path)
+            kept = session.add_scenario(name, policy, None, roadmap=path)
         elif kind == "ok":
             session.plan, session.stress = out, None
-            session.add_scenario(name, policy, out)
+            kept = session.add_scenario(name, policy, out)
         elif kind in ("infeasible", "invalid"):
             session.plan, session.roadmap = None, None
-            session.add_scenario(name, policy, None, "\n".join(out))
-        elif kind != "stopped":
-            session.plan, session.roadmap = None, None
+            kept = session.add_scenario(name, policy, None, "\n".join(out))
+        else:  # stopped, or no plan: the stress test and exports must not use the plan of an earlier solve
+            session.plan, session.roadmap, session.stress = None, None, None
+        session.last_solve = kind
+        if kept is not None and kept.name != name:  # the policy's name, solved before: numbered
+            status.text += f" · kept as scenario '{kept.name}' ('{name}' is taken)"
+        solved_with[0] = policy if kind in ("ok", "infeasible", "invalid") else None
         show(kind, out)
+        policy_changed()
         name_input.value = ""
         on_solved()
 
     def tick() -> None:
         if job[0] is not None:
-            status.text = f"solving… {job[0].elapsed:.1f} s · {log_progress(log[0])}"
+            status.text = f"solving… {job[0].elapsed:.1f} s · {log_progress(log[0], rounds[0])}"
 
     def stop() -> None:
         if job[0] is not None:
@@ -169,7 +216,9 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
                     ui.label(f"• {line}").classes("text-sm")
                 return
             if kind != "ok":
-                ui.label(out or "stopped: no plan").classes("text-orange-700")
+                ui.label(out or "stopped: no plan").classes("text-orange-700").props("data-testid=no-plan")
+                ui.label("Until the next solve there is no current plan: the stress test and the exports "
+                         "have none to use; the scenarios solved before stay in Compare.").classes("text-sm")
                 return
             base = session.base_scenario()
             if session.is_roadmap:
@@ -193,15 +242,28 @@ def build(session: Session, on_solved: Callable[[], None]) -> Callable[[], None]
         stop_button.disable()
         status = ui.label().props("data-testid=solve-status")
     hint = ui.label().classes("text-sm text-gray-700")
+    stale = ui.label().classes("text-orange-700 font-bold").props("data-testid=solve-stale")
     timer = ui.timer(0.2, tick, active=False)
     result = ui.column().classes("w-full")
 
     def reset() -> None:
-        """New data: the result shown is of the old data; say whether a solve is a roadmap."""
+        """New data: the result shown is of the old data, and so is a solve still running (stopped
+        here; :func:`start` discards what it returns); say whether a solve is a roadmap."""
+        if job[0] is not None:
+            job[0].stop()
         result.clear()
+        solved_with[0] = None
+        stale.text = ""
         hint.text = ("The data has periods: a solve plans the whole path at once, each period under "
                      "the policy as it holds in that period; the first path solved also solves the "
                      "cost-optimal path, the base of the premiums." if session.is_roadmap else "")
 
+    def policy_changed() -> None:
+        """Mark the result shown when it was solved with another policy than the one now set."""
+        old = solved_with[0]
+        stale.text = ("" if old is None or old == session.policy else
+                      f"Solved with the previous policy ({old.to_dict() or 'base'}), not the one now set on "
+                      "step 2: solve again for it.")
+
     reset()
-    return reset
+    return reset, policy_changed

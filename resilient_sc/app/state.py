@@ -75,6 +75,10 @@ class Session:
     frontier: Any = None  # the last frontier: (field, its table)
     roadmap: Roadmap | None = None
     period: str = ""
+    #: how the last solve ended (``ok``, ``stopped``, ``infeasible``, …; empty: none yet)
+    last_solve: str = ""
+    #: values typed on the policy page that are not used (out of range): nothing is solved until corrected
+    policy_problems: list[str] = field(default_factory=list)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="resilient_sc-app-")))
 
     @classmethod
@@ -104,7 +108,7 @@ class Session:
         """New data: plans, scenarios and the stress test of the old data no longer apply."""
         self.network, self.source, self.frames = network, source, network.frames()
         self.plan, self.stress, self.scenarios, self.frontier = None, None, {}, None
-        self.roadmap, self.period = None, ""
+        self.roadmap, self.period, self.last_solve = None, "", ""
 
     def open_example(self, roadmap: bool) -> str:
         """Use the bundled example (``roadmap``: the roadmap example and its glide path as the
@@ -139,8 +143,40 @@ class Session:
         network = Network.from_frames(source=self.source, **cleaned(self.frames))
         self.replace_network(network, self.source)
 
+    def no_plan(self) -> str:
+        """Why there is no current plan (for the stress test and the exports to say).
+
+        >>> s = Session.example()
+        >>> s.no_plan()
+        'no policy solved yet'
+        >>> s.last_solve = "stopped"
+        >>> s.no_plan()
+        'the last solve was stopped before it found a plan'
+        """
+        if self.last_solve == "stopped":
+            return "the last solve was stopped before it found a plan"
+        return "no policy solved yet"
+
+    def free_name(self, name: str) -> str:
+        """``name``, or ``name (2)``, ``name (3)``, … when a scenario has it already.
+
+        >>> s = Session.example()
+        >>> _ = s.add_scenario("base", Policy(), None)
+        >>> s.free_name("base"), s.free_name("local")
+        ('base (2)', 'local')
+        """
+        if name not in self.scenarios:
+            return name
+        n = 2
+        while f"{name} ({n})" in self.scenarios:
+            n += 1
+        return f"{name} ({n})"
+
     def add_scenario(self, name: str, policy: Policy, plan: Plan | None, reason: str = "",
                      roadmap: Roadmap | None = None) -> Scenario:
+        """A new scenario, never replacing one: a name taken gets a number (:meth:`free_name`);
+        the scenario's ``name`` is the one it got."""
+        name = self.free_name(name)
         self.scenarios[name] = Scenario(name, policy, plan, reason, roadmap=roadmap)
         return self.scenarios[name]
 
@@ -160,6 +196,25 @@ class Session:
         solved = [s for s in self.scenarios.values() if s.plan is not None]
         bases = [s for s in solved if s.policy.is_base]
         return (bases or solved or [None])[0]
+
+
+def upload_path(name: str, workdir: Path) -> Path:
+    """Where an uploaded file named ``name`` is saved: under its own name (sanitised: no folder,
+    letters, digits, ``._-() `` and space kept, others ``_``) in a fresh folder of ``workdir``,
+    so that the library's messages name the user's file; :func:`user_words` drops the folder.
+
+    >>> p = upload_path("../my policy (v2)!.yaml", Path(tempfile.mkdtemp()))
+    >>> p.name, p.parent.name.startswith("upload-")
+    ('my policy (v2)_.yaml', True)
+    """
+    base = re.sub(r"[^\w.()\- ]", "_", Path(name.replace("\\", "/")).name)[-120:].lstrip(". ") or "upload"
+    return Path(tempfile.mkdtemp(prefix="upload-", dir=workdir)) / base
+
+
+def user_words(text: str, workdir: Path) -> str:
+    """``text`` without the folders of :func:`upload_path` (a message then names the file as the
+    user named it)."""
+    return re.sub(re.escape(str(workdir)) + r"[/\\]upload-[^/\\]+[/\\]", "", text)
 
 
 def glide_path() -> Policy:

@@ -10,27 +10,34 @@ from .state import Session
 STEPS = ("1 Data", "2 Policy", "3 Solve", "4 Compare", "5 Export")
 
 
+def page(session: Session) -> None:
+    """The page of one tab over ``session``: a tab per step (what the root page and the tests build)."""
+    from nicegui import ui
+
+    ui.label("resilient_sc — the planner's workbench").classes("text-xl font-bold")
+    with ui.tabs().classes("w-full") as tabs:
+        tab = {name: ui.tab(name) for name in STEPS}
+    with ui.tab_panels(tabs, value=tab[STEPS[0]]).classes("w-full"):
+        policy_changed = [lambda: None]  # the solve panel's, once built
+        with ui.tab_panel(tab[STEPS[1]]):
+            reset_policy = policy_page.build(session, lambda: policy_changed[0]())
+        with ui.tab_panel(tab[STEPS[3]]):
+            refresh_premiums = compare_page.build(session)
+        with ui.tab_panel(tab[STEPS[2]]):
+            reset_solve, policy_changed[0] = solve_page.build(session, refresh_premiums)
+        with ui.tab_panel(tab[STEPS[0]]):
+            data_page.build(session, lambda: (reset_policy(), reset_solve(), refresh_premiums(True)))
+        with ui.tab_panel(tab[STEPS[4]]):
+            export.build(session)
+
+
 def serve(data: str | Path | None, port: int, open_browser: bool) -> None:
     """Run the server until stopped; every visit of ``/`` opens ``data`` in a session of its own."""
     from nicegui import ui
 
     @ui.page("/")
     def index() -> None:
-        session = Session.open(data)  # per tab: no state is shared between tabs
-        ui.label("resilient_sc — the planner's workbench").classes("text-xl font-bold")
-        with ui.tabs().classes("w-full") as tabs:
-            tab = {name: ui.tab(name) for name in STEPS}
-        with ui.tab_panels(tabs, value=tab[STEPS[0]]).classes("w-full"):
-            with ui.tab_panel(tab[STEPS[1]]):
-                reset_policy = policy_page.build(session, lambda: None)
-            with ui.tab_panel(tab[STEPS[3]]):
-                refresh_premiums = compare_page.build(session)
-            with ui.tab_panel(tab[STEPS[2]]):
-                reset_solve = solve_page.build(session, refresh_premiums)
-            with ui.tab_panel(tab[STEPS[0]]):
-                data_page.build(session, lambda: (reset_policy(), reset_solve(), refresh_premiums(True)))
-            with ui.tab_panel(tab[STEPS[4]]):
-                export.build(session)
+        page(Session.open(data))  # per tab: no state is shared between tabs
 
     ui.run(host="127.0.0.1", port=port, show=open_browser, reload=False, title="resilient_sc",
            show_welcome_message=True, favicon="🔗")
