@@ -485,7 +485,8 @@ def test_roadmap_solve_table_and_total(paths):
     assert rows[0]["cost"] == cost_text(table["cost"].iloc[0]) and rows[0]["weight"] == "1"
     assert rows[-2]["local"] == f"{table['local_share'].iloc[-1]:.1%}"
     assert rows[-2]["suppliers started"] == table["suppliers_started"].iloc[-1]
-    assert total_text(glide).startswith(f"Total path cost: {cost_text(glide.objective)} = Σ weight × period")
+    said = f"Total path cost: {cost_text(glide.objective)} (money) = Σ weight × period"
+    assert total_text(glide).startswith(said)
     assert premium_text(glide.objective, base.objective) == \
         f"{100 * (glide.objective - base.objective) / base.objective:+.2f}%"
     assert premium_text(base.objective * (1 - 1e-12), base.objective) == "+0.00%"  # a tie, not a saving

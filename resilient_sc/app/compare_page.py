@@ -350,7 +350,8 @@ def build(session: Session) -> Any:
             ui.label(premium_legend(session)).classes("text-sm").props("data-testid=premium-legend")
         ui.table(columns=cols([c for c in shown if c in rows[0]]), rows=rows,
                  title="Paths against the cost-optimal path" if session.is_roadmap else
-                 "Scenarios against the base").props("dense data-testid=premium-table").classes("w-full")
+                 "Scenarios against the base").props("dense wrap-cells data-testid=premium-table").classes(
+            "w-full")
         if df is not None and len(df) > 1:
             ui.plotly(premium_bars(df)).classes("w-full").props("data-testid=premium-bars")
 

@@ -7,7 +7,7 @@ that shows that period's plan with the one-period views (:mod:`.plan_view`).
 >>> from resilient_sc import examples, solve_roadmap
 >>> roadmap = solve_roadmap(examples.tiny())
 >>> total_text(roadmap)
-'Total path cost: 1,260 = Σ weight × period cost over 1 period (today)'
+'Total path cost: 1,260 (money) = Σ weight × period cost over 1 period (today)'
 >>> [(r["period"], r["cost"], r["suppliers"], r["local"], r["top country"]) for r in roadmap_rows(roadmap)]
 [('today', '1,260', '1', '0.0%', 'CN 100.0%'), ('total', '', '', '', '')]
 >>> premium_text(110.0, 100.0)
@@ -20,7 +20,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..data import Network
-from ..format import fraction, signed_pct_points
+from ..format import fraction, signed_pct_points, weight
 from ..policy import Policy
 from ..roadmap import Roadmap, solve_roadmap
 from ..solvers.base import SolveOptions
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 ROADMAP_COLUMNS = ["period", "weight", "cost", "weight × cost", "suppliers", "suppliers started",
                    "suppliers stopped", "hubs", "hubs started", "hubs stopped", "local", "allied",
                    "top country"]
+#: the headers that say a unit (the rows hold the bare numbers)
+ROADMAP_LABELS = {"cost": "cost (money)", "weight × cost": "weight × cost (money)", "local": "local (%)",
+                  "allied": "allied (%)", "top country": "top country (%)"}
 #: colours of the timeline's started and stopped markers
 STARTED, STOPPED = "#2ca02c", "#d62728"
 
@@ -54,7 +57,7 @@ def span(ids: list[str]) -> str:
 def total_text(roadmap: Roadmap) -> str:
     """The path's total and how it is made."""
     n = len(roadmap.period_ids)
-    return (f"Total path cost: {cost_text(roadmap.objective)} = Σ weight × period cost over "
+    return (f"Total path cost: {cost_text(roadmap.objective)} (money) = Σ weight × period cost over "
             f"{n} period{'s' if n > 1 else ''} ({span(roadmap.period_ids)})")
 
 
@@ -72,7 +75,7 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
     cost, the path's objective."""
     rows = []
     for r in roadmap.table().itertuples(index=False):
-        rows.append({"period": str(r.period), "weight": f"{r.weight:.4g}", "cost": cost_text(r.cost),
+        rows.append({"period": str(r.period), "weight": weight(r.weight), "cost": cost_text(r.cost),
                      "weight × cost": cost_text(r.weight * r.cost), "suppliers": str(r.suppliers),
                      "suppliers started": r.suppliers_started, "suppliers stopped": r.suppliers_stopped,
                      "hubs": str(r.hubs), "hubs started": r.hubs_started, "hubs stopped": r.hubs_stopped,
@@ -168,7 +171,8 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
              "suppliers and hubs operating, and the shares of the period's demand ("
              f"{roadmap.plans[roadmap.period_ids[-1]].share_weighting()} over all markets)."
              ).classes("text-xs text-gray-600")
-    ui.table(columns=cols(ROADMAP_COLUMNS), rows=roadmap_rows(roadmap), title="Roadmap").props(
+    columns = [c | {"label": ROADMAP_LABELS.get(c["name"], c["label"])} for c in cols(ROADMAP_COLUMNS)]
+    ui.table(columns=columns, rows=roadmap_rows(roadmap), title="Roadmap").props(
         "dense wrap-cells data-testid=roadmap-table").classes("w-full")
     ui.plotly(timeline_figure(roadmap)).classes("w-full").props("data-testid=roadmap-timeline")
 

@@ -227,8 +227,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                 return
             plan: Plan = out
             with ui.row().classes("items-baseline"):
-                ui.label(f"Total cost: {cost_text(plan.objective)}").classes("text-2xl font-bold").props(
-                    "data-testid=total-cost")
+                ui.label(f"Total cost: {cost_text(plan.objective)} (money)").classes(
+                    "text-2xl font-bold").props("data-testid=total-cost")
                 if base is not None and base.plan is not None and base.plan is not plan:
                     ui.label(f"premium over {base.name}: {premium_text(plan.objective, base.plan.objective)}"
                              ).classes("text-lg").props("data-testid=premium")

@@ -152,9 +152,14 @@ class Session:
         >>> s.last_solve = "stopped"
         >>> s.no_plan()
         'the last solve was stopped before it found a plan'
+        >>> s.last_solve = "infeasible"
+        >>> s.no_plan()
+        'the last solve found no plan (its policy is infeasible)'
         """
         if self.last_solve == "stopped":
             return "the last solve was stopped before it found a plan"
+        if self.last_solve in ("infeasible", "invalid"):
+            return f"the last solve found no plan (its policy is {self.last_solve})"
         return "no policy solved yet"
 
     def free_name(self, name: str) -> str:

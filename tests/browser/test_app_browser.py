@@ -262,7 +262,8 @@ def test_a_roadmap(page, server, tmp_path, steps, glide):
     page.get_by_test_id("solve").click()
     total = page.get_by_test_id("total-cost")
     total.filter(has_text="Total path cost").wait_for(timeout=120_000)
-    assert f"Total path cost: {cost_text(path.objective)} = Σ weight × period cost" in total.inner_text()
+    said = f"Total path cost: {cost_text(path.objective)} (money) = Σ weight × period cost"
+    assert said in total.inner_text()
     premium = 100 * (path.objective - base.objective) / base.objective
     assert f"{premium:+.2f}%" in page.get_by_test_id("premium").inner_text()
     table = page.get_by_test_id("roadmap-table")
