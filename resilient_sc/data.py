@@ -245,9 +245,10 @@ def _cell_text(value: Any) -> str:
 
 
 def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.DataFrame | None:
-    """Sheet ``ws`` (read-only, cached values) as a DataFrame of text whose position i is sheet
-    row i + 2. A formula without a saved value, an error value (#DIV/0!, #N/A, ...) or merged
-    cells are problems naming row and column, never blanks; so are rows and cells over the limits."""
+    """Sheet ``ws`` (read-only, cached values) as a DataFrame of text of the rows holding data,
+    indexed by ``_row``, their sheet row (memory follows the cells holding data). A formula
+    without a saved value, an error value (#DIV/0!, #N/A, ...) or merged cells are problems
+    naming row and column, never blanks; so are rows, columns and cells over the limits."""
     from openpyxl.utils import get_column_letter, range_boundaries
 
     found: list[str] = []
@@ -283,6 +284,10 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
                     continue
                 if r == 1:
                     header[col] = text
+                    if len(header) > limits.columns:
+                        problems.append(f"({table}) | the header row names more than "
+                                        f"{limits.describe('columns')}")
+                        return None
                 elif text.strip():
                     rows, values = columns.setdefault(col, ([], []))
                     rows.append(r)
@@ -307,15 +312,17 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
         if len(found) > SHOWN:
             problems.append(f"({table}) | … and more cells like these")
         return None
-    n = last - 1
+    # only the rows holding data: a stray value at row 1,048,576 is one row, not a million
+    filled = np.unique(np.concatenate([np.asarray(rows, dtype=np.int64) for rows, _ in columns.values()]
+                                      or [np.zeros(0, dtype=np.int64)]))
     data: dict[str, np.ndarray] = {}
     for col in sorted(header):
-        values = np.full(n, "", dtype=object)
+        values = np.full(len(filled), "", dtype=object)
         if col in columns:
             rows, texts = columns[col]
-            values[np.asarray(rows) - 2] = texts
+            values[np.searchsorted(filled, rows)] = texts
         data[str(col)] = values
-    df = pd.DataFrame(data)
+    df = pd.DataFrame(data, index=pd.Index(filled, name="_row"))
     df.columns = pd.Index([header[col] for col in sorted(header)], dtype=object)
     return df
 
@@ -400,7 +407,8 @@ def _read_folder(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
 
 
 def read_tables(path: str | Path, limits: Limits | None = None) -> dict[str, pd.DataFrame]:
-    """The raw tables (all text) of a CSV folder or an ``.xlsx`` workbook, unvalidated.
+    """The raw tables (all text) of a CSV folder or an ``.xlsx`` workbook, unvalidated; a
+    sheet's table holds its rows with data, indexed by their sheet row (``_row``).
 
     Every file is read within ``limits`` (default: :func:`resilient_sc.limits.current`).
     """

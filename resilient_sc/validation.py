@@ -260,12 +260,16 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
                  limits: Limits | None = None) -> pd.DataFrame:
     """``df`` checked against the schema of table ``name``, typed and with defaults filled in.
 
-    The result has every schema column plus ``_row`` (the spreadsheet row of each record).
+    The result has every schema column plus ``_row`` (the spreadsheet row of each record): the
+    index of ``df`` when it is an integer index named ``_row`` (a sheet's rows holding data),
+    else its position + 2.
     """
     table = TABLES[name]
     limits = current(limits)
+    given = df.index.name == "_row" and pd.api.types.is_integer_dtype(df.index)
+    rows = df.index.to_numpy(dtype=np.int64) if given else np.arange(2, len(df) + 2)
     df = _columns(name, df.reset_index(drop=True), problems)
-    df["_row"] = np.arange(2, len(df) + 2)
+    df["_row"] = rows
     # drop rows that are blank everywhere (trailing lines of a spreadsheet)
     data_cols = [c for c in df.columns if c != "_row"]
     if data_cols:

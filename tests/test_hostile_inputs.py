@@ -296,6 +296,41 @@ def test_workbook_cells_over_the_limits(book: Path):
         in problems(book, Limits(rows=20))
 
 
+def test_workbook_stray_row_far_below_is_read_as_one_row(tmp_path: Path):
+    """A header of 20 names and one value at A1048576: one row is built, not a million blank ones
+    (1,000 names made a 28 KB file take 3.8 GB); the row keeps its sheet row number."""
+    import tracemalloc
+
+    path = tmp_path / "w.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        for name, df in examples.tiny().frames().items():
+            df.to_excel(xl, sheet_name=name, index=False)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["hubs"]
+    for col in range(ws.max_column + 1, 21):
+        ws.cell(1, col, f"note{col}")
+    ws["A1048576"] = "H_far"
+    wb.save(path)
+    tracemalloc.start()
+    try:
+        found = problems(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "(hubs, row 1048576 'H_far') | country is required but blank" in found
+    assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def test_workbook_header_over_the_columns_limit(book: Path):
+    wb = openpyxl.load_workbook(book)
+    for col in range(1, 13):
+        wb["hubs"].cell(1, col, f"c{col}")
+    wb.save(book)
+    assert one(book, Limits(columns=11)) == (
+        "(hubs) | the header row names more than 11 columns per table (set RESILIENT_SC_MAX_COLUMNS "
+        "to raise it)")
+
+
 # ---- 7: every name in a policy is checked against the data -------------------------------------------
 COUNTRIES = "BR, CA, CN, CZ, DE, FR, JP, KR, MX, PL, TW, US, VN"
 
