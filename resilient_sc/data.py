@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import itertools
 import os
 import re
@@ -165,6 +166,11 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
     del raw
     if text is None:
         return None
+    if cells > limits.columns and (n := _header_fields(text, cells)) > limits.columns:
+        # refused before parsing: each column costs time in every later step
+        problems.append(f"({table}) | {path.name} has {n:,} columns, over the limit of "
+                        f"{limits.describe('columns')}")
+        return None
     try:
         df = pd.read_csv(StringIO(text), header=None, dtype=str, keep_default_na=False,
                          skipinitialspace=True, skip_blank_lines=False, index_col=False)
@@ -182,6 +188,15 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
     df.columns = pd.Index(header, dtype=object)
     # no line longer than the limit: no cell is (the common case costs nothing more)
     return df if width <= limits.cell_chars or _cells_fit(df, table, problems, limits) else None
+
+
+def _header_fields(text: str, commas: int) -> int:
+    """The fields of the first record of CSV ``text`` (a quoted cell may hold commas); ``commas``
+    (its commas + 1) when the csv module cannot read it."""
+    try:
+        return len(next(csv.reader(StringIO(text[:text.find("\n") + 1 or None]), skipinitialspace=True)))
+    except (csv.Error, StopIteration):
+        return commas
 
 
 def _longest_line(raw: bytes, chunk: int = 1 << 24) -> tuple[int, int]:

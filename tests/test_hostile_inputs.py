@@ -499,6 +499,21 @@ def test_huge_cell_is_refused_and_never_echoed(ex: Path):
                  "of 1,000 characters per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)")
 
 
+def test_csv_with_too_many_columns_is_refused_before_parsing(tiny_dir: Path):
+    """Trailing commas past the columns limit: one line naming the file and the count, at once
+    (200,000 of them took 4 minutes, column by column)."""
+    (tiny_dir / "markets.csv").write_text("market,country" + "," * 5_000 + "\nParis,FR" + "," * 5_000 + "\n")
+    assert one(tiny_dir) == ("(markets) | markets.csv has 5,002 columns, over the limit of 1,000 columns "
+                             "per table (set RESILIENT_SC_MAX_COLUMNS to raise it)")
+    (tiny_dir / "markets.csv").write_text('"market,x",country' + "," * 998 + "\nParis,FR\n")
+    assert "columns per table" not in " ".join(problems(tiny_dir))  # 1,000: a quoted comma is no column
+    wide = "," * 200_000
+    (tiny_dir / "markets.csv").write_text(f"market,country{wide}\nParis,FR{wide}\n")
+    start = time.perf_counter()
+    assert one(tiny_dir).startswith("(markets) | markets.csv has 200,002 columns, over the limit of 1,000")
+    assert time.perf_counter() - start < 5
+
+
 def test_values_quoted_in_problems_are_short_and_on_one_line():
     assert quote("x" * 300_000) == f"'{'x' * 39}…' (300,000 characters)"
     assert quote("a\nb\x00") == r"'a\nb\x00'"
