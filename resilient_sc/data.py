@@ -18,7 +18,7 @@ import pandas as pd
 from .exceptions import DataWarning, ValidationError
 from .limits import Limits, current, read_bytes
 from .schema import REQUIRED_TABLES, TABLES
-from .validation import SHOWN, clip, closest, coerce_table, quote, suggest, validate_tables
+from .validation import SHOWN, clip, closest, coerce_table, each_row, quote, suggest, validate_tables, where
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,6 +163,7 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
                         f"{cells} cells may: over the limit of {limits.describe('cell_chars')}")
         return None
     text = _text_of(raw, table, path.name, problems)
+    fields = None if text is None else _fields_per_record(raw, text)
     del raw
     if text is None:
         return None
@@ -186,8 +187,58 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
     header = ["" if pd.isna(h) else str(h) for h in df.iloc[0]]
     df = df.iloc[1:].reset_index(drop=True)
     df.columns = pd.Index(header, dtype=object)
+    # a record count that differs from the parser's (never seen) skips the check, not the table
+    counted = fields is not None and len(fields) == len(df) + 1
+    if counted and not _rows_complete(df, fields[1:], table, problems):
+        return None
     # no line longer than the limit: no cell is (the common case costs nothing more)
     return df if width <= limits.cell_chars or _cells_fit(df, table, problems, limits) else None
+
+
+def _fields_per_record(raw: bytes, text: str, chunk: int = 1 << 22) -> np.ndarray | None:
+    """The number of fields of each record of CSV ``raw`` (``text`` decoded), header first.
+    Without quotes a record is a line, its fields its commas + 1: counted in chunks, linear;
+    else by the csv module (None when it cannot read a cell: the parser will say why)."""
+    if b'"' not in raw and raw.count(b"\r") == raw.count(b"\r\n"):
+        data = np.frombuffer(raw, dtype=np.uint8)
+        ends: list[np.ndarray] = []
+        commas = 0
+        for lo in range(0, len(data), chunk):
+            part = data[lo:lo + chunk]
+            at = np.flatnonzero(part == 44)
+            ends.append(np.searchsorted(at, np.flatnonzero(part == 10)) + commas)
+            commas += len(at)
+        fields = np.diff(np.concatenate([*ends, [commas]]), prepend=0) + 1
+        return fields[:-1] if raw.endswith(b"\n") else fields
+    try:
+        return np.fromiter((len(r) for r in csv.reader(StringIO(text), skipinitialspace=True)),
+                           dtype=np.int64)
+    except csv.Error:
+        return None
+
+
+def _rows_complete(df: pd.DataFrame, fields: np.ndarray, table: str, problems: list[str]) -> bool:
+    """True when no row of ``df`` holding data has fewer ``fields`` than the header names
+    columns; else problems naming them. A missing field is not a blank cell (whose comma a
+    spreadsheet writes): the row is cut short, and its cells may have shifted."""
+    names = [str(h).strip().lower() for h in df.columns]
+    named = max((j + 1 for j, h in enumerate(names) if h), default=0)
+    short = np.flatnonzero(fields < named)
+    if len(short):
+        cells = df.iloc[short]
+        blank = np.logical_and.reduce([cells.iloc[:, j].str.strip().eq("").to_numpy()
+                                       for j in range(cells.shape[1])])
+        short = short[~blank]
+    if not len(short):
+        return True
+    keyed = pd.DataFrame({k: df.iloc[short, names.index(k)].str.strip().to_numpy()
+                          for k in TABLES[table].key if k in names})
+    keyed["_row"] = short + 2
+    each_row(problems, table, range(len(short)),
+             lambda i: f"{where(table, keyed, i)} | the row has {fields[short[i]]} fields, the header "
+                       f"{named}",
+             "the row has fewer fields than the header")
+    return False
 
 
 def _header_fields(text: str, commas: int) -> int:

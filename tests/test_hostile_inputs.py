@@ -532,6 +532,24 @@ def test_csv_that_is_utf16_or_ragged(tiny_dir: Path):
                              "Expected 2 fields in line 2, saw 3")
 
 
+def test_csv_row_with_fewer_fields_than_the_header_is_refused(ex: Path):
+    """A row cut short was read with its missing cells as blanks: unit_cost and co2 became 0."""
+    edit(ex / "supplier_products.csv", "S_BR_Manaus,cells,9000,38.19,2.36", "S_BR_Manaus,cells,9000")
+    assert one(ex) == "(supplier_products, row 2 'S_BR_Manaus, cells') | the row has 3 fields, the header 5"
+    edit(ex / "supplier_products.csv", "S_BR_Manaus,cells,9000", '"S_BR_Manaus",cells,9000,,')
+    assert read_network(ex).supplier_products["unit_cost"].iloc[0] == 0  # blanks written: read as blanks
+    edit(ex / "supplier_products.csv", '"S_BR_Manaus",cells,9000,,', '"S_BR_Manaus","cells"')
+    assert one(ex) == "(supplier_products, row 2 'S_BR_Manaus, cells') | the row has 2 fields, the header 5"
+
+
+def test_csv_trailing_empty_lines_and_unnamed_columns_are_not_short_rows(tiny_dir: Path):
+    with open(tiny_dir / "lanes.csv", "a") as fh:
+        fh.write("\n\n,\n")
+    text = (tiny_dir / "markets.csv").read_text()
+    (tiny_dir / "markets.csv").write_text(text.replace("\n", ",,\n", 1))  # header ends with 2 unnamed
+    assert len(read_network(tiny_dir).lanes) == len(examples.tiny().lanes)
+
+
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
                                         "H1,Paris,2\n")
