@@ -60,7 +60,9 @@ class PolicyField:
     * ``choices``: the allowed members of a tuple field (empty: any);
     * ``members``: what the members of a tuple field name in the data (``"country"``; ``""``: nothing);
     * ``unset``: the value of a (market, product) that neither the field nor any key of its
-      mapping covers (NaN: no requirement; ``service_level``: 1, docs/conventions.md §8.4).
+      mapping covers (NaN: no requirement; ``service_level``: 1, docs/conventions.md §8.4);
+    * ``needs``: the field without which this one does nothing (``""``: none); setting it alone
+      is an error, never silently ignored.
 
     The python type and the default are the annotation and default of the field on :class:`Policy`.
     """
@@ -76,6 +78,7 @@ class PolicyField:
     choices: tuple[str, ...] = ()
     unset: float = math.nan
     members: str = ""
+    needs: str = ""
 
     @property
     def type(self) -> str:
@@ -216,7 +219,7 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 choices=FAILURE_KINDS),
     PolicyField("service_level", _SHARE, False, _REGION_OR_PRODUCT, "max", _DEMAND, "β",
                 "fraction of demand still served after each failure of survive (default 1)",
-                unset=1.0),
+                unset=1.0, needs="survive"),
     PolicyField("co2_cap", _AT_LEAST_0, False, (), "", "CO2 units", "",
                 "total CO2 of the plan at most this"),
     PolicyField("co2_price", _AT_LEAST_0, False, (), "", "money per CO2 unit", "",
@@ -230,7 +233,8 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
     PolicyField("shortfall_penalty", _AT_LEAST_0, False, (), "", "money per unit short", "π",
                 "demand may go unmet at π per unit short"),
     PolicyField("disruption_weight", _AT_LEAST_0, False, (), "", "weight of the scenarios", "w",
-                "weight w of the expected cost of the disruption scenarios in the objective"),
+                "weight w of the expected cost of the disruption scenarios in the objective",
+                needs="shortfall_penalty"),
     PolicyField("max_region_share", _SHARE, False, _REGION_OR_PRODUCT, "min", _DEMAND, "ρ",
                 "no foreign region supplies more than ρ of a market's demand for a product"),
 )}
@@ -356,6 +360,11 @@ class Policy:
                 and self.min_hubs > self.max_hubs):
             problems.append(f"(policy) | min_hubs == {self.min_hubs} exceeds max_hubs == "
                             f"{self.max_hubs}")
+        given = self.to_dict()
+        problems += [f"(policy) | {row.name} == {_show(given[row.name])} does nothing without "
+                     f"{row.needs}; set {row.needs} too, or leave {row.name} out"
+                     for row in POLICY_FIELDS.values() if row.needs and row.name in given
+                     and row.needs not in given]
         if problems:
             raise PolicyError(problems, self.source) if self.source else ValidationError(problems)
 

@@ -23,10 +23,16 @@ KEYED = [row for row in POLICY_FIELDS.values() if row.keys]
 ids = lambda row: row.name  # noqa: E731
 
 
+#: a valid value of each field another one needs (``service_level`` needs ``survive``)
+NEEDED = {"survive": ("supplier",), "shortfall_penalty": 100.0}
+
+
 def problems(**fields: object) -> list[str]:
-    """The problems ``Policy(**fields).check`` reports on REGIONS and PRODUCTS (empty: valid)."""
+    """The problems ``Policy(**fields).check`` reports on REGIONS and PRODUCTS (empty: valid),
+    with the field a given one needs set too."""
+    needs = {POLICY_FIELDS[name].needs for name in fields} - {""} - set(fields)
     try:
-        Policy(**fields).check(REGIONS, PRODUCTS)
+        Policy(**fields, **{name: NEEDED[name] for name in needs}).check(REGIONS, PRODUCTS)
     except ValidationError as exc:
         return list(exc.problems)
     return []
@@ -49,6 +55,29 @@ def test_row_agrees_with_the_annotation(row: PolicyField) -> None:
                              or row.name == "service_level" else "min")
     assert row.range is None or row.range[0] <= row.range[1]
     assert row.description and (row.unit or row.range is None)
+
+
+# ---- check(): a field that does nothing without another --------------------------------------
+def test_a_field_set_without_the_field_it_needs_is_an_error() -> None:
+    """service_level without survive, disruption_weight without shortfall_penalty were ignored."""
+    def alone(**fields: object) -> list[str]:
+        with pytest.raises(ValidationError) as info:
+            Policy(**fields).check(REGIONS, PRODUCTS)
+        return list(info.value.problems)
+
+    assert [row.name for row in POLICY_FIELDS.values() if row.needs] == ["service_level", "disruption_weight"]
+    assert alone(service_level=0.8) == [
+        "(policy) | service_level == 0.8 does nothing without survive; set survive too, or leave "
+        "service_level out"]
+    assert alone(service_level={"Europe": 0.9}, min_hubs=1) == [
+        "(policy) | service_level == {'Europe': 0.9} does nothing without survive; set survive too, or "
+        "leave service_level out"]
+    assert alone(disruption_weight=2.0) == [
+        "(policy) | disruption_weight == 2.0 does nothing without shortfall_penalty; set "
+        "shortfall_penalty too, or leave disruption_weight out"]
+    assert problems(service_level=0.8, survive=("country",)) == []
+    assert problems(disruption_weight=0.0, shortfall_penalty=10.0) == []
+    assert problems(disruption_weight=1.0) == []  # the default: nothing set
 
 
 # ---- check(): range, whole numbers, mapping keys --------------------------------------------
@@ -88,7 +117,7 @@ def test_check_enforces_the_key_kinds(row: PolicyField) -> None:
     bad = (row.range[0] - 1)
     assert problems(**{row.name: {"chips": bad}})[0].startswith(f"(policy) | {row.name}['chips'] == {bad:g}")
     # without regions and products the keys are not checked
-    Policy(**{row.name: {"Mars": ok}}).check()
+    Policy(**{row.name: {"Mars": ok}}, **{name: NEEDED[name] for name in {row.needs} - {""}}).check()
 
 
 @pytest.mark.parametrize("row", [r for r in NUMBERS if not r.keys], ids=ids)
