@@ -504,7 +504,12 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
         mapping = load_mapping(path, "policies", limits)
     except ValidationError as exc:
         raise PolicyError(exc.problems, str(path), "policies file") from exc
+    named: set[str] = set()
     for name, data in mapping.items():
+        if str(name) in named:  # YAML keys 1 and '1': one name, as text
+            problems.append(f"(policies) | policy name {_show(str(name))} is given twice; keep one")
+            continue
+        named.add(str(name))
         label = f"(policy {_show(str(name))})"
         try:
             if data is not None and not isinstance(data, Mapping):

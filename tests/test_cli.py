@@ -344,12 +344,24 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
             "value served, given one of the ") in said
     assert "single failures happening, each equally likely." in said
 
-    policies.write_text("base: {excluded_countries: [FR, CN]}\n")
+    policies.write_text("base: {excluded_countries: [FR, CN]}\nnear: {min_local_share: 0.5}\n")
     assert main(["premium", str(tiny_dir), "--policies", str(policies)]) == 1
     assert "no plan meets the policy" in capsys.readouterr().err
     policies.write_text("near: {min_local_share: 1.5}\n")
     code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies))
     assert code == 2 and "min_local_share == 1.5" in data["reason"] and "'near'" in data["reason"]
+
+
+@pytest.mark.parametrize("text", ["", "base: {}\n", "base: {min_hubs: 1}\n"])
+def test_cli_premium_without_a_policy_to_compare(capsys, tiny_dir, tmp_path, text):
+    """A file that names no policy but the base printed the base alone, as if that were a comparison."""
+    policies = tmp_path / "policies.yaml"
+    policies.write_text(text)
+    code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies))
+    assert code == 2 and data["reason"] == (
+        f"policies file {policies}: 1 problem:\n  - (policies) | policies.yaml names no policy to "
+        "compare with the base (an entry 'base' is the base); add one, e.g. 'near_shoring: "
+        "{min_local_share: 0.5}'")
 
 
 def test_cli_frontier(capsys, tiny_dir, tmp_path):

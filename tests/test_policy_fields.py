@@ -182,6 +182,10 @@ def test_check_policies_and_policy_files(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as err:
         load_policies(tmp_path / "ps.yaml")
     assert [p.split(" | ")[0] for p in err.value.problems] == ["(policy 'b')", "(policy 'c')"]
+    (tmp_path / "ps.yaml").write_text("'1': {min_hubs: 1}\n1: {min_hubs: 2}\n")  # one name as text
+    with pytest.raises(ValidationError) as err:
+        load_policies(tmp_path / "ps.yaml")
+    assert err.value.problems == ("(policies) | policy name '1' is given twice; keep one",)
 
 
 # ---- units: figures and the docs --------------------------------------------------------------
