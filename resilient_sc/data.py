@@ -127,10 +127,15 @@ _BOM = b"\xef\xbb\xbf"  # Excel's "CSV UTF-8" byte order mark
 
 
 def _text_of(raw: bytes, table: str, file: str, problems: list[str]) -> str | None:
-    """``raw`` decoded as UTF-8 (a BOM dropped), or None with a problem naming the first bad byte."""
+    """``raw`` decoded as UTF-8 (a BOM dropped), or None with a problem: UTF-16, NUL bytes, or
+    the first byte that is not UTF-8."""
     raw = raw[3:] if raw.startswith(_BOM) else raw
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.append(f"({table}) | {file} is UTF-16 text; save it as CSV UTF-8")
+        return None
+    if b"\x00" in raw:  # no text file holds one; read on, every name would be garbled
+        problems.append(f"({table}) | {file} holds NUL bytes (UTF-16 without a byte-order mark, or "
+                        "not text); save it as CSV UTF-8")
         return None
     try:
         return raw.decode("utf-8")

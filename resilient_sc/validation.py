@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
@@ -26,6 +27,8 @@ from .schema import ALL_PRODUCTS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
 Frames = Mapping[str, pd.DataFrame]
 
 _INTEGER = re.compile(r"-?\d+")
+#: control characters (C0, DEL, C1): never part of an id
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 #: rows listed for one kind of problem in one table; the rest are counted
 SHOWN = 10
@@ -153,9 +156,15 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
                  f"{col.name} is blank")
     if col.kind in ("id", "text", "status", "kind"):
         default = col.default if col.default is not None else ""
-        texts = [str(u).strip() for u in uniques]
+        # one spelling of each name: an NFD 'München' (macOS) matches an NFC one (Windows)
+        texts = [unicodedata.normalize("NFC", str(u).strip()) for u in uniques]
         if col.kind == "id":  # Excel hands integer-looking ids back as floats: 101.0 -> '101'
             texts = [t[:-2] if t.endswith(".0") and _INTEGER.fullmatch(t[:-2]) else t for t in texts]
+            control = _spread([_CONTROL.search(t) is not None for t in texts], codes, False, bool) & ~blank
+            each_row(problems, name, np.flatnonzero(control),
+                     lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} holds a control "
+                                 "character; an id is printable text",
+                     f"{col.name} holds a control character")
         if col.kind in ("status", "kind"):
             texts = [t.lower() for t in texts]
         out = _spread(texts, codes, default, object)

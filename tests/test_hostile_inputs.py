@@ -550,6 +550,40 @@ def test_csv_trailing_empty_lines_and_unnamed_columns_are_not_short_rows(tiny_di
     assert len(read_network(tiny_dir).lanes) == len(examples.tiny().lanes)
 
 
+def test_csv_with_nul_bytes_is_one_problem_not_garbled_names(tiny_dir: Path):
+    (tiny_dir / "markets.csv").write_bytes("market,country\nParis,FR\n".encode("utf-16-le"))  # no BOM
+    assert one(tiny_dir) == ("(markets) | markets.csv holds NUL bytes (UTF-16 without a byte-order mark, "
+                             "or not text); save it as CSV UTF-8")
+
+
+def test_ids_with_control_characters_are_refused_at_their_cell(tiny_dir: Path):
+    edit(tiny_dir / "hubs.csv", "H1,", "H\x071,")
+    assert one(tiny_dir) == (r"(hubs, row 2 'H\x071') | hub 'H\x071' holds a control character; an id is "
+                             "printable text")
+    frames = examples.tiny().frames()
+    frames["markets"].loc[0, "market"] = "Pa\x00ris"
+    with pytest.raises(ValidationError) as info:
+        Network.from_frames(**frames)
+    assert info.value.problems == (
+        r"(markets, row 2 'Pa\x00ris') | market 'Pa\x00ris' holds a control character; an id is "
+        "printable text",)
+
+
+def test_ids_are_one_unicode_spelling(tiny_dir: Path):
+    """'München' typed on Windows (NFC) and on macOS (NFD, u + combining diaeresis) is one market."""
+    import unicodedata
+
+    nfc, nfd = unicodedata.normalize("NFC", "München"), unicodedata.normalize("NFD", "München")
+    assert nfc != nfd
+    edit(tiny_dir / "markets.csv", "Paris", nfc)
+    edit(tiny_dir / "lanes.csv", "Paris", nfd)
+    edit(tiny_dir / "demand.csv", "Paris", nfd)
+    net = read_network(tiny_dir)
+    assert {*net.markets["market"], *net.demand["market"], *net.lanes["destination"]} >= {nfc}
+    assert nfd not in {*net.demand["market"], *net.lanes["destination"]}
+    assert set(solve(net).outbound["market"]) == {nfc}
+
+
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
                                         "H1,Paris,2\n")
