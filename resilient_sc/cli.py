@@ -218,10 +218,12 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
 
     workbook = args.out is not None and args.out.suffix.lower() == ".xlsx"
     check_paths(args, args.out, folder=not workbook)
-    if args.log not in (None, "-"):
-        Path(args.log).parent.mkdir(parents=True, exist_ok=True)
     policy = load_policy(args.policy)
     network = load_network(args.data)
+    if policy is not None:
+        policy.check_network(network)
+    if args.log not in (None, "-"):  # only once the input is valid: bad input creates nothing
+        Path(args.log).parent.mkdir(parents=True, exist_ok=True)
     given = {"time_limit": args.time_limit, "mip_gap": args.gap, "threads": args.threads}
     options = SolveOptions(
         **{k: v for k, v in given.items() if v is not None},

@@ -364,6 +364,17 @@ def test_cli_premium_without_a_policy_to_compare(capsys, tiny_dir, tmp_path, tex
         "{min_local_share: 0.5}'")
 
 
+def test_cli_solve_with_bad_input_creates_no_log_folder(capsys, tiny_dir, tmp_path):
+    log = tmp_path / "logs" / "a" / "b.txt"
+    (tmp_path / "policy.yaml").write_text("excluded_countries: [XX]\n")
+    assert main(["solve", str(tiny_dir), "--policy", str(tmp_path / "policy.yaml"), "--log", str(log)]) == 2
+    assert "excluded_countries contains 'XX', not a country of the data" in capsys.readouterr().err
+    edit_csv(tiny_dir / "hubs.csv", "capacity", 0, "-1")
+    assert main(["solve", str(tiny_dir), "--log", str(log)]) == 2
+    assert "capacity -1 must be >= 0" in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
+
+
 def test_cli_frontier(capsys, tiny_dir, tmp_path):
     code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_share",
                              "--values", "0,0.5,1", "--no-warm-start", "--workers", "1",
