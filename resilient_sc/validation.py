@@ -464,10 +464,18 @@ def _named(periods: list[str], most: int = 5) -> str:
 
 def check_periods(t: Frames) -> tuple[list[str], list[str]]:
     """A ``period`` that is not in ``periods`` (or with no periods table) is an error; a
-    ``lead_time`` that is ignored (not a candidate) or that no period reaches is a warning."""
+    period of weight 0 and a ``lead_time`` that is ignored (not a candidate) or that no period
+    reaches are warnings."""
     problems: list[str] = []
     warnings: list[str] = []
     ids = _listed_periods(t)
+    if ids:
+        periods = t["periods"]
+        each_row(warnings, "periods", np.flatnonzero(periods["weight"].to_numpy(dtype=float) == 0),
+                 lambda pos: f"{where('periods', periods, pos)} | weight 0: the period's costs count for "
+                             "nothing, so its design is arbitrary (any feasible design ties); give it a "
+                             "weight > 0",
+                 "weight is 0")
     for name in PERIOD_TABLES:
         if name not in t:
             continue
