@@ -379,8 +379,8 @@ class Policy:
         """The row of :data:`POLICY_FIELDS` for field ``name``; a :class:`ValidationError`
         (labelled ``where``) naming the valid fields when there is none."""
         if name not in POLICY_FIELDS:
-            raise ValidationError([f"({where}) | unknown policy field {name!r}; fields are: "
-                                   f"{', '.join(POLICY_FIELDS)}"])
+            raise ValidationError([f"({where}) | unknown policy field {_show(name)}"
+                                   f"{suggest(name, POLICY_FIELDS)}; fields are: {', '.join(POLICY_FIELDS)}"])
         return POLICY_FIELDS[name]
 
     def sweep(self, name: str, values: Iterable[Any], where: str = "values") -> list[Policy]:

@@ -148,9 +148,10 @@ def test_per_market_product_takes_the_strictest_from_the_table(row: PolicyField)
 def test_check_field_names_every_field() -> None:
     assert Policy.check_field("min_local_share") is POLICY_FIELDS["min_local_share"]
     with pytest.raises(ValidationError) as err:
-        Policy.check_field("min_local_shar", "--field")
-    assert err.value.problems == (
-        f"(--field) | unknown policy field 'min_local_shar'; fields are: {', '.join(POLICY_FIELDS)}",)
+        Policy.check_field("min_locl_share", "--field")
+    assert err.value.problems == (  # the closest field suggested, as in a policy file
+        "(--field) | unknown policy field 'min_locl_share' (did you mean 'min_local_share'?); fields are: "
+        f"{', '.join(POLICY_FIELDS)}",)
 
 
 def test_frontier_checks_field_and_points_before_solving() -> None:
