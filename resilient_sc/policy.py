@@ -277,6 +277,10 @@ class Policy:
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, (value,))
+            elif not isinstance(value, Iterable):
+                row = POLICY_FIELDS[name]
+                one = f"one of {', '.join(row.choices)}" if row.choices else f"a {row.members} id"
+                raise _NotMembers(f"{name} == {_show(value)}, must be {one}, or a list of them")
             elif not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
 
@@ -390,6 +394,8 @@ class Policy:
         for v in values:
             try:
                 out.append(self.replace(**{name: v}))
+            except _NotMembers as exc:  # names the field and the value itself
+                raise ValidationError([f"({where}) | {exc}"]) from exc
             except (TypeError, ValueError) as exc:
                 raise ValidationError([f"({where}) | {name} = {v!r}: {exc}"]) from exc
         return out
@@ -557,6 +563,11 @@ def load_mapping(path: str | Path, what: str, limits: Limits | None = None) -> d
     if not isinstance(data, dict):
         raise ValidationError([f"({what}) | {path.name} must hold a mapping of field: value"])
     return data
+
+
+class _NotMembers(TypeError):
+    """A tuple field (``survive``, ``excluded_countries``) given something that is neither text
+    nor a list; the message names the field, the value and what it takes."""
 
 
 class _TooBig(Exception):

@@ -144,6 +144,15 @@ def test_per_market_product_takes_the_strictest_from_the_table(row: PolicyField)
     np.testing.assert_array_equal(got, [both, 0.2, 0.6, row.unset])  # unset: no key applies
 
 
+def test_a_sweep_of_a_list_field_says_what_a_value_must_be() -> None:
+    """``--field survive --values 5`` said "'int' object is not iterable"."""
+    for name, value, wanted in [("survive", 5, "one of supplier, hub, country"),
+                                ("excluded_countries", 1.5, "a country id")]:
+        with pytest.raises(ValidationError) as err:
+            Policy().sweep(name, ["country" if name == "survive" else "FR", value], "--values")
+        assert err.value.problems == (f"(--values) | {name} == {value}, must be {wanted}, or a list of them",)
+
+
 # ---- field names: frontier() and the CLI share one check -------------------------------------
 def test_check_field_names_every_field() -> None:
     assert Policy.check_field("min_local_share") is POLICY_FIELDS["min_local_share"]
@@ -164,7 +173,7 @@ def test_frontier_checks_field_and_points_before_solving() -> None:
         "(policy 'min_local_share=2') | min_local_share == 2, must be in [0, 1]",
         "(policy \"min_local_share={'Mars': 0.1}\") | min_local_share key 'Mars' is neither a region "
         "nor a product; regions are: Asia, Europe; products are: default")
-    with pytest.raises(ValidationError, match=r"\(values\) \| survive = 5: "):
+    with pytest.raises(ValidationError, match=r"\(values\) \| survive == 5, must be one of "):
         frontier(net, "survive", [5], failures=())
 
 
@@ -178,7 +187,8 @@ def test_check_policies_and_policy_files(tmp_path: Path) -> None:
     (tmp_path / "ps.yaml").write_text("a: {min_local_share: 0.5}\nb: {local: 1}\nc: 3\n")
     with pytest.raises(ValidationError, match=r"\(policy\) \| p.txt: expected a .yaml, .yml, .json file"):
         Policy.from_file(tmp_path / "p.txt")
-    with pytest.raises(ValidationError, match=r"\(policy\) \| p.yaml: 'int' object is not iterable"):
+    with pytest.raises(ValidationError, match=r"\(policy\) \| p.yaml: survive == 5, must be one of supplier, "
+                       r"hub, country, or a list of them"):
         Policy.from_file(tmp_path / "p.yaml")
     with pytest.raises(ValidationError) as err:
         load_policies(tmp_path / "ps.yaml")
