@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .format import quantity
+from .format import count, quantity
 from .limits import Limits, current
 from .schema import ALL_PRODUCTS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
 
@@ -501,7 +501,8 @@ def check_periods(t: Frames) -> tuple[list[str], list[str]]:
                  f"{where(name, df, pos)} | lead_time {lead[pos]:g} is ignored: only a candidate "
                  f"waits for its lead time (status is {quote(status[pos])})",
                  "lead_time is set on an element that is not a candidate")
-        reach = (f"there are {len(ids)} periods (positions 0 to {len(ids) - 1})" if ids
+        reach = (f"there {'is' if len(ids) == 1 else 'are'} {count(len(ids), 'period')} "
+                 f"({'position 0' if len(ids) == 1 else f'positions 0 to {len(ids) - 1}'})" if ids
                  else "without a periods table there is one period (position 0)")
         each_row(warnings, name, np.flatnonzero((lead >= n) & candidate),
                  lambda pos, name=name, df=df, lead=lead, kind=kind, reach=reach:

@@ -245,6 +245,9 @@ def test_a_lead_time_past_the_last_period_is_a_warning() -> None:
     assert warned(f) == [
         "(suppliers, row 2 'S_FR') | lead_time 3 is past the last period: there are 3 periods "
         "(positions 0 to 2), so the supplier can never operate"]
+    f["periods"] = pd.DataFrame({"period": ["2026"], "weight": [1.0]})
+    assert warned(f)[0] == ("(suppliers, row 2 'S_FR') | lead_time 3 is past the last period: there is "
+                            "1 period (position 0), so the supplier can never operate")
     del f["periods"]
     f["hubs"] = f["hubs"].assign(lead_time=1)
     assert warned(f) == [
