@@ -218,10 +218,12 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
 
     workbook = args.out is not None and args.out.suffix.lower() == ".xlsx"
     check_paths(args, args.out, folder=not workbook)
-    if args.log not in (None, "-"):
-        Path(args.log).parent.mkdir(parents=True, exist_ok=True)
     policy = load_policy(args.policy)
     network = load_network(args.data)
+    if policy is not None:
+        policy.check_network(network)
+    if args.log not in (None, "-"):  # only once the input is valid: bad input creates nothing
+        Path(args.log).parent.mkdir(parents=True, exist_ok=True)
     given = {"time_limit": args.time_limit, "mip_gap": args.gap, "threads": args.threads}
     options = SolveOptions(
         **{k: v for k, v in given.items() if v is not None},
@@ -409,12 +411,16 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     from .analysis import premium_outcomes, premium_table
     from .analysis.premium import shown_columns
     from .analysis.report import premium_sentences, write_premium_report
-    from .policy import load_policies
+    from .policy import PolicyError, load_policies
 
     check_paths(args, args.out, folder=True)
     policies = load_policies(args.policies)
-    network = load_network(args.data)
     base = policies.pop("base", None)
+    if not policies:
+        raise PolicyError([f"(policies) | {args.policies.name} names no policy to compare with the base "
+                           "(an entry 'base' is the base); add one, e.g. 'near_shoring: "
+                           "{min_local_share: 0.5}'"], str(args.policies), "policies file")
+    network = load_network(args.data)
     if has_periods(network):
         return _report_outcome(*cli_roadmap.premium(args, network, policies, base,
                                                     progress_bar(args, "policies"), writing))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import itertools
 import os
 import re
@@ -17,7 +18,7 @@ import pandas as pd
 from .exceptions import DataWarning, ValidationError
 from .limits import Limits, current, read_bytes
 from .schema import REQUIRED_TABLES, TABLES
-from .validation import SHOWN, clip, closest, coerce_table, quote, suggest, validate_tables
+from .validation import SHOWN, clip, closest, coerce_table, each_row, quote, suggest, validate_tables, where
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,10 +127,15 @@ _BOM = b"\xef\xbb\xbf"  # Excel's "CSV UTF-8" byte order mark
 
 
 def _text_of(raw: bytes, table: str, file: str, problems: list[str]) -> str | None:
-    """``raw`` decoded as UTF-8 (a BOM dropped), or None with a problem naming the first bad byte."""
+    """``raw`` decoded as UTF-8 (a BOM dropped), or None with a problem: UTF-16, NUL bytes, or
+    the first byte that is not UTF-8."""
     raw = raw[3:] if raw.startswith(_BOM) else raw
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.append(f"({table}) | {file} is UTF-16 text; save it as CSV UTF-8")
+        return None
+    if b"\x00" in raw:  # no text file holds one; read on, every name would be garbled
+        problems.append(f"({table}) | {file} holds NUL bytes (UTF-16 without a byte-order mark, or "
+                        "not text); save it as CSV UTF-8")
         return None
     try:
         return raw.decode("utf-8")
@@ -162,8 +168,14 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
                         f"{cells} cells may: over the limit of {limits.describe('cell_chars')}")
         return None
     text = _text_of(raw, table, path.name, problems)
+    fields = None if text is None else _fields_per_record(raw, text)
     del raw
     if text is None:
+        return None
+    if cells > limits.columns and (n := _header_fields(text, cells)) > limits.columns:
+        # refused before parsing: each column costs time in every later step
+        problems.append(f"({table}) | {path.name} has {n:,} columns, over the limit of "
+                        f"{limits.describe('columns')}")
         return None
     try:
         df = pd.read_csv(StringIO(text), header=None, dtype=str, keep_default_na=False,
@@ -180,8 +192,67 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
     header = ["" if pd.isna(h) else str(h) for h in df.iloc[0]]
     df = df.iloc[1:].reset_index(drop=True)
     df.columns = pd.Index(header, dtype=object)
+    # a record count that differs from the parser's (never seen) skips the check, not the table
+    counted = fields is not None and len(fields) == len(df) + 1
+    if counted and not _rows_complete(df, fields[1:], table, problems):
+        return None
     # no line longer than the limit: no cell is (the common case costs nothing more)
     return df if width <= limits.cell_chars or _cells_fit(df, table, problems, limits) else None
+
+
+def _fields_per_record(raw: bytes, text: str, chunk: int = 1 << 22) -> np.ndarray | None:
+    """The number of fields of each record of CSV ``raw`` (``text`` decoded), header first.
+    Without quotes a record is a line, its fields its commas + 1: counted in chunks, linear;
+    else by the csv module (None when it cannot read a cell: the parser will say why)."""
+    if b'"' not in raw and raw.count(b"\r") == raw.count(b"\r\n"):
+        data = np.frombuffer(raw, dtype=np.uint8)
+        ends: list[np.ndarray] = []
+        commas = 0
+        for lo in range(0, len(data), chunk):
+            part = data[lo:lo + chunk]
+            at = np.flatnonzero(part == 44)
+            ends.append(np.searchsorted(at, np.flatnonzero(part == 10)) + commas)
+            commas += len(at)
+        fields = np.diff(np.concatenate([*ends, [commas]]), prepend=0) + 1
+        return fields[:-1] if raw.endswith(b"\n") else fields
+    try:
+        return np.fromiter((len(r) for r in csv.reader(StringIO(text), skipinitialspace=True)),
+                           dtype=np.int64)
+    except csv.Error:
+        return None
+
+
+def _rows_complete(df: pd.DataFrame, fields: np.ndarray, table: str, problems: list[str]) -> bool:
+    """True when no row of ``df`` holding data has fewer ``fields`` than the header names
+    columns; else problems naming them. A missing field is not a blank cell (whose comma a
+    spreadsheet writes): the row is cut short, and its cells may have shifted."""
+    names = [str(h).strip().lower() for h in df.columns]
+    named = max((j + 1 for j, h in enumerate(names) if h), default=0)
+    short = np.flatnonzero(fields < named)
+    if len(short):
+        cells = df.iloc[short]
+        blank = np.logical_and.reduce([cells.iloc[:, j].str.strip().eq("").to_numpy()
+                                       for j in range(cells.shape[1])])
+        short = short[~blank]
+    if not len(short):
+        return True
+    keyed = pd.DataFrame({k: df.iloc[short, names.index(k)].str.strip().to_numpy()
+                          for k in TABLES[table].key if k in names})
+    keyed["_row"] = short + 2
+    each_row(problems, table, range(len(short)),
+             lambda i: f"{where(table, keyed, i)} | the row has {fields[short[i]]} fields, the header "
+                       f"{named}",
+             "the row has fewer fields than the header")
+    return False
+
+
+def _header_fields(text: str, commas: int) -> int:
+    """The fields of the first record of CSV ``text`` (a quoted cell may hold commas); ``commas``
+    (its commas + 1) when the csv module cannot read it."""
+    try:
+        return len(next(csv.reader(StringIO(text[:text.find("\n") + 1 or None]), skipinitialspace=True)))
+    except (csv.Error, StopIteration):
+        return commas
 
 
 def _longest_line(raw: bytes, chunk: int = 1 << 24) -> tuple[int, int]:
@@ -245,9 +316,10 @@ def _cell_text(value: Any) -> str:
 
 
 def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.DataFrame | None:
-    """Sheet ``ws`` (read-only, cached values) as a DataFrame of text whose position i is sheet
-    row i + 2. A formula without a saved value, an error value (#DIV/0!, #N/A, ...) or merged
-    cells are problems naming row and column, never blanks; so are rows and cells over the limits."""
+    """Sheet ``ws`` (read-only, cached values) as a DataFrame of text of the rows holding data,
+    indexed by ``_row``, their sheet row (memory follows the cells holding data). A formula
+    without a saved value, an error value (#DIV/0!, #N/A, ...) or merged cells are problems
+    naming row and column, never blanks; so are rows, columns and cells over the limits."""
     from openpyxl.utils import get_column_letter, range_boundaries
 
     found: list[str] = []
@@ -283,6 +355,10 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
                     continue
                 if r == 1:
                     header[col] = text
+                    if len(header) > limits.columns:
+                        problems.append(f"({table}) | the header row names more than "
+                                        f"{limits.describe('columns')}")
+                        return None
                 elif text.strip():
                     rows, values = columns.setdefault(col, ([], []))
                     rows.append(r)
@@ -307,15 +383,17 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
         if len(found) > SHOWN:
             problems.append(f"({table}) | … and more cells like these")
         return None
-    n = last - 1
+    # only the rows holding data: a stray value at row 1,048,576 is one row, not a million
+    filled = np.unique(np.concatenate([np.asarray(rows, dtype=np.int64) for rows, _ in columns.values()]
+                                      or [np.zeros(0, dtype=np.int64)]))
     data: dict[str, np.ndarray] = {}
     for col in sorted(header):
-        values = np.full(n, "", dtype=object)
+        values = np.full(len(filled), "", dtype=object)
         if col in columns:
             rows, texts = columns[col]
-            values[np.asarray(rows) - 2] = texts
+            values[np.searchsorted(filled, rows)] = texts
         data[str(col)] = values
-    df = pd.DataFrame(data)
+    df = pd.DataFrame(data, index=pd.Index(filled, name="_row"))
     df.columns = pd.Index([header[col] for col in sorted(header)], dtype=object)
     return df
 
@@ -400,7 +478,8 @@ def _read_folder(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
 
 
 def read_tables(path: str | Path, limits: Limits | None = None) -> dict[str, pd.DataFrame]:
-    """The raw tables (all text) of a CSV folder or an ``.xlsx`` workbook, unvalidated.
+    """The raw tables (all text) of a CSV folder or an ``.xlsx`` workbook, unvalidated; a
+    sheet's table holds its rows with data, indexed by their sheet row (``_row``).
 
     Every file is read within ``limits`` (default: :func:`resilient_sc.limits.current`).
     """

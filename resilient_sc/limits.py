@@ -1,4 +1,5 @@
-"""Bounds on every input, in one place: file size, rows, cell size, number magnitude, policy files.
+"""Bounds on every input, in one place: file size, rows, columns, cell size, number magnitude,
+policy files.
 
 Each limit has a default and an environment variable that raises (or lowers) it, e.g.
 ``RESILIENT_SC_MAX_FILE_MB=1024 resilient-sc validate big/``; library callers may pass a
@@ -26,6 +27,7 @@ ENV = {
     "file_mb": "RESILIENT_SC_MAX_FILE_MB",
     "rows": "RESILIENT_SC_MAX_ROWS",
     "cell_chars": "RESILIENT_SC_MAX_CELL_CHARS",
+    "columns": "RESILIENT_SC_MAX_COLUMNS",
     "magnitude": "RESILIENT_SC_MAX_MAGNITUDE",
     "policy_kb": "RESILIENT_SC_MAX_POLICY_KB",
     "yaml_aliases": "RESILIENT_SC_MAX_YAML_ALIASES",
@@ -38,6 +40,7 @@ _UNITS = {
     "file_mb": "MB per input file",
     "rows": "rows per table",
     "cell_chars": "characters per cell",
+    "columns": "columns per table",
     "magnitude": "for the magnitude of a number",
     "policy_kb": "KB per policy file",
     "yaml_aliases": "aliases (*name) per policy file",
@@ -54,6 +57,8 @@ class Limits:
     file_mb: float = 256.0
     rows: int = 5_000_000
     cell_chars: int = 1_000
+    #: a table has at most 11 columns; the rest is room for blank ones (trailing commas)
+    columns: int = 1_000
     magnitude: float = 1e15
     policy_kb: float = 1024.0
     yaml_aliases: int = 100

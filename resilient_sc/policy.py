@@ -60,7 +60,9 @@ class PolicyField:
     * ``choices``: the allowed members of a tuple field (empty: any);
     * ``members``: what the members of a tuple field name in the data (``"country"``; ``""``: nothing);
     * ``unset``: the value of a (market, product) that neither the field nor any key of its
-      mapping covers (NaN: no requirement; ``service_level``: 1, docs/conventions.md §8.4).
+      mapping covers (NaN: no requirement; ``service_level``: 1, docs/conventions.md §8.4);
+    * ``needs``: the field without which this one does nothing (``""``: none); setting it alone
+      is an error, never silently ignored.
 
     The python type and the default are the annotation and default of the field on :class:`Policy`.
     """
@@ -76,6 +78,7 @@ class PolicyField:
     choices: tuple[str, ...] = ()
     unset: float = math.nan
     members: str = ""
+    needs: str = ""
 
     @property
     def type(self) -> str:
@@ -216,7 +219,7 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 choices=FAILURE_KINDS),
     PolicyField("service_level", _SHARE, False, _REGION_OR_PRODUCT, "max", _DEMAND, "β",
                 "fraction of demand still served after each failure of survive (default 1)",
-                unset=1.0),
+                unset=1.0, needs="survive"),
     PolicyField("co2_cap", _AT_LEAST_0, False, (), "", "CO2 units", "",
                 "total CO2 of the plan at most this"),
     PolicyField("co2_price", _AT_LEAST_0, False, (), "", "money per CO2 unit", "",
@@ -230,7 +233,8 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
     PolicyField("shortfall_penalty", _AT_LEAST_0, False, (), "", "money per unit short", "π",
                 "demand may go unmet at π per unit short"),
     PolicyField("disruption_weight", _AT_LEAST_0, False, (), "", "weight of the scenarios", "w",
-                "weight w of the expected cost of the disruption scenarios in the objective"),
+                "weight w of the expected cost of the disruption scenarios in the objective",
+                needs="shortfall_penalty"),
     PolicyField("max_region_share", _SHARE, False, _REGION_OR_PRODUCT, "min", _DEMAND, "ρ",
                 "no foreign region supplies more than ρ of a market's demand for a product"),
 )}
@@ -273,6 +277,10 @@ class Policy:
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, (value,))
+            elif not isinstance(value, Iterable):
+                row = POLICY_FIELDS[name]
+                one = f"one of {', '.join(row.choices)}" if row.choices else f"a {row.members} id"
+                raise _NotMembers(f"{name} == {_show(value)}, must be {one}, or a list of them")
             elif not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
 
@@ -356,6 +364,11 @@ class Policy:
                 and self.min_hubs > self.max_hubs):
             problems.append(f"(policy) | min_hubs == {self.min_hubs} exceeds max_hubs == "
                             f"{self.max_hubs}")
+        given = self.to_dict()
+        problems += [f"(policy) | {row.name} == {_show(given[row.name])} does nothing without "
+                     f"{row.needs}; set {row.needs} too, or leave {row.name} out"
+                     for row in POLICY_FIELDS.values() if row.needs and row.name in given
+                     and row.needs not in given]
         if problems:
             raise PolicyError(problems, self.source) if self.source else ValidationError(problems)
 
@@ -370,8 +383,8 @@ class Policy:
         """The row of :data:`POLICY_FIELDS` for field ``name``; a :class:`ValidationError`
         (labelled ``where``) naming the valid fields when there is none."""
         if name not in POLICY_FIELDS:
-            raise ValidationError([f"({where}) | unknown policy field {name!r}; fields are: "
-                                   f"{', '.join(POLICY_FIELDS)}"])
+            raise ValidationError([f"({where}) | unknown policy field {_show(name)}"
+                                   f"{suggest(name, POLICY_FIELDS)}; fields are: {', '.join(POLICY_FIELDS)}"])
         return POLICY_FIELDS[name]
 
     def sweep(self, name: str, values: Iterable[Any], where: str = "values") -> list[Policy]:
@@ -381,6 +394,8 @@ class Policy:
         for v in values:
             try:
                 out.append(self.replace(**{name: v}))
+            except _NotMembers as exc:  # names the field and the value itself
+                raise ValidationError([f"({where}) | {exc}"]) from exc
             except (TypeError, ValueError) as exc:
                 raise ValidationError([f"({where}) | {name} = {v!r}: {exc}"]) from exc
         return out
@@ -495,7 +510,12 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
         mapping = load_mapping(path, "policies", limits)
     except ValidationError as exc:
         raise PolicyError(exc.problems, str(path), "policies file") from exc
+    named: set[str] = set()
     for name, data in mapping.items():
+        if str(name) in named:  # YAML keys 1 and '1': one name, as text
+            problems.append(f"(policies) | policy name {_show(str(name))} is given twice; keep one")
+            continue
+        named.add(str(name))
         label = f"(policy {_show(str(name))})"
         try:
             if data is not None and not isinstance(data, Mapping):
@@ -543,6 +563,11 @@ def load_mapping(path: str | Path, what: str, limits: Limits | None = None) -> d
     if not isinstance(data, dict):
         raise ValidationError([f"({what}) | {path.name} must hold a mapping of field: value"])
     return data
+
+
+class _NotMembers(TypeError):
+    """A tuple field (``survive``, ``excluded_countries``) given something that is neither text
+    nor a list; the message names the field, the value and what it takes."""
 
 
 class _TooBig(Exception):

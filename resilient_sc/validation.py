@@ -13,19 +13,22 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .format import quantity
+from .format import count, quantity
 from .limits import Limits, current
 from .schema import ALL_PRODUCTS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
 
 Frames = Mapping[str, pd.DataFrame]
 
 _INTEGER = re.compile(r"-?\d+")
+#: control characters (C0, DEL, C1): never part of an id
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 #: rows listed for one kind of problem in one table; the rest are counted
 SHOWN = 10
@@ -153,9 +156,15 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
                  f"{col.name} is blank")
     if col.kind in ("id", "text", "status", "kind"):
         default = col.default if col.default is not None else ""
-        texts = [str(u).strip() for u in uniques]
+        # one spelling of each name: an NFD 'München' (macOS) matches an NFC one (Windows)
+        texts = [unicodedata.normalize("NFC", str(u).strip()) for u in uniques]
         if col.kind == "id":  # Excel hands integer-looking ids back as floats: 101.0 -> '101'
             texts = [t[:-2] if t.endswith(".0") and _INTEGER.fullmatch(t[:-2]) else t for t in texts]
+            control = _spread([_CONTROL.search(t) is not None for t in texts], codes, False, bool) & ~blank
+            each_row(problems, name, np.flatnonzero(control),
+                     lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} holds a control "
+                                 "character; an id is printable text",
+                     f"{col.name} holds a control character")
         if col.kind in ("status", "kind"):
             texts = [t.lower() for t in texts]
         out = _spread(texts, codes, default, object)
@@ -260,12 +269,16 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
                  limits: Limits | None = None) -> pd.DataFrame:
     """``df`` checked against the schema of table ``name``, typed and with defaults filled in.
 
-    The result has every schema column plus ``_row`` (the spreadsheet row of each record).
+    The result has every schema column plus ``_row`` (the spreadsheet row of each record): the
+    index of ``df`` when it is an integer index named ``_row`` (a sheet's rows holding data),
+    else its position + 2.
     """
     table = TABLES[name]
     limits = current(limits)
+    given = df.index.name == "_row" and pd.api.types.is_integer_dtype(df.index)
+    rows = df.index.to_numpy(dtype=np.int64) if given else np.arange(2, len(df) + 2)
     df = _columns(name, df.reset_index(drop=True), problems)
-    df["_row"] = np.arange(2, len(df) + 2)
+    df["_row"] = rows
     # drop rows that are blank everywhere (trailing lines of a spreadsheet)
     data_cols = [c for c in df.columns if c != "_row"]
     if data_cols:
@@ -451,10 +464,18 @@ def _named(periods: list[str], most: int = 5) -> str:
 
 def check_periods(t: Frames) -> tuple[list[str], list[str]]:
     """A ``period`` that is not in ``periods`` (or with no periods table) is an error; a
-    ``lead_time`` that is ignored (not a candidate) or that no period reaches is a warning."""
+    period of weight 0 and a ``lead_time`` that is ignored (not a candidate) or that no period
+    reaches are warnings."""
     problems: list[str] = []
     warnings: list[str] = []
     ids = _listed_periods(t)
+    if ids:
+        periods = t["periods"]
+        each_row(warnings, "periods", np.flatnonzero(periods["weight"].to_numpy(dtype=float) == 0),
+                 lambda pos: f"{where('periods', periods, pos)} | weight 0: the period's costs count for "
+                             "nothing, so its design is arbitrary (any feasible design ties); give it a "
+                             "weight > 0",
+                 "weight is 0")
     for name in PERIOD_TABLES:
         if name not in t:
             continue
@@ -480,7 +501,8 @@ def check_periods(t: Frames) -> tuple[list[str], list[str]]:
                  f"{where(name, df, pos)} | lead_time {lead[pos]:g} is ignored: only a candidate "
                  f"waits for its lead time (status is {quote(status[pos])})",
                  "lead_time is set on an element that is not a candidate")
-        reach = (f"there are {len(ids)} periods (positions 0 to {len(ids) - 1})" if ids
+        reach = (f"there {'is' if len(ids) == 1 else 'are'} {count(len(ids), 'period')} "
+                 f"({'position 0' if len(ids) == 1 else f'positions 0 to {len(ids) - 1}'})" if ids
                  else "without a periods table there is one period (position 0)")
         each_row(warnings, name, np.flatnonzero((lead >= n) & candidate),
                  lambda pos, name=name, df=df, lead=lead, kind=kind, reach=reach:

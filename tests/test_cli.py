@@ -344,12 +344,35 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
             "value served, given one of the ") in said
     assert "single failures happening, each equally likely." in said
 
-    policies.write_text("base: {excluded_countries: [FR, CN]}\n")
+    policies.write_text("base: {excluded_countries: [FR, CN]}\nnear: {min_local_share: 0.5}\n")
     assert main(["premium", str(tiny_dir), "--policies", str(policies)]) == 1
     assert "no plan meets the policy" in capsys.readouterr().err
     policies.write_text("near: {min_local_share: 1.5}\n")
     code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies))
     assert code == 2 and "min_local_share == 1.5" in data["reason"] and "'near'" in data["reason"]
+
+
+@pytest.mark.parametrize("text", ["", "base: {}\n", "base: {min_hubs: 1}\n"])
+def test_cli_premium_without_a_policy_to_compare(capsys, tiny_dir, tmp_path, text):
+    """A file that names no policy but the base printed the base alone, as if that were a comparison."""
+    policies = tmp_path / "policies.yaml"
+    policies.write_text(text)
+    code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies))
+    assert code == 2 and data["reason"] == (
+        f"policies file {policies}: 1 problem:\n  - (policies) | policies.yaml names no policy to "
+        "compare with the base (an entry 'base' is the base); add one, e.g. 'near_shoring: "
+        "{min_local_share: 0.5}'")
+
+
+def test_cli_solve_with_bad_input_creates_no_log_folder(capsys, tiny_dir, tmp_path):
+    log = tmp_path / "logs" / "a" / "b.txt"
+    (tmp_path / "policy.yaml").write_text("excluded_countries: [XX]\n")
+    assert main(["solve", str(tiny_dir), "--policy", str(tmp_path / "policy.yaml"), "--log", str(log)]) == 2
+    assert "excluded_countries contains 'XX', not a country of the data" in capsys.readouterr().err
+    edit_csv(tiny_dir / "hubs.csv", "capacity", 0, "-1")
+    assert main(["solve", str(tiny_dir), "--log", str(log)]) == 2
+    assert "capacity -1 must be >= 0" in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
 
 
 def test_cli_frontier(capsys, tiny_dir, tmp_path):

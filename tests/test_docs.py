@@ -102,7 +102,7 @@ def test_generated_blocks_run_commands_and_code() -> None:
 
 <!-- gen:cli-session
 resilient-sc init mynet             # a comment is shown, not run
-echo "S_Lyon,FR,8000,,45.76,4.84" >> mynet/suppliers.csv
+echo "S_Lyon,FR,8000,,45.76,4.84,,," >> mynet/suppliers.csv
 resilient-sc validate mynet
 -->
 stale output

@@ -296,6 +296,41 @@ def test_workbook_cells_over_the_limits(book: Path):
         in problems(book, Limits(rows=20))
 
 
+def test_workbook_stray_row_far_below_is_read_as_one_row(tmp_path: Path):
+    """A header of 20 names and one value at A1048576: one row is built, not a million blank ones
+    (1,000 names made a 28 KB file take 3.8 GB); the row keeps its sheet row number."""
+    import tracemalloc
+
+    path = tmp_path / "w.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        for name, df in examples.tiny().frames().items():
+            df.to_excel(xl, sheet_name=name, index=False)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["hubs"]
+    for col in range(ws.max_column + 1, 21):
+        ws.cell(1, col, f"note{col}")
+    ws["A1048576"] = "H_far"
+    wb.save(path)
+    tracemalloc.start()
+    try:
+        found = problems(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "(hubs, row 1048576 'H_far') | country is required but blank" in found
+    assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def test_workbook_header_over_the_columns_limit(book: Path):
+    wb = openpyxl.load_workbook(book)
+    for col in range(1, 13):
+        wb["hubs"].cell(1, col, f"c{col}")
+    wb.save(book)
+    assert one(book, Limits(columns=11)) == (
+        "(hubs) | the header row names more than 11 columns per table (set RESILIENT_SC_MAX_COLUMNS "
+        "to raise it)")
+
+
 # ---- 7: every name in a policy is checked against the data -------------------------------------------
 COUNTRIES = "BR, CA, CN, CZ, DE, FR, JP, KR, MX, PL, TW, US, VN"
 
@@ -464,6 +499,21 @@ def test_huge_cell_is_refused_and_never_echoed(ex: Path):
                  "of 1,000 characters per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)")
 
 
+def test_csv_with_too_many_columns_is_refused_before_parsing(tiny_dir: Path):
+    """Trailing commas past the columns limit: one line naming the file and the count, at once
+    (200,000 of them took 4 minutes, column by column)."""
+    (tiny_dir / "markets.csv").write_text("market,country" + "," * 5_000 + "\nParis,FR" + "," * 5_000 + "\n")
+    assert one(tiny_dir) == ("(markets) | markets.csv has 5,002 columns, over the limit of 1,000 columns "
+                             "per table (set RESILIENT_SC_MAX_COLUMNS to raise it)")
+    (tiny_dir / "markets.csv").write_text('"market,x",country' + "," * 998 + "\nParis,FR\n")
+    assert "columns per table" not in " ".join(problems(tiny_dir))  # 1,000: a quoted comma is no column
+    wide = "," * 200_000
+    (tiny_dir / "markets.csv").write_text(f"market,country{wide}\nParis,FR{wide}\n")
+    start = time.perf_counter()
+    assert one(tiny_dir).startswith("(markets) | markets.csv has 200,002 columns, over the limit of 1,000")
+    assert time.perf_counter() - start < 5
+
+
 def test_values_quoted_in_problems_are_short_and_on_one_line():
     assert quote("x" * 300_000) == f"'{'x' * 39}…' (300,000 characters)"
     assert quote("a\nb\x00") == r"'a\nb\x00'"
@@ -480,6 +530,58 @@ def test_csv_that_is_utf16_or_ragged(tiny_dir: Path):
     (tiny_dir / "markets.csv").write_text("market,country\nParis,FR,extra\n")
     assert one(tiny_dir) == ("(markets) | markets.csv is not valid CSV: Error tokenizing data. C error: "
                              "Expected 2 fields in line 2, saw 3")
+
+
+def test_csv_row_with_fewer_fields_than_the_header_is_refused(ex: Path):
+    """A row cut short was read with its missing cells as blanks: unit_cost and co2 became 0."""
+    edit(ex / "supplier_products.csv", "S_BR_Manaus,cells,9000,38.19,2.36", "S_BR_Manaus,cells,9000")
+    assert one(ex) == "(supplier_products, row 2 'S_BR_Manaus, cells') | the row has 3 fields, the header 5"
+    edit(ex / "supplier_products.csv", "S_BR_Manaus,cells,9000", '"S_BR_Manaus",cells,9000,,')
+    assert read_network(ex).supplier_products["unit_cost"].iloc[0] == 0  # blanks written: read as blanks
+    edit(ex / "supplier_products.csv", '"S_BR_Manaus",cells,9000,,', '"S_BR_Manaus","cells"')
+    assert one(ex) == "(supplier_products, row 2 'S_BR_Manaus, cells') | the row has 2 fields, the header 5"
+
+
+def test_csv_trailing_empty_lines_and_unnamed_columns_are_not_short_rows(tiny_dir: Path):
+    with open(tiny_dir / "lanes.csv", "a") as fh:
+        fh.write("\n\n,\n")
+    text = (tiny_dir / "markets.csv").read_text()
+    (tiny_dir / "markets.csv").write_text(text.replace("\n", ",,\n", 1))  # header ends with 2 unnamed
+    assert len(read_network(tiny_dir).lanes) == len(examples.tiny().lanes)
+
+
+def test_csv_with_nul_bytes_is_one_problem_not_garbled_names(tiny_dir: Path):
+    (tiny_dir / "markets.csv").write_bytes("market,country\nParis,FR\n".encode("utf-16-le"))  # no BOM
+    assert one(tiny_dir) == ("(markets) | markets.csv holds NUL bytes (UTF-16 without a byte-order mark, "
+                             "or not text); save it as CSV UTF-8")
+
+
+def test_ids_with_control_characters_are_refused_at_their_cell(tiny_dir: Path):
+    edit(tiny_dir / "hubs.csv", "H1,", "H\x071,")
+    assert one(tiny_dir) == (r"(hubs, row 2 'H\x071') | hub 'H\x071' holds a control character; an id is "
+                             "printable text")
+    frames = examples.tiny().frames()
+    frames["markets"].loc[0, "market"] = "Pa\x00ris"
+    with pytest.raises(ValidationError) as info:
+        Network.from_frames(**frames)
+    assert info.value.problems == (
+        r"(markets, row 2 'Pa\x00ris') | market 'Pa\x00ris' holds a control character; an id is "
+        "printable text",)
+
+
+def test_ids_are_one_unicode_spelling(tiny_dir: Path):
+    """'München' typed on Windows (NFC) and on macOS (NFD, u + combining diaeresis) is one market."""
+    import unicodedata
+
+    nfc, nfd = unicodedata.normalize("NFC", "München"), unicodedata.normalize("NFD", "München")
+    assert nfc != nfd
+    edit(tiny_dir / "markets.csv", "Paris", nfc)
+    edit(tiny_dir / "lanes.csv", "Paris", nfd)
+    edit(tiny_dir / "demand.csv", "Paris", nfd)
+    net = read_network(tiny_dir)
+    assert {*net.markets["market"], *net.demand["market"], *net.lanes["destination"]} >= {nfc}
+    assert nfd not in {*net.demand["market"], *net.lanes["destination"]}
+    assert set(solve(net).outbound["market"]) == {nfc}
 
 
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):

@@ -214,6 +214,14 @@ def warned(f: dict[str, pd.DataFrame]) -> list[str]:
     return list(net.warnings)
 
 
+def test_a_period_of_weight_0_is_warned_about() -> None:
+    """Its costs count for nothing: any feasible design of that period ties, so the one shown is arbitrary."""
+    f = frames(periods=pd.DataFrame({"period": ["2026", "2027", "2028"], "weight": [1.0, 0.0, 0.9]}))
+    assert warned(f) == ["(periods, row 3 '2027') | weight 0: the period's costs count for nothing, so its "
+                         "design is arbitrary (any feasible design ties); give it a weight > 0"]
+    assert warned(frames()) == []
+
+
 def test_a_lead_time_on_an_element_in_operation_is_ignored_with_a_warning() -> None:
     f = frames()
     f["suppliers"] = f["suppliers"].assign(status=["existing", "open"], lead_time=[1, 2])
@@ -237,6 +245,9 @@ def test_a_lead_time_past_the_last_period_is_a_warning() -> None:
     assert warned(f) == [
         "(suppliers, row 2 'S_FR') | lead_time 3 is past the last period: there are 3 periods "
         "(positions 0 to 2), so the supplier can never operate"]
+    f["periods"] = pd.DataFrame({"period": ["2026"], "weight": [1.0]})
+    assert warned(f)[0] == ("(suppliers, row 2 'S_FR') | lead_time 3 is past the last period: there is "
+                            "1 period (position 0), so the supplier can never operate")
     del f["periods"]
     f["hubs"] = f["hubs"].assign(lead_time=1)
     assert warned(f) == [

@@ -23,10 +23,16 @@ KEYED = [row for row in POLICY_FIELDS.values() if row.keys]
 ids = lambda row: row.name  # noqa: E731
 
 
+#: a valid value of each field another one needs (``service_level`` needs ``survive``)
+NEEDED = {"survive": ("supplier",), "shortfall_penalty": 100.0}
+
+
 def problems(**fields: object) -> list[str]:
-    """The problems ``Policy(**fields).check`` reports on REGIONS and PRODUCTS (empty: valid)."""
+    """The problems ``Policy(**fields).check`` reports on REGIONS and PRODUCTS (empty: valid),
+    with the field a given one needs set too."""
+    needs = {POLICY_FIELDS[name].needs for name in fields} - {""} - set(fields)
     try:
-        Policy(**fields).check(REGIONS, PRODUCTS)
+        Policy(**fields, **{name: NEEDED[name] for name in needs}).check(REGIONS, PRODUCTS)
     except ValidationError as exc:
         return list(exc.problems)
     return []
@@ -49,6 +55,29 @@ def test_row_agrees_with_the_annotation(row: PolicyField) -> None:
                              or row.name == "service_level" else "min")
     assert row.range is None or row.range[0] <= row.range[1]
     assert row.description and (row.unit or row.range is None)
+
+
+# ---- check(): a field that does nothing without another --------------------------------------
+def test_a_field_set_without_the_field_it_needs_is_an_error() -> None:
+    """service_level without survive, disruption_weight without shortfall_penalty were ignored."""
+    def alone(**fields: object) -> list[str]:
+        with pytest.raises(ValidationError) as info:
+            Policy(**fields).check(REGIONS, PRODUCTS)
+        return list(info.value.problems)
+
+    assert [row.name for row in POLICY_FIELDS.values() if row.needs] == ["service_level", "disruption_weight"]
+    assert alone(service_level=0.8) == [
+        "(policy) | service_level == 0.8 does nothing without survive; set survive too, or leave "
+        "service_level out"]
+    assert alone(service_level={"Europe": 0.9}, min_hubs=1) == [
+        "(policy) | service_level == {'Europe': 0.9} does nothing without survive; set survive too, or "
+        "leave service_level out"]
+    assert alone(disruption_weight=2.0) == [
+        "(policy) | disruption_weight == 2.0 does nothing without shortfall_penalty; set "
+        "shortfall_penalty too, or leave disruption_weight out"]
+    assert problems(service_level=0.8, survive=("country",)) == []
+    assert problems(disruption_weight=0.0, shortfall_penalty=10.0) == []
+    assert problems(disruption_weight=1.0) == []  # the default: nothing set
 
 
 # ---- check(): range, whole numbers, mapping keys --------------------------------------------
@@ -88,7 +117,7 @@ def test_check_enforces_the_key_kinds(row: PolicyField) -> None:
     bad = (row.range[0] - 1)
     assert problems(**{row.name: {"chips": bad}})[0].startswith(f"(policy) | {row.name}['chips'] == {bad:g}")
     # without regions and products the keys are not checked
-    Policy(**{row.name: {"Mars": ok}}).check()
+    Policy(**{row.name: {"Mars": ok}}, **{name: NEEDED[name] for name in {row.needs} - {""}}).check()
 
 
 @pytest.mark.parametrize("row", [r for r in NUMBERS if not r.keys], ids=ids)
@@ -115,13 +144,23 @@ def test_per_market_product_takes_the_strictest_from_the_table(row: PolicyField)
     np.testing.assert_array_equal(got, [both, 0.2, 0.6, row.unset])  # unset: no key applies
 
 
+def test_a_sweep_of_a_list_field_says_what_a_value_must_be() -> None:
+    """``--field survive --values 5`` said "'int' object is not iterable"."""
+    for name, value, wanted in [("survive", 5, "one of supplier, hub, country"),
+                                ("excluded_countries", 1.5, "a country id")]:
+        with pytest.raises(ValidationError) as err:
+            Policy().sweep(name, ["country" if name == "survive" else "FR", value], "--values")
+        assert err.value.problems == (f"(--values) | {name} == {value}, must be {wanted}, or a list of them",)
+
+
 # ---- field names: frontier() and the CLI share one check -------------------------------------
 def test_check_field_names_every_field() -> None:
     assert Policy.check_field("min_local_share") is POLICY_FIELDS["min_local_share"]
     with pytest.raises(ValidationError) as err:
-        Policy.check_field("min_local_shar", "--field")
-    assert err.value.problems == (
-        f"(--field) | unknown policy field 'min_local_shar'; fields are: {', '.join(POLICY_FIELDS)}",)
+        Policy.check_field("min_locl_share", "--field")
+    assert err.value.problems == (  # the closest field suggested, as in a policy file
+        "(--field) | unknown policy field 'min_locl_share' (did you mean 'min_local_share'?); fields are: "
+        f"{', '.join(POLICY_FIELDS)}",)
 
 
 def test_frontier_checks_field_and_points_before_solving() -> None:
@@ -134,7 +173,7 @@ def test_frontier_checks_field_and_points_before_solving() -> None:
         "(policy 'min_local_share=2') | min_local_share == 2, must be in [0, 1]",
         "(policy \"min_local_share={'Mars': 0.1}\") | min_local_share key 'Mars' is neither a region "
         "nor a product; regions are: Asia, Europe; products are: default")
-    with pytest.raises(ValidationError, match=r"\(values\) \| survive = 5: "):
+    with pytest.raises(ValidationError, match=r"\(values\) \| survive == 5, must be one of "):
         frontier(net, "survive", [5], failures=())
 
 
@@ -148,11 +187,16 @@ def test_check_policies_and_policy_files(tmp_path: Path) -> None:
     (tmp_path / "ps.yaml").write_text("a: {min_local_share: 0.5}\nb: {local: 1}\nc: 3\n")
     with pytest.raises(ValidationError, match=r"\(policy\) \| p.txt: expected a .yaml, .yml, .json file"):
         Policy.from_file(tmp_path / "p.txt")
-    with pytest.raises(ValidationError, match=r"\(policy\) \| p.yaml: 'int' object is not iterable"):
+    with pytest.raises(ValidationError, match=r"\(policy\) \| p.yaml: survive == 5, must be one of supplier, "
+                       r"hub, country, or a list of them"):
         Policy.from_file(tmp_path / "p.yaml")
     with pytest.raises(ValidationError) as err:
         load_policies(tmp_path / "ps.yaml")
     assert [p.split(" | ")[0] for p in err.value.problems] == ["(policy 'b')", "(policy 'c')"]
+    (tmp_path / "ps.yaml").write_text("'1': {min_hubs: 1}\n1: {min_hubs: 2}\n")  # one name as text
+    with pytest.raises(ValidationError) as err:
+        load_policies(tmp_path / "ps.yaml")
+    assert err.value.problems == ("(policies) | policy name '1' is given twice; keep one",)
 
 
 # ---- units: figures and the docs --------------------------------------------------------------
