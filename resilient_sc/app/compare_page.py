@@ -417,7 +417,7 @@ def build(session: Session) -> Any:
             ui.notify(exc.problems[0].split("| ", 1)[-1], type="warning")
             return
         if session.policy_problems:
-            ui.notify("the policy has a value that is not used (step 2): "
+            ui.notify("the policy has a value to correct (step 2): "
                       + "; ".join(session.policy_problems), type="warning")
             return
         sweep_button.disable()

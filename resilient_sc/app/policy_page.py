@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..exceptions import ValidationError
 from ..policy import POLICY_FIELDS, Policy
 from ..schema import FAILURE_KINDS
 from .state import upload_path, user_words
@@ -109,6 +110,22 @@ def key_problem(name: str, key: str, value: float | None) -> str | None:
     return problems[0].split("| ", 1)[-1] if problems else None
 
 
+def field_problems(policy: Policy) -> list[str]:
+    """What :meth:`Policy.check <resilient_sc.policy.Policy.check>` finds wrong with ``policy``
+    on its own (a field set without the one it needs), in the library's words.
+
+    >>> field_problems(Policy(service_level=0.9))
+    ['service_level == 0.9 does nothing without survive; set survive too, or leave service_level out']
+    >>> field_problems(Policy(survive=("country",), service_level=0.9))
+    []
+    """
+    try:
+        policy.check()
+    except ValidationError as exc:
+        return [p.split("| ", 1)[-1] for p in exc.problems]
+    return []
+
+
 def key_help(name: str, unit: str, periods: bool) -> str:
     """What the grid of field ``name`` means (``periods``: the data is a roadmap)."""
     kinds = "region, product or period" if periods else "region or product"
@@ -170,9 +187,10 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
             values[n] = dict(per_values[n]) or (controls[n].value if switches[n].value else {})
         values.update({n: controls[n].value for n in ("excluded_countries", "survive", "single_sourcing")})
         session.policy = policy_of(values, session.policy)
-        session.policy_problems = list(invalid.values())
+        session.policy_problems = list(invalid.values()) + field_problems(session.policy)
         summary.text = f"Policy: {session.policy.to_dict() or 'base (cost-optimal, nothing required)'}"
-        problems.text = ("Not used, correct it to solve: " + "; ".join(invalid.values())) if invalid else ""
+        problems.text = ("Correct it to solve: " + "; ".join(session.policy_problems)
+                         if session.policy_problems else "")
         on_change()
 
     @ui.refreshable

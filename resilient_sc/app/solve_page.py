@@ -136,7 +136,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
 
     async def start() -> None:
         if session.policy_problems:  # a value typed out of range is not used: solving without it misleads
-            status.text = ("not solved: the policy has a value that is not used (step 2): "
+            status.text = ("not solved: the policy has a value to correct (step 2): "
                            + "; ".join(session.policy_problems))
             ui.notify(status.text, type="warning")
             return
