@@ -17,9 +17,7 @@ labels and the docs' field table are driven from it.
 
 from __future__ import annotations
 
-import json
 import math
-import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
@@ -29,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ValidationError
-from .limits import Limits, current, read_bytes
+from .limits import Limits, current
+from .mapping_files import load_mapping, shown
 from .schema import FAILURE_KINDS
 from .validation import SHOWN, clip, listing, suggest
 
@@ -104,28 +103,28 @@ class PolicyField:
             if self.keys and isinstance(value, Mapping):
                 out: list[str] = []
                 for key, v in value.items():
-                    out += self._number(f"{self.name}[{_show(key)}]", v)
+                    out += self._number(f"{self.name}[{shown(key)}]", v)
                     out += self._key(key, regions, products, periods)
                 return out
             return self._number(self.name, value)
         if self.choices or self.members:
             return self._members(value, countries)
         if self.type == "bool" and not isinstance(value, bool):
-            return [f"(policy) | {self.name} == {_show(value)}, must be true or false"]
+            return [f"(policy) | {self.name} == {shown(value)}, must be true or false"]
         return []
 
     def _members(self, value: Any, countries: set[str] | None) -> list[str]:
         out: list[str] = []
         for v in value:
             if self.choices and v not in self.choices:
-                out.append(f"(policy) | {self.name} contains {_show(v)}, must be a subset of "
+                out.append(f"(policy) | {self.name} contains {shown(v)}, must be a subset of "
                            f"{', '.join(self.choices)}{suggest(v, self.choices)}")
             elif not isinstance(v, str):
                 known = "" if countries is None else f"; {self.members} ids are: {listing(countries)}"
-                out.append(f"(policy) | {self.name} contains {_show(v)}, must be {self.members} ids "
+                out.append(f"(policy) | {self.name} contains {shown(v)}, must be {self.members} ids "
                            f"(text){known}")
             elif self.members == "country" and countries is not None and v not in countries:
-                out.append(f"(policy) | {self.name} contains {_show(v)}, not a country of the data"
+                out.append(f"(policy) | {self.name} contains {shown(v)}, not a country of the data"
                            f"{suggest(v, countries)}; countries are: {listing(countries)}")
         return out
 
@@ -134,7 +133,7 @@ class PolicyField:
         lo, hi = self.range
         kind = "a whole number" if self.integer else "a number"
         if not isinstance(value, int | float) or isinstance(value, bool):
-            return [f"(policy) | {label} == {_show(value)}, must be {kind}"]
+            return [f"(policy) | {label} == {shown(value)}, must be {kind}"]
         upper = "inf" if math.isinf(hi) else f"{hi:g}"
         if (isinstance(value, float) and math.isnan(value)) or not (lo <= value <= hi):
             return [f"(policy) | {label} == {_num(value)}, must be in [{lo:g}, {upper}]"]
@@ -145,15 +144,15 @@ class PolicyField:
             return [f"(policy) | {label} == {_num(value)} is over the limit of "
                     f"{limits.describe('magnitude')}"]
         if self.integer and isinstance(value, float) and not value.is_integer():
-            return [f"(policy) | {label} == {_show(value)}, must be {kind}"]
+            return [f"(policy) | {label} == {shown(value)}, must be {kind}"]
         return []
 
     def _key(self, key: Any, regions: set[str] | None, products: set[str] | None,
              periods: set[str] | None = None) -> list[str]:
         kinds = self.keys + (("period",) if periods else ())
         if not isinstance(key, str):
-            return [f"(policy) | {self.name} key {_show(key)} must be a {' or '.join(kinds)} name "
-                    f"(text: quote it, '{_show(key, 20)}')"]
+            return [f"(policy) | {self.name} key {shown(key)} must be a {' or '.join(kinds)} name "
+                    f"(text: quote it, '{shown(key, 20)}')"]
         if regions is None or products is None:
             return []
         known = {"region": regions, "product": products, "period": periods or set()}
@@ -161,28 +160,15 @@ class PolicyField:
         listed = "; ".join(f"{kind}s are: {listing(known[kind])}" for kind in kinds)
         close = suggest(key, set().union(*(known[kind] for kind in kinds)))
         if len(kinds) == 1:
-            return [] if hits else [f"(policy) | {self.name} key {_show(key)} is not a "
+            return [] if hits else [f"(policy) | {self.name} key {shown(key)} is not a "
                                     f"{kinds[0]}{close}; {listed}"]
         if len(hits) > 1:
-            return [f"(policy) | {self.name} key {_show(key)} is both a {' and a '.join(hits)}; "
+            return [f"(policy) | {self.name} key {shown(key)} is both a {' and a '.join(hits)}; "
                     "rename one"]
         if not hits:
-            return [f"(policy) | {self.name} key {_show(key)} is neither a {' nor a '.join(kinds)}"
+            return [f"(policy) | {self.name} key {shown(key)} is neither a {' nor a '.join(kinds)}"
                     f"{close}; {listed}"]
         return []
-
-
-_REPR = reprlib.Repr()
-_REPR.maxstring = _REPR.maxother = 40
-_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
-_REPR.maxlevel = 3
-_REPR.maxlong = 40
-
-
-def _show(value: Any, width: int = 60) -> str:
-    """``repr(value)`` bounded in time and length (a YAML alias bomb is never expanded)."""
-    text = _REPR.repr(value)
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _is_whole(key: Any) -> bool:
@@ -190,7 +176,7 @@ def _is_whole(key: Any) -> bool:
 
 
 def _num(value: float | int) -> str:
-    return f"{value:g}" if isinstance(value, float) else _show(value)
+    return f"{value:g}" if isinstance(value, float) else shown(value)
 
 
 _SHARE = (0.0, 1.0)
@@ -280,7 +266,7 @@ class Policy:
             elif not isinstance(value, Iterable):
                 row = POLICY_FIELDS[name]
                 one = f"one of {', '.join(row.choices)}" if row.choices else f"a {row.members} id"
-                raise _NotMembers(f"{name} == {_show(value)}, must be {one}, or a list of them")
+                raise _NotMembers(f"{name} == {shown(value)}, must be {one}, or a list of them")
             elif not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
 
@@ -296,7 +282,7 @@ class Policy:
         names = cls.field_names()
         unknown = sorted((k for k in data if k not in names), key=str)
         if unknown:
-            raise ValidationError([f"(policy) | unknown field {_show(k)}{suggest(k, names)}; known fields "
+            raise ValidationError([f"(policy) | unknown field {shown(k)}{suggest(k, names)}; known fields "
                                    f"are: {', '.join(names)}" for k in unknown[:SHOWN]])
         return cls(**data)
 
@@ -365,7 +351,7 @@ class Policy:
             problems.append(f"(policy) | min_hubs == {self.min_hubs} exceeds max_hubs == "
                             f"{self.max_hubs}")
         given = self.to_dict()
-        problems += [f"(policy) | {row.name} == {_show(given[row.name])} does nothing without "
+        problems += [f"(policy) | {row.name} == {shown(given[row.name])} does nothing without "
                      f"{row.needs}; set {row.needs} too, or leave {row.name} out"
                      for row in POLICY_FIELDS.values() if row.needs and row.name in given
                      and row.needs not in given]
@@ -383,7 +369,7 @@ class Policy:
         """The row of :data:`POLICY_FIELDS` for field ``name``; a :class:`ValidationError`
         (labelled ``where``) naming the valid fields when there is none."""
         if name not in POLICY_FIELDS:
-            raise ValidationError([f"({where}) | unknown policy field {_show(name)}"
+            raise ValidationError([f"({where}) | unknown policy field {shown(name)}"
                                    f"{suggest(name, POLICY_FIELDS)}; fields are: {', '.join(POLICY_FIELDS)}"])
         return POLICY_FIELDS[name]
 
@@ -513,13 +499,13 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
     named: set[str] = set()
     for name, data in mapping.items():
         if str(name) in named:  # YAML keys 1 and '1': one name, as text
-            problems.append(f"(policies) | policy name {_show(str(name))} is given twice; keep one")
+            problems.append(f"(policies) | policy name {shown(str(name))} is given twice; keep one")
             continue
         named.add(str(name))
-        label = f"(policy {_show(str(name))})"
+        label = f"(policy {shown(str(name))})"
         try:
             if data is not None and not isinstance(data, Mapping):
-                raise ValueError(f"expected a mapping of field: value, got {_show(data)}")
+                raise ValueError(f"expected a mapping of field: value, got {shown(data)}")
             policy = Policy.from_dict(data)
             object.__setattr__(policy, "_source", str(path))
             policies[str(name)] = policy
@@ -532,174 +518,6 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
     return policies
 
 
-def load_mapping(path: str | Path, what: str, limits: Limits | None = None) -> dict[str, Any]:
-    """A mapping read from a YAML or JSON file, with a clear one-line error for anything else.
-
-    The file is read within ``limits`` (:mod:`resilient_sc.limits`): its size, and for YAML the
-    number of aliases, the nesting depth and the number of values once aliases are expanded, so
-    an alias bomb is refused before it is built (and never printed).
-    """
-    path = Path(path)
-    limits = current(limits)
-    raw = read_bytes(path, what, limits.policy_bytes, "policy_kb", limits)
-    is_json = path.suffix.lower() == ".json"
-    kind = "JSON" if is_json else "YAML"
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError([f"({what}) | {path.name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
-                               f"at offset {exc.start})"]) from exc
-    try:
-        data = _load_json(text, limits) if is_json else _load_yaml(text, limits)
-    except _TooBig as exc:
-        raise ValidationError([f"({what}) | {path.name} {exc}"]) from exc
-    except RecursionError as exc:
-        raise ValidationError([f"({what}) | {path.name} has more than "
-                               f"{limits.describe('yaml_depth')}"]) from exc
-    except Exception as exc:  # json and yaml raise their own error kinds
-        raise ValidationError([f"({what}) | {path.name} is not valid {kind}: {_parse_error(exc)}"]) from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ValidationError([f"({what}) | {path.name} must hold a mapping of field: value"])
-    return data
-
-
 class _NotMembers(TypeError):
     """A tuple field (``survive``, ``excluded_countries``) given something that is neither text
     nor a list; the message names the field, the value and what it takes."""
-
-
-class _TooBig(Exception):
-    """A policy file over one of the limits; the message says which."""
-
-
-def _parse_error(exc: Exception) -> str:
-    """One line: where and what, never the document."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None)
-    if isinstance(exc, json.JSONDecodeError):
-        return f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
-    if mark is not None and problem:
-        return f"line {mark.line + 1}, column {mark.column + 1}: {clip(str(problem))}"
-    return clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-
-
-def _repeated(items: Sequence[Any]) -> Any:
-    """The first item of ``items`` seen before."""
-    seen: set[Any] = set()
-    for item in items:
-        if item in seen:
-            return item
-        seen.add(item)
-    return None
-
-
-def _load_json(text: str, limits: Limits) -> Any:
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out = dict(items)
-        if len(out) < len(items):
-            raise _TooBig(f"names {_show(_repeated([k for k, _ in items]))} twice in one object; keep one")
-        return out
-
-    data = json.loads(text, object_pairs_hook=pairs)
-    # bound what JSON holds as YAML's composer does (no aliases: a walk of the values)
-    count, stack = 0, [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        count += 1
-        if depth > limits.yaml_depth:
-            raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
-        if count > limits.yaml_nodes:
-            raise _TooBig(f"has more than {limits.describe('yaml_nodes')}")
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        stack += [(v, depth + 1) for v in children]
-    return data
-
-
-def _load_yaml(text: str, limits: Limits) -> Any:
-    """``text`` as YAML (safe tags only) within ``limits``.
-
-    Aliases are counted as the document is composed, and the composed graph is measured with
-    every alias expanded before any Python object is built: an alias bomb (nine levels of
-    ``&a [*z, *z, ...]``: a 300-byte file, billions of values) is refused in milliseconds.
-    Anchors and aliases stay allowed, within the limits, because a file of several policies
-    may share settings (``base: &base {...}``, ``strict: {<<: *base, ...}``).
-    """
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        aliases = 0
-        depth = 0
-        nodes = 0
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            self.nodes += 1
-            if self.nodes > limits.yaml_nodes:
-                raise _TooBig(f"has more than {limits.describe('yaml_nodes')}")
-            if self.check_event(yaml.AliasEvent):
-                self.aliases += 1
-                if self.aliases > limits.yaml_aliases:
-                    raise _TooBig(f"has more than {limits.describe('yaml_aliases')}")
-            self.depth += 1
-            try:
-                if self.depth > limits.yaml_depth:
-                    raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
-                return super().compose_node(parent, index)
-            finally:
-                self.depth -= 1
-
-    loader = Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _measure(node, limits)
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def _measure(root: Any, limits: Limits) -> None:
-    """Raise :class:`_TooBig` when the YAML node graph ``root``, aliases expanded, holds more
-    values or deeper nesting than ``limits``, or refers to itself; also when a mapping names a
-    key twice. Each node is measured once (memoised), the walk never deeper than the limit."""
-    import yaml
-
-    sizes: dict[int, tuple[int, int]] = {}
-    open_: set[int] = set()
-
-    def walk(node: Any, level: int) -> tuple[int, int]:
-        if id(node) in sizes:
-            count, depth = sizes[id(node)]
-            if level + depth - 1 > limits.yaml_depth:
-                raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
-            return count, depth
-        if id(node) in open_:
-            raise _TooBig("has an alias that refers to itself")
-        if level > limits.yaml_depth:
-            raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
-        open_.add(id(node))
-        count, depth = 1, 1
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-            keys = [(k.tag, k.value) for k, _ in node.value
-                    if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge"]
-            if len(set(keys)) < len(keys):
-                raise _TooBig(f"names {_show(_repeated(keys)[1])} twice in the mapping at line "
-                              f"{node.start_mark.line + 1}; keep one")
-        elif isinstance(node, yaml.SequenceNode):
-            children = node.value
-        else:
-            children = []
-        for child in children:
-            c, d = walk(child, level + 1)
-            count += c
-            depth = max(depth, d + 1)
-            if count > limits.yaml_nodes:
-                raise _TooBig(f"has more than {limits.describe('yaml_nodes')}")
-        open_.discard(id(node))
-        sizes[id(node)] = (count, depth)
-        return count, depth
-
-    walk(root, 1)

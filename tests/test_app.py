@@ -653,6 +653,13 @@ async def solved(user, seconds=120.0):
     return text_of(user, "solve-status")
 
 
+async def base_solved(user) -> Session:
+    """Open the page and solve the example's base; the page's session."""
+    await user.open("/")
+    assert (await solved(user)).startswith("ok")
+    return user.sessions[-1]
+
+
 @pytest.mark.anyio
 async def test_new_data_while_solving_discards_the_solve(user):
     await user.open("/")
@@ -670,9 +677,7 @@ async def test_new_data_while_solving_discards_the_solve(user):
 
 @pytest.mark.anyio
 async def test_new_data_while_stress_testing_discards_the_stress_test(user):
-    await user.open("/")
-    session = user.sessions[-1]
-    assert (await solved(user)).startswith("ok")
+    session = await base_solved(user)
     by_id(user, "stress").click()
     await until(lambda: session.plan is not None and not element(user, "stress").enabled)
     by_id(user, "example").click()  # new data (the example again) while the old design is stress-tested
@@ -684,9 +689,7 @@ async def test_new_data_while_stress_testing_discards_the_stress_test(user):
 
 @pytest.mark.anyio
 async def test_a_scenario_name_taken_is_never_overwritten(user, base_plan):
-    await user.open("/")
-    session = user.sessions[-1]
-    assert (await solved(user)).startswith("ok")
+    session = await base_solved(user)
     base = session.scenarios["base"]
     session.policy = Policy(min_local_share=0.5)
     by_id(user, "scenario-name").type("base")
@@ -732,9 +735,7 @@ async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, ty
 
 @pytest.mark.anyio
 async def test_after_stop_nothing_uses_the_plan_of_an_earlier_solve(user):
-    await user.open("/")
-    session = user.sessions[-1]
-    assert (await solved(user)).startswith("ok")
+    session = await base_solved(user)
     session.policy = SLOW
     by_id(user, "solve").click()
     await until(lambda: text_of(user, "solve-status").startswith("solving"))
@@ -790,9 +791,7 @@ async def test_a_plan_solved_with_the_previous_policy_says_so(user):
 
 @pytest.mark.anyio
 async def test_a_new_solve_clears_the_stress_test_of_the_earlier_design(user):
-    await user.open("/")
-    session = user.sessions[-1]
-    assert (await solved(user)).startswith("ok")
+    session = await base_solved(user)
     by_id(user, "stress").click()
     await until(lambda: session.stress is not None, 120)
     await user.should_see("failures replayed on the current design; the worst:", retries=20)

@@ -1,0 +1,197 @@
+"""YAML and JSON files that hold one mapping (policy files), read within limits: the file's
+size, and for YAML the number of aliases, the nesting depth and the number of values once
+aliases are expanded, so that an alias bomb is refused before it is built (and never printed);
+every other problem is one line naming the file, never the document."""
+
+from __future__ import annotations
+
+import json
+import reprlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .exceptions import ValidationError
+from .limits import Limits, current, read_bytes
+from .validation import clip
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 40
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
+_REPR.maxlevel = 3
+_REPR.maxlong = 40
+
+
+def shown(value: Any, width: int = 60) -> str:
+    """``repr(value)`` bounded in time and length (a YAML alias bomb is never expanded)."""
+    text = _REPR.repr(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+
+def load_mapping(path: str | Path, what: str, limits: Limits | None = None) -> dict[str, Any]:
+    """A mapping read from a YAML or JSON file, with a clear one-line error for anything else.
+
+    The file is read within ``limits`` (:mod:`resilient_sc.limits`): its size, and for YAML the
+    number of aliases, the nesting depth and the number of values once aliases are expanded, so
+    an alias bomb is refused before it is built (and never printed).
+    """
+    path = Path(path)
+    limits = current(limits)
+    raw = read_bytes(path, what, limits.policy_bytes, "policy_kb", limits)
+    is_json = path.suffix.lower() == ".json"
+    kind = "JSON" if is_json else "YAML"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError([f"({what}) | {path.name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                               f"at offset {exc.start})"]) from exc
+    try:
+        data = _load_json(text, limits) if is_json else _load_yaml(text, limits)
+    except _TooBig as exc:
+        raise ValidationError([f"({what}) | {path.name} {exc}"]) from exc
+    except RecursionError as exc:
+        raise ValidationError([f"({what}) | {path.name} has more than "
+                               f"{limits.describe('yaml_depth')}"]) from exc
+    except Exception as exc:  # json and yaml raise their own error kinds
+        raise ValidationError([f"({what}) | {path.name} is not valid {kind}: {_parse_error(exc)}"]) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValidationError([f"({what}) | {path.name} must hold a mapping of field: value"])
+    return data
+
+
+class _TooBig(Exception):
+    """A policy file over one of the limits; the message says which."""
+
+
+def _parse_error(exc: Exception) -> str:
+    """One line: where and what, never the document."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if isinstance(exc, json.JSONDecodeError):
+        return f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    if mark is not None and problem:
+        return f"line {mark.line + 1}, column {mark.column + 1}: {clip(str(problem))}"
+    return clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+def _repeated(items: Sequence[Any]) -> Any:
+    """The first item of ``items`` seen before."""
+    seen: set[Any] = set()
+    for item in items:
+        if item in seen:
+            return item
+        seen.add(item)
+    return None
+
+
+def _load_json(text: str, limits: Limits) -> Any:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) < len(items):
+            raise _TooBig(f"names {shown(_repeated([k for k, _ in items]))} twice in one object; keep one")
+        return out
+
+    data = json.loads(text, object_pairs_hook=pairs)
+    # bound what JSON holds as YAML's composer does (no aliases: a walk of the values)
+    count, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if depth > limits.yaml_depth:
+            raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
+        if count > limits.yaml_nodes:
+            raise _TooBig(f"has more than {limits.describe('yaml_nodes')}")
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack += [(v, depth + 1) for v in children]
+    return data
+
+
+def _load_yaml(text: str, limits: Limits) -> Any:
+    """``text`` as YAML (safe tags only) within ``limits``.
+
+    Aliases are counted as the document is composed, and the composed graph is measured with
+    every alias expanded before any Python object is built: an alias bomb (nine levels of
+    ``&a [*z, *z, ...]``: a 300-byte file, billions of values) is refused in milliseconds.
+    Anchors and aliases stay allowed, within the limits, because a file of several policies
+    may share settings (``base: &base {...}``, ``strict: {<<: *base, ...}``).
+    """
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        aliases = 0
+        depth = 0
+        nodes = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.nodes += 1
+            if self.nodes > limits.yaml_nodes:
+                raise _TooBig(f"has more than {limits.describe('yaml_nodes')}")
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > limits.yaml_aliases:
+                    raise _TooBig(f"has more than {limits.describe('yaml_aliases')}")
+            self.depth += 1
+            try:
+                if self.depth > limits.yaml_depth:
+                    raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _measure(node, limits)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _measure(root: Any, limits: Limits) -> None:
+    """Raise :class:`_TooBig` when the YAML node graph ``root``, aliases expanded, holds more
+    values or deeper nesting than ``limits``, or refers to itself; also when a mapping names a
+    key twice. Each node is measured once (memoised), the walk never deeper than the limit."""
+    import yaml
+
+    sizes: dict[int, tuple[int, int]] = {}
+    open_: set[int] = set()
+
+    def walk(node: Any, level: int) -> tuple[int, int]:
+        if id(node) in sizes:
+            count, depth = sizes[id(node)]
+            if level + depth - 1 > limits.yaml_depth:
+                raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
+            return count, depth
+        if id(node) in open_:
+            raise _TooBig("has an alias that refers to itself")
+        if level > limits.yaml_depth:
+            raise _TooBig(f"has more than {limits.describe('yaml_depth')}")
+        open_.add(id(node))
+        count, depth = 1, 1
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+            keys = [(k.tag, k.value) for k, _ in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge"]
+            if len(set(keys)) < len(keys):
+                raise _TooBig(f"names {shown(_repeated(keys)[1])} twice in the mapping at line "
+                              f"{node.start_mark.line + 1}; keep one")
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        for child in children:
+            c, d = walk(child, level + 1)
+            count += c
+            depth = max(depth, d + 1)
+            if count > limits.yaml_nodes:
+                raise _TooBig(f"has more than {limits.describe('yaml_nodes')}")
+        open_.discard(id(node))
+        sizes[id(node)] = (count, depth)
+        return count, depth
+
+    walk(root, 1)
