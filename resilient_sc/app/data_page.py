@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..data import Network, read_network
 from ..exceptions import ValidationError
+from ..format import count
 from ..io import write_excel
 from ..limits import current
 from ..schema import TABLES
@@ -166,7 +167,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         if exc is None:
             return
         with problems:
-            ui.label(f"{len(exc.problems)} problem(s) in the data:").classes("text-red-700 font-bold")
+            ui.label(f"{count(len(exc.problems), 'problem')} in the data:").classes("text-red-700 font-bold")
             ui.table(columns=[{"name": c, "label": c, "field": c, "align": "left"} for c in PROBLEM_COLUMNS],
                      rows=problem_rows(exc)).props("dense data-testid=problems").classes("w-full")
 
