@@ -40,4 +40,3 @@ def main() -> int:
         if "--json" in sys.argv[1:]:
             sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return code
-    return cli.main()
