@@ -9,6 +9,7 @@ workbook and report). The pages themselves are driven in a real browser by tests
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import io
 import math
 import signal
@@ -579,6 +580,14 @@ def test_end_year_frontier_figure():
 
 
 # ---- the pages, driven by NiceGUI's simulated user (no browser) ---------------------------
+def on_pages(test):
+    """A test of the pages (async, with the :func:`user` fixture): skipped without the app extra,
+    which brings NiceGUI and anyio's pytest plugin."""
+    missing = importlib.util.find_spec("nicegui") is None
+    return pytest.mark.skipif(missing, reason="the app's pages need the app extra: pip install -e "
+                                               "'.[app]'")(pytest.mark.anyio(test))
+
+
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
@@ -660,7 +669,7 @@ async def base_solved(user) -> Session:
     return user.sessions[-1]
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_new_data_while_solving_discards_the_solve(user):
     await user.open("/")
     session = user.sessions[-1]
@@ -675,7 +684,7 @@ async def test_new_data_while_solving_discards_the_solve(user):
     assert session.scenarios == {}  # the old data's result is attached to nothing
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_new_data_while_stress_testing_discards_the_stress_test(user):
     session = await base_solved(user)
     by_id(user, "stress").click()
@@ -687,7 +696,7 @@ async def test_new_data_while_stress_testing_discards_the_stress_test(user):
     await user.should_not_see(content="failures replayed on")
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_a_scenario_name_taken_is_never_overwritten(user, base_plan):
     session = await base_solved(user)
     base = session.scenarios["base"]
@@ -705,7 +714,7 @@ async def test_a_scenario_name_taken_is_never_overwritten(user, base_plan):
     assert list(session.scenarios) == ["base", "base (2)"] and session.scenarios["base"] is base
 
 
-@pytest.mark.anyio
+@on_pages
 @pytest.mark.parametrize(("field", "typed"), [("min_local_share", 1.5), ("service_level", -0.2),
                                               ("max_country_share", 50)])
 async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, typed):
@@ -733,7 +742,7 @@ async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, ty
                                                 "service_level out")
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_after_stop_nothing_uses_the_plan_of_an_earlier_solve(user):
     session = await base_solved(user)
     session.policy = SLOW
@@ -752,7 +761,7 @@ async def test_after_stop_nothing_uses_the_plan_of_an_earlier_solve(user):
     assert not user.download.http_responses
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_a_solve_in_rounds_labels_its_progress_as_the_rounds(user):
     await user.open("/")
     session = user.sessions[-1]
@@ -774,7 +783,7 @@ async def test_a_solve_in_rounds_labels_its_progress_as_the_rounds(user):
     assert session.plan is not None
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_a_plan_solved_with_the_previous_policy_says_so(user):
     await user.open("/")
     assert (await solved(user)).startswith("ok")
@@ -789,7 +798,7 @@ async def test_a_plan_solved_with_the_previous_policy_says_so(user):
     assert text_of(user, "solve-stale") == ""
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_a_new_solve_clears_the_stress_test_of_the_earlier_design(user):
     session = await base_solved(user)
     by_id(user, "stress").click()
@@ -803,7 +812,7 @@ async def test_a_new_solve_clears_the_stress_test_of_the_earlier_design(user):
                           "stress test again for it; the earlier one stays with its scenario")
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_grid_edits_not_in_use_are_shown_as_pending(user):
     from nicegui import ui
     from nicegui.testing.user_interaction import UserInteraction
@@ -821,7 +830,7 @@ async def test_grid_edits_not_in_use_are_shown_as_pending(user):
     assert float(session.network.hubs.loc[0, "capacity"]) == 1.0 and text_of(user, "pending-edits") == ""
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_a_file_of_another_kind_is_refused_with_a_message(user):
     await user.open("/")
     by_id(user, "upload-data").trigger("rejected")  # what the browser's uploader does with a .csv
@@ -833,7 +842,7 @@ async def test_a_file_of_another_kind_is_refused_with_a_message(user):
     await user.should_see("the file was not read: expected a policy file (.yaml, .yml or .json)")
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_upload_messages_name_the_users_file(user):
     from nicegui import ui
     from nicegui.elements.upload_files import SmallFileUpload
@@ -855,7 +864,7 @@ async def test_upload_messages_name_the_users_file(user):
     assert table.rows[0]["table"] == "plant A.xlsx"
 
 
-@pytest.mark.anyio
+@on_pages
 async def test_a_slider_whose_switch_is_off_is_disabled_and_named(user):
     await user.open("/")
     slider, switch = element(user, "slider-min_local_share"), element(user, "switch-min_local_share")
