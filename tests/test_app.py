@@ -56,6 +56,7 @@ from resilient_sc.app.state import EXAMPLE, GLIDE_PATH, Scenario, Session, glide
 from resilient_sc.exceptions import ValidationError
 from resilient_sc.format import column_label
 from resilient_sc.io import write_excel, write_tables
+from resilient_sc.periods import in_period
 from resilient_sc.solvers.base import SolveOptions
 
 
@@ -873,3 +874,18 @@ async def test_a_slider_whose_switch_is_off_is_disabled_and_named(user):
     with user:
         switch.value = True
     assert slider.enabled and "label-always" in slider.props
+
+
+def test_a_roadmap_stress_figure_names_its_period(paths):
+    """The exported figures of a roadmap's stress test (one per period) say which period's design
+    they replay failures on."""
+    pytest.importorskip("plotly")
+    pytest.importorskip("matplotlib")
+    glide = paths.roadmap
+    paths.stress = {"2030": stress_test(in_period(paths.network, "2030"), glide.plans["2030"])}
+    try:
+        titles = [t for t, _ in figures(paths) if t.startswith("Demand served per failure")]
+    finally:
+        paths.stress = None  # the fixture is shared by the module's roadmap tests
+    assert titles and all(t.startswith("Demand served per failure (the design of period 2030): ")
+                          for t in titles)

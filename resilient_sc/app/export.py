@@ -92,9 +92,11 @@ def figures(session: Session) -> list[tuple[str, Any]]:
     table = premium_frame(session)
     if table is not None and len(table) > 1:
         out.append(("Premium per scenario", premium_bars(table)))
-    stress = session.stress.get(session.period) if isinstance(session.stress, dict) else session.stress
+    per_period = isinstance(session.stress, dict)  # a roadmap's: the stress test of the period shown
+    stress = session.stress.get(session.period) if per_period else session.stress
     if stress is not None:
-        out += [(f"Demand served per failure: {p}", served_heatmap(stress, p)) for p in stress.products]
+        of = f" (the design of period {session.period})" if per_period else ""
+        out += [(f"Demand served per failure{of}: {p}", served_heatmap(stress, p)) for p in stress.products]
     if session.frontier is not None:
         field, df = session.frontier
         out.append((f"Frontier of {field}", any_frontier_figure(df, field)))
