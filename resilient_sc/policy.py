@@ -18,6 +18,7 @@ labels and the docs' field table are driven from it.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
@@ -175,6 +176,17 @@ def _is_whole(key: Any) -> bool:
     return isinstance(key, int) and not isinstance(key, bool)
 
 
+def _unnormal(name: Any) -> bool:
+    return isinstance(name, str) and not unicodedata.is_normalized("NFC", name)
+
+
+def _spelled(name: Any) -> Any:
+    """A key or member as the network spells its ids: whole numbers as text, names in NFC."""
+    if _is_whole(name):
+        return str(name)
+    return unicodedata.normalize("NFC", name) if isinstance(name, str) else name
+
+
 def _num(value: float | int) -> str:
     return f"{value:g}" if isinstance(value, float) else shown(value)
 
@@ -252,13 +264,13 @@ class Policy:
     max_region_share: Share = None
 
     def __post_init__(self) -> None:
-        # accept lists for the tuple fields (YAML and JSON give lists), and whole-number mapping
-        # keys as text (YAML reads the period key 2027 as a number); no other logic here
+        # accept lists for the tuple fields (YAML and JSON give lists), whole-number mapping
+        # keys as text (YAML reads the period key 2027 as a number), and one spelling of each
+        # name (NFC, as the network's ids: an NFD 'München' from macOS matches); no other logic
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, Mapping) and any(_is_whole(k) for k in value):
-                object.__setattr__(self, f.name, {str(k) if _is_whole(k) else k: v
-                                                  for k, v in value.items()})
+            if isinstance(value, Mapping) and any(_is_whole(k) or _unnormal(k) for k in value):
+                object.__setattr__(self, f.name, {_spelled(k): v for k, v in value.items()})
         for name in ("excluded_countries", "survive"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -267,8 +279,8 @@ class Policy:
                 row = POLICY_FIELDS[name]
                 one = f"one of {', '.join(row.choices)}" if row.choices else f"a {row.members} id"
                 raise _NotMembers(f"{name} == {shown(value)}, must be {one}, or a list of them")
-            elif not isinstance(value, tuple):
-                object.__setattr__(self, name, tuple(value))
+            elif not isinstance(value, tuple) or any(_unnormal(v) for v in value):
+                object.__setattr__(self, name, tuple(_spelled(v) for v in value))
 
     # ---- construction -------------------------------------------------------------
     @classmethod

@@ -584,6 +584,21 @@ def test_ids_are_one_unicode_spelling(tiny_dir: Path):
     assert set(solve(net).outbound["market"]) == {nfc}
 
 
+def test_policy_names_are_one_unicode_spelling(tiny_dir: Path):
+    """A policy file typed on macOS (NFD) names the network's NFC region and country: the local
+    share binds and the excluded country is excluded, as with the same names typed in NFC."""
+    import unicodedata
+
+    nfc = {name: unicodedata.normalize("NFC", name) for name in ("Région", "Frånce")}
+    nfd = {name: unicodedata.normalize("NFD", name) for name in ("Région", "Frånce")}
+    edit(tiny_dir / "countries.csv", "Europe", nfc["Région"])
+    net = read_network(tiny_dir)
+    local = tiny_dir / "local.yaml"
+    local.write_text(f"min_local_share: {{{nfd['Région']}: 1.0}}\n", encoding="utf-8")
+    assert set(solve(net, Policy.from_file(local)).inbound["supplier"]) == {"S_FR"}
+    assert Policy(excluded_countries=[nfd["Frånce"]]).excluded_countries == (nfc["Frånce"],)
+
+
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
                                         "H1,Paris,2\n")
