@@ -22,6 +22,15 @@ class ValidationError(ResilientSCError, ValueError):
         head = f"{n} problem{'s' if n != 1 else ''} {about}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """The problems without their place: what a form next to the field shows.
+
+        >>> ValidationError(["(policy) | min_hubs == -1, must be at least 0"]).messages
+        ('min_hubs == -1, must be at least 0',)
+        """
+        return tuple(p.split("| ", 1)[-1] for p in self.problems)
+
 
 class InfeasiblePolicyError(ResilientSCError):
     """No network meets the data and the policy; ``reasons`` says why, in planner's terms."""

@@ -889,3 +889,12 @@ def test_a_roadmap_stress_figure_names_its_period(paths):
         paths.stress = None  # the fixture is shared by the module's roadmap tests
     assert titles and all(t.startswith("Demand served per failure (the design of period 2030): ")
                           for t in titles)
+
+
+@on_pages
+async def test_an_infeasible_policy_shows_its_reasons_and_no_gap(user):
+    await user.open("/")
+    user.sessions[-1].policy = Policy(min_suppliers=99)
+    status = await solved(user)
+    assert status.startswith("infeasible in ") and "gap" not in status, status
+    await user.should_see("No plan meets the policy:")

@@ -414,7 +414,7 @@ def build(session: Session) -> Any:
         try:
             values = sweep_values(values_input.value or "", name)
         except ValidationError as exc:
-            ui.notify(exc.problems[0].split("| ", 1)[-1], type="warning")
+            ui.notify(exc.messages[0], type="warning")
             return
         if session.policy_problems:
             ui.notify("the policy has a value to correct (step 2): "

@@ -106,8 +106,8 @@ def key_problem(name: str, key: str, value: float | None) -> str | None:
     """
     if value is None:
         return None
-    problems = POLICY_FIELDS[name].problems({key: value})
-    return problems[0].split("| ", 1)[-1] if problems else None
+    problems = ValidationError(POLICY_FIELDS[name].problems({key: value})).messages
+    return problems[0] if problems else None
 
 
 def field_problems(policy: Policy) -> list[str]:
@@ -122,7 +122,7 @@ def field_problems(policy: Policy) -> list[str]:
     try:
         policy.check()
     except ValidationError as exc:
-        return [p.split("| ", 1)[-1] for p in exc.problems]
+        return list(exc.messages)
     return []
 
 

@@ -169,7 +169,10 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             status.text = (f"discarded after {seconds:.1f} s: the data changed while it was solving, so its "
                            "result is not of the data now in use; solve again")
             return
-        status.text = f"{kind} in {seconds:.1f} s · {log_progress(log[0], rounds[0], done=True)}" + (
+        # an infeasible or invalid policy has no gap to show: the reasons below say why
+        progress = ("" if kind in ("infeasible", "invalid")
+                    else f" · {log_progress(log[0], rounds[0], done=True)}")
+        status.text = f"{kind} in {seconds:.1f} s{progress}" + (
             " (and the cost-optimal path, for the premium)" if with_base and kind == "ok" else "")
         kept = None
         if kind == "ok" and roadmap:
