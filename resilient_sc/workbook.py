@@ -120,6 +120,21 @@ def stress_sheets(stress: StressResult | pd.DataFrame) -> dict[str, pd.DataFrame
     return {"stress_failures": failures.reset_index(drop=True)}
 
 
+def roadmap_stress_sheets(results: Mapping[str, StressResult]) -> dict[str, pd.DataFrame]:
+    """The sheets of a roadmap's stress test (:func:`~resilient_sc.analysis.roadmap_stress`):
+    ``stress_summary`` (a row per period), and :func:`stress_sheets` of each period's design
+    stacked with a ``period`` column first (each failure replayed in its own period)."""
+    from .analysis.roadmap import roadmap_stress_table
+
+    sheets: dict[str, list[pd.DataFrame]] = {}
+    for period, result in results.items():
+        for name, frame in stress_sheets(result).items():
+            sheets.setdefault(name, []).append(frame.assign(period=period))
+    stacked = {name: pd.concat(frames, ignore_index=True) for name, frames in sheets.items()}
+    return {"stress_summary": roadmap_stress_table(results),
+            **{name: frame[["period", *frame.columns.drop("period")]] for name, frame in stacked.items()}}
+
+
 def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
     """The sheets of a roadmap: ``summary`` (status, total cost = Σ weight × period cost, the
     periods, policy), ``roadmap`` (per period: cost, suppliers and hubs operating, started and
@@ -140,7 +155,7 @@ def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
 
 
 def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd.DataFrame | None = None,
-                   stress: StressResult | pd.DataFrame | None = None,
+                   stress: StressResult | pd.DataFrame | Mapping[str, StressResult] | None = None,
                    frontier: pd.DataFrame | None = None, roadmap: Roadmap | None = None) -> Path:
     """Write one ``.xlsx`` workbook, atomically, with the sheets of whatever is given:
 
@@ -152,7 +167,8 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     * ``premium_table`` (from :func:`resilient_sc.premium`): ``premium``;
     * ``stress`` (a :class:`~resilient_sc.analysis.StressResult` or its ``failures``):
       ``stress_failures`` (worst first; for a StressResult with the fraction served of each
-      product) and ``stress_shortfalls``;
+      product) and ``stress_shortfalls``; a roadmap's (a mapping of period to StressResult):
+      :func:`roadmap_stress_sheets`;
     * ``frontier`` (from :func:`resilient_sc.frontier`): ``frontier``;
     * ``roadmap`` (from :func:`resilient_sc.solve_roadmap`): :func:`roadmap_sheets`.
     """
@@ -164,7 +180,9 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
         sheets.update(roadmap_sheets(roadmap))
     if premium_table is not None:
         sheets["premium"] = premium_table
-    if stress is not None:
+    if isinstance(stress, Mapping):
+        sheets.update(roadmap_stress_sheets(stress))
+    elif stress is not None:
         sheets.update(stress_sheets(stress))
     if frontier is not None:
         sheets["frontier"] = frontier

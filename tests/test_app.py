@@ -567,6 +567,26 @@ def test_roadmap_export(paths):
                           "of each product)", "Premium per scenario"]
 
 
+def test_roadmap_workbook_holds_the_stress_test_of_each_period(paths):
+    """The roadmap workbook of a session whose roadmap was stress-tested has the stress sheets:
+    the summary a row per period, each failure and shortfall with the period it was replayed in."""
+    from resilient_sc.analysis import roadmap_stress, roadmap_stress_table
+
+    results = roadmap_stress(paths.roadmap, ("hub",))
+    paths.stress = results
+    try:
+        book = openpyxl.load_workbook(plan_workbook(paths), read_only=True)
+    finally:
+        paths.stress = None
+    rows = {name: list(book[name].values) for name in ("stress_summary", "stress_failures")}
+    assert [r[0] for r in rows["stress_summary"][1:]] == paths.roadmap.period_ids
+    assert len(rows["stress_summary"]) - 1 == len(roadmap_stress_table(results))
+    header, *failures = rows["stress_failures"]
+    assert header[0] == "period" and len(failures) == sum(len(r.failures) for r in results.values())
+    assert [r[0] for r in failures] == [p for p, r in results.items() for _ in range(len(r.failures))]
+    assert "stress_shortfalls" in book.sheetnames
+
+
 def test_end_year_frontier_figure():
     pytest.importorskip("plotly")
     import pandas as pd

@@ -42,11 +42,12 @@ REPORT = "premium-report"
 
 def plan_workbook(session: Session) -> Path:
     """The plan workbook of the session (ValueError when nothing is solved yet); of a roadmap
-    ``roadmap.xlsx``: the roadmap's sheets (:func:`~resilient_sc.workbook.roadmap_sheets`) and
-    the premium table of the paths."""
+    ``roadmap.xlsx``: the roadmap's sheets (:func:`~resilient_sc.workbook.roadmap_sheets`), the
+    premium table of the paths and the last stress test of the roadmap's designs."""
     table = premium_frame(session) if len(session.scenarios) > 1 else None
     if session.roadmap is not None:
-        return write_workbook(session.workdir / "roadmap.xlsx", roadmap=session.roadmap, premium_table=table)
+        return write_workbook(session.workdir / "roadmap.xlsx", roadmap=session.roadmap, premium_table=table,
+                              stress=session.stress)
     return write_workbook(session.workdir / "plan.xlsx", session.plan, premium_table=table,
                           stress=session.stress)
 
@@ -146,8 +147,8 @@ def build(session: Session) -> None:
     ui.label("The plan workbook: summary, cost breakdown, suppliers, hubs, flows, shares; the premium "
              "table of the scenarios and the last stress test when there are some. Of a roadmap "
              "(roadmap.xlsx): the summary with the total Σ weight × period cost, the roadmap table, the "
-             "costs and timeline per period, each plan sheet with a period column, and the premium table "
-             "of the paths.")
+             "costs and timeline per period, each plan sheet with a period column, the premium table "
+             "of the paths and the last stress test of the periods' designs.")
     ui.button("Download the plan workbook", icon="download", on_click=download).props("data-testid=export")
     ui.label("The premium report of the scenarios: premium.csv, the stress tests run on each design, PNG "
              "figures (premium chart, served heatmap and map per scenario) and report.md, zipped. Of "
