@@ -410,7 +410,7 @@ def _configure_premium(parser: argparse.ArgumentParser) -> None:
 def _run_premium(args: argparse.Namespace) -> Outcome:
     from .analysis import premium_outcomes, premium_table
     from .analysis.premium import shown_columns
-    from .analysis.report import premium_sentences, write_premium_report
+    from .analysis.report import expected_basis, premium_sentences, write_premium_report
     from .policy import PolicyError, load_policies
 
     check_paths(args, args.out, folder=True)
@@ -429,11 +429,11 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     table = premium_table(outcomes)
     columns = shown_columns(["policy", "status", "cost", "premium_pct", "worst_served",
                              "expected_value_served", "n_suppliers", "n_hubs"], table)
-    stressed = next((o.stress for o in outcomes if o.stress is not None), None)
+    stressed = [o for o in outcomes if o.stress is not None]
     legend = ("worst_served: the fraction of demand every market and product still gets under the "
               "design's worst failure replayed (rounded down)" + (
-                  f"; expected_value_served: the fraction of the demand's value served, given "
-                  f"{stressed.conditional_on}" if stressed is not None else "") + ".")
+                  f"; expected_value_served: the fraction of the demand's value served, "
+                  f"{expected_basis(stressed)}" if stressed else "") + ".")
     text = "\n".join([frame_text(table, columns), "", legend, "",
                       *premium_sentences(outcomes, table)])
     written = None
@@ -462,7 +462,7 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
 def _run_frontier(args: argparse.Namespace) -> Outcome:
     from .analysis import frontier
     from .analysis.premium import shown_columns
-    from .analysis.report import frontier_sentences, write_frontier_report
+    from .analysis.report import frontier_reference, frontier_sentences, write_frontier_report
     from .policy import Policy
 
     check_paths(args, args.out, folder=True)
@@ -478,11 +478,12 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
     columns = shown_columns([args.field, "status", "cost", "premium_pct", "worst_served", "worst_failure",
                              "n_suppliers", "n_hubs"], df)
     text = "\n".join([frame_text(df, columns), "",
+                      f"Premiums are over {frontier_reference(args.field, policy)}.",
                       *frontier_sentences(df, args.field)])
     written = None
     if args.out is not None:
         with writing(args.out):
-            written = write_frontier_report(args.out, df, args.field, force=args.force)
+            written = write_frontier_report(args.out, df, args.field, force=args.force, policy=policy)
     return _report_outcome({"status": "ok", "field": args.field, "table": _records(df)}, text, written)
 
 

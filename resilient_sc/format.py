@@ -20,7 +20,7 @@ premiums already in % with two decimals, counts as whole numbers.
 >>> quantity(999999.6), quantity(2434570.0), quantity(79.92), quantity(0.004)
 ('999,999.6', '2,434,570', '79.92', '0.004')
 >>> served_fraction(0.99989), served_fraction(0.8079), served_fraction(1 - 1e-9), served_fraction(0.0004)
-('99.9%', '80.7%', '100.0%', '0.0%')
+('99.9%', '80.7%', '100.0%', '<0.1%')
 >>> column_formatter("extra_cost")(float("nan")), column_formatter("premium_pct 2027")(-0.0)
 ('', '0.00%')
 >>> column_label("premium_pct"), column_label("cost 2027"), column_label("n_hubs_started")
@@ -85,8 +85,9 @@ def percent(x: float) -> str:
 def served_fraction(v: float) -> str:
     """A served fraction as a percentage rounded *down* to 0.1%, so it never shows more than is
     served (0.99989 reads 99.9%, not 100.0%); within 1e-7 (an LP's tolerance) of the next 0.1%
-    it counts as that."""
-    return f"{math.floor(v * 1000 + 1e-4) / 10:.1f}%"
+    it counts as that; a fraction above 0 that rounds down to 0.0% reads ``<0.1%``, never none."""
+    shown = math.floor(v * 1000 + 1e-4) / 10
+    return "<0.1%" if shown == 0 and v > 1e-9 else f"{shown:.1f}%"
 
 
 def pct_points(v: float, digits: int = 2) -> str:

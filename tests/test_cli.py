@@ -341,8 +341,9 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
     said = capsys.readouterr().out  # the table's two service columns, and what the expectation is given
     assert ("worst_served: the fraction of demand every market and product still gets under the design's "
             "worst failure replayed (rounded down); expected_value_served: the fraction of the demand's "
-            "value served, given one of the ") in said
-    assert "single failures happening, each equally likely." in said
+            "value served, averaged over each design's own failures (expected_conditional_on in "
+            "premium.csv says which: a design with more suppliers or hubs has more failures to replay, "
+            "so the averages are not over the same set).") in said  # base: 4 failures, near: 3
 
     policies.write_text("base: {excluded_countries: [FR, CN]}\nnear: {min_local_share: 0.5}\n")
     assert main(["premium", str(tiny_dir), "--policies", str(policies)]) == 1

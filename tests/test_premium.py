@@ -95,6 +95,6 @@ def test_a_frontier_over_the_shortfall_penalty_shows_the_network_premium_too():
     row = df.iloc[0]
     assert (row["cost"], row["network_cost"]) == pytest.approx((1832.0, 1720.0))
     assert row["network_premium_pct"] == pytest.approx(100 * 460 / 1260)
-    labels = [t.get_text() for t in frontier_figure(df, "shortfall_penalty").axes[0].get_legend().get_texts()]
+    labels = [t.get_text() for t in frontier_figure(df, "shortfall_penalty").legends[0].get_texts()]
     assert labels[:2] == ["premium (cost counts shortfall and\nexpected disruption cost)",
                           "network premium (without them)"]

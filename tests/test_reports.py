@@ -159,7 +159,9 @@ def test_premium_sentences_name_a_base_with_a_policy_and_an_untested_base(electr
     plans = {name: solve(electronics, p) for name, p in (("local", local), ("local75", more))}
     outcomes = [PolicyOutcome("local", local, plans["local"], None),
                 PolicyOutcome("local75", more, plans["local75"], stress_test(electronics, plans["local75"]))]
-    first, second = premium_sentences(outcomes, premium_table(outcomes))
+    first, second, note = premium_sentences(outcomes, premium_table(outcomes))
+    assert note == ("Each policy is solved as written, without the base's own requirements (min_local_share "
+                    "0.5): a premium compares two designs, not a policy added on top of the base's.")
     assert first == f"The base 'local' (min_local_share 0.5) costs {plans['local'].objective:,.2f}."
     pct = 100 * (plans["local75"].objective / plans["local"].objective - 1)
     assert second.startswith(f"Local75 (min_local_share 0.75) costs {pct:.1f}% more than the base 'local' "
@@ -183,7 +185,8 @@ def test_each_infeasible_value_keeps_its_own_reason():
     the first value's for all (0.95 misses 2,616 units, not 0.9's 1,652)."""
     from resilient_sc.analysis.report import frontier_sentences
 
-    df = pd.DataFrame({"min_local_share": [0.9, 0.95, 0.97], "status": ["infeasible"] * 3, "reason": [
+    df = pd.DataFrame({"min_local_share": [0.9, 0.95, 0.97], "status": ["infeasible"] * 3,
+                       "cost": [float("nan")] * 3, "reason": [
         "min_local_share: Europe needs 17,352 units (missing 1,652 units)",
         "min_local_share: Europe needs 18,316 units (missing 2,616 units)",
         "min_local_share: Europe needs 18,316 units (missing 2,616 units)"]})
@@ -193,3 +196,122 @@ def test_each_infeasible_value_keeps_its_own_reason():
         "units).",
         "Infeasible at min_local_share = 0.95, 0.97: min_local_share: Europe needs 18,316 units (missing "
         "2,616 units)."]
+
+
+# ---- plans not proven optimal, policies without a plan, and what a premium is over -------------
+def _unproven(plan, gap=0.01):
+    """``plan`` as the solver would return it stopped at the time limit with ``gap`` left."""
+    import dataclasses
+
+    from resilient_sc.solvers.base import Status
+    return dataclasses.replace(plan, status=Status.TIME_LIMIT, gap=gap)
+
+
+def test_premiums_over_a_base_not_proven_optimal_say_so(tmp_path):
+    """A base stopped at the time limit is no 'cost-optimal base': its sentence, the report's
+    opening and every premium over it name it the best plan found; a plan not proven optimal says
+    so in its sentence and its bar; a policy stopped without a plan is 'not solved', not infeasible."""
+    from resilient_sc import Policy, examples
+    from resilient_sc.analysis.premium import PolicyOutcome, premium_table
+    from resilient_sc.analysis.report import premium_sentences
+
+    net = examples.tiny()
+    base = PolicyOutcome("base", Policy(), _unproven(solve(net)), None)
+    local = Policy(min_local_share=0.5)
+    near = PolicyOutcome("near", local, _unproven(solve(net, local), 0.02), None)
+    stopped = PolicyOutcome("n-1", Policy(survive=("country",)), None, None, "no plan: the time limit was "
+                            "reached before any feasible plan was found", "not_solved")
+    outcomes = [base, near, stopped]
+    table = premium_table(outcomes)
+    first, second, third = premium_sentences(outcomes, table)
+    assert first == ("The best plan found for the base (not proven optimal: time limit, gap 1.0000%) costs "
+                     "1,260.00.")
+    assert second.startswith("Near (min_local_share 0.5; not proven optimal: time limit, gap 2.0000%) costs "
+                             "36.5% more than the best plan found for the base")
+    assert third.startswith("N-1 (survive country) was not solved (no plan within the limits of the solve): "
+                            "no plan: the time limit") and "infeasible" not in third
+    report = write_premium_report(tmp_path, net, outcomes, table)[-1].read_text()
+    assert "cost-optimal base" not in report and "Infeasible" not in report
+    assert "The plans of base, near are not proven optimal" in report and "Not solved: no plan" in report
+    labels = [t.get_text() for t in fg.premium_figure(table).axes[0].texts]
+    assert labels[0].startswith("0.00%\nnot proven optimal") and labels[2] == "not solved\n(no plan)"
+
+
+def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch):
+    """A point whose solve stops at the time limit without a plan is 'not_solved' with the solver's
+    words, never 'infeasible'; an infeasible point keeps its reasons one per line, and the sentences
+    give its first reason, not the solver's detail for experts."""
+    import importlib
+
+    from resilient_sc import Policy, examples, frontier
+    from resilient_sc.analysis.report import frontier_sentences
+    from resilient_sc.exceptions import NotOptimalError
+
+    frontier_module = importlib.import_module("resilient_sc.analysis.frontier")
+    solve_model = frontier_module.solve_model
+
+    def stopped_at(model, options, start=None):
+        if model.policy.min_suppliers == 2:
+            raise NotOptimalError("no plan: the time limit was reached before any feasible plan was found")
+        return solve_model(model, options, start)
+
+    monkeypatch.setattr(frontier_module, "solve_model", stopped_at)
+    df = frontier(examples.tiny(), "min_suppliers", [1, 2, 3], Policy(), failures=())  # 2 suppliers in all
+    assert df["status"].tolist() == ["optimal", "not_solved", "infeasible"]
+    said = frontier_sentences(df, "min_suppliers")
+    assert said[-1] == ("Not solved (no plan within the limits) at min_suppliers = 2: no plan: the time "
+                        "limit was reached before any feasible plan was found.")
+    assert said[-2].startswith("Infeasible at min_suppliers = 3: ") and "detail for experts" not in said[-2]
+    assert said[-2].endswith("more reason).") == ("\n" in df["reason"].iloc[2])
+    fig = fg.frontier_figure(df, "min_suppliers")
+    assert [t.get_text() for t in fig.legends[0].get_texts()][-3:-1] == ["infeasible", "not solved (no plan)"]
+
+
+def test_a_frontier_names_its_reference_and_an_infeasible_one():
+    """The premiums of a frontier are over its starting policy's design, named, and when that
+    policy sets the swept field itself looser values cost less; a starting policy without a plan
+    is named as the fault, whatever the values swept."""
+    from resilient_sc import InfeasiblePolicyError, Policy, examples, frontier
+    from resilient_sc.analysis.report import frontier_reference
+
+    assert frontier_reference("min_local_share", None) == "the cost-optimal design (no resilience policy)"
+    assert frontier_reference("min_local_share", Policy(min_local_share=0.5, min_suppliers=2)) == (
+        "the design of the starting policy (min_suppliers 2, min_local_share 0.5), which sets "
+        "min_local_share itself (values looser than 0.5 cost less: a negative premium)")
+    assert frontier_reference("max_hubs", Policy(min_suppliers=2)) == (
+        "the design of the starting policy (min_suppliers 2)")
+    with pytest.raises(InfeasiblePolicyError, match="the starting policy, the reference of the premiums, has "
+                                                    r"no plan \(whatever the values of max_hubs\)"):
+        frontier(examples.tiny(), "max_hubs", [1, 2], Policy(excluded_countries=("FR",)), failures=())
+
+
+def test_a_network_that_sheds_demand_is_drawn_and_said_as_such():
+    """A policy whose penalty is cheaper than serving: its network premium is below 0 and its
+    penalty above; the penalty bar starts at 0 (stacked on a negative bar it would hide it), and
+    its sentence says what it serves with nothing failed."""
+    from resilient_sc import Policy, examples
+    from resilient_sc.analysis.premium import premium_outcomes
+    from resilient_sc.analysis.report import premium_sentences
+
+    outcomes = premium_outcomes(examples.tiny(), {"shed": Policy(shortfall_penalty=5.0)}, workers=1)
+    table = premium_table_of(outcomes)
+    assert table["network_premium_pct"].iloc[1] < 0 < table["premium_pct"].iloc[1] - table[
+        "network_premium_pct"].iloc[1]
+    bars = [p for p in fg.premium_figure(table).axes[0].patches if p.get_hatch() == "//"]
+    assert len(bars) == 1 and bars[0].get_y() == 0.0 and bars[0].get_height() > 0
+    assert "with nothing failed it already leaves demand short" in premium_sentences(outcomes, table)[1]
+
+
+def premium_table_of(outcomes):
+    from resilient_sc.analysis.premium import premium_table
+    return premium_table(outcomes)
+
+
+def test_the_report_names_the_failures_replayed(tmp_path):
+    from resilient_sc import Policy, examples
+    from resilient_sc.analysis.premium import premium_outcomes, premium_table
+
+    net = examples.tiny()
+    outcomes = premium_outcomes(net, {"near": Policy(min_local_share=0.5)}, failures=("country",), workers=1)
+    report = write_premium_report(tmp_path, net, outcomes, premium_table(outcomes))[-1].read_text()
+    assert "every single failure of a country is replayed" in report and "hub or supplier" not in report

@@ -81,12 +81,14 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     """Premium (% of base cost, the axis from 0) against the values of ``field`` from
     :func:`frontier`, with the demand served under the worst failure (%) on a second y axis;
     infeasible values are marked on the x axis."""
-    fig = new_figure(7.0, 4.2)
+    fig = new_figure(7.0, 4.8)
     ax = fig.subplots()
     values = df[field].tolist()
     numeric = all(isinstance(v, Real) and not isinstance(v, bool) for v in values)
     x = np.asarray(values, float) if numeric else np.arange(len(values), dtype=float)
-    feasible = df["status"].ne("infeasible").to_numpy()
+    feasible = df["cost"].notna().to_numpy()
+    infeasible = (~feasible) & df["status"].eq("infeasible").to_numpy()
+    unproven = feasible & df["status"].ne(Status.OPTIMAL.value).to_numpy()
     premium = df["premium_pct"].to_numpy(float)
     lowest = float(np.nanmin(premium, initial=0.0))
     split = counts_penalties(df)
@@ -105,9 +107,13 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     ax.tick_params(axis="y", colors="tab:blue")
     if not numeric:
         ax.set_xticks(x, [_short(v) for v in values])
-    if (~feasible).any():
-        ax.plot(x[~feasible], np.zeros(int((~feasible).sum())), "x", color="tab:red", ms=9,
-                clip_on=False, label="infeasible")
+    for missing, label in ((infeasible, "infeasible"), (~feasible & ~infeasible, "not solved (no plan)")):
+        if missing.any():
+            ax.plot(x[missing], np.zeros(int(missing.sum())), "x" if label == "infeasible" else "+",
+                    color="tab:red", ms=9, clip_on=False, label=label)
+    if unproven.any():  # a cost that is only an upper bound: the curve need not rise there
+        ax.plot(x[unproven], premium[unproven], "o", mfc="white", mec="tab:red", ms=9,
+                label="best plan found, not proven optimal")
     twin = ax.twinx()
     served = 100 * df["worst_served"].to_numpy(float) if "worst_served" in df else np.full(len(df), np.nan)
     twin.plot(x, served, "s--", color="tab:orange", label="worst-case guaranteed service")
@@ -115,8 +121,8 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     twin.tick_params(axis="y", colors="tab:orange")
     twin.set_ylim(0, 105)
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    # two premium lines fill the top left: let matplotlib find the emptiest corner then
-    ax.legend(handles=handles, loc="best" if split else "upper left", fontsize="small")
+    # below the axes: inside, a corner legend hides the points that fall in it
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small")
     ax.set_title(f"Cost and resilience as {field} tightens")
     ax.grid(alpha=0.3)
     return fig
@@ -124,24 +130,30 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
 
 def premium_figure(table: pd.DataFrame) -> Figure:
     """Premium (% of base cost) per policy from :func:`premium`, each bar annotated with the
-    demand served under its worst failure; infeasible policies are labelled, not drawn. Where a
-    cost counts shortfall and expected disruption cost (:func:`~.premium.counts_penalties`), the
-    bar is split: the network's premium solid, that cost hatched on top."""
-    fig = new_figure(max(5.0, 1.3 * len(table) + 2), 4.2)
+    demand served under its worst failure; policies without a plan are labelled (infeasible, not
+    solved), not drawn, and plans not proven optimal say so. Where a cost counts shortfall and
+    expected disruption cost (:func:`~.premium.counts_penalties`), the bar is split: the network's
+    premium solid, that cost hatched, stacked on it when both have one sign and from 0 otherwise
+    (a network that sheds demand costs less, its penalty more: both parts stay visible)."""
+    fig = new_figure(max(5.0, 1.3 * len(table) + 2), 4.6)
     ax = fig.subplots()
     pct = table["premium_pct"].to_numpy(float) if "premium_pct" in table else np.full(len(table), np.nan)
     x = np.arange(len(table))
+    status = table["status"].astype(str).to_numpy()
     colors = ["tab:gray" if i == 0 else "tab:blue" for i in x]
     split = counts_penalties(table)
-    net = table["network_premium_pct"].to_numpy(float) if split else pct
-    ax.bar(x, np.nan_to_num(net), color=colors)
+    net = np.nan_to_num(table["network_premium_pct"].to_numpy(float) if split else pct)
+    ax.bar(x, net, color=colors)
+    top, bottom = np.maximum(net, 0.0), np.minimum(net, 0.0)  # the bars' reach above and below 0
     if split:
         from matplotlib.patches import Patch
 
         extra = np.nan_to_num(pct - net)
         some = np.abs(extra) > NO_PENALTY_PCT  # no outline on the bars without any
+        start = np.where(np.sign(extra) == np.sign(net), net, 0.0)
         penalty = {"facecolor": "white", "edgecolor": "tab:red", "hatch": "//"}
-        ax.bar(x[some], extra[some], bottom=np.nan_to_num(net)[some], **penalty)
+        ax.bar(x[some], extra[some], bottom=start[some], **penalty)
+        top, bottom = np.maximum(top, start + extra), np.minimum(bottom, start + extra)
         # below the axes: inside, it would cover the bars' labels
         fig.legend(handles=[Patch(color="tab:blue", label="network: design and flows"),
                             Patch(**penalty, label="shortfall and expected disruption cost "
@@ -151,19 +163,24 @@ def premium_figure(table: pd.DataFrame) -> Figure:
     ax.set_xlabel("policy")
     ax.set_ylabel(PREMIUM_LABEL)
     ax.set_title("Resilience premium and worst-case service")
-    ax.margins(y=0.45)  # room above the tallest bar for its five-line label, below the title
+    # room above the highest bar (or above 0) for the labels of up to six lines, below the title
+    low, high = float(bottom.min(initial=0.0)), float(top.max(initial=0.0))
+    span = (high - low) or 1.0
+    ax.set_ylim(low - 0.08 * span, high + 0.6 * span)
     worst = table.get("worst_served", pd.Series(np.nan, index=table.index)).to_numpy(float)
-    for i, (p, n, w, status) in enumerate(zip(pct, net, worst, table["status"], strict=True)):
-        if status == "infeasible" or math.isnan(p):
-            ax.annotate("infeasible", (i, 0), ha="center", va="bottom", color="tab:red")
+    for i, (p, n, w, s) in enumerate(zip(pct, net, worst, status, strict=True)):
+        if math.isnan(p):
+            ax.annotate("infeasible" if s == "infeasible" else "not solved\n(no plan)", (i, 0),
+                        xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", color="tab:red")
             continue
         kept = (f"every market keeps\n≥ {served_fraction(w)} of each\nproduct's demand" if w > 1e-9
                 else "a market loses all\nof a product")
         served = "\nworst failure replayed:\n" + kept
         own = f" (network {pct_points(n)})" if split and abs(p - n) > NO_PENALTY_PCT else ""
-        text = pct_points(p) + own + ("" if math.isnan(w) else served)  # the premium table's decimals
-        ax.annotate(text, (i, p), xytext=(0, 3), textcoords="offset points", ha="center",
-                    va="bottom", fontsize="small")
+        proof = "" if s == Status.OPTIMAL.value else "\nnot proven optimal"
+        text = pct_points(p) + own + proof + ("" if math.isnan(w) else served)  # the table's decimals
+        ax.annotate(text, (i, top[i]), xytext=(0, 3), textcoords="offset points", ha="center",
+                    va="bottom", fontsize="small", color="tab:red" if proof else "black")
     ax.axhline(0, color="black", lw=0.8)
     ax.grid(axis="y", alpha=0.3)
     return fig
@@ -191,8 +208,9 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     every = pd.unique(stress.shortfalls["market"])
     markets = [m for m in every if any(m in mat and (mat[m] < 100 - 1e-5).any() for mat in mats.values())]
     n_rows, n_cols = max(len(hurt), 1), max(len(markets), 1)
-    fig = new_figure(min(24.0, 3.0 + len(products) * (0.8 + 0.32 * n_cols)), min(16.0, 2.6 + 0.3 * n_rows))
-    fig.suptitle(title)
+    width = min(24.0, max(6.0, 3.0 + len(products) * (0.8 + 0.32 * n_cols)))
+    fig = new_figure(width, min(16.0, 2.6 + 0.3 * n_rows))
+    fig.suptitle(_wrapped(title, width, 9.5))
     if not hurt:
         ax = fig.subplots()
         ax.set_axis_off()
@@ -244,8 +262,16 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         shown += f"; {hidden} markets fully served under every failure are not shown"
     if service_level:
         shown += f". Framed: below the service level {service_level:.0%}"
-    fig.supxlabel(shown + ".", fontsize="small")
+    fig.supxlabel(_wrapped(shown + ".", width, 13.0), fontsize="small")
     return fig
+
+
+def _wrapped(text: str, width: float, per_inch: float) -> str:
+    """``text`` broken into lines that fit a figure ``width`` inches wide at ``per_inch``
+    characters an inch (a title or caption longer than a small figure is never cut off)."""
+    import textwrap
+
+    return textwrap.fill(text, max(20, int(width * per_inch)))
 
 
 #: markers of the roadmap timeline: started (opening cost paid), stopped (closing cost paid)

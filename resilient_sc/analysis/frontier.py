@@ -20,28 +20,32 @@ from .parallel import run_all
 from .premium import design_columns
 from .stress import stress_test
 
+#: one solved point: (plan or None, status without a plan, reason, wall seconds, stress summary)
+Point = tuple[Plan | None, str, str, float, dict[str, Any]]
+
 
 def _point(network: Network, policy: Policy, options: SolveOptions | None, start: Plan | None,
-           failures: tuple[str, ...]) -> tuple[Plan | None, str, float, dict[str, Any]]:
+           failures: tuple[str, ...]) -> Point:
     """Solve one point of the sweep and stress-test its design (a picklable unit of work, so a
-    cold sweep's workers run the stress tests too): (plan or None, reason, wall seconds of build
-    and solve, the stress summary)."""
+    cold sweep's workers run the stress tests too): (plan or None, ``infeasible`` or
+    ``not_solved`` when there is none, the reasons one per line, wall seconds of build and solve,
+    the stress summary)."""
     t = time.perf_counter()
     try:
         options = options or SolveOptions()
         plan = solve_model(model_for(network, policy, options), options, start)
-    except (InfeasiblePolicyError, NotOptimalError) as exc:
-        reasons = getattr(exc, "reasons", None) or [str(exc)]
-        return None, "; ".join(r.strip(" -") for r in reasons), time.perf_counter() - t, {}
+    except InfeasiblePolicyError as exc:
+        return None, "infeasible", "\n".join(r.strip(" -") for r in exc.reasons), time.perf_counter() - t, {}
+    except NotOptimalError as exc:  # the time limit, with no plan: not solved, not infeasible
+        return None, "not_solved", str(exc), time.perf_counter() - t, {}
     seconds = time.perf_counter() - t
     summary = stress_test(network, plan, failures, scenarios=False).summary() if failures else {}
-    return plan, "", seconds, summary
+    return plan, "", "", seconds, summary
 
 
-def _row(field: str, value: Any, point: tuple[Plan | None, str, float, dict[str, Any]],
-         base: Plan) -> dict[str, Any]:
-    plan, reason, seconds, summary = point
-    row: dict[str, Any] = {field: value, "status": "infeasible" if plan is None else plan.status.value}
+def _row(field: str, value: Any, point: Point, base: Plan) -> dict[str, Any]:
+    plan, status, reason, seconds, summary = point
+    row: dict[str, Any] = {field: value, "status": status if plan is None else plan.status.value}
     if plan is None:
         return {**row, "cost": math.nan, "premium": math.nan, "premium_pct": math.nan,
                 "network_cost": math.nan, "network_premium_pct": math.nan, "worst_served": math.nan,
@@ -65,14 +69,22 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     demand that every market and product is still guaranteed under the worst single failure of
     the kinds in ``failures`` (country by default), from :func:`stress_test`. An unknown
     ``field``, or a value that does not fit it or the network, is a :class:`ValidationError`
-    before anything is solved (the points are named ``field=value``).
+    before anything is solved (the points are named ``field=value``); a ``policy`` without a
+    plan is an :class:`InfeasiblePolicyError` naming it the reference. A point without a plan has
+    ``status`` ``infeasible`` or ``not_solved`` (a time limit before any plan) and its ``reason``,
+    the reasons one per line.
     """
     policy = policy or Policy()
     Policy.check_field(field)
     policies = policy.sweep(field, values)
     check_policies({f"{field}={v}": pol for v, pol in zip(values, policies, strict=True)}, network)
     fails = tuple(failures)
-    base = solve(network, policy, options)
+    try:
+        base = solve(network, policy, options)
+    except InfeasiblePolicyError as exc:  # the reference of every premium: say it is the one at fault
+        raise InfeasiblePolicyError([f"the starting policy, the reference of the premiums, has no plan "
+                                     f"(whatever the values of {field}): {r.strip(' -')}"
+                                     for r in exc.reasons]) from exc
     if warm_start:
         points, previous = [], base
         wrap = progress or (lambda it, total: it)

@@ -40,8 +40,8 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
     """Solve one policy and stress-test its design (a picklable unit of work)."""
     try:
         plan = solve(network, policy, options)
-    except InfeasiblePolicyError as exc:
-        return PolicyOutcome(name, policy, None, None, str(exc), "infeasible")
+    except InfeasiblePolicyError as exc:  # the reasons one per line, without the error's header
+        return PolicyOutcome(name, policy, None, None, "\n".join(exc.reasons), "infeasible")
     except NotOptimalError as exc:
         return PolicyOutcome(name, policy, None, None, str(exc), "not_solved")
     stress = stress_test(network, plan, failures, penalty=penalty) if failures else None
@@ -196,7 +196,7 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     tasks = [(name, network, pol, options, tuple(failures), penalty) for name, pol in named.items()]
     first = evaluate(*tasks[0])  # the base first: without it no premium means anything
     if first.plan is None:
-        raise InfeasiblePolicyError([f"the base policy has no plan: {first.reason}"])
+        raise InfeasiblePolicyError([f"the base policy has no plan: {r}" for r in first.reason.splitlines()])
     return [first, *run_all(evaluate, tasks[1:], workers, executor, progress)]
 
 
@@ -204,5 +204,5 @@ def premium_table(outcomes: list[PolicyOutcome]) -> pd.DataFrame:
     """Rows of :func:`outcome_row`, premiums relative to the first (base) outcome."""
     base = outcomes[0]
     if base.plan is None:
-        raise InfeasiblePolicyError([f"the base policy has no plan: {base.reason}"])
+        raise InfeasiblePolicyError([f"the base policy has no plan: {r}" for r in base.reason.splitlines()])
     return pd.DataFrame([outcome_row(o, base.plan) for o in outcomes])

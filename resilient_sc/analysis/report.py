@@ -21,8 +21,19 @@ import numpy as np
 import pandas as pd
 
 from .. import io
-from ..format import count, fraction, money, pct_points, served_fraction, signed_money, value, whole
+from ..format import (
+    count,
+    fraction,
+    money,
+    pct_points,
+    relative_gap,
+    served_fraction,
+    signed_money,
+    value,
+    whole,
+)
 from ..schema import TABLES
+from ..solvers.base import Status
 from . import figures as fg
 from . import maps
 from .premium import NO_PENALTY, counts_penalties, penalty_cost
@@ -171,12 +182,11 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
               "**worst served** is blank)")
     lines = ["# Resilience premium report", "",
              f"Data: {_source(network)}. The premium of a policy is what its cheapest design costs "
-             f"over {_base_words(outcomes[0])}, in % of the base cost. {tested}: every "
-             "single failure of a country, hub or supplier (and every disruption scenario) is replayed "
-             "with re-routed flows. **worst served** is the fraction of demand that every market and "
-             "product is still guaranteed under the worst failure; **expected value served** is the "
-             "value-weighted fraction served, averaged as each design's stress test says below "
-             "(conditional on one failure happening).", "",
+             f"over {_base_words(outcomes[0])}, in % of the base cost.{_proof_words(outcomes)} "
+             f"{tested}: every {replayed(stressed)} is replayed with re-routed flows. **worst served** "
+             "is the fraction of demand that every market and product is still guaranteed under the "
+             "worst failure; **expected value served** is the value-weighted fraction served, "
+             f"{expected_basis(stressed)}.", "",
              "## In short", "", *_bullets(premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_table(table), ""]
     lines += _image(chart, "Premium per policy, with the demand served under its worst failure")
@@ -184,7 +194,7 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
     for i, o in enumerate(outcomes):
         lines += [f"## {o.name}: {_describe(o.policy)}", ""]
         if o.plan is None:
-            lines += [f"Infeasible: {o.reason}", ""]
+            lines += [f"{'Infeasible' if o.status == 'infeasible' else 'Not solved'}: {o.reason}", ""]
             continue
         lines += _bullets(stress_sentences(o.plan, o.stress))
         lines.append("")
@@ -206,21 +216,23 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
 
 # ---- frontier -----------------------------------------------------------------------------
 def write_frontier_report(folder: str | Path, df: pd.DataFrame, field: str,
-                          figures: bool | None = None, force: bool = False) -> list[Path]:
-    """Write ``frontier.csv``, the frontier figure and ``report.md`` for a :func:`frontier`."""
+                          figures: bool | None = None, force: bool = False,
+                          policy: Policy | None = None) -> list[Path]:
+    """Write ``frontier.csv``, the frontier figure and ``report.md`` for a :func:`frontier` swept
+    on top of ``policy`` (None: no policy), the reference of its premiums."""
     with _report_folder(folder, figures, force) as w:
-        return _frontier_report(w, df, field)
+        return _frontier_report(w, df, field, policy)
 
 
-def _frontier_report(w: _Writer, df: pd.DataFrame, field: str) -> list[Path]:
+def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | None) -> list[Path]:
     w.csv("frontier.csv", df)
     chart = w.figure("frontier.png", lambda: fg.frontier_figure(df, field))
     unit = fg.field_unit(field)
     lines = [f"# Frontier of {field}", "",
-             f"The cheapest design for each value of `{field}` ({unit}); the premium is over the design "
-             "of the policy without the sweep, in % of its cost. **worst served** is the fraction of demand "
-             "that every market and product is still guaranteed under the worst single failure replayed "
-             "on each design.", "",
+             f"The cheapest design found for each value of `{field}` ({unit}); the premium is over "
+             f"{frontier_reference(field, policy)}, in % of its cost. **worst served** is the fraction of "
+             "demand that every market and product is still guaranteed under the worst single failure "
+             "replayed on each design.", "",
              "## In short", "", *_bullets(frontier_sentences(df, field)), "",
              "## Points", "", *_frontier_table(df, field), ""]
     lines += _image(chart, f"Premium and worst-case service against {field}")
@@ -230,9 +242,40 @@ def _frontier_report(w: _Writer, df: pd.DataFrame, field: str) -> list[Path]:
 
 # ---- sentences ----------------------------------------------------------------------------
 def premium_sentences(outcomes: Sequence[PolicyOutcome], table: pd.DataFrame) -> list[str]:
-    """One plain-words sentence per policy: its premium and its service under the worst failure."""
-    return [_premium_sentence(o, outcomes[0], row)
-            for o, row in zip(outcomes, table.to_dict("records"), strict=True)]
+    """One plain-words sentence per policy: its premium and its service under the worst failure;
+    when the base has a policy of its own, a last one saying the others do not include it."""
+    out = [_premium_sentence(o, outcomes[0], row)
+           for o, row in zip(outcomes, table.to_dict("records"), strict=True)]
+    base = outcomes[0]
+    if not base.policy.is_base and len(outcomes) > 1:
+        out.append(f"Each policy is solved as written, without the base's own requirements "
+                   f"({_describe(base.policy)}): a premium compares two designs, not a policy added "
+                   "on top of the base's.")
+    return out
+
+
+def replayed(stressed: Sequence[PolicyOutcome]) -> str:
+    """``single failure of a country or hub (and every disruption scenario)``: what the stress
+    tests of ``stressed`` replayed, from the failures they hold."""
+    kinds = {str(f).split(":", 1)[0] for o in stressed if o.stress is not None
+             for f in o.stress.failures["failure"]}
+    named = [k for k in ("country", "hub", "supplier") if k in kinds]
+    text = ("single failure of a " + (" or ".join(named) if len(named) < 3 else "country, hub or supplier")
+            if named else "")
+    if "scenario" in kinds:
+        text = f"{text} (and every disruption scenario)" if text else "disruption scenario"
+    return text or "failure"
+
+
+def expected_basis(stressed: Sequence[PolicyOutcome]) -> str:
+    """What the expected figures of the designs in ``stressed`` are averaged over: the same words
+    for all, or each design's own failures (a design with more elements has more of them)."""
+    given = {o.stress.conditional_on for o in stressed if o.stress is not None}
+    if len(given) == 1:
+        return f"given {given.pop()}"
+    return ("averaged over each design's own failures (expected_conditional_on in premium.csv says "
+            "which: a design with more suppliers or hubs has more failures to replay, so the averages "
+            "are not over the same set)")
 
 
 def stress_sentences(plan: Plan, stress: StressResult | None) -> list[str]:
@@ -243,14 +286,16 @@ def stress_sentences(plan: Plan, stress: StressResult | None) -> list[str]:
 def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]) -> str:
     label = _label(o.name)
     if o.plan is None:
-        return f"{label} ({_describe(o.policy)}) is infeasible on this data: {_reason(o.reason)}"
+        return f"{label} ({_describe(o.policy)}) {_no_plan_words(o.status)}: {_reason(o.reason)}"
     what, served, _ = _worst(o.stress)
     reference = _base_words(base)
+    proof = f" ({not_proven(o.plan)})" if not_proven(o.plan) else ""
     if o is base:
-        text = f"{reference[0].upper()}{reference[1:]} costs {money(o.plan.objective)}"
+        text = f"{reference[0].upper()}{reference[1:]}{proof} costs {money(o.plan.objective)}"
         return text + (f"; under {what} {_guarantee(served)}." if what else ".")
-    text = f"{label} ({_describe(o.policy)}) costs {compared(row.get('premium_pct', math.nan), reference)}"
-    text += _penalty_clause(o.plan, base.plan, row)
+    described = "; ".join(filter(None, [_describe(o.policy), not_proven(o.plan)]))
+    text = f"{label} ({described}) costs {compared(row.get('premium_pct', math.nan), reference)}"
+    text += _penalty_clause(o.plan, base.plan, row, _intact_served(o.stress))
     if not what:
         return text + "."
     base_served = _worst(base.stress)[1]
@@ -260,9 +305,46 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
 
 
 def _base_words(base: PolicyOutcome) -> str:
-    """``the cost-optimal base``, or the base named when it has a policy of its own."""
-    return ("the cost-optimal base" if base.policy.is_base
-            else f"the base '{base.name}' ({_describe(base.policy)})")
+    """``the cost-optimal base``, or the base named when it has a policy of its own; of a base plan
+    not proven optimal ``the best plan found for the base``: premiums over a cost that may be too high."""
+    words = ("the cost-optimal base" if base.policy.is_base
+             else f"the base '{base.name}' ({_describe(base.policy)})")
+    if base.plan is not None and base.plan.status is not Status.OPTIMAL:
+        words = f"the best plan found for {'the base' if base.policy.is_base else words[4:]}"
+    return words
+
+
+def not_proven(plan: Plan) -> str:
+    """``not proven optimal: time limit, gap 0.1700%`` for a plan the solver stopped before
+    proving, else empty: its cost is only an upper bound on the policy's optimum."""
+    if plan.status is Status.OPTIMAL:
+        return ""
+    return f"not proven optimal: {plan.status.value.replace('_', ' ')}, gap {relative_gap(plan.gap)}"
+
+
+def _proof_words(outcomes: Sequence[PolicyOutcome]) -> str:
+    """A sentence naming the plans not proven optimal (stopped at the limits of the solve), else empty."""
+    names = [o.name for o in outcomes if o.plan is not None and o.plan.status is not Status.OPTIMAL]
+    return (f" The plans of {', '.join(names)} are not proven optimal (the solve stopped at its limits): "
+            "their costs are only upper bounds, and their premiums uncertain by their gaps.") if names else ""
+
+
+def _no_plan_words(status: str) -> str:
+    """What a policy without a plan is: infeasible, or not solved (a time limit without a plan)."""
+    return ("is infeasible on this data" if status == "infeasible"
+            else "was not solved (no plan within the limits of the solve)")
+
+
+def _intact_served(stress: StressResult | None) -> str:
+    """``; with nothing failed it serves only 29.1% of the demand's value``: a design that sheds
+    demand on purpose (its shortfall penalty is cheaper than serving) is not cheaper for free."""
+    if stress is None or stress.intact.get("worst_served", 1.0) >= 1.0:
+        return ""
+    share = stress.intact.get("value_served", math.nan)
+    if math.isnan(share):  # no unit values: the guaranteed fraction, product by product
+        floor = stress.intact["worst_served"]
+        return f"; with nothing failed it already leaves demand short: {_guarantee(floor)}"
+    return f"; with nothing failed it serves only {served_fraction(share)} of the demand's value"
 
 
 def compared(pct: float, reference: str = "", digits: int = 1) -> str:
@@ -275,9 +357,10 @@ def compared(pct: float, reference: str = "", digits: int = 1) -> str:
     return " ".join([pct_points(abs(pct), digits), "more" if pct >= 0 else "less", *than])
 
 
-def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any]) -> str:
+def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any], served: str = "") -> str:
     """What part of a premium is shortfall and expected disruption cost (empty when none): a
-    policy with ``shortfall_penalty`` counts them in its cost, the base plan usually not."""
+    policy with ``shortfall_penalty`` counts them in its cost, the base plan usually not;
+    ``served``: what the plan serves with nothing failed (:func:`_intact_served`)."""
     penalty = penalty_cost(plan)
     if abs(penalty) <= NO_PENALTY or base is None:
         return ""
@@ -285,7 +368,7 @@ def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any]) -> str:
     whose = ("which the base's cost does not count" if abs(base_penalty) <= NO_PENALTY
              else f"against {money(base_penalty)} in the base's")
     return (f" ({money(penalty)} of its cost is shortfall and expected disruption cost, {whose}; "
-            f"its network alone costs {compared(row.get('network_premium_pct', math.nan))})")
+            f"its network alone costs {compared(row.get('network_premium_pct', math.nan))}{served})")
 
 
 def _design_sentence(plan: Plan) -> list[str]:
@@ -338,8 +421,8 @@ def _intact_sentence(stress: StressResult) -> list[str]:
     share = "" if math.isnan(value) else f"; {served_fraction(value)} of the demand's value is served"
     return [f"With nothing failed the design already leaves demand short: "
             f"{_guarantee(intact['worst_served'])}{share}, at a shortfall cost of "
-            f"{money(intact.get('shortfall_cost', 0.0))}. Each failure's shortfall cost below includes "
-            "it; its impact is what the failure adds."]
+            f"{money(intact.get('shortfall_cost', 0.0))} at the stress test's {_penalties(stress)}. Each "
+            "failure's shortfall cost below includes it; its impact is what the failure adds."]
 
 
 def _guarantee(served: float) -> str:
@@ -410,11 +493,28 @@ def _worst(stress: StressResult | None) -> tuple[str, float, str]:
     return what, float(row["worst_served"]), str(row["failure"])
 
 
+def frontier_reference(field: str, policy: Policy | None) -> str:
+    """What the premiums of a frontier of ``field`` swept on top of ``policy`` are over: its
+    starting policy's design, which may set ``field`` itself (looser values then cost less)."""
+    if policy is None or policy.is_base:
+        return "the cost-optimal design (no resilience policy)"
+    own = getattr(policy, field)
+    text = f"the design of the starting policy ({_describe(policy)})"
+    if own is not None and own != () and field in policy.to_dict():
+        text += (f", which sets {field} itself (values looser than "
+                 f"{_mapping(own) if isinstance(own, dict) else value(own)} cost less: a negative premium)")
+    return text
+
+
 def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
-    """Cost and worst-case service at both ends of a frontier, its largest step, infeasible values."""
-    ok = df.loc[df["status"] != "infeasible"]
-    reasons = [f"Infeasible at {field} = {values}: {reason}"
-               for values, reason in reasons_by_value(df.loc[df["status"] == "infeasible"], field)]
+    """Cost and worst-case service at both ends of a frontier, its largest step, the values with
+    plans not proven optimal and those without a plan (infeasible or not solved)."""
+    ok = df.loc[df["cost"].notna()]
+    reasons = [f"{'Infeasible' if status == 'infeasible' else 'Not solved (no plan within the limits)'} "
+               f"at {field} = {values}: {reason}"
+               for status in ("infeasible", "not_solved")
+               for values, reason in reasons_by_value(df.loc[df["cost"].isna() & (df["status"] == status)],
+                                                      field)]
     out: list[str] = []
     if ok.empty:
         return [f"No value of {field} gives a feasible design.", *reasons]
@@ -437,6 +537,11 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
             f"at {field} = {value(r[field])} ({r['worst_failure']}) {_guarantee(r['worst_served'])}"
             for r in ends) + ".")
     out += largest_step(ok, field)
+    unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
+    if len(unproven):
+        out.append(f"At {field} = {', '.join(value(v) for v in unproven[field])} the plan is the best found "
+                   "within the limits of the solve, not proven optimal: its cost and premium may be too "
+                   "high, and the curve need not rise there.")
     return out + reasons
 
 
@@ -455,10 +560,13 @@ def _premium_table(table: pd.DataFrame) -> list[str]:
             **_network_premium(table), "worst_served": served_fraction,
             "expected_value_served": served_fraction,
             "local_share": fraction, "allied_share": fraction, "n_suppliers": whole, "n_hubs": whole}
-    return _markdown(table, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
-                                   "worst_served": "worst served",
-                                   "expected_value_served": "expected value served", "local_share": "local",
-                                   "allied_share": "allied", "n_suppliers": "suppliers", "n_hubs": "hubs"})
+    names = {"premium_pct": "premium", "network_premium_pct": "network premium",
+             "worst_served": "worst served", "expected_value_served": "expected value served",
+             "local_share": "local share of demand*", "allied_share": "allied share of demand*",
+             "n_suppliers": "suppliers", "n_hubs": "hubs"}
+    return [*_markdown(table, cols, names), "",
+            "\\* over all markets and products, weighted by the demand's value (by units with one product, "
+            "each product equally when some has no unit value)."]
 
 
 def _failure_table(stress: StressResult, n: int = 10) -> list[str]:

@@ -54,7 +54,7 @@ def solve_path(name: str, network: Network, policy: Policy,
     try:
         return PathOutcome(name, policy, solve_roadmap(network, policy, options))
     except InfeasiblePolicyError as exc:
-        return PathOutcome(name, policy, None, "; ".join(r.strip(" -") for r in exc.reasons),
+        return PathOutcome(name, policy, None, "\n".join(r.strip(" -") for r in exc.reasons),
                            "infeasible")
     except NotOptimalError as exc:
         return PathOutcome(name, policy, None, str(exc), "not_solved")
@@ -126,7 +126,7 @@ def roadmap_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     tasks = [(name, network, pol, options) for name, pol in named.items()]
     first = solve_path(*tasks[0])  # the base first: without it no premium means anything
     if first.roadmap is None:
-        raise InfeasiblePolicyError([f"the base path has no roadmap: {first.reason}"])
+        raise InfeasiblePolicyError([f"the base path has no roadmap: {r}" for r in first.reason.splitlines()])
     return [first, *run_all(solve_path, tasks[1:], workers, executor, progress)]
 
 
@@ -134,7 +134,8 @@ def roadmap_premium_table(outcomes: Sequence[PathOutcome]) -> pd.DataFrame:
     """Rows of :func:`path_row`, premiums relative to the first (base) outcome."""
     base = outcomes[0].roadmap
     if base is None:
-        raise InfeasiblePolicyError([f"the base path has no roadmap: {outcomes[0].reason}"])
+        raise InfeasiblePolicyError([f"the base path has no roadmap: {r}"
+                                     for r in outcomes[0].reason.splitlines()])
     return pd.DataFrame([path_row(o, base) for o in outcomes])
 
 
@@ -218,7 +219,8 @@ def end_year_frontier(network: Network, field: str, values: Sequence[Any], polic
     check_policies({f"{field}={v}": pol for v, pol in zip(values, policies, strict=True)}, network)
     base = solve_path(BASE, network, Policy(), options)
     if base.roadmap is None:
-        raise InfeasiblePolicyError([f"the cost-optimal path has no roadmap: {base.reason}"])
+        raise InfeasiblePolicyError([f"the cost-optimal path has no roadmap: {r}"
+                                     for r in base.reason.splitlines()])
     tasks = [(f"{field}={v}", network, pol, options) for v, pol in zip(values, policies, strict=True)]
     outcomes = run_all(solve_path, tasks, workers, executor, progress)
     rows = [{field: v, **path_row(o, base.roadmap)} for v, o in zip(values, outcomes, strict=True)]

@@ -310,7 +310,12 @@ class _Outcome:
     def figures(self, intact: _Outcome) -> dict[str, Any]:
         """This failure's row, its changes in cost against the ``intact`` design's replay."""
         d = self.demand
-        worst = d.sort_values(["served", "demand"], ascending=[True, False], kind="stable").iloc[0]
+        # ties at the floor go to the largest demand by value; units of different products are
+        # never compared (without unit values the data's first market and product is named)
+        at_stake = self.values * d["demand"].to_numpy(float)
+        at_stake = at_stake if np.isfinite(at_stake).all() else np.zeros(len(d))
+        order = np.lexsort((-at_stake, d["served"].to_numpy(float)))
+        worst = d.iloc[order[0]]
         short = self.guaranteed < 1.0  # where the floor binds; nowhere when all is served
         value_total = float(self.values @ d["demand"].to_numpy())
         served_value = float(self.values @ (d["demand"] - d["shortfall"]).to_numpy())
