@@ -488,7 +488,8 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
 
 
 COMMANDS: dict[str, Command] = {
-    "init": Command("write an input template (CSV folder or .xlsx) with an example row per table",
+    "init": Command("write an input template (CSV folder or .xlsx) with an example row per table "
+                    "(periods: header only)",
                     _configure_init, _run_init),
     "validate": Command("check a data folder or workbook against the data contract",
                         _configure_validate, _run_validate),

@@ -20,7 +20,7 @@ from .explain import explain_infeasibility
 from .format import relative_gap
 from .model.build import NetworkModel, build_model
 from .results import Plan
-from .solvers.base import SolveOptions, SolveReport, SolverResult, Status
+from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
 from .solvers.highs import until
 from .solvers.routes import solve_linear
 
@@ -41,7 +41,7 @@ def solve_model(model: NetworkModel, options: SolveOptions | None = None,
     (:data:`resilient_sc.solvers.routes.ROUTES`); with ``options.log`` it is also logged.
     Raises as :func:`solve` does.
     """
-    options = options or SolveOptions()
+    options = given_options(options)
     options.check()
     result, report = solve_linear(model, options, start)
     log_report(report, options)
@@ -151,7 +151,7 @@ def solve(network: Network, policy: Policy | None = None,
     ...     print(exc.reasons[0])
     min_suppliers 3 cannot be met for product 'default': only 2 supplier(s) can deliver it (S_CN, S_FR)
     """
-    options = options or SolveOptions()
+    options = given_options(options)
     options.check()
     deadline = options.deadline()  # the time limit is the whole call's: the build counts
     return solve_model(model_for(network, policy, options), until(options, deadline), start)
@@ -176,7 +176,7 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
     stands; an infeasible one is reported without explanation, since its rows are not all the
     model's).
     """
-    options = options or SolveOptions()
+    options = given_options(options)
     options.check()
     if isinstance(model, NetworkModel):
         return solve_model(model, dataclasses.replace(options, backend="pyomo"))
@@ -197,12 +197,14 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
 
 
 def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,
-                    solve_time: float | None = None) -> Plan:
-    """A :class:`~resilient_sc.results.Plan` from a pyomo model solved to optimality (by any
-    pyomo solver).
+                    solve_time: float | None = None, results: Any = None) -> Plan:
+    """A :class:`~resilient_sc.results.Plan` from a pyomo model solved by any pyomo solver.
 
-    ``network_model`` defaults to the one the pyomo model was converted from;
-    ``solve_time`` in seconds (0 when not given).
+    Pass the solver's ``results`` (what ``SolverFactory(...).solve`` returned) to have the plan's
+    status, bound and gap read from it: a solve stopped at its time limit is then a
+    ``time_limit`` plan with its gap, not one proven optimal. Without ``results`` the model is
+    taken as solved to optimality. ``network_model`` defaults to the one the pyomo model was
+    converted from; ``solve_time`` in seconds (0 when not given).
     """
     import pyomo.environ as pyo
 
@@ -210,6 +212,8 @@ def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,
 
     model = network_model if network_model is not None else pyomo_solver.network_model_of(pyomo_model)
     objective = float(pyo.value(pyomo_model.total_cost))
-    result = SolverResult(Status.OPTIMAL, None, objective, objective, 0.0,
-                          float(solve_time or 0.0), "optimal (pyomo)")
+    status, bound = pyomo_solver.status_of(results, objective)
+    gap = abs(objective - bound) / max(abs(objective), 1e-10) if math.isfinite(bound) else math.inf
+    result = SolverResult(status, None, objective, bound, gap if status is not Status.OPTIMAL else 0.0,
+                          float(solve_time or 0.0), f"{status.value} (pyomo)")
     return Plan.from_values(model, pyomo_solver.block_values(pyomo_model, model), result)

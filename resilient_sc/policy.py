@@ -267,10 +267,15 @@ class Policy:
         # accept lists for the tuple fields (YAML and JSON give lists), whole-number mapping
         # keys as text (YAML reads the period key 2027 as a number), and one spelling of each
         # name (NFC, as the network's ids: an NFD 'München' from macOS matches); no other logic
+        # numpy numbers as Python's (np.arange sweeps), and a mapping copied: a policy never
+        # changes with the caller's dict after it is made
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, Mapping) and any(_is_whole(k) or _unnormal(k) for k in value):
-                object.__setattr__(self, f.name, {_spelled(k): v for k, v in value.items()})
+            if isinstance(value, np.generic):
+                object.__setattr__(self, f.name, value.item())
+            elif isinstance(value, Mapping):
+                object.__setattr__(self, f.name, {_spelled(k): v.item() if isinstance(v, np.generic) else v
+                                                  for k, v in value.items()})
         for name in ("excluded_countries", "survive"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -296,7 +301,10 @@ class Policy:
         if unknown:
             raise ValidationError([f"(policy) | unknown field {shown(k)}{suggest(k, names)}; known fields "
                                    f"are: {', '.join(names)}" for k in unknown[:SHOWN]])
-        return cls(**data)
+        try:
+            return cls(**data)
+        except _NotMembers as exc:  # survive: 5 names the field and the value itself
+            raise ValidationError([f"(policy) | {exc}"]) from None
 
     @classmethod
     def from_file(cls, path: str | Path, limits: Limits | None = None) -> Policy:
@@ -476,6 +484,33 @@ class PolicyError(ValidationError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.problems, self.path, self.what))
+
+
+#: the name of the reference policy of a premium table (an entry of that name in a policies
+#: mapping or file is the base)
+BASE = "base"
+
+
+def with_base(policies: Mapping[str, Policy], base: Policy | None = None) -> dict[str, Policy]:
+    """``{"base": base, **policies}``: the base first (no policy by default; an entry ``base`` in
+    ``policies`` is the base, given once), names as text, every value a :class:`Policy`; anything
+    else is one :class:`ValidationError`."""
+    if not isinstance(policies, Mapping):
+        raise ValidationError([f"(policies) | expected a mapping of name to Policy, not "
+                               f"{type(policies).__name__}"])
+    problems = [f"(policies) | name {k!r} is not text; name each policy with a string"
+                for k in policies if not isinstance(k, str)]
+    problems += [f"(policy {k!r}) | {shown(v)} is a {type(v).__name__}, not a Policy (build one: "
+                 "Policy(**fields) or Policy.from_dict(fields))"
+                 for k, v in policies.items() if not isinstance(v, Policy)]
+    if base is not None and not isinstance(base, Policy):
+        problems.append(f"(base) | {shown(base)} is a {type(base).__name__}, not a Policy")
+    if BASE in policies and base is not None and policies[BASE] != base:
+        problems.append(f"(policies) | the base is given twice, as the entry {BASE!r} and as base=; "
+                        "give it once")
+    if problems:
+        raise ValidationError(problems)
+    return {BASE: base or policies.get(BASE) or Policy(), **{k: v for k, v in policies.items() if k != BASE}}
 
 
 def check_policies(policies: Mapping[str, Policy], network: Network) -> None:

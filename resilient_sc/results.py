@@ -155,11 +155,12 @@ class Plan:
             "cost_breakdown": cost.assign(share_of_total=cost["cost"] / total if total else 0.0),
             "suppliers_contracted": suppliers_sheet(self, products),
             "hubs_opened": hubs_sheet(self, products),
-            "inbound_flows": self.inbound,
-            "outbound_flows": self.outbound,
-            "market_shares": self.shares,
-            "country_shares": self.country_shares,
-            "supplier_shares": self.supplier_shares,
+            # copies: a caller editing a table never changes the plan it came from
+            "inbound_flows": self.inbound.copy(),
+            "outbound_flows": self.outbound.copy(),
+            "market_shares": self.shares.copy(),
+            "country_shares": self.country_shares.copy(),
+            "supplier_shares": self.supplier_shares.copy(),
         }
 
     def save(self, folder: str | Path, force: bool = False) -> Path:

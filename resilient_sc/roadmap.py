@@ -30,7 +30,7 @@ from .optimize import accepted, log_report
 from .periods import policy_in
 from .policy import Policy
 from .results import COMPONENTS, Plan, plan_products
-from .solvers.base import SolveOptions, SolveReport, SolverResult, Status
+from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
 from .solvers.highs import until
 from .solvers.routes import ROUTES, solve_linear
 from .verify import verify_plan
@@ -313,7 +313,7 @@ def design_table(net: Network, ids: list[str], plans: dict[str, Plan]) -> pd.Dat
 def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None) -> Roadmap:
     """Solve a built roadmap model (possibly extended with blocks of your own); raise unless
     optimal, as :func:`~resilient_sc.optimize.solve_model` does."""
-    options = options or SolveOptions()
+    options = given_options(options)
     options.check()
     t0 = time.perf_counter()
     deadline = options.deadline()
@@ -379,7 +379,7 @@ def solve_roadmap(network: Network, policy: Policy | None = None,
     >>> roadmap
     Roadmap(optimal, cost=1,260.00, 1 periods: today)
     """
-    options = options or SolveOptions()
+    options = given_options(options)
     options.check()
     deadline = options.deadline()  # the time limit is the whole call's: the build counts
     try:

@@ -559,6 +559,19 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
                          f"{quote(demand['market'].iloc[pos])} with product "
                          f"{quote(demand['product'].iloc[pos])} (add a hub -> market lane in lanes)",
              "no lane reaches the market with the product")
+    fed = _hubs_fed(t)
+    hubs_of: dict[object, list[tuple[object, object]]] = {}
+    for hub, market, product in zip(out["origin"], out["destination"], out["product"], strict=True):
+        hubs_of.setdefault(market, []).append((hub, product))
+    missing = set(unreached)
+    unfed = [pos for pos in np.flatnonzero(served) if pos not in missing
+             and not any((hub, row_product[pos]) in fed for hub, product in hubs_of.get(row_market[pos], ())
+                         if product in (ALL_PRODUCTS, row_product[pos]))]
+    each_row(problems, "demand", unfed,
+             lambda pos: f"{where('demand', demand, pos)} | no supplier of product "
+                         f"{quote(demand['product'].iloc[pos])} has a lane to a hub that reaches market "
+                         f"{quote(demand['market'].iloc[pos])} (add a supplier -> hub lane in lanes)",
+             "no supplier reaches the market's hubs with the product")
     for (product, have, need), when in short.items():
         warnings.append(f"(supplier_products) | product {quote(product)}"
                         f"{f' in {_named(when)}' if ids else ''}: total capacity "
@@ -566,6 +579,22 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
                         f"{quantity(need - have)} units of {quote(product)}); the plan will be infeasible "
                         "unless the policy sets shortfall_penalty")
     return problems, warnings
+
+
+def _hubs_fed(t: Frames) -> set[tuple[object, object]]:
+    """(hub, product) pairs some supplier making the product (capacity > 0 in some row) has a
+    supplier -> hub lane for."""
+    sp = t["supplier_products"]
+    makes = sp.loc[sp["capacity"] > 0].groupby("supplier")["product"].agg(set).to_dict()
+    hubs = set(t["hubs"]["hub"])
+    lanes = t["lanes"]
+    inbound = lanes.loc[lanes["origin"].isin(makes.keys()) & lanes["destination"].isin(hubs)]
+    fed: set[tuple[object, object]] = set()
+    for supplier, hub, product in zip(inbound["origin"], inbound["destination"], inbound["product"],
+                                      strict=True):
+        made = makes[supplier]
+        fed.update((hub, p) for p in (made if product == ALL_PRODUCTS else made & {product}))
+    return fed
 
 
 def validate_tables(t: Frames) -> tuple[list[str], list[str]]:

@@ -187,8 +187,8 @@ def test_check_policies_and_policy_files(tmp_path: Path) -> None:
     (tmp_path / "ps.yaml").write_text("a: {min_local_share: 0.5}\nb: {local: 1}\nc: 3\n")
     with pytest.raises(ValidationError, match=r"\(policy\) \| p.txt: expected a .yaml, .yml, .json file"):
         Policy.from_file(tmp_path / "p.txt")
-    with pytest.raises(ValidationError, match=r"\(policy\) \| p.yaml: survive == 5, must be one of supplier, "
-                       r"hub, country, or a list of them"):
+    with pytest.raises(ValidationError, match=r"p.yaml: 1 problem:\n  - \(policy\) \| survive == 5, must be "
+                       r"one of supplier, hub, country, or a list of them"):
         Policy.from_file(tmp_path / "p.yaml")
     with pytest.raises(ValidationError) as err:
         load_policies(tmp_path / "ps.yaml")

@@ -306,3 +306,19 @@ def test_missing_required_csv(tiny_folder: Path):
     (tiny_folder / "lanes.csv").unlink()
     with pytest.raises(ValidationError, match=r"\(lanes\) \| required table is missing"):
         read_network(tiny_folder)
+
+
+def test_demand_needs_a_supplier_lane_into_a_hub_that_reaches_the_market():
+    """docs/data.md: a market with demand needs a hub -> market lane and some supplier of the
+    product a lane to that hub; without the second, validate used to say valid and solve 'no
+    plan meets the policy' with no policy given."""
+    f = tiny_frames()
+    f["lanes"] = f["lanes"].loc[f["lanes"]["destination"] != "H1"].reset_index(drop=True)
+    assert problems_of(f) == ("(demand, row 2 'Paris, default') | no supplier of product 'default' has a "
+                              "lane to a hub that reaches market 'Paris' (add a supplier -> hub lane in "
+                              "lanes)",)
+    f = tiny_frames()  # a lane for another product feeds nothing of this one
+    inbound = f["lanes"]["destination"] == "H1"
+    f["lanes"] = f["lanes"].assign(product=f["lanes"]["product"].where(~inbound, "x"))
+    f["products"] = pd.DataFrame({"product": ["default", "x"], "unit_value": [0.0, 0.0]})
+    assert len(problems_of(f)) == 1 and "no supplier of product 'default'" in problems_of(f)[0]

@@ -11,7 +11,7 @@ from ..exceptions import ResilientSCError
 from ..optimize import model_for, solve, solve_model
 from ..policy import Policy
 from ..results import Plan
-from ..solvers.base import SolveOptions
+from ..solvers.base import SolveOptions, given_options
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,7 +47,7 @@ def disruption_design(network: Network, policy: Policy,
     if policy.shortfall_penalty is None:
         raise ResilientSCError("disruption-aware design needs policy.shortfall_penalty "
                                "(money per unit short in a scenario)")
-    options = options or SolveOptions()
+    options = given_options(options)
     plan = solve(network, policy, options)
     base_plan = solve(network, policy.replace(disruption_weight=0.0), options)
     # the cost-optimal design replayed on the scenarios: the same model with its design fixed

@@ -11,14 +11,14 @@ from typing import Any
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import InfeasiblePolicyError, NotOptimalError
+from ..exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
 from ..optimize import model_for, solve, solve_model
 from ..policy import Policy, check_policies
 from ..results import Plan
-from ..solvers.base import SolveOptions
-from .parallel import run_all
+from ..solvers.base import SolveOptions, given_options
+from .parallel import check_workers, run_all
 from .premium import design_columns
-from .stress import stress_test
+from .stress import failure_kinds, stress_test
 
 #: one solved point: (plan or None, status without a plan, reason, wall seconds, stress summary)
 Point = tuple[Plan | None, str, str, float, dict[str, Any]]
@@ -32,7 +32,7 @@ def _point(network: Network, policy: Policy, options: SolveOptions | None, start
     the stress summary)."""
     t = time.perf_counter()
     try:
-        options = options or SolveOptions()
+        options = given_options(options)
         plan = solve_model(model_for(network, policy, options), options, start)
     except InfeasiblePolicyError as exc:
         return None, "infeasible", "\n".join(r.strip(" -") for r in exc.reasons), time.perf_counter() - t, {}
@@ -76,9 +76,15 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     """
     policy = policy or Policy()
     Policy.check_field(field)
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise ValidationError([f"(values) | {values!r}: the values of {field} to sweep are a list"])
+    values = list(values)  # read once: a generator is swept, not used up by the checks
+    if not values:
+        raise ValidationError([f"(values) | no values of {field} to sweep"])
+    fails = failure_kinds(failures)
+    check_workers(workers)
     policies = policy.sweep(field, values)
     check_policies({f"{field}={v}": pol for v, pol in zip(values, policies, strict=True)}, network)
-    fails = tuple(failures)
     try:
         base = solve(network, policy, options)
     except InfeasiblePolicyError as exc:  # the reference of every premium: say it is the one at fault

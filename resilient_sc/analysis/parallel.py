@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from numbers import Integral
 from typing import Any, TypeVar
+
+from ..exceptions import ValidationError
 
 T = TypeVar("T")
 
@@ -32,6 +35,15 @@ def default_workers(n_tasks: int) -> int:
     return max(1, min(n_tasks, os.cpu_count() or 1))
 
 
+def check_workers(workers: Any) -> None:
+    """``workers`` is None (one per core) or a whole number ≥ 1; else a :class:`ValidationError`,
+    raised before anything is solved."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, Integral)
+                                or workers < 1):
+        raise ValidationError([f"(workers) | {workers!r}, must be a whole number >= 1 (None: one per "
+                               "core)"])
+
+
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,
             executor: Executor | Any | None = None,
             progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None) -> list[T]:
@@ -40,6 +52,7 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     ``progress`` wraps the iteration over finished tasks (e.g. ``tqdm``), given the
     iterable and the total.
     """
+    check_workers(workers)
     wrap = progress or (lambda it, total: it)
     if executor is None and (workers == 1 or len(tasks) <= 1):
         return [fn(*task) for task in wrap(tasks, len(tasks))]

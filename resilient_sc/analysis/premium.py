@@ -14,13 +14,11 @@ import pandas as pd
 from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError
 from ..optimize import solve
-from ..policy import Policy, check_policies
+from ..policy import Policy, check_policies, with_base
 from ..results import Plan
 from ..solvers.base import SolveOptions
-from .parallel import run_all
-from .stress import StressResult, stress_test
-
-BASE = "base"
+from .parallel import check_workers, run_all
+from .stress import StressResult, failure_kinds, stress_test
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,9 +189,10 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      executor: Executor | Any | None = None,
                      progress: Callable[..., Any] | None = None) -> list[PolicyOutcome]:
     """The solved and stress-tested outcomes behind :func:`premium`, base first."""
-    named = {BASE: base or Policy(), **{k: v for k, v in policies.items() if k != BASE}}
+    named = with_base(policies, base)
     check_policies(named, network)
-    tasks = [(name, network, pol, options, tuple(failures), penalty) for name, pol in named.items()]
+    check_workers(workers)
+    tasks = [(name, network, pol, options, failure_kinds(failures), penalty) for name, pol in named.items()]
     first = evaluate(*tasks[0])  # the base first: without it no premium means anything
     if first.plan is None:
         raise InfeasiblePolicyError([f"the base policy has no plan: {r}" for r in first.reason.splitlines()])

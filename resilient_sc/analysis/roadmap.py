@@ -23,15 +23,14 @@ from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
 from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
-from ..policy import Policy, check_policies
+from ..policy import BASE, Policy, check_policies, with_base
 from ..results import Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
-from .parallel import run_all
+from .parallel import check_workers, run_all
 from .premium import PENALTIES
-from .stress import StressResult, stress_test
+from .stress import StressResult, failure_kinds, stress_test
 
-BASE = "base"
 #: the statuses an element keeps through a myopic path (docs/formulation.md §9)
 FIXED = ("open", "closed")
 
@@ -121,8 +120,9 @@ def roadmap_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      progress: Callable[..., Any] | None = None) -> list[PathOutcome]:
     """The solved paths behind :func:`roadmap_premium`, base first (its roadmaps included, e.g.
     for :func:`~resilient_sc.analysis.figures.roadmap_figure`)."""
-    named = {BASE: base or Policy(), **{k: v for k, v in policies.items() if k != BASE}}
+    named = with_base(policies, base)
     check_policies(named, network)
+    check_workers(workers)
     tasks = [(name, network, pol, options) for name, pol in named.items()]
     first = solve_path(*tasks[0])  # the base first: without it no premium means anything
     if first.roadmap is None:
@@ -239,7 +239,10 @@ def roadmap_stress(roadmap: Roadmap, kinds: Iterable[str] = ("country", "hub", "
     failure happening in that period; the arguments are those of ``stress_test``. Lead times
     play no part in a replay: an element that operates in the period is in its design.
     """
-    kinds = tuple(kinds)
+    if not isinstance(roadmap, Roadmap):
+        raise ValidationError([f"(roadmap) | roadmap_stress needs a Roadmap from solve_roadmap(), not "
+                               f"{type(roadmap).__name__} (a plan: stress_test(network, plan))"])
+    kinds = failure_kinds(kinds)
     out: dict[str, StressResult] = {}
     for period, plan in roadmap.plans.items():
         if plan.model is None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from numbers import Real
 from typing import Any
 
 import highspy
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import ResilientSCError
+from ..exceptions import ResilientSCError, ValidationError
 from ..model.build import NetworkModel, build_model
 from ..model.linear import LinearModel
 from ..model.redundancy import lost_elements, single_failures
@@ -39,6 +40,7 @@ from ..solvers import aggregate
 from ..solvers.base import SolveOptions
 from ..solvers.failures import forced_zero
 from ..solvers.highs import make_highs, stdout_to_stderr
+from ..validation import suggest
 
 #: cost components that vary with the flows (money)
 FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")
@@ -161,13 +163,21 @@ class StressResult:
         return {"summary": self.summary(), "penalties": self.penalties.to_dict(), "failures": entries}
 
 
+def failure_kinds(failures: str | Iterable[str]) -> tuple[str, ...]:
+    """The failure kinds of a ``failures`` argument (one kind as text counts as one, not as its
+    letters); an unknown kind is a :class:`ValidationError`, raised before anything is solved."""
+    kinds = (failures,) if isinstance(failures, str) else tuple(failures)
+    bad = [k for k in kinds if k not in FAILURE_KINDS]
+    if bad:
+        raise ValidationError([f"(failures) | {k!r} is no failure kind{suggest(str(k), FAILURE_KINDS)}; use "
+                               f"{', '.join(FAILURE_KINDS)}" for k in bad])
+    return kinds
+
+
 def design_failures(plan: Plan, net: Network, kinds: Iterable[str], scenarios: bool) -> pd.DataFrame:
     """Failures touching the design: (failure, kind, element, probability)."""
     assert plan.model is not None
-    kinds = tuple(kinds)
-    bad = [k for k in kinds if k not in FAILURE_KINDS]
-    if bad:
-        raise ResilientSCError(f"failures {bad} unknown; use {', '.join(FAILURE_KINDS)}")
+    kinds = failure_kinds(kinds)
     s = plan.model.sets
     sub = replace(s, suppliers_table=s.suppliers_table.take(
                       np.flatnonzero(np.isin(s.suppliers_table["supplier"], plan.supplier_ids))),
@@ -228,13 +238,16 @@ def stress_test(network: Network, plan: Plan,
     >>> bool((result.failures["worst_served"] >= 0.8 - 1e-6).all())
     True
     """
-    if plan.model is None:
-        raise ResilientSCError("stress_test needs a plan from solve()")
+    if not isinstance(plan, Plan) or plan.model is None:
+        raise ResilientSCError(f"stress_test needs a plan from solve(), not {type(plan).__name__}")
+    _check_same_network(network, plan)
     # no disruption recourse blocks: scenarios are replayed one by one below
     replay_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price, disruption_weight=0.0)
     model = build_model(network, replay_policy)
     penalties = _penalties(model, penalty)
     table = design_failures(plan, network, failures, scenarios)
+    if probabilities is not None:
+        _check_probabilities(table, probabilities, network)
     table["probability"], conditional_on = _probabilities(table, probabilities)
     runner = _Replay(model, plan, penalties)
     base = runner.run(set(), set())
@@ -256,6 +269,17 @@ def stress_test(network: Network, plan: Plan,
                                             strict=True))}
     return StressResult(pd.DataFrame(rows, columns=FAILURE_COLUMNS), stack(products, product_cols),
                         stack(shorts, short_cols), penalties, conditional_on, intact)
+
+
+def _check_same_network(network: Network, plan: Plan) -> None:
+    """A plan is replayed on the data it was solved on: its suppliers and hubs are looked up by id,
+    so a plan of other data would be replayed on a design that is not its own (a roadmap's data
+    is refused by the model's build, naming roadmap_stress)."""
+    missing = [*(set(plan.supplier_ids) - set(network.suppliers["supplier"])),
+               *(set(plan.hub_ids) - set(network.hubs["hub"]))]
+    if missing:
+        raise ValidationError([f"(stress_test) | the plan's design uses {', '.join(sorted(missing)[:5])}, "
+                               "not in this network: stress-test a plan on the network it was solved on"])
 
 
 def _penalties(model: NetworkModel, penalty: float | Mapping[str, float] | None) -> pd.Series:
@@ -295,6 +319,28 @@ def _probabilities(table: pd.DataFrame,
     return mapped.fillna(0.0).to_numpy(float), (
         f"one failure happening, weighted by the probabilities given for {named} of the {n} failures "
         "(normalised to 100%)")
+
+
+def _check_probabilities(table: pd.DataFrame, probabilities: Any, network: Network) -> None:
+    """Probabilities are a mapping of failures (``country:CN``) or elements (``CN``) of the network
+    to numbers ≥ 0, some of the failures replayed above 0: a misspelt name is an error, not a 0."""
+    if not isinstance(probabilities, Mapping):
+        raise ValidationError([f"(probabilities) | expected a mapping of failure (country:CN) or element "
+                               f"(CN) to probability, not {type(probabilities).__name__}"])
+    ids = {"country": network.countries["country"], "hub": network.hubs["hub"],
+           "supplier": network.suppliers["supplier"]}
+    known = {*table["failure"].astype(str), *(f"{k}:{i}" for k, col in ids.items() for i in col),
+             *(str(i) for col in ids.values() for i in col)}
+    problems = [f"(probabilities) | {key!r} names no country, hub, supplier or failure of the network"
+                f"{suggest(str(key), sorted(known))}" for key in probabilities if key not in known]
+    for key, p in probabilities.items():
+        if isinstance(p, bool) or not isinstance(p, Real) or not 0 <= float(p) < np.inf:
+            problems.append(f"(probabilities) | {key!r}: {p!r}, must be a number >= 0")
+    weights = table["failure"].map(probabilities).fillna(table["element"].map(probabilities))
+    if not problems and not weights.fillna(0.0).astype(float).sum() > 0:
+        problems.append("(probabilities) | no failure replayed on the design has a probability above 0")
+    if problems:
+        raise ValidationError(problems)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..data import Network
 from ..exceptions import ValidationError
@@ -69,6 +70,23 @@ class NetworkModel:
                 f"families: {', '.join(self.lm.constraints)})")
 
 
+def given_policy(network: Any, policy: Any) -> Policy:
+    """``policy`` (no policy for None) after checking that ``network`` is a :class:`Network` and
+    ``policy`` a :class:`Policy`: a path or a dict is one :class:`ValidationError` saying what to
+    build, not an AttributeError deep in the model."""
+    problems = []
+    if not isinstance(network, Network):
+        problems.append(f"(network) | {network!r:.60} is a {type(network).__name__}, not a Network; read "
+                        "one with read_network(path) (a CSV folder or .xlsx workbook), Network.from_frames() "
+                        "or resilient_sc.examples")
+    if policy is not None and not isinstance(policy, Policy):
+        problems.append(f"(policy) | {policy!r:.60} is a {type(policy).__name__}, not a Policy; build one: "
+                        "Policy(**fields) or Policy.from_dict(fields)")
+    if problems:
+        raise ValidationError(problems)
+    return policy or Policy()
+
+
 def build_model(network: Network, policy: Policy | None = None,
                 strong_links: bool = True, defer_failures: int | None = None) -> NetworkModel:
     """Build the MILP of ``network`` under ``policy`` (docs/formulation.md §2–5) without solving it.
@@ -80,6 +98,7 @@ def build_model(network: Network, policy: Policy | None = None,
     A network with a ``periods`` table is a roadmap: build it with
     :func:`resilient_sc.model.roadmap.build_roadmap`.
     """
+    policy = given_policy(network, policy)
     if has_periods(network):
         raise ValidationError(["(periods) | the data has a periods table: it is a roadmap. Solve it "
                                "with solve_roadmap (build_roadmap for its model); analyse it with "
@@ -102,5 +121,9 @@ def build_period(network: Network, policy: Policy, strong_links: bool = True, po
                   transitions=transitions, defer_failures=defer_failures)
     for family in FAMILIES:
         family(ctx)
+    if broken := ctx.lm.not_finite():  # validated data gives none: a table changed after reading
+        raise ValidationError([f"(network) | the model's {', '.join(broken[:5])} holds a number that is not "
+                               "finite (NaN or inf): was a table of the network changed after it was "
+                               "validated? Validate it again: Network.from_frames(**network.frames())"])
     deferred = None if ctx.deferred is None else redundancy.DeferredFailures(ctx.deferred, ctx)
     return NetworkModel(network, policy, sets, ctx.lm, time.perf_counter() - start, deferred)

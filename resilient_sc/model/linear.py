@@ -195,6 +195,17 @@ class LinearModel:
                 np.add.at(c, cols, coef)
         return c
 
+    def not_finite(self) -> list[str]:
+        """The blocks holding a NaN (anywhere) or an infinite cost or coefficient: a model HiGHS
+        would stall on or solve wrongly. Bounds may be infinite (no bound), never NaN."""
+        out = [f"cost {name}" for name, parts in self.costs.items()
+               if any(not np.isfinite(coef).all() for _, coef in parts)]
+        out += [f"constraint {b.name}" for b in self.constraints.values()
+                if not np.isfinite(b.vals).all() or np.isnan(b.lower).any() or np.isnan(b.upper).any()]
+        out += [f"variable {b.name}" for b in self.variables.values()
+                if np.isnan(b.lower).any() or np.isnan(b.upper).any()]
+        return out
+
     def component_values(self, x: np.ndarray) -> dict[str, float]:
         """Each cost component evaluated at solution ``x``."""
         return {name: float(sum(coef @ x[cols] for cols, coef in parts))

@@ -20,7 +20,7 @@ from ..data import Network
 from ..exceptions import InfeasiblePolicyError, ValidationError
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import Policy
-from .build import NetworkModel, build_model, build_period
+from .build import NetworkModel, build_model, build_period, given_policy
 from .linear import INDEX, ConBlock, LinearModel, VarBlock
 from .table import Table
 from .transitions import DESIGN, add_links, elements
@@ -75,7 +75,7 @@ def build_roadmap(network: Network, policy: Policy | None = None,
     Raises :class:`InfeasiblePolicyError` naming the period when a period fails a necessary
     condition (:mod:`.precheck`).
     """
-    policy = policy or Policy()
+    policy = given_policy(network, policy)
     start = time.perf_counter()
     policy.check_network(network)
     ids = period_ids(network)
@@ -112,6 +112,7 @@ def build_any(network: Network, policy: Policy | None = None,
               strong_links: bool = True) -> NetworkModel | RoadmapModel:
     """The model of ``network``: its roadmap when it has a ``periods`` table, else the one-period
     model of :func:`~resilient_sc.model.build.build_model`."""
+    policy = given_policy(network, policy)
     if has_periods(network):
         return build_roadmap(network, policy, strong_links)
     return build_model(network, policy, strong_links)

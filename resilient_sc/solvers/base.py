@@ -10,6 +10,7 @@ import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
@@ -109,17 +110,37 @@ class AccelerateOptions:
 
     def problems(self) -> list[str]:
         """What breaks the options' contract (empty when nothing)."""
-        out = [f"{name} == {getattr(self, name)!r}, must be >= 0"
-               for name in ("min_kernel_size", "ss_kernel_size", "heur_every", "swap_in", "polish_nodes",
-                            "ipm_root_rows", "on_demand_columns", "links_on_demand_coefficients")
-               if getattr(self, name) < 0]
-        out += [f"{name} == {getattr(self, name)!r}, must be >= 1"
-                for name in ("nearest", "farkas_batch", "visit_every") if getattr(self, name) < 1]
-        if not self.targets or any(not t >= 0 for t in self.targets):
+        least = {**dict.fromkeys(("min_kernel_size", "ss_kernel_size", "heur_every", "swap_in",
+                                  "polish_nodes", "ipm_root_rows", "on_demand_columns",
+                                  "links_on_demand_coefficients"), 0),
+                 **dict.fromkeys(("nearest", "farkas_batch", "visit_every"), 1)}
+        out = []
+        for name, low in least.items():
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, Integral) or v < low:
+                out.append(f"{name} == {v!r}, must be a whole number >= {low}")
+        targets = self.targets if isinstance(self.targets, tuple) else ()
+        if not targets or any(isinstance(t, bool) or not isinstance(t, Real) or not t >= 0 for t in targets):
             out.append(f"targets == {self.targets!r}, must be a non-empty tuple of values >= 0")
-        if not self.close_enough >= 0:
+        if isinstance(self.close_enough, bool) or not isinstance(self.close_enough, Real) \
+                or not self.close_enough >= 0:
             out.append(f"close_enough == {self.close_enough!r}, must be >= 0")
         return out
+
+
+def _log_problems(log: Any) -> list[str]:
+    """What is wrong with a ``log`` option: a bool or a file path whose folder exists (an int
+    would be taken for a file descriptor and closed after the solve)."""
+    if isinstance(log, bool) or log == "":
+        return []
+    if not isinstance(log, str | os.PathLike):
+        return [f"log == {log!r}, must be True, False or a file path"]
+    path = Path(log)
+    if path.is_dir():
+        return [f"log == {str(log)!r} is a folder; give a file path"]
+    if not path.parent.is_dir():
+        return [f"log == {str(log)!r}: its folder {str(path.parent)!r} does not exist"]
+    return []
 
 
 def available_cpus() -> int:
@@ -165,17 +186,39 @@ class SolveOptions:
     accelerate_options: AccelerateOptions = field(default_factory=AccelerateOptions)
 
     def check(self) -> None:
+        """One :class:`ValidationError` listing every option of the wrong type or out of range
+        (a log file is checked before the solve: its folder must exist, and it is no folder)."""
         problems = []
-        if self.time_limit is not None and not self.time_limit > 0:
+
+        def number(name: str, whole: bool = False) -> bool:
+            v = getattr(self, name)
+            kind = Integral if whole else Real
+            if isinstance(v, bool) or not isinstance(v, kind):
+                problems.append(f"{name} == {v!r}, must be a {'whole number' if whole else 'number'}")
+                return False
+            return True
+
+        if self.time_limit is not None and number("time_limit") and not self.time_limit > 0:
             problems.append(f"time_limit == {self.time_limit!r}, must be > 0 seconds")
-        if not 0 <= self.mip_gap < 1:
+        if number("mip_gap") and not 0 <= self.mip_gap < 1:
             problems.append(f"mip_gap == {self.mip_gap!r}, must be in [0, 1)")
-        if self.threads is not None and not 1 <= self.threads <= (cpus := available_cpus()):
+        cpus = available_cpus()
+        if self.threads is not None and number("threads", whole=True) and not 1 <= self.threads <= cpus:
             problems.append(f"threads == {self.threads!r}, must be between 1 and {cpus} (the CPUs this "
                             "process may use)")
+        if number("seed", whole=True) and not 0 <= self.seed <= 2**31 - 1:
+            problems.append(f"seed == {self.seed!r}, must be between 0 and 2147483647 (HiGHS's random_seed)")
+        problems += [f"{name} == {getattr(self, name)!r}, must be True or False"
+                     for name in ("allow_nonoptimal", "strong_links", "accelerate")
+                     if not isinstance(getattr(self, name), bool)]
+        problems += _log_problems(self.log)
         if self.backend not in ("highs", "pyomo"):
             problems.append(f"backend == {self.backend!r}, must be 'highs' or 'pyomo'")
-        problems += [f"accelerate_options.{p}" for p in self.accelerate_options.problems()]
+        if not isinstance(self.accelerate_options, AccelerateOptions):
+            problems.append(f"accelerate_options == {self.accelerate_options!r}, must be an "
+                            "AccelerateOptions")
+        else:
+            problems += [f"accelerate_options.{p}" for p in self.accelerate_options.problems()]
         if problems:
             raise ValidationError([f"(options) | {p}" for p in problems])
 
@@ -183,6 +226,17 @@ class SolveOptions:
         """The ``time.perf_counter()`` by which a solve that starts now must end (inf without a
         time limit)."""
         return time.perf_counter() + (math.inf if self.time_limit is None else self.time_limit)
+
+
+def given_options(options: Any) -> SolveOptions:
+    """``options``, or the defaults for None; anything but a :class:`SolveOptions` is a
+    :class:`ValidationError` (a dict of options is not read silently as something else)."""
+    if options is None:
+        return SolveOptions()
+    if not isinstance(options, SolveOptions):
+        raise ValidationError([f"(options) | {options!r:.60} is a {type(options).__name__}, not a "
+                               "SolveOptions; build one: SolveOptions(time_limit=60, ...)"])
+    return options
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpres
 
 from ..model.build import NetworkModel
 from ..model.roadmap import RoadmapModel, build_any
-from .base import SolveOptions, SolverResult, Status
+from .base import SolveOptions, SolverResult, Status, given_options
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -178,8 +178,8 @@ def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel:
     """The NetworkModel a pyomo model was converted from."""
     model = getattr(pyomo_model, NETWORK_MODEL_ATTR, None)
     if not isinstance(model, NetworkModel | RoadmapModel):
-        raise ValueError("this pyomo model was not made by resilient_sc.solvers.pyomo; pass the "
-                         "NetworkModel as the second argument")
+        raise ValueError("this pyomo model was not made by resilient_sc.solvers.pyomo.to_pyomo; "
+                         "plan_from_pyomo takes the NetworkModel it was built from as network_model")
     return model
 
 
@@ -223,6 +223,29 @@ STATUS = {
 }
 
 
+def status_of(results: Any, objective: float) -> tuple[Status, float]:
+    """(status, bound) of a pyomo solve's ``results``, from either pyomo interface (the legacy
+    ``results.solver.termination_condition`` or the newer ``results.termination_condition``);
+    None: taken as optimal, the bound the ``objective``."""
+    if results is None:
+        return Status.OPTIMAL, objective
+    legacy = getattr(results, "solver", None)
+    condition = (getattr(results, "termination_condition", None)
+                 or getattr(legacy, "termination_condition", None))
+    name = getattr(condition, "name", str(condition))
+    status = {"optimal": Status.OPTIMAL, "convergenceCriteriaSatisfied": Status.OPTIMAL,
+              "maxTimeLimit": Status.TIME_LIMIT}.get(name, Status.INTERRUPTED)
+    if status is Status.OPTIMAL:
+        return status, objective
+    bound = getattr(results, "objective_bound", None)
+    if bound is None and hasattr(results, "problem"):
+        bound = getattr(results.problem, "lower_bound", None)
+    try:
+        return status, float(bound) if bound is not None else math.nan
+    except (TypeError, ValueError):
+        return status, math.nan
+
+
 def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None = None) -> SolverResult:
     """Solve with pyomo's HiGHS interface (same options and statuses as the direct path).
 
@@ -231,7 +254,7 @@ def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None 
     (:func:`block_values`), None without a plan; its ``message`` names the termination
     condition and the backend.
     """
-    options = options or SolveOptions()
+    options = given_options(options)
     m = model if isinstance(model, pyo.Block) else model_to_pyomo(model)
     network_model = network_model_of(m)
     solver_options: dict[str, Any] = {"random_seed": int(options.seed)}

@@ -49,7 +49,7 @@ import numpy as np
 
 from ..exceptions import ValidationError
 from . import aggregate, failures, lazy, links, projection
-from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, plan_gap
+from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, given_options, plan_gap
 from .certify import is_feasible
 from .facility import problem
 from .facility.compact import solve_compact
@@ -581,7 +581,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
     route that gave it. Statuses are the solver's: an infeasible model or a time limit is a
     result here, not an error.
     """
-    options = options or SolveOptions()
+    options = given_options(options)
     options.check()
     routes = ROUTES if routes is None else routes
     if _deferred(model) is not None and not _generation_applies(model, options):

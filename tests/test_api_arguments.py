@@ -1,0 +1,154 @@
+"""The Python API misused: each wrong argument is one ValidationError naming it and saying what
+to pass, before anything is solved; nothing the caller holds changes a plan or a policy later."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+import numpy as np
+import pytest
+
+from resilient_sc import (
+    Policy,
+    SolveOptions,
+    ValidationError,
+    examples,
+    frontier,
+    premium,
+    solve,
+    stress_test,
+)
+from resilient_sc.analysis import roadmap_stress
+from resilient_sc.solvers.base import AccelerateOptions
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return examples.tiny()
+
+
+def problem(call) -> str:
+    """The one problem ``call()`` raises."""
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert len(info.value.problems) == 1, info.value.problems
+    return info.value.problems[0]
+
+
+def test_arguments_of_the_wrong_type_name_what_to_pass(tiny):
+    assert problem(lambda: solve(tiny, {"min_local_share": 0.5})).startswith(
+        "(policy) | {'min_local_share': 0.5} is a dict, not a Policy; build one: Policy(**fields)")
+    assert problem(lambda: solve("examples/electronics")).startswith(
+        "(network) | 'examples/electronics' is a str, not a Network; read one with read_network(path)")
+    assert problem(lambda: solve(tiny, None, {"time_limit": 5})).startswith(
+        "(options) | {'time_limit': 5} is a dict, not a SolveOptions")
+    assert problem(lambda: premium(tiny, [Policy()])) == (
+        "(policies) | expected a mapping of name to Policy, not list")
+    assert problem(lambda: premium(tiny, {"a": None})).startswith(
+        "(policy 'a') | None is a NoneType, not a Policy")
+    assert problem(lambda: premium(tiny, {1: Policy()})) == (
+        "(policies) | name 1 is not text; name each policy with a string")
+    assert problem(lambda: roadmap_stress(solve(tiny))).startswith(
+        "(roadmap) | roadmap_stress needs a Roadmap from solve_roadmap(), not Plan")
+    assert problem(lambda: Policy.from_dict({"survive": 5})) == (
+        "(policy) | survive == 5, must be one of supplier, hub, country, or a list of them")
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    ({"threads": 0}, "threads == 0, must be between 1 and"),  # was an UnboundLocalError
+    ({"threads": 1.5}, "threads == 1.5, must be a whole number"),
+    ({"time_limit": "10"}, "time_limit == '10', must be a number"),
+    ({"mip_gap": None}, "mip_gap == None, must be a number"),
+    ({"seed": -1}, "seed == -1, must be between 0 and 2147483647"),  # HiGHS would drop it silently
+    ({"strong_links": "no"}, "strong_links == 'no', must be True or False"),
+    ({"accelerate_options": None}, "accelerate_options == None, must be an AccelerateOptions"),
+    ({"accelerate_options": AccelerateOptions(nearest="4")}, "accelerate_options.nearest == '4', must be"),
+    ({"log": 1}, "log == 1, must be True, False or a file path"),  # an fd: closed after the solve
+    ({"log": "/nonexistent/x.log"}, "log == '/nonexistent/x.log': its folder '/nonexistent' does not exist"),
+])
+def test_solve_options_are_checked_before_the_solve(tiny, options, said):
+    assert problem(lambda: solve(tiny, None, SolveOptions(**options))).startswith(f"(options) | {said}")
+
+
+def test_a_log_given_as_a_number_leaves_stdout_open(tiny):
+    with pytest.raises(ValidationError):
+        solve(tiny, None, SolveOptions(log=1))
+    print("stdout still open", file=sys.stdout, flush=True)
+
+
+def test_stress_test_refuses_a_plan_of_other_data_and_wrong_probabilities(tiny):
+    net = examples.electronics()
+    assert problem(lambda: stress_test(net, solve(tiny))) == (
+        "(stress_test) | the plan's design uses H1, S_CN, not in this network: stress-test a plan on the "
+        "network it was solved on")
+    plan = solve(net)
+
+    def given(probabilities):
+        return problem(lambda: stress_test(net, plan, ["country"], probabilities, scenarios=False))
+
+    assert given({"country:CN": -0.5, "country:US": 1.0}) == (
+        "(probabilities) | 'country:CN': -0.5, must be a number >= 0")
+    assert given({"country:CNN": 0.5}) == ("(probabilities) | 'country:CNN' names no country, hub, supplier "
+                                           "or failure of the network (did you mean 'country:CN'?)")
+    assert given({"CN": 0.0}) == (
+        "(probabilities) | no failure replayed on the design has a probability above 0")
+    assert given({"CN": "x"}) == "(probabilities) | 'CN': 'x', must be a number >= 0"
+
+
+def test_failures_values_and_workers_are_read_as_meant(tiny):
+    one = stress_test(tiny, solve(tiny), "country")  # one kind as text, not its letters
+    assert set(one.failures["failure"]) == {"country:CN", "country:FR"}
+    assert problem(lambda: premium(tiny, {"a": Policy()}, failures="contry")) == (
+        "(failures) | 'contry' is no failure kind (did you mean 'country'?); use supplier, hub, country")
+    swept = frontier(tiny, "min_suppliers", (v for v in [1, 2]), failures=())  # a generator, swept once
+    assert swept["min_suppliers"].tolist() == [1, 2]
+    assert frontier(tiny, "min_suppliers", np.arange(1, 3), failures=())["status"].tolist() == ["optimal"] * 2
+    assert problem(lambda: frontier(tiny, "survive", "country")) == (
+        "(values) | 'country': the values of survive to sweep are a list")
+    assert problem(lambda: frontier(tiny, "min_suppliers", [])) == (
+        "(values) | no values of min_suppliers to sweep")
+    assert problem(lambda: premium(tiny, {"a": Policy()}, workers=-1)) == (
+        "(workers) | -1, must be a whole number >= 1 (None: one per core)")
+
+
+def test_an_entry_base_is_the_base_never_dropped(tiny):
+    table = premium(tiny, {"base": Policy(min_suppliers=2)}, failures=(), workers=1)
+    assert table["cost"].tolist() == [1760.0]  # both suppliers (see tests/test_policies.py), not 1260
+    assert problem(lambda: premium(tiny, {"base": Policy(min_suppliers=2)}, base=Policy())).startswith(
+        "(policies) | the base is given twice")
+
+
+def test_a_policy_and_a_plan_never_change_with_what_the_caller_holds(tiny):
+    shares = {"Europe": 0.5}
+    policy = Policy(min_local_share=shares, min_suppliers=np.int64(1))
+    shares["Europe"] = 0.0
+    assert policy.min_local_share == {"Europe": 0.5} and type(policy.min_suppliers) is int
+    plan = solve(tiny, policy)
+    inbound = plan.tables()["inbound_flows"]
+    inbound.loc[:, "quantity"] = -1.0
+    assert (plan.inbound["quantity"] > 0).all()
+
+
+def test_a_table_changed_after_validation_is_an_error_not_a_hang(tiny):
+    net = dataclasses.replace(tiny, lanes=tiny.lanes.assign(unit_cost=np.nan))
+    assert problem(lambda: solve(net)).startswith(
+        "(network) | the model's cost transport holds a number that is not finite (NaN or inf)")
+
+
+def test_a_pyomo_plan_stopped_at_its_time_limit_says_so():
+    pyo = pytest.importorskip("pyomo.environ")
+    from pyomo.common.errors import ApplicationError
+
+    from resilient_sc.optimize import plan_from_pyomo
+    from resilient_sc.solvers.pyomo import to_pyomo
+
+    model = to_pyomo(examples.electronics(), Policy(survive=("country",), service_level=0.8))
+    try:
+        results = pyo.SolverFactory("highs").solve(model, timelimit=0.5)
+    except ApplicationError:
+        pytest.skip("pyomo's HiGHS interface is not available")
+    plan = plan_from_pyomo(model, results=results)
+    if str(results.solver.termination_condition) == "optimal":
+        pytest.skip("solved to optimality within the limit on this machine")
+    assert plan.status.value == "time_limit" and plan.gap > 0 and plan.bound < plan.objective
