@@ -273,9 +273,10 @@ class Policy:
             value = getattr(self, f.name)
             if isinstance(value, np.generic):
                 object.__setattr__(self, f.name, value.item())
-            elif isinstance(value, Mapping):
-                object.__setattr__(self, f.name, {_spelled(k): v.item() if isinstance(v, np.generic) else v
-                                                  for k, v in value.items()})
+            elif isinstance(value, Mapping):  # an empty per-key mapping requires nothing: as unset
+                copied = {_spelled(k): v.item() if isinstance(v, np.generic) else v for k, v in value.items()}
+                keyed = f.name in POLICY_FIELDS and bool(POLICY_FIELDS[f.name].keys)
+                object.__setattr__(self, f.name, None if keyed and not copied else copied)
         for name in ("excluded_countries", "survive"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -484,6 +485,17 @@ class PolicyError(ValidationError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.problems, self.path, self.what))
+
+
+def values_to_sweep(name: str, values: Any) -> list[Any]:
+    """``values`` of field ``name`` as a list, read once (a generator or ``np.arange`` is swept,
+    not used up by the checks); text (``"country"``) or no values is a :class:`ValidationError`."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise ValidationError([f"(values) | {values!r}: the values of {name} to sweep are a list"])
+    out = list(values)
+    if not out:
+        raise ValidationError([f"(values) | no values of {name} to sweep"])
+    return out
 
 
 #: the name of the reference policy of a premium table (an entry of that name in a policies

@@ -563,7 +563,7 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
     hubs_of: dict[object, list[tuple[object, object]]] = {}
     for hub, market, product in zip(out["origin"], out["destination"], out["product"], strict=True):
         hubs_of.setdefault(market, []).append((hub, product))
-    missing = set(unreached)
+    missing = {*unreached, *unmade}  # their own problem says what to add
     unfed = [pos for pos in np.flatnonzero(served) if pos not in missing
              and not any((hub, row_product[pos]) in fed for hub, product in hubs_of.get(row_market[pos], ())
                          if product in (ALL_PRODUCTS, row_product[pos]))]

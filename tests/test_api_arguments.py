@@ -124,6 +124,8 @@ def test_a_policy_and_a_plan_never_change_with_what_the_caller_holds(tiny):
     policy = Policy(min_local_share=shares, min_suppliers=np.int64(1))
     shares["Europe"] = 0.0
     assert policy.min_local_share == {"Europe": 0.5} and type(policy.min_suppliers) is int
+    assert Policy(min_local_share={}).is_base  # an empty mapping requires nothing
+    assert problem(lambda: Policy(co2_cap={}).check()) == "(policy) | co2_cap == {}, must be a number"
     plan = solve(tiny, policy)
     inbound = plan.tables()["inbound_flows"]
     inbound.loc[:, "quantity"] = -1.0
@@ -152,3 +154,24 @@ def test_a_pyomo_plan_stopped_at_its_time_limit_says_so():
     if str(results.solver.termination_condition) == "optimal":
         pytest.skip("solved to optimality within the limit on this machine")
     assert plan.status.value == "time_limit" and plan.gap > 0 and plan.bound < plan.objective
+
+
+def test_an_end_year_frontier_checks_its_arguments_before_solving():
+    from resilient_sc.analysis import end_year_frontier
+
+    tiny = examples.tiny()
+    assert problem(lambda: end_year_frontier(tiny, "min_local_share", [0.5], workers=0)) == (
+        "(workers) | 0, must be a whole number >= 1 (None: one per core)")
+    swept = end_year_frontier(tiny, "min_local_share", (v for v in [0.0, 0.5]), workers=1)
+    assert swept["min_local_share"].tolist() == [0.0, 0.5]
+
+
+def test_a_premium_report_without_stress_tests_claims_none(tmp_path):
+    from resilient_sc.analysis.premium import premium_outcomes, premium_table
+    from resilient_sc.analysis.report import write_premium_report
+
+    tiny = examples.tiny()
+    outcomes = premium_outcomes(tiny, {"two": Policy(min_suppliers=2)}, failures=(), workers=1)
+    text = write_premium_report(tmp_path, tiny, outcomes, premium_table(outcomes))[-1].read_text()
+    assert "No design is stress-tested." in text and "is replayed with re-routed" not in text
+    assert "averaged over each design's own failures" not in text

@@ -597,7 +597,7 @@ def test_end_year_frontier_figure():
     fig = any_frontier_figure(df, "min_local_share")
     assert fig.layout.xaxis.title.text == "min_local_share in 2030 (fraction of demand)"
     assert "cost-optimal path" in fig.layout.yaxis2.title.text
-    assert [t.name for t in fig.data].count("infeasible") == 2
+    assert [t.name for t in fig.data].count("infeasible or not solved") == 2
 
 
 # ---- the pages, driven by NiceGUI's simulated user (no browser) ---------------------------

@@ -228,13 +228,13 @@ def test_premiums_over_a_base_not_proven_optimal_say_so(tmp_path):
                      "1,260.00.")
     assert second.startswith("Near (min_local_share 0.5; not proven optimal: time limit, gap 2.0000%) costs "
                              "36.5% more than the best plan found for the base")
-    assert third.startswith("N-1 (survive country) was not solved (no plan within the limits of the solve): "
-                            "no plan: the time limit") and "infeasible" not in third
+    assert third.startswith("N-1 (survive country) was not solved within the limits of the solve (no plan "
+                            "kept): no plan: the time limit") and "infeasible" not in third
     report = write_premium_report(tmp_path, net, outcomes, table)[-1].read_text()
     assert "cost-optimal base" not in report and "Infeasible" not in report
     assert "The plans of base, near are not proven optimal" in report and "Not solved: no plan" in report
     labels = [t.get_text() for t in fg.premium_figure(table).axes[0].texts]
-    assert labels[0].startswith("0.00%\nnot proven optimal") and labels[2] == "not solved\n(no plan)"
+    assert labels[0].startswith("0.00%\nnot proven optimal") and labels[2] == "not solved\n(no plan kept)"
 
 
 def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch):
@@ -259,12 +259,13 @@ def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch):
     df = frontier(examples.tiny(), "min_suppliers", [1, 2, 3], Policy(), failures=())  # 2 suppliers in all
     assert df["status"].tolist() == ["optimal", "not_solved", "infeasible"]
     said = frontier_sentences(df, "min_suppliers")
-    assert said[-1] == ("Not solved (no plan within the limits) at min_suppliers = 2: no plan: the time "
+    assert said[-1] == ("Not solved within the limits (no plan kept) at min_suppliers = 2: no plan: the time "
                         "limit was reached before any feasible plan was found.")
     assert said[-2].startswith("Infeasible at min_suppliers = 3: ") and "detail for experts" not in said[-2]
     assert said[-2].endswith("more reason).") == ("\n" in df["reason"].iloc[2])
     fig = fg.frontier_figure(df, "min_suppliers")
-    assert [t.get_text() for t in fig.legends[0].get_texts()][-3:-1] == ["infeasible", "not solved (no plan)"]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[-3:-1] == ["infeasible", "not solved (no plan kept)"]
 
 
 def test_a_frontier_names_its_reference_and_an_infeasible_one():

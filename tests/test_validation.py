@@ -322,3 +322,8 @@ def test_demand_needs_a_supplier_lane_into_a_hub_that_reaches_the_market():
     f["lanes"] = f["lanes"].assign(product=f["lanes"]["product"].where(~inbound, "x"))
     f["products"] = pd.DataFrame({"product": ["default", "x"], "unit_value": [0.0, 0.0]})
     assert len(problems_of(f)) == 1 and "no supplier of product 'default'" in problems_of(f)[0]
+    f = tiny_frames()  # a product nobody makes is that problem alone: a lane would not help
+    f["demand"] = append(f["demand"], market="Paris", product="widget", demand=5.0, period="")
+    f["products"] = pd.DataFrame({"product": ["default", "widget"], "unit_value": [0.0, 0.0]})
+    assert [p.split(" | ")[1] for p in problems_of(f)] == [
+        "no supplier makes product 'widget' (no supplier_products row with capacity > 0)"]

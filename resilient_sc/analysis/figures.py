@@ -107,7 +107,8 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     ax.tick_params(axis="y", colors="tab:blue")
     if not numeric:
         ax.set_xticks(x, [_short(v) for v in values])
-    for missing, label in ((infeasible, "infeasible"), (~feasible & ~infeasible, "not solved (no plan)")):
+    unsolved = ~feasible & ~infeasible
+    for missing, label in ((infeasible, "infeasible"), (unsolved, "not solved (no plan kept)")):
         if missing.any():
             ax.plot(x[missing], np.zeros(int(missing.sum())), "x" if label == "infeasible" else "+",
                     color="tab:red", ms=9, clip_on=False, label=label)
@@ -170,7 +171,7 @@ def premium_figure(table: pd.DataFrame) -> Figure:
     worst = table.get("worst_served", pd.Series(np.nan, index=table.index)).to_numpy(float)
     for i, (p, n, w, s) in enumerate(zip(pct, net, worst, status, strict=True)):
         if math.isnan(p):
-            ax.annotate("infeasible" if s == "infeasible" else "not solved\n(no plan)", (i, 0),
+            ax.annotate("infeasible" if s == "infeasible" else "not solved\n(no plan kept)", (i, 0),
                         xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", color="tab:red")
             continue
         kept = (f"every market keeps\n≥ {served_fraction(w)} of each\nproduct's demand" if w > 1e-9

@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
+from ..exceptions import InfeasiblePolicyError, NotOptimalError
 from ..optimize import model_for, solve, solve_model
-from ..policy import Policy, check_policies
+from ..policy import Policy, check_policies, values_to_sweep
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
 from .parallel import check_workers, run_all
@@ -36,7 +36,7 @@ def _point(network: Network, policy: Policy, options: SolveOptions | None, start
         plan = solve_model(model_for(network, policy, options), options, start)
     except InfeasiblePolicyError as exc:
         return None, "infeasible", "\n".join(r.strip(" -") for r in exc.reasons), time.perf_counter() - t, {}
-    except NotOptimalError as exc:  # the time limit, with no plan: not solved, not infeasible
+    except NotOptimalError as exc:  # stopped with no plan, or one not proven optimal and not kept
         return None, "not_solved", str(exc), time.perf_counter() - t, {}
     seconds = time.perf_counter() - t
     summary = stress_test(network, plan, failures, scenarios=False).summary() if failures else {}
@@ -71,16 +71,13 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     ``field``, or a value that does not fit it or the network, is a :class:`ValidationError`
     before anything is solved (the points are named ``field=value``); a ``policy`` without a
     plan is an :class:`InfeasiblePolicyError` naming it the reference. A point without a plan has
-    ``status`` ``infeasible`` or ``not_solved`` (a time limit before any plan) and its ``reason``,
+    ``status`` ``infeasible`` or ``not_solved`` (stopped at a limit with no plan, or with one not
+    proven optimal that ``allow_nonoptimal`` does not keep) and its ``reason``,
     the reasons one per line.
     """
     policy = policy or Policy()
     Policy.check_field(field)
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise ValidationError([f"(values) | {values!r}: the values of {field} to sweep are a list"])
-    values = list(values)  # read once: a generator is swept, not used up by the checks
-    if not values:
-        raise ValidationError([f"(values) | no values of {field} to sweep"])
+    values = values_to_sweep(field, values)
     fails = failure_kinds(failures)
     check_workers(workers)
     policies = policy.sweep(field, values)

@@ -180,13 +180,14 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
     tested = ("Each design is then stress-tested" if all(o.stress is not None for o in solved) else
               f"{len(stressed)} of the {len(solved)} designs are then stress-tested (the others' "
               "**worst served** is blank)")
+    stress_words = (f" {tested}: every {replayed(stressed)} is replayed with re-routed flows. **worst "
+                    "served** is the fraction of demand that every market and product is still guaranteed "
+                    "under the worst failure; **expected value served** is the value-weighted fraction "
+                    f"served, {expected_basis(stressed)}." if stressed else " No design is stress-tested.")
     lines = ["# Resilience premium report", "",
              f"Data: {_source(network)}. The premium of a policy is what its cheapest design costs "
-             f"over {_base_words(outcomes[0])}, in % of the base cost.{_proof_words(outcomes)} "
-             f"{tested}: every {replayed(stressed)} is replayed with re-routed flows. **worst served** "
-             "is the fraction of demand that every market and product is still guaranteed under the "
-             "worst failure; **expected value served** is the value-weighted fraction served, "
-             f"{expected_basis(stressed)}.", "",
+             f"over {_base_words(outcomes[0])}, in % of the base cost.{_proof_words(outcomes)}"
+             f"{stress_words}", "",
              "## In short", "", *_bullets(premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_table(table), ""]
     lines += _image(chart, "Premium per policy, with the demand served under its worst failure")
@@ -271,6 +272,8 @@ def expected_basis(stressed: Sequence[PolicyOutcome]) -> str:
     """What the expected figures of the designs in ``stressed`` are averaged over: the same words
     for all, or each design's own failures (a design with more elements has more of them)."""
     given = {o.stress.conditional_on for o in stressed if o.stress is not None}
+    if not given:
+        return ""
     if len(given) == 1:
         return f"given {given.pop()}"
     return ("averaged over each design's own failures (expected_conditional_on in premium.csv says "
@@ -332,7 +335,7 @@ def _proof_words(outcomes: Sequence[PolicyOutcome]) -> str:
 def _no_plan_words(status: str) -> str:
     """What a policy without a plan is: infeasible, or not solved (a time limit without a plan)."""
     return ("is infeasible on this data" if status == "infeasible"
-            else "was not solved (no plan within the limits of the solve)")
+            else "was not solved within the limits of the solve (no plan kept)")
 
 
 def _intact_served(stress: StressResult | None) -> str:
@@ -510,7 +513,7 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
     """Cost and worst-case service at both ends of a frontier, its largest step, the values with
     plans not proven optimal and those without a plan (infeasible or not solved)."""
     ok = df.loc[df["cost"].notna()]
-    reasons = [f"{'Infeasible' if status == 'infeasible' else 'Not solved (no plan within the limits)'} "
+    reasons = [f"{'Infeasible' if status == 'infeasible' else 'Not solved within the limits (no plan kept)'} "
                f"at {field} = {values}: {reason}"
                for status in ("infeasible", "not_solved")
                for values, reason in reasons_by_value(df.loc[df["cost"].isna() & (df["status"] == status)],

@@ -23,7 +23,7 @@ from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
 from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
-from ..policy import BASE, Policy, check_policies, with_base
+from ..policy import BASE, Policy, check_policies, values_to_sweep, with_base
 from ..results import Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
@@ -212,6 +212,8 @@ def end_year_frontier(network: Network, field: str, values: Sequence[Any], polic
     :raises InfeasiblePolicyError: the cost-optimal path itself has none.
     """
     policy = policy or Policy()
+    values = values_to_sweep(field, values)
+    check_workers(workers)
     ids = list(period_ids(network))
     policies = [at_last_period(policy, field, v, ids) for v in values]
     if not has_periods(network):  # one period, "today", which no policy key may name

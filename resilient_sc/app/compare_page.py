@@ -195,7 +195,7 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Any:
     from plotly.subplots import make_subplots
 
     x = df[field].tolist()
-    bad = df["status"].eq("infeasible")
+    bad = df["cost"].isna()  # infeasible, or not solved within the limits
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
         "Cost of the cheapest design", "Demand guaranteed to every market and product,<br>"
         "conditional on the worst single country failure"))
@@ -211,7 +211,7 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Any:
         for col in (1, 2):
             fig.add_trace(go.Scatter(x=df.loc[bad, field].tolist(), y=[0] * int(bad.sum()),
                                      mode="markers", marker={"symbol": "x", "color": "red", "size": 11},
-                                     name="infeasible", showlegend=col == 1), 1, col)
+                                     name="infeasible or not solved", showlegend=col == 1), 1, col)
     axis = f"{field} ({field_unit(field)})"
     fig.update_xaxes(title_text=axis)
     fig.update_yaxes(title_text=f"total cost ({MONEY})", row=1, col=1)
@@ -228,7 +228,7 @@ def path_frontier_figure(df: pd.DataFrame, field: str, last: str) -> Any:
     from plotly.subplots import make_subplots
 
     x = df[field].tolist()
-    bad = df["status"].ne("optimal")
+    bad = df["cost"].isna()  # infeasible, or not solved within the limits
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
         "Cost of the cheapest path (Σ weight × period cost)", "Premium over the cost-optimal path"))
     fig.add_trace(go.Scatter(x=x, y=df["cost"], mode="lines+markers", name="path cost", hovertemplate=(
@@ -239,7 +239,7 @@ def path_frontier_figure(df: pd.DataFrame, field: str, last: str) -> Any:
         for col in (1, 2):
             fig.add_trace(go.Scatter(x=df.loc[bad, field].tolist(), y=[0] * int(bad.sum()),
                                      mode="markers", marker={"symbol": "x", "color": "red", "size": 11},
-                                     name="infeasible", showlegend=col == 1), 1, col)
+                                     name="infeasible or not solved", showlegend=col == 1), 1, col)
     fig.update_xaxes(title_text=f"{field} in {last} ({field_unit(field)})")
     fig.update_yaxes(title_text=f"path cost ({MONEY})", row=1, col=1)
     fig.update_yaxes(title_text="premium (% of the cost-optimal path)", row=1, col=2)
