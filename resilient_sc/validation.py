@@ -85,8 +85,11 @@ def where(table: str, df: pd.DataFrame | None = None, pos: int | None = None) ->
     if df is None or pos is None:
         return f"({table})"
     key = [c for c in TABLES[table].key if c in df.columns] if table in TABLES else []
-    # a blank period (every period) is left out: 'Paris, default', not 'Paris, default, '
-    label = ", ".join(str(df[c].iloc[pos]) for c in key if not (c == "period" and df[c].iloc[pos] == ""))
+    # a blank period (every period) is left out: 'Paris, default', not 'Paris, default, '; a blank
+    # (None, NaN) cell reads '', never 'nan'
+    cells = ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+             for v in (df[c].iloc[pos] for c in key)]
+    label = ", ".join(v for c, v in zip(key, cells, strict=True) if not (c == "period" and v == ""))
     return f"({table}, row {int(df['_row'].iloc[pos])} {quote(label, 60, count=False)})"
 
 

@@ -327,3 +327,9 @@ def test_demand_needs_a_supplier_lane_into_a_hub_that_reaches_the_market():
     f["products"] = pd.DataFrame({"product": ["default", "widget"], "unit_value": [0.0, 0.0]})
     assert [p.split(" | ")[1] for p in problems_of(f)] == [
         "no supplier makes product 'widget' (no supplier_products row with capacity > 0)"]
+
+
+def test_a_blank_id_from_frames_is_labelled_blank_not_nan():
+    f = tiny_frames()
+    f["suppliers"].loc[0, "supplier"] = None
+    assert problems_of(f)[0] == "(suppliers, row 2 '') | supplier is required but blank"
