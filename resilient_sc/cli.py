@@ -39,7 +39,16 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import app as _app  # light: the web framework is imported only when `app` runs
 from . import cli_roadmap, io
-from .cli_args import failure_kinds, gap, non_negative, positive, seconds, sweep_values, whole
+from .cli_args import (
+    analysis_options,
+    failure_kinds,
+    gap,
+    non_negative,
+    positive,
+    seconds,
+    sweep_values,
+    whole,
+)
 from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .format import frame_text, relative_gap
 from .periods import has_periods
@@ -329,6 +338,15 @@ def add_report_option(parser: argparse.ArgumentParser) -> None:
     add_force_option(parser, "an existing report folder")
 
 
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """``--time-limit`` and ``--allow-nonoptimal`` for each solve of an analysis."""
+    parser.add_argument("--time-limit", metavar="S", type=seconds,
+                        help="time limit in seconds for each solve (building its model counts)")
+    parser.add_argument("--allow-nonoptimal", action="store_true",
+                        help="keep a plan stopped at the time limit (its gap in the status and the words) "
+                             "instead of counting it as not solved")
+
+
 def add_workers_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", metavar="N", type=whole("worker processes", available_cpus()),
                         help="parallel solver processes (default: one per CPU; 1 runs serially)")
@@ -365,6 +383,7 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--penalty", metavar="P", type=non_negative,
                         help="money per unit short, for every product (default, per product: its "
                              "unit_value + 10 × its dearest supplier→hub→market path)")
+    add_limit_options(parser)
     add_report_option(parser)
 
 
@@ -378,7 +397,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     network = load_network(args.data)
     if has_periods(network):
         return _report_outcome(*cli_roadmap.stress(args, network, policy, writing))
-    plan = solve(network, policy)
+    plan = solve(network, policy, analysis_options(args))
     stress = stress_test(network, plan, args.failures, penalty=args.penalty)
     data = {"status": "ok", "plan": plan.to_dict(), **stress.to_dict()}
     worst = stress.worst_table(10)
@@ -403,6 +422,7 @@ def _configure_premium(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     parser.add_argument("--policies", metavar="FILE", type=Path, required=True,
                         help="YAML/JSON mapping of name -> policy fields; an entry 'base' is the base")
+    add_limit_options(parser)
     add_report_option(parser)
     add_workers_option(parser)
 
@@ -424,7 +444,7 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     if has_periods(network):
         return _report_outcome(*cli_roadmap.premium(args, network, policies, base,
                                                     progress_bar(args, "policies"), writing))
-    outcomes = premium_outcomes(network, policies, base, workers=args.workers,
+    outcomes = premium_outcomes(network, policies, base, analysis_options(args), workers=args.workers,
                                 progress=progress_bar(args, "policies"))
     table = premium_table(outcomes)
     columns = shown_columns(["policy", "status", "cost", "premium_pct", "worst_served",
@@ -455,6 +475,7 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
                         help="solve the points independently, in parallel (--workers), instead of each "
                              "starting from the previous design: faster on more than one core once a "
                              "point takes seconds (a roadmap's points always are independent)")
+    add_limit_options(parser)
     add_report_option(parser)
     add_workers_option(parser)
 
@@ -473,8 +494,8 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
         return _report_outcome(*cli_roadmap.frontier(args, network, policy, progress_bar(args, args.field),
                                                      writing))
     policy.sweep(args.field, args.values, "--values")  # frontier() checks the points on the network
-    df = frontier(network, args.field, args.values, policy, warm_start=args.warm_start,
-                  workers=args.workers, progress=progress_bar(args, args.field))
+    df = frontier(network, args.field, args.values, policy, analysis_options(args),
+                  warm_start=args.warm_start, workers=args.workers, progress=progress_bar(args, args.field))
     columns = shown_columns([args.field, "status", "cost", "premium_pct", "worst_served", "worst_failure",
                              "n_suppliers", "n_hubs"], df)
     text = "\n".join([frame_text(df, columns), "",

@@ -67,3 +67,13 @@ def sweep_values(text: str) -> list[Any]:
         except yaml.YAMLError as exc:
             raise argparse.ArgumentTypeError(f"{item!r} is not a value: {example}") from exc
     return values
+
+
+def analysis_options(args: argparse.Namespace) -> Any:
+    """The SolveOptions of each solve of an analysis (``--time-limit``, ``--allow-nonoptimal``);
+    None: the defaults."""
+    from .solvers.base import SolveOptions
+
+    if args.time_limit is None and not args.allow_nonoptimal:
+        return None
+    return SolveOptions(time_limit=args.time_limit, allow_nonoptimal=args.allow_nonoptimal)

@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cli_args import analysis_options
 from .exceptions import ValidationError
 from .format import frame_text
 from .periods import period_ids
@@ -61,7 +62,8 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
     )
 
     ids = list(period_ids(network))
-    outcomes = roadmap_outcomes(network, policies, base, workers=args.workers, progress=progress)
+    outcomes = roadmap_outcomes(network, policies, base, analysis_options(args), workers=args.workers,
+                                progress=progress)
     table = roadmap_premium_table(outcomes)
     cost, design = premium_columns(table)
     text = "\n".join([f"# Premium of restructuring paths over {_span(ids)}", "", frame_text(table, cost), "",
@@ -87,7 +89,7 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
     )
     from .roadmap import solve_roadmap
 
-    roadmap = solve_roadmap(network, policy)
+    roadmap = solve_roadmap(network, policy, analysis_options(args))
     results = roadmap_stress(roadmap, args.failures, penalty=args.penalty)
     summary = roadmap_stress_table(results)
     text = "\n".join([f"# Stress test of {path_title(policy)}, period by period", "",
@@ -122,7 +124,8 @@ def frontier(args: argparse.Namespace, network: Network, policy: Policy,
         raise ValidationError([f"(--field) | {field} takes no mapping, so it cannot be swept as the target "
                                f"in {last}, the last period of this roadmap; sweep one of: {takes}"])
     policy.sweep(field, args.values, "--values")  # end_year_frontier() checks the points on the network
-    df = end_year_frontier(network, field, args.values, policy, workers=args.workers, progress=progress)
+    df = end_year_frontier(network, field, args.values, policy, analysis_options(args), workers=args.workers,
+                           progress=progress)
     shown = df.rename(columns={field: f"{field} {last}"})
     text = "\n".join([f"# End-year frontier of {field}: the target in {last} (the last period)", "",
                       frame_text(shown, [f"{field} {last}" if c == field else c

@@ -388,3 +388,33 @@ def test_cli_frontier(capsys, tiny_dir, tmp_path):
     code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_share",
                              "--values", "0,2")
     assert code == 2 and "min_local_share == 2" in data["reason"]
+
+
+def test_analyses_take_a_time_limit_per_solve(capsys, tiny_dir, tmp_path, monkeypatch):
+    """premium, frontier and stress pass --time-limit and --allow-nonoptimal to every solve (a
+    planner's large network needs them); without either the solves keep the defaults."""
+    import argparse
+    import importlib
+
+    from resilient_sc.cli_args import analysis_options
+
+    premium_module = importlib.import_module("resilient_sc.analysis.premium")
+    seen = []
+    solve = premium_module.solve
+    monkeypatch.setattr(premium_module, "solve",
+                        lambda net, pol, opts: seen.append(opts) or solve(net, pol, opts))
+    policies = tmp_path / "policies.yaml"
+    policies.write_text("near: {min_local_share: 0.5}\n")
+    code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies), "--workers", "1",
+                             "--time-limit", "30", "--allow-nonoptimal")
+    assert code == 0 and [r["status"] for r in data["table"]] == ["optimal", "optimal"]
+    assert [(o.time_limit, o.allow_nonoptimal) for o in seen] == [(30.0, True)] * 2
+    assert analysis_options(argparse.Namespace(time_limit=None, allow_nonoptimal=False)) is None
+    for command in ("frontier", "stress"):
+        said = cli_help(capsys, command)
+        assert "--time-limit S" in said and "--allow-nonoptimal" in said
+
+
+def cli_help(capsys, command: str) -> str:
+    assert main([command, "--help"]) == 0
+    return capsys.readouterr().out

@@ -519,11 +519,13 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
                for values, reason in reasons_by_value(df.loc[df["cost"].isna() & (df["status"] == status)],
                                                       field)]
     out: list[str] = []
+    # a value not solved within the limits may have designs: only an infeasible one has none
+    has = "gives a feasible design" if (df["status"] != "not_solved").all() else "has a plan"
     if ok.empty:
-        return [f"No value of {field} gives a feasible design.", *reasons]
+        return [f"No value of {field} {has}.", *reasons]
     first, last = ok.iloc[0], ok.iloc[-1]
     if len(ok) == 1:
-        out.append(f"Only {field} = {value(first[field])} gives a feasible design: it costs "
+        out.append(f"Only {field} = {value(first[field])} {has}: it costs "
                    f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}).")
     else:
         out.append(f"As {field} goes from {value(first[field])} to {value(last[field])}, the cost goes from "
