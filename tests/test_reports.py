@@ -291,21 +291,16 @@ def test_a_network_that_sheds_demand_is_drawn_and_said_as_such():
     penalty above; the penalty bar starts at 0 (stacked on a negative bar it would hide it), and
     its sentence says what it serves with nothing failed."""
     from resilient_sc import Policy, examples
-    from resilient_sc.analysis.premium import premium_outcomes
+    from resilient_sc.analysis.premium import premium_outcomes, premium_table
     from resilient_sc.analysis.report import premium_sentences
 
     outcomes = premium_outcomes(examples.tiny(), {"shed": Policy(shortfall_penalty=5.0)}, workers=1)
-    table = premium_table_of(outcomes)
+    table = premium_table(outcomes)
     assert table["network_premium_pct"].iloc[1] < 0 < table["premium_pct"].iloc[1] - table[
         "network_premium_pct"].iloc[1]
     bars = [p for p in fg.premium_figure(table).axes[0].patches if p.get_hatch() == "//"]
     assert len(bars) == 1 and bars[0].get_y() == 0.0 and bars[0].get_height() > 0
     assert "with nothing failed it already leaves demand short" in premium_sentences(outcomes, table)[1]
-
-
-def premium_table_of(outcomes):
-    from resilient_sc.analysis.premium import premium_table
-    return premium_table(outcomes)
 
 
 def test_the_report_names_the_failures_replayed(tmp_path):

@@ -504,8 +504,10 @@ def frontier_reference(field: str, policy: Policy | None) -> str:
     own = getattr(policy, field)
     text = f"the design of the starting policy ({_describe(policy)})"
     if own is not None and own != () and field in policy.to_dict():
-        text += (f", which sets {field} itself (values looser than "
-                 f"{_mapping(own) if isinstance(own, dict) else value(own)} cost less: a negative premium)")
+        numeric = isinstance(own, int | float | dict) and not isinstance(own, bool)
+        shown = _mapping(own) if isinstance(own, dict) else value(own)
+        text += (f", which sets {field} itself (" + (f"values looser than {shown} cost less" if numeric else
+                 f"a value looser than its own, {shown}, can cost less") + ": a negative premium)")
     return text
 
 
