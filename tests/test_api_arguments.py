@@ -175,3 +175,22 @@ def test_a_premium_report_without_stress_tests_claims_none(tmp_path):
     text = write_premium_report(tmp_path, tiny, outcomes, premium_table(outcomes))[-1].read_text()
     assert "No design is stress-tested." in text and "is replayed with re-routed" not in text
     assert "averaged over each design's own failures" not in text
+
+
+def test_a_base_not_solved_within_the_limits_is_not_called_infeasible(monkeypatch):
+    """No premium can be computed over a base stopped without a plan, but it is not infeasible:
+    the error is a NotOptimalError saying so, not 'no plan meets the policy'."""
+    import importlib
+
+    from resilient_sc import NotOptimalError
+
+    premium_module = importlib.import_module("resilient_sc.analysis.premium")
+
+    def stopped(*_):
+        raise NotOptimalError("no plan: the time limit was reached before any feasible plan was found")
+
+    monkeypatch.setattr(premium_module, "solve", stopped)
+    with pytest.raises(NotOptimalError, match=r"the base policy was not solved within the limits of the "
+                                              r"solve \(no plan kept\), so no premium can be computed over "
+                                              "it: no plan"):
+        premium(examples.tiny(), {"a": Policy()}, workers=1)

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import InfeasiblePolicyError, NotOptimalError
+from ..exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError
 from ..optimize import solve
 from ..policy import Policy, check_policies, with_base
 from ..results import Plan
@@ -136,6 +136,16 @@ def outcome_row(o: PolicyOutcome, base: Plan) -> dict[str, Any]:
     }
 
 
+def no_reference(what: str, status: str, reason: str) -> ResilientSCError:
+    """The error of a premium's reference (``what``: "the base policy") without a plan: an
+    :class:`InfeasiblePolicyError` when it has none, a :class:`NotOptimalError` when it was not
+    solved within the limits of the solve (no premium can be computed over it either way)."""
+    if status == "infeasible":
+        return InfeasiblePolicyError([f"{what} has no plan: {r}" for r in reason.splitlines()])
+    return NotOptimalError(f"{what} was not solved within the limits of the solve (no plan kept), so no "
+                           f"premium can be computed over it: {reason}")
+
+
 def premium(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
             options: SolveOptions | None = None,
             failures: Iterable[str] = ("country", "hub", "supplier"),
@@ -195,7 +205,7 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     tasks = [(name, network, pol, options, failure_kinds(failures), penalty) for name, pol in named.items()]
     first = evaluate(*tasks[0])  # the base first: without it no premium means anything
     if first.plan is None:
-        raise InfeasiblePolicyError([f"the base policy has no plan: {r}" for r in first.reason.splitlines()])
+        raise no_reference("the base policy", first.status, first.reason)
     return [first, *run_all(evaluate, tasks[1:], workers, executor, progress)]
 
 
@@ -203,5 +213,5 @@ def premium_table(outcomes: list[PolicyOutcome]) -> pd.DataFrame:
     """Rows of :func:`outcome_row`, premiums relative to the first (base) outcome."""
     base = outcomes[0]
     if base.plan is None:
-        raise InfeasiblePolicyError([f"the base policy has no plan: {r}" for r in base.reason.splitlines()])
+        raise no_reference("the base policy", base.status, base.reason)
     return pd.DataFrame([outcome_row(o, base.plan) for o in outcomes])

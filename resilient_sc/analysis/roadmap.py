@@ -28,7 +28,7 @@ from ..results import Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
 from .parallel import check_workers, run_all
-from .premium import PENALTIES
+from .premium import PENALTIES, no_reference
 from .stress import StressResult, failure_kinds, stress_test
 
 #: the statuses an element keeps through a myopic path (docs/formulation.md §9)
@@ -126,7 +126,7 @@ def roadmap_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     tasks = [(name, network, pol, options) for name, pol in named.items()]
     first = solve_path(*tasks[0])  # the base first: without it no premium means anything
     if first.roadmap is None:
-        raise InfeasiblePolicyError([f"the base path has no roadmap: {r}" for r in first.reason.splitlines()])
+        raise no_reference("the base path", first.status, first.reason)
     return [first, *run_all(solve_path, tasks[1:], workers, executor, progress)]
 
 
@@ -134,8 +134,7 @@ def roadmap_premium_table(outcomes: Sequence[PathOutcome]) -> pd.DataFrame:
     """Rows of :func:`path_row`, premiums relative to the first (base) outcome."""
     base = outcomes[0].roadmap
     if base is None:
-        raise InfeasiblePolicyError([f"the base path has no roadmap: {r}"
-                                     for r in outcomes[0].reason.splitlines()])
+        raise no_reference("the base path", outcomes[0].status, outcomes[0].reason)
     return pd.DataFrame([path_row(o, base) for o in outcomes])
 
 
@@ -221,8 +220,7 @@ def end_year_frontier(network: Network, field: str, values: Sequence[Any], polic
     check_policies({f"{field}={v}": pol for v, pol in zip(values, policies, strict=True)}, network)
     base = solve_path(BASE, network, Policy(), options)
     if base.roadmap is None:
-        raise InfeasiblePolicyError([f"the cost-optimal path has no roadmap: {r}"
-                                     for r in base.reason.splitlines()])
+        raise no_reference("the cost-optimal path", base.status, base.reason)
     tasks = [(f"{field}={v}", network, pol, options) for v, pol in zip(values, policies, strict=True)]
     outcomes = run_all(solve_path, tasks, workers, executor, progress)
     rows = [{field: v, **path_row(o, base.roadmap)} for v, o in zip(values, outcomes, strict=True)]
