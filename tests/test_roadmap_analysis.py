@@ -298,3 +298,21 @@ def test_a_one_period_function_on_a_roadmap_names_the_roadmap_ones():
             call()
         text = str(exc.value)
         assert "solve_roadmap" in text and "roadmap_stress" in text and "in_period(network, period)" in text
+
+
+def test_path_premiums_over_a_base_path_not_proven_optimal_say_so():
+    """A base path stopped at its time limit is 'the best path found … not proven optimal', never
+    'the cost-optimal path' in the first sentence, and a path not proven optimal says its gap."""
+    from resilient_sc.solvers.base import Status
+
+    def unproven(outcome, gap, name):
+        stopped = dataclasses.replace(outcome.roadmap, status=Status.TIME_LIMIT, gap=gap)
+        return dataclasses.replace(outcome, name=name, roadmap=stopped)
+
+    (base,) = roadmap_outcomes(paris(), {}, workers=1)
+    outcomes = [unproven(base, 0.01, "base"), unproven(base, 0.02, "local")]
+    first, *rest = roadmap_premium_sentences(outcomes, roadmap_premium_table(outcomes))
+    assert first.startswith("The best path found for the base (not proven optimal: time limit, gap 1.0000%) "
+                            "costs ")
+    assert first.endswith("the premiums below are over it, not over a proven optimum.")
+    assert rest[-1].startswith("local (not proven optimal: time limit, gap 2.0000%) costs ")

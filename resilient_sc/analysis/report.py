@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ..data import Network
     from ..policy import Policy
     from ..results import Plan
+    from ..roadmap import Roadmap
     from .premium import PolicyOutcome
     from .stress import StressResult
 
@@ -317,9 +318,9 @@ def _base_words(base: PolicyOutcome) -> str:
     return words
 
 
-def not_proven(plan: Plan) -> str:
-    """``not proven optimal: time limit, gap 0.1700%`` for a plan the solver stopped before
-    proving, else empty: its cost is only an upper bound on the policy's optimum."""
+def not_proven(plan: Plan | Roadmap) -> str:
+    """``not proven optimal: time limit, gap 0.1700%`` for a plan (or roadmap) the solver stopped
+    before proving, else empty: its cost is only an upper bound on the policy's optimum."""
     if plan.status is Status.OPTIMAL:
         return ""
     return f"not proven optimal: {plan.status.value.replace('_', ' ')}, gap {relative_gap(plan.gap)}"

@@ -52,6 +52,7 @@ from .report import (
     _Writer,
     compared,
     largest_step,
+    not_proven,
     reasons_by_value,
     service_level,
 )
@@ -117,8 +118,10 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
     rows = table.to_dict("records")
     ref = rows[0]
     span = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
-    out = [f"The cost-optimal path costs {money(ref['cost'])} over {span} ({PATH_COST}); in {ids[-1]} it "
-           f"has {_shares_words(ref)} (shares of demand, {_weighting(base)} over all markets)."]
+    unproven = f"The best path found for the base ({not_proven(base)})" if not_proven(base) else ""
+    out = [f"{unproven or 'The cost-optimal path'} costs {money(ref['cost'])} over {span} ({PATH_COST}); in "
+           f"{ids[-1]} it has {_shares_words(ref)} (shares of demand, {_weighting(base)} over all markets)"
+           + (": the premiums below are over it, not over a proven optimum." if unproven else ".")]
     solved = [r for r in rows[1:] if r["status"] == "optimal"]
     if len(solved) > 1:
         dear = max(solved, key=lambda r: r["cost"])
@@ -138,9 +141,13 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
 
 def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids: list[str]) -> str:
     if o.roadmap is None:
+        if o.status == "not_solved":
+            return (f"{o.name} was not solved within the limits of the solve (no roadmap kept): "
+                    f"{_reason(o.reason)}")
         return f"{o.name} has no roadmap on this data ({o.status}): {_reason(o.reason)}"
     pct = row["premium_pct"]
-    text = f"{o.name} costs {compared(pct, 'the cost-optimal path', 2)}"
+    proof = f" ({not_proven(o.roadmap)})" if not_proven(o.roadmap) else ""
+    text = f"{o.name}{proof} costs {compared(pct, 'the cost-optimal path', 2)}"
     if float(pct_points(pct)[:-1]) != 0:
         text += f" ({signed_money(row['premium'])} money)"
     by_period = {p: row.get(f"premium_pct {p}", math.nan) for p in ids}
