@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from numbers import Integral
 from typing import Any, TypeVar
 
 from ..exceptions import ValidationError
+from ..solvers.base import is_number
 
 T = TypeVar("T")
 
@@ -38,8 +38,7 @@ def default_workers(n_tasks: int) -> int:
 def check_workers(workers: Any) -> None:
     """``workers`` is None (one per core) or a whole number ≥ 1; else a :class:`ValidationError`,
     raised before anything is solved."""
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, Integral)
-                                or workers < 1):
+    if workers is not None and (not is_number(workers, whole=True) or workers < 1):
         raise ValidationError([f"(workers) | {workers!r}, must be a whole number >= 1 (None: one per "
                                "core)"])
 

@@ -202,7 +202,8 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     named = with_base(policies, base)
     check_policies(named, network)
     check_workers(workers)
-    tasks = [(name, network, pol, options, failure_kinds(failures), penalty) for name, pol in named.items()]
+    kinds = failure_kinds(failures)
+    tasks = [(name, network, pol, options, kinds, penalty) for name, pol in named.items()]
     first = evaluate(*tasks[0])  # the base first: without it no premium means anything
     if first.plan is None:
         raise no_reference("the base policy", first.status, first.reason)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from numbers import Real
 from typing import Any
 
 import highspy
@@ -37,7 +36,7 @@ from ..policy import Policy
 from ..results import Plan
 from ..schema import FAILURE_KINDS
 from ..solvers import aggregate
-from ..solvers.base import SolveOptions
+from ..solvers.base import SolveOptions, is_number
 from ..solvers.failures import forced_zero
 from ..solvers.highs import make_highs, stdout_to_stderr
 from ..validation import suggest
@@ -334,7 +333,7 @@ def _check_probabilities(table: pd.DataFrame, probabilities: Any, network: Netwo
     problems = [f"(probabilities) | {key!r} names no country, hub, supplier or failure of the network"
                 f"{suggest(str(key), sorted(known))}" for key in probabilities if key not in known]
     for key, p in probabilities.items():
-        if isinstance(p, bool) or not isinstance(p, Real) or not 0 <= float(p) < np.inf:
+        if not is_number(p) or not 0 <= float(p) < np.inf:
             problems.append(f"(probabilities) | {key!r}: {p!r}, must be a number >= 0")
     weights = table["failure"].map(probabilities).fillna(table["element"].map(probabilities))
     if not problems and not weights.fillna(0.0).astype(float).sum() > 0:

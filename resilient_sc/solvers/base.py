@@ -117,15 +117,20 @@ class AccelerateOptions:
         out = []
         for name, low in least.items():
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, Integral) or v < low:
+            if not is_number(v, whole=True) or v < low:
                 out.append(f"{name} == {v!r}, must be a whole number >= {low}")
         targets = self.targets if isinstance(self.targets, tuple) else ()
-        if not targets or any(isinstance(t, bool) or not isinstance(t, Real) or not t >= 0 for t in targets):
+        if not targets or any(not is_number(t) or not t >= 0 for t in targets):
             out.append(f"targets == {self.targets!r}, must be a non-empty tuple of values >= 0")
-        if isinstance(self.close_enough, bool) or not isinstance(self.close_enough, Real) \
-                or not self.close_enough >= 0:
+        if not is_number(self.close_enough) or not self.close_enough >= 0:
             out.append(f"close_enough == {self.close_enough!r}, must be >= 0")
         return out
+
+
+def is_number(value: Any, whole: bool = False) -> bool:
+    """Whether ``value`` is a number (a whole one with ``whole``), numpy's included and True and
+    False not: the type check of every numeric argument."""
+    return not isinstance(value, bool) and isinstance(value, Integral if whole else Real)
 
 
 def _log_problems(log: Any) -> list[str]:
@@ -192,8 +197,7 @@ class SolveOptions:
 
         def number(name: str, whole: bool = False) -> bool:
             v = getattr(self, name)
-            kind = Integral if whole else Real
-            if isinstance(v, bool) or not isinstance(v, kind):
+            if not is_number(v, whole):
                 problems.append(f"{name} == {v!r}, must be a {'whole number' if whole else 'number'}")
                 return False
             return True
