@@ -918,3 +918,16 @@ async def test_an_infeasible_policy_shows_its_reasons_and_no_gap(user):
     status = await solved(user)
     assert status.startswith("infeasible in ") and "gap" not in status, status
     await user.should_see("No plan meets the policy:")
+
+
+def test_a_tab_whose_connection_drops_keeps_its_session(monkeypatch):
+    """NiceGUI's default reconnect timeout (3 s) reloads a tab whose server was busy a few seconds
+    (its edits and plans lost: the CI's browser run saw it after a solve); the server waits a minute."""
+    ui = pytest.importorskip("nicegui").ui
+    from resilient_sc.app import ui as app_ui
+
+    seen = {}
+    monkeypatch.setattr(ui, "run", lambda **kw: seen.update(kw))
+    monkeypatch.setattr(ui, "page", lambda path: (lambda fn: fn))
+    app_ui.serve(None, 8765, False)
+    assert seen["reconnect_timeout"] == app_ui.RECONNECT_SECONDS >= 60 and seen["port"] == 8765

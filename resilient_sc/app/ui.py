@@ -8,6 +8,8 @@ from . import compare_page, data_page, export, policy_page, solve_page
 from .state import Session
 
 STEPS = ("1 Data", "2 Policy", "3 Solve", "4 Compare", "5 Export")
+#: how long a tab whose connection dropped (a laptop asleep, a Wi-Fi change, a busy server) keeps its session
+RECONNECT_SECONDS = 60.0
 
 
 def page(session: Session) -> None:
@@ -32,7 +34,12 @@ def page(session: Session) -> None:
 
 
 def serve(data: str | Path | None, port: int, open_browser: bool) -> None:
-    """Run the server until stopped; every visit of ``/`` opens ``data`` in a session of its own."""
+    """Run the server until stopped; every visit of ``/`` opens ``data`` in a session of its own.
+
+    A tab whose connection drops keeps its session for :data:`RECONNECT_SECONDS` (NiceGUI's
+    default, 3 s, reloads the page and loses the session's edits and plans when the server or
+    the browser is busy a few seconds, e.g. drawing a large plan on a loaded machine).
+    """
     from nicegui import ui
 
     @ui.page("/")
@@ -40,4 +47,4 @@ def serve(data: str | Path | None, port: int, open_browser: bool) -> None:
         page(Session.open(data))  # per tab: no state is shared between tabs
 
     ui.run(host="127.0.0.1", port=port, show=open_browser, reload=False, title="resilient_sc",
-           show_welcome_message=True, favicon="🔗")
+           show_welcome_message=True, favicon="🔗", reconnect_timeout=RECONNECT_SECONDS)
