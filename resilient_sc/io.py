@@ -389,13 +389,33 @@ def _number_format(col: str, values: pd.Series) -> str | None:
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
         return None
     if any(w in col for w in PERCENT_WORDS) and not col.endswith("_pct"):
-        return "0.0%"
+        return percent_format(values)
     if col == "weight":  # a period's discount factor: 0.9524 must not read 0.95
         return "0.0000"
     v = values.astype(float)
     finite = v[v.abs() < float("inf")]
     whole = pd.api.types.is_integer_dtype(values) or bool((finite == finite.round()).all())
     return "#,##0" if whole else "#,##0.00"
+
+
+def percent_format(values: Any) -> str:
+    """The Excel format of fractions: one decimal (``0.0%``), more (up to four) where one would
+    show a value as all or nothing when it is not, as :func:`resilient_sc.format.fraction` never
+    does in text (Excel rounds to nearest: 0.9996 would read 100.0%, 0.0004 0.0%). Values within
+    1e-7 (an LP's tolerance) of 0 or 1 count as 0 or 1.
+
+    >>> percent_format([0.5, 0.25]), percent_format([0.9996]), percent_format([1 - 1e-9, 0.00004])
+    ('0.0%', '0.00%', '0.000%')
+    """
+    v = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(float)
+    inside = v[(v > 1e-7) & (v < 1 - 1e-7)] * 100
+    for digits in range(1, 4):
+        shown = inside.round(digits)
+        if not ((shown <= 0) | (shown >= 100)).any():
+            break
+    else:
+        digits = 4
+    return f"0.{'0' * digits}%"
 
 
 def _fmt(v: Any) -> str:

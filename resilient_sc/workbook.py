@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from .roadmap import Roadmap
 
 
-#: the format of fractions, as :func:`resilient_sc.io.write_excel` gives share columns
-PERCENT = "0.0%"
 #: headers longer than this many characters are wrapped in a column this wide
 WRAP = 36
 #: policy fields holding fractions (shares, service level), shown as percentages
@@ -209,7 +207,7 @@ def summary_format(item: str, value: Any) -> str | None:
         return quantity_format([value])
     name = item.removeprefix("policy: ")
     if name in POLICY_FRACTIONS or any(w in name for w in io.PERCENT_WORDS):
-        return PERCENT
+        return io.percent_format([value])
     return None
 
 

@@ -184,3 +184,24 @@ def test_the_summary_counts_delivery_as_the_plan_does():
     rows = summary_table(noisy).set_index("item")["value"]
     unit = "units of default"
     assert rows[f"shortfall ({unit})"] == 0.0 and rows[f"delivered ({unit})"] == rows[f"demand ({unit})"]
+
+
+def test_fractions_never_read_as_all_or_nothing_in_excel(tmp_path: Path) -> None:
+    """Excel rounds a format to nearest: with ``0.0%`` a floor of 99.96% served would read 100.0%
+    and 0.004% would read 0.0%, where every text of the library says 99.9% and <0.1%. The
+    workbook gives such columns the decimals that keep them apart (and 0.0% otherwise)."""
+    failures = pd.DataFrame({"failure": ["a", "b", "c"], "worst_served": [0.9996, 0.5, 1.0],
+                             "value_served": [0.00004, 0.25, 1 - 1e-9], "impact": [1.0, 2.0, 0.0]})
+    book = openpyxl.load_workbook(write_workbook(tmp_path / "s.xlsx", stress=failures))
+    ws = book["stress_failures"]
+    head = [c.value for c in ws[1]]
+    for column in ("worst_served", "value_served"):
+        cells = [row[head.index(column)] for row in ws.iter_rows(min_row=2)]
+        digits = len(cells[0].number_format.split(".")[1]) - 1
+        for c in cells:
+            shown = round(c.value * 100, digits)
+            assert (shown in (0, 100)) == (c.value < 1e-7 or c.value > 1 - 1e-7), (column, c.value, shown)
+    assert ws.cell(2, head.index("worst_served") + 1).number_format == "0.00%"
+    assert ws.cell(2, head.index("value_served") + 1).number_format == "0.000%"
+    plain = openpyxl.load_workbook(write_workbook(tmp_path / "p.xlsx", stress=failures.iloc[[1]]))
+    assert plain["stress_failures"].cell(2, 2).number_format == "0.0%"
