@@ -275,6 +275,11 @@ class Policy:
                 object.__setattr__(self, f.name, value.item())
             elif isinstance(value, Mapping):  # an empty per-key mapping requires nothing: as unset
                 copied = {_spelled(k): v.item() if isinstance(v, np.generic) else v for k, v in value.items()}
+                if len(copied) < len(value):  # 2027 and '2027', or 'Région' in NFC and in NFD
+                    twice = next(k for k in copied if sum(_spelled(j) == k for j in value) > 1)
+                    raise _NotMembers(f"{f.name} has the key {shown(twice)} twice, spelt differently "
+                                      f"({', '.join(ascii(j) for j in value if _spelled(j) == twice)}); "
+                                      "keep one")
                 keyed = f.name in POLICY_FIELDS and bool(POLICY_FIELDS[f.name].keys)
                 object.__setattr__(self, f.name, None if keyed and not copied else copied)
         for name in ("excluded_countries", "survive"):
@@ -579,4 +584,5 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
 
 class _NotMembers(TypeError):
     """A tuple field (``survive``, ``excluded_countries``) given something that is neither text
-    nor a list; the message names the field, the value and what it takes."""
+    nor a list, or a mapping with one key twice (spelt differently); the message names the
+    field, the value and what it takes."""

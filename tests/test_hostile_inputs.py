@@ -599,6 +599,20 @@ def test_policy_names_are_one_unicode_spelling(tiny_dir: Path):
     assert Policy(excluded_countries=[nfd["Frånce"]]).excluded_countries == (nfc["Frånce"],)
 
 
+def test_a_policy_key_spelt_twice_is_refused_not_merged():
+    """A mapping whose keys are one name in two spellings (NFC and NFD, or 2027 and '2027') kept
+    the last value silently; it is one error naming the field and both spellings."""
+    import unicodedata
+
+    nfc, nfd = unicodedata.normalize("NFC", "Région"), unicodedata.normalize("NFD", "Région")
+    with pytest.raises(ValidationError) as err:
+        Policy.from_dict({"min_local_share": {nfc: 0.2, nfd: 0.9}})
+    assert list(err.value.problems) == [r"(policy) | min_local_share has the key 'Région' twice, spelt "
+                                  r"differently ('R\xe9gion', 'Re\u0301gion'); keep one"]
+    with pytest.raises(TypeError, match=r"max_country_share has the key '2027' twice .*\(2027, '2027'\)"):
+        Policy(max_country_share={2027: 0.3, "2027": 0.5})
+    assert Policy(min_local_share={nfd: 0.2}).min_local_share == {nfc: 0.2}
+
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
                                         "H1,Paris,2\n")
