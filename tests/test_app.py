@@ -16,6 +16,7 @@ import signal
 import time
 import zipfile
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -205,13 +206,24 @@ def test_command_arguments():
 
 def test_map_figure(base_plan):
     pytest.importorskip("plotly")
+    from resilient_sc.app.plan_view import WIDTH_CLASSES
     from resilient_sc.app.solve_page import map_figure
+    from resilient_sc.format import quantity
 
     fig = map_figure(Session.example(), base_plan)
     names = [t.name for t in fig.data if t.name]
     assert names == ["suppliers", "hubs", "markets"]
-    hover = [t.text for t in fig.data if isinstance(t.text, str)]
-    assert any("units" in h for h in hover)
+    lines = [t for t in fig.data if t.mode == "lines" and t.line.color == "#777"]
+    assert 1 <= len(lines) <= WIDTH_CLASSES  # flows drawn a trace per line width, not per flow
+    (hover,) = [t for t in fig.data if t.mode == "markers" and not t.name]  # a point per flow, its words
+    flows = pd.concat([base_plan.inbound.rename(columns={"supplier": "a", "hub": "b"}),
+                       base_plan.outbound.rename(columns={"hub": "a", "market": "b"})])
+    flows = flows.groupby(["a", "b", "product"])["quantity"].sum()
+    flows = flows[flows > 0]
+    words = [f"{a} → {b}<br>{p}: {quantity(q)} units" for (a, b, p), q in flows.items()]
+    assert sorted(hover.text) == sorted(words)
+    gaps = sum(int(np.isnan(t.x).sum()) for t in lines)  # each arc (each piece at a seam) ends in a gap
+    assert gaps >= len(flows)
 
 
 def test_missing_extra_is_a_clear_error(monkeypatch):

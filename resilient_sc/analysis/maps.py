@@ -60,17 +60,17 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
 
     if resolution not in ("auto", *geo.RESOLUTIONS):
         raise ValueError(f"resolution {resolution!r}: use auto, c (crude), l (low) or i (intermediate)")
-    nodes = _map_nodes(network)
+    nodes = map_nodes(network)
     if nodes.empty:
         raise ValueError("no supplier, hub or market has lat/lon coordinates to map")
-    flows = _map_flows(plan)
+    flows = map_flows(plan)
     if products is None:
         order = {p: i for i, p in enumerate(network.products["product"].astype(str))}
         products = sorted(flows["product"].unique(), key=lambda p: (order.get(p, len(order)), p))
     panels: list[str | None] = list(products) or [None]
     lon0 = geo.central_longitude(nodes["lon"].to_numpy(float))
     nodes["x"] = geo.wrap(nodes["lon"].to_numpy(float) - lon0)
-    arcs = _map_arcs(flows[flows["product"].isin(panels)], nodes, lon0)
+    arcs = map_arcs(flows[flows["product"].isin(panels)], nodes, lon0)
     extent = _map_extent(nodes, arcs)
     aspect = _map_aspect(extent)
     ratio = (extent[3] - extent[2]) * aspect / (extent[1] - extent[0])  # height / width of a map
@@ -167,7 +167,7 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
     return fig
 
 
-def _map_nodes(network: Network) -> pd.DataFrame:
+def map_nodes(network: Network) -> pd.DataFrame:
     """One row per located supplier, hub and market: kind, id, lat, lon."""
     frames = [_located(table, kind).rename_axis("id").reset_index().assign(kind=kind)
               for kind, table in (("supplier", network.suppliers), ("hub", network.hubs),
@@ -175,7 +175,7 @@ def _map_nodes(network: Network) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[["kind", "id", "lat", "lon"]]
 
 
-def _map_flows(plan: Plan) -> pd.DataFrame:
+def map_flows(plan: Plan) -> pd.DataFrame:
     """The plan's flows per leg, origin, destination and product (never summed over products)."""
     cols = ["leg", "a_kind", "a", "b_kind", "b", "product", "quantity"]
     parts = []
@@ -190,17 +190,18 @@ def _map_flows(plan: Plan) -> pd.DataFrame:
     return out[out["quantity"].astype(float) > 0].reset_index(drop=True)
 
 
-def _map_arcs(flows: pd.DataFrame, nodes: pd.DataFrame, lon0: float) -> pd.DataFrame:
+def map_arcs(flows: pd.DataFrame, nodes: pd.DataFrame, lon0: float) -> pd.DataFrame:
     """The flows whose both ends are located, each with its great-circle arc cut at the seam
     (``pieces``: a list of ``(x, y)`` arrays in map coordinates)."""
     from . import geography as geo
 
-    where = nodes.set_index(["kind", "id"])[["lon", "lat"]]
+    where = {(k, i): (lon, lat)
+             for k, i, lon, lat in nodes[["kind", "id", "lon", "lat"]].itertuples(index=False)}
     rows, pieces = [], []
-    for i, f in flows.iterrows():
-        a, b = (f["a_kind"], f["a"]), (f["b_kind"], f["b"])
-        if a in where.index and b in where.index:
-            path = geo.great_circle(*where.loc[a], *where.loc[b], n=50)
+    for i, a_kind, a, b_kind, b in flows[["a_kind", "a", "b_kind", "b"]].itertuples():
+        start, end = where.get((a_kind, a)), where.get((b_kind, b))
+        if start is not None and end is not None:
+            path = geo.great_circle(*start, *end, n=50)
             rows.append(i)
             pieces.append(geo.split_at_seam(path, lon0))
     out = flows.loc[rows].copy()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
-from ..analysis.maps import _map_arcs, _map_flows, _map_nodes
-from ..format import fraction
+from ..analysis.maps import map_arcs, map_flows, map_nodes
+from ..format import fraction, quantity
 from ..results import Plan, hubs_sheet, plan_products, suppliers_sheet
 
 if TYPE_CHECKING:
@@ -86,23 +87,26 @@ def map_figure(session: Session, plan: Plan) -> Any:
 
     from ..analysis import geography as geo
 
-    nodes = _map_nodes(session.network)
+    nodes = map_nodes(session.network)
     lon0 = geo.central_longitude(nodes["lon"].to_numpy(float))
     nodes["x"] = geo.wrap(nodes["lon"].to_numpy(float) - lon0)
-    arcs = _map_arcs(_map_flows(plan), nodes, lon0)
+    arcs = map_arcs(map_flows(plan), nodes, lon0)
     fig = go.Figure()
     if geo.has_geography():
         xs, ys = _polylines([p for line in geo.coastlines("c", 5000.0)
                              for p in geo.split_at_seam(line, lon0)])
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#bbb", "width": 0.7},
                                  hoverinfo="skip", showlegend=False))
-    top = float(arcs["quantity"].max()) if len(arcs) else 1.0
-    for f in arcs.itertuples():
-        text = f"{f.a} → {f.b}<br>{f.product}: {f.quantity:,.0f} units"
-        xs, ys = _polylines(f.pieces)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", opacity=0.5, hoverinfo="text", text=text,
-                                 line={"width": 0.5 + 6 * float(f.quantity) / top, "color": "#777"},
-                                 showlegend=False))
+    for width, group in _width_classes(arcs):
+        xs, ys = _polylines([p for pieces in group["pieces"] for p in pieces])
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", opacity=0.5, hoverinfo="skip",
+                                 line={"width": width, "color": "#777"}, showlegend=False))
+    if len(arcs):  # hover on each arc's middle: from, to, product, units
+        middle = np.array([_middle(pieces) for pieces in arcs["pieces"]])
+        text = [f"{a} → {b}<br>{p}: {quantity(q)} units"
+                for a, b, p, q in arcs[["a", "b", "product", "quantity"]].itertuples(index=False)]
+        fig.add_trace(go.Scatter(x=middle[:, 0], y=middle[:, 1], mode="markers", text=text,
+                                 hoverinfo="text", marker={"size": 8, "opacity": 0}, showlegend=False))
     used = {*plan.supplier_ids, *plan.hub_ids}
     for kind, (color, symbol) in KINDS.items():
         part = nodes[nodes["kind"] == kind]
@@ -120,14 +124,35 @@ def map_figure(session: Session, plan: Plan) -> Any:
     return fig
 
 
-def _polylines(pieces: list[Any]) -> tuple[list[float | None], list[float | None]]:
-    """``(x, y)`` arrays joined into one trace, pieces separated by gaps."""
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for p in pieces:
-        xs += [*map(float, p[:, 0]), None]
-        ys += [*map(float, p[:, 1]), None]
-    return xs, ys
+#: arcs are drawn in this many line widths (one trace each: a trace per flow took seconds to build
+#: and to draw for the thousands of flows of a large plan)
+WIDTH_CLASSES = 8
+
+
+def _width_classes(arcs: pd.DataFrame) -> list[tuple[float, pd.DataFrame]]:
+    """The arcs grouped by line width, 0.5 + 6 × quantity / the largest quantity (points), in
+    :data:`WIDTH_CLASSES` steps, each class drawn at its middle width."""
+    if arcs.empty:
+        return []
+    share = arcs["quantity"].to_numpy(float) / float(arcs["quantity"].max())
+    k = np.minimum((share * WIDTH_CLASSES).astype(int), WIDTH_CLASSES - 1)
+    return [(0.5 + 6 * (c + 0.5) / WIDTH_CLASSES, arcs[k == c]) for c in np.unique(k)]
+
+
+def _middle(pieces: list[np.ndarray]) -> np.ndarray:
+    """The middle vertex of an arc (cut at the seam: of its longest piece)."""
+    longest = max(pieces, key=len)
+    return longest[len(longest) // 2]
+
+
+def _polylines(pieces: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)`` arrays joined into one trace, pieces separated by gaps (NaN), to 0.01° (about
+    1 km: what the map can show, and a third of the JSON sent to the browser)."""
+    if not pieces:
+        return np.empty(0), np.empty(0)
+    gap = np.full((1, 2), np.nan)
+    joined = np.vstack([part for p in pieces for part in (p, gap)]).round(2)
+    return joined[:, 0], joined[:, 1]
 
 
 def show_plan(session: Session, plan: Plan) -> None:
