@@ -57,6 +57,7 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
     from .analysis.roadmap_report import (
         premium_columns,
         premium_legend,
+        reference_path,
         roadmap_premium_sentences,
         write_roadmap_premium_report,
     )
@@ -68,7 +69,8 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
     cost, design = premium_columns(table)
     text = "\n".join([f"# Premium of restructuring paths over {_span(ids)}", "", frame_text(table, cost), "",
                       frame_text(table, design), "",
-                      *roadmap_premium_sentences(outcomes, table), "", premium_legend(ids[-1])])
+                      *roadmap_premium_sentences(outcomes, table), "",
+                      premium_legend(ids[-1], reference_path(outcomes[0]))])
     written = None
     if args.out is not None:
         with writing(args.out):

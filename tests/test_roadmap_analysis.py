@@ -316,3 +316,31 @@ def test_path_premiums_over_a_base_path_not_proven_optimal_say_so():
                             "costs ")
     assert first.endswith("the premiums below are over it, not over a proven optimum.")
     assert rest[-1].startswith("local (not proven optimal: time limit, gap 2.0000%) costs ")
+
+
+def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
+    """A base path with a policy of its own (``base: ...`` in a policies file) is the premiums'
+    reference, named as such; it was called 'the cost-optimal path' everywhere. Here the glide
+    path is the base (790) and the cost-optimal path (320) costs (320 − 790) / 790 = −59.49%."""
+    from resilient_sc.analysis.roadmap_report import (
+        premium_legend,
+        reference_path,
+        write_roadmap_premium_report,
+    )
+
+    outcomes = roadmap_outcomes(paris(), {"free": Policy()}, base=GLIDE, workers=1)
+    table = roadmap_premium_table(outcomes)
+    assert table["premium_pct"].iloc[1] == pytest.approx(100 * (320 - 790) / 790)
+    reference = reference_path(outcomes[0])
+    assert reference == "the base path 'base'"
+    first, *rest = roadmap_premium_sentences(outcomes, table)
+    assert first.startswith("The base path 'base' (") and "not the cost-optimal path) costs 790.00 " in first
+    assert rest[-1].startswith("free costs 59.49% less than the base path 'base'")
+    assert "base path 'base':" in rest[-1] and "cost-optimal" not in rest[-1]
+    assert "over the base path 'base' (% of its cost)" in premium_legend("2027", reference)
+    write_roadmap_premium_report(tmp_path / "r", paris(), outcomes, table, figures=False)
+    report = (tmp_path / "r" / "report.md").read_text()
+    assert "cost-optimal path (no resilience policy)" not in report
+    assert "its **premium** is over the base path 'base' (min" in report
+    (base,) = roadmap_outcomes(paris(), {}, workers=1)
+    assert reference_path(base) == "the cost-optimal path"

@@ -69,7 +69,19 @@ if TYPE_CHECKING:
 ROADMAP_PNG = "roadmap.png"
 #: what a path's cost is, in words
 PATH_COST = "Σ weight × period cost, money"
-PATH_PREMIUM_LABEL = "premium over the cost-optimal path\n(% of its Σ weight × period cost)"
+#: the premiums' reference when the base path has no policy of its own
+COST_OPTIMAL = "the cost-optimal path"
+
+
+def path_premium_label(reference: str = COST_OPTIMAL) -> str:
+    """The axis label of path premiums over ``reference``."""
+    return f"premium over {reference}\n(% of its Σ weight × period cost)"
+
+
+def reference_path(base: PathOutcome) -> str:
+    """What path premiums are over: ``the cost-optimal path``, or the base path named when its
+    policy has fields of its own (``the base path 'base'``: then it is not cost-optimal)."""
+    return COST_OPTIMAL if base.policy.is_base else f"the base path '{base.name}'"
 
 
 def path_title(policy: Policy) -> str:
@@ -101,10 +113,11 @@ def premium_columns(table: pd.DataFrame) -> tuple[list[str], list[str]]:
              "n_suppliers", "n_hubs", "local_share", "allied_share", "top_country", "top_country_share"])
 
 
-def premium_legend(last: str) -> str:
-    """The columns of :func:`premium_columns`, in words (``last``: the last period)."""
-    return ("cost: Σ weight × period cost (money); premium_pct: over the cost-optimal path (% of its "
-            "cost); premium_pct <period>: the period's cost (unweighted) over the cost-optimal path's "
+def premium_legend(last: str, reference: str = COST_OPTIMAL) -> str:
+    """The columns of :func:`premium_columns`, in words (``last``: the last period; ``reference``:
+    the premiums', :func:`reference_path`)."""
+    return (f"cost: Σ weight × period cost (money); premium_pct: over {reference} (% of its "
+            f"cost); premium_pct <period>: the period's cost (unweighted) over {reference}'s "
             "that period (%); n_*_started/stopped: over the path, against the period before; "
             f"n_suppliers, n_hubs and shares: in {last} (fractions of demand over all markets).")
 
@@ -114,12 +127,16 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
     and what it buys in the last period's shares, in plain words."""
     base = outcomes[0].roadmap
     assert base is not None, "the base path has a roadmap"
+    reference = reference_path(outcomes[0])
     ids = base.period_ids
     rows = table.to_dict("records")
     ref = rows[0]
     span = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
+    named = reference[0].upper() + reference[1:]
+    if not outcomes[0].policy.is_base:  # its own policy: said, and that it is not the cost-optimal path
+        named += f" ({_describe(outcomes[0].policy)}; not the cost-optimal path)"
     unproven = f"The best path found for the base ({not_proven(base)})" if not_proven(base) else ""
-    out = [f"{unproven or 'The cost-optimal path'} costs {money(ref['cost'])} over {span} ({PATH_COST}); in "
+    out = [f"{unproven or named} costs {money(ref['cost'])} over {span} ({PATH_COST}); in "
            f"{ids[-1]} it has {_shares_words(ref)} (shares of demand, {_weighting(base)} over all markets)"
            + (": the premiums below are over it, not over a proven optimum." if unproven else ".")]
     solved = [r for r in rows[1:] if r["status"] == "optimal"]
@@ -127,19 +144,20 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
         dear = max(solved, key=lambda r: r["cost"])
         cheap = min(solved, key=lambda r: r["cost"])
         most, least = signed_pct_points(dear["premium_pct"]), signed_pct_points(cheap["premium_pct"])
-        out.append(f"The policy paths all cost the same to the shown 0.01% ({most} over the cost-optimal "
-                   "path)." if most == least else
-                   f"Of the policy paths, {dear['policy']} costs most ({most} over the cost-optimal path) "
+        out.append(f"The policy paths all cost the same to the shown 0.01% ({most} over {reference})."
+                   if most == least else
+                   f"Of the policy paths, {dear['policy']} costs most ({most} over {reference}) "
                    f"and {cheap['policy']} least ({least}).")
     if counts_penalties(table):
         out.append("These costs count shortfall and expected disruption cost where a path's policy has a "
                    "shortfall penalty; the network premium leaves them out.")
     for o, row in zip(outcomes[1:], rows[1:], strict=True):
-        out.append(_path_sentence(o, row, ref, ids))
+        out.append(_path_sentence(o, row, ref, ids, reference))
     return out
 
 
-def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids: list[str]) -> str:
+def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids: list[str],
+                   reference: str) -> str:
     if o.roadmap is None:
         if o.status == "not_solved":
             return (f"{o.name} was not solved within the limits of the solve (no roadmap kept): "
@@ -147,7 +165,7 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
         return f"{o.name} has no roadmap on this data ({o.status}): {_reason(o.reason)}"
     pct = row["premium_pct"]
     proof = f" ({not_proven(o.roadmap)})" if not_proven(o.roadmap) else ""
-    text = f"{o.name}{proof} costs {compared(pct, 'the cost-optimal path', 2)}"
+    text = f"{o.name}{proof} costs {compared(pct, reference, 2)}"
     if float(pct_points(pct)[:-1]) != 0:
         text += f" ({signed_money(row['premium'])} money)"
     by_period = {p: row.get(f"premium_pct {p}", math.nan) for p in ids}
@@ -155,12 +173,12 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     if paid:
         peak = max(paid, key=lambda p: paid[p])
         where = f"{count(len(paid), 'period')} (most in {peak}: " if len(paid) > 1 else f"{peak} alone ("
-        text += (f", paid in {where}{signed_pct_points(paid[peak])} over the cost-optimal path's cost that "
-                 "period)")
+        text += f", paid in {where}{signed_pct_points(paid[peak])} over {reference}'s cost that period)"
     moves = _moves(row)
     text += f"; {moves} over the path" if moves else "; it starts and stops nothing"
     last = ids[-1]
-    return text + f". In {last} it buys {_shares_words(row, ref)}."
+    base = "cost-optimal" if reference == COST_OPTIMAL else reference.removeprefix("the ")
+    return text + f". In {last} it buys {_shares_words(row, ref, base)}."
 
 
 def _moves(row: dict[str, Any]) -> str:
@@ -173,14 +191,16 @@ def _moves(row: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _shares_words(row: Mapping[str, Any], ref: Mapping[str, Any] | None = None) -> str:
-    """``a local share of 66.7% (cost-optimal: 37.2%), ...``: the last period's shares of a row."""
+def _shares_words(row: Mapping[str, Any], ref: Mapping[str, Any] | None = None,
+                  ref_name: str = "cost-optimal") -> str:
+    """``a local share of 66.7% (cost-optimal: 37.2%), ...``: the last period's shares of a row
+    (and of the reference row ``ref``, called ``ref_name``)."""
     def was(key: str) -> str:
-        return "" if ref is None else f" (cost-optimal: {fraction(ref[key])})"
+        return "" if ref is None else f" ({ref_name}: {fraction(ref[key])})"
 
     top = f"{row['top_country']} as the largest origin country with {fraction(row['top_country_share'])}"
     if ref is not None:
-        top += f" (cost-optimal: {ref['top_country']} with {fraction(ref['top_country_share'])})"
+        top += f" ({ref_name}: {ref['top_country']} with {fraction(ref['top_country_share'])})"
     return (f"a local share of {fraction(row['local_share'])}{was('local_share')}, an allied share of "
             f"{fraction(row['allied_share'])}{was('allied_share')} and {top}")
 
@@ -205,24 +225,27 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome
     solved = [o for o in outcomes if o.roadmap is not None]
     paths = [o.roadmap.table().assign(policy=o.name) for o in solved if o.roadmap is not None]
     w.csv("premium_paths.csv", pd.concat(paths, ignore_index=True).pipe(_first, "policy"))
-    chart = w.figure("premium.png", lambda: _premium_chart(table))
+    reference = reference_path(outcomes[0])
+    chart = w.figure("premium.png", lambda: _premium_chart(table, reference))
     base = outcomes[0].roadmap
     assert base is not None
     ids = base.period_ids
+    what = ("the cost-optimal path (no resilience policy)" if reference == COST_OPTIMAL
+            else f"{reference} ({_describe(outcomes[0].policy)})")
     lines = ["# Premium of restructuring paths", "",
              f"Data: {_source(network)}; periods {', '.join(ids)} (weights "
              f"{', '.join(value(float(v)) for v in base.periods['weight'])}). Each policy path is "
              "solved as a roadmap: every period at once, with the opening and closing costs of the "
              "suppliers and hubs started and stopped in each. A path's **cost** is Σ weight × period "
-             "cost (money); its **premium** is over the cost-optimal path (no resilience policy), in % of "
-             "that path's cost; **premium <period>** is the period's own cost (unweighted) over the "
-             "cost-optimal path's cost in that period, in %. Starts and stops are counted over the path "
+             f"cost (money); its **premium** is over {what}, in % of "
+             "that path's cost; **premium <period>** is the period's own cost (unweighted) over "
+             f"{reference}'s cost in that period, in %. Starts and stops are counted over the path "
              "against the period before (a restart counts again); suppliers, hubs and shares are those "
              f"of the last period, {ids[-1]}: fractions of demand, {_weighting(base)} over all markets; "
              "the largest origin country is the one supplying most of that demand.", "",
              "## In short", "", *_bullets(roadmap_premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_markdown(table), ""]
-    lines += _image(chart, "Premium of each policy path over the cost-optimal path (% of its cost)")
+    lines += _image(chart, f"Premium of each policy path over {reference} (% of its cost)")
     names: dict[str, str] = {}
     for o in outcomes:
         lines += [f"## {o.name}: {_describe(o.policy)}", ""]
@@ -239,7 +262,7 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome
                                 "cost (money) and premium (%), starts and stops, last-period shares",
                  "premium_paths.csv": "per policy path and period: weight, cost (money, unweighted), "
                                       "suppliers and hubs operating, started and stopped, shares",
-                 "premium.png": "premium of each path, in % of the cost-optimal path's cost",
+                 "premium.png": f"premium of each path, in % of {reference}'s cost",
                  **{n: f"roadmap of {p}: a row per supplier and hub, a bar where it operates, ▲ "
                        "started, ▼ stopped; below, the shares per period (%) and each period's cost"
                     for p, n in names.items()}}
@@ -247,12 +270,12 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome
     return w.report(lines)
 
 
-def _premium_chart(table: pd.DataFrame) -> Figure:
+def _premium_chart(table: pd.DataFrame, reference: str = COST_OPTIMAL) -> Figure:
     fig = fg.premium_figure(table)
     ax = fig.axes[0]
-    ax.set_title("Premium of each policy path over the cost-optimal path")
+    ax.set_title(f"Premium of each policy path over {reference}")
     ax.set_xlabel("policy path")
-    ax.set_ylabel(PATH_PREMIUM_LABEL)
+    ax.set_ylabel(path_premium_label(reference))
     return fig
 
 
@@ -503,7 +526,7 @@ def _frontier_chart(df: pd.DataFrame, field: str, last: str) -> Figure:
     twin.set_ylabel(f"share of demand in {last} (%)", color="tab:orange")
     twin.set_ylim(0, 105)
     ax.set_xlabel(f"{field} in {last}: the last period's target ({fg.field_unit(field)})")
-    ax.set_ylabel(PATH_PREMIUM_LABEL, color="tab:blue")
+    ax.set_ylabel(path_premium_label(), color="tab:blue")
     ax.set_title(f"Cost of the path against the {last} target of {field}")
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     ax.legend(handles=handles, loc="upper left", fontsize="small")
