@@ -344,3 +344,27 @@ def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
     assert "its **premium** is over the base path 'base' (min" in report
     (base,) = roadmap_outcomes(paris(), {}, workers=1)
     assert reference_path(base) == "the cost-optimal path"
+
+
+def test_end_year_frontier_sentences_of_roadmaps_not_proven_optimal():
+    """Targets stopped at the limits with a roadmap are roadmaps (the sentences said 'No target …
+    gives a roadmap' beside a table of them), each with its gap; the cost-optimal path stopped at
+    its limits is said to be the premiums' reference all the same; a target stopped without a
+    roadmap is 'not solved', not infeasible."""
+    from resilient_sc.analysis.roadmap_report import end_year_frontier_sentences
+
+    df = end_year_frontier(paris(), "min_local_share", [0.0, 1.0], workers=1)
+    assert df.attrs["reference"] == {"status": "optimal", "gap": 0.0, "cost": 320.0}
+    assert not any("proven" in s for s in end_year_frontier_sentences(df, "min_local_share", "2027"))
+    df.loc[:, ["status", "gap"]] = [["time_limit", 0.01], ["time_limit", 0.02]]
+    df.attrs["reference"] = {"status": "time_limit", "gap": 0.005, "cost": 320.0}
+    stopped = df.iloc[[0]].assign(min_local_share=0.5, status="not_solved", cost=math.nan,
+                                  reason="the solve stopped at its time limit without a plan")
+    sentences = end_year_frontier_sentences(pd.concat([df, stopped]), "min_local_share", "2027")
+    assert sentences[0].startswith("As the target in 2027 goes from 0 to 1, the path's cost goes from 320.00")
+    assert ("At the target 0 (gap 1.0000%), 1 (gap 2.0000%) the roadmap is the best found within the limits"
+            in sentences[-3])
+    assert sentences[-2].startswith("The cost-optimal path is the best found within the limits (not proven "
+                                    "optimal: time limit, gap 0.5000%)")
+    assert sentences[-1] == ("Not solved within the limits (no roadmap kept) with the target in 2027 at 0.5: "
+                             "the solve stopped at its time limit without a plan.")

@@ -204,7 +204,8 @@ def end_year_frontier(network: Network, field: str, values: Sequence[Any], polic
     :returns: one row per value: ``<field>`` (v), ``status``, ``cost`` (Σ weight × period cost,
         money), ``premium``/``premium_pct`` over the cost-optimal path (no policy at all; money
         and %), per period cost and premium, the counts and last-period shares of
-        :func:`roadmap_premium`, ``reason`` (why a value has no roadmap).
+        :func:`roadmap_premium`, ``gap``, ``reason`` (why a value has no roadmap); ``attrs["reference"]``:
+        the cost-optimal path's ``status``, ``gap`` and ``cost`` (premiums are over it).
     :raises ValidationError: an unknown field, a field that takes no mapping (``co2_cap``,
         ``survive``, ...: use :func:`~resilient_sc.analysis.frontier.frontier`), or a value that
         does not fit the field or the network (named ``field=value``), before anything is solved.
@@ -224,7 +225,10 @@ def end_year_frontier(network: Network, field: str, values: Sequence[Any], polic
     tasks = [(f"{field}={v}", network, pol, options) for v, pol in zip(values, policies, strict=True)]
     outcomes = run_all(solve_path, tasks, workers, executor, progress)
     rows = [{field: v, **path_row(o, base.roadmap)} for v, o in zip(values, outcomes, strict=True)]
-    return pd.DataFrame(rows).drop(columns="policy")
+    out = pd.DataFrame(rows).drop(columns="policy")
+    out.attrs["reference"] = {"status": base.roadmap.status.value, "gap": base.roadmap.gap,
+                              "cost": base.roadmap.objective}
+    return out
 
 
 # ---- stress tests per period ---------------------------------------------------------

@@ -23,12 +23,14 @@ from ..format import (
     fraction,
     money,
     pct_points,
+    relative_gap,
     served_fraction,
     signed_money,
     signed_pct_points,
     value,
     whole,
 )
+from ..solvers.base import Status
 from . import figures as fg
 from .premium import counts_penalties, shown_columns
 from .report import (
@@ -446,10 +448,11 @@ def _kept(policy: Policy) -> str:
 
 
 def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list[str]:
-    """Cost and the last period's shares at both ends of an end-year frontier, its steepest step
-    and the values without a roadmap."""
+    """Cost and the last period's shares at both ends of an end-year frontier, its steepest step,
+    the targets whose roadmap is not proven optimal (and the cost-optimal path when it is not:
+    ``df.attrs["reference"]``) and the targets without a roadmap (infeasible or not solved)."""
     out: list[str] = []
-    ok = df.loc[df["status"] == "optimal"]
+    ok = df.loc[df["cost"].notna()]  # a roadmap, proven optimal or the best found within the limits
     if ok.empty:
         out.append(f"No target of {field} in {last} gives a roadmap.")
     else:
@@ -470,8 +473,22 @@ def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list
                        f"{fraction(first['top_country_share'])} to {end['top_country']} with "
                        f"{fraction(end['top_country_share'])} (fractions of demand over all markets).")
         out += largest_step(ok, field)
-    out += [f"No roadmap with the target in {last} at {values}: {reason}"
-            for values, reason in reasons_by_value(df.loc[df["status"] != "optimal"], field)]
+    unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
+    if len(unproven):
+        gaps = ", ".join(f"{value(v)} (gap {relative_gap(g)})"
+                         for v, g in zip(unproven[field], unproven["gap"], strict=True))
+        out.append(f"At the target {gaps} the roadmap is the best found within the limits of the solve, not "
+                   "proven optimal: its cost and premium may be too high, and the curve need not rise there.")
+    reference = df.attrs.get("reference", {})
+    if reference.get("status", Status.OPTIMAL.value) != Status.OPTIMAL.value:
+        out.append(f"The cost-optimal path is the best found within the limits (not proven optimal: "
+                   f"{reference['status'].replace('_', ' ')}, gap {relative_gap(reference['gap'])}): the "
+                   "premiums are over it, not over a proven optimum.")
+    for status, words in (("infeasible", "No roadmap"), ("not_solved", "Not solved within the limits (no "
+                                                                         "roadmap kept)")):
+        out += [f"{words} with the target in {last} at {values}: {reason}"
+                for values, reason in reasons_by_value(df.loc[df["cost"].isna() & (df["status"] == status)],
+                                                       field)]
     return out
 
 
