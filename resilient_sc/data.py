@@ -469,7 +469,13 @@ def _read_folder(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
     with os.scandir(path) as entries:
         for entry in itertools.islice(entries, 10_000):
             stem, dot, ext = entry.name.rpartition(".")
-            if dot and ext.lower() == "csv" and stem not in TABLES and (close := closest(stem, TABLES)):
+            table = stem.lower()
+            misnamed = dot and table in TABLES and entry.name != f"{table}.csv"
+            if misnamed and not (path / f"{table}.csv").exists():
+                # products.CSV, Tariffs.csv, tariffs.xlsx: not read, and the plan would go without it
+                problems.append(f"({table}) | {quote(entry.name)} is not read: a table is read from "
+                                f"'{table}.csv' (a CSV file, its name in lower case); rename it")
+            elif dot and ext.lower() == "csv" and stem not in TABLES and (close := closest(stem, TABLES)):
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "
                                 f"'{close}.csv'?); tables are: {', '.join(TABLES)}")
     if problems:

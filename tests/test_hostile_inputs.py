@@ -613,6 +613,17 @@ def test_a_policy_key_spelt_twice_is_refused_not_merged():
         Policy(max_country_share={2027: 0.3, "2027": 0.5})
     assert Policy(min_local_share={nfd: 0.2}).min_local_share == {nfc: 0.2}
 
+@pytest.mark.parametrize("name", ["products.CSV", "Products.csv", "products.xlsx", "products.txt"])
+def test_a_table_file_not_named_table_csv_is_an_error_not_skipped(ex: Path, name: str):
+    """An optional table saved as products.CSV (or .xlsx, or capitalised) was skipped on Linux and
+    the plan went without it (a silently other cost); it is one error naming the file."""
+    (ex / "products.csv").rename(ex / name)
+    assert one(ex) == (f"(products) | '{name}' is not read: a table is read from 'products.csv' (a CSV "
+                       "file, its name in lower case); rename it")
+    (ex / name).rename(ex / "products.csv")
+    (ex / "products.csv.bak").write_text("a backup is not a table")
+    assert read_network(ex).products["product"].tolist() == ["cells", "chips", "displays"]
+
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
                                         "H1,Paris,2\n")
