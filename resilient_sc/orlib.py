@@ -17,6 +17,7 @@ import pandas as pd
 
 from .data import Network
 from .exceptions import ValidationError
+from .limits import Limits, current, read_bytes
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,10 @@ class FacilityInstance:
 class _Tokens(list):
     """The whitespace-separated tokens of an instance file, with the line of each."""
 
-    def __init__(self, path: Path):
-        raw = path.read_bytes().replace(b"\0", b" ").replace(b"\r", b" ")
+    def __init__(self, path: Path, limits: Limits | None = None):
+        limits = current(limits)  # read within the input file limit, as every table is
+        raw = read_bytes(path, path.name, limits.file_bytes, "file_mb", limits)
+        raw = raw.replace(b"\0", b" ").replace(b"\r", b" ")
         lines = raw.decode("ascii", errors="replace").split("\n")
         super().__init__(t for line in lines for t in line.split())
         self.line = np.repeat(np.arange(1, len(lines) + 1), [len(line.split()) for line in lines])

@@ -341,6 +341,16 @@ def test_orlib_files_with_non_finite_numbers(capsys, tmp_path, text, message):
     assert code == 2 and "(p1) | line 3: numbers: 'inf' is not a finite number" in data["reason"]
 
 
+def test_an_orlib_file_over_the_file_limit_is_refused_unread(capsys, tmp_path, monkeypatch):
+    """orlib read its whole file whatever its size (300 MB took 700 MB of memory); it is read
+    within the input file limit (RESILIENT_SC_MAX_FILE_MB), as every table is."""
+    monkeypatch.setenv("RESILIENT_SC_MAX_FILE_MB", "0.001")
+    instance = tmp_path / "cap1.txt"
+    instance.write_text("2 2\n5 10\n10 7\n" + "4 1 2\n" * 400, encoding="utf-8")
+    code, data, _ = run_json(capsys, "orlib", str(instance), "--out", str(tmp_path / "o"))
+    assert code == 2 and "(cap1.txt) | cap1.txt is 2.4 KB, over the limit of 0.001 MB per input file" in data[
+        "reason"], data["reason"]
+
 def test_thread_counts_above_the_cpus_are_refused() -> None:
     with pytest.raises(ValidationError, match=rf"threads == 100000, must be between 1 and {CPUS} \(the CPUs"):
         SolveOptions(threads=100_000).check()
