@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import multiprocessing
 import os
 import signal
@@ -162,6 +163,13 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
     force = getattr(args, "force", False)
     problems = [f"({opt}) | {problem}" for opt, path, is_folder in outputs if path is not None
                 and (problem := io.output_problem(path, inputs, is_folder, force)) is not None]
+    given = [(opt, path) for opt, path, _ in outputs if path is not None]
+    for (first, a), (second, b) in itertools.combinations(given, 2):  # e.g. --log inside the --out folder
+        ra, rb = a.resolve(), b.resolve()
+        if ra == rb or ra in rb.parents or rb in ra.parents:
+            how = "is the same path as" if ra == rb else "is inside" if ra in rb.parents else "holds"
+            problems.append(f"({second}) | {b} {how} the {first} output {a}: one would replace or lose the "
+                            "other; give them separate paths")
     if problems:
         raise ValidationError(problems, "with the output paths")
 

@@ -341,6 +341,18 @@ def test_orlib_files_with_non_finite_numbers(capsys, tmp_path, text, message):
     assert code == 2 and "(p1) | line 3: numbers: 'inf' is not a finite number" in data["reason"]
 
 
+@pytest.mark.parametrize(("out", "log", "how"), [
+    ("P", "P/solve.log", "is inside"), ("D/plan.xlsx", "D", "holds"),
+    ("same.xlsx", "same.xlsx", "is the same path as"),
+])
+def test_the_log_and_the_plan_are_never_one_path(capsys, tiny_dir, tmp_path, monkeypatch, out, log, how):
+    """--log inside the --out folder (replaced as a whole), the --out workbook's folder, or the
+    --out path itself passed the checks and the plan or the log was lost after the solve."""
+    monkeypatch.chdir(tmp_path)
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", out, "--log", log)
+    assert code == 2 and f"(--log) | {log} {how} the --out output {out}: one would" in data["reason"]
+    assert not any(Path(p).exists() for p in (out, log))
+
 def test_an_orlib_file_over_the_file_limit_is_refused_unread(capsys, tmp_path, monkeypatch):
     """orlib read its whole file whatever its size (300 MB took 700 MB of memory); it is read
     within the input file limit (RESILIENT_SC_MAX_FILE_MB), as every table is."""
