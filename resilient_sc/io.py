@@ -252,7 +252,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: bool,
-                   force: bool = False) -> str | None:
+                   force: bool = False, flag: str = "--force") -> str | None:
     """Why the output ``path`` (a folder, or a file) must not be written, or None: it is an
     input, lies inside an input folder or holds an input; it is a file where a folder is
     needed or the reverse; it is an existing non-empty folder without ``force``
@@ -274,7 +274,7 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
         if out in source.parents:
             return f"{path} holds the {what} {given}; choose another path"
     if folder:
-        problem = folder_problem(path, force, "--force")
+        problem = folder_problem(path, force, flag)
         if problem is not None:
             return problem
     elif path.is_dir():
@@ -285,6 +285,19 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
     if not os.access(existing, os.W_OK | os.X_OK):
         return f"cannot write {path}: {existing} is not writable"
     return None
+
+
+def check_result_folder(folder: str | Path, source: str, force: bool) -> None:
+    """Refuse, as one ValidationError, to write a result (plan, roadmap) as ``folder`` when that
+    would replace or sit inside the data ``source`` it was solved from (``force`` replaced a data
+    folder of CSV tables with the plan's), or when :func:`folder_problem` refuses it."""
+    from .exceptions import ValidationError
+
+    given = Path(source) if source else None
+    inputs = {"data it was solved from": given if given is not None and given.exists() else None}
+    problem = output_problem(folder, inputs, True, force, "force=True")
+    if problem is not None:
+        raise ValidationError([f"(folder) | {problem}"], "with the output folder")
 
 
 # ---- writers ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from resilient_sc import Policy, SolveOptions, ValidationError, examples, io, solve
+from resilient_sc import Policy, SolveOptions, ValidationError, examples, io, read_network, solve
 from resilient_sc.cli import failure, main
 from resilient_sc.solvers import highs
 from resilient_sc.solvers.base import available_cpus
@@ -428,3 +428,22 @@ def test_a_signal_stops_the_command_with_one_json_object(capsys, monkeypatch, tm
 def test_a_keyboard_interrupt_outside_the_handlers_is_sigint() -> None:
     outcome = failure(KeyboardInterrupt())
     assert outcome.code == 130 and outcome.data["signal"] == "SIGINT"
+
+
+def test_a_plan_is_never_saved_over_its_data(tiny_dir, tmp_path):
+    """Plan.save(data folder, force=True) replaced the data folder of CSV tables with the plan's
+    (.csv files count as outputs); the data a plan (or roadmap) was solved from, a folder inside
+    it or one holding it are refused, and so is a non-empty folder without force, as one
+    ValidationError (was the OS's FileExistsError)."""
+    before = digest(tiny_dir)
+    plan = solve(read_network(tiny_dir))
+    for folder, words in ((tiny_dir, "is the data it was solved from"),
+                          (tiny_dir / "plan", "is inside the data"),
+                          (tiny_dir.parent, "holds the data it was solved from")):
+        with pytest.raises(ValidationError, match=words):
+            plan.save(folder, force=True)
+    assert digest(tiny_dir) == before
+    plan.save(tmp_path / "out")
+    with pytest.raises(ValidationError, match="is a folder that is not empty; pass force=True"):
+        plan.save(tmp_path / "out")
+    assert plan.save(tmp_path / "out", force=True) == tmp_path / "out"
