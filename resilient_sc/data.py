@@ -315,6 +315,17 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+#: the kinds of column that hold numbers
+NUMBER_KINDS = frozenset({"number", "capacity", "share", "lat", "lon"})
+_DOT_THOUSANDS = re.compile(r"\s*[+-]?\d{1,3}(\.\d{3})+\s*")
+
+
+def _dot_thousands(text: str) -> bool:
+    """Whether ``text`` reads as a number with a dot for thousands (``9.000``, ``1.200.000``):
+    a text cell of a workbook saved in a locale with a decimal comma, which would read as 9."""
+    return _DOT_THOUSANDS.fullmatch(text) is not None
+
+
 def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.DataFrame | None:
     """Sheet ``ws`` (read-only, cached values) as a DataFrame of text of the rows holding data,
     indexed by ``_row``, their sheet row (memory follows the cells holding data). A formula
@@ -331,6 +342,8 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
         name = f" {quote(header[col])}" if col in header else ""
         return f"({table}, row {row}) | column {get_column_letter(col)}{name}"
 
+    spec = TABLES.get(table)
+    numeric = {c.name for c in spec.columns if c.kind in NUMBER_KINDS} if spec is not None else set()
     with ws._get_source() as src:
         parser = _sheet_parser()(src, ws._shared_strings, data_only=True, epoch=ws.parent.epoch,
                                  date_formats=ws.parent._date_formats,
@@ -349,6 +362,11 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
                 if value is None:
                     continue
                 text = _cell_text(value)
+                if r > 1 and cell["data_type"] == "s" and _dot_thousands(text) and header.get(col) in numeric:
+                    found.append(f"{at(r, col)} holds the text {quote(text)}: "
+                                 f"{float(text.replace('.', '')):,g} with a dot for thousands, or "
+                                 f"{float(text):g}? Type it as a number, not as text")
+                    continue
                 if len(text) > limits.cell_chars:
                     found.append(f"{at(r, col)} holds {len(text):,} characters, over the limit of "
                                  f"{limits.describe('cell_chars')}")

@@ -235,6 +235,17 @@ def test_workbook_reads_like_the_folder(book: Path):
     pd.testing.assert_frame_equal(net.table("hubs"), ref.table("hubs"))
 
 
+def test_a_text_cell_with_a_dot_for_thousands_is_refused(book: Path):
+    """A text cell '9.000' (a workbook from a locale with a decimal comma) was read as 9 where
+    '9,000' is refused: in a number column it is one error; a number cell and an id are read."""
+    change(book, "supplier_products", C2="9.000")  # openpyxl writes str as a text cell
+    assert one(book) == ("(supplier_products, row 2) | column C 'capacity' holds the text '9.000': 9,000 "
+                         "with a dot for thousands, or 9? Type it as a number, not as text")
+    change(book, "supplier_products", C2=9.0)  # a number cell
+    assert read_network(book).supplier_products["capacity"].iloc[0] == 9.0
+    change(book, "supplier_products", A2="1.000")  # an id that looks like one is an id
+    assert one(book).endswith("supplier '1.000' is not in suppliers")
+
 def test_formula_without_a_saved_value_is_refused(book: Path):
     change(book, "supplier_products", D2="=C2*2")  # openpyxl saves formulas without values
     assert one(book) == ("(supplier_products, row 2) | column D 'unit_cost' holds a formula with no saved "
