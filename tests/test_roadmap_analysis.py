@@ -239,8 +239,26 @@ def test_roadmap_figure(tmp_path):
     assert alone.axes[0].patches[0].get_facecolor() == top.patches[1].get_facecolor()
     assert "not proven" not in fig._suptitle.get_text()
     stopped = dataclasses.replace(r, status=Status.TIME_LIMIT, bound=700.0, gap=90 / 790)
-    assert roadmap_figure(stopped)._suptitle.get_text().endswith(
-        "; not proven optimal (time_limit, gap 11.3924%)")
+    title = roadmap_figure(stopped)._suptitle.get_text()
+    assert " ".join(title.split()).endswith("; not proven optimal (time_limit, gap 11.3924%)")
+    long = roadmap_figure(stopped, "Roadmap under a_policy_file_with_a_rather_long_name_2026.yaml")
+    lines = long._suptitle.get_text().splitlines()  # wrapped to the figure, not cut off at its edges
+    assert len(lines) > 1 and max(map(len, lines)) <= long.get_figwidth() * 9.5
+
+
+def test_end_year_frontier_chart_has_no_service_in_its_legend():
+    """The roadmap frontier draws the last period's shares where the one-period frontier draws
+    worst-case service; its legend named 'worst-case guaranteed service' too, in the style of
+    the local share's line."""
+    pytest.importorskip("matplotlib")
+    from resilient_sc.analysis.roadmap_report import _frontier_chart
+
+    df = end_year_frontier(paris(), "min_local_share", [0.0, 1.0], workers=1)
+    fig = _frontier_chart(df, "min_local_share", "2027")
+    (legend,) = fig.legends
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts == ["premium", "local share in 2027", "allied share in 2027"]
+    assert all(ax.get_legend() is None for ax in fig.axes)  # below the axes: no point hidden
 
 
 def test_premium_of_a_path_that_leaves_demand_short():

@@ -353,7 +353,9 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
     _shares_panel(bottom, roadmap, fig.add_subplot(grid[1, 1]))
     proof = "" if roadmap.status is Status.OPTIMAL else (
         f"; not proven optimal ({roadmap.status.value}, gap {relative_gap(roadmap.gap)})")
-    fig.suptitle(f"{title}: total cost {roadmap.objective:,.0f} (Σ weight × period cost, money){proof}")
+    # wrapped: a long policy name or the proof's words must not run off a narrow figure
+    heading = f"{title}: total cost {roadmap.objective:,.0f} (Σ weight × period cost, money){proof}"
+    fig.suptitle(_wrapped(heading, fig.get_figwidth(), 9.5))
     return fig
 
 

@@ -546,7 +546,9 @@ def _frontier_chart(df: pd.DataFrame, field: str, last: str) -> Figure:
     ax.set_ylabel(path_premium_label(), color="tab:blue")
     ax.set_title(f"Cost of the path against the {last} target of {field}")
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="upper left", fontsize="small")
+    for legend in list(fig.legends):  # frontier_figure's, naming worst-case service, not drawn here
+        legend.remove()
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small")
     return fig
 
 
