@@ -18,7 +18,18 @@ import pandas as pd
 from .exceptions import DataWarning, ValidationError
 from .limits import Limits, current, read_bytes
 from .schema import REQUIRED_TABLES, TABLES
-from .validation import SHOWN, clip, closest, coerce_table, each_row, quote, suggest, validate_tables, where
+from .validation import (
+    SHOWN,
+    clip,
+    closest,
+    coerce_table,
+    each_row,
+    quote,
+    suggest,
+    unlisted_demand_periods,
+    validate_tables,
+    where,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,6 +98,7 @@ class Network:
             typed[name] = coerce_table(name, df, problems, warns, limits)
         if problems:
             raise ValidationError(problems)
+        warns += unlisted_demand_periods(typed)  # on the rows as given: a 0 says none on purpose
         # zero-demand rows are ignored, except one naming a period: it overrides the blank row
         # (no demand in that period, docs/formulation.md §9)
         demand = typed["demand"]

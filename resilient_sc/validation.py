@@ -515,6 +515,22 @@ def check_periods(t: Frames) -> tuple[list[str], list[str]]:
     return problems, warnings
 
 
+def unlisted_demand_periods(t: Frames) -> list[str]:
+    """A warning naming the periods in which no row of ``demand`` holds, not even a 0 (which says
+    none on purpose): a period left out of demand.csv is planned empty, its network stopped and
+    started again. Run on the rows as given, before the zero-demand rows are dropped."""
+    ids = _listed_periods(t)
+    if not ids or "demand" not in t:
+        return []
+    in_force = effective_rows(t["demand"], PERIOD_TABLES["demand"], ids)
+    empty = [p for p in ids if not len(in_force[p])]
+    if not empty:
+        return []
+    return [f"(demand) | no row of demand holds in {_named(empty)}: the plan serves nothing there, so the "
+            "roadmap may stop suppliers and hubs and start them again; add the rows (a row with period "
+            "blank holds in every period; demand 0 says none on purpose)"]
+
+
 def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
     """Demand that nothing can serve (errors) and capacity short of demand (warnings); with a
     ``periods`` table, in each period with the rows in force in it (:func:`effective_rows`)."""

@@ -506,3 +506,20 @@ def test_a_plan_not_proven_optimal_counts_only_the_starts_that_happen():
     assert r.objective == pytest.approx(475.0) and r.gap == pytest.approx(95.0 / 475.0)
     with pytest.raises(NotOptimalError, match=r"gap 20\.0000% \(cost 475\.00, bound 380\.00\)"):
         accepted(r, stopped, SolveOptions())
+
+
+def test_a_period_without_demand_is_warned_of():
+    """Demand rows for 2026 and 2028 but none for 2027 (forgotten): the roadmap plans 2027
+    empty, stopping the supplier and hub to start them again; validation says so, naming it.
+    A row of demand 0 for the period says there is none on purpose: no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        frames = paris(("2026", "2027", "2028")).frames()  # the blank-period row holds in every period
+    frames["demand"] = table("market demand period", ("Paris", 10.0, "2026"), ("Paris", 10.0, "2028"))
+    with pytest.warns(DataWarning, match=r"\(demand\) \| no row of demand holds in period '2027': the "
+                                         r"plan serves nothing there"):
+        Network.from_frames(**frames)
+    frames["demand"] = table("market demand period", ("Paris", 10.0, ""), ("Paris", 0.0, "2027"))
+    with warnings.catch_warnings():  # demand 0 in 2027: none on purpose
+        warnings.simplefilter("error", DataWarning)
+        Network.from_frames(**frames)
