@@ -149,10 +149,17 @@ def load_network(path: Path) -> Network:
 INPUTS = {"policy": "policy file", "policies": "policies file", "file": "instance file"}
 
 
-def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option: str = "--out") -> None:
+#: suffixes of files: an output folder named so (``--out plan.csv``) is a mistake, refused
+FILE_SUFFIXES = frozenset({".csv", ".xlsx", ".xls", ".xlsm", ".ods", ".json", ".txt", ".zip", ".md", ".png",
+                           ".svg", ".pdf", ".html", ".yaml", ".yml", ".log"})
+
+
+def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option: str = "--out",
+                workbook: bool = False) -> None:
     """Refuse, before any work, outputs that would overwrite or sit inside an input, or that
     cannot be written (:func:`resilient_sc.io.output_problem`): ``out`` (a folder or a file)
-    and the ``--log`` file, checked against DATA and every input file of the command."""
+    and the ``--log`` file, checked against DATA and every input file of the command; an output
+    folder named like a file (``workbook``: the command writes a .xlsx workbook too)."""
     inputs: dict[str, Path | None] = {name: getattr(args, arg, None) for arg, name in INPUTS.items()}
     data = getattr(args, "data", None)
     if data is not None:
@@ -163,6 +170,10 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
     force = getattr(args, "force", False)
     problems = [f"({opt}) | {problem}" for opt, path, is_folder in outputs if path is not None
                 and (problem := io.output_problem(path, inputs, is_folder, force)) is not None]
+    if folder and out is not None and out.suffix.lower() in FILE_SUFFIXES:
+        takes = "a folder, or a workbook ending in .xlsx," if workbook else "a folder"
+        problems.append(f"({option}) | {out} ends in {out.suffix}, as a file does, but {option} writes "
+                        f"{takes} here; give a folder path")
     given = [(opt, path) for opt, path, _ in outputs if path is not None]
     for (first, a), (second, b) in itertools.combinations(given, 2):  # e.g. --log inside the --out folder
         ra, rb = a.resolve(), b.resolve()
@@ -234,7 +245,7 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
     from .workbook import write_workbook
 
     workbook = args.out is not None and args.out.suffix.lower() == ".xlsx"
-    check_paths(args, args.out, folder=not workbook)
+    check_paths(args, args.out, folder=not workbook, workbook=True)
     policy = load_policy(args.policy)
     network = load_network(args.data)
     if policy is not None:
@@ -322,7 +333,7 @@ def _run_init(args: argparse.Namespace) -> Outcome:
     from .template import write_template
 
     xlsx = args.xlsx or args.target.suffix.lower() == ".xlsx"
-    check_paths(args, args.target, folder=not xlsx, option="init")
+    check_paths(args, args.target, folder=not xlsx, option="init", workbook=True)
     if xlsx and args.target.is_file() and not args.force:
         raise ValidationError([f"(init) | {args.target} already exists; pass --force to overwrite it"],
                               "with the output paths")

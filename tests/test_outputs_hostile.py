@@ -353,6 +353,22 @@ def test_the_log_and_the_plan_are_never_one_path(capsys, tiny_dir, tmp_path, mon
     assert code == 2 and f"(--log) | {log} {how} the --out output {out}: one would" in data["reason"]
     assert not any(Path(p).exists() for p in (out, log))
 
+@pytest.mark.parametrize(("argv", "message"), [
+    (["solve", "{data}", "--out", "plan.csv"], "(--out) | plan.csv ends in .csv, as a file does, but --out "
+                                               "writes a folder, or a workbook ending in .xlsx, here"),
+    (["stress", "{data}", "--out", "s.xlsx"], "(--out) | s.xlsx ends in .xlsx, as a file does, but --out "
+                                              "writes a folder here"),
+    (["init", "t.json"], "(init) | t.json ends in .json"),
+])
+def test_an_output_folder_named_like_a_file_is_refused(capsys, tiny_dir, tmp_path, monkeypatch, argv,
+                                                       message):
+    """--out plan.csv made a folder named plan.csv ('plan written to plan.csv'), and a report
+    command's --out r.xlsx a folder named r.xlsx; refused before any work."""
+    monkeypatch.chdir(tmp_path)
+    code, data, _ = run_json(capsys, *[a.format(data=tiny_dir) for a in argv])
+    assert code == 2 and message in data["reason"], data["reason"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in [tiny_dir])
+
 def test_an_orlib_file_over_the_file_limit_is_refused_unread(capsys, tmp_path, monkeypatch):
     """orlib read its whole file whatever its size (300 MB took 700 MB of memory); it is read
     within the input file limit (RESILIENT_SC_MAX_FILE_MB), as every table is."""
