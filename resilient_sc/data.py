@@ -171,6 +171,14 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
     if raw.count(b"\n") > limits.rows + 1:
         problems.append(f"({table}) | {path.name} has more than {limits.describe('rows')}")
         return None
+    if b"\r" in raw and b"\n" not in raw:  # old Mac line endings (CR alone): one line to every check
+        raw = raw.replace(b"\r", b"\n")
+    header = raw[:raw.find(b"\n")] if b"\n" in raw else raw
+    if b";" in header and b"," not in header:
+        problems.append(f"({table}) | {path.name} is separated by semicolons, as Excel saves CSV where the "
+                        "decimal mark is a comma; save it as 'CSV UTF-8 (comma delimited)' with a dot for "
+                        "decimals, or give the data as an .xlsx workbook")
+        return None
     # a line longer than all its cells may be holds a cell over the limit: refused before
     # parsing, which would take several times its size in memory
     width, line = _longest_line(raw)

@@ -635,6 +635,23 @@ def test_a_table_file_not_named_table_csv_is_an_error_not_skipped(ex: Path, name
     (ex / "products.csv.bak").write_text("a backup is not a table")
     assert read_network(ex).products["product"].tolist() == ["cells", "chips", "displays"]
 
+def test_a_csv_separated_by_semicolons_is_named_so(ex: Path):
+    """Excel in a locale with a decimal comma saves CSV with ';': it got 'unknown column
+    'market;product;demand'' or a tokenizer error per table, none naming the separator."""
+    demand = ex / "demand.csv"
+    demand.write_text(demand.read_text().replace(",", ";"))
+    assert one(ex) == ("(demand) | demand.csv is separated by semicolons, as Excel saves CSV where the "
+                       "decimal mark is a comma; save it as 'CSV UTF-8 (comma delimited)' with a dot for "
+                       "decimals, or give the data as an .xlsx workbook")
+
+
+def test_a_csv_with_old_mac_line_endings_reads_as_any_other(ex: Path):
+    """CR-only line endings made the whole file one line to the checks ('1,073 columns, over the
+    limit'); they are lines, and the table reads as with LF."""
+    lanes = ex / "lanes.csv"
+    lanes.write_bytes(lanes.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    pd.testing.assert_frame_equal(read_network(ex).lanes, examples.electronics().lanes)
+
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
                                         "H1,Paris,2\n")
