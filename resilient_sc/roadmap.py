@@ -110,7 +110,9 @@ class Roadmap:
         ``period P:`` (:func:`~resilient_sc.verify.verify_plan` with the policy as it holds in
         the period, the elements operating in the period before and the lead times), and of
         the total = Σ weight × period cost; empty when none."""
-        assert self.model is not None, "verify needs the roadmap's network"
+        if self.model is None:  # a myopic path (analysis.myopic_path) is built period by period
+            raise ValueError("verify needs the roadmap's model, and this roadmap has none (a myopic path: "
+                             "each period's plan was checked on every row of its own model when solved)")
         policy = policy or self.policy
         net, ids = self.model.network, self.period_ids
         out: list[str] = []

@@ -167,7 +167,10 @@ def test_myopic_equals_the_roadmap_when_nothing_is_to_foresee():
         m = myopic_path(net, policy)
         assert m.objective == pytest.approx(total)
         assert m.objective == pytest.approx(solve_roadmap(net, policy).objective)
-    assert myopic_path(paris(), GLIDE).table()["suppliers_started"].tolist() == ["", "S_FR"]
+    myopic = myopic_path(paris(), GLIDE)
+    assert myopic.table()["suppliers_started"].tolist() == ["", "S_FR"]
+    with pytest.raises(ValueError, match="verify needs the roadmap's model, and this roadmap has none"):
+        myopic.verify()  # was a bare AssertionError (gone under python -O)
 
 
 @pytest.mark.parametrize(("opening", "roadmap", "myopic"), [(30.0, 400.0, 400.0), (60.0, 420.0, 430.0)])
