@@ -467,6 +467,32 @@ class Policy:
             changes[row.name] = kept or None
         return replace(self, **changes) if changes else self
 
+    def skipped_periods(self, periods: Iterable[str]) -> list[str]:
+        """A message per mapping field whose period keys skip a period between its first and
+        last: a key holds in its period only, so there the field asks nothing of the period
+        keys (a glide path with a year forgotten); region and product keys still hold.
+
+        >>> Policy(min_local_share={"2028": 0.4, "2030": 0.5}).skipped_periods(["2028", "2029", "2030"])
+        ["(policy) | min_local_share has period keys '2028' and '2030' but none for '2029' between them: \
+a period key holds in its period only, so there min_local_share asks nothing of them; give each period \
+its value"]
+        """
+        order = list(periods)
+        out = []
+        for row in POLICY_FIELDS.values():
+            value = getattr(self, row.name)
+            if not (row.keys and isinstance(value, Mapping)):
+                continue
+            keyed = [i for i, p in enumerate(order) if p in value]
+            skipped = [order[i] for i in range(keyed[0], keyed[-1]) if order[i] not in value] if keyed else []
+            if skipped:
+                named = [shown(order[i]) for i in keyed]
+                keys = ", ".join(named[:-1]) + f" and {named[-1]}"
+                out.append(f"(policy) | {row.name} has period keys {keys} but none for "
+                           f"{', '.join(map(shown, skipped))} between them: a period key holds in its period "
+                           f"only, so there {row.name} asks nothing of them; give each period its value")
+        return out
+
     def per_product(self, name: str, products: pd.Series) -> np.ndarray:
         """A product-keyed field resolved per product (NaN where not set)."""
         value = getattr(self, name)

@@ -523,3 +523,17 @@ def test_a_period_without_demand_is_warned_of():
     with warnings.catch_warnings():  # demand 0 in 2027: none on purpose
         warnings.simplefilter("error", DataWarning)
         Network.from_frames(**frames)
+
+
+def test_a_glide_path_that_skips_a_period_is_warned_of():
+    """Period keys 2026 and 2028 but none for 2027: min_local_share asks nothing in 2027 (a key
+    holds in its period only), so the plan dips there; the roadmap says so, naming the field and
+    the period. Keys at the ends only, or every period keyed, are no warning."""
+    net = paris(("2026", "2027", "2028"))
+    with pytest.warns(DataWarning, match=r"min_local_share has period keys '2026' and '2028' but none for "
+                                         r"'2027' between them"):
+        build_roadmap(net, Policy(min_local_share={"2026": 0.0, "2028": 0.0}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        build_roadmap(net, Policy(min_local_share={"2028": 0.0}))
+        build_roadmap(net, Policy(min_local_share={"2026": 0.0, "2027": 0.0, "2028": 0.0, "Europe": 0.0}))

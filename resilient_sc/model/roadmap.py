@@ -11,13 +11,14 @@ each period's costs multiplied by its weight, and linked by the start and stop r
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import InfeasiblePolicyError, ValidationError
+from ..exceptions import DataWarning, InfeasiblePolicyError, ValidationError
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import Policy
 from .build import NetworkModel, build_model, build_period, given_policy
@@ -79,6 +80,8 @@ def build_roadmap(network: Network, policy: Policy | None = None,
     start = time.perf_counter()
     policy.check_network(network)
     ids = period_ids(network)
+    for message in policy.skipped_periods(ids):  # a glide path with a year forgotten asks nothing then
+        warnings.warn(message, DataWarning, stacklevel=2)
     periods = pd.DataFrame({"period": list(ids), "weight": weights(network)})
     models: list[NetworkModel] = []
     reasons: list[str] = []
