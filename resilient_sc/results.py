@@ -206,8 +206,8 @@ class Plan:
         """Per product: ``demand``, ``delivered`` and ``shortfall`` (units of that product, never
         added across products)."""
         d = self.shares.groupby("product", sort=False)[["demand", "delivered", "shortfall"]].sum()
-        whole = d["shortfall"] <= FLOW_TOL * np.maximum(1.0, d["demand"])  # LP noise: all delivered
-        d.loc[whole, "delivered"], d.loc[whole, "shortfall"] = d.loc[whole, "demand"], 0.0
+        d["delivered"], d["shortfall"] = delivered_and_short(d["demand"].to_numpy(float),
+                                                             d["delivered"].to_numpy(float))
         return d.reset_index()
 
     def overall_share(self, column: str) -> float:
@@ -249,6 +249,19 @@ class Plan:
                 f"{len(self.suppliers)} suppliers, {len(self.hubs)} hubs)")
 
 
+def delivered_and_short(demand: np.ndarray, delivered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Units delivered and short of ``demand``; a shortfall within :data:`FLOW_TOL` × max(1,
+    demand) is the LP's round-off: all delivered, none short (a plan table never shows
+    ``9.1e-13`` short).
+
+    >>> delivered_and_short(np.array([3620.0, 10.0]), np.array([3619.999999999999, 4.0]))
+    (array([3620.,    4.]), array([0., 6.]))
+    """
+    short = np.maximum(demand - delivered, 0.0)
+    noise = short <= FLOW_TOL * np.maximum(1.0, demand)
+    return np.where(noise, demand, delivered), np.where(noise, 0.0, short)
+
+
 def market_shares(s: Sets, flows: np.ndarray, quantity: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (market, product): delivered, local, allied and top-foreign-country shares; and per
     (market, product, origin country): quantity and share. ``flows`` are positions in the y index
@@ -276,9 +289,10 @@ def market_shares(s: Sets, flows: np.ndarray, quantity: np.ndarray) -> tuple[pd.
     top_country = np.full(len(d), "", dtype=object)
     top_share = np.zeros(len(d))
     top_country[g_row[top]], top_share[g_row[top]] = g_origin[top], share[top]
+    delivered, shortfall = delivered_and_short(np.asarray(demand, float), delivered)
     shares = frame({
         "market": d["market"], "product": d["product"], "demand": demand, "delivered": delivered,
-        "shortfall": np.maximum(demand - delivered, 0.0), "local_share": local_share,
+        "shortfall": shortfall, "local_share": local_share,
         "allied_share": allied_share, "top_foreign_country": top_country, "top_foreign_share": top_share})
     by_country = frame({"market": d["market"][g_row], "product": d["product"][g_row], "country": g_origin,
                         "quantity": q, "share": share})
