@@ -454,8 +454,9 @@ def _read_workbook(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
                                f"{limits.describe('file_mb')}"])
     problems: list[str] = []
     frames: dict[str, pd.DataFrame] = {}
+    hidden: list[str] = []
     with _warnings.catch_warnings():
-        _warnings.simplefilter("ignore")
+        _warnings.simplefilter("ignore")  # openpyxl's own (unsupported extensions, ...)
         try:
             import openpyxl
 
@@ -479,6 +480,8 @@ def _read_workbook(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
                 if not hasattr(ws, "_get_source"):
                     problems.append(f"({name}) | sheet {quote(ws.title)} is a chart, not a table")
                     continue
+                if getattr(ws, "sheet_state", "visible") != "visible":
+                    hidden.append(name)
                 df = _read_sheet(ws, name, problems, limits)
                 if df is not None:
                     frames[name] = df
@@ -491,6 +494,9 @@ def _read_workbook(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
             book.close()
     if problems:
         raise ValidationError(problems)
+    for name in hidden:  # hiding a sheet in Excel does not leave its table out
+        _warnings.warn(f"({name}) | the sheet is hidden in {label}, and read all the same: delete the "
+                       "sheet (or its rows) to leave the table out", DataWarning, stacklevel=4)
     return frames
 
 

@@ -20,7 +20,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from resilient_sc import Network, Policy, ValidationError, examples, read_network, solve
+from resilient_sc import DataWarning, Network, Policy, ValidationError, examples, read_network, solve
 from resilient_sc.limits import ENV, Limits, current
 from resilient_sc.model.build import build_model
 from resilient_sc.policy import PolicyError, check_policies, load_policies
@@ -245,6 +245,16 @@ def test_a_text_cell_with_a_dot_for_thousands_is_refused(book: Path):
     assert read_network(book).supplier_products["capacity"].iloc[0] == 9.0
     change(book, "supplier_products", A2="1.000")  # an id that looks like one is an id
     assert one(book).endswith("supplier '1.000' is not in suppliers")
+
+def test_a_hidden_sheet_is_read_and_said_to_be(book: Path):
+    """Hiding the tariffs sheet in Excel (to switch tariffs off) left them on without a word."""
+    wb = openpyxl.load_workbook(book)
+    wb["tariffs"].sheet_state = "hidden"
+    wb.save(book)
+    with pytest.warns(DataWarning, match=r"\(tariffs\) \| the sheet is hidden in ex.xlsx, and read all the "
+                                         r"same: delete the sheet \(or its rows\) to leave the table out"):
+        net = read_network(book)
+    assert len(net.tariffs) == len(examples.electronics().tariffs)
 
 def test_formula_without_a_saved_value_is_refused(book: Path):
     change(book, "supplier_products", D2="=C2*2")  # openpyxl saves formulas without values
