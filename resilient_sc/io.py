@@ -139,6 +139,8 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     left as it was. Missing parent folders are created.
     """
     path = Path(path)
+    if path.is_dir():  # before any work: os.replace would fail at the end, naming the temporary
+        raise IsADirectoryError(errno.EISDIR, f"{path} is a folder; give a file path", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     sweep(path)
     fd, name = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=suffix, dir=path.parent)

@@ -463,3 +463,15 @@ def test_a_plan_is_never_saved_over_its_data(tiny_dir, tmp_path):
     with pytest.raises(ValidationError, match="is a folder that is not empty; pass force=True"):
         plan.save(tmp_path / "out")
     assert plan.save(tmp_path / "out", force=True) == tmp_path / "out"
+
+
+def test_a_file_output_given_a_folder_says_so_before_writing(tmp_path):
+    """write_workbook to a folder failed at the end naming its hidden temporary
+    ('.x.xlsx.rsc-tmp…' -> 'x.xlsx'); it is refused first, naming the folder, nothing left."""
+    from resilient_sc.workbook import write_workbook
+
+    folder = tmp_path / "plan.xlsx"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match=r"plan\.xlsx is a folder; give a file path"):
+        write_workbook(folder, solve(examples.tiny()))
+    assert list(tmp_path.iterdir()) == [folder] and not any(folder.iterdir())
