@@ -201,9 +201,10 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
     v = values
     too_big = f"is over the limit of {limits.describe('magnitude')}"
     checks: list[tuple[np.ndarray, str]] = [(overflow, too_big)]
-    if col.kind in ("number", "capacity", "share"):
-        checks.append((ok & (v < 0) & ~overflow, "must be >= 0"))
-    if col.kind in ("number", "share"):
+    finite_only = col.kind in ("number", "share")
+    if col.kind in ("number", "capacity", "share"):  # -inf of a number or share: 'must be finite' alone
+        checks.append((ok & (v < 0) & ~overflow & ~(finite_only & np.isinf(v)), "must be >= 0"))
+    if finite_only:
         checks.append((ok & np.isinf(v) & ~overflow, "must be finite"))
     if col.kind in ("number", "capacity"):
         hint = "; blank or inf mean unlimited" if col.kind == "capacity" else ""
