@@ -1,0 +1,65 @@
+"""The output paths of the command line: refused before any work when they would overwrite or
+sit inside an input, overlap each other or name a folder like a file (:func:`check_paths`), and
+an error while writing one as one clear line naming its option (:func:`writing`)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import io
+from .exceptions import ValidationError
+
+#: input arguments of the commands and what they name, for the messages of check_paths
+INPUTS = {"policy": "policy file", "policies": "policies file", "file": "instance file"}
+#: suffixes of files: an output folder named so (``--out plan.csv``) is a mistake, refused
+FILE_SUFFIXES = frozenset({".csv", ".xlsx", ".xls", ".xlsm", ".ods", ".json", ".txt", ".zip", ".md", ".png",
+                           ".svg", ".pdf", ".html", ".yaml", ".yml", ".log"})
+
+
+def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option: str = "--out",
+                workbook: bool = False) -> None:
+    """Refuse, before any work, outputs that would overwrite or sit inside an input, or that
+    cannot be written (:func:`resilient_sc.io.output_problem`): ``out`` (a folder or a file)
+    and the ``--log`` file, checked against DATA and every input file of the command; an output
+    folder named like a file (``workbook``: the command writes a .xlsx workbook too)."""
+    inputs: dict[str, Path | None] = {name: getattr(args, arg, None) for arg, name in INPUTS.items()}
+    data = getattr(args, "data", None)
+    if data is not None:
+        inputs["input workbook" if data.is_file() else "data folder"] = data
+    outputs = [(option, out, folder)]
+    if getattr(args, "log", None) not in (None, "-"):
+        outputs.append(("--log", Path(args.log), False))
+    force = getattr(args, "force", False)
+    problems = [f"({opt}) | {problem}" for opt, path, is_folder in outputs if path is not None
+                and (problem := io.output_problem(path, inputs, is_folder, force)) is not None]
+    if folder and out is not None and out.suffix.lower() in FILE_SUFFIXES:
+        takes = "a folder, or a workbook ending in .xlsx," if workbook else "a folder"
+        problems.append(f"({option}) | {out} ends in {out.suffix}, as a file does, but {option} writes "
+                        f"{takes} here; give a folder path")
+    given = [(opt, path) for opt, path, _ in outputs if path is not None]
+    for (first, a), (second, b) in itertools.combinations(given, 2):  # e.g. --log inside the --out folder
+        ra, rb = a.resolve(), b.resolve()
+        if ra == rb or ra in rb.parents or rb in ra.parents:
+            how = "is the same path as" if ra == rb else "is inside" if ra in rb.parents else "holds"
+            problems.append(f"({second}) | {b} {how} the {first} output {a}: one would replace or lose the "
+                            "other; give them separate paths")
+    if problems:
+        raise ValidationError(problems, "with the output paths")
+
+
+@contextlib.contextmanager
+def writing(path: Path, option: str = "--out") -> Iterator[None]:
+    """An error while writing the output ``path`` (no space left, permissions, a folder
+    filled meanwhile) as one clear line naming the option."""
+    try:
+        yield
+    except OSError as exc:
+        detail = exc.strerror or str(exc)
+        if exc.filename and Path(exc.filename) != path:
+            detail += f" ({exc.filename})"
+        problem = f"({option}) | cannot write {path}: {detail}"
+        raise ValidationError([problem], "with the output paths") from exc
