@@ -111,3 +111,36 @@ def test_knapsack_tables_exact():
         assert (u - fl.cost[i])[chosen[i]].sum() == pytest.approx(best)
         fits = np.isfinite(best_with)
         assert forced[i, fits] == pytest.approx(fl.f[i] - best_with[fits])
+
+
+def test_transport_after_an_infeasible_set_of_open_hubs():
+    """The facility-multi kernel crashed (a shape mismatch) once a set of open hubs with enough
+    capacity but a market out of its reach left its LP's columns behind for the next set.
+    S0 (36 units) feeds H1 (fixed 54, unlimited) and H2 (fixed 241, capacity 94) at no cost;
+    M1 needs 35 (from H1 9.782, from H2 0.967), M3 needs 1 (from H1 only, 2.792). H2 alone cannot
+    reach M3; H1 alone costs 54 + 35 · 9.782 + 2.792 = 399.162; both 295 + 35 · 0.967 + 2.792 =
+    331.637, the optimum."""
+    import pandas as pd
+
+    from resilient_sc import Network, solve
+    from resilient_sc.solvers.base import AccelerateOptions
+
+    net = Network.from_frames(
+        countries=pd.DataFrame({"country": ["X"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["S0"], "country": ["X"]}),
+        supplier_products=pd.DataFrame({"supplier": ["S0"], "capacity": [36.0]}),
+        hubs=pd.DataFrame({"hub": ["H1", "H2"], "country": "X", "fixed_cost": [54.0, 241.0],
+                           "capacity": [math.inf, 94.0]}),
+        markets=pd.DataFrame({"market": ["M1", "M3"], "country": "X"}),
+        demand=pd.DataFrame({"market": ["M1", "M3"], "demand": [35.0, 1.0]}),
+        lanes=pd.DataFrame({"origin": ["S0", "S0", "H1", "H1", "H2"],
+                            "destination": ["H1", "H2", "M1", "M3", "M1"],
+                            "unit_cost": [0.0, 0.0, 9.782, 2.792, 0.967]}))
+    fl = recognise(build_model(net, Policy()))
+    transport = Transport(fl, ONE)
+    h1, h2 = (np.array([k == i for k in range(2)]) for i in range(2))
+    assert transport(h2) == (math.inf, None)  # enough capacity, M3 out of reach
+    assert transport(h1)[0] == pytest.approx(399.162)
+    assert transport(h1 | h2)[0] == pytest.approx(331.637)
+    kernel = SolveOptions(accelerate_options=AccelerateOptions(min_kernel_size=1))  # the kernel, forced
+    assert solve(net, Policy(), kernel).objective == pytest.approx(331.637)

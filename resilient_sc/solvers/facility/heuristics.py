@@ -27,7 +27,6 @@ class Transport:
         self.options = SolveOptions(threads=options.threads, seed=options.seed)
         self.nearest = options.accelerate_options.nearest
         self.cache: dict[bytes, tuple[float, np.ndarray | None]] = {}
-        self.cols: list[tuple[np.ndarray, np.ndarray]] = []
 
     def __call__(self, opened: np.ndarray) -> tuple[float, np.ndarray | None]:
         """Plan cost and fractions ``frac[i, j]``; (inf, None) when infeasible."""
@@ -58,6 +57,7 @@ class Transport:
                   np.concatenate([np.ones(n), fl.s[hubs]]), 0, np.zeros(rows, np.int32),
                   np.zeros(0, np.int32), np.zeros(0))
         have = np.zeros(sub.shape, bool)
+        cols: list[tuple[np.ndarray, np.ndarray]] = []  # this LP's, in column order
         while True:
             i, j = np.nonzero(pick & ~have)
             k = len(i)
@@ -67,7 +67,7 @@ class Transport:
                 value = np.column_stack([np.ones(k), fl.d[j]]).ravel()
                 h.addCols(k, sub[i, j], np.zeros(k), np.ones(k), 2 * k, starts, index, value)
                 have[i, j] = True
-                self.cols.append((i, j))
+                cols.append((i, j))
             with stdout_to_stderr():
                 h.run()
             status = h.getModelStatus()
@@ -81,9 +81,8 @@ class Transport:
             pick = ~have & np.isfinite(sub) & (rc < -1e-9 * np.maximum(1.0, np.abs(sub)))
             if not pick.any():
                 break
-        i = np.concatenate([c[0] for c in self.cols])
-        j = np.concatenate([c[1] for c in self.cols])
-        self.cols.clear()
+        i = np.concatenate([c[0] for c in cols])
+        j = np.concatenate([c[1] for c in cols])
         frac = np.zeros((m, n))
         frac[hubs[i], j] = np.clip(np.asarray(h.getSolution().col_value), 0.0, 1.0)
         used = (frac.sum(axis=1) > FEAS) | (fl.lo > 0.5)
