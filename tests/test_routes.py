@@ -184,6 +184,29 @@ def test_certificate_and_declining_fall_back_to_plain_highs(solve_fn, words):
     _certified(model, result)
 
 
+def _crashes(model, options, deadline):
+    raise ValueError("shape mismatch")
+
+
+def _says_no(model, options, deadline):
+    raise ValidationError(["(policy) | on purpose"])
+
+
+def test_a_route_that_crashes_falls_back_to_plain_highs_and_says_so():
+    """An accelerated route's own fault (the facility-multi kernel once crashed on a shape
+    mismatch) costs no plan: plain HiGHS solves the model, the note and a RuntimeWarning say
+    which route failed; an error a route raises on purpose (a library error) still reaches the caller."""
+    model = build_model(examples.tiny())
+    route = Route("made-up", lambda model, options: True, _crashes)
+    with pytest.warns(RuntimeWarning, match=r"route made-up failed \(ValueError: shape mismatch\): solved by "
+                                            r"plain HiGHS; please report it"):
+        result, report = solve_linear(model, ONE, routes=(route, *ROUTES))
+    assert report.route == "highs" and report.note.startswith("made-up failed (ValueError: shape mismatch)")
+    assert result.status is Status.OPTIMAL and result.objective == pytest.approx(1260.0)
+    with pytest.raises(ValidationError, match="on purpose"):
+        solve_linear(model, ONE, routes=(Route("made-up", lambda model, options: True, _says_no), *ROUTES))
+
+
 def test_options_check_the_thresholds():
     with pytest.raises(ValidationError, match=r"accelerate_options.min_kernel_size == -1"):
         SolveOptions(accelerate_options=AccelerateOptions(min_kernel_size=-1)).check()

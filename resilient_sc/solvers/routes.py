@@ -39,6 +39,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -47,7 +48,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..exceptions import ValidationError
+from ..exceptions import ResilientSCError, ValidationError
 from . import aggregate, failures, lazy, links, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, given_options, plan_gap
 from .certify import is_feasible
@@ -609,6 +610,15 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
             result: SolverResult | None = clock.run(route, model, options, deadline, start)
         except Declined as exc:
             notes.append(f"{route.name} declined ({exc}){fallback}")
+            result = None
+        except (ResilientSCError, MemoryError):  # said on purpose, or out of memory: to the caller
+            raise
+        except Exception as exc:  # an accelerated route's own fault never costs the plan
+            if route is HIGHS:
+                raise
+            notes.append(f"{route.name} failed ({type(exc).__name__}: {exc}){fallback}")
+            warnings.warn(f"route {route.name} failed ({type(exc).__name__}: {exc}){fallback or ''}; "
+                          "please report it", RuntimeWarning, stacklevel=3)
             result = None
         assert result is None or isinstance(result, SolverResult)
         if result is not None and result.note:
