@@ -168,11 +168,11 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
     except ValidationError as exc:
         problems += exc.problems
         return None
+    if b"\r" in raw and b"\n" not in raw:  # old Mac line endings (CR alone): one line to every check
+        raw = raw.replace(b"\r", b"\n")
     if raw.count(b"\n") > limits.rows + 1:
         problems.append(f"({table}) | {path.name} has more than {limits.describe('rows')}")
         return None
-    if b"\r" in raw and b"\n" not in raw:  # old Mac line endings (CR alone): one line to every check
-        raw = raw.replace(b"\r", b"\n")
     header = raw[:raw.find(b"\n")] if b"\n" in raw else raw
     if b";" in header and b"," not in header:
         problems.append(f"({table}) | {path.name} is separated by semicolons, as Excel saves CSV where the "
@@ -335,14 +335,14 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-#: the kinds of column that hold numbers
-NUMBER_KINDS = frozenset({"number", "capacity", "share", "lat", "lon"})
-_DOT_THOUSANDS = re.compile(r"\s*[+-]?\d{1,3}(\.\d{3})+\s*")
+#: the kinds of column whose numbers may run into thousands (not shares, latitudes, longitudes)
+COUNT_KINDS = frozenset({"number", "capacity"})
+_DOT_THOUSANDS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(\.\d{3})+\s*")
 
 
 def _dot_thousands(text: str) -> bool:
-    """Whether ``text`` reads as a number with a dot for thousands (``9.000``, ``1.200.000``):
-    a text cell of a workbook saved in a locale with a decimal comma, which would read as 9."""
+    """Whether ``text`` reads as a number with a dot for thousands (``9.000``, ``1.200.000``; not
+    ``0.050``): a text cell of a workbook saved in a locale with a decimal comma, read as 9."""
     return _DOT_THOUSANDS.fullmatch(text) is not None
 
 
@@ -363,7 +363,7 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
         return f"({table}, row {row}) | column {get_column_letter(col)}{name}"
 
     spec = TABLES.get(table)
-    numeric = {c.name for c in spec.columns if c.kind in NUMBER_KINDS} if spec is not None else set()
+    numeric = {c.name for c in spec.columns if c.kind in COUNT_KINDS} if spec is not None else set()
     with ws._get_source() as src:
         parser = _sheet_parser()(src, ws._shared_strings, data_only=True, epoch=ws.parent.epoch,
                                  date_formats=ws.parent._date_formats,
@@ -383,9 +383,10 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
                     continue
                 text = _cell_text(value)
                 if r > 1 and cell["data_type"] == "s" and _dot_thousands(text) and header.get(col) in numeric:
-                    found.append(f"{at(r, col)} holds the text {quote(text)}: "
-                                 f"{float(text.replace('.', '')):,g} with a dot for thousands, or "
-                                 f"{float(text):g}? Type it as a number, not as text")
+                    whole = f"{float(text.replace('.', '')):,.0f} with a dot for thousands"
+                    read = f", or {float(text):g}" if text.count(".") == 1 else ""
+                    found.append(f"{at(r, col)} holds the text {quote(text)}: {whole}{read}? Type it as a "
+                                 "number, not as text")
                     continue
                 if len(text) > limits.cell_chars:
                     found.append(f"{at(r, col)} holds {len(text):,} characters, over the limit of "
@@ -500,6 +501,11 @@ def _read_workbook(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
     return frames
 
 
+#: suffixes of files that hold a table in another name or format than <table>.csv (tariffs.old,
+#: a way to switch tariffs off, is none of them)
+TABLE_LIKE = frozenset({"csv", "txt", "tsv", "xls", "xlsx", "xlsm", "ods"})
+
+
 def _read_folder(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
     """The ``<table>.csv`` files of folder ``path``; any problem raises one ValidationError."""
     problems: list[str] = []
@@ -513,12 +519,14 @@ def _read_folder(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
     with os.scandir(path) as entries:
         for entry in itertools.islice(entries, 10_000):
             stem, dot, ext = entry.name.rpartition(".")
-            table = stem.lower()
-            misnamed = dot and table in TABLES and entry.name != f"{table}.csv"
+            table, kind = stem.lower(), ext.lower()
+            misnamed = dot and table in TABLES and kind in TABLE_LIKE and entry.name != f"{table}.csv"
             if misnamed and not (path / f"{table}.csv").exists():
                 # products.CSV, Tariffs.csv, tariffs.xlsx: not read, and the plan would go without it
+                fix = ("rename it" if kind in ("csv", "txt", "tsv")
+                       else f"save it as '{table}.csv' (CSV UTF-8)")
                 problems.append(f"({table}) | {quote(entry.name)} is not read: a table is read from "
-                                f"'{table}.csv' (a CSV file, its name in lower case); rename it")
+                                f"'{table}.csv' (a CSV file, its name in lower case); {fix}")
             elif dot and ext.lower() == "csv" and stem not in TABLES and (close := closest(stem, TABLES)):
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "
                                 f"'{close}.csv'?); tables are: {', '.join(TABLES)}")

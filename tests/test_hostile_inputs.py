@@ -241,8 +241,13 @@ def test_a_text_cell_with_a_dot_for_thousands_is_refused(book: Path):
     change(book, "supplier_products", C2="9.000")  # openpyxl writes str as a text cell
     assert one(book) == ("(supplier_products, row 2) | column C 'capacity' holds the text '9.000': 9,000 "
                          "with a dot for thousands, or 9? Type it as a number, not as text")
+    change(book, "supplier_products", C2="1.200.000")
+    assert one(book).endswith("holds the text '1.200.000': 1,200,000 with a dot for thousands? Type it as a "
+                              "number, not as text")
     change(book, "supplier_products", C2=9.0)  # a number cell
     assert read_network(book).supplier_products["capacity"].iloc[0] == 9.0
+    change(book, "markets", C2="48.857")  # a latitude is no count of thousands: read as text is
+    assert read_network(book).markets["lat"].iloc[0] == 48.857
     change(book, "supplier_products", A2="1.000")  # an id that looks like one is an id
     assert one(book).endswith("supplier '1.000' is not in suppliers")
 
@@ -635,14 +640,19 @@ def test_a_policy_key_spelt_twice_is_refused_not_merged():
         Policy(max_country_share={2027: 0.3, "2027": 0.5})
     assert Policy(min_local_share={nfd: 0.2}).min_local_share == {nfc: 0.2}
 
-@pytest.mark.parametrize("name", ["products.CSV", "Products.csv", "products.xlsx", "products.txt"])
-def test_a_table_file_not_named_table_csv_is_an_error_not_skipped(ex: Path, name: str):
+@pytest.mark.parametrize(("name", "fix"), [("products.CSV", "rename it"), ("Products.csv", "rename it"),
+                                         ("products.txt", "rename it"),
+                                         ("products.xlsx", "save it as 'products.csv' (CSV UTF-8)")])
+def test_a_table_file_not_named_table_csv_is_an_error_not_skipped(ex: Path, name: str, fix: str):
     """An optional table saved as products.CSV (or .xlsx, or capitalised) was skipped on Linux and
-    the plan went without it (a silently other cost); it is one error naming the file."""
+    the plan went without it (a silently other cost); it is one error naming the file. A table
+    renamed tariffs.old (to switch it off) is left out as before."""
     (ex / "products.csv").rename(ex / name)
     assert one(ex) == (f"(products) | '{name}' is not read: a table is read from 'products.csv' (a CSV "
-                       "file, its name in lower case); rename it")
+                       f"file, its name in lower case); {fix}")
     (ex / name).rename(ex / "products.csv")
+    (ex / "tariffs.csv").rename(ex / "tariffs.old")
+    assert read_network(ex).tariffs.empty
     (ex / "products.csv.bak").write_text("a backup is not a table")
     assert read_network(ex).products["product"].tolist() == ["cells", "chips", "displays"]
 
@@ -662,6 +672,12 @@ def test_a_csv_with_old_mac_line_endings_reads_as_any_other(ex: Path):
     lanes = ex / "lanes.csv"
     lanes.write_bytes(lanes.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
     pd.testing.assert_frame_equal(read_network(ex).lanes, examples.electronics().lanes)
+
+def test_the_row_limit_holds_with_old_mac_line_endings(ex: Path):
+    """CR-only line endings were turned into lines after the row count: a file of any length passed."""
+    lanes = ex / "lanes.csv"
+    lanes.write_bytes(lanes.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    assert one(ex, Limits(rows=200)).startswith("(lanes) | lanes.csv has more than 200 rows")  # it has 267
 
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
