@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import os
 import re
@@ -55,6 +56,9 @@ class Network:
     periods: pd.DataFrame
     source: str = ""
     warnings: tuple[str, ...] = field(default=())
+    #: the absolute path the tables were read from (:func:`read_network`; '' when built in memory):
+    #: outputs are never written over, inside or around it
+    location: str = ""
 
     @classmethod
     def from_frames(cls, source: str = "", limits: Limits | None = None,
@@ -96,6 +100,9 @@ class Network:
                 problems.append(f"({name}) | expected a pandas DataFrame, got {type(df).__name__}")
                 continue
             typed[name] = coerce_table(name, df, problems, warns, limits)
+            if df.attrs.get(HIDDEN):
+                warns.append(f"({name}) | the sheet is hidden in {df.attrs[HIDDEN]}, and read all the same: "
+                             "delete the sheet (or its rows) to leave the table out")
         if problems:
             raise ValidationError(problems)
         warns += unlisted_demand_periods(typed)  # on the rows as given: a 0 says none on purpose
@@ -335,6 +342,8 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+#: the attribute of a table read from a sheet hidden in its workbook (the workbook's name)
+HIDDEN = "hidden_in"
 #: the kinds of column whose numbers may run into thousands (not shares, latitudes, longitudes)
 COUNT_KINDS = frozenset({"number", "capacity"})
 _DOT_THOUSANDS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(\.\d{3})+\s*")
@@ -495,9 +504,9 @@ def _read_workbook(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
             book.close()
     if problems:
         raise ValidationError(problems)
-    for name in hidden:  # hiding a sheet in Excel does not leave its table out
-        _warnings.warn(f"({name}) | the sheet is hidden in {label}, and read all the same: delete the "
-                       "sheet (or its rows) to leave the table out", DataWarning, stacklevel=4)
+    for name in hidden:  # hiding a sheet in Excel does not leave its table out: from_frames says so
+        if name in frames:
+            frames[name].attrs[HIDDEN] = label
     return frames
 
 
@@ -561,4 +570,5 @@ def read_network(path: str | Path, limits: Limits | None = None) -> Network:
     Inputs over ``limits`` (default: :func:`resilient_sc.limits.current`) are refused.
     """
     limits = current(limits)
-    return Network.from_frames(source=str(path), limits=limits, **read_tables(path, limits))
+    net = Network.from_frames(source=str(path), limits=limits, **read_tables(path, limits))
+    return dataclasses.replace(net, location=str(Path(path).resolve()))

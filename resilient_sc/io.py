@@ -33,6 +33,8 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
+from .exceptions import ValidationError
+
 # ---- escaping for spreadsheets ------------------------------------------------------------
 #: first characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -289,14 +291,12 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
     return None
 
 
-def check_result_folder(folder: str | Path, source: str, force: bool) -> None:
-    """Refuse, as one ValidationError, to write a result (plan, roadmap) as ``folder`` when that
-    would replace or sit inside the data ``source`` it was solved from (``force`` replaced a data
+def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
+    """Refuse, as one ValidationError, to write a result (plan, roadmap, report) as ``folder`` when
+    that would replace, sit inside or hold the ``data`` it was solved from (the absolute path
+    :attr:`Network.location <resilient_sc.data.Network.location>`; ``force`` replaced a data
     folder of CSV tables with the plan's), or when :func:`folder_problem` refuses it."""
-    from .exceptions import ValidationError
-
-    given = Path(source) if source else None
-    inputs = {"data it was solved from": given if given is not None and given.exists() else None}
+    inputs = {"data it was solved from": Path(data) if data else None}
     problem = output_problem(folder, inputs, True, force, "force=True")
     if problem is not None:
         raise ValidationError([f"(folder) | {problem}"], "with the output folder")

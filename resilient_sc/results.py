@@ -168,7 +168,7 @@ class Plan:
         whole (:func:`~resilient_sc.io.atomic_folder`: ``folder`` is afterwards the old folder
         or the new one, never a mix); an existing non-empty folder is replaced only with
         ``force``; never the data the plan was solved from (a ValidationError)."""
-        io.check_result_folder(folder, self.model.network.source if self.model is not None else "", force)
+        io.check_result_folder(folder, self.model.network.location if self.model is not None else "", force)
         with io.atomic_folder(folder, force) as tmp:
             for name, df in self.tables().items():
                 io.write_csv(tmp / f"{name}.csv", df)

@@ -241,7 +241,7 @@ class Roadmap:
     def save(self, folder: str | Path, force: bool = False) -> Path:
         """Write ``roadmap.json`` and one CSV per table as the folder ``folder``, atomically as
         a whole (as :meth:`Plan.save <resilient_sc.results.Plan.save>`)."""
-        io.check_result_folder(folder, self.model.network.source if self.model is not None else "", force)
+        io.check_result_folder(folder, self.model.network.location if self.model is not None else "", force)
         with io.atomic_folder(folder, force) as tmp:
             for name, df in self.tables().items():
                 io.write_csv(tmp / f"{name}.csv", df)

@@ -260,6 +260,8 @@ def test_a_hidden_sheet_is_read_and_said_to_be(book: Path):
                                          r"same: delete the sheet \(or its rows\) to leave the table out"):
         net = read_network(book)
     assert len(net.tariffs) == len(examples.electronics().tariffs)
+    assert any(w.startswith("(tariffs) | the sheet is hidden") for w in net.warnings)  # as validate --json
+
 
 def test_formula_without_a_saved_value_is_refused(book: Path):
     change(book, "supplier_products", D2="=C2*2")  # openpyxl saves formulas without values

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import signal
 import threading
 import time
@@ -463,6 +464,35 @@ def test_a_plan_is_never_saved_over_its_data(tiny_dir, tmp_path):
     with pytest.raises(ValidationError, match="is a folder that is not empty; pass force=True"):
         plan.save(tmp_path / "out")
     assert plan.save(tmp_path / "out", force=True) == tmp_path / "out"
+
+
+def test_roadmaps_and_reports_are_never_saved_over_their_data(tmp_path, monkeypatch):
+    """Roadmap.save, save_roadmap (which wrote through its own temporary folder) and the report
+    writers refuse the data folder they were solved from; a network's source that is a label
+    ('tiny'), not a path, is no data folder: a plan saved as 'tiny' is saved again with force."""
+    from resilient_sc.analysis import stress_test
+    from resilient_sc.analysis.report import write_stress_report
+    from resilient_sc.analysis.roadmap_report import save_roadmap
+    from resilient_sc.roadmap import solve_roadmap
+
+    data = Path(shutil.copytree(examples.electronics_roadmap_path(), tmp_path / "data"))
+    before = digest(data)
+    net = read_network(data)
+    roadmap = solve_roadmap(net, options=SolveOptions(time_limit=60, allow_nonoptimal=True))
+    for save in (roadmap.save, lambda f, force: save_roadmap(f, roadmap, figures=False, force=force)):
+        with pytest.raises(ValidationError, match="is the data it was solved from"):
+            save(data, force=True)
+    plain = read_network(examples.electronics_path())
+    plan = solve(plain)
+    copy = Path(shutil.copytree(examples.electronics_path(), tmp_path / "plain"))
+    with pytest.raises(ValidationError, match="is inside the data it was solved from"):
+        write_stress_report(copy / "report", read_network(copy), plan, stress_test(plain, plan),
+                            figures=False)
+    assert digest(data) == before and not (copy / "report").exists()
+    monkeypatch.chdir(tmp_path)
+    tiny = solve(examples.tiny())
+    tiny.save("tiny")
+    assert tiny.save("tiny", force=True) == Path("tiny")
 
 
 def test_a_file_output_given_a_folder_says_so_before_writing(tmp_path):

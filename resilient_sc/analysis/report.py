@@ -85,8 +85,11 @@ class _Writer:
 
 
 @contextmanager
-def _report_folder(folder: str | Path, figures: bool | None, force: bool) -> Iterator[_Writer]:
-    """A :class:`_Writer` whose files become ``folder`` as a whole when the block ends."""
+def _report_folder(folder: str | Path, figures: bool | None, force: bool,
+                   data: str = "") -> Iterator[_Writer]:
+    """A :class:`_Writer` whose files become ``folder`` as a whole when the block ends; never
+    the ``data`` folder (:attr:`Network.location <resilient_sc.data.Network.location>`)."""
+    io.check_result_folder(folder, data, force)
     with io.atomic_folder(folder, force=force) as tmp:
         yield _Writer(Path(folder), tmp, figures)
 
@@ -96,7 +99,7 @@ def write_stress_report(folder: str | Path, network: Network, plan: Plan, stress
                         figures: bool | None = None, force: bool = False) -> list[Path]:
     """Write ``stress_failures.csv``, ``stress_products.csv``, ``stress_shortfalls.csv``, the
     served-demand heatmap, the network map and ``report.md`` for one design; return the paths."""
-    with _report_folder(folder, figures, force) as w:
+    with _report_folder(folder, figures, force, network.location) as w:
         return _stress_report(w, network, plan, stress)
 
 
@@ -158,7 +161,7 @@ def write_premium_report(folder: str | Path, network: Network, outcomes: Sequenc
                          table: pd.DataFrame, figures: bool | None = None, force: bool = False) -> list[Path]:
     """Write ``premium.csv``, the stress failures and shortfalls of every policy (with a
     ``policy`` column), the premium chart, a heatmap and map per policy, and ``report.md``."""
-    with _report_folder(folder, figures, force) as w:
+    with _report_folder(folder, figures, force, network.location) as w:
         return _premium_report(w, network, outcomes, table)
 
 

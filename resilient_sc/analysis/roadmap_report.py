@@ -97,6 +97,7 @@ def save_roadmap(folder: str | Path, roadmap: Roadmap, title: str = "Restructuri
     """:meth:`Roadmap.save <resilient_sc.roadmap.Roadmap.save>` plus ``roadmap.png``
     (:func:`~resilient_sc.analysis.figures.roadmap_figure`, titled ``title``) in the same
     atomic folder write; ``figures=None`` draws it when matplotlib is installed."""
+    io.check_result_folder(folder, roadmap.model.network.location if roadmap.model is not None else "", force)
     with io.atomic_folder(folder, force=force, flag=flag) as tmp:
         roadmap.save(tmp)
         if figures or (figures is None and fg.has_matplotlib()):
@@ -217,7 +218,7 @@ def write_roadmap_premium_report(folder: str | Path, network: Network, outcomes:
     """Write ``premium.csv`` (the table), ``premium_paths.csv`` (each path's roadmap table with
     a ``policy`` column), ``premium.png``, a roadmap figure per path that has one
     (``roadmap_<policy>.png``) and ``report.md``; return the paths."""
-    with _report_folder(folder, figures, force) as w:
+    with _report_folder(folder, figures, force, network.location) as w:
         return _premium_report(w, network, outcomes, table)
 
 
@@ -363,7 +364,7 @@ def write_roadmap_stress_report(folder: str | Path, network: Network, roadmap: R
     """Write ``stress_summary.csv`` (a row per period), ``stress_failures_<period>.csv`` per
     period, ``stress_products.csv`` and ``stress_shortfalls.csv`` (with a ``period`` column),
     ``roadmap.png``, a served-demand heatmap per period and ``report.md``; return the paths."""
-    with _report_folder(folder, figures, force) as w:
+    with _report_folder(folder, figures, force, network.location) as w:
         return _stress_report(w, network, roadmap, results)
 
 
