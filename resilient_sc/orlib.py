@@ -17,7 +17,7 @@ import pandas as pd
 
 from .data import Network
 from .exceptions import ValidationError
-from .limits import Limits, current, read_bytes
+from .limits import current, read_bytes
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ class FacilityInstance:
 class _Tokens(list):
     """The whitespace-separated tokens of an instance file, with the line of each."""
 
-    def __init__(self, path: Path, limits: Limits | None = None):
-        limits = current(limits)  # read within the input file limit, as every table is
+    def __init__(self, path: Path):
+        limits = current()  # read within the input file limit, as every table is
         raw = read_bytes(path, path.name, limits.file_bytes, "file_mb", limits)
         raw = raw.replace(b"\0", b" ").replace(b"\r", b" ")
         lines = raw.decode("ascii", errors="replace").split("\n")

@@ -474,8 +474,7 @@ class Policy:
 
         >>> Policy(min_local_share={"2028": 0.4, "2030": 0.5}).skipped_periods(["2028", "2029", "2030"])
         ["(policy) | min_local_share has period keys '2028' and '2030' but none for '2029' between them: \
-a period key holds in its period only, so there min_local_share asks nothing of them; give each period \
-its value"]
+a period key holds in its period only, so there min_local_share asks nothing; give each period its value"]
         """
         order = list(periods)
         out = []
@@ -488,9 +487,11 @@ its value"]
             if skipped:
                 named = [shown(order[i]) for i in keyed]
                 keys = ", ".join(named[:-1]) + f" and {named[-1]}"
+                keyed_too = set(value) - set(order)  # region or product keys: they hold in every period
+                others = " holds only its region and product keys" if keyed_too else " asks nothing"
                 out.append(f"(policy) | {row.name} has period keys {keys} but none for "
                            f"{', '.join(map(shown, skipped))} between them: a period key holds in its period "
-                           f"only, so there {row.name} asks nothing of them; give each period its value")
+                           f"only, so there {row.name}{others}; give each period its value")
         return out
 
     def per_product(self, name: str, products: pd.Series) -> np.ndarray:

@@ -220,8 +220,12 @@ def test_map_figure(base_plan):
                        base_plan.outbound.rename(columns={"hub": "a", "market": "b"})])
     flows = flows.groupby(["a", "b", "product"])["quantity"].sum()
     flows = flows[flows > 0]
-    words = [f"{a} → {b}<br>{p}: {quantity(q)} units" for (a, b, p), q in flows.items()]
-    assert sorted(hover.text) == sorted(words)
+    lanes: dict[tuple[str, str], list[str]] = {}  # a point per lane, each product's units on it
+    for (a, b, p), q in flows.items():
+        lanes.setdefault((a, b), []).append(f"{p}: {quantity(q)} units")
+    words = [f"{a} → {b}<br>" + "<br>".join(sorted(w)) for (a, b), w in lanes.items()]
+    assert sorted(t.split("<br>", 1)[0] + "<br>" + "<br>".join(sorted(t.split("<br>")[1:]))
+                  for t in hover.text) == sorted(words)
     gaps = sum(int(np.isnan(t.x).sum()) for t in lines)  # each arc (each piece at a seam) ends in a gap
     assert gaps >= len(flows)
 

@@ -383,7 +383,7 @@ def test_end_year_frontier_sentences_of_roadmaps_not_proven_optimal():
                                   reason="the solve stopped at its time limit without a plan")
     sentences = end_year_frontier_sentences(pd.concat([df, stopped]), "min_local_share", "2027")
     assert sentences[0].startswith("As the target in 2027 goes from 0 to 1, the path's cost goes from 320.00")
-    assert ("At the target 0 (gap 1.0000%), 1 (gap 2.0000%) the roadmap is the best found within the limits"
+    assert ("At the targets 0 (gap 1.0000%), 1 (gap 2.0000%) the roadmap is the best found within the limits"
             in sentences[-3])
     assert sentences[-2].startswith("The cost-optimal path is the best found within the limits (not proven "
                                     "optimal: time limit, gap 0.5000%)")

@@ -120,8 +120,8 @@ def premium_legend(last: str, reference: str = COST_OPTIMAL) -> str:
     """The columns of :func:`premium_columns`, in words (``last``: the last period; ``reference``:
     the premiums', :func:`reference_path`)."""
     return (f"cost: Σ weight × period cost (money); premium_pct: over {reference} (% of its "
-            f"cost); premium_pct <period>: the period's cost (unweighted) over {reference}'s "
-            "that period (%); n_*_started/stopped: over the path, against the period before; "
+            f"cost); premium_pct <period>: the period's cost (unweighted) over the cost of {reference} "
+            "in that period (%); n_*_started/stopped: over the path, against the period before; "
             f"n_suppliers, n_hubs and shares: in {last} (fractions of demand over all markets).")
 
 
@@ -176,7 +176,7 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     if paid:
         peak = max(paid, key=lambda p: paid[p])
         where = f"{count(len(paid), 'period')} (most in {peak}: " if len(paid) > 1 else f"{peak} alone ("
-        text += f", paid in {where}{signed_pct_points(paid[peak])} over {reference}'s cost that period)"
+        text += f", paid in {where}{signed_pct_points(paid[peak])} over the cost of {reference} that period)"
     moves = _moves(row)
     text += f"; {moves} over the path" if moves else "; it starts and stops nothing"
     last = ids[-1]
@@ -242,7 +242,7 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome
              "suppliers and hubs started and stopped in each. A path's **cost** is Σ weight × period "
              f"cost (money); its **premium** is over {what}, in % of "
              "that path's cost; **premium <period>** is the period's own cost (unweighted) over "
-             f"{reference}'s cost in that period, in %. Starts and stops are counted over the path "
+             f"the cost of {reference} in that period, in %. Starts and stops are counted over the path "
              "against the period before (a restart counts again); suppliers, hubs and shares are those "
              f"of the last period, {ids[-1]}: fractions of demand, {_weighting(base)} over all markets; "
              "the largest origin country is the one supplying most of that demand.", "",
@@ -265,7 +265,7 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome
                                 "cost (money) and premium (%), starts and stops, last-period shares",
                  "premium_paths.csv": "per policy path and period: weight, cost (money, unweighted), "
                                       "suppliers and hubs operating, started and stopped, shares",
-                 "premium.png": f"premium of each path, in % of {reference}'s cost",
+                 "premium.png": f"premium of each path, in % of the cost of {reference}",
                  **{n: f"roadmap of {p}: a row per supplier and hub, a bar where it operates, ▲ "
                        "started, ▼ stopped; below, the shares per period (%) and each period's cost"
                     for p, n in names.items()}}
@@ -478,8 +478,10 @@ def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list
     if len(unproven):
         gaps = ", ".join(f"{value(v)} (gap {relative_gap(g)})"
                          for v, g in zip(unproven[field], unproven["gap"], strict=True))
-        out.append(f"At the target {gaps} the roadmap is the best found within the limits of the solve, not "
-                   "proven optimal: its cost and premium may be too high, and the curve need not rise there.")
+        targets = "targets" if len(unproven) > 1 else "target"
+        out.append(f"At the {targets} {gaps} the roadmap is the best found within the limits of the solve, "
+                   "not proven optimal: its cost and premium may be too high, and the curve need not rise "
+                   "there.")
     reference = df.attrs.get("reference", {})
     if reference.get("status", Status.OPTIMAL.value) != Status.OPTIMAL.value:
         out.append(f"The cost-optimal path is the best found within the limits (not proven optimal: "

@@ -101,10 +101,12 @@ def map_figure(session: Session, plan: Plan) -> Any:
         xs, ys = _polylines([p for pieces in group["pieces"] for p in pieces])
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", opacity=0.5, hoverinfo="skip",
                                  line={"width": width, "color": "#777"}, showlegend=False))
-    if len(arcs):  # hover on each arc's middle: from, to, product, units
-        middle = np.array([_middle(pieces) for pieces in arcs["pieces"]])
-        text = [f"{a} → {b}<br>{p}: {quantity(q)} units"
-                for a, b, p, q in arcs[["a", "b", "product", "quantity"]].itertuples(index=False)]
+    if len(arcs):  # hover on each lane's middle: from, to, and units of each product on it
+        words = [f"{p}: {quantity(q)} units" for p, q in zip(arcs["product"], arcs["quantity"], strict=True)]
+        lanes = arcs.assign(words=words).groupby(["a", "b"], sort=False).agg(
+            pieces=("pieces", "first"), words=("words", "<br>".join))
+        middle = np.array([_middle(pieces) for pieces in lanes["pieces"]])
+        text = [f"{a} → {b}<br>{words}" for (a, b), words in lanes["words"].items()]
         fig.add_trace(go.Scatter(x=middle[:, 0], y=middle[:, 1], mode="markers", text=text,
                                  hoverinfo="text", marker={"size": 8, "opacity": 0}, showlegend=False))
     used = {*plan.supplier_ids, *plan.hub_ids}
