@@ -159,8 +159,8 @@ def _polylines(pieces: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def show_plan(session: Session, plan: Plan) -> None:
     """The plan's breakdown, suppliers and hubs (tables that wrap: the per-product ones are wide)
-    and its map, in the current NiceGUI container."""
-    from nicegui import ui
+    and its map (drawn once built, off the server's event loop), in the current NiceGUI container."""
+    from nicegui import background_tasks, run, ui
 
     with ui.row().classes("w-full"):
         ui.table(columns=cols(["component", "cost (money)"]), rows=breakdown_rows(plan),
@@ -173,7 +173,14 @@ def show_plan(session: Session, plan: Plan) -> None:
                  rows=table_rows(suppliers, list(suppliers))).props("dense data-testid=plan-suppliers")
         ui.table(columns=cols(list(hubs)), title="Hubs opened",
                  rows=table_rows(hubs, list(hubs))).props("dense")
-    ui.plotly(map_figure(session, plan)).classes("w-full").props("data-testid=plan-map")
+    plot = ui.plotly({"data": [], "layout": {"height": 520}}).classes("w-full").props("data-testid=plan-map")
+
+    async def draw() -> None:  # in a thread: a large plan's map takes seconds, and the page must answer
+        figure = await run.io_bound(map_figure, session, plan)
+        if not plot.is_deleted:  # a new solve may have cleared it meanwhile
+            plot.update_figure(figure)
+
+    background_tasks.create(draw(), name="plan map")
 
 
 def cols(names: list[str]) -> list[dict[str, str]]:
