@@ -617,12 +617,32 @@ def _hubs_fed(t: Frames) -> set[tuple[object, object]]:
     return fed
 
 
+#: a tariff rate from this fraction of unit_value on is warned of: 25 is 2,500%, likely 25% meant
+#: (the highest rates in force are near 2.5)
+TARIFF_WARN = 5.0
+
+
+def tariff_warnings(t: Frames) -> list[str]:
+    """A warning per tariff row whose rate is :data:`TARIFF_WARN` or more: a rate is a fraction
+    of the product's unit_value, and a percentage typed as a number (25 for 25%) is legal."""
+    if "tariffs" not in t:
+        return []
+    df = t["tariffs"]
+    rate = df["rate"].to_numpy(dtype=float)
+    warnings: list[str] = []
+    each_row(warnings, "tariffs", np.flatnonzero(rate >= TARIFF_WARN),
+             lambda pos: f"{where('tariffs', df, pos)} | rate {rate[pos]:g} is {rate[pos]:,.0%} of "
+                         f"unit_value (a rate is a fraction); for {rate[pos]:g}% write {rate[pos] / 100:g}",
+             f"rate is {TARIFF_WARN:.0%} of unit_value or more")
+    return warnings
+
+
 def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     """All cross-table problems and warnings of typed tables (see :func:`coerce_table`)."""
     problems = check_references(t) + check_node_ids(t) + check_lanes(t) + check_disruptions(t)
     periods, warnings = check_periods(t)
     coverage, short = check_coverage(t)
-    return problems + periods + coverage, warnings + short
+    return problems + periods + coverage, warnings + short + tariff_warnings(t)
 
 
 __all__ = ["SHOWN", "clip", "closest", "coerce_table", "each_row", "effective_rows", "listing",

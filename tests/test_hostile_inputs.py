@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -680,6 +681,18 @@ def test_the_row_limit_holds_with_old_mac_line_endings(ex: Path):
     lanes = ex / "lanes.csv"
     lanes.write_bytes(lanes.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
     assert one(ex, Limits(rows=200)).startswith("(lanes) | lanes.csv has more than 200 rows")  # it has 267
+
+def test_a_tariff_rate_typed_as_a_percentage_is_warned_of(ex: Path):
+    """A rate is a fraction of unit_value and may exceed 1; 25 (for 25%) read as 2,500% without a
+    word. From 5 (500%) on it is warned of, naming the row; 2.5 (the highest in force) is not."""
+    edit(ex / "tariffs.csv", "CN,US,all,0.25", "CN,US,all,25")
+    with pytest.warns(DataWarning, match=r"\(tariffs, row 2 'CN, US, all'\) \| rate 25 is 2,500% of "
+                                         r"unit_value \(a rate is a fraction\); for 25% write 0.25"):
+        read_network(ex)
+    edit(ex / "tariffs.csv", "CN,US,all,25", "CN,US,all,2.5")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        assert read_network(ex).tariffs["rate"].iloc[0] == 2.5
 
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
