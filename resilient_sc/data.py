@@ -536,7 +536,7 @@ def _read_folder(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
                        else f"save it as '{table}.csv' (CSV UTF-8)")
                 problems.append(f"({table}) | {quote(entry.name)} is not read: a table is read from "
                                 f"'{table}.csv' (a CSV file, its name in lower case); {fix}")
-            elif dot and ext.lower() == "csv" and stem not in TABLES and (close := closest(stem, TABLES)):
+            elif dot and kind == "csv" and stem not in TABLES and (close := closest(stem, TABLES)):
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "
                                 f"'{close}.csv'?); tables are: {', '.join(TABLES)}")
     if problems:

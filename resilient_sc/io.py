@@ -302,6 +302,19 @@ def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
         raise ValidationError([f"(folder) | {problem}"], "with the output folder")
 
 
+def save_result(folder: str | Path, tables: Mapping[str, pd.DataFrame], record: str,
+                data: Mapping[str, Any], location: str, force: bool) -> Path:
+    """Write a result (a plan, a roadmap) as the folder ``folder``: a CSV per table and the JSON
+    file ``record`` of ``data``, atomically as a whole (:func:`atomic_folder`), never over, inside
+    or around the data at ``location`` it was solved from (:func:`check_result_folder`)."""
+    check_result_folder(folder, location, force)
+    with atomic_folder(folder, force) as tmp:
+        for name, df in tables.items():
+            write_csv(tmp / f"{name}.csv", df)
+        write_json(tmp / record, data)
+    return Path(folder)
+
+
 # ---- writers ------------------------------------------------------------------------------
 def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
     """Write a file atomically through ``writer(file)``."""

@@ -168,12 +168,12 @@ class Plan:
         whole (:func:`~resilient_sc.io.atomic_folder`: ``folder`` is afterwards the old folder
         or the new one, never a mix); an existing non-empty folder is replaced only with
         ``force``; never the data the plan was solved from (a ValidationError)."""
-        io.check_result_folder(folder, self.model.network.location if self.model is not None else "", force)
-        with io.atomic_folder(folder, force) as tmp:
-            for name, df in self.tables().items():
-                io.write_csv(tmp / f"{name}.csv", df)
-            io.write_json(tmp / "plan.json", self.to_dict())
-        return Path(folder)
+        return io.save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force)
+
+    @property
+    def data_location(self) -> str:
+        """The absolute path of the data the plan was solved from ('' when not read from disk)."""
+        return self.model.network.location if self.model is not None else ""
 
     def summary(self) -> str:
         """A short human-readable report."""

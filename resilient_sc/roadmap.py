@@ -241,12 +241,13 @@ class Roadmap:
     def save(self, folder: str | Path, force: bool = False) -> Path:
         """Write ``roadmap.json`` and one CSV per table as the folder ``folder``, atomically as
         a whole (as :meth:`Plan.save <resilient_sc.results.Plan.save>`)."""
-        io.check_result_folder(folder, self.model.network.location if self.model is not None else "", force)
-        with io.atomic_folder(folder, force) as tmp:
-            for name, df in self.tables().items():
-                io.write_csv(tmp / f"{name}.csv", df)
-            io.write_json(tmp / "roadmap.json", self.to_dict())
-        return Path(folder)
+        return io.save_result(folder, self.tables(), "roadmap.json", self.to_dict(), self.data_location,
+                              force)
+
+    @property
+    def data_location(self) -> str:
+        """The absolute path of the data the roadmap was solved from ('' when not read from disk)."""
+        return self.model.network.location if self.model is not None else ""
 
     def __repr__(self) -> str:
         return (f"Roadmap({self.status.value}, cost={self.objective:,.2f}, "

@@ -83,7 +83,12 @@ def path_premium_label(reference: str = COST_OPTIMAL) -> str:
 def reference_path(base: PathOutcome) -> str:
     """What path premiums are over: ``the cost-optimal path``, or the base path named when its
     policy has fields of its own (``the base path 'base'``: then it is not cost-optimal)."""
-    return COST_OPTIMAL if base.policy.is_base else f"the base path '{base.name}'"
+    return COST_OPTIMAL if base.policy.is_base else f"the {_reference_name(base)}"
+
+
+def _reference_name(base: PathOutcome) -> str:
+    """The reference as its values are labelled: ``(cost-optimal: 36.6%)``, ``(base path 'base': …)``."""
+    return "cost-optimal" if base.policy.is_base else f"base path '{base.name}'"
 
 
 def path_title(policy: Policy) -> str:
@@ -97,7 +102,7 @@ def save_roadmap(folder: str | Path, roadmap: Roadmap, title: str = "Restructuri
     """:meth:`Roadmap.save <resilient_sc.roadmap.Roadmap.save>` plus ``roadmap.png``
     (:func:`~resilient_sc.analysis.figures.roadmap_figure`, titled ``title``) in the same
     atomic folder write; ``figures=None`` draws it when matplotlib is installed."""
-    io.check_result_folder(folder, roadmap.model.network.location if roadmap.model is not None else "", force)
+    io.check_result_folder(folder, roadmap.data_location, force)
     with io.atomic_folder(folder, force=force, flag=flag) as tmp:
         roadmap.save(tmp)
         if figures or (figures is None and fg.has_matplotlib()):
@@ -155,12 +160,12 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
         out.append("These costs count shortfall and expected disruption cost where a path's policy has a "
                    "shortfall penalty; the network premium leaves them out.")
     for o, row in zip(outcomes[1:], rows[1:], strict=True):
-        out.append(_path_sentence(o, row, ref, ids, reference))
+        out.append(_path_sentence(o, row, ref, ids, reference, _reference_name(outcomes[0])))
     return out
 
 
 def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids: list[str],
-                   reference: str) -> str:
+                   reference: str, ref_name: str) -> str:
     if o.roadmap is None:
         if o.status == "not_solved":
             return (f"{o.name} was not solved within the limits of the solve (no roadmap kept): "
@@ -180,8 +185,7 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     moves = _moves(row)
     text += f"; {moves} over the path" if moves else "; it starts and stops nothing"
     last = ids[-1]
-    base = "cost-optimal" if reference == COST_OPTIMAL else reference.removeprefix("the ")
-    return text + f". In {last} it buys {_shares_words(row, ref, base)}."
+    return text + f". In {last} it buys {_shares_words(row, ref, ref_name)}."
 
 
 def _moves(row: dict[str, Any]) -> str:
