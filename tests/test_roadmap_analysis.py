@@ -365,6 +365,13 @@ def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
     assert "its **premium** is over the base path 'base' (min" in report
     (base,) = roadmap_outcomes(paris(), {}, workers=1)
     assert reference_path(base) == "the cost-optimal path"
+    pytest.importorskip("matplotlib")
+    from resilient_sc.analysis.roadmap_report import _premium_chart
+
+    chart = _premium_chart(table, reference)  # its title named the base path off the figure's edge
+    title = chart.axes[0].get_title()
+    assert "over the base path 'base'" in " ".join(title.split())
+    assert max(map(len, title.splitlines())) <= chart.get_figwidth() * 9.5
 
 
 def test_end_year_frontier_sentences_of_roadmaps_not_proven_optimal():

@@ -211,7 +211,7 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     n_rows, n_cols = max(len(hurt), 1), max(len(markets), 1)
     width = min(24.0, max(6.0, 3.0 + len(products) * (0.8 + 0.32 * n_cols)))
     fig = new_figure(width, min(16.0, 2.6 + 0.3 * n_rows))
-    fig.suptitle(_wrapped(title, width, 9.5))
+    fig.suptitle(wrapped(title, width, 9.5))
     if not hurt:
         ax = fig.subplots()
         ax.set_axis_off()
@@ -263,11 +263,11 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         shown += f"; {hidden} markets fully served under every failure are not shown"
     if service_level:
         shown += f". Framed: below the service level {service_level:.0%}"
-    fig.supxlabel(_wrapped(shown + ".", width, 13.0), fontsize="small")
+    fig.supxlabel(wrapped(shown + ".", width, 13.0), fontsize="small")
     return fig
 
 
-def _wrapped(text: str, width: float, per_inch: float) -> str:
+def wrapped(text: str, width: float, per_inch: float) -> str:
     """``text`` broken into lines that fit a figure ``width`` inches wide at ``per_inch``
     characters an inch (a title or caption longer than a small figure is never cut off)."""
     import textwrap
@@ -355,7 +355,7 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
         f"; not proven optimal ({roadmap.status.value}, gap {relative_gap(roadmap.gap)})")
     # wrapped: a long policy name or the proof's words must not run off a narrow figure
     heading = f"{title}: total cost {roadmap.objective:,.0f} (Σ weight × period cost, money){proof}"
-    fig.suptitle(_wrapped(heading, fig.get_figwidth(), 9.5))
+    fig.suptitle(wrapped(heading, fig.get_figwidth(), 9.5))
     return fig
 
 

@@ -280,7 +280,7 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome
 def _premium_chart(table: pd.DataFrame, reference: str = COST_OPTIMAL) -> Figure:
     fig = fg.premium_figure(table)
     ax = fig.axes[0]
-    ax.set_title(f"Premium of each policy path over {reference}")
+    ax.set_title(fg.wrapped(f"Premium of each policy path over {reference}", fig.get_figwidth(), 9.5))
     ax.set_xlabel("policy path")
     ax.set_ylabel(path_premium_label(reference))
     return fig
