@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 
 from resilient_sc import (
+    Network,
     Policy,
     SolveOptions,
     ValidationError,
+    build_model,
     examples,
     frontier,
     premium,
@@ -20,6 +22,7 @@ from resilient_sc import (
     stress_test,
 )
 from resilient_sc.analysis import roadmap_stress
+from resilient_sc.model.roadmap import build_roadmap
 from resilient_sc.solvers.base import AccelerateOptions
 
 
@@ -136,6 +139,20 @@ def test_a_table_changed_after_validation_is_an_error_not_a_hang(tiny):
     net = dataclasses.replace(tiny, lanes=tiny.lanes.assign(unit_cost=np.nan))
     assert problem(lambda: solve(net)).startswith(
         "(network) | the model's cost transport holds a number that is not finite (NaN or inf)")
+
+
+def test_a_table_edited_in_place_after_validation_is_refused_by_every_model():
+    net = examples.tiny()
+    plan = solve(net)
+    net.lanes.loc[0, "unit_cost"] = -50.0  # a negative cost, which validation refuses, set afterwards
+    for build in (lambda: solve(net), lambda: build_model(net), lambda: build_roadmap(net),
+                  lambda: stress_test(net, plan)):
+        assert problem(build).startswith("(lanes) | the table was changed after the network was validated")
+    net.demand.loc[0, "demand"] += 1
+    assert net.changed_tables() == ["demand", "lanes"]
+    with pytest.raises(ValidationError, match=r"\(lanes, row 2 .*\) \| unit_cost -50 must be >= 0"):
+        Network.from_frames(**net.frames())  # validated again, the negative cost is named
+    assert examples.tiny().changed_tables() == []
 
 
 def test_a_pyomo_plan_stopped_at_its_time_limit_says_so():

@@ -79,6 +79,10 @@ def given_policy(network: Any, policy: Any) -> Policy:
         problems.append(f"(network) | {network!r:.60} is a {type(network).__name__}, not a Network; read "
                         "one with read_network(path) (a CSV folder or .xlsx workbook), Network.from_frames() "
                         "or resilient_sc.examples")
+    elif changed := network.changed_tables():
+        problems += [f"({name}) | the table was changed after the network was validated, and is not "
+                     "checked again: validate it again, Network.from_frames(**network.frames())"
+                     for name in changed]
     if policy is not None and not isinstance(policy, Policy):
         problems.append(f"(policy) | {policy!r:.60} is a {type(policy).__name__}, not a Policy; build one: "
                         "Policy(**fields) or Policy.from_dict(fields)")
