@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import enum
 import errno
+import gc
 import json
 import math
 import os
@@ -367,13 +368,26 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
                 finish: Callable[[Any], None] | None = None) -> None:
     """Write one sheet per DataFrame, readable: frozen header, fitted widths, number formats;
     formula-like text as quote-prefixed text cells (never formulas); ``finish(book)`` may
-    restyle the openpyxl workbook before it is saved (atomically)."""
-    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-        for name, df in sheets.items():
-            df.to_excel(xl, sheet_name=name[:31], index=False)
-            _format_sheet(xl.sheets[name[:31]], df)
-        if finish is not None:
-            finish(xl.book)
+    restyle the openpyxl workbook before it is saved (atomically).
+
+    A write that fails (a full disk) raises one OSError naming ``path``: openpyxl's worksheet
+    streams, left open by the failure, are closed without the tracebacks Python would print."""
+    try:
+        with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            for name, df in sheets.items():
+                df.to_excel(xl, sheet_name=name[:31], index=False)
+                _format_sheet(xl.sheets[name[:31]], df)
+            if finish is not None:
+                finish(xl.book)
+        return
+    except OSError as exc:
+        failure = OSError(exc.errno, exc.strerror, str(path))
+        sys.unraisablehook, hook = (lambda _: None), sys.unraisablehook
+    try:  # the failed write's frames are freed as the except clause ends: its streams close here
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise failure
 
 
 def _as_text(cell: Any) -> None:

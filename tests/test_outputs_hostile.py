@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -271,6 +273,25 @@ def test_a_failed_workbook_write_leaves_no_temporary(tmp_path: Path, monkeypatch
     monkeypatch.setattr(io, "_format_sheet", interrupted)
     with pytest.raises(KeyboardInterrupt):
         io.write_excel(tmp_path / "plan.xlsx", {"s": pd.DataFrame({"x": [1]})})
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs POSIX file-size limits (RLIMIT_FSIZE)")
+def test_a_workbook_write_over_the_file_size_limit_is_one_error_and_no_traceback(tmp_path: Path) -> None:
+    script = f"""
+import resource, signal
+import pandas as pd
+from resilient_sc import io
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+try:
+    io.write_excel({str(tmp_path / "big.xlsx")!r}, {{"s": pd.DataFrame({{"x": range(50000)}})}})
+except OSError as exc:
+    print("refused:", exc)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("refused: [Errno 27] File too large:") and "big.xlsx" in done.stdout
+    assert done.stderr == ""  # openpyxl's half-written streams closed quietly, no "Exception ignored"
     assert list(tmp_path.iterdir()) == []
 
 
