@@ -390,6 +390,48 @@ class Policy:
         self.check(regions=set(network.countries["region"]), products=set(network.products["product"]),
                    countries=set(network.countries["country"]), periods=set(network.periods["period"]))
 
+    def fitted(self, network: Network) -> tuple[Policy, list[str]]:
+        """This policy without the names ``network`` does not have (mapping keys, excluded
+        countries; a field left with nothing is unset), and what was left out, one line per
+        field: for a policy kept across new data (the app), what no longer applies is said, not
+        kept hidden. A policy that still does not fit (a field that needs one left out) is the base.
+
+        >>> from resilient_sc import examples
+        >>> policy = Policy(min_local_share={"Europe": 0.5, "Mars": 0.2}, excluded_countries=("CN", "XX"))
+        >>> fitted, left_out = policy.fitted(examples.electronics())
+        >>> fitted.to_dict(), left_out
+        ({'min_local_share': {'Europe': 0.5}, 'excluded_countries': ['CN']}, \
+["min_local_share: key 'Mars' left out", "excluded_countries: 'XX' left out"])
+        """
+        names = {"regions": set(network.countries["region"]), "products": set(network.products["product"]),
+                 "countries": set(network.countries["country"]), "periods": set(network.periods["period"])}
+        changes: dict[str, Any] = {}
+        dropped: list[str] = []
+        for row in POLICY_FIELDS.values():
+            value = getattr(self, row.name)
+            if not row.problems(value, **names):
+                continue
+            if isinstance(value, Mapping):
+                kept = {k: v for k, v in value.items() if not row.problems({k: v}, **names)}
+                gone = [k for k in value if k not in kept]
+                dropped.append(f"{row.name}: {'key' if len(gone) == 1 else 'keys'} "
+                               f"{', '.join(shown(k) for k in gone)} left out")
+                changes[row.name] = kept or row.default
+            elif isinstance(value, tuple):
+                kept_items = tuple(v for v in value if not row.problems((v,), **names))
+                dropped.append(f"{row.name}: {', '.join(shown(v) for v in value if v not in kept_items)} "
+                               "left out")
+                changes[row.name] = kept_items
+            else:
+                dropped.append(f"{row.name} = {shown(value)} left out")
+                changes[row.name] = row.default
+        fitted = self.replace(**changes) if changes else self
+        try:
+            fitted.check_network(network)
+        except ValidationError as exc:
+            return Policy(), [*dropped, *exc.messages, "so the policy is the base"]
+        return fitted, dropped
+
     @staticmethod
     def check_field(name: str, where: str = "field") -> PolicyField:
         """The row of :data:`POLICY_FIELDS` for field ``name``; a :class:`ValidationError`

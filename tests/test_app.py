@@ -21,7 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from resilient_sc import Policy, examples, solve
+from resilient_sc import DataWarning, Policy, examples, solve
 from resilient_sc.analysis import stress_test
 from resilient_sc.app import MISSING, add_arguments
 from resilient_sc.app.compare_page import (
@@ -30,10 +30,12 @@ from resilient_sc.app.compare_page import (
     PREMIUM_COLUMNS,
     any_frontier_figure,
     frontier_figure,
+    outcomes,
     premium_bars,
     premium_frame,
     premium_legend,
     premium_rows,
+    reference_words,
     served_heatmap,
     stress_legend,
     sweep_values,
@@ -441,7 +443,8 @@ def paths():
     s = Session.roadmap_example()
     kind, out = Job(solve_paths, [s.network, s.policy, SolveOptions(), True]).wait()
     assert kind == "ok"
-    glide, base = out
+    glide, base, no_base = out
+    assert no_base == ""
     s.add_scenario("base", Policy(), None, roadmap=base)
     s.add_scenario("glide path", s.policy, None, roadmap=glide)
     s.roadmap, s.period = glide, "2030"
@@ -934,6 +937,60 @@ async def test_an_infeasible_policy_shows_its_reasons_and_no_gap(user):
     status = await solved(user)
     assert status.startswith("infeasible in ") and "gap" not in status, status
     await user.should_see("No plan meets the policy:")
+
+
+@on_pages
+async def test_an_infeasible_solve_clears_the_stress_test_and_an_invalid_policy_is_no_scenario(user):
+    session = await base_solved(user)
+    by_id(user, "stress").click()
+    await until(lambda: session.stress is not None, 120)
+    await user.should_see("failures replayed on the current design; the worst:", retries=20)
+    session.policy = Policy(min_suppliers=99)
+    assert (await solved(user)).startswith("infeasible")
+    assert session.plan is None and session.stress is None  # no current design, no stress test of one
+    await user.should_not_see("failures replayed on the current design; the worst:")
+    session.policy = Policy(excluded_countries=("XX",))  # names no country of the data
+    status = await solved(user)
+    assert status.startswith("invalid") and "not kept as a scenario: correct the policy" in status
+    assert list(session.scenarios) == ["base", "min_suppliers=99"]
+    assert [o.status for o in outcomes(session)] == ["optimal", "infeasible"]
+
+
+def test_new_data_keeps_only_the_policy_it_names_and_says_what_it_left_out(tmp_path):
+    s = Session.roadmap_example()
+    assert s.open_example(False) == ("bundled example (electronics); the policy did not fit the new data: "
+                                     "max_country_share: keys '2027', '2028', '2029', '2030' left out; "
+                                     "min_local_share: keys '2028', '2029', '2030' left out")
+    assert s.policy.is_base
+    s.policy = Policy(excluded_countries=("MX", "CN"), min_local_share={"Europe": 0.4})
+    note = s.replace_network(template_network(tmp_path), "template")  # countries FR and CN
+    assert s.policy.excluded_countries == ("CN",) and note.endswith("excluded_countries: 'MX' left out")
+    s.policy.check_network(s.network)  # what is kept fits: nothing hidden from the page's controls
+    assert s.replace_network(examples.electronics(), "again") == ""
+
+
+def test_a_roadmap_whose_cost_optimal_path_is_infeasible_keeps_the_policys_path():
+    from .test_roadmap import paris, table
+
+    with pytest.warns(DataWarning, match="short by 300 units"):  # demand over the capacity in 2027
+        net = paris(demand=table("market demand period", ("Paris", 500.0, "2027")))
+    kind, out = Job(solve_paths, [net, Policy(shortfall_penalty=1000.0), SolveOptions(), True]).wait()
+    assert kind == "ok", out
+    path, base, no_base = out
+    assert base is None and path.objective > 0 and "in period 2027" in no_base
+
+
+def test_premium_bars_name_the_scenario_they_are_over(base_plan):
+    pytest.importorskip("plotly")
+    s = Session.example()
+    for share in (0.5, 0.3):  # the base policy never solved: the first scenario stands in for it
+        policy = Policy(min_local_share=share)
+        s.add_scenario(f"local {share}", policy, solve(s.network, policy))
+    fig = premium_bars(premium_frame(s), reference_words(s))
+    assert "over the cost of the scenario 'local 0.5'" in fig.layout.title.text
+    assert fig.layout.yaxis.title.text == "premium over the scenario 'local 0.5' (%)"
+    s.add_scenario("base", Policy(), base_plan)
+    assert reference_words(s) == "the base design"
 
 
 def test_a_tab_whose_connection_drops_keeps_its_session(monkeypatch):

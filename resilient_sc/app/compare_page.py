@@ -125,14 +125,33 @@ def premium_legend(session: Session) -> str:
             f"shares over all markets and products ({base.plan.share_weighting()}).")
 
 
-def premium_bars(table: pd.DataFrame) -> Any:
-    """Plotly bars of the premium (% of the base design's cost) per scenario; an infeasible
-    scenario is a labelled empty slot. A table of roadmaps (its started counts tell) is
-    labelled with paths: the premium over the cost-optimal path's Σ weight × period cost."""
+def reference_words(session: Session) -> str:
+    """What the session's premiums are over: the base design, the scenario that stands in for it
+    while the base policy is not solved (the first solved), or for roadmaps the cost-optimal path.
+
+    >>> from resilient_sc import Policy, solve
+    >>> from .state import Session
+    >>> s = Session.example()
+    >>> local = Policy(min_local_share=0.5)
+    >>> _ = s.add_scenario("local", local, solve(s.network, local))
+    >>> reference_words(s)
+    "the scenario 'local'"
+    """
+    if session.is_roadmap:
+        return "the cost-optimal path"
+    base = session.base_scenario()
+    return "the base design" if base is None or base.policy.is_base else f"the scenario '{base.name}'"
+
+
+def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any:
+    """Plotly bars of the premium (% of the cost of ``reference``, the first row's, in words:
+    :func:`reference_words`) per scenario; an infeasible scenario is a labelled empty slot. A
+    table of roadmaps (its started counts tell) is labelled with paths: the premium over the
+    cost-optimal path's Σ weight × period cost."""
     import plotly.graph_objects as go
 
     paths = "n_suppliers_started" in table
-    base = "the cost-optimal path" if paths else "the base design"
+    base = "the cost-optimal path" if paths else reference
 
     names = table["policy"].astype(str).tolist()
     pct = [float(v) if pd.notna(v) else math.nan for v in table["premium_pct"]]
@@ -163,7 +182,7 @@ def premium_bars(table: pd.DataFrame) -> Any:
                    hovertemplate=hover)])
         fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.25})
     title = ("Premium of each path: its Σ weight × period cost over the cost-optimal path's (same periods)"
-             if paths else "Premium of each scenario: its cheapest design's cost over the base design's "
+             if paths else f"Premium of each scenario: its cheapest design's cost<br>over the cost of {base} "
                            "(same data)")
     fig.update_layout(title=title, height=380, margin={"t": 70, "b": 40})
     fig.update_xaxes(title_text="scenario")
@@ -353,7 +372,8 @@ def build(session: Session) -> Any:
                  "Scenarios against the base").props("dense wrap-cells data-testid=premium-table").classes(
             "w-full")
         if df is not None and len(df) > 1:
-            ui.plotly(premium_bars(df)).classes("w-full").props("data-testid=premium-bars")
+            ui.plotly(premium_bars(df, reference_words(session))).classes("w-full").props(
+                "data-testid=premium-bars")
 
     async def stress() -> None:
         if session.plan is None and session.roadmap is None:
@@ -425,9 +445,9 @@ def build(session: Session) -> Any:
         sweep_status.text = (f"end-year frontier of {name}: solving the cost-optimal path and {len(values)} "
                              "paths…" if roadmap else
                              f"frontier of {name}: solving {len(values)} designs and stress-testing each…")
-        network = session.network
-        job = (Job(end_year_frontier, [network, name, values, session.policy, None, 1]) if roadmap
-               else Job(frontier, [network, name, values, session.policy]))
+        network, policy = session.network, session.policy  # the words below name this one, not a later
+        job = (Job(end_year_frontier, [network, name, values, policy, None, 1]) if roadmap
+               else Job(frontier, [network, name, values, policy]))
         running.add(job)
         kind, out = await run.io_bound(job.wait)
         running.discard(job)
@@ -443,13 +463,13 @@ def build(session: Session) -> Any:
                 ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes("text-red-700")
                 return
             if roadmap:
-                ui.label(f"Over the current policy ({session.policy.to_dict() or 'base'}) with {name} in the "
+                ui.label(f"Over the policy ({policy.to_dict() or 'base'}) with {name} in the "
                          f"last period set to each value ({field_unit(name)}), the earlier periods as the "
                          "policy says: cost = Σ weight × period cost; the premium is over the cost-optimal "
                          "path.").classes("text-sm")
             else:
-                ui.label(f"Over the current policy ({session.policy.to_dict() or 'base'}) with {name} set to "
-                         f"each value ({field_unit(name)}): the premium is over the current policy's own "
+                ui.label(f"Over the policy ({policy.to_dict() or 'base'}) with {name} set to "
+                         f"each value ({field_unit(name)}): the premium is over that policy's own "
                          "design; worst served is what every market and product is still guaranteed under "
                          "the worst single country failure.").classes("text-sm")
             session.frontier = (name, out)

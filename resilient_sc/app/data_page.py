@@ -178,9 +178,11 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
 
     def use(network: Network, source_name: str) -> None:
         show_problems(None)
-        session.replace_network(network, source_name)
+        left_out = session.replace_network(network, source_name)
         refresh()
         on_network()
+        if left_out:
+            ui.notify(left_out, type="warning", multi_line=True, timeout=0, close_button=True)
 
     def example(roadmap: bool) -> None:
         show_problems(None)
@@ -205,14 +207,15 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
 
     def apply() -> None:
         try:
-            session.apply_edits()
+            left_out = session.apply_edits()
         except ValidationError as exc:
             show_problems(exc)
             return
         show_problems(None)
         refresh()
         on_network()
-        ui.notify("edits validated and in use")
+        ui.notify("edits validated and in use" + (f"; {left_out}" if left_out else ""),
+                  type="warning" if left_out else "info", multi_line=True)
 
     def edited(name: str, e: events.GenericEventArguments) -> None:
         df, col = session.frames[name], e.args["colId"]

@@ -30,6 +30,7 @@ from .compare_page import (
     path_outcomes,
     premium_bars,
     premium_frame,
+    reference_words,
     served_heatmap,
 )
 
@@ -92,7 +93,7 @@ def figures(session: Session) -> list[tuple[str, Any]]:
                         map_figure(session, session.roadmap.plans[session.period])))
     table = premium_frame(session)
     if table is not None and len(table) > 1:
-        out.append(("Premium per scenario", premium_bars(table)))
+        out.append(("Premium per scenario", premium_bars(table, reference_words(session))))
     per_period = isinstance(session.stress, dict)  # a roadmap's: the stress test of the period shown
     stress = session.stress.get(session.period) if per_period else session.stress
     if stress is not None:

@@ -246,8 +246,10 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
         problems = ui.label().classes("text-red-700 font-bold").props("data-testid=policy-problems")
 
         async def upload(e: events.UploadEventArguments) -> None:
-            try:
-                session.policy = load_policy(await e.file.read(), e.file.name, session.workdir)
+            try:  # a name the data does not have is refused, never kept where no control shows it
+                policy = load_policy(await e.file.read(), e.file.name, session.workdir)
+                policy.check_network(session.network)
+                session.policy = policy
             except Exception as exc:  # a PolicyError names the file and every problem
                 ui.notify(user_words(str(exc), session.workdir), type="negative", multi_line=True, timeout=0,
                           close_button=True)

@@ -20,6 +20,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..data import Network
+from ..exceptions import InfeasiblePolicyError, NotOptimalError
 from ..format import fraction, signed_pct_points, weight
 from ..policy import Policy
 from ..roadmap import Roadmap, solve_roadmap
@@ -41,12 +42,18 @@ STARTED, STOPPED = "#2ca02c", "#d62728"
 
 
 def solve_paths(network: Network, policy: Policy, options: SolveOptions,
-                with_base: bool) -> tuple[Roadmap, Roadmap | None]:
+                with_base: bool) -> tuple[Roadmap, Roadmap | None, str]:
     """The roadmap of ``policy`` and, when ``with_base``, the cost-optimal path (no policy,
-    solved after it, without a log): the job of a roadmap solve (:class:`~.jobs.Job`)."""
+    solved after it, without a log), and why that path has none (empty: it has, or was not
+    asked for): the job of a roadmap solve (:class:`~.jobs.Job`). The policy's path stands
+    without it: with a shortfall penalty a policy may have a path where the base has none."""
     roadmap = solve_roadmap(network, policy, options)
-    base = solve_roadmap(network, Policy(), dataclasses.replace(options, log=False)) if with_base else None
-    return roadmap, base
+    if not with_base:
+        return roadmap, None, ""
+    try:
+        return roadmap, solve_roadmap(network, Policy(), dataclasses.replace(options, log=False)), ""
+    except (InfeasiblePolicyError, NotOptimalError) as exc:
+        return roadmap, None, "; ".join(exc.reasons) if isinstance(exc, InfeasiblePolicyError) else str(exc)
 
 
 def span(ids: list[str]) -> str:

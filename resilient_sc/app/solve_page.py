@@ -172,11 +172,13 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         # an infeasible or invalid policy has no gap to show: the reasons below say why
         progress = ("" if kind in ("infeasible", "invalid")
                     else f" · {log_progress(log[0], rounds[0], done=True)}")
-        status.text = f"{kind} in {seconds:.1f} s{progress}" + (
-            " (and the cost-optimal path, for the premium)" if with_base and kind == "ok" else "")
+        status.text = f"{kind} in {seconds:.1f} s{progress}"
         kept = None
         if kind == "ok" and roadmap:
-            path, base = out
+            path, base, no_base = out
+            status.text += (" (and the cost-optimal path, for the premium)" if base is not None else
+                            f" · the cost-optimal path (no policy) has no roadmap, so no premium: {no_base}"
+                            if no_base else "")
             if base is not None:
                 taken = BASE_PATH in session.scenarios and not session.scenarios[BASE_PATH].policy.is_base
                 session.add_scenario("cost-optimal path" if taken else BASE_PATH, Policy(), None,
@@ -186,9 +188,12 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         elif kind == "ok":
             session.plan, session.stress = out, None
             kept = session.add_scenario(name, policy, out)
-        elif kind in ("infeasible", "invalid"):
-            session.plan, session.roadmap = None, None
-            kept = session.add_scenario(name, policy, None, "\n".join(out))
+        elif kind in ("infeasible", "invalid"):  # no current design: no stress test of one either
+            session.plan, session.roadmap, session.stress = None, None, None
+            if kind == "infeasible":  # a policy that does not fit the data is to correct, not a scenario
+                kept = session.add_scenario(name, policy, None, "\n".join(out))
+            else:
+                status.text += " · not kept as a scenario: correct the policy (step 2) or the data (step 1)"
         else:  # stopped, or no plan: the stress test and exports must not use the plan of an earlier solve
             session.plan, session.roadmap, session.stress = None, None, None
         session.last_solve = kind

@@ -104,27 +104,27 @@ class Session:
     def of(cls, network: Network, source: str) -> Session:
         return cls(network=network, source=source, frames=network.frames())
 
-    def replace_network(self, network: Network, source: str) -> None:
-        """New data: plans, scenarios and the stress test of the old data no longer apply."""
+    def replace_network(self, network: Network, source: str) -> str:
+        """New data: plans, scenarios and the stress test of the old data no longer apply; the
+        policy is kept without the names the new data does not have (:meth:`Policy.fitted`:
+        a glide path's period keys, a country excluded): what was left out, for the page (empty:
+        nothing), so that no part of the policy is kept where its page cannot show it."""
         self.network, self.source, self.frames = network, source, network.frames()
         self.plan, self.stress, self.scenarios, self.frontier = None, None, {}, None
         self.roadmap, self.period, self.last_solve = None, "", ""
+        self.policy, left_out = self.policy.fitted(network)
+        return f"the policy did not fit the new data: {'; '.join(left_out)}" if left_out else ""
 
     def open_example(self, roadmap: bool) -> str:
         """Use the bundled example (``roadmap``: the roadmap example and its glide path as the
-        policy; else the one-period example, the policy kept unless it does not fit it, then
-        the base); what was done, for the page."""
+        policy; else the one-period example, the policy kept without what does not fit it);
+        what was done, for the page."""
         if roadmap:
             self.replace_network(electronics_roadmap(), ROADMAP_EXAMPLE)
             self.policy = glide_path()
             return f"{ROADMAP_EXAMPLE}: the policy is its glide path (policy.yaml)"
-        self.replace_network(electronics(), EXAMPLE)
-        try:
-            self.policy.check_network(self.network)
-        except ValidationError:
-            self.policy = Policy()
-            return f"{EXAMPLE}: the policy did not fit it (keys naming periods), so it is the base"
-        return EXAMPLE
+        left_out = self.replace_network(electronics(), EXAMPLE)
+        return f"{EXAMPLE}; {left_out}" if left_out else EXAMPLE
 
     @property
     def is_roadmap(self) -> bool:
@@ -137,11 +137,11 @@ class Session:
     def countries(self) -> list[str]:
         return [str(c) for c in self.network.countries["country"]]
 
-    def apply_edits(self) -> None:
-        """Validate the edited tables (:meth:`Network.from_frames`) and use them; a
-        :class:`ValidationError` leaves the session as it was."""
+    def apply_edits(self) -> str:
+        """Validate the edited tables (:meth:`Network.from_frames`) and use them (what
+        :meth:`replace_network` says); a :class:`ValidationError` leaves the session as it was."""
         network = Network.from_frames(source=self.source, **cleaned(self.frames))
-        self.replace_network(network, self.source)
+        return self.replace_network(network, self.source)
 
     def no_plan(self) -> str:
         """Why there is no current plan (for the stress test and the exports to say).
