@@ -956,6 +956,20 @@ async def test_an_infeasible_solve_clears_the_stress_test_and_an_invalid_policy_
     assert [o.status for o in outcomes(session)] == ["optimal", "infeasible"]
 
 
+@on_pages
+async def test_a_tab_gone_mid_solve_stops_its_solve_and_removes_its_folder(user):
+    await user.open("/")
+    session = user.sessions[-1]
+    session.policy = SLOW
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+    (job,) = session.jobs
+    assert job.running
+    user.client.delete()  # what NiceGUI does once the tab is closed (past the reconnect window)
+    await until(lambda: not job.running, 10)
+    assert not session.workdir.exists()
+
+
 def test_new_data_keeps_only_the_policy_it_names_and_says_what_it_left_out(tmp_path):
     s = Session.roadmap_example()
     assert s.open_example(False) == ("bundled example (electronics); the policy did not fit the new data: "

@@ -31,7 +31,6 @@ from ..analysis.stress import SERVED_TOL, stress_test
 from ..exceptions import ValidationError
 from ..format import column_formatter, column_label, money, served_fraction, signed_pct_points
 from ..policy import POLICY_FIELDS
-from .jobs import Job
 
 if TYPE_CHECKING:
     from ..analysis.stress import StressResult
@@ -341,7 +340,6 @@ def build(session: Session) -> Any:
     data, clears the frontier and the stress test)."""
     from nicegui import run, ui
 
-    running: set[Job] = set()  # the stress test and frontier running: new data stops them
     tested = [False]  # a stress test is shown (of the current design until the next solve)
 
     def cols(names: list[str], field: str = "") -> list[dict[str, str]]:
@@ -383,10 +381,10 @@ def build(session: Session) -> Any:
         button.disable()
         status.text = "stress test running…"
         network, plan, roadmap = session.network, session.plan, session.roadmap
-        job = (Job(roadmap_stress, [roadmap]) if roadmap is not None else Job(stress_test, [network, plan]))
-        running.add(job)
+        job = (session.start(roadmap_stress, [roadmap]) if roadmap is not None
+               else session.start(stress_test, [network, plan]))
         kind, out = await run.io_bound(job.wait)
-        running.discard(job)
+        session.ended(job)
         button.enable()
         if session.network is not network or session.plan is not plan or session.roadmap is not roadmap:
             status.text = (f"stress test discarded after {job.elapsed:.1f} s: the "
@@ -446,11 +444,10 @@ def build(session: Session) -> Any:
                              "paths…" if roadmap else
                              f"frontier of {name}: solving {len(values)} designs and stress-testing each…")
         network, policy = session.network, session.policy  # the words below name this one, not a later
-        job = (Job(end_year_frontier, [network, name, values, policy, None, 1]) if roadmap
-               else Job(frontier, [network, name, values, policy]))
-        running.add(job)
+        job = (session.start(end_year_frontier, [network, name, values, policy, None, 1]) if roadmap
+               else session.start(frontier, [network, name, values, policy]))
         kind, out = await run.io_bound(job.wait)
-        running.discard(job)
+        session.ended(job)
         sweep_button.enable()
         if session.network is not network:
             sweep_status.text = (f"frontier of {name} discarded after {job.elapsed:.1f} s: the data changed "
@@ -506,8 +503,7 @@ def build(session: Session) -> Any:
                            "stress test again for it; the earlier one stays with its scenario")
         if new_data:
             tested[0] = False
-            for job in list(running):  # of the old data: stopped (their handlers discard what they return)
-                job.stop()
+            session.stop_jobs()  # of the old data (their handlers discard what they return)
             for element in (sweep_result, failures):
                 element.clear()
             sweep_status.text = status.text = ""

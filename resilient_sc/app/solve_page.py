@@ -152,8 +152,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         log[0].unlink(missing_ok=True)
         options = SolveOptions(log=str(log[0]))
         with_base = roadmap and not policy.is_base and session.base_scenario() is None
-        job[0] = (Job(solve_paths, [session.network, policy, options, with_base]) if roadmap
-                  else Job(solve, [session.network, policy, options]))
+        job[0] = (session.start(solve_paths, [session.network, policy, options, with_base]) if roadmap
+                  else session.start(solve, [session.network, policy, options]))
         solve_button.disable()
         stop_button.enable()
         rounds[0] = in_rounds(policy)
@@ -161,6 +161,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         timer.activate()
         kind, out = await run.io_bound(job[0].wait)
         seconds = job[0].elapsed
+        session.ended(job[0])
         timer.deactivate()
         job[0] = None
         solve_button.enable()

@@ -16,7 +16,9 @@ Network(22 suppliers, 8 hubs, 25 markets, 3 products, 13 countries)
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from ..policy import Policy
 from ..results import Plan
 from ..roadmap import Roadmap
 from ..schema import TABLES
+from .jobs import Job
 
 #: ``(table, row N 'id') | message`` as the library writes each problem (exceptions.ValidationError)
 _PROBLEM = re.compile(r"^\((?P<table>[^,)]+)(?:, row (?P<row>\d+)(?: '(?P<id>.*?)')?)?\) \| (?P<message>.*)$",
@@ -80,6 +83,8 @@ class Session:
     #: values typed on the policy page that are not used (out of range): nothing is solved until corrected
     policy_problems: list[str] = field(default_factory=list)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="resilient_sc-app-")))
+    #: the tab's solves, stress tests and frontiers running, each in a process of its own
+    jobs: set[Job] = field(default_factory=set)
 
     @classmethod
     def example(cls) -> Session:
@@ -125,6 +130,27 @@ class Session:
             return f"{ROADMAP_EXAMPLE}: the policy is its glide path (policy.yaml)"
         left_out = self.replace_network(electronics(), EXAMPLE)
         return f"{EXAMPLE}; {left_out}" if left_out else EXAMPLE
+
+    def start(self, fn: Callable[..., Any], args: list[Any]) -> Job:
+        """``fn(*args)`` in a process of its own (:class:`~.jobs.Job`), stopped with the tab
+        (:meth:`close`); :meth:`ended` once its result is in."""
+        job = Job(fn, args)
+        self.jobs.add(job)
+        return job
+
+    def ended(self, job: Job) -> None:
+        self.jobs.discard(job)
+
+    def stop_jobs(self) -> None:
+        """Stop every job of the tab (their handlers get ``("stopped", "")``)."""
+        for job in list(self.jobs):
+            job.stop()
+
+    def close(self) -> None:
+        """The tab is gone (closed, reloaded, or its connection lost past the reconnect window):
+        its jobs are stopped, never left solving for no one, and its downloads folder removed."""
+        self.stop_jobs()
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
     @property
     def is_roadmap(self) -> bool:

@@ -14,8 +14,9 @@ RECONNECT_SECONDS = 60.0
 
 def page(session: Session) -> None:
     """The page of one tab over ``session``: a tab per step (what the root page and the tests build)."""
-    from nicegui import ui
+    from nicegui import context, ui
 
+    context.client.on_delete(session.close)  # the tab gone: its jobs stopped, its downloads removed
     ui.label("resilient_sc — the planner's workbench").classes("text-xl font-bold")
     with ui.tabs().classes("w-full") as tabs:
         tab = {name: ui.tab(name) for name in STEPS}
