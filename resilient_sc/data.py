@@ -123,6 +123,9 @@ class Network:
         # (no demand in that period, docs/formulation.md §9)
         demand = typed["demand"]
         typed["demand"] = demand.loc[(demand["demand"] > 0) | (demand["period"] != "")].reset_index(drop=True)
+        if not (demand["demand"] > 0).any():
+            warns.append("(demand) | no row has a demand above 0: there is nothing to deliver, and the plan "
+                         "is empty (it pays only for the suppliers and hubs whose status is open)")
         if "products" not in typed:
             used = pd.unique(pd.concat([typed["supplier_products"]["product"],
                                         typed["demand"]["product"]], ignore_index=True))

@@ -180,6 +180,16 @@ def _unnormal(name: Any) -> bool:
     return isinstance(name, str) and not unicodedata.is_normalized("NFC", name)
 
 
+def _number(value: Any, whole: bool) -> Any:
+    """A numpy number as Python's; a whole float as an int for a field of ``whole`` numbers
+    (``max_hubs: 1.0`` from YAML counts hubs as ``1`` does); anything else as given (checked later)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if whole and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _spelled(name: Any) -> Any:
     """A key or member as the network spells its ids: whole numbers as text, names in NFC."""
     if _is_whole(name):
@@ -271,10 +281,11 @@ class Policy:
         # changes with the caller's dict after it is made
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, np.generic):
-                object.__setattr__(self, f.name, value.item())
+            whole = f.name in POLICY_FIELDS and POLICY_FIELDS[f.name].integer  # 2.0 as 2: a count
+            if isinstance(value, np.generic | float):
+                object.__setattr__(self, f.name, _number(value, whole))
             elif isinstance(value, Mapping):  # an empty per-key mapping requires nothing: as unset
-                copied = {_spelled(k): v.item() if isinstance(v, np.generic) else v for k, v in value.items()}
+                copied = {_spelled(k): _number(v, whole) for k, v in value.items()}
                 if len(copied) < len(value):  # 2027 and '2027', or 'Région' in NFC and in NFD
                     twice = next(k for k in copied if sum(_spelled(j) == k for j in value) > 1)
                     raise _NotMembers(f"{f.name} has the key {shown(twice)} twice, spelt differently "

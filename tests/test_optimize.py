@@ -14,17 +14,21 @@ import pytest
 
 import resilient_sc.solvers.routes as routes
 from resilient_sc import (
+    DataWarning,
     InfeasiblePolicyError,
+    Network,
     NetworkModel,
     NotOptimalError,
     Policy,
     SolveOptions,
     SolveReport,
     Status,
+    ValidationError,
     build_model,
     examples,
     solve,
     solve_model,
+    stress_test,
 )
 from resilient_sc.optimize import accepted
 from resilient_sc.solvers.base import SolverResult
@@ -154,6 +158,47 @@ def test_infeasible_model_is_explained():
 def test_precheck_infeasible_before_solving():
     with pytest.raises(InfeasiblePolicyError, match="min_suppliers 3 cannot be met"):
         solve(examples.tiny(), Policy(min_suppliers=3))
+
+
+def test_caps_with_a_shortfall_penalty_leave_demand_short_not_infeasible():
+    """tiny (80 units at Paris; via S_FR 14 a unit, via S_CN 12, fixed 500 / 200, hub 100) with
+    each supplier capped at 0.3 · 80 = 24 units and a shortfall at 100 a unit: both suppliers
+    deliver 24, 32 units are short: 800 + 24·14 + 24·12 + 32·100 = 4624 (S_CN alone: 300 + 288 +
+    56·100 = 6188; no supplier: 8000). The precheck called it infeasible."""
+    plan = solve(examples.tiny(), Policy(max_supplier_share=0.3, shortfall_penalty=100.0))
+    assert plan.objective == pytest.approx(4624.0)
+    assert plan.delivery()["shortfall"].sum() == pytest.approx(32.0)
+    # S_FR able to make 30 and China (foreign to Paris) capped at 0.5 · 80 = 40: both, 10 units
+    # short: 800 + 30·14 + 40·12 + 10·100 = 2700 (S_CN alone 300 + 480 + 4000; S_FR alone 600 + 420 + 5000)
+    frames = examples.tiny().frames()
+    frames["supplier_products"]["capacity"] = [30.0, 100.0]
+    net = Network.from_frames(**frames)
+    plan = solve(net, Policy(max_country_share=0.5, shortfall_penalty=100.0))
+    assert plan.objective == pytest.approx(2700.0)
+    with pytest.raises(InfeasiblePolicyError, match=r"max_country_share 0\.5 cannot be met for market"):
+        solve(net, Policy(max_country_share=0.5))  # without the penalty the precheck says why
+    with pytest.raises(InfeasiblePolicyError) as info:  # short of capacity: no cap is to blame
+        solve(net, Policy(excluded_countries=("CN",), max_supplier_share=1.0, max_country_share=1.0))
+    assert len(info.value.reasons) == 1 and info.value.reasons[0].startswith(
+        "demand: product 'default': usable suppliers can make at most 30 units but markets need 80")
+
+
+def test_a_network_without_demand_is_an_empty_plan_said_so_not_a_time_limit():
+    frames = examples.tiny().frames()
+    frames["demand"]["demand"] = 0.0
+    with pytest.warns(DataWarning, match=r"\(demand\) \| no row has a demand above 0: there is nothing"):
+        net = Network.from_frames(**frames)
+    plan = solve(net, options=SolveOptions(time_limit=math.inf))  # HiGHS: "Empty" model
+    assert plan.status is Status.OPTIMAL and plan.objective == 0.0 and plan.supplier_ids == []
+    with pytest.raises(ValidationError, match="nothing to stress-test"):
+        stress_test(net, plan)
+
+
+def test_a_whole_number_float_is_a_count():
+    assert Policy(max_hubs=1.0).max_hubs == 1 and type(Policy(max_hubs=1.0).max_hubs) is int
+    assert Policy(min_suppliers={"default": 2.0}).min_suppliers == {"default": 2}
+    assert solve(examples.tiny(), Policy(max_hubs=1.0)).objective == pytest.approx(1260.0)
+    assert Policy(max_supplier_share=1.0).max_supplier_share == 1.0  # a share stays a float
 
 
 def test_pyomo_backend_is_a_route():

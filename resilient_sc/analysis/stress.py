@@ -240,6 +240,9 @@ def stress_test(network: Network, plan: Plan,
     if not isinstance(plan, Plan) or plan.model is None:
         raise ResilientSCError(f"stress_test needs a plan from solve(), not {type(plan).__name__}")
     _check_same_network(network, plan)
+    if not (network.demand["demand"] > 0).any():
+        raise ValidationError(["(demand) | no row has a demand above 0: no failure can leave a market "
+                               "short, there is nothing to stress-test"])
     # no disruption recourse blocks: scenarios are replayed one by one below
     replay_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price, disruption_weight=0.0)
     model = build_model(network, replay_policy)

@@ -102,7 +102,7 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
             if not np.isnan(kp) and len(ids) < kp:
                 out.append(f"min_suppliers {kp:g} cannot be met for product '{p}': only {len(ids)} "
                            f"supplier(s) can deliver it ({', '.join(ids) or 'none'})")
-    if policy.max_supplier_share is not None:
+    if policy.max_supplier_share is not None and policy.shortfall_penalty is None:  # else short, feasible
         sigma = policy.per_product("max_supplier_share", products["product"])
         caps = able.merge(s.supply, on=["supplier", "product"])
         total = s.products.set_index("product")["total_demand"]
@@ -110,8 +110,10 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
             if np.isnan(sg):
                 continue
             need = float(total[p])
-            have = float(np.minimum(caps.loc[caps["product"] == p, "capacity"], sg * need).sum())
-            if have < need - 1e-9:
+            capacity = caps.loc[caps["product"] == p, "capacity"]
+            have = float(np.minimum(capacity, sg * need).sum())
+            # short without the cap too: the capacity's reason (_check_served) says it, not the cap
+            if have < need - 1e-9 <= float(capacity.sum()):
                 out.append(f"max_supplier_share {sg:g} cannot be met for product '{p}': with each "
                            f"supplier capped at {number(sg * need)} units the suppliers deliver at most "
                            f"{number(have)} of the {number(need)} needed (missing {number(need - have)} "
@@ -169,7 +171,7 @@ def _regional_totals(s: Sets, local: pd.DataFrame, dem: pd.DataFrame, field: str
 
 
 def _check_country_share(s: Sets, policy: Policy) -> list[str]:
-    if policy.max_country_share is None:
+    if policy.max_country_share is None or policy.shortfall_penalty is not None:  # else short, feasible
         return []
     out = []
     kappa = policy.per_market_product("max_country_share", s.demand["region"], s.demand["product"])
@@ -181,10 +183,12 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
     by_country["usable"] = np.where(foreign, np.minimum(by_country["capacity"],
                                                         by_country["kappa"] * by_country["demand"]),
                                     np.minimum(by_country["capacity"], by_country["demand"]))
-    usable = by_country.groupby(["market", "product"])["usable"].sum()
+    grouped = by_country.groupby(["market", "product"])
+    usable, uncapped = grouped["usable"].sum(), grouped["capacity"].sum()
     for _, row in dem.iterrows():
         have = float(usable.get((row["market"], row["product"]), 0.0))
-        if have < row["demand"] - 1e-9:
+        # short without the cap too: the capacity's reason (_check_served) says it, not the cap
+        if have < row["demand"] - 1e-9 <= float(uncapped.get((row["market"], row["product"]), 0.0)):
             n_c = int(((by_country["market"] == row["market"])
                        & (by_country["product"] == row["product"])).sum())
             out.append(f"max_country_share {row['kappa']:g} cannot be met for market '{row['market']}' "

@@ -347,6 +347,10 @@ def run_highs(h: highspy.Highs, is_mip: bool) -> SolverResult:
         h.run()
     elapsed = time.perf_counter() - start
     ms = h.getModelStatus()
+    if ms == highspy.HighsModelStatus.kModelEmpty:  # no columns (no demand): nothing to decide, optimal
+        offset = float(h.getLp().offset_)
+        return SolverResult(Status.OPTIMAL, np.zeros(h.getNumCol()), offset, offset, 0.0, elapsed,
+                            h.modelStatusToString(ms))
     info = h.getInfo()
     status = STATUS.get(ms, Status.ERROR)
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
