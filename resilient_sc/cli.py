@@ -51,7 +51,7 @@ from .cli_args import (
 )
 from .cli_paths import check_paths, writing
 from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
-from .format import frame_text, relative_gap
+from .format import frame_text, not_proven_optimal
 from .periods import has_periods
 from .solvers import highs
 from .solvers.base import available_cpus
@@ -186,7 +186,7 @@ def load_policy(path: Path | None) -> Policy:
 def _run_solve(args: argparse.Namespace) -> Outcome:
     from .optimize import solve
     from .roadmap import solve_roadmap
-    from .solvers.base import SolveOptions, Status
+    from .solvers.base import SolveOptions
     from .workbook import write_workbook
 
     workbook = args.out is not None and args.out.suffix.lower() == ".xlsx"
@@ -220,10 +220,9 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
                 written = args.out
         data["out"] = str(written)
         text += f"\n{'roadmap' if roadmap else 'plan'} written to {written}"
-    if result.status is not Status.OPTIMAL:  # accepted with --allow-nonoptimal
-        data["reason"] = (f"the plan is not proven optimal (status {result.status.value}, gap "
-                          f"{relative_gap(result.gap)})")
-        return Outcome(EXIT_NOT_SOLVED, data, text, warning=data["reason"])
+    if reason := not_proven_optimal("the plan", result):  # accepted with --allow-nonoptimal
+        data["reason"] = reason
+        return Outcome(EXIT_NOT_SOLVED, data, text, warning=reason)
     return Outcome(EXIT_OK, data, text)
 
 
@@ -330,11 +329,13 @@ def _records(df: Any) -> list[dict[str, Any]]:
 
 
 def _report_outcome(data: dict[str, Any], text: str, written: list[Path] | None) -> Outcome:
+    """The outcome of a report; its ``reason`` (a design not proven optimal, kept with
+    ``--allow-nonoptimal``) is warned of, as ``solve`` does."""
     if written:
         data["out"] = str(written[-1].parent)
         data["files"] = [p.name for p in written]
         text += f"\nreport written to {written[-1]}"
-    return Outcome(EXIT_OK, data, text)
+    return Outcome(EXIT_OK, data, text, warning=data.get("reason", ""))
 
 
 def _configure_stress(parser: argparse.ArgumentParser) -> None:
@@ -379,6 +380,8 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     if args.out is not None:
         with writing(args.out):
             written = write_stress_report(args.out, network, plan, stress, force=args.force)
+    if reason := not_proven_optimal("the design stress-tested", plan):
+        data["reason"] = reason
     return _report_outcome(data, text, written)
 
 

@@ -71,6 +71,14 @@ def relative_gap(v: float) -> str:
     return f"{v:.4%}"
 
 
+def not_proven_optimal(what: str, result: Any) -> str:
+    """Why ``result`` (a plan or roadmap: its ``status`` and ``gap``) is ``what`` not proven
+    optimal, for a warning; empty when it is proven."""
+    status = result.status.value
+    return "" if status == "optimal" else (f"{what} is not proven optimal (status {status}, gap "
+                                           f"{relative_gap(result.gap)})")
+
+
 def weight(v: float) -> str:
     """A period's weight (its discount factor) with four decimals, as the workbook shows it:
     ``0.9524``, ``1``."""

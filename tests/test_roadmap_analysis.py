@@ -148,6 +148,10 @@ def test_roadmap_stress_is_the_stress_test_of_each_period():
     assert summary["period"].tolist() == ["2026", "2027"] and (summary["worst_served"] == 0.0).all()
     text = roadmap_stress_sentences(r, results)  # losing FR loses H: the same floor and impact
     assert "the worst is hub:H (tied with country:FR): some market gets none" in text[2]
+    stopped = dataclasses.replace(r, status=Status.TIME_LIMIT, gap=0.01)  # kept with allow_nonoptimal
+    assert roadmap_stress_sentences(stopped, results)[1] == (
+        "The roadmap is the best found within the limits of the solve (not proven optimal: time limit, gap "
+        "1.0000%): cheaper designs may exist.")
 
 
 def test_roadmap_stress_counts_a_candidate_past_its_lead_time():

@@ -382,8 +382,12 @@ def _design_sentence(plan: Plan) -> list[str]:
     def listed(n: int, what: str, ids: list[str]) -> str:
         return f"{count(n, what)} ({', '.join(ids)})" if n else f"no {what}"
 
-    return [f"The design contracts {listed(len(plan.suppliers), 'supplier', plan.supplier_ids)} and opens "
-            f"{listed(len(plan.hubs), 'hub', plan.hub_ids)} at a total cost of {money(plan.objective)}."]
+    proof = (f" (the best found within the limits of the solve, {not_proven(plan)}: a cheaper design may "
+             "exist)") if not_proven(plan) else ""
+    suppliers, hubs = listed(len(plan.suppliers), "supplier", plan.supplier_ids), listed(
+        len(plan.hubs), "hub", plan.hub_ids)
+    return [f"The design{proof} contracts {suppliers} and opens {hubs} at a total cost of "
+            f"{money(plan.objective)}."]
 
 
 def _stress_sentences(stress: StressResult | None) -> list[str]:

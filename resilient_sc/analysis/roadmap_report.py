@@ -317,6 +317,9 @@ def roadmap_stress_sentences(roadmap: Roadmap, results: Mapping[str, StressResul
     out = ["Each period's design is tested on its own, one failure at a time in that period: its "
            "suppliers and hubs fixed, the network as it stands in that period (its demand, capacities "
            "and tariffs), flows re-routed through what remains."]
+    if not_proven(roadmap):
+        out.append(f"The roadmap is the best found within the limits of the solve ({not_proven(roadmap)}): "
+                   "cheaper designs may exist.")
     given = {r.conditional_on for r in results.values()}
     shared = len(given) == 1
     if shared:
