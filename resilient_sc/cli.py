@@ -283,7 +283,7 @@ def _run_init(args: argparse.Namespace) -> Outcome:
                               "with the output paths")
     try:
         with writing(args.target, "init"):
-            path = write_template(args.target, xlsx=args.xlsx, force=args.force)
+            path = write_template(args.target, xlsx=args.xlsx, force=args.force, flag="--force")
     except ValidationError:
         raise
     except ValueError as exc:  # --xlsx with a path not ending in .xlsx

@@ -157,12 +157,14 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def folder_problem(path: str | Path, force: bool = False, flag: str = "force=True") -> str | None:
+def folder_problem(path: str | Path, force: bool = False, flag: str = "force=True",
+                   outputs: frozenset[str] = OUTPUT_SUFFIXES) -> str | None:
     """Why :func:`atomic_folder` would refuse to write the folder ``path``, or None.
 
     An existing file is never replaced by a folder; an existing non-empty folder only with
-    ``force`` (the message names it as ``flag``), and only when it holds nothing but output
-    files (:data:`OUTPUT_SUFFIXES`, no subfolders), so that no other work is ever deleted.
+    ``force`` (the message names it as ``flag``), and only when it holds nothing but files
+    ending in ``outputs`` (:data:`OUTPUT_SUFFIXES`: what the commands write; no subfolders), so
+    that no other work is ever deleted.
     """
     path = Path(path)
     if not path.exists():
@@ -174,25 +176,26 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
         return None
     if not force:
         return f"{path} is a folder that is not empty; pass {flag} to replace it as a whole"
-    others = sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not _is_output(e))
+    others = sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not _is_output(e, outputs))
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-        return (f"{path} holds more than outputs ({shown}); it is not replaced even with {flag}: "
+        return (f"{path} holds more than this command writes ({shown}); it is not replaced even with {flag}: "
                 "choose a new or empty folder")
     return None
 
 
-def _is_output(entry: os.DirEntry[str]) -> bool:
-    return entry.is_file(follow_symlinks=False) and Path(entry.name).suffix.lower() in OUTPUT_SUFFIXES
+def _is_output(entry: os.DirEntry[str], outputs: frozenset[str]) -> bool:
+    return entry.is_file(follow_symlinks=False) and Path(entry.name).suffix.lower() in outputs
 
 
 @contextmanager
-def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True") -> Iterator[Path]:
+def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True",
+                  outputs: frozenset[str] = OUTPUT_SUFFIXES) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``path``; on success it takes the place of
     ``path`` as a whole, so that ``path`` is always absent, the old folder or the new one.
 
-    An existing non-empty folder is replaced only with ``force`` (:func:`folder_problem`;
-    ``flag`` is how its messages name it),
+    An existing non-empty folder is replaced only with ``force`` and when it holds only files
+    ending in ``outputs`` (:func:`folder_problem`; ``flag`` is how its messages name it),
     by an atomic exchange where the system has one (Linux), else by two renames. On any
     exception the temporary folder is removed and ``path`` is left as it was.
     Raises :class:`FileExistsError` (or :class:`NotADirectoryError` for a file) when refused.
@@ -200,28 +203,28 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
     path = Path(path)
     if path.is_symlink() and path.is_dir():
         path = path.resolve()
-    _refuse(path, force, flag)
+    _refuse(path, force, flag, outputs)
     path.parent.mkdir(parents=True, exist_ok=True)
     sweep(path)
     tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
     try:
         _usual_mode(tmp, 0o777)
         yield tmp
-        _swap_in(tmp, path, force, flag)
+        _swap_in(tmp, path, force, flag, outputs)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _refuse(path: Path, force: bool, flag: str) -> None:
-    problem = folder_problem(path, force, flag)
+def _refuse(path: Path, force: bool, flag: str, outputs: frozenset[str]) -> None:
+    problem = folder_problem(path, force, flag, outputs)
     if problem is not None:
         if path.is_dir():
             raise FileExistsError(errno.EEXIST, problem, str(path))
         raise NotADirectoryError(errno.ENOTDIR, problem, str(path))
 
 
-def _swap_in(tmp: Path, path: Path, force: bool, flag: str) -> None:
+def _swap_in(tmp: Path, path: Path, force: bool, flag: str, outputs: frozenset[str]) -> None:
     """Put the folder ``tmp`` in the place of ``path``; the old folder, if any, ends in ``tmp``."""
     try:
         os.rename(tmp, path)  # path absent or an empty folder
@@ -229,7 +232,7 @@ def _swap_in(tmp: Path, path: Path, force: bool, flag: str) -> None:
     except OSError as exc:
         if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
             raise
-    _refuse(path, force, flag)  # filled meanwhile (another writer): the same rules
+    _refuse(path, force, flag, outputs)  # filled meanwhile (another writer): the same rules
     if _exchange(tmp, path):
         return
     old = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))

@@ -235,7 +235,12 @@ def _refuse(path: Path, what: str) -> FileExistsError:
                            "(CLI: --force) to write the template anyway", str(path))
 
 
-def write_template(path: str | Path, xlsx: bool = False, force: bool = False) -> Path:
+#: what a template folder holds: a folder with other files is never replaced, even with ``force``
+TEMPLATE_SUFFIXES = frozenset({".csv", ".md"})
+
+
+def write_template(path: str | Path, xlsx: bool = False, force: bool = False,
+                   flag: str = "force=True") -> Path:
     """Write the input template to ``path``: a folder of CSV files and ``README.md``, or
     (``xlsx=True``, or a path ending in ``.xlsx``) one workbook with a sheet per table and
     a ``README`` sheet. The workbook is written atomically, the folder as a whole
@@ -244,7 +249,7 @@ def write_template(path: str | Path, xlsx: bool = False, force: bool = False) ->
     Raises :class:`FileExistsError` when ``path`` is an existing workbook or a non-empty
     folder, unless ``force`` (a folder holding more than CSV and Markdown files is never
     replaced); :class:`NotADirectoryError` for a file where the folder would go;
-    :class:`ValueError` for ``xlsx=True`` with another suffix.
+    :class:`ValueError` for ``xlsx=True`` with another suffix. Messages name ``force`` as ``flag``.
     """
     path = Path(path)
     xlsx = xlsx or path.suffix.lower() == ".xlsx"
@@ -256,7 +261,7 @@ def write_template(path: str | Path, xlsx: bool = False, force: bool = False) ->
             raise _refuse(path, "an existing file")
         io.write_excel(path, {"README": column_reference(), **frames}, finish=_dress)
         return path
-    with io.atomic_folder(path, force=force) as tmp:
+    with io.atomic_folder(path, force=force, flag=flag, outputs=TEMPLATE_SUFFIXES) as tmp:
         io.write_tables(frames, tmp)
         io.write_text(tmp / "README.md", README.format(target=path) + schema_markdown("##"))
     return path

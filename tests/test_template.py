@@ -107,6 +107,16 @@ def test_init_validate_solve_cli(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert out.is_file()
 
 
+def test_init_force_never_replaces_a_folder_holding_more_than_a_template(tmp_path, capsys) -> None:
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "notes.json").write_text("{}")  # a file other commands write, but not init
+    assert main(["init", str(folder), "--force"]) == 2
+    assert "holds more than this command writes (notes.json); it is not replaced even with --force" in \
+        capsys.readouterr().err
+    assert [p.name for p in folder.iterdir()] == ["notes.json"]
+
+
 def test_init_cli_xlsx_needs_xlsx_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", str(tmp_path / "net"), "--xlsx", "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["status"] == "invalid_input"
