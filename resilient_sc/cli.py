@@ -231,7 +231,8 @@ def _configure_orlib(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=Path,
                         help="an OR-Library cap*.txt file or a Holmberg p* file")
     parser.add_argument("--capacity", metavar="C", type=positive,
-                        help="hub capacity for the capa/capb/capc files (which leave it open)")
+                        help="hub capacity for the capa/capb/capc files, which leave it open (refused "
+                             "for files that give their own)")
     parser.add_argument("--out", metavar="DIR", type=Path, required=True,
                         help="folder to write the network's CSV files into")
     add_force_option(parser, "an existing network folder")

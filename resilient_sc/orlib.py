@@ -101,7 +101,8 @@ class _Tokens(list):
 
 
 def read_orlib(path: str | Path, capacity: float | None = None) -> FacilityInstance:
-    """Read an OR-Library ``cap*.txt`` file; ``capacity`` is required for capa/capb/capc.
+    """Read an OR-Library ``cap*.txt`` file; ``capacity`` is required for capa/capb/capc and refused
+    for the others, which give their own.
 
     Layout: ``m n``, m lines ``capacity fixed``, then per customer ``demand`` and m costs.
     Every number must be finite; a problem names the file and line.
@@ -121,9 +122,10 @@ def read_orlib(path: str | Path, capacity: float | None = None) -> FacilityInsta
                                    "('capacity'); pass capacity=... (CLI: --capacity)"])
         cap = np.full(m, float(capacity))
     else:
+        if capacity is not None:  # never silently over the file's own numbers
+            raise ValidationError([f"({path.name}) | the file gives each warehouse's capacity: capacity "
+                                   "(CLI: --capacity) is only for capa/capb/capc, which leave it open"])
         cap = tok.numbers(2, 2 + 2 * m, "capacity", 2)
-        if capacity is not None:
-            cap = np.full(m, float(capacity))
     fixed = tok.numbers(3, 2 + 2 * m, "fixed cost", 2)
     body = tok.numbers(2 + 2 * m, 2 + 2 * m + n * (m + 1), "customer data").reshape(n, m + 1)
     return FacilityInstance(path.stem, cap, fixed, body[:, 0], body[:, 1:].T.copy())
@@ -152,4 +154,7 @@ def read_instance(path: str | Path, capacity: float | None = None) -> FacilityIn
     path = Path(path)
     if path.name.lower().startswith("cap"):
         return read_orlib(path, capacity)
+    if capacity is not None:
+        raise ValidationError([f"({path.name}) | a Holmberg file gives each warehouse's capacity: capacity "
+                               "(CLI: --capacity) is only for OR-Library's capa/capb/capc"])
     return read_holmberg(path)

@@ -311,6 +311,18 @@ def test_orlib_open_capacity_needs_capacity(capsys, orlib_dir, tmp_path):
     assert code == 2 and "--capacity" in data["reason"]
 
 
+def test_orlib_capacity_is_refused_where_the_file_gives_its_own(capsys, tmp_path):
+    (tmp_path / "cap01.txt").write_text("1 1\n50 10\n5 3\n")  # capacity 50, fixed 10; demand 5, cost 3
+    (tmp_path / "p01").write_text("1 1\n50 10\n5\n3\n")
+    for name, words in (("cap01.txt", "capacity (CLI: --capacity) is only for capa/capb/capc"),
+                        ("p01", "a Holmberg file gives each warehouse's capacity")):
+        code, data, _ = run_json(capsys, "orlib", str(tmp_path / name), "--capacity", "5",
+                                 "--out", str(tmp_path / "o"))
+        assert code == 2 and words in data["reason"] and not (tmp_path / "o").exists()
+    assert main(["orlib", str(tmp_path / "p01"), "--out", str(tmp_path / "o")]) == 0
+    assert read_network(tmp_path / "o").hubs["capacity"].tolist() == [50.0]
+
+
 def test_orlib_missing_file_exits_2(capsys, tmp_path):
     code, data, _ = run_json(capsys, "orlib", str(tmp_path / "cap99.txt"), "--out", str(tmp_path / "o"))
     assert code == 2 and "no such file" in data["reason"]
