@@ -85,6 +85,9 @@ class Command:
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], Outcome]
     description: str = ""
+    #: a server, stopped by its signals as its normal end (uvicorn's graceful shutdown): no
+    #: stop-on-signal guard nor deadline of its own
+    serves: bool = False
 
 
 @dataclass
@@ -492,7 +495,8 @@ COMMANDS: dict[str, Command] = {
     "frontier": Command("cost and worst-case service as one policy field sweeps over values",
                         _configure_frontier, _run_frontier),
     "app": Command("the planner's workbench: a local web app (pip install 'resilient_sc[app]')",
-                   _app.add_arguments, lambda args: Outcome(_app.run(args), {"status": "stopped"})),
+                   _app.add_arguments, lambda args: Outcome(_app.run(args), {"status": "stopped"}),
+                   serves=True),
 }
 
 
@@ -558,8 +562,13 @@ def main(argv: list[str] | None = None) -> int:
     """
     console, argv = argv is None, sys.argv[1:] if argv is None else list(argv)
     as_json = "--json" in argv
-    deadline = _Deadline(as_json) if console else None
+    serves = bool(argv) and argv[0] in COMMANDS and COMMANDS[argv[0]].serves
+    deadline = _Deadline(as_json) if console and not serves else None
     in_main = threading.current_thread() is threading.main_thread()
+    if serves and in_main:  # the server's own handlers stop it, then pass the signal on to these
+        for s in SIGNALS:
+            signal.signal(s, _stopped)
+        in_main = False
     guard = highs.stop_on_signals(SIGNALS, deadline) if in_main else contextlib.nullcontext()
     with guard:
         try:
@@ -574,6 +583,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if deadline is not None:
                 deadline.done.set()
+
+
+def _stopped(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt
 
 
 class _Deadline:

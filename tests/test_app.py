@@ -11,8 +11,13 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import io
+import json
 import math
+import os
 import signal
+import socket
+import subprocess
+import sys
 import time
 import zipfile
 
@@ -1005,6 +1010,56 @@ def test_premium_bars_name_the_scenario_they_are_over(base_plan):
     assert fig.layout.yaxis.title.text == "premium over the scenario 'local 0.5' (%)"
     s.add_scenario("base", Policy(), base_plan)
     assert reference_words(s) == "the base design"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_server_stops_on_its_signal_with_one_json_object(signum):
+    """Ctrl-C (or SIGTERM) is how the app ends: exit 0 and ``{"status": "stopped"}``, the only
+    thing on stdout with --json (the address goes to stderr); a port in use or out of range is
+    refused before the server starts."""
+    pytest.importorskip("nicegui")
+    port = free_port()
+    command = [sys.executable, "-c", "import sys; from resilient_sc.console import main; sys.exit(main())",
+               "app", "--no-browser", "--port", str(port), "--json"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=plain_env())
+    try:
+        for _ in range(600):  # until it answers
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        code, data = run_cli(["app", "--no-browser", "--port", str(port), "--json"])  # a second server
+        assert code == 2 and f"(--port) | port {port} on 127.0.0.1 cannot be used" in data["reason"], data
+        server.send_signal(signum)
+        out, err = server.communicate(timeout=60)
+    finally:
+        server.kill()
+    assert server.returncode == 0, err
+    assert json.loads(out) == {"status": "stopped"}
+    assert f"serving on http://127.0.0.1:{port} (Ctrl-C stops it)" in err
+
+
+def plain_env() -> dict[str, str]:
+    """The environment without pytest's and NiceGUI's test settings (NiceGUI serves a test otherwise)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("NICEGUI", "PYTEST"))}
+
+
+def run_cli(argv: list[str]) -> tuple[int, dict]:
+    done = subprocess.run([sys.executable, "-m", "resilient_sc", *argv], capture_output=True, text=True,
+                          timeout=120, env=plain_env())
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_a_port_out_of_range_is_a_usage_error():
+    code, data = run_cli(["app", "--port", "99999", "--json"])
+    assert code == 2 and data["reason"].endswith("--port: '99999': give a port number from 1 to 65535")
 
 
 def test_a_tab_whose_connection_drops_keeps_its_session(monkeypatch):

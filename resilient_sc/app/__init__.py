@@ -21,9 +21,12 @@ when the app runs, so the library and its tests never need the extra.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import socket
+import sys
 from pathlib import Path
 
-from ..exceptions import ResilientSCError
+from ..exceptions import ResilientSCError, ValidationError
 
 #: the message when the extra is missing
 MISSING = "the app needs the 'app' extra: pip install 'resilient_sc[app]'"
@@ -34,21 +37,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``resilient-sc app``."""
     parser.add_argument("data", metavar="DATA", type=Path, nargs="?",
                         help="a folder of CSV files or an .xlsx workbook (default: the bundled example)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
-                        help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
+                        help=f"port on 127.0.0.1, 1-65535 (default {DEFAULT_PORT})")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 1-65535 (a usage error otherwise: 99999 would be served on another port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a port number from 1 to 65535")
+    return port
+
+
 def run(args: argparse.Namespace) -> int:
-    """``resilient-sc app``: :func:`main` with the command's arguments; 0 once the server stops."""
-    main(args.data, args.port, not args.no_browser)
+    """``resilient-sc app``: :func:`main` with the command's arguments; 0 once the server stops
+    (Ctrl-C, or SIGTERM: its normal end). With ``--json`` nothing but the outcome is printed on
+    stdout (the address goes to stderr)."""
+    with contextlib.suppress(KeyboardInterrupt):  # the server shut down on the signal, then passed it on
+        main(args.data, args.port, not args.no_browser, quiet=args.json)
     return 0
 
 
-def main(data: str | Path | None = None, port: int = DEFAULT_PORT, open_browser: bool = True) -> None:
+def main(data: str | Path | None = None, port: int = DEFAULT_PORT, open_browser: bool = True,
+         quiet: bool = False) -> None:
     """Serve the app on ``127.0.0.1:port`` until stopped (Ctrl-C); ``data`` is opened in every
-    new tab (the bundled example when None). The data is validated once before the server
-    starts, so that a bad DATA is a clean error on the command line."""
+    new tab (the bundled example when None). The data and the port are checked before the
+    server starts, so that a bad DATA or a port in use is a clean error on the command line.
+    ``quiet``: the address on stderr, not NiceGUI's welcome on stdout."""
     try:
         import nicegui  # noqa: F401
         import plotly  # noqa: F401
@@ -58,4 +77,13 @@ def main(data: str | Path | None = None, port: int = DEFAULT_PORT, open_browser:
     from .ui import serve
 
     Session.open(data)  # raises ValidationError for bad data, before the server starts
-    serve(data, port, open_browser)
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ValidationError([f"(--port) | port {port} on 127.0.0.1 cannot be used ({exc.strerror}): "
+                                   "another app may be running there; pass another --port"],
+                                  "with the options") from exc
+    if quiet:
+        print(f"serving on http://127.0.0.1:{port} (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    serve(data, port, open_browser, welcome=not quiet)

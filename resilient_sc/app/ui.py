@@ -34,7 +34,7 @@ def page(session: Session) -> None:
             export.build(session)
 
 
-def serve(data: str | Path | None, port: int, open_browser: bool) -> None:
+def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool = True) -> None:
     """Run the server until stopped; every visit of ``/`` opens ``data`` in a session of its own.
 
     A tab whose connection drops keeps its session for :data:`RECONNECT_SECONDS` (NiceGUI's
@@ -48,4 +48,4 @@ def serve(data: str | Path | None, port: int, open_browser: bool) -> None:
         page(Session.open(data))  # per tab: no state is shared between tabs
 
     ui.run(host="127.0.0.1", port=port, show=open_browser, reload=False, title="resilient_sc",
-           show_welcome_message=True, favicon="🔗", reconnect_timeout=RECONNECT_SECONDS)
+           show_welcome_message=welcome, favicon="🔗", reconnect_timeout=RECONNECT_SECONDS)
