@@ -530,7 +530,7 @@ def failure(exc: BaseException) -> Outcome:
     if isinstance(exc, NotOptimalError):
         plan: Any = exc.plan
         data = plan.to_dict() if plan is not None else {}
-        data.update(status=plan.status.value if plan is not None else "time_limit", reason=str(exc))
+        data.update(status=plan.status.value if plan is not None else exc.status, reason=str(exc))
         return Outcome(EXIT_NOT_SOLVED, data, error=str(exc))
     if isinstance(exc, KeyboardInterrupt):
         code, data = interrupted(highs.stop_signal() or signal.SIGINT)

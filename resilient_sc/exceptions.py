@@ -45,11 +45,12 @@ class InfeasiblePolicyError(ResilientSCError):
 class NotOptimalError(ResilientSCError):
     """The solver stopped before proving optimality (time limit, interrupt, numerical trouble).
 
-    ``plan`` holds the best plan found, if any.
+    ``plan`` holds the best plan found, if any; ``status`` how the solve ended (``time_limit``,
+    ``interrupted``, ``error``: a :class:`~resilient_sc.solvers.base.Status` value).
     """
 
-    def __init__(self, message: str, plan: object | None = None):
-        self.plan = plan
+    def __init__(self, message: str, plan: object | None = None, status: str = "time_limit"):
+        self.plan, self.status = plan, status
         super().__init__(message)
 
 

@@ -61,14 +61,17 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
             known = [f"the cost is at least {result.bound:,.2f}"] if math.isfinite(result.bound) else []
             known += [result.note] if result.note else []
             said = f" ({'; '.join(known)})" if known else ""
-            raise NotOptimalError(f"no plan: {what} before any feasible plan was found{said}; "
-                                  "raise SolveOptions.time_limit (CLI: --time-limit)")
+            limited = result.status is Status.TIME_LIMIT
+            advice = ("raise SolveOptions.time_limit (CLI: --time-limit)" if limited
+                      else "see the solver's log: SolveOptions(log=True) (CLI: --log -)")
+            raise NotOptimalError(f"no plan: {what} before any feasible plan was found{said}; {advice}",
+                                  status=result.status.value)
         if not options.allow_nonoptimal:  # the plan's own cost and gap: a roadmap recounts them
             raise NotOptimalError(
                 f"not proven optimal: {what} with gap {relative_gap(plan.gap)} (cost "
                 f"{plan.objective:,.2f}, bound {plan.bound:,.2f}); pass "
                 "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this "
-                "plan, or raise SolveOptions.time_limit (CLI: --time-limit)", plan)
+                "plan, or raise SolveOptions.time_limit (CLI: --time-limit)", plan, result.status.value)
     assert plan is not None
     return plan
 

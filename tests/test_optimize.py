@@ -81,6 +81,14 @@ def test_time_limit_before_any_plan():
         solve(examples.electronics(), Policy(min_local_share=0.5), SolveOptions(time_limit=1e-9))
 
 
+def test_a_solver_error_without_a_plan_is_no_time_limit():
+    failed = SolverResult(Status.ERROR, None, math.nan, -math.inf, math.inf, 0.1, "Solve error")
+    with pytest.raises(NotOptimalError, match=r"HiGHS stopped \(Solve error\) before any feasible plan "
+                                              r"was found; see the solver's log") as info:
+        accepted(None, failed, SolveOptions())
+    assert info.value.status == "error"  # the CLI's status, which said time_limit
+
+
 def test_the_time_limit_counts_the_build(monkeypatch):
     """``solve``'s time limit is the whole call's: the seconds spent building the model are
     taken from what the solver gets (ladder XL near-shoring: a 600 s limit, 12 s of build, and
