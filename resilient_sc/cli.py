@@ -44,6 +44,7 @@ from .cli_args import (
     failure_kinds,
     gap,
     non_negative,
+    path_text,
     positive,
     seconds,
     sweep_values,
@@ -124,7 +125,7 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_data_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", metavar="DATA", type=Path,
+    parser.add_argument("data", metavar="DATA", type=path_text,
                         help="a folder of CSV files or an .xlsx workbook (tables as in docs/data.md)")
 
 
@@ -161,18 +162,18 @@ def _run_validate(args: argparse.Namespace) -> Outcome:
 # ---- solve ------------------------------------------------------------------------------
 def _configure_solve(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
-    parser.add_argument("--policy", metavar="FILE", type=Path,
+    parser.add_argument("--policy", metavar="FILE", type=path_text,
                         help="policy file (.yaml, .yml or .json) of field: value pairs")
-    parser.add_argument("--out", metavar="PATH", type=Path,
+    parser.add_argument("--out", metavar="PATH", type=path_text,
                         help="write the plan: a folder (plan.json + CSV tables; a roadmap: roadmap.json, CSV "
                              "tables and roadmap.png) or a .xlsx workbook")
     parser.add_argument("--time-limit", metavar="S", type=seconds,
                         help="time limit in seconds (building the model counts)")
     parser.add_argument("--gap", metavar="G", type=gap,
                         help="relative MIP gap at which to stop (default 1e-6: proven optimal)")
-    parser.add_argument("--threads", metavar="N", type=whole("solver threads"),
+    parser.add_argument("--threads", metavar="N", type=whole("solver threads", available_cpus()),
                         help=f"solver threads (at most the CPUs this process may use: {available_cpus()})")
-    parser.add_argument("--log", metavar="FILE",
+    parser.add_argument("--log", metavar="FILE", type=path_text,
                         help="write the HiGHS log to FILE ('-' for stderr)")
     parser.add_argument("--allow-nonoptimal", action="store_true",
                         help="accept a plan not proven optimal (exit code 1, plan still written)")
@@ -198,12 +199,12 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
     network = load_network(args.data)
     if policy is not None:
         policy.check_network(network)
-    if args.log not in (None, "-"):  # only once the input is valid: bad input creates nothing
-        Path(args.log).parent.mkdir(parents=True, exist_ok=True)
+    if args.log not in (None, Path("-")):  # only once the input is valid: bad input creates nothing
+        args.log.parent.mkdir(parents=True, exist_ok=True)
     given = {"time_limit": args.time_limit, "mip_gap": args.gap, "threads": args.threads}
     options = SolveOptions(
         **{k: v for k, v in given.items() if v is not None},
-        log=True if args.log == "-" else (args.log or False),
+        log=True if args.log == Path("-") else (str(args.log) if args.log else False),
         allow_nonoptimal=args.allow_nonoptimal,
     )
     # a network with a periods table is a roadmap: a plan per period (docs/formulation.md §9)
@@ -231,12 +232,12 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
 
 # ---- orlib ------------------------------------------------------------------------------
 def _configure_orlib(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", type=Path,
+    parser.add_argument("file", metavar="FILE", type=path_text,
                         help="an OR-Library cap*.txt file or a Holmberg p* file")
     parser.add_argument("--capacity", metavar="C", type=positive,
                         help="hub capacity for the capa/capb/capc files, which leave it open (refused "
                              "for files that give their own)")
-    parser.add_argument("--out", metavar="DIR", type=Path, required=True,
+    parser.add_argument("--out", metavar="DIR", type=path_text, required=True,
                         help="folder to write the network's CSV files into")
     add_force_option(parser, "an existing network folder")
 
@@ -267,7 +268,7 @@ def _run_orlib(args: argparse.Namespace) -> Outcome:
 
 # ---- init -------------------------------------------------------------------------------
 def _configure_init(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", metavar="DIR", type=Path,
+    parser.add_argument("target", metavar="DIR", type=path_text,
                         help="folder to create (or, with --xlsx, a workbook path ending in .xlsx)")
     parser.add_argument("--xlsx", action="store_true",
                         help="write one .xlsx workbook (a sheet per table and a README sheet)")
@@ -300,7 +301,7 @@ def _run_init(args: argparse.Namespace) -> Outcome:
 
 # ---- analyses: stress, premium, frontier --------------------------------------------------
 def add_report_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", metavar="DIR", type=Path,
+    parser.add_argument("--out", metavar="DIR", type=path_text,
                         help="write a report folder: CSV tables, PNG figures and report.md")
     add_force_option(parser, "an existing report folder")
 
@@ -344,7 +345,7 @@ def _report_outcome(data: dict[str, Any], text: str, written: list[Path] | None)
 
 def _configure_stress(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
-    parser.add_argument("--policy", metavar="FILE", type=Path,
+    parser.add_argument("--policy", metavar="FILE", type=path_text,
                         help="policy of the design to test (.yaml, .yml or .json; default: the base)")
     parser.add_argument("--failures", metavar="KINDS", type=failure_kinds,
                         default=("country", "hub", "supplier"),
@@ -391,7 +392,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
 
 def _configure_premium(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
-    parser.add_argument("--policies", metavar="FILE", type=Path, required=True,
+    parser.add_argument("--policies", metavar="FILE", type=path_text, required=True,
                         help="YAML/JSON mapping of name -> policy fields; an entry 'base' is the base")
     add_limit_options(parser)
     add_report_option(parser)
@@ -440,7 +441,7 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
                         help="the policy field to sweep, e.g. min_local_share")
     parser.add_argument("--values", metavar="V,...", type=sweep_values, required=True,
                         help="comma-separated values of the field, in order, e.g. 0,0.25,0.5,0.75")
-    parser.add_argument("--policy", metavar="FILE", type=Path,
+    parser.add_argument("--policy", metavar="FILE", type=path_text,
                         help="policy the sweep starts from (.yaml, .yml or .json; default: the base)")
     parser.add_argument("--no-warm-start", dest="warm_start", action="store_false",
                         help="solve the points independently, in parallel (--workers), instead of each "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -41,6 +42,13 @@ non_negative = number(lambda v: 0 <= v < math.inf, "a finite number >= 0")
 positive = number(lambda v: 0 < v < math.inf, "a finite number > 0")
 seconds = number(lambda v: v > 0, "a number of seconds > 0 (inf: no limit)")
 gap = number(lambda v: 0 <= v < 1, "a relative gap in [0, 1), e.g. 0.01")
+
+
+def path_text(text: str) -> Path:
+    """A path; an empty one is a usage error (``--out ""`` would be the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: give a path (an empty one would be the current folder)")
+    return Path(text)
 
 
 def whole(what: str, most: int | None = None) -> Callable[[str], int]:

@@ -31,8 +31,8 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
     if data is not None:
         inputs["input workbook" if data.is_file() else "data folder"] = data
     outputs = [(option, out, folder)]
-    if getattr(args, "log", None) not in (None, "-"):
-        outputs.append(("--log", Path(args.log), False))
+    if getattr(args, "log", None) not in (None, Path("-")):
+        outputs.append(("--log", args.log, False))
     force = getattr(args, "force", False)
     problems = [f"({opt}) | {problem}" for opt, path, is_folder in outputs if path is not None
                 and (problem := io.output_problem(path, inputs, is_folder, force)) is not None]

@@ -142,7 +142,7 @@ def test_allow_nonoptimal_prints_and_saves_the_plan_but_exits_1(capsys, tiny_dir
 
     monkeypatch.setattr(sys.modules["resilient_sc.optimize"], "solve", stopped)
     out = tmp_path / "plan"
-    argv = ["solve", str(tiny_dir), "--time-limit", "2.5", "--gap", "0.01", "--threads", "3",
+    argv = ["solve", str(tiny_dir), "--time-limit", "2.5", "--gap", "0.01", "--threads", "1",
             "--allow-nonoptimal", "--out", str(out)]
     assert main(argv) == 1
     stdout, err = capsys.readouterr()
@@ -150,7 +150,7 @@ def test_allow_nonoptimal_prints_and_saves_the_plan_but_exits_1(capsys, tiny_dir
     assert "warning: the plan is not proven optimal (status time_limit, gap 5.0000%)" in err
     assert json.loads((out / "plan.json").read_text())["status"] == "time_limit"
     opts = seen["options"]
-    assert (opts.time_limit, opts.mip_gap, opts.threads, opts.allow_nonoptimal) == (2.5, 0.01, 3, True)
+    assert (opts.time_limit, opts.mip_gap, opts.threads, opts.allow_nonoptimal) == (2.5, 0.01, 1, True)
 
 
 def test_a_stress_test_of_a_design_not_proven_optimal_says_so(capsys, tiny_dir, tmp_path, monkeypatch):

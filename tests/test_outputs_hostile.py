@@ -330,7 +330,10 @@ def test_report_folders_are_written_whole(capsys, tiny_dir, tmp_path):
     (["solve", "{data}", "--time-limit", "nan"], "--time-limit: 'nan': give a number of seconds > 0"),
     (["solve", "{data}", "--time-limit", "0"], "argument --time-limit: '0': give a number of seconds > 0"),
     (["solve", "{data}", "--threads", "0"], "argument --threads: '0': give a whole number of solver threads"),
-    (["solve", "{data}", "--threads", "100000"], f"threads == 100000, must be between 1 and {CPUS}"),
+    (["solve", "{data}", "--threads", "100000"], f"'100000': give a whole number of solver threads from 1 to "
+                                                  f"{CPUS}"),
+    (["solve", "{data}", "--out", ""], "argument --out: '': give a path (an empty one would be the current"),
+    (["solve", "{data}", "--log", " "], "argument --log: ' ': give a path"),
     (["premium", "{data}", "--policies", "p.yaml", "--workers", "100000"],
      f"argument --workers: '100000': give a whole number of worker processes from 1 to {CPUS}"),
     (["orlib", "{instance}", "--out", "o", "--capacity", "nan"], "'nan': give a finite number > 0"),

@@ -26,6 +26,7 @@ import socket
 import sys
 from pathlib import Path
 
+from ..cli_args import path_text
 from ..exceptions import ResilientSCError, ValidationError
 
 #: the message when the extra is missing
@@ -35,7 +36,7 @@ DEFAULT_PORT = 8765
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``resilient-sc app``."""
-    parser.add_argument("data", metavar="DATA", type=Path, nargs="?",
+    parser.add_argument("data", metavar="DATA", type=path_text, nargs="?",
                         help="a folder of CSV files or an .xlsx workbook (default: the bundled example)")
     parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help=f"port on 127.0.0.1, 1-65535 (default {DEFAULT_PORT})")
