@@ -154,8 +154,11 @@ def _configure_validate(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> Outcome:
+    from .schema import TABLES
+
     network = load_network(args.data)
-    return Outcome(EXIT_OK, {"status": "valid", "network": repr(network),
+    rows = {name: len(getattr(network, name)) for name in TABLES}  # in use: demand rows above 0 or per period
+    return Outcome(EXIT_OK, {"status": "valid", "network": repr(network), "rows": rows,
                              "warnings": list(network.warnings)}, text=f"valid: {network!r}")
 
 

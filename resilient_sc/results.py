@@ -123,9 +123,10 @@ class Plan:
         return self.hubs["hub"].tolist()
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary: status, cost, bound, gap, chosen ids, the cost breakdown and how
-        it was solved (``report``: route, times, nodes; None when unknown); a roadmap's period
-        plan also names its ``period``."""
+        """A JSON-ready summary: status, cost, bound, gap, chosen ids, the cost breakdown, the
+        delivery per product, the local and allied shares of demand (as the summary prints them;
+        None without demand) and how it was solved (``report``: route, times, nodes; None when
+        unknown); a roadmap's period plan also names its ``period``."""
         finite = lambda v: v if math.isfinite(v) else None  # noqa: E731
         return {
             "status": self.status.value,
@@ -140,6 +141,9 @@ class Plan:
             "emissions": self.emissions,
             "delivered": {r.product: {"demand": r.demand, "delivered": r.delivered, "shortfall": r.shortfall}
                           for r in self.delivery().itertuples()},
+            "shares": {"local": finite(self.overall_share("local_share")),
+                       "allied": finite(self.overall_share("allied_share")),
+                       "weighting": self.share_weighting()},
             "policy": self.policy.to_dict(),
             "report": None if self.report is None else self.report.to_dict(),
         } | ({} if self.period is None else {"period": self.period})

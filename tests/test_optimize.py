@@ -54,6 +54,9 @@ def test_report_in_dict_json_and_summary():
     assert set(data["report"]) == {"route", "build_time", "solve_time", "certify_time", "nodes", "bound",
                                    "iterations", "note"}
     assert "solved by merged-origins in" in plan.summary().splitlines()[-1]
+    # the shares the summary prints, in the JSON too: tiny's plan buys in China for Paris
+    assert data["shares"] == {"local": 0.0, "allied": 0.0, "weighting": "demand-weighted"}
+    assert "local share 0.0%   allied share 0.0%   (of demand, demand-weighted)" in plan.summary()
 
 
 def test_network_model_is_data():
@@ -198,6 +201,7 @@ def test_a_network_without_demand_is_an_empty_plan_said_so_not_a_time_limit():
         net = Network.from_frames(**frames)
     plan = solve(net, options=SolveOptions(time_limit=math.inf))  # HiGHS: "Empty" model
     assert plan.status is Status.OPTIMAL and plan.objective == 0.0 and plan.supplier_ids == []
+    assert json.loads(json.dumps(plan.to_dict(), allow_nan=False))["shares"]["local"] is None
     with pytest.raises(ValidationError, match="nothing to stress-test"):
         stress_test(net, plan)
 

@@ -96,7 +96,8 @@ def test_init_validate_solve_cli(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["init", str(target), *(["--xlsx"] if xlsx else [])]) == 0
     assert "resilient-sc validate" in capsys.readouterr().out
     assert main(["validate", str(target), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["status"] == "valid"
+    said = json.loads(capsys.readouterr().out)
+    assert said["status"] == "valid" and said["rows"]["suppliers"] == 1 and said["rows"]["periods"] == 0
     assert main(["init", str(target)]) == 2  # exists
     assert "--force" in capsys.readouterr().err
     assert main(["init", str(target), "--force"]) == 0
