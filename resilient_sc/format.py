@@ -119,6 +119,20 @@ def quantity(v: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def quantities_apart(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` as :func:`quantity` writes them, with more decimals (up to 6) where it
+    would write two different numbers alike: a cap of 49.999 against 50 never reads "50 … 50".
+
+    >>> quantities_apart(49.999, 50.0), quantities_apart(10.0, 12.5)
+    (('49.999', '50'), ('10', '12.5'))
+    """
+    for digits in range(2, 7):
+        texts = tuple(f"{v:,.{digits}f}".rstrip("0").rstrip(".") for v in (a, b))
+        if texts[0] != texts[1] or a == b:
+            return (quantity(a), quantity(b)) if digits == 2 else texts
+    return texts
+
+
 def signed_pct_points(v: float, digits: int = 2) -> str:
     """``+2.45%``, ``-1.20%``, and ``+0.00%`` for a tie within the solver's tolerance (never
     ``-0.00%``); blank for NaN."""

@@ -193,6 +193,15 @@ def test_co2_cap_against_least_emissions(co2, capacity, cap):
                       "with less CO2")
 
 
+def test_a_co2_cap_just_below_the_least_emissions_reads_apart_from_it():
+    net = tiny_co2([1.0, 3.0])
+    least = least_co2(net.frames(), 80.0)
+    out = reasons(net, Policy(co2_cap=least - 0.001))
+    assert least == 80.0  # every unit through the cleaner supplier, 1 CO2 unit each
+    assert out[0].startswith("co2_cap 79.999 cannot be met: every plan that meets all demand (80 units) "
+                             "emits at least 80 CO2 units, 0.001 more than the cap")  # not "co2_cap 80"
+
+
 def test_co2_cap_with_local_share():
     """The local share forces half of Paris's 80 units onto the dirtier French supplier."""
     net = tiny_co2([3.0, 1.0])

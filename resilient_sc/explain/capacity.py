@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import percent
+from ..format import percent, quantities_apart
 from ..model.precheck import MAX_REASONS, limit_reasons, number
 from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
@@ -54,9 +54,10 @@ def explain_co2(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
               else and_list([f"{number(v)} units of '{p}'" for p, v in per_product.items()]))
     meets = ([f"all demand ({demand})"] if policy.shortfall_penalty is None
              else []) + ([others_text] if others else [])
-    text = (f"co2_cap {number(cap)} cannot be met: every plan" + (f" that meets {' and '.join(meets)}"
+    cap_text, emit_text = quantities_apart(cap, emit)
+    text = (f"co2_cap {cap_text} cannot be met: every plan" + (f" that meets {' and '.join(meets)}"
                                                              if meets else "")
-            + f" emits at least {number(emit)} CO2 units, {number(emit - cap)} more than the cap")
+            + f" emits at least {emit_text} CO2 units, {number(emit - cap)} more than the cap")
     fixes = [f"raise co2_cap to at least {number(float(np.ceil(emit)))}"]
     if others:
         relaxed = family_rows(model, [f for f in lm.constraints if field_of(f) in others])
