@@ -882,9 +882,12 @@ async def test_a_file_of_another_kind_is_refused_with_a_message(user):
     (table,) = by_id(user, "problems").elements
     assert [r["message"] for r in table.rows] == [
         "the file was not read: expected an .xlsx workbook or a .zip of CSV files (for CSV files, zip their "
-        "folder)"]
+        "folder) of at most 256 MB (the server's limit: whoever runs it can raise it with "
+        "RESILIENT_SC_MAX_FILE_MB)"]
+    assert element(user, "upload-data").props["max-file-size"] == 256 * 1024 * 1024  # the browser checks it
     by_id(user, "upload-policy").trigger("rejected")
-    await user.should_see("the file was not read: expected a policy file (.yaml, .yml or .json)")
+    await user.should_see("the file was not read: expected a policy file (.yaml, .yml or .json) of at most "
+                          "1024 KB")
 
 
 @on_pages

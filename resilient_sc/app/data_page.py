@@ -39,9 +39,11 @@ if TYPE_CHECKING:
 
 #: the problem table's columns
 PROBLEM_COLUMNS = ("table", "row", "id", "column", "message")
-#: what the page says of a file the uploader refused (another kind: the browser gives no name)
+#: what the page says of a file the uploader refused (another kind, or over the size limit: the
+#: browser gives no name)
 REJECTED = ("the file was not read: expected an .xlsx workbook or a .zip of CSV files (for CSV files, "
-            "zip their folder)")
+            "zip their folder) of at most {mb:g} MB (the server's limit: whoever runs it can raise it with "
+            "RESILIENT_SC_MAX_FILE_MB)")
 #: the most members a zipped CSV folder may hold
 ZIP_MEMBERS = 1_000
 
@@ -228,7 +230,9 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
     source = ui.label().classes("font-bold")
     with ui.row().classes("items-center"):
         ui.upload(label="Upload a workbook (.xlsx) or zipped CSV folder (.zip)", auto_upload=True,
-                  on_upload=upload, on_rejected=lambda: show_problems(ValidationError([REJECTED]))).props(
+                  on_upload=upload, max_file_size=current().file_bytes,  # refused before it is read
+                  on_rejected=lambda: show_problems(ValidationError([REJECTED.format(mb=current().file_mb)]))
+                  ).props(
             "accept=.xlsx,.zip data-testid=upload-data")
         ui.button("Open the example", icon="inventory_2", on_click=lambda: example(False)).props(
             "data-testid=example")

@@ -136,7 +136,11 @@ def build(session: Session) -> None:
             ui.notify("solve a policy first (step 3): the report compares the scenarios")
             return
         ui.notify("writing the report (figures take a few seconds)…")
-        path = await run.io_bound(report_zip, session)
+        report_button.disable()  # one at a time: two would write the same folder
+        try:
+            path = await run.io_bound(report_zip, session)
+        finally:
+            report_button.enable()
         ui.download.file(path, path.name)
 
     def pictures() -> None:
@@ -155,7 +159,7 @@ def build(session: Session) -> None:
              "figures (premium chart, served heatmap and map per scenario) and report.md, zipped. Of "
              "roadmaps: premium.csv and premium_paths.csv (each path per period), the premium chart, "
              "each path's roadmap figure and report.md.")
-    ui.button("Download the premium report (.zip)", icon="folder_zip", on_click=report).props(
+    report_button = ui.button("Download the premium report (.zip)", icon="folder_zip", on_click=report).props(
         "data-testid=export-report")
     ui.label("The figures of this session (map, premium bars, served heatmaps, frontier; of a roadmap its "
              "timeline and the map of the period shown) on one interactive HTML page that works offline.")

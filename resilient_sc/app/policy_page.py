@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..exceptions import ValidationError
+from ..limits import current
 from ..policy import POLICY_FIELDS, Policy
 from ..schema import FAILURE_KINDS
 from .state import upload_path, user_words
@@ -44,7 +45,8 @@ SHARES = ("min_local_share", "min_allied_share", "max_country_share")
 #: the fields with a value per region or product (a grid of optional values)
 KEYED = (*SHARES, "service_level")
 #: what the page says of a file the uploader refused (another kind: the browser gives no name)
-REJECTED = "the file was not read: expected a policy file (.yaml, .yml or .json)"
+REJECTED = ("the file was not read: expected a policy file (.yaml, .yml or .json) of at most {kb:g} KB (the "
+            "server's limit: whoever runs it can raise it with RESILIENT_SC_MAX_POLICY_KB)")
 #: every field the page has a control for
 CONTROLLED = (*SHARES, "excluded_countries", "survive", "service_level", "single_sourcing")
 
@@ -259,7 +261,9 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
 
         with ui.row().classes("items-center"):
             ui.upload(label="Load a policy file (.yaml, .yml, .json)", auto_upload=True, on_upload=upload,
-                      on_rejected=lambda: ui.notify(REJECTED, type="negative", multi_line=True)).props(
+                      max_file_size=current().policy_bytes,
+                      on_rejected=lambda: ui.notify(REJECTED.format(kb=current().policy_kb), type="negative",
+                                                    multi_line=True)).props(
                 "accept=.yaml,.yml,.json data-testid=upload-policy")
             ui.button("Save policy (YAML)", icon="download",
                       on_click=lambda: ui.download.content(policy_yaml(session.policy), "policy.yaml"))
