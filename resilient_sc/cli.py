@@ -252,7 +252,9 @@ def _run_orlib(args: argparse.Namespace) -> Outcome:
 
     path: Path = args.file
     if not path.is_file():
-        raise ValidationError([f"({path}) | no such file"])
+        what = "a folder: give an OR-Library cap*.txt or Holmberg p* file" if path.is_dir() else \
+            "no such file"
+        raise ValidationError([f"({path}) | {what}"])
     check_paths(args, args.out, folder=True)
     try:
         instance = read_instance(path, args.capacity)
@@ -508,7 +510,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser: one subparser per entry of :data:`COMMANDS`."""
     from . import __version__
 
-    parser = _Parser(prog="resilient-sc", description="Resilient supply chain network design on HiGHS.")
+    parser = _Parser(prog="resilient-sc", description="Resilient supply chain network design on HiGHS.",
+                     allow_abbrev=False)  # --js is no --json: one spelling, which --json's outcome depends on
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, command in COMMANDS.items():
@@ -516,7 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
         description = command.description or command.help
         if on_roadmap:
             description += f". On a roadmap (data with a periods table): {on_roadmap}."
-        p = sub.add_parser(name, help=command.help, description=description)
+        p = sub.add_parser(name, help=command.help, description=description, allow_abbrev=False)
         command.configure(p)
         add_output_options(p)
     return parser

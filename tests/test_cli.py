@@ -323,6 +323,14 @@ def test_orlib_capacity_is_refused_where_the_file_gives_its_own(capsys, tmp_path
     assert read_network(tmp_path / "o").hubs["capacity"].tolist() == [50.0]
 
 
+def test_orlib_of_a_folder_says_so_and_options_are_never_abbreviated(capsys, tmp_path):
+    code, data, _ = run_json(capsys, "orlib", str(tmp_path), "--out", str(tmp_path / "o"))
+    assert code == 2 and data["problems"] == [f"({tmp_path}) | a folder: give an OR-Library cap*.txt or "
+                                              "Holmberg p* file"]
+    assert main(["validate", str(tmp_path), "--js"]) == 2  # not --json: its outcome would not be JSON
+    assert "unrecognized arguments: --js" in capsys.readouterr().err
+
+
 def test_orlib_missing_file_exits_2(capsys, tmp_path):
     code, data, _ = run_json(capsys, "orlib", str(tmp_path / "cap99.txt"), "--out", str(tmp_path / "o"))
     assert code == 2 and "no such file" in data["reason"]
