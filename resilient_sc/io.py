@@ -171,6 +171,10 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
         return None
     if not path.is_dir():
         return f"{path} is a file, not a folder"
+    here = Path.cwd()
+    if path.resolve() in (here, *here.parents):  # a folder in use cannot be swapped for another
+        return (f"{path} is the current folder{'' if path.resolve() == here else ' or holds it'}: a folder "
+                "is written whole, beside it; give a new folder, e.g. ./network")
     entries = [e for e in os.scandir(path) if e.name not in DESKTOP_FILES and TMP_MARK not in e.name]
     if not entries:
         return None

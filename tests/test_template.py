@@ -118,6 +118,14 @@ def test_init_force_never_replaces_a_folder_holding_more_than_a_template(tmp_pat
     assert [p.name for p in folder.iterdir()] == ["notes.json"]
 
 
+def test_init_into_the_current_folder_says_to_give_a_new_one(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "."]) == 2  # os.rename onto the working folder fails: EBUSY, naming a temporary
+    assert "(init) | . is the current folder: a folder is written whole, beside it; give a " \
+           "new folder, e.g. ./network" in capsys.readouterr().err
+    assert main(["init", "network"]) == 0 and (tmp_path / "network" / "demand.csv").is_file()
+
+
 def test_init_cli_xlsx_needs_xlsx_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", str(tmp_path / "net"), "--xlsx", "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["status"] == "invalid_input"
