@@ -117,6 +117,9 @@ def test_edits_are_validated_and_downloaded(tmp_path):
     s.frames["hubs"].loc[0, "capacity"] = 1.0
     s.apply_edits()
     assert float(s.network.hubs.loc[0, "capacity"]) == 1.0
+    assert s.source == "bundled example (electronics), edited in the grids"  # no longer the example as is
+    s.apply_edits()
+    assert s.source.count("edited") == 1
     book = read_upload(edited_workbook(s).read_bytes(), "network.xlsx", tmp_path)
     assert float(book.hubs.loc[0, "capacity"]) == 1.0
     s.frames["hubs"] = s.frames["hubs"].astype({"capacity": object})

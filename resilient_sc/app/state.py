@@ -40,6 +40,8 @@ _PROBLEM = re.compile(r"^\((?P<table>[^,)]+)(?:, row (?P<row>\d+)(?: '(?P<id>.*?
                       re.DOTALL)
 #: the sources of the bundled examples as the data page names them
 EXAMPLE, ROADMAP_EXAMPLE = "bundled example (electronics)", "bundled roadmap example (electronics 2026–2030)"
+#: what the data's name says once edited in the grids: not the file or example as it is on disk
+EDITED = ", edited in the grids"
 #: the glide path of the roadmap example (its ``policy.yaml``), for an installed package without the folder
 GLIDE_PATH = Policy(max_country_share={"2027": 0.6, "2028": 0.4, "2029": 0.4, "2030": 0.4},
                     min_local_share={"2028": 0.3, "2029": 0.4, "2030": 0.5})
@@ -166,8 +168,9 @@ class Session:
     def apply_edits(self) -> str:
         """Validate the edited tables (:meth:`Network.from_frames`) and use them (what
         :meth:`replace_network` says); a :class:`ValidationError` leaves the session as it was."""
-        network = Network.from_frames(source=self.source, **cleaned(self.frames))
-        return self.replace_network(network, self.source)
+        source = self.source if self.source.endswith(EDITED) else self.source + EDITED
+        network = Network.from_frames(source=source, **cleaned(self.frames))
+        return self.replace_network(network, source)
 
     def no_plan(self) -> str:
         """Why there is no current plan (for the stress test and the exports to say).
