@@ -188,10 +188,13 @@ def test_caps_with_a_shortfall_penalty_leave_demand_short_not_infeasible():
     assert plan.objective == pytest.approx(2700.0)
     with pytest.raises(InfeasiblePolicyError, match=r"max_country_share 0\.5 cannot be met for market"):
         solve(net, Policy(max_country_share=0.5))  # without the penalty the precheck says why
-    with pytest.raises(InfeasiblePolicyError) as info:  # short of capacity: no cap is to blame
+    with pytest.raises(InfeasiblePolicyError) as info:  # short of capacity: the caps' reasons say so too
         solve(net, Policy(excluded_countries=("CN",), max_supplier_share=1.0, max_country_share=1.0))
-    assert len(info.value.reasons) == 1 and info.value.reasons[0].startswith(
-        "demand: product 'default': usable suppliers can make at most 30 units but markets need 80")
+    first, *caps = info.value.reasons
+    assert first.startswith("demand: product 'default': usable suppliers can make at most 30 units but "
+                            "markets need 80")
+    assert len(caps) == 2 and all(c.endswith("; even uncapped they deliver at most 30: add capacity or "
+                                             "lanes, or set shortfall_penalty") for c in caps)
 
 
 def test_a_network_without_demand_is_an_empty_plan_said_so_not_a_time_limit():

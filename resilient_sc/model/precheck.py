@@ -112,12 +112,12 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
             need = float(total[p])
             capacity = caps.loc[caps["product"] == p, "capacity"]
             have = float(np.minimum(capacity, sg * need).sum())
-            # short without the cap too: the capacity's reason (_check_served) says it, not the cap
-            if have < need - 1e-9 <= float(capacity.sum()):
+            if have < need - 1e-9:
                 out.append(f"max_supplier_share {sg:g} cannot be met for product '{p}': with each "
                            f"supplier capped at {number(sg * need)} units the suppliers deliver at most "
                            f"{number(have)} of the {number(need)} needed (missing {number(need - have)} "
-                           "units); more suppliers are required")
+                           "units)" + _also_uncapped(float(capacity.sum()), need,
+                                                     "more suppliers are required"))
     return out
 
 
@@ -187,8 +187,7 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
     usable, uncapped = grouped["usable"].sum(), grouped["capacity"].sum()
     for _, row in dem.iterrows():
         have = float(usable.get((row["market"], row["product"]), 0.0))
-        # short without the cap too: the capacity's reason (_check_served) says it, not the cap
-        if have < row["demand"] - 1e-9 <= float(uncapped.get((row["market"], row["product"]), 0.0)):
+        if have < row["demand"] - 1e-9:
             n_c = int(((by_country["market"] == row["market"])
                        & (by_country["product"] == row["product"])).sum())
             out.append(f"max_country_share {row['kappa']:g} cannot be met for market '{row['market']}' "
@@ -196,8 +195,19 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
                        f"{number(row['kappa'] * row['demand'])} units, the "
                        f"{count(n_c, 'origin country', 'origin countries')} that reach it deliver at most "
                        f"{number(have)} of the {number(row['demand'])} units needed (missing "
-                       f"{number(row['demand'] - have)} units)")
+                       f"{number(row['demand'] - have)} units)"
+                       + _also_uncapped(float(uncapped.get((row["market"], row["product"]), 0.0)),
+                                        row["demand"], ""))
     return limit_reasons(out, "markets")
+
+
+def _also_uncapped(capacity: float, need: float, otherwise: str) -> str:
+    """What a cap's reason adds: that the capacity in reach is short even without the cap (then
+    relaxing the cap alone does not help), else ``otherwise`` (a remedy, or nothing)."""
+    if capacity < need - 1e-9:
+        return (f"; even uncapped they deliver at most {number(capacity)}: add capacity or lanes, or set "
+                "shortfall_penalty")
+    return f"; {otherwise}" if otherwise else ""
 
 
 def _check_survive(s: Sets, policy: Policy) -> list[str]:
