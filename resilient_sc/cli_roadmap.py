@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cli_args import analysis_options
 from .exceptions import ValidationError
-from .format import frame_text
+from .format import frame_text, not_proven_optimal
 from .periods import period_ids
 
 if TYPE_CHECKING:
@@ -103,6 +103,8 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
             written = write_roadmap_stress_report(args.out, network, roadmap, results, force=args.force)
     data = {"status": "ok", "roadmap": roadmap.to_dict(), "summary": summary.to_dict("records"),
             "periods": {p: r.to_dict() for p, r in results.items()}}
+    if reason := not_proven_optimal("the roadmap stress-tested", roadmap):
+        data["reason"] = reason
     return data, text, written
 
 

@@ -71,7 +71,8 @@ class Network:
         """The tables edited in place since this network was validated (a DataFrame's cells can
         be set; the network cannot check them again by itself): models refuse to build from such
         a network (:func:`resilient_sc.model.build.given_policy`)."""
-        return [name for name in TABLES if _digest(getattr(self, name)) != self._digests[name]]
+        kept = self.__dict__.get("_digests", {})  # none in a Network pickled before digests were kept
+        return [name for name in kept if _digest(getattr(self, name)) != kept[name]]
 
     @classmethod
     def from_frames(cls, source: str = "", limits: Limits | None = None,

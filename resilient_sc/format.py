@@ -71,12 +71,18 @@ def relative_gap(v: float) -> str:
     return f"{v:.4%}"
 
 
-def not_proven_optimal(what: str, result: Any) -> str:
-    """Why ``result`` (a plan or roadmap: its ``status`` and ``gap``) is ``what`` not proven
-    optimal, for a warning; empty when it is proven."""
+def not_proven(result: Any) -> str:
+    """``not proven optimal: time limit, gap 0.1700%`` for a plan or roadmap (its ``status`` and
+    ``gap``) the solver stopped before proving, else empty: its cost is only an upper bound on
+    the policy's optimum."""
     status = result.status.value
-    return "" if status == "optimal" else (f"{what} is not proven optimal (status {status}, gap "
-                                           f"{relative_gap(result.gap)})")
+    return "" if status == "optimal" else (f"not proven optimal: {status.replace('_', ' ')}, gap "
+                                           f"{relative_gap(result.gap)}")
+
+
+def not_proven_optimal(what: str, result: Any) -> str:
+    """``<what> is not proven optimal: …`` (:func:`not_proven`) for a warning; empty when it is proven."""
+    return f"{what} is {not_proven(result)}" if not_proven(result) else ""
 
 
 def weight(v: float) -> str:

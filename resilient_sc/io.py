@@ -388,7 +388,7 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
                 finish(xl.book)
         return
     except OSError as exc:
-        failure = OSError(exc.errno, exc.strerror, str(path))
+        failure = OSError(exc.errno, exc.strerror or str(exc), str(path))
         sys.unraisablehook, hook = (lambda _: None), sys.unraisablehook
     try:  # the failed write's frames are freed as the except clause ends: its streams close here
         gc.collect()

@@ -185,7 +185,7 @@ def _number(value: Any, whole: bool) -> Any:
     (``max_hubs: 1.0`` from YAML counts hubs as ``1`` does); anything else as given (checked later)."""
     if isinstance(value, np.generic):
         value = value.item()
-    if whole and isinstance(value, float) and value.is_integer():
+    if whole and isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:  # exact as int
         return int(value)
     return value
 

@@ -147,7 +147,7 @@ def test_allow_nonoptimal_prints_and_saves_the_plan_but_exits_1(capsys, tiny_dir
     assert main(argv) == 1
     stdout, err = capsys.readouterr()
     assert "status      time_limit" in stdout
-    assert "warning: the plan is not proven optimal (status time_limit, gap 5.0000%)" in err
+    assert "warning: the plan is not proven optimal: time limit, gap 5.0000%" in err
     assert json.loads((out / "plan.json").read_text())["status"] == "time_limit"
     opts = seen["options"]
     assert (opts.time_limit, opts.mip_gap, opts.threads, opts.allow_nonoptimal) == (2.5, 0.01, 1, True)
@@ -161,9 +161,9 @@ def test_a_stress_test_of_a_design_not_proven_optimal_says_so(capsys, tiny_dir, 
     out = tmp_path / "stress"
     assert main(["stress", str(tiny_dir), "--allow-nonoptimal", "--out", str(out)]) == 0
     stdout, err = capsys.readouterr()
-    assert ("The design (the best found within the limits of the solve, not proven optimal: time limit, gap "
-            "5.0000%: a cheaper design may exist) contracts 1 supplier") in stdout
-    assert "warning: the design stress-tested is not proven optimal (status time_limit, gap 5.0000%)" in err
+    assert ("The design (the best found within the limits of the solve; not proven optimal: time limit, gap "
+            "5.0000%; a cheaper design may exist) contracts 1 supplier") in stdout
+    assert "warning: the design stress-tested is not proven optimal: time limit, gap 5.0000%" in err
     assert "not proven optimal: time limit, gap 5.0000%" in (out / "report.md").read_text(encoding="utf-8")
 
 

@@ -153,6 +153,31 @@ def test_stress_json_per_period_matches_the_api(capsys, data, tmp_path):
     assert "supplier:S_FR" in failures_2027 and "supplier:S_CN" not in failures_2027
 
 
+def test_stress_of_a_roadmap_not_proven_optimal_warns(capsys, data, monkeypatch):
+    import dataclasses
+
+    import resilient_sc.roadmap as roadmap_module
+    from resilient_sc.solvers.base import Status
+
+    real = roadmap_module.solve_roadmap
+    monkeypatch.setattr(roadmap_module, "solve_roadmap", lambda *args: dataclasses.replace(
+        real(*args), status=Status.TIME_LIMIT, gap=0.01))
+    code, out, err = run(capsys, "stress", str(data), "--allow-nonoptimal")
+    assert code == 0
+    assert out["reason"] == "the roadmap stress-tested is not proven optimal: time limit, gap 1.0000%"
+    assert f"warning: {out['reason']}" in err
+
+
+def test_a_period_without_demand_is_not_stress_tested_and_said_so(capsys, tmp_path):
+    folder = tmp_path / "ramp"  # nothing to deliver in 2026: a ramp-up year
+    none = pd.DataFrame({"market": ["Paris"], "demand": [0.0], "period": ["2026"]})
+    write_folder(paris(demand=none), folder)
+    code, out, err = run(capsys, "stress", str(folder))
+    assert code == 0 and list(out["periods"]) == ["2027"]
+    assert "warning: (demand) | period 2026 has no demand above 0: no failure can leave a market short " \
+           "then, so it is not stress-tested" in err
+
+
 def test_stress_text_and_out(capsys, data, tmp_path):
     out_dir = tmp_path / "stress"
     assert main(["stress", str(data), "--out", str(out_dir)]) == 0

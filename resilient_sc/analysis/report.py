@@ -25,8 +25,8 @@ from ..format import (
     count,
     fraction,
     money,
+    not_proven,
     pct_points,
-    relative_gap,
     served_fraction,
     signed_money,
     value,
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from ..data import Network
     from ..policy import Policy
     from ..results import Plan
-    from ..roadmap import Roadmap
     from .premium import PolicyOutcome
     from .stress import StressResult
 
@@ -321,14 +320,6 @@ def _base_words(base: PolicyOutcome) -> str:
     return words
 
 
-def not_proven(plan: Plan | Roadmap) -> str:
-    """``not proven optimal: time limit, gap 0.1700%`` for a plan (or roadmap) the solver stopped
-    before proving, else empty: its cost is only an upper bound on the policy's optimum."""
-    if plan.status is Status.OPTIMAL:
-        return ""
-    return f"not proven optimal: {plan.status.value.replace('_', ' ')}, gap {relative_gap(plan.gap)}"
-
-
 def _proof_words(outcomes: Sequence[PolicyOutcome]) -> str:
     """A sentence naming the plans not proven optimal (stopped at the limits of the solve), else empty."""
     names = [o.name for o in outcomes if o.plan is not None and o.plan.status is not Status.OPTIMAL]
@@ -382,7 +373,7 @@ def _design_sentence(plan: Plan) -> list[str]:
     def listed(n: int, what: str, ids: list[str]) -> str:
         return f"{count(n, what)} ({', '.join(ids)})" if n else f"no {what}"
 
-    proof = (f" (the best found within the limits of the solve, {not_proven(plan)}: a cheaper design may "
+    proof = (f" (the best found within the limits of the solve; {not_proven(plan)}; a cheaper design may "
              "exist)") if not_proven(plan) else ""
     suppliers, hubs = listed(len(plan.suppliers), "supplier", plan.supplier_ids), listed(
         len(plan.hubs), "hub", plan.hub_ids)

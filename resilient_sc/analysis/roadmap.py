@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
+from ..exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ValidationError
 from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import BASE, Policy, check_policies, values_to_sweep, with_base
@@ -241,7 +242,8 @@ def roadmap_stress(roadmap: Roadmap, kinds: Iterable[str] = ("country", "hub", "
 
     Each result is conditional on that period's design (its suppliers and hubs fixed) and on one
     failure happening in that period; the arguments are those of ``stress_test``. Lead times
-    play no part in a replay: an element that operates in the period is in its design.
+    play no part in a replay: an element that operates in the period is in its design. A period
+    without demand has nothing to test: it is left out, with a :class:`DataWarning` naming it.
     """
     if not isinstance(roadmap, Roadmap):
         raise ValidationError([f"(roadmap) | roadmap_stress needs a Roadmap from solve_roadmap(), not "
@@ -251,6 +253,10 @@ def roadmap_stress(roadmap: Roadmap, kinds: Iterable[str] = ("country", "hub", "
     for period, plan in roadmap.plans.items():
         if plan.model is None:
             raise ValueError(f"period {period}: the plan has no model to replay")
+        if not (plan.model.network.demand["demand"] > 0).any():
+            warnings.warn(f"(demand) | period {period} has no demand above 0: no failure can leave a market "
+                          "short then, so it is not stress-tested", DataWarning, stacklevel=2)
+            continue
         out[period] = stress_test(_no_lead_times(plan.model.network), plan, kinds, probabilities,
                                   penalty, scenarios)
     return out

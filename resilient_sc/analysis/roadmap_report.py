@@ -22,6 +22,7 @@ from ..format import (
     count,
     fraction,
     money,
+    not_proven,
     pct_points,
     relative_gap,
     served_fraction,
@@ -54,7 +55,6 @@ from .report import (
     _Writer,
     compared,
     largest_step,
-    not_proven,
     reasons_by_value,
     service_level,
 )
