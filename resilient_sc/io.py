@@ -183,7 +183,8 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
     others = sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not _is_output(e, outputs))
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-        return (f"{path} holds more than this command writes ({shown}); it is not replaced even with {flag}: "
+        kinds = ", ".join(sorted(outputs))
+        return (f"{path} holds other files than {kinds} ({shown}); it is not replaced even with {flag}: "
                 "choose a new or empty folder")
     return None
 

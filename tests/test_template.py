@@ -113,7 +113,7 @@ def test_init_force_never_replaces_a_folder_holding_more_than_a_template(tmp_pat
     folder.mkdir()
     (folder / "notes.json").write_text("{}")  # a file other commands write, but not init
     assert main(["init", str(folder), "--force"]) == 2
-    assert "holds more than this command writes (notes.json); it is not replaced even with --force" in \
+    assert "holds other files than .csv, .md (notes.json); it is not replaced even with --force" in \
         capsys.readouterr().err
     assert [p.name for p in folder.iterdir()] == ["notes.json"]
 
