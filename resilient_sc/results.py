@@ -221,6 +221,15 @@ class Plan:
         w = self.share_weights()
         return float((self.shares[column] * w).sum() / w.sum()) if w.sum() else math.nan  # no demand
 
+    def value_served(self) -> float:
+        """The fraction of the demand's value (demand × unit_value) the plan delivers, over all
+        markets and products; NaN when a product has no unit value, or without demand."""
+        value = self._unit_values()
+        if value is None or not (value > 0).all():
+            return math.nan
+        total = float(self.shares["demand"].to_numpy(float) @ value)
+        return float(self.shares["delivered"].to_numpy(float) @ value) / total if total else math.nan
+
     def share_weights(self) -> np.ndarray:
         """Weight of each row of :attr:`shares` in :meth:`overall_share`: the demand's value
         (demand × unit_value) when every product has a unit value; else demand units with one

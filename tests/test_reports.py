@@ -29,12 +29,14 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
     fig = fg.frontier_figure(sweep[1], "min_local_share")
     left, right = fig.axes[:2]
     assert left.get_xlabel() == "min_local_share (fraction of demand)"
-    assert left.get_ylabel() == fg.PREMIUM_LABEL and right.get_ylabel() == fg.SERVED_LABEL
+    assert left.get_ylabel() == "premium over base (% of its cost)" and right.get_ylabel() == fg.SERVED_LABEL
+    over = fg.frontier_figure(sweep[1], "min_local_share", "the starting policy's design").axes[0]
+    assert over.get_ylabel() == "premium over the starting policy's design (% of its cost)"
     assert fg.save_figure(fig, tmp_path / "frontier.png").read_bytes()[:4] == b"\x89PNG"
 
     fig = fg.premium_figure(table)
     ax = fig.axes[0]
-    assert ax.get_ylabel() == fg.PREMIUM_LABEL
+    assert ax.get_ylabel() == "premium over base (% of its cost)"
     assert [t.get_text() for t in ax.get_xticklabels()] == table["policy"].tolist()
     assert any("infeasible" in t.get_text() for t in ax.texts)
     feasible = table.loc[table["status"] != "infeasible", "premium_pct"]  # the table's two decimals

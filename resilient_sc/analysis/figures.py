@@ -30,8 +30,13 @@ if TYPE_CHECKING:
     from .stress import StressResult
 
 INSTALL_HINT = "pip install resilient_sc[plots]"
-PREMIUM_LABEL = "premium over base (% of base cost)"
-SERVED_LABEL = "guaranteed to every market and product\nunder the worst failure (% of demand)"
+SERVED_LABEL = "guaranteed to every market and product\nunder the worst failure replayed (% of demand)"
+
+
+def premium_label(reference: str = "base") -> str:
+    """The premium axis: ``premium over base (% of its cost)``; ``reference`` names another design
+    the premiums are over (a base with a policy of its own, a frontier's starting policy)."""
+    return f"premium over {reference} (% of its cost)"
 
 
 def field_unit(field: str) -> str:
@@ -77,8 +82,8 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     return path
 
 
-def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
-    """Premium (% of base cost, the axis from 0) against the values of ``field`` from
+def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Figure:
+    """Premium (% of the cost of ``reference``, the axis from 0) against the values of ``field`` from
     :func:`frontier`, with the demand served under the worst failure (%) on a second y axis;
     infeasible values are marked on the x axis."""
     fig = new_figure(7.0, 4.8)
@@ -103,7 +108,7 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     # from 0 (or below, for a negative premium): a cut axis makes a small premium look steep
     ax.set_ylim(bottom=min(0.0, lowest))
     ax.set_xlabel(f"{field} ({field_unit(field)})")
-    ax.set_ylabel(PREMIUM_LABEL, color="tab:blue")
+    ax.set_ylabel(premium_label(reference), color="tab:blue")
     ax.tick_params(axis="y", colors="tab:blue")
     if not numeric:
         ax.set_xticks(x, [_short(v) for v in values])
@@ -124,13 +129,13 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Figure:
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     # below the axes: inside, a corner legend hides the points that fall in it
     fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small")
-    ax.set_title(f"Cost and resilience as {field} tightens")
+    ax.set_title(f"Cost and resilience over the values of {field}")
     ax.grid(alpha=0.3)
     return fig
 
 
-def premium_figure(table: pd.DataFrame) -> Figure:
-    """Premium (% of base cost) per policy from :func:`premium`, each bar annotated with the
+def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
+    """Premium (% of the cost of ``reference``) per policy from :func:`premium`, each bar annotated with the
     demand served under its worst failure; policies without a plan are labelled (infeasible, not
     solved), not drawn, and plans not proven optimal say so. Where a cost counts shortfall and
     expected disruption cost (:func:`~.premium.counts_penalties`), the bar is split: the network's
@@ -162,7 +167,7 @@ def premium_figure(table: pd.DataFrame) -> Figure:
                    loc="outside lower center", fontsize="small")
     ax.set_xticks(x, table["policy"].astype(str).tolist(), rotation=20 if len(table) > 4 else 0)
     ax.set_xlabel("policy")
-    ax.set_ylabel(PREMIUM_LABEL)
+    ax.set_ylabel(premium_label(reference))
     ax.set_title("Resilience premium and worst-case service")
     # room above the highest bar (or above 0) for the labels of up to six lines, below the title
     low, high = float(bottom.min(initial=0.0)), float(top.max(initial=0.0))

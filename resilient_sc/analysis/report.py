@@ -37,6 +37,7 @@ from ..solvers.base import Status
 from . import figures as fg
 from . import maps
 from .premium import NO_PENALTY, counts_penalties, penalty_cost
+from .stress import SERVED_TOL
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -178,7 +179,8 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
         w.csv("stress_shortfalls.csv", pd.concat(
             [o.stress.shortfalls.assign(policy=o.name) for o in stressed if o.stress is not None],
             ignore_index=True).pipe(_policy_first))
-    chart = w.figure("premium.png", lambda: fg.premium_figure(table))
+    reference = "base" if outcomes[0].policy.is_base else f"the base '{outcomes[0].name}'"
+    chart = w.figure("premium.png", lambda: fg.premium_figure(table, reference))
     solved = [o for o in outcomes if o.plan is not None]
     tested = ("Each design is then stress-tested" if all(o.stress is not None for o in solved) else
               f"{len(stressed)} of the {len(solved)} designs are then stress-tested (the others' "
@@ -230,7 +232,8 @@ def write_frontier_report(folder: str | Path, df: pd.DataFrame, field: str,
 
 def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | None) -> list[Path]:
     w.csv("frontier.csv", df)
-    chart = w.figure("frontier.png", lambda: fg.frontier_figure(df, field))
+    reference = "base" if policy is None or policy.is_base else "the starting policy's design"
+    chart = w.figure("frontier.png", lambda: fg.frontier_figure(df, field, reference))
     unit = fg.field_unit(field)
     lines = [f"# Frontier of {field}", "",
              f"The cheapest design found for each value of `{field}` ({unit}); the premium is over "
@@ -286,7 +289,7 @@ def expected_basis(stressed: Sequence[PolicyOutcome]) -> str:
 
 def stress_sentences(plan: Plan, stress: StressResult | None) -> list[str]:
     """The design and how it fares under failures, in plain words."""
-    return _design_sentence(plan) + _stress_sentences(stress)
+    return _design_sentence(plan) + _stress_sentences(stress, plan)
 
 
 def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]) -> str:
@@ -301,7 +304,7 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
         return text + (f"; under {what} {_guarantee(served)}." if what else ".")
     described = "; ".join(filter(None, [_describe(o.policy), not_proven(o.plan)]))
     text = f"{label} ({described}) costs {compared(row.get('premium_pct', math.nan), reference)}"
-    text += _penalty_clause(o.plan, base.plan, row, _intact_served(o.stress))
+    text += _penalty_clause(o.plan, base.plan, row, _intact_served(o.stress, o.plan))
     if not what:
         return text + "."
     base_served = _worst(base.stress)[1]
@@ -333,16 +336,29 @@ def _no_plan_words(status: str) -> str:
             else "was not solved within the limits of the solve (no plan kept)")
 
 
-def _intact_served(stress: StressResult | None) -> str:
-    """``; with nothing failed it serves only 29.1% of the demand's value``: a design that sheds
-    demand on purpose (its shortfall penalty is cheaper than serving) is not cheaper for free."""
+def _intact_served(stress: StressResult | None, plan: Plan) -> str:
+    """``; with nothing failed its design serves only 29.1% of the demand's value …``: a design
+    that sheds demand on purpose (its shortfall penalty is cheaper than serving) is not cheaper
+    for free."""
     if stress is None or stress.intact.get("worst_served", 1.0) >= 1.0:
         return ""
     share = stress.intact.get("value_served", math.nan)
     if math.isnan(share):  # no unit values: the guaranteed fraction, product by product
         floor = stress.intact["worst_served"]
         return f"; with nothing failed it already leaves demand short: {_guarantee(floor)}"
-    return f"; with nothing failed it serves only {served_fraction(share)} of the demand's value"
+    return (f"; with nothing failed its design serves only {served_fraction(share)} of the demand's value"
+            + _own_delivery(stress, plan))
+
+
+def _own_delivery(stress: StressResult, plan: Plan) -> str:
+    """`` (re-routed at the stress test's penalties; its plan delivers 8.1% at its policy's
+    shortfall penalty)`` where the two differ: the stress test replays the design at its own
+    penalties, and a plan whose penalty is cheaper than serving delivers less."""
+    own, replayed = plan.value_served(), stress.intact.get("value_served", math.nan)
+    if math.isnan(own) or math.isnan(replayed) or abs(own - replayed) < 5e-4:
+        return ""
+    return (f" (re-routed at the stress test's penalties; its plan delivers {served_fraction(own)} at its "
+            "policy's shortfall penalty)")
 
 
 def compared(pct: float, reference: str = "", digits: int = 1) -> str:
@@ -381,14 +397,16 @@ def _design_sentence(plan: Plan) -> list[str]:
             f"{money(plan.objective)}."]
 
 
-def _stress_sentences(stress: StressResult | None) -> list[str]:
+def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
     if stress is None:
         return ["The design was not stress-tested."]
     if stress.failures.empty:
         return ["No failure was replayed."]
     f, s = stress.failures, stress.summary()
-    out = [*_intact_sentence(stress), f"Of {count(len(f), 'failure')} replayed, {s['hurt']} "
-           f"{'leaves' if s['hurt'] == 1 else 'leave'} some demand short."]
+    intact = _intact_sentence(stress, plan)
+    more = " more demand short than with nothing failed" if intact else " some demand short"
+    out = [*intact, f"Of {count(len(f), 'failure')} replayed, {s['hurt']} "
+           f"{'leaves' if s['hurt'] == 1 else 'leave'}{more}."]
     worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
     if s["hurt"]:
         out.append(f"The worst is {_failure_words(worst)}{_tied(f, worst)}: "
@@ -396,7 +414,8 @@ def _stress_sentences(stress: StressResult | None) -> list[str]:
                    f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
                    f"served per product: {_served_by_product(stress, worst['failure'])} of its units.")
         out.append(f"Under it the re-routed flows cost {signed_money(worst['extra_cost'])} against the "
-                   f"base flows{' (less is delivered)' if worst['extra_cost'] < 0 else ''}, and the units "
+                   "design's flows with nothing failed" + (" (less is delivered)" if worst["extra_cost"] < 0
+                                                            else "") + ", and the units "
                    f"short cost {money(worst['shortfall_cost'])} at {_penalties(stress)}: an impact of "
                    f"{money(worst['impact'])}.")
     what, served, name = _worst(stress)
@@ -413,14 +432,15 @@ def _stress_sentences(stress: StressResult | None) -> list[str]:
     return out
 
 
-def _intact_sentence(stress: StressResult) -> list[str]:
+def _intact_sentence(stress: StressResult, plan: Plan) -> list[str]:
     """What the design leaves short with nothing failed (nothing, unless its policy's shortfall
     penalty is cheaper than serving), which the failures' shortfall costs include."""
     intact = stress.intact
     if intact.get("worst_served", 1.0) >= 1.0:
         return []
     value = intact.get("value_served", math.nan)
-    share = "" if math.isnan(value) else f"; {served_fraction(value)} of the demand's value is served"
+    share = ("" if math.isnan(value) else
+             f"; {served_fraction(value)} of the demand's value is served{_own_delivery(stress, plan)}")
     return [f"With nothing failed the design already leaves demand short: "
             f"{_guarantee(intact['worst_served'])}{share}, at a shortfall cost of "
             f"{money(intact.get('shortfall_cost', 0.0))} at the stress test's {_penalties(stress)}. Each "
@@ -483,7 +503,8 @@ def largest_step(ok: pd.DataFrame, field: str) -> list[str]:
 def _worst(stress: StressResult | None) -> tuple[str, float, str]:
     """(phrase, guaranteed fraction, failure) of the worst single country failure, else of the
     worst single failure, ranked as :meth:`StressResult.ranked` ranks them (lowest guaranteed
-    fraction, then highest impact); ("", nan, "") without one."""
+    fraction, then highest impact), unless another failure replayed (a scenario) is worse: then
+    of that one; ("", nan, "") without one."""
     if stress is None or stress.failures.empty:
         return "", math.nan, ""
     f = stress.ranked()
@@ -492,6 +513,8 @@ def _worst(stress: StressResult | None) -> tuple[str, float, str]:
     pick, what = (country, "the worst single country failure") if len(country) else (
         (single, "the worst single failure") if len(single) else (f, "the worst scenario"))
     row = pick.iloc[0]
+    if f["worst_served"].iloc[0] < row["worst_served"] - SERVED_TOL:  # a worse one (a scenario): never rosier
+        row, what = f.iloc[0], f"the worst failure replayed ({f['failure'].iloc[0]})"
     return what, float(row["worst_served"]), str(row["failure"])
 
 

@@ -111,7 +111,7 @@ class StressResult:
         per_product = per_product.reindex(index=f["failure"], columns=self.products)
         return {
             "failures": len(f),
-            "hurt": int((f["worst_served"] < 1 - SERVED_TOL).sum()),
+            "hurt": int(self.hurt().sum()),
             "worst_served": float(top["worst_served"]),
             "worst_failure": str(top["failure"]),
             "worst_market": str(top["worst_market"]),
@@ -124,6 +124,16 @@ class StressResult:
             "conditional_on": self.conditional_on,
             "worst": worst["failure"].head(3).tolist(),
         }
+
+    def hurt(self) -> pd.Series:
+        """Per failure, whether it leaves more demand short than the design with nothing failed:
+        a lower guaranteed fraction, or more shortfall (its cost at the stress penalties). A
+        design fully served intact: whether it leaves any demand short."""
+        f, intact = self.failures, self.intact
+        floor = float(intact.get("worst_served", 1.0))
+        short = float(intact.get("shortfall_cost", 0.0))
+        return ((f["worst_served"] < min(floor, 1.0) - SERVED_TOL)
+                | (f["shortfall_cost"] > short + SERVED_TOL * max(1.0, abs(short))))
 
     def ranked(self) -> pd.DataFrame:
         """The failures, worst first: lowest guaranteed fraction, then highest impact."""
