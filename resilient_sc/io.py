@@ -439,7 +439,7 @@ def _number_format(col: str, values: pd.Series) -> str | None:
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
         return None
     if any(w in col for w in PERCENT_WORDS) and not col.endswith("_pct"):
-        return percent_format(values)
+        return percent_format(values, guarantee=col.startswith("worst_served"))
     if col == "weight":  # a period's discount factor: 0.9524 must not read 0.95
         return "0.0000"
     v = values.astype(float)
@@ -448,20 +448,25 @@ def _number_format(col: str, values: pd.Series) -> str | None:
     return "#,##0" if whole else "#,##0.00"
 
 
-def percent_format(values: Any) -> str:
+def percent_format(values: Any, guarantee: bool = False) -> str:
     """The Excel format of fractions: one decimal (``0.0%``), more (up to four) where one would
     show a value as all or nothing when it is not, as :func:`resilient_sc.format.fraction` never
-    does in text (Excel rounds to nearest: 0.9996 would read 100.0%, 0.0004 0.0%). Values within
-    1e-7 (an LP's tolerance) of 0 or 1 count as 0 or 1.
+    does in text (Excel rounds to nearest: 0.9996 would read 100.0%, 0.0004 0.0%); of a
+    ``guarantee`` (a worst-case served fraction, which the text rounds down) also where one would
+    round a value up (0.901539 would read 90.2% beside "at least 90.1%"). Values within 1e-7 (an
+    LP's tolerance) of 0 or 1 count as 0 or 1.
 
     >>> percent_format([0.5, 0.25]), percent_format([0.9996]), percent_format([1 - 1e-9, 0.00004])
     ('0.0%', '0.00%', '0.000%')
+    >>> percent_format([0.901539]), percent_format([0.901539], guarantee=True)
+    ('0.0%', '0.00%')
     """
     v = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(float)
     inside = v[(v > 1e-7) & (v < 1 - 1e-7)] * 100
     for digits in range(1, 4):
         shown = inside.round(digits)
-        if not ((shown <= 0) | (shown >= 100)).any():
+        up = guarantee and bool((shown > inside + 1e-9).any())
+        if not ((shown <= 0) | (shown >= 100)).any() and not up:
             break
     else:
         digits = 4

@@ -205,3 +205,15 @@ def test_fractions_never_read_as_all_or_nothing_in_excel(tmp_path: Path) -> None
     assert ws.cell(2, head.index("value_served") + 1).number_format == "0.000%"
     plain = openpyxl.load_workbook(write_workbook(tmp_path / "p.xlsx", stress=failures.iloc[[1]]))
     assert plain["stress_failures"].cell(2, 2).number_format == "0.0%"
+
+
+def test_a_guarantee_never_reads_higher_in_excel_than_in_the_report(tmp_path: Path) -> None:
+    """The report says "at least 90.1%" of a worst-served 0.901539 (rounded down); ``0.0%`` would
+    show 90.2% (Excel rounds to nearest): worst_served columns get the decimals that never round
+    a guarantee up (90.15%); other fractions keep one."""
+    failures = pd.DataFrame({"failure": ["a", "b"], "worst_served": [0.901539, 0.5],
+                             "value_served": [0.901539, 0.5], "impact": [1.0, 2.0]})
+    ws = openpyxl.load_workbook(write_workbook(tmp_path / "s.xlsx", stress=failures))["stress_failures"]
+    head = [c.value for c in ws[1]]
+    assert ws.cell(2, head.index("worst_served") + 1).number_format == "0.00%"
+    assert ws.cell(2, head.index("value_served") + 1).number_format == "0.0%"
