@@ -14,6 +14,7 @@ import pytest
 from scipy.optimize import linprog
 
 from resilient_sc import Network, Plan, Policy, solve, stress_test
+from resilient_sc.format import served_fraction
 
 from .random_networks import random_network
 
@@ -311,3 +312,27 @@ def test_disruption_probabilities_of_zero_weigh_every_failure_alike(electronics)
     assert result.weights() == pytest.approx(np.full(n, 1 / n))
     named = stress_test(net, solve(net), probabilities={"scenario:korea_typhoon": 0.04, "country:CN": 0.01})
     assert "given for 2 of" in named.conditional_on  # failures, not the scenario's rows
+
+
+def test_a_design_short_with_nothing_failed_counts_only_the_failures_that_add_to_it():
+    """electronics with a shortfall penalty of 50 a unit (cheaper than serving most demand): the
+    plan delivers about 8% of the demand's value, the stress test's re-routing of its design (at
+    the stress penalties) about 29%. A failure hurts when it leaves more short than that, and the
+    words say both figures."""
+    from resilient_sc import examples
+    from resilient_sc.analysis.report import stress_sentences
+
+    net = examples.electronics()
+    plan = solve(net, Policy(shortfall_penalty=50.0))
+    result = stress_test(net, plan)
+    hurt = result.hurt()
+    short = result.intact["shortfall_cost"]
+    assert 0 < hurt.sum() < len(result.failures) == result.summary()["failures"]
+    assert (result.failures.loc[~hurt, "shortfall_cost"] <= short * (1 + 1e-7)).all()
+    assert result.summary()["hurt"] == hurt.sum()
+    text = " ".join(stress_sentences(plan, result))
+    assert f"Of {len(result.failures)} failures replayed, {hurt.sum()} leave more demand short than with " \
+           "nothing failed." in text
+    own, replayed = plan.value_served(), result.intact["value_served"]
+    assert own < replayed - 0.1
+    assert f"its plan delivers {served_fraction(own)} at its policy's shortfall penalty" in text
