@@ -717,13 +717,28 @@ async def base_solved(user) -> Session:
     return user.sessions[-1]
 
 
-@on_pages
-async def test_new_data_while_solving_discards_the_solve(user):
+async def base_stress_tested(user) -> Session:
+    """:func:`base_solved`, then the stress test of its design, shown."""
+    session = await base_solved(user)
+    by_id(user, "stress").click()
+    await until(lambda: session.stress is not None, 120)
+    await user.should_see("failures replayed on the current design; the worst:", retries=20)
+    return session
+
+
+async def slow_solve_started(user) -> Session:
+    """Open the page and start solving :data:`SLOW`; the page's session."""
     await user.open("/")
     session = user.sessions[-1]
     session.policy = SLOW
     by_id(user, "solve").click()
     await until(lambda: text_of(user, "solve-status").startswith("solving"))
+    return session
+
+
+@on_pages
+async def test_new_data_while_solving_discards_the_solve(user):
+    session = await slow_solve_started(user)
     by_id(user, "roadmap-example").click()  # new data while the old data's solve runs
     await until(lambda: not text_of(user, "solve-status").startswith("solving"), 120)
     assert text_of(user, "solve-status").startswith("discarded after")
@@ -848,10 +863,7 @@ async def test_a_plan_solved_with_the_previous_policy_says_so(user):
 
 @on_pages
 async def test_a_new_solve_clears_the_stress_test_of_the_earlier_design(user):
-    session = await base_solved(user)
-    by_id(user, "stress").click()
-    await until(lambda: session.stress is not None, 120)
-    await user.should_see("failures replayed on the current design; the worst:", retries=20)
+    session = await base_stress_tested(user)
     session.policy = Policy(min_local_share=0.5)
     assert (await solved(user)).startswith("ok")
     assert session.stress is None
@@ -952,10 +964,7 @@ async def test_an_infeasible_policy_shows_its_reasons_and_no_gap(user):
 
 @on_pages
 async def test_an_infeasible_solve_clears_the_stress_test_and_an_invalid_policy_is_no_scenario(user):
-    session = await base_solved(user)
-    by_id(user, "stress").click()
-    await until(lambda: session.stress is not None, 120)
-    await user.should_see("failures replayed on the current design; the worst:", retries=20)
+    session = await base_stress_tested(user)
     session.policy = Policy(min_suppliers=99)
     assert (await solved(user)).startswith("infeasible")
     assert session.plan is None and session.stress is None  # no current design, no stress test of one
@@ -969,11 +978,7 @@ async def test_an_infeasible_solve_clears_the_stress_test_and_an_invalid_policy_
 
 @on_pages
 async def test_a_tab_gone_mid_solve_stops_its_solve_and_removes_its_folder(user):
-    await user.open("/")
-    session = user.sessions[-1]
-    session.policy = SLOW
-    by_id(user, "solve").click()
-    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+    session = await slow_solve_started(user)
     (job,) = session.jobs
     assert job.running
     user.client.delete()  # what NiceGUI does once the tab is closed (past the reconnect window)
