@@ -230,3 +230,20 @@ def test_network_map_skips_elements_without_coordinates(maps, located_tiny):
     assert fig.axes[0].get_legend().get_title().get_text().endswith("units of default")
     with pytest.raises(ValueError, match="lat/lon"):
         maps.network_map(examples.tiny(), plan)
+
+
+@needs_data
+def test_a_product_the_plan_does_not_deliver_is_named_not_left_off(maps, electronics_plans):
+    """A penalty of 50 a unit leaves every chip and display short: their panels are not drawn (no
+    flow), and the title says so; the cells panel gives what is delivered of what is demanded."""
+    from resilient_sc import Policy, solve
+
+    net = electronics_plans[0]
+    plan = solve(net, Policy(shortfall_penalty=50.0))
+    d = plan.delivery().set_index("product")
+    fig = maps.network_map(net, plan, "Design: penalised")
+    assert fig.get_suptitle() == ("Design: penalised\nnothing delivered of chips, displays: the plan leaves "
+                                  "all of their demand short (no panel)")
+    (ax,) = fig.axes[:1]
+    assert ax.get_title() == (f"cells: {d.loc['cells', 'delivered']:,.0f} units of cells delivered of the "
+                              f"{d.loc['cells', 'demand']:,.0f} demanded")

@@ -64,9 +64,12 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
     if nodes.empty:
         raise ValueError("no supplier, hub or market has lat/lon coordinates to map")
     flows = map_flows(plan)
+    undelivered: list[str] = []  # products with demand and no flow: no panel, but said
     if products is None:
         order = {p: i for i, p in enumerate(network.products["product"].astype(str))}
         products = sorted(flows["product"].unique(), key=lambda p: (order.get(p, len(order)), p))
+        d = plan.delivery()
+        undelivered = [str(p) for p in d.loc[(d["demand"] > 0) & (d["delivered"] <= 0), "product"]]
     panels: list[str | None] = list(products) or [None]
     lon0 = geo.central_longitude(nodes["lon"].to_numpy(float))
     nodes["x"] = geo.wrap(nodes["lon"].to_numpy(float) - lon0)
@@ -83,6 +86,9 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
     res = _map_resolution(extent, map_width) if resolution == "auto" else resolution
     fig = new_figure(ncols * (map_width + 1.9), nrows * (map_width * ratio + 0.45) + 1.0)
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    if undelivered:
+        title += (f"\nnothing delivered of {', '.join(undelivered)}: the plan leaves all of "
+                  f"{'its' if len(undelivered) == 1 else 'their'} demand short (no panel)")
     fig.suptitle(title, fontsize="large")
     drawn_geography = geo.has_geography()
     scales: dict[str | None, float] = {}  # points of line width per unit, per product
@@ -109,7 +115,9 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
         else:
             out = flows[flows["product"].eq(product) & flows["leg"].eq("outbound")]
             delivered = float(out["quantity"].sum())
-            ax.set_title(f"{product}: {delivered:,.0f} units of {product} delivered", fontsize="medium")
+            demand = float(plan.delivery().set_index("product")["demand"].get(product, delivered))
+            of = f" of the {demand:,.0f} demanded" if delivered < demand - 0.5 else ""  # short: say so
+            ax.set_title(f"{product}: {delivered:,.0f} units of {product} delivered{of}", fontsize="medium")
         missing = flows[(flows["product"] == product) & ~flows.index.isin(arcs.index)]
         if len(missing):  # per leg: a unit through a hub without coordinates misses both of its legs
             legs = missing.groupby("leg")["quantity"].sum()
