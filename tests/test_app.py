@@ -760,6 +760,21 @@ async def test_new_data_while_stress_testing_discards_the_stress_test(user):
 
 
 @on_pages
+async def test_a_new_solve_stops_the_stress_test_of_the_design_shown(user):
+    session = await base_solved(user)
+    by_id(user, "stress").click()
+    await until(lambda: not element(user, "stress").enabled)
+    (stress,) = session.jobs
+    session.policy = Policy(min_local_share=0.5)
+    by_id(user, "solve").click()  # its design replaces the one being tested: the test is stopped
+    await until(lambda: not stress.running, 10)
+    await until(lambda: element(user, "stress").enabled, 120)
+    await user.should_see(content="a new solve replaces the design it tested; run it again for the new")
+    await until(lambda: not text_of(user, "solve-status").startswith("solving"), 120)
+    assert session.stress is None and text_of(user, "solve-status").startswith("ok")
+
+
+@on_pages
 async def test_a_scenario_name_taken_is_never_overwritten(user, base_plan):
     session = await base_solved(user)
     base = session.scenarios["base"]

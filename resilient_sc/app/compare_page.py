@@ -381,8 +381,8 @@ def build(session: Session) -> Any:
         button.disable()
         status.text = "stress test running…"
         network, plan, roadmap = session.network, session.plan, session.roadmap
-        job = (session.start(roadmap_stress, [roadmap]) if roadmap is not None
-               else session.start(stress_test, [network, plan]))
+        job = (session.start(roadmap_stress, [roadmap], "stress") if roadmap is not None
+               else session.start(stress_test, [network, plan], "stress"))
         kind, out = await run.io_bound(job.wait)
         session.ended(job)
         button.enable()
@@ -390,6 +390,10 @@ def build(session: Session) -> Any:
             status.text = (f"stress test discarded after {job.elapsed:.1f} s: the "
                            f"{'data' if session.network is not network else 'design (a new solve)'} changed "
                            "while it ran; run it again")
+            return
+        if kind == "stopped":  # by a new solve, whose design replaces the one it tested
+            status.text = (f"stress test stopped after {job.elapsed:.1f} s: a new solve replaces the design "
+                           "it tested; run it again for the new design")
             return
         status.text = f"stress test: {kind} in {job.elapsed:.1f} s"
         failures.clear()

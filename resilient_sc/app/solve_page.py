@@ -148,6 +148,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             return
         name = typed or scenario_name(session.policy)
         network, policy, roadmap = session.network, session.policy, session.is_roadmap
+        session.stop_jobs("stress")  # of the design shown: its result would be discarded anyway
         log[0] = session.workdir / "solve.log"
         log[0].unlink(missing_ok=True)
         options = SolveOptions(log=str(log[0]))

@@ -86,7 +86,8 @@ class Session:
     policy_problems: list[str] = field(default_factory=list)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="resilient_sc-app-")))
     #: the tab's solves, stress tests and frontiers running, each in a process of its own
-    jobs: set[Job] = field(default_factory=set)
+    #: (each job → what it is, for :meth:`stop_jobs`)
+    jobs: dict[Job, str] = field(default_factory=dict)
 
     @classmethod
     def example(cls) -> Session:
@@ -133,20 +134,23 @@ class Session:
         left_out = self.replace_network(electronics(), EXAMPLE)
         return f"{EXAMPLE}; {left_out}" if left_out else EXAMPLE
 
-    def start(self, fn: Callable[..., Any], args: list[Any]) -> Job:
+    def start(self, fn: Callable[..., Any], args: list[Any], what: str = "") -> Job:
         """``fn(*args)`` in a process of its own (:class:`~.jobs.Job`), stopped with the tab
-        (:meth:`close`); :meth:`ended` once its result is in."""
+        (:meth:`close`); :meth:`ended` once its result is in. ``what`` names it for
+        :meth:`stop_jobs` (``stress``: of the current design, stopped by a new solve)."""
         job = Job(fn, args)
-        self.jobs.add(job)
+        self.jobs[job] = what
         return job
 
     def ended(self, job: Job) -> None:
-        self.jobs.discard(job)
+        self.jobs.pop(job, None)
 
-    def stop_jobs(self) -> None:
-        """Stop every job of the tab (their handlers get ``("stopped", "")``)."""
-        for job in list(self.jobs):
-            job.stop()
+    def stop_jobs(self, what: str | None = None) -> None:
+        """Stop every job of the tab, or those started as ``what`` (their handlers get
+        ``("stopped", "")``)."""
+        for job, kind in list(self.jobs.items()):
+            if what is None or kind == what:
+                job.stop()
 
     def close(self) -> None:
         """The tab is gone (closed, reloaded, or its connection lost past the reconnect window):
