@@ -335,7 +335,7 @@ def progress_bar(args: argparse.Namespace, desc: str) -> Callable[..., Any] | No
 
 
 def _records(df: Any) -> list[dict[str, Any]]:
-    return df.to_dict("records")
+    return io.counts_whole(df).to_dict("records")
 
 
 def _report_outcome(data: dict[str, Any], text: str, written: list[Path] | None) -> Outcome:

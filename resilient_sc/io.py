@@ -333,9 +333,22 @@ def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
 
 def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     """Write ``df`` as UTF-8 CSV without its index, atomically; formula-like text escaped
-    (:func:`escape_frame`) unless ``escape`` is False (data tables that must read back as given)."""
+    (:func:`escape_frame`) unless ``escape`` is False (data tables that must read back as given);
+    counts as whole numbers (:func:`counts_whole`)."""
     with atomic_path(path) as tmp:
-        (escape_frame(df) if escape else df).to_csv(tmp, index=False)
+        counts_whole(escape_frame(df) if escape else df).to_csv(tmp, index=False)
+
+
+def counts_whole(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its count columns (``n_suppliers``, ``n_hubs_started``, …: float where a row
+    without a plan leaves a blank) as whole numbers, blank where missing: 13, not 13.0.
+
+    >>> counts_whole(pd.DataFrame({"n_hubs": [4.0, float("nan")], "cost": [1.0, 2.0]})).to_dict("list")
+    {'n_hubs': [4, None], 'cost': [1.0, 2.0]}
+    """
+    counts = [c for c in df.columns if str(c).startswith("n_") and pd.api.types.is_float_dtype(df[c])
+              and bool((df[c].dropna() % 1 == 0).all())]
+    return df.astype({c: "Int64" for c in counts}) if counts else df
 
 
 def write_tables(frames: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
@@ -488,7 +501,7 @@ def to_plain(value: Any) -> Any:
         return [to_plain(x) for x in value]
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
+    if value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
         return None
     return value if value is None or isinstance(value, str | int | float | bool) else str(value)
 

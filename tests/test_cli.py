@@ -368,7 +368,11 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
     rows = {r["policy"]: r for r in data["table"]}
     assert rows["near"]["premium_pct"] == pytest.approx(100 * 460 / 1260)
     assert rows["impossible"]["status"] == "infeasible" and rows["impossible"]["cost"] is None
+    assert type(rows["near"]["n_suppliers"]) is int and rows["impossible"]["n_suppliers"] is None  # not 1.0
     assert "premium.png" in data["files"]
+    csv_rows = (tmp_path / "out" / "premium.csv").read_text().splitlines()
+    n_hubs = csv_rows[0].split(",").index("n_hubs")
+    assert [r.split(",")[n_hubs] for r in csv_rows[1:3]] == ["1", "1"]
     assert "Near (min_local_share 0.5) costs 36.5% more" in (tmp_path / "out" / "report.md").read_text()
 
     assert main(["premium", str(tiny_dir), "--policies", str(policies), "--workers", "1"]) == 0
