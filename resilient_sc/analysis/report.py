@@ -457,9 +457,11 @@ def _guarantee(served: float) -> str:
 def _tied(f: pd.DataFrame, worst: Any) -> str:
     """`` (tied with country:MX)``: the other failures with the worst one's floor and impact, which
     the ranking cannot tell apart (they fail the same elements in effect)."""
-    same = f.loc[(f["failure"] != worst["failure"]) & (f["worst_served"] == worst["worst_served"])
+    same = f.loc[(f["failure"] != worst["failure"])
+                 & np.isclose(f["worst_served"], worst["worst_served"], rtol=0, atol=SERVED_TOL)
                  & np.isclose(f["impact"], worst["impact"], rtol=1e-9, atol=1e-6), "failure"].tolist()
-    return f" (tied with {', '.join(same[:3])}{' and others' if len(same) > 3 else ''})" if same else ""
+    more = f" and {len(same) - 3} more" if len(same) > 3 else ""
+    return f" (tied with {', '.join(same[:3])}{more})" if same else ""
 
 
 def _others_at_floor(stress: StressResult, row: Any) -> str:

@@ -136,9 +136,11 @@ class StressResult:
                 | (f["shortfall_cost"] > short + SERVED_TOL * max(1.0, abs(short))))
 
     def ranked(self) -> pd.DataFrame:
-        """The failures, worst first: lowest guaranteed fraction, then highest impact."""
-        return self.failures.sort_values(["worst_served", "impact"], ascending=[True, False],
-                                         kind="stable")
+        """The failures, worst first: lowest guaranteed fraction (to 1e-7, the LP's tolerance: LP
+        noise decides no order), then highest impact."""
+        floor = (self.failures["worst_served"] / SERVED_TOL).round()
+        order = np.lexsort((-self.failures["impact"].to_numpy(float), floor.to_numpy(float)))
+        return self.failures.iloc[order]
 
     def worst_table(self, n: int | None = None) -> pd.DataFrame:
         """:meth:`ranked` failures (the first ``n``) with a ``served <product>`` column per product."""
