@@ -67,6 +67,12 @@ class Network:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_digests", {name: _digest(getattr(self, name)) for name in TABLES})
 
+    @property
+    def has_demand(self) -> bool:
+        """Whether any market wants anything (a demand row above 0): else every plan is empty,
+        and no failure can leave a market short."""
+        return bool((self.demand["demand"] > 0).any())
+
     def changed_tables(self) -> list[str]:
         """The tables edited in place since this network was validated (a DataFrame's cells can
         be set; the network cannot check them again by itself): models refuse to build from such

@@ -64,12 +64,13 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
     if nodes.empty:
         raise ValueError("no supplier, hub or market has lat/lon coordinates to map")
     flows = map_flows(plan)
+    delivery = plan.delivery().set_index("product")  # units of each product: demand, delivered
     undelivered: list[str] = []  # products with demand and no flow: no panel, but said
     if products is None:
         order = {p: i for i, p in enumerate(network.products["product"].astype(str))}
         products = sorted(flows["product"].unique(), key=lambda p: (order.get(p, len(order)), p))
-        d = plan.delivery()
-        undelivered = [str(p) for p in d.loc[(d["demand"] > 0) & (d["delivered"] <= 0), "product"]]
+        none = (delivery["demand"] > 0) & (delivery["delivered"] <= 0)
+        undelivered = [str(p) for p in delivery.index[none]]
     panels: list[str | None] = list(products) or [None]
     lon0 = geo.central_longitude(nodes["lon"].to_numpy(float))
     nodes["x"] = geo.wrap(nodes["lon"].to_numpy(float) - lon0)
@@ -115,7 +116,7 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
         else:
             out = flows[flows["product"].eq(product) & flows["leg"].eq("outbound")]
             delivered = float(out["quantity"].sum())
-            demand = float(plan.delivery().set_index("product")["demand"].get(product, delivered))
+            demand = float(delivery["demand"].get(product, delivered))
             of = f" of the {demand:,.0f} demanded" if delivered < demand - 0.5 else ""  # short: say so
             ax.set_title(f"{product}: {delivered:,.0f} units of {product} delivered{of}", fontsize="medium")
         missing = flows[(flows["product"] == product) & ~flows.index.isin(arcs.index)]

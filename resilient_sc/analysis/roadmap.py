@@ -253,7 +253,7 @@ def roadmap_stress(roadmap: Roadmap, kinds: Iterable[str] = ("country", "hub", "
     for period, plan in roadmap.plans.items():
         if plan.model is None:
             raise ValueError(f"period {period}: the plan has no model to replay")
-        if not (plan.model.network.demand["demand"] > 0).any():
+        if not plan.model.network.has_demand:
             warnings.warn(f"(demand) | period {period} has no demand above 0: no failure can leave a market "
                           "short then, so it is not stress-tested", DataWarning, stacklevel=2)
             continue

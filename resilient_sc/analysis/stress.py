@@ -252,7 +252,7 @@ def stress_test(network: Network, plan: Plan,
     if not isinstance(plan, Plan) or plan.model is None:
         raise ResilientSCError(f"stress_test needs a plan from solve(), not {type(plan).__name__}")
     _check_same_network(network, plan)
-    if not (network.demand["demand"] > 0).any():
+    if not network.has_demand:
         raise ValidationError(["(demand) | no row has a demand above 0: no failure can leave a market "
                                "short, there is nothing to stress-test"])
     # no disruption recourse blocks: scenarios are replayed one by one below
