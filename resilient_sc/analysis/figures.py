@@ -106,7 +106,9 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
     else:
         ax.plot(x, premium, "o-", color="tab:blue", label="premium")
     # from 0 (or below, for a negative premium): a cut axis makes a small premium look steep
-    ax.set_ylim(bottom=min(0.0, lowest))
+    highest = float(np.nanmax(premium, initial=0.0))
+    # a negative lowest point gets a margin below it (it was drawn half cut off by the axis)
+    ax.set_ylim(bottom=lowest - 0.05 * (highest - lowest) if lowest < 0 else 0.0)
     ax.set_xlabel(f"{field} ({field_unit(field)})")
     ax.set_ylabel(premium_label(reference), color="tab:blue")
     ax.tick_params(axis="y", colors="tab:blue")
