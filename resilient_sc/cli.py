@@ -13,7 +13,8 @@ parses, runs, maps errors to exit codes and prints. Exit codes:
   (status ``interrupted``; a running solve stops within a fraction of a second).
 
 With ``--json`` exactly one JSON object reaches stdout, whatever the outcome; warnings,
-errors and the solver log go to stderr. Tracebacks are shown only with ``--debug``.
+errors and the solver log go to stderr (``--help`` and ``--version`` too: ``{"status": "help",
+"text": ...}``). Tracebacks are shown only with ``--debug``.
 Folder outputs appear whole or not at all and replace an existing folder only with
 ``--force`` (:func:`resilient_sc.io.atomic_folder`); see docs/reliability.md.
 
@@ -34,6 +35,7 @@ import traceback
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -445,7 +447,8 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--field", metavar="F", required=True,
                         help="the policy field to sweep, e.g. min_local_share")
     parser.add_argument("--values", metavar="V,...", type=sweep_values, required=True,
-                        help="comma-separated values of the field, in order, e.g. 0,0.25,0.5,0.75")
+                        help="values of the field, in order: comma-separated (0,0.25,0.5,0.75) or a "
+                             "YAML list when values hold commas ('[{EU: 0.5}, {EU: 0.8}]')")
     parser.add_argument("--policy", metavar="FILE", type=path_text,
                         help="policy the sweep starts from (.yaml, .yml or .json; default: the base)")
     parser.add_argument("--no-warm-start", dest="warm_start", action="store_false",
@@ -626,10 +629,13 @@ class _Deadline:
 def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
     """Parse ``argv`` and run the command: its outcome and whether ``--json`` was given, or
     the exit code of ``--help``/``--version``."""
+    printed = StringIO()
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help, --version
-        return exc.code if isinstance(exc.code, int) else EXIT_OK
+        with contextlib.redirect_stdout(printed) if want_json else contextlib.nullcontext():
+            args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version: with --json, their text in the one JSON object
+        code = exc.code if isinstance(exc.code, int) else EXIT_OK
+        return (Outcome(code, {"status": "help", "text": printed.getvalue()}), True) if want_json else code
     except _UsageError as exc:
         sys.stderr.write(exc.usage)
         return Outcome(EXIT_BAD_INPUT, {"status": "invalid_input", "reason": str(exc)},

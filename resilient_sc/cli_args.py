@@ -62,10 +62,20 @@ def whole(what: str, most: int | None = None) -> Callable[[str], int]:
 
 
 def sweep_values(text: str) -> list[Any]:
+    """``--values``: comma-separated values (``0,0.25,0.5``), or a YAML list when the values
+    hold commas themselves (``[{EU: 0.5}, {EU: 0.8}]``, ``[[DE], [DE, FR]]``)."""
     import yaml
 
+    example = "give comma-separated values, e.g. 0,0.25,0.5, or a YAML list, e.g. '[{EU: 0.5}, {EU: 0.8}]'"
+    if text.strip().startswith("["):
+        try:
+            values = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a YAML list: {example}") from exc
+        if not isinstance(values, list) or not values:
+            raise argparse.ArgumentTypeError(f"{text!r}: {example}")
+        return values
     items = [t.strip() for t in text.split(",")]
-    example = "give comma-separated values, e.g. 0,0.25,0.5"
     if not text.strip() or "" in items:
         raise argparse.ArgumentTypeError(f"{text!r}: {example}")
     values = []

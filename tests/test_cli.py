@@ -294,6 +294,13 @@ def test_help_exits_0(capsys):
     assert "--allow-nonoptimal" in capsys.readouterr().out
 
 
+def test_help_with_json_is_one_json_object(capsys):
+    """With --json, stdout is one JSON object whatever the outcome: --help printed plain text."""
+    for argv in (["solve", "--help"], ["--version"]):
+        code, data, _ = run_json(capsys, *argv)
+        assert code == 0 and data["status"] == "help" and "resilient-sc" in data["text"]
+
+
 # ---- orlib ------------------------------------------------------------------------------
 def test_orlib_roundtrip(capsys, orlib_dir, tmp_path):
     out = tmp_path / "cap41"
@@ -426,6 +433,17 @@ def test_cli_frontier(capsys, tiny_dir, tmp_path):
     code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_share",
                              "--values", "0,2")
     assert code == 2 and "min_local_share == 2" in data["reason"]
+
+
+def test_cli_frontier_values_as_a_yaml_list(capsys, tiny_dir):
+    """Values holding commas (a mapping per region) are given as a YAML list; comma-separated
+    text cut '{Europe: 0.5}' into pieces."""
+    code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_share",
+                             "--values", "[{Europe: 0}, {Europe: 0.5}]", "--workers", "1")
+    assert code == 0 and [r["cost"] for r in data["table"]] == pytest.approx([1260.0, 1720.0])
+    code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_share",
+                             "--values", "[]")
+    assert code == 2 and "a YAML list" in data["reason"]
 
 
 def test_analyses_take_a_time_limit_per_solve(capsys, tiny_dir, tmp_path, monkeypatch):
