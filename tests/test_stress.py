@@ -254,6 +254,33 @@ def test_stress_losing_the_only_supplier_of_a_product():
     assert entry["shortfalls"] == [{"market": "M", "product": "a", "demand": 30.0, "shortfall": 30.0}]
 
 
+def test_worst_market_is_where_the_floor_binds_not_where_a_low_penalty_sheds():
+    """S1 (unit cost 1) serves markets A (100) and B (10) through H1; S2 (unit cost 50, an
+    existing contract) reaches only A, through H2 (open); every lane costs 1. Losing S1, B gets
+    nothing whatever the re-routing (t* = 0, B's floor binds) while A could be served whole
+    through S2 at 52 a unit. At a penalty of 10 a unit the cheapest re-routing sheds A too, and
+    A (the larger demand) was named as the worst though only B lacks capacity."""
+    net = Network.from_frames(
+        countries=pd.DataFrame({"country": ["X"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["S1", "S2"], "country": "X", "status": ["candidate", "open"]}),
+        supplier_products=pd.DataFrame({"supplier": ["S1", "S2"], "product": "a", "capacity": 200.0,
+                                        "unit_cost": [1.0, 50.0]}),
+        hubs=pd.DataFrame({"hub": ["H1", "H2"], "country": "X", "status": ["candidate", "open"]}),
+        markets=pd.DataFrame({"market": ["A", "B"], "country": "X"}),
+        demand=pd.DataFrame({"market": ["A", "B"], "product": "a", "demand": [100.0, 10.0]}),
+        lanes=pd.DataFrame({"origin": ["S1", "S2", "H1", "H1", "H2"],
+                            "destination": ["H1", "H2", "A", "B", "A"], "unit_cost": 1.0}),
+    )
+    plan = solve(net)
+    assert plan.objective == pytest.approx(110 * 3.0)
+    for penalty, a_short in ((10.0, 100.0), (1000.0, 0.0)):
+        result = stress_test(net, plan, failures=("supplier",), penalty=penalty)
+        row = result.failures.set_index("failure").loc["supplier:S1"]
+        assert row["worst_served"] == 0.0 and row["worst_market"] == "B"
+        short = result.shortfalls.set_index(["failure", "market"])["shortfall"]
+        assert short[("supplier:S1", "A")] == pytest.approx(a_short, abs=1e-6)
+
+
 def test_stress_backup_supplier_serves_everything_at_extra_cost():
     net = backup_network()
     result = stress_test(net, solve(net), failures=("supplier",))

@@ -54,7 +54,8 @@ class StressResult:
     """What a design still serves under each failure.
 
     ``failures``: one row per failure — ``worst_served`` (t*, the fraction of demand that every
-    market and product is still guaranteed), the (market, product) at that floor,
+    market and product is still guaranteed), a (market, product) whose floor bounds t* (one
+    the re-routing leaves short only because ``penalties`` are below its cost is not named),
     ``value_served`` (fraction of the demand's value served, weighted by ``unit_value``; NaN
     unless every product has one), ``extra_cost`` (change in flow cost, money; negative when less
     is delivered), ``shortfall_cost`` (the units short priced at ``penalties``, money) and
@@ -366,15 +367,18 @@ class _Outcome:
     demand: pd.DataFrame  # market, product, demand, shortfall, served
     by_product: pd.DataFrame  # product, demand, shortfall, served, shortfall_cost
     values: np.ndarray  # unit value per demand row
+    binding: np.ndarray  # per demand row: its floor row bounds t* (a nonzero dual in stage 1)
 
     def figures(self, intact: _Outcome) -> dict[str, Any]:
         """This failure's row, its changes in cost against the ``intact`` design's replay."""
         d = self.demand
-        # ties at the floor go to the largest demand by value; units of different products are
-        # never compared (without unit values the data's first market and product is named)
+        # the worst is a (market, product) whose floor bounds t* -- not one the cost LP left as
+        # short by choice (a penalty below its re-routing cost), which more capacity would not
+        # help; then the least served, ties to the largest demand by value; units of different
+        # products are never compared (without unit values the data's first is named)
         at_stake = self.values * d["demand"].to_numpy(float)
         at_stake = at_stake if np.isfinite(at_stake).all() else np.zeros(len(d))
-        order = np.lexsort((-at_stake, d["served"].to_numpy(float)))
+        order = np.lexsort((-at_stake, d["served"].to_numpy(float), ~self.binding))
         worst = d.iloc[order[0]]
         short = self.guaranteed < 1.0  # where the floor binds; nowhere when all is served
         value_total = float(self.values @ d["demand"].to_numpy())
@@ -452,6 +456,7 @@ class _Replay:
         starts = np.arange(nd, dtype=np.int32) * 2
         index = np.column_stack([self.u.columns, np.full(nd, n)]).ravel().astype(np.int32)
         value = np.column_stack([np.ones(nd), demand]).ravel()
+        self.floor_rows = slice(lm.n_rows, lm.n_rows + nd)
         self.h.addRows(nd, np.full(nd, -highspy.kHighsInf), demand, len(index), starts, index, value)
         self.all_cols = np.arange(n + 1, dtype=np.int32)
         self.stage1 = np.zeros(n + 1)
@@ -479,6 +484,7 @@ class _Replay:
         self.h.changeColsBounds(1, t, np.zeros(1), np.ones(1))
         self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage1)
         guaranteed = float(np.clip(self._solve("best guaranteed fraction")[self.t], 0.0, 1.0))
+        binding = np.abs(np.asarray(self.h.getSolution().row_dual)[self.floor_rows]) > 1e-9
         if guaranteed <= SERVED_TOL:  # 1e-16 is 0 (and no -0): ties at 0 then rank by impact
             guaranteed = 0.0
         floor = np.array([max(0.0, guaranteed - SERVED_TOL)])
@@ -494,4 +500,4 @@ class _Replay:
             ["demand", "shortfall", "shortfall_cost"]].sum().reindex(self.products).reset_index()
         p["served"] = 1.0 - p["shortfall"] / p["demand"]
         flow_cost = float(sum(coef @ x[cols] for parts in self.flow_parts for cols, coef in parts))
-        return _Outcome(guaranteed, flow_cost, d, p, self.values)
+        return _Outcome(guaranteed, flow_cost, d, p, self.values, binding)
