@@ -425,6 +425,18 @@ def test_served_heatmap_per_product(compared):
                 for row in cells]
 
 
+def test_served_heatmap_of_a_design_short_by_its_policy():
+    """The first row is the design with nothing failed; failures that add no shortfall are not rows."""
+    pytest.importorskip("plotly")
+    from .test_stress import short_by_policy
+
+    net, plan = short_by_policy()
+    fig = served_heatmap(stress_test(net, plan, failures=("supplier", "hub")), "a")
+    assert list(fig.data[0].y) == ["nothing failed", "supplier:S1", "hub:H1"]
+    assert "first row: the design with nothing failed" in fig.layout.title.text
+    assert "2 of 4 failures serve some market less a than that" in fig.layout.title.text
+
+
 def test_report_zip_and_figures(compared):
     pytest.importorskip("plotly")
     path = report_zip(compared)

@@ -14,6 +14,8 @@ import pytest
 from scipy.optimize import linprog
 
 from resilient_sc import Network, Plan, Policy, solve, stress_test
+from resilient_sc.analysis import figures as fg
+from resilient_sc.analysis.stress import NOTHING_FAILED
 from resilient_sc.format import served_fraction
 
 from .random_networks import random_network
@@ -279,6 +281,47 @@ def test_worst_market_is_where_the_floor_binds_not_where_a_low_penalty_sheds():
         assert row["worst_served"] == 0.0 and row["worst_market"] == "B"
         short = result.shortfalls.set_index(["failure", "market"])["shortfall"]
         assert short[("supplier:S1", "A")] == pytest.approx(a_short, abs=1e-6)
+
+
+def short_by_policy() -> tuple[Network, Plan]:
+    """Markets A (100) and B (10) are served by S1 (unit cost 1) through H1, A also by S2 (unit
+    cost 50, an existing contract) through H2 (open); C (5) only by S3 at 100 through H3; lanes
+    cost 1; S3 and H3 have a fixed cost of 1. At a shortfall penalty of 20 the design leaves C
+    short (102 > 20), contracting no S3 and opening no H3 (which C alone uses): cost
+    110 · 3 + 5 · 20 = 430."""
+    net = Network.from_frames(
+        countries=pd.DataFrame({"country": ["X"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["S1", "S2", "S3"], "country": "X", "fixed_cost": [0.0, 0.0, 1.0],
+                                "status": ["candidate", "open", "candidate"]}),
+        supplier_products=pd.DataFrame({"supplier": ["S1", "S2", "S3"], "product": "a", "capacity": 200.0,
+                                        "unit_cost": [1.0, 50.0, 100.0]}),
+        hubs=pd.DataFrame({"hub": ["H1", "H2", "H3"], "country": "X", "fixed_cost": [0.0, 0.0, 1.0],
+                           "status": ["candidate", "open", "candidate"]}),
+        markets=pd.DataFrame({"market": ["A", "B", "C"], "country": "X"}),
+        demand=pd.DataFrame({"market": ["A", "B", "C"], "product": "a", "demand": [100.0, 10.0, 5.0]}),
+        lanes=pd.DataFrame({"origin": ["S1", "S2", "S3", "H1", "H1", "H2", "H3"],
+                            "destination": ["H1", "H2", "H3", "A", "B", "A", "C"], "unit_cost": 1.0}),
+    )
+    plan = solve(net, Policy(shortfall_penalty=20.0))
+    assert plan.objective == pytest.approx(430.0)
+    return net, plan
+
+
+def test_a_design_short_by_its_own_policy_is_the_first_row_of_the_served_heatmap():
+    """Every failure of :func:`short_by_policy` leaves C short, so the heatmap showed each one
+    red at C; now a first row shows the design with nothing failed, and only the failures that
+    serve some market less than it (S1 and H1: B gets nothing) are rows."""
+    net, plan = short_by_policy()
+    result = stress_test(net, plan, failures=("supplier", "hub"))
+    assert result.short_intact() and result.short_intact("a")
+    assert (result.failures["worst_served"] == 0.0).all()  # C is short under every failure
+    assert result.worse_than_intact() == result.worse_than_intact("a") == ["supplier:S1", "hub:H1"]
+    served = result.served_matrix("a")
+    assert served.index[0] == NOTHING_FAILED and served.iloc[0].tolist() == pytest.approx([1.0, 1.0, 0.0])
+    fig = fg.served_heatmap(result)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [NOTHING_FAILED, "supplier:S1", "hub:H1"]
+    assert "First row: the design with nothing failed" in fig._supxlabel.get_text()
+    assert "2 of 4 failures serve some market less than that" in fig._supxlabel.get_text()
 
 
 def test_stress_backup_supplier_serves_everything_at_extra_cost():

@@ -209,17 +209,21 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Rectangle
 
+    from .stress import NOTHING_FAILED
+
     f = stress.failures
-    hurt = f.loc[f["worst_served"] < 1 - 1e-7, "failure"].tolist()
+    hurt = stress.worse_than_intact()
+    own = stress.short_intact()  # then a first row: what the design leaves short by its own policy
+    rows = [NOTHING_FAILED, *hurt] if own else hurt
     products = stress.products if len(stress.products) <= 4 else [None]
-    mats = {p: 100 * stress.served_matrix(p).reindex(hurt) for p in products}
+    mats = {p: 100 * stress.served_matrix(p).reindex(rows) for p in products}
     every = pd.unique(stress.shortfalls["market"])
     markets = [m for m in every if any(m in mat and (mat[m] < 100 - 1e-5).any() for mat in mats.values())]
-    n_rows, n_cols = max(len(hurt), 1), max(len(markets), 1)
+    n_rows, n_cols = max(len(rows), 1), max(len(markets), 1)
     width = min(24.0, max(6.0, 3.0 + len(products) * (0.8 + 0.32 * n_cols)))
     fig = new_figure(width, min(16.0, 2.6 + 0.3 * n_rows))
     fig.suptitle(wrapped(title, width, 9.5))
-    if not hurt:
+    if not rows:
         ax = fig.subplots()
         ax.set_axis_off()
         ax.text(0.5, 0.5, f"all demand is served under each of the {len(f)} failures replayed",
@@ -241,7 +245,7 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         ax.set_title(f"{product} (% of its units)" if product is not None
                      else f"lowest over the {len(stress.products)} products", fontsize="medium")
         ax.set_xticks(np.arange(len(markets)), markets, rotation=90, fontsize="small")
-        ax.set_yticks(np.arange(len(hurt)), hurt, fontsize="small")
+        ax.set_yticks(np.arange(len(rows)), rows, fontsize="small")
         if values.size <= 300:
             for (i, j), v in np.ndenumerate(values):
                 if np.isnan(v):
@@ -263,8 +267,13 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     if level is not None:
         bar.ax.axhline(level, color="black", lw=2.0)
     quiet = len(f) - len(hurt)
-    shown = (f"market. {len(hurt)} of {len(f)} failures leave demand short; {quiet} serve all of it and "
-             "are not shown. Grey: no demand for the product in the market")
+    if own:
+        shown = (f"market. First row: the design with nothing failed, short by its policy's shortfall "
+                 f"penalty; {len(hurt)} of {len(f)} failures serve some market less than that, {quiet} "
+                 "do not and are not shown. Grey: no demand for the product in the market")
+    else:
+        shown = (f"market. {len(hurt)} of {len(f)} failures leave demand short; {quiet} serve all of it "
+                 "and are not shown. Grey: no demand for the product in the market")
     hidden = len(every) - len(markets)
     if hidden:
         shown += f"; {hidden} markets fully served under every failure are not shown"

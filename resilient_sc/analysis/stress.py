@@ -45,6 +45,8 @@ from ..validation import suggest
 FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")
 #: a fraction this close to 1 counts as fully served (LP tolerances)
 SERVED_TOL = 1e-7
+#: the row of a served matrix for the design with nothing failed
+NOTHING_FAILED = "nothing failed"
 FAILURE_COLUMNS = ["failure", "kind", "elements", "probability", "worst_served", "worst_market",
                    "worst_product", "value_served", "extra_cost", "shortfall_cost", "impact"]
 
@@ -70,6 +72,8 @@ class StressResult:
     ``intact``: the design's own figures with nothing failed (``worst_served``, ``value_served``,
     ``shortfall_cost`` and the served fraction of each product): what :meth:`summary` gives when no failure
     touches the design (a plan that contracts nothing and leaves its demand short).
+    ``intact_shortfalls``: the design's own demand, shortfall and ``served`` per market and
+    product with nothing failed (short only under a policy with a ``shortfall_penalty``).
     """
 
     failures: pd.DataFrame
@@ -78,6 +82,7 @@ class StressResult:
     penalties: pd.Series
     conditional_on: str
     intact: Mapping[str, Any] = field(default_factory=dict)
+    intact_shortfalls: pd.DataFrame | None = None
 
     @property
     def products(self) -> list[str]:
@@ -151,12 +156,39 @@ class StressResult:
 
     def served_matrix(self, product: str | None = None) -> pd.DataFrame:
         """Served fraction per failure (rows) and market (columns) of ``product``; without a
-        product, the lowest fraction over the market's products (for heatmaps)."""
+        product, the lowest fraction over the market's products (for heatmaps). A design short
+        with nothing failed has a first row :data:`NOTHING_FAILED` with its own fractions."""
         s = self.shortfalls
+        if self.short_intact(product):
+            s = pd.concat([self.intact_shortfalls.assign(failure=NOTHING_FAILED), s], ignore_index=True)
         if product is not None:
             s = s.loc[s["product"] == product]
         served = s.groupby(["failure", "market"], sort=False)["served"].min().unstack("market")
-        return served.reindex(self.failures["failure"])
+        rows = [NOTHING_FAILED] if self.short_intact(product) else []
+        return served.reindex([*rows, *self.failures["failure"]])
+
+    def short_intact(self, product: str | None = None) -> bool:
+        """Whether the design with nothing failed leaves demand of ``product`` (None: of any
+        product) short."""
+        s = self.intact_shortfalls
+        if s is None or s.empty:
+            return False
+        s = s if product is None else s.loc[s["product"] == product]
+        return bool((s["served"] < 1 - SERVED_TOL).any())
+
+    def worse_than_intact(self, product: str | None = None) -> list[str]:
+        """The failures, in order, that serve some market a smaller fraction of ``product``
+        (None: of some product) than the design with nothing failed -- of a design fully served
+        intact, those that leave any of it short."""
+        served = self.served_matrix(product).drop(index=NOTHING_FAILED, errors="ignore")
+        if self.intact_shortfalls is None:
+            baseline = 1.0
+        else:
+            s = self.intact_shortfalls
+            s = s if product is None else s.loc[s["product"] == product]
+            baseline = s.groupby("market", sort=False)["served"].min().reindex(served.columns)
+        lower = served.lt(baseline - SERVED_TOL, axis=1).any(axis=1)
+        return list(served.index[lower.to_numpy()])
 
     def to_dict(self) -> dict[str, Any]:
         """The summary and one entry per failure with its served fraction per product and its
@@ -283,7 +315,8 @@ def stress_test(network: Network, plan: Plan,
               "served_by_product": dict(zip(base.by_product["product"].astype(str), base.by_product["served"],
                                             strict=True))}
     return StressResult(pd.DataFrame(rows, columns=FAILURE_COLUMNS), stack(products, product_cols),
-                        stack(shorts, short_cols), penalties, conditional_on, intact)
+                        stack(shorts, short_cols), penalties, conditional_on, intact,
+                        base.demand[short_cols[1:]].copy())
 
 
 def _check_same_network(network: Network, plan: Plan) -> None:

@@ -27,7 +27,7 @@ from ..analysis.frontier import frontier
 from ..analysis.premium import NO_PENALTY_PCT, PolicyOutcome, counts_penalties, premium_table, shown_columns
 from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_table, roadmap_stress
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
-from ..analysis.stress import SERVED_TOL, stress_test
+from ..analysis.stress import NOTHING_FAILED, SERVED_TOL, stress_test
 from ..exceptions import ValidationError
 from ..format import column_formatter, column_label, money, served_fraction, signed_pct_points
 from ..policy import POLICY_FIELDS
@@ -273,21 +273,17 @@ def any_frontier_figure(df: pd.DataFrame, field: str) -> Any:
     return path_frontier_figure(df, field, [c for c in df if c.startswith("cost ")][-1][len("cost "):])
 
 
-def hurt_failures(stress: StressResult, product: str) -> list[str]:
-    """The failures that leave some demand for ``product`` short, in the stress test's order."""
-    bp = stress.by_product
-    rows = bp.loc[(bp["product"] == product) & (bp["served"] < 1 - SERVED_TOL), "failure"]
-    return [f for f in stress.failures["failure"] if f in set(rows)]
-
-
 def served_heatmap(stress: StressResult, product: str) -> Any:
     """Plotly heatmap of one product: the share (%) of each market's demand for it that is
-    served, conditional on each failure (rows) that leaves some of it short; markets that are
-    fully served under every failure are left out and counted in the title."""
+    served, conditional on each failure (rows) that serves some market less of it than the
+    design with nothing failed (a first row when that design leaves some short by its policy);
+    markets that are fully served in every row are left out and counted in the title."""
     import plotly.graph_objects as go
 
-    hurt = hurt_failures(stress, product)
-    if not hurt:
+    hurt = stress.worse_than_intact(product)
+    own = stress.short_intact(product)
+    rows = [NOTHING_FAILED, *hurt] if own else hurt
+    if not rows:
         fig = go.Figure()
         n = len(stress.failures)
         fig.add_annotation(text=f"all demand for {product} is served under each of the {n} failures replayed",
@@ -297,23 +293,25 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return fig
-    mat = 100 * stress.served_matrix(product).reindex(hurt)
+    mat = 100 * stress.served_matrix(product).reindex(rows)
     markets = [m for m in mat.columns if (mat[m] < 100 * (1 - SERVED_TOL)).any()]
     mat = mat[markets]
-    quiet = len(stress.failures) - len(hurt)
+    quiet, n = len(stress.failures) - len(hurt), len(stress.failures)
+    caption = (f"first row: the design with nothing failed, short by its policy's penalty; {len(hurt)} of "
+               f"{n} failures serve some market less {product} than that ({quiet} do not, not shown)" if own
+               else f"{len(hurt)} of {n} failures leave some {product} demand short ({quiet} serve all "
+               "of it, not shown)")
     floored = mat.map(lambda v: "no demand" if pd.isna(v) else served_fraction(v / 100))  # never overstated
     fig = go.Figure(go.Heatmap(
-        z=mat.to_numpy(float), x=markets, y=hurt, zmin=0, zmax=100, colorscale="RdYlGn",
+        z=mat.to_numpy(float), x=markets, y=rows, zmin=0, zmax=100, colorscale="RdYlGn",
         text=floored.to_numpy(),
         colorbar={"title": {"text": f"served<br>(% of the market's<br>demand for {product})"}},
         hovertemplate=("failure %{y}<br>market %{x}<br>served %{text} of its " + product
                        + " demand<extra></extra>")))
     fig.update_layout(
         title=(f"{product}: share of each market's demand served, conditional on each failure "
-               f"(one at a time, flows re-routed)<br><sup>{len(hurt)} of {len(stress.failures)} failures "
-               f"leave some {product} demand short ({quiet} serve all of it, not shown); "
-               "blank: no demand</sup>"),
-        height=max(320, 120 + 22 * len(hurt)), margin={"t": 90}, plot_bgcolor="#eee")
+               f"(one at a time, flows re-routed)<br><sup>{caption}; blank: no demand</sup>"),
+        height=max(320, 120 + 22 * len(rows)), margin={"t": 90}, plot_bgcolor="#eee")
     fig.update_xaxes(title_text="market", tickangle=-60)
     fig.update_yaxes(title_text="failure", autorange="reversed")
     return fig
