@@ -9,6 +9,7 @@ import itertools
 import os
 import re
 import warnings as _warnings
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -33,13 +34,18 @@ from .validation import (
     where,
 )
 
+#: set while the library builds a Network from tables it validated (or derived from validated ones)
+_VALIDATING: ContextVar[bool] = ContextVar("validating", default=False)
+
 
 @dataclass(frozen=True, eq=False)
 class Network:
     """A supply network of validated tables (the data contract, docs/data.md), never modified after
     creation: every model refuses it once a table was edited in place (:meth:`changed_tables`).
 
-    Build one with :func:`read_network` or :meth:`Network.from_frames`. Each table is a
+    Build one with :func:`read_network` or :meth:`Network.from_frames`, and a changed copy with
+    :meth:`replace` (validated again); one built otherwise (``Network(...)``,
+    ``dataclasses.replace``) is refused by every model. Each table is a
     DataFrame with every schema column (defaults filled in) plus ``_row``, the spreadsheet
     row it came from. ``products`` is always present (derived when not given); ``tariffs``,
     ``disruptions`` and ``periods`` are empty when not given (no periods: one period).
@@ -62,10 +68,41 @@ class Network:
     #: outputs are never written over, inside or around it
     location: str = ""
     #: a digest of each table as validated: :meth:`changed_tables` finds an edit made since
-    _digests: dict[str, bytes] = field(init=False, repr=False, compare=False)
+    #: (None: built without validation)
+    _digests: dict[str, bytes] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_digests", {name: _digest(getattr(self, name)) for name in TABLES})
+        digests = {name: _digest(getattr(self, name)) for name in TABLES} if _VALIDATING.get() else None
+        object.__setattr__(self, "_digests", digests)
+
+    @property
+    def validated(self) -> bool:
+        """Whether the tables were validated: built by :func:`read_network`,
+        :meth:`from_frames` or :meth:`replace` (not ``Network(...)`` or ``dataclasses.replace``)."""
+        return self.__dict__.get("_digests", {}) is not None
+
+    def replace(self, **tables: pd.DataFrame) -> Network:
+        """A copy with the given tables replaced (as :meth:`from_frames` takes them; a ``_row``
+        column is dropped), all validated again; this network is not modified.
+
+        >>> from resilient_sc import examples
+        >>> net = examples.tiny()
+        >>> net.replace(demand=net.demand.assign(demand=2 * net.demand["demand"])).demand["demand"].tolist()
+        [160.0]
+        """
+        frames = self.frames()
+        for name, df in tables.items():
+            frames[name] = df.drop(columns="_row", errors="ignore") if isinstance(df, pd.DataFrame) else df
+        return Network.from_frames(source=self.source, **frames)._derived(location=self.location)
+
+    def _derived(self, **changes: Any) -> Network:
+        """A copy with ``changes`` that the library derived from these validated tables (a
+        period's rows, lead times, the location read from), kept as validated."""
+        token = _VALIDATING.set(self.validated)
+        try:
+            return dataclasses.replace(self, **changes)
+        finally:
+            _VALIDATING.reset(token)
 
     @property
     def has_demand(self) -> bool:
@@ -77,7 +114,7 @@ class Network:
         """The tables edited in place since this network was validated (a DataFrame's cells can
         be set; the network cannot check them again by itself): models refuse to build from such
         a network (:func:`resilient_sc.model.build.given_policy`)."""
-        kept = self.__dict__.get("_digests", {})  # none in a Network pickled before digests were kept
+        kept = self.__dict__.get("_digests", {}) or {}  # none in a Network pickled before digests were kept
         return [name for name in kept if _digest(getattr(self, name)) != kept[name]]
 
     @classmethod
@@ -148,7 +185,11 @@ class Network:
             if name not in typed:
                 cols = [*TABLES[name].names, "_row"]
                 typed[name] = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-        return cls(**typed, source=source, warnings=tuple(warns))
+        token = _VALIDATING.set(True)
+        try:
+            return cls(**typed, source=source, warnings=tuple(warns))
+        finally:
+            _VALIDATING.reset(token)
 
     def table(self, name: str) -> pd.DataFrame:
         """A copy of table ``name`` without the bookkeeping ``_row`` column."""
@@ -604,4 +645,4 @@ def read_network(path: str | Path, limits: Limits | None = None) -> Network:
     """
     limits = current(limits)
     net = Network.from_frames(source=str(path), limits=limits, **read_tables(path, limits))
-    return dataclasses.replace(net, location=str(Path(path).resolve()))
+    return net._derived(location=str(Path(path).resolve()))

@@ -12,8 +12,6 @@ period; a row naming a period overrides, in that period, the blank row with the 
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 
 from .data import Network
@@ -50,7 +48,7 @@ def in_period(net: Network, period: str) -> Network:
         if name == "demand":
             df = df.loc[df["demand"] > 0]
         changes[name] = df.reset_index(drop=True)
-    return dataclasses.replace(net, periods=net.periods.iloc[:0], **changes)
+    return net._derived(periods=net.periods.iloc[:0], **changes)
 
 
 def policy_in(policy: Policy, net: Network, period: str) -> Policy:

@@ -449,7 +449,7 @@ def _feasible_with(network: Network, policy: Policy, position: int,
         now = t[kind].isin(ids[kind]).to_numpy()
         tables[f"{kind}s"] = t.assign(lead_time=np.where(now, 0, t["lead_time"]))
     try:
-        m = build_period(dataclasses.replace(network, **tables), policy, position=position,
+        m = build_period(network._derived(**tables), policy, position=position,
                          transitions=False)
     except InfeasiblePolicyError:
         return False

@@ -137,8 +137,7 @@ def test_a_policy_and_a_plan_never_change_with_what_the_caller_holds(tiny):
 
 def test_a_table_changed_after_validation_is_an_error_not_a_hang(tiny):
     net = dataclasses.replace(tiny, lanes=tiny.lanes.assign(unit_cost=np.nan))
-    assert problem(lambda: solve(net)).startswith(
-        "(network) | the model's cost transport holds a number that is not finite (NaN or inf)")
+    assert problem(lambda: solve(net)).startswith("(network) | built without validation")
 
 
 def test_a_table_edited_in_place_after_validation_is_refused_by_every_model():
@@ -153,6 +152,24 @@ def test_a_table_edited_in_place_after_validation_is_refused_by_every_model():
     with pytest.raises(ValidationError, match=r"\(lanes, row 2 .*\) \| unit_cost -50 must be >= 0"):
         Network.from_frames(**net.frames())  # validated again, the negative cost is named
     assert examples.tiny().changed_tables() == []
+
+
+def test_a_network_built_without_validation_is_refused_and_replace_validates_again():
+    """``dataclasses.replace`` made a Network of unchecked tables that every model took: a hub
+    fixed cost of -1e6 was solved to a plan costing -1,002,920."""
+    import dataclasses
+
+    net = examples.tiny()
+    bad_hubs = net.hubs.assign(fixed_cost=-1e6)
+    unchecked = dataclasses.replace(net, hubs=bad_hubs)
+    assert not unchecked.validated and net.validated
+    for build in (lambda: solve(unchecked), lambda: build_model(unchecked), lambda: build_roadmap(unchecked)):
+        assert problem(build).startswith("(network) | built without validation")
+    with pytest.raises(ValidationError, match=r"\(hubs, row 2 .*\) \| fixed_cost -1e\+06 must be >= 0"):
+        net.replace(hubs=bad_hubs)
+    doubled = net.replace(demand=net.demand.assign(demand=2 * net.demand["demand"]))
+    assert doubled.validated and doubled.demand["demand"].tolist() == [160.0]
+    assert net.demand["demand"].tolist() == [80.0] and not net.changed_tables()  # not modified
 
 
 def test_a_pyomo_plan_stopped_at_its_time_limit_says_so():

@@ -372,9 +372,7 @@ def test_impact_is_what_a_failure_adds_to_what_is_short_with_nothing_failed(elec
 
 
 def test_disruption_probabilities_of_zero_weigh_every_failure_alike(electronics):
-    import dataclasses
-
-    net = dataclasses.replace(electronics, disruptions=electronics.disruptions.assign(probability=0.0))
+    net = electronics.replace(disruptions=electronics.disruptions.assign(probability=0.0))
     result = stress_test(net, solve(net))
     n = len(result.failures)
     assert result.conditional_on == (f"one of the {n} failures happening, each equally likely (the "

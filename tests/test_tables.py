@@ -90,10 +90,8 @@ def test_a_plan_that_leaves_demand_short_says_how_much_of_each_product():
 def test_a_product_without_a_unit_value_is_never_left_out_of_the_shares():
     """With one product's unit_value at 0 (the default) a value weighting would drop it: the
     overall shares then weigh each product equally (its markets by demand), and say so."""
-    import dataclasses
-
     net = examples.electronics()
-    net = dataclasses.replace(net, products=net.products.assign(
+    net = net.replace(products=net.products.assign(
         unit_value=np.where(net.products["product"] == "chips", net.products["unit_value"], 0.0)))
     plan = solve(net)
     assert plan.share_weighting() == "products weighted equally"

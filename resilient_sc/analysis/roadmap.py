@@ -9,7 +9,6 @@ over the same periods (§6, §9): ``premium = cost − base`` (money) and ``prem
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -277,7 +276,7 @@ def roadmap_stress_table(results: Mapping[str, StressResult]) -> pd.DataFrame:
 
 def _no_lead_times(net: Network) -> Network:
     changes = {k: getattr(net, k).assign(lead_time=0) for k in ("suppliers", "hubs")}
-    return dataclasses.replace(net, **changes)
+    return net._derived(**changes)
 
 
 # ---- the myopic path -----------------------------------------------------------------
@@ -300,7 +299,7 @@ def period_network(network: Network, period: str, position: int,
             kept = df[kind].isin(set(before))
             df.loc[movable, "status"] = np.where(kept[movable], "existing", "candidate")
         changes[f"{kind}s"] = df
-    return dataclasses.replace(net, **changes)
+    return net._derived(**changes)
 
 
 def myopic_path(network: Network, policy: Policy | None = None,

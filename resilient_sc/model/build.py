@@ -79,6 +79,10 @@ def given_policy(network: Any, policy: Any) -> Policy:
         problems.append(f"(network) | {network!r:.60} is a {type(network).__name__}, not a Network; read "
                         "one with read_network(path) (a CSV folder or .xlsx workbook), Network.from_frames() "
                         "or resilient_sc.examples")
+    elif not network.validated:
+        problems.append("(network) | built without validation (Network(...) or dataclasses.replace): build "
+                        "it with Network.from_frames() or read_network(), and a changed copy with "
+                        "network.replace(table=...)")
     elif changed := network.changed_tables():
         problems += [f"({name}) | the table was changed after the network was validated, and is not "
                      "checked again: validate it again, Network.from_frames(**network.frames())"
