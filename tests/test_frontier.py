@@ -42,3 +42,22 @@ def test_a_cold_sweeps_workers_stress_test_their_own_designs(electronics):
         pd.testing.assert_series_equal(warm[column], cold[column], rtol=1e-9)
     assert cold["worst_failure"].tolist() == warm["worst_failure"].tolist()
     assert (cold["worst_served"] >= np.array(levels) - 1e-9).all()
+
+
+def test_a_cold_sweep_runs_in_parallel_by_default(sweep, monkeypatch):
+    """frontier(warm_start=False) ran its points one after the other unless given ``workers``
+    (its default was 1), though its docstring and docs/analysis.md say they run in parallel,
+    as premium()'s policies do (one process per core)."""
+    import importlib
+
+    module = importlib.import_module("resilient_sc.analysis.frontier")  # the name is also the function's
+    seen = {}
+
+    def record(fn, tasks, workers=None, executor=None, progress=None):
+        seen["workers"] = workers
+        return [fn(*task) for task in tasks]
+
+    monkeypatch.setattr(module, "run_all", record)
+    net, warm = sweep
+    frontier(net, "min_local_share", warm["min_local_share"].tolist(), warm_start=False, failures=())
+    assert seen == {"workers": None}  # run_all: one process per core

@@ -56,14 +56,15 @@ def _row(field: str, value: Any, point: Point, base: Plan) -> dict[str, Any]:
 
 def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy | None = None,
              options: SolveOptions | None = None, warm_start: bool = True,
-             failures: Iterable[str] = ("country",), workers: int | None = 1,
+             failures: Iterable[str] = ("country",), workers: int | None = None,
              executor: Executor | Any | None = None,
              progress: Callable[..., Any] | None = None) -> pd.DataFrame:
     """Cost, premium over ``policy`` and worst-case served fraction as ``field`` sweeps.
 
     With ``warm_start`` the points are solved in order, each starting HiGHS from the
     previous design (``setSolution``); without it they are independent solves, run in
-    parallel through ``workers``/``executor``, each worker stress-testing its own design: on more
+    parallel through ``workers`` (None: one process per core; 1: in this process) or
+    ``executor``, each worker stress-testing its own design: on more
     than one core the faster sweep once a point takes seconds (ladder M, seven points: 161 s cold
     on two workers against 243 s warm; docs/benchmarks.md). ``worst_served`` is the fraction of
     demand that every market and product is still guaranteed under the worst single failure of
