@@ -15,7 +15,7 @@ import math
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import InfeasiblePolicyError, NotOptimalError
+from .exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
 from .explain import explain_infeasibility
 from .format import relative_gap
 from .model.build import NetworkModel, build_model
@@ -43,7 +43,7 @@ def solve_model(model: NetworkModel, options: SolveOptions | None = None,
     """
     options = given_options(options)
     options.check()
-    result, report = solve_linear(model, options, start)
+    result, report = solve_linear(model, options, given_start(start))
     log_report(report, options)
     if result.status is Status.INFEASIBLE:
         raise InfeasiblePolicyError(explain_infeasibility(model))
@@ -156,8 +156,17 @@ def solve(network: Network, policy: Policy | None = None,
     """
     options = given_options(options)
     options.check()
+    given_start(start)  # before the build
     deadline = options.deadline()  # the time limit is the whole call's: the build counts
     return solve_model(model_for(network, policy, options), until(options, deadline), start)
+
+
+def given_start(start: Any) -> Plan | None:
+    """``start`` after checking it is a Plan or None (a MIP start of anything else was ignored)."""
+    if start is not None and not isinstance(start, Plan):
+        raise ValidationError([f"(start) | {start!r:.60} is a {type(start).__name__}, not a Plan: give a "
+                               "plan from solve() whose design starts HiGHS, or None"])
+    return start
 
 
 def model_for(network: Network, policy: Policy | None, options: SolveOptions) -> NetworkModel:

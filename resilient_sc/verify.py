@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .exceptions import ValidationError
+from .policy import Policy
 from .schema import ALL_PRODUCTS
 
 if TYPE_CHECKING:
     from .data import Network
-    from .policy import Policy
     from .results import Plan
 
 
@@ -79,15 +80,21 @@ def _transitions(net: Network, plan: Plan, before: set[str] | None) -> float:
     return cost
 
 
-def verify_plan(plan: Plan, policy: Policy, tol: float = 1e-6, before: set[str] | None = None,
+def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, before: set[str] | None = None,
                 position: int = 0) -> list[str]:
-    """Violations of the base constraints and of ``policy`` by ``plan`` (empty when none).
+    """Violations of the base constraints and of ``policy`` (None: the policy the plan was
+    solved under) by ``plan`` (empty when none).
 
     ``tol`` is relative to demand (units) and to cost (money). For a period of a roadmap,
     ``before`` holds the suppliers and hubs operating in the period before (None: those of
     status open or existing) and ``position`` the period's position (for lead times).
     """
-    assert plan.model is not None, "verify needs the plan's network"
+    if getattr(plan, "model", None) is None:
+        raise ValidationError([f"(plan) | {plan!r:.60} is no plan from solve() (with the model it was solved "
+                               "on): verify_plan checks one against its network"])
+    policy = plan.policy if policy is None else policy
+    if not isinstance(policy, Policy):
+        raise ValidationError([f"(policy) | {policy!r:.60} is a {type(policy).__name__}, not a Policy"])
     net = plan.model.network
     x, y = plan.inbound, plan.outbound
     d = net.demand.set_index(["market", "product"])["demand"]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import io
+from .exceptions import ValidationError
 from .policy import Policy, Share
 from .results import plan_products, unit
 
@@ -171,6 +172,7 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     * ``roadmap`` (from :func:`resilient_sc.solve_roadmap`): :func:`roadmap_sheets`.
     """
     path = Path(path)
+    _check_workbook_arguments(path, plan, premium_table, stress, frontier, roadmap)
     sheets: dict[str, pd.DataFrame] = {}
     if plan is not None:
         sheets.update(plan_sheets(plan))
@@ -184,11 +186,34 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
         sheets.update(stress_sheets(stress))
     if frontier is not None:
         sheets["frontier"] = frontier
-    if not sheets:
-        raise ValueError("write_workbook needs a plan, a roadmap, a premium table, a stress test or a "
-                         "frontier")
     io.write_excel(path, sheets, finish=_finish_plan_book)
     return path
+
+
+def _check_workbook_arguments(path: Path, plan: Any, premium_table: Any, stress: Any, frontier: Any,
+                              roadmap: Any) -> None:
+    """One :class:`ValidationError` for whatever :func:`write_workbook` cannot write."""
+    from .analysis.stress import StressResult
+    from .results import Plan
+    from .roadmap import Roadmap
+
+    problems = [] if path.suffix.lower() == ".xlsx" else [
+        f"(path) | {str(path)!r}: a workbook is written to a path ending in .xlsx"]
+    kinds = {"plan": (plan, Plan, "a Plan from solve()"), "roadmap": (roadmap, Roadmap, "a Roadmap"),
+             "premium_table": (premium_table, pd.DataFrame, "a DataFrame from premium()"),
+             "frontier": (frontier, pd.DataFrame, "a DataFrame from frontier()")}
+    for name, (value, kind, what) in kinds.items():
+        if value is not None and not isinstance(value, kind):
+            problems.append(f"({name}) | {value!r:.60} is a {type(value).__name__}, not {what}")
+    results = stress.values() if isinstance(stress, Mapping) else [] if stress is None else [stress]
+    if any(not isinstance(r, StressResult | pd.DataFrame) for r in results):
+        problems.append("(stress) | give a StressResult (or its failures DataFrame) from stress_test(), or a "
+                        "roadmap's mapping of period to StressResult from roadmap_stress()")
+    if all(v is None for v in (plan, premium_table, stress, frontier, roadmap)):
+        problems.append("(write_workbook) | nothing to write: give a plan, a roadmap, a premium table, a "
+                        "stress test or a frontier")
+    if problems:
+        raise ValidationError(problems)
 
 
 def quantity_format(values: list[Any]) -> str:

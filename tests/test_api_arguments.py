@@ -135,6 +135,39 @@ def test_a_policy_and_a_plan_never_change_with_what_the_caller_holds(tiny):
     assert (plan.inbound["quantity"] > 0).all()
 
 
+def test_analysis_and_output_arguments_name_what_to_pass(tiny, tmp_path):
+    """Each was an AttributeError, TypeError or a raw ValueError from deep inside (or, for
+    ``start`` and ``penalty='5'``, silently taken)."""
+    from resilient_sc import disruption_design
+    from resilient_sc.verify import verify_plan
+    from resilient_sc.workbook import write_workbook
+
+    plan = solve(tiny)
+    assert problem(lambda: stress_test(None, plan)).startswith("(network) | None is a NoneType, not a")
+    assert problem(lambda: stress_test(tiny, plan, failures=None)).startswith(
+        "(failures) | None is a NoneType; give failure kinds among")
+    for penalty in ("5", True, float("inf"), 1e300, -1.0, [1.0]):
+        assert problem(lambda p=penalty: stress_test(tiny, plan, penalty=p)).startswith(
+            f"(penalty) | {penalty!r} is not money per unit short; give a number from 0 to 1e+15")
+    with pytest.raises(ValidationError) as info:
+        stress_test(tiny, plan, penalty={"x": 1.0})
+    assert info.value.problems == ("(penalty) | 'x' is no product; products are default",
+                                   "(penalty) | no money per unit short for product default")
+    assert stress_test(tiny, plan, penalty={"default": 3}).penalties.tolist() == [3.0]
+    assert problem(lambda: solve(tiny, start="x")).startswith("(start) | 'x' is a str, not a Plan")
+    assert problem(lambda: disruption_design("x", Policy())).startswith("(network) | 'x' is a str")
+    assert problem(lambda: disruption_design(tiny, {"shortfall_penalty": 1})).startswith(
+        "(policy) | {'shortfall_penalty': 1} is a dict, not a Policy")
+    assert verify_plan(plan) == verify_plan(plan, plan.policy) == []  # the plan's own policy by default
+    assert problem(lambda: verify_plan(None)).startswith("(plan) | None is no plan from solve()")
+    assert problem(lambda: verify_plan(plan, {})).startswith("(policy) | {} is a dict, not a Policy")
+    assert problem(lambda: write_workbook(tmp_path / "plan.csv", plan)).startswith(
+        "(path) | ") and not (tmp_path / "plan.csv").exists()
+    assert problem(lambda: write_workbook(tmp_path / "p.xlsx", "plan")).startswith(
+        "(plan) | 'plan' is a str, not a Plan from solve()")
+    assert problem(lambda: write_workbook(tmp_path / "p.xlsx", stress="s")).startswith("(stress) | give a")
+
+
 def test_a_table_changed_after_validation_is_an_error_not_a_hang(tiny):
     net = dataclasses.replace(tiny, lanes=tiny.lanes.assign(unit_cost=np.nan))
     assert problem(lambda: solve(net)).startswith("(network) | built without validation")

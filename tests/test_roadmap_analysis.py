@@ -158,7 +158,7 @@ def test_roadmap_stress_counts_a_candidate_past_its_lead_time():
     """The glide path's 2027 design is S_FR (lead time 1) and H: its stress test is the one of
     the same data with S_FR available, and S_FR's failure is replayed."""
     r = solve_roadmap(paris(), GLIDE)
-    result = roadmap_stress(r, kinds=("supplier",))["2027"]
+    result = roadmap_stress(r, failures=("supplier",))["2027"]
     assert result.failures["failure"].tolist() == ["supplier:S_FR"]
     net = both_suppliers_now()
     direct = stress_test(in_period(net, "2027"), r.plans["2027"], ("supplier",))

@@ -103,7 +103,7 @@ def test_write_workbook_with_analyses(tmp_path: Path) -> None:
     assert {f"served {p}" for p in net.products["product"]} <= set(failures.columns)
     only = write_workbook(tmp_path / "premium.xlsx", premium_table=table)
     assert list(pd.read_excel(only, sheet_name=None)) == ["premium"]
-    with pytest.raises(ValueError, match="needs"):
+    with pytest.raises(ValueError, match="nothing to write"):
         write_workbook(tmp_path / "nothing.xlsx")
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..data import Network
 from ..exceptions import ResilientSCError
+from ..model.build import given_policy
 from ..optimize import model_for, solve, solve_model
 from ..policy import Policy
 from ..results import Plan
@@ -42,6 +43,7 @@ def disruption_design(network: Network, policy: Policy,
 
     ``policy`` must set ``shortfall_penalty``; ``disruption_weight`` scales the scenarios.
     """
+    policy = given_policy(network, policy)
     if network.disruptions.empty:
         raise ResilientSCError("the network has no disruptions table")
     if policy.shortfall_penalty is None:

@@ -232,9 +232,9 @@ def end_year_frontier(network: Network, field: str, values: Sequence[Any], polic
 
 
 # ---- stress tests per period ---------------------------------------------------------
-def roadmap_stress(roadmap: Roadmap, kinds: Iterable[str] = ("country", "hub", "supplier"),
-                   penalty: float | Mapping[str, float] | None = None,
+def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = ("country", "hub", "supplier"),
                    probabilities: Mapping[str, float] | None = None,
+                   penalty: float | Mapping[str, float] | None = None,
                    scenarios: bool = True) -> dict[str, StressResult]:
     """:func:`~resilient_sc.analysis.stress.stress_test` of each period's design with the
     network as it stands in that period (its demand, capacities and tariffs): period → result.
@@ -247,7 +247,7 @@ def roadmap_stress(roadmap: Roadmap, kinds: Iterable[str] = ("country", "hub", "
     if not isinstance(roadmap, Roadmap):
         raise ValidationError([f"(roadmap) | roadmap_stress needs a Roadmap from solve_roadmap(), not "
                                f"{type(roadmap).__name__} (a plan: stress_test(network, plan))"])
-    kinds = failure_kinds(kinds)
+    kinds = failure_kinds(failures)
     out: dict[str, StressResult] = {}
     for period, plan in roadmap.plans.items():
         if plan.model is None:

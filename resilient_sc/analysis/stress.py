@@ -29,7 +29,8 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import ResilientSCError, ValidationError
-from ..model.build import NetworkModel, build_model
+from ..limits import current
+from ..model.build import NetworkModel, build_model, given_policy
 from ..model.linear import LinearModel
 from ..model.redundancy import lost_elements, single_failures
 from ..policy import Policy
@@ -210,6 +211,9 @@ class StressResult:
 def failure_kinds(failures: str | Iterable[str]) -> tuple[str, ...]:
     """The failure kinds of a ``failures`` argument (one kind as text counts as one, not as its
     letters); an unknown kind is a :class:`ValidationError`, raised before anything is solved."""
+    if not isinstance(failures, str | Iterable):
+        raise ValidationError([f"(failures) | {failures!r:.60} is a {type(failures).__name__}; give failure "
+                               f"kinds among {', '.join(FAILURE_KINDS)}, e.g. ('country', 'hub')"])
     kinds = (failures,) if isinstance(failures, str) else tuple(failures)
     bad = [k for k in kinds if k not in FAILURE_KINDS]
     if bad:
@@ -284,6 +288,7 @@ def stress_test(network: Network, plan: Plan,
     """
     if not isinstance(plan, Plan) or plan.model is None:
         raise ResilientSCError(f"stress_test needs a plan from solve(), not {type(plan).__name__}")
+    given_policy(network, None)  # a Network, validated and unchanged since
     _check_same_network(network, plan)
     if not network.has_demand:
         raise ValidationError(["(demand) | no row has a demand above 0: no failure can leave a market "
@@ -331,19 +336,23 @@ def _check_same_network(network: Network, plan: Plan) -> None:
 
 
 def _penalties(model: NetworkModel, penalty: float | Mapping[str, float] | None) -> pd.Series:
+    """Money per unit short per product: ``penalty`` checked (numbers from 0 to the limit on
+    magnitudes, one per product of a mapping), or :func:`default_penalties` for None."""
     products = pd.Index(model.sets.products_table["product"])
     if penalty is None:
         return default_penalties(model)
-    if isinstance(penalty, Mapping):
-        missing = [p for p in products if p not in penalty]
-        if missing:
-            raise ResilientSCError(f"penalty: no money per unit short for product(s) {', '.join(missing)}")
-        values = [float(penalty[p]) for p in products]
-    else:
-        values = [float(penalty)] * len(products)
-    if any(not v >= 0 for v in values):
-        raise ResilientSCError("penalty: money per unit short must be >= 0")
-    return pd.Series(values, index=products, name="penalty")
+    given = dict(penalty) if isinstance(penalty, Mapping) else dict.fromkeys(products, penalty)
+    top = current().magnitude
+    problems = [f"(penalty) | {k!r} is no product; products are {', '.join(map(str, products))}"
+                for k in given if k not in products]
+    problems += [f"(penalty) | no money per unit short for product {p}" for p in products if p not in given]
+    bad = {k: v for k, v in given.items() if k in products and not (is_number(v) and 0 <= v <= top)}
+    named = isinstance(penalty, Mapping)
+    problems += [f"(penalty) | {f'{k}: ' if named else ''}{v!r:.40} is not money per unit short; give a "
+                 f"number from 0 to {top:g}" for k, v in (bad.items() if named else list(bad.items())[:1])]
+    if problems:
+        raise ValidationError(problems)
+    return pd.Series([float(given[p]) for p in products], index=products, name="penalty")
 
 
 def _probabilities(table: pd.DataFrame,
