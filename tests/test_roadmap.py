@@ -10,6 +10,7 @@ make 100. FR is in Europe, CN in Asia: S_FR is local to Paris, S_CN is not.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import warnings
 
@@ -537,3 +538,50 @@ def test_a_glide_path_that_skips_a_period_is_warned_of():
         warnings.simplefilter("error", DataWarning)
         build_roadmap(net, Policy(min_local_share={"2028": 0.0}))
         build_roadmap(net, Policy(min_local_share={"2026": 0.0, "2027": 0.0, "2028": 0.0, "Europe": 0.0}))
+
+
+def restart_network() -> Network:
+    """Three periods (weights 0.5, 1.2, 0.8), one product, markets M0 (1) and M1 (124), five
+    suppliers and two hubs with opening, closing and fixed costs; S2 has no capacity in 2027,
+    S3 none in 2028 (found by a fuzzing audit against an independent MILP)."""
+    from io import StringIO
+
+    tables = {
+        "countries": "country,region,bloc\nDE,Europe,eu\nFR,Europe,eu\nCN,Asia,\nVN,Asia,\nUS,America,na\n"
+                     "MX,America,na",
+        "demand": "market,product,demand,period\nM0,p,1,\nM1,p,124,",
+        "hubs": "hub,country,fixed_cost,capacity,handling_cost,status,opening_cost,closing_cost,lead_time\n"
+                "H0,MX,2305,300,0,existing,1089,1824,0\nH1,US,1309,800,1,closed,1649,577,0",
+        "lanes": "origin,destination,product,unit_cost,co2\nS1,H1,all,8,0\nS2,H0,all,1,0\nS3,H0,all,7,3\n"
+                 "S4,H0,all,8,3\nS4,H1,all,2,3\nH0,M0,all,6,1\nH0,M1,all,4,0\nH1,M0,all,6,3\nH1,M1,all,4,3",
+        "markets": "market,country\nM0,MX\nM1,US",
+        "periods": "period,weight\n2026,0.5\n2027,1.2\n2028,0.8",
+        "products": "product,unit_value\np,50",
+        "supplier_products": "supplier,product,capacity,unit_cost,co2,period\nS0,p,315,32,1,\n"
+                             "S2,p,535,23,0,\nS2,p,0,53,0,2027\nS3,p,238,19,5,\nS3,p,0,28,1,2028\n"
+                             "S4,p,439,54,5,",
+        "suppliers": "supplier,country,fixed_cost,status,opening_cost,closing_cost,lead_time\n"
+                     "S0,CN,272,candidate,1191,3115,0\nS1,MX,503,open,2639,1806,0\n"
+                     "S2,US,1636,candidate,3442,1926,0\nS3,CN,2021,candidate,1693,2778,0\n"
+                     "S4,MX,1041,existing,3433,10,0",
+    }
+    return Network.from_frames(**{name: pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+                                  for name, text in tables.items()})
+
+
+def test_a_roadmap_is_never_its_mip_start_said_to_be_optimal():
+    """HiGHS 1.16, given the myopic path as a MIP start, reported the optimum 31,865.65 but
+    returned the start's values, a plan costing 40,225.15 (S2 started, stopped and started again),
+    which came out as "optimal, gap 0%". The optimum 31,865.65 is an independent MILP's written
+    from MODEL.md §9, and HiGHS's on the same model without the start; the plan's cost is its
+    own c · x."""
+    net = restart_network()
+    policy = Policy(max_country_share={"2026": 1.0, "2027": 0.9, "2028": 0.8},
+                    min_local_share={"2027": 0.05, "2028": 0.1},
+                    min_suppliers={"2026": 1, "2027": 2, "2028": 1}, co2_price=1.5)
+    roadmap = solve_roadmap(net, policy)
+    assert roadmap.status.value == "optimal" and roadmap.objective == pytest.approx(31_865.65, abs=1e-6)
+    assert roadmap.verify(policy) == []
+    if importlib.util.find_spec("pyomo") is not None:  # the pyomo model takes no start
+        pyomo = solve_roadmap(net, policy, SolveOptions(backend="pyomo"))
+        assert pyomo.objective == pytest.approx(roadmap.objective, rel=1e-9)
