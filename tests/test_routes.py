@@ -173,8 +173,16 @@ def _no_answer(model, options, deadline):
     raise Declined("nothing found")
 
 
+def _wrong_cost(model, options, deadline):
+    """The optimal plan (1260) said to cost 1000, as HiGHS said of its MIP start's values."""
+    result, _ = solve_linear(model, options)
+    return dataclasses.replace(result, objective=1000.0, bound=1000.0, note="")
+
+
 @pytest.mark.parametrize(("solve_fn", "words"), [(_bad_answer, "failed the certificate"),
-                                                 (_no_answer, "declined (nothing found)")])
+                                                 (_no_answer, "declined (nothing found)"),
+                                                 (_wrong_cost, "returned a plan whose cost is not the one "
+                                                               "it reported: solved again by plain HiGHS")])
 def test_certificate_and_declining_fall_back_to_plain_highs(solve_fn, words):
     model = build_model(examples.tiny())
     route = Route("made-up", lambda model, options: True, solve_fn)
