@@ -63,28 +63,26 @@ def whole(what: str, most: int | None = None) -> Callable[[str], int]:
 
 def sweep_values(text: str) -> list[Any]:
     """``--values``: comma-separated values (``0,0.25,0.5``), or a YAML list when the values
-    hold commas themselves (``[{EU: 0.5}, {EU: 0.8}]``, ``[[DE], [DE, FR]]``)."""
-    import yaml
+    hold commas themselves (``[{EU: 0.5}, {EU: 0.8}]``, ``[[DE], [DE, FR]]``); read within the
+    limits of policy files (:mod:`resilient_sc.limits`: an alias bomb is refused)."""
+    from .exceptions import ValidationError
+    from .mapping_files import load_yaml_text
+    from .validation import clip
 
     example = "give comma-separated values, e.g. 0,0.25,0.5, or a YAML list, e.g. '[{EU: 0.5}, {EU: 0.8}]'"
-    if text.strip().startswith("["):
-        try:
-            values = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a YAML list: {example}") from exc
-        if not isinstance(values, list) or not values:
-            raise argparse.ArgumentTypeError(f"{text!r}: {example}")
-        return values
-    items = [t.strip() for t in text.split(",")]
+    whole = text.strip().startswith("[")
+    items = [text] if whole else [t.strip() for t in text.split(",")]
     if not text.strip() or "" in items:
-        raise argparse.ArgumentTypeError(f"{text!r}: {example}")
+        raise argparse.ArgumentTypeError(f"{clip(text, 40)!r}: {example}")
     values = []
     for item in items:
         try:
-            values.append(yaml.safe_load(item))
-        except yaml.YAMLError as exc:
-            raise argparse.ArgumentTypeError(f"{item!r} is not a value: {example}") from exc
-    return values
+            values.append(load_yaml_text(item, f"{clip(item, 40)!r}"))
+        except ValidationError as exc:
+            raise argparse.ArgumentTypeError(f"{exc.problems[0]}: {example}") from exc
+    if whole and (not isinstance(values[0], list) or not values[0]):
+        raise argparse.ArgumentTypeError(f"{clip(text, 40)!r} is not a YAML list of values: {example}")
+    return values[0] if whole else values
 
 
 def analysis_options(args: argparse.Namespace) -> Any:

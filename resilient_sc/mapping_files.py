@@ -40,26 +40,35 @@ def load_mapping(path: str | Path, what: str, limits: Limits | None = None) -> d
     limits = current(limits)
     raw = read_bytes(path, what, limits.policy_bytes, "policy_kb", limits)
     is_json = path.suffix.lower() == ".json"
-    kind = "JSON" if is_json else "YAML"
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError([f"({what}) | {path.name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
                                f"at offset {exc.start})"]) from exc
-    try:
-        data = _load_json(text, limits) if is_json else _load_yaml(text, limits)
-    except _TooBig as exc:
-        raise ValidationError([f"({what}) | {path.name} {exc}"]) from exc
-    except RecursionError as exc:
-        raise ValidationError([f"({what}) | {path.name} has more than "
-                               f"{limits.describe('yaml_depth')}"]) from exc
-    except Exception as exc:  # json and yaml raise their own error kinds
-        raise ValidationError([f"({what}) | {path.name} is not valid {kind}: {_parse_error(exc)}"]) from exc
+    data = _load_text(text, is_json, f"({what}) | {path.name}", limits)
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ValidationError([f"({what}) | {path.name} must hold a mapping of field: value"])
     return data
+
+
+def load_yaml_text(text: str, what: str, limits: Limits | None = None) -> Any:
+    """``text`` (e.g. a command-line value) as YAML within ``limits``, as :func:`load_mapping`
+    reads a file: any problem is one :class:`ValidationError` starting with ``what``."""
+    return _load_text(text, False, what, current(limits))
+
+
+def _load_text(text: str, is_json: bool, what: str, limits: Limits) -> Any:
+    try:
+        return _load_json(text, limits) if is_json else _load_yaml(text, limits)
+    except _TooBig as exc:
+        raise ValidationError([f"{what} {exc}"]) from exc
+    except RecursionError as exc:
+        raise ValidationError([f"{what} has more than {limits.describe('yaml_depth')}"]) from exc
+    except Exception as exc:  # json and yaml raise their own error kinds
+        kind = "JSON" if is_json else "YAML"
+        raise ValidationError([f"{what} is not valid {kind}: {_parse_error(exc)}"]) from exc
 
 
 class _TooBig(Exception):

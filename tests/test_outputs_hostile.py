@@ -323,7 +323,11 @@ def test_report_folders_are_written_whole(capsys, tiny_dir, tmp_path):
 # ---- 5 and 10. numbers on the command line ------------------------------------------------
 @pytest.mark.parametrize(("argv", "message"), [
     (["frontier", "{data}", "--field", "min_local_share", "--values", "0,["],
-     "argument --values: '[' is not a value"),
+     "argument --values: '[' is not valid YAML"),
+    (["frontier", "{data}", "--field", "excluded_countries", "--values",  # an alias bomb: 9**9 values
+      "[&a [1,1,1,1,1,1,1,1,1], " + ", ".join(f"&{b} [{','.join([f'*{a}'] * 9)}]"
+                                            for a, b in zip("abcdefgh", "bcdefghi", strict=True)) + "]"],
+     "has more than 100,000 values"),
     (["stress", "{data}", "--penalty", "inf"], "argument --penalty: 'inf': give a finite number >= 0"),
     (["stress", "{data}", "--penalty", "nan"], "argument --penalty: 'nan': give a finite number >= 0"),
     (["stress", "{data}", "--penalty", "-1"], "argument --penalty: '-1': give a finite number >= 0"),

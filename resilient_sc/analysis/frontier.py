@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError
+from ..mapping_files import shown
 from ..optimize import model_for, solve, solve_model
 from ..policy import Policy, check_policies, values_to_sweep
 from ..results import Plan
@@ -82,7 +83,7 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     fails = failure_kinds(failures)
     check_workers(workers)
     policies = policy.sweep(field, values)
-    check_policies({f"{field}={v}": pol for v, pol in zip(values, policies, strict=True)}, network)
+    check_policies({f"{field}={shown(v)}": pol for v, pol in zip(values, policies, strict=True)}, network)
     try:
         base = solve(network, policy, options)
     except InfeasiblePolicyError as exc:  # the reference of every premium: say it is the one at fault

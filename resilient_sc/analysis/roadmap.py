@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ValidationError
+from ..mapping_files import shown
 from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import BASE, Policy, check_policies, values_to_sweep, with_base
@@ -218,11 +219,11 @@ def end_year_frontier(network: Network, field: str, values: Sequence[Any], polic
     policies = [at_last_period(policy, field, v, ids) for v in values]
     if not has_periods(network):  # one period, "today", which no policy key may name
         policies = [policy_in(p, network, ids[0]) for p in policies]
-    check_policies({f"{field}={v}": pol for v, pol in zip(values, policies, strict=True)}, network)
+    check_policies({f"{field}={shown(v)}": pol for v, pol in zip(values, policies, strict=True)}, network)
     base = solve_path(BASE, network, Policy(), options)
     if base.roadmap is None:
         raise no_reference("the cost-optimal path", base.status, base.reason)
-    tasks = [(f"{field}={v}", network, pol, options) for v, pol in zip(values, policies, strict=True)]
+    tasks = [(f"{field}={shown(v)}", network, pol, options) for v, pol in zip(values, policies, strict=True)]
     outcomes = run_all(solve_path, tasks, workers, executor, progress)
     rows = [{field: v, **path_row(o, base.roadmap)} for v, o in zip(values, outcomes, strict=True)]
     out = pd.DataFrame(rows).drop(columns="policy")
