@@ -297,7 +297,8 @@ class Policy:
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, (value,))
-            elif not isinstance(value, Iterable):
+            elif not isinstance(value, Iterable) or isinstance(value, Mapping | bytes | bytearray):
+                # a mapping was read as its keys ({CN: false} excluded CN), bytes as numbers
                 row = POLICY_FIELDS[name]
                 one = f"one of {', '.join(row.choices)}" if row.choices else f"a {row.members} id"
                 raise _NotMembers(f"{name} == {shown(value)}, must be {one}, or a list of them")
