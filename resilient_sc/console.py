@@ -6,37 +6,42 @@ does once it runs. Standard library only, up to the import of :mod:`resilient_sc
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 
 from .stopping import SIGNALS, interrupted
 
 
-class _StoppedWhileStarting(BaseException):
-    """A stop signal that arrived while the command was being imported (not an Exception, so
-    no library's ``except Exception`` around an optional import swallows it)."""
-
-    def __init__(self, signum: int):
-        self.signum = signum
-
-
 def _stop(signum: int, frame: object) -> None:
-    raise _StoppedWhileStarting(signum)
+    """Print the interrupted outcome and end the process from the handler itself: nothing has
+    been read or written yet. An exception raised here instead surfaced inside whatever was
+    being imported, where C extensions turned it into another error (numpy's "bad install"
+    ImportError) or swallowed it (the command ran on and exited 0)."""
+    for s in SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+    code, data = interrupted(signum)
+    out = [(2, f"error: {data['reason']}\n")]
+    if "--json" in sys.argv[1:]:
+        out.append((1, json.dumps(data, indent=2) + "\n"))
+    for fd, text in out:
+        raw = text.encode()
+        try:
+            while raw:
+                raw = raw[os.write(fd, raw):]
+        except OSError:  # the reader is gone
+            pass
+    os._exit(code)
 
 
 def main() -> int:
     """Run ``resilient-sc`` with ``sys.argv``; return the exit code."""
     for s in SIGNALS:
         signal.signal(s, _stop)
-    try:
-        from . import cli  # the slow import, under the handlers above
+    from . import cli  # the slow import, under the handlers above
 
-        return cli.main()  # whose own handlers replace them at its start
-    except _StoppedWhileStarting as stopped:
+    try:
+        return cli.main()  # whose own handlers replace them at its start, and restore them at its end
+    finally:  # the outcome is printed: a late signal prints no second one
         for s in SIGNALS:
             signal.signal(s, signal.SIG_IGN)
-        code, data = interrupted(stopped.signum)
-        sys.stderr.write(f"error: {data['reason']}\n")
-        if "--json" in sys.argv[1:]:
-            sys.stdout.write(json.dumps(data, indent=2) + "\n")
-        return code
