@@ -312,8 +312,22 @@ def test_damaged_workbooks_and_near_miss_sheet_names(book: Path, tmp_path: Path)
 
 def test_workbook_part_over_the_limit(book: Path):
     p = one(book, Limits(file_mb=0.05))  # the file is smaller; lanes unzips to more
-    assert re.fullmatch(r"\(ex.xlsx\) \| part 'xl/worksheets/sheet\d+.xml' unzips to 0.\d MB, over the "
-                        r"limit of 0.05 MB per input file \(set RESILIENT_SC_MAX_FILE_MB to raise it\)", p)
+    assert re.fullmatch(r"\(ex.xlsx\) \| the workbook unzips to 0.\d MB \(part "
+                        r"'xl/worksheets/sheet\d+.xml': 0.\d MB\), over the limit of 0.05 MB per input file "
+                        r"\(set RESILIENT_SC_MAX_FILE_MB to raise it\)", p)
+
+
+def test_a_workbook_part_that_inflates_like_a_zip_bomb(tmp_path: Path):
+    """A 0.5 MB workbook whose shared strings unzipped to 204 MB, under the limit per part, took
+    three minutes and 1.2 GB to read: a part over 10 MB inflating more than 100 times is refused."""
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/sharedStrings.xml", "<sst>" + "<si><t>a</t></si>" * 1_000_000 + "</sst>")
+    assert path.stat().st_size < 200_000
+    assert one(path) == ("(bomb.xlsx) | part 'xl/sharedStrings.xml' unzips to 16.2 MB from 40 KB, more than "
+                         "100 times its stored size: not read (save the workbook again from Excel, or give "
+                         "CSV files)")
 
 
 def test_workbook_cells_over_the_limits(book: Path):
