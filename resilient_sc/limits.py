@@ -151,6 +151,8 @@ def read_bytes(path: str | Path, label: str, max_bytes: int, limit: str, limits:
             raise ValidationError([f"({label}) | {path.name} is {kind}, not a regular file"])
         size = info.st_size
         data = b"" if size > max_bytes else _read_at_most(fd, max_bytes + 1)
+    except OSError as exc:  # a read error (EIO): the file named, no traceback
+        raise ValidationError([f"({label}) | cannot read {path.name}: {exc.strerror or exc}"]) from exc
     finally:
         os.close(fd)
     if size > max_bytes or len(data) > max_bytes:

@@ -503,6 +503,15 @@ def test_capacity_may_be_unlimited_but_not_huge(ex: Path):
                             "(set RESILIENT_SC_MAX_MAGNITUDE to raise it); blank or inf mean unlimited")
 
 
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc/self/mem")
+def test_a_table_that_cannot_be_read_is_named(ex: Path):
+    """A read error (EIO, here from /proc/self/mem) was a bare OSError traceback in the library
+    and 'error: [Errno 5] Input/output error' on the command line, naming no file."""
+    (ex / "tariffs.csv").unlink()
+    os.symlink("/proc/self/mem", ex / "tariffs.csv")
+    assert one(ex) == "(tariffs) | cannot read tariffs.csv: Input/output error"
+
+
 def test_broken_link_fifo_and_device_are_errors_not_missing_tables(ex: Path):
     (ex / "tariffs.csv").unlink()
     os.symlink("gone.csv", ex / "tariffs.csv")
