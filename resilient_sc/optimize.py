@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
@@ -81,8 +82,12 @@ def log_report(report: SolveReport, options: SolveOptions) -> None:
     if options.log is True:
         print(report.line(), file=sys.stderr, flush=True)
     elif options.log:
-        with open(options.log, "a", encoding="utf-8") as log:
-            log.write(report.line() + "\n")
+        try:
+            with open(options.log, "a", encoding="utf-8") as log:
+                log.write(report.line() + "\n")
+        except OSError as exc:  # the plan is kept: a log that cannot be written costs no solve
+            warnings.warn(f"(log) | could not write the solver log {options.log}: {exc.strerror or exc}; the "
+                          "plan is kept", RuntimeWarning, stacklevel=3)
 
 
 def solve(network: Network, policy: Policy | None = None,

@@ -534,3 +534,14 @@ def test_a_file_output_given_a_folder_says_so_before_writing(tmp_path):
     with pytest.raises(IsADirectoryError, match=r"plan\.xlsx is a folder; give a file path"):
         write_workbook(folder, solve(examples.tiny()))
     assert list(tmp_path.iterdir()) == [folder] and not any(folder.iterdir())
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_solver_log_that_cannot_be_written_keeps_the_plan(capsys, tiny_dir, tmp_path):
+    """``--log /dev/full`` ended with 'error: [Errno 28] No space left on device', exit 2, and no
+    plan written: a log costs no solve."""
+    code = main(["solve", str(tiny_dir), "--out", str(tmp_path / "plan"), "--log", "/dev/full", "--json"])
+    out = capsys.readouterr().out
+    assert code == 0 and (tmp_path / "plan" / "plan.json").is_file()
+    assert json.loads(out)["warnings"] == ["RuntimeWarning: (log) | could not write the solver log "
+                                           "/dev/full: No space left on device; the plan is kept"]
