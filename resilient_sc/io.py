@@ -27,6 +27,7 @@ import re
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -219,6 +220,9 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if tmp.exists():  # e.g. the replaced old folder holds a folder without write permission
+            warnings.warn(f"could not remove {tmp} (the folder replaced at {path.name}, or the unfinished "
+                          "new one): remove it by hand", RuntimeWarning, stacklevel=3)
 
 
 def _refuse(path: Path, force: bool, flag: str, outputs: frozenset[str]) -> None:

@@ -545,3 +545,18 @@ def test_a_solver_log_that_cannot_be_written_keeps_the_plan(capsys, tiny_dir, tm
     assert code == 0 and (tmp_path / "plan" / "plan.json").is_file()
     assert json.loads(out)["warnings"] == ["RuntimeWarning: (log) | could not write the solver log "
                                            "/dev/full: No space left on device; the plan is kept"]
+
+
+def test_an_old_folder_that_cannot_be_removed_is_said(tmp_path, monkeypatch):
+    """A replaced plan folder that could not be removed (its files read-only to a non-root user)
+    was left beside the new one as '.p.rsc-tmp…' without a word."""
+    from resilient_sc import io as rio
+
+    target = tmp_path / "p"
+    with rio.atomic_folder(target) as tmp:
+        (tmp / "plan.json").write_text("{}")
+    monkeypatch.setattr(rio.shutil, "rmtree", lambda path, ignore_errors=False: None)  # as if refused
+    with (pytest.warns(RuntimeWarning, match=r"could not remove .*\.p\.rsc-tmp.*remove it by hand"),
+          rio.atomic_folder(target, force=True) as tmp):
+        (tmp / "plan.json").write_text('{"new": 1}')
+    assert (target / "plan.json").read_text() == '{"new": 1}'
