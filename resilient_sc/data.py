@@ -249,8 +249,9 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
     except ValidationError as exc:
         problems += exc.problems
         return None
-    if b"\r" in raw and b"\n" not in raw:  # old Mac line endings (CR alone): one line to every check
-        raw = raw.replace(b"\r", b"\n")
+    crlf = raw.count(b"\r\n")
+    if raw.count(b"\r") - crlf > raw.count(b"\n") - crlf:  # old Mac line endings (CR alone, maybe a
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # last LF): one line to every check
     if raw.count(b"\n") > limits.rows + 1:
         problems.append(f"({table}) | {path.name} has more than {limits.describe('rows')}")
         return None
