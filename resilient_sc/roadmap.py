@@ -176,6 +176,18 @@ class Roadmap:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def share_weighting(self) -> str:
+        """How the periods' shares weigh markets and products (:meth:`Plan.share_weighting
+        <resilient_sc.results.Plan.share_weighting>`): the weighting of most periods, and the
+        periods weighted otherwise (``value-weighted (2028: products weighted equally)``, when a
+        product without a unit value has demand only in 2028)."""
+        each = {period: plan.share_weighting() for period, plan in self.plans.items()}
+        if not each:
+            return "demand-weighted"
+        usual = max(dict.fromkeys(each.values()), key=list(each.values()).count)
+        other = [f"{period}: {w}" for period, w in each.items() if w != usual]
+        return f"{usual} ({'; '.join(other)})" if other else usual
+
     def summary(self) -> str:
         """A short human-readable report: the total, then one line per period."""
         lines = [f"status      {self.status.value}",
@@ -190,9 +202,8 @@ class Roadmap:
                          f"{fraction(row.local_share, 0):>6}{fraction(row.allied_share, 0):>7}  "
                          + (f"{row.top_country} {fraction(row.top_country_share, 0)}" if row.top_country
                             else "none (no demand)"))
-        weighting = next(iter(self.plans.values())).share_weighting()
-        lines.append(f"shares are {weighting} over all markets; started/stopped counted against the "
-                     "period before")
+        lines.append(f"shares are {self.share_weighting()} over all markets; started/stopped counted "
+                     "against the period before")
         if self.report is not None:
             lines.append(self.report.line())
         return "\n".join(lines)

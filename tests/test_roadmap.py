@@ -585,3 +585,19 @@ def test_a_roadmap_is_never_its_mip_start_said_to_be_optimal():
     if importlib.util.find_spec("pyomo") is not None:  # the pyomo model takes no start
         pyomo = solve_roadmap(net, policy, SolveOptions(backend="pyomo"))
         assert pyomo.objective == pytest.approx(roadmap.objective, rel=1e-9)
+
+
+def test_the_share_weighting_names_the_periods_weighted_otherwise():
+    """A product without a unit value demanded only in 2028 weighs that period's products
+    equally; the summary said 'value-weighted' for every period (the first period's)."""
+    from types import SimpleNamespace
+
+    from resilient_sc.roadmap import Roadmap
+
+    def fake(*weightings: str) -> SimpleNamespace:
+        return SimpleNamespace(plans={str(2026 + i): SimpleNamespace(share_weighting=lambda w=w: w)
+                                      for i, w in enumerate(weightings)})
+
+    assert Roadmap.share_weighting(fake("value-weighted", "value-weighted")) == "value-weighted"
+    assert Roadmap.share_weighting(fake("value-weighted", "value-weighted", "products weighted equally")) == (
+        "value-weighted (2028: products weighted equally)")

@@ -402,8 +402,7 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
                         ha="center", va="top" if below else "baseline",
                         fontsize="small", fontweight="bold",
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
-    weighting = shares["weighting"].iloc[0] if len(shares) else "demand-weighted"
-    ax.set_ylabel(f"share of demand (%)\n{weighting}\nover all markets", fontsize="small")
+    ax.set_ylabel(f"share of demand (%)\n{roadmap.share_weighting()}\nover all markets", fontsize="small")
     ax.set_ylim(0, 112)
     costs = roadmap.costs.set_index("period")["total"]
     ax.set_xticks(x, [f"{p}\n{costs[p]:,.0f}" for p in shares["period"]])

@@ -176,7 +176,7 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
     ui.label("Per period: its weight (the planner's discount factor), its cost (money, unweighted, with "
              "the opening and closing costs of the suppliers and hubs started and stopped in it), the "
              "suppliers and hubs operating, and the shares of the period's demand ("
-             f"{roadmap.plans[roadmap.period_ids[-1]].share_weighting()} over all markets)."
+             f"{roadmap.share_weighting()}, over all markets)."
              ).classes("text-xs text-gray-600")
     columns = [c | {"label": ROADMAP_LABELS.get(c["name"], c["label"])} for c in cols(ROADMAP_COLUMNS)]
     ui.table(columns=columns, rows=roadmap_rows(roadmap), title="Roadmap").props(
