@@ -22,7 +22,7 @@ from . import io
 from .data import Network
 from .exceptions import InfeasiblePolicyError
 from .explain import explain_infeasibility
-from .format import fraction, relative_gap, weight
+from .format import count, fraction, relative_gap, weight
 from .model.build import NetworkModel, build_period
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.transitions import BEFORE
@@ -262,7 +262,7 @@ class Roadmap:
 
     def __repr__(self) -> str:
         return (f"Roadmap({self.status.value}, cost={self.objective:,.2f}, "
-                f"{len(self.plans)} periods: {', '.join(self.plans)})")
+                f"{count(len(self.plans), 'period')}: {', '.join(self.plans)})")
 
 
 def period_costs(plans: dict[str, Plan], weights: np.ndarray) -> pd.DataFrame:
@@ -392,7 +392,7 @@ def solve_roadmap(network: Network, policy: Policy | None = None,
     >>> from resilient_sc import examples
     >>> roadmap = solve_roadmap(examples.tiny())
     >>> roadmap
-    Roadmap(optimal, cost=1,260.00, 1 periods: today)
+    Roadmap(optimal, cost=1,260.00, 1 period: today)
     """
     options = given_options(options)
     options.check()

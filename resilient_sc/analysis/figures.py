@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import io
-from ..format import pct_points, relative_gap, served_fraction
+from ..format import count, pct_points, relative_gap, served_fraction
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status
 from .premium import NO_PENALTY_PCT, counts_penalties
@@ -276,7 +276,8 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
                  "and are not shown. Grey: no demand for the product in the market")
     hidden = len(every) - len(markets)
     if hidden:
-        shown += f"; {hidden} markets fully served under every failure are not shown"
+        shown += (f"; {count(hidden, 'market')} fully served under every failure "
+                  f"{'is' if hidden == 1 else 'are'} not shown")
     if service_level:
         shown += f". Framed: below the service level {service_level:.0%}"
     fig.supxlabel(wrapped(shown + ".", width, 13.0), fontsize="small")

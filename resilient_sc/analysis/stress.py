@@ -301,7 +301,7 @@ def stress_test(network: Network, plan: Plan,
     if probabilities is not None:
         _check_probabilities(table, probabilities, network)
     table["probability"], conditional_on = _probabilities(table, probabilities)
-    runner = _Replay(model, plan, penalties)
+    runner = _Replay(model, plan, penalties, sheds_by_choice=penalty is not None)
     base = runner.run(set(), set())
     rows, products, shorts = [], [], []
     for name, part in table.groupby("failure", sort=False):
@@ -414,13 +414,15 @@ class _Outcome:
     def figures(self, intact: _Outcome) -> dict[str, Any]:
         """This failure's row, its changes in cost against the ``intact`` design's replay."""
         d = self.demand
-        # the worst is a (market, product) whose floor bounds t* -- not one the cost LP left as
-        # short by choice (a penalty below its re-routing cost), which more capacity would not
-        # help; then the least served, ties to the largest demand by value; units of different
+        # the worst is a (market, product) at the floor whose floor row bounds t* -- not one the
+        # cost LP left as short by choice (a penalty below its re-routing cost), which more
+        # capacity would not help; ties to the largest demand by value; units of different
         # products are never compared (without unit values the data's first is named)
         at_stake = self.values * d["demand"].to_numpy(float)
         at_stake = at_stake if np.isfinite(at_stake).all() else np.zeros(len(d))
-        order = np.lexsort((-at_stake, d["served"].to_numpy(float), ~self.binding))
+        served = d["served"].to_numpy(float)
+        at_floor = served <= max(self.guaranteed, served.min()) + 1e-6
+        order = np.lexsort((-at_stake, ~self.binding, ~at_floor))
         worst = d.iloc[order[0]]
         short = self.guaranteed < 1.0  # where the floor binds; nowhere when all is served
         value_total = float(self.values @ d["demand"].to_numpy())
@@ -465,7 +467,7 @@ class _Replay:
     make the floor: stage 1 maximises t, stage 2 fixes t at t* and minimises the cost.
     """
 
-    def __init__(self, model: NetworkModel, plan: Plan, penalties: pd.Series):
+    def __init__(self, model: NetworkModel, plan: Plan, penalties: pd.Series, sheds_by_choice: bool = False):
         self.model = model
         s = model.sets
         self.z_on = np.isin(s.suppliers_table["supplier"], plan.supplier_ids).astype(float)
@@ -499,6 +501,9 @@ class _Replay:
         index = np.column_stack([self.u.columns, np.full(nd, n)]).ravel().astype(np.int32)
         value = np.column_stack([np.ones(nd), demand]).ravel()
         self.floor_rows = slice(lm.n_rows, lm.n_rows + nd)
+        # penalties of the caller's may be below a re-routing's cost: then a row left at the floor
+        # may be so by choice, and only rows whose floor bounds t* (a nonzero dual) are named
+        self.sheds_by_choice = sheds_by_choice
         self.h.addRows(nd, np.full(nd, -highspy.kHighsInf), demand, len(index), starts, index, value)
         self.all_cols = np.arange(n + 1, dtype=np.int32)
         self.stage1 = np.zeros(n + 1)
@@ -526,7 +531,10 @@ class _Replay:
         self.h.changeColsBounds(1, t, np.zeros(1), np.ones(1))
         self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage1)
         guaranteed = float(np.clip(self._solve("best guaranteed fraction")[self.t], 0.0, 1.0))
-        binding = np.abs(np.asarray(self.h.getSolution().row_dual)[self.floor_rows]) > 1e-9
+        if self.sheds_by_choice:
+            binding = np.abs(np.asarray(self.h.getSolution().row_dual)[self.floor_rows]) > 1e-9
+        else:  # the default penalties re-route every unit that can be: a row at the floor cannot do better
+            binding = np.ones(self.floor_rows.stop - self.floor_rows.start, bool)
         if guaranteed <= SERVED_TOL:  # 1e-16 is 0 (and no -0): ties at 0 then rank by impact
             guaranteed = 0.0
         floor = np.array([max(0.0, guaranteed - SERVED_TOL)])

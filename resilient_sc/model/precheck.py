@@ -193,7 +193,8 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
             out.append(f"max_country_share {row['kappa']:g} cannot be met for market '{row['market']}' "
                        f"(product '{row['product']}'): with each foreign country capped at "
                        f"{number(row['kappa'] * row['demand'])} units, the "
-                       f"{count(n_c, 'origin country', 'origin countries')} that reach it deliver at most "
+                       f"{count(n_c, 'origin country', 'origin countries')} that "
+                       f"{'reaches it delivers' if n_c == 1 else 'reach it deliver'} at most "
                        f"{number(have)} of the {number(row['demand'])} units needed (missing "
                        f"{number(row['demand'] - have)} units)"
                        + _also_uncapped(float(uncapped.get((row["market"], row["product"]), 0.0)),
@@ -257,11 +258,13 @@ def _check_survive(s: Sets, policy: Policy) -> list[str]:
 def _check_hubs(s: Sets, policy: Policy) -> list[str]:
     out = []
     n = len(np.unique(s.inbound_table["_hub"]))  # hubs that can receive
-    if policy.min_hubs is not None and policy.min_hubs > len(s.hubs_table):
-        out.append(f"min_hubs {policy.min_hubs} cannot be met: only {len(s.hubs_table)} usable hubs exist")
-    if policy.max_hubs is not None and policy.max_hubs < int((s.hubs["status"] == "open").sum()):
+    usable, opened = len(s.hubs_table), int((s.hubs["status"] == "open").sum())
+    if policy.min_hubs is not None and policy.min_hubs > usable:
+        out.append(f"min_hubs {policy.min_hubs} cannot be met: only "
+                   f"{count(usable, 'usable hub')} {'exists' if usable == 1 else 'exist'}")
+    if policy.max_hubs is not None and policy.max_hubs < opened:
         out.append(f"max_hubs {policy.max_hubs} cannot be met: "
-                   f"{int((s.hubs['status'] == 'open').sum())} hubs have status open")
+                   f"{count(opened, 'hub')} {'has' if opened == 1 else 'have'} status open")
     if policy.max_hubs is not None and policy.shortfall_penalty is None and n:
         top = np.sort(s.hubs_table["capacity"])[::-1][:policy.max_hubs].sum()
         need = float(s.demand["demand"].sum())
