@@ -322,6 +322,7 @@ def test_a_design_short_by_its_own_policy_is_the_first_row_of_the_served_heatmap
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [NOTHING_FAILED, "supplier:S1", "hub:H1"]
     assert "First row: the design with nothing failed" in fig._supxlabel.get_text()
     assert "2 of 4 failures serve some market less than that" in fig._supxlabel.get_text()
+    assert "Grey" not in fig._supxlabel.get_text()  # every market has demand: no grey cell to explain
 
 
 def test_stress_backup_supplier_serves_everything_at_extra_cost():

@@ -270,10 +270,12 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     if own:
         shown = (f"market. First row: the design with nothing failed, short by its policy's shortfall "
                  f"penalty; {len(hurt)} of {len(f)} failures serve some market less than that, {quiet} "
-                 "do not and are not shown. Grey: no demand for the product in the market")
+                 "do not and are not shown")
     else:
         shown = (f"market. {len(hurt)} of {len(f)} failures leave demand short; {quiet} serve all of it "
-                 "and are not shown. Grey: no demand for the product in the market")
+                 "and are not shown")
+    if any(mat.reindex(columns=markets).isna().to_numpy().any() for mat in mats.values()):
+        shown += ". Grey: no demand for the product in the market"
     hidden = len(every) - len(markets)
     if hidden:
         shown += (f"; {count(hidden, 'market')} fully served under every failure "
