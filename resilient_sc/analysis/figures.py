@@ -391,10 +391,12 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
     """The bottom panel of :func:`roadmap_figure`: shares per period (%), period costs under the ids."""
     shares = roadmap.shares()
     x = np.arange(len(shares))
-    for column, label, style in (("local_share", "local (market's region)", "o-"),
-                                 ("allied_share", "allied (country or bloc)", "s-"),
-                                 ("top_country_share", "top origin country", "D--")):
-        ax.plot(x, 100 * shares[column].to_numpy(float), style, label=label,
+    # local drawn wide with hollow markers, allied thin inside it: equal shares stay both visible
+    for column, label, style, size in (("local_share", "local (market's region)", "o-", 3.0),
+                                       ("allied_share", "allied (country or bloc)", "s-", 1.2),
+                                       ("top_country_share", "top origin country", "D--", 1.5)):
+        ax.plot(x, 100 * shares[column].to_numpy(float), style, label=label, lw=size, markersize=3 + 2 * size,
+                markerfacecolor="none" if column == "local_share" else None,
                 color="black" if column == "top_country_share" else None)
     others = 100 * shares[["local_share", "allied_share"]].to_numpy(float)
     for xi, (c, v) in enumerate(zip(shares["top_country"], 100 * shares["top_country_share"], strict=True)):
