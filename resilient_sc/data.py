@@ -545,8 +545,9 @@ def _check_unzipped(label: str, parts: list[Any], limits: Limits) -> None:
                                "workbook again from Excel, or give CSV files)"])
 
 
-def _read_workbook(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
-    """The table sheets of workbook ``path``; any problem raises one ValidationError."""
+def _read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd.DataFrame]:
+    """The table sheets of workbook ``path``; a problem with a sheet is added to ``problems``,
+    one with the whole file raises a ValidationError."""
     import zipfile
 
     label = path.name
@@ -558,7 +559,6 @@ def _read_workbook(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
         raise ValidationError([f"({label}) | not an .xlsx workbook (damaged, or another format "
                                "such as .xls or .csv renamed); save it from Excel as .xlsx"]) from exc
     _check_unzipped(label, parts, limits)
-    problems: list[str] = []
     frames: dict[str, pd.DataFrame] = {}
     hidden: list[str] = []
     with _warnings.catch_warnings():
@@ -598,8 +598,6 @@ def _read_workbook(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
                                    f"{clip(str(exc) or type(exc).__name__)}"]) from exc
         finally:
             book.close()
-    if problems:
-        raise ValidationError(problems)
     for name in hidden:  # hiding a sheet in Excel does not leave its table out: from_frames says so
         if name in frames:
             frames[name].attrs[HIDDEN] = label
@@ -611,9 +609,8 @@ def _read_workbook(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
 TABLE_LIKE = frozenset({"csv", "txt", "tsv", "xls", "xlsx", "xlsm", "ods"})
 
 
-def _read_folder(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
-    """The ``<table>.csv`` files of folder ``path``; any problem raises one ValidationError."""
-    problems: list[str] = []
+def _read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd.DataFrame]:
+    """The ``<table>.csv`` files of folder ``path``; problems are added to ``problems``."""
     frames: dict[str, pd.DataFrame] = {}
     for name in TABLES:
         file = path / f"{name}.csv"
@@ -635,8 +632,6 @@ def _read_folder(path: Path, limits: Limits) -> dict[str, pd.DataFrame]:
             elif dot and kind == "csv" and stem not in TABLES and (close := closest(stem, TABLES)):
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "
                                 f"'{close}.csv'?); tables are: {', '.join(TABLES)}")
-    if problems:
-        raise ValidationError(problems)
     return frames
 
 
@@ -646,12 +641,19 @@ def read_tables(path: str | Path, limits: Limits | None = None) -> dict[str, pd.
 
     Every file is read within ``limits`` (default: :func:`resilient_sc.limits.current`).
     """
-    path = Path(path)
-    limits = current(limits)
+    problems: list[str] = []
+    frames = _read_tables(Path(path), current(limits), problems)
+    if problems:
+        raise ValidationError(problems)
+    return frames
+
+
+def _read_tables(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd.DataFrame]:
+    """:func:`read_tables`, the problems of files and sheets added to ``problems``."""
     if path.is_dir():
-        return _read_folder(path, limits)
+        return _read_folder(path, limits, problems)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_workbook(path, limits)
+        return _read_workbook(path, limits, problems)
     if path.is_symlink() and not path.exists():
         raise ValidationError([f"({path}) | a broken symbolic link"])
     if not path.exists():
@@ -666,5 +668,22 @@ def read_network(path: str | Path, limits: Limits | None = None) -> Network:
     Inputs over ``limits`` (default: :func:`resilient_sc.limits.current`) are refused.
     """
     limits = current(limits)
-    net = Network.from_frames(source=str(path), limits=limits, **read_tables(path, limits))
+    problems: list[str] = []
+    frames = _read_tables(Path(path), limits, problems)
+    if problems:  # with the problems of the tables that were read: every one at once
+        raise ValidationError(problems + _problems_of(frames, problems, limits))
+    net = Network.from_frames(source=str(path), limits=limits, **frames)
     return net._derived(location=str(Path(path).resolve()))
+
+
+def _problems_of(frames: dict[str, pd.DataFrame], known: list[str], limits: Limits) -> list[str]:
+    """What validating ``frames`` finds about the tables no problem in ``known`` names (a table
+    whose file is misnamed is not said to be missing as well)."""
+    named = {p[1:].split(")", 1)[0].split(",", 1)[0] for p in known if p.startswith("(")}
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")  # the data is refused: its warnings would only add noise
+        try:
+            Network.from_frames(limits=limits, **frames)
+        except ValidationError as exc:
+            return [p for p in exc.problems if p[1:].split(")", 1)[0].split(",", 1)[0] not in named]
+    return []

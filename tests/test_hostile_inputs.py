@@ -533,6 +533,16 @@ def test_broken_link_fifo_and_device_are_errors_not_missing_tables(ex: Path):
     assert one(ex) == "(tariffs) | tariffs.csv is a folder, not a regular file"
 
 
+def test_a_misspelt_file_and_a_bad_column_are_said_at_once(ex: Path):
+    """validate said only the misspelt file; the lanes problem came after renaming it."""
+    (ex / "tariffs.csv").rename(ex / "tarifs.csv")
+    edit(ex / "lanes.csv", "unit_cost", "unitcost")
+    found = problems(ex)
+    assert found[0].startswith("(tariffs) | 'tarifs.csv' is not a table name")
+    assert found[1].startswith("(lanes) | unknown column 'unitcost' (did you mean 'unit_cost'?)")
+    assert not any("required table" in p for p in found)
+
+
 def test_a_misspelt_file_is_not_a_missing_table(ex: Path):
     (ex / "tariffs.csv").rename(ex / "tarifs.csv")
     assert one(ex) == ("(tariffs) | 'tarifs.csv' is not a table name (did you mean 'tariffs.csv'?); tables "
