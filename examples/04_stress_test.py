@@ -5,6 +5,7 @@ and product, then the cheapest re-routing with shortfall priced per product."""
 from __future__ import annotations
 
 from resilient_sc import Policy, examples, solve, stress_test
+from resilient_sc.format import served_fraction  # rounded down: never more than is served
 
 
 def main() -> None:
@@ -14,14 +15,14 @@ def main() -> None:
         stress = stress_test(net, plan)
         s = stress.summary()
         print(f"{name}: {s['failures']} failures replayed; under the worst, {s['worst_failure']}, every "
-              f"market still gets at least {s['worst_served']:.1%} of its demand of every product "
-              f"(binding: {s['worst_product']} in {s['worst_market']}).")
-        print(f"Given {s['conditional_on']}, {s['expected_value_served']:.1%} of the demand's value "
-              "is served on average.")
+              f"market still gets at least {served_fraction(s['worst_served'])} of its demand of every "
+              f"product (binding: {s['worst_product']} in {s['worst_market']}).")
+        print(f"Given {s['conditional_on']}, {served_fraction(s['expected_value_served'])} of the "
+              "demand's value is served on average.")
         worst = stress.worst_table(4)
         served = ["worst_served", *[c for c in worst if c.startswith("served ")], "value_served"]
         print(worst[["failure", *served, "extra_cost", "shortfall_cost"]].to_string(
-            index=False, formatters={**{c: "{:.1%}".format for c in served},
+            index=False, formatters={**dict.fromkeys(served, served_fraction),
                                      "extra_cost": "{:+,.0f}".format, "shortfall_cost": "{:,.0f}".format}))
         print()
 
