@@ -313,6 +313,9 @@ class Policy:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Policy:
         """A policy from a mapping of field -> value; unknown keys are an error."""
+        if data is not None and not isinstance(data, Mapping):
+            raise ValidationError([f"(policy) | {shown(data)} is a {type(data).__name__}, not a mapping of "
+                                   "field: value"])
         data = dict(data or {})
         names = cls.field_names()
         unknown = sorted((k for k in data if k not in names), key=str)
@@ -322,7 +325,7 @@ class Policy:
         try:
             return cls(**data)
         except _NotMembers as exc:  # survive: 5 names the field and the value itself
-            raise ValidationError([f"(policy) | {exc}"]) from None
+            raise ValidationError([f"(policy) | {exc.message}"]) from None
 
     @classmethod
     def from_file(cls, path: str | Path, limits: Limits | None = None) -> Policy:
@@ -461,7 +464,7 @@ class Policy:
             try:
                 out.append(self.replace(**{name: v}))
             except _NotMembers as exc:  # names the field and the value itself
-                raise ValidationError([f"({where}) | {exc}"]) from exc
+                raise ValidationError([f"({where}) | {exc.message}"]) from exc
             except (TypeError, ValueError) as exc:
                 raise ValidationError([f"({where}) | {name} = {v!r}: {exc}"]) from exc
         return out
@@ -663,7 +666,12 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
     return policies
 
 
-class _NotMembers(TypeError):
+class _NotMembers(ValidationError, TypeError):
     """A tuple field (``survive``, ``excluded_countries``) given something that is neither text
-    nor a list, or a mapping with one key twice (spelt differently); the message names the
-    field, the value and what it takes."""
+    nor a list, or a mapping with one key twice (spelt differently): a ValidationError of the
+    policy (``Policy(survive=5)``), whose ``message`` names the field, the value and what it
+    takes."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__([f"(policy) | {message}"])

@@ -252,3 +252,18 @@ def test_sets_resolve_each_region_keyed_field_once_per_demand_row() -> None:
     assert both.any() and (req["max_country_share"].to_numpy()[both] == 0.4).all()
     assert set(req["service_level"]) <= {0.9, 1.0}  # 1 where no key applies
     assert np.isnan(build_sets(net, Policy()).requirements["min_local_share"]).all()
+
+
+def test_a_policy_built_wrong_raises_the_library_error() -> None:
+    """``Policy(survive=5)`` raised a private TypeError and ``Policy.from_dict('min_hubs')`` a raw
+    ValueError; both are ValidationErrors naming the policy."""
+    with pytest.raises(ValidationError) as err:
+        Policy(survive=5)
+    assert err.value.problems == ("(policy) | survive == 5, must be one of supplier, hub, country, or a list "
+                                  "of them",)
+    with pytest.raises(ValidationError) as err:
+        Policy().replace(excluded_countries=None)
+    assert err.value.problems[0].startswith("(policy) | excluded_countries == None, must be a country id")
+    with pytest.raises(ValidationError) as err:
+        Policy.from_dict("min_hubs")
+    assert err.value.problems == ("(policy) | 'min_hubs' is a str, not a mapping of field: value",)
