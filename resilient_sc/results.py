@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import io
+from .exceptions import ValidationError
 from .format import fraction, relative_gap
 from .model.sets import Sets, is_allied, is_local, total_demand
 from .model.table import frame
@@ -152,7 +153,13 @@ class Plan:
         """Every result table by the file name it is saved under; supplier volumes and hub
         throughputs per product (units of that product: never added across products), of
         ``products`` (default: :func:`plan_products`)."""
-        products = products or plan_products(self)
+        known = plan_products(self)
+        network = set(self.model.network.products["product"]) if self.model is not None else set()
+        every = set(known) | network
+        if products is not None and (isinstance(products, str) or not set(products) <= every):
+            raise ValidationError([f"(products) | {products!r:.60}: give a list of products of the network, "
+                                   f"among {', '.join(map(str, sorted(every)))}"])
+        products = list(products or known)
         cost = self.breakdown.rename_axis("component").reset_index(name="cost")
         total = cost["cost"].sum()
         return {

@@ -166,6 +166,10 @@ def test_analysis_and_output_arguments_name_what_to_pass(tiny, tmp_path):
     assert problem(lambda: write_workbook(tmp_path / "p.xlsx", "plan")).startswith(
         "(plan) | 'plan' is a str, not a Plan from solve()")
     assert problem(lambda: write_workbook(tmp_path / "p.xlsx", stress="s")).startswith("(stress) | give a")
+    assert problem(lambda: plan.tables("default")).startswith("(products) | 'default': give a list")
+    assert problem(lambda: plan.tables(["nope"])).startswith("(products) | ['nope']: give a list")
+    assert list(plan.tables(["default"])["suppliers_contracted"].columns) == list(
+        plan.tables()["suppliers_contracted"].columns)
 
 
 def test_a_table_changed_after_validation_is_an_error_not_a_hang(tiny):
