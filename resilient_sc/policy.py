@@ -305,6 +305,11 @@ class Policy:
             elif not isinstance(value, tuple) or any(_unnormal(v) for v in value):
                 object.__setattr__(self, name, tuple(_spelled(v) for v in value))
 
+    def __hash__(self) -> int:
+        """Hashable though mapping fields are dicts (``{Policy(min_local_share={"EU": 0.5})}``)."""
+        return hash(tuple(tuple(sorted(v.items(), key=str)) if isinstance(v, Mapping) else v
+                          for v in (getattr(self, f.name) for f in fields(self))))
+
     # ---- construction -------------------------------------------------------------
     @classmethod
     def field_names(cls) -> tuple[str, ...]:

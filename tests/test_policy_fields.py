@@ -267,3 +267,9 @@ def test_a_policy_built_wrong_raises_the_library_error() -> None:
     with pytest.raises(ValidationError) as err:
         Policy.from_dict("min_hubs")
     assert err.value.problems == ("(policy) | 'min_hubs' is a str, not a mapping of field: value",)
+
+
+def test_a_policy_with_mappings_is_hashable() -> None:
+    """``hash(Policy(min_local_share={...}))`` raised 'unhashable type: dict' though Policy is frozen."""
+    a, b = Policy(min_local_share={"Europe": 0.5}), Policy(min_local_share={"Europe": 0.5})
+    assert a == b and hash(a) == hash(b) and len({a, b, Policy()}) == 2
