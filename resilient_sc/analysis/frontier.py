@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import InfeasiblePolicyError, NotOptimalError
+from ..exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
 from ..mapping_files import shown
 from ..optimize import model_for, solve, solve_model
 from ..policy import Policy, check_policies, values_to_sweep
@@ -77,6 +77,10 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     proven optimal that ``allow_nonoptimal`` does not keep) and its ``reason``,
     the reasons one per line.
     """
+    if not isinstance(warm_start, bool):
+        raise ValidationError([f"(warm_start) | {warm_start!r:.40} is a {type(warm_start).__name__}: give True "
+                               "(points in order, each from the previous design) or False (independent, "
+                               "in parallel)"])
     policy = policy or Policy()
     Policy.check_field(field)
     values = values_to_sweep(field, values)
