@@ -78,9 +78,9 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     the reasons one per line.
     """
     if not isinstance(warm_start, bool):
-        raise ValidationError([f"(warm_start) | {warm_start!r:.40} is a {type(warm_start).__name__}: give True "
-                               "(points in order, each from the previous design) or False (independent, "
-                               "in parallel)"])
+        raise ValidationError([f"(warm_start) | {warm_start!r:.40} is a {type(warm_start).__name__}: give "
+                               "True (points in order, each from the previous design) or False "
+                               "(independent, in parallel)"])
     policy = policy or Policy()
     Policy.check_field(field)
     values = values_to_sweep(field, values)
