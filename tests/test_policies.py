@@ -255,3 +255,64 @@ def test_a_product_short_everywhere_is_named_before_the_markets_it_leaves_out(el
                           "add capacity, lift exclusions, or set shortfall_penalty")
     assert any(r.startswith("... and") and r.endswith("more markets") for r in reasons)
     assert all(" units) cannot be served" in r for r in reasons if r.startswith("demand: market"))
+
+
+# ---- a hub opened for a count or an assignment alone (MODEL.md §5: o[h] for every hub) ----------
+def one_supplier(hubs: pd.DataFrame, lanes: pd.DataFrame, supplier_country: str = "A") -> Network:
+    return Network.from_frames(
+        countries=pd.DataFrame({"country": ["A", "B"], "region": "R"}),
+        suppliers=pd.DataFrame({"supplier": ["S1"], "country": [supplier_country]}),
+        supplier_products=pd.DataFrame({"supplier": ["S1"], "capacity": [10.0], "unit_cost": [1.0]}),
+        hubs=hubs.assign(country="A"), markets=pd.DataFrame({"market": ["M1"], "country": ["A"]}),
+        demand=pd.DataFrame({"market": ["M1"], "demand": [10.0]}), lanes=lanes.assign(unit_cost=0.0))
+
+
+def test_min_hubs_counts_a_hub_that_carries_nothing():
+    """S1 (10 units at 1) reaches M1 (10) through H1 (fixed cost 10); H2 (fixed cost 5) has a
+    lane from S1 but none to a market, H3 (fixed cost 50) reaches M1. min_hubs 2: H1 and H2,
+    10 + 10 + 5 = 25. H2 was left out of the model as it can carry no flow: min_hubs 2 opened
+    H1 and H3 (70), and without H3 was called infeasible ('only 1 usable hub exists'); the
+    roadmap of the same data (every hub kept) gave 25. Found by a fuzzing audit against an
+    independent MILP written from MODEL.md."""
+    net = one_supplier(pd.DataFrame({"hub": ["H1", "H2", "H3"], "fixed_cost": [10.0, 5.0, 50.0]}),
+                       pd.DataFrame({"origin": ["S1", "H1", "S1", "S1", "H3"],
+                                     "destination": ["H1", "M1", "H2", "H3", "M1"]}))
+    plan = solve(net, Policy(min_hubs=2))
+    assert plan.objective == pytest.approx(25.0) and sorted(plan.hub_ids) == ["H1", "H2"]
+    assert verify_plan(plan) == []
+
+
+@pytest.mark.parametrize(("excluded", "cost"), [((), 55.0), (("B",), 55.0)])
+def test_single_sourcing_with_a_penalty_may_assign_a_market_to_a_hub_that_cannot_reach_it(excluded, cost):
+    """M1 (10 units) is reached only through H_near (fixed cost 100); H_far (fixed cost 5) has
+    no lane to it. Single sourcing at a shortfall penalty of 5: M1's one hub may be H_far
+    (a[h,m] for every hub, MODEL.md §5), M1 left short: 5 + 10 · 5 = 55, against H_near at 100
+    + 10 bought = 110 (the library's answer while only hubs with a lane to M1 could be
+    assigned). With S1's country excluded nothing can be bought: 55 again (it was called
+    infeasible: 'no single hub has lanes to it for all of its products')."""
+    net = one_supplier(pd.DataFrame({"hub": ["H_near", "H_far"], "fixed_cost": [100.0, 5.0]}),
+                       pd.DataFrame({"origin": ["S1", "H_near", "S1"],
+                                     "destination": ["H_near", "M1", "H_far"]}),
+                       supplier_country="B" if excluded else "A")
+    plan = solve(net, Policy(single_sourcing=True, shortfall_penalty=5.0, excluded_countries=excluded))
+    assert plan.objective == pytest.approx(cost) and plan.hub_ids == ["H_far"]
+    assert verify_plan(plan) == []
+
+
+def test_single_sourcing_with_a_penalty_leaves_the_product_its_hub_lacks_short():
+    """M1 wants 10 of P1 and 10 of P2 (unit cost 1 each from S1); H1 reaches M1 for P1 only, H2
+    for P2 only (fixed cost 10 each). At a penalty of 5: one hub, one product delivered, the
+    other short: 10 + 10 + 10 · 5 = 70 (it was called infeasible)."""
+    net = Network.from_frames(
+        countries=pd.DataFrame({"country": ["A"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["S1"], "country": ["A"]}),
+        supplier_products=pd.DataFrame({"supplier": "S1", "product": ["P1", "P2"], "capacity": 10.0,
+                                        "unit_cost": 1.0}),
+        hubs=pd.DataFrame({"hub": ["H1", "H2"], "country": "A", "fixed_cost": 10.0}),
+        markets=pd.DataFrame({"market": ["M1"], "country": ["A"]}),
+        demand=pd.DataFrame({"market": "M1", "product": ["P1", "P2"], "demand": 10.0}),
+        lanes=pd.DataFrame({"origin": ["S1", "S1", "H1", "H2"], "destination": ["H1", "H2", "M1", "M1"],
+                            "product": ["", "", "P1", "P2"], "unit_cost": 0.0}))
+    plan = solve(net, Policy(single_sourcing=True, shortfall_penalty=5.0))
+    assert plan.objective == pytest.approx(70.0) and len(plan.hub_ids) == 1
+    assert verify_plan(plan) == []

@@ -273,7 +273,7 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
             out.append(f"max_hubs {policy.max_hubs} cannot be met: the {largest} handle at most "
                        f"{number(top)} units of all products together (as hub capacity counts them) but "
                        f"markets need {number(need)}")
-    if policy.single_sourcing:
+    if policy.single_sourcing and policy.shortfall_penalty is None:  # else a product may go short
         need = s.demand.groupby("market")["product"].nunique()
         serve = s.outbound.groupby(["hub", "market"])["product"].nunique().reset_index()
         serve = serve.loc[serve["product"] == serve["market"].map(need)]

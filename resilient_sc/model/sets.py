@@ -208,7 +208,9 @@ def build_sets(net: Network, policy: Policy, position: int = 0, keep_all: bool =
     closed elements, those of excluded countries and candidates whose ``lead_time`` is after
     ``position`` removed (docs/formulation.md §9). Design variables are made for the elements
     that can carry flow, are open or existing, and with ``keep_all`` (a period of a roadmap,
-    where an element may be kept through a period it cannot serve) for every one not removed."""
+    where an element may be kept through a period it cannot serve) for every one not removed;
+    for every hub not removed also under ``min_hubs`` and under single sourcing with a
+    ``shortfall_penalty`` (opening a hub may then matter though it carries nothing)."""
     countries = {c: net.countries[c].to_numpy() for c in ("country", "region", "bloc")}
     country_at = pd.Index(countries["country"])
     region, bloc = countries["region"], countries["bloc"]
@@ -286,8 +288,12 @@ def build_sets(net: Network, policy: Policy, position: int = 0, keep_all: bool =
     # design variables only for elements that can carry flow, or that must be kept open;
     # _supplier and _hub are positions in the kept suppliers and hubs
     sup_at, hub_row = at_supplier[in_sup], hub_at[in_hub]
-    keep_supplier, keep_hub = (np.isin(t["status"], ("open", "existing")) | keep_all
-                               for t in (suppliers, hubs))
+    # every usable hub counts where a hub's opening alone may matter (MODEL.md §5): toward
+    # min_hubs, and as the one hub of a market left short under single sourcing with a penalty
+    every_hub = keep_all or policy.min_hubs is not None or (
+        policy.single_sourcing and policy.shortfall_penalty is not None)
+    keep_supplier = np.isin(suppliers["status"], ("open", "existing")) | keep_all
+    keep_hub = np.isin(hubs["status"], ("open", "existing")) | every_hub
     keep_supplier[sup_at], keep_hub[hub_row] = True, True
     supplier_pos, hub_pos = np.cumsum(keep_supplier) - 1, np.cumsum(keep_hub) - 1
     supply["_supplier"] = np.where(keep_supplier[at_supplier], supplier_pos[at_supplier], -1)

@@ -70,14 +70,18 @@ def add_max_country_share(ctx: Context) -> None:
 def add_single_sourcing(ctx: Context) -> None:
     """Single sourcing: binary ``assign[h,m]``; ``single_source[m]``: Σ_h a[h,m] = 1;
     ``assign_flow[h,m]``: Σ_{p,c} y[h,m,p,c] ≤ (Σ_p demand[m,p]) · a[h,m];
-    ``assign_open[h,m]``: a[h,m] ≤ o[h]. Without shortfall also the implied
-    ``assign_capacity[h]``: Σ_m (Σ_p demand[m,p]) · a[h,m] ≤ capacity[h] · o[h].
+    ``assign_open[h,m]``: a[h,m] ≤ o[h]. Without shortfall ``a`` is made only for the hubs with
+    a lane to m, with also the implied ``assign_capacity[h]``: Σ_m (Σ_p demand[m,p]) · a[h,m]
+    ≤ capacity[h] · o[h]; with it for every hub, as a market may be left short.
     """
     if not ctx.policy.single_sourcing:
         return
     s, v, lm = ctx.sets, ctx.v, ctx.lm
-    pairs = s.outbound[["hub", "market"]].drop_duplicates().reset_index(drop=True)
     markets = s.demand[["market"]].drop_duplicates().reset_index(drop=True)
+    if ctx.policy.shortfall_penalty is None:  # a hub without a lane to m could not serve it
+        pairs = s.outbound[["hub", "market"]].drop_duplicates().reset_index(drop=True)
+    else:  # every hub (MODEL.md §5): a market may go short through a hub that cannot reach it
+        pairs = s.hubs[["hub"]].merge(markets, how="cross")
     total = s.demand.groupby("market")["demand"].sum()
     a = lm.add_variables("assign", pairs, upper=1.0, integer=True)
     ctx.v["a"] = a
