@@ -358,8 +358,9 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
                         default=("country", "hub", "supplier"),
                         help="comma-separated failure kinds to replay (default: country,hub,supplier)")
     parser.add_argument("--penalty", metavar="P", type=non_negative,
-                        help="money per unit short, for every product (default, per product: its "
-                             "unit_value + 10 × its dearest supplier→hub→market path)")
+                        help="money per unit short, for every product (default: the policy's "
+                             "shortfall_penalty, else per product its unit_value + 10 × its dearest "
+                             "supplier→hub→market path)")
     add_limit_options(parser)
     add_report_option(parser)
 

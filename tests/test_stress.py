@@ -137,7 +137,8 @@ def shared_hub_network() -> Network:
     (capacity 5). The base design serves 15 of M1's 20 units and 5 of M2's 10 (shortfall
     penalised), so both hubs are opened.
 
-    Losing H2: M2 gets nothing, so t* = 0; H1's 15 units then go to the dearer product first:
+    Losing H2: M2 gets nothing, so t* = 0; H1's 15 units then go to the dearer product first
+    (at the default penalties, unit_value + 10 × the dearest path: 1,720 a pump, 70 a kit):
     M1 gets its 10 pumps and 5 kits (value served (12000 + 200) / (12000 + 800)). One flat
     penalty for both products would be indifferent, and the cheaper kits would fill H1.
     Losing H1: t* = 0 (M1 gets nothing) and H2 still carries M2's 5 kits.
@@ -161,7 +162,8 @@ def test_scarce_shared_capacity_goes_to_the_dearer_product_above_the_floor():
     net = shared_hub_network()
     plan = solve(net, Policy(shortfall_penalty=10_000.0))
     assert plan.hub_ids == ["H1", "H2"]
-    result = stress_test(net, plan, failures=("hub",), scenarios=False)
+    result = stress_test(net, plan, failures=("hub",), scenarios=False,
+                         penalty={"pump": 1_720.0, "kit": 70.0})
     f = result.failures.set_index("failure")
     served = result.shortfalls.set_index(["failure", "market", "product"])["served"]
     assert f.loc["hub:H2", "worst_served"] == pytest.approx(0.0)
@@ -354,16 +356,17 @@ def test_a_design_that_contracts_nothing_guarantees_nothing():
 
 
 def test_impact_is_what_a_failure_adds_to_what_is_short_with_nothing_failed(electronics):
-    """At 50 a unit short the bundled design leaves most demand short with nothing failed (its
-    shortfall cost at the stress test's penalties is over 100 million). A failure's impact is
-    what it adds: never negative (a failure only takes away), and 0 for a failure that touches
-    nothing the design uses, not the intact shortfall again; the sentences say so first."""
+    """At 50 a unit short the bundled design leaves most demand short with nothing failed: the
+    replay at the plan's own penalty is the plan (its shortfall cost 7,538,500, the plan's). A
+    failure's impact is what it adds: never negative (a failure only takes away), and 0 for a
+    failure that touches nothing the design uses, not the intact shortfall again; the sentences
+    say so first."""
     from resilient_sc.analysis.report import stress_sentences
 
     plan = solve(electronics, Policy(shortfall_penalty=50.0))
     result = stress_test(electronics, plan)
     intact, f = result.intact["shortfall_cost"], result.failures
-    assert intact > 1e8 and result.intact["worst_served"] == 0.0
+    assert intact == pytest.approx(plan.breakdown["shortfall"]) and result.intact["worst_served"] == 0.0
     added = f["extra_cost"] + f["shortfall_cost"] - intact
     assert f["impact"].to_numpy() == pytest.approx(added.to_numpy())
     assert f["impact"].min() == pytest.approx(0.0, abs=1e-3) and (f["impact"] > -1e-3).all()
@@ -385,9 +388,10 @@ def test_disruption_probabilities_of_zero_weigh_every_failure_alike(electronics)
 
 def test_a_design_short_with_nothing_failed_counts_only_the_failures_that_add_to_it():
     """electronics with a shortfall penalty of 50 a unit (cheaper than serving most demand): the
-    plan delivers about 8% of the demand's value, the stress test's re-routing of its design (at
-    the stress penalties) about 29%. A failure hurts when it leaves more short than that, and the
-    words say both figures."""
+    plan delivers about 8% of the demand's value, and so does the replay of its design at its
+    own penalty. Replayed at 1,000 a unit short its design serves about 29%. A failure hurts
+    when it leaves more short than with nothing failed, and the words say both figures where
+    they differ."""
     from resilient_sc import examples
     from resilient_sc.analysis.report import stress_sentences
 
@@ -402,9 +406,12 @@ def test_a_design_short_with_nothing_failed_counts_only_the_failures_that_add_to
     text = " ".join(stress_sentences(plan, result))
     assert f"Of {len(result.failures)} failures replayed, {hurt.sum()} leave more demand short than with " \
            "nothing failed." in text
-    own, replayed = plan.value_served(), result.intact["value_served"]
-    assert own < replayed - 0.1
-    assert f"its plan delivers {served_fraction(own)} at its policy's shortfall penalty" in text
+    own = plan.value_served()
+    assert result.intact["value_served"] == pytest.approx(own) and "its plan delivers" not in text
+    dearer = stress_test(net, plan, penalty=1_000.0)
+    assert own < dearer.intact["value_served"] - 0.1
+    assert (f"its plan delivers {served_fraction(own)} at its policy's shortfall penalty"
+            in " ".join(stress_sentences(plan, dearer)))
 
 
 def test_lp_noise_in_the_guaranteed_fraction_decides_no_order():

@@ -9,7 +9,8 @@ the ``survive`` policy, docs/policies.md). Two LPs per failure, on one live HiGH
    gets at least ``t · demand[m,p]`` (so a design built with ``survive`` at service level β
    shows ``t* ≥ β`` for every failure it was built for);
 2. holding that floor, the cheapest re-routing: flow cost (purchase, handling, transport,
-   tariffs, CO2 price) plus ``π_p`` per unit of product p short, where by default
+   tariffs, CO2 price) plus ``π_p`` per unit of product p short, where by default ``π_p`` is
+   the plan's own ``shortfall_penalty`` if its policy has one, else
    ``π_p = unit_value_p + 10 × the dearest supplier→hub→market path for p`` (money per unit):
    every unit that can be re-routed is, and scarce shared capacity goes to the dearer product.
 
@@ -272,7 +273,8 @@ def stress_test(network: Network, plan: Plan,
         failure is equally likely. Expectations are conditional on one failure happening
         (weights normalised; :attr:`StressResult.conditional_on` says so in words).
     :param penalty: money per unit short: one number for all products, a mapping product →
-        money, or None for :func:`default_penalties`.
+        money, or None: the plan's policy's ``shortfall_penalty`` where it has one (the replay
+        with nothing failed is then the plan), else :func:`default_penalties`.
     :returns: a :class:`StressResult` (per failure: ``worst_served`` t* in [0, 1], where it
         binds, value- and per-product served fractions, extra flow cost and shortfall cost in
         money; per product; per market and product).
@@ -296,6 +298,8 @@ def stress_test(network: Network, plan: Plan,
     # no disruption recourse blocks: scenarios are replayed one by one below
     replay_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price, disruption_weight=0.0)
     model = build_model(network, replay_policy)
+    if penalty is None and plan.policy.shortfall_penalty is not None:
+        penalty = plan.policy.shortfall_penalty  # the design's own price of a unit short
     penalties = _penalties(model, penalty)
     table = design_failures(plan, network, failures, scenarios)
     if probabilities is not None:
