@@ -170,8 +170,8 @@ def column_formatter(column: str) -> Callable[[Any], str]:
         fmt = fraction
     elif column.startswith("n_"):
         fmt = whole
-    else:
-        return str
+    else:  # text (a worst failure): blank, not 'nan', where a point has none
+        fmt = str
     return lambda v: "" if isinstance(v, float) and math.isnan(v) else fmt(v)
 
 

@@ -372,19 +372,23 @@ def test_premium_bars(compared):
 
 def test_premium_bars_split_what_a_shortfall_penalty_counts(base_plan):
     """A scenario whose cost counts expected disruption cost (the example's disruptions table):
-    its bar is the network's premium with that cost hatched on top, and its table shows the
-    network premium too."""
+    beside its premium a hatched bar gives the network's alone, and its table shows the network
+    premium too. (Stacked, a negative network premium under a positive penalty read as the
+    reverse: a solid bar to the total's -16.83% and the hatched rest to -90%.)"""
     pytest.importorskip("plotly")
     s = Session.example()
     s.add_scenario("base", Policy(), base_plan)
     aware = Policy(shortfall_penalty=500.0)
     s.add_scenario("aware", aware, solve(s.network, aware))
     frame = premium_frame(s)
-    network, extra = premium_bars(frame).data
+    fig = premium_bars(frame)
+    total, network = fig.data
     row = frame.set_index("policy").loc["aware"]
-    assert network.y[-1] == pytest.approx(row["network_premium_pct"])
-    assert extra.base[-1] + extra.y[-1] == pytest.approx(row["premium_pct"]) and extra.y[-1] > 0
-    assert extra.text[-1] == f"{row['premium_pct']:+.2f}%" and extra.marker.pattern.shape == "/"
+    assert fig.layout.barmode == "group" and network.base is None  # side by side, never stacked
+    assert total.y[-1] == pytest.approx(row["premium_pct"])
+    assert total.text[-1] == f"{row['premium_pct']:+.2f}%"
+    assert network.y[-1] == pytest.approx(row["network_premium_pct"]) and network.marker.pattern.shape == "/"
+    assert network.text[-1] == f"{row['network_premium_pct']:+.2f}%"
     assert "network_premium_pct" in premium_rows(s)[0]
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..analysis.figures import field_unit
 from ..analysis.frontier import frontier
-from ..analysis.premium import NO_PENALTY_PCT, PolicyOutcome, counts_penalties, premium_table, shown_columns
+from ..analysis.premium import PolicyOutcome, counts_penalties, premium_table, shown_columns
 from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_table, roadmap_stress
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import NOTHING_FAILED, SERVED_TOL, stress_test
@@ -162,24 +162,22 @@ def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any
         fig = go.Figure(go.Bar(x=names, y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)],
                                text=text, textposition="outside", cliponaxis=False, marker_color=colors,
                                hovertemplate=hover))
-    else:  # the network's premium, and the shortfall and expected disruption cost hatched on top
-        net = [0.0 if bad else float(v)
+    else:  # beside each premium, that of the network alone (no shortfall or disruption cost):
+        # side by side, never stacked, so a negative one with a positive penalty reads right
+        net = [math.nan if bad else float(v)
                for bad, v in zip(infeasible, table["network_premium_pct"], strict=True)]
-        rest = [None if bad or abs(v - n) <= NO_PENALTY_PCT else v - n  # no bar where there is none
-                for bad, v, n in zip(infeasible, pct, net, strict=True)]
-        on_net = [t if r is None else "" for t, r in zip(text, rest, strict=True)]  # the label on top
-        on_rest = [t if not n else "" for t, n in zip(text, on_net, strict=True)]
         fig = go.Figure([
-            go.Bar(x=names, y=net, marker_color=colors, showlegend=False, text=on_net,
+            go.Bar(x=names, y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)], text=text,
+                   textposition="outside", cliponaxis=False, marker_color=colors, hovertemplate=hover,
+                   name="premium of the total cost"),
+            go.Bar(x=names, y=net, text=["" if math.isnan(v) else signed_pct_points(v) for v in net],
                    textposition="outside", cliponaxis=False,
-                   hovertemplate="%{x}: network %{y:+.2f}%<extra></extra>"),
-            go.Bar(x=names, y=rest, base=net, text=on_rest, textposition="outside", cliponaxis=False,
-                   marker={"color": "white", "line": {"color": "#d62728", "width": 1},
-                           "pattern": {"shape": "/", "fgcolor": "#d62728"}}, showlegend=True,
-                   name="hatched: shortfall and expected disruption cost (counted only with a shortfall "
-                        "penalty); solid: the network, design and flows",
-                   hovertemplate=hover)])
-        fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.25})
+                   marker={"color": "white", "line": {"color": "#1f77b4", "width": 1},
+                           "pattern": {"shape": "/", "fgcolor": "#1f77b4"}},
+                   name="hatched: of the network alone (design and flows, without the shortfall and "
+                        "expected disruption cost a shortfall penalty counts)",
+                   hovertemplate="%{x}: network %{y:+.2f}%<extra></extra>")])
+        fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
     title = ("Premium of each path: its Σ weight × period cost over the cost-optimal path's (same periods)"
              if paths else f"Premium of each scenario: its cheapest design's cost<br>over the cost of {base} "
                            "(same data)")

@@ -10,8 +10,8 @@ that shows that period's plan with the one-period views (:mod:`.plan_view`).
 'Total path cost: 1,260 (money) = Σ weight × period cost over 1 period (today)'
 >>> [(r["period"], r["cost"], r["suppliers"], r["local"], r["top country"]) for r in roadmap_rows(roadmap)]
 [('today', '1,260', '1', '0.0%', 'CN 100.0%'), ('total', '', '', '', '')]
->>> premium_text(110.0, 100.0)
-'+10.00%'
+>>> premium_text(110.0, 100.0), premium_text(5.0, 0.0)
+('+10.00%', 'no percentage (the reference costs 0): 5 (money) more')
 """
 
 from __future__ import annotations
@@ -69,7 +69,11 @@ def total_text(roadmap: Roadmap) -> str:
 
 
 def premium_text(cost: float, base: float) -> str:
-    """The premium (cost − base) / base in %."""
+    """The premium (cost − base) / base in %; over a reference costing 0 (no demand, nothing
+    open) no percentage but the difference in money."""
+    if not base:  # costs are never negative: the difference is what this one costs
+        return ("none (both cost 0)" if not cost
+                else f"no percentage (the reference costs 0): {cost_text(cost)} (money) more")
     return signed_pct_points(100 * (cost - base) / base)
 
 
