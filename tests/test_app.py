@@ -922,6 +922,25 @@ async def test_grid_edits_not_in_use_are_shown_as_pending(user):
 
 
 @on_pages
+async def test_the_datas_warnings_are_shown_by_table_and_row(user):
+    """A tariff rate typed as 25 (for 25%) was warned of in the server's log only: the data page
+    lists the warnings of the data in use."""
+    from nicegui import ui
+    from nicegui.testing.user_interaction import UserInteraction
+
+    await user.open("/")
+    assert not user.sessions[-1].network.warnings  # the example warns of nothing
+    (tariffs,) = [g for g in user.find(kind=ui.aggrid).elements
+                  if g.options["columnDefs"][0]["field"] == "origin_country"]
+    UserInteraction(user, {tariffs}, None).trigger("cellValueChanged",
+                                                  {"colId": "rate", "rowId": 0, "newValue": "25"})
+    by_id(user, "use-edits").click()
+    (table,) = by_id(user, "data-warnings").elements
+    assert [(r["table"], r["row"], r["column"]) for r in table.rows] == [("tariffs", "2", "rate")]
+    assert table.rows[0]["message"].startswith("rate 25 is 2,500% of unit_value")
+
+
+@on_pages
 async def test_a_file_of_another_kind_is_refused_with_a_message(user):
     await user.open("/")
     by_id(user, "upload-data").trigger("rejected")  # what the browser's uploader does with a .csv

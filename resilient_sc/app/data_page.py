@@ -173,9 +173,24 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
             ui.table(columns=[{"name": c, "label": c, "field": c, "align": "left"} for c in PROBLEM_COLUMNS],
                      rows=problem_rows(exc)).props("dense data-testid=problems").classes("w-full")
 
+    def show_warnings() -> None:
+        """The data's warnings (a tariff rate typed as a percentage, capacity short of demand):
+        the data is in use, and the planner reads what looks wrong in it."""
+        notes.clear()
+        said = session.network.warnings
+        if not said:
+            return
+        with notes:
+            ui.label(f"{count(len(said), 'warning')} about the data (it is in use; check these rows):"
+                     ).classes("text-orange-700 font-bold")
+            ui.table(columns=[{"name": c, "label": c, "field": c, "align": "left"} for c in PROBLEM_COLUMNS],
+                     rows=problem_rows(ValidationError(list(said)))).props(
+                "dense data-testid=data-warnings").classes("w-full")
+
     def refresh() -> None:
         source.text = f"Data: {session.source} — {session.network!r}{periods_text(session)}"
         pending.text = ""
+        show_warnings()
         tables.refresh()
 
     def use(network: Network, source_name: str) -> None:
@@ -245,6 +260,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
                   on_click=lambda: ui.download.file(edited_workbook(session), "network.xlsx"))
     pending = ui.label().classes("text-orange-700 font-bold").props("data-testid=pending-edits")
     problems = ui.column().classes("w-full")
+    notes = ui.column().classes("w-full")
 
     @ui.refreshable
     def tables() -> None:
