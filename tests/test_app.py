@@ -934,7 +934,8 @@ async def test_the_datas_warnings_are_shown_by_table_and_row(user):
                   if g.options["columnDefs"][0]["field"] == "origin_country"]
     UserInteraction(user, {tariffs}, None).trigger("cellValueChanged",
                                                   {"colId": "rate", "rowId": 0, "newValue": "25"})
-    by_id(user, "use-edits").click()
+    with pytest.warns(DataWarning, match="rate 25 is 2,500%"):
+        by_id(user, "use-edits").click()
     (table,) = by_id(user, "data-warnings").elements
     assert [(r["table"], r["row"], r["column"]) for r in table.rows] == [("tariffs", "2", "rate")]
     assert table.rows[0]["message"].startswith("rate 25 is 2,500% of unit_value")
