@@ -1028,13 +1028,21 @@ async def test_an_infeasible_solve_clears_the_stress_test_and_an_invalid_policy_
 
 
 @on_pages
-async def test_a_tab_gone_mid_solve_stops_its_solve_and_removes_its_folder(user):
+async def test_a_tab_gone_mid_solve_stops_its_solve_and_removes_its_folder(user, monkeypatch):
+    """... and the solve's handler, resumed when its job ends, draws nothing on the deleted page
+    (it did: 'Client has been deleted but is still being used' in the server's log)."""
+    import nicegui.helpers
+
+    said: list[str] = []
+    monkeypatch.setattr(nicegui.helpers, "warn_once", lambda message, **kw: said.append(message))
     session = await slow_solve_started(user)
     (job,) = session.jobs
     assert job.running
     user.client.delete()  # what NiceGUI does once the tab is closed (past the reconnect window)
     await until(lambda: not job.running, 10)
+    await asyncio.sleep(1.0)  # the handler resumes after the job's end
     assert not session.workdir.exists()
+    assert not [m for m in said if "deleted" in m]
 
 
 def test_new_data_keeps_only_the_policy_it_names_and_says_what_it_left_out(tmp_path):

@@ -379,8 +379,11 @@ def build(session: Session) -> Any:
         network, plan, roadmap = session.network, session.plan, session.roadmap
         job = (session.start(roadmap_stress, [roadmap], "stress") if roadmap is not None
                else session.start(stress_test, [network, plan], "stress"))
+        client = ui.context.client
         kind, out = await run.io_bound(job.wait)
         session.ended(job)
+        if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on
+            return
         button.enable()
         if session.network is not network or session.plan is not plan or session.roadmap is not roadmap:
             status.text = (f"stress test discarded after {job.elapsed:.1f} s: the "
@@ -446,8 +449,11 @@ def build(session: Session) -> Any:
         network, policy = session.network, session.policy  # the words below name this one, not a later
         job = (session.start(end_year_frontier, [network, name, values, policy, None, 1]) if roadmap
                else session.start(frontier, [network, name, values, policy]))
+        client = ui.context.client
         kind, out = await run.io_bound(job.wait)
         session.ended(job)
+        if client.is_deleted:  # the tab closed while it ran
+            return
         sweep_button.enable()
         if session.network is not network:
             sweep_status.text = (f"frontier of {name} discarded after {job.elapsed:.1f} s: the data changed "

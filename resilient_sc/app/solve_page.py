@@ -160,9 +160,12 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         rounds[0] = in_rounds(policy)
         status.text = f"solving… · {progress_text('', rounds[0])}"
         timer.activate()
+        client = ui.context.client
         kind, out = await run.io_bound(job[0].wait)
         seconds = job[0].elapsed
         session.ended(job[0])
+        if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on
+            return
         timer.deactivate()
         job[0] = None
         solve_button.enable()
