@@ -309,9 +309,10 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
     fig.update_layout(
         title=(f"{product}: share of each market's demand served, conditional on each failure "
                f"(one at a time, flows re-routed)<br><sup>{caption}; blank: no demand</sup>"),
-        height=max(320, 120 + 22 * len(rows)), margin={"t": 90}, plot_bgcolor="#eee")
-    fig.update_xaxes(title_text="market", tickangle=-60)
-    fig.update_yaxes(title_text="failure", autorange="reversed")
+        height=max(360, 200 + 22 * len(rows)), margin={"t": 90}, plot_bgcolor="#eee")
+    # every row and market labelled (plotly skips category labels when they seem crowded)
+    fig.update_xaxes(title_text="market", tickangle=-60, dtick=1)
+    fig.update_yaxes(title_text="failure", autorange="reversed", dtick=1)
     return fig
 
 
