@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import sys
+import textwrap
 from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -167,7 +168,12 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
                             Patch(**penalty, label="shortfall and expected disruption cost "
                                                    "(counted only with a shortfall penalty)")],
                    loc="outside lower center", fontsize="small")
-    ax.set_xticks(x, table["policy"].astype(str).tolist(), rotation=20 if len(table) > 4 else 0)
+    # long names (a glide path's default name) wrapped, not run into their neighbours
+    chars = max(8, int(8 * (fig.get_figwidth() - 1.5) / max(len(table), 1)))  # about 8 a inch
+    names = [textwrap.fill(n.replace(",", ", ").replace("=", "= "), chars, break_on_hyphens=False)
+             for n in table["policy"].astype(str)]
+    many = len(table) > 4
+    ax.set_xticks(x, names, rotation=20 if many else 0, fontsize="small" if many else None)
     ax.set_xlabel("policy")
     ax.set_ylabel(premium_label(reference))
     ax.set_title("Resilience premium and worst-case service")

@@ -77,7 +77,7 @@ def main(data: str | Path | None = None, port: int = DEFAULT_PORT, open_browser:
     from .state import Session
     from .ui import serve
 
-    Session.open(data)  # raises ValidationError for bad data, before the server starts
+    Session.open(data).close()  # raises ValidationError for bad data, before the server starts
     with socket.socket() as probe:  # with SO_REUSEADDR, as uvicorn binds: a port in TIME_WAIT is free
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -399,7 +400,8 @@ def build(session: Session) -> Any:
         failures.clear()
         if kind != "ok":
             with failures:
-                ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes("text-red-700")
+                ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes(
+                    "text-red-700 whitespace-pre-line")  # one problem a line
             return
         tested[0] = True
         if isinstance(out, dict):  # a roadmap: a stress test per period's design
@@ -464,7 +466,8 @@ def build(session: Session) -> Any:
         sweep_result.clear()
         with sweep_result:
             if kind != "ok":
-                ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes("text-red-700")
+                ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes(
+                    "text-red-700 whitespace-pre-line")  # one problem a line
                 return
             if roadmap:
                 ui.label(f"Over the policy ({policy.to_dict() or 'base'}) with {name} in the "
@@ -472,8 +475,12 @@ def build(session: Session) -> Any:
                          "policy says: cost = Σ weight × period cost; the premium is over the cost-optimal "
                          "path.").classes("text-sm")
             else:
+                keyed = isinstance(getattr(policy, name), Mapping)  # a value per region or product
                 ui.label(f"Over the policy ({policy.to_dict() or 'base'}) with {name} set to "
-                         f"each value ({field_unit(name)}): the premium is over that policy's own "
+                         f"each value ({field_unit(name)}"
+                         + ("; one value for every market and product, in place of the policy's values "
+                            "per region or product" if keyed else "")
+                         + "): the premium is over that policy's own "
                          "design; worst served is what every market and product is still guaranteed under "
                          "the worst single country failure.").classes("text-sm")
             session.frontier = (name, out)
