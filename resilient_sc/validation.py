@@ -480,6 +480,13 @@ def check_periods(t: Frames) -> tuple[list[str], list[str]]:
                              "nothing, so its design is arbitrary (any feasible design ties); give it a "
                              "weight > 0",
                  "weight is 0")
+        years = pd.to_numeric(pd.Series(ids), errors="coerce")
+        if years.notna().all() and (years.diff().dropna() <= 0).any():  # 2028, 2026, 2027
+            at = int(np.flatnonzero(years.diff().to_numpy() <= 0)[0])
+            warnings.append(f"{where('periods', periods, at)} | period {quote(ids[at])} comes after "
+                            f"{quote(ids[at - 1])}: periods follow the table's row order (lead times, "
+                            "opening and closing count along it); sort the rows by time if that is "
+                            "not the order meant")
     for name in PERIOD_TABLES:
         if name not in t:
             continue

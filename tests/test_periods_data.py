@@ -222,6 +222,16 @@ def test_a_period_of_weight_0_is_warned_about() -> None:
     assert warned(frames()) == []
 
 
+def test_periods_out_of_time_order_are_warned_about() -> None:
+    """Row order is time (lead times, opening and closing count along it): 2028, 2026, 2027 was
+    taken silently as that order. Ids that are not numbers (Q1, Q2) are not judged."""
+    f = frames(periods=pd.DataFrame({"period": ["2028", "2026", "2027"], "weight": 1.0}))
+    assert warned(f) == ["(periods, row 3 '2026') | period '2026' comes after '2028': periods follow the "
+                         "table's row order (lead times, opening and closing count along it); sort the rows "
+                         "by time if that is not the order meant"]
+    assert warned(frames(periods=pd.DataFrame({"period": ["Q2", "Q1"], "weight": 1.0}))) == []
+
+
 def test_a_lead_time_on_an_element_in_operation_is_ignored_with_a_warning() -> None:
     f = frames()
     f["suppliers"] = f["suppliers"].assign(status=["existing", "open"], lead_time=[1, 2])
