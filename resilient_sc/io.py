@@ -400,7 +400,8 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
     try:
         with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             for name, df in sheets.items():
-                df.to_excel(xl, sheet_name=name[:31], index=False)
+                # infinite is an unlimited capacity (the only one there is): in words, not 'inf'
+                df.to_excel(xl, sheet_name=name[:31], index=False, inf_rep="unlimited")
                 _format_sheet(xl.sheets[name[:31]], df)
             if finish is not None:
                 finish(xl.book)

@@ -217,3 +217,13 @@ def test_a_guarantee_never_reads_higher_in_excel_than_in_the_report(tmp_path: Pa
     head = [c.value for c in ws[1]]
     assert ws.cell(2, head.index("worst_served") + 1).number_format == "0.00%"
     assert ws.cell(2, head.index("value_served") + 1).number_format == "0.0%"
+
+
+def test_an_unlimited_capacity_reads_in_words(tmp_path: Path) -> None:
+    """The tiny network's hub has no capacity (unlimited): its workbook cell read 'inf'."""
+    from resilient_sc import examples
+
+    path = write_workbook(tmp_path / "plan.xlsx", solve(examples.tiny()))
+    hub = pd.read_excel(path, sheet_name="hubs_opened").iloc[0]
+    assert hub["capacity, all products (units summed over products)"] == "unlimited"
+    assert pd.isna(hub["utilisation"])
