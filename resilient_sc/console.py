@@ -40,8 +40,6 @@ def main() -> int:
         signal.signal(s, _stop)
     from . import cli  # the slow import, under the handlers above
 
-    try:
-        return cli.main()  # whose own handlers replace them at its start, and restore them at its end
-    finally:  # the outcome is printed: a late signal prints no second one
-        for s in SIGNALS:
-            signal.signal(s, signal.SIG_IGN)
+    for s in SIGNALS:  # cli.main answers signals from here; the handlers it restores at its end,
+        signal.signal(s, signal.SIG_IGN)  # after the outcome is printed, ignore a late one
+    return cli.main()

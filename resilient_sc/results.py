@@ -156,6 +156,8 @@ class Plan:
         known = plan_products(self)
         network = set(self.model.network.products["product"]) if self.model is not None else set()
         every = set(known) | network
+        if products is not None and not isinstance(products, str):
+            products = list(products)  # an array or a Series: its values
         if products is not None and (isinstance(products, str) or not set(products) <= every):
             raise ValidationError([f"(products) | {products!r:.60}: give a list of products of the network, "
                                    f"among {', '.join(map(str, sorted(every)))}"])

@@ -170,7 +170,7 @@ def test_analysis_and_output_arguments_name_what_to_pass(tiny, tmp_path):
     assert problem(lambda: plan.tables(["nope"])).startswith("(products) | ['nope']: give a list")
     assert problem(lambda: frontier(tiny, "min_local_share", [0.1], warm_start="no")).startswith(
         "(warm_start) | 'no' is a str: give True")
-    assert list(plan.tables(["default"])["suppliers_contracted"].columns) == list(
+    assert list(plan.tables(np.array(["default"]))["suppliers_contracted"].columns) == list(
         plan.tables()["suppliers_contracted"].columns)
 
 

@@ -270,6 +270,25 @@ def test_the_startup_handler_ends_the_process_itself():
     assert json.loads(proc.stdout)["status"] == "interrupted"
 
 
+def test_a_signal_after_the_outcome_prints_no_second_one():
+    """The console's startup handler, restored by the command's own at its end, answered a signal
+    that came after the outcome was printed with a second (interrupted) outcome and exit 130."""
+    code = ("import os, signal, sys, time\n"
+            f"sys.argv = ['resilient-sc', 'validate', {str(EXAMPLE)!r}, '--json']\n"
+            "from resilient_sc import cli, console\n"
+            "real = cli.main\n"
+            "def late(argv=None):  # a signal once the outcome is printed and the handlers restored\n"
+            "    code = real(argv)\n"
+            "    os.kill(os.getpid(), signal.SIGINT)\n"
+            "    time.sleep(0.5)\n"
+            "    return code\n"
+            "cli.main = late\n"
+            "sys.exit(console.main())\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "valid"  # one JSON object: no second one after it
+
+
 def _status(pid: int, key: str) -> str:
     """The value of ``key`` in /proc/<pid>/status ("0" once the process is gone)."""
     try:

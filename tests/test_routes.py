@@ -392,3 +392,23 @@ def test_failure_generation_goes_on_from_a_plan_that_survives(monkeypatch):
     assert result.status is Status.OPTIMAL and is_feasible(model.lm, result.x)
     masters.clear()
     assert solve_linear(model, SolveOptions())[0].status is Status.TIME_LIMIT and len(masters) == 1
+
+
+def test_a_plan_in_hand_is_kept_when_its_re_solve_has_no_time_left():
+    """A route's plan whose cost is not the one it reported is solved again; with the time limit
+    spent the re-solve found none and the feasible plan in hand was dropped ('no plan: the time
+    limit was reached before any feasible plan was found'). It is kept, at its own cost."""
+    model = build_model(examples.electronics(), Policy(min_local_share=0.3))
+    right, _ = solve_linear(model, ONE)
+
+    def late_and_wrong(model, options, deadline):
+        time.sleep(max(0.0, deadline - time.perf_counter()) + 0.05)  # the whole limit used
+        low = 0.9 * right.objective
+        return dataclasses.replace(right, objective=low, bound=low, note="")
+
+    route = Route("made-up", lambda model, options: True, late_and_wrong)
+    result, report = solve_linear(model, dataclasses.replace(ONE, time_limit=0.3), routes=(route, *ROUTES))
+    assert result.x is not None and result.objective == pytest.approx(right.objective)
+    assert result.status is Status.TIME_LIMIT  # not proven: its bound is the route's
+    assert "the first one is kept at its own cost" in report.note
+    _certified(model, result)

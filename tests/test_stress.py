@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from resilient_sc import Network, Plan, Policy, solve, stress_test
+from resilient_sc import DataWarning, Network, Plan, Policy, solve, stress_test
 from resilient_sc.analysis import figures as fg
 from resilient_sc.analysis.stress import NOTHING_FAILED
 from resilient_sc.format import served_fraction
@@ -427,3 +427,51 @@ def test_lp_noise_in_the_guaranteed_fraction_decides_no_order():
     assert result.ranked()["failure"].tolist() == ["c", "d", "e", "f", "g", "b", "a"]
     assert _tied(f, f.iloc[2]) == " (tied with d, e, f and 1 more)"
     assert _tied(f, f.iloc[0]) == ""  # same floor to the LP's tolerance, another impact
+
+
+def test_a_replay_at_the_policys_penalty_with_nothing_failed_is_the_plan():
+    """The tiny network with a second market Far (80 units) behind a lane of 50 a unit: at a
+    penalty of 30 the plan serves Paris and leaves Far short (shortfall 80 · 30 = 2,400). The
+    replay at that penalty held the guaranteed floor (62.5% everywhere), so with nothing failed it
+    served Far in part and Paris short (shortfall cost 1,800), and every failure seemed to save
+    600. The policy's prices alone now choose the re-routing: the intact replay is the plan."""
+    from resilient_sc import examples
+
+    f = examples.tiny().frames()
+    f["markets"] = pd.DataFrame({"market": ["Paris", "Far"], "country": "FR"})
+    f["demand"] = pd.DataFrame({"market": ["Paris", "Far"], "demand": 80.0})
+    f["lanes"] = pd.concat([f["lanes"], pd.DataFrame({"origin": ["H1"], "destination": ["Far"],
+                                                       "unit_cost": [50.0]})], ignore_index=True)
+    net = Network.from_frames(**f)
+    plan = solve(net, Policy(shortfall_penalty=30.0))
+    assert plan.breakdown["shortfall"] == pytest.approx(2_400.0)
+    result = stress_test(net, plan)
+    assert result.penalties.tolist() == [30.0]
+    assert result.intact["shortfall_cost"] == pytest.approx(2_400.0)
+    served = result.intact_shortfalls.set_index("market")["served"]
+    assert served.to_dict() == pytest.approx({"Paris": 1.0, "Far": 0.0})
+    assert (result.failures["impact"] >= -1e-6).all()
+
+
+def test_a_failure_that_cuts_one_product_where_another_is_short_intact_is_a_row():
+    """Market M wants 100 of A (SA makes 50) and 100 of B (SB1 and SB2 make 60 each), through H.
+    Losing SB1 or SB2 cuts B to 60%; compared as the lowest over the products (A's 50% intact),
+    those failures were missed by the heatmap's rows."""
+    with pytest.warns(DataWarning, match="capacity 50 is below total demand 100"):
+        net = short_of_a()
+    result = stress_test(net, solve(net, Policy(shortfall_penalty=1_000.0)), failures=("supplier",))
+    assert result.worse_than_intact("B") == ["supplier:SB1", "supplier:SB2"]
+    assert result.worse_than_intact() == ["supplier:SA", "supplier:SB1", "supplier:SB2"]
+
+
+def short_of_a() -> Network:
+    return Network.from_frames(
+        countries=pd.DataFrame({"country": ["X"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["SA", "SB1", "SB2"], "country": "X"}),
+        supplier_products=pd.DataFrame({"supplier": ["SA", "SB1", "SB2"], "product": ["A", "B", "B"],
+                                        "capacity": [50.0, 60.0, 60.0], "unit_cost": 1.0}),
+        hubs=pd.DataFrame({"hub": ["H"], "country": ["X"]}),
+        markets=pd.DataFrame({"market": ["M"], "country": ["X"]}),
+        demand=pd.DataFrame({"market": "M", "product": ["A", "B"], "demand": 100.0}),
+        lanes=pd.DataFrame({"origin": ["SA", "SB1", "SB2", "H"], "destination": ["H", "H", "H", "M"],
+                            "unit_cost": 1.0}))

@@ -274,9 +274,9 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         bar.ax.axhline(level, color="black", lw=2.0)
     quiet = len(f) - len(hurt)
     if own:
-        shown = (f"market. First row: the design with nothing failed, short by its policy's shortfall "
-                 f"penalty; {len(hurt)} of {len(f)} failures serve some market less than that, {quiet} "
-                 "do not and are not shown")
+        shown = (f"market. First row: the design with nothing failed, which leaves some demand short; "
+                 f"{len(hurt)} of {len(f)} failures serve some market less than that, {quiet} do not and "
+                 "are not shown")
     else:
         shown = (f"market. {len(hurt)} of {len(f)} failures leave demand short; {quiet} serve all of it "
                  "and are not shown")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..data import Network
@@ -77,7 +78,7 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     proven optimal that ``allow_nonoptimal`` does not keep) and its ``reason``,
     the reasons one per line.
     """
-    if not isinstance(warm_start, bool):
+    if not isinstance(warm_start, bool | np.bool_):
         raise ValidationError([f"(warm_start) | {warm_start!r:.40} is a {type(warm_start).__name__}: give "
                                "True (points in order, each from the previous design) or False "
                                "(independent, in parallel)"])

@@ -8,11 +8,12 @@ the ``survive`` policy, docs/policies.md). Two LPs per failure, on one live HiGH
 1. the **best guaranteed served fraction** ``t* = max t`` such that every market m and product p
    gets at least ``t · demand[m,p]`` (so a design built with ``survive`` at service level β
    shows ``t* ≥ β`` for every failure it was built for);
-2. holding that floor, the cheapest re-routing: flow cost (purchase, handling, transport,
-   tariffs, CO2 price) plus ``π_p`` per unit of product p short, where by default ``π_p`` is
-   the plan's own ``shortfall_penalty`` if its policy has one, else
-   ``π_p = unit_value_p + 10 × the dearest supplier→hub→market path for p`` (money per unit):
-   every unit that can be re-routed is, and scarce shared capacity goes to the dearer product.
+2. the cheapest re-routing: flow cost (purchase, handling, transport, tariffs, CO2 price) plus
+   ``π_p`` per unit of product p short. By default ``π_p = unit_value_p + 10 × the dearest
+   supplier→hub→market path for p`` (money per unit), holding the floor t*: every unit that can
+   be re-routed is, and scarce shared capacity goes to the dearer product. A plan whose policy
+   has a ``shortfall_penalty`` is replayed at it (with nothing failed the replay is the plan),
+   and ``penalty`` sets ``π`` for any plan: those prices alone choose the re-routing.
 
 Products have different units, so no figure adds units of two products: service is reported
 per product, as the worst (market, product) fraction, and weighted by ``unit_value``.
@@ -180,8 +181,11 @@ class StressResult:
 
     def worse_than_intact(self, product: str | None = None) -> list[str]:
         """The failures, in order, that serve some market a smaller fraction of ``product``
-        (None: of some product) than the design with nothing failed -- of a design fully served
-        intact, those that leave any of it short."""
+        (None: of some product, product by product) than the design with nothing failed -- of a
+        design fully served intact, those that leave any of it short."""
+        if product is None:
+            hurt = {f for p in self.products for f in self.worse_than_intact(p)}
+            return [f for f in self.failures["failure"] if f in hurt]
         served = self.served_matrix(product).drop(index=NOTHING_FAILED, errors="ignore")
         if self.intact_shortfalls is None:
             baseline = 1.0
@@ -541,7 +545,10 @@ class _Replay:
             binding = np.ones(self.floor_rows.stop - self.floor_rows.start, bool)
         if guaranteed <= SERVED_TOL:  # 1e-16 is 0 (and no -0): ties at 0 then rank by impact
             guaranteed = 0.0
-        floor = np.array([max(0.0, guaranteed - SERVED_TOL)])
+        # the default penalties re-route every unit they can, holding the floor; prices of the
+        # caller's or the policy's choose the re-routing alone (the floor held would make the
+        # replay with nothing failed serve more than the plan, and a failure seem to save)
+        floor = np.array([0.0 if self.sheds_by_choice else max(0.0, guaranteed - SERVED_TOL)])
         self.h.changeColsBounds(1, t, floor, floor)
         self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage2)
         x = self._solve("cheapest re-routing")[:-1]

@@ -296,7 +296,7 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
     markets = [m for m in mat.columns if (mat[m] < 100 * (1 - SERVED_TOL)).any()]
     mat = mat[markets]
     quiet, n = len(stress.failures) - len(hurt), len(stress.failures)
-    caption = (f"first row: the design with nothing failed, short by its policy's penalty; {len(hurt)} of "
+    caption = (f"first row: the design with nothing failed, which leaves some short; {len(hurt)} of "
                f"{n} failures serve some market less {product} than that ({quiet} do not, not shown)" if own
                else f"{len(hurt)} of {n} failures leave some {product} demand short ({quiet} serve all "
                "of it, not shown)")

@@ -648,8 +648,14 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
             # a dearer plan said to be optimal (a 3-period roadmap: 40,225.15 for 31,865.65)
             notes.append(f"{route.name} returned a plan whose cost is not the one it reported: solved again "
                          "by plain HiGHS" + (" without the MIP start" if start is not None else ""))
-            route = HIGHS
+            route, first = HIGHS, result
             result = clock.run(HIGHS, model, options, deadline, None)
+            if result.x is None and first.x is not None and clock.certified(model, first.x):
+                # no time left for the re-solve: the first plan, at its own cost and not proven
+                notes.append("no plan in the time left: the first one is kept at its own cost")
+                costed = _costed(model, first, options)  # optimal still when within the gap
+                result = costed if costed.status is Status.OPTIMAL else dataclasses.replace(
+                    costed, status=result.status)
         if result is not None and result.x is not None and not clock.certified(model, result.x):
             if route is HIGHS:
                 notes.append("the answer fails the certificate (a row, bound or integrality off by "
