@@ -162,12 +162,12 @@ class StressResult:
         product, the lowest fraction over the market's products (for heatmaps). A design short
         with nothing failed has a first row :data:`NOTHING_FAILED` with its own fractions."""
         s = self.shortfalls
-        if self.short_intact(product):
+        rows = [NOTHING_FAILED] if self.short_intact(product) else []
+        if rows:
             s = pd.concat([self.intact_shortfalls.assign(failure=NOTHING_FAILED), s], ignore_index=True)
         if product is not None:
             s = s.loc[s["product"] == product]
         served = s.groupby(["failure", "market"], sort=False)["served"].min().unstack("market")
-        rows = [NOTHING_FAILED] if self.short_intact(product) else []
         return served.reindex([*rows, *self.failures["failure"]])
 
     def short_intact(self, product: str | None = None) -> bool:
@@ -190,8 +190,7 @@ class StressResult:
         if self.intact_shortfalls is None:
             baseline = 1.0
         else:
-            s = self.intact_shortfalls
-            s = s if product is None else s.loc[s["product"] == product]
+            s = self.intact_shortfalls.loc[self.intact_shortfalls["product"] == product]
             baseline = s.groupby("market", sort=False)["served"].min().reindex(served.columns)
         lower = served.lt(baseline - SERVED_TOL, axis=1).any(axis=1)
         return list(served.index[lower.to_numpy()])
