@@ -335,12 +335,19 @@ def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
         writer(fh)
 
 
+OUTPUT_DIGITS = 12
+"""Significant digits of a number in an output CSV: 890, not the solver's 889.9999999999949
+(floating-point noise near 1e-15 relative); far finer than any solver tolerance (1e-7)."""
+
+
 def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
-    """Write ``df`` as UTF-8 CSV without its index, atomically; formula-like text escaped
-    (:func:`escape_frame`) unless ``escape`` is False (data tables that must read back as given);
-    counts as whole numbers (:func:`counts_whole`)."""
+    """Write ``df`` as UTF-8 CSV without its index, atomically. An output (``escape``): formula-like
+    text escaped (:func:`escape_frame`), numbers to :data:`OUTPUT_DIGITS` significant digits; a
+    data table that must read back as given (not ``escape``): exactly as given. Counts as whole
+    numbers (:func:`counts_whole`)."""
+    digits = f"%.{OUTPUT_DIGITS}g" if escape else None
     with atomic_path(path) as tmp:
-        counts_whole(escape_frame(df) if escape else df).to_csv(tmp, index=False)
+        counts_whole(escape_frame(df) if escape else df).to_csv(tmp, index=False, float_format=digits)
 
 
 def counts_whole(df: pd.DataFrame) -> pd.DataFrame:

@@ -116,3 +116,15 @@ def test_the_saved_supplier_and_hub_tables_give_units_per_product(tmp_path):
     through = plan.inbound.groupby(["hub", "product"])["quantity"].sum()
     for (hub, product), q in through.items():
         assert hubs.loc[hub, f"throughput (units of {product})"] == pytest.approx(q)
+
+
+def test_output_csvs_carry_no_floating_point_noise(tmp_path):
+    """An output CSV says 890 where the solver left 889.9999999999949 and keeps 12 significant
+    digits of a true fraction; a data table written to be read back keeps every digit."""
+    from resilient_sc import io
+
+    df = pd.DataFrame({"quantity": [889.9999999999949, 625.3820598006644, 0.0], "n": [1, 2, 3]})
+    io.write_csv(tmp_path / "out.csv", df)
+    assert (tmp_path / "out.csv").read_text().splitlines()[1:] == ["890,1", "625.382059801,2", "0,3"]
+    io.write_csv(tmp_path / "data.csv", df, escape=False)
+    assert pd.read_csv(tmp_path / "data.csv")["quantity"].tolist() == df["quantity"].tolist()
