@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from resilient_sc import DataWarning, Network, Plan, Policy, solve, stress_test
+from resilient_sc import DataWarning, Network, Plan, Policy, examples, solve, stress_test
 from resilient_sc.analysis import figures as fg
 from resilient_sc.analysis.stress import NOTHING_FAILED
 from resilient_sc.format import served_fraction
@@ -475,3 +475,26 @@ def short_of_a() -> Network:
         demand=pd.DataFrame({"market": "M", "product": ["A", "B"], "demand": 100.0}),
         lanes=pd.DataFrame({"origin": ["SA", "SB1", "SB2", "H"], "destination": ["H", "H", "H", "M"],
                             "unit_cost": 1.0}))
+
+
+@pytest.mark.parametrize("penalty", [None, 40.0])
+def test_a_failure_row_agrees_with_its_own_served_figures(penalty):
+    """worst_served is the least fraction any market gets of any product in the re-routing shown
+    -- by default t* (the floor held), at a low penalty of 40 a unit what those prices serve (the
+    row said 100% beside chips 0% served); no shortfall is LP noise (1.5e-8 of cost, 6e-13
+    units), value served stays in [0, 1] and extra cost 0 is 0."""
+    net = examples.electronics()
+    plan = solve(net, Policy(survive=("country",), service_level=0.8))
+    result = stress_test(net, plan, failures=("country", "hub"), penalty=penalty)
+    f, s = result.failures.set_index("failure"), result.shortfalls
+    least = s.groupby("failure")["served"].min()
+    assert np.allclose(f["worst_served"], least.reindex(f.index), atol=1e-6)
+    assert (s.loc[s["served"] <= least.reindex(s["failure"]).to_numpy() + 1e-6]
+            .groupby("failure").size() > 0).all()
+    assert ((s["shortfall"] == 0) | (s["shortfall"] > 1e-7 * s["demand"])).all()
+    short = s.groupby("failure")["shortfall"].sum().reindex(f.index)
+    assert ((f["shortfall_cost"] > 0) == (short > 0)).all()
+    assert f["value_served"].between(0.0, 1.0).all()
+    assert ((f["extra_cost"] == 0) | (f["extra_cost"].abs() > 1e-6)).all()
+    if penalty is not None:
+        assert (f["worst_served"] < 1).all()  # 40 a unit is below what serving costs

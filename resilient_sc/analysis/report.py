@@ -133,7 +133,10 @@ STRESS_METHOD = [
     "remain, within lanes, supplier capacity per product and hub throughput. **guaranteed** is the largest "
     "fraction of demand that every market and product can still be given at once (the measure of the "
     "`survive` policy); **where** is the market and product at that floor. Holding the floor, the cheapest "
-    "re-routing is chosen, with each unit short priced per product (the penalties below). **value served** "
+    "re-routing is chosen, with each unit short priced per product (the penalties below) -- unless the "
+    "penalties are a price given for a unit short (`--penalty`, or the policy's `shortfall_penalty`): then "
+    "they alone choose the re-routing, which may leave short what could be served, and **guaranteed** is "
+    "the least fraction that re-routing gives any market and product. **value served** "
     "weighs the products by `unit_value`. **extra flow cost** is the change in purchase, handling, transport "
     "and tariff cost: it is negative when less is delivered, and stands next to the **shortfall cost** of "
     "what is not delivered; **impact** is their sum, less any shortfall cost the design has with nothing "
@@ -357,8 +360,8 @@ def _own_delivery(stress: StressResult, plan: Plan) -> str:
     own, replayed = plan.value_served(), stress.intact.get("value_served", math.nan)
     if math.isnan(own) or math.isnan(replayed) or abs(own - replayed) < 5e-4:
         return ""
-    return (f" (re-routed at the stress test's penalties; its plan delivers {served_fraction(own)} at its "
-            "policy's shortfall penalty)")
+    at = " at its policy's shortfall penalty" if plan.policy.shortfall_penalty is not None else ""
+    return f" (re-routed at the stress test's penalties; its plan delivers {served_fraction(own)}{at})"
 
 
 def compared(pct: float, reference: str = "", digits: int = 1) -> str:
@@ -413,8 +416,9 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
                    f"{_guarantee(worst['worst_served'])} (lowest: "
                    f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
                    f"served per product: {_served_by_product(stress, worst['failure'])} of its units.")
-        out.append(f"Under it the re-routed flows cost {signed_money(worst['extra_cost'])} against the "
-                   "design's flows with nothing failed" + (" (less is delivered)" if worst["extra_cost"] < 0
+        against = "its replay with nothing failed" if intact else "the design's flows with nothing failed"
+        out.append(f"Under it the re-routed flows cost {signed_money(worst['extra_cost'])} against "
+                   f"{against}" + (" (less is delivered)" if worst["extra_cost"] < 0
                                                             else "") + ", and the units "
                    f"short cost {money(worst['shortfall_cost'])} at {_penalties(stress)}: an impact of "
                    f"{money(worst['impact'])}.")

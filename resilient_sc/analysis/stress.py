@@ -13,7 +13,8 @@ the ``survive`` policy, docs/policies.md). Two LPs per failure, on one live HiGH
    supplier→hub→market path for p`` (money per unit), holding the floor t*: every unit that can
    be re-routed is, and scarce shared capacity goes to the dearer product. A plan whose policy
    has a ``shortfall_penalty`` is replayed at it (with nothing failed the replay is the plan),
-   and ``penalty`` sets ``π`` for any plan: those prices alone choose the re-routing.
+   and ``penalty`` sets ``π`` for any plan: those prices alone choose the re-routing (no floor
+   held), and the worst served fraction reported is the least that re-routing serves.
 
 Products have different units, so no figure adds units of two products: service is reported
 per product, as the worst (market, product) fraction, and weighted by ``unit_value``.
@@ -58,9 +59,10 @@ FAILURE_COLUMNS = ["failure", "kind", "elements", "probability", "worst_served",
 class StressResult:
     """What a design still serves under each failure.
 
-    ``failures``: one row per failure — ``worst_served`` (t*, the fraction of demand that every
-    market and product is still guaranteed), a (market, product) whose floor bounds t* (one
-    the re-routing leaves short only because ``penalties`` are below its cost is not named),
+    ``failures``: one row per failure — ``worst_served`` (the lowest fraction of its demand any
+    market gets of any product in the re-routing: by default t*, the fraction every market and
+    product is still guaranteed; at a given penalty, what the re-routing at those prices
+    serves), the (market, product) ``worst_market``, ``worst_product`` at it,
     ``value_served`` (fraction of the demand's value served, weighted by ``unit_value``; NaN
     unless every product has one), ``extra_cost`` (change in flow cost, money; negative when less
     is delivered), ``shortfall_cost`` (the units short priced at ``penalties``, money) and
@@ -421,10 +423,10 @@ class _Outcome:
     def figures(self, intact: _Outcome) -> dict[str, Any]:
         """This failure's row, its changes in cost against the ``intact`` design's replay."""
         d = self.demand
-        # the worst is a (market, product) at the floor whose floor row bounds t* -- not one the
-        # cost LP left as short by choice (a penalty below its re-routing cost), which more
-        # capacity would not help; ties to the largest demand by value; units of different
-        # products are never compared (without unit values the data's first is named)
+        # the worst is a (market, product) at the floor, ties to one short for want of capacity
+        # (its floor row bounds t*), not by choice (a penalty below its re-routing cost), then to
+        # the largest demand by value; units of different products are never compared (without
+        # unit values the data's first is named)
         at_stake = self.values * d["demand"].to_numpy(float)
         at_stake = at_stake if np.isfinite(at_stake).all() else np.zeros(len(d))
         served = d["served"].to_numpy(float)
@@ -435,11 +437,12 @@ class _Outcome:
         value_total = float(self.values @ d["demand"].to_numpy())
         served_value = float(self.values @ (d["demand"] - d["shortfall"]).to_numpy())
         extra = self.flow_cost - intact.flow_cost
+        extra = 0.0 if abs(extra) <= 1e-9 * max(abs(intact.flow_cost), 1.0) else extra  # LP noise
         short_cost = float(self.by_product["shortfall_cost"].sum())
         more_short = short_cost - float(intact.by_product["shortfall_cost"].sum())
         return {"worst_served": self.guaranteed, "worst_market": str(worst["market"]) if short else "",
                 "worst_product": str(worst["product"]) if short else "",
-                "value_served": served_value / value_total if value_total > 0 else np.nan,
+                "value_served": min(max(served_value / value_total, 0.0), 1.0) if value_total > 0 else np.nan,
                 "extra_cost": extra, "shortfall_cost": short_cost, "impact": extra + more_short}
 
 
@@ -507,10 +510,9 @@ class _Replay:
         starts = np.arange(nd, dtype=np.int32) * 2
         index = np.column_stack([self.u.columns, np.full(nd, n)]).ravel().astype(np.int32)
         value = np.column_stack([np.ones(nd), demand]).ravel()
-        self.floor_rows = slice(lm.n_rows, lm.n_rows + nd)
-        # penalties of the caller's may be below a re-routing's cost: then a row left at the floor
-        # may be so by choice, and only rows whose floor bounds t* (a nonzero dual) are named
+        # penalties of the caller's may be below a re-routing's cost: a unit left short by choice
         self.sheds_by_choice = sheds_by_choice
+        self.floor_rows = slice(lm.n_rows, lm.n_rows + nd)
         self.h.addRows(nd, np.full(nd, -highspy.kHighsInf), demand, len(index), starts, index, value)
         self.all_cols = np.arange(n + 1, dtype=np.int32)
         self.stage1 = np.zeros(n + 1)
@@ -538,12 +540,8 @@ class _Replay:
         self.h.changeColsBounds(1, t, np.zeros(1), np.ones(1))
         self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage1)
         guaranteed = float(np.clip(self._solve("best guaranteed fraction")[self.t], 0.0, 1.0))
-        if self.sheds_by_choice:
-            binding = np.abs(np.asarray(self.h.getSolution().row_dual)[self.floor_rows]) > 1e-9
-        else:  # the default penalties re-route every unit that can be: a row at the floor cannot do better
-            binding = np.ones(self.floor_rows.stop - self.floor_rows.start, bool)
-        if guaranteed <= SERVED_TOL:  # 1e-16 is 0 (and no -0): ties at 0 then rank by impact
-            guaranteed = 0.0
+        # rows whose floor bounds t* (a nonzero dual): short for want of capacity, not by choice
+        binding = np.abs(np.asarray(self.h.getSolution().row_dual)[self.floor_rows]) > 1e-9
         # the default penalties re-route every unit they can, holding the floor; prices of the
         # caller's or the policy's choose the re-routing alone (the floor held would make the
         # replay with nothing failed serve more than the plan, and a failure seem to save)
@@ -551,11 +549,15 @@ class _Replay:
         self.h.changeColsBounds(1, t, floor, floor)
         self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage2)
         x = self._solve("cheapest re-routing")[:-1]
-        short = np.clip(self.u.values(x), 0.0, None)
+        demand = self.frame["demand"].to_numpy(float)
+        short = self.u.values(x)
+        short = np.where(short <= SERVED_TOL * demand, 0.0, short)  # LP noise (1e-11 units) is none
         d = self.frame.assign(shortfall=short)
-        d["served"] = np.where(d["demand"] > 0, 1.0 - short / d["demand"].to_numpy(), 1.0)
-        if guaranteed >= 1.0 - SERVED_TOL:
-            guaranteed = 1.0
+        d["served"] = np.where(demand > 0, 1.0 - short / np.where(demand > 0, demand, 1.0), 1.0)
+        if self.sheds_by_choice:  # what the re-routing at those prices serves, not what it could
+            guaranteed = float(d["served"].min()) if len(d) else 1.0
+        if guaranteed <= SERVED_TOL or guaranteed >= 1.0 - SERVED_TOL:  # 1e-16 is 0 (and no -0)
+            guaranteed = float(round(guaranteed))
         p = d.assign(shortfall_cost=short * self.penalty).groupby("product")[
             ["demand", "shortfall", "shortfall_cost"]].sum().reindex(self.products).reset_index()
         p["served"] = 1.0 - p["shortfall"] / p["demand"]
