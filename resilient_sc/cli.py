@@ -55,6 +55,7 @@ from .cli_args import (
 from .cli_paths import check_paths, writing
 from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .format import frame_text, not_proven_optimal
+from .orlib import FORMATS
 from .periods import has_periods
 from .solvers import highs
 from .solvers.base import available_cpus
@@ -242,6 +243,8 @@ def _configure_orlib(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--capacity", metavar="C", type=positive,
                         help="hub capacity for the capa/capb/capc files, which leave it open (refused "
                              "for files that give their own)")
+    parser.add_argument("--format", choices=FORMATS, help="the file's layout (default: from its name, "
+                        "cap* OR-Library, p<number> Holmberg)")
     parser.add_argument("--out", metavar="DIR", type=path_text, required=True,
                         help="folder to write the network's CSV files into")
     add_force_option(parser, "an existing network folder")
@@ -259,7 +262,7 @@ def _run_orlib(args: argparse.Namespace) -> Outcome:
         raise ValidationError([f"({path}) | {what}"])
     check_paths(args, args.out, folder=True)
     try:
-        instance = read_instance(path, args.capacity)
+        instance = read_instance(path, args.capacity, args.format)
     except ValidationError:
         raise
     except (ValueError, IndexError) as exc:
@@ -270,7 +273,9 @@ def _run_orlib(args: argparse.Namespace) -> Outcome:
         write_network(frames, args.out, force=args.force, flag="--force")
     return Outcome(EXIT_OK, {"status": "written", "network": repr(network), "out": str(args.out),
                              "tables": list(frames)},
-                   text=f"wrote {network!r} to {args.out} ({len(frames)} CSV files)")
+                   text=f"wrote {network!r} to {args.out} ({len(frames)} CSV files)" + (
+                       "; a single-source instance: solve it with a policy of single_sourcing: true "
+                       "for its published optimum" if instance.single_source else ""))
 
 
 # ---- init -------------------------------------------------------------------------------

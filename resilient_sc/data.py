@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import DataWarning, ValidationError
+from .format import count
 from .limits import Limits, current, read_bytes
 from .schema import REQUIRED_TABLES, TABLES
 from .validation import (
@@ -200,10 +201,10 @@ class Network:
         return {name: self.table(name) for name in TABLES}
 
     def __repr__(self) -> str:
-        periods = f", {len(self.periods)} periods" if len(self.periods) else ""
-        return (f"Network({len(self.suppliers)} suppliers, {len(self.hubs)} hubs, "
-                f"{len(self.markets)} markets, {len(self.products)} products, "
-                f"{len(self.countries)} countries{periods})")
+        periods = f", {count(len(self.periods), 'period')}" if len(self.periods) else ""
+        return (f"Network({count(len(self.suppliers), 'supplier')}, {count(len(self.hubs), 'hub')}, "
+                f"{count(len(self.markets), 'market')}, {count(len(self.products), 'product')}, "
+                f"{count(len(self.countries), 'country', 'countries')}{periods})")
 
 
 def _digest(df: Any) -> bytes:

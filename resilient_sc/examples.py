@@ -1,7 +1,7 @@
 """Example networks shared by the README, docs, tests and benchmarks.
 
 >>> tiny()
-Network(2 suppliers, 1 hubs, 1 markets, 1 products, 2 countries)
+Network(2 suppliers, 1 hub, 1 market, 1 product, 2 countries)
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ capacity = total demand at cost 0, warehouses -> hubs (capacity, fixed cost), cu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ class FacilityInstance:
     fixed_cost: np.ndarray  # (m,) money
     demand: np.ndarray  # (n,) units
     allocation_cost: np.ndarray  # (m, n) money for serving all of customer j from i
+    single_source: bool = False  # Holmberg's: published optima assign each customer one facility
 
     def to_network(self) -> Network:
         """The instance as a Network (docs/formulation.md §7)."""
@@ -146,13 +148,40 @@ def read_holmberg(path: str | Path) -> FacilityInstance:
     head = nums[2:2 + 2 * m]
     demand = nums[2 + 2 * m:2 + 2 * m + n]
     cost = nums[2 + 2 * m + n:].reshape(m, n)
-    return FacilityInstance(path.name, head[0::2].copy(), head[1::2].copy(), demand, cost)
+    return FacilityInstance(path.name, head[0::2].copy(), head[1::2].copy(), demand, cost, single_source=True)
 
 
-def read_instance(path: str | Path, capacity: float | None = None) -> FacilityInstance:
-    """Read either format, told apart by the file name (``cap*`` is OR-Library)."""
+#: file formats by name: OR-Library's capacitated files are cap*, Holmberg's p1 ... p71
+FORMATS = ("orlib", "holmberg")
+
+
+def instance_format(path: str | Path) -> str | None:
+    """``"orlib"`` for a ``cap*`` file name, ``"holmberg"`` for ``p<number>`` (any extension),
+    else None: the two layouts hold equally many numbers, so a renamed file cannot be told.
+
+    >>> instance_format("cap41.txt"), instance_format("p47"), instance_format("inst41.txt")
+    ('orlib', 'holmberg', None)
+    """
+    name = Path(path).name.lower()
+    if name.startswith("cap"):
+        return "orlib"
+    return "holmberg" if re.fullmatch(r"p\d+(\.\w+)?", name) else None
+
+
+def read_instance(path: str | Path, capacity: float | None = None,
+                  kind: str | None = None) -> FacilityInstance:
+    """Read either format: ``kind`` ``"orlib"`` or ``"holmberg"``, or None to tell them apart by
+    the file name (:func:`instance_format`; a name that tells neither is refused, never guessed)."""
     path = Path(path)
-    if path.name.lower().startswith("cap"):
+    if kind is None:
+        kind = instance_format(path)
+        if kind is None:
+            raise ValidationError([f"({path.name}) | the name tells neither format: OR-Library files are "
+                                   "named cap*, Holmberg's p1 ... p71; pass kind='orlib' or 'holmberg' "
+                                   "(CLI: --format)"])
+    elif kind not in FORMATS:
+        raise ValidationError([f"({path.name}) | format {kind!r}: expected one of {', '.join(FORMATS)}"])
+    if kind == "orlib":
         return read_orlib(path, capacity)
     if capacity is not None:
         raise ValidationError([f"({path.name}) | a Holmberg file gives each warehouse's capacity: capacity "

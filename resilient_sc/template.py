@@ -9,7 +9,7 @@ not a roadmap), together a tiny valid network that solves (cost 70,200); ``READM
 >>> from resilient_sc import read_network
 >>> folder = write_template(pathlib.Path(tempfile.mkdtemp()) / "my_network")
 >>> read_network(folder)
-Network(1 suppliers, 1 hubs, 1 markets, 1 products, 2 countries)
+Network(1 supplier, 1 hub, 1 market, 1 product, 2 countries)
 """
 
 from __future__ import annotations

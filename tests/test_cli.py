@@ -262,7 +262,7 @@ def test_internal_error_is_one_line_without_debug(capsys, tiny_dir, monkeypatch)
 def test_validate(capsys, tiny_dir):
     assert main(["validate", str(tiny_dir)]) == 0
     out, err = capsys.readouterr()
-    assert out.strip() == "valid: Network(2 suppliers, 1 hubs, 1 markets, 1 products, 2 countries)"
+    assert out.strip() == "valid: Network(2 suppliers, 1 hub, 1 market, 1 product, 2 countries)"
     assert err == ""
 
 
@@ -327,7 +327,13 @@ def test_orlib_capacity_is_refused_where_the_file_gives_its_own(capsys, tmp_path
                                  "--out", str(tmp_path / "o"))
         assert code == 2 and words in data["reason"] and not (tmp_path / "o").exists()
     assert main(["orlib", str(tmp_path / "p01"), "--out", str(tmp_path / "o")]) == 0
+    assert "single-source instance: solve it with a policy of single_sourcing" in capsys.readouterr().out
     assert read_network(tmp_path / "o").hubs["capacity"].tolist() == [50.0]
+    (tmp_path / "p01").rename(tmp_path / "holmberg01")
+    code, data, _ = run_json(capsys, "orlib", str(tmp_path / "holmberg01"), "--out", str(tmp_path / "h"))
+    assert code == 2 and "the name tells neither format" in data["reason"]
+    renamed = str(tmp_path / "holmberg01")
+    assert main(["orlib", renamed, "--format", "holmberg", "--out", str(tmp_path / "h")]) == 0
 
 
 def test_orlib_of_a_folder_says_so_and_options_are_never_abbreviated(capsys, tmp_path):

@@ -125,7 +125,7 @@ print(f"{len(list(open('mynet/suppliers.csv')))} lines, took {time.perf_counter(
     out = gen.render(page)
     assert "stale output" not in out
     assert "# a comment is shown, not run" in out  # the commands as written ...
-    assert "valid: Network(2 suppliers, 1 hubs" in out  # ... and what the last one printed
+    assert "valid: Network(2 suppliers, 1 hub, " in out  # ... and what the last one printed
     assert "(no/such/folder) | no such file or folder" in out
     assert "3 lines, took … s" in out  # the page's blocks share a folder; durations are masked
     assert (ROOT / "examples" / "electronics" / "policy.yaml").read_text(encoding="utf-8").strip() in out

@@ -144,3 +144,47 @@ def test_transport_after_an_infeasible_set_of_open_hubs():
     assert transport(h1 | h2)[0] == pytest.approx(331.637)
     kernel = SolveOptions(accelerate_options=AccelerateOptions(min_kernel_size=1))  # the kernel, forced
     assert solve(net, Policy(), kernel).objective == pytest.approx(331.637)
+
+
+def _three_hub_network(supply: float, capacities: list[float], demand=(2.5, 1.25)):
+    """S0 feeds W1-W3 (fixed 10, 20, 30) at no cost; C1 and C2 (``demand``) at unit cost 1 from
+    every hub but W1 -> C2 (4)."""
+    import pandas as pd
+
+    from resilient_sc import Network
+
+    return Network.from_frames(
+        countries=pd.DataFrame({"country": ["X"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["S0"], "country": ["X"]}),
+        supplier_products=pd.DataFrame({"supplier": ["S0"], "capacity": [supply]}),
+        hubs=pd.DataFrame({"hub": ["W1", "W2", "W3"], "country": "X", "fixed_cost": [10.0, 20.0, 30.0],
+                           "capacity": capacities}),
+        markets=pd.DataFrame({"market": ["C1", "C2"], "country": "X"}),
+        demand=pd.DataFrame({"market": ["C1", "C2"], "demand": list(demand)}),
+        lanes=pd.DataFrame({"origin": ["S0"] * 3 + ["W1", "W1", "W2", "W2", "W3", "W3"],
+                            "destination": ["W1", "W2", "W3", "C1", "C2", "C1", "C2", "C1", "C2"],
+                            "unit_cost": [0.0] * 3 + [1.0, 4.0, 1.0, 1.0, 1.0, 1.0]}))
+
+
+def test_a_supplier_an_ulp_short_of_the_demand_is_still_facility_location():
+    """The converted instance's S0 holds the demands summed in file order, the model sums them in
+    its own: an ulp apart, the kernels were skipped for plain HiGHS (all 49 fractional random
+    instances of an audit)."""
+    total = np.nextafter(3.75, 0.0)
+    fl = recognise(build_model(_three_hub_network(total, [10.0, 10.0, 10.0]), Policy()))
+    assert fl is not None
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_a_hub_without_capacity_is_opened_last_and_warns_of_nothing():
+    """W1 (fixed 10) has no capacity: v / 0 printed divide-by-zero warnings in three kernels
+    and sorted a hub of negative value first. W2 alone serves both: 20 + 2 + 1 = 23."""
+    from resilient_sc import solve
+    from resilient_sc.solvers.base import AccelerateOptions
+
+    net = _three_hub_network(3.0, [0.0, 10.0, 10.0], (2.0, 1.0))
+    for single in (False, True):
+        forced = AccelerateOptions(min_kernel_size=1, ss_kernel_size=1)
+        plan = solve(net, Policy(single_sourcing=single), SolveOptions(accelerate_options=forced))
+        assert plan.report.route == ("facility-single" if single else "facility-multi")
+        assert plan.objective == pytest.approx(23.0)

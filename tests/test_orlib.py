@@ -56,3 +56,21 @@ def test_cap71_single_source(orlib_dir):
     net = read_instance(orlib_dir / "cap71.txt").to_network()
     plan = solve(net, Policy(single_sourcing=True))
     assert plan.objective == pytest.approx(MULTI_SOURCE["cap71"], rel=1e-6)
+
+
+def test_a_renamed_file_is_never_read_in_the_other_layout(orlib_dir, tmp_path):
+    """cap41 saved as inst41.txt holds as many numbers as a Holmberg file and was read as one
+    (customer C2's demand became 6739.725, a cost): a name that tells neither format is refused,
+    and ``kind`` (CLI ``--format``) reads it as what it is."""
+    from resilient_sc import ValidationError
+
+    renamed = tmp_path / "inst41.txt"
+    renamed.write_bytes((orlib_dir / "cap41.txt").read_bytes())
+    with pytest.raises(ValidationError, match=r"\(inst41.txt\) \| the name tells neither format.*--format"):
+        read_instance(renamed)
+    with pytest.raises(ValidationError, match="format 'excel': expected one of orlib, holmberg"):
+        read_instance(renamed, kind="excel")
+    as_orlib = read_instance(renamed, kind="orlib")
+    assert (as_orlib.demand == read_instance(orlib_dir / "cap41.txt").demand).all()
+    assert not as_orlib.single_source and read_instance(orlib_dir / "holmberg" / "p1").single_source
+    assert solve(as_orlib.to_network()).objective == pytest.approx(MULTI_SOURCE["cap41"], rel=1e-6)

@@ -10,7 +10,7 @@ workbook.
 >>> book.suffix, read_upload(book.read_bytes(), "x.xlsx", s.workdir)
 ('.xlsx', Network(22 suppliers, 8 hubs, 25 markets, 3 products, 13 countries))
 >>> template_network(s.workdir)
-Network(1 suppliers, 1 hubs, 1 markets, 1 products, 2 countries)
+Network(1 supplier, 1 hub, 1 market, 1 product, 2 countries)
 """
 
 from __future__ import annotations

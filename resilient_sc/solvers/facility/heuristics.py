@@ -107,7 +107,7 @@ def complete(lb: MultiSourceBound, opened: np.ndarray, v: np.ndarray, up: np.nda
     """``opened`` plus the cheapest (by v per unit capacity) allowed hubs until demand fits."""
     fl = lb.fl
     opened = opened.copy()
-    for i in np.argsort(v / fl.s, kind="stable"):
+    for i in np.argsort(fl.per_capacity(v), kind="stable"):
         if fl.s[opened].sum() >= lb.total:
             break
         if up[i] > 0.5:

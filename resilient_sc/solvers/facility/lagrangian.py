@@ -29,8 +29,8 @@ class HubChoice:
         o[free & (v < 0)] = 1.0
         short = self.total - float(s @ o)
         if short > 0:
-            cand = np.flatnonzero(free & (o == 0))
-            cand = cand[np.argsort(v[cand] / s[cand], kind="stable")]
+            cand = np.flatnonzero(free & (o == 0) & (s > 0))
+            cand = cand[np.argsort(self.fl.per_capacity(v[cand], cand), kind="stable")]
             for i in cand:
                 if short <= 0:
                     break

@@ -67,6 +67,12 @@ class FacilityProblem:
     def shape(self) -> tuple[int, int]:
         return self.cost.shape  # type: ignore[return-value]
 
+    def per_capacity(self, v: np.ndarray, hubs: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """``v / s`` of ``hubs``: a hub's value per unit of capacity, +inf for a hub of none (the
+        last a greedy opening picks, where 0/0 was NaN and a negative value -inf)."""
+        s = self.s[hubs]
+        return np.divide(v, s, out=np.full(len(s), np.inf), where=s > 0)
+
     def plan(self, opened: np.ndarray, frac: np.ndarray) -> np.ndarray:
         """The model's column vector of the plan with hubs ``opened`` serving fraction
         ``frac[i, j]`` of market j from hub i."""
@@ -93,7 +99,8 @@ def recognise(model: NetworkModel) -> FacilityProblem | None:
     if len(s.suppliers) != 1 or s.demand["product"].nunique() != 1 or len(s.inbound) != len(s.hubs):
         return None
     d = s.demand_table["demand"]
-    if s.supply["capacity"].min() < d.sum() or (s.demand["demand"] <= 0).any():
+    # the supplier holds all demand: a sum in another order may be an ulp below (1e-12 relative)
+    if s.supply["capacity"].min() < d.sum() * (1 - 1e-12) or (s.demand["demand"] <= 0).any():
         return None
     flows = s.flows
     if flows[["hub", "market"]].duplicated().any():

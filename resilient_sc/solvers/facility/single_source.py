@@ -64,7 +64,7 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
 
     def visit(p: Ascent) -> float:
         opened = (p.o > 0.5) | (fl.lo > 0.5)
-        for i in np.argsort(p.v / fl.s, kind="stable"):
+        for i in np.argsort(fl.per_capacity(p.v), kind="stable"):
             if fl.s[opened].sum() >= 1.05 * fl.d.sum():
                 break
             opened[i] |= fl.up[i] > 0.5
