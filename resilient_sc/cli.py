@@ -100,8 +100,10 @@ class _Warnings:
 
     messages: list[str] = field(default_factory=list)
 
-    def show(self, message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-        text = str(message) if issubclass(category, DataWarning) else f"{category.__name__}: {message}"
+    def show(self, message: Warning | str, category: type[Warning], filename: str = "", *args: Any,
+             **kwargs: Any) -> None:
+        ours = issubclass(category, DataWarning) or "resilient_sc" in Path(filename).parts
+        text = str(message) if ours else f"{category.__name__}: {message}"  # another package's: its kind
         self.messages.append(text)
         print(f"warning: {text}", file=sys.stderr)
 

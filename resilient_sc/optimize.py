@@ -79,12 +79,17 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
 
 def log_report(report: SolveReport, options: SolveOptions) -> None:
     """The report's line where the solver log goes (stderr, or appended to the log file)."""
+    log_line(report.line(), options)
+
+
+def log_line(text: str, options: SolveOptions) -> None:
+    """``text`` as a line where the solver log goes (stderr, or appended to the log file)."""
     if options.log is True:
-        print(report.line(), file=sys.stderr, flush=True)
+        print(text, file=sys.stderr, flush=True)
     elif options.log:
         try:
             with open(options.log, "a", encoding="utf-8") as log:
-                log.write(report.line() + "\n")
+                log.write(text + "\n")
         except OSError as exc:  # the plan is kept: a log that cannot be written costs no solve
             warnings.warn(f"(log) | could not write the solver log {options.log}: {exc.strerror or exc}; the "
                           "plan is kept", RuntimeWarning, stacklevel=3)

@@ -26,7 +26,7 @@ from .format import count, fraction, relative_gap, weight
 from .model.build import NetworkModel, build_period
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.transitions import BEFORE
-from .optimize import accepted, log_report
+from .optimize import accepted, log_line, log_report
 from .periods import policy_in
 from .policy import Policy
 from .results import COMPONENTS, Plan, plan_products
@@ -334,6 +334,7 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     deadline = options.deadline()
     start = None if options.backend == "pyomo" else periods_alone(model, options, deadline)
     seconds = time.perf_counter() - t0
+    log_line("roadmap: every period at once", options)
     result, report = solve_linear(model, until(options, deadline), start,  # type: ignore[arg-type]
                                   routes=_ROUTES)
     if start is not None:
@@ -365,10 +366,10 @@ def periods_alone(model: RoadmapModel, options: SolveOptions,
     of it spread over the periods still to solve. None when a period has no plan in that time
     (the roadmap's solve then says why)."""
     parts: dict[str, list[pd.DataFrame]] = {"suppliers": [], "hubs": [], "outbound": []}
-    alone = dataclasses.replace(options, log=False, allow_nonoptimal=True,
-                                mip_gap=max(options.mip_gap, START_GAP))
+    alone = dataclasses.replace(options, allow_nonoptimal=True, mip_gap=max(options.mip_gap, START_GAP))
     n = len(model.models)
     for k, (period, m) in enumerate(zip(model.periods["period"], model.models, strict=True)):
+        log_line(f"roadmap: period {period} solved alone, for the roadmap's MIP start", options)
         share = time.perf_counter() + (deadline - time.perf_counter()) / (2 * (n - k))
         result, _ = solve_linear(m, until(alone, share))
         if result.x is None:

@@ -543,7 +543,7 @@ def test_a_solver_log_that_cannot_be_written_keeps_the_plan(capsys, tiny_dir, tm
     code = main(["solve", str(tiny_dir), "--out", str(tmp_path / "plan"), "--log", "/dev/full", "--json"])
     out = capsys.readouterr().out
     assert code == 0 and (tmp_path / "plan" / "plan.json").is_file()
-    assert json.loads(out)["warnings"] == ["RuntimeWarning: (log) | could not write the solver log "
+    assert json.loads(out)["warnings"] == ["(log) | could not write the solver log "  # no "RuntimeWarning:"
                                            "/dev/full: No space left on device; the plan is kept"]
 
 

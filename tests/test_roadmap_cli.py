@@ -72,6 +72,18 @@ def test_solve_out_writes_the_roadmap_figure(capsys, data, tmp_path):
     assert code == 0 and is_png(tmp_path / "plan" / "roadmap.png")
 
 
+def test_the_log_has_every_solve_of_a_roadmap(capsys, data, tmp_path):
+    """--log held only the roadmap's last solve: the periods solved alone for its MIP start (the
+    first seconds of a large roadmap) went unlogged, and a run stopped then left no log."""
+    log = tmp_path / "highs.log"
+    code, _, _ = run(capsys, "solve", str(data), "--log", str(log))
+    text = log.read_text()
+    marks = [text.index(f"roadmap: period {p} solved alone") for p in ("2026", "2027")]
+    whole = text.index("roadmap: every period at once")
+    assert code == 0 and marks == sorted(marks) and marks[-1] < whole < text.index("solved by ")
+    assert text.count("Presolving model") >= 3  # each period's MIP, then the roadmap's
+
+
 # ---- premium ------------------------------------------------------------------------------
 def test_premium_json_matches_the_api(capsys, data, policies):
     code, out, _ = run(capsys, "premium", str(data), "--policies", str(policies), "--workers", "1")
