@@ -49,6 +49,7 @@ from .cli_args import (
     path_text,
     positive,
     seconds,
+    stress_arguments,
     sweep_values,
     whole,
 )
@@ -362,8 +363,9 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", metavar="FILE", type=path_text,
                         help="policy of the design to test (.yaml, .yml or .json; default: the base)")
     parser.add_argument("--failures", metavar="KINDS", type=failure_kinds,
-                        default=("country", "hub", "supplier"),
-                        help="comma-separated failure kinds to replay (default: country,hub,supplier)")
+                        default=("country", "hub", "supplier", "scenario"),
+                        help="comma-separated failure kinds to replay, 'scenario' for the disruptions "
+                             "table's scenarios (default: country,hub,supplier,scenario)")
     parser.add_argument("--penalty", metavar="P", type=non_negative,
                         help="money per unit short, for every product (default: the policy's "
                              "shortfall_penalty, else per product its unit_value + 10 × its dearest "
@@ -383,7 +385,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     if has_periods(network):
         return _report_outcome(*cli_roadmap.stress(args, network, policy, writing))
     plan = solve(network, policy, analysis_options(args))
-    stress = stress_test(network, plan, args.failures, penalty=args.penalty)
+    stress = stress_test(network, plan, penalty=args.penalty, **stress_arguments(args.failures))
     data = {"status": "ok", "plan": plan.to_dict(), **stress.to_dict()}
     worst = stress.worst_table(10)
     columns = ["failure", "worst_served", "worst_market", "worst_product",
@@ -540,6 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
 def failure(exc: BaseException) -> Outcome:
     """The outcome of a command that raised ``exc``."""
     if isinstance(exc, ValidationError):
+        if exc.about == "in the input data" and all(p.startswith(("(--", "(init)")) for p in exc.problems):
+            exc = ValidationError(exc.problems, "in the command's arguments")
         return Outcome(EXIT_BAD_INPUT, {"status": "invalid_input", "reason": str(exc),
                                         "problems": list(exc.problems)}, error=str(exc))
     if isinstance(exc, InfeasiblePolicyError):

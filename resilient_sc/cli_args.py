@@ -13,16 +13,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+#: ``--failures``'s word for the scenarios of the disruptions table, beside the failure kinds
+SCENARIO = "scenario"
+
 
 def failure_kinds(text: str) -> tuple[str, ...]:
+    """The failure kinds of ``--failures``, and :data:`SCENARIO` for the disruptions scenarios."""
     from .schema import FAILURE_KINDS
 
     kinds = tuple(k.strip() for k in text.split(",") if k.strip())
-    bad = [k for k in kinds if k not in FAILURE_KINDS]
+    bad = [k for k in kinds if k not in (*FAILURE_KINDS, SCENARIO)]
     if bad or not kinds:
         raise argparse.ArgumentTypeError(f"{text!r}: give a comma-separated subset of "
-                                         f"{','.join(FAILURE_KINDS)}")
+                                         f"{','.join(FAILURE_KINDS)},{SCENARIO}")
     return kinds
+
+
+def stress_arguments(kinds: tuple[str, ...]) -> dict[str, object]:
+    """``stress_test``'s ``failures`` and ``scenarios`` of ``--failures`` kinds."""
+    return {"failures": tuple(k for k in kinds if k != SCENARIO), "scenarios": SCENARIO in kinds}
 
 
 def number(ok: Callable[[float], bool], want: str) -> Callable[[str], float]:

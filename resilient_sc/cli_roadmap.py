@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli_args import analysis_options
+from .cli_args import analysis_options, stress_arguments
 from .exceptions import ValidationError
 from .format import frame_text, not_proven_optimal
 from .periods import period_ids
@@ -92,7 +92,7 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
     from .roadmap import solve_roadmap
 
     roadmap = solve_roadmap(network, policy, analysis_options(args))
-    results = roadmap_stress(roadmap, args.failures, penalty=args.penalty)
+    results = roadmap_stress(roadmap, penalty=args.penalty, **stress_arguments(args.failures))
     summary = roadmap_stress_table(results)
     text = "\n".join([f"# Stress test of {path_title(policy)}, period by period", "",
                       *roadmap_stress_sentences(roadmap, results), "",

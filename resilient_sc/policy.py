@@ -649,6 +649,12 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
         mapping = load_mapping(path, "policies", limits)
     except ValidationError as exc:
         raise PolicyError(exc.problems, str(path), "policies file") from exc
+    if mapping and set(map(str, mapping)) <= set(POLICY_FIELDS) and not any(  # one policy's fields
+            isinstance(v, Mapping) for v in mapping.values()):
+        fields = ", ".join(map(str, mapping))
+        raise PolicyError([f"(policies) | {path.name} holds one policy's fields ({clip(fields, 120)}); a "
+                           "policies file names each policy: near: {min_local_share: 0.5} (one policy goes "
+                           "in a policy file: CLI --policy)"], str(path), "policies file")
     named: set[str] = set()
     for name, data in mapping.items():
         if str(name) in named:  # YAML keys 1 and '1': one name, as text

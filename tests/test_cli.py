@@ -436,6 +436,7 @@ def test_cli_frontier(capsys, tiny_dir, tmp_path):
     assert (tmp_path / "out" / "frontier.png").is_file()
     code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_shar", "--values", "0")
     assert code == 2 and "unknown policy field" in data["reason"]
+    assert data["reason"].startswith("1 problem in the command's arguments:")  # not "in the input data"
     code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_share",
                              "--values", "0,2")
     assert code == 2 and "min_local_share == 2" in data["reason"]
@@ -480,3 +481,17 @@ def test_analyses_take_a_time_limit_per_solve(capsys, tiny_dir, tmp_path, monkey
 def cli_help(capsys, command: str) -> str:
     assert main([command, "--help"]) == 0
     return capsys.readouterr().out
+
+
+def test_stress_failures_say_whether_scenarios_are_replayed(capsys):
+    """``--failures hub`` replayed the disruptions table's country and supplier scenarios too;
+    ``scenario`` is a kind of its own, in the default."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "electronics"
+    runs = {}
+    for kinds in ("hub", "hub,scenario", None):
+        argv = ["stress", str(example), *(["--failures", kinds] if kinds else [])]
+        code, data, _ = run_json(capsys, *argv)
+        assert code == 0
+        runs[kinds] = {f["failure"].split(":")[0] for f in data["failures"]}
+    assert runs == {"hub": {"hub"}, "hub,scenario": {"hub", "scenario"},
+                    None: {"country", "hub", "supplier", "scenario"}}

@@ -169,6 +169,18 @@ def test_anchors_within_the_limits_still_work(tmp_path: Path):
     assert policies["strict"] == Policy(min_local_share=0.5, survive=("country",), min_suppliers=2)
 
 
+def test_one_policy_given_as_a_policies_file_is_said_to_be_one(tmp_path: Path):
+    """A policy file passed as --policies read each field as a policy name: "(policy
+    'min_local_share') | expected a mapping of field: value, got 0.5". A policy named as a field,
+    with its fields beneath, is still a policies file."""
+    (tmp_path / "one.yaml").write_text("min_local_share: 0.5\nsurvive: [country]\n")
+    with pytest.raises(PolicyError, match=r"one.yaml holds one policy's fields \(min_local_share, survive\); "
+                                          "a policies file names each policy"):
+        load_policies(tmp_path / "one.yaml")
+    (tmp_path / "named.yaml").write_text("survive: {survive: [country]}\n")
+    assert load_policies(tmp_path / "named.yaml") == {"survive": Policy(survive=("country",))}
+
+
 def test_policy_files_that_are_not_text_or_not_files(tmp_path: Path):
     (tmp_path / "latin.yaml").write_bytes(b"survive: [pa\xefs]\n")
     with pytest.raises(ValidationError, match=r"latin.yaml is not UTF-8 text \(byte 0xef at offset 12\)"):
