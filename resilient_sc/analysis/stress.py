@@ -540,8 +540,10 @@ class _Replay:
         self.h.changeColsBounds(1, t, np.zeros(1), np.ones(1))
         self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage1)
         guaranteed = float(np.clip(self._solve("best guaranteed fraction")[self.t], 0.0, 1.0))
-        # rows whose floor bounds t* (a nonzero dual): short for want of capacity, not by choice
-        binding = np.abs(np.asarray(self.h.getSolution().row_dual)[self.floor_rows]) > 1e-9
+        # rows whose floor bounds t* (a nonzero dual): short for want of capacity, not by choice;
+        # the default penalties re-route every unit that can be: a row at the floor cannot do better
+        binding = (np.abs(np.asarray(self.h.getSolution().row_dual)[self.floor_rows]) > 1e-9
+                   if self.sheds_by_choice else np.ones(self.floor_rows.stop - self.floor_rows.start, bool))
         # the default penalties re-route every unit they can, holding the floor; prices of the
         # caller's or the policy's choose the re-routing alone (the floor held would make the
         # replay with nothing failed serve more than the plan, and a failure seem to save)
