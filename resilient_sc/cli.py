@@ -472,8 +472,8 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
 
 def _run_frontier(args: argparse.Namespace) -> Outcome:
     from .analysis import frontier
+    from .analysis.frontier_report import frontier_reference, frontier_sentences, write_frontier_report
     from .analysis.premium import shown_columns
-    from .analysis.report import frontier_reference, frontier_sentences, write_frontier_report
     from .policy import Policy
 
     check_paths(args, args.out, folder=True)

@@ -17,7 +17,8 @@ import pytest
 from resilient_sc import solve
 from resilient_sc.analysis import figures as fg
 from resilient_sc.analysis import stress_test
-from resilient_sc.analysis.report import write_frontier_report, write_premium_report, write_stress_report
+from resilient_sc.analysis.frontier_report import write_frontier_report
+from resilient_sc.analysis.report import write_premium_report, write_stress_report
 from resilient_sc.schema import TABLES
 
 from .cases import TINY_POLICIES as POLICIES
@@ -44,7 +45,7 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
 
     fig = fg.served_heatmap(outcomes[0].stress, service_level=0.8)
     assert fig.axes[0].get_ylabel() == "failure" and fig.axes[0].get_title() == "default (% of its units)"
-    assert fig._supxlabel.get_text().startswith("market. 4 of 4 failures leave demand short")
+    assert fig._supxlabel.get_text().startswith("Markets across, failures down. 4 of 4 failures leave demand")
     assert "service level" in " ".join(t.get_text() for t in fig.axes[-1].get_yticklabels())
     svg = fg.save_figure(fig, tmp_path / "served.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and "Paris" in svg
@@ -107,7 +108,7 @@ def test_stress_and_frontier_reports(sweep, located_tiny, tmp_path):
 def test_a_tie_with_the_base_is_no_saving(sweep):
     """Two optimal plans of the same cost can differ by 1e-9 % in the last bit: the sentences
     say 0.0%, never -0.0% or "costs 0.0% less"."""
-    from resilient_sc.analysis.report import frontier_sentences
+    from resilient_sc.analysis.frontier_report import frontier_sentences
     from resilient_sc.format import pct_points
     df = sweep[1].copy()
     ok = df.index[df["status"] != "infeasible"]
@@ -185,7 +186,7 @@ def test_a_floor_short_of_everything_never_reads_100_percent():
 def test_each_infeasible_value_keeps_its_own_reason():
     """A frontier's infeasible values each have their own shortfall: the sentence must not give
     the first value's for all (0.95 misses 2,616 units, not 0.9's 1,652)."""
-    from resilient_sc.analysis.report import frontier_sentences
+    from resilient_sc.analysis.frontier_report import frontier_sentences
 
     df = pd.DataFrame({"min_local_share": [0.9, 0.95, 0.97], "status": ["infeasible"] * 3,
                        "cost": [float("nan")] * 3, "reason": [
@@ -246,7 +247,7 @@ def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch):
     import importlib
 
     from resilient_sc import Policy, examples, frontier
-    from resilient_sc.analysis.report import frontier_sentences
+    from resilient_sc.analysis.frontier_report import frontier_sentences
     from resilient_sc.exceptions import NotOptimalError
 
     frontier_module = importlib.import_module("resilient_sc.analysis.frontier")
@@ -275,7 +276,7 @@ def test_a_frontier_names_its_reference_and_an_infeasible_one():
     policy sets the swept field itself looser values cost less; a starting policy without a plan
     is named as the fault, whatever the values swept."""
     from resilient_sc import InfeasiblePolicyError, Policy, examples, frontier
-    from resilient_sc.analysis.report import frontier_reference
+    from resilient_sc.analysis.frontier_report import frontier_reference
 
     assert frontier_reference("min_local_share", None) == "the cost-optimal design (no resilience policy)"
     assert frontier_reference("min_local_share", Policy(min_local_share=0.5, min_suppliers=2)) == (

@@ -298,7 +298,7 @@ def test_paths_that_tie_are_said_to_cost_the_same():
 def test_frontier_sentences_of_one_point_and_of_tiny_steps():
     """One feasible value reads as one point, not a range from it to itself; the largest step is
     given in the table's two decimals, and none when it reads +0.00."""
-    from resilient_sc.analysis.report import frontier_sentences
+    from resilient_sc.analysis.frontier_report import frontier_sentences
     df = pd.DataFrame({"min_local_share": [0.6, 0.4], "status": ["optimal", "infeasible"],
                        "reason": ["", "no"], "cost": [100.0, math.nan], "premium_pct": [0.1, math.nan]})
     assert frontier_sentences(df, "min_local_share")[0] == (

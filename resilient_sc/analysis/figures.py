@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import io
-from ..format import count, pct_points, relative_gap, served_fraction
+from ..format import count, money, pct_points, relative_gap, served_fraction
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status
 from .premium import NO_PENALTY_PCT, counts_penalties
@@ -273,13 +273,16 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     if level is not None:
         bar.ax.axhline(level, color="black", lw=2.0)
     quiet = len(f) - len(hurt)
+    prices = ", ".join(f"{p} {money(v)}" for p, v in stress.penalties.items())
+    priced = (f"Re-routed at the penalties given for a unit short ({prices} a unit): what those prices "
+              "serve, which may leave short what the design could deliver. ") if stress.priced else ""
     if own:
-        shown = (f"market. First row: the design with nothing failed, which leaves some demand short; "
-                 f"{len(hurt)} of {len(f)} failures serve some market less than that, {quiet} do not and "
-                 "are not shown")
+        shown = (f"Markets across, failures down. {priced}First row: the design with nothing failed, which "
+                 f"leaves some demand short; {len(hurt)} of {len(f)} failures serve some market less than "
+                 f"that, {quiet} do not and are not shown")
     else:
-        shown = (f"market. {len(hurt)} of {len(f)} failures leave demand short; {quiet} serve all of it "
-                 "and are not shown")
+        shown = (f"Markets across, failures down. {priced}{len(hurt)} of {len(f)} failures leave demand "
+                 f"short; {quiet} serve all of it and are not shown")
     if any(mat.reindex(columns=markets).isna().to_numpy().any() for mat in mats.values()):
         shown += ". Grey: no demand for the product in the market"
     hidden = len(every) - len(markets)

@@ -117,7 +117,7 @@ def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResul
              f"Data: {_source(network)}. Money in the data's currency; quantities in units of each "
              "product (never added across products).", "",
              "## In short", "", *_bullets(stress_sentences(plan, stress)), "",
-             "## Worst failures", "", *STRESS_METHOD, "", *_failure_table(stress), ""]
+             "## Worst failures", "", *stress_method(stress), "", *_failure_table(stress), ""]
     lines += _image(heat, "Demand served per market and product under each failure")
     lines += _image(drawn, "The design: suppliers, hubs, markets and flows")
     lines += _files(w, {
@@ -127,20 +127,29 @@ def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResul
     return w.report(lines)
 
 
-#: how a stress test is read, in the report
-STRESS_METHOD = [
-    "Each failure is replayed on the fixed design: flows are re-routed through the suppliers and hubs that "
-    "remain, within lanes, supplier capacity per product and hub throughput. **guaranteed** is the largest "
-    "fraction of demand that every market and product can still be given at once (the measure of the "
-    "`survive` policy); **where** is the market and product at that floor. Holding the floor, the cheapest "
-    "re-routing is chosen, with each unit short priced per product (the penalties below) -- unless the "
-    "penalties are a price given for a unit short (`--penalty`, or the policy's `shortfall_penalty`): then "
-    "they alone choose the re-routing, which may leave short what could be served, and **guaranteed** is "
-    "the least fraction that re-routing gives any market and product. **value served** "
-    "weighs the products by `unit_value`. **extra flow cost** is the change in purchase, handling, transport "
-    "and tariff cost: it is negative when less is delivered, and stands next to the **shortfall cost** of "
-    "what is not delivered; **impact** is their sum, less any shortfall cost the design has with nothing "
-    "failed (the cost the failure adds)."]
+def stress_method(stress: StressResult) -> list[str]:
+    """How a stress test is read, in the report: the floor held at the default penalties, or the
+    re-routing that penalties given (``stress.priced``) alone choose."""
+    if stress.priced:
+        measure = ("**least served** is the smallest fraction of its demand that any market gets of any "
+                   "product; **where** is that market and product. The re-routing is the cheapest at the "
+                   "penalties given for a unit short (per product, below): a unit that costs more to deliver "
+                   "than its penalty is left short even where the design could deliver it, so these figures "
+                   "are what those prices serve, not what the design can guarantee.")
+    else:
+        measure = ("**guaranteed** is the largest fraction of demand that every market and product can "
+                   "still be given at once (the measure of the `survive` policy); **where** is the market "
+                   "and product at that floor. Holding the floor, the cheapest re-routing is chosen, each "
+                   "unit short priced per product at the stress test's penalties, so every unit that can "
+                   "be delivered is.")
+    return [
+        "Each failure is replayed on the fixed design: flows are re-routed through the suppliers and hubs "
+        f"that remain, within lanes, supplier capacity per product and hub throughput. {measure} The "
+        "failures are ranked by that fraction, lowest first, then by impact. **value served** weighs the "
+        "products by `unit_value`. **extra flow cost** is the change in purchase, handling, transport and "
+        "tariff cost: it is negative when less is delivered, and stands next to the **shortfall cost** of "
+        "what is not delivered; **impact** is their sum, less any shortfall cost the design has with "
+        "nothing failed (the cost the failure adds)."]
 
 
 def design_title(policy: Policy) -> str:
@@ -224,32 +233,6 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
 
 
 # ---- frontier -----------------------------------------------------------------------------
-def write_frontier_report(folder: str | Path, df: pd.DataFrame, field: str,
-                          figures: bool | None = None, force: bool = False,
-                          policy: Policy | None = None) -> list[Path]:
-    """Write ``frontier.csv``, the frontier figure and ``report.md`` for a :func:`frontier` swept
-    on top of ``policy`` (None: no policy), the reference of its premiums."""
-    with _report_folder(folder, figures, force) as w:
-        return _frontier_report(w, df, field, policy)
-
-
-def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | None) -> list[Path]:
-    w.csv("frontier.csv", df)
-    reference = "base" if policy is None or policy.is_base else "the starting policy's design"
-    chart = w.figure("frontier.png", lambda: fg.frontier_figure(df, field, reference))
-    unit = fg.field_unit(field)
-    lines = [f"# Frontier of {field}", "",
-             f"The cheapest design found for each value of `{field}` ({unit}); the premium is over "
-             f"{frontier_reference(field, policy)}, in % of its cost. **worst served** is the fraction of "
-             "demand that every market and product is still guaranteed under the worst single failure "
-             "replayed on each design.", "",
-             "## In short", "", *_bullets(frontier_sentences(df, field)), "",
-             "## Points", "", *_frontier_table(df, field), ""]
-    lines += _image(chart, f"Premium and worst-case service against {field}")
-    lines += _files(w, {"frontier.csv": "one row per value: status, cost, premium, worst served"})
-    return w.report(lines)
-
-
 # ---- sentences ----------------------------------------------------------------------------
 def premium_sentences(outcomes: Sequence[PolicyOutcome], table: pd.DataFrame) -> list[str]:
     """One plain-words sentence per policy: its premium and its service under the worst failure;
@@ -494,18 +477,6 @@ def _penalties(stress: StressResult) -> str:
     return ", ".join(f"{money(v)} per unit of {p}" for p, v in stress.penalties.items())
 
 
-def largest_step(ok: pd.DataFrame, field: str) -> list[str]:
-    """The largest rise in premium between two neighbouring values of ``field`` (rows ``ok`` in
-    sweep order), in the table's two decimals; none when it reads +0.00. "Largest", not
-    "steepest": the values need not be evenly spaced."""
-    steps = ok["premium_pct"].diff().iloc[1:]
-    if not len(steps) or pct_points(max(steps.max(), 0.0)) == "0.00%":
-        return []
-    i = int(steps.to_numpy().argmax()) + 1
-    return [f"The largest step in premium is from {value(ok[field].iloc[i - 1])} to "
-            f"{value(ok[field].iloc[i])}: +{pct_points(steps.iloc[i - 1])[:-1]} percentage points."]
-
-
 def _worst(stress: StressResult | None) -> tuple[str, float, str]:
     """(phrase, guaranteed fraction, failure) of the worst single country failure, else of the
     worst single failure, ranked as :meth:`StressResult.ranked` ranks them (lowest guaranteed
@@ -524,71 +495,6 @@ def _worst(stress: StressResult | None) -> tuple[str, float, str]:
     return what, float(row["worst_served"]), str(row["failure"])
 
 
-def frontier_reference(field: str, policy: Policy | None) -> str:
-    """What the premiums of a frontier of ``field`` swept on top of ``policy`` are over: its
-    starting policy's design, which may set ``field`` itself (looser values then cost less)."""
-    if policy is None or policy.is_base:
-        return "the cost-optimal design (no resilience policy)"
-    own = getattr(policy, field)
-    text = f"the design of the starting policy ({_describe(policy)})"
-    if own is not None and own != () and field in policy.to_dict():
-        numeric = isinstance(own, int | float | dict) and not isinstance(own, bool)
-        shown = _mapping(own) if isinstance(own, dict) else value(own)
-        text += (f", which sets {field} itself (" + (f"values looser than {shown} cost less" if numeric else
-                 f"a value looser than its own, {shown}, can cost less") + ": a negative premium)")
-    return text
-
-
-def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
-    """Cost and worst-case service at both ends of a frontier, its largest step, the values with
-    plans not proven optimal and those without a plan (infeasible or not solved)."""
-    ok = df.loc[df["cost"].notna()]
-    reasons = [f"{'Infeasible' if status == 'infeasible' else 'Not solved within the limits (no plan kept)'} "
-               f"at {field} = {values}: {reason}"
-               for status in ("infeasible", "not_solved")
-               for values, reason in reasons_by_value(df.loc[df["cost"].isna() & (df["status"] == status)],
-                                                      field)]
-    out: list[str] = []
-    # a value not solved within the limits may have designs: only an infeasible one has none
-    has = "gives a feasible design" if (df["status"] != "not_solved").all() else "has a plan"
-    if ok.empty:
-        return [f"No value of {field} {has}.", *reasons]
-    first, last = ok.iloc[0], ok.iloc[-1]
-    if len(ok) == 1:
-        out.append(f"Only {field} = {value(first[field])} {has}: it costs "
-                   f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}).")
-    else:
-        out.append(f"As {field} goes from {value(first[field])} to {value(last[field])}, the cost goes from "
-                   f"{money(first['cost'])} to {money(last['cost'])} (premium "
-                   f"{pct_points(first['premium_pct'])} to {pct_points(last['premium_pct'])}).")
-    if counts_penalties(ok):
-        out.append(f"These costs count shortfall and expected disruption cost where the policy has a "
-                   f"shortfall penalty; without them the network's premium goes from "
-                   f"{pct_points(first['network_premium_pct'])} to "
-                   f"{pct_points(last['network_premium_pct'])}.")
-    if "worst_served" in ok and ok["worst_served"].notna().any():
-        ends = [first] if len(ok) == 1 else [first, last]
-        out.append("Under its worst single failure, " + "; ".join(
-            f"at {field} = {value(r[field])} ({r['worst_failure']}) {_guarantee(r['worst_served'])}"
-            for r in ends) + ".")
-    out += largest_step(ok, field)
-    unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
-    if len(unproven):
-        out.append(f"At {field} = {', '.join(value(v) for v in unproven[field])} the plan is the best found "
-                   "within the limits of the solve, not proven optimal: its cost and premium may be too "
-                   "high, and the curve need not rise there.")
-    return out + reasons
-
-
-def reasons_by_value(bad: pd.DataFrame, field: str) -> list[tuple[str, str]]:
-    """The first reason of each sweep value in ``bad`` (values with the same reason together):
-    ``[("0.9, 0.95", "... (missing 1,652 units).")]``; each value keeps its own numbers."""
-    groups: dict[str, list[str]] = {}
-    for v, reason in zip(bad[field], bad["reason"] if len(bad) else [], strict=True):
-        groups.setdefault(_reason(str(reason)), []).append(value(v))
-    return [(", ".join(values), reason) for reason, values in groups.items()]
-
-
 # ---- tables -------------------------------------------------------------------------------
 def _premium_table(table: pd.DataFrame) -> list[str]:
     cols = {"policy": str, "status": str, "cost": money, "premium_pct": pct_points,
@@ -605,21 +511,26 @@ def _premium_table(table: pd.DataFrame) -> list[str]:
 
 
 def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
-    f = stress.worst_table(n)
+    """The ``n`` worst failures of those that leave more demand short than nothing failed, and
+    how many others add nothing (a failure of no effect is never listed as a worst one)."""
+    f = stress.worst_table()
+    f = f.loc[stress.hurt().reindex(f.index).to_numpy(bool)]
+    quiet = len(stress.failures) - len(f)
+    if f.empty:
+        return [f"No failure of the {count(quiet, 'failure')} replayed leaves more demand short than the "
+                "design with nothing failed."]
     cols = {"failure": str, "worst_served": served_fraction, "worst_market": str, "worst_product": str,
             **{f"served {p}": served_fraction for p in stress.products},
             "value_served": served_fraction, "extra_cost": money, "shortfall_cost": money, "impact": money}
-    return _markdown(f, cols, {"worst_served": "guaranteed", "worst_market": "where: market",
-                               "worst_product": "product", "value_served": "value served",
-                               "extra_cost": "extra flow cost", "shortfall_cost": "shortfall cost"})
-
-
-def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
-    cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points, **_network_premium(df),
-            "worst_served": served_fraction, "n_suppliers": whole, "n_hubs": whole}
-    return _markdown(df, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
-                                "worst_served": "worst served",
-                                "n_suppliers": "suppliers", "n_hubs": "hubs"})
+    table = _markdown(f.head(n), cols, {
+        "worst_served": "least served" if stress.priced else "guaranteed", "worst_market": "where: market",
+        "worst_product": "product", "value_served": "value served", "extra_cost": "extra flow cost",
+        "shortfall_cost": "shortfall cost"})
+    more = [f"{count(len(f) - n, 'more failure')} that leave demand short are in stress_failures.csv."] \
+        if len(f) > n else []
+    quiet_line = [f"{count(quiet, 'other failure')} leave no more demand short than the design with nothing "
+                  "failed, and are not listed."] if quiet else []
+    return [*table, "", *more, *quiet_line] if more or quiet_line else table
 
 
 def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .. import io
@@ -33,9 +34,9 @@ from ..format import (
 )
 from ..solvers.base import Status
 from . import figures as fg
+from .frontier_report import largest_step, reasons_by_value
 from .premium import counts_penalties, shown_columns
 from .report import (
-    STRESS_METHOD,
     _bullets,
     _describe,
     _failure_table,
@@ -54,9 +55,8 @@ from .report import (
     _tied,
     _Writer,
     compared,
-    largest_step,
-    reasons_by_value,
     service_level,
+    stress_method,
 )
 
 if TYPE_CHECKING:
@@ -398,6 +398,10 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
              "worst_product": "product", "expected_value_served": "expected value served",
              "expected_shortfall_cost": "expected shortfall cost",
              "expected_extra_cost": "expected extra flow cost"}
+    prices = {tuple(np.round(r.penalties.to_numpy(float), 6)) for r in results.values()}
+    priced_apart = (" A unit short is priced at each period's penalties (listed under each period), which "
+                    "differ between periods: compare served fractions across periods, not shortfall costs."
+                    if len(prices) > 1 else "")
     lines = [f"# Stress test of {path_title(roadmap.policy)}, period by period", "",
              f"Data: {_source(network)}. Money in the data's currency; quantities in units of each "
              "product (never added across products). Every figure below is conditional on the "
@@ -410,9 +414,9 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
              "worst failure (**where**: the market and product at that floor); **expected**: averaged over "
              "the period's failures as weighted above (by the disruption scenarios' probabilities when "
              "they have some, else each failure alike): value served a fraction of the demand's value, "
-             "shortfall cost and change in flow cost in money.", "",
+             "shortfall cost and change in flow cost in money." + priced_apart, "",
              *_image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period"),
-             *STRESS_METHOD, ""]
+             *(stress_method(next(iter(results.values()))) if results else []), ""]
     level = service_level(roadmap.policy)
     for period, stress in results.items():
         lines += [f"## {period}", "", f"Units short are priced at {_penalties(stress)}.", "",

@@ -79,6 +79,9 @@ class StressResult:
     touches the design (a plan that contracts nothing and leaves its demand short).
     ``intact_shortfalls``: the design's own demand, shortfall and ``served`` per market and
     product with nothing failed (short only under a policy with a ``shortfall_penalty``).
+    ``priced``: the penalties were given (``penalty``, or the policy's ``shortfall_penalty``) and
+    alone chose the re-routing: the served figures are what those prices serve, which may leave
+    short what the design could serve.
     """
 
     failures: pd.DataFrame
@@ -88,6 +91,7 @@ class StressResult:
     conditional_on: str
     intact: Mapping[str, Any] = field(default_factory=dict)
     intact_shortfalls: pd.DataFrame | None = None
+    priced: bool = False
 
     @property
     def products(self) -> list[str]:
@@ -330,7 +334,7 @@ def stress_test(network: Network, plan: Plan,
                                             strict=True))}
     return StressResult(pd.DataFrame(rows, columns=FAILURE_COLUMNS), stack(products, product_cols),
                         stack(shorts, short_cols), penalties, conditional_on, intact,
-                        base.demand[short_cols[1:]].copy())
+                        base.demand[short_cols[1:]].copy(), priced=penalty is not None)
 
 
 def _check_same_network(network: Network, plan: Plan) -> None:
@@ -555,7 +559,8 @@ class _Replay:
         short = self.u.values(x)
         short = np.where(short <= SERVED_TOL * demand, 0.0, short)  # LP noise (1e-11 units) is none
         d = self.frame.assign(shortfall=short)
-        d["served"] = np.where(demand > 0, 1.0 - short / np.where(demand > 0, demand, 1.0), 1.0)
+        served = np.where(demand > 0, 1.0 - short / np.where(demand > 0, demand, 1.0), 1.0)
+        d["served"] = np.clip(served, 0.0, 1.0)  # no -6.7e-16
         if self.sheds_by_choice:  # what the re-routing at those prices serves, not what it could
             guaranteed = float(d["served"].min()) if len(d) else 1.0
         if guaranteed <= SERVED_TOL or guaranteed >= 1.0 - SERVED_TOL:  # 1e-16 is 0 (and no -0)

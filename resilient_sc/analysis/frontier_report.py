@@ -1,0 +1,142 @@
+"""The frontier's report: how cost and worst-case service move as one policy field sweeps
+(``frontier.csv``, ``frontier.png`` and a plain-words ``report.md``, written as a whole like
+every report of :mod:`resilient_sc.analysis.report`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..format import money, pct_points, served_fraction, value, whole
+from ..solvers.base import Status
+from . import figures as fg
+from .premium import counts_penalties
+from .report import (
+    _bullets,
+    _describe,
+    _files,
+    _guarantee,
+    _image,
+    _mapping,
+    _markdown,
+    _network_premium,
+    _reason,
+    _report_folder,
+    _Writer,
+)
+
+if TYPE_CHECKING:
+    from ..policy import Policy
+
+
+def write_frontier_report(folder: str | Path, df: pd.DataFrame, field: str,
+                          figures: bool | None = None, force: bool = False,
+                          policy: Policy | None = None) -> list[Path]:
+    """Write ``frontier.csv``, the frontier figure and ``report.md`` for a :func:`frontier` swept
+    on top of ``policy`` (None: no policy), the reference of its premiums."""
+    with _report_folder(folder, figures, force) as w:
+        return _frontier_report(w, df, field, policy)
+
+
+def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | None) -> list[Path]:
+    w.csv("frontier.csv", df)
+    reference = "base" if policy is None or policy.is_base else "the starting policy's design"
+    chart = w.figure("frontier.png", lambda: fg.frontier_figure(df, field, reference))
+    unit = fg.field_unit(field)
+    lines = [f"# Frontier of {field}", "",
+             f"The cheapest design found for each value of `{field}` ({unit}); the premium is over "
+             f"{frontier_reference(field, policy)}, in % of its cost. **worst served** is the fraction of "
+             "demand that every market and product is still guaranteed under the worst single failure "
+             "replayed on each design.", "",
+             "## In short", "", *_bullets(frontier_sentences(df, field)), "",
+             "## Points", "", *_frontier_table(df, field), ""]
+    lines += _image(chart, f"Premium and worst-case service against {field}")
+    lines += _files(w, {"frontier.csv": "one row per value: status, cost, premium, worst served"})
+    return w.report(lines)
+
+
+def largest_step(ok: pd.DataFrame, field: str) -> list[str]:
+    """The largest rise in premium between two neighbouring values of ``field`` (rows ``ok`` in
+    sweep order), in the table's two decimals; none when it reads +0.00. "Largest", not
+    "steepest": the values need not be evenly spaced."""
+    steps = ok["premium_pct"].diff().iloc[1:]
+    if not len(steps) or pct_points(max(steps.max(), 0.0)) == "0.00%":
+        return []
+    i = int(steps.to_numpy().argmax()) + 1
+    return [f"The largest step in premium is from {value(ok[field].iloc[i - 1])} to "
+            f"{value(ok[field].iloc[i])}: +{pct_points(steps.iloc[i - 1])[:-1]} percentage points."]
+
+
+def frontier_reference(field: str, policy: Policy | None) -> str:
+    """What the premiums of a frontier of ``field`` swept on top of ``policy`` are over: its
+    starting policy's design, which may set ``field`` itself (looser values then cost less)."""
+    if policy is None or policy.is_base:
+        return "the cost-optimal design (no resilience policy)"
+    own = getattr(policy, field)
+    text = f"the design of the starting policy ({_describe(policy)})"
+    if own is not None and own != () and field in policy.to_dict():
+        numeric = isinstance(own, int | float | dict) and not isinstance(own, bool)
+        shown = _mapping(own) if isinstance(own, dict) else value(own)
+        text += (f", which sets {field} itself (" + (f"values looser than {shown} cost less" if numeric else
+                 f"a value looser than its own, {shown}, can cost less") + ": a negative premium)")
+    return text
+
+
+def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
+    """Cost and worst-case service at both ends of a frontier, its largest step, the values with
+    plans not proven optimal and those without a plan (infeasible or not solved)."""
+    ok = df.loc[df["cost"].notna()]
+    reasons = [f"{'Infeasible' if status == 'infeasible' else 'Not solved within the limits (no plan kept)'} "
+               f"at {field} = {values}: {reason}"
+               for status in ("infeasible", "not_solved")
+               for values, reason in reasons_by_value(df.loc[df["cost"].isna() & (df["status"] == status)],
+                                                      field)]
+    out: list[str] = []
+    # a value not solved within the limits may have designs: only an infeasible one has none
+    has = "gives a feasible design" if (df["status"] != "not_solved").all() else "has a plan"
+    if ok.empty:
+        return [f"No value of {field} {has}.", *reasons]
+    first, last = ok.iloc[0], ok.iloc[-1]
+    if len(ok) == 1:
+        out.append(f"Only {field} = {value(first[field])} {has}: it costs "
+                   f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}).")
+    else:
+        out.append(f"As {field} goes from {value(first[field])} to {value(last[field])}, the cost goes from "
+                   f"{money(first['cost'])} to {money(last['cost'])} (premium "
+                   f"{pct_points(first['premium_pct'])} to {pct_points(last['premium_pct'])}).")
+    if counts_penalties(ok):
+        out.append(f"These costs count shortfall and expected disruption cost where the policy has a "
+                   f"shortfall penalty; without them the network's premium goes from "
+                   f"{pct_points(first['network_premium_pct'])} to "
+                   f"{pct_points(last['network_premium_pct'])}.")
+    if "worst_served" in ok and ok["worst_served"].notna().any():
+        ends = [first] if len(ok) == 1 else [first, last]
+        out.append("Under its worst single failure, " + "; ".join(
+            f"at {field} = {value(r[field])} ({r['worst_failure']}) {_guarantee(r['worst_served'])}"
+            for r in ends) + ".")
+    out += largest_step(ok, field)
+    unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
+    if len(unproven):
+        out.append(f"At {field} = {', '.join(value(v) for v in unproven[field])} the plan is the best found "
+                   "within the limits of the solve, not proven optimal: its cost and premium may be too "
+                   "high, and the curve need not rise there.")
+    return out + reasons
+
+
+def reasons_by_value(bad: pd.DataFrame, field: str) -> list[tuple[str, str]]:
+    """The first reason of each sweep value in ``bad`` (values with the same reason together):
+    ``[("0.9, 0.95", "... (missing 1,652 units).")]``; each value keeps its own numbers."""
+    groups: dict[str, list[str]] = {}
+    for v, reason in zip(bad[field], bad["reason"] if len(bad) else [], strict=True):
+        groups.setdefault(_reason(str(reason)), []).append(value(v))
+    return [(", ".join(values), reason) for reason, values in groups.items()]
+
+
+def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
+    cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points, **_network_premium(df),
+            "worst_served": served_fraction, "n_suppliers": whole, "n_hubs": whole}
+    return _markdown(df, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
+                                "worst_served": "worst served",
+                                "n_suppliers": "suppliers", "n_hubs": "hubs"})
