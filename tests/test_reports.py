@@ -30,7 +30,10 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
     fig = fg.frontier_figure(sweep[1], "min_local_share")
     left, right = fig.axes[:2]
     assert left.get_xlabel() == "min_local_share (fraction of demand)"
-    assert left.get_ylabel() == "premium over base (% of its cost)" and right.get_ylabel() == fg.SERVED_LABEL
+    assert left.get_ylabel() == "premium over base (% of its cost)" and right.get_ylabel() == (
+        "guaranteed to every market and product\nunder the worst single country failure\n"
+        "replayed (% of demand)")
+    assert left.get_ylim()[0] < 0 < right.get_ylim()[1] and right.get_yticks().min() == 0  # zeros level
     over = fg.frontier_figure(sweep[1], "min_local_share", "the starting policy's design").axes[0]
     assert over.get_ylabel() == "premium over the starting policy's design (% of its cost)"
     assert fg.save_figure(fig, tmp_path / "frontier.png").read_bytes()[:4] == b"\x89PNG"

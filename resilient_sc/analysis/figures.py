@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from .stress import StressResult
 
 INSTALL_HINT = "pip install resilient_sc[plots]"
-SERVED_LABEL = "guaranteed to every market and product\nunder the worst failure replayed (% of demand)"
 
 
 def premium_label(reference: str = "base") -> str:
@@ -108,8 +107,9 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
         ax.plot(x, premium, "o-", color="tab:blue", label="premium")
     # from 0 (or below, for a negative premium): a cut axis makes a small premium look steep
     highest = float(np.nanmax(premium, initial=0.0))
-    # a negative lowest point gets a margin below it (it was drawn half cut off by the axis)
-    ax.set_ylim(bottom=lowest - 0.05 * (highest - lowest) if lowest < 0 else 0.0)
+    # a margin below the lowest point (0 or a negative premium), which was drawn half cut off by the
+    # axis, as was the worst-case service at 0% (the two zeros are level)
+    ax.set_ylim(bottom=lowest - 0.05 * max(highest - lowest, 1e-9))
     ax.set_xlabel(f"{field} ({field_unit(field)})")
     ax.set_ylabel(premium_label(reference), color="tab:blue")
     ax.tick_params(axis="y", colors="tab:blue")
@@ -123,12 +123,21 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
     if unproven.any():  # a cost that is only an upper bound: the curve need not rise there
         ax.plot(x[unproven], premium[unproven], "o", mfc="white", mec="tab:red", ms=9,
                 label="best plan found, not proven optimal")
+    from .stress import single_failures_words
+
     twin = ax.twinx()
     served = 100 * df["worst_served"].to_numpy(float) if "worst_served" in df else np.full(len(df), np.nan)
-    twin.plot(x, served, "s--", color="tab:orange", label="worst-case guaranteed service")
-    twin.set_ylabel(SERVED_LABEL, color="tab:orange")
+    twin.plot(x, served, "s--", color="tab:orange", ms=5, label="worst-case guaranteed service")
+    words = single_failures_words(df.attrs.get("failures", ("country",)))
+    twin.set_ylabel(f"guaranteed to every market and product\nunder the worst {words}\n"
+                    "replayed (% of demand)", color="tab:orange")
     twin.tick_params(axis="y", colors="tab:orange")
-    twin.set_ylim(0, 105)
+    low, high = ax.get_ylim()  # the two zeros level: a negative premium never reads as 0% served
+    share = -low / (high - low) if low < 0 else 0.0
+    twin.set_ylim(-105 * share / (1 - share), 105)
+    twin.set_yticks([0, 25, 50, 75, 100])  # no negative fraction served
+    ax.set_zorder(twin.get_zorder() + 1)  # the premium in front, where both are at 0
+    ax.patch.set_visible(False)
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     # below the axes: inside, a corner legend hides the points that fall in it
     fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small")

@@ -104,4 +104,6 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
     else:
         tasks = [(network, pol, options, None, fails) for pol in policies]
         points = run_all(_point, tasks, workers, executor, progress)
-    return pd.DataFrame([_row(field, v, point, base) for v, point in zip(values, points, strict=True)])
+    table = pd.DataFrame([_row(field, v, point, base) for v, point in zip(values, points, strict=True)])
+    table.attrs["failures"] = fails  # what worst_served was replayed under, for the words of a report
+    return table

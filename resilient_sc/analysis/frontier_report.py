@@ -26,6 +26,7 @@ from .report import (
     _report_folder,
     _Writer,
 )
+from .stress import single_failures_words
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -48,8 +49,8 @@ def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | 
     lines = [f"# Frontier of {field}", "",
              f"The cheapest design found for each value of `{field}` ({unit}); the premium is over "
              f"{frontier_reference(field, policy)}, in % of its cost. **worst served** is the fraction of "
-             "demand that every market and product is still guaranteed under the worst single failure "
-             "replayed on each design.", "",
+             "demand that every market and product is still guaranteed under the worst "
+             f"{single_failures_words(df.attrs.get('failures', ('country',)))} replayed on each design.", "",
              "## In short", "", *_bullets(frontier_sentences(df, field)), "",
              "## Points", "", *_frontier_table(df, field), ""]
     lines += _image(chart, f"Premium and worst-case service against {field}")
@@ -113,7 +114,8 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
                    f"{pct_points(last['network_premium_pct'])}.")
     if "worst_served" in ok and ok["worst_served"].notna().any():
         ends = [first] if len(ok) == 1 else [first, last]
-        out.append("Under its worst single failure, " + "; ".join(
+        words = single_failures_words(df.attrs.get("failures", ("country",)))
+        out.append(f"Under its worst {words}, " + "; ".join(
             f"at {field} = {value(r[field])} ({r['worst_failure']}) {_guarantee(r['worst_served'])}"
             for r in ends) + ".")
     out += largest_step(ok, field)

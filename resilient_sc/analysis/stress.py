@@ -232,6 +232,18 @@ def failure_kinds(failures: str | Iterable[str]) -> tuple[str, ...]:
     return kinds
 
 
+def single_failures_words(kinds: Iterable[str]) -> str:
+    """``single country failure``, ``single country or hub failure``: what a frontier replays.
+
+    >>> single_failures_words(("country", "hub"))
+    'single country or hub failure'
+    """
+    kinds = list(kinds)
+    if not kinds:
+        return "single failure"
+    return f"single {', '.join(kinds[:-1]) + ' or ' if len(kinds) > 1 else ''}{kinds[-1]} failure"
+
+
 def design_failures(plan: Plan, net: Network, kinds: Iterable[str], scenarios: bool) -> pd.DataFrame:
     """Failures touching the design: (failure, kind, element, probability)."""
     assert plan.model is not None
