@@ -498,3 +498,34 @@ def test_a_failure_row_agrees_with_its_own_served_figures(penalty):
     assert ((f["extra_cost"] == 0) | (f["extra_cost"].abs() > 1e-6)).all()
     if penalty is not None:
         assert (f["worst_served"] < 1).all()  # 40 a unit is below what serving costs
+
+
+def test_the_default_penalty_prices_the_dearest_path_not_two_legs_of_different_paths():
+    """S1 -> H1 costs 50 + 1 (purchase, lane), H1 -> M 1; S2 -> H2 1 + 1, H2 -> M 50: the dearest
+    path costs 52 either way, so π = unit value 0 + 10 × 52 = 520; the dearest inbound leg (51)
+    and outbound leg (50) of different paths added made 1,010."""
+    from resilient_sc.analysis.stress import default_penalties
+    from resilient_sc.model.build import build_model
+
+    net = Network.from_frames(
+        countries=pd.DataFrame({"country": ["A"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["S1", "S2"], "country": "A"}),
+        supplier_products=pd.DataFrame({"supplier": ["S1", "S2"], "capacity": 100.0, "unit_cost": 1.0}),
+        hubs=pd.DataFrame({"hub": ["H1", "H2"], "country": "A"}),
+        markets=pd.DataFrame({"market": ["M"], "country": ["A"]}),
+        demand=pd.DataFrame({"market": ["M"], "demand": [10.0]}),
+        lanes=pd.DataFrame({"origin": ["S1", "S2", "H1", "H2"], "destination": ["H1", "H2", "M", "M"],
+                            "unit_cost": [50.0, 1.0, 1.0, 50.0]}))
+    assert default_penalties(build_model(net)).tolist() == [pytest.approx(520.0)]
+
+
+def test_an_element_named_in_probabilities_weighs_its_single_failure_only():
+    """{"H_Busan": 0.1} also weighed the scenario korea_typhoon (H_Busan and S_KR_Ochang) through
+    its first row, where {"S_KR_Ochang": 0.1} did not: an element stands for its single failure."""
+    net = examples.electronics()
+    plan = solve(net)
+    for element, failure in (("H_Busan", "hub:H_Busan"), ("S_KR_Ochang", "supplier:S_KR_Ochang")):
+        result = stress_test(net, plan, probabilities={element: 0.1})
+        weighed = result.failures.loc[result.failures["probability"] > 0, "failure"].tolist()
+        assert weighed == [failure]
+        assert "given for 1 of the" in result.conditional_on

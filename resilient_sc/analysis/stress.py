@@ -264,13 +264,15 @@ def default_penalties(model: NetworkModel) -> pd.Series:
     """π_p = unit_value_p + 10 × the dearest supplier→hub→market path for p (money per unit)."""
     s, c = model.sets, model.lm.objective()
     products = pd.Index(s.products_table["product"])
-    x, y = model.lm.variables["inbound_flow"], model.lm.variables["outbound_flow"]
-    dearest = np.zeros(len(products))
-    for block, table in ((x, s.inbound_table), (y, s.flows_table)):
-        top = np.zeros(len(products))
-        if block.size:
-            np.maximum.at(top, products.get_indexer(table["product"]), block.values(c))
-        dearest += top
+    legs = []  # the dearest inbound and outbound leg per hub and origin (product, country)
+    for name, table in (("inbound_flow", s.inbound_table), ("outbound_flow", s.flows_table)):
+        legs.append(pd.DataFrame({"hub": np.asarray(table["hub"], object),
+                                  "origin": np.asarray(table["_origin"]),
+                                  "product": np.asarray(table["product"], object),
+                                  "cost": model.lm.variables[name].values(c)})
+                    .groupby(["hub", "origin", "product"])["cost"].max())
+    paths = pd.concat(legs, axis=1, join="inner").sum(axis=1)  # legs that join at a hub
+    dearest = paths.groupby(level="product").max().reindex(products).fillna(0.0).to_numpy(float)
     value = np.asarray(s.products_table["unit_value"], float)
     return pd.Series(value + 10.0 * np.maximum(dearest, 0.1), index=products, name="penalty")
 
@@ -396,7 +398,10 @@ def _probabilities(table: pd.DataFrame,
                 f"one of the {n} failures happening, each equally likely (the disruption scenarios' "
                 "probabilities are all 0)")
         return np.full(len(given), 1.0 / max(n, 1)), said
-    mapped = table["failure"].map(probabilities).fillna(table["element"].map(probabilities))
+    # an element's name stands for its single failure (no probability of its own), never for a
+    # scenario it is part of
+    single = np.isnan(given)
+    mapped = table["failure"].map(probabilities).fillna(table["element"].map(probabilities).where(single))
     named = table.loc[mapped.notna().to_numpy(), "failure"].nunique()
     return mapped.fillna(0.0).to_numpy(float), (
         f"one failure happening, weighted by the probabilities given for {named} of the {n} failures "
