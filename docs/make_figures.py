@@ -23,7 +23,7 @@ from resilient_sc.policy import load_mapping
 
 IMG = Path(__file__).resolve().parent / "img"
 COLORS = {"base": "#7f7f7f", "near_shoring": "#1f77b4", "friend_shoring": "#2ca02c",
-          "redundant": "#d62728"}
+          "redundant": "#9467bd"}  # purple: red would read as bad on the design that survives
 
 
 def save(fig: Figure, name: str, top: float = 1.0) -> None:
@@ -49,7 +49,7 @@ def n1_figure(net: Network, plans: dict[str, Plan]) -> None:
         ax.bar(xs, [100 * v for v in values], width, label=f"{name} design", color=COLORS[name])
         for x, v in zip(xs, values, strict=True):  # rounded down, as every guarantee is: 80.7%, not 81%
             ax.annotate("100" if v >= 1 - 1e-9 else served_fraction(v)[:-1], (x, 100 * v), xytext=(0, 1),
-                        textcoords="offset points", ha="center", va="bottom", fontsize=5)
+                        textcoords="offset points", ha="center", va="bottom", fontsize=6.5)
     ax.axhline(80, color="black", lw=0.8, ls="--", label="service level 80%")
     ax.set_xticks(range(len(countries)), countries)
     ax.set_ylim(0, 130)
@@ -63,20 +63,23 @@ def n1_figure(net: Network, plans: dict[str, Plan]) -> None:
 
 def shares_figure(net: Network, plans: dict[str, Plan]) -> None:
     region = net.markets.merge(net.countries, on="country").set_index("market")["region"]
+    unit_value = net.products.set_index("product")["unit_value"]
     fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.2), sharey=True)
     for ax, col, title in zip(axes, ("local_share", "allied_share"), ("local share", "allied share"),
                               strict=True):
         names = list(plans)
         for k, name in enumerate(names):
-            s = plans[name].shares.assign(region=lambda d: d["market"].map(region))
-            by = (s[col] * s["demand"]).groupby(s["region"]).sum() / s.groupby("region")["demand"].sum()
+            # weighted by the demand's value, as the plan's shares are: units of two products never add
+            s = plans[name].shares.assign(region=lambda d: d["market"].map(region),
+                                          value=lambda d: d["demand"] * d["product"].map(unit_value))
+            by = (s[col] * s["value"]).groupby(s["region"]).sum() / s.groupby("region")["value"].sum()
             xs = [i + (k - 1) * 0.27 for i in range(len(by))]
             ax.bar(xs, by.to_numpy(), 0.27, label=name, color=COLORS[name])
         ax.set_xticks(range(len(by)), [r.replace(" America", "\nAmerica") for r in by.index], fontsize=8)
         ax.set_title(title, fontsize=10)
         ax.set_ylim(0, 1.05)
         ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
-    axes[0].set_ylabel("share of demand")
+    axes[0].set_ylabel("share of the demand's value")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper center", ncol=3, fontsize=8, frameon=False)
     save(fig, "shares.png", top=0.92)
