@@ -86,6 +86,17 @@ def shown_columns(columns: list[str], table: pd.DataFrame) -> list[str]:
     return [*columns[:at], "network_premium_pct", *columns[at:]]
 
 
+def excess(cost: float, reference: float) -> float:
+    """``cost − reference`` (money), 0 where it is floating-point noise (1e-9 of either, far below
+    any solver gap): a premium of -1.55e-14% is none.
+
+    >>> excess(12228393.05, 12228393.049999999), excess(110.0, 100.0)
+    (0.0, 10.0)
+    """
+    d = cost - reference
+    return 0.0 if abs(d) <= 1e-9 * max(abs(cost), abs(reference)) else d
+
+
 def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[str, Any]:
     """The columns every comparison of designs shares (premium table, frontier): cost and
     premium over the ``base`` plan's cost (money and % of it), the network cost and its premium
@@ -99,10 +110,10 @@ def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[s
 
     return {
         "cost": plan.objective,
-        "premium": plan.objective - base_cost,
-        "premium_pct": pct(plan.objective - base_cost),
+        "premium": excess(plan.objective, base_cost),
+        "premium_pct": pct(excess(plan.objective, base_cost)),
         "network_cost": network,
-        "network_premium_pct": pct(network - network_cost(base)),
+        "network_premium_pct": pct(excess(network, network_cost(base))),
         "worst_served": summary.get("worst_served", math.nan),
         "worst_failure": summary.get("worst_failure", ""),
         "local_share": plan.overall_share("local_share"),

@@ -29,7 +29,7 @@ from ..results import Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
 from .parallel import check_workers, run_all
-from .premium import PENALTIES, no_reference
+from .premium import PENALTIES, excess, no_reference
 from .stress import StressResult, failure_kinds, stress_test
 
 #: the statuses an element keeps through a myopic path (docs/formulation.md §9)
@@ -79,16 +79,16 @@ def path_columns(roadmap: Roadmap, base: Roadmap) -> dict[str, Any]:
     hubs and shares (:meth:`Roadmap.shares`: fractions of demand, weighted as
     :meth:`Plan.share_weighting` says)."""
     cost, ref, network = roadmap.objective, base.objective, path_network_cost(roadmap)
-    row: dict[str, Any] = {"cost": cost, "premium": cost - ref,
-                           "premium_pct": 100.0 * (cost - ref) / ref if ref else math.nan,
+    row: dict[str, Any] = {"cost": cost, "premium": excess(cost, ref),
+                           "premium_pct": 100.0 * excess(cost, ref) / ref if ref else math.nan,
                            "network_cost": network,
-                           "network_premium_pct": (100.0 * (network - path_network_cost(base)) / ref
+                           "network_premium_pct": (100.0 * excess(network, path_network_cost(base)) / ref
                                                    if ref else math.nan)}
     mine, theirs = roadmap.costs.set_index("period")["total"], base.costs.set_index("period")["total"]
     for period in roadmap.period_ids:
         c, b = float(mine[period]), float(theirs[period])
         row[f"cost {period}"] = c
-        row[f"premium_pct {period}"] = 100.0 * (c - b) / b if b else math.nan
+        row[f"premium_pct {period}"] = 100.0 * excess(c, b) / b if b else math.nan
     d = roadmap.design
     for kind in ("supplier", "hub"):
         k = d.loc[d["kind"] == kind]
