@@ -376,7 +376,7 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
 
 def _run_stress(args: argparse.Namespace) -> Outcome:
     from .analysis import stress_test
-    from .analysis.report import design_title, stress_sentences, write_stress_report
+    from .analysis.report import design_title, stress_sentences, unlisted, write_stress_report
     from .optimize import solve
 
     check_paths(args, args.out, folder=True)
@@ -387,12 +387,12 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     plan = solve(network, policy, analysis_options(args))
     stress = stress_test(network, plan, penalty=args.penalty, **stress_arguments(args.failures))
     data = {"status": "ok", "plan": plan.to_dict(), **stress.to_dict()}
-    worst = stress.worst_table(10)
+    worst = stress.worst_table(10, hurt_only=True)
     columns = ["failure", "worst_served", "worst_market", "worst_product",
                *[f"served {p}" for p in stress.products], "value_served", "extra_cost", "shortfall_cost",
                "impact"]
     text = "\n".join([f"# Stress test of {design_title(policy)}", "", *stress_sentences(plan, stress), "",
-                      frame_text(worst, columns).rstrip(), "",
+                      *([frame_text(worst, columns).rstrip()] if len(worst) else []), *unlisted(stress), "",
                       "worst_served: the fraction of demand every market and product still gets; "
                       "worst_market/product: where that floor binds; served <product>: fraction of its "
                       "units; value_served: weighted by unit_value; extra_cost: change in flow cost "

@@ -82,8 +82,10 @@ def log_report(report: SolveReport, options: SolveOptions) -> None:
     log_line(report.line(), options)
 
 
-def log_line(text: str, options: SolveOptions) -> None:
-    """``text`` as a line where the solver log goes (stderr, or appended to the log file)."""
+def log_line(text: str, options: SolveOptions, warn: bool = True) -> None:
+    """``text`` as a line where the solver log goes (stderr, or appended to the log file); a file
+    that cannot be written is warned of unless ``warn`` is False (a roadmap's marks between its
+    solves: its report line says it once)."""
     if options.log is True:
         print(text, file=sys.stderr, flush=True)
     elif options.log:
@@ -91,6 +93,8 @@ def log_line(text: str, options: SolveOptions) -> None:
             with open(options.log, "a", encoding="utf-8") as log:
                 log.write(text + "\n")
         except OSError as exc:  # the plan is kept: a log that cannot be written costs no solve
+            if not warn:
+                return
             warnings.warn(f"(log) | could not write the solver log {options.log}: {exc.strerror or exc}; the "
                           "plan is kept", RuntimeWarning, stacklevel=3)
 

@@ -82,6 +82,9 @@ def test_the_log_has_every_solve_of_a_roadmap(capsys, data, tmp_path):
     whole = text.index("roadmap: every period at once")
     assert code == 0 and marks == sorted(marks) and marks[-1] < whole < text.index("solved by ")
     assert text.count("Presolving model") >= 3  # each period's MIP, then the roadmap's
+    if Path("/dev/full").exists():  # a log that cannot be written is said once, not once per solve
+        code, out, _ = run(capsys, "solve", str(data), "--log", "/dev/full")
+        assert code == 0 and [w[:38] for w in out["warnings"]] == ["(log) | could not write the solver log"]
 
 
 # ---- premium ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from resilient_sc import DataWarning, Network, Plan, Policy, examples, solve, stress_test
+from resilient_sc import DataWarning, Network, Plan, Policy, ValidationError, examples, solve, stress_test
 from resilient_sc.analysis import figures as fg
 from resilient_sc.analysis.stress import NOTHING_FAILED
 from resilient_sc.format import served_fraction
@@ -529,3 +529,30 @@ def test_an_element_named_in_probabilities_weighs_its_single_failure_only():
         weighed = result.failures.loc[result.failures["probability"] > 0, "failure"].tolist()
         assert weighed == [failure]
         assert "given for 1 of the" in result.conditional_on
+    with pytest.raises(ValidationError, match="no failure replayed on the design has a probability above 0"):
+        stress_test(net, plan, failures=("country",), probabilities={"H_Busan": 0.1})  # in a scenario only
+
+
+def test_a_priced_replay_spreads_what_its_prices_leave_short_evenly():
+    """S1 and S2 (100 units each, cost 1) feed H, which serves A and B (100 each) at the same
+    cost. Losing S2 leaves 100 units for 200: at a penalty of 1,000 a unit every re-routing that
+    delivers 100 is cheapest, and the LP's corner served A all and B nothing (least served 0%,
+    for a design that can give each half). Of the cheapest re-routings the evenest is reported:
+    50% each, as the default penalties' floor t* says."""
+    net = Network.from_frames(
+        countries=pd.DataFrame({"country": ["X"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["S1", "S2"], "country": "X"}),
+        supplier_products=pd.DataFrame({"supplier": ["S1", "S2"], "capacity": 100.0, "unit_cost": 1.0}),
+        hubs=pd.DataFrame({"hub": ["H"], "country": "X"}),
+        markets=pd.DataFrame({"market": ["A", "B"], "country": "X"}),
+        demand=pd.DataFrame({"market": ["A", "B"], "demand": 100.0}),
+        lanes=pd.DataFrame({"origin": ["S1", "S2", "H", "H"], "destination": ["H", "H", "A", "B"],
+                            "unit_cost": 1.0}))
+    plan = solve(net)
+    for penalty in (None, 1000.0):
+        result = stress_test(net, plan, failures=("supplier",), penalty=penalty)
+        row = result.failures.set_index("failure").loc["supplier:S2"]
+        assert row["worst_served"] == pytest.approx(0.5, abs=1e-6)
+        served = result.shortfalls.loc[result.shortfalls["failure"] == "supplier:S2", "served"]
+        assert served.tolist() == pytest.approx([0.5, 0.5], abs=1e-6)
+        assert row["shortfall_cost"] == pytest.approx(100 * result.penalties.iloc[0])

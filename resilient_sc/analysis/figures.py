@@ -109,7 +109,7 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
     highest = float(np.nanmax(premium, initial=0.0))
     # a margin below the lowest point (0 or a negative premium), which was drawn half cut off by the
     # axis, as was the worst-case service at 0% (the two zeros are level)
-    ax.set_ylim(bottom=lowest - 0.05 * max(highest - lowest, 1e-9))
+    ax.set_ylim(bottom=lowest - 0.05 * ((highest - lowest) or max(abs(highest), 1.0)))
     ax.set_xlabel(f"{field} ({field_unit(field)})")
     ax.set_ylabel(premium_label(reference), color="tab:blue")
     ax.tick_params(axis="y", colors="tab:blue")
@@ -133,6 +133,9 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
                     "replayed (% of demand)", color="tab:orange")
     twin.tick_params(axis="y", colors="tab:orange")
     low, high = ax.get_ylim()  # the two zeros level: a negative premium never reads as 0% served
+    if low < 0 and -low > 0.25 * (high - low):  # mostly below 0: room above, not a squashed % axis
+        high = low + 4 * -low
+        ax.set_ylim(low, high)
     share = -low / (high - low) if low < 0 else 0.0
     twin.set_ylim(-105 * share / (1 - share), 105)
     twin.set_yticks([0, 25, 50, 75, 100])  # no negative fraction served

@@ -133,9 +133,10 @@ def stress_method(stress: StressResult) -> list[str]:
     if stress.priced:
         measure = ("**least served** is the smallest fraction of its demand that any market gets of any "
                    "product; **where** is that market and product. The re-routing is the cheapest at the "
-                   "penalties given for a unit short (per product, below): a unit that costs more to deliver "
-                   "than its penalty is left short even where the design could deliver it, so these figures "
-                   "are what those prices serve, not what the design can guarantee.")
+                   "penalties given for a unit short (per product): a unit that costs more to deliver than "
+                   "its penalty is left short even where the design could deliver it (what is left short is "
+                   "spread as evenly as those prices allow), so these figures are what those prices serve, "
+                   "not what the design can guarantee.")
     else:
         measure = ("**guaranteed** is the largest fraction of demand that every market and product can "
                    "still be given at once (the measure of the `survive` policy); **where** is the market "
@@ -513,12 +514,9 @@ def _premium_table(table: pd.DataFrame) -> list[str]:
 def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
     """The ``n`` worst failures of those that leave more demand short than nothing failed, and
     how many others add nothing (a failure of no effect is never listed as a worst one)."""
-    f = stress.worst_table()
-    f = f.loc[stress.hurt().reindex(f.index).to_numpy(bool)]
-    quiet = len(stress.failures) - len(f)
+    f = stress.worst_table(hurt_only=True)
     if f.empty:
-        return [f"No failure of the {count(quiet, 'failure')} replayed leaves more demand short than the "
-                "design with nothing failed."]
+        return unlisted(stress)
     cols = {"failure": str, "worst_served": served_fraction, "worst_market": str, "worst_product": str,
             **{f"served {p}": served_fraction for p in stress.products},
             "value_served": served_fraction, "extra_cost": money, "shortfall_cost": money, "impact": money}
@@ -528,9 +526,19 @@ def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
         "shortfall_cost": "shortfall cost"})
     more = [f"{count(len(f) - n, 'more failure')} that leave demand short are in stress_failures.csv."] \
         if len(f) > n else []
-    quiet_line = [f"{count(quiet, 'other failure')} leave no more demand short than the design with nothing "
-                  "failed, and are not listed."] if quiet else []
-    return [*table, "", *more, *quiet_line] if more or quiet_line else table
+    return [*table, "", *more, *unlisted(stress)] if more or unlisted(stress) else table
+
+
+def unlisted(stress: StressResult) -> list[str]:
+    """How many failures a table of the worst leaves out for leaving no more demand short than the
+    design with nothing failed (none: an empty list)."""
+    quiet, n = len(stress.failures) - int(stress.hurt().sum()), len(stress.failures)
+    if quiet == n:
+        return [f"No failure of the {count(n, 'failure')} replayed leaves more demand short than the design "
+                "with nothing failed."] if n else ["No failure was replayed."]
+    verbs = ("leaves", "is") if quiet == 1 else ("leave", "are")
+    return [f"{count(quiet, 'other failure')} {verbs[0]} no more demand short than the design with nothing "
+            f"failed, and {verbs[1]} not listed."] if quiet else []
 
 
 def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:

@@ -14,7 +14,8 @@ the ``survive`` policy, docs/policies.md). Two LPs per failure, on one live HiGH
    be re-routed is, and scarce shared capacity goes to the dearer product. A plan whose policy
    has a ``shortfall_penalty`` is replayed at it (with nothing failed the replay is the plan),
    and ``penalty`` sets ``π`` for any plan: those prices alone choose the re-routing (no floor
-   held), and the worst served fraction reported is the least that re-routing serves.
+   held; of the cheapest re-routings, the evenest, :meth:`_Replay._evenest`), and the worst
+   served fraction reported is the least that re-routing serves.
 
 Products have different units, so no figure adds units of two products: service is reported
 per product, as the worst (market, product) fraction, and weighted by ``unit_value``.
@@ -157,9 +158,12 @@ class StressResult:
         order = np.lexsort((-self.failures["impact"].to_numpy(float), floor.to_numpy(float)))
         return self.failures.iloc[order]
 
-    def worst_table(self, n: int | None = None) -> pd.DataFrame:
-        """:meth:`ranked` failures (the first ``n``) with a ``served <product>`` column per product."""
-        f = self.ranked() if n is None else self.ranked().head(n)
+    def worst_table(self, n: int | None = None, hurt_only: bool = False) -> pd.DataFrame:
+        """:meth:`ranked` failures (the first ``n``; with ``hurt_only``, of those :meth:`hurt`) with
+        a ``served <product>`` column per product."""
+        f = self.ranked()
+        f = f.loc[self.hurt().reindex(f.index).to_numpy(bool)] if hurt_only else f
+        f = f if n is None else f.head(n)
         per_product = self.by_product.pivot(index="failure", columns="product", values="served")
         return f.join(per_product.reindex(columns=self.products).add_prefix("served "), on="failure")
 
@@ -398,14 +402,19 @@ def _probabilities(table: pd.DataFrame,
                 f"one of the {n} failures happening, each equally likely (the disruption scenarios' "
                 "probabilities are all 0)")
         return np.full(len(given), 1.0 / max(n, 1)), said
-    # an element's name stands for its single failure (no probability of its own), never for a
-    # scenario it is part of
-    single = np.isnan(given)
-    mapped = table["failure"].map(probabilities).fillna(table["element"].map(probabilities).where(single))
+    mapped = _weights(table, probabilities)
     named = table.loc[mapped.notna().to_numpy(), "failure"].nunique()
     return mapped.fillna(0.0).to_numpy(float), (
         f"one failure happening, weighted by the probabilities given for {named} of the {n} failures "
         "(normalised to 100%)")
+
+
+def _weights(table: pd.DataFrame, probabilities: Mapping[str, float]) -> pd.Series:
+    """Each failure row's probability from ``probabilities`` (NaN where unnamed): by its failure
+    name, or by its element's name for a single failure (one without a probability of its own) --
+    never for a scenario the element is part of."""
+    single = table["probability"].isna().to_numpy()
+    return table["failure"].map(probabilities).fillna(table["element"].map(probabilities).where(single))
 
 
 def _check_probabilities(table: pd.DataFrame, probabilities: Any, network: Network) -> None:
@@ -423,8 +432,7 @@ def _check_probabilities(table: pd.DataFrame, probabilities: Any, network: Netwo
     for key, p in probabilities.items():
         if not is_number(p) or not 0 <= float(p) < np.inf:
             problems.append(f"(probabilities) | {key!r}: {p!r}, must be a number >= 0")
-    weights = table["failure"].map(probabilities).fillna(table["element"].map(probabilities))
-    if not problems and not weights.fillna(0.0).astype(float).sum() > 0:
+    if not problems and not _weights(table, probabilities).fillna(0.0).astype(float).sum() > 0:
         problems.append("(probabilities) | no failure replayed on the design has a probability above 0")
     if problems:
         raise ValidationError(problems)
@@ -540,6 +548,10 @@ class _Replay:
         self.stage1[n] = -1.0
         self.stage2 = np.append(self.cost, 0.0)
         self.frame = s.demand_table.select(["market", "product", "demand"]).frame().copy()
+        if sheds_by_choice:  # stage 3's row: the cost of the re-routing, at most stage 2's optimum
+            priced = np.flatnonzero(self.cost).astype(np.int32)
+            self.cost_row = self.h.getNumRow()
+            self.h.addRow(-highspy.kHighsInf, highspy.kHighsInf, len(priced), priced, self.cost[priced])
 
     def _fix(self, block, on: np.ndarray) -> None:
         idx = block.columns.astype(np.int32)
@@ -553,11 +565,26 @@ class _Replay:
             raise ResilientSCError(f"stress test LP ({what}) failed: {status}")
         return np.asarray(self.h.getSolution().col_value)
 
+    def _evenest(self, x: np.ndarray) -> np.ndarray:
+        """Stage 3 at prices given: of the re-routings as cheap as ``x`` (to 1e-9 of its cost), one
+        that gives every market and product the largest fraction t of its demand at once. The
+        shortfall the prices leave is then spread as evenly as they allow, not piled on one market
+        at 0% by the LP's corner where any split costs the same."""
+        cheapest = float(self.cost @ x)
+        self.h.changeRowBounds(self.cost_row, -highspy.kHighsInf, cheapest + 1e-9 * max(1.0, abs(cheapest)))
+        t = np.array([self.t], dtype=np.int32)
+        self.h.changeColsBounds(1, t, np.zeros(1), np.ones(1))
+        self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage1)
+        return self._solve("evenest cheapest re-routing")[:-1]
+
     def run(self, lost_s: set[str], lost_h: set[str]) -> _Outcome:
         s = self.model.sets
         self._fix(self.z, np.where(np.isin(s.suppliers_table["supplier"], list(lost_s)), 0.0, self.z_on))
         self._fix(self.o, np.where(np.isin(s.hubs_table["hub"], list(lost_h)), 0.0, self.o_on))
         t = np.array([self.t], dtype=np.int32)
+        if self.sheds_by_choice:  # the last failure's stage-3 bound off, and its basis: it bound the cost
+            self.h.changeRowBounds(self.cost_row, -highspy.kHighsInf, highspy.kHighsInf)
+            self.h.clearSolver()
         self.h.changeColsBounds(1, t, np.zeros(1), np.ones(1))
         self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage1)
         guaranteed = float(np.clip(self._solve("best guaranteed fraction")[self.t], 0.0, 1.0))
@@ -572,9 +599,13 @@ class _Replay:
         self.h.changeColsBounds(1, t, floor, floor)
         self.h.changeColsCost(len(self.all_cols), self.all_cols, self.stage2)
         x = self._solve("cheapest re-routing")[:-1]
+        if self.sheds_by_choice:
+            x = self._evenest(x)
         demand = self.frame["demand"].to_numpy(float)
         short = self.u.values(x)
-        short = np.where(short <= SERVED_TOL * demand, 0.0, short)  # LP noise (1e-11 units) is none
+        # LP noise: 1e-11 units short is none, a market served 1.5e-9 of its demand gets none
+        short = np.where(short <= SERVED_TOL * demand, 0.0, np.where(short >= (1 - SERVED_TOL) * demand,
+                                                                      demand, short))
         d = self.frame.assign(shortfall=short)
         served = np.where(demand > 0, 1.0 - short / np.where(demand > 0, demand, 1.0), 1.0)
         d["served"] = np.clip(served, 0.0, 1.0)  # no -6.7e-16

@@ -325,7 +325,9 @@ def stress_legend(stress: StressResult) -> str:
             "market and product: where that floor binds); shortfall cost = the units short × the penalty "
             f"per unit (money per unit: {penalties}); impact = shortfall cost + the change in flow cost "
             "(money; less is shipped, so the flow cost may fall), less any shortfall cost with nothing "
-            "failed.")
+            "failed." + (" These penalties are the policy's shortfall_penalty and alone choose the "
+                         "re-routing: what they serve, not what the design could guarantee."
+                         if stress.priced else ""))
 
 
 def worst_failures(stress: StressResult, n: int = 10) -> pd.DataFrame:
