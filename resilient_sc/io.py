@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from .exceptions import ValidationError
@@ -340,14 +341,24 @@ OUTPUT_DIGITS = 12
 (floating-point noise near 1e-15 relative); far finer than any solver tolerance (1e-7)."""
 
 
+def output_number(v: float) -> str:
+    """``v`` to :data:`OUTPUT_DIGITS` significant digits, never in scientific notation (a cost of
+    1.2e12 in a currency of small units is written out), no -0.
+
+    >>> output_number(889.9999999999949), output_number(1234567890123.45), output_number(-0.0)
+    ('890', '1234567890120', '0')
+    """
+    return np.format_float_positional(float(f"{v:.{OUTPUT_DIGITS}g}") + 0.0, trim="-")
+
+
 def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     """Write ``df`` as UTF-8 CSV without its index, atomically. An output (``escape``): formula-like
     text escaped (:func:`escape_frame`), numbers to :data:`OUTPUT_DIGITS` significant digits; a
     data table that must read back as given (not ``escape``): exactly as given. Counts as whole
     numbers (:func:`counts_whole`)."""
-    digits = f"%.{OUTPUT_DIGITS}g" if escape else None
     with atomic_path(path) as tmp:
-        counts_whole(escape_frame(df) if escape else df).to_csv(tmp, index=False, float_format=digits)
+        counts_whole(escape_frame(df) if escape else df).to_csv(
+            tmp, index=False, float_format=output_number if escape else None)
 
 
 def counts_whole(df: pd.DataFrame) -> pd.DataFrame:

@@ -123,8 +123,10 @@ def test_output_csvs_carry_no_floating_point_noise(tmp_path):
     digits of a true fraction; a data table written to be read back keeps every digit."""
     from resilient_sc import io
 
-    df = pd.DataFrame({"quantity": [889.9999999999949, 625.3820598006644, 0.0], "n": [1, 2, 3]})
-    io.write_csv(tmp_path / "out.csv", df)
-    assert (tmp_path / "out.csv").read_text().splitlines()[1:] == ["890,1", "625.382059801,2", "0,3"]
+    df = pd.DataFrame({"quantity": [889.9999999999949, 625.3820598006644, 0.0, 1.23456789012345e12],
+                       "n": [1, 2, 3, 4]})
+    io.write_csv(tmp_path / "out.csv", df)  # a trillion is written out, never 1.23456789012e+12
+    assert (tmp_path / "out.csv").read_text().splitlines()[1:] == ["890,1", "625.382059801,2", "0,3",
+                                                                   "1234567890120,4"]
     io.write_csv(tmp_path / "data.csv", df, escape=False)
     assert pd.read_csv(tmp_path / "data.csv")["quantity"].tolist() == df["quantity"].tolist()
