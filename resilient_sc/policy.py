@@ -650,7 +650,7 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
     except ValidationError as exc:
         raise PolicyError(exc.problems, str(path), "policies file") from exc
     if mapping and set(map(str, mapping)) <= set(POLICY_FIELDS) and not any(  # one policy's fields
-            isinstance(v, Mapping) for v in mapping.values()):
+            isinstance(v, Mapping) and set(map(str, v)) <= set(POLICY_FIELDS) for v in mapping.values()):
         fields = ", ".join(map(str, mapping))
         raise PolicyError([f"(policies) | {path.name} holds one policy's fields ({clip(fields, 120)}); a "
                            "policies file names each policy: near: {min_local_share: 0.5} (one policy goes "

@@ -177,6 +177,9 @@ def test_one_policy_given_as_a_policies_file_is_said_to_be_one(tmp_path: Path):
     with pytest.raises(PolicyError, match=r"one.yaml holds one policy's fields \(min_local_share, survive\); "
                                           "a policies file names each policy"):
         load_policies(tmp_path / "one.yaml")
+    (tmp_path / "regions.yaml").write_text("min_local_share: {Europe: 0.5}\nmin_suppliers: 2\n")
+    with pytest.raises(PolicyError, match=r"regions.yaml holds one policy's fields"):
+        load_policies(tmp_path / "regions.yaml")
     (tmp_path / "named.yaml").write_text("survive: {survive: [country]}\n")
     assert load_policies(tmp_path / "named.yaml") == {"survive": Policy(survive=("country",))}
 

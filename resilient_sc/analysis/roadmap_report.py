@@ -332,8 +332,9 @@ def roadmap_stress_sentences(roadmap: Roadmap, results: Mapping[str, StressResul
         if not s["failures"]:
             out.append(text + "; no failure was replayed.")
             continue
+        more = " more demand short than nothing failed" if stress.short_intact() else " some demand short"
         text += (f": of {count(s['failures'], 'failure')} replayed, {s['hurt']} "
-                 f"{'leaves' if s['hurt'] == 1 else 'leave'} some demand short")
+                 f"{'leaves' if s['hurt'] == 1 else 'leave'}{more}")
         if s["hurt"]:
             f = stress.failures
             worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
@@ -357,9 +358,10 @@ def stress_columns() -> list[str]:
 
 
 #: the columns of the per-period stress summary, in words
-STRESS_LEGEND = ("failures: replayed in the period; hurt: those leaving some demand short; worst_served: "
-                 "the fraction of demand every market and product still gets under the period's worst "
-                 "failure (worst_market/product: where that floor binds); expected_*: averaged over the "
+STRESS_LEGEND = ("failures: replayed in the period; hurt: those leaving more demand short than nothing "
+                 "failed; worst_served: the fraction of demand every market and product still gets under "
+                 "the period's worst failure (worst_market/product: where that floor binds); expected_*: "
+                 "averaged over the "
                  "period's failures as weighted above (by the disruption scenarios' probabilities when "
                  "they have some, else each failure alike): value served a fraction of the demand's "
                  "value, shortfall cost and change in flow cost in money.")
@@ -409,7 +411,8 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
              "## In short", "", *_bullets(roadmap_stress_sentences(roadmap, results)), "",
              "## Per period", "",
              *_markdown(summary, {c: _stress_formatter(c) for c in stress_columns()}, names), "",
-             "**failures**: replayed in the period; **hurt**: those leaving some demand short; "
+             "**failures**: replayed in the period; **hurt**: those leaving more demand short than nothing "
+             "failed; "
              "**guaranteed**: the fraction of demand every market and product still gets under the period's "
              "worst failure (**where**: the market and product at that floor); **expected**: averaged over "
              "the period's failures as weighted above (by the disruption scenarios' probabilities when "
