@@ -207,6 +207,11 @@ def test_stress_text_and_out(capsys, data, tmp_path):
     summary = pd.read_csv(out_dir / "stress_summary.csv", dtype={"period": str})
     assert summary["period"].tolist() == ["2026", "2027"]
     assert pd.read_csv(out_dir / "stress_products.csv").columns[0] == "period"
+    report = (out_dir / "report.md").read_text()
+    assert "| guaranteed |" in report and "least served" not in report
+    assert main(["stress", str(data), "--penalty", "40", "--out", str(tmp_path / "priced")]) == 0
+    priced = (tmp_path / "priced" / "report.md").read_text()  # the prices choose: nothing is "guaranteed"
+    assert "| least served |" in priced and "**least served**" in priced and "| guaranteed |" not in priced
 
 
 def test_stress_with_an_infeasible_path_exits_1(capsys, data, tmp_path):

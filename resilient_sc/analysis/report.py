@@ -121,7 +121,8 @@ def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResul
     lines += _image(heat, "Demand served per market and product under each failure")
     lines += _image(drawn, "The design: suppliers, hubs, markets and flows")
     lines += _files(w, {
-        "stress_failures.csv": "one row per failure: guaranteed fraction, value served, costs",
+        "stress_failures.csv": f"one row per failure: {'least served' if stress.priced else 'guaranteed'} "
+                               "fraction, value served, costs",
         "stress_products.csv": "per failure and product: demand, shortfall (units), served",
         "stress_shortfalls.csv": "per failure, market and product: demand, shortfall (units)"})
     return w.report(lines)

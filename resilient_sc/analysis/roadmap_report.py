@@ -386,7 +386,8 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
     described = {"stress_summary.csv": "one row per period: failures, the worst, expected figures"}
     for p, r in results.items():
         name = w.csv(f"stress_failures_{_slug(p)}.csv", r.failures)
-        described[name] = f"the failures replayed on the {p} design: guaranteed fraction, value served, costs"
+        described[name] = (f"the failures replayed on the {p} design: "
+                           f"{'least served' if r.priced else 'guaranteed'} fraction, value served, costs")
     for name, attr, what in (("stress_products.csv", "by_product", "failure and product: demand, shortfall "
                               "(units), served"),
                              ("stress_shortfalls.csv", "shortfalls", "failure, market and product: demand, "
@@ -396,7 +397,8 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
         described[name] = f"per period, {what}"
     drawn = w.figure(ROADMAP_PNG, lambda: fg.roadmap_figure(roadmap, "Roadmap under test"))
     described[ROADMAP_PNG] = "the roadmap under test: suppliers and hubs per period, shares per period"
-    names = {"worst_served": "guaranteed", "worst_failure": "worst failure", "worst_market": "where: market",
+    floor = "least served" if any(r.priced for r in results.values()) else "guaranteed"
+    names = {"worst_served": floor, "worst_failure": "worst failure", "worst_market": "where: market",
              "worst_product": "product", "expected_value_served": "expected value served",
              "expected_shortfall_cost": "expected shortfall cost",
              "expected_extra_cost": "expected extra flow cost"}
@@ -413,7 +415,7 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
              *_markdown(summary, {c: _stress_formatter(c) for c in stress_columns()}, names), "",
              "**failures**: replayed in the period; **hurt**: those leaving more demand short than nothing "
              "failed; "
-             "**guaranteed**: the fraction of demand every market and product still gets under the period's "
+             f"**{floor}**: the fraction of demand every market and product still gets under the period's "
              "worst failure (**where**: the market and product at that floor); **expected**: averaged over "
              "the period's failures as weighted above (by the disruption scenarios' probabilities when "
              "they have some, else each failure alike): value served a fraction of the demand's value, "
