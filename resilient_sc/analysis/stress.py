@@ -3,7 +3,8 @@
 For each failure f (a supplier, a hub, a whole country, or a ``disruptions`` scenario) the
 design's lost suppliers and hubs are switched off and the flows re-routed through the rest,
 within lanes, supplier capacity per product, hub throughput and hub balance (the recourse of
-the ``survive`` policy, docs/policies.md). Two LPs per failure, on one live HiGHS object:
+the ``survive`` policy, docs/policies.md). Two LPs per failure (a third at penalties given), on
+one live HiGHS object:
 
 1. the **best guaranteed served fraction** ``t* = max t`` such that every market m and product p
    gets at least ``t · demand[m,p]`` (so a design built with ``survive`` at service level β
