@@ -18,7 +18,7 @@ from ..policy import Policy, check_policies, with_base
 from ..results import Plan
 from ..solvers.base import SolveOptions
 from .parallel import check_workers, run_all
-from .stress import StressResult, failure_kinds, stress_test
+from .stress import StressResult, excess, failure_kinds, stress_test
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,17 +84,6 @@ def shown_columns(columns: list[str], table: pd.DataFrame) -> list[str]:
         return columns
     at = columns.index("premium_pct") + 1
     return [*columns[:at], "network_premium_pct", *columns[at:]]
-
-
-def excess(cost: float, reference: float) -> float:
-    """``cost − reference`` (money), 0 where it is floating-point noise (1e-9 of either, far below
-    any solver gap): a premium of -1.55e-14% is none.
-
-    >>> excess(12228393.05, 12228393.049999999), excess(110.0, 100.0)
-    (0.0, 10.0)
-    """
-    d = cost - reference
-    return 0.0 if abs(d) <= 1e-9 * max(abs(cost), abs(reference)) else d
 
 
 def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[str, Any]:

@@ -121,8 +121,7 @@ def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResul
     lines += _image(heat, "Demand served per market and product under each failure")
     lines += _image(drawn, "The design: suppliers, hubs, markets and flows")
     lines += _files(w, {
-        "stress_failures.csv": f"one row per failure: {'least served' if stress.priced else 'guaranteed'} "
-                               "fraction, value served, costs",
+        "stress_failures.csv": f"one row per failure: {stress.floor_name} fraction, value served, costs",
         "stress_products.csv": "per failure and product: demand, shortfall (units), served",
         "stress_shortfalls.csv": "per failure, market and product: demand, shortfall (units)"})
     return w.report(lines)
@@ -522,7 +521,7 @@ def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
             **{f"served {p}": served_fraction for p in stress.products},
             "value_served": served_fraction, "extra_cost": money, "shortfall_cost": money, "impact": money}
     table = _markdown(f.head(n), cols, {
-        "worst_served": "least served" if stress.priced else "guaranteed", "worst_market": "where: market",
+        "worst_served": stress.floor_name, "worst_market": "where: market",
         "worst_product": "product", "value_served": "value served", "extra_cost": "extra flow cost",
         "shortfall_cost": "shortfall cost"})
     more = [f"{count(len(f) - n, 'more failure')} that leave demand short are in stress_failures.csv."] \

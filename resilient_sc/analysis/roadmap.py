@@ -29,8 +29,8 @@ from ..results import Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
 from .parallel import check_workers, run_all
-from .premium import PENALTIES, excess, no_reference
-from .stress import StressResult, failure_kinds, stress_test
+from .premium import PENALTIES, no_reference
+from .stress import StressResult, excess, failure_kinds, stress_test
 
 #: the statuses an element keeps through a myopic path (docs/formulation.md §9)
 FIXED = ("open", "closed")

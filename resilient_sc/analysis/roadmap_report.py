@@ -387,7 +387,7 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
     for p, r in results.items():
         name = w.csv(f"stress_failures_{_slug(p)}.csv", r.failures)
         described[name] = (f"the failures replayed on the {p} design: "
-                           f"{'least served' if r.priced else 'guaranteed'} fraction, value served, costs")
+                           f"{r.floor_name} fraction, value served, costs")
     for name, attr, what in (("stress_products.csv", "by_product", "failure and product: demand, shortfall "
                               "(units), served"),
                              ("stress_shortfalls.csv", "shortfalls", "failure, market and product: demand, "
@@ -397,7 +397,7 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
         described[name] = f"per period, {what}"
     drawn = w.figure(ROADMAP_PNG, lambda: fg.roadmap_figure(roadmap, "Roadmap under test"))
     described[ROADMAP_PNG] = "the roadmap under test: suppliers and hubs per period, shares per period"
-    floor = "least served" if any(r.priced for r in results.values()) else "guaranteed"
+    floor = next(iter(results.values())).floor_name if results else "guaranteed"  # one penalty rule a path
     names = {"worst_served": floor, "worst_failure": "worst failure", "worst_market": "where: market",
              "worst_product": "product", "expected_value_served": "expected value served",
              "expected_shortfall_cost": "expected shortfall cost",
