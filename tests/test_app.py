@@ -437,7 +437,7 @@ def test_served_heatmap_of_a_design_short_by_its_policy():
     net, plan = short_by_policy()
     fig = served_heatmap(stress_test(net, plan, failures=("supplier", "hub")), "a")
     assert list(fig.data[0].y) == ["nothing failed", "supplier:S1", "hub:H1"]
-    assert "first row: the design with nothing failed" in fig.layout.title.text
+    assert "first row: nothing failed, re-routed at these prices" in fig.layout.title.text  # its own penalty
     assert "2 of 4 failures serve some market less a than that" in fig.layout.title.text
 
 

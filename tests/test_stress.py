@@ -322,9 +322,25 @@ def test_a_design_short_by_its_own_policy_is_the_first_row_of_the_served_heatmap
     assert served.index[0] == NOTHING_FAILED and served.iloc[0].tolist() == pytest.approx([1.0, 1.0, 0.0])
     fig = fg.served_heatmap(result)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [NOTHING_FAILED, "supplier:S1", "hub:H1"]
-    assert "First row: the design with nothing failed" in fig._supxlabel.get_text()
-    assert "2 of 4 failures serve some market less than that" in fig._supxlabel.get_text()
-    assert "Grey" not in fig._supxlabel.get_text()  # every market has demand: no grey cell to explain
+    caption = " ".join(fig._supxlabel.get_text().split())  # as read, whatever the line breaks
+    # re-routed at the policy's own penalty, which is what the design itself does
+    assert "First row: nothing failed, re-routed at these prices, which leaves some demand short" in caption
+    assert "2 of 4 failures serve some market less than that" in caption
+    assert "Grey" not in caption  # every market has demand: no grey cell to explain
+
+
+def test_a_design_served_in_full_but_short_at_the_prices_given_says_the_prices_did_it():
+    """Solved without a penalty the design of :func:`short_by_policy` serves C; replayed at 20 a
+    unit short, C's units are cheaper left short (served from the opened H3 at more than 20), so
+    the heatmap's first row leaves C short -- the caption says the prices did that, not the design."""
+    net, _ = short_by_policy()
+    plan = solve(net)
+    assert (plan.shares["shortfall"] == 0).all()
+    result = stress_test(net, plan, failures=("supplier", "hub"), penalty=20.0)
+    assert result.priced and result.short_intact("a")
+    caption = " ".join(fg.served_heatmap(result)._supxlabel.get_text().split())
+    assert "First row: nothing failed, re-routed at these prices, which leaves some demand short" in caption
+    assert "the design with nothing failed" not in caption
 
 
 def test_stress_backup_supplier_serves_everything_at_extra_cost():

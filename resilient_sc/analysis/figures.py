@@ -289,9 +289,9 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     priced = (f"Re-routed at the penalties given for a unit short ({prices} a unit): what those prices "
               "serve, which may leave short what the design could deliver. ") if stress.priced else ""
     if own:
-        shown = (f"Markets across, failures down. {priced}First row: the design with nothing failed, which "
-                 f"leaves some demand short; {len(hurt)} of {len(f)} failures serve some market less than "
-                 f"that, {quiet} do not and are not shown")
+        shown = (f"Markets across, failures down. {priced}First row: {stress.intact_row}, which leaves some "
+                 f"demand short; {len(hurt)} of {len(f)} failures "
+                 f"serve some market less than that, {quiet} do not and are not shown")
     else:
         shown = (f"Markets across, failures down. {priced}{len(hurt)} of {len(f)} failures leave demand "
                  f"short; {quiet} serve all of it and are not shown")

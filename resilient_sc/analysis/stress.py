@@ -102,6 +102,14 @@ class StressResult:
         return "least served" if self.priced else "guaranteed"
 
     @property
+    def intact_row(self) -> str:
+        """What a served table's or heatmap's row with nothing failed shows: the design's own flows,
+        or, at penalties given (:attr:`priced`), what those prices re-route with nothing failed."""
+        if self.priced:
+            return "nothing failed, re-routed at these prices"
+        return "the design with nothing failed"
+
+    @property
     def products(self) -> list[str]:
         return [str(p) for p in self.penalties.index]
 

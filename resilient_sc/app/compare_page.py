@@ -274,8 +274,8 @@ def any_frontier_figure(df: pd.DataFrame, field: str) -> Any:
 
 def served_heatmap(stress: StressResult, product: str) -> Any:
     """Plotly heatmap of one product: the share (%) of each market's demand for it that is
-    served, conditional on each failure (rows) that serves some market less of it than the
-    design with nothing failed (a first row when that design leaves some short by its policy);
+    served, conditional on each failure (rows) that serves some market less of it than
+    nothing failed (a first row when that leaves some short: :attr:`StressResult.intact_row`);
     markets that are fully served in every row are left out and counted in the title."""
     import plotly.graph_objects as go
 
@@ -296,7 +296,7 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
     markets = [m for m in mat.columns if (mat[m] < 100 * (1 - SERVED_TOL)).any()]
     mat = mat[markets]
     quiet, n = len(stress.failures) - len(hurt), len(stress.failures)
-    caption = (f"first row: the design with nothing failed, which leaves some short; {len(hurt)} of "
+    caption = (f"first row: {stress.intact_row}, which leaves some short; {len(hurt)} of "
                f"{n} failures serve some market less {product} than that ({quiet} do not, not shown)" if own
                else f"{len(hurt)} of {n} failures leave some {product} demand short ({quiet} serve all "
                "of it, not shown)")
