@@ -13,7 +13,17 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from resilient_sc import DataWarning, Network, Plan, Policy, ValidationError, examples, solve, stress_test
+from resilient_sc import (
+    DataWarning,
+    Network,
+    Plan,
+    Policy,
+    ResilientSCError,
+    ValidationError,
+    examples,
+    solve,
+    stress_test,
+)
 from resilient_sc.analysis import figures as fg
 from resilient_sc.analysis.stress import NOTHING_FAILED
 from resilient_sc.format import served_fraction
@@ -572,3 +582,13 @@ def test_a_priced_replay_spreads_what_its_prices_leave_short_evenly():
         served = result.shortfalls.loc[result.shortfalls["failure"] == "supplier:S2", "served"]
         assert served.tolist() == pytest.approx([0.5, 0.5], abs=1e-6)
         assert row["shortfall_cost"] == pytest.approx(100 * result.penalties.iloc[0])
+
+
+def test_nothing_to_replay_is_said_not_reported_as_no_failure():
+    """``--failures scenario`` on data without a disruptions table replayed nothing and reported
+    "No failure was replayed."; now the caller is told what to name."""
+    net, plan = short_by_policy()
+    with pytest.raises(ResilientSCError, match="no failure kind was named and the data has no disruptions"):
+        stress_test(net, plan, failures=(), scenarios=True)
+    with pytest.raises(ResilientSCError, match="no failure to replay: no failure kind was named; name one"):
+        stress_test(net, plan, failures=(), scenarios=False)

@@ -348,6 +348,11 @@ def stress_test(network: Network, plan: Plan,
     if not network.has_demand:
         raise ValidationError(["(demand) | no row has a demand above 0: no failure can leave a market "
                                "short, there is nothing to stress-test"])
+    failures = failure_kinds(failures)
+    if not failures and not (scenarios and len(network.disruptions)):
+        without = " and the data has no disruptions table" if scenarios else ""
+        raise ResilientSCError(f"stress_test has no failure to replay: no failure kind was named{without}; "
+                               "name one or more of country, hub, supplier")
     # no disruption recourse blocks: scenarios are replayed one by one below
     replay_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price, disruption_weight=0.0)
     model = build_model(network, replay_policy)
