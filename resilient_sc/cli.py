@@ -393,7 +393,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
                "impact"]
     text = "\n".join([f"# Stress test of {design_title(policy)}", "", *stress_sentences(plan, stress), "",
                       *([frame_text(worst, columns).rstrip()] if len(worst) else []), *unlisted(stress), "",
-                      "worst_served: the fraction of demand every market and product still gets; "
+                      f"worst_served ({stress.floor_name}): {stress.floor_words}; "
                       "worst_market/product: where that floor binds; served <product>: fraction of its "
                       "units; value_served: weighted by unit_value; extra_cost: change in flow cost "
                       "(money), next to the shortfall_cost of the units short; impact: their sum, less "
@@ -418,7 +418,7 @@ def _configure_premium(parser: argparse.ArgumentParser) -> None:
 
 def _run_premium(args: argparse.Namespace) -> Outcome:
     from .analysis import premium_outcomes, premium_table
-    from .analysis.premium import shown_columns
+    from .analysis.premium import floor_caveat, shown_columns
     from .analysis.report import expected_basis, premium_sentences, write_premium_report
     from .policy import PolicyError, load_policies
 
@@ -440,7 +440,7 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
                              "expected_value_served", "n_suppliers", "n_hubs"], table)
     stressed = [o for o in outcomes if o.stress is not None]
     legend = ("worst_served: the fraction of demand every market and product still gets under the "
-              "design's worst failure replayed (rounded down)" + (
+              f"design's worst failure replayed (rounded down){floor_caveat(stressed)}" + (
                   f"; expected_value_served: the fraction of the demand's value served, "
                   f"{expected_basis(stressed)}" if stressed else "") + ".")
     text = "\n".join([frame_text(table, columns), "", legend, "",

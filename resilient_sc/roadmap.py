@@ -37,6 +37,8 @@ from .verify import verify_plan
 
 __all__ = ["Roadmap", "solve_roadmap", "solve_roadmap_model"]
 
+#: what starts the line marking each MIP of a roadmap's solve in its log (the app reads them)
+LOG_MARK = "roadmap: "
 #: the relative gap at which each period is solved alone for the MIP start (a start need not be
 #: optimal; the roadmap's own solve proves optimality)
 START_GAP = 0.01
@@ -334,7 +336,7 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     deadline = options.deadline()
     start = None if options.backend == "pyomo" else periods_alone(model, options, deadline)
     seconds = time.perf_counter() - t0
-    log_line("roadmap: every period at once", options, warn=False)
+    log_line(f"{LOG_MARK}every period at once", options, warn=False)
     result, report = solve_linear(model, until(options, deadline), start,  # type: ignore[arg-type]
                                   routes=_ROUTES)
     if start is not None:
@@ -369,7 +371,7 @@ def periods_alone(model: RoadmapModel, options: SolveOptions,
     alone = dataclasses.replace(options, allow_nonoptimal=True, mip_gap=max(options.mip_gap, START_GAP))
     n = len(model.models)
     for k, (period, m) in enumerate(zip(model.periods["period"], model.models, strict=True)):
-        log_line(f"roadmap: period {period} solved alone, for the roadmap's MIP start", options, warn=False)
+        log_line(f"{LOG_MARK}period {period} solved alone, for the roadmap's MIP start", options, warn=False)
         share = time.perf_counter() + (deadline - time.perf_counter()) / (2 * (n - k))
         result, _ = solve_linear(m, until(alone, share))
         if result.x is None:

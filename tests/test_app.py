@@ -221,10 +221,14 @@ def test_map_figure(base_plan):
     from resilient_sc.format import quantity
 
     fig = map_figure(Session.example(), base_plan)
-    names = [t.name for t in fig.data if t.name]
-    assert names == ["suppliers", "hubs", "markets"]
-    lines = [t for t in fig.data if t.mode == "lines" and t.line.color == "#777"]
-    assert 1 <= len(lines) <= WIDTH_CLASSES  # flows drawn a trace per line width, not per flow
+    products = ["cells", "chips", "displays"]
+    legend = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    assert legend == [f"flows of {p}" for p in products] + ["suppliers", "hubs", "markets"]
+    for k, product in enumerate(products):  # one product shown at a time, its widths its own units
+        lines = [t for t in fig.data if t.name == f"flows of {product}"]
+        assert 1 <= len(lines) <= WIDTH_CLASSES  # flows drawn a trace per line width, not per flow
+        assert {t.visible for t in lines} == ({True} if k == 0 else {"legendonly"})
+        assert max(t.line.width for t in lines) == 0.5 + 6 * (WIDTH_CLASSES - 0.5) / WIDTH_CLASSES
     (hover,) = [t for t in fig.data if t.mode == "markers" and not t.name]  # a point per flow, its words
     flows = pd.concat([base_plan.inbound.rename(columns={"supplier": "a", "hub": "b"}),
                        base_plan.outbound.rename(columns={"hub": "a", "market": "b"})])
@@ -236,6 +240,7 @@ def test_map_figure(base_plan):
     words = [f"{a} → {b}<br>" + "<br>".join(sorted(w)) for (a, b), w in lanes.items()]
     assert sorted(t.split("<br>", 1)[0] + "<br>" + "<br>".join(sorted(t.split("<br>")[1:]))
                   for t in hover.text) == sorted(words)
+    lines = [t for t in fig.data if t.mode == "lines" and (t.name or "").startswith("flows of")]
     gaps = sum(int(np.isnan(t.x).sum()) for t in lines)  # each arc (each piece at a seam) ends in a gap
     assert gaps >= len(flows)
 
@@ -589,7 +594,7 @@ def test_timeline_and_period_map(paths):
     ticks = [t.split("<br>")[0] for t in fig.layout.xaxis.ticktext]
     assert ticks == [f"<b>{p}</b>" for p in glide.period_ids]
     plan = glide.plans["2030"]
-    names = [t.name for t in map_figure(paths, plan).data if t.name]
+    names = [t.name for t in map_figure(paths, plan).data if t.name and not t.name.startswith("flows of")]
     assert names == ["suppliers", "hubs", "markets"]
 
 

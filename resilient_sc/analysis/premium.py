@@ -210,6 +210,18 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     return [first, *run_all(evaluate, tasks[1:], workers, executor, progress)]
 
 
+def floor_caveat(outcomes: Iterable[PolicyOutcome]) -> str:
+    """``; for 'shed' (stress-tested at a penalty for a unit short) it is what that penalty's
+    re-routing serves, not a guarantee``: a premium table's worst served column holds what each
+    design is guaranteed, except for a design replayed at penalties (its policy's
+    ``shortfall_penalty``, or one given: :attr:`StressResult.priced`); "" when none is."""
+    priced = [o.name for o in outcomes if o.stress is not None and o.stress.priced]
+    if not priced:
+        return ""
+    return (f"; for {', '.join(repr(n) for n in priced)} (stress-tested at a penalty for a unit short) it is "
+            "what that penalty's re-routing serves, not a guarantee")
+
+
 def premium_table(outcomes: list[PolicyOutcome]) -> pd.DataFrame:
     """Rows of :func:`outcome_row`, premiums relative to the first (base) outcome."""
     base = outcomes[0]

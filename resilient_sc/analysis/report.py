@@ -36,7 +36,7 @@ from ..schema import TABLES
 from ..solvers.base import Status
 from . import figures as fg
 from . import maps
-from .premium import NO_PENALTY, counts_penalties, penalty_cost
+from .premium import NO_PENALTY, counts_penalties, floor_caveat, penalty_cost
 from .stress import SERVED_TOL
 
 if TYPE_CHECKING:
@@ -200,8 +200,9 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
               "**worst served** is blank)")
     stress_words = (f" {tested}: every {replayed(stressed)} is replayed with re-routed flows. **worst "
                     "served** is the fraction of demand that every market and product is still guaranteed "
-                    "under the worst failure; **expected value served** is the value-weighted fraction "
-                    f"served, {expected_basis(stressed)}." if stressed else " No design is stress-tested.")
+                    f"under the worst failure{floor_caveat(stressed)}; **expected value served** is the "
+                    f"value-weighted fraction served, {expected_basis(stressed)}."
+                    if stressed else " No design is stress-tested.")
     lines = ["# Resilience premium report", "",
              f"Data: {_source(network)}. The premium of a policy is what its cheapest design costs "
              f"over {_base_words(outcomes[0])}, in % of the base cost.{_proof_words(outcomes)}"

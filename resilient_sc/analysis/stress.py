@@ -102,6 +102,17 @@ class StressResult:
         return "least served" if self.priced else "guaranteed"
 
     @property
+    def floor_words(self) -> str:
+        """What ``worst_served`` is, for a legend: the floor every market and product is still
+        guaranteed, or at penalties given (:attr:`priced`) the least fraction served by the
+        re-routing those prices choose."""
+        if self.priced:
+            return ("the least fraction of its demand any market gets of any product when flows are "
+                    "re-routed at the penalties given for a unit short: what those prices serve, not what "
+                    "the design could guarantee")
+        return "the fraction of demand every market and product is still guaranteed"
+
+    @property
     def intact_row(self) -> str:
         """What a served table's or heatmap's row with nothing failed shows: the design's own flows,
         or, at penalties given (:attr:`priced`), what those prices re-route with nothing failed."""

@@ -25,12 +25,21 @@ import pandas as pd
 
 from ..analysis.figures import field_unit
 from ..analysis.frontier import frontier
-from ..analysis.premium import PolicyOutcome, counts_penalties, premium_table, shown_columns
+from ..analysis.premium import PolicyOutcome, counts_penalties, floor_caveat, premium_table, shown_columns
+from ..analysis.report import unlisted
 from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_table, roadmap_stress
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import NOTHING_FAILED, SERVED_TOL, stress_test
 from ..exceptions import ValidationError
-from ..format import column_formatter, column_label, money, served_fraction, signed_pct_points
+from ..format import (
+    MONEY_COLUMNS,
+    column_formatter,
+    column_label,
+    count,
+    money,
+    served_fraction,
+    signed_pct_points,
+)
 from ..policy import POLICY_FIELDS
 
 if TYPE_CHECKING:
@@ -42,8 +51,8 @@ PREMIUM_COLUMNS = ["policy", "status", "cost", "premium", "premium_pct", "worst_
                    "allied_share", "n_suppliers", "n_hubs", "reason"]
 #: the columns shown of the premium table of roadmaps (counts over the path, shares of its last period)
 PATH_COLUMNS = ["policy", "status", "cost", "premium", "premium_pct", "n_suppliers_started",
-                "n_suppliers_stopped", "n_hubs_started", "n_hubs_stopped", "local_share", "allied_share",
-                "top_country", "top_country_share", "reason"]
+                "n_suppliers_stopped", "n_hubs_started", "n_hubs_stopped", "n_suppliers", "n_hubs",
+                "local_share", "allied_share", "top_country", "top_country_share", "reason"]
 #: the columns shown of an end-year frontier (after the field's)
 PATH_FRONTIER_COLUMNS = [c for c in PATH_COLUMNS if c != "policy"]
 #: the columns shown of the stress test of each period's design
@@ -102,7 +111,7 @@ def premium_columns(session: Session) -> list[str]:
 
 def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     cols = [c for c in columns if c in df]
-    out = pd.DataFrame({c: df[c].map(column_formatter(c)) if c not in ("cost", "premium")
+    out = pd.DataFrame({c: df[c].map(column_formatter(c)) if c not in MONEY_COLUMNS
                         else df[c].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}") for c in cols})
     return out.fillna("").astype(str).to_dict("records")
 
@@ -121,7 +130,8 @@ def premium_legend(session: Session) -> str:
     return ("Every solve is kept as a scenario of the same data: cost = its cheapest design's total cost; "
             f"premium over the scenario '{base.name}', premium (%) = (cost − base) / base; "
             "worst served = the share of demand every market and product still gets under the design's "
-            "worst replayed failure, blank until that design is stress-tested (below); local and allied "
+            f"worst replayed failure{floor_caveat(outcomes(session))}, blank until that design is "
+            "stress-tested (below); local and allied "
             f"shares over all markets and products ({base.plan.share_weighting()}).")
 
 
@@ -276,7 +286,7 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
     """Plotly heatmap of one product: the share (%) of each market's demand for it that is
     served, conditional on each failure (rows) that serves some market less of it than
     nothing failed (a first row when that leaves some short: :attr:`StressResult.intact_row`);
-    markets that are fully served in every row are left out and counted in the title."""
+    markets that are fully served in every row are left out and counted in the caption."""
     import plotly.graph_objects as go
 
     hurt = stress.worse_than_intact(product)
@@ -292,14 +302,18 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return fig
-    mat = 100 * stress.served_matrix(product).reindex(rows)
-    markets = [m for m in mat.columns if (mat[m] < 100 * (1 - SERVED_TOL)).any()]
-    mat = mat[markets]
+    full = 100 * stress.served_matrix(product).reindex(rows)
+    markets = [m for m in full.columns if (full[m] < 100 * (1 - SERVED_TOL)).any()]
+    mat = full[markets]
     quiet, n = len(stress.failures) - len(hurt), len(stress.failures)
     caption = (f"first row: {stress.intact_row}, which leaves some short; {len(hurt)} of "
                f"{n} failures serve some market less {product} than that ({quiet} do not, not shown)" if own
                else f"{len(hurt)} of {n} failures leave some {product} demand short ({quiet} serve all "
                "of it, not shown)")
+    hidden = int(full.notna().any().sum()) - len(markets)  # markets with demand, served in full in every row
+    if hidden:
+        caption += (f"; {count(hidden, 'market')} with demand for {product} served in full in every row, "
+                    "not shown")
     floored = mat.map(lambda v: "no demand" if pd.isna(v) else served_fraction(v / 100))  # never overstated
     fig = go.Figure(go.Heatmap(
         z=mat.to_numpy(float), x=markets, y=rows, zmin=0, zmax=100, colorscale="RdYlGn",
@@ -321,18 +335,17 @@ def stress_legend(stress: StressResult) -> str:
     """What the stress table's columns are, below it, with the penalties its costs use."""
     penalties = ", ".join(f"{p} {money(v)}" for p, v in stress.penalties.items())
     return ("Each failure on its own (a scenario's elements together), flows re-routed through what "
-            "is left: worst served = the share of demand every market and product still gets (worst "
+            f"is left: {stress.floor_name} = {stress.floor_words} (worst "
             "market and product: where that floor binds); shortfall cost = the units short × the penalty "
             f"per unit (money per unit: {penalties}); impact = shortfall cost + the change in flow cost "
             "(money; less is shipped, so the flow cost may fall), less any shortfall cost with nothing "
-            "failed." + (" These penalties are the policy's shortfall_penalty and alone choose the "
-                         "re-routing: what they serve, not what the design could guarantee."
-                         if stress.priced else ""))
+            "failed.")
 
 
 def worst_failures(stress: StressResult, n: int = 10) -> pd.DataFrame:
-    """The ``n`` failures that leave the least demand served (then the largest impact)."""
-    return stress.ranked().head(n)
+    """The ``n`` failures that leave the least demand served (then the largest impact), of those
+    that leave more demand short than nothing failed (:meth:`StressResult.hurt`)."""
+    return stress.worst_table(n, hurt_only=True)
 
 
 def build(session: Session) -> Any:
@@ -413,8 +426,12 @@ def build(session: Session) -> Any:
                          "(conditional on one failure in that period):")
                 ui.table(columns=cols(PERIOD_STRESS_COLUMNS), rows=_formatted(
                     stress_by_period(out), PERIOD_STRESS_COLUMNS)).props("dense data-testid=period-stress")
-                one_stress(out[session.period] if session.period in out else next(iter(out.values())),
-                           session.period or next(iter(out)))
+                untested = [p for p in session.period_ids() if p not in out]
+                if untested:
+                    ui.label(f"Not stress-tested: {', '.join(untested)} (no demand above 0: no failure can "
+                             "leave a market short then).").classes("text-sm")
+                period = session.period if session.period in out else next(iter(out))
+                one_stress(out[period], period)
             return
         session.set_stress(out)
         premiums.refresh()
@@ -424,8 +441,11 @@ def build(session: Session) -> Any:
     def one_stress(out: StressResult, period: str) -> None:
         worst = worst_failures(out)
         where = f"period {period}'s design" if period else "the current design"
-        ui.label(f"{len(out.failures)} failures replayed on {where}; the worst:")
-        ui.table(columns=cols(FAILURE_COLUMNS), rows=_formatted(worst, FAILURE_COLUMNS)).props(
+        ui.label(f"{count(len(out.failures), 'failure')} replayed on {where}"
+                 + ("; the worst:" if len(worst) else ".") + "".join(f" {w}" for w in unlisted(out)))
+        columns = [{**c, "label": f"{out.floor_name} (% of demand)"} if c["name"] == "worst_served" else c
+                   for c in cols(FAILURE_COLUMNS)]
+        ui.table(columns=columns, rows=_formatted(worst, FAILURE_COLUMNS)).props(
             "dense data-testid=stress-table").classes("w-full")
         ui.label(stress_legend(out)).classes("text-sm").props("data-testid=stress-legend")
         products = out.products

