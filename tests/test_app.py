@@ -42,6 +42,7 @@ from resilient_sc.app.compare_page import (
     premium_rows,
     reference_words,
     served_heatmap,
+    shown_period,
     stress_legend,
     sweep_values,
     worst_failures,
@@ -1148,3 +1149,60 @@ def test_a_tab_whose_connection_drops_keeps_its_session(monkeypatch):
     monkeypatch.setattr(ui, "page", lambda path: (lambda fn: fn))
     app_ui.serve(None, 8765, False)
     assert seen["reconnect_timeout"] == app_ui.RECONNECT_SECONDS >= 60 and seen["port"] == 8765
+
+
+def test_a_roadmap_stress_test_names_the_period_it_shows_and_those_left_out(paths):
+    """A period without demand is not stress-tested: the page showed the first period's test under
+    the name of the period chosen (2030, left out); it names the period shown and the one left out."""
+    tested = {"2026": object(), "2027": object()}  # what roadmap_stress returns: the periods tested
+    chosen = paths.period
+    try:
+        paths.period = "2030"
+        assert shown_period(paths, tested) == ("2026", "Not stress-tested: 2028, 2029, 2030 (no demand above "
+                                                       "0: no failure can leave a market short then).")
+        paths.period = "2027"
+        assert shown_period(paths, tested)[0] == "2027"
+        assert shown_period(paths, dict.fromkeys(paths.period_ids())) == ("2027", "")
+    finally:
+        paths.period = chosen
+
+
+def test_the_stress_table_lists_what_hurts_and_says_what_its_floor_is(base_plan):
+    """Only failures that leave demand short are listed (four of no effect were among the 'worst');
+    at a penalty given the floor is 'least served', what those prices serve; the heatmap counts
+    the markets it leaves out (displays: one served in full under every failure)."""
+    net = examples.electronics()
+    plain, priced = stress_test(net, base_plan), stress_test(net, base_plan, penalty=40.0)
+    worst = worst_failures(plain, n=100)
+    assert set(worst["failure"]) == set(plain.failures.loc[plain.hurt().to_numpy(bool), "failure"])
+    assert len(worst) < len(plain.failures)
+    assert "guaranteed = the fraction of demand every market and product is still guaranteed" in (
+        stress_legend(plain))
+    assert "least served = the least fraction of its demand any market gets of any product when flows are " \
+           "re-routed at the penalties given for a unit short" in stress_legend(priced)
+    fig = served_heatmap(plain, "displays")
+    with_demand = plain.served_matrix("displays").notna().any().sum()
+    hidden = with_demand - len(fig.data[0].x)
+    assert hidden == 1 and "1 market with demand for displays served in full in every row, not shown" in (
+        fig.layout.title.text)
+
+
+def test_the_premium_legend_says_which_designs_were_replayed_at_a_penalty(base_plan):
+    """A design whose policy prices a unit short is stress-tested at that price: its worst served
+    is what the price serves, not a guarantee, and the legend says whose it is."""
+    net = examples.electronics()
+    s = Session.example()
+    shed = solve(net, Policy(shortfall_penalty=100.0))
+    s.add_scenario("base", Policy(), base_plan).stress = stress_test(net, base_plan)
+    s.add_scenario("shed", Policy(shortfall_penalty=100.0), shed).stress = stress_test(net, shed)
+    legend = premium_legend(s)
+    assert "for 'shed' (stress-tested at a penalty for a unit short) it is what that penalty's re-routing " \
+           "serves, not a guarantee" in legend
+    assert "'base'" not in legend.split("worst replayed failure")[1]
+
+
+def test_the_path_table_has_the_last_periods_suppliers_and_hubs(paths):
+    rows = premium_rows(paths)
+    glide = paths.roadmap.plans[paths.period_ids()[-1]]
+    (mine,) = [r for r in rows if r["policy"] == "glide path"]
+    assert (int(mine["n_suppliers"]), int(mine["n_hubs"])) == (len(glide.suppliers), len(glide.hubs))

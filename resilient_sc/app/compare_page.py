@@ -342,6 +342,16 @@ def stress_legend(stress: StressResult) -> str:
             "failed.")
 
 
+def shown_period(session: Session, results: Mapping[str, StressResult]) -> tuple[str, str]:
+    """The period whose stress test a roadmap's page shows (the session's, else the first tested),
+    and what says which periods were not tested ("" when none): a period without demand is left
+    out by :func:`~resilient_sc.analysis.roadmap.roadmap_stress`."""
+    untested = [p for p in session.period_ids() if p not in results]
+    words = (f"Not stress-tested: {', '.join(untested)} (no demand above 0: no failure can leave a market "
+             "short then)." if untested else "")
+    return (session.period if session.period in results else next(iter(results))), words
+
+
 def worst_failures(stress: StressResult, n: int = 10) -> pd.DataFrame:
     """The ``n`` failures that leave the least demand served (then the largest impact), of those
     that leave more demand short than nothing failed (:meth:`StressResult.hurt`)."""
@@ -426,11 +436,9 @@ def build(session: Session) -> Any:
                          "(conditional on one failure in that period):")
                 ui.table(columns=cols(PERIOD_STRESS_COLUMNS), rows=_formatted(
                     stress_by_period(out), PERIOD_STRESS_COLUMNS)).props("dense data-testid=period-stress")
-                untested = [p for p in session.period_ids() if p not in out]
+                period, untested = shown_period(session, out)
                 if untested:
-                    ui.label(f"Not stress-tested: {', '.join(untested)} (no demand above 0: no failure can "
-                             "leave a market short then).").classes("text-sm")
-                period = session.period if session.period in out else next(iter(out))
+                    ui.label(untested).classes("text-sm").props("data-testid=untested-periods")
                 one_stress(out[period], period)
             return
         session.set_stress(out)
