@@ -16,10 +16,13 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from .exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
 from .explain import explain_infeasibility
 from .format import relative_gap
 from .model.build import NetworkModel, build_model
+from .model.roadmap import RoadmapModel
 from .results import Plan
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
 from .solvers.highs import until
@@ -200,26 +203,84 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
     ``solve_model(model, SolveOptions(backend="pyomo"))``) or a pyomo model from
     :func:`~resilient_sc.solvers.pyomo.to_pyomo`, possibly extended by the user (solved as it
     stands; an infeasible one is reported without explanation, since its rows are not all the
-    model's).
+    model's; its cost is the active objective's, a term the model as built does not have its own
+    :data:`EXTENSION` line of the breakdown). A roadmap's pyomo model is read back by
+    :func:`resilient_sc.roadmap.roadmap_from_pyomo`.
     """
     options = given_options(options)
     options.check()
     if isinstance(model, NetworkModel):
         return solve_model(model, dataclasses.replace(options, backend="pyomo"))
+    single_period(model if isinstance(model, RoadmapModel) else None)
     from .solvers import pyomo as pyomo_solver  # pyomo loads only when asked for
 
-    network_model = pyomo_solver.network_model_of(model)
+    network_model = single_period(pyomo_solver.network_model_of(model))
     result = pyomo_solver.solve(model, options)
     report = SolveReport("pyomo", 0.0, result.solve_time, 0.0, None, result.bound,
                          note="an extended pyomo model, not certified against the model as built")
     log_report(report, options)
     if result.status is Status.INFEASIBLE:
-        raise InfeasiblePolicyError(["HiGHS reports infeasibility (pyomo backend)"])
+        words = pyomo_solver.infeasible_words(result.message.split(",")[0])
+        raise InfeasiblePolicyError([f"HiGHS reports the pyomo model {words} (pyomo backend)"])
     plan = None
     if result.x is not None:
         values = {name: block.values(result.x) for name, block in network_model.lm.variables.items()}
-        plan = Plan.from_values(network_model, values, result, report)
+        plan = with_objective(Plan.from_values(network_model, values, result, report), result)
     return accepted(plan, result, options)
+
+
+#: the cost component of an extended pyomo model's objective that the model as built has not
+EXTENSION = "extension"
+
+
+def with_objective(plan: Plan, result: SolverResult) -> Plan:
+    """``plan`` costing the solved objective: a part the model as built does not have (a term the
+    user added to a pyomo model's objective) becomes its :data:`EXTENSION` line, and the gap is
+    that of this cost to the solver's bound."""
+    if not math.isfinite(result.objective):
+        return plan
+    extra = result.objective - plan.objective
+    breakdown = plan.breakdown
+    if abs(extra) > 1e-9 * max(1.0, abs(result.objective)):
+        breakdown = pd.concat([breakdown, pd.Series({EXTENSION: extra})]).rename(breakdown.name)
+    gap = plan.gap
+    if math.isfinite(result.bound):
+        gap = max(0.0, result.objective - result.bound) / max(abs(result.objective), 1e-10)
+        gap = 0.0 if gap <= 1e-9 else gap
+    return dataclasses.replace(plan, breakdown=breakdown, objective=float(result.objective), gap=gap)
+
+
+def single_period(model: NetworkModel | Any) -> NetworkModel:
+    """``model`` unless it is a roadmap's, solved and read back elsewhere: a clear error."""
+    if isinstance(model, RoadmapModel):
+        raise ValidationError(["(model) | this pyomo model is a roadmap's (its data has periods): read it "
+                               "back with resilient_sc.roadmap.roadmap_from_pyomo, or solve the roadmap "
+                               "with solve_roadmap(network, policy, SolveOptions(backend='pyomo'))"],
+                              "in the model given")
+    return model
+
+
+def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None,
+                   results: Any = None) -> tuple[SolverResult, dict[str, Any]]:
+    """(result, per-block values) of a pyomo model solved by any pyomo solver: the status and
+    bound read from the solver's ``results`` (None: taken as optimal), the objective the active
+    one's value. A solve without a plan raises: :class:`InfeasiblePolicyError` (infeasible, or
+    unbounded: said which), :class:`NotOptimalError` (no value loaded)."""
+    from .solvers import pyomo as pyomo_solver
+
+    status, bound, condition = pyomo_solver.status_of(results)
+    if status is Status.INFEASIBLE:
+        words = pyomo_solver.infeasible_words(condition)
+        named = f" ({condition})" if condition != words else ""
+        raise InfeasiblePolicyError([f"the solver reports the pyomo model {words}{named}; its rows are not "
+                                     "all the library's, so no further explanation is given"])
+    values = pyomo_solver.block_values(pyomo_model, model)
+    objective = pyomo_solver.objective_value(pyomo_model)
+    bound = objective if status is Status.OPTIMAL else bound
+    gap = abs(objective - bound) / max(abs(objective), 1e-10) if math.isfinite(bound) else math.inf
+    result = SolverResult(status, None, objective, bound, gap if status is not Status.OPTIMAL else 0.0,
+                          float(solve_time or 0.0), f"{status.value} (pyomo)")
+    return result, values
 
 
 def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,
@@ -228,18 +289,16 @@ def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,
 
     Pass the solver's ``results`` (what ``SolverFactory(...).solve`` returned) to have the plan's
     status, bound and gap read from it: a solve stopped at its time limit is then a
-    ``time_limit`` plan with its gap, not one proven optimal. Without ``results`` the model is
-    taken as solved to optimality. ``network_model`` defaults to the one the pyomo model was
+    ``time_limit`` plan with its gap, not one proven optimal, and an infeasible one an
+    :class:`InfeasiblePolicyError` (without ``results`` the values loaded are taken as an
+    optimal solve's). The values are read within the bounds of the pyomo variables as they
+    stand (a bound you changed is the one solved); the cost is the active objective's
+    (:func:`with_objective`). ``network_model`` defaults to the one the pyomo model was
     converted from; ``solve_time`` in seconds (0 when not given).
     """
-    import pyomo.environ as pyo
-
     from .solvers import pyomo as pyomo_solver
 
-    model = network_model if network_model is not None else pyomo_solver.network_model_of(pyomo_model)
-    objective = float(pyo.value(pyomo_model.total_cost))
-    status, bound = pyomo_solver.status_of(results, objective)
-    gap = abs(objective - bound) / max(abs(objective), 1e-10) if math.isfinite(bound) else math.inf
-    result = SolverResult(status, None, objective, bound, gap if status is not Status.OPTIMAL else 0.0,
-                          float(solve_time or 0.0), f"{status.value} (pyomo)")
-    return Plan.from_values(model, pyomo_solver.block_values(pyomo_model, model), result)
+    model = single_period(network_model if network_model is not None
+                          else pyomo_solver.network_model_of(pyomo_model))
+    result, values = pyomo_solution(pyomo_model, model, solve_time, results)
+    return with_objective(Plan.from_values(model, values, result), result)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,13 @@ import pandas as pd
 
 from . import io
 from .data import Network
-from .exceptions import InfeasiblePolicyError
+from .exceptions import InfeasiblePolicyError, ValidationError
 from .explain import explain_infeasibility
 from .format import count, fraction, relative_gap, weight
 from .model.build import NetworkModel, build_period
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.transitions import BEFORE
-from .optimize import accepted, log_line, log_report
+from .optimize import accepted, log_line, log_report, pyomo_solution
 from .periods import policy_in
 from .policy import Policy
 from .results import COMPONENTS, Plan, plan_products
@@ -348,6 +349,29 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
         raise InfeasiblePolicyError(explain_roadmap(model))
     roadmap = Roadmap.from_solution(model, result, report) if result.x is not None else None
     return accepted(roadmap, result, options)  # type: ignore[arg-type, return-value]
+
+
+def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, results: Any = None) -> Roadmap:
+    """A :class:`Roadmap` from the pyomo model of a roadmap
+    (:func:`~resilient_sc.solvers.pyomo.to_pyomo` of data with periods) solved by any pyomo
+    solver: statuses, bounds and errors as :func:`~resilient_sc.optimize.plan_from_pyomo`'s. Its
+    cost is that of the model as built, each period's own (a term you added to the objective
+    is not in it: a warning says how much it leaves out)."""
+    from .solvers import pyomo as pyomo_solver
+
+    model = pyomo_solver.network_model_of(pyomo_model)
+    if not isinstance(model, RoadmapModel):
+        raise ValidationError(["(model) | this pyomo model is one period's: read it back with "
+                               "resilient_sc.optimize.plan_from_pyomo"], "in the model given")
+    result, values = pyomo_solution(pyomo_model, model, solve_time, results)
+    x = pyomo_solver.column_vector(model, values)
+    roadmap = Roadmap.from_solution(model, dataclasses.replace(result, x=x))
+    left_out = result.objective - roadmap.objective
+    if abs(left_out) > 1e-9 * max(1.0, abs(result.objective)):
+        warnings.warn(f"the pyomo model's objective is {result.objective:,.2f}, {left_out:+,.2f} beyond the "
+                      "roadmap's cost (a term added to the objective, which the roadmap's cost leaves out)",
+                      UserWarning, stacklevel=2)
+    return roadmap
 
 
 @dataclass(frozen=True)

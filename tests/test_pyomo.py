@@ -18,14 +18,17 @@ from resilient_sc import (
     InfeasiblePolicyError,
     Network,
     NetworkModel,
+    NotOptimalError,
     Policy,
     SolveOptions,
     ValidationError,
     build_model,
     examples,
+    solve_roadmap,
 )
 from resilient_sc.export import write_model, write_network_model
 from resilient_sc.optimize import plan_from_pyomo, solve_model, solve_pyomo
+from resilient_sc.roadmap import roadmap_from_pyomo
 from resilient_sc.solvers.highs import make_highs, run_highs
 from resilient_sc.solvers.pyomo import model_to_pyomo, to_pyomo
 
@@ -225,3 +228,101 @@ def test_awkward_ids_stay_valid_lp_names(tmp_path):
 def test_write_model_rejects_other_suffixes(tmp_path):
     with pytest.raises(ValidationError, match=r"\.lp or \.mps"):
         write_model(network(None), None, tmp_path / "model.txt")
+
+
+def tiny_with_an_open_contract() -> Network:
+    """The tiny example with S_FR an existing contract (status open): S_FR is then paid for and
+    used (1720, tests/test_policies.py), where the optimum without it is 1260 with S_CN alone."""
+    frames = {k: v.drop(columns=[c for c in v if c.startswith("_")])
+              for k, v in examples.tiny().frames().items() if v is not None}
+    frames["suppliers"].loc[frames["suppliers"]["supplier"] == "S_FR", "status"] = "open"
+    return Network.from_frames(**frames)
+
+
+def test_a_bound_the_user_changes_is_the_one_read_back():
+    """Ending the existing contract in pyomo (its lower bound 1 -> 0) solves to 1260 without S_FR;
+    the plan read back clipped S_FR into the bounds as built (contracted, cost 1760, 'optimal',
+    gap 0 against a bound of 1260): it is now the solver's plan."""
+    m = to_pyomo(tiny_with_an_open_contract())
+    assert pyomo_objective(m) == pytest.approx(1720.0)
+    m.supplier_contracted["S_FR"].setlb(0)
+    results = pyo.SolverFactory("highs").solve(m)
+    for plan in (plan_from_pyomo(m, results=results), solve_pyomo(m)):
+        assert plan.objective == pytest.approx(1260.0) and plan.supplier_ids == ["S_CN"]
+        assert plan.gap == 0.0 and plan.bound == pytest.approx(1260.0)
+
+
+def test_a_cost_term_the_user_adds_is_in_the_plans_cost():
+    """A decision of the user's own, at least 100 and in the objective: the plan cost 1260 (the
+    model as built) beside a bound of 1360 and gap 0; now 1360, the 100 its own breakdown line."""
+    m = to_pyomo(examples.tiny())
+    m.extra = pyo.Var(domain=pyo.NonNegativeReals)
+    m.need = pyo.Constraint(expr=m.extra >= 100)
+    m.total_cost.expr = m.total_cost.expr + m.extra
+    results = pyo.SolverFactory("highs").solve(m)
+    for plan in (plan_from_pyomo(m, results=results), solve_pyomo(m)):
+        assert plan.objective == pytest.approx(1360.0) and plan.breakdown["extension"] == pytest.approx(100.0)
+        assert plan.breakdown.sum() == pytest.approx(plan.objective) and plan.gap == 0.0
+
+
+def test_a_model_without_a_plan_is_said_so_not_read_back():
+    """Infeasible (solved with load_solutions=False, as pyomo's own error advises): pyomo's raw
+    'No value for uninitialized VarData'; solved before and then made infeasible: the stale plan
+    came back; never solved: a plan of zeros; unbounded: 'infeasible'."""
+    m = to_pyomo(examples.tiny())
+    with pytest.raises(NotOptimalError, match="holds no solution"):
+        plan_from_pyomo(m)
+    pyomo_objective(m)
+    m.no_hub = pyo.Constraint(expr=m.hub_opened["H1"] <= 0)  # H1 is tiny's only hub
+    results = pyo.SolverFactory("highs").solve(m, load_solutions=False)
+    with pytest.raises(InfeasiblePolicyError, match="the solver reports the pyomo model infeasible;"):
+        plan_from_pyomo(m, results=results)
+    m = to_pyomo(examples.tiny())
+    m.rebate = pyo.Var(domain=pyo.NonNegativeReals)  # a negative cost without a bound
+    m.total_cost.expr = m.total_cost.expr - m.rebate
+    with pytest.raises(InfeasiblePolicyError, match="infeasible or unbounded"):
+        solve_pyomo(m)
+
+
+def test_a_roadmaps_pyomo_model_reads_back_as_a_roadmap():
+    """to_pyomo of data with periods solved by pyomo is the roadmap solve_roadmap finds; the
+    one-period readers say where to go (an AttributeError after the solve)."""
+    net = examples.electronics_roadmap()
+    m = to_pyomo(net)
+    results = pyo.SolverFactory("highs").solve(m)
+    roadmap = roadmap_from_pyomo(m, results=results)
+    assert roadmap.objective == pytest.approx(solve_roadmap(net).objective, rel=REL)
+    assert roadmap.period_ids == list(net.periods["period"])
+    for read in (plan_from_pyomo, solve_pyomo):
+        with pytest.raises(ValidationError, match="roadmap_from_pyomo"):
+            read(m)
+
+
+def test_an_unavailable_pyomo_backend_is_an_error_not_plain_highs(monkeypatch):
+    """SolveOptions(backend='pyomo') without pyomo's HiGHS interface fell back to plain HiGHS
+    with a 'please report it' warning; the time limit counts the conversion to pyomo."""
+    from pyomo.contrib.solver.solvers import highs as pyomo_highs
+
+    from resilient_sc import ResilientSCError, solve
+
+    missing = pyomo_highs.Availability.NotFound
+    monkeypatch.setattr(pyomo_highs.Highs, "available", lambda self, *a, **k: missing)
+    with pytest.raises(ResilientSCError, match="needs pyomo's HiGHS interface"):
+        solve(examples.tiny(), None, SolveOptions(backend="pyomo"))
+
+
+def test_the_pyomo_backend_gets_the_time_left(monkeypatch):
+    """HiGHS under pyomo got the whole time limit after the conversion to pyomo had used some."""
+    from pyomo.contrib.solver.solvers import highs as pyomo_highs
+
+    from resilient_sc.solvers import pyomo as pyomo_solver
+
+    given = []
+    real = pyomo_highs.Highs.solve
+    monkeypatch.setattr(pyomo_highs.Highs, "solve",
+                        lambda self, m, **kw: given.append(kw["time_limit"]) or real(self, m, **kw))
+    import time
+
+    deadline = time.perf_counter() + 50.0
+    pyomo_solver.solve(built(None), SolveOptions(time_limit=100.0), deadline)
+    assert 0 < given[0] <= 50.0

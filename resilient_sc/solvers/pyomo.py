@@ -9,10 +9,14 @@ here knows a family by name, so families added to the build appear on their own.
 
 Build, extend, solve, read back::
 
-    m = to_pyomo(network, policy)
-    m.hub_opened["H1"].fix(0)                          # any pyomo edit
-    pyo.SolverFactory("highs").solve(m)               # pyomo's HiGHS interface (highspy)
-    plan = plan_from_pyomo(m)                          # resilient_sc.optimize
+    m = to_pyomo(examples.electronics(), Policy(min_local_share=0.5))
+    m.hub_opened["H_Busan"].fix(0)                     # any pyomo edit
+    results = pyo.SolverFactory("highs").solve(m)     # pyomo's HiGHS interface (highspy)
+    plan = plan_from_pyomo(m, results=results)         # resilient_sc.optimize
+
+A plan read back has the values of the pyomo variables within their bounds as they stand, and
+the cost of the active objective (a term you added is its own ``extension`` line); a roadmap's
+model (data with periods) is read back by :func:`resilient_sc.roadmap.roadmap_from_pyomo`.
 
 :func:`solve` returns a :class:`~resilient_sc.solvers.base.SolverResult`; the Plan, the
 explanation of an infeasible model and the not-optimal errors are
@@ -32,13 +36,15 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+from pyomo.contrib.solver.common.results import SolutionStatus
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
+from ..exceptions import NotOptimalError, ResilientSCError
 from ..model.build import NetworkModel
 from ..model.roadmap import RoadmapModel, build_any
 from .base import SolveOptions, SolverResult, Status, given_options
+from .highs import until
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -183,23 +189,31 @@ def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel:
     return model
 
 
-def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel) -> dict[str, np.ndarray]:
-    """The value of every variable block, in block order, clipped into its bounds.
+def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) -> dict[str, np.ndarray]:
+    """The value of every variable block, in block order, clipped into the bounds of its pyomo
+    ``Var`` as it stands (a bound the user changed -- an existing contract ended -- is the one
+    solved, not the one built).
 
     Variables the solver did not see (in no constraint and no cost) count as their lower
-    bound, or 0.
+    bound, or 0; a model that holds no value at all has not been solved (or its solution was
+    not loaded): :class:`NotOptimalError`.
     """
-    values = {}
+    values, seen = {}, False
     for name, block in model.lm.variables.items():
         var = pyomo_model.component(name)
         data = list(var.values()) if var.is_indexed() else [var]
         if len(data) != block.size:
             raise ValueError(f"pyomo Var {name!r} has {len(data)} entries, the model {block.size}")
         raw = np.array([np.nan if v.value is None else v.value for v in data], dtype=float)
-        raw = np.where(np.isnan(raw), np.where(np.isfinite(block.lower), block.lower, 0.0), raw)
-        values[name] = np.clip(raw, block.lower, block.upper)
+        lower = np.array([-np.inf if v.lb is None else v.lb for v in data], dtype=float)
+        upper = np.array([np.inf if v.ub is None else v.ub for v in data], dtype=float)
+        seen = seen or not np.isnan(raw).all()
+        raw = np.where(np.isnan(raw), np.where(np.isfinite(lower), lower, 0.0), raw)
+        values[name] = np.clip(raw, lower, upper)
+    if not seen:
+        raise NotOptimalError("the pyomo model holds no solution: solve it first (and load the solution: "
+                              "pyomo's load_solutions=False leaves it unloaded)", status=Status.ERROR.value)
     return values
-
 
 
 def column_vector(model: NetworkModel, values: dict[str, np.ndarray]) -> np.ndarray:
@@ -211,69 +225,86 @@ def column_vector(model: NetworkModel, values: dict[str, np.ndarray]) -> np.ndar
 
 
 # ---- solving through pyomo ---------------------------------------------------------------
-#: pyomo's termination condition -> Status (anything else is an error)
-STATUS = {
-    TerminationCondition.convergenceCriteriaSatisfied: Status.OPTIMAL,
-    TerminationCondition.provenInfeasible: Status.INFEASIBLE,
-    TerminationCondition.locallyInfeasible: Status.INFEASIBLE,
-    TerminationCondition.infeasibleOrUnbounded: Status.INFEASIBLE,
-    TerminationCondition.maxTimeLimit: Status.TIME_LIMIT,
-    TerminationCondition.iterationLimit: Status.INTERRUPTED,
-    TerminationCondition.interrupted: Status.INTERRUPTED,
-}
+#: a pyomo termination condition's name (either interface) -> Status (any other: an error); an
+#: unbounded model has no plan either: :attr:`Status.INFEASIBLE`, :func:`infeasible_words` says which
+CONDITIONS = {"optimal": Status.OPTIMAL, "convergenceCriteriaSatisfied": Status.OPTIMAL,
+              "maxTimeLimit": Status.TIME_LIMIT, "infeasible": Status.INFEASIBLE,
+              "provenInfeasible": Status.INFEASIBLE, "locallyInfeasible": Status.INFEASIBLE,
+              "infeasibleOrUnbounded": Status.INFEASIBLE, "unbounded": Status.INFEASIBLE,
+              "iterationLimit": Status.INTERRUPTED, "interrupted": Status.INTERRUPTED}
 
 
-def status_of(results: Any, objective: float) -> tuple[Status, float]:
-    """(status, bound) of a pyomo solve's ``results``, from either pyomo interface (the legacy
-    ``results.solver.termination_condition`` or the newer ``results.termination_condition``);
-    None: taken as optimal, the bound the ``objective``."""
+def status_of(results: Any) -> tuple[Status, float, str]:
+    """(status, bound, termination condition's name) of a pyomo solve's ``results``, from either
+    pyomo interface (the legacy ``results.solver.termination_condition`` or the newer
+    ``results.termination_condition``). None: taken as optimal (the bound: nan, the caller's
+    objective)."""
     if results is None:
-        return Status.OPTIMAL, objective
+        return Status.OPTIMAL, math.nan, "optimal"
     legacy = getattr(results, "solver", None)
     condition = (getattr(results, "termination_condition", None)
                  or getattr(legacy, "termination_condition", None))
-    name = getattr(condition, "name", str(condition))
-    status = {"optimal": Status.OPTIMAL, "convergenceCriteriaSatisfied": Status.OPTIMAL,
-              "maxTimeLimit": Status.TIME_LIMIT}.get(name, Status.INTERRUPTED)
-    if status is Status.OPTIMAL:
-        return status, objective
+    name = str(getattr(condition, "name", condition))
+    status = CONDITIONS.get(name, Status.ERROR)
     bound = getattr(results, "objective_bound", None)
     if bound is None and hasattr(results, "problem"):
         bound = getattr(results.problem, "lower_bound", None)
     try:
-        return status, float(bound) if bound is not None else math.nan
+        return status, float(bound) if bound is not None else math.nan, name
     except (TypeError, ValueError):
-        return status, math.nan
+        return status, math.nan, name
 
 
-def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None = None) -> SolverResult:
+def infeasible_words(condition: str) -> str:
+    """What a pyomo solve without a plan found, in words: ``infeasible``, or ``unbounded`` /
+    ``infeasible or unbounded`` (an extension can make the cost unbounded below)."""
+    return {"unbounded": "unbounded", "infeasibleOrUnbounded": "infeasible or unbounded"}.get(
+        condition, "infeasible")
+
+
+def objective_value(pyomo_model: pyo.ConcreteModel) -> float:
+    """The value of the pyomo model's active objective (``total_cost``, or the user's own)."""
+    active = list(pyomo_model.component_data_objects(pyo.Objective, active=True))
+    if len(active) != 1:
+        raise ValueError(f"the pyomo model has {len(active)} active objectives; one is solved")
+    return float(pyo.value(active[0]))
+
+
+def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None = None,
+          deadline: float = math.inf) -> SolverResult:
     """Solve with pyomo's HiGHS interface (same options and statuses as the direct path).
 
     ``model`` is a NetworkModel (converted here) or a pyomo model from :func:`to_pyomo`,
-    possibly extended by the user. The result's ``x`` holds the model's columns
-    (:func:`block_values`), None without a plan; its ``message`` names the termination
-    condition and the backend.
+    possibly extended by the user. HiGHS gets the time left before ``deadline``
+    (``time.perf_counter()`` seconds, the conversion counted), else ``options.time_limit``. The
+    result's ``x`` holds the model's columns (:func:`block_values`), None without a plan; its
+    ``message`` names the termination condition and the backend.
     """
     options = given_options(options)
+    solver = SolverFactory(PYOMO_SOLVER)
+    if not solver.available():
+        raise ResilientSCError("backend='pyomo' needs pyomo's HiGHS interface (pyomo.contrib.solver's "
+                               f"{PYOMO_SOLVER!r}, through highspy), which reports itself unavailable here")
     m = model if isinstance(model, pyo.Block) else model_to_pyomo(model)
     network_model = network_model_of(m)
+    options = until(options, deadline)
     solver_options: dict[str, Any] = {"random_seed": int(options.seed)}
     if options.log and options.log is not True:
         solver_options["log_file"] = str(options.log)
     start = time.perf_counter()
-    results = SolverFactory(PYOMO_SOLVER).solve(
+    results = solver.solve(
         m, tee=[sys.stderr] if options.log is True else False, time_limit=options.time_limit,
         rel_gap=float(options.mip_gap), abs_gap=1e-9, threads=options.threads,
         solver_options=solver_options, load_solutions=False,
         raise_exception_on_nonoptimal_result=False)
     elapsed = time.perf_counter() - start
-    status = STATUS.get(results.termination_condition, Status.ERROR)
+    status = CONDITIONS.get(results.termination_condition.name, Status.ERROR)
     message = f"{results.termination_condition.name}, pyomo backend"
     has_solution = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
     if status is Status.INFEASIBLE or not has_solution:
         return SolverResult(status, None, math.nan, math.nan, math.inf, elapsed, message)
     results.solution_loader.load_vars()
-    objective = float(results.incumbent_objective)
+    objective = objective_value(m)
     bound = results.objective_bound
     bound = objective if bound is None or not math.isfinite(bound) else float(bound)
     gap = abs(objective - bound) / max(abs(objective), 1e-10)

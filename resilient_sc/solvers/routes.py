@@ -156,7 +156,7 @@ def _pyomo_applies(model: NetworkModel, options: SolveOptions) -> bool:
 def _pyomo_solve(model: NetworkModel, options: SolveOptions, deadline: float) -> SolverResult:
     from . import pyomo  # pyomo loads only when asked for
 
-    return pyomo.solve(model, options)
+    return pyomo.solve(model, options, deadline)
 
 
 def _multi_applies(model: NetworkModel, options: SolveOptions) -> bool:
@@ -514,6 +514,8 @@ def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
 
 #: plain HiGHS: the last route, and the one an answer that fails its certificate falls back to
 HIGHS = Route("highs", _highs_applies, _highs_solve, start="use")
+#: the pyomo backend, when asked for (``SolveOptions(backend="pyomo")``)
+PYOMO = Route("pyomo", _pyomo_applies, _pyomo_solve, start="ignore")
 
 #: failure generation: N-1 models solved on the failures that bind
 GENERATION = Route("failure-generation", _generation_applies, _generation_solve, start="use")
@@ -526,7 +528,7 @@ MERGED = Route("merged-origins", _merged_applies, _merged_solve, start="use")
 
 #: every route, in the order they are tried; the first that applies solves the model
 ROUTES: tuple[Route, ...] = (
-    Route("pyomo", _pyomo_applies, _pyomo_solve, start="ignore"),
+    PYOMO,
     Route("facility-multi", _multi_applies, _multi_solve),
     Route("facility-single", _single_applies, _single_solve),
     Route("facility-compact", _compact_applies, _compact_solve),
@@ -633,7 +635,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
         except (ResilientSCError, MemoryError):  # said on purpose, or out of memory: to the caller
             raise
         except Exception as exc:  # an accelerated route's own fault never costs the plan
-            if route is HIGHS:
+            if route is HIGHS or route is PYOMO:  # a backend asked for is not swapped for another
                 raise
             notes.append(f"{route.name} failed ({type(exc).__name__}: {exc}){fallback}")
             warnings.warn(f"route {route.name} failed ({type(exc).__name__}: {exc}){fallback or ''}; "
