@@ -134,7 +134,8 @@ def _is_blank(series: pd.Series) -> np.ndarray:
     return _spread(_text_blank(uniques), codes, True, bool)
 
 
-_INF_WORDS = {"inf", "infinity"}
+#: the words of an infinite number ('unlimited': how workbooks write a hub's unlimited capacity)
+_INF_WORDS = {"inf", "infinity", "unlimited"}
 
 
 def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[str],
@@ -185,7 +186,8 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
         values = raw.copy()
     else:
         texts = [str(u).strip() for u in uniques]
-        parsed = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(
+        spelled = ["inf" if t.lower() == "unlimited" else t for t in texts]
+        parsed = pd.to_numeric(pd.Series(spelled, dtype=object), errors="coerce").to_numpy(
             dtype=float, na_value=np.nan)
         values = _spread(parsed, codes, math.nan, float)
         values[blank] = math.nan

@@ -267,6 +267,32 @@ def test_a_text_cell_with_a_dot_for_thousands_is_refused(book: Path):
     change(book, "supplier_products", A2="1.000")  # an id that looks like one is an id
     assert one(book).endswith("supplier '1.000' is not in suppliers")
 
+
+def test_a_dot_for_thousands_is_caught_whatever_the_headers_case(book: Path):
+    """Headers are read case-insensitively, the guard was not: '4.000' under 'Demand' was 4."""
+    change(book, "demand", C1=" Demand", C2="4.000")
+    assert one(book).startswith("(demand, row 2) | column C ' Demand' holds the text '4.000': 4,000 with a "
+                                "dot")
+
+
+def test_a_sheet_whose_cells_are_missing_from_the_file_is_said_not_dropped(book: Path, tmp_path: Path):
+    """A workbook listing a tariffs sheet whose part is missing from the zip (damaged) was read
+    without tariffs: 'valid', and a cheaper plan."""
+    import re
+    import zipfile
+
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(book) as z:
+        listing, rels = z.read("xl/workbook.xml").decode(), z.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(r'name="tariffs"[^>]*?r:id="(rId\d+)"', listing).group(1)
+        target = re.search(rf'Target="/?(?:xl/)?([^"]+)"[^>]*Id="{rid}"', rels).group(1)
+        with zipfile.ZipFile(damaged, "w") as out:
+            for part in z.infolist():
+                if part.filename != f"xl/{target}":
+                    out.writestr(part, z.read(part.filename))
+    assert one(damaged) == ("(tariffs) | sheet 'tariffs' is listed in damaged.xlsx but its cells are missing "
+                            "from the file (a damaged workbook); save it again from Excel or LibreOffice")
+
 def test_a_hidden_sheet_is_read_and_said_to_be(book: Path):
     """Hiding the tariffs sheet in Excel (to switch tariffs off) left them on without a word."""
     wb = openpyxl.load_workbook(book)

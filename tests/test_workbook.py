@@ -227,3 +227,17 @@ def test_an_unlimited_capacity_reads_in_words(tmp_path: Path) -> None:
     hub = pd.read_excel(path, sheet_name="hubs_opened").iloc[0]
     assert hub["capacity, all products (units summed over products)"] == "unlimited"
     assert pd.isna(hub["utilisation"])
+
+
+def test_a_network_written_as_a_workbook_reads_back_with_its_unlimited_capacity(tmp_path: Path) -> None:
+    """write_excel writes an unlimited capacity as 'unlimited' (the app's data download): the
+    reader refused the word ('is not a number'), so the workbook did not read back."""
+    from resilient_sc import examples, read_network
+    from resilient_sc.io import write_excel
+
+    net = examples.tiny()
+    assert net.hubs["capacity"].isin([float("inf")]).all()
+    write_excel(tmp_path / "data.xlsx", net.frames())
+    back = read_network(tmp_path / "data.xlsx")
+    pd.testing.assert_frame_equal(back.hubs, net.hubs)
+    assert solve(back).objective == pytest.approx(solve(net).objective)

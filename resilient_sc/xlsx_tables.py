@@ -1,0 +1,255 @@
+"""The table sheets of an .xlsx workbook, read cell by cell within the limits (zip bombs,
+formulas without saved values, error cells, dot-for-thousands text, charts, hidden and damaged
+sheets refused or said)."""
+
+from __future__ import annotations
+
+import re
+import warnings as _warnings
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import ValidationError
+from .limits import Limits, read_bytes
+from .schema import TABLES
+from .validation import SHOWN, clip, quote, suggest
+
+
+def _sheet_parser() -> type:
+    """openpyxl's streaming worksheet parser, told to keep values only and to flag formulas."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell = super().parse_cell(element)
+            formula = element.find(FORMULA_TAG)
+            cell["formula"] = None if formula is None else f"={formula.text or ''}"
+            # openpyxl and other writers store a formula with an empty <v/>: no value saved
+            # (only a text result, t="str", may be the empty string)
+            value = element.find(VALUE_TAG)
+            cell["cached"] = value is not None and (bool(value.text) or element.get("t") == "str")
+            return cell
+
+    return Parser
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
+#: the attribute of a table read from a sheet hidden in its workbook (the workbook's name)
+HIDDEN = "hidden_in"
+#: the kinds of column whose numbers may run into thousands (not shares, latitudes, longitudes)
+COUNT_KINDS = frozenset({"number", "capacity"})
+_DOT_THOUSANDS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(\.\d{3})+\s*")
+
+
+def _dot_thousands(text: str) -> bool:
+    """Whether ``text`` reads as a number with a dot for thousands (``9.000``, ``1.200.000``; not
+    ``0.050``): a text cell of a workbook saved in a locale with a decimal comma, read as 9."""
+    return _DOT_THOUSANDS.fullmatch(text) is not None
+
+
+def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.DataFrame | None:
+    """Sheet ``ws`` (read-only, cached values) as a DataFrame of text of the rows holding data,
+    indexed by ``_row``, their sheet row (memory follows the cells holding data). A formula
+    without a saved value, an error value (#DIV/0!, #N/A, ...) or merged cells are problems
+    naming row and column, never blanks; so are rows, columns and cells over the limits."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    found: list[str] = []
+    header: dict[int, str] = {}
+    columns: dict[int, tuple[list[int], list[str]]] = {}
+    last = 1
+
+    def at(row: int, col: int) -> str:
+        name = f" {quote(header[col])}" if col in header else ""
+        return f"({table}, row {row}) | column {get_column_letter(col)}{name}"
+
+    spec = TABLES.get(table)
+    numeric = {c.name for c in spec.columns if c.kind in COUNT_KINDS} if spec is not None else set()
+    with ws._get_source() as src:
+        parser = _sheet_parser()(src, ws._shared_strings, data_only=True, epoch=ws.parent.epoch,
+                                 date_formats=ws.parent._date_formats,
+                                 timedelta_formats=ws.parent._timedelta_formats)
+        for r, cells in parser.parse():
+            for cell in cells:
+                value, col = cell["value"], cell["column"]
+                if cell["data_type"] == "e":
+                    found.append(f"{at(r, col)} holds the error value {quote(value, 20)}; fix the cell")
+                    continue
+                if cell["formula"] is not None and not cell["cached"]:
+                    found.append(f"{at(r, col)} holds a formula with no saved value "
+                                 f"({quote(cell['formula'])}); open and save the workbook in Excel "
+                                 "or LibreOffice, or type the value")
+                    continue
+                if value is None:
+                    continue
+                text = _cell_text(value)
+                if r > 1 and cell["data_type"] == "s" and _dot_thousands(text) \
+                        and header.get(col, "").strip().lower() in numeric:
+                    whole = f"{float(text.replace('.', '')):,.0f} with a dot for thousands"
+                    read = f", or {float(text):g}" if text.count(".") == 1 else ""
+                    found.append(f"{at(r, col)} holds the text {quote(text)}: {whole}{read}? Type it as a "
+                                 "number, not as text")
+                    continue
+                if len(text) > limits.cell_chars:
+                    found.append(f"{at(r, col)} holds {len(text):,} characters, over the limit of "
+                                 f"{limits.describe('cell_chars')}")
+                    continue
+                if r == 1:
+                    header[col] = text
+                    if len(header) > limits.columns:
+                        problems.append(f"({table}) | the header row names more than "
+                                        f"{limits.describe('columns')}")
+                        return None
+                elif text.strip():
+                    rows, values = columns.setdefault(col, ([], []))
+                    rows.append(r)
+                    values.append(text)
+                    last = max(last, r)
+            if r > limits.rows + 1 and r == last:
+                problems.append(f"({table}) | the sheet has more than {limits.describe('rows')}")
+                return None
+            if len(found) > SHOWN:
+                break
+        merged = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
+    for rng in merged[:SHOWN]:
+        c0, r0, c1, r1 = range_boundaries(str(rng.ref))
+        cols = get_column_letter(c0) + (f"-{get_column_letter(c1)}" if c1 != c0 else "")
+        found.append(f"({table}, row {r0}{f'-{r1}' if r1 != r0 else ''}) | column{'s' * (c1 != c0)} "
+                     f"{cols}: cells {clip(str(rng.ref))} are merged; unmerge them and fill in every cell")
+    for col in sorted(set(columns) - set(header)):
+        found.append(f"({table}, row {columns[col][0][0]}) | column {get_column_letter(col)} has no "
+                     "name in the header row but holds data; name it or delete it")
+    if found:
+        problems += found[:SHOWN]
+        if len(found) > SHOWN:
+            problems.append(f"({table}) | … and more cells like these")
+        return None
+    # only the rows holding data: a stray value at row 1,048,576 is one row, not a million
+    filled = np.unique(np.concatenate([np.asarray(rows, dtype=np.int64) for rows, _ in columns.values()]
+                                      or [np.zeros(0, dtype=np.int64)]))
+    data: dict[str, np.ndarray] = {}
+    for col in sorted(header):
+        values = np.full(len(filled), "", dtype=object)
+        if col in columns:
+            rows, texts = columns[col]
+            values[np.searchsorted(filled, rows)] = texts
+        data[str(col)] = values
+    df = pd.DataFrame(data, index=pd.Index(filled, name="_row"))
+    df.columns = pd.Index([header[col] for col in sorted(header)], dtype=object)
+    return df
+
+
+#: a workbook part unzipping to more than this many times its stored size, once over 10 MB, is
+#: refused as a zip bomb (Excel's sheets and shared strings compress about 5-30 times)
+MAX_INFLATION = 100
+
+
+def _check_unzipped(label: str, parts: list[Any], limits: Limits) -> None:
+    """The workbook's parts unzip within ``limits.file_bytes`` together (as a CSV file of that
+    size would be read), and none inflates more than :data:`MAX_INFLATION` times: a 518 KB file
+    whose shared strings unzip to 204 MB took three minutes and 1.2 GB to read."""
+    total = sum(i.file_size for i in parts)
+    if total > limits.file_bytes:
+        big = max(parts, key=lambda i: i.file_size)
+        raise ValidationError([f"({label}) | the workbook unzips to {total / 2**20:,.1f} MB (part "
+                               f"{quote(big.filename)}: {big.file_size / 2**20:,.1f} MB), over the limit of "
+                               f"{limits.describe('file_mb')}"])
+    bomb = next((i for i in parts if i.file_size > 10 * 2**20
+                 and i.file_size > MAX_INFLATION * max(i.compress_size, 1)), None)
+    if bomb is not None:
+        raise ValidationError([f"({label}) | part {quote(bomb.filename)} unzips to "
+                               f"{bomb.file_size / 2**20:,.1f} MB from {bomb.compress_size / 2**10:,.0f} KB, "
+                               f"more than {MAX_INFLATION} times its stored size: not read (save the "
+                               "workbook again from Excel, or give CSV files)"])
+
+
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
+
+
+def _listed_sheets(raw: bytes) -> list[str]:
+    """The sheet names that ``xl/workbook.xml`` of workbook ``raw`` lists (none when it has no
+    such part: openpyxl then says what is wrong)."""
+    import html
+    import zipfile
+
+    with zipfile.ZipFile(BytesIO(raw)) as zf:
+        try:
+            listing = zf.read("xl/workbook.xml")
+        except KeyError:
+            return []
+    return [html.unescape(m.decode("utf-8", "replace")) for m in _SHEET.findall(listing)]
+
+
+def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd.DataFrame]:
+    """The table sheets of workbook ``path``; a problem with a sheet is added to ``problems``,
+    one with the whole file raises a ValidationError."""
+    import zipfile
+
+    label = path.name
+    raw = read_bytes(path, label, limits.file_bytes, "file_mb", limits)
+    try:
+        with zipfile.ZipFile(BytesIO(raw)) as zf:
+            parts = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ValidationError([f"({label}) | not an .xlsx workbook (damaged, or another format "
+                               "such as .xls or .csv renamed); save it from Excel as .xlsx"]) from exc
+    _check_unzipped(label, parts, limits)
+    frames: dict[str, pd.DataFrame] = {}
+    hidden: list[str] = []
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")  # openpyxl's own (unsupported extensions, ...)
+        try:
+            import openpyxl
+
+            book = openpyxl.load_workbook(BytesIO(raw), read_only=True, data_only=True, keep_links=False)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            raise ValidationError([f"({label}) | cannot read the workbook: "
+                                   f"{clip(str(exc) or type(exc).__name__)}"]) from exc
+        try:
+            for title in _listed_sheets(raw):  # openpyxl leaves out a sheet whose part is missing
+                if title not in book.sheetnames and title.strip().lower() in TABLES:
+                    problems.append(f"({title.strip().lower()}) | sheet {quote(title)} is listed in {label} "
+                                    "but its cells are missing from the file (a damaged workbook); save it "
+                                    "again from Excel or LibreOffice")
+            sheets: dict[str, Any] = {}
+            for title in book.sheetnames:
+                name = str(title).strip().lower()
+                if name in TABLES:
+                    if name in sheets:
+                        problems.append(f"({name}) | two sheets are named {quote(name)} "
+                                        "(names are case-insensitive); keep one")
+                    sheets[name] = book[title]
+                elif (close := suggest(name, TABLES)):
+                    problems.append(f"({label}) | sheet {quote(title)} is not a table name{close}; "
+                                    f"tables are: {', '.join(TABLES)}")
+            for name, ws in sheets.items():
+                if not hasattr(ws, "_get_source"):
+                    problems.append(f"({name}) | sheet {quote(ws.title)} is a chart, not a table")
+                    continue
+                if getattr(ws, "sheet_state", "visible") != "visible":
+                    hidden.append(name)
+                df = _read_sheet(ws, name, problems, limits)
+                if df is not None:
+                    frames[name] = df
+        except ValidationError:
+            raise
+        except Exception as exc:  # a damaged sheet: bad XML, bad coordinates, ...
+            raise ValidationError([f"({label}) | cannot read the workbook: "
+                                   f"{clip(str(exc) or type(exc).__name__)}"]) from exc
+        finally:
+            book.close()
+    for name in hidden:  # hiding a sheet in Excel does not leave its table out: from_frames says so
+        if name in frames:
+            frames[name].attrs[HIDDEN] = label
+    return frames
