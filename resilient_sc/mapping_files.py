@@ -118,6 +118,31 @@ def _load_json(text: str, limits: Limits) -> Any:
     return data
 
 
+#: the numbers of YAML 1.2's core schema: ``10``, ``010`` (10, not 1.1's octal 8), ``-0.5``,
+#: ``1e3``, ``.inf``; never YAML 1.1's ``1:30`` (90, base 60), ``1_0`` (10), ``0b10`` (2) or
+#: ``0x1``, which turn a typo into another number: they stay text, and a policy says it is not one
+_CORE_INT = r"^[-+]?[0-9]+$"
+_CORE_FLOAT = (r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+
+
+def _core_numbers(loader: Any) -> None:
+    """``loader`` (a SafeLoader subclass) resolving and building numbers as YAML 1.2's core schema."""
+    import re
+
+    import yaml
+
+    number_tags = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in number_tags]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(_CORE_INT), list("-+0123456789"))
+    loader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(_CORE_FLOAT), list("-+.0123456789"))
+    loader.add_constructor("tag:yaml.org,2002:int", lambda self, node: int(self.construct_scalar(node)))
+    loader.add_constructor("tag:yaml.org,2002:float", lambda self, node: float(
+        str(self.construct_scalar(node)).lower().replace(".inf", "inf").replace(".nan", "nan")))
+
+
 def _load_yaml(text: str, limits: Limits) -> Any:
     """``text`` as YAML (safe tags only) within ``limits``.
 
@@ -150,6 +175,7 @@ def _load_yaml(text: str, limits: Limits) -> Any:
             finally:
                 self.depth -= 1
 
+    _core_numbers(Loader)
     loader = Loader(text)
     try:
         node = loader.get_single_node()

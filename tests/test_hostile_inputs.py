@@ -161,6 +161,23 @@ def test_yaml_aliases_depth_recursion_and_size_are_bounded(tmp_path: Path):
         Policy.from_file(tmp_path / "big.yaml")
 
 
+@pytest.mark.parametrize(("text", "field", "read"), [
+    ("min_suppliers: 1:30", "min_suppliers", "'1:30'"),  # YAML 1.1: 90, in base 60
+    ("min_suppliers: 1_0", "min_suppliers", "'1_0'"),  # YAML 1.1: 10
+    ("min_suppliers: 0b10", "min_suppliers", "'0b10'"),  # YAML 1.1: 2
+    ("min_local_share: 0x1", "min_local_share", "'0x1'"),  # YAML 1.1: 1
+])
+def test_a_policy_file_reads_numbers_as_yaml_1_2_does(tmp_path: Path, text: str, field: str, read: str):
+    """YAML 1.1's number forms turned a typo into another number without a word; they are text
+    now, which the policy refuses; 010 is 10 (not octal 8) and 1e3 a number (it was text)."""
+    path = tmp_path / "p.yaml"
+    path.write_text(text + "\n")
+    with pytest.raises(ValidationError, match=f"{field} == {read}, must be a"):
+        Policy.from_file(path).check()
+    path.write_text("min_suppliers: 010\nco2_price: 1e3\n")
+    assert Policy.from_file(path) == Policy(min_suppliers=10, co2_price=1000.0)
+
+
 def test_anchors_within_the_limits_still_work(tmp_path: Path):
     (tmp_path / "ps.yaml").write_text(
         "base: &base {min_local_share: 0.5, survive: [country]}\n"
