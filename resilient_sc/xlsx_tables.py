@@ -38,10 +38,14 @@ def _sheet_parser() -> type:
 
 
 def _cell_text(value: Any) -> str:
+    """A cell's value as the text of a CSV field: a whole number cell without ``.0`` (Excel
+    stores 101 as 101.0: an id 101 reads as '101')."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
     return str(value)
 
 

@@ -285,6 +285,29 @@ def test_a_text_cell_with_a_dot_for_thousands_is_refused(book: Path):
     assert one(book).endswith("supplier '1.000' is not in suppliers")
 
 
+def test_a_number_cell_id_reads_as_typed_and_a_text_id_as_written(tmp_path: Path):
+    """Excel stores a market id typed 101 as 101.0: it reads '101' (the lanes' text '101' meets
+    it), as does a float column of a DataFrame; a market written '2.0' in a CSV is '2.0' (the
+    rule for Excel's floats read it as '2')."""
+    frames = {k: v for k, v in examples.tiny().frames().items() if v is not None}
+    numbered = {**frames, "markets": frames["markets"].assign(market=101.0),
+                "demand": frames["demand"].assign(market=101.0),
+                "lanes": frames["lanes"].replace({"destination": {"Paris": "101"}})}
+    path = tmp_path / "numbered.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        for name, df in numbered.items():
+            df.to_excel(xl, sheet_name=name, index=False)
+    assert list(read_network(path).markets["market"]) == ["101"]
+    assert list(Network.from_frames(**numbered).demand["market"]) == ["101"]
+    folder = tmp_path / "text"
+    folder.mkdir()
+    for name, df in {**numbered, "markets": frames["markets"].assign(market="2.0"),
+                     "demand": frames["demand"].assign(market="2.0"),
+                     "lanes": frames["lanes"].replace({"destination": {"Paris": "2.0"}})}.items():
+        df.to_csv(folder / f"{name}.csv", index=False)
+    assert list(read_network(folder).markets["market"]) == ["2.0"]
+
+
 def test_a_dot_for_thousands_is_caught_whatever_the_headers_case(book: Path):
     """Headers are read case-insensitively, the guard was not: '4.000' under 'Demand' was 4."""
     change(book, "demand", C1=" Demand", C2="4.000")
