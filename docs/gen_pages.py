@@ -144,7 +144,8 @@ def _two_hubs(split_lanes: bool) -> Any:
     from resilient_sc import Network
 
     return Network.from_frames(
-        source="two-hub",
+        source=("two-hub (H1 reaches Paris with product a only, H2 with b only)" if split_lanes
+                else "two-hub (each hub carries both products to Paris, 15 units at most)"),
         countries=pd.DataFrame({"country": ["FR"], "region": ["Europe"]}),
         suppliers=pd.DataFrame({"supplier": ["S1"], "country": ["FR"]}),
         supplier_products=pd.DataFrame({"supplier": ["S1", "S1"], "product": ["a", "b"],

@@ -392,7 +392,8 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
                *[f"served {p}" for p in stress.products], "value_served", "extra_cost", "shortfall_cost",
                "impact"]
     text = "\n".join([f"# Stress test of {design_title(policy)}", "", *stress_sentences(plan, stress), "",
-                      *([frame_text(worst, columns).rstrip()] if len(worst) else []), *unlisted(stress), "",
+                      *([frame_text(worst, columns).rstrip()] if len(worst) else []),
+                      *unlisted(stress, len(worst), "the stress_failures.csv that --out writes"), "",
                       f"worst_served ({stress.floor_name}): {stress.floor_words}; "
                       "worst_market/product: where that floor binds; served <product>: fraction of its "
                       "units; value_served: weighted by unit_value; extra_cost: change in flow cost "
@@ -513,7 +514,7 @@ COMMANDS: dict[str, Command] = {
                        _configure_premium, _run_premium),
     "frontier": Command("cost and worst-case service as one policy field sweeps over values",
                         _configure_frontier, _run_frontier),
-    "app": Command("the planner's workbench: a local web app (pip install 'resilient_sc[app]')",
+    "app": Command("the planner's workbench: a local web app (pip install '.[app]' in the source folder)",
                    _app.add_arguments, lambda args: Outcome(_app.run(args), {"status": "stopped"}),
                    serves=True),
 }

@@ -263,6 +263,11 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
                         "decimal mark is a comma; save it as 'CSV UTF-8 (comma delimited)' with a dot for "
                         "decimals, or give the data as an .xlsx workbook")
         return None
+    if b"\t" in header and b"," not in header:
+        problems.append(f"({table}) | {path.name} is separated by tabs (copied from a spreadsheet, or saved "
+                        "as 'Text (Tab delimited)'); save it as 'CSV UTF-8 (comma delimited)', or give the "
+                        "data as an .xlsx workbook")
+        return None
     # a line longer than all its cells may be holds a cell over the limit: refused before
     # parsing, which would take several times its size in memory
     width, line = _longest_line(raw)

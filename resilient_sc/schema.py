@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass
 
 #: Column kinds: ``id`` a non-empty name; ``text`` free text; ``number`` a finite float
-#: >= 0; ``capacity`` like number but blank/``inf`` mean unlimited; ``share`` a number in
-#: [0, 1]; ``status`` one of STATUSES; ``lat``/``lon`` degrees; ``kind`` a failure kind.
+#: >= 0; ``capacity`` like number but blank/``inf``/``unlimited`` mean unlimited; ``share`` a
+#: number in [0, 1]; ``status`` one of STATUSES; ``lat``/``lon`` degrees; ``kind`` a failure kind.
 KINDS = ("id", "text", "number", "capacity", "share", "status", "lat", "lon", "kind")
 
 STATUSES = ("candidate", "open", "closed", "existing")
@@ -141,7 +141,8 @@ TABLES: dict[str, Table] = {
                 Column("country", "id", "country the hub is in"),
                 _opt("fixed_cost", "number", 0.0, "cost of opening the hub", "money"),
                 _opt("capacity", "capacity", math.inf,
-                     "throughput, inbound units of all products; blank or inf = unlimited", "units"),
+                     "throughput, inbound units of all products; blank, inf or unlimited = unlimited",
+                     "units"),
                 _opt("handling_cost", "number", 0.0, "cost per inbound unit", "money/unit"),
                 _opt("status", "status", "candidate",
                      "candidate, open (an existing hub that stays open), closed or existing "

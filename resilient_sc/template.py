@@ -30,7 +30,7 @@ CHOICES: dict[str, tuple[str, ...]] = {"status": STATUSES, "kind": FAILURE_KINDS
 #: what each column kind of the schema accepts, in a planner's words
 KIND_TEXT = {
     "id": "text (an id)", "text": "text", "number": "number ≥ 0",
-    "capacity": "number ≥ 0, blank or inf = unlimited", "share": "fraction in [0, 1]",
+    "capacity": "number ≥ 0, blank, inf or unlimited = unlimited", "share": "fraction in [0, 1]",
     "lat": "degrees in [-90, 90]", "lon": "degrees in [-180, 180]",
     **{kind: " / ".join(values) for kind, values in CHOICES.items()},
 }

@@ -210,7 +210,7 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
     if finite_only:
         checks.append((ok & np.isinf(v) & ~overflow, "must be finite"))
     if col.kind in ("number", "capacity"):
-        hint = "; blank or inf mean unlimited" if col.kind == "capacity" else ""
+        hint = "; blank, inf or unlimited mean unlimited" if col.kind == "capacity" else ""
         checks.append((ok & np.isfinite(v) & (np.abs(v) > limits.magnitude), f"{too_big}{hint}"))
     if col.kind == "share":
         checks.append((ok & (v > 1) & np.isfinite(v), "must be in [0, 1]"))
@@ -293,6 +293,10 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
         if empty.any():
             df = df.loc[~empty].reset_index(drop=True)
     missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
+    if missing and len(df.columns) == 1:  # only _row: no header at all (a sheet cleared of every cell)
+        problems.append(f"({name}) | the table has no header row; give its header ({', '.join(table.names)})"
+                        + ("" if table.required else " or leave the table out (it is optional)"))
+        missing = []
     for c in missing:
         problems.append(f"({name}) | required column '{c}' is missing; columns are: "
                         f"{', '.join(table.names)}")

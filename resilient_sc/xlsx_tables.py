@@ -133,7 +133,7 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
                      f"{cols}: cells {clip(str(rng.ref))} are merged; unmerge them and fill in every cell")
     for col in sorted(set(columns) - set(header)):
         found.append(f"({table}, row {columns[col][0][0]}) | column {get_column_letter(col)} has no "
-                     "name in the header row but holds data; name it or delete it")
+                     "name in the header row (row 1) but holds data; name it or delete it")
     if found:
         problems += found[:SHOWN]
         if len(found) > SHOWN:

@@ -212,7 +212,7 @@ def test_command_arguments():
     add_arguments(parser)
     args = parser.parse_args(["examples/electronics", "--no-browser", "--port", "9000"])
     assert (str(args.data), args.port, args.no_browser) == ("examples/electronics", 9000, True)
-    assert "pip install 'resilient_sc[app]'" in MISSING
+    assert "pip install '.[app]' in the resilient_sc source folder" in MISSING
 
 
 def test_map_figure(base_plan):

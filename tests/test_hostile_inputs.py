@@ -308,6 +308,22 @@ def test_a_number_cell_id_reads_as_typed_and_a_text_id_as_written(tmp_path: Path
     assert list(read_network(folder).markets["market"]) == ["2.0"]
 
 
+def test_a_sheet_cleared_of_every_cell_and_a_tab_separated_file_are_said_so(book: Path, ex: Path):
+    """A cleared tariffs sheet gave three 'required column ... is missing'; a tab-separated CSV an
+    unknown column 'market\\tproduct\\tdemand'."""
+    wb = openpyxl.load_workbook(book)
+    wb.remove(wb["tariffs"])
+    wb.create_sheet("tariffs")
+    wb.save(book)
+    assert one(book) == ("(tariffs) | the table has no header row; give its header (origin_country, "
+                         "destination_country, product, rate, period) or leave the table out (it is "
+                         "optional)")
+    (ex / "demand.csv").write_text((ex / "demand.csv").read_text().replace(",", "\t"))
+    assert one(ex) == ("(demand) | demand.csv is separated by tabs (copied from a spreadsheet, or saved as "
+                       "'Text (Tab delimited)'); save it as 'CSV UTF-8 (comma delimited)', or give the data "
+                       "as an .xlsx workbook")
+
+
 def test_a_dot_for_thousands_is_caught_whatever_the_headers_case(book: Path):
     """Headers are read case-insensitively, the guard was not: '4.000' under 'Demand' was 4."""
     change(book, "demand", C1=" Demand", C2="4.000")
@@ -581,7 +597,8 @@ def test_capacity_may_be_unlimited_but_not_huge(ex: Path):
     assert read_network(ex).hubs["capacity"].iloc[0] == float("inf")
     edit(ex / "hubs.csv", ",inf,", ",1e300,")
     assert one(ex).endswith("| capacity 1e+300 is over the limit of 1e+15 for the magnitude of a number "
-                            "(set RESILIENT_SC_MAX_MAGNITUDE to raise it); blank or inf mean unlimited")
+                            "(set RESILIENT_SC_MAX_MAGNITUDE to raise it); blank, inf or unlimited mean "
+                            "unlimited")
 
 
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc/self/mem")
@@ -835,7 +852,7 @@ def test_workbook_from_bytes_of_a_bigger_sheet_is_not_padded(tmp_path: Path):
             df.to_excel(xl, sheet_name=name, index=False)
     change(path, "markets", XFD5000="stray")
     start = time.perf_counter()
-    assert one(path) == ("(markets, row 5000) | column XFD has no name in the header row but holds data; "
-                         "name it or delete it")
+    assert one(path) == ("(markets, row 5000) | column XFD has no name in the header row (row 1) but holds "
+                         "data; name it or delete it")
     assert time.perf_counter() - start < 5
 

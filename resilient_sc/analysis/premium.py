@@ -166,12 +166,14 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         ``concurrent.futures`` executor or a ``distributed.Client``) instead; ``progress``
         wraps the iterator (e.g. ``tqdm``).
     :returns: one row per policy, base first. Columns: ``policy``, ``status`` (``optimal``,
-        ``infeasible``, ``not_solved``), ``cost`` (money), ``premium`` (money over the base),
+        ``infeasible``, ``not_solved``; ``time_limit`` with ``allow_nonoptimal``: a plan not
+        proven optimal, within its gap), ``cost`` (money), ``premium`` (money over the base),
         ``premium_pct`` (% of the base cost), ``network_cost`` (money: the cost without the
         shortfall and expected disruption cost that a policy with ``shortfall_penalty`` counts,
         :func:`network_cost`), ``network_premium_pct`` (its premium, % of the base cost),
         ``worst_served`` (the lowest fraction of demand every market and product is still
-        guaranteed under any replayed failure, in [0, 1]),
+        guaranteed under any replayed failure, in [0, 1]; of a design stress-tested at penalties
+        given, what they serve: :func:`floor_caveat`),
         ``worst_failure``, ``expected_value_served`` (fraction of the demand's value served,
         averaged over failures as ``expected_conditional_on`` says; NaN without unit values),
         ``expected_shortfall_cost`` (money, same weighting), ``local_share``, ``allied_share``

@@ -525,21 +525,25 @@ def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
         "worst_served": stress.floor_name, "worst_market": "where: market",
         "worst_product": "product", "value_served": "value served", "extra_cost": "extra flow cost",
         "shortfall_cost": "shortfall cost"})
-    more = [f"{count(len(f) - n, 'more failure')} that leave demand short are in stress_failures.csv."] \
-        if len(f) > n else []
-    return [*table, "", *more, *unlisted(stress)] if more or unlisted(stress) else table
+    rest = unlisted(stress, min(n, len(f)))
+    return [*table, "", *rest] if rest else table
 
 
-def unlisted(stress: StressResult) -> list[str]:
-    """How many failures a table of the worst leaves out for leaving no more demand short than the
-    design with nothing failed (none: an empty list)."""
-    quiet, n = len(stress.failures) - int(stress.hurt().sum()), len(stress.failures)
+def unlisted(stress: StressResult, listed: int | None = None,
+             where: str = "stress_failures.csv") -> list[str]:
+    """What a table of the worst failures leaves out: beyond the ``listed`` ones that leave more
+    demand short than the design with nothing failed, how many more do (and that ``where`` has
+    them), and how many leave no more short (none of either: an empty list)."""
+    hurt, n = int(stress.hurt().sum()), len(stress.failures)
+    quiet, more = n - hurt, hurt - listed if listed is not None else 0
+    out = [f"{count(more, 'more failure')} that {'leaves' if more == 1 else 'leave'} more demand short "
+           f"{'is' if more == 1 else 'are'} in {where}."] if more > 0 else []
     if quiet == n:
         return [f"No failure of the {count(n, 'failure')} replayed leaves more demand short than the design "
                 "with nothing failed."] if n else ["No failure was replayed."]
     verbs = ("leaves", "is") if quiet == 1 else ("leave", "are")
-    return [f"{count(quiet, 'other failure')} {verbs[0]} no more demand short than the design with nothing "
-            f"failed, and {verbs[1]} not listed."] if quiet else []
+    return out + ([f"{count(quiet, 'other failure')} {verbs[0]} no more demand short than the design with "
+                   f"nothing failed, and {verbs[1]} not listed."] if quiet else [])
 
 
 def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:

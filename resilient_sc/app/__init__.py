@@ -1,6 +1,6 @@
 """The planner's workbench: ``resilient-sc app [DATA]``, a local web app over the API (issue 16).
 
-Why NiceGUI (the ``app`` extra, ``pip install 'resilient_sc[app]'``): the app is plain Python
+Why NiceGUI (the ``app`` extra, ``pip install '.[app]'``): the app is plain Python
 on FastAPI/uvicorn with a page function per browser tab, so every tab gets its own
 :class:`~.state.Session` without any global state, and a page is never re-run from the top as
 in Streamlit (no caching tricks to keep a solved plan); ``run.io_bound`` waits for a long solve
@@ -30,7 +30,7 @@ from ..cli_args import path_text
 from ..exceptions import ResilientSCError, ValidationError
 
 #: the message when the extra is missing
-MISSING = "the app needs the 'app' extra: pip install 'resilient_sc[app]'"
+MISSING = "the app needs the 'app' extra: pip install '.[app]' in the resilient_sc source folder"
 DEFAULT_PORT = 8765
 
 
