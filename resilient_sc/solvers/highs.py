@@ -179,9 +179,11 @@ def stop_on_signals(signums: Iterable[int] = (),
 
 
 def _reset_in_child() -> None:
-    """A forked child (a worker process) gets the default signal handling back: SIGTERM ends
-    it (the parent's clean-up terminates its workers) and its signals are not written into the
-    parent's wakeup pipe."""
+    """A forked child (a worker process, of any pool) drops the HiGHS thread pool it inherited
+    -- a scheduler whose threads were not copied, on which its first MIP would wait forever --
+    and gets the default signal handling back: SIGTERM ends it (the parent's clean-up
+    terminates its workers) and its signals are not written into the parent's wakeup pipe."""
+    highspy.Highs.resetGlobalScheduler(False)
     if _stop.wakeup is None or threading.current_thread() is not threading.main_thread():
         return
     signal.set_wakeup_fd(-1)

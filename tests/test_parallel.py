@@ -1,0 +1,102 @@
+"""Independent solves run by ``analysis.parallel.run_all`` (docs/conventions.md §8.20): results in
+the order of the tasks whatever order they finish in, any process pool safe after a solve in the
+parent, a failed task cancelling the others in any executor, a dead worker said plainly."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+
+import pytest
+
+from resilient_sc import Policy, ResilientSCError, ValidationError, examples, solve
+from resilient_sc.analysis import parallel
+from resilient_sc.analysis.parallel import run_all
+from resilient_sc.solvers.base import available_cpus
+
+
+def late_first(i: int, n: int) -> int:
+    """Task ``i`` of ``n`` ends after task ``i + 1``: the first finishes last."""
+    time.sleep(0.15 * (n - i))
+    return i
+
+
+def completion_order(futures, total):
+    """A progress that reports tasks as they finish (tqdm(as_completed(...)), a common wrapper)."""
+    return as_completed(list(futures))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_results_keep_the_tasks_order_whatever_order_progress_reports(workers):
+    """A progress yielding the futures as they finish put the first task's result on the last
+    row (a frontier's 0.9 point showed the unconstrained plan); results are in task order."""
+    tasks = [(i, 4) for i in range(4)]
+    assert run_all(late_first, tasks, workers=workers, progress=completion_order) == [0, 1, 2, 3]
+    shown = []
+    assert run_all(late_first, tasks, workers=workers,
+                   progress=lambda it, total: (shown.append(total) or f for f in it)) == [0, 1, 2, 3]
+    assert shown == [4] * 4
+
+
+def base_cost(_: int) -> float:
+    return solve(examples.electronics()).objective
+
+
+def test_a_pool_of_your_own_forked_after_a_solve_does_not_hang():
+    """A worker forked after a MIP in its parent waited forever on HiGHS threads that were not
+    copied unless its pool had the library's initializer; the fork hook drops them in any pool.
+    (Its processes are ended here whatever happens: a regression fails, it does not hang.)"""
+    solve(examples.electronics(), Policy(min_local_share=0.5))  # a branch and bound in the parent
+    pool = ProcessPoolExecutor(max_workers=2)
+    try:
+        futures = [pool.submit(base_cost, i) for i in range(2)]
+        assert [f.result(timeout=120) for f in futures] == [pytest.approx(11_914_791.2)] * 2
+    finally:
+        processes = list((pool._processes or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+
+
+def test_a_failed_task_cancels_the_tasks_not_started_in_any_executor():
+    """A user's executor ran all seven other solves after the first had failed (8.6 s)."""
+    started = []
+
+    def task(i: int) -> int:
+        started.append(i)
+        if i == 0:
+            raise RuntimeError("the first task fails")
+        time.sleep(0.2)
+        return i
+
+    with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(RuntimeError, match="the first task fails"):
+        run_all(task, [(i,) for i in range(8)], executor=pool)
+    assert started == [0]
+
+
+def die(i: int) -> int:
+    if i == 1:
+        os._exit(1)  # as the out-of-memory killer would end it
+    return i
+
+
+def test_a_worker_that_dies_is_said_plainly():
+    with pytest.raises(ResilientSCError, match=r"a worker process ended while solving \(killed, or out of"):
+        run_all(die, [(0,), (1,)], workers=2)
+
+
+def test_workers_are_bounded_by_the_cpus_and_the_tasks(monkeypatch):
+    """workers=64 for two tasks started 64 processes (the CLI refused more than the CPUs, the API
+    did not); the default followed os.cpu_count(), not the CPUs this process may use."""
+    with pytest.raises(ValidationError, match=f"must be a whole number from 1 to {available_cpus()}"):
+        run_all(late_first, [(0, 1)], workers=available_cpus() + 1)
+    made = []
+    real = parallel.ProcessPoolExecutor
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor",
+                        lambda max_workers, **kw: made.append(max_workers) or real(max_workers, **kw))
+    if available_cpus() >= 2:
+        assert run_all(late_first, [(0, 2), (1, 2)], workers=available_cpus()) == [0, 1]
+        assert made == [2]
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 1)
+    assert parallel.default_workers(8) == 1
