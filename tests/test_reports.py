@@ -243,7 +243,7 @@ def test_premiums_over_a_base_not_proven_optimal_say_so(tmp_path):
     assert labels[0].startswith("0.00%\nnot proven optimal") and labels[2] == "not solved\n(no plan kept)"
 
 
-def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch):
+def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch, tmp_path):
     """A point whose solve stops at the time limit without a plan is 'not_solved' with the solver's
     words, never 'infeasible'; an infeasible point keeps its reasons one per line, and the sentences
     give its first reason, not the solver's detail for experts."""
@@ -271,7 +271,13 @@ def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch):
     assert said[-2].endswith("more reason).") == ("\n" in df["reason"].iloc[2])
     fig = fg.frontier_figure(df, "min_suppliers")
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels[-3:-1] == ["infeasible", "not solved (no plan kept)"]
+    assert labels[-2:] == ["infeasible", "not solved (no plan kept)"]
+    # not stress-tested (failures=()): no axis of blank worst-case service, and the words say so
+    assert len(fig.axes) == 1 and "not stress-tested" in fig.axes[0].get_title()
+    folder = write_frontier_report(tmp_path / "report", df, "min_suppliers")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "The designs are not stress-tested (no failure kind was given)." in text
+    assert "worst served" not in text and [p.name for p in folder][:1] == ["frontier.csv"]
 
 
 def test_a_frontier_names_its_reference_and_an_infeasible_one():

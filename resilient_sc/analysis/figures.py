@@ -123,12 +123,18 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
     if unproven.any():  # a cost that is only an upper bound: the curve need not rise there
         ax.plot(x[unproven], premium[unproven], "o", mfc="white", mec="tab:red", ms=9,
                 label="best plan found, not proven optimal")
-    from .stress import single_failures_words
+    from .stress import replayed_kinds, single_failures_words
 
+    handles = ax.get_legend_handles_labels()[0]
+    if not replayed_kinds(df):  # not stress-tested: no service axis of blanks
+        fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small")
+        ax.set_title(f"Cost over the values of {field} (designs not stress-tested)")
+        ax.grid(alpha=0.3)
+        return fig
     twin = ax.twinx()
     served = 100 * df["worst_served"].to_numpy(float) if "worst_served" in df else np.full(len(df), np.nan)
     twin.plot(x, served, "s--", color="tab:orange", ms=5, label="worst-case guaranteed service")
-    words = single_failures_words(df.attrs.get("failures", ("country",)))
+    words = single_failures_words(replayed_kinds(df))
     twin.set_ylabel(f"guaranteed to every market and product\nunder the worst {words}\n"
                     "replayed (% of demand)", color="tab:orange")
     twin.tick_params(axis="y", colors="tab:orange")
@@ -141,7 +147,7 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
     twin.set_yticks([0, 25, 50, 75, 100])  # no negative fraction served
     ax.set_zorder(twin.get_zorder() + 1)  # the premium in front, where both are at 0
     ax.patch.set_visible(False)
-    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    handles += twin.get_legend_handles_labels()[0]
     # below the axes: inside, a corner legend hides the points that fall in it
     fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small")
     ax.set_title(f"Cost and resilience over the values of {field}")

@@ -26,7 +26,7 @@ from .report import (
     _report_folder,
     _Writer,
 )
-from .stress import single_failures_words
+from .stress import replayed_kinds, single_failures_words
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -45,16 +45,19 @@ def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | 
     w.csv("frontier.csv", df)
     reference = "base" if policy is None or policy.is_base else "the starting policy's design"
     chart = w.figure("frontier.png", lambda: fg.frontier_figure(df, field, reference))
-    unit = fg.field_unit(field)
+    unit, tested = fg.field_unit(field), bool(replayed_kinds(df))
+    served = (" **worst served** is the fraction of demand that every market and product is still guaranteed "
+              f"under the worst {single_failures_words(replayed_kinds(df))} replayed on each design."
+              if tested else " The designs are not stress-tested (no failure kind was given).")
+    shown = df if tested else df.drop(columns="worst_served", errors="ignore")
     lines = [f"# Frontier of {field}", "",
              f"The cheapest design found for each value of `{field}` ({unit}); the premium is over "
-             f"{frontier_reference(field, policy)}, in % of its cost. **worst served** is the fraction of "
-             "demand that every market and product is still guaranteed under the worst "
-             f"{single_failures_words(df.attrs.get('failures', ('country',)))} replayed on each design.", "",
+             f"{frontier_reference(field, policy)}, in % of its cost.{served}", "",
              "## In short", "", *_bullets(frontier_sentences(df, field)), "",
-             "## Points", "", *_frontier_table(df, field), ""]
-    lines += _image(chart, f"Premium and worst-case service against {field}")
-    lines += _files(w, {"frontier.csv": "one row per value: status, cost, premium, worst served"})
+             "## Points", "", *_frontier_table(shown, field), ""]
+    lines += _image(chart, f"Premium{' and worst-case service' if tested else ''} against {field}")
+    lines += _files(w, {"frontier.csv": "one row per value: status, cost, premium"
+                                        + (", worst served" if tested else "")})
     return w.report(lines)
 
 
@@ -114,7 +117,7 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
                    f"{pct_points(last['network_premium_pct'])}.")
     if "worst_served" in ok and ok["worst_served"].notna().any():
         ends = [first] if len(ok) == 1 else [first, last]
-        words = single_failures_words(df.attrs.get("failures", ("country",)))
+        words = single_failures_words(replayed_kinds(df))
         out.append(f"Under its worst {words}, " + "; ".join(
             f"at {field} = {value(r[field])} ({r['worst_failure']}) {_guarantee(r['worst_served'])}"
             for r in ends) + ".")

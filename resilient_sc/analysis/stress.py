@@ -273,6 +273,13 @@ def excess(cost: float, reference: float) -> float:
     return 0.0 if abs(d) <= 1e-9 * max(abs(cost), abs(reference)) else d
 
 
+def replayed_kinds(table: pd.DataFrame) -> tuple[str, ...]:
+    """The failure kinds a frontier's ``table`` replayed on each design (``table.attrs`` as
+    :func:`~resilient_sc.analysis.frontier.frontier` sets them; a table without them: its
+    default, country); () when its designs were not stress-tested."""
+    return tuple(table.attrs.get("failures", ("country",)))
+
+
 def single_failures_words(kinds: Iterable[str]) -> str:
     """``single country failure``, ``single country or hub failure``: what a frontier replays.
 
