@@ -450,8 +450,8 @@ def build(session: Session) -> Any:
         worst = worst_failures(out)
         where = f"period {period}'s design" if period else "the current design"
         rest = unlisted(out, len(worst), "the report's stress_failures.csv (step 5, export)")
-        ui.label(f"{count(len(out.failures), 'failure')} replayed on {where}"
-                 + ("; the worst:" if len(worst) else ".") + "".join(f" {w}" for w in rest))
+        ui.label(" ".join([f"{count(len(out.failures), 'failure')} replayed on {where}.", *rest,
+                           *(["The worst:"] if len(worst) else [])]))
         columns = [{**c, "label": f"{out.floor_name} (% of demand)"} if c["name"] == "worst_served" else c
                    for c in cols(FAILURE_COLUMNS)]
         ui.table(columns=columns, rows=_formatted(worst, FAILURE_COLUMNS)).props(

@@ -130,9 +130,10 @@ def map_figure(session: Session, plan: Plan) -> Any:
     fig.update_xaxes(range=span_x, showgrid=False, zeroline=False, showticklabels=False)
     fig.update_yaxes(range=(nodes["lat"].min() - 10, nodes["lat"].max() + 10), scaleanchor="x",
                      showgrid=False, zeroline=False, showticklabels=False)
-    fig.update_layout(height=520, margin={"l": 0, "r": 0, "t": 10, "b": 0}, plot_bgcolor="#eef4fa",
-                      legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.7)",
-                              "title": {"text": FLOW_LEGEND if len(arcs) else ""}},
+    fig.update_layout(height=580, margin={"l": 0, "r": 0, "t": 10, "b": 60}, plot_bgcolor="#eef4fa",
+                      # below the map, in a row: over it, the legend hid the places in its corner
+                      legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top",
+                              "title": {"text": FLOW_LEGEND if len(arcs) else "", "side": "top"}},
                       dragmode="pan")
     return fig
 
