@@ -118,16 +118,18 @@ def _load_json(text: str, limits: Limits) -> Any:
     return data
 
 
-#: the numbers of YAML 1.2's core schema: ``10``, ``010`` (10, not 1.1's octal 8), ``-0.5``,
-#: ``1e3``, ``.inf``; never YAML 1.1's ``1:30`` (90, base 60), ``1_0`` (10), ``0b10`` (2) or
-#: ``0x1``, which turn a typo into another number: they stay text, and a policy says it is not one
+#: plain numbers: ``10``, ``010`` (10, not YAML 1.1's octal 8), ``-0.5``, ``1.5e3``, ``.inf``;
+#: never YAML 1.1's ``1:30`` (90, base 60), ``1_0`` (10), ``0b10`` (2) or ``0x1``, which turn a
+#: typo into another number: they stay text, and a policy says it is not one. A float has a dot,
+#: as in YAML 1.1, so that an id such as ``2E5`` stays text
 _CORE_INT = r"^[-+]?[0-9]+$"
-_CORE_FLOAT = (r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+_CORE_FLOAT = (r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?"
                r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
 
 def _core_numbers(loader: Any) -> None:
-    """``loader`` (a SafeLoader subclass) resolving and building numbers as YAML 1.2's core schema."""
+    """``loader`` (a SafeLoader subclass) resolving and building numbers as :data:`_CORE_INT` and
+    :data:`_CORE_FLOAT` say."""
     import re
 
     import yaml

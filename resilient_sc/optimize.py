@@ -211,7 +211,10 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
     options.check()
     if isinstance(model, NetworkModel):
         return solve_model(model, dataclasses.replace(options, backend="pyomo"))
-    single_period(model if isinstance(model, RoadmapModel) else None)
+    if isinstance(model, RoadmapModel):
+        raise ValidationError(["(model) | a roadmap's model: solve it with resilient_sc.roadmap."
+                               "solve_roadmap_model(model, SolveOptions(backend='pyomo'))"],
+                              "in the model given")
     from .solvers import pyomo as pyomo_solver  # pyomo loads only when asked for
 
     network_model = single_period(pyomo_solver.network_model_of(model))

@@ -284,6 +284,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     limits = current(limits)
     given = df.index.name == "_row" and pd.api.types.is_integer_dtype(df.index)
     rows = df.index.to_numpy(dtype=np.int64) if given else np.arange(2, len(df) + 2)
+    headless = not any(str(c).strip() for c in df.columns if c != "_row")  # a sheet cleared of every cell
     df = _columns(name, df.reset_index(drop=True), problems)
     df["_row"] = rows
     # drop rows that are blank everywhere (trailing lines of a spreadsheet)
@@ -293,7 +294,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
         if empty.any():
             df = df.loc[~empty].reset_index(drop=True)
     missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
-    if missing and len(df.columns) == 1:  # only _row: no header at all (a sheet cleared of every cell)
+    if missing and headless:
         problems.append(f"({name}) | the table has no header row; give its header ({', '.join(table.names)})"
                         + ("" if table.required else " or leave the table out (it is optional)"))
         missing = []

@@ -169,13 +169,13 @@ def test_yaml_aliases_depth_recursion_and_size_are_bounded(tmp_path: Path):
 ])
 def test_a_policy_file_reads_numbers_as_yaml_1_2_does(tmp_path: Path, text: str, field: str, read: str):
     """YAML 1.1's number forms turned a typo into another number without a word; they are text
-    now, which the policy refuses; 010 is 10 (not octal 8) and 1e3 a number (it was text)."""
+    now, which the policy refuses; 010 is 10 (not octal 8); an id such as 2E5 stays text."""
     path = tmp_path / "p.yaml"
     path.write_text(text + "\n")
     with pytest.raises(ValidationError, match=f"{field} == {read}, must be a"):
         Policy.from_file(path).check()
-    path.write_text("min_suppliers: 010\nco2_price: 1e3\n")
-    assert Policy.from_file(path) == Policy(min_suppliers=10, co2_price=1000.0)
+    path.write_text("min_suppliers: 010\nco2_price: 1.5e3\nexcluded_countries: [2E5]\n")
+    assert Policy.from_file(path) == Policy(min_suppliers=10, co2_price=1500.0, excluded_countries=("2E5",))
 
 
 def test_anchors_within_the_limits_still_work(tmp_path: Path):
@@ -322,6 +322,23 @@ def test_a_sheet_cleared_of_every_cell_and_a_tab_separated_file_are_said_so(book
     assert one(ex) == ("(demand) | demand.csv is separated by tabs (copied from a spreadsheet, or saved as "
                        "'Text (Tab delimited)'); save it as 'CSV UTF-8 (comma delimited)', or give the data "
                        "as an .xlsx workbook")
+
+
+def test_a_whole_number_cell_is_read_without_its_point_zero():
+    """openpyxl hands a cell stored as <v>101.0</v> back as the float 101.0: read as '101'."""
+    from resilient_sc.xlsx_tables import _cell_text
+
+    assert [_cell_text(v) for v in (101.0, 2.5, -3.0, 1e300, True, "2.0")] == [
+        "101", "2.5", "-3", "1e+300", "TRUE", "2.0"]
+
+
+def test_a_header_of_unknown_names_is_no_missing_header(ex: Path):
+    """A header whose every name is unknown said 'the table has no header row' beside them."""
+    (ex / "markets.csv").write_text("markt,land\nParis,FR\n")
+    found = problems(ex)
+    assert not any("has no header row" in p for p in found)
+    assert ("(markets) | unknown column 'markt' (did you mean 'market'?); columns are: market, country, lat, "
+            "lon") in found
 
 
 def test_a_dot_for_thousands_is_caught_whatever_the_headers_case(book: Path):

@@ -278,6 +278,7 @@ def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch, tmp_
     text = (tmp_path / "report" / "report.md").read_text()
     assert "The designs are not stress-tested (no failure kind was given)." in text
     assert "worst served" not in text and [p.name for p in folder][:1] == ["frontier.csv"]
+    assert "worst_served" not in pd.read_csv(tmp_path / "report" / "frontier.csv").columns
 
 
 def test_a_frontier_names_its_reference_and_an_infeasible_one():

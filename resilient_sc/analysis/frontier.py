@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -18,7 +18,7 @@ from ..optimize import model_for, solve, solve_model
 from ..policy import Policy, check_policies, values_to_sweep
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
-from .parallel import check_workers, run_all
+from .parallel import check_workers, finished, follow, run_all
 from .premium import design_columns
 from .stress import failure_kinds, stress_test
 
@@ -65,7 +65,7 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
 
     With ``warm_start`` the points are solved in order, each starting HiGHS from the
     previous design (``setSolution``); without it they are independent solves, run in
-    parallel through ``workers`` (None: one process per core; 1: in this process) or
+    parallel through ``workers`` (None: one process per CPU; 1: in this process) or
     ``executor``, each worker stress-testing its own design: on more
     than one core the faster sweep once a point takes seconds (ladder M, seven points: 161 s cold
     on two workers against 243 s warm; docs/benchmarks.md). ``worst_served`` is the fraction of
@@ -96,11 +96,16 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
                                      f"(whatever the values of {field}): {r.strip(' -')}"
                                      for r in exc.reasons]) from exc
     if warm_start:
-        points, previous = [], base
-        wrap = progress or (lambda it, total: it)
-        for pol in wrap(policies, len(policies)):
-            points.append(_point(network, pol, options, previous, fails))
-            previous = points[-1][0] or previous
+        points: list[Any] = []
+
+        def in_order() -> Iterator[Any]:  # each point from the last design found, as it is asked for
+            previous = base
+            for pol in policies:
+                points.append(_point(network, pol, options, previous, fails))
+                previous = points[-1][0] or previous
+                yield finished(points[-1])
+
+        follow(in_order(), len(policies), progress)
     else:
         tasks = [(network, pol, options, None, fails) for pol in policies]
         points = run_all(_point, tasks, workers, executor, progress)

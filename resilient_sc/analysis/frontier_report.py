@@ -42,14 +42,15 @@ def write_frontier_report(folder: str | Path, df: pd.DataFrame, field: str,
 
 
 def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | None) -> list[Path]:
-    w.csv("frontier.csv", df)
+    tested = bool(replayed_kinds(df))  # else no blank worst-served columns in the table or the CSV
+    shown = df if tested else df.drop(columns=["worst_served", "worst_failure"], errors="ignore")
+    w.csv("frontier.csv", shown)
     reference = "base" if policy is None or policy.is_base else "the starting policy's design"
     chart = w.figure("frontier.png", lambda: fg.frontier_figure(df, field, reference))
-    unit, tested = fg.field_unit(field), bool(replayed_kinds(df))
+    unit = fg.field_unit(field)
     served = (" **worst served** is the fraction of demand that every market and product is still guaranteed "
               f"under the worst {single_failures_words(replayed_kinds(df))} replayed on each design."
               if tested else " The designs are not stress-tested (no failure kind was given).")
-    shown = df if tested else df.drop(columns="worst_served", errors="ignore")
     lines = [f"# Frontier of {field}", "",
              f"The cheapest design found for each value of `{field}` ({unit}); the premium is over "
              f"{frontier_reference(field, policy)}, in % of its cost.{served}", "",

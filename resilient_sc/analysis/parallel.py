@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
 from ..exceptions import ResilientSCError, ValidationError
@@ -33,23 +33,51 @@ def default_workers(n_tasks: int) -> int:
 
 
 def check_workers(workers: Any) -> None:
-    """``workers`` is None (one per CPU) or a whole number from 1 to the CPUs this process may
-    use; else a :class:`ValidationError`, raised before anything is solved."""
-    cpus = available_cpus()
-    if workers is not None and (not is_number(workers, whole=True) or not 1 <= workers <= cpus):
-        raise ValidationError([f"(workers) | {workers!r}, must be a whole number from 1 to {cpus} (the CPUs "
-                               "this process may use; None: one per CPU)"], "in the arguments")
+    """``workers`` is None (one per core) or a whole number ≥ 1; else a :class:`ValidationError`,
+    raised before anything is solved. (More workers than CPUs is allowed, and slow; the pool
+    never starts more processes than tasks; the CLI's ``--workers`` refuses more than the CPUs.)"""
+    if workers is not None and (not is_number(workers, whole=True) or workers < 1):
+        raise ValidationError([f"(workers) | {workers!r}, must be a whole number >= 1 (None: one per "
+                               "core)"], "in the arguments")
+
+
+def finished(result: T) -> Future[T]:
+    """``result`` as a finished future: what ``progress`` is given of a task run in this process."""
+    done: Future[T] = Future()
+    done.set_result(result)
+    return done
+
+
+def follow(ran: Iterator[Future[T]], total: int,
+           progress: Callable[[Iterable[Any], int], Iterable[Any]] | None) -> None:
+    """Run the tasks of ``ran`` (futures, finished as they are yielded), ``progress`` shown over
+    them; those it did not ask for (it stopped early) are run after it."""
+    for _ in (progress or (lambda it, n: it))(ran, total):
+        pass
+    for _ in ran:
+        pass
+
+
+def _as_they_finish(futures: list[Any]) -> Iterator[Any]:
+    """``futures`` each yielded once it has finished (a progress bar moves as tasks end), in the
+    order they finish (``concurrent.futures``'), or in order, each waited for (another kind's,
+    such as Dask's); a failed task raises here, at once."""
+    if all(isinstance(f, Future) for f in futures):
+        for f in as_completed(futures):
+            f.result()
+            yield f
+        return
+    for f in futures:
+        f.result()
+        yield f
 
 
 def _run_in_order(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]],
                   futures: list[Future[T]]) -> Iterator[Future[T]]:
-    """Each task run in turn as it is asked for, a finished future appended to ``futures`` and
-    yielded (what ``progress`` is given without a pool)."""
+    """Each task run in turn as it is asked for, its finished future appended to ``futures``."""
     for task in tasks:
-        done: Future[T] = Future()
-        done.set_result(fn(*task))
-        futures.append(done)
-        yield done
+        futures.append(finished(fn(*task)))
+        yield futures[-1]
 
 
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,
@@ -63,22 +91,16 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     task not started, in any executor.
     """
     check_workers(workers)
-    shown = progress or (lambda it, total: it)
     futures: list[Future[T]] = []
     if executor is None and (workers == 1 or len(tasks) <= 1):
-        ran = _run_in_order(fn, tasks, futures)
-        for _ in shown(ran, len(tasks)):
-            pass
-        for _ in ran:  # the tasks a progress that stopped early left
-            pass
+        follow(_run_in_order(fn, tasks, futures), len(tasks), progress)
         return [f.result() for f in futures]
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=min(workers or default_workers(len(tasks)),
                                                            len(tasks)), initializer=_ignore_interrupts)
     try:
         futures = [pool.submit(fn, *task) for task in tasks]
-        for _ in shown(list(futures), len(futures)):
-            pass
+        follow(_as_they_finish(futures), len(futures), progress)
         return [f.result() for f in futures]
     except BaseException as exc:  # Ctrl-C or a failed task: end our workers, start no other task
         for f in futures:

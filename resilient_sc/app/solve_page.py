@@ -80,7 +80,7 @@ def progress_text(log: str, rounds: bool = False, done: bool = False) -> str:
     if mark >= 0:  # a roadmap: its periods solved alone for a MIP start, then every period at once
         line = log[mark + len(LOG_MARK):].split("\n", 1)[0]
         if not line.startswith("every period"):
-            return f"finding a starting path: {line.split(',')[0]}"
+            return f"finding a starting path: {line.partition(' solved alone')[0]} solved alone"
         log = log[mark:]
     found = None
     for found in _PROGRESS.finditer(log):  # noqa: B007 (the last one is wanted)

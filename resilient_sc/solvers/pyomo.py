@@ -231,7 +231,13 @@ CONDITIONS = {"optimal": Status.OPTIMAL, "convergenceCriteriaSatisfied": Status.
               "maxTimeLimit": Status.TIME_LIMIT, "infeasible": Status.INFEASIBLE,
               "provenInfeasible": Status.INFEASIBLE, "locallyInfeasible": Status.INFEASIBLE,
               "infeasibleOrUnbounded": Status.INFEASIBLE, "unbounded": Status.INFEASIBLE,
-              "iterationLimit": Status.INTERRUPTED, "interrupted": Status.INTERRUPTED}
+              "iterationLimit": Status.INTERRUPTED, "interrupted": Status.INTERRUPTED,
+              # the legacy interface's (pyo.SolverFactory): stopped early, or a solution not proven
+              "globallyOptimal": Status.OPTIMAL, "maxIterations": Status.INTERRUPTED,
+              "maxEvaluations": Status.INTERRUPTED, "userInterrupt": Status.INTERRUPTED,
+              "resourceInterrupt": Status.INTERRUPTED, "locallyOptimal": Status.INTERRUPTED,
+              "feasible": Status.INTERRUPTED, "minFunctionValue": Status.INTERRUPTED,
+              "minStepLength": Status.INTERRUPTED}
 
 
 def status_of(results: Any) -> tuple[Status, float, str]:
