@@ -85,18 +85,23 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
     from .analysis.roadmap_report import (
         STRESS_LEGEND,
         path_title,
+        penalties_apart,
         roadmap_stress_sentences,
         stress_columns,
         write_roadmap_stress_report,
     )
+    from .format import money
     from .roadmap import solve_roadmap
 
     roadmap = solve_roadmap(network, policy, analysis_options(args))
     results = roadmap_stress(roadmap, penalty=args.penalty, **stress_arguments(args.failures))
     summary = roadmap_stress_table(results)
+    prices = "; ".join(f"{p}: " + ", ".join(f"{k} {money(v)}" for k, v in r.penalties.items())
+                       for p, r in results.items())
     text = "\n".join([f"# Stress test of {path_title(policy)}, period by period", "",
                       *roadmap_stress_sentences(roadmap, results), "",
-                      frame_text(summary, stress_columns()), "", STRESS_LEGEND])
+                      frame_text(summary, stress_columns()), "",
+                      STRESS_LEGEND + penalties_apart(results, f"per unit: {prices}")])
     written = None
     if args.out is not None:
         with writing(args.out):

@@ -428,7 +428,8 @@ def solve_roadmap(network: Network, policy: Policy | None = None,
     try:
         model = build_roadmap(network, policy, strong_links=options.strong_links)
     except PeriodsInfeasible as exc:
-        hints = [h for period, t, net, pol in exc.failed for h in lead_time_hint(net, pol, period, t)]
+        n = max(1, len(network.periods))
+        hints = [h for period, t, net, pol in exc.failed for h in lead_time_hint(net, pol, period, t, n)]
         raise InfeasiblePolicyError([*exc.reasons, *hints]) from None
     return solve_roadmap_model(model, until(options, deadline))
 
@@ -443,7 +444,7 @@ def explain_roadmap(model: RoadmapModel) -> list[str]:
         if _has_plan(m):
             continue
         reasons += [f"in period {period}: {r}" for r in explain_infeasibility(m)]
-        reasons += lead_time_hint(m.network, m.policy, period, t)
+        reasons += lead_time_hint(m.network, m.policy, period, t, len(ids))
     return reasons or ["the roadmap has no plan, although every period has one alone"]
 
 
@@ -452,11 +453,12 @@ def explain_roadmap(model: RoadmapModel) -> list[str]:
 HINT_CANDIDATES = 24
 
 
-def lead_time_hint(network: Network, policy: Policy, period: str, position: int) -> list[str]:
-    """When lead times are why period ``period`` (at ``position``) has no plan: the candidates
-    it would need, a set none of which can be left out (each one left out in turn, kept out
-    when the period still has a plan without it); nothing when the period has no plan even with
-    every candidate available."""
+def lead_time_hint(network: Network, policy: Policy, period: str, position: int,
+                   n_periods: int) -> list[str]:
+    """When lead times are why period ``period`` (at ``position`` of ``n_periods``) has no plan:
+    the candidates it would need, a set none of which can be left out (each one left out in
+    turn, kept out when the period still has a plan without it); nothing when the period has no
+    plan even with every candidate available."""
     waiting = []
     for kind in ("supplier", "hub"):
         t = getattr(network, f"{kind}s")
@@ -472,9 +474,14 @@ def lead_time_hint(network: Network, policy: Policy, period: str, position: int)
                 needed.remove(item)
     shown = ", ".join(f"{kind} {i} (lead_time {n})" for kind, i, n in needed)
     which = "it" if len(needed) == 1 else "them"
+    never = [i for _, i, n in needed if n >= n_periods]  # positions 0 .. n_periods - 1: never in the horizon
+    until = (f"out of all {n_periods} periods" if len(never) == len(needed) else
+             f"out until a later period ({', '.join(never)}: out of all {n_periods})" if never else
+             "out until a later period")
+    more = " or add periods" if never else ""
     return [f"in period {period} (position {position}): it would have a plan if, for example, {shown} "
-            f"could operate then; lead_time keeps {which} out until a later period (shorten the "
-            "lead time, or relax the policy in this period)"]
+            f"could operate then; lead_time keeps {which} {until} (shorten the lead time{more}, or relax "
+            "the policy in this period)"]
 
 
 def _feasible_with(network: Network, policy: Policy, position: int,

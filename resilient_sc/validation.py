@@ -485,8 +485,9 @@ def check_periods(t: Frames) -> tuple[list[str], list[str]]:
         periods = t["periods"]
         each_row(warnings, "periods", np.flatnonzero(periods["weight"].to_numpy(dtype=float) == 0),
                  lambda pos: f"{where('periods', periods, pos)} | weight 0: the period's costs count for "
-                             "nothing, so its design is arbitrary (any feasible design ties); give it a "
-                             "weight > 0",
+                             "nothing, its opening and closing costs too, so the path may start and stop "
+                             "suppliers and hubs there for free (moving the transitions around it) and its "
+                             "own design is arbitrary; give it a small weight > 0",
                  "weight is 0")
         years = pd.to_numeric(pd.Series(ids), errors="coerce")
         if years.notna().all() and (years.diff().dropna() <= 0).any():  # 2028, 2026, 2027

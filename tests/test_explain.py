@@ -114,8 +114,9 @@ def test_local_share_against_country_cap(electronics):
     assert f"DE (capped at 30% = {fmt(0.3 * d)} units) and PL (capped at 30% = {fmt(0.3 * d)} units)" in lyon
     assert f"at most {fmt(0.6 * d)} units (60%)" in lyon
     assert f"raise max_country_share to at least {math.ceil(0.95 / 2 * 100) / 100:g}" in lyon
-    assert ("lower min_local_share to at most 0.6 for its region Europe or product 'cells' (a policy sets "
-            "it by region and product: every market there gets it)") in lyon
+    assert ("lower min_local_share to at most 0.6 in every key of it that applies here -- its region "
+            "Europe, product 'cells' and, in a roadmap, the period (when several keys apply the strictest "
+            "binds: every market they cover gets it)") in lyon
 
 
 def test_allied_share_against_country_cap(electronics):

@@ -215,10 +215,14 @@ def warned(f: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def test_a_period_of_weight_0_is_warned_about() -> None:
-    """Its costs count for nothing: any feasible design of that period ties, so the one shown is arbitrary."""
+    """Its costs count for nothing, its opening and closing costs too: the path moves starts and
+    stops there for free (the example's 2027 at weight 0 took five transitions of 2028 and 2029),
+    and its own design is arbitrary."""
     f = frames(periods=pd.DataFrame({"period": ["2026", "2027", "2028"], "weight": [1.0, 0.0, 0.9]}))
-    assert warned(f) == ["(periods, row 3 '2027') | weight 0: the period's costs count for nothing, so its "
-                         "design is arbitrary (any feasible design ties); give it a weight > 0"]
+    assert warned(f) == ["(periods, row 3 '2027') | weight 0: the period's costs count for nothing, its "
+                         "opening and closing costs too, so the path may start and stop suppliers and hubs "
+                         "there for free (moving the transitions around it) and its own design is "
+                         "arbitrary; give it a small weight > 0"]
     assert warned(frames()) == []
 
 

@@ -277,3 +277,19 @@ def test_premium_on_the_bundled_roadmap(capsys):
         assert r["premium_pct"] == pytest.approx(100 * (r["cost"] - base) / base)
         assert r["premium_pct"] >= -1e-6
     assert rows["glide_path"]["local_share"] >= 0.5 - 1e-6  # the 2030 target
+
+
+def test_the_terminal_says_when_periods_price_a_unit_short_apart(capsys):
+    """The example's default penalties follow each period's tariffs (chips 1,744.80 in 2026,
+    2,344.80 in 2030): only report.md said to compare served fractions, not shortfall costs."""
+    from resilient_sc import examples
+
+    data = examples.electronics_roadmap_path()
+    assert main(["stress", str(data), "--failures", "country"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert ("A unit short is priced at each period's penalties (per unit: 2026: cells 797.70, chips "
+            "1,744.80") in text
+    assert ("which differ between periods: compare served fractions across periods, not shortfall "
+            "costs.") in text
+    assert main(["stress", str(data), "--failures", "country", "--penalty", "40"]) == 0
+    assert "which differ between periods" not in capsys.readouterr().out  # one price for all

@@ -357,6 +357,17 @@ def stress_columns() -> list[str]:
             "expected_value_served", "expected_shortfall_cost", "expected_extra_cost"]
 
 
+def penalties_apart(results: Mapping[str, StressResult], where: str) -> str:
+    """`` A unit short is priced at each period's penalties (<where>), which differ …`` when the
+    periods' penalties differ (the default follows each period's costs and tariffs); "" when one
+    price holds for all."""
+    prices = {tuple(np.round(r.penalties.to_numpy(float), 6)) for r in results.values()}
+    if len(prices) <= 1:
+        return ""
+    return (f" A unit short is priced at each period's penalties ({where}), which differ between periods: "
+            "compare served fractions across periods, not shortfall costs.")
+
+
 #: the columns of the per-period stress summary, in words
 STRESS_LEGEND = ("failures: replayed in the period; hurt: those leaving more demand short than nothing "
                  "failed; worst_served: the fraction of demand every market and product still gets under "
@@ -402,10 +413,7 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
              "worst_product": "product", "expected_value_served": "expected value served",
              "expected_shortfall_cost": "expected shortfall cost",
              "expected_extra_cost": "expected extra flow cost"}
-    prices = {tuple(np.round(r.penalties.to_numpy(float), 6)) for r in results.values()}
-    priced_apart = (" A unit short is priced at each period's penalties (listed under each period), which "
-                    "differ between periods: compare served fractions across periods, not shortfall costs."
-                    if len(prices) > 1 else "")
+    priced_apart = penalties_apart(results, "listed under each period")
     lines = [f"# Stress test of {path_title(roadmap.policy)}, period by period", "",
              f"Data: {_source(network)}. Money in the data's currency; quantities in units of each "
              "product (never added across products). Every figure below is conditional on the "

@@ -141,9 +141,10 @@ def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, r
                           + ", but no supplier there can reach it")
     fixes = []
     if field != "demand":
-        fixes.append(f"lower {field} to at most {np.floor(have / d * 100 + 1e-9) / 100:g} for its region "
-                     f"{row['region']} or product '{row['product']}' (a policy sets it by region and "
-                     "product: every market there gets it)")
+        fixes.append(f"lower {field} to at most {np.floor(have / d * 100 + 1e-9) / 100:g} in every key of "
+                     f"it that applies here -- its region {row['region']}, product '{row['product']}' and, "
+                     "in a roadmap, the period (when several keys apply the strictest binds: every market "
+                     "they cover gets it)")
     if rows["by_kappa"].any():
         k = _least_kappa(rows, d, need)
         if k is not None:
