@@ -125,15 +125,17 @@ def test_roadmap_lead_time_keeps_a_2027_target_out() -> None:
 
 def test_a_lead_time_past_the_horizon_is_said_to_keep_it_out_of_every_period() -> None:
     """Grenoble and Dresden at lead_time 9 of 5 periods: the hint said 'until a later period'."""
-    from resilient_sc import InfeasiblePolicyError, Network, Policy, examples
+    from resilient_sc import DataWarning, InfeasiblePolicyError, Network, Policy, examples
     from resilient_sc.roadmap import solve_roadmap
 
     frames = {k: v.drop(columns=[c for c in v if c.startswith("_")])
               for k, v in examples.electronics_roadmap().frames().items() if v is not None}
     late = frames["suppliers"]["supplier"].isin(["S_DE_Dresden", "S_FR_Grenoble"])
     frames["suppliers"].loc[late, "lead_time"] = 9
+    with pytest.warns(DataWarning, match="lead_time 9 is past the last period"):
+        net = Network.from_frames(**frames)
     with pytest.raises(InfeasiblePolicyError) as err:
-        solve_roadmap(Network.from_frames(**frames), Policy(min_local_share={"2030": 0.3}))
+        solve_roadmap(net, Policy(min_local_share={"2030": 0.3}))
     hint = next(r for r in err.value.reasons if "lead_time keeps" in r)
     assert "in period 2030 (position 4)" in hint
     assert "lead_time keeps it out of all 5 periods (shorten the lead time or add periods" in hint
