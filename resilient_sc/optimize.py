@@ -26,7 +26,7 @@ from .model.roadmap import RoadmapModel
 from .results import Plan
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
 from .solvers.highs import until
-from .solvers.routes import solve_linear
+from .solvers.routes import UNCERTIFIED, solve_linear
 
 if TYPE_CHECKING:
     from .data import Network
@@ -70,6 +70,12 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
                       else "see the solver's log: SolveOptions(log=True) (CLI: --log -)")
             raise NotOptimalError(f"no plan: {what} before any feasible plan was found{said}; {advice}",
                                   status=result.status.value)
+        if not options.allow_nonoptimal and result.message == UNCERTIFIED:
+            raise NotOptimalError(
+                f"not certified: {UNCERTIFIED} (cost {plan.objective:,.2f}); pass "
+                "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this plan as it is, "
+                "or rescale the data (very large and very small numbers side by side)", plan,
+                result.status.value)
         if not options.allow_nonoptimal:  # the plan's own cost and gap: a roadmap recounts them
             raise NotOptimalError(
                 f"not proven optimal: {what} with gap {relative_gap(plan.gap)} (cost "

@@ -1,5 +1,7 @@
-"""An independent post-check of a plan: every constraint and the cost recomputed from its
-flows and the network's tables in plain pandas, without the model's index sets."""
+"""An independent post-check of a plan: every constraint on its own flows and the cost recomputed
+from them and the network's tables in plain pandas, without the model's index sets. (The N-1
+guarantee of ``survive`` and the expected disruption recourse need re-routed flows: they are
+replayed by :func:`~resilient_sc.analysis.stress.stress_test`, not here.)"""
 
 from __future__ import annotations
 
@@ -110,7 +112,10 @@ def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, bef
 
     delivered = y.groupby(["market", "product"])["quantity"].sum().reindex(d.index, fill_value=0.0)
     short = d - delivered
-    bad = short.abs() > eps if policy.shortfall_penalty is None else (short < -eps)
+    # each market-product at most 1e-4 of its own demand short: 5 units dropped of a demand of 5 beside
+    # one of 5e7 (eps = 50 units) were not a violation
+    row_eps = np.minimum(eps, 1e-4 * np.maximum(1.0, d))
+    bad = short.abs() > row_eps if policy.shortfall_penalty is None else (short < -row_eps)
     out += [f"demand[{m},{p}]: delivered {delivered[(m, p)]:g} of {d[(m, p)]:g}"
             for m, p in d.index[bad.to_numpy()]]
 

@@ -230,3 +230,51 @@ def test_log_gets_the_report_line(tmp_path, capsys):
     assert "solved by merged-origins in" in capsys.readouterr().err
     solve(examples.tiny())
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("accelerate", [False, True])
+def test_an_answer_that_fails_the_certificate_is_never_returned_as_optimal(monkeypatch, accelerate):
+    """Plain HiGHS handing back a flow 0.05 units off its row (beyond the certificate's 1e-6) was
+    returned as an optimal plan, the failure only in the report's note; it is refused, and kept
+    with allow_nonoptimal under status error, said to be uncertified."""
+    real = routes.run_highs
+
+    def off_by_a_little(h, is_mip):
+        result = real(h, is_mip)
+        if result.x is None:
+            return result
+        x = result.x.copy()
+        flow = int(np.flatnonzero(x > 1)[-1])  # the last columns are flows
+        x[flow] += 0.05
+        cost = np.asarray(h.getLp().col_cost_)
+        return dataclasses.replace(result, x=x, objective=float(cost @ x))
+
+    monkeypatch.setattr(routes, "run_highs", off_by_a_little)
+    options = SolveOptions(accelerate=accelerate)
+    with pytest.raises(NotOptimalError, match=r"not certified: HiGHS's answer breaks a row, bound or "
+                                              r"integrality of the model by more than 1e-6") as info:
+        solve(examples.tiny(), None, options)
+    assert info.value.plan is not None and info.value.status == "error"
+    kept = solve(examples.tiny(), None, dataclasses.replace(options, allow_nonoptimal=True))
+    assert kept.status.value == "error" and "fails the certificate" in kept.report.note
+
+
+def test_verify_holds_each_market_to_its_own_demand():
+    """A market of 5 units beside one of 5e7: its whole delivery dropped was within verify_plan's
+    one tolerance (1e-6 of the largest demand: 50 units); each market-product is held to its own."""
+    import pandas as pd
+
+    from resilient_sc.verify import verify_plan
+
+    frames = {k: v.drop(columns=[c for c in v if c.startswith("_")])
+              for k, v in examples.tiny().frames().items() if v is not None}
+    frames["markets"] = pd.DataFrame({"market": ["Paris", "Lyon"], "country": "FR"})
+    frames["demand"] = pd.DataFrame({"market": ["Paris", "Lyon"], "product": "default", "demand": [5e7, 5.0]})
+    frames["supplier_products"] = frames["supplier_products"].assign(capacity=1e8)
+    frames["lanes"] = pd.concat([frames["lanes"], pd.DataFrame(
+        {"origin": ["H1"], "destination": ["Lyon"], "product": ["all"], "unit_cost": [2.0], "co2": [0.0]})])
+    plan = solve(Network.from_frames(**frames))
+    assert verify_plan(plan) == []
+    lyon = plan.outbound["market"] == "Lyon"
+    dropped = dataclasses.replace(plan, outbound=plan.outbound.loc[~lyon])
+    assert "demand[Lyon,default]: delivered 0 of 5" in verify_plan(dropped)

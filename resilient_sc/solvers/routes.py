@@ -512,6 +512,10 @@ def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     return run_highs(h, _is_mip(model))
 
 
+#: the message of a plan whose answer fails the certificate even from plain HiGHS: never returned
+#: as optimal (:func:`resilient_sc.optimize.accepted` refuses it unless ``allow_nonoptimal``)
+UNCERTIFIED = ("HiGHS's answer breaks a row, bound or integrality of the model by more than 1e-6 (scaled), "
+               "so it is not certified")
 #: plain HiGHS: the last route, and the one an answer that fails its certificate falls back to
 HIGHS = Route("highs", _highs_applies, _highs_solve, start="use")
 #: the pyomo backend, when asked for (``SolveOptions(backend="pyomo")``)
@@ -663,6 +667,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
             if route is HIGHS:
                 notes.append("the answer fails the certificate (a row, bound or integrality off by "
                              "more than 1e-6, scaled)")
+                result = dataclasses.replace(result, status=Status.ERROR, message=UNCERTIFIED)
             else:
                 notes.append(f"{route.name}'s answer failed the certificate{fallback}")
                 result = None
@@ -675,6 +680,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
             result = clock.run(HIGHS, model, options, deadline, None)
             if result.x is not None and not clock.certified(model, result.x):
                 notes.append("plain HiGHS's answer fails the certificate too")
+                result = dataclasses.replace(result, status=Status.ERROR, message=UNCERTIFIED)
         if result is not checked and not clock.costs_what_it_says(model, result):  # c·x once a result
             notes.append("the plan's cost is not the one HiGHS reported: its gap is counted from the plan's")
             result = _costed(model, result, options)
