@@ -11,6 +11,7 @@ import pytest
 
 from resilient_sc import (
     InfeasiblePolicyError,
+    NotOptimalError,
     Policy,
     SolveOptions,
     ValidationError,
@@ -22,8 +23,8 @@ from resilient_sc import (
 from resilient_sc.explain import explain_infeasibility
 from resilient_sc.limits import ENV
 from resilient_sc.solvers import failures
-from resilient_sc.solvers.base import AccelerateOptions
-from resilient_sc.solvers.routes import HIGHS, solve_linear
+from resilient_sc.solvers.base import AccelerateOptions, Status
+from resilient_sc.solvers.routes import HIGHS, UNCERTIFIED, solve_linear
 from resilient_sc.verify import verify_plan
 
 PLAIN = SolveOptions(accelerate=False)
@@ -305,3 +306,25 @@ def test_a_model_built_on_demand_keeps_the_columns_fixed_in_it(electronics):
                 outcomes[name, defer] = None
     assert outcomes["base", 0] is outcomes["base", None] is None  # the base design loses a supplier
     assert outcomes["survives", 0] == pytest.approx(outcomes["survives", None], rel=1e-9)
+
+
+def test_a_master_that_fails_its_certificate_is_never_trusted(monkeypatch):
+    """The failures in a master are checked by its own rows alone: an uncertified master's plan
+    was taken as surviving them (a survive plan breaking N-1 came back optimal); the route now
+    declines, and with the copies built on demand (plain HiGHS has none to solve) no plan is
+    returned: said, never a plan that may break N-1."""
+    import resilient_sc.solvers.routes as routes
+
+    real = routes.solve_linear
+
+    def masters_uncertified(model, options, start=None, routes=None):
+        result, report = real(model, options, start, routes=routes)
+        if routes is not None and result.x is not None:  # a master of failure generation
+            result = dataclasses.replace(result, status=Status.ERROR, message=UNCERTIFIED)
+        return result, report
+
+    monkeypatch.setattr(routes, "solve_linear", masters_uncertified)
+    net, policy = examples.electronics(), Policy(survive=("country",), service_level=0.8)
+    with pytest.raises(NotOptimalError, match=r"failure-generation declined \(a master's answer fails the "
+                                              r"certificate\); no plan: the failures could not be checked"):
+        solve(net, policy)

@@ -237,6 +237,8 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
         first = gen.start(best.x) if best is not None else start if len(rounds) == 1 else None
         limit = _root_by_ipm(until(options, deadline - _check_reserve(options, deadline, check)), sub)
         result, _ = solve_linear(dataclasses.replace(model, lm=sub, **extra), limit, first, routes=later)
+        if result.message == UNCERTIFIED:  # the failures in the master are checked by its rows alone
+            raise Declined("a master's answer fails the certificate")
         work.add(result)
         note = "; ".join(filter(None, [failures.generation_note(rounds, len(gen.names)) + how, result.note]))
         if math.isfinite(result.bound):  # every master is a relaxation: its bound holds for all
