@@ -24,9 +24,17 @@ from .format import relative_gap
 from .model.build import NetworkModel, build_model
 from .model.roadmap import RoadmapModel
 from .results import Plan
-from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
+from .solvers.base import (
+    UNCERTIFIED,
+    UNCHECKED,
+    SolveOptions,
+    SolveReport,
+    SolverResult,
+    Status,
+    given_options,
+)
 from .solvers.highs import until
-from .solvers.routes import UNCERTIFIED, solve_linear
+from .solvers.routes import solve_linear
 
 if TYPE_CHECKING:
     from .data import Network
@@ -61,6 +69,8 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
     if result.status is not Status.OPTIMAL:
         what = {Status.TIME_LIMIT: "the time limit was reached"}.get(
             result.status, f"HiGHS stopped ({result.message})")
+        if plan is None and result.message == UNCHECKED:
+            raise NotOptimalError(f"no plan: {UNCHECKED}", status=result.status.value)
         if plan is None:  # what is known: the bound, and how far the route got (its note)
             known = [f"the cost is at least {result.bound:,.2f}"] if math.isfinite(result.bound) else []
             known += [result.note] if result.note else []

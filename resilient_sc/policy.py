@@ -18,6 +18,7 @@ labels and the docs' field table are driven from it.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
@@ -134,7 +135,9 @@ class PolicyField:
         lo, hi = self.range
         kind = "a whole number" if self.integer else "a number"
         if not isinstance(value, int | float) or isinstance(value, bool):
-            return [f"(policy) | {label} == {shown(value)}, must be {kind}"]
+            dot = (" (a policy file reads a number with an exponent only with a dot: 1.0e6)"
+                   if isinstance(value, str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", value.strip()) else "")
+            return [f"(policy) | {label} == {shown(value)}, must be {kind}{dot}"]
         upper = "inf" if math.isinf(hi) else f"{hi:g}"
         if (isinstance(value, float) and math.isnan(value)) or not (lo <= value <= hi):
             return [f"(policy) | {label} == {_num(value)}, must be in [{lo:g}, {upper}]"]

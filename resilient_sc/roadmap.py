@@ -475,8 +475,9 @@ def lead_time_hint(network: Network, policy: Policy, period: str, position: int,
     shown = ", ".join(f"{kind} {i} (lead_time {n})" for kind, i, n in needed)
     which = "it" if len(needed) == 1 else "them"
     never = [i for _, i, n in needed if n >= n_periods]  # positions 0 .. n_periods - 1: never in the horizon
-    until = (f"out of all {n_periods} periods" if len(never) == len(needed) else
-             f"out until a later period ({', '.join(never)}: out of all {n_periods})" if never else
+    every = "the only period" if n_periods == 1 else f"all {n_periods} periods"
+    until = (f"out of {every}" if len(never) == len(needed) else
+             f"out until a later period ({', '.join(never)}: out of {every})" if never else
              "out until a later period")
     more = " or add periods" if never else ""
     return [f"in period {period} (position {position}): it would have a plan if, for example, {shown} "

@@ -114,7 +114,7 @@ def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, bef
     short = d - delivered
     # each market-product at most 1e-4 of its own demand short: 5 units dropped of a demand of 5 beside
     # one of 5e7 (eps = 50 units) were not a violation
-    row_eps = np.minimum(eps, 1e-4 * np.maximum(1.0, d))
+    row_eps = np.minimum(eps, max(tol, 1e-4) * np.maximum(1.0, d))
     bad = short.abs() > row_eps if policy.shortfall_penalty is None else (short < -row_eps)
     out += [f"demand[{m},{p}]: delivered {delivered[(m, p)]:g} of {d[(m, p)]:g}"
             for m, p in d.index[bad.to_numpy()]]

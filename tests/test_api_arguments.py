@@ -112,7 +112,7 @@ def test_failures_values_and_workers_are_read_as_meant(tiny):
     assert problem(lambda: frontier(tiny, "min_suppliers", [])) == (
         "(values) | no values of min_suppliers to sweep")
     assert problem(lambda: premium(tiny, {"a": Policy()}, workers=-1)) == (
-        "(workers) | -1, must be a whole number >= 1 (None: one per core)")
+        "(workers) | -1, must be a whole number >= 1 (None: one per CPU)")
 
 
 def test_an_entry_base_is_the_base_never_dropped(tiny):
@@ -234,7 +234,7 @@ def test_an_end_year_frontier_checks_its_arguments_before_solving():
 
     tiny = examples.tiny()
     assert problem(lambda: end_year_frontier(tiny, "min_local_share", [0.5], workers=0)) == (
-        "(workers) | 0, must be a whole number >= 1 (None: one per core)")
+        "(workers) | 0, must be a whole number >= 1 (None: one per CPU)")
     swept = end_year_frontier(tiny, "min_local_share", (v for v in [0.0, 0.5]), workers=1)
     assert swept["min_local_share"].tolist() == [0.0, 0.5]
 

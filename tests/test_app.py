@@ -1206,3 +1206,11 @@ def test_the_path_table_has_the_last_periods_suppliers_and_hubs(paths):
     glide = paths.roadmap.plans[paths.period_ids()[-1]]
     (mine,) = [r for r in rows if r["policy"] == "glide path"]
     assert (int(mine["n_suppliers"]), int(mine["n_hubs"])) == (len(glide.suppliers), len(glide.hubs))
+
+
+def test_a_roadmap_solve_says_which_period_it_solves_alone():
+    """The status said 'in rounds' beside one period's cost while the periods were solved alone
+    for the MIP start; a period id with a comma was cut at it."""
+    log = "roadmap: period Q1, 2027 solved alone, for the roadmap's MIP start\n" + LOG_SAMPLE
+    assert progress_text(log) == "finding a starting path: period Q1, 2027 solved alone"
+    assert progress_text(log + "roadmap: every period at once\n").startswith("gap —")

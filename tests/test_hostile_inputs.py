@@ -167,12 +167,16 @@ def test_yaml_aliases_depth_recursion_and_size_are_bounded(tmp_path: Path):
     ("min_suppliers: 0b10", "min_suppliers", "'0b10'"),  # YAML 1.1: 2
     ("min_local_share: 0x1", "min_local_share", "'0x1'"),  # YAML 1.1: 1
 ])
-def test_a_policy_file_reads_numbers_as_yaml_1_2_does(tmp_path: Path, text: str, field: str, read: str):
+def test_a_policy_file_reads_only_plain_numbers_as_numbers(tmp_path: Path, text: str, field: str, read: str):
     """YAML 1.1's number forms turned a typo into another number without a word; they are text
     now, which the policy refuses; 010 is 10 (not octal 8); an id such as 2E5 stays text."""
     path = tmp_path / "p.yaml"
     path.write_text(text + "\n")
     with pytest.raises(ValidationError, match=f"{field} == {read}, must be a"):
+        Policy.from_file(path).check()
+    path.write_text("shortfall_penalty: 1e6\n")
+    with pytest.raises(ValidationError, match=r"must be a number \(a policy file reads a number with an "
+                                              r"exponent only with a dot: 1.0e6\)"):
         Policy.from_file(path).check()
     path.write_text("min_suppliers: 010\nco2_price: 1.5e3\nexcluded_countries: [2E5]\n")
     assert Policy.from_file(path) == Policy(min_suppliers=10, co2_price=1500.0, excluded_countries=("2E5",))

@@ -105,12 +105,12 @@ def test_every_master_counts_in_the_report(monkeypatch, policy):
     table = routes.ROUTES
     after = {table[table.index(r) + 1] for r in (routes.LAZY_CAPS, routes.GENERATION)}
 
-    def slower(model, options=None, start=None, routes=None):
+    def slower(model, options=None, start=None, routes=None, master=False):
         if routes is None:
-            return real(model, options, start, routes)
+            return real(model, options, start, routes, master)
         masters.append(model)  # a master, or a merged model within one
         time.sleep(0.3)
-        result, report = real(model, options, start, routes)
+        result, report = real(model, options, start, routes, master)
         if routes[0] in after:  # a master itself
             nodes.append(result.nodes or 0)
         return dataclasses.replace(result, solve_time=result.solve_time + 0.3), report

@@ -257,6 +257,9 @@ def test_an_answer_that_fails_the_certificate_is_never_returned_as_optimal(monke
     assert info.value.plan is not None and info.value.status == "error"
     kept = solve(examples.tiny(), None, dataclasses.replace(options, allow_nonoptimal=True))
     assert kept.status.value == "error" and "fails the certificate" in kept.report.note
+    from resilient_sc.format import not_proven
+
+    assert not_proven(kept).startswith("not certified: the solver's answer breaks a row")
 
 
 def test_verify_holds_each_market_to_its_own_demand():

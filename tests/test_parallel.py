@@ -110,3 +110,17 @@ def test_a_warm_frontier_takes_the_same_progress_as_a_cold_one():
     cold = frontier(net, "min_suppliers", [1, 2], failures=(), warm_start=False, workers=1,
                     progress=completion_order)
     assert warm["cost"].tolist() == cold["cost"].tolist() == [pytest.approx(1260.0), pytest.approx(1760.0)]
+
+
+def test_a_progress_bar_moves_as_tasks_end():
+    """tqdm(as_completed(futures)) ticked only once every task had ended (the futures were given
+    as a generator that waited on each): it ticks as each ends."""
+    ticks, start = [], time.perf_counter()
+
+    def timed(futures, total):
+        for f in as_completed(futures):
+            ticks.append(time.perf_counter() - start)
+            yield f
+
+    assert run_all(late_first, [(i, 4) for i in range(4)], workers=2, progress=timed) == [0, 1, 2, 3]
+    assert ticks[0] < ticks[-1] - 0.1, ticks

@@ -344,3 +344,22 @@ def test_a_legacy_interfaces_stopped_solve_is_interrupted_not_an_error():
                          ("maxTimeLimit", Status.TIME_LIMIT), ("infeasibleOrUnbounded", Status.INFEASIBLE)):
         legacy = SimpleNamespace(solver=SimpleNamespace(termination_condition=SimpleNamespace(name=name)))
         assert status_of(legacy)[0] is status
+
+
+def test_a_roadmap_stopped_at_its_limit_reads_back_without_a_false_warning():
+    """A roadmap not proven optimal has its starts recounted: compared with that, every time-limited
+    read-back warned of 'a term added to the objective' that nobody added; a RoadmapModel given
+    to solve_pyomo is pointed to solve_roadmap_model."""
+    from resilient_sc.model.roadmap import build_roadmap
+
+    m = to_pyomo(examples.electronics_roadmap())
+    results = pyo.SolverFactory("highs").solve(m, timelimit=0.3, load_solutions=False)
+    if str(results.solver.termination_condition) != "maxTimeLimit":
+        pytest.skip("solved within 0.3 s: no time-limited roadmap to read back")
+    m.solutions.load_from(results)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        roadmap = roadmap_from_pyomo(m, results=results)
+    assert roadmap.status.value == "time_limit"
+    with pytest.raises(ValidationError, match=r"solve it with resilient_sc.roadmap.solve_roadmap_model"):
+        solve_pyomo(build_roadmap(examples.electronics_roadmap()))

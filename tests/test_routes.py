@@ -352,9 +352,9 @@ def test_a_master_that_runs_out_of_time_still_gives_a_plan(monkeypatch, policy, 
     model = build_model(examples.electronics(), policy)
     solve_linear, masters = routes.solve_linear, []
 
-    def slow_master(m, options, start=None, routes=None):  # the master runs until its limit
+    def slow_master(m, options, start=None, routes=None, master=False):  # the master runs until its limit
         t0 = time.perf_counter()
-        result, report = solve_linear(m, options, start, routes)
+        result, report = solve_linear(m, options, start, routes, master)
         masters.append(options.time_limit)
         time.sleep(max(0.0, options.time_limit - (time.perf_counter() - t0)))
         return dataclasses.replace(result, status=Status.TIME_LIMIT, bound=-math.inf), report  # no proof
@@ -376,8 +376,8 @@ def test_failure_generation_goes_on_from_a_plan_that_survives(monkeypatch):
     model = build_model(examples.electronics(), Policy(survive=("supplier",), service_level=0.5))
     solve_linear, masters = routes.solve_linear, []
 
-    def first_stops_short(m, options, start=None, routes=None):
-        result, report = solve_linear(m, options, start, routes)
+    def first_stops_short(m, options, start=None, routes=None, master=False):
+        result, report = solve_linear(m, options, start, routes, master)
         if not routes or routes[0].name != "lazy-caps":  # not a master of failure generation
             return result, report
         masters.append((options.time_limit, start))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from ..exceptions import ResilientSCError, ValidationError
@@ -33,12 +33,12 @@ def default_workers(n_tasks: int) -> int:
 
 
 def check_workers(workers: Any) -> None:
-    """``workers`` is None (one per core) or a whole number ≥ 1; else a :class:`ValidationError`,
+    """``workers`` is None (one per CPU) or a whole number ≥ 1; else a :class:`ValidationError`,
     raised before anything is solved. (More workers than CPUs is allowed, and slow; the pool
     never starts more processes than tasks; the CLI's ``--workers`` refuses more than the CPUs.)"""
     if workers is not None and (not is_number(workers, whole=True) or workers < 1):
         raise ValidationError([f"(workers) | {workers!r}, must be a whole number >= 1 (None: one per "
-                               "core)"], "in the arguments")
+                               "CPU)"], "in the arguments")
 
 
 def finished(result: T) -> Future[T]:
@@ -48,28 +48,16 @@ def finished(result: T) -> Future[T]:
     return done
 
 
-def follow(ran: Iterator[Future[T]], total: int,
+def follow(futures: Iterable[Any], total: int,
            progress: Callable[[Iterable[Any], int], Iterable[Any]] | None) -> None:
-    """Run the tasks of ``ran`` (futures, finished as they are yielded), ``progress`` shown over
-    them; those it did not ask for (it stopped early) are run after it."""
-    for _ in (progress or (lambda it, n: it))(ran, total):
-        pass
-    for _ in ran:
-        pass
-
-
-def _as_they_finish(futures: list[Any]) -> Iterator[Any]:
-    """``futures`` each yielded once it has finished (a progress bar moves as tasks end), in the
-    order they finish (``concurrent.futures``'), or in order, each waited for (another kind's,
-    such as Dask's); a failed task raises here, at once."""
-    if all(isinstance(f, Future) for f in futures):
-        for f in as_completed(futures):
-            f.result()
-            yield f
-        return
+    """Wait for the tasks of ``futures`` (a pool's, or a generator running each task as it is
+    asked for), ``progress`` shown over them: each future it yields is waited for before the
+    next (a bar moves as tasks end, a failed task raises at once); those it did not ask for (it
+    stopped early) are waited for after it."""
+    for f in (progress or (lambda it, n: it))(futures, total):
+        f.result()
     for f in futures:
         f.result()
-        yield f
 
 
 def _run_in_order(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]],
@@ -100,7 +88,7 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
                                                            len(tasks)), initializer=_ignore_interrupts)
     try:
         futures = [pool.submit(fn, *task) for task in tasks]
-        follow(_as_they_finish(futures), len(futures), progress)
+        follow(list(futures), len(futures), progress)
         return [f.result() for f in futures]
     except BaseException as exc:  # Ctrl-C or a failed task: end our workers, start no other task
         for f in futures:

@@ -162,7 +162,7 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         stress test).
     :param penalty: money per unit short in the stress tests (a number, a mapping product →
         money, or None for :func:`~resilient_sc.analysis.stress.default_penalties`).
-    :param workers: processes for the policies (None: one per core); ``executor`` (a
+    :param workers: processes for the policies (None: one per CPU); ``executor`` (a
         ``concurrent.futures`` executor or a ``distributed.Client``) instead; ``progress``
         wraps the iterator (e.g. ``tqdm``).
     :returns: one row per policy, base first. Columns: ``policy``, ``status`` (``optimal``,

@@ -157,6 +157,14 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+#: why a survive model whose failure copies are built on demand has no plan when its route gives up
+UNCHECKED = ("the survive failures could not be checked on their copies, built on demand (a master's "
+             "answer was not certified, or a recourse LP failed); rescale the data (very large and very "
+             "small numbers side by side), or solve with SolveOptions(accelerate=False)")
+#: the message of an answer failing the certificate even from plain HiGHS (refused by ``accepted``)
+UNCERTIFIED = ("HiGHS's answer breaks a row, bound or integrality of the model by more than 1e-6 (scaled), "
+               "so it is not certified")
+
 @dataclass(frozen=True)
 class SolveOptions:
     """How to solve.

@@ -43,13 +43,13 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from ..exceptions import ResilientSCError, ValidationError
-from . import aggregate, failures, lazy, links, projection
+from . import aggregate, base, failures, lazy, links, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, given_options, plan_gap
 from .certify import is_feasible
 from .facility import problem
@@ -236,8 +236,8 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
         rounds.append(int(active.sum()))
         first = gen.start(best.x) if best is not None else start if len(rounds) == 1 else None
         limit = _root_by_ipm(until(options, deadline - _check_reserve(options, deadline, check)), sub)
-        result, _ = solve_linear(dataclasses.replace(model, lm=sub, **extra), limit, first, routes=later)
-        if result.message == UNCERTIFIED:  # the failures in the master are checked by its rows alone
+        result, _ = solve_linear(replace(model, lm=sub, **extra), limit, first, routes=later, master=True)
+        if result.message == base.UNCERTIFIED:  # the failures in the master are checked by its rows alone
             raise Declined("a master's answer fails the certificate")
         work.add(result)
         note = "; ".join(filter(None, [failures.generation_note(rounds, len(gen.names)) + how, result.note]))
@@ -360,7 +360,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
         rounds.append(int(active.sum()))
         first = start if best is None else Solution(lm, best.x)
         limit = _master_options(options, deadline, master, final=bool(active.all()))
-        result, _ = solve_linear(dataclasses.replace(model, lm=master), limit, first, routes=later)
+        result, _ = solve_linear(replace(model, lm=master), limit, first, routes=later, master=True)
         work.add(result)
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
@@ -459,7 +459,7 @@ def _merged_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     assert agg is not None
     inner = dataclasses.replace(model, lm=agg.lm)
     result, report = solve_linear(inner, until(options, deadline), start,
-                                  routes=ROUTES[ROUTES.index(MERGED) + 1:])
+                                  routes=ROUTES[ROUTES.index(MERGED) + 1:], master=True)
     x = None if result.x is None else agg.expand(result.x, model.lm.n_cols)
     note = (f"origins merged: {model.lm.n_cols:,} columns and {model.lm.n_rows:,} rows solved as "
             f"{agg.lm.n_cols:,} and {agg.lm.n_rows:,} by {report.route}")
@@ -514,10 +514,6 @@ def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     return run_highs(h, _is_mip(model))
 
 
-#: the message of a plan whose answer fails the certificate even from plain HiGHS: never returned
-#: as optimal (:func:`resilient_sc.optimize.accepted` refuses it unless ``allow_nonoptimal``)
-UNCERTIFIED = ("HiGHS's answer breaks a row, bound or integrality of the model by more than 1e-6 (scaled), "
-               "so it is not certified")
 #: plain HiGHS: the last route, and the one an answer that fails its certificate falls back to
 HIGHS = Route("highs", _highs_applies, _highs_solve, start="use")
 #: the pyomo backend, when asked for (``SolveOptions(backend="pyomo")``)
@@ -599,7 +595,8 @@ class _Clock:
 
 
 def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start: Design | None = None,
-                 routes: Sequence[Route] | None = None) -> tuple[SolverResult, SolveReport]:
+                 routes: Sequence[Route] | None = None,
+                 master: bool = False) -> tuple[SolverResult, SolveReport]:
     """Solve ``model`` by the first route of ``routes`` (default :data:`ROUTES`) that applies;
     certify the answer.
 
@@ -607,7 +604,9 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
     partial MIP start. Returns the solver's result (``solve_time``: every second spent here,
     from choosing the route to the certificate) and the :class:`~.base.SolveReport` of the
     route that gave it. Statuses are the solver's: an infeasible model or a time limit is a
-    result here, not an error.
+    result here, not an error; but an answer that fails the certificate even from plain HiGHS
+    has the message :data:`~.base.UNCERTIFIED` and status error (a route's ``master``: its own status,
+    for the route to decide: a relaxation's plan is certified again on the whole model).
     """
     options = given_options(options)
     options.check()
@@ -665,24 +664,28 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
                 costed = _costed(model, first, options)  # optimal still when within the gap
                 result = costed if costed.status is Status.OPTIMAL else dataclasses.replace(
                     costed, status=result.status)
-        if result is not None and result.x is not None and not clock.certified(model, result.x):
+        if result is not None and result.x is not None and clock.certified(model, result.x):
+            if result.message == base.UNCERTIFIED:  # a master's, inside the route: its plan certified here
+                result = dataclasses.replace(result, message="")
+        elif result is not None and result.x is not None:
             if route is HIGHS:
                 notes.append("the answer fails the certificate (a row, bound or integrality off by "
                              "more than 1e-6, scaled)")
-                result = dataclasses.replace(result, status=Status.ERROR, message=UNCERTIFIED)
+                result = replace(result, message=base.UNCERTIFIED,  # a route's master: the route decides
+                                 status=result.status if master else Status.ERROR)
             else:
                 notes.append(f"{route.name}'s answer failed the certificate{fallback}")
                 result = None
         if result is None and _deferred(model) is not None:  # plain HiGHS has no copies to solve
             notes.append("no plan: the failures could not be checked")
-            result = SolverResult(Status.ERROR, None, math.nan, -math.inf, math.inf, 0.0,
-                                  "failure generation failed")
+            result = SolverResult(Status.ERROR, None, math.nan, -math.inf, math.inf, 0.0, base.UNCHECKED)
         if result is None:
             route = HIGHS
             result = clock.run(HIGHS, model, options, deadline, None)
             if result.x is not None and not clock.certified(model, result.x):
                 notes.append("plain HiGHS's answer fails the certificate too")
-                result = dataclasses.replace(result, status=Status.ERROR, message=UNCERTIFIED)
+                result = replace(result, message=base.UNCERTIFIED,  # a route's master: the route decides
+                                 status=result.status if master else Status.ERROR)
         if result is not checked and not clock.costs_what_it_says(model, result):  # c·x once a result
             notes.append("the plan's cost is not the one HiGHS reported: its gap is counted from the plan's")
             result = _costed(model, result, options)
