@@ -1180,6 +1180,7 @@ def test_the_stress_table_lists_what_hurts_and_says_what_its_floor_is(base_plan)
         stress_legend(plain))
     assert "least served = the least fraction of its demand any market gets of any product when flows are " \
            "re-routed at the penalties given for a unit short" in stress_legend(priced)
+    pytest.importorskip("plotly")  # the heatmap: the app extra
     fig = served_heatmap(plain, "displays")
     with_demand = plain.served_matrix("displays").notna().any().sum()
     hidden = with_demand - len(fig.data[0].x)
