@@ -235,7 +235,7 @@ def test_roadmap_figure(tmp_path):
     assert [t.get_text() for t in share_keys.get_legend().get_texts()] == [
         "local (market's region)", "allied (country or bloc)", "top origin country"]
     assert "790" in fig._suptitle.get_text()
-    assert [t.get_text() for t in bottom.get_xticklabels()] == ["2026\n160", "2027\n630"]
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["2026\n160\n× 1", "2027\n630\n× 1"]
     assert "demand-weighted" in bottom.get_ylabel() or "value-weighted" in bottom.get_ylabel()
     assert save_figure(fig, tmp_path / "roadmap.png").stat().st_size > 0
     # a country keeps its colour in every roadmap of the network: FR's also where it is alone

@@ -332,7 +332,7 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
     where it stops (closing cost paid), on the boundary with the period before. Bottom: the local,
     allied and top-country shares of demand per period (%, weighted as
     :meth:`Plan.share_weighting` says), the top country named. The title gives the total cost
-    Σ weight × period cost (money), each period's own cost (unweighted) is under its id."""
+    Σ weight × period cost (money), each period's own cost (unweighted) and weight are under its id."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -437,9 +437,10 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
     ax.set_ylabel(f"share of demand (%)\n{roadmap.share_weighting()}\nover all markets", fontsize="small")
     ax.set_ylim(0, 112)
     costs = roadmap.costs.set_index("period")["total"]
-    ax.set_xticks(x, [f"{p}\n{costs[p]:,.0f}" for p in shares["period"]])
-    ax.set_xlabel("period, and under it the period's cost (money, unweighted, with opening and closing)",
-                  fontsize="small")
+    weights = roadmap.periods.set_index("period")["weight"]  # a weight-0 period's cost counts for nothing
+    ax.set_xticks(x, [f"{p}\n{costs[p]:,.0f}\n× {weights[p]:g}" for p in shares["period"]])
+    ax.set_xlabel("period; under it the period's cost (money, unweighted, with opening and closing) and "
+                  "its weight in the total", fontsize="small")
     ax.grid(axis="y", alpha=0.3)
     keys.set_axis_off()
     keys.legend(*ax.get_legend_handles_labels(), loc="upper left", fontsize="small", title="share",
