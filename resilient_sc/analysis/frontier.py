@@ -18,7 +18,7 @@ from ..optimize import model_for, solve, solve_model
 from ..policy import Policy, check_policies, values_to_sweep
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
-from .parallel import check_workers, finished, follow, run_all
+from .parallel import check_workers, run_all, run_lazily
 from .premium import design_columns
 from .stress import failure_kinds, stress_test
 
@@ -96,16 +96,14 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
                                      f"(whatever the values of {field}): {r.strip(' -')}"
                                      for r in exc.reasons]) from exc
     if warm_start:
-        points: list[Any] = []
-
         def in_order() -> Iterator[Any]:  # each point from the last design found, as it is asked for
             previous = base
             for pol in policies:
-                points.append(_point(network, pol, options, previous, fails))
-                previous = points[-1][0] or previous
-                yield finished(points[-1])
+                point = _point(network, pol, options, previous, fails)
+                previous = point[0] or previous
+                yield point
 
-        follow(in_order(), len(policies), progress)
+        points = run_lazily(in_order(), len(policies), progress)
     else:
         tasks = [(network, pol, options, None, fails) for pol in policies]
         points = run_all(_point, tasks, workers, executor, progress)

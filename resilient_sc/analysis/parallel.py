@@ -41,13 +41,6 @@ def check_workers(workers: Any) -> None:
                                "CPU)"], "in the arguments")
 
 
-def finished(result: T) -> Future[T]:
-    """``result`` as a finished future: what ``progress`` is given of a task run in this process."""
-    done: Future[T] = Future()
-    done.set_result(result)
-    return done
-
-
 def follow(futures: Iterable[Any], total: int,
            progress: Callable[[Iterable[Any], int], Iterable[Any]] | None) -> None:
     """Wait for the tasks of ``futures`` (a pool's, or a generator running each task as it is
@@ -60,12 +53,20 @@ def follow(futures: Iterable[Any], total: int,
         f.result()
 
 
-def _run_in_order(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]],
-                  futures: list[Future[T]]) -> Iterator[Future[T]]:
-    """Each task run in turn as it is asked for, its finished future appended to ``futures``."""
-    for task in tasks:
-        futures.append(finished(fn(*task)))
-        yield futures[-1]
+def run_lazily(results: Iterator[T], total: int,
+               progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None) -> list[T]:
+    """The ``total`` results of ``results`` (each computed in this process as it is asked for),
+    in their order, ``progress`` shown over them as the finished futures a pool would give."""
+    done: list[Future[T]] = []
+
+    def finished() -> Iterator[Future[T]]:
+        for result in results:
+            done.append(Future())
+            done[-1].set_result(result)
+            yield done[-1]
+
+    follow(finished(), total, progress)
+    return [f.result() for f in done]
 
 
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,
@@ -79,10 +80,9 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     task not started, in any executor.
     """
     check_workers(workers)
-    futures: list[Future[T]] = []
     if executor is None and (workers == 1 or len(tasks) <= 1):
-        follow(_run_in_order(fn, tasks, futures), len(tasks), progress)
-        return [f.result() for f in futures]
+        return run_lazily((fn(*task) for task in tasks), len(tasks), progress)
+    futures: list[Any] = []
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=min(workers or default_workers(len(tasks)),
                                                            len(tasks)), initializer=_ignore_interrupts)
