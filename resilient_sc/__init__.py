@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the names below are imported when first used (:func:`__geta
         InfeasiblePolicyError,
         NotOptimalError,
         ResilientSCError,
+        RunWarning,
         ValidationError,
     )
     from .model import NetworkModel, build_model
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # the names below are imported when first used (:func:`__geta
 _HOMES = {"examples": "", "disruption_design": ".analysis", "frontier": ".analysis", "premium": ".analysis",
           "stress_test": ".analysis", "Network": ".data", "read_network": ".data",
           **dict.fromkeys(("DataWarning", "InfeasiblePolicyError", "NotOptimalError", "ResilientSCError",
-                           "ValidationError"), ".exceptions"),
+                           "RunWarning", "ValidationError"), ".exceptions"),
           "NetworkModel": ".model", "build_model": ".model", "solve": ".optimize", "solve_model": ".optimize",
           "Policy": ".policy", "Plan": ".results", "Roadmap": ".roadmap", "solve_roadmap": ".roadmap",
           "SolveOptions": ".solvers.base", "SolveReport": ".solvers.base", "Status": ".solvers.base"}
@@ -66,6 +67,7 @@ __all__ = [
     "Policy",
     "ResilientSCError",
     "Roadmap",
+    "RunWarning",
     "SolveOptions",
     "SolveReport",
     "Status",

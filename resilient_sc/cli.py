@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import app as _app  # light: the web framework is imported only when `app` runs
-from . import cli_roadmap, io
+from . import cli_roadmap, exceptions, io
 from .cli_args import (
     analysis_options,
     failure_kinds,
@@ -54,7 +54,7 @@ from .cli_args import (
     whole,
 )
 from .cli_paths import check_paths, writing
-from .exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
+from .exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .format import frame_text, not_proven_optimal
 from .orlib import FORMATS
 from .periods import has_periods
@@ -103,8 +103,8 @@ class _Warnings:
 
     def show(self, message: Warning | str, category: type[Warning], filename: str = "", *args: Any,
              **kwargs: Any) -> None:
-        ours = issubclass(category, DataWarning) or "resilient_sc" in Path(filename).parts
-        text = str(message) if ours else f"{category.__name__}: {message}"  # another package's: its kind
+        ours = issubclass(category, exceptions.OWN_WARNINGS)  # numpy's, even from the library's code: not
+        text = str(message) if ours else f"{category.__name__}: {message}"  # another kind: its name first
         self.messages.append(text)
         print(f"warning: {text}", file=sys.stderr)
 
@@ -657,7 +657,8 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
         return failure(exc), want_json
     seen = _Warnings()
     with warnings.catch_warnings():
-        warnings.simplefilter("always", DataWarning)
+        for kind in exceptions.OWN_WARNINGS:
+            warnings.simplefilter("always", kind)
         warnings.showwarning = seen.show
         try:
             outcome = COMMANDS[args.command].run(args)

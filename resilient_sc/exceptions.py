@@ -56,3 +56,12 @@ class NotOptimalError(ResilientSCError):
 
 class DataWarning(UserWarning):
     """Suspicious but legal input data (for instance capacity below demand)."""
+
+
+class RunWarning(RuntimeWarning):
+    """The library's word about a run whose result stands: a solver log not written, a temporary
+    folder not removed, figures skipped, an accelerated route's own fault (solved another way)."""
+
+
+#: the library's own warning kinds: its words, printed without their kind
+OWN_WARNINGS = (DataWarning, RunWarning)

@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from .exceptions import ValidationError
+from .exceptions import RunWarning, ValidationError
 
 # ---- escaping for spreadsheets ------------------------------------------------------------
 #: first characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection)
@@ -223,7 +223,7 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
             shutil.rmtree(tmp, ignore_errors=True)
         if tmp.exists():  # e.g. the replaced old folder holds a folder without write permission
             warnings.warn(f"could not remove {tmp} (the folder replaced at {path.name}, or the unfinished "
-                          "new one): remove it by hand", RuntimeWarning, stacklevel=3)
+                          "new one): remove it by hand", RunWarning, stacklevel=3)
 
 
 def _refuse(path: Path, force: bool, flag: str, outputs: frozenset[str]) -> None:

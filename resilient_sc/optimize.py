@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
+from .exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError
 from .explain import explain_infeasibility
 from .format import relative_gap
 from .model.build import NetworkModel, build_model
@@ -115,7 +115,7 @@ def log_line(text: str, options: SolveOptions, warn: bool = True) -> None:
             if not warn:
                 return
             warnings.warn(f"(log) | could not write the solver log {options.log}: {exc.strerror or exc}; the "
-                          "plan is kept", RuntimeWarning, stacklevel=3)
+                          "plan is kept", RunWarning, stacklevel=3)
 
 
 def solve(network: Network, policy: Policy | None = None,

@@ -275,6 +275,27 @@ def test_validate_warnings_on_stderr(capsys, tiny_dir):
     assert "warning: " in err and "short by 20" in err
 
 
+def test_a_warning_of_another_kind_says_its_kind(capsys, tiny_dir, monkeypatch):
+    """A numpy warning raised from the library's own code printed as if the library had said it
+    ("warning: divide by zero encountered in divide"): only the library's own warnings
+    (DataWarning, RunWarning) print bare."""
+    import numpy as np
+
+    from resilient_sc import cli
+
+    divide = compile("np.ones(1) / np.zeros(1)", cli.__file__, "eval")  # as if in the library's code
+
+    def validate(args):
+        eval(divide, {"np": np})
+        return real(args)
+
+    real = cli.COMMANDS["validate"].run
+    monkeypatch.setitem(cli.COMMANDS, "validate", dataclasses.replace(cli.COMMANDS["validate"], run=validate))
+    with np.errstate(divide="warn"):
+        assert main(["validate", str(tiny_dir)]) == 0
+    assert "warning: RuntimeWarning: divide by zero encountered in divide" in capsys.readouterr().err
+
+
 def test_validate_invalid_exits_2(capsys, tiny_dir):
     edit_csv(tiny_dir / "suppliers.csv", "country", 1, "XX")
     edit_csv(tiny_dir / "demand.csv", "demand", 0, "lots")

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import io
+from ..exceptions import RunWarning
 from ..format import (
     count,
     fraction,
@@ -61,7 +62,7 @@ class _Writer:
         self.figures = figures if figures is not None else fg.has_matplotlib()
         if figures is None and not self.figures:
             warnings.warn(f"figures skipped: matplotlib is not installed ({fg.INSTALL_HINT})",
-                          RuntimeWarning, stacklevel=5)
+                          RunWarning, stacklevel=5)
 
     def path(self, name: str) -> Path:
         assert Path(name).stem not in TABLES, f"{name} would shadow an input table"
