@@ -70,7 +70,7 @@ def markdown(result: dict[str, Any], info: dict[str, Any]) -> str:
              "single country failure and every scenario of the disruptions table. Premium: % of the "
              "base plan's cost. Worst served: the least share of any market's demand for any product "
              "delivered under the worst of them, with the design kept and the flows re-routed. "
-             "Network premium: the same without the shortfall and expected disruption cost that a "
+             "Network premium: the same without the shortfall and disruption-scenario cost that a "
              "policy with a shortfall penalty (disruption-aware) counts in its cost and the base "
              "does not.", "",
              "| policy | status | cost | premium | network premium | worst served | suppliers | hubs | gap "

@@ -125,7 +125,7 @@ def solve(network: Network, policy: Policy | None = None,
     Chooses which suppliers to contract and which hubs to open and routes every product
     supplier → hub → market at minimum total cost: fixed costs of suppliers and hubs,
     purchase, handling, transport and tariffs (plus the CO2 price, shortfall penalty and
-    expected disruption cost when the policy sets them). The model is the formulation of
+    disruption-scenario cost when the policy sets them). The model is the formulation of
     docs/formulation.md, built by :func:`~resilient_sc.model.build.build_model` and solved by
     HiGHS; the solve prints nothing unless ``options.log`` asks for the solver log.
 

@@ -199,6 +199,8 @@ class Plan:
                  f"hubs        {len(self.hubs)}: {', '.join(self.hub_ids)}",
                  "cost breakdown:"]
         lines += [f"  {k:<15}{v:>18,.2f}" for k, v in self.breakdown.items() if v]
+        if words := self.disruption_words():
+            lines.append(f"  ({words})")
         if self.emissions:
             lines.append(f"emissions   {self.emissions:,.2f} CO2 units "
                          "(co2 per unit × units made and shipped)")
@@ -259,6 +261,36 @@ class Plan:
         if value is not None and (value > 0).all():
             return "value-weighted"
         return "demand-weighted" if self.shares["product"].nunique() <= 1 else "products weighted equally"
+
+    def disruption_repeat(self) -> float:
+        """The part of the ``disruption`` cost that repeats the plan's own flows (money): by the
+        formulation (§5b) it is w · Σ_f p_f · (scenario f's whole re-routed flow cost + π · its
+        shortfall), so it counts each scenario's ordinary deliveries again; this part is
+        w · Σ_f p_f · (the plan's purchase + handling + transport + co2 + shortfall, nothing failed),
+        the same prices as the recourse (tariffs aside). ``disruption − disruption_repeat()`` is
+        what the scenarios add (more when they re-route dearer or leave demand short). 0 without
+        disruption cost.
+
+        >>> from resilient_sc import Policy, examples, solve
+        >>> plan = solve(examples.electronics(), Policy(shortfall_penalty=500))
+        >>> f"{plan.breakdown['disruption']:,.0f} = {plan.disruption_repeat():,.0f} repeated + "\\
+        ...     f"{plan.breakdown['disruption'] - plan.disruption_repeat():,.0f} added"
+        '1,544,304 = 1,538,282 repeated + 6,023 added'
+        """
+        if not self.breakdown.get("disruption", 0.0) or self.model is None:
+            return 0.0
+        scenarios = self.model.sets.disruptions.groupby("scenario", sort=False)["probability"].first()
+        own = sum(float(self.breakdown.get(c, 0.0)) for c in ("purchase", "handling", "transport", "co2",
+                                                               "shortfall"))
+        return float(self.policy.disruption_weight) * float(scenarios.sum()) * own
+
+    def disruption_words(self) -> str:
+        """What the ``disruption`` cost is, split as :meth:`disruption_repeat` says ('' without it)."""
+        repeat = self.disruption_repeat()
+        added = self.breakdown["disruption"] - repeat if repeat else 0.0
+        return (f"disruption = w × Σ probability × each scenario's whole re-routed cost: {repeat:,.2f} of it "
+                f"repeats this plan's own flows and shortfall, {added:,.2f} is what the scenarios add"
+                ) if repeat else ""
 
     def _unit_values(self) -> np.ndarray | None:
         if self.model is None:

@@ -377,7 +377,7 @@ def test_premium_bars(compared):
 
 
 def test_premium_bars_split_what_a_shortfall_penalty_counts(base_plan):
-    """A scenario whose cost counts expected disruption cost (the example's disruptions table):
+    """A scenario whose cost counts disruption-scenario cost (the example's disruptions table):
     beside its premium a hatched bar gives the network's alone, and its table shows the network
     premium too. (Stacked, a negative network premium under a positive penalty read as the
     reverse: a solid bar to the total's -16.83% and the hatched rest to -90%.)"""

@@ -50,9 +50,9 @@ def test_premium_on_a_dask_cluster_equals_serial(tiny_outcomes):
     pd.testing.assert_frame_equal(table.drop(columns=TIMING), serial.drop(columns=TIMING))
 
 
-def test_a_premium_says_what_part_is_expected_disruption_cost():
+def test_a_premium_says_what_part_is_disruption_scenario_cost():
     """China fails with probability 0.1 (tests/test_disruption.py): the disruption-aware plan
-    contracts S_FR alone, network cost 1720, and counts 0.1 · 80 · 14 = 112 of expected recourse
+    contracts S_FR alone, network cost 1720, and counts 0.1 · 80 · 14 = 112 of scenario recourse
     cost, 1832 in all; the base (S_CN alone, 1260) counts none. So the premium is
     (1832 − 1260) / 1260 = 45.4%, of which the network's is (1720 − 1260) / 1260 = 36.5%."""
     outcomes = premium_outcomes(disrupted_tiny(), {"aware": Policy(shortfall_penalty=1000.0)}, failures=(),
@@ -66,11 +66,12 @@ def test_a_premium_says_what_part_is_expected_disruption_cost():
     assert shown_columns(["policy", "premium_pct", "cost"], table) == [
         "policy", "premium_pct", "network_premium_pct", "cost"]
     sentence = premium_sentences(outcomes, table)[1]
-    assert ("costs 45.4% more than the cost-optimal base (112.00 of its cost is shortfall and expected "
-            "disruption cost, which the base's cost does not count; its network alone costs 36.5% more)"
+    assert ("costs 45.4% more than the cost-optimal base (112.00 of its cost is shortfall and disruption-"
+            "scenario cost, which the base's cost does not count; its network alone costs 36.5% more)"
             in sentence)
     labels = [t.get_text() for t in premium_figure(table).legends[0].get_texts()]
-    assert labels[0] == "network: design and flows" and labels[1].startswith("shortfall and expected")
+    assert labels[0] == "network: design and flows"
+    assert labels[1].startswith("shortfall and disruption-scenario")
 
 
 def test_without_penalties_the_network_premium_is_the_premium(tiny_outcomes):
@@ -96,5 +97,5 @@ def test_a_frontier_over_the_shortfall_penalty_shows_the_network_premium_too():
     assert (row["cost"], row["network_cost"]) == pytest.approx((1832.0, 1720.0))
     assert row["network_premium_pct"] == pytest.approx(100 * 460 / 1260)
     labels = [t.get_text() for t in frontier_figure(df, "shortfall_penalty").legends[0].get_texts()]
-    assert labels[:2] == ["premium (cost counts shortfall and\nexpected disruption cost)",
+    assert labels[:2] == ["premium (cost counts shortfall and\ndisruption-scenario cost)",
                           "network premium (without them)"]

@@ -17,23 +17,50 @@ from ..solvers.base import SolveOptions, given_options
 
 @dataclass(frozen=True, eq=False)
 class DisruptionDesign:
-    """The disruption-aware plan, the cost-optimal plan, and the expected total cost of each
-    design over the scenarios (money). ``vss`` = expected cost of the cost-optimal design
-    minus that of the disruption-aware design (≥ 0)."""
+    """The disruption-aware plan and the cost-optimal design replayed on the same scenarios
+    (``replayed``: its design fixed, its flows and scenario recourse re-optimised), in money.
+
+    ``cost`` and ``base_cost`` are the model's objective (docs/formulation.md §5b) for each
+    design: its cost with nothing failed plus w · Σ_f p_f · (scenario f's whole re-routed flow
+    cost + π · its shortfall). That counts each scenario's ordinary deliveries again, so it is
+    not the expected cost of a year in which a scenario may happen; ``added`` and
+    ``base_added`` are the part the scenarios add beyond each plan's own flows
+    (:meth:`~resilient_sc.results.Plan.disruption_repeat`). ``vss`` = base_cost − cost (≥ 0):
+    the value of the stochastic solution at the model's objective."""
 
     plan: Plan
     base_plan: Plan
-    expected_cost: float
-    base_expected_cost: float
+    replayed: Plan
+
+    @property
+    def cost(self) -> float:
+        return self.plan.objective
+
+    @property
+    def base_cost(self) -> float:
+        return self.replayed.objective
+
+    @property
+    def added(self) -> float:
+        return _added(self.plan)
+
+    @property
+    def base_added(self) -> float:
+        return _added(self.replayed)
 
     @property
     def vss(self) -> float:
-        return self.base_expected_cost - self.expected_cost
+        return self.base_cost - self.cost
 
     def to_dict(self) -> dict[str, object]:
-        return {"expected_cost": self.expected_cost, "base_expected_cost": self.base_expected_cost,
-                "vss": self.vss, "suppliers": self.plan.supplier_ids, "hubs": self.plan.hub_ids,
+        return {"cost": self.cost, "base_cost": self.base_cost, "vss": self.vss, "added": self.added,
+                "base_added": self.base_added, "suppliers": self.plan.supplier_ids, "hubs": self.plan.hub_ids,
                 "base_suppliers": self.base_plan.supplier_ids, "base_hubs": self.base_plan.hub_ids}
+
+
+def _added(plan: Plan) -> float:
+    """What the disruption scenarios add to ``plan``'s cost beyond its own flows (money)."""
+    return float(plan.breakdown.get("disruption", 0.0)) - plan.disruption_repeat()
 
 
 def disruption_design(network: Network, policy: Policy,
@@ -58,4 +85,4 @@ def disruption_design(network: Network, policy: Policy,
     design = {"supplier_contracted": np.isin(s.suppliers_table["supplier"], base_plan.supplier_ids),
               "hub_opened": np.isin(s.hubs_table["hub"], base_plan.hub_ids)}
     evaluated = solve_model(replace(model, lm=model.lm.fixed(design)), options)
-    return DisruptionDesign(plan, base_plan, plan.objective, evaluated.objective)
+    return DisruptionDesign(plan, base_plan, evaluated)

@@ -101,7 +101,7 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
         network = df["network_premium_pct"].to_numpy(float)
         lowest = min(lowest, float(np.nanmin(network, initial=0.0)))
         ax.plot(x, premium, "o-", color="tab:blue", label="premium (cost counts shortfall and\n"
-                                                           "expected disruption cost)")
+                                                           "disruption-scenario cost)")
         ax.plot(x, network, "o:", color="tab:blue", label="network premium (without them)")
     else:
         ax.plot(x, premium, "o-", color="tab:blue", label="premium")
@@ -159,7 +159,7 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
     """Premium (% of the cost of ``reference``) per policy from :func:`premium`, each bar annotated with the
     demand served under its worst failure; policies without a plan are labelled (infeasible, not
     solved), not drawn, and plans not proven optimal say so. Where a cost counts shortfall and
-    expected disruption cost (:func:`~.premium.counts_penalties`), the bar is split: the network's
+    disruption-scenario cost (:func:`~.premium.counts_penalties`), the bar is split: the network's
     premium solid, that cost hatched, stacked on it when both have one sign and from 0 otherwise
     (a network that sheds demand costs less, its penalty more: both parts stay visible)."""
     fig = new_figure(max(5.0, 1.3 * len(table) + 2), 4.6)
@@ -183,7 +183,7 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
         top, bottom = np.maximum(top, start + extra), np.minimum(bottom, start + extra)
         # below the axes: inside, it would cover the bars' labels
         fig.legend(handles=[Patch(color="tab:blue", label="network: design and flows"),
-                            Patch(**penalty, label="shortfall and expected disruption cost "
+                            Patch(**penalty, label="shortfall and disruption-scenario cost "
                                                    "(counted only with a shortfall penalty)")],
                    loc="outside lower center", fontsize="small")
     # long names (a glide path's default name) wrapped, not run into their neighbours

@@ -112,7 +112,7 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
                    f"{money(first['cost'])} to {money(last['cost'])} (premium "
                    f"{pct_points(first['premium_pct'])} to {pct_points(last['premium_pct'])}).")
     if counts_penalties(ok):
-        out.append(f"These costs count shortfall and expected disruption cost where the policy has a "
+        out.append(f"These costs count shortfall and disruption-scenario cost where the policy has a "
                    f"shortfall penalty; without them the network's premium goes from "
                    f"{pct_points(first['network_premium_pct'])} to "
                    f"{pct_points(last['network_premium_pct'])}.")

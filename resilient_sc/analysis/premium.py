@@ -47,7 +47,7 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
 
 
 #: cost components that price demand not delivered rather than the network: π · shortfall in the
-#: plan's own case and w · the expected recourse and shortfall cost of the disruption scenarios
+#: plan's own case and w · Σ probability × each disruption scenario's whole recourse and shortfall cost
 #: (docs/formulation.md §5b); only a policy with ``shortfall_penalty`` has them
 PENALTIES = ("shortfall", "disruption")
 
@@ -59,7 +59,7 @@ NO_PENALTY_PCT = 0.005
 
 
 def penalty_cost(plan: Plan) -> float:
-    """The plan's :data:`PENALTIES` (money): the shortfall and expected disruption cost in its cost."""
+    """The plan's :data:`PENALTIES` (money): the shortfall and disruption-scenario cost in its cost."""
     return sum(float(plan.breakdown.get(c, 0.0)) for c in PENALTIES)
 
 
@@ -90,7 +90,7 @@ def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[s
     """The columns every comparison of designs shares (premium table, frontier): cost and
     premium over the ``base`` plan's cost (money and % of it), the network cost and its premium
     (:func:`network_cost`, % of the base's cost: they differ from cost and premium when a plan's
-    cost counts shortfall or expected disruption cost), the stress summary's worst case, the
+    cost counts shortfall or disruption-scenario cost), the stress summary's worst case, the
     plan's overall local and allied shares and its numbers of suppliers and hubs."""
     base_cost, network = base.objective, network_cost(plan)
 
@@ -169,7 +169,7 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         ``infeasible``, ``not_solved``; ``time_limit`` with ``allow_nonoptimal``: a plan not
         proven optimal, within its gap), ``cost`` (money), ``premium`` (money over the base),
         ``premium_pct`` (% of the base cost), ``network_cost`` (money: the cost without the
-        shortfall and expected disruption cost that a policy with ``shortfall_penalty`` counts,
+        shortfall and disruption-scenario cost that a policy with ``shortfall_penalty`` counts,
         :func:`network_cost`), ``network_premium_pct`` (its premium, % of the base cost),
         ``worst_served`` (the lowest fraction of demand every market and product is still
         guaranteed under any replayed failure, in [0, 1]; of a design stress-tested at penalties

@@ -361,7 +361,7 @@ def compared(pct: float, reference: str = "", digits: int = 1) -> str:
 
 
 def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any], served: str = "") -> str:
-    """What part of a premium is shortfall and expected disruption cost (empty when none): a
+    """What part of a premium is shortfall and disruption-scenario cost (empty when none): a
     policy with ``shortfall_penalty`` counts them in its cost, the base plan usually not;
     ``served``: what the plan serves with nothing failed (:func:`_intact_served`)."""
     penalty = penalty_cost(plan)
@@ -370,7 +370,7 @@ def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any], served: 
     base_penalty = penalty_cost(base)
     whose = ("which the base's cost does not count" if abs(base_penalty) <= NO_PENALTY
              else f"against {money(base_penalty)} in the base's")
-    return (f" ({money(penalty)} of its cost is shortfall and expected disruption cost, {whose}; "
+    return (f" ({money(penalty)} of its cost is shortfall and disruption-scenario cost, {whose}; "
             f"its network alone costs {compared(row.get('network_premium_pct', math.nan))}{served})")
 
 

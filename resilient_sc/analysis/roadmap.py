@@ -71,7 +71,7 @@ def path_network_cost(roadmap: Roadmap) -> float:
 def path_columns(roadmap: Roadmap, base: Roadmap) -> dict[str, Any]:
     """The columns every comparison of paths shares: ``cost`` (Σ weight × period cost, money),
     ``premium`` (money over ``base``), ``premium_pct`` (% of base), ``network_cost`` and
-    ``network_premium_pct`` (the same without shortfall and expected disruption cost,
+    ``network_premium_pct`` (the same without shortfall and disruption-scenario cost,
     :func:`path_network_cost`; its premium in % of the base's cost), per period ``cost <period>``
     (money, unweighted) and ``premium_pct <period>`` (% of the base path's cost in that period;
     NaN where it is 0), the suppliers and hubs started and stopped over the path (counts of

@@ -157,7 +157,7 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
                    f"Of the policy paths, {dear['policy']} costs most ({most} over {reference}) "
                    f"and {cheap['policy']} least ({least}).")
     if counts_penalties(table):
-        out.append("These costs count shortfall and expected disruption cost where a path's policy has a "
+        out.append("These costs count shortfall and disruption-scenario cost where a path's policy has a "
                    "shortfall penalty; the network premium leaves them out.")
     for o, row in zip(outcomes[1:], rows[1:], strict=True):
         out.append(_path_sentence(o, row, ref, ids, reference, _reference_name(outcomes[0])))

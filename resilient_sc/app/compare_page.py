@@ -186,7 +186,7 @@ def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any
                    marker={"color": "white", "line": {"color": "#1f77b4", "width": 1},
                            "pattern": {"shape": "/", "fgcolor": "#1f77b4"}},
                    name="hatched: of the network alone (design and flows, without the shortfall and "
-                        "expected disruption cost a shortfall penalty counts)",
+                        "disruption-scenario cost a shortfall penalty counts)",
                    hovertemplate="%{x}: network %{y:+.2f}%<extra></extra>")])
         fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
     title = ("Premium of each path: its Σ weight × period cost over the cost-optimal path's (same periods)"
@@ -228,9 +228,9 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Any:
         "conditional on the worst single country failure"))
     fig.add_trace(go.Scatter(x=x, y=df["cost"], mode="lines+markers", name="cost",
                              hovertemplate=f"{field} %{{x}}: cost %{{y:,.0f}}<extra></extra>"), 1, 1)
-    if counts_penalties(df):  # the cost counts shortfall and expected disruption cost: the network's too
+    if counts_penalties(df):  # the cost counts shortfall and disruption-scenario cost: the network's too
         fig.add_trace(go.Scatter(x=x, y=df["network_cost"], mode="lines+markers", line={"dash": "dot"},
-                                 name="network cost (without shortfall and expected disruption cost)",
+                                 name="network cost (without shortfall and disruption-scenario cost)",
                                  hovertemplate=f"{field} %{{x}}: network %{{y:,.0f}}<extra></extra>"), 1, 1)
     fig.add_trace(go.Scatter(x=x, y=100 * df["worst_served"], mode="lines+markers", name="worst-case served",
                              hovertemplate=f"{field} %{{x}}: %{{y:.1f}}% guaranteed<extra></extra>"), 1, 2)

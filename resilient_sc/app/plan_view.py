@@ -181,8 +181,12 @@ def show_plan(session: Session, plan: Plan) -> None:
     from nicegui import background_tasks, run, ui
 
     with ui.row().classes("w-full"):
-        ui.table(columns=cols(["component", "cost (money)"]), rows=breakdown_rows(plan),
-                 title="Cost breakdown").props("dense")
+        with ui.column().classes("gap-1"):
+            ui.table(columns=cols(["component", "cost (money)"]), rows=breakdown_rows(plan),
+                     title="Cost breakdown").props("dense")
+            if words := plan.disruption_words():
+                ui.label(words[0].upper() + words[1:] + ".").classes("text-xs max-w-xs").props(
+                    "data-testid=plan-disruption")
         if short := short_rows(plan):
             ui.table(columns=cols(list(short[0])), rows=short, title="Demand left short").props(
                 "dense data-testid=plan-short")
