@@ -3,9 +3,27 @@
 
 from __future__ import annotations
 
-from resilient_sc import Policy
+import pandas as pd
+
+from resilient_sc import Network, Policy
 
 #: the policies the analysis tests compare with the base on ``examples.tiny()``: near costs
 #: 1720 (S_FR alone), survive 1760 (both suppliers), impossible is infeasible
 TINY_POLICIES = {"near": Policy(min_local_share=0.5), "survive": Policy(survive=("supplier",)),
                  "impossible": Policy(excluded_countries=("FR", "CN"))}
+
+
+def backed_up() -> Network:
+    """S1 (country A, unit cost 1) serves M's 50 units through H; S2 (country B, status open,
+    unit cost 60) could serve them all when S1 fails, at 62 a unit delivered: a design priced at
+    50 a unit short would rather leave M short than re-route, though it can serve all of it."""
+    frames = dict(
+        countries=[dict(country="A", region="R"), dict(country="B", region="R")],
+        suppliers=[dict(supplier="S1", country="A"), dict(supplier="S2", country="B", status="open")],
+        supplier_products=[dict(supplier="S1", capacity=100.0, unit_cost=1.0),
+                           dict(supplier="S2", capacity=100.0, unit_cost=60.0)],
+        hubs=[dict(hub="H", country="A")], markets=[dict(market="M", country="A")],
+        demand=[dict(market="M", demand=50.0)],
+        lanes=[dict(origin=o, destination=d, unit_cost=1.0)
+               for o, d in [("S1", "H"), ("S2", "H"), ("H", "M")]])
+    return Network.from_frames(**{k: pd.DataFrame(v) for k, v in frames.items()})

@@ -61,3 +61,14 @@ def test_a_cold_sweep_runs_in_parallel_by_default(sweep, monkeypatch):
     net, warm = sweep
     frontier(net, "min_local_share", warm["min_local_share"].tolist(), warm_start=False, failures=())
     assert seen == {"workers": None}  # run_all: one process per core
+
+
+def test_every_point_is_stress_tested_at_the_default_penalties():
+    """At its own shortfall_penalty of 50 the design {S1, S2} replayed losing S1 left M all short
+    (re-routing through S2 costs 62 a unit), and the frontier said 0% "guaranteed"; S2 can serve
+    all 50 units, so the guarantee is 100% at both points."""
+    from .cases import backed_up
+
+    table = frontier(backed_up(), "shortfall_penalty", [50.0, 100.0], failures=("supplier",), workers=1)
+    assert table["worst_served"].tolist() == pytest.approx([1.0, 1.0])
+    assert table["n_suppliers"].tolist() == [2, 2]

@@ -99,3 +99,17 @@ def test_a_frontier_over_the_shortfall_penalty_shows_the_network_premium_too():
     labels = [t.get_text() for t in frontier_figure(df, "shortfall_penalty").legends[0].get_texts()]
     assert labels[:2] == ["premium (cost counts shortfall and\ndisruption-scenario cost)",
                           "network premium (without them)"]
+
+
+def test_every_design_is_stress_tested_on_one_basis():
+    """The same design {S1, S2} read 100% served as the base and 0% as the policy priced at 50 a
+    unit short (its own price, cheaper than re-routing through S2 at 62): now both at the default
+    penalties (the guarantee, 100%), or both at a penalty given."""
+    from .cases import backed_up
+
+    table = premium_table(premium_outcomes(backed_up(), {"priced": Policy(shortfall_penalty=50.0)},
+                                           failures=("supplier",), workers=1))
+    assert table["worst_served"].tolist() == pytest.approx([1.0, 1.0])
+    given = premium_table(premium_outcomes(backed_up(), {"priced": Policy(shortfall_penalty=50.0)},
+                                           failures=("supplier",), penalty=50.0, workers=1))
+    assert given["worst_served"].tolist() == pytest.approx([0.0, 0.0])

@@ -18,7 +18,7 @@ from ..policy import Policy, check_policies, with_base
 from ..results import Plan
 from ..solvers.base import SolveOptions
 from .parallel import check_workers, run_all
-from .stress import StressResult, excess, failure_kinds, stress_test
+from .stress import DEFAULT, StressResult, excess, failure_kinds, stress_test
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,7 +42,10 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
         return PolicyOutcome(name, policy, None, None, "\n".join(exc.reasons), "infeasible")
     except NotOptimalError as exc:
         return PolicyOutcome(name, policy, None, None, str(exc), "not_solved")
-    stress = stress_test(network, plan, failures, penalty=penalty) if failures else None
+    # every design on one basis: the penalties given, else the default ones (a guarantee), never
+    # each policy's own shortfall_penalty (a design priced at 50 a unit read as serving none)
+    given = DEFAULT if penalty is None else penalty
+    stress = stress_test(network, plan, failures, penalty=given) if failures else None
     return PolicyOutcome(name, policy, plan, stress)
 
 

@@ -51,6 +51,9 @@ from ..validation import suggest
 FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")
 #: a fraction this close to 1 counts as fully served (LP tolerances)
 SERVED_TOL = 1e-7
+#: ``stress_test(..., penalty=DEFAULT)``: the default penalties even for a plan whose policy has
+#: a ``shortfall_penalty`` (designs of several policies replayed on one basis: premium, frontier)
+DEFAULT = "default"
 #: the row of a served matrix for the design with nothing failed
 NOTHING_FAILED = "nothing failed"
 FAILURE_COLUMNS = ["failure", "kind", "elements", "probability", "worst_served", "worst_market",
@@ -345,7 +348,8 @@ def stress_test(network: Network, plan: Plan,
         (weights normalised; :attr:`StressResult.conditional_on` says so in words).
     :param penalty: money per unit short: one number for all products, a mapping product →
         money, or None: the plan's policy's ``shortfall_penalty`` where it has one (the replay
-        with nothing failed is then the plan), else :func:`default_penalties`.
+        with nothing failed is then the plan), else :func:`default_penalties`; :data:`DEFAULT`:
+        :func:`default_penalties` whatever the policy.
     :returns: a :class:`StressResult` (per failure: ``worst_served`` t* in [0, 1], where it
         binds, value- and per-product served fractions, extra flow cost and shortfall cost in
         money; per product; per market and product).
@@ -376,6 +380,8 @@ def stress_test(network: Network, plan: Plan,
     model = build_model(network, replay_policy)
     if penalty is None and plan.policy.shortfall_penalty is not None:
         penalty = plan.policy.shortfall_penalty  # the design's own price of a unit short
+    elif isinstance(penalty, str) and penalty == DEFAULT:
+        penalty = None
     penalties = _penalties(model, penalty)
     table = design_failures(plan, network, failures, scenarios)
     if probabilities is not None:
