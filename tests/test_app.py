@@ -797,6 +797,21 @@ async def test_a_new_solve_stops_the_stress_test_of_the_design_shown(user):
 
 
 @on_pages
+async def test_a_double_click_on_solve_starts_one_solve(user):
+    """Two clicks before the first one's handler disabled the button started two solves; when
+    the first ended the second crashed (AttributeError on the job cleared) and its result was lost."""
+    await user.open("/")
+    session = user.sessions[-1]
+    button = by_id(user, "solve")
+    button.click()
+    button.click()
+    await asyncio.sleep(0.3)
+    assert len(session.jobs) == 1
+    await until(lambda: not text_of(user, "solve-status").startswith("solving"), 120)
+    assert text_of(user, "solve-status").startswith("ok") and list(session.scenarios) == ["base"]
+
+
+@on_pages
 async def test_a_scenario_name_taken_is_never_overwritten(user, base_plan):
     session = await base_solved(user)
     base = session.scenarios["base"]

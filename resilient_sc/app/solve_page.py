@@ -149,6 +149,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
     rounds = [False]  # whether the solve running adds failures in rounds
 
     async def start() -> None:
+        if job[0] is not None:  # a second click queued before the first disabled the button
+            return
         if session.policy_problems:  # a value typed out of range is not used: solving without it misleads
             status.text = ("not solved: the policy has a value to correct (step 2): "
                            + "; ".join(session.policy_problems))
@@ -167,17 +169,17 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         log[0].unlink(missing_ok=True)
         options = SolveOptions(log=str(log[0]))
         with_base = roadmap and not policy.is_base and session.base_scenario() is None
-        job[0] = (session.start(solve_paths, [session.network, policy, options, with_base]) if roadmap
-                  else session.start(solve, [session.network, policy, options]))
+        running = job[0] = (session.start(solve_paths, [network, policy, options, with_base]) if roadmap
+                            else session.start(solve, [network, policy, options]))
         solve_button.disable()
         stop_button.enable()
         rounds[0] = in_rounds(policy)
         status.text = f"solving… · {progress_text('', rounds[0])}"
         timer.activate()
         client = ui.context.client
-        kind, out = await run.io_bound(job[0].wait)
-        seconds = job[0].elapsed
-        session.ended(job[0])
+        kind, out = await run.io_bound(running.wait)
+        seconds = running.elapsed
+        session.ended(running)
         if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on
             return
         timer.deactivate()
