@@ -271,7 +271,7 @@ def test_gap_from_the_highs_log(tmp_path):
 
 def zipped(frames, folder="electronics", extra=()):
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, df in frames.items():
             zf.writestr(f"{folder}/{name}.csv" if folder else f"{name}.csv", df.to_csv(index=False))
         for name, text in extra:
@@ -323,6 +323,20 @@ def test_zip_limits(tmp_path, monkeypatch):
     assert len(bomb.getvalue()) < 10_000
     with pytest.raises(ValidationError, match=r"unzips to 0\.6 MB, over the limit of 0\.01 MB"):
         read_upload(bomb.getvalue(), "x.zip", tmp_path)
+
+
+def test_a_zip_unzips_its_tables_alone_within_the_limit_together(tmp_path, monkeypatch):
+    """Each member was held to the file size limit but not all of them together, and every .csv
+    in the folder was extracted: 50 junk CSV files of nearly 10 MB wrote 501 MB on the server."""
+    frames = examples.electronics().frames()
+    net = read_upload(zipped(frames, "", [("junk.csv", "a\n" * 1000)]), "plant A.zip", tmp_path)
+    (folder,) = [f for f in tmp_path.iterdir() if f.name.startswith("uploaded-")]
+    assert not (folder / "junk.csv").exists() and (folder / "lanes.csv").is_file()
+    assert net.source == "plant A.zip"  # exports name the user's file, not the server's copy
+    monkeypatch.setenv("RESILIENT_SC_MAX_FILE_MB", "0.012")  # about 12.6 KB: each table fits, not all
+    assert all(len(df.to_csv(index=False)) < 12_000 for df in frames.values())
+    with pytest.raises(ValidationError, match=r"the table CSV files unzip to more than the limit of 0\.012"):
+        read_upload(zipped(frames), "x.zip", tmp_path)
 
 
 def test_start_from_the_template(tmp_path):
@@ -797,6 +811,18 @@ async def test_a_new_solve_stops_the_stress_test_of_the_design_shown(user):
 
 
 @on_pages
+async def test_a_large_table_shows_its_first_rows_and_says_so(user, monkeypatch):
+    """Every row went to the browser: a 1M-row table was a 66 MB grid."""
+    from resilient_sc.app import data_page
+
+    monkeypatch.setattr(data_page, "GRID_ROWS", 5)
+    await user.open("/")
+    n = len(user.sessions[-1].frames["lanes"])
+    assert text_of(user, "grid-cut-lanes") == (f"Showing the first 5 of {n:,} rows: edit the others in your "
+                                               "file and upload it again.")
+
+
+@on_pages
 async def test_a_double_click_on_solve_starts_one_solve(user):
     """Two clicks before the first one's handler disabled the button started two solves; when
     the first ended the second crashed (AttributeError on the job cleared) and its result was lost."""
@@ -1162,6 +1188,7 @@ def test_a_tab_whose_connection_drops_keeps_its_session(monkeypatch):
     seen = {}
     monkeypatch.setattr(ui, "run", lambda **kw: seen.update(kw))
     monkeypatch.setattr(ui, "page", lambda path: (lambda fn: fn))
+    monkeypatch.setattr(pytest.importorskip("nicegui").app, "middleware", lambda kind: (lambda fn: fn))
     app_ui.serve(None, 8765, False)
     assert seen["reconnect_timeout"] == app_ui.RECONNECT_SECONDS >= 60 and seen["port"] == 8765
 
@@ -1230,3 +1257,44 @@ def test_a_roadmap_solve_says_which_period_it_solves_alone():
     log = "roadmap: period Q1, 2027 solved alone, for the roadmap's MIP start\n" + LOG_SAMPLE
     assert progress_text(log) == "finding a starting path: period Q1, 2027 solved alone"
     assert progress_text(log + "roadmap: every period at once\n").startswith("gap —")
+
+
+def test_the_server_refuses_an_upload_over_the_limit_before_reading_it(tmp_path):
+    """The uploader's size limit was the browser's word only: a 300 MB POST straight to the
+    upload address was read whole (memory 160 -> 447 MB). The server itself answers 413."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    pytest.importorskip("nicegui", reason="nicegui is not installed (the app extra)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}  # NiceGUI's test mode off
+    env["RESILIENT_SC_MAX_FILE_MB"] = "0.01"
+    command = [sys.executable, "-m", "resilient_sc", "app", "--no-browser", "--port", str(port)]
+    quiet = subprocess.DEVNULL
+    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=quiet, stderr=quiet)
+    try:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        url = f"http://127.0.0.1:{port}/_nicegui/client/abc/upload/7"
+        def post(n: int) -> None:
+            urllib.request.urlopen(urllib.request.Request(url, b"x" * n, method="POST"), timeout=30)
+
+        with pytest.raises(urllib.error.HTTPError) as info:
+            post(200_000)
+        assert info.value.code == 413 and b"larger than the limit of 0.01 MB" in info.value.read()
+        with pytest.raises(urllib.error.HTTPError) as info:  # within the limit: on to NiceGUI (no such tab)
+            post(1000)
+        assert info.value.code == 404
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -46,6 +46,8 @@ REJECTED = ("the file was not read: expected an .xlsx workbook or a .zip of CSV 
             "RESILIENT_SC_MAX_FILE_MB)")
 #: the most members a zipped CSV folder may hold
 ZIP_MEMBERS = 1_000
+#: the most rows a table's grid shows (the browser is sent every row shown: a 1M-row table was 66 MB)
+GRID_ROWS = 2_000
 
 
 def read_upload(content: bytes, name: str, workdir: Path) -> Network:
@@ -60,10 +62,12 @@ def read_upload(content: bytes, name: str, workdir: Path) -> Network:
         raise ValidationError([f"({name}) | the file is larger than the limit of "
                                f"{limits.describe('file_mb')}"])
     if suffix == ".zip":
-        return read_network(unzip_tables(content, name, workdir))
-    path = upload_path(name, workdir)  # its own name: the messages name the user's file
-    path.write_bytes(content)
-    return read_network(path)
+        network = read_network(unzip_tables(content, name, workdir))
+    else:
+        path = upload_path(name, workdir)  # its own name: the messages name the user's file
+        path.write_bytes(content)
+        network = read_network(path)
+    return network._derived(source=name)  # the user's file, not the server's copy of it, in every export
 
 
 def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
@@ -74,7 +78,7 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
     :data:`ZIP_MEMBERS` members, a member name that is absolute or climbs out (``..``), a
     member over the file size limit of :mod:`resilient_sc.limits` (checked on the bytes
     extracted, not only the archive's word), tables in several folders or none. Only the
-    ``.csv`` members are extracted."""
+    ``.csv`` members named like a table are extracted, within the file size limit together."""
     limits = current()
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
@@ -91,14 +95,15 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
             if raw.startswith(("/", "\\")) or ".." in member.parts or ":" in raw:
                 raise ValidationError([f"({name}) | member {raw[:120]!r} has an absolute or climbing "
                                        "path; zip the folder of CSV files itself"])
-            if info.is_dir() or member.suffix.lower() != ".csv" or member.name.startswith("._"):
+            if (info.is_dir() or member.suffix.lower() != ".csv" or member.name.startswith("._")
+                    or member.stem.lower() not in TABLES):
                 continue
             if info.file_size > limits.file_bytes:
                 raise ValidationError([f"({name}) | member {raw[:120]!r} unzips to "
                                        f"{info.file_size / 2**20:,.1f} MB, over the limit of "
                                        f"{limits.describe('file_mb')}"])
             wanted.append((info, member))
-        folders = sorted({str(m.parent) for _, m in wanted if m.stem.lower() in TABLES})
+        folders = sorted({str(m.parent) for _, m in wanted})
         if not folders:
             raise ValidationError([f"({name}) | no table CSV files in the archive (expected "
                                    f"{', '.join(f'{t}.csv' for t in list(TABLES)[:3])}, …)"])
@@ -106,15 +111,16 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
             raise ValidationError([f"({name}) | table CSV files in several folders "
                                    f"({', '.join(folders[:5])}); zip one folder"])
         target = Path(tempfile.mkdtemp(prefix="uploaded-", dir=workdir))
+        left = limits.file_bytes  # the tables together, as one workbook's parts are
         for info, member in wanted:
             if str(member.parent) != folders[0]:
                 continue
             out = target / member.name
             with zf.open(info) as src, open(out, "wb") as dst:
-                copied = _copy(src, dst, limits.file_bytes)
-            if copied > limits.file_bytes:
-                raise ValidationError([f"({name}) | member {info.filename[:120]!r} unzips to more than "
-                                       f"the limit of {limits.describe('file_mb')}"])
+                left -= _copy(src, dst, left)
+            if left < 0:
+                raise ValidationError([f"({name}) | the table CSV files unzip to more than the limit of "
+                                       f"{limits.describe('file_mb')} (at member {info.filename[:120]!r})"])
     return target
 
 
@@ -162,7 +168,7 @@ def periods_text(session: Session) -> str:
 
 def build(session: Session, on_network: Callable[[], None]) -> None:
     """The data panel; ``on_network()`` is called when new data replaces the old."""
-    from nicegui import events, ui
+    from nicegui import events, run, ui
 
     def show_problems(exc: ValidationError | None) -> None:
         problems.clear()
@@ -212,8 +218,12 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         use(template_network(session.workdir), "the input template (one row per table: edit, then Use edits)")
 
     async def upload(e: events.UploadEventArguments) -> None:
-        try:
-            network = read_upload(await e.file.read(), e.file.name, session.workdir)
+        if e.file.size() > current().file_bytes:  # refused before it is read into memory
+            show_problems(ValidationError([f"({e.file.name}) | the file is larger than the limit of "
+                                           f"{current().describe('file_mb')}"]))
+            return
+        try:  # off the server's loop: a large file read there froze every tab (32 s for a 1M-row table)
+            network = await run.io_bound(read_upload, await e.file.read(), e.file.name, session.workdir)
         except ValidationError as exc:
             show_problems(ValidationError([user_words(p, session.workdir) for p in exc.problems]))
             return
@@ -272,9 +282,12 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
             for name in names:
                 df = session.frames[name]
                 with ui.tab_panel(name):
+                    if len(df) > GRID_ROWS:
+                        ui.label(f"Showing the first {GRID_ROWS:,} of {len(df):,} rows: edit the others in "
+                                 "your file and upload it again.").props(f"data-testid=grid-cut-{name}")
                     grid = ui.aggrid({"columnDefs": [{"field": c, "editable": True} for c in df.columns],
-                                      "rowData": grid_rows(df), "defaultColDef": {"resizable": True}},
-                                     theme="balham").classes("h-72")
+                                      "rowData": grid_rows(df.head(GRID_ROWS)),
+                                      "defaultColDef": {"resizable": True}}, theme="balham").classes("h-72")
                     grid.on("cellValueChanged", lambda e, name=name: edited(name, e))
 
     tables()

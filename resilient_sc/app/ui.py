@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from . import compare_page, data_page, export, policy_page, solve_page
 from .state import Session
@@ -34,6 +35,28 @@ def page(session: Session) -> None:
             export.build(session)
 
 
+#: room for the multipart form's own bytes around an uploaded file
+FORM_BYTES = 1 << 16
+
+
+def upload_too_large(path: str, length: str | None) -> bool:
+    """Whether a request to ``path`` is an upload (NiceGUI's ``…/upload/…``) that declares no
+    length or more than the file size limit (:mod:`resilient_sc.limits`) allows: refused before
+    the server spools it (the uploader's own limit is the browser's word only; a 300 MB POST
+    straight to the address was read whole).
+
+    >>> upload_too_large("/_nicegui/client/abc/upload/7", "1000"), upload_too_large("/", None)
+    (False, False)
+    >>> upload_too_large("/_nicegui/client/abc/upload/7", None)
+    True
+    """
+    from ..limits import current
+
+    if "/upload/" not in path:
+        return False
+    return length is None or not length.isdigit() or int(length) > current().file_bytes + FORM_BYTES
+
+
 def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool = True) -> None:
     """Run the server until stopped; every visit of ``/`` opens ``data`` in a session of its own.
 
@@ -41,7 +64,17 @@ def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool 
     default, 3 s, reloads the page and loses the session's edits and plans when the server or
     the browser is busy a few seconds, e.g. drawing a large plan on a loaded machine).
     """
-    from nicegui import ui
+    from nicegui import app, ui
+    from starlette.responses import PlainTextResponse
+
+    from ..limits import current
+
+    @app.middleware("http")
+    async def refuse_large_uploads(request: Any, call_next: Any) -> Any:
+        if upload_too_large(request.url.path, request.headers.get("content-length")):
+            return PlainTextResponse(f"the file is larger than the limit of {current().describe('file_mb')}",
+                                     status_code=413)
+        return await call_next(request)
 
     @ui.page("/")
     def index() -> None:
