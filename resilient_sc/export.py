@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import errno
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,10 +55,24 @@ def write_network_model(model: NetworkModel | RoadmapModel, path: str | Path) ->
         status = h.writeModel(str(tmp))
         if status == highspy.HighsStatus.kError:
             raise OSError(f"HiGHS could not write {path}")
+        if not _whole(tmp):  # HiGHS does not report a failed write (a full disk): the file says
+            raise OSError(errno.EIO, f"the model file was cut short (a full disk?): {path} is left as it was",
+                          str(path))
         if status == highspy.HighsStatus.kWarning:
             warnings.warn(f"{path.name}: HiGHS replaced the readable names by c0.., r0.. (some "
                           "ids collide once made valid for LP files)", stacklevel=2)
     return path
+
+
+#: the last line HiGHS writes, by suffix
+LAST_LINE = {".lp": b"end", ".mps": b"ENDATA"}
+
+
+def _whole(path: Path) -> bool:
+    """Whether the model file HiGHS wrote at ``path`` ends with its format's last line."""
+    with open(path, "rb") as f:
+        f.seek(max(0, f.seek(0, 2) - 64))
+        return f.read().rstrip().endswith(LAST_LINE[path.suffix.lower()])
 
 
 def _check_suffix(path: Path) -> None:

@@ -119,12 +119,12 @@ def sweep(path: str | Path) -> list[Path]:
     path = Path(path)
     prefix = f".{path.name}{TMP_MARK}{_HOST}."
     removed = []
-    try:
-        names = [n for n in os.listdir(path.parent) if n.startswith(prefix)]
+    try:  # "." + prefix: a temporary's own (a plan saved into the command's temporary folder)
+        names = [n for n in os.listdir(path.parent) if n.startswith((prefix, "." + prefix))]
     except OSError:
         return removed
     for name in names:
-        pid = name[len(prefix):].split(".", 1)[0]
+        pid = name[len(prefix) + name.startswith("." + prefix):].split(".", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             stale = path.parent / name
             if stale.is_dir() and not stale.is_symlink():
@@ -146,7 +146,7 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     path = Path(path)
     if path.is_dir():  # before any work: os.replace would fail at the end, naming the temporary
         raise IsADirectoryError(errno.EISDIR, f"{path} is a folder; give a file path", str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_parent(path)
     sweep(path)
     fd, name = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=suffix, dir=path.parent)
     os.close(fd)
@@ -157,6 +157,15 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def make_parent(path: Path) -> None:
+    """Create the missing folders above ``path``; one beneath a file is a NotADirectoryError
+    naming that file (``mkdir`` said ``File exists`` of ``path`` itself)."""
+    existing = next(p for p in path.absolute().parents if p.exists())
+    if not existing.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, f"cannot create {path}: {existing} is a file, not a folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def folder_problem(path: str | Path, force: bool = False, flag: str = "force=True",
@@ -211,7 +220,7 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
     if path.is_symlink() and path.is_dir():
         path = path.resolve()
     _refuse(path, force, flag, outputs)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_parent(path)
     sweep(path)
     tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
     try:

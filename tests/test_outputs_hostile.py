@@ -300,12 +300,16 @@ def test_the_temporaries_of_killed_writers_are_swept(tmp_path: Path) -> None:
     target = tmp_path / "plan"
     prefix = f".plan{io.TMP_MARK}{io._HOST}."
     dead, alive = tmp_path / f"{prefix}999999999.abc", tmp_path / f"{prefix}{os.getpid()}.def"
-    dead.mkdir()
-    (dead / "x.csv").write_text("partial", encoding="utf-8")
+    # a plan saved into the command's temporary folder has a temporary of its own beside it: a
+    # kill -9 left both, and the next write swept the outer one only
+    nested = tmp_path / f".{dead.name}{io.TMP_MARK}{io._HOST}.999999999.ghi"
+    for folder in (dead, nested):
+        folder.mkdir()
+        (folder / "x.csv").write_text("partial", encoding="utf-8")
     alive.write_text("in progress", encoding="utf-8")
     with io.atomic_folder(target) as tmp:
         (tmp / "a.csv").write_text("1", encoding="utf-8")
-    assert not dead.exists() and alive.exists()  # another writer's temporary is left alone
+    assert not dead.exists() and not nested.exists() and alive.exists()  # another writer's is left alone
 
 
 def test_report_folders_are_written_whole(capsys, tiny_dir, tmp_path):
@@ -560,3 +564,45 @@ def test_an_old_folder_that_cannot_be_removed_is_said(tmp_path, monkeypatch):
           rio.atomic_folder(target, force=True) as tmp):
         (tmp / "plan.json").write_text('{"new": 1}')
     assert (target / "plan.json").read_text() == '{"new": 1}'
+
+
+def test_a_model_file_cut_short_is_an_error_and_the_old_file_stays(tmp_path, monkeypatch):
+    """HiGHS reports no failed write: on a full disk write_model returned with a 40 KB .lp of
+    14.8 MB (and a 0-byte .mps) renamed over the good file. The file's last line is checked."""
+    from resilient_sc import examples, export
+    from resilient_sc.export import write_model
+
+    target = tmp_path / "m.lp"
+    write_model(examples.tiny(), None, target)
+    good = target.read_bytes()
+    real = export.make_highs
+
+    def cut_short(*args, **kwargs):
+        h = real(*args, **kwargs)
+        write = h.writeModel
+
+        def short(name):
+            status = write(name)
+            Path(name).write_bytes(Path(name).read_bytes()[:100])  # the disk filled up at byte 100
+            return status
+        h.writeModel = short
+        return h
+
+    monkeypatch.setattr(export, "make_highs", cut_short)
+    for suffix in (".lp", ".mps"):
+        with pytest.raises(OSError, match="the model file was cut short"):
+            write_model(examples.tiny(), None, target.with_suffix(suffix))
+    assert target.read_bytes() == good and sorted(p.name for p in tmp_path.iterdir()) == ["m.lp"]
+
+
+def test_an_output_under_a_file_names_the_file(tmp_path):
+    """``write_model("afile/m.lp")`` said ``File exists: 'afile/m.lp'`` (it does not exist)."""
+    from resilient_sc import examples, solve
+    from resilient_sc.export import write_model
+    from resilient_sc.workbook import write_workbook
+
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(NotADirectoryError, match=r"cannot create .*m\.lp: .*afile is a file, not a folder"):
+        write_model(examples.tiny(), None, tmp_path / "afile" / "m.lp")
+    with pytest.raises(NotADirectoryError, match=r"afile is a file, not a folder"):
+        write_workbook(tmp_path / "afile" / "sub" / "p.xlsx", solve(examples.tiny()))
