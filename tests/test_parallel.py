@@ -4,9 +4,13 @@ parent, a failed task cancelling the others in any executor, a dead worker said 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +128,44 @@ def test_a_progress_bar_moves_as_tasks_end():
 
     assert run_all(late_first, [(i, 4) for i in range(4)], workers=2, progress=timed) == [0, 1, 2, 3]
     assert ticks[0] < ticks[-1] - 0.1, ticks
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) is Linux's")
+def test_the_workers_end_when_their_parent_is_killed(tmp_path):
+    """A kill -9 of the parent (or the out-of-memory killer) left a premium's two workers running
+    for good, 100 MB each; they now end with it."""
+    script = tmp_path / "pool.py"
+    script.write_text("import time\nfrom resilient_sc.analysis.parallel import run_all\n"
+                      "run_all(time.sleep, [(60,), (60,)], workers=2)\n")
+    parent = subprocess.Popen([sys.executable, str(script)])
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := _children(parent.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers) == 2
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in workers)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is alive and not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -7,7 +7,10 @@ Results come back in submission order, so parallel and serial runs are identical
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -16,14 +19,21 @@ from ..exceptions import ResilientSCError, ValidationError
 from ..solvers.base import available_cpus, is_number
 
 T = TypeVar("T")
+#: prctl's option: the signal a process gets when its parent dies (linux/prctl.h)
+PR_SET_PDEATHSIG = 1
 
 
 def _ignore_interrupts() -> None:
     """Initializer of the library's pool workers: Ctrl-C (sent to the whole process group by a
     terminal) is the parent's to handle -- it ends the workers -- so an idle worker prints no
-    traceback of its own. (The HiGHS threads a forked worker inherits are dropped by
-    :mod:`resilient_sc.solvers.highs`'s fork hook, in any pool.)"""
+    traceback of its own; on Linux a worker ends when its parent dies (a kill -9 or the
+    out-of-memory killer left both workers of a premium running, 100 MB each, for good). (The
+    HiGHS threads a forked worker inherits are dropped by :mod:`resilient_sc.solvers.highs`'s
+    fork hook, in any pool.)"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def default_workers(n_tasks: int) -> int:
