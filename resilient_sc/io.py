@@ -523,8 +523,13 @@ def _fmt(v: Any) -> str:
 
 
 def to_plain(value: Any) -> Any:
-    """``value`` as plain JSON types: enums by value, numpy scalars as numbers, tuples and sets
-    as lists, non-finite numbers as None, anything else as its text."""
+    """``value`` as plain JSON types: enums by value, numpy scalars as numbers (floats to
+    :data:`OUTPUT_DIGITS` significant digits), tuples and sets as lists, non-finite numbers as
+    None, anything else as its text.
+
+    >>> to_plain({"objective": 12228393.049999999, "gap": -0.0, "n": 3, "x": float("nan")})
+    {'objective': 12228393.05, 'gap': 0.0, 'n': 3, 'x': None}
+    """
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, Mapping):
@@ -535,7 +540,9 @@ def to_plain(value: Any) -> Any:
         value = value.item()
     if value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
         return None
-    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+    if isinstance(value, float):  # as the CSVs write it: 12228393.05, not 12228393.049999999
+        return float(f"{value:.{OUTPUT_DIGITS}g}") + 0.0  # + 0.0: no -0
+    return value if value is None or isinstance(value, str | int | bool) else str(value)
 
 
 def to_json(data: Mapping[str, Any]) -> str:
