@@ -59,7 +59,7 @@ def writing(path: Path, option: str = "--out") -> Iterator[None]:
         yield
     except OSError as exc:
         detail = exc.strerror or str(exc)
-        if exc.filename and Path(exc.filename) != path and io.TMP_MARK not in Path(exc.filename).name:
+        if exc.filename and Path(exc.filename) != path and io.TMP_MARK not in str(exc.filename):
             detail += f" ({exc.filename})"
         problem = f"({option}) | cannot write {path}: {detail}"
         raise ValidationError([problem], "with the output paths") from exc

@@ -324,6 +324,18 @@ def test_report_folders_are_written_whole(capsys, tiny_dir, tmp_path):
     assert code == 0 and set(digest(out)) == first and sorted(data["files"]) == sorted(first)
 
 
+def test_a_long_policy_name_writes_its_report(capsys, tiny_dir, tmp_path):
+    """A 300-character policy name ran every solve, then failed to write its figure ('File name
+    too long', blamed on --out, naming the hidden temporary folder)."""
+    policies = tmp_path / "policies.yaml"
+    policies.write_text("base: {}\n" + "a" * 300 + ": {min_local_share: 0.5}\n", encoding="utf-8")
+    out = tmp_path / "report"
+    code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies), "--workers", "1",
+                             "--out", str(out))
+    assert code == 0 and (out / "report.md").is_file() and not temporaries(tmp_path)
+    assert max(len(f.name) for f in out.iterdir()) <= 80 and data["status"] == "ok"
+
+
 # ---- 5 and 10. numbers on the command line ------------------------------------------------
 @pytest.mark.parametrize(("argv", "message"), [
     (["frontier", "{data}", "--field", "min_local_share", "--values", "0,["],

@@ -589,7 +589,10 @@ def _label(name: str) -> str:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "policy"
+    """A file-name part for a policy's name: at most 60 characters (a 300-character name ran
+    every solve, then failed to write its figure: 'File name too long'; the index before it
+    keeps the names apart)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:60].strip("_") or "policy"
 
 
 def _reason(text: str) -> str:
