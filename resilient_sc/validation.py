@@ -438,6 +438,28 @@ def check_disruptions(t: Frames) -> list[str]:
     return problems
 
 
+def disruption_warnings(t: Frames) -> list[str]:
+    """Scenario probabilities that add up to more than 1 (the model and the stress test treat the
+    scenarios as excluding each other), and scenarios that fail the same elements (counted twice)."""
+    df = t.get("disruptions")
+    if df is None or len(df) == 0:
+        return []
+    out = []
+    probability = df.groupby("scenario", sort=False)["probability"].first()
+    if (total := float(probability.sum())) > 1 + 1e-9:
+        out.append(f"(disruptions) | the scenarios' probabilities add up to {total:g}, over 1: a scenario is "
+                   "weighed as if at most one happens at a time, which cannot be; check them")
+    failed = df.groupby("scenario", sort=False).apply(
+        lambda g: tuple(sorted(zip(g["kind"], g["element"], strict=True))), include_groups=False)
+    for elements, names in failed.groupby(failed, sort=False).groups.items():
+        if len(names) > 1:
+            lost = ", ".join(f"{kind} {element}" for kind, element in elements[:5])
+            out.append(f"(disruptions) | scenarios {listing(names)} fail the same elements ({lost}"
+                       f"{', …' if len(elements) > 5 else ''}): that failure is weighed "
+                       f"{float(probability[list(names)].sum()):g}, their probabilities added")
+    return out
+
+
 def _listed_periods(t: Frames) -> list[str]:
     """The period ids of the ``periods`` table, in order; ``[]`` when it is absent or has no
     rows (one period: the network as it is)."""
@@ -658,7 +680,7 @@ def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     problems = check_references(t) + check_node_ids(t) + check_lanes(t) + check_disruptions(t)
     periods, warnings = check_periods(t)
     coverage, short = check_coverage(t)
-    return problems + periods + coverage, warnings + short + tariff_warnings(t)
+    return problems + periods + coverage, warnings + short + tariff_warnings(t) + disruption_warnings(t)
 
 
 __all__ = ["SHOWN", "clip", "closest", "coerce_table", "each_row", "effective_rows", "listing",

@@ -55,3 +55,22 @@ def test_the_summary_says_what_the_disruption_cost_repeats():
             "this plan's own flows and shortfall, 0.00 is what the scenarios add)") in plan.summary()
     assert plan.disruption_words().startswith("disruption = ")
     assert "disruption =" not in solve(examples.tiny()).summary()
+
+
+def test_probabilities_over_one_and_repeated_scenarios_are_warned():
+    """0.7 + 0.6 was accepted silently (the stress test then said '130.0% in all, normalised to
+    100%'), and two scenario names failing China both weighed it."""
+    from resilient_sc import DataWarning
+
+    f = examples.tiny().frames()
+    f["disruptions"] = pd.DataFrame({
+        "scenario": ["a", "b", "c", "c"], "kind": ["country", "country", "country", "supplier"],
+        "element": ["CN", "CN", "CN", "S_FR"], "probability": [0.7, 0.6, 0.1, 0.1]})
+    with pytest.warns(DataWarning) as seen:
+        Network.from_frames(**f)
+    said = [str(w.message) for w in seen]
+    assert ("(disruptions) | the scenarios' probabilities add up to 1.4, over 1: a scenario is weighed as if "
+            "at most one happens at a time, which cannot be; check them") in said
+    assert ("(disruptions) | scenarios a, b fail the same elements (country CN): that failure is weighed "
+            "1.3, their probabilities added") in said
+    assert not any("a, b, c" in s for s in said)  # c fails CN and S_FR: another failure

@@ -17,8 +17,9 @@ from ..solvers.base import SolveOptions, given_options
 
 @dataclass(frozen=True, eq=False)
 class DisruptionDesign:
-    """The disruption-aware plan and the cost-optimal design replayed on the same scenarios
-    (``replayed``: its design fixed, its flows and scenario recourse re-optimised), in money.
+    """The disruption-aware plan, the cost-optimal one (``base_plan``: the same policy with
+    ``disruption_weight`` 0) and that design replayed on the scenarios (``replayed``: its design
+    fixed, its flows and scenario recourse re-optimised), in money.
 
     ``cost`` and ``base_cost`` are the model's objective (docs/formulation.md §5b) for each
     design: its cost with nothing failed plus w · Σ_f p_f · (scenario f's whole re-routed flow
