@@ -71,15 +71,16 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
             result.status, f"HiGHS stopped ({result.message})")
         if plan is None and result.message == UNCHECKED:
             raise NotOptimalError(f"no plan: {UNCHECKED}", status=result.status.value)
-        if plan is None:  # what is known: the bound, and how far the route got (its note)
-            known = [f"the cost is at least {result.bound:,.2f}"] if math.isfinite(result.bound) else []
-            known += [result.note] if result.note else []
-            said = f" ({'; '.join(known)})" if known else ""
+        if plan is None:  # what is known: the bound; then how far the route got (its note, for the log)
+            said = f" (the cost is at least {result.bound:,.2f})" if math.isfinite(result.bound) else ""
             limited = result.status is Status.TIME_LIMIT
             advice = ("raise SolveOptions.time_limit (CLI: --time-limit)" if limited
                       else "see the solver's log: SolveOptions(log=True) (CLI: --log -)")
-            raise NotOptimalError(f"no plan: {what} before any feasible plan was found{said}; {advice}",
-                                  status=result.status.value)
+            # a route's note may quote the cost of a partial model's plan: said apart, as the solver's steps
+            steps = (f". The solver's steps, none of them a plan of the whole policy: {result.note}"
+                     if result.note else "")
+            raise NotOptimalError(f"no plan: {what} before any feasible plan was found{said}; {advice}"
+                                  f"{steps}", status=result.status.value)
         if not options.allow_nonoptimal and result.message == UNCERTIFIED:
             raise NotOptimalError(
                 f"not certified: {UNCERTIFIED} (cost {plan.objective:,.2f}); pass "
