@@ -22,6 +22,7 @@ from .exceptions import DataWarning, ValidationError
 from .format import count
 from .limits import Limits, current, read_bytes
 from .schema import REQUIRED_TABLES, TABLES
+from .suspicious import suspicious
 from .validation import (
     SHOWN,
     clip,
@@ -180,7 +181,7 @@ class Network:
         cross, more_warnings = validate_tables(typed)
         if cross:
             raise ValidationError(cross)
-        warns += more_warnings
+        warns += more_warnings + suspicious(typed)
         for message in warns:
             _warnings.warn(message, DataWarning, stacklevel=2)
         for name in ("tariffs", "disruptions", "periods"):

@@ -397,9 +397,11 @@ def check_lanes(t: Frames) -> list[str]:
     ok = ((ko == "supplier") & (kd == "hub")) | ((ko == "hub") & (kd == "market"))
     unknown_o, unknown_d = (ko == ""), (kd == "") & (ko != "")
 
+    nodes = set().union(*sets.values())
+
     def unknown(col: str) -> Callable[[int], str]:
         return lambda pos: (f"{where('lanes', lanes, pos)} | {col} {quote(lanes[col].iloc[pos])} is "
-                            "not a supplier, hub or market")
+                            f"not a supplier, hub or market{suggest(lanes[col].iloc[pos], nodes)}")
 
     each_row(problems, "lanes", np.flatnonzero(unknown_o), unknown("origin"),
              "the origin is not a supplier, hub or market")
@@ -436,28 +438,6 @@ def check_disruptions(t: Frames) -> list[str]:
                          "per scenario",
              "the probability differs from an earlier row of its scenario")
     return problems
-
-
-def disruption_warnings(t: Frames) -> list[str]:
-    """Scenario probabilities that add up to more than 1 (the model and the stress test treat the
-    scenarios as excluding each other), and scenarios that fail the same elements (counted twice)."""
-    df = t.get("disruptions")
-    if df is None or len(df) == 0:
-        return []
-    out = []
-    probability = df.groupby("scenario", sort=False)["probability"].first()
-    if (total := float(probability.sum())) > 1 + 1e-9:
-        out.append(f"(disruptions) | the scenarios' probabilities add up to {total:g}, over 1: a scenario is "
-                   "weighed as if at most one happens at a time, which cannot be; check them")
-    failed = df.groupby("scenario", sort=False).apply(
-        lambda g: tuple(sorted(zip(g["kind"], g["element"], strict=True))), include_groups=False)
-    for elements, names in failed.groupby(failed, sort=False).groups.items():
-        if len(names) > 1:
-            lost = ", ".join(f"{kind} {element}" for kind, element in elements[:5])
-            out.append(f"(disruptions) | scenarios {listing(names)} fail the same elements ({lost}"
-                       f"{', …' if len(elements) > 5 else ''}): that failure is weighed "
-                       f"{float(probability[list(names)].sum()):g}, their probabilities added")
-    return out
 
 
 def _listed_periods(t: Frames) -> list[str]:
@@ -655,32 +635,13 @@ def _hubs_fed(t: Frames) -> set[tuple[object, object]]:
     return fed
 
 
-#: a tariff rate from this fraction of unit_value on is warned of: 25 is 2,500%, likely 25% meant
-#: (the highest rates in force are near 2.5)
-TARIFF_WARN = 5.0
-
-
-def tariff_warnings(t: Frames) -> list[str]:
-    """A warning per tariff row whose rate is :data:`TARIFF_WARN` or more: a rate is a fraction
-    of the product's unit_value, and a percentage typed as a number (25 for 25%) is legal."""
-    if "tariffs" not in t:
-        return []
-    df = t["tariffs"]
-    rate = df["rate"].to_numpy(dtype=float)
-    warnings: list[str] = []
-    each_row(warnings, "tariffs", np.flatnonzero(rate >= TARIFF_WARN),
-             lambda pos: f"{where('tariffs', df, pos)} | rate {rate[pos]:g} is {rate[pos]:,.0%} of "
-                         f"unit_value (a rate is a fraction); for {rate[pos]:g}% write {rate[pos] / 100:g}",
-             f"rate is {TARIFF_WARN:.0%} of unit_value or more")
-    return warnings
-
-
 def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
-    """All cross-table problems and warnings of typed tables (see :func:`coerce_table`)."""
+    """All cross-table problems and warnings of typed tables (see :func:`coerce_table`; those of
+    legal but suspicious data are :mod:`resilient_sc.suspicious`'s)."""
     problems = check_references(t) + check_node_ids(t) + check_lanes(t) + check_disruptions(t)
     periods, warnings = check_periods(t)
     coverage, short = check_coverage(t)
-    return problems + periods + coverage, warnings + short + tariff_warnings(t) + disruption_warnings(t)
+    return problems + periods + coverage, warnings + short
 
 
 __all__ = ["SHOWN", "clip", "closest", "coerce_table", "each_row", "effective_rows", "listing",

@@ -333,3 +333,22 @@ def test_a_blank_id_from_frames_is_labelled_blank_not_nan():
     f = tiny_frames()
     f["suppliers"].loc[0, "supplier"] = None
     assert problems_of(f)[0] == "(suppliers, row 2 '') | supplier is required but blank"
+
+
+def test_ids_that_differ_only_in_case_are_warned_and_a_lane_says_which_id_it_meant():
+    """A supplier 's_cn_ningde' beside 'S_CN_Ningde' passed as a 23rd supplier, and a lane naming
+    it in the other case got no hint."""
+    import pandas as pd
+
+    from resilient_sc import DataWarning, Network, ValidationError, examples
+
+    f = examples.tiny().frames()
+    f["suppliers"] = pd.concat([f["suppliers"], f["suppliers"].iloc[[1]].assign(supplier="s_cn")])
+    with pytest.warns(DataWarning, match=r"\(suppliers\) \| ids 'S_CN', 's_cn' differ only in case: they "
+                                         r"are 2 different suppliers \(ids are case-sensitive\)"):
+        Network.from_frames(**f)
+    f = examples.tiny().frames()
+    f["lanes"].loc[0, "origin"] = "s_fr"
+    with pytest.raises(ValidationError, match=r"origin 's_fr' is not a supplier, hub or market \(did you "
+                                              r"mean 'S_FR'\?\)"):
+        Network.from_frames(**f)

@@ -1,0 +1,81 @@
+"""Warnings of legal but suspicious data: a tariff rate typed as a percentage, scenario
+probabilities adding up to over 1 or one failure under two scenario names, and ids that
+differ only in case. Each is a line ``(table[, row N 'id']) | what, and what to do``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .validation import each_row, listing, quote, where
+
+Frames = Mapping[str, pd.DataFrame]
+
+#: the id column of each table whose ids other tables name
+ID_COLUMNS = {"suppliers": "supplier", "hubs": "hub", "markets": "market", "countries": "country",
+              "products": "product"}
+
+
+def suspicious(t: Frames) -> list[str]:
+    """Every warning of this module for the typed tables ``t``."""
+    return tariff_warnings(t) + disruption_warnings(t) + case_warnings(t)
+
+
+def case_warnings(t: Frames) -> list[str]:
+    """Ids of one table that differ only in case: two suppliers (ids are case-sensitive), most
+    likely one typed twice."""
+    out = []
+    for table, col in ID_COLUMNS.items():
+        if table not in t:
+            continue
+        ids = pd.Series(t[table][col].astype(str).unique())
+        for _, same in ids.groupby(ids.str.casefold()):
+            if len(same) > 1:
+                named = listing([quote(i) for i in same])
+                out.append(f"({table}) | ids {named} differ only in case: they are {len(same)} different "
+                           f"{col}s (ids are case-sensitive)")
+    return out
+
+
+#: a tariff rate from this fraction of unit_value on is warned of: 25 is 2,500%, likely 25% meant
+#: (the highest rates in force are near 2.5)
+TARIFF_WARN = 5.0
+
+
+def tariff_warnings(t: Frames) -> list[str]:
+    """A warning per tariff row whose rate is :data:`TARIFF_WARN` or more: a rate is a fraction
+    of the product's unit_value, and a percentage typed as a number (25 for 25%) is legal."""
+    if "tariffs" not in t:
+        return []
+    df = t["tariffs"]
+    rate = df["rate"].to_numpy(dtype=float)
+    warnings: list[str] = []
+    each_row(warnings, "tariffs", np.flatnonzero(rate >= TARIFF_WARN),
+             lambda pos: f"{where('tariffs', df, pos)} | rate {rate[pos]:g} is {rate[pos]:,.0%} of "
+                         f"unit_value (a rate is a fraction); for {rate[pos]:g}% write {rate[pos] / 100:g}",
+             f"rate is {TARIFF_WARN:.0%} of unit_value or more")
+    return warnings
+
+
+def disruption_warnings(t: Frames) -> list[str]:
+    """Scenario probabilities that add up to more than 1 (the model and the stress test treat the
+    scenarios as excluding each other), and scenarios that fail the same elements (counted twice)."""
+    df = t.get("disruptions")
+    if df is None or len(df) == 0:
+        return []
+    out = []
+    probability = df.groupby("scenario", sort=False)["probability"].first()
+    if (total := float(probability.sum())) > 1 + 1e-9:
+        out.append(f"(disruptions) | the scenarios' probabilities add up to {total:g}, over 1: a scenario is "
+                   "weighed as if at most one happens at a time, which cannot be; check them")
+    failed = df.groupby("scenario", sort=False).apply(
+        lambda g: tuple(sorted(zip(g["kind"], g["element"], strict=True))), include_groups=False)
+    for elements, names in failed.groupby(failed, sort=False).groups.items():
+        if len(names) > 1:
+            lost = ", ".join(f"{kind} {element}" for kind, element in elements[:5])
+            out.append(f"(disruptions) | scenarios {listing(names)} fail the same elements ({lost}"
+                       f"{', …' if len(elements) > 5 else ''}): that failure is weighed "
+                       f"{float(probability[list(names)].sum()):g}, their probabilities added")
+    return out
