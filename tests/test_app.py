@@ -884,6 +884,24 @@ async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, ty
 
 
 @on_pages
+async def test_a_frontier_and_a_stress_test_stop_and_leave_the_page_as_it_was(user):
+    """Neither had a Stop: 200 frontier values ran for many minutes, ended only by new data."""
+    session = await base_solved(user)
+    by_id(user, "frontier-values").type(", 0.35, 0.45, 0.55, 0.65, 0.85")
+    by_id(user, "frontier").click()
+    await until(lambda: text_of(user, "frontier-status").startswith("frontier of min_local_share: solving 9"))
+    by_id(user, "stop-frontier").click()
+    await until(lambda: "stopped after" in text_of(user, "frontier-status"), 60)
+    assert text_of(user, "frontier-status").endswith("; nothing shown changed") and session.frontier is None
+    assert element(user, "frontier").enabled and not element(user, "stop-frontier").enabled
+    by_id(user, "stress").click()
+    await until(lambda: element(user, "stop-stress").enabled)
+    by_id(user, "stop-stress").click()
+    await user.should_see(content="stress test stopped after", retries=100)
+    assert session.stress is None and element(user, "stress").enabled and not session.jobs
+
+
+@on_pages
 async def test_after_stop_nothing_uses_the_plan_of_an_earlier_solve(user):
     session = await base_solved(user)
     session.policy = SLOW

@@ -58,6 +58,8 @@ PATH_FRONTIER_COLUMNS = [c for c in PATH_COLUMNS if c != "policy"]
 #: the columns shown of the stress test of each period's design
 PERIOD_STRESS_COLUMNS = ["period", "failures", "hurt", "worst_served", "worst_failure", "worst_market",
                          "worst_product"]
+#: the most values a frontier of the app takes
+FRONTIER_VALUES = 25
 #: the stress table's columns shown
 FAILURE_COLUMNS = ["failure", "worst_served", "worst_market", "worst_product", "shortfall_cost", "impact"]
 #: the fields a frontier can sweep: those with numbers for values
@@ -199,8 +201,13 @@ def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any
 
 
 def sweep_values(text: str, field: str) -> list[float | int]:
-    """The values of a frontier typed as ``0, 0.25 0.5`` (whole numbers for a count field); a
-    :class:`ValidationError` for a word that is not a number."""
+    """The values of a frontier typed as ``0, 0.25 0.5`` (whole numbers for a count field), each
+    once, at most :data:`FRONTIER_VALUES`; a :class:`ValidationError` for a word that is not a
+    number, or too many values (each is a solve and a stress test: 200 ran for many minutes).
+
+    >>> sweep_values("0.5 0.25, 0.5", "min_local_share")
+    [0.5, 0.25]
+    """
     words = [w for w in re.split(r"[,;\s]+", text.strip()) if w]
     if not words:
         raise ValidationError([f"(frontier) | give a few values of {field}, e.g. 0, 0.25, 0.5"])
@@ -211,6 +218,10 @@ def sweep_values(text: str, field: str) -> list[float | int]:
         except ValueError:
             raise ValidationError([f"(frontier) | {w[:40]!r} is not a number"]) from None
         out.append(int(v) if POLICY_FIELDS[field].integer and v.is_integer() else v)
+    out = list(dict.fromkeys(out))
+    if len(out) > FRONTIER_VALUES:
+        raise ValidationError([f"(frontier) | {len(out)} values: give at most {FRONTIER_VALUES} (each is a "
+                               "solve and a stress test; the command line's frontier takes more)"])
     return out
 
 
@@ -396,6 +407,14 @@ def build(session: Session) -> Any:
             ui.plotly(premium_bars(df, reference_words(session))).classes("w-full").props(
                 "data-testid=premium-bars")
 
+    running: dict[str, Any] = {}  # the stress test's and the frontier's job while it runs
+
+    def stop(what: str) -> None:
+        """Stop the stress test or the frontier running (its handler then says so)."""
+        job = running.pop(what, None)
+        if job is not None:
+            job.stop()
+
     async def stress() -> None:
         if session.plan is None and session.roadmap is None:
             ui.notify(f"{session.no_plan()}: the stress test replays failures on a plan's design; "
@@ -406,12 +425,18 @@ def build(session: Session) -> Any:
         network, plan, roadmap = session.network, session.plan, session.roadmap
         job = (session.start(roadmap_stress, [roadmap], "stress") if roadmap is not None
                else session.start(stress_test, [network, plan], "stress"))
+        running["stress"] = job
+        stop_stress.enable()
         client = ui.context.client
         kind, out = await run.io_bound(job.wait)
         session.ended(job)
         if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on
             return
         button.enable()
+        stop_stress.disable()
+        if running.pop("stress", None) is None:  # the Stop button's
+            status.text = f"stress test stopped after {job.elapsed:.1f} s; nothing shown changed"
+            return
         if session.network is not network or session.plan is not plan or session.roadmap is not roadmap:
             status.text = (f"stress test discarded after {job.elapsed:.1f} s: the "
                            f"{'data' if session.network is not network else 'design (a new solve)'} changed "
@@ -483,12 +508,18 @@ def build(session: Session) -> Any:
         network, policy = session.network, session.policy  # the words below name this one, not a later
         job = (session.start(end_year_frontier, [network, name, values, policy, None, 1]) if roadmap
                else session.start(frontier, [network, name, values, policy]))
+        running["frontier"] = job
+        stop_sweep.enable()
         client = ui.context.client
         kind, out = await run.io_bound(job.wait)
         session.ended(job)
         if client.is_deleted:  # the tab closed while it ran
             return
         sweep_button.enable()
+        stop_sweep.disable()
+        if running.pop("frontier", None) is None:  # the Stop button's
+            sweep_status.text = f"frontier of {name} stopped after {job.elapsed:.1f} s; nothing shown changed"
+            return
         if session.network is not network:
             sweep_status.text = (f"frontier of {name} discarded after {job.elapsed:.1f} s: the data changed "
                                  "while it ran; run it again")
@@ -528,13 +559,19 @@ def build(session: Session) -> Any:
         values_input = ui.input("values (comma separated)", value="0, 0.25, 0.5, 0.75").classes("w-72").props(
             "data-testid=frontier-values")
         sweep_button = ui.button("Frontier", icon="show_chart", on_click=sweep).props("data-testid=frontier")
-        sweep_status = ui.label()
+        stop_sweep = ui.button("Stop", icon="stop", on_click=lambda: stop("frontier")).props(
+            "data-testid=stop-frontier")
+        sweep_status = ui.label().props("data-testid=frontier-status")
     sweep_result = ui.column().classes("w-full")
     ui.label("Stress test").classes("text-lg font-bold mt-4")
     with ui.row().classes("items-center"):
         button = ui.button("Stress test the current design", icon="bolt", on_click=stress).props(
             "data-testid=stress")
+        stop_stress = ui.button("Stop", icon="stop", on_click=lambda: stop("stress")).props(
+            "data-testid=stop-stress")
         status = ui.label()
+    for element in (stop_sweep, stop_stress):
+        element.disable()
     failures = ui.column().classes("w-full")
 
     def refresh(new_data: bool = False) -> None:
