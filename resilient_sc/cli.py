@@ -275,7 +275,7 @@ def _run_orlib(args: argparse.Namespace) -> Outcome:
     with writing(args.out):
         write_network(frames, args.out, force=args.force, flag="--force")
     return Outcome(EXIT_OK, {"status": "written", "network": repr(network), "out": str(args.out),
-                             "tables": list(frames)},
+                             "tables": list(frames), "single_source": instance.single_source},
                    text=f"wrote {network!r} to {args.out} ({len(frames)} CSV files)" + (
                        "; a single-source instance: solve it with a policy of single_sourcing: true "
                        "for its published optimum" if instance.single_source else ""))

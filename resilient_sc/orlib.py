@@ -10,6 +10,7 @@ capacity = total demand at cost 0, warehouses -> hubs (capacity, fixed cost), cu
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Network
-from .exceptions import ValidationError
+from .exceptions import DataWarning, ValidationError
 from .limits import current, read_bytes
 
 
@@ -63,51 +64,93 @@ class FacilityInstance:
         )
 
 
-class _Tokens(list):
-    """The whitespace-separated tokens of an instance file, with the line of each."""
+class _Tokens:
+    """The whitespace-separated tokens of an instance file; the line of a token is found only
+    for a message (a line per token cost 30 times the file's size in memory)."""
 
     def __init__(self, path: Path):
-        limits = current()  # read within the input file limit, as every table is
-        raw = read_bytes(path, path.name, limits.file_bytes, "file_mb", limits)
-        raw = raw.replace(b"\0", b" ").replace(b"\r", b" ")
-        lines = raw.decode("ascii", errors="replace").split("\n")
-        super().__init__(t for line in lines for t in line.split())
-        self.line = np.repeat(np.arange(1, len(lines) + 1), [len(line.split()) for line in lines])
+        self.limits = current()  # read within the input file limit, as every table is
+        raw = read_bytes(path, path.name, self.limits.file_bytes, "file_mb", self.limits)
+        # lines end in \n, \r\n or \r (old Mac files): each counts once in the messages
+        self.raw = raw.replace(b"\0", b" ").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        self.tokens = self.raw.split()
         self.path = path
 
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def word(self, i: int) -> str:
+        return self.tokens[i].decode("ascii", errors="replace")
+
+    def line(self, i: int) -> int:
+        """The line (from 1) of token ``i`` (that of the last token for ``i`` past the end)."""
+        i, seen = min(i, len(self) - 1), 0
+        lines = self.raw.split(b"\n")
+        for number, text in enumerate(lines, 1):
+            seen += len(text.split())
+            if seen > i:
+                return number
+        return len(lines)
+
+    def problem(self, i: int, what: str) -> ValidationError:
+        return ValidationError([f"({self.path.name}) | line {self.line(i)}: {what}"])
+
     def numbers(self, start: int, stop: int, what: str, step: int = 1) -> np.ndarray:
-        """Tokens ``start:stop:step`` as finite numbers; else a ValidationError naming file and line."""
-        at = range(start, min(stop, len(self)), step)
-        out = np.empty(len(at))
-        for k, i in enumerate(at):
-            try:
-                out[k] = float(self[i])
-            except ValueError:
-                out[k] = np.nan
-            if not np.isfinite(out[k]):
-                raise ValidationError([f"({self.path.name}) | line {self.line[i]}: {what}: "
-                                       f"{self[i][:40]!r} is not a finite number"])
+        """Tokens ``start:stop:step`` as finite numbers from 0 to the limit on magnitudes; else a
+        ValidationError naming the file and the line."""
+        words = self.tokens[start:stop:step]
+        try:
+            out = np.array(words, dtype=np.bytes_).astype(float)
+        except ValueError:
+            out = np.array([_number(w) for w in words])
+        bad = ~np.isfinite(out)
+        if bad.any():
+            at = start + int(np.argmax(bad)) * step
+            raise self.problem(at, f"{what}: {self.word(at)[:40]!r} is not a finite number")
+        wrong = (out < 0) | (out > self.limits.magnitude)
+        if wrong.any():
+            k = int(np.argmax(wrong))
+            over = "negative" if out[k] < 0 else f"over the limit of {self.limits.describe('magnitude')}"
+            raise self.problem(start + k * step, f"{what}: {out[k]:g} is {over}")
         return out
 
     def count(self, k: int, what: str) -> int:
         """Token ``k`` as a whole number >= 1 (``12`` or ``12.0``), the size of the instance."""
-        value = self.numbers(k, k + 1, what)[0] if k < len(self) else np.nan
-        if not (value >= 1 and value == int(value)):
-            raise ValidationError([f"({self.path.name}) | line {self.line[k] if k < len(self) else 1}: "
-                                   f"{what} must be a whole number >= 1"])
+        value = _number(self.tokens[k]) if k < len(self) else np.nan
+        if not (np.isfinite(value) and value >= 1 and value == int(value)):
+            raise self.problem(k, f"{what} must be a whole number >= 1")
         return int(value)
 
-    def need(self, n: int) -> None:
+    def sizes(self) -> tuple[int, int]:
+        """The instance's m warehouses and n customers, within the limit on rows (m·n lanes)."""
+        m, n = self.count(0, "the number of warehouses"), self.count(1, "the number of customers")
+        if m * n + m > self.limits.rows:
+            raise self.problem(0, f"{m:,} warehouses × {n:,} customers make {m * n + m:,} lanes, over the "
+                                  f"limit of {self.limits.describe('rows')}")
+        return m, n
+
+    def need(self, n: int, exact: bool) -> None:
+        """The file holds ``n`` numbers (at least ``n`` unless ``exact``)."""
         if len(self) < n:
-            raise ValidationError([f"({self.path.name}) | expected {n} numbers, found {len(self)}"])
+            raise self.problem(len(self), f"expected {n:,} numbers, found {len(self):,}: the file ends here")
+        if exact and len(self) > n:
+            raise self.problem(n, f"{len(self) - n:,} numbers more than the {n:,} its first line's sizes "
+                                  "call for, from here: check the sizes")
+
+
+def _number(word: bytes) -> float:
+    try:
+        return float(word)
+    except ValueError:
+        return np.nan
 
 
 def read_orlib(path: str | Path, capacity: float | None = None) -> FacilityInstance:
     """Read an OR-Library ``cap*.txt`` file; ``capacity`` is required for capa/capb/capc and refused
     for the others, which give their own.
 
-    Layout: ``m n``, m lines ``capacity fixed``, then per customer ``demand`` and m costs.
-    Every number must be finite; a problem names the file and line.
+    Layout: ``m n``, m lines ``capacity fixed``, then per customer ``demand`` and m costs:
+    exactly that many numbers, each finite and from 0; a problem names the file and line.
     """
     path = Path(path)
     if capacity is not None and not 0 < capacity < np.inf:
@@ -115,10 +158,10 @@ def read_orlib(path: str | Path, capacity: float | None = None) -> FacilityInsta
     tok = _Tokens(path)
     if len(tok) < 2:
         raise ValidationError([f"({path.name}) | not an OR-Library capacitated file"])
-    m, n = tok.count(0, "the number of warehouses"), tok.count(1, "the number of customers")
-    tok.need(2 + 2 * m + n * (m + 1))
-    caps = tok[2:2 + 2 * m:2]
-    if any(c.lower() == "capacity" for c in caps):
+    m, n = tok.sizes()
+    tok.need(2 + 2 * m + n * (m + 1), exact=True)
+    open_ = [tok.tokens[i].lower() == b"capacity" for i in range(2, 2 + 2 * m, 2)]
+    if all(open_):
         if capacity is None:
             raise ValidationError([f"({path.name}) | the file leaves the capacity open "
                                    "('capacity'); pass capacity=... (CLI: --capacity)"])
@@ -127,26 +170,41 @@ def read_orlib(path: str | Path, capacity: float | None = None) -> FacilityInsta
         if capacity is not None:  # never silently over the file's own numbers
             raise ValidationError([f"({path.name}) | the file gives each warehouse's capacity: capacity "
                                    "(CLI: --capacity) is only for capa/capb/capc, which leave it open"])
-        cap = tok.numbers(2, 2 + 2 * m, "capacity", 2)
+        cap = tok.numbers(2, 2 + 2 * m, "capacity", 2)  # a 'capacity' among numbers is named
     fixed = tok.numbers(3, 2 + 2 * m, "fixed cost", 2)
     body = tok.numbers(2 + 2 * m, 2 + 2 * m + n * (m + 1), "customer data").reshape(n, m + 1)
-    return FacilityInstance(path.stem, cap, fixed, body[:, 0], body[:, 1:].T.copy())
+    return FacilityInstance(path.stem, cap, fixed, _demands(tok, body[:, 0], 2 + 2 * m, m + 1),
+                            body[:, 1:].T.copy())
+
+
+def _demands(tok: _Tokens, demand: np.ndarray, start: int, step: int) -> np.ndarray:
+    """``demand`` (tokens ``start::step``) if every customer wants something: an allocation cost
+    is the cost of serving all of a customer, which becomes a cost per unit."""
+    if (demand <= 0).any():
+        k = int(np.argmax(demand <= 0))
+        raise tok.problem(start + k * step, f"customer {k + 1} has demand 0: its allocation costs cannot be "
+                                            "costs per unit; leave the customer out")
+    return demand
 
 
 def read_holmberg(path: str | Path) -> FacilityInstance:
-    """Read a Holmberg ``p*`` file (NUL padding and stray trailing numbers ignored).
+    """Read a Holmberg ``p*`` file (NUL padding and stray trailing numbers ignored, with a warning:
+    p47 has some).
 
     Layout: ``m n``, m lines ``capacity fixed``, n demands, m rows of n allocation costs.
-    Every number must be finite; a problem names the file and line.
+    Every number must be finite and from 0; a problem names the file and line.
     """
     path = Path(path)
     tok = _Tokens(path)
-    m, n = tok.count(0, "the number of warehouses"), tok.count(1, "the number of customers")
+    m, n = tok.sizes()
     need = 2 + 2 * m + n + m * n
-    tok.need(need)
+    tok.need(need, exact=False)
+    if len(tok) > need:
+        warnings.warn(f"({path.name}) | line {tok.line(need)}: {len(tok) - need:,} numbers after the "
+                      f"{need:,} of the instance are ignored", DataWarning, stacklevel=2)
     nums = tok.numbers(0, need, "numbers")
     head = nums[2:2 + 2 * m]
-    demand = nums[2 + 2 * m:2 + 2 * m + n]
+    demand = _demands(tok, nums[2 + 2 * m:2 + 2 * m + n], 2 + 2 * m, 1)
     cost = nums[2 + 2 * m + n:].reshape(m, n)
     return FacilityInstance(path.name, head[0::2].copy(), head[1::2].copy(), demand, cost, single_source=True)
 

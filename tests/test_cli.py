@@ -354,7 +354,10 @@ def test_orlib_capacity_is_refused_where_the_file_gives_its_own(capsys, tmp_path
     code, data, _ = run_json(capsys, "orlib", str(tmp_path / "holmberg01"), "--out", str(tmp_path / "h"))
     assert code == 2 and "the name tells neither format" in data["reason"]
     renamed = str(tmp_path / "holmberg01")
-    assert main(["orlib", renamed, "--format", "holmberg", "--out", str(tmp_path / "h")]) == 0
+    code, data, _ = run_json(capsys, "orlib", renamed, "--format", "holmberg", "--out", str(tmp_path / "h"))
+    assert code == 0 and data["single_source"] is True  # the text's hint, in --json too
+    code, data, _ = run_json(capsys, "orlib", str(tmp_path / "cap01.txt"), "--out", str(tmp_path / "c"))
+    assert code == 0 and data["single_source"] is False
 
 
 def test_orlib_of_a_folder_says_so_and_options_are_never_abbreviated(capsys, tmp_path):

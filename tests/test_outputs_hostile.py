@@ -372,9 +372,19 @@ def test_bad_numbers_are_usage_errors(capsys, tiny_dir, tmp_path, argv, message)
 @pytest.mark.parametrize(("text", "message"), [
     ("2 2\n5 inf\n10 7\n4 1 2\n3 2 1\n", "line 2: fixed cost: 'inf' is not a finite number"),
     ("2 2\n5 10\n10 7\n4 1 2\n3 2 nan\n", "line 5: customer data: 'nan' is not a finite number"),
-    ("inf 2\n", "line 1: the number of warehouses: 'inf' is not a finite number"),
+    ("inf 2\n", "line 1: the number of warehouses must be a whole number >= 1"),
     ("2.5 2\n", "line 1: the number of warehouses must be a whole number >= 1"),
-    ("2 1e12\n", "expected"),
+    ("2 1e12\n", "line 1: 2 warehouses × 1,000,000,000,000 customers make 2,000,000,000,002 lanes, over the "
+                 "limit of 5,000,000 rows per table"),
+    # audit: a header that does not match the numbers was read as another instance
+    ("2 2\n5 10\n10 7\n4 1 2\n3 2 1\n9 9 9\n", "line 6: 3 numbers more than the 12 its first line's sizes "
+                                               "call for, from here: check the sizes"),
+    ("2 2\n5 10\n10 7\n4 1 2\n", "line 4: expected 12 numbers, found 9: the file ends here"),
+    ("2 2\n5 10\n10 7\n4 1 -2\n3 2 1\n", "line 4: customer data: -2 is negative"),
+    ("2 2\n5 10\n10 7\n4 1 2\n3 2 1e300\n", "line 5: customer data: 1e+300 is over the limit of 1e+15"),
+    ("2 2\ncapacity 10\n10 7\n4 1 2\n3 2 1\n", "line 2: capacity: 'capacity' is not a finite number"),
+    ("2 2\n5 10\n10 7\n0 1 2\n3 2 1\n", "line 4: customer 1 has demand 0: its allocation costs cannot be"),
+    ("2 2\r5 10\r10 7\r4 1 2\r3 2 x\r", "line 5: customer data: 'x' is not a finite number"),  # old Mac lines
 ])
 def test_orlib_files_with_non_finite_numbers(capsys, tmp_path, text, message):
     instance = tmp_path / "cap1.txt"

@@ -36,8 +36,8 @@ class AccelerateOptions:
     None of them changes the optimum; they decide which route runs and how its work is split.
     ``min_kernel_size``: (hub, market) pairs from which a multi-source facility location model
     goes to the Lagrangian + branch-and-price kernel (below: HiGHS on the compact model);
-    ``ss_kernel_size``: the same for single sourcing (Holmberg p1-p55, up to 2,000 pairs, are
-    faster by HiGHS on the compact model alone); ``nearest``: transportation LPs start with each
+    ``ss_kernel_size``: the same for single sourcing (Holmberg's instances under it, up to 2,100
+    pairs, are faster by HiGHS on the compact model alone); ``nearest``: transportation LPs start with each
     market's this many cheapest open hubs; ``farkas_batch``: Farkas pricing adds at least this
     many of the columns that touch the dual ray at a time; ``targets``: single sourcing, targets
     above the Lagrangian bound tried in turn (relative), then the best plan; ``heur_every``:
