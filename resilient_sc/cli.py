@@ -259,7 +259,7 @@ def _run_orlib(args: argparse.Namespace) -> Outcome:
     from .schema import TABLES
 
     path: Path = args.file
-    if not path.is_file():
+    if path.is_dir() or not path.exists():  # a FIFO or a device: the reader says which
         what = "a folder: give an OR-Library cap*.txt or Holmberg p* file" if path.is_dir() else \
             "no such file"
         raise ValidationError([f"({path}) | {what}"])

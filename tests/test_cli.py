@@ -360,6 +360,17 @@ def test_orlib_capacity_is_refused_where_the_file_gives_its_own(capsys, tmp_path
     assert code == 0 and data["single_source"] is False
 
 
+def test_orlib_of_a_fifo_or_a_device_says_what_it_is(capsys, tmp_path):
+    """Both were 'no such file'; the data and policy readers said what they were."""
+    import os
+
+    os.mkfifo(tmp_path / "cap_f.txt")
+    (tmp_path / "cap_z.txt").symlink_to("/dev/zero")
+    for name, what in (("cap_f.txt", "a FIFO"), ("cap_z.txt", "a device")):
+        code, data, _ = run_json(capsys, "orlib", str(tmp_path / name), "--out", str(tmp_path / "o"))
+        assert code == 2 and f"({name}) | {name} is {what}, not a regular file" in data["reason"]
+
+
 def test_orlib_of_a_folder_says_so_and_options_are_never_abbreviated(capsys, tmp_path):
     code, data, _ = run_json(capsys, "orlib", str(tmp_path), "--out", str(tmp_path / "o"))
     assert code == 2 and data["problems"] == [f"({tmp_path}) | a folder: give an OR-Library cap*.txt or "
