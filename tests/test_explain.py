@@ -411,3 +411,30 @@ def test_a_cap_says_how_much_is_missing(policy, said):
     with pytest.raises(InfeasiblePolicyError) as err:
         solve(Network.from_frames(**f), policy)
     assert said in err.value.reasons[0]
+
+
+def _local_or_far(local_capacity: float, demand: float) -> Network:
+    """Paris (FR, Europe) wants ``demand``; S_FR makes ``local_capacity``, S_CN (Asia) all of it."""
+    f = examples.tiny().frames()
+    f["supplier_products"]["capacity"] = [local_capacity, demand]
+    f["demand"]["demand"] = [demand]
+    return Network.from_frames(**f)
+
+
+def test_a_policy_at_its_limit_on_large_numbers_is_not_called_infeasible():
+    """0.55 × 1e8 is 55000000.00000001 in floating point: with exactly 5.5e7 made locally the
+    precheck said 'missing 7.45e-09 units' (scipy and the model itself find a plan)."""
+    net = _local_or_far(5.5e7, 1e8)
+    # x_FR + x_CN = 1e8, x_FR >= 0.55 · 1e8, x_FR <= 5.5e7: feasible, independently
+    check = linprog([0, 0], A_ub=[[-1, 0]], b_ub=[-0.55e8], A_eq=[[1, 1]], b_eq=[1e8],
+                    bounds=[(0, 5.5e7), (0, 1e8)])
+    assert check.status == 0
+    assert solve(net, Policy(min_local_share=0.55)).status.value == "optimal"
+    assert solve(net, Policy(survive=("supplier",), service_level=0.55)).status.value == "optimal"
+
+
+def test_a_value_just_past_the_limit_is_printed_as_given():
+    """0.5000001 was printed '0.5', a value that has a plan."""
+    with pytest.raises(InfeasiblePolicyError, match=r"min_local_share 0\.5000001 cannot be met"):
+        solve(_local_or_far(40.0, 80.0), Policy(min_local_share=0.5000001))
+    assert solve(_local_or_far(40.0, 80.0), Policy(min_local_share=0.5)).status.value == "optimal"

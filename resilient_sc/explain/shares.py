@@ -105,18 +105,18 @@ def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, r
     rows = rows.sort_values(["limit", "country"], ascending=[False, True])
     kappa = float(rows["kappa"].iloc[0]) if len(rows) else float("nan")
     sigma = float(policy.per_product("max_supplier_share", pd.Series([row["product"]]))[0])
-    fields = [] if field == "demand" else [f"{field} {share:g}"]
+    fields = [] if field == "demand" else [f"{field} {share:.10g}"]
     if rows["by_kappa"].any():
-        fields.append(f"max_country_share {kappa:g}")
+        fields.append(f"max_country_share {kappa:.10g}")
     if rows["by_sigma"].any():
-        fields.append(f"max_supplier_share {sigma:g}")
+        fields.append(f"max_supplier_share {sigma:.10g}")
     parts = []
     for _, r in rows.iterrows():
         if r["by_kappa"]:
             parts.append(f"{r['country']} (capped at {percent(kappa)} = {number(r['cap'])} units)")
         elif r["by_sigma"]:
-            parts.append(f"{r['country']} ({number(r['avail'])} units: max_supplier_share {sigma:g} limits "
-                         f"each supplier to {number(sigma * total)} units)")
+            parts.append(f"{r['country']} ({number(r['avail'])} units: max_supplier_share {sigma:.10g} "
+                         f"limits each supplier to {number(sigma * total)} units)")
         elif r["country"] == row["country"] and not np.isnan(kappa):
             parts.append(f"{r['country']} (its own country, not capped; capacity {number(r['avail'])} units)")
         else:
@@ -229,7 +229,7 @@ def _limits_involved(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
     if "max_supplier_share" in iis:
         for r in iis["max_supplier_share"].itertuples():
             sigma = float(policy.per_product("max_supplier_share", pd.Series([r.product]))[0])
-            items.append(f"max_supplier_share {sigma:g} caps supplier '{r.supplier}' at "
+            items.append(f"max_supplier_share {sigma:.10g} caps supplier '{r.supplier}' at "
                          f"{number(sigma * total[r.product])} units of '{r.product}'")
     if "supplier_capacity" in iis:
         items += [f"supplier '{r.supplier}' makes at most {number(capacity[(r.supplier, r.product)])} units "

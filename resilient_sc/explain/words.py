@@ -57,8 +57,8 @@ def _label(row: pd.Series) -> str:
 def _value(value: object) -> str:
     """A policy value as written: ``0.3`` or ``{Europe: 0.6, chips: 0.3}``."""
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {v:g}" for k, v in value.items()) + "}"
-    return f"{value:g}" if isinstance(value, float | int) else str(value)
+        return "{" + ", ".join(f"{k}: {v:.10g}" for k, v in value.items()) + "}"
+    return f"{value:.10g}" if isinstance(value, float | int) else str(value)
 
 
 def field_of(family: str) -> str | None:

@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 MAX_REASONS = 8
 
 
+def falls_short(have: float, need: float) -> bool:
+    """Whether ``have`` falls short of ``need`` beyond round-off, relative to their size (a
+    policy at its limit, 0.55 × 1e8 = 55000000.00000001 against 5.5e7, is no shortfall)."""
+    return have < need - 1e-9 * max(1.0, abs(need))
+
+
 def reach(s: Sets) -> pd.DataFrame:
     """Supplier -> (market, product) pairs that some hub connects: supplier, country, market,
     product, capacity (the supplier's capacity for the product, units)."""
@@ -73,7 +79,7 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
     short = []  # a product-wide shortage first, never hidden behind the markets' lines
     for i in np.argsort(products.to_numpy(str), kind="stable"):
         p, need, have = products[i], float(s.products_table["total_demand"][i]), float(cap[i])
-        if have < need - 1e-9:
+        if falls_short(have, need):
             short.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} units "
                          f"but markets need {number(need)} (missing {number(need - have)} units of "
                          "capacity); add capacity, lift exclusions, or set shortfall_penalty")
@@ -100,7 +106,7 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
         for p, kp in zip(products["product"], k, strict=True):
             ids = sorted(able.loc[able["product"] == p, "supplier"])
             if not np.isnan(kp) and len(ids) < kp:
-                out.append(f"min_suppliers {kp:g} cannot be met for product '{p}': only {len(ids)} "
+                out.append(f"min_suppliers {kp:.10g} cannot be met for product '{p}': only {len(ids)} "
                            f"supplier(s) can deliver it ({', '.join(ids) or 'none'})")
     if policy.max_supplier_share is not None and policy.shortfall_penalty is None:  # else short, feasible
         sigma = policy.per_product("max_supplier_share", products["product"])
@@ -112,8 +118,8 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
             need = float(total[p])
             capacity = caps.loc[caps["product"] == p, "capacity"]
             have = float(np.minimum(capacity, sg * need).sum())
-            if have < need - 1e-9:
-                out.append(f"max_supplier_share {sg:g} cannot be met for product '{p}': with each "
+            if falls_short(have, need):
+                out.append(f"max_supplier_share {sg:.10g} cannot be met for product '{p}': with each "
                            f"supplier capped at {number(sg * need)} units the suppliers deliver at most "
                            f"{number(have)} of the {number(need)} needed (missing {number(need - have)} "
                            "units)" + _also_uncapped(float(capacity.sum()), need,
@@ -144,9 +150,9 @@ def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
         for _, row in dem.iterrows():
             cap = float(have.get((row["market"], row["product"]), 0.0))
             need = row["share"] * row["demand"]
-            if cap < need - 1e-9:
+            if falls_short(cap, need):
                 out.append(
-                    f"{field} {row['share']:g} cannot be met for market '{row['market']}' (product "
+                    f"{field} {row['share']:.10g} cannot be met for market '{row['market']}' (product "
                     f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
                     f"{number(need)} units it requires ({percent(row['share'])} of the "
                     f"{number(row['demand'])} units of demand; missing {number(need - cap)} units)")
@@ -163,7 +169,7 @@ def _regional_totals(s: Sets, local: pd.DataFrame, dem: pd.DataFrame, field: str
         ["region", "product"])["capacity"].sum()
     for (region, product), n in need.items():
         have = float(caps.get((region, product), 0.0))
-        if have < n - 1e-9:
+        if falls_short(have, n):
             out.append(f"{field}: the markets of region {region} need {number(n)} local units of product "
                        f"'{product}' together, but suppliers in {region} can make at most {number(have)} "
                        f"(missing {number(n - have)} units)")
@@ -187,10 +193,10 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
     usable, uncapped = grouped["usable"].sum(), grouped["capacity"].sum()
     for _, row in dem.iterrows():
         have = float(usable.get((row["market"], row["product"]), 0.0))
-        if have < row["demand"] - 1e-9:
+        if falls_short(have, row["demand"]):
             n_c = int(((by_country["market"] == row["market"])
                        & (by_country["product"] == row["product"])).sum())
-            out.append(f"max_country_share {row['kappa']:g} cannot be met for market '{row['market']}' "
+            out.append(f"max_country_share {row['kappa']:.10g} cannot be met for market '{row['market']}' "
                        f"(product '{row['product']}'): with each foreign country capped at "
                        f"{number(row['kappa'] * row['demand'])} units, the "
                        f"{count(n_c, 'origin country', 'origin countries')} that "
@@ -205,7 +211,7 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
 def _also_uncapped(capacity: float, need: float, otherwise: str) -> str:
     """What a cap's reason adds: that the capacity in reach is short even without the cap (then
     relaxing the cap alone does not help), else ``otherwise`` (a remedy, or nothing)."""
-    if capacity < need - 1e-9:
+    if falls_short(capacity, need):
         return (f"; even uncapped they deliver at most {number(capacity)}: add capacity or lanes, or set "
                 "shortfall_penalty")
     return f"; {otherwise}" if otherwise else ""
@@ -244,7 +250,7 @@ def _check_survive(s: Sets, policy: Policy) -> list[str]:
                 "country": f"losing country '{f['element']}' (every supplier and hub there)"}[f["kind"]]
         for j, (p, n) in enumerate(need.items()):
             have = float(cap[i, j])
-            if have < n - 1e-9:
+            if falls_short(have, n):
                 out.append(f"survive {f['kind']}: {what} leaves product '{p}' with at most {number(have)} "
                            f"units of usable capacity, below the {number(n)} units the service level "
                            f"requires (missing {number(n - have)} units)")
@@ -268,7 +274,7 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
     if policy.max_hubs is not None and policy.shortfall_penalty is None and n:
         top = np.sort(s.hubs_table["capacity"])[::-1][:policy.max_hubs].sum()
         need = float(s.demand["demand"].sum())
-        if top < need - 1e-9:
+        if falls_short(top, need):
             largest = count(policy.max_hubs, "largest usable hub").removeprefix("1 ")
             out.append(f"max_hubs {policy.max_hubs} cannot be met: the {largest} handle at most "
                        f"{number(top)} units of all products together (as hub capacity counts them) but "
