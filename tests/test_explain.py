@@ -438,3 +438,46 @@ def test_a_value_just_past_the_limit_is_printed_as_given():
     with pytest.raises(InfeasiblePolicyError, match=r"min_local_share 0\.5000001 cannot be met"):
         solve(_local_or_far(40.0, 80.0), Policy(min_local_share=0.5000001))
     assert solve(_local_or_far(40.0, 80.0), Policy(min_local_share=0.5)).status.value == "optimal"
+
+
+def _three_hubs() -> Network:
+    """Paris, Lyon and Nice (FR) want 40 each; hubs H1 (FR), H2 and H3 (DE) hold 100 each and
+    reach them all from S_FR and S_CN (500 each): losing DE leaves H1's 100 of 120."""
+    hubs = [("H1", "FR"), ("H2", "DE"), ("H3", "DE")]
+    markets = ["Paris", "Lyon", "Nice"]
+    return Network.from_frames(
+        countries=pd.DataFrame({"country": ["FR", "DE", "CN"], "region": ["Europe", "Europe", "Asia"]}),
+        suppliers=pd.DataFrame({"supplier": ["S_FR", "S_CN"], "country": ["FR", "CN"]}),
+        supplier_products=pd.DataFrame({"supplier": ["S_FR", "S_CN"], "capacity": [500.0, 500.0]}),
+        hubs=pd.DataFrame({"hub": [h for h, _ in hubs], "country": [c for _, c in hubs], "capacity": 100.0}),
+        markets=pd.DataFrame({"market": markets, "country": "FR"}),
+        demand=pd.DataFrame({"market": markets, "demand": 40.0}),
+        lanes=pd.DataFrame([(s, h, 1.0) for s in ("S_FR", "S_CN") for h, _ in hubs]
+                           + [(h, m, 1.0) for h, _ in hubs for m in markets],
+                           columns=["origin", "destination", "unit_cost"]))
+
+
+def test_a_field_is_named_only_if_relaxing_it_helps():
+    """survive country fails with any number of hubs (losing DE leaves 100 of 120): beside
+    max_hubs 2 the words said 'survive country and max_hubs 2 cannot both hold ... relax
+    max_hubs', and max_hubs 3 fails the same."""
+    for policy in (Policy(survive=("country",)), Policy(survive=("country",), max_hubs=2)):
+        with pytest.raises(InfeasiblePolicyError) as info:
+            solve(_three_hubs(), policy)
+        first = info.value.reasons[0]
+        assert first.startswith("survive country cannot be met: ")
+        assert "leaves at least 20 of the 120" in first and "max_hubs" not in first
+
+
+def test_max_region_share_is_named_and_relaxing_it_advised():
+    """The explanations did not know max_region_share: beside a CO2 cap it read 'raise co2_cap',
+    the region cap never named (without it the least emissions are 80, under the cap's 150)."""
+    f = examples.tiny().frames()
+    f["supplier_products"]["co2"] = [3.0, 1.0]  # S_FR emits 3 a unit, S_CN 1: 80 from CN emit 80
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(Network.from_frames(**f), Policy(co2_cap=150.0, max_region_share=0.5))
+    assert info.value.reasons[0] == (
+        "co2_cap 150 cannot be met: every plan that meets all demand (80 units) and max_region_share 0.5 "
+        "emits at least 160 CO2 units, 10 more than the cap (without max_region_share: at least 80); to "
+        "resolve it: raise co2_cap to at least 160, relax max_region_share or use suppliers and lanes with "
+        "less CO2")

@@ -122,6 +122,20 @@ def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     return limit_reasons(out, "losses")
 
 
+def easing(model: NetworkModel, fields: list[str], short: float, free: np.ndarray, elastic: np.ndarray,
+           groups: np.ndarray | None = None) -> list[str]:
+    """The ``fields`` whose rows, dropped beside ``free``, leave less than ``short`` undelivered:
+    a field is named, and its relaxing advised, only if relaxing it helps (HiGHS's conflict may
+    hold fields that play no part: max_hubs beside a survive that fails with any hub count)."""
+    out = []
+    for field in fields:
+        rows = family_rows(model, [f for f in model.lm.constraints if field_of(f) == field])
+        without = solve_lp(model, free=np.concatenate([rows, free]), elastic=elastic, groups=groups)
+        if without is None or without[0] < short * (1 - TOL) - TOL:
+            out.append(field)
+    return out
+
+
 def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     """survive against what the contracted suppliers and opened hubs left by a failure can do."""
     s, policy, lm = model.sets, model.policy, model.lm
@@ -134,8 +148,6 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
     beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"],
                                      default=1.0)
     need = float((beta * s.demand["demand"]).sum())
-    others = policy_fields(iis, leave=("survive",))
-    fields = [field_text(policy, "survive"), *(field_text(policy, f) for f in others)]
     cut = _cut_off(model, iis)
     if cut:
         return cut
@@ -145,11 +157,13 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
     failure = np.asarray(block.labels["failure"], dtype=object)
     mine = np.isin(failure, names)
     rows = block.start + np.arange(block.size)
-    result = solve_lp(model, free=np.concatenate([rows[~mine], unrelated_rows(model, iis)]),
-                      elastic=rows[mine], groups=failure[mine])
+    free = np.concatenate([rows[~mine], unrelated_rows(model, iis)])
+    result = solve_lp(model, free=free, elastic=rows[mine], groups=failure[mine])
     if result is None or result[0] <= need * TOL:
         return []
     short = result[0]
+    others = easing(model, policy_fields(iis, leave=("survive",)), short, free, rows[mine], failure[mine])
+    fields = [field_text(policy, "survive"), *(field_text(policy, f) for f in others)]
     lost_one = failure_text(names[0])
     lost = f"losing {lost_one}" if len(names) == 1 else f"losing one of {failures_text(names)}"
     units = units_of(list(dict.fromkeys(s.demand["product"])))
@@ -300,7 +314,9 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
     result = solve_lp(model, free=unrelated, elastic=demand_rows)
     if result is None or result[0] <= total * TOL:
         return []
-    others = policy_fields(iis, leave=("hub_count",))
+    if not easing(model, ["hub_count"], result[0], unrelated, demand_rows):
+        return []  # as short with any number of hubs: another field's, explained by the next words
+    others = easing(model, policy_fields(iis, leave=("hub_count",)), result[0], unrelated, demand_rows)
     fields = [field_text(policy, "hub_count"), *(field_text(policy, f) for f in others)]
     text = (f"{cannot_text(fields)}: with at most {k} hubs open"
             + (f" and {and_list([field_text(policy, f) for f in others])}" if others else "")

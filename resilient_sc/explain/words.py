@@ -67,7 +67,7 @@ def field_of(family: str) -> str | None:
         return "survive"
     return {"co2_cap": "co2_cap", "hub_count": "hub_count", "single_source": "single_sourcing",
             "assign_capacity": "single_sourcing", "min_suppliers": "min_suppliers",
-            **{f: f for f in SHARES}}.get(family)
+            "max_region_share": "max_region_share", **{f: f for f in SHARES}}.get(family)
 
 
 def field_text(policy: Policy, field: str) -> str:
@@ -86,7 +86,7 @@ def field_text(policy: Policy, field: str) -> str:
 
 #: the order in which policy fields are named: requirements first, then caps
 _ORDER = ("min_local_share", "min_allied_share", "co2_cap", "survive", "hub_count", "single_sourcing",
-          "min_suppliers", "max_country_share", "max_supplier_share")
+          "min_suppliers", "max_region_share", "max_country_share", "max_supplier_share")
 
 
 def policy_fields(iis: dict[str, pd.DataFrame], leave: tuple[str, ...] = ()) -> list[str]:
