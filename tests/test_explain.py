@@ -481,3 +481,17 @@ def test_max_region_share_is_named_and_relaxing_it_advised():
         "emits at least 160 CO2 units, 10 more than the cap (without max_region_share: at least 80); to "
         "resolve it: raise co2_cap to at least 160, relax max_region_share or use suppliers and lanes with "
         "less CO2")
+
+
+def test_data_without_a_plan_say_how_much_is_missing_and_name_no_policy():
+    """A hub of 60 for a demand of 80, no policy: the words gave no amount and ended 'relax one
+    of the policy requirements named'. At least 20 of the 80 units cannot be delivered."""
+    f = examples.tiny().frames()
+    f["hubs"]["capacity"] = [60.0]
+    for policy in (Policy(), Policy(co2_cap=1000.0)):  # a harmless field is not blamed either
+        with pytest.raises(InfeasiblePolicyError) as info:
+            solve(Network.from_frames(**f), policy)
+        assert info.value.reasons[0] == (
+            "the data have no plan: the demand of market 'Paris' (product 'default'); the capacity of hub "
+            "'H1' cannot all hold (at least 20 of the 80 units markets want cannot be delivered); add "
+            "capacity or lanes where named")

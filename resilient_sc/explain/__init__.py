@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..model.precheck import MAX_REASONS
+from ..model.precheck import MAX_REASONS, number
 from ..model.table import Table
 from ..solvers.base import SolveOptions
 from ..solvers.highs import make_highs
 from .capacity import explain_co2, explain_hubs, explain_survive, hubs_cover, survive_hubs_capacity
+from .lp import demand_total, family_rows, solve_lp, unrelated_rows
 from .shares import explain_shares_together, market_conflicts
-from .words import SHARES, explain_plainly, labels_of
+from .words import SHARES, TOL, explain_plainly, labels_of, units_of
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -108,8 +109,21 @@ def explain_iis(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     if not lines and families & set(SHARES):
         lines = explain_shares_together(model, iis)
     if not lines:
-        lines = explain_plainly(model, iis)
+        lines = explain_plainly(model, iis, undelivered(model, iis))
     return [*lines, *summarise_iis({f: labels_of(df) for f, df in iis.items()})]
+
+
+def undelivered(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
+    """``at least N of the M units markets want cannot be delivered``, an LP bound valid for
+    every plan (demand allowed to go short, the policy fields outside the conflict left out),
+    or '' when letting demand go short does not resolve the conflict."""
+    total = demand_total(model)
+    result = solve_lp(model, free=unrelated_rows(model, iis), elastic=family_rows(model, ["demand"]))
+    if result is None or result[0] <= total * TOL:
+        return ""
+    products = list(dict.fromkeys(model.sets.demand["product"]))
+    return (f"at least {number(result[0])} of the {number(total)} {units_of(products)} markets want cannot "
+            "be delivered")
 
 
 def summarise_iis(by_family: dict[str, list[str]]) -> list[str]:

@@ -161,8 +161,9 @@ def _plain(policy: Policy, family: str, r: pd.Series) -> str:
     return words() if words else family + (f" ({label})" if label else "")
 
 
-def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
-    """The requirements in conflict in plain words, policy first, when no quantity applies."""
+def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame], missing: str = "") -> list[str]:
+    """The requirements in conflict in plain words, policy first, when no other explanation
+    applies; ``missing``: what demand cannot be delivered, in words ('' when unknown)."""
     groups: dict[bool, list[str]] = {True: [], False: []}
     for family, df in iis.items():
         if family in INTERNAL or family in ("survive_balance",) or family.startswith("disruption_"):
@@ -172,7 +173,11 @@ def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
         groups[family not in ("demand", "supplier_capacity", "hub_capacity")].append(and_list(items) + more)
     if not groups[True] and not groups[False]:
         return ["the data and policy have no plan, but the conflict lies in flow balances only"]
-    text = "these requirements cannot all hold together: " + "; ".join(groups[True] or groups[False])
-    if groups[True] and groups[False]:
+    if not groups[True]:  # the data alone: no policy field to relax
+        return [f"the data have no plan: {'; '.join(groups[False])} cannot all hold"
+                + (f" ({missing})" if missing else "") + "; add capacity or lanes where named"]
+    text = "these requirements cannot all hold together: " + "; ".join(groups[True])
+    if groups[False]:
         text += "; given " + "; ".join(groups[False])
+    text += f" ({missing})" if missing else ""
     return [text + "; relax one of the policy requirements named, or add capacity or lanes where named"]
