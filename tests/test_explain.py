@@ -495,3 +495,19 @@ def test_data_without_a_plan_say_how_much_is_missing_and_name_no_policy():
             "the data have no plan: the demand of market 'Paris' (product 'default'); the capacity of hub "
             "'H1' cannot all hold (at least 20 of the 80 units markets want cannot be delivered); add "
             "capacity or lanes where named")
+
+
+def test_single_sourcing_names_the_market_no_hub_can_take_whole():
+    """Paris takes its 80 units from one hub; each hub holds 50: the words named no market,
+    hub or amount and listed fields the policy did not set (hub counts, min_suppliers)."""
+    f = examples.tiny().frames()
+    f["hubs"] = pd.concat([f["hubs"], f["hubs"].assign(hub="H2")], ignore_index=True).assign(capacity=50.0)
+    f["lanes"] = pd.concat([f["lanes"], f["lanes"].replace({"H1": "H2"})], ignore_index=True)
+    net = Network.from_frames(**f)
+    assert solve(net).objective > 0  # split over the two hubs
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(single_sourcing=True))
+    assert list(info.value.reasons) == [
+        "single_sourcing cannot be met for market 'Paris': it takes its 80 units from one hub, and the "
+        "largest hub that serves all of them holds 50 (missing 30); to resolve it: add capacity to a hub "
+        "that serves it, or drop single_sourcing"]

@@ -21,10 +21,17 @@ from ..model.precheck import MAX_REASONS, number
 from ..model.table import Table
 from ..solvers.base import SolveOptions
 from ..solvers.highs import make_highs
-from .capacity import explain_co2, explain_hubs, explain_survive, hubs_cover, survive_hubs_capacity
+from .capacity import (
+    explain_co2,
+    explain_hubs,
+    explain_survive,
+    hubs_cover,
+    single_source_fit,
+    survive_hubs_capacity,
+)
 from .lp import demand_total, family_rows, solve_lp, unrelated_rows
 from .shares import explain_shares_together, market_conflicts
-from .words import SHARES, TOL, explain_plainly, labels_of, units_of
+from .words import SHARES, TOL, and_list, explain_plainly, labels_of, units_of
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -54,12 +61,16 @@ def explain_infeasibility(model: NetworkModel) -> list[str]:
                              np.zeros(n, dtype=np.uint8))
     lp.run()
     if lp.getModelStatus() != highspy.HighsModelStatus.kInfeasible:  # whole numbers decide
-        lines = hubs_cover(model) or survive_hubs_capacity(model)
+        lines = single_source_fit(model) or hubs_cover(model) or survive_hubs_capacity(model)
         if lines:
             return lines
+        p = model.policy
+        given = [name for name, on in (("single_sourcing", p.single_sourcing), ("min_hubs", p.min_hubs),
+                                       ("max_hubs", p.max_hubs), ("min_suppliers", p.min_suppliers)) if on]
         return ["no plan meets the policy, although one would if suppliers and hubs could be partly "
-                "contracted or opened: the conflict comes from whole-unit decisions (single sourcing, "
-                "hub counts, min_suppliers with too few affordable suppliers); relax one of them"]
+                "contracted or opened: the conflict comes from whole-unit decisions"
+                + (f" ({and_list(given)} in this policy); relax one of them" if given else
+                   "; relax the policy")]
     try:
         _, iis = lp.getIis()
         rows = list(iis.row_index_)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import percent, quantities_apart
-from ..model.precheck import MAX_REASONS, limit_reasons, number
+from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number
 from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
 from ..solvers.base import SolveOptions, Status
@@ -334,3 +334,29 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
         hubs = [f"{h} ({number(caps[h])} units)" for h in iis["hub_capacity"]["hub"][:MAX_REASONS]]
         text += f"; hub capacities involved: {', '.join(hubs)}"
     return [f"{text}; to resolve it: raise max_hubs or add hub capacity"]
+
+
+def single_source_fit(model: NetworkModel) -> list[str]:
+    """With single_sourcing (and no shortfall penalty) each market takes all its products from
+    one hub: a market wanting more than the largest hub that serves all its products holds has
+    no plan, one line per such market."""
+    s, policy = model.sets, model.policy
+    if not policy.single_sourcing or policy.shortfall_penalty is not None:
+        return []
+    served = s.flows[["hub", "market", "product"]].drop_duplicates()
+    wants = s.demand.groupby("market", sort=False).agg(units=("demand", "sum"),
+                                                        products=("product", "nunique"))
+    count = served.groupby(["market", "hub"]).size().rename("n").reset_index()
+    whole = count[count["n"].to_numpy() == wants["products"].reindex(count["market"]).to_numpy()]
+    largest = whole.assign(capacity=whole["hub"].map(s.hubs.set_index("hub")["capacity"])).groupby(
+        "market")["capacity"].max().reindex(wants.index).fillna(0.0)
+    out = []
+    for market, row in wants.iterrows():
+        if falls_short(float(largest[market]), float(row["units"])):
+            products = list(s.demand.loc[s.demand["market"] == market, "product"])
+            missing = number(row["units"] - largest[market])
+            out.append(f"single_sourcing cannot be met for market '{market}': it takes its "
+                       f"{number(row['units'])} {units_of(products)} from one hub, and the largest hub that "
+                       f"serves all of them holds {number(largest[market])} (missing {missing}); to resolve "
+                       "it: add capacity to a hub that serves it, or drop single_sourcing")
+    return limit_reasons(out, "markets")
