@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import ValidationError
+from .exceptions import DataWarning, ValidationError
 from .limits import Limits, current
 from .mapping_files import load_mapping, shown
 from .schema import FAILURE_KINDS
@@ -669,6 +670,9 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
             if data is not None and not isinstance(data, Mapping):
                 raise ValueError(f"expected a mapping of field: value, got {shown(data)}")
             policy = Policy.from_dict(data)
+            if not data and str(name) != "base":  # 'near:' left empty read as a 0.00% premium
+                warnings.warn(f"{label} | sets no field: it is the base policy; give its fields, e.g. "
+                              f"{shown(str(name))}: {{min_local_share: 0.5}}", DataWarning, stacklevel=2)
             object.__setattr__(policy, "_source", str(path))
             policies[str(name)] = policy
         except ValidationError as exc:

@@ -273,3 +273,17 @@ def test_a_policy_with_mappings_is_hashable() -> None:
     """``hash(Policy(min_local_share={...}))`` raised 'unhashable type: dict' though Policy is frozen."""
     a, b = Policy(min_local_share={"Europe": 0.5}), Policy(min_local_share={"Europe": 0.5})
     assert a == b and hash(a) == hash(b) and len({a, b, Policy()}) == 2
+
+
+def test_a_policy_left_empty_in_a_policies_file_is_said_to_be_the_base(tmp_path):
+    """``near:`` with nothing under it was the base policy, silently: a 0.00% premium row."""
+    from resilient_sc import DataWarning
+
+    text = "base: {}\nnear:\nnear_shoring: {min_local_share: 0.5}\n"
+    (tmp_path / "ps.yaml").write_text(text, encoding="utf-8")
+    with pytest.warns(DataWarning) as seen:
+        policies = load_policies(tmp_path / "ps.yaml")
+    assert [str(w.message) for w in seen] == [
+        "(policy 'near') | sets no field: it is the base policy; give its fields, e.g. 'near': "
+        "{min_local_share: 0.5}"]
+    assert policies["near"].is_base and not policies["near_shoring"].is_base
