@@ -1044,6 +1044,22 @@ async def test_upload_messages_name_the_users_file(user):
 
 
 @on_pages
+async def test_an_empty_policy_file_says_it_is_the_base(user):
+    """It loaded as the base policy with 'policy loaded from empty.yaml', every setting cleared."""
+    from nicegui.elements.upload_files import SmallFileUpload
+
+    await user.open("/")
+    session = user.sessions[-1]
+    session.policy = Policy(min_local_share=0.5)
+    (policy_upload,) = by_id(user, "upload-policy").elements
+    with user:
+        await policy_upload.handle_uploads([SmallFileUpload("empty.yaml", "", b"{}\n")])
+    await user.should_see("policy loaded from empty.yaml: it sets no field, so it is the base policy (every "
+                          "setting cleared)")
+    assert session.policy.is_base
+
+
+@on_pages
 async def test_a_slider_whose_switch_is_off_is_disabled_and_named(user):
     await user.open("/")
     slider, switch = element(user, "slider-min_local_share"), element(user, "switch-min_local_share")

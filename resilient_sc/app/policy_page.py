@@ -257,7 +257,9 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
                           close_button=True)
                 return
             reset()
-            ui.notify(f"policy loaded from {e.file.name}")
+            empty = (": it sets no field, so it is the base policy (every setting cleared)"
+                     if policy.is_base else "")
+            ui.notify(f"policy loaded from {e.file.name}{empty}", type="warning" if empty else "info")
 
         with ui.row().classes("items-center"):
             ui.upload(label="Load a policy file (.yaml, .yml, .json)", auto_upload=True, on_upload=upload,
