@@ -113,6 +113,15 @@ def test_problem_without_row():
     assert rows[0]["table"] == "hubs" and rows[0]["row"] == "" and rows[1]["message"] == "plain text"
 
 
+def test_the_readers_cell_and_line_problems_fill_the_column_and_row():
+    """The workbook reader's "column D 'capacity' holds a formula" and a CSV's "line 4: ..." left
+    the column and row fields empty."""
+    rows = problem_rows(ValidationError(["(hubs, row 3) | column D 'capacity' holds a formula",
+                                         "(lanes) | line 4: expected 5 fields, saw 7"]))
+    got = [(r["table"], r["row"], r["column"]) for r in rows]
+    assert got == [("hubs", "3", "capacity"), ("lanes", "4", "")]
+
+
 def test_edits_are_validated_and_downloaded(tmp_path):
     s = Session.example()
     s.frames["hubs"].loc[0, "capacity"] = 1.0

@@ -282,9 +282,15 @@ def problem_rows(exc: ValidationError) -> list[dict[str, Any]]:
         table, message = m["table"], m["message"]
         first = message.split(" ", 1)[0]
         column = first if table in TABLES and first in TABLES[table].names else ""
-        rows.append({"table": table, "row": m["row"] or "", "id": m["id"] or "", "column": column,
-                     "message": message})
+        if not column and (named := _CELL.match(message)):  # the workbook reader's "column D 'capacity' ..."
+            column = named["column"]
+        row = m["row"] or ((line := _LINE.match(message)) and line["line"]) or ""  # a CSV's "line 4: ..."
+        rows.append({"table": table, "row": row, "id": m["id"] or "", "column": column, "message": message})
     return rows
+
+
+_CELL = re.compile(r"columns? [A-Z]+(?:-[A-Z]+)? '(?P<column>[^']+)'")
+_LINE = re.compile(r"line (?P<line>\d+)\b")
 
 
 def error_text(exc: BaseException) -> str:
