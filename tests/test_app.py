@@ -854,8 +854,12 @@ async def test_a_scenario_name_taken_is_never_overwritten(user, base_plan):
     by_id(user, "scenario-name").type("base")
     by_id(user, "solve").click()  # refused before solving: the base stays the base
     await until(lambda: text_of(user, "solve-status").startswith("not solved"))
-    assert "a scenario named 'base' exists already" in text_of(user, "solve-status")
+    assert "the name 'base' is kept for the policy that sets no field" in text_of(user, "solve-status")
     assert list(session.scenarios) == ["base"] and session.scenarios["base"] is base
+    session.policy = Policy()
+    by_id(user, "solve").click()  # the base policy named 'base' again: taken, never replaced
+    await until(lambda: "exists already" in text_of(user, "solve-status"))
+    assert "a scenario named 'base' exists already" in text_of(user, "solve-status")
     assert base.policy.is_base and base.plan.objective == pytest.approx(base_plan.objective)
     session.policy = Policy()  # the base policy again, named by its policy: numbered, not replaced
     element(user, "scenario-name").value = ""

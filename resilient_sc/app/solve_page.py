@@ -157,6 +157,11 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             ui.notify(status.text, type="warning")
             return
         typed = name_input.value.strip()
+        if typed == BASE_PATH and not session.policy.is_base:  # the premiums are over the scenario so named
+            status.text = (f"not solved: the name '{BASE_PATH}' is kept for the policy that sets no field, "
+                           "which the premiums are measured against; type another name")
+            ui.notify(status.text, type="warning")
+            return
         if typed in session.scenarios:  # a scenario is never replaced: the planner picks another name
             status.text = (f"not solved: a scenario named '{typed}' exists already (scenarios are never "
                            "replaced); type another name, or leave it empty to name it by its policy")
