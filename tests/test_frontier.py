@@ -72,3 +72,8 @@ def test_every_point_is_stress_tested_at_the_default_penalties():
     table = frontier(backed_up(), "shortfall_penalty", [50.0, 100.0], failures=("supplier",), workers=1)
     assert table["worst_served"].tolist() == pytest.approx([1.0, 1.0])
     assert table["n_suppliers"].tolist() == [2, 2]
+    from resilient_sc.analysis.frontier_report import frontier_sentences
+
+    said = " ".join(frontier_sentences(table, "shortfall_penalty"))  # no failure named when none hurts
+    assert ("at shortfall_penalty = 50 every market still gets at least 100.0% of its demand of every product"
+            in said) and "(supplier:" not in said

@@ -120,8 +120,8 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
         ends = [first] if len(ok) == 1 else [first, last]
         words = single_failures_words(replayed_kinds(df))
         out.append(f"Under its worst {words}, " + "; ".join(
-            f"at {field} = {value(r[field])} ({r['worst_failure']}) {_guarantee(r['worst_served'])}"
-            for r in ends) + ".")
+            f"at {field} = {value(r[field])}" + (f" ({r['worst_failure']})" if r["worst_served"] < 1 else "")
+            + f" {_guarantee(r['worst_served'])}" for r in ends) + ".")  # no failure named when none hurts
     out += largest_step(ok, field)
     unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
     if len(unproven):
