@@ -262,35 +262,14 @@ class Plan:
             return "value-weighted"
         return "demand-weighted" if self.shares["product"].nunique() <= 1 else "products weighted equally"
 
-    def disruption_repeat(self) -> float:
-        """The part of the ``disruption`` cost that repeats the plan's own flows (money): by the
-        formulation (§5b) it is w · Σ_f p_f · (scenario f's whole re-routed flow cost + π · its
-        shortfall), so it counts each scenario's ordinary deliveries again; this part is
-        w · Σ_f p_f · (the plan's purchase + handling + transport + co2 + shortfall, nothing failed),
-        the same prices as the recourse (tariffs aside). ``disruption − disruption_repeat()`` is
-        what the scenarios add (more when they re-route dearer or leave demand short). 0 without
-        disruption cost.
-
-        >>> from resilient_sc import Policy, examples, solve
-        >>> plan = solve(examples.electronics(), Policy(shortfall_penalty=500))
-        >>> f"{plan.breakdown['disruption']:,.0f} = {plan.disruption_repeat():,.0f} repeated + "\\
-        ...     f"{plan.breakdown['disruption'] - plan.disruption_repeat():,.0f} added"
-        '1,544,304 = 1,538,282 repeated + 6,023 added'
-        """
-        if not self.breakdown.get("disruption", 0.0) or self.model is None:
-            return 0.0
-        scenarios = self.model.sets.disruptions.groupby("scenario", sort=False)["probability"].first()
-        own = sum(float(self.breakdown.get(c, 0.0)) for c in ("purchase", "handling", "transport", "co2",
-                                                               "shortfall"))
-        return float(self.policy.disruption_weight) * float(scenarios.sum()) * own
-
     def disruption_words(self) -> str:
-        """What the ``disruption`` cost is, split as :meth:`disruption_repeat` says ('' without it)."""
-        repeat = self.disruption_repeat()
-        added = self.breakdown["disruption"] - repeat if repeat else 0.0
-        return (f"disruption = w × Σ probability × each scenario's whole re-routed cost: {repeat:,.2f} of it "
-                f"repeats this plan's own flows and shortfall, {added:,.2f} is what the scenarios add"
-                ) if repeat else ""
+        """What the ``disruption`` cost is ('' without it): by the formulation (§5b) w · Σ_f p_f ·
+        (scenario f's whole re-routed flow cost + π · its shortfall), each scenario's ordinary
+        deliveries counted again on top of the plan's own flows -- not what the disruptions add."""
+        if not self.breakdown.get("disruption", 0.0):
+            return ""
+        return ("disruption = w × Σ probability × each scenario's whole re-routed cost and shortfall: its "
+                "ordinary deliveries are counted again, so it is not what the disruptions add")
 
     def _unit_values(self) -> np.ndarray | None:
         if self.model is None:

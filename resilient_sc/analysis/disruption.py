@@ -24,10 +24,8 @@ class DisruptionDesign:
     ``cost`` and ``base_cost`` are the model's objective (docs/formulation.md §5b) for each
     design: its cost with nothing failed plus w · Σ_f p_f · (scenario f's whole re-routed flow
     cost + π · its shortfall). That counts each scenario's ordinary deliveries again, so it is
-    not the expected cost of a year in which a scenario may happen; ``added`` and
-    ``base_added`` are the part the scenarios add beyond each plan's own flows
-    (:meth:`~resilient_sc.results.Plan.disruption_repeat`). ``vss`` = base_cost − cost (≥ 0):
-    the value of the stochastic solution at the model's objective."""
+    not the expected cost of a year in which a scenario may happen. ``vss`` = base_cost − cost
+    (≥ 0): the value of the stochastic solution at the model's objective."""
 
     plan: Plan
     base_plan: Plan
@@ -42,26 +40,13 @@ class DisruptionDesign:
         return self.replayed.objective
 
     @property
-    def added(self) -> float:
-        return _added(self.plan)
-
-    @property
-    def base_added(self) -> float:
-        return _added(self.replayed)
-
-    @property
     def vss(self) -> float:
         return self.base_cost - self.cost
 
     def to_dict(self) -> dict[str, object]:
-        return {"cost": self.cost, "base_cost": self.base_cost, "vss": self.vss, "added": self.added,
-                "base_added": self.base_added, "suppliers": self.plan.supplier_ids, "hubs": self.plan.hub_ids,
+        return {"cost": self.cost, "base_cost": self.base_cost, "vss": self.vss,
+                "suppliers": self.plan.supplier_ids, "hubs": self.plan.hub_ids,
                 "base_suppliers": self.base_plan.supplier_ids, "base_hubs": self.base_plan.hub_ids}
-
-
-def _added(plan: Plan) -> float:
-    """What the disruption scenarios add to ``plan``'s cost beyond its own flows (money)."""
-    return float(plan.breakdown.get("disruption", 0.0)) - plan.disruption_repeat()
 
 
 def disruption_design(network: Network, policy: Policy,
