@@ -912,6 +912,13 @@ async def test_a_frontier_and_a_stress_test_stop_and_leave_the_page_as_it_was(us
     by_id(user, "stop-stress").click()
     await user.should_see(content="stress test stopped after", retries=100)
     assert session.stress is None and element(user, "stress").enabled and not session.jobs
+    button = by_id(user, "stress")  # a double click: one stress test, shown (the second said 'stopped')
+    button.click()
+    button.click()
+    await asyncio.sleep(0.3)
+    assert len(session.jobs) == 1
+    await user.should_see(content="stress test: ok in", retries=200)
+    assert session.stress is not None
 
 
 @on_pages

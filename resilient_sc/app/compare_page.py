@@ -416,6 +416,8 @@ def build(session: Session) -> Any:
             job.stop()
 
     async def stress() -> None:
+        if "stress" in running:  # a second click queued before the first disabled the button
+            return
         if session.plan is None and session.roadmap is None:
             ui.notify(f"{session.no_plan()}: the stress test replays failures on a plan's design; "
                       "solve a policy (step 3)")
@@ -490,6 +492,8 @@ def build(session: Session) -> Any:
         pick.on_value_change(lambda e: heat.update_figure(served_heatmap(out, e.value)))
 
     async def sweep() -> None:
+        if "frontier" in running:  # a second click queued before the first disabled the button
+            return
         name = field.value
         try:
             values = sweep_values(values_input.value or "", name)
