@@ -32,6 +32,7 @@ from ..io import write_excel
 from ..limits import current
 from ..schema import TABLES
 from ..template import write_template
+from ..validation import closest
 from .state import cleaned, problem_rows, upload_path, user_words
 
 if TYPE_CHECKING:
@@ -89,14 +90,17 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
         if len(members) > ZIP_MEMBERS:
             raise ValidationError([f"({name}) | {len(members):,} members, more than {ZIP_MEMBERS:,}"])
         wanted: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+        others: list[PurePosixPath] = []
         for info in members:
             raw = info.filename
             member = PurePosixPath(raw.replace("\\", "/"))
             if raw.startswith(("/", "\\")) or ".." in member.parts or ":" in raw:
                 raise ValidationError([f"({name}) | member {raw[:120]!r} has an absolute or climbing "
                                        "path; zip the folder of CSV files itself"])
-            if (info.is_dir() or member.suffix.lower() != ".csv" or member.name.startswith("._")
-                    or member.stem.lower() not in TABLES):
+            if info.is_dir() or member.suffix.lower() != ".csv" or member.name.startswith("._"):
+                continue
+            if member.stem.lower() not in TABLES:  # not extracted; a near miss is said below
+                others.append(member)
                 continue
             if info.file_size > limits.file_bytes:
                 raise ValidationError([f"({name}) | member {raw[:120]!r} unzips to "
@@ -110,6 +114,10 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
         if len(folders) > 1:
             raise ValidationError([f"({name}) | table CSV files in several folders "
                                    f"({', '.join(folders[:5])}); zip one folder"])
+        near = [f"({name}) | {str(m)[:120]!r} is not a table name (did you mean '{hit}.csv'?)" for m in others
+                if str(m.parent) == folders[0] and (hit := closest(m.stem, list(TABLES))) is not None]
+        if near:  # the folder reader says the same of a misspelt file: a table would be left out silently
+            raise ValidationError(near)
         target = Path(tempfile.mkdtemp(prefix="uploaded-", dir=workdir))
         left = limits.file_bytes  # the tables together, as one workbook's parts are
         for info, member in wanted:
