@@ -511,3 +511,21 @@ def test_single_sourcing_names_the_market_no_hub_can_take_whole():
         "single_sourcing cannot be met for market 'Paris': it takes its 80 units from one hub, and the "
         "largest hub that serves all of them holds 50 (missing 30); to resolve it: add capacity to a hub "
         "that serves it, or drop single_sourcing"]
+
+
+def test_data_left_without_a_plan_by_an_exclusion_name_it():
+    """Excluding FR removes hub H1 before the model is built: H2 (DE, 50) is left for 80 units.
+    The words said 'the data have no plan', though the data alone have one (H1 holds it all)."""
+    f = examples.tiny().frames()
+    f["countries"] = pd.concat([f["countries"], pd.DataFrame({"country": ["DE"], "region": ["Europe"]})])
+    h2 = f["hubs"].assign(hub="H2", country="DE", capacity=50.0)
+    f["hubs"] = pd.concat([f["hubs"], h2], ignore_index=True)
+    f["lanes"] = pd.concat([f["lanes"], f["lanes"].replace({"H1": "H2"})], ignore_index=True)
+    net = Network.from_frames(**f)
+    assert solve(net).objective > 0
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(excluded_countries=("FR",)))
+    assert info.value.reasons[0] == (
+        "with excluded_countries FR the data have no plan: the demand of market 'Paris' (product 'default'); "
+        "the capacity of hub 'H2' cannot all hold (at least 30 of the 80 units markets want cannot be "
+        "delivered); lift an exclusion, add capacity or lanes where named")

@@ -173,9 +173,12 @@ def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame], missing: 
         groups[family not in ("demand", "supplier_capacity", "hub_capacity")].append(and_list(items) + more)
     if not groups[True] and not groups[False]:
         return ["the data and policy have no plan, but the conflict lies in flow balances only"]
-    if not groups[True]:  # the data alone: no policy field to relax
-        return [f"the data have no plan: {'; '.join(groups[False])} cannot all hold"
-                + (f" ({missing})" if missing else "") + "; add capacity or lanes where named"]
+    if not groups[True]:  # the data alone, or as the countries excluded leave it: no row of the policy's
+        excluded = model.policy.excluded_countries
+        head, fix = ((f"with excluded_countries {', '.join(excluded)} the data have no plan",
+                      "lift an exclusion, ") if excluded else ("the data have no plan", ""))
+        return [f"{head}: {'; '.join(groups[False])} cannot all hold" + (f" ({missing})" if missing else "")
+                + f"; {fix}add capacity or lanes where named"]
     text = "these requirements cannot all hold together: " + "; ".join(groups[True])
     if groups[False]:
         text += "; given " + "; ".join(groups[False])
