@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import highspy
 
 from . import io
-from .exceptions import ValidationError
+from .exceptions import RunWarning, ValidationError
 from .model.roadmap import RoadmapModel, build_any
 from .solvers.base import SolveOptions
 from .solvers.highs import make_highs
@@ -60,7 +60,7 @@ def write_network_model(model: NetworkModel | RoadmapModel, path: str | Path) ->
                           str(path))
         if status == highspy.HighsStatus.kWarning:
             warnings.warn(f"{path.name}: HiGHS replaced the readable names by c0.., r0.. (some "
-                          "ids collide once made valid for LP files)", stacklevel=2)
+                          "ids collide once made valid for LP files)", RunWarning, stacklevel=2)
     return path
 
 
@@ -72,7 +72,7 @@ def _whole(path: Path) -> bool:
     """Whether the model file HiGHS wrote at ``path`` ends with its format's last line."""
     with open(path, "rb") as f:
         f.seek(max(0, f.seek(0, 2) - 64))
-        return f.read().rstrip().endswith(LAST_LINE[path.suffix.lower()])
+        return f.read().rstrip().endswith(b"\n" + LAST_LINE[path.suffix.lower()])  # a line, not an id's end
 
 
 def _check_suffix(path: Path) -> None:

@@ -134,8 +134,9 @@ class _Tokens:
         if len(self) < n:
             raise self.problem(len(self), f"expected {n:,} numbers, found {len(self):,}: the file ends here")
         if exact and len(self) > n:
-            raise self.problem(n, f"{len(self) - n:,} numbers more than the {n:,} its first line's sizes "
-                                  "call for, from here: check the sizes")
+            extra = len(self) - n
+            raise self.problem(n, f"{extra:,} number{'s' * (extra > 1)} more than the {n:,} its first line's "
+                                  "sizes call for, from here: check the sizes")
 
 
 def _number(word: bytes) -> float:

@@ -397,7 +397,8 @@ def check_lanes(t: Frames) -> list[str]:
     ok = ((ko == "supplier") & (kd == "hub")) | ((ko == "hub") & (kd == "market"))
     unknown_o, unknown_d = (ko == ""), (kd == "") & (ko != "")
 
-    nodes = set().union(*sets.values())
+    # sorted: which ids a suggestion is sought among does not follow hash order (over 5,000 ids)
+    nodes = sorted(set().union(*sets.values())) if (unknown_o.any() or unknown_d.any()) else []
 
     def unknown(col: str) -> Callable[[int], str]:
         return lambda pos: (f"{where('lanes', lanes, pos)} | {col} {quote(lanes[col].iloc[pos])} is "

@@ -1,6 +1,6 @@
 """An independent post-check of a plan: every constraint on its own flows and the cost recomputed
 from them and the network's tables in plain pandas, without the model's index sets. (The N-1
-guarantee of ``survive`` and the expected disruption recourse need re-routed flows: they are
+guarantee of ``survive`` and the disruption-scenario recourse need re-routed flows: they are
 replayed by :func:`~resilient_sc.analysis.stress.stress_test`, not here.)"""
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def network_cost(plan: Plan) -> float:
 
 
 def counts_penalties(table: pd.DataFrame) -> bool:
-    """Whether some plan of a premium or frontier ``table`` has shortfall or expected disruption
+    """Whether some plan of a premium or frontier ``table`` has shortfall or disruption-scenario
     cost in its cost (more than :data:`NO_PENALTY`): then its ``network_premium_pct`` is not its
     ``premium_pct`` and a reader needs both."""
     if "network_cost" not in table:

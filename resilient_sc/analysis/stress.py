@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import highspy
 import numpy as np
@@ -331,7 +331,7 @@ def default_penalties(model: NetworkModel) -> pd.Series:
 def stress_test(network: Network, plan: Plan,
                 failures: Iterable[str] = ("country", "hub", "supplier"),
                 probabilities: Mapping[str, float] | None = None,
-                penalty: float | Mapping[str, float] | None = None,
+                penalty: float | Mapping[str, float] | Literal["default"] | None = None,
                 scenarios: bool = True) -> StressResult:
     """Replay every single failure of ``failures`` kinds on ``plan``'s design (and, with
     ``scenarios``, every scenario of the ``disruptions`` table) and report what is still served.
