@@ -529,3 +529,16 @@ def test_data_left_without_a_plan_by_an_exclusion_name_it():
         "with excluded_countries FR the data have no plan: the demand of market 'Paris' (product 'default'); "
         "the capacity of hub 'H2' cannot all hold (at least 30 of the 80 units markets want cannot be "
         "delivered); lift an exclusion, add capacity or lanes where named")
+
+
+def test_a_co2_cap_beside_an_exclusion_names_the_exclusion():
+    """Without China only S_FR (5 a unit) is left: 400 against a cap of 200, while S_CN (1 a unit)
+    emits 80. The words said only 'raise co2_cap'."""
+    f = examples.tiny().frames()
+    f["supplier_products"]["co2"] = [5.0, 1.0]
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(Network.from_frames(**f), Policy(co2_cap=200.0, excluded_countries=("CN",)))
+    assert info.value.reasons[0].endswith(
+        "emits at least 400 CO2 units, 200 more than the cap (with excluded_countries CN, whose suppliers "
+        "and hubs are left out); to resolve it: raise co2_cap to at least 400, lift an exclusion or use "
+        "suppliers and lanes with less CO2")

@@ -66,6 +66,10 @@ def explain_co2(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
             text += f" (without {and_list(field_names(policy, others))}: at least {number(without[0])})"
             if without[0] <= cap * (1 + TOL):
                 fixes.append(f"relax {and_list(field_names(policy, others), 'or')}")
+    if policy.excluded_countries:  # their suppliers and hubs are gone before the model is built
+        excluded = ", ".join(policy.excluded_countries)
+        text += f" (with excluded_countries {excluded}, whose suppliers and hubs are left out)"
+        fixes.append("lift an exclusion")
     fixes.append("use suppliers and lanes with less CO2")
     return [f"{text}; to resolve it: {and_list(fixes, 'or')}"]
 
