@@ -573,7 +573,7 @@ def build(session: Session) -> Any:
             "data-testid=stress")
         stop_stress = ui.button("Stop", icon="stop", on_click=lambda: stop("stress")).props(
             "data-testid=stop-stress")
-        status = ui.label()
+        status = ui.label().props("data-testid=stress-status")
     for element in (stop_sweep, stop_stress):
         element.disable()
     failures = ui.column().classes("w-full")
