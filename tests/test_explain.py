@@ -542,3 +542,33 @@ def test_a_co2_cap_beside_an_exclusion_names_the_exclusion():
         "emits at least 400 CO2 units, 200 more than the cap (with excluded_countries CN, whose suppliers "
         "and hubs are left out); to resolve it: raise co2_cap to at least 400, lift an exclusion or use "
         "suppliers and lanes with less CO2")
+
+
+#: a random network of the explanations' audit (seed 2, case 221): max_hubs 1 alone delivers at most
+#: 106.25 of its 140 units (an LP bound), single_sourcing alone has a plan
+_CASE_221 = {
+    "countries": "country,region\nFR,Europe\nDE,Europe\nPL,Europe\nMX,America\nCN,Asia\nVN,Asia\n",
+    "suppliers": "supplier,country\nS0,PL\nS1,PL\nS2,MX\nS3,FR\nS4,VN\n",
+    "supplier_products": "supplier,product,capacity\nS0,a,30\nS0,b,30\nS1,a,20\nS1,b,20\nS2,b,20\n"
+                         "S3,a,100\nS3,b,40\nS4,a,60\nS4,b,20\n",
+    "hubs": "hub,country,capacity\nH0,DE,200\nH1,FR,100\nH2,CN,200\n",
+    "markets": "market,country\nM0,DE\nM1,CN\nM2,FR\n",
+    "demand": "market,product,demand\nM0,a,40\nM0,b,10\nM1,a,40\nM1,b,20\nM2,a,20\nM2,b,10\n",
+    "lanes": "origin,destination,unit_cost\nS0,H0,4\nS0,H2,4\nS1,H0,4\nS1,H1,2\nS1,H2,1\nS2,H0,1\nS2,H2,4\n"
+             "S3,H2,5\nS4,H1,5\nH0,M0,3\nH0,M1,1\nH1,M0,1\nH1,M1,1\nH1,M2,5\nH2,M1,1\n"}
+
+
+def test_max_hubs_beside_single_sourcing_keeps_its_amount():
+    """With single_sourcing beside max_hubs 1 the words lost the amount and blamed
+    single_sourcing, which has a plan on its own."""
+    import io
+
+    net = Network.from_frames(**{k: pd.read_csv(io.StringIO(v)) for k, v in _CASE_221.items()})
+    assert solve(net, Policy(single_sourcing=True)).objective > 0
+    for policy in (Policy(max_hubs=1), Policy(max_hubs=1, single_sourcing=True)):
+        with pytest.raises(InfeasiblePolicyError) as info:
+            solve(net, policy)
+        first = info.value.reasons[0]
+        assert first.startswith("max_hubs 1 cannot be met: with at most 1 hub open, the hubs' capacities and "
+                                "lanes let at most 106.25 of the 140 units of 'a' and 'b' together")
+        assert "(missing 33.75)" in first and "single_sourcing" not in first

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import percent, quantities_apart
+from ..format import count, percent, quantities_apart
 from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number
 from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
@@ -316,13 +316,17 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
     demand_rows = family_rows(model, ["demand"])
     unrelated = unrelated_rows(model, iis)
     result = solve_lp(model, free=unrelated, elastic=demand_rows)
+    if result is None and policy.single_sourcing:  # a hub per market even with nothing delivered: left out,
+        assign = [f for f in model.lm.constraints if f == "single_source" or f.startswith("assign_")]
+        unrelated = np.concatenate([unrelated, family_rows(model, assign)])  # a bound still valid
+        result = solve_lp(model, free=unrelated, elastic=demand_rows)
     if result is None or result[0] <= total * TOL:
         return []
     if not easing(model, ["hub_count"], result[0], unrelated, demand_rows):
         return []  # as short with any number of hubs: another field's, explained by the next words
     others = easing(model, policy_fields(iis, leave=("hub_count",)), result[0], unrelated, demand_rows)
     fields = [field_text(policy, "hub_count"), *(field_text(policy, f) for f in others)]
-    text = (f"{cannot_text(fields)}: with at most {k} hubs open"
+    text = (f"{cannot_text(fields)}: with at most {count(k, 'hub')} open"
             + (f" and {and_list([field_text(policy, f) for f in others])}" if others else "")
             + f", the hubs' capacities and lanes let at most {number(total - result[0])} of the "
             f"{number(total)} {units_of(list(dict.fromkeys(s.demand['product'])))} markets need be delivered "

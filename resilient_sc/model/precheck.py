@@ -276,7 +276,8 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
         need = float(s.demand["demand"].sum())
         if falls_short(top, need):
             largest = count(policy.max_hubs, "largest usable hub").removeprefix("1 ")
-            out.append(f"max_hubs {policy.max_hubs} cannot be met: the {largest} handle at most "
+            verb = "handles" if policy.max_hubs == 1 else "handle"
+            out.append(f"max_hubs {policy.max_hubs} cannot be met: the {largest} {verb} at most "
                        f"{number(top)} units of all products together (as hub capacity counts them) but "
                        f"markets need {number(need)}")
     if policy.single_sourcing and policy.shortfall_penalty is None:  # else a product may go short
