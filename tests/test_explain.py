@@ -201,6 +201,10 @@ def test_a_co2_cap_just_below_the_least_emissions_reads_apart_from_it():
     assert least == 80.0  # every unit through the cleaner supplier, 1 CO2 unit each
     assert out[0].startswith("co2_cap 79.999 cannot be met: every plan that meets all demand (80 units) "
                              "emits at least 80 CO2 units, 0.001 more than the cap")  # not "co2_cap 80"
+    # closer than the old 1e-6 relative tolerance: it read as plain words with no amount
+    out = reasons(net, Policy(co2_cap=79.99999))
+    assert out[0].startswith("co2_cap 79.99999 cannot be met: every plan that meets all demand (80 units) "
+                             "emits at least 80 CO2 units, 1e-05 more than the cap")
 
 
 def test_co2_cap_with_local_share():
