@@ -73,7 +73,9 @@ class StressResult:
     is delivered), ``shortfall_cost`` (the units short priced at ``penalties``, money) and
     ``impact`` = extra_cost + shortfall_cost − the intact design's shortfall cost (the cost the
     failure adds; an intact design serves all its demand unless its policy has a
-    ``shortfall_penalty``).
+    ``shortfall_penalty``); ``probability`` is the failure's weight in the expected figures, as
+    :attr:`conditional_on` says (the scenarios' probabilities, a single failure 0 beside them;
+    else every failure equally likely, even scenarios whose data say 0), not always the data's.
     ``by_product``: per failure and product — demand and shortfall (units of that product),
     ``served`` fraction and shortfall cost.
     ``shortfalls``: per failure, market and product — demand, shortfall (units), ``served``.
