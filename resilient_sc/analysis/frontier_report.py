@@ -57,8 +57,9 @@ def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | 
              "## In short", "", *_bullets(frontier_sentences(df, field)), "",
              "## Points", "", *_frontier_table(shown, field), ""]
     lines += _image(chart, f"Premium{' and worst-case service' if tested else ''} against {field}")
-    lines += _files(w, {"frontier.csv": "one row per value: status, cost, premium"
-                                        + (", worst served" if tested else "")})
+    served = ", worst served (fraction, 0-1)" if tested else ""
+    lines += _files(w, {"frontier.csv": "one row per value: status, cost and premium (money), premium_pct (% "
+                                        f"of the reference's cost){served}, time and solve_time (s)"})
     return w.report(lines)
 
 

@@ -121,10 +121,9 @@ def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResul
              "## Worst failures", "", *stress_method(stress), "", *_failure_table(stress), ""]
     lines += _image(heat, "Demand served per market and product under each failure")
     lines += _image(drawn, "The design: suppliers, hubs, markets and flows")
-    lines += _files(w, {
-        "stress_failures.csv": f"one row per failure: {stress.floor_name} fraction, value served, costs",
-        "stress_products.csv": "per failure and product: demand, shortfall (units), served",
-        "stress_shortfalls.csv": "per failure, market and product: demand, shortfall (units)"})
+    lines += _files(w, {"stress_failures.csv": f"one row per failure: {stress.floor_name} and value served "
+                                               f"({FRACTIONS}), {COSTS}",
+                        **{f"stress_{k}.csv": f"per failure, {v}" for k, v in STRESS_ROWS.items()}})
     return w.report(lines)
 
 
@@ -228,10 +227,13 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
         if located:
             lines += _image(w.figure(f"map_{slug}.png", lambda p=o.plan, o=o: maps.network_map(
                 network, p, f"{o.name}: {design_title(o.policy)}")), f"Design of {o.name}")
-    lines += _files(w, {"premium.csv": "one row per policy: cost, premium, served fractions, shares",
-                        "stress_failures.csv": "per policy and failure: guaranteed fraction, costs",
-                        "stress_products.csv": "per policy, failure and product: shortfall (units), served",
-                        "stress_shortfalls.csv": "per policy, failure, market and product: shortfall"})
+    premium_csv = ("one row per policy: cost, premium and network_cost (money), premium_pct and "
+                   f"network_premium_pct (% of the base's cost), served fractions and shares ({FRACTIONS}), "
+                   "solve_time (s)")
+    lines += _files(w, {"premium.csv": premium_csv,
+                        "stress_failures.csv": f"per policy and failure: guaranteed fraction ({FRACTIONS}), "
+                                               f"{COSTS}",
+                        **{f"stress_{k}.csv": f"per policy, failure, {v}" for k, v in STRESS_ROWS.items()}})
     return w.report(lines)
 
 
@@ -586,6 +588,14 @@ def _mapping(v: dict[str, Any]) -> str:
 def _label(name: str) -> str:
     text = name.replace("_", "-")
     return text[:1].upper() + text[1:]
+
+
+#: the units of a report's stress tables, said in its list of files
+FRACTIONS = "fractions, 0-1"
+COSTS = "extra_cost, shortfall_cost and impact (money)"
+STRESS_ROWS = {"products": "product: demand and shortfall (units of that product), served (fraction), "
+                           "shortfall_cost (money)",
+               "shortfalls": "market and product: demand, shortfall (units), served (fraction)"}
 
 
 def _slug(name: str) -> str:
