@@ -576,3 +576,29 @@ def test_max_hubs_beside_single_sourcing_keeps_its_amount():
         assert first.startswith("max_hubs 1 cannot be met: with at most 1 hub open, the hubs' capacities and "
                                 "lanes let at most 106.25 of the 140 units of 'a' and 'b' together")
         assert "(missing 33.75)" in first and "single_sourcing" not in first
+
+
+def test_an_exclusion_is_named_only_where_it_left_something_out_that_matters():
+    """Excluding CN (a supplier only) beside a hub short of capacity, or DE (nothing there): the
+    words said 'with excluded_countries ... lift an exclusion', which would not help."""
+    f = examples.tiny().frames()
+    f["hubs"]["capacity"] = [50.0]
+    f["supplier_products"]["capacity"] = [100.0, 100.0]
+    f["countries"] = pd.concat([f["countries"], pd.DataFrame({"country": ["DE"], "region": ["Europe"]})])
+    net = Network.from_frames(**f)
+    for excluded in (("CN",), ("DE",)):
+        with pytest.raises(InfeasiblePolicyError) as info:
+            solve(net, Policy(excluded_countries=excluded))
+        first = info.value.reasons[0]
+        assert first.startswith("the data have no plan: ") and "exclusion" not in first
+
+
+def test_a_co2_cap_is_printed_apart_from_every_amount_beside_it():
+    """79.99999 was printed '80' beside 'without min_local_share: at least 80', with the advice to
+    relax min_local_share, which leaves 80, over the cap."""
+    f = examples.tiny().frames()
+    f["supplier_products"]["co2"] = [3.0, 1.0]
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(Network.from_frames(**f), Policy(co2_cap=79.99999, min_local_share=0.5))
+    first = info.value.reasons[0]
+    assert first.startswith("co2_cap 79.99999 cannot be met") and "relax min_local_share" not in first

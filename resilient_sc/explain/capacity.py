@@ -18,6 +18,7 @@ from .words import (
     TOL,
     and_list,
     cannot_text,
+    excluded_in_effect,
     failure_text,
     failures_text,
     field_names,
@@ -54,24 +55,38 @@ def explain_co2(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
               else and_list([f"{number(v)} units of '{p}'" for p, v in per_product.items()]))
     meets = ([f"all demand ({demand})"] if policy.shortfall_penalty is None
              else []) + ([others_text] if others else [])
+    without = None
+    if others:
+        relaxed = family_rows(model, [f for f in lm.constraints if field_of(f) in others])
+        without = solve_lp(model, cost, free=np.concatenate([co2_rows, relaxed, unrelated]))
+    # the cap printed apart from every amount beside it (79.99999 read "80" beside a least of 80)
     cap_text, emit_text = quantities_apart(cap, emit)
+    if without is not None:
+        cap_text = max(cap_text, quantities_apart(cap, without[0])[0], key=len)
     text = (f"co2_cap {cap_text} cannot be met: every plan" + (f" that meets {' and '.join(meets)}"
                                                              if meets else "")
             + f" emits at least {emit_text} CO2 units, {number(emit - cap)} more than the cap")
     fixes = [f"raise co2_cap to at least {number(float(np.ceil(emit)))}"]
-    if others:
-        relaxed = family_rows(model, [f for f in lm.constraints if field_of(f) in others])
-        without = solve_lp(model, cost, free=np.concatenate([co2_rows, relaxed, unrelated]))
-        if without is not None:
-            text += f" (without {and_list(field_names(policy, others))}: at least {number(without[0])})"
-            if without[0] <= cap * (1 + TOL):
-                fixes.append(f"relax {and_list(field_names(policy, others), 'or')}")
-    if policy.excluded_countries:  # their suppliers and hubs are gone before the model is built
-        excluded = ", ".join(policy.excluded_countries)
-        text += f" (with excluded_countries {excluded}, whose suppliers and hubs are left out)"
-        fixes.append("lift an exclusion")
+    if without is not None:
+        text += f" (without {and_list(field_names(policy, others))}: at least {number(without[0])})"
+        if without[0] <= cap * (1 + 1e-9) + 1e-9:  # as strict as the first test
+            fixes.append(f"relax {and_list(field_names(policy, others), 'or')}")
+    if excluded := excluded_in_effect(model):  # their suppliers and hubs are gone before the model is built
+        text += f" (with excluded_countries {', '.join(excluded)}, whose suppliers and hubs are left out)"
+        if _cleaner_left_out(model):
+            fixes.append("lift an exclusion")
     fixes.append("use suppliers and lanes with less CO2")
     return [f"{text}; to resolve it: {and_list(fixes, 'or')}"]
+
+
+def _cleaner_left_out(model: NetworkModel) -> bool:
+    """Whether a supplier left out by an excluded country makes some product with less CO2 a unit
+    than every supplier kept: only then may lifting the exclusion lower the least emissions."""
+    sp = model.network.supplier_products
+    gone = model.sets.removed_suppliers
+    out = sp["supplier"].isin(gone.loc[gone["reason"] == "excluded country", "supplier"])
+    cleanest_kept = sp.loc[~out].groupby("product")["co2"].min()
+    return bool((sp.loc[out, "co2"] < sp.loc[out, "product"].map(cleanest_kept).fillna(np.inf)).any())
 
 
 # ---- N-1 survival -----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -161,6 +161,18 @@ def _plain(policy: Policy, family: str, r: pd.Series) -> str:
     return words() if words else family + (f" ({label})" if label else "")
 
 
+def excluded_in_effect(model: NetworkModel, families: Iterable[str] = ()) -> list[str]:
+    """The excluded countries that left out a supplier or hub (an exclusion of a country with
+    neither changes nothing, and is never named); with ``families`` (of rows in conflict) that
+    name a capacity, only those that left out a supplier or hub of that kind (a supplier left out
+    is no reason for a hub short of capacity)."""
+    s, families = model.sets, set(families)
+    kinds = {"supplier_capacity": s.removed_suppliers, "hub_capacity": s.removed_hubs}
+    gone = pd.concat([df for family, df in kinds.items() if family in families or not families & set(kinds)],
+                     ignore_index=True)
+    return sorted(set(gone.loc[gone["reason"] == "excluded country", "country"].astype(str)))
+
+
 def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame], missing: str = "") -> list[str]:
     """The requirements in conflict in plain words, policy first, when no other explanation
     applies; ``missing``: what demand cannot be delivered, in words ('' when unknown)."""
@@ -174,7 +186,7 @@ def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame], missing: 
     if not groups[True] and not groups[False]:
         return ["the data and policy have no plan, but the conflict lies in flow balances only"]
     if not groups[True]:  # the data alone, or as the countries excluded leave it: no row of the policy's
-        excluded = model.policy.excluded_countries
+        excluded = excluded_in_effect(model, iis)
         head, fix = ((f"with excluded_countries {', '.join(excluded)} the data have no plan",
                       "lift an exclusion, ") if excluded else ("the data have no plan", ""))
         return [f"{head}: {'; '.join(groups[False])} cannot all hold" + (f" ({missing})" if missing else "")
