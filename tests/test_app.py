@@ -113,13 +113,21 @@ def test_problem_without_row():
     assert rows[0]["table"] == "hubs" and rows[0]["row"] == "" and rows[1]["message"] == "plain text"
 
 
-def test_the_readers_cell_and_line_problems_fill_the_column_and_row():
-    """The workbook reader's "column D 'capacity' holds a formula" and a CSV's "line 4: ..." left
-    the column and row fields empty."""
-    rows = problem_rows(ValidationError(["(hubs, row 3) | column D 'capacity' holds a formula",
-                                         "(lanes) | line 4: expected 5 fields, saw 7"]))
-    got = [(r["table"], r["row"], r["column"]) for r in rows]
-    assert got == [("hubs", "3", "capacity"), ("lanes", "4", "")]
+def test_the_readers_cell_and_line_problems_fill_the_column_and_row(tmp_path):
+    """The workbook reader's "column D 'capacity' holds a formula" and the CSV reader's "... in
+    line 3" left the column and row fields empty (messages the readers write)."""
+    from resilient_sc.data import read_network
+
+    rows = problem_rows(ValidationError(["(hubs, row 3) | column D 'capacity' holds a formula"]))
+    assert (rows[0]["row"], rows[0]["column"]) == ("3", "capacity")
+    write_tables(examples.tiny().frames(), tmp_path / "data")
+    lanes = (tmp_path / "data" / "lanes.csv").read_text().splitlines()
+    lanes[2] += ",x,y,z"
+    (tmp_path / "data" / "lanes.csv").write_text("\n".join(lanes) + "\n")
+    with pytest.raises(ValidationError) as info:
+        read_network(tmp_path / "data")
+    (row,) = problem_rows(info.value)
+    assert (row["table"], row["row"]) == ("lanes", "3") and "line 3" in row["message"]
 
 
 def test_edits_are_validated_and_downloaded(tmp_path):

@@ -282,15 +282,15 @@ def problem_rows(exc: ValidationError) -> list[dict[str, Any]]:
         table, message = m["table"], m["message"]
         first = message.split(" ", 1)[0]
         column = first if table in TABLES and first in TABLES[table].names else ""
-        if not column and (named := _CELL.match(message)):  # the workbook reader's "column D 'capacity' ..."
+        if not column and (named := _CELL.search(message)):  # "column D 'capacity'", "column 'capacity'"
             column = named["column"]
-        row = m["row"] or ((line := _LINE.match(message)) and line["line"]) or ""  # a CSV's "line 4: ..."
+        row = m["row"] or ((line := _LINE.search(message)) and line["line"]) or ""  # a CSV's "... in line 3"
         rows.append({"table": table, "row": row, "id": m["id"] or "", "column": column, "message": message})
     return rows
 
 
-_CELL = re.compile(r"columns? [A-Z]+(?:-[A-Z]+)? '(?P<column>[^']+)'")
-_LINE = re.compile(r"line (?P<line>\d+)\b")
+_CELL = re.compile(r"\bcolumn (?:[A-Z]+ )?'(?P<column>[^']+)'")
+_LINE = re.compile(r"\bline (?P<line>\d+)\b")
 
 
 def error_text(exc: BaseException) -> str:
