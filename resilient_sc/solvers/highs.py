@@ -361,6 +361,10 @@ def run_highs(h: highspy.Highs, is_mip: bool) -> SolverResult:
     if is_mip:
         bound = float(info.mip_dual_bound)
         gap = float(info.mip_gap) if has_solution else math.inf
+        allowed = h.getOptionValue("mip_rel_gap")  # (status, value) in highspy 1.16
+        allowed = allowed[-1] if isinstance(allowed, tuple) else allowed
+        if status is Status.TIME_LIMIT and 0 <= gap <= allowed:
+            status = Status.OPTIMAL  # the gap closed as time ran out: proven ("not proven ... gap 0%")
     else:
         bound, gap = objective, 0.0
     if status is Status.OPTIMAL:
