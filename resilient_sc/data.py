@@ -424,7 +424,8 @@ def _read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
                        else f"save it as '{table}.csv' (CSV UTF-8)")
                 problems.append(f"({table}) | {quote(entry.name)} is not read: a table is read from "
                                 f"'{table}.csv' (a CSV file, its name in lower case); {fix}")
-            elif dot and kind == "csv" and stem not in TABLES and (close := closest(stem, TABLES)):
+            elif (dot and kind == "csv" and stem not in TABLES and (close := closest(stem, TABLES))
+                  and not (path / f"{close}.csv").exists()):  # lanes_v2.csv beside lanes.csv: a copy
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "
                                 f"'{close}.csv'?); tables are: {', '.join(TABLES)}")
     return frames

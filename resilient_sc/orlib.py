@@ -201,8 +201,10 @@ def read_holmberg(path: str | Path) -> FacilityInstance:
     need = 2 + 2 * m + n + m * n
     tok.need(need, exact=False)
     if len(tok) > need:
-        warnings.warn(f"({path.name}) | line {tok.line(need)}: {len(tok) - need:,} numbers after the "
-                      f"{need:,} of the instance are ignored", DataWarning, stacklevel=2)
+        extra = len(tok) - need
+        said = f"{extra:,} number{'s' * (extra > 1)} after the {need:,} of the instance"
+        warnings.warn(f"({path.name}) | line {tok.line(need)}: {said} {'are' if extra > 1 else 'is'} ignored",
+                      DataWarning, stacklevel=2)
     nums = tok.numbers(0, need, "numbers")
     head = nums[2:2 + 2 * m]
     demand = _demands(tok, nums[2 + 2 * m:2 + 2 * m + n], 2 + 2 * m, 1)

@@ -670,7 +670,7 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
             if data is not None and not isinstance(data, Mapping):
                 raise ValueError(f"expected a mapping of field: value, got {shown(data)}")
             policy = Policy.from_dict(data)
-            if not data and str(name) != "base":  # 'near:' left empty read as a 0.00% premium
+            if policy.is_base and str(name) != "base":  # 'near:' left empty read as a 0.00% premium
                 warnings.warn(f"{label} | sets no field: it is the base policy; give its fields, e.g. "
                               f"{shown(str(name))}: {{min_local_share: 0.5}}", DataWarning, stacklevel=2)
             object.__setattr__(policy, "_source", str(path))

@@ -15,7 +15,7 @@ Frames = Mapping[str, pd.DataFrame]
 
 #: the id column of each table whose ids other tables name
 ID_COLUMNS = {"suppliers": "supplier", "hubs": "hub", "markets": "market", "countries": "country",
-              "products": "product"}
+              "products": "product", "periods": "period"}
 
 
 def suspicious(t: Frames) -> list[str]:

@@ -350,6 +350,12 @@ def test_a_zip_unzips_its_tables_alone_within_the_limit_together(tmp_path, monke
     (folder,) = [f for f in tmp_path.iterdir() if f.name.startswith("uploaded-")]
     assert not (folder / "junk.csv").exists() and (folder / "lanes.csv").is_file()
     assert net.source == "plant A.zip"  # exports name the user's file, not the server's copy
+    misspelt = {("tarifs" if k == "tariffs" else k): v for k, v in frames.items()}
+    with pytest.raises(ValidationError, match=r"\(x\.zip\) \| 'tarifs\.csv' is not a table name \(did you "
+                                              r"mean 'tariffs\.csv'\?\)"):  # dropped silently before
+        read_upload(zipped(misspelt, ""), "x.zip", tmp_path)
+    copy = {**frames, "lanes_v2": frames["lanes"]}  # a copy beside its table is no misspelling
+    assert len(read_upload(zipped(copy, ""), "y.zip", tmp_path).lanes) == len(examples.electronics().lanes)
     monkeypatch.setenv("RESILIENT_SC_MAX_FILE_MB", "0.012")  # about 12.6 KB: each table fits, not all
     assert all(len(df.to_csv(index=False)) < 12_000 for df in frames.values())
     with pytest.raises(ValidationError, match=r"the table CSV files unzip to more than the limit of 0\.012"):
@@ -924,7 +930,8 @@ async def test_a_frontier_and_a_stress_test_stop_and_leave_the_page_as_it_was(us
     button.click()
     button.click()
     await until(lambda: text_of(user, "stress-status").startswith("stress test:"), 120)
-    await asyncio.sleep(0.5)  # a second handler would now say 'stopped'
+    await until(lambda: not session.jobs, 120)  # a second handler, had it run, has now said 'stopped'
+    await asyncio.sleep(0.2)
     assert text_of(user, "stress-status").startswith("stress test: ok in") and session.stress is not None
 
 

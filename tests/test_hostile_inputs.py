@@ -669,6 +669,14 @@ def test_a_misspelt_file_is_not_a_missing_table(ex: Path):
                        "lanes, tariffs, disruptions, periods")
 
 
+def test_a_copy_beside_its_table_is_no_misspelling(ex: Path):
+    """lanes_v2.csv beside lanes.csv was refused: 'did you mean lanes.csv?', which is there."""
+    import shutil
+
+    shutil.copy(ex / "lanes.csv", ex / "lanes_v2.csv")
+    assert len(read_network(ex).lanes) == len(examples.electronics().lanes)
+
+
 def test_huge_cell_is_refused_and_never_echoed(ex: Path):
     with open(ex / "markets.csv", "a") as fh:
         fh.write("M" * 3_000_000 + ",DE,1,1\n")

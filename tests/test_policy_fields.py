@@ -279,11 +279,13 @@ def test_a_policy_left_empty_in_a_policies_file_is_said_to_be_the_base(tmp_path)
     """``near:`` with nothing under it was the base policy, silently: a 0.00% premium row."""
     from resilient_sc import DataWarning
 
-    text = "base: {}\nnear:\nnear_shoring: {min_local_share: 0.5}\n"
+    text = "base: {}\nnear:\nnear_shoring: {min_local_share: 0.5}\nfar: {max_hubs: null}\n"
     (tmp_path / "ps.yaml").write_text(text, encoding="utf-8")
     with pytest.warns(DataWarning) as seen:
         policies = load_policies(tmp_path / "ps.yaml")
     assert [str(w.message) for w in seen] == [
         "(policy 'near') | sets no field: it is the base policy; give its fields, e.g. 'near': "
+        "{min_local_share: 0.5}",
+        "(policy 'far') | sets no field: it is the base policy; give its fields, e.g. 'far': "
         "{min_local_share: 0.5}"]
     assert policies["near"].is_base and not policies["near_shoring"].is_base

@@ -114,8 +114,10 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
         if len(folders) > 1:
             raise ValidationError([f"({name}) | table CSV files in several folders "
                                    f"({', '.join(folders[:5])}); zip one folder"])
-        near = [f"({name}) | {str(m)[:120]!r} is not a table name (did you mean '{hit}.csv'?)" for m in others
-                if str(m.parent) == folders[0] and (hit := closest(m.stem, list(TABLES))) is not None]
+        present = {m.stem.lower() for _, m in wanted if str(m.parent) == folders[0]}
+        near = [f"({name}) | {str(m)[:120]!r} is not a table name (did you mean '{hit}.csv'?)"
+                for m in others if str(m.parent) == folders[0]
+                and (hit := closest(m.stem, list(TABLES))) not in (None, *present)]  # a copy beside it: no
         if near:  # the folder reader says the same of a misspelt file: a table would be left out silently
             raise ValidationError(near)
         target = Path(tempfile.mkdtemp(prefix="uploaded-", dir=workdir))

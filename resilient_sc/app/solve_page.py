@@ -205,10 +205,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             status.text += (" (and the cost-optimal path, for the premium)" if base is not None else
                             f" · the cost-optimal path (no policy) has no roadmap, so no premium: {no_base}"
                             if no_base else "")
-            if base is not None:
-                taken = BASE_PATH in session.scenarios and not session.scenarios[BASE_PATH].policy.is_base
-                session.add_scenario("cost-optimal path" if taken else BASE_PATH, Policy(), None,
-                                     roadmap=base)
+            if base is not None:  # 'base' is kept for the base policy: never taken by another
+                session.add_scenario(BASE_PATH, Policy(), None, roadmap=base)
             session.roadmap, session.plan, session.stress = path, None, None
             kept = session.add_scenario(name, policy, None, roadmap=path)
         elif kind == "ok":

@@ -73,9 +73,10 @@ def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool 
     async def refuse_large_uploads(request: Any, call_next: Any) -> Any:
         length = request.headers.get("content-length")
         if upload_too_large(request.url.path, length):
-            said = ("an upload must say its length" if length is None or not length.isdigit()
-                    else f"the file is larger than the limit of {current().describe('file_mb')}")
-            return PlainTextResponse(said, status_code=413)
+            if length is None or not length.isdigit():  # 411 Length Required
+                return PlainTextResponse("an upload must say its length", status_code=411)
+            return PlainTextResponse(f"the file is larger than the limit of {current().describe('file_mb')}",
+                                     status_code=413)
         return await call_next(request)
 
     @ui.page("/")
