@@ -602,3 +602,18 @@ def test_a_co2_cap_is_printed_apart_from_every_amount_beside_it():
         solve(Network.from_frames(**f), Policy(co2_cap=79.99999, min_local_share=0.5))
     first = info.value.reasons[0]
     assert first.startswith("co2_cap 79.99999 cannot be met") and "relax min_local_share" not in first
+
+
+def test_max_hubs_is_blamed_only_when_it_leaves_hubs_out():
+    """Two hubs of 30 for 80 units: 'max_hubs 5 cannot be met: the 5 largest usable hubs handle
+    at most 60' (only 2 exist: the data's shortfall), and 'the 0 largest usable hubs'."""
+    f = examples.tiny().frames()
+    f["hubs"] = pd.concat([f["hubs"], f["hubs"].assign(hub="H2")], ignore_index=True).assign(capacity=30.0)
+    f["lanes"] = pd.concat([f["lanes"], f["lanes"].replace({"H1": "H2"})], ignore_index=True)
+    net = Network.from_frames(**f)
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(max_hubs=5))
+    assert info.value.reasons[0].startswith("the data have no plan: ")
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(max_hubs=0))
+    assert info.value.reasons == ("max_hubs 0 cannot be met: it opens no hub, and markets need 80 units",)

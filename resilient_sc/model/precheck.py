@@ -271,10 +271,13 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
     if policy.max_hubs is not None and policy.max_hubs < opened:
         out.append(f"max_hubs {policy.max_hubs} cannot be met: "
                    f"{count(opened, 'hub')} {'has' if opened == 1 else 'have'} status open")
-    if policy.max_hubs is not None and policy.shortfall_penalty is None and n:
+    fewer = policy.max_hubs is not None and policy.max_hubs < len(s.hubs_table)  # else not max_hubs's doing
+    if fewer and policy.shortfall_penalty is None and n:
         top = np.sort(s.hubs_table["capacity"])[::-1][:policy.max_hubs].sum()
         need = float(s.demand["demand"].sum())
-        if falls_short(top, need):
+        if falls_short(top, need) and policy.max_hubs == 0:
+            out.append(f"max_hubs 0 cannot be met: it opens no hub, and markets need {number(need)} units")
+        elif falls_short(top, need):
             largest = count(policy.max_hubs, "largest usable hub").removeprefix("1 ")
             verb = "handles" if policy.max_hubs == 1 else "handle"
             out.append(f"max_hubs {policy.max_hubs} cannot be met: the {largest} {verb} at most "
