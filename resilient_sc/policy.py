@@ -550,14 +550,19 @@ a period key holds in its period only, so there min_local_share asks nothing; gi
                 continue
             keyed = [i for i, p in enumerate(order) if p in value]
             skipped = [order[i] for i in range(keyed[0], keyed[-1]) if order[i] not in value] if keyed else []
+            after = order[keyed[-1] + 1:] if keyed else []  # a target "by 2028" dropped in 2029 and 2030
+            keyed_too = set(value) - set(order)  # region or product keys: they hold in every period
+            others = " holds only its region and product keys" if keyed_too else " asks nothing"
             if skipped:
                 named = [shown(order[i]) for i in keyed]
-                keys = ", ".join(named[:-1]) + f" and {named[-1]}"
-                keyed_too = set(value) - set(order)  # region or product keys: they hold in every period
-                others = " holds only its region and product keys" if keyed_too else " asks nothing"
+                keys = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else named[0]
                 out.append(f"(policy) | {row.name} has period keys {keys} but none for "
                            f"{', '.join(map(shown, skipped))} between them: a period key holds in its period "
                            f"only, so there {row.name}{others}; give each period its value")
+            if after:
+                last, later = shown(order[keyed[-1]]), ", ".join(map(shown, after))
+                out.append(f"(policy) | {row.name} has no period key after {last}: a period key holds in its "
+                           f"period only, so in {later} {row.name}{others}; give each period its value")
         return out
 
     def per_product(self, name: str, products: pd.Series) -> np.ndarray:

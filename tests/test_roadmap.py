@@ -529,11 +529,16 @@ def test_a_period_without_demand_is_warned_of():
 def test_a_glide_path_that_skips_a_period_is_warned_of():
     """Period keys 2026 and 2028 but none for 2027: min_local_share asks nothing in 2027 (a key
     holds in its period only), so the plan dips there; the roadmap says so, naming the field and
-    the period. Keys at the ends only, or every period keyed, are no warning."""
+    the period; so is a last key before the last period. Keys from a period to the last, or every
+    period keyed, are no warning."""
     net = paris(("2026", "2027", "2028"))
     with pytest.warns(DataWarning, match=r"min_local_share has period keys '2026' and '2028' but none for "
                                          r"'2027' between them"):
         build_roadmap(net, Policy(min_local_share={"2026": 0.0, "2028": 0.0}))
+    # a target for 2027 alone asks nothing in 2028: 'local by 2027' was a one-year detour, silently
+    with pytest.warns(DataWarning, match=r"min_local_share has no period key after '2027': a period key "
+                                         r"holds in its period only, so in '2028' min_local_share asks"):
+        build_roadmap(net, Policy(min_local_share={"2027": 0.0}))
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
         build_roadmap(net, Policy(min_local_share={"2028": 0.0}))
