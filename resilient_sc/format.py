@@ -90,8 +90,14 @@ def not_proven_optimal(what: str, result: Any) -> str:
 
 def weight(v: float) -> str:
     """A period's weight (its discount factor) with four decimals, as the workbook shows it:
-    ``0.9524``, ``1``."""
-    return f"{v:.4f}".rstrip("0").rstrip(".")
+    ``0.9524``, ``1``; a weight too small for them to two significant digits (1e-07 read ``0``,
+    a period that costs nothing).
+
+    >>> weight(1e-7), weight(0.0)
+    ('1e-07', '0')
+    """
+    text = f"{v:.4f}".rstrip("0").rstrip(".")
+    return f"{v:.2g}" if text in ("0", "-0") and v else text
 
 
 def percent(x: float) -> str:
