@@ -400,3 +400,15 @@ def test_end_year_frontier_sentences_of_roadmaps_not_proven_optimal():
                                     "optimal: time limit, gap 0.5000%)")
     assert sentences[-1] == ("Not solved within the limits (no roadmap kept) with the target in 2027 at 0.5: "
                              "the solve stopped at its time limit without a plan.")
+
+
+def test_a_premium_paid_in_one_period_and_recovered_in_another_says_both():
+    """The glide path pays +293.75% in 2027; were 2026 cheaper than the base path (set here on
+    the table, as a path that stops a supplier early is), the sentence said 'paid in 2027 alone'."""
+    outcomes = roadmap_outcomes(paris(), {"glide": GLIDE}, workers=1)
+    table = roadmap_premium_table(outcomes)
+    assert " alone (+293.75%" in roadmap_premium_sentences(outcomes, table)[1]
+    table.loc[1, "premium_pct 2026"] = -10.0
+    said = roadmap_premium_sentences(outcomes, table)[1]
+    assert "paid in 2027 (+293.75% over the cost of the cost-optimal path that period), partly recovered " \
+           "in 2026 (-10.00% that period)" in said

@@ -178,10 +178,16 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
         text += f" ({signed_money(row['premium'])} money)"
     by_period = {p: row.get(f"premium_pct {p}", math.nan) for p in ids}
     paid = {p: v for p, v in by_period.items() if not math.isnan(v) and v > 0.005}
+    back = {p: v for p, v in by_period.items() if not math.isnan(v) and v < -0.005}  # cheaper periods
     if paid:
         peak = max(paid, key=lambda p: paid[p])
-        where = f"{count(len(paid), 'period')} (most in {peak}: " if len(paid) > 1 else f"{peak} alone ("
+        alone = "" if back else " alone"
+        where = f"{count(len(paid), 'period')} (most in {peak}: " if len(paid) > 1 else f"{peak}{alone} ("
         text += f", paid in {where}{signed_pct_points(paid[peak])} over the cost of {reference} that period)"
+    if back:
+        low = min(back, key=lambda p: back[p])
+        where = f"{count(len(back), 'period')} (most in {low}: " if len(back) > 1 else f"{low} ("
+        text += f", partly recovered in {where}{signed_pct_points(back[low])} that period)"
     moves = _moves(row)
     text += f"; {moves} over the path" if moves else "; it starts and stops nothing"
     last = ids[-1]
