@@ -555,7 +555,7 @@ a period key holds in its period only, so there min_local_share asks nothing; gi
             others = " holds only its region and product keys" if keyed_too else " asks nothing"
             if skipped:
                 named = [shown(order[i]) for i in keyed]
-                keys = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else named[0]
+                keys = ", ".join(named[:-1]) + f" and {named[-1]}"  # a period skipped: two keys at least
                 out.append(f"(policy) | {row.name} has period keys {keys} but none for "
                            f"{', '.join(map(shown, skipped))} between them: a period key holds in its period "
                            f"only, so there {row.name}{others}; give each period its value")

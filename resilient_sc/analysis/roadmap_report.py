@@ -181,17 +181,20 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     back = {p: v for p, v in by_period.items() if not math.isnan(v) and v < -0.005}  # cheaper periods
     if paid:
         peak = max(paid, key=lambda p: paid[p])
-        alone = "" if back else " alone"
-        where = f"{count(len(paid), 'period')} (most in {peak}: " if len(paid) > 1 else f"{peak}{alone} ("
-        text += f", paid in {where}{signed_pct_points(paid[peak])} over the cost of {reference} that period)"
+        text += (f", paid in {_where(paid, peak, '' if back else ' alone')}{signed_pct_points(paid[peak])} "
+                 f"over the cost of {reference} that period)")
     if back:
         low = min(back, key=lambda p: back[p])
-        where = f"{count(len(back), 'period')} (most in {low}: " if len(back) > 1 else f"{low} ("
-        text += f", partly recovered in {where}{signed_pct_points(back[low])} that period)"
+        text += f", partly recovered in {_where(back, low)}{signed_pct_points(back[low])} that period)"
     moves = _moves(row)
     text += f"; {moves} over the path" if moves else "; it starts and stops nothing"
     last = ids[-1]
     return text + f". In {last} it buys {_shares_words(row, ref, ref_name)}."
+
+
+def _where(periods: Mapping[str, float], most: str, alone: str = "") -> str:
+    """``2 periods (most in 2027: `` or, for one period, ``2027<alone> (``."""
+    return f"{count(len(periods), 'period')} (most in {most}: " if len(periods) > 1 else f"{most}{alone} ("
 
 
 def _moves(row: dict[str, Any]) -> str:
