@@ -93,7 +93,7 @@ def test_premium_report(tiny_outcomes, tmp_path):
     assert ("- `premium.csv`: one row per policy: cost, premium and network_cost (money), premium_pct and "
             "network_premium_pct (% of the base's cost), served fractions and shares (fractions, 0-1), "
             "solve_time (s)") in text
-    assert "- `stress_products.csv`: per policy, failure, product: demand and shortfall (units of" in text
+    assert "- `stress_products.csv`: per policy, failure and product: demand and shortfall (units of" in text
 
 
 def test_stress_and_frontier_reports(sweep, located_tiny, tmp_path):

@@ -121,9 +121,9 @@ def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResul
              "## Worst failures", "", *stress_method(stress), "", *_failure_table(stress), ""]
     lines += _image(heat, "Demand served per market and product under each failure")
     lines += _image(drawn, "The design: suppliers, hubs, markets and flows")
-    lines += _files(w, {"stress_failures.csv": f"one row per failure: {stress.floor_name} and value served "
-                                               f"({FRACTIONS}), {COSTS}",
-                        **{f"stress_{k}.csv": f"per failure, {v}" for k, v in STRESS_ROWS.items()}})
+    lines += _files(w, {"stress_failures.csv": f"one row per failure: worst_served ({stress.floor_name}) and "
+                                               f"value_served ({FRACTIONS}), {COSTS}",
+                        **{f"stress_{k}.csv": f"per failure{v}" for k, v in STRESS_ROWS.items()}})
     return w.report(lines)
 
 
@@ -231,9 +231,9 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
                    f"network_premium_pct (% of the base's cost), served fractions and shares ({FRACTIONS}), "
                    "solve_time (s)")
     lines += _files(w, {"premium.csv": premium_csv,
-                        "stress_failures.csv": f"per policy and failure: guaranteed fraction ({FRACTIONS}), "
-                                               f"{COSTS}",
-                        **{f"stress_{k}.csv": f"per policy, failure, {v}" for k, v in STRESS_ROWS.items()}})
+                        "stress_failures.csv": f"per policy and failure: worst_served (guaranteed) and "
+                                               f"value_served ({FRACTIONS}), {COSTS}",
+                        **{f"stress_{k}.csv": f"per policy, failure{v}" for k, v in STRESS_ROWS.items()}})
     return w.report(lines)
 
 
@@ -593,9 +593,9 @@ def _label(name: str) -> str:
 #: the units of a report's stress tables, said in its list of files
 FRACTIONS = "fractions, 0-1"
 COSTS = "extra_cost, shortfall_cost and impact (money)"
-STRESS_ROWS = {"products": "product: demand and shortfall (units of that product), served (fraction), "
+STRESS_ROWS = {"products": " and product: demand and shortfall (units of that product), served (fraction), "
                            "shortfall_cost (money)",
-               "shortfalls": "market and product: demand, shortfall (units), served (fraction)"}
+               "shortfalls": ", market and product: demand, shortfall (units), served (fraction)"}
 
 
 def _slug(name: str) -> str:
