@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from resilient_sc import InfeasiblePolicyError, Network, Policy, ValidationError, examples, solve
+from resilient_sc import DataWarning, InfeasiblePolicyError, Network, Policy, ValidationError, examples, solve
 from resilient_sc.verify import verify_plan
 
 BASE = 1260.0
@@ -316,3 +316,18 @@ def test_single_sourcing_with_a_penalty_leaves_the_product_its_hub_lacks_short()
     plan = solve(net, Policy(single_sourcing=True, shortfall_penalty=5.0))
     assert plan.objective == pytest.approx(70.0) and len(plan.hub_ids) == 1
     assert verify_plan(plan) == []
+
+
+def test_a_market_left_out_names_why_each_supplier_or_hub_is_gone() -> None:
+    """The tiny network with S_CN a candidate of lead time 1 and S_FR closed: Paris cannot be
+    served in the first period, and the message says why each supplier is gone (it said
+    "removed by exclusions or status closed" of a supplier waiting for its lead time)."""
+    frames = examples.tiny().frames()
+    frames["suppliers"] = frames["suppliers"].assign(
+        status=["closed", "candidate"], lead_time=[0, 1])
+    with pytest.warns(DataWarning, match="lead_time 1 is past the last period"):
+        net = Network.from_frames(**{k: v for k, v in frames.items() if len(v)})
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(net)
+    line = next(r for r in err.value.reasons if "cannot be served" in r)
+    assert line.endswith("(removed: S_CN (its lead_time not yet reached), S_FR (status closed))")

@@ -69,6 +69,11 @@ def _check_open(s: Sets) -> list[str]:
     return out
 
 
+#: why a supplier or hub was left out of a period (the ``reason`` of ``Sets.removed_*``)
+_WHY = {"closed": "status closed", "excluded country": "its country excluded",
+        "lead time": "its lead_time not yet reached"}
+
+
 def _check_served(s: Sets, policy: Policy) -> list[str]:
     if policy.shortfall_penalty is not None:
         return []
@@ -87,11 +92,14 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
     served = np.zeros(len(s.demand_table), dtype=bool)
     served[s.flows_table["_demand"]] = True
     if not served.all():
-        blocked = ", ".join(sorted(set(s.removed_hubs["hub"]) | set(s.removed_suppliers["supplier"])))
+        gone = pd.concat([s.removed_hubs.rename(columns={"hub": "id"}),
+                          s.removed_suppliers.rename(columns={"supplier": "id"})])
+        blocked = ", ".join(sorted(f"{i} ({_WHY[why]})" for i, why in zip(gone["id"], gone["reason"],
+                                                                         strict=True)))
         for _, r in s.demand.loc[~served].iterrows():
             out.append(f"demand: market '{r['market']}' (product '{r['product']}', {number(r['demand'])} "
                        f"units) cannot be served: no usable supplier reaches it through a usable hub"
-                       + (f" (removed by exclusions or status closed: {blocked})" if blocked else ""))
+                       + (f" (removed: {blocked})" if blocked else ""))
     return short + limit_reasons(out, "markets")
 
 
