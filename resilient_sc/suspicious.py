@@ -1,6 +1,7 @@
 """Warnings of legal but suspicious data: a tariff rate typed as a percentage, scenario
-probabilities adding up to over 1 or one failure under two scenario names, and ids that
-differ only in case. Each is a line ``(table[, row N 'id']) | what, and what to do``."""
+probabilities adding up to over 1 or one failure under two scenario names, ids that
+differ only in case, and opening or closing costs that no plan can pay. Each is a line
+``(table[, row N 'id']) | what, and what to do``."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ ID_COLUMNS = {"suppliers": "supplier", "hubs": "hub", "markets": "market", "coun
 
 def suspicious(t: Frames) -> list[str]:
     """Every warning of this module for the typed tables ``t``."""
-    return tariff_warnings(t) + disruption_warnings(t) + case_warnings(t)
+    return tariff_warnings(t) + disruption_warnings(t) + case_warnings(t) + unpaid_cost_warnings(t)
 
 
 def case_warnings(t: Frames) -> list[str]:
@@ -81,3 +82,31 @@ def disruption_warnings(t: Frames) -> list[str]:
                        f"{', …' if len(elements) > 5 else ''}): that failure is weighed "
                        f"{float(probability[list(names)].sum()):g}, their probabilities added")
     return out
+
+
+#: what a status does in every period, for a cost on it that no plan pays
+_FATE = {"open": "operates in every period", "closed": "never operates"}
+
+
+def unpaid_cost_warnings(t: Frames) -> list[str]:
+    """An ``opening_cost`` or ``closing_cost`` on a supplier or hub of status ``open`` (it operates
+    in every period: it never starts or stops) or ``closed`` (it never operates): no plan pays it,
+    most likely the status or the cost is on the wrong row (docs/formulation.md §9)."""
+    warnings: list[str] = []
+    for table, kind in (("suppliers", "supplier"), ("hubs", "hub")):
+        if table in t:
+            for col in ("opening_cost", "closing_cost"):
+                _unpaid(warnings, table, kind, t[table], col)
+    return warnings
+
+
+def _unpaid(warnings: list[str], table: str, kind: str, df: pd.DataFrame, col: str) -> None:
+    if col not in df.columns or "status" not in df.columns:
+        return
+    status = df["status"].to_numpy(dtype=str)
+    cost = df[col].to_numpy(dtype=float)
+    each_row(warnings, table, np.flatnonzero(np.isin(status, list(_FATE)) & (cost > 0)),
+             lambda pos: (f"{where(table, df, pos)} | {col} {cost[pos]:g} is never paid: a {kind} of "
+                          f"status {status[pos]} {_FATE[status[pos]]} (only existing and candidate ones "
+                          "start and stop)"),
+             f"{col} is set on an open or closed {kind}")

@@ -61,7 +61,7 @@ def test_a_multi_period_network_loads() -> None:
     )
     f["suppliers"] = f["suppliers"].assign(status=["existing", "candidate"], opening_cost=[0, 300],
                                            closing_cost=[400, 0], lead_time=[0, 1])
-    f["hubs"] = f["hubs"].assign(status="open", opening_cost=50)
+    f["hubs"] = f["hubs"].assign(status="existing", opening_cost=50)
     net = Network.from_frames(**f)
     assert not net.warnings
     assert net.periods["period"].tolist() == ["2026", "2027", "2028"]
@@ -74,7 +74,7 @@ def test_a_multi_period_network_loads() -> None:
     assert net.suppliers[["opening_cost", "closing_cost", "lead_time"]].values.tolist() == [
         [0.0, 400.0, 0.0], [300.0, 0.0, 1.0]]
     assert net.hubs[["status", "opening_cost", "closing_cost", "lead_time"]].values.tolist() == [
-        ["open", 50.0, 0.0, 0.0]]
+        ["existing", 50.0, 0.0, 0.0]]
 
 
 def test_without_periods_the_new_columns_take_their_defaults() -> None:

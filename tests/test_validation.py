@@ -352,3 +352,21 @@ def test_ids_that_differ_only_in_case_are_warned_and_a_lane_says_which_id_it_mea
     with pytest.raises(ValidationError, match=r"origin 's_fr' is not a supplier, hub or market \(did you "
                                               r"mean 'S_FR'\?\)"):
         Network.from_frames(**f)
+
+
+def test_an_opening_or_closing_cost_no_plan_pays_is_warned_of() -> None:
+    """An open element never starts or stops, a closed one never operates (MODEL.md §9): a cost on
+    them is dropped from every plan, so the planner hears of it; an existing supplier's
+    opening_cost is paid if it is stopped and started again, and stays unwarned."""
+    f = examples.tiny().frames()
+    f["suppliers"] = f["suppliers"].assign(status=["open", "closed"], opening_cost=[5.0, 0.0],
+                                           closing_cost=[0.0, 7.0])
+    f["hubs"] = f["hubs"].assign(status="existing", opening_cost=9.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Network.from_frames(**f)
+    assert [str(w.message) for w in caught if w.category is DataWarning] == [
+        "(suppliers, row 2 'S_FR') | opening_cost 5 is never paid: a supplier of status open operates "
+        "in every period (only existing and candidate ones start and stop)",
+        "(suppliers, row 3 'S_CN') | closing_cost 7 is never paid: a supplier of status closed never "
+        "operates (only existing and candidate ones start and stop)"]
