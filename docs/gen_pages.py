@@ -121,14 +121,15 @@ def policy_fields(arg: str = "") -> str:
     return "\n".join(rows)
 
 
-def _tiny_variant(**edit: Callable[[pd.DataFrame], Any]) -> Any:
-    """The tiny example (S_FR, S_CN -> H1 -> Paris, 80 units) with some tables edited."""
+def _tiny_variant(source: str = "tiny", **edit: Callable[[pd.DataFrame], Any]) -> Any:
+    """The tiny example (S_FR, S_CN -> H1 -> Paris, 80 units) with some tables edited, named
+    ``source`` in the docs."""
     from resilient_sc import Network, examples
 
     frames = examples.tiny().frames()
     for name, fn in edit.items():
         fn(frames[name])
-    return Network.from_frames(source="tiny", **{k: v for k, v in frames.items() if len(v)})
+    return Network.from_frames(source=source, **{k: v for k, v in frames.items() if len(v)})
 
 
 def _set(column: str, values: list[Any]) -> Callable[[pd.DataFrame], None]:
@@ -166,8 +167,10 @@ def _messages() -> dict[str, list[tuple[str, str]]]:
     from resilient_sc.exceptions import InfeasiblePolicyError
 
     small = _tiny_variant(supplier_products=_set("capacity", [30.0, 100.0]))  # S_FR makes 30
-    co2 = _tiny_variant(supplier_products=_set("co2", [1.0, 3.0]))
-    open_fr = _tiny_variant(suppliers=_set("status", ["open", "candidate"]))
+    co2 = _tiny_variant("tiny (both suppliers of capacity 100, S_FR emitting 1 CO2 unit a unit and "
+                        "S_CN 3)", supplier_products=_set("co2", [1.0, 3.0]))
+    open_fr = _tiny_variant("tiny (S_FR of capacity 100 and status open)",
+                            suppliers=_set("status", ["open", "candidate"]))
     cases: dict[str, list[tuple[Any, Policy]]] = {
         "min_suppliers": [(small, Policy(min_suppliers=3))],
         "max_supplier_share": [(small, Policy(max_supplier_share=0.3))],

@@ -292,8 +292,9 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
     if status is Status.INFEASIBLE:
         words = pyomo_solver.infeasible_words(condition)
         named = f" ({condition})" if condition != words else ""
-        raise InfeasiblePolicyError([f"the solver reports the pyomo model {words}{named}; its rows are not "
-                                     "all the library's, so no further explanation is given"])
+        raise InfeasiblePolicyError([f"the solver reports the pyomo model {words}{named}; it may have been "
+                                     "changed since it was built (rows, bounds), so no further explanation "
+                                     "is given: solve the network and policy for the library's own"])
     values = pyomo_solver.block_values(pyomo_model, model)
     objective = pyomo_solver.objective_value(pyomo_model)
     bound = objective if status is Status.OPTIMAL else bound
@@ -310,11 +311,12 @@ def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,
     Pass the solver's ``results`` (what ``SolverFactory(...).solve`` returned) to have the plan's
     status, bound and gap read from it: a solve stopped at its time limit is then a
     ``time_limit`` plan with its gap, not one proven optimal, and an infeasible one an
-    :class:`InfeasiblePolicyError` (without ``results`` the values loaded are taken as an
-    optimal solve's). The values are read within the bounds of the pyomo variables as they
-    stand (a bound you changed is the one solved); the cost is the active objective's
-    (:func:`with_objective`). ``network_model`` defaults to the one the pyomo model was
-    converted from; ``solve_time`` in seconds (0 when not given).
+    :class:`InfeasiblePolicyError` (solve with ``load_solutions=False``: else pyomo raises its
+    own error first; without ``results`` the values loaded are taken as an optimal solve's).
+    The values are read within the bounds of the pyomo variables as they stand (a bound you
+    changed is the one solved); the cost is the active objective's (:func:`with_objective`).
+    ``network_model`` defaults to the one the pyomo model was converted from; ``solve_time`` in
+    seconds (0 when not given).
     """
     from .solvers import pyomo as pyomo_solver
 

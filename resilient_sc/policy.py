@@ -317,6 +317,7 @@ class Policy:
     # ---- construction -------------------------------------------------------------
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
+        """Every policy field, in the order of the class."""
         return tuple(f.name for f in fields(cls))
 
     @classmethod
@@ -568,10 +569,8 @@ a period key holds in its period only, so there min_local_share asks nothing; gi
     def per_product(self, name: str, products: pd.Series) -> np.ndarray:
         """A product-keyed field resolved per product (NaN where not set)."""
         value = getattr(self, name)
-        if value is None:
-            return np.full(len(products), np.nan)
         if not isinstance(value, Mapping):
-            return np.full(len(products), float(value))
+            return np.full(len(products), np.nan if value is None else float(value))
         return products.map(lambda p: float(value[p]) if p in value else np.nan).to_numpy(float)
 
 

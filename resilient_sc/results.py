@@ -117,10 +117,12 @@ class Plan:
     # ---- views ---------------------------------------------------------------------
     @property
     def supplier_ids(self) -> list[str]:
+        """The suppliers contracted, in the order of ``suppliers``."""
         return self.suppliers["supplier"].tolist()
 
     @property
     def hub_ids(self) -> list[str]:
+        """The hubs opened, in the order of ``hubs``."""
         return self.hubs["hub"].tolist()
 
     def to_dict(self) -> dict[str, Any]:

@@ -106,6 +106,7 @@ class Roadmap:
     # ---- views ---------------------------------------------------------------------
     @property
     def period_ids(self) -> list[str]:
+        """The periods in order (one named ``today`` without a periods table)."""
         return self.periods["period"].tolist()
 
     def verify(self, policy: Policy | None = None, tol: float = 1e-6) -> list[str]:

@@ -33,17 +33,21 @@ class DisruptionDesign:
 
     @property
     def cost(self) -> float:
+        """The disruption-aware design's objective (money; §5b, scenario terms included)."""
         return self.plan.objective
 
     @property
     def base_cost(self) -> float:
+        """The cost-optimal design's objective replayed on the scenarios (money)."""
         return self.replayed.objective
 
     @property
     def vss(self) -> float:
+        """The value of the stochastic solution, ``base_cost`` − ``cost`` (money, ≥ 0)."""
         return self.base_cost - self.cost
 
     def to_dict(self) -> dict[str, object]:
+        """The three costs and both designs' suppliers and hubs, for JSON."""
         return {"cost": self.cost, "base_cost": self.base_cost, "vss": self.vss,
                 "suppliers": self.plan.supplier_ids, "hubs": self.plan.hub_ids,
                 "base_suppliers": self.base_plan.supplier_ids, "base_hubs": self.base_plan.hub_ids}

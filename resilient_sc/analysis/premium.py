@@ -179,7 +179,9 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         given, what they serve: :func:`floor_caveat`),
         ``worst_failure``, ``expected_value_served`` (fraction of the demand's value served,
         averaged over failures as ``expected_conditional_on`` says; NaN without unit values),
-        ``expected_shortfall_cost`` (money, same weighting), ``local_share``, ``allied_share``
+        ``expected_shortfall_cost`` (money, same weighting), ``expected_conditional_on`` (the
+        words for that weighting: every failure alike, or given one of the scenarios),
+        ``local_share``, ``allied_share``
         (fractions over all markets and products, weighted by :meth:`Plan.share_weights`),
         ``top_country_share`` (the largest share of one foreign country in one market's demand
         of one product), ``n_suppliers``, ``n_hubs``,

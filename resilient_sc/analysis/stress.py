@@ -127,6 +127,7 @@ class StressResult:
 
     @property
     def products(self) -> list[str]:
+        """The products, in the order of ``penalties``."""
         return [str(p) for p in self.penalties.index]
 
     def weights(self) -> np.ndarray:

@@ -296,6 +296,7 @@ class SolveReport:
 
     @property
     def total_time(self) -> float:
+        """Build, solve and certificate time together, in seconds."""
         return self.build_time + self.solve_time + self.certify_time
 
     def to_dict(self) -> dict[str, Any]:
