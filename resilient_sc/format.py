@@ -148,6 +148,16 @@ def quantities_apart(a: float, b: float) -> tuple[str, str]:
     return texts
 
 
+def delivered_of(delivered: float, demand: float) -> str:
+    """``delivered of demand`` in units, never rounded alike when something is short (59.6 of
+    60.01, not 60 of 60).
+
+    >>> delivered_of(59.6, 60.01), delivered_of(1_250.0, 1_250.0)
+    ('59.6 of 60.01', '1,250 of 1,250')
+    """
+    return " of ".join(quantities_apart(delivered, demand))
+
+
 def signed_pct_points(v: float, digits: int = 2) -> str:
     """``+2.45%``, ``-1.20%``, and ``+0.00%`` for a tie within the solver's tolerance (never
     ``-0.00%``); blank for NaN."""

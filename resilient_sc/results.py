@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import io
 from .exceptions import ValidationError
-from .format import fraction, relative_gap
+from .format import delivered_of, fraction, quantity, relative_gap
 from .model.sets import Sets, is_allied, is_local, total_demand
 from .model.table import frame
 from .solvers.base import SolveReport, SolverResult, Status
@@ -209,7 +209,7 @@ class Plan:
         delivery = self.delivery()
         if (delivery["shortfall"] > 0).any():  # only a policy with a shortfall penalty leaves demand short
             lines.append("delivered   " + "; ".join(
-                f"{r.product} {r.delivered:,.0f} of {r.demand:,.0f} units ({r.shortfall:,.0f} short)"
+                f"{r.product} {delivered_of(r.delivered, r.demand)} units ({quantity(r.shortfall)} short)"
                 for r in delivery.itertuples()))
         local, allied = (fraction(self.overall_share(c)) for c in ("local_share", "allied_share"))
         lines.append(f"local share {local}   allied share {allied}   (of demand, {self.share_weighting()})")

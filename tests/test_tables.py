@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resilient_sc import examples, solve
+from resilient_sc import DataWarning, Network, examples, solve
 from resilient_sc.model.table import Table
 
 SETS_TABLES = ("suppliers", "hubs", "markets", "demand", "supply", "inbound", "outbound", "flows",
@@ -79,12 +79,38 @@ def test_a_plan_that_leaves_demand_short_says_how_much_of_each_product():
     assert (d["shortfall"] > 0).all()
     line = next(x for x in plan.summary().splitlines() if x.startswith("delivered"))
     assert all(f"{p} {delivered[p]:,.0f} of {demand[p]:,.0f} units ({demand[p] - delivered[p]:,.0f} short)"
-               in line for p in demand.index)
+               in line for p in demand.index)  # whole numbers here, written as such
     short_cells = demand["cells"] - delivered["cells"]
     assert plan.to_dict()["delivered"]["cells"]["shortfall"] == pytest.approx(short_cells)
     full = solve(net)
     assert not any(x.startswith("delivered") for x in full.summary().splitlines())
     assert {v["shortfall"] for v in full.to_dict()["delivered"].values()} == {0.0}
+
+
+def test_a_shortfall_under_one_unit_is_never_written_as_nothing_short():
+    """The tiny network in tonnes: Paris needs 60.01, S_FR and S_CN make 59.6 together, and a
+    shortfall costs 10,000 a tonne: 0.41 t stay short. The summary, the app's table and the
+    map's title said "60 of 60 units (0 short)" (rounded to whole units)."""
+    from resilient_sc import Policy
+    from resilient_sc.analysis.maps import network_map
+    from resilient_sc.app.plan_view import short_rows
+
+    f = examples.tiny().frames()
+    f["demand"]["demand"] = 60.01
+    f["supplier_products"]["capacity"] = [29.8, 29.8]
+    for table in ("suppliers", "hubs", "markets"):  # somewhere in France, for the map
+        f[table] = f[table].assign(lat=[45.0 + i for i in range(len(f[table]))], lon=2.0)
+    with pytest.warns(DataWarning, match="short by 0.41 units"):
+        net = Network.from_frames(**f)
+    plan = solve(net, Policy(shortfall_penalty=10_000.0))
+    assert plan.delivery()["shortfall"].tolist() == pytest.approx([0.41])
+    line = next(x for x in plan.summary().splitlines() if x.startswith("delivered"))
+    assert line.endswith("default 59.6 of 60.01 units (0.41 short)")
+    assert short_rows(plan) == [{"product": "default", "demand (units)": "60.01",
+                                 "delivered (units)": "59.6", "short (units)": "0.41"}]
+    fig = network_map(net, plan, resolution="c")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert "default: 59.6 units of default delivered of the 60.01 demanded" in titles
 
 
 def test_a_product_without_a_unit_value_is_never_left_out_of_the_shares():

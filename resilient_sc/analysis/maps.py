@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..format import quantities_apart, quantity
 from .figures import new_figure
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
         mine = arcs[arcs["product"] == product]
         scale = scales[product] = MAP_MAX_WIDTH / float(mine["quantity"].max()) if len(mine) else 0.0
         _map_draw_arcs(ax, mine, scale)
-        handles = [Line2D([], [], color="#555555", lw=max(scale * v, MAP_MIN_WIDTH), label=f"{v:,.0f}")
+        handles = [Line2D([], [], color="#555555", lw=max(scale * v, MAP_MIN_WIDTH), label=quantity(v))
                    for v in _nice_references(float(mine["quantity"].max()))] if len(mine) else []
         if handles:
             ax.legend(handles=handles, title=f"flow width:\nunits of {product}", loc="center left",
@@ -114,11 +115,10 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
         if product is None:
             ax.set_title("no flows in the plan", fontsize="medium")
         else:
-            out = flows[flows["product"].eq(product) & flows["leg"].eq("outbound")]
-            delivered = float(out["quantity"].sum())
-            demand = float(delivery["demand"].get(product, delivered))
-            of = f" of the {demand:,.0f} demanded" if delivered < demand - 0.5 else ""  # short: say so
-            ax.set_title(f"{product}: {delivered:,.0f} units of {product} delivered{of}", fontsize="medium")
+            row = delivery.loc[product]
+            delivered, demand = quantities_apart(float(row["delivered"]), float(row["demand"]))
+            of = f" of the {demand} demanded" if row["shortfall"] > 0 else ""  # short: say so
+            ax.set_title(f"{product}: {delivered} units of {product} delivered{of}", fontsize="medium")
         missing = flows[(flows["product"] == product) & ~flows.index.isin(arcs.index)]
         if len(missing):  # per leg: a unit through a hub without coordinates misses both of its legs
             legs = missing.groupby("leg")["quantity"].sum()

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.maps import map_arcs, map_flows, map_nodes
-from ..format import fraction, quantity
+from ..format import fraction, quantities_apart, quantity
 from ..results import Plan, hubs_sheet, plan_products, suppliers_sheet
 
 if TYPE_CHECKING:
@@ -45,9 +45,16 @@ def short_rows(plan: Plan) -> list[dict[str, str]]:
     d = plan.delivery()
     if not (d["shortfall"] > 0).any():
         return []
-    return [{"product": str(r.product), "demand (units)": f"{r.demand:,.0f}",
-             "delivered (units)": f"{r.delivered:,.0f}", "short (units)": f"{r.shortfall:,.0f}"}
-            for r in d.itertuples()]
+    rows = []
+    for r in d.itertuples():
+        delivered, demand = quantities_apart(r.delivered, r.demand)
+        rows.append({"product": str(r.product), "demand (units)": demand, "delivered (units)": delivered,
+                     "short (units)": quantity(r.shortfall)})
+    return rows
+
+
+#: a hub's throughput over its capacity: units of every product together, as the capacity counts them
+UTILISATION = "utilisation (all products, as capacity counts)"
 
 
 def design_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -57,13 +64,14 @@ def design_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
     >>> from resilient_sc import examples, solve
     >>> suppliers, hubs = design_tables(solve(examples.tiny()))
     >>> list(suppliers), list(hubs)[-1]
-    (['supplier', 'country', 'volume (units of default)'], 'utilisation')
+    (['supplier', 'country', 'volume (units of default)'], 'utilisation (all products, as capacity counts)')
     """
     products = plan_products(plan)
     suppliers, hubs = suppliers_sheet(plan, products), hubs_sheet(plan, products)
     per_product = [c for c in hubs if c.startswith("throughput (units of")]
     return (suppliers[["supplier", "country", *[c for c in suppliers if c.startswith("volume (")]]],
-            hubs[["hub", "country", *per_product, "utilisation"]])
+            hubs[["hub", "country", *per_product, "utilisation"]].set_axis(
+                ["hub", "country", *per_product, UTILISATION], axis=1))
 
 
 def table_rows(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -71,8 +79,8 @@ def table_rows(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     out = df[cols].copy()
     for c in cols:
         if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].map(lambda v, c=c: "no limit" if pd.isna(v) else fraction(v) if c == "utilisation"
-                                else f"{v:,.0f}")
+            out[c] = out[c].map(lambda v, c=c: "no limit" if pd.isna(v) else fraction(v) if c == UTILISATION
+                                else quantity(v))
     return out.astype(str).to_dict("records")
 
 
