@@ -592,3 +592,27 @@ def test_nothing_to_replay_is_said_not_reported_as_no_failure():
         stress_test(net, plan, failures=(), scenarios=True)
     with pytest.raises(ResilientSCError, match="no failure to replay: no failure kind was named; name one"):
         stress_test(net, plan, failures=(), scenarios=False)
+
+
+def test_a_product_served_whole_reads_served_in_the_first_row_beside_one_short():
+    """:func:`short_by_policy` with a second product b (10 units at A from S2, the open
+    contract, through H2): the heatmap's panels share their rows, and b's first row, nothing
+    failed, was blank (grey: "no demand") though b is served whole; it reads 100 at A."""
+    net, _ = short_by_policy()
+    f = net.frames()
+    f["supplier_products"] = pd.concat([f["supplier_products"], pd.DataFrame(
+        {"supplier": ["S2"], "product": ["b"], "capacity": [200.0], "unit_cost": [1.0]})])
+    f["demand"] = pd.concat([f["demand"],
+                             pd.DataFrame({"market": ["A"], "product": ["b"], "demand": [10.0]})])
+    f.pop("products")  # the products of the rows then
+    net = Network.from_frames(**{k: v for k, v in f.items() if len(v)})
+    result = stress_test(net, solve(net, Policy(shortfall_penalty=20.0)), failures=("supplier", "hub"))
+    assert result.short_intact() and not result.short_intact("b")
+    served = result.served_matrix("b")
+    assert served.index[0] == NOTHING_FAILED and served.loc[NOTHING_FAILED, "A"] == pytest.approx(1.0)
+    fig = fg.served_heatmap(result)
+    assert fig.axes[0].get_yticklabels()[0].get_text() == NOTHING_FAILED  # rows shared with b's panel
+    panel = next(ax for ax in fig.axes if ax.get_title().startswith("b "))
+    column = [t.get_text() for t in panel.get_xticklabels()].index("A")
+    first_row = [t.get_text() for t in panel.texts if t.get_position() == (column, 0)]
+    assert first_row == ["100"]

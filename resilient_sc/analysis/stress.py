@@ -202,9 +202,10 @@ class StressResult:
     def served_matrix(self, product: str | None = None) -> pd.DataFrame:
         """Served fraction per failure (rows) and market (columns) of ``product``; without a
         product, the lowest fraction over the market's products (for heatmaps). A design short
-        with nothing failed has a first row :data:`NOTHING_FAILED` with its own fractions."""
+        of any product with nothing failed has a first row :data:`NOTHING_FAILED` with its own
+        fractions (1 for a product it serves whole: panels side by side share their rows)."""
         s = self.shortfalls
-        rows = [NOTHING_FAILED] if self.short_intact(product) else []
+        rows = [NOTHING_FAILED] if self.short_intact() else []
         if rows:
             s = pd.concat([self.intact_shortfalls.assign(failure=NOTHING_FAILED), s], ignore_index=True)
         if product is not None:
