@@ -1,4 +1,5 @@
-"""Warnings of legal but suspicious data: a tariff rate typed as a percentage, scenario
+"""Warnings of legal but suspicious data: a tariff rate typed as a percentage or on a product of
+no unit value, scenario
 probabilities adding up to over 1 or one failure under two scenario names, ids that
 differ only in case, and opening or closing costs that no plan can pay. Each is a line
 ``(table[, row N 'id']) | what, and what to do``."""
@@ -10,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .format import count
 from .validation import each_row, listing, quote, where
 
 Frames = Mapping[str, pd.DataFrame]
@@ -21,7 +23,8 @@ ID_COLUMNS = {"suppliers": "supplier", "hubs": "hub", "markets": "market", "coun
 
 def suspicious(t: Frames) -> list[str]:
     """Every warning of this module for the typed tables ``t``."""
-    return tariff_warnings(t) + disruption_warnings(t) + case_warnings(t) + unpaid_cost_warnings(t)
+    return (tariff_warnings(t) + unvalued_tariff_warnings(t) + disruption_warnings(t) + case_warnings(t)
+            + unpaid_cost_warnings(t))
 
 
 def case_warnings(t: Frames) -> list[str]:
@@ -59,6 +62,31 @@ def tariff_warnings(t: Frames) -> list[str]:
              lambda pos: f"{where('tariffs', df, pos)} | rate {rate[pos]:g} is {rate[pos]:,.0%} of "
                          f"unit_value (a rate is a fraction); for {rate[pos]:g}% write {rate[pos] / 100:g}",
              f"rate is {TARIFF_WARN:.0%} of unit_value or more")
+    return warnings
+
+
+def unvalued_tariff_warnings(t: Frames) -> list[str]:
+    """Tariff rows with a positive rate on products of no ``unit_value``: a duty is rate ×
+    unit_value, so they cost nothing (one line when no product has a unit value, as without a
+    ``products`` table)."""
+    df = t.get("tariffs")
+    if df is None or not len(df):
+        return []
+    value = (t["products"].set_index("product")["unit_value"].astype(float) if "products" in t
+             else pd.Series(dtype=float))
+    valued = value.index[value > 0]
+    rate = df["rate"].to_numpy(dtype=float)
+    if not len(valued):
+        n = int((rate > 0).sum())
+        return [f"(tariffs) | {count(n, 'tariff row')} cost nothing: no product has a unit_value (a duty "
+                "is rate × unit_value); give unit_value in the products table"] if n else []
+    product = df["product"].astype(str).to_numpy() if "product" in df.columns else np.full(len(df), "all")
+    unvalued = ~np.isin(product, ("all", "")) & ~np.isin(product, valued)
+    warnings: list[str] = []
+    each_row(warnings, "tariffs", np.flatnonzero(unvalued & (rate > 0)),
+             lambda pos: (f"{where('tariffs', df, pos)} | rate {rate[pos]:g} costs nothing: product "
+                          f"{quote(product[pos])} has no unit_value (a duty is rate × unit_value)"),
+             "the product has no unit_value")
     return warnings
 
 

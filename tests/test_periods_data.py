@@ -58,6 +58,7 @@ def test_a_multi_period_network_loads() -> None:
         supplier_products=supply([("S_FR", "", 100), ("S_CN", "", 100), ("S_CN", "2028", 0)]),
         tariffs=pd.DataFrame({"origin_country": "CN", "destination_country": "FR",
                               "rate": [0.05, 0.25], "period": ["", "2028"]}),
+        products=pd.DataFrame({"product": ["default"], "unit_value": [10.0]}),  # priced tariffs
     )
     f["suppliers"] = f["suppliers"].assign(status=["existing", "candidate"], opening_cost=[0, 300],
                                            closing_cost=[400, 0], lead_time=[0, 1])

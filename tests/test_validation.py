@@ -370,3 +370,24 @@ def test_an_opening_or_closing_cost_no_plan_pays_is_warned_of() -> None:
         "in every period (only existing and candidate ones start and stop)",
         "(suppliers, row 3 'S_CN') | closing_cost 7 is never paid: a supplier of status closed never "
         "operates (only existing and candidate ones start and stop)"]
+
+
+def test_a_tariff_on_a_product_of_no_unit_value_is_warned_of() -> None:
+    """A duty is rate × unit_value: on a product without a unit value (or with no products table)
+    a tariff costs nothing, and the planner who typed it hears of it (it was dropped silently)."""
+    f = examples.electronics().frames()
+    f["products"].loc[f["products"]["product"] == "cells", "unit_value"] = 0.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Network.from_frames(**f)
+    said = [str(w.message) for w in caught if w.category is DataWarning]
+    cells = f["tariffs"].index[f["tariffs"]["product"] == "cells"]
+    to = f["tariffs"]["destination_country"]
+    assert said == [f"(tariffs, row {i + 2} 'CN, {to[i]}, cells') | rate "
+                    "0.12 costs nothing: product 'cells' has no unit_value (a duty is rate × unit_value)"
+                    for i in cells]
+    del f["products"]
+    with pytest.warns(DataWarning, match=r"^\(tariffs\) \| 20 tariff rows cost nothing: no product has "
+                                         r"a unit_value \(a duty is rate × unit_value\); give unit_value in "
+                                         "the products table$"):
+        Network.from_frames(**f)
