@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 class ResilientSCError(Exception):
@@ -30,6 +31,21 @@ class ValidationError(ResilientSCError, ValueError):
         ('min_hubs == -1, must be at least 0',)
         """
         return tuple(p.split("| ", 1)[-1] for p in self.problems)
+
+
+class PolicyError(ValidationError):
+    """A :class:`ValidationError` in a policy file: the message is headed by the file, not by
+    "problems in the input data"; ``path`` is the file, ``what`` says which kind."""
+
+    def __init__(self, problems: Sequence[str], path: str, what: str = "policy file"):
+        super().__init__(problems)
+        self.path, self.what = path, what
+        n = len(self.problems)
+        head = f"{what} {path}: {n} problem{'s' if n != 1 else ''}:"
+        self.args = ("\n".join([head, *(f"  - {p}" for p in self.problems)]),)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems, self.path, self.what))
 
 
 class InfeasiblePolicyError(ResilientSCError):

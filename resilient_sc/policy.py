@@ -21,7 +21,7 @@ import math
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataWarning, ValidationError
+from .exceptions import DataWarning, PolicyError, ValidationError
 from .limits import Limits, current
 from .mapping_files import load_mapping, shown
 from .schema import FAILURE_KINDS
@@ -572,21 +572,6 @@ a period key holds in its period only, so there min_local_share asks nothing; gi
         if not isinstance(value, Mapping):
             return np.full(len(products), np.nan if value is None else float(value))
         return products.map(lambda p: float(value[p]) if p in value else np.nan).to_numpy(float)
-
-
-class PolicyError(ValidationError):
-    """A :class:`ValidationError` in a policy file: the message is headed by the file, not by
-    "problems in the input data"; ``path`` is the file, ``what`` says which kind."""
-
-    def __init__(self, problems: Sequence[str], path: str, what: str = "policy file"):
-        super().__init__(problems)
-        self.path, self.what = path, what
-        n = len(self.problems)
-        head = f"{what} {path}: {n} problem{'s' if n != 1 else ''}:"
-        self.args = ("\n".join([head, *(f"  - {p}" for p in self.problems)]),)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.problems, self.path, self.what))
 
 
 def values_to_sweep(name: str, values: Any) -> list[Any]:
