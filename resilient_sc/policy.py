@@ -242,8 +242,8 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 "at least this many hubs opened"),
     PolicyField("max_hubs", _AT_LEAST_0, True, (), "", "hubs", "",
                 "at most this many hubs opened"),
-    PolicyField("shortfall_penalty", _AT_LEAST_0, False, (), "", "money per unit short", "π",
-                "demand may go unmet at π per unit short"),
+    PolicyField("shortfall_penalty", _AT_LEAST_0, False, _PRODUCT, "max", "money per unit short", "π",
+                "demand may go unmet at π per unit short (a mapping prices every product)"),
     PolicyField("disruption_weight", _AT_LEAST_0, False, (), "", "weight of the scenarios", "w",
                 "weight w of the expected cost of the disruption scenarios in the objective",
                 needs="shortfall_penalty"),
@@ -273,7 +273,7 @@ class Policy:
     single_sourcing: bool = False
     min_hubs: int | None = None
     max_hubs: int | None = None
-    shortfall_penalty: float | None = None
+    shortfall_penalty: Share = None
     disruption_weight: float = 1.0
     max_region_share: Share = None
 
@@ -401,6 +401,7 @@ class Policy:
                 and self.min_hubs > self.max_hubs):
             problems.append(f"(policy) | min_hubs == {self.min_hubs} exceeds max_hubs == "
                             f"{self.max_hubs}")
+        problems += self._unpriced(products, periods)
         given = self.to_dict()
         problems += [f"(policy) | {row.name} == {shown(given[row.name])} does nothing without "
                      f"{row.needs}; set {row.needs} too, or leave {row.name} out"
@@ -408,6 +409,18 @@ class Policy:
                      and row.needs not in given]
         if problems:
             raise PolicyError(problems, self.source) if self.source else ValidationError(problems)
+
+    def _unpriced(self, products: set[str] | None, periods: set[str] | None) -> list[str]:
+        """A shortfall_penalty mapping must price every product (in every period, by its
+        product's key or the period's): a product without a price could not be told apart
+        from one that may never go short."""
+        value = self.shortfall_penalty
+        if not isinstance(value, Mapping) or products is None:
+            return []
+        every = value.keys() & (periods or set())
+        missing = sorted(products - set(value)) if (periods or set()) - every or not periods else []
+        return [f"(policy) | shortfall_penalty names no money per unit short of product {shown(p)}: a "
+                "mapping prices every product (one number prices them all alike)" for p in missing]
 
     def check_network(self, network: Network) -> None:
         """:meth:`check` against the regions, products and countries of ``network``: every name

@@ -5,6 +5,7 @@ replayed by :func:`~resilient_sc.analysis.stress.stress_test`, not here.)"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,7 +31,7 @@ def _lookup(flows: pd.DataFrame, table: pd.DataFrame, left: list[str], right: li
 
 
 def recompute_cost(net: Network, plan: Plan, co2_price: float = 0.0,
-                   shortfall_penalty: float | None = None,
+                   shortfall_penalty: float | Mapping[str, float] | None = None,
                    before: set[str] | None = None) -> tuple[float, float, list[str]]:
     """(cost, emissions, problems) recomputed from the plan's flows and the network tables;
     with the opening costs of the suppliers and hubs chosen that were not operating ``before``
@@ -63,8 +64,10 @@ def recompute_cost(net: Network, plan: Plan, co2_price: float = 0.0,
                       + rate.to_numpy() * y["product"].map(value).to_numpy()) * qy).sum())
             + co2_price * emissions
             + _transitions(net, plan, before))
-    if shortfall_penalty is not None:
-        cost += shortfall_penalty * float(plan.shares["shortfall"].sum())
+    if shortfall_penalty is not None:  # one price, or one per product
+        price = (plan.shares["product"].map(shortfall_penalty).to_numpy(float)
+                 if isinstance(shortfall_penalty, Mapping) else shortfall_penalty)
+        cost += float((price * plan.shares["shortfall"].to_numpy(float)).sum())
     # the expected recourse cost of disruption-aware design needs the scenario LPs: taken as is
     cost += float(plan.breakdown.get("disruption", 0.0))
     return float(cost), emissions, problems

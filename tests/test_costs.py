@@ -326,3 +326,34 @@ def test_two_products_share_hub_throughput() -> None:
     assert hubs.loc["H1", "utilisation"] == pytest.approx(1.0)
     shares = plan.shares.set_index("product")["delivered"].to_dict()
     assert shares == pytest.approx({"a": 30.0, "b": 40.0})
+
+
+def _priced_network() -> rsc.Network:
+    """M needs 30 kWh of a and 4 t of b; S makes both at 10 a unit through H (lanes 1 + 1): a
+    unit delivered costs 12 whatever the product."""
+    return network(
+        table("supplier country", ("S", "A")),
+        table("supplier product capacity unit_cost", ("S", "a", 100.0, 10.0), ("S", "b", 100.0, 10.0)),
+        table("hub country", ("H", "A")),
+        table("origin destination unit_cost", ("S", "H", 1.0), ("H", "M", 1.0)),
+        table("market product demand", ("M", "a", 30.0), ("M", "b", 4.0)),
+    )
+
+
+def test_a_shortfall_penalty_per_product() -> None:
+    """(k) π = {a: 5, b: 500} (products in different units: a price per unit of each): a unit of a
+    costs 12 delivered against 5 short, so all 30 go short; b is delivered (12 < 500):
+    30 · 5 + 4 · 12 = 150 + 48 = 198. One number, π = 5, leaves both short: 34 · 5 = 170."""
+    net = _priced_network()
+    plan = rsc.solve(net, rsc.Policy(shortfall_penalty={"a": 5.0, "b": 500.0}))
+    assert plan.objective == pytest.approx(198.0, rel=1e-9)
+    assert costs(plan) == pytest.approx({"purchase": 40.0, "transport": 8.0, "shortfall": 150.0})
+    assert plan.delivery().set_index("product")["shortfall"].to_dict() == pytest.approx({"a": 30.0, "b": 0.0})
+    assert rsc.solve(net, rsc.Policy(shortfall_penalty=5.0)).objective == pytest.approx(170.0, rel=1e-9)
+
+
+def test_a_shortfall_penalty_mapping_prices_every_product() -> None:
+    """A product without a price could not be told from one that may never go short: refused."""
+    with pytest.raises(rsc.ValidationError, match="shortfall_penalty names no money per unit short of "
+                                                  "product 'b': a mapping prices every product"):
+        rsc.solve(_priced_network(), rsc.Policy(shortfall_penalty={"a": 5.0}))

@@ -51,8 +51,10 @@ def test_row_agrees_with_the_annotation(row: PolicyField) -> None:
     assert row.integer == (first == "int")
     assert bool(row.keys) == ("Mapping" in row.type)
     assert set(row.keys) <= {"region", "product"}
+    # a lower bound binds at its largest, a cap at its smallest, a price of a unit short at its
+    # highest (it protects demand the most)
     assert row.strictest == ("" if not row.keys else "max" if row.name.startswith("min_")
-                             or row.name == "service_level" else "min")
+                             or row.name in ("service_level", "shortfall_penalty") else "min")
     assert row.range is None or row.range[0] <= row.range[1]
     assert row.description and (row.unit or row.range is None)
 
@@ -103,10 +105,12 @@ def test_check_enforces_the_key_kinds(row: PolicyField) -> None:
     assert row.range is not None
     ok = int(row.range[0]) if row.integer else row.range[0]
     examples_of = {"region": "Europe", "product": "chips"}
+    # a shortfall_penalty mapping prices every product (test_costs.py: a product left out)
+    every = dict.fromkeys(PRODUCTS, ok) if row.name == "shortfall_penalty" else {}
     for kind in row.keys:
-        assert problems(**{row.name: {examples_of[kind]: ok}}) == []
+        assert problems(**{row.name: every | {examples_of[kind]: ok}}) == []
     if row.keys == ("product",):
-        assert problems(**{row.name: {"Europe": ok}}) == [
+        assert problems(**{row.name: every | {"Europe": ok}}) == [
             f"(policy) | {row.name} key 'Europe' is not a product; products are: both, cells, chips"]
     else:
         assert problems(**{row.name: {"Mars": ok}}) == [
@@ -115,7 +119,8 @@ def test_check_enforces_the_key_kinds(row: PolicyField) -> None:
         assert problems(**{row.name: {"both": ok}}) == [
             f"(policy) | {row.name} key 'both' is both a region and a product; rename one"]
     bad = (row.range[0] - 1)
-    assert problems(**{row.name: {"chips": bad}})[0].startswith(f"(policy) | {row.name}['chips'] == {bad:g}")
+    assert problems(**{row.name: every | {"chips": bad}})[0].startswith(
+        f"(policy) | {row.name}['chips'] == {bad:g}")
     # without regions and products the keys are not checked
     Policy(**{row.name: {"Mars": ok}}, **{name: NEEDED[name] for name in {row.needs} - {""}}).check()
 

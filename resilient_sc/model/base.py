@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .context import Context, local
 from .sets import total_demand
@@ -110,7 +111,7 @@ def add_costs(ctx: Context) -> None:
     supplier_fixed = Σ fixed[s] z[s]; hub_fixed = Σ fixed[h] o[h];
     purchase = Σ unit_cost[s,p] x; handling = Σ handling[h] x;
     transport = Σ lane[s→h] x + Σ lane[h→m] y; tariffs = Σ rate[c,country(m),p]·value[p] y;
-    shortfall = π Σ u.
+    shortfall = Σ π[p] u[m,p] (one π for every product, or one per product).
     """
     s, v, lm = ctx.sets, ctx.v, ctx.lm
     lm.add_cost("supplier_fixed", v["z"], s.suppliers_table["fixed_cost"])
@@ -121,4 +122,10 @@ def add_costs(ctx: Context) -> None:
     lm.add_cost("transport", v["y"], s.flows_table["lane_cost"])
     lm.add_cost("tariffs", v["y"], s.flows_table["tariff"])
     if "u" in v:
-        lm.add_cost("shortfall", v["u"], float(ctx.policy.shortfall_penalty or 0.0))
+        lm.add_cost("shortfall", v["u"], shortfall_prices(ctx))
+
+
+def shortfall_prices(ctx: Context) -> np.ndarray:
+    """π of each demand row's product (money per unit short; ``shortfall_penalty`` is one
+    number or a mapping that prices every product)."""
+    return ctx.policy.per_product("shortfall_penalty", pd.Series(ctx.sets.demand_table["product"]))

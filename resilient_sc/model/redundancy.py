@@ -16,6 +16,7 @@ import pandas as pd
 from ..exceptions import ValidationError
 from ..limits import current
 from ..schema import FAILURE_KINDS
+from .base import shortfall_prices
 from .context import Context, local
 from .linear import LinearModel
 from .sets import Sets, total_demand
@@ -236,7 +237,7 @@ def add_recourse(ctx: Context, failures: pd.DataFrame, prefix: str, demand_lower
         lm.add_cost("disruption", xf, x_cost)
         lm.add_cost("disruption", yf, unit[ao] * weight[fo])
         if shortfall:
-            pi = float(ctx.policy.shortfall_penalty or 0.0)
+            pi = np.tile(shortfall_prices(ctx), nf)  # failure-major, as the block
             lm.add_cost("disruption", blocks["shortfall"], np.repeat(weight, nd) * pi)  # type: ignore[arg-type]
     return blocks
 
