@@ -30,7 +30,7 @@ premiums already in % with two decimals, counts as whole numbers.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 #: columns holding shares of a plan (fractions), by name
@@ -172,6 +172,25 @@ def value(v: Any) -> str:
     if isinstance(v, list | tuple):
         return ", ".join(map(str, v))
     return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def settings(given: Mapping[str, Any]) -> str:
+    """A policy's settings (``Policy.to_dict()``) in words: ``min_local_share 0.5, survive
+    country``, a mapping as ``{Europe: 0.5}``; the base's none as such.
+
+    >>> settings({"min_local_share": {"Europe": 0.5}, "survive": ["country"]}), settings({})
+    ('min_local_share {Europe: 0.5}, survive country', 'no resilience policy (cost-optimal)')
+    """
+    if not given:
+        return "no resilience policy (cost-optimal)"
+    return ", ".join(f"{k} {setting(v)}" for k, v in given.items())
+
+
+def setting(v: Any) -> str:
+    """One policy value in words: :func:`value`, a mapping as ``{Europe: 0.5, chips: 0.4}``."""
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{k}: {value(x)}" for k, x in v.items()) + "}"
+    return value(v)
 
 
 def column_formatter(column: str) -> Callable[[Any], str]:

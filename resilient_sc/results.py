@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import io
 from .exceptions import ValidationError
-from .format import delivered_of, fraction, quantity, relative_gap
+from .format import delivered_of, fraction, quantity, relative_gap, settings
 from .model.sets import Sets, is_allied, is_local, total_demand
 from .model.table import frame
 from .solvers.base import SolveReport, SolverResult, Status
@@ -196,6 +196,7 @@ class Plan:
                  else f"  (period {self.period} of a roadmap, unweighted; no bound of its own: the "
                       "roadmap's report has the bound)")
         lines = [f"status      {self.status.value}",
+                 f"policy      {settings(self.policy.to_dict())}",
                  f"total cost  {self.objective:,.2f}{proof}",
                  f"suppliers   {len(self.suppliers)}: {', '.join(self.supplier_ids)}",
                  f"hubs        {len(self.hubs)}: {', '.join(self.hub_ids)}",

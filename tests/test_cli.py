@@ -51,7 +51,13 @@ def test_solve_text(capsys, tiny_dir):
     assert main(["solve", str(tiny_dir)]) == 0
     out, err = capsys.readouterr()
     assert "status      optimal" in out and "1,260.00" in out
+    assert "policy      no resilience policy (cost-optimal)" in out
     assert "error" not in err
+    # a pasted summary says what it was solved under (it read the same with and without a policy)
+    (tiny_dir.parent / "p.yaml").write_text("min_local_share: {Europe: 0.5}\nco2_price: 2\n")
+    assert main(["solve", str(tiny_dir), "--policy", str(tiny_dir.parent / "p.yaml")]) == 0
+    out, _ = capsys.readouterr()
+    assert "policy      min_local_share {Europe: 0.5}, co2_price 2" in out
 
 
 def test_solve_json_stdout_is_pure_json_in_a_subprocess(tiny_dir):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..format import money, pct_points, served_fraction, value, whole
+from ..format import money, pct_points, served_fraction, setting, value, whole
 from ..solvers.base import Status
 from . import figures as fg
 from .premium import counts_penalties
@@ -19,7 +19,6 @@ from .report import (
     _files,
     _guarantee,
     _image,
-    _mapping,
     _markdown,
     _network_premium,
     _reason,
@@ -84,7 +83,7 @@ def frontier_reference(field: str, policy: Policy | None) -> str:
     text = f"the design of the starting policy ({_describe(policy)})"
     if own is not None and own != () and field in policy.to_dict():
         numeric = isinstance(own, int | float | dict) and not isinstance(own, bool)
-        shown = _mapping(own) if isinstance(own, dict) else value(own)
+        shown = setting(own)
         text += (f", which sets {field} itself (" + (f"values looser than {shown} cost less" if numeric else
                  f"a value looser than its own, {shown}, can cost less") + ": a negative premium)")
     return text

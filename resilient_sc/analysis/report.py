@@ -29,6 +29,7 @@ from ..format import (
     not_proven,
     pct_points,
     served_fraction,
+    settings,
     signed_money,
     value,
     whole,
@@ -575,14 +576,7 @@ def _cell(v: Any, fmt: Callable[[Any], str]) -> str:
 # ---- small helpers ------------------------------------------------------------------------
 def _describe(policy: Policy) -> str:
     """``min_local_share 0.5, survive country``; the base has no requirements."""
-    items = policy.to_dict()
-    if not items:
-        return "no resilience policy (cost-optimal)"
-    return ", ".join(f"{k} {_mapping(v) if isinstance(v, dict) else value(v)}" for k, v in items.items())
-
-
-def _mapping(v: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {value(x)}" for k, x in v.items()) + "}"
+    return settings(policy.to_dict())
 
 
 def _label(name: str) -> str:
