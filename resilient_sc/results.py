@@ -51,7 +51,7 @@ class Plan:
     build_time: float
     breakdown: pd.Series  # component -> money
     emissions: float  # CO2 units
-    suppliers: pd.DataFrame  # contracted: supplier, country, fixed_cost, status, volume (all products)
+    suppliers: pd.DataFrame  # contracted: supplier, country, fixed_cost, status (volumes: suppliers_sheet)
     hubs: pd.DataFrame  # opened: hub, country, fixed_cost, capacity, throughput, utilisation (all products)
     inbound: pd.DataFrame  # supplier, hub, product, quantity
     outbound: pd.DataFrame  # hub, market, product, origin, quantity
@@ -91,10 +91,9 @@ class Plan:
         inbound = inbound.assign(quantity=xq[x_used])
         outbound = s.flows_table.select(["hub", "market", "product", "origin"]).frame(y_used)
         outbound = outbound.assign(quantity=yq[y_used])
-        # volumes and throughputs of the reported flows
-        volume = np.bincount(s.inbound_table["_supplier"][x_used], xq[x_used], minlength=len(z))
+        # throughputs of the reported flows (a supplier's volumes are per product: suppliers_sheet)
         suppliers = s.suppliers_table.select(["supplier", "country", "fixed_cost", "status"])
-        suppliers = suppliers.take(np.flatnonzero(z)).frame().assign(volume=volume[z])
+        suppliers = suppliers.take(np.flatnonzero(z)).frame()
         throughput = np.bincount(s.inbound_table["_hub"][x_used], xq[x_used], minlength=len(o))[o]
         capacity = s.hubs_table["capacity"][o]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -380,7 +379,7 @@ def per_product(table: pd.DataFrame, by: str, keys: pd.Series, products: list[st
 
 def suppliers_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
     """The contracted suppliers with the volume bought of each product (not one total)."""
-    sup = plan.suppliers.drop(columns="volume").reset_index(drop=True)
+    sup = plan.suppliers.reset_index(drop=True)
     return pd.concat([sup, per_product(plan.inbound, "supplier", sup["supplier"], products, "volume")],
                      axis=1)
 

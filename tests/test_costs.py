@@ -274,8 +274,8 @@ def test_open_supplier_is_paid_even_unused_and_closed_supplier_is_never_used() -
     assert plan.objective == pytest.approx(650.0, rel=1e-9)
     assert costs(plan) == pytest.approx({"supplier_fixed": 550.0, "purchase": 100.0})
     assert sorted(plan.supplier_ids) == ["S_cand", "S_open"]
-    assert plan.suppliers.set_index("supplier")["volume"].to_dict() == pytest.approx(
-        {"S_open": 0.0, "S_cand": 10.0})
+    volume = plan.tables()["suppliers_contracted"].set_index("supplier")["volume (units of default)"]
+    assert volume.to_dict() == pytest.approx({"S_open": 0.0, "S_cand": 10.0})
     assert "S_closed" not in set(plan.inbound["supplier"])
 
 
