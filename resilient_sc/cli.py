@@ -284,9 +284,10 @@ def _run_orlib(args: argparse.Namespace) -> Outcome:
 # ---- init -------------------------------------------------------------------------------
 def _configure_init(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="DIR", type=path_text,
-                        help="folder to create (or, with --xlsx, a workbook path ending in .xlsx)")
+                        help="folder to create, or a workbook path ending in .xlsx")
     parser.add_argument("--xlsx", action="store_true",
-                        help="write one .xlsx workbook (a sheet per table and a README sheet)")
+                        help="write one .xlsx workbook (a sheet per table and a README sheet; as a DIR "
+                             "ending in .xlsx does)")
     parser.add_argument("--force", action="store_true",
                         help="overwrite an existing workbook or replace a non-empty folder (as a whole; "
                              "never one holding other files than CSV and Markdown)")

@@ -587,17 +587,6 @@ a period key holds in its period only, so there min_local_share asks nothing; gi
         return products.map(lambda p: float(value[p]) if p in value else np.nan).to_numpy(float)
 
 
-def values_to_sweep(name: str, values: Any) -> list[Any]:
-    """``values`` of field ``name`` as a list, read once (a generator or ``np.arange`` is swept,
-    not used up by the checks); text (``"country"``) or no values is a :class:`ValidationError`."""
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise ValidationError([f"(values) | {values!r}: the values of {name} to sweep are a list"])
-    out = list(values)
-    if not out:
-        raise ValidationError([f"(values) | no values of {name} to sweep"])
-    return out
-
-
 #: the name of the reference policy of a premium table (an entry of that name in a policies
 #: mapping or file is the base)
 BASE = "base"

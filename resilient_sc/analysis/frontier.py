@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Any
@@ -12,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
+from ..exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError
 from ..mapping_files import shown
 from ..optimize import model_for, solve, solve_model
-from ..policy import Policy, check_policies, values_to_sweep
+from ..policy import Policy, check_policies
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
 from .parallel import check_workers, run_all, run_lazily
@@ -57,6 +58,24 @@ def _row(field: str, value: Any, point: Point, base: Plan) -> dict[str, Any]:
                 "time": seconds, "reason": reason}
     return {**row, **design_columns(plan, base, summary), "time": seconds,
             "solve_time": plan.solve_time, "reason": ""}
+
+
+def values_to_sweep(name: str, values: Any) -> list[Any]:
+    """``values`` of field ``name`` as a list, read once (a generator or ``np.arange`` is swept,
+    not used up by the checks), each value once (a repeat is warned of: it would be solved
+    again); text (``"country"``) or no values is a :class:`ValidationError`."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise ValidationError([f"(values) | {values!r}: the values of {name} to sweep are a list"])
+    out: list[Any] = []
+    for v in values:
+        if v in out:
+            warnings.warn(f"(values) | {name} {shown(v)} is given twice: swept once", RunWarning,
+                          stacklevel=3)
+        else:
+            out.append(v)
+    if not out:
+        raise ValidationError([f"(values) | no values of {name} to sweep"])
+    return out
 
 
 def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy | None = None,

@@ -24,10 +24,11 @@ from ..exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, Va
 from ..mapping_files import shown
 from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
-from ..policy import BASE, Policy, check_policies, values_to_sweep, with_base
+from ..policy import BASE, Policy, check_policies, with_base
 from ..results import Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
+from .frontier import values_to_sweep
 from .parallel import check_workers, run_all
 from .premium import PENALTIES, no_reference
 from .stress import StressResult, excess, failure_kinds, stress_test
