@@ -112,7 +112,7 @@ def test_failures_values_and_workers_are_read_as_meant(tiny):
         "(values) | 'country': the values of survive to sweep are a list")
     assert problem(lambda: frontier(tiny, "min_suppliers", [])) == (
         "(values) | no values of min_suppliers to sweep")
-    with pytest.warns(RunWarning, match=r"^\(values\) \| min_suppliers 2 is given twice: swept once$"):
+    with pytest.warns(RunWarning, match=r"^\(values\) \| min_suppliers 2.0 is given twice: swept once$"):
         twice = frontier(tiny, "min_suppliers", [1, 2, 2.0], failures=())  # it was solved twice
     assert twice["min_suppliers"].tolist() == [1, 2]
     assert problem(lambda: premium(tiny, {"a": Policy()}, workers=-1)) == (
