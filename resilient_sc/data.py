@@ -35,7 +35,7 @@ from .validation import (
     validate_tables,
     where,
 )
-from .xlsx_tables import HIDDEN, read_workbook
+from .xlsx_tables import HIDDEN, HIDDEN_ROWS, read_workbook
 
 #: set while the library builds a Network from tables it validated (or derived from validated ones)
 _VALIDATING: ContextVar[bool] = ContextVar("validating", default=False)
@@ -163,6 +163,11 @@ class Network:
             if df.attrs.get(HIDDEN):
                 warns.append(f"({name}) | the sheet is hidden in {df.attrs[HIDDEN]}, and read all the same: "
                              "delete the sheet (or its rows) to leave the table out")
+            if rows := df.attrs.get(HIDDEN_ROWS):
+                warns.append(f"({name}) | {count(len(rows), 'row')} hidden in the sheet (by hand or by a "
+                             f"filter) {'is' if len(rows) == 1 else 'are'} read all the same: rows "
+                             f"{', '.join(map(str, rows[:20]))}{' …' * (len(rows) > 20)}; delete the rows "
+                             "to leave them out")
         if problems:
             raise ValidationError(problems)
         warns += unlisted_demand_periods(typed)  # on the rows as given: a 0 says none on purpose

@@ -51,6 +51,10 @@ def _cell_text(value: Any) -> str:
 
 #: the attribute of a table read from a sheet hidden in its workbook (the workbook's name)
 HIDDEN = "hidden_in"
+#: the attribute of a table with rows hidden in its sheet, by hand or by a filter (their numbers)
+HIDDEN_ROWS = "hidden_rows"
+_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 #: the kinds of column whose numbers may run into thousands (not shares, latitudes, longitudes)
 COUNT_KINDS = frozenset({"number", "capacity"})
 _DOT_THOUSANDS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(\.\d{3})+\s*")
@@ -195,6 +199,21 @@ def _listed_sheets(raw: bytes) -> list[str]:
     return [html.unescape(m.decode("utf-8", "replace")) for m in _SHEET.findall(listing)]
 
 
+def _hidden_rows(raw: bytes, ws: Any, df: pd.DataFrame) -> list[int]:
+    """The rows of ``df`` (spreadsheet numbers) hidden in sheet ``ws`` of workbook ``raw``, by hand
+    or by a filter: read all the same, as a hidden sheet is (openpyxl's read-only sheets do not
+    say, so the sheet's XML is searched for its hidden rows)."""
+    import zipfile
+
+    path = getattr(ws, "_worksheet_path", None)
+    if not path:
+        return []
+    with zipfile.ZipFile(BytesIO(raw)) as zf:
+        xml = zf.read(path)
+    rows = {int(m.group(1)) for tag in _ROW_TAG.finditer(xml) if (m := _ROW_NUMBER.search(tag.group(0)))}
+    return sorted(rows.intersection(df.index))
+
+
 def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd.DataFrame]:
     """The table sheets of workbook ``path``; a problem with a sheet is added to ``problems``,
     one with the whole file raises a ValidationError."""
@@ -246,6 +265,7 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                 df = _read_sheet(ws, name, problems, limits)
                 if df is not None:
                     frames[name] = df
+                    df.attrs[HIDDEN_ROWS] = _hidden_rows(raw, ws, df)
         except ValidationError:
             raise
         except Exception as exc:  # a damaged sheet: bad XML, bad coordinates, ...

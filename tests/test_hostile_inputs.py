@@ -382,6 +382,22 @@ def test_a_hidden_sheet_is_read_and_said_to_be(book: Path):
     assert any(w.startswith("(tariffs) | the sheet is hidden") for w in net.warnings)  # as validate --json
 
 
+def test_rows_hidden_by_hand_or_by_a_filter_are_read_and_said_to_be(book: Path):
+    """A planner who filters demand to one product in Excel expects the rest left out: they are
+    read (as a hidden sheet is), and the warning names the rows (it validated "valid")."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb["demand"]
+    ws.auto_filter.ref = f"A1:D{ws.max_row}"
+    for row in (3, 5, 12):
+        ws.row_dimensions[row].hidden = True
+    wb.save(book)
+    with pytest.warns(DataWarning, match=r"^\(demand\) \| 3 rows hidden in the sheet \(by hand or by a "
+                                         r"filter\) are read all the same: rows 3, 5, 12; delete the rows "
+                                         "to leave them out$"):
+        net = read_network(book)
+    assert len(net.demand) == len(examples.electronics().demand)
+
+
 def test_formula_without_a_saved_value_is_refused(book: Path):
     change(book, "supplier_products", D2="=C2*2")  # openpyxl saves formulas without values
     assert one(book) == ("(supplier_products, row 2) | column D 'unit_cost' holds a formula with no saved "
