@@ -449,17 +449,42 @@ def read_tables(path: str | Path, limits: Limits | None = None) -> dict[str, pd.
     return frames
 
 
+#: a file or sheet every plan or roadmap written by the library has (resilient_sc.results.Plan.tables)
+RESULT_MARK = "suppliers_contracted"
+
+
 def _read_tables(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd.DataFrame]:
     """:func:`read_tables`, the problems of files and sheets added to ``problems``."""
-    if path.is_dir():
-        return _read_folder(path, limits, problems)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_workbook(path, limits, problems)
+    if path.is_dir() or path.suffix.lower() in (".xlsx", ".xlsm"):
+        frames = (_read_folder(path, limits, problems) if path.is_dir()
+                  else read_workbook(path, limits, problems))
+        if not frames.keys() & set(REQUIRED_TABLES) and _is_result(path):  # one line, not one per table
+            raise ValidationError([f"({path.name}) | this is a plan (or roadmap) written by resilient_sc, "
+                                   "not a network's data: give the folder or workbook of the network it "
+                                   "was solved from"])
+        return frames
     if path.is_symlink() and not path.exists():
         raise ValidationError([f"({path}) | a broken symbolic link"])
     if not path.exists():
         raise ValidationError([f"({path}) | no such file or folder"])
     raise ValidationError([f"({path}) | expected a folder of CSV files or an .xlsx workbook"])
+
+
+def _is_result(path: Path) -> bool:
+    """Whether ``path`` holds a plan or roadmap the library wrote (folder or workbook)."""
+    if path.is_dir():
+        return (path / f"{RESULT_MARK}.csv").exists()
+    import openpyxl
+
+    try:
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True)
+            names = book.sheetnames
+            book.close()
+    except Exception:  # unreadable: the reader's own problems say why
+        return False
+    return RESULT_MARK in names
 
 
 def read_network(path: str | Path, limits: Limits | None = None) -> Network:

@@ -26,6 +26,7 @@ from resilient_sc.limits import ENV, Limits, current
 from resilient_sc.model.build import build_model
 from resilient_sc.policy import PolicyError, check_policies, load_policies
 from resilient_sc.validation import quote
+from resilient_sc.workbook import write_workbook
 
 
 def problems(path: Path, limits: Limits | None = None) -> tuple[str, ...]:
@@ -901,3 +902,20 @@ def test_workbook_from_bytes_of_a_bigger_sheet_is_not_padded(tmp_path: Path):
                          "data; name it or delete it")
     assert time.perf_counter() - start < 5
 
+
+
+@pytest.mark.parametrize("kind", ["folder", "workbook"])
+def test_a_plan_given_as_the_data_is_said_to_be_one(tmp_path: Path, kind: str):
+    """A plan's folder or workbook given back to solve gave seven "required table is missing"
+    and a "did you mean suppliers.csv" for supplier_shares.csv: one line says what it is."""
+    plan = solve(examples.tiny())
+    if kind == "folder":
+        target = plan.save(tmp_path / "plan")
+    else:
+        target = tmp_path / "plan.xlsx"
+        write_workbook(target, plan)
+    with pytest.raises(ValidationError) as err:
+        read_network(target)
+    assert err.value.problems == (f"({target.name}) | this is a plan (or roadmap) written by resilient_sc, "
+                                  "not a network's data: give the folder or workbook of the network it was "
+                                  "solved from",)
