@@ -135,6 +135,9 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
         cols = get_column_letter(c0) + (f"-{get_column_letter(c1)}" if c1 != c0 else "")
         found.append(f"({table}, row {r0}{f'-{r1}' if r1 != r0 else ''}) | column{'s' * (c1 != c0)} "
                      f"{cols}: cells {clip(str(rng.ref))} are merged; unmerge them and fill in every cell")
+    if (below := _header_below(header, columns, spec)) is not None:
+        problems.append(below)
+        return None
     for col in sorted(set(columns) - set(header)):
         found.append(f"({table}, row {columns[col][0][0]}) | column {get_column_letter(col)} has no "
                      "name in the header row (row 1) but holds data; name it or delete it")
@@ -156,6 +159,25 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
     df = pd.DataFrame(data, index=pd.Index(filled, name="_row"))
     df.columns = pd.Index([header[col] for col in sorted(header)], dtype=object)
     return df
+
+
+def _header_below(header: dict[int, str], columns: dict[int, tuple[list[int], list[str]]],
+                  spec: Any) -> str | None:
+    """A title (or nothing) in row 1 and the column names in the first row below it: one problem
+    saying so (each column was said to have no name), else None."""
+    if spec is None or not columns:
+        return None
+    names = {c.name for c in spec.columns}
+    if any(h.strip().lower() in names for h in header.values()):
+        return None
+    first = min(rows[0] for rows, _ in columns.values())
+    named = [texts[0] for rows, texts in columns.values()
+             if rows[0] == first and texts[0].strip().lower() in names]
+    if len(named) < 2:
+        return None
+    title = f"holds {quote(' '.join(header.values()), 40)}" if header else "is empty"
+    return (f"({spec.name}) | row 1 {title} and row {first} the column names ({', '.join(named)}): the "
+            f"header must be the first row; delete the row{'s' * (first > 2)} above it")
 
 
 #: a workbook part unzipping to more than this many times its stored size, once over 10 MB, is

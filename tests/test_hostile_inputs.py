@@ -919,3 +919,20 @@ def test_a_plan_given_as_the_data_is_said_to_be_one(tmp_path: Path, kind: str):
     assert err.value.problems == (f"({target.name}) | this is a plan (or roadmap) written by resilient_sc, "
                                   "not a network's data: give the folder or workbook of the network it was "
                                   "solved from",)
+
+
+def test_a_title_above_the_header_is_said_to_be_one(book: Path):
+    """A title in A1 (or blank rows) above the column names gave one "column has no name"
+    per column and never said the header was one row down."""
+    wb = openpyxl.load_workbook(book)
+    wb["demand"].insert_rows(1)
+    wb["demand"]["A1"] = "Demand 2027 (units)"
+    wb["lanes"].insert_rows(1, 2)
+    wb.save(book)
+    with pytest.raises(ValidationError) as err:
+        read_network(book)
+    assert [p for p in err.value.problems if "header" in p] == [
+        "(demand) | row 1 holds 'Demand 2027 (units)' and row 2 the column names (market, product, demand, "
+        "period): the header must be the first row; delete the row above it",
+        "(lanes) | row 1 is empty and row 3 the column names (origin, destination, product, unit_cost, co2): "
+        "the header must be the first row; delete the rows above it"]
