@@ -99,6 +99,10 @@ def test_end_year_frontier():
     assert df["premium_pct"].tolist() == pytest.approx([0.0, 100 * 470 / 320])
     assert df["local_share"].tolist() == pytest.approx([0.0, 1.0])
     assert df["cost 2026"].tolist() == pytest.approx([160.0, 160.0])
+    # a mapping cannot be one period's value (it said "min_local_share['2027'] == {...}, must be a number")
+    said = r"\(values\) \| min_local_share \{'Europe': 0.5\}: the end-year frontier sets one number in "
+    with pytest.raises(ValidationError, match=said + r"the last period \('2027'\)"):
+        end_year_frontier(paris(), "min_local_share", [{"Europe": 0.5}], workers=1)
 
 
 def test_end_year_frontier_one_period():

@@ -181,6 +181,10 @@ def at_last_period(policy: Policy, field: str, value: Any, periods: Sequence[str
         raise ValidationError([f"(field) | {field} takes no mapping, so it cannot differ in the "
                                "last period; sweep it in every period with frontier()"])
     *earlier, last = periods
+    if isinstance(value, Mapping):  # a period key holds one number for every region and product
+        raise ValidationError([f"(values) | {field} {shown(value)}: the end-year frontier sets one number "
+                               f"in the last period ('{last}') per point, not a mapping; give numbers, and "
+                               "region or product keys in the starting policy"])
     current = getattr(policy, field)
     if isinstance(current, Mapping):
         path = {k: v for k, v in current.items() if str(k) != last}
