@@ -208,8 +208,8 @@ def column_formatter(column: str) -> Callable[[Any], str]:
         fmt = fraction
     elif column.startswith("n_"):
         fmt = whole
-    else:  # text (a worst failure): blank, not 'nan', where a point has none
-        fmt = str
+    else:  # text (a worst failure), a policy value ({Europe: 0.5}): blank, not 'nan', where none
+        fmt = setting
     return lambda v: "" if isinstance(v, float) and math.isnan(v) else fmt(v)
 
 

@@ -295,6 +295,9 @@ class Policy:
                     raise _NotMembers(f"{f.name} has the key {shown(twice)} twice, spelt differently "
                                       f"({', '.join(ascii(j) for j in value if _spelled(j) == twice)}); "
                                       "keep one")
+                if not copied and f.name == "shortfall_penalty":  # {} is no "nothing may go short"
+                    raise _NotMembers("shortfall_penalty {} prices no product: give one number, or a "
+                                      "price per product")
                 keyed = f.name in POLICY_FIELDS and bool(POLICY_FIELDS[f.name].keys)
                 object.__setattr__(self, f.name, None if keyed and not copied else copied)
         for name in ("excluded_countries", "survive"):
@@ -411,16 +414,18 @@ class Policy:
             raise PolicyError(problems, self.source) if self.source else ValidationError(problems)
 
     def _unpriced(self, products: set[str] | None, periods: set[str] | None) -> list[str]:
-        """A shortfall_penalty mapping must price every product (in every period, by its
-        product's key or the period's): a product without a price could not be told apart
-        from one that may never go short."""
+        """A shortfall_penalty mapping must price every product in every period, by the product's
+        key or the period's: a product without a price could not be told apart from one that may
+        never go short."""
         value = self.shortfall_penalty
         if not isinstance(value, Mapping) or products is None:
             return []
-        every = value.keys() & (periods or set())
-        missing = sorted(products - set(value)) if (periods or set()) - every or not periods else []
-        return [f"(policy) | shortfall_penalty names no money per unit short of product {shown(p)}: a "
-                "mapping prices every product (one number prices them all alike)" for p in missing]
+        unkeyed = sorted((periods or set()) - set(value))  # periods where product keys must do
+        missing = sorted(products - set(value)) if unkeyed or not periods else []
+        when = f" in {listing(unkeyed)}" if unkeyed and len(unkeyed) < len(periods or ()) else ""
+        return [f"(policy) | shortfall_penalty names no money per unit short of product {shown(p)}{when}: "
+                f"a mapping prices every product{' in every period' * bool(periods)} (one number prices "
+                "them all alike)" for p in missing]
 
     def check_network(self, network: Network) -> None:
         """:meth:`check` against the regions, products and countries of ``network``: every name
@@ -566,7 +571,7 @@ a period key holds in its period only, so there min_local_share asks nothing; gi
             skipped = [order[i] for i in range(keyed[0], keyed[-1]) if order[i] not in value] if keyed else []
             after = order[keyed[-1] + 1:] if keyed else []  # a target "by 2028" dropped in 2029 and 2030
             keyed_too = set(value) - set(order)  # region or product keys: they hold in every period
-            others = " holds only its region and product keys" if keyed_too else " asks nothing"
+            others = f" holds only its {' and '.join(row.keys)} keys" if keyed_too else " asks nothing"
             if skipped:
                 named = [shown(order[i]) for i in keyed]
                 keys = ", ".join(named[:-1]) + f" and {named[-1]}"  # a period skipped: two keys at least

@@ -357,3 +357,5 @@ def test_a_shortfall_penalty_mapping_prices_every_product() -> None:
     with pytest.raises(rsc.ValidationError, match="shortfall_penalty names no money per unit short of "
                                                   "product 'b': a mapping prices every product"):
         rsc.solve(_priced_network(), rsc.Policy(shortfall_penalty={"a": 5.0}))
+    with pytest.raises(rsc.ValidationError, match=r"shortfall_penalty \{\} prices no product"):
+        rsc.Policy(shortfall_penalty={})  # it read as no penalty at all: every unit to be delivered

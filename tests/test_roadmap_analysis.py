@@ -105,6 +105,16 @@ def test_end_year_frontier():
         end_year_frontier(paris(), "min_local_share", [{"Europe": 0.5}], workers=1)
 
 
+def test_a_shortfall_penalty_mapping_names_the_period_it_leaves_unpriced():
+    """Period keys for 2026 only on the two-period network: every product is priced there, none
+    in 2027, and the message says so (it named the products alone)."""
+    with pytest.raises(ValidationError) as err:
+        solve_roadmap(paris(), Policy(shortfall_penalty={"2026": 50.0}))
+    assert err.value.problems == ("(policy) | shortfall_penalty names no money per unit short of product "
+                                  "'default' in 2027: a mapping prices every product in every period (one "
+                                  "number prices them all alike)",)
+
+
 def test_end_year_frontier_one_period():
     """Without a periods table the one period is the last: S_FR (lead time 1) never operates, so
     a local share of 1 has no plan."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..exceptions import ResilientSCError
 from . import compare_page, data_page, export, policy_page, solve_page
 from .state import Session
 
@@ -80,8 +81,20 @@ def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool 
         return await call_next(request)
 
     @ui.page("/")
-    def index() -> None:
-        page(Session.open(data))  # per tab: no state is shared between tabs
+    async def index(client: Any) -> None:
+        """Per tab a session of its own, its data read off the server's loop (a large network
+        read on the loop froze every other tab while a new one opened)."""
+        from nicegui import run
+
+        reading = ui.label(f"Reading {data or 'the bundled example'} …")
+        await client.connected()
+        try:
+            session = await run.io_bound(Session.open, data)
+        except ResilientSCError as exc:  # the data changed on disk since the server started
+            reading.text = f"Cannot read {data}: {exc}"
+            return
+        reading.delete()
+        page(session)
 
     ui.run(host="127.0.0.1", port=port, show=open_browser, reload=False, title="resilient_sc",
            show_welcome_message=welcome, favicon="🔗", reconnect_timeout=RECONNECT_SECONDS)
