@@ -176,14 +176,14 @@ def value(v: Any) -> str:
 
 def settings(given: Mapping[str, Any]) -> str:
     """A policy's settings (``Policy.to_dict()``) in words: ``min_local_share 0.5, survive
-    country``, a mapping as ``{Europe: 0.5}``; the base's none as such.
+    country, single_sourcing``, a mapping as ``{Europe: 0.5}``; the base's none as such.
 
     >>> settings({"min_local_share": {"Europe": 0.5}, "survive": ["country"]}), settings({})
     ('min_local_share {Europe: 0.5}, survive country', 'no resilience policy (cost-optimal)')
     """
     if not given:
         return "no resilience policy (cost-optimal)"
-    return ", ".join(f"{k} {setting(v)}" for k, v in given.items())
+    return ", ".join(k if v is True else f"{k} {setting(v)}" for k, v in given.items())  # a switch: its name
 
 
 def setting(v: Any) -> str:

@@ -329,3 +329,19 @@ def test_the_report_names_the_failures_replayed(tmp_path):
     outcomes = premium_outcomes(net, {"near": Policy(min_local_share=0.5)}, failures=("country",), workers=1)
     report = write_premium_report(tmp_path, net, outcomes, premium_table(outcomes))[-1].read_text()
     assert "every single failure of a country is replayed" in report and "hub or supplier" not in report
+
+
+def test_a_design_priced_with_a_shortfall_penalty_says_what_its_network_costs(tmp_path):
+    """The design of shortfall_penalty 500 on the example (5 disruption scenarios, weight 1): its
+    total cost holds the disruption-scenario term, which the report said nothing of (13.66M beside
+    the base's 11.91M read as +14.6%, its network +1.6%)."""
+    from resilient_sc import Policy, examples
+
+    net = examples.electronics()
+    plan = solve(net, Policy(shortfall_penalty=500.0))
+    scenario = float(plan.breakdown["disruption"] + plan.breakdown.get("shortfall", 0.0))
+    assert scenario > 1e6
+    report = write_stress_report(tmp_path / "r", net, plan, stress_test(net, plan, failures=("country",)),
+                                 figures=False)[-1].read_text()
+    assert (f"at a total cost of {plan.objective:,.2f} ({scenario:,.2f} of it shortfall and disruption-"
+            f"scenario cost: its network alone costs {plan.objective - scenario:,.2f})") in report

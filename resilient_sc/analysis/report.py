@@ -385,8 +385,11 @@ def _design_sentence(plan: Plan) -> list[str]:
              "exist)") if not_proven(plan) else ""
     suppliers, hubs = listed(len(plan.suppliers), "supplier", plan.supplier_ids), listed(
         len(plan.hubs), "hub", plan.hub_ids)
+    penalties = penalty_cost(plan)
+    part = (f" ({money(penalties)} of it shortfall and disruption-scenario cost: its network alone costs "
+            f"{money(plan.objective - penalties)})") if abs(penalties) > NO_PENALTY else ""
     return [f"The design{proof} contracts {suppliers} and opens {hubs} at a total cost of "
-            f"{money(plan.objective)}."]
+            f"{money(plan.objective)}{part}."]
 
 
 def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
@@ -540,8 +543,9 @@ def unlisted(stress: StressResult, listed: int | None = None,
     them), and how many leave no more short (none of either: an empty list)."""
     hurt, n = int(stress.hurt().sum()), len(stress.failures)
     quiet, more = n - hurt, hurt - listed if listed is not None else 0
-    out = [f"{count(more, 'more failure')} that {'leaves' if more == 1 else 'leave'} more demand short "
-           f"{'is' if more == 1 else 'are'} in {where}."] if more > 0 else []
+    leave, be = ("leaves", "is") if more == 1 else ("leave", "are")
+    out = [f"{count(more, 'more failure')} that {leave} demand short (ranked below those listed, but more "
+           f"than with nothing failed) {be} in {where}."] if more > 0 else []
     if quiet == n:
         return [f"No failure of the {count(n, 'failure')} replayed leaves more demand short than the design "
                 "with nothing failed."] if n else ["No failure was replayed."]
