@@ -299,6 +299,10 @@ def test_a_frontier_names_its_reference_and_an_infeasible_one():
         "min_local_share itself (values looser than 0.5 cost less: a negative premium)")
     assert frontier_reference("max_hubs", Policy(min_suppliers=2)) == (
         "the design of the starting policy (min_suppliers 2)")
+    # service_level unset is 1: the reference of a sweep of it (negative premiums were unexplained)
+    assert frontier_reference("service_level", Policy(survive=("country",))) == (
+        "the design of the starting policy (survive country), where service_level is 1 (its value when "
+        "not set: values looser than 1 cost less, a negative premium)")
     with pytest.raises(InfeasiblePolicyError, match="the starting policy, the reference of the premiums, has "
                                                     r"no plan \(whatever the values of max_hubs\)"):
         frontier(examples.tiny(), "max_hubs", [1, 2], Policy(excluded_countries=("FR",)), failures=())

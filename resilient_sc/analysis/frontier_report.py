@@ -4,12 +4,14 @@ every report of :mod:`resilient_sc.analysis.report`)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..format import money, pct_points, served_fraction, setting, value, whole
+from ..policy import POLICY_FIELDS
 from ..solvers.base import Status
 from . import figures as fg
 from .premium import counts_penalties
@@ -86,6 +88,9 @@ def frontier_reference(field: str, policy: Policy | None) -> str:
         shown = setting(own)
         text += (f", which sets {field} itself (" + (f"values looser than {shown} cost less" if numeric else
                  f"a value looser than its own, {shown}, can cost less") + ": a negative premium)")
+    elif not math.isnan(unset := POLICY_FIELDS[field].unset):  # service_level: 1 unless set
+        text += (f", where {field} is {unset:g} (its value when not set: values looser than {unset:g} cost "
+                 "less, a negative premium)")
     return text
 
 
