@@ -247,3 +247,17 @@ def test_a_product_the_plan_does_not_deliver_is_named_not_left_off(maps, electro
     (ax,) = fig.axes[:1]
     assert ax.get_title() == (f"cells: {d.loc['cells', 'delivered']:,.0f} units of cells delivered of the "
                               f"{d.loc['cells', 'demand']:,.0f} demanded")
+
+
+def test_a_design_member_carrying_nothing_is_ringed_and_named(maps, electronics):
+    """At 500 a unit short the design contracts S_JP_Kumamoto and S_JP_Osaka as backups and keeps
+    the open S_US_Austin, none carrying a unit: they were drawn hollow like the suppliers not
+    chosen, so the backups that are the point of the design were nowhere to be seen."""
+    plan = solve(electronics, Policy(shortfall_penalty=500.0))
+    idle = set(plan.supplier_ids) - set(plan.inbound["supplier"])
+    assert idle == {"S_JP_Kumamoto", "S_JP_Osaka", "S_US_Austin"}
+    fig = maps.network_map(electronics, plan, resolution="c")
+    for ax in fig.axes[:3]:
+        assert idle <= set(texts(ax))  # in every panel (or its insets), whatever its product
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "ringed: in the design, carrying nothing" in legend

@@ -132,6 +132,10 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
            for kind, (m, c, s, _, _) in MAP_NODES.items()]
     key.append(Line2D([], [], marker="o", ls="", markerfacecolor="none", markeredgecolor="#777777",
                       ms=6, label="hollow: not used for this product"))
+    idle = _map_idle(nodes, flows, plan)
+    if idle.any():
+        key.append(Line2D([], [], marker="o", ls="", markerfacecolor="none", markeredgecolor="black",
+                          markeredgewidth=1.6, ms=6, label="ringed: in the design, carrying nothing"))
     key += [Line2D([], [], color=c, lw=3, alpha=0.7, label=f"{lbl} (great circle)")
             for c, lbl in MAP_FLOWS.values()]
     fig.legend(handles=key, loc="outside lower center", ncols=len(key), fontsize="small", frameon=False)
@@ -169,10 +173,10 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
                        path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
             x0, x1, y0, y1 = view
             inside = nodes["x"].between(x0, x1).to_numpy() & nodes["lat"].between(y0, y1).to_numpy()
-            _map_nodes_and_labels(inset, nodes, used[product], inside & ~shown, renderer)
+            _map_nodes_and_labels(inset, nodes, used[product], inside & ~shown, renderer, idle=idle)
             shown |= inside
         _map_nodes_and_labels(ax, nodes, used[product], ~shown, renderer,
-                              avoid=_axes_boxes(ax, [b for _, b in insets]))
+                              avoid=_axes_boxes(ax, [b for _, b in insets]), idle=idle)
     return fig
 
 
@@ -352,6 +356,15 @@ def _map_used(nodes: pd.DataFrame, flows: pd.DataFrame, product: str | None, pla
     return np.array([(k, i) in active for k, i in zip(nodes["kind"], nodes["id"], strict=True)], bool)
 
 
+def _map_idle(nodes: pd.DataFrame, flows: pd.DataFrame, plan: Plan) -> np.ndarray:
+    """The suppliers and hubs of the design that carry no product at all (a backup contracted,
+    an open contract kept): drawn ringed and labelled in every panel, never as if not chosen."""
+    design = {*(("supplier", str(s)) for s in plan.supplier_ids), *(("hub", str(h)) for h in plan.hub_ids)}
+    active = {*zip(flows["a_kind"], flows["a"], strict=True), *zip(flows["b_kind"], flows["b"], strict=True)}
+    idle = design - active
+    return np.array([(k, i) in idle for k, i in zip(nodes["kind"], nodes["id"], strict=True)], bool)
+
+
 def _points(ax: Any, xy: np.ndarray) -> np.ndarray:
     """Map coordinates to display points (1/72 inch) on the figure."""
     return ax.transData.transform(np.asarray(xy, float).reshape(-1, 2)) * (72.0 / ax.figure.dpi)
@@ -440,10 +453,12 @@ def _map_inset(ax: Any, zoom: tuple[float, ...], bounds: list[float]) -> Any:
 
 
 def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label: np.ndarray,
-                          renderer: Any, avoid: np.ndarray | None = None) -> None:
-    """Markers for every node (filled when ``used``; hubs as large squares under the smaller
-    supplier and market markers; co-located small markers spread by a few points), and the
-    name of each used node in ``label`` beside it, placed greedily where it covers no marker,
+                          renderer: Any, avoid: np.ndarray | None = None,
+                          idle: np.ndarray | None = None) -> None:
+    """Markers for every node (filled when ``used``, ringed when ``idle``: in the design but
+    carrying nothing; hubs as large squares under the smaller supplier and market markers;
+    co-located small markers spread by a few points), and the name of each used or idle node
+    in ``label`` beside it, placed greedily where it covers no marker,
     no other label and none of the boxes ``avoid`` (display points), with a leader line when
     set off."""
     import matplotlib.patheffects as pe
@@ -458,9 +473,14 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
     for kind, (marker, color, s_used, s_free, z) in MAP_NODES.items():
         is_kind = (nodes["kind"] == kind).to_numpy()
         on, off = is_kind & used, is_kind & ~used
+        ringed = off & idle if idle is not None else np.zeros_like(off)
+        off &= ~ringed
         if off.any():
             ax.scatter(xy[off, 0], xy[off, 1], marker=marker, s=s_free, facecolors="none", edgecolors=color,
                        linewidths=0.8, alpha=0.55, zorder=3)
+        if ringed.any():
+            ax.scatter(xy[ringed, 0], xy[ringed, 1], marker=marker, s=s_free, facecolors="none",
+                       edgecolors="black", linewidths=1.6, zorder=z)
         if on.any():
             ax.scatter(xy[on, 0], xy[on, 1], marker=marker, s=s_used, color=color, edgecolors="black",
                        linewidths=0.6, zorder=z)
@@ -469,7 +489,7 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
     pad = radius[:, None] + 2.5
     avoid = np.zeros((0, 4)) if avoid is None else np.reshape(avoid, (-1, 4))
     obstacles = np.vstack([np.column_stack([xy_pt - pad, xy_pt + pad]), avoid])
-    todo = np.flatnonzero(used & label)
+    todo = np.flatnonzero((used | (idle if idle is not None else False)) & label)
     crowd = [int((np.hypot(*(xy_pt - xy_pt[i]).T) < 40).sum()) for i in todo]
     font = FontProperties(size=6.5)
     halo = [pe.withStroke(linewidth=2.2, foreground="white", alpha=0.9)]
