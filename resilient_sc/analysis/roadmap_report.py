@@ -415,7 +415,8 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
         w.csv(name, pd.concat([getattr(r, attr).assign(period=p) for p, r in results.items()],
                               ignore_index=True).pipe(_first, "period"))
         described[name] = f"per period, {what}"
-    drawn = w.figure(ROADMAP_PNG, lambda: fg.roadmap_figure(roadmap, "Roadmap under test"))
+    title = path_title(roadmap.policy)
+    drawn = w.figure(ROADMAP_PNG, lambda: fg.roadmap_figure(roadmap, title[:1].upper() + title[1:]))
     described[ROADMAP_PNG] = "the roadmap under test: suppliers and hubs per period, shares per period"
     floor = next(iter(results.values())).floor_name if results else "guaranteed"  # one penalty rule a path
     names = {"worst_served": floor, "worst_failure": "worst failure", "worst_market": "where: market",
@@ -444,7 +445,7 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
         lines += [f"## {period}", "", f"Units short are priced at {_penalties(stress)}.", "",
                   *_failure_table(stress), ""]
         heat = w.figure(f"stress_served_{_slug(period)}.png", lambda s=stress, p=period: fg.served_heatmap(
-            s, f"Demand served per failure in {p}", level))
+            s, f"Demand served per failure in {p}: {title}", level))
         if heat:
             described[heat] = f"served fraction (%) per failure, market and product in {period}"
             lines += _image(heat, f"Demand served per market and product under each failure in {period}")
