@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -34,6 +35,9 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
         "guaranteed to every market and product\nunder the worst single country failure\n"
         "replayed (% of demand)")
     assert left.get_ylim()[0] < 0 < right.get_ylim()[1] and right.get_yticks().min() == 0  # zeros level
+    below = sweep[1].assign(premium_pct=-np.linspace(0.4, 0.0, len(sweep[1])))  # a looser sweep: all < 0
+    low, high = fg.frontier_figure(below, "min_local_share").axes[0].get_ylim()
+    assert high == pytest.approx(-low)  # zero at mid-height: the premiums were squeezed into a quarter
     over = fg.frontier_figure(sweep[1], "min_local_share", "the starting policy's design").axes[0]
     assert over.get_ylabel() == "premium over the starting policy's design (% of its cost)"
     assert fg.save_figure(fig, tmp_path / "frontier.png").read_bytes()[:4] == b"\x89PNG"

@@ -139,8 +139,8 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
                     "replayed (% of demand)", color="tab:orange")
     twin.tick_params(axis="y", colors="tab:orange")
     low, high = ax.get_ylim()  # the two zeros level: a negative premium never reads as 0% served
-    if low < 0 and -low > 0.25 * (high - low):  # mostly below 0: room above, not a squashed % axis
-        high = low + 4 * -low
+    if low < 0 and -low > 0.25 * (high - low):  # mostly below 0: zero at mid-height at most, the
+        high = max(high, -low)  # premiums below and the % served above each get half the height
         ax.set_ylim(low, high)
     share = -low / (high - low) if low < 0 else 0.0
     twin.set_ylim(-105 * share / (1 - share), 105)
