@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are imported when first used (:func:`__getattr__`)
     from . import examples
-    from .analysis import disruption_design, frontier, premium, stress_test
+    from .analysis.disruption import disruption_design  # the defining modules: the package's names
+    from .analysis.frontier import frontier  # frontier and premium are also its submodules
+    from .analysis.premium import premium
+    from .analysis.stress import stress_test
     from .data import Network, read_network
     from .exceptions import (
         DataWarning,

@@ -479,7 +479,7 @@ class Policy:
     def check_field(name: str, where: str = "field") -> PolicyField:
         """The row of :data:`POLICY_FIELDS` for field ``name``; a :class:`ValidationError`
         (labelled ``where``) naming the valid fields when there is none."""
-        if name not in POLICY_FIELDS:
+        if not isinstance(name, str) or name not in POLICY_FIELDS:  # [1, 2]: the values, out of place
             raise ValidationError([f"({where}) | unknown policy field {shown(name)}"
                                    f"{suggest(name, POLICY_FIELDS)}; fields are: {', '.join(POLICY_FIELDS)}"])
         return POLICY_FIELDS[name]

@@ -22,7 +22,7 @@ from resilient_sc import (
     solve,
     stress_test,
 )
-from resilient_sc.analysis import roadmap_stress
+from resilient_sc.analysis import end_year_frontier, myopic_path, roadmap_premium, roadmap_stress
 from resilient_sc.model.roadmap import build_roadmap
 from resilient_sc.solvers.base import AccelerateOptions
 
@@ -45,6 +45,17 @@ def test_arguments_of_the_wrong_type_name_what_to_pass(tiny):
         "(policy) | {'min_local_share': 0.5} is a dict, not a Policy; build one: Policy(**fields)")
     assert problem(lambda: solve("examples/electronics")).startswith(
         "(network) | 'examples/electronics' is a str, not a Network; read one with read_network(path)")
+    # the sweeps too (they failed on 'DataFrame' object has no attribute 'countries', and a policy
+    # {} or [] was solved as the base); a table is never shown by its repr
+    table = tiny.demand
+    for call in (lambda: premium(table, {}), lambda: frontier(table, "min_suppliers", [1]),
+                 lambda: roadmap_premium(table, {}), lambda: end_year_frontier(table, "min_local_share", [1]),
+                 lambda: myopic_path(table)):
+        assert problem(call).startswith("(network) | a DataFrame was given, not a Network; read one with")
+    for call in (lambda: frontier(tiny, "min_suppliers", [1], {}), lambda: myopic_path(tiny, [])):
+        assert problem(call).endswith("not a Policy; build one: Policy(**fields) or Policy.from_dict(fields)")
+    assert problem(lambda: frontier(tiny, [1, 2], "min_suppliers")).startswith(  # swapped: unhashable
+        "(field) | unknown policy field [1, 2]")
     assert problem(lambda: solve(tiny, None, {"time_limit": 5})).startswith(
         "(options) | {'time_limit': 5} is a dict, not a SolveOptions")
     assert problem(lambda: premium(tiny, [Policy()])) == (

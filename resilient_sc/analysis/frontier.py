@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from typing import Any
 
@@ -15,6 +15,7 @@ import pandas as pd
 from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError
 from ..mapping_files import shown
+from ..model.build import given_policy
 from ..optimize import model_for, solve, solve_model
 from ..policy import Policy, check_policies
 from ..results import Plan
@@ -78,7 +79,7 @@ def values_to_sweep(name: str, values: Any) -> list[Any]:
     return out
 
 
-def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy | None = None,
+def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy | None = None,
              options: SolveOptions | None = None, warm_start: bool = True,
              failures: Iterable[str] = ("country",), workers: int | None = None,
              executor: Executor | Any | None = None,
@@ -104,7 +105,7 @@ def frontier(network: Network, field: str, values: Sequence[Any], policy: Policy
         raise ValidationError([f"(warm_start) | {warm_start!r:.40} is a {type(warm_start).__name__}: give "
                                "True (points in order, each from the previous design) or False "
                                "(independent, in parallel)"])
-    policy = policy or Policy()
+    policy = given_policy(network, policy)  # {} or a DataFrame is an error, not the base
     Policy.check_field(field)
     values = values_to_sweep(field, values)
     fails = failure_kinds(failures)

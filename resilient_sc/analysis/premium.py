@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError
+from ..model.build import given_policy
 from ..optimize import solve
 from ..policy import Policy, check_policies, with_base
 from ..results import Plan
@@ -206,6 +207,7 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      executor: Executor | Any | None = None,
                      progress: Callable[..., Any] | None = None) -> list[PolicyOutcome]:
     """The solved and stress-tested outcomes behind :func:`premium`, base first."""
+    given_policy(network, base)  # a Network (a DataFrame or a path is said to be none)
     named = with_base(policies, base)
     check_policies(named, network)
     check_workers(workers)

@@ -22,6 +22,7 @@ import pandas as pd
 from ..data import Network
 from ..exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ValidationError
 from ..mapping_files import shown
+from ..model.build import given_policy
 from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import BASE, Policy, check_policies, with_base
@@ -122,6 +123,7 @@ def roadmap_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      progress: Callable[..., Any] | None = None) -> list[PathOutcome]:
     """The solved paths behind :func:`roadmap_premium`, base first (its roadmaps included, e.g.
     for :func:`~resilient_sc.analysis.figures.roadmap_figure`)."""
+    given_policy(network, base)  # a Network (a DataFrame or a path is said to be none)
     named = with_base(policies, base)
     check_policies(named, network)
     check_workers(workers)
@@ -197,7 +199,7 @@ def at_last_period(policy: Policy, field: str, value: Any, periods: Sequence[str
     return policy.replace(**{field: path or None})
 
 
-def end_year_frontier(network: Network, field: str, values: Sequence[Any], policy: Policy | None = None,
+def end_year_frontier(network: Network, field: str, values: Iterable[Any], policy: Policy | None = None,
                       options: SolveOptions | None = None, workers: int | None = None,
                       executor: Executor | Any | None = None,
                       progress: Callable[..., Any] | None = None) -> pd.DataFrame:
@@ -217,7 +219,7 @@ def end_year_frontier(network: Network, field: str, values: Sequence[Any], polic
         does not fit the field or the network (named ``field=value``), before anything is solved.
     :raises InfeasiblePolicyError: the cost-optimal path itself has none.
     """
-    policy = policy or Policy()
+    policy = given_policy(network, policy)  # {} or a DataFrame is an error, not the base
     values = values_to_sweep(field, values)
     check_workers(workers)
     ids = list(period_ids(network))
@@ -323,7 +325,7 @@ def myopic_path(network: Network, policy: Policy | None = None,
 
     :raises InfeasiblePolicyError: a period has no plan (reasons headed ``in period P:``).
     """
-    policy = policy or Policy()
+    policy = given_policy(network, policy)  # {} or a DataFrame is an error, not the base
     policy.check_network(network)
     ids = list(period_ids(network))
     plans: dict[str, Plan] = {}

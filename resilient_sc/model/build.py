@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from ..data import Network
@@ -71,13 +72,21 @@ class NetworkModel:
                 f"families: {', '.join(self.lm.constraints)})")
 
 
+def _given(value: Any) -> str:
+    """``'data/' is a str`` for a path, a number or a dict; ``a DataFrame was given`` for anything
+    else (a table's many-line repr is never shown)."""
+    kind = type(value).__name__
+    shown = value is None or isinstance(value, str | PurePath | int | float | dict)
+    return f"{value!r:.60} is a {kind}" if shown else f"a {kind} was given"
+
+
 def given_policy(network: Any, policy: Any) -> Policy:
     """``policy`` (no policy for None) after checking that ``network`` is a :class:`Network` and
     ``policy`` a :class:`Policy`: a path or a dict is one :class:`ValidationError` saying what to
     build, not an AttributeError deep in the model."""
     problems = []
     if not isinstance(network, Network):
-        problems.append(f"(network) | {network!r:.60} is a {type(network).__name__}, not a Network; read "
+        problems.append(f"(network) | {_given(network)}, not a Network; read "
                         "one with read_network(path) (a CSV folder or .xlsx workbook), Network.from_frames() "
                         "or resilient_sc.examples")
     elif not network.validated:
@@ -89,7 +98,7 @@ def given_policy(network: Any, policy: Any) -> Policy:
                      "checked again: validate it again, Network.from_frames(**network.frames())"
                      for name in changed]
     if policy is not None and not isinstance(policy, Policy):
-        problems.append(f"(policy) | {policy!r:.60} is a {type(policy).__name__}, not a Policy; build one: "
+        problems.append(f"(policy) | {_given(policy)}, not a Policy; build one: "
                         "Policy(**fields) or Policy.from_dict(fields)")
     if problems:
         raise ValidationError(problems)
