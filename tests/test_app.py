@@ -60,7 +60,14 @@ from resilient_sc.app.policy_page import (
     policy_yaml,
 )
 from resilient_sc.app.roadmap_view import premium_text, roadmap_rows, solve_paths, timeline_figure, total_text
-from resilient_sc.app.solve_page import LOG_SAMPLE, cost_text, log_progress, progress_text, scenario_name
+from resilient_sc.app.solve_page import (
+    LOG_SAMPLE,
+    cost_text,
+    log_progress,
+    outcome_text,
+    progress_text,
+    scenario_name,
+)
 from resilient_sc.app.state import EXAMPLE, GLIDE_PATH, Scenario, Session, glide_path, problem_rows
 from resilient_sc.exceptions import ValidationError
 from resilient_sc.format import column_label
@@ -807,6 +814,18 @@ async def test_new_data_while_solving_discards_the_solve(user):
 
 
 @on_pages
+async def test_new_data_clears_the_last_solves_status_and_a_plan_says_its_own_cost(user):
+    """The old data's "ok · gap · best plan 11,914,791" stayed up beside new data; and the
+    template's status gave the facility route's reduced MIP (65,200) beside its plan's 70,200."""
+    session = await base_solved(user)
+    by_id(user, "template").click()
+    await until(lambda: session.plan is None)
+    assert text_of(user, "solve-status") == ""
+    assert (await solved(user)).endswith(f"best plan {cost_text(session.plan.objective)}")
+    assert session.plan.objective == pytest.approx(70_200.0)
+
+
+@on_pages
 async def test_new_data_while_stress_testing_discards_the_stress_test(user):
     session = await base_solved(user)
     by_id(user, "stress").click()
@@ -972,8 +991,8 @@ async def test_a_solve_in_rounds_labels_its_progress_as_the_rounds(user):
     assert len(with_cost) > 1, seen
     assert all("in rounds, a MIP with the failures or caps added so far (its figures are not yet the "
                "policy's plan)" in t and "round's best plan" in t for t in with_cost[:-1])
-    assert seen[-1].startswith("ok in ") and "in rounds (the figures of the last round's MIP)" in seen[-1]
-    assert session.plan is not None
+    assert session.plan is not None  # done: the plan's own figures, not the last round's
+    assert seen[-1].startswith("ok in ") and seen[-1].endswith(outcome_text(session.plan))
 
 
 @on_pages

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..format import value
+from ..format import relative_gap, value
 from ..optimize import solve
 from ..policy import Policy
 from ..results import Plan
@@ -55,6 +55,17 @@ Src  Proc. InQueue |  Leaves   Expl. | BestBound       BestSol              Gap 
 #: what the progress of a solve of several MIPs in turn says its figures are of
 ROUNDS, ROUNDS_DONE = ("in rounds, a MIP with the failures or caps added so far (its figures are not yet "
                        "the policy's plan)", "in rounds (the figures of the last round's MIP)")
+
+
+def outcome_text(result: Plan | Any) -> str:
+    """The gap, bound and cost of a solved plan or roadmap, as :func:`progress_text` words them.
+
+    >>> from resilient_sc import examples, solve
+    >>> outcome_text(solve(examples.tiny()))
+    'gap 0.0000% · best bound 1,260 · best plan 1,260'
+    """
+    return (f"gap {relative_gap(result.gap)} · best bound {cost_text(result.bound)} · best plan "
+            f"{cost_text(result.objective)}")
 
 
 def progress_text(log: str, rounds: bool = False, done: bool = False) -> str:
@@ -195,8 +206,10 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             status.text = (f"discarded after {seconds:.1f} s: the data changed while it was solving, so its "
                            "result is not of the data now in use; solve again")
             return
-        # an infeasible or invalid policy has no gap to show: the reasons below say why
+        # an infeasible or invalid policy has no gap to show: the reasons below say why; a plan's
+        # own figures, not the log's (a route's reduced MIP leaves out constant costs)
         progress = ("" if kind in ("infeasible", "invalid")
+                    else f" · {outcome_text(out[0] if roadmap else out)}" if kind == "ok"
                     else f" · {log_progress(log[0], rounds[0], done=True)}")
         status.text = f"{kind} in {seconds:.1f} s{progress}"
         kept = None
@@ -286,6 +299,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         result.clear()
         solved_with[0] = None
         stale.text = ""
+        status.text = "" if job[0] is None else "solving… stopped: the data changed"  # not the old data's
         hint.text = ("The data has periods: a solve plans the whole path at once, each period under "
                      "the policy as it holds in that period; the first path solved also solves the "
                      "cost-optimal path, the base of the premiums." if session.is_roadmap else "")
