@@ -317,6 +317,10 @@ class Policy:
         return hash(tuple(tuple(sorted(v.items(), key=str)) if isinstance(v, Mapping) else v
                           for v in (getattr(self, f.name) for f in fields(self))))
 
+    def __repr__(self) -> str:
+        """The fields set only: ``Policy(min_local_share=0.5)``, ``Policy()`` for the base."""
+        return f"Policy({', '.join(f'{k}={getattr(self, k)!r}' for k in self.to_dict())})"
+
     # ---- construction -------------------------------------------------------------
     @classmethod
     def field_names(cls) -> tuple[str, ...]:

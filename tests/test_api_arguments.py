@@ -282,3 +282,19 @@ def test_a_base_not_solved_within_the_limits_is_not_called_infeasible(monkeypatc
                                               r"solve \(no plan kept\), so no premium can be computed over "
                                               "it: no plan"):
         premium(examples.tiny(), {"a": Policy()}, workers=1)
+
+
+def test_reprs_are_short_and_saving_takes_a_true_force(tiny, tmp_path):
+    """Policy's repr listed all 16 fields, StressResult's dumped its tables (6 kB); force="no"
+    replaced a result folder (any text is true)."""
+    assert repr(Policy()) == "Policy()"
+    policy = Policy(min_local_share={"Europe": 0.5}, survive=("country",))
+    assert repr(policy) == "Policy(min_local_share={'Europe': 0.5}, survive=('country',))"
+    assert eval(repr(policy)) == policy  # the repr is the constructor call
+    plan = solve(tiny)
+    result = stress_test(tiny, plan, "country")
+    assert repr(result) == (f"StressResult(2 failures, worst {result.summary()['worst_failure']} "
+                            f"(guaranteed {result.summary()['worst_served']:.4g}), 1 products)")
+    plan.save(tmp_path / "plan")
+    assert problem(lambda: plan.save(tmp_path / "plan", force="no")) == (
+        "(force) | 'no' is a str: give True (replace a result folder) or False")

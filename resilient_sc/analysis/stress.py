@@ -125,6 +125,14 @@ class StressResult:
             return "nothing failed, re-routed at these prices"
         return "the design with nothing failed"
 
+    def __repr__(self) -> str:
+        """Short: the failures replayed and the worst (the tables are its attributes)."""
+        if self.failures.empty:
+            return f"StressResult(no failure replayed, {len(self.penalties)} products)"
+        s = self.summary()
+        return (f"StressResult({len(self.failures)} failures, worst {s['worst_failure']} "
+                f"({self.floor_name} {s['worst_served']:.4g}), {len(self.penalties)} products)")
+
     @property
     def products(self) -> list[str]:
         """The products, in the order of ``penalties``."""
