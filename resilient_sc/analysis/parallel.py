@@ -79,6 +79,23 @@ def run_lazily(results: Iterator[T], total: int,
     return [f.result() for f in done]
 
 
+def _end_workers(processes: dict[int, Any] | None, calls: Any, results: Any) -> None:
+    """Terminate a process pool's workers without ever hanging the exit of this process: the
+    task being written to a worker (``calls``, the pool's call queue) is not waited for, and a
+    result a worker was killed while sending (the pool's thread blocked reading its rest for
+    ever, and exit with it) ends at the pipe closed (``results``, its result queue)."""
+    if calls is not None:
+        calls.cancel_join_thread()
+    workers = list((processes or {}).values())
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.join(5.0)
+    writer = getattr(results, "_writer", None)
+    if writer is not None:  # no worker left to write: a reader waiting for more bytes gets EOF
+        writer.close()
+
+
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,
             executor: Executor | Any | None = None,
             progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None) -> list[T]:
@@ -101,13 +118,13 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
         follow(list(futures), len(futures), progress)
         return [f.result() for f in futures]
     except BaseException as exc:  # Ctrl-C or a failed task: end our workers, start no other task
-        for f in futures:
-            f.cancel()
-        if own:  # (the pool's processes are not public; without them exit waits for every task)
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.terminate()
+        if not own:
+            for f in futures:
+                f.cancel()
+        else:  # (the pool's internals are not public; without them exit waits for every task)
+            inner = [getattr(pool, name, None) for name in ("_processes", "_call_queue", "_result_queue")]
+            pool.shutdown(wait=False, cancel_futures=True)  # its own thread cancels what has not started
+            _end_workers(*inner)  # (taken before: shutdown drops them)
         if isinstance(exc, BrokenExecutor):
             raise ResilientSCError("a worker process ended while solving (killed, or out of memory: each "
                                    "holds a model of its own); use fewer workers, or workers=1 (CLI: "
