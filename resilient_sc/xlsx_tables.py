@@ -53,8 +53,6 @@ def _cell_text(value: Any) -> str:
 HIDDEN = "hidden_in"
 #: the attribute of a table with rows hidden in its sheet, by hand or by a filter (their numbers)
 HIDDEN_ROWS = "hidden_rows"
-_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 #: the kinds of column whose numbers may run into thousands (not shares, latitudes, longitudes)
 COUNT_KINDS = frozenset({"number", "capacity"})
 _DOT_THOUSANDS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(\.\d{3})+\s*")
@@ -130,6 +128,8 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
             if len(found) > SHOWN:
                 break
         merged = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
+        # rows hidden by hand or by a filter: read all the same, as a hidden sheet is (said by data.py)
+        hidden = [int(r) for r, a in parser.row_dimensions.items() if a.get("hidden") in ("1", "true")]
     for rng in merged[:SHOWN]:
         c0, r0, c1, r1 = range_boundaries(str(rng.ref))
         cols = get_column_letter(c0) + (f"-{get_column_letter(c1)}" if c1 != c0 else "")
@@ -158,6 +158,7 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
         data[str(col)] = values
     df = pd.DataFrame(data, index=pd.Index(filled, name="_row"))
     df.columns = pd.Index([header[col] for col in sorted(header)], dtype=object)
+    df.attrs[HIDDEN_ROWS] = sorted(set(hidden).intersection(filled.tolist()))
     return df
 
 
@@ -221,21 +222,6 @@ def _listed_sheets(raw: bytes) -> list[str]:
     return [html.unescape(m.decode("utf-8", "replace")) for m in _SHEET.findall(listing)]
 
 
-def _hidden_rows(raw: bytes, ws: Any, df: pd.DataFrame) -> list[int]:
-    """The rows of ``df`` (spreadsheet numbers) hidden in sheet ``ws`` of workbook ``raw``, by hand
-    or by a filter: read all the same, as a hidden sheet is (openpyxl's read-only sheets do not
-    say, so the sheet's XML is searched for its hidden rows)."""
-    import zipfile
-
-    path = getattr(ws, "_worksheet_path", None)
-    if not path:
-        return []
-    with zipfile.ZipFile(BytesIO(raw)) as zf:
-        xml = zf.read(path)
-    rows = {int(m.group(1)) for tag in _ROW_TAG.finditer(xml) if (m := _ROW_NUMBER.search(tag.group(0)))}
-    return sorted(rows.intersection(df.index))
-
-
 def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd.DataFrame]:
     """The table sheets of workbook ``path``; a problem with a sheet is added to ``problems``,
     one with the whole file raises a ValidationError."""
@@ -287,7 +273,6 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                 df = _read_sheet(ws, name, problems, limits)
                 if df is not None:
                     frames[name] = df
-                    df.attrs[HIDDEN_ROWS] = _hidden_rows(raw, ws, df)
         except ValidationError:
             raise
         except Exception as exc:  # a damaged sheet: bad XML, bad coordinates, ...

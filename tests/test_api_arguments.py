@@ -123,6 +123,11 @@ def test_failures_values_and_workers_are_read_as_meant(tiny):
         "(values) | 'country': the values of survive to sweep are a list")
     assert problem(lambda: frontier(tiny, "min_suppliers", [])) == (
         "(values) | no values of min_suppliers to sweep")
+    arrays = [np.array(["CN"]), np.array(["FR"]), np.array(["CN"])]  # no truth value: compared by items
+    with pytest.warns(RunWarning, match="is given twice"):
+        assert len(frontier(tiny, "excluded_countries", arrays, failures=())) == 2
+    based = problem(lambda: premium(tiny, {"a": Policy()}, base={"min_local_share": 0.5}))
+    assert based.startswith("(base) |")
     with pytest.warns(RunWarning, match=r"^\(values\) \| min_suppliers 2.0 is given twice: swept once$"):
         twice = frontier(tiny, "min_suppliers", [1, 2, 2.0], failures=())  # it was solved twice
     assert twice["min_suppliers"].tolist() == [1, 2]
@@ -294,7 +299,7 @@ def test_reprs_are_short_and_saving_takes_a_true_force(tiny, tmp_path):
     plan = solve(tiny)
     result = stress_test(tiny, plan, "country")
     assert repr(result) == (f"StressResult(2 failures, worst {result.summary()['worst_failure']} "
-                            f"(guaranteed {result.summary()['worst_served']:.4g}), 1 products)")
+                            f"(guaranteed {result.summary()['worst_served']:.4g}), 1 product)")
     plan.save(tmp_path / "plan")
     assert problem(lambda: plan.save(tmp_path / "plan", force="no")) == (
         "(force) | 'no' is a str: give True (replace a result folder) or False")

@@ -5,9 +5,10 @@ with some coordinates missing."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from resilient_sc import Policy, examples, solve
+from resilient_sc import Network, Policy, examples, solve
 from resilient_sc.analysis import geography as geo
 
 HANOI, MEMPHIS = (105.8, 21.0), (-90.0, 35.1)  # (lon, lat)
@@ -261,3 +262,14 @@ def test_a_design_member_carrying_nothing_is_ringed_and_named(maps, electronics)
         assert idle <= set(texts(ax))  # in every panel (or its insets), whatever its product
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "ringed: in the design, carrying nothing" in legend
+
+
+def test_a_product_of_no_demand_gets_its_panel(maps, electronics):
+    """A product listed with no demand, asked for by name: its panel says 0 delivered (it raised
+    a KeyError)."""
+    frames = electronics.frames()
+    spare = pd.DataFrame({"product": ["spare"], "unit_value": [1.0]})
+    frames["products"] = pd.concat([frames["products"], spare])
+    net = Network.from_frames(**frames)
+    fig = maps.network_map(net, solve(net), products=["cells", "spare"], resolution="c")
+    assert any(ax.get_title().startswith("spare:") for ax in fig.axes)

@@ -115,6 +115,16 @@ def test_a_shortfall_penalty_mapping_names_the_period_it_leaves_unpriced():
                                   "number prices them all alike)",)
 
 
+def test_an_end_year_frontier_of_the_penalty_needs_one_to_start_from():
+    """Without a penalty in the starting policy only the last period would have a price: one
+    message says so (it was one per product and value, about mappings the user never gave)."""
+    with pytest.raises(ValidationError) as err:
+        end_year_frontier(paris(), "shortfall_penalty", [10.0, 100.0], workers=1)
+    assert err.value.problems == ("(policy) | shortfall_penalty: the starting policy sets none, so the "
+                                  "periods before '2027' would have no price of a unit short; set one in "
+                                  "the starting policy (the frontier then sweeps the last period's)",)
+
+
 def test_end_year_frontier_one_period():
     """Without a periods table the one period is the last: S_FR (lead time 1) never operates, so
     a local share of 1 has no plan."""

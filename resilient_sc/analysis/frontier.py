@@ -69,7 +69,7 @@ def values_to_sweep(name: str, values: Any) -> list[Any]:
         raise ValidationError([f"(values) | {values!r}: the values of {name} to sweep are a list"])
     out: list[Any] = []
     for v in values:
-        if v in out:
+        if _repeats(v, out):
             warnings.warn(f"(values) | {name} {shown(v)} is given twice: swept once", RunWarning,
                           stacklevel=3)
         else:
@@ -77,6 +77,19 @@ def values_to_sweep(name: str, values: Any) -> list[Any]:
     if not out:
         raise ValidationError([f"(values) | no values of {name} to sweep"])
     return out
+
+
+def _repeats(value: Any, earlier: list[Any]) -> bool:
+    """Whether ``value`` equals one of ``earlier`` (an array or NA, which has no truth value, is
+    compared by its items, and never equals what cannot be compared: checked later)."""
+    for other in earlier:
+        try:
+            same = bool(value == other)
+        except (TypeError, ValueError):  # an array: all its items, in the same shape
+            same = isinstance(value, np.ndarray) and np.array_equal(value, other)
+        if same:
+            return True
+    return False
 
 
 def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy | None = None,

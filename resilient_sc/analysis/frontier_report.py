@@ -72,8 +72,8 @@ def largest_step(ok: pd.DataFrame, field: str) -> list[str]:
     if not len(steps) or pct_points(max(steps.max(), 0.0)) == "0.00%":
         return []
     i = int(steps.to_numpy().argmax()) + 1
-    return [f"The largest step in premium is from {value(ok[field].iloc[i - 1])} to "
-            f"{value(ok[field].iloc[i])}: +{pct_points(steps.iloc[i - 1])[:-1]} percentage points."]
+    return [f"The largest step in premium is from {setting(ok[field].iloc[i - 1])} to "
+            f"{setting(ok[field].iloc[i])}: +{pct_points(steps.iloc[i - 1])[:-1]} percentage points."]
 
 
 def frontier_reference(field: str, policy: Policy | None) -> str:
@@ -110,11 +110,11 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
         return [f"No value of {field} {has}.", *reasons]
     first, last = ok.iloc[0], ok.iloc[-1]
     if len(ok) == 1:
-        out.append(f"Only {field} = {value(first[field])} {has}: it costs "
+        out.append(f"Only {field} = {setting(first[field])} {has}: it costs "
                    f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}).")
     else:
-        out.append(f"As {field} goes from {value(first[field])} to {value(last[field])}, the cost goes from "
-                   f"{money(first['cost'])} to {money(last['cost'])} (premium "
+        out.append(f"As {field} goes from {setting(first[field])} to {setting(last[field])}, the cost goes "
+                   f"from {money(first['cost'])} to {money(last['cost'])} (premium "
                    f"{pct_points(first['premium_pct'])} to {pct_points(last['premium_pct'])}).")
     if counts_penalties(ok):
         out.append(f"These costs count shortfall and disruption-scenario cost where the policy has a "
@@ -125,14 +125,15 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
         ends = [first] if len(ok) == 1 else [first, last]
         words = single_failures_words(replayed_kinds(df))
         out.append(f"Under its worst {words}, " + "; ".join(
-            f"at {field} = {value(r[field])}" + (f" ({r['worst_failure']})" if r["worst_served"] < 1 else "")
+            f"at {field} = {setting(r[field])}"
+            + (f" ({r['worst_failure']})" if r["worst_served"] < 1 else "")
             + f" {_guarantee(r['worst_served'])}" for r in ends) + ".")  # no failure named when none hurts
     out += largest_step(ok, field)
     unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
     if len(unproven):
-        out.append(f"At {field} = {', '.join(value(v) for v in unproven[field])} the plan is the best found "
-                   "within the limits of the solve, not proven optimal: its cost and premium may be too "
-                   "high, and the curve need not rise there.")
+        out.append(f"At {field} = {', '.join(setting(v) for v in unproven[field])} the plan is the best "
+                   "found within the limits of the solve, not proven optimal: its cost and premium may be "
+                   "too high, and the curve need not rise there.")
     return out + reasons
 
 
@@ -141,7 +142,7 @@ def reasons_by_value(bad: pd.DataFrame, field: str) -> list[tuple[str, str]]:
     ``[("0.9, 0.95", "... (missing 1,652 units).")]``; each value keeps its own numbers."""
     groups: dict[str, list[str]] = {}
     for v, reason in zip(bad[field], bad["reason"] if len(bad) else [], strict=True):
-        groups.setdefault(_reason(str(reason)), []).append(value(v))
+        groups.setdefault(_reason(str(reason)), []).append(setting(v))
     return [(", ".join(values), reason) for reason, values in groups.items()]
 
 

@@ -115,7 +115,7 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
         if product is None:
             ax.set_title("no flows in the plan", fontsize="medium")
         else:
-            row = delivery.loc[product]
+            row = delivery.reindex([product]).fillna(0.0).iloc[0]  # a product of no demand: 0 of 0
             delivered, demand = quantities_apart(float(row["delivered"]), float(row["demand"]))
             of = f" of the {demand} demanded" if row["shortfall"] > 0 else ""  # short: say so
             ax.set_title(f"{product}: {delivered} units of {product} delivered{of}", fontsize="medium")

@@ -207,7 +207,7 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      executor: Executor | Any | None = None,
                      progress: Callable[..., Any] | None = None) -> list[PolicyOutcome]:
     """The solved and stress-tested outcomes behind :func:`premium`, base first."""
-    given_policy(network, base)  # a Network (a DataFrame or a path is said to be none)
+    given_policy(network, None)  # a Network (a DataFrame or a path is said to be none); base: with_base
     named = with_base(policies, base)
     check_policies(named, network)
     check_workers(workers)

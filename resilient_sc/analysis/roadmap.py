@@ -123,7 +123,7 @@ def roadmap_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      progress: Callable[..., Any] | None = None) -> list[PathOutcome]:
     """The solved paths behind :func:`roadmap_premium`, base first (its roadmaps included, e.g.
     for :func:`~resilient_sc.analysis.figures.roadmap_figure`)."""
-    given_policy(network, base)  # a Network (a DataFrame or a path is said to be none)
+    given_policy(network, None)  # a Network (a DataFrame or a path is said to be none); base: with_base
     named = with_base(policies, base)
     check_policies(named, network)
     check_workers(workers)
@@ -188,6 +188,10 @@ def at_last_period(policy: Policy, field: str, value: Any, periods: Sequence[str
                                f"in the last period ('{last}') per point, not a mapping; give numbers, and "
                                "region or product keys in the starting policy"])
     current = getattr(policy, field)
+    if field == "shortfall_penalty" and current is None:  # a price in the last period alone prices too little
+        raise ValidationError(["(policy) | shortfall_penalty: the starting policy sets none, so the "
+                               f"periods before '{last}' would have no price of a unit short; set one in "
+                               "the starting policy (the frontier then sweeps the last period's)"])
     if isinstance(current, Mapping):
         path = {k: v for k, v in current.items() if str(k) != last}
     elif current is None:

@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import ResilientSCError, ValidationError
+from ..format import count
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
 from ..model.linear import LinearModel
@@ -128,10 +129,10 @@ class StressResult:
     def __repr__(self) -> str:
         """Short: the failures replayed and the worst (the tables are its attributes)."""
         if self.failures.empty:
-            return f"StressResult(no failure replayed, {len(self.penalties)} products)"
+            return f"StressResult(no failure replayed, {count(len(self.penalties), 'product')})"
         s = self.summary()
-        return (f"StressResult({len(self.failures)} failures, worst {s['worst_failure']} "
-                f"({self.floor_name} {s['worst_served']:.4g}), {len(self.penalties)} products)")
+        return (f"StressResult({count(len(self.failures), 'failure')}, worst {s['worst_failure']} "
+                f"({self.floor_name} {s['worst_served']:.4g}), {count(len(self.penalties), 'product')})")
 
     @property
     def products(self) -> list[str]:

@@ -299,6 +299,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         result.clear()
         solved_with[0] = None
         stale.text = ""
+        timer.deactivate()  # its ticks would write over the line below
         status.text = "" if job[0] is None else "solving… stopped: the data changed"  # not the old data's
         hint.text = ("The data has periods: a solve plans the whole path at once, each period under "
                      "the policy as it holds in that period; the first path solved also solves the "
