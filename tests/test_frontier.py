@@ -77,3 +77,14 @@ def test_every_point_is_stress_tested_at_the_default_penalties():
     said = " ".join(frontier_sentences(table, "shortfall_penalty"))  # no failure named when none hurts
     assert ("at shortfall_penalty = 50 every market still gets at least 100.0% of its demand of every product"
             in said) and "(supplier:" not in said
+
+
+def test_a_warm_frontier_says_it_uses_no_executor(tiny):
+    """The points of a warm frontier are solved in order here: an executor or workers given were
+    ignored without a word (the Dask cluster stayed idle)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from resilient_sc import RunWarning, frontier
+
+    with ThreadPoolExecutor(1) as pool, pytest.warns(RunWarning, match="executor and workers are not used"):
+        frontier(tiny, "min_suppliers", [1], executor=pool, failures=())

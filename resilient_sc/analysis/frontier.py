@@ -131,6 +131,10 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
         raise InfeasiblePolicyError([f"the starting policy, the reference of the premiums, has no plan "
                                      f"(whatever the values of {field}): {r.strip(' -')}"
                                      for r in exc.reasons]) from exc
+    if warm_start and (executor is not None or (workers or 1) > 1):
+        warnings.warn("(warm_start) | the points are solved in order in this process, each from the last "
+                      "design: the executor and workers are not used; pass warm_start=False (CLI: "
+                      "--no-warm-start) to solve them in parallel", RunWarning, stacklevel=2)
     if warm_start:
         def in_order() -> Iterator[Any]:  # each point from the last design found, as it is asked for
             previous = base

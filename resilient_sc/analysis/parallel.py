@@ -102,7 +102,8 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     """``[fn(*task) for task in tasks]``, in parallel unless ``workers == 1``.
 
     ``progress`` is given the futures of the tasks and their number and is iterated to show
-    progress (``tqdm``, or ``concurrent.futures.as_completed``): it may yield them in any order,
+    progress (``tqdm``, or ``concurrent.futures.as_completed``; with a ``distributed.Client``
+    its futures are Dask's: ``distributed.as_completed``): it may yield them in any order,
     the results are always in the order of ``tasks``. A failed task, or Ctrl-C, cancels every
     task not started, in any executor.
     """
