@@ -142,6 +142,10 @@ class Network:
         >>> net.products["product"].tolist()
         ['default']
         """
+        if not isinstance(source, str):  # from_frames(df) or from_frames(net.frames()): tables by position
+            raise ValidationError([f"(source) | a {type(source).__name__} was given as the source: pass the "
+                                   "tables by name, Network.from_frames(suppliers=df, ...) or "
+                                   "Network.from_frames(**frames)"])
         limits = current(limits)
         unknown = sorted(set(frames) - set(TABLES))
         problems: list[str] = [

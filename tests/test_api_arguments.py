@@ -56,6 +56,8 @@ def test_arguments_of_the_wrong_type_name_what_to_pass(tiny):
         assert problem(call).endswith("not a Policy; build one: Policy(**fields) or Policy.from_dict(fields)")
     assert problem(lambda: frontier(tiny, [1, 2], "min_suppliers")).startswith(  # swapped: unhashable
         "(field) | unknown policy field [1, 2]")
+    assert problem(lambda: Network.from_frames(tiny.frames())).startswith(  # 7 tables "missing"
+        "(source) | a dict was given as the source: pass the tables by name")
     assert problem(lambda: solve(tiny, None, {"time_limit": 5})).startswith(
         "(options) | {'time_limit': 5} is a dict, not a SolveOptions")
     assert problem(lambda: premium(tiny, [Policy()])) == (
