@@ -353,3 +353,15 @@ def test_a_design_priced_with_a_shortfall_penalty_says_what_its_network_costs(tm
                                  figures=False)[-1].read_text()
     assert (f"at a total cost of {plan.objective:,.2f} ({scenario:,.2f} of it shortfall and disruption-"
             f"scenario cost: its network alone costs {plan.objective - scenario:,.2f})") in report
+
+
+def test_a_long_policy_name_is_cut_on_the_premium_figure():
+    """A 300-character scenario name ran over its neighbours and collapsed the axes; the bar's
+    label keeps at most 4 lines (the tables give the name whole)."""
+    from resilient_sc import Policy, examples
+    from resilient_sc.analysis.premium import premium_outcomes, premium_table
+
+    outcomes = premium_outcomes(examples.tiny(), {"x" * 300: Policy(min_local_share=0.5)}, workers=1,
+                                failures=())
+    labels = [t.get_text() for t in fg.premium_figure(premium_table(outcomes)).axes[0].get_xticklabels()]
+    assert labels[0] == "base" and labels[1].count("\n") == 3 and labels[1].endswith("…")

@@ -186,10 +186,11 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
                             Patch(**penalty, label="shortfall and disruption-scenario cost "
                                                    "(counted only with a shortfall penalty)")],
                    loc="outside lower center", fontsize="small")
-    # long names (a glide path's default name) wrapped, not run into their neighbours
+    # long names (a glide path's default name) wrapped, not run into their neighbours, at most 4
+    # lines (a 300-character name collapsed the axes); the tables give them whole
     chars = max(12, int(8 * (fig.get_figwidth() - 1.5) / max(len(table), 1)))  # about 8 a inch
     names = [textwrap.fill(n.replace(",", ", ").replace("=", "= "), chars, break_on_hyphens=False,
-                           break_long_words=False) for n in table["policy"].astype(str)]
+                           max_lines=4, placeholder=" …") for n in table["policy"].astype(str)]
     many = len(table) > 4
     ax.set_xticks(x, names, rotation=20 if many else 0, fontsize="small" if many else None)
     ax.set_xlabel("policy")
