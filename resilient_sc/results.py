@@ -40,7 +40,9 @@ class Plan:
     copy of the model, the run, the certificate); ``report`` splits it and names the route
     (:class:`~resilient_sc.solvers.base.SolveReport`; None for a plan read back from pyomo).
     Write a plan as a workbook with :func:`resilient_sc.workbook.write_workbook` and re-check
-    it with :func:`resilient_sc.verify.verify_plan`.
+    it with :func:`resilient_sc.verify.verify_plan`. Its tables (``suppliers``, ``outbound``,
+    ...) are the plan's own, not copies: copy one before changing it (:meth:`tables` gives
+    copies), or the summary and what is saved change with it.
     """
 
     status: Status
