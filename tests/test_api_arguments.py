@@ -56,6 +56,8 @@ def test_arguments_of_the_wrong_type_name_what_to_pass(tiny):
         assert problem(call).endswith("not a Policy; build one: Policy(**fields) or Policy.from_dict(fields)")
     assert problem(lambda: frontier(tiny, [1, 2], "min_suppliers")).startswith(  # swapped: unhashable
         "(field) | unknown policy field [1, 2]")
+    assert problem(lambda: build_model(tiny, None, "no")).startswith("(strong_links) | 'no' is a str")
+    assert problem(lambda: stress_test(tiny, solve(tiny), scenarios="no")).startswith("(scenarios) | 'no'")
     assert problem(lambda: Network.from_frames(tiny.frames())).startswith(  # 7 tables "missing"
         "(source) | a dict was given as the source: pass the tables by name")
     assert problem(lambda: solve(tiny, None, {"time_limit": 5})).startswith(

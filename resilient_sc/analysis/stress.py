@@ -379,6 +379,9 @@ def stress_test(network: Network, plan: Plan,
     if not isinstance(plan, Plan) or plan.model is None:
         raise ResilientSCError(f"stress_test needs a plan from solve(), not {type(plan).__name__}")
     given_policy(network, None)  # a Network, validated and unchanged since
+    if not isinstance(scenarios, bool | np.bool_):  # "no" is true
+        raise ValidationError([f"(scenarios) | {scenarios!r:.40} is a {type(scenarios).__name__}: give True "
+                               "(replay the disruption scenarios too) or False"])
     _check_same_network(network, plan)
     if not network.has_demand:
         raise ValidationError(["(demand) | no row has a demand above 0: no failure can leave a market "

@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import PurePath
 from typing import Any
+
+import numpy as np
 
 from ..data import Network
 from ..exceptions import ValidationError
@@ -117,6 +120,13 @@ def build_model(network: Network, policy: Policy | None = None,
     :func:`resilient_sc.model.roadmap.build_roadmap`.
     """
     policy = given_policy(network, policy)
+    if not isinstance(strong_links, bool | np.bool_):  # "no" is true
+        raise ValidationError([f"(strong_links) | {strong_links!r:.40} is a {type(strong_links).__name__}: "
+                               "give True or False"])
+    whole = isinstance(defer_failures, Integral) and not isinstance(defer_failures, bool)
+    if defer_failures is not None and not (whole and defer_failures >= 0):
+        raise ValidationError([f"(defer_failures) | {defer_failures!r:.40}: give a whole number of recourse "
+                               "columns >= 0, or None"])
     if has_periods(network):
         raise ValidationError(["(periods) | the data has a periods table: it is a roadmap. Solve it "
                                "with solve_roadmap (build_roadmap for its model); analyse it with "
