@@ -1,8 +1,7 @@
 """Warnings of legal but suspicious data: a tariff rate typed as a percentage or on a product of
-no unit value, scenario
-probabilities adding up to over 1 or one failure under two scenario names, ids that
-differ only in case, and opening or closing costs that no plan can pay. Each is a line
-``(table[, row N 'id']) | what, and what to do``."""
+no unit value, scenario probabilities adding up to over 1 or one failure under two scenario
+names, ids that differ only in case, and opening or closing costs that no plan can pay. Each is
+a line ``(table[, row N 'id']) | what, and what to do``."""
 
 from __future__ import annotations
 
