@@ -563,9 +563,10 @@ def failure(exc: BaseException) -> Outcome:
         reason = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
         status = "invalid_input" if isinstance(exc, FileNotFoundError) else "error"
         return Outcome(EXIT_BAD_INPUT, {"status": status, "reason": reason}, error=reason)
+    said = str(exc) + "".join(f" ({note})" for note in getattr(exc, "__notes__", ()))  # a sweep's task named
     if isinstance(exc, ResilientSCError):
-        return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": str(exc)}, error=str(exc))
-    reason = f"internal error: {type(exc).__name__}: {exc}"
+        return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": said}, error=said)
+    reason = f"internal error: {type(exc).__name__}: {said}"
     return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": reason},
                    error=f"{reason} (rerun with --debug for the traceback)")
 

@@ -53,7 +53,7 @@ def test_a_cold_sweep_runs_in_parallel_by_default(sweep, monkeypatch):
     module = importlib.import_module("resilient_sc.analysis.frontier")  # the name is also the function's
     seen = {}
 
-    def record(fn, tasks, workers=None, executor=None, progress=None):
+    def record(fn, tasks, workers=None, executor=None, progress=None, names=None):
         seen["workers"] = workers
         return [fn(*task) for task in tasks]
 

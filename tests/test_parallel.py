@@ -199,3 +199,22 @@ def test_ctrl_c_while_a_worker_sends_its_result_never_hangs_the_exit(tmp_path):
         done = subprocess.run([sys.executable, str(script), str(at)], capture_output=True, text=True,
                               timeout=60)
         assert done.stdout.strip() == "interrupted", done.stderr[-2000:]
+
+
+def fails_on_two(i: int) -> int:
+    if i == 2:
+        raise KeyError("no such supplier")  # a bug, or anything a task did not expect
+    return i
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failed_task_is_named(workers):
+    """A sweep's failed task came back bare (KeyError: 'no such supplier'): which of the policies
+    failed was left to guess; its error now notes it, and the command line says the note."""
+    from resilient_sc.cli import failure
+
+    with pytest.raises(KeyError) as err:
+        run_all(fails_on_two, [(1,), (2,), (3,)], workers=workers, names=["near", "n-1", "friends"])
+    assert err.value.__notes__ == ["while solving n-1"]
+    assert failure(err.value).error == ("internal error: KeyError: 'no such supplier' (while solving n-1) "
+                                        "(rerun with --debug for the traceback)")

@@ -146,7 +146,7 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
         points = run_lazily(in_order(), len(policies), progress)
     else:
         tasks = [(network, pol, options, None, fails) for pol in policies]
-        points = run_all(_point, tasks, workers, executor, progress)
+        points = run_all(_point, tasks, workers, executor, progress, [f"{field}={shown(v)}" for v in values])
     table = pd.DataFrame([_row(field, v, point, base) for v, point in zip(values, points, strict=True)])
     table.attrs["failures"] = fails  # what worst_served was replayed under, for the words of a report
     return table

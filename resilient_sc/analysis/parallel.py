@@ -96,20 +96,36 @@ def _end_workers(processes: dict[int, Any] | None, calls: Any, results: Any) -> 
         writer.close()
 
 
+def _name(exc: BaseException, names: Sequence[str] | None, i: int) -> None:
+    """Note on ``exc`` the task it came from (``names[i]``), once."""
+    note = f"while solving {names[i]}" if names is not None and i < len(names) else ""
+    if note and note not in getattr(exc, "__notes__", ()):
+        exc.add_note(note)
+
+
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,
             executor: Executor | Any | None = None,
-            progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None) -> list[T]:
+            progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+            names: Sequence[str] | None = None) -> list[T]:
     """``[fn(*task) for task in tasks]``, in parallel unless ``workers == 1``.
 
     ``progress`` is given the futures of the tasks and their number and is iterated to show
     progress (``tqdm``, or ``concurrent.futures.as_completed``; with a ``distributed.Client``
     its futures are Dask's: ``distributed.as_completed``): it may yield them in any order,
     the results are always in the order of ``tasks``. A failed task, or Ctrl-C, cancels every
-    task not started, in any executor.
+    task not started, in any executor; the error of a failed task gets a note naming it, from
+    ``names`` (one per task: a policy's name).
     """
     check_workers(workers)
     if executor is None and (workers == 1 or len(tasks) <= 1):
-        return run_lazily((fn(*task) for task in tasks), len(tasks), progress)
+        def in_turn() -> Iterator[T]:
+            for i, task in enumerate(tasks):
+                try:
+                    yield fn(*task)
+                except Exception as exc:
+                    _name(exc, names, i)
+                    raise
+        return run_lazily(in_turn(), len(tasks), progress)
     futures: list[Any] = []
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=min(workers or default_workers(len(tasks)),
@@ -119,6 +135,9 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
         follow(list(futures), len(futures), progress)
         return [f.result() for f in futures]
     except BaseException as exc:  # Ctrl-C or a failed task: end our workers, start no other task
+        failed = [i for i, f in enumerate(futures) if f.done() and not f.cancelled() and f.exception() is exc]
+        if failed:
+            _name(exc, names, failed[0])
         if not own:
             for f in futures:
                 f.cancel()

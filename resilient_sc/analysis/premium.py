@@ -216,7 +216,7 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     first = evaluate(*tasks[0])  # the base first: without it no premium means anything
     if first.plan is None:
         raise no_reference("the base policy", first.status, first.reason)
-    return [first, *run_all(evaluate, tasks[1:], workers, executor, progress)]
+    return [first, *run_all(evaluate, tasks[1:], workers, executor, progress, [t[0] for t in tasks[1:]])]
 
 
 def floor_caveat(outcomes: Iterable[PolicyOutcome]) -> str:

@@ -131,7 +131,7 @@ def roadmap_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     first = solve_path(*tasks[0])  # the base first: without it no premium means anything
     if first.roadmap is None:
         raise no_reference("the base path", first.status, first.reason)
-    return [first, *run_all(solve_path, tasks[1:], workers, executor, progress)]
+    return [first, *run_all(solve_path, tasks[1:], workers, executor, progress, [t[0] for t in tasks[1:]])]
 
 
 def roadmap_premium_table(outcomes: Sequence[PathOutcome]) -> pd.DataFrame:
@@ -235,7 +235,7 @@ def end_year_frontier(network: Network, field: str, values: Iterable[Any], polic
     if base.roadmap is None:
         raise no_reference("the cost-optimal path", base.status, base.reason)
     tasks = [(f"{field}={shown(v)}", network, pol, options) for v, pol in zip(values, policies, strict=True)]
-    outcomes = run_all(solve_path, tasks, workers, executor, progress)
+    outcomes = run_all(solve_path, tasks, workers, executor, progress, [t[0] for t in tasks])
     rows = [{field: v, **path_row(o, base.roadmap)} for v, o in zip(values, outcomes, strict=True)]
     out = pd.DataFrame(rows).drop(columns="policy")
     out.attrs["reference"] = {"status": base.roadmap.status.value, "gap": base.roadmap.gap,
