@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import RunWarning, ValidationError
+from .validation import check_switch
 
 # ---- escaping for spreadsheets ------------------------------------------------------------
 #: first characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection)
@@ -319,9 +320,7 @@ def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
     that would replace, sit inside or hold the ``data`` it was solved from (the absolute path
     :attr:`Network.location <resilient_sc.data.Network.location>`; ``force`` replaced a data
     folder of CSV tables with the plan's), or when :func:`folder_problem` refuses it."""
-    if not isinstance(force, bool | np.bool_):  # force="no" replaced the folder: any text is true
-        raise ValidationError([f"(force) | {force!r:.40} is a {type(force).__name__}: give True (replace a "
-                               "result folder) or False"])
+    check_switch("force", force, "replace a result folder")  # force="no" replaced the folder
     inputs = {"data it was solved from": Path(data) if data else None}
     problem = output_problem(folder, inputs, True, force, "force=True")
     if problem is not None:

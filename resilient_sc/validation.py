@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .exceptions import ValidationError
 from .format import count, quantity
 from .limits import Limits, current
 from .schema import ALL_PRODUCTS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
@@ -647,3 +648,11 @@ def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
 
 __all__ = ["SHOWN", "clip", "closest", "coerce_table", "each_row", "effective_rows", "listing",
            "quote", "suggest", "validate_tables", "where"]
+
+
+def check_switch(name: str, value: Any, true: str = "", false: str = "") -> None:
+    """A :class:`ValidationError` unless ``value`` is a bool (numpy's too): any text or number is
+    true in Python, so ``force="no"`` would act as True. ``true``/``false`` say what each does."""
+    if not isinstance(value, bool | np.bool_):
+        what = (f" ({true})" if true else "") + " or False" + (f" ({false})" if false else "")
+        raise ValidationError([f"({name}) | {value!r:.40} is a {type(value).__name__}: give True{what}"])

@@ -20,6 +20,7 @@ from ..optimize import model_for, solve, solve_model
 from ..policy import Policy, check_policies
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
+from ..validation import check_switch
 from .parallel import check_workers, run_all, run_lazily
 from .premium import design_columns
 from .stress import DEFAULT, failure_kinds, stress_test
@@ -114,10 +115,8 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     proven optimal that ``allow_nonoptimal`` does not keep) and its ``reason``,
     the reasons one per line.
     """
-    if not isinstance(warm_start, bool | np.bool_):
-        raise ValidationError([f"(warm_start) | {warm_start!r:.40} is a {type(warm_start).__name__}: give "
-                               "True (points in order, each from the previous design) or False "
-                               "(independent, in parallel)"])
+    check_switch("warm_start", warm_start, "points in order, each from the previous design",
+                 "independent, in parallel")
     policy = given_policy(network, policy)  # {} or a DataFrame is an error, not the base
     Policy.check_field(field)
     values = values_to_sweep(field, values)

@@ -46,7 +46,7 @@ from ..solvers import aggregate
 from ..solvers.base import SolveOptions, is_number
 from ..solvers.failures import forced_zero
 from ..solvers.highs import make_highs, stdout_to_stderr
-from ..validation import suggest
+from ..validation import check_switch, suggest
 
 #: cost components that vary with the flows (money)
 FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")
@@ -379,9 +379,7 @@ def stress_test(network: Network, plan: Plan,
     if not isinstance(plan, Plan) or plan.model is None:
         raise ResilientSCError(f"stress_test needs a plan from solve(), not {type(plan).__name__}")
     given_policy(network, None)  # a Network, validated and unchanged since
-    if not isinstance(scenarios, bool | np.bool_):  # "no" is true
-        raise ValidationError([f"(scenarios) | {scenarios!r:.40} is a {type(scenarios).__name__}: give True "
-                               "(replay the disruption scenarios too) or False"])
+    check_switch("scenarios", scenarios, "replay the disruption scenarios too")
     _check_same_network(network, plan)
     if not network.has_demand:
         raise ValidationError(["(demand) | no row has a demand above 0: no failure can leave a market "

@@ -9,12 +9,11 @@ from numbers import Integral
 from pathlib import PurePath
 from typing import Any
 
-import numpy as np
-
 from ..data import Network
 from ..exceptions import ValidationError
 from ..periods import has_periods
 from ..policy import Policy
+from ..validation import check_switch
 from . import base, emissions, origin, redundancy, sourcing, transitions
 from .context import Context
 from .linear import LinearModel, VarBlock
@@ -120,9 +119,7 @@ def build_model(network: Network, policy: Policy | None = None,
     :func:`resilient_sc.model.roadmap.build_roadmap`.
     """
     policy = given_policy(network, policy)
-    if not isinstance(strong_links, bool | np.bool_):  # "no" is true
-        raise ValidationError([f"(strong_links) | {strong_links!r:.40} is a {type(strong_links).__name__}: "
-                               "give True or False"])
+    check_switch("strong_links", strong_links)
     whole = isinstance(defer_failures, Integral) and not isinstance(defer_failures, bool)
     if defer_failures is not None and not (whole and defer_failures >= 0):
         raise ValidationError([f"(defer_failures) | {defer_failures!r:.40}: give a whole number of recourse "
