@@ -163,9 +163,11 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
         default = col.default if col.default is not None else ""
         # one spelling of each name: an NFD 'München' (macOS) matches an NFC one (Windows)
         texts = [unicodedata.normalize("NFC", str(u).strip()) for u in uniques]
-        if col.kind == "id":  # a float id (pandas' read of 101 beside a blank) reads as '101'; text stays
-            texts = [t[:-2] if isinstance(u, float) and t.endswith(".0") and _INTEGER.fullmatch(t[:-2]) else t
-                     for u, t in zip(uniques, texts, strict=True)]
+        if col.kind == "id":  # a float id (pandas' read of 101 beside a blank) reads as '101'; text stays,
+            # but a period's '2027.0' is pandas' write of that read (a CSV round trip): it reads as 2027
+            period = col.name == "period"
+            texts = [t[:-2] if (period or isinstance(u, float)) and t.endswith(".0")
+                     and _INTEGER.fullmatch(t[:-2]) else t for u, t in zip(uniques, texts, strict=True)]
             control = _spread([_CONTROL.search(t) is not None for t in texts], codes, False, bool) & ~blank
             each_row(problems, name, np.flatnonzero(control),
                      lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} holds a control "

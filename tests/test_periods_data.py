@@ -98,6 +98,22 @@ def test_a_roadmap_reads_back_from_csv(tmp_path: Path) -> None:
     assert again.demand["period"].tolist() == ["", "2027"]
 
 
+def test_a_period_written_back_by_pandas_reads_as_its_year(tmp_path: Path) -> None:
+    """pandas reads a period column with blanks as floats and writes ``2027.0`` back: it is 2027,
+    in the period column and in the periods table alike (a workbook's number 2027.0 reads so too)."""
+    folder = tmp_path / "net"
+    write_network(loaded(frames(demand=demand([("", 80), ("2027", 90)]))).frames(), folder)
+    for name in ("demand", "periods"):
+        path = folder / f"{name}.csv"
+        table = pd.read_csv(path)
+        table["period"] = pd.to_numeric(table["period"])  # the float column pandas' own read gives
+        table.to_csv(path, index=False)
+    assert "2027.0" in (folder / "demand.csv").read_text(encoding="utf-8")
+    again = read_network(folder)
+    assert again.periods["period"].tolist() == ["2026", "2027", "2028"]
+    assert again.demand["period"].tolist() == ["", "2027"]
+
+
 def test_a_periods_table_with_its_header_only_is_no_periods(tmp_path: Path) -> None:
     folder = tmp_path / "net"
     write_network(examples.tiny().frames(), folder)
