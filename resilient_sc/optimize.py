@@ -35,6 +35,7 @@ from .solvers.base import (
 )
 from .solvers.highs import until
 from .solvers.routes import solve_linear
+from .validation import quote
 
 if TYPE_CHECKING:
     from .data import Network
@@ -55,7 +56,7 @@ def solve_model(model: NetworkModel, options: SolveOptions | None = None,
     """
     options = given_options(options)
     options.check()
-    result, report = solve_linear(model, options, given_start(start))
+    result, report = solve_linear(model, options, start_for(model, given_start(start)))
     log_report(report, options)
     if result.status is Status.INFEASIBLE:
         raise InfeasiblePolicyError(explain_infeasibility(model))
@@ -143,7 +144,8 @@ def solve(network: Network, policy: Policy | None = None,
         log, backend); None for the defaults (proven optimal, no time limit, silent). The time
         limit counts from this call: building the model takes from it (12 s of ladder XL).
     :param start: a plan whose design (suppliers, hubs, assignments) is handed to HiGHS as a
-        MIP start, e.g. the plan of a slightly looser policy.
+        MIP start, e.g. the plan of a slightly looser policy (a plan of other data, naming
+        suppliers or hubs this network lacks, is warned of: :class:`RunWarning`).
     :returns: a :class:`~resilient_sc.results.Plan`: ``status`` (:class:`Status`),
         ``objective`` (total cost, money), ``bound`` and ``gap``, ``breakdown`` (money per cost
         component), ``emissions``, the contracted ``suppliers`` (their volumes per product, in
@@ -201,6 +203,23 @@ def given_start(start: Any) -> Plan | None:
     if start is not None and not isinstance(start, Plan):
         raise ValidationError([f"(start) | {start!r:.60} is a {type(start).__name__}, not a Plan: give a "
                                "plan from solve() whose design starts HiGHS, or None"])
+    return start
+
+
+def start_for(model: NetworkModel, start: Plan | None) -> Plan | None:
+    """``start``, warned of when its design names suppliers or hubs ``model``'s network does not
+    have (a plan of other data: only the names in both start HiGHS, which may then start from
+    nothing)."""
+    if start is None:
+        return None
+    known = {"supplier": set(model.network.suppliers["supplier"]), "hub": set(model.network.hubs["hub"])}
+    foreign = [f"{kind} {quote(name)}" for kind, table in (("supplier", start.suppliers), ("hub", start.hubs))
+               for name in table[kind] if name not in known[kind]]
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        warnings.warn(f"(start) | the start plan names {len(foreign)} supplier(s) or hub(s) this network "
+                      f"does not have ({shown}): it is a plan of other data; only the names in both start "
+                      "the solver (the plan returned is this network's own)", RunWarning, stacklevel=3)
     return start
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -307,3 +308,18 @@ def test_reprs_are_short_and_saving_takes_a_true_force(tiny, tmp_path):
     plan.save(tmp_path / "plan")
     assert problem(lambda: plan.save(tmp_path / "plan", force="no")) == (
         "(force) | 'no' is a str: give True (replace a result folder) or False")
+
+
+def test_a_start_plan_of_other_data_is_warned_of() -> None:
+    """A start plan names suppliers and hubs of its own data: of other data, its design starts
+    HiGHS from nothing it can use, which was never said; the plan returned is still optimal."""
+    from resilient_sc import RunWarning, examples, solve
+    other = solve(examples.tiny())
+    net = examples.electronics()
+    with pytest.warns(RunWarning, match=r"start plan names 2 supplier\(s\) or hub\(s\) this network does not "
+                                        r"have \(supplier 'S_CN', hub 'H1'\): it is a plan of other data"):
+        plan = solve(net, start=other)
+    assert plan.objective == pytest.approx(solve(net).objective, rel=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        solve(net, start=plan)  # its own data: no word
