@@ -32,6 +32,7 @@ from .compare_page import (
     premium_frame,
     reference_words,
     served_heatmap,
+    shown_period,
 )
 
 if TYPE_CHECKING:
@@ -94,10 +95,11 @@ def figures(session: Session) -> list[tuple[str, Any]]:
     table = premium_frame(session)
     if table is not None and len(table) > 1:
         out.append(("Premium per scenario", premium_bars(table, reference_words(session))))
-    per_period = isinstance(session.stress, dict)  # a roadmap's: the stress test of the period shown
-    stress = session.stress.get(session.period) if per_period else session.stress
+    per_period = isinstance(session.stress, dict)  # a roadmap's: the stress test of the period its page shows
+    period = shown_period(session, session.stress)[0] if per_period and session.stress else ""
+    stress = session.stress.get(period) if per_period else session.stress
     if stress is not None:
-        of = f" (the design of period {session.period})" if per_period else ""
+        of = f" (the design of period {period})" if per_period else ""
         out += [(f"Demand served per failure{of}: {p}", served_heatmap(stress, p)) for p in stress.products]
     if session.frontier is not None:
         field, df = session.frontier
