@@ -428,11 +428,9 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
                 color="black" if column == "top_country_share" else None)
     others = 100 * shares[["local_share", "allied_share"]].to_numpy(float)
     for xi, (c, v) in enumerate(zip(shares["top_country"], 100 * shares["top_country_share"], strict=True)):
-        if c:  # the name above the marker, or below it when another line is just above
-            gap = others[xi] - v
-            below = bool(((gap > -2) & (gap < 15)).any() and not ((gap < 2) & (gap > -15)).any())
-            ax.annotate(c, (xi, v), xytext=(0, -9 if below else 8), textcoords="offset points",
-                        ha="center", va="top" if below else "baseline",
+        if c:
+            offset, ha, va = _label_place(others[xi] - v)
+            ax.annotate(c, (xi, v), xytext=offset, textcoords="offset points", ha=ha, va=va,
                         fontsize="small", fontweight="bold",
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
     ax.set_ylabel(f"share of demand (%)\n{roadmap.share_weighting()}\nover all markets", fontsize="small")
@@ -446,6 +444,23 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
     keys.set_axis_off()
     keys.legend(*ax.get_legend_handles_labels(), loc="upper left", fontsize="small", title="share",
                 title_fontsize="small", alignment="left").set_in_layout(False)
+
+
+def _label_place(gaps: np.ndarray) -> tuple[tuple[int, int], str, str]:
+    """Where the top country's name goes beside its marker, given the other lines' heights above
+    it (``gaps``, percentage points): above; below when a line is just above; to the left, on its
+    own dashed line, when lines are close on both sides (never where it reads as another line's).
+    Returns (offset in points, horizontal and vertical alignment).
+
+    >>> _label_place(np.array([30.0, 25.0]))[1:], _label_place(np.array([2.0, 5.0]))[1:]
+    (('center', 'baseline'), ('center', 'top'))
+    >>> _label_place(np.array([2.0, -6.0]))  # local 2 points above, allied 6 below: 2026 of the example
+    ((-8, 0), 'right', 'center')
+    """
+    above, below = bool(((gaps > -2) & (gaps < 15)).any()), bool(((gaps < 2) & (gaps > -15)).any())
+    if above and below:
+        return (-8, 0), "right", "center"
+    return ((0, -9), "center", "top") if above else ((0, 8), "center", "baseline")
 
 
 def _palette(n: int) -> list[Any]:
