@@ -40,30 +40,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import app as _app  # light: the web framework is imported only when `app` runs
-from . import cli_roadmap, exceptions, io
+from . import cli_inputs, cli_roadmap, exceptions, io
 from .cli_args import (
     analysis_options,
     failure_kinds,
     gap,
     non_negative,
     path_text,
-    positive,
     seconds,
     stress_arguments,
     sweep_values,
     whole,
 )
+from .cli_inputs import add_force_option, load_network
 from .cli_paths import check_paths, writing
 from .exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .format import frame_text, not_proven_optimal
-from .orlib import FORMATS
 from .periods import has_periods
 from .solvers import highs
 from .solvers.base import available_cpus
 from .stopping import SIGNALS, interrupted
 
 if TYPE_CHECKING:
-    from .data import Network
     from .policy import Policy
 
 EXIT_OK = 0
@@ -133,25 +131,6 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 def add_data_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", metavar="DATA", type=path_text,
                         help="a folder of CSV files or an .xlsx workbook (tables as in docs/data.md)")
-
-
-def add_force_option(parser: argparse.ArgumentParser, what: str = "an existing output folder") -> None:
-    parser.add_argument("--force", action="store_true",
-                        help=f"replace {what} (as a whole; never one holding other files)")
-
-
-def load_network(path: Path) -> Network:
-    """The validated network at ``path`` (DataWarnings are reported by :func:`main`); a
-    workbook the reader cannot open is a clean :class:`ValidationError` naming it."""
-    from .data import read_network
-
-    try:
-        return read_network(path)
-    except Exception as exc:  # a damaged workbook the reader let through
-        if isinstance(exc, ResilientSCError | OSError) or not path.is_file():
-            raise
-        raise ValidationError([f"({path.name}) | cannot read it as a workbook ({type(exc).__name__}: "
-                               f"{str(exc)[:160]}); save it from Excel as .xlsx"]) from exc
 
 
 # ---- validate ---------------------------------------------------------------------------
@@ -239,83 +218,7 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
     return Outcome(EXIT_OK, data, text)
 
 
-# ---- orlib ------------------------------------------------------------------------------
-def _configure_orlib(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", type=path_text,
-                        help="an OR-Library cap*.txt file or a Holmberg p* file")
-    parser.add_argument("--capacity", metavar="C", type=positive,
-                        help="hub capacity for the capa/capb/capc files, which leave it open (refused "
-                             "for files that give their own)")
-    parser.add_argument("--format", choices=FORMATS, help="the file's layout (default: from its name, "
-                        "cap* OR-Library, p<number> Holmberg)")
-    parser.add_argument("--out", metavar="DIR", type=path_text, required=True,
-                        help="folder to write the network's CSV files into")
-    add_force_option(parser, "an existing network folder")
-
-
-def _run_orlib(args: argparse.Namespace) -> Outcome:
-    from .io import write_network
-    from .orlib import read_instance
-    from .schema import TABLES
-
-    path: Path = args.file
-    if path.is_dir() or not path.exists():  # a FIFO or a device: the reader says which
-        what = "a folder: give an OR-Library cap*.txt or Holmberg p* file" if path.is_dir() else \
-            "no such file"
-        raise ValidationError([f"({path}) | {what}"])
-    check_paths(args, args.out, folder=True)
-    try:
-        instance = read_instance(path, args.capacity, args.format)
-    except ValidationError:
-        raise
-    except (ValueError, IndexError) as exc:
-        raise ValidationError([f"({path.name}) | not an OR-Library or Holmberg instance: {exc}"]) from exc
-    network = instance.to_network()
-    frames = {name: df for name, df in network.frames().items() if TABLES[name].required or len(df)}
-    with writing(args.out):
-        write_network(frames, args.out, force=args.force, flag="--force")
-    return Outcome(EXIT_OK, {"status": "written", "network": repr(network), "out": str(args.out),
-                             "tables": list(frames), "single_source": instance.single_source},
-                   text=f"wrote {network!r} to {args.out} ({len(frames)} CSV files)" + (
-                       "; a single-source instance: solve it with a policy of single_sourcing: true "
-                       "for its published optimum" if instance.single_source else ""))
-
-
-# ---- init -------------------------------------------------------------------------------
-def _configure_init(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", metavar="DIR", type=path_text,
-                        help="folder to create, or a workbook path ending in .xlsx")
-    parser.add_argument("--xlsx", action="store_true",
-                        help="write one .xlsx workbook (a sheet per table and a README sheet; as a DIR "
-                             "ending in .xlsx does)")
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite an existing workbook or replace a non-empty folder (as a whole; "
-                             "never one holding other files than CSV and Markdown)")
-
-
-def _run_init(args: argparse.Namespace) -> Outcome:
-    from .schema import TABLES
-    from .template import write_template
-
-    xlsx = args.xlsx or args.target.suffix.lower() == ".xlsx"
-    check_paths(args, args.target, folder=not xlsx, option="init", workbook=True)
-    if xlsx and args.target.is_file() and not args.force:
-        raise ValidationError([f"(init) | {args.target} already exists; pass --force to overwrite it"],
-                              "with the output paths")
-    try:
-        with writing(args.target, "init"):
-            path = write_template(args.target, xlsx=args.xlsx, force=args.force, flag="--force")
-    except ValidationError:
-        raise
-    except ValueError as exc:  # --xlsx with a path not ending in .xlsx
-        raise ValidationError([f"(init) | {exc}"]) from exc
-    what = "workbook" if path.suffix.lower() == ".xlsx" else "folder (one CSV per table + README.md)"
-    return Outcome(EXIT_OK, {"status": "written", "out": str(path), "tables": list(TABLES)},
-                   text=f"wrote an input template {what} to {path}: a tiny valid network to replace "
-                        f"with your data\nnext: resilient-sc validate {path}")
-
-
-# ---- analyses: stress, premium, frontier --------------------------------------------------
+# ---- analyses ---------------------------------------------------------------------------
 def add_report_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", type=path_text,
                         help="write a report folder: CSV tables, PNG figures and report.md")
@@ -502,13 +405,13 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
 
 COMMANDS: dict[str, Command] = {
     "init": Command("write an input template (CSV folder or .xlsx) with an example row per table "
-                    "(periods: header only)",
-                    _configure_init, _run_init),
+                    "(periods: header only), or DATA's own tables in the other form (--from DATA)",
+                    cli_inputs.configure_init, lambda args: Outcome(EXIT_OK, *cli_inputs.run_init(args))),
     "validate": Command("check a data folder or workbook against the data contract",
                         _configure_validate, _run_validate),
     "solve": Command("design the cheapest network that honours a policy", _configure_solve, _run_solve),
     "orlib": Command("convert an OR-Library / Holmberg instance into a CSV data folder",
-                     _configure_orlib, _run_orlib),
+                     cli_inputs.configure_orlib, lambda args: Outcome(EXIT_OK, *cli_inputs.run_orlib(args))),
     "stress": Command("replay every single failure on a design: guaranteed service, shortfall, costs",
                       _configure_stress, _run_stress),
     "premium": Command("what each policy costs over the cost-optimal base, and what it survives",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -240,7 +241,7 @@ TEMPLATE_SUFFIXES = frozenset({".csv", ".md"})
 
 
 def write_template(path: str | Path, xlsx: bool = False, force: bool = False,
-                   flag: str = "force=True") -> Path:
+                   flag: str = "force=True", frames: Mapping[str, pd.DataFrame] | None = None) -> Path:
     """Write the input template to ``path``: a folder of CSV files and ``README.md``, or
     (``xlsx=True``, or a path ending in ``.xlsx``) one workbook with a sheet per table and
     a ``README`` sheet. The workbook is written atomically, the folder as a whole
@@ -250,10 +251,15 @@ def write_template(path: str | Path, xlsx: bool = False, force: bool = False,
     folder, unless ``force`` (a folder holding more than CSV and Markdown files is never
     replaced); :class:`NotADirectoryError` for a file where the folder would go;
     :class:`ValueError` for ``xlsx=True`` with another suffix. Messages name ``force`` as ``flag``.
+
+    ``frames`` (e.g. :meth:`Network.frames <resilient_sc.data.Network.frames>`) replace the
+    example rows: the data itself in the template's form (a CSV folder without the README.md,
+    whose words are the example's; the workbook with its README sheet of columns).
     """
     path = Path(path)
     xlsx = xlsx or path.suffix.lower() == ".xlsx"
-    frames = example_frames()
+    example = frames is None
+    frames = example_frames() if frames is None else frames
     if xlsx:
         if path.suffix.lower() != ".xlsx":
             raise ValueError(f"{path}: an .xlsx template needs a path ending in .xlsx")
@@ -263,5 +269,6 @@ def write_template(path: str | Path, xlsx: bool = False, force: bool = False,
         return path
     with io.atomic_folder(path, force=force, flag=flag, outputs=TEMPLATE_SUFFIXES) as tmp:
         io.write_tables(frames, tmp)
-        io.write_text(tmp / "README.md", README.format(target=path) + schema_markdown("##"))
+        if example:
+            io.write_text(tmp / "README.md", README.format(target=path) + schema_markdown("##"))
     return path

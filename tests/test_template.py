@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from resilient_sc import read_network, solve
+from resilient_sc import Policy, read_network, solve
 from resilient_sc.cli import main
 from resilient_sc.schema import FAILURE_KINDS, KINDS, STATUSES, TABLES
 from resilient_sc.template import (
@@ -221,3 +221,37 @@ def test_xlsx_template_edited_by_a_planner_round_trips(tmp_path: Path,
     again = openpyxl.load_workbook(path)
     assert len(again["suppliers"].data_validations.dataValidation) == 2
     assert "country_ids" in again.defined_names
+
+
+def test_init_from_data_converts_a_folder_to_a_workbook_and_back(tmp_path: Path, capsys) -> None:
+    """``init --from DATA`` writes DATA's own tables in the other form: the roadmap example (periods,
+    tariffs, disruptions; a hub of unlimited capacity added) as a workbook and that workbook as a CSV
+    folder read back table for table, and solve to the same roadmap; DATA is never the target."""
+    from resilient_sc import examples, solve_roadmap
+    from resilient_sc.io import write_network
+
+    net = examples.electronics_roadmap()
+    hubs = net.table("hubs")
+    hubs.loc[0, "capacity"] = float("inf")
+    source = tmp_path / "source"
+    write_network({**net.frames(), "hubs": hubs}, source)
+    before = {p.name: p.read_bytes() for p in source.iterdir()}
+    book, back = tmp_path / "net.xlsx", tmp_path / "back"
+    assert main(["init", str(book), "--from", str(source)]) == 0
+    assert main(["init", str(back), "--from", str(book), "--json"]) == 0
+    said = json.loads(capsys.readouterr().out.split("\n", 2)[-1])
+    assert said["status"] == "written" and said["network"].endswith("5 periods)")
+    assert {p.name: p.read_bytes() for p in source.iterdir()} == before  # the input as it was
+    assert "README.md" not in {p.name for p in back.iterdir()}  # its words are the example's
+    assert openpyxl.load_workbook(book).sheetnames == ["README", *TABLES]
+    original, again = read_network(source), read_network(back)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(again.table(name), original.table(name), check_dtype=name != "periods")
+    assert again.hubs["capacity"].iloc[0] == float("inf")
+    policy = Policy.from_file(examples.electronics_roadmap_path() / "policy.yaml")
+    assert solve_roadmap(again, policy).objective == pytest.approx(solve_roadmap(original, policy).objective,
+                                                                   rel=1e-12)
+    assert main(["init", str(source), "--from", str(source), "--force"]) == 2
+    assert "is the data folder" in capsys.readouterr().err
+    assert main(["init", str(tmp_path / "x.xlsx"), "--from", str(tmp_path / "none")]) == 2
+    assert "none) | no such file or folder" in capsys.readouterr().err
