@@ -143,8 +143,7 @@ class Plan:
             "hubs": self.hub_ids,
             "breakdown": {k: float(v) for k, v in self.breakdown.items()},
             "emissions": self.emissions,
-            "delivered": {r.product: {"demand": r.demand, "delivered": r.delivered, "shortfall": r.shortfall}
-                          for r in self.delivery().itertuples()},
+            "delivered": self.delivered_dict(),
             "shares": {"local": finite(self.overall_share("local_share")),
                        "allied": finite(self.overall_share("allied_share")),
                        "weighting": self.share_weighting()},
@@ -221,6 +220,11 @@ class Plan:
             lines.append(self.report.line())
         return "\n".join(lines)
 
+    def delivered_dict(self) -> dict[str, dict[str, float]]:
+        """JSON-ready :meth:`delivery`: product -> demand, delivered, shortfall (its units)."""
+        return {r.product: {"demand": r.demand, "delivered": r.delivered, "shortfall": r.shortfall}
+                for r in self.delivery().itertuples()}
+
     def delivery(self) -> pd.DataFrame:
         """Per product: ``demand``, ``delivered`` and ``shortfall`` (units of that product, never
         added across products)."""
@@ -228,6 +232,13 @@ class Plan:
         d["delivered"], d["shortfall"] = delivered_and_short(d["demand"].to_numpy(float),
                                                              d["delivered"].to_numpy(float))
         return d.reset_index()
+
+    def short_words(self) -> str:
+        """What the plan leaves short, per product in its own units (never added across
+        products): ``cells 150 of 280 units delivered (130 short)``; '' when it delivers all."""
+        return "; ".join(f"{r.product} {delivered_of(r.delivered, r.demand)} units delivered "
+                         f"({quantity(r.shortfall)} short)"
+                         for r in self.delivery().itertuples() if r.shortfall > 0)
 
     def overall_share(self, column: str) -> float:
         """A share column of :attr:`shares` over all markets and products, weighted as

@@ -160,8 +160,9 @@ class Roadmap:
         return wide.reset_index()
 
     def table(self) -> pd.DataFrame:
-        """The roadmap table: per period its weight, cost (money, unweighted), suppliers and hubs
-        operating, started and stopped, and shares."""
+        """The roadmap table: per period its weight, cost (money, unweighted), what it leaves
+        short (per product in its units, blank when nothing: a policy with a shortfall penalty may
+        leave demand unmet), suppliers and hubs operating, started and stopped, and shares."""
         d = self.design
         rows = []
         shares = self.shares().set_index("period")
@@ -169,7 +170,8 @@ class Roadmap:
             here = d.loc[d["period"] == period]
             row: dict[str, Any] = {"period": period,
                                    "weight": float(self.periods.set_index("period").loc[period, "weight"]),
-                                   "cost": float(self.costs.set_index("period").loc[period, "total"])}
+                                   "cost": float(self.costs.set_index("period").loc[period, "total"]),
+                                   "short": self.plans[period].short_words()}
             for kind in ("supplier", "hub"):
                 operating, started, stopped = _members(here, kind)
                 row[f"{kind}s"] = len(operating)
@@ -199,13 +201,15 @@ class Roadmap:
                  f"gap {relative_gap(self.gap)})",
                  f"{'period':<10}{'weight':>7}{'cost':>17}  {'suppliers':<22}{'hubs':<16}"
                  f"{'local':>6}{'allied':>7}  top country"]
-        for row in self.table().itertuples():
+        table = self.table()
+        for row in table.itertuples():
             sup = _moves(row.suppliers, row.suppliers_started, row.suppliers_stopped)
             hub = _moves(row.hubs, row.hubs_started, row.hubs_stopped)
             lines.append(f"{row.period:<10}{weight(row.weight):>7}{row.cost:>17,.2f}  {sup:<22}{hub:<16}"
                          f"{fraction(row.local_share, 0):>6}{fraction(row.allied_share, 0):>7}  "
                          + (f"{row.top_country} {fraction(row.top_country_share, 0)}" if row.top_country
                             else "none (no demand)"))
+        lines += [f"short in {r.period}: {r.short}" for r in table.itertuples() if r.short]
         lines.append(f"shares are {self.share_weighting()} over all markets; started/stopped counted "
                      "against the period before")
         if self.report is not None:
@@ -214,7 +218,8 @@ class Roadmap:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: status, objective, bound, gap, times, and a ``periods`` list (weight, cost,
-        breakdown, suppliers and hubs operating, started and stopped, shares)."""
+        breakdown, emissions, delivered per product, suppliers and hubs operating, started and
+        stopped, shares)."""
         finite = lambda v: v if math.isfinite(v) else None  # noqa: E731
         shares = self.shares().set_index("period")
         periods = []
@@ -225,7 +230,8 @@ class Roadmap:
                 "weight": float(self.periods.set_index("period").loc[period, "weight"]),
                 "cost": plan.objective,
                 "breakdown": {k: float(v) for k, v in plan.breakdown.items()},
-                "emissions": plan.emissions}
+                "emissions": plan.emissions,
+                "delivered": plan.delivered_dict()}
             for kind in ("supplier", "hub"):
                 (entry[f"{kind}s"], entry[f"{kind}s_started"],
                  entry[f"{kind}s_stopped"]) = _members(here, kind)

@@ -9,6 +9,7 @@ path keeps S_CN, 160 a period; the glide path ``min_local_share {2027: 1}`` swit
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
 
 import pandas as pd
@@ -436,3 +437,33 @@ def test_a_premium_paid_in_one_period_and_recovered_in_another_says_both():
     said = roadmap_premium_sentences(outcomes, table)[1]
     assert "paid in 2027 (+293.75% over the cost of the cost-optimal path that period), partly recovered " \
            "in 2026 (-10.00% that period)" in said
+
+
+def test_a_roadmap_says_what_it_leaves_short():
+    """Shortfall priced at 100 a unit in 2026 and 5 in 2027: in 2026 S_CN serves (160 < 10 × 100);
+    in 2027 stopping S_CN (closing 50) and leaving the 10 units short (10 × 5 = 50) costs 100 < 160:
+    260 in all. The roadmap's table, summary, JSON and the premium sentence say the 10 units short
+    (they read as a roadmap serving everything, the shortfall only inside the cost)."""
+    policy = Policy(shortfall_penalty={"2026": 100.0, "2027": 5.0})
+    r = solve_roadmap(paris(), policy)
+    assert r.objective == pytest.approx(260.0)
+    assert r.table()["short"].tolist() == ["", "default 0 of 10 units delivered (10 short)"]
+    assert "short in 2027: default 0 of 10 units delivered (10 short)" in r.summary().splitlines()
+    assert "short in 2026" not in r.summary()
+    delivered = [p["delivered"]["default"] for p in r.to_dict()["periods"]]
+    assert delivered == [{"demand": 10.0, "delivered": 10.0, "shortfall": 0.0},
+                         {"demand": 10.0, "delivered": 0.0, "shortfall": 10.0}]
+    outcomes = roadmap_outcomes(paris(), {"cheap short": policy}, workers=1)
+    sentences = roadmap_premium_sentences(outcomes, roadmap_premium_table(outcomes))
+    said = next(s for s in sentences if s.startswith("cheap short"))
+    assert said.startswith("cheap short costs 18.75% less than the cost-optimal path (-60.00 money), "
+                           "saved in 2027 (-37.50% that period)")  # nothing paid: nothing to recover
+    assert said.endswith("; it leaves demand unmet, in 2027: default 0 of 10 units delivered (10 short).")
+    assert "unmet" not in sentences[0]  # the cost-optimal path serves all
+    if importlib.util.find_spec("matplotlib"):
+        from resilient_sc.analysis.figures import roadmap_figure
+
+        bottom = roadmap_figure(r).axes[1]
+        assert [t.get_text() for t in bottom.get_xticklabels()] == ["2026\n160\n× 1",
+                                                                    "2027\n100\n× 1\nshort: default 10"]
+        assert "units of each product left unmet (short)" in bottom.get_xlabel()

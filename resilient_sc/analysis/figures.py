@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import io
-from ..format import count, money, pct_points, relative_gap, served_fraction
+from ..format import count, money, pct_points, quantity, relative_gap, served_fraction
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status
 from .premium import NO_PENALTY_PCT, counts_penalties
@@ -437,9 +437,14 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
     ax.set_ylim(0, 112)
     costs = roadmap.costs.set_index("period")["total"]
     weights = roadmap.periods.set_index("period")["weight"]  # a weight-0 period's cost counts for nothing
-    ax.set_xticks(x, [f"{p}\n{costs[p]:,.0f}\n× {weights[p]:g}" for p in shares["period"]])
-    ax.set_xlabel("period; under it the period's cost (money, unweighted, with opening and closing) and "
-                  "its weight in the total", fontsize="small")
+    short = {p: ", ".join(f"{r.product} {quantity(r.shortfall)}" for r in plan.delivery().itertuples()
+                          if r.shortfall > 0) for p, plan in roadmap.plans.items()}
+    ax.set_xticks(x, [f"{p}\n{costs[p]:,.0f}\n× {weights[p]:g}" + (f"\nshort: {short[p]}" if short[p] else "")
+                      for p in shares["period"]])
+    unmet = "; and the units of each product left unmet (short)" if any(short.values()) else ""
+    ax.set_xlabel(wrapped("period; under it the period's cost (money, unweighted, with opening and closing) "
+                          f"and its weight in the total{unmet}", ax.figure.get_figwidth(), 11),
+                  fontsize="small")
     ax.grid(axis="y", alpha=0.3)
     keys.set_axis_off()
     keys.legend(*ax.get_legend_handles_labels(), loc="upper left", fontsize="small", title="share",

@@ -146,7 +146,8 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
     unproven = f"The best path found for the base ({not_proven(base)})" if not_proven(base) else ""
     out = [f"{unproven or named} costs {money(ref['cost'])} over {span} ({PATH_COST}); in "
            f"{ids[-1]} it has {_shares_words(ref)} (shares of demand, {_weighting(base)} over all markets)"
-           + (": the premiums below are over it, not over a proven optimum." if unproven else ".")]
+           + _short_words(base) + (": the premiums below are over it, not over a proven optimum." if unproven
+                                   else ".")]
     solved = [r for r in rows[1:] if r["status"] == "optimal"]
     if len(solved) > 1:
         dear = max(solved, key=lambda r: r["cost"])
@@ -185,11 +186,20 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
                  f"over the cost of {reference} that period)")
     if back:
         low = min(back, key=lambda p: back[p])
-        text += f", partly recovered in {_where(back, low)}{signed_pct_points(back[low])} that period)"
+        text += (f", {'partly recovered' if paid else 'saved'} in {_where(back, low)}"
+                 f"{signed_pct_points(back[low])} that period)")
     moves = _moves(row)
     text += f"; {moves} over the path" if moves else "; it starts and stops nothing"
     last = ids[-1]
-    return text + f". In {last} it buys {_shares_words(row, ref, ref_name)}."
+    return text + f". In {last} it buys {_shares_words(row, ref, ref_name)}{_short_words(o.roadmap)}."
+
+
+def _short_words(roadmap: Roadmap) -> str:
+    """``; it leaves demand unmet, in 2027: cells 150 of 280 units delivered (130 short)`` (a
+    policy with a shortfall penalty may); '' when every period delivers all."""
+    short = [f"in {period}: {words}" for period, plan in roadmap.plans.items()
+             if (words := plan.short_words())]
+    return f"; it leaves demand unmet, {'; '.join(short)}" if short else ""
 
 
 def _where(periods: Mapping[str, float], most: str, alone: str = "") -> str:
