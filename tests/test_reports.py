@@ -339,6 +339,25 @@ def test_the_report_names_the_failures_replayed(tmp_path):
     assert "every single failure of a country is replayed" in report and "hub or supplier" not in report
 
 
+def test_names_with_dollars_are_drawn_as_written(tmp_path):
+    """matplotlib reads text between two ``$`` as TeX: a policy "tariff US$ 5% / US$ 10%" failed the
+    whole report after every solve (ParseException), and so did a hub named with two ``$``."""
+    pytest.importorskip("matplotlib")
+    from resilient_sc import Policy, examples
+    from resilient_sc.analysis.premium import premium_outcomes, premium_table
+
+    net = examples.tiny()
+    hubs = net.table("hubs").assign(hub="H_$x$")
+    lanes = net.table("lanes").replace({"H1": "H_$x$"})
+    net = net.replace(hubs=hubs, lanes=lanes)
+    name = "tariff US$ 5% / US$ 10%"
+    outcomes = premium_outcomes(net, {name: Policy(min_local_share=0.5)}, failures=("country",), workers=1)
+    written = write_premium_report(tmp_path, net, outcomes, premium_table(outcomes))
+    assert {p.suffix for p in written} >= {".png", ".md"} and name in written[-1].read_text()
+    fig = fg.premium_figure(premium_table(outcomes))
+    assert fg.save_figure(fig, tmp_path / "p.svg").read_text().count("US$") == 2  # as written, not TeX
+
+
 def test_a_design_priced_with_a_shortfall_penalty_says_what_its_network_costs(tmp_path):
     """The design of shortfall_penalty 500 on the example (5 disruption scenarios, weight 1): its
     total cost holds the disruption-scenario term, which the report said nothing of (13.66M beside

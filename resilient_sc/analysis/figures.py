@@ -8,6 +8,7 @@ pyplot state, no display needed); :func:`save_figure` writes them as PNG or SVG 
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import textwrap
@@ -47,15 +48,35 @@ def field_unit(field: str) -> str:
 
 
 def new_figure(width: float, height: float) -> Figure:
-    """An empty Figure on the Agg canvas; raises ImportError naming the ``plots`` extra."""
+    """An empty Figure on the Agg canvas whose texts are drawn as written (:func:`_literal_figure`);
+    raises ImportError naming the ``plots`` extra."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
     except ImportError as exc:
         raise ImportError(f"figures need matplotlib: {INSTALL_HINT}") from exc
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = _literal_figure()(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+@functools.cache
+def _literal_figure() -> type[Figure]:
+    """A Figure whose every text is drawn as written: names are the data's, and matplotlib reads
+    text between two ``$`` as TeX (a policy "US$ 5% / US$ 10%" failed the whole report)."""
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    class LiteralFigure(Figure):
+        def literal(self) -> None:
+            """Every text made so far drawn as written (a layout computed before drawing calls it)."""
+            for text in self.findobj(Text):
+                text.set_parse_math(False)
+
+        def draw(self, renderer: Any) -> None:
+            self.literal()
+            super().draw(renderer)
+
+    return LiteralFigure
 
 
 def has_matplotlib() -> bool:

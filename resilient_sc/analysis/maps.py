@@ -143,6 +143,7 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
             else "coastlines: pip install '.[plots]'")
     axes[len(panels) - 1].text(0.998, 0.004, note, transform=axes[len(panels) - 1].transAxes,
                                fontsize=5.5, color="#777777", ha="right", va="bottom")
+    fig.literal()  # names as written, in the layout too
     fig.get_layout_engine().execute(fig)  # final axes boxes, so that markers and labels fit in points
     renderer = fig.canvas.get_renderer()
     used = {p: _map_used(nodes, flows, p, plan) for p in panels}
