@@ -165,7 +165,7 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
                         help="write the HiGHS log to FILE ('-' for stderr)")
     parser.add_argument("--allow-nonoptimal", action="store_true",
                         help="accept a plan not proven optimal (exit code 1, plan still written)")
-    add_force_option(parser, "an existing plan folder")
+    add_force_option(parser, "an existing plan folder, or a workbook the library did not write as a result")
 
 
 def load_policy(path: Path | None) -> Policy:

@@ -65,7 +65,7 @@ def run_init(args: argparse.Namespace) -> Result:
     from .template import write_template
 
     xlsx = args.xlsx or args.target.suffix.lower() == ".xlsx"
-    check_paths(args, args.target, folder=not xlsx, option="init", workbook=True)
+    check_paths(args, args.target, folder=not xlsx, option="init", workbook=True, network=True)
     if xlsx and args.target.is_file() and not args.force:
         raise ValidationError([f"(init) | {args.target} already exists; pass --force to overwrite it"],
                               "with the output paths")
@@ -115,7 +115,7 @@ def run_orlib(args: argparse.Namespace) -> Result:
         what = "a folder: give an OR-Library cap*.txt or Holmberg p* file" if path.is_dir() else \
             "no such file"
         raise ValidationError([f"({path}) | {what}"])
-    check_paths(args, args.out, folder=True)
+    check_paths(args, args.out, folder=True, network=True)
     try:
         instance = read_instance(path, args.capacity, args.format)
     except ValidationError:

@@ -28,6 +28,7 @@ import shutil
 import sys
 import tempfile
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import RunWarning, ValidationError
+from .schema import TABLES
 from .validation import check_switch
 
 # ---- escaping for spreadsheets ------------------------------------------------------------
@@ -86,6 +88,11 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
 TMP_MARK = ".rsc-tmp."
 #: what an output folder may hold to be replaced as a whole (with ``force``)
 OUTPUT_SUFFIXES = frozenset({".csv", ".json", ".md", ".png", ".svg"})
+#: the files of a network's data, a CSV per table: a folder holding one is a network, which only
+#: the writers of networks replace (``write_network``, the template; ``network=True``)
+DATA_FILES = frozenset(f"{name}.csv" for name in TABLES)
+#: the creator of the workbooks of results (write_workbook): one the command line replaces without force
+RESULT_CREATOR = "resilient_sc"
 #: files the desktop adds to folders, ignored when deciding whether a folder holds only outputs
 DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 _HOST = re.sub(r"[^A-Za-z0-9-]", "-", platform.node())[:24] or "host"
@@ -170,13 +177,14 @@ def make_parent(path: Path) -> None:
 
 
 def folder_problem(path: str | Path, force: bool = False, flag: str = "force=True",
-                   outputs: frozenset[str] = OUTPUT_SUFFIXES) -> str | None:
+                   outputs: frozenset[str] = OUTPUT_SUFFIXES, network: bool = False) -> str | None:
     """Why :func:`atomic_folder` would refuse to write the folder ``path``, or None.
 
     An existing file is never replaced by a folder; an existing non-empty folder only with
     ``force`` (the message names it as ``flag``), and only when it holds nothing but files
-    ending in ``outputs`` (:data:`OUTPUT_SUFFIXES`: what the commands write; no subfolders), so
-    that no other work is ever deleted.
+    ending in ``outputs`` (:data:`OUTPUT_SUFFIXES`: what the commands write; no subfolders) and,
+    unless ``network`` (a network's tables are written), none of :data:`DATA_FILES`, so that no
+    other work is ever deleted (a plan written over another network's data folder deleted it).
     """
     path = Path(path)
     if not path.exists():
@@ -192,6 +200,11 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
         return None
     if not force:
         return f"{path} is a folder that is not empty; pass {flag} to replace it as a whole"
+    data = sorted(e.name for e in entries if e.name.lower() in DATA_FILES) if not network else []
+    if data:
+        shown = ", ".join(data[:3]) + (f" and {len(data) - 3} more" if len(data) > 3 else "")
+        return (f"{path} holds a network's data ({shown}); it is not replaced even with {flag}: choose a "
+                "new or empty folder")
     others = sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not _is_output(e, outputs))
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
@@ -207,12 +220,13 @@ def _is_output(entry: os.DirEntry[str], outputs: frozenset[str]) -> bool:
 
 @contextmanager
 def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True",
-                  outputs: frozenset[str] = OUTPUT_SUFFIXES) -> Iterator[Path]:
+                  outputs: frozenset[str] = OUTPUT_SUFFIXES, network: bool = False) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``path``; on success it takes the place of
     ``path`` as a whole, so that ``path`` is always absent, the old folder or the new one.
 
     An existing non-empty folder is replaced only with ``force`` and when it holds only files
-    ending in ``outputs`` (:func:`folder_problem`; ``flag`` is how its messages name it),
+    ending in ``outputs`` and no network's data unless ``network`` (:func:`folder_problem`;
+    ``flag`` is how its messages name it),
     by an atomic exchange where the system has one (Linux), else by two renames. On any
     exception the temporary folder is removed and ``path`` is left as it was.
     Raises :class:`FileExistsError` (or :class:`NotADirectoryError` for a file) when refused.
@@ -220,14 +234,14 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
     path = Path(path)
     if path.is_symlink() and path.is_dir():
         path = path.resolve()
-    _refuse(path, force, flag, outputs)
+    _refuse(path, force, flag, outputs, network)
     make_parent(path)
     sweep(path)
     tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
     try:
         _usual_mode(tmp, 0o777)
         yield tmp
-        _swap_in(tmp, path, force, flag, outputs)
+        _swap_in(tmp, path, force, flag, outputs, network)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -236,15 +250,15 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
                           "new one): remove it by hand", RunWarning, stacklevel=3)
 
 
-def _refuse(path: Path, force: bool, flag: str, outputs: frozenset[str]) -> None:
-    problem = folder_problem(path, force, flag, outputs)
+def _refuse(path: Path, force: bool, flag: str, outputs: frozenset[str], network: bool) -> None:
+    problem = folder_problem(path, force, flag, outputs, network)
     if problem is not None:
         if path.is_dir():
             raise FileExistsError(errno.EEXIST, problem, str(path))
         raise NotADirectoryError(errno.ENOTDIR, problem, str(path))
 
 
-def _swap_in(tmp: Path, path: Path, force: bool, flag: str, outputs: frozenset[str]) -> None:
+def _swap_in(tmp: Path, path: Path, force: bool, flag: str, outputs: frozenset[str], network: bool) -> None:
     """Put the folder ``tmp`` in the place of ``path``; the old folder, if any, ends in ``tmp``."""
     try:
         os.rename(tmp, path)  # path absent or an empty folder
@@ -252,7 +266,7 @@ def _swap_in(tmp: Path, path: Path, force: bool, flag: str, outputs: frozenset[s
     except OSError as exc:
         if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
             raise
-    _refuse(path, force, flag, outputs)  # filled meanwhile (another writer): the same rules
+    _refuse(path, force, flag, outputs, network)  # filled meanwhile (another writer): the same rules
     if _exchange(tmp, path):
         return
     old = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
@@ -280,11 +294,12 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: bool,
-                   force: bool = False, flag: str = "--force") -> str | None:
+                   force: bool = False, flag: str = "--force", network: bool = False) -> str | None:
     """Why the output ``path`` (a folder, or a file) must not be written, or None: it is an
     input, lies inside an input folder or holds an input; it is a file where a folder is
     needed or the reverse; it is an existing non-empty folder without ``force``
-    (:func:`folder_problem`); or its parent cannot be created or written.
+    (:func:`folder_problem`; ``network``: the folder written is a network's data); or its parent
+    cannot be created or written.
 
     ``inputs`` maps a description (``"data folder"``) to an input path.
     """
@@ -302,17 +317,31 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
         if out in source.parents:
             return f"{path} holds the {what} {given}; choose another path"
     if folder:
-        problem = folder_problem(path, force, flag)
+        problem = folder_problem(path, force, flag, network=network)
         if problem is not None:
             return problem
     elif path.is_dir():
         return f"{path} is a folder; give a file path"
+    elif path.suffix.lower() == ".xlsx" and path.is_file() and not force and not is_result_workbook(path):
+        return (f"{path} is a workbook the library did not write as a result (by hand, or data); pass {flag} "
+                "to replace it")
     existing = next(p for p in out.parents if p.exists())
     if not existing.is_dir():
         return f"cannot create {path}: {existing} is a file, not a folder"
     if not os.access(existing, os.W_OK | os.X_OK):
         return f"cannot write {path}: {existing} is not writable"
     return None
+
+
+def is_result_workbook(path: str | Path) -> bool:
+    """Whether ``path`` is a workbook of results the library wrote (its creator,
+    :data:`RESULT_CREATOR`): one the command line replaces without ``--force``."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            core = book.read("docProps/core.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return f"<dc:creator>{RESULT_CREATOR}</dc:creator>" in core
 
 
 def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
@@ -401,7 +430,7 @@ def write_network(frames: Mapping[str, pd.DataFrame], folder: str | Path, force:
     ``frames`` is typically :meth:`Network.frames`; the folder reads back with ``read_network``.
     """
     folder = Path(folder)
-    with atomic_folder(folder, force, flag) as tmp:
+    with atomic_folder(folder, force, flag, network=True) as tmp:
         written = write_tables(frames, tmp)
     return [folder / p.name for p in written]
 

@@ -267,7 +267,7 @@ def write_template(path: str | Path, xlsx: bool = False, force: bool = False,
             raise _refuse(path, "an existing file")
         io.write_excel(path, {"README": column_reference(), **frames}, finish=_dress)
         return path
-    with io.atomic_folder(path, force=force, flag=flag, outputs=TEMPLATE_SUFFIXES) as tmp:
+    with io.atomic_folder(path, force=force, flag=flag, outputs=TEMPLATE_SUFFIXES, network=True) as tmp:
         io.write_tables(frames, tmp)
         if example:
             io.write_text(tmp / "README.md", README.format(target=path) + schema_markdown("##"))

@@ -238,8 +238,10 @@ def summary_format(item: str, value: Any) -> str | None:
 
 def _finish_plan_book(book: Any) -> None:
     """Percentages in the summary; per-product quantity columns as quantities whatever the
-    product is called; long headers wrapped."""
+    product is called; long headers wrapped; the creator a result's (:func:`io.is_result_workbook`)."""
     from openpyxl.styles import Alignment
+
+    book.properties.creator = io.RESULT_CREATOR
 
     if "summary" in book.sheetnames:
         for item, value in book["summary"].iter_rows(min_row=2, max_col=2):

@@ -181,6 +181,44 @@ def test_a_folder_holding_other_files_is_never_replaced(capsys, tiny_dir, tmp_pa
     assert (out / "notes.docx").read_text(encoding="utf-8") == "mine"
 
 
+def test_another_networks_data_is_never_replaced_by_a_result(capsys, tiny_dir, tmp_path):
+    """A data folder is all CSV, as a plan folder is: --force replaced another network's data by a
+    plan (its tables gone). A result never replaces a folder holding a table of the data contract;
+    the writers of networks (orlib above, init, write_network) still do, with force."""
+    other = tmp_path / "asia_data"
+    io.write_network(examples.electronics().frames(), other)
+    before = digest(other)
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(other), "--force")
+    assert code == 2 and data["reason"].endswith(
+        "holds a network's data (countries.csv, demand.csv, disruptions.csv and 8 more); it is not replaced "
+        "even with --force: choose a new or empty folder")
+    with pytest.raises(ValidationError, match="holds a network's data"):
+        solve(read_network(tiny_dir)).save(other, force=True)
+    assert digest(other) == before
+    assert main(["init", str(other), "--force"]) == 0 and digest(other) != before  # a network, replaced
+    capsys.readouterr()
+
+
+def test_a_workbook_not_written_as_a_result_needs_force(capsys, tiny_dir, tmp_path):
+    """``solve --out budget.xlsx`` replaced a planner's own workbook without a word (a folder needs
+    --force); a plan workbook the library wrote is replaced as any output file."""
+    budget = tmp_path / "budget.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "my budget"
+    book.save(budget)
+    before = budget.read_bytes()
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(budget))
+    assert code == 2 and data["reason"].endswith("budget.xlsx is a workbook the library did not write as a "
+                                                 "result (by hand, or data); pass --force to replace it")
+    assert budget.read_bytes() == before and not io.is_result_workbook(budget)
+    plan = tmp_path / "plan.xlsx"
+    for _ in range(2):  # a result over a result: no --force needed
+        assert run_json(capsys, "solve", str(tiny_dir), "--out", str(plan))[0] == 0
+    assert io.is_result_workbook(plan)
+    assert run_json(capsys, "solve", str(tiny_dir), "--out", str(budget), "--force")[0] == 0
+    assert openpyxl.load_workbook(budget).sheetnames[0] == "summary"
+
+
 def test_a_plan_folder_is_replaced_only_with_force(capsys, tiny_dir, tmp_path):
     out = tmp_path / "plan"
     assert main(["solve", str(tiny_dir), "--out", str(out)]) == 0
