@@ -34,6 +34,7 @@ from .results import COMPONENTS, Plan, plan_products
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
 from .solvers.highs import until
 from .solvers.routes import ROUTES, solve_linear
+from .validation import TIMELINE_KEYS
 from .verify import verify_plan
 
 __all__ = ["Roadmap", "solve_roadmap", "solve_roadmap_model"]
@@ -152,9 +153,9 @@ class Roadmap:
         d = self.design
         mark = np.where(d["started"], "started", np.where(d["stopped"], "stopped",
                                                           np.where(d["operating"], "operating", "")))
-        wide = d.assign(mark=mark).pivot(index=["kind", "id", "country"], columns="period", values="mark")
-        used = d.groupby(["kind", "id", "country"])["operating"].any() | d.groupby(
-            ["kind", "id", "country"])["stopped"].any()
+        keys = list(TIMELINE_KEYS)  # no period is named so (validation)
+        wide = d.assign(mark=mark).pivot(index=keys, columns="period", values="mark")
+        used = d.groupby(keys)["operating"].any() | d.groupby(keys)["stopped"].any()
         wide = wide.loc[used.reindex(wide.index).to_numpy(), self.period_ids]
         wide.columns.name = None
         return wide.reset_index()

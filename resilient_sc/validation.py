@@ -480,15 +480,24 @@ def _named(periods: list[str], most: int = 5) -> str:
     return f"period{'s' * (len(periods) > 1)} {shown}{more}"
 
 
+#: the key columns of a roadmap's timeline, beside which its periods are columns: no period's id
+TIMELINE_KEYS = ("kind", "id", "country")
+
+
 def check_periods(t: Frames) -> tuple[list[str], list[str]]:
-    """A ``period`` that is not in ``periods`` (or with no periods table) is an error; a
-    period of weight 0 and a ``lead_time`` that is ignored (not a candidate) or that no period
-    reaches are warnings."""
+    """A ``period`` that is not in ``periods`` (or with no periods table) and a period named as a
+    column of the timeline (:data:`TIMELINE_KEYS`) are errors; a period of weight 0 and a
+    ``lead_time`` that is ignored (not a candidate) or that no period reaches are warnings."""
     problems: list[str] = []
     warnings: list[str] = []
     ids = _listed_periods(t)
     if ids:
         periods = t["periods"]
+        each_row(problems, "periods", [i for i, p in enumerate(ids) if p in TIMELINE_KEYS],
+                 lambda pos: f"{where('periods', periods, pos)} | period {quote(ids[pos])} is the name of "
+                             f"a column of the roadmap's timeline ({', '.join(TIMELINE_KEYS)}); name it "
+                             "otherwise",
+                 "period is named as a column of the timeline")
         each_row(warnings, "periods", np.flatnonzero(periods["weight"].to_numpy(dtype=float) == 0),
                  lambda pos: f"{where('periods', periods, pos)} | weight 0: the period's costs count for "
                              "nothing, its opening and closing costs too, so the path may start and stop "

@@ -145,6 +145,18 @@ def test_a_period_not_in_periods_is_an_error() -> None:
     ]
 
 
+def test_a_period_named_as_a_timeline_column_is_an_error() -> None:
+    """A roadmap's timeline has a column per period beside kind, id and country: a period named
+    'country' validated, solved, and then failed every save with a pandas error."""
+    f = frames()
+    f["periods"] = pd.DataFrame({"period": ["2026", "country", "id"], "weight": [1.0, 1.0, 1.0]})
+    assert problems(f) == [
+        "(periods, row 3 'country') | period 'country' is the name of a column of the roadmap's timeline "
+        "(kind, id, country); name it otherwise",
+        "(periods, row 4 'id') | period 'id' is the name of a column of the roadmap's timeline (kind, id, "
+        "country); name it otherwise"]
+
+
 def test_a_period_without_a_periods_table_is_an_error() -> None:
     f = frames(demand=demand([("", 80), ("2027", 90)]))
     del f["periods"]

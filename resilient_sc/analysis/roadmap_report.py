@@ -11,6 +11,7 @@ demand over all markets, weighted as :meth:`~resilient_sc.results.Plan.share_wei
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -414,8 +415,9 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
     summary = roadmap_stress_table(results)
     w.csv("stress_summary.csv", summary)
     described = {"stress_summary.csv": "one row per period: failures, the worst, expected figures"}
+    part = _file_parts(list(results))
     for p, r in results.items():
-        name = w.csv(f"stress_failures_{_slug(p)}.csv", r.failures)
+        name = w.csv(f"stress_failures_{part[p]}.csv", r.failures)
         described[name] = (f"the failures replayed on the {p} design: "
                            f"{r.floor_name} fraction, value served, costs")
     for name, attr, what in (("stress_products.csv", "by_product", "failure and product: demand, shortfall "
@@ -454,7 +456,7 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
     for period, stress in results.items():
         lines += [f"## {period}", "", f"Units short are priced at {_penalties(stress)}.", "",
                   *_failure_table(stress), ""]
-        heat = w.figure(f"stress_served_{_slug(period)}.png", lambda s=stress, p=period: fg.served_heatmap(
+        heat = w.figure(f"stress_served_{part[period]}.png", lambda s=stress, p=period: fg.served_heatmap(
             s, f"Demand served per failure in {p}: {title}", level))
         if heat:
             described[heat] = f"served fraction (%) per failure, market and product in {period}"
@@ -602,6 +604,23 @@ def _frontier_chart(df: pd.DataFrame, field: str, last: str) -> Figure:
 # ---- helpers ------------------------------------------------------------------------------
 def _first(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return df[[column, *[c for c in df.columns if c != column]]]
+
+
+def _file_parts(periods: list[str]) -> dict[str, str]:
+    """A file-name part per period, each its own: ``2026_H1`` and ``2026_H1_2`` for '2026 H1' and
+    '2026_H1' (one file held both periods' tables), ``period_2`` for a name of no ASCII letter.
+
+    >>> _file_parts(["2026 H1", "2026_H1", "第二期"])
+    {'2026 H1': '2026_H1', '2026_H1': '2026_H1_2', '第二期': 'period_3'}
+    """
+    out: dict[str, str] = {}
+    for i, period in enumerate(periods, start=1):
+        part = _slug(period) if re.search(r"[A-Za-z0-9]", period) else f"period_{i}"
+        base, n = part, 2
+        while part in out.values():
+            part, n = f"{base}_{n}", n + 1
+        out[period] = part
+    return out
 
 
 def _unique(name: str, taken: Any) -> str:
