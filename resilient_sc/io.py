@@ -454,10 +454,18 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
     restyle the openpyxl workbook before it is saved (atomically).
 
     A write that fails (a full disk) raises one OSError naming ``path``: openpyxl's worksheet
-    streams, left open by the failure, are closed without the tracebacks Python would print."""
+    streams, left open by the failure, are closed without the tracebacks Python would print.
+    A sheet over Excel's rows is a :class:`ValidationError` before anything is written; a text
+    over Excel's characters a cell is cut where it says so (:func:`_fit_cells`)."""
+    too_long = [f"({name}) | {len(df):,} rows: over the {EXCEL_ROWS - 1:,} a worksheet holds; write it "
+                "as CSV (a plan or report folder) instead"
+                for name, df in sheets.items() if len(df) >= EXCEL_ROWS]
+    if too_long:
+        raise ValidationError(too_long, "with the workbook")
     try:
         with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            for name, df in sheets.items():
+            for name, given in sheets.items():
+                df = _fit_cells(name, given)
                 # infinite is an unlimited capacity (the only one there is): in words, not 'inf'
                 df.to_excel(xl, sheet_name=name[:31], index=False, inf_rep="unlimited")
                 _format_sheet(xl.sheets[name[:31]], df)
@@ -472,6 +480,41 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
     finally:
         sys.unraisablehook = hook
     raise failure
+
+
+#: Excel's rows a worksheet (the header's included) and characters a cell
+EXCEL_ROWS, EXCEL_CELL = 1_048_576, 32_767
+
+
+def _fit_cells(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text over Excel's :data:`EXCEL_CELL` characters cut at a comma or space,
+    ending ``… (cut: N more characters)``, and a :class:`RunWarning` naming the sheet and column
+    (openpyxl cut mid-word, without a mark); ``df`` itself when none is."""
+    out = df
+    for col in df.columns:
+        texts = df[col]
+        if not (pd.api.types.is_object_dtype(texts) or pd.api.types.is_string_dtype(texts)):
+            continue
+        try:
+            long = (texts.str.len() > EXCEL_CELL).fillna(False).to_numpy(bool)
+        except AttributeError:  # no text in the column
+            continue
+        if not long.any():
+            continue
+        out = out.copy() if out is df else out
+        out[col] = out[col].astype(object)
+        out.loc[long, col] = [_cut(v) for v in texts[long]]
+        warnings.warn(f"({name}) | column {col}: {int(long.sum()):,} text(s) over the {EXCEL_CELL:,} "
+                      "characters an Excel cell holds, cut where they say so; CSV outputs hold them whole",
+                      RunWarning, stacklevel=3)
+    return out
+
+
+def _cut(text: str) -> str:
+    room = EXCEL_CELL - 40
+    at = max(text.rfind(", ", 0, room), text.rfind(" ", 0, room))
+    kept = text[:at if at > room // 2 else room]
+    return f"{kept} … (cut: {len(text) - len(kept):,} more characters)"
 
 
 def _as_text(cell: Any) -> None:

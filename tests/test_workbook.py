@@ -241,3 +241,22 @@ def test_a_network_written_as_a_workbook_reads_back_with_its_unlimited_capacity(
     back = read_network(tmp_path / "data.xlsx")
     pd.testing.assert_frame_equal(back.hubs, net.hubs)
     assert solve(back).objective == pytest.approx(solve(net).objective)
+
+
+def test_excel_limits_are_said_not_hit(tmp_path):
+    """A text over Excel's 32,767 characters a cell was cut mid-word by openpyxl with a bare
+    UserWarning; a sheet over its rows failed with pandas' own error. The text is cut at a comma,
+    saying so, with a RunWarning naming sheet and column; too many rows are one clear error."""
+    from resilient_sc import RunWarning, ValidationError
+    from resilient_sc.io import write_excel
+
+    ids = ", ".join(f"S_{i:05d}" for i in range(6000))  # 53,998 characters
+    with pytest.warns(RunWarning, match=r"\(premium\) \| column suppliers: 1 text\(s\) over the 32,767"):
+        write_excel(tmp_path / "long.xlsx", {"premium": pd.DataFrame({"suppliers": ["S_1", ids]})})
+    cell = openpyxl.load_workbook(tmp_path / "long.xlsx")["premium"]["A3"].value
+    kept = cell[:cell.index(" … (cut")]
+    assert len(cell) <= 32_767 and ids.startswith(kept)
+    assert cell.endswith(f"… (cut: {len(ids) - len(kept):,} more characters)")
+    with pytest.raises(ValidationError, match=r"\(flows\) \| 1,048,576 rows: over the 1,048,575 a worksheet"):
+        write_excel(tmp_path / "big.xlsx", {"flows": pd.DataFrame({"quantity": [0.0] * 1_048_576})})
+    assert not (tmp_path / "big.xlsx").exists()

@@ -563,7 +563,7 @@ def _markdown(df: pd.DataFrame, cols: dict[str, Callable[[Any], str]],
               names: dict[str, str]) -> list[str]:
     cols = {c: f for c, f in cols.items() if c in df}
     right = [f not in (str, value) for f in cols.values()]
-    lines = ["| " + " | ".join(names.get(c, c) for c in cols) + " |",
+    lines = ["| " + " | ".join(str(names.get(c, c)).replace("|", "\\|") for c in cols) + " |",
              "|" + "|".join("---:" if r else "---" for r in right) + "|"]
     for row in df.to_dict("records"):
         cells = [_cell(row[c], f) for c, f in cols.items()]
