@@ -106,6 +106,31 @@ def test_end_year_frontier():
         end_year_frontier(paris(), "min_local_share", [{"Europe": 0.5}], workers=1)
 
 
+def test_an_end_year_frontier_says_what_its_costs_count_and_which_keys_still_bind():
+    """Penalty 100 a unit, swept in 2027 over 5 and 1000: at 5, stopping S_CN (closing 50) and
+    leaving the 10 units short (50) costs 100 < 160: the path 260, of which 50 shortfall, its
+    network 210 (-34.4% against the 320 of the cost-optimal path, premium -18.75%); the table
+    and sentences showed only the premium. A product key ({default: 100}) still binds in 2027:
+    5 and 1000 then tie at 320, which the sentences say (a "step" read as a threshold)."""
+    from resilient_sc.analysis.roadmap_report import end_year_frontier_sentences, frontier_columns
+
+    df = end_year_frontier(paris(), "shortfall_penalty", [5.0, 1000.0], Policy(shortfall_penalty=100.0),
+                           workers=1)
+    assert df["cost"].tolist() == pytest.approx([260.0, 320.0])
+    assert df["network_premium_pct"].tolist() == pytest.approx([100 * (210 - 320) / 320, 0.0])
+    assert "network_premium_pct" in frontier_columns(df, "shortfall_penalty", "2027")
+    said = end_year_frontier_sentences(df, "shortfall_penalty", "2027")
+    assert "without them the network's premium goes from -34.38% to 0.00%." in " ".join(said)
+    assert not any("name no period" in s for s in said)
+    keyed = end_year_frontier(paris(), "shortfall_penalty", [5.0, 1000.0],
+                              Policy(shortfall_penalty={"default": 100.0}), workers=1)
+    assert keyed["cost"].tolist() == pytest.approx([320.0, 320.0]) and keyed.attrs["kept_keys"] == {
+        "default": 100.0}
+    said = " ".join(end_year_frontier_sentences(keyed, "shortfall_penalty", "2027"))
+    assert "The starting policy's keys that name no period (shortfall_penalty {default: 100}) hold in 2027 " \
+           "too, the stricter binding" in said
+
+
 def test_a_shortfall_penalty_mapping_names_the_period_it_leaves_unpriced():
     """Period keys for 2026 only on the two-period network: every product is priced there, none
     in 2027, and the message says so (it named the products alone)."""

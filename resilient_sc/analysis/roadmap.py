@@ -217,7 +217,9 @@ def end_year_frontier(network: Network, field: str, values: Iterable[Any], polic
         money), ``premium``/``premium_pct`` over the cost-optimal path (no policy at all; money
         and %), per period cost and premium, the counts and last-period shares of
         :func:`roadmap_premium`, ``gap``, ``reason`` (why a value has no roadmap); ``attrs["reference"]``:
-        the cost-optimal path's ``status``, ``gap`` and ``cost`` (premiums are over it).
+        the cost-optimal path's ``status``, ``gap`` and ``cost`` (premiums are over it);
+        ``attrs["kept_keys"]``: the starting policy's region and product keys of ``field``, which
+        hold in the last period too (the stricter binds: a target they beat changes nothing).
     :raises ValidationError: an unknown field, a field that takes no mapping (``co2_cap``,
         ``survive``, ...: use :func:`~resilient_sc.analysis.frontier.frontier`), or a value that
         does not fit the field or the network (named ``field=value``), before anything is solved.
@@ -240,6 +242,9 @@ def end_year_frontier(network: Network, field: str, values: Iterable[Any], polic
     out = pd.DataFrame(rows).drop(columns="policy")
     out.attrs["reference"] = {"status": base.roadmap.status.value, "gap": base.roadmap.gap,
                               "cost": base.roadmap.objective}
+    current = getattr(policy, field)  # its region and product keys hold in the last period too
+    out.attrs["kept_keys"] = ({str(k): v for k, v in current.items() if str(k) not in ids}
+                              if isinstance(current, Mapping) else {})
     return out
 
 

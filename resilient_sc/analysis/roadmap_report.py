@@ -28,6 +28,7 @@ from ..format import (
     pct_points,
     relative_gap,
     served_fraction,
+    settings,
     signed_money,
     signed_pct_points,
     value,
@@ -474,10 +475,11 @@ def _stress_formatter(column: str) -> Any:
 
 # ---- the end-year frontier ----------------------------------------------------------------
 def frontier_columns(df: pd.DataFrame, field: str, last: str) -> list[str]:
-    """The columns of an :func:`~resilient_sc.analysis.roadmap.end_year_frontier` shown."""
-    return [field, "status", "cost", "premium_pct", f"premium_pct {last}", "n_suppliers_started",
-            "n_suppliers_stopped", "n_suppliers", "n_hubs", "local_share", "allied_share", "top_country",
-            "top_country_share"]
+    """The columns of an :func:`~resilient_sc.analysis.roadmap.end_year_frontier` shown (the
+    network premium too when a path's cost counts shortfall or disruption-scenario cost)."""
+    return shown_columns([field, "status", "cost", "premium_pct", f"premium_pct {last}",
+                          "n_suppliers_started", "n_suppliers_stopped", "n_suppliers", "n_hubs",
+                          "local_share", "allied_share", "top_country", "top_country_share"], df)
 
 
 def frontier_method(field: str, last: str, policy: Policy) -> str:
@@ -519,6 +521,15 @@ def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list
                        f"and the largest origin country from {first['top_country']} with "
                        f"{fraction(first['top_country_share'])} to {end['top_country']} with "
                        f"{fraction(end['top_country_share'])} (fractions of demand over all markets).")
+        if counts_penalties(ok):
+            out.append("These costs count shortfall and disruption-scenario cost where the policy has a "
+                       "shortfall penalty; without them the network's premium goes from "
+                       f"{pct_points(first['network_premium_pct'])} to "
+                       f"{pct_points(end['network_premium_pct'])}.")
+        if kept := df.attrs.get("kept_keys"):
+            out.append(f"The starting policy's keys that name no period ({settings({field: kept})}) hold in "
+                       f"{last} too, the stricter binding: a target they are stricter than changes nothing "
+                       "there, and points that tie mark no threshold.")
         out += largest_step(ok, field)
     unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
     if len(unproven):
@@ -552,6 +563,7 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
         unit = fg.field_unit(field)
         cols = {c: (value if c == field else _formatter(c)) for c in frontier_columns(df, field, last)}
         names = {field: f"{field} in {last}", "premium_pct": "premium",
+                 "network_premium_pct": "network premium",
                  f"premium_pct {last}": f"premium {last}", "n_suppliers_started": "suppliers started",
                  "n_suppliers_stopped": "suppliers stopped", "n_suppliers": "suppliers", "n_hubs": "hubs",
                  "local_share": "local", "allied_share": "allied", "top_country": "top country",
