@@ -14,11 +14,20 @@ class ValidationError(ResilientSCError, ValueError):
     """Input data or options break the data contract; ``problems`` lists every one found.
 
     Each problem reads ``(table, row N 'id') | message``; row numbers are spreadsheet
-    rows (the header is row 1, the first data row is row 2).
+    rows (the header is row 1, the first data row is row 2). Problems all of the policy
+    (``(policy) | ...``) are headed "in the policy".
+
+    >>> print(ValidationError(["(policy) | min_hubs == -1, must be at least 0"]))
+    1 problem in the policy:
+      - (policy) | min_hubs == -1, must be at least 0
     """
 
     def __init__(self, problems: Sequence[str], about: str = "in the input data"):
-        self.problems, self.about = tuple(problems), about
+        self.problems = tuple(problems)
+        if about == "in the input data" and self.problems and all(p.startswith("(policy)")
+                                                                  for p in self.problems):
+            about = "in the policy"  # the data is fine: the policy is what to change
+        self.about = about
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} {about}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
