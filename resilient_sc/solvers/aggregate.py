@@ -30,7 +30,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from ..model.linear import ConBlock, LinearModel, VarBlock
@@ -146,7 +145,9 @@ def lanes(yb: VarBlock) -> np.ndarray:
     index = yb.index
     if not {"hub", "market", "product"} <= set(index.columns):
         return np.zeros(yb.size, np.int64)
-    return pd.MultiIndex.from_frame(index.drop(columns="origin", errors="ignore")).factorize()[0]
+    keys = index.drop(columns="origin", errors="ignore")  # numbered in order of first appearance, as
+    # MultiIndex.factorize does, without its tuple per row (0.05-0.15 s a solve on ladder S)
+    return keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy(np.int64)
 
 
 def _identical(ay: sp.csc_matrix, in_bal: np.ndarray, partner: np.ndarray, cost: np.ndarray,

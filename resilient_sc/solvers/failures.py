@@ -329,11 +329,10 @@ def _base_flows(lm: LinearModel, x: np.ndarray) -> np.ndarray:
         b, c = lm.variables.get(base), lm.variables.get(copy)
         if b is None or c is None or not set(keys) <= set(b.index.columns) & set(c.index.columns):
             continue
-        lanes = pd.MultiIndex.from_frame(b.index[keys])
-        code, uniques = lanes.factorize()
-        flow = np.bincount(code, b.values(x), minlength=len(uniques))
-        at = uniques.get_indexer(pd.MultiIndex.from_frame(c.index[keys]))
-        out[c.start:c.start + c.size] = np.where(at >= 0, flow[np.maximum(at, 0)], 0.0)
+        both = pd.concat([b.index[keys], c.index[keys]], ignore_index=True)  # one numbering of the lanes
+        code = both.groupby(keys, sort=False, dropna=False).ngroup().to_numpy(np.int64)
+        flow = np.bincount(code[:b.size], b.values(x), minlength=int(code.max()) + 1)  # 0: not a base lane
+        out[c.start:c.start + c.size] = flow[code[b.size:]]
     return out
 
 
