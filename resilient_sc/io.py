@@ -396,9 +396,29 @@ def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     text escaped (:func:`escape_frame`), numbers to :data:`OUTPUT_DIGITS` significant digits; a
     data table that must read back as given (not ``escape``): exactly as given. Counts as whole
     numbers (:func:`counts_whole`)."""
+    out = counts_whole(escape_frame(df) if escape else df)
+    floats = [c for c, t in out.dtypes.items() if pd.api.types.is_float_dtype(t)] if escape else []
+    if floats:  # numbers written here, a column at once (to_csv's float_format is called a cell at a time)
+        out = out.copy()
+        for c in floats:
+            out[c] = _output_numbers(out[c].to_numpy(float))
     with atomic_path(path) as tmp:
-        counts_whole(escape_frame(df) if escape else df).to_csv(
-            tmp, index=False, float_format=output_number if escape else None)
+        out.to_csv(tmp, index=False)
+
+
+def _output_numbers(values: np.ndarray) -> np.ndarray:
+    """:func:`output_number` of each value (blank for NaN), the usual ones by ``%g`` at once.
+
+    >>> _output_numbers(np.array([889.9999999999949, 1234567890123.45, -0.0, np.nan, 0.5])).tolist()
+    ['890', '1234567890120', '0', None, '0.5']
+    """
+    out = np.array([f"{v:.{OUTPUT_DIGITS}g}" for v in values.tolist()], dtype=object)
+    odd = np.flatnonzero(np.char.find(out.astype(str), "e") >= 0)  # scientific, or ±0 written '-0'
+    for i in odd:
+        out[i] = output_number(values[i])
+    out[out == "-0"] = "0"
+    out[np.isnan(values)] = None
+    return out
 
 
 def counts_whole(df: pd.DataFrame) -> pd.DataFrame:
