@@ -114,7 +114,8 @@ class Roadmap:
         """Violations of ``policy`` (default: the roadmap's) by every period's plan, each headed
         ``period P:`` (:func:`~resilient_sc.verify.verify_plan` with the policy as it holds in
         the period, the elements operating in the period before and the lead times), and of
-        the total = Σ weight × period cost; empty when none."""
+        the total = Σ weight × period cost; empty when none. ``survive`` and the disruption
+        scenarios are replayed by :func:`~resilient_sc.analysis.roadmap.roadmap_stress`, not here."""
         if self.model is None:  # a myopic path (analysis.myopic_path) is built period by period
             raise ValueError("verify needs the roadmap's model, and this roadmap has none (a myopic path: "
                              "each period's plan was checked on every row of its own model when solved)")

@@ -88,7 +88,8 @@ def _transitions(net: Network, plan: Plan, before: set[str] | None) -> float:
 def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, before: set[str] | None = None,
                 position: int = 0) -> list[str]:
     """Violations of the base constraints and of ``policy`` (None: the policy the plan was
-    solved under) by ``plan`` (empty when none).
+    solved under) by ``plan`` (empty when none). ``survive`` and the disruption scenarios need
+    re-routed flows: :func:`~resilient_sc.analysis.stress.stress_test` replays them, not this.
 
     ``tol`` is relative to demand (units) and to cost (money). For a period of a roadmap,
     ``before`` holds the suppliers and hubs operating in the period before (None: those of

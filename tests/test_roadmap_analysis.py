@@ -492,3 +492,17 @@ def test_a_roadmap_says_what_it_leaves_short():
         assert [t.get_text() for t in bottom.get_xticklabels()] == ["2026\n160\n× 1",
                                                                     "2027\n100\n× 1\nshort: default 10"]
         assert "units of each product left unmet (short)" in bottom.get_xlabel()
+
+
+def test_a_period_plan_is_stress_tested_with_its_candidates_past_their_lead_time():
+    """survive supplier in 2027: S_CN (existing) and S_FR (candidate, lead time 1) both serve, each
+    able to carry the 10 units alone. stress_test of the 2027 plan on that period's network read
+    S_FR as unusable (its lead time counted from the replay's own first period): losing S_CN left
+    0 served where the roadmap proved all; roadmap_stress zeroed the lead times itself."""
+    r = solve_roadmap(paris(), Policy(survive=("supplier",), service_level={"2026": 0.0, "2027": 1.0}))
+    plan = r.plans["2027"]
+    assert plan.supplier_ids == ["S_CN", "S_FR"] and r.verify() == []
+    for network in (in_period(paris(), "2027"), plan.model.network):
+        served = stress_test(network, plan, ["supplier"], scenarios=False).failures
+        worst = served.set_index("failure")["worst_served"].to_dict()
+        assert worst == {"supplier:S_CN": 1.0, "supplier:S_FR": 1.0}

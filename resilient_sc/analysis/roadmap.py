@@ -273,8 +273,7 @@ def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = ("country", "hub"
             warnings.warn(f"(demand) | period {period} has no demand above 0: no failure can leave a market "
                           "short then, so it is not stress-tested", DataWarning, stacklevel=2)
             continue
-        out[period] = stress_test(_no_lead_times(plan.model.network), plan, kinds, probabilities,
-                                  penalty, scenarios)
+        out[period] = stress_test(plan.model.network, plan, kinds, probabilities, penalty, scenarios)
     return out
 
 
@@ -289,11 +288,6 @@ def roadmap_stress_table(results: Mapping[str, StressResult]) -> pd.DataFrame:
         summary = result.summary()
         rows.append({"period": period, **{k: summary[k] for k in keys}})
     return pd.DataFrame(rows, columns=["period", *keys])
-
-
-def _no_lead_times(net: Network) -> Network:
-    changes = {k: getattr(net, k).assign(lead_time=0) for k in ("suppliers", "hubs")}
-    return net._derived(**changes)
 
 
 # ---- the myopic path -----------------------------------------------------------------

@@ -391,7 +391,7 @@ def stress_test(network: Network, plan: Plan,
                                "name one or more of country, hub, supplier")
     # no disruption recourse blocks: scenarios are replayed one by one below
     replay_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price, disruption_weight=0.0)
-    model = build_model(network, replay_policy)
+    model = build_model(_no_lead_times(network), replay_policy)
     if penalty is None and plan.policy.shortfall_penalty is not None:
         penalty = plan.policy.shortfall_penalty  # the design's own price of a unit short
     elif isinstance(penalty, str) and penalty == DEFAULT:
@@ -422,6 +422,13 @@ def stress_test(network: Network, plan: Plan,
     return StressResult(pd.DataFrame(rows, columns=FAILURE_COLUMNS), stack(products, product_cols),
                         stack(shorts, short_cols), penalties, conditional_on, intact,
                         base.demand[short_cols[1:]].copy(), priced=penalty is not None)
+
+
+def _no_lead_times(network: Network) -> Network:
+    """``network`` with no lead time: the design replayed is fixed, and a roadmap period's plan
+    may hold a candidate whose lead time has passed (counted from the first period, it could not
+    operate in the replay: its supplier read as failed already)."""
+    return network._derived(**{k: getattr(network, k).assign(lead_time=0) for k in ("suppliers", "hubs")})
 
 
 def _check_same_network(network: Network, plan: Plan) -> None:
