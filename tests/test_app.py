@@ -248,7 +248,14 @@ def test_map_figure(base_plan):
     fig = map_figure(Session.example(), base_plan)
     products = ["cells", "chips", "displays"]
     legend = [t.name for t in fig.data if t.name and t.showlegend is not False]
-    assert legend == [f"flows of {p}" for p in products] + ["suppliers", "hubs", "markets"]
+    # filled in the design, hollow left out: each in the legend by its words (one symbol for both read
+    # either way, as the first marker of its kind happened to be)
+    assert legend == [f"flows of {p}" for p in products] + ["suppliers contracted", "suppliers not chosen",
+                                                             "hubs opened", "hubs not opened", "markets"]
+    contracted = next(t for t in fig.data if t.name == "suppliers contracted")
+    assert sorted(t.split(" (")[0] for t in contracted.text) == sorted(base_plan.supplier_ids)
+    assert all(t.endswith("(supplier, contracted)") for t in contracted.text)
+    assert next(t for t in fig.data if t.name == "hubs not opened").marker.color == "white"
     for k, product in enumerate(products):  # one product shown at a time, its widths its own units
         lines = [t for t in fig.data if t.name == f"flows of {product}"]
         assert 1 <= len(lines) <= WIDTH_CLASSES  # flows drawn a trace per line width, not per flow
@@ -491,6 +498,32 @@ def test_served_heatmap_of_a_design_short_by_its_policy():
     assert "2 of 4 failures serve some market less a than that" in fig.layout.title.text
 
 
+def test_figures_show_names_as_given_and_readable():
+    """Plotly reads <b> in any text and let a 78-character market take the heatmap's height: names
+    are escaped, cut on the axes to 40 characters (whole on hover), the cells print their numbers
+    and the colours run red to blue (red to green is one colour to many)."""
+    pytest.importorskip("plotly")
+    from resilient_sc.app.compare_page import LABEL_CHARS, premium_bars
+
+    net = examples.tiny()
+    long = "Paris_" + "x" * 72
+    net = net.replace(markets=net.table("markets").replace({"Paris": long}),
+                      demand=net.table("demand").replace({"Paris": long}),
+                      lanes=net.table("lanes").replace({"Paris": long, "S_CN": "<b>S_CN</b>"}),
+                      suppliers=net.table("suppliers").replace({"S_CN": "<b>S_CN</b>"}),
+                      supplier_products=net.table("supplier_products").replace({"S_CN": "<b>S_CN</b>"}))
+    plan = solve(net)  # S_CN alone: its failure leaves Paris short
+    fig = served_heatmap(stress_test(net, plan, failures=("supplier",)), "default")
+    (heat,) = fig.data
+    assert list(heat.x) == [long] and "supplier:&lt;b&gt;S_CN&lt;/b&gt;" in heat.y
+    assert list(fig.layout.xaxis.ticktext) == [long[:LABEL_CHARS - 1] + "…"]
+    assert heat.texttemplate == "%{text}"
+    assert (heat.colorscale[0][1], heat.colorscale[-1][1]) == ("rgb(165,0,38)", "rgb(49,54,149)")  # red, blue
+    table = pd.DataFrame({"policy": ["base", "<i>tariff</i>"], "status": ["optimal"] * 2,
+                          "premium_pct": [0.0, 1.5]})
+    assert list(premium_bars(table, "base").data[0].x) == ["base", "&lt;i&gt;tariff&lt;/i&gt;"]
+
+
 def test_report_zip_and_figures(compared):
     pytest.importorskip("plotly")
     path = report_zip(compared)
@@ -640,7 +673,8 @@ def test_timeline_and_period_map(paths):
     assert ticks == [f"<b>{p}</b>" for p in glide.period_ids]
     plan = glide.plans["2030"]
     names = [t.name for t in map_figure(paths, plan).data if t.name and not t.name.startswith("flows of")]
-    assert names == ["suppliers", "hubs", "markets"]
+    assert names == ["suppliers contracted", "suppliers not chosen", "hubs opened", "hubs not opened",
+                     "markets"]
 
 
 def test_roadmap_export(paths):
@@ -811,6 +845,24 @@ async def test_new_data_while_solving_discards_the_solve(user):
     assert "the data changed while it was solving" in text_of(user, "solve-status")
     assert session.is_roadmap and session.plan is None and session.roadmap is None
     assert session.scenarios == {}  # the old data's result is attached to nothing
+
+
+@on_pages
+async def test_the_page_names_its_uploads_and_reads_in_contrast(user):
+    """Both file inputs were "Choose File" to a screen reader; white on NiceGUI's light blue read at
+    3.1:1 (tests/browser checks the input's name in chromium)."""
+    from resilient_sc.app import ui as app_ui
+
+    await user.open("/")  # the scripts that use them are in every page's head: see the server's test below
+    labels = {element(user, t).props.get("data-label") for t in ("upload-data", "upload-policy")}
+    assert labels == {"Upload a workbook (.xlsx) or zipped CSV folder (.zip)",
+                      "Load a policy file (.yaml, .yml, .json)"}
+    def luminance(hex_colour: str) -> float:  # WCAG 2's relative luminance
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert (1.0 + 0.05) / (luminance(app_ui.PRIMARY) + 0.05) >= 4.5  # white text on the buttons
 
 
 @on_pages
@@ -1278,8 +1330,13 @@ def test_a_tab_whose_connection_drops_keeps_its_session(monkeypatch):
     monkeypatch.setattr(ui, "run", lambda **kw: seen.update(kw))
     monkeypatch.setattr(ui, "page", lambda path: (lambda fn: fn))
     monkeypatch.setattr(pytest.importorskip("nicegui").app, "middleware", lambda kind: (lambda fn: fn))
+    from nicegui import Client
+
+    monkeypatch.setattr(Client, "shared_head_html", "")
     app_ui.serve(None, 8765, False)
     assert seen["reconnect_timeout"] == app_ui.RECONNECT_SECONDS >= 60 and seen["port"] == 8765
+    # in the head of every page as served: added to a page built once connected, a script is inert text
+    assert app_ui.LEAVE_WARNING in Client.shared_head_html and app_ui.UPLOAD_NAMES in Client.shared_head_html
 
 
 def test_a_roadmap_stress_test_names_the_period_it_shows_and_those_left_out(paths):

@@ -276,9 +276,10 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
                 ha="center", va="center", transform=ax.transAxes)
         return fig
     bins = sorted({*SERVED_BINS, *([100 * service_level] if service_level else [])})
-    colors = colormaps["RdYlGn"](np.linspace(0.0, 0.85, len(bins) - 2))
-    # the last bin (fully served) darkest green; grey where the market has no demand for the product
-    cmap = ListedColormap([*colors, "#00441b"]).with_extremes(bad="#dddddd")
+    # red (none served) to blue, which colour-blind eyes tell apart (red to green is one colour to
+    # many); the last bin (fully served) darkest blue; grey where the market has no demand for the product
+    colors = colormaps["RdYlBu"](np.linspace(0.0, 0.85, len(bins) - 2))
+    cmap = ListedColormap([*colors, "#1a1a6e"]).with_extremes(bad="#dddddd")
     norm = BoundaryNorm(bins, cmap.N)
     axes = fig.subplots(1, len(products), sharey=True, squeeze=False)[0]
     image = None

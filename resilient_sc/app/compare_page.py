@@ -41,6 +41,7 @@ from ..format import (
     signed_pct_points,
 )
 from ..policy import POLICY_FIELDS
+from .plan_view import plotted
 
 if TYPE_CHECKING:
     from ..analysis.stress import StressResult
@@ -165,7 +166,7 @@ def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any
     paths = "n_suppliers_started" in table
     base = "the cost-optimal path" if paths else reference
 
-    names = table["policy"].astype(str).tolist()
+    names = [plotted(n) for n in table["policy"]]
     pct = [float(v) if pd.notna(v) else math.nan for v in table["premium_pct"]]
     infeasible = [st == "infeasible" or math.isnan(v) for st, v in zip(table["status"], pct, strict=True)]
     text = ["infeasible" if bad else signed_pct_points(v) for bad, v in zip(infeasible, pct, strict=True)]
@@ -326,20 +327,32 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
         caption += (f"; {count(hidden, 'market')} with demand for {product} served in full in every row, "
                     "not shown")
     floored = mat.map(lambda v: "no demand" if pd.isna(v) else served_fraction(v / 100))  # never overstated
+    name = plotted(product)
+    xs, ys = [plotted(m) for m in markets], [plotted(r) for r in rows]  # names as given, whole on hover
     fig = go.Figure(go.Heatmap(
-        z=mat.to_numpy(float), x=markets, y=rows, zmin=0, zmax=100, colorscale="RdYlGn",
-        text=floored.to_numpy(),
-        colorbar={"title": {"text": f"served<br>(% of the market's<br>demand for {product})"}},
-        hovertemplate=("failure %{y}<br>market %{x}<br>served %{text} of its " + product
+        z=mat.to_numpy(float), x=xs, y=ys, zmin=0, zmax=100, colorscale=SERVED_SCALE, text=floored.to_numpy(),
+        texttemplate="%{text}" if mat.size <= LABELLED_CELLS else None,  # the numbers, not colour alone
+        colorbar={"title": {"text": f"served<br>(% of the market's<br>demand for {plotted(product, 30)})"}},
+        hovertemplate=("failure %{y}<br>market %{x}<br>served %{text} of its " + name
                        + " demand<extra></extra>")))
     fig.update_layout(
-        title=(f"{product}: share of each market's demand served, conditional on each failure "
-               f"(one at a time, flows re-routed)<br><sup>{caption}; blank: no demand</sup>"),
-        height=max(360, 200 + 22 * len(rows)), margin={"t": 90}, plot_bgcolor="#eee")
-    # every row and market labelled (plotly skips category labels when they seem crowded)
-    fig.update_xaxes(title_text="market", tickangle=-60, dtick=1)
-    fig.update_yaxes(title_text="failure", autorange="reversed", dtick=1)
+        title=(f"{plotted(product, 60)}: share of each market's demand served, conditional on each failure "
+               f"(one at a time, flows re-routed)<br><sup>{plotted(caption)}; blank: no demand</sup>"),
+        height=max(360, 200 + 22 * len(rows) + 5 * min(max(len(str(m)) for m in markets), LABEL_CHARS)),
+        margin={"t": 90},
+        plot_bgcolor="#eee")
+    # every row and market labelled (plotly skips category labels when they seem crowded), each cut to
+    # LABEL_CHARS characters (the axis would take the figure)
+    fig.update_xaxes(title_text="market", tickangle=-60, tickmode="array", tickvals=xs,
+                     ticktext=[plotted(m, LABEL_CHARS) for m in markets], automargin=True)
+    fig.update_yaxes(title_text="failure", autorange="reversed", tickmode="array", tickvals=ys,
+                     ticktext=[plotted(r, LABEL_CHARS) for r in rows], automargin=True)
     return fig
+
+
+#: the served heatmap's colours, red (none) to blue (all), which colour-blind eyes tell apart (red to
+#: green did not); its cells print their numbers up to this many; names on its axes cut to so many
+SERVED_SCALE, LABELLED_CELLS, LABEL_CHARS = "RdYlBu", 400, 40
 
 
 def stress_legend(stress: StressResult) -> str:

@@ -264,11 +264,12 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
 
     source = ui.label().classes("font-bold")
     with ui.row().classes("items-center"):
-        ui.upload(label="Upload a workbook (.xlsx) or zipped CSV folder (.zip)", auto_upload=True,
+        words = "Upload a workbook (.xlsx) or zipped CSV folder (.zip)"
+        ui.upload(label=words, auto_upload=True,
                   on_upload=upload, max_file_size=current().file_bytes,  # refused before it is read
                   on_rejected=lambda: show_problems(ValidationError([REJECTED.format(mb=current().file_mb)]))
                   ).props(
-            "accept=.xlsx,.zip data-testid=upload-data")
+            "accept=.xlsx,.zip data-testid=upload-data").props(f'data-label="{words}"')
         ui.button("Open the example", icon="inventory_2", on_click=lambda: example(False)).props(
             "data-testid=example")
         ui.button("Open the roadmap example (2026–2030)", icon="timeline",

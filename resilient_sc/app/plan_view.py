@@ -8,6 +8,7 @@ network on an interactive map (offline); :func:`show_plan` puts them on the page
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +23,20 @@ if TYPE_CHECKING:
 
 #: marker colour and symbol per kind of node on the map
 KINDS = {"supplier": ("#1f77b4", "circle"), "hub": ("#d62728", "square"), "market": ("#2ca02c", "diamond")}
+
+
+def plotted(name: object, most: int | None = None) -> str:
+    """``name`` as a plotly figure writes it as given: its HTML-like tags escaped (plotly reads
+    ``<b>`` and ``<br>`` in any text), cut to ``most`` characters with "…" (a tick label of 78
+    characters squeezed the heatmap to a strip).
+
+    >>> plotted("<b>Berlin</b>"), plotted("Munich_Upper_Bavaria_East", 10)
+    ('&lt;b&gt;Berlin&lt;/b&gt;', 'Munich_Up…')
+    """
+    text = str(name)
+    if most is not None and len(text) > most:
+        text = text[:most - 1] + "…"
+    return html.escape(text, quote=False)
 
 
 def cost_text(cost: float) -> str:
@@ -116,24 +131,32 @@ def map_figure(session: Session, plan: Plan) -> Any:
             fig.add_trace(go.Scatter(
                 x=xs, y=ys, mode="lines", opacity=0.6, hoverinfo="skip",
                 line={"width": width, "color": color},
-                name=f"flows of {product}", legendgroup=f"flows of {product}", showlegend=first == 0,
+                name=f"flows of {plotted(product)}", legendgroup=f"flows of {product}", showlegend=first == 0,
                 visible=True if k == 0 else "legendonly"))
     if len(arcs):  # hover on each lane's middle: from, to, and units of each product on it
-        words = [f"{p}: {quantity(q)} units" for p, q in zip(arcs["product"], arcs["quantity"], strict=True)]
+        words = [f"{plotted(p)}: {quantity(q)} units" for p, q in zip(arcs["product"], arcs["quantity"],
+                                                                       strict=True)]
         lanes = arcs.assign(words=words).groupby(["a", "b"], sort=False).agg(
             pieces=("pieces", "first"), words=("words", "<br>".join))
         middle = np.array([_middle(pieces) for pieces in lanes["pieces"]])
-        text = [f"{a} → {b}<br>{words}" for (a, b), words in lanes["words"].items()]
+        text = [f"{plotted(a)} → {plotted(b)}<br>{words}" for (a, b), words in lanes["words"].items()]
         fig.add_trace(go.Scatter(x=middle[:, 0], y=middle[:, 1], mode="markers", text=text,
                                  hoverinfo="text", marker={"size": 8, "opacity": 0}, showlegend=False))
     used = {*plan.supplier_ids, *plan.hub_ids}
     for kind, (color, symbol) in KINDS.items():
         part = nodes[nodes["kind"] == kind]
-        ids = part["id"].astype(str).tolist()
-        fig.add_trace(go.Scatter(
-            x=part["x"], y=part["lat"], mode="markers", name=f"{kind}s", text=ids, hoverinfo="text",
-            marker={"color": [color if kind == "market" or i in used else "white" for i in ids],
-                    "line": {"color": color, "width": 1.5}, "symbol": symbol, "size": 9}))
+        member = part["id"].astype(str).isin(used).to_numpy() | (kind == "market")
+        # filled: in the design; hollow: a candidate left out (each in the legend by its own words)
+        for chosen, words in ((True, DESIGN_WORDS[kind][0]), (False, DESIGN_WORDS[kind][1])):
+            some = part[member == chosen]
+            if some.empty:
+                continue
+            state = f", {words.split(' ', 1)[1]}" if " " in words else ""  # ", not chosen"
+            fig.add_trace(go.Scatter(
+                x=some["x"], y=some["lat"], mode="markers", name=words, hoverinfo="text",
+                text=[f"{plotted(i)} ({kind}{state})" for i in some["id"]],
+                marker={"color": color if chosen else "white", "line": {"color": color, "width": 1.5},
+                        "symbol": symbol, "size": 9}))
     span_x = (nodes["x"].min() - 15, nodes["x"].max() + 15)
     fig.update_xaxes(range=span_x, showgrid=False, zeroline=False, showticklabels=False)
     fig.update_yaxes(range=(nodes["lat"].min() - 10, nodes["lat"].max() + 10), scaleanchor="x",
@@ -152,6 +175,9 @@ WIDTH_CLASSES = 8
 
 
 #: the map legend's title: what a flow's width is
+#: the legend's words for each kind's markers in the design (filled) and left out (hollow)
+DESIGN_WORDS = {"supplier": ("suppliers contracted", "suppliers not chosen"),
+                "hub": ("hubs opened", "hubs not opened"), "market": ("markets", "")}
 FLOW_LEGEND = "flows: width ∝ units, scaled per product (click one to show or hide it)"
 #: the colour of each product's flows on the map, in the plan's product order
 FLOW_COLORS = ("#555", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22")

@@ -262,11 +262,12 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
             ui.notify(f"policy loaded from {e.file.name}{empty}", type="warning" if empty else "info")
 
         with ui.row().classes("items-center"):
-            ui.upload(label="Load a policy file (.yaml, .yml, .json)", auto_upload=True, on_upload=upload,
+            words = "Load a policy file (.yaml, .yml, .json)"
+            ui.upload(label=words, auto_upload=True, on_upload=upload,
                       max_file_size=current().policy_bytes,
                       on_rejected=lambda: ui.notify(REJECTED.format(kb=current().policy_kb), type="negative",
                                                     multi_line=True)).props(
-                "accept=.yaml,.yml,.json data-testid=upload-policy")
+                "accept=.yaml,.yml,.json data-testid=upload-policy").props(f'data-label="{words}"')
             ui.button("Save policy (YAML)", icon="download",
                       on_click=lambda: ui.download.content(policy_yaml(session.policy), "policy.yaml"))
 

@@ -122,6 +122,8 @@ def test_the_five_steps(page, server, tmp_path, steps):
     page.goto(server)
     page.get_by_text("bundled example").or_(page.get_by_text("examples/electronics")).first.wait_for()
     page.locator(".ag-cell").first.wait_for()
+    upload = page.locator("[data-testid=upload-data] input[type=file]")  # named for a screen reader
+    assert upload.get_attribute("aria-label") == "Upload a workbook (.xlsx) or zipped CSV folder (.zip)"
     steps.done(page, "01-data", "open the example: every table in an editable grid", t)
 
     t = time.monotonic()
