@@ -988,6 +988,7 @@ async def test_a_frontier_and_a_stress_test_stop_and_leave_the_page_as_it_was(us
     by_id(user, "frontier-values").type(", 0.35, 0.45, 0.55, 0.65, 0.85")
     by_id(user, "frontier").click()
     await until(lambda: text_of(user, "frontier-status").startswith("frontier of min_local_share: solving 9"))
+    await until(lambda: text_of(user, "frontier-status").endswith("each… 1 s"), 30)  # it ticks: not frozen
     by_id(user, "stop-frontier").click()
     await until(lambda: "stopped after" in text_of(user, "frontier-status"), 60)
     assert text_of(user, "frontier-status").endswith("; nothing shown changed") and session.frontier is None

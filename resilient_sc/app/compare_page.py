@@ -294,6 +294,15 @@ def any_frontier_figure(df: pd.DataFrame, field: str) -> Any:
     return path_frontier_figure(df, field, [c for c in df if c.startswith("cost ")][-1][len("cost "):])
 
 
+def ticking(label: Any, job: Any) -> Any:
+    """A timer adding the seconds ``job`` has run to ``label``'s words each second (a frontier's
+    minute read as frozen); cancel it when the job ends."""
+    from nicegui import ui
+
+    words = label.text
+    return ui.timer(1.0, lambda: label.set_text(f"{words} {job.elapsed:.0f} s"))
+
+
 def served_heatmap(stress: StressResult, product: str) -> Any:
     """Plotly heatmap of one product: the share (%) of each market's demand for it that is
     served, conditional on each failure (rows) that serves some market less of it than
@@ -443,7 +452,9 @@ def build(session: Session) -> Any:
         running["stress"] = job
         stop_stress.enable()
         client = ui.context.client
+        ticker = ticking(status, job)
         kind, out = await run.io_bound(job.wait)
+        ticker.cancel()
         session.ended(job)
         if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on
             return
@@ -528,7 +539,9 @@ def build(session: Session) -> Any:
         running["frontier"] = job
         stop_sweep.enable()
         client = ui.context.client
+        ticker = ticking(sweep_status, job)
         kind, out = await run.io_bound(job.wait)
+        ticker.cancel()
         session.ended(job)
         if client.is_deleted:  # the tab closed while it ran
             return
