@@ -273,3 +273,32 @@ def test_a_product_of_no_demand_gets_its_panel(maps, electronics):
     net = Network.from_frames(**frames)
     fig = maps.network_map(net, solve(net), products=["cells", "spare"], resolution="c")
     assert any(ax.get_title().startswith("spare:") for ax in fig.axes)
+
+
+def test_names_that_would_cover_others_are_left_out_and_counted(maps):
+    """Forty markets of long names around one hub: names written over each other read as neither;
+    those with no free place are left out, and the panel says how many (no name box covers another)."""
+    f = examples.tiny().frames()
+    f["suppliers"][["lat", "lon"]] = [[45.2, 5.7], [31.2, 121.5]]
+    f["hubs"][["lat", "lon"]] = [[49.0, 2.5]]
+    rng = np.random.default_rng(0)
+    names = [f"Market_with_a_long_name_{i:02d}" for i in range(40)]
+    f["markets"] = pd.DataFrame({"market": names, "country": "FR", "lat": 48.9 + rng.normal(0, 0.3, 40),
+                                 "lon": 2.35 + rng.normal(0, 0.3, 40)})
+    f["demand"] = pd.DataFrame({"market": names, "product": "default", "demand": 2.0})
+    f["lanes"] = pd.concat([f["lanes"].iloc[:2], pd.DataFrame({"origin": "H1", "destination": names,
+                                                              "product": "all", "unit_cost": 2.0})])
+    net = Network.from_frames(**f)
+    fig = maps.network_map(net, solve(net))
+    fig.canvas.draw()  # the layout as saved
+    renderer = fig.canvas.get_renderer()
+    from matplotlib.text import Text
+
+    texts = fig.findobj(Text)  # the insets' too
+    labels = [t for t in texts if t.get_text() in names]
+    boxes = [Text.get_window_extent(t, renderer) for t in labels]  # the name's, not its leader line's
+    assert all(a.intersection(a, b) is None or a.intersection(a, b).width * a.intersection(a, b).height
+               <= 0.05 * a.width * a.height for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    said = [t.get_text() for t in texts if "left out where" in t.get_text()]
+    assert said == [f"{40 - len(labels)} names left out where they would cover another (the plan's tables "
+                    "list every element)"] and 0 < len(labels) < 40

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..format import quantities_apart, quantity
+from ..format import count, quantities_apart, quantity
 from .figures import new_figure
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
     insets = _map_inset_boxes(axes[0], zooms, where, np.where(used_any, 1000.0, 100.0), lines)
     for ax, product in zip(axes, panels, strict=False):
         mine = arcs[arcs["product"] == product]
-        shown = np.zeros(len(nodes), bool)
+        shown, left_out = np.zeros(len(nodes), bool), 0
         for zoom, bounds in insets:
             inset = _map_inset(ax, zoom, bounds)
             inset.apply_aspect(inset.get_axes_locator()(inset, renderer))
@@ -174,10 +174,17 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
                        path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
             x0, x1, y0, y1 = view
             inside = nodes["x"].between(x0, x1).to_numpy() & nodes["lat"].between(y0, y1).to_numpy()
-            _map_nodes_and_labels(inset, nodes, used[product], inside & ~shown, renderer, idle=idle)
+            left_out += _map_nodes_and_labels(inset, nodes, used[product], inside & ~shown, renderer,
+                                              idle=idle)
             shown |= inside
-        _map_nodes_and_labels(ax, nodes, used[product], ~shown, renderer,
-                              avoid=_axes_boxes(ax, [b for _, b in insets]), idle=idle)
+        left_out += _map_nodes_and_labels(ax, nodes, used[product], ~shown, renderer,
+                                          avoid=_axes_boxes(ax, [b for _, b in insets]), idle=idle)
+        if left_out:
+            they = "it" if left_out == 1 else "they"
+            ax.text(0.995, 0.995, f"{count(left_out, 'name')} left out where {they} would cover another (the "
+                    "plan's tables list every element)", transform=ax.transAxes,
+                    fontsize=6, color="#666666", ha="right", va="top", zorder=7,
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
     return fig
 
 
@@ -455,13 +462,14 @@ def _map_inset(ax: Any, zoom: tuple[float, ...], bounds: list[float]) -> Any:
 
 def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label: np.ndarray,
                           renderer: Any, avoid: np.ndarray | None = None,
-                          idle: np.ndarray | None = None) -> None:
+                          idle: np.ndarray | None = None) -> int:
     """Markers for every node (filled when ``used``, ringed when ``idle``: in the design but
     carrying nothing; hubs as large squares under the smaller supplier and market markers;
     co-located small markers spread by a few points), and the name of each used or idle node
     in ``label`` beside it, placed greedily where it covers no marker,
     no other label and none of the boxes ``avoid`` (display points), with a leader line when
-    set off."""
+    set off. A name with no place but over another name is left out (two names written over
+    each other read as neither): the number left out is returned."""
     import matplotlib.patheffects as pe
     from matplotlib.font_manager import FontProperties
 
@@ -498,6 +506,7 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
     ux, uy = np.tile(np.array(_DIRECTIONS).T, 5)
     align_x = np.where(ux > 0.3, 0.0, np.where(ux < -0.3, 1.0, 0.5))  # share of the width left of the anchor
     align_y = np.where(uy > 0.3, 0.0, np.where(uy < -0.3, 1.0, 0.5))
+    fixed, left_out = len(obstacles), 0  # the obstacles after the first ``fixed`` are names placed
     for i in todo[np.argsort(crowd, kind="stable")[::-1]]:
         text = str(nodes["id"].iat[i])
         w, h, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
@@ -520,6 +529,9 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
                       + np.maximum(box[1] - cand[:, 1], 0) + np.maximum(cand[:, 3] - box[3], 0))
         free = np.flatnonzero(cost < 2)
         k = int(free[0]) if len(free) else int(np.argmin(cost))  # the nearest free place, else the least bad
+        if not len(free) and (hits[k, fixed:] > 0.05 * w * h).any():  # written over another name
+            left_out += 1
+            continue
         obstacles = np.vstack([obstacles, cand[k] + np.array([-1.5, -1.0, 1.5, 1.0])])
         # patchA None: the line starts at the text's anchor, its side nearest the marker (clipping it
         # against the text box took a third of the map's drawing)
@@ -530,6 +542,7 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
                           va=("bottom", "center", "top")[int(2 * align_y[k])],
                           path_effects=halo, zorder=6, arrowprops=leader, annotation_clip=False)
         ann.set_in_layout(False)  # placed for the final layout: must not change it
+    return left_out
 
 #: label directions, in order of preference: right, left, the diagonals, above, below
 _DIRECTIONS = [(1.0, 0.0), (-1.0, 0.0), (0.7, 0.7), (-0.7, 0.7), (0.7, -0.7), (-0.7, -0.7),
