@@ -300,5 +300,5 @@ def test_names_that_would_cover_others_are_left_out_and_counted(maps):
     assert all(a.intersection(a, b) is None or a.intersection(a, b).width * a.intersection(a, b).height
                <= 0.05 * a.width * a.height for i, a in enumerate(boxes) for b in boxes[i + 1:])
     said = [t.get_text() for t in texts if "left out where" in t.get_text()]
-    assert said == [f"{40 - len(labels)} names left out where they would cover another (the plan's tables "
-                    "list every element)"] and 0 < len(labels) < 40
+    assert said == [f"{40 - len(labels)} names left out where they would cover other names or a detail box "
+                    "(the plan's tables list every element)"] and 0 < len(labels) < 40

@@ -169,20 +169,21 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
             _map_draw_arcs(inset, mine, scales[product])
             ax.indicate_inset_zoom(inset, edgecolor="#555555", alpha=0.6, linewidth=0.5)
             enlarged = (inset.bbox.width / (view[1] - view[0])) / (ax.bbox.width / (extent[1] - extent[0]))
-            inset.text(0.01, 0.99, f"detail ×{enlarged:.1f}", transform=inset.transAxes, ha="left", va="top",
-                       fontsize=6, color="#555555", zorder=7,
-                       path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
+            caption = inset.text(0.01, 0.99, f"detail ×{enlarged:.1f}", transform=inset.transAxes, ha="left",
+                                 va="top", fontsize=6, color="#555555", zorder=7,
+                                 path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
             x0, x1, y0, y1 = view
             inside = nodes["x"].between(x0, x1).to_numpy() & nodes["lat"].between(y0, y1).to_numpy()
-            left_out += _map_nodes_and_labels(inset, nodes, used[product], inside & ~shown, renderer,
-                                              idle=idle)
+            left_out += _map_nodes_and_labels(  # no name over the caption
+                inset, nodes, used[product], inside & ~shown, renderer, idle=idle,
+                avoid=caption.get_window_extent(renderer).extents * (72.0 / fig.dpi))
             shown |= inside
         left_out += _map_nodes_and_labels(ax, nodes, used[product], ~shown, renderer,
                                           avoid=_axes_boxes(ax, [b for _, b in insets]), idle=idle)
         if left_out:
             they = "it" if left_out == 1 else "they"
-            ax.text(0.995, 0.995, f"{count(left_out, 'name')} left out where {they} would cover another (the "
-                    "plan's tables list every element)", transform=ax.transAxes,
+            ax.text(0.995, 0.995, f"{count(left_out, 'name')} left out where {they} would cover other names "
+                    "or a detail box (the plan's tables list every element)", transform=ax.transAxes,
                     fontsize=6, color="#666666", ha="right", va="top", zorder=7,
                     path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
     return fig
@@ -468,8 +469,8 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
     co-located small markers spread by a few points), and the name of each used or idle node
     in ``label`` beside it, placed greedily where it covers no marker,
     no other label and none of the boxes ``avoid`` (display points), with a leader line when
-    set off. A name with no place but over another name is left out (two names written over
-    each other read as neither): the number left out is returned."""
+    set off. A name with no place but over another name or a box to avoid is left out (two
+    names written over each other read as neither): the number left out is returned."""
     import matplotlib.patheffects as pe
     from matplotlib.font_manager import FontProperties
 
@@ -506,7 +507,7 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
     ux, uy = np.tile(np.array(_DIRECTIONS).T, 5)
     align_x = np.where(ux > 0.3, 0.0, np.where(ux < -0.3, 1.0, 0.5))  # share of the width left of the anchor
     align_y = np.where(uy > 0.3, 0.0, np.where(uy < -0.3, 1.0, 0.5))
-    fixed, left_out = len(obstacles), 0  # the obstacles after the first ``fixed`` are names placed
+    fixed, left_out = len(xy_pt), 0  # the obstacles after the markers: the boxes to avoid, the names placed
     for i in todo[np.argsort(crowd, kind="stable")[::-1]]:
         text = str(nodes["id"].iat[i])
         w, h, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
@@ -529,7 +530,7 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
                       + np.maximum(box[1] - cand[:, 1], 0) + np.maximum(cand[:, 3] - box[3], 0))
         free = np.flatnonzero(cost < 2)
         k = int(free[0]) if len(free) else int(np.argmin(cost))  # the nearest free place, else the least bad
-        if not len(free) and (hits[k, fixed:] > 0.05 * w * h).any():  # written over another name
+        if not len(free) and (hits[k, fixed:] > 0.05 * w * h).any():  # over another name, a caption, an inset
             left_out += 1
             continue
         obstacles = np.vstack([obstacles, cand[k] + np.array([-1.5, -1.0, 1.5, 1.0])])
