@@ -397,11 +397,11 @@ def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     data table that must read back as given (not ``escape``): exactly as given. Counts as whole
     numbers (:func:`counts_whole`)."""
     out = counts_whole(escape_frame(df) if escape else df)
-    floats = [c for c, t in out.dtypes.items() if pd.api.types.is_float_dtype(t)] if escape else []
+    floats = [i for i, t in enumerate(out.dtypes) if pd.api.types.is_float_dtype(t)] if escape else []
     if floats:  # numbers written here, a column at once (to_csv's float_format is called a cell at a time)
         out = out.copy()
-        for c in floats:
-            out[c] = _output_numbers(out[c].to_numpy(float))
+        for i in floats:  # by position: a name may be given twice
+            out.isetitem(i, _output_numbers(out.iloc[:, i].to_numpy(float)))
     with atomic_path(path) as tmp:
         out.to_csv(tmp, index=False)
 
