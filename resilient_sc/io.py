@@ -198,13 +198,13 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
     entries = [e for e in os.scandir(path) if e.name not in DESKTOP_FILES and TMP_MARK not in e.name]
     if not entries:
         return None
-    if not force:
-        return f"{path} is a folder that is not empty; pass {flag} to replace it as a whole"
     data = sorted(e.name for e in entries if e.name.lower() in DATA_FILES) if not network else []
-    if data:
+    if data:  # said before asking for force, which would not replace it
         shown = ", ".join(data[:3]) + (f" and {len(data) - 3} more" if len(data) > 3 else "")
         return (f"{path} holds a network's data ({shown}); it is not replaced even with {flag}: choose a "
                 "new or empty folder")
+    if not force:
+        return f"{path} is a folder that is not empty; pass {flag} to replace it as a whole"
     others = sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not _is_output(e, outputs))
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
@@ -322,7 +322,8 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
             return problem
     elif path.is_dir():
         return f"{path} is a folder; give a file path"
-    elif path.suffix.lower() == ".xlsx" and path.is_file() and not force and not is_result_workbook(path):
+    elif (path.suffix.lower() == ".xlsx" and path.is_file() and not force and not network
+          and not is_result_workbook(path)):  # a network's workbook (init) says so itself
         return (f"{path} is a workbook the library did not write as a result (by hand, or data); pass {flag} "
                 "to replace it")
     existing = next(p for p in out.parents if p.exists())

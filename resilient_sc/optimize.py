@@ -212,9 +212,7 @@ def start_for(model: NetworkModel, start: Plan | None) -> Plan | None:
     nothing)."""
     if start is None:
         return None
-    known = {"supplier": set(model.network.suppliers["supplier"]), "hub": set(model.network.hubs["hub"])}
-    foreign = [f"{kind} {quote(name)}" for kind, table in (("supplier", start.suppliers), ("hub", start.hubs))
-               for name in table[kind] if name not in known[kind]]
+    foreign = [f"{kind} {quote(name)}" for kind, name in start.foreign_to(model.network)]
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         warnings.warn(f"(start) | the start plan names {len(foreign)} supplier(s) or hub(s) this network "

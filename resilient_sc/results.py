@@ -18,6 +18,7 @@ from .model.table import frame
 from .solvers.base import SolveReport, SolverResult, Status
 
 if TYPE_CHECKING:
+    from .data import Network
     from .model.build import NetworkModel
     from .policy import Policy
 
@@ -232,6 +233,13 @@ class Plan:
         d["delivered"], d["shortfall"] = delivered_and_short(d["demand"].to_numpy(float),
                                                              d["delivered"].to_numpy(float))
         return d.reset_index()
+
+    def foreign_to(self, network: Network) -> list[tuple[str, str]]:
+        """(kind, id) of each supplier and hub of the plan's design that ``network`` does not have:
+        a plan of other data."""
+        known = {"supplier": set(network.suppliers["supplier"]), "hub": set(network.hubs["hub"])}
+        return [(kind, name) for kind, table in (("supplier", self.suppliers), ("hub", self.hubs))
+                for name in table[kind] if name not in known[kind]]
 
     def short_words(self) -> str:
         """What the plan leaves short, per product in its own units (never added across

@@ -619,8 +619,9 @@ def _first(df: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _file_parts(periods: list[str]) -> dict[str, str]:
-    """A file-name part per period, each its own: ``2026_H1`` and ``2026_H1_2`` for '2026 H1' and
-    '2026_H1' (one file held both periods' tables), ``period_2`` for a name of no ASCII letter.
+    """A file-name part per period, each its own (:func:`_unique`): ``2026_H1`` and ``2026_H1_2`` for
+    '2026 H1' and '2026_H1' (one file held both periods' tables), ``period_2`` for a name of no ASCII
+    letter.
 
     >>> _file_parts(["2026 H1", "2026_H1", "第二期"])
     {'2026 H1': '2026_H1', '2026_H1': '2026_H1_2', '第二期': 'period_3'}
@@ -628,16 +629,15 @@ def _file_parts(periods: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for i, period in enumerate(periods, start=1):
         part = _slug(period) if re.search(r"[A-Za-z0-9]", period) else f"period_{i}"
-        base, n = part, 2
-        while part in out.values():
-            part, n = f"{base}_{n}", n + 1
-        out[period] = part
+        out[period] = _unique(part, out.values(), suffix="")
     return out
 
 
-def _unique(name: str, taken: Any) -> str:
-    taken = set(taken)
-    stem, n = name.removesuffix(".png"), 2
-    while name in taken:
-        name, n = f"{stem}_{n}.png", n + 1
+def _unique(name: str, taken: Any, suffix: str = ".png") -> str:
+    """``name``, or ``<stem>_2<suffix>``, ``_3``, ... when a name of ``taken`` is the same but for
+    case (one file on macOS and Windows disks)."""
+    taken = {t.lower() for t in taken}
+    stem, n = name.removesuffix(suffix), 2
+    while name.lower() in taken:
+        name, n = f"{stem}_{n}{suffix}", n + 1
     return name

@@ -435,8 +435,7 @@ def _check_same_network(network: Network, plan: Plan) -> None:
     """A plan is replayed on the data it was solved on: its suppliers and hubs are looked up by id,
     so a plan of other data would be replayed on a design that is not its own (a roadmap's data
     is refused by the model's build, naming roadmap_stress)."""
-    missing = [*(set(plan.supplier_ids) - set(network.suppliers["supplier"])),
-               *(set(plan.hub_ids) - set(network.hubs["hub"]))]
+    missing = [name for _, name in plan.foreign_to(network)]
     if missing:
         raise ValidationError([f"(stress_test) | the plan's design uses {', '.join(sorted(missing)[:5])}, "
                                "not in this network: stress-test a plan on the network it was solved on"])
