@@ -490,7 +490,7 @@ def test_a_roadmap_says_what_it_leaves_short():
 
         bottom = roadmap_figure(r).axes[1]
         assert [t.get_text() for t in bottom.get_xticklabels()] == ["2026\n160\n× 1",
-                                                                    "2027\n100\n× 1\nshort: default 10"]
+                                                                    "2027\n100\n× 1\nshort:\ndefault 10"]
         assert "units of each product left unmet (short)" in bottom.get_xlabel()
 
 

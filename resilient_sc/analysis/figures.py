@@ -459,9 +459,10 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
     ax.set_ylim(0, 112)
     costs = roadmap.costs.set_index("period")["total"]
     weights = roadmap.periods.set_index("period")["weight"]  # a weight-0 period's cost counts for nothing
-    short = {p: ", ".join(f"{r.product} {quantity(r.shortfall)}" for r in plan.delivery().itertuples()
-                          if r.shortfall > 0) for p, plan in roadmap.plans.items()}
-    ax.set_xticks(x, [f"{p}\n{costs[p]:,.0f}\n× {weights[p]:g}" + (f"\nshort: {short[p]}" if short[p] else "")
+    # a product a line: side by side, two periods' words ran into each other
+    short = {p: "".join(f"\n{r.product} {quantity(r.shortfall)}" for r in plan.delivery().itertuples()
+                        if r.shortfall > 0) for p, plan in roadmap.plans.items()}
+    ax.set_xticks(x, [f"{p}\n{costs[p]:,.0f}\n× {weights[p]:g}" + (f"\nshort:{short[p]}" if short[p] else "")
                       for p in shares["period"]])
     unmet = "; and the units of each product left unmet (short)" if any(short.values()) else ""
     ax.set_xlabel(wrapped("period; under it the period's cost (money, unweighted, with opening and closing) "
