@@ -4,13 +4,20 @@ coefficient."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
+from .base import UNCERTIFIED, SolverResult, Status
+from .highs import Solution, make_highs, run_highs, set_start, solve_fixed, until
+
 if TYPE_CHECKING:
     from ..model.linear import LinearModel
+    from .base import SolveOptions
 
 #: primal feasibility and integrality tolerance (as HiGHS's)
 TOLERANCE = 1e-6
@@ -33,3 +40,121 @@ def is_feasible(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
     frac = np.abs(x[integer] - np.round(x[integer]))
     return bool(rows.max(initial=0.0) <= tol and cols.max(initial=0.0) <= tol
                 and frac.max(initial=0.0) <= tol)
+
+
+def rounded(lm: LinearModel, x: np.ndarray, up: bool = False) -> np.ndarray:
+    """``x`` with its integer columns whole (``up``: every one above 1e-12 rounded up) and every
+    column within its bounds."""
+    col_lo, col_up, _, _, integer = lm.bounds()
+    out = np.array(x, float)
+    out[integer] = np.ceil(out[integer] - 1e-12) if up else np.round(out[integer])
+    return np.clip(out, col_lo, col_up)
+
+
+def is_exact(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
+    """``x`` (:func:`rounded`) meets every row of ``lm`` within ``tol`` of its size: the largest
+    of 1, its continuous columns' |coefficients|, its bounds and its integer columns' term.
+
+    Stricter than :func:`is_feasible` where it matters: a binary at 2.8e-8 times a capacity of
+    6e5 passes HiGHS's integrality tolerance with 0.017 units flowing through a supplier whose
+    fixed cost is not paid; rounded, that row is off by 0.017 units against a size of 1.
+    """
+    _, _, row_lo, row_up, integer = lm.bounds()
+    by_col = lm.matrix(by_column=True)
+    whole, continuous = by_col[:, integer], by_col[:, ~integer]
+    fixed = whole @ x[integer]
+    ax = fixed + continuous @ x[~integer]
+    scale = row_scale(continuous.tocsr()) if continuous.shape[1] else np.ones(len(ax))
+    size = np.maximum.reduce([np.ones(len(ax)), np.abs(fixed), scale,
+                              np.where(np.isfinite(row_lo), np.abs(row_lo), 0.0),
+                              np.where(np.isfinite(row_up), np.abs(row_up), 0.0)])
+    return bool((np.maximum(ax - row_up, row_lo - ax) <= tol * size).all())
+
+
+#: seconds the LP of :func:`exact` may take past the deadline (a plan found in time is not lost)
+EXACT_GRACE = 30.0
+
+
+def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float) -> np.ndarray | None:
+    """The plan of a certified answer ``x`` (:func:`is_feasible`), exact: ``x`` :func:`rounded`
+    when that is exact (:func:`is_exact`) and its continuous columns cost no more than in ``x``
+    (to 1e-9 relative); else its design (the rounded integer columns; if that admits no exact
+    plan, rounded up) fixed and the flows solved again as an LP, the design's cheapest. None when
+    neither is exact (or the LP finds none within :data:`EXACT_GRACE` seconds past ``deadline``).
+
+    A flow at -7.8e-7 units on a lane costing 2.2e9 a unit is within HiGHS's bounds tolerance;
+    clipped to 0 it made the plan 3.8e-5 dearer than the optimum HiGHS reported (gap 0). A
+    supplier contracted at 3.1e-10 carried 1.55e-4 units, half a market's demand under a
+    country cap of 0.5: rounded down, no flows serve the market; rounded up, they do.
+    """
+    whole = rounded(lm, x)
+    c = lm.objective()
+    _, _, _, _, integer = lm.bounds()
+    before, after = c[~integer] @ x[~integer], c[~integer] @ whole[~integer]
+    if after - before <= 1e-9 * max(1.0, abs(before)) and is_exact(lm, whole):
+        return whole
+    grace = max(deadline, time.perf_counter() + EXACT_GRACE)
+    for up in (False, True):
+        design = {name: block.values(rounded(lm, x, up)) for name, block in lm.variables.items()
+                  if block.integer}
+        lp = solve_fixed(lm, design, options, grace)
+        polished = None if lp is None else rounded(lm, lp.x)
+        if polished is not None and is_exact(lm, polished):
+            return polished
+    return None
+
+
+def costed(lm: LinearModel, result: SolverResult, options: SolveOptions) -> SolverResult:
+    """``result`` with its objective the cost of its plan and the gap counted from it: a plan
+    dearer than HiGHS said is optimal only within ``options.mip_gap`` (else an error status)."""
+    cost = float(lm.objective() @ result.x)
+    gap = max(0.0, cost - result.bound) / max(abs(cost), 1e-10)
+    proven = result.status is not Status.OPTIMAL or gap <= options.mip_gap
+    status = result.status if proven else Status.ERROR
+    return dataclasses.replace(result, objective=cost, gap=gap, status=status)
+
+
+def costs_as_said(lm: LinearModel, result: SolverResult) -> bool:
+    """Whether ``result``'s objective is the cost of its plan, ``c · x`` (to 1e-9 relative)."""
+    if result.x is None or not math.isfinite(result.objective):
+        return True
+    cost = float(lm.objective() @ result.x)
+    return abs(cost - result.objective) <= 1e-9 * max(1.0, abs(cost), abs(result.objective))
+
+
+#: HiGHS's feasibility tolerances when its answer, made exact, is not within the gap
+TIGHT_TOLERANCES = (("mip_feasibility_tolerance", 1e-9), ("primal_feasibility_tolerance", 1e-9))
+
+
+def made_exact(lm: LinearModel, result: SolverResult, options: SolveOptions, deadline: float,
+               is_mip: bool, notes: list[str]) -> SolverResult:
+    """``result`` with its plan :func:`exact`, costed (:func:`costed`). A plan HiGHS proved
+    optimal at its tolerances that, exact, is no longer within ``options.mip_gap`` (or cannot be
+    made exact) is solved again by plain HiGHS at :data:`TIGHT_TOLERANCES` from that plan,
+    before ``deadline``; what is still not exact is an error. ``notes`` says what was done.
+
+    A binary at 2.8e-8 times a capacity of 6e5 cost 1.7e9 less than the plan it allowed, 34%
+    on a country-capped model: at feasibility tolerance 1e-9 HiGHS finds the optimum."""
+    x = exact(lm, result.x, options, deadline)
+    done = None if x is None else dataclasses.replace(result, x=x)
+    done = done if done is None or costs_as_said(lm, done) else costed(lm, done, options)
+    if (done is None or done.status is Status.ERROR) and result.status is Status.OPTIMAL \
+            and time.perf_counter() < deadline:
+        notes.append("the answer, made exact (binaries whole, flows within bounds), is not proven optimal: "
+                     "solved again by plain HiGHS at feasibility tolerance 1e-9")
+        h = make_highs(lm, until(options, deadline))
+        for name, value in TIGHT_TOLERANCES:
+            h.setOptionValue(name, value)
+        if done is not None:
+            set_start(h, lm, Solution(lm, done.x), options, deadline)
+        again = run_highs(h, is_mip)
+        y = None if again.x is None else exact(lm, again.x, options, deadline)
+        if y is not None:
+            seconds = result.solve_time + again.solve_time
+            tight = costed(lm, dataclasses.replace(again, x=y, solve_time=seconds), options)
+            if done is None or tight.status is Status.OPTIMAL or tight.objective < done.objective:
+                done = tight
+    if done is None:
+        notes.append("the answer could not be made exact (its binaries whole, its flows within bounds)")
+        return dataclasses.replace(result, message=UNCERTIFIED, status=Status.ERROR)
+    return done

@@ -4,6 +4,8 @@
 says yes solves the model. Every answer with a plan is certified against every bound, row and
 integrality of the model as built (:func:`~.certify.is_feasible`); an answer that fails, or a
 route that declines (finds no plan), hands the model to plain HiGHS, and the report says so.
+The answer kept is then made exact (:func:`~.certify.made_exact`: binaries whole, flows within
+bounds, re-solved when that breaks a row or its gap).
 
 | route | applies to | how |
 |---|---|---|
@@ -51,7 +53,7 @@ import numpy as np
 from ..exceptions import ResilientSCError, RunWarning, ValidationError
 from . import aggregate, base, failures, lazy, links, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, given_options, plan_gap
-from .certify import is_feasible
+from .certify import costed, costs_as_said, is_feasible, made_exact
 from .facility import problem
 from .facility.compact import solve_compact
 from .facility.lagrangian import SingleSourceBound
@@ -543,16 +545,6 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-def _costed(model: NetworkModel, result: SolverResult, options: SolveOptions) -> SolverResult:
-    """``result`` with its objective the cost of its plan and the gap counted from it: a plan
-    dearer than HiGHS said is optimal only within ``options.mip_gap`` (else an error status)."""
-    cost = float(model.lm.objective() @ result.x)
-    gap = max(0.0, cost - result.bound) / max(abs(cost), 1e-10)
-    proven = result.status is not Status.OPTIMAL or gap <= options.mip_gap
-    status = result.status if proven else Status.ERROR
-    return dataclasses.replace(result, objective=cost, gap=gap, status=status)
-
-
 @dataclass
 class _Clock:
     """Seconds by phase of one solve_linear call."""
@@ -579,13 +571,21 @@ class _Clock:
         return result
 
     def costs_what_it_says(self, model: NetworkModel, result: SolverResult) -> bool:
-        """Whether ``result``'s objective is the cost of its plan, ``c · x`` (to 1e-9 relative)."""
-        if result.x is None or not math.isfinite(result.objective):
-            return True
+        """Whether ``result``'s objective is the cost of its plan (:func:`~.certify.costs_as_said`)."""
         t = time.perf_counter()
-        cost = float(model.lm.objective() @ result.x)
-        self.certify += time.perf_counter() - t
-        return abs(cost - result.objective) <= 1e-9 * max(1.0, abs(cost), abs(result.objective))
+        try:
+            return costs_as_said(model.lm, result)
+        finally:
+            self.certify += time.perf_counter() - t
+
+    def exact(self, model: NetworkModel, result: SolverResult, options: SolveOptions, deadline: float,
+              notes: list[str]) -> SolverResult:
+        """``result`` made exact (:func:`~.certify.made_exact`), in the certificate's time."""
+        t = time.perf_counter()
+        try:
+            return made_exact(model.lm, result, options, deadline, _is_mip(model), notes)
+        finally:
+            self.certify += time.perf_counter() - t
 
     def certified(self, model: NetworkModel, x: Any) -> bool:
         t = time.perf_counter()
@@ -661,9 +661,9 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
             if result.x is None and first.x is not None and clock.certified(model, first.x):
                 # no time left for the re-solve: the first plan, at its own cost and not proven
                 notes.append("no plan in the time left: the first one is kept at its own cost")
-                costed = _costed(model, first, options)  # optimal still when within the gap
-                result = costed if costed.status is Status.OPTIMAL else dataclasses.replace(
-                    costed, status=result.status)
+                kept = costed(model.lm, first, options)  # optimal still when within the gap
+                result = kept if kept.status is Status.OPTIMAL else dataclasses.replace(
+                    kept, status=result.status)
         if result is not None and result.x is not None and clock.certified(model, result.x):
             if result.message == base.UNCERTIFIED:  # a master's, inside the route: its plan certified here
                 result = dataclasses.replace(result, message="")
@@ -688,7 +688,9 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
                                  status=result.status if master else Status.ERROR)
         if result is not checked and not clock.costs_what_it_says(model, result):  # c·x once a result
             notes.append("the plan's cost is not the one HiGHS reported: its gap is counted from the plan's")
-            result = _costed(model, result, options)
+            result = costed(model.lm, result, options)
+        if not master and result.x is not None and result.message != base.UNCERTIFIED:
+            result = clock.exact(model, result, options, deadline, notes)
     report = SolveReport(route.name, clock.build, clock.solve, clock.certify, result.nodes, result.bound,
                          result.iterations, "; ".join(notes))
     return dataclasses.replace(result, solve_time=time.perf_counter() - t0, note=report.note), report

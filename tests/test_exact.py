@@ -1,0 +1,163 @@
+"""Plans are exact, not merely within HiGHS's tolerances (:func:`resilient_sc.solvers.certify.exact`).
+
+Three tiny networks with extreme magnitudes (found by a numerical audit) where HiGHS's answer,
+read as it stood, was wrong: a supplier contracted at 2.8e-8 with a capacity of 6e5 shipped
+0.017 units without its fixed cost of 1.7e9 (34% below the optimum under a country cap of 0);
+a flow of -7.8e-7 on a lane costing 2.2e9 a unit, clipped to 0, made a plan 3.8e-5 dearer than
+the optimum reported with gap 0; a supplier at 3.1e-10 carried half a market's demand under a
+country cap of 0.5. Each optimum is checked against an independent reference written here from
+MODEL.md: every design (suppliers × hubs) enumerated, its flows by scipy's LP.
+"""
+
+from __future__ import annotations
+
+import itertools
+from io import StringIO
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from resilient_sc import Network, Policy, SolveOptions, solve
+from resilient_sc.verify import verify_plan
+
+COUNTRIES = "country,region,bloc\nA,R1,X\nB,R1,\nC,R2,X\n"
+
+BIG_M = {  # 2.8e-8 x 6e5
+    "countries": COUNTRIES,
+    "products": "product,unit_value\np0,3100000.0\n",
+    "suppliers": "supplier,country,fixed_cost\nS0,A,3100000000.0\nS1,B,1700000000.0\nS2,C,0.0031\n",
+    "supplier_products": ("supplier,product,capacity,unit_cost\nS0,p0,2000000.034,37.5\n"
+                          "S1,p0,600000.0102,3100.0\nS2,p0,300000.0051,0.0017\n"),
+    "hubs": ("hub,country,fixed_cost,capacity,handling_cost\nH0,B,0.0,1500000.0255,0.0\n"
+             "H1,C,0.0,1000000.017,37.5\n"),
+    "markets": "market,country\nM0,A\nM1,B\n",
+    "demand": "market,product,demand\nM0,p0,1000000.0\nM1,p0,0.017\n",
+    "lanes": ("origin,destination,product,unit_cost\nS0,H0,all,3.1\nS0,H1,all,1700.0\nS1,H0,all,3.1e-06\n"
+              "S1,H1,all,1.7\nS2,H0,all,1700000.0\nS2,H1,all,1700000.0\nH0,M0,all,116.25\nH0,M1,all,3100.0\n"
+              "H1,M0,all,3.1e-06\nH1,M1,all,0.001\n"),
+    "tariffs": ("origin_country,destination_country,product,rate\nA,B,all,1.5\nA,C,all,0.0\nB,A,all,1.5\n"
+                "B,C,all,0.3\nC,A,all,0.0\nC,B,all,0.05\n"),
+}
+
+NEGATIVE_FLOW = {  # -7.8e-7 x 2.2e9
+    "countries": COUNTRIES,
+    "products": "product,unit_value\np0,0.0\np1,1700000000.0\n",
+    "suppliers": "supplier,country,fixed_cost\nS0,A,0.0\nS1,B,1700.0\nS2,C,1700000000000.0\nS3,A,1000000.0\n",
+    "supplier_products": ("supplier,product,capacity,unit_cost\nS0,p0,0.00017,0.0\nS0,p1,3.1,0.0017\n"
+                          "S1,p0,24.180102,1.7e-06\nS1,p1,6.22,3.1e-06\nS2,p0,12.090051,0.0\n"
+                          "S2,p1,0.00017,116.25\nS3,p0,1700000000.0,1700000.0\nS3,p1,0.933,0.0017\n"),
+    "hubs": ("hub,country,fixed_cost,capacity,handling_cost\nH0,B,1000.0,8.682034,1.7e-06\n"
+             "H1,C,0.001,43.41017,1.7e-06\n"),
+    "markets": "market,country\nM0,A\nM1,B\n",
+    "demand": "market,product,demand\nM0,p0,40.3\nM0,p1,3.1\nM1,p0,0.00017\nM1,p1,0.01\n",
+    "lanes": ("origin,destination,product,unit_cost\nS0,H0,all,3.1\nS0,H1,all,1.7e-06\nS1,H1,all,1.7\n"
+              "S2,H0,all,3100000.0\nS2,H1,all,0.0\nS3,H1,all,0.0\nH0,M0,all,37.5\nH1,M0,all,3.1e-06\n"
+              "H1,M1,all,1700000000.0\n"),
+    "tariffs": ("origin_country,destination_country,product,rate\nA,B,all,0.3\nA,C,all,0.05\nB,A,all,1.5\n"
+                "B,C,all,0.05\nC,A,all,1.5\nC,B,all,0.0\n"),
+}
+
+TINY_BINARY = {  # 3.1e-10 x 1e8
+    "countries": COUNTRIES,
+    "products": "product,unit_value\np0,3100.0\n",
+    "suppliers": "supplier,country,fixed_cost\nS0,A,0.001\nS1,B,1000.0\nS2,C,0.0017\n",
+    "supplier_products": ("supplier,product,capacity,unit_cost\nS0,p0,310000000.0,1.7e-06\n"
+                          "S1,p0,310000000.0,63.75\nS2,p0,100000000.0,116.25\n"),
+    "hubs": ("hub,country,fixed_cost,capacity,handling_cost\nH0,B,0.0031,inf,0.001\n"
+             "H1,C,1000000000.0,inf,1000000.0\n"),
+    "markets": "market,country\nM0,A\nM1,B\n",
+    "demand": "market,product,demand\nM0,p0,0.00031\nM1,p0,1000000.0\n",
+    "lanes": ("origin,destination,product,unit_cost\nS0,H0,all,1000000000.0\nS0,H1,all,0.0017\n"
+              "S1,H0,all,0.0\nS1,H1,all,0.001\nS2,H0,all,63.75\nH0,M0,all,3100000000.0\nH0,M1,all,116.25\n"
+              "H1,M0,all,1000.0\nH1,M1,all,1700000.0\n"),
+    "tariffs": ("origin_country,destination_country,product,rate\nA,B,all,0.05\nA,C,all,0.05\nB,A,all,0.0\n"
+                "B,C,all,0.0\nC,A,all,0.0\nC,B,all,0.05\n"),
+}
+
+
+def _frames(tables: dict[str, str]) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_csv(StringIO(text)) for name, text in tables.items()}
+
+
+def _by(frame: pd.DataFrame, column: str) -> dict:
+    """The ``column`` of ``frame`` by its first column (the id)."""
+    return dict(zip(frame.iloc[:, 0], frame[column], strict=True))
+
+
+def _subsets(ids: list[str]) -> itertools.chain:
+    return itertools.chain.from_iterable(itertools.combinations(ids, k) for k in range(len(ids) + 1))
+
+
+def reference(tables: dict[str, str], country_share: float | None) -> float:
+    """The optimum by MODEL.md, independently: for every set of suppliers and hubs, the LP of
+    x[s,h,p] (unit cost + lane + handling) and y[h,m,p,c] (lane + tariff rate × unit value),
+    balance per (hub, product, origin country), demand met, supplier and hub capacities and
+    ``Σ_h y[h,m,p,c] ≤ κ·demand`` for each foreign c; plus the fixed costs."""
+    f = _frames(tables)
+    country = {**_by(f["suppliers"], "country"), **_by(f["hubs"], "country"), **_by(f["markets"], "country")}
+    fixed = {**_by(f["suppliers"], "fixed_cost"), **_by(f["hubs"], "fixed_cost")}
+    value, handling = _by(f["products"], "unit_value"), _by(f["hubs"], "handling_cost")
+    hub_cap = _by(f["hubs"], "capacity")
+    lane = {(r.origin, r.destination): r.unit_cost for r in f["lanes"].itertuples()}
+    rate = {(r.origin_country, r.destination_country): r.rate for r in f["tariffs"].itertuples()}
+    supply = {(r.supplier, r.product): (r.capacity, r.unit_cost) for r in f["supplier_products"].itertuples()}
+    demand = {(r.market, r.product): r.demand for r in f["demand"].itertuples()}
+    best = np.inf
+    for suppliers in _subsets(list(f["suppliers"].supplier)):
+        for hubs in _subsets(list(f["hubs"].hub)):
+            xs = [(s, h, p) for (s, p) in supply for h in hubs if s in suppliers and (s, h) in lane]
+            ys = [(h, m, p, c) for (m, p) in demand for h in hubs if (h, m) in lane
+                  for c in sorted({country[s] for s, hh, pp in xs if hh == h and pp == p})]
+            cost = [supply[s, p][1] + lane[s, h] + handling[h] for s, h, p in xs] + [
+                lane[h, m] + rate.get((c, country[m]), 0.0) * value[p] for h, m, p, c in ys]
+            if not cost:
+                continue
+            columns = [("x", *x) for x in xs] + [("y", *y) for y in ys]
+
+            def row(keep, sign=lambda col: 1.0, columns=columns):
+                return np.array([sign(col) if keep(col) else 0.0 for col in columns])
+
+            eq, beq, ub, bub = [], [], [], []
+            for (m, p), d in demand.items():
+                eq.append(row(lambda col, m=m, p=p: col[0] == "y" and col[2:4] == (m, p)))
+                beq.append(d)
+                foreign = {y[3] for y in ys} - {country[m]} if country_share is not None else set()
+                for c in foreign:
+                    ub.append(row(lambda col, m=m, p=p, c=c: col[0] == "y" and col[2:] == (m, p, c)))
+                    bub.append(country_share * d)
+            # (hub, product, origin country) of x = ("x", s, h, p) and of y = ("y", h, m, p, c)
+            origin = {col: (col[2], col[3], country[col[1]]) if col[0] == "x" else (col[1], col[3], col[4])
+                      for col in columns}
+            for h, p, c in {(h, p, country[s]) for s, h, p in xs}:
+                eq.append(row(lambda col, key=(h, p, c), origin=origin: origin[col] == key,
+                              lambda col: 1.0 if col[0] == "x" else -1.0))
+                beq.append(0.0)
+            for s, p in supply:
+                ub.append(row(lambda col, s=s, p=p: col[0] == "x" and (col[1], col[3]) == (s, p)))
+                bub.append(supply[s, p][0])
+            for h in (h for h in hubs if np.isfinite(hub_cap[h])):
+                ub.append(row(lambda col, h=h: col[0] == "x" and col[2] == h))
+                bub.append(hub_cap[h])
+            res = linprog(cost, A_ub=np.array(ub), b_ub=bub, A_eq=np.array(eq), b_eq=beq, method="highs")
+            if res.status == 0:
+                best = min(best, res.fun + sum(fixed[k] for k in (*suppliers, *hubs)))
+    return float(best)
+
+
+CASES = [(BIG_M, None), (BIG_M, 0.0), (NEGATIVE_FLOW, None), (TINY_BINARY, 0.5)]
+
+
+@pytest.mark.parametrize("options", [SolveOptions(threads=1), SolveOptions(threads=1, accelerate=False)],
+                         ids=["routes", "plain"])
+@pytest.mark.parametrize(("tables", "share"), CASES,
+                         ids=["big-m", "big-m-capped", "negative-flow", "tiny-binary"])
+def test_the_plan_is_the_exact_optimum(tables, share, options) -> None:
+    net = Network.from_frames(**_frames(tables))
+    plan = solve(net, Policy(max_country_share=share), options)
+    expected = reference(tables, share)
+    assert plan.objective == pytest.approx(expected, rel=1e-9)
+    assert plan.gap <= 1e-6 and plan.bound <= plan.objective * (1 + 1e-9)
+    assert verify_plan(plan) == []
+    assert (plan.outbound.quantity > 0).all() and (plan.inbound.quantity > 0).all()
