@@ -167,6 +167,17 @@ def signed_pct_points(v: float, digits: int = 2) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
+def as_given(v: float) -> str:
+    """A number short (``:g``) unless that would read as another number: a value refused for
+    being over 1 is never shown as 1.
+
+    >>> as_given(0.5), as_given(1.0000001), as_given(1e16)
+    ('0.5', '1.0000001', '1e+16')
+    """
+    short = f"{v:g}"
+    return short if not math.isfinite(v) or float(short) == v else repr(float(v))
+
+
 def value(v: Any) -> str:
     """A policy value as written: ``0.5``, ``CN, RU``."""
     if isinstance(v, list | tuple):

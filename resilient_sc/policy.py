@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import DataWarning, PolicyError, ValidationError
+from .format import as_given
 from .limits import Limits, current
 from .mapping_files import load_mapping, shown
 from .schema import FAILURE_KINDS
@@ -202,7 +203,7 @@ def _spelled(name: Any) -> Any:
 
 
 def _num(value: float | int) -> str:
-    return f"{value:g}" if isinstance(value, float) else shown(value)
+    return as_given(value) if isinstance(value, float) else shown(value)
 
 
 _SHARE = (0.0, 1.0)

@@ -166,7 +166,8 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "demand",
-            "Units each market requires of each product; zero rows are ignored.",
+            "Units each market requires of each product; zero rows are ignored, and a demand up to 1e-6 "
+            "units is warned of (within the solver's tolerance, it may be met with nothing shipped).",
             (
                 Column("market", "id", "market id"),
                 _opt("product", "id", DEFAULT_PRODUCT, "product id"),

@@ -1,6 +1,7 @@
 """Warnings of legal but suspicious data: a tariff rate typed as a percentage or on a product of
 no unit value, scenario probabilities adding up to over 1 or one failure under two scenario
-names, ids that differ only in case, and opening or closing costs that no plan can pay. Each is
+names, ids that differ only in case, opening or closing costs that no plan can pay, and demands
+within the solver's tolerance. Each is
 a line ``(table[, row N 'id']) | what, and what to do``."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ID_COLUMNS = {"suppliers": "supplier", "hubs": "hub", "markets": "market", "coun
 def suspicious(t: Frames) -> list[str]:
     """Every warning of this module for the typed tables ``t``."""
     return (tariff_warnings(t) + unvalued_tariff_warnings(t) + disruption_warnings(t) + case_warnings(t)
-            + unpaid_cost_warnings(t))
+            + unpaid_cost_warnings(t) + tiny_demand_warnings(t))
 
 
 def case_warnings(t: Frames) -> list[str]:
@@ -138,3 +139,23 @@ def _unpaid(warnings: list[str], table: str, kind: str, df: pd.DataFrame, col: s
                           f"status {status[pos]} {_FATE[status[pos]]} (only existing and candidate ones "
                           "start and stop)"),
              f"{col} is set on an open or closed {kind}")
+
+
+#: a positive demand up to this many units is within the solver's feasibility tolerance (units)
+TINY_DEMAND = 1e-6
+
+
+def tiny_demand_warnings(t: Frames) -> list[str]:
+    """A warning per demand row above 0 and at most :data:`TINY_DEMAND` units: the solver meets a
+    row within that tolerance, so such a demand reads as met with nothing shipped."""
+    if "demand" not in t:
+        return []
+    df = t["demand"]
+    demand = df["demand"].to_numpy(dtype=float)
+    warnings: list[str] = []
+    each_row(warnings, "demand", np.flatnonzero((demand > 0) & (demand <= TINY_DEMAND)),
+             lambda pos: (f"{where('demand', df, pos)} | demand {demand[pos]:g} is within the solver's "
+                          f"tolerance ({TINY_DEMAND:g} units): a plan may meet it with nothing shipped; give "
+                          "demand in a smaller unit (kg, not t) or leave the row out"),
+             f"demand is above 0 and at most {TINY_DEMAND:g} units")
+    return warnings

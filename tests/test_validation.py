@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from resilient_sc import DataWarning, Network, ValidationError, examples, read_network
+from resilient_sc import DataWarning, Network, Policy, ValidationError, examples, read_network
 from resilient_sc.io import write_network
 
 
@@ -391,3 +391,28 @@ def test_a_tariff_on_a_product_of_no_unit_value_is_warned_of() -> None:
                                          r"a unit_value \(a duty is rate × unit_value\); give unit_value in "
                                          "the products table$"):
         Network.from_frames(**f)
+
+
+def test_a_demand_within_the_solver_tolerance_is_warned_of() -> None:
+    """HiGHS meets a row within 1e-6 units: a demand of 1e-7 read as met with nothing shipped (the
+    plan said delivered 1e-07, no supplier); the planner hears of it, 2e-6 is served and quiet."""
+    f = examples.tiny().frames()
+    f["demand"]["demand"] = 1e-7
+    with pytest.warns(DataWarning, match=r"^\(demand, row 2 'Paris, default'\) \| demand 1e-07 is within the "
+                                         r"solver's tolerance \(1e-06 units\): a plan may meet it with "
+                                         "nothing shipped; give demand in a smaller unit"):
+        Network.from_frames(**f)
+    f["demand"]["demand"] = 2e-6
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        Network.from_frames(**f)
+
+
+def test_a_number_refused_is_shown_as_given() -> None:
+    """A share of 1.0000001 is refused as over 1: the message shows 1.0000001, not '1' (':g')."""
+    frames = tiny_frames()
+    frames["disruptions"] = pd.DataFrame({"scenario": ["s"], "kind": ["supplier"], "element": ["S_CN"],
+                                          "probability": [1.0000001]})
+    assert "probability 1.0000001 must be in [0, 1]" in one_problem(frames, "probability")
+    with pytest.raises(ValidationError, match=r"min_local_share == 1\.0000001, must be in \[0, 1\]"):
+        Policy(min_local_share=1.0000001).check()
