@@ -26,7 +26,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from resilient_sc import DataWarning, Policy, examples, solve
+from resilient_sc import DataWarning, Policy, examples, solve, solve_roadmap
 from resilient_sc.analysis import stress_test
 from resilient_sc.app import MISSING, add_arguments
 from resilient_sc.app.compare_page import (
@@ -503,7 +503,8 @@ def test_figures_show_names_as_given_and_readable():
     are escaped, cut on the axes to 40 characters (whole on hover), the cells print their numbers
     and the colours run red to blue (red to green is one colour to many)."""
     pytest.importorskip("plotly")
-    from resilient_sc.app.compare_page import LABEL_CHARS, premium_bars
+    from resilient_sc.app.compare_page import premium_bars
+    from resilient_sc.app.plan_view import LABEL_CHARS
 
     net = examples.tiny()
     long = "Paris_" + "x" * 72
@@ -521,7 +522,26 @@ def test_figures_show_names_as_given_and_readable():
     assert (heat.colorscale[0][1], heat.colorscale[-1][1]) == ("rgb(165,0,38)", "rgb(49,54,149)")  # red, blue
     table = pd.DataFrame({"policy": ["base", "<i>tariff</i>"], "status": ["optimal"] * 2,
                           "premium_pct": [0.0, 1.5]})
-    assert list(premium_bars(table, "base").data[0].x) == ["base", "&lt;i&gt;tariff&lt;/i&gt;"]
+    bars = premium_bars(table, "the scenario '<b>base</b>'")
+    assert list(bars.data[0].x) == ["base", "&lt;i&gt;tariff&lt;/i&gt;"]
+    assert "the scenario '&lt;b&gt;base&lt;/b&gt;'" in bars.layout.title.text
+    served = served_heatmap(stress_test(net, plan, failures=("hub",)), "<i>x</i>")  # nothing short: a title
+    assert served.layout.title.text.startswith("&lt;i&gt;x&lt;/i&gt;: share of each market's demand served")
+
+
+def test_the_roadmap_timeline_shows_names_as_given():
+    """Ids and periods reach plotly escaped on the timeline's ticks, bars and hover."""
+    pytest.importorskip("plotly")
+    from .test_roadmap import paris
+
+    net = paris()
+    renamed = net.replace(**{t: net.table(t).replace({"S_CN": "<b>S_CN</b>"})
+                             for t in ("suppliers", "supplier_products", "lanes")})
+    fig = timeline_figure(solve_roadmap(renamed))
+    ticks = list(fig.layout.yaxis.ticktext)
+    assert "&lt;b&gt;S_CN&lt;/b&gt;" in ticks and "<b>S_CN</b>" not in ticks
+    hover = [t for trace in fig.data for t in (trace.hovertext or ())]
+    assert any("&lt;b&gt;S_CN&lt;/b&gt;" in t for t in hover) and not any("<b>" in t for t in hover)
 
 
 def test_report_zip_and_figures(compared):
@@ -1256,6 +1276,8 @@ def test_a_roadmap_whose_cost_optimal_path_is_infeasible_keeps_the_policys_path(
     assert kind == "ok", out
     path, base, no_base = out
     assert base is None and path.objective > 0 and "in period 2027" in no_base
+    short = {r["period"]: r["short"] for r in roadmap_rows(path)}  # the table says what is left short
+    assert short["2027"] == path.plans["2027"].short_words() != "" and short["total"] == ""
 
 
 def test_premium_bars_name_the_scenario_they_are_over(base_plan):

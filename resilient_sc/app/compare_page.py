@@ -41,7 +41,7 @@ from ..format import (
     signed_pct_points,
 )
 from ..policy import POLICY_FIELDS
-from .plan_view import plotted
+from .plan_view import LABEL_CHARS, plotted
 
 if TYPE_CHECKING:
     from ..analysis.stress import StressResult
@@ -164,7 +164,7 @@ def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any
     import plotly.graph_objects as go
 
     paths = "n_suppliers_started" in table
-    base = "the cost-optimal path" if paths else reference
+    base = "the cost-optimal path" if paths else plotted(reference)
 
     names = [plotted(n) for n in table["policy"]]
     pct = [float(v) if pd.notna(v) else math.nan for v in table["premium_pct"]]
@@ -316,10 +316,11 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
     if not rows:
         fig = go.Figure()
         n = len(stress.failures)
-        fig.add_annotation(text=f"all demand for {product} is served under each of the {n} failures replayed",
-                           showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-        fig.update_layout(height=200, title=f"{product}: share of each market's demand served, conditional "
-                                            "on each failure")
+        fig.add_annotation(text=f"all demand for {plotted(product, 60)} is served under each of the {n} "
+                                "failures replayed", showarrow=False, x=0.5, y=0.5, xref="paper",
+                           yref="paper")
+        fig.update_layout(height=200, title=f"{plotted(product, 60)}: share of each market's demand served, "
+                                            "conditional on each failure")
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         return fig
@@ -360,8 +361,8 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
 
 
 #: the served heatmap's colours, red (none) to blue (all), which colour-blind eyes tell apart (red to
-#: green did not); its cells print their numbers up to this many; names on its axes cut to so many
-SERVED_SCALE, LABELLED_CELLS, LABEL_CHARS = "RdYlBu", 400, 40
+#: green did not); its cells print their numbers up to this many
+SERVED_SCALE, LABELLED_CELLS = "RdYlBu", 400
 
 
 def stress_legend(stress: StressResult) -> str:

@@ -25,7 +25,7 @@ from ..format import fraction, signed_pct_points, weight
 from ..policy import Policy
 from ..roadmap import Roadmap, solve_roadmap
 from ..solvers.base import SolveOptions
-from .plan_view import cols, cost_text, show_plan
+from .plan_view import LABEL_CHARS, cols, cost_text, plotted, show_plan
 
 if TYPE_CHECKING:
     from .state import Session
@@ -33,10 +33,11 @@ if TYPE_CHECKING:
 #: the roadmap table's columns (money unweighted per period; shares of the period's demand)
 ROADMAP_COLUMNS = ["period", "weight", "cost", "weight × cost", "suppliers", "suppliers started",
                    "suppliers stopped", "hubs", "hubs started", "hubs stopped", "local", "allied",
-                   "top country"]
+                   "top country", "short"]
 #: the headers that say a unit (the rows hold the bare numbers)
 ROADMAP_LABELS = {"cost": "cost (money)", "weight × cost": "weight × cost (money)", "local": "local (%)",
-                  "allied": "allied (%)", "top country": "top country (%)"}
+                  "allied": "allied (%)", "top country": "top country (%)",
+                  "short": "short (units of each product)"}
 #: colours of the timeline's started and stopped markers
 STARTED, STOPPED = "#2ca02c", "#d62728"
 
@@ -82,7 +83,8 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
     (money, unweighted) and weight × cost, the suppliers and hubs operating and those started
     and stopped against the period before, the local and allied shares and the top origin
     country with its share (% of the period's demand, weighted as
-    :meth:`~resilient_sc.results.Plan.share_weighting` says); a last row ``total``: Σ weight ×
+    :meth:`~resilient_sc.results.Plan.share_weighting` says), the demand left short (per product in
+    its units; blank when none); a last row ``total``: Σ weight ×
     cost, the path's objective."""
     rows = []
     for r in roadmap.table().itertuples(index=False):
@@ -91,7 +93,8 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
                      "suppliers started": r.suppliers_started, "suppliers stopped": r.suppliers_stopped,
                      "hubs": str(r.hubs), "hubs started": r.hubs_started, "hubs stopped": r.hubs_stopped,
                      "local": fraction(r.local_share), "allied": fraction(r.allied_share),
-                     "top country": f"{r.top_country} {fraction(r.top_country_share)}".strip()})
+                     "top country": f"{r.top_country} {fraction(r.top_country_share)}".strip(),
+                     "short": r.short})
     rows.append({c: "" for c in ROADMAP_COLUMNS} | {"period": "total",
                                                     "weight × cost": cost_text(roadmap.objective)})
     return rows
@@ -116,7 +119,7 @@ def timeline_figure(roadmap: Roadmap) -> Any:
             ticks.append(f"<b>{kind}s</b>")
             for e, c in zip(group["id"], group["country"], strict=True):
                 rows.append((len(ticks), kind, str(e), str(c)))
-                ticks.append(str(e))
+                ticks.append(plotted(e, LABEL_CHARS))
     flags = {k: g.set_index("period").loc[ids] for k, g in design.groupby(["kind", "id"], sort=False)}
     countries = list(dict.fromkeys(c for *_, c in rows))
     palette = qualitative.D3 + qualitative.Dark2 + qualitative.Set1
@@ -134,13 +137,13 @@ def timeline_figure(roadmap: Roadmap) -> Any:
                     xs.append(1.0)
                     bases.append(t - 0.5)
                     ys.append(y)
-                    text.append(f"{kind} {e} ({c}) operating in {period}")
+                    text.append(plotted(f"{kind} {e} ({c}) operating in {period}"))
                 for what in marks:
                     if f[what].iloc[t]:
                         marks[what][0].append(t - 0.5)
                         marks[what][1].append(y)
-                        marks[what][2].append(f"{kind} {e} ({c}) {what} in {period}")
-        fig.add_trace(go.Bar(x=xs, y=ys, base=bases, orientation="h", width=0.62, name=country,
+                        marks[what][2].append(plotted(f"{kind} {e} ({c}) {what} in {period}"))
+        fig.add_trace(go.Bar(x=xs, y=ys, base=bases, orientation="h", width=0.62, name=plotted(country),
                              marker={"color": palette[i % len(palette)],
                                      "line": {"color": "white", "width": 1}},
                              hovertext=text, hoverinfo="text", legendgroup="countries",
@@ -153,7 +156,8 @@ def timeline_figure(roadmap: Roadmap) -> Any:
                                          "line": {"color": "black", "width": 1}}, cliponaxis=False))
     costs = roadmap.costs.set_index("period")["total"]
     fig.update_xaxes(tickvals=list(range(len(ids))), range=[-0.7, len(ids) - 0.3], showgrid=False,
-                     ticktext=[f"<b>{p}</b><br>cost {cost_text(float(costs[p]))}" for p in ids], side="top")
+                     ticktext=[f"<b>{plotted(p, LABEL_CHARS)}</b><br>cost {cost_text(float(costs[p]))}"
+                               for p in ids], side="top")
     fig.update_yaxes(tickvals=list(range(len(ticks))), ticktext=ticks, range=[len(ticks) - 0.5, -0.5],
                      showgrid=False)
     for x in range(len(ids) + 1):
