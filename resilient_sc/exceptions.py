@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,19 +15,23 @@ class ValidationError(ResilientSCError, ValueError):
     """Input data or options break the data contract; ``problems`` lists every one found.
 
     Each problem reads ``(table, row N 'id') | message``; row numbers are spreadsheet
-    rows (the header is row 1, the first data row is row 2). Problems all of the policy
-    (``(policy) | ...``) are headed "in the policy".
+    rows (the header is row 1, the first data row is row 2). Problems all of a policy
+    (``(policy) | ...``, ``(policy 'name') | ...``) are headed "in the policy", all of a set of
+    policies (``(policies) | ...`` too) "in the policies".
 
     >>> print(ValidationError(["(policy) | min_hubs == -1, must be at least 0"]))
     1 problem in the policy:
       - (policy) | min_hubs == -1, must be at least 0
+    >>> ValidationError(["(policy 'local') | min_hubs == -1, must be at least 0"]).about
+    "in the policy 'local'"
+    >>> ValidationError(["(policies) | name 3 is not text", "(policy 'x') | 1 is an int"]).about
+    'in the policies'
     """
 
     def __init__(self, problems: Sequence[str], about: str = "in the input data"):
         self.problems = tuple(problems)
-        if about == "in the input data" and self.problems and all(p.startswith("(policy)")
-                                                                  for p in self.problems):
-            about = "in the policy"  # the data is fine: the policy is what to change
+        if about == "in the input data" and self.problems:  # the data may be fine: say what to change
+            about = _policy_words(self.problems) or about
         self.about = about
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} {about}:"
@@ -40,6 +45,18 @@ class ValidationError(ResilientSCError, ValueError):
         ('min_hubs == -1, must be at least 0',)
         """
         return tuple(p.split("| ", 1)[-1] for p in self.problems)
+
+
+def _policy_words(problems: Sequence[str]) -> str:
+    """"in the policy" when every problem is of one policy (``(policy)`` or ``(policy 'name')``,
+    then named), "in the policies" when every one is of policies; else ''."""
+    places = {p.split(" | ", 1)[0] for p in problems}
+    named = [re.fullmatch(r"\(policy(?: (.+))?\)", p) for p in places]
+    if not all(m is not None or p == "(policies)" for m, p in zip(named, places, strict=True)):
+        return ""
+    if len(places) == 1 and named[0] is not None:
+        return " ".join(filter(None, ("in the policy", named[0].group(1))))
+    return "in the policies"
 
 
 class PolicyError(ValidationError):
