@@ -158,7 +158,8 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", metavar="S", type=seconds,
                         help="time limit in seconds (building the model counts)")
     parser.add_argument("--gap", metavar="G", type=gap,
-                        help="relative MIP gap at which to stop: a plan within it is called optimal (default 1e-6)")
+                        help="relative MIP gap at which to stop: a plan within it is called optimal "
+                             "(default 1e-6)")
     parser.add_argument("--threads", metavar="N", type=whole("solver threads", available_cpus()),
                         help=f"solver threads (at most the CPUs this process may use: {available_cpus()})")
     parser.add_argument("--log", metavar="FILE", type=path_text,

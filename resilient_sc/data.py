@@ -475,7 +475,9 @@ def _read_tables(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
 
 
 def _is_result(path: Path) -> bool:
-    """Whether ``path`` holds a plan or roadmap the library wrote (folder or workbook)."""
+    """Whether ``path`` holds a plan or roadmap (folder or workbook), by its tables: one given as
+    data is refused whoever saved it last (replacing one asks who wrote it:
+    :func:`~resilient_sc.io.is_result_workbook`)."""
     if path.is_dir():
         return (path / f"{RESULT_MARK}.csv").exists()
     import openpyxl

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -103,6 +105,16 @@ class DataWarning(UserWarning):
 class RunWarning(RuntimeWarning):
     """The library's word about a run whose result stands: a solver log not written, a temporary
     folder not removed, figures skipped, an accelerated route's own fault (solved another way)."""
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` of :func:`warnings.warn`, called here, that names the first caller
+    outside this package (a warning points at the user's line, however deep the library's calls)."""
+    package = __file__.rsplit(os.sep, 1)[0] + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 #: the library's own warning kinds: its words, printed without their kind

@@ -336,7 +336,9 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
 
 def is_result_workbook(path: str | Path) -> bool:
     """Whether ``path`` is a workbook of results the library wrote (its creator,
-    :data:`RESULT_CREATOR`): one the command line replaces without ``--force``."""
+    :data:`RESULT_CREATOR`): one the command line replaces without ``--force``. Who wrote it, not
+    its sheets (which tell a result given as data: ``resilient_sc.data._is_result``): a planner's
+    workbook with result sheets pasted in is the planner's."""
     try:
         with zipfile.ZipFile(path) as book:
             core = book.read("docProps/core.xml").decode("utf-8", "replace")
@@ -478,8 +480,8 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
     streams, left open by the failure, are closed without the tracebacks Python would print.
     A sheet over Excel's rows is a :class:`ValidationError` before anything is written; a text
     over Excel's characters a cell is cut where it says so (:func:`_fit_cells`)."""
-    too_long = [f"({name}) | {len(df):,} rows: over the {EXCEL_ROWS - 1:,} a worksheet holds; write it "
-                "as CSV (a plan or report folder) instead"
+    too_long = [f"({name}) | {len(df):,} rows: over the {EXCEL_ROWS - 1:,} a worksheet holds; write CSV "
+                "files instead (a folder, not a .xlsx file)"
                 for name, df in sheets.items() if len(df) >= EXCEL_ROWS]
     if too_long:
         raise ValidationError(too_long, "with the workbook")

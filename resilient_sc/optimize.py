@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError
+from .exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError, user_stacklevel
 from .explain import explain_infeasibility
 from .format import relative_gap
 from .model.build import NetworkModel, build_model
@@ -217,7 +217,8 @@ def start_for(model: NetworkModel, start: Plan | None) -> Plan | None:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         warnings.warn(f"(start) | the start plan names {len(foreign)} supplier(s) or hub(s) this network "
                       f"does not have ({shown}): it is a plan of other data; only the names in both start "
-                      "the solver (the plan returned is this network's own)", RunWarning, stacklevel=3)
+                      "the solver (the plan returned is this network's own)", RunWarning,
+                      stacklevel=user_stacklevel())
     return start
 
 

@@ -316,9 +316,10 @@ def test_a_start_plan_of_other_data_is_warned_of() -> None:
     from resilient_sc import RunWarning, examples, solve
     other = solve(examples.tiny())
     net = examples.electronics()
-    with pytest.warns(RunWarning, match=r"start plan names 2 supplier\(s\) or hub\(s\) this network does not "
-                                        r"have \(supplier 'S_CN', hub 'H1'\): it is a plan of other data"):
+    words = r"start plan names 2 supplier\(s\) or hub\(s\) this network does not have \(supplier 'S_CN', hub "
+    with pytest.warns(RunWarning, match=words + r"'H1'\): it is a plan of other data") as said:
         plan = solve(net, start=other)
+    assert said[0].filename == __file__  # the caller's line, not the library's
     assert plan.objective == pytest.approx(solve(net).objective, rel=1e-9)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
