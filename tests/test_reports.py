@@ -356,6 +356,8 @@ def test_names_with_dollars_are_drawn_as_written(tmp_path):
     assert {p.suffix for p in written} >= {".png", ".md"} and name in written[-1].read_text()
     fig = fg.premium_figure(premium_table(outcomes))
     assert fg.save_figure(fig, tmp_path / "p.svg").read_text().count("US$") == 2  # as written, not TeX
+    for layout in ("tight_layout", "get_tightbbox"):  # a user's layout measures the texts before drawing
+        getattr(fg.premium_figure(premium_table(outcomes)), layout)()
 
 
 def test_a_design_priced_with_a_shortfall_penalty_says_what_its_network_costs(tmp_path):

@@ -76,6 +76,14 @@ def _literal_figure() -> type[Figure]:
             self.literal()
             super().draw(renderer)
 
+        def get_tightbbox(self, *args: Any, **kwargs: Any) -> Any:  # a layout measures texts first
+            self.literal()
+            return super().get_tightbbox(*args, **kwargs)
+
+        def tight_layout(self, *args: Any, **kwargs: Any) -> None:
+            self.literal()
+            super().tight_layout(*args, **kwargs)
+
     return LiteralFigure
 
 
