@@ -161,3 +161,69 @@ def test_the_plan_is_the_exact_optimum(tables, share, options) -> None:
     assert plan.gap <= 1e-6 and plan.bound <= plan.objective * (1 + 1e-9)
     assert verify_plan(plan) == []
     assert (plan.outbound.quantity > 0).all() and (plan.inbound.quantity > 0).all()
+
+
+SURVIVE_HUB = {  # a hub at 6.4e-8 carried a failure's recourse; the exact step re-solved without copies
+    "countries": COUNTRIES,
+    "products": "product,unit_value\np0,1000000000.0\n",
+    "suppliers": "supplier,country,fixed_cost\nS0,A,1000000.0\nS1,B,0.0\nS2,C,1.7\n",
+    "supplier_products": ("supplier,product,capacity,unit_cost\nS0,p0,1000000.0,1.0\nS1,p0,1700.0,1e-06\n"
+                          "S2,p0,1020.000186,1.7\n"),
+    "hubs": ("hub,country,fixed_cost,capacity,handling_cost\nH0,B,3100000.0,inf,1000000.0\n"
+             "H1,C,1000000.0,1700.00031,0.0031\n"),
+    "markets": "market,country\nM0,A\nM1,B\n",
+    "demand": "market,product,demand\nM0,p0,0.00031\nM1,p0,1700.0\n",
+    "lanes": ("origin,destination,product,unit_cost\nS0,H1,all,3.1e-06\nS1,H0,all,0.0\nS1,H1,all,1000.0\n"
+              "S2,H0,all,0.0031\nS2,H1,all,1700.0\nH0,M0,all,0.0\nH0,M1,all,1700000.0\nH1,M0,all,0.0031\n"
+              "H1,M1,all,0.0\n"),
+    "tariffs": ("origin_country,destination_country,product,rate\nA,B,all,1.5\nA,C,all,1.5\nB,A,all,0.0\n"
+                "B,C,all,0.0\nC,A,all,0.0\nC,B,all,0.05\n"),
+}
+
+
+def test_a_survive_plan_is_exact_with_its_failures_built_on_demand() -> None:
+    """survive hub at 0.5: the cheapest design that survives opens both hubs (5,800,007.50, by an
+    enumeration of designs with an LP per design and failure, written apart from the library);
+    made exact without the failures' copies, the plan opened H1 alone (2,700,007.50), which
+    delivers nothing when H1 fails."""
+    from resilient_sc.solvers.base import AccelerateOptions
+
+    net = Network.from_frames(**_frames(SURVIVE_HUB))
+    policy = Policy(survive=("hub",), service_level=0.5)
+    in_model = AccelerateOptions(on_demand_columns=10**9)
+    for options in (SolveOptions(threads=1), SolveOptions(threads=1, accelerate_options=in_model),
+                    SolveOptions(threads=1, accelerate=False)):
+        plan = solve(net, policy, options)
+        assert plan.objective == pytest.approx(5_800_007.50, rel=1e-9) and plan.hub_ids == ["H0", "H1"]
+        assert verify_plan(plan) == []
+
+
+SINGLE_SOURCED = {  # the projected model (flows substituted) read as unbounded
+    "countries": COUNTRIES,
+    "products": "product,unit_value\np0,0.0\np1,0.0\n",
+    "suppliers": "supplier,country,fixed_cost\nS0,A,3100000.0\nS1,B,1.7\nS2,C,0.0017\nS3,A,1700.0\n",
+    "supplier_products": ("supplier,product,capacity,unit_cost\nS0,p0,3.1,0.0\nS0,p1,100000000.0,116.25\n"
+                          "S1,p0,100000000.0,0.0017\nS1,p1,60600000.0,1.0\nS2,p0,7.8102,3100000000.0\n"
+                          "S2,p1,100000000.0,3100000.0\nS3,p0,26.034,1000000000.0\nS3,p1,3.1,0.0\n"),
+    "hubs": ("hub,country,fixed_cost,capacity,handling_cost\nH0,B,1e12,60600007.8102,1e9\n"
+             "H1,C,0.001,inf,1000.0\nH2,A,0.0031,inf,3.1e-06\n"),
+    "markets": "market,country\nM0,A\nM1,B\n",
+    "demand": "market,product,demand\nM0,p0,0.017\nM0,p1,1000000.0\nM1,p0,13.0\nM1,p1,100000000.0\n",
+    "lanes": ("origin,destination,product,unit_cost\nS0,H1,all,3100000000.0\nS0,H2,all,0.001\n"
+              "S1,H0,all,116.25\nS1,H1,all,1.0\nS1,H2,all,0.001\nS2,H0,all,3.1\nS2,H1,all,0.0\n"
+              "S3,H0,all,63.75\nS3,H1,all,1e-06\nH0,M0,all,1.7e-06\nH0,M1,all,37.5\nH1,M0,all,1e-06\n"
+              "H1,M1,all,1.7e-06\nH2,M0,all,3.1\nH2,M1,all,3100.0\n"),
+    "tariffs": ("origin_country,destination_country,product,rate\nA,B,all,0.3\nA,C,all,0.3\nB,A,all,1.5\n"
+                "B,C,all,0.05\nC,A,all,0.3\nC,B,all,1.5\n"),
+}
+
+
+def test_a_route_that_finds_no_plan_is_checked_by_plain_highs() -> None:
+    """Single sourcing: HiGHS called the projected model unbounded (and on other data
+    infeasible) where the model as built has a plan; the route declines and plain HiGHS solves
+    it, to 314,763,441,614.89 (an enumeration of designs and assignments with an LP each)."""
+    net = Network.from_frames(**_frames(SINGLE_SOURCED))
+    for options in (SolveOptions(threads=1), SolveOptions(threads=1, accelerate=False)):
+        plan = solve(net, Policy(single_sourcing=True), options)
+        assert plan.objective == pytest.approx(314_763_441_614.89, rel=1e-9)
+        assert verify_plan(plan) == []

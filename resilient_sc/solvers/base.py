@@ -9,7 +9,7 @@ import enum
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -337,3 +337,41 @@ class Trace:
     nodes: int = 0
     times: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MasterWork:
+    """What a relaxation route's masters did, summed over them: the ``seconds`` of their solves
+    and of the LPs between them (the route's solve time; building the masters is its build
+    time), their branch-and-bound ``nodes`` and ``iterations``."""
+
+    seconds: float = 0.0
+    nodes: int | None = None
+    iterations: int | None = None
+
+    def add(self, master: SolverResult) -> None:
+        self.seconds += master.solve_time
+        if master.nodes is not None:
+            self.nodes = (self.nodes or 0) + master.nodes
+        if master.iterations is not None:
+            self.iterations = (self.iterations or 0) + master.iterations
+
+    def totals(self) -> dict[str, Any]:
+        """The fields of a :class:`~.base.SolverResult` these sums replace."""
+        return {"solve_time": self.seconds, "nodes": self.nodes, "iterations": self.iterations}
+
+
+def relaxation_answer(result: SolverResult, best: SolverResult | None, lower: float, note: str,
+                  work: MasterWork, status: Status | None = None) -> SolverResult:
+    """A relaxation route's answer: the last master's ``result`` with the plan ``best`` (a plan of
+    the whole model, or None), the bound ``lower`` and ``status``, by default ``result``'s (a
+    time limit if that is optimal: a relaxation's proof is not the model's). Without ``best``,
+    the master's status (time limit, infeasible) and bound stand for the whole model; its plan
+    does not. Time, nodes and iterations are those of every master (``work``)."""
+    if best is None:
+        return replace(result, x=None, objective=math.nan, gap=math.inf, bound=lower, note=note,
+                                   **work.totals())
+    if status is None:
+        status = Status.TIME_LIMIT if result.status is Status.OPTIMAL else result.status
+    return replace(result, status=status, x=best.x, objective=best.objective, bound=lower,
+                               gap=plan_gap(best, lower), note=note, **work.totals())

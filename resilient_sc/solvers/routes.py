@@ -230,7 +230,7 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
     active = np.zeros(len(gen.names), bool)
     rounds: list[int] = []
     best: SolverResult | None = None  # the cheapest plan that survives every failure
-    lower, check, work = -math.inf, None, _Work()
+    lower, check, work = -math.inf, None, base.MasterWork()
     sub = gen.master(active)
     how = "" if deferred is None else "; copies built on demand"
     extra = {} if deferred is None else {"deferred": None}  # a master holds its copies
@@ -239,14 +239,20 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
         first = gen.start(best.x) if best is not None else start if len(rounds) == 1 else None
         limit = _root_by_ipm(until(options, deadline - _check_reserve(options, deadline, check)), sub)
         result, _ = solve_linear(replace(model, lm=sub, **extra), limit, first, routes=later, master=True)
+        exact_notes: list[str] = []
+        if deferred is not None and result.x is not None and result.message != base.UNCERTIFIED:
+            # the design made whole on the master's copies before the others are checked with it (a
+            # hub at 6.4e-8 carried a failure's recourse; rounded after, the plan did not survive)
+            result = made_exact(sub, result, options, deadline, _is_mip(model), exact_notes)
         if result.message == base.UNCERTIFIED:  # the failures in the master are checked by its rows alone
             raise Declined("a master's answer fails the certificate")
         work.add(result)
-        note = "; ".join(filter(None, [failures.generation_note(rounds, len(gen.names)) + how, result.note]))
+        note = "; ".join(filter(None, [failures.generation_note(rounds, len(gen.names)) + how, result.note,
+                                       *exact_notes]))
         if math.isfinite(result.bound):  # every master is a relaxation: its bound holds for all
             lower = max(lower, result.bound)
         if result.x is None:
-            return _best_or_none(result, best, lower, note, work)
+            return base.relaxation_answer(result, best, lower, note, work)
         t = time.perf_counter()
         short, plan = gen.check(gen.full(result.x), options, deadline)
         check = max(check or 0.0, time.perf_counter() - t)
@@ -255,7 +261,7 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
             raise Declined("a failure's recourse LP failed")
         if plan is None:
             why = "; the time limit was reached checking the failures"
-            return _best_or_none(result, best, lower, note + why, work)
+            return base.relaxation_answer(result, best, lower, note + why, work)
         bad = short > failures.SHORTFALL_TOL
         if (bad & active).any():
             raise Declined("a failure in the master is violated again (numerical trouble)")
@@ -263,51 +269,13 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
             best = dataclasses.replace(result, x=plan)
         optimal = result.status is Status.OPTIMAL
         if best is not None and ((optimal and not bad.any()) or plan_gap(best, lower) <= options.mip_gap):
-            return _best_or_none(result, best, lower, note, work, Status.OPTIMAL)
+            return base.relaxation_answer(result, best, lower, note, work, Status.OPTIMAL)
         if not optimal and (result.status is not Status.TIME_LIMIT
                             or not _time_for_a_master(options, deadline, check)):
-            return _best_or_none(result, best, lower, note, work)
+            return base.relaxation_answer(result, best, lower, note, work)
         if bad.any():  # else the same master again, from the plan that survives
             active |= bad
             sub = gen.master(active)
-
-
-@dataclasses.dataclass
-class _Work:
-    """What a relaxation route's masters did, summed over them: the ``seconds`` of their solves
-    and of the LPs between them (the route's solve time; building the masters is its build
-    time), their branch-and-bound ``nodes`` and ``iterations``."""
-
-    seconds: float = 0.0
-    nodes: int | None = None
-    iterations: int | None = None
-
-    def add(self, master: SolverResult) -> None:
-        self.seconds += master.solve_time
-        if master.nodes is not None:
-            self.nodes = (self.nodes or 0) + master.nodes
-        if master.iterations is not None:
-            self.iterations = (self.iterations or 0) + master.iterations
-
-    def totals(self) -> dict[str, Any]:
-        """The fields of a :class:`~.base.SolverResult` these sums replace."""
-        return {"solve_time": self.seconds, "nodes": self.nodes, "iterations": self.iterations}
-
-
-def _best_or_none(result: SolverResult, best: SolverResult | None, lower: float, note: str,
-                  work: _Work, status: Status | None = None) -> SolverResult:
-    """A relaxation route's answer: the last master's ``result`` with the plan ``best`` (a plan of
-    the whole model, or None), the bound ``lower`` and ``status``, by default ``result``'s (a
-    time limit if that is optimal: a relaxation's proof is not the model's). Without ``best``,
-    the master's status (time limit, infeasible) and bound stand for the whole model; its plan
-    does not. Time, nodes and iterations are those of every master (``work``)."""
-    if best is None:
-        return dataclasses.replace(result, x=None, objective=math.nan, gap=math.inf, bound=lower, note=note,
-                                   **work.totals())
-    if status is None:
-        status = Status.TIME_LIMIT if result.status is Status.OPTIMAL else result.status
-    return dataclasses.replace(result, status=status, x=best.x, objective=best.objective, bound=lower,
-                               gap=plan_gap(best, lower), note=note, **work.totals())
 
 
 #: the share of the time left that failure generation keeps back for checking its first
@@ -357,7 +325,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     active = np.zeros(len(rows), bool)
     rounds, cap = [], lazy.caps(lm, rows)
     best: SolverResult | None = None
-    master, lower, work = _master(lm, rows, active), -math.inf, _Work()
+    master, lower, work = _master(lm, rows, active), -math.inf, base.MasterWork()
     while True:
         rounds.append(int(active.sum()))
         first = start if best is None else Solution(lm, best.x)
@@ -382,10 +350,10 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
         gap = math.inf if best is None else plan_gap(best, lower)
         if best is not None and (keeps or gap <= options.mip_gap or result.status is not Status.OPTIMAL):
             how = "" if best is result else "; flows re-routed within the caps"
-            return _best_or_none(result, best, lower, note + how, work,
+            return base.relaxation_answer(result, best, lower, note + how, work,
                                  Status.OPTIMAL if gap <= options.mip_gap else result.status)
         if result.status is not Status.OPTIMAL or bad is None:
-            return _best_or_none(result, None, lower, note, work)
+            return base.relaxation_answer(result, None, lower, note, work)
         active |= bad
         master = _master(lm, rows, active)
         # the caps keep breaking, or they split the origins apart: all of them in the next master
@@ -474,8 +442,12 @@ def _projected_applies(model: NetworkModel, options: SolveOptions) -> bool:
 
 def _projected_solve(model: NetworkModel, options: SolveOptions, deadline: float,
                      start: Design | None = None) -> SolverResult:
-    return projection.solve_projected(model, until(options, deadline), _projection(model), Trace(), start,
-                                      deadline)
+    result = projection.solve_projected(model, until(options, deadline), _projection(model), Trace(), start,
+                                        deadline)
+    if result.status in (Status.INFEASIBLE, Status.ERROR):  # substituted flows with
+        # extreme coefficients: HiGHS called a feasible model infeasible or unbounded
+        raise Declined(f"no plan of the projected model: {result.message}")
+    return result
 
 
 def _links(model: NetworkModel) -> np.ndarray | None:
@@ -689,7 +661,8 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
         if result is not checked and not clock.costs_what_it_says(model, result):  # c·x once a result
             notes.append("the plan's cost is not the one HiGHS reported: its gap is counted from the plan's")
             result = costed(model.lm, result, options)
-        if not master and result.x is not None and result.message != base.UNCERTIFIED:
+        # made exact (a model without its failure copies: by failure generation, on each master)
+        if not master and result.x is not None and result.message != base.UNCERTIFIED and fallback:
             result = clock.exact(model, result, options, deadline, notes)
     report = SolveReport(route.name, clock.build, clock.solve, clock.certify, result.nodes, result.bound,
                          result.iterations, "; ".join(notes))
