@@ -227,3 +227,51 @@ def test_a_route_that_finds_no_plan_is_checked_by_plain_highs() -> None:
         plan = solve(net, Policy(single_sourcing=True), options)
         assert plan.objective == pytest.approx(314_763_441_614.89, rel=1e-9)
         assert verify_plan(plan) == []
+
+
+def _one_binary_model(fixed: list[float], demand: float, capacity: float = 10.0):
+    """x_k ≤ capacity · y_k, Σ x_k = demand, y binary at the ``fixed`` costs (one per k)."""
+    from resilient_sc.model.linear import LinearModel
+
+    lm, k = LinearModel(), np.arange(len(fixed))
+    idx = pd.DataFrame({"k": k})
+    y = lm.add_variables("y", idx, 0.0, 1.0, integer=True)
+    x = lm.add_variables("x", idx, 0.0)
+    lm.add_constraints("cap", idx, [(k, x, k, 1.0), (k, y, k, -capacity)], upper=0.0)
+    lm.add_constraints("dem", pd.DataFrame({"k": [0]}), [(np.zeros_like(k), x, k, 1.0)], lower=demand,
+                       upper=demand)
+    lm.add_cost("fixed", y, np.asarray(fixed))
+    return lm
+
+
+def test_an_exact_plan_keeps_its_bound_below_its_cost_and_says_why_it_is_not_proven() -> None:
+    """A binary at 5e-7 with nothing through it, rounded to 0, makes the plan cheaper than HiGHS's
+    bound: the bound is the plan's cost, not above it. A binary at 1 - 5e-7, rounded up, puts a
+    plan HiGHS proved within 9e-7 at 1.4e-6 over the default gap of 1e-6: solved again when there
+    is time (optimal), else a time-limit status that says so, never an error reading 'Optimal'."""
+    import math
+    import time
+
+    from resilient_sc.solvers.base import SolverResult, Status
+    from resilient_sc.solvers.certify import is_feasible, made_exact
+
+    lm = _one_binary_model([1e6, 1e9], 1.0)
+    v = np.array([1.0, 5e-7, 1.0, 0.0])
+    cost = float(lm.objective() @ v)
+    said = SolverResult(Status.OPTIMAL, v, cost, cost, 0.0, 0.1, "Optimal")
+    out = made_exact(lm, said, SolveOptions(threads=1), math.inf, True, [])
+    assert out.status is Status.OPTIMAL and out.objective == out.bound == 1e6 and out.gap == 0.0
+
+    lm = _one_binary_model([1e9], 0.999999, capacity=1.0)
+    v = np.array([1 - 5e-7, 0.999999])
+    assert is_feasible(lm, v)
+    cost = float(lm.objective() @ v)
+    said = SolverResult(Status.OPTIMAL, v, cost, cost * (1 - 9e-7), 9e-7, 1.0, "Optimal")
+    notes: list[str] = []
+    late = made_exact(lm, said, SolveOptions(threads=1), time.perf_counter() - 0.01, True, notes)
+    assert late.status is Status.TIME_LIMIT and late.objective == 1e9 and late.gap > 1e-6
+    assert notes == ["the answer is not within the gap once made exact: no time left to solve again"]
+    notes = []
+    again = made_exact(lm, said, SolveOptions(threads=1), math.inf, True, notes)
+    assert again.status is Status.OPTIMAL and again.objective == 1e9 and again.gap <= 1e-6
+    assert notes[0].startswith("the answer is not within the gap once made exact (binaries whole")

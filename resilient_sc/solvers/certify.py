@@ -53,11 +53,12 @@ def rounded(lm: LinearModel, x: np.ndarray, up: bool = False) -> np.ndarray:
 
 def is_exact(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
     """``x`` (:func:`rounded`) meets every row of ``lm`` within ``tol`` of its size: the largest
-    of 1, its continuous columns' |coefficients|, its bounds and its integer columns' term.
+    of 1, its continuous columns' |coefficients| and its integer columns' term (whole now).
 
-    Stricter than :func:`is_feasible` where it matters: a binary at 2.8e-8 times a capacity of
-    6e5 passes HiGHS's integrality tolerance with 0.017 units flowing through a supplier whose
-    fixed cost is not paid; rounded, that row is off by 0.017 units against a size of 1.
+    Never looser than :func:`is_feasible`, and stricter where it matters: a binary at 2.8e-8
+    times a capacity of 6e5 passes HiGHS's integrality tolerance with 0.017 units flowing
+    through a supplier whose fixed cost is not paid; rounded, that row is off by 0.017 units
+    against a size of 1.
     """
     _, _, row_lo, row_up, integer = lm.bounds()
     by_col = lm.matrix(by_column=True)
@@ -65,14 +66,21 @@ def is_exact(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
     fixed = whole @ x[integer]
     ax = fixed + continuous @ x[~integer]
     scale = row_scale(continuous.tocsr()) if continuous.shape[1] else np.ones(len(ax))
-    size = np.maximum.reduce([np.ones(len(ax)), np.abs(fixed), scale,
-                              np.where(np.isfinite(row_lo), np.abs(row_lo), 0.0),
-                              np.where(np.isfinite(row_up), np.abs(row_up), 0.0)])
+    size = np.maximum.reduce([np.ones(len(ax)), np.abs(fixed), scale])
     return bool((np.maximum(ax - row_up, row_lo - ax) <= tol * size).all())
 
 
-#: seconds the LP of :func:`exact` may take past the deadline (a plan found in time is not lost)
-EXACT_GRACE = 30.0
+#: seconds the LP of :func:`exact` may take past the deadline (a plan found in time is not lost),
+#: at most this share of the time limit
+EXACT_GRACE, EXACT_GRACE_SHARE = 30.0, 0.1
+
+
+def _grace(options: SolveOptions, deadline: float) -> float:
+    """``deadline`` put off by :data:`EXACT_GRACE` seconds (at most :data:`EXACT_GRACE_SHARE` of
+    the time limit), from now if it has passed."""
+    limit = options.time_limit
+    grace = EXACT_GRACE if limit is None else min(EXACT_GRACE, EXACT_GRACE_SHARE * limit)
+    return max(deadline, time.perf_counter() + grace)
 
 
 def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float) -> np.ndarray | None:
@@ -80,7 +88,7 @@ def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float
     when that is exact (:func:`is_exact`) and its continuous columns cost no more than in ``x``
     (to 1e-9 relative); else its design (the rounded integer columns; if that admits no exact
     plan, rounded up) fixed and the flows solved again as an LP, the design's cheapest. None when
-    neither is exact (or the LP finds none within :data:`EXACT_GRACE` seconds past ``deadline``).
+    neither is exact (or the LP finds none within the grace past ``deadline``: :func:`_grace`).
 
     A flow at -7.8e-7 units on a lane costing 2.2e9 a unit is within HiGHS's bounds tolerance;
     clipped to 0 it made the plan 3.8e-5 dearer than the optimum HiGHS reported (gap 0). A
@@ -93,7 +101,7 @@ def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float
     before, after = c[~integer] @ x[~integer], c[~integer] @ whole[~integer]
     if after - before <= 1e-9 * max(1.0, abs(before)) and is_exact(lm, whole):
         return whole
-    grace = max(deadline, time.perf_counter() + EXACT_GRACE)
+    grace = _grace(options, deadline)
     for up in (False, True):
         design = {name: block.values(rounded(lm, x, up)) for name, block in lm.variables.items()
                   if block.integer}
@@ -106,12 +114,15 @@ def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float
 
 def costed(lm: LinearModel, result: SolverResult, options: SolveOptions) -> SolverResult:
     """``result`` with its objective the cost of its plan and the gap counted from it: a plan
-    dearer than HiGHS said is optimal only within ``options.mip_gap`` (else an error status)."""
+    dearer than HiGHS said is optimal only within ``options.mip_gap`` (else an error status); a
+    bound above the plan's cost (HiGHS's, at its tolerances, over a plan made exact) is that cost."""
     cost = float(lm.objective() @ result.x)
-    gap = max(0.0, cost - result.bound) / max(abs(cost), 1e-10)
+    bound = min(result.bound, cost)
+    gap = max(0.0, cost - bound) / max(abs(cost), 1e-10)
     proven = result.status is not Status.OPTIMAL or gap <= options.mip_gap
     status = result.status if proven else Status.ERROR
-    return dataclasses.replace(result, objective=cost, gap=gap, status=status)
+    message = result.message if proven else f"{result.message}, but the plan's cost is not within the gap"
+    return dataclasses.replace(result, objective=cost, bound=bound, gap=gap, status=status, message=message)
 
 
 def costs_as_said(lm: LinearModel, result: SolverResult) -> bool:
@@ -131,17 +142,19 @@ def made_exact(lm: LinearModel, result: SolverResult, options: SolveOptions, dea
     """``result`` with its plan :func:`exact`, costed (:func:`costed`). A plan HiGHS proved
     optimal at its tolerances that, exact, is no longer within ``options.mip_gap`` (or cannot be
     made exact) is solved again by plain HiGHS at :data:`TIGHT_TOLERANCES` from that plan,
-    before ``deadline``; what is still not exact is an error. ``notes`` says what was done.
+    before ``deadline`` (past it: a time-limit status, the plan kept); what is still not exact is
+    an error. ``notes`` says what was done.
 
     A binary at 2.8e-8 times a capacity of 6e5 cost 1.7e9 less than the plan it allowed, 34%
     on a country-capped model: at feasibility tolerance 1e-9 HiGHS finds the optimum."""
     x = exact(lm, result.x, options, deadline)
     done = None if x is None else dataclasses.replace(result, x=x)
     done = done if done is None or costs_as_said(lm, done) else costed(lm, done, options)
-    if (done is None or done.status is Status.ERROR) and result.status is Status.OPTIMAL \
-            and time.perf_counter() < deadline:
-        notes.append("the answer, made exact (binaries whole, flows within bounds), is not proven optimal: "
-                     "solved again by plain HiGHS at feasibility tolerance 1e-9")
+    unproven = result.status is Status.OPTIMAL and (done is None or done.status is Status.ERROR)
+    what = "could not be made exact" if done is None else "is not within the gap once made exact"
+    if unproven and time.perf_counter() < deadline:
+        notes.append(f"the answer {what} (binaries whole, flows within bounds): solved again by plain "
+                     "HiGHS at feasibility tolerance 1e-9")
         h = make_highs(lm, until(options, deadline))
         for name, value in TIGHT_TOLERANCES:
             h.setOptionValue(name, value)
@@ -154,6 +167,11 @@ def made_exact(lm: LinearModel, result: SolverResult, options: SolveOptions, dea
             tight = costed(lm, dataclasses.replace(again, x=y, solve_time=seconds), options)
             if done is None or tight.status is Status.OPTIMAL or tight.objective < done.objective:
                 done = tight
+        if done is not None and done.status is not Status.OPTIMAL:
+            notes.append("still not proven within the gap")
+    elif unproven and done is not None:  # no time left to solve again: the plan, not proven
+        notes.append(f"the answer {what}: no time left to solve again")
+        done = dataclasses.replace(done, status=Status.TIME_LIMIT)
     if done is None:
         notes.append("the answer could not be made exact (its binaries whole, its flows within bounds)")
         return dataclasses.replace(result, message=UNCERTIFIED, status=Status.ERROR)
