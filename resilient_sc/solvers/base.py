@@ -357,12 +357,12 @@ class MasterWork:
             self.iterations = (self.iterations or 0) + master.iterations
 
     def totals(self) -> dict[str, Any]:
-        """The fields of a :class:`~.base.SolverResult` these sums replace."""
+        """The fields of a :class:`SolverResult` these sums replace."""
         return {"solve_time": self.seconds, "nodes": self.nodes, "iterations": self.iterations}
 
 
 def relaxation_answer(result: SolverResult, best: SolverResult | None, lower: float, note: str,
-                  work: MasterWork, status: Status | None = None) -> SolverResult:
+                      work: MasterWork, status: Status | None = None) -> SolverResult:
     """A relaxation route's answer: the last master's ``result`` with the plan ``best`` (a plan of
     the whole model, or None), the bound ``lower`` and ``status``, by default ``result``'s (a
     time limit if that is optimal: a relaxation's proof is not the model's). Without ``best``,
@@ -370,8 +370,8 @@ def relaxation_answer(result: SolverResult, best: SolverResult | None, lower: fl
     does not. Time, nodes and iterations are those of every master (``work``)."""
     if best is None:
         return replace(result, x=None, objective=math.nan, gap=math.inf, bound=lower, note=note,
-                                   **work.totals())
+                       **work.totals())
     if status is None:
         status = Status.TIME_LIMIT if result.status is Status.OPTIMAL else result.status
     return replace(result, status=status, x=best.x, objective=best.objective, bound=lower,
-                               gap=plan_gap(best, lower), note=note, **work.totals())
+                   gap=plan_gap(best, lower), note=note, **work.totals())

@@ -351,7 +351,7 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
         if best is not None and (keeps or gap <= options.mip_gap or result.status is not Status.OPTIMAL):
             how = "" if best is result else "; flows re-routed within the caps"
             return base.relaxation_answer(result, best, lower, note + how, work,
-                                 Status.OPTIMAL if gap <= options.mip_gap else result.status)
+                                          Status.OPTIMAL if gap <= options.mip_gap else result.status)
         if result.status is not Status.OPTIMAL or bad is None:
             return base.relaxation_answer(result, None, lower, note, work)
         active |= bad
@@ -444,8 +444,8 @@ def _projected_solve(model: NetworkModel, options: SolveOptions, deadline: float
                      start: Design | None = None) -> SolverResult:
     result = projection.solve_projected(model, until(options, deadline), _projection(model), Trace(), start,
                                         deadline)
-    if result.status in (Status.INFEASIBLE, Status.ERROR):  # substituted flows with
-        # extreme coefficients: HiGHS called a feasible model infeasible or unbounded
+    if result.status in (Status.INFEASIBLE, Status.ERROR):  # with flows substituted and extreme
+        # coefficients, HiGHS called a feasible model infeasible or unbounded
         raise Declined(f"no plan of the projected model: {result.message}")
     return result
 
