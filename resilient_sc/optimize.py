@@ -73,7 +73,9 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
         if plan is None and result.message == UNCHECKED:
             raise NotOptimalError(f"no plan: {UNCHECKED}", status=result.status.value)
         if plan is None:  # what is known: the bound; then how far the route got (its note, for the log)
-            said = f" (the cost is at least {result.bound:,.2f})" if math.isfinite(result.bound) else ""
+            # a bound of 0 or less says nothing (every cost is at least 0)
+            said = f" (the cost is at least {result.bound:,.2f})" if math.isfinite(result.bound) \
+                and result.bound > 0 else ""
             limited = result.status is Status.TIME_LIMIT
             advice = ("raise SolveOptions.time_limit (CLI: --time-limit)" if limited
                       else "see the solver's log: SolveOptions(log=True) (CLI: --log -)")

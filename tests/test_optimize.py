@@ -125,6 +125,9 @@ def test_no_plan_says_the_bound_it_proved():
         "no plan: the time limit was reached before any feasible plan was found (the cost is at least "
         "1,200.00); raise SolveOptions.time_limit (CLI: --time-limit). The solver's steps, none of them a "
         "plan of the whole policy: 13 of 41 failures in the model; plan 1,250.00 of the master")
+    with pytest.raises(NotOptimalError) as info:  # a bound of 0 says nothing: every cost is at least 0
+        accepted(None, dataclasses.replace(stopped, bound=0.0), SolveOptions())
+    assert "at least" not in str(info.value)
 
 
 def _stopped(monkeypatch, status: Status, message: str) -> NetworkModel:

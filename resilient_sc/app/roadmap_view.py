@@ -183,8 +183,9 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
                 "data-testid=premium")
     ui.label("Per period: its weight (the planner's discount factor), its cost (money, unweighted, with "
              "the opening and closing costs of the suppliers and hubs started and stopped in it), the "
-             "suppliers and hubs operating, and the shares of the period's demand ("
-             f"{roadmap.share_weighting()}, over all markets)."
+             "suppliers and hubs operating, the shares of the period's demand ("
+             f"{roadmap.share_weighting()}, over all markets) and the demand left short, if any (a "
+             "policy with a shortfall penalty may leave some)."
              ).classes("text-xs text-gray-600")
     columns = [c | {"label": ROADMAP_LABELS.get(c["name"], c["label"])} for c in cols(ROADMAP_COLUMNS)]
     ui.table(columns=columns, rows=roadmap_rows(roadmap), title="Roadmap").props(

@@ -75,9 +75,9 @@ def is_exact(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
 EXACT_GRACE, EXACT_GRACE_SHARE = 30.0, 0.1
 
 
-def _grace(options: SolveOptions, deadline: float) -> float:
+def with_grace(options: SolveOptions, deadline: float) -> float:
     """``deadline`` put off by :data:`EXACT_GRACE` seconds (at most :data:`EXACT_GRACE_SHARE` of
-    the time limit), from now if it has passed."""
+    the time limit), from now if it has passed: for an LP that completes a plan already found."""
     limit = options.time_limit
     grace = EXACT_GRACE if limit is None else min(EXACT_GRACE, EXACT_GRACE_SHARE * limit)
     return max(deadline, time.perf_counter() + grace)
@@ -88,7 +88,7 @@ def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float
     when that is exact (:func:`is_exact`) and its continuous columns cost no more than in ``x``
     (to 1e-9 relative); else its design (the rounded integer columns; if that admits no exact
     plan, rounded up) fixed and the flows solved again as an LP, the design's cheapest. None when
-    neither is exact (or the LP finds none within the grace past ``deadline``: :func:`_grace`).
+    neither is exact (or the LP finds none within the grace past ``deadline``: :func:`with_grace`).
 
     A flow at -7.8e-7 units on a lane costing 2.2e9 a unit is within HiGHS's bounds tolerance;
     clipped to 0 it made the plan 3.8e-5 dearer than the optimum HiGHS reported (gap 0). A
@@ -101,7 +101,7 @@ def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float
     before, after = c[~integer] @ x[~integer], c[~integer] @ whole[~integer]
     if after - before <= 1e-9 * max(1.0, abs(before)) and is_exact(lm, whole):
         return whole
-    grace = _grace(options, deadline)
+    grace = with_grace(options, deadline)
     for up in (False, True):
         design = {name: block.values(rounded(lm, x, up)) for name, block in lm.variables.items()
                   if block.integer}

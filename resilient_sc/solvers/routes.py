@@ -53,7 +53,7 @@ import numpy as np
 from ..exceptions import ResilientSCError, RunWarning, ValidationError
 from . import aggregate, base, failures, lazy, links, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, given_options, plan_gap
-from .certify import costed, costs_as_said, is_feasible, made_exact
+from .certify import costed, costs_as_said, is_feasible, made_exact, with_grace
 from .facility import problem
 from .facility.compact import solve_compact
 from .facility.lagrangian import SingleSourceBound
@@ -399,7 +399,8 @@ def _rerouted(model: NetworkModel, x: np.ndarray, options: SolveOptions,
     in, by the first of three LPs, each larger than the one before, that has a plan: the
     outbound flows free on the (hub, market, product) lanes ``x`` uses, with its inbound flows
     fixed, then with them free; then every flow free (the whole model's LP). None when none has
-    a plan before ``deadline``. (Ladder XL friend-shoring, its first master's plan breaking
+    a plan before ``deadline`` and its grace (:func:`~.certify.with_grace`: a plan found in time is
+    not lost to the LP that re-routes it). (Ladder XL friend-shoring, its first master's plan breaking
     4,008 caps: the first LP has none, the second, on 248k of the 3.1M columns, re-routes it in
     13 s at +0.004%; the whole LP was not solved in 900 s.)"""
     lm = model.lm
@@ -412,6 +413,7 @@ def _rerouted(model: NetworkModel, x: np.ndarray, options: SolveOptions,
     small = np.ones(lm.n_cols, bool)
     small[yb.start:yb.start + yb.size] = used[lane]
     inbound = {"inbound_flow": lm.variables["inbound_flow"].values(x)}
+    deadline = with_grace(options, deadline)
     return (solve_fixed(lm, design | inbound, options, deadline, small)
             or solve_fixed(lm, design, options, deadline, small)
             or solve_fixed(lm, design, options, deadline))

@@ -90,7 +90,8 @@ class Steps:
 
     def done(self, page, name: str, what: str, started: float) -> None:
         seconds = time.monotonic() - started
-        page.screenshot(path=str(IMG / f"{name}.png"), full_page=True)
+        # finite CSS transitions (a tab panel sliding in) run to their end first: no half-drawn page
+        page.screenshot(path=str(IMG / f"{name}.png"), full_page=True, animations="disabled")
         self.rows.append((name, what, seconds))
 
     def write(self) -> None:
