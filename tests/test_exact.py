@@ -229,13 +229,13 @@ def test_a_route_that_finds_no_plan_is_checked_by_plain_highs() -> None:
         assert verify_plan(plan) == []
 
 
-def _one_binary_model(fixed: list[float], demand: float, capacity: float = 10.0):
-    """x_k ≤ capacity · y_k, Σ x_k = demand, y binary at the ``fixed`` costs (one per k)."""
+def _one_binary_model(fixed: list[float], demand: float, capacity: float = 10.0, lower: float | list = 0.0):
+    """x_k ≤ capacity · y_k, Σ x_k = demand, y binary (at least ``lower``) at the ``fixed`` costs."""
     from resilient_sc.model.linear import LinearModel
 
     lm, k = LinearModel(), np.arange(len(fixed))
     idx = pd.DataFrame({"k": k})
-    y = lm.add_variables("y", idx, 0.0, 1.0, integer=True)
+    y = lm.add_variables("y", idx, np.asarray(lower, float), 1.0, integer=True)
     x = lm.add_variables("x", idx, 0.0)
     lm.add_constraints("cap", idx, [(k, x, k, 1.0), (k, y, k, -capacity)], upper=0.0)
     lm.add_constraints("dem", pd.DataFrame({"k": [0]}), [(np.zeros_like(k), x, k, 1.0)], lower=demand,
@@ -275,3 +275,24 @@ def test_an_exact_plan_keeps_its_bound_below_its_cost_and_says_why_it_is_not_pro
     again = made_exact(lm, said, SolveOptions(threads=1), math.inf, True, notes)
     assert again.status is Status.OPTIMAL and again.objective == 1e9 and again.gap <= 1e-6
     assert notes[0].startswith("the answer is not within the gap once made exact (binaries whole")
+
+
+def test_a_binary_no_row_needs_is_not_paid_for() -> None:
+    """HiGHS called a plan optimal that contracted a supplier of fixed cost 1e12 with nothing
+    through it (its bound, at its tolerances, above the real optimum): the exact plan leaves it
+    out, and the re-solve proves the cheaper plan. One that must stay (lower bound 1: status
+    open) stays."""
+    import math
+
+    from resilient_sc.solvers.base import SolverResult, Status
+    from resilient_sc.solvers.certify import made_exact
+
+    for lower, expected in ((0.0, 1e6), ([0.0, 1.0], 1e6 + 1e9)):
+        lm = _one_binary_model([1e6, 1e9], 1.0, lower=lower)
+        v = np.array([1.0, 1.0, 1.0, 0.0])
+        cost = float(lm.objective() @ v)
+        notes: list[str] = []
+        out = made_exact(lm, SolverResult(Status.OPTIMAL, v, cost, cost, 0.0, 0.1, "Optimal"),
+                         SolveOptions(threads=1), math.inf, True, notes)
+        assert out.status is Status.OPTIMAL and out.objective == expected and out.x[1] == (expected > 1e6)
+        assert (notes != []) == (expected == 1e6)

@@ -70,6 +70,37 @@ def is_exact(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
     return bool((np.maximum(ax - row_up, row_lo - ax) <= tol * size).all())
 
 
+def pruned(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> np.ndarray:
+    """Exact ``x`` with every integer column at 1 that costs something, may be 0 and that no row
+    needs set to 0, dearest first (each row still within ``tol`` of its size, as :func:`is_exact` measures).
+
+    HiGHS returned a supplier with a fixed cost of 1e12 contracted and nothing through it, called
+    optimal (its bound, at its tolerances, above the real optimum, 1e6 times cheaper).
+    """
+    col_lo, _, row_lo, row_up, integer = lm.bounds()
+    c = lm.objective()
+    by_col = lm.matrix(by_column=True)
+    whole, continuous = by_col[:, integer], by_col[:, ~integer]
+    scale = row_scale(continuous.tocsr()) if continuous.shape[1] else np.ones(lm.n_rows)
+    out = x.copy()
+    columns = np.flatnonzero(integer & (col_lo <= 0.0))  # an open supplier's stays at 1
+    while True:
+        fixed = whole @ out[integer]
+        ax = fixed + continuous @ out[~integer]
+        on = columns[(out[columns] == 1.0) & (c[columns] > 0)]
+        if not len(on):
+            return out
+        col = by_col[:, on].tocsc()
+        rows, j = col.indices, np.repeat(np.arange(len(on)), np.diff(col.indptr))
+        after, fixed_after = ax[rows] - col.data, fixed[rows] - col.data
+        size = tol * np.maximum.reduce([np.ones(len(rows)), np.abs(fixed_after), scale[rows]])
+        breaks = (after > row_up[rows] + size) | (after < row_lo[rows] - size)
+        free = on[np.bincount(j, breaks, minlength=len(on)) == 0]
+        if not len(free):
+            return out
+        out[free[np.argmax(c[free])]] = 0.0  # one at a time: two may need the same row
+
+
 #: seconds the LP of :func:`exact` may take past the deadline (a plan found in time is not lost),
 #: at most this share of the time limit
 EXACT_GRACE, EXACT_GRACE_SHARE = 30.0, 0.1
@@ -87,7 +118,8 @@ def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float
     """The plan of a certified answer ``x`` (:func:`is_feasible`), exact: ``x`` :func:`rounded`
     when that is exact (:func:`is_exact`) and its continuous columns cost no more than in ``x``
     (to 1e-9 relative); else its design (the rounded integer columns; if that admits no exact
-    plan, rounded up) fixed and the flows solved again as an LP, the design's cheapest. None when
+    plan, rounded up) fixed and the flows solved again as an LP, the design's cheapest; then
+    :func:`pruned` (what no row needs, not paid for). None when
     neither is exact (or the LP finds none within the grace past ``deadline``: :func:`with_grace`).
 
     A flow at -7.8e-7 units on a lane costing 2.2e9 a unit is within HiGHS's bounds tolerance;
@@ -100,7 +132,7 @@ def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float
     _, _, _, _, integer = lm.bounds()
     before, after = c[~integer] @ x[~integer], c[~integer] @ whole[~integer]
     if after - before <= 1e-9 * max(1.0, abs(before)) and is_exact(lm, whole):
-        return whole
+        return pruned(lm, whole)
     grace = with_grace(options, deadline)
     for up in (False, True):
         design = {name: block.values(rounded(lm, x, up)) for name, block in lm.variables.items()
@@ -108,7 +140,7 @@ def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float
         lp = solve_fixed(lm, design, options, grace)
         polished = None if lp is None else rounded(lm, lp.x)
         if polished is not None and is_exact(lm, polished):
-            return polished
+            return pruned(lm, polished)
     return None
 
 
@@ -142,16 +174,20 @@ def made_exact(lm: LinearModel, result: SolverResult, options: SolveOptions, dea
     """``result`` with its plan :func:`exact`, costed (:func:`costed`). A plan HiGHS proved
     optimal at its tolerances that, exact, is no longer within ``options.mip_gap`` (or cannot be
     made exact) is solved again by plain HiGHS at :data:`TIGHT_TOLERANCES` from that plan,
-    before ``deadline`` (past it: a time-limit status, the plan kept); what is still not exact is
-    an error. ``notes`` says what was done.
+    before ``deadline`` (past it: a time-limit status, the plan kept), and so is one that costs
+    less than HiGHS's bound once exact (:func:`pruned`: HiGHS's proof was off); what is still not
+    proven is an error status (the plan kept: ``allow_nonoptimal`` returns it), what is not exact
+    an uncertified one. ``notes`` says what was done.
 
     A binary at 2.8e-8 times a capacity of 6e5 cost 1.7e9 less than the plan it allowed, 34%
     on a country-capped model: at feasibility tolerance 1e-9 HiGHS finds the optimum."""
     x = exact(lm, result.x, options, deadline)
     done = None if x is None else dataclasses.replace(result, x=x)
     done = done if done is None or costs_as_said(lm, done) else costed(lm, done, options)
-    unproven = result.status is Status.OPTIMAL and (done is None or done.status is Status.ERROR)
-    what = "could not be made exact" if done is None else "is not within the gap once made exact"
+    below = done is not None and done.objective < result.bound - 1e-9 * max(1.0, abs(result.bound))
+    unproven = result.status is Status.OPTIMAL and (done is None or done.status is Status.ERROR or below)
+    what = ("could not be made exact" if done is None else "costs less than HiGHS's bound once made exact"
+            if below else "is not within the gap once made exact")
     if unproven and time.perf_counter() < deadline:
         notes.append(f"the answer {what} (binaries whole, flows within bounds): solved again by plain "
                      "HiGHS at feasibility tolerance 1e-9")
@@ -162,13 +198,18 @@ def made_exact(lm: LinearModel, result: SolverResult, options: SolveOptions, dea
             set_start(h, lm, Solution(lm, done.x), options, deadline)
         again = run_highs(h, is_mip)
         y = None if again.x is None else exact(lm, again.x, options, deadline)
+        tight = None
         if y is not None:
             seconds = result.solve_time + again.solve_time
             tight = costed(lm, dataclasses.replace(again, x=y, solve_time=seconds), options)
-            if done is None or tight.status is Status.OPTIMAL or tight.objective < done.objective:
-                done = tight
-        if done is not None and done.status is not Status.OPTIMAL:
+        # kept when proven and no dearer than the plan in hand (HiGHS's proof can be off again)
+        if tight is not None and (done is None or (tight.status is Status.OPTIMAL and tight.objective
+                                                   <= done.objective + 1e-9 * max(1.0, abs(done.objective)))):
+            done = tight
+        elif done is not None:
             notes.append("still not proven within the gap")
+            done = dataclasses.replace(done, status=Status.ERROR, message=f"{result.message} at HiGHS's "
+                                       "tolerances; not proven once exact")
     elif unproven and done is not None:  # no time left to solve again: the plan, not proven
         notes.append(f"the answer {what}: no time left to solve again")
         done = dataclasses.replace(done, status=Status.TIME_LIMIT)
