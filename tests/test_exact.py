@@ -296,3 +296,31 @@ def test_a_binary_no_row_needs_is_not_paid_for() -> None:
                          SolveOptions(threads=1), math.inf, True, notes)
         assert out.status is Status.OPTIMAL and out.objective == expected and out.x[1] == (expected > 1e6)
         assert (notes != []) == (expected == 1e6)
+
+
+def test_pruning_keeps_the_certificate_and_round_off_is_not_a_failed_proof() -> None:
+    """A row 10 y1 + 10 y2 + 10 y3 ≥ 20.000015: two binaries are 5e-6 short of it, within 1e-6
+    of the row's integer term (20) but not of its largest coefficient (10), which the certificate
+    reads: the third stays. A plan below HiGHS's bound by less than the gap once made exact is its
+    tolerances' round-off, not a proof that was off: optimal, and no re-solve (any drop of 1e-9
+    re-solved the whole model)."""
+    import math
+
+    from resilient_sc.model.linear import LinearModel
+    from resilient_sc.solvers.base import SolverResult, Status
+    from resilient_sc.solvers.certify import is_feasible, made_exact, pruned
+
+    lm, k = LinearModel(), np.arange(3)
+    y = lm.add_variables("y", pd.DataFrame({"k": k}), 0.0, 1.0, integer=True)
+    lm.add_constraints("cover", pd.DataFrame({"k": [0]}), [(np.zeros_like(k), y, k, 10.0)], lower=20.000015)
+    lm.add_cost("fixed", y, np.array([1.0, 2.0, 3.0]))
+    kept = pruned(lm, np.ones(3))
+    assert is_feasible(lm, kept) and kept.sum() == 3
+
+    lm = _one_binary_model([1e6, 1e9], 1.0)
+    v = np.array([1.0, 1e-7, 1.0, 0.0])  # a binary at 1e-7 with nothing through it: 100 below the bound
+    cost = float(lm.objective() @ v)
+    notes: list[str] = []
+    out = made_exact(lm, SolverResult(Status.OPTIMAL, v, cost, cost, 0.0, 0.1, "Optimal"),
+                     SolveOptions(threads=1, mip_gap=1e-4), math.inf, True, notes)
+    assert out.status is Status.OPTIMAL and out.objective == 1e6 and notes == []

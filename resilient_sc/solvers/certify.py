@@ -67,7 +67,8 @@ def is_exact(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
     ax = fixed + continuous @ x[~integer]
     scale = row_scale(continuous.tocsr()) if continuous.shape[1] else np.ones(len(ax))
     size = np.maximum.reduce([np.ones(len(ax)), np.abs(fixed), scale])
-    return bool((np.maximum(ax - row_up, row_lo - ax) <= tol * size).all())
+    strict = bool((np.maximum(ax - row_up, row_lo - ax) <= tol * size).all())
+    return strict and is_feasible(lm, x, tol)  # a sum of binaries' term is no excuse either
 
 
 def pruned(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> np.ndarray:
@@ -98,7 +99,11 @@ def pruned(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> np.ndarray
         free = on[np.bincount(j, breaks, minlength=len(on)) == 0]
         if not len(free):
             return out
-        out[free[np.argmax(c[free])]] = 0.0  # one at a time: two may need the same row
+        candidate = out.copy()
+        candidate[free[np.argmax(c[free])]] = 0.0  # one at a time: two may need the same row
+        if not is_exact(lm, candidate, tol):  # its size allows what the certificate does not
+            return out
+        out = candidate
 
 
 #: seconds the LP of :func:`exact` may take past the deadline (a plan found in time is not lost),
@@ -169,6 +174,30 @@ def costs_as_said(lm: LinearModel, result: SolverResult) -> bool:
 TIGHT_TOLERANCES = (("mip_feasibility_tolerance", 1e-9), ("primal_feasibility_tolerance", 1e-9))
 
 
+def _below(result: SolverResult, options: SolveOptions) -> bool:
+    """Whether ``result``'s plan costs less than its bound by more than the gap: the proof was off
+    (less is the round-off of HiGHS's tolerances)."""
+    cost = float(result.objective)
+    return cost < result.bound - options.mip_gap * max(1.0, abs(result.bound))
+
+
+def _tight(lm: LinearModel, start: SolverResult | None, options: SolveOptions, deadline: float,
+           is_mip: bool) -> SolverResult | None:
+    """Plain HiGHS at :data:`TIGHT_TOLERANCES` from ``start``'s plan, made :func:`exact` and
+    :func:`costed` (its bound as HiGHS said, before the cost caps it); None without a plan."""
+    h = make_highs(lm, until(options, deadline))
+    for name, value in TIGHT_TOLERANCES:
+        h.setOptionValue(name, value)
+    if start is not None:
+        set_start(h, lm, Solution(lm, start.x), options, deadline)
+    again = run_highs(h, is_mip)
+    y = None if again.x is None else exact(lm, again.x, options, deadline)
+    if y is None:
+        return None
+    plan = dataclasses.replace(again, x=y, objective=float(lm.objective() @ y))
+    return plan if _below(plan, options) else costed(lm, plan, options)
+
+
 def made_exact(lm: LinearModel, result: SolverResult, options: SolveOptions, deadline: float,
                is_mip: bool, notes: list[str]) -> SolverResult:
     """``result`` with its plan :func:`exact`, costed (:func:`costed`). A plan HiGHS proved
@@ -184,35 +213,35 @@ def made_exact(lm: LinearModel, result: SolverResult, options: SolveOptions, dea
     x = exact(lm, result.x, options, deadline)
     done = None if x is None else dataclasses.replace(result, x=x)
     done = done if done is None or costs_as_said(lm, done) else costed(lm, done, options)
-    below = done is not None and done.objective < result.bound - 1e-9 * max(1.0, abs(result.bound))
+    below = done is not None and _below(dataclasses.replace(done, bound=result.bound), options)
     unproven = result.status is Status.OPTIMAL and (done is None or done.status is Status.ERROR or below)
     what = ("could not be made exact" if done is None else "costs less than HiGHS's bound once made exact"
             if below else "is not within the gap once made exact")
+    bound_known = not below  # HiGHS's bound over a plan that costs less proves nothing
+    if unproven and done is not None:  # not proven until a re-solve proves it
+        done = dataclasses.replace(done, status=Status.ERROR)
     if unproven and time.perf_counter() < deadline:
         notes.append(f"the answer {what} (binaries whole, flows within bounds): solved again by plain "
                      "HiGHS at feasibility tolerance 1e-9")
-        h = make_highs(lm, until(options, deadline))
-        for name, value in TIGHT_TOLERANCES:
-            h.setOptionValue(name, value)
-        if done is not None:
-            set_start(h, lm, Solution(lm, done.x), options, deadline)
-        again = run_highs(h, is_mip)
-        y = None if again.x is None else exact(lm, again.x, options, deadline)
-        tight = None
-        if y is not None:
-            seconds = result.solve_time + again.solve_time
-            tight = costed(lm, dataclasses.replace(again, x=y, solve_time=seconds), options)
-        # kept when proven and no dearer than the plan in hand (HiGHS's proof can be off again)
-        if tight is not None and (done is None or (tight.status is Status.OPTIMAL and tight.objective
-                                                   <= done.objective + 1e-9 * max(1.0, abs(done.objective)))):
-            done = tight
-        elif done is not None:
+        tight = _tight(lm, done, options, deadline, is_mip)
+        if tight is not None and _below(tight, options):  # its proof off again
+            tight = dataclasses.replace(tight, status=Status.ERROR)
+        if tight is not None and (done is None or tight.objective <= done.objective):
+            done = dataclasses.replace(tight, solve_time=result.solve_time + tight.solve_time)
+            bound_known = not _below(tight, options)
+        elif tight is not None and tight.status is Status.OPTIMAL:  # its bound may prove the cheaper plan
+            proved = dataclasses.replace(done, bound=tight.bound, status=Status.OPTIMAL)
+            if not _below(proved, options):
+                done, bound_known = costed(lm, proved, options), True
+        if done is not None and done.status is not Status.OPTIMAL:
             notes.append("still not proven within the gap")
-            done = dataclasses.replace(done, status=Status.ERROR, message=f"{result.message} at HiGHS's "
-                                       "tolerances; not proven once exact")
     elif unproven and done is not None:  # no time left to solve again: the plan, not proven
         notes.append(f"the answer {what}: no time left to solve again")
         done = dataclasses.replace(done, status=Status.TIME_LIMIT)
+    if done is not None and done.status is not Status.OPTIMAL and unproven:
+        message = f"{result.message} at HiGHS's tolerances; not proven once exact"
+        unknown = {} if bound_known else {"bound": -math.inf, "gap": math.inf}
+        done = dataclasses.replace(done, message=message, **unknown)
     if done is None:
         notes.append("the answer could not be made exact (its binaries whole, its flows within bounds)")
         return dataclasses.replace(result, message=UNCERTIFIED, status=Status.ERROR)
