@@ -243,7 +243,8 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
         if deferred is not None and result.x is not None and result.message != base.UNCERTIFIED:
             # the design made whole on the master's copies before the others are checked with it (a
             # hub at 6.4e-8 carried a failure's recourse; rounded after, the plan did not survive)
-            result = made_exact(sub, result, options, deadline, _is_mip(model), exact_notes)
+            kept = deadline - _check_reserve(options, deadline, check)  # the check's time stays the check's
+            result = made_exact(sub, result, options, kept, _is_mip(model), exact_notes)
         if result.message == base.UNCERTIFIED:  # the failures in the master are checked by its rows alone
             raise Declined("a master's answer fails the certificate")
         work.add(result)
