@@ -73,7 +73,7 @@ def is_exact(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
 
 def pruned(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> np.ndarray:
     """Exact ``x`` with every integer column at 1 that costs something, may be 0 and that no row
-    needs set to 0, dearest first (each row still within ``tol`` of its size, as :func:`is_exact` measures).
+    needs set to 0, one at a time, dearest first (the plan staying :func:`is_exact`).
 
     HiGHS returned a supplier with a fixed cost of 1e12 contracted and nothing through it, called
     optimal (its bound, at its tolerances, above the real optimum, 1e6 times cheaper).
@@ -124,8 +124,8 @@ def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float
     when that is exact (:func:`is_exact`) and its continuous columns cost no more than in ``x``
     (to 1e-9 relative); else its design (the rounded integer columns; if that admits no exact
     plan, rounded up) fixed and the flows solved again as an LP, the design's cheapest; then
-    :func:`pruned` (what no row needs, not paid for). None when
-    neither is exact (or the LP finds none within the grace past ``deadline``: :func:`with_grace`).
+    :func:`pruned` (what no row needs, not paid for). None when neither is exact (or the LP finds
+    none within the grace past ``deadline``: :func:`with_grace`).
 
     A flow at -7.8e-7 units on a lane costing 2.2e9 a unit is within HiGHS's bounds tolerance;
     clipped to 0 it made the plan 3.8e-5 dearer than the optimum HiGHS reported (gap 0). A
