@@ -27,6 +27,7 @@ from .results import Plan
 from .solvers.base import (
     UNCERTIFIED,
     UNCHECKED,
+    UNPROVEN,
     SolveOptions,
     SolveReport,
     SolverResult,
@@ -90,6 +91,12 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
                 "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this plan as it is, "
                 "or rescale the data (very large and very small numbers side by side)", plan,
                 result.status.value)
+        if not options.allow_nonoptimal and result.message.endswith(UNPROVEN) and plan.bound == -math.inf:
+            raise NotOptimalError(
+                f"not proven optimal: {what}, but its plan made exact costs less than the bound HiGHS "
+                f"proved, so no bound is known (cost {plan.objective:,.2f}); pass SolveOptions("
+                "allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this plan, or rescale the data "
+                "(very large and very small numbers side by side)", plan, result.status.value)
         if not options.allow_nonoptimal:  # the plan's own cost and gap: a roadmap recounts them
             raise NotOptimalError(
                 f"not proven optimal: {what} with gap {relative_gap(plan.gap)} (cost "

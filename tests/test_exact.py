@@ -11,6 +11,7 @@ MODEL.md: every design (suppliers × hubs) enumerated, its flows by scipy's LP.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from io import StringIO
 
@@ -324,3 +325,29 @@ def test_pruning_keeps_the_certificate_and_round_off_is_not_a_failed_proof() -> 
     out = made_exact(lm, SolverResult(Status.OPTIMAL, v, cost, cost, 0.0, 0.1, "Optimal"),
                      SolveOptions(threads=1, mip_gap=1e-4), math.inf, True, notes)
     assert out.status is Status.OPTIMAL and out.objective == 1e6 and notes == []
+
+
+def test_a_plan_below_a_bound_that_was_off_says_so() -> None:
+    """A plan that, made exact, costs less than HiGHS's bound by more than the gap and that no
+    re-solve proves keeps no bound, and the error says why in words a planner can act on."""
+    import math
+
+    from resilient_sc import NotOptimalError, examples
+    from resilient_sc.optimize import accepted
+    from resilient_sc.solvers.base import UNPROVEN, SolverResult, Status
+    from resilient_sc.solvers.certify import made_exact
+
+    lm = _one_binary_model([1e6, 1e9], 1.0)
+    v = np.array([1.0, 1.0, 1.0, 0.0])
+    cost = float(lm.objective() @ v)
+    notes: list[str] = []
+    out = made_exact(lm, SolverResult(Status.OPTIMAL, v, cost, cost, 0.0, 0.1, "Optimal"),
+                     SolveOptions(threads=1), 0.0, True, notes)  # no time left to solve again
+    assert out.status is Status.TIME_LIMIT and out.objective == 1e6 and out.bound == -math.inf
+    assert notes == ["the answer costs less than HiGHS's bound once made exact: no time left to solve again"]
+    plan = solve(examples.tiny())
+    unproven = SolverResult(Status.ERROR, None, plan.objective, -math.inf, math.inf, 0.1,
+                            "Optimal" + UNPROVEN)
+    with pytest.raises(NotOptimalError, match=r"its plan made exact costs less than the bound HiGHS proved, "
+                                              r"so no bound is known \(cost 1,260.00\)"):
+        accepted(dataclasses.replace(plan, bound=-math.inf), unproven, SolveOptions())

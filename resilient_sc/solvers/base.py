@@ -162,6 +162,8 @@ UNCHECKED = ("the survive failures could not be checked on their copies, built o
              "answer was not certified, or a recourse LP failed); rescale the data (very large and very "
              "small numbers side by side), or solve with SolveOptions(accelerate=False)")
 #: the message of an answer failing the certificate even from plain HiGHS (refused by ``accepted``)
+#: the end of the message of a plan HiGHS proved optimal at its tolerances that, made exact, is not
+UNPROVEN = " at HiGHS's tolerances"
 UNCERTIFIED = ("HiGHS's answer breaks a row, bound or integrality of the model by more than 1e-6 (scaled), "
                "so it is not certified")
 

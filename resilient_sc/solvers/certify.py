@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from .base import UNCERTIFIED, SolverResult, Status
+from .base import UNCERTIFIED, UNPROVEN, SolverResult, Status
 from .highs import Solution, make_highs, run_highs, set_start, solve_fixed, until
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ def made_exact(lm: LinearModel, result: SolverResult, options: SolveOptions, dea
         notes.append(f"the answer {what}: no time left to solve again")
         done = dataclasses.replace(done, status=Status.TIME_LIMIT)
     if done is not None and done.status is not Status.OPTIMAL and unproven:
-        message = f"{result.message} at HiGHS's tolerances; not proven once exact"
+        message = result.message + UNPROVEN
         unknown = {} if bound_known else {"bound": -math.inf, "gap": math.inf}
         done = dataclasses.replace(done, message=message, **unknown)
     if done is None:
