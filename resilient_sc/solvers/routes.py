@@ -237,13 +237,13 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
     while True:
         rounds.append(int(active.sum()))
         first = gen.start(best.x) if best is not None else start if len(rounds) == 1 else None
-        limit = _root_by_ipm(until(options, deadline - _check_reserve(options, deadline, check)), sub)
+        kept = deadline - _check_reserve(options, deadline, check)  # the check's time stays the check's
+        limit = _root_by_ipm(until(options, kept), sub)
         result, _ = solve_linear(replace(model, lm=sub, **extra), limit, first, routes=later, master=True)
         exact_notes: list[str] = []
         if deferred is not None and result.x is not None and result.message != base.UNCERTIFIED:
             # the design made whole on the master's copies before the others are checked with it (a
             # hub at 6.4e-8 carried a failure's recourse; rounded after, the plan did not survive)
-            kept = deadline - _check_reserve(options, deadline, check)  # the check's time stays the check's
             result = made_exact(sub, result, options, kept, _is_mip(model), exact_notes)
         if result.message == base.UNCERTIFIED:  # the failures in the master are checked by its rows alone
             raise Declined("a master's answer fails the certificate")
