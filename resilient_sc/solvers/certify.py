@@ -51,6 +51,39 @@ def rounded(lm: LinearModel, x: np.ndarray, up: bool = False) -> np.ndarray:
     return np.clip(out, col_lo, col_up)
 
 
+class _Rows:
+    """The rows of ``lm`` as the exact checks read them, built once: its matrix by column, split
+    into integer and continuous columns, and what each row's size is made of."""
+
+    def __init__(self, lm: LinearModel) -> None:
+        self.col_lo, self.col_up, self.row_lo, self.row_up, self.integer = lm.bounds()
+        self.cost = lm.objective()
+        self.matrix = lm.matrix(by_column=True)
+        self.whole, self.continuous = self.matrix[:, self.integer], self.matrix[:, ~self.integer]
+        self.scale = (row_scale(self.continuous.tocsr()) if self.continuous.shape[1]
+                      else np.ones(lm.n_rows))
+        self.full_scale = row_scale(self.matrix.tocsr())
+
+    def terms(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: its integer columns' term and its whole activity."""
+        fixed = self.whole @ x[self.integer]
+        return fixed, fixed + self.continuous @ x[~self.integer]
+
+    def size(self, fixed: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """The size of ``rows`` with integer term ``fixed``: the largest of 1, their continuous
+        columns' |coefficients| and that term."""
+        return np.maximum.reduce([np.ones(len(fixed)), np.abs(fixed), self.scale[rows]])
+
+    def exact(self, x: np.ndarray, tol: float) -> bool:
+        """:func:`is_exact`."""
+        fixed, ax = self.terms(x)
+        strict = np.maximum(ax - self.row_up, self.row_lo - ax) <= tol * self.size(fixed)
+        loose = np.maximum(ax - self.row_up, self.row_lo - ax) <= tol * self.full_scale  # the certificate's
+        within = np.maximum(x - self.col_up, self.col_lo - x) <= tol
+        whole = np.abs(x[self.integer] - np.round(x[self.integer])) <= tol
+        return bool(strict.all() and loose.all() and within.all() and whole.all())
+
+
 def is_exact(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
     """``x`` (:func:`rounded`) meets every row of ``lm`` within ``tol`` of its size: the largest
     of 1, its continuous columns' |coefficients| and its integer columns' term (whole now).
@@ -60,48 +93,36 @@ def is_exact(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
     through a supplier whose fixed cost is not paid; rounded, that row is off by 0.017 units
     against a size of 1.
     """
-    _, _, row_lo, row_up, integer = lm.bounds()
-    by_col = lm.matrix(by_column=True)
-    whole, continuous = by_col[:, integer], by_col[:, ~integer]
-    fixed = whole @ x[integer]
-    ax = fixed + continuous @ x[~integer]
-    scale = row_scale(continuous.tocsr()) if continuous.shape[1] else np.ones(len(ax))
-    size = np.maximum.reduce([np.ones(len(ax)), np.abs(fixed), scale])
-    strict = bool((np.maximum(ax - row_up, row_lo - ax) <= tol * size).all())
-    return strict and is_feasible(lm, x, tol)  # a sum of binaries' term is no excuse either
+    return _Rows(lm).exact(x, tol)
 
 
-def pruned(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> np.ndarray:
+def pruned(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE, rows: _Rows | None = None) -> np.ndarray:
     """Exact ``x`` with every integer column at 1 that costs something, may be 0 and that no row
     needs set to 0, one at a time, dearest first (the plan staying :func:`is_exact`).
 
     HiGHS returned a supplier with a fixed cost of 1e12 contracted and nothing through it, called
     optimal (its bound, at its tolerances, above the real optimum, 1e6 times cheaper).
     """
-    col_lo, _, row_lo, row_up, integer = lm.bounds()
-    c = lm.objective()
-    by_col = lm.matrix(by_column=True)
-    whole, continuous = by_col[:, integer], by_col[:, ~integer]
-    scale = row_scale(continuous.tocsr()) if continuous.shape[1] else np.ones(lm.n_rows)
+    r = rows if rows is not None else _Rows(lm)
+    c = r.cost
+    columns = np.flatnonzero(r.integer & (r.col_lo <= 0.0))  # an open supplier's stays at 1
     out = x.copy()
-    columns = np.flatnonzero(integer & (col_lo <= 0.0))  # an open supplier's stays at 1
     while True:
-        fixed = whole @ out[integer]
-        ax = fixed + continuous @ out[~integer]
         on = columns[(out[columns] == 1.0) & (c[columns] > 0)]
         if not len(on):
             return out
-        col = by_col[:, on].tocsc()
-        rows, j = col.indices, np.repeat(np.arange(len(on)), np.diff(col.indptr))
-        after, fixed_after = ax[rows] - col.data, fixed[rows] - col.data
-        size = tol * np.maximum.reduce([np.ones(len(rows)), np.abs(fixed_after), scale[rows]])
-        breaks = (after > row_up[rows] + size) | (after < row_lo[rows] - size)
+        fixed, ax = r.terms(out)
+        col = r.matrix[:, on].tocsc()
+        at, j = col.indices, np.repeat(np.arange(len(on)), np.diff(col.indptr))
+        after = ax[at] - col.data
+        size = tol * r.size(fixed[at] - col.data, at)
+        breaks = (after > r.row_up[at] + size) | (after < r.row_lo[at] - size)
         free = on[np.bincount(j, breaks, minlength=len(on)) == 0]
         if not len(free):
             return out
         candidate = out.copy()
         candidate[free[np.argmax(c[free])]] = 0.0  # one at a time: two may need the same row
-        if not is_exact(lm, candidate, tol):  # its size allows what the certificate does not
+        if not r.exact(candidate, tol):  # its size allows what the certificate does not
             return out
         out = candidate
 
@@ -132,20 +153,20 @@ def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float
     supplier contracted at 3.1e-10 carried 1.55e-4 units, half a market's demand under a
     country cap of 0.5: rounded down, no flows serve the market; rounded up, they do.
     """
+    rows = _Rows(lm)
     whole = rounded(lm, x)
-    c = lm.objective()
-    _, _, _, _, integer = lm.bounds()
+    c, integer = rows.cost, rows.integer
     before, after = c[~integer] @ x[~integer], c[~integer] @ whole[~integer]
-    if after - before <= 1e-9 * max(1.0, abs(before)) and is_exact(lm, whole):
-        return pruned(lm, whole)
+    if after - before <= 1e-9 * max(1.0, abs(before)) and rows.exact(whole, TOLERANCE):
+        return pruned(lm, whole, rows=rows)
     grace = with_grace(options, deadline)
     for up in (False, True):
         design = {name: block.values(rounded(lm, x, up)) for name, block in lm.variables.items()
                   if block.integer}
         lp = solve_fixed(lm, design, options, grace)
         polished = None if lp is None else rounded(lm, lp.x)
-        if polished is not None and is_exact(lm, polished):
-            return pruned(lm, polished)
+        if polished is not None and rows.exact(polished, TOLERANCE):
+            return pruned(lm, polished, rows=rows)
     return None
 
 
