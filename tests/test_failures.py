@@ -347,3 +347,28 @@ def test_an_uncertified_master_of_a_relaxation_whose_plan_is_certified_is_no_err
     plan = solve(net, policy)
     assert plan.status is Status.OPTIMAL and plan.report.route == "lazy-caps"
     assert plan.objective == pytest.approx(solve(net, policy, SolveOptions(accelerate=False)).objective)
+
+
+def test_a_master_not_proven_at_highss_tolerances_still_adds_the_failures_it_breaks(monkeypatch,
+                                                                                     over_the_limit):
+    """On extreme data the exact step can leave a master's plan not proven (its cost below
+    HiGHS's bound): the loop ended there as 'not proven' (no plan after the first master); the
+    failures its plan breaks are added and the next master goes on to the optimum."""
+    import resilient_sc.solvers.routes as routes
+
+    real, calls = routes.made_exact, []
+
+    def first_unproven(lm, result, *args):
+        done = real(lm, result, *args)
+        calls.append(done.status)
+        if len(calls) > 1:
+            return done
+        return dataclasses.replace(done, status=Status.ERROR, message=done.message + routes.base.UNPROVEN,
+                                   bound=-math.inf, gap=math.inf)
+
+    monkeypatch.setattr(routes, "made_exact", first_unproven)
+    net, policy = examples.electronics(), Policy(survive=("country",), service_level=0.8)
+    plan = solve(net, policy)
+    assert len(calls) > 1 and plan.status is Status.OPTIMAL
+    monkeypatch.undo()
+    assert plan.objective == pytest.approx(solve(net, policy, PLAIN).objective, rel=1e-6)

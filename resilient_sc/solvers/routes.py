@@ -271,8 +271,12 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
         optimal = result.status is Status.OPTIMAL
         if best is not None and ((optimal and not bad.any()) or plan_gap(best, lower) <= options.mip_gap):
             return base.relaxation_answer(result, best, lower, note, work, Status.OPTIMAL)
-        if not optimal and (result.status is not Status.TIME_LIMIT
-                            or not _time_for_a_master(options, deadline, check)):
+        # a master's plan not proven at HiGHS's tolerances (extreme data) still names failures to add
+        more = _time_for_a_master(options, deadline, check)
+        unproven = result.message.endswith(base.UNPROVEN) and bool(bad.any())
+        goes_on = (result.status is Status.TIME_LIMIT and more) or (
+            unproven and (more or options.time_limit is None))
+        if not optimal and not goes_on:
             return base.relaxation_answer(result, best, lower, note, work)
         if bad.any():  # else the same master again, from the plan that survives
             active |= bad
