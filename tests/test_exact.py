@@ -219,6 +219,7 @@ SINGLE_SOURCED = {  # the projected model (flows substituted) read as unbounded
 }
 
 
+@pytest.mark.filterwarnings("ignore:.*tariff rows cost nothing")  # the audit's data, as found
 def test_a_route_that_finds_no_plan_is_checked_by_plain_highs() -> None:
     """Single sourcing: HiGHS called the projected model unbounded (and on other data
     infeasible) where the model as built has a plan; the route declines and plain HiGHS solves
