@@ -324,7 +324,7 @@ def _configure_premium(parser: argparse.ArgumentParser) -> None:
 
 def _run_premium(args: argparse.Namespace) -> Outcome:
     from .analysis import premium_outcomes, premium_table
-    from .analysis.premium import floor_caveat, shown_columns
+    from .analysis.premium import INTACT_WORDS, floor_caveat, shown_columns
     from .analysis.report import expected_basis, premium_sentences, write_premium_report
     from .policy import PolicyError, load_policies
 
@@ -345,7 +345,8 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     columns = shown_columns(["policy", "status", "cost", "premium_pct", "worst_served",
                              "expected_value_served", "n_suppliers", "n_hubs"], table)
     stressed = [o for o in outcomes if o.stress is not None]
-    legend = ("worst_served: the fraction of demand every market and product still gets under the "
+    legend = ((INTACT_WORDS + "; " if "intact_value_served" in columns else "")
+              + "worst_served: the fraction of demand every market and product still gets under the "
               f"design's worst failure replayed (rounded down){floor_caveat(stressed)}" + (
                   f"; expected_value_served: the fraction of the demand's value served, "
                   f"{expected_basis(stressed)}" if stressed else "") + ".")
@@ -379,7 +380,8 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
 def _run_frontier(args: argparse.Namespace) -> Outcome:
     from .analysis import frontier
     from .analysis.frontier_report import frontier_reference, frontier_sentences, write_frontier_report
-    from .analysis.premium import shown_columns
+    from .analysis.premium import INTACT_WORDS, shown_columns
+    from .analysis.stress import replayed_kinds, single_failures_words
     from .policy import Policy
 
     check_paths(args, args.out, folder=True)
@@ -394,7 +396,11 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
                   warm_start=args.warm_start, workers=args.workers, progress=progress_bar(args, args.field))
     columns = shown_columns([args.field, "status", "cost", "premium_pct", "worst_served", "worst_failure",
                              "n_suppliers", "n_hubs"], df)
-    text = "\n".join([frame_text(df, columns), "",
+    legend = [INTACT_WORDS] if "intact_value_served" in columns else []
+    if replayed_kinds(df):
+        legend.append("worst_served: the fraction of demand every market and product still gets under the "
+                      f"design's worst {single_failures_words(replayed_kinds(df))} replayed (rounded down)")
+    text = "\n".join([frame_text(df, columns), "", *(["; ".join(legend) + ".", ""] if legend else []),
                       f"Premiums are over {frontier_reference(args.field, policy)}.",
                       *frontier_sentences(df, args.field)])
     written = None

@@ -95,8 +95,9 @@ def test_premium_report(tiny_outcomes, tmp_path):
     assert all((tmp_path / n).stat().st_size > 0 for n in names)
     # the files listed with their units (they said "cost, premium, served fractions, shares")
     assert ("- `premium.csv`: one row per policy: cost, premium and network_cost (money), premium_pct and "
-            "network_premium_pct (% of the base's cost), served fractions and shares (fractions, 0-1), "
-            "solve_time (s)") in text
+            "network_premium_pct (% of the base's cost), served fractions and shares (fractions, 0-1: "
+            "intact_value_served with nothing failed, worst_served under the worst of every failure "
+            "replayed, expected_value_served as the report says), solve_time (s)") in text
     assert "- `stress_products.csv`: per policy, failure and product: demand and shortfall (units of" in text
 
 
@@ -386,3 +387,34 @@ def test_a_long_policy_name_is_cut_on_the_premium_figure():
                                 failures=())
     labels = [t.get_text() for t in fg.premium_figure(premium_table(outcomes)).axes[0].get_xticklabels()]
     assert labels[0] == "base" and labels[1].count("\n") == 3 and labels[1].endswith("…")
+
+
+def test_a_design_that_sheds_demand_at_its_own_penalty_is_said_so_though_its_replay_serves_all():
+    """Audit: at the stress test's penalties (far dearer than the policy's 60 a unit) the design
+    serves everything with nothing failed, so the report said nothing of the 37% of the demand's
+    value the plan itself leaves short, and its network premium (-29%) read as a saving. The
+    plan's own delivery is said in the sentence, the table and the figure."""
+    from resilient_sc import Policy, examples
+    from resilient_sc.analysis.premium import premium_outcomes, premium_table, shown_columns
+    from resilient_sc.analysis.report import premium_sentences
+    from resilient_sc.format import served_fraction
+
+    net = examples.electronics()
+    outcomes = premium_outcomes(net, {"local_pen": Policy(min_local_share=0.5, shortfall_penalty=60)},
+                                workers=1)
+    table = premium_table(outcomes)
+    plan, stress = outcomes[1].plan, outcomes[1].stress
+    assert stress.intact["worst_served"] >= 1.0  # the replay at the stress test's penalties serves all
+    value = net.products.set_index("product")["unit_value"]
+    s = plan.shares
+    worth = s["product"].map(value)
+    by_hand = float((s["delivered"] * worth).sum() / (s["demand"] * worth).sum())
+    assert by_hand < 0.7 and table["intact_value_served"].iloc[1] == pytest.approx(by_hand)
+    assert table["intact_value_served"].iloc[0] == pytest.approx(1.0)
+    assert "intact_value_served" in shown_columns(["policy", "premium_pct", "worst_served"], table)
+    sentence = premium_sentences(outcomes, table)[1]
+    shown = served_fraction(by_hand)  # rounded down: 63.3%
+    assert f"with nothing failed its plan delivers only {shown} of the demand's value" in sentence
+    assert "re-routed at the stress test's penalties its design serves 100.0%" in sentence
+    texts = [t.get_text() for t in fg.premium_figure(table).axes[0].texts]
+    assert any(f"delivers\n{shown} of demand's value" in t for t in texts)

@@ -24,6 +24,7 @@ from ..format import count, money, pct_points, quantity, relative_gap, served_fr
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status
 from .premium import NO_PENALTY_PCT, counts_penalties
+from .stress import SERVED_TOL
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -184,6 +185,14 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
     return fig
 
 
+def _wrapped(name: str, chars: int) -> str:
+    """``name`` in lines of about ``chars``, at most 4; a word is cut only when it is more than
+    twice as long ('friend_shoring' was split as 'friend_shori / ng')."""
+    cut = max(map(len, name.split()), default=0) > 2 * chars
+    return textwrap.fill(name, chars, break_on_hyphens=False, break_long_words=cut, max_lines=4,
+                         placeholder=" …")
+
+
 def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
     """Premium (% of the cost of ``reference``) per policy from :func:`premium`, each bar annotated with the
     demand served under its worst failure; policies without a plan are labelled (infeasible, not
@@ -218,8 +227,7 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
     # long names (a glide path's default name) wrapped, not run into their neighbours, at most 4
     # lines (a 300-character name collapsed the axes); the tables give them whole
     chars = max(12, int(8 * (fig.get_figwidth() - 1.5) / max(len(table), 1)))  # about 8 a inch
-    names = [textwrap.fill(n.replace(",", ", ").replace("=", "= "), chars, break_on_hyphens=False,
-                           max_lines=4, placeholder=" …") for n in table["policy"].astype(str)]
+    names = [_wrapped(n.replace(",", ", ").replace("=", "= "), chars) for n in table["policy"].astype(str)]
     many = len(table) > 4
     ax.set_xticks(x, names, rotation=20 if many else 0, fontsize="small" if many else None)
     ax.set_xlabel("policy")
@@ -230,7 +238,8 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
     span = (high - low) or 1.0
     ax.set_ylim(low - 0.08 * span, high + 0.6 * span)
     worst = table.get("worst_served", pd.Series(np.nan, index=table.index)).to_numpy(float)
-    for i, (p, n, w, s) in enumerate(zip(pct, net, worst, status, strict=True)):
+    intact = table.get("intact_value_served", pd.Series(np.nan, index=table.index)).to_numpy(float)
+    for i, (p, n, w, s, v) in enumerate(zip(pct, net, worst, status, intact, strict=True)):
         if math.isnan(p):
             ax.annotate("infeasible" if s == "infeasible" else "not solved\n(no plan kept)", (i, 0),
                         xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", color="tab:red")
@@ -239,6 +248,8 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
                 else "a market loses all\nof a product")
         served = "\nworst failure replayed:\n" + kept
         own = f" (network {pct_points(n)})" if split and abs(p - n) > NO_PENALTY_PCT else ""
+        if v < 1 - SERVED_TOL:  # a design that sheds demand on purpose: cheaper, serving less
+            own += f"\nnothing failed: delivers\n{served_fraction(v)} of demand's value"
         proof = "" if s == Status.OPTIMAL.value else "\nnot proven optimal"
         text = pct_points(p) + own + proof + ("" if math.isnan(w) else served)  # the table's decimals
         ax.annotate(text, (i, top[i]), xytext=(0, 3), textcoords="offset points", ha="center",

@@ -58,9 +58,14 @@ def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | 
              "## In short", "", *_bullets(frontier_sentences(df, field)), "",
              "## Points", "", *_frontier_table(shown, field), ""]
     lines += _image(chart, f"Premium{' and worst-case service' if tested else ''} against {field}")
-    served = ", worst served (fraction, 0-1)" if tested else ""
-    lines += _files(w, {"frontier.csv": "one row per value: status, cost and premium (money), premium_pct (% "
-                                        f"of the reference's cost){served}, time and solve_time (s)"})
+    served = (f", worst_served (fraction, 0-1: under the worst {single_failures_words(replayed_kinds(df))}"
+              " replayed)") if tested else ""
+    lines += _files(w, {"frontier.csv": "one row per value: status, cost, premium and network_cost (money), "
+                                        "premium_pct and network_premium_pct (% of the reference's cost), "
+                                        "intact_value_served (the demand's value delivered with nothing "
+                                        f"failed; fraction, 0-1){served}, local_share and allied_share "
+                                        "(fractions of demand), n_suppliers, n_hubs, worst_failure, time and "
+                                        "solve_time (s)"})
     return w.report(lines)
 
 
