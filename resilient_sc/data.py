@@ -296,9 +296,13 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
         problems.append(f"({table}) | {path.name} has {n:,} columns, over the limit of "
                         f"{limits.describe('columns')}")
         return None
+    # a record longer than the header: read whole (pandas' "Expected 3 fields in line 2, saw 4"
+    # named no row), then refused when its extra fields hold data (a trailing comma holds none)
+    wide = fields is not None and len(fields) > 1 and int(fields[1:].max()) > int(fields[0])
     try:
         df = pd.read_csv(StringIO(text), header=None, dtype=str, keep_default_na=False,
-                         skipinitialspace=True, skip_blank_lines=False, index_col=False)
+                         skipinitialspace=True, skip_blank_lines=False, index_col=False,
+                         names=range(int(fields.max())) if wide else None)
     except pd.errors.EmptyDataError:
         problems.append(f"({table}) | {path.name} is empty (not even a header row)")
         return None
@@ -315,8 +319,14 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
     counted = fields is not None and len(fields) == len(df) + 1
     if counted and not _rows_complete(df, fields[1:], table, problems):
         return None
+    if wide:
+        if not _no_extra_fields(df, int(fields[0]), table, problems):
+            return None
+        df = df.iloc[:, :int(fields[0])]
     # no line longer than the limit: no cell is (the common case costs nothing more)
-    return df if width <= limits.cell_chars or _cells_fit(df, table, problems, limits) else None
+    # a quoted cell may span lines: then its length is not bounded by the longest line's
+    fits = width <= limits.cell_chars and '"' not in text
+    return df if fits or _cells_fit(df, table, problems, limits) else None
 
 
 def _fields_per_record(raw: bytes, text: str, chunk: int = 1 << 22) -> np.ndarray | None:
@@ -355,14 +365,39 @@ def _rows_complete(df: pd.DataFrame, fields: np.ndarray, table: str, problems: l
         short = short[~blank]
     if not len(short):
         return True
-    keyed = pd.DataFrame({k: df.iloc[short, names.index(k)].str.strip().to_numpy()
-                          for k in TABLES[table].key if k in names})
-    keyed["_row"] = short + 2
+    keyed = _keyed(df, short, table)
     each_row(problems, table, range(len(short)),
              lambda i: f"{where(table, keyed, i)} | the row has {fields[short[i]]} fields, the header "
                        f"{named}",
              "the row has fewer fields than the header")
     return False
+
+
+def _no_extra_fields(df: pd.DataFrame, header: int, table: str, problems: list[str]) -> bool:
+    """True when no row of ``df`` holds data beyond the ``header``'s fields; else problems
+    naming them (a cell too many shifts nothing the header names, but is data read nowhere)."""
+    extra = df.iloc[:, header:].fillna("")
+    counts = extra.apply(lambda c: c.str.strip().ne("")).to_numpy()
+    long = np.flatnonzero(counts.any(axis=1))
+    if not len(long):
+        return True
+    keyed = _keyed(df, long, table)
+    last = [header + int(np.flatnonzero(counts[r])[-1]) + 1 for r in long]
+    each_row(problems, table, range(len(long)),
+             lambda i: f"{where(table, keyed, i)} | the row has {last[i]} fields, the header {header}: "
+                       "a cell beyond the header's columns (a comma too many?)",
+             "the row has more fields than the header")
+    return False
+
+
+def _keyed(df: pd.DataFrame, rows: np.ndarray, table: str) -> pd.DataFrame:
+    """The key columns of ``rows`` of ``df`` (as read, before typing) and their ``_row`` in the
+    file, for :func:`~.validation.where`."""
+    names = [str(h).strip().lower() for h in df.columns]
+    keyed = pd.DataFrame({k: df.iloc[rows, names.index(k)].fillna("").str.strip().to_numpy()
+                          for k in TABLES[table].key if k in names})
+    keyed["_row"] = rows + 2
+    return keyed
 
 
 def _header_fields(text: str, commas: int) -> int:

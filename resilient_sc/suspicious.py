@@ -1,8 +1,8 @@
 """Warnings of legal but suspicious data: a tariff rate typed as a percentage or on a product of
 no unit value, scenario probabilities adding up to over 1 or one failure under two scenario
-names, ids that differ only in case, opening or closing costs that no plan can pay, and demands
-within the solver's tolerance. Each is
-a line ``(table[, row N 'id']) | what, and what to do``."""
+names, ids (and regions, blocs) that differ only in case, opening or closing costs that no plan
+can pay, and demands within the solver's tolerance. Each is a line
+``(table[, row N 'id']) | what, and what to do``."""
 
 from __future__ import annotations
 
@@ -27,21 +27,29 @@ def suspicious(t: Frames) -> list[str]:
             + unpaid_cost_warnings(t) + tiny_demand_warnings(t))
 
 
+#: the columns that group countries by name (a policy names their values)
+GROUP_COLUMNS = {"countries": ("region", "bloc")}
+
+
 def case_warnings(t: Frames) -> list[str]:
-    """Ids of one table that differ only in case: two suppliers (ids are case-sensitive), most
-    likely one typed twice."""
+    """Ids of one table, or regions or blocs, that differ only in case: two suppliers (ids are
+    case-sensitive), or a country outside its bloc ('Atlantic' beside 'atlantic': not an ally),
+    most likely one typed twice."""
     out = []
-    for table, col in ID_COLUMNS.items():
-        if table not in t:
+    columns = [(table, col, "ids") for table, col in ID_COLUMNS.items()]
+    columns += [(table, col, f"{col}s") for table, cols in GROUP_COLUMNS.items() for col in cols]
+    for table, col, what in columns:
+        if table not in t or col not in t[table]:
             continue
         ids = pd.Series(t[table][col].astype(str).unique())
+        ids = ids[ids != ""]
         folded = ids.str.casefold()
         clash = folded.duplicated(keep=False)  # few or none: only those grouped (200k ids took 1.6 s)
         for _, same in ids[clash].groupby(folded[clash]):
             if len(same) > 1:
                 named = listing([quote(i) for i in same])
-                out.append(f"({table}) | ids {named} differ only in case: they are {len(same)} different "
-                           f"{col}s (ids are case-sensitive)")
+                out.append(f"({table}) | {what} {named} differ only in case: they are {len(same)} different "
+                           f"{col}s ({what} are case-sensitive)")
     return out
 
 

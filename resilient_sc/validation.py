@@ -28,8 +28,10 @@ from .schema import ALL_PRODUCTS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
 Frames = Mapping[str, pd.DataFrame]
 
 _INTEGER = re.compile(r"-?\d+")
-#: control characters (C0, DEL, C1): never part of an id
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: control (C0, DEL, C1) and invisible characters (zero-width, direction marks, soft hyphen, BOM):
+#: never in an id or a bloc ('atlantic' and 'atlantic\u200b' would read alike and be two blocs)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                      "\u2066-\u206f\ufeff\ufff9-\ufffb]")
 
 #: rows listed for one kind of problem in one table; the rest are counted
 SHOWN = 10
@@ -69,9 +71,17 @@ def closest(name: Any, known: Collection[str]) -> str | None:
 
 
 def suggest(name: Any, known: Collection[str]) -> str:
-    """`` (did you mean 'x'?)`` for the known name closest to ``name``, or ``""``."""
+    """`` (did you mean 'x'?)`` for the known name closest to ``name``; else, for a name holding
+    letters no known name has, which they are (a Cyrillic 'Е' in 'DЕ' reads as 'DE'), or ``""``."""
     hit = closest(name, known)
-    return "" if hit is None else f" (did you mean {quote(hit)}?)"
+    if hit is not None:
+        return f" (did you mean {quote(hit)}?)"
+    if not isinstance(name, str) or name.isascii() or len(name) > 200:
+        return ""
+    seen = {ch for k in list(known)[:5000] if isinstance(k, str) for ch in k}
+    odd = list(dict.fromkeys(ch for ch in name if not ch.isascii() and ch not in seen))[:3]
+    named = ", ".join(f"{ch!r} ({unicodedata.name(ch, f'U+{ord(ch):04X}')})" for ch in odd)
+    return f" (it holds {named}, which no known name has: a look-alike letter?)" if odd else ""
 
 
 def listing(known: Iterable[str], most: int = 20) -> str:
@@ -168,11 +178,13 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
             period = col.name == "period"
             texts = [t[:-2] if (period or isinstance(u, float)) and t.endswith(".0")
                      and _INTEGER.fullmatch(t[:-2]) else t for u, t in zip(uniques, texts, strict=True)]
+        if col.kind in ("id", "text"):
             control = _spread([_CONTROL.search(t) is not None for t in texts], codes, False, bool) & ~blank
+            what = "an id" if col.kind == "id" else f"a {col.name}"
             each_row(problems, name, np.flatnonzero(control),
                      lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} holds a control "
-                                 "character; an id is printable text",
-                     f"{col.name} holds a control character")
+                                 f"or invisible character; {what} is printable text",
+                     f"{col.name} holds a control or invisible character")
         if col.kind in ("status", "kind"):
             texts = [t.lower() for t in texts]
         out = _spread(texts, codes, default, object)
@@ -275,6 +287,24 @@ def _columns(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
     return out
 
 
+def _dot_thousands(table: Table, df: pd.DataFrame) -> list[str]:
+    """Cells of a number column written ``9.000`` beside cells written ``12000``: read as 9, but
+    most likely 9,000 with a dot for thousands (a workbook's text '9.000' is refused as such)."""
+    out: list[str] = []
+    for col in (c.name for c in table.columns if c.kind in ("number", "capacity") and c.name in df):
+        text = df[col].astype(str).str.strip()
+        dotted, plain = text.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}"), text.str.fullmatch(r"[+-]?\d{4,}")
+        if dotted.any() and plain.any():
+            def said(pos: int, col: str = col, t: pd.Series = text, other: str = text[plain].iloc[0]) -> str:
+                n = float(t.iloc[pos])
+                return (f"{where(table.name, df, pos)} | {col} {quote(t.iloc[pos])} is read as {n:g}, though "
+                        f"other rows write thousands without a separator ({other}): if {n * 1000:,.0f} was "
+                        f"meant, write {n * 1000:.0f}")
+            each_row(out, table.name, np.flatnonzero(dotted.to_numpy()), said,
+                     f"{col} is written with a dot before three digits")
+    return out
+
+
 def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: list[str],
                  limits: Limits | None = None) -> pd.DataFrame:
     """``df`` checked against the schema of table ``name``, typed and with defaults filled in.
@@ -306,6 +336,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
                         f"{', '.join(table.names)}")
     if table.required and len(df) == 0:
         problems.append(f"({name}) | the table has no rows")
+    warnings += _dot_thousands(table, df)
     out = pd.DataFrame({col.name: _coerce_column(table, col, df, problems, limits)
                         for col in table.columns})
     out["_row"] = df["_row"].to_numpy()

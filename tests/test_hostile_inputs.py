@@ -735,8 +735,8 @@ def test_csv_that_is_utf16_or_ragged(tiny_dir: Path):
     (tiny_dir / "markets.csv").write_bytes("market,country\nParis,FR\n".encode("utf-16"))
     assert one(tiny_dir) == "(markets) | markets.csv is UTF-16 text; save it as CSV UTF-8"
     (tiny_dir / "markets.csv").write_text("market,country\nParis,FR,extra\n")
-    assert one(tiny_dir) == ("(markets) | markets.csv is not valid CSV: Error tokenizing data. C error: "
-                             "Expected 2 fields in line 2, saw 3")
+    assert one(tiny_dir) == ("(markets, row 2 'Paris') | the row has 3 fields, the header 2: a cell beyond "
+                             "the header's columns (a comma too many?)")
 
 
 def test_csv_row_with_fewer_fields_than_the_header_is_refused(ex: Path):
@@ -765,14 +765,14 @@ def test_csv_with_nul_bytes_is_one_problem_not_garbled_names(tiny_dir: Path):
 
 def test_ids_with_control_characters_are_refused_at_their_cell(tiny_dir: Path):
     edit(tiny_dir / "hubs.csv", "H1,", "H\x071,")
-    assert one(tiny_dir) == (r"(hubs, row 2 'H\x071') | hub 'H\x071' holds a control character; an id is "
-                             "printable text")
+    assert one(tiny_dir) == (r"(hubs, row 2 'H\x071') | hub 'H\x071' holds a control or invisible character; "
+                             "an id is printable text")
     frames = examples.tiny().frames()
     frames["markets"].loc[0, "market"] = "Pa\x00ris"
     with pytest.raises(ValidationError) as info:
         Network.from_frames(**frames)
     assert info.value.problems == (
-        r"(markets, row 2 'Pa\x00ris') | market 'Pa\x00ris' holds a control character; an id is "
+        r"(markets, row 2 'Pa\x00ris') | market 'Pa\x00ris' holds a control or invisible character; an id is "
         "printable text",)
 
 
@@ -936,3 +936,63 @@ def test_a_title_above_the_header_is_said_to_be_one(book: Path):
         "period): the header must be the first row; delete the row above it",
         "(lanes) | row 1 is empty and row 3 the column names (origin, destination, product, unit_cost, co2): "
         "the header must be the first row; delete the rows above it"]
+
+
+# ---- the hostile-input audit of session 32 ----------------------------------------------------
+def test_a_bloc_or_region_differing_only_in_case_is_warned_of(ex: Path):
+    """MX's bloc typed 'Atlantic' made it no ally of the 'atlantic' countries: a dearer plan with
+    no word (ids differing only in case were warned of, blocs and regions not)."""
+    edit(ex / "countries.csv", "MX,Latin America,atlantic", "MX,Latin America,Atlantic")
+    edit(ex / "countries.csv", "PL,Europe,", "PL,europe,")
+    with pytest.warns(DataWarning) as caught:
+        read_network(ex)
+    said = [str(w.message) for w in caught]
+    assert ("(countries) | blocs 'Atlantic', 'atlantic' differ only in case: they are 2 different blocs "
+            "(blocs are case-sensitive)") in said
+    assert any(m.startswith("(countries) | regions 'Europe', 'europe' differ only in case") for m in said)
+
+
+def test_an_invisible_character_in_a_bloc_or_an_id_is_refused_at_its_cell(ex: Path):
+    """'atlantic\u200b' reads as 'atlantic' and was a bloc of its own (DE no ally of FR)."""
+    edit(ex / "countries.csv", "DE,Europe,atlantic", "DE,Europe,atlantic\u200b")
+    edit(ex / "markets.csv", "Berlin,", "Ber\u00adlin,")
+    assert set(problems(ex)) >= {
+        r"(countries, row 2 'DE') | bloc 'atlantic\u200b' holds a control or invisible character; a bloc "
+        "is printable text",
+        r"(markets, row 2 'Ber\xadlin') | market 'Ber\xadlin' holds a control or invisible character; an id "
+        "is printable text"}
+
+
+def test_a_look_alike_letter_in_an_unknown_id_is_named(ex: Path):
+    edit(ex / "markets.csv", "Berlin,DE,", "Berlin,D\u0415,")  # a Cyrillic capital IE
+    assert one(ex) == ("(markets, row 2 'Berlin') | country 'D\u0415' is not in countries (it holds '\u0415' "
+                       "(CYRILLIC CAPITAL LETTER IE), which no known name has: a look-alike letter?)")
+
+
+def test_a_dot_for_thousands_beside_plain_thousands_is_warned_of(ex: Path):
+    """'9.000' reads as 9 in a CSV (a workbook's text '9.000' is refused); beside '6100' it is
+    most likely 9,000."""
+    edit(ex / "supplier_products.csv", "S_BR_Manaus,cells,9000,", "S_BR_Manaus,cells,9.000,")
+    with pytest.warns(DataWarning, match=r"\(supplier_products, row 2 'S_BR_Manaus, cells'\) \| capacity "
+                                         r"'9\.000' is read as 9, though other rows write thousands without "
+                                         r"a separator \(6100\): if 9,000 was meant, write 9000"):
+        net = read_network(ex)
+    assert net.supplier_products["capacity"].iloc[0] == 9.0  # read as written, and said
+
+
+def test_a_row_with_a_cell_beyond_the_header_is_named_and_a_trailing_comma_is_none(ex: Path):
+    edit(ex / "demand.csv", "Berlin,cells,4460\n", "Berlin,cells,4460,\n")
+    edit(ex / "demand.csv", "Berlin,chips,2800\n", "Berlin,chips,2800,5\n")
+    assert one(ex) == ("(demand, row 3 'Berlin, chips') | the row has 4 fields, the header 3: a cell beyond "
+                       "the header's columns (a comma too many?)")
+    edit(ex / "demand.csv", "Berlin,chips,2800,5\n", "Berlin,chips,2800,\n")
+    assert read_network(ex).demand["demand"].iloc[0] == 4460
+
+
+def test_a_quoted_cell_over_many_short_lines_is_held_to_the_cell_limit(ex: Path):
+    """The limit was checked only when a line was long: a cell of 2,000 characters over 200
+    quoted lines was read whole."""
+    edit(ex / "countries.csv", "DE,Europe,atlantic", 'DE,Europe,"' + "abcdefghi\n" * 200 + '"')
+    assert one(ex, Limits(cell_chars=1000)) == (
+        "(countries, row 2) | the cell in column 'bloc' holds 2,000 characters, over the limit of 1,000 "
+        "characters per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)")
