@@ -372,3 +372,23 @@ def test_a_master_not_proven_at_highss_tolerances_still_adds_the_failures_it_bre
     assert len(calls) > 1 and plan.status is Status.OPTIMAL
     monkeypatch.undo()
     assert plan.objective == pytest.approx(solve(net, policy, PLAIN).objective, rel=1e-6)
+
+
+def test_a_master_stopped_without_a_plan_says_the_time_it_had(monkeypatch, over_the_limit):
+    """Audit: 'the time limit was reached' came after 37 s of a 60 s limit, the rest kept for
+    checking a plan on the failures; the solver's steps now say how long the master had."""
+    import resilient_sc.solvers.routes as routes
+
+    real = routes.solve_linear
+
+    def masters_stopped(model, options, start=None, routes=None, master=False):
+        result, report = real(model, options, start, routes=routes, master=master)
+        if master:
+            result = dataclasses.replace(result, x=None, status=Status.TIME_LIMIT, objective=math.nan)
+        return result, report
+
+    monkeypatch.setattr(routes, "solve_linear", masters_stopped)
+    net, policy = examples.electronics(), Policy(survive=("country",), service_level=0.8)
+    with pytest.raises(NotOptimalError, match=r"the time limit was reached before any feasible plan .* "
+                                              r"the master had \d+ s of the \d+ s left, the rest kept for"):
+        solve(net, policy, SolveOptions(time_limit=30))

@@ -253,6 +253,10 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
         if math.isfinite(result.bound):  # every master is a relaxation: its bound holds for all
             lower = max(lower, result.bound)
         if result.x is None:
+            if result.status is Status.TIME_LIMIT and options.time_limit is not None and deadline > kept:
+                note += (f"; the master had {options.time_limit - (deadline - kept):.0f} s of the "
+                         f"{options.time_limit:.0f} s left, the rest kept for checking its plan on the "
+                         "failures")
             return base.relaxation_answer(result, best, lower, note, work)
         t = time.perf_counter()
         short, plan = gen.check(gen.full(result.x), options, deadline)
