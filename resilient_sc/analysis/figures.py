@@ -287,7 +287,8 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     n_rows, n_cols = max(len(rows), 1), max(len(markets), 1)
     width = min(24.0, max(6.0, 3.0 + len(products) * (0.8 + 0.32 * n_cols)))
     fig = new_figure(width, min(16.0, 2.6 + 0.3 * n_rows))
-    fig.suptitle(wrapped(title, width, 9.5))
+    # what a replay is, in the title: the figure travels without the report's words
+    fig.suptitle(wrapped(f"{title}; each failure replayed on the design, its flows re-routed", width, 9.5))
     if not rows:
         ax = fig.subplots()
         ax.set_axis_off()

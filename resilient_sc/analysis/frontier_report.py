@@ -114,7 +114,10 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
     if ok.empty:
         return [f"No value of {field} {has}.", *reasons]
     first, last = ok.iloc[0], ok.iloc[-1]
-    if len(ok) == 1:
+    if len(df) == 1:  # one value swept: 'only' would say that others failed
+        out.append(f"At {field} = {setting(first[field])} the design costs "
+                   f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}).")
+    elif len(ok) == 1:
         out.append(f"Only {field} = {setting(first[field])} {has}: it costs "
                    f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}).")
     else:

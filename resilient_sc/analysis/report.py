@@ -128,6 +128,17 @@ def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResul
     return w.report(lines)
 
 
+def default_penalty_words(stress: StressResult | None) -> str:
+    """What the default penalties are (a price that delivers every unit the design can, not a
+    measured loss), when ``stress`` was not priced by the user; else ``""``."""
+    if stress is None or stress.priced:
+        return ""
+    return (f" A unit short is priced at the stress test's default ({_penalties(stress)}: each product's "
+            "unit_value + 10 × its dearest supplier→hub→market path), a price set so that every unit the "
+            "design can deliver is delivered, not an estimate of what a unit short costs: the shortfall "
+            "costs and impacts are at that price (give the stress test a penalty to use your own).")
+
+
 def stress_method(stress: StressResult) -> list[str]:
     """How a stress test is read, in the report: the floor held at the default penalties, or the
     re-routing that penalties given (``stress.priced``) alone choose."""
@@ -143,7 +154,7 @@ def stress_method(stress: StressResult) -> list[str]:
                    "still be given at once (the measure of the `survive` policy); **where** is the market "
                    "and product at that floor. Holding the floor, the cheapest re-routing is chosen, each "
                    "unit short priced per product at the stress test's penalties, so every unit that can "
-                   "be delivered is.")
+                   "be delivered is." + default_penalty_words(stress))
     return [
         "Each failure is replayed on the fixed design: flows are re-routed through the suppliers and hubs "
         f"that remain, within lanes, supplier capacity per product and hub throughput. {measure} The "
@@ -203,6 +214,7 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
                     "served** is the fraction of demand that every market and product is still guaranteed "
                     f"under the worst failure{floor_caveat(stressed)}; **expected value served** is the "
                     f"value-weighted fraction served, {expected_basis(stressed)}."
+                    + default_penalty_words(stressed[0].stress)
                     if stressed else " No design is stress-tested.")
     lines = ["# Resilience premium report", "",
              f"Data: {_source(network)}. The premium of a policy is what its cheapest design costs "
@@ -223,7 +235,7 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
         if o.stress is not None:
             stress = o.stress
             lines += _image(w.figure(f"served_{slug}.png", lambda s=stress, o=o: fg.served_heatmap(
-                s, f"Demand served per failure: {o.name} ({_describe(o.policy)})",
+                s, f"Demand served per failure: {o.name}, {design_title(o.policy)}",
                 service_level(o.policy))), f"Demand served under each failure ({o.name})")
         if located:
             lines += _image(w.figure(f"map_{slug}.png", lambda p=o.plan, o=o: maps.network_map(
