@@ -199,6 +199,9 @@ class Plan:
         lines = [f"status      {self.status.value}",
                  f"policy      {settings(self.policy.to_dict())}",
                  f"total cost  {self.objective:,.2f}{proof}",
+                 *([f"network     {network_cost(self):,.2f} (design and flows; the total adds the "
+                    f"{' and '.join(c for c in PENALTIES if self.breakdown.get(c))} cost below)"]
+                   if abs(penalty_cost(self)) > 0.005 else []),
                  f"suppliers   {len(self.suppliers)}: {', '.join(self.supplier_ids)}",
                  f"hubs        {len(self.hubs)}: {', '.join(self.hub_ids)}",
                  "cost breakdown:"]
@@ -414,3 +417,19 @@ def hubs_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
     return pd.concat([hubs.drop(columns=["throughput", "capacity", "utilisation"]),
                       per_product(plan.inbound, "hub", hubs["hub"], products, "throughput"), total],
                      axis=1)
+
+
+#: cost components that price demand not delivered rather than the network: π · shortfall in the
+#: plan's own case and w · Σ probability × each disruption scenario's whole recourse and shortfall cost
+#: (docs/formulation.md §5b); only a policy with ``shortfall_penalty`` has them
+PENALTIES = ("shortfall", "disruption")
+
+
+def penalty_cost(plan: Plan) -> float:
+    """The plan's :data:`PENALTIES` (money): the shortfall and disruption-scenario cost in its cost."""
+    return sum(float(plan.breakdown.get(c, 0.0)) for c in PENALTIES)
+
+
+def network_cost(plan: Plan) -> float:
+    """The plan's cost without its :data:`PENALTIES` (money): what its design and flows cost."""
+    return plan.objective - penalty_cost(plan)

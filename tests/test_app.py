@@ -134,7 +134,7 @@ def test_the_readers_cell_and_line_problems_fill_the_column_and_row(tmp_path):
     with pytest.raises(ValidationError) as info:
         read_network(tmp_path / "data")
     (row,) = problem_rows(info.value)
-    assert (row["table"], row["row"]) == ("lanes", "3") and "line 3" in row["message"]
+    assert (row["table"], row["row"]) == ("lanes", "3") and "the row has 8 fields" in row["message"]
 
 
 def test_edits_are_validated_and_downloaded(tmp_path):

@@ -16,7 +16,7 @@ from ..exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCErro
 from ..model.build import given_policy
 from ..optimize import solve
 from ..policy import Policy, check_policies, with_base
-from ..results import Plan
+from ..results import Plan, network_cost
 from ..solvers.base import SolveOptions
 from .parallel import check_workers, run_all
 from .stress import DEFAULT, SERVED_TOL, StressResult, excess, failure_kinds, stress_test
@@ -50,26 +50,10 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
     return PolicyOutcome(name, policy, plan, stress)
 
 
-#: cost components that price demand not delivered rather than the network: π · shortfall in the
-#: plan's own case and w · Σ probability × each disruption scenario's whole recourse and shortfall cost
-#: (docs/formulation.md §5b); only a policy with ``shortfall_penalty`` has them
-PENALTIES = ("shortfall", "disruption")
-
-
 #: penalties of at most this (money, half a cent) count as none
 NO_PENALTY = 0.005
 #: a premium's penalty part of at most this (% points of the base's cost) gets no bar of its own
 NO_PENALTY_PCT = 0.005
-
-
-def penalty_cost(plan: Plan) -> float:
-    """The plan's :data:`PENALTIES` (money): the shortfall and disruption-scenario cost in its cost."""
-    return sum(float(plan.breakdown.get(c, 0.0)) for c in PENALTIES)
-
-
-def network_cost(plan: Plan) -> float:
-    """The plan's cost without its :data:`PENALTIES` (money): what its design and flows cost."""
-    return plan.objective - penalty_cost(plan)
 
 
 def counts_penalties(table: pd.DataFrame) -> bool:

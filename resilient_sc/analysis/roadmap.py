@@ -26,12 +26,12 @@ from ..model.build import given_policy
 from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import BASE, Policy, check_policies, with_base
-from ..results import Plan
+from ..results import PENALTIES, Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
 from .frontier import values_to_sweep
 from .parallel import check_workers, run_all
-from .premium import PENALTIES, no_reference
+from .premium import no_reference
 from .stress import StressResult, excess, failure_kinds, stress_test
 
 #: the statuses an element keeps through a myopic path (docs/formulation.md §9)
@@ -63,7 +63,7 @@ def solve_path(name: str, network: Network, policy: Policy,
 
 
 def path_network_cost(roadmap: Roadmap) -> float:
-    """The path's cost without its penalties (:data:`~.premium.PENALTIES`), money:
+    """The path's cost without its penalties (:data:`~resilient_sc.results.PENALTIES`), money:
     Σ_t weight_t · (cost_t − shortfall_t − disruption_t)."""
     c = roadmap.costs
     penalties = c[[p for p in PENALTIES if p in c]].sum(axis=1)
