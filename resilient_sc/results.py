@@ -201,7 +201,7 @@ class Plan:
                  f"total cost  {self.objective:,.2f}{proof}",
                  *([f"network     {network_cost(self):,.2f} (design and flows; the total adds the "
                     f"{' and '.join(c for c in PENALTIES if self.breakdown.get(c))} cost below)"]
-                   if abs(penalty_cost(self)) > 0.005 else []),
+                   if abs(penalty_cost(self)) > NO_PENALTY else []),
                  f"suppliers   {len(self.suppliers)}: {', '.join(self.supplier_ids)}",
                  f"hubs        {len(self.hubs)}: {', '.join(self.hub_ids)}",
                  "cost breakdown:"]
@@ -423,6 +423,8 @@ def hubs_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
 #: plan's own case and w · Σ probability × each disruption scenario's whole recourse and shortfall cost
 #: (docs/formulation.md §5b); only a policy with ``shortfall_penalty`` has them
 PENALTIES = ("shortfall", "disruption")
+#: penalties of at most this (money, half a cent) count as none
+NO_PENALTY = 0.005
 
 
 def penalty_cost(plan: Plan) -> float:

@@ -28,7 +28,7 @@ import pandas as pd
 from . import io
 from .exceptions import ValidationError
 from .policy import Policy, Share
-from .results import plan_products, unit
+from .results import NO_PENALTY, network_cost, penalty_cost, plan_products, unit
 
 if TYPE_CHECKING:
     from .analysis.stress import StressResult
@@ -74,6 +74,8 @@ def summary_table(plan: Plan) -> pd.DataFrame:
     rows: list[tuple[str, Any]] = [
         ("status", plan.status.value),
         ("total cost", plan.objective),
+        *([("network cost (the total without shortfall and disruption cost)", network_cost(plan))]
+          if abs(penalty_cost(plan)) > NO_PENALTY else []),
         ("bound", plan.bound),
         ("gap", plan.gap),
         ("suppliers contracted", len(plan.suppliers)),
@@ -86,7 +88,7 @@ def summary_table(plan: Plan) -> pd.DataFrame:
                  (f"local share ({p})", float(t["local_share"])),
                  (f"allied share ({p})", float(t["allied_share"]))]
     rows += [
-        ("emissions (CO2)", plan.emissions),
+        ("emissions (CO2 units)", plan.emissions),
         *((f"cost: {k}", float(v)) for k, v in plan.breakdown.items()),
     ]
     policy = plan.policy.to_dict()

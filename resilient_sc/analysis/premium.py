@@ -16,7 +16,7 @@ from ..exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCErro
 from ..model.build import given_policy
 from ..optimize import solve
 from ..policy import Policy, check_policies, with_base
-from ..results import Plan, network_cost
+from ..results import NO_PENALTY, Plan, network_cost
 from ..solvers.base import SolveOptions
 from .parallel import check_workers, run_all
 from .stress import DEFAULT, SERVED_TOL, StressResult, excess, failure_kinds, stress_test
@@ -50,8 +50,6 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
     return PolicyOutcome(name, policy, plan, stress)
 
 
-#: penalties of at most this (money, half a cent) count as none
-NO_PENALTY = 0.005
 #: a premium's penalty part of at most this (% points of the base's cost) gets no bar of its own
 NO_PENALTY_PCT = 0.005
 

@@ -34,12 +34,12 @@ from ..format import (
     value,
     whole,
 )
-from ..results import penalty_cost
+from ..results import NO_PENALTY, penalty_cost
 from ..schema import TABLES
 from ..solvers.base import Status
 from . import figures as fg
 from . import maps
-from .premium import NO_PENALTY, counts_penalties, floor_caveat, sheds_demand
+from .premium import counts_penalties, floor_caveat, sheds_demand
 from .stress import SERVED_TOL
 
 if TYPE_CHECKING:
