@@ -297,8 +297,14 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
                         f"{limits.describe('columns')}")
         return None
     # a record longer than the header: read whole (pandas' "Expected 3 fields in line 2, saw 4"
-    # named no row), then refused when its extra fields hold data (a trailing comma holds none)
+    # named no row), then refused when its extra fields hold data (a trailing comma holds none);
+    # many fields more are refused unread (every row would be read as wide)
     wide = fields is not None and len(fields) > 1 and int(fields[1:].max()) > int(fields[0])
+    if wide and int(fields.max()) > int(fields[0]) + EXTRA_FIELDS:
+        long = np.flatnonzero(fields[1:] > fields[0])
+        each_row(problems, table, long, lambda i: f"({table}, row {i + 2}) | the row has {fields[i + 1]:,} "
+                 f"fields, the header {fields[0]}", "the row has more fields than the header")
+        return None
     try:
         df = pd.read_csv(StringIO(text), header=None, dtype=str, keep_default_na=False,
                          skipinitialspace=True, skip_blank_lines=False, index_col=False,
@@ -371,6 +377,11 @@ def _rows_complete(df: pd.DataFrame, fields: np.ndarray, table: str, problems: l
                        f"{named}",
              "the row has fewer fields than the header")
     return False
+
+
+#: fields beyond the header's that a CSV row may have and still be read (to name its row and
+#: key): more are refused by their row number alone, unread
+EXTRA_FIELDS = 16
 
 
 def _no_extra_fields(df: pd.DataFrame, header: int, table: str, problems: list[str]) -> bool:

@@ -288,19 +288,19 @@ def _columns(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
 
 
 def _dot_thousands(table: Table, df: pd.DataFrame) -> list[str]:
-    """Cells of a number column written ``9.000`` beside cells written ``12000``: read as 9, but
-    most likely 9,000 with a dot for thousands (a workbook's text '9.000' is refused as such)."""
+    """Number cells written ``9.000`` beside ``12000``: read as 9, likely 9,000 (a dot for thousands)."""
     out: list[str] = []
     for col in (c.name for c in table.columns if c.kind in ("number", "capacity") and c.name in df):
-        text = df[col].astype(str).str.strip()
+        codes, uniques = _factorize(df[col].to_numpy(dtype=object))  # each spelling once (numbers match none)
+        text = pd.Series(uniques, dtype=object).astype(str).str.strip()
         dotted, plain = text.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}"), text.str.fullmatch(r"[+-]?\d{4,}")
         if dotted.any() and plain.any():
-            def said(pos: int, col: str = col, t: pd.Series = text, other: str = text[plain].iloc[0]) -> str:
-                n = float(t.iloc[pos])
-                return (f"{where(table.name, df, pos)} | {col} {quote(t.iloc[pos])} is read as {n:g}, though "
-                        f"other rows write thousands without a separator ({other}): if {n * 1000:,.0f} was "
-                        f"meant, write {n * 1000:.0f}")
-            each_row(out, table.name, np.flatnonzero(dotted.to_numpy()), said,
+            cells, other = _spread(text, codes, "", object), text[plain].iloc[0]
+            each_row(out, table.name, np.flatnonzero(_spread(dotted, codes, False, bool)),
+                     lambda pos, c=col, t=cells, o=other: f"{where(table.name, df, pos)} | {c} "
+                     f"{quote(t[pos])} is read as {float(t[pos]):g}, though other rows write thousands "
+                     f"without a separator ({o}): if {float(t[pos]) * 1000:,.0f} was meant, write "
+                     f"{float(t[pos]) * 1000:.0f}",
                      f"{col} is written with a dot before three digits")
     return out
 

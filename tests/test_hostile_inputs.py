@@ -996,3 +996,10 @@ def test_a_quoted_cell_over_many_short_lines_is_held_to_the_cell_limit(ex: Path)
     assert one(ex, Limits(cell_chars=1000)) == (
         "(countries, row 2) | the cell in column 'bloc' holds 2,000 characters, over the limit of 1,000 "
         "characters per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)")
+
+
+def test_a_row_with_many_fields_beyond_the_header_is_refused_unread(ex: Path):
+    """Every row is read as wide as the widest: a row of 40 commas more is named by its number
+    alone, the file not parsed."""
+    edit(ex / "demand.csv", "Berlin,chips,2800\n", "Berlin,chips,2800" + "," * 40 + "\n")
+    assert one(ex) == "(demand, row 3) | the row has 43 fields, the header 3"
