@@ -295,7 +295,8 @@ class Plan:
         if not self.breakdown.get("disruption", 0.0):
             return ""
         return ("disruption = w × Σ probability × each scenario's whole re-routed cost and shortfall: its "
-                "ordinary deliveries are counted again, so it is not what the disruptions add")
+                "ordinary deliveries are counted again, so it is not what the disruptions add (a stress "
+                "test of the plan gives that: its expected shortfall cost and change in flow cost)")
 
     def _unit_values(self) -> np.ndarray | None:
         if self.model is None:

@@ -51,7 +51,8 @@ def test_the_summary_says_what_the_disruption_cost_is():
     plan = disruption_design(disrupted_tiny(), Policy(shortfall_penalty=1000.0)).plan
     assert plan.breakdown["disruption"] == pytest.approx(112.0)
     assert ("(disruption = w × Σ probability × each scenario's whole re-routed cost and shortfall: its "
-            "ordinary deliveries are counted again, so it is not what the disruptions add)") in plan.summary()
+            "ordinary deliveries are counted again, so it is not what the disruptions add (a stress test of "
+            "the plan gives that: its expected shortfall cost and change in flow cost))") in plan.summary()
     assert "disruption =" not in solve(examples.tiny()).summary()
 
 
