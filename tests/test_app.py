@@ -421,7 +421,7 @@ def test_premium_bars(compared):
     pytest.importorskip("plotly")
     fig = premium_bars(premium_frame(compared))
     bar = fig.data[0]
-    assert list(bar.x) == ["base", "local", "impossible"]
+    assert list(bar.customdata) == list(fig.layout.xaxis.ticktext) == ["base", "local", "impossible"]
     assert round(bar.y[1], 2) == 2.63 and list(bar.text) == ["+0.00%", "+2.63%", "infeasible"]
     assert fig.layout.yaxis.title.text == "premium over the base design (%)"
     assert premium_frame(compared)["worst_served"].notna().tolist()[:2] == [True, False]  # base was stressed
@@ -520,10 +520,13 @@ def test_figures_show_names_as_given_and_readable():
     assert list(fig.layout.xaxis.ticktext) == [long[:LABEL_CHARS - 1] + "…"]
     assert heat.texttemplate == "%{text}"
     assert (heat.colorscale[0][1], heat.colorscale[-1][1]) == ("rgb(165,0,38)", "rgb(49,54,149)")  # red, blue
-    table = pd.DataFrame({"policy": ["base", "<i>tariff</i>"], "status": ["optimal"] * 2,
-                          "premium_pct": [0.0, 1.5]})
+    table = pd.DataFrame({"policy": ["base", "<i>tariff</i>", "t" * 220], "status": ["optimal"] * 3,
+                          "premium_pct": [0.0, 1.5, 2.0]})
     bars = premium_bars(table, "the scenario '<b>base</b>'")
-    assert list(bars.data[0].x) == ["base", "&lt;i&gt;tariff&lt;/i&gt;"]
+    escaped = ["base", "&lt;i&gt;tariff&lt;/i&gt;"]
+    assert list(bars.data[0].customdata) == [*escaped, "t" * 220]  # the hover: whole
+    # the ticks cut (a 220-character name squeezed the bars to a strip)
+    assert list(bars.layout.xaxis.ticktext) == [*escaped, "t" * (LABEL_CHARS - 1) + "…"]
     assert "the scenario '&lt;b&gt;base&lt;/b&gt;'" in bars.layout.title.text
     served = served_heatmap(stress_test(net, plan, failures=("hub",)), "<i>x</i>")  # nothing short: a title
     assert served.layout.title.text.startswith("&lt;i&gt;x&lt;/i&gt;: share of each market's demand served")
@@ -744,7 +747,10 @@ def test_end_year_frontier_figure():
     fig = any_frontier_figure(df, "min_local_share")
     assert fig.layout.xaxis.title.text == "min_local_share in 2030 (fraction of demand)"
     assert "cost-optimal path" in fig.layout.yaxis2.title.text
-    assert [t.name for t in fig.data].count("infeasible or not solved") == 2
+    marks = [a for a in fig.layout.annotations if a.text == "✖ no plan"]  # on the axis, not at cost 0
+    assert [(a.x, a.yref) for a in marks] == [(0.9, "y domain"), (0.9, "y2 domain")]
+    assert all(0.0 not in (t.y if t.y is not None else ()) for t in fig.data)
+    assert fig.layout.xaxis.range[1] > 0.9 and fig.layout.xaxis2.range[1] > 0.9  # the mark in view
 
 
 # ---- the pages, driven by NiceGUI's simulated user (no browser) ---------------------------

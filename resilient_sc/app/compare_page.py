@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..analysis.figures import field_unit
 from ..analysis.frontier import frontier
+from ..analysis.frontier_report import reasons_by_value
 from ..analysis.premium import PolicyOutcome, counts_penalties, floor_caveat, premium_table, shown_columns
 from ..analysis.report import unlisted
 from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_table, roadmap_stress
@@ -55,7 +56,7 @@ PATH_COLUMNS = ["policy", "status", "cost", "premium", "premium_pct", "n_supplie
                 "n_suppliers_stopped", "n_hubs_started", "n_hubs_stopped", "n_suppliers", "n_hubs",
                 "local_share", "allied_share", "top_country", "top_country_share", "reason"]
 #: the columns shown of an end-year frontier (after the field's)
-PATH_FRONTIER_COLUMNS = [c for c in PATH_COLUMNS if c != "policy"]
+PATH_FRONTIER_COLUMNS = [c for c in PATH_COLUMNS if c not in ("policy", "reason")]  # reasons below it
 #: the columns shown of the stress test of each period's design
 PERIOD_STRESS_COLUMNS = ["period", "failures", "hurt", "worst_served", "worst_failure", "worst_market",
                          "worst_product"]
@@ -67,7 +68,7 @@ FAILURE_COLUMNS = ["failure", "worst_served", "worst_market", "worst_product", "
 SWEEPABLE = [name for name, f in POLICY_FIELDS.items() if f.range is not None]
 #: the frontier table's columns shown
 FRONTIER_COLUMNS = ["status", "cost", "premium", "premium_pct", "worst_served", "worst_failure",
-                    "n_suppliers", "n_hubs", "reason"]
+                    "n_suppliers", "n_hubs"]
 #: the money of the data, in axis titles
 MONEY = "money, the data's currency"
 #: the axis of the worst-case service of a frontier point (what it is conditional on: the panel title)
@@ -166,37 +167,41 @@ def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any
     paths = "n_suppliers_started" in table
     base = "the cost-optimal path" if paths else plotted(reference)
 
-    names = [plotted(n) for n in table["policy"]]
+    names = [plotted(n) for n in table["policy"]]  # whole in the hover; the ticks cut (a 220-character
+    x = list(range(len(names)))  # name squeezed the bars to a strip), on positions: two cut alike stay two
     pct = [float(v) if pd.notna(v) else math.nan for v in table["premium_pct"]]
     infeasible = [st == "infeasible" or math.isnan(v) for st, v in zip(table["status"], pct, strict=True)]
     text = ["infeasible" if bad else signed_pct_points(v) for bad, v in zip(infeasible, pct, strict=True)]
     colors = ["#888" if i == 0 else "#1f77b4" for i in range(len(pct))]
-    hover = f"%{{x}}: %{{text}} over {base}<extra></extra>"
+    hover = f"%{{customdata}}: %{{text}} over {base}<extra></extra>"
     if not counts_penalties(table):
-        fig = go.Figure(go.Bar(x=names, y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)],
-                               text=text, textposition="outside", cliponaxis=False, marker_color=colors,
-                               hovertemplate=hover))
+        fig = go.Figure(go.Bar(x=x, y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)],
+                               customdata=names, text=text, textposition="outside", cliponaxis=False,
+                               marker_color=colors, hovertemplate=hover))
     else:  # beside each premium, that of the network alone (no shortfall or disruption cost):
         # side by side, never stacked, so a negative one with a positive penalty reads right
         net = [math.nan if bad else float(v)
                for bad, v in zip(infeasible, table["network_premium_pct"], strict=True)]
         fig = go.Figure([
-            go.Bar(x=names, y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)], text=text,
+            go.Bar(x=x, y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)], text=text,
+                   customdata=names,
                    textposition="outside", cliponaxis=False, marker_color=colors, hovertemplate=hover,
                    name="premium of the total cost"),
-            go.Bar(x=names, y=net, text=["" if math.isnan(v) else signed_pct_points(v) for v in net],
+            go.Bar(x=x, y=net, customdata=names,
+                   text=["" if math.isnan(v) else signed_pct_points(v) for v in net],
                    textposition="outside", cliponaxis=False,
                    marker={"color": "white", "line": {"color": "#1f77b4", "width": 1},
                            "pattern": {"shape": "/", "fgcolor": "#1f77b4"}},
                    name="hatched: of the network alone (design and flows, without the shortfall and "
                         "disruption-scenario cost a shortfall penalty counts)",
-                   hovertemplate="%{x}: network %{y:+.2f}%<extra></extra>")])
+                   hovertemplate="%{customdata}: network %{y:+.2f}%<extra></extra>")])
         fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
     title = ("Premium of each path: its Σ weight × period cost over the cost-optimal path's (same periods)"
              if paths else f"Premium of each scenario: its cheapest design's cost<br>over the cost of {base} "
                            "(same data)")
     fig.update_layout(title=title, height=380, margin={"t": 70, "b": 40})
-    fig.update_xaxes(title_text="scenario")
+    fig.update_xaxes(title_text="scenario", tickvals=x,
+                     ticktext=[plotted(n, LABEL_CHARS) for n in table["policy"]])
     fig.update_yaxes(title_text=f"premium over {base} (%)", zeroline=True, zerolinecolor="black")
     return fig
 
@@ -246,17 +251,28 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Any:
                                  hovertemplate=f"{field} %{{x}}: network %{{y:,.0f}}<extra></extra>"), 1, 1)
     fig.add_trace(go.Scatter(x=x, y=100 * df["worst_served"], mode="lines+markers", name="worst-case served",
                              hovertemplate=f"{field} %{{x}}: %{{y:.1f}}% guaranteed<extra></extra>"), 1, 2)
-    if bad.any():
-        for col in (1, 2):
-            fig.add_trace(go.Scatter(x=df.loc[bad, field].tolist(), y=[0] * int(bad.sum()),
-                                     mode="markers", marker={"symbol": "x", "color": "red", "size": 11},
-                                     name="infeasible or not solved", showlegend=col == 1), 1, col)
+    _mark_missing(fig, df.loc[bad, field].tolist())
     axis = f"{field} ({field_unit(field)})"
     fig.update_xaxes(title_text=axis)
     fig.update_yaxes(title_text=f"total cost ({MONEY})", row=1, col=1)
     fig.update_yaxes(title_text=WORST_SERVED, range=[0, 105], row=1, col=2)
     fig.update_layout(height=420, title=f"Frontier of {field}", margin={"t": 80})
     return fig
+
+
+def _mark_missing(fig: Any, values: list[Any]) -> None:
+    """The values without a plan marked on both panels' x axes, not drawn as points: a red ✖ at
+    cost 0 stretched the cost axis (a +2.5% rise read flat) and read as '0% guaranteed'."""
+    for v in values:
+        for col in (1, 2):
+            fig.add_annotation(x=v, y=0, yref="y domain", yanchor="bottom", showarrow=False, row=1, col=col,
+                               text="✖ no plan", font={"color": "red"},
+                               hovertext="infeasible or not solved within the limits (the reasons are below)")
+    xs = [float(x) for trace in fig.data for x in trace.x if isinstance(x, int | float)] + [
+        float(v) for v in values if isinstance(v, int | float)]
+    if values and len(xs) == len(values) + sum(len(t.x) for t in fig.data):  # numbers: every value in view
+        pad = 0.08 * ((max(xs) - min(xs)) or 1.0)  # an annotation does not widen the axis as a point does
+        fig.update_xaxes(range=[min(xs) - pad, max(xs) + pad])
 
 
 def path_frontier_figure(df: pd.DataFrame, field: str, last: str) -> Any:
@@ -274,11 +290,7 @@ def path_frontier_figure(df: pd.DataFrame, field: str, last: str) -> Any:
         f"{field} %{{x}} in {last}: cost %{{y:,.0f}}<extra></extra>")), 1, 1)
     fig.add_trace(go.Scatter(x=x, y=df["premium_pct"], mode="lines+markers", name="premium",
                              hovertemplate=f"{field} %{{x}} in {last}: %{{y:+.2f}}%<extra></extra>"), 1, 2)
-    if bad.any():
-        for col in (1, 2):
-            fig.add_trace(go.Scatter(x=df.loc[bad, field].tolist(), y=[0] * int(bad.sum()),
-                                     mode="markers", marker={"symbol": "x", "color": "red", "size": 11},
-                                     name="infeasible or not solved", showlegend=col == 1), 1, col)
+    _mark_missing(fig, df.loc[bad, field].tolist())
     fig.update_xaxes(title_text=f"{field} in {last} ({field_unit(field)})")
     fig.update_yaxes(title_text=f"path cost ({MONEY})", row=1, col=1)
     fig.update_yaxes(title_text="premium (% of the cost-optimal path)", row=1, col=2)
@@ -423,9 +435,8 @@ def build(session: Session) -> Any:
         else:
             ui.label(premium_legend(session)).classes("text-sm").props("data-testid=premium-legend")
         ui.table(columns=cols([c for c in shown if c in rows[0]]), rows=rows,
-                 title="Paths against the cost-optimal path" if session.is_roadmap else
-                 "Scenarios against the base").props("dense wrap-cells data-testid=premium-table").classes(
-            "w-full")
+                 title=f"{'Paths' if session.is_roadmap else 'Scenarios'} against {reference_words(session)}"
+                 ).props("dense wrap-cells data-testid=premium-table").classes("w-full")
         if df is not None and len(df) > 1:
             ui.plotly(premium_bars(df, reference_words(session))).classes("w-full").props(
                 "data-testid=premium-bars")
@@ -580,6 +591,12 @@ def build(session: Session) -> Any:
             shown = shown_columns([name, *(PATH_FRONTIER_COLUMNS if roadmap else FRONTIER_COLUMNS)], out)
             ui.table(columns=cols(shown, name), rows=_formatted(out, shown)).props(
                 "dense data-testid=frontier-table").classes("w-full")
+            # a reason runs to thousands of characters: a line each under the table, not a cell
+            missing = out.loc[out["cost"].isna()]
+            if len(missing):
+                ui.label("\n".join(f"No plan at {name} = {values}: {reason}"
+                                   for values, reason in reasons_by_value(missing, name))).classes(
+                    "text-red-700 whitespace-pre-line text-sm").props("data-testid=frontier-reasons")
             ui.plotly(any_frontier_figure(out, name)).classes("w-full").props("data-testid=frontier-figure")
 
     premiums()

@@ -180,12 +180,15 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
     """The data panel; ``on_network()`` is called when new data replaces the old."""
     from nicegui import events, run, ui
 
-    def show_problems(exc: ValidationError | None) -> None:
+    def show_problems(exc: ValidationError | None, what: str = "the edits") -> None:
+        """``exc``'s problems, headed by what was refused (a file, the edits) and what stays in use:
+        the uploader's green tick read as 'loaded'."""
         problems.clear()
         if exc is None:
             return
         with problems:
-            ui.label(f"{count(len(exc.problems), 'problem')} in the data:").classes("text-red-700 font-bold")
+            ui.label(f"Not used: {what} ({count(len(exc.problems), 'problem')}); the data in use is still "
+                     f"{session.source}:").classes("text-red-700 font-bold").props("data-testid=refused")
             ui.table(columns=[{"name": c, "label": c, "field": c, "align": "left"} for c in PROBLEM_COLUMNS],
                      rows=problem_rows(exc)).props("dense data-testid=problems").classes("w-full")
 
@@ -230,15 +233,17 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
     async def upload(e: events.UploadEventArguments) -> None:
         if e.file.size() > current().file_bytes:  # refused before it is read into memory
             show_problems(ValidationError([f"({e.file.name}) | the file is larger than the limit of "
-                                           f"{current().describe('file_mb')}"]))
+                                           f"{current().describe('file_mb')}"]), e.file.name)
             return
         try:  # off the server's loop: a large file read there froze every tab (32 s for a 1M-row table)
             network = await run.io_bound(read_upload, await e.file.read(), e.file.name, session.workdir)
         except ValidationError as exc:
-            show_problems(ValidationError([user_words(p, session.workdir) for p in exc.problems]))
+            words = [user_words(p, session.workdir) for p in exc.problems]
+            show_problems(ValidationError(words), e.file.name)
             return
         except Exception as exc:  # a workbook the reader cannot open
-            show_problems(ValidationError([f"({e.file.name}) | cannot read it ({type(exc).__name__})"]))
+            show_problems(ValidationError([f"({e.file.name}) | cannot read it ({type(exc).__name__})"]),
+                          e.file.name)
             return
         use(network, e.file.name)
 
@@ -267,7 +272,8 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         words = "Upload a workbook (.xlsx) or zipped CSV folder (.zip)"
         ui.upload(label=words, auto_upload=True,
                   on_upload=upload, max_file_size=current().file_bytes,  # refused before it is read
-                  on_rejected=lambda: show_problems(ValidationError([REJECTED.format(mb=current().file_mb)]))
+                  on_rejected=lambda: show_problems(ValidationError([REJECTED.format(mb=current().file_mb)]),
+                                                    "the file")
                   ).props(
             "accept=.xlsx,.zip data-testid=upload-data").props(f'data-label="{words}"')
         ui.button("Open the example", icon="inventory_2", on_click=lambda: example(False)).props(
@@ -283,22 +289,28 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
     problems = ui.column().classes("w-full")
     notes = ui.column().classes("w-full")
 
+    shown = {"tab": ""}  # the table a planner was on: kept when the grids are drawn again
+
     @ui.refreshable
     def tables() -> None:
-        with ui.tabs() as tabs:
+        with ui.tabs(on_change=lambda e: shown.update(tab=str(e.value))) as tabs:
             names = [n for n, df in session.frames.items() if len(df.columns)]
             for name in names:
                 ui.tab(name)
-        with ui.tab_panels(tabs, value=names[0]).classes("w-full"):
+        with ui.tab_panels(tabs, value=shown["tab"] if shown["tab"] in names else names[0]).classes("w-full"):
             for name in names:
                 df = session.frames[name]
                 with ui.tab_panel(name):
                     if len(df) > GRID_ROWS:
                         ui.label(f"Showing the first {GRID_ROWS:,} of {len(df):,} rows: edit the others in "
                                  "your file and upload it again.").props(f"data-testid=grid-cut-{name}")
-                    grid = ui.aggrid({"columnDefs": [{"field": c, "editable": True} for c in df.columns],
+                    # cells edited as text (no data type): AG Grid's number parser read '101,19' as 10119
+                    # and 'lots' as blank; the reader's coercion says what a text means, or that it is none
+                    grid = ui.aggrid({"columnDefs": [{"field": c, "headerName": c, "editable": True}
+                                                     for c in df.columns],
                                       "rowData": grid_rows(df.head(GRID_ROWS)),
-                                      "defaultColDef": {"resizable": True}}, theme="balham").classes("h-72")
+                                      "defaultColDef": {"resizable": True, "cellDataType": False}},
+                                     theme="balham").classes("h-72")
                     grid.on("cellValueChanged", lambda e, name=name: edited(name, e))
 
     tables()
