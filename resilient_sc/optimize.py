@@ -55,6 +55,10 @@ def solve_model(model: NetworkModel, options: SolveOptions | None = None,
     (:data:`resilient_sc.solvers.routes.ROUTES`); with ``options.log`` it is also logged.
     Raises as :func:`solve` does.
     """
+    if not isinstance(model, NetworkModel):  # an AttributeError ('Network' has no 'lm') deep in a route
+        raise ValidationError([f"(model) | {quote(repr(model))} ({type(model).__name__}) is not a model "
+                               "from build_model(network, policy) (solve(network, policy) builds and solves "
+                               "one)"])
     options = given_options(options)
     options.check()
     result, report = solve_linear(model, options, start_for(model, given_start(start)))

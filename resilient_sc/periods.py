@@ -15,8 +15,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .data import Network
+from .exceptions import ValidationError
 from .policy import Policy
-from .validation import PERIOD_TABLES, effective_rows
+from .validation import PERIOD_TABLES, effective_rows, suggest
 
 #: the id of the one period of a network without a ``periods`` table
 TODAY = "today"
@@ -40,7 +41,15 @@ def weights(net: Network) -> tuple[float, ...]:
 def in_period(net: Network, period: str) -> Network:
     """``net`` as it stands in ``period``: the blank-period rows, each replaced by the row naming
     ``period`` with the same other keys, the ``period`` column blank, no ``periods`` table;
-    zero-demand rows dropped. ``net`` is not modified."""
+    zero-demand rows dropped. ``net`` is not modified. A period the data has not (2030 as a
+    number, '2031', ' 2030') is a :class:`ValidationError`: it read as the blank-period rows,
+    the first period's demand and tariffs under another period's name."""
+    ids = period_ids(net)
+    if not isinstance(period, str) or period not in ids:
+        text = str(period).strip()
+        hint = f" (did you mean {text!r}?)" if text in ids else suggest(text, ids)
+        raise ValidationError([f"(period) | {period!r:.60} is no period of the data{hint}; its periods are "
+                               f"{', '.join(ids)}"])
     changes: dict[str, pd.DataFrame] = {}
     for name, key in PERIOD_TABLES.items():
         df = getattr(net, name)

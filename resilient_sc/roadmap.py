@@ -35,7 +35,7 @@ from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given
 from .solvers.highs import until
 from .solvers.routes import ROUTES, solve_linear
 from .validation import TIMELINE_KEYS
-from .verify import verify_plan
+from .verify import checked_policy, verify_plan
 
 __all__ = ["Roadmap", "solve_roadmap", "solve_roadmap_model"]
 
@@ -119,8 +119,8 @@ class Roadmap:
         if self.model is None:  # a myopic path (analysis.myopic_path) is built period by period
             raise ValueError("verify needs the roadmap's model, and this roadmap has none (a myopic path: "
                              "each period's plan was checked on every row of its own model when solved)")
-        policy = policy or self.policy
         net, ids = self.model.network, self.period_ids
+        policy = checked_policy(self.policy if policy is None else policy, net)
         out: list[str] = []
         before: set[str] | None = None
         for t, period in enumerate(ids):

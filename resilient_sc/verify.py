@@ -6,7 +6,7 @@ replayed by :func:`~resilient_sc.analysis.stress.stress_test`, not here.)"""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -85,6 +85,15 @@ def _transitions(net: Network, plan: Plan, before: set[str] | None) -> float:
     return cost
 
 
+def checked_policy(policy: Any, net: Network) -> Policy:
+    """``policy`` once it is a :class:`Policy` whose names are all in ``net`` (a key the data has
+    not, 'Europa' or a period 'T2', held nowhere: an empty list of violations read as a pass)."""
+    if not isinstance(policy, Policy):
+        raise ValidationError([f"(policy) | {policy!r:.60} is a {type(policy).__name__}, not a Policy"])
+    policy.check_network(net)
+    return policy
+
+
 def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, before: set[str] | None = None,
                 position: int = 0) -> list[str]:
     """Violations of the base constraints and of ``policy`` (None: the policy the plan was
@@ -98,10 +107,8 @@ def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, bef
     if getattr(plan, "model", None) is None:
         raise ValidationError([f"(plan) | {plan!r:.60} is no plan from solve() (with the model it was solved "
                                "on): verify_plan checks one against its network"])
-    policy = plan.policy if policy is None else policy
-    if not isinstance(policy, Policy):
-        raise ValidationError([f"(policy) | {policy!r:.60} is a {type(policy).__name__}, not a Policy"])
     net = plan.model.network
+    policy = checked_policy(plan.policy if policy is None else policy, net)
     x, y = plan.inbound, plan.outbound
     d = net.demand.set_index(["market", "product"])["demand"]
     scale = max(1.0, float(d.max()) if len(d) else 1.0)

@@ -324,3 +324,32 @@ def test_a_start_plan_of_other_data_is_warned_of() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         solve(net, start=plan)  # its own data: no word
+
+
+def test_the_api_audit_of_session_32_arguments_that_read_wrong_or_deep():
+    """A period the roadmap has not read as the blank-period rows (2026's demand under '2030'); a
+    policy key the data has not made verify report no violation; wrong types ended in an
+    AttributeError or TypeError deep inside."""
+    from resilient_sc import read_network, solve_model, solve_roadmap
+    from resilient_sc.analysis.figures import roadmap_figure
+    from resilient_sc.periods import in_period
+    from resilient_sc.verify import verify_plan
+
+    rn = examples.electronics_roadmap()
+    assert problem(lambda: in_period(rn, 2030)) == ("(period) | 2030 is no period of the data (did you mean "
+                                                    "'2030'?); its periods are 2026, 2027, 2028, 2029, 2030")
+    assert problem(lambda: in_period(rn, "2031")).startswith("(period) | '2031' is no period of the data")
+    assert problem(lambda: in_period(rn, " 2030")).startswith("(period) | ' 2030' is no period of the data "
+                                                              "(did you mean '2030'?)")
+    assert in_period(rn, "2030").demand["demand"].sum() > in_period(rn, "2026").demand["demand"].sum()
+    net = examples.electronics()
+    plan = solve(net)
+    assert verify_plan(plan, Policy(min_local_share={"Europe": 0.9}))  # violations: the check holds
+    assert "Europa" in problem(lambda: verify_plan(plan, Policy(min_local_share={"Europa": 0.9})))
+    roadmap = solve_roadmap(rn, Policy(min_local_share={"2030": 0.5}))
+    assert roadmap.verify() == []
+    assert "'T2'" in problem(lambda: roadmap.verify(Policy(min_local_share={"T2": 0.9})))
+    assert problem(lambda: roadmap.verify({"min_local_share": 0.9})).endswith("is a dict, not a Policy")
+    assert problem(lambda: solve_model(net)).startswith("(model) | 'Network(")
+    assert problem(lambda: read_network(None)).startswith("(path) | 'None' (NoneType) is not a path")
+    assert problem(lambda: roadmap_figure(plan)).startswith("(roadmap) | 'Plan(")

@@ -20,9 +20,11 @@ import numpy as np
 import pandas as pd
 
 from .. import io
+from ..exceptions import ValidationError
 from ..format import count, money, pct_points, quantity, relative_gap, served_fraction
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status
+from ..validation import quote
 from .premium import NO_PENALTY_PCT, counts_penalties
 from .stress import SERVED_TOL
 
@@ -379,6 +381,11 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from ..roadmap import Roadmap
+
+    if not isinstance(roadmap, Roadmap):  # a Plan: an AttributeError ('period_ids') said nothing
+        raise ValidationError([f"(roadmap) | {quote(repr(roadmap))} ({type(roadmap).__name__}) is not a "
+                               "roadmap from solve_roadmap(); a single-period plan draws with network_map"])
     ids, d = roadmap.period_ids, roadmap.design
     n = len(ids)
     used = roadmap.timeline()[["kind", "id", "country"]]
