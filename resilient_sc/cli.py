@@ -33,7 +33,7 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
@@ -501,10 +501,10 @@ def main(argv: list[str] | None = None) -> int:
     deadline = _Deadline(as_json) if console and not serves else None
     in_main = threading.current_thread() is threading.main_thread()
     if serves and in_main:  # the server's own handlers stop it, then pass the signal on to these
-        for s in SIGNALS:
-            signal.signal(s, _stopped)
-        in_main = False
-    guard = highs.stop_on_signals(SIGNALS, deadline) if in_main else contextlib.nullcontext()
+        guard: contextlib.AbstractContextManager[Any] = _handled(SIGNALS, _stopped)
+    else:
+        guard = highs.stop_on_signals(SIGNALS, deadline) if in_main else contextlib.nullcontext()
+    in_main = in_main and not serves
     with guard:
         try:
             try:
@@ -522,6 +522,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def _stopped(signum: int, frame: object) -> NoReturn:
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _handled(signals: Sequence[int], handler: Callable[[int, Any], Any]) -> Iterator[None]:
+    """``handler`` for ``signals`` while the block runs, the handlers before it put back after
+    (``main(["app", "--help"])`` in a process of one's own left them changed)."""
+    before = {s: signal.getsignal(s) for s in signals}
+    for s in signals:
+        signal.signal(s, handler)
+    try:
+        yield
+    finally:
+        for s, h in before.items():
+            signal.signal(s, h)
 
 
 class _Deadline:
