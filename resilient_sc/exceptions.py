@@ -33,7 +33,7 @@ class ValidationError(ResilientSCError, ValueError):
     def __init__(self, problems: Sequence[str], about: str = "in the input data"):
         self.problems = tuple(problems)
         if about == "in the input data" and self.problems:  # the data may be fine: say what to change
-            about = _policy_words(self.problems) or about
+            about = _policy_words(self.problems) or _argument_words(self.problems) or about
         self.about = about
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} {about}:"
@@ -47,6 +47,22 @@ class ValidationError(ResilientSCError, ValueError):
         ('min_hubs == -1, must be at least 0',)
         """
         return tuple(p.split("| ", 1)[-1] for p in self.problems)
+
+
+#: the places of problems with a function's arguments, not with the data
+ARGUMENTS = frozenset({"(options)", "(model)", "(path)", "(period)", "(roadmap)", "(network)", "(plan)",
+                       "(penalty)", "(failures)", "(workers)", "(start)", "(field)", "(values)",
+                       "(probabilities)"})
+
+
+def _argument_words(problems: Sequence[str]) -> str:
+    """"in the arguments" when every problem is of an argument (:data:`ARGUMENTS`: a negative
+    time limit is not a problem 'in the input data'); else ''.
+
+    >>> ValidationError(["(options) | time_limit == -1, must be above 0"]).about
+    'in the arguments'
+    """
+    return "in the arguments" if {p.split(" | ", 1)[0] for p in problems} <= ARGUMENTS else ""
 
 
 def _policy_words(problems: Sequence[str]) -> str:
