@@ -1116,6 +1116,16 @@ async def test_grid_edits_not_in_use_are_shown_as_pending(user):
     assert float(session.network.hubs.loc[0, "capacity"]) != 1.0  # not in use yet
     by_id(user, "use-edits").click()
     assert float(session.network.hubs.loc[0, "capacity"]) == 1.0 and text_of(user, "pending-edits") == ""
+    # the text typed reaches the reader: AG Grid's number parser stored '101,19' as 10119 and 'lots'
+    # as blank (an unlimited capacity), and the edits were 'validated' (audit in Chromium)
+    assert hubs.options["defaultColDef"]["cellDataType"] is False
+    assert [c["headerName"] for c in hubs.options["columnDefs"]][:2] == ["hub", "country"]
+    UserInteraction(user, {hubs}, None).trigger("cellValueChanged",
+                                                {"colId": "capacity", "rowId": 0, "newValue": "1,5"})
+    by_id(user, "use-edits").click()
+    assert [r["message"] for r in element(user, "problems").rows] == ["capacity '1,5' is not a number"]
+    assert text_of(user, "refused").startswith("Not used: the edits (1 problem); the data in use is still")
+    assert float(session.network.hubs.loc[0, "capacity"]) == 1.0  # the data as last validated
 
 
 @on_pages
