@@ -848,7 +848,7 @@ async def base_stress_tested(user) -> Session:
     session = await base_solved(user)
     by_id(user, "stress").click()
     await until(lambda: session.stress is not None, 120)
-    await user.should_see("failures replayed on the current design.", retries=20)
+    await user.should_see("failures replayed on the design of scenario 'base'.", retries=20)
     return session
 
 
@@ -1095,7 +1095,7 @@ async def test_a_new_solve_clears_the_stress_test_of_the_earlier_design(user):
     session.policy = Policy(min_local_share=0.5)
     assert (await solved(user)).startswith("ok")
     assert session.stress is None
-    await user.should_not_see("failures replayed on the current design.")
+    await user.should_not_see("failures replayed on the design of scenario")
     await user.should_see("the design stress-tested before is not the current one (solved since): run the "
                           "stress test again for it; the earlier one stays with its scenario")
 
@@ -1244,7 +1244,7 @@ async def test_an_infeasible_solve_clears_the_stress_test_and_an_invalid_policy_
     session.policy = Policy(min_suppliers=99)
     assert (await solved(user)).startswith("infeasible")
     assert session.plan is None and session.stress is None  # no current design, no stress test of one
-    await user.should_not_see("failures replayed on the current design.")
+    await user.should_not_see("failures replayed on the design of scenario")
     session.policy = Policy(excluded_countries=("XX",))  # names no country of the data
     status = await solved(user)
     assert status.startswith("invalid") and "not kept as a scenario: correct the policy" in status

@@ -511,7 +511,9 @@ def build(session: Session) -> Any:
 
     def one_stress(out: StressResult, period: str) -> None:
         worst = worst_failures(out)
-        where = f"period {period}'s design" if period else "the current design"
+        names = [n for n, s in session.scenarios.items() if s.plan is not None and s.plan is session.plan]
+        where = (f"period {period}'s design" if period else  # whose design, among the scenarios listed above
+                 f"the design of scenario '{names[-1]}'" if names else "the current design")
         rest = unlisted(out, len(worst), "the report's stress_failures.csv (step 5, export)")
         ui.label(" ".join([f"{count(len(out.failures), 'failure')} replayed on {where}.", *rest,
                            *(["The worst:"] if len(worst) else [])]))
