@@ -156,7 +156,8 @@ def test_edits_are_validated_and_downloaded(tmp_path):
 
 def test_grid_rows_are_json_friendly():
     rows = grid_rows(examples.electronics().table("countries"))
-    assert rows[7]["bloc"] == "" and rows[0] == {"country": "DE", "region": "Europe", "bloc": "atlantic"}
+    assert rows[7]["bloc"] == ""
+    assert rows[0] == {"country": "DE", "region": "Europe", "bloc": "atlantic", "_i": 0}
 
 
 def test_policy_from_controls_and_back():
@@ -585,7 +586,7 @@ def test_roadmap_example_and_switching_back():
     s = Session.roadmap_example()
     assert s.is_roadmap and s.period_ids() == ["2026", "2027", "2028", "2029", "2030"]
     assert s.policy == glide_path() == GLIDE_PATH  # the file's glide path, or the same without it
-    assert grid_rows(s.frames["periods"])[1] == {"period": "2027", "weight": 0.9524}
+    assert grid_rows(s.frames["periods"])[1] == {"period": "2027", "weight": 0.9524, "_i": 1}
     note = s.open_example(roadmap=False)
     assert not s.is_roadmap and s.policy == Policy() and "did not fit" in note
     s.policy = Policy(min_local_share=0.5)
@@ -1126,6 +1127,45 @@ async def test_grid_edits_not_in_use_are_shown_as_pending(user):
     assert [r["message"] for r in element(user, "problems").rows] == ["capacity '1,5' is not a number"]
     assert text_of(user, "refused").startswith("Not used: the edits (1 problem); the data in use is still")
     assert float(session.network.hubs.loc[0, "capacity"]) == 1.0  # the data as last validated
+
+
+@on_pages
+async def test_grid_rows_are_added_and_deleted(user):
+    """The template gave one row per table and no way to add a second supplier (app audit): a
+    row added or the ticked rows deleted are pending edits like a cell's, used by Use edits."""
+    from nicegui import ui
+    from nicegui.testing.user_interaction import UserInteraction
+
+    def grid():
+        return next(g for g in user.find(kind=ui.aggrid).elements
+                    if g.options["columnDefs"][0]["field"] == "hub")
+
+    await user.open("/")
+    session = user.sessions[-1]
+    n = len(session.frames["hubs"])
+    by_id(user, "add-row-hubs").click()
+    assert len(session.frames["hubs"]) == n + 1 and text_of(user, "pending-edits").startswith(
+        "Pending edits (last: hubs, a row added)")
+    await until(lambda: len(grid().options["rowData"]) == n + 1, 10)  # drawn again, in the background
+
+    for col, value in (("hub", "H_New"), ("country", "DE")):  # the new row typed in
+        UserInteraction(user, {grid()}, None).trigger("cellValueChanged",
+                                                      {"colId": col, "rowId": n, "newValue": value})
+    drawn = grid().id
+    by_id(user, "use-edits").click()
+    assert len(session.network.hubs) == n + 1 and "H_New" in set(session.network.hubs["hub"])
+    await until(lambda: grid().id != drawn, 10)  # drawn again from the data now in use
+    rows = grid().options["rowData"]
+    assert [r["_i"] for r in rows] == list(range(n + 1))
+
+    async def ticked(*args, **kwargs):  # the browser's answer: the new row ticked
+        return [rows[-1]]
+
+    grid().get_selected_rows = ticked
+    by_id(user, "delete-rows-hubs").click()
+    await until(lambda: len(session.frames["hubs"]) == n, 10)
+    by_id(user, "use-edits").click()
+    assert len(session.network.hubs) == n and text_of(user, "pending-edits") == ""
 
 
 @on_pages

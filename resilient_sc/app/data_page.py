@@ -159,10 +159,15 @@ def edited_workbook(session: Session) -> Path:
     return path
 
 
+#: the field of a grid row holding its row's index in the table (no column: AG Grid shows none)
+ROW_FIELD = "_i"
+
+
 def grid_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows for the grid: JSON-friendly (NaN as empty)."""
-    return [{k: ("" if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-            for row in df.astype(object).to_dict("records")]
+    """Rows for the grid: JSON-friendly (NaN as empty), each with its index as :data:`ROW_FIELD`."""
+    rows = df.astype(object).to_dict("records")
+    return [{**{k: ("" if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()},
+             ROW_FIELD: i} for i, row in zip(df.index, rows, strict=True)]
 
 
 def periods_text(session: Session) -> str:
@@ -259,6 +264,25 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         ui.notify("edits validated and in use" + (f"; {left_out}" if left_out else ""),
                   type="warning" if left_out else "info", multi_line=True)
 
+    def changed(name: str, what: str, df: pd.DataFrame) -> None:
+        """Table ``name`` now ``df`` (rows added or deleted): pending until Use edits."""
+        session.frames[name] = df.reset_index(drop=True)
+        pending.text = (f"Pending edits (last: {name}, {what}): not in use until you click Use edits, which "
+                        "validates them; solves use the data as last validated.")
+        tables.refresh()
+
+    def add_row(name: str) -> None:
+        df = session.frames[name].astype(object)
+        changed(name, "a row added", pd.concat([df, pd.DataFrame([dict.fromkeys(df.columns, "")])],
+                                               ignore_index=True))
+
+    async def delete_rows(name: str, grid: Any) -> None:
+        gone = [int(r[ROW_FIELD]) for r in await grid.get_selected_rows() if ROW_FIELD in r]
+        if not gone:
+            ui.notify("tick the rows to delete first (the boxes at the left of the grid)")
+            return
+        changed(name, f"{count(len(gone), 'row')} deleted", session.frames[name].drop(index=gone))
+
     def edited(name: str, e: events.GenericEventArguments) -> None:
         df, col = session.frames[name], e.args["colId"]
         if df[col].dtype != object:  # the reader's coercion decides what the text means
@@ -309,9 +333,18 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
                     grid = ui.aggrid({"columnDefs": [{"field": c, "headerName": c, "editable": True}
                                                      for c in df.columns],
                                       "rowData": grid_rows(df.head(GRID_ROWS)),
+                                      "rowSelection": {"mode": "multiRow", "enableClickSelection": False},
                                       "defaultColDef": {"resizable": True, "cellDataType": False}},
                                      theme="balham").classes("h-72")
                     grid.on("cellValueChanged", lambda e, name=name: edited(name, e))
+                    if len(df) <= GRID_ROWS:  # beyond, a row added would not be shown
+                        with ui.row():
+                            ui.button("Add a row", icon="add",
+                                      on_click=lambda name=name: add_row(name)).props(
+                                f"flat dense data-testid=add-row-{name}")
+                            ui.button("Delete the ticked rows", icon="delete",
+                                      on_click=lambda name=name, grid=grid: delete_rows(name, grid)).props(
+                                f"flat dense data-testid=delete-rows-{name}")
 
     tables()
     refresh()
