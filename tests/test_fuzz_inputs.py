@@ -62,7 +62,8 @@ def report() -> Iterator[None]:
 
 
 # ---- checks shared by every case -------------------------------------------------------------------
-PROBLEM = re.compile(r"\((?P<label>[^,)]+)(, rows? [^)]*)?\) \| \S.*")
+#: a row's ids may hold ')' (an id ')' or 'Plant (North)', quoted): the row part ends at the first ') | '
+PROBLEM = re.compile(r"\((?P<label>[^,)]+)(, rows? .*?)?\) \| \S.*")
 
 
 def clean(problems: tuple[str, ...], labels: set[str]) -> None:
