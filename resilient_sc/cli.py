@@ -345,7 +345,7 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     columns = shown_columns(["policy", "status", "cost", "premium_pct", "worst_served",
                              "expected_value_served", "n_suppliers", "n_hubs"], table)
     stressed = [o for o in outcomes if o.stress is not None]
-    legend = ((INTACT_WORDS + "; " if "intact_value_served" in columns else "")
+    legend = ((INTACT_WORDS + "; " if "intact_served" in columns else "")
               + "worst_served: the fraction of demand every market and product still gets under the "
               f"design's worst failure replayed (rounded down){floor_caveat(stressed)}" + (
                   f"; expected_value_served: the fraction of the demand's value served, "
@@ -396,7 +396,7 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
                   warm_start=args.warm_start, workers=args.workers, progress=progress_bar(args, args.field))
     columns = shown_columns([args.field, "status", "cost", "premium_pct", "worst_served", "worst_failure",
                              "n_suppliers", "n_hubs"], df)
-    legend = [INTACT_WORDS] if "intact_value_served" in columns else []
+    legend = [INTACT_WORDS] if "intact_served" in columns else []
     if replayed_kinds(df):
         legend.append("worst_served: the fraction of demand every market and product still gets under the "
                       f"design's worst {single_failures_words(replayed_kinds(df))} replayed (rounded down)")

@@ -393,10 +393,10 @@ def _no_extra_fields(df: pd.DataFrame, header: int, table: str, problems: list[s
     if not len(long):
         return True
     keyed = _keyed(df, long, table)
-    last = [header + int(np.flatnonzero(counts[r])[-1]) + 1 for r in long]
-    each_row(problems, table, range(len(long)),
-             lambda i: f"{where(table, keyed, i)} | the row has {last[i]} fields, the header {header}: "
-                       "a cell beyond the header's columns (a comma too many?)",
+    each_row(problems, table, range(len(long)),  # the fields counted for the rows shown only
+             lambda i: f"{where(table, keyed, i)} | the row has "
+                       f"{header + int(np.flatnonzero(counts[long[i]])[-1]) + 1} fields, the header "
+                       f"{header}: a cell beyond the header's columns (a comma too many?)",
              "the row has more fields than the header")
     return False
 

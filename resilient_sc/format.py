@@ -227,7 +227,7 @@ def column_formatter(column: str) -> Callable[[Any], str]:
 #: a column's words where its name says less (the unit is added by :func:`column_label`)
 _WORDS = {"premium_pct": "premium", "network_premium_pct": "network premium", "extra_cost": "extra flow cost",
           "value_served": "value served", "expected_value_served": "expected value served",
-          "intact_value_served": "value served, nothing failed"}
+          "intact_served": "served, nothing failed"}
 
 
 def column_label(column: str) -> str:

@@ -258,6 +258,16 @@ class Plan:
         w = self.share_weights()
         return float((self.shares[column] * w).sum() / w.sum()) if w.sum() else math.nan  # no demand
 
+    def served(self) -> float:
+        """The fraction of demand the plan delivers, over all markets and products, weighted as
+        :meth:`overall_share` weighs shares (by the demand's value when every product has one:
+        :meth:`value_served`); below 1 only for a plan that pays a shortfall penalty. NaN
+        without demand."""
+        w = self.share_weights()
+        d = self.shares["demand"].to_numpy(float)
+        served = np.divide(self.shares["delivered"].to_numpy(float), d, out=np.ones_like(d), where=d > 0)
+        return float((served * w).sum() / w.sum()) if w.sum() else math.nan
+
     def value_served(self) -> float:
         """The fraction of the demand's value (demand × unit_value) the plan delivers, over all
         markets and products; NaN when a product has no unit value, or without demand."""

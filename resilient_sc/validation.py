@@ -30,7 +30,7 @@ Frames = Mapping[str, pd.DataFrame]
 _INTEGER = re.compile(r"-?\d+")
 #: control (C0, DEL, C1) and invisible characters (zero-width, direction marks, soft hyphen, BOM):
 #: never in an id or a bloc ('atlantic' and 'atlantic\u200b' would read alike and be two blocs)
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
                       "\u2066-\u206f\ufeff\ufff9-\ufffb]")
 
 #: rows listed for one kind of problem in one table; the rest are counted
@@ -71,16 +71,15 @@ def closest(name: Any, known: Collection[str]) -> str | None:
 
 
 def suggest(name: Any, known: Collection[str]) -> str:
-    """`` (did you mean 'x'?)`` for the known name closest to ``name``; else, for a name holding
-    letters no known name has, which they are (a Cyrillic 'Е' in 'DЕ' reads as 'DE'), or ``""``."""
+    """`` (did you mean 'x'?)``; else the look-alike letters no known name has ('Е' in 'DЕ'), or ``""``."""
     hit = closest(name, known)
     if hit is not None:
         return f" (did you mean {quote(hit)}?)"
     if not isinstance(name, str) or name.isascii() or len(name) > 200:
         return ""
-    seen = {ch for k in list(known)[:5000] if isinstance(k, str) for ch in k}
-    odd = list(dict.fromkeys(ch for ch in name if not ch.isascii() and ch not in seen))[:3]
-    named = ", ".join(f"{ch!r} ({unicodedata.name(ch, f'U+{ord(ch):04X}')})" for ch in odd)
+    seen, scripts = set().union(*(k for k in known if isinstance(k, str))), ("CYRILLIC", "GREEK")  # not 'ö'
+    odd = [c for c in dict.fromkeys(name) if c not in seen and unicodedata.name(c, "").startswith(scripts)]
+    named = ", ".join(f"{ch!r} ({unicodedata.name(ch, f'U+{ord(ch):04X}')})" for ch in odd[:3])
     return f" (it holds {named}, which no known name has: a look-alike letter?)" if odd else ""
 
 
@@ -290,9 +289,10 @@ def _columns(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
 def _dot_thousands(table: Table, df: pd.DataFrame) -> list[str]:
     """Number cells written ``9.000`` beside ``12000``: read as 9, likely 9,000 (a dot for thousands)."""
     out: list[str] = []
-    for col in (c.name for c in table.columns if c.kind in ("number", "capacity") and c.name in df):
-        codes, uniques = _factorize(df[col].to_numpy(dtype=object))  # each spelling once (numbers match none)
-        text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    for col in (c.name for c in table.columns if c.kind in ("number", "capacity") and c.name in df
+                and not pd.api.types.is_numeric_dtype(df[c.name])):  # numbers: nothing was written
+        codes, uniques = _factorize(df[col].to_numpy(dtype=object))  # each spelling once, text only
+        text = pd.Series([u.strip() if isinstance(u, str) else "" for u in uniques], dtype=object)
         dotted, plain = text.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}"), text.str.fullmatch(r"[+-]?\d{4,}")
         if dotted.any() and plain.any():
             cells, other = _spread(text, codes, "", object), text[plain].iloc[0]

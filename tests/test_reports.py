@@ -96,7 +96,7 @@ def test_premium_report(tiny_outcomes, tmp_path):
     # the files listed with their units (they said "cost, premium, served fractions, shares")
     assert ("- `premium.csv`: one row per policy: cost, premium and network_cost (money), premium_pct and "
             "network_premium_pct (% of the base's cost), served fractions and shares (fractions, 0-1: "
-            "intact_value_served with nothing failed, worst_served under the worst of every failure "
+            "intact_served with nothing failed, worst_served under the worst of every failure "
             "replayed, expected_value_served as the report says), solve_time (s)") in text
     assert "- `stress_products.csv`: per policy, failure and product: demand and shortfall (units of" in text
 
@@ -409,12 +409,30 @@ def test_a_design_that_sheds_demand_at_its_own_penalty_is_said_so_though_its_rep
     s = plan.shares
     worth = s["product"].map(value)
     by_hand = float((s["delivered"] * worth).sum() / (s["demand"] * worth).sum())
-    assert by_hand < 0.7 and table["intact_value_served"].iloc[1] == pytest.approx(by_hand)
-    assert table["intact_value_served"].iloc[0] == pytest.approx(1.0)
-    assert "intact_value_served" in shown_columns(["policy", "premium_pct", "worst_served"], table)
+    assert by_hand < 0.7 and table["intact_served"].iloc[1] == pytest.approx(by_hand)
+    assert table["intact_served"].iloc[0] == pytest.approx(1.0)
+    assert "intact_served" in shown_columns(["policy", "premium_pct", "worst_served"], table)
     sentence = premium_sentences(outcomes, table)[1]
     shown = served_fraction(by_hand)  # rounded down: 63.3%
-    assert f"with nothing failed its plan delivers only {shown} of the demand's value" in sentence
+    assert (f"with nothing failed its plan delivers only {shown} of the demand's value, paying its shortfall "
+            "penalty on the rest") in sentence
     assert "re-routed at the stress test's penalties its design serves 100.0%" in sentence
     texts = [t.get_text() for t in fg.premium_figure(table).axes[0].texts]
-    assert any(f"delivers\n{shown} of demand's value" in t for t in texts)
+    assert any(f"delivers\n{shown} of demand" in t for t in texts)
+
+
+def test_a_plan_short_of_demand_without_unit_values_is_shown_so_in_the_tables():
+    """Review: with no unit values the column was NaN, so a plan delivering no chips at all was not
+    flagged and its network premium of -70% read as a saving; the fraction is weighted as the
+    shares are (each product alike here), and the column shown."""
+    from resilient_sc import Policy, examples
+    from resilient_sc.analysis.premium import premium_outcomes, premium_table, sheds_demand, shown_columns
+
+    net = examples.electronics()
+    net = net.replace(products=net.products.assign(unit_value=0.0))
+    table = premium_table(premium_outcomes(net, {"shed": Policy(shortfall_penalty=60)}, workers=1))
+    plan = premium_outcomes(net, {"shed": Policy(shortfall_penalty=60)}, workers=1, failures=())[1].plan
+    d = plan.delivery().set_index("product")
+    by_hand = float((d["delivered"] / d["demand"]).mean())  # each product weighted alike
+    assert by_hand < 0.9 and table["intact_served"].iloc[1] == pytest.approx(by_hand)
+    assert sheds_demand(table) and "intact_served" in shown_columns(["policy", "premium_pct"], table)

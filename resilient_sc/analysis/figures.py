@@ -240,7 +240,7 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
     span = (high - low) or 1.0
     ax.set_ylim(low - 0.08 * span, high + 0.6 * span)
     worst = table.get("worst_served", pd.Series(np.nan, index=table.index)).to_numpy(float)
-    intact = table.get("intact_value_served", pd.Series(np.nan, index=table.index)).to_numpy(float)
+    intact = table.get("intact_served", pd.Series(np.nan, index=table.index)).to_numpy(float)
     for i, (p, n, w, s, v) in enumerate(zip(pct, net, worst, status, intact, strict=True)):
         if math.isnan(p):
             ax.annotate("infeasible" if s == "infeasible" else "not solved\n(no plan kept)", (i, 0),
@@ -251,7 +251,7 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
         served = "\nworst failure replayed:\n" + kept
         own = f" (network {pct_points(n)})" if split and abs(p - n) > NO_PENALTY_PCT else ""
         if v < 1 - SERVED_TOL:  # a design that sheds demand on purpose: cheaper, serving less
-            own += f"\nnothing failed: delivers\n{served_fraction(v)} of demand's value"
+            own += f"\nnothing failed: delivers\n{served_fraction(v)} of demand"
         proof = "" if s == Status.OPTIMAL.value else "\nnot proven optimal"
         text = pct_points(p) + own + proof + ("" if math.isnan(w) else served)  # the table's decimals
         ax.annotate(text, (i, top[i]), xytext=(0, 3), textcoords="offset points", ha="center",

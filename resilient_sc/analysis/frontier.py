@@ -56,7 +56,7 @@ def _row(field: str, value: Any, point: Point, base: Plan) -> dict[str, Any]:
     row: dict[str, Any] = {field: value, "status": status if plan is None else plan.status.value}
     if plan is None:
         return {**row, "cost": math.nan, "premium": math.nan, "premium_pct": math.nan,
-                "network_cost": math.nan, "network_premium_pct": math.nan, "intact_value_served": math.nan,
+                "network_cost": math.nan, "network_premium_pct": math.nan, "intact_served": math.nan,
                 "worst_served": math.nan,
                 "time": seconds, "reason": reason}
     return {**row, **design_columns(plan, base, summary), "time": seconds,

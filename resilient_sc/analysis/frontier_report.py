@@ -62,10 +62,10 @@ def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | 
               " replayed)") if tested else ""
     lines += _files(w, {"frontier.csv": "one row per value: status, cost, premium and network_cost (money), "
                                         "premium_pct and network_premium_pct (% of the reference's cost), "
-                                        "intact_value_served (the demand's value delivered with nothing "
-                                        f"failed; fraction, 0-1){served}, local_share and allied_share "
-                                        "(fractions of demand), n_suppliers, n_hubs, worst_failure, time and "
-                                        "solve_time (s)"})
+                                        "intact_served (the demand delivered with nothing failed, "
+                                        f"weighted as the shares; fraction, 0-1){served}, local_share and "
+                                        "allied_share (fractions of demand), n_suppliers, n_hubs, "
+                                        "worst_failure, time and solve_time (s)"})
     return w.report(lines)
 
 
@@ -158,5 +158,6 @@ def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
     cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points, **_network_premium(df),
             "worst_served": served_fraction, "n_suppliers": whole, "n_hubs": whole}
     return _markdown(df, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
+                                "intact_served": "served, nothing failed",
                                 "worst_served": "worst served",
                                 "n_suppliers": "suppliers", "n_hubs": "hubs"})

@@ -64,25 +64,25 @@ def counts_penalties(table: pd.DataFrame) -> bool:
 
 
 def sheds_demand(table: pd.DataFrame) -> bool:
-    """Whether some plan of a premium or frontier ``table`` delivers less than the demand's value
-    with nothing failed (its shortfall penalty cheaper than serving): then its cost and network
-    premium buy less, and a reader needs ``intact_value_served`` beside them."""
-    return "intact_value_served" in table and bool((table["intact_value_served"] < 1 - SERVED_TOL).any())
+    """Whether some plan of a premium or frontier ``table`` delivers less than its demand with
+    nothing failed (paying its shortfall penalty): then its cost and network premium buy less,
+    and a reader needs ``intact_served`` beside them."""
+    return "intact_served" in table and bool((table["intact_served"] < 1 - SERVED_TOL).any())
 
 
-#: ``intact_value_served`` in a table's legend
-INTACT_WORDS = ("intact_value_served: the fraction of the demand's value the plan delivers with nothing "
-                "failed (below 100% when its shortfall penalty is cheaper than serving)")
+#: ``intact_served`` in a table's legend
+INTACT_WORDS = ("intact_served: the fraction of demand the plan delivers with nothing failed (weighted as "
+                "the shares; below 100% only when it leaves demand short, paying its shortfall penalty)")
 
 
 def shown_columns(columns: list[str], table: pd.DataFrame) -> list[str]:
     """``columns`` with ``network_premium_pct`` after ``premium_pct`` when the ``table`` needs it
-    (:func:`counts_penalties`), and ``intact_value_served`` after it when a plan sheds demand
+    (:func:`counts_penalties`), and ``intact_served`` after it when a plan sheds demand
     (:func:`sheds_demand`)."""
     if not counts_penalties(table) or "premium_pct" not in columns or "network_premium_pct" in columns:
         return columns
     at = columns.index("premium_pct") + 1
-    shed = ["intact_value_served"] if sheds_demand(table) and "intact_value_served" not in columns else []
+    shed = ["intact_served"] if sheds_demand(table) and "intact_served" not in columns else []
     return [*columns[:at], "network_premium_pct", *shed, *columns[at:]]
 
 
@@ -90,9 +90,8 @@ def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[s
     """The columns every comparison of designs shares (premium table, frontier): cost and
     premium over the ``base`` plan's cost (money and % of it), the network cost and its premium
     (:func:`network_cost`, % of the base's cost: they differ from cost and premium when a plan's
-    cost counts shortfall or disruption-scenario cost), the fraction of the demand's value the
-    plan delivers with nothing failed (below 1 when its shortfall penalty is cheaper than
-    serving; NaN without unit values), the stress summary's worst case, the
+    cost counts shortfall or disruption-scenario cost), the fraction of demand the plan
+    delivers with nothing failed (:meth:`Plan.served`), the stress summary's worst case, the
     plan's overall local and allied shares and its numbers of suppliers and hubs."""
     base_cost, network = base.objective, network_cost(plan)
 
@@ -105,7 +104,7 @@ def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[s
         "premium_pct": pct(excess(plan.objective, base_cost)),
         "network_cost": network,
         "network_premium_pct": pct(excess(network, network_cost(base))),
-        "intact_value_served": plan.value_served(),
+        "intact_served": plan.served(),
         "worst_served": summary.get("worst_served", math.nan),
         "worst_failure": summary.get("worst_failure", ""),
         "local_share": plan.overall_share("local_share"),
@@ -174,9 +173,9 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         ``premium_pct`` (% of the base cost), ``network_cost`` (money: the cost without the
         shortfall and disruption-scenario cost that a policy with ``shortfall_penalty`` counts,
         :func:`network_cost`), ``network_premium_pct`` (its premium, % of the base cost),
-        ``intact_value_served`` (the fraction of the demand's value the plan delivers with nothing
-        failed: below 1 only when its shortfall penalty is cheaper than serving; NaN without
-        unit values),
+        ``intact_served`` (the fraction of demand the plan delivers with nothing failed,
+        :meth:`Plan.served`: below 1 only when it leaves demand short, paying its shortfall
+        penalty),
         ``worst_served`` (the lowest fraction of demand every market and product is still
         guaranteed under any replayed failure, in [0, 1]; of a design stress-tested at penalties
         given, what they serve: :func:`floor_caveat`),

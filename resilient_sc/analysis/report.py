@@ -243,7 +243,7 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
                 network, p, f"{o.name}: {design_title(o.policy)}")), f"Design of {o.name}")
     premium_csv = ("one row per policy: cost, premium and network_cost (money), premium_pct and "
                    f"network_premium_pct (% of the base's cost), served fractions and shares ({FRACTIONS}: "
-                   "intact_value_served with nothing failed, worst_served under the worst of every failure "
+                   "intact_served with nothing failed, worst_served under the worst of every failure "
                    "replayed, expected_value_served as the report says), solve_time (s)")
     lines += _files(w, {"premium.csv": premium_csv,
                         "stress_failures.csv": f"per policy and failure: worst_served (guaranteed) and "
@@ -344,18 +344,17 @@ def _no_plan_words(status: str) -> str:
 
 def _intact_served(stress: StressResult | None, plan: Plan) -> str:
     """``; with nothing failed its plan delivers only 63.4% of the demand's value …``: a design
-    that sheds demand on purpose (its shortfall penalty is cheaper than serving) is not cheaper
-    for free. Said from the plan's own flows first: the stress test replays the design at its own
-    penalties, at which it may serve everything."""
+    that leaves demand short (paying its shortfall penalty) is not cheaper for free. Said from
+    the plan's own flows first: the stress test replays the design at its own penalties, at
+    which it may serve everything."""
     if (plan.delivery()["shortfall"] > 0).any():
         own = plan.value_served()
         replayed = math.nan if stress is None else stress.intact.get("value_served", math.nan)
-        again = ("" if math.isnan(own) or math.isnan(replayed) or abs(own - replayed) < 5e-4 else
+        again = ("" if _same_share(own, replayed) else
                  f"; re-routed at the stress test's penalties its design serves {served_fraction(replayed)}")
         what = (f"it already leaves demand short ({plan.short_words()})" if math.isnan(own)
                 else f"its plan delivers only {served_fraction(own)} of the demand's value")
-        what += ", its shortfall penalty being cheaper than serving the rest"
-        return f"; with nothing failed {what}{again}"
+        return f"; with nothing failed {what}, paying its shortfall penalty on the rest{again}"
     if stress is None or stress.intact.get("worst_served", 1.0) >= 1.0:
         return ""
     share = stress.intact.get("value_served", math.nan)
@@ -371,10 +370,16 @@ def _own_delivery(stress: StressResult, plan: Plan) -> str:
     shortfall penalty)`` where the two differ: the stress test replays the design at its own
     penalties, and a plan whose penalty is cheaper than serving delivers less."""
     own, replayed = plan.value_served(), stress.intact.get("value_served", math.nan)
-    if math.isnan(own) or math.isnan(replayed) or abs(own - replayed) < 5e-4:
+    if _same_share(own, replayed):
         return ""
     at = " at its policy's shortfall penalty" if plan.policy.shortfall_penalty is not None else ""
     return f" (re-routed at the stress test's penalties; its plan delivers {served_fraction(own)}{at})"
+
+
+def _same_share(a: float, b: float) -> bool:
+    """Whether two served fractions read alike (or one is unknown): within 5e-4, what one decimal
+    of a percentage shows."""
+    return math.isnan(a) or math.isnan(b) or abs(a - b) < 5e-4
 
 
 def compared(pct: float, reference: str = "", digits: int = 1) -> str:
@@ -413,8 +418,8 @@ def _design_sentence(plan: Plan, stress: StressResult | None) -> list[str]:
     part = (f" ({money(penalties)} of it shortfall and disruption-scenario cost: its network alone costs "
             f"{money(plan.objective - penalties)})") if abs(penalties) > NO_PENALTY else ""
     short = plan.short_words() if stress is None or stress.intact.get("worst_served", 1.0) >= 1.0 else ""
-    short = (f" With nothing failed its plan leaves demand short, its shortfall penalty being cheaper than "
-             f"serving the rest: {short}.") if short else ""  # else the stress sentences say it
+    short = (f" With nothing failed its plan leaves demand short, paying its shortfall penalty on it: "
+             f"{short}.") if short else ""  # else the stress sentences say it
     return [f"The design{proof} contracts {suppliers} and opens {hubs} at a total cost of "
             f"{money(plan.objective)}{part}.{short}"]
 
@@ -538,7 +543,7 @@ def _premium_table(table: pd.DataFrame) -> list[str]:
             "expected_value_served": served_fraction,
             "local_share": fraction, "allied_share": fraction, "n_suppliers": whole, "n_hubs": whole}
     names = {"premium_pct": "premium", "network_premium_pct": "network premium",
-             "intact_value_served": "value served, nothing failed", "worst_served": "worst served",
+             "intact_served": "served, nothing failed", "worst_served": "worst served",
              "expected_value_served": "expected value served",
              "local_share": "local share of demand*", "allied_share": "allied share of demand*",
              "n_suppliers": "suppliers", "n_hubs": "hubs"}
@@ -587,7 +592,7 @@ def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
     served with nothing failed when some plan sheds demand (:func:`~.premium.sheds_demand`)."""
     if not counts_penalties(table):
         return {}
-    return {"network_premium_pct": pct_points, **({"intact_value_served": served_fraction}
+    return {"network_premium_pct": pct_points, **({"intact_served": served_fraction}
                                                   if sheds_demand(table) else {})}
 
 

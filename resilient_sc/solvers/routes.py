@@ -237,6 +237,7 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
     while True:
         rounds.append(int(active.sum()))
         first = gen.start(best.x) if best is not None else start if len(rounds) == 1 else None
+        began = time.perf_counter()
         kept = deadline - _check_reserve(options, deadline, check)  # the check's time stays the check's
         limit = _root_by_ipm(until(options, kept), sub)
         result, _ = solve_linear(replace(model, lm=sub, **extra), limit, first, routes=later, master=True)
@@ -254,9 +255,8 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
             lower = max(lower, result.bound)
         if result.x is None:
             if result.status is Status.TIME_LIMIT and options.time_limit is not None and deadline > kept:
-                note += (f"; the master had {options.time_limit - (deadline - kept):.0f} s of the "
-                         f"{options.time_limit:.0f} s left, the rest kept for checking its plan on the "
-                         "failures")
+                note += (f"; the master had {kept - began:.0f} s of the {deadline - began:.0f} s left, the "
+                         "rest kept for checking its plan on the failures")
             return base.relaxation_answer(result, best, lower, note, work)
         t = time.perf_counter()
         short, plan = gen.check(gen.full(result.x), options, deadline)
