@@ -144,6 +144,8 @@ def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
     each plan table of the periods stacked with a ``period`` column first)."""
     rows: list[tuple[str, Any]] = [
         ("status", roadmap.status.value), ("total cost (Σ weight × period cost)", roadmap.objective),
+        *([("network cost (the total without shortfall and disruption cost)", roadmap.network_cost())]
+          if abs(roadmap.objective - roadmap.network_cost()) > NO_PENALTY else []),
         ("bound", roadmap.bound), ("gap", roadmap.gap), ("periods", ", ".join(roadmap.period_ids)),
         *((f"period cost {p} (weight {w:g})", float(c)) for p, w, c in
           zip(roadmap.costs["period"], roadmap.costs["weight"], roadmap.costs["total"], strict=True))]

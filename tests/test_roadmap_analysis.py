@@ -506,3 +506,20 @@ def test_a_period_plan_is_stress_tested_with_its_candidates_past_their_lead_time
         served = stress_test(network, plan, ["supplier"], scenarios=False).failures
         worst = served.set_index("failure")["worst_served"].to_dict()
         assert worst == {"supplier:S_CN": 1.0, "supplier:S_FR": 1.0}
+
+
+def test_a_roadmap_whose_total_counts_penalties_says_its_network_cost():
+    """Review: the plan's summary and workbook said the network cost beside a total that counts
+    shortfall cost, a roadmap's did not; Σ weight × (period cost − its penalties), by hand."""
+    from resilient_sc import examples
+    from resilient_sc.workbook import roadmap_sheets
+
+    net = examples.electronics_roadmap()
+    roadmap = solve_roadmap(net, Policy(shortfall_penalty=60))
+    c = roadmap.costs
+    by_hand = float((c["weight"] * (c["total"] - c["shortfall"] - c.get("disruption", 0.0))).sum())
+    assert roadmap.network_cost() == pytest.approx(by_hand) and by_hand < roadmap.objective
+    assert f"network     {by_hand:,.2f} (design and flows" in roadmap.summary()
+    items = roadmap_sheets(roadmap)["summary"].set_index("item")["value"]
+    network = float(items["network cost (the total without shortfall and disruption cost)"])
+    assert network == pytest.approx(by_hand)

@@ -26,7 +26,7 @@ from ..model.build import given_policy
 from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import BASE, Policy, check_policies, with_base
-from ..results import PENALTIES, Plan
+from ..results import Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
 from .frontier import values_to_sweep
@@ -62,29 +62,21 @@ def solve_path(name: str, network: Network, policy: Policy,
         return PathOutcome(name, policy, None, str(exc), "not_solved")
 
 
-def path_network_cost(roadmap: Roadmap) -> float:
-    """The path's cost without its penalties (:data:`~resilient_sc.results.PENALTIES`), money:
-    Σ_t weight_t · (cost_t − shortfall_t − disruption_t)."""
-    c = roadmap.costs
-    penalties = c[[p for p in PENALTIES if p in c]].sum(axis=1)
-    return roadmap.objective - float((c["weight"] * penalties).sum())
-
-
 def path_columns(roadmap: Roadmap, base: Roadmap) -> dict[str, Any]:
     """The columns every comparison of paths shares: ``cost`` (Σ weight × period cost, money),
     ``premium`` (money over ``base``), ``premium_pct`` (% of base), ``network_cost`` and
     ``network_premium_pct`` (the same without shortfall and disruption-scenario cost,
-    :func:`path_network_cost`; its premium in % of the base's cost), per period ``cost <period>``
-    (money, unweighted) and ``premium_pct <period>`` (% of the base path's cost in that period;
-    NaN where it is 0), the suppliers and hubs started and stopped over the path (counts of
-    element-periods; a restart counts again), and the last period's numbers of suppliers and
-    hubs and shares (:meth:`Roadmap.shares`: fractions of demand, weighted as
-    :meth:`Plan.share_weighting` says)."""
-    cost, ref, network = roadmap.objective, base.objective, path_network_cost(roadmap)
+    :meth:`~resilient_sc.roadmap.Roadmap.network_cost`; its premium in % of the base's cost),
+    per period ``cost <period>`` (money, unweighted) and ``premium_pct <period>`` (% of the base
+    path's cost in that period; NaN where it is 0), the suppliers and hubs started and stopped
+    over the path (counts of element-periods; a restart counts again), and the last period's
+    numbers of suppliers and hubs and shares (:meth:`Roadmap.shares`: fractions of demand,
+    weighted as :meth:`Plan.share_weighting` says)."""
+    cost, ref, network = roadmap.objective, base.objective, roadmap.network_cost()
     row: dict[str, Any] = {"cost": cost, "premium": excess(cost, ref),
                            "premium_pct": 100.0 * excess(cost, ref) / ref if ref else math.nan,
                            "network_cost": network,
-                           "network_premium_pct": (100.0 * excess(network, path_network_cost(base)) / ref
+                           "network_premium_pct": (100.0 * excess(network, base.network_cost()) / ref
                                                    if ref else math.nan)}
     mine, theirs = roadmap.costs.set_index("period")["total"], base.costs.set_index("period")["total"]
     for period in roadmap.period_ids:
