@@ -1523,3 +1523,16 @@ def test_the_server_refuses_an_upload_over_the_limit_before_reading_it(tmp_path)
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@on_pages
+async def test_a_total_that_counts_penalties_shows_the_network_cost_beside_it(user):
+    """Review: the solve page gave only 'Total cost', which counts the shortfall penalty of the
+    demand a plan leaves short (and the summary and workbook already said the network cost)."""
+    from resilient_sc.results import network_cost
+
+    session = await base_solved(user)
+    await user.should_not_see("(design and flows; the total adds")  # the base pays no penalty
+    session.policy = Policy(shortfall_penalty=60, min_local_share=0.5)
+    assert (await solved(user)).startswith("ok")
+    assert text_of(user, "network-cost").startswith(f"network: {network_cost(session.plan):,.0f} (design")
