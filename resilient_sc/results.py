@@ -199,9 +199,8 @@ class Plan:
         lines = [f"status      {self.status.value}",
                  f"policy      {settings(self.policy.to_dict())}",
                  f"total cost  {self.objective:,.2f}{proof}",
-                 *([f"network     {network_cost(self):,.2f} (design and flows; the total adds the "
-                    f"{' and '.join(c for c in PENALTIES if self.breakdown.get(c))} cost below)"]
-                   if abs(penalty_cost(self)) > NO_PENALTY else []),
+                 *([f"network     {n:,.2f} ({NETWORK_WORDS})"]
+                   if (n := network_beside(self.objective, network_cost(self))) is not None else []),
                  f"suppliers   {len(self.suppliers)}: {', '.join(self.supplier_ids)}",
                  f"hubs        {len(self.hubs)}: {', '.join(self.hub_ids)}",
                  "cost breakdown:"]
@@ -436,6 +435,17 @@ def hubs_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
 PENALTIES = ("shortfall", "disruption")
 #: penalties of at most this (money, half a cent) count as none
 NO_PENALTY = 0.005
+
+
+#: the network cost beside a total that counts penalties: the workbooks' item, the summaries' words
+NETWORK_ITEM = "network cost (the total without shortfall and disruption cost)"
+NETWORK_WORDS = "design and flows; the rest of the total is shortfall and disruption-scenario cost"
+
+
+def network_beside(total: float, network: float) -> float | None:
+    """``network`` when the ``total`` counts penalties beyond it (more than :data:`NO_PENALTY`):
+    then a reader needs both; else None."""
+    return network if abs(total - network) > NO_PENALTY else None
 
 
 def penalty_cost(plan: Plan) -> float:

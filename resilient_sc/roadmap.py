@@ -30,7 +30,7 @@ from .model.transitions import BEFORE
 from .optimize import accepted, log_line, log_report, pyomo_solution
 from .periods import policy_in
 from .policy import Policy
-from .results import COMPONENTS, NO_PENALTY, PENALTIES, Plan, plan_products
+from .results import COMPONENTS, NETWORK_WORDS, Plan, network_beside, network_cost, plan_products
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
 from .solvers.highs import until
 from .solvers.routes import ROUTES, solve_linear
@@ -197,19 +197,18 @@ class Roadmap:
         return f"{usual} ({'; '.join(other)})" if other else usual
 
     def network_cost(self) -> float:
-        """The path's cost without its penalties (:data:`~resilient_sc.results.PENALTIES`), money:
-        Σ_t weight_t · (cost_t − shortfall_t − disruption_t)."""
-        c = self.costs
-        return self.objective - float((c["weight"] * c[[p for p in PENALTIES if p in c]].sum(axis=1)).sum())
+        """The path's cost without its penalties (:func:`~resilient_sc.results.network_cost` of each
+        period's plan), money: Σ_t weight_t · (cost_t − shortfall_t − disruption_t)."""
+        weights = zip(self.period_ids, self.periods["weight"], strict=True)
+        return float(sum(w * network_cost(self.plans[p]) for p, w in weights))
 
     def summary(self) -> str:
         """A short human-readable report: the total, then one line per period."""
-        network = self.network_cost()
         lines = [f"status      {self.status.value}",
                  f"total cost  {self.objective:,.2f}  (Σ weight × period cost; bound {self.bound:,.2f}, "
                  f"gap {relative_gap(self.gap)})",
-                 *([f"network     {network:,.2f} (design and flows; the total adds the shortfall and "
-                    "disruption cost)"] if abs(self.objective - network) > NO_PENALTY else []),
+                 *([f"network     {n:,.2f} ({NETWORK_WORDS})"]
+                   if (n := network_beside(self.objective, self.network_cost())) is not None else []),
                  f"{'period':<10}{'weight':>7}{'cost':>17}  {'suppliers':<22}{'hubs':<16}"
                  f"{'local':>6}{'allied':>7}  top country"]
         table = self.table()

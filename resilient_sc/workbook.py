@@ -28,7 +28,7 @@ import pandas as pd
 from . import io
 from .exceptions import ValidationError
 from .policy import Policy, Share
-from .results import NO_PENALTY, network_cost, penalty_cost, plan_products, unit
+from .results import NETWORK_ITEM, network_beside, network_cost, plan_products, unit
 
 if TYPE_CHECKING:
     from .analysis.stress import StressResult
@@ -74,8 +74,8 @@ def summary_table(plan: Plan) -> pd.DataFrame:
     rows: list[tuple[str, Any]] = [
         ("status", plan.status.value),
         ("total cost", plan.objective),
-        *([("network cost (the total without shortfall and disruption cost)", network_cost(plan))]
-          if abs(penalty_cost(plan)) > NO_PENALTY else []),
+        *([(NETWORK_ITEM, n)] if (n := network_beside(plan.objective, network_cost(plan))) is not None
+          else []),
         ("bound", plan.bound),
         ("gap", plan.gap),
         ("suppliers contracted", len(plan.suppliers)),
@@ -144,8 +144,8 @@ def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
     each plan table of the periods stacked with a ``period`` column first)."""
     rows: list[tuple[str, Any]] = [
         ("status", roadmap.status.value), ("total cost (Σ weight × period cost)", roadmap.objective),
-        *([("network cost (the total without shortfall and disruption cost)", roadmap.network_cost())]
-          if abs(roadmap.objective - roadmap.network_cost()) > NO_PENALTY else []),
+        *([(NETWORK_ITEM, n)] if (n := network_beside(roadmap.objective, roadmap.network_cost())) is not None
+          else []),
         ("bound", roadmap.bound), ("gap", roadmap.gap), ("periods", ", ".join(roadmap.period_ids)),
         *((f"period cost {p} (weight {w:g})", float(c)) for p, w, c in
           zip(roadmap.costs["period"], roadmap.costs["weight"], roadmap.costs["total"], strict=True))]

@@ -588,7 +588,7 @@ def unlisted(stress: StressResult, listed: int | None = None,
 
 
 def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
-    """The network premium column, for a table where some cost counts penalties, and the value
+    """The network premium column, for a table where some cost counts penalties, and the share
     served with nothing failed when some plan sheds demand (:func:`~.premium.sheds_demand`)."""
     if not counts_penalties(table):
         return {}

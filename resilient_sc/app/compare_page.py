@@ -131,14 +131,14 @@ def premium_legend(session: Session) -> str:
     base = session.base_scenario()
     if base is None or base.plan is None:
         return "Solve a policy (step 3) to start comparing: every solve is kept as a scenario."
-    plans = [s.plan for s in session.scenarios.values() if s.plan is not None]
-    shed = ("" if all(p.served() >= 1 - SERVED_TOL for p in plans) else " Served, nothing failed: the share "
-            "of demand a plan delivers, paying its shortfall penalty on the rest (it costs less, delivering "
-            "less).")
+    found = outcomes(session)
+    shown = shown_columns(PREMIUM_COLUMNS, premium_table(found))  # the column said where it is shown
+    shed = (" Served, nothing failed: the share of demand a plan delivers, paying its shortfall penalty on "
+            "the rest (it costs less, delivering less).") if "intact_served" in shown else ""
     return ("Every solve is kept as a scenario of the same data: cost = its cheapest design's total cost; "
             f"premium over the scenario '{base.name}', premium (%) = (cost − base) / base; "
             "worst served = the share of demand every market and product still gets under the design's "
-            f"worst replayed failure{floor_caveat(outcomes(session))}, blank until that design is "
+            f"worst replayed failure{floor_caveat(found)}, blank until that design is "
             "stress-tested (below); local and allied "
             f"shares over all markets and products ({base.plan.share_weighting()})." + shed)
 

@@ -264,11 +264,14 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         ui.notify("edits validated and in use" + (f"; {left_out}" if left_out else ""),
                   type="warning" if left_out else "info", multi_line=True)
 
+    def pend(last: str) -> None:
+        pending.text = (f"Pending edits (last: {last}): not in use until you click Use edits, which "
+                        "validates them; solves use the data as last validated.")
+
     def changed(name: str, what: str, df: pd.DataFrame) -> None:
         """Table ``name`` now ``df`` (rows added or deleted): pending until Use edits."""
         session.frames[name] = df.reset_index(drop=True)
-        pending.text = (f"Pending edits (last: {name}, {what}): not in use until you click Use edits, which "
-                        "validates them; solves use the data as last validated.")
+        pend(f"{name}, {what}")
         tables.refresh()
 
     def add_row(name: str) -> None:
@@ -288,8 +291,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         if df[col].dtype != object:  # the reader's coercion decides what the text means
             df[col] = df[col].astype(object)
         df.loc[int(e.args["rowId"]), col] = e.args["newValue"]
-        pending.text = (f"Pending edits (last: {name}, {col}): not in use until you click Use edits, which "
-                        "validates them; solves use the data as last validated.")
+        pend(f"{name}, {col}")
 
     source = ui.label().classes("font-bold")
     with ui.row().classes("items-center"):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..format import relative_gap, value
 from ..optimize import solve
 from ..policy import Policy
-from ..results import NO_PENALTY, Plan, network_cost
+from ..results import NETWORK_WORDS, Plan, network_beside, network_cost
 from ..roadmap import LOG_MARK
 from ..solvers.base import SolveOptions
 from .jobs import Job
@@ -274,9 +274,10 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             with ui.row().classes("items-baseline"):
                 ui.label(f"Total cost: {cost_text(plan.objective)} (money)").classes(
                     "text-2xl font-bold").props("data-testid=total-cost")
-                if abs(plan.objective - (network := network_cost(plan))) > NO_PENALTY:  # not all spending
-                    ui.label(f"network: {cost_text(network)} (design and flows; the total adds the shortfall "
-                             "and disruption cost)").classes("text-lg").props("data-testid=network-cost")
+                network = network_beside(plan.objective, network_cost(plan))
+                if network is not None:  # the total is not all spent on the network
+                    ui.label(f"network: {cost_text(network)} ({NETWORK_WORDS})").classes("text-lg").props(
+                        "data-testid=network-cost")
                 if base is not None and base.plan is not None and base.plan is not plan:
                     ui.label(f"premium over {base.name}: {premium_text(plan.objective, base.plan.objective)}"
                              ).classes("text-lg").props("data-testid=premium")

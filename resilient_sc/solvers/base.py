@@ -161,9 +161,10 @@ def available_cpus() -> int:
 UNCHECKED = ("the survive failures could not be checked on their copies, built on demand (a master's "
              "answer was not certified, or a recourse LP failed); rescale the data (very large and very "
              "small numbers side by side), or solve with SolveOptions(accelerate=False)")
-#: the message of an answer failing the certificate even from plain HiGHS (refused by ``accepted``)
 #: the end of the message of a plan HiGHS proved optimal at its tolerances that, made exact, is not
+#: proven (:func:`~.certify.made_exact`)
 UNPROVEN = " at HiGHS's tolerances"
+#: the message of an answer failing the certificate even from plain HiGHS (refused by ``accepted``)
 UNCERTIFIED = ("HiGHS's answer breaks a row, bound or integrality of the model by more than 1e-6 (scaled), "
                "so it is not certified")
 
