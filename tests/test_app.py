@@ -1535,4 +1535,5 @@ async def test_a_total_that_counts_penalties_shows_the_network_cost_beside_it(us
     await user.should_not_see("design and flows; the rest of the total")  # the base pays no penalty
     session.policy = Policy(shortfall_penalty=60, min_local_share=0.5)
     assert (await solved(user)).startswith("ok")
-    assert text_of(user, "network-cost").startswith(f"network: {network_cost(session.plan):,.0f} (money) — design")
+    network = network_cost(session.plan)
+    assert text_of(user, "network-cost").startswith(f"network: {network:,.0f} (money) — design")

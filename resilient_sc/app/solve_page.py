@@ -276,8 +276,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                     "text-2xl font-bold").props("data-testid=total-cost")
                 network = network_beside(plan.objective, network_cost(plan))
                 if network is not None:  # the total is not all spent on the network
-                    ui.label(f"network: {cost_text(network)} (money) — {NETWORK_WORDS}").classes("text-lg").props(
-                        "data-testid=network-cost")
+                    ui.label(f"network: {cost_text(network)} (money) — {NETWORK_WORDS}").classes(
+                        "text-lg").props("data-testid=network-cost")
                 if base is not None and base.plan is not None and base.plan is not plan:
                     ui.label(f"premium over {base.name}: {premium_text(plan.objective, base.plan.objective)}"
                              ).classes("text-lg").props("data-testid=premium")
