@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -86,6 +87,27 @@ def test_sessions_are_separate(base_plan):
     a.add_scenario("base", Policy(), base_plan)
     assert b.scenarios == {} and a.workdir != b.workdir
     assert a.network is not b.network
+
+
+def test_download_folders_are_made_on_use_and_gone_with_the_process(tmp_path):
+    """A tab that downloads nothing leaves no folder; the process's folder goes when it exits,
+    open tabs or not (a Ctrl-C'd server never closes its tabs: 5,000 folders, 1.3 GB, had piled
+    up in /tmp); a killed process's folder is removed by the next server."""
+    code = ("from resilient_sc.app.state import Session, process_folder\n"
+            "quiet, used = Session.example(), Session.example()\n"
+            "(used.workdir / 'plan.xlsx').write_text('x')\n"
+            "print(process_folder(), quiet._workdir, used.workdir)\n")
+    folder, quiet, used = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                         check=True).stdout.split()
+    assert quiet == "None" and Path(used).parent == Path(folder)
+    assert not Path(folder).exists()
+    from resilient_sc.app.state import FOLDER_PREFIX, remove_stale_folders
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (tmp_path / f"{FOLDER_PREFIX}{dead}-x" / "tab-1").mkdir(parents=True)
+    (tmp_path / f"{FOLDER_PREFIX}{os.getpid()}-x").mkdir()
+    assert [p.name for p in remove_stale_folders(tmp_path)] == [f"{FOLDER_PREFIX}{dead}-x"]
 
 
 def test_base_cost_with_thousands_separators(base_plan):

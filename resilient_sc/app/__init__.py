@@ -74,7 +74,7 @@ def main(data: str | Path | None = None, port: int = DEFAULT_PORT, open_browser:
         import plotly  # noqa: F401
     except ImportError as exc:
         raise ResilientSCError(MISSING) from exc
-    from .state import Session
+    from .state import Session, remove_stale_folders
     from .ui import serve
 
     Session.open(data).close()  # raises ValidationError for bad data, before the server starts
@@ -88,4 +88,5 @@ def main(data: str | Path | None = None, port: int = DEFAULT_PORT, open_browser:
                                   "with the options") from exc
     if quiet:
         print(f"serving on http://127.0.0.1:{port} (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    remove_stale_folders()  # a killed server's downloads
     serve(data, port, open_browser, welcome=not quiet)

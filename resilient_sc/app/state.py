@@ -15,6 +15,9 @@ Network(22 suppliers, 8 hubs, 25 markets, 3 products, 13 countries)
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import re
 import shutil
 import tempfile
@@ -45,6 +48,55 @@ EDITED = ", edited in the grids"
 #: the glide path of the roadmap example (its ``policy.yaml``), for an installed package without the folder
 GLIDE_PATH = Policy(max_country_share={"2027": 0.6, "2028": 0.4, "2029": 0.4, "2030": 0.4},
                     min_local_share={"2028": 0.3, "2029": 0.4, "2030": 0.5})
+#: the folder of one app process's downloads (``<prefix><pid>-…`` in the temporary folder)
+FOLDER_PREFIX = "resilient_sc-app-"
+_process_folder: Path | None = None
+
+
+def process_folder() -> Path:
+    """This process's folder for its tabs' downloads, made on first use and removed when the
+    process exits (``atexit``: a Ctrl-C'd server too, whose open tabs are never closed); one a
+    killed server left is removed by the next (:func:`remove_stale_folders`)."""
+    global _process_folder
+    if _process_folder is None or not _process_folder.is_dir():
+        _process_folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
+        atexit.register(shutil.rmtree, _process_folder, True)
+    return _process_folder
+
+
+def remove_stale_folders(root: Path | None = None) -> list[Path]:
+    """Remove the download folders of app processes no longer running (killed, so their
+    ``atexit`` never ran): those of this user in ``root`` (the temporary folder) whose name
+    holds the pid of no process; the folders removed.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / f"{FOLDER_PREFIX}{os.getpid()}-abc").mkdir()  # this process: running
+    >>> (root / f"{FOLDER_PREFIX}999999999-abc").mkdir()      # no such process
+    >>> [p.name for p in remove_stale_folders(root)], len(list(root.iterdir()))
+    (['resilient_sc-app-999999999-abc'], 1)
+    """
+    removed: list[Path] = []
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return removed
+    for folder in sorted(Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*")):
+        pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        with contextlib.suppress(OSError):
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid() or _running(int(pid)):
+                continue
+            shutil.rmtree(folder)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except PermissionError:  # another user's process
+        return True
+    except (ProcessLookupError, OverflowError):  # no such process; a number no pid can be
+        return False
+    return True
 
 
 @dataclass
@@ -67,8 +119,8 @@ class Session:
     plan of the last solve, the named scenarios (the first solved one is the base of the
     premiums) and the last stress test. Data with a ``periods`` table is a roadmap: its solves
     give ``roadmap`` (``plan`` stays None) and ``period`` is the period whose plan is shown.
-    Downloads are written in ``workdir``, a temporary folder of the session's own, never next
-    to the user's inputs."""
+    Downloads are written in ``workdir``, a temporary folder of the session's own (made on first
+    use, in :func:`process_folder`), never next to the user's inputs."""
 
     network: Network
     source: str
@@ -84,10 +136,17 @@ class Session:
     last_solve: str = ""
     #: values typed on the policy page that are not used (out of range): nothing is solved until corrected
     policy_problems: list[str] = field(default_factory=list)
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="resilient_sc-app-")))
+    _workdir: Path | None = field(default=None, repr=False)
     #: the tab's solves, stress tests and frontiers running, each in a process of its own
     #: (each job → what it is, for :meth:`stop_jobs`)
     jobs: dict[Job, str] = field(default_factory=dict)
+
+    @property
+    def workdir(self) -> Path:
+        """The tab's downloads folder, made on first use (a tab that downloads nothing leaves none)."""
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="tab-", dir=process_folder()))
+        return self._workdir
 
     @classmethod
     def example(cls) -> Session:
@@ -156,7 +215,8 @@ class Session:
         """The tab is gone (closed, reloaded, or its connection lost past the reconnect window):
         its jobs are stopped, never left solving for no one, and its downloads folder removed."""
         self.stop_jobs()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
 
     @property
     def is_roadmap(self) -> bool:
