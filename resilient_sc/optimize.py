@@ -329,10 +329,19 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
                                      "is given: solve the network and policy for the library's own"])
     values = pyomo_solver.block_values(pyomo_model, model)
     objective = pyomo_solver.objective_value(pyomo_model)
-    bound = objective if status is Status.OPTIMAL else bound
+    if status is Status.OPTIMAL and not math.isfinite(bound):  # no results, or none with a bound
+        bound = objective
     gap = abs(objective - bound) / max(abs(objective), 1e-10) if math.isfinite(bound) else math.inf
-    result = SolverResult(status, None, objective, bound, gap if status is not Status.OPTIMAL else 0.0,
-                          float(solve_time or 0.0), f"{status.value} (pyomo)")
+    gap = 0.0 if gap <= 1e-9 else gap
+    library_gap = SolveOptions().mip_gap
+    if status is Status.OPTIMAL and gap > library_gap * (1 + 1e-6):
+        warnings.warn(f"the solver proved this plan within a gap of {gap:.2e} only (its own tolerance: "
+                      f"HiGHS's default is 1e-4), not the library's {library_gap:g}: its cost may be that "
+                      "fraction above the optimum; solve with the gap set (HiGHS: "
+                      "options={'mip_rel_gap': 1e-6}) or with resilient_sc.optimize.solve_pyomo", RunWarning,
+                      stacklevel=user_stacklevel())
+    result = SolverResult(status, None, objective, bound, gap, float(solve_time or 0.0),
+                          f"{status.value} (pyomo)")
     return result, values
 
 

@@ -84,7 +84,9 @@ class Plan:
         for name, block in lm.variables.items():
             full[block.start:block.start + block.size] = values[name]
         parts = lm.component_values(full)
-        breakdown = pd.Series({c: parts.get(c, 0.0) for c in COMPONENTS}, name="cost")
+        # a component the model as built has not (``lm.add_cost`` by a user) is its own line
+        names = (*COMPONENTS, *(c for c in parts if c not in COMPONENTS))
+        breakdown = pd.Series({c: parts.get(c, 0.0) for c in names}, name="cost")
         z = values["supplier_contracted"] > 0.5
         o = values["hub_opened"] > 0.5
         xq = values["inbound_flow"]

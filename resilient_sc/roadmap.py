@@ -287,12 +287,14 @@ class Roadmap:
 
 def period_costs(plans: dict[str, Plan], weights: np.ndarray) -> pd.DataFrame:
     """Per period (money): ``weight``, each cost component of its plan, ``total`` (the plan's
-    cost, unweighted) and ``weighted`` (weight × total)."""
+    cost, unweighted) and ``weighted`` (weight × total); a component the model as built has not
+    (an extension's) after the library's own."""
+    components = list(dict.fromkeys([*COMPONENTS, *(c for p in plans.values() for c in p.breakdown.index)]))
     rows = [{"period": period, "weight": float(w),
-             **{c: float(plan.breakdown.get(c, 0.0)) for c in COMPONENTS},
+             **{c: float(plan.breakdown.get(c, 0.0)) for c in components},
              "total": plan.objective, "weighted": float(w) * plan.objective}
             for (period, plan), w in zip(plans.items(), weights, strict=True)]
-    return pd.DataFrame(rows, columns=["period", "weight", *COMPONENTS, "total", "weighted"])
+    return pd.DataFrame(rows, columns=["period", "weight", *components, "total", "weighted"])
 
 
 def _members(here: pd.DataFrame, kind: str) -> tuple[list[str], list[str], list[str]]:

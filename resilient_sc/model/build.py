@@ -66,7 +66,7 @@ class NetworkModel:
 
     @property
     def variables(self) -> dict[str, VarBlock]:
-        """The variable blocks by name (``supplier_used``, ``outbound_flow``, …)."""
+        """The variable blocks by name (``supplier_contracted``, ``outbound_flow``, …)."""
         return self.lm.variables
 
     def __repr__(self) -> str:

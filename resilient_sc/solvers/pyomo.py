@@ -11,8 +11,11 @@ Build, extend, solve, read back::
 
     m = to_pyomo(examples.electronics(), Policy(min_local_share=0.5))
     m.hub_opened["H_Busan"].fix(0)                     # any pyomo edit
-    results = pyo.SolverFactory("highs").solve(m)     # pyomo's HiGHS interface (highspy)
+    results = pyo.SolverFactory("highs").solve(m, options={"mip_rel_gap": 1e-6})  # HiGHS via highspy
     plan = plan_from_pyomo(m, results=results)         # resilient_sc.optimize
+
+(HiGHS stops at its own default gap, 1e-4, unless told the library's 1e-6: a plan read back
+with its ``results`` has the solver's bound and gap, and a warning when the gap is above 1e-6.)
 
 A plan read back has the values of the pyomo variables within their bounds as they stand, and
 the cost of the active objective (a term you added is its own ``extension`` line); a roadmap's
@@ -40,7 +43,7 @@ from pyomo.contrib.solver.common.results import SolutionStatus
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
-from ..exceptions import NotOptimalError, ResilientSCError
+from ..exceptions import NotOptimalError, ResilientSCError, ValidationError
 from ..model.build import NetworkModel
 from ..model.roadmap import RoadmapModel, build_any
 from .base import SolveOptions, SolverResult, Status, given_options
@@ -184,8 +187,10 @@ def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel:
     """The NetworkModel a pyomo model was converted from."""
     model = getattr(pyomo_model, NETWORK_MODEL_ATTR, None)
     if not isinstance(model, NetworkModel | RoadmapModel):
-        raise ValueError("this pyomo model was not made by resilient_sc.solvers.pyomo.to_pyomo; "
-                         "plan_from_pyomo takes the NetworkModel it was built from as network_model")
+        given = "" if isinstance(pyomo_model, pyo.Block) else f" (it is a {type(pyomo_model).__name__})"
+        raise ValidationError([f"(model) | not a pyomo model made by resilient_sc.solvers.pyomo.to_pyomo"
+                               f"{given}: convert the network with to_pyomo(network, policy), or pass the "
+                               "NetworkModel a pyomo model of your own was built from as network_model"])
     return model
 
 
