@@ -21,7 +21,7 @@ import pandas as pd
 from .exceptions import DataWarning, ValidationError
 from .format import count
 from .limits import Limits, current, read_bytes
-from .schema import REQUIRED_TABLES, TABLES
+from .schema import REQUIRED_TABLES, TABLES, mentioned_table
 from .suspicious import suspicious
 from .validation import (
     SHOWN,
@@ -35,7 +35,7 @@ from .validation import (
     validate_tables,
     where,
 )
-from .xlsx_tables import HIDDEN, HIDDEN_ROWS, read_workbook
+from .xlsx_tables import HIDDEN, HIDDEN_ROWS, NOT_READ, read_workbook
 
 #: set while the library builds a Network from tables it validated (or derived from validated ones)
 _VALIDATING: ContextVar[bool] = ContextVar("validating", default=False)
@@ -167,6 +167,7 @@ class Network:
             if df.attrs.get(HIDDEN):
                 warns.append(f"({name}) | the sheet is hidden in {df.attrs[HIDDEN]}, and read all the same: "
                              "delete the sheet (or its rows) to leave the table out")
+            warns += [f"({name}) | {words}" for words in df.attrs.get(NOT_READ, ())]
             if rows := sorted(set(df.attrs.get(HIDDEN_ROWS, ())).intersection(df.index)):  # rows kept
                 warns.append(f"({name}) | {count(len(rows), 'row')} hidden in the sheet (by hand or by a "
                              f"filter) {'is' if len(rows) == 1 else 'are'} read all the same: rows "
@@ -483,6 +484,12 @@ def _read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
                   and not (path / f"{close}.csv").exists()):  # lanes_v2.csv beside lanes.csv: a copy
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "
                                 f"'{close}.csv'?); tables are: {', '.join(TABLES)}")
+            elif dot and kind == "csv" and table not in TABLES and (named := mentioned_table(stem)):
+                words = f"{quote(entry.name)} is not read: the {named} table is read from '{named}.csv'"
+                if named in frames:  # tariffs - Copy.csv beside tariffs.csv (said by Network.from_frames)
+                    frames[named].attrs.setdefault(NOT_READ, []).append(f"{words}, which the folder has")
+                elif not (path / f"{named}.csv").exists():  # tariffs_2025.csv alone: the plan goes without
+                    problems.append(f"({named}) | {words}; rename the file (if it is that table)")
     return frames
 
 

@@ -12,6 +12,7 @@ driven from :data:`TABLES`.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 #: Column kinds: ``id`` a non-empty name; ``text`` free text; ``number`` a finite float
@@ -229,3 +230,27 @@ TABLES: dict[str, Table] = {
 }
 
 REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)
+
+
+def mentioned_table(name: str) -> str | None:
+    """The table a sheet or file name that is not a table's own names in its words (singular or
+    plural, any case; the table of most words wins), or None: a planner's 'Tariffs 2025',
+    'tariff rates' or 'tariffs - Copy' is not read, and the plan would go without it.
+
+    >>> [mentioned_table(n) for n in ("Tariffs 2025", "Supplier products (v2)", "demand_2024", "notes")]
+    ['tariffs', 'supplier_products', 'demand', None]
+    """
+    words = [_singular(w) for w in re.findall(r"[a-z]+", name.lower())]
+    best: tuple[int, str] | None = None
+    for table in TABLES:
+        key = [_singular(w) for w in table.split("_")]
+        found = any(words[i:i + len(key)] == key for i in range(len(words)))
+        if found and (best is None or len(key) > best[0]):
+            best = (len(key), table)
+    return best[1] if best else None
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word

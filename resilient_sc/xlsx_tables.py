@@ -15,7 +15,7 @@ import pandas as pd
 
 from .exceptions import ValidationError
 from .limits import Limits, read_bytes
-from .schema import TABLES
+from .schema import TABLES, mentioned_table
 from .validation import SHOWN, clip, quote, suggest
 
 
@@ -53,6 +53,8 @@ def _cell_text(value: Any) -> str:
 HIDDEN = "hidden_in"
 #: the attribute of a table with rows hidden in its sheet, by hand or by a filter (their numbers)
 HIDDEN_ROWS = "hidden_rows"
+#: the attribute of a table beside which a sheet or file naming it is not read (what, in words)
+NOT_READ = "not_read"
 #: the kinds of column whose numbers may run into thousands (not shares, latitudes, longitudes)
 COUNT_KINDS = frozenset({"number", "capacity"})
 _DOT_THOUSANDS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(\.\d{3})+\s*")
@@ -254,6 +256,7 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                                     "but its cells are missing from the file (a damaged workbook); save it "
                                     "again from Excel or LibreOffice")
             sheets: dict[str, Any] = {}
+            others = []
             for title in book.sheetnames:
                 name = str(title).strip().lower()
                 if name in TABLES:
@@ -264,6 +267,15 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                 elif (close := suggest(name, TABLES)):
                     problems.append(f"({label}) | sheet {quote(title)} is not a table name{close}; "
                                     f"tables are: {', '.join(TABLES)}")
+                elif (table := mentioned_table(str(title))) is not None:
+                    others.append((str(title), table))
+            not_read: dict[str, list[str]] = {}
+            for title, table in others:
+                words = f"sheet {quote(title)} is not read: the {table} table is read from sheet {table!r}"
+                if table in sheets:  # a copy or last year's beside it (said by Network.from_frames)
+                    not_read.setdefault(table, []).append(f"{words}, which the workbook has")
+                else:  # the plan would go without the table
+                    problems.append(f"({table}) | {words}; rename the sheet (if it is that table)")
             for name, ws in sheets.items():
                 if not hasattr(ws, "_get_source"):
                     problems.append(f"({name}) | sheet {quote(ws.title)} is a chart, not a table")
@@ -283,4 +295,7 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
     for name in hidden:  # hiding a sheet in Excel does not leave its table out: from_frames says so
         if name in frames:
             frames[name].attrs[HIDDEN] = label
+    for name, said in not_read.items():
+        if name in frames:
+            frames[name].attrs[NOT_READ] = said
     return frames

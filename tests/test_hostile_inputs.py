@@ -445,6 +445,23 @@ def test_damaged_workbooks_and_near_miss_sheet_names(book: Path, tmp_path: Path)
                          "demand, lanes, tariffs, disruptions, periods")
 
 
+def test_a_sheet_whose_name_holds_a_tables_is_not_left_out_silently(book: Path):
+    """'Tariffs 2025' (a planner's name for the tariffs sheet) was not read and the plan went
+    without tariffs (12,198,366 against 12,228,393, another supplier), with no word; beside the
+    real sheet ('demand 2024' beside 'demand') it is read as before, and said to be left out."""
+    wb = openpyxl.load_workbook(book)
+    wb["tariffs"].title = "Tariffs 2025"
+    wb.copy_worksheet(wb["demand"]).title = "demand 2024"
+    wb.save(book)
+    assert one(book) == ("(tariffs) | sheet 'Tariffs 2025' is not read: the tariffs table is read from sheet "
+                         "'tariffs'; rename the sheet (if it is that table)")
+    wb["Tariffs 2025"].title = "tariffs"
+    wb.save(book)
+    with pytest.warns(DataWarning, match=r"\(demand\) \| sheet 'demand 2024' is not read: the demand "
+                                         r"table is read from sheet 'demand', which the workbook has"):
+        assert read_network(book).tariffs.equals(examples.electronics().tariffs)
+
+
 def test_workbook_part_over_the_limit(book: Path):
     p = one(book, Limits(file_mb=0.05))  # the file is smaller; lanes unzips to more
     assert re.fullmatch(r"\(ex.xlsx\) \| the workbook unzips to 0.\d MB \(part "
@@ -692,6 +709,19 @@ def test_a_copy_beside_its_table_is_no_misspelling(ex: Path):
 
     shutil.copy(ex / "lanes.csv", ex / "lanes_v2.csv")
     assert len(read_network(ex).lanes) == len(examples.electronics().lanes)
+
+
+def test_a_file_whose_name_holds_a_tables_is_not_left_out_silently(ex: Path):
+    """Windows' 'tariffs - Copy.csv' (or 'tariffs_2025.csv') as the only tariffs file was not read:
+    a plan without tariffs and 'valid'; beside tariffs.csv it is said to be left out."""
+    import shutil
+
+    (ex / "tariffs.csv").rename(ex / "tariffs - Copy.csv")
+    assert one(ex) == ("(tariffs) | 'tariffs - Copy.csv' is not read: the tariffs table is read from "
+                       "'tariffs.csv'; rename the file (if it is that table)")
+    shutil.copy(ex / "tariffs - Copy.csv", ex / "tariffs.csv")
+    with pytest.warns(DataWarning, match=r"'tariffs - Copy.csv' is not read: .* which the folder has"):
+        assert len(read_network(ex).tariffs) == len(examples.electronics().tariffs)
 
 
 def test_huge_cell_is_refused_and_never_echoed(ex: Path):
