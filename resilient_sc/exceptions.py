@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 
 class ResilientSCError(Exception):
     """Base class of every error raised on purpose by resilient_sc."""
@@ -135,3 +137,11 @@ def user_stacklevel() -> int:
 
 #: the library's own warning kinds: its words, printed without their kind
 OWN_WARNINGS = (DataWarning, RunWarning)
+
+
+def check_switch(name: str, value: Any, true: str = "", false: str = "") -> None:
+    """A :class:`ValidationError` unless ``value`` is a bool (numpy's too): any text or number is
+    true in Python, so ``force="no"`` would act as True. ``true``/``false`` say what each does."""
+    if not isinstance(value, bool | np.bool_):
+        what = (f" ({true})" if true else "") + " or False" + (f" ({false})" if false else "")
+        raise ValidationError([f"({name}) | {value!r:.40} is a {type(value).__name__}: give True{what}"])

@@ -37,9 +37,8 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from .exceptions import RunWarning, ValidationError
+from .exceptions import RunWarning, ValidationError, check_switch
 from .schema import TABLES
-from .validation import check_switch
 
 # ---- escaping for spreadsheets ------------------------------------------------------------
 #: first characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection)

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import ValidationError
 from .format import as_given, count, quantity
 from .limits import Limits, current
 from .schema import ALL_PRODUCTS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
@@ -513,22 +512,28 @@ def _named(periods: list[str], most: int = 5) -> str:
 
 #: the key columns of a roadmap's timeline, beside which its periods are columns: no period's id
 TIMELINE_KEYS = ("kind", "id", "country")
+#: how a totals row under a table is named ('Total', 'Grand total', 'Sum of weights'): no period's id
+TOTALS = re.compile(r"\s*((grand|sub-?)\s*)?totals?\b|\s*sum\b", re.IGNORECASE)
 
 
 def check_periods(t: Frames) -> tuple[list[str], list[str]]:
     """A ``period`` that is not in ``periods`` (or with no periods table) and a period named as a
-    column of the timeline (:data:`TIMELINE_KEYS`) are errors; a period of weight 0 and a
-    ``lead_time`` that is ignored (not a candidate) or that no period reaches are warnings."""
+    column of the timeline (:data:`TIMELINE_KEYS`) or as a total (:data:`TOTALS`) are errors; a
+    period of weight 0 and a ``lead_time`` that is ignored (not a candidate) or that no period
+    reaches are warnings."""
     problems: list[str] = []
     warnings: list[str] = []
     ids = _listed_periods(t)
     if ids:
         periods = t["periods"]
-        each_row(problems, "periods", [i for i, p in enumerate(ids) if p in TIMELINE_KEYS],
-                 lambda pos: f"{where('periods', periods, pos)} | period {quote(ids[pos])} is the name of "
-                             f"a column of the roadmap's timeline ({', '.join(TIMELINE_KEYS)}); name it "
-                             "otherwise",
-                 "period is named as a column of the timeline")
+        named = [i for i, p in enumerate(ids) if p in TIMELINE_KEYS or TOTALS.match(p)]
+        each_row(problems, "periods", named,
+                 lambda pos: f"{where('periods', periods, pos)} | period {quote(ids[pos])} " + (
+                     f"is the name of a column of the roadmap's timeline ({', '.join(TIMELINE_KEYS)}); "
+                     "name it otherwise" if ids[pos] in TIMELINE_KEYS else "reads as a totals row, not a "
+                     "period: every row is a period planned (the demand rows of no period in it too); "
+                     "delete it"),
+                 "period is named as a column of the timeline or as a total")
         each_row(warnings, "periods", np.flatnonzero(periods["weight"].to_numpy(dtype=float) == 0),
                  lambda pos: f"{where('periods', periods, pos)} | weight 0: the period's costs count for "
                              "nothing, its opening and closing costs too, so the path may start and stop "
@@ -691,10 +696,3 @@ def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
 __all__ = ["SHOWN", "clip", "closest", "coerce_table", "each_row", "effective_rows", "listing",
            "quote", "suggest", "validate_tables", "where"]
 
-
-def check_switch(name: str, value: Any, true: str = "", false: str = "") -> None:
-    """A :class:`ValidationError` unless ``value`` is a bool (numpy's too): any text or number is
-    true in Python, so ``force="no"`` would act as True. ``true``/``false`` say what each does."""
-    if not isinstance(value, bool | np.bool_):
-        what = (f" ({true})" if true else "") + " or False" + (f" ({false})" if false else "")
-        raise ValidationError([f"({name}) | {value!r:.40} is a {type(value).__name__}: give True{what}"])

@@ -13,14 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError
+from ..exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError, check_switch
 from ..mapping_files import shown
 from ..model.build import given_policy
 from ..optimize import model_for, solve, solve_model
 from ..policy import Policy, check_policies
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
-from ..validation import check_switch
 from .parallel import check_workers, run_all, run_lazily
 from .premium import design_columns
 from .stress import DEFAULT, failure_kinds, stress_test

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import ResilientSCError, ValidationError
+from ..exceptions import ResilientSCError, ValidationError, check_switch
 from ..format import count
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
@@ -46,7 +46,7 @@ from ..solvers import aggregate
 from ..solvers.base import SolveOptions, is_number
 from ..solvers.failures import forced_zero
 from ..solvers.highs import make_highs, stdout_to_stderr
-from ..validation import check_switch, suggest
+from ..validation import suggest
 
 #: cost components that vary with the flows (money)
 FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")

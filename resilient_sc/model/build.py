@@ -10,10 +10,9 @@ from pathlib import PurePath
 from typing import Any
 
 from ..data import Network
-from ..exceptions import ValidationError
+from ..exceptions import ValidationError, check_switch
 from ..periods import has_periods
 from ..policy import Policy
-from ..validation import check_switch
 from . import base, emissions, origin, redundancy, sourcing, transitions
 from .context import Context
 from .linear import LinearModel, VarBlock
