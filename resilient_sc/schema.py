@@ -230,6 +230,11 @@ TABLES: dict[str, Table] = {
 }
 
 REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)
+#: costs whose blank (0: free) beside rows that give one is warned of (a quote not yet in);
+#: the table's attribute holding their blank cells (``coerce_table``)
+BLANK_COSTS = {"suppliers": ("fixed_cost",), "supplier_products": ("unit_cost",),
+               "hubs": ("fixed_cost", "handling_cost")}
+BLANKS = "blank_cells"
 
 
 def mentioned_table(name: str) -> str | None:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .format import count
+from .schema import BLANK_COSTS, BLANKS
 from .validation import each_row, listing, quote, where
 
 Frames = Mapping[str, pd.DataFrame]
@@ -24,7 +25,26 @@ ID_COLUMNS = {"suppliers": "supplier", "hubs": "hub", "markets": "market", "coun
 def suspicious(t: Frames) -> list[str]:
     """Every warning of this module for the typed tables ``t``."""
     return (tariff_warnings(t) + unvalued_tariff_warnings(t) + disruption_warnings(t) + case_warnings(t)
-            + unpaid_cost_warnings(t) + tiny_demand_warnings(t))
+            + unpaid_cost_warnings(t) + tiny_demand_warnings(t) + blank_cost_warnings(t))
+
+
+def blank_cost_warnings(t: Frames) -> list[str]:
+    """A cost (:data:`~resilient_sc.schema.BLANK_COSTS`) left blank, so 0 (free), in rows of a
+    column that other rows fill: a quote not yet in reads as a free supplier the plan favours."""
+    out: list[str] = []
+    for table, columns in BLANK_COSTS.items():
+        df = t.get(table)
+        blanks = {} if df is None else df.attrs.get(BLANKS, {})
+        for col in columns:
+            blank = blanks.get(col)
+            if blank is None or len(blank) != len(df) or blank.all() or not blank.any():
+                continue
+            given = int((~blank).sum())
+            each_row(out, table, np.flatnonzero(blank),
+                     lambda pos, c=col, d=df, n=given, tb=table: f"{where(tb, d, pos)} | {c} is blank, so 0 "
+                     f"(free), though {count(n, 'other row')} give one: write 0 if it is free, else the cost",
+                     f"{col} is blank (0, free) where other rows give one")
+    return out
 
 
 #: the columns that group countries by name (a policy names their values)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .format import as_given, count, quantity
 from .limits import Limits, current
-from .schema import ALL_PRODUCTS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
+from .schema import ALL_PRODUCTS, BLANK_COSTS, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -339,6 +339,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     out = pd.DataFrame({col.name: _coerce_column(table, col, df, problems, limits)
                         for col in table.columns})
     out["_row"] = df["_row"].to_numpy()
+    out.attrs[BLANKS] = {c: _is_blank(df[c]) for c in BLANK_COSTS.get(name, ()) if c in df}  # suspicious.py
     if not missing:
         key = list(table.key)
         dup = np.flatnonzero(out.duplicated(key, keep="first").to_numpy())

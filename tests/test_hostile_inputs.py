@@ -724,6 +724,26 @@ def test_a_file_whose_name_holds_a_tables_is_not_left_out_silently(ex: Path):
         assert len(read_network(ex).tariffs) == len(examples.electronics().tariffs)
 
 
+def test_a_cost_left_blank_beside_rows_that_give_one_is_warned_of(ex: Path):
+    """A quote not yet in: S_CA_Montreal's unit_cost blank read as 0 (the documented default) and
+    the plan bought 8,300 units from it for free (11,898,210 against 12,228,393), without a word.
+    A column blank in every row (0 on purpose) says nothing."""
+    edit(ex / "supplier_products.csv", "S_CA_Montreal,cells,8300,41.59,2.2", "S_CA_Montreal,cells,8300, ,2.2")
+    edit(ex / "hubs.csv", "H_Hamburg,DE,276000,73000,1.6,", "H_Hamburg,DE,276000,73000,,")
+    with pytest.warns(DataWarning) as caught:
+        read_network(ex)
+    said = [str(w.message) for w in caught]
+    assert "(supplier_products, row 4 'S_CA_Montreal, cells') | unit_cost is blank, so 0 (free), though 29 " \
+           "other rows give one: write 0 if it is free, else the cost" in said
+    assert "(hubs, row 2 'H_Hamburg') | handling_cost is blank, so 0 (free), though 7 other rows give one: " \
+           "write 0 if it is free, else the cost" in said
+    f = examples.electronics().frames()
+    f["hubs"]["handling_cost"] = ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        Network.from_frames(**f)
+
+
 def test_huge_cell_is_refused_and_never_echoed(ex: Path):
     with open(ex / "markets.csv", "a") as fh:
         fh.write("M" * 3_000_000 + ",DE,1,1\n")
