@@ -21,7 +21,7 @@ import pandas as pd
 from .exceptions import DataWarning, ValidationError
 from .format import count
 from .limits import Limits, current, read_bytes
-from .schema import REQUIRED_TABLES, TABLES, mentioned_table
+from .schema import BLANKS, REQUIRED_TABLES, TABLES, mentioned_table
 from .suspicious import suspicious
 from .validation import (
     SHOWN,
@@ -192,6 +192,8 @@ class Network:
         if cross:
             raise ValidationError(cross)
         warns += more_warnings + suspicious(typed)
+        for df in typed.values():  # read by suspicious only: the network's tables keep no trace
+            df.attrs.pop(BLANKS, None)
         for message in warns:
             _warnings.warn(message, DataWarning, stacklevel=2)
         for name in ("tariffs", "disruptions", "periods"):

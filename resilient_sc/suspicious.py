@@ -36,11 +36,11 @@ def blank_cost_warnings(t: Frames) -> list[str]:
         df = t.get(table)
         blanks = {} if df is None else df.attrs.get(BLANKS, {})
         for col in columns:
-            blank = blanks.get(col)
-            if blank is None or len(blank) != len(df) or blank.all() or not blank.any():
+            blank = blanks.get(col, ())
+            if not 0 < len(blank) < len(df):
                 continue
-            given = int((~blank).sum())
-            each_row(out, table, np.flatnonzero(blank),
+            given = len(df) - len(blank)
+            each_row(out, table, blank,
                      lambda pos, c=col, d=df, n=given, tb=table: f"{where(tb, d, pos)} | {c} is blank, so 0 "
                      f"(free), though {count(n, 'other row')} give one: write 0 if it is free, else the cost",
                      f"{col} is blank (0, free) where other rows give one")

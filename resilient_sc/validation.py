@@ -339,7 +339,8 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     out = pd.DataFrame({col.name: _coerce_column(table, col, df, problems, limits)
                         for col in table.columns})
     out["_row"] = df["_row"].to_numpy()
-    out.attrs[BLANKS] = {c: _is_blank(df[c]) for c in BLANK_COSTS.get(name, ()) if c in df}  # suspicious.py
+    out.attrs[BLANKS] = {c: tuple(np.flatnonzero(_is_blank(df[c])))  # for suspicious.blank_cost_warnings
+                         for c in BLANK_COSTS.get(name, ()) if c in df}
     if not missing:
         key = list(table.key)
         dup = np.flatnonzero(out.duplicated(key, keep="first").to_numpy())
