@@ -171,7 +171,7 @@ def _header_below(header: dict[int, str], columns: dict[int, tuple[list[int], li
     if spec is None or not columns:
         return None
     names = {c.name for c in spec.columns}
-    if any(h.strip().lower() in names for h in header.values()):
+    if sum(h.strip().lower() in names for h in header.values()) > 1:  # a header ('Demand' alone: a title)
         return None
     first = min(rows[0] for rows, _ in columns.values())
     named = [texts[0] for rows, texts in columns.values()

@@ -978,10 +978,15 @@ def test_a_title_above_the_header_is_said_to_be_one(book: Path):
     wb["demand"].insert_rows(1)
     wb["demand"]["A1"] = "Demand 2027 (units)"
     wb["lanes"].insert_rows(1, 2)
+    wb["suppliers"].insert_rows(1)
+    wb["suppliers"]["A1"] = "Supplier"  # a title that is a column's name too: 'column B has no name'
     wb.save(book)
     with pytest.raises(ValidationError) as err:
         read_network(book)
     assert [p for p in err.value.problems if "header" in p] == [
+        "(suppliers) | row 1 holds 'Supplier' and row 2 the column names (supplier, country, fixed_cost, "
+        "status, lat, lon, opening_cost, closing_cost, lead_time): the header must be the first row; delete "
+        "the row above it",
         "(demand) | row 1 holds 'Demand 2027 (units)' and row 2 the column names (market, product, demand, "
         "period): the header must be the first row; delete the row above it",
         "(lanes) | row 1 is empty and row 3 the column names (origin, destination, product, unit_cost, co2): "
