@@ -127,17 +127,26 @@ _CORE_FLOAT = (r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?"
                r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
 
+#: booleans as YAML 1.2 spells them: never YAML 1.1's ``yes``/``no``/``on``/``off``, which read
+#: Norway's code ``NO`` as false (``excluded_countries: [NO]``, a key ``NO:``); a switch takes
+#: those words as text (:data:`SWITCH_WORDS`)
+_CORE_BOOL = r"^(?:true|True|TRUE|false|False|FALSE)$"
+#: the words a switch (``single_sourcing``) takes from a file, in lower case
+SWITCH_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
 def _core_numbers(loader: Any) -> None:
     """``loader`` (a SafeLoader subclass) resolving and building numbers as :data:`_CORE_INT` and
-    :data:`_CORE_FLOAT` say."""
+    :data:`_CORE_FLOAT` say, and booleans as :data:`_CORE_BOOL`."""
     import re
 
     import yaml
 
-    number_tags = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+    core_tags = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
     loader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag not in number_tags]
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in core_tags]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(_CORE_BOOL), list("tTfF"))
     loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(_CORE_INT), list("-+0123456789"))
     loader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(_CORE_FLOAT), list("-+.0123456789"))
     loader.add_constructor("tag:yaml.org,2002:int", lambda self, node: int(self.construct_scalar(node)))

@@ -32,7 +32,7 @@ import pandas as pd
 from .exceptions import DataWarning, PolicyError, ValidationError
 from .format import as_given
 from .limits import Limits, current
-from .mapping_files import load_mapping, shown
+from .mapping_files import SWITCH_WORDS, load_mapping, shown
 from .schema import FAILURE_KINDS
 from .validation import SHOWN, clip, listing, suggest
 
@@ -301,6 +301,8 @@ class Policy:
                                       "price per product")
                 keyed = f.name in POLICY_FIELDS and bool(POLICY_FIELDS[f.name].keys)
                 object.__setattr__(self, f.name, None if keyed and not copied else copied)
+        if isinstance(self.single_sourcing, str) and self.single_sourcing.strip().lower() in SWITCH_WORDS:
+            object.__setattr__(self, "single_sourcing", SWITCH_WORDS[self.single_sourcing.strip().lower()])
         for name in ("excluded_countries", "survive"):
             value = getattr(self, name)
             if isinstance(value, str):

@@ -183,6 +183,18 @@ def test_a_policy_file_reads_only_plain_numbers_as_numbers(tmp_path: Path, text:
     assert Policy.from_file(path) == Policy(min_suppliers=10, co2_price=1500.0, excluded_countries=("2E5",))
 
 
+def test_norway_is_no_false_in_a_policy_file(tmp_path: Path):
+    """YAML 1.1 read NO, yes, on and off as booleans: 'excluded_countries contains False' for
+    [NO], and a key NO refused with a hint to quote 'False'. Only true and false are booleans
+    now; a switch still takes yes/no/on/off."""
+    path = tmp_path / "p.yaml"
+    path.write_text("excluded_countries: [NO, DE]\nmax_country_share: {NO: 0.3}\nsingle_sourcing: yes\n")
+    assert Policy.from_file(path) == Policy(excluded_countries=("NO", "DE"), max_country_share={"NO": 0.3},
+                                            single_sourcing=True)
+    path.write_text("single_sourcing: off\n")
+    assert Policy.from_file(path) == Policy(single_sourcing=False)
+
+
 def test_anchors_within_the_limits_still_work(tmp_path: Path):
     (tmp_path / "ps.yaml").write_text(
         "base: &base {min_local_share: 0.5, survive: [country]}\n"

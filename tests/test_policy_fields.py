@@ -134,7 +134,9 @@ def test_check_rejects_a_mapping_where_no_keys_are_declared(row: PolicyField) ->
 def test_check_of_sets_flags_and_hub_bounds() -> None:
     assert problems(survive=("hub", "planet")) == [
         "(policy) | survive contains 'planet', must be a subset of supplier, hub, country"]
-    assert problems(single_sourcing="yes") == ["(policy) | single_sourcing == 'yes', must be true or false"]
+    assert problems(single_sourcing="maybe") == ["(policy) | single_sourcing == 'maybe', must be true or "
+                                                 "false"]
+    assert Policy(single_sourcing="Yes").single_sourcing is True  # a file's yes/no/on/off: YAML 1.2 text
     assert problems(min_hubs=3, max_hubs=1) == ["(policy) | min_hubs == 3 exceeds max_hubs == 1"]
     assert problems(excluded_countries=("FR",)) == []
 
