@@ -224,6 +224,17 @@ def _listed_sheets(raw: bytes) -> list[str]:
     return [html.unescape(m.decode("utf-8", "replace")) for m in _SHEET.findall(listing)]
 
 
+def _not_xlsx(label: str, raw: bytes) -> str:
+    """What a file that is no zip archive is, as far as its first bytes tell."""
+    if label.startswith("~$"):
+        return f"Excel's lock file of an open workbook, not the workbook: give {label[2:]!r}"
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: an encrypted .xlsx, or an old .xls
+        return ("a password-protected workbook or an old .xls file; remove the password (Excel: File > "
+                "Info > Protect Workbook) or save it as .xlsx")
+    return ("not an .xlsx workbook (damaged, or another format such as .xls or .csv renamed); save it "
+            "from Excel as .xlsx")
+
+
 def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd.DataFrame]:
     """The table sheets of workbook ``path``; a problem with a sheet is added to ``problems``,
     one with the whole file raises a ValidationError."""
@@ -235,8 +246,11 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
         with zipfile.ZipFile(BytesIO(raw)) as zf:
             parts = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise ValidationError([f"({label}) | not an .xlsx workbook (damaged, or another format "
-                               "such as .xls or .csv renamed); save it from Excel as .xlsx"]) from exc
+        raise ValidationError([f"({label}) | {_not_xlsx(label, raw)}"]) from exc
+    names = {i.filename for i in parts}
+    if {"mimetype", "content.xml"} <= names and "[Content_Types].xml" not in names:
+        raise ValidationError([f"({label}) | an OpenDocument spreadsheet (.ods) named .xlsx; save it as "
+                               ".xlsx (LibreOffice: File > Save As > Excel 2007-365)"])
     _check_unzipped(label, parts, limits)
     frames: dict[str, pd.DataFrame] = {}
     hidden: list[str] = []

@@ -457,6 +457,24 @@ def test_damaged_workbooks_and_near_miss_sheet_names(book: Path, tmp_path: Path)
                          "demand, lanes, tariffs, disruptions, periods")
 
 
+def test_a_file_that_is_no_workbook_says_what_it_is(tmp_path: Path):
+    """An .ods renamed .xlsx gave openpyxl's "There is no item named '[Content_Types].xml' in the
+    archive"; Excel's lock file and a password-protected workbook the generic 'damaged' words."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "net.xlsx", "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    (tmp_path / "~$net.xlsx").write_bytes(b"\x07planner" + b" " * 150)
+    (tmp_path / "locked.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    assert [one(tmp_path / name) for name in ("net.xlsx", "~$net.xlsx", "locked.xlsx")] == [
+        "(net.xlsx) | an OpenDocument spreadsheet (.ods) named .xlsx; save it as .xlsx (LibreOffice: File > "
+        "Save As > Excel 2007-365)",
+        "(~$net.xlsx) | Excel's lock file of an open workbook, not the workbook: give 'net.xlsx'",
+        "(locked.xlsx) | a password-protected workbook or an old .xls file; remove the password (Excel: "
+        "File > Info > Protect Workbook) or save it as .xlsx"]
+
+
 def test_a_sheet_whose_name_holds_a_tables_is_not_left_out_silently(book: Path):
     """'Tariffs 2025' (a planner's name for the tariffs sheet) was not read and the plan went
     without tariffs (12,198,366 against 12,228,393, another supplier), with no word; beside the
