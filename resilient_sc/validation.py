@@ -234,7 +234,7 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
     for mask, message in checks:
         each_row(problems, name, np.flatnonzero(mask),
                  lambda pos, message=message: f"{where(name, df, pos)} | {col.name} "
-                 f"{quote(raw[pos]) if overflow[pos] else as_given(v[pos])} {message}",
+                 f"{quote(raw[pos]) if overflow[pos] or np.isinf(v[pos]) else as_given(v[pos])} {message}",
                  f"{col.name} {message.split(' (')[0]}")
     if col.name in WHOLE_NUMBERS:  # 1.5 periods: no period to start in
         fraction = ok & np.isfinite(v) & (v >= 0) & (np.abs(v) <= limits.magnitude) & (v != np.floor(v))

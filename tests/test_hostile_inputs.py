@@ -667,8 +667,8 @@ def test_columns_named_twice_or_not_at_all(tiny_dir: Path):
     ("NaN", "unit_cost 'NaN' is not a number"),
     ("nan", "unit_cost 'nan' is not a number"),
     ("n/a", "unit_cost 'n/a' is not a number"),
-    ("inf", "unit_cost inf must be finite"),
-    ("-inf", "unit_cost -inf must be finite"),  # one message, not also 'must be >= 0'
+    ("inf", "unit_cost 'inf' must be finite"),
+    ("-inf", "unit_cost '-inf' must be finite"),  # one message, not also 'must be >= 0'
     ("1e308", "unit_cost 1e+308 is over the limit of 1e+15 for the magnitude of a number (set "
               "RESILIENT_SC_MAX_MAGNITUDE to raise it)"),
 ])

@@ -206,7 +206,7 @@ def test_an_override_is_no_duplicate_but_the_same_period_twice_is() -> None:
 
 # ---- the periods table and the transition columns ----------------------------------------------
 @pytest.mark.parametrize(("weight", "message"), [
-    (-1, "weight -1 must be >= 0"), (np.inf, "weight inf must be finite"),
+    (-1, "weight -1 must be >= 0"), (np.inf, "weight 'inf' must be finite"),
     ("soon", "weight 'soon' is not a number")])
 def test_a_weight_is_a_finite_number_at_least_zero(weight: object, message: str) -> None:
     f = frames()
