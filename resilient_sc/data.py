@@ -35,7 +35,7 @@ from .validation import (
     validate_tables,
     where,
 )
-from .xlsx_tables import HIDDEN, HIDDEN_ROWS, NOT_READ, read_workbook
+from .xlsx_tables import HIDDEN, HIDDEN_COLUMNS, HIDDEN_ROWS, NOT_READ, read_workbook
 
 #: set while the library builds a Network from tables it validated (or derived from validated ones)
 _VALIDATING: ContextVar[bool] = ContextVar("validating", default=False)
@@ -168,6 +168,11 @@ class Network:
                 warns.append(f"({name}) | the sheet is hidden in {df.attrs[HIDDEN]}, and read all the same: "
                              "delete the sheet (or its rows) to leave the table out")
             warns += [f"({name}) | {words}" for words in df.attrs.get(NOT_READ, ())]
+            if hidden := df.attrs.get(HIDDEN_COLUMNS):
+                many = len(hidden) > 1
+                warns.append(f"({name}) | column{'s' * many} {', '.join(map(quote, hidden))} "
+                             f"{'are' if many else 'is'} hidden in the sheet, and read all the same: "
+                             "delete a column to leave it out (its default then applies)")
             if rows := sorted(set(df.attrs.get(HIDDEN_ROWS, ())).intersection(df.index)):  # rows kept
                 warns.append(f"({name}) | {count(len(rows), 'row')} hidden in the sheet (by hand or by a "
                              f"filter) {'is' if len(rows) == 1 else 'are'} read all the same: rows "

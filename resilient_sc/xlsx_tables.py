@@ -53,6 +53,8 @@ def _cell_text(value: Any) -> str:
 HIDDEN = "hidden_in"
 #: the attribute of a table with rows hidden in its sheet, by hand or by a filter (their numbers)
 HIDDEN_ROWS = "hidden_rows"
+#: the attribute of a table with columns hidden in its sheet (their names)
+HIDDEN_COLUMNS = "hidden_columns"
 #: the attribute of a table beside which a sheet or file naming it is not read (what, in words)
 NOT_READ = "not_read"
 #: the kinds of column whose numbers may run into thousands (not shares, latitudes, longitudes)
@@ -130,8 +132,13 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
             if len(found) > SHOWN:
                 break
         merged = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
-        # rows hidden by hand or by a filter: read all the same, as a hidden sheet is (said by data.py)
-        hidden = [int(r) for r, a in parser.row_dimensions.items() if a.get("hidden") in ("1", "true")]
+        # rows (or columns) hidden by hand, by a filter or at zero size: read all the same, as a
+        # hidden sheet is (said by data.py)
+        hidden = [int(r) for r, a in parser.row_dimensions.items()
+                  if a.get("hidden") in ("1", "true") or _zero(a.get("ht"))]
+        hidden_columns = {c for a in parser.column_dimensions.values()
+                          if a.get("hidden") in ("1", "true") or _zero(a.get("width"))
+                          for c in range(int(a.get("min", 0)), int(a.get("max", 0)) + 1)}
     for rng in merged[:SHOWN]:
         c0, r0, c1, r1 = range_boundaries(str(rng.ref))
         cols = get_column_letter(c0) + (f"-{get_column_letter(c1)}" if c1 != c0 else "")
@@ -161,7 +168,16 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
     df = pd.DataFrame(data, index=pd.Index(filled, name="_row"))
     df.columns = pd.Index([header[col] for col in sorted(header)], dtype=object)
     df.attrs[HIDDEN_ROWS] = sorted(set(hidden).intersection(filled.tolist()))
+    df.attrs[HIDDEN_COLUMNS] = [header[c] for c in sorted(hidden_columns & set(columns) & set(header))]
     return df
+
+
+def _zero(size: str | None) -> bool:
+    """Whether a row's height or a column's width in the sheet's XML is 0 (hidden by dragging)."""
+    try:
+        return size is not None and float(size) == 0
+    except ValueError:
+        return False
 
 
 def _header_below(header: dict[int, str], columns: dict[int, tuple[list[int], list[str]]],

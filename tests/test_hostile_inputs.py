@@ -411,6 +411,22 @@ def test_rows_hidden_by_hand_or_by_a_filter_are_read_and_said_to_be(book: Path):
     assert len(net.demand) == len(examples.electronics().demand)
 
 
+def test_columns_hidden_in_a_sheet_are_read_and_said_to_be(book: Path):
+    """A planner hides the co2 and capacity columns to leave them out: they are read (as hidden
+    rows and sheets are), and now said to be; a column hidden without data is not."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb["supplier_products"]
+    ws.column_dimensions["E"].hidden = True
+    ws.column_dimensions["C"].hidden = True
+    ws.column_dimensions["H"].hidden = True  # beyond the table
+    wb.save(book)
+    with pytest.warns(DataWarning, match=r"^\(supplier_products\) \| columns 'capacity', 'co2' are hidden in "
+                                         r"the sheet, and read all the same: delete a column to leave it out "
+                                         r"\(its default then applies\)$"):
+        net = read_network(book)
+    assert net.supplier_products["co2"].equals(examples.electronics().supplier_products["co2"])
+
+
 def test_formula_without_a_saved_value_is_refused(book: Path):
     change(book, "supplier_products", D2="=C2*2")  # openpyxl saves formulas without values
     assert one(book) == ("(supplier_products, row 2) | column D 'unit_cost' holds a formula with no saved "
