@@ -76,7 +76,7 @@ def sweep_values(text: str) -> list[Any]:
     limits of policy files (:mod:`resilient_sc.limits`: an alias bomb is refused)."""
     from .exceptions import ValidationError
     from .mapping_files import load_yaml_text
-    from .validation import clip
+    from .wording import clip
 
     example = "give comma-separated values, e.g. 0,0.25,0.5, or a YAML list, e.g. '[{EU: 0.5}, {EU: 0.8}]'"
     whole = text.strip().startswith("[")

@@ -23,18 +23,8 @@ from .format import count
 from .limits import Limits, current, read_bytes
 from .schema import BLANKS, REQUIRED_TABLES, TABLES, mentioned_table
 from .suspicious import suspicious
-from .validation import (
-    SHOWN,
-    clip,
-    closest,
-    coerce_table,
-    each_row,
-    quote,
-    suggest,
-    unlisted_demand_periods,
-    validate_tables,
-    where,
-)
+from .validation import coerce_table, unlisted_demand_periods, validate_tables
+from .wording import SHOWN, clip, closest, each_row, quote, suggest, where
 from .xlsx_tables import HIDDEN, HIDDEN_COLUMNS, HIDDEN_ROWS, NOT_READ, read_workbook
 
 #: set while the library builds a Network from tables it validated (or derived from validated ones)
@@ -411,7 +401,7 @@ def _no_extra_fields(df: pd.DataFrame, header: int, table: str, problems: list[s
 
 def _keyed(df: pd.DataFrame, rows: np.ndarray, table: str) -> pd.DataFrame:
     """The key columns of ``rows`` of ``df`` (as read, before typing) and their ``_row`` in the
-    file, for :func:`~.validation.where`."""
+    file, for :func:`~.wording.where`."""
     names = [str(h).strip().lower() for h in df.columns]
     keyed = pd.DataFrame({k: df.iloc[rows, names.index(k)].fillna("").str.strip().to_numpy()
                           for k in TABLES[table].key if k in names})

@@ -13,7 +13,7 @@ from typing import Any
 
 from .exceptions import ValidationError
 from .limits import Limits, current, read_bytes
-from .validation import clip
+from .wording import clip
 
 _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = 40

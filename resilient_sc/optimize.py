@@ -36,7 +36,7 @@ from .solvers.base import (
 )
 from .solvers.highs import until
 from .solvers.routes import solve_linear
-from .validation import quote
+from .wording import quote
 
 if TYPE_CHECKING:
     from .data import Network

@@ -17,7 +17,8 @@ import pandas as pd
 from .data import Network
 from .exceptions import ValidationError
 from .policy import Policy
-from .validation import PERIOD_TABLES, effective_rows, suggest
+from .validation import PERIOD_TABLES, effective_rows
+from .wording import suggest
 
 #: the id of the one period of a network without a ``periods`` table
 TODAY = "today"

@@ -34,7 +34,7 @@ from .format import as_given
 from .limits import Limits, current
 from .mapping_files import SWITCH_WORDS, load_mapping, shown
 from .schema import FAILURE_KINDS
-from .validation import SHOWN, clip, listing, suggest
+from .wording import SHOWN, clip, listing, suggest
 
 if TYPE_CHECKING:
     from .data import Network

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .format import count
 from .schema import BLANK_COSTS, BLANKS
-from .validation import each_row, listing, quote, where
+from .wording import each_row, listing, quote, where
 
 Frames = Mapping[str, pd.DataFrame]
 

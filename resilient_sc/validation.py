@@ -3,18 +3,16 @@
 Every ``check_*`` function returns a list of problems (strings naming table, row and
 column) instead of raising, so that :func:`validate_tables` can report all of them in
 one :class:`~resilient_sc.exceptions.ValidationError`. Row numbers are spreadsheet rows:
-the header is row 1, the first data row is row 2. A problem found on many rows is listed
-for the first :data:`SHOWN` of them, then counted; values quoted in problems are shortened
-(:func:`quote`), so a huge or hostile cell is never echoed.
+the header is row 1, the first data row is row 2. How a problem is placed and worded (rows
+listed then counted, values shortened, the closest known name) is :mod:`resilient_sc.wording`'s.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -23,6 +21,7 @@ import pandas as pd
 from .format import as_given, count, quantity
 from .limits import Limits, current
 from .schema import ALL_PRODUCTS, BLANK_COSTS, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
+from .wording import SHOWN, each_row, quote, suggest, where
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -32,86 +31,11 @@ _INTEGER = re.compile(r"-?\d+")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
                       "\u2066-\u206f\ufeff\ufff9-\ufffb]")
 
-#: rows listed for one kind of problem in one table; the rest are counted
-SHOWN = 10
-#: characters of a value quoted in a problem
-QUOTED = 40
 #: number columns that must hold whole numbers (a count of periods)
 WHOLE_NUMBERS = frozenset({"lead_time"})
 #: the tables with a ``period`` column, and the columns a period row overrides a blank row on
 PERIOD_TABLES = {"supplier_products": ("supplier", "product"), "demand": ("market", "product"),
                  "tariffs": ("origin_country", "destination_country", "product")}
-
-
-def clip(text: str, width: int = 160) -> str:
-    """``text`` for a one-line message: control characters escaped, at most ``width`` characters."""
-    head = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text[:width])
-    return head if len(text) <= width and len(head) <= width else head[:width - 1] + "…"
-
-
-def quote(value: Any, width: int = QUOTED, count: bool = True) -> str:
-    """``value`` quoted for a one-line message (:func:`clip`), the length given when cut
-    (``'aaaa…' (300,000 characters)``; not with ``count=False``)."""
-    text = value if isinstance(value, str) else str(value)
-    cut = count and len(text) > width
-    return f"'{clip(text, width)}'" + (f" ({len(text):,} characters)" if cut else "")
-
-
-def closest(name: Any, known: Collection[str]) -> str | None:
-    """The known name closest to ``name`` (the same but for case, or a near spelling), or None."""
-    if not isinstance(name, str) or not known or len(name) > 200:
-        return None
-    lower = {k.lower(): k for k in known if isinstance(k, str)}
-    hit = lower.get(name.strip().lower())
-    if hit is None:
-        close = difflib.get_close_matches(name.strip().lower(), list(lower)[:5000], n=1, cutoff=0.75)
-        hit = lower[close[0]] if close else None
-    return hit if hit != name else None
-
-
-def suggest(name: Any, known: Collection[str]) -> str:
-    """`` (did you mean 'x'?)``; else the look-alike letters no known name has ('Е' in 'DЕ'), or ``""``."""
-    hit = closest(name, known)
-    if hit is not None:
-        return f" (did you mean {quote(hit)}?)"
-    if not isinstance(name, str) or name.isascii() or len(name) > 200:
-        return ""
-    seen, scripts = set().union(*(k for k in known if isinstance(k, str))), ("CYRILLIC", "GREEK")  # not 'ö'
-    odd = [c for c in dict.fromkeys(name) if c not in seen and unicodedata.name(c, "").startswith(scripts)]
-    named = ", ".join(f"{ch!r} ({unicodedata.name(ch, f'U+{ord(ch):04X}')})" for ch in odd[:3])
-    return f" (it holds {named}, which no known name has: a look-alike letter?)" if odd else ""
-
-
-def listing(known: Iterable[str], most: int = 20) -> str:
-    """The sorted ``known`` names, comma-separated, at most ``most`` of them."""
-    names = sorted({str(k) for k in known})
-    text = ", ".join(clip(n, QUOTED) for n in names[:most])
-    return text + (f", … ({len(names):,} in all)" if len(names) > most else "")
-
-
-def where(table: str, df: pd.DataFrame | None = None, pos: int | None = None) -> str:
-    """The ``(table, row N 'id')`` prefix of a problem about row ``pos`` (0-based) of ``df``."""
-    if df is None or pos is None:
-        return f"({table})"
-    key = [c for c in TABLES[table].key if c in df.columns] if table in TABLES else []
-    # a blank period (every period) is left out: 'Paris, default', not 'Paris, default, '; a blank
-    # (None, NaN) cell reads '', never 'nan'
-    cells = ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-             for v in (df[c].iloc[pos] for c in key)]
-    label = ", ".join(v for c, v in zip(key, cells, strict=True) if not (c == "period" and v == ""))
-    return f"({table}, row {int(df['_row'].iloc[pos])} {quote(label, 60, count=False)})"
-
-
-def each_row(problems: list[str], table: str, positions: Iterable[int] | np.ndarray,
-             line: Callable[[int], str], what: str, shown: int = SHOWN) -> None:
-    """``line(pos)`` for the first ``shown`` of ``positions``, then one line counting the rest
-    (``(table) | … and 1,234 more rows where what``): linear, and never one line per row."""
-    positions = np.asarray(list(positions) if not isinstance(positions, np.ndarray) else positions,
-                           dtype=np.int64)
-    problems += [line(int(pos)) for pos in positions[:shown]]
-    if len(positions) > shown:
-        problems.append(f"({table}) | … and {len(positions) - shown:,} more rows where {what} "
-                        f"({len(positions):,} in all)")
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -695,6 +619,5 @@ def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     return problems + periods + coverage, warnings + short
 
 
-__all__ = ["SHOWN", "clip", "closest", "coerce_table", "each_row", "effective_rows", "listing",
-           "quote", "suggest", "validate_tables", "where"]
+__all__ = ["coerce_table", "effective_rows", "validate_tables"]
 

@@ -16,7 +16,7 @@ import pandas as pd
 from .exceptions import ValidationError
 from .limits import Limits, read_bytes
 from .schema import TABLES, mentioned_table
-from .validation import SHOWN, clip, quote, suggest
+from .wording import SHOWN, clip, quote, suggest
 
 
 def _sheet_parser() -> type:

@@ -25,7 +25,7 @@ from resilient_sc import DataWarning, Network, Policy, ValidationError, examples
 from resilient_sc.limits import ENV, Limits, current
 from resilient_sc.model.build import build_model
 from resilient_sc.policy import PolicyError, check_policies, load_policies
-from resilient_sc.validation import quote
+from resilient_sc.wording import quote
 from resilient_sc.workbook import write_workbook
 
 

@@ -24,7 +24,7 @@ from ..exceptions import ValidationError
 from ..format import count, money, pct_points, quantity, relative_gap, served_fraction
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status
-from ..validation import quote
+from ..wording import quote
 from .premium import NO_PENALTY_PCT, counts_penalties
 from .stress import SERVED_TOL
 

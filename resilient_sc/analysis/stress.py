@@ -46,7 +46,7 @@ from ..solvers import aggregate
 from ..solvers.base import SolveOptions, is_number
 from ..solvers.failures import forced_zero
 from ..solvers.highs import make_highs, stdout_to_stderr
-from ..validation import suggest
+from ..wording import suggest
 
 #: cost components that vary with the flows (money)
 FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")

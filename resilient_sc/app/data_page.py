@@ -32,7 +32,7 @@ from ..io import write_excel
 from ..limits import current
 from ..schema import TABLES
 from ..template import write_template
-from ..validation import closest
+from ..wording import closest
 from .state import cleaned, problem_rows, upload_path, user_words
 
 if TYPE_CHECKING:

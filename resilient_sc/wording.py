@@ -1,0 +1,99 @@
+"""How a problem with the data is placed and worded: ``(table, row N 'id') | message``.
+
+A problem found on many rows is listed for the first :data:`SHOWN` of them, then counted
+(:func:`each_row`); values quoted are shortened (:func:`quote`), so a huge or hostile cell is
+never echoed; an unknown name gets the closest known one (:func:`suggest`).
+
+>>> quote("x" * 50), suggest("Tarifs", ["tariffs", "lanes"])
+("'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (50 characters)", " (did you mean 'tariffs'?)")
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import unicodedata
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .schema import TABLES
+
+#: rows listed for one kind of problem in one table; the rest are counted
+SHOWN = 10
+#: characters of a value quoted in a problem
+QUOTED = 40
+
+
+def clip(text: str, width: int = 160) -> str:
+    """``text`` for a one-line message: control characters escaped, at most ``width`` characters."""
+    head = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text[:width])
+    return head if len(text) <= width and len(head) <= width else head[:width - 1] + "…"
+
+
+def quote(value: Any, width: int = QUOTED, count: bool = True) -> str:
+    """``value`` quoted for a one-line message (:func:`clip`), the length given when cut
+    (``'aaaa…' (300,000 characters)``; not with ``count=False``)."""
+    text = value if isinstance(value, str) else str(value)
+    cut = count and len(text) > width
+    return f"'{clip(text, width)}'" + (f" ({len(text):,} characters)" if cut else "")
+
+
+def closest(name: Any, known: Collection[str]) -> str | None:
+    """The known name closest to ``name`` (the same but for case, or a near spelling), or None."""
+    if not isinstance(name, str) or not known or len(name) > 200:
+        return None
+    lower = {k.lower(): k for k in known if isinstance(k, str)}
+    hit = lower.get(name.strip().lower())
+    if hit is None:
+        close = difflib.get_close_matches(name.strip().lower(), list(lower)[:5000], n=1, cutoff=0.75)
+        hit = lower[close[0]] if close else None
+    return hit if hit != name else None
+
+
+def suggest(name: Any, known: Collection[str]) -> str:
+    """`` (did you mean 'x'?)``; else the look-alike letters no known name has ('Е' in 'DЕ'), or ``""``."""
+    hit = closest(name, known)
+    if hit is not None:
+        return f" (did you mean {quote(hit)}?)"
+    if not isinstance(name, str) or name.isascii() or len(name) > 200:
+        return ""
+    seen, scripts = set().union(*(k for k in known if isinstance(k, str))), ("CYRILLIC", "GREEK")  # not 'ö'
+    odd = [c for c in dict.fromkeys(name) if c not in seen and unicodedata.name(c, "").startswith(scripts)]
+    named = ", ".join(f"{ch!r} ({unicodedata.name(ch, f'U+{ord(ch):04X}')})" for ch in odd[:3])
+    return f" (it holds {named}, which no known name has: a look-alike letter?)" if odd else ""
+
+
+def listing(known: Iterable[str], most: int = 20) -> str:
+    """The sorted ``known`` names, comma-separated, at most ``most`` of them."""
+    names = sorted({str(k) for k in known})
+    text = ", ".join(clip(n, QUOTED) for n in names[:most])
+    return text + (f", … ({len(names):,} in all)" if len(names) > most else "")
+
+
+def where(table: str, df: pd.DataFrame | None = None, pos: int | None = None) -> str:
+    """The ``(table, row N 'id')`` prefix of a problem about row ``pos`` (0-based) of ``df``."""
+    if df is None or pos is None:
+        return f"({table})"
+    key = [c for c in TABLES[table].key if c in df.columns] if table in TABLES else []
+    # a blank period (every period) is left out: 'Paris, default', not 'Paris, default, '; a blank
+    # (None, NaN) cell reads '', never 'nan'
+    cells = ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+             for v in (df[c].iloc[pos] for c in key)]
+    label = ", ".join(v for c, v in zip(key, cells, strict=True) if not (c == "period" and v == ""))
+    return f"({table}, row {int(df['_row'].iloc[pos])} {quote(label, 60, count=False)})"
+
+
+def each_row(problems: list[str], table: str, positions: Iterable[int] | np.ndarray,
+             line: Callable[[int], str], what: str, shown: int = SHOWN) -> None:
+    """``line(pos)`` for the first ``shown`` of ``positions``, then one line counting the rest
+    (``(table) | … and 1,234 more rows where what``): linear, and never one line per row."""
+    positions = np.asarray(list(positions) if not isinstance(positions, np.ndarray) else positions,
+                           dtype=np.int64)
+    problems += [line(int(pos)) for pos in positions[:shown]]
+    if len(positions) > shown:
+        problems.append(f"({table}) | … and {len(positions) - shown:,} more rows where {what} "
+                        f"({len(positions):,} in all)")
+
