@@ -6,6 +6,8 @@ never echoed; an unknown name gets the closest known one (:func:`suggest`).
 
 >>> quote("x" * 50), suggest("Tarifs", ["tariffs", "lanes"])
 ("'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (50 characters)", " (did you mean 'tariffs'?)")
+>>> suggest("7", ["007", "012"])
+" (did you mean '007'? a cell holding a number drops its leading zeros: format the column as text)"
 """
 
 from __future__ import annotations
@@ -58,6 +60,12 @@ def suggest(name: Any, known: Collection[str]) -> str:
     hit = closest(name, known)
     if hit is not None:
         return f" (did you mean {quote(hit)}?)"
+    if isinstance(name, str) and name.isdigit() and len(name) <= 200:  # 7 for "007", as a number cell has it
+        zeros = next((k for k in known if isinstance(k, str) and k.isdigit() and k != name
+                      and k.lstrip("0") == name.lstrip("0")), None)
+        if zeros is not None:
+            return (f" (did you mean {quote(zeros)}? a cell holding a number drops its leading zeros: "
+                    "format the column as text)")
     if not isinstance(name, str) or name.isascii() or len(name) > 200:
         return ""
     seen, scripts = set().union(*(k for k in known if isinstance(k, str))), ("CYRILLIC", "GREEK")  # not 'ö'

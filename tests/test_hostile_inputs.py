@@ -790,6 +790,16 @@ def test_a_cost_left_blank_beside_rows_that_give_one_is_warned_of(ex: Path):
         Network.from_frames(**f)
 
 
+def test_an_id_that_lost_its_leading_zeros_is_said_so(ex: Path):
+    """Product '007' in products, typed 7 (a number cell) in demand: 'not in products', no hint."""
+    for table in ("products", "supplier_products", "demand", "lanes", "tariffs"):
+        text = (ex / f"{table}.csv").read_text()
+        (ex / f"{table}.csv").write_text(text.replace(",cells,", ",007,").replace("\ncells,", "\n007,"))
+    edit(ex / "demand.csv", ",007,", ",7,")
+    assert problems(ex)[0].endswith("| product '7' is not in products (did you mean '007'? a cell holding a "
+                                    "number drops its leading zeros: format the column as text)")
+
+
 def test_huge_cell_is_refused_and_never_echoed(ex: Path):
     with open(ex / "markets.csv", "a") as fh:
         fh.write("M" * 3_000_000 + ",DE,1,1\n")
