@@ -13,7 +13,7 @@ import pandas as pd
 from . import io
 from .exceptions import ValidationError
 from .format import delivered_of, fraction, quantity, relative_gap, settings
-from .model.sets import Sets, is_allied, is_local, total_demand
+from .model.sets import Sets, emission_factors, is_allied, is_local, total_demand
 from .model.table import frame
 from .solvers.base import SolveReport, SolverResult, Status
 
@@ -106,12 +106,11 @@ class Plan:
         hubs = s.hubs_table.select(["hub", "country", "fixed_cost", "capacity", "status"])
         hubs = hubs.take(np.flatnonzero(o)).frame().assign(throughput=throughput, utilisation=utilisation)
         shares, country_shares = market_shares(s, y_used, yq[y_used])
+        co2_x, co2_y = emission_factors(s)
         return cls(
             status=result.status, objective=float(breakdown.sum()), bound=result.bound,
             gap=result.gap, solve_time=result.solve_time, build_time=model.build_time,
-            breakdown=breakdown, emissions=float(
-                (s.inbound_table["make_co2"] + s.inbound_table["lane_co2"]) @ xq
-                + s.flows_table["lane_co2"] @ yq),
+            breakdown=breakdown, emissions=float(co2_x @ xq + co2_y @ yq),
             suppliers=suppliers, hubs=hubs,
             inbound=inbound, outbound=outbound, shares=shares, country_shares=country_shares,
             supplier_shares=supplier_shares(s, inbound), policy=model.policy, model=model,

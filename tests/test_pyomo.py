@@ -304,6 +304,20 @@ def test_a_cost_the_user_adds_to_the_linear_model_is_its_own_line():
     assert plan.objective == pytest.approx(plan.bound, rel=1e-6) == pytest.approx(plan.breakdown.sum())
 
 
+def test_a_co2_budget_of_ones_own_on_the_emissions_expression_is_co2_cap():
+    """There was no CO2 expression unless co2_cap was set (a budget meant rebuilding the
+    coefficients by hand): ``m.emissions`` is the plan's CO2, and a budget on it is co2_cap."""
+    net = examples.electronics()
+    base = solve_model(build_model(net))
+    m = to_pyomo(net)
+    cap = 0.9 * base.emissions
+    m.budget = pyo.Constraint(expr=m.emissions <= cap)
+    plan = solve_pyomo(m)
+    reference = solve_model(build_model(net, Policy(co2_cap=cap)))
+    assert plan.objective == pytest.approx(reference.objective, rel=REL)
+    assert plan.emissions == pytest.approx(pyo.value(m.emissions)) and plan.emissions <= cap * (1 + 1e-9)
+
+
 def test_a_model_without_a_plan_is_said_so_not_read_back():
     """Infeasible (solved with load_solutions=False, as pyomo's own error advises): pyomo's raw
     'No value for uninitialized VarData'; solved before and then made infeasible: the stale plan

@@ -6,20 +6,14 @@ import numpy as np
 import pandas as pd
 
 from .context import Context, local
-
-
-def emission_factors(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    """CO2 per unit of each x (production + inbound lane) and each y (outbound lane)."""
-    s = ctx.sets
-    ex = s.inbound_table["make_co2"] + s.inbound_table["lane_co2"]
-    return ex, s.flows_table["lane_co2"]
+from .sets import emission_factors
 
 
 def add_co2(ctx: Context) -> None:
     """``co2`` cost = co2_price · CO2 and ``co2_cap[]``: CO2 ≤ co2_cap, where
     CO2 = Σ (co2[s,p] + co2[s→h]) x[s,h,p] + Σ co2[h→m] y[h,m,p,c]; hubs emit nothing.
     """
-    ex, ey = emission_factors(ctx)
+    ex, ey = emission_factors(ctx.sets)
     v, policy = ctx.v, ctx.policy
     if policy.co2_price:
         ctx.lm.add_cost("co2", v["x"], policy.co2_price * ex)

@@ -131,6 +131,12 @@ def total_demand(sets: Sets, product: pd.Series | np.ndarray) -> np.ndarray:
     return sets.products_table["total_demand"][at]
 
 
+def emission_factors(sets: Sets) -> tuple[np.ndarray, np.ndarray]:
+    """CO2 per unit of each inbound flow x (making it, co2[s,p], and its lane, co2[s→h]) and
+    of each outbound flow y (its lane, co2[h→m]); hubs emit nothing (docs/formulation.md §5)."""
+    return (sets.inbound_table["make_co2"] + sets.inbound_table["lane_co2"], sets.flows_table["lane_co2"])
+
+
 def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Inner join of two int64 key arrays: the (left, right) position pairs with equal keys,
     in left order, then right order (as ``DataFrame.merge``)."""

@@ -5,7 +5,9 @@ Every variable block becomes a ``Var`` named after it (``hub_opened['H1']``), in
 the set ``<block>_index`` of its index tuples; every constraint family becomes one
 ``Constraint`` (``demand['Paris','default']``); every cost component becomes an
 ``Expression`` ``cost_<component>``, and the objective ``total_cost`` is their sum. Nothing
-here knows a family by name, so families added to the build appear on their own.
+here knows a family by name, so families added to the build appear on their own. A one-period
+model also has the ``Expression`` ``emissions``, the plan's CO2 (CO2 units), for a budget or a
+price of one's own.
 
 Build, extend, solve, read back::
 
@@ -46,6 +48,7 @@ from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpres
 from ..exceptions import NotOptimalError, ResilientSCError, ValidationError
 from ..model.build import NetworkModel
 from ..model.roadmap import RoadmapModel, build_any
+from ..model.sets import emission_factors
 from .base import SolveOptions, SolverResult, Status, given_options
 from .highs import until
 
@@ -90,6 +93,13 @@ def model_to_pyomo(model: NetworkModel | RoadmapModel) -> pyo.ConcreteModel:
         m.add_component(f"cost_{component}", expr)
         components.append(expr)
     m.total_cost = pyo.Objective(expr=sum(components), sense=pyo.minimize)
+    if isinstance(model, NetworkModel):  # the plan's CO2 (Plan.emissions): a budget or price of one's own
+        co2_x, co2_y = emission_factors(model.sets)
+        x, y = lm.variables["inbound_flow"], lm.variables["outbound_flow"]
+        cols = np.concatenate([x.start + np.arange(x.size), y.start + np.arange(y.size)])
+        coefs = np.concatenate([co2_x, co2_y])
+        emits = coefs != 0
+        m.emissions = pyo.Expression(expr=_linear(cols[emits].tolist(), coefs[emits].tolist(), columns))
     setattr(m, NETWORK_MODEL_ATTR, model)
     return m
 
