@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import threading
@@ -60,6 +61,7 @@ from .periods import has_periods
 from .solvers import highs
 from .solvers.base import available_cpus
 from .stopping import SIGNALS, interrupted
+from .wording import closest
 
 if TYPE_CHECKING:
     from .policy import Policy
@@ -116,8 +118,30 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse's parser, its errors raised (:class:`_UsageError`), with a hint: the command or
+    option meant, or where an option goes; an unknown option is said with its command's usage."""
+
+    #: the subcommands' parsers, by name (the top-level parser's)
+    commands: dict[str, argparse.ArgumentParser]
+
     def error(self, message: str) -> NoReturn:
+        choice = re.match(r"argument COMMAND: invalid choice: '(.*?)' \(choose", message)
+        if choice and (hit := closest(choice.group(1), getattr(self, "commands", {}))):
+            message += f" (did you mean {hit!r}?)"
         raise _UsageError(f"{self.prog}: {message}", self.format_usage())
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            command = getattr(self, "commands", {}).get(getattr(parsed, "command", ""), self)
+            options = [s for action in command._actions for s in action.option_strings]
+            first = extra[0].split("=", 1)[0]
+            meant = next((o for o in options if o.startswith(first) and len(first) > 2), None)  # --tim
+            meant = meant or (closest(first, options) if first.startswith("--") else None)
+            hint = (f" (an option of {command.prog!r} goes after the command: {command.prog} … {first})"
+                    if first in options else f" (did you mean {meant}?)" if meant else "")
+            command.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+        return parsed
 
 
 # ---- shared options ---------------------------------------------------------------------
@@ -439,12 +463,14 @@ def build_parser() -> argparse.ArgumentParser:
                      allow_abbrev=False)  # --js is no --json: one spelling, which --json's outcome depends on
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.commands = {}
     for name, command in COMMANDS.items():
         on_roadmap = cli_roadmap.ON_ROADMAP.get(name)
         description = command.description or command.help
         if on_roadmap:
             description += f". On a roadmap (data with a periods table): {on_roadmap}."
-        p = sub.add_parser(name, help=command.help, description=description, allow_abbrev=False)
+        p = parser.commands[name] = sub.add_parser(name, help=command.help, description=description,
+                                                   allow_abbrev=False)
         command.configure(p)
         add_output_options(p)
     return parser

@@ -385,6 +385,22 @@ def test_orlib_of_a_folder_says_so_and_options_are_never_abbreviated(capsys, tmp
     assert "unrecognized arguments: --js" in capsys.readouterr().err
 
 
+def test_a_misspelt_command_or_option_is_told_what_was_meant(capsys):
+    """'--polcy' got the top-level usage and no hint; '--json' before the command and 'solv' too."""
+    data = "examples/electronics"  # not read: the arguments are refused first
+    for argv, said in ((["solve", data, "--polcy", "p.yaml"], "resilient-sc solve: unrecognized arguments: "
+                        "--polcy p.yaml (did you mean --policy?)"),
+                       (["solve", data, "--tim", "3"], "(did you mean --time-limit?)"),
+                       (["--json", "solve", data], "unrecognized arguments: --json (an option of "
+                        "'resilient-sc solve' goes after the command: resilient-sc solve … --json)"),
+                       (["solv", data], "invalid choice: 'solv' (choose from 'init', 'validate', 'solve', "
+                        "'orlib', 'stress', 'premium', 'frontier', 'app') (did you mean 'solve'?)")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert said in err, err
+        assert err.startswith("usage: resilient-sc" + (" solve" if argv[0] != "solv" else " [-h]")), err
+
+
 def test_orlib_missing_file_exits_2(capsys, tmp_path):
     code, data, _ = run_json(capsys, "orlib", str(tmp_path / "cap99.txt"), "--out", str(tmp_path / "o"))
     assert code == 2 and "no such file" in data["reason"]
