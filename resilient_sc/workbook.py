@@ -87,7 +87,10 @@ def summary_table(plan: Plan) -> pd.DataFrame:
                  (f"shortfall ({unit(p)})", float(t["shortfall"])),
                  (f"local share ({p})", float(t["local_share"])),
                  (f"allied share ({p})", float(t["allied_share"]))]
+    weighting = plan.share_weighting()  # of all products, as the plan's summary says it
     rows += [
+        (f"local share (all products, {weighting})", plan.overall_share("local_share")),
+        (f"allied share (all products, {weighting})", plan.overall_share("allied_share")),
         ("emissions (CO2 units)", plan.emissions),
         *((f"cost: {k}", float(v)) for k, v in plan.breakdown.items()),
     ]
