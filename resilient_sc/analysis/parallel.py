@@ -23,13 +23,13 @@ T = TypeVar("T")
 PR_SET_PDEATHSIG = 1
 
 
-def _ignore_interrupts() -> None:
-    """Initializer of the library's pool workers: Ctrl-C (sent to the whole process group by a
-    terminal) is the parent's to handle -- it ends the workers -- so an idle worker prints no
-    traceback of its own; on Linux a worker ends when its parent dies (a kill -9 or the
-    out-of-memory killer left both workers of a premium running, 100 MB each, for good). (The
-    HiGHS threads a forked worker inherits are dropped by :mod:`resilient_sc.solvers.highs`'s
-    fork hook, in any pool.)"""
+def as_worker() -> None:
+    """Initializer of the library's pool workers (and the app's jobs): Ctrl-C (sent to the whole
+    process group by a terminal) is the parent's to handle -- it ends the workers -- so an idle
+    worker prints no traceback of its own; on Linux a worker ends when its parent dies (a kill -9
+    or the out-of-memory killer left both workers of a premium running, 100 MB each, for good).
+    (The HiGHS threads a forked worker inherits are dropped by
+    :mod:`resilient_sc.solvers.highs`'s fork hook, in any pool.)"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
@@ -129,7 +129,7 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     futures: list[Any] = []
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=min(workers or default_workers(len(tasks)),
-                                                           len(tasks)), initializer=_ignore_interrupts)
+                                                           len(tasks)), initializer=as_worker)
     try:
         futures = [pool.submit(fn, *task) for task in tasks]
         follow(list(futures), len(futures), progress)

@@ -411,7 +411,7 @@ def worst_failures(stress: StressResult, n: int = 10) -> pd.DataFrame:
 def build(session: Session) -> Any:
     """The compare panel; returns a function that redraws the premium table (and, for new
     data, clears the frontier and the stress test)."""
-    from nicegui import run, ui
+    from nicegui import ui
 
     tested = [False]  # a stress test is shown (of the current design until the next solve)
 
@@ -469,7 +469,7 @@ def build(session: Session) -> Any:
         stop_stress.enable()
         client = ui.context.client
         ticker = ticking(status, job)
-        kind, out = await run.io_bound(job.wait)
+        kind, out = await job.result()
         ticker.cancel()
         session.ended(job)
         if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on
@@ -558,7 +558,7 @@ def build(session: Session) -> Any:
         stop_sweep.enable()
         client = ui.context.client
         ticker = ticking(sweep_status, job)
-        kind, out = await run.io_bound(job.wait)
+        kind, out = await job.result()
         ticker.cancel()
         session.ended(job)
         if client.is_deleted:  # the tab closed while it ran

@@ -15,11 +15,16 @@ a job starts in milliseconds. Results come back as ``(kind, value)``: ``("ok", r
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from ..analysis.parallel import as_worker
 from ..exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
 
 
@@ -32,7 +37,9 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], server: int) -> None:
+    as_worker()  # Ctrl-C is the server's to handle: it stops the jobs
+    threading.Thread(target=_end_with, args=(server,), daemon=True).start()
     try:
         out: tuple[str, Any] = ("ok", fn(*args))
     except InfeasiblePolicyError as exc:
@@ -47,6 +54,18 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     conn.close()
 
 
+def _end_with(server: int) -> None:
+    """End this job's process once the server (pid ``server``) is gone: killed (kill -9, the
+    out-of-memory killer), it stopped no job, and the fork server, the job's parent, outlives it
+    (a solve ran on for as long as it took, at full CPU, for no one)."""
+    while True:
+        time.sleep(0.5)
+        try:
+            os.kill(server, 0)
+        except OSError:  # no such process, or another user's: the server's pid reused
+            os._exit(1)
+
+
 class Job:
     """``fn(*args)`` running in a process of its own; :meth:`wait` blocks (call it in a thread)."""
 
@@ -55,7 +74,7 @@ class Job:
         self._recv, send = ctx.Pipe(duplex=False)
         self.started = time.monotonic()
         self.stopped = False
-        self.process = ctx.Process(target=_child, args=(send, fn, tuple(args)), daemon=True)
+        self.process = ctx.Process(target=_child, args=(send, fn, tuple(args), os.getpid()), daemon=True)
         self.process.start()
         send.close()
 
@@ -71,6 +90,21 @@ class Job:
         self.process.join()
         self._recv.close()
         return out
+
+    async def result(self) -> tuple[str, Any]:
+        """:meth:`wait`, awaited from the page: in a thread of its own, not the server's shared pool
+        (six jobs running held every thread of it, and a new tab waited for one to end), and a
+        daemon one, which never holds up the server's exit."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[tuple[str, Any]] = loop.create_future()
+
+        def wait() -> None:
+            out = self.wait()
+            with contextlib.suppress(RuntimeError):  # the server's loop closed meanwhile
+                loop.call_soon_threadsafe(lambda: done.done() or done.set_result(out))
+
+        threading.Thread(target=wait, name="resilient_sc-job", daemon=True).start()
+        return await done
 
     def stop(self) -> None:
         """End the job now (its :meth:`wait` returns ``("stopped", "")``)."""

@@ -152,7 +152,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
     """The solve panel; ``on_solved()`` is called after every solve (a new scenario); returns a
     function that resets the panel for new data, and one to call when the policy changes (the
     result shown is then marked as solved with the previous policy)."""
-    from nicegui import run, ui
+    from nicegui import ui
 
     job: list[Job | None] = [None]
     solved_with: list[Policy | None] = [None]  # the policy of the result shown
@@ -193,7 +193,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         status.text = f"solving… · {progress_text('', rounds[0])}"
         timer.activate()
         client = ui.context.client
-        kind, out = await run.io_bound(running.wait)
+        kind, out = await running.result()
         seconds = running.elapsed
         session.ended(running)
         if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on

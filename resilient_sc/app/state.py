@@ -20,7 +20,10 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import tempfile
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from ..data import Network, read_network
-from ..examples import electronics, electronics_roadmap, electronics_roadmap_path
+from ..examples import electronics, electronics_roadmap, electronics_roadmap_path, tiny
 from ..exceptions import ResilientSCError, ValidationError
 from ..periods import has_periods
 from ..policy import Policy
@@ -48,9 +51,22 @@ EDITED = ", edited in the grids"
 #: the glide path of the roadmap example (its ``policy.yaml``), for an installed package without the folder
 GLIDE_PATH = Policy(max_country_share={"2027": 0.6, "2028": 0.4, "2029": 0.4, "2030": 0.4},
                     min_local_share={"2028": 0.3, "2029": 0.4, "2030": 0.5})
-#: the folder of one app process's downloads (``<prefix><pid>-…`` in the temporary folder)
-FOLDER_PREFIX = "resilient_sc-app-"
+#: the folder of one app process's downloads (``<prefix><pid>-…`` in the temporary folder),
+#: and the file in it that says whose it is (``<pid> <host>``)
+FOLDER_PREFIX, OWNER = "resilient_sc-app-", ".owner"
 _process_folder: Path | None = None
+_FOLDERS = threading.Lock()  # one process folder, one folder per tab, whatever thread asks first
+
+
+#: the sessions of the process's open tabs (their jobs stopped when the server shuts down)
+_LIVE: weakref.WeakSet[Session] = weakref.WeakSet()
+
+
+def stop_every_job() -> None:
+    """Stop the jobs of every open tab: the server is shutting down (Ctrl-C, SIGTERM), and a
+    solve running waited for its end (38 s on a large network) before the server could stop."""
+    for session in list(_LIVE):
+        session.stop_jobs()
 
 
 def process_folder() -> Path:
@@ -58,31 +74,40 @@ def process_folder() -> Path:
     process exits (``atexit``: a Ctrl-C'd server too, whose open tabs are never closed); one a
     killed server left is removed by the next (:func:`remove_stale_folders`)."""
     global _process_folder
-    if _process_folder is None or not _process_folder.is_dir():
-        _process_folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
-        atexit.register(shutil.rmtree, _process_folder, True)
-    return _process_folder
+    with _FOLDERS:
+        if _process_folder is None or not _process_folder.is_dir():
+            _process_folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
+            (_process_folder / OWNER).write_text(f"{os.getpid()} {socket.gethostname()}")
+            atexit.register(shutil.rmtree, _process_folder, True)
+        return _process_folder
 
 
 def remove_stale_folders(root: Path | None = None) -> list[Path]:
     """Remove the download folders of app processes no longer running (killed, so their
-    ``atexit`` never ran): those of this user in ``root`` (the temporary folder) whose name
-    holds the pid of no process; the folders removed.
+    ``atexit`` never ran): those of this user in ``root`` (the temporary folder) whose
+    :data:`OWNER` file names this host and the pid of no process (a folder without it, or of
+    another host sharing the folder, is never touched); the folders removed.
 
     >>> import tempfile
     >>> root = Path(tempfile.mkdtemp())
-    >>> (root / f"{FOLDER_PREFIX}{os.getpid()}-abc").mkdir()  # this process: running
-    >>> (root / f"{FOLDER_PREFIX}999999999-abc").mkdir()      # no such process
-    >>> [p.name for p in remove_stale_folders(root)], len(list(root.iterdir()))
-    (['resilient_sc-app-999999999-abc'], 1)
+    >>> for pid, host in ((os.getpid(), socket.gethostname()), (999999999, socket.gethostname()),
+    ...                   (999999999, "another-host")):
+    ...     folder = root / f"{FOLDER_PREFIX}{pid}-{host}"
+    ...     folder.mkdir()
+    ...     _ = (folder / OWNER).write_text(f"{pid} {host}")
+    >>> (root / f"{FOLDER_PREFIX}2024-backup").mkdir()  # a folder of the user's own
+    >>> [p.name == f"{FOLDER_PREFIX}999999999-{socket.gethostname()}" for p in remove_stale_folders(root)]
+    [True]
+    >>> len(list(root.iterdir()))
+    3
     """
     removed: list[Path] = []
     if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
         return removed
     for folder in sorted(Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*")):
-        pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
-        with contextlib.suppress(OSError):
-            if not pid.isdigit() or folder.stat().st_uid != os.getuid() or _running(int(pid)):
+        with contextlib.suppress(OSError, ValueError):
+            pid, host = (folder / OWNER).read_text()[:200].split(" ", 1)
+            if folder.stat().st_uid != os.getuid() or host != socket.gethostname() or _running(int(pid)):
                 continue
             shutil.rmtree(folder)
             removed.append(folder)
@@ -113,7 +138,7 @@ class Scenario:
     roadmap: Roadmap | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # a tab is itself, compared and hashed by identity (the set of open tabs)
 class Session:
     """The state of one tab: the network and its editable tables, the policy being edited, the
     plan of the last solve, the named scenarios (the first solved one is the base of the
@@ -141,11 +166,16 @@ class Session:
     #: (each job → what it is, for :meth:`stop_jobs`)
     jobs: dict[Job, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        _LIVE.add(self)
+
     @property
     def workdir(self) -> Path:
         """The tab's downloads folder, made on first use (a tab that downloads nothing leaves none)."""
         if self._workdir is None:
-            self._workdir = Path(tempfile.mkdtemp(prefix="tab-", dir=process_folder()))
+            folder = process_folder()
+            with _FOLDERS:
+                self._workdir = self._workdir or Path(tempfile.mkdtemp(prefix="tab-", dir=folder))
         return self._workdir
 
     @classmethod
@@ -213,10 +243,15 @@ class Session:
 
     def close(self) -> None:
         """The tab is gone (closed, reloaded, or its connection lost past the reconnect window):
-        its jobs are stopped, never left solving for no one, and its downloads folder removed."""
+        its jobs are stopped, never left solving for no one, its downloads folder removed, and
+        its data, plans and scenarios let go (the web framework's caches may keep the session
+        itself, through a page's handlers: 30 closed tabs kept 30 networks and plans)."""
         self.stop_jobs()
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
+        self.frames, self.scenarios, self.jobs = {}, {}, {}
+        self.plan = self.stress = self.frontier = self.roadmap = None
+        self.network = tiny()  # a placeholder: nothing reads it once the tab is gone
 
     @property
     def is_roadmap(self) -> bool:

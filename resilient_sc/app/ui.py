@@ -7,7 +7,7 @@ from typing import Any
 
 from ..exceptions import ResilientSCError
 from . import compare_page, data_page, export, policy_page, solve_page
-from .state import Session
+from .state import Session, stop_every_job
 
 STEPS = ("1 Data", "2 Policy", "3 Solve", "4 Compare", "5 Export")
 #: a reload, the back button or closing the tab asks first (the browser's own words): a tab's data,
@@ -120,6 +120,7 @@ def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool 
         reading.delete()
         page(session)
 
+    app.on_shutdown(stop_every_job)  # Ctrl-C, SIGTERM: a solve running must not hold the server up
     # in every page's head as served (a page built once its tab connects adds head HTML as inert text)
     ui.add_head_html(LEAVE_WARNING + UPLOAD_NAMES, shared=True)
     ui.run(host="127.0.0.1", port=port, show=open_browser, reload=False, title="resilient_sc",
