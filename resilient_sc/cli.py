@@ -136,7 +136,8 @@ class _Parser(argparse.ArgumentParser):
             command = getattr(self, "commands", {}).get(getattr(parsed, "command", ""), self)
             options = [s for action in command._actions for s in action.option_strings]
             first = extra[0].split("=", 1)[0]
-            meant = next((o for o in options if o.startswith(first) and len(first) > 2), None)  # --tim
+            prefixed = [o for o in options if o.startswith(first) and len(first) > 2]  # --tim, not --t
+            meant = prefixed[0] if len(prefixed) == 1 else None
             meant = meant or (closest(first, options) if first.startswith("--") else None)
             hint = (f" (an option of {command.prog!r} goes after the command: {command.prog} … {first})"
                     if first in options else f" (did you mean {meant}?)" if meant else "")

@@ -24,7 +24,7 @@ from .limits import Limits, current, read_bytes
 from .schema import BLANKS, REQUIRED_TABLES, TABLES, mentioned_table
 from .suspicious import suspicious
 from .validation import coerce_table, unlisted_demand_periods, validate_tables
-from .wording import SHOWN, clip, closest, each_row, quote, suggest, where
+from .wording import SHOWN, clip, closest, each_row, not_read, quote, suggest, where
 from .xlsx_tables import HIDDEN, HIDDEN_COLUMNS, HIDDEN_ROWS, NOT_READ, read_workbook
 
 #: set while the library builds a Network from tables it validated (or derived from validated ones)
@@ -157,12 +157,12 @@ class Network:
             if df.attrs.get(HIDDEN):
                 warns.append(f"({name}) | the sheet is hidden in {df.attrs[HIDDEN]}, and read all the same: "
                              "delete the sheet (or its rows) to leave the table out")
-            warns += [f"({name}) | {words}" for words in df.attrs.get(NOT_READ, ())]
+            warns += list(df.attrs.get(NOT_READ, ()))
             if hidden := df.attrs.get(HIDDEN_COLUMNS):
                 many = len(hidden) > 1
                 warns.append(f"({name}) | column{'s' * many} {', '.join(map(quote, hidden))} "
                              f"{'are' if many else 'is'} hidden in the sheet, and read all the same: "
-                             "delete a column to leave it out (its default then applies)")
+                             "delete an optional column to leave it out (its default then applies)")
             if rows := sorted(set(df.attrs.get(HIDDEN_ROWS, ())).intersection(df.index)):  # rows kept
                 warns.append(f"({name}) | {count(len(rows), 'row')} hidden in the sheet (by hand or by a "
                              f"filter) {'is' if len(rows) == 1 else 'are'} read all the same: rows "
@@ -466,6 +466,7 @@ def _read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
             df = _read_csv(file, problems, limits)
             if df is not None:
                 frames[name] = df
+    others: list[tuple[str, str]] = []  # (file, the table its name holds)
     with os.scandir(path) as entries:
         for entry in itertools.islice(entries, 10_000):
             stem, dot, ext = entry.name.rpartition(".")
@@ -482,12 +483,27 @@ def _read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "
                                 f"'{close}.csv'?); tables are: {', '.join(TABLES)}")
             elif dot and kind == "csv" and table not in TABLES and (named := mentioned_table(stem)):
-                words = f"{quote(entry.name)} is not read: the {named} table is read from '{named}.csv'"
-                if named in frames:  # tariffs - Copy.csv beside tariffs.csv (said by Network.from_frames)
-                    frames[named].attrs.setdefault(NOT_READ, []).append(f"{words}, which the folder has")
-                elif not (path / f"{named}.csv").exists():  # tariffs_2025.csv alone: the plan goes without
-                    problems.append(f"({named}) | {words}; rename the file (if it is that table)")
+                others.append((entry.name, named))  # tariffs_2025.csv, tariffs - Copy.csv, tariff_notes.csv
+    said: list[str] = []  # warnings, said by Network.from_frames
+    for table in dict.fromkeys(t for _, t in others):
+        names = sorted(name for name, t in others if t == table)
+        holds, present = [_holds(path / n, table) for n in names], (path / f"{table}.csv").exists()
+        found, warned = not_read(table, "file", names, f"'{table}.csv'", holds, present)
+        problems += found
+        said += warned
+    if said and frames:  # on a table read, whichever: each line names its own
+        next(iter(frames.values())).attrs[NOT_READ] = said
     return frames
+
+
+def _holds(file: Path, table: str) -> bool:
+    """Whether CSV ``file``'s header line names two or more of ``table``'s columns."""
+    try:
+        with open(file, encoding="utf-8", errors="replace") as fh:
+            header = fh.readline(65_536)
+    except OSError:
+        return False
+    return sum(c.strip().strip('"').strip().lower() in TABLES[table].names for c in header.split(",")) > 1
 
 
 def read_tables(path: str | Path, limits: Limits | None = None) -> dict[str, pd.DataFrame]:

@@ -40,9 +40,12 @@ def blank_cost_warnings(t: Frames) -> list[str]:
             if not 0 < len(blank) < len(df):
                 continue
             given = len(df) - len(blank)
+            if "status" in df:  # a closed supplier or hub pays no cost: its blank is no quote missing
+                blank = [pos for pos in blank if df["status"].iloc[pos] != "closed"]
             each_row(out, table, blank,
                      lambda pos, c=col, d=df, n=given, tb=table: f"{where(tb, d, pos)} | {c} is blank, so 0 "
-                     f"(free), though {count(n, 'other row')} give one: write 0 if it is free, else the cost",
+                     f"(free), though {count(n, 'other row')} give{'s' * (n == 1)} one: write 0 if it is "
+                     "free, else the cost",
                      f"{col} is blank (0, free) where other rows give one")
     return out
 

@@ -439,7 +439,7 @@ def _named(periods: list[str], most: int = 5) -> str:
 #: the key columns of a roadmap's timeline, beside which its periods are columns: no period's id
 TIMELINE_KEYS = ("kind", "id", "country")
 #: how a totals row under a table is named ('Total', 'Grand total', 'Sum of weights'): no period's id
-TOTALS = re.compile(r"\s*((grand|sub-?)\s*)?totals?\b|\s*sum\b", re.IGNORECASE)
+TOTALS = re.compile(r"\s*((grand|sub-?)\s*)?totals?\s*$|\s*sum(\s+of\b.*)?\s*$", re.IGNORECASE)
 
 
 def check_periods(t: Frames) -> tuple[list[str], list[str]]:

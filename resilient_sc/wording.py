@@ -57,21 +57,39 @@ def closest(name: Any, known: Collection[str]) -> str | None:
 
 def suggest(name: Any, known: Collection[str]) -> str:
     """`` (did you mean 'x'?)``; else the look-alike letters no known name has ('Е' in 'DЕ'), or ``""``."""
-    hit = closest(name, known)
-    if hit is not None:
-        return f" (did you mean {quote(hit)}?)"
     if isinstance(name, str) and name.isdigit() and len(name) <= 200:  # 7 for "007", as a number cell has it
         zeros = next((k for k in known if isinstance(k, str) and k.isdigit() and k != name
                       and k.lstrip("0") == name.lstrip("0")), None)
         if zeros is not None:
             return (f" (did you mean {quote(zeros)}? a cell holding a number drops its leading zeros: "
                     "format the column as text)")
+    hit = closest(name, known)
+    if hit is not None:
+        return f" (did you mean {quote(hit)}?)"
     if not isinstance(name, str) or name.isascii() or len(name) > 200:
         return ""
     seen, scripts = set().union(*(k for k in known if isinstance(k, str))), ("CYRILLIC", "GREEK")  # not 'ö'
     odd = [c for c in dict.fromkeys(name) if c not in seen and unicodedata.name(c, "").startswith(scripts)]
     named = ", ".join(f"{ch!r} ({unicodedata.name(ch, f'U+{ord(ch):04X}')})" for ch in odd[:3])
     return f" (it holds {named}, which no known name has: a look-alike letter?)" if odd else ""
+
+
+def not_read(table: str, kind: str, names: list[str], source: str, holds: list[bool],
+             present: bool) -> tuple[list[str], list[str]]:
+    """(problems, warnings) for the ``kind`` s (sheet, file) ``names`` whose names hold ``table``'s
+    (:func:`~resilient_sc.schema.mentioned_table`) and are not read, the table being read from
+    ``source``: a problem when the table is not ``present`` and one of them ``holds`` two of its
+    column names in its first row (it is that table: the plan would go without it), else a
+    warning ('Tariff notes'); one line each, a few names then a count (52 weekly sheets)."""
+    if not names:
+        return [], []
+    shown = ", ".join(quote(n) for n in names[:3]) + (f", … ({len(names)} in all)" if len(names) > 3 else "")
+    many = len(names) > 1
+    words = (f"({table}) | {kind}{'s' * many} {shown} {'are' if many else 'is'} not read: the {table} table "
+             f"is read from {source}")
+    if not present and any(holds):
+        return [f"{words}; rename the {kind} (it holds the table's columns)"], []
+    return [], [words + (", which is there" if present else ", which is not there: the plan goes without it")]
 
 
 def listing(known: Iterable[str], most: int = 20) -> str:

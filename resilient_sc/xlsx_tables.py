@@ -16,7 +16,7 @@ import pandas as pd
 from .exceptions import ValidationError
 from .limits import Limits, read_bytes
 from .schema import TABLES, mentioned_table
-from .wording import SHOWN, clip, quote, suggest
+from .wording import SHOWN, clip, not_read, quote, suggest
 
 
 def _sheet_parser() -> type:
@@ -55,7 +55,7 @@ HIDDEN = "hidden_in"
 HIDDEN_ROWS = "hidden_rows"
 #: the attribute of a table with columns hidden in its sheet (their names)
 HIDDEN_COLUMNS = "hidden_columns"
-#: the attribute of a table beside which a sheet or file naming it is not read (what, in words)
+#: the attribute of a table read holding the warnings of sheets or files naming a table, not read
 NOT_READ = "not_read"
 #: the kinds of column whose numbers may run into thousands (not shares, latitudes, longitudes)
 COUNT_KINDS = frozenset({"number", "capacity"})
@@ -240,6 +240,15 @@ def _listed_sheets(raw: bytes) -> list[str]:
     return [html.unescape(m.decode("utf-8", "replace")) for m in _SHEET.findall(listing)]
 
 
+def _holds(ws: Any, table: str) -> bool:
+    """Whether sheet ``ws``'s first row names two or more of ``table``'s columns."""
+    try:
+        first = next(ws.iter_rows(max_row=1, values_only=True), ())
+    except Exception:  # a chart sheet, a damaged one: no table
+        return False
+    return sum(str(v).strip().lower() in TABLES[table].names for v in first if v is not None) > 1
+
+
 def _not_xlsx(label: str, raw: bytes) -> str:
     """What a file that is no zip archive is, as far as its first bytes tell."""
     if label.startswith("~$"):
@@ -299,13 +308,13 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                                     f"tables are: {', '.join(TABLES)}")
                 elif (table := mentioned_table(str(title))) is not None:
                     others.append((str(title), table))
-            not_read: dict[str, list[str]] = {}
-            for title, table in others:
-                words = f"sheet {quote(title)} is not read: the {table} table is read from sheet {table!r}"
-                if table in sheets:  # a copy or last year's beside it (said by Network.from_frames)
-                    not_read.setdefault(table, []).append(f"{words}, which the workbook has")
-                else:  # the plan would go without the table
-                    problems.append(f"({table}) | {words}; rename the sheet (if it is that table)")
+            said: list[str] = []  # warnings, said by Network.from_frames
+            for table in dict.fromkeys(t for _, t in others):
+                titles = [title for title, t in others if t == table]
+                found, warned = not_read(table, "sheet", titles, f"sheet {table!r}",
+                                         [_holds(book[title], table) for title in titles], table in sheets)
+                problems += found
+                said += warned
             for name, ws in sheets.items():
                 if not hasattr(ws, "_get_source"):
                     problems.append(f"({name}) | sheet {quote(ws.title)} is a chart, not a table")
@@ -325,7 +334,6 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
     for name in hidden:  # hiding a sheet in Excel does not leave its table out: from_frames says so
         if name in frames:
             frames[name].attrs[HIDDEN] = label
-    for name, said in not_read.items():
-        if name in frames:
-            frames[name].attrs[NOT_READ] = said
+    if said and frames:  # on a table read, whichever: each line names its own
+        next(iter(frames.values())).attrs[NOT_READ] = said
     return frames

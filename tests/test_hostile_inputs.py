@@ -421,8 +421,8 @@ def test_columns_hidden_in_a_sheet_are_read_and_said_to_be(book: Path):
     ws.column_dimensions["H"].hidden = True  # beyond the table
     wb.save(book)
     with pytest.warns(DataWarning, match=r"^\(supplier_products\) \| columns 'capacity', 'co2' are hidden in "
-                                         r"the sheet, and read all the same: delete a column to leave it out "
-                                         r"\(its default then applies\)$"):
+                                         r"the sheet, and read all the same: delete an optional column to "
+                                         r"leave it out \(its default then applies\)$"):
         net = read_network(book)
     assert net.supplier_products["co2"].equals(examples.electronics().supplier_products["co2"])
 
@@ -500,12 +500,22 @@ def test_a_sheet_whose_name_holds_a_tables_is_not_left_out_silently(book: Path):
     wb.copy_worksheet(wb["demand"]).title = "demand 2024"
     wb.save(book)
     assert one(book) == ("(tariffs) | sheet 'Tariffs 2025' is not read: the tariffs table is read from sheet "
-                         "'tariffs'; rename the sheet (if it is that table)")
+                         "'tariffs'; rename the sheet (it holds the table's columns)")
     wb["Tariffs 2025"].title = "tariffs"
+    del wb["periods"]
+    wb.create_sheet("Period notes")["A1"] = "2026 is this year"  # a note, no table: said, never refused
+    for week in range(1, 53):
+        wb.create_sheet(f"Tariff wk{week}")
     wb.save(book)
-    with pytest.warns(DataWarning, match=r"\(demand\) \| sheet 'demand 2024' is not read: the demand "
-                                         r"table is read from sheet 'demand', which the workbook has"):
+    with pytest.warns(DataWarning) as caught:
         assert read_network(book).tariffs.equals(examples.electronics().tariffs)
+    assert sorted(str(w.message) for w in caught) == [
+        "(demand) | sheet 'demand 2024' is not read: the demand table is read from sheet 'demand', which is "
+        "there",
+        "(periods) | sheet 'Period notes' is not read: the periods table is read from sheet 'periods', which "
+        "is not there: the plan goes without it",
+        "(tariffs) | sheets 'Tariff wk1', 'Tariff wk2', 'Tariff wk3', … (52 in all) are not read: the "
+        "tariffs table is read from sheet 'tariffs', which is there"]
 
 
 def test_workbook_part_over_the_limit(book: Path):
@@ -763,10 +773,10 @@ def test_a_file_whose_name_holds_a_tables_is_not_left_out_silently(ex: Path):
     import shutil
 
     (ex / "tariffs.csv").rename(ex / "tariffs - Copy.csv")
-    assert one(ex) == ("(tariffs) | 'tariffs - Copy.csv' is not read: the tariffs table is read from "
-                       "'tariffs.csv'; rename the file (if it is that table)")
+    assert one(ex) == ("(tariffs) | file 'tariffs - Copy.csv' is not read: the tariffs table is read from "
+                       "'tariffs.csv'; rename the file (it holds the table's columns)")
     shutil.copy(ex / "tariffs - Copy.csv", ex / "tariffs.csv")
-    with pytest.warns(DataWarning, match=r"'tariffs - Copy.csv' is not read: .* which the folder has"):
+    with pytest.warns(DataWarning, match=r"file 'tariffs - Copy.csv' is not read: .* which is there"):
         assert len(read_network(ex).tariffs) == len(examples.electronics().tariffs)
 
 
