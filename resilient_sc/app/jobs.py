@@ -39,7 +39,8 @@ def _context() -> Any:
 
 def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], server: int) -> None:
     as_worker()  # Ctrl-C is the server's to handle: it stops the jobs
-    threading.Thread(target=_end_with, args=(server,), daemon=True).start()
+    if os.name == "posix":  # os.kill(pid, 0) is a Ctrl-C to the process group on Windows
+        threading.Thread(target=_end_with, args=(server,), daemon=True).start()
     try:
         out: tuple[str, Any] = ("ok", fn(*args))
     except InfeasiblePolicyError as exc:
