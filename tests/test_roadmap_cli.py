@@ -122,7 +122,7 @@ def test_premium_out_writes_the_report(capsys, data, policies, tmp_path):
                        "--out", str(out_dir))
     assert code == 0
     expected = {"premium.csv", "premium_paths.csv", "premium.png", "roadmap_base.png", "roadmap_glide.png",
-                "report.md"}
+                "report.md", "timings.csv"}
     assert set(out["files"]) == expected == {p.name for p in out_dir.iterdir()}
     assert all(is_png(out_dir / f) for f in expected if f.endswith(".png"))
     table = pd.read_csv(out_dir / "premium.csv")
@@ -247,7 +247,7 @@ def test_frontier_out_writes_the_report(capsys, data, tmp_path):
     out_dir = tmp_path / "frontier"
     code, out, _ = run(capsys, "frontier", str(data), "--field", "min_local_share", "--values", "0,1",
                        "--workers", "1", "--out", str(out_dir))
-    assert code == 0 and set(out["files"]) == {"frontier.csv", "frontier.png", "report.md"}
+    assert code == 0 and set(out["files"]) == {"frontier.csv", "frontier.png", "report.md", "timings.csv"}
     assert is_png(out_dir / "frontier.png")
     assert "the target in 2027" in (out_dir / "report.md").read_text()
 

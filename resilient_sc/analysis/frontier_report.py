@@ -65,7 +65,7 @@ def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | 
                                         "intact_served (the demand delivered with nothing failed, "
                                         f"weighted as the shares; fraction, 0-1){served}, local_share and "
                                         "allied_share (fractions of demand), n_suppliers, n_hubs, "
-                                        "worst_failure, time and solve_time (s)"})
+                                        "worst_failure"})
     return w.report(lines)
 
 

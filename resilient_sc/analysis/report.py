@@ -72,7 +72,12 @@ class _Writer:
         return self.tmp / name
 
     def csv(self, name: str, df: pd.DataFrame) -> str:
-        io.write_csv(self.path(name), df)
+        """Write ``df`` as ``name``; its seconds (:data:`TIMING`) in :data:`TIMINGS` beside its
+        first column, so that two runs of the same inputs write the same results."""
+        timed = [c for c in TIMING if c in df.columns]
+        io.write_csv(self.path(name), df.drop(columns=timed))
+        if timed:
+            io.write_csv(self.path(TIMINGS), df[[df.columns[0], *timed]])
         return name
 
     def figure(self, name: str, draw: Callable[[], Figure]) -> str | None:
@@ -244,7 +249,7 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
     premium_csv = ("one row per policy: cost, premium and network_cost (money), premium_pct and "
                    f"network_premium_pct (% of the base's cost), served fractions and shares ({FRACTIONS}: "
                    "intact_served with nothing failed, worst_served under the worst of every failure "
-                   "replayed, expected_value_served as the report says), solve_time (s)")
+                   "replayed, expected_value_served as the report says)")
     lines += _files(w, {"premium.csv": premium_csv,
                         "stress_failures.csv": f"per policy and failure: worst_served (guaranteed) and "
                                                f"value_served ({FRACTIONS}), {COSTS}",
@@ -664,7 +669,14 @@ def _image(name: str | None, caption: str) -> list[str]:
     return [f"![{caption}]({name})", ""] if name else []
 
 
+#: the columns of seconds a report's table has, and the file they are written to
+TIMING, TIMINGS = ("time", "solve_time"), "timings.csv"
+
+
 def _files(w: _Writer, described: dict[str, str]) -> list[str]:
+    described = {**described, TIMINGS: "the seconds of each solve (solve_time) and, for a frontier, of "
+                 "each point (time: its solves and stress test), apart from the results: two runs of the "
+                 "same inputs write the same results"}
     names = [p.name for p in w.written]
     return ["## Files", "", *[f"- `{n}`: {d}" for n, d in described.items() if n in names],
             *[f"- `{n}`" for n in names if n not in described], f"- `{REPORT}`: this report"]
