@@ -210,14 +210,14 @@ class Roadmap:
                  *([f"network     {n:,.2f} ({NETWORK_WORDS})"]
                    if (n := network_beside(self.objective, self.network_cost())) is not None else []),
                  f"{'period':<10}{'weight':>7}{'cost':>17}  {'suppliers':<22}{'hubs':<16}"
-                 f"{'local':>6}{'allied':>7}  top country"]
+                 f"{'local':>7}{'allied':>8}  top country"]
         table = self.table()
         for row in table.itertuples():
             sup = _moves(row.suppliers, row.suppliers_started, row.suppliers_stopped)
             hub = _moves(row.hubs, row.hubs_started, row.hubs_stopped)
             lines.append(f"{row.period:<10}{weight(row.weight):>7}{row.cost:>17,.2f}  {sup:<22}{hub:<16}"
-                         f"{fraction(row.local_share, 0):>6}{fraction(row.allied_share, 0):>7}  "
-                         + (f"{row.top_country} {fraction(row.top_country_share, 0)}" if row.top_country
+                         f"{fraction(row.local_share):>7}{fraction(row.allied_share):>8}  "
+                         + (f"{row.top_country} {fraction(row.top_country_share)}" if row.top_country
                             else "none (no demand)"))
         lines += [f"short in {r.period}: {r.short}" for r in table.itertuples() if r.short]
         lines.append(f"shares are {self.share_weighting()} over all markets; started/stopped counted "

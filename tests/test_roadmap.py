@@ -159,7 +159,7 @@ def test_stop_and_start_again(opening, expected, kept):
     shares = r.shares().set_index("period")  # no demand in 2027: no share, not 0% local
     assert shares.loc["2027", ["local_share", "allied_share", "top_country_share"]].isna().all()
     assert shares.loc["2027", "top_country"] == "" and shares.loc["2026", "top_country"] == "CN"
-    assert "n/a    n/a  none (no demand)" in r.summary().splitlines()[4]
+    assert "n/a     n/a  none (no demand)" in r.summary().splitlines()[4]
     assert "local share n/a   allied share n/a" in r.plans["2027"].summary()
     tables = r.tables()  # 2027 buys and ships nothing: 0 units, not blank cells
     hubs = tables["hubs_opened"].set_index("period")
