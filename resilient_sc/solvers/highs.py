@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import highspy
 import numpy as np
@@ -117,12 +117,21 @@ class _StopRequest:
 _stop = _StopRequest()
 
 
-def _on_signal(signum: int, frame: object) -> None:
+#: functions run around a fork (logging's ``os.register_at_fork`` hooks): an exception raised in
+#: one is printed ('Exception ignored in: <function _releaseLock>') and dropped
+_FORK_HOOKS = frozenset({"_acquireLock", "_releaseLock"})
+
+
+def _on_signal(signum: int, frame: Any) -> None:
     """Ask every HiGHS run to stop; raise KeyboardInterrupt once, unless HiGHS is running in
     the main thread (then :meth:`_Highs.run` raises it as soon as HiGHS has stopped). Later
-    signals are ignored, so that clean-up code runs to its end."""
+    signals are ignored, so that clean-up code runs to its end. A signal landing in a fork hook
+    (a worker process being started) is sent again a moment later, out of it."""
     _stop.ask(signum)
     if not _stop.raised and _stop.main_runs == 0:
+        if getattr(getattr(frame, "f_code", None), "co_name", "") in _FORK_HOOKS:
+            threading.Timer(0.01, signal.raise_signal, (signum,)).start()
+            return
         _stop.raised = True
         raise KeyboardInterrupt
 
