@@ -49,6 +49,7 @@ from .cli_args import (
     non_negative,
     path_text,
     seconds,
+    single_failure_kinds,
     stress_arguments,
     sweep_values,
     whole,
@@ -397,6 +398,10 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
                         help="solve the points independently, in parallel (--workers), instead of each "
                              "starting from the previous design: faster on more than one core once a "
                              "point takes seconds (a roadmap's points always are independent)")
+    parser.add_argument("--failures", metavar="KINDS", type=single_failure_kinds, default=("country",),
+                        help="comma-separated failure kinds whose worst worst_served gives, replayed on "
+                             "each point's design (default: country; stress and premium replay "
+                             "country,hub,supplier and the scenarios); not for a roadmap")
     add_limit_options(parser)
     add_report_option(parser)
     add_workers_option(parser)
@@ -418,7 +423,8 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
                                                      writing))
     policy.sweep(args.field, args.values, "--values")  # frontier() checks the points on the network
     df = frontier(network, args.field, args.values, policy, analysis_options(args),
-                  warm_start=args.warm_start, workers=args.workers, progress=progress_bar(args, args.field))
+                  warm_start=args.warm_start, failures=args.failures, workers=args.workers,
+                  progress=progress_bar(args, args.field))
     columns = shown_columns([args.field, "status", "cost", "premium_pct", "worst_served", "worst_failure",
                              "n_suppliers", "n_hubs"], df)
     legend = [INTACT_WORDS] if "intact_served" in columns else []

@@ -17,6 +17,17 @@ from typing import Any
 SCENARIO = "scenario"
 
 
+def single_failure_kinds(text: str) -> tuple[str, ...]:
+    """The failure kinds of a frontier's ``--failures``: single failures only (no scenarios)."""
+    from .schema import FAILURE_KINDS
+
+    kinds = failure_kinds(text)
+    if SCENARIO in kinds:
+        raise argparse.ArgumentTypeError(f"{text!r}: a frontier replays single failures only: give a "
+                                         f"comma-separated subset of {','.join(FAILURE_KINDS)}")
+    return kinds
+
+
 def failure_kinds(text: str) -> tuple[str, ...]:
     """The failure kinds of ``--failures``, and :data:`SCENARIO` for the disruptions scenarios."""
     from .schema import FAILURE_KINDS

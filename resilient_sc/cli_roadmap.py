@@ -128,6 +128,9 @@ def frontier(args: argparse.Namespace, network: Network, policy: Policy,
 
     ids = list(period_ids(network))
     last, field = ids[-1], args.field
+    if args.failures != ("country",):
+        raise ValidationError(["(--failures) | a roadmap's frontier replays no failures on its paths: leave "
+                               "--failures out (stress replays them on a roadmap's designs)"])
     if not POLICY_FIELDS[field].keys:
         takes = ", ".join(k for k, row in POLICY_FIELDS.items() if row.keys)
         raise ValidationError([f"(--field) | {field} takes no mapping, so it cannot be swept as the target "

@@ -499,6 +499,23 @@ def test_cli_frontier(capsys, tiny_dir, tmp_path):
     assert code == 2 and "min_local_share == 2" in data["reason"]
 
 
+def test_cli_frontier_replays_the_failures_asked_for(capsys):
+    """worst_served of a frontier replayed country failures only, that of premium every kind: the
+    same column, two scopes; --failures says which (single failures: no scenarios, no roadmap)."""
+    data = str(Path(__file__).resolve().parents[1] / "examples" / "electronics")
+    code, out, _ = run_json(capsys, "frontier", data, "--field", "min_local_share", "--values", "0.5",
+                            "--failures", "country,hub,supplier")
+    assert code == 0 and out["table"][0]["worst_failure"] == "hub:H_Monterrey"  # a hub: not a country's
+    code, out, _ = run_json(capsys, "frontier", data, "--field", "min_local_share", "--values", "0.5")
+    assert code == 0 and out["table"][0]["worst_failure"].startswith("country:")
+    code, out, _ = run_json(capsys, "frontier", data, "--field", "min_local_share", "--values", "0.5",
+                            "--failures", "scenario")
+    assert code == 2 and "a frontier replays single failures only" in out["reason"]
+    code, out, _ = run_json(capsys, "frontier", data + "_roadmap", "--field", "min_local_share",
+                            "--values", "0.5", "--failures", "hub")
+    assert code == 2 and "(--failures) | a roadmap's frontier replays no failures" in out["reason"]
+
+
 def test_cli_frontier_values_as_a_yaml_list(capsys, tiny_dir):
     """Values holding commas (a mapping per region) are given as a YAML list; comma-separated
     text cut '{Europe: 0.5}' into pieces."""
