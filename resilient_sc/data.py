@@ -21,11 +21,11 @@ import pandas as pd
 from .exceptions import DataWarning, ValidationError
 from .format import count
 from .limits import Limits, current, read_bytes
-from .schema import BLANKS, REQUIRED_TABLES, TABLES, mentioned_table
+from .schema import BLANKS, REQUIRED_TABLES, TABLES, mentioned_table, names_columns
 from .suspicious import suspicious
 from .validation import coerce_table, unlisted_demand_periods, validate_tables
 from .wording import SHOWN, clip, closest, each_row, not_read, quote, suggest, where
-from .xlsx_tables import HIDDEN, HIDDEN_COLUMNS, HIDDEN_ROWS, NOT_READ, read_workbook
+from .xlsx_tables import HIDDEN, HIDDEN_ROWS, READ_WARNINGS, keep_warnings, read_workbook
 
 #: set while the library builds a Network from tables it validated (or derived from validated ones)
 _VALIDATING: ContextVar[bool] = ContextVar("validating", default=False)
@@ -157,12 +157,7 @@ class Network:
             if df.attrs.get(HIDDEN):
                 warns.append(f"({name}) | the sheet is hidden in {df.attrs[HIDDEN]}, and read all the same: "
                              "delete the sheet (or its rows) to leave the table out")
-            warns += list(df.attrs.get(NOT_READ, ()))
-            if hidden := df.attrs.get(HIDDEN_COLUMNS):
-                many = len(hidden) > 1
-                warns.append(f"({name}) | column{'s' * many} {', '.join(map(quote, hidden))} "
-                             f"{'are' if many else 'is'} hidden in the sheet, and read all the same: "
-                             "delete an optional column to leave it out (its default then applies)")
+            warns += list(df.attrs.get(READ_WARNINGS, ()))
             if rows := sorted(set(df.attrs.get(HIDDEN_ROWS, ())).intersection(df.index)):  # rows kept
                 warns.append(f"({name}) | {count(len(rows), 'row')} hidden in the sheet (by hand or by a "
                              f"filter) {'is' if len(rows) == 1 else 'are'} read all the same: rows "
@@ -484,26 +479,20 @@ def _read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
                                 f"'{close}.csv'?); tables are: {', '.join(TABLES)}")
             elif dot and kind == "csv" and table not in TABLES and (named := mentioned_table(stem)):
                 others.append((entry.name, named))  # tariffs_2025.csv, tariffs - Copy.csv, tariff_notes.csv
-    said: list[str] = []  # warnings, said by Network.from_frames
-    for table in dict.fromkeys(t for _, t in others):
-        names = sorted(name for name, t in others if t == table)
-        holds, present = [_holds(path / n, table) for n in names], (path / f"{table}.csv").exists()
-        found, warned = not_read(table, "file", names, f"'{table}.csv'", holds, present)
-        problems += found
-        said += warned
-    if said and frames:  # on a table read, whichever: each line names its own
-        next(iter(frames.values())).attrs[NOT_READ] = said
+    found, said = not_read(sorted(others), "file", lambda t: f"'{t}.csv'",
+                           lambda name, t: _holds(path / name, t), lambda t: (path / f"{t}.csv").exists())
+    problems += found
+    keep_warnings(frames, said)
     return frames
 
 
 def _holds(file: Path, table: str) -> bool:
-    """Whether CSV ``file``'s header line names two or more of ``table``'s columns."""
+    """Whether CSV ``file``'s header line names ``table``'s columns (:func:`names_columns`)."""
     try:
         with open(file, encoding="utf-8", errors="replace") as fh:
-            header = fh.readline(65_536)
+            return names_columns(fh.readline(65_536).split(","), table)
     except OSError:
         return False
-    return sum(c.strip().strip('"').strip().lower() in TABLES[table].names for c in header.split(",")) > 1
 
 
 def read_tables(path: str | Path, limits: Limits | None = None) -> dict[str, pd.DataFrame]:

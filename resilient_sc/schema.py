@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: Column kinds: ``id`` a non-empty name; ``text`` free text; ``number`` a finite float
@@ -253,6 +254,13 @@ def mentioned_table(name: str) -> str | None:
         if found and (best is None or len(key) > best[0]):
             best = (len(key), table)
     return best[1] if best else None
+
+
+def names_columns(cells: Iterable[object], table: str) -> bool:
+    """Whether a first row of ``cells`` names two or more of ``table``'s columns (it is a header
+    of that table, not a title or a note)."""
+    return sum(str(c).strip().strip('"').strip().lower() in TABLES[table].names
+               for c in cells if c is not None) > 1
 
 
 def _singular(word: str) -> str:

@@ -74,22 +74,29 @@ def suggest(name: Any, known: Collection[str]) -> str:
     return f" (it holds {named}, which no known name has: a look-alike letter?)" if odd else ""
 
 
-def not_read(table: str, kind: str, names: list[str], source: str, holds: list[bool],
-             present: bool) -> tuple[list[str], list[str]]:
-    """(problems, warnings) for the ``kind`` s (sheet, file) ``names`` whose names hold ``table``'s
-    (:func:`~resilient_sc.schema.mentioned_table`) and are not read, the table being read from
-    ``source``: a problem when the table is not ``present`` and one of them ``holds`` two of its
-    column names in its first row (it is that table: the plan would go without it), else a
-    warning ('Tariff notes'); one line each, a few names then a count (52 weekly sheets)."""
-    if not names:
-        return [], []
-    shown = ", ".join(quote(n) for n in names[:3]) + (f", … ({len(names)} in all)" if len(names) > 3 else "")
-    many = len(names) > 1
-    words = (f"({table}) | {kind}{'s' * many} {shown} {'are' if many else 'is'} not read: the {table} table "
-             f"is read from {source}")
-    if not present and any(holds):
-        return [f"{words}; rename the {kind} (it holds the table's columns)"], []
-    return [], [words + (", which is there" if present else ", which is not there: the plan goes without it")]
+def not_read(others: list[tuple[str, str]], kind: str, source: Callable[[str], str],
+             holds: Callable[[str, str], bool],
+             present: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """(problems, warnings) for the ``kind`` s (sheet, file) not read whose names hold a table's
+    (``others``: (name, table) pairs, :func:`~resilient_sc.schema.mentioned_table`), the table
+    being read from ``source(table)``: a problem when the table is not ``present`` and one of them
+    ``holds`` its columns in its first row (it is that table: the plan would go without it), else
+    a warning ('Tariff notes'); one line a table, a few names then a count (52 weekly sheets)."""
+    problems: list[str] = []
+    warnings: list[str] = []
+    for table in dict.fromkeys(t for _, t in others):
+        names = [name for name, t in others if t == table]  # in the order given
+        more = f", … ({len(names)} in all)" if len(names) > 3 else ""
+        shown = ", ".join(quote(n) for n in names[:3]) + more
+        many = len(names) > 1
+        words = (f"({table}) | {kind}{'s' * many} {shown} {'are' if many else 'is'} not read: the {table} "
+                 f"table is read from {source(table)}")
+        if not present(table) and any(holds(name, table) for name in names):
+            problems.append(f"{words}; rename the {kind} (it holds the table's columns)")
+        else:
+            warnings.append(words + (", which is there" if present(table)
+                                     else ", which is not there: the plan goes without it"))
+    return problems, warnings
 
 
 def listing(known: Iterable[str], most: int = 20) -> str:

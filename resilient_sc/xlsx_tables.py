@@ -15,7 +15,7 @@ import pandas as pd
 
 from .exceptions import ValidationError
 from .limits import Limits, read_bytes
-from .schema import TABLES, mentioned_table
+from .schema import TABLES, mentioned_table, names_columns
 from .wording import SHOWN, clip, not_read, quote, suggest
 
 
@@ -53,10 +53,9 @@ def _cell_text(value: Any) -> str:
 HIDDEN = "hidden_in"
 #: the attribute of a table with rows hidden in its sheet, by hand or by a filter (their numbers)
 HIDDEN_ROWS = "hidden_rows"
-#: the attribute of a table with columns hidden in its sheet (their names)
-HIDDEN_COLUMNS = "hidden_columns"
-#: the attribute of a table read holding the warnings of sheets or files naming a table, not read
-NOT_READ = "not_read"
+#: the attribute of a table read holding warnings of the reading, each naming its table (columns
+#: hidden in a sheet, sheets or files not read): said by Network.from_frames
+READ_WARNINGS = "read_warnings"
 #: the kinds of column whose numbers may run into thousands (not shares, latitudes, longitudes)
 COUNT_KINDS = frozenset({"number", "capacity"})
 _DOT_THOUSANDS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(\.\d{3})+\s*")
@@ -168,8 +167,19 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
     df = pd.DataFrame(data, index=pd.Index(filled, name="_row"))
     df.columns = pd.Index([header[col] for col in sorted(header)], dtype=object)
     df.attrs[HIDDEN_ROWS] = sorted(set(hidden).intersection(filled.tolist()))
-    df.attrs[HIDDEN_COLUMNS] = [header[c] for c in sorted(hidden_columns & set(columns) & set(header))]
+    if shut := [header[c] for c in sorted(hidden_columns & set(columns) & set(header))]:
+        many = len(shut) > 1
+        keep_warnings({table: df}, [f"({table}) | column{'s' * many} {', '.join(map(quote, shut))} "
+                                    f"{'are' if many else 'is'} hidden in the sheet, and read all the same: "
+                                    "delete an optional column to leave it out (its default then applies)"])
     return df
+
+
+def keep_warnings(frames: dict[str, pd.DataFrame], lines: list[str]) -> None:
+    """Keep ``lines`` (warnings naming their tables) on a table read, for Network.from_frames."""
+    if lines and frames:
+        frame = next(iter(frames.values()))
+        frame.attrs[READ_WARNINGS] = [*frame.attrs.get(READ_WARNINGS, ()), *lines]
 
 
 def _zero(size: str | None) -> bool:
@@ -241,12 +251,11 @@ def _listed_sheets(raw: bytes) -> list[str]:
 
 
 def _holds(ws: Any, table: str) -> bool:
-    """Whether sheet ``ws``'s first row names two or more of ``table``'s columns."""
+    """Whether sheet ``ws``'s first row names ``table``'s columns (:func:`names_columns`)."""
     try:
-        first = next(ws.iter_rows(max_row=1, values_only=True), ())
+        return names_columns(next(ws.iter_rows(max_row=1, values_only=True), ()), table)
     except Exception:  # a chart sheet, a damaged one: no table
         return False
-    return sum(str(v).strip().lower() in TABLES[table].names for v in first if v is not None) > 1
 
 
 def _not_xlsx(label: str, raw: bytes) -> str:
@@ -308,13 +317,9 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                                     f"tables are: {', '.join(TABLES)}")
                 elif (table := mentioned_table(str(title))) is not None:
                     others.append((str(title), table))
-            said: list[str] = []  # warnings, said by Network.from_frames
-            for table in dict.fromkeys(t for _, t in others):
-                titles = [title for title, t in others if t == table]
-                found, warned = not_read(table, "sheet", titles, f"sheet {table!r}",
-                                         [_holds(book[title], table) for title in titles], table in sheets)
-                problems += found
-                said += warned
+            found, said = not_read(others, "sheet", lambda t: f"sheet {t!r}",
+                                   lambda title, t: _holds(book[title], t), lambda t: t in sheets)
+            problems += found
             for name, ws in sheets.items():
                 if not hasattr(ws, "_get_source"):
                     problems.append(f"({name}) | sheet {quote(ws.title)} is a chart, not a table")
@@ -334,6 +339,5 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
     for name in hidden:  # hiding a sheet in Excel does not leave its table out: from_frames says so
         if name in frames:
             frames[name].attrs[HIDDEN] = label
-    if said and frames:  # on a table read, whichever: each line names its own
-        next(iter(frames.values())).attrs[NOT_READ] = said
+    keep_warnings(frames, said)
     return frames
