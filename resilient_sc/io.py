@@ -364,11 +364,35 @@ def save_result(folder: str | Path, tables: Mapping[str, pd.DataFrame], record: 
     file ``record`` of ``data``, atomically as a whole (:func:`atomic_folder`), never over, inside
     or around the data at ``location`` it was solved from (:func:`check_result_folder`)."""
     check_result_folder(folder, location, force)
+    data, seconds = split_timings(data)
     with atomic_folder(folder, force) as tmp:
         for name, df in tables.items():
             write_csv(tmp / f"{name}.csv", df)
         write_json(tmp / record, data)
+        write_csv(tmp / TIMINGS, seconds)
     return Path(folder)
+
+
+#: the file of a result folder holding the seconds its solves took: all that differs between two
+#: runs of the same inputs and options (the rest is written byte for byte the same)
+TIMINGS = "timings.csv"
+
+
+def split_timings(data: Mapping[str, Any], path: str = "") -> tuple[dict[str, Any], pd.DataFrame]:
+    """(``data`` without its seconds, those seconds as a table ``step, seconds``): every key
+    ending in ``_time``, at any depth, named by its path (``report.solve_time``)."""
+    kept: dict[str, Any] = {}
+    rows: list[tuple[str, float]] = []
+    for key, value in data.items():
+        name = f"{path}{key}"
+        if isinstance(value, Mapping):
+            kept[key], inner = split_timings(value, f"{name}.")
+            rows += list(inner.itertuples(index=False, name=None))
+        elif str(key).endswith("_time") and isinstance(value, (int, float)):
+            rows.append((name, float(value)))
+        else:
+            kept[key] = value
+    return kept, pd.DataFrame(rows, columns=["step", "seconds"])
 
 
 # ---- writers ------------------------------------------------------------------------------

@@ -335,10 +335,11 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
     gap = 0.0 if gap <= 1e-9 else gap
     library_gap = SolveOptions().mip_gap
     if status is Status.OPTIMAL and gap > library_gap * (1 + 1e-6):
-        warnings.warn(f"the solver proved this plan within a gap of {gap:.2e} only (its own tolerance: "
-                      f"HiGHS's default is 1e-4), not the library's {library_gap:g}: its cost may be that "
-                      "fraction above the optimum; solve with the gap set (HiGHS: "
-                      "options={'mip_rel_gap': 1e-6}) or with resilient_sc.optimize.solve_pyomo", RunWarning,
+        warnings.warn(f"the solver proved this plan within a gap of {gap:.2e} only (its own relative MIP "
+                      f"gap: 1e-4 by default in HiGHS, Gurobi and CPLEX), not the library's "
+                      f"{library_gap:g}: its cost may be that fraction above the optimum; set the "
+                      "solver's gap (HiGHS: options={'mip_rel_gap': 1e-6}; Gurobi: 'MIPGap'; CPLEX: "
+                      "'mipgap') or solve with resilient_sc.optimize.solve_pyomo", RunWarning,
                       stacklevel=user_stacklevel())
     result = SolverResult(status, None, objective, bound, gap, float(solve_time or 0.0),
                           f"{status.value} (pyomo)")

@@ -60,7 +60,7 @@ def fingerprint(target: Path) -> str | tuple | None:
         files = sorted(p.name for p in target.iterdir())
         plan = json.loads((target / "plan.json").read_text(encoding="utf-8"))
         tables = tuple(hashlib.sha256((target / f).read_bytes()).hexdigest()
-                       for f in files if f != "plan.json")
+                       for f in files if f not in ("plan.json", "timings.csv"))
         return tuple(files), tables, plan["objective"], json.dumps(plan["policy"])
     except Exception:  # anything unreadable is damaged
         return "damaged"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resilient_sc import DataWarning, Network, examples, solve
+from resilient_sc import DataWarning, Network, Policy, examples, solve
 from resilient_sc.model.table import Table
 
 SETS_TABLES = ("suppliers", "hubs", "markets", "demand", "supply", "inbound", "outbound", "flows",
@@ -157,3 +157,20 @@ def test_output_csvs_carry_no_floating_point_noise(tmp_path):
                                                                    "1234567890120,4"]
     io.write_csv(tmp_path / "data.csv", df, escape=False)
     assert pd.read_csv(tmp_path / "data.csv")["quantity"].tolist() == df["quantity"].tolist()
+
+
+def test_two_solves_of_the_same_inputs_save_the_same_files_but_timings(tmp_path):
+    """Same network and policy twice: every saved file byte for byte the same, the seconds of
+    each step (``*_time`` at any depth of plan.json) in timings.csv only."""
+    net = examples.electronics()
+    folders = [solve(net, Policy(min_local_share=0.5)).save(tmp_path / name) for name in ("a", "b")]
+    names = sorted(p.name for p in folders[0].iterdir())
+    assert names == sorted(p.name for p in folders[1].iterdir()) and "timings.csv" in names
+    for name in names:
+        if name != "timings.csv":
+            assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name
+    assert "_time" not in (folders[0] / "plan.json").read_text()
+    timings = pd.read_csv(folders[0] / "timings.csv")
+    assert list(timings.columns) == ["step", "seconds"]
+    assert {"solve_time", "build_time", "report.solve_time"} <= set(timings["step"])
+    assert (timings["seconds"] >= 0).all()

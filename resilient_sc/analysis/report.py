@@ -670,7 +670,7 @@ def _image(name: str | None, caption: str) -> list[str]:
 
 
 #: the columns of seconds a report's table has, and the file they are written to
-TIMING, TIMINGS = ("time", "solve_time"), "timings.csv"
+TIMING, TIMINGS = ("time", "solve_time"), io.TIMINGS
 
 
 def _files(w: _Writer, described: dict[str, str]) -> list[str]:

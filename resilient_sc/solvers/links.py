@@ -75,7 +75,7 @@ def needed(a: sp.csr_matrix, cost: np.ndarray, col_lo: np.ndarray, col_up: np.nd
         if not len(broken):
             keep[links[added]] = True
             return keep, (f"strong links: {int(added.sum()):,} of {len(links):,} in the model, found by "
-                          f"{rounds} LP round{'s' * (rounds > 1)} ({time.perf_counter() - t:.1f} s)")
+                          f"{rounds} LP round{'s' * (rounds > 1)}")
         added[broken] = True
         rows = link[broken]
         h.addRows(len(broken), np.full(len(broken), -np.inf), upper[broken], rows.nnz,
