@@ -616,3 +616,26 @@ def test_a_product_served_whole_reads_served_in_the_first_row_beside_one_short()
     column = [t.get_text() for t in panel.get_xticklabels()].index("A")
     first_row = [t.get_text() for t in panel.texts if t.get_position() == (column, 0)]
     assert first_row == ["100"]
+
+
+def test_the_guaranteed_fraction_does_not_depend_on_the_units_of_quantities():
+    """The example with demands, capacities and fixed costs times 1000 (demands up to 7e7 units)
+    has the same design under survive country 0.8 and the same worst served fraction per
+    failure as at its own scale (80.7% for Taiwan; the floor rows once written in units left the
+    duals of such demands within HiGHS's tolerance: 61.2%), never below the service level."""
+    net = examples.electronics()
+    k = 1000.0
+    big = net.replace(demand=net.demand.assign(demand=net.demand["demand"] * k),
+                      supplier_products=net.supplier_products.assign(
+                          capacity=net.supplier_products["capacity"] * k),
+                      hubs=net.hubs.assign(capacity=net.hubs["capacity"] * k,
+                                           fixed_cost=net.hubs["fixed_cost"] * k),
+                      suppliers=net.suppliers.assign(fixed_cost=net.suppliers["fixed_cost"] * k))
+    policy = Policy(min_suppliers=2, survive=["country"], service_level=0.8)
+    plans = [solve(n, policy) for n in (net, big)]
+    assert plans[1].supplier_ids == plans[0].supplier_ids and plans[1].hub_ids == plans[0].hub_ids
+    served = [stress_test(n, p, failures=("country",)).failures.set_index("failure")["worst_served"]
+              for n, p in zip((net, big), plans, strict=True)]
+    assert served[1].to_dict() == pytest.approx(served[0].to_dict(), abs=1e-6)
+    assert served[0]["country:TW"] == pytest.approx(0.807484, abs=1e-6)
+    assert (served[1] >= 0.8 - 1e-9).all()

@@ -576,8 +576,11 @@ class _Replay:
     """One live HiGHS LP of a fixed design (:func:`replay_lp`); a failure changes design-column
     bounds only.
 
-    An extra column t and rows ``u[m,p] + demand[m,p] · t ≤ demand[m,p]`` (u the shortfall)
-    make the floor: stage 1 maximises t, stage 2 fixes t at t* and minimises the cost.
+    An extra column t and rows ``u[m,p] / demand[m,p] + t ≤ 1`` (u the shortfall; ``u ≤ 0``
+    where the demand is 0) make the floor: stage 1 maximises t, stage 2 fixes t at t* and
+    minimises the cost. Written as fractions of the demand: as ``u + demand · t ≤ demand`` the
+    duals of demands of 1e6 units fell within HiGHS's dual tolerance and stage 1 stopped short
+    of t* (the example at 1000 times its quantities: 61.2% for 80.7%).
     """
 
     def __init__(self, model: NetworkModel, plan: Plan, penalties: pd.Series, sheds_by_choice: bool = False):
@@ -612,14 +615,16 @@ class _Replay:
         nd = len(demand)
         starts = np.arange(nd, dtype=np.int32) * 2
         index = np.column_stack([self.u.columns, np.full(nd, n)]).ravel().astype(np.int32)
-        value = np.column_stack([np.ones(nd), demand]).ravel()
+        positive = demand > 0
+        value = np.column_stack([1.0 / np.where(positive, demand, 1.0), positive]).ravel()
         # penalties of the caller's may be below a re-routing's cost: a unit left short by choice
         self.sheds_by_choice = sheds_by_choice
         self.floor_rows = slice(lm.n_rows, lm.n_rows + nd)
-        self.h.addRows(nd, np.full(nd, -highspy.kHighsInf), demand, len(index), starts, index, value)
+        self.h.addRows(nd, np.full(nd, -highspy.kHighsInf), positive.astype(float), len(index), starts, index,
+                       value)
         self.all_cols = np.arange(n + 1, dtype=np.int32)
         self.stage1 = np.zeros(n + 1)
-        self.stage1[n] = -1.0
+        self.stage1[n] = -max(1.0, float(demand.max(initial=0.0)))  # duals of a unit of flow near 1
         self.stage2 = np.append(self.cost, 0.0)
         self.frame = s.demand_table.select(["market", "product", "demand"]).frame().copy()
         if sheds_by_choice:  # stage 3's row: the cost of the re-routing, at most stage 2's optimum
