@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 #: cost components in reporting order (money)
 COMPONENTS = ("supplier_fixed", "hub_fixed", "purchase", "handling", "transport", "tariffs",
               "co2", "shortfall", "disruption", "opening", "closing")
-#: flows below this many units are reported as zero (solver round-off)
+#: flows below this many units (this fraction of a demand below 1 unit) are reported as zero
+#: (solver round-off): :func:`round_off_floors`
 FLOW_TOL = 1e-6
 #: hub capacity and throughput count inbound units of all products together (the data contract)
 HUB_CAPACITY = "capacity, all products (units summed over products)"
@@ -91,7 +92,8 @@ class Plan:
         o = values["hub_opened"] > 0.5
         xq = values["inbound_flow"]
         yq = values["outbound_flow"]
-        x_used, y_used = np.flatnonzero(xq > FLOW_TOL), np.flatnonzero(yq > FLOW_TOL)
+        x_floor, y_floor = round_off_floors(s)
+        x_used, y_used = np.flatnonzero(xq > x_floor), np.flatnonzero(yq > y_floor)
         inbound = s.inbound_table.select(["supplier", "hub", "product"]).frame(x_used)
         inbound = inbound.assign(quantity=xq[x_used])
         outbound = s.flows_table.select(["hub", "market", "product", "origin"]).frame(y_used)
@@ -319,16 +321,30 @@ class Plan:
                 f"{len(self.suppliers)} suppliers, {len(self.hubs)} hubs)")
 
 
+def round_off_floors(s: Sets) -> tuple[np.ndarray, np.ndarray]:
+    """Per inbound flow (x) and per outbound flow (y): the units at or below which the flow is
+    the solver's round-off, reported as none. :data:`FLOW_TOL` units, times the demand where
+    that is below 1 unit (of the flow's market and product; of an inbound flow, its product's
+    smallest demand): a flow of 1e-6 t of a demand of 1e-3 t is kept (dropped, the plan's
+    tables showed that market short and its country shares not adding up to 100%)."""
+    d = s.demand_table
+    demand = np.asarray(d["demand"], float)
+    scale = np.where(demand > 0, np.minimum(demand, 1.0), 1.0)
+    smallest = pd.Series(scale).groupby(np.asarray(d["product"])).min()
+    x_scale = smallest.reindex(np.asarray(s.inbound_table["product"])).fillna(1.0).to_numpy(float)
+    return FLOW_TOL * x_scale, FLOW_TOL * scale[s.flows_table["_demand"]]
+
+
 def delivered_and_short(demand: np.ndarray, delivered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Units delivered and short of ``demand``; a shortfall within :data:`FLOW_TOL` × max(1,
-    demand) is the LP's round-off: all delivered, none short (a plan table never shows
-    ``9.1e-13`` short).
+    """Units delivered and short of ``demand``; a shortfall within :data:`FLOW_TOL` × the demand
+    is the LP's round-off: all delivered, none short (a plan table never shows ``9.1e-13``
+    short; of a demand of 1e-5 units, 1e-6 short is short).
 
     >>> delivered_and_short(np.array([3620.0, 10.0]), np.array([3619.999999999999, 4.0]))
     (array([3620.,    4.]), array([0., 6.]))
     """
     short = np.maximum(demand - delivered, 0.0)
-    noise = short <= FLOW_TOL * np.maximum(1.0, demand)
+    noise = short <= FLOW_TOL * demand
     return np.where(noise, demand, delivered), np.where(noise, 0.0, short)
 
 

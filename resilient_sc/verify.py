@@ -5,7 +5,7 @@ replayed by :func:`~resilient_sc.analysis.stress.stress_test`, not here.)"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -100,7 +100,9 @@ def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, bef
     solved under) by ``plan`` (empty when none). ``survive`` and the disruption scenarios need
     re-routed flows: :func:`~resilient_sc.analysis.stress.stress_test` replays them, not this.
 
-    ``tol`` is relative to demand (units) and to cost (money). For a period of a roadmap,
+    ``tol`` is relative to demand (units of each product: of its largest demand, at least 1 unit;
+    a hub's capacity, of all products, to the largest demand of any) and to cost (money); a
+    share to 1. For a period of a roadmap,
     ``before`` holds the suppliers and hubs operating in the period before (None: those of
     status open or existing) and ``position`` the period's position (for lead times).
     """
@@ -112,7 +114,11 @@ def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, bef
     x, y = plan.inbound, plan.outbound
     d = net.demand.set_index(["market", "product"])["demand"]
     scale = max(1.0, float(d.max()) if len(d) else 1.0)
-    eps = tol * scale
+    eps = tol * scale  # units of all products at once (a hub's throughput)
+    # units of one product: a violation of 0.6 units of a product whose demands are 1e-3 is not
+    # hidden by another product's demands of 1e6 (eps: 1.4 units then)
+    product_eps = tol * d.groupby(level="product").max().clip(lower=1.0)
+    eps_of = lambda products: product_eps.reindex(products).fillna(tol).to_numpy(float)  # noqa: E731
     out: list[str] = []
 
     cost, emissions, lane_problems = recompute_cost(net, plan, policy.co2_price,
@@ -135,12 +141,14 @@ def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, bef
         "quantity"].sum()
     outflow = y.groupby(["hub", "product", "origin"])["quantity"].sum()
     diff = inflow.sub(outflow, fill_value=0.0)
-    out += [f"origin_balance[{k}]: in - out = {v:g}" for k, v in diff[diff.abs() > eps].items()]
+    bad = diff.abs().to_numpy() > eps_of(diff.index.get_level_values("product"))
+    out += [f"origin_balance[{k}]: in - out = {v:g}" for k, v in diff[bad].items()]
 
     cap = net.supplier_products.set_index(["supplier", "product"])["capacity"]
     bought = x.groupby(["supplier", "product"])["quantity"].sum()
     over = bought - cap.reindex(bought.index).fillna(0.0)
-    out += [f"supplier_capacity[{k}]: exceeded by {v:g}" for k, v in over[over > eps].items()]
+    bad = over.to_numpy() > eps_of(over.index.get_level_values("product"))
+    out += [f"supplier_capacity[{k}]: exceeded by {v:g}" for k, v in over[bad].items()]
     unused = set(x["supplier"]) - set(plan.supplier_ids)
     out += [f"supplier_contracted[{s}]: flows from a supplier not contracted" for s in sorted(unused)]
     hcap = net.hubs.set_index("hub")["capacity"]
@@ -150,7 +158,7 @@ def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, bef
     out += [f"hub_opened[{h}]: flows through a hub not opened"
             for h in sorted((set(x["hub"]) | set(y["hub"])) - set(plan.hub_ids))]
     out += _status(net, plan, policy, position)
-    out += _policy(net, plan, policy, d, eps, emissions)
+    out += _policy(net, plan, policy, d, eps_of, tol, emissions)
     return out
 
 
@@ -171,7 +179,10 @@ def _status(net: Network, plan: Plan, policy: Policy, position: int = 0) -> list
     return out
 
 
-def _policy(net: Network, plan: Plan, p: Policy, d: pd.Series, eps: float, emissions: float) -> list[str]:
+def _policy(net: Network, plan: Plan, p: Policy, d: pd.Series, eps_of: Callable[[Any], np.ndarray],
+            tol: float, emissions: float) -> list[str]:
+    """Violations of the policy's share, count and CO2 rows; ``eps_of(products)``: the units of
+    each product within which a row holds, ``tol`` a share's tolerance (of 1)."""
     out: list[str] = []
     shares = plan.shares.merge(net.markets[["market", "country"]], on="market").merge(
         net.countries[["country", "region"]], on="country")
@@ -181,7 +192,7 @@ def _policy(net: Network, plan: Plan, p: Policy, d: pd.Series, eps: float, emiss
             continue
         need = p.per_market_product(field, region, product)
         gap = (need - shares[col]) * shares["demand"]
-        for i in np.flatnonzero((gap > eps).to_numpy()):
+        for i in np.flatnonzero(gap.to_numpy() > eps_of(product)):
             out.append(f"{field}[{shares['market'].iloc[i]},{product.iloc[i]}]: "
                        f"{shares[col].iloc[i]:.4f} < {need[i]:.4f}")
     if p.max_country_share is not None:
@@ -189,8 +200,7 @@ def _policy(net: Network, plan: Plan, p: Policy, d: pd.Series, eps: float, emiss
         cs = plan.country_shares.merge(
             shares[["market", "product", "country"]].assign(kappa=kappa),
             on=["market", "product"], suffixes=("", "_m"))
-        bad = cs.loc[(cs["country"] != cs["country_m"]) & ((cs["share"] - cs["kappa"]) * 1 > eps
-                                                          / max(1.0, float(d.max())))]
+        bad = cs.loc[(cs["country"] != cs["country_m"]) & (cs["share"] - cs["kappa"] > tol)]
         out += [f"max_country_share[{r.market},{r.product},{r.country}]: {r.share:.4f} > {r.kappa:.4f}"
                 for r in bad.itertuples()]
     if p.max_region_share is not None:
@@ -199,7 +209,6 @@ def _policy(net: Network, plan: Plan, p: Policy, d: pd.Series, eps: float, emiss
             ["market", "product", "region"], as_index=False)["share"].sum()
         rs = by_region.merge(shares[["market", "product", "region"]].assign(rho=rho),
                              on=["market", "product"], suffixes=("", "_m"))
-        tol = eps / max(1.0, float(d.max()))
         bad = rs.loc[(rs["region"] != rs["region_m"]) & (rs["share"] - rs["rho"] > tol)]
         out += [f"max_region_share[{r.market},{r.product},{r.region}]: {r.share:.4f} > {r.rho:.4f}"
                 for r in bad.itertuples()]
@@ -209,7 +218,7 @@ def _policy(net: Network, plan: Plan, p: Policy, d: pd.Series, eps: float, emiss
         sigma = p.per_product("max_supplier_share", ss["product"])
         over = ss["quantity"].to_numpy() - sigma * ss["product"].map(total).to_numpy()
         out += [f"max_supplier_share[{ss['supplier'].iloc[i]},{ss['product'].iloc[i]}] exceeded"
-                for i in np.flatnonzero(over > eps)]
+                for i in np.flatnonzero(over > eps_of(ss["product"]))]
     if p.min_suppliers is not None:
         products = pd.Series(sorted(total.index))
         k = p.per_product("min_suppliers", products)

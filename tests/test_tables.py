@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -174,3 +176,52 @@ def test_two_solves_of_the_same_inputs_save_the_same_files_but_timings(tmp_path)
     assert list(timings.columns) == ["step", "seconds"]
     assert {"solve_time", "build_time", "report.solve_time"} <= set(timings["step"])
     assert (timings["seconds"] >= 0).all()
+
+
+def _small_chips(k: float = 1e-6) -> Network:
+    """The example with chips' demands and capacities times ``k`` (demands of 1e-3 units beside
+    cells' thousands): a product counted in tonnes beside one in pieces."""
+    net = examples.electronics()
+    chips = lambda df: np.where(df["product"] == "chips", k, 1.0)  # noqa: E731
+    return net.replace(demand=net.demand.assign(demand=net.demand["demand"] * chips(net.demand)),
+                       supplier_products=net.supplier_products.assign(
+                           capacity=net.supplier_products["capacity"] * chips(net.supplier_products)))
+
+
+def test_a_flow_of_a_small_demand_is_kept_in_the_tables():
+    """Tokyo's chips (demand 0.00242) under a cap of 99.96% on one foreign country: 0.04% of it,
+    9.68e-7 units, comes from a second country. The tables keep that flow (a floor of 1e-6 units
+    dropped it: the country shares added to 99.96% and the allied share read 0), so each row's
+    flows add up to what it delivers."""
+    plan = solve(_small_chips(), Policy(max_country_share=0.9996))
+    tokyo = plan.country_shares.query("market == 'Tokyo' and product == 'chips'")
+    assert tokyo["share"].sum() == pytest.approx(1.0, abs=1e-9) and len(tokyo) == 2
+    assert tokyo["quantity"].min() == pytest.approx(0.0004 * 0.00242, rel=1e-6)
+    flows = plan.outbound.groupby(["market", "product"])["quantity"].sum()
+    delivered = plan.shares.set_index(["market", "product"])["delivered"]
+    assert (flows.reindex(delivered.index, fill_value=0.0) - delivered).abs().max() <= 1e-9
+
+
+def test_verify_plan_checks_each_product_in_its_own_units():
+    """A violation of 0.66 units of chips (demands of 1e-3) beside cells' demands of thousands is
+    found: the tolerance of each row is of its own product's demands (it was of the largest
+    demand of any product, 0.07 units here, 1.4 units with cells' demands at 1e6)."""
+    from resilient_sc.verify import verify_plan
+
+    net = _small_chips()
+    plan = solve(net, Policy(min_local_share=0.5))
+    assert verify_plan(plan) == []
+    inbound = plan.inbound.copy()
+    row = inbound.index[inbound["product"] == "chips"][0]
+    supplier = inbound.loc[row, "supplier"]
+    cap = net.supplier_products.set_index(["supplier", "product"])["capacity"][(supplier, "chips")]
+    inbound.loc[row, "quantity"] += 50 * cap
+    found = verify_plan(dataclasses.replace(plan, inbound=inbound))
+    assert any(f.startswith(f"supplier_capacity[('{supplier}', 'chips')]") for f in found)
+    berlin = (plan.outbound["market"] == "Berlin") & (plan.outbound["product"] == "chips")
+    shares = plan.shares.copy()
+    shares.loc[(shares["market"] == "Berlin") & (shares["product"] == "chips"), "local_share"] = 0.0
+    found = verify_plan(dataclasses.replace(plan, outbound=plan.outbound.assign(
+        origin=plan.outbound["origin"].where(~berlin, "CN")), shares=shares))
+    assert any(f.startswith("min_local_share[Berlin,chips]") for f in found)
+    assert any(f.startswith("origin_balance[") and "'chips'" in f for f in found)

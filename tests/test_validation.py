@@ -395,14 +395,19 @@ def test_a_tariff_on_a_product_of_no_unit_value_is_warned_of() -> None:
 
 def test_a_demand_within_the_solver_tolerance_is_warned_of() -> None:
     """HiGHS meets a row within 1e-6 units: a demand of 1e-7 read as met with nothing shipped (the
-    plan said delivered 1e-07, no supplier); the planner hears of it, 2e-6 is served and quiet."""
+    plan said delivered 1e-07, no supplier), and one of 1e-5 may be 10% short, or its local share;
+    the planner hears of it, 2e-4 is served and quiet."""
     f = examples.tiny().frames()
     f["demand"]["demand"] = 1e-7
-    with pytest.warns(DataWarning, match=r"^\(demand, row 2 'Paris, default'\) \| demand 1e-07 is within the "
-                                         r"solver's tolerance \(1e-06 units\): a plan may meet it with "
-                                         "nothing shipped; give demand in a smaller unit"):
+    with pytest.warns(DataWarning, match=r"^\(demand, row 2 'Paris, default'\) \| demand 1e-07 is within 100 "
+                                         r"times the solver's tolerance \(1e-06 units\): a plan may leave "
+                                         "100% of it, or of the share a policy asks of it, unshipped; give "
+                                         "demand in a smaller unit"):
         Network.from_frames(**f)
-    f["demand"]["demand"] = 2e-6
+    f["demand"]["demand"] = 1e-5
+    with pytest.warns(DataWarning, match="may leave 10% of it"):
+        Network.from_frames(**f)
+    f["demand"]["demand"] = 2e-4
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
         Network.from_frames(**f)
