@@ -352,7 +352,8 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     from .analysis import premium_outcomes, premium_table
     from .analysis.premium import INTACT_WORDS, floor_caveat, shown_columns
     from .analysis.report import expected_basis, premium_sentences, write_premium_report
-    from .policy import PolicyError, load_policies
+    from .exceptions import PolicyError
+    from .policies import load_policies
 
     check_paths(args, args.out, folder=True)
     policies = load_policies(args.policies)

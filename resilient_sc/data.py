@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataWarning, ValidationError
+from .exceptions import DataWarning, ValidationError, user_stacklevel
 from .format import count
 from .limits import Limits, current, read_bytes
 from .schema import BLANKS, REQUIRED_TABLES, TABLES, mentioned_table, names_columns
@@ -185,11 +185,14 @@ class Network:
         for df in typed.values():  # read by suspicious only: the network's tables keep no trace
             df.attrs.pop(BLANKS, None)
         for message in warns:
-            _warnings.warn(message, DataWarning, stacklevel=2)
+            _warnings.warn(message, DataWarning, stacklevel=user_stacklevel())
+        # a table not given: empty, typed as a given one (ids text, numbers float)
+        dtypes = {"number": float, "share": float, "row": "int64", "id": typed["markets"]["market"].dtype}
         for name in ("tariffs", "disruptions", "periods"):
             if name not in typed:
-                cols = [*TABLES[name].names, "_row"]
-                typed[name] = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+                kinds = {c.name: c.kind for c in TABLES[name].columns} | {"_row": "row"}
+                typed[name] = pd.DataFrame({c: pd.Series(dtype=dtypes.get(k, dtypes["id"]))
+                                            for c, k in kinds.items()})
         token = _VALIDATING.set(True)
         try:
             return cls(**typed, source=source, warnings=tuple(warns))

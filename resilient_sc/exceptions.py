@@ -41,6 +41,11 @@ class ValidationError(ResilientSCError, ValueError):
         head = f"{n} problem{'s' if n != 1 else ''} {about}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its problems (a process pool's error reads as raised; unpickled from its
+        message, each character of it was a problem)."""
+        return (type(self), (self.problems, self.about))
+
     @property
     def messages(self) -> tuple[str, ...]:
         """The problems without their place: what a form next to the field shows.
@@ -103,6 +108,9 @@ class InfeasiblePolicyError(ResilientSCError):
             "no plan meets the policy:\n" + "\n".join(f"  - {r}" for r in self.reasons)
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.reasons,))
+
 
 class NotOptimalError(ResilientSCError):
     """The solver stopped before proving optimality (time limit, interrupt, numerical trouble).
@@ -114,6 +122,9 @@ class NotOptimalError(ResilientSCError):
     def __init__(self, message: str, plan: object | None = None, status: str = "time_limit"):
         self.plan, self.status = plan, status
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.args[0], self.plan, self.status))
 
 
 class DataWarning(UserWarning):

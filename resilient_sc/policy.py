@@ -17,10 +17,10 @@ labels and the docs' field table are driven from it.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataWarning, PolicyError, ValidationError
+from .exceptions import PolicyError, ValidationError
 from .format import as_given
 from .limits import Limits, current
 from .mapping_files import SWITCH_WORDS, load_mapping, shown
@@ -181,10 +181,6 @@ def _is_whole(key: Any) -> bool:
     return isinstance(key, int) and not isinstance(key, bool)
 
 
-def _unnormal(name: Any) -> bool:
-    return isinstance(name, str) and not unicodedata.is_normalized("NFC", name)
-
-
 def _number(value: Any, whole: bool) -> Any:
     """A numpy number as Python's; a whole float as an int for a field of ``whole`` numbers
     (``max_hubs: 1.0`` from YAML counts hubs as ``1`` does); anything else as given (checked later)."""
@@ -253,12 +249,29 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
 )}
 
 
-@dataclass(frozen=True)
+class _Frozen(dict):  # type: ignore[type-arg]
+    """A policy field's mapping: read-only, as the policy that hashes it (a cached policy
+    changed through ``policy.min_local_share["Europe"] = 0.9`` was no longer found)."""
+
+    def _refused(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("a policy's mapping cannot be changed: make another with policy.replace(...)")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refused  # type: ignore[assignment]
+    __ior__ = _refused  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Frozen, (dict(self),))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Policy:
-    """Resilience requirements; every field is optional (see docs/policies.md and docs/formulation.md §5).
+    """Resilience requirements; every field is optional and given by name (see docs/policies.md
+    and docs/formulation.md §5).
 
     Shares are fractions in [0, 1]; ``co2_cap`` is in CO2 units; ``co2_price`` in money per
-    CO2 unit; ``shortfall_penalty`` in money per unit of unmet demand.
+    CO2 unit; ``shortfall_penalty`` in money per unit of unmet demand. A mapping field is
+    read-only (the policy is hashable); ``excluded_countries`` and ``survive`` are sets in
+    meaning, kept sorted without repeats (the same policy, whatever the order given).
     """
 
     min_suppliers: int | Mapping[str, int] | None = None
@@ -287,6 +300,8 @@ class Policy:
         for f in fields(self):
             value = getattr(self, f.name)
             whole = f.name in POLICY_FIELDS and POLICY_FIELDS[f.name].integer  # 2.0 as 2: a count
+            if isinstance(value, pd.Series):  # a mapping of key -> value (its truth is ambiguous)
+                value = value.to_dict()
             if isinstance(value, np.generic | float):
                 object.__setattr__(self, f.name, _number(value, whole))
             elif isinstance(value, Mapping):  # an empty per-key mapping requires nothing: as unset
@@ -300,7 +315,7 @@ class Policy:
                     raise _NotMembers("shortfall_penalty {} prices no product: give one number, or a "
                                       "price per product")
                 keyed = f.name in POLICY_FIELDS and bool(POLICY_FIELDS[f.name].keys)
-                object.__setattr__(self, f.name, None if keyed and not copied else copied)
+                object.__setattr__(self, f.name, None if keyed and not copied else _Frozen(copied))
         if isinstance(self.single_sourcing, str) and self.single_sourcing.strip().lower() in SWITCH_WORDS:
             object.__setattr__(self, "single_sourcing", SWITCH_WORDS[self.single_sourcing.strip().lower()])
         for name in ("excluded_countries", "survive"):
@@ -312,8 +327,11 @@ class Policy:
                 row = POLICY_FIELDS[name]
                 one = f"one of {', '.join(row.choices)}" if row.choices else f"a {row.members} id"
                 raise _NotMembers(f"{name} == {shown(value)}, must be {one}, or a list of them")
-            elif not isinstance(value, tuple) or any(_unnormal(v) for v in value):
-                object.__setattr__(self, name, tuple(_spelled(v) for v in value))
+            else:  # sorted without repeats: ('TW', 'CN') is ('CN', 'TW'); a list in it is refused by check
+                members = [_spelled(v) for v in value]
+                with contextlib.suppress(TypeError):
+                    members = sorted(dict.fromkeys(members), key=str)
+                object.__setattr__(self, name, tuple(members))
 
     def __hash__(self) -> int:
         """Hashable though mapping fields are dicts (``{Policy(min_local_share={"EU": 0.5})}``)."""
@@ -597,94 +615,6 @@ a period key holds in its period only, so there min_local_share asks nothing; gi
         if not isinstance(value, Mapping):
             return np.full(len(products), np.nan if value is None else float(value))
         return products.map(lambda p: float(value[p]) if p in value else np.nan).to_numpy(float)
-
-
-#: the name of the reference policy of a premium table (an entry of that name in a policies
-#: mapping or file is the base)
-BASE = "base"
-
-
-def with_base(policies: Mapping[str, Policy], base: Policy | None = None) -> dict[str, Policy]:
-    """``{"base": base, **policies}``: the base first (no policy by default; an entry ``base`` in
-    ``policies`` is the base, given once), names as text, every value a :class:`Policy`; anything
-    else is one :class:`ValidationError`."""
-    if not isinstance(policies, Mapping):
-        raise ValidationError([f"(policies) | expected a mapping of name to Policy, not "
-                               f"{type(policies).__name__}"])
-    problems = [f"(policies) | name {k!r} is not text; name each policy with a string"
-                for k in policies if not isinstance(k, str)]
-    problems += [f"(policy {k!r}) | {shown(v)} is a {type(v).__name__}, not a Policy (build one: "
-                 "Policy(**fields) or Policy.from_dict(fields))"
-                 for k, v in policies.items() if not isinstance(v, Policy)]
-    if base is not None and not isinstance(base, Policy):
-        problems.append(f"(base) | {shown(base)} is a {type(base).__name__}, not a Policy")
-    if BASE in policies and base is not None and policies[BASE] != base:
-        problems.append(f"(policies) | the base is given twice, as the entry {BASE!r} and as base=; "
-                        "give it once")
-    if problems:
-        raise ValidationError(problems)
-    return {BASE: base or policies.get(BASE) or Policy(), **{k: v for k, v in policies.items() if k != BASE}}
-
-
-def check_policies(policies: Mapping[str, Policy], network: Network) -> None:
-    """Every policy checked against the regions, products and countries of ``network``; one
-    :class:`ValidationError` listing the problems of all of them, each labelled with its name
-    (a :class:`PolicyError` naming the file when they all come from one)."""
-    problems: list[str] = []
-    for name, policy in policies.items():
-        try:
-            policy.check_network(network)
-        except ValidationError as exc:
-            problems += [p.replace("(policy)", f"(policy {name!r})", 1) for p in exc.problems]
-    if problems:
-        sources = {p.source for p in policies.values()}
-        if len(sources) == 1 and "" not in sources:
-            raise PolicyError(problems, sources.pop(), "policies file")
-        raise ValidationError(problems)
-
-
-def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, Policy]:
-    """The policies in ``path``: a YAML/JSON mapping of name -> policy fields; the problems
-    of all of them in one :class:`PolicyError` naming the file, each labelled with its name."""
-    path = Path(path)
-    if path.suffix.lower() not in POLICY_SUFFIXES:
-        raise PolicyError([f"(policies) | {path.name}: expected a {', '.join(POLICY_SUFFIXES)} file"],
-                          str(path), "policies file")
-    policies: dict[str, Policy] = {}
-    problems: list[str] = []
-    try:
-        mapping = load_mapping(path, "policies", limits)
-    except ValidationError as exc:
-        raise PolicyError(exc.problems, str(path), "policies file") from exc
-    if mapping and set(map(str, mapping)) <= set(POLICY_FIELDS) and not any(  # one policy's fields
-            isinstance(v, Mapping) and set(map(str, v)) <= set(POLICY_FIELDS) for v in mapping.values()):
-        fields = ", ".join(map(str, mapping))
-        raise PolicyError([f"(policies) | {path.name} holds one policy's fields ({clip(fields, 120)}); a "
-                           "policies file names each policy: near: {min_local_share: 0.5} (one policy goes "
-                           "in a policy file: CLI --policy)"], str(path), "policies file")
-    named: set[str] = set()
-    for name, data in mapping.items():
-        if str(name) in named:  # YAML keys 1 and '1': one name, as text
-            problems.append(f"(policies) | policy name {shown(str(name))} is given twice; keep one")
-            continue
-        named.add(str(name))
-        label = f"(policy {shown(str(name))})"
-        try:
-            if data is not None and not isinstance(data, Mapping):
-                raise ValueError(f"expected a mapping of field: value, got {shown(data)}")
-            policy = Policy.from_dict(data)
-            if policy.is_base and str(name) != "base":  # 'near:' left empty read as a 0.00% premium
-                warnings.warn(f"{label} | sets no field: it is the base policy; give its fields, e.g. "
-                              f"{shown(str(name))}: {{min_local_share: 0.5}}", DataWarning, stacklevel=2)
-            object.__setattr__(policy, "_source", str(path))
-            policies[str(name)] = policy
-        except ValidationError as exc:
-            problems += [p.replace("(policy)", label, 1) for p in exc.problems]
-        except (TypeError, ValueError) as exc:
-            problems.append(f"{label} | {path.name}: {clip(str(exc), 200)}")
-    if problems:
-        raise PolicyError(problems[:50], str(path), "policies file")
-    return policies
 
 
 class _NotMembers(ValidationError, TypeError):

@@ -165,8 +165,8 @@ class Plan:
         if products is not None and not isinstance(products, str):
             products = list(products)  # an array or a Series: its values
         if products is not None and (isinstance(products, str) or not set(products) <= every):
-            raise ValidationError([f"(products) | {products!r:.60}: give a list of products of the network, "
-                                   f"among {', '.join(map(str, sorted(every)))}"])
+            raise ValidationError([f"(plan) | products {products!r:.60}: give a list of products of the "
+                                   f"network, among {', '.join(map(str, sorted(every)))}"])
         products = list(products or known)
         cost = self.breakdown.rename_axis("component").reset_index(name="cost")
         total = cost["cost"].sum()

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from resilient_sc import (
+    InfeasiblePolicyError,
     Network,
     Policy,
     RunWarning,
@@ -191,8 +192,8 @@ def test_analysis_and_output_arguments_name_what_to_pass(tiny, tmp_path):
     assert problem(lambda: write_workbook(tmp_path / "p.xlsx", "plan")).startswith(
         "(plan) | 'plan' is a str, not a Plan from solve()")
     assert problem(lambda: write_workbook(tmp_path / "p.xlsx", stress="s")).startswith("(stress) | give a")
-    assert problem(lambda: plan.tables("default")).startswith("(products) | 'default': give a list")
-    assert problem(lambda: plan.tables(["nope"])).startswith("(products) | ['nope']: give a list")
+    assert problem(lambda: plan.tables("default")).startswith("(plan) | products 'default': give a list")
+    assert problem(lambda: plan.tables(["nope"])).startswith("(plan) | products ['nope']: give a list")
     assert problem(lambda: frontier(tiny, "min_local_share", [0.1], warm_start="no")).startswith(
         "(warm_start) | 'no' is a str: give True")
     assert list(plan.tables(np.array(["default"]))["suppliers_contracted"].columns) == list(
@@ -353,3 +354,48 @@ def test_the_api_audit_of_session_32_arguments_that_read_wrong_or_deep():
     assert problem(lambda: solve_model(net)).startswith("(model) | 'Network(")
     assert problem(lambda: read_network(None)).startswith("(path) | 'None' (NoneType) is not a path")
     assert problem(lambda: roadmap_figure(plan)).startswith("(roadmap) | 'Plan(")
+
+
+def test_errors_read_the_same_after_pickling():
+    """A process pool's worker raises, the parent reads the same message: each error pickles with
+    its own arguments (unpickled from its message, each character was a problem)."""
+    import pickle
+
+    from resilient_sc.exceptions import NotOptimalError, PolicyError
+    from resilient_sc.model.roadmap import PeriodsInfeasible
+
+    errors = [ValidationError(["(suppliers, row 2 'S1') | bad", "(lanes) | worse"]),
+              ValidationError(["(options) | time_limit == -1"]), InfeasiblePolicyError(["short", "shorter"]),
+              NotOptimalError("stopped", None, "interrupted"), PolicyError(["(policy) | x"], "p.yaml"),
+              PeriodsInfeasible(["2027 short"], [])]
+    for error in errors:
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and str(again) == str(error) and again.args == error.args
+    assert pickle.loads(pickle.dumps(errors[1])).about == "in the arguments"
+    assert pickle.loads(pickle.dumps(errors[3])).status == "interrupted"
+
+
+def test_a_policy_is_a_value():
+    """Fields by name only; set-like fields sorted without repeats (the same policy, the same
+    hash, whatever the order given); mapping fields read-only (a cached policy stays found); a
+    pandas Series read as the mapping it is; the status prints as its value."""
+    import pickle
+
+    import pandas as pd
+
+    from resilient_sc.solvers.base import Status
+
+    with pytest.raises(TypeError):
+        Policy(0.5)  # type: ignore[misc]
+    a = Policy(excluded_countries=["TW", "CN", "TW"], survive=("hub", "country", "hub"))
+    b = Policy(excluded_countries=("CN", "TW"), survive=["country", "hub"])
+    assert a == b and hash(a) == hash(b) and a.excluded_countries == ("CN", "TW")
+    local = Policy(min_local_share={"Europe": 0.5})
+    cache = {local: 1}
+    with pytest.raises(TypeError, match="cannot be changed"):
+        local.min_local_share["Europe"] = 0.9  # type: ignore[index]
+    assert cache[Policy(min_local_share={"Europe": 0.5})] == 1
+    assert pickle.loads(pickle.dumps(local)) == local
+    assert local.to_dict() == {"min_local_share": {"Europe": 0.5}}
+    assert Policy(min_local_share=pd.Series({"Europe": 0.5})) == local
+    assert f"{Status.OPTIMAL}" == str(Status.TIME_LIMIT).replace("time_limit", "optimal") == "optimal"

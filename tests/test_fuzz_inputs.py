@@ -29,7 +29,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resilient_sc import DataWarning, Network, Policy, ValidationError, examples, read_network
-from resilient_sc.policy import POLICY_FIELDS, PolicyError, load_policies
+from resilient_sc.policies import load_policies
+from resilient_sc.policy import POLICY_FIELDS, PolicyError
 from resilient_sc.schema import TABLES
 
 BASE = examples.electronics_path()

@@ -24,7 +24,8 @@ import pytest
 from resilient_sc import DataWarning, Network, Policy, ValidationError, examples, read_network, solve
 from resilient_sc.limits import ENV, Limits, current
 from resilient_sc.model.build import build_model
-from resilient_sc.policy import PolicyError, check_policies, load_policies
+from resilient_sc.policies import check_policies, load_policies
+from resilient_sc.policy import PolicyError
 from resilient_sc.wording import quote
 from resilient_sc.workbook import write_workbook
 

@@ -14,7 +14,8 @@ import pytest
 from resilient_sc import Policy, ValidationError, examples
 from resilient_sc.analysis import frontier
 from resilient_sc.analysis.figures import field_unit
-from resilient_sc.policy import POLICY_FIELDS, PolicyField, check_policies, load_policies
+from resilient_sc.policies import check_policies, load_policies
+from resilient_sc.policy import POLICY_FIELDS, PolicyField
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONS, PRODUCTS = {"Europe", "Asia", "both"}, {"chips", "cells", "both"}

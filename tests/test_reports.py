@@ -90,7 +90,7 @@ def test_premium_report(tiny_outcomes, tmp_path):
     assert set(pd.read_csv(tmp_path / "stress_failures.csv")["policy"]) == {"base", "near", "survive"}
     text = (tmp_path / "report.md").read_text()
     assert "Near (min_local_share 0.5) costs 36.5% more than the cost-optimal base" in text
-    assert "Impossible (excluded_countries FR, CN) is infeasible" in text
+    assert "Impossible (excluded_countries CN, FR) is infeasible" in text
     assert "![" in text and "(premium.png)" in text
     assert all((tmp_path / n).stat().st_size > 0 for n in names)
     # the files listed with their units (they said "cost, premium, served fractions, shares")

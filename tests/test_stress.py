@@ -120,20 +120,20 @@ def test_the_replay_lp_gives_what_the_whole_model_gives(seed, monkeypatch):
     """The replay runs on the merged model less the flows the design closes (``replay_lp``):
     every figure of every failure is the one the whole model's LP gives (the market at the floor
     may be another one at the same floor: optimal flows are not unique)."""
-    from resilient_sc.analysis import stress
+    from resilient_sc.analysis import replay
 
     net = random_network(seed)
     plan = solve(net)
-    sizes, reduce = [], stress.replay_lp
+    sizes, reduce = [], replay.replay_lp
 
     def measured(lm, z_on, o_on):
         small = reduce(lm, z_on, o_on)
         sizes.append((lm.n_cols, small.n_cols))
         return small
 
-    monkeypatch.setattr(stress, "replay_lp", measured)
+    monkeypatch.setattr(replay, "replay_lp", measured)
     fast = stress_test(net, plan).failures
-    monkeypatch.setattr(stress, "replay_lp", lambda lm, z_on, o_on: lm)
+    monkeypatch.setattr(replay, "replay_lp", lambda lm, z_on, o_on: lm)
     whole = stress_test(net, plan).failures
     assert sizes and all(small < big for big, small in sizes)
     numbers = ["worst_served", "value_served", "extra_cost", "shortfall_cost", "impact"]

@@ -17,7 +17,8 @@ from ..exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, Val
 from ..mapping_files import shown
 from ..model.build import given_policy
 from ..optimize import model_for, solve, solve_model
-from ..policy import Policy, check_policies
+from ..policies import check_policies
+from ..policy import Policy
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
 from .parallel import check_workers, run_all, run_lazily

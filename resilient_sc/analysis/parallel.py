@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import multiprocessing
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -146,8 +147,12 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
             pool.shutdown(wait=False, cancel_futures=True)  # its own thread cancels what has not started
             _end_workers(*inner)  # (taken before: shutdown drops them)
         if isinstance(exc, BrokenExecutor):
+            spawned = multiprocessing.get_start_method() != "fork"  # a worker imports the main script
             raise ResilientSCError("a worker process ended while solving (killed, or out of memory: each "
-                                   "holds a model of its own); use fewer workers, or workers=1 (CLI: "
+                                   "holds a model of its own" + (
+                                       "; or a script that starts workers without its calls under "
+                                       "if __name__ == '__main__':, which a spawned worker runs again"
+                                       if spawned else "") + "); use fewer workers, or workers=1 (CLI: "
                                    "--workers 1) to see which task it was") from exc
         raise
     finally:

@@ -15,11 +15,13 @@ from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError
 from ..model.build import given_policy
 from ..optimize import solve
-from ..policy import Policy, check_policies, with_base
+from ..policies import check_policies, with_base
+from ..policy import Policy
 from ..results import NO_PENALTY, Plan, network_cost
 from ..solvers.base import SolveOptions
 from .parallel import check_workers, run_all
-from .stress import DEFAULT, SERVED_TOL, StressResult, excess, failure_kinds, stress_test
+from .replay import SERVED_TOL, excess
+from .stress import DEFAULT, StressResult, failure_kinds, stress_test
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,14 +25,16 @@ from ..mapping_files import shown
 from ..model.build import given_policy
 from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
-from ..policy import BASE, Policy, check_policies, with_base
+from ..policies import BASE, check_policies, with_base
+from ..policy import Policy
 from ..results import Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..solvers.base import SolveOptions, Status
 from .frontier import values_to_sweep
 from .parallel import check_workers, run_all
 from .premium import no_reference
-from .stress import StressResult, excess, failure_kinds, stress_test
+from .replay import excess
+from .stress import StressResult, failure_kinds, stress_test
 
 #: the statuses an element keeps through a myopic path (docs/formulation.md §9)
 FIXED = ("open", "closed")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,9 @@ class PeriodsInfeasible(InfeasiblePolicyError):
     def __init__(self, reasons: list[str], failed: list[tuple[str, int, Network, Policy]]):
         super().__init__(reasons)
         self.failed = failed
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (list(self.reasons), self.failed))
 
 
 @dataclass(eq=False)

@@ -20,13 +20,19 @@ from ..exceptions import ValidationError
 
 
 class Status(str, enum.Enum):
-    """How a solve ended."""
+    """How a solve ended; prints as its value (``f"{plan.status}"`` is ``optimal``, as in
+    ``plan.to_dict()``; Python 3.11 printed ``Status.OPTIMAL``)."""
 
     OPTIMAL = "optimal"
     INFEASIBLE = "infeasible"
     TIME_LIMIT = "time_limit"
     INTERRUPTED = "interrupted"
     ERROR = "error"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    __format__ = str.__format__
 
 
 @dataclass(frozen=True)
