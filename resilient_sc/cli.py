@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import multiprocessing
 import os
 import re
@@ -57,10 +58,10 @@ from .cli_args import (
 from .cli_inputs import add_force_option, load_network
 from .cli_paths import check_paths, writing
 from .exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
-from .format import frame_text, not_proven_optimal
+from .format import frame_text, not_proven_optimal, relative_gap
 from .periods import has_periods
 from .solvers import highs
-from .solvers.base import available_cpus
+from .solvers.base import available_cpus, is_number
 from .stopping import SIGNALS, interrupted
 from .wording import closest
 
@@ -187,7 +188,7 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
                         help="relative MIP gap at which to stop: a plan within it is called optimal "
                              "(default 1e-6)")
     parser.add_argument("--threads", metavar="N", type=whole("solver threads", available_cpus()),
-                        help=f"solver threads (at most the CPUs this process may use: {available_cpus()})")
+                        help="solver threads (at most the CPUs this process may use)")
     parser.add_argument("--log", metavar="FILE", type=path_text,
                         help="write the HiGHS log to FILE ('-' for stderr)")
     parser.add_argument("--allow-nonoptimal", action="store_true",
@@ -281,12 +282,36 @@ def _records(df: Any) -> list[dict[str, Any]]:
 
 def _report_outcome(data: dict[str, Any], text: str, written: list[Path] | None) -> Outcome:
     """The outcome of a report; its ``reason`` (a design not proven optimal, kept with
-    ``--allow-nonoptimal``) is warned of, as ``solve`` does."""
+    ``--allow-nonoptimal``) and the rows of its table not proven optimal are warned of, as
+    ``solve`` does."""
     if written:
         data["out"] = str(written[-1].parent)
         data["files"] = [p.name for p in written]
         text += f"\nreport written to {written[-1]}"
-    return Outcome(EXIT_OK, data, text, warning=data.get("reason", ""))
+    return Outcome(EXIT_OK, data, text, warning="; ".join(filter(None, (data.get("reason", ""),
+                                                                       _rows_not_proven(data)))))
+
+
+def _rows_not_proven(data: dict[str, Any]) -> str:
+    """A premium's or frontier's rows that are neither optimal nor infeasible, in words ('' when
+    none).
+
+    >>> _rows_not_proven({"table": [{"policy": "base", "status": "optimal"},
+    ...                             {"policy": "redundant", "status": "time_limit", "gap": 0.0034}]})
+    '1 row not proven optimal, said in its status: redundant (time_limit, gap 0.3400%)'
+    >>> _rows_not_proven({"field": "min_local_share", "table": [{"status": "not_solved", "gap": None}]})
+    '1 row not proven optimal, said in its status: min_local_share None (not_solved)'
+    """
+    rows = [r for r in data.get("table", []) if r.get("status") not in ("optimal", "infeasible", None)]
+    if not rows:
+        return ""
+    field = data.get("field", "")
+    gaps = [r.get("gap") if is_number(r.get("gap")) and math.isfinite(r["gap"]) else None for r in rows]
+    said = [(f"{r['policy']}" if "policy" in r else f"{field} {r.get(field)}") + f" ({r['status']}"
+            + (f", gap {relative_gap(g)}" if g is not None else "") + ")"
+            for r, g in zip(rows, gaps, strict=True)]
+    return (f"{len(rows)} row{'s' * (len(rows) > 1)} not proven optimal, said in its status: "
+            + ", ".join(said))
 
 
 def _configure_stress(parser: argparse.ArgumentParser) -> None:
@@ -400,9 +425,9 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
                              "starting from the previous design: faster on more than one core once a "
                              "point takes seconds (a roadmap's points always are independent)")
     parser.add_argument("--failures", metavar="KINDS", type=single_failure_kinds, default=("country",),
-                        help="comma-separated failure kinds whose worst worst_served gives, replayed on "
-                             "each point's design (default: country; stress and premium replay "
-                             "country,hub,supplier and the scenarios); not for a roadmap")
+                        help="comma-separated failure kinds replayed on each point's design, "
+                             "worst_served being the worst of them (default: country; stress and "
+                             "premium replay country,hub,supplier and the scenarios); not for a roadmap")
     add_limit_options(parser)
     add_report_option(parser)
     add_workers_option(parser)

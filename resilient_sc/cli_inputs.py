@@ -62,10 +62,11 @@ def configure_init(parser: argparse.ArgumentParser) -> None:
 def run_init(args: argparse.Namespace) -> Result:
     """Write the template (or DATA's tables, ``--from``) to DIR: ``(JSON data, text)``."""
     from .schema import TABLES
-    from .template import write_template
+    from .template import TEMPLATE_SUFFIXES, write_template
 
     xlsx = args.xlsx or args.target.suffix.lower() == ".xlsx"
-    check_paths(args, args.target, folder=not xlsx, option="init", workbook=True, network=True)
+    check_paths(args, args.target, folder=not xlsx, option="init", workbook=True, network=True,
+                replaceable=TEMPLATE_SUFFIXES)
     if xlsx and args.target.is_file() and not args.force:
         raise ValidationError([f"(init) | {args.target} already exists; pass --force to overwrite it"],
                               "with the output paths")

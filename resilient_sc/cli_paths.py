@@ -21,12 +21,14 @@ FILE_SUFFIXES = frozenset({".csv", ".xlsx", ".xls", ".xlsm", ".ods", ".json", ".
 
 
 def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option: str = "--out",
-                workbook: bool = False, network: bool = False) -> None:
+                workbook: bool = False, network: bool = False,
+                replaceable: frozenset[str] = io.OUTPUT_SUFFIXES) -> None:
     """Refuse, before any work, outputs that would overwrite or sit inside an input, or that
     cannot be written (:func:`resilient_sc.io.output_problem`): ``out`` (a folder or a file)
     and the ``--log`` file, checked against DATA and every input file of the command; an output
     folder named like a file (``workbook``: the command writes a .xlsx workbook too). ``network``:
-    ``out`` is a network's data (``init``, ``orlib``), which may replace a network's folder."""
+    ``out`` is a network's data (``init``, ``orlib``), which may replace a network's folder;
+    ``replaceable``: the file types ``--force`` may replace in an ``out`` folder."""
     inputs: dict[str, Path | None] = {name: getattr(args, arg, None) for arg, name in INPUTS.items()}
     data = getattr(args, "data", None)
     if data is not None:
@@ -37,7 +39,7 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
     force = getattr(args, "force", False)
     problems = [f"({opt}) | {problem}" for opt, path, is_folder in outputs if path is not None
                 and (problem := io.output_problem(path, inputs, is_folder, force, network=network and
-                                                  opt == option)) is not None]
+                                                  opt == option, outputs=replaceable)) is not None]
     if folder and out is not None and out.suffix.lower() in FILE_SUFFIXES:
         takes = "a folder, or a workbook ending in .xlsx," if workbook else "a folder"
         problems.append(f"({option}) | {out} ends in {out.suffix}, as a file does, but {option} writes "

@@ -293,11 +293,13 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: bool,
-                   force: bool = False, flag: str = "--force", network: bool = False) -> str | None:
+                   force: bool = False, flag: str = "--force", network: bool = False,
+                   outputs: frozenset[str] = OUTPUT_SUFFIXES) -> str | None:
     """Why the output ``path`` (a folder, or a file) must not be written, or None: it is an
     input, lies inside an input folder or holds an input; it is a file where a folder is
-    needed or the reverse; it is an existing non-empty folder without ``force``
-    (:func:`folder_problem`; ``network``: the folder written is a network's data); or its parent
+    needed or the reverse; it is an existing non-empty folder without ``force``, or holding
+    other files than ``outputs`` (:func:`folder_problem`; ``network``: the folder written is a
+    network's data); or its parent
     cannot be created or written.
 
     ``inputs`` maps a description (``"data folder"``) to an input path.
@@ -316,7 +318,7 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
         if out in source.parents:
             return f"{path} holds the {what} {given}; choose another path"
     if folder:
-        problem = folder_problem(path, force, flag, network=network)
+        problem = folder_problem(path, force, flag, outputs, network)
         if problem is not None:
             return problem
     elif path.is_dir():

@@ -116,6 +116,9 @@ def test_init_force_never_replaces_a_folder_holding_more_than_a_template(tmp_pat
     assert "holds other files than .csv, .md (notes.json); it is not replaced even with --force" in \
         capsys.readouterr().err
     assert [p.name for p in folder.iterdir()] == ["notes.json"]
+    (folder / "notes.json").rename(folder / "notes.txt")  # refused before any work, in the same words
+    assert main(["init", str(folder), "--force"]) == 2
+    assert "holds other files than .csv, .md (notes.txt)" in capsys.readouterr().err
 
 
 def test_init_into_the_current_folder_says_to_give_a_new_one(tmp_path, capsys, monkeypatch) -> None:

@@ -255,8 +255,10 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
             lower = max(lower, result.bound)
         if result.x is None:
             if result.status is Status.TIME_LIMIT and options.time_limit is not None and deadline > kept:
-                note += (f"; the master had {kept - began:.0f} s of the {deadline - began:.0f} s left, the "
-                         "rest kept for checking its plan on the failures")
+                had, left = (max(0.0, t - began) for t in (kept, deadline))
+                digits = 0 if left >= 10 else 1  # never "-0 s of the -0 s"
+                note += (f"; the master had {had:.{digits}f} s of the {left:.{digits}f} s left, the rest "
+                         "kept for checking its plan on the failures")
             return base.relaxation_answer(result, best, lower, note, work)
         t = time.perf_counter()
         short, plan = gen.check(gen.full(result.x), options, deadline)
