@@ -609,10 +609,24 @@ def _number_format(col: str, values: pd.Series) -> str | None:
         return percent_format(values, guarantee=col.startswith("worst_served"))
     if col == "weight":  # a period's discount factor: 0.9524 must not read 0.95
         return "0.0000"
-    v = values.astype(float)
-    finite = v[v.abs() < float("inf")]
-    whole = pd.api.types.is_integer_dtype(values) or bool((finite == finite.round()).all())
-    return "#,##0" if whole else "#,##0.00"
+    return "#,##0" if pd.api.types.is_integer_dtype(values) else decimal_format(values)
+
+
+def decimal_format(values: Any) -> str:
+    """The Excel format of quantities or money: thousands separators, no decimals when every
+    value is whole, else two, or more where two would show the smallest value above 0 with
+    fewer than two significant digits (a demand of 0.00181 t read 0.00; at most ten).
+
+    >>> decimal_format([3620.0, 12.0]), decimal_format([3619.5]), decimal_format([5000.0, 0.00181])
+    ('#,##0', '#,##0.00', '#,##0.0000')
+    """
+    v = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(float)
+    finite = v[np.isfinite(v)]
+    if bool((finite == finite.round()).all()):
+        return "#,##0"
+    smallest = float(finite.abs()[finite != 0].min())
+    digits = min(10, max(2, math.ceil(-math.log10(smallest)) + 1))
+    return f"#,##0.{'0' * digits}"
 
 
 def percent_format(values: Any, guarantee: bool = False) -> str:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import io
 from .exceptions import ValidationError
-from .format import delivered_of, fraction, quantity, relative_gap, settings
+from .format import delivered_of, fraction, money_digits, quantity, relative_gap, settings
 from .model.sets import Sets, emission_factors, is_allied, is_local, total_demand
 from .model.table import frame
 from .solvers.base import SolveReport, SolverResult, Status
@@ -196,18 +196,19 @@ class Plan:
 
     def summary(self) -> str:
         """A short human-readable report."""
-        proof = (f"  (bound {self.bound:,.2f}, gap {relative_gap(self.gap)})" if math.isfinite(self.bound)
+        d = money_digits(self.objective)  # cents, or four significant digits of a total below 1
+        proof = (f"  (bound {self.bound:,.{d}f}, gap {relative_gap(self.gap)})" if math.isfinite(self.bound)
                  else f"  (period {self.period} of a roadmap, unweighted; no bound of its own: the "
                       "roadmap's report has the bound)")
         lines = [f"status      {self.status.value}",
                  f"policy      {settings(self.policy.to_dict())}",
-                 f"total cost  {self.objective:,.2f}{proof}",
-                 *([f"network     {n:,.2f} ({NETWORK_WORDS})"]
+                 f"total cost  {self.objective:,.{d}f}{proof}",
+                 *([f"network     {n:,.{d}f} ({NETWORK_WORDS})"]
                    if (n := network_beside(self.objective, network_cost(self))) is not None else []),
                  f"suppliers   {len(self.suppliers)}: {', '.join(self.supplier_ids)}",
                  f"hubs        {len(self.hubs)}: {', '.join(self.hub_ids)}",
                  "cost breakdown:"]
-        lines += [f"  {k:<15}{v:>18,.2f}" for k, v in self.breakdown.items() if v]
+        lines += [f"  {k:<15}{v:>18,.{d}f}" for k, v in self.breakdown.items() if v]
         if words := self.disruption_words():
             lines.append(f"  ({words})")
         if self.emissions:

@@ -224,9 +224,9 @@ def _check_workbook_arguments(path: Path, plan: Any, premium_table: Any, stress:
 
 
 def quantity_format(values: list[Any]) -> str:
-    """Thousands separators, with cents unless every value is whole (as io formats quantities)."""
-    numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-    return "#,##0" if all(math.isfinite(v) and v.is_integer() for v in numbers) else "#,##0.00"
+    """:func:`~resilient_sc.io.decimal_format` of the numbers among ``values`` (as io formats
+    quantities)."""
+    return io.decimal_format([v for v in values if isinstance(v, int | float) and not isinstance(v, bool)])
 
 
 def summary_format(item: str, value: Any) -> str | None:

@@ -225,3 +225,20 @@ def test_verify_plan_checks_each_product_in_its_own_units():
         origin=plan.outbound["origin"].where(~berlin, "CN")), shares=shares))
     assert any(f.startswith("min_local_share[Berlin,chips]") for f in found)
     assert any(f.startswith("origin_balance[") and "'chips'" in f for f in found)
+
+
+def test_the_workbook_shows_small_quantities_with_their_digits(tmp_path):
+    """Chips' demands of 0.0018 t beside cells' thousands: the workbook's quantity columns carry
+    enough decimals for two significant digits of the smallest (#,##0.00 showed 0.00)."""
+    from openpyxl import load_workbook
+
+    from resilient_sc.workbook import write_workbook
+
+    plan = solve(_small_chips())
+    book = load_workbook(write_workbook(tmp_path / "plan.xlsx", plan))
+    sheet = book["market_shares"]
+    header = [c.value for c in sheet[1]]
+    demand = header.index("demand") + 1
+    cell = next(sheet.cell(r, demand) for r in range(2, sheet.max_row + 1) if sheet.cell(r, demand).value < 1)
+    shown = f"{cell.value:.{len(cell.number_format.split('.')[-1])}f}"
+    assert cell.number_format.startswith("#,##0.000") and float(shown) == pytest.approx(cell.value, rel=0.05)
