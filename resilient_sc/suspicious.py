@@ -24,8 +24,9 @@ ID_COLUMNS = {"suppliers": "supplier", "hubs": "hub", "markets": "market", "coun
 
 def suspicious(t: Frames) -> list[str]:
     """Every warning of this module for the typed tables ``t``."""
-    return (tariff_warnings(t) + unvalued_tariff_warnings(t) + disruption_warnings(t) + case_warnings(t)
-            + unpaid_cost_warnings(t) + tiny_demand_warnings(t) + blank_cost_warnings(t))
+    return (tariff_warnings(t) + unvalued_tariff_warnings(t) + period_tariff_warnings(t)
+            + disruption_warnings(t) + case_warnings(t) + unpaid_cost_warnings(t) + tiny_demand_warnings(t)
+            + blank_cost_warnings(t))
 
 
 def blank_cost_warnings(t: Frames) -> list[str]:
@@ -93,6 +94,35 @@ def tariff_warnings(t: Frames) -> list[str]:
              lambda pos: f"{where('tariffs', df, pos)} | rate {rate[pos]:g} is {rate[pos]:,.0%} of "
                          f"unit_value (a rate is a fraction); for {rate[pos]:g}% write {rate[pos] / 100:g}",
              f"rate is {TARIFF_WARN:.0%} of unit_value or more")
+    return warnings
+
+
+def period_tariff_warnings(t: Frames) -> list[str]:
+    """A warning per tariff row of all products in a period, beside rows of one product on the
+    same lane for every period that no row of that period replaces: those products keep their
+    own rate in the period (a period's row replaces the row of the same keys only; 'CN, US,
+    all, 2029' at 1.0 left a 'CN, US, chips' row at 0 in force, chips duty-free in 2029)."""
+    df = t.get("tariffs")
+    if df is None or not len(df) or "period" not in df or "product" not in df:
+        return []
+    period, product = df["period"].astype(str).to_numpy(), df["product"].astype(str).to_numpy()
+    lane = (df["origin_country"].astype(str) + " → " + df["destination_country"].astype(str)).to_numpy()
+    alls = np.flatnonzero((product == "all") & (period != ""))
+    if not len(alls):
+        return []
+    given = set(zip(lane, product, period, strict=True))
+    every: dict[str, list[str]] = {}
+    for pos in np.flatnonzero((product != "all") & (period == "")):
+        every.setdefault(lane[pos], []).append(product[pos])
+    kept = {int(pos): [p for p in every.get(lane[pos], []) if (lane[pos], p, period[pos]) not in given]
+            for pos in alls}
+    warnings: list[str] = []
+    each_row(warnings, "tariffs", [pos for pos in alls if kept[int(pos)]],
+             lambda pos: (f"{where('tariffs', df, pos)} | sets every product's rate {lane[pos]} in "
+                          f"{quote(period[pos])} but {listing([quote(p) for p in kept[pos]])}, whose own "
+                          f"row holds in every period, keep{'s' * (len(kept[pos]) == 1)} it: add a row of "
+                          f"that product for {quote(period[pos])} to change it too"),
+             "a rate for all products in a period leaves a product's own rate in force")
     return warnings
 
 

@@ -473,6 +473,14 @@ def check_periods(t: Frames) -> tuple[list[str], list[str]]:
                             f"{quote(ids[at - 1])}: periods follow the table's row order (lead times, "
                             "opening and closing count along it); sort the rows by time if that is "
                             "not the order meant")
+        elif years.notna().all() and (years.diff().dropna() > 1).any() and any(  # 2026, 2028, 2030
+                ((t[n]["lead_time"].to_numpy(dtype=float) > 0) & (t[n]["status"] == "candidate")).any()
+                for n in ("suppliers", "hubs")):
+            at = int(np.flatnonzero(years.diff().to_numpy() > 1)[0])
+            warnings.append(f"{where('periods', periods, at)} | period {quote(ids[at])} follows "
+                            f"{quote(ids[at - 1])}: a lead_time counts periods, not years (lead_time 2 "
+                            "is two periods: here more than two years), and each period's costs are "
+                            "one period's (its weight can count the years it stands for)")
     for name in PERIOD_TABLES:
         if name not in t:
             continue

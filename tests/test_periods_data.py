@@ -413,3 +413,39 @@ def test_the_xlsx_template_takes_periods_typed_as_numbers(tmp_path: Path) -> Non
     assert net.periods["period"].tolist() == ["2026", "2027"]
     assert net.demand[["period", "demand"]].values.tolist() == [["", 4000.0], ["2027", 5000.0]]
     assert not net.warnings
+
+
+def test_a_tariff_for_all_products_in_a_period_warns_of_the_products_it_leaves() -> None:
+    """'CN, FR, all, 2028' at 1.0 beside 'CN, FR, default' (every period): the product's own row
+    holds in 2028 (a period row replaces the row of its own keys only), so the planner hears
+    which product keeps its rate; with a 2028 row of that product too, nothing is said."""
+    tariffs = pd.DataFrame({"origin_country": "CN", "destination_country": "FR",
+                            "product": ["all", "default", "all"], "rate": [0.05, 0.0, 1.0],
+                            "period": ["", "", "2028"]})
+    f = frames(demand=demand([("", 80)]), tariffs=tariffs,
+               products=pd.DataFrame({"product": ["default"], "unit_value": [10.0]}))
+    with pytest.warns(DataWarning, match=r"^\(tariffs, row 4 'CN, FR, all, 2028'\) \| sets every "
+                                         r"product's rate CN → FR in '2028' but 'default', whose own row "
+                                         r"holds in every period, keeps it: add a row of that product for"):
+        Network.from_frames(**f)
+    f["tariffs"] = pd.concat([tariffs, pd.DataFrame({"origin_country": ["CN"], "destination_country": ["FR"],
+                                                     "product": ["default"], "rate": [1.0],
+                                                     "period": ["2028"]})], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        Network.from_frames(**f)
+
+
+def test_periods_that_skip_years_warn_that_lead_times_count_periods() -> None:
+    """2026, 2028, 2030 with a candidate of lead_time 1: it waits one period, two years, and the
+    planner hears it; the same periods without a lead time are quiet."""
+    periods = pd.DataFrame({"period": ["2026", "2028", "2030"]})
+    f = frames(periods=periods)
+    f["suppliers"] = f["suppliers"].assign(status=["existing", "candidate"], lead_time=[0, 1])
+    with pytest.warns(DataWarning, match=r"^\(periods, row 3 '2028'\) \| period '2028' follows '2026': a "
+                                         "lead_time counts periods, not years"):
+        Network.from_frames(**f)
+    f["suppliers"] = f["suppliers"].assign(lead_time=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        Network.from_frames(**f)
