@@ -230,7 +230,7 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 "fraction of demand still served after each failure of survive (default 1)",
                 unset=1.0, needs="survive"),
     PolicyField("co2_cap", _AT_LEAST_0, False, (), "", "CO2 units", "",
-                "total CO2 of the plan at most this"),
+                "total CO2 of the plan at most this (of each period, in a roadmap)"),
     PolicyField("co2_price", _AT_LEAST_0, False, (), "", "money per CO2 unit", "",
                 "CO2 priced into the objective"),
     PolicyField("single_sourcing", None, False, (), "", "", "",

@@ -162,9 +162,11 @@ class Roadmap:
         return wide.reset_index()
 
     def table(self) -> pd.DataFrame:
-        """The roadmap table: per period its weight, cost (money, unweighted), what it leaves
-        short (per product in its units, blank when nothing: a policy with a shortfall penalty may
-        leave demand unmet), suppliers and hubs operating, started and stopped, and shares."""
+        """The roadmap table: per period its weight, cost (money, unweighted: the total is
+        Σ weight × cost), emissions (CO2 units: a ``co2_cap`` holds in each period), what it
+        leaves short (per product in its units, blank when nothing: a policy with a shortfall
+        penalty may leave demand unmet), suppliers and hubs operating, started and stopped, and
+        shares."""
         d = self.design
         rows = []
         shares = self.shares().set_index("period")
@@ -173,6 +175,7 @@ class Roadmap:
             row: dict[str, Any] = {"period": period,
                                    "weight": float(self.periods.set_index("period").loc[period, "weight"]),
                                    "cost": float(self.costs.set_index("period").loc[period, "total"]),
+                                   "emissions": float(self.plans[period].emissions),
                                    "short": self.plans[period].short_words()}
             for kind in ("supplier", "hub"):
                 operating, started, stopped = _members(here, kind)
@@ -220,8 +223,15 @@ class Roadmap:
                          + (f"{row.top_country} {fraction(row.top_country_share)}" if row.top_country
                             else "none (no demand)"))
         lines += [f"short in {r.period}: {r.short}" for r in table.itertuples() if r.short]
-        lines.append(f"shares are {self.share_weighting()} over all markets; started/stopped counted "
-                     "against the period before")
+        cap = self.policy.co2_cap
+        if cap is not None or self.policy.co2_price:
+            lines.append("emissions (CO2 units): " + "; ".join(
+                f"{r.period} {r.emissions:,.0f}" for r in table.itertuples())
+                + (f" (cap {cap:,.0f} in each period)" if cap is not None else ""))
+        lines.append(f"cost: the period's own (money, unweighted; the total is Σ weight × cost); shares are "
+                     f"{self.share_weighting()} over all markets; top country: the country making the "
+                     "largest share of the supply, to its own markets too (max_country_share caps each "
+                     "market's foreign countries); started/stopped counted against the period before")
         if self.report is not None:
             lines.append(self.report.line())
         return "\n".join(lines)
