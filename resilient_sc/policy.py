@@ -139,6 +139,10 @@ class PolicyField:
         if not isinstance(value, int | float) or isinstance(value, bool):
             dot = (" (a policy file reads a number with an exponent only with a dot: 1.0e6)"
                    if isinstance(value, str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", value.strip()) else "")
+            if isinstance(value, Mapping):  # a period's or region's value given keys of its own
+                dot = (f": {self.name} takes no keys (in a roadmap it holds in every period)" if not self.keys
+                       else ": keys do not nest (a period key's value holds for every region and product)"
+                       if label != self.name else "")
             return [f"(policy) | {label} == {shown(value)}, must be {kind}{dot}"]
         upper = "inf" if math.isinf(hi) else f"{hi:g}"
         if (isinstance(value, float) and math.isnan(value)) or not (lo <= value <= hi):
@@ -326,7 +330,10 @@ class Policy:
                 # a mapping was read as its keys ({CN: false} excluded CN), bytes as numbers
                 row = POLICY_FIELDS[name]
                 one = f"one of {', '.join(row.choices)}" if row.choices else f"a {row.members} id"
-                raise _NotMembers(f"{name} == {shown(value)}, must be {one}, or a list of them")
+                keyed = (" (it takes no period keys: it holds in every period of a roadmap; a supplier stops "
+                         "in a period with capacity 0 in that period's supplier_products rows)"
+                         if isinstance(value, Mapping) and name == "excluded_countries" else "")
+                raise _NotMembers(f"{name} == {shown(value)}, must be {one}, or a list of them{keyed}")
             else:  # sorted without repeats: ('TW', 'CN') is ('CN', 'TW'); a list in it is refused by check
                 members = [_spelled(v) for v in value]
                 with contextlib.suppress(TypeError):

@@ -154,7 +154,15 @@ def test_a_policy_and_a_plan_never_change_with_what_the_caller_holds(tiny):
     shares["Europe"] = 0.0
     assert policy.min_local_share == {"Europe": 0.5} and type(policy.min_suppliers) is int
     assert Policy(min_local_share={}).is_base  # an empty mapping requires nothing
-    assert problem(lambda: Policy(co2_cap={}).check()) == "(policy) | co2_cap == {}, must be a number"
+    assert problem(lambda: Policy(co2_cap={}).check()) == (
+        "(policy) | co2_cap == {}, must be a number: co2_cap takes no keys (in a roadmap it holds in every "
+        "period)")
+    assert problem(lambda: Policy(min_local_share={"2030": {"Europe": 0.5}}).check()) == (
+        "(policy) | min_local_share['2030'] == {'Europe': 0.5}, must be a number: keys do not nest (a period "
+        "key's value holds for every region and product)")
+    assert problem(lambda: Policy.from_dict({"excluded_countries": {"2028": ["VN"]}})).endswith(
+        "must be a country id, or a list of them (it takes no period keys: it holds in every period of a "
+        "roadmap; a supplier stops in a period with capacity 0 in that period's supplier_products rows)")
     plan = solve(tiny, policy)
     inbound = plan.tables()["inbound_flows"]
     inbound.loc[:, "quantity"] = -1.0

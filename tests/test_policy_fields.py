@@ -128,8 +128,10 @@ def test_check_enforces_the_key_kinds(row: PolicyField) -> None:
 
 @pytest.mark.parametrize("row", [r for r in NUMBERS if not r.keys], ids=ids)
 def test_check_rejects_a_mapping_where_no_keys_are_declared(row: PolicyField) -> None:
+    kind = "a whole number" if row.integer else "a number"
     assert problems(**{row.name: {"chips": 1}}) == [
-        f"(policy) | {row.name} == {{'chips': 1}}, must be {'a whole number' if row.integer else 'a number'}"]
+        f"(policy) | {row.name} == {{'chips': 1}}, must be {kind}: {row.name} takes no keys (in a roadmap it "
+        "holds in every period)"]
 
 
 def test_check_of_sets_flags_and_hub_bounds() -> None:
