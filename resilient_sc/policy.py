@@ -21,7 +21,7 @@ import contextlib
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -283,8 +283,8 @@ class Policy:
     max_country_share: Share = None
     min_local_share: Share = None
     min_allied_share: Share = None
-    excluded_countries: tuple[str, ...] = ()
-    survive: tuple[str, ...] = ()
+    excluded_countries: Sequence[str] = ()  # a tuple once made (lists and one id accepted)
+    survive: Sequence[str] = ()
     service_level: Share = None
     co2_cap: float | None = None
     co2_price: float = 0.0

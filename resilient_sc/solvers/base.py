@@ -9,7 +9,7 @@ import enum
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -206,6 +206,14 @@ class SolveOptions:
     backend: str = "highs"
     accelerate: bool = True
     accelerate_options: AccelerateOptions = field(default_factory=AccelerateOptions)
+
+    def __repr__(self) -> str:
+        """The options set only: ``SolveOptions(time_limit=60)``, ``SolveOptions()`` for the defaults
+        (the accelerations' thresholds, when changed, as ``accelerate_options=...``)."""
+        changed = [f"{f.name}={'...' if f.name == 'accelerate_options' else repr(getattr(self, f.name))}"
+                   for f in fields(self) if getattr(self, f.name) != (
+                       f.default_factory() if f.default is MISSING else f.default)]  # type: ignore[misc]
+        return f"SolveOptions({', '.join(changed)})"
 
     def check(self) -> None:
         """One :class:`ValidationError` listing every option of the wrong type or out of range
