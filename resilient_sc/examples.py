@@ -12,6 +12,8 @@ import pandas as pd
 
 from .data import Network, read_network
 
+__all__ = ["electronics", "electronics_path", "electronics_roadmap", "electronics_roadmap_path", "tiny"]
+
 #: the bundled example folder when running from a source checkout
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 
