@@ -433,7 +433,7 @@ def _map_inset_boxes(ax: Any, zooms: list[tuple[float, float, float, float]], no
         if not cands:
             continue
         rects, cost = np.vstack(cands), np.concatenate(penalty)
-        cost += _covered(rects, nodes) @ weight + 5 * _covered(rects, arcs).sum(axis=1)
+        cost += _covered(rects, nodes, weight) + 5 * _covered(rects, arcs)
         cost += 50 * _overlaps(rects, np.array([[zx0 - 8, zy0 - 8, zx1 + 8, zy1 + 8]]))[:, 0]
         cost += 1e6 * _overlaps(rects, taken).sum(axis=1)
         cost += 0.02 * np.hypot((rects[:, 0] + rects[:, 2] - zx0 - zx1) / 2,
@@ -571,11 +571,18 @@ def _spread(kinds: np.ndarray, xy_pt: np.ndarray, used: np.ndarray, near: float 
     return out
 
 
-def _covered(rects: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Whether each box of ``rects`` (rows ``x0, y0, x1, y1``) covers each of ``points``."""
+def _covered(rects: np.ndarray, points: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+    """Per box of ``rects`` (rows ``x0, y0, x1, y1``), the ``points`` inside it, counted (or their
+    ``weight`` summed); 64 boxes at a time (all at once: a boxes × points matrix, +300 MB on
+    ladder M's map)."""
     x, y = points[None, :, 0], points[None, :, 1]
-    return ((x > rects[:, None, 0]) & (x < rects[:, None, 2]) & (y > rects[:, None, 1])
-            & (y < rects[:, None, 3])).astype(float)
+    w = np.ones(len(points)) if weight is None else np.asarray(weight, float)
+    out = np.zeros(len(rects))
+    for at in range(0, len(rects), 64):
+        r = rects[at:at + 64]
+        inside = (x > r[:, None, 0]) & (x < r[:, None, 2]) & (y > r[:, None, 1]) & (y < r[:, None, 3])
+        out[at:at + 64] = inside @ w
+    return out
 
 
 def _axes_boxes(ax: Any, bounds: list[list[float]]) -> np.ndarray:
