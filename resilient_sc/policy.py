@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from .exceptions import PolicyError, ValidationError
 from .format import as_given
@@ -267,6 +268,10 @@ class _Frozen(dict):  # type: ignore[type-arg]
         return (_Frozen, (dict(self),))
 
 
+for _dumper in (yaml.SafeDumper, yaml.Dumper):  # dumped as the mapping it is (else: 'cannot represent')
+    _dumper.add_representer(_Frozen, yaml.representer.SafeRepresenter.represent_dict)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Policy:
     """Resilience requirements; every field is optional and given by name (see docs/policies.md
@@ -304,8 +309,8 @@ class Policy:
         for f in fields(self):
             value = getattr(self, f.name)
             whole = f.name in POLICY_FIELDS and POLICY_FIELDS[f.name].integer  # 2.0 as 2: a count
-            if isinstance(value, pd.Series):  # a mapping of key -> value (its truth is ambiguous)
-                value = value.to_dict()
+            if isinstance(value, pd.Series):  # its values, or a mapping of key -> value (never its truth)
+                value = value.tolist() if f.name in ("excluded_countries", "survive") else value.to_dict()
             if isinstance(value, np.generic | float):
                 object.__setattr__(self, f.name, _number(value, whole))
             elif isinstance(value, Mapping):  # an empty per-key mapping requires nothing: as unset
@@ -633,3 +638,6 @@ class _NotMembers(ValidationError, TypeError):
     def __init__(self, message: str):
         self.message = message
         super().__init__([f"(policy) | {message}"])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message,))

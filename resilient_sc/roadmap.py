@@ -23,7 +23,7 @@ from . import io
 from .data import Network
 from .exceptions import InfeasiblePolicyError, ValidationError
 from .explain import explain_infeasibility
-from .format import count, fraction, relative_gap, weight
+from .format import count, fraction, money_digits, quantity, relative_gap, weight
 from .model.build import NetworkModel, build_period
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.transitions import BEFORE
@@ -207,10 +207,11 @@ class Roadmap:
 
     def summary(self) -> str:
         """A short human-readable report: the total, then one line per period."""
+        d = money_digits(self.objective)  # cents, or four significant digits of a total below 1
         lines = [f"status      {self.status.value}",
-                 f"total cost  {self.objective:,.2f}  (Σ weight × period cost; bound {self.bound:,.2f}, "
+                 f"total cost  {self.objective:,.{d}f}  (Σ weight × period cost; bound {self.bound:,.{d}f}, "
                  f"gap {relative_gap(self.gap)})",
-                 *([f"network     {n:,.2f} ({NETWORK_WORDS})"]
+                 *([f"network     {n:,.{d}f} ({NETWORK_WORDS})"]
                    if (n := network_beside(self.objective, self.network_cost())) is not None else []),
                  f"{'period':<10}{'weight':>7}{'cost':>17}  {'suppliers':<22}{'hubs':<16}"
                  f"{'local':>7}{'allied':>8}  top country"]
@@ -218,7 +219,7 @@ class Roadmap:
         for row in table.itertuples():
             sup = _moves(row.suppliers, row.suppliers_started, row.suppliers_stopped)
             hub = _moves(row.hubs, row.hubs_started, row.hubs_stopped)
-            lines.append(f"{row.period:<10}{weight(row.weight):>7}{row.cost:>17,.2f}  {sup:<22}{hub:<16}"
+            lines.append(f"{row.period:<10}{weight(row.weight):>7}{row.cost:>17,.{d}f}  {sup:<22}{hub:<16}"
                          f"{fraction(row.local_share):>7}{fraction(row.allied_share):>8}  "
                          + (f"{row.top_country} {fraction(row.top_country_share)}" if row.top_country
                             else "none (no demand)"))
@@ -226,8 +227,8 @@ class Roadmap:
         cap = self.policy.co2_cap
         if cap is not None or self.policy.co2_price:
             lines.append("emissions (CO2 units): " + "; ".join(
-                f"{r.period} {r.emissions:,.0f}" for r in table.itertuples())
-                + (f" (cap {cap:,.0f} in each period)" if cap is not None else ""))
+                f"{r.period} {quantity(r.emissions)}" for r in table.itertuples())
+                + (f" (cap {quantity(cap)} in each period)" if cap is not None else ""))
         lines.append(f"cost: the period's own (money, unweighted; the total is Σ weight × cost); shares are "
                      f"{self.share_weighting()} over all markets; top country: the country making the "
                      "largest share of the supply, to its own markets too (max_country_share caps each "

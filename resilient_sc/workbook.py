@@ -141,10 +141,11 @@ def roadmap_stress_sheets(results: Mapping[str, StressResult]) -> dict[str, pd.D
 
 def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
     """The sheets of a roadmap: ``summary`` (status, total cost = Σ weight × period cost, the
-    periods, policy), ``roadmap`` (per period: cost, suppliers and hubs operating, started and
-    stopped, shares) and the tables of :meth:`Roadmap.tables <resilient_sc.roadmap.Roadmap.tables>`,
-    the CSV files of a roadmap folder (``roadmap_costs``, ``roadmap_design``, ``roadmap_timeline``,
-    each plan table of the periods stacked with a ``period`` column first)."""
+    periods, policy), ``roadmap`` (per period: cost, emissions, suppliers and hubs operating,
+    started and stopped, shares) and the tables of
+    :meth:`Roadmap.tables <resilient_sc.roadmap.Roadmap.tables>`, the CSV files of a roadmap
+    folder (``roadmap_costs``, ``roadmap_design``, ``roadmap_timeline``, each plan table of the
+    periods stacked with a ``period`` column first)."""
     rows: list[tuple[str, Any]] = [
         ("status", roadmap.status.value), ("total cost (Σ weight × period cost)", roadmap.objective),
         *([(NETWORK_ITEM, n)] if (n := network_beside(roadmap.objective, roadmap.network_cost())) is not None

@@ -618,24 +618,36 @@ def test_a_product_served_whole_reads_served_in_the_first_row_beside_one_short()
     assert first_row == ["100"]
 
 
+def _quantities_times(net: Network, k: float) -> Network:
+    """``net`` with its demands, capacities and fixed costs times ``k`` (the same designs, k times
+    the cost)."""
+    return net.replace(demand=net.demand.assign(demand=net.demand["demand"] * k),
+                       supplier_products=net.supplier_products.assign(
+                           capacity=net.supplier_products["capacity"] * k),
+                       hubs=net.hubs.assign(capacity=net.hubs["capacity"] * k,
+                                            fixed_cost=net.hubs["fixed_cost"] * k),
+                       suppliers=net.suppliers.assign(fixed_cost=net.suppliers["fixed_cost"] * k))
+
+
 def test_the_guaranteed_fraction_does_not_depend_on_the_units_of_quantities():
     """The example with demands, capacities and fixed costs times 1000 (demands up to 7e7 units)
     has the same design under survive country 0.8 and the same worst served fraction per
     failure as at its own scale (80.7% for Taiwan; the floor rows once written in units left the
-    duals of such demands within HiGHS's tolerance: 61.2%), never below the service level."""
+    duals of such demands within HiGHS's tolerance: 61.2%), never below the service level; the
+    base design replayed at a million times (demands up to 4.7e9: a floor coefficient 1/demand
+    below HiGHS's smallest, 1e-9, was dropped and every failure read 100% served) gives the same
+    as at its own scale."""
     net = examples.electronics()
-    k = 1000.0
-    big = net.replace(demand=net.demand.assign(demand=net.demand["demand"] * k),
-                      supplier_products=net.supplier_products.assign(
-                          capacity=net.supplier_products["capacity"] * k),
-                      hubs=net.hubs.assign(capacity=net.hubs["capacity"] * k,
-                                           fixed_cost=net.hubs["fixed_cost"] * k),
-                      suppliers=net.suppliers.assign(fixed_cost=net.suppliers["fixed_cost"] * k))
+    big = _quantities_times(net, 1000.0)
     policy = Policy(min_suppliers=2, survive=["country"], service_level=0.8)
     plans = [solve(n, policy) for n in (net, big)]
     assert plans[1].supplier_ids == plans[0].supplier_ids and plans[1].hub_ids == plans[0].hub_ids
+    base = solve(net)
+    networks, designs = (net, big, net, _quantities_times(net, 1e6)), (*plans, base, base)
     served = [stress_test(n, p, failures=("country",)).failures.set_index("failure")["worst_served"]
-              for n, p in zip((net, big), plans, strict=True)]
+              for n, p in zip(networks, designs, strict=True)]
     assert served[1].to_dict() == pytest.approx(served[0].to_dict(), abs=1e-6)
+    assert served[3].to_dict() == pytest.approx(served[2].to_dict(), abs=1e-6)
+    assert served[3]["country:TW"] == pytest.approx(0.8075, abs=1e-4) and served[3]["country:BR"] == 0.0
     assert served[0]["country:TW"] == pytest.approx(0.807484, abs=1e-6)
     assert (served[1] >= 0.8 - 1e-9).all()

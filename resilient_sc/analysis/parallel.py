@@ -101,7 +101,10 @@ def _name(exc: BaseException, names: Sequence[str] | None, i: int) -> None:
     """Note on ``exc`` the task it came from (``names[i]``), once."""
     note = f"while solving {names[i]}" if names is not None and i < len(names) else ""
     if note and note not in getattr(exc, "__notes__", ()):
-        exc.add_note(note)
+        if hasattr(exc, "add_note"):
+            exc.add_note(note)
+        else:  # Python 3.10: the attribute add_note (3.11) fills, which cli.failure reads
+            exc.__notes__ = [*getattr(exc, "__notes__", ()), note]  # type: ignore[attr-defined]
 
 
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,

@@ -289,8 +289,8 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome
     described = {"premium.csv": "one row per policy path: cost and premium (money, %), per period "
                                 "cost (money) and premium (%), starts and stops, last-period shares",
                  "premium_paths.csv": "per policy path and period: weight, cost (money, unweighted), "
-                                      "suppliers and hubs operating, started and stopped, shares, "
-                                      "demand left short (per product in its units)",
+                                      "emissions (CO2 units), suppliers and hubs operating, started and "
+                                      "stopped, shares, demand left short (per product in its units)",
                  "premium.png": f"premium of each path, in % of the cost of {reference}",
                  **{n: f"roadmap of {p}: a row per supplier and hub, a bar where it operates, ▲ "
                        "started, ▼ stopped; below, the shares per period (%) and each period's cost"

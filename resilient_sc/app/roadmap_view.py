@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..data import Network
 from ..exceptions import InfeasiblePolicyError, NotOptimalError
-from ..format import fraction, signed_pct_points, weight
+from ..format import fraction, quantity, signed_pct_points, weight
 from ..policy import Policy
 from ..roadmap import Roadmap, solve_roadmap
 from ..solvers.base import SolveOptions
@@ -31,11 +31,12 @@ if TYPE_CHECKING:
     from .state import Session
 
 #: the roadmap table's columns (money unweighted per period; shares of the period's demand)
-ROADMAP_COLUMNS = ["period", "weight", "cost", "weight × cost", "suppliers", "suppliers started",
+ROADMAP_COLUMNS = ["period", "weight", "cost", "weight × cost", "emissions", "suppliers", "suppliers started",
                    "suppliers stopped", "hubs", "hubs started", "hubs stopped", "local", "allied",
                    "top country", "short"]
 #: the headers that say a unit (the rows hold the bare numbers)
-ROADMAP_LABELS = {"cost": "cost (money)", "weight × cost": "weight × cost (money)", "local": "local (%)",
+ROADMAP_LABELS = {"cost": "cost (money)", "weight × cost": "weight × cost (money)",
+                  "emissions": "emissions (CO2 units)", "local": "local (%)",
                   "allied": "allied (%)", "top country": "top country (%)",
                   "short": "short (units of each product)"}
 #: colours of the timeline's started and stopped markers
@@ -80,16 +81,16 @@ def premium_text(cost: float, base: float) -> str:
 
 def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
     """The roadmap table for the page (:data:`ROADMAP_COLUMNS`): per period its weight, cost
-    (money, unweighted) and weight × cost, the suppliers and hubs operating and those started
-    and stopped against the period before, the local and allied shares and the top origin
-    country with its share (% of the period's demand, weighted as
-    :meth:`~resilient_sc.results.Plan.share_weighting` says), the demand left short (per product in
-    its units; blank when none); a last row ``total``: Σ weight ×
-    cost, the path's objective."""
+    (money, unweighted) and weight × cost, its emissions (CO2 units), the suppliers and hubs
+    operating and those started and stopped against the period before, the local and allied
+    shares and the top origin country with its share (% of the period's demand, weighted as
+    :meth:`~resilient_sc.results.Plan.share_weighting` says), the demand left short (per product
+    in its units; blank when none); a last row ``total``: Σ weight × cost, the path's objective."""
     rows = []
     for r in roadmap.table().itertuples(index=False):
         rows.append({"period": str(r.period), "weight": weight(r.weight), "cost": cost_text(r.cost),
-                     "weight × cost": cost_text(r.weight * r.cost), "suppliers": str(r.suppliers),
+                     "weight × cost": cost_text(r.weight * r.cost), "emissions": quantity(r.emissions),
+                     "suppliers": str(r.suppliers),
                      "suppliers started": r.suppliers_started, "suppliers stopped": r.suppliers_stopped,
                      "hubs": str(r.hubs), "hubs started": r.hubs_started, "hubs stopped": r.hubs_stopped,
                      "local": fraction(r.local_share), "allied": fraction(r.allied_share),
