@@ -371,11 +371,12 @@ def test_errors_read_the_same_after_pickling():
 
     from resilient_sc.exceptions import NotOptimalError, PolicyError
     from resilient_sc.model.roadmap import PeriodsInfeasible
+    from resilient_sc.policy import _NotMembers
 
     errors = [ValidationError(["(suppliers, row 2 'S1') | bad", "(lanes) | worse"]),
               ValidationError(["(options) | time_limit == -1"]), InfeasiblePolicyError(["short", "shorter"]),
               NotOptimalError("stopped", None, "interrupted"), PolicyError(["(policy) | x"], "p.yaml"),
-              PeriodsInfeasible(["2027 short"], [])]
+              PeriodsInfeasible(["2027 short"], []), _NotMembers("survive == 5, must be one of …")]
     for error in errors:
         again = pickle.loads(pickle.dumps(error))
         assert type(again) is type(error) and str(again) == str(error) and again.args == error.args
@@ -390,6 +391,7 @@ def test_a_policy_is_a_value():
     import pickle
 
     import pandas as pd
+    import yaml
 
     from resilient_sc.solvers.base import Status
 
@@ -406,4 +408,7 @@ def test_a_policy_is_a_value():
     assert pickle.loads(pickle.dumps(local)) == local
     assert local.to_dict() == {"min_local_share": {"Europe": 0.5}}
     assert Policy(min_local_share=pd.Series({"Europe": 0.5})) == local
+    assert Policy(excluded_countries=pd.Series(["TW", "CN"]), survive=pd.Series(["hub"])) == Policy(
+        excluded_countries=["CN", "TW"], survive=["hub"])
+    assert yaml.safe_load(yaml.safe_dump(local.min_local_share)) == {"Europe": 0.5}
     assert f"{Status.OPTIMAL}" == str(Status.TIME_LIMIT).replace("time_limit", "optimal") == "optimal"
