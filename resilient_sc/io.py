@@ -299,8 +299,7 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
     input, lies inside an input folder or holds an input; it is a file where a folder is
     needed or the reverse; it is an existing non-empty folder without ``force``, or holding
     other files than ``outputs`` (:func:`folder_problem`; ``network``: the folder written is a
-    network's data); or its parent
-    cannot be created or written.
+    network's data); or its parent cannot be created or written.
 
     ``inputs`` maps a description (``"data folder"``) to an input path.
     """

@@ -138,13 +138,14 @@ class PolicyField:
         lo, hi = self.range
         kind = "a whole number" if self.integer else "a number"
         if not isinstance(value, int | float) or isinstance(value, bool):
-            dot = (" (a policy file reads a number with an exponent only with a dot: 1.0e6)"
-                   if isinstance(value, str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", value.strip()) else "")
+            exponent = isinstance(value, str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", value.strip())
+            hint = (" (a policy file reads a number with an exponent only with a dot: 1.0e6)"
+                    if exponent else "")
             if isinstance(value, Mapping):  # a period's or region's value given keys of its own
-                dot = (f": {self.name} takes no keys (in a roadmap it holds in every period)" if not self.keys
-                       else ": keys do not nest (a period key's value holds for every region and product)"
-                       if label != self.name else "")
-            return [f"(policy) | {label} == {shown(value)}, must be {kind}{dot}"]
+                hint = (f": {self.name} takes no keys (in a roadmap it holds in every period)"
+                        if not self.keys else ": keys do not nest (a period key's value holds for every "
+                        "region and product)" if label != self.name else "")
+            return [f"(policy) | {label} == {shown(value)}, must be {kind}{hint}"]
         upper = "inf" if math.isinf(hi) else f"{hi:g}"
         if (isinstance(value, float) and math.isnan(value)) or not (lo <= value <= hi):
             return [f"(policy) | {label} == {_num(value)}, must be in [{lo:g}, {upper}]"]

@@ -106,7 +106,8 @@ class Replay:
     ≤ demand`` the duals of demands of 1e6 units fell within HiGHS's dual tolerance and stage 1
     stopped short of t* (the example at 1000 times its quantities: 61.2% for 80.7%); scaled by
     s, no coefficient falls below HiGHS's smallest (1e-9: ``u / demand`` of demands above 1e9
-    were dropped, and every failure read 100% served), up to the data's largest (1e15).
+    were dropped, and every failure read 100% served). Demands of 1e10 units and more are
+    beyond the solver's precision: such an LP fails, saying to give quantities in a larger unit.
     """
 
     def __init__(self, model: NetworkModel, plan: Plan, penalties: pd.Series, sheds_by_choice: bool = False):
