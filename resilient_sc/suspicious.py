@@ -202,7 +202,7 @@ def _unpaid(warnings: list[str], table: str, kind: str, df: pd.DataFrame, col: s
              f"{col} is set on an open or closed {kind}")
 
 
-#: a positive demand up to this many units is within the solver's feasibility tolerance (units)
+#: a positive demand up to this many units (100 times the solver's tolerance) is warned of
 TINY_DEMAND = 1e-4
 #: the units within which the solver meets a row (its feasibility tolerance, as the certificate's)
 SOLVER_UNITS = 1e-6
