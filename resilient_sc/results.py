@@ -471,6 +471,17 @@ def penalty_cost(plan: Plan) -> float:
     return sum(float(plan.breakdown.get(c, 0.0)) for c in PENALTIES)
 
 
+def penalty_words(plan: Plan) -> str:
+    """The parts of the plan's :data:`PENALTIES` in words, each with its amount (money) and, for
+    the disruption scenarios' cost, what it counts: ``4,908,227.38 of disruption-scenario cost
+    (…ordinary deliveries counted again…)``; a part of 0 is not named."""
+    shortfall, disruption = (float(plan.breakdown.get(c, 0.0)) for c in ("shortfall", "disruption"))
+    parts = [f"{v:,.2f} of shortfall cost" for v in (shortfall,) if v] + [
+        f"{v:,.2f} of disruption-scenario cost (each scenario's re-routed deliveries, weighted: ordinary "
+        "deliveries counted again, not what the disruptions add)" for v in (disruption,) if v]
+    return " and ".join(parts)
+
+
 def network_cost(plan: Plan) -> float:
     """The plan's cost without its :data:`PENALTIES` (money): what its design and flows cost."""
     return plan.objective - penalty_cost(plan)

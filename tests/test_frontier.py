@@ -88,3 +88,18 @@ def test_a_warm_frontier_says_it_uses_no_executor(tiny):
 
     with ThreadPoolExecutor(1) as pool, pytest.warns(RunWarning, match="executor and workers are not used"):
         frontier(tiny, "min_suppliers", [1], executor=pool, failures=())
+
+
+def test_a_frontier_of_uneven_values_names_its_steepest_step():
+    """Premiums 2.63, 5.75, 6.11, 6.50 (%) at min_local_share 0.5, 0.9, 0.95, 1 (the example's):
+    the widest step rises most (+3.12 points over 0.4: 7.8 a unit) but the last is the steepest
+    (+0.39 over 0.05: 7.9 a unit); evenly spaced values keep "largest"."""
+    from resilient_sc.analysis.frontier_report import largest_step
+
+    ok = pd.DataFrame({"min_local_share": [0.5, 0.9, 0.95, 1.0], "premium_pct": [2.63, 5.75, 6.1105, 6.5038]})
+    assert largest_step(ok, "min_local_share") == [
+        "The steepest step in premium is from 0.95 to 1: +0.39 percentage points (7.87 points per unit of "
+        "min_local_share; the values are not evenly spaced)."]
+    even = ok.assign(min_local_share=[0.25, 0.5, 0.75, 1.0])
+    assert largest_step(even, "min_local_share") == [
+        "The largest step in premium is from 0.25 to 0.5: +3.12 percentage points."]

@@ -140,7 +140,9 @@ def test_a_policy_that_costs_what_the_base_costs_says_the_same(tiny_outcomes):
     tie = table.copy()
     tie.loc[1, "premium_pct"] = -1e-9
     said = premium_sentences(outcomes, tie)[1]
-    assert "costs the same as the cost-optimal base (within 0.05%)" in said and "less" not in said
+    assert "costs the same as the cost-optimal base (within 0.0005%)" in said and "less" not in said
+    tie.loc[1, "premium_pct"] = 0.0143  # 3,500 of 24.5M: shown, not "the same"
+    assert "costs 0.01% more than the cost-optimal base" in premium_sentences(outcomes, tie)[1]
 
 
 def test_the_worst_country_named_is_the_one_ranked_worst(electronics):
@@ -376,8 +378,10 @@ def test_a_design_priced_with_a_shortfall_penalty_says_what_its_network_costs(tm
     assert scenario > 1e6
     report = write_stress_report(tmp_path / "r", net, plan, stress_test(net, plan, failures=("country",)),
                                  figures=False)[-1].read_text()
-    assert (f"at a total cost of {plan.objective:,.2f} ({scenario:,.2f} of it shortfall and disruption-"
-            f"scenario cost: its network alone costs {plan.objective - scenario:,.2f})") in report
+    assert (f"at a total cost of {plan.objective:,.2f} ({plan.breakdown['disruption']:,.2f} of disruption-"
+            "scenario cost (each scenario's re-routed deliveries, weighted: ordinary deliveries counted "
+            f"again, not what the disruptions add) in it: its network alone costs "
+            f"{plan.objective - scenario:,.2f})") in report
 
 
 def test_a_long_policy_name_is_cut_on_the_premium_figure():

@@ -342,7 +342,7 @@ def test_paths_that_tie_are_said_to_cost_the_same():
     said = roadmap_premium_sentences(outcomes, roadmap_premium_table(outcomes))
     assert said[1] == ("The policy paths all cost the same to the shown 0.01% (+0.00% over the "
                        "cost-optimal path).")
-    assert said[2].startswith("a costs the same as the cost-optimal path (within 0.005%)")
+    assert said[2].startswith("a costs the same as the cost-optimal path (within 0.00005%)")
 
 
 def test_frontier_sentences_of_one_point_and_of_tiny_steps():

@@ -8,11 +8,12 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ..format import money, pct_points, served_fraction, setting, value, whole
 from ..policy import POLICY_FIELDS
-from ..solvers.base import Status
+from ..solvers.base import Status, is_number
 from . import figures as fg
 from .premium import counts_penalties
 from .report import (
@@ -71,14 +72,23 @@ def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | 
 
 def largest_step(ok: pd.DataFrame, field: str) -> list[str]:
     """The largest rise in premium between two neighbouring values of ``field`` (rows ``ok`` in
-    sweep order), in the table's two decimals; none when it reads +0.00. "Largest", not
-    "steepest": the values need not be evenly spaced."""
+    sweep order), in the table's two decimals; none when it reads +0.00. Of numeric values not
+    evenly spaced, the steepest: the largest rise per unit of the field (0.5 → 0.9 at +3.1 points
+    is gentler than 0.95 → 1 at +0.4)."""
     steps = ok["premium_pct"].diff().iloc[1:]
     if not len(steps) or pct_points(max(steps.max(), 0.0)) == "0.00%":
         return []
-    i = int(steps.to_numpy().argmax()) + 1
-    return [f"The largest step in premium is from {setting(ok[field].iloc[i - 1])} to "
-            f"{setting(ok[field].iloc[i])}: +{pct_points(steps.iloc[i - 1])[:-1]} percentage points."]
+    values = ok[field].tolist()
+    widths = (np.diff(np.asarray(values, float)) if all(is_number(v) for v in values)
+              else np.ones(len(steps)))
+    uneven = bool(len(widths)) and not np.allclose(widths, widths[0]) and (widths > 0).all()
+    i = int((steps.to_numpy() / widths if uneven else steps.to_numpy()).argmax()) + 1
+    step = (f"from {setting(values[i - 1])} to {setting(values[i])}: "
+            f"+{pct_points(steps.iloc[i - 1])[:-1]} percentage points")
+    if not uneven:
+        return [f"The largest step in premium is {step}."]
+    return [f"The steepest step in premium is {step} ({steps.iloc[i - 1] / widths[i - 1]:,.2f} points per "
+            f"unit of {field}; the values are not evenly spaced)."]
 
 
 def frontier_reference(field: str, policy: Policy | None) -> str:

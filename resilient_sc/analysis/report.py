@@ -34,7 +34,7 @@ from ..format import (
     value,
     whole,
 )
-from ..results import NO_PENALTY, penalty_cost
+from ..results import NO_PENALTY, penalty_cost, penalty_words
 from ..schema import TABLES
 from ..solvers.base import Status
 from . import figures as fg
@@ -388,11 +388,15 @@ def _same_share(a: float, b: float) -> bool:
 
 
 def compared(pct: float, reference: str = "", digits: int = 1) -> str:
-    """``2.6% more than <reference>``, ``1.0% less …`` or, within what ``digits`` decimals hide,
-    ``the same as <reference> (within 0.05%)``: never a saving or a premium of 0.0%."""
-    if float(pct_points(pct, digits)[:-1]) == 0:
+    """``2.6% more than <reference>``, ``1.0% less …``, a premium that ``digits`` decimals hide
+    with up to two more (``0.01% more``: 3,500 of 24.5M is a cost, not "the same"), or, within
+    what those hide, ``the same as <reference> (within 0.0005%)``: never a saving or a premium
+    of 0.0%."""
+    shown = next((d for d in range(digits, digits + 3) if float(pct_points(pct, d)[:-1]) != 0), None)
+    if shown is None:
         return " ".join(["the same", *(["as", reference] if reference else []),
-                         f"(within {0.5 * 10 ** -digits:g}%)"])
+                         f"(within {0.5 * 10 ** -(digits + 2):.{digits + 3}f}%)"])
+    digits = shown
     than = ["than", reference] if reference else []
     return " ".join([pct_points(abs(pct), digits), "more" if pct >= 0 else "less", *than])
 
@@ -407,7 +411,7 @@ def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any], served: 
     base_penalty = penalty_cost(base)
     whose = ("which the base's cost does not count" if abs(base_penalty) <= NO_PENALTY
              else f"against {money(base_penalty)} in the base's")
-    return (f" ({money(penalty)} of its cost is shortfall and disruption-scenario cost, {whose}; "
+    return (f" ({penalty_words(plan)} in its cost, {whose}; "
             f"its network alone costs {compared(row.get('network_premium_pct', math.nan))}{served})")
 
 
@@ -420,7 +424,7 @@ def _design_sentence(plan: Plan, stress: StressResult | None) -> list[str]:
     suppliers, hubs = listed(len(plan.suppliers), "supplier", plan.supplier_ids), listed(
         len(plan.hubs), "hub", plan.hub_ids)
     penalties = penalty_cost(plan)
-    part = (f" ({money(penalties)} of it shortfall and disruption-scenario cost: its network alone costs "
+    part = (f" ({penalty_words(plan)} in it: its network alone costs "
             f"{money(plan.objective - penalties)})") if abs(penalties) > NO_PENALTY else ""
     short = plan.short_words() if stress is None or stress.intact.get("worst_served", 1.0) >= 1.0 else ""
     short = (f" With nothing failed its plan leaves demand short, paying its shortfall penalty on it: "
