@@ -121,6 +121,21 @@ def test_stress_and_frontier_reports(sweep, located_tiny, tmp_path):
     assert "As min_local_share goes from 0 to 0.5" in text
 
 
+def test_a_frontier_point_not_proven_optimal_gives_its_gap(sweep):
+    """A point kept at its time limit (--allow-nonoptimal) is said with its status and gap, as a
+    premium row is: the cost may be that fraction above the best possible."""
+    from resilient_sc.analysis.frontier_report import frontier_sentences
+
+    df = sweep[1].copy()
+    ok = df.index[df["status"] != "infeasible"]
+    assert "gap" in df and (df.loc[ok, "gap"] == 0).all()
+    df.loc[ok[-1], ["status", "gap"]] = ["time_limit", 2.2e-5]
+    said = " ".join(frontier_sentences(df, "min_local_share"))
+    value = df.loc[ok[-1], "min_local_share"]
+    assert (f"At min_local_share = {value:g} (time_limit, gap 0.0022%) the plan is the best found within the "
+            "limits of the solve, not proven optimal") in said
+
+
 def test_a_tie_with_the_base_is_no_saving(sweep):
     """Two optimal plans of the same cost can differ by 1e-9 % in the last bit: the sentences
     say 0.0%, never -0.0% or "costs 0.0% less"."""

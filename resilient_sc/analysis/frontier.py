@@ -57,9 +57,9 @@ def _row(field: str, value: Any, point: Point, base: Plan) -> dict[str, Any]:
     if plan is None:
         return {**row, "cost": math.nan, "premium": math.nan, "premium_pct": math.nan,
                 "network_cost": math.nan, "network_premium_pct": math.nan, "intact_served": math.nan,
-                "worst_served": math.nan,
+                "worst_served": math.nan, "gap": math.nan,
                 "time": seconds, "reason": reason}
-    return {**row, **design_columns(plan, base, summary), "time": seconds,
+    return {**row, **design_columns(plan, base, summary), "gap": plan.gap, "time": seconds,
             "solve_time": plan.solve_time, "reason": ""}
 
 

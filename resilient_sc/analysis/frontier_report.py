@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import money, pct_points, served_fraction, setting, value, whole
+from ..format import money, pct_points, relative_gap, served_fraction, setting, value, whole
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status, is_number
 from . import figures as fg
@@ -61,7 +61,9 @@ def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | 
     lines += _image(chart, f"Premium{' and worst-case service' if tested else ''} against {field}")
     served = (f", worst_served (fraction, 0-1: under the worst {single_failures_words(replayed_kinds(df))}"
               " replayed)") if tested else ""
-    lines += _files(w, {"frontier.csv": "one row per value: status, cost, premium and network_cost (money), "
+    lines += _files(w, {"frontier.csv": "one row per value: status and gap (a plan not proven optimal: its "
+                                        "cost is within that fraction of the best possible), cost, premium "
+                                        "and network_cost (money), "
                                         "premium_pct and network_premium_pct (% of the reference's cost), "
                                         "intact_served (the demand delivered with nothing failed, "
                                         f"weighted as the shares; fraction, 0-1){served}, local_share and "
@@ -149,9 +151,11 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
     out += largest_step(ok, field)
     unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
     if len(unproven):
-        out.append(f"At {field} = {', '.join(setting(v) for v in unproven[field])} the plan is the best "
-                   "found within the limits of the solve, not proven optimal: its cost and premium may be "
-                   "too high, and the curve need not rise there.")
+        gaps = [f"{setting(r[field])} ({r['status']}" + (f", gap {relative_gap(r['gap'])}" if "gap" in r
+                 and math.isfinite(r["gap"]) else "") + ")" for _, r in unproven.iterrows()]
+        out.append(f"At {field} = {', '.join(gaps)} the plan is the best found within the limits of the "
+                   "solve, not proven optimal: its cost and premium may be too high, by up to its gap, and "
+                   "the curve need not rise there.")
     return out + reasons
 
 
