@@ -75,7 +75,7 @@ def test_every_point_is_stress_tested_at_the_default_penalties():
     from resilient_sc.analysis.frontier_report import frontier_sentences
 
     said = " ".join(frontier_sentences(table, "shortfall_penalty"))  # no failure named when none hurts
-    assert ("at shortfall_penalty = 50 every market still gets at least 100.0% of its demand of every product"
+    assert ("at shortfall_penalty = 50 every market still gets all of its demand of every product"
             in said) and "(supplier:" not in said
 
 

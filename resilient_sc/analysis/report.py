@@ -488,6 +488,8 @@ def _guarantee(served: float) -> str:
     """What a guaranteed fraction means, in words."""
     if served <= 0:
         return "some market gets none of its demand of some product"
+    if served >= 1.0 - SERVED_TOL:  # not "at least 100.0%"
+        return "every market still gets all of its demand of every product"
     return f"every market still gets at least {served_fraction(served)} of its demand of every product"
 
 
