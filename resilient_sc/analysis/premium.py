@@ -74,7 +74,10 @@ def sheds_demand(table: pd.DataFrame) -> bool:
 
 #: ``intact_served`` in a table's legend
 INTACT_WORDS = ("intact_served: the fraction of demand the plan delivers with nothing failed (weighted as "
-                "the shares; below 100% only when it leaves demand short, paying its shortfall penalty)")
+                "the shares; below 100% only when it leaves demand short, paying its shortfall penalty), "
+                "at its own penalty, where the worst and expected served are of every design re-routed "
+                "at the stress test's default penalties, which deliver every unit they can (so they may "
+                "read higher)")
 
 
 def shown_columns(columns: list[str], table: pd.DataFrame) -> list[str]:
