@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import multiprocessing
 import os
 import re
@@ -58,10 +57,10 @@ from .cli_args import (
 from .cli_inputs import add_force_option, load_network
 from .cli_paths import check_paths, writing
 from .exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
-from .format import frame_text, not_proven_optimal, relative_gap
+from .format import frame_text, not_proven_optimal, status_and_gap
 from .periods import has_periods
 from .solvers import highs
-from .solvers.base import available_cpus, is_number
+from .solvers.base import available_cpus
 from .stopping import SIGNALS, interrupted
 from .wording import closest
 
@@ -306,10 +305,8 @@ def _rows_not_proven(data: dict[str, Any]) -> str:
     if not rows:
         return ""
     field = data.get("field", "")
-    gaps = [r.get("gap") if is_number(r.get("gap")) and math.isfinite(r["gap"]) else None for r in rows]
-    said = [(f"{r['policy']}" if "policy" in r else f"{field} {r.get(field)}") + f" ({r['status']}"
-            + (f", gap {relative_gap(g)}" if g is not None else "") + ")"
-            for r, g in zip(rows, gaps, strict=True)]
+    said = [(f"{r['policy']}" if "policy" in r else f"{field} {r.get(field)}")
+            + f" ({status_and_gap(r['status'], r.get('gap'))})" for r in rows]
     return (f"{len(rows)} row{'s' * (len(rows) > 1)} not proven optimal, said in its status: "
             + ", ".join(said))
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from numbers import Real
 from typing import Any
 
 #: columns holding shares of a plan (fractions), by name
@@ -42,6 +43,17 @@ MONEY_COLUMNS = frozenset({"cost", "network_cost", "extra_cost", "shortfall_cost
 
 def money(v: float) -> str:
     return f"{v:,.2f}"
+
+
+def status_and_gap(status: str, gap: Any) -> str:
+    """``time_limit, gap 0.0022%`` (a plan kept at a limit), or the status alone when there is no
+    finite gap (``not_solved``): how a premium's or frontier's row not proven optimal is named.
+
+    >>> status_and_gap("time_limit", 2.2e-5), status_and_gap("not_solved", float("nan"))
+    ('time_limit, gap 0.0022%', 'not_solved')
+    """
+    finite = isinstance(gap, Real) and not isinstance(gap, bool) and math.isfinite(gap)
+    return f"{status}, gap {relative_gap(gap)}" if finite else str(status)
 
 
 def money_digits(total: float) -> int:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import money, pct_points, relative_gap, served_fraction, setting, value, whole
+from ..format import money, pct_points, served_fraction, setting, status_and_gap, value, whole
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status, is_number
 from . import figures as fg
@@ -151,8 +151,8 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
     out += largest_step(ok, field)
     unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
     if len(unproven):
-        gaps = [f"{setting(r[field])} ({r['status']}" + (f", gap {relative_gap(r['gap'])}" if "gap" in r
-                 and math.isfinite(r["gap"]) else "") + ")" for _, r in unproven.iterrows()]
+        gaps = [f"{setting(r[field])} ({status_and_gap(r['status'], r.get('gap'))})"
+                for _, r in unproven.iterrows()]
         out.append(f"At {field} = {', '.join(gaps)} the plan is the best found within the limits of the "
                    "solve, not proven optimal: its cost and premium may be too high, by up to its gap, and "
                    "the curve need not rise there.")

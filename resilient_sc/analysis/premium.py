@@ -111,9 +111,7 @@ def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[s
         "network_premium_pct": pct(excess(network, network_cost(base))),
         "intact_served": plan.served(),
         "worst_served": summary.get("worst_served", math.nan),
-        # no failure is the worst where none leaves any demand short
-        "worst_failure": (summary.get("worst_failure", "")
-                          if summary.get("worst_served", 0.0) < 1.0 - SERVED_TOL else ""),
+        "worst_failure": summary.get("worst_failure", ""),
         "local_share": plan.overall_share("local_share"),
         "allied_share": plan.overall_share("allied_share"),
         "n_suppliers": len(plan.suppliers),

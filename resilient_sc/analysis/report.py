@@ -443,8 +443,8 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
     more = " more demand short than with nothing failed" if intact else " some demand short"
     out = [*intact, f"Of {count(len(f), 'failure')} replayed, {s['hurt']} "
            f"{'leaves' if s['hurt'] == 1 else 'leave'}{more}."]
-    worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
-    if s["hurt"]:
+    if s["hurt"]:  # then some demand is short: a worst failure named
+        worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
         out.append(f"The worst is {_failure_words(worst)}{_tied(f, worst)}: "
                    f"{_guarantee(worst['worst_served'])} (lowest: "
                    f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
@@ -456,7 +456,7 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
                    f"short cost {money(worst['shortfall_cost'])} at {_penalties(stress)}: an impact of "
                    f"{money(worst['impact'])}.")
     what, served, name = _worst(stress)
-    if what and name != worst["failure"]:
+    if what and name != s["worst_failure"]:
         out.append(f"Under {what} ({name}) {_guarantee(served)}.")
     share = s["expected_value_served"]
     served_text = (f"{served_fraction(share)} of the demand's value is served on average"

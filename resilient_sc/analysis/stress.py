@@ -126,7 +126,7 @@ class StressResult:
         if self.failures.empty:
             return f"StressResult(no failure replayed, {count(len(self.penalties), 'product')})"
         s = self.summary()
-        return (f"StressResult({count(len(self.failures), 'failure')}, worst {s['worst_failure']} "
+        return (f"StressResult({count(len(self.failures), 'failure')}, worst {s['worst_failure'] or 'none'} "
                 f"({self.floor_name} {s['worst_served']:.4g}), {count(len(self.penalties), 'product')})")
 
     @property
@@ -143,9 +143,9 @@ class StressResult:
         """The worst failure and the expectations over failures (see ``conditional_on``).
 
         Keys: failures, hurt (failures that leave some demand short), worst_served,
-        worst_failure, worst_market, worst_product, expected_value_served,
-        expected_served_by_product, expected_shortfall_cost, expected_extra_cost,
-        conditional_on, worst (up to 3 failure names, worst first).
+        worst_failure (blank when no failure leaves demand short), worst_market, worst_product,
+        expected_value_served, expected_served_by_product, expected_shortfall_cost,
+        expected_extra_cost, conditional_on, worst (up to 3 failure names, worst first).
         """
         f = self.failures
         if f.empty:  # nothing to fail: the design guarantees what it serves intact
@@ -165,7 +165,8 @@ class StressResult:
             "failures": len(f),
             "hurt": int(self.hurt().sum()),
             "worst_served": float(top["worst_served"]),
-            "worst_failure": str(top["failure"]),
+            # no failure is the worst where none leaves any demand short
+            "worst_failure": str(top["failure"]) if top["worst_served"] < 1.0 - SERVED_TOL else "",
             "worst_market": str(top["worst_market"]),
             "worst_product": str(top["worst_product"]),
             "expected_value_served": float(w @ f["value_served"].to_numpy(float)),
