@@ -248,7 +248,7 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
         # below the axes: inside, it would cover the bars' labels
         fig.legend(handles=[Patch(color="tab:blue", label="network: design and flows"),
                             Patch(**penalty, label="shortfall and disruption-scenario cost, counted only "
-                                                   "with a shortfall penalty (the scenarios' deliveries "
+                                                   "with a shortfall penalty\n(the scenarios' deliveries "
                                                    "counted again: not what disruptions add)")],
                    loc="outside lower center", fontsize="small")
     # long names (a glide path's default name) wrapped, not run into their neighbours, at most 4
