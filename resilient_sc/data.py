@@ -498,25 +498,14 @@ def _holds(file: Path, table: str) -> bool:
         return False
 
 
-def read_tables(path: str | Path, limits: Limits | None = None) -> dict[str, pd.DataFrame]:
-    """The raw tables (all text) of a CSV folder or an ``.xlsx`` workbook, unvalidated; a
-    sheet's table holds its rows with data, indexed by their sheet row (``_row``).
-
-    Every file is read within ``limits`` (default: :func:`resilient_sc.limits.current`).
-    """
-    problems: list[str] = []
-    frames = _read_tables(Path(path), current(limits), problems)
-    if problems:
-        raise ValidationError(problems)
-    return frames
-
-
 #: a file or sheet every plan or roadmap written by the library has (resilient_sc.results.Plan.tables)
 RESULT_MARK = "suppliers_contracted"
 
 
 def _read_tables(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd.DataFrame]:
-    """:func:`read_tables`, the problems of files and sheets added to ``problems``."""
+    """The raw tables (all text) of a CSV folder or an ``.xlsx`` workbook, unvalidated, each
+    file read within ``limits``; a sheet's table holds its rows with data, indexed by their sheet
+    row (``_row``). The problems of files and sheets are added to ``problems``."""
     if path.is_dir() or path.suffix.lower() in (".xlsx", ".xlsm"):
         frames = (_read_folder(path, limits, problems) if path.is_dir()
                   else read_workbook(path, limits, problems))

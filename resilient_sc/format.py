@@ -101,8 +101,7 @@ def not_proven(result: Any) -> str:
     ``gap``) the solver stopped before proving, else empty: its cost is only an upper bound on
     the policy's optimum."""
     status = result.status.value
-    note = getattr(getattr(result, "report", None), "note", "") or ""
-    if status == "error" and "fails the certificate" in note:  # kept with allow_nonoptimal
+    if not getattr(getattr(result, "report", None), "certified", True):  # kept with allow_nonoptimal
         return "not certified: the solver's answer breaks a row of the model by more than 1e-6 (scaled)"
     return "" if status == "optimal" else (f"not proven optimal: {status.replace('_', ' ')}, gap "
                                            f"{relative_gap(result.gap)}")

@@ -38,10 +38,6 @@ class Column:
     required: bool = True
     default: object = None
 
-    @property
-    def optional(self) -> bool:
-        return not self.required
-
 
 @dataclass(frozen=True)
 class Table:

@@ -52,7 +52,7 @@ def test_report_in_dict_json_and_summary():
     assert data["report"]["route"] == "merged-origins"
     assert "origins merged: 7 columns and 7 rows solved as 6 and 6 by strong-links" in data["report"]["note"]
     assert set(data["report"]) == {"route", "build_time", "solve_time", "certify_time", "nodes", "bound",
-                                   "iterations", "note"}
+                                   "iterations", "note", "certified"}
     assert "solved by merged-origins in" in plan.summary().splitlines()[-1]
     # the shares the summary prints, in the JSON too: tiny's plan buys in China for Paris
     assert data["shares"] == {"local": 0.0, "allied": 0.0, "weighting": "demand-weighted"}
@@ -264,6 +264,7 @@ def test_an_answer_that_fails_the_certificate_is_never_returned_as_optimal(monke
     assert info.value.plan is not None and info.value.status == "error"
     kept = solve(examples.tiny(), None, dataclasses.replace(options, allow_nonoptimal=True))
     assert kept.status.value == "error" and "fails the certificate" in kept.report.note
+    assert not kept.report.certified
     from resilient_sc.format import not_proven
 
     assert not_proven(kept).startswith("not certified: the solver's answer breaks a row")

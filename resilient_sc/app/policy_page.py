@@ -47,8 +47,6 @@ KEYED = (*SHARES, "service_level")
 #: what the page says of a file the uploader refused (another kind: the browser gives no name)
 REJECTED = ("the file was not read: expected a policy file (.yaml, .yml or .json) of at most {kb:g} KB (the "
             "server's limit: whoever runs it can raise it with RESILIENT_SC_MAX_POLICY_KB)")
-#: every field the page has a control for
-CONTROLLED = (*SHARES, "excluded_countries", "survive", "service_level", "single_sourcing")
 
 
 def policy_of(values: Mapping[str, Any], base: Policy | None = None) -> Policy:

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..data import Network, read_network
 from ..examples import electronics, electronics_roadmap, electronics_roadmap_path, tiny
-from ..exceptions import ResilientSCError, ValidationError
+from ..exceptions import ValidationError
 from ..periods import has_periods
 from ..policy import Policy
 from ..results import Plan
@@ -386,10 +386,3 @@ def problem_rows(exc: ValidationError) -> list[dict[str, Any]]:
 
 _CELL = re.compile(r"\bcolumn (?:[A-Z]+ )?'(?P<column>[^']+)'")
 _LINE = re.compile(r"\bline (?P<line>\d+)\b")
-
-
-def error_text(exc: BaseException) -> str:
-    """One line or a few for the page: the library's own message (never a traceback)."""
-    if isinstance(exc, ResilientSCError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"

@@ -241,12 +241,6 @@ class LinearModel:
     def row_names(self) -> list[str]:
         return [n for b in self.constraints.values() for n in _labels(b.name, b.index)]
 
-    def locate_row(self, row: int) -> tuple[ConBlock, int]:
-        for b in self.constraints.values():
-            if b.start <= row < b.start + b.size:
-                return b, row - b.start
-        raise IndexError(row)
-
 
 #: in names, an id keeps letters, digits and the characters HiGHS accepts in LP files; the rest
 #: (brackets, spaces, quotes, ``-+*/^:<=>|``, non-ASCII, which HiGHS rejects) become ``_``

@@ -299,8 +299,10 @@ class SolveReport:
     building the solver's model (``build_time``), running it (``solve_time``) and checking the
     answer against every row (``certify_time``), branch-and-bound ``nodes`` and ``iterations``
     (simplex iterations, LP solves or rounds, as the route counts them) when known, the
-    ``bound`` proven, and a ``note`` (e.g. a route skipped for a MIP start, or an answer
-    rejected by the certificate and solved again by plain HiGHS)."""
+    ``bound`` proven, a ``note`` (e.g. a route skipped for a MIP start, or an answer
+    rejected by the certificate and solved again by plain HiGHS), and whether the answer kept
+    passed the certificate (``certified``: False only for one kept with ``allow_nonoptimal``
+    whose every solve broke a row, status error)."""
 
     route: str
     build_time: float
@@ -310,6 +312,7 @@ class SolveReport:
     bound: float
     iterations: int | None = None
     note: str = ""
+    certified: bool = True
 
     @property
     def total_time(self) -> float:

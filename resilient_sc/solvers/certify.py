@@ -75,7 +75,14 @@ class _Rows:
         return np.maximum.reduce([np.ones(len(fixed)), np.abs(fixed), self.scale[rows]])
 
     def exact(self, x: np.ndarray, tol: float) -> bool:
-        """:func:`is_exact`."""
+        """``x`` (:func:`rounded`) meets every row within ``tol`` of its size: the largest
+        of 1, its continuous columns' |coefficients| and its integer columns' term (whole now).
+
+        Never looser than :func:`is_feasible`, and stricter where it matters: a binary at 2.8e-8
+        times a capacity of 6e5 passes HiGHS's integrality tolerance with 0.017 units flowing
+        through a supplier whose fixed cost is not paid; rounded, that row is off by 0.017 units
+        against a size of 1.
+        """
         fixed, ax = self.terms(x)
         strict = np.maximum(ax - self.row_up, self.row_lo - ax) <= tol * self.size(fixed)
         loose = np.maximum(ax - self.row_up, self.row_lo - ax) <= tol * self.full_scale  # the certificate's
@@ -84,21 +91,9 @@ class _Rows:
         return bool(strict.all() and loose.all() and within.all() and whole.all())
 
 
-def is_exact(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE) -> bool:
-    """``x`` (:func:`rounded`) meets every row of ``lm`` within ``tol`` of its size: the largest
-    of 1, its continuous columns' |coefficients| and its integer columns' term (whole now).
-
-    Never looser than :func:`is_feasible`, and stricter where it matters: a binary at 2.8e-8
-    times a capacity of 6e5 passes HiGHS's integrality tolerance with 0.017 units flowing
-    through a supplier whose fixed cost is not paid; rounded, that row is off by 0.017 units
-    against a size of 1.
-    """
-    return _Rows(lm).exact(x, tol)
-
-
 def pruned(lm: LinearModel, x: np.ndarray, tol: float = TOLERANCE, rows: _Rows | None = None) -> np.ndarray:
     """Exact ``x`` with every integer column at 1 that costs something, may be 0 and that no row
-    needs set to 0, one at a time, dearest first (the plan staying :func:`is_exact`).
+    needs set to 0, one at a time, dearest first (the plan staying :meth:`_Rows.exact`).
 
     HiGHS returned a supplier with a fixed cost of 1e12 contracted and nothing through it, called
     optimal (its bound, at its tolerances, above the real optimum, 1e6 times cheaper).
@@ -142,7 +137,7 @@ def with_grace(options: SolveOptions, deadline: float) -> float:
 
 def exact(lm: LinearModel, x: np.ndarray, options: SolveOptions, deadline: float) -> np.ndarray | None:
     """The plan of a certified answer ``x`` (:func:`is_feasible`), exact: ``x`` :func:`rounded`
-    when that is exact (:func:`is_exact`) and its continuous columns cost no more than in ``x``
+    when that is exact (:meth:`_Rows.exact`) and its continuous columns cost no more than in ``x``
     (to 1e-9 relative); else its design (the rounded integer columns; if that admits no exact
     plan, rounded up) fixed and the flows solved again as an LP, the design's cheapest; then
     :func:`pruned` (what no row needs, not paid for). None when neither is exact (or the LP finds
