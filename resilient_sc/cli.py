@@ -46,8 +46,8 @@ from .cli_args import (
     analysis_options,
     failure_kinds,
     gap,
-    non_negative,
     path_text,
+    penalty,
     seconds,
     single_failure_kinds,
     stress_arguments,
@@ -319,10 +319,11 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
                         default=("country", "hub", "supplier", "scenario"),
                         help="comma-separated failure kinds to replay, 'scenario' for the disruptions "
                              "table's scenarios (default: country,hub,supplier,scenario)")
-    parser.add_argument("--penalty", metavar="P", type=non_negative,
-                        help="money per unit short, for every product (default: the policy's "
-                             "shortfall_penalty, else per product its unit_value + 10 × its dearest "
-                             "supplier→hub→market path)")
+    parser.add_argument("--penalty", metavar="P", type=penalty,
+                        help="money per unit short: one number for every product, or a YAML mapping "
+                             "product → money for products counted in different units, e.g. "
+                             "'{chips: 0.3, cells: 120}' (default: the policy's shortfall_penalty, else "
+                             "per product its unit_value + 10 × its dearest supplier→hub→market path)")
     add_limit_options(parser)
     add_report_option(parser)
 

@@ -105,6 +105,26 @@ def sweep_values(text: str) -> list[Any]:
     return values[0] if whole else values
 
 
+def penalty(text: str) -> float | dict[str, Any]:
+    """``--penalty``: money per unit short, one finite number >= 0 for every product, or a YAML
+    mapping product → money (``'{chips: 0.3, cells: 120}'``) for products counted in different
+    units (read within the limits of policy files; the products are checked by the stress test)."""
+    from .exceptions import ValidationError
+    from .mapping_files import load_yaml_text
+    from .wording import clip
+
+    if not text.strip().startswith("{"):
+        return non_negative(text)
+    example = "give a number >= 0 for every product, or a YAML mapping, e.g. '{chips: 0.3, cells: 120}'"
+    try:
+        value = load_yaml_text(text, f"{clip(text, 40)!r}")
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(f"{exc.problems[0]}: {example}") from exc
+    if not isinstance(value, dict) or not value:
+        raise argparse.ArgumentTypeError(f"{clip(text, 40)!r} is not a YAML mapping: {example}")
+    return {str(k): v for k, v in value.items()}
+
+
 def analysis_options(args: argparse.Namespace) -> Any:
     """The SolveOptions of each solve of an analysis (``--time-limit``, ``--allow-nonoptimal``);
     None: the defaults."""

@@ -428,6 +428,17 @@ def test_cli_stress(capsys, tiny_dir, tmp_path):
     assert "# Stress test of the cost-optimal design (no resilience policy)" in out
 
 
+def test_cli_stress_prices_each_product_of_a_penalty_mapping(capsys):
+    """--penalty takes a YAML mapping product → money per unit short, for products counted in
+    different units; a product left out is named."""
+    data = str(Path(__file__).resolve().parents[1] / "examples" / "electronics")
+    code, out, _ = run_json(capsys, "stress", data, "--failures", "country",
+                            "--penalty", "{chips: 0.3, cells: 120, displays: 500}")
+    assert code == 0 and out["penalties"] == {"cells": 120.0, "chips": 0.3, "displays": 500.0}
+    code, out, _ = run_json(capsys, "stress", data, "--penalty", "{chips: 0.3}")
+    assert code == 2 and "no money per unit short for product cells" in out["reason"]
+
+
 def test_cli_premium(capsys, tiny_dir, tmp_path):
     policies = tmp_path / "policies.yaml"
     policies.write_text("base: {}\nnear: {min_local_share: 0.5}\n"

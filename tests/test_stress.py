@@ -545,6 +545,34 @@ def test_the_default_penalty_prices_the_dearest_path_not_two_legs_of_different_p
     assert default_penalties(build_model(net)).tolist() == [pytest.approx(520.0)]
 
 
+@pytest.mark.parametrize("per_unit", [1.0, 1e-3, 1e-6])
+def test_the_default_penalty_scales_with_the_unit_of_its_product(per_unit):
+    """The same network counted in thousands, pieces or millionths: every cost per unit ×
+    per_unit, quantities ÷ per_unit, so π = 10 × (2 + 3) × per_unit = 50 × per_unit per unit and
+    the shortfall cost of a failure the same money (a floor of 0.1 per unit priced a piece of
+    1e-3 at 1, twenty times its 0.05); a network that prices nothing gets 1 per unit."""
+    from resilient_sc.analysis.stress import default_penalties
+    from resilient_sc.model.build import build_model
+
+    def network(k: float) -> Network:
+        return Network.from_frames(
+            countries=pd.DataFrame({"country": ["A", "B"], "region": ["R", "R"]}),
+            suppliers=pd.DataFrame({"supplier": ["S1", "S2"], "country": ["A", "B"]}),
+            supplier_products=pd.DataFrame({"supplier": ["S1", "S2"], "capacity": [60 / per_unit] * 2,
+                                            "unit_cost": 2.0 * k}),
+            hubs=pd.DataFrame({"hub": ["H"], "country": "A"}),
+            markets=pd.DataFrame({"market": ["M"], "country": ["A"]}),
+            demand=pd.DataFrame({"market": ["M"], "demand": [100 / per_unit]}),
+            lanes=pd.DataFrame({"origin": ["S1", "S2", "H"], "destination": ["H", "H", "M"],
+                                "unit_cost": [1.0 * k, 1.0 * k, 2.0 * k]}))
+
+    net = network(per_unit)
+    assert default_penalties(build_model(net)).tolist() == [pytest.approx(50.0 * per_unit)]
+    short = stress_test(net, solve(net), ["country"]).failures.set_index("failure")
+    assert short.loc["country:B", "shortfall_cost"] == pytest.approx(40 * 50.0)  # 40 (thousand) units
+    assert default_penalties(build_model(network(0.0))).tolist() == [1.0]
+
+
 def test_an_element_named_in_probabilities_weighs_its_single_failure_only():
     """{"H_Busan": 0.1} also weighed the scenario korea_typhoon (H_Busan and S_KR_Ochang) through
     its first row, where {"S_KR_Ochang": 0.1} did not: an element stands for its single failure."""

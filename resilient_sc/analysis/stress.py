@@ -310,7 +310,10 @@ def design_failures(plan: Plan, net: Network, kinds: Iterable[str], scenarios: b
 
 
 def default_penalties(model: NetworkModel) -> pd.Series:
-    """π_p = unit_value_p + 10 × the dearest supplier→hub→market path for p (money per unit)."""
+    """π_p = unit_value_p + 10 × the dearest supplier→hub→market path for p (money per unit of
+    p), or 1 for a product that neither prices: a product's penalty scales with its unit, so
+    counting it in pieces rather than thousands changes no figure but its own (a floor of 0.1
+    per unit had priced a piece of 1.2e-4 at 1, its impacts 600 times those of thousands)."""
     s, c = model.sets, model.lm.objective()
     products = pd.Index(s.products_table["product"])
     legs = []  # the dearest inbound and outbound leg per hub and origin (product, country)
@@ -323,7 +326,8 @@ def default_penalties(model: NetworkModel) -> pd.Series:
     paths = pd.concat(legs, axis=1, join="inner").sum(axis=1)  # legs that join at a hub
     dearest = paths.groupby(level="product").max().reindex(products).fillna(0.0).to_numpy(float)
     value = np.asarray(s.products_table["unit_value"], float)
-    return pd.Series(value + 10.0 * np.maximum(dearest, 0.1), index=products, name="penalty")
+    penalty = value + 10.0 * dearest
+    return pd.Series(np.where(penalty > 0, penalty, 1.0), index=products, name="penalty")
 
 
 def stress_test(network: Network, plan: Plan,
