@@ -35,7 +35,7 @@ from numbers import Real
 from typing import Any
 
 #: columns holding shares of a plan (fractions), by name
-SHARE_COLUMNS = frozenset({"local_share", "allied_share", "top_country_share"})
+SHARE_COLUMNS = frozenset({"local_share", "allied_share", "top_country_share", "max_foreign_share"})
 #: columns holding money, by name
 MONEY_COLUMNS = frozenset({"cost", "network_cost", "extra_cost", "shortfall_cost", "impact", "premium",
                            "expected_shortfall_cost", "expected_extra_cost"})

@@ -230,9 +230,10 @@ class Roadmap:
                 f"{r.period} {quantity(r.emissions)}" for r in table.itertuples())
                 + (f" (cap {quantity(cap)} in each period)" if cap is not None else ""))
         lines.append(f"cost: the period's own (money, unweighted; the total is Σ weight × cost); shares are "
-                     f"{self.share_weighting()} over all markets; top country: the country making the "
-                     "largest share of the supply, to its own markets too (max_country_share caps each "
-                     "market's foreign countries); started/stopped counted against the period before")
+                     f"{self.share_weighting()} over all markets; top country: the origin country of the "
+                     "largest share of demand, weighted as the shares, its own markets included "
+                     "(max_country_share caps each market's foreign countries); started/stopped "
+                     "counted against the period before")
         if self.report is not None:
             lines.append(self.report.line())
         return "\n".join(lines)
@@ -322,7 +323,7 @@ def _moves(n: int, started: str, stopped: str) -> str:
 
 
 def top_country(plan: Plan) -> tuple[str, float]:
-    """The origin country with the largest share of supply over all markets and products of
+    """The origin country with the largest share of demand over all markets and products of
     ``plan`` (each (market, product) weighted as :meth:`Plan.share_weights`), and that share."""
     w = pd.Series(plan.share_weights(), index=pd.MultiIndex.from_frame(plan.shares[["market", "product"]]))
     if not len(plan.country_shares) or not w.sum():

@@ -122,7 +122,7 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
         missing = flows[(flows["product"] == product) & ~flows.index.isin(arcs.index)]
         if len(missing):  # per leg: a unit through a hub without coordinates misses both of its legs
             legs = missing.groupby("leg")["quantity"].sum()
-            lost = " and ".join(f"{legs[leg]:,.0f} units {leg}" for leg in ("inbound", "outbound")
+            lost = " and ".join(f"{quantity(legs[leg])} units {leg}" for leg in ("inbound", "outbound")
                                 if leg in legs)
             ax.text(0.005, 0.005, f"{len(missing)} flow{'s' * (len(missing) > 1)} of {product} not drawn "
                     f"({lost}): no coordinates", transform=ax.transAxes, fontsize=6,

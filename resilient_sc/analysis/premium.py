@@ -134,7 +134,7 @@ def outcome_row(o: PolicyOutcome, base: Plan) -> dict[str, Any]:
         "expected_value_served": summary.get("expected_value_served", math.nan),
         "expected_shortfall_cost": summary.get("expected_shortfall_cost", math.nan),
         "expected_conditional_on": summary.get("conditional_on", ""),
-        "top_country_share": float(top.max()) if len(top) else 0.0,
+        "max_foreign_share": float(top.max()) if len(top) else 0.0,
         "suppliers": " ".join(p.supplier_ids),
         "hubs": " ".join(p.hub_ids),
         "solve_time": p.solve_time,
@@ -190,8 +190,8 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         words for that weighting: every failure alike, or given one of the scenarios),
         ``local_share``, ``allied_share``
         (fractions over all markets and products, weighted by :meth:`Plan.share_weights`),
-        ``top_country_share`` (the largest share of one foreign country in one market's demand
-        of one product), ``n_suppliers``, ``n_hubs``,
+        ``max_foreign_share`` (the largest share of one foreign country in one market's demand
+        of one product: what ``max_country_share`` caps), ``n_suppliers``, ``n_hubs``,
         ``suppliers``, ``hubs``, ``solve_time`` (s), ``gap``, ``reason`` (why not optimal).
     :raises ValidationError: when a policy does not fit the network (the problems of every
         policy at once, each labelled with its name), before anything is solved.

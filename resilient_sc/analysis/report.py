@@ -249,7 +249,9 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
     premium_csv = ("one row per policy: cost, premium and network_cost (money), premium_pct and "
                    f"network_premium_pct (% of the base's cost), served fractions and shares ({FRACTIONS}: "
                    "intact_served with nothing failed, worst_served under the worst of every failure "
-                   "replayed, expected_value_served as the report says)")
+                   "replayed, expected_value_served as the report says; max_foreign_share: the "
+                   "largest share of one foreign country in one market's demand of one product, what "
+                   "max_country_share caps)")
     lines += _files(w, {"premium.csv": premium_csv,
                         "stress_failures.csv": f"per policy and failure: worst_served (guaranteed) and "
                                                f"value_served ({FRACTIONS}), {COSTS}",

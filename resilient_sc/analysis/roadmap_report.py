@@ -287,7 +287,9 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome
         lines += ["```", *[ln for ln in o.roadmap.summary().splitlines() if not ln.startswith("solved by")],
                   "```", ""]
     described = {"premium.csv": "one row per policy path: cost and premium (money, %), per period "
-                                "cost (money) and premium (%), starts and stops, last-period shares",
+                                "cost (money) and premium (%), starts and stops, last-period shares "
+                                "of demand (value-weighted; top_country_share: the origin country of "
+                                "the largest share of all demand, its own markets included)",
                  "premium_paths.csv": "per policy path and period: weight, cost (money, unweighted), "
                                       "emissions (CO2 units), suppliers and hubs operating, started and "
                                       "stopped, shares, demand left short (per product in its units)",
