@@ -283,6 +283,9 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
                         f"{cells} cells may: over the limit of {limits.describe('cell_chars')}")
         return None
     text = _text_of(raw, table, path.name, problems)
+    if text is not None and (below := _header_below_line_1(text, table)) is not None:
+        problems.append(below)
+        return None
     fields = None if text is None else _fields_per_record(raw, text)
     del raw
     if text is None:
@@ -329,6 +332,36 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
     # a quoted cell may span lines: then its length is not bounded by the longest line's
     fits = width <= limits.cell_chars and '"' not in text
     return df if fits or _cells_fit(df, table, problems, limits) else None
+
+
+#: lines looked at below a first line that names no column, for a header a title pushed down
+HEADER_SEARCH = 10
+
+
+def _header_below_line_1(text: str, table: str) -> str | None:
+    """A title, a blank line or Excel's ``sep=,`` on line 1 and the column names on a line below
+    it: one problem saying so (each data row was said to have more fields than the header, or
+    the header's columns to be missing), else None. The workbook's rule for sheets
+    (:func:`~resilient_sc.xlsx_tables.read_workbook`) on the first lines of a CSV file."""
+    if table not in TABLES:
+        return None
+    end = -1
+    for _ in range(HEADER_SEARCH + 1):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            break
+    rows = list(csv.reader((text if end < 0 else text[:end]).splitlines()))
+    if not rows or names_columns(rows[0], table):
+        return None
+    for line, row in enumerate(rows[1:], start=2):
+        if names_columns(row, table):
+            first = text[:text.find("\n")].strip()  # a title's trailing commas dropped, not sep='s
+            first = first if first.lower().startswith("sep=") else first.rstrip(", ")
+            named = [c.strip() for c in row if c.strip().lower() in TABLES[table].names]
+            return (f"({table}) | line 1 {f'holds {quote(first, 40)}' if first else 'is empty'} and line "
+                    f"{line} the column names ({', '.join(named)}): the header must be the first line; "
+                    f"delete the line{'s' * (line > 2)} above it")
+    return None
 
 
 def _fields_per_record(raw: bytes, text: str, chunk: int = 1 << 22) -> np.ndarray | None:
@@ -476,6 +509,8 @@ def _read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
                        else f"save it as '{table}.csv' (CSV UTF-8)")
                 problems.append(f"({table}) | {quote(entry.name)} is not read: a table is read from "
                                 f"'{table}.csv' (a CSV file, its name in lower case); {fix}")
+            elif misnamed:  # Demand.csv or demand.txt beside demand.csv: maybe the one edited
+                others.append((entry.name, table))
             elif (dot and kind == "csv" and stem not in TABLES and (close := closest(stem, TABLES))
                   and not (path / f"{close}.csv").exists()):  # lanes_v2.csv beside lanes.csv: a copy
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "

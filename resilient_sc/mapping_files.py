@@ -15,7 +15,22 @@ from .exceptions import ValidationError
 from .limits import Limits, current, read_bytes
 from .wording import clip
 
-_REPR = reprlib.Repr()
+
+class _Shown(reprlib.Repr):
+    """Python's repr, but YAML's dates and binary values as a policy file's reader wrote them
+    (``2024-01-01 (a date)``, not ``datetime.date(2024, 1, 1)``)."""
+
+    def repr_date(self, value: Any, level: int) -> str:
+        return f"{value.isoformat()} (a date)"
+
+    def repr_datetime(self, value: Any, level: int) -> str:
+        return f"{value.isoformat(sep=' ')} (a date and time)"
+
+    def repr_bytes(self, value: Any, level: int) -> str:
+        return f"binary data ({len(value):,} bytes)"
+
+
+_REPR = _Shown()
 _REPR.maxstring = _REPR.maxother = 40
 _REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
 _REPR.maxlevel = 3
@@ -23,7 +38,12 @@ _REPR.maxlong = 40
 
 
 def shown(value: Any, width: int = 60) -> str:
-    """``repr(value)`` bounded in time and length (a YAML alias bomb is never expanded)."""
+    """``repr(value)`` bounded in time and length (a YAML alias bomb is never expanded).
+
+    >>> import datetime
+    >>> shown(datetime.date(2024, 1, 1)), shown(b"hello"), shown([0.5, "EU"])
+    ('2024-01-01 (a date)', 'binary data (5 bytes)', "[0.5, 'EU']")
+    """
     text = _REPR.repr(value)
     return text if len(text) <= width else text[:width - 1] + "…"
 

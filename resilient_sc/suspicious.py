@@ -19,7 +19,7 @@ Frames = Mapping[str, pd.DataFrame]
 
 #: the id column of each table whose ids other tables name
 ID_COLUMNS = {"suppliers": "supplier", "hubs": "hub", "markets": "market", "countries": "country",
-              "products": "product", "periods": "period"}
+              "products": "product", "periods": "period", "disruptions": "scenario"}
 
 
 def suspicious(t: Frames) -> list[str]:

@@ -250,6 +250,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
         if empty.any():
             df = df.loc[~empty].reset_index(drop=True)
     missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
+    keyed = not missing  # else the keys compared would be defaults: no duplicates said
     if missing and headless:
         problems.append(f"({name}) | the table has no header row; give its header ({', '.join(table.names)})"
                         + ("" if table.required else " or leave the table out (it is optional)"))
@@ -265,7 +266,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     out["_row"] = df["_row"].to_numpy()
     out.attrs[BLANKS] = {c: tuple(np.flatnonzero(_is_blank(df[c])))  # for suspicious.blank_cost_warnings
                          for c in BLANK_COSTS.get(name, ()) if c in df}
-    if not missing:
+    if keyed:
         key = list(table.key)
         dup = np.flatnonzero(out.duplicated(key, keep="first").to_numpy())
         if len(dup):  # linear: the first row of each key by one groupby, not a scan per duplicate

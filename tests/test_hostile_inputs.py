@@ -359,6 +359,41 @@ def test_a_header_of_unknown_names_is_no_missing_header(ex: Path):
             "lon") in found
 
 
+@pytest.mark.parametrize(("first", "said"), [
+    ("Demand forecast 2025", "line 1 holds 'Demand forecast 2025'"),
+    ("Demand forecast 2025,,", "line 1 holds 'Demand forecast 2025'"),  # as Excel pads a title
+    ("sep=,", "line 1 holds 'sep=,'"),  # Excel's hint of the separator
+    (",,", "line 1 is empty")])
+def test_a_line_above_a_csv_header_is_said_to_be_one(ex: Path, first: str, said: str):
+    """As a workbook's title row is: a title line gave 67 'the row has 3 fields, the header 1', an
+    empty first line 'no header row' and 66 false duplicates (keys read as their defaults)."""
+    demand = ex / "demand.csv"
+    demand.write_text(f"{first}\n" + demand.read_text())
+    assert one(ex) == (f"(demand) | {said} and line 2 the column names (market, product, demand): the "
+                       "header must be the first line; delete the line above it")
+
+
+def test_a_copy_of_a_table_in_another_case_or_extension_is_warned_of(ex: Path):
+    """Demand.csv (on a case-sensitive file system) or demand.txt beside demand.csv was left
+    unread without a word, where demand_v2.csv is warned of: the copy may be the one edited."""
+    shutil.copy(ex / "demand.csv", ex / "Demand.csv")
+    shutil.copy(ex / "demand.csv", ex / "demand.txt")
+    with pytest.warns(DataWarning) as caught:
+        read_network(ex)
+    assert ("(demand) | files 'Demand.csv', 'demand.txt' are not read: the demand table is read from "
+            "'demand.csv', which is there") in [str(w.message) for w in caught]
+
+
+def test_scenarios_that_differ_only_in_case_are_warned_of(ex: Path):
+    """'LA_port_strike' beside 'la_port_strike' are two scenarios, each weighed: said, as ids are."""
+    disruptions = ex / "disruptions.csv"
+    disruptions.write_text(disruptions.read_text() + "TAIWAN_STRAIT,country,TW,0.02\n")
+    with pytest.warns(DataWarning) as caught:
+        read_network(ex)
+    assert ("(disruptions) | ids 'TAIWAN_STRAIT', 'taiwan_strait' differ only in case: they are 2 different "
+            "scenarios (ids are case-sensitive)") in [str(w.message) for w in caught]
+
+
 def test_a_dot_for_thousands_is_caught_whatever_the_headers_case(book: Path):
     """Headers are read case-insensitively, the guard was not: '4.000' under 'Demand' was 4."""
     change(book, "demand", C1=" Demand", C2="4.000")
