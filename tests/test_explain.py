@@ -617,3 +617,22 @@ def test_max_hubs_is_blamed_only_when_it_leaves_hubs_out():
     with pytest.raises(InfeasiblePolicyError) as info:
         solve(net, Policy(max_hubs=0))
     assert info.value.reasons == ("max_hubs 0 cannot be met: it opens no hub, and markets need 80 units",)
+
+
+def test_a_shortage_is_said_per_product_never_in_units_added_across_products():
+    """H holds 50 units of a and b together; M wants 100 of a and 5 of b. Whatever b gets, at
+    least 100 − 50 = 50 units of a go short; b alone fits. The words summed 55 of '105 units of
+    'a' and 'b' together' (pieces and tonnes added, were they counted so)."""
+    import io
+
+    case = {"countries": "country,region\nA,R\n", "suppliers": "supplier,country\nS,A\n",
+            "supplier_products": "supplier,product,capacity,unit_cost\nS,a,1000,1\nS,b,1000,1\n",
+            "hubs": "hub,country,capacity\nH,A,50\n", "markets": "market,country\nM,A\n",
+            "demand": "market,product,demand\nM,a,100\nM,b,5\n",
+            "lanes": "origin,destination,unit_cost\nS,H,1\nH,M,1\n"}
+    net = Network.from_frames(**{k: pd.read_csv(io.StringIO(v)) for k, v in case.items()})
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net)
+    first = info.value.reasons[0]
+    assert "(at least 50 of the 100 units of 'a' markets want cannot be delivered)" in first
+    assert "'b'" not in first.split("cannot all hold")[1] and "together" not in first

@@ -125,14 +125,31 @@ def explain_iis(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def undelivered(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
-    """``at least N of the M units markets want cannot be delivered``, an LP bound valid for
-    every plan (demand allowed to go short, the policy fields outside the conflict left out),
-    or '' when letting demand go short does not resolve the conflict."""
+    """``at least N of the M units of p markets want cannot be delivered``, LP bounds valid for
+    every plan (demand allowed to go short, the policy fields outside the conflict left out):
+    one per product that cannot be delivered whatever the others get (quantities of products
+    counted in different units are never added), else the bound on all products together, as
+    hub capacity counts their units; '' when letting demand go short does not resolve the
+    conflict."""
+    free = unrelated_rows(model, iis)
+    rows = family_rows(model, ["demand"])
+    result = solve_lp(model, free=free, elastic=rows)
     total = demand_total(model)
-    result = solve_lp(model, free=unrelated_rows(model, iis), elastic=family_rows(model, ["demand"]))
     if result is None or result[0] <= total * TOL:
         return ""
-    products = list(dict.fromkeys(model.sets.demand["product"]))
+    demand = model.lm.constraints["demand"].index
+    products = list(dict.fromkeys(demand["product"]))
+    if len(products) > 1:
+        said = []
+        for p in products:  # the others free: a bound on p's shortfall whatever they get
+            own = (demand["product"] == p).to_numpy()
+            need = float(model.sets.demand_table["demand"][own].sum())
+            alone = solve_lp(model, free=np.concatenate([free, rows[~own]]), elastic=rows[own])
+            if alone is not None and alone[0] > need * TOL:
+                said.append(f"at least {number(alone[0])} of the {number(need)} units of {p!r} markets "
+                            "want cannot be delivered")
+        if said:
+            return "; ".join(said)
     return (f"at least {number(result[0])} of the {number(total)} {units_of(products)} markets want cannot "
             "be delivered")
 

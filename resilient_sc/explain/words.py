@@ -27,9 +27,11 @@ def and_list(items: list[str], word: str = "and") -> str:
 
 
 def units_of(products: list[str]) -> str:
-    """``units`` of one product; of several ``units of 'cells' and 'chips' together``: a total
-    over products is only ever given as such (hub capacity counts units that way)."""
-    return "units" if len(products) <= 1 else f"units of {and_list([repr(p) for p in products])} together"
+    """``units`` of one product; of several ``units of 'cells' and 'chips' together (each
+    product's units summed)``: a total over products is only ever given as such (hub capacity
+    counts units that way), for products counted in the same unit."""
+    return ("units" if len(products) <= 1 else
+            f"units of {and_list([repr(p) for p in products])} together (each product's units summed)")
 
 
 def cannot_text(fields: list[str]) -> str:
