@@ -230,7 +230,8 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
     if args.out is not None:
         with writing(args.out):
             if workbook:
-                written = write_workbook(args.out, **{"roadmap" if roadmap else "plan": result})
+                written = write_workbook(args.out, **{"roadmap" if roadmap else "plan": result},
+                                         force=args.force)
             elif roadmap:  # with roadmap.png
                 written = cli_roadmap.save(args, result)
             else:

@@ -148,9 +148,12 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     format from it); on success it replaces ``path`` atomically.
 
     On any exception (KeyboardInterrupt included) the temporary is removed and ``path`` is
-    left as it was. Missing parent folders are created.
+    left as it was. Missing parent folders are created. A symbolic link to a file is followed:
+    its target is replaced, as a linked folder's is (:func:`atomic_folder`), not the link.
     """
     path = Path(path)
+    if path.is_symlink() and path.is_file():
+        path = path.resolve()
     if path.is_dir():  # before any work: os.replace would fail at the end, naming the temporary
         raise IsADirectoryError(errno.EISDIR, f"{path} is a folder; give a file path", str(path))
     make_parent(path)
@@ -183,7 +186,8 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
     ``force`` (the message names it as ``flag``), and only when it holds nothing but files
     ending in ``outputs`` (:data:`OUTPUT_SUFFIXES`: what the commands write; no subfolders) and,
     unless ``network`` (a network's tables are written), none of :data:`DATA_FILES`, so that no
-    other work is ever deleted (a plan written over another network's data folder deleted it).
+    other work is ever deleted (a plan written over another network's data folder deleted it),
+    and when it is writable (a folder made read-only to keep it was swapped all the same).
     """
     path = Path(path)
     if not path.exists():
@@ -210,6 +214,9 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
         kinds = ", ".join(sorted(outputs))
         return (f"{path} holds other files than {kinds} ({shown}); it is not replaced even with {flag}: "
                 "choose a new or empty folder")
+    if not os.access(path, os.W_OK | os.X_OK):  # made read-only to keep it (the swap would not ask)
+        return (f"{path} is read-only; it is not replaced even with {flag}: make it writable, or choose "
+                "another folder")
     return None
 
 

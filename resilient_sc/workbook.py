@@ -163,8 +163,11 @@ def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
 
 def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd.DataFrame | None = None,
                    stress: StressResult | pd.DataFrame | Mapping[str, StressResult] | None = None,
-                   frontier: pd.DataFrame | None = None, roadmap: Roadmap | None = None) -> Path:
-    """Write one ``.xlsx`` workbook, atomically, with the sheets of whatever is given:
+                   frontier: pd.DataFrame | None = None, roadmap: Roadmap | None = None,
+                   force: bool = False) -> Path:
+    """Write one ``.xlsx`` workbook, atomically, with the sheets of whatever is given (never over
+    the data the plan or roadmap was solved from; over a workbook the library did not write as a
+    result, by hand or data, only with ``force``: a ValidationError says why):
 
     * ``plan``: ``summary`` (status, cost, gap, demand and shares per product, cost
       components, policy), ``cost_breakdown``, ``suppliers_contracted`` (volume per
@@ -181,6 +184,13 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     """
     path = Path(path)
     _check_workbook_arguments(path, plan, premium_table, stress, frontier, roadmap)
+    sources = {f"data the {what} was solved from": Path(r.data_location)  # a workbook's: a folder's
+               for what, r in (("plan", plan), ("roadmap", roadmap))  # tables are no .xlsx
+               if r is not None and r.data_location and Path(r.data_location).is_file()}
+    problem = (io.output_problem(path, sources, folder=False, force=force, flag="force=True")
+               if path.is_file() else None)  # else atomic_path says what is wrong, as an OSError
+    if problem is not None:
+        raise ValidationError([f"(path) | {problem}"])
     sheets: dict[str, pd.DataFrame] = {}
     if plan is not None:
         sheets.update(plan_sheets(plan))

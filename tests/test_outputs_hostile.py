@@ -27,6 +27,7 @@ from resilient_sc.cli import failure, main
 from resilient_sc.solvers import highs
 from resilient_sc.solvers.base import available_cpus
 from resilient_sc.stopping import EXIT_SIGNAL
+from resilient_sc.workbook import write_workbook
 
 EVIL = '=HYPERLINK("http://evil.example/?x","click")'
 CPUS = available_cpus()
@@ -668,3 +669,49 @@ def test_an_output_under_a_file_names_the_file(tmp_path):
         write_model(examples.tiny(), None, tmp_path / "afile" / "m.lp")
     with pytest.raises(NotADirectoryError, match=r"afile is a file, not a folder"):
         write_workbook(tmp_path / "afile" / "sub" / "p.xlsx", solve(examples.tiny()))
+
+
+def test_write_workbook_never_writes_over_its_data_and_asks_force_for_a_hand_made_book(tmp_path):
+    """write_workbook(path, plan) replaced the workbook the plan was solved from with the plan
+    (Plan.save and the CLI refuse it): refused even with force; a workbook the library did not
+    write as a result is replaced only with force=True, one it wrote as before."""
+    book = tmp_path / "tiny.xlsx"
+    with pd.ExcelWriter(book) as xl:
+        for name, df in examples.tiny().frames().items():
+            df.to_excel(xl, sheet_name=name, index=False)
+    before = book.read_bytes()
+    plan = solve(read_network(book))
+    for force in (False, True):
+        with pytest.raises(ValidationError, match=r"tiny\.xlsx is the data the plan was solved from"):
+            write_workbook(book, plan, force=force)
+    assert book.read_bytes() == before
+    other = tmp_path / "other.xlsx"
+    other.write_bytes(before)
+    with pytest.raises(ValidationError, match=r"did not write as a result \(by hand, or data\); pass force"):
+        write_workbook(other, plan)
+    assert write_workbook(other, plan, force=True) == write_workbook(other, plan) == other
+
+
+def test_a_link_to_an_output_file_has_its_target_replaced(capsys, tiny_dir, tmp_path):
+    """--out link.xlsx replaced the link with a file (the shared copy it pointed to went stale),
+    where a linked folder has its target replaced: both follow the link now."""
+    real, link = tmp_path / "real.xlsx", tmp_path / "link.xlsx"
+    assert main(["solve", str(tiny_dir), "--out", str(real)]) == 0
+    link.symlink_to(real)
+    first = real.read_bytes()
+    (tmp_path / "near.yaml").write_text("min_local_share: 0.5\n")
+    assert main(["solve", str(tiny_dir), "--policy", str(tmp_path / "near.yaml"), "--out", str(link)]) == 0
+    capsys.readouterr()
+    assert link.is_symlink() and real.read_bytes() != first
+
+
+def test_a_read_only_folder_is_not_replaced_even_with_force(capsys, tiny_dir, tmp_path, monkeypatch):
+    """chmod 555 on a plan folder: --force swapped it all the same and left its old copy behind,
+    hidden and undeletable; now refused before any work (os.access stands in for a non-root user)."""
+    out = tmp_path / "plan"
+    assert main(["solve", str(tiny_dir), "--out", str(out)]) == 0
+    capsys.readouterr()
+    real = os.access
+    monkeypatch.setattr(io.os, "access", lambda p, mode: Path(p) != out and real(p, mode))
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(out), "--force")
+    assert code == 2 and "plan is read-only; it is not replaced even with --force" in data["reason"]
