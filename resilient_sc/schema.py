@@ -23,6 +23,8 @@ KINDS = ("id", "text", "number", "capacity", "share", "status", "lat", "lon", "k
 
 STATUSES = ("candidate", "open", "closed", "existing")
 FAILURE_KINDS = ("supplier", "hub", "country")
+#: the single failures a stress test replays unless told, widest first (the order of its tables)
+STRESS_FAILURES = ("country", "hub", "supplier")
 DEFAULT_PRODUCT = "default"
 ALL_PRODUCTS = "all"
 

@@ -314,7 +314,8 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     products = stress.products if len(stress.products) <= 4 else [None]
     mats = {p: 100 * stress.served_matrix(p).reindex(rows) for p in products}
     every = pd.unique(stress.shortfalls["market"])
-    markets = [m for m in every if any(m in mat and (mat[m] < 100 - 1e-5).any() for mat in mats.values())]
+    full_pct = 100 * (1 - SERVED_TOL)
+    markets = [m for m in every if any(m in mat and (mat[m] < full_pct).any() for mat in mats.values())]
     n_rows, n_cols = max(len(rows), 1), max(len(markets), 1)
     width = min(24.0, max(6.0, 3.0 + len(products) * (0.8 + 0.32 * n_cols)))
     fig = new_figure(width, min(16.0, 2.6 + 0.3 * n_rows))
@@ -336,7 +337,7 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     image = None
     for ax, product in zip(axes, products, strict=True):
         values = mats[product].reindex(columns=markets).to_numpy(float)
-        full = values >= 100 - 1e-5
+        full = values >= 100 * (1 - SERVED_TOL)
         # a cell short of its demand, even by 0.01%, is never coloured or labelled as fully served
         shown = np.where(full, 100.0, np.minimum(values, SERVED_BINS[-2] - 1e-6))
         image = ax.imshow(shown, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
@@ -355,13 +356,13 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
                 if np.isnan(v):
                     continue
                 # rounded down, as every served fraction
-                short = served_fraction(v / 100)[:-1] if v >= 99 else f"{math.floor(v + 1e-5)}"
+                short = served_fraction(v / 100)[:-1] if v >= 99 else f"{math.floor(v + 100 * SERVED_TOL)}"
                 text = "100" if full[i, j] else short
                 ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
                         color="white" if full[i, j] or v < 30 else "black")
         if service_level:
-            for i, j in zip(*np.nonzero(np.nan_to_num(values, nan=100.0) < 100 * service_level - 1e-5),
-                            strict=True):
+            below = np.nan_to_num(values, nan=100.0) < 100 * (service_level - SERVED_TOL)
+            for i, j in zip(*np.nonzero(below), strict=True):
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, color="black"))
     axes[0].set_ylabel("failure")
     bar = fig.colorbar(image, ax=list(axes), ticks=bins, label="demand served (%)", shrink=0.9)

@@ -18,6 +18,7 @@ from ..optimize import solve
 from ..policies import check_policies, with_base
 from ..policy import Policy
 from ..results import NO_PENALTY, Plan, network_cost
+from ..schema import STRESS_FAILURES
 from ..solvers.base import SolveOptions
 from .parallel import check_workers, run_all
 from .replay import SERVED_TOL, excess
@@ -155,7 +156,7 @@ def no_reference(what: str, status: str, reason: str) -> ResilientSCError:
 
 def premium(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
             options: SolveOptions | None = None,
-            failures: Iterable[str] = ("country", "hub", "supplier"),
+            failures: Iterable[str] = STRESS_FAILURES,
             penalty: float | Mapping[str, float] | None = None, workers: int | None = None,
             executor: Executor | Any | None = None,
             progress: Callable[..., Any] | None = None) -> pd.DataFrame:
@@ -208,7 +209,7 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
 
 def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
                      options: SolveOptions | None = None,
-                     failures: Iterable[str] = ("country", "hub", "supplier"),
+                     failures: Iterable[str] = STRESS_FAILURES,
                      penalty: float | Mapping[str, float] | None = None, workers: int | None = None,
                      executor: Executor | Any | None = None,
                      progress: Callable[..., Any] | None = None) -> list[PolicyOutcome]:

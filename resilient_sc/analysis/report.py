@@ -35,7 +35,7 @@ from ..format import (
     whole,
 )
 from ..results import NO_PENALTY, penalty_cost, penalty_words
-from ..schema import TABLES
+from ..schema import STRESS_FAILURES, TABLES
 from ..solvers.base import Status
 from . import figures as fg
 from . import maps
@@ -279,7 +279,7 @@ def replayed(stressed: Sequence[PolicyOutcome]) -> str:
     tests of ``stressed`` replayed, from the failures they hold."""
     kinds = {str(f).split(":", 1)[0] for o in stressed if o.stress is not None
              for f in o.stress.failures["failure"]}
-    named = [k for k in ("country", "hub", "supplier") if k in kinds]
+    named = [k for k in STRESS_FAILURES if k in kinds]
     text = ("single failure of a " + (" or ".join(named) if len(named) < 3 else "country, hub or supplier")
             if named else "")
     if "scenario" in kinds:

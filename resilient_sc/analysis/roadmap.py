@@ -29,6 +29,7 @@ from ..policies import BASE, check_policies, with_base
 from ..policy import Policy
 from ..results import Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
+from ..schema import STRESS_FAILURES
 from ..solvers.base import SolveOptions, Status
 from .frontier import values_to_sweep
 from .parallel import check_workers, run_all
@@ -243,7 +244,7 @@ def end_year_frontier(network: Network, field: str, values: Iterable[Any], polic
 
 
 # ---- stress tests per period ---------------------------------------------------------
-def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = ("country", "hub", "supplier"),
+def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = STRESS_FAILURES,
                    probabilities: Mapping[str, float] | None = None,
                    penalty: float | Mapping[str, float] | None = None,
                    scenarios: bool = True) -> dict[str, StressResult]:

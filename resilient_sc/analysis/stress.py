@@ -40,7 +40,7 @@ from ..model.build import NetworkModel, build_model, given_policy
 from ..model.redundancy import lost_elements, single_failures
 from ..policy import Policy
 from ..results import Plan
-from ..schema import FAILURE_KINDS
+from ..schema import FAILURE_KINDS, STRESS_FAILURES
 from ..solvers.base import is_number
 from ..wording import suggest
 from .replay import SERVED_TOL, Replay
@@ -331,7 +331,7 @@ def default_penalties(model: NetworkModel) -> pd.Series:
 
 
 def stress_test(network: Network, plan: Plan,
-                failures: Iterable[str] = ("country", "hub", "supplier"),
+                failures: Iterable[str] = STRESS_FAILURES,
                 probabilities: Mapping[str, float] | None = None,
                 penalty: float | Mapping[str, float] | Literal["default"] | None = None,
                 scenarios: bool = True) -> StressResult:
