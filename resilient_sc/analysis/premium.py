@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -48,7 +48,7 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
         return PolicyOutcome(name, policy, None, None, str(exc), "not_solved")
     # every design on one basis: the penalties given, else the default ones (a guarantee), never
     # each policy's own shortfall_penalty (a design priced at 50 a unit read as serving none)
-    given = DEFAULT if penalty is None else penalty
+    given: float | Mapping[str, float] | Literal["default"] = DEFAULT if penalty is None else penalty
     stress = stress_test(network, plan, failures, penalty=given) if failures else None
     return PolicyOutcome(name, policy, plan, stress)
 

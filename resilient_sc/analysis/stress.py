@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,7 @@ from .replay import SERVED_TOL, Replay
 
 #: ``stress_test(..., penalty=DEFAULT)``: the default penalties even for a plan whose policy has
 #: a ``shortfall_penalty`` (designs of several policies replayed on one basis: premium, frontier)
-DEFAULT = "default"
+DEFAULT: Final = "default"
 #: the row of a served matrix for the design with nothing failed
 NOTHING_FAILED = "nothing failed"
 FAILURE_COLUMNS = ["failure", "kind", "elements", "probability", "worst_served", "worst_market",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ INF = np.inf
 #: row and column numbers in constraint blocks: 32 bits, as HiGHS takes them (half the memory)
 INDEX = np.int32
 #: the labels of a block's rows or columns: a DataFrame, or a Table spelled out on first use
-Labels = pd.DataFrame | Table
+Labels: TypeAlias = pd.DataFrame | Table
 
 
 def _own(labels: Labels) -> Labels:

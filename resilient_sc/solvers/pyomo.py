@@ -193,7 +193,7 @@ def _add_constraints(m: pyo.ConcreteModel, block: ConBlock, columns: list[Any]) 
 
 
 # ---- reading a solved pyomo model back ---------------------------------------------------
-def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel:
+def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel | RoadmapModel:
     """The NetworkModel a pyomo model was converted from."""
     model = getattr(pyomo_model, NETWORK_MODEL_ATTR, None)
     if not isinstance(model, NetworkModel | RoadmapModel):
