@@ -342,20 +342,11 @@ class Declined(Exception):
 
 @dataclass
 class Trace:
-    """What an accelerated route did, filled in as it runs (for its report and benchmarks):
-    ``nodes`` solved, ``lp_solves``, ``columns`` of the model handed to HiGHS,
-    ``active_columns``/``lazy_added`` of the master LP, design columns ``fixed`` by bounds,
-    the Lagrangian ``lp_bound``, the heuristic ``start_objective``, seconds per phase."""
+    """What an accelerated route did, filled in as it runs (for its :class:`SolveReport`):
+    branch-and-bound ``nodes`` solved, ``lp_solves``, and ``notes`` for the report's note."""
 
-    columns: int = 0
-    active_columns: int = 0
-    lazy_added: int = 0
     lp_solves: int = 0
-    lp_bound: float = math.nan
-    start_objective: float = math.nan
-    fixed: int = 0
     nodes: int = 0
-    times: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 

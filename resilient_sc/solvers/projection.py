@@ -203,7 +203,6 @@ def solve_projected(model: NetworkModel, options: SolveOptions, projection: Proj
     proj, keep = projection
     lm = model.lm
     p, links_note = _links_on_demand(model, _project(model, projection), options, deadline)
-    trace.columns = len(keep)
     position = np.full(lm.n_cols, -1)
     position[keep] = np.arange(len(keep))
     lower, fixed, note = -math.inf, None, ""

@@ -58,7 +58,6 @@ def solve_compact(fl: FacilityProblem, options: SolveOptions, deadline: float, t
     pass_matrix(h, matrix, np.concatenate([fl.f, fl.cost[hub, market]]),
                 np.concatenate([lo, np.zeros(k)]), np.concatenate([up, np.ones(k)]),
                 row_lo, row_up, np.concatenate([np.ones(m, bool), np.full(k, fl.single)]))
-    trace.columns = m + k
     for name, value in (extra or {}).items():
         h.setOptionValue(name, value)
     if math.isfinite(cutoff):

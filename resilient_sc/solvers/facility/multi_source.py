@@ -74,8 +74,6 @@ def solve_multi_source(lm: LinearModel, fl: FacilityProblem, options: SolveOptio
     visit(a)
     a = ascend(lb, a.u, fl.lo, fl.up, inc.objective, tol(), 600, a.step, visit=visit, every=20)
     improve(lb, transport, inc, a.v, t0 + 0.25 * max(deadline - t0, 0.0))
-    trace.lp_bound, trace.start_objective = a.bound, inc.objective
-    trace.times["lagrangian"] = time.perf_counter() - t0
     if inc.design is None:  # no plan found: let HiGHS decide
         raise Declined("the Lagrangian heuristics found no plan")
     inc.x = fl.plan(*inc.design)
@@ -83,7 +81,6 @@ def solve_multi_source(lm: LinearModel, fl: FacilityProblem, options: SolveOptio
     lo, up = fl.lo.copy(), fl.up.copy()
     lo[closed > inc.objective - tol()] = 1.0
     up[opened > inc.objective - tol()] = 0.0
-    trace.fixed = int((lo == up).sum() - (fl.lo == fl.up).sum())
     if a.bound >= inc.objective - tol() or not (lo <= up).all():
         bound = min(inc.objective, max(a.bound, inc.objective - tol()))
         return SolverResult(Status.OPTIMAL, inc.x, inc.objective, bound,
@@ -102,11 +99,8 @@ def solve_multi_source(lm: LinearModel, fl: FacilityProblem, options: SolveOptio
     support = fl.y_cols[lb.hub[fill], lb.mk[fill]]
     master = Master(f, options, initial_columns(f, extra=support[support >= 0]))
 
-    t1 = time.perf_counter()
     status, bound = branch_and_bound(master, inc, options, deadline, trace, prober(fl, lb))
-    trace.times["branch"] = time.perf_counter() - t1
-    trace.lp_solves, trace.active_columns = master.solves, len(master.cols)
-    trace.lazy_added = int((master.row_pos[f.lazy] >= 0).sum())
+    trace.lp_solves = master.solves
     x = inc.x
     assert x is not None
     gap = max(0.0, (inc.objective - bound) / max(abs(inc.objective), 1e-10))

@@ -52,7 +52,6 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
     pi = np.asarray(h.getSolution().row_dual)
     assert fl.demand_rows is not None and fl.single_rows is not None
     u = pi[fl.demand_rows] * fl.d + pi[fl.single_rows]
-    trace.times["lp"] = time.perf_counter() - t0
     best: list[tuple[float, np.ndarray]] = []
     tried: set[bytes] = set()
 
@@ -87,18 +86,14 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
                     every=ao.visit_every, min_step=1e-3)
         visit(a)
     ub = best[0][0] if best else math.inf
-    trace.lp_bound, trace.start_objective = a.bound, ub
-    trace.times["lagrangian"] = time.perf_counter() - t0
     closed, opened_b = probe_hubs(lb, a, fl.lo, fl.up)
     with_open = np.where(np.isnan(opened_b), a.bound, opened_b)
     with_pair = with_open[:, None] + lb.forced_in(a.u) - a.v[:, None]
     if best:  # re-assign the best plan over the pairs that may be in a cheaper one
-        t1 = time.perf_counter()
         got = ss_polish(fl, np.argmax(best[0][1], axis=0), with_pair < ub, options, deadline)
         if got is not None and got[0] < ub:
             offer(*ss_local_search(fl, got[1], deadline, ao.swap_in))
             ub = best[0][0]
-        trace.times["polish"] = time.perf_counter() - t1
     lower = a.bound
     for delta in ao.targets:
         # every plan cheaper than the target T lies in the model restricted by the bound:
@@ -115,13 +110,10 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
             if final:
                 break
             continue
-        trace.fixed = int((lo == up).sum() - (fl.lo == fl.up).sum()) + int(banned.sum())
-        t1 = time.perf_counter()
         result = solve_compact(fl, options, deadline, trace, lo, up, banned, fewest,
                                best[0][1] if best and final else None, target, dict(ao.round_options))
         trace.lp_solves += 1  # rounds
         trace.nodes += result.nodes or 0
-        trace.times[f"T{delta:g}"] = time.perf_counter() - t1
         if result.status is Status.OPTIMAL and result.x is not None and result.objective <= target:
             # plans outside the restricted model cost more than the cutoff
             bound = min(result.bound, cutoff)
@@ -137,7 +129,6 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
         lower = max(lower, cutoff)
         if final:
             break
-    trace.times["rounds"] = time.perf_counter() - t0
     if not best:
         return SolverResult(Status.INFEASIBLE if lower == math.inf else Status.TIME_LIMIT, None, math.nan,
                             lower, math.inf, time.perf_counter() - t0, "no plan", nodes=trace.nodes,

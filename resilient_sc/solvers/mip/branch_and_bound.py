@@ -130,10 +130,8 @@ def branch_and_bound(master: Master, inc: Incumbent, options: SolveOptions, dead
         if node.bound >= inc.objective - tolerance(inc.objective, options):
             continue
         trace.nodes += 1
-        t = time.perf_counter()
         master.set_bounds(ints, node.lo, node.up)
         state = master.solve(deadline)
-        trace.times["node_lp"] = trace.times.get("node_lp", 0.0) + time.perf_counter() - t
         if state is Status.INFEASIBLE:
             continue
         if state is not Status.OPTIMAL:
@@ -155,17 +153,13 @@ def branch_and_bound(master: Master, inc: Incumbent, options: SolveOptions, dead
             lo, up, _ = fix_by_reduced_cost(xi, master.reduced_costs()[ints], lo, up,
                                             inc.objective - obj)
         if is_design.all() and (node.depth == 0 or (heur_every and node.depth % heur_every == 0)):
-            t = time.perf_counter()
             local_search(master, x, lo[is_design], up[is_design], inc, deadline,
                          drop=node.depth == 0)
             master.set_bounds(ints, lo, up)
-            trace.times["node_heur"] = trace.times.get("node_heur", 0.0) + time.perf_counter() - t
         child = (obj, obj)
         j = int(np.argmax(np.minimum(frac, 1.0 - frac) - 2.0 * (frac <= FEAS)))
         if probe is not None:
-            t = time.perf_counter()
             down, upb = probe(master, ints, lo, up)
-            trace.times["probe"] = trace.times.get("probe", 0.0) + time.perf_counter() - t
             cut = inc.objective - tolerance(inc.objective, options)
             lo, up = lo.copy(), up.copy()
             lo[down > cut] = up[down > cut]
