@@ -179,8 +179,9 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", metavar="FILE", type=path_text,
                         help="policy file (.yaml, .yml or .json) of field: value pairs")
     parser.add_argument("--out", metavar="PATH", type=path_text,
-                        help="write the plan: a folder (plan.json + CSV tables + timings.csv; a roadmap: "
-                             "roadmap.json, CSV tables, timings.csv and roadmap.png) or a .xlsx workbook")
+                        help="write the plan: a folder (plan.json + CSV tables + timings.csv + README.md, "
+                             "what each file holds; a roadmap: roadmap.json, CSV tables, timings.csv, "
+                             "README.md and roadmap.png) or a .xlsx workbook")
     parser.add_argument("--time-limit", metavar="S", type=seconds,
                         help="time limit in seconds (building the model counts)")
     parser.add_argument("--gap", metavar="G", type=gap,

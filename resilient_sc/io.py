@@ -367,10 +367,11 @@ def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
 
 
 def save_result(folder: str | Path, tables: Mapping[str, pd.DataFrame], record: str,
-                data: Mapping[str, Any], location: str, force: bool) -> Path:
-    """Write a result (a plan, a roadmap) as the folder ``folder``: a CSV per table and the JSON
-    file ``record`` of ``data``, atomically as a whole (:func:`atomic_folder`), never over, inside
-    or around the data at ``location`` it was solved from (:func:`check_result_folder`)."""
+                data: Mapping[str, Any], location: str, force: bool, readme: str = "") -> Path:
+    """Write a result (a plan, a roadmap) as the folder ``folder``: a CSV per table, the JSON
+    file ``record`` of ``data`` and ``README.md`` (``readme``: what each file holds, in what
+    units), atomically as a whole (:func:`atomic_folder`), never over, inside or around the data
+    at ``location`` it was solved from (:func:`check_result_folder`)."""
     check_result_folder(folder, location, force)
     data, seconds = split_timings(data)
     with atomic_folder(folder, force) as tmp:
@@ -378,6 +379,8 @@ def save_result(folder: str | Path, tables: Mapping[str, pd.DataFrame], record: 
             write_csv(tmp / f"{name}.csv", df)
         write_json(tmp / record, data)
         write_csv(tmp / TIMINGS, seconds)
+        if readme:
+            write_text(tmp / "README.md", readme)
     return Path(folder)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,48 @@ FLOW_TOL = 1e-6
 #: hub capacity and throughput count inbound units of all products together (the data contract)
 HUB_CAPACITY = "capacity, all products (units summed over products)"
 HUB_THROUGHPUT = "throughput, all products (units, summed as the hub capacity counts them)"
+
+#: what each file of a saved plan holds, in what units (its folder's README.md)
+PLAN_FILES = {
+    "plan.json": "status, cost (`objective`, money), `bound` and `gap`, suppliers and hubs, the cost "
+                 "breakdown, emissions (CO2 units), delivery per product (units of that product), shares "
+                 "and the policy, and how the solver got there (`report`)",
+    "cost_breakdown.csv": "each cost component (money) and `share_of_total` (a fraction of the plan's cost)",
+    "suppliers_contracted.csv": "each supplier contracted: country, `fixed_cost` (money), status, and the "
+                                "volume bought of each product (units of that product)",
+    "hubs_opened.csv": "each hub opened: country, `fixed_cost` (money), status, the throughput of each "
+                       "product (units of that product), then the throughput of all products against the "
+                       "capacity, which count every product's units summed, and `utilisation` (a fraction)",
+    "inbound_flows.csv": "supplier → hub flows: `quantity` (units of the product)",
+    "outbound_flows.csv": "hub → market flows by `origin` country: `quantity` (units of the product)",
+    "market_shares.csv": "per market and product: `demand`, `delivered`, `shortfall` (units of the "
+                         "product); `local_share` (made in the market's region), `allied_share` (made in "
+                         "allied countries) and `top_foreign_share` (made in `top_foreign_country`, the "
+                         "largest foreign origin), each a fraction of the demand, not of what is delivered",
+    "country_shares.csv": "per market, product and origin country: `quantity` (units of the product) and "
+                          "`share`, a fraction of the market's demand of the product",
+    "supplier_shares.csv": "per supplier and product: `quantity` bought (units of the product) and "
+                           "`share`, a fraction of the product's total demand",
+    "timings.csv": "the seconds of each step: the one file that differs between two runs of the same inputs",
+}
+
+
+def readme(title: str, files: Mapping[str, str]) -> str:
+    """A result folder's README.md: ``title`` and what each of ``files`` holds.
+
+    >>> print(readme("Plan", {"plan.json": "the plan"}))
+    # Plan: the files
+    <BLANKLINE>
+    Fractions are from 0 to 1; quantities are in units of their product, never added across
+    products but for a hub's throughput and capacity; money is in the data's currency.
+    <BLANKLINE>
+    - `plan.json`: the plan
+    <BLANKLINE>
+    """
+    lines = [f"# {title}: the files", "",
+             "Fractions are from 0 to 1; quantities are in units of their product, never added across",
+             "products but for a hub's throughput and capacity; money is in the data's currency.", ""]
+    return "\n".join([*lines, *(f"- `{name}`: {words}" for name, words in files.items()), ""])
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,7 +230,8 @@ class Plan:
         whole (:func:`~resilient_sc.io.atomic_folder`: ``folder`` is afterwards the old folder
         or the new one, never a mix); an existing non-empty folder is replaced only with
         ``force``; never the data the plan was solved from (a ValidationError)."""
-        return io.save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force)
+        return io.save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force,
+                              readme("Plan", PLAN_FILES))
 
     @property
     def data_location(self) -> str:

@@ -30,7 +30,16 @@ from .model.transitions import BEFORE
 from .optimize import accepted, log_line, log_report, pyomo_solution
 from .periods import policy_in
 from .policy import Policy
-from .results import COMPONENTS, NETWORK_WORDS, Plan, network_beside, network_cost, plan_products
+from .results import (
+    COMPONENTS,
+    NETWORK_WORDS,
+    PLAN_FILES,
+    Plan,
+    network_beside,
+    network_cost,
+    plan_products,
+    readme,
+)
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
 from .solvers.highs import until
 from .solvers.routes import ROUTES, solve_linear
@@ -49,6 +58,27 @@ START_GAP = 0.01
 #: kept breaking round after round (ladder S glide path: 246 s against 168 s without them)
 _ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "merged-origins", "highs"))
 
+
+#: what each file of a saved roadmap holds (its folder's README.md): its own tables, then each
+#: plan table of the periods, a ``period`` column first
+ROADMAP_FILES = {
+    "roadmap.json": "status, cost (`objective`: Σ weight × each period's cost, money), `bound` and `gap`, "
+                    "each period's plan (`periods`), the policy, and how the solver got there (`report`)",
+    "roadmap.csv": "per period: `weight` (its discount factor), `cost` (money, the period's own, "
+                   "unweighted), `emissions` (CO2 units), demand left `short`, suppliers and hubs operating, "
+                   "started and stopped, `local_share` and `allied_share` (fractions of demand, weighted as "
+                   "the plan's shares), `top_country` and `top_country_share` (the origin country of the "
+                   "largest share of all demand, its own markets included)",
+    "roadmap_costs.csv": "per period: `weight`, each cost component (money, unweighted), `total` and "
+                         "`weighted` (weight × total)",
+    "roadmap_design.csv": "per supplier or hub and period: `operating`, `started` (operating, not in the "
+                          "period before) and `stopped` (true or false)",
+    "roadmap_timeline.csv": "per supplier or hub, a column per period: started, stopped, operating, or "
+                            "blank (not operating)",
+    **{name: f"as a plan's, each row of a `period`: {words}" for name, words in PLAN_FILES.items()
+       if name.endswith(".csv") and name != "timings.csv"},
+    "timings.csv": PLAN_FILES["timings.csv"],
+}
 
 @dataclass(frozen=True, eq=False)
 class Roadmap:
@@ -285,7 +315,7 @@ class Roadmap:
         """Write ``roadmap.json`` and one CSV per table as the folder ``folder``, atomically as
         a whole (as :meth:`Plan.save <resilient_sc.results.Plan.save>`)."""
         return io.save_result(folder, self.tables(), "roadmap.json", self.to_dict(), self.data_location,
-                              force)
+                              force, readme("Roadmap", ROADMAP_FILES))
 
     @property
     def data_location(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -242,3 +243,17 @@ def test_the_workbook_shows_small_quantities_with_their_digits(tmp_path):
     cell = next(sheet.cell(r, demand) for r in range(2, sheet.max_row + 1) if sheet.cell(r, demand).value < 1)
     shown = f"{cell.value:.{len(cell.number_format.split('.')[-1])}f}"
     assert cell.number_format.startswith("#,##0.000") and float(shown) == pytest.approx(cell.value, rel=0.05)
+
+
+def test_a_saved_plan_or_roadmap_says_what_each_file_holds(tmp_path):
+    """A planner opening country_shares.csv read 'share' (of what?); each folder's README.md
+    names every file written, with its units (shares: of the demand, not of what is delivered)."""
+    from resilient_sc import solve_roadmap
+
+    plan_dir = solve(examples.tiny()).save(tmp_path / "plan")
+    roadmap_dir = solve_roadmap(examples.electronics_roadmap()).save(tmp_path / "roadmap")
+    for folder in (plan_dir, roadmap_dir):
+        text = (folder / "README.md").read_text()
+        listed = set(re.findall(r"^- `([^`]+)`:", text, flags=re.M))
+        assert listed == {p.name for p in folder.iterdir()} - {"README.md"}, folder
+        assert "`share`, a fraction of the market's demand of the product" in text
