@@ -333,11 +333,14 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
 def _run_stress(args: argparse.Namespace) -> Outcome:
     from .analysis import stress_test
     from .analysis.report import design_title, stress_sentences, unlisted, write_stress_report
+    from .analysis.stress import check_penalty
     from .optimize import solve
 
     check_paths(args, args.out, folder=True)
     policy = load_policy(args.policy)
     network = load_network(args.data)
+    if args.penalty is not None:  # a product misspelt costs no solve
+        check_penalty(network.products["product"], args.penalty)
     if has_periods(network):
         return _report_outcome(*cli_roadmap.stress(args, network, policy, writing))
     plan = solve(network, policy, analysis_options(args))

@@ -113,16 +113,28 @@ def penalty(text: str) -> float | dict[str, Any]:
     from .mapping_files import load_yaml_text
     from .wording import clip
 
-    if not text.strip().startswith("{"):
-        return non_negative(text)
     example = "give a number >= 0 for every product, or a YAML mapping, e.g. '{chips: 0.3, cells: 120}'"
+    if not text.strip().startswith("{"):
+        if ":" in text:  # a mapping without its braces
+            raise argparse.ArgumentTypeError(f"{clip(text, 40)!r}: {example} (in braces)")
+        return non_negative(text)
     try:
         value = load_yaml_text(text, f"{clip(text, 40)!r}")
     except ValidationError as exc:
         raise argparse.ArgumentTypeError(f"{exc.problems[0]}: {example}") from exc
-    if not isinstance(value, dict) or not value:
+    if not isinstance(value, dict):
         raise argparse.ArgumentTypeError(f"{clip(text, 40)!r} is not a YAML mapping: {example}")
-    return {str(k): v for k, v in value.items()}
+    if not value:
+        raise argparse.ArgumentTypeError(f"{clip(text, 40)!r} names no product: {example}")
+    return {str(k): _number_or_text(v) for k, v in value.items()}
+
+
+def _number_or_text(value: Any) -> Any:
+    """A YAML value as a number where it reads as one (YAML reads ``1e3`` as text), else as is."""
+    try:
+        return float(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
 
 
 def analysis_options(args: argparse.Namespace) -> Any:

@@ -350,13 +350,14 @@ def _header_below_line_1(text: str, table: str) -> str | None:
         end = text.find("\n", end + 1)
         if end < 0:
             break
-    rows = list(csv.reader((text if end < 0 else text[:end]).splitlines()))
-    if not rows or names_columns(rows[0], table):
+    reader = csv.reader(StringIO(text if end < 0 else text[:end], newline=""))
+    records = [(reader.line_num, row) for row in reader]  # (its last line, its cells): a quoted
+    if not records or names_columns(records[0][1], table):  # title may span lines
         return None
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in records[1:]:
         if names_columns(row, table):
-            first = text[:text.find("\n")].strip()  # a title's trailing commas dropped, not sep='s
-            first = first if first.lower().startswith("sep=") else first.rstrip(", ")
+            first = " ".join(c.strip() for c in records[0][1] if c.strip())
+            first = "sep=," if first.lower() == "sep=" else first  # Excel's hint of the separator
             named = [c.strip() for c in row if c.strip().lower() in TABLES[table].names]
             return (f"({table}) | line 1 {f'holds {quote(first, 40)}' if first else 'is empty'} and line "
                     f"{line} the column names ({', '.join(named)}): the header must be the first line; "
@@ -509,8 +510,9 @@ def _read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
                        else f"save it as '{table}.csv' (CSV UTF-8)")
                 problems.append(f"({table}) | {quote(entry.name)} is not read: a table is read from "
                                 f"'{table}.csv' (a CSV file, its name in lower case); {fix}")
-            elif misnamed:  # Demand.csv or demand.txt beside demand.csv: maybe the one edited
-                others.append((entry.name, table))
+            elif misnamed and not os.path.samefile(path / entry.name, path / f"{table}.csv"):
+                others.append((entry.name, table))  # Demand.csv or demand.txt beside demand.csv: maybe
+                # the one edited (on a file system blind to case, Demand.csv is demand.csv: read)
             elif (dot and kind == "csv" and stem not in TABLES and (close := closest(stem, TABLES))
                   and not (path / f"{close}.csv").exists()):  # lanes_v2.csv beside lanes.csv: a copy
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "

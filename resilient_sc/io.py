@@ -152,7 +152,7 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     its target is replaced, as a linked folder's is (:func:`atomic_folder`), not the link.
     """
     path = Path(path)
-    if path.is_symlink() and path.is_file():
+    if path.is_symlink() and not path.is_dir():  # a dangling one: its target is created
         path = path.resolve()
     if path.is_dir():  # before any work: os.replace would fail at the end, naming the temporary
         raise IsADirectoryError(errno.EISDIR, f"{path} is a folder; give a file path", str(path))

@@ -42,14 +42,16 @@ PLAN_FILES = {
     "suppliers_contracted.csv": "each supplier contracted: country, `fixed_cost` (money), status, and the "
                                 "volume bought of each product (units of that product)",
     "hubs_opened.csv": "each hub opened: country, `fixed_cost` (money), status, the throughput of each "
-                       "product (units of that product), then the throughput of all products against the "
-                       "capacity, which count every product's units summed, and `utilisation` (a fraction)",
+                       "product (units of that product), then the throughput of all products and the "
+                       "capacity, both counting every product's units summed, and `utilisation` (a "
+                       "fraction)",
     "inbound_flows.csv": "supplier → hub flows: `quantity` (units of the product)",
     "outbound_flows.csv": "hub → market flows by `origin` country: `quantity` (units of the product)",
     "market_shares.csv": "per market and product: `demand`, `delivered`, `shortfall` (units of the "
                          "product); `local_share` (made in the market's region), `allied_share` (made in "
-                         "allied countries) and `top_foreign_share` (made in `top_foreign_country`, the "
-                         "largest foreign origin), each a fraction of the demand, not of what is delivered",
+                         "the market's own country or its allies, docs/conventions.md §8.1) and "
+                         "`top_foreign_share` (made in `top_foreign_country`, the largest foreign origin), "
+                         "each a fraction of the demand, not of what is delivered",
     "country_shares.csv": "per market, product and origin country: `quantity` (units of the product) and "
                           "`share`, a fraction of the market's demand of the product",
     "supplier_shares.csv": "per supplier and product: `quantity` bought (units of the product) and "

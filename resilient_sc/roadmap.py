@@ -63,12 +63,14 @@ _ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "merged-origins", "high
 #: plan table of the periods, a ``period`` column first
 ROADMAP_FILES = {
     "roadmap.json": "status, cost (`objective`: Σ weight × each period's cost, money), `bound` and `gap`, "
-                    "each period's plan (`periods`), the policy, and how the solver got there (`report`)",
-    "roadmap.csv": "per period: `weight` (its discount factor), `cost` (money, the period's own, "
-                   "unweighted), `emissions` (CO2 units), demand left `short`, suppliers and hubs operating, "
-                   "started and stopped, `local_share` and `allied_share` (fractions of demand, weighted as "
-                   "the plan's shares), `top_country` and `top_country_share` (the origin country of the "
-                   "largest share of all demand, its own markets included)",
+                    "each period's summary (`periods`: cost, breakdown, emissions, delivery, suppliers and "
+                    "hubs, shares), the policy, and how the solver got there (`report`)",
+    "roadmap.csv": "per period: `weight` (the factor of every cost of the period, e.g. a discount), `cost` "
+                   "(money, the period's own, unweighted), `emissions` (CO2 units), demand left `short`, "
+                   "the number of `suppliers` and `hubs` operating and the ids of those started and stopped, "
+                   "`local_share` and `allied_share` (fractions of demand, weighted as the plan's shares), "
+                   "`top_country` and `top_country_share` (the origin country of the largest share of "
+                   "demand, weighted as the shares, its own markets included)",
     "roadmap_costs.csv": "per period: `weight`, each cost component (money, unweighted), `total` and "
                          "`weighted` (weight × total)",
     "roadmap_design.csv": "per supplier or hub and period: `operating`, `started` (operating, not in the "

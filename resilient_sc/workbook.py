@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import io
-from .exceptions import ValidationError
+from .exceptions import ValidationError, check_switch
 from .policy import Policy, Share
 from .results import NETWORK_ITEM, network_beside, network_cost, plan_products, unit
 
@@ -184,6 +184,7 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     """
     path = Path(path)
     _check_workbook_arguments(path, plan, premium_table, stress, frontier, roadmap)
+    check_switch("force", force, "replace a workbook the library did not write as a result")
     sources = {f"data the {what} was solved from": Path(r.data_location)  # a workbook's: a folder's
                for what, r in (("plan", plan), ("roadmap", roadmap))  # tables are no .xlsx
                if r is not None and r.data_location and Path(r.data_location).is_file()}

@@ -387,7 +387,7 @@ def test_a_long_policy_name_writes_its_report(capsys, tiny_dir, tmp_path):
     (["stress", "{data}", "--penalty", "nan"], "argument --penalty: 'nan': give a finite number >= 0"),
     (["stress", "{data}", "--penalty", "-1"], "argument --penalty: '-1': give a finite number >= 0"),
     (["stress", "{data}", "--penalty", "{{chips"], "argument --penalty: '{chips' is not valid YAML"),
-    (["stress", "{data}", "--penalty", "{{}}"], "argument --penalty: '{}' is not a YAML mapping"),
+    (["stress", "{data}", "--penalty", "{{}}"], "argument --penalty: '{}' names no product"),
     (["solve", "{data}", "--gap", "nan"], "argument --gap: 'nan': give a relative gap in [0, 1)"),
     (["solve", "{data}", "--time-limit", "nan"], "--time-limit: 'nan': give a number of seconds > 0"),
     (["solve", "{data}", "--time-limit", "0"], "argument --time-limit: '0': give a number of seconds > 0"),

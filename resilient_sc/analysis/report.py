@@ -140,9 +140,10 @@ def default_penalty_words(stress: StressResult | None) -> str:
     if stress is None or stress.priced:
         return ""
     return (f" A unit short is priced at the stress test's default ({_penalties(stress)}: each product's "
-            "unit_value + 10 × its dearest supplier→hub→market path), a price set so that every unit the "
-            "design can deliver is delivered, not an estimate of what a unit short costs: the shortfall "
-            "costs and impacts are at that price (give the stress test a penalty to use your own).")
+            "unit_value + 10 × its dearest supplier→hub→market path, per unit of that product), a price "
+            "set so that every unit the design can deliver is delivered, not an estimate of what a unit "
+            "short costs: the shortfall costs and impacts are at that price (give the stress test a "
+            "penalty to use your own).")
 
 
 def stress_method(stress: StressResult) -> list[str]:

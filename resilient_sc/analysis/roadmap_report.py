@@ -34,6 +34,8 @@ from ..format import (
     value,
     whole,
 )
+from ..results import readme
+from ..roadmap import ROADMAP_FILES
 from ..solvers.base import Status
 from . import figures as fg
 from .frontier_report import largest_step, reasons_by_value
@@ -109,6 +111,9 @@ def save_roadmap(folder: str | Path, roadmap: Roadmap, title: str = "Restructuri
         roadmap.save(tmp)
         if figures or (figures is None and fg.has_matplotlib()):
             fg.save_figure(fg.roadmap_figure(roadmap, title), tmp / ROADMAP_PNG)
+            io.write_text(tmp / "README.md", readme("Roadmap", {**ROADMAP_FILES, ROADMAP_PNG: (
+                "suppliers and hubs per period (a bar where each operates, ▲ started, ▼ stopped), the "
+                "shares per period (%) and each period's cost")}))
     return Path(folder)
 
 

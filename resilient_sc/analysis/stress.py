@@ -11,11 +11,11 @@ one live HiGHS object:
    shows ``t* ≥ β`` for every failure it was built for);
 2. the cheapest re-routing: flow cost (purchase, handling, transport, tariffs, CO2 price) plus
    ``π_p`` per unit of product p short. By default ``π_p = unit_value_p + 10 × the dearest
-   supplier→hub→market path for p`` (money per unit), holding the floor t*: every unit that can
-   be re-routed is, and scarce shared capacity goes to the dearer product. A plan whose policy
-   has a ``shortfall_penalty`` is replayed at it (with nothing failed the replay is the plan),
-   and ``penalty`` sets ``π`` for any plan: those prices alone choose the re-routing (no floor
-   held; of the cheapest re-routings, the evenest:
+   supplier→hub→market path for p`` (money per unit of p; 1 where neither prices), holding the
+   floor t*: every unit that can be re-routed is, and scarce shared capacity goes to the dearer
+   product. A plan whose policy has a ``shortfall_penalty`` is replayed at it (with nothing
+   failed the replay is the plan), and ``penalty`` sets ``π`` for any plan: those prices alone
+   choose the re-routing (no floor held; of the cheapest re-routings, the evenest:
    :meth:`~resilient_sc.analysis.replay.Replay.evenest`), and the worst served fraction
    reported is the least that re-routing serves.
 
@@ -437,6 +437,15 @@ def _penalties(model: NetworkModel, penalty: float | Mapping[str, float] | None)
     products = pd.Index(model.sets.products_table["product"])
     if penalty is None:
         return default_penalties(model)
+    given = check_penalty(products, penalty)
+    return pd.Series([float(given[p]) for p in products], index=products, name="penalty")
+
+
+def check_penalty(products: Iterable[str], penalty: float | Mapping[str, float]) -> dict[str, float]:
+    """``penalty`` as money per unit short of each of ``products`` (numbers from 0 to the limit on
+    magnitudes, one per product of a mapping), or a ValidationError naming what is wrong: before
+    any solve, so that a product misspelt costs no time (the CLI checks ``--penalty`` so)."""
+    products = list(products)
     given = dict(penalty) if isinstance(penalty, Mapping) else dict.fromkeys(products, penalty)
     top = current().magnitude
     problems = [f"(penalty) | {k!r} is no product; products are {', '.join(map(str, products))}"
@@ -448,7 +457,7 @@ def _penalties(model: NetworkModel, penalty: float | Mapping[str, float] | None)
                  f"number from 0 to {top:g}" for k, v in (bad.items() if named else list(bad.items())[:1])]
     if problems:
         raise ValidationError(problems)
-    return pd.Series([float(given[p]) for p in products], index=products, name="penalty")
+    return given
 
 
 def _probabilities(table: pd.DataFrame,
