@@ -101,3 +101,18 @@ def test_the_optimum_of_highs_keeps_its_own_bound():
     assert report.route == "projected" and result.status is Status.OPTIMAL
     assert result.objective == pytest.approx(36.0) and result.bound == pytest.approx(36.0)
     assert "LP relaxation 33.00" in report.note
+
+
+def test_lifting_for_probing_is_set_for_assignment_models_only():
+    """HiGHS's lifting for probing (ladder M single sourcing in a third of the nodes at seed 0)
+    goes to models with hub-market assignments; the flow models keep HiGHS's default."""
+    import highspy
+
+    from resilient_sc import SolveOptions
+    from resilient_sc.solvers.highs import tune
+
+    for assignments, level in ((True, 3), (False, -1)):
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        tune(h, SolveOptions(), assignments)
+        assert h.getOptionValue("mip_lifting_for_probing") == level

@@ -322,11 +322,12 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
 
 def tune(h: highspy.Highs, options: SolveOptions, assignments: bool) -> None:
     """Set the HiGHS options that suit network models when ``options`` accelerate:
-    ``network_options``, and ``flow_options`` too for a model without hub-market
-    ``assignments`` (single sourcing needs the reduced-cost sub-MIP to find its plans)."""
+    ``network_options``, then ``assignment_options`` for a model with hub-market
+    ``assignments``, else ``flow_options`` (single sourcing needs the reduced-cost sub-MIP to
+    find its plans)."""
     if options.accelerate and options.backend == "highs":
         ao = options.accelerate_options
-        for name, value in ao.network_options + (() if assignments else ao.flow_options):
+        for name, value in ao.network_options + (ao.assignment_options if assignments else ao.flow_options):
             h.setOptionValue(name, value)
 
 
