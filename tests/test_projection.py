@@ -115,4 +115,4 @@ def test_lifting_for_probing_is_set_for_assignment_models_only():
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         tune(h, SolveOptions(), assignments)
-        assert h.getOptionValue("mip_lifting_for_probing") == level
+        assert h.getOptionValue("mip_lifting_for_probing")[1] == level
