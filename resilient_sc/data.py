@@ -510,7 +510,7 @@ def _read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
                        else f"save it as '{table}.csv' (CSV UTF-8)")
                 problems.append(f"({table}) | {quote(entry.name)} is not read: a table is read from "
                                 f"'{table}.csv' (a CSV file, its name in lower case); {fix}")
-            elif misnamed and not os.path.samefile(path / entry.name, path / f"{table}.csv"):
+            elif misnamed and not _same_file(path / entry.name, path / f"{table}.csv"):
                 others.append((entry.name, table))  # Demand.csv or demand.txt beside demand.csv: maybe
                 # the one edited (on a file system blind to case, Demand.csv is demand.csv: read)
             elif (dot and kind == "csv" and stem not in TABLES and (close := closest(stem, TABLES))
@@ -524,6 +524,14 @@ def _read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
     problems += found
     keep_warnings(frames, said)
     return frames
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are one file (a broken link is no file: False)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _holds(file: Path, table: str) -> bool:

@@ -382,6 +382,9 @@ def test_a_copy_of_a_table_in_another_case_or_extension_is_warned_of(ex: Path):
         read_network(ex)
     assert ("(demand) | files 'Demand.csv', 'demand.txt' are not read: the demand table is read from "
             "'demand.csv', which is there") in [str(w.message) for w in caught]
+    (ex / "DEMAND.csv").symlink_to(ex / "nowhere.csv")  # a broken link: said, no traceback
+    with pytest.warns(DataWarning, match="'DEMAND.csv', 'Demand.csv', 'demand.txt' are not read"):
+        read_network(ex)
 
 
 def test_scenarios_that_differ_only_in_case_are_warned_of(ex: Path):
