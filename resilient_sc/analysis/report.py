@@ -204,13 +204,13 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
     if stressed:
         w.csv("stress_failures.csv", pd.concat(
             [o.stress.failures.assign(policy=o.name) for o in stressed if o.stress is not None],
-            ignore_index=True).pipe(_policy_first))
+            ignore_index=True).pipe(_first, "policy"))
         w.csv("stress_products.csv", pd.concat(
             [o.stress.by_product.assign(policy=o.name) for o in stressed if o.stress is not None],
-            ignore_index=True).pipe(_policy_first))
+            ignore_index=True).pipe(_first, "policy"))
         w.csv("stress_shortfalls.csv", pd.concat(
             [o.stress.shortfalls.assign(policy=o.name) for o in stressed if o.stress is not None],
-            ignore_index=True).pipe(_policy_first))
+            ignore_index=True).pipe(_first, "policy"))
     reference = "base" if outcomes[0].policy.is_base else f"the base '{outcomes[0].name}'"
     chart = w.figure("premium.png", lambda: fg.premium_figure(table, reference))
     solved = [o for o in outcomes if o.plan is not None]
@@ -666,8 +666,9 @@ def _source(network: Network) -> str:
     return f"{network.source or 'network'} ({network!r})"
 
 
-def _policy_first(df: pd.DataFrame) -> pd.DataFrame:
-    return df[["policy", *[c for c in df.columns if c != "policy"]]]
+def _first(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``df`` with ``column`` first."""
+    return df[[column, *[c for c in df.columns if c != column]]]
 
 
 def _bullets(sentences: list[str]) -> list[str]:

@@ -46,6 +46,7 @@ from .report import (
     _failure_table,
     _failure_words,
     _files,
+    _first,
     _guarantee,
     _image,
     _markdown,
@@ -622,10 +623,6 @@ def _frontier_chart(df: pd.DataFrame, field: str, last: str) -> Figure:
 
 
 # ---- helpers ------------------------------------------------------------------------------
-def _first(df: pd.DataFrame, column: str) -> pd.DataFrame:
-    return df[[column, *[c for c in df.columns if c != column]]]
-
-
 def _file_parts(periods: list[str]) -> dict[str, str]:
     """A file-name part per period, each its own (:func:`_unique`): ``2026_H1`` and ``2026_H1_2`` for
     '2026 H1' and '2026_H1' (one file held both periods' tables), ``period_2`` for a name of no ASCII
