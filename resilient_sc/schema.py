@@ -141,7 +141,9 @@ TABLES: dict[str, Table] = {
                 Column("country", "id", "country the hub is in"),
                 _opt("fixed_cost", "number", 0.0, "cost of opening the hub", "money"),
                 _opt("capacity", "capacity", math.inf,
-                     "throughput, inbound units of all products; blank, inf or unlimited = unlimited",
+                     "throughput, inbound units of all products summed (so count the products a "
+                     "hub with a capacity handles in one unit, e.g. tonnes); blank, inf or unlimited = "
+                     "unlimited",
                      "units"),
                 _opt("handling_cost", "number", 0.0, "cost per inbound unit", "money/unit"),
                 _opt("status", "status", "candidate",
