@@ -128,9 +128,10 @@ def undelivered(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
     """``at least N of the M units of p markets want cannot be delivered``, LP bounds valid for
     every plan (demand allowed to go short, the policy fields outside the conflict left out):
     one per product that cannot be delivered whatever the others get (quantities of products
-    counted in different units are never added), else the bound on all products together, as
-    hub capacity counts their units; '' when letting demand go short does not resolve the
-    conflict."""
+    counted in different units are never added), then the bound on all products together, as
+    hub capacity counts their units, where it is more than those add up to (products sharing a
+    hub's capacity: 9, 6 and 29 of three products, 96 together); '' when letting demand go
+    short does not resolve the conflict."""
     free = unrelated_rows(model, iis)
     rows = family_rows(model, ["demand"])
     result = solve_lp(model, free=free, elastic=rows)
@@ -139,19 +140,21 @@ def undelivered(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
         return ""
     demand = model.lm.constraints["demand"].index
     products = list(dict.fromkeys(demand["product"]))
-    if len(products) > 1:
-        said = []
-        for p in products:  # the others free: a bound on p's shortfall whatever they get
-            own = (demand["product"] == p).to_numpy()
-            need = float(model.sets.demand_table["demand"][own].sum())
-            alone = solve_lp(model, free=np.concatenate([free, rows[~own]]), elastic=rows[own])
-            if alone is not None and alone[0] > need * TOL:
-                said.append(f"at least {number(alone[0])} of the {number(need)} units of {p!r} markets "
-                            "want cannot be delivered")
-        if said:
-            return "; ".join(said)
-    return (f"at least {number(result[0])} of the {number(total)} {units_of(products)} markets want cannot "
-            "be delivered")
+    together = (f"at least {number(result[0])} of the {number(total)} {units_of(products)} markets want "
+                "cannot be delivered")
+    said, apart = [], 0.0
+    for p in products if len(products) > 1 else []:  # the others free: p's shortfall whatever they get
+        own = (demand["product"] == p).to_numpy()
+        need = float(model.sets.demand_table["demand"][own].sum())
+        alone = solve_lp(model, free=np.concatenate([free, rows[~own]]), elastic=rows[own])
+        if alone is not None and alone[0] > need * TOL:
+            said.append(f"at least {number(alone[0])} of the {number(need)} units of {p!r} markets want "
+                        "cannot be delivered")
+            apart += alone[0]
+    if said and result[0] > apart + total * TOL:  # shared capacity: more short together
+        said.append(f"and of all {len(products)} products together at least {number(result[0])} of their "
+                    f"{number(total)} units (each product's units summed)")
+    return "; ".join(said) if said else together
 
 
 def summarise_iis(by_family: dict[str, list[str]]) -> list[str]:
