@@ -289,8 +289,9 @@ def _report_outcome(data: dict[str, Any], text: str, written: list[Path] | None)
         data["out"] = str(written[-1].parent)
         data["files"] = [p.name for p in written]
         text += f"\nreport written to {written[-1]}"
-    return Outcome(EXIT_OK, data, text, warning="; ".join(filter(None, (data.get("reason", ""),
-                                                                       _rows_not_proven(data)))))
+    if rows := _rows_not_proven(data):  # in --json too: a program reads no stderr
+        data["warnings"] = [*data.get("warnings", []), rows]
+    return Outcome(EXIT_OK, data, text, warning="; ".join(filter(None, (data.get("reason", ""), rows))))
 
 
 def _rows_not_proven(data: dict[str, Any]) -> str:
@@ -654,8 +655,8 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
             if args.debug:
                 traceback.print_exc(file=sys.stderr)
             outcome = failure(exc)
-    if seen.messages:
-        outcome.data.setdefault("warnings", seen.messages)
+    if seen.messages:  # beside any the command gave (validate's own, rows not proven)
+        outcome.data["warnings"] = list(dict.fromkeys([*outcome.data.get("warnings", []), *seen.messages]))
     return outcome, args.json
 
 

@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import io
 from .cli_args import analysis_options, stress_arguments
 from .exceptions import ValidationError
 from .format import frame_text, not_proven_optimal
@@ -75,7 +76,7 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
     if args.out is not None:
         with writing(args.out):
             written = write_roadmap_premium_report(args.out, network, outcomes, table, force=args.force)
-    return {"status": "ok", "periods": ids, "table": table.to_dict("records")}, text, written
+    return {"status": "ok", "periods": ids, "table": io.counts_whole(table).to_dict("records")}, text, written
 
 
 def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: Writing) -> Result:
@@ -147,7 +148,8 @@ def frontier(args: argparse.Namespace, network: Network, policy: Policy,
     if args.out is not None:
         with writing(args.out):
             written = write_end_year_frontier_report(args.out, df, field, last, policy, force=args.force)
-    return {"status": "ok", "field": field, "period": last, "table": df.to_dict("records")}, text, written
+    return ({"status": "ok", "field": field, "period": last, "table": io.counts_whole(df).to_dict("records")},
+            text, written)
 
 
 def _span(ids: list[str]) -> str:

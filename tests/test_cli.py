@@ -580,3 +580,16 @@ def test_stress_failures_say_whether_scenarios_are_replayed(capsys):
         runs[kinds] = {f["failure"].split(":")[0] for f in data["failures"]}
     assert runs == {"hub": {"hub"}, "hub,scenario": {"hub", "scenario"},
                     None: {"country", "hub", "supplier", "scenario"}}
+
+
+def test_a_report_row_not_proven_is_a_warning_in_the_json_too():
+    """A premium row stopped by its time limit was warned of on stderr only: a program reading
+    --json saw no word of it (json audit)."""
+    from resilient_sc.cli import _report_outcome
+
+    outcome = _report_outcome({"status": "ok", "table": [{"policy": "base", "status": "optimal"},
+                                                          {"policy": "near", "status": "time_limit",
+                                                           "gap": 0.1181}]}, "", None)
+    assert outcome.data["warnings"] == ["1 row not proven optimal, said in its status: near (time_limit, "
+                                        "gap 11.8100%)"]
+    assert outcome.warning == outcome.data["warnings"][0]
