@@ -228,7 +228,8 @@ class Plan:
         }
 
     def save(self, folder: str | Path, force: bool = False) -> Path:
-        """Write ``plan.json`` and one CSV per table as the folder ``folder``, atomically as a
+        """Write ``plan.json``, one CSV per table and ``README.md`` (what each file holds,
+        :data:`PLAN_FILES`) as the folder ``folder``, atomically as a
         whole (:func:`~resilient_sc.io.atomic_folder`: ``folder`` is afterwards the old folder
         or the new one, never a mix); an existing non-empty folder is replaced only with
         ``force``; never the data the plan was solved from (a ValidationError)."""

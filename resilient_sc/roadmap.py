@@ -82,6 +82,7 @@ ROADMAP_FILES = {
     "timings.csv": PLAN_FILES["timings.csv"],
 }
 
+
 @dataclass(frozen=True, eq=False)
 class Roadmap:
     """A restructuring path: a plan per period and the transitions between them.
@@ -314,8 +315,9 @@ class Roadmap:
         return out
 
     def save(self, folder: str | Path, force: bool = False) -> Path:
-        """Write ``roadmap.json`` and one CSV per table as the folder ``folder``, atomically as
-        a whole (as :meth:`Plan.save <resilient_sc.results.Plan.save>`)."""
+        """Write ``roadmap.json``, one CSV per table and ``README.md`` (:data:`ROADMAP_FILES`) as
+        the folder ``folder``, atomically as a whole (as :meth:`Plan.save
+        <resilient_sc.results.Plan.save>`)."""
         return io.save_result(folder, self.tables(), "roadmap.json", self.to_dict(), self.data_location,
                               force, readme("Roadmap", ROADMAP_FILES))
 
