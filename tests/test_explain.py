@@ -497,8 +497,8 @@ def test_data_without_a_plan_say_how_much_is_missing_and_name_no_policy():
             solve(Network.from_frames(**f), policy)
         assert info.value.reasons[0] == (
             "the data have no plan: the demand of market 'Paris' (product 'default'); the capacity of hub "
-            "'H1' cannot all hold (at least 20 of the 80 units markets want cannot be delivered); add "
-            "capacity or lanes where named")
+            "'H1' (60 units) cannot all hold (at least 20 of the 80 units markets want cannot be delivered); "
+            "add capacity or lanes where named")
 
 
 def test_single_sourcing_names_the_market_no_hub_can_take_whole():
@@ -531,8 +531,8 @@ def test_data_left_without_a_plan_by_an_exclusion_name_it():
         solve(net, Policy(excluded_countries=("FR",)))
     assert info.value.reasons[0] == (
         "with excluded_countries FR the data have no plan: the demand of market 'Paris' (product 'default'); "
-        "the capacity of hub 'H2' cannot all hold (at least 30 of the 80 units markets want cannot be "
-        "delivered); lift an exclusion, add capacity or lanes where named")
+        "the capacity of hub 'H2' (50 units) cannot all hold (at least 30 of the 80 units markets want "
+        "cannot be delivered); lift an exclusion, add capacity or lanes where named")
 
 
 def test_a_co2_cap_beside_an_exclusion_names_the_exclusion():

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+
+from ..format import quantity
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -131,20 +134,25 @@ def market_product(market: object, product: object) -> str:
 
 
 # ---- anything else: the requirements in plain words ----------------------------------------
-def _plain(policy: Policy, family: str, r: pd.Series) -> str:
+def _plain(policy: Policy, family: str, r: pd.Series, hub_capacity: Mapping[str, float],
+           products: int) -> str:
     get = lambda k: r.get(k, "")  # noqa: E731
+    held = hub_capacity.get(get("hub"), np.inf)
+    summed = ", every product's summed" if products > 1 else ""
+    hub = f"the capacity of hub '{get('hub')}'" + (f" ({quantity(held)} units{summed})" if np.isfinite(held)
+                                                   else "")
     if family.startswith("survive_"):
         after = f"after losing {failure_text(get('failure'))}, "
         rest = {"survive_demand": lambda: market_product(get("market"), get("product")),
                 "survive_supplier_capacity": lambda: f"the capacity of supplier '{get('supplier')}' "
                                                      f"(product '{get('product')}')",
-                "survive_hub_capacity": lambda: f"the capacity of hub '{get('hub')}'"}.get(family)
+                "survive_hub_capacity": lambda: hub}.get(family)
         return f"survive: {after}{rest()}" if rest else f"survive ({_label(r)})"
     words = {
         "demand": lambda: f"the demand of {market_product(get('market'), get('product'))}",
         "supplier_capacity": lambda: f"the capacity of supplier '{get('supplier')}' "
                                      f"(product '{get('product')}')",
-        "hub_capacity": lambda: f"the capacity of hub '{get('hub')}'",
+        "hub_capacity": lambda: hub,
         "assign_capacity": lambda: f"single_sourcing through hub '{get('hub')}' (its capacity)",
         "single_source": lambda: f"single_sourcing for market '{get('market')}'",
         "hub_count": lambda: field_text(policy, "hub_count"),
@@ -179,10 +187,13 @@ def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame], missing: 
     """The requirements in conflict in plain words, policy first, when no other explanation
     applies; ``missing``: what demand cannot be delivered, in words ('' when unknown)."""
     groups: dict[bool, list[str]] = {True: [], False: []}
+    hubs = model.sets.hubs_table
+    held = dict(zip(np.asarray(hubs["hub"], object), np.asarray(hubs["capacity"], float), strict=True))
     for family, df in iis.items():
         if family in INTERNAL or family in ("survive_balance",) or family.startswith("disruption_"):
             continue
-        items = [_plain(model.policy, family, r) for _, r in df.head(3).iterrows()]
+        items = [_plain(model.policy, family, r, held, len(model.sets.products_table))
+                 for _, r in df.head(3).iterrows()]
         more = f" and {len(df) - 3} more" if len(df) > 3 else ""
         groups[family not in ("demand", "supplier_capacity", "hub_capacity")].append(and_list(items) + more)
     if not groups[True] and not groups[False]:
