@@ -97,6 +97,17 @@ class Network:
         finally:
             _VALIDATING.reset(token)
 
+    def unit_of(self, product: str) -> str:
+        """What one unit of ``product`` is: its ``unit`` in the products table, ``units`` where
+        that is blank (or the product is not listed).
+
+        >>> from resilient_sc import examples
+        >>> examples.tiny().unit_of("default")
+        'units'
+        """
+        named = self.products.loc[self.products["product"] == product, "unit"]
+        return str(named.iloc[0]) if len(named) and named.iloc[0] else "units"
+
     @property
     def has_demand(self) -> bool:
         """Whether any market wants anything (a demand row above 0): else every plan is empty,
@@ -177,7 +188,7 @@ class Network:
             used = pd.unique(pd.concat([typed["supplier_products"]["product"],
                                         typed["demand"]["product"]], ignore_index=True))
             typed["products"] = pd.DataFrame(
-                {"product": sorted(used), "unit_value": 0.0, "_row": 0})
+                {"product": sorted(used), "unit_value": 0.0, "unit": "", "_row": 0})
         cross, more_warnings = validate_tables(typed)
         if cross:
             raise ValidationError(cross)

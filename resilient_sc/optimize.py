@@ -13,9 +13,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
+import time
 import warnings
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError, user_stacklevel
@@ -34,6 +36,7 @@ from .solvers.base import (
     Status,
     given_options,
 )
+from .solvers.certify import is_feasible
 from .solvers.highs import until
 from .solvers.routes import solve_linear
 from .wording import quote
@@ -268,17 +271,38 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
 
     network_model = single_period(pyomo_solver.network_model_of(model))
     result = pyomo_solver.solve(model, options)
-    report = SolveReport("pyomo", 0.0, result.solve_time, 0.0, None, result.bound,
-                         note="an extended pyomo model, not certified against the model as built")
-    log_report(report, options)
     if result.status is Status.INFEASIBLE:
         words = pyomo_solver.infeasible_words(result.message.split(",")[0])
-        raise InfeasiblePolicyError([f"HiGHS reports the pyomo model {words} (pyomo backend)"])
+        raise InfeasiblePolicyError([f"HiGHS reports the pyomo model {words} (pyomo backend); it may have "
+                                     "been changed since it was built (rows, bounds), so no further "
+                                     "explanation is given: solve the network and policy for the "
+                                     "library's own"])
     plan = None
     if result.x is not None:
+        report = pyomo_report(model, network_model, result.x, result)
+        log_report(report, options)
         values = {name: block.values(result.x) for name, block in network_model.lm.variables.items()}
         plan = with_objective(Plan.from_values(network_model, values, result, report), result)
     return accepted(plan, result, options)
+
+
+def pyomo_report(pyomo_model: Any, model: NetworkModel | RoadmapModel, x: np.ndarray,
+                 result: SolverResult) -> SolveReport:
+    """The report of a plan read back from a pyomo model: certified when it holds every row of
+    the model as built (:func:`~resilient_sc.solvers.certify.is_feasible`); its note says what
+    was changed in the pyomo model (:func:`~resilient_sc.solvers.pyomo.edits`), so that the
+    policy shown is not read as all the plan was solved under."""
+    from .solvers import pyomo as pyomo_solver
+
+    t = time.perf_counter()
+    ok = is_feasible(model.lm, x)
+    changed = pyomo_solver.edits(pyomo_model, model)
+    said = (f" changed since it was built ({'; '.join(changed)}): the policy shown is not all it was "
+            "solved under")
+    note = ("read back from a pyomo model" + (said if changed else "")
+            + ("" if ok else "; its plan breaks rows of the model as built: not certified"))
+    return SolveReport("pyomo", 0.0, result.solve_time, time.perf_counter() - t, None, result.bound,
+                       note=note, certified=ok)
 
 
 #: the cost component of an extended pyomo model's objective that the model as built has not
@@ -327,8 +351,25 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
         raise InfeasiblePolicyError([f"the solver reports the pyomo model {words}{named}; it may have been "
                                      "changed since it was built (rows, bounds), so no further explanation "
                                      "is given: solve the network and policy for the library's own"])
-    values = pyomo_solver.block_values(pyomo_model, model)
+    incumbent = pyomo_solver.incumbent_of(results)
+    stopped = NotOptimalError(f"no plan: the solver stopped ({condition}) before any feasible plan was "
+                              "found; give it more time", status=status.value)
+    if incumbent is not None and not math.isfinite(incumbent):
+        raise stopped
+    try:
+        values = pyomo_solver.block_values(pyomo_model, model)
+    except NotOptimalError:  # nothing loaded: the solver's own word first, when it stopped early
+        if status is not Status.OPTIMAL and results is not None:
+            raise stopped from None
+        raise
     objective = pyomo_solver.objective_value(pyomo_model)
+    tol = 1e-6 * max(1.0, abs(objective))
+    if ((incumbent is not None and abs(objective - incumbent) > tol)
+            or (math.isfinite(bound) and bound > objective + tol)):  # a minimisation's bound is below
+        found = f"{incumbent:,.2f}" if incumbent is not None else f"at least its bound {bound:,.2f}"
+        raise NotOptimalError(f"the pyomo model's values are not this solve's: they cost {objective:,.2f}, "
+                              f"the solver's plan {found} (solved with load_solutions=False? load them "
+                              "first: model.solutions.load_from(results))", status=status.value)
     if status is Status.OPTIMAL and not math.isfinite(bound):  # no results, or none with a bound
         bound = objective
     gap = abs(objective - bound) / max(abs(objective), 1e-10) if math.isfinite(bound) else math.inf
@@ -365,4 +406,5 @@ def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,
     model = single_period(network_model if network_model is not None
                           else pyomo_solver.network_model_of(pyomo_model))
     result, values = pyomo_solution(pyomo_model, model, solve_time, results)
-    return with_objective(Plan.from_values(model, values, result), result)
+    report = pyomo_report(pyomo_model, model, pyomo_solver.column_vector(model, values), result)
+    return with_objective(Plan.from_values(model, values, result, report), result)

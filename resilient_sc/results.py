@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,17 @@ FLOW_TOL = 1e-6
 #: hub capacity and throughput count inbound units of all products together (the data contract)
 HUB_CAPACITY = "capacity, all products (units summed over products)"
 HUB_THROUGHPUT = "throughput, all products (units, summed as the hub capacity counts them)"
+#: how a per-product quantity's header or summary item begins: ``demand (t of steel)``
+QUANTITY_HEADS = ("demand (", "delivered (", "shortfall (", "volume (", "throughput (")
+
+
+def is_quantity(title: str) -> bool:
+    """Whether ``title`` heads a quantity of one product (:func:`unit` in brackets).
+
+    >>> is_quantity("volume (t of steel)"), is_quantity(HUB_THROUGHPUT), is_quantity("local share (steel)")
+    (True, False, False)
+    """
+    return title.startswith(QUANTITY_HEADS) and title.endswith(")") and " of " in title
 
 #: what each file of a saved plan holds, in what units (its folder's README.md)
 PLAN_FILES = {
@@ -60,21 +71,34 @@ PLAN_FILES = {
 }
 
 
-def readme(title: str, files: Mapping[str, str]) -> str:
-    """A result folder's README.md: ``title`` and what each of ``files`` holds.
+def units_words(units: Mapping[str, str]) -> str:
+    """Each product's unit, ``cells: kWh, chips: pieces``; '' when none is named (all ``units``).
 
-    >>> print(readme("Plan", {"plan.json": "the plan"}))
+    >>> units_words({"cells": "kWh", "chips": "units"}), units_words({"chips": "units"})
+    ('cells: kWh, chips: units', '')
+    """
+    return ", ".join(f"{p}: {u}" for p, u in units.items()) if set(units.values()) - {"units"} else ""
+
+
+def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None = None) -> str:
+    """A result folder's README.md: ``title``, each product's unit (``units``, when the products
+    table names any) and what each of ``files`` holds.
+
+    >>> print(readme("Plan", {"plan.json": "the plan"}, {"steel": "t"}))
     # Plan: the files
     <BLANKLINE>
     Fractions are from 0 to 1; quantities are in units of their product, never added across
     products but for a hub's throughput and capacity; money is in the data's currency.
+    Each product's unit (the products table's `unit`): steel: t.
     <BLANKLINE>
     - `plan.json`: the plan
     <BLANKLINE>
     """
+    named = units_words(units or {})
     lines = [f"# {title}: the files", "",
              "Fractions are from 0 to 1; quantities are in units of their product, never added across",
-             "products but for a hub's throughput and capacity; money is in the data's currency.", ""]
+             "products but for a hub's throughput and capacity; money is in the data's currency.",
+             *([f"Each product's unit (the products table's `unit`): {named}."] if named else []), ""]
     return "\n".join([*lines, *(f"- `{name}`: {words}" for name, words in files.items()), ""])
 
 
@@ -234,7 +258,7 @@ class Plan:
         or the new one, never a mix); an existing non-empty folder is replaced only with
         ``force``; never the data the plan was solved from (a ValidationError)."""
         return io.save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force,
-                              readme("Plan", PLAN_FILES))
+                              readme("Plan", PLAN_FILES, self.units(plan_products(self))))
 
     @property
     def data_location(self) -> str:
@@ -264,7 +288,7 @@ class Plan:
         delivery = self.delivery()
         if (delivery["shortfall"] > 0).any():  # only a policy with a shortfall penalty leaves demand short
             lines.append("delivered   " + "; ".join(
-                f"{r.product} {delivered_of(r.delivered, r.demand)} units ({quantity(r.shortfall)} short)"
+                f"{r.product} {delivered_of(r.delivered, r.demand)} {r.unit} ({quantity(r.shortfall)} short)"
                 for r in delivery.itertuples()))
         local, allied = (fraction(self.overall_share(c)) for c in ("local_share", "allied_share"))
         lines.append(f"local share {local}   allied share {allied}   (of demand, {self.share_weighting()})")
@@ -274,18 +298,28 @@ class Plan:
             lines.append(self.report.line())
         return "\n".join(lines)
 
-    def delivered_dict(self) -> dict[str, dict[str, float]]:
-        """JSON-ready :meth:`delivery`: product -> demand, delivered, shortfall (its units)."""
-        return {r.product: {"demand": r.demand, "delivered": r.delivered, "shortfall": r.shortfall}
-                for r in self.delivery().itertuples()}
+    def unit_of(self, product: str) -> str:
+        """What one unit of ``product`` is (the products table's ``unit``; ``units`` where blank,
+        or for a plan without its model)."""
+        return self.model.network.unit_of(product) if self.model is not None else "units"
+
+    def units(self, products: Iterable[str]) -> dict[str, str]:
+        """:meth:`unit_of` each of ``products``."""
+        return {p: self.unit_of(p) for p in products}
+
+    def delivered_dict(self) -> dict[str, dict[str, float | str]]:
+        """JSON-ready :meth:`delivery`: product -> demand, delivered, shortfall and their unit."""
+        return {r.product: {"demand": r.demand, "delivered": r.delivered, "shortfall": r.shortfall,
+                            "unit": r.unit} for r in self.delivery().itertuples()}
 
     def delivery(self) -> pd.DataFrame:
-        """Per product: ``demand``, ``delivered`` and ``shortfall`` (units of that product, never
-        added across products)."""
+        """Per product: ``demand``, ``delivered`` and ``shortfall`` in the ``unit`` of that product
+        (:meth:`unit_of`; never added across products)."""
         d = self.shares.groupby("product", sort=False)[["demand", "delivered", "shortfall"]].sum()
         d["delivered"], d["shortfall"] = delivered_and_short(d["demand"].to_numpy(float),
                                                              d["delivered"].to_numpy(float))
-        return d.reset_index()
+        d = d.reset_index()
+        return d.assign(unit=[self.unit_of(p) for p in d["product"]])
 
     def foreign_to(self, network: Network) -> list[tuple[str, str]]:
         """(kind, id) of each supplier and hub of the plan's design that ``network`` does not have:
@@ -296,8 +330,8 @@ class Plan:
 
     def short_words(self) -> str:
         """What the plan leaves short, per product in its own units (never added across
-        products): ``cells 150 of 280 units delivered (130 short)``; '' when it delivers all."""
-        return "; ".join(f"{r.product} {delivered_of(r.delivered, r.demand)} units delivered "
+        products): ``cells 150 of 280 kWh delivered (130 short)``; '' when it delivers all."""
+        return "; ".join(f"{r.product} {delivered_of(r.delivered, r.demand)} {r.unit} delivered "
                          f"({quantity(r.shortfall)} short)"
                          for r in self.delivery().itertuples() if r.shortfall > 0)
 
@@ -440,13 +474,14 @@ def supplier_shares(s: Sets, inbound: pd.DataFrame) -> pd.DataFrame:
     return q.assign(share=q["quantity"] / total)
 
 
-def unit(product: str) -> str:
-    """The unit of a quantity of ``product``, as headers and summary items name it.
+def unit(product: str, name: str = "units") -> str:
+    """The unit of a quantity of ``product``, as headers and summary items name it; ``name`` is
+    the products table's ``unit`` (:meth:`Plan.unit_of`).
 
-    >>> unit("pump")
-    'units of pump'
+    >>> unit("pump"), unit("steel", "t")
+    ('units of pump', 't of steel')
     """
-    return f"units of {product}"
+    return f"{name} of {product}"
 
 
 def plan_products(*plans: Plan) -> list[str]:
@@ -459,27 +494,32 @@ def plan_products(*plans: Plan) -> list[str]:
 
 
 def per_product(table: pd.DataFrame, by: str, keys: pd.Series, products: list[str], what: str,
-                value: str = "quantity") -> pd.DataFrame:
-    """Columns ``<what> (units of <product>)``, one per product: the sum of ``table[value]`` per
-    ``by`` and product, in the order of ``keys`` (0 where there is none).
+                value: str = "quantity", units: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Columns ``<what> (<unit> of <product>)``, one per product: the sum of ``table[value]`` per
+    ``by`` and product, in the order of ``keys`` (0 where there is none); ``units``: each
+    product's unit name (default ``units``).
 
     >>> flows = pd.DataFrame({"hub": ["H1", "H1", "H2"], "product": ["pump", "kit", "kit"],
     ...                       "quantity": [5.0, 2.0, 3.0]})
-    >>> per_product(flows, "hub", pd.Series(["H1", "H2", "H3"]), ["pump", "kit"], "throughput")
-       throughput (units of pump)  throughput (units of kit)
+    >>> per_product(flows, "hub", pd.Series(["H1", "H2", "H3"]), ["pump", "kit"], "throughput",
+    ...             units={"kit": "boxes"})
+       throughput (units of pump)  throughput (boxes of kit)
     0                         5.0                        2.0
     1                         0.0                        3.0
     2                         0.0                        0.0
     """
     q = table.groupby([by, "product"])[value].sum().unstack("product") if len(table) else pd.DataFrame()
     q = q.reindex(index=pd.Index(keys), columns=products).fillna(0.0)
-    return pd.DataFrame({f"{what} ({unit(p)})": q[p].to_numpy(float) for p in products})
+    units = units or {}
+    return pd.DataFrame({f"{what} ({unit(p, units.get(p, 'units'))})": q[p].to_numpy(float)
+                         for p in products})
 
 
 def suppliers_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
     """The contracted suppliers with the volume bought of each product (not one total)."""
     sup = plan.suppliers.reset_index(drop=True)
-    return pd.concat([sup, per_product(plan.inbound, "supplier", sup["supplier"], products, "volume")],
+    return pd.concat([sup, per_product(plan.inbound, "supplier", sup["supplier"], products, "volume",
+                                       units=plan.units(products))],
                      axis=1)
 
 
@@ -490,7 +530,8 @@ def hubs_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
     total = hubs[["throughput", "capacity", "utilisation"]].rename(
         columns={"throughput": HUB_THROUGHPUT, "capacity": HUB_CAPACITY})
     return pd.concat([hubs.drop(columns=["throughput", "capacity", "utilisation"]),
-                      per_product(plan.inbound, "hub", hubs["hub"], products, "throughput"), total],
+                      per_product(plan.inbound, "hub", hubs["hub"], products, "throughput",
+                                  units=plan.units(products)), total],
                      axis=1)
 
 

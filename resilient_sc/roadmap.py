@@ -21,13 +21,13 @@ import pandas as pd
 
 from . import io
 from .data import Network
-from .exceptions import InfeasiblePolicyError, ValidationError
+from .exceptions import InfeasiblePolicyError, RunWarning, ValidationError
 from .explain import explain_infeasibility
 from .format import count, fraction, money_digits, quantity, relative_gap, weight
 from .model.build import NetworkModel, build_period
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.transitions import BEFORE
-from .optimize import accepted, log_line, log_report, pyomo_solution
+from .optimize import accepted, log_line, log_report, pyomo_report, pyomo_solution
 from .periods import policy_in
 from .policy import Policy
 from .results import (
@@ -314,12 +314,17 @@ class Roadmap:
                                    for p, t in zip(self.plans, per, strict=True)], ignore_index=True)
         return out
 
+    def units(self) -> dict[str, str]:
+        """Each product's unit (:meth:`Plan.unit_of <resilient_sc.results.Plan.unit_of>`)."""
+        plans = list(self.plans.values())
+        return plans[0].units(plan_products(*plans))
+
     def save(self, folder: str | Path, force: bool = False) -> Path:
         """Write ``roadmap.json``, one CSV per table and ``README.md`` (:data:`ROADMAP_FILES`) as
         the folder ``folder``, atomically as a whole (as :meth:`Plan.save
         <resilient_sc.results.Plan.save>`)."""
         return io.save_result(folder, self.tables(), "roadmap.json", self.to_dict(), self.data_location,
-                              force, readme("Roadmap", ROADMAP_FILES))
+                              force, readme("Roadmap", ROADMAP_FILES, self.units()))
 
     @property
     def data_location(self) -> str:
@@ -430,14 +435,16 @@ def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, result
                                "resilient_sc.optimize.plan_from_pyomo"], "in the model given")
     result, values = pyomo_solution(pyomo_model, model, solve_time, results)
     x = pyomo_solver.column_vector(model, values)
-    roadmap = Roadmap.from_solution(model, dataclasses.replace(result, x=x))
     # against the model's own cost of x: a plan not proven optimal has its starts recounted
     left_out = result.objective - float(model.lm.objective() @ x)
     if abs(left_out) > 1e-9 * max(1.0, abs(result.objective)):
         warnings.warn(f"the pyomo model's objective is {result.objective:,.2f}, {left_out:+,.2f} beyond the "
-                      "roadmap's cost (a term added to the objective, which the roadmap's cost leaves out)",
-                      UserWarning, stacklevel=2)
-    return roadmap
+                      "roadmap's cost (a term added to the objective, which the roadmap's cost leaves out); "
+                      "its bound is the solver's less that term, so that its gap is the solver's",
+                      RunWarning, stacklevel=2)
+        result = dataclasses.replace(result, bound=result.bound - left_out)
+    report = pyomo_report(pyomo_model, model, x, result)
+    return Roadmap.from_solution(model, dataclasses.replace(result, x=x), report)
 
 
 @dataclass(frozen=True)

@@ -94,11 +94,13 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "products",
-            "Products and their customs value; absent means the products used in the data.",
+            "Products, their customs value and unit; absent means the products used in the data.",
             (
                 Column("product", "id", "product id ('all' is reserved)"),
                 _opt("unit_value", "number", 0.0, "customs value, the base of ad-valorem tariffs",
                      "money/unit"),
+                _opt("unit", "text", "", "what one unit of the product is (t, pieces, kWh), as "
+                     "outputs say its quantities; blank: units"),
             ),
             key=("product",),
             required=False,

@@ -1,7 +1,8 @@
 """Warnings of legal but suspicious data: a tariff rate typed as a percentage or on a product of
 no unit value, scenario probabilities adding up to over 1 or one failure under two scenario
 names, ids (and regions, blocs) that differ only in case, opening or closing costs that no plan
-can pay, and demands within the solver's tolerance. Each is a line
+can pay, demands within the solver's tolerance and a hub's capacity over products of different
+units. Each is a line
 ``(table[, row N 'id']) | what, and what to do``."""
 
 from __future__ import annotations
@@ -26,7 +27,36 @@ def suspicious(t: Frames) -> list[str]:
     """Every warning of this module for the typed tables ``t``."""
     return (tariff_warnings(t) + unvalued_tariff_warnings(t) + period_tariff_warnings(t)
             + disruption_warnings(t) + case_warnings(t) + unpaid_cost_warnings(t) + tiny_demand_warnings(t)
-            + blank_cost_warnings(t))
+            + blank_cost_warnings(t) + mixed_unit_warnings(t))
+
+
+def mixed_unit_warnings(t: Frames) -> list[str]:
+    r"""A hub with a capacity, which sums the inbound units of every product (the data
+    contract), that can receive products the products table counts in different ``unit``\ s:
+    its capacity adds pieces to tonnes. The products a hub can receive are those its suppliers
+    make (supplier_products) on a lane to it for that product or for all."""
+    products, hubs = t.get("products"), t.get("hubs")
+    if products is None or hubs is None or "unit" not in products or not (products["unit"] != "").any():
+        return []
+    units = dict(zip(products["product"], products["unit"].replace("", "units"), strict=True))
+    lanes, made = t["lanes"], t["supplier_products"]
+    inbound = lanes.loc[lanes["destination"].isin(hubs["hub"]), ["origin", "destination", "product"]]
+    pairs = inbound.merge(made[["supplier", "product"]].drop_duplicates(), left_on="origin",
+                          right_on="supplier", suffixes=("_lane", ""))
+    pairs = pairs.loc[pairs["product_lane"].isin(("all", "")) | (pairs["product_lane"] == pairs["product"])]
+    received = pairs.groupby("destination")["product"].agg(lambda ps: sorted(set(ps)))
+    mixed = [pos for pos in np.flatnonzero(np.isfinite(hubs["capacity"].to_numpy(dtype=float)))
+             if len({units.get(p, "units") for p in received.get(hubs["hub"].iloc[pos], [])}) > 1]
+    if not mixed:
+        return []
+    both = sorted(set().union(*(received[hubs["hub"].iloc[pos]] for pos in mixed)))
+    by_unit = pd.Series([units.get(p, "units") for p in both], index=both)
+    said = "; ".join(f"{', '.join(ps.index)}: {u}" for u, ps in by_unit.groupby(by_unit, sort=True))
+    which = (f"{where('hubs', hubs, mixed[0])} | the capacity of this hub" if len(mixed) == 1 else
+             f"(hubs) | the capacity of {len(mixed)} hubs ({listing(hubs['hub'].iloc[mixed])})")
+    return [f"{which} sums the inbound units of every product, and {'it' if len(mixed) == 1 else 'each'} "
+            f"can receive products counted in different units ({said}): give the products one unit "
+            "(pallets, t) or leave the capacity blank"]
 
 
 def blank_cost_warnings(t: Frames) -> list[str]:

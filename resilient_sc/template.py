@@ -91,7 +91,7 @@ def referenced_table(table: Table, col: Column) -> Table | None:
 EXAMPLE_ROWS: dict[str, list[dict[str, object]]] = {
     "countries": [{"country": "FR", "region": "Europe", "bloc": "EU"},
                   {"country": "CN", "region": "Asia", "bloc": ""}],
-    "products": [{"product": "widget", "unit_value": 20}],
+    "products": [{"product": "widget", "unit_value": 20, "unit": "pieces"}],
     "suppliers": [{"supplier": "S_Shenzhen", "country": "CN", "fixed_cost": 5000,
                    "status": "candidate", "lat": 22.54, "lon": 114.06, "opening_cost": 0,
                    "closing_cost": 0, "lead_time": 0}],

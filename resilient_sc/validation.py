@@ -594,11 +594,15 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
                          f"{quote(demand['product'].iloc[pos])} has a lane to a hub that reaches market "
                          f"{quote(demand['market'].iloc[pos])} (add a supplier -> hub lane in lanes)",
              "no supplier reaches the market's hubs with the product")
+    products = t.get("products")
+    named = (products.set_index("product")["unit"] if products is not None and "unit" in products
+             else pd.Series(dtype=object))
     for (product, have, need), when in short.items():
         warnings.append(f"(supplier_products) | product {quote(product)}"
                         f"{f' in {_named(when)}' if ids else ''}: total capacity "
                         f"{quantity(have)} is below total demand {quantity(need)} (short by "
-                        f"{quantity(need - have)} units of {quote(product)}); the plan will be infeasible "
+                        f"{quantity(need - have)} {named.get(product) or 'units'} of {quote(product)}); "
+                        "the plan will be infeasible "
                         "unless the policy sets shortfall_penalty")
     return problems, warnings
 

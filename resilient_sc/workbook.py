@@ -8,7 +8,7 @@ such as ``=HYPERLINK(...)``) is a quote-prefixed text cell, never a formula.
 
 Products have their own units (pumps are not kits), so quantities are never added across
 products: supplier volumes, hub throughputs and the summary's demand, deliveries and
-shortfalls have one figure per product, headed ``... (units of <product>)``, and shares are
+shortfalls have one figure per product, headed ``... (<unit> of <product>)``, and shares are
 per product too. The one exception is a hub's throughput against its capacity, which the
 data contract counts in units of all products together; its headers say so
 (:data:`~resilient_sc.results.HUB_THROUGHPUT`).
@@ -28,7 +28,7 @@ import pandas as pd
 from . import io
 from .exceptions import ValidationError, check_switch
 from .policy import Policy, Share
-from .results import NETWORK_ITEM, network_beside, network_cost, plan_products, unit
+from .results import NETWORK_ITEM, is_quantity, network_beside, network_cost, plan_products, unit
 
 if TYPE_CHECKING:
     from .analysis.stress import StressResult
@@ -68,7 +68,7 @@ def product_totals(plan: Plan, products: list[str]) -> pd.DataFrame:
 def summary_table(plan: Plan) -> pd.DataFrame:
     """Item/value rows: status, cost, gap, demand and shares per product, every cost component
     and the policy. Gap and shares are fractions (the workbook shows them as percentages);
-    quantities are per product, in ``units of <product>``."""
+    quantities are per product, in ``<unit> of <product>`` (:meth:`Plan.unit_of`)."""
     source = plan.model.network.source if plan.model is not None else ""
     totals = product_totals(plan, plan_products(plan))
     rows: list[tuple[str, Any]] = [
@@ -82,9 +82,10 @@ def summary_table(plan: Plan) -> pd.DataFrame:
         ("hubs opened", len(plan.hubs)),
     ]
     for p, t in totals.iterrows():
-        rows += [(f"demand ({unit(p)})", float(t["demand"])),
-                 (f"delivered ({unit(p)})", float(t["delivered"])),
-                 (f"shortfall ({unit(p)})", float(t["shortfall"])),
+        u = unit(str(p), plan.unit_of(str(p)))
+        rows += [(f"demand ({u})", float(t["demand"])),
+                 (f"delivered ({u})", float(t["delivered"])),
+                 (f"shortfall ({u})", float(t["shortfall"])),
                  (f"local share ({p})", float(t["local_share"])),
                  (f"allied share ({p})", float(t["allied_share"]))]
     weighting = plan.share_weighting()  # of all products, as the plan's summary says it
@@ -247,7 +248,7 @@ def summary_format(item: str, value: Any) -> str | None:
     percentages; None for text and the rest (io's per-cell thousands separators apply)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if "(units" in item:
+    if is_quantity(item):
         return quantity_format([value])
     name = item.removeprefix("policy: ")
     if name in POLICY_FRACTIONS or any(w in name for w in io.PERCENT_WORDS):
@@ -272,7 +273,7 @@ def _finish_plan_book(book: Any) -> None:
         for head in ws[1]:
             title = str(head.value)
             letter = head.column_letter
-            if "(units of " in title:
+            if is_quantity(title):
                 cells = [c for (c,) in ws.iter_rows(min_row=2, min_col=head.column, max_col=head.column)]
                 fmt = quantity_format([c.value for c in cells])
                 for c in cells:

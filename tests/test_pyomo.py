@@ -416,3 +416,70 @@ def test_a_roadmap_stopped_at_its_limit_reads_back_without_a_false_warning():
     assert roadmap.status.value == "time_limit"
     with pytest.raises(ValidationError, match=r"solve it with resilient_sc.roadmap.solve_roadmap_model"):
         solve_pyomo(build_roadmap(examples.electronics_roadmap()))
+
+
+def test_values_left_from_an_earlier_solve_are_not_read_back_as_this_ones():
+    """Solved with load_solutions=False and not loaded, the values are the last solve's: read
+    back, they made a plan 'optimal' above its own bound that broke the row just added."""
+    m = to_pyomo(examples.electronics())
+    opt = pyo.SolverFactory("highs")
+    opt.solve(m, options={"mip_rel_gap": 1e-6})
+    total = float(examples.electronics().demand["demand"].sum())
+    china = sum(m.outbound_flow[k] for k in m.outbound_flow if k[3] == "CN")
+    m.china = pyo.Constraint(expr=china <= 0.2 * total)
+    results = opt.solve(m, options={"mip_rel_gap": 1e-6}, load_solutions=False)
+    with pytest.raises(NotOptimalError, match=r"values are not this solve's: they cost 11,914,791.20, the "
+                                              r"solver's plan 12,010,051.22 .*load_from\(results\)"):
+        plan_from_pyomo(m, results=results)
+    m.solutions.load_from(results)
+    assert plan_from_pyomo(m, results=results).objective == pytest.approx(12_010_051.22)
+
+
+def test_a_plan_of_a_changed_pyomo_model_says_so_and_is_certified_only_if_it_holds_every_row():
+    """The policy line of a plan read back from an extended model read 'no resilience policy
+    (cost-optimal)' with nothing to say a row was added; solve_pyomo's report said certified."""
+    m = to_pyomo(examples.tiny())
+    assert solve_pyomo(m).report.note == "read back from a pyomo model"
+    m.cap = pyo.Constraint(expr=m.supplier_contracted["S_CN"] <= 0)  # stricter: every row still holds
+    plan = solve_pyomo(m)
+    assert plan.objective == pytest.approx(1720.0) and plan.report.certified
+    assert "changed since it was built (8 active rows against the 7 built)" in plan.summary()
+    m.cap.deactivate()
+    m.demand["Paris", "default"].deactivate()  # looser: nothing shipped breaks the row as built
+    m.hub_opened["H1"].setub(0)
+    loose = solve_pyomo(m)
+    assert loose.objective == 0 and not loose.report.certified
+    assert loose.report.note == ("read back from a pyomo model changed since it was built (6 active rows "
+                                 "against the 7 built; the bounds of 1 variable changed): the policy shown "
+                                 "is not all it was solved under; its plan breaks rows of the model as "
+                                 "built: not certified")
+
+
+def test_a_term_added_to_a_roadmaps_objective_leaves_its_bound_below_its_cost():
+    net = examples.electronics_roadmap()
+    m = to_pyomo(net)
+    m.total_cost.expr = m.total_cost.expr + 100_000 * sum(m.hub_opened[k] for k in m.hub_opened)
+    results = pyo.SolverFactory("highs").solve(m, options={"mip_rel_gap": 1e-6})
+    with pytest.warns(RunWarning, match="its bound is the solver's less that term"):
+        roadmap = roadmap_from_pyomo(m, results=results)
+    assert roadmap.bound <= roadmap.objective * (1 + 1e-9)
+    assert "read back from a pyomo model changed since it was built" not in roadmap.report.note
+
+
+def test_ctrl_c_stops_a_pyomo_solve():
+    """Ctrl-C during solve_pyomo was reported as a solver error ('see the solver's log')."""
+    code = ("import os, signal, threading, time\n"
+            "from resilient_sc import Policy, SolveOptions, examples\n"
+            "from resilient_sc.optimize import solve_pyomo\n"
+            "from resilient_sc.solvers.pyomo import to_pyomo\n"
+            "m = to_pyomo(examples.electronics(), Policy(survive=['hub', 'country'], service_level=0.9,\n"
+            "                                             max_supplier_share=0.15))\n"
+            "threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()\n"
+            "t = time.perf_counter()\n"
+            "try:\n"
+            "    solve_pyomo(m, SolveOptions(time_limit=60))\n"
+            "    print('finished')\n"
+            "except KeyboardInterrupt:\n"
+            "    print(f'interrupted {time.perf_counter() - t:.1f}')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.startswith("interrupted"), out.stdout + out.stderr[-2000:]

@@ -476,8 +476,8 @@ def test_a_roadmap_says_what_it_leaves_short():
     assert "short in 2027: default 0 of 10 units delivered (10 short)" in r.summary().splitlines()
     assert "short in 2026" not in r.summary()
     delivered = [p["delivered"]["default"] for p in r.to_dict()["periods"]]
-    assert delivered == [{"demand": 10.0, "delivered": 10.0, "shortfall": 0.0},
-                         {"demand": 10.0, "delivered": 0.0, "shortfall": 10.0}]
+    assert delivered == [{"demand": 10.0, "delivered": 10.0, "shortfall": 0.0, "unit": "units"},
+                         {"demand": 10.0, "delivered": 0.0, "shortfall": 10.0, "unit": "units"}]
     outcomes = roadmap_outcomes(paris(), {"cheap short": policy}, workers=1)
     sentences = roadmap_premium_sentences(outcomes, roadmap_premium_table(outcomes))
     said = next(s for s in sentences if s.startswith("cheap short"))

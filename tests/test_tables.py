@@ -109,8 +109,8 @@ def test_a_shortfall_under_one_unit_is_never_written_as_nothing_short():
     assert plan.delivery()["shortfall"].tolist() == pytest.approx([0.41])
     line = next(x for x in plan.summary().splitlines() if x.startswith("delivered"))
     assert line.endswith("default 59.6 of 60.01 units (0.41 short)")
-    assert short_rows(plan) == [{"product": "default", "demand (units)": "60.01",
-                                 "delivered (units)": "59.6", "short (units)": "0.41"}]
+    assert short_rows(plan) == [{"product": "default", "demand": "60.01", "delivered": "59.6",
+                                 "short": "0.41", "unit": "units"}]
     fig = network_map(net, plan, resolution="c")
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert "default: 59.6 units of default delivered of the 60.01 demanded" in titles

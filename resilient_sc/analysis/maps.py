@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import count, quantities_apart, quantity
+from ..results import unit
 from .figures import new_figure
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
                 products: Sequence[str] | None = None, resolution: str = "auto") -> Figure:
     """The plan on a map, one panel per product (``products``: all of the plan's by default),
     since units of different products are never added: flows as great-circle arcs whose width
-    is proportional to the units of that product (a width scale in each panel's legend), every
+    is proportional to the quantity of that product (a width scale in each panel's legend, in
+    the product's unit: :meth:`~resilient_sc.data.Network.unit_of`), every
     supplier, hub and market carrying the product filled and labelled, the others hollow. Hubs
     are large squares under the supplier and market markers, so a hub in a market's city stays
     visible; areas too crowded to label get an enlarged inset. Plate carrée centred so that
@@ -65,7 +67,7 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
     if nodes.empty:
         raise ValueError("no supplier, hub or market has lat/lon coordinates to map")
     flows = map_flows(plan)
-    delivery = plan.delivery().set_index("product")  # units of each product: demand, delivered
+    delivery = plan.delivery().set_index("product")[["demand", "delivered", "shortfall"]]  # in its unit
     undelivered: list[str] = []  # products with demand and no flow: no panel, but said
     if products is None:
         order = {p: i for i, p in enumerate(network.products["product"].astype(str))}
@@ -104,12 +106,13 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
         if drawn_geography:
             _map_geography(ax, lon0, extent, res)
         mine = arcs[arcs["product"] == product]
+        units = network.unit_of(str(product)) if product is not None else "units"
         scale = scales[product] = MAP_MAX_WIDTH / float(mine["quantity"].max()) if len(mine) else 0.0
         _map_draw_arcs(ax, mine, scale)
         handles = [Line2D([], [], color="#555555", lw=max(scale * v, MAP_MIN_WIDTH), label=quantity(v))
                    for v in _nice_references(float(mine["quantity"].max()))] if len(mine) else []
         if handles:
-            ax.legend(handles=handles, title=f"flow width:\nunits of {product}", loc="center left",
+            ax.legend(handles=handles, title=f"flow width:\n{unit(str(product), units)}", loc="center left",
                       bbox_to_anchor=(1.01, 0.5), fontsize="small", title_fontsize="small",
                       frameon=False, alignment="left")
         if product is None:
@@ -118,11 +121,11 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
             row = delivery.reindex([product]).fillna(0.0).iloc[0]  # a product of no demand: 0 of 0
             delivered, demand = quantities_apart(float(row["delivered"]), float(row["demand"]))
             of = f" of the {demand} demanded" if row["shortfall"] > 0 else ""  # short: say so
-            ax.set_title(f"{product}: {delivered} units of {product} delivered{of}", fontsize="medium")
+            ax.set_title(f"{product}: {delivered} {unit(product, units)} delivered{of}", fontsize="medium")
         missing = flows[(flows["product"] == product) & ~flows.index.isin(arcs.index)]
         if len(missing):  # per leg: a unit through a hub without coordinates misses both of its legs
             legs = missing.groupby("leg")["quantity"].sum()
-            lost = " and ".join(f"{quantity(legs[leg])} units {leg}" for leg in ("inbound", "outbound")
+            lost = " and ".join(f"{quantity(legs[leg])} {units} {leg}" for leg in ("inbound", "outbound")
                                 if leg in legs)
             ax.text(0.005, 0.005, f"{len(missing)} flow{'s' * (len(missing) > 1)} of {product} not drawn "
                     f"({lost}): no coordinates", transform=ax.transAxes, fontsize=6,

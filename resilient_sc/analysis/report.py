@@ -34,7 +34,7 @@ from ..format import (
     value,
     whole,
 )
-from ..results import NO_PENALTY, penalty_cost, penalty_words
+from ..results import NO_PENALTY, penalty_cost, penalty_words, units_words
 from ..schema import STRESS_FAILURES, TABLES
 from ..solvers.base import Status
 from . import figures as fg
@@ -122,8 +122,7 @@ def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResul
     drawn = w.figure("network_map.png", lambda: maps.network_map(network, plan, heading)) \
         if maps.has_coordinates(network) else None
     lines = [f"# Stress test of {title}", "",
-             f"Data: {_source(network)}. Money in the data's currency; quantities in units of each "
-             "product (never added across products).", "",
+             f"Data: {_source(network)}. Money in the data's currency; {_quantities(network)}.", "",
              "## In short", "", *_bullets(stress_sentences(plan, stress)), "",
              "## Worst failures", "", *stress_method(stress), "", *_failure_table(stress), ""]
     lines += _image(heat, "Demand served per market and product under each failure")
@@ -664,6 +663,14 @@ def _reason(text: str) -> str:
 
 def _source(network: Network) -> str:
     return f"{network.source or 'network'} ({network!r})"
+
+
+def _quantities(network: Network) -> str:
+    """What a report's quantities are counted in: each product's unit where the products table
+    names one (``quantities in each product's unit (cells: kWh, chips: pieces; ...)``)."""
+    named = units_words({str(p): network.unit_of(str(p)) for p in network.products["product"]})
+    return (f"quantities in each product's unit ({named}; never added across products)" if named
+            else "quantities in units of each product (never added across products)")
 
 
 def _first(df: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -52,6 +52,7 @@ from .report import (
     _markdown,
     _others_at_floor,
     _penalties,
+    _quantities,
     _reason,
     _report_folder,
     _served_by_product,
@@ -114,7 +115,7 @@ def save_roadmap(folder: str | Path, roadmap: Roadmap, title: str = "Restructuri
             fg.save_figure(fg.roadmap_figure(roadmap, title), tmp / ROADMAP_PNG)
             io.write_text(tmp / "README.md", readme("Roadmap", {**ROADMAP_FILES, ROADMAP_PNG: (
                 "suppliers and hubs per period (a bar where each operates, ▲ started, ▼ stopped), the "
-                "shares per period (%) and each period's cost")}))
+                "shares per period (%) and each period's cost")}, roadmap.units()))
     return Path(folder)
 
 
@@ -447,8 +448,8 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
              "expected_extra_cost": "expected extra flow cost"}
     priced_apart = penalties_apart(results, "listed under each period")
     lines = [f"# Stress test of {path_title(roadmap.policy)}, period by period", "",
-             f"Data: {_source(network)}. Money in the data's currency; quantities in units of each "
-             "product (never added across products). Every figure below is conditional on the "
+             f"Data: {_source(network)}. Money in the data's currency; {_quantities(network)}. "
+             "Every figure below is conditional on the "
              "period's design and on one failure happening in that period.", "",
              "## In short", "", *_bullets(roadmap_stress_sentences(roadmap, results)), "",
              "## Per period", "",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..analysis.maps import map_arcs, map_flows, map_nodes
 from ..format import fraction, quantities_apart, quantity
-from ..results import Plan, hubs_sheet, plan_products, suppliers_sheet
+from ..results import Plan, hubs_sheet, is_quantity, plan_products, suppliers_sheet
 
 if TYPE_CHECKING:
     from .state import Session
@@ -54,12 +54,12 @@ def breakdown_rows(plan: Plan) -> list[dict[str, Any]]:
 
 
 def short_rows(plan: Plan) -> list[dict[str, str]]:
-    """Per product, the units left short (a policy with a shortfall penalty may leave some);
-    empty when all demand is delivered.
+    """Per product, the quantity left short in the product's unit (a policy with a shortfall
+    penalty may leave some); empty when all demand is delivered.
 
     >>> from resilient_sc import Policy, examples, solve
     >>> short_rows(solve(examples.tiny(), Policy(shortfall_penalty=1.0)))
-    [{'product': 'default', 'demand (units)': '80', 'delivered (units)': '0', 'short (units)': '80'}]
+    [{'product': 'default', 'demand': '80', 'delivered': '0', 'short': '80', 'unit': 'units'}]
     """
     d = plan.delivery()
     if not (d["shortfall"] > 0).any():
@@ -67,8 +67,8 @@ def short_rows(plan: Plan) -> list[dict[str, str]]:
     rows = []
     for r in d.itertuples():
         delivered, demand = quantities_apart(r.delivered, r.demand)
-        rows.append({"product": str(r.product), "demand (units)": demand, "delivered (units)": delivered,
-                     "short (units)": quantity(r.shortfall)})
+        rows.append({"product": str(r.product), "demand": demand, "delivered": delivered,
+                     "short": quantity(r.shortfall), "unit": str(r.unit)})
     return rows
 
 
@@ -87,7 +87,7 @@ def design_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     products = plan_products(plan)
     suppliers, hubs = suppliers_sheet(plan, products), hubs_sheet(plan, products)
-    per_product = [c for c in hubs if c.startswith("throughput (units of")]
+    per_product = [c for c in hubs if is_quantity(c)]
     return (suppliers[["supplier", "country", *[c for c in suppliers if c.startswith("volume (")]]],
             hubs[["hub", "country", *per_product, "utilisation"]].set_axis(
                 ["hub", "country", *per_product, UTILISATION], axis=1))
@@ -137,9 +137,9 @@ def map_figure(session: Session, plan: Plan) -> Any:
                 line={"width": width, "color": color},
                 name=f"flows of {plotted(product)}", legendgroup=f"flows of {product}", showlegend=first == 0,
                 visible=True if k == 0 else "legendonly"))
-    if len(arcs):  # hover on each lane's middle: from, to, and units of each product on it
-        words = [f"{plotted(p)}: {quantity(q)} units" for p, q in zip(arcs["product"], arcs["quantity"],
-                                                                       strict=True)]
+    if len(arcs):  # hover on each lane's middle: from, to, and the quantity of each product on it
+        words = [f"{plotted(p)}: {quantity(q)} {plotted(plan.unit_of(p))}"
+                 for p, q in zip(arcs["product"], arcs["quantity"], strict=True)]
         lanes = arcs.assign(words=words).groupby(["a", "b"], sort=False).agg(
             pieces=("pieces", "first"), words=("words", "<br>".join))
         middle = np.array([_middle(pieces) for pieces in lanes["pieces"]])

@@ -31,7 +31,7 @@ from .capacity import (
 )
 from .lp import demand_total, family_rows, solve_lp, unrelated_rows
 from .shares import explain_shares_together, market_conflicts
-from .words import SHARES, TOL, and_list, explain_plainly, labels_of, units_of
+from .words import SHARES, TOL, and_list, explain_plainly, labels_of, quantity_of, units_of
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -148,7 +148,8 @@ def undelivered(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
         need = float(model.sets.demand_table["demand"][own].sum())
         alone = solve_lp(model, free=np.concatenate([free, rows[~own]]), elastic=rows[own])
         if alone is not None and alone[0] > need * TOL:
-            said.append(f"at least {number(alone[0])} of the {number(need)} units of {p!r} markets want "
+            said.append(f"at least {number(alone[0])} of the {number(need)} {quantity_of(model.network, p)} "
+                        "markets want "
                         "cannot be delivered")
             apart += alone[0]
     if said and result[0] > apart + total * TOL:  # shared capacity: more short together

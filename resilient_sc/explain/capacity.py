@@ -26,6 +26,7 @@ from .words import (
     field_text,
     market_product,
     policy_fields,
+    quantity_of,
     units_of,
 )
 
@@ -51,8 +52,9 @@ def explain_co2(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     others = policy_fields(iis, leave=("co2_cap",))
     others_text = and_list([field_text(policy, f) for f in others]) if others else ""
     per_product = model.sets.demand.groupby("product", sort=False)["demand"].sum()
-    demand = (f"{number(per_product.iloc[0])} units" if len(per_product) == 1
-              else and_list([f"{number(v)} units of '{p}'" for p, v in per_product.items()]))
+    demand = (f"{number(per_product.iloc[0])} {model.network.unit_of(per_product.index[0])}"
+              if len(per_product) == 1
+              else and_list([f"{number(v)} {quantity_of(model.network, p)}" for p, v in per_product.items()]))
     meets = ([f"all demand ({demand})"] if policy.shortfall_penalty is None
              else []) + ([others_text] if others else [])
     without = None
@@ -205,8 +207,8 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
     if "survive_supplier_capacity" in iis:
         caps = s.supply.set_index(["supplier", "product"])["capacity"]
         pairs_s = iis["survive_supplier_capacity"][["supplier", "product"]].drop_duplicates()
-        capacities += [f"supplier '{r.supplier}' ({number(caps[(r.supplier, r.product)])} units of "
-                       f"'{r.product}')" for r in pairs_s.itertuples()]
+        capacities += [f"supplier '{r.supplier}' ({number(caps[(r.supplier, r.product)])} "
+                       f"{quantity_of(model.network, r.product)})" for r in pairs_s.itertuples()]
     if capacities:
         shown = capacities[:4] + ([f"{len(capacities) - 4} more"] if len(capacities) > 4 else [])
         text += f"; capacities in the conflict: {and_list(shown)}"

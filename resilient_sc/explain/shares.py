@@ -19,6 +19,7 @@ from .words import (
     field_text,
     market_product,
     policy_fields,
+    quantity_of,
     units_of,
 )
 
@@ -230,8 +231,8 @@ def _limits_involved(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
         for r in iis["max_supplier_share"].itertuples():
             sigma = float(policy.per_product("max_supplier_share", pd.Series([r.product]))[0])
             items.append(f"max_supplier_share {sigma:.10g} caps supplier '{r.supplier}' at "
-                         f"{number(sigma * total[r.product])} units of '{r.product}'")
+                         f"{number(sigma * total[r.product])} {quantity_of(model.network, r.product)}")
     if "supplier_capacity" in iis:
-        items += [f"supplier '{r.supplier}' makes at most {number(capacity[(r.supplier, r.product)])} units "
-                  f"of '{r.product}'" for r in iis["supplier_capacity"].itertuples()]
+        items += [f"supplier '{r.supplier}' makes at most {number(capacity[(r.supplier, r.product)])} "
+                  f"{quantity_of(model.network, r.product)}" for r in iis["supplier_capacity"].itertuples()]
     return and_list(items[:4] + ([f"{len(items) - 4} more"] if len(items) > 4 else [])) if items else ""

@@ -11,6 +11,7 @@ import pandas as pd
 from ..format import quantity
 
 if TYPE_CHECKING:
+    from ..data import Network
     from ..model.build import NetworkModel
     from ..policy import Policy
 
@@ -27,6 +28,12 @@ TOL = 1e-6
 def and_list(items: list[str], word: str = "and") -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def quantity_of(network: Network, product: str) -> str:
+    """What a quantity of ``product`` is counted in, named: ``units of 'chips'``, ``t of 'steel'``
+    (the products table's ``unit``)."""
+    return f"{network.unit_of(product)} of {product!r}"
 
 
 def units_of(products: list[str]) -> str:

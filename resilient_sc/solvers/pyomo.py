@@ -35,6 +35,8 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -46,11 +48,12 @@ from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpressio
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
 from ..exceptions import NotOptimalError, ResilientSCError, ValidationError
+from ..format import count
 from ..model.build import NetworkModel
 from ..model.roadmap import RoadmapModel, build_any
 from ..model.sets import emission_factors
 from .base import SolveOptions, SolverResult, Status, given_options
-from .highs import until
+from .highs import _Highs, until
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -216,9 +219,12 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMo
     values, seen = {}, False
     for name, block in model.lm.variables.items():
         var = pyomo_model.component(name)
-        data = list(var.values()) if var.is_indexed() else [var]
+        data = (list(var.values()) if var.is_indexed() else [var]) if isinstance(var, pyo.Var) else []
         if len(data) != block.size:
-            raise ValueError(f"pyomo Var {name!r} has {len(data)} entries, the model {block.size}")
+            held = f"{len(data)} entries" if isinstance(var, pyo.Var) else "no such Var"
+            raise ValidationError([f"(model) | the pyomo model's Var {name!r} has {held}, the model as built "
+                                   f"{block.size}: keep the model's variables as built (add your own beside "
+                                   "them) to read a plan back"], "in the model given")
         raw = np.array([np.nan if v.value is None else v.value for v in data], dtype=float)
         lower = np.array([-np.inf if v.lb is None else v.lb for v in data], dtype=float)
         upper = np.array([np.inf if v.ub is None else v.ub for v in data], dtype=float)
@@ -229,6 +235,25 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMo
         raise NotOptimalError("the pyomo model holds no solution: solve it first (and load the solution: "
                               "pyomo's load_solutions=False leaves it unloaded)", status=Status.ERROR.value)
     return values
+
+
+def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) -> list[str]:
+    """What was changed in ``pyomo_model`` since it was built from ``model``, in words: its
+    number of active rows, and the bounds of its variables (a term added to the objective is
+    the plan's :data:`~resilient_sc.optimize.EXTENSION` line). Empty: solved as built."""
+    rows = sum(1 for _ in pyomo_model.component_data_objects(pyo.Constraint, active=True))
+    out = [f"{rows:,} active rows against the {model.lm.n_rows:,} built"] if rows != model.lm.n_rows else []
+    moved = 0
+    for name, block in model.lm.variables.items():
+        var = pyomo_model.component(name)
+        if not isinstance(var, pyo.Var):
+            continue  # block_values says so
+        data = list(var.values()) if var.is_indexed() else [var]
+        lower = np.array([-np.inf if v.lb is None else v.lb for v in data], dtype=float)
+        upper = np.array([np.inf if v.ub is None else v.ub for v in data], dtype=float)
+        if len(data) == block.size:
+            moved += int(((lower != block.lower) | (upper != block.upper)).sum())
+    return out + ([f"the bounds of {count(moved, 'variable')} changed"] if moved else [])
 
 
 def column_vector(model: NetworkModel, values: dict[str, np.ndarray]) -> np.ndarray:
@@ -276,6 +301,22 @@ def status_of(results: Any) -> tuple[Status, float, str]:
         return status, math.nan, name
 
 
+def incumbent_of(results: Any) -> float | None:
+    """The objective of the plan a pyomo solve's ``results`` found, from either interface (the
+    newer ``results.incumbent_objective``, the legacy ``results.problem.upper_bound`` of a
+    minimisation): +inf when it found none, None when ``results`` does not say."""
+    if results is None:
+        return None
+    value = getattr(results, "incumbent_objective", None)
+    if value is None and hasattr(results, "problem"):
+        value = getattr(results.problem, "upper_bound", None)
+    try:
+        return math.inf if value is None and hasattr(results, "incumbent_objective") else (
+            None if value is None else float(value))
+    except (TypeError, ValueError):
+        return None
+
+
 def infeasible_words(condition: str) -> str:
     """What a pyomo solve without a plan found, in words: ``infeasible``, or ``unbounded`` /
     ``infeasible or unbounded`` (an extension can make the cost unbounded below)."""
@@ -289,6 +330,21 @@ def objective_value(pyomo_model: pyo.ConcreteModel) -> float:
     if len(active) != 1:
         raise ValueError(f"the pyomo model has {len(active)} active objectives; one is solved")
     return float(pyo.value(active[0]))
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """pyomo's HiGHS interface makes its own ``highspy.Highs``: during the solve it is the
+    library's :class:`~resilient_sc.solvers.highs._Highs`, whose run obeys stop requests as the
+    direct path's (Ctrl-C stops HiGHS at its next callback and raises KeyboardInterrupt; pyomo's
+    own handling let HiGHS run on, or reported a solver error)."""
+    import highspy
+
+    original, highspy.Highs = highspy.Highs, _Highs
+    try:
+        yield
+    finally:
+        highspy.Highs = original
 
 
 def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None = None,
@@ -313,11 +369,12 @@ def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None 
     if options.log and options.log is not True:
         solver_options["log_file"] = str(options.log)
     start = time.perf_counter()
-    results = solver.solve(
-        m, tee=[sys.stderr] if options.log is True else False, time_limit=options.time_limit,
-        rel_gap=float(options.mip_gap), abs_gap=1e-9, threads=options.threads,
-        solver_options=solver_options, load_solutions=False,
-        raise_exception_on_nonoptimal_result=False)
+    with _stoppable():
+        results = solver.solve(
+            m, tee=[sys.stderr] if options.log is True else False, time_limit=options.time_limit,
+            rel_gap=float(options.mip_gap), abs_gap=1e-9, threads=options.threads,
+            solver_options=solver_options, load_solutions=False,
+            raise_exception_on_nonoptimal_result=False)
     elapsed = time.perf_counter() - start
     status = CONDITIONS.get(results.termination_condition.name, Status.ERROR)
     message = f"{results.termination_condition.name}, pyomo backend"

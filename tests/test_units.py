@@ -1,0 +1,101 @@
+"""Each product's ``unit`` (the products table): said wherever a quantity of it is, and a hub
+capacity over products of different units warned of."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from resilient_sc import DataWarning, Network, Policy, examples, solve
+from resilient_sc.analysis.report import _quantities
+from resilient_sc.workbook import summary_table, write_workbook
+
+UNITS = {"cells": "kWh", "chips": "pieces", "displays": "pieces"}
+
+
+def electronics(units: dict[str, str], **changes: pd.DataFrame) -> Network:
+    net = examples.electronics()
+    products = net.products.assign(unit=net.products["product"].map(units).fillna(""))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return net.replace(products=products, **changes)
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return solve(electronics(UNITS))
+
+
+def test_the_unit_of_a_product_is_read_and_blank_reads_units():
+    net = electronics({"cells": "kWh"})
+    assert [net.unit_of(p) for p in ("cells", "chips", "nothing")] == ["kWh", "units", "units"]
+
+
+def test_every_table_and_summary_says_each_product_in_its_own_unit(plan, tmp_path):
+    assert dict(zip(plan.delivery()["product"], plan.delivery()["unit"], strict=True)) == UNITS
+    assert plan.delivered_dict()["cells"]["unit"] == "kWh"
+    tables = plan.tables()
+    assert "volume (kWh of cells)" in tables["suppliers_contracted"]
+    assert "throughput (pieces of chips)" in tables["hubs_opened"]
+    items = list(summary_table(plan)["item"])
+    assert "demand (kWh of cells)" in items and "shortfall (pieces of displays)" in items
+    path = write_workbook(tmp_path / "plan.xlsx", plan)
+    book = load_workbook(path)
+    head = [c.value for c in book["suppliers_contracted"][1]]
+    column = head.index("volume (kWh of cells)") + 1
+    assert "#,##0" in book["suppliers_contracted"].cell(2, column).number_format  # a quantity's format
+    saved = plan.save(tmp_path / "plan")
+    assert "cells: kWh, chips: pieces, displays: pieces" in (saved / "README.md").read_text()
+    assert "quantities in each product's unit (cells: kWh" in _quantities(plan.model.network)
+
+
+def test_a_plan_short_of_demand_says_what_is_short_in_its_unit():
+    net = electronics(UNITS)
+    short = solve(net.replace(demand=net.demand.assign(demand=net.demand["demand"] * 3)),
+                  Policy(shortfall_penalty=1e4))
+    line = next(x for x in short.summary().splitlines() if x.startswith("delivered"))
+    assert " kWh (" in line and " pieces (" in line and " units " not in line
+    assert short.short_words().count(" delivered") == (short.delivery()["shortfall"] > 0).sum()
+
+
+def test_without_units_outputs_say_units_as_before():
+    plan = solve(examples.tiny())
+    assert list(plan.tables()["suppliers_contracted"])[-1] == "volume (units of default)"
+    assert "units of each product" in _quantities(plan.model.network)
+    assert "Each product's unit" not in plan.tables() and plan.unit_of("default") == "units"
+
+
+def test_a_hub_capacity_over_products_of_different_units_is_warned_of():
+    net = examples.electronics()
+    with pytest.warns(DataWarning) as caught:
+        net.replace(products=net.products.assign(unit=net.products["product"].map(UNITS)))
+    said = [str(w.message) for w in caught if "sums the inbound units" in str(w.message)]
+    assert said == ["(hubs) | the capacity of 8 hubs (H_Busan, H_Hamburg, H_Lodz, H_Los_Angeles, "
+                    "H_Memphis, H_Monterrey, H_Sao_Paulo, H_Shenzhen) sums the inbound units of every "
+                    "product, and each can receive products counted in different units (cells: kWh; "
+                    "chips, displays: pieces): give the products one unit (pallets, t) or leave the "
+                    "capacity blank"]
+    one = net.hubs.assign(capacity=net.hubs["capacity"].where(net.hubs["hub"] == "H_Lodz", float("inf")))
+    with pytest.warns(DataWarning, match=r"^\(hubs, row 3 'H_Lodz'\) \| the capacity of this hub sums"):
+        net.replace(products=net.products.assign(unit=net.products["product"].map(UNITS)), hubs=one)
+
+
+@pytest.mark.parametrize("case", ["one unit", "unlimited hubs"])
+def test_no_warning_where_a_hub_sums_one_unit_or_has_no_capacity(case):
+    net = examples.electronics()
+    units = {"cells": "pieces", "chips": "pieces", "displays": "pieces"} if case == "one unit" else UNITS
+    hubs = net.hubs if case == "one unit" else net.hubs.assign(capacity=float("inf"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net.replace(products=net.products.assign(unit=net.products["product"].map(units)), hubs=hubs)
+    assert not [w for w in caught if "sums the inbound units" in str(w.message)]
+
+
+def test_an_infeasibility_names_the_quantity_in_its_unit():
+    net = electronics(UNITS)
+    sp = net.supplier_products
+    with pytest.warns(DataWarning, match=r"short by [\d,]+ kWh of 'cells'"):
+        net.replace(supplier_products=sp.assign(capacity=sp["capacity"].where(sp["product"] != "cells", 1.0)))
