@@ -324,8 +324,9 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
                              "table's scenarios (default: country,hub,supplier,scenario)")
     parser.add_argument("--penalty", metavar="P", type=penalty,
                         help="money per unit short: one number for every product, or a YAML mapping "
-                             "product → money for products counted in different units, e.g. "
-                             "'{chips: 0.3, cells: 120}' (default: the policy's shortfall_penalty, else "
+                             "product → money, one price for every product, for products counted in "
+                             "different units, e.g. '{cells: 60, chips: 2000, displays: 300}' (default: "
+                             "the policy's shortfall_penalty, else "
                              "per product its unit_value + 10 × its dearest supplier→hub→market path)")
     add_limit_options(parser)
     add_report_option(parser)
@@ -421,7 +422,7 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
                         help="the policy field to sweep, e.g. min_local_share")
     parser.add_argument("--values", metavar="V,...", type=sweep_values, required=True,
                         help="values of the field, in order: comma-separated (0,0.25,0.5,0.75) or a "
-                             "YAML list when values hold commas ('[{EU: 0.5}, {EU: 0.8}]')")
+                             "YAML list when values hold commas ('[{Europe: 0.5}, {Europe: 0.8}]')")
     parser.add_argument("--policy", metavar="FILE", type=path_text,
                         help="policy the sweep starts from (.yaml, .yml or .json; default: the base)")
     parser.add_argument("--no-warm-start", dest="warm_start", action="store_false",

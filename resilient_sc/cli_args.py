@@ -83,13 +83,14 @@ def whole(what: str, most: int | None = None) -> Callable[[str], int]:
 
 def sweep_values(text: str) -> list[Any]:
     """``--values``: comma-separated values (``0,0.25,0.5``), or a YAML list when the values
-    hold commas themselves (``[{EU: 0.5}, {EU: 0.8}]``, ``[[DE], [DE, FR]]``); read within the
+    hold commas themselves (``[{Europe: 0.5}, {Europe: 0.8}]``, ``[[DE], [DE, FR]]``); read within the
     limits of policy files (:mod:`resilient_sc.limits`: an alias bomb is refused)."""
     from .exceptions import ValidationError
     from .mapping_files import load_yaml_text
     from .wording import clip
 
-    example = "give comma-separated values, e.g. 0,0.25,0.5, or a YAML list, e.g. '[{EU: 0.5}, {EU: 0.8}]'"
+    example = ("give comma-separated values, e.g. 0,0.25,0.5, or a YAML list, e.g. "
+               "'[{Europe: 0.5}, {Europe: 0.8}]'")
     whole = text.strip().startswith("[")
     items = [text] if whole else [t.strip() for t in text.split(",")]
     if not text.strip() or "" in items:
@@ -107,13 +108,15 @@ def sweep_values(text: str) -> list[Any]:
 
 def penalty(text: str) -> float | dict[str, Any]:
     """``--penalty``: money per unit short, one finite number >= 0 for every product, or a YAML
-    mapping product → money (``'{chips: 0.3, cells: 120}'``) for products counted in different
-    units (read within the limits of policy files; the products are checked by the stress test)."""
+    mapping product → money (``'{cells: 60, chips: 2000, displays: 300}'``, every product priced)
+    for products counted in different units (read within the limits of policy files; the
+    products are checked by the stress test)."""
     from .exceptions import ValidationError
     from .mapping_files import load_yaml_text
     from .wording import clip
 
-    example = "give a number >= 0 for every product, or a YAML mapping, e.g. '{chips: 0.3, cells: 120}'"
+    example = ("give a number >= 0 for every product, or a YAML mapping, e.g. "
+               "'{cells: 60, chips: 2000, displays: 300}'")
     if not text.strip().startswith("{"):
         if ":" in text:  # a mapping without its braces
             raise argparse.ArgumentTypeError(f"{clip(text, 40)!r}: {example} (in braces)")

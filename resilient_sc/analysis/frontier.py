@@ -115,6 +115,16 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     ``status`` ``infeasible`` or ``not_solved`` (stopped at a limit with no plan, or with one not
     proven optimal that ``allow_nonoptimal`` does not keep) and its ``reason``,
     the reasons one per line.
+
+    :returns: one row per value, in their order. Columns: ``field`` (the value), ``status``,
+        ``cost``, ``premium`` (money over ``policy``'s plan), ``premium_pct`` (% of its cost),
+        ``network_cost`` and ``network_premium_pct`` (without the shortfall and
+        disruption-scenario cost, as :func:`~resilient_sc.analysis.premium.premium`'s),
+        ``intact_served`` (the fraction of demand delivered with nothing failed, at the point's
+        own penalty), ``worst_served`` and ``worst_failure`` (above; at the default penalties),
+        ``local_share``, ``allied_share`` (fractions, weighted by :meth:`Plan.share_weights`),
+        ``n_suppliers``, ``n_hubs``, ``gap``, ``time`` (s: the point's build and solve, wall
+        clock), ``solve_time`` (s: the solve alone, :attr:`Plan.solve_time`), ``reason``.
     """
     check_switch("warm_start", warm_start, "points in order, each from the previous design",
                  "independent, in parallel")

@@ -248,7 +248,10 @@ def add_disruptions(ctx: Context) -> None:
     w · Σ_f prob_f · (recourse flow cost_f + π Σ u^f) to the objective.
 
     Active when the network has scenarios, the policy sets ``shortfall_penalty`` π and
-    ``disruption_weight`` w > 0.
+    ``disruption_weight`` w > 0. Blocks (each indexed by the failure ``scenario:<name>`` first,
+    then as the base block): variables ``disruption_inbound``, ``disruption_outbound``,
+    ``disruption_shortfall``; rows ``disruption_demand``, ``disruption_balance``,
+    ``disruption_supplier_capacity``, ``disruption_hub_capacity``.
     """
     p, disruptions = ctx.policy, ctx.sets.disruptions
     if disruptions.empty or p.shortfall_penalty is None or not p.disruption_weight:
@@ -272,6 +275,9 @@ def add_survive(ctx: Context) -> None:
     through the surviving contracted suppliers and opened hubs deliver
     Σ_h y^f[h,m,p] ≥ β[m,p] · demand[m,p] (β = ``service_level``, default 1).
 
+    Blocks (each indexed by the failure ``<kind>:<element>`` first, ``country:CN``, then as the
+    base block): variables ``survive_inbound``, ``survive_outbound``; rows ``survive_demand``,
+    ``survive_balance``, ``survive_supplier_capacity``, ``survive_hub_capacity``.
     Copies over the ``recourse_columns`` limit are refused; with ``ctx.defer_failures``, those
     and copies over that many columns are left out and their failures kept in ``ctx.deferred``
     for a solver that builds them on demand (:class:`DeferredFailures`)."""

@@ -202,8 +202,9 @@ def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel | RoadmapMo
     if not isinstance(model, NetworkModel | RoadmapModel):
         given = "" if isinstance(pyomo_model, pyo.Block) else f" (it is a {type(pyomo_model).__name__})"
         raise ValidationError([f"(model) | not a pyomo model made by resilient_sc.solvers.pyomo.to_pyomo"
-                               f"{given}: convert the network with to_pyomo(network, policy), or pass the "
-                               "NetworkModel a pyomo model of your own was built from as network_model"])
+                               f"{given}: convert the network with to_pyomo(network, policy) (to read "
+                               "back a pyomo model of your own, pass plan_from_pyomo the NetworkModel it "
+                               "was built from as network_model)"])
     return model
 
 
