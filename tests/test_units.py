@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from resilient_sc import DataWarning, Network, Policy, examples, solve
-from resilient_sc.analysis.report import _quantities
+from resilient_sc.analysis.report_kit import quantities
 from resilient_sc.workbook import summary_table, write_workbook
 
 UNITS = {"cells": "kWh", "chips": "pieces", "displays": "pieces"}
@@ -49,7 +49,7 @@ def test_every_table_and_summary_says_each_product_in_its_own_unit(plan, tmp_pat
     assert "#,##0" in book["suppliers_contracted"].cell(2, column).number_format  # a quantity's format
     saved = plan.save(tmp_path / "plan")
     assert "cells: kWh, chips: pieces, displays: pieces" in (saved / "README.md").read_text()
-    assert "quantities in each product's unit (cells: kWh" in _quantities(plan.model.network)
+    assert "quantities in each product's unit (cells: kWh" in quantities(plan.model.network)
 
 
 def test_a_plan_short_of_demand_says_what_is_short_in_its_unit():
@@ -64,7 +64,7 @@ def test_a_plan_short_of_demand_says_what_is_short_in_its_unit():
 def test_without_units_outputs_say_units_as_before():
     plan = solve(examples.tiny())
     assert list(plan.tables()["suppliers_contracted"])[-1] == "volume (units of default)"
-    assert "units of each product" in _quantities(plan.model.network)
+    assert "units of each product" in quantities(plan.model.network)
     assert "Each product's unit" not in plan.tables() and plan.unit_of("default") == "units"
 
 

@@ -17,16 +17,18 @@ from ..solvers.base import Status, is_number
 from . import figures as fg
 from .premium import counts_penalties
 from .report import (
-    _bullets,
-    _describe,
-    _files,
     _guarantee,
-    _image,
-    _markdown,
     _network_premium,
-    _reason,
-    _report_folder,
-    _Writer,
+)
+from .report_kit import (
+    Writer,
+    bullets,
+    describe,
+    files_section,
+    first_reason,
+    image,
+    markdown_table,
+    report_folder,
 )
 from .stress import replayed_kinds, single_failures_words
 
@@ -39,11 +41,11 @@ def write_frontier_report(folder: str | Path, df: pd.DataFrame, field: str,
                           policy: Policy | None = None) -> list[Path]:
     """Write ``frontier.csv``, the frontier figure and ``report.md`` for a :func:`frontier` swept
     on top of ``policy`` (None: no policy), the reference of its premiums."""
-    with _report_folder(folder, figures, force) as w:
+    with report_folder(folder, figures, force) as w:
         return _frontier_report(w, df, field, policy)
 
 
-def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | None) -> list[Path]:
+def _frontier_report(w: Writer, df: pd.DataFrame, field: str, policy: Policy | None) -> list[Path]:
     tested = bool(replayed_kinds(df))  # else no blank worst-served columns in the table or the CSV
     shown = df if tested else df.drop(columns=["worst_served", "worst_failure"], errors="ignore")
     w.csv("frontier.csv", shown)
@@ -56,19 +58,18 @@ def _frontier_report(w: _Writer, df: pd.DataFrame, field: str, policy: Policy | 
     lines = [f"# Frontier of {field}", "",
              f"The cheapest design found for each value of `{field}` ({unit}); the premium is over "
              f"{frontier_reference(field, policy)}, in % of its cost.{served}", "",
-             "## In short", "", *_bullets(frontier_sentences(df, field)), "",
+             "## In short", "", *bullets(frontier_sentences(df, field)), "",
              "## Points", "", *_frontier_table(shown, field), ""]
-    lines += _image(chart, f"Premium{' and worst-case service' if tested else ''} against {field}")
+    lines += image(chart, f"Premium{' and worst-case service' if tested else ''} against {field}")
     served = (f", worst_served (fraction, 0-1: under the worst {single_failures_words(replayed_kinds(df))}"
               " replayed)") if tested else ""
-    lines += _files(w, {"frontier.csv": "one row per value: status and gap (a plan not proven optimal: its "
-                                        "cost is within that fraction of the best possible), cost, premium "
-                                        "and network_cost (money), "
-                                        "premium_pct and network_premium_pct (% of the reference's cost), "
-                                        "intact_served (the demand delivered with nothing failed, "
-                                        f"weighted as the shares; fraction, 0-1){served}, local_share and "
-                                        "allied_share (fractions of demand), n_suppliers, n_hubs, "
-                                        "worst_failure"})
+    lines += files_section(w, {
+        "frontier.csv": "one row per value: status and gap (a plan not proven optimal: its cost is within "
+                        "that fraction of the best possible), cost, premium and network_cost (money), "
+                        "premium_pct and network_premium_pct (% of the reference's cost), intact_served "
+                        "(the demand delivered with nothing failed, weighted as the shares; fraction, "
+                        f"0-1){served}, local_share and allied_share (fractions of demand), n_suppliers, "
+                        "n_hubs, worst_failure"})
     return w.report(lines)
 
 
@@ -99,7 +100,7 @@ def frontier_reference(field: str, policy: Policy | None) -> str:
     if policy is None or policy.is_base:
         return "the cost-optimal design (no resilience policy)"
     own = getattr(policy, field)
-    text = f"the design of the starting policy ({_describe(policy)})"
+    text = f"the design of the starting policy ({describe(policy)})"
     if own is not None and own != () and field in policy.to_dict():
         numeric = isinstance(own, int | float | dict) and not isinstance(own, bool)
         shown = setting(own)
@@ -164,14 +165,14 @@ def reasons_by_value(bad: pd.DataFrame, field: str) -> list[tuple[str, str]]:
     ``[("0.9, 0.95", "... (missing 1,652 units).")]``; each value keeps its own numbers."""
     groups: dict[str, list[str]] = {}
     for v, reason in zip(bad[field], bad["reason"] if len(bad) else [], strict=True):
-        groups.setdefault(_reason(str(reason)), []).append(setting(v))
+        groups.setdefault(first_reason(str(reason)), []).append(setting(v))
     return [(", ".join(values), reason) for reason, values in groups.items()]
 
 
 def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
     cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points, **_network_premium(df),
             "worst_served": served_fraction, "n_suppliers": whole, "n_hubs": whole}
-    return _markdown(df, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
+    return markdown_table(df, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
                                 "intact_served": "served, nothing failed",
                                 "worst_served": "worst served",
                                 "n_suppliers": "suppliers", "n_hubs": "hubs"})

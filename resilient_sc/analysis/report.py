@@ -1,4 +1,6 @@
-"""Reports for planners: CSV tables, PNG figures and a plain-words ``report.md`` per analysis.
+"""Reports for planners: CSV tables, PNG figures and a plain-words ``report.md`` of a stress
+test or a premium table (the frontier's and roadmaps' in their own modules, each written with
+:mod:`resilient_sc.analysis.report_kit`).
 
 A report folder is written as a whole (:func:`resilient_sc.io.atomic_folder`): it appears
 complete or not at all, and replaces an existing non-empty folder only with ``force`` (never
@@ -10,18 +12,13 @@ draws them when it is installed (and warns otherwise), ``True`` requires it, ``F
 from __future__ import annotations
 
 import math
-import re
-import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .. import io
-from ..exceptions import RunWarning
 from ..format import (
     count,
     fraction,
@@ -29,21 +26,32 @@ from ..format import (
     not_proven,
     pct_points,
     served_fraction,
-    settings,
     signed_money,
-    value,
     whole,
 )
-from ..results import NO_PENALTY, penalty_cost, penalty_words, units_words
-from ..schema import STRESS_FAILURES, TABLES
+from ..results import NO_PENALTY, penalty_cost, penalty_words
+from ..schema import STRESS_FAILURES
 from ..solvers.base import Status
 from . import figures as fg
 from . import maps
 from .premium import counts_penalties, floor_caveat, sheds_demand
+from .report_kit import (
+    Writer,
+    bullets,
+    column_first,
+    describe,
+    files_section,
+    first_reason,
+    image,
+    markdown_table,
+    quantities,
+    report_folder,
+    slug,
+    source,
+)
 from .stress import SERVED_TOL
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
     from ..data import Network
     from ..policy import Policy
@@ -51,67 +59,17 @@ if TYPE_CHECKING:
     from .premium import PolicyOutcome
     from .stress import StressResult
 
-REPORT = "report.md"
-
-
-class _Writer:
-    """Collects the files of one report, written into the temporary folder ``tmp`` that
-    becomes ``folder``; :attr:`written` holds their final paths."""
-
-    def __init__(self, folder: Path, tmp: Path, figures: bool | None):
-        self.folder, self.tmp = folder, tmp
-        self.written: list[Path] = []
-        self.figures = figures if figures is not None else fg.has_matplotlib()
-        if figures is None and not self.figures:
-            warnings.warn(f"figures skipped: matplotlib is not installed ({fg.INSTALL_HINT})",
-                          RunWarning, stacklevel=5)
-
-    def path(self, name: str) -> Path:
-        assert Path(name).stem not in TABLES, f"{name} would shadow an input table"
-        self.written.append(self.folder / name)
-        return self.tmp / name
-
-    def csv(self, name: str, df: pd.DataFrame) -> str:
-        """Write ``df`` as ``name``; its seconds (:data:`TIMING`) in :data:`TIMINGS` beside its
-        first column, so that two runs of the same inputs write the same results."""
-        timed = [c for c in TIMING if c in df.columns]
-        io.write_csv(self.path(name), df.drop(columns=timed))
-        if timed:
-            io.write_csv(self.path(TIMINGS), df[[df.columns[0], *timed]])
-        return name
-
-    def figure(self, name: str, draw: Callable[[], Figure]) -> str | None:
-        """Draw and save a PNG; None when figures are off."""
-        if not self.figures:
-            return None
-        fg.save_figure(draw(), self.path(name))
-        return name
-
-    def report(self, lines: list[str]) -> list[Path]:
-        io.write_text(self.path(REPORT), "\n".join(lines).rstrip() + "\n")
-        return self.written
-
-
-@contextmanager
-def _report_folder(folder: str | Path, figures: bool | None, force: bool,
-                   data: str = "") -> Iterator[_Writer]:
-    """A :class:`_Writer` whose files become ``folder`` as a whole when the block ends; never
-    the ``data`` folder (:attr:`Network.location <resilient_sc.data.Network.location>`)."""
-    io.check_result_folder(folder, data, force)
-    with io.atomic_folder(folder, force=force) as tmp:
-        yield _Writer(Path(folder), tmp, figures)
-
 
 # ---- stress -------------------------------------------------------------------------------
 def write_stress_report(folder: str | Path, network: Network, plan: Plan, stress: StressResult,
                         figures: bool | None = None, force: bool = False) -> list[Path]:
     """Write ``stress_failures.csv``, ``stress_products.csv``, ``stress_shortfalls.csv``, the
     served-demand heatmap, the network map and ``report.md`` for one design; return the paths."""
-    with _report_folder(folder, figures, force, network.location) as w:
+    with report_folder(folder, figures, force, network.location) as w:
         return _stress_report(w, network, plan, stress)
 
 
-def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResult) -> list[Path]:
+def _stress_report(w: Writer, network: Network, plan: Plan, stress: StressResult) -> list[Path]:
     w.csv("stress_failures.csv", stress.failures)
     w.csv("stress_products.csv", stress.by_product)
     w.csv("stress_shortfalls.csv", stress.shortfalls)
@@ -122,14 +80,15 @@ def _stress_report(w: _Writer, network: Network, plan: Plan, stress: StressResul
     drawn = w.figure("network_map.png", lambda: maps.network_map(network, plan, heading)) \
         if maps.has_coordinates(network) else None
     lines = [f"# Stress test of {title}", "",
-             f"Data: {_source(network)}. Money in the data's currency; {_quantities(network)}.", "",
-             "## In short", "", *_bullets(stress_sentences(plan, stress)), "",
+             f"Data: {source(network)}. Money in the data's currency; {quantities(network)}.", "",
+             "## In short", "", *bullets(stress_sentences(plan, stress)), "",
              "## Worst failures", "", *stress_method(stress), "", *_failure_table(stress), ""]
-    lines += _image(heat, "Demand served per market and product under each failure")
-    lines += _image(drawn, "The design: suppliers, hubs, markets and flows")
-    lines += _files(w, {"stress_failures.csv": f"one row per failure: worst_served ({stress.floor_name}) and "
-                                               f"value_served ({FRACTIONS}), {COSTS}",
-                        **{f"stress_{k}.csv": f"per failure{v}" for k, v in STRESS_ROWS.items()}})
+    lines += image(heat, "Demand served per market and product under each failure")
+    lines += image(drawn, "The design: suppliers, hubs, markets and flows")
+    lines += files_section(w, {
+        "stress_failures.csv": f"one row per failure: worst_served ({stress.floor_name}) and "
+                               f"value_served ({FRACTIONS}), {COSTS}",
+        **{f"stress_{k}.csv": f"per failure{v}" for k, v in STRESS_ROWS.items()}})
     return w.report(lines)
 
 
@@ -174,7 +133,7 @@ def stress_method(stress: StressResult) -> list[str]:
 def design_title(policy: Policy) -> str:
     """"the cost-optimal design (no resilience policy)" or "the design for <policy>"."""
     return "the cost-optimal design (no resilience policy)" if not policy.to_dict() \
-        else f"the design for {_describe(policy)}"
+        else f"the design for {describe(policy)}"
 
 
 def service_level(policy: Policy) -> float | None:
@@ -192,24 +151,24 @@ def write_premium_report(folder: str | Path, network: Network, outcomes: Sequenc
                          table: pd.DataFrame, figures: bool | None = None, force: bool = False) -> list[Path]:
     """Write ``premium.csv``, the stress failures and shortfalls of every policy (with a
     ``policy`` column), the premium chart, a heatmap and map per policy, and ``report.md``."""
-    with _report_folder(folder, figures, force, network.location) as w:
+    with report_folder(folder, figures, force, network.location) as w:
         return _premium_report(w, network, outcomes, table)
 
 
-def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutcome],
+def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcome],
                     table: pd.DataFrame) -> list[Path]:
     w.csv("premium.csv", table)
     stressed = [o for o in outcomes if o.stress is not None]
     if stressed:
         w.csv("stress_failures.csv", pd.concat(
             [o.stress.failures.assign(policy=o.name) for o in stressed if o.stress is not None],
-            ignore_index=True).pipe(_first, "policy"))
+            ignore_index=True).pipe(column_first, "policy"))
         w.csv("stress_products.csv", pd.concat(
             [o.stress.by_product.assign(policy=o.name) for o in stressed if o.stress is not None],
-            ignore_index=True).pipe(_first, "policy"))
+            ignore_index=True).pipe(column_first, "policy"))
         w.csv("stress_shortfalls.csv", pd.concat(
             [o.stress.shortfalls.assign(policy=o.name) for o in stressed if o.stress is not None],
-            ignore_index=True).pipe(_first, "policy"))
+            ignore_index=True).pipe(column_first, "policy"))
     reference = "base" if outcomes[0].policy.is_base else f"the base '{outcomes[0].name}'"
     chart = w.figure("premium.png", lambda: fg.premium_figure(table, reference))
     solved = [o for o in outcomes if o.plan is not None]
@@ -223,28 +182,28 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
                     + default_penalty_words(stressed[0].stress)
                     if stressed else " No design is stress-tested.")
     lines = ["# Resilience premium report", "",
-             f"Data: {_source(network)}. The premium of a policy is what its cheapest design costs "
+             f"Data: {source(network)}. The premium of a policy is what its cheapest design costs "
              f"over {_base_words(outcomes[0])}, in % of the base cost.{_proof_words(outcomes)}"
              f"{stress_words}", "",
-             "## In short", "", *_bullets(premium_sentences(outcomes, table)), "",
+             "## In short", "", *bullets(premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_table(table), ""]
-    lines += _image(chart, "Premium per policy, with the demand served under its worst failure")
+    lines += image(chart, "Premium per policy, with the demand served under its worst failure")
     located = maps.has_coordinates(network)
     for i, o in enumerate(outcomes):
-        lines += [f"## {o.name}: {_describe(o.policy)}", ""]
+        lines += [f"## {o.name}: {describe(o.policy)}", ""]
         if o.plan is None:
             lines += [f"{'Infeasible' if o.status == 'infeasible' else 'Not solved'}: {o.reason}", ""]
             continue
-        lines += _bullets(stress_sentences(o.plan, o.stress))
+        lines += bullets(stress_sentences(o.plan, o.stress))
         lines.append("")
-        slug = f"{i:02d}_{_slug(o.name)}"
+        stem = f"{i:02d}_{slug(o.name)}"
         if o.stress is not None:
             stress = o.stress
-            lines += _image(w.figure(f"served_{slug}.png", lambda s=stress, o=o: fg.served_heatmap(
+            lines += image(w.figure(f"served_{stem}.png", lambda s=stress, o=o: fg.served_heatmap(
                 s, f"Demand served per failure: {o.name}, {design_title(o.policy)}",
                 service_level(o.policy))), f"Demand served under each failure ({o.name})")
         if located:
-            lines += _image(w.figure(f"map_{slug}.png", lambda p=o.plan, o=o: maps.network_map(
+            lines += image(w.figure(f"map_{stem}.png", lambda p=o.plan, o=o: maps.network_map(
                 network, p, f"{o.name}: {design_title(o.policy)}")), f"Design of {o.name}")
     premium_csv = ("one row per policy: cost, premium and network_cost (money), premium_pct and "
                    f"network_premium_pct (% of the base's cost), served fractions and shares ({FRACTIONS}: "
@@ -252,10 +211,11 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PolicyOutco
                    "replayed, expected_value_served as the report says; max_foreign_share: the "
                    "largest share of one foreign country in one market's demand of one product, what "
                    "max_country_share caps)")
-    lines += _files(w, {"premium.csv": premium_csv,
-                        "stress_failures.csv": f"per policy and failure: worst_served (guaranteed) and "
-                                               f"value_served ({FRACTIONS}), {COSTS}",
-                        **{f"stress_{k}.csv": f"per policy, failure{v}" for k, v in STRESS_ROWS.items()}})
+    lines += files_section(w, {
+        "premium.csv": premium_csv,
+        "stress_failures.csv": f"per policy and failure: worst_served (guaranteed) and value_served "
+                               f"({FRACTIONS}), {COSTS}",
+        **{f"stress_{k}.csv": f"per policy, failure{v}" for k, v in STRESS_ROWS.items()}})
     return w.report(lines)
 
 
@@ -269,7 +229,7 @@ def premium_sentences(outcomes: Sequence[PolicyOutcome], table: pd.DataFrame) ->
     base = outcomes[0]
     if not base.policy.is_base and len(outcomes) > 1:
         out.append(f"Each policy is solved as written, without the base's own requirements "
-                   f"({_describe(base.policy)}): a premium compares two designs, not a policy added "
+                   f"({describe(base.policy)}): a premium compares two designs, not a policy added "
                    "on top of the base's.")
     return out
 
@@ -308,14 +268,14 @@ def stress_sentences(plan: Plan, stress: StressResult | None) -> list[str]:
 def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]) -> str:
     label = _label(o.name)
     if o.plan is None:
-        return f"{label} ({_describe(o.policy)}) {_no_plan_words(o.status)}: {_reason(o.reason)}"
+        return f"{label} ({describe(o.policy)}) {_no_plan_words(o.status)}: {first_reason(o.reason)}"
     what, served, _ = _worst(o.stress)
     reference = _base_words(base)
     proof = f" ({not_proven(o.plan)})" if not_proven(o.plan) else ""
     if o is base:
         text = f"{reference[0].upper()}{reference[1:]}{proof} costs {money(o.plan.objective)}"
         return text + (f"; under {what} {_guarantee(served)}." if what else ".")
-    described = "; ".join(filter(None, [_describe(o.policy), not_proven(o.plan)]))
+    described = "; ".join(filter(None, [describe(o.policy), not_proven(o.plan)]))
     text = f"{label} ({described}) costs {compared(row.get('premium_pct', math.nan), reference)}"
     text += _penalty_clause(o.plan, base.plan, row, _intact_served(o.stress, o.plan))
     if not what:
@@ -330,7 +290,7 @@ def _base_words(base: PolicyOutcome) -> str:
     """``the cost-optimal base``, or the base named when it has a policy of its own; of a base plan
     not proven optimal ``the best plan found for the base``: premiums over a cost that may be too high."""
     words = ("the cost-optimal base" if base.policy.is_base
-             else f"the base '{base.name}' ({_describe(base.policy)})")
+             else f"the base '{base.name}' ({describe(base.policy)})")
     if base.plan is not None and base.plan.status is not Status.OPTIMAL:
         words = f"the best plan found for {'the base' if base.policy.is_base else words[4:]}"
     return words
@@ -560,7 +520,7 @@ def _premium_table(table: pd.DataFrame) -> list[str]:
              "expected_value_served": "expected value served",
              "local_share": "local share of demand*", "allied_share": "allied share of demand*",
              "n_suppliers": "suppliers", "n_hubs": "hubs"}
-    return [*_markdown(table, cols, names), "",
+    return [*markdown_table(table, cols, names), "",
             "\\* over all markets and products, weighted by the demand's value (by units with one product, "
             "each product equally when some has no unit value)."]
 
@@ -574,7 +534,7 @@ def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
     cols = {"failure": str, "worst_served": served_fraction, "worst_market": str, "worst_product": str,
             **{f"served {p}": served_fraction for p in stress.products},
             "value_served": served_fraction, "extra_cost": money, "shortfall_cost": money, "impact": money}
-    table = _markdown(f.head(n), cols, {
+    table = markdown_table(f.head(n), cols, {
         "worst_served": stress.floor_name, "worst_market": "where: market",
         "worst_product": "product", "value_served": "value served", "extra_cost": "extra flow cost",
         "shortfall_cost": "shortfall cost"})
@@ -609,30 +569,7 @@ def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
                                                   if sheds_demand(table) else {})}
 
 
-def _markdown(df: pd.DataFrame, cols: dict[str, Callable[[Any], str]],
-              names: dict[str, str]) -> list[str]:
-    cols = {c: f for c, f in cols.items() if c in df}
-    right = [f not in (str, value) for f in cols.values()]
-    lines = ["| " + " | ".join(str(names.get(c, c)).replace("|", "\\|") for c in cols) + " |",
-             "|" + "|".join("---:" if r else "---" for r in right) + "|"]
-    for row in df.to_dict("records"):
-        cells = [_cell(row[c], f) for c, f in cols.items()]
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
-
-
-def _cell(v: Any, fmt: Callable[[Any], str]) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    return fmt(v).replace("|", "\\|")
-
-
 # ---- small helpers ------------------------------------------------------------------------
-def _describe(policy: Policy) -> str:
-    """``min_local_share 0.5, survive country``; the base has no requirements."""
-    return settings(policy.to_dict())
-
-
 def _label(name: str) -> str:
     text = name.replace("_", "-")
     return text[:1].upper() + text[1:]
@@ -646,54 +583,3 @@ STRESS_ROWS = {"products": " and product: demand and shortfall (units of that pr
                "shortfalls": ", market and product: demand, shortfall (units), served (fraction)"}
 
 
-def _slug(name: str) -> str:
-    """A file-name part for a policy's name: at most 60 characters (a 300-character name ran
-    every solve, then failed to write its figure: 'File name too long'; the index before it
-    keeps the names apart)."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:60].strip("_") or "policy"
-
-
-def _reason(text: str) -> str:
-    """The first reason of an infeasibility message (its list items follow a header line)."""
-    lines = [ln.strip(" -") for ln in text.splitlines() if ln.strip(" -")]
-    items = [ln for ln in lines if not ln.endswith(":")] or lines or [text]
-    more = f" (and {count(len(items) - 1, 'more reason')})" if len(items) > 1 else ""
-    return items[0].rstrip(".") + more + "."
-
-
-def _source(network: Network) -> str:
-    return f"{network.source or 'network'} ({network!r})"
-
-
-def _quantities(network: Network) -> str:
-    """What a report's quantities are counted in: each product's unit where the products table
-    names one (``quantities in each product's unit (cells: kWh, chips: pieces; ...)``)."""
-    named = units_words({str(p): network.unit_of(str(p)) for p in network.products["product"]})
-    return (f"quantities in each product's unit ({named}; never added across products)" if named
-            else "quantities in units of each product (never added across products)")
-
-
-def _first(df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """``df`` with ``column`` first."""
-    return df[[column, *[c for c in df.columns if c != column]]]
-
-
-def _bullets(sentences: list[str]) -> list[str]:
-    return [f"- {s}" for s in sentences]
-
-
-def _image(name: str | None, caption: str) -> list[str]:
-    return [f"![{caption}]({name})", ""] if name else []
-
-
-#: the columns of seconds a report's table has, and the file they are written to
-TIMING, TIMINGS = ("time", "solve_time"), io.TIMINGS
-
-
-def _files(w: _Writer, described: dict[str, str]) -> list[str]:
-    described = {**described, TIMINGS: "the seconds of each solve (solve_time) and, for a frontier, of "
-                 "each point (time: its solves and stress test), apart from the results: two runs of the "
-                 "same inputs write the same results"}
-    names = [p.name for p in w.written]
-    return ["## Files", "", *[f"- `{n}`: {d}" for n, d in described.items() if n in names],
-            *[f"- `{n}`" for n in names if n not in described], f"- `{REPORT}`: this report"]

@@ -41,28 +41,30 @@ from . import figures as fg
 from .frontier_report import largest_step, reasons_by_value
 from .premium import counts_penalties, shown_columns
 from .report import (
-    _bullets,
-    _describe,
     _failure_table,
     _failure_words,
-    _files,
-    _first,
     _guarantee,
-    _image,
-    _markdown,
     _others_at_floor,
     _penalties,
-    _quantities,
-    _reason,
-    _report_folder,
     _served_by_product,
-    _slug,
-    _source,
     _tied,
-    _Writer,
     compared,
     service_level,
     stress_method,
+)
+from .report_kit import (
+    Writer,
+    bullets,
+    column_first,
+    describe,
+    files_section,
+    first_reason,
+    image,
+    markdown_table,
+    quantities,
+    report_folder,
+    slug,
+    source,
 )
 
 if TYPE_CHECKING:
@@ -100,7 +102,7 @@ def _reference_name(base: PathOutcome) -> str:
 def path_title(policy: Policy) -> str:
     """"the cost-optimal roadmap (no resilience policy)" or "the roadmap for <policy>"."""
     return "the cost-optimal roadmap (no resilience policy)" if not policy.to_dict() \
-        else f"the roadmap for {_describe(policy)}"
+        else f"the roadmap for {describe(policy)}"
 
 
 def save_roadmap(folder: str | Path, roadmap: Roadmap, title: str = "Restructuring roadmap",
@@ -151,7 +153,7 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
     span = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
     named = reference[0].upper() + reference[1:]
     if not outcomes[0].policy.is_base:  # its own policy: said, and that it is not the cost-optimal path
-        named += f" ({_describe(outcomes[0].policy)}; not the cost-optimal path)"
+        named += f" ({describe(outcomes[0].policy)}; not the cost-optimal path)"
     unproven = f"The best path found for the base ({not_proven(base)})" if not_proven(base) else ""
     out = [f"{unproven or named} costs {money(ref['cost'])} over {span} ({PATH_COST}); in "
            f"{ids[-1]} it has {_shares_words(ref)} (shares of demand, {_weighting(base)} over all markets)"
@@ -179,8 +181,8 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     if o.roadmap is None:
         if o.status == "not_solved":
             return (f"{o.name} was not solved within the limits of the solve (no roadmap kept): "
-                    f"{_reason(o.reason)}")
-        return f"{o.name} has no roadmap on this data ({o.status}): {_reason(o.reason)}"
+                    f"{first_reason(o.reason)}")
+        return f"{o.name} has no roadmap on this data ({o.status}): {first_reason(o.reason)}"
     pct = row["premium_pct"]
     proof = f" ({not_proven(o.roadmap)})" if not_proven(o.roadmap) else ""
     text = f"{o.name}{proof} costs {compared(pct, reference, 2)}"
@@ -250,25 +252,25 @@ def write_roadmap_premium_report(folder: str | Path, network: Network, outcomes:
     """Write ``premium.csv`` (the table), ``premium_paths.csv`` (each path's roadmap table with
     a ``policy`` column), ``premium.png``, a roadmap figure per path that has one
     (``roadmap_<policy>.png``) and ``report.md``; return the paths."""
-    with _report_folder(folder, figures, force, network.location) as w:
+    with report_folder(folder, figures, force, network.location) as w:
         return _premium_report(w, network, outcomes, table)
 
 
-def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome],
+def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome],
                     table: pd.DataFrame) -> list[Path]:
     w.csv("premium.csv", table)
     solved = [o for o in outcomes if o.roadmap is not None]
     paths = [o.roadmap.table().assign(policy=o.name) for o in solved if o.roadmap is not None]
-    w.csv("premium_paths.csv", pd.concat(paths, ignore_index=True).pipe(_first, "policy"))
+    w.csv("premium_paths.csv", pd.concat(paths, ignore_index=True).pipe(column_first, "policy"))
     reference = reference_path(outcomes[0])
     chart = w.figure("premium.png", lambda: _premium_chart(table, reference))
     base = outcomes[0].roadmap
     assert base is not None
     ids = base.period_ids
     what = ("the cost-optimal path (no resilience policy)" if reference == COST_OPTIMAL
-            else f"{reference} ({_describe(outcomes[0].policy)})")
+            else f"{reference} ({describe(outcomes[0].policy)})")
     lines = ["# Premium of restructuring paths", "",
-             f"Data: {_source(network)}; periods {', '.join(ids)} (weights "
+             f"Data: {source(network)}; periods {', '.join(ids)} (weights "
              f"{', '.join(value(float(v)) for v in base.periods['weight'])}). Each policy path is "
              "solved as a roadmap: every period at once, with the opening and closing costs of the "
              "suppliers and hubs started and stopped in each. A path's **cost** is Σ weight × period "
@@ -278,18 +280,18 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome
              "against the period before (a restart counts again); suppliers, hubs and shares are those "
              f"of the last period, {ids[-1]}: fractions of demand, {_weighting(base)} over all markets; "
              "the largest origin country is the one supplying most of that demand.", "",
-             "## In short", "", *_bullets(roadmap_premium_sentences(outcomes, table)), "",
+             "## In short", "", *bullets(roadmap_premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_markdown(table), ""]
-    lines += _image(chart, f"Premium of each policy path over {reference} (% of its cost)")
+    lines += image(chart, f"Premium of each policy path over {reference} (% of its cost)")
     names: dict[str, str] = {}
     for o in outcomes:
-        lines += [f"## {o.name}: {_describe(o.policy)}", ""]
+        lines += [f"## {o.name}: {describe(o.policy)}", ""]
         if o.roadmap is None:
-            lines += [f"No roadmap ({o.status}): {_reason(o.reason)}", ""]
+            lines += [f"No roadmap ({o.status}): {first_reason(o.reason)}", ""]
             continue
-        name = _unique(f"roadmap_{_slug(o.name)}.png", names.values())
+        name = _unique(f"roadmap_{slug(o.name)}.png", names.values())
         names[o.name] = name
-        lines += _image(w.figure(name, lambda r=o.roadmap, o=o: fg.roadmap_figure(r, f"Roadmap of {o.name}")),
+        lines += image(w.figure(name, lambda r=o.roadmap, o=o: fg.roadmap_figure(r, f"Roadmap of {o.name}")),
                         f"Roadmap of {o.name}: suppliers and hubs per period, shares per period")
         lines += ["```", *[ln for ln in o.roadmap.summary().splitlines() if not ln.startswith("solved by")],
                   "```", ""]
@@ -304,7 +306,7 @@ def _premium_report(w: _Writer, network: Network, outcomes: Sequence[PathOutcome
                  **{n: f"roadmap of {p}: a row per supplier and hub, a bar where it operates, ▲ "
                        "started, ▼ stopped; below, the shares per period (%) and each period's cost"
                     for p, n in names.items()}}
-    lines += _files(w, described)
+    lines += files_section(w, described)
     return w.report(lines)
 
 
@@ -327,7 +329,7 @@ def _premium_markdown(table: pd.DataFrame) -> list[str]:
              "local_share": "local", "allied_share": "allied", "top_country": "top country",
              "top_country_share": "top country share",
              **{c: f"premium {c.split(' ', 1)[1]}" for c in table.columns if c.startswith("premium_pct ")}}
-    return _markdown(table, cols, names)
+    return markdown_table(table, cols, names)
 
 
 def _formatter(column: str) -> Any:
@@ -415,11 +417,11 @@ def write_roadmap_stress_report(folder: str | Path, network: Network, roadmap: R
     """Write ``stress_summary.csv`` (a row per period), ``stress_failures_<period>.csv`` per
     period, ``stress_products.csv`` and ``stress_shortfalls.csv`` (with a ``period`` column),
     ``roadmap.png``, a served-demand heatmap per period and ``report.md``; return the paths."""
-    with _report_folder(folder, figures, force, network.location) as w:
+    with report_folder(folder, figures, force, network.location) as w:
         return _stress_report(w, network, roadmap, results)
 
 
-def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
+def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
                    results: Mapping[str, StressResult]) -> list[Path]:
     from .roadmap import roadmap_stress_table
 
@@ -436,7 +438,7 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
                              ("stress_shortfalls.csv", "shortfalls", "failure, market and product: demand, "
                               "shortfall (units)")):
         w.csv(name, pd.concat([getattr(r, attr).assign(period=p) for p, r in results.items()],
-                              ignore_index=True).pipe(_first, "period"))
+                              ignore_index=True).pipe(column_first, "period"))
         described[name] = f"per period, {what}"
     title = path_title(roadmap.policy)
     drawn = w.figure(ROADMAP_PNG, lambda: fg.roadmap_figure(roadmap, title[:1].upper() + title[1:]))
@@ -448,12 +450,12 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
              "expected_extra_cost": "expected extra flow cost"}
     priced_apart = penalties_apart(results, "listed under each period")
     lines = [f"# Stress test of {path_title(roadmap.policy)}, period by period", "",
-             f"Data: {_source(network)}. Money in the data's currency; {_quantities(network)}. "
+             f"Data: {source(network)}. Money in the data's currency; {quantities(network)}. "
              "Every figure below is conditional on the "
              "period's design and on one failure happening in that period.", "",
-             "## In short", "", *_bullets(roadmap_stress_sentences(roadmap, results)), "",
+             "## In short", "", *bullets(roadmap_stress_sentences(roadmap, results)), "",
              "## Per period", "",
-             *_markdown(summary, {c: _stress_formatter(c) for c in stress_columns()}, names), "",
+             *markdown_table(summary, {c: _stress_formatter(c) for c in stress_columns()}, names), "",
              "**failures**: replayed in the period; **hurt**: those leaving more demand short than nothing "
              "failed; "
              f"**{floor}**: the fraction of demand every market and product still gets under the period's "
@@ -461,7 +463,7 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
              "the period's failures as weighted above (by the disruption scenarios' probabilities when "
              "they have some, else each failure alike): value served a fraction of the demand's value, "
              "shortfall cost and change in flow cost in money." + priced_apart, "",
-             *_image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period"),
+             *image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period"),
              *(stress_method(next(iter(results.values()))) if results else []), ""]
     level = service_level(roadmap.policy)
     for period, stress in results.items():
@@ -471,8 +473,8 @@ def _stress_report(w: _Writer, network: Network, roadmap: Roadmap,
             s, f"Demand served per failure in {p}: {title}", level))
         if heat:
             described[heat] = f"served fraction (%) per failure, market and product in {period}"
-            lines += _image(heat, f"Demand served per market and product under each failure in {period}")
-    return w.report(lines + _files(w, described))
+            lines += image(heat, f"Demand served per market and product under each failure in {period}")
+    return w.report(lines + files_section(w, described))
 
 
 def _stress_formatter(column: str) -> Any:
@@ -503,7 +505,7 @@ def _kept(policy: Policy) -> str:
     """What the periods before the last keep while its target is swept, named."""
     if not policy.to_dict():
         return "earlier periods have no policy"
-    return f"the policy holds as given in every period, the swept target aside ({_describe(policy)})"
+    return f"the policy holds as given in every period, the swept target aside ({describe(policy)})"
 
 
 def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list[str]:
@@ -567,7 +569,7 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
                                    force: bool = False) -> list[Path]:
     """Write ``frontier.csv``, ``frontier.png`` (premium against the last period's target, with
     that period's local share) and ``report.md`` for an end-year frontier; return the paths."""
-    with _report_folder(folder, figures, force) as w:
+    with report_folder(folder, figures, force) as w:
         w.csv("frontier.csv", df)
         chart = w.figure("frontier.png", lambda: _frontier_chart(df, field, last))
         unit = fg.field_unit(field)
@@ -586,13 +588,14 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
                  "the cost-optimal path's that period, in %. Suppliers, hubs and shares are those of "
                  f"{last} (fractions of demand over all markets); starts and stops are counted over the "
                  "path.",
-                 "", "## In short", "", *_bullets(end_year_frontier_sentences(df, field, last)), "",
-                 "## Points", "", *_markdown(df, cols, names), ""]
-        lines += _image(chart, f"Premium of the path against the target of {field} in {last}")
-        lines += _files(w, {"frontier.csv": "one row per target: status, cost (money), premium (%), per "
-                                            "period cost and premium, starts and stops, last-period shares",
-                            "frontier.png": f"premium (%) and the local and allied shares in {last} (%) "
-                                            f"against the target of {field} in {last}"})
+                 "", "## In short", "", *bullets(end_year_frontier_sentences(df, field, last)), "",
+                 "## Points", "", *markdown_table(df, cols, names), ""]
+        lines += image(chart, f"Premium of the path against the target of {field} in {last}")
+        lines += files_section(w, {
+            "frontier.csv": "one row per target: status, cost (money), premium (%), per period cost and "
+                            "premium, starts and stops, last-period shares",
+            "frontier.png": f"premium (%) and the local and allied shares in {last} (%) against the "
+                            f"target of {field} in {last}"})
         return w.report(lines)
 
 
@@ -634,7 +637,7 @@ def _file_parts(periods: list[str]) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for i, period in enumerate(periods, start=1):
-        part = _slug(period) if re.search(r"[A-Za-z0-9]", period) else f"period_{i}"
+        part = slug(period) if re.search(r"[A-Za-z0-9]", period) else f"period_{i}"
         out[period] = _unique(part, out.values(), suffix="")
     return out
 
