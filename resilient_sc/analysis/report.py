@@ -52,7 +52,6 @@ from .report_kit import (
 from .stress import SERVED_TOL
 
 if TYPE_CHECKING:
-
     from ..data import Network
     from ..policy import Policy
     from ..results import Plan

@@ -453,6 +453,27 @@ def build(session: Session) -> Any:
         if job is not None:
             job.stop()
 
+    async def run_job(job: Any, key: str, what: str, status: Any, button: Any,
+                      stop_button: Any) -> tuple[str, Any] | None:
+        """Run ``job`` as ``running[key]``, its seconds ticking in ``status``, ``stop_button`` on
+        while it runs and ``button`` back on after: (kind, result), or None when the tab closed
+        while it ran (its jobs were stopped: no page to draw on) or Stop stopped it (said so)."""
+        running[key] = job
+        stop_button.enable()
+        client = ui.context.client
+        ticker = ticking(status, job)
+        ended = await job.result()
+        ticker.cancel()
+        session.ended(job)
+        if client.is_deleted:
+            return None
+        button.enable()
+        stop_button.disable()
+        if running.pop(key, None) is None:  # the Stop button's
+            status.text = f"{what} stopped after {job.elapsed:.1f} s; nothing shown changed"
+            return None
+        return ended
+
     async def stress() -> None:
         if "stress" in running:  # a second click queued before the first disabled the button
             return
@@ -465,20 +486,9 @@ def build(session: Session) -> Any:
         network, plan, roadmap = session.network, session.plan, session.roadmap
         job = (session.start(roadmap_stress, [roadmap], "stress") if roadmap is not None
                else session.start(stress_test, [network, plan], "stress"))
-        running["stress"] = job
-        stop_stress.enable()
-        client = ui.context.client
-        ticker = ticking(status, job)
-        kind, out = await job.result()
-        ticker.cancel()
-        session.ended(job)
-        if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on
+        if (ended := await run_job(job, "stress", "stress test", status, button, stop_stress)) is None:
             return
-        button.enable()
-        stop_stress.disable()
-        if running.pop("stress", None) is None:  # the Stop button's
-            status.text = f"stress test stopped after {job.elapsed:.1f} s; nothing shown changed"
-            return
+        kind, out = ended
         if session.network is not network or session.plan is not plan or session.roadmap is not roadmap:
             status.text = (f"stress test discarded after {job.elapsed:.1f} s: the "
                            f"{'data' if session.network is not network else 'design (a new solve)'} changed "
@@ -554,20 +564,10 @@ def build(session: Session) -> Any:
         network, policy = session.network, session.policy  # the words below name this one, not a later
         job = (session.start(end_year_frontier, [network, name, values, policy, None, 1]) if roadmap
                else session.start(frontier, [network, name, values, policy]))
-        running["frontier"] = job
-        stop_sweep.enable()
-        client = ui.context.client
-        ticker = ticking(sweep_status, job)
-        kind, out = await job.result()
-        ticker.cancel()
-        session.ended(job)
-        if client.is_deleted:  # the tab closed while it ran
+        ended = await run_job(job, "frontier", f"frontier of {name}", sweep_status, sweep_button, stop_sweep)
+        if ended is None:
             return
-        sweep_button.enable()
-        stop_sweep.disable()
-        if running.pop("frontier", None) is None:  # the Stop button's
-            sweep_status.text = f"frontier of {name} stopped after {job.elapsed:.1f} s; nothing shown changed"
-            return
+        kind, out = ended
         if session.network is not network:
             sweep_status.text = (f"frontier of {name} discarded after {job.elapsed:.1f} s: the data changed "
                                  "while it ran; run it again")
