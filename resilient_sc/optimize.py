@@ -354,8 +354,8 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
     incumbent = pyomo_solver.incumbent_of(results)
     stopped = NotOptimalError(f"no plan: the solver stopped ({condition}) before any feasible plan was "
                               "found; give it more time", status=status.value)
-    if incumbent is not None and not math.isfinite(incumbent):
-        raise stopped
+    if incumbent is not None and not math.isfinite(incumbent) and status is not Status.OPTIMAL:
+        raise stopped  # (an optimal solve's legacy results may leave upper_bound unset: inf)
     try:
         values = pyomo_solver.block_values(pyomo_model, model)
     except NotOptimalError:  # nothing loaded: the solver's own word first, when it stopped early
@@ -364,7 +364,7 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
         raise
     objective = pyomo_solver.objective_value(pyomo_model)
     tol = 1e-6 * max(1.0, abs(objective))
-    if ((incumbent is not None and abs(objective - incumbent) > tol)
+    if ((incumbent is not None and math.isfinite(incumbent) and abs(objective - incumbent) > tol)
             or (math.isfinite(bound) and bound > objective + tol)):  # a minimisation's bound is below
         found = f"{incumbent:,.2f}" if incumbent is not None else f"at least its bound {bound:,.2f}"
         raise NotOptimalError(f"the pyomo model's values are not this solve's: they cost {objective:,.2f}, "

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import highspy
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
@@ -239,22 +240,40 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMo
 
 
 def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) -> list[str]:
-    """What was changed in ``pyomo_model`` since it was built from ``model``, in words: its
-    number of active rows, and the bounds of its variables (a term added to the objective is
-    the plan's :data:`~resilient_sc.optimize.EXTENSION` line). Empty: solved as built."""
-    rows = sum(1 for _ in pyomo_model.component_data_objects(pyo.Constraint, active=True))
-    out = [f"{rows:,} active rows against the {model.lm.n_rows:,} built"] if rows != model.lm.n_rows else []
-    moved = 0
+    """What was changed in ``pyomo_model`` since it was built from ``model``, in words: rows
+    added, rows of the model deactivated or with other bounds (its right-hand side), variables
+    fixed or with other bounds (a term added to the objective is the plan's
+    :data:`~resilient_sc.optimize.EXTENSION` line; a coefficient changed inside a built row is
+    not looked for). Empty: solved as built."""
+    built = set(model.lm.constraints)
+    added = sum(1 for c in pyomo_model.component_objects(pyo.Constraint, active=True) if c.name not in built
+                for d in (c.values() if c.is_indexed() else [c]) if d.active)
+    off = rebound = 0
+    for name, block in model.lm.constraints.items():
+        con = pyomo_model.component(name)
+        data = (list(con.values()) if con.is_indexed() else [con]) if isinstance(con, pyo.Constraint) else []
+        if len(data) != block.size:
+            off += block.size
+            continue
+        active = np.array([d.active for d in data], dtype=bool)
+        off += int((~active).sum())
+        lower = np.array([-np.inf if d.lower is None else pyo.value(d.lower) for d in data], dtype=float)
+        upper = np.array([np.inf if d.upper is None else pyo.value(d.upper) for d in data], dtype=float)
+        rebound += int((active & ((lower != block.lower) | (upper != block.upper))).sum())
+    moved = fixed = 0
     for name, block in model.lm.variables.items():
         var = pyomo_model.component(name)
-        if not isinstance(var, pyo.Var):
+        data = (list(var.values()) if var.is_indexed() else [var]) if isinstance(var, pyo.Var) else []
+        if len(data) != block.size:
             continue  # block_values says so
-        data = list(var.values()) if var.is_indexed() else [var]
         lower = np.array([-np.inf if v.lb is None else v.lb for v in data], dtype=float)
         upper = np.array([np.inf if v.ub is None else v.ub for v in data], dtype=float)
-        if len(data) == block.size:
-            moved += int(((lower != block.lower) | (upper != block.upper)).sum())
-    return out + ([f"the bounds of {count(moved, 'variable')} changed"] if moved else [])
+        moved += int(((lower != block.lower) | (upper != block.upper)).sum())
+        fixed += sum(1 for v in data if v.fixed)
+    said = [(added, "row", "added"), (off, "row of the model", "deactivated"),
+            (rebound, "row of the model", "with other bounds"), (fixed, "variable", "fixed"),
+            (moved, "variable", "with other bounds")]
+    return [f"{count(n, what)} {how}" for n, what, how in said if n]
 
 
 def column_vector(model: NetworkModel, values: dict[str, np.ndarray]) -> np.ndarray:
@@ -305,15 +324,14 @@ def status_of(results: Any) -> tuple[Status, float, str]:
 def incumbent_of(results: Any) -> float | None:
     """The objective of the plan a pyomo solve's ``results`` found, from either interface (the
     newer ``results.incumbent_objective``, the legacy ``results.problem.upper_bound`` of a
-    minimisation): +inf when it found none, None when ``results`` does not say."""
+    minimisation, +inf when unset): +inf when it found none, None when ``results`` does not say."""
     if results is None:
         return None
     value = getattr(results, "incumbent_objective", None)
     if value is None and hasattr(results, "problem"):
         value = getattr(results.problem, "upper_bound", None)
     try:
-        return math.inf if value is None and hasattr(results, "incumbent_objective") else (
-            None if value is None else float(value))
+        return None if value is None else float(value)
     except (TypeError, ValueError):
         return None
 
@@ -333,19 +351,20 @@ def objective_value(pyomo_model: pyo.ConcreteModel) -> float:
     return float(pyo.value(active[0]))
 
 
+_HIGHSPY_HIGHS = highspy.Highs
+
+
 @contextmanager
 def _stoppable() -> Iterator[None]:
     """pyomo's HiGHS interface makes its own ``highspy.Highs``: during the solve it is the
     library's :class:`~resilient_sc.solvers.highs._Highs`, whose run obeys stop requests as the
     direct path's (Ctrl-C stops HiGHS at its next callback and raises KeyboardInterrupt; pyomo's
     own handling let HiGHS run on, or reported a solver error)."""
-    import highspy
-
-    original, highspy.Highs = highspy.Highs, _Highs
+    highspy.Highs = _Highs
     try:
         yield
     finally:
-        highspy.Highs = original
+        highspy.Highs = _HIGHSPY_HIGHS  # highspy's own, even when two solves overlap in threads
 
 
 def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None = None,
