@@ -357,7 +357,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
                       *unlisted(stress, len(worst), "the stress_failures.csv that --out writes"), "",
                       f"worst_served ({stress.floor_name}): {stress.floor_words}; "
                       "worst_market/product: where that floor binds; served <product>: fraction of its "
-                      "units; value_served: weighted by unit_value; extra_cost: change in flow cost "
+                      "demand; value_served: weighted by unit_value; extra_cost: change in flow cost "
                       "(money), next to the shortfall_cost of the units short; impact: their sum, less "
                       "any shortfall cost with nothing failed."])
     written = None

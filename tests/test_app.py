@@ -760,8 +760,8 @@ def test_roadmap_export(paths):
         assert sum(n.startswith("premium-report/roadmap_") and n.endswith(".png") for n in names) == 2
         assert "Σ weight × period cost" in zf.read("premium-report/report.md").decode()
     titles = [t for t, _ in figures(paths)]
-    assert titles[:3] == ["Roadmap: suppliers and hubs per period", "Map of period 2030 (flows in units "
-                          "of each product)", "Premium per scenario"]
+    assert titles[:3] == ["Roadmap: suppliers and hubs per period", "Map of period 2030 (flows in each "
+                          "product's own unit)", "Premium per scenario"]
 
 
 def test_roadmap_workbook_holds_the_stress_test_of_each_period(paths):

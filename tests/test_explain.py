@@ -282,8 +282,9 @@ def test_survive_hub_with_max_hubs(electronics):
     assert caps[0] < total <= caps[0] + caps[1]
     first = reasons(electronics, Policy(survive=("hub",), max_hubs=2))[0]
     assert first == (f"survive hub and max_hubs 2 cannot both hold: with at most 2 hubs open, losing one "
-                     f"leaves at most one hub, and the largest hub handles at most {fmt(caps[0])} units, "
-                     f"below the {fmt(total)} units the service level requires (missing "
+                     f"leaves at most one hub, and the largest hub handles at most {fmt(caps[0])} units of "
+                     "'chips', 'displays' and 'cells' together (each product's units summed), "
+                     f"below the {fmt(total)} the service level requires (missing "
                      f"{fmt(total - caps[0])}); to resolve it: raise max_hubs to at least 3, lower "
                      "service_level or add hub capacity")
 
@@ -616,7 +617,8 @@ def test_max_hubs_is_blamed_only_when_it_leaves_hubs_out():
     assert info.value.reasons[0].startswith("the data have no plan: ")
     with pytest.raises(InfeasiblePolicyError) as info:
         solve(net, Policy(max_hubs=0))
-    assert info.value.reasons == ("max_hubs 0 cannot be met: it opens no hub, and markets need 80 units",)
+    assert info.value.reasons == ("max_hubs 0 cannot be met: it opens no hub, and markets need 80 units of "
+                                  "'default'",)
 
 
 def test_a_shortage_is_said_per_product_never_in_units_added_across_products():

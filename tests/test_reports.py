@@ -51,7 +51,7 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
     assert {t.get_text().split("\n")[0] for t in ax.texts} >= {f"{p:.2f}%" for p in feasible}
 
     fig = fg.served_heatmap(outcomes[0].stress, service_level=0.8)
-    assert fig.axes[0].get_ylabel() == "failure" and fig.axes[0].get_title() == "default (% of its units)"
+    assert fig.axes[0].get_ylabel() == "failure" and fig.axes[0].get_title() == "default (% of its demand)"
     assert fig._supxlabel.get_text().startswith("Markets across, failures down. 4 of 4 failures leave demand")
     assert "service level" in " ".join(t.get_text() for t in fig.axes[-1].get_yticklabels())
     svg = fg.save_figure(fig, tmp_path / "served.svg").read_text()

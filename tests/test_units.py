@@ -99,3 +99,23 @@ def test_an_infeasibility_names_the_quantity_in_its_unit():
     sp = net.supplier_products
     with pytest.warns(DataWarning, match=r"short by [\d,]+ kWh of 'cells'"):
         net.replace(supplier_products=sp.assign(capacity=sp["capacity"].where(sp["product"] != "cells", 1.0)))
+
+
+def test_prechecks_and_stress_tests_say_each_product_in_its_unit():
+    """The pre-solve checks said 'units' of cells counted in kWh; a stress report priced
+    'per unit of cells' beside a header naming kWh (review)."""
+    from resilient_sc import InfeasiblePolicyError, stress_test
+    from resilient_sc.analysis.report import _penalties
+
+    net = electronics(UNITS)
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(max_country_share=0.05))
+    said = " ".join(info.value.reasons)
+    assert "capped at 125.5 pieces, the 8 origin countries" in said and " units" not in said
+    need = r"markets need 40,620 pieces of 'chips', 60,010 pieces of 'displays', 73,430 kWh of 'cells'"
+    with pytest.raises(InfeasiblePolicyError, match=need):
+        solve(net, Policy(max_hubs=0))
+    stress = stress_test(net, solve(net), failures=["country"])
+    assert set(stress.by_product["unit"]) == {"kWh", "pieces"} and "unit" in stress.shortfalls
+    assert {"per unit of cells (kWh)", "per unit of chips (pieces)"} <= {
+        part.split(" ", 1)[1] for part in _penalties(stress).split(", ")}

@@ -341,7 +341,7 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         # a cell short of its demand, even by 0.01%, is never coloured or labelled as fully served
         shown = np.where(full, 100.0, np.minimum(values, SERVED_BINS[-2] - 1e-6))
         image = ax.imshow(shown, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
-        ax.set_title(f"{product} (% of its units)" if product is not None
+        ax.set_title(f"{product} (% of its demand)" if product is not None
                      else f"lowest over the {len(stress.products)} products", fontsize="medium")
         # at most MARKET_LABELS names a panel (438 on ladder S, 8 px apart: unreadable, and 40% of
         # the figure's drawing time), every cell still drawn

@@ -29,7 +29,7 @@ from ..format import (
     signed_money,
     whole,
 )
-from ..results import NO_PENALTY, penalty_cost, penalty_words
+from ..results import NO_PENALTY, one_unit, penalty_cost, penalty_words
 from ..schema import STRESS_FAILURES
 from ..solvers.base import Status
 from . import figures as fg
@@ -409,7 +409,7 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
         out.append(f"The worst is {_failure_words(worst)}{_tied(f, worst)}: "
                    f"{_guarantee(worst['worst_served'])} (lowest: "
                    f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
-                   f"served per product: {_served_by_product(stress, worst['failure'])} of its units.")
+                   f"served per product: {_served_by_product(stress, worst['failure'])} of its demand.")
         against = "its replay with nothing failed" if intact else "the design's flows with nothing failed"
         out.append(f"Under it the re-routed flows cost {signed_money(worst['extra_cost'])} against "
                    f"{against}" + (" (less is delivered)" if worst["extra_cost"] < 0
@@ -487,7 +487,8 @@ def _served_by_product(stress: StressResult, failure: str | None,
 
 
 def _penalties(stress: StressResult) -> str:
-    return ", ".join(f"{money(v)} per unit of {p}" for p, v in stress.penalties.items())
+    return ", ".join(f"{money(v)} per {one_unit(p, stress.units.get(p, 'units'))}"
+                     for p, v in stress.penalties.items())
 
 
 def _worst(stress: StressResult | None) -> tuple[str, float, str]:

@@ -72,10 +72,12 @@ class StressResult:
     ``shortfall_penalty``); ``probability`` is the failure's weight in the expected figures, as
     :attr:`conditional_on` says (the scenarios' probabilities, a single failure 0 beside them;
     else every failure equally likely, even scenarios whose data say 0), not always the data's.
-    ``by_product``: per failure and product — demand and shortfall (units of that product),
+    ``by_product``: per failure and product — demand and shortfall in the product's ``unit``,
     ``served`` fraction and shortfall cost.
-    ``shortfalls``: per failure, market and product — demand, shortfall (units), ``served``.
-    ``penalties``: money per unit short, per product.
+    ``shortfalls``: per failure, market and product — demand, shortfall and their ``unit``,
+    ``served``.
+    ``penalties``: money per unit short, per product; ``units``: each product's unit
+    (:meth:`Network.unit_of <resilient_sc.data.Network.unit_of>`).
     ``conditional_on``: what the expected figures of :meth:`summary` are conditional on.
     ``intact``: the design's own figures with nothing failed (``worst_served``, ``value_served``,
     ``shortfall_cost`` and the served fraction of each product): what :meth:`summary` gives when no failure
@@ -95,6 +97,7 @@ class StressResult:
     intact: Mapping[str, Any] = field(default_factory=dict)
     intact_shortfalls: pd.DataFrame | None = None
     priced: bool = False
+    units: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def floor_name(self) -> str:
@@ -402,16 +405,19 @@ def stress_test(network: Network, plan: Plan,
                      **res.figures(base)})
         products.append(res.by_product.assign(failure=name))
         shorts.append(res.demand.assign(failure=name))
-    product_cols = ["failure", "product", "demand", "shortfall", "served", "shortfall_cost"]
-    short_cols = ["failure", "market", "product", "demand", "shortfall", "served"]
-    stack = lambda parts, cols: (pd.concat(parts, ignore_index=True)[cols] if parts  # noqa: E731
+    units = {str(p): network.unit_of(str(p)) for p in network.products["product"]}
+    product_cols = ["failure", "product", "demand", "shortfall", "unit", "served", "shortfall_cost"]
+    short_cols = ["failure", "market", "product", "demand", "shortfall", "unit", "served"]
+    with_unit = lambda df: df.assign(unit=df["product"].map(units).fillna("units"))  # noqa: E731
+    stack = lambda parts, cols: (with_unit(pd.concat(parts, ignore_index=True))[cols] if parts  # noqa: E731
                                  else pd.DataFrame(columns=cols))
     intact = {**base.figures(base),
               "served_by_product": dict(zip(base.by_product["product"].astype(str), base.by_product["served"],
                                             strict=True))}
     return StressResult(pd.DataFrame(rows, columns=FAILURE_COLUMNS), stack(products, product_cols),
                         stack(shorts, short_cols), penalties, conditional_on, intact,
-                        base.demand[short_cols[1:]].copy(), priced=penalty is not None)
+                        with_unit(base.demand)[short_cols[1:]].copy(), priced=penalty is not None,
+                        units=units)
 
 
 def _no_lead_times(network: Network) -> Network:

@@ -85,12 +85,12 @@ def figures(session: Session) -> list[tuple[str, Any]]:
 
     out: list[tuple[str, Any]] = []
     if session.plan is not None:
-        out.append(("Map of the current design (flows in units of each product)",
+        out.append(("Map of the current design (flows in each product's own unit)",
                     map_figure(session, session.plan)))
     if session.roadmap is not None:
         out.append(("Roadmap: suppliers and hubs per period", timeline_figure(session.roadmap)))
         if session.period in session.roadmap.plans:
-            out.append((f"Map of period {session.period} (flows in units of each product)",
+            out.append((f"Map of period {session.period} (flows in each product's own unit)",
                         map_figure(session, session.roadmap.plans[session.period])))
     table = premium_frame(session)
     if table is not None and len(table) > 1:

@@ -182,7 +182,7 @@ WIDTH_CLASSES = 8
 #: the legend's words for each kind's markers in the design (filled) and left out (hollow)
 DESIGN_WORDS = {"supplier": ("suppliers contracted", "suppliers not chosen"),
                 "hub": ("hubs opened", "hubs not opened"), "market": ("markets", "")}
-FLOW_LEGEND = "flows: width ∝ units, scaled per product (click one to show or hide it)"
+FLOW_LEGEND = "flows: width ∝ quantity, scaled per product in its own unit (click one to show or hide it)"
 #: the colour of each product's flows on the map, in the plan's product order
 FLOW_COLORS = ("#555", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22")
 

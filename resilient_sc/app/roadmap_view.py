@@ -38,7 +38,7 @@ ROADMAP_COLUMNS = ["period", "weight", "cost", "weight × cost", "emissions", "s
 ROADMAP_LABELS = {"cost": "cost (money)", "weight × cost": "weight × cost (money)",
                   "emissions": "emissions (CO2 units)", "local": "local (%)",
                   "allied": "allied (%)", "top country": "top country (%)",
-                  "short": "short (units of each product)"}
+                  "short": "short (each product in its own unit)"}
 #: colours of the timeline's started and stopped markers
 STARTED, STOPPED = "#2ca02c", "#d62728"
 

@@ -108,13 +108,14 @@ def survive_hubs_capacity(model: NetworkModel) -> list[str]:
         return []
     enough = np.flatnonzero(np.cumsum(caps) >= need * (1 - TOL))
     fix = f"raise max_hubs to at least {int(enough[0]) + 2}, " if len(enough) else ""
+    units = units_of(list(dict.fromkeys(s.demand["product"])))  # summed, as hub capacity counts them
     rest = ("losing it leaves no hub" if k <= 1 else
-            f"losing one leaves at most one hub, and the largest hub handles at most {number(top)} units"
+            f"losing one leaves at most one hub, and the largest hub handles at most {number(top)} {units}"
             if k == 2 else f"losing one leaves at most {k - 1} hubs, and the {k - 1} largest hubs "
-            f"handle at most {number(top)} units")
+            f"handle at most {number(top)} {units}")
     fields = [field_text(policy, "survive"), f"max_hubs {k}"]
     return [f"{cannot_text(fields)}: with at most {k} hub{'s' if k != 1 else ''} open, {rest}"
-            + f", below the {number(need)} units the service level requires (missing "
+            + f", below the {number(need)} the service level requires (missing "
             f"{number(need - top)}); to resolve it: {fix}lower service_level or add hub capacity"]
 
 
@@ -132,7 +133,8 @@ def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     cut = rows.loc[empty].assign(units=np.asarray(block.lower, float)[local[empty]])
     out = []
     for failure, group in cut.groupby("failure", sort=False):
-        shown = [f"market '{r.market}' (product '{r.product}', {number(r.units)} units required)"
+        shown = [f"market '{r.market}' (product '{r.product}', {number(r.units)} "
+                 f"{model.network.unit_of(r.product)} required)"
                  for r in group.head(MAX_REASONS).itertuples()]
         more = f" and {len(group) - MAX_REASONS} more" if len(group) > MAX_REASONS else ""
         out.append(f"{field_text(model.policy, 'survive')} cannot be met: losing {failure_text(failure)} "

@@ -90,7 +90,7 @@ def market_conflicts(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[
         sub = c if flag == "all" else c.loc[c[flag]]
         rows = sub.loc[(sub["market"] == row["market"]) & (sub["product"] == row["product"])]
         out.append(_market_sentence(policy, field, float(share[i]), row, rows, flag,
-                                    float(totals[row["product"]])))
+                                    float(totals[row["product"]]), model.network.unit_of(row["product"])))
     rest = [f"'{m}' ('{p}')" for _, m, p, _, _ in found[MAX_REASONS:]]
     if rest:
         shown = rest[:20] + ([f"{len(rest) - 20} more"] if len(rest) > 20 else [])
@@ -99,8 +99,9 @@ def market_conflicts(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[
 
 
 def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, rows: pd.DataFrame,
-                     flag: str, total: float) -> str:
-    """One market's conflict: the fields, the units needed and what each country can give."""
+                     flag: str, total: float, u: str = "units") -> str:
+    """One market's conflict: the fields, the quantity needed (in ``u``, the product's unit) and
+    what each country can give."""
     d, need = float(row["demand"]), share * float(row["demand"])
     have = min(float(rows["limit"].sum()), d)
     rows = rows.sort_values(["limit", "country"], ascending=[False, True])
@@ -114,14 +115,14 @@ def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, r
     parts = []
     for _, r in rows.iterrows():
         if r["by_kappa"]:
-            parts.append(f"{r['country']} (capped at {percent(kappa)} = {number(r['cap'])} units)")
+            parts.append(f"{r['country']} (capped at {percent(kappa)} = {number(r['cap'])} {u})")
         elif r["by_sigma"]:
-            parts.append(f"{r['country']} ({number(r['avail'])} units: max_supplier_share {sigma:.10g} "
-                         f"limits each supplier to {number(sigma * total)} units)")
+            parts.append(f"{r['country']} ({number(r['avail'])} {u}: max_supplier_share {sigma:.10g} "
+                         f"limits each supplier to {number(sigma * total)} {u})")
         elif r["country"] == row["country"] and not np.isnan(kappa):
-            parts.append(f"{r['country']} (its own country, not capped; capacity {number(r['avail'])} units)")
+            parts.append(f"{r['country']} (its own country, not capped; capacity {number(r['avail'])} {u})")
         else:
-            parts.append(f"{r['country']} (capacity {number(r['avail'])} units)")
+            parts.append(f"{r['country']} (capacity {number(r['avail'])} {u})")
     excluded = (f" (excluded_countries {', '.join(policy.excluded_countries)} left out)"
                 if policy.excluded_countries else "")
     where = {"local": f"region {row['region']}",
@@ -129,15 +130,15 @@ def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, r
                                                                else ", no bloc)"),
              "all": "anywhere"}[flag]
     if field == "demand":
-        head = (f"market '{row['market']}' (product '{row['product']}') cannot get all its {number(d)} units"
+        head = (f"market '{row['market']}' (product '{row['product']}') cannot get all its {number(d)} {u}"
                 if len(fields) == 0
                 else f"{cannot_text(fields)} for {market_product(row['market'], row['product'])}")
-        body = f"its {number(d)} units must come from suppliers able to reach it{excluded}, which are in "
+        body = f"its {number(d)} {u} must come from suppliers able to reach it{excluded}, which are in "
     else:
         head = f"{cannot_text(fields)} for {market_product(row['market'], row['product'])}"
-        body = (f"{percent(share)} of its {number(d)} units ({number(need)}) must come from {where}, whose "
+        body = (f"{percent(share)} of its {number(d)} {u} ({number(need)}) must come from {where}, whose "
                 f"only suppliers able to reach it{excluded} are in ")
-    text = f"{head}: " + (body + f"{and_list(parts)}, i.e. at most {number(have)} units ({percent(have / d)})"
+    text = f"{head}: " + (body + f"{and_list(parts)}, i.e. at most {number(have)} {u} ({percent(have / d)})"
                           if parts else body.split(", whose only")[0].split(", which are in")[0]
                           + ", but no supplier there can reach it")
     fixes = []
@@ -224,7 +225,8 @@ def _limits_involved(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
     if "max_country_share" in iis:
         block = model.lm.constraints["max_country_share"]
         upper = block.upper[iis["max_country_share"]["_row"].to_numpy(np.int64) - block.start]
-        items += [f"max_country_share caps {r.origin} at {number(u)} units for market '{r.market}' "
+        items += [f"max_country_share caps {r.origin} at {number(u)} {model.network.unit_of(r.product)} "
+                  f"for market '{r.market}' "
                   f"('{r.product}', {percent(u / demand[(r.market, r.product)])})"
                   for r, u in zip(iis["max_country_share"].itertuples(), upper, strict=True)]
     if "max_supplier_share" in iis:

@@ -15,7 +15,7 @@ from ..exceptions import InfeasiblePolicyError
 from ..format import count, percent
 from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
-from .sets import is_allied, is_local
+from .sets import is_allied, is_local, unit_of
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -85,8 +85,9 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
     for i in np.argsort(products.to_numpy(str), kind="stable"):
         p, need, have = products[i], float(s.products_table["total_demand"][i]), float(cap[i])
         if falls_short(have, need):
-            short.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} units "
-                         f"but markets need {number(need)} (missing {number(need - have)} units of "
+            u = unit_of(s, p)
+            short.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} {u} "
+                         f"but markets need {number(need)} (missing {number(need - have)} {u} of "
                          "capacity); add capacity, lift exclusions, or set shortfall_penalty")
     out = []
     served = np.zeros(len(s.demand_table), dtype=bool)
@@ -98,7 +99,8 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
                                                                          strict=True)))
         for _, r in s.demand.loc[~served].iterrows():
             out.append(f"demand: market '{r['market']}' (product '{r['product']}', {number(r['demand'])} "
-                       f"units) cannot be served: no usable supplier reaches it through a usable hub"
+                       f"{unit_of(s, r['product'])}) cannot be served: no usable supplier reaches it "
+                       "through a usable hub"
                        + (f" (removed: {blocked})" if blocked else ""))
     return short + limit_reasons(out, "markets")
 
@@ -127,10 +129,11 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
             capacity = caps.loc[caps["product"] == p, "capacity"]
             have = float(np.minimum(capacity, sg * need).sum())
             if falls_short(have, need):
+                u = unit_of(s, p)
                 out.append(f"max_supplier_share {sg:.10g} cannot be met for product '{p}': with each "
-                           f"supplier capped at {number(sg * need)} units the suppliers deliver at most "
+                           f"supplier capped at {number(sg * need)} {u} the suppliers deliver at most "
                            f"{number(have)} of the {number(need)} needed (missing {number(need - have)} "
-                           "units)" + _also_uncapped(float(capacity.sum()), need,
+                           f"{u})" + _also_uncapped(float(capacity.sum()), need,
                                                      "more suppliers are required"))
     return out
 
@@ -159,11 +162,12 @@ def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
             cap = float(have.get((row["market"], row["product"]), 0.0))
             need = row["share"] * row["demand"]
             if falls_short(cap, need):
+                u = unit_of(s, row["product"])
                 out.append(
                     f"{field} {row['share']:.10g} cannot be met for market '{row['market']}' (product "
                     f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
-                    f"{number(need)} units it requires ({percent(row['share'])} of the "
-                    f"{number(row['demand'])} units of demand; missing {number(need - cap)} units)")
+                    f"{number(need)} {u} it requires ({percent(row['share'])} of the "
+                    f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u})")
         if field == "min_local_share":
             out += _regional_totals(s, rr.loc[ok], dem, field)
     return limit_reasons(out, "markets")
@@ -178,9 +182,10 @@ def _regional_totals(s: Sets, local: pd.DataFrame, dem: pd.DataFrame, field: str
     for (region, product), n in need.items():
         have = float(caps.get((region, product), 0.0))
         if falls_short(have, n):
-            out.append(f"{field}: the markets of region {region} need {number(n)} local units of product "
+            u = unit_of(s, product)
+            out.append(f"{field}: the markets of region {region} need {number(n)} local {u} of product "
                        f"'{product}' together, but suppliers in {region} can make at most {number(have)} "
-                       f"(missing {number(n - have)} units)")
+                       f"(missing {number(n - have)} {u})")
     return out
 
 
@@ -204,13 +209,14 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
         if falls_short(have, row["demand"]):
             n_c = int(((by_country["market"] == row["market"])
                        & (by_country["product"] == row["product"])).sum())
+            u = unit_of(s, row["product"])
             out.append(f"max_country_share {row['kappa']:.10g} cannot be met for market '{row['market']}' "
                        f"(product '{row['product']}'): with each foreign country capped at "
-                       f"{number(row['kappa'] * row['demand'])} units, the "
+                       f"{number(row['kappa'] * row['demand'])} {u}, the "
                        f"{count(n_c, 'origin country', 'origin countries')} that "
                        f"{'reaches it delivers' if n_c == 1 else 'reach it deliver'} at most "
-                       f"{number(have)} of the {number(row['demand'])} units needed (missing "
-                       f"{number(row['demand'] - have)} units)"
+                       f"{number(have)} of the {number(row['demand'])} {u} needed (missing "
+                       f"{number(row['demand'] - have)} {u})"
                        + _also_uncapped(float(uncapped.get((row["market"], row["product"]), 0.0)),
                                         row["demand"], ""))
     return limit_reasons(out, "markets")
@@ -259,9 +265,10 @@ def _check_survive(s: Sets, policy: Policy) -> list[str]:
         for j, (p, n) in enumerate(need.items()):
             have = float(cap[i, j])
             if falls_short(have, n):
+                u = unit_of(s, p)
                 out.append(f"survive {f['kind']}: {what} leaves product '{p}' with at most {number(have)} "
-                           f"units of usable capacity, below the {number(n)} units the service level "
-                           f"requires (missing {number(n - have)} units)")
+                           f"{u} of usable capacity, below the {number(n)} {u} the service level "
+                           f"requires (missing {number(n - have)} {u})")
         if f["kind"] == "supplier" and f["element"] in sole:
             for market, product in sole[f["element"]][["market", "product"]].itertuples(index=False):
                 out.append(f"survive supplier: {what} cuts market '{market}' off from product "
@@ -284,7 +291,9 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
         top = np.sort(s.hubs_table["capacity"])[::-1][:policy.max_hubs].sum()
         need = float(s.demand["demand"].sum())
         if falls_short(top, need) and policy.max_hubs == 0:
-            out.append(f"max_hubs 0 cannot be met: it opens no hub, and markets need {number(need)} units")
+            wanted = s.demand.groupby("product", sort=False)["demand"].sum()
+            out.append("max_hubs 0 cannot be met: it opens no hub, and markets need "
+                       + ", ".join(f"{number(v)} {unit_of(s, p)} of '{p}'" for p, v in wanted.items()))
         elif falls_short(top, need):
             largest = count(policy.max_hubs, "largest usable hub").removeprefix("1 ")
             verb = "handles" if policy.max_hubs == 1 else "handle"

@@ -125,6 +125,15 @@ def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.n
     return idx.get_indexer(pd.MultiIndex.from_frame(keys[cols]))
 
 
+def unit_of(sets: Sets, product: str) -> str:
+    """What one unit of ``product`` is: the products table's ``unit``, ``units`` where blank
+    (:meth:`Network.unit_of <resilient_sc.data.Network.unit_of>`)."""
+    table = sets.products_table
+    at = pd.Index(table["product"]).get_indexer([product])[0]
+    named = str(table["unit"][at]) if at >= 0 and "unit" in table.columns else ""
+    return named or "units"
+
+
 def total_demand(sets: Sets, product: pd.Series | np.ndarray) -> np.ndarray:
     """The total demand (units) for each product in ``product``."""
     at = pd.Index(sets.products_table["product"]).get_indexer(product)
