@@ -56,16 +56,16 @@ PLAN_FILES = {
                        "product (units of that product), then the throughput of all products and the "
                        "capacity, both counting every product's units summed, and `utilisation` (a "
                        "fraction)",
-    "inbound_flows.csv": "supplier → hub flows: `quantity` (units of the product)",
-    "outbound_flows.csv": "hub → market flows by `origin` country: `quantity` (units of the product)",
-    "market_shares.csv": "per market and product: `demand`, `delivered`, `shortfall` (units of the "
-                         "product); `local_share` (made in the market's region), `allied_share` (made in "
-                         "the market's own country or its allies, docs/conventions.md §8.1) and "
+    "inbound_flows.csv": "supplier → hub flows: `quantity` (in the product's `unit`)",
+    "outbound_flows.csv": "hub → market flows by `origin` country: `quantity` (in the product's `unit`)",
+    "market_shares.csv": "per market and product: `demand`, `delivered`, `shortfall` (in the "
+                         "product's `unit`); `local_share` (made in the market's region), `allied_share` "
+                         "(made in the market's own country or its allies, docs/conventions.md §8.1) and "
                          "`top_foreign_share` (made in `top_foreign_country`, the largest foreign origin), "
                          "each a fraction of the demand, not of what is delivered",
-    "country_shares.csv": "per market, product and origin country: `quantity` (units of the product) and "
+    "country_shares.csv": "per market, product and origin country: `quantity` (in the product's `unit`) and "
                           "`share`, a fraction of the market's demand of the product",
-    "supplier_shares.csv": "per supplier and product: `quantity` bought (units of the product) and "
+    "supplier_shares.csv": "per supplier and product: `quantity` bought (in the product's `unit`) and "
                            "`share`, a fraction of the product's total demand",
     "timings.csv": "the seconds of each step: the one file that differs between two runs of the same inputs",
 }
@@ -227,7 +227,8 @@ class Plan:
     def tables(self, products: list[str] | None = None) -> dict[str, pd.DataFrame]:
         """Every result table by the file name it is saved under; supplier volumes and hub
         throughputs per product (units of that product: never added across products), of
-        ``products`` (default: :func:`plan_products`)."""
+        ``products`` (default: :func:`plan_products`); the flow and share tables have each row's
+        ``unit`` beside its product (:meth:`unit_of`)."""
         known = plan_products(self)
         network = set(self.model.network.products["product"]) if self.model is not None else set()
         every = set(known) | network
@@ -244,12 +245,19 @@ class Plan:
             "suppliers_contracted": suppliers_sheet(self, products),
             "hubs_opened": hubs_sheet(self, products),
             # copies: a caller editing a table never changes the plan it came from
-            "inbound_flows": self.inbound.copy(),
-            "outbound_flows": self.outbound.copy(),
-            "market_shares": self.shares.copy(),
-            "country_shares": self.country_shares.copy(),
-            "supplier_shares": self.supplier_shares.copy(),
+            "inbound_flows": self._with_units(self.inbound),
+            "outbound_flows": self._with_units(self.outbound),
+            "market_shares": self._with_units(self.shares),
+            "country_shares": self._with_units(self.country_shares),
+            "supplier_shares": self._with_units(self.supplier_shares),
         }
+
+    def _with_units(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A copy of ``table`` with the ``unit`` of each row's product beside it."""
+        out = table.copy()
+        units = self.units(pd.unique(out["product"]))
+        out.insert(out.columns.get_loc("product") + 1, "unit", out["product"].map(units).astype(object))
+        return out
 
     def save(self, folder: str | Path, force: bool = False) -> Path:
         """Write ``plan.json``, one CSV per table and ``README.md`` (what each file holds,

@@ -40,6 +40,10 @@ def test_every_table_and_summary_says_each_product_in_its_own_unit(plan, tmp_pat
     tables = plan.tables()
     assert "volume (kWh of cells)" in tables["suppliers_contracted"]
     assert "throughput (pieces of chips)" in tables["hubs_opened"]
+    for name in ("inbound_flows", "outbound_flows", "market_shares", "country_shares", "supplier_shares"):
+        table = tables[name]
+        assert list(table.columns).index("unit") == list(table.columns).index("product") + 1
+        assert (table["unit"] == table["product"].map(UNITS)).all(), name
     items = list(summary_table(plan)["item"])
     assert "demand (kWh of cells)" in items and "shortfall (pieces of displays)" in items
     path = write_workbook(tmp_path / "plan.xlsx", plan)
