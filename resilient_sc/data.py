@@ -105,6 +105,8 @@ class Network:
         >>> examples.tiny().unit_of("default")
         'units'
         """
+        if "unit" not in self.products:  # a Network pickled before products had a unit
+            return "units"
         named = self.products.loc[self.products["product"] == product, "unit"]
         return str(named.iloc[0]) if len(named) and named.iloc[0] else "units"
 

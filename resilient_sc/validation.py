@@ -595,8 +595,8 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
                          f"{quote(demand['market'].iloc[pos])} (add a supplier -> hub lane in lanes)",
              "no supplier reaches the market's hubs with the product")
     products = t.get("products")
-    named = (products.set_index("product")["unit"] if products is not None and "unit" in products
-             else pd.Series(dtype=object))
+    named = (dict(zip(products["product"], products["unit"], strict=True))  # a repeated id: its problem
+             if products is not None and "unit" in products else {})
     for (product, have, need), when in short.items():
         warnings.append(f"(supplier_products) | product {quote(product)}"
                         f"{f' in {_named(when)}' if ids else ''}: total capacity "
