@@ -239,41 +239,94 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMo
     return values
 
 
+#: the largest model whose rows' coefficients :func:`edits` compares with the model as built
+#: (about 50 µs a row)
+COMPARED_ROWS = 100_000
+
+
+def _data(component: Any) -> list[Any]:
+    """The data objects of an indexed or scalar pyomo component, in index order."""
+    return list(component.values()) if component.is_indexed() else [component]
+
+
 def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) -> list[str]:
     """What was changed in ``pyomo_model`` since it was built from ``model``, in words: rows
-    added, rows of the model deactivated or with other bounds (its right-hand side), variables
-    fixed or with other bounds (a term added to the objective is the plan's
-    :data:`~resilient_sc.optimize.EXTENSION` line; a coefficient changed inside a built row is
-    not looked for). Empty: solved as built."""
+    added, rows of the model deactivated or with other bounds (its right-hand side) or other
+    coefficients (compared up to :data:`COMPARED_ROWS` rows), variables fixed or with other
+    bounds (a term added to the objective is the plan's :data:`~resilient_sc.optimize.EXTENSION`
+    line). Empty: solved as built."""
     built = set(model.lm.constraints)
     added = sum(1 for c in pyomo_model.component_objects(pyo.Constraint, active=True) if c.name not in built
-                for d in (c.values() if c.is_indexed() else [c]) if d.active)
-    off = rebound = 0
+                for d in _data(c) if d.active)
+    column: dict[int, int] = {}
+    moved, held = 0, []
+    for name, vblock in model.lm.variables.items():
+        var = pyomo_model.component(name)
+        data = _data(var) if isinstance(var, pyo.Var) else []
+        if len(data) != vblock.size:
+            continue  # block_values says so
+        column.update((id(v), vblock.start + k) for k, v in enumerate(data))
+        lower = np.array([-np.inf if v.lb is None else v.lb for v in data], dtype=float)
+        upper = np.array([np.inf if v.ub is None else v.ub for v in data], dtype=float)
+        moved += int(((lower != vblock.lower) | (upper != vblock.upper)).sum())
+        held += [v for v in data if v.fixed]
+    compare = model.lm.n_rows <= COMPARED_ROWS
+    a = model.lm.matrix().tocsr() if compare else None
+    off = rebound = recoefficient = 0
     for name, block in model.lm.constraints.items():
         con = pyomo_model.component(name)
-        data = (list(con.values()) if con.is_indexed() else [con]) if isinstance(con, pyo.Constraint) else []
-        if len(data) != block.size:
-            off += block.size
+        built_rows = np.flatnonzero(np.isfinite(block.lower) | np.isfinite(block.upper))  # a free row: none
+        data = _data(con) if isinstance(con, pyo.Constraint) else []
+        if len(data) != len(built_rows):
+            off += len(built_rows)
             continue
         active = np.array([d.active for d in data], dtype=bool)
         off += int((~active).sum())
         lower = np.array([-np.inf if d.lower is None else pyo.value(d.lower) for d in data], dtype=float)
         upper = np.array([np.inf if d.upper is None else pyo.value(d.upper) for d in data], dtype=float)
-        rebound += int((active & ((lower != block.lower) | (upper != block.upper))).sum())
-    moved = fixed = 0
-    for name, block in model.lm.variables.items():
-        var = pyomo_model.component(name)
-        data = (list(var.values()) if var.is_indexed() else [var]) if isinstance(var, pyo.Var) else []
-        if len(data) != block.size:
-            continue  # block_values says so
-        lower = np.array([-np.inf if v.lb is None else v.lb for v in data], dtype=float)
-        upper = np.array([np.inf if v.ub is None else v.ub for v in data], dtype=float)
-        moved += int(((lower != block.lower) | (upper != block.upper)).sum())
-        fixed += sum(1 for v in data if v.fixed)
+        other = (lower != block.lower[built_rows]) | (upper != block.upper[built_rows])
+        rebound += int((active & other).sum())
+        if a is not None:
+            recoefficient += _other_coefficients(data, built_rows + block.start, a, column, held)
     said = [(added, "row", "added"), (off, "row of the model", "deactivated"),
-            (rebound, "row of the model", "with other bounds"), (fixed, "variable", "fixed"),
+            (rebound, "row of the model", "with other bounds"),
+            (recoefficient, "row of the model", "with other coefficients"), (len(held), "variable", "fixed"),
             (moved, "variable", "with other bounds")]
-    return [f"{count(n, what)} {how}" for n, what, how in said if n]
+    plural = {"row of the model": "rows of the model"}
+    return [f"{count(n, what, plural.get(what, ''))} {how}" for n, what, how in said if n]
+
+
+def _other_coefficients(data: list[Any], rows: np.ndarray, a: Any, column: dict[int, int],
+                        held: list[Any]) -> int:
+    """How many of the active pyomo rows ``data`` differ from rows ``rows`` of the built matrix
+    ``a``; the ``held`` (fixed) variables are read as variables, not as constants, meanwhile."""
+    from pyomo.repn import generate_standard_repn
+
+    values = [v.value for v in held]
+    for v in held:
+        v.unfix()
+    try:
+        return sum(1 for d, row in zip(data, rows, strict=True)
+                   if d.active and not _same_row(generate_standard_repn(d.body, compute_values=True), a, row,
+                                                 column))
+    finally:
+        for v, value in zip(held, values, strict=True):
+            v.fix(value)
+
+
+def _same_row(repn: Any, a: Any, row: int, column: dict[int, int]) -> bool:
+    """Whether a pyomo row's standard form is row ``row`` of the built matrix ``a`` (CSR)."""
+    if repn.nonlinear_expr is not None or repn.quadratic_vars or repn.constant:
+        return False
+    given: dict[int, float] = {}
+    for v, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+        if (col := column.get(id(v))) is None:  # a variable of the user's own
+            return False
+        given[col] = given.get(col, 0.0) + float(coef)
+    lo, hi = a.indptr[row], a.indptr[row + 1]
+    want = {int(c): float(v) for c, v in zip(a.indices[lo:hi], a.data[lo:hi], strict=True) if v}
+    given = {c: v for c, v in given.items() if v}
+    return given.keys() == want.keys() and all(math.isclose(given[c], want[c], rel_tol=1e-12) for c in want)
 
 
 def column_vector(model: NetworkModel, values: dict[str, np.ndarray]) -> np.ndarray:
