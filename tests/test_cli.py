@@ -418,7 +418,7 @@ def test_cli_stress(capsys, tiny_dir, tmp_path):
     assert lost["worst_served"] == 0.0 and lost["served_by_product"] == {"default": 0.0}
     assert lost["shortfall_cost"] == pytest.approx(80 * 100.0) and lost["extra_cost"] < 0
     assert lost["shortfalls"] == [
-        {"market": "Paris", "product": "default", "demand": 80.0, "shortfall": 80.0}]
+        {"market": "Paris", "product": "default", "demand": 80.0, "shortfall": 80.0, "unit": "units"}]
     assert "report.md" in data["files"] and (tmp_path / "out" / "report.md").is_file()
     assert main(["stress", str(tiny_dir), "--failures", "country,volcano"]) == 2
     assert "--failures: 'country,volcano'" in capsys.readouterr().err

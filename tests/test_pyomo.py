@@ -461,10 +461,14 @@ def test_a_plan_of_a_changed_pyomo_model_says_so_and_is_certified_only_if_it_hol
     row.set_value((None, row.body, 10))
     other = m.supplier_capacity["S_TW_Hsinchu", "chips"]
     other.set_value((None, 2 * other.body, other.upper))  # its capacity halved by a coefficient
+    m.hub_opened["H_Lodz"].domain = pyo.UnitInterval
+    del m.hub_link[next(iter(m.hub_link))]
     note = solve_pyomo(m).report.note
-    assert note.startswith("read back from a pyomo model changed since it was built (1 row added; 1 row of "
+    assert note.startswith("read back from a pyomo model changed since it was built (1 row added; 2 rows of "
                            "the model deactivated; 1 row of the model with other bounds; 1 row of the "
-                           "model with other coefficients; 1 variable fixed)")
+                           "model with other coefficients; 1 variable fixed; 1 whole variable made "
+                           "continuous)")
+    assert m.hub_opened["H_Memphis"].fixed and m.hub_opened["H_Memphis"].value == 1  # left as it was
 
 
 def test_a_term_added_to_a_roadmaps_objective_leaves_its_bound_below_its_cost():

@@ -265,7 +265,8 @@ def test_stress_losing_the_only_supplier_of_a_product():
     assert result.served_matrix().loc["supplier:SA", "M"] == pytest.approx(0.0)  # lowest over products
     entry = next(e for e in result.to_dict()["failures"] if e["failure"] == "supplier:SA")
     assert entry["served_by_product"] == {"a": 0.0, "b": 1.0}
-    assert entry["shortfalls"] == [{"market": "M", "product": "a", "demand": 30.0, "shortfall": 30.0}]
+    assert entry["shortfalls"] == [{"market": "M", "product": "a", "demand": 30.0, "shortfall": 30.0,
+                                  "unit": "units"}]
 
 
 def test_worst_market_is_where_the_floor_binds_not_where_a_low_penalty_sheds():

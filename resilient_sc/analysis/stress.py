@@ -247,8 +247,9 @@ class StressResult:
         return list(served.index[lower.to_numpy()])
 
     def to_dict(self) -> dict[str, Any]:
-        """The summary and one entry per failure with its served fraction per product and its
-        shortfalls by market and product (units), for JSON."""
+        """The summary, the penalties and each product's unit, and one entry per failure with its
+        served fraction per product and its shortfalls by market and product (in the product's
+        unit), for JSON."""
         by_product = {k: g for k, g in self.by_product.groupby("failure", sort=False)}
         short = self.shortfalls.loc[self.shortfalls["shortfall"] > 0]
         by_failure = {k: g for k, g in short.groupby("failure", sort=False)}
@@ -259,8 +260,9 @@ class StressResult:
             entries.append({
                 **row, "served_by_product": dict(zip(bp["product"], bp["served"], strict=True)),
                 "shortfall_by_product": dict(zip(bp["product"], bp["shortfall"], strict=True)),
-                "shortfalls": sf[["market", "product", "demand", "shortfall"]].to_dict("records")})
-        return {"summary": self.summary(), "penalties": self.penalties.to_dict(), "failures": entries}
+                "shortfalls": sf[["market", "product", "demand", "shortfall", "unit"]].to_dict("records")})
+        return {"summary": self.summary(), "penalties": self.penalties.to_dict(), "units": dict(self.units),
+                "failures": entries}
 
 
 def failure_kinds(failures: str | Iterable[str]) -> tuple[str, ...]:

@@ -115,7 +115,8 @@ def survive_hubs_capacity(model: NetworkModel) -> list[str]:
             f"handle at most {number(top)} {units}")
     fields = [field_text(policy, "survive"), f"max_hubs {k}"]
     return [f"{cannot_text(fields)}: with at most {k} hub{'s' if k != 1 else ''} open, {rest}"
-            + f", below the {number(need)} the service level requires (missing "
+            + f", below the {number(need)}{f' {units}' if k <= 1 else ''} the service level requires "
+            f"(missing "
             f"{number(need - top)}); to resolve it: {fix}lower service_level or add hub capacity"]
 
 

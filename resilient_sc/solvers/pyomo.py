@@ -252,14 +252,16 @@ def _data(component: Any) -> list[Any]:
 def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) -> list[str]:
     """What was changed in ``pyomo_model`` since it was built from ``model``, in words: rows
     added, rows of the model deactivated or with other bounds (its right-hand side) or other
-    coefficients (compared up to :data:`COMPARED_ROWS` rows), variables fixed or with other
-    bounds (a term added to the objective is the plan's :data:`~resilient_sc.optimize.EXTENSION`
-    line). Empty: solved as built."""
+    coefficients (compared up to :data:`COMPARED_ROWS` rows), variables fixed, with other bounds
+    or, whole, made continuous (a term added to the objective is the plan's
+    :data:`~resilient_sc.optimize.EXTENSION` line). Empty: solved as built."""
+    from pyomo.repn import generate_standard_repn
+
     built = set(model.lm.constraints)
     added = sum(1 for c in pyomo_model.component_objects(pyo.Constraint, active=True) if c.name not in built
                 for d in _data(c) if d.active)
     column: dict[int, int] = {}
-    moved, held = 0, []
+    moved, relaxed, held = 0, 0, []
     for name, vblock in model.lm.variables.items():
         var = pyomo_model.component(name)
         data = _data(var) if isinstance(var, pyo.Var) else []
@@ -269,49 +271,55 @@ def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) ->
         lower = np.array([-np.inf if v.lb is None else v.lb for v in data], dtype=float)
         upper = np.array([np.inf if v.ub is None else v.ub for v in data], dtype=float)
         moved += int(((lower != vblock.lower) | (upper != vblock.upper)).sum())
+        relaxed += sum(1 for v in data if not v.is_integer()) if vblock.integer else 0
         held += [v for v in data if v.fixed]
-    compare = model.lm.n_rows <= COMPARED_ROWS
-    a = model.lm.matrix().tocsr() if compare else None
+    a = model.lm.matrix().tocsr() if model.lm.n_rows <= COMPARED_ROWS else None
     off = rebound = recoefficient = 0
-    for name, block in model.lm.constraints.items():
-        con = pyomo_model.component(name)
-        built_rows = np.flatnonzero(np.isfinite(block.lower) | np.isfinite(block.upper))  # a free row: none
-        data = _data(con) if isinstance(con, pyo.Constraint) else []
-        if len(data) != len(built_rows):
-            off += len(built_rows)
-            continue
-        active = np.array([d.active for d in data], dtype=bool)
-        off += int((~active).sum())
-        lower = np.array([-np.inf if d.lower is None else pyo.value(d.lower) for d in data], dtype=float)
-        upper = np.array([np.inf if d.upper is None else pyo.value(d.upper) for d in data], dtype=float)
-        other = (lower != block.lower[built_rows]) | (upper != block.upper[built_rows])
-        rebound += int((active & other).sum())
-        if a is not None:
-            recoefficient += _other_coefficients(data, built_rows + block.start, a, column, held)
+    with _unfixed(held):  # a fixed variable read as a variable, not as a constant, in the rows
+        for name, block in model.lm.constraints.items():
+            rows, data, missing = _built_rows(pyomo_model.component(name), block)
+            off += missing
+            active = np.array([d.active for d in data], dtype=bool)
+            off += int((~active).sum())
+            lower = np.array([-np.inf if d.lower is None else pyo.value(d.lower) for d in data], dtype=float)
+            upper = np.array([np.inf if d.upper is None else pyo.value(d.upper) for d in data], dtype=float)
+            rebound += int((active & ((lower != block.lower[rows]) | (upper != block.upper[rows]))).sum())
+            if a is not None:
+                recoefficient += sum(1 for d, row in zip(data, rows + block.start, strict=True) if d.active
+                                     and not _same_row(generate_standard_repn(d.body, compute_values=True), a,
+                                                       row, column))
     said = [(added, "row", "added"), (off, "row of the model", "deactivated"),
             (rebound, "row of the model", "with other bounds"),
             (recoefficient, "row of the model", "with other coefficients"), (len(held), "variable", "fixed"),
-            (moved, "variable", "with other bounds")]
+            (moved, "variable", "with other bounds"), (relaxed, "whole variable", "made continuous")]
     plural = {"row of the model": "rows of the model"}
     return [f"{count(n, what, plural.get(what, ''))} {how}" for n, what, how in said if n]
 
 
-def _other_coefficients(data: list[Any], rows: np.ndarray, a: Any, column: dict[int, int],
-                        held: list[Any]) -> int:
-    """How many of the active pyomo rows ``data`` differ from rows ``rows`` of the built matrix
-    ``a``; the ``held`` (fixed) variables are read as variables, not as constants, meanwhile."""
-    from pyomo.repn import generate_standard_repn
+def _built_rows(con: Any, block: Any) -> tuple[np.ndarray, list[Any], int]:
+    """(positions in ``block`` of the rows the pyomo Constraint ``con`` still holds, their data
+    objects, how many of the block's rows it no longer holds: deleted, or ``con`` gone). A free
+    row of the block was never built (:func:`_relation`)."""
+    built = np.flatnonzero(np.isfinite(block.lower) | np.isfinite(block.upper))
+    if not isinstance(con, pyo.Constraint):
+        return built[:0], [], len(built)
+    keys = _keys(block.index)
+    if keys is None:  # a scalar row
+        return built, [con][:len(built)], 0
+    held = [i for i in built if keys[i] in con]
+    return np.asarray(held, dtype=np.int64), [con[keys[i]] for i in held], len(built) - len(held)
 
-    values = [v.value for v in held]
-    for v in held:
-        v.unfix()
+
+@contextmanager
+def _unfixed(variables: list[Any]) -> Iterator[None]:
+    """``variables`` (fixed) unfixed for the block, fixed again at their values after."""
+    for v in variables:
+        v.unfix()  # its value stays
     try:
-        return sum(1 for d, row in zip(data, rows, strict=True)
-                   if d.active and not _same_row(generate_standard_repn(d.body, compute_values=True), a, row,
-                                                 column))
+        yield
     finally:
-        for v, value in zip(held, values, strict=True):
-            v.fix(value)
+        for v in variables:
+            v.fix()  # at the value it kept, not validated again against its domain
 
 
 def _same_row(repn: Any, a: Any, row: int, column: dict[int, int]) -> bool:
@@ -384,7 +392,9 @@ def incumbent_of(results: Any) -> float | None:
     if value is None and hasattr(results, "problem"):
         value = getattr(results.problem, "upper_bound", None)
     try:
-        return None if value is None else float(value)
+        if value is None:  # the newer interface's None: no plan found
+            return math.inf if hasattr(results, "incumbent_objective") else None
+        return float(value)
     except (TypeError, ValueError):
         return None
 
