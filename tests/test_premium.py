@@ -114,3 +114,18 @@ def test_every_design_is_stress_tested_on_one_basis():
     given = premium_table(premium_outcomes(backed_up(), {"priced": Policy(shortfall_penalty=50.0)},
                                            failures=("supplier",), penalty=50.0, workers=1))
     assert given["worst_served"].tolist() == pytest.approx([0.0, 0.0])
+
+
+def test_design_ids_holding_spaces_read_back_whole():
+    """The premium table's suppliers were joined by spaces: 'S FR S_CN' read as three."""
+    import shlex
+
+    from resilient_sc import examples
+
+    net = examples.tiny()
+    spaced = {"S_FR": "S FR"}
+    tables = ("suppliers", "supplier_products", "lanes")
+    net = net.replace(**{t: getattr(net, t).replace(spaced) for t in tables})
+    table = premium(net, {"two": Policy(min_suppliers=2)}, workers=1)
+    assert table["suppliers"].tolist() == ["S_CN", "'S FR' S_CN"]
+    assert [shlex.split(ids) for ids in table["suppliers"]] == [["S_CN"], ["S FR", "S_CN"]]

@@ -4,6 +4,7 @@ what it buys under failures."""
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -136,8 +137,8 @@ def outcome_row(o: PolicyOutcome, base: Plan) -> dict[str, Any]:
         "expected_shortfall_cost": summary.get("expected_shortfall_cost", math.nan),
         "expected_conditional_on": summary.get("conditional_on", ""),
         "max_foreign_share": float(top.max()) if len(top) else 0.0,
-        "suppliers": " ".join(p.supplier_ids),
-        "hubs": " ".join(p.hub_ids),
+        "suppliers": shlex.join(p.supplier_ids),  # an id with a space is quoted: shlex.split reads it
+        "hubs": shlex.join(p.hub_ids),
         "solve_time": p.solve_time,
         "gap": p.gap,
         "reason": "",
@@ -193,7 +194,9 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         (fractions over all markets and products, weighted by :meth:`Plan.share_weights`),
         ``max_foreign_share`` (the largest share of one foreign country in one market's demand
         of one product: what ``max_country_share`` caps), ``n_suppliers``, ``n_hubs``,
-        ``suppliers``, ``hubs``, ``solve_time`` (s), ``gap``, ``reason`` (why not optimal).
+        ``suppliers``, ``hubs`` (the ids, separated by spaces; an id holding a space or a quote is
+        quoted as a shell would, so ``shlex.split`` reads them back), ``solve_time`` (s), ``gap``,
+        ``reason`` (why not optimal).
     :raises ValidationError: when a policy does not fit the network (the problems of every
         policy at once, each labelled with its name), before anything is solved.
     :raises InfeasiblePolicyError: when the base policy itself has no plan (other policies
