@@ -29,6 +29,7 @@ premiums already in % with two decimals, counts as whole numbers.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Callable, Mapping
 from numbers import Real
@@ -189,6 +190,21 @@ def signed_pct_points(v: float, digits: int = 2) -> str:
         return ""
     text = pct_points(v, digits)
     return text if text.startswith("-") else f"+{text}"
+
+
+def cell_text(v: Any) -> str:
+    """A cell's value as text, a date at midnight as its ISO date (a period of 2027 typed as a
+    date: ``2027-01-01``, not ``2027-01-01 00:00:00``).
+
+    >>> import datetime, pandas as pd
+    >>> cell_text(pd.Timestamp("2027-01-01")), cell_text(datetime.datetime(2027, 1, 1, 6)), cell_text(7)
+    ('2027-01-01', '2027-01-01 06:00:00', '7')
+    """
+    if type(v).__name__ == "datetime64":  # numpy's, read as a datetime (numpy is not loaded here)
+        v = v.astype("datetime64[us]").item()
+    if isinstance(v, datetime.datetime) and v.time() == datetime.time() and v.tzinfo is None:
+        return v.date().isoformat()
+    return str(v)
 
 
 def as_given(v: float) -> str:

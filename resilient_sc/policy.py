@@ -184,7 +184,8 @@ class PolicyField:
 
 
 def _is_whole(key: Any) -> bool:
-    return isinstance(key, int) and not isinstance(key, bool)
+    """A whole number key (a period 2027), numpy's too; never a bool."""
+    return isinstance(key, int | np.integer) and not isinstance(key, bool)
 
 
 def _number(value: Any, whole: bool) -> Any:
@@ -201,7 +202,8 @@ def _spelled(name: Any) -> Any:
     """A key or member as the network spells its ids: whole numbers as text, names in NFC."""
     if _is_whole(name):
         return str(name)
-    return unicodedata.normalize("NFC", name) if isinstance(name, str) else name
+    # str() of a str subclass (numpy's str_ from an array of ids) is a plain str: dumped as YAML
+    return unicodedata.normalize("NFC", str(name)) if isinstance(name, str) else name
 
 
 def _num(value: float | int) -> str:

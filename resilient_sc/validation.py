@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .format import as_given, count, quantity
+from .format import as_given, cell_text, count, quantity
 from .limits import Limits, current
 from .schema import ALL_PRODUCTS, BLANK_COSTS, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
 from .wording import SHOWN, each_row, quote, suggest, where
@@ -40,9 +40,38 @@ PERIOD_TABLES = {"supplier_products": ("supplier", "product"), "demand": ("marke
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize``: the code of each row (-1 where null) and the distinct values; text
-    work is then done once per distinct value (ids repeat: ~100× less)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    work is then done once per distinct value (ids repeat: ~100× less). A cell holding a list
+    or a dict (said by :func:`_unhashable_cells`) counts as its text."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells
+        codes, uniques = pd.factorize(np.array([v if _hashable(v) else str(v) for v in values], dtype=object),
+                                      use_na_sentinel=True)
     return codes, np.asarray(uniques, dtype=object)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _unhashable_cells(name: str, df: pd.DataFrame, problems: list[str]) -> None:
+    """A problem per cell holding a list, a dict, a set or an array (``groupby().agg(list)``,
+    ``json_normalize``): a cell holds one value."""
+    for col in (c for c in df.columns if c != "_row" and df[c].dtype == object):
+        values = df[col].to_numpy(dtype=object)
+        try:
+            pd.factorize(values)
+            continue
+        except TypeError:
+            bad = [pos for pos, v in enumerate(values) if not _hashable(v)]
+        each_row(problems, name, bad,
+                 lambda pos, c=col, v=values: f"{where(name, df, pos)} | {c} {quote(str(v[pos]))} is a "
+                                              f"{type(v[pos]).__name__}: a cell holds one value",
+                 f"{col} holds a list or a dict")
 
 
 def _spread(per_value: Iterable[Any], codes: np.ndarray, missing: Any, dtype: Any) -> np.ndarray:
@@ -78,7 +107,8 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
     present = col.name in df.columns
     series = df[col.name] if present else pd.Series([None] * len(df), index=df.index, dtype=object)
     numeric = (col.kind not in ("id", "text", "status", "kind") and pd.api.types.is_numeric_dtype(series)
-               and not pd.api.types.is_bool_dtype(series))
+               and not pd.api.types.is_bool_dtype(series)
+               and not pd.api.types.is_complex_dtype(series))  # as text: '(5+1j)' is not a number
     if numeric:
         raw = series.to_numpy(dtype=float, na_value=np.nan)
         blank = np.isnan(raw)
@@ -94,7 +124,7 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
     if col.kind in ("id", "text", "status", "kind"):
         default = col.default if col.default is not None else ""
         # one spelling of each name: an NFD 'München' (macOS) matches an NFC one (Windows)
-        texts = [unicodedata.normalize("NFC", str(u).strip()) for u in uniques]
+        texts = [unicodedata.normalize("NFC", cell_text(u).strip()) for u in uniques]
         if col.kind == "id":  # a float id (pandas' read of 101 beside a blank) reads as '101'; text stays,
             # but a period's '2027.0' is pandas' write of that read (a CSV round trip): it reads as 2027
             period = col.name == "period"
@@ -241,8 +271,10 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     given = df.index.name == "_row" and pd.api.types.is_integer_dtype(df.index)
     rows = df.index.to_numpy(dtype=np.int64) if given else np.arange(2, len(df) + 2)
     headless = not any(str(c).strip() for c in df.columns if c != "_row")  # a sheet cleared of every cell
+    indexed = {str(n).strip().lower() for n in df.index.names if n is not None}  # df.set_index('supplier')
     df = _columns(name, df.reset_index(drop=True), problems)
     df["_row"] = rows
+    _unhashable_cells(name, df, problems)
     # drop rows that are blank everywhere (trailing lines of a spreadsheet)
     data_cols = [c for c in df.columns if c != "_row"]
     if data_cols:
@@ -256,8 +288,9 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
                         + ("" if table.required else " or leave the table out (it is optional)"))
         missing = []
     for c in missing:
-        problems.append(f"({name}) | required column '{c}' is missing; columns are: "
-                        f"{', '.join(table.names)}")
+        problems.append(f"({name}) | required column '{c}' is missing"
+                        + (" (it is the DataFrame's index: pass df.reset_index())" if c in indexed else "")
+                        + f"; columns are: {', '.join(table.names)}")
     if table.required and len(df) == 0:
         problems.append(f"({name}) | the table has no rows")
     warnings += _dot_thousands(table, df)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ValidationError
+from .format import cell_text
 from .limits import Limits, read_bytes
 from .schema import TABLES, mentioned_table, names_columns
 from .wording import SHOWN, clip, not_read, quote, suggest
@@ -46,7 +47,7 @@ def _cell_text(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return str(int(value))
-    return str(value)
+    return cell_text(value)  # a date at midnight as its ISO date
 
 
 #: the attribute of a table read from a sheet hidden in its workbook (the workbook's name)
