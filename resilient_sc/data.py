@@ -110,6 +110,10 @@ class Network:
         named = self.products.loc[self.products["product"] == product, "unit"]
         return str(named.iloc[0]) if len(named) and named.iloc[0] else "units"
 
+    def units(self) -> dict[str, str]:
+        """:meth:`unit_of` each product of the products table, in its order."""
+        return {str(p): self.unit_of(str(p)) for p in self.products["product"]}
+
     @property
     def has_demand(self) -> bool:
         """Whether any market wants anything (a demand row above 0): else every plan is empty,

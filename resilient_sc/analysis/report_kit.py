@@ -132,7 +132,7 @@ def source(network: Network) -> str:
 def quantities(network: Network) -> str:
     """What a report's quantities are counted in: each product's unit where the products table
     names one (``quantities in each product's unit (cells: kWh, chips: pieces; ...)``)."""
-    named = units_words({str(p): network.unit_of(str(p)) for p in network.products["product"]})
+    named = units_words(network.units())
     return (f"quantities in each product's unit ({named}; never added across products)" if named
             else "quantities in units of each product (never added across products)")
 

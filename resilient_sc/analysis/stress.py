@@ -407,7 +407,7 @@ def stress_test(network: Network, plan: Plan,
                      **res.figures(base)})
         products.append(res.by_product.assign(failure=name))
         shorts.append(res.demand.assign(failure=name))
-    units = {str(p): network.unit_of(str(p)) for p in network.products["product"]}
+    units = network.units()
     product_cols = ["failure", "product", "demand", "shortfall", "unit", "served", "shortfall_cost"]
     short_cols = ["failure", "market", "product", "demand", "shortfall", "unit", "served"]
     with_unit = lambda df: df.assign(unit=df["product"].map(units).fillna("units"))  # noqa: E731
