@@ -293,3 +293,15 @@ def test_the_terminal_says_when_periods_price_a_unit_short_apart(capsys):
             "costs.") in text
     assert main(["stress", str(data), "--failures", "country", "--penalty", "40"]) == 0
     assert "which differ between periods" not in capsys.readouterr().out  # one price for all
+
+
+def test_a_roadmap_stress_report_never_quotes_one_periods_prices_for_all(tmp_path):
+    """Its method paragraph gave 2026's default prices (chips 1,744.80) as those of every period's
+    shortfall costs, beside per-period lines pricing chips at 2,344.80 in 2029-2030."""
+    from resilient_sc import examples
+
+    data = examples.electronics_roadmap_path()
+    assert main(["stress", str(data), "--failures", "country", "--out", str(tmp_path / "s")]) == 0
+    report = " ".join((tmp_path / "s" / "report.md").read_text().split())
+    assert "A unit short is priced at the stress test's default (each period's, listed under it:" in report
+    assert "default (797.70 per unit of cells" not in report

@@ -32,6 +32,7 @@ from ..format import (
 from ..results import NO_PENALTY, one_unit, penalty_cost, penalty_words
 from ..schema import STRESS_FAILURES
 from ..solvers.base import Status
+from ..wording import listing
 from . import figures as fg
 from . import maps
 from .premium import counts_penalties, floor_caveat, sheds_demand
@@ -83,7 +84,7 @@ def _stress_report(w: Writer, network: Network, plan: Plan, stress: StressResult
              "## In short", "", *bullets(stress_sentences(plan, stress)), "",
              "## Worst failures", "", *stress_method(stress), "", *_failure_table(stress), ""]
     lines += image(heat, "Demand served per market and product under each failure")
-    lines += image(drawn, "The design: suppliers, hubs, markets and flows")
+    lines += image(drawn, "The design with nothing failed: suppliers, hubs, markets and flows")
     lines += files_section(w, {
         "stress_failures.csv": f"one row per failure: worst_served ({stress.floor_name}) and "
                                f"value_served ({FRACTIONS}), {COSTS}",
@@ -91,21 +92,24 @@ def _stress_report(w: Writer, network: Network, plan: Plan, stress: StressResult
     return w.report(lines)
 
 
-def default_penalty_words(stress: StressResult | None) -> str:
+def default_penalty_words(stress: StressResult | None, apart: bool = False) -> str:
     """What the default penalties are (a price that delivers every unit the design can, not a
-    measured loss), when ``stress`` was not priced by the user; else ``""``."""
+    measured loss), when ``stress`` was not priced by the user; else ``""``. ``apart``: the
+    prices differ between a roadmap's periods, each listed under its period (not ``stress``'s)."""
     if stress is None or stress.priced:
         return ""
-    return (f" A unit short is priced at the stress test's default ({_penalties(stress)}: each product's "
+    prices = "each period's, listed under it" if apart else _penalties(stress)
+    return (f" A unit short is priced at the stress test's default ({prices}: each product's "
             "unit_value + 10 × its dearest supplier→hub→market path, per unit of that product), a price "
             "set so that every unit the design can deliver is delivered, not an estimate of what a unit "
             "short costs: the shortfall costs and impacts are at that price (give the stress test a "
             "penalty to use your own).")
 
 
-def stress_method(stress: StressResult) -> list[str]:
+def stress_method(stress: StressResult, apart: bool = False) -> list[str]:
     """How a stress test is read, in the report: the floor held at the default penalties, or the
-    re-routing that penalties given (``stress.priced``) alone choose."""
+    re-routing that penalties given (``stress.priced``) alone choose (``apart``: the default
+    penalties differ between a roadmap's periods, :func:`default_penalty_words`)."""
     if stress.priced:
         measure = ("**least served** is the smallest fraction of its demand that any market gets of any "
                    "product; **where** is that market and product. The re-routing is the cheapest at the "
@@ -118,7 +122,7 @@ def stress_method(stress: StressResult) -> list[str]:
                    "still be given at once (the measure of the `survive` policy); **where** is the market "
                    "and product at that floor. Holding the floor, the cheapest re-routing is chosen, each "
                    "unit short priced per product at the stress test's penalties, so every unit that can "
-                   "be delivered is." + default_penalty_words(stress))
+                   "be delivered is." + default_penalty_words(stress, apart))
     return [
         "Each failure is replayed on the fixed design: flows are re-routed through the suppliers and hubs "
         f"that remain, within lanes, supplier capacity per product and hub throughput. {measure} The "
@@ -376,9 +380,13 @@ def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any], served: 
             f"its network alone costs {compared(row.get('network_premium_pct', math.nan))}{served})")
 
 
+#: the ids a report's design sentence names, sorted, before it counts the rest
+DESIGN_IDS = 15
+
+
 def _design_sentence(plan: Plan, stress: StressResult | None) -> list[str]:
-    def listed(n: int, what: str, ids: list[str]) -> str:
-        return f"{count(n, what)} ({', '.join(ids)})" if n else f"no {what}"
+    def listed(n: int, what: str, ids: list[str]) -> str:  # the first 15: 51 ids buried the sentence
+        return f"{count(n, what)} ({listing(ids, DESIGN_IDS)})" if n else f"no {what}"
 
     proof = (f" (the best found within the limits of the solve; {not_proven(plan)}; a cheaper design may "
              "exist)") if not_proven(plan) else ""

@@ -279,7 +279,10 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
              f"the cost of {reference} in that period, in %. Starts and stops are counted over the path "
              "against the period before (a restart counts again); suppliers, hubs and shares are those "
              f"of the last period, {ids[-1]}: fractions of demand, {_weighting(base)} over all markets; "
-             "the largest origin country is the one supplying most of that demand.", "",
+             "the largest origin country is the one supplying most of that demand. The paths are priced "
+             "here, not stress-tested: what a path's designs still serve when a supplier, hub or "
+             "country fails is the stress test's (`resilient-sc stress <data> --policy <path's policy "
+             "file>`, period by period).", "",
              "## In short", "", *bullets(roadmap_premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_markdown(table), ""]
     lines += image(chart, f"Premium of each policy path over {reference} (% of its cost)")
@@ -464,7 +467,7 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
              "they have some, else each failure alike): value served a fraction of the demand's value, "
              "shortfall cost and change in flow cost in money." + priced_apart, "",
              *image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period"),
-             *(stress_method(next(iter(results.values()))) if results else []), ""]
+             *(stress_method(next(iter(results.values())), apart=bool(priced_apart)) if results else []), ""]
     level = service_level(roadmap.policy)
     for period, stress in results.items():
         lines += [f"## {period}", "", f"Units short are priced at {_penalties(stress)}.", "",
