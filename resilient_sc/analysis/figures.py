@@ -329,9 +329,10 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         return fig
     bins = sorted({*SERVED_BINS, *([100 * service_level] if service_level else [])})
     # red (none served) to blue, which colour-blind eyes tell apart (red to green is one colour to
-    # many); the last bin (fully served) darkest blue; grey where the market has no demand for the product
+    # many); the last bin (fully served) darkest blue; white and hatched where the market has no
+    # demand for the product (a pale grey read as the pale blue of 90-95% served)
     colors = colormaps["RdYlBu"](np.linspace(0.0, 0.85, len(bins) - 2))
-    cmap = ListedColormap([*colors, "#1a1a6e"]).with_extremes(bad="#dddddd")
+    cmap = ListedColormap([*colors, "#1a1a6e"]).with_extremes(bad="white")
     norm = BoundaryNorm(bins, cmap.N)
     axes = fig.subplots(1, len(products), sharey=True, squeeze=False)[0]
     image = None
@@ -341,6 +342,9 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         # a cell short of its demand, even by 0.01%, is never coloured or labelled as fully served
         shown = np.where(full, 100.0, np.minimum(values, SERVED_BINS[-2] - 1e-6))
         image = ax.imshow(shown, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+        for j in np.flatnonzero(np.isnan(values).all(axis=0)):  # no demand: the whole column
+            ax.add_patch(Rectangle((j - 0.5, -0.5), 1, len(rows), facecolor="none", hatch="////",
+                                   edgecolor="#8c8c8c", lw=0))
         ax.set_title(f"{product} (% of its demand)" if product is not None
                      else f"lowest over the {len(stress.products)} products", fontsize="medium")
         # at most MARKET_LABELS names a panel (438 on ladder S, 8 px apart: unreadable, and 40% of
@@ -383,7 +387,7 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         shown = (f"Markets across, failures down. {priced}{len(hurt)} of {len(f)} failures leave demand "
                  f"short; {quiet} serve all of it and are not shown")
     if any(mat.reindex(columns=markets).isna().to_numpy().any() for mat in mats.values()):
-        shown += ". Grey: no demand for the product in the market"
+        shown += ". Hatched: no demand for the product in the market"
     hidden = len(every) - len(markets)
     if hidden:
         shown += (f"; {count(hidden, 'market')} fully served under every failure "
