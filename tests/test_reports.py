@@ -459,3 +459,18 @@ def test_a_plan_short_of_demand_without_unit_values_is_shown_so_in_the_tables():
     by_hand = float((d["delivered"] / d["demand"]).mean())  # each product weighted alike
     assert by_hand < 0.9 and table["intact_served"].iloc[1] == pytest.approx(by_hand)
     assert sheds_demand(table) and "intact_served" in shown_columns(["policy", "premium_pct"], table)
+
+
+def test_a_heatmap_of_many_markets_stacks_its_product_panels(monkeypatch):
+    """Side by side, three panels of 146 markets made a 24-inch strip whose names read at 2
+    points on a report's page (scale audit): beyond STACKED_MARKETS they stand one above the other."""
+    from resilient_sc import Policy, examples, solve, stress_test
+
+    net = examples.electronics()
+    stress = stress_test(net, solve(net, Policy(min_suppliers=2)), failures=["country"])
+    side = [ax for ax in fg.served_heatmap(stress).axes if ax.get_title()]
+    monkeypatch.setattr(fg, "STACKED_MARKETS", 5)
+    stacked = [ax for ax in fg.served_heatmap(stress).axes if ax.get_title()]
+    assert len(side) == len(stacked) == 3
+    assert len({round(ax.get_position().y0, 3) for ax in side}) == 1  # one row
+    assert len({round(ax.get_position().x0, 3) for ax in stacked}) == 1  # one column

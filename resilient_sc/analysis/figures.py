@@ -288,6 +288,8 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
 
 #: bin edges (% served) of the served heatmaps: fine near 100%, so that 95% and 100% differ
 SERVED_BINS = (0.0, 25.0, 50.0, 70.0, 80.0, 90.0, 95.0, 99.0, 99.95, 100.0)
+#: the served heatmap's product panels stand one above the other beyond this many markets
+STACKED_MARKETS = 40
 
 
 #: the most markets named along a panel of :func:`served_heatmap`
@@ -317,8 +319,13 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     full_pct = 100 * (1 - SERVED_TOL)
     markets = [m for m in every if any(m in mat and (mat[m] < full_pct).any() for mat in mats.values())]
     n_rows, n_cols = max(len(rows), 1), max(len(markets), 1)
-    width = min(24.0, max(6.0, 3.0 + len(products) * (0.8 + 0.32 * n_cols)))
-    fig = new_figure(width, min(16.0, 2.6 + 0.3 * n_rows))
+    # beyond STACKED_MARKETS markets the product panels stand one above the other: side by side,
+    # 150 markets made a 24-inch strip whose names read at 2 points on a report's page
+    stacked = len(products) > 1 and n_cols > STACKED_MARKETS
+    across = 1 if stacked else len(products)
+    width = min(16.0 if stacked else 24.0, max(6.0, 3.0 + across * (0.8 + 0.32 * n_cols)))
+    height = (len(products) * (1.0 + 0.3 * n_rows) + 1.8) if stacked else 2.6 + 0.3 * n_rows
+    fig = new_figure(width, min(30.0 if stacked else 16.0, height))
     # what a replay is, in the title: the figure travels without the report's words
     fig.suptitle(wrapped(f"{title}; each failure replayed on the design, its flows re-routed", width, 9.5))
     if not rows:
@@ -334,7 +341,8 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     colors = colormaps["RdYlBu"](np.linspace(0.0, 0.85, len(bins) - 2))
     cmap = ListedColormap([*colors, "#1a1a6e"]).with_extremes(bad="white")
     norm = BoundaryNorm(bins, cmap.N)
-    axes = fig.subplots(1, len(products), sharey=True, squeeze=False)[0]
+    axes = (fig.subplots(len(products), 1, sharex=True, squeeze=False)[:, 0] if stacked
+            else fig.subplots(1, len(products), sharey=True, squeeze=False)[0])
     image = None
     for ax, product in zip(axes, products, strict=True):
         values = mats[product].reindex(columns=markets).to_numpy(float)
@@ -351,7 +359,7 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         # the figure's drawing time), every cell still drawn
         step = math.ceil(len(markets) / MARKET_LABELS)
         ax.set_xticks(np.arange(0, len(markets), step), markets[::step], rotation=90, fontsize="small")
-        if step > 1:
+        if step > 1 and ax is axes[-1]:
             ax.set_xlabel(f"market (one in {step} named, {len(markets)} in all: stress_shortfalls.csv "
                           "lists each)", fontsize="small")
         ax.set_yticks(np.arange(len(rows)), rows, fontsize="small")
@@ -368,7 +376,8 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
             below = np.nan_to_num(values, nan=100.0) < 100 * (service_level - SERVED_TOL)
             for i, j in zip(*np.nonzero(below), strict=True):
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, color="black"))
-    axes[0].set_ylabel("failure")
+    for ax in axes if stacked else axes[:1]:
+        ax.set_ylabel("failure")
     bar = fig.colorbar(image, ax=list(axes), ticks=bins, label="demand served (%)", shrink=0.9)
     level = 100 * service_level if service_level else None
     bar.ax.set_yticklabels([f"{b:g}" + (" = service level" if b == level else "") for b in bins],
