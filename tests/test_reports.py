@@ -474,3 +474,12 @@ def test_a_heatmap_of_many_markets_stacks_its_product_panels(monkeypatch):
     assert len(side) == len(stacked) == 3
     assert len({round(ax.get_position().y0, 3) for ax in side}) == 1  # one row
     assert len({round(ax.get_position().x0, 3) for ax in stacked}) == 1  # one column
+
+
+def test_up_to_25_countries_keep_the_categorical_colours():
+    """Beyond 20 countries the palette was 24 evenly spaced hues (AS1, LA1 and NO1 one orange,
+    LA2 and NO2 one yellow-green): now tab20's twenty and tab20b's five darkest, all distinct."""
+    from matplotlib.colors import to_hex
+
+    colours = [to_hex(c) for c in fg._palette(25)]
+    assert len(set(colours)) == 25 and colours[:20] == [to_hex(c) for c in fg._palette(20)]

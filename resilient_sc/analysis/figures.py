@@ -569,14 +569,17 @@ def _label_place(gaps: np.ndarray) -> tuple[tuple[int, int], str, str]:
 
 def _palette(n: int) -> list[Any]:
     """``n`` distinct colours: tab10; tab20's ten dark shades, then its light ones (in tab20's
-    order a dark and a light blue came next to each other: CN and TW read as one); then evenly
-    spaced hues."""
+    order a dark and a light blue came next to each other: CN and TW read as one); then the
+    darkest shade of each of tab20b's five hues (up to 25: evenly spaced hues for 24 countries
+    made runs of one orange and one green; tab20c's darkest are tab10's again); then evenly spaced
+    hues."""
     from matplotlib import colormaps
 
     if n <= 10:
         return [colormaps["tab10"](i) for i in range(n)]
-    if n <= 20:
-        return [colormaps["tab20"](i) for i in [*range(0, 20, 2), *range(1, 20, 2)][:n]]
+    if n <= 25:
+        return [*(colormaps["tab20"](i) for i in [*range(0, 20, 2), *range(1, 20, 2)]),
+                *(colormaps["tab20b"](i) for i in range(0, 20, 4))][:n]
     return [colormaps["hsv"](i / n) for i in range(n)]
 
 
