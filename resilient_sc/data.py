@@ -98,8 +98,8 @@ class Network:
             _VALIDATING.reset(token)
 
     def unit_of(self, product: str) -> str:
-        """What one unit of ``product`` is: its ``unit`` in the products table, ``units`` where
-        that is blank (or the product is not listed).
+        """What one unit of ``product`` is: its ``unit`` in the products table (``units`` by
+        default, and for a product not listed).
 
         >>> from resilient_sc import examples
         >>> examples.tiny().unit_of("default")
@@ -108,7 +108,7 @@ class Network:
         if "unit" not in self.products:  # a Network pickled before products had a unit
             return "units"
         named = self.products.loc[self.products["product"] == product, "unit"]
-        return str(named.iloc[0]) if len(named) and named.iloc[0] else "units"
+        return str(named.iloc[0]) if len(named) else "units"
 
     def units(self) -> dict[str, str]:
         """:meth:`unit_of` each product of the products table, in its order."""
@@ -194,7 +194,7 @@ class Network:
             used = pd.unique(pd.concat([typed["supplier_products"]["product"],
                                         typed["demand"]["product"]], ignore_index=True))
             typed["products"] = pd.DataFrame(
-                {"product": sorted(used), "unit_value": 0.0, "unit": "", "_row": 0})
+                {"product": sorted(used), "unit_value": 0.0, "unit": "units", "_row": 0})
         cross, more_warnings = validate_tables(typed)
         if cross:
             raise ValidationError(cross)

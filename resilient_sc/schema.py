@@ -99,8 +99,8 @@ TABLES: dict[str, Table] = {
                 Column("product", "id", "product id ('all' is reserved)"),
                 _opt("unit_value", "number", 0.0, "customs value, the base of ad-valorem tariffs",
                      "money/unit"),
-                _opt("unit", "text", "", "what one unit of the product is (t, pieces, kWh), as "
-                     "outputs say its quantities; blank: units"),
+                _opt("unit", "text", "units", "what one unit of the product is (t, pieces, kWh), as "
+                     "outputs say its quantities"),
             ),
             key=("product",),
             required=False,

@@ -36,9 +36,9 @@ def mixed_unit_warnings(t: Frames) -> list[str]:
     its capacity adds pieces to tonnes. The products a hub can receive are those its suppliers
     make (supplier_products) on a lane to it for that product or for all."""
     products, hubs = t.get("products"), t.get("hubs")
-    if products is None or hubs is None or "unit" not in products or not (products["unit"] != "").any():
+    if products is None or hubs is None or "unit" not in products or not (products["unit"] != "units").any():
         return []
-    units = dict(zip(products["product"], products["unit"].replace("", "units"), strict=True))
+    units = dict(zip(products["product"], products["unit"], strict=True))
     lanes, made = t["lanes"], t["supplier_products"]
     inbound = lanes.loc[lanes["destination"].isin(hubs["hub"]), ["origin", "destination", "product"]]
     pairs = inbound.merge(made[["supplier", "product"]].drop_duplicates(), left_on="origin",

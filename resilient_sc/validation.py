@@ -634,7 +634,7 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
         warnings.append(f"(supplier_products) | product {quote(product)}"
                         f"{f' in {_named(when)}' if ids else ''}: total capacity "
                         f"{quantity(have)} is below total demand {quantity(need)} (short by "
-                        f"{quantity(need - have)} {named.get(product) or 'units'} of {quote(product)}); "
+                        f"{quantity(need - have)} {named.get(product, 'units')} of {quote(product)}); "
                         "the plan will be infeasible "
                         "unless the policy sets shortfall_penalty")
     return problems, warnings

@@ -126,12 +126,11 @@ def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.n
 
 
 def unit_of(sets: Sets, product: str) -> str:
-    """What one unit of ``product`` is: the products table's ``unit``, ``units`` where blank
+    """What one unit of ``product`` is: the products table's ``unit``
     (:meth:`Network.unit_of <resilient_sc.data.Network.unit_of>`)."""
     table = sets.products_table
     at = pd.Index(table["product"]).get_indexer([product])[0]
-    named = str(table["unit"][at]) if at >= 0 and "unit" in table.columns else ""
-    return named or "units"
+    return str(table["unit"][at]) if at >= 0 and "unit" in table.columns else "units"
 
 
 def total_demand(sets: Sets, product: pd.Series | np.ndarray) -> np.ndarray:
