@@ -67,7 +67,8 @@ ROADMAP_FILES = {
                     "hubs, shares), the policy, and how the solver got there (`report`)",
     "roadmap.csv": "per period: `weight` (the factor of every cost of the period, e.g. a discount), `cost` "
                    "(money, the period's own, unweighted), `emissions` (CO2 units), demand left `short`, "
-                   "the number of `suppliers` and `hubs` operating and the ids of those started and stopped, "
+                   "the number of suppliers and hubs operating (`n_suppliers`, `n_hubs`) and the ids of "
+                   "those started and stopped (`suppliers_started`, `suppliers_stopped`, ...), "
                    "`local_share` and `allied_share` (fractions of demand, weighted as the plan's shares), "
                    "`top_country` and `top_country_share` (the origin country of the largest share of "
                    "demand, weighted as the shares, its own markets included)",
@@ -212,7 +213,7 @@ class Roadmap:
                                    "short": self.plans[period].short_words()}
             for kind in ("supplier", "hub"):
                 operating, started, stopped = _members(here, kind)
-                row[f"{kind}s"] = len(operating)
+                row[f"n_{kind}s"] = len(operating)
                 row[f"{kind}s_started"] = ", ".join(started)
                 row[f"{kind}s_stopped"] = ", ".join(stopped)
             row.update(shares.loc[period, ["local_share", "allied_share", "top_country",
@@ -250,8 +251,8 @@ class Roadmap:
                  f"{'local':>7}{'allied':>8}  top country"]
         table = self.table()
         for row in table.itertuples():
-            sup = _moves(row.suppliers, row.suppliers_started, row.suppliers_stopped)
-            hub = _moves(row.hubs, row.hubs_started, row.hubs_stopped)
+            sup = _moves(row.n_suppliers, row.suppliers_started, row.suppliers_stopped)
+            hub = _moves(row.n_hubs, row.hubs_started, row.hubs_stopped)
             lines.append(f"{row.period:<10}{weight(row.weight):>7}{row.cost:>17,.{d}f}  {sup:<22}{hub:<16}"
                          f"{fraction(row.local_share):>7}{fraction(row.allied_share):>8}  "
                          + (f"{row.top_country} {fraction(row.top_country_share)}" if row.top_country

@@ -89,6 +89,7 @@ def test_glide_path_and_weights():
     assert operating(r, "S_FR") == [False, True] and operating(r, "S_CN") == [True, False]
     t = r.table()
     assert t["suppliers_started"].tolist() == ["", "S_FR"] and t["suppliers_stopped"].tolist() == ["", "S_CN"]
+    assert t["n_suppliers"].tolist() == [1, 1]  # a count, as in the premium tables
     assert r.shares()["local_share"].tolist() == pytest.approx([0.0, 1.0])
     assert r.verify() == []
     text = r.plans["2027"].summary()  # a period's plan says which period it is

@@ -90,9 +90,9 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
     for r in roadmap.table().itertuples(index=False):
         rows.append({"period": str(r.period), "weight": weight(r.weight), "cost": cost_text(r.cost),
                      "weight × cost": cost_text(r.weight * r.cost), "emissions": quantity(r.emissions),
-                     "suppliers": str(r.suppliers),
+                     "suppliers": str(r.n_suppliers),
                      "suppliers started": r.suppliers_started, "suppliers stopped": r.suppliers_stopped,
-                     "hubs": str(r.hubs), "hubs started": r.hubs_started, "hubs stopped": r.hubs_stopped,
+                     "hubs": str(r.n_hubs), "hubs started": r.hubs_started, "hubs stopped": r.hubs_stopped,
                      "local": fraction(r.local_share), "allied": fraction(r.allied_share),
                      "top country": f"{r.top_country} {fraction(r.top_country_share)}".strip(),
                      "short": r.short})
