@@ -64,5 +64,5 @@ def in_period(net: Network, period: str) -> Network:
 def policy_in(policy: Policy, net: Network, period: str) -> Policy:
     """``policy`` as it holds in ``period`` of ``net`` (:meth:`Policy.in_period` with the
     network's periods, regions and products)."""
-    return policy.in_period(period, period_ids(net), set(net.countries["region"]),
-                            set(net.products["product"]))
+    return policy.in_period(period, period_ids(net), list(dict.fromkeys(net.countries["region"])),
+                            list(net.products["product"]))

@@ -577,6 +577,8 @@ class Policy:
         >>> p = Policy(min_local_share={"2027": 0.3, "2029": 0.5, "EU": 0.4})
         >>> p.in_period("2027", ["2027", "2029"], ["EU", "NA"], ["chips"]).min_local_share
         {'EU': 0.4, 'NA': 0.3}
+        >>> p.in_period("2029", ["2027", "2029"], ["EU", "NA"], ["chips"]).min_local_share
+        0.5
         """
         periods = set(periods)
         changes: dict[str, Any] = {}
@@ -585,11 +587,13 @@ class Policy:
             if not (row.keys and isinstance(value, Mapping)) or not periods & set(value):
                 continue
             kept = {k: v for k, v in value.items() if k not in periods}
+            members = list(regions if "region" in row.keys else products)
             if period in value:
                 pick = max if row.strictest == "max" else min
-                for member in regions if "region" in row.keys else products:
+                for member in members:
                     kept[member] = pick(kept[member], value[period]) if member in kept else value[period]
-            changes[row.name] = kept or None
+            one = set(kept.values())  # every member at one value is that value, as the planner wrote it
+            changes[row.name] = (one.pop() if kept.keys() == set(members) and len(one) == 1 else kept or None)
         return replace(self, **changes) if changes else self
 
     def skipped_periods(self, periods: Iterable[str]) -> list[str]:

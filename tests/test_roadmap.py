@@ -105,6 +105,21 @@ def test_a_period_key_from_yaml_is_a_number():
     assert r.objective == pytest.approx(475.0)
 
 
+def test_a_period_key_reads_as_the_planner_wrote_it():
+    """In its period a period key holds for every region: said as the one value written, not as
+    a mapping of every region (whose order followed a set's, another in each run)."""
+    from resilient_sc import examples
+    from resilient_sc.periods import policy_in
+
+    net = examples.electronics_roadmap()
+    policy = Policy(max_country_share={"2026": 0.3}, min_local_share={"2026": 0.2, "Europe": 0.5})
+    held = policy_in(policy, net, "2026")
+    assert held.max_country_share == 0.3
+    regions = list(dict.fromkeys(net.countries["region"]))  # the table's order, every run
+    assert list(held.min_local_share) == ["Europe", *[r for r in regions if r != "Europe"]]
+    assert held.min_local_share["Europe"] == 0.5 and policy_in(policy, net, "2027").max_country_share is None
+
+
 def test_open_cannot_be_stopped_existing_can():
     """As the glide path, but S_CN ``open``: it stays contracted in 2027 at its fixed 100 instead
     of closing: 2027 costs 200 + 300 + 80 + 100 = 680; total 160 + 680 = 840."""
