@@ -375,11 +375,11 @@ def top_country(plan: Plan) -> tuple[str, float]:
 
 
 def design_table(net: Network, ids: list[str], plans: dict[str, Plan]) -> pd.DataFrame:
-    """Per supplier and hub and period: operating, started, stopped (with the element's opening
-    and closing costs)."""
+    """Per supplier and hub (sorted by id, as the model's) and period: operating, started,
+    stopped (with the element's opening and closing costs)."""
     frames = []
     for kind in ("supplier", "hub"):
-        table = getattr(net, f"{kind}s")
+        table = getattr(net, f"{kind}s").sort_values(kind, kind="stable")
         n = len(table)
         operating = np.zeros((n, len(ids)), bool)
         for t, p in enumerate(ids):

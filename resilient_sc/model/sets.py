@@ -231,7 +231,8 @@ def build_sets(net: Network, policy: Policy, position: int = 0, keep_all: bool =
 
     def usable(df: pd.DataFrame, kind: str) -> tuple[dict[str, np.ndarray], Table]:
         """The rows of ``df`` in use (with the region and bloc of their country), and the rest
-        with the reason."""
+        with the reason; sorted by id, so that the rows' order in the data picks nothing."""
+        df = df.sort_values(kind, kind="stable")
         at = country_at.get_indexer(df["country"])
         cols = _columns(df) | {"region": region[at], "bloc": bloc[at]}
         closed = cols["status"] == "closed"
@@ -262,6 +263,7 @@ def build_sets(net: Network, policy: Policy, position: int = 0, keep_all: bool =
     at = pd.Index(suppliers["supplier"]).get_indexer(sp["supplier"])
     keep = np.flatnonzero((sp["capacity"].to_numpy() > 0) & (at >= 0)
                           & sp["product"].isin(demand["product"]).to_numpy())
+    keep = keep[np.lexsort((pidx.get_indexer(sp["product"].to_numpy()[keep]), at[keep]))]  # by id
     supply = ({c: sp[c].to_numpy()[keep] for c in ("supplier", "product", "capacity", "unit_cost", "co2")}
               | {"country": suppliers["country"][at[keep]]})
     at_supplier = at[keep]  # supply row -> row in suppliers
@@ -354,6 +356,7 @@ def build_sets(net: Network, policy: Policy, position: int = 0, keep_all: bool =
     products = _columns(net.products) | {"total_demand": total[product_at]}
     suppliers = {k: v[keep_supplier] for k, v in suppliers.items()}
     hubs = {k: v[keep_hub] for k, v in hubs.items()}
+    disruptions = net.disruptions.sort_values(["scenario", "kind", "element"], kind="stable")
     return Sets(Table(suppliers), Table(hubs), Table(markets), Table(demand), Table(supply), inbound,
                 outbound, flows, origins, Table(products), Table(countries), removed_suppliers,
-                removed_hubs, Table(_columns(net.disruptions)), Table(requirements))
+                removed_hubs, Table(_columns(disruptions)), Table(requirements))
