@@ -256,6 +256,7 @@ class Roadmap:
             lines.append(f"{row.period:<10}{weight(row.weight):>7}{row.cost:>17,.{d}f}  {sup:<22}{hub:<16}"
                          f"{fraction(row.local_share):>7}{fraction(row.allied_share):>8}  "
                          + (f"{row.top_country} {fraction(row.top_country_share)}" if row.top_country
+                            else "none (nothing delivered)" if self.plans[row.period].shares["demand"].any()
                             else "none (no demand)"))
         lines += [f"short in {r.period}: {r.short}" for r in table.itertuples() if r.short]
         cap = self.policy.co2_cap

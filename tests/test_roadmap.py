@@ -120,6 +120,15 @@ def test_a_period_key_reads_as_the_planner_wrote_it():
     assert held.min_local_share["Europe"] == 0.5 and policy_in(policy, net, "2027").max_country_share is None
 
 
+def test_a_period_that_delivers_nothing_is_not_said_to_have_no_demand():
+    """A shortfall cheaper than any supply: each period has demand and delivers nothing; its top
+    country is none because nothing is delivered, not because nothing is wanted (roadmap audit)."""
+    r = solve_roadmap(paris(weights=(1.0, 0.5)), Policy(shortfall_penalty=0.01))
+    assert r.plans["2026"].shares["delivered"].sum() == 0
+    lines = [ln for ln in r.summary().splitlines() if ln.startswith(("2026", "2027"))]
+    assert len(lines) == 2 and all(ln.endswith("none (nothing delivered)") for ln in lines)
+
+
 def test_open_cannot_be_stopped_existing_can():
     """As the glide path, but S_CN ``open``: it stays contracted in 2027 at its fixed 100 instead
     of closing: 2027 costs 200 + 300 + 80 + 100 = 680; total 160 + 680 = 840."""
