@@ -321,9 +321,10 @@ class Plan:
                             "unit": r.unit} for r in self.delivery().itertuples()}
 
     def delivery(self) -> pd.DataFrame:
-        """Per product: ``demand``, ``delivered`` and ``shortfall`` in the ``unit`` of that product
-        (:meth:`unit_of`; never added across products)."""
+        """Per product, in the order of :func:`plan_products`: ``demand``, ``delivered`` and
+        ``shortfall`` in the ``unit`` of that product (:meth:`unit_of`; never added across products)."""
         d = self.shares.groupby("product", sort=False)[["demand", "delivered", "shortfall"]].sum()
+        d = d.loc[[p for p in plan_products(self) if p in d.index]]  # every product with demand is one
         d["delivered"], d["shortfall"] = delivered_and_short(d["demand"].to_numpy(float),
                                                              d["delivered"].to_numpy(float))
         d = d.reset_index()

@@ -36,6 +36,8 @@ def test_the_unit_of_a_product_is_read_and_blank_reads_units():
 
 def test_every_table_and_summary_says_each_product_in_its_own_unit(plan, tmp_path):
     assert dict(zip(plan.delivery()["product"], plan.delivery()["unit"], strict=True)) == UNITS
+    # the products table's order (market Atlanta, first by id, wants no cells: it came last)
+    assert list(plan.delivered_dict()) == ["cells", "chips", "displays"]
     assert plan.delivered_dict()["cells"]["unit"] == "kWh"
     tables = plan.tables()
     assert "volume (kWh of cells)" in tables["suppliers_contracted"]

@@ -226,6 +226,8 @@ class Replay:
         d["served"] = np.clip(served, 0.0, 1.0)  # no -6.7e-16
         if self.sheds_by_choice:  # what the re-routing at those prices serves, not what it could
             guaranteed = float(d["served"].min()) if len(d) else 1.0
+        elif len(d):  # the re-routing holds the floor up to SERVED_TOL: the worst row as served
+            guaranteed = min(guaranteed, float(d["served"].min()))
         if guaranteed <= SERVED_TOL or guaranteed >= 1.0 - SERVED_TOL:  # 1e-16 is 0 (and no -0)
             guaranteed = float(round(guaranteed))
         p = d.assign(shortfall_cost=short * self.penalty).groupby("product")[
