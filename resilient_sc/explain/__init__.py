@@ -31,7 +31,7 @@ from .capacity import (
 )
 from .lp import demand_total, family_rows, solve_lp, unrelated_rows
 from .shares import explain_shares_together, market_conflicts
-from .words import SHARES, TOL, and_list, explain_plainly, labels_of, quantity_of, units_of
+from .words import SHARES, TOL, and_list, explain_plainly, field_of, labels_of, quantity_of, units_of
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -59,6 +59,10 @@ def explain_infeasibility(model: NetworkModel) -> list[str]:
     n = model.lm.n_cols
     lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                              np.zeros(n, dtype=np.uint8))
+    policy_rows = family_rows(model, [f for f in model.lm.constraints if field_of(f) is not None])
+    if len(policy_rows) and data_short(model, policy_rows):  # the conflict is the data's: never blame
+        k = len(policy_rows)                                  # the policy that happens to share its rows
+        lp.changeRowsBounds(k, policy_rows.astype(np.int32), np.full(k, -np.inf), np.full(k, np.inf))
     lp.run()
     if lp.getModelStatus() != highspy.HighsModelStatus.kInfeasible:  # whole numbers decide
         lines = single_source_fit(model) or hubs_cover(model) or survive_hubs_capacity(model)
@@ -80,6 +84,14 @@ def explain_infeasibility(model: NetworkModel) -> list[str]:
         return ["no plan meets the data and policy (HiGHS proves it but names no conflicting "
                 "requirements)"]
     return explain_iis(model, iis_rows(model, rows))
+
+
+def data_short(model: NetworkModel, policy_rows: np.ndarray) -> bool:
+    """Whether the data alone leave demand short: the LP relaxation without ``policy_rows`` (every
+    row of a policy field), demand allowed to go short, still leaves some. No plan then meets
+    the data, whatever the policy."""
+    result = solve_lp(model, free=policy_rows, elastic=family_rows(model, ["demand"]))
+    return result is None or result[0] > demand_total(model) * TOL
 
 
 def iis_rows(model: NetworkModel, rows: list[int] | np.ndarray) -> dict[str, pd.DataFrame]:

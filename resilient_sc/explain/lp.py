@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import highspy
 import numpy as np
 import pandas as pd
 
@@ -21,6 +22,10 @@ def family_rows(model: NetworkModel, families: list[str] | tuple[str, ...]) -> n
     return np.concatenate([np.arange(b.start, b.start + b.size) for b in blocks] or [np.zeros(0, np.int64)])
 
 
+#: seconds the MIP of :func:`least_whole` may take (its bound, proven or not, holds)
+WHOLE_SECONDS = 10.0
+
+
 def solve_lp(model: NetworkModel, cost: np.ndarray | None = None, free: np.ndarray | None = None,
         elastic: np.ndarray | None = None,
         groups: np.ndarray | None = None) -> tuple[float, np.ndarray] | None:
@@ -29,11 +34,35 @@ def solve_lp(model: NetworkModel, cost: np.ndarray | None = None, free: np.ndarr
     an upper bound), plus the sum of the shortfalls or, with ``groups`` (a code per elastic
     row), the largest total shortfall of a group. Returns (minimum, solution), or None if
     even that is infeasible. The minimum bounds every plan (integer decisions only add rows)."""
+    result = run_highs(_elastic(model, cost, free, elastic, groups, whole=False), False)
+    if result.status is not Status.OPTIMAL or result.x is None:
+        return None
+    return result.objective, result.x
+
+
+def least_whole(model: NetworkModel, cost: np.ndarray | None = None, free: np.ndarray | None = None,
+                elastic: np.ndarray | None = None, seconds: float = WHOLE_SECONDS) -> float | None:
+    """As :func:`solve_lp` with the model's whole-number decisions (suppliers contracted, hubs
+    opened, markets assigned) kept whole: the bound HiGHS proves in ``seconds``, valid for every
+    plan and never below the LP's (an LP relaxation counts a hub opened at 0.3 as a third of
+    its capacity); None when it proves none or finds the problem infeasible."""
+    if not model.lm.bounds()[4].any():
+        return None
+    result = run_highs(_elastic(model, cost, free, elastic, None, whole=True, seconds=seconds), True)
+    if result.status is Status.INFEASIBLE or not np.isfinite(result.bound):
+        return None
+    return float(result.bound)
+
+
+def _elastic(model: NetworkModel, cost: np.ndarray | None, free: np.ndarray | None,
+             elastic: np.ndarray | None, groups: np.ndarray | None, whole: bool,
+             seconds: float = np.inf) -> highspy.Highs:
+    """The HiGHS model of :func:`solve_lp` (with ``whole``, of :func:`least_whole`)."""
     import scipy.sparse as sp
 
     lm = model.lm
     a = sp.csc_matrix(lm.matrix(by_column=True))
-    col_lo, col_up, row_lo, row_up, _ = lm.bounds()
+    col_lo, col_up, row_lo, row_up, integer = lm.bounds()
     row_lo, row_up = row_lo.copy(), row_up.copy()
     if free is not None and len(free):
         row_lo[free], row_up[free] = -np.inf, np.inf
@@ -61,13 +90,12 @@ def solve_lp(model: NetworkModel, cost: np.ndarray | None = None, free: np.ndarr
         rup.append(np.zeros(g))
     else:
         matrix = sp.hstack(cols, format="csc")
-    h = new_highs(SolveOptions())
+    h = new_highs(SolveOptions(time_limit=seconds if whole else None))
+    kinds = np.zeros(matrix.shape[1], dtype=bool)
+    kinds[:n] = integer if whole else False
     pass_matrix(h, matrix, np.concatenate(costs), np.concatenate(lo), np.concatenate(up),
-                np.concatenate(rlo), np.concatenate(rup), np.zeros(matrix.shape[1], dtype=bool))
-    result = run_highs(h, False)
-    if result.status is not Status.OPTIMAL or result.x is None:
-        return None
-    return result.objective, result.x
+                np.concatenate(rlo), np.concatenate(rup), kinds)
+    return h
 
 
 def unrelated_rows(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> np.ndarray:

@@ -207,8 +207,10 @@ def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame], missing: 
         return ["the data and policy have no plan, but the conflict lies in flow balances only"]
     if not groups[True]:  # the data alone, or as the countries excluded leave it: no row of the policy's
         excluded = excluded_in_effect(model, iis)
-        head, fix = ((f"with excluded_countries {', '.join(excluded)} the data have no plan",
-                      "lift an exclusion, ") if excluded else ("the data have no plan", ""))
+        whatever = (", whatever the policy" if any(field_of(f) for f in model.lm.constraints)
+                    else "")  # relaxing a field of it cannot help
+        head, fix = ((f"with excluded_countries {', '.join(excluded)} the data have no plan{whatever}",
+                      "lift an exclusion, ") if excluded else (f"the data have no plan{whatever}", ""))
         return [f"{head}: {'; '.join(groups[False])} cannot all hold" + (f" ({missing})" if missing else "")
                 + f"; {fix}add capacity or lanes where named"]
     text = "these requirements cannot all hold together: " + "; ".join(groups[True])
