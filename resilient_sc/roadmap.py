@@ -26,6 +26,7 @@ from .explain import explain_infeasibility
 from .format import count, fraction, money_digits, quantity, relative_gap, weight
 from .model.build import NetworkModel, build_period
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
+from .model.table import by_id
 from .model.transitions import BEFORE
 from .optimize import accepted, log_line, log_report, pyomo_report, pyomo_solution
 from .periods import policy_in
@@ -380,7 +381,7 @@ def design_table(net: Network, ids: list[str], plans: dict[str, Plan]) -> pd.Dat
     stopped (with the element's opening and closing costs)."""
     frames = []
     for kind in ("supplier", "hub"):
-        table = getattr(net, f"{kind}s").sort_values(kind, kind="stable")
+        table = by_id(getattr(net, f"{kind}s"), kind)
         n = len(table)
         operating = np.zeros((n, len(ids)), bool)
         for t, p in enumerate(ids):

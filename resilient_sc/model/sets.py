@@ -17,7 +17,7 @@ import pandas as pd
 from ..data import Network
 from ..policy import POLICY_FIELDS, Policy
 from ..schema import ALL_PRODUCTS
-from .table import Table
+from .table import Table, by_id
 
 
 class _Frame:
@@ -231,8 +231,8 @@ def build_sets(net: Network, policy: Policy, position: int = 0, keep_all: bool =
 
     def usable(df: pd.DataFrame, kind: str) -> tuple[dict[str, np.ndarray], Table]:
         """The rows of ``df`` in use (with the region and bloc of their country), and the rest
-        with the reason; sorted by id, so that the rows' order in the data picks nothing."""
-        df = df.sort_values(kind, kind="stable")
+        with the reason; in id order (:func:`~.table.by_id`)."""
+        df = by_id(df, kind)
         at = country_at.get_indexer(df["country"])
         cols = _columns(df) | {"region": region[at], "bloc": bloc[at]}
         closed = cols["status"] == "closed"

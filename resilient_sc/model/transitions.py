@@ -24,6 +24,7 @@ import pandas as pd
 
 from .context import Context, local
 from .linear import LinearModel, VarBlock
+from .table import by_id
 
 #: the design variable block of each kind of element
 DESIGN = {"supplier": "supplier_contracted", "hub": "hub_opened"}
@@ -33,10 +34,10 @@ BEFORE = ("open", "existing")
 
 def elements(table: pd.DataFrame, kind: str) -> pd.DataFrame:
     """The suppliers (hubs) of a network table that may ever operate (not closed): id, status,
-    opening_cost, closing_cost; sorted by id, as the model's (:func:`~.sets.build_sets`)."""
+    opening_cost, closing_cost; in id order, as the model's (:func:`~.table.by_id`)."""
     keep = table["status"] != "closed"
-    return (table.loc[keep, [kind, "status", "opening_cost", "closing_cost"]]
-            .sort_values(kind, kind="stable").reset_index(drop=True))
+    items = table.loc[keep, [kind, "status", "opening_cost", "closing_cost"]]
+    return by_id(items, kind).reset_index(drop=True)
 
 
 def add_links(lm: LinearModel, kind: str, items: pd.DataFrame, z: np.ndarray,
@@ -90,7 +91,7 @@ def add_transitions(ctx: Context) -> None:
     if not ctx.transitions:
         return
     for kind, table in (("supplier", ctx.network.suppliers), ("hub", ctx.network.hubs)):
-        table = table.sort_values(kind, kind="stable")  # rows in id order, as the model's
+        table = by_id(table, kind)  # rows in id order, as the model's
         block = ctx.lm.variables[DESIGN[kind]]
         at = pd.Index(block.index[kind]).get_indexer(table[kind])
         opening = table["opening_cost"].to_numpy(float)
