@@ -658,3 +658,33 @@ def test_data_without_a_plan_are_not_blamed_on_the_policy(electronics):
         first = reasons(net, policy)[0]
         assert first.startswith("the data have no plan, whatever the policy: ")
         assert "at least 10,610 of the 174,060 units" in first and "relax" not in first
+
+
+def test_a_co2_cap_beside_max_hubs_is_priced_with_whole_hubs(electronics):
+    """co2_cap 800,000 with max_hubs 4: the LP (hubs opened in fractions) said 'raise co2_cap to at
+    least 932,864', still infeasible, and then words naming max_hubs alone. With whole hubs the
+    least is 933,294.1: the cap advised has a plan, one unit below has none and names co2_cap."""
+    first = reasons(electronics, Policy(co2_cap=800_000.0, max_hubs=4))[0]
+    assert "raise co2_cap to at least 933,295" in first
+    assert solve(electronics, Policy(co2_cap=933_295.0, max_hubs=4)).emissions <= 933_295.0
+    first = reasons(electronics, Policy(co2_cap=933_294.0, max_hubs=4), iis=False)[0]
+    assert first.startswith("co2_cap 933,294 cannot be met") and "raise co2_cap to at least 933,295" in first
+
+
+def test_single_sourcing_names_the_capacity_the_markets_need_whole(electronics):
+    """Hamburg and Lodz, Europe's hubs, at 25,400 each: 50,800 for 50,610 units of demand, but
+    Europe's markets cannot be packed whole into them; the words named no market, hub or amount.
+    Every plan needs at least 80 more units of hub capacity: with Hamburg at 25,480 there is a
+    plan, at 25,479 none."""
+    f = electronics.frames()
+    hubs = f["hubs"].set_index("hub")
+
+    def at(hamburg: float) -> Network:
+        hubs.loc[["H_Hamburg", "H_Lodz"], "capacity"] = [hamburg, 25_400.0]
+        return Network.from_frames(**{**f, "hubs": hubs.reset_index()})
+
+    first = reasons(at(25_400.0), Policy(single_sourcing=True), iis=False)[0]
+    assert first.startswith("single_sourcing cannot be met: each market takes all its products from one hub")
+    assert "every plan needs at least 80 units of 'chips', 'displays' and 'cells' together" in first
+    assert solve(at(25_480.0), Policy(single_sourcing=True)).objective > 0
+    reasons(at(25_479.0), Policy(single_sourcing=True), iis=False)

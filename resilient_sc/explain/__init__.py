@@ -27,11 +27,24 @@ from .capacity import (
     explain_survive,
     hubs_cover,
     single_source_fit,
+    single_source_packing,
     survive_hubs_capacity,
 )
 from .lp import demand_total, family_rows, solve_lp, unrelated_rows
 from .shares import explain_shares_together, market_conflicts
-from .words import SHARES, TOL, and_list, explain_plainly, field_of, labels_of, quantity_of, units_of
+from .words import (
+    SHARES,
+    TOL,
+    and_list,
+    cannot_text,
+    explain_plainly,
+    field_of,
+    field_text,
+    labels_of,
+    policy_fields,
+    quantity_of,
+    units_of,
+)
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -65,16 +78,7 @@ def explain_infeasibility(model: NetworkModel) -> list[str]:
         lp.changeRowsBounds(k, policy_rows.astype(np.int32), np.full(k, -np.inf), np.full(k, np.inf))
     lp.run()
     if lp.getModelStatus() != highspy.HighsModelStatus.kInfeasible:  # whole numbers decide
-        lines = single_source_fit(model) or hubs_cover(model) or survive_hubs_capacity(model)
-        if lines:
-            return lines
-        p = model.policy
-        given = [name for name, on in (("single_sourcing", p.single_sourcing), ("min_hubs", p.min_hubs),
-                                       ("max_hubs", p.max_hubs), ("min_suppliers", p.min_suppliers)) if on]
-        return ["no plan meets the policy, although one would if suppliers and hubs could be partly "
-                "contracted or opened: the conflict comes from whole-unit decisions"
-                + (f" ({and_list(given)} in this policy); relax one of them" if given else
-                   "; relax the policy")]
+        return explain_whole(model)
     try:
         _, iis = lp.getIis()
         rows = list(iis.row_index_)
@@ -84,6 +88,32 @@ def explain_infeasibility(model: NetworkModel) -> list[str]:
         return ["no plan meets the data and policy (HiGHS proves it but names no conflicting "
                 "requirements)"]
     return explain_iis(model, iis_rows(model, rows))
+
+
+def explain_whole(model: NetworkModel) -> list[str]:
+    """Why no plan meets the policy when its LP relaxation has one: whole-number decisions
+    (suppliers contracted, hubs opened, markets assigned to one hub) decide. A market bigger
+    than any hub, too few hubs to reach the markets, a CO2 cap or a hub count against what whole
+    hubs and suppliers allow (the bounds of :func:`.lp.least_whole`); else every field named."""
+    lines = single_source_fit(model) or hubs_cover(model) or survive_hubs_capacity(model)
+    every = {f: pd.DataFrame({"_row": np.zeros(0, np.int64)}) for f in model.lm.constraints
+             if field_of(f) is not None}  # every field in the conflict: none left out of the bounds
+    if not lines and "assign_capacity" in every:
+        lines = single_source_packing(model)
+    if not lines and "co2_cap" in every:
+        lines = explain_co2(model, every)
+    if not lines and "hub_count" in every:
+        lines = explain_hubs(model, every)
+    if lines:
+        return lines
+    p = model.policy
+    fields = [field_text(p, f) for f in policy_fields(every)]
+    parts = ["suppliers contracted", "hubs opened"] + (["markets assigned to hubs"] if p.single_sourcing
+                                                       else [])
+    return [f"{cannot_text(fields) if fields else 'the data have no plan'}: "
+            f"{'they' if len(fields) > 1 else 'it'} would with {and_list(parts)} in part, so the conflict "
+            f"lies in these whole-unit decisions; to resolve it: relax "
+            + ("one of the fields named" if len(fields) > 1 else "it")]
 
 
 def data_short(model: NetworkModel, policy_rows: np.ndarray) -> bool:
