@@ -8,6 +8,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from ..model.table import Table
 from ..solvers.base import SolveOptions, Status
 from ..solvers.highs import new_highs, pass_matrix, run_highs
 from .words import field_of, policy_fields
@@ -24,6 +25,14 @@ def family_rows(model: NetworkModel, families: list[str] | tuple[str, ...]) -> n
 
 #: seconds the MIP of :func:`least_whole` may take (its bound, proven or not, holds)
 WHOLE_SECONDS = 10.0
+
+
+def family_labels(model: NetworkModel, family: str) -> pd.DataFrame:
+    """Every row of ``family``: its labels (market, product, ...) and ``_row``, the global row."""
+    b = model.lm.constraints[family]
+    local = np.arange(b.size)
+    labels = b.labels.frame(local) if isinstance(b.labels, Table) else b.index.reset_index(drop=True)
+    return labels.assign(_row=b.start + local)
 
 
 def solve_lp(model: NetworkModel, cost: np.ndarray | None = None, free: np.ndarray | None = None,

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import percent
+from ..format import count, percent
 from ..model.precheck import MAX_REASONS, number, reach
 from ..model.sets import is_allied, is_local
-from .lp import family_rows, solve_lp, unrelated_rows
+from .lp import family_labels, family_rows, solve_lp, unrelated_rows
 from .words import (
     TOL,
     and_list,
@@ -20,7 +20,6 @@ from .words import (
     market_product,
     policy_fields,
     quantity_of,
-    units_of,
 )
 
 if TYPE_CHECKING:
@@ -177,42 +176,64 @@ def _least_kappa(rows: pd.DataFrame, d: float, need: float) -> float | None:
 
 # ---- shares across markets (LP) ---------------------------------------------------------------
 def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
-    """Min shares (or demand) of several markets that compete for the same suppliers."""
-    policy = model.policy
+    """Min shares (or demand) of several markets that compete for the same suppliers, per
+    product: every market of the conflict's regions (of its allies, for min_allied_share; every
+    market, for demand) wanting that product, against what the suppliers able to reach them
+    deliver while the rest of the policy holds. Each product's shortfall is an LP bound with the
+    other products' rows of these fields left out (valid whatever they get); quantities of
+    different products are never added."""
+    policy, lm = model.policy, model.lm
     targets = [f for f in ("min_local_share", "min_allied_share") if f in iis] or (
         ["demand"] if "demand" in iis else [])
     if not targets:
         return []
-    rows = np.concatenate([iis[f]["_row"].to_numpy(np.int64) for f in targets])
-    others = np.setdiff1d(family_rows(model, targets), rows)  # other markets' shares: dropped
-    free = np.concatenate([others if targets != ["demand"] else np.zeros(0, np.int64),
-                           unrelated_rows(model, iis)])
-    result = solve_lp(model, free=free, elastic=rows)
-    need = float(model.lm.bounds()[2][rows].sum())
-    if result is None or result[0] <= need * TOL:
+    lower = lm.bounds()[2]
+    dem = model.sets.demand.drop_duplicates("market").set_index("market")
+    group = {"min_local_share": dem["region"], "min_allied_share": dem["bloc"].where(dem["bloc"] != "",
+                                                                                   dem["country"]),
+             "demand": pd.Series("", index=dem.index)}
+    rows = []  # every row of the targets in a (product, group) of the conflict
+    for f in targets:
+        every = family_labels(model, f).assign(_group=lambda d, f=f: d["market"].map(group[f]).to_numpy())
+        named = every.loc[every["_row"].isin(iis[f]["_row"]), ["product", "_group"]].drop_duplicates()
+        rows.append(every.merge(named, on=["product", "_group"]).assign(_field=f))
+    chosen = pd.concat(rows, ignore_index=True)
+    all_target = family_rows(model, targets)
+    unrelated = unrelated_rows(model, iis)
+    per_product = []
+    for product, part in chosen.groupby("product", sort=False):
+        mine = part["_row"].to_numpy(np.int64)
+        others = np.setdiff1d(all_target, mine)  # left out: a bound whatever the others get
+        result = solve_lp(model, free=np.concatenate([others, unrelated]), elastic=mine)
+        need = float(lower[mine].sum())
+        if result is not None and result[0] > need * TOL:
+            per_product.append((str(product), need, result[0], part))
+    if not per_product:
         return []
-    short = result[0]
-    lower = model.lm.bounds()[2]
-    pairs = pd.concat([iis[f][["market", "product"]] for f in targets]).drop_duplicates()
-    markets = list(dict.fromkeys(pairs["market"]))
-    shown = [f"'{m}'" for m in markets[:6]] + ([f"{len(markets) - 6} more"] if len(markets) > 6 else [])
-    products = [f"'{p}'" for p in dict.fromkeys(pairs["product"])]
     what = {"min_local_share": "from their own region", "min_allied_share": "from allied countries",
             "demand": "in total"}
-    units = units_of([p.strip("'") for p in products])
-    needs = and_list([f"{number(float(lower[iis[f]['_row'].to_numpy(np.int64)].sum()))} {units} {what[f]}"
-                      for f in targets])
+    groups = list(dict.fromkeys(chosen["_group"]))
+    where = {"min_local_share": " for the markets of region " + and_list([str(g) for g in groups]),
+             "min_allied_share": " for the markets allied with " + and_list([str(g) for g in groups]),
+             "demand": ""}[targets[0]]
     fields = [field_text(policy, f) for f in policy_fields(iis)]
     excluded = (f" (excluded_countries {', '.join(policy.excluded_countries)} left out)"
                 if policy.excluded_countries else "")
+    parts = []
+    for product, need, short, part in per_product:
+        n = part["market"].nunique()
+        parts.append(f"of {product!r} they need {number(need)} {model.network.unit_of(product)} "
+                     f"{what[part['_field'].iloc[0]]} ({count(n, 'market')}) and can get at most "
+                     f"{number(need - short)} (at least {number(short)} short)")
     limits = _limits_involved(model, iis)
-    return [f"{cannot_text(fields)} for markets {and_list(shown)} (product{'s' if len(products) > 1 else ''} "
-            f"{and_list(products)}) together: they need {needs}, but the suppliers able to reach them"
-            f"{excluded}, shared with the other markets, can deliver at most {number(need - short)} of these "
-            f"{number(need)} {units} while the rest of the policy holds (missing {number(short)})"
+    reach = ("them" + excluded + " (shared with the other markets, the rest of the policy held)" if where
+             else "the markets" + excluded + " (the rest of the policy held)")
+    return [f"{cannot_text(fields)}{where}, from the suppliers able to reach {reach}: {'; '.join(parts)}"
             + (f"; the limits involved: {limits}" if limits else "")
             + f"; to resolve it: relax {and_list(field_names(policy, policy_fields(iis)), 'or')} for these "
-            "markets, or add capacity that reaches them"]
+            "markets, or add capacity that reaches them"
+            + (" from " + ("their own region" if targets[0] == "min_local_share" else "allied countries")
+               if targets != ["demand"] else "")]
 
 
 def _limits_involved(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
