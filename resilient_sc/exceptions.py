@@ -105,7 +105,7 @@ class InfeasiblePolicyError(ResilientSCError):
     def __init__(self, reasons: Sequence[str]):
         self.reasons = tuple(reasons)
         super().__init__(
-            "no plan meets the policy:\n" + "\n".join(f"  - {r}" for r in self.reasons)
+            "no plan meets the data and policy:\n" + "\n".join(f"  - {r}" for r in self.reasons)
         )
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -75,10 +75,10 @@ def test_infeasible_exits_1(capsys, tiny_dir):
     code, data, err = run_json(capsys, "solve", str(tiny_dir))
     assert code == 1
     assert data["status"] == "infeasible"
-    assert data["reasons"] and data["reason"].startswith("no plan meets the policy")
+    assert data["reasons"] and data["reason"].startswith("no plan meets the data and policy")
     assert any("short by 20" in w for w in data["warnings"])
     assert "warning: (supplier_products) | product 'default'" in err
-    assert "error: no plan meets the policy" in err
+    assert "error: no plan meets the data and policy" in err
 
 
 def test_bad_input_exits_2(capsys, tiny_dir):
@@ -466,7 +466,7 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
 
     policies.write_text("base: {excluded_countries: [FR, CN]}\nnear: {min_local_share: 0.5}\n")
     assert main(["premium", str(tiny_dir), "--policies", str(policies)]) == 1
-    assert "no plan meets the policy" in capsys.readouterr().err
+    assert "no plan meets the data and policy" in capsys.readouterr().err
     policies.write_text("near: {min_local_share: 1.5}\n")
     code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies))
     assert code == 2 and "min_local_share == 1.5" in data["reason"] and "'near'" in data["reason"]

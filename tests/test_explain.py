@@ -37,7 +37,7 @@ def reasons(net: Network, policy: Policy, iis: bool = True) -> tuple[str, ...]:
     with pytest.raises(InfeasiblePolicyError) as err:
         solve(net, policy)
     out = err.value.reasons
-    assert str(err.value).startswith("no plan meets the policy:\n  - " + out[0])
+    assert str(err.value).startswith("no plan meets the data and policy:\n  - " + out[0])
     detail = [i for i, line in enumerate(out) if line.startswith("detail for experts")]
     assert detail == [len(out) - 1] or (not iis and not detail)  # last, after the sentences
     for line in out[:-1] if detail else out:  # planner's sentences: no solver jargon
