@@ -709,3 +709,22 @@ def test_shares_across_markets_are_said_per_product_over_the_whole_region(electr
             f"can get at most {fmt(displays)} (at least {fmt(europe['displays'] - displays)} short)") in first
     assert (f"of 'cells' they need {fmt(europe['cells'])} units from their own region (8 markets) and can "
             f"get at most {fmt(cells)} (at least {fmt(europe['cells'] - cells)} short)") in first
+
+
+def test_max_region_share_says_the_product_and_amount(electronics):
+    """max_region_share 0 (every market served from its own region) with Dresden's chips at 4,000:
+    Europe's chips are 300 short across its markets. The words listed requirements in plain
+    words, naming markets of North America beside Europe's, and no value or region; with
+    Dresden at 4,300 there is a plan."""
+    f = electronics.frames()
+    sp = f["supplier_products"]
+
+    def dresden(capacity: float) -> Network:
+        chips = (sp["supplier"] == "S_DE_Dresden") & (sp["product"] == "chips")
+        changed = sp.assign(capacity=sp["capacity"].where(~chips, capacity))
+        return Network.from_frames(**{**f, "supplier_products": changed})
+
+    first = reasons(dresden(4000.0), Policy(max_region_share=0.0))[0]
+    assert first.startswith("max_region_share 0 cannot be met")
+    assert "of 'chips' they need 40,620 units in total" in first and "(at least 300 short)" in first
+    assert solve(dresden(4300.0), Policy(max_region_share=0.0)).objective > 0

@@ -230,10 +230,10 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
              else "the markets" + excluded + " (the rest of the policy held)")
     return [f"{cannot_text(fields)}{where}, from the suppliers able to reach {reach}: {'; '.join(parts)}"
             + (f"; the limits involved: {limits}" if limits else "")
-            + f"; to resolve it: relax {and_list(field_names(policy, policy_fields(iis)), 'or')} for these "
-            "markets, or add capacity that reaches them"
-            + (" from " + ("their own region" if targets[0] == "min_local_share" else "allied countries")
-               if targets != ["demand"] else "")]
+            + f"; to resolve it: relax {and_list(field_names(policy, policy_fields(iis)), 'or')}"
+            + (" for these markets, or add capacity that reaches them from "
+               + ("their own region" if targets[0] == "min_local_share" else "allied countries")
+               if where else ", or add capacity that reaches the markets")]
 
 
 def _limits_involved(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
@@ -250,6 +250,13 @@ def _limits_involved(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
                   f"for market '{r.market}' "
                   f"('{r.product}', {percent(u / demand[(r.market, r.product)])})"
                   for r, u in zip(iis["max_country_share"].itertuples(), upper, strict=True)]
+    if "max_region_share" in iis:
+        block = model.lm.constraints["max_region_share"]
+        upper = block.upper[iis["max_region_share"]["_row"].to_numpy(np.int64) - block.start]
+        items += [f"max_region_share caps region {r.region} at {number(u)} "
+                  f"{model.network.unit_of(r.product)} for market '{r.market}' "
+                  f"('{r.product}', {percent(u / demand[(r.market, r.product)])})"
+                  for r, u in zip(iis["max_region_share"].itertuples(), upper, strict=True)]
     if "max_supplier_share" in iis:
         for r in iis["max_supplier_share"].itertuples():
             sigma = float(policy.per_product("max_supplier_share", pd.Series([r.product]))[0])

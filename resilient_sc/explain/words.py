@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from ..policy import Policy
 
 # ---- explanations of a conflict ---------------------------------------------------------------
-#: the share requirements and caps, explained market by market
-SHARES = ("min_local_share", "min_allied_share", "max_country_share", "max_supplier_share")
+#: the share requirements and caps, explained market by market (max_region_share: across
+#: markets, per product; a market's own limits leave its region caps out, an upper bound)
+SHARES = ("min_local_share", "min_allied_share", "max_country_share", "max_supplier_share",
+          "max_region_share")
 #: rows that only keep the books (flow balances, links); never named to a planner
 INTERNAL = ("origin_balance", "hub_link", "assign_flow", "assign_open")
 #: relative tolerance of the comparisons of units
@@ -79,7 +81,7 @@ def field_of(family: str) -> str | None:
         return "survive"
     return {"co2_cap": "co2_cap", "hub_count": "hub_count", "single_source": "single_sourcing",
             "assign_capacity": "single_sourcing", "min_suppliers": "min_suppliers",
-            "max_region_share": "max_region_share", **{f: f for f in SHARES}}.get(family)
+            **{f: f for f in SHARES}}.get(family)
 
 
 def field_text(policy: Policy, field: str) -> str:
