@@ -9,6 +9,7 @@ Both contracted: fixed 800 + flows.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -252,7 +253,7 @@ def test_a_product_short_everywhere_is_named_before_the_markets_it_leaves_out(el
     demand = electronics.demand.loc[electronics.demand["product"] == "displays", "demand"].sum()
     assert reasons[0] == (f"demand: product 'displays': usable suppliers can make at most 57,200 units but "
                           f"markets need {demand:,.0f} (missing {demand - 57_200:,.0f} units of capacity); "
-                          "add capacity, lift exclusions, or set shortfall_penalty")
+                          "add capacity, lift an exclusion or set shortfall_penalty")
     assert any(r.startswith("... and") and r.endswith("more markets") for r in reasons)
     assert all(" units) cannot be served" in r for r in reasons if r.startswith("demand: market"))
 
@@ -331,3 +332,16 @@ def test_a_market_left_out_names_why_each_supplier_or_hub_is_gone() -> None:
         solve(net)
     line = next(r for r in err.value.reasons if "cannot be served" in r)
     assert line.endswith("(removed: S_CN (its lead_time not yet reached), S_FR (status closed))")
+
+
+def test_a_product_short_is_advised_only_what_undoes_its_own_removals():
+    """S_CN closed and S_FR at 30 units: reopening S_CN is the way out, and no exclusion was made
+    ('lift exclusions' was advised whatever had left the suppliers out; explanation audit)."""
+    f = examples.tiny().frames()
+    f["suppliers"] = f["suppliers"].assign(status=np.where(f["suppliers"]["supplier"] == "S_CN", "closed",
+                                                           "candidate"))
+    f["supplier_products"]["capacity"] = np.where(f["supplier_products"]["supplier"] == "S_FR", 30.0, 100.0)
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(Network.from_frames(**f), Policy())
+    assert err.value.reasons[0].endswith("(missing 50 units of capacity); add capacity, reopen a supplier of "
+                                         "status closed or set shortfall_penalty")

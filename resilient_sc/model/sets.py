@@ -61,7 +61,8 @@ class Sets:
     * ``origins``: hub, product, origin (each origin country reaching a hub)
     * ``products``: product, unit_value, ..., total_demand
     * ``countries``: country, region, bloc
-    * ``removed_suppliers``, ``removed_hubs``: supplier or hub, country, status, reason
+    * ``removed_suppliers``, ``removed_hubs``: supplier or hub, country, status, reason (and
+      the ``products`` a supplier makes)
     * ``disruptions``: scenario, kind, element, probability
     * ``requirements``: one row per ``demand`` row, one column per policy field whose mapping
       keys may name regions (max_country_share, min_local_share, min_allied_share,
@@ -245,6 +246,10 @@ def build_sets(net: Network, policy: Policy, position: int = 0, keep_all: bool =
         return {k: v[~gone] for k, v in cols.items()}, Table(removed | {"reason": reason})
 
     suppliers, removed_suppliers = usable(net.suppliers, "supplier")
+    made = net.supplier_products.groupby("supplier")["product"].agg(tuple)  # what each one left out makes
+    products_made = np.empty(len(removed_suppliers), dtype=object)
+    products_made[:] = [made.get(i, ()) for i in removed_suppliers["supplier"]]
+    removed_suppliers = Table(removed_suppliers.columns | {"products": products_made})
     hubs, removed_hubs = usable(net.hubs, "hub")
     pidx = pd.Index(net.products["product"]).sort_values()
     at = country_at.get_indexer(net.markets["country"])
