@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +26,7 @@ import pandas as pd
 
 from . import io
 from .exceptions import ValidationError, check_switch
-from .policy import Policy, Share
+from .policy import POLICY_FIELDS
 from .results import NETWORK_ITEM, is_quantity, network_beside, network_cost, plan_products, unit
 
 if TYPE_CHECKING:
@@ -38,8 +37,9 @@ if TYPE_CHECKING:
 
 #: headers longer than this many characters are wrapped in a column this wide
 WRAP = 36
-#: policy fields holding fractions (shares, service level), shown as percentages
-POLICY_FRACTIONS = frozenset(f.name for f in fields(Policy) if f.type in ("Share", Share))
+#: policy fields holding fractions of demand (shares, service level), shown as percentages (the
+#: field's unit, not its type: shortfall_penalty, money per unit short, shares the type Share)
+POLICY_FRACTIONS = frozenset(name for name, f in POLICY_FIELDS.items() if f.unit == "fraction of demand")
 
 
 def _cell(value: Any) -> Any:

@@ -260,3 +260,13 @@ def test_excel_limits_are_said_not_hit(tmp_path):
     with pytest.raises(ValidationError, match=r"\(flows\) \| 1,048,576 rows: over the 1,048,575 a worksheet"):
         write_excel(tmp_path / "big.xlsx", {"flows": pd.DataFrame({"quantity": [0.0] * 1_048_576})})
     assert not (tmp_path / "big.xlsx").exists()
+
+
+def test_a_shortfall_penalty_is_money_not_a_percentage(tmp_path: Path) -> None:
+    """shortfall_penalty 500 (money per unit short) read '50000.0%' in the summary: the policy's
+    fractions were taken by their type, which the penalty shares (workbook audit)."""
+    plan = solve(examples.tiny(), Policy(shortfall_penalty=500.0, min_local_share=0.25))
+    ws = openpyxl.load_workbook(write_workbook(tmp_path / "p.xlsx", plan=plan))["summary"]
+    formats = {row[0].value: row[1].number_format for row in ws.iter_rows() if row[0].value}
+    assert "%" not in formats["policy: shortfall_penalty"]
+    assert formats["policy: min_local_share"].endswith("%")
