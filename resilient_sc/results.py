@@ -543,10 +543,16 @@ def suppliers_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
 
 def hubs_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
     """The opened hubs with their throughput of each product, then the throughput of all
-    products against the capacity, which counts units of every product together."""
+    products against the capacity, which counts units of every product together (blank for a
+    hub without capacity receiving products of different units: nothing counts them together)."""
     hubs = plan.hubs.reset_index(drop=True)
     total = hubs[["throughput", "capacity", "utilisation"]].rename(
         columns={"throughput": HUB_THROUGHPUT, "capacity": HUB_CAPACITY})
+    # a hub without capacity counts nothing: its products of different units are never summed
+    received = plan.inbound.loc[plan.inbound["quantity"] > 0].groupby("hub")["product"].agg(
+        lambda p: len({plan.unit_of(x) for x in p}))
+    mixed = hubs["hub"].map(received).fillna(1).to_numpy() > 1
+    total.loc[mixed & ~np.isfinite(total[HUB_CAPACITY].to_numpy(float)), HUB_THROUGHPUT] = np.nan
     return pd.concat([hubs.drop(columns=["throughput", "capacity", "utilisation"]),
                       per_product(plan.inbound, "hub", hubs["hub"], products, "throughput",
                                   units=plan.units(products)), total],

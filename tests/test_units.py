@@ -125,3 +125,20 @@ def test_prechecks_and_stress_tests_say_each_product_in_its_unit():
     assert set(stress.by_product["unit"]) == {"kWh", "pieces"} and "unit" in stress.shortfalls
     assert {"per unit of cells (kWh)", "per unit of chips (pieces)"} <= {
         part.split(" ", 1)[1] for part in _penalties(stress).split(", ")}
+
+
+def test_a_hub_without_capacity_never_sums_products_of_different_units():
+    """H_Lodz with no capacity receives kWh of cells and pieces of displays: its 'all products'
+    throughput summed them (nothing counts them together there); a hub with a capacity keeps its
+    sum, which is what the capacity counts (and the data were warned of; workbook audit)."""
+    import numpy as np
+
+    net = electronics(UNITS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        net = net.replace(hubs=net.hubs.assign(capacity=np.where(net.hubs["hub"] == "H_Lodz", np.inf,
+                                                                 net.hubs["capacity"])))
+        hubs = solve(net).tables()["hubs_opened"].set_index("hub")
+    total = next(c for c in hubs.columns if c.startswith("throughput, all products"))
+    assert np.isnan(hubs.loc["H_Lodz", total])
+    assert hubs[total].drop("H_Lodz").notna().all()
