@@ -142,3 +142,35 @@ def test_a_hub_without_capacity_never_sums_products_of_different_units():
     total = next(c for c in hubs.columns if c.startswith("throughput, all products"))
     assert np.isnan(hubs.loc["H_Lodz", total])
     assert hubs[total].drop("H_Lodz").notna().all()
+
+
+def test_a_survive_shortage_is_said_per_product_in_its_unit():
+    """Asia's hubs fed by Asian suppliers only, their cells (kWh) and displays (pieces) tight, no
+    hub capacity: losing one supplier leaves both short. The words added kWh to pieces ('at least
+    5,300 of the 88,471 units'); each product is now said apart, 3,010 pieces of displays and
+    5,290 kWh of cells, each the worst of its own failures (explanation audit)."""
+    from resilient_sc import InfeasiblePolicyError
+
+    net = electronics(UNITS)
+    asian = set(net.suppliers.loc[net.suppliers["country"].isin(["CN", "TW", "KR", "JP", "VN"]), "supplier"])
+    lanes = net.lanes
+    drop = (lanes["destination"].isin(["H_Busan", "H_Shenzhen"]) & lanes["origin"].str.startswith("S_")
+            & ~lanes["origin"].isin(asian))
+    sp = net.supplier_products.copy()
+    for (s, p), c in {("S_CN_Ningde", "cells"): 5000, ("S_CN_Shenzhen", "cells"): 5000,
+                      ("S_JP_Osaka", "cells"): 8000, ("S_KR_Ochang", "cells"): 8000,
+                      ("S_CN_Wuxi", "displays"): 2000, ("S_KR_Pyeongtaek", "displays"): 2000,
+                      ("S_TW_Tainan", "displays"): 5000, ("S_CN_Shenzhen", "displays"): 5000,
+                      ("S_VN_BacNinh", "displays"): 5000}.items():
+        sp.loc[(sp["supplier"] == s) & (sp["product"] == p), "capacity"] = float(c)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        net = net.replace(lanes=lanes.loc[~drop], supplier_products=sp,
+                          hubs=net.hubs.assign(capacity=float("inf")))
+    policy = Policy(survive=("supplier",), service_level={"Asia": 1.0, "Europe": 0.3, "North America": 0.3,
+                                                          "Latin America": 0.3})
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, policy)
+    first = info.value.reasons[0]
+    assert "pieces of 'displays'" in first and "kWh of 'cells'" in first and "units" not in first
+    assert "at least 3,010 of the" in first and "5,290 of the" in first

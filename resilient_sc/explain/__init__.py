@@ -25,10 +25,9 @@ from .capacity import (
     explain_co2,
     explain_hubs,
     explain_survive,
-    hubs_cover,
+    fewest_hubs,
     single_source_fit,
     single_source_packing,
-    survive_hubs_capacity,
 )
 from .lp import demand_total, family_rows, solve_lp, unrelated_rows
 from .shares import explain_shares_together, market_conflicts
@@ -95,7 +94,7 @@ def explain_whole(model: NetworkModel) -> list[str]:
     (suppliers contracted, hubs opened, markets assigned to one hub) decide. A market bigger
     than any hub, too few hubs to reach the markets, a CO2 cap or a hub count against what whole
     hubs and suppliers allow (the bounds of :func:`.lp.least_whole`); else every field named."""
-    lines = single_source_fit(model) or hubs_cover(model) or survive_hubs_capacity(model)
+    lines = single_source_fit(model) or fewest_hubs(model)
     every = {f: pd.DataFrame({"_row": np.zeros(0, np.int64)}) for f in model.lm.constraints
              if field_of(f) is not None}  # every field in the conflict: none left out of the bounds
     if not lines and "assign_capacity" in every:

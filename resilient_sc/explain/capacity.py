@@ -96,20 +96,34 @@ def _cleaner_left_out(model: NetworkModel) -> bool:
 
 
 # ---- N-1 survival -----------------------------------------------------------------------------
+def fewest_hubs(model: NetworkModel) -> list[str]:
+    """max_hubs against the hubs a plan needs, by whichever count asks for more: the hubs that
+    reach every market (:func:`hubs_cover`) or, with survive hub, the hubs whose capacity is left
+    after losing one (:func:`survive_hubs_capacity`); a fix that asks for the smaller count left
+    the next run infeasible (3 advised, 8 needed)."""
+    found = [f for f in (_cover(model), _survive_capacity(model)) if f[1]]
+    return max(found, key=lambda f: f[0])[1] if found else []
+
+
 def survive_hubs_capacity(model: NetworkModel) -> list[str]:
     """survive hub with max_hubs k: after losing one of at most k open hubs, the k - 1 largest
     hubs must still handle the units the service level requires."""
+    return _survive_capacity(model)[1]
+
+
+def _survive_capacity(model: NetworkModel) -> tuple[float, list[str]]:
+    """:func:`survive_hubs_capacity` and the hubs it asks for (inf: no count is enough)."""
     s, policy = model.sets, model.policy
     k = policy.max_hubs
     if "hub" not in policy.survive or k is None:
-        return []
+        return 0, []
     beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"],
                                      default=1.0)
     need = float((beta * s.demand["demand"]).sum())
     caps = np.sort(np.asarray(s.hubs_table["capacity"], float))[::-1]
     top = float(caps[:max(k - 1, 0)].sum())
     if top >= need * (1 - TOL):
-        return []
+        return 0, []
     enough = np.flatnonzero(np.cumsum(caps) >= need * (1 - TOL))
     fix = f"raise max_hubs to at least {int(enough[0]) + 2}, " if len(enough) else ""
     units = units_of(list(dict.fromkeys(s.demand["product"])))  # summed, as hub capacity counts them
@@ -118,7 +132,8 @@ def survive_hubs_capacity(model: NetworkModel) -> list[str]:
             if k == 2 else f"losing one leaves at most {k - 1} hubs, and the {k - 1} largest hubs "
             f"handle at most {number(top)} {units}")
     fields = [field_text(policy, "survive"), f"max_hubs {k}"]
-    return [f"{cannot_text(fields)}: with at most {k} hub{'s' if k != 1 else ''} open, {rest}"
+    return int(enough[0]) + 2 if len(enough) else np.inf, [
+            f"{cannot_text(fields)}: with at most {k} hub{'s' if k != 1 else ''} open, {rest}"
             + f", below the {number(need)}{f' {units}' if k <= 1 else ''} the service level requires "
             f"(missing "
             f"{number(need - top)}); to resolve it: {fix}lower service_level or add hub capacity"]
@@ -168,7 +183,7 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
     """survive against what the contracted suppliers and opened hubs left by a failure can do."""
     s, policy, lm = model.sets, model.policy, model.lm
     if "hub_count" in iis:
-        lines = survive_hubs_capacity(model) or hubs_cover(model)
+        lines = fewest_hubs(model)
         if lines:
             return lines
     failures = pd.concat([df["failure"] for f, df in iis.items() if f.startswith("survive_")])
@@ -192,28 +207,48 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
     short = result[0]
     others = easing(model, policy_fields(iis, leave=("survive",)), short, free, rows[mine], failure[mine])
     fields = [field_text(policy, "survive"), *(field_text(policy, f) for f in others)]
-    lost_one = failure_text(names[0])
-    lost = f"losing {lost_one}" if len(names) == 1 else f"losing one of {failures_text(names)}"
-    units = units_of(list(dict.fromkeys(s.demand["product"])))
+    # the worst failure: the one that alone leaves most short (the grouped LP's answer may leave
+    # others as short as it: a tie there named CN where losing US leaves 10,255 short)
+    alone = {n: solve_lp(model, free=np.concatenate([free, rows[mine & (failure != n)]]),
+                         elastic=rows[failure == n]) for n in names[:10]}
+    worst = max(alone, key=lambda n: alone[n][0] if alone[n] is not None else -np.inf)
+    lost_one = failure_text(worst)
+    lost = (f"losing {lost_one}" if len(names) == 1 else
+            f"losing one of {failures_text(names)} (the worst: {lost_one})")
+    products = list(dict.fromkeys(s.demand["product"]))
+    if len({model.network.unit_of(p) for p in products}) > 1:  # each product in its unit, never summed
+        product = np.asarray(block.labels["product"], dtype=object)
+        amounts = []
+        for p in products:
+            own = mine & (product == p)
+            alone = solve_lp(model, free=np.concatenate([free, rows[mine & ~own]]), elastic=rows[own],
+                             groups=failure[own]) if own.any() else None
+            need_p = float((beta * s.demand["demand"])[(s.demand["product"] == p).to_numpy()].sum())
+            if alone is not None and alone[0] > need_p * TOL:
+                amounts.append(f"{number(alone[0])} of the {number(need_p)} {quantity_of(model.network, p)}")
+        said = and_list(amounts) if amounts else f"{number(short)} units"
+    else:
+        said = f"{number(short)} of the {number(need)} {units_of(products)}"
     text = (f"{cannot_text(fields)}: whatever suppliers are contracted and hubs opened, {lost} leaves at "
-            f"least {number(short)} of the {number(need)} {units} the service level requires undelivered"
+            f"least {said} the service level requires undelivered"
             + ("" if len(names) == 1 else " in the worst of these cases"))
     pairs = iis.get("survive_demand")
-    if pairs is not None:
+    if pairs is not None:  # the markets in the conflict, the worst failure's where it has some
+        pairs = pairs.loc[pairs["failure"] == worst] if (pairs["failure"] == worst).any() else pairs
         pairs = pairs[["market", "product"]].drop_duplicates()
-        if len(pairs) <= 3:
-            text += "; in the conflict: " + and_list([market_product(r.market, r.product)
-                                                      for r in pairs.itertuples()])
-        else:
-            text += f"; {pairs['market'].nunique()} markets are in the conflict"
+        hit = ([market_product(r.market, r.product) for r in pairs.itertuples()] if len(pairs) <= 3
+               else [f"'{m}'" for m in dict.fromkeys(pairs["market"])])
+        text += ("; in the conflict: " if len(pairs) <= 3 else "; markets in the conflict: ") + and_list(
+            hit[:6] + ([f"{len(hit) - 6} more"] if len(hit) > 6 else []))
     capacities = []
+    worst_rows = lambda f: iis[f].loc[iis[f]["failure"] == worst]  # noqa: E731  (the worst failure's)
     if "survive_hub_capacity" in iis:
         caps = s.hubs.set_index("hub")["capacity"]
         capacities += [f"hub '{h}' ({number(caps[h])} units)"
-                       for h in dict.fromkeys(iis["survive_hub_capacity"]["hub"])]
+                       for h in dict.fromkeys(worst_rows("survive_hub_capacity")["hub"])]
     if "survive_supplier_capacity" in iis:
         caps = s.supply.set_index(["supplier", "product"])["capacity"]
-        pairs_s = iis["survive_supplier_capacity"][["supplier", "product"]].drop_duplicates()
+        pairs_s = worst_rows("survive_supplier_capacity")[["supplier", "product"]].drop_duplicates()
         capacities += [f"supplier '{r.supplier}' ({number(caps[(r.supplier, r.product)])} "
                        f"{quantity_of(model.network, r.product)})" for r in pairs_s.itertuples()]
     if capacities:
@@ -297,15 +332,20 @@ def hubs_cover(model: NetworkModel) -> list[str]:
     that reach every market and product (and every min share, and with survive every market
     after each loss of a hub or country) is a whole-number bound that no plan can beat; the
     markets named are a smallest set that already needs that many."""
+    return _cover(model)[1]
+
+
+def _cover(model: NetworkModel) -> tuple[float, list[str]]:
+    """:func:`hubs_cover` and the hubs it asks for."""
     s, policy = model.sets, model.policy
     k = policy.max_hubs
     reqs = _hub_requirements(s, policy) if k is not None else []
     if not reqs:
-        return []
+        return 0, []
     forced = set(s.hubs.loc[s.hubs["status"] == "open", "hub"])
     least = _min_cover([r for r, _, _ in reqs], forced)
     if least is None or least <= k:
-        return []
+        return 0, []
     reqs.sort(key=lambda r: (len(r[0]), r[2], sorted(r[0])))
     need = lambda part: (_min_cover([r for r, _, _ in part], forced) or 0) >= least  # noqa: E731
     lo, hi = 1, len(reqs)  # the shortest prefix that needs as many hubs as all of them
@@ -321,9 +361,9 @@ def hubs_cover(model: NetworkModel) -> list[str]:
     head = (cannot_text([f"max_hubs {k}", field_text(policy, "survive")]) if survive
             else f"max_hubs {k} is too few")
     forced_text = f" (counting {and_list(sorted(forced))}, which must stay open)" if forced else ""
-    return [f"{head}: {and_list(parts)}, so at least {least} hubs must be open{forced_text}; to resolve it: "
-            f"raise max_hubs to at least {least}" + (", relax survive" if survive else "")
-            + " or add lanes from other hubs to these markets"]
+    return least, [f"{head}: {and_list(parts)}, so at least {least} hubs must be open{forced_text}; to "
+                   f"resolve it: raise max_hubs to at least {least}" + (", relax survive" if survive else "")
+                   + " or add lanes from other hubs to these markets"]
 
 
 def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
@@ -333,7 +373,7 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
     k = policy.max_hubs
     if k is None:
         return []
-    cover = hubs_cover(model)
+    cover = fewest_hubs(model)
     if cover or policy.shortfall_penalty is not None:
         return cover
     total = demand_total(model)
