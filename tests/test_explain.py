@@ -737,3 +737,15 @@ def test_max_region_share_says_the_product_and_amount(electronics):
     assert first.startswith("max_region_share 0 cannot be met")
     assert "of 'chips' they need 40,620 units in total" in first and "(at least 300 short)" in first
     assert solve(dresden(4300.0), Policy(max_region_share=0.0)).objective > 0
+
+
+def test_every_market_a_loss_cuts_off_is_named(electronics):
+    """Shenzhen and Hamburg closed: losing Busan cuts off every Asian market, losing Lodz every
+    European one. The words named one market and product of one loss (the conflict's row), 38
+    left for as many runs to find (explanation audit)."""
+    f = electronics.frames()
+    f["hubs"].loc[f["hubs"]["hub"].isin(["H_Shenzhen", "H_Hamburg"]), "status"] = "closed"
+    out = reasons(Network.from_frames(**f), Policy(survive=("hub",)))
+    assert out[0].startswith("survive hub cannot be met: losing hub 'H_Busan' cuts off market 'Beijing'")
+    assert out[1].startswith("survive hub cannot be met: losing hub 'H_Lodz' cuts off market 'Berlin'")
+    assert all("more: no remaining supplier reaches them" in line for line in out[:2])

@@ -13,7 +13,7 @@ from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
 from ..solvers.base import SolveOptions, Status
 from ..solvers.highs import new_highs, pass_matrix, run_highs
-from .lp import demand_total, family_rows, least_whole, solve_lp, unrelated_rows
+from .lp import demand_total, family_labels, family_rows, least_whole, solve_lp, unrelated_rows
 from .words import (
     TOL,
     and_list,
@@ -142,15 +142,15 @@ def _survive_capacity(model: NetworkModel) -> tuple[float, list[str]]:
 def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     """Markets that a single loss cuts off: after it, no surviving supplier reaches them
     through a surviving hub (their recourse row has no flow at all), one line per loss."""
-    rows = iis.get("survive_demand")
     block = model.lm.constraints.get("survive_demand")
-    if rows is None or block is None:
+    if "survive_demand" not in iis or block is None:
         return []
-    local = rows["_row"].to_numpy(np.int64) - block.start
-    empty = np.bincount(block.rows, minlength=block.size)[local] == 0
+    rows = family_labels(model, "survive_demand")  # every failure's, not only the conflict's few
+    lower = np.asarray(block.lower, float)
+    empty = (np.bincount(block.rows, minlength=block.size) == 0) & (lower > 0)
     if not empty.any():
         return []
-    cut = rows.loc[empty].assign(units=np.asarray(block.lower, float)[local[empty]])
+    cut = rows.loc[empty].assign(units=lower[empty])
     out = []
     for failure, group in cut.groupby("failure", sort=False):
         shown = [f"market '{r.market}' (product '{r.product}', {number(r.units)} "
@@ -161,7 +161,7 @@ def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
                    f"cuts off {and_list(shown)}{more}: no remaining supplier reaches "
                    f"{'it' if len(group) == 1 else 'them'} through a remaining hub; to resolve it: add lanes "
                    f"that avoid {failure_text(failure)} or lower service_level for "
-                   f"{'this market' if len(group) == 1 else 'these markets'}")
+                   f"{'its' if len(group) == 1 else 'their'} region or product")
     return limit_reasons(out, "losses")
 
 
