@@ -749,3 +749,20 @@ def test_every_market_a_loss_cuts_off_is_named(electronics):
     assert out[0].startswith("survive hub cannot be met: losing hub 'H_Busan' cuts off market 'Beijing'")
     assert out[1].startswith("survive hub cannot be met: losing hub 'H_Lodz' cuts off market 'Berlin'")
     assert all("more: no remaining supplier reaches them" in line for line in out[:2])
+
+
+def test_a_cap_that_plays_no_part_is_neither_named_nor_advised(electronics):
+    """The pacific bloc's chips makers cut to 1,000 each: its markets are 2,250 chips short of an
+    allied share of 1 whether max_country_share is 0.5 or 1. The words named the cap and advised
+    relaxing it, which changes nothing (explanation audit, second round)."""
+    f = electronics.frames()
+    sp = f["supplier_products"]
+    cut = sp["supplier"].isin(["S_JP_Kumamoto", "S_KR_Pyeongtaek", "S_TW_Hsinchu", "S_TW_Tainan"]) & (
+        sp["product"] == "chips")
+    changed = sp.assign(capacity=sp["capacity"].where(~cut, 1e3))
+    net = Network.from_frames(**{**f, "supplier_products": changed})
+    for k in (0.5, 1.0):
+        first = reasons(net, Policy(min_allied_share={"Asia": 1.0}, max_country_share=k))[0]
+        assert first.startswith("min_allied_share {Asia: 1} cannot be met for the markets allied with "
+                                "pacific")
+        assert "(at least 2,250 short)" in first and "max_country_share" not in first

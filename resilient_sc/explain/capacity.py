@@ -13,7 +13,7 @@ from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
 from ..solvers.base import SolveOptions, Status
 from ..solvers.highs import new_highs, pass_matrix, run_highs
-from .lp import demand_total, family_labels, family_rows, least_whole, solve_lp, unrelated_rows
+from .lp import demand_total, easing, family_labels, family_rows, least_whole, solve_lp, unrelated_rows
 from .words import (
     TOL,
     and_list,
@@ -163,20 +163,6 @@ def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
                    f"that avoid {failure_text(failure)} or lower service_level for "
                    f"{'its' if len(group) == 1 else 'their'} region or product")
     return limit_reasons(out, "losses")
-
-
-def easing(model: NetworkModel, fields: list[str], short: float, free: np.ndarray, elastic: np.ndarray,
-           groups: np.ndarray | None = None) -> list[str]:
-    """The ``fields`` whose rows, dropped beside ``free``, leave less than ``short`` undelivered:
-    a field is named, and its relaxing advised, only if relaxing it helps (HiGHS's conflict may
-    hold fields that play no part: max_hubs beside a survive that fails with any hub count)."""
-    out = []
-    for field in fields:
-        rows = family_rows(model, [f for f in model.lm.constraints if field_of(f) == field])
-        without = solve_lp(model, free=np.concatenate([rows, free]), elastic=elastic, groups=groups)
-        if without is None or without[0] < short * (1 - TOL) - TOL:
-            out.append(field)
-    return out
 
 
 def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:

@@ -11,7 +11,7 @@ import pandas as pd
 from ..model.table import Table
 from ..solvers.base import SolveOptions, Status
 from ..solvers.highs import new_highs, pass_matrix, run_highs
-from .words import field_of, policy_fields
+from .words import TOL, field_of, policy_fields
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
@@ -117,3 +117,17 @@ def unrelated_rows(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> np.ndar
 
 def demand_total(model: NetworkModel) -> float:
     return float(np.sum(model.sets.demand_table["demand"]))
+
+
+def easing(model: NetworkModel, fields: list[str], short: float, free: np.ndarray, elastic: np.ndarray,
+           groups: np.ndarray | None = None) -> list[str]:
+    """The ``fields`` whose rows, dropped beside ``free``, leave less than ``short`` undelivered:
+    a field is named, and its relaxing advised, only if relaxing it helps (HiGHS's conflict may
+    hold fields that play no part: max_hubs beside a survive that fails with any hub count)."""
+    out = []
+    for field in fields:
+        rows = family_rows(model, [f for f in model.lm.constraints if field_of(f) == field])
+        without = solve_lp(model, free=np.concatenate([rows, free]), elastic=elastic, groups=groups)
+        if without is None or without[0] < short * (1 - TOL) - TOL:
+            out.append(field)
+    return out
