@@ -35,6 +35,8 @@ from collections.abc import Callable, Mapping
 from numbers import Real
 from typing import Any
 
+import numpy as np
+
 #: columns holding shares of a plan (fractions), by name
 SHARE_COLUMNS = frozenset({"local_share", "allied_share", "top_country_share", "max_foreign_share"})
 #: columns holding money, by name
@@ -288,3 +290,43 @@ def frame_text(df: Any, columns: list[str]) -> str:
     """``df``'s ``columns`` (those it has) as a text table, each formatted by :func:`column_formatter`."""
     cols = [c for c in columns if c in df]
     return df[cols].to_string(index=False, formatters={c: column_formatter(c) for c in cols}, na_rep="")
+
+
+# ---- numbers in output files ------------------------------------------------------------
+OUTPUT_DIGITS = 12
+"""Significant digits of a number in an output CSV: 890, not the solver's 889.9999999999949
+(floating-point noise near 1e-15 relative); far finer than any solver tolerance (1e-7)."""
+
+
+def output_number(v: float) -> str:
+    """``v`` to :data:`OUTPUT_DIGITS` significant digits, never in scientific notation (a cost of
+    1.2e12 in a currency of small units is written out), no -0.
+
+    >>> output_number(889.9999999999949), output_number(1234567890123.45), output_number(-0.0)
+    ('890', '1234567890120', '0')
+    """
+    return np.format_float_positional(float(f"{v:.{OUTPUT_DIGITS}g}") + 0.0, trim="-")
+
+
+def output_numbers(values: np.ndarray) -> np.ndarray:
+    """:func:`output_number` of each value (blank for NaN), the usual ones by ``%g`` at once.
+
+    >>> output_numbers(np.array([889.9999999999949, 1234567890123.45, -0.0, np.nan, 0.5])).tolist()
+    ['890', '1234567890120', '0', None, '0.5']
+    """
+    out = np.array([f"{v:.{OUTPUT_DIGITS}g}" for v in values.tolist()], dtype=object)
+    odd = np.flatnonzero(np.char.find(out.astype(str), "e") >= 0)  # scientific, or ±0 written '-0'
+    for i in odd:
+        out[i] = output_number(values[i])
+    out[out == "-0"] = "0"
+    out[np.isnan(values)] = None
+    return out
+
+
+def exact_numbers(values: np.ndarray) -> np.ndarray:
+    """Text that reads back exactly: whole numbers without ``.0``, the rest by ``repr``.
+
+    >>> exact_numbers(np.array([4460.0, 0.1, np.nan, np.inf, -0.0, 1e20])).tolist()
+    ['4460', '0.1', None, 'inf', '0', '1e+20']"""
+    return np.array([None if np.isnan(v) else str(int(v)) if v.is_integer() and abs(v) < 1e15
+                     else repr(v) for v in values.tolist()], dtype=object)

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import RunWarning, ValidationError, check_switch
+from .format import OUTPUT_DIGITS, exact_numbers, output_numbers
 from .schema import TABLES
 
 # ---- escaping for spreadsheets ------------------------------------------------------------
@@ -413,49 +414,20 @@ def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
         writer(fh)
 
 
-OUTPUT_DIGITS = 12
-"""Significant digits of a number in an output CSV: 890, not the solver's 889.9999999999949
-(floating-point noise near 1e-15 relative); far finer than any solver tolerance (1e-7)."""
-
-
-def output_number(v: float) -> str:
-    """``v`` to :data:`OUTPUT_DIGITS` significant digits, never in scientific notation (a cost of
-    1.2e12 in a currency of small units is written out), no -0.
-
-    >>> output_number(889.9999999999949), output_number(1234567890123.45), output_number(-0.0)
-    ('890', '1234567890120', '0')
-    """
-    return np.format_float_positional(float(f"{v:.{OUTPUT_DIGITS}g}") + 0.0, trim="-")
-
-
 def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     """Write ``df`` as UTF-8 CSV without its index, atomically. An output (``escape``): formula-like
-    text escaped (:func:`escape_frame`), numbers to :data:`OUTPUT_DIGITS` significant digits; a
+    text escaped (:func:`escape_frame`), numbers to :data:`~.format.OUTPUT_DIGITS` significant digits; a
     data table that must read back as given (not ``escape``): exactly as given. Counts as whole
     numbers (:func:`counts_whole`)."""
     out = counts_whole(escape_frame(df) if escape else df)
-    floats = [i for i, t in enumerate(out.dtypes) if pd.api.types.is_float_dtype(t)] if escape else []
+    floats = [i for i, t in enumerate(out.dtypes) if pd.api.types.is_float_dtype(t)]
     if floats:  # numbers written here, a column at once (to_csv's float_format is called a cell at a time)
         out = out.copy()
+        numbers = output_numbers if escape else exact_numbers
         for i in floats:  # by position: a name may be given twice
-            out.isetitem(i, _output_numbers(out.iloc[:, i].to_numpy(float)))
+            out.isetitem(i, numbers(out.iloc[:, i].to_numpy(float)))
     with atomic_path(path) as tmp:
         out.to_csv(tmp, index=False)
-
-
-def _output_numbers(values: np.ndarray) -> np.ndarray:
-    """:func:`output_number` of each value (blank for NaN), the usual ones by ``%g`` at once.
-
-    >>> _output_numbers(np.array([889.9999999999949, 1234567890123.45, -0.0, np.nan, 0.5])).tolist()
-    ['890', '1234567890120', '0', None, '0.5']
-    """
-    out = np.array([f"{v:.{OUTPUT_DIGITS}g}" for v in values.tolist()], dtype=object)
-    odd = np.flatnonzero(np.char.find(out.astype(str), "e") >= 0)  # scientific, or ±0 written '-0'
-    for i in odd:
-        out[i] = output_number(values[i])
-    out[out == "-0"] = "0"
-    out[np.isnan(values)] = None
-    return out
 
 
 def counts_whole(df: pd.DataFrame) -> pd.DataFrame:
@@ -669,7 +641,7 @@ def _fmt(v: Any) -> str:
 
 def to_plain(value: Any) -> Any:
     """``value`` as plain JSON types: enums by value, numpy scalars as numbers (floats to
-    :data:`OUTPUT_DIGITS` significant digits), tuples and sets as lists, non-finite numbers as
+    :data:`~.format.OUTPUT_DIGITS` significant digits), tuples and sets as lists, non-finite numbers as
     None, anything else as its text.
 
     >>> to_plain({"objective": 12228393.049999999, "gap": -0.0, "n": 3, "x": float("nan")})

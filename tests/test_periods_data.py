@@ -92,7 +92,7 @@ def test_a_roadmap_reads_back_from_csv(tmp_path: Path) -> None:
     folder = tmp_path / "net"
     write_network(net.frames(), folder)
     assert (folder / "periods.csv").read_text(encoding="utf-8").splitlines()[:2] == ["period,weight",
-                                                                                     "2026,1.0"]
+                                                                                     "2026,1"]  # whole: no .0
     again = read_network(folder)
     assert again.periods["period"].tolist() == ["2026", "2027", "2028"]
     assert again.demand["period"].tolist() == ["", "2027"]

@@ -257,3 +257,19 @@ def test_a_saved_plan_or_roadmap_says_what_each_file_holds(tmp_path):
         listed = set(re.findall(r"^- `([^`]+)`:", text, flags=re.M))
         assert listed == {p.name for p in folder.iterdir()} - {"README.md"}, folder
         assert "`share`, a fraction of the market's demand of the product" in text
+
+
+def test_a_network_written_as_csv_reads_back_exactly_and_whole_numbers_as_written(tmp_path):
+    """io.write_network: every number reads back as the same float (a third, a tenth), and a
+    whole one is written without '.0' (4460.0 made a diff against the data flag every row;
+    workbook audit)."""
+    from resilient_sc import read_network
+    from resilient_sc.io import write_network
+
+    net = examples.electronics()
+    odd = net.demand.assign(demand=net.demand["demand"] + np.where(net.demand.index % 2, 1 / 3, 0.1))
+    write_network(net.replace(demand=odd).frames(), tmp_path / "net")
+    again = read_network(tmp_path / "net")
+    assert again.demand["demand"].tolist() == odd["demand"].tolist()
+    assert (tmp_path / "net" / "suppliers.csv").read_text().splitlines()[1] == (
+        "S_CN_Ningde,CN,15000,candidate,26.66,119.55,0,0,0")
