@@ -35,7 +35,7 @@ import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -545,6 +545,16 @@ def failure(exc: BaseException) -> Outcome:
                    error=f"{reason} (rerun with --debug for the traceback)")
 
 
+def untouched(outcome: Outcome, out: Path | None) -> Outcome:
+    """``outcome`` of a command that failed, saying that its ``--out`` was not written where a
+    file or folder is there already (a plan workbook of an earlier run read as this run's)."""
+    if out is None or not out.exists():
+        return outcome
+    note = f"nothing was written to {out}: what is there was there before this run"
+    return replace(outcome, data={**outcome.data, "out_untouched": str(out)},
+                               error=f"{outcome.error}\n{note}" if outcome.error else note)
+
+
 #: seconds a stopped console command has to print its outcome before :class:`_Deadline` does
 STOP_GRACE = 0.75
 _printing = threading.Lock()  # held while an outcome is printed, so that it is printed once
@@ -655,7 +665,7 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
         except (Exception, KeyboardInterrupt) as exc:
             if args.debug:
                 traceback.print_exc(file=sys.stderr)
-            outcome = failure(exc)
+            outcome = untouched(failure(exc), getattr(args, "out", None))
     if seen.messages:  # beside any the command gave (validate's own, rows not proven)
         outcome.data["warnings"] = list(dict.fromkeys([*outcome.data.get("warnings", []), *seen.messages]))
     return outcome, args.json

@@ -81,6 +81,19 @@ def test_infeasible_exits_1(capsys, tiny_dir):
     assert "error: no plan meets the data and policy" in err
 
 
+def test_a_failed_solve_says_its_out_was_not_written(capsys, tiny_dir, tmp_path):
+    """A plan workbook of an earlier run stays where --out points when a solve finds no plan:
+    said, so that it is not read as this run's (workbook audit)."""
+    book = tmp_path / "plan.xlsx"
+    assert run_json(capsys, "solve", str(tiny_dir), "--out", str(book))[0] == 0
+    before = book.read_bytes()
+    edit_csv(tiny_dir / "supplier_products.csv", "capacity", 0, "30")
+    edit_csv(tiny_dir / "supplier_products.csv", "capacity", 1, "30")
+    code, data, err = run_json(capsys, "solve", str(tiny_dir), "--out", str(book), "--force")
+    assert code == 1 and data["out_untouched"] == str(book) and book.read_bytes() == before
+    assert f"nothing was written to {book}: what is there was there before this run" in err
+
+
 def test_bad_input_exits_2(capsys, tiny_dir):
     edit_csv(tiny_dir / "suppliers.csv", "country", 1, "XX")
     code, data, err = run_json(capsys, "solve", str(tiny_dir))
