@@ -174,3 +174,16 @@ def test_a_survive_shortage_is_said_per_product_in_its_unit():
     first = info.value.reasons[0]
     assert "pieces of 'displays'" in first and "kWh of 'cells'" in first and "units" not in first
     assert "at least 3,010 of the" in first and "5,290 of the" in first
+
+
+def test_one_product_short_is_said_in_its_unit():
+    """A network of one product counted in pieces: 'at least 20 of the 80 units markets want'
+    said units where the products table says pieces (workbook audit)."""
+    from resilient_sc import InfeasiblePolicyError
+
+    f = examples.tiny().frames()
+    f["products"] = f["products"].assign(unit="pieces")
+    f["hubs"]["capacity"] = [60.0]
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(Network.from_frames(**f))
+    assert "(at least 20 of the 80 pieces markets want cannot be delivered)" in info.value.reasons[0]

@@ -181,7 +181,8 @@ def undelivered(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
         return ""
     demand = model.lm.constraints["demand"].index
     products = list(dict.fromkeys(demand["product"]))
-    together = (f"at least {number(result[0])} of the {number(total)} {units_of(products)} markets want "
+    together = (f"at least {number(result[0])} of the {number(total)} {units_of(products, model.network)} "
+                "markets want "
                 "cannot be delivered")
     said, apart = [], 0.0
     for p in products if len(products) > 1 else []:  # the others free: p's shortfall whatever they get

@@ -126,7 +126,8 @@ def _survive_capacity(model: NetworkModel) -> tuple[float, list[str]]:
         return 0, []
     enough = np.flatnonzero(np.cumsum(caps) >= need * (1 - TOL))
     fix = f"raise max_hubs to at least {int(enough[0]) + 2}, " if len(enough) else ""
-    units = units_of(list(dict.fromkeys(s.demand["product"])))  # summed, as hub capacity counts them
+    # summed, as hub capacity counts them
+    units = units_of(list(dict.fromkeys(s.demand["product"])), model.network)
     rest = ("losing it leaves no hub" if k <= 1 else
             f"losing one leaves at most one hub, and the largest hub handles at most {number(top)} {units}"
             if k == 2 else f"losing one leaves at most {k - 1} hubs, and the {k - 1} largest hubs "
@@ -214,7 +215,7 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
                 amounts.append(f"{number(alone[0])} of the {number(need_p)} {quantity_of(model.network, p)}")
         said = and_list(amounts) if amounts else f"{number(short)} units"
     else:
-        said = f"{number(short)} of the {number(need)} {units_of(products)}"
+        said = f"{number(short)} of the {number(need)} {units_of(products, model.network)}"
     text = (f"{cannot_text(fields)}: whatever suppliers are contracted and hubs opened, {lost} leaves at "
             f"least {said} the service level requires undelivered"
             + ("" if len(names) == 1 else " in the worst of these cases"))
@@ -389,7 +390,8 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
     text = (f"{cannot_text(fields)}: with at most {count(k, 'hub')} open"
             + (f" and {and_list([field_text(policy, f) for f in others])}" if others else "")
             + f", the hubs' capacities and lanes let at most {number(total - short)} of the "
-            f"{number(total)} {units_of(list(dict.fromkeys(s.demand['product'])))} markets need be delivered "
+            f"{number(total)} {units_of(list(dict.fromkeys(s.demand['product'])), model.network)} "
+            "markets need be delivered "
             f"(at least {number(short)} short)")
     if others:
         relaxed = family_rows(model, [f for f in model.lm.constraints if field_of(f) in others])
@@ -424,7 +426,8 @@ def single_source_fit(model: NetworkModel) -> list[str]:
             products = list(s.demand.loc[s.demand["market"] == market, "product"])
             missing = number(row["units"] - largest[market])
             out.append(f"single_sourcing cannot be met for market '{market}': it takes its "
-                       f"{number(row['units'])} {units_of(products)} from one hub, and the largest hub that "
+                       f"{number(row['units'])} {units_of(products, model.network)} from one hub, and the "
+                       "largest hub that "
                        f"serves all of them holds {number(largest[market])} (missing {missing}); to resolve "
                        "it: add capacity to a hub that serves it, or drop single_sourcing")
     return limit_reasons(out, "markets")
@@ -440,7 +443,7 @@ def single_source_packing(model: NetworkModel) -> list[str]:
     total = demand_total(model)
     if over is None or over <= total * TOL:
         return []
-    units = units_of(list(dict.fromkeys(s.demand["product"])))
+    units = units_of(list(dict.fromkeys(s.demand["product"])), model.network)
     return [f"single_sourcing cannot be met: each market takes all its products from one hub, and the "
             f"markets' demands do not fit whole into the hubs able to take them: every plan needs at least "
             f"{number(over)} {units} of hub capacity more than the hubs have (a market cannot be split "

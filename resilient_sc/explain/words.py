@@ -38,12 +38,15 @@ def quantity_of(network: Network, product: str) -> str:
     return f"{network.unit_of(product)} of {product!r}"
 
 
-def units_of(products: list[str]) -> str:
-    """``units`` of one product; of several ``units of 'cells' and 'chips' together (each
-    product's units summed)``: a total over products is only ever given as such (hub capacity
-    counts units that way), for products counted in the same unit."""
-    return ("units" if len(products) <= 1 else
-            f"units of {and_list([repr(p) for p in products])} together (each product's units summed)")
+def units_of(products: list[str], network: Network) -> str:
+    """The unit of one product (``pieces``); of several ``units of 'cells' and 'chips' together
+    (each product's units summed)`` (``pieces of ...`` when they share that unit): a total over
+    products is only ever given as such, as hub capacity counts units."""
+    if len(products) <= 1:
+        return network.unit_of(products[0]) if products else "units"
+    units = {network.unit_of(p) for p in products}
+    return (f"{units.pop() if len(units) == 1 else 'units'} of {and_list([repr(p) for p in products])} "
+            "together (each product's units summed)")
 
 
 def cannot_text(fields: list[str]) -> str:
