@@ -58,11 +58,15 @@ def number_format(col: Column) -> str:
     '#,##0.00'
     >>> number_format(TABLES["tariffs"].column("rate")), number_format(TABLES["demand"].column("demand"))
     ('0.0##%', '#,##0.00##')
+    >>> number_format(TABLES["suppliers"].column("lead_time"))
+    '0'
     """
     if col.kind == "number" and col.unit.split("/")[0] == "money":
         return MONEY_FORMAT
     if col.kind == "number" and col.unit == "fraction":
         return FRACTION_FORMAT
+    if col.kind == "number" and col.unit == "periods":  # a whole number of periods: 0, not 0.00
+        return "0"
     return KIND_FORMAT[col.kind]
 
 
