@@ -694,6 +694,7 @@ def test_single_sourcing_names_the_capacity_the_markets_need_whole(electronics):
 
     first = reasons(at(25_400.0), Policy(single_sourcing=True), iis=False)[0]
     assert first.startswith("single_sourcing cannot be met: each market takes all its products from one hub")
+    assert "(a plan needing that least: hub 'H_" in first and " 80 over)" in first
     assert "every plan needs at least 80 units of 'chips', 'displays' and 'cells' together" in first
     assert solve(at(25_480.0), Policy(single_sourcing=True)).objective > 0
     reasons(at(25_479.0), Policy(single_sourcing=True), iis=False)
@@ -766,3 +767,16 @@ def test_a_cap_that_plays_no_part_is_neither_named_nor_advised(electronics):
         assert first.startswith("min_allied_share {Asia: 1} cannot be met for the markets allied with "
                                 "pacific")
         assert "(at least 2,250 short)" in first and "max_country_share" not in first
+
+
+def test_max_hubs_names_the_markets_a_least_short_plan_leaves(electronics):
+    """Europe's hubs at 30,000 each and four hubs: Europe takes both, Asia and the Americas one
+    each, and no hub left reaches Rio de Janeiro, whose 4,730 units are the least every plan
+    leaves short. 'add hub capacity' alone did not help: the words name Rio and its lanes."""
+    f = electronics.frames()
+    f["hubs"].loc[f["hubs"]["hub"].isin(["H_Hamburg", "H_Lodz"]), "capacity"] = 30_000.0
+    rio = f["demand"].loc[f["demand"]["market"] == "Rio_de_Janeiro", "demand"].sum()
+    first = reasons(Network.from_frames(**f), Policy(max_hubs=4))[0]
+    assert (f"(at least {fmt(rio)} short); a plan short by that least leaves market 'Rio_de_Janeiro' "
+            "short") in first
+    assert first.endswith("or add lanes to these markets from other hubs")

@@ -50,7 +50,8 @@ def explain_co2(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
         return []
     # with whole hubs and suppliers (max_hubs 4: the LP's 932,864 left the cap advised one short of
     # the 933,294 every plan emits)
-    emit = max(least[0], least_whole(model, cost, free=np.concatenate([co2_rows, unrelated])) or -np.inf)
+    whole = least_whole(model, cost, free=np.concatenate([co2_rows, unrelated]))
+    emit = max(least[0], whole.bound if whole else -np.inf)
     if emit <= cap * (1 + 1e-9) + 1e-9:  # the solver said no plan: any excess counts
         return []
     others = policy_fields(iis, leave=("co2_cap",))
@@ -376,14 +377,15 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
     # hubs opened whole: the LP opens a fraction of each and counts that fraction of its capacity
     # (four hubs where only one of the two able to serve Asia fits: 1,394 short by the LP, at least
     # 4,730 with whole hubs, and one unit short by the LP read 'no amount' before)
-    short = max(result[0], least_whole(model, free=unrelated, elastic=demand_rows) or 0.0)
+    whole = least_whole(model, free=unrelated, elastic=demand_rows)
+    short = max(result[0], whole.bound if whole else 0.0)
     if short <= total * TOL:
         return []
     hub_rows = family_rows(model, ["hub_count"])
     if result[0] > total * TOL and not easing(model, ["hub_count"], result[0], unrelated, demand_rows):
         return []  # as short with any number of hubs: another field's, explained by the next words
-    if result[0] <= total * TOL and (least_whole(model, free=np.concatenate([hub_rows, unrelated]),
-                                                 elastic=demand_rows) or 0.0) >= short * (1 - TOL):
+    without = least_whole(model, free=np.concatenate([hub_rows, unrelated]), elastic=demand_rows)
+    if result[0] <= total * TOL and (without.bound if without else 0.0) >= short * (1 - TOL):
         return []  # (the same, with whole hubs)
     others = easing(model, policy_fields(iis, leave=("hub_count",)), result[0], unrelated, demand_rows)
     fields = [field_text(policy, "hub_count"), *(field_text(policy, f) for f in others)]
@@ -393,6 +395,14 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
             f"{number(total)} {units_of(list(dict.fromkeys(s.demand['product'])), model.network)} "
             "markets need be delivered "
             f"(at least {number(short)} short)")
+    left: list[str] = []
+    if whole is not None and whole.slack is not None:  # where a plan short by the least leaves it
+        labels = family_labels(model, "demand")
+        left = list(dict.fromkeys(labels.loc[whole.slack > TOL * np.maximum(1.0, total), "market"]))
+        if left:
+            text += (f"; a plan short by that least leaves {'market' if len(left) == 1 else 'markets'} "
+                     + and_list([f"'{m}'" for m in left[:6]] + ([f"{len(left) - 6} more"] if len(left) > 6
+                                                               else [])) + " short")
     if others:
         relaxed = family_rows(model, [f for f in model.lm.constraints if field_of(f) in others])
         without = solve_lp(model, free=np.concatenate([relaxed, unrelated]), elastic=demand_rows)
@@ -403,7 +413,9 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
         caps = s.hubs.set_index("hub")["capacity"]
         hubs = [f"{h} ({number(caps[h])} units)" for h in iis["hub_capacity"]["hub"][:MAX_REASONS]]
         text += f"; hub capacities involved: {', '.join(hubs)}"
-    return [f"{text}; to resolve it: raise max_hubs or add hub capacity"]
+    fixes = ["raise max_hubs", "add hub capacity", *(["add lanes to these markets from other hubs"] if left
+                                                     else [])]
+    return [f"{text}; to resolve it: {and_list(fixes, 'or')}"]
 
 
 def single_source_fit(model: NetworkModel) -> list[str]:
@@ -439,13 +451,19 @@ def single_source_packing(model: NetworkModel) -> list[str]:
     elastic, each market assigned whole), as hub capacity counts units."""
     s = model.sets
     rows = family_rows(model, ["assign_capacity"])
-    over = least_whole(model, free=family_rows(model, ["hub_capacity"]), elastic=rows)
+    whole = least_whole(model, free=family_rows(model, ["hub_capacity"]), elastic=rows)
     total = demand_total(model)
-    if over is None or over <= total * TOL:
+    if whole is None or whole.bound <= total * TOL:
         return []
     units = units_of(list(dict.fromkeys(s.demand["product"])), model.network)
+    where = ""
+    if whole.slack is not None:  # the hubs a plan needing the least more capacity overfills
+        over = family_labels(model, "assign_capacity").assign(over=whole.slack)
+        over = over.loc[over["over"] > TOL * total]
+        shown = [f"hub '{r.hub}' {number(r.over)} over" for r in over.itertuples()]
+        where = f" (a plan needing that least: {and_list(shown)})" if shown else ""
     return [f"single_sourcing cannot be met: each market takes all its products from one hub, and the "
             f"markets' demands do not fit whole into the hubs able to take them: every plan needs at least "
-            f"{number(over)} {units} of hub capacity more than the hubs have (a market cannot be split "
-            "between hubs); to resolve it: add hub capacity where markets can reach it, or drop "
+            f"{number(whole.bound)} {units} of hub capacity more than the hubs have{where} (a market cannot "
+            "be split between hubs); to resolve it: add hub capacity where markets can reach it, or drop "
             "single_sourcing"]

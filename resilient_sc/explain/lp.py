@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import highspy
 import numpy as np
@@ -49,8 +49,16 @@ def solve_lp(model: NetworkModel, cost: np.ndarray | None = None, free: np.ndarr
     return result.objective, result.x
 
 
+class Whole(NamedTuple):
+    """:func:`least_whole`'s answer: the ``bound`` proven, and the slack of each elastic row in a
+    plan at that bound (``slack``; None unless one was proven: which rows the least goes to)."""
+
+    bound: float
+    slack: np.ndarray | None
+
+
 def least_whole(model: NetworkModel, cost: np.ndarray | None = None, free: np.ndarray | None = None,
-                elastic: np.ndarray | None = None, seconds: float = WHOLE_SECONDS) -> float | None:
+                elastic: np.ndarray | None = None, seconds: float = WHOLE_SECONDS) -> Whole | None:
     """As :func:`solve_lp` with the model's whole-number decisions (suppliers contracted, hubs
     opened, markets assigned) kept whole: the bound HiGHS proves in ``seconds``, valid for every
     plan and never below the LP's (an LP relaxation counts a hub opened at 0.3 as a third of
@@ -60,7 +68,9 @@ def least_whole(model: NetworkModel, cost: np.ndarray | None = None, free: np.nd
     result = run_highs(_elastic(model, cost, free, elastic, None, whole=True, seconds=seconds), True)
     if result.status is Status.INFEASIBLE or not np.isfinite(result.bound):
         return None
-    return float(result.bound)
+    n, k = model.lm.n_cols, 0 if elastic is None else len(elastic)
+    proven = result.status is Status.OPTIMAL and result.x is not None
+    return Whole(float(result.bound), result.x[n:n + k] if proven else None)
 
 
 def _elastic(model: NetworkModel, cost: np.ndarray | None, free: np.ndarray | None,
