@@ -284,6 +284,7 @@ def test_a_roadmap(page, server, tmp_path, steps, glide):
         has_text=f"Period 2028: cost {cost_text(path.plans['2028'].objective)}").wait_for()
     suppliers = page.get_by_test_id("plan-suppliers").inner_text()
     assert all(s in suppliers for s in path.plans["2028"].supplier_ids)
+    page.get_by_test_id("plan-map").locator(".scatterlayer .trace").first.wait_for()  # drawn in a thread
     page.get_by_test_id("period-cost").scroll_into_view_if_needed()
     steps.done(page, "14-roadmap-period", "choose period 2028: its plan, suppliers, hubs and map", t)
 
