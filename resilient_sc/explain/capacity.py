@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
     from ..model.build import NetworkModel
     from ..model.sets import Sets
     from ..policy import Policy
+
+#: seconds the search for a survive conflict's worst failure may take (one LP per failure)
+WORST_SECONDS = 20.0
+
 
 # ---- CO2 cap ------------------------------------------------------------------------------------
 def explain_co2(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
@@ -197,8 +202,13 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
     fields = [field_text(policy, "survive"), *(field_text(policy, f) for f in others)]
     # the worst failure: the one that alone leaves most short (the grouped LP's answer may leave
     # others as short as it: a tie there named CN where losing US leaves 10,255 short)
-    alone = {n: solve_lp(model, free=np.concatenate([free, rows[mine & (failure != n)]]),
-                         elastic=rows[failure == n]) for n in names[:10]}
+    alone: dict[str, tuple[float, np.ndarray] | None] = {}
+    start = time.perf_counter()
+    for n in names[:10]:  # on a large network each is a whole LP: at most WORST_SECONDS of them
+        alone[n] = solve_lp(model, free=np.concatenate([free, rows[mine & (failure != n)]]),
+                            elastic=rows[failure == n])
+        if time.perf_counter() - start > WORST_SECONDS:
+            break
     worst = max(alone, key=lambda n: alone[n][0] if alone[n] is not None else -np.inf)
     lost_one = failure_text(worst)
     lost = (f"losing {lost_one}" if len(names) == 1 else
