@@ -55,7 +55,7 @@ from .cli_args import (
     whole,
 )
 from .cli_inputs import add_force_option, load_network
-from .cli_paths import check_paths, writing
+from .cli_paths import check_paths, stamp, writing
 from .exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .format import frame_text, not_proven_optimal, status_and_gap
 from .periods import has_periods
@@ -545,11 +545,9 @@ def failure(exc: BaseException) -> Outcome:
                    error=f"{reason} (rerun with --debug for the traceback)")
 
 
-def untouched(outcome: Outcome, out: Path | None) -> Outcome:
-    """``outcome`` of a command that failed, saying that its ``--out`` was not written where a
-    file or folder is there already (a plan workbook of an earlier run read as this run's)."""
-    if out is None or not out.exists():
-        return outcome
+def untouched(outcome: Outcome, out: Path) -> Outcome:
+    """``outcome`` of a command that failed, saying that its ``--out``, there before the run
+    and not written since, is not this run's (a plan workbook of an earlier run read as one)."""
     note = f"nothing was written to {out}: what is there was there before this run"
     return replace(outcome, data={**outcome.data, "out_untouched": str(out)},
                                error=f"{outcome.error}\n{note}" if outcome.error else note)
@@ -660,12 +658,16 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
         for kind in exceptions.OWN_WARNINGS:
             warnings.simplefilter("always", kind)
         warnings.showwarning = seen.show
+        out = getattr(args, "out", None)
+        before = stamp(out)
         try:
             outcome = COMMANDS[args.command].run(args)
         except (Exception, KeyboardInterrupt) as exc:
             if args.debug:
                 traceback.print_exc(file=sys.stderr)
-            outcome = untouched(failure(exc), getattr(args, "out", None))
+            outcome = failure(exc)
+            if before is not None and stamp(out) == before:  # there before, and not written since
+                outcome = untouched(outcome, out)
     if seen.messages:  # beside any the command gave (validate's own, rows not proven)
         outcome.data["warnings"] = list(dict.fromkeys([*outcome.data.get("warnings", []), *seen.messages]))
     return outcome, args.json

@@ -67,3 +67,12 @@ def writing(path: Path, option: str = "--out") -> Iterator[None]:
             detail += f" ({exc.filename})"
         problem = f"({option}) | cannot write {path}: {detail}"
         raise ValidationError([problem], "with the output paths") from exc
+
+
+def stamp(path: Path | None) -> tuple[int, int] | None:
+    """What tells a file or folder at ``path`` from one written later: inode and modification time."""
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns) if st is not None else None

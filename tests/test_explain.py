@@ -780,3 +780,20 @@ def test_max_hubs_names_the_markets_a_least_short_plan_leaves(electronics):
     assert (f"(at least {fmt(rio)} short); a plan short by that least leaves market 'Rio_de_Janeiro' "
             "short") in first
     assert first.endswith("or add lanes to these markets from other hubs")
+
+
+def test_a_local_and_an_allied_share_are_never_summed(electronics):
+    """max_supplier_share 0.15 with min_local_share 0.6 and min_allied_share 0.9: the words added
+    the local need of 14 markets to the allied need of 16 (the same units counted twice) and called
+    the bloc 'atlantic' a region. One field is explained at a time, the other's rows left out (a
+    bound still): North America's and Europe's local displays (review of the day's diff)."""
+    f = electronics.frames()
+    policy = Policy(max_supplier_share=0.15, min_local_share=0.6, min_allied_share=0.9)
+    first = reasons(electronics, policy)[0]
+    dem = f["demand"].merge(f["markets"], on="market").merge(f["countries"], on="country")
+    local = dem.loc[dem["region"].isin(["North America", "Europe"]) & (dem["product"] == "displays"),
+                    "demand"]
+    assert first.startswith("min_local_share 0.6 and max_supplier_share 0.15 cannot both hold for the "
+                            "markets of region North America and Europe")
+    assert f"of 'displays' they need {fmt(0.6 * local.sum())} units from their own region" in first
+    assert "atlantic" not in first and "allied" not in first

@@ -202,34 +202,37 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
     fields = [field_text(policy, "survive"), *(field_text(policy, f) for f in others)]
     # the worst failure: the one that alone leaves most short (the grouped LP's answer may leave
     # others as short as it: a tie there named CN where losing US leaves 10,255 short)
-    alone: dict[str, tuple[float, np.ndarray] | None] = {}
+    each: dict[str, tuple[float, np.ndarray] | None] = {}  # each failure's own least shortfall
     start = time.perf_counter()
-    for n in names[:10]:  # on a large network each is a whole LP: at most WORST_SECONDS of them
-        alone[n] = solve_lp(model, free=np.concatenate([free, rows[mine & (failure != n)]]),
-                            elastic=rows[failure == n])
+    for n in names[:10] if len(names) > 1 else []:  # on a large network each is a whole LP
+        each[n] = solve_lp(model, free=np.concatenate([free, rows[mine & (failure != n)]]),
+                           elastic=rows[failure == n])
         if time.perf_counter() - start > WORST_SECONDS:
             break
-    worst = max(alone, key=lambda n: alone[n][0] if alone[n] is not None else -np.inf)
+    worst = max(each, key=lambda n: each[n][0] if each[n] is not None else -np.inf) if each else names[0]
     lost_one = failure_text(worst)
+    tried = "" if len(each) == len(names) else f" of the {len(each)} tried"
     lost = (f"losing {lost_one}" if len(names) == 1 else
-            f"losing one of {failures_text(names)} (the worst: {lost_one})")
+            f"losing one of {failures_text(names)} (the worst{tried}: {lost_one})")
     products = list(dict.fromkeys(s.demand["product"]))
+    said, apart = f"{number(short)} of the {number(need)} {units_of(products, model.network)}", ""
     if len({model.network.unit_of(p) for p in products}) > 1:  # each product in its unit, never summed
         product = np.asarray(block.labels["product"], dtype=object)
         amounts = []
         for p in products:
             own = mine & (product == p)
-            alone = solve_lp(model, free=np.concatenate([free, rows[mine & ~own]]), elastic=rows[own],
+            least = solve_lp(model, free=np.concatenate([free, rows[mine & ~own]]), elastic=rows[own],
                              groups=failure[own]) if own.any() else None
             need_p = float((beta * s.demand["demand"])[(s.demand["product"] == p).to_numpy()].sum())
-            if alone is not None and alone[0] > need_p * TOL:
-                amounts.append(f"{number(alone[0])} of the {number(need_p)} {quantity_of(model.network, p)}")
-        said = and_list(amounts) if amounts else f"{number(short)} units"
-    else:
-        said = f"{number(short)} of the {number(need)} {units_of(products, model.network)}"
+            if least is not None and least[0] > need_p * TOL:
+                amounts.append(f"{number(least[0])} of the {number(need_p)} {quantity_of(model.network, p)}")
+        if amounts:  # else short only together, through hub capacity: said as it counts them
+            said, apart = and_list(amounts), " (each product in the worst case for it)"
+        else:
+            said += " (as hub capacity counts them)"
     text = (f"{cannot_text(fields)}: whatever suppliers are contracted and hubs opened, {lost} leaves at "
             f"least {said} the service level requires undelivered"
-            + ("" if len(names) == 1 else " in the worst of these cases"))
+            + (apart or ("" if len(names) == 1 else " in the worst of these cases")))
     pairs = iis.get("survive_demand")
     if pairs is not None:  # the markets in the conflict, the worst failure's where it has some
         pairs = pairs.loc[pairs["failure"] == worst] if (pairs["failure"] == worst).any() else pairs

@@ -184,8 +184,10 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
     other products' rows of these fields left out (valid whatever they get); quantities of
     different products are never added."""
     policy, lm = model.policy, model.lm
-    targets = [f for f in ("min_local_share", "min_allied_share") if f in iis] or (
-        ["demand"] if "demand" in iis else [])
+    present = [f for f in ("min_local_share", "min_allied_share") if f in iis]
+    # one field at a time (with both in the conflict the other's rows are left out, a bound still):
+    # summed, a local and an allied need counted the same units twice
+    targets = present[:1] or (["demand"] if "demand" in iis else [])
     if not targets:
         return []
     lower = lm.bounds()[2]
@@ -199,7 +201,7 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
         named = every.loc[every["_row"].isin(iis[f]["_row"]), ["product", "_group"]].drop_duplicates()
         rows.append(every.merge(named, on=["product", "_group"]).assign(_field=f))
     chosen = pd.concat(rows, ignore_index=True)
-    all_target = family_rows(model, targets)
+    all_target = family_rows(model, present or targets)
     unrelated = unrelated_rows(model, iis)
     per_product = []
     caps = [f for f in policy_fields(iis) if f not in targets]
@@ -211,10 +213,11 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
         result = solve_lp(model, free=free, elastic=mine)
         need = float(lower[mine].sum())
         if result is not None and result[0] > need * TOL:
-            per_product.append((str(product), need, result[0], part))
-            helping |= set(easing(model, caps, result[0], free, mine))
+            per_product.append((str(product), need, result[0], part, free, mine))
     if not per_product:
         return []
+    for _, _, short, _, free, mine in sorted(per_product, key=lambda x: -x[2])[:2]:  # the shortest two
+        helping |= set(easing(model, caps, short, free, mine))
     # a cap in HiGHS's conflict that plays no part is neither named nor advised (max_country_share
     # 0.5 beside an allied share 2,250 short with it at 1 as at 0.5)
     named = [f for f in policy_fields(iis) if f in targets or f in helping] or policy_fields(iis)
@@ -228,7 +231,7 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
     excluded = (f" (excluded_countries {', '.join(policy.excluded_countries)} left out)"
                 if policy.excluded_countries else "")
     parts = []
-    for product, need, short, part in per_product:
+    for product, need, short, part, _, _ in per_product:
         n = part["market"].nunique()
         parts.append(f"of {product!r} they need {number(need)} {model.network.unit_of(product)} "
                      f"{what[part['_field'].iloc[0]]} ({count(n, 'market')}) and can get at most "
@@ -251,20 +254,14 @@ def _limits_involved(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
     capacity = s.supply.set_index(["supplier", "product"])["capacity"]
     demand = s.demand.set_index(["market", "product"])["demand"]
     items: list[str] = []
-    if "max_country_share" in iis:
-        block = model.lm.constraints["max_country_share"]
-        upper = block.upper[iis["max_country_share"]["_row"].to_numpy(np.int64) - block.start]
-        items += [f"max_country_share caps {r.origin} at {number(u)} {model.network.unit_of(r.product)} "
-                  f"for market '{r.market}' "
-                  f"('{r.product}', {percent(u / demand[(r.market, r.product)])})"
-                  for r, u in zip(iis["max_country_share"].itertuples(), upper, strict=True)]
-    if "max_region_share" in iis:
-        block = model.lm.constraints["max_region_share"]
-        upper = block.upper[iis["max_region_share"]["_row"].to_numpy(np.int64) - block.start]
-        items += [f"max_region_share caps region {r.region} at {number(u)} "
-                  f"{model.network.unit_of(r.product)} for market '{r.market}' "
-                  f"('{r.product}', {percent(u / demand[(r.market, r.product)])})"
-                  for r, u in zip(iis["max_region_share"].itertuples(), upper, strict=True)]
+    for field, whom in (("max_country_share", lambda r: r.origin), ("max_region_share",
+                                                                     lambda r: f"region {r.region}")):
+        if field in iis:
+            block = model.lm.constraints[field]
+            upper = block.upper[iis[field]["_row"].to_numpy(np.int64) - block.start]
+            items += [f"{field} caps {whom(r)} at {number(u)} {model.network.unit_of(r.product)} for market "
+                      f"'{r.market}' ('{r.product}', {percent(u / demand[(r.market, r.product)])})"
+                      for r, u in zip(iis[field].itertuples(), upper, strict=True)]
     if "max_supplier_share" in iis:
         for r in iis["max_supplier_share"].itertuples():
             sigma = float(policy.per_product("max_supplier_share", pd.Series([r.product]))[0])

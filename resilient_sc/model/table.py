@@ -75,12 +75,12 @@ class Table:
 
 def by_id(df: pd.DataFrame, column: str) -> pd.DataFrame:
     """The rows of ``df`` ordered by their id in ``column`` as a person reads ids, numbers by
-    value (``S2`` before ``S10``), ties in their order; the model orders its suppliers and hubs
+    value (``S2`` before ``S10``), then by text; the model orders its suppliers and hubs
     so, and the order of the data's rows picks nothing.
 
-    >>> by_id(pd.DataFrame({"hub": ["W10", "W2", "A", "W1"]}), "hub")["hub"].tolist()
-    ['A', 'W1', 'W2', 'W10']
+    >>> by_id(pd.DataFrame({"hub": ["W10", "W2", "A", "W1", "W01"]}), "hub")["hub"].tolist()
+    ['A', 'W01', 'W1', 'W2', 'W10']
     """
-    keys = [tuple(int(p) if i % 2 else p for i, p in enumerate(re.split(r"(\d+)", str(v))))
-            for v in df[column]]
+    keys = [(tuple(int(p) if i % 2 else p for i, p in enumerate(re.split(r"(\d+)", str(v)))), str(v))
+            for v in df[column]]  # then the text itself: H1 and H01 are two ids, in one order
     return df.iloc[sorted(range(len(keys)), key=keys.__getitem__)]
