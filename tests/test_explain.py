@@ -279,7 +279,7 @@ def test_survive_hub_with_max_hubs(electronics):
     hold it, but the markets reach so few hubs that, with any hub lost, eight are needed. The words
     ask for the larger count (they advised 3, and at 3 the next run asked for 8; audit); the
     capacity's words stand on their own."""
-    from resilient_sc.explain.capacity import survive_hubs_capacity
+    from resilient_sc.explain.capacity import _survive_capacity
 
     f = electronics.frames()
     caps = sorted(f["hubs"]["capacity"], reverse=True)
@@ -289,7 +289,7 @@ def test_survive_hub_with_max_hubs(electronics):
     assert first.startswith("max_hubs 2 and survive hub cannot both hold: after losing hub ")
     assert "so at least 8 hubs must be open; to resolve it: raise max_hubs to at least 8" in first
     assert solve(electronics, Policy(survive=("hub",), max_hubs=8)).objective > 0
-    first = survive_hubs_capacity(build_model(electronics, Policy(survive=("hub",), max_hubs=2)))[0]
+    first = _survive_capacity(build_model(electronics, Policy(survive=("hub",), max_hubs=2)))[1][0]
     assert first == (f"survive hub and max_hubs 2 cannot both hold: with at most 2 hubs open, losing one "
                      f"leaves at most one hub, and the largest hub handles at most {fmt(caps[0])} units of "
                      "'chips', 'displays' and 'cells' together (each product's units summed), "

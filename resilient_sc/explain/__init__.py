@@ -106,10 +106,10 @@ def explain_whole(model: NetworkModel) -> list[str]:
     if lines:
         return lines
     p = model.policy
-    fields = [field_text(p, f) for f in policy_fields(every)]
+    fields = [field_text(p, f) for f in policy_fields(every)] or ["the policy"]  # (a field is set)
     parts = ["suppliers contracted", "hubs opened"] + (["markets assigned to hubs"] if p.single_sourcing
                                                        else [])
-    return [f"{cannot_text(fields) if fields else 'the data have no plan'}: "
+    return [f"{cannot_text(fields)}: "
             f"{'they' if len(fields) > 1 else 'it'} would with {and_list(parts)} in part, so the conflict "
             f"lies in these whole-unit decisions; to resolve it: relax "
             + ("one of the fields named" if len(fields) > 1 else "it")]

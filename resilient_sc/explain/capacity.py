@@ -104,21 +104,17 @@ def _cleaner_left_out(model: NetworkModel) -> bool:
 # ---- N-1 survival -----------------------------------------------------------------------------
 def fewest_hubs(model: NetworkModel) -> list[str]:
     """max_hubs against the hubs a plan needs, by whichever count asks for more: the hubs that
-    reach every market (:func:`hubs_cover`) or, with survive hub, the hubs whose capacity is left
-    after losing one (:func:`survive_hubs_capacity`); a fix that asks for the smaller count left
+    reach every market (:func:`_cover`) or, with survive hub, the hubs whose capacity is left
+    after losing one (:func:`_survive_capacity`); a fix that asks for the smaller count left
     the next run infeasible (3 advised, 8 needed)."""
     found = [f for f in (_cover(model), _survive_capacity(model)) if f[1]]
     return max(found, key=lambda f: f[0])[1] if found else []
 
 
-def survive_hubs_capacity(model: NetworkModel) -> list[str]:
-    """survive hub with max_hubs k: after losing one of at most k open hubs, the k - 1 largest
-    hubs must still handle the units the service level requires."""
-    return _survive_capacity(model)[1]
-
-
 def _survive_capacity(model: NetworkModel) -> tuple[float, list[str]]:
-    """:func:`survive_hubs_capacity` and the hubs it asks for (inf: no count is enough)."""
+    """survive hub with max_hubs k, and the hubs it asks for (inf: no count is enough): after
+    losing one of at most k open hubs, the k - 1 largest hubs must still handle the units the
+    service level requires."""
     s, policy = model.sets, model.policy
     k = policy.max_hubs
     if "hub" not in policy.survive or k is None:
@@ -328,16 +324,11 @@ def _hubs_text(hubs: frozenset[str]) -> str:
     return f"hub {names[0]}" if len(names) == 1 else f"hubs {and_list(names, 'or')}"
 
 
-def hubs_cover(model: NetworkModel) -> list[str]:
-    """max_hubs against the hubs that markets can only be reached through: the fewest hubs
-    that reach every market and product (and every min share, and with survive every market
-    after each loss of a hub or country) is a whole-number bound that no plan can beat; the
-    markets named are a smallest set that already needs that many."""
-    return _cover(model)[1]
-
-
 def _cover(model: NetworkModel) -> tuple[float, list[str]]:
-    """:func:`hubs_cover` and the hubs it asks for."""
+    """max_hubs against the hubs that markets can only be reached through, and the hubs it asks
+    for: the fewest hubs that reach every market and product (and every min share, and with
+    survive every market after each loss of a hub or country) is a whole-number bound that no
+    plan can beat; the markets named are a smallest set that already needs that many."""
     s, policy = model.sets, model.policy
     k = policy.max_hubs
     reqs = _hub_requirements(s, policy) if k is not None else []

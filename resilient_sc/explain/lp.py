@@ -126,6 +126,7 @@ def unrelated_rows(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> np.ndar
 
 
 def demand_total(model: NetworkModel) -> float:
+    """All demand, every product's units summed (as hub capacity counts them)."""
     return float(np.sum(model.sets.demand_table["demand"]))
 
 
