@@ -187,24 +187,21 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
     present = [f for f in ("min_local_share", "min_allied_share") if f in iis]
     # one field at a time (with both in the conflict the other's rows are left out, a bound still):
     # summed, a local and an allied need counted the same units twice
-    targets = present[:1] or (["demand"] if "demand" in iis else [])
-    if not targets:
+    target = (present or (["demand"] if "demand" in iis else [""]))[0]
+    if not target:
         return []
     lower = lm.bounds()[2]
     dem = model.sets.demand.drop_duplicates("market").set_index("market")
     group = {"min_local_share": dem["region"], "min_allied_share": dem["bloc"].where(dem["bloc"] != "",
                                                                                    dem["country"]),
-             "demand": pd.Series("", index=dem.index)}
-    rows = []  # every row of the targets in a (product, group) of the conflict
-    for f in targets:
-        every = family_labels(model, f).assign(_group=lambda d, f=f: d["market"].map(group[f]).to_numpy())
-        named = every.loc[every["_row"].isin(iis[f]["_row"]), ["product", "_group"]].drop_duplicates()
-        rows.append(every.merge(named, on=["product", "_group"]).assign(_field=f))
-    chosen = pd.concat(rows, ignore_index=True)
-    all_target = family_rows(model, present or targets)
+             "demand": pd.Series("", index=dem.index)}[target]
+    every = family_labels(model, target).assign(_group=lambda d: d["market"].map(group).to_numpy())
+    named = every.loc[every["_row"].isin(iis[target]["_row"]), ["product", "_group"]].drop_duplicates()
+    chosen = every.merge(named, on=["product", "_group"])  # every row in a (product, group) of the conflict
+    all_target = family_rows(model, present or [target])
     unrelated = unrelated_rows(model, iis)
     per_product = []
-    caps = [f for f in policy_fields(iis) if f not in targets]
+    caps = [f for f in policy_fields(iis) if f != target]
     helping: set[str] = set()  # the caps whose relaxing lets more through, for some product
     for product, part in chosen.groupby("product", sort=False):
         mine = part["_row"].to_numpy(np.int64)
@@ -220,13 +217,13 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
         helping |= set(easing(model, caps, short, free, mine))
     # a cap in HiGHS's conflict that plays no part is neither named nor advised (max_country_share
     # 0.5 beside an allied share 2,250 short with it at 1 as at 0.5)
-    named = [f for f in policy_fields(iis) if f in targets or f in helping] or policy_fields(iis)
+    named = [f for f in policy_fields(iis) if f == target or f in helping] or policy_fields(iis)
     what = {"min_local_share": "from their own region", "min_allied_share": "from allied countries",
             "demand": "in total"}
     groups = list(dict.fromkeys(chosen["_group"]))
     where = {"min_local_share": " for the markets of region " + and_list([str(g) for g in groups]),
              "min_allied_share": " for the markets allied with " + and_list([str(g) for g in groups]),
-             "demand": ""}[targets[0]]
+             "demand": ""}[target]
     fields = [field_text(policy, f) for f in named]
     excluded = (f" (excluded_countries {', '.join(policy.excluded_countries)} left out)"
                 if policy.excluded_countries else "")
@@ -234,7 +231,7 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
     for product, need, short, part, _, _ in per_product:
         n = part["market"].nunique()
         parts.append(f"of {product!r} they need {number(need)} {model.network.unit_of(product)} "
-                     f"{what[part['_field'].iloc[0]]} ({count(n, 'market')}) and can get at most "
+                     f"{what[target]} ({count(n, 'market')}) and can get at most "
                      f"{number(need - short)} (at least {number(short)} short)")
     limits = _limits_involved(model, {f: df for f, df in iis.items() if field_of(f) in (None, *named)})
     reach = ("them" + excluded + " (shared with the other markets, the rest of the policy held)" if where
@@ -243,7 +240,7 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
             + (f"; the limits involved: {limits}" if limits else "")
             + f"; to resolve it: relax {and_list(field_names(policy, named), 'or')}"
             + (" for these markets, or add capacity that reaches them from "
-               + ("their own region" if targets[0] == "min_local_share" else "allied countries")
+               + ("their own region" if target == "min_local_share" else "allied countries")
                if where else ", or add capacity that reaches the markets")]
 
 
