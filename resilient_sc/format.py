@@ -330,3 +330,18 @@ def exact_numbers(values: np.ndarray) -> np.ndarray:
     ['4460', '0.1', None, 'inf', '0', '1e+20']"""
     return np.array([None if np.isnan(v) else str(int(v)) if v.is_integer() and abs(v) < 1e15
                      else repr(v) for v in values.tolist()], dtype=object)
+
+
+# ---- lists in words ----------------------------------------------------------------------------
+def and_list(items: list[str], word: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def and_first(items: list[str], most: int, word: str = "and") -> str:
+    """:func:`and_list` of the first ``most`` items and how many more.
+
+    >>> and_first(["'a'", "'b'", "'c'"], 2)
+    "'a', 'b' and 1 more"
+    """
+    return and_list(items[:most] + ([f"{len(items) - most} more"] if len(items) > most else []), word)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import count, percent, quantities_apart
+from ..format import and_first, count, percent, quantities_apart
 from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number
 from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
@@ -235,8 +235,7 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
         pairs = pairs[["market", "product"]].drop_duplicates()
         hit = ([market_product(r.market, r.product) for r in pairs.itertuples()] if len(pairs) <= 3
                else [f"'{m}'" for m in dict.fromkeys(pairs["market"])])
-        text += ("; in the conflict: " if len(pairs) <= 3 else "; markets in the conflict: ") + and_list(
-            hit[:6] + ([f"{len(hit) - 6} more"] if len(hit) > 6 else []))
+        text += f"; {'' if len(pairs) <= 3 else 'markets '}in the conflict: {and_first(hit, 6)}"
     capacities = []
     worst_rows = lambda f: iis[f].loc[iis[f]["failure"] == worst]  # noqa: E731  (the worst failure's)
     if "survive_hub_capacity" in iis:
@@ -249,8 +248,7 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
         capacities += [f"supplier '{r.supplier}' ({number(caps[(r.supplier, r.product)])} "
                        f"{quantity_of(model.network, r.product)})" for r in pairs_s.itertuples()]
     if capacities:
-        shown = capacities[:4] + ([f"{len(capacities) - 4} more"] if len(capacities) > 4 else [])
-        text += f"; capacities in the conflict: {and_list(shown)}"
+        text += f"; capacities in the conflict: {and_first(capacities, 4)}"
     fixes = ["lower service_level"] + [f"relax {f}" for f in field_names(policy, others)] + [
         "add capacity and lanes that do not depend on " + (lost_one if len(names) == 1 else "these")]
     return [f"{text}; to resolve it: {and_list(fixes, 'or')}"]
@@ -388,9 +386,10 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
     hub_rows = family_rows(model, ["hub_count"])
     if result[0] > total * TOL and not easing(model, ["hub_count"], result[0], unrelated, demand_rows):
         return []  # as short with any number of hubs: another field's, explained by the next words
-    without = least_whole(model, free=np.concatenate([hub_rows, unrelated]), elastic=demand_rows)
-    if result[0] <= total * TOL and (without.bound if without else 0.0) >= short * (1 - TOL):
-        return []  # (the same, with whole hubs)
+    if result[0] <= total * TOL:  # (the same, with whole hubs: a second MIP, only then)
+        without = least_whole(model, free=np.concatenate([hub_rows, unrelated]), elastic=demand_rows)
+        if (without.bound if without else 0.0) >= short * (1 - TOL):
+            return []
     others = easing(model, policy_fields(iis, leave=("hub_count",)), result[0], unrelated, demand_rows)
     fields = [field_text(policy, "hub_count"), *(field_text(policy, f) for f in others)]
     text = (f"{cannot_text(fields)}: with at most {count(k, 'hub')} open"
@@ -405,8 +404,7 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
         left = list(dict.fromkeys(labels.loc[whole.slack > TOL * np.maximum(1.0, total), "market"]))
         if left:
             text += (f"; a plan short by that least leaves {'market' if len(left) == 1 else 'markets'} "
-                     + and_list([f"'{m}'" for m in left[:6]] + ([f"{len(left) - 6} more"] if len(left) > 6
-                                                               else [])) + " short")
+                     + and_first([f"'{m}'" for m in left], 6) + " short")
     if others:
         relaxed = family_rows(model, [f for f in model.lm.constraints if field_of(f) in others])
         without = solve_lp(model, free=np.concatenate([relaxed, unrelated]), elastic=demand_rows)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import count, percent
+from ..format import and_first, count, percent
 from ..model.precheck import MAX_REASONS, number, reach
 from ..model.sets import is_allied, is_local
 from .lp import easing, family_labels, family_rows, solve_lp, unrelated_rows
@@ -93,8 +93,7 @@ def market_conflicts(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[
                                     float(totals[row["product"]]), model.network.unit_of(row["product"])))
     rest = [f"'{m}' ('{p}')" for _, m, p, _, _ in found[MAX_REASONS:]]
     if rest:
-        shown = rest[:20] + ([f"{len(rest) - 20} more"] if len(rest) > 20 else [])
-        out.append(f"the same kind of conflict also holds for market (product) {and_list(shown)}")
+        out.append(f"the same kind of conflict also holds for market (product) {and_first(rest, 20)}")
     return out
 
 
@@ -267,4 +266,4 @@ def _limits_involved(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> str:
     if "supplier_capacity" in iis:
         items += [f"supplier '{r.supplier}' makes at most {number(capacity[(r.supplier, r.product)])} "
                   f"{quantity_of(model.network, r.product)}" for r in iis["supplier_capacity"].itertuples()]
-    return and_list(items[:4] + ([f"{len(items) - 4} more"] if len(items) > 4 else [])) if items else ""
+    return and_first(items, 4) if items else ""

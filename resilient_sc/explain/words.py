@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import quantity
+from ..format import and_first, and_list, quantity
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -27,11 +27,6 @@ TOL = 1e-6
 
 
 # ---- wording ----------------------------------------------------------------------------------
-def and_list(items: list[str], word: str = "and") -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
-
-
 def quantity_of(network: Network, product: str) -> str:
     """What a quantity of ``product`` is counted in, named: ``units of 'chips'``, ``t of 'steel'``
     (the products table's ``unit``)."""
@@ -135,9 +130,8 @@ def failures_text(names: list[str]) -> str:
         by_kind.setdefault(kind, []).append(f"'{element}'")
     parts = []
     for kind, elements in by_kind.items():
-        shown = elements[:6] + ([f"{len(elements) - 6} more"] if len(elements) > 6 else [])
         plural = {"country": "countries"}.get(kind, kind + "s") if len(elements) > 1 else kind
-        parts.append(f"{plural} {and_list(shown, 'or')}")
+        parts.append(f"{plural} {and_first(elements, 6, 'or')}")
     return and_list(parts, "or")
 
 

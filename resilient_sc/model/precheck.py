@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InfeasiblePolicyError
-from ..format import count, percent
+from ..format import and_list, count, percent
 from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
 from .sets import is_allied, is_local, unit_of
@@ -93,7 +93,7 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
                      *(["shorten a lead_time"] if "lead time" in why else []), "set shortfall_penalty"]
             short.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} {u} "
                          f"but markets need {number(need)} (missing {number(need - have)} {u} of "
-                         f"capacity); {', '.join(fixes[:-1])} or {fixes[-1]}")  # only what undoes a removal
+                         f"capacity); {and_list(fixes, 'or')}")  # only what undoes a removal
     out = []
     served = np.zeros(len(s.demand_table), dtype=bool)
     served[s.flows_table["_demand"]] = True
