@@ -180,6 +180,9 @@ def big(i):
     return b"x" * 200_000_000  # a result that takes a while to send
 
 if __name__ == "__main__":
+    # Ctrl-C as from a terminal: a test run started in the background (nohup ... &) hands its
+    # children SIGINT ignored, and the signal below was lost
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     threading.Timer(float(sys.argv[1]), os.kill, (os.getpid(), signal.SIGINT)).start()
     try:
         run_all(big, [(i,) for i in range(4)], workers=2)

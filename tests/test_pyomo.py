@@ -490,6 +490,7 @@ def test_ctrl_c_stops_a_pyomo_solve():
             "from resilient_sc.solvers.pyomo import to_pyomo\n"
             "m = to_pyomo(examples.electronics(), Policy(survive=['hub', 'country'], service_level=0.9,\n"
             "                                             max_supplier_share=0.15))\n"
+            "signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal\n"
             "threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()\n"
             "t = time.perf_counter()\n"
             "try:\n"
