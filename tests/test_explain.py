@@ -5,7 +5,6 @@ computed independently from the data (demands, capacities, lanes), not by the li
 from __future__ import annotations
 
 import itertools
-import math
 import re
 
 import numpy as np
@@ -113,7 +112,7 @@ def test_local_share_against_country_cap(electronics):
     assert set(reaching(f, "Lyon", "cells").query("country in @europe")["country"]) == {"DE", "PL"}
     assert f"DE (capped at 30% = {fmt(0.3 * d)} units) and PL (capped at 30% = {fmt(0.3 * d)} units)" in lyon
     assert f"at most {fmt(0.6 * d)} units (60%)" in lyon
-    assert f"raise max_country_share to at least {math.ceil(0.95 / 2 * 100) / 100:g}" in lyon
+    assert "raise max_country_share to at least 0.475" in lyon
     assert ("lower min_local_share to at most 0.6 in every key of it that applies here -- its region "
             "Europe, product 'cells' and, in a roadmap, the period (when several keys apply the strictest "
             "binds: every market they cover gets it)") in lyon
@@ -400,6 +399,23 @@ def test_country_cap_counts_the_origin_countries_of_the_product():
         solve(examples.electronics(), Policy(max_country_share=0.1))
     berlin = next(r for r in exc.value.reasons if "'Berlin' (product 'displays')" in r)
     assert "capped at 251 units, the 8 origin countries that reach it deliver at most 2,008" in berlin
+    # 8 countries deliver Berlin's 2,510 displays at 2,510 / 8 = 313.75 each: a share of 0.125
+    assert berlin.endswith("a max_country_share of at least 0.125 here would let them deliver it")
+
+
+def test_the_country_cap_advised_is_the_least_that_passes():
+    """The share the precheck advises over every market (0.125, Berlin's displays above) gives a
+    plan; a hair below it, the precheck still names the markets it leaves short."""
+    net = examples.electronics()
+    with pytest.raises(InfeasiblePolicyError) as exc:
+        solve(net, Policy(max_country_share=0.05))
+    summary = exc.value.reasons[-1]
+    assert summary.startswith("max_country_share: at least 0.125 (in every key of it that applies to them) "
+                              "would let the origin countries of each of these 15 markets deliver")
+    assert solve(net, Policy(max_country_share=0.125)).objective > solve(net).objective
+    with pytest.raises(InfeasiblePolicyError) as exc:
+        solve(net, Policy(max_country_share=0.1249))
+    assert any("at least 0.125 here" in r for r in exc.value.reasons)
 
 
 def test_explanations_never_add_units_of_different_products_unlabelled(electronics):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import and_first, count, percent
-from ..model.precheck import MAX_REASONS, number, reach
+from ..model.precheck import MAX_REASONS, least_country_share, number, reach
 from ..model.sets import is_allied, is_local
 from .lp import easing, family_labels, family_rows, solve_lp, unrelated_rows
 from .words import (
@@ -147,31 +147,14 @@ def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, r
                      "in a roadmap, the period (when several keys apply the strictest binds: every market "
                      "they cover gets it)")
     if rows["by_kappa"].any():
-        k = _least_kappa(rows, d, need)
+        k = least_country_share(rows["avail"].to_numpy(float), np.isfinite(rows["cap"].to_numpy(float)),
+                                d, need, float(rows["kappa"].iloc[0]))
         if k is not None:
             fixes.append(f"raise max_country_share to at least {k:g}")
     if rows["by_sigma"].any():
         fixes.append("raise max_supplier_share")
     fixes.append("add capacity" + ("" if flag == "all" else f" in {where}") + " that reaches it")
     return f"{text}; to resolve it: {and_list(fixes, 'or')}"
-
-
-def _least_kappa(rows: pd.DataFrame, d: float, need: float) -> float | None:
-    """The least max_country_share (rounded up to two decimals) with which the countries in
-    ``rows`` could deliver ``need`` of the market's ``d`` units; None if not even 1 would."""
-    capped = np.isfinite(rows["cap"].to_numpy(float))
-    avail = rows["avail"].to_numpy(float)
-
-    def have(k: float) -> float:
-        return float(np.where(capped, np.minimum(avail, k * d), avail).sum())
-
-    if have(1.0) < need * (1 - TOL):
-        return None
-    lo, hi = float(rows["kappa"].iloc[0]), 1.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if have(mid) >= need * (1 - TOL) else (mid, hi)
-    return min(1.0, float(np.ceil(hi * 100 - 1e-9)) / 100)
 
 
 # ---- shares across markets (LP) ---------------------------------------------------------------

@@ -31,6 +31,28 @@ def falls_short(have: float, need: float) -> bool:
     return have < need - 1e-9 * max(1.0, abs(need))
 
 
+def least_country_share(avail: np.ndarray, capped: np.ndarray, demand: float, need: float,
+                        start: float = 0.0) -> float | None:
+    """The least max_country_share κ, rounded up to four decimals, with which origins of ``avail``
+    units each deliver ``need`` of a market's ``demand``, those ``capped`` at most κ·demand:
+    Σ_uncapped avail + Σ_capped min(avail, κ·demand) ≥ need (bisection from ``start``, the share
+    known to fall short); None if not even κ = 1 would.
+
+    >>> least_country_share(np.array([60.0, 60, 60]), np.array([True, True, True]), 100, 100)
+    0.3334
+    """
+    def have(k: float) -> float:
+        return float(np.where(capped, np.minimum(avail, k * demand), avail).sum())
+
+    if falls_short(have(1.0), need):
+        return None
+    lo, hi = start, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if falls_short(have(mid), need) else (lo, mid)
+    return min(1.0, float(np.ceil(hi * 1e4 - 1e-6)) / 1e4)
+
+
 def reach(s: Sets) -> pd.DataFrame:
     """Supplier -> (market, product) pairs that some hub connects: supplier, country, market,
     product, capacity (the supplier's capacity for the product, units)."""
@@ -209,12 +231,17 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
                                     np.minimum(by_country["capacity"], by_country["demand"]))
     grouped = by_country.groupby(["market", "product"])
     usable, uncapped = grouped["usable"].sum(), grouped["capacity"].sum()
+    least = []  # the least share that would do, per market listed (None: not even 1)
     for _, row in dem.iterrows():
         have = float(usable.get((row["market"], row["product"]), 0.0))
         if falls_short(have, row["demand"]):
-            n_c = int(((by_country["market"] == row["market"])
-                       & (by_country["product"] == row["product"])).sum())
-            u = unit_of(s, row["product"])
+            mine = by_country[(by_country["market"] == row["market"])
+                              & (by_country["product"] == row["product"])]
+            k = least_country_share(mine["capacity"].to_numpy(float),
+                                    (mine["country"] != mine["country_m"]).to_numpy(),
+                                    float(row["demand"]), float(row["demand"]), float(row["kappa"]))
+            least.append(k)
+            u, n_c = unit_of(s, row["product"]), len(mine)
             out.append(f"max_country_share {row['kappa']:.10g} cannot be met for market '{row['market']}' "
                        f"(product '{row['product']}'): with each foreign country capped at "
                        f"{number(row['kappa'] * row['demand'])} {u}, the "
@@ -223,8 +250,15 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
                        f"{number(have)} of the {number(row['demand'])} {u} needed (missing "
                        f"{number(row['demand'] - have)} {u})"
                        + _also_uncapped(float(uncapped.get((row["market"], row["product"]), 0.0)),
-                                        row["demand"], ""))
-    return limit_reasons(out, "markets")
+                                        row["demand"], "" if k is None else
+                                        f"a max_country_share of at least {k:g} here would let them "
+                                        "deliver it"))
+    out = limit_reasons(out, "markets")
+    if len(least) > 1 and None not in least:
+        out.append(f"max_country_share: at least {max(least):g} (in every key of it that applies to them) "
+                   f"would let the origin countries of each of these {len(least)} markets deliver its "
+                   "demand; other rows of the policy may still bind")
+    return out
 
 
 def _also_uncapped(capacity: float, need: float, otherwise: str) -> str:
