@@ -752,7 +752,15 @@ def test_max_region_share_says_the_product_and_amount(electronics):
 
     first = reasons(dresden(4000.0), Policy(max_region_share=0.0))[0]
     assert first.startswith("max_region_share 0 cannot be met")
-    assert "of 'chips' they need 40,620 units in total" in first and "(at least 300 short)" in first
+    # region by region: Europe's chips markets are the short ones (it said all 20 chips markets'
+    # 40,620 units 'in total', leaving the planner to find the region)
+    dem = f["demand"].merge(f["markets"], on="market").merge(f["countries"], on="country")
+    europe = dem[(dem["region"] == "Europe") & (dem["product"] == "chips")]
+    makers = sp.merge(f["suppliers"], on="supplier").merge(f["countries"], on="country")
+    local = makers[(makers["region"] == "Europe") & (makers["product"] == "chips")]
+    have = local["capacity"].where(local["supplier"] != "S_DE_Dresden", 4000.0).sum()
+    assert (f"of 'chips' the markets of region Europe need {fmt(europe['demand'].sum())} units in total "
+            f"({len(europe)} markets) and can get at most {fmt(have)} (at least 300 short)") in first
     assert solve(dresden(4300.0), Policy(max_region_share=0.0)).objective > 0
 
 

@@ -174,25 +174,33 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
         return []
     lower = lm.bounds()[2]
     dem = model.sets.demand.drop_duplicates("market").set_index("market")
+    # demand short under max_region_share: region by region, which region's markets are short
+    by_region = target == "demand" and "max_region_share" in iis
     group = {"min_local_share": dem["region"], "min_allied_share": dem["bloc"].where(dem["bloc"] != "",
                                                                                    dem["country"]),
-             "demand": pd.Series("", index=dem.index)}[target]
+             "demand": dem["region"] if by_region else pd.Series("", index=dem.index)}[target]
     every = family_labels(model, target).assign(_group=lambda d: d["market"].map(group).to_numpy())
     named = every.loc[every["_row"].isin(iis[target]["_row"]), ["product", "_group"]].drop_duplicates()
     chosen = every.merge(named, on=["product", "_group"])  # every row in a (product, group) of the conflict
     all_target = family_rows(model, present or [target])
     unrelated = unrelated_rows(model, iis)
-    per_product = []
     caps = [f for f in policy_fields(iis) if f != target]
     helping: set[str] = set()  # the caps whose relaxing lets more through, for some product
-    for product, part in chosen.groupby("product", sort=False):
-        mine = part["_row"].to_numpy(np.int64)
-        others = np.setdiff1d(all_target, mine)  # left out: a bound whatever the others get
-        free = np.concatenate([others, unrelated])
-        result = solve_lp(model, free=free, elastic=mine)
-        need = float(lower[mine].sum())
-        if result is not None and result[0] > need * TOL:
-            per_product.append((str(product), need, result[0], part, free, mine))
+
+    def shortfalls(keys: list[str]) -> list[tuple]:
+        """(product, need, short, rows, free, mine) of each group of ``chosen`` by ``keys`` short."""
+        out = []
+        for key, part in chosen.groupby(keys, sort=False):
+            mine = part["_row"].to_numpy(np.int64)
+            others = np.setdiff1d(all_target, mine)  # left out: a bound whatever the others get
+            free = np.concatenate([others, unrelated])
+            result = solve_lp(model, free=free, elastic=mine)
+            need = float(lower[mine].sum())
+            if result is not None and result[0] > need * TOL:
+                out.append((str(key[0]), need, result[0], part, free, mine))
+        return out
+
+    per_product = (by_region and shortfalls(["product", "_group"])) or shortfalls(["product"])
     if not per_product:
         return []
     for _, _, short, _, free, mine in sorted(per_product, key=lambda x: -x[2])[:2]:  # the shortest two
@@ -211,8 +219,9 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
                 if policy.excluded_countries else "")
     parts = []
     for product, need, short, part, _, _ in per_product:
-        n = part["market"].nunique()
-        parts.append(f"of {product!r} they need {number(need)} {model.network.unit_of(product)} "
+        n, regions = part["market"].nunique(), list(dict.fromkeys(part["_group"]))
+        whose = (f"the markets of region {and_list([str(g) for g in regions])}" if by_region else "they")
+        parts.append(f"of {product!r} {whose} need {number(need)} {model.network.unit_of(product)} "
                      f"{what[target]} ({count(n, 'market')}) and can get at most "
                      f"{number(need - short)} (at least {number(short)} short)")
     limits = _limits_involved(model, {f: df for f, df in iis.items() if field_of(f) in (None, *named)})
