@@ -388,6 +388,8 @@ def save_result(folder: str | Path, tables: Mapping[str, pd.DataFrame], record: 
 #: the file of a result folder holding the seconds its solves took: all that differs between two
 #: runs of the same inputs and options (the rest is written byte for byte the same)
 TIMINGS = "timings.csv"
+#: the columns of seconds a result table may have (a premium table's solves, a frontier's points)
+TIMED_COLUMNS = ("time", "solve_time")
 
 
 def split_timings(data: Mapping[str, Any], path: str = "") -> tuple[dict[str, Any], pd.DataFrame]:

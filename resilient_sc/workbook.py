@@ -181,7 +181,9 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
       product) and ``stress_shortfalls``; a roadmap's (a mapping of period to StressResult):
       :func:`roadmap_stress_sheets`;
     * ``frontier`` (from :func:`resilient_sc.frontier`): ``frontier``;
-    * ``roadmap`` (from :func:`resilient_sc.solve_roadmap`): :func:`roadmap_sheets`.
+    * ``roadmap`` (from :func:`resilient_sc.solve_roadmap`): :func:`roadmap_sheets`;
+    * last, the seconds of every step and solve, ``timings`` (:func:`timings_apart`): two runs of
+      the same inputs write the same other sheets.
     """
     path = Path(path)
     _check_workbook_arguments(path, plan, premium_table, stress, frontier, roadmap)
@@ -206,8 +208,30 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
         sheets.update(stress_sheets(stress))
     if frontier is not None:
         sheets["frontier"] = frontier
-    io.write_excel(path, sheets, finish=_finish_plan_book)
+    io.write_excel(path, timings_apart(sheets), finish=_finish_plan_book)
     return path
+
+
+def timings_apart(sheets: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``sheets`` with their seconds moved to a last sheet ``timings`` (sheet, what, seconds): the
+    summaries' ``... time (s)`` rows and the tables' :data:`~resilient_sc.io.TIMED_COLUMNS`, by the
+    row's first cell, so that two runs of the same inputs write the same results, as a result
+    folder keeps them in ``timings.csv``."""
+    out: dict[str, pd.DataFrame] = {}
+    rows: list[tuple[str, str, float]] = []
+    for name, df in sheets.items():
+        if list(df.columns[:2]) == ["item", "value"]:
+            timed = df["item"].astype(str).str.endswith(" time (s)")
+            rows += [(name, str(r.item)[:-len(" (s)")], r.value) for r in df.loc[timed].itertuples()]
+            df = df.loc[~timed].reset_index(drop=True)
+        for column in [c for c in io.TIMED_COLUMNS if c in df.columns]:
+            rows += [(name, f"{df.columns[0]} {first}: {column}", seconds)
+                     for first, seconds in zip(df.iloc[:, 0].astype(str), df[column], strict=True)]
+            df = df.drop(columns=column)
+        out[name] = df
+    if rows:
+        out["timings"] = pd.DataFrame(rows, columns=["sheet", "what", "seconds"])
+    return out
 
 
 def _check_workbook_arguments(path: Path, plan: Any, premium_table: Any, stress: Any, frontier: Any,

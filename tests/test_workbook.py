@@ -29,7 +29,7 @@ def test_plan_workbook_totals_match_the_plan(tmp_path: Path, electronics_plan) -
     sheets = pd.read_excel(path, sheet_name=None)
     assert list(sheets) == ["summary", "cost_breakdown", "suppliers_contracted", "hubs_opened",
                             "inbound_flows", "outbound_flows", "market_shares", "country_shares",
-                            "supplier_shares"]
+                            "supplier_shares", "timings"]
     summary = sheets["summary"].set_index("item")["value"]
     assert summary["status"] == "optimal"
     assert float(summary["total cost"]) == pytest.approx(plan.objective)
@@ -102,7 +102,7 @@ def test_write_workbook_with_analyses(tmp_path: Path) -> None:
     assert failures["worst_served"].is_monotonic_increasing
     assert {f"served {p}" for p in net.products["product"]} <= set(failures.columns)
     only = write_workbook(tmp_path / "premium.xlsx", premium_table=table)
-    assert list(pd.read_excel(only, sheet_name=None)) == ["premium"]
+    assert list(pd.read_excel(only, sheet_name=None)) == ["premium", "timings"]
     with pytest.raises(ValueError, match="nothing to write"):
         write_workbook(tmp_path / "nothing.xlsx")
 
@@ -270,3 +270,28 @@ def test_a_shortfall_penalty_is_money_not_a_percentage(tmp_path: Path) -> None:
     formats = {row[0].value: row[1].number_format for row in ws.iter_rows() if row[0].value}
     assert "%" not in formats["policy: shortfall_penalty"]
     assert formats["policy: min_local_share"].endswith("%")
+
+
+def test_two_runs_write_the_same_workbook_but_for_its_seconds(tmp_path: Path) -> None:
+    """The seconds (the summary's build and solve time, the premium table's and the frontier's
+    solve_time and time) go to a last sheet, ``timings``, as a result folder keeps them in
+    timings.csv: the other sheets of two runs of the same inputs are the same (they differed)."""
+    net = examples.tiny()
+    books = []
+    for run in range(2):
+        plan = solve(net, Policy(min_suppliers=2))
+        table = premium(net, {"two": Policy(min_suppliers=2)}, workers=1)
+        sweep = frontier(net, "min_local_share", [0.0, 0.5], failures=())
+        path = write_workbook(tmp_path / f"run{run}.xlsx", plan, premium_table=table, frontier=sweep)
+        books.append(pd.read_excel(path, sheet_name=None))
+    first, second = books
+    assert list(first) == list(second) and list(first)[-1] == "timings"
+    for name in list(first)[:-1]:
+        pd.testing.assert_frame_equal(first[name], second[name])
+    assert not first["summary"]["item"].str.contains("time").any()
+    assert "solve_time" not in first["premium"] and "time" not in first["frontier"]
+    timings = first["timings"]
+    assert list(timings.columns) == ["sheet", "what", "seconds"]
+    assert {"build time", "solve time", "policy base: solve_time",
+            "policy two: solve_time"} <= set(timings["what"])
+    assert (timings["seconds"] >= 0).all() and timings["sheet"].isin(["summary", "premium", "frontier"]).all()

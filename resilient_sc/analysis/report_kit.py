@@ -153,7 +153,7 @@ def image(name: str | None, caption: str) -> list[str]:
 
 
 #: the columns of seconds a report's table has, and the file they are written to
-TIMING, TIMINGS = ("time", "solve_time"), io.TIMINGS
+TIMING, TIMINGS = io.TIMED_COLUMNS, io.TIMINGS
 
 
 def files_section(w: Writer, described: dict[str, str]) -> list[str]:
