@@ -209,7 +209,7 @@ def test_premium_sentences_name_a_base_with_a_policy_and_an_untested_base(electr
 def test_a_floor_short_of_everything_never_reads_100_percent():
     """A guaranteed fraction is a floor: 0.99989 reads 99.9%, never 100.0%, in the sentences and
     the tables (the format rounds served fractions down)."""
-    from resilient_sc.analysis.report import _guarantee
+    from resilient_sc.analysis.stress import guarantee_words as _guarantee
     from resilient_sc.format import column_formatter
     assert _guarantee(0.99989) == "every market still gets at least 99.9% of its demand of every product"
     assert column_formatter("worst_served")(0.99989) == "99.9%"

@@ -240,8 +240,8 @@ def test_myopic_stops_what_the_roadmap_keeps(opening, roadmap, myopic):
     assert m.costs["total"].tolist() == pytest.approx([160.0, 50.0, 160.0 + opening])
     assert m.objective == pytest.approx(myopic)
     value = planning_value(net).set_index("period")
-    assert value.loc["total", "roadmap"] == pytest.approx(roadmap)
-    assert value.loc["total", "value"] == pytest.approx(myopic - roadmap)
+    assert value.loc["total (Σ weight × cost)", "roadmap"] == pytest.approx(roadmap)
+    assert value.loc["total (Σ weight × cost)", "value"] == pytest.approx(myopic - roadmap)
 
 
 @pytest.mark.parametrize("seed", range(4))

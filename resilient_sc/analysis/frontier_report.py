@@ -17,7 +17,6 @@ from ..solvers.base import Status, is_number
 from . import figures as fg
 from .premium import counts_penalties
 from .report import (
-    _guarantee,
     _network_premium,
 )
 from .report_kit import (
@@ -30,7 +29,7 @@ from .report_kit import (
     markdown_table,
     report_folder,
 )
-from .stress import replayed_kinds, single_failures_words
+from .stress import guarantee_words, replayed_kinds, single_failures_words
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -148,7 +147,8 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
         out.append(f"Under its worst {words}, " + "; ".join(
             f"at {field} = {setting(r[field])}"
             + (f" ({r['worst_failure']})" if r["worst_served"] < 1 else "")
-            + f" {_guarantee(r['worst_served'])}" for r in ends) + ".")  # no failure named when none hurts
+            + f" {guarantee_words(r['worst_served'])}"
+            for r in ends) + ".")  # no failure named when none hurts
     out += largest_step(ok, field)
     unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
     if len(unproven):

@@ -50,7 +50,7 @@ from .report_kit import (
     slug,
     source,
 )
-from .stress import SERVED_TOL
+from .stress import SERVED_TOL, guarantee_words
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -277,7 +277,7 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
     proof = f" ({not_proven(o.plan)})" if not_proven(o.plan) else ""
     if o is base:
         text = f"{reference[0].upper()}{reference[1:]}{proof} costs {money(o.plan.objective)}"
-        return text + (f"; under {what} {_guarantee(served)}." if what else ".")
+        return text + (f"; under {what} {guarantee_words(served)}." if what else ".")
     described = "; ".join(filter(None, [describe(o.policy), not_proven(o.plan)]))
     text = f"{label} ({described}) costs {compared(row.get('premium_pct', math.nan), reference)}"
     text += _penalty_clause(o.plan, base.plan, row, _intact_served(o.stress, o.plan))
@@ -286,7 +286,7 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
     base_served = _worst(base.stress)[1]
     base_text = ("base not stress-tested" if math.isnan(base_served)
                  else f"base: {served_fraction(base_served)}")
-    return text + f"; under {what} {_guarantee(served)} ({base_text})."
+    return text + f"; under {what} {guarantee_words(served)} ({base_text})."
 
 
 def _base_words(base: PolicyOutcome) -> str:
@@ -330,7 +330,7 @@ def _intact_served(stress: StressResult | None, plan: Plan) -> str:
     share = stress.intact.get("value_served", math.nan)
     if math.isnan(share):  # no unit values: the guaranteed fraction, product by product
         floor = stress.intact["worst_served"]
-        return f"; with nothing failed it already leaves demand short: {_guarantee(floor)}"
+        return f"; with nothing failed it already leaves demand short: {guarantee_words(floor)}"
     return (f"; with nothing failed its design serves only {served_fraction(share)} of the demand's value"
             + _own_delivery(stress, plan))
 
@@ -415,7 +415,7 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
     if s["hurt"]:  # then some demand is short: a worst failure named
         worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
         out.append(f"The worst is {_failure_words(worst)}{_tied(f, worst)}: "
-                   f"{_guarantee(worst['worst_served'])} (lowest: "
+                   f"{guarantee_words(worst['worst_served'])} (lowest: "
                    f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
                    f"served per product: {_served_by_product(stress, worst['failure'])} of its demand.")
         against = "its replay with nothing failed" if intact else "the design's flows with nothing failed"
@@ -426,7 +426,7 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
                    f"{money(worst['impact'])}.")
     what, served, name = _worst(stress)
     if what and name != s["worst_failure"]:
-        out.append(f"Under {what} ({name}) {_guarantee(served)}.")
+        out.append(f"Under {what} ({name}) {guarantee_words(served)}.")
     share = s["expected_value_served"]
     served_text = (f"{served_fraction(share)} of the demand's value is served on average"
                    if not math.isnan(share)
@@ -448,18 +448,9 @@ def _intact_sentence(stress: StressResult, plan: Plan) -> list[str]:
     share = ("" if math.isnan(value) else
              f"; {served_fraction(value)} of the demand's value is served{_own_delivery(stress, plan)}")
     return [f"With nothing failed the design already leaves demand short: "
-            f"{_guarantee(intact['worst_served'])}{share}, at a shortfall cost of "
+            f"{guarantee_words(intact['worst_served'])}{share}, at a shortfall cost of "
             f"{money(intact.get('shortfall_cost', 0.0))} at the stress test's {_penalties(stress)}. Each "
             "failure's shortfall cost below includes it; its impact is what the failure adds."]
-
-
-def _guarantee(served: float) -> str:
-    """What a guaranteed fraction means, in words."""
-    if served <= 0:
-        return "some market gets none of its demand of some product"
-    if served >= 1.0 - SERVED_TOL:  # not "at least 100.0%"
-        return "every market still gets all of its demand of every product"
-    return f"every market still gets at least {served_fraction(served)} of its demand of every product"
 
 
 def _tied(f: pd.DataFrame, worst: Any) -> str:

@@ -348,14 +348,20 @@ def myopic_path(network: Network, policy: Policy | None = None,
                    pd.DataFrame({"period": ids, "weight": w}), plans, costs, design, policy)
 
 
+#: the last row of :func:`planning_value`: the weighted sum of its periods, which a reader adding the
+#: period rows (unweighted) would not get
+WEIGHTED_TOTAL = "total (Σ weight × cost)"
+
+
 def planning_value(network: Network, policy: Policy | None = None,
                    options: SolveOptions | None = None) -> pd.DataFrame:
     """The roadmap against the myopic path, per period: ``period``, ``weight``, ``roadmap`` and
-    ``myopic`` (period cost, money, unweighted), and a last row ``total`` (Σ weight × cost); the
-    ``value`` column is myopic − roadmap (money; ≥ 0 in the total, a period may be cheaper
-    myopically)."""
+    ``myopic`` (period cost, money, unweighted), and a last row :data:`WEIGHTED_TOTAL`
+    (Σ weight × cost, so not the sum of the rows above it); the ``value`` column is myopic −
+    roadmap (money; ≥ 0 in the total, a period may be cheaper myopically)."""
     r, m = solve_roadmap(network, policy, options), myopic_path(network, policy, options)
     df = pd.DataFrame({"period": r.costs["period"], "weight": r.costs["weight"],
                        "roadmap": r.costs["total"], "myopic": m.costs["total"].to_numpy()})
-    df.loc[len(df)] = {"period": "total", "weight": math.nan, "roadmap": r.objective, "myopic": m.objective}
+    df.loc[len(df)] = {"period": WEIGHTED_TOTAL, "weight": math.nan, "roadmap": r.objective,
+                       "myopic": m.objective}
     return df.assign(value=df["myopic"] - df["roadmap"])

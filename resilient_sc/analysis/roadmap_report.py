@@ -43,7 +43,6 @@ from .premium import counts_penalties, shown_columns
 from .report import (
     _failure_table,
     _failure_words,
-    _guarantee,
     _others_at_floor,
     _penalties,
     _served_by_product,
@@ -66,6 +65,7 @@ from .report_kit import (
     slug,
     source,
 )
+from .stress import guarantee_words
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -375,7 +375,7 @@ def roadmap_stress_sentences(roadmap: Roadmap, results: Mapping[str, StressResul
             f = stress.failures
             worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
             text += (f"; the worst is {_failure_words(worst)}{_tied(f, worst)}: "
-                     f"{_guarantee(s['worst_served'])} (lowest: {s['worst_product']} in "
+                     f"{guarantee_words(s['worst_served'])} (lowest: {s['worst_product']} in "
                      f"{s['worst_market']}{_others_at_floor(stress, worst)})")
         share = s["expected_value_served"]
         served = (f"{served_fraction(share)} of the demand's value is served" if not math.isnan(share)

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import ResilientSCError, ValidationError, check_switch
-from ..format import count
+from ..format import count, served_fraction
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
 from ..model.redundancy import lost_elements, single_failures
@@ -518,3 +518,18 @@ def _check_probabilities(table: pd.DataFrame, probabilities: Any, network: Netwo
         problems.append("(probabilities) | no failure replayed on the design has a probability above 0")
     if problems:
         raise ValidationError(problems)
+
+
+def guarantee_words(served: float) -> str:
+    """What a guaranteed fraction (a stress test's ``worst_served``) means, in words.
+
+    >>> guarantee_words(0.0)
+    'some market gets none of its demand of some product'
+    >>> guarantee_words(0.87654)
+    'every market still gets at least 87.6% of its demand of every product'
+    """
+    if served <= 0:
+        return "some market gets none of its demand of some product"
+    if served >= 1.0 - SERVED_TOL:  # not "at least 100.0%"
+        return "every market still gets all of its demand of every product"
+    return f"every market still gets at least {served_fraction(served)} of its demand of every product"
