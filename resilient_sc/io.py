@@ -570,14 +570,27 @@ def _format_sheet(ws: Any, df: pd.DataFrame) -> None:
         width = max([len(str(col))] + [len(_fmt(v)) for v in values.head(200)]) + 2
         ws.column_dimensions[get_column_letter(i)].width = min(60, width)
         fmt = _number_format(str(col), values)
+        by_row = _by_product(df, values, fmt)
         for cells in ws.iter_cols(min_col=i, max_col=i, min_row=2):
             for c in cells:
                 _as_text(c)
-                if fmt is not None:
+                if by_row is not None:
+                    c.number_format = by_row[c.row - 2]
+                elif fmt is not None:
                     c.number_format = fmt
                 elif isinstance(c.value, int | float) and not isinstance(c.value, bool):
                     # a mixed (text and number) column: numbers get thousands separators
                     c.number_format = "#,##0" if isinstance(c.value, int) else "#,##0.00"
+
+
+def _by_product(df: pd.DataFrame, values: pd.Series, fmt: str | None) -> list[str] | None:
+    """A long table's decimals per row, by its product (:func:`decimal_format` of that product's
+    values: pieces stay whole beside tonnes with decimals); None when one format serves all."""
+    if fmt is None or not fmt.startswith("#,##0.") or "product" not in df.columns:
+        return None
+    product = df["product"].astype(str).to_numpy()
+    each = {p: decimal_format(v) for p, v in values.groupby(product, sort=False)}
+    return [each[p] for p in product] if len(set(each.values())) > 1 else None
 
 
 #: column names holding fractions, shown as percentages (``premium_pct`` is already in %)

@@ -295,3 +295,19 @@ def test_two_runs_write_the_same_workbook_but_for_its_seconds(tmp_path: Path) ->
     assert {"build time", "solve time", "policy base: solve_time",
             "policy two: solve_time"} <= set(timings["what"])
     assert (timings["seconds"] >= 0).all() and timings["sheet"].isin(["summary", "premium", "frontier"]).all()
+
+
+def test_a_long_table_gives_each_product_its_own_decimals(tmp_path: Path) -> None:
+    """700.5 kits beside 30 pumps: the pumps' rows of the flow tables stay whole (one column's
+    format served every product, and a kit's decimals gave the pumps decimals)."""
+    net = pumps_and_kits()
+    f = net.frames()
+    f["demand"]["demand"] = [30.0, 700.5]
+    path = write_workbook(tmp_path / "plan.xlsx", solve(Network.from_frames(**f)))
+    book = openpyxl.load_workbook(path)
+    for sheet in ("inbound_flows", "outbound_flows"):
+        ws = book[sheet]
+        head = [c.value for c in ws[1]]
+        product, quantity = head.index("product"), head.index("quantity")
+        formats = {row[product].value: row[quantity].number_format for row in ws.iter_rows(min_row=2)}
+        assert formats == {"pump": "#,##0", "kit": "#,##0.00"}, sheet
