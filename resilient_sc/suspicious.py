@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .format import count
+from .format import and_list, count
 from .schema import BLANK_COSTS, BLANKS
 from .wording import each_row, listing, quote, where
 
@@ -179,6 +179,12 @@ def unvalued_tariff_warnings(t: Frames) -> list[str]:
              lambda pos: (f"{where('tariffs', df, pos)} | rate {rate[pos]:g} costs nothing: product "
                           f"{quote(product[pos])} has no unit_value (a duty is rate × unit_value)"),
              "the product has no unit_value")
+    every = np.flatnonzero(np.isin(product, ("all", "")) & (rate > 0))
+    if len(every) and len(lacking := [str(p) for p in value.index if p not in set(valued)]):
+        warnings.append(f"(tariffs) | {count(len(every), 'row')} for all products (rate > 0) cost nothing "
+                        f"for product{'s' if len(lacking) > 1 else ''} "
+                        f"{and_list([quote(p) for p in lacking])}: no unit_value (a duty is rate × "
+                        "unit_value); give it in the products table")
     return warnings
 
 

@@ -383,9 +383,14 @@ def test_a_tariff_on_a_product_of_no_unit_value_is_warned_of() -> None:
     said = [str(w.message) for w in caught if w.category is DataWarning]
     cells = f["tariffs"].index[f["tariffs"]["product"] == "cells"]
     to = f["tariffs"]["destination_country"]
-    assert said == [f"(tariffs, row {i + 2} 'CN, {to[i]}, cells') | rate "
-                    "0.12 costs nothing: product 'cells' has no unit_value (a duty is rate × unit_value)"
-                    for i in cells]
+    every = int(((f["tariffs"]["product"] == "all") & (f["tariffs"]["rate"] > 0)).sum())
+    assert said == [*(f"(tariffs, row {i + 2} 'CN, {to[i]}, cells') | rate "
+                      "0.12 costs nothing: product 'cells' has no unit_value (a duty is rate × unit_value)"
+                      for i in cells),
+                    # the rows for all products too (they were left out: a blank unit_value, duties gone)
+                    f"(tariffs) | {every} rows for all products (rate > 0) cost nothing for product 'cells': "
+                    "no unit_value (a duty is rate × unit_value); give it in the products table"]
+    assert every == 15
     del f["products"]
     with pytest.warns(DataWarning, match=r"^\(tariffs\) \| 20 tariff rows cost nothing: no product has "
                                          r"a unit_value \(a duty is rate × unit_value\); give unit_value in "
