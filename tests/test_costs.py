@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -359,3 +360,28 @@ def test_a_shortfall_penalty_mapping_prices_every_product() -> None:
         rsc.solve(_priced_network(), rsc.Policy(shortfall_penalty={"a": 5.0}))
     with pytest.raises(rsc.ValidationError, match=r"shortfall_penalty \{\} prices no product"):
         rsc.Policy(shortfall_penalty={})  # it read as no penalty at all: every unit to be delivered
+
+
+
+def test_a_tie_for_the_top_foreign_country_goes_to_the_first_in_name_order() -> None:
+    """CN and DE each deliver half of M_US's demand; an LP's round-off (1e-10 more from DE) picked
+    DE against the documented name order (analyses audit: Vancouver's displays in the example,
+    US and VN at 695 each, named VN)."""
+    from resilient_sc.results import market_shares
+
+    net = network(
+        table("supplier country", ("S_CN", "CN"), ("S_DE", "DE")),
+        table("supplier product capacity", ("S_CN", "default", 10.0), ("S_DE", "default", 10.0)),
+        table("hub country", ("H_US", "US")),
+        table("origin destination unit_cost", ("S_CN", "H_US", 1.0), ("S_DE", "H_US", 1.0),
+              ("H_US", "M_US", 1.0)),
+        table("market product demand", ("M_US", "default", 10.0)),
+        markets=table("market country", ("M_US", "US")),
+        countries=table("country region", ("CN", "Asia"), ("DE", "Europe"), ("US", "North America")))
+    s = rsc.build_model(net).sets
+    origin = s.flows_table.frame()["origin"]
+    at = np.array([origin.tolist().index("CN"), origin.tolist().index("DE")])
+    for extra in (0.0, 1e-10):
+        shares, _ = market_shares(s, at, np.array([5.0, 5.0 + extra]))
+        assert shares.loc[0, "top_foreign_country"] == "CN"
+        assert shares.loc[0, "top_foreign_share"] == pytest.approx(0.5)
