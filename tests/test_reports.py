@@ -483,3 +483,26 @@ def test_up_to_25_countries_keep_the_categorical_colours():
 
     colours = [to_hex(c) for c in fg._palette(25)]
     assert len(set(colours)) == 25 and colours[:20] == [to_hex(c) for c in fg._palette(20)]
+
+
+def test_a_blank_expected_value_served_says_why(tmp_path: Path) -> None:
+    """A product without unit_value leaves the demand no value to weigh: the premium table's
+    expected_value_served is blank, and the words beside it said what it is, not why it is blank
+    (analyses audit)."""
+    from resilient_sc import DataWarning, Network, Policy, examples
+    from resilient_sc.analysis.premium import premium_outcomes, premium_table
+    from resilient_sc.analysis.stress import value_blank_words
+
+    f = examples.electronics().frames()
+    f["products"].loc[f["products"]["product"] == "displays", "unit_value"] = 0.0
+    with pytest.warns(DataWarning):
+        net = Network.from_frames(**f)
+    assert value_blank_words(net) == (
+        " (blank: product 'displays' has no unit_value, so the demand has no value to weigh: give every "
+        "product its unit_value in the products table for this figure)")
+    assert value_blank_words(examples.electronics()) == ""
+    outcomes = premium_outcomes(net, {"near": Policy(min_local_share=0.5)}, failures=("country",), workers=1)
+    table = premium_table(outcomes)
+    assert table["expected_value_served"].isna().all()
+    report = write_premium_report(tmp_path, net, outcomes, table)[-1].read_text()
+    assert value_blank_words(net) + "." in report

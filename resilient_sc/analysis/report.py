@@ -50,7 +50,7 @@ from .report_kit import (
     slug,
     source,
 )
-from .stress import SERVED_TOL, guarantee_words
+from .stress import SERVED_TOL, guarantee_words, value_blank_words
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -181,7 +181,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
     stress_words = (f" {tested}: every {replayed(stressed)} is replayed with re-routed flows. **worst "
                     "served** is the fraction of demand that every market and product is still guaranteed "
                     f"under the worst failure{floor_caveat(stressed)}; **expected value served** is the "
-                    f"value-weighted fraction served, {expected_basis(stressed)}."
+                    f"value-weighted fraction served, {expected_basis(stressed)}{value_blank_words(network)}."
                     + default_penalty_words(stressed[0].stress)
                     if stressed else " No design is stress-tested.")
     lines = ["# Resilience premium report", "",

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import ResilientSCError, ValidationError, check_switch
-from ..format import count, served_fraction
+from ..format import and_list, count, served_fraction
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
 from ..model.redundancy import lost_elements, single_failures
@@ -533,3 +533,15 @@ def guarantee_words(served: float) -> str:
     if served >= 1.0 - SERVED_TOL:  # not "at least 100.0%"
         return "every market still gets all of its demand of every product"
     return f"every market still gets at least {served_fraction(served)} of its demand of every product"
+
+
+def value_blank_words(network: Network) -> str:
+    """Why the value served of a stress test is blank, if it is: the products of no
+    ``unit_value`` (a value served needs every product's, else one would silently drop out)."""
+    p = network.products
+    lacking = [repr(str(x)) for x in p.loc[~(p["unit_value"].astype(float) > 0), "product"]]
+    if not lacking:
+        return ""
+    return (f" (blank: product{'s' if len(lacking) > 1 else ''} {and_list(lacking)} "
+            f"{'have' if len(lacking) > 1 else 'has'} no unit_value, so the demand has no value to weigh: "
+            "give every product its unit_value in the products table for this figure)")
