@@ -475,7 +475,9 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
             "worst failure replayed (rounded down); expected_value_served: the fraction of the demand's "
             "value served, averaged over each design's own failures (expected_conditional_on in "
             "premium.csv says which: a design with more suppliers or hubs has more failures to replay, "
-            "so the averages are not over the same set).") in said  # base: 4 failures, near: 3
+            "so the averages are not over the same set) (blank: product 'default' has no unit_value, so "
+            "the demand has no value to weigh: give every product its unit_value in the products table "
+            "for this figure).") in said  # base: 4 failures, near: 3
 
     policies.write_text("base: {excluded_countries: [FR, CN]}\nnear: {min_local_share: 0.5}\n")
     assert main(["premium", str(tiny_dir), "--policies", str(policies)]) == 1
