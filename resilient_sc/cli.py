@@ -382,7 +382,6 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     from .analysis import premium_outcomes, premium_table
     from .analysis.premium import INTACT_WORDS, floor_caveat, shown_columns
     from .analysis.report import expected_basis, premium_sentences, write_premium_report
-    from .analysis.stress import value_blank_words
     from .exceptions import PolicyError
     from .policies import load_policies
 
@@ -407,7 +406,7 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
               + "worst_served: the fraction of demand every market and product still gets under the "
               f"design's worst failure replayed (rounded down){floor_caveat(stressed)}" + (
                   f"; expected_value_served: the fraction of the demand's value served, "
-                  f"{expected_basis(stressed)}{value_blank_words(network)}" if stressed else "") + ".")
+                  f"{expected_basis(stressed, network)}" if stressed else "") + ".")
     text = "\n".join([frame_text(table, columns), "", legend, "",
                       *premium_sentences(outcomes, table)])
     written = None

@@ -279,7 +279,8 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
                                      "library's own"])
     plan = None
     if result.x is not None:
-        report = pyomo_report(model, network_model, result.x, result)
+        report = dataclasses.replace(pyomo_report(model, network_model, result.x, result),
+                                     settings=options.settings())
         log_report(report, options)
         values = {name: block.values(result.x) for name, block in network_model.lm.variables.items()}
         plan = with_objective(Plan.from_values(network_model, values, result, report), result)

@@ -31,7 +31,7 @@ from resilient_sc import (
     stress_test,
 )
 from resilient_sc.optimize import accepted
-from resilient_sc.solvers.base import SolverResult
+from resilient_sc.solvers.base import SolverResult, available_cpus
 from resilient_sc.solvers.routes import Route, solve_linear
 
 
@@ -52,7 +52,12 @@ def test_report_in_dict_json_and_summary():
     assert data["report"]["route"] == "merged-origins"
     assert "origins merged: 7 columns and 7 rows solved as 6 and 6 by strong-links" in data["report"]["note"]
     assert set(data["report"]) == {"route", "build_time", "solve_time", "certify_time", "nodes", "bound",
-                                   "iterations", "note", "certified"}
+                                   "iterations", "note", "certified", "settings"}
+    # what may pick among equally cheap plans, recorded with the plan (threads None: HiGHS's choice)
+    cpus = available_cpus()
+    assert data["report"]["settings"] == {"mip_gap": 1e-6, "seed": 0, "threads": None, "cpus": cpus}
+    chosen = solve(examples.tiny(), options=SolveOptions(threads=1, seed=3)).to_dict()["report"]["settings"]
+    assert chosen == {"mip_gap": 1e-6, "seed": 3, "threads": 1, "cpus": cpus}
     assert "solved by merged-origins in" in plan.summary().splitlines()[-1]
     # the shares the summary prints, in the JSON too: tiny's plan buys in China for Paris
     assert data["shares"] == {"local": 0.0, "allied": 0.0, "weighting": "demand-weighted"}

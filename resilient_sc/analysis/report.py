@@ -181,7 +181,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
     stress_words = (f" {tested}: every {replayed(stressed)} is replayed with re-routed flows. **worst "
                     "served** is the fraction of demand that every market and product is still guaranteed "
                     f"under the worst failure{floor_caveat(stressed)}; **expected value served** is the "
-                    f"value-weighted fraction served, {expected_basis(stressed)}{value_blank_words(network)}."
+                    f"value-weighted fraction served, {expected_basis(stressed, network)}."
                     + default_penalty_words(stressed[0].stress)
                     if stressed else " No design is stress-tested.")
     lines = ["# Resilience premium report", "",
@@ -250,17 +250,18 @@ def replayed(stressed: Sequence[PolicyOutcome]) -> str:
     return text or "failure"
 
 
-def expected_basis(stressed: Sequence[PolicyOutcome]) -> str:
+def expected_basis(stressed: Sequence[PolicyOutcome], network: Network) -> str:
     """What the expected figures of the designs in ``stressed`` are averaged over: the same words
-    for all, or each design's own failures (a design with more elements has more of them)."""
+    for all, or each design's own failures (a design with more elements has more of them); and
+    why the value served is blank, if it is (:func:`~.stress.value_blank_words`)."""
     given = {o.stress.conditional_on for o in stressed if o.stress is not None}
     if not given:
         return ""
     if len(given) == 1:
-        return f"given {given.pop()}"
+        return f"given {given.pop()}{value_blank_words(network)}"
     return ("averaged over each design's own failures (expected_conditional_on in premium.csv says "
             "which: a design with more suppliers or hubs has more failures to replay, so the averages "
-            "are not over the same set)")
+            f"are not over the same set){value_blank_words(network)}")
 
 
 def stress_sentences(plan: Plan, stress: StressResult | None) -> list[str]:

@@ -222,6 +222,12 @@ class SolveOptions:
                        f.default_factory() if f.default is MISSING else f.default)]  # type: ignore[misc]
         return f"SolveOptions({', '.join(changed)})"
 
+    def settings(self) -> dict[str, Any]:
+        """What may pick among equally cheap plans, for a plan's record: ``mip_gap``, HiGHS's
+        random ``seed`` and ``threads`` (None: HiGHS's choice, which follows ``cpus``, the CPUs
+        this process may use)."""
+        return {"mip_gap": self.mip_gap, "seed": self.seed, "threads": self.threads, "cpus": available_cpus()}
+
     def check(self) -> None:
         """One :class:`ValidationError` listing every option of the wrong type or out of range
         (a log file is checked before the solve: its folder must exist, and it is no folder)."""
@@ -309,7 +315,9 @@ class SolveReport:
     ``bound`` proven, a ``note`` (e.g. a route skipped for a MIP start, or an answer
     rejected by the certificate and solved again by plain HiGHS), and whether the answer kept
     passed the certificate (``certified``: False only for one kept with ``allow_nonoptimal``
-    whose every solve broke a row, status error)."""
+    whose every solve broke a row, status error), and the ``settings`` that may pick among
+    equally cheap plans (:meth:`SolveOptions.settings`: the same data and settings give the same
+    plan)."""
 
     route: str
     build_time: float
@@ -320,6 +328,7 @@ class SolveReport:
     iterations: int | None = None
     note: str = ""
     certified: bool = True
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total_time(self) -> float:

@@ -678,5 +678,6 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
         if not master and result.x is not None and result.message != base.UNCERTIFIED and fallback:
             result = clock.exact(model, result, options, deadline, notes)
     report = SolveReport(route.name, clock.build, clock.solve, clock.certify, result.nodes, result.bound,
-                         result.iterations, "; ".join(notes), result.message != base.UNCERTIFIED)
+                         result.iterations, "; ".join(notes), result.message != base.UNCERTIFIED,
+                         options.settings())
     return dataclasses.replace(result, solve_time=time.perf_counter() - t0, note=report.note), report
