@@ -11,6 +11,7 @@ same for a pyomo model made by :func:`resilient_sc.solvers.pyomo.to_pyomo` and e
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import sys
 import time
@@ -114,8 +115,15 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
     return plan
 
 
+#: the library's logger: each solve's report line at INFO (the route, its times and nodes), for
+#: an application's own logging (``logging.getLogger("resilient_sc")``; silent unless configured)
+logger = logging.getLogger("resilient_sc")
+
+
 def log_report(report: SolveReport, options: SolveOptions) -> None:
-    """The report's line where the solver log goes (stderr, or appended to the log file)."""
+    """The report's line where the solver log goes (stderr, or appended to the log file), and to
+    :data:`logger` at INFO."""
+    logger.info(report.line())
     log_line(report.line(), options)
 
 

@@ -314,3 +314,14 @@ def test_a_gap_closed_as_the_time_ran_out_is_optimal():
     result = run_highs(h, is_mip=True)
     assert result.status is Status.OPTIMAL and result.objective == pytest.approx(1260.0)
     assert result.gap <= 1e-6
+
+
+def test_each_solve_reports_to_the_library_logger(caplog):
+    """An application's own logging gets each solve's report line (route, times, nodes) from the
+    logger ``resilient_sc`` at INFO; nothing is printed unless it is configured."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="resilient_sc"):
+        plan = solve(examples.tiny())
+    lines = [r.getMessage() for r in caplog.records if r.name == "resilient_sc"]
+    assert lines == [plan.report.line()] and lines[0].startswith("solved by merged-origins in")
