@@ -75,7 +75,7 @@ def whole(what: str, most: int | None = None) -> Callable[[str], int]:
     """A type for a whole number of ``what`` from 1 to ``most`` (None: no upper limit here)."""
     def parse(text: str) -> int:
         top = f" from 1 to {most} (the CPUs this process may use)" if most is not None else " >= 1"
-        if not text.strip().isdigit() or not 1 <= int(text) <= (most or math.inf):
+        if not text.strip().isdecimal() or not 1 <= int(text) <= (most or math.inf):
             raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of {what}{top}")
         return int(text)
     return parse

@@ -392,6 +392,8 @@ def test_a_long_policy_name_writes_its_report(capsys, tiny_dir, tmp_path):
     (["solve", "{data}", "--time-limit", "nan"], "--time-limit: 'nan': give a number of seconds > 0"),
     (["solve", "{data}", "--time-limit", "0"], "argument --time-limit: '0': give a number of seconds > 0"),
     (["solve", "{data}", "--threads", "0"], "argument --threads: '0': give a whole number of solver threads"),
+    # a superscript two is a digit to str.isdigit, not to int(): argparse's own 'invalid parse value' (fuzzer)
+    (["solve", "{data}", "--threads", "²"], "argument --threads: '²': give a whole number of solver threads"),
     (["solve", "{data}", "--threads", "100000"], f"'100000': give a whole number of solver threads from 1 to "
                                                   f"{CPUS}"),
     (["solve", "{data}", "--out", ""], "argument --out: '': give a path (an empty one would be the current"),

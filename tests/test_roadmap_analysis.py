@@ -417,6 +417,14 @@ def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
     report = (tmp_path / "r" / "report.md").read_text()
     assert "cost-optimal path (no resilience policy)" not in report
     assert "its **premium** is over the base path 'base' (min" in report
+    # the files' note weighs the shares as the report does (it said 'value-weighted' whatever they
+    # were): without a unit value, by demand
+    unvalued = paris(products=pd.DataFrame({"product": ["default"], "unit_value": [0.0]}))
+    outcomes = roadmap_outcomes(unvalued, {"free": Policy()}, workers=1)
+    write_roadmap_premium_report(tmp_path / "u", unvalued, outcomes, roadmap_premium_table(outcomes),
+                                 figures=False)
+    notes = " ".join((tmp_path / "u" / "report.md").read_text().split())
+    assert "last-period shares of demand (demand-weighted; top_country_share" in notes
     (base,) = roadmap_outcomes(paris(), {}, workers=1)
     assert reference_path(base) == "the cost-optimal path"
     pytest.importorskip("matplotlib")
@@ -489,9 +497,10 @@ def test_a_roadmap_says_what_it_leaves_short():
         from resilient_sc.analysis.figures import roadmap_figure
 
         bottom = roadmap_figure(r).axes[1]
-        assert [t.get_text() for t in bottom.get_xticklabels()] == ["2026\n160\n× 1",
-                                                                    "2027\n100\n× 1\nshort:\ndefault 10"]
-        assert "units of each product left unmet (short)" in bottom.get_xlabel()
+        assert [t.get_text() for t in bottom.get_xticklabels()] == [
+            "2026\n160\n× 1", "2027\n100\n× 1\nshort:\ndefault 10"]
+        label = " ".join(bottom.get_xlabel().split())
+        assert label.endswith("and what is left unmet of each product (short: default in units)")
 
 
 def test_a_period_plan_is_stress_tested_with_its_candidates_past_their_lead_time():

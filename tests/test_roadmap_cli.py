@@ -305,3 +305,18 @@ def test_a_roadmap_stress_report_never_quotes_one_periods_prices_for_all(tmp_pat
     report = " ".join((tmp_path / "s" / "report.md").read_text().split())
     assert "A unit short is priced at the stress test's default (each period's, listed under it:" in report
     assert "default (797.70 per unit of cells" not in report
+
+
+def test_a_roadmap_stress_report_sends_each_period_to_its_own_file(tmp_path):
+    """The failures a period's table leaves out are in that period's file: the report named
+    stress_failures.csv, which a roadmap's stress report does not write, under every period
+    (roadmap analyses audit)."""
+    from resilient_sc import examples
+
+    data = examples.electronics_roadmap_path()
+    assert main(["stress", str(data), "--out", str(tmp_path / "s")]) == 0
+    report = " ".join((tmp_path / "s" / "report.md").read_text().split())
+    assert "stress_failures.csv" not in report
+    for period in ("2026", "2027", "2028", "2029", "2030"):
+        assert f"are in stress_failures_{period}.csv." in report
+        assert (tmp_path / "s" / f"stress_failures_{period}.csv").is_file()

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import io
 from ..exceptions import ValidationError
-from ..format import count, money, pct_points, quantity, relative_gap, served_fraction
+from ..format import and_list, count, money, pct_points, quantity, relative_gap, served_fraction
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status
 from ..wording import quote
@@ -535,12 +535,21 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
     ax.set_ylim(0, 112)
     costs = roadmap.costs.set_index("period")["total"]
     weights = roadmap.periods.set_index("period")["weight"]  # a weight-0 period's cost counts for nothing
-    # a product a line: side by side, two periods' words ran into each other
-    short = {p: "".join(f"\n{r.product} {quantity(r.shortfall)}" for r in plan.delivery().itertuples()
-                        if r.shortfall > 0) for p, plan in roadmap.plans.items()}
+    # a product a line: side by side, two periods' words ran into each other (so their units are
+    # said once, below)
+    rows = [(p, r) for p, plan in roadmap.plans.items()
+            for r in plan.delivery().itertuples() if r.shortfall > 0]
+    short = {p: "".join(f"\n{r.product} {quantity(r.shortfall)}" for q, r in rows if q == p)
+             for p in roadmap.plans}
     ax.set_xticks(x, [f"{p}\n{costs[p]:,.0f}\n× {weights[p]:g}" + (f"\nshort:{short[p]}" if short[p] else "")
                       for p in shares["period"]])
-    unmet = "; and the units of each product left unmet (short)" if any(short.values()) else ""
+    by_unit: dict[str, list[str]] = {}
+    for _, r in rows:
+        named = by_unit.setdefault(r.unit, [])
+        if r.product not in named:
+            named.append(r.product)
+    units = "; ".join(f"{and_list(named)} in {u}" for u, named in by_unit.items())
+    unmet = f"; and what is left unmet of each product (short: {units})" if rows else ""
     ax.set_xlabel(wrapped("period; under it the period's cost (money, unweighted, with opening and closing) "
                           f"and its weight in the total{unmet}", ax.figure.get_figwidth(), 11),
                   fontsize="small")

@@ -525,12 +525,13 @@ def _premium_table(table: pd.DataFrame) -> list[str]:
             "each product equally when some has no unit value)."]
 
 
-def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
+def _failure_table(stress: StressResult, n: int = 10, where: str = "stress_failures.csv") -> list[str]:
     """The ``n`` worst failures of those that leave more demand short than nothing failed, and
-    how many others add nothing (a failure of no effect is never listed as a worst one)."""
+    how many others add nothing (a failure of no effect is never listed as a worst one); the rest
+    are in the file ``where``."""
     f = stress.worst_table(hurt_only=True)
     if f.empty:
-        return unlisted(stress)
+        return unlisted(stress, where=where)
     cols = {"failure": str, "worst_served": served_fraction, "worst_market": str, "worst_product": str,
             **{f"served {p}": served_fraction for p in stress.products},
             "value_served": served_fraction, "extra_cost": money, "shortfall_cost": money, "impact": money}
@@ -538,7 +539,7 @@ def _failure_table(stress: StressResult, n: int = 10) -> list[str]:
         "worst_served": stress.floor_name, "worst_market": "where: market",
         "worst_product": "product", "value_served": "value served", "extra_cost": "extra flow cost",
         "shortfall_cost": "shortfall cost"})
-    rest = unlisted(stress, min(n, len(f)))
+    rest = unlisted(stress, min(n, len(f)), where)
     return [*table, "", *rest] if rest else table
 
 

@@ -300,7 +300,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
                   "```", ""]
     described = {"premium.csv": "one row per policy path: cost and premium (money, %), per period "
                                 "cost (money) and premium (%), starts and stops, last-period shares "
-                                "of demand (value-weighted; top_country_share: the origin country of "
+                                f"of demand ({_weighting(base)}; top_country_share: the origin country of "
                                 "the largest share of all demand, its own markets included)",
                  "premium_paths.csv": "per policy path and period: weight, cost (money, unweighted), "
                                       "emissions (CO2 units), suppliers and hubs operating, started and "
@@ -471,7 +471,7 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
     level = service_level(roadmap.policy)
     for period, stress in results.items():
         lines += [f"## {period}", "", f"Units short are priced at {_penalties(stress)}.", "",
-                  *_failure_table(stress), ""]
+                  *_failure_table(stress, where=f"stress_failures_{part[period]}.csv"), ""]
         heat = w.figure(f"stress_served_{part[period]}.png", lambda s=stress, p=period: fg.served_heatmap(
             s, f"Demand served per failure in {p}: {title}", level))
         if heat:
