@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -76,6 +77,50 @@ def test_a_failed_task_cancels_the_tasks_not_started_in_any_executor():
     with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(RuntimeError, match="the first task fails"):
         run_all(task, [(i,) for i in range(8)], executor=pool)
     assert started == [0]
+
+
+def test_a_task_that_fails_at_once_raises_before_the_tasks_submitted_before_it_end():
+    """Waited for in submission order, a task failing at once was raised only after every task
+    before it had ended (8.5 s for a failure at 0.2 s), the later tasks run meanwhile (executors
+    audit): with no progress, tasks are waited for as they end."""
+    import threading
+
+    release, later = threading.Event(), []
+
+    def task(i: int) -> int:
+        if i == 0:
+            release.wait(30)  # the first task: still running when the second fails
+        elif i == 1:
+            raise RuntimeError("the second task fails")
+        else:
+            later.append(i)
+        return i
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        try:
+            with pytest.raises(RuntimeError, match="the second task fails"):
+                run_all(task, [(i,) for i in range(6)], executor=pool)
+            assert not release.is_set() and later in ([], [2])  # raised while the first still ran
+        finally:
+            release.set()
+
+
+@pytest.mark.parametrize(("kwargs", "said"), [
+    ({"executor": 5}, "(executor) | 5 has no submit(): give a concurrent.futures executor"),
+    ({"progress": 5}, "(progress) | 5 is not callable"),
+    ({"workers": 0}, "(workers) | 0, must be a whole number >= 1"),
+])
+def test_an_executor_or_progress_that_cannot_run_is_refused_before_anything_is_solved(kwargs, said):
+    """They failed with Python's own errors ('int' object has no attribute 'submit') after the
+    base solve, minutes into a large network (executors audit)."""
+    from resilient_sc import premium
+
+    with pytest.raises(ValidationError, match=re.escape(said)):
+        premium(examples.electronics(), {"near": Policy(min_local_share=0.5)}, **kwargs)
+    for pool in (ThreadPoolExecutor(max_workers=1), ProcessPoolExecutor(max_workers=1)):
+        pool.shutdown()
+        with pytest.raises(ValidationError, match=r"\(executor\) \| .* is closed or shut down: give an open"):
+            premium(examples.electronics(), {"near": Policy(min_local_share=0.5)}, executor=pool)
 
 
 def die(i: int) -> int:

@@ -21,7 +21,7 @@ from ..policies import check_policies
 from ..policy import Policy
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
-from .parallel import check_workers, run_all, run_lazily
+from .parallel import check_parallel, run_all, run_lazily
 from .premium import design_columns
 from .stress import DEFAULT, failure_kinds, stress_test
 
@@ -132,7 +132,7 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     Policy.check_field(field)
     values = values_to_sweep(field, values)
     fails = failure_kinds(failures)
-    check_workers(workers)
+    check_parallel(workers, executor, progress)
     policies = policy.sweep(field, values)
     check_policies({f"{field}={shown(v)}": pol for v, pol in zip(values, policies, strict=True)}, network)
     try:

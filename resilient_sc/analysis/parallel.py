@@ -13,7 +13,7 @@ import multiprocessing
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
 from ..exceptions import ResilientSCError, ValidationError
@@ -43,22 +43,51 @@ def default_workers(n_tasks: int) -> int:
     return max(1, min(n_tasks, available_cpus()))
 
 
-def check_workers(workers: Any) -> None:
-    """``workers`` is None (one per CPU) or a whole number ≥ 1; else a :class:`ValidationError`,
-    raised before anything is solved. (More workers than CPUs is allowed, and slow; the pool
-    never starts more processes than tasks; the CLI's ``--workers`` refuses more than the CPUs.)"""
+def check_parallel(workers: Any, executor: Any = None, progress: Any = None) -> None:
+    """One :class:`ValidationError`, raised before anything is solved, unless ``workers`` is None
+    (one per CPU) or a whole number ≥ 1 (more than the CPUs is allowed, and slow; the pool never
+    starts more processes than tasks; the CLI's ``--workers`` refuses more than the CPUs),
+    ``executor`` None or an open executor (``submit``; not shut down, nor a closed Dask client:
+    they failed only after the base solve, with their own errors) and ``progress`` None or
+    callable."""
+    problems = []
     if workers is not None and (not is_number(workers, whole=True) or workers < 1):
-        raise ValidationError([f"(workers) | {workers!r}, must be a whole number >= 1 (None: one per "
-                               "CPU)"], "in the arguments")
+        problems.append(f"(workers) | {workers!r}, must be a whole number >= 1 (None: one per CPU)")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        problems.append(f"(executor) | {executor!r:.60} has no submit(): give a concurrent.futures executor "
+                        "or a Dask distributed.Client, or None for a local process pool")
+    elif executor is not None and (getattr(executor, "status", None) == "closed"  # a Dask client
+                                   or getattr(executor, "_shutdown", None) is True  # a thread pool
+                                   or getattr(executor, "_shutdown_thread", None) is True):  # a process pool
+        problems.append(f"(executor) | {executor!r:.60} is closed or shut down: give an open one")
+    if progress is not None and not callable(progress):
+        problems.append(f"(progress) | {progress!r:.60} is not callable: give a function of the futures and "
+                        "their number, such as tqdm or concurrent.futures.as_completed")
+    if problems:
+        raise ValidationError(problems, "in the arguments")
+
+
+def _completed(futures: list[Any]) -> Iterable[Any]:
+    """``futures`` as they end, so that a failed task raises at once (waited for in order, one
+    failing at once was raised only after every task before it had ended, the later ones run
+    meanwhile): a ``concurrent.futures`` pool's or a Dask client's; others in their order."""
+    if all(isinstance(f, Future) for f in futures):
+        return as_completed(futures)
+    if futures and type(futures[0]).__module__.startswith("distributed"):
+        import distributed
+
+        return distributed.as_completed(futures)
+    return futures
 
 
 def follow(futures: Iterable[Any], total: int,
            progress: Callable[[Iterable[Any], int], Iterable[Any]] | None) -> None:
     """Wait for the tasks of ``futures`` (a pool's, or a generator running each task as it is
     asked for), ``progress`` shown over them: each future it yields is waited for before the
-    next (a bar moves as tasks end, a failed task raises at once); those it did not ask for (it
-    stopped early) are waited for after it."""
-    for f in (progress or (lambda it, n: it))(futures, total):
+    next (a bar moves as tasks end, a failed task raises at once); without ``progress`` as they
+    end (:func:`_completed`); those it did not ask for (it stopped early) are waited for after it."""
+    in_order = progress or (lambda it, n: _completed(it) if isinstance(it, list) else it)
+    for f in in_order(futures, total):
         f.result()
     for f in futures:
         f.result()
@@ -120,7 +149,7 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     task not started, in any executor; the error of a failed task gets a note naming it, from
     ``names`` (one per task: a policy's name).
     """
-    check_workers(workers)
+    check_parallel(workers, executor, progress)
     if executor is None and (workers == 1 or len(tasks) <= 1):
         def in_turn() -> Iterator[T]:
             for i, task in enumerate(tasks):

@@ -21,7 +21,7 @@ from ..policy import Policy
 from ..results import NO_PENALTY, Plan, network_cost
 from ..schema import STRESS_FAILURES
 from ..solvers.base import SolveOptions
-from .parallel import check_workers, run_all
+from .parallel import check_parallel, run_all
 from .replay import SERVED_TOL, excess
 from .stress import DEFAULT, StressResult, failure_kinds, stress_test
 
@@ -220,7 +220,7 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     given_policy(network, None)  # a Network (a DataFrame or a path is said to be none); base: with_base
     named = with_base(policies, base)
     check_policies(named, network)
-    check_workers(workers)
+    check_parallel(workers, executor, progress)
     kinds = failure_kinds(failures)
     tasks = [(name, network, pol, options, kinds, penalty) for name, pol in named.items()]
     first = evaluate(*tasks[0])  # the base first: without it no premium means anything

@@ -32,7 +32,7 @@ from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..schema import STRESS_FAILURES
 from ..solvers.base import SolveOptions, Status
 from .frontier import values_to_sweep
-from .parallel import check_workers, run_all
+from .parallel import check_parallel, run_all
 from .premium import no_reference
 from .replay import excess
 from .stress import StressResult, failure_kinds, stress_test
@@ -121,7 +121,7 @@ def roadmap_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     given_policy(network, None)  # a Network (a DataFrame or a path is said to be none); base: with_base
     named = with_base(policies, base)
     check_policies(named, network)
-    check_workers(workers)
+    check_parallel(workers, executor, progress)
     tasks = [(name, network, pol, options) for name, pol in named.items()]
     first = solve_path(*tasks[0])  # the base first: without it no premium means anything
     if first.roadmap is None:
@@ -222,7 +222,7 @@ def end_year_frontier(network: Network, field: str, values: Iterable[Any], polic
     """
     policy = given_policy(network, policy)  # {} or a DataFrame is an error, not the base
     values = values_to_sweep(field, values)
-    check_workers(workers)
+    check_parallel(workers, executor, progress)
     ids = list(period_ids(network))
     policies = [at_last_period(policy, field, v, ids) for v in values]
     if not has_periods(network):  # one period, "today", which no policy key may name
