@@ -27,7 +27,24 @@ def suspicious(t: Frames) -> list[str]:
     """Every warning of this module for the typed tables ``t``."""
     return (tariff_warnings(t) + unvalued_tariff_warnings(t) + period_tariff_warnings(t)
             + disruption_warnings(t) + case_warnings(t) + unpaid_cost_warnings(t) + tiny_demand_warnings(t)
-            + blank_cost_warnings(t) + mixed_unit_warnings(t))
+            + blank_cost_warnings(t) + mixed_unit_warnings(t) + zero_capacity_warnings(t))
+
+
+def zero_capacity_warnings(t: Frames) -> list[str]:
+    """A hub of capacity 0 not closed: it can carry nothing, yet it may be opened (its status, or
+    min_hubs) and its suppliers count toward min_suppliers (a lane to a hub that reaches a market);
+    most likely a 0 typed for no limit, which a blank capacity is."""
+    df = t.get("hubs")
+    if df is None or "capacity" not in df.columns:
+        return []
+    capacity = df["capacity"].to_numpy(dtype=float)
+    status = df["status"].to_numpy(dtype=str) if "status" in df.columns else np.full(len(df), "")
+    warnings: list[str] = []
+    each_row(warnings, "hubs", np.flatnonzero((capacity == 0) & (status != "closed")),
+             lambda pos: (f"{where('hubs', df, pos)} | capacity 0: the hub can carry nothing (a blank "
+                          "capacity is unlimited); leave it blank for no limit, or set status closed"),
+             "a hub not closed has capacity 0")
+    return warnings
 
 
 def mixed_unit_warnings(t: Frames) -> list[str]:

@@ -426,3 +426,21 @@ def test_a_number_refused_is_shown_as_given() -> None:
     assert "probability 1.0000001 must be in [0, 1]" in one_problem(frames, "probability")
     with pytest.raises(ValidationError, match=r"min_local_share == 1\.0000001, must be in \[0, 1\]"):
         Policy(min_local_share=1.0000001).check()
+
+
+def test_a_hub_of_capacity_zero_is_warned_of() -> None:
+    """A hub of capacity 0 carries nothing, yet it may be opened and a supplier whose lane goes
+    to it counted toward min_suppliers (differential audit: S2's only hub at capacity 0, S2
+    contracted as a 'qualified backup'); most likely a 0 typed for no limit. A closed one is
+    not warned of."""
+    f = examples.tiny().frames()
+    f["hubs"] = f["hubs"].assign(capacity=0.0)
+    with pytest.warns(DataWarning, match=r"^\(hubs, row 2 'H1'\) \| capacity 0: the hub can carry nothing "
+                                         r"\(a blank capacity is unlimited\); leave it blank for no limit, "
+                                         "or set status closed$"):
+        Network.from_frames(**f)
+    f["hubs"] = f["hubs"].assign(status="closed")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Network.from_frames(**f)
+    assert not [w for w in caught if "capacity 0" in str(w.message)]
