@@ -1588,3 +1588,31 @@ async def test_a_total_that_counts_penalties_shows_the_network_cost_beside_it(us
     assert (await solved(user)).startswith("ok")
     network = network_cost(session.plan)
     assert text_of(user, "network-cost").startswith(f"network: {network:,.0f} (money) — design")
+
+
+@on_pages
+async def test_edits_not_in_use_are_never_solved_as_if_they_were(user):
+    """A demand edited in its grid but not used (Use edits not clicked): Solve gave the old data's
+    plan, 'premium over base: +0.00%', and the planner read that the change cost nothing (app
+    audit). The solve is refused until the edits are used; used, they are solved."""
+    from nicegui import ElementFilter, ui
+    from nicegui.testing.user_interaction import UserInteraction
+
+    session = await base_solved(user)
+    base = session.plan.objective
+    with user:
+        (grid,) = [g for g in ElementFilter(kind=ui.aggrid, local_scope=False)
+                   if [c["field"] for c in g.options["columnDefs"]] == list(session.frames["demand"].columns)]
+    edit = UserInteraction(user, {grid}, None)
+    row = int(session.frames["demand"]["demand"].astype(float).idxmax())
+    edit.trigger("cellValueChanged", {"colId": "demand", "rowId": str(row), "newValue": "1,5"})
+    await until(lambda: session.pending_edits == "demand, demand")
+    assert (await solved(user)).startswith("not solved: the data has edits not in use (last: demand, "
+                                           "demand): click Use edits (step 1) to validate and use them")
+    by_id(user, "use-edits").click()  # '1,5' is no number: refused, still not in use
+    await until(lambda: any("is not a number" in str(r) for r in element(user, "problems").rows))
+    assert session.pending_edits and session.plan.objective == base
+    edit.trigger("cellValueChanged", {"colId": "demand", "rowId": str(row), "newValue": "1"})
+    by_id(user, "use-edits").click()
+    await until(lambda: session.pending_edits == "")
+    assert (await solved(user)).startswith("ok") and session.plan.objective < base

@@ -552,9 +552,8 @@ def build(session: Session) -> Any:
         except ValidationError as exc:
             ui.notify(exc.messages[0], type="warning")
             return
-        if session.policy_problems:
-            ui.notify("the policy has a value to correct (step 2): "
-                      + "; ".join(session.policy_problems), type="warning")
+        if why := session.unused():
+            ui.notify(why, type="warning")
             return
         sweep_button.disable()
         roadmap = session.is_roadmap

@@ -265,6 +265,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
                   type="warning" if left_out else "info", multi_line=True)
 
     def pend(last: str) -> None:
+        session.pending_edits = last
         pending.text = (f"Pending edits (last: {last}): not in use until you click Use edits, which "
                         "validates them; solves use the data as last validated.")
 

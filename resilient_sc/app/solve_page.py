@@ -162,9 +162,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
     async def start() -> None:
         if job[0] is not None:  # a second click queued before the first disabled the button
             return
-        if session.policy_problems:  # a value typed out of range is not used: solving without it misleads
-            status.text = ("not solved: the policy has a value to correct (step 2): "
-                           + "; ".join(session.policy_problems))
+        if why := session.unused():  # a value out of range, or edits not in use: solving misleads
+            status.text = f"not solved: {why}"
             ui.notify(status.text, type="warning")
             return
         typed = name_input.value.strip()

@@ -161,6 +161,8 @@ class Session:
     last_solve: str = ""
     #: values typed on the policy page that are not used (out of range): nothing is solved until corrected
     policy_problems: list[str] = field(default_factory=list)
+    #: the last edit of the data grids not yet in use (empty: none): nothing is solved until used
+    pending_edits: str = ""
     _workdir: Path | None = field(default=None, repr=False)
     #: the tab's solves, stress tests and frontiers running, each in a process of its own
     #: (each job → what it is, for :meth:`stop_jobs`)
@@ -208,7 +210,7 @@ class Session:
         nothing), so that no part of the policy is kept where its page cannot show it."""
         self.network, self.source, self.frames = network, source, network.frames()
         self.plan, self.stress, self.scenarios, self.frontier = None, None, {}, None
-        self.roadmap, self.period, self.last_solve = None, "", ""
+        self.roadmap, self.period, self.last_solve, self.pending_edits = None, "", "", ""
         self.policy, left_out = self.policy.fitted(network)
         return f"the policy did not fit the new data: {'; '.join(left_out)}" if left_out else ""
 
@@ -270,6 +272,17 @@ class Session:
         source = self.source if self.source.endswith(EDITED) else self.source + EDITED
         network = Network.from_frames(source=source, **cleaned(self.frames))
         return self.replace_network(network, source)
+
+    def unused(self) -> str:
+        """Why a solve would mislead, for the page to refuse it (empty: nothing): a policy value to
+        correct, or edits of the data not in use (a solve of the data as last validated read as
+        the edited data's: the same cost, a 0.00% premium)."""
+        if self.policy_problems:
+            return "the policy has a value to correct (step 2): " + "; ".join(self.policy_problems)
+        if self.pending_edits:
+            return (f"the data has edits not in use (last: {self.pending_edits}): click Use edits (step 1) "
+                    "to validate and use them, or open the data again to drop them")
+        return ""
 
     def no_plan(self) -> str:
         """Why there is no current plan (for the stress test and the exports to say).
