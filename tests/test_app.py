@@ -27,7 +27,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from resilient_sc import DataWarning, Policy, examples, solve, solve_roadmap
+from resilient_sc import DataWarning, Network, Policy, examples, solve, solve_roadmap
 from resilient_sc.analysis import stress_test
 from resilient_sc.app import MISSING, add_arguments
 from resilient_sc.app.compare_page import (
@@ -270,7 +270,13 @@ def test_premium_table_and_workbook(base_plan):
     assert "over the scenario 'base'" in legend and "blank until that design is stress-tested" in legend
     assert legend.endswith(f"({base_plan.share_weighting()}).")
     penalties, said = s.stress.penalties, stress_legend(s.stress)  # the money per unit short its costs use
-    assert len(penalties) == 3 and all(f"{p} {v:,.2f}" in said for p, v in penalties.items())
+    assert len(penalties) == 3 and all(f"{v:,.2f} per unit of {p}" in said for p, v in penalties.items())
+    # in each product's unit: 'money per unit: cells 797.70' beside cells counted in kWh (app audit)
+    f = examples.electronics().frames()
+    f["products"] = f["products"].assign(unit=["kWh", "pieces", "pieces"])
+    net = Network.from_frames(**f)
+    said = stress_legend(stress_test(net, solve(net), failures=("country",)))
+    assert "shortfall cost = the quantity short × its penalty (797.70 per unit of cells (kWh), " in said
     book = openpyxl.load_workbook(plan_workbook(s), read_only=True)
     assert {"summary", "premium", "stress_failures"} <= set(book.sheetnames)
     assert plan_workbook(s).parent == s.workdir
@@ -1616,3 +1622,18 @@ async def test_edits_not_in_use_are_never_solved_as_if_they_were(user):
     by_id(user, "use-edits").click()
     await until(lambda: session.pending_edits == "")
     assert (await solved(user)).startswith("ok") and session.plan.objective < base
+
+
+def test_contracted_suppliers_carrying_nothing_say_why():
+    """Under survive country, S_JP_Osaka and S_US_Phoenix are contracted with 0 volume (the
+    backups N-1 needs) and S_US_Austin, status open, carries nothing in any plan: zeros a planner
+    read as a fault (app audit)."""
+    from resilient_sc.app.plan_view import idle_words
+
+    plan = solve(examples.electronics(), Policy(survive=("country",)))
+    volumes = plan.inbound.groupby("supplier")["quantity"].sum()
+    idle = sorted(set(plan.supplier_ids) - set(volumes[volumes > 1e-9].index))
+    assert idle == ["S_JP_Osaka", "S_US_Austin", "S_US_Phoenix"]
+    assert idle_words(plan) == ("Contracted, carrying nothing: S_JP_Osaka and S_US_Phoenix (a backup the "
+                                "policy asks for: survive country); S_US_Austin (its status, open).")
+    assert idle_words(solve(examples.tiny())) == ""

@@ -467,7 +467,7 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
     csv_rows = (tmp_path / "out" / "premium.csv").read_text().splitlines()
     n_hubs = csv_rows[0].split(",").index("n_hubs")
     assert [r.split(",")[n_hubs] for r in csv_rows[1:3]] == ["1", "1"]
-    assert "Near (min_local_share 0.5) costs 36.5% more" in (tmp_path / "out" / "report.md").read_text()
+    assert "near (min_local_share 0.5) costs 36.5% more" in (tmp_path / "out" / "report.md").read_text()
 
     assert main(["premium", str(tiny_dir), "--policies", str(policies), "--workers", "1"]) == 0
     said = capsys.readouterr().out  # the table's two service columns, and what the expectation is given

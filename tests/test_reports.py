@@ -89,8 +89,8 @@ def test_premium_report(tiny_outcomes, tmp_path):
     assert pd.read_csv(tmp_path / "premium.csv")["policy"].tolist() == ["base", *POLICIES]
     assert set(pd.read_csv(tmp_path / "stress_failures.csv")["policy"]) == {"base", "near", "survive"}
     text = (tmp_path / "report.md").read_text()
-    assert "Near (min_local_share 0.5) costs 36.5% more than the cost-optimal base" in text
-    assert "Impossible (excluded_countries CN, FR) is infeasible" in text
+    assert "near (min_local_share 0.5) costs 36.5% more than the cost-optimal base" in text
+    assert "impossible (excluded_countries CN, FR) is infeasible" in text
     assert "![" in text and "(premium.png)" in text
     assert all((tmp_path / n).stat().st_size > 0 for n in names)
     # the files listed with their units (they said "cost, premium, served fractions, shares")
@@ -201,7 +201,7 @@ def test_premium_sentences_name_a_base_with_a_policy_and_an_untested_base(electr
                     "0.5): a premium compares two designs, not a policy added on top of the base's.")
     assert first == f"The base 'local' (min_local_share 0.5) costs {plans['local'].objective:,.2f}."
     pct = 100 * (plans["local75"].objective / plans["local"].objective - 1)
-    assert second.startswith(f"Local75 (min_local_share 0.75) costs {pct:.1f}% more than the base 'local' "
+    assert second.startswith(f"local75 (min_local_share 0.75) costs {pct:.1f}% more than the base 'local' "
                              "(min_local_share 0.5); under the worst single country failure")
     assert second.endswith("(base not stress-tested).") and "nan" not in second
 
@@ -263,9 +263,9 @@ def test_premiums_over_a_base_not_proven_optimal_say_so(tmp_path):
     first, second, third = premium_sentences(outcomes, table)
     assert first == ("The best plan found for the base (not proven optimal: time limit, gap 1.0000%) costs "
                      "1,260.00.")
-    assert second.startswith("Near (min_local_share 0.5; not proven optimal: time limit, gap 2.0000%) costs "
+    assert second.startswith("near (min_local_share 0.5; not proven optimal: time limit, gap 2.0000%) costs "
                              "36.5% more than the best plan found for the base")
-    assert third.startswith("N-1 (survive country) was not solved within the limits of the solve (no plan "
+    assert third.startswith("n-1 (survive country) was not solved within the limits of the solve (no plan "
                             "kept): no plan: the time limit") and "infeasible" not in third
     report = write_premium_report(tmp_path, net, outcomes, table)[-1].read_text()
     assert "cost-optimal base" not in report and "Infeasible" not in report

@@ -98,7 +98,7 @@ def default_penalty_words(stress: StressResult | None, apart: bool = False) -> s
     prices differ between a roadmap's periods, each listed under its period (not ``stress``'s)."""
     if stress is None or stress.priced:
         return ""
-    prices = "each period's, listed under it" if apart else _penalties(stress)
+    prices = "each period's, listed under it" if apart else penalty_prices(stress)
     return (f" A unit short is priced at the stress test's default ({prices}: each product's "
             "unit_value + 10 × its dearest supplier→hub→market path, per unit of that product), a price "
             "set so that every unit the design can deliver is delivered, not an estimate of what a unit "
@@ -270,7 +270,7 @@ def stress_sentences(plan: Plan, stress: StressResult | None) -> list[str]:
 
 
 def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]) -> str:
-    label = _label(o.name)
+    label = o.name  # as typed: a planner searches for it (near_shoring read Near-shoring)
     if o.plan is None:
         return f"{label} ({describe(o.policy)}) {_no_plan_words(o.status)}: {first_reason(o.reason)}"
     what, served, _ = _worst(o.stress)
@@ -423,7 +423,7 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
         out.append(f"Under it the re-routed flows cost {signed_money(worst['extra_cost'])} against "
                    f"{against}" + (" (less is delivered)" if worst["extra_cost"] < 0
                                                             else "") + ", and the units "
-                   f"short cost {money(worst['shortfall_cost'])} at {_penalties(stress)}: an impact of "
+                   f"short cost {money(worst['shortfall_cost'])} at {penalty_prices(stress)}: an impact of "
                    f"{money(worst['impact'])}.")
     what, served, name = _worst(stress)
     if what and name != s["worst_failure"]:
@@ -450,7 +450,7 @@ def _intact_sentence(stress: StressResult, plan: Plan) -> list[str]:
              f"; {served_fraction(value)} of the demand's value is served{_own_delivery(stress, plan)}")
     return [f"With nothing failed the design already leaves demand short: "
             f"{guarantee_words(intact['worst_served'])}{share}, at a shortfall cost of "
-            f"{money(intact.get('shortfall_cost', 0.0))} at the stress test's {_penalties(stress)}. Each "
+            f"{money(intact.get('shortfall_cost', 0.0))} at the stress test's {penalty_prices(stress)}. Each "
             "failure's shortfall cost below includes it; its impact is what the failure adds."]
 
 
@@ -486,7 +486,8 @@ def _served_by_product(stress: StressResult, failure: str | None,
     return ", ".join(f"{p} {served_fraction(v)}" for p, v in served.items())
 
 
-def _penalties(stress: StressResult) -> str:
+def penalty_prices(stress: StressResult) -> str:
+    """Each product's penalty per unit short, in its unit: ``797.70 per unit of cells (kWh)``."""
     return ", ".join(f"{money(v)} per {one_unit(p, stress.units.get(p, 'units'))}"
                      for p, v in stress.penalties.items())
 
@@ -571,11 +572,6 @@ def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
 
 
 # ---- small helpers ------------------------------------------------------------------------
-def _label(name: str) -> str:
-    text = name.replace("_", "-")
-    return text[:1].upper() + text[1:]
-
-
 #: the units of a report's stress tables, said in its list of files
 FRACTIONS = "fractions, 0-1"
 COSTS = "extra_cost, shortfall_cost and impact (money)"

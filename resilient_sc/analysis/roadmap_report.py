@@ -44,10 +44,10 @@ from .report import (
     _failure_table,
     _failure_words,
     _others_at_floor,
-    _penalties,
     _served_by_product,
     _tied,
     compared,
+    penalty_prices,
     service_level,
     stress_method,
 )
@@ -470,7 +470,7 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
              *(stress_method(next(iter(results.values())), apart=bool(priced_apart)) if results else []), ""]
     level = service_level(roadmap.policy)
     for period, stress in results.items():
-        lines += [f"## {period}", "", f"Units short are priced at {_penalties(stress)}.", "",
+        lines += [f"## {period}", "", f"Units short are priced at {penalty_prices(stress)}.", "",
                   *_failure_table(stress, where=f"stress_failures_{part[period]}.csv"), ""]
         heat = w.figure(f"stress_served_{part[period]}.png", lambda s=stress, p=period: fg.served_heatmap(
             s, f"Demand served per failure in {p}: {title}", level))

@@ -27,7 +27,7 @@ from ..analysis.figures import field_unit
 from ..analysis.frontier import frontier
 from ..analysis.frontier_report import reasons_by_value
 from ..analysis.premium import PolicyOutcome, counts_penalties, floor_caveat, premium_table, shown_columns
-from ..analysis.report import unlisted
+from ..analysis.report import penalty_prices, unlisted
 from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_table, roadmap_stress
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import NOTHING_FAILED, SERVED_TOL, stress_test
@@ -37,7 +37,6 @@ from ..format import (
     column_formatter,
     column_label,
     count,
-    money,
     served_fraction,
     signed_pct_points,
 )
@@ -383,11 +382,10 @@ SERVED_SCALE, LABELLED_CELLS = "RdYlBu", 400
 
 def stress_legend(stress: StressResult) -> str:
     """What the stress table's columns are, below it, with the penalties its costs use."""
-    penalties = ", ".join(f"{p} {money(v)}" for p, v in stress.penalties.items())
     return ("Each failure on its own (a scenario's elements together), flows re-routed through what "
             f"is left: {stress.floor_name} = {stress.floor_words} (worst "
-            "market and product: where that floor binds); shortfall cost = the units short × the penalty "
-            f"per unit (money per unit: {penalties}); impact = shortfall cost + the change in flow cost "
+            "market and product: where that floor binds); shortfall cost = the quantity short × its "
+            f"penalty ({penalty_prices(stress)}); impact = shortfall cost + the change in flow cost "
             "(money; less is shipped, so the flow cost may fall), less any shortfall cost with nothing "
             "failed.")
 

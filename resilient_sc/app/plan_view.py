@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.maps import map_arcs, map_flows, map_nodes
-from ..format import fraction, quantities_apart, quantity
+from ..format import and_list, fraction, quantities_apart, quantity, settings
 from ..results import Plan, hubs_sheet, is_quantity, plan_products, suppliers_sheet
 
 if TYPE_CHECKING:
@@ -91,6 +91,35 @@ def design_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
     return (suppliers[["supplier", "country", *[c for c in suppliers if c.startswith("volume (")]]],
             hubs[["hub", "country", *per_product, "utilisation"]].set_axis(
                 ["hub", "country", *per_product, UTILISATION], axis=1))
+
+
+def idle_words(plan: Plan) -> str:
+    """Why contracted suppliers carry nothing, for the words under their table (empty: all carry
+    some): their status keeps them (open, existing), they cost nothing (one of several equally
+    cheap plans), or they are the backups the policy asks for (min_suppliers, survive); a planner
+    read the zeros as a fault (app audit).
+
+    >>> from resilient_sc import Policy, examples, solve
+    >>> idle_words(solve(examples.tiny(), Policy(min_suppliers=2)))
+    'Contracted, carrying nothing: S_FR (a backup the policy asks for: min_suppliers 2).'
+    """
+    volumes = plan.inbound.groupby("supplier")["quantity"].sum()
+    idle = plan.suppliers.loc[~(plan.suppliers["supplier"].map(volumes).fillna(0.0) > 1e-9)]
+    policy = plan.policy.to_dict()
+    asks = [f for f in ("min_suppliers", "survive") if f in policy]
+
+    def reason(status: str, fixed_cost: float) -> str:
+        if status in ("open", "existing"):
+            return f"its status, {status}"
+        if fixed_cost == 0:
+            return "no fixed cost: one of several equally cheap plans"
+        return f"a backup the policy asks for: {settings({f: policy[f] for f in asks})}" if asks else ""
+
+    why: dict[str, list[str]] = {}
+    for r in idle.itertuples():
+        why.setdefault(reason(str(r.status), float(r.fixed_cost)), []).append(str(r.supplier))
+    parts = [f"{and_list(names)}{f' ({said})' if said else ''}" for said, names in why.items()]
+    return f"Contracted, carrying nothing: {'; '.join(parts)}." if parts else ""
 
 
 def table_rows(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -231,6 +260,8 @@ def show_plan(session: Session, plan: Plan) -> None:
         suppliers, hubs = design_tables(plan)
         ui.table(columns=cols(list(suppliers)), title="Suppliers contracted",
                  rows=table_rows(suppliers, list(suppliers))).props("dense data-testid=plan-suppliers")
+        if idle := idle_words(plan):
+            ui.label(idle).classes("text-xs max-w-xs").props("data-testid=plan-idle")
         ui.table(columns=cols(list(hubs)), title="Hubs opened",
                  rows=table_rows(hubs, list(hubs))).props("dense")
     plot = ui.plotly({"data": [], "layout": {"height": 520}}).classes("w-full").props("data-testid=plan-map")
