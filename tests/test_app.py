@@ -1637,3 +1637,21 @@ def test_contracted_suppliers_carrying_nothing_say_why():
     assert idle_words(plan) == ("Contracted, carrying nothing: S_JP_Osaka and S_US_Phoenix (a backup the "
                                 "policy asks for: survive country); S_US_Austin (its status, open).")
     assert idle_words(solve(examples.tiny())) == ""
+
+
+@on_pages
+async def test_a_frontier_says_its_policy_in_words(user):
+    """'Over the policy ({'min_local_share': 0.5}) with ...': a Python dict on the planner's page (the
+    fields in the policy's order, as the CLI and reports write them)."""
+    session = await base_solved(user)
+    session.policy = Policy(min_local_share=0.5, min_suppliers=2)
+    by_id(user, "frontier-values").type("")  # the field's values as the page proposes them
+    by_id(user, "frontier").click()
+    await until(lambda: session.frontier is not None, 120)
+    from nicegui import ElementFilter, ui
+
+    with user:
+        said = [e.text for e in ElementFilter(kind=ui.label, local_scope=False)
+                if "Over the policy" in e.text]
+    words = "Over the policy (min_suppliers 2, min_local_share 0.5) with min_local_share set to each value"
+    assert len(said) == 1 and said[0].startswith(words), said

@@ -38,6 +38,7 @@ from ..format import (
     column_label,
     count,
     served_fraction,
+    settings,
     signed_pct_points,
 )
 from ..policy import POLICY_FIELDS
@@ -576,14 +577,15 @@ def build(session: Session) -> Any:
                 ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes(
                     "text-red-700 whitespace-pre-line")  # one problem a line
                 return
+            over = settings(policy.to_dict())  # min_local_share 0.5, not the dict it showed
             if roadmap:
-                ui.label(f"Over the policy ({policy.to_dict() or 'base'}) with {name} in the "
-                         f"last period set to each value ({field_unit(name)}), the earlier periods as the "
+                ui.label(f"Over the policy ({over}) with {name} in the last period "
+                         f"set to each value ({field_unit(name)}), the earlier periods as the "
                          "policy says: cost = Σ weight × period cost; the premium is over the cost-optimal "
                          "path.").classes("text-sm")
             else:
                 keyed = isinstance(getattr(policy, name), Mapping)  # a value per region or product
-                ui.label(f"Over the policy ({policy.to_dict() or 'base'}) with {name} set to "
+                ui.label(f"Over the policy ({over}) with {name} set to "
                          f"each value ({field_unit(name)}"
                          + ("; one value for every market and product, in place of the policy's values "
                             "per region or product" if keyed else "")
