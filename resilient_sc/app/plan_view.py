@@ -258,10 +258,11 @@ def show_plan(session: Session, plan: Plan) -> None:
             ui.table(columns=cols(list(short[0])), rows=short, title="Demand left short").props(
                 "dense data-testid=plan-short")
         suppliers, hubs = design_tables(plan)
-        ui.table(columns=cols(list(suppliers)), title="Suppliers contracted",
-                 rows=table_rows(suppliers, list(suppliers))).props("dense data-testid=plan-suppliers")
-        if idle := idle_words(plan):
-            ui.label(idle).classes("text-xs max-w-xs").props("data-testid=plan-idle")
+        with ui.column().classes("gap-1"):  # the words under the table they are about
+            ui.table(columns=cols(list(suppliers)), title="Suppliers contracted",
+                     rows=table_rows(suppliers, list(suppliers))).props("dense data-testid=plan-suppliers")
+            if idle := idle_words(plan):
+                ui.label(idle).classes("text-xs").props("data-testid=plan-idle")
         ui.table(columns=cols(list(hubs)), title="Hubs opened",
                  rows=table_rows(hubs, list(hubs))).props("dense")
     plot = ui.plotly({"data": [], "layout": {"height": 520}}).classes("w-full").props("data-testid=plan-map")
