@@ -111,7 +111,7 @@ def test_prechecks_and_stress_tests_say_each_product_in_its_unit():
     """The pre-solve checks said 'units' of cells counted in kWh; a stress report priced
     'per unit of cells' beside a header naming kWh (review)."""
     from resilient_sc import InfeasiblePolicyError, stress_test
-    from resilient_sc.analysis.report import _penalties
+    from resilient_sc.analysis.report import penalty_prices
 
     net = electronics(UNITS)
     with pytest.raises(InfeasiblePolicyError) as info:
@@ -124,7 +124,7 @@ def test_prechecks_and_stress_tests_say_each_product_in_its_unit():
     stress = stress_test(net, solve(net), failures=["country"])
     assert set(stress.by_product["unit"]) == {"kWh", "pieces"} and "unit" in stress.shortfalls
     assert {"per unit of cells (kWh)", "per unit of chips (pieces)"} <= {
-        part.split(" ", 1)[1] for part in _penalties(stress).split(", ")}
+        part.split(" ", 1)[1] for part in penalty_prices(stress).split(", ")}
 
 
 def test_a_hub_without_capacity_never_sums_products_of_different_units():
