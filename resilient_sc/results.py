@@ -459,11 +459,14 @@ def market_shares(s: Sets, flows: np.ndarray, quantity: np.ndarray) -> tuple[pd.
         delivered = np.bincount(g_row, q, minlength=len(d))
         local_share = np.bincount(g_row, q * local, minlength=len(d)) / demand
         allied_share = np.bincount(g_row, q * allied, minlength=len(d)) / demand
-    # the largest foreign share per row, the first origin in name order on a tie (shares equal to
-    # 1e-9: an LP's round-off, 0.5 + 1e-12 against 0.5, picks no country)
+    # the largest foreign share per row, the first origin in name order on a tie: every share
+    # within 1e-9 of the row's largest ties (an LP's round-off, 0.5 + 1e-12 against 0.5, picks none)
     foreign = np.flatnonzero(g_origin != d["country"][g_row])
-    foreign = foreign[np.lexsort((origin[at][foreign], -np.round(share[foreign], 9), g_row[foreign]))]
-    top = foreign[np.diff(g_row[foreign], prepend=-1) != 0]
+    largest = np.full(len(d), -np.inf)
+    np.maximum.at(largest, g_row[foreign], share[foreign])
+    tied = foreign[share[foreign] >= largest[g_row[foreign]] - 1e-9]
+    tied = tied[np.lexsort((origin[at][tied], g_row[tied]))]
+    top = tied[np.diff(g_row[tied], prepend=-1) != 0]
     top_country = np.full(len(d), "", dtype=object)
     top_share = np.zeros(len(d))
     top_country[g_row[top]], top_share[g_row[top]] = g_origin[top], share[top]

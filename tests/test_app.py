@@ -1169,8 +1169,8 @@ async def test_grid_edits_not_in_use_are_shown_as_pending(user):
     UserInteraction(user, {hubs}, None).trigger("cellValueChanged",  # a cell of the hubs grid edited
                                                 {"colId": "capacity", "rowId": 0, "newValue": "1"})
     assert text_of(user, "pending-edits") == ("Pending edits (last: hubs, capacity): not in use until you "
-                                              "click Use edits, which validates them; solves use the data as "
-                                              "last validated.")
+                                              "click Use edits, which validates them; nothing is solved "
+                                              "until then (open the data again to drop them).")
     assert float(session.network.hubs.loc[0, "capacity"]) != 1.0  # not in use yet
     by_id(user, "use-edits").click()
     assert float(session.network.hubs.loc[0, "capacity"]) == 1.0 and text_of(user, "pending-edits") == ""
@@ -1637,6 +1637,15 @@ def test_contracted_suppliers_carrying_nothing_say_why():
     assert idle_words(plan) == ("Contracted, carrying nothing: S_JP_Osaka and S_US_Phoenix (a backup the "
                                 "policy asks for: survive country); S_US_Austin (its status, open).")
     assert idle_words(solve(examples.tiny())) == ""
+    # an existing supplier may be stopped: the policy keeps it, not its status (review: 'its status,
+    # existing' where without the policy it is not contracted)
+    f = examples.tiny().frames()
+    f["suppliers"] = f["suppliers"].assign(
+        status=f["suppliers"]["supplier"].map({"S_FR": "existing", "S_CN": "candidate"}))
+    tiny = Network.from_frames(**f)
+    assert solve(tiny).supplier_ids == ["S_CN"]
+    assert idle_words(solve(tiny, Policy(min_suppliers=2))) == (
+        "Contracted, carrying nothing: S_FR (a backup the policy asks for: min_suppliers 2).")
 
 
 @on_pages

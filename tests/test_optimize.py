@@ -57,7 +57,7 @@ def test_report_in_dict_json_and_summary():
     cpus = available_cpus()
     assert data["report"]["settings"] == {"mip_gap": 1e-6, "seed": 0, "threads": None, "cpus": cpus}
     chosen = solve(examples.tiny(), options=SolveOptions(threads=1, seed=3)).to_dict()["report"]["settings"]
-    assert chosen == {"mip_gap": 1e-6, "seed": 3, "threads": 1, "cpus": cpus}
+    assert chosen == {"mip_gap": 1e-6, "seed": 3, "threads": 1}  # the same on every machine
     assert "solved by merged-origins in" in plan.summary().splitlines()[-1]
     # the shares the summary prints, in the JSON too: tiny's plan buys in China for Paris
     assert data["shares"] == {"local": 0.0, "allied": 0.0, "weighting": "demand-weighted"}

@@ -62,7 +62,7 @@ def check_parallel(workers: Any, executor: Any = None, progress: Any = None) -> 
         problems.append(f"(executor) | {executor!r:.60} is closed or shut down: give an open one")
     if progress is not None and not callable(progress):
         problems.append(f"(progress) | {progress!r:.60} is not callable: give a function of the futures and "
-                        "their number, such as tqdm or concurrent.futures.as_completed")
+                        "their number, such as lambda futures, n: tqdm(futures, total=n)")
     if problems:
         raise ValidationError(problems, "in the arguments")
 
@@ -143,7 +143,8 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     """``[fn(*task) for task in tasks]``, in parallel unless ``workers == 1``.
 
     ``progress`` is given the futures of the tasks and their number and is iterated to show
-    progress (``tqdm``, or ``concurrent.futures.as_completed``; with a ``distributed.Client``
+    progress (``lambda fs, n: tqdm(fs, total=n)``, or ``lambda fs, n: as_completed(fs)``, not
+    ``as_completed`` itself, whose second argument is a timeout; with a ``distributed.Client``
     its futures are Dask's: ``distributed.as_completed``): it may yield them in any order,
     the results are always in the order of ``tasks``. A failed task, or Ctrl-C, cancels every
     task not started, in any executor; the error of a failed task gets a note naming it, from

@@ -551,7 +551,7 @@ def build(session: Session) -> Any:
         except ValidationError as exc:
             ui.notify(exc.messages[0], type="warning")
             return
-        if why := session.unused():
+        if why := session.solve_refusal():
             ui.notify(why, type="warning")
             return
         sweep_button.disable()
@@ -577,7 +577,7 @@ def build(session: Session) -> Any:
                 ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes(
                     "text-red-700 whitespace-pre-line")  # one problem a line
                 return
-            over = settings(policy.to_dict())  # min_local_share 0.5, not the dict it showed
+            over = settings(policy.to_dict()) if not policy.is_base else "the base"  # words, not a dict
             if roadmap:
                 ui.label(f"Over the policy ({over}) with {name} in the last period "
                          f"set to each value ({field_unit(name)}), the earlier periods as the "

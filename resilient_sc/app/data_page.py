@@ -267,7 +267,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
     def pend(last: str) -> None:
         session.pending_edits = last
         pending.text = (f"Pending edits (last: {last}): not in use until you click Use edits, which "
-                        "validates them; solves use the data as last validated.")
+                        "validates them; nothing is solved until then (open the data again to drop them).")
 
     def changed(name: str, what: str, df: pd.DataFrame) -> None:
         """Table ``name`` now ``df`` (rows added or deleted): pending until Use edits."""

@@ -95,8 +95,9 @@ def design_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def idle_words(plan: Plan) -> str:
     """Why contracted suppliers carry nothing, for the words under their table (empty: all carry
-    some): their status keeps them (open, existing), they cost nothing (one of several equally
-    cheap plans), or they are the backups the policy asks for (min_suppliers, survive); a planner
+    some): their status keeps them (open), they are the backups the policy asks for
+    (min_suppliers, survive) or, in a roadmap's period, kept between periods, an existing one is
+    kept rather than closed, or they cost nothing (one of several equally cheap plans); a planner
     read the zeros as a fault (app audit).
 
     >>> from resilient_sc import Policy, examples, solve
@@ -108,12 +109,17 @@ def idle_words(plan: Plan) -> str:
     policy = plan.policy.to_dict()
     asks = [f for f in ("min_suppliers", "survive") if f in policy]
 
+    backup = f"a backup the policy asks for: {settings({f: policy[f] for f in asks})}" if asks else ""
+    between = "kept between periods (opening and closing costs)" if plan.period is not None else ""
+
     def reason(status: str, fixed_cost: float) -> str:
-        if status in ("open", "existing"):
-            return f"its status, {status}"
-        if fixed_cost == 0:
-            return "no fixed cost: one of several equally cheap plans"
-        return f"a backup the policy asks for: {settings({f: policy[f] for f in asks})}" if asks else ""
+        if status == "open":  # 'existing' may be stopped: the policy, or its closing cost, keeps it
+            return "its status, open"
+        if backup or between:
+            return " or ".join(filter(None, [backup, between]))
+        if status == "existing":
+            return "existing, kept rather than closed"
+        return "no fixed cost: one of several equally cheap plans" if fixed_cost == 0 else ""
 
     why: dict[str, list[str]] = {}
     for r in idle.itertuples():

@@ -162,7 +162,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
     async def start() -> None:
         if job[0] is not None:  # a second click queued before the first disabled the button
             return
-        if why := session.unused():  # a value out of range, or edits not in use: solving misleads
+        if why := session.solve_refusal():  # a value out of range, or edits not in use: solving misleads
             status.text = f"not solved: {why}"
             ui.notify(status.text, type="warning")
             return

@@ -273,7 +273,7 @@ class Session:
         network = Network.from_frames(source=source, **cleaned(self.frames))
         return self.replace_network(network, source)
 
-    def unused(self) -> str:
+    def solve_refusal(self) -> str:
         """Why a solve would mislead, for the page to refuse it (empty: nothing): a policy value to
         correct, or edits of the data not in use (a solve of the data as last validated read as
         the edited data's: the same cost, a 0.00% premium)."""

@@ -161,7 +161,8 @@ def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, r
 def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     """Min shares (or demand) of several markets that compete for the same suppliers, per
     product: every market of the conflict's regions (of its allies, for min_allied_share; every
-    market, for demand) wanting that product, against what the suppliers able to reach them
+    market, for demand, or region by region when max_region_share is in the conflict) wanting
+    that product, against what the suppliers able to reach them
     deliver while the rest of the policy holds. Each product's shortfall is an LP bound with the
     other products' rows of these fields left out (valid whatever they get); quantities of
     different products are never added."""
@@ -220,7 +221,8 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
     parts = []
     for product, need, short, part, _, _ in per_product:
         n, regions = part["market"].nunique(), list(dict.fromkeys(part["_group"]))
-        whose = (f"the markets of region {and_list([str(g) for g in regions])}" if by_region else "they")
+        whose = (f"the markets of region{'s' * (len(regions) > 1)} {and_list([str(g) for g in regions])}"
+                 if by_region else "they")
         parts.append(f"of {product!r} {whose} need {number(need)} {model.network.unit_of(product)} "
                      f"{what[target]} ({count(n, 'market')}) and can get at most "
                      f"{number(need - short)} (at least {number(short)} short)")

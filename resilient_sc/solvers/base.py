@@ -224,9 +224,10 @@ class SolveOptions:
 
     def settings(self) -> dict[str, Any]:
         """What may pick among equally cheap plans, for a plan's record: ``mip_gap``, HiGHS's
-        random ``seed`` and ``threads`` (None: HiGHS's choice, which follows ``cpus``, the CPUs
-        this process may use)."""
-        return {"mip_gap": self.mip_gap, "seed": self.seed, "threads": self.threads, "cpus": available_cpus()}
+        random ``seed`` and ``threads``; with threads None (HiGHS's choice, which follows them)
+        ``cpus``, the CPUs this process may use (with threads set, the same on every machine)."""
+        chosen = {"mip_gap": self.mip_gap, "seed": self.seed, "threads": self.threads}
+        return chosen if self.threads is not None else chosen | {"cpus": available_cpus()}
 
     def check(self) -> None:
         """One :class:`ValidationError` listing every option of the wrong type or out of range
