@@ -26,6 +26,12 @@ FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")
 SERVED_TOL = 1e-7
 
 
+def weighs_value(unit_value: Any) -> bool:
+    """Whether a value served can be weighed: every product has a ``unit_value`` > 0 (one without
+    would silently drop out of the value)."""
+    return bool((np.asarray(unit_value, float) > 0).all())
+
+
 def excess(cost: float, reference: float) -> float:
     """``cost − reference`` (money), 0 where it is floating-point noise (1e-9 of either, far below
     any solver gap): a premium of -1.55e-14% is none.
@@ -129,8 +135,7 @@ class Replay:
         self.penalty = penalties.reindex(products).to_numpy(float)
         self.products = penalties.index.rename("product")
         unit_value = np.asarray(s.products_table["unit_value"], float)
-        # a value served needs every product's value: one without (0) would silently drop out
-        unit_value = unit_value if (unit_value > 0).all() else np.zeros(len(unit_value))
+        unit_value = unit_value if weighs_value(unit_value) else np.zeros(len(unit_value))
         self.values = pd.Series(unit_value, index=s.products_table["product"]).reindex(
             products).to_numpy(float)
         self.cost = lm.objective()

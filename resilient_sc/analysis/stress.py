@@ -43,7 +43,7 @@ from ..results import Plan
 from ..schema import FAILURE_KINDS, STRESS_FAILURES
 from ..solvers.base import is_number
 from ..wording import suggest
-from .replay import SERVED_TOL, Replay
+from .replay import SERVED_TOL, Replay, weighs_value
 
 #: ``stress_test(..., penalty=DEFAULT)``: the default penalties even for a plan whose policy has
 #: a ``shortfall_penalty`` (designs of several policies replayed on one basis: premium, frontier)
@@ -539,9 +539,9 @@ def value_blank_words(network: Network) -> str:
     """Why the value served of a stress test is blank, if it is: the products of no
     ``unit_value`` (a value served needs every product's, else one would silently drop out)."""
     p = network.products
-    lacking = [repr(str(x)) for x in p.loc[~(p["unit_value"].astype(float) > 0), "product"]]
-    if not lacking:
+    if weighs_value(p["unit_value"]):
         return ""
+    lacking = [repr(str(x)) for x in p.loc[~(p["unit_value"].astype(float) > 0), "product"]]
     return (f" (blank: product{'s' if len(lacking) > 1 else ''} {and_list(lacking)} "
             f"{'have' if len(lacking) > 1 else 'has'} no unit_value, so the demand has no value to weigh: "
             "give every product its unit_value in the products table for this figure)")
