@@ -257,7 +257,8 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
     if len(least) > 1 and None not in least:
         out.append(f"max_country_share: at least {max(least):g} (in every key of it that applies to them) "
                    f"would let the origin countries of each of these {len(least)} markets deliver its "
-                   "demand; other rows of the policy may still bind")
+                   "demand, each market taken alone (they share their suppliers' capacity, and other rows "
+                   "of the policy may still bind)")
     return out
 
 
