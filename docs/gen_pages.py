@@ -380,7 +380,7 @@ def _echo(words: list[str], folder: Path) -> None:
 def cli_session(arg: str) -> str:
     expect, rest = _expected_exit(arg)
     lines = [line.rstrip() for line in rest.strip("\n").splitlines() if line.strip()]
-    output = None
+    outputs: list[tuple[str, str]] = []  # each resilient-sc command (without its comment) and what it printed
     for i, line in enumerate(lines):
         words = shlex.split(line, comments=True)
         if not words:
@@ -388,13 +388,16 @@ def cli_session(arg: str) -> str:
         if words[0] == "echo":
             _echo(words, _current_page().workdir)
         elif words[0] == "resilient-sc":
-            output = run_cli(words[1:], expect if i == len(lines) - 1 else 0)
+            outputs.append((shlex.join(words), run_cli(words[1:], expect if i == len(lines) - 1 else 0)))
         else:
             raise ValueError(f"docs: cli-session runs resilient-sc and echo lines only, not {line!r}")
-    if output is None or not lines[-1].startswith("resilient-sc"):
+    if not outputs or not lines[-1].startswith("resilient-sc"):
         raise ValueError(f"docs: a cli-session ends with the resilient-sc command it shows:\n{rest}")
     shown = "\n".join(lines)
-    return f"```bash\n{shown}\n```\n\n```text\n{output}\n```"
+    # several commands: each one's output under it ("$ command"), not only the last one's
+    said = (outputs[0][1] if len(outputs) == 1 else
+            "\n".join(f"$ {command}\n{output}" if output else f"$ {command}" for command, output in outputs))
+    return f"```bash\n{shown}\n```\n\n```text\n{said}\n```"
 
 
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
