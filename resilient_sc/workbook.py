@@ -97,7 +97,7 @@ def summary_table(plan: Plan) -> pd.DataFrame:
     ]
     policy = plan.policy.to_dict()
     rows += [(f"policy: {k}", v) for k, v in policy.items()] or [("policy", "none (cost-optimal base)")]
-    rows += [("data", source), ("build time (s)", plan.build_time), ("solve time (s)", plan.solve_time)]
+    rows += [("data", source)]  # its seconds: the workbook's timings sheet
     return pd.DataFrame({"item": [r[0] for r in rows], "value": [_cell(r[1]) for r in rows]},
                         dtype=object)
 
@@ -157,7 +157,7 @@ def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
     policy = roadmap.policy.to_dict()
     rows += [(f"policy: {k}", v) for k, v in policy.items()] or [("policy", "none (cost-optimal base)")]
     source = roadmap.model.network.source if roadmap.model is not None else ""
-    rows += [("data", source), ("build time (s)", roadmap.build_time), ("solve time (s)", roadmap.solve_time)]
+    rows += [("data", source)]  # its seconds: the workbook's timings sheet
     summary = pd.DataFrame({"item": [r[0] for r in rows], "value": [_cell(r[1]) for r in rows]}, dtype=object)
     return {"summary": summary, **roadmap.tables()}
 
@@ -208,22 +208,22 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
         sheets.update(stress_sheets(stress))
     if frontier is not None:
         sheets["frontier"] = frontier
-    io.write_excel(path, timings_apart(sheets), finish=_finish_plan_book)
+    solved = plan if plan is not None else roadmap
+    summary = ([] if solved is None else
+               [("summary", "build time", solved.build_time), ("summary", "solve time", solved.solve_time)])
+    io.write_excel(path, timings_apart(sheets, summary), finish=_finish_plan_book)
     return path
 
 
-def timings_apart(sheets: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """``sheets`` with their seconds moved to a last sheet ``timings`` (sheet, what, seconds): the
-    summaries' ``... time (s)`` rows and the tables' :data:`~resilient_sc.io.TIMED_COLUMNS`, by the
-    row's first cell, so that two runs of the same inputs write the same results, as a result
-    folder keeps them in ``timings.csv``."""
+def timings_apart(sheets: Mapping[str, pd.DataFrame],
+                  rows: list[tuple[str, str, float]] | None = None) -> dict[str, pd.DataFrame]:
+    """``sheets`` with their seconds moved to a last sheet ``timings`` (sheet, what, seconds):
+    ``rows`` (the summary's build and solve time) and the tables'
+    :data:`~resilient_sc.io.TIMED_COLUMNS`, by the row's first cell, so that two runs of the same
+    inputs write the same results, as a result folder keeps them in ``timings.csv``."""
     out: dict[str, pd.DataFrame] = {}
-    rows: list[tuple[str, str, float]] = []
+    rows = list(rows or [])
     for name, df in sheets.items():
-        if list(df.columns[:2]) == ["item", "value"]:
-            timed = df["item"].astype(str).str.endswith(" time (s)")
-            rows += [(name, str(r.item)[:-len(" (s)")], r.value) for r in df.loc[timed].itertuples()]
-            df = df.loc[~timed].reset_index(drop=True)
         for column in [c for c in io.TIMED_COLUMNS if c in df.columns]:
             rows += [(name, f"{df.columns[0]} {first}: {column}", seconds)
                      for first, seconds in zip(df.iloc[:, 0].astype(str), df[column], strict=True)]

@@ -54,9 +54,10 @@ class Writer:
         return self.tmp / name
 
     def csv(self, name: str, df: pd.DataFrame) -> str:
-        """Write ``df`` as ``name``; its seconds (:data:`TIMING`) in :data:`TIMINGS` beside its
-        first column, so that two runs of the same inputs write the same results."""
-        timed = [c for c in TIMING if c in df.columns]
+        """Write ``df`` as ``name``; its seconds (:data:`~resilient_sc.io.TIMED_COLUMNS`) in
+        :data:`TIMINGS` beside its first column, so that two runs of the same inputs write the same
+        results."""
+        timed = [c for c in io.TIMED_COLUMNS if c in df.columns]
         io.write_csv(self.path(name), df.drop(columns=timed))
         if timed:
             io.write_csv(self.path(TIMINGS), df[[df.columns[0], *timed]])
@@ -152,8 +153,8 @@ def image(name: str | None, caption: str) -> list[str]:
 
 
 
-#: the columns of seconds a report's table has, and the file they are written to
-TIMING, TIMINGS = io.TIMED_COLUMNS, io.TIMINGS
+#: the file a report's seconds are written to
+TIMINGS = io.TIMINGS
 
 
 def files_section(w: Writer, described: dict[str, str]) -> list[str]:
