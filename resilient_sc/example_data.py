@@ -172,7 +172,7 @@ def electronics_frames(seed: int = 7) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     countries = pd.DataFrame([(c, r, b) for c, (r, b) in COUNTRIES.items()],
                              columns=["country", "region", "bloc"])
-    products = pd.DataFrame({"product": list(PRODUCTS),
+    products = pd.DataFrame({"product": list(PRODUCTS), "unit": "pieces",
                              "unit_value": [v[0] for v in PRODUCTS.values()]})
 
     # demand: every market wants 2-3 products; Brazil buys no chips (Manaus cannot make them)

@@ -321,7 +321,7 @@ def test_map_figure(base_plan):
     flows = flows[flows > 0]
     lanes: dict[tuple[str, str], list[str]] = {}  # a point per lane, each product's units on it
     for (a, b, p), q in flows.items():
-        lanes.setdefault((a, b), []).append(f"{p}: {quantity(q)} units")
+        lanes.setdefault((a, b), []).append(f"{p}: {quantity(q)} pieces")
     words = [f"{a} → {b}<br>" + "<br>".join(sorted(w)) for (a, b), w in lanes.items()]
     assert sorted(t.split("<br>", 1)[0] + "<br>" + "<br>".join(sorted(t.split("<br>")[1:]))
                   for t in hover.text) == sorted(words)

@@ -103,15 +103,16 @@ def test_local_share_against_country_cap(electronics):
     first = out[0]
     assert first.startswith("min_local_share 0.95 and max_country_share 0.3 cannot both hold for "
                             "market 'Berlin' (product 'displays'): ")
-    assert f"95% of its {fmt(d)} units ({fmt(0.95 * d)}) must come from region Europe" in first
-    assert f"PL (capped at 30% = {fmt(cap)} units)" in first
-    assert f"i.e. at most {fmt(cap)} units (30%)" in first
+    assert f"95% of its {fmt(d)} pieces ({fmt(0.95 * d)}) must come from region Europe" in first
+    assert f"PL (capped at 30% = {fmt(cap)} pieces)" in first
+    assert f"i.e. at most {fmt(cap)} pieces (30%)" in first
     # Lyon (FR) gets cells locally from DE and PL, each capped: 60%, so max_country_share 0.475+
     d = demand_of(f, "Lyon", "cells")
     lyon = next(r for r in out if "market 'Lyon' (product 'cells')" in r)
     assert set(reaching(f, "Lyon", "cells").query("country in @europe")["country"]) == {"DE", "PL"}
-    assert f"DE (capped at 30% = {fmt(0.3 * d)} units) and PL (capped at 30% = {fmt(0.3 * d)} units)" in lyon
-    assert f"at most {fmt(0.6 * d)} units (60%)" in lyon
+    capped = f"capped at 30% = {fmt(0.3 * d)} pieces"
+    assert f"DE ({capped}) and PL ({capped})" in lyon
+    assert f"at most {fmt(0.6 * d)} pieces (60%)" in lyon
     assert "raise max_country_share to at least 0.475" in lyon
     assert ("lower min_local_share to at most 0.6 in every key of it that applies here -- its region "
             "Europe, product 'cells' and, in a roadmap, the period (when several keys apply the strictest "
@@ -129,9 +130,10 @@ def test_allied_share_against_country_cap(electronics):
     d = demand_of(f, "Tokyo", "displays")
     tokyo = next(r for r in out if "market 'Tokyo' (product 'displays')" in r)
     assert tokyo.startswith("min_allied_share 0.8 and max_country_share 0.3 cannot both hold")
-    assert f"80% of its {fmt(d)} units ({fmt(0.8 * d)}) must come from allied countries" in tokyo
-    assert f"KR (capped at 30% = {fmt(0.3 * d)} units) and TW (capped at 30% = {fmt(0.3 * d)} units)" in tokyo
-    assert f"at most {fmt(0.6 * d)} units (60%)" in tokyo
+    assert f"80% of its {fmt(d)} pieces ({fmt(0.8 * d)}) must come from allied countries" in tokyo
+    capped = f"capped at 30% = {fmt(0.3 * d)} pieces"
+    assert f"KR ({capped}) and TW ({capped})" in tokyo
+    assert f"at most {fmt(0.6 * d)} pieces (60%)" in tokyo
 
 
 def test_local_share_against_supplier_share_across_markets(electronics):
@@ -151,9 +153,9 @@ def test_local_share_against_supplier_share_across_markets(electronics):
     first = out[0]
     assert first.startswith("min_local_share 0.5 and max_supplier_share 0.15 cannot both hold for the "
                             "markets of region North America, from the suppliers able to reach them")
-    assert (f"of 'displays' they need {fmt(need)} units from their own region ({n} markets) and can get at "
+    assert (f"of 'displays' they need {fmt(need)} pieces from their own region ({n} markets) and can get at "
             f"most {fmt(cap)} (at least {fmt(need - cap)} short)") in first
-    assert f"max_supplier_share 0.15 caps supplier 'S_US_Austin' at {fmt(cap)} units of 'displays'" in first
+    assert f"max_supplier_share 0.15 caps supplier 'S_US_Austin' at {fmt(cap)} pieces of 'displays'" in first
 
 
 # ---- CO2 cap --------------------------------------------------------------------------------------
@@ -290,7 +292,7 @@ def test_survive_hub_with_max_hubs(electronics):
     assert solve(electronics, Policy(survive=("hub",), max_hubs=8)).objective > 0
     first = _survive_capacity(build_model(electronics, Policy(survive=("hub",), max_hubs=2)))[1][0]
     assert first == (f"survive hub and max_hubs 2 cannot both hold: with at most 2 hubs open, losing one "
-                     f"leaves at most one hub, and the largest hub handles at most {fmt(caps[0])} units of "
+                     f"leaves at most one hub, and the largest hub handles at most {fmt(caps[0])} pieces of "
                      "'chips', 'displays' and 'cells' together (each product's units summed), "
                      f"below the {fmt(total)} the service level requires (missing "
                      f"{fmt(total - caps[0])}); to resolve it: raise max_hubs to at least 3, lower "
@@ -398,7 +400,7 @@ def test_country_cap_counts_the_origin_countries_of_the_product():
     with pytest.raises(InfeasiblePolicyError) as exc:
         solve(examples.electronics(), Policy(max_country_share=0.1))
     berlin = next(r for r in exc.value.reasons if "'Berlin' (product 'displays')" in r)
-    assert "capped at 251 units, the 8 origin countries that reach it deliver at most 2,008" in berlin
+    assert "capped at 251 pieces, the 8 origin countries that reach it deliver at most 2,008" in berlin
     # 8 countries deliver Berlin's 2,510 displays at 2,510 / 8 = 313.75 each: a share of 0.125
     assert berlin.endswith("a max_country_share of at least 0.125 here would let them deliver it")
 
@@ -425,7 +427,7 @@ def test_explanations_never_add_units_of_different_products_unlabelled(electroni
         solve(electronics, Policy(co2_cap=1.0))
     message = str(err.value)
     per_product = electronics.demand.groupby("product")["demand"].sum()
-    assert all(f"{v:,.0f} units of '{p}'" in message for p, v in per_product.items())
+    assert all(f"{v:,.0f} pieces of '{p}'" in message for p, v in per_product.items())
     assert f"{per_product.sum():,.0f}" not in message
 
 
@@ -678,11 +680,11 @@ def test_data_without_a_plan_are_not_blamed_on_the_policy(electronics):
     f["hubs"].loc[f["hubs"]["hub"].isin(["H_Hamburg", "H_Lodz"]), "capacity"] = 20000.0
     net = Network.from_frames(**f)
     said = reasons(net, Policy())[0]
-    assert said.startswith("the data have no plan: ") and "at least 10,610 of the 174,060 units" in said
+    assert said.startswith("the data have no plan: ") and "at least 10,610 of the 174,060 pieces" in said
     for policy in (Policy(single_sourcing=True), Policy(survive=("supplier",))):
         first = reasons(net, policy)[0]
         assert first.startswith("the data have no plan, whatever the policy: ")
-        assert "at least 10,610 of the 174,060 units" in first and "relax" not in first
+        assert "at least 10,610 of the 174,060 pieces" in first and "relax" not in first
 
 
 def test_a_co2_cap_beside_max_hubs_is_priced_with_whole_hubs(electronics):
@@ -711,7 +713,7 @@ def test_single_sourcing_names_the_capacity_the_markets_need_whole(electronics):
     first = reasons(at(25_400.0), Policy(single_sourcing=True), iis=False)[0]
     assert first.startswith("single_sourcing cannot be met: each market takes all its products from one hub")
     assert "(a plan needing that least: hub 'H_" in first and " 80 over)" in first
-    assert "every plan needs at least 80 units of 'chips', 'displays' and 'cells' together" in first
+    assert "every plan needs at least 80 pieces of 'chips', 'displays' and 'cells' together" in first
     assert solve(at(25_480.0), Policy(single_sourcing=True)).objective > 0
     reasons(at(25_479.0), Policy(single_sourcing=True), iis=False)
 
@@ -731,9 +733,9 @@ def test_shares_across_markets_are_said_per_product_over_the_whole_region(electr
     displays = min(0.2 * total["displays"], caps[("S_PL_Wroclaw", "displays")])
     cells = min(0.2 * total["cells"], caps[("S_DE_Salzgitter", "cells")]) + min(
         0.2 * total["cells"], caps[("S_PL_Wroclaw", "cells")])
-    assert (f"of 'displays' they need {fmt(europe['displays'])} units from their own region (7 markets) and "
+    assert (f"of 'displays' they need {fmt(europe['displays'])} pieces from their own region (7 markets) and "
             f"can get at most {fmt(displays)} (at least {fmt(europe['displays'] - displays)} short)") in first
-    assert (f"of 'cells' they need {fmt(europe['cells'])} units from their own region (8 markets) and can "
+    assert (f"of 'cells' they need {fmt(europe['cells'])} pieces from their own region (8 markets) and can "
             f"get at most {fmt(cells)} (at least {fmt(europe['cells'] - cells)} short)") in first
 
 
@@ -759,7 +761,7 @@ def test_max_region_share_says_the_product_and_amount(electronics):
     makers = sp.merge(f["suppliers"], on="supplier").merge(f["countries"], on="country")
     local = makers[(makers["region"] == "Europe") & (makers["product"] == "chips")]
     have = local["capacity"].where(local["supplier"] != "S_DE_Dresden", 4000.0).sum()
-    assert (f"of 'chips' the markets of region Europe need {fmt(europe['demand'].sum())} units in total "
+    assert (f"of 'chips' the markets of region Europe need {fmt(europe['demand'].sum())} pieces in total "
             f"({len(europe)} markets) and can get at most {fmt(have)} (at least 300 short)") in first
     assert solve(dresden(4300.0), Policy(max_region_share=0.0)).objective > 0
 
@@ -819,5 +821,5 @@ def test_a_local_and_an_allied_share_are_never_summed(electronics):
                     "demand"]
     assert first.startswith("min_local_share 0.6 and max_supplier_share 0.15 cannot both hold for the "
                             "markets of region North America and Europe")
-    assert f"of 'displays' they need {fmt(0.6 * local.sum())} units from their own region" in first
+    assert f"of 'displays' they need {fmt(0.6 * local.sum())} pieces from their own region" in first
     assert "atlantic" not in first and "allied" not in first

@@ -136,9 +136,9 @@ def test_electronics_map_one_labelled_panel_per_product(maps, electronics_plans,
     assert fig.get_suptitle() == "Design: base"
     assert len(fig.axes) == len(products)
     for ax, product in zip(fig.axes, products, strict=True):
-        assert ax.get_title().startswith(f"{product}:") and f"units of {product}" in ax.get_title()
+        assert ax.get_title().startswith(f"{product}:") and f"pieces of {product}" in ax.get_title()
         legend = ax.get_legend()
-        assert legend.get_title().get_text().endswith(f"units of {product}")
+        assert legend.get_title().get_text().endswith(f"pieces of {product}")
         assert 2 <= len(legend.get_texts()) <= 3
         labels = texts(ax)
         hubs = set(plan.outbound.loc[plan.outbound["product"] == product, "hub"])
@@ -246,7 +246,7 @@ def test_a_product_the_plan_does_not_deliver_is_named_not_left_off(maps, electro
     assert fig.get_suptitle() == ("Design: penalised\nnothing delivered of chips, displays: the plan leaves "
                                   "all of their demand short (no panel)")
     (ax,) = fig.axes[:1]
-    assert ax.get_title() == (f"cells: {d.loc['cells', 'delivered']:,.0f} units of cells delivered of the "
+    assert ax.get_title() == (f"cells: {d.loc['cells', 'delivered']:,.0f} pieces of cells delivered of the "
                               f"{d.loc['cells', 'demand']:,.0f} demanded")
 
 

@@ -251,11 +251,11 @@ def test_a_product_short_everywhere_is_named_before_the_markets_it_leaves_out(el
         solve(electronics, Policy(excluded_countries=("CN", "TW", "KR")))
     reasons = [r for r in err.value.reasons if r.startswith(("demand:", "..."))]  # after the exclusions'
     demand = electronics.demand.loc[electronics.demand["product"] == "displays", "demand"].sum()
-    assert reasons[0] == (f"demand: product 'displays': usable suppliers can make at most 57,200 units but "
-                          f"markets need {demand:,.0f} (missing {demand - 57_200:,.0f} units of capacity); "
+    assert reasons[0] == (f"demand: product 'displays': usable suppliers can make at most 57,200 pieces but "
+                          f"markets need {demand:,.0f} (missing {demand - 57_200:,.0f} pieces of capacity); "
                           "add capacity, lift an exclusion or set shortfall_penalty")
     assert any(r.startswith("... and") and r.endswith("more markets") for r in reasons)
-    assert all(" units) cannot be served" in r for r in reasons if r.startswith("demand: market"))
+    assert all(" pieces) cannot be served" in r for r in reasons if r.startswith("demand: market"))
 
 
 # ---- a hub opened for a count or an assignment alone (MODEL.md §5: o[h] for every hub) ----------

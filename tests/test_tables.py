@@ -81,7 +81,7 @@ def test_a_plan_that_leaves_demand_short_says_how_much_of_each_product():
     assert d["delivered"].tolist() == pytest.approx(delivered.tolist())
     assert (d["shortfall"] > 0).all()
     line = next(x for x in plan.summary().splitlines() if x.startswith("delivered"))
-    assert all(f"{p} {delivered[p]:,.0f} of {demand[p]:,.0f} units ({demand[p] - delivered[p]:,.0f} short)"
+    assert all(f"{p} {delivered[p]:,.0f} of {demand[p]:,.0f} pieces ({demand[p] - delivered[p]:,.0f} short)"
                in line for p in demand.index)  # whole numbers here, written as such
     short_cells = demand["cells"] - delivered["cells"]
     assert plan.to_dict()["delivered"]["cells"]["shortfall"] == pytest.approx(short_cells)
@@ -141,11 +141,11 @@ def test_the_saved_supplier_and_hub_tables_give_units_per_product(tmp_path):
     assert "volume" not in suppliers
     bought = plan.inbound.groupby(["supplier", "product"])["quantity"].sum()
     for (supplier, product), q in bought.items():
-        assert suppliers.loc[supplier, f"volume (units of {product})"] == pytest.approx(q)
+        assert suppliers.loc[supplier, f"volume (pieces of {product})"] == pytest.approx(q)
     hubs = pd.read_csv(folder / "hubs_opened.csv").set_index("hub")
     through = plan.inbound.groupby(["hub", "product"])["quantity"].sum()
     for (hub, product), q in through.items():
-        assert hubs.loc[hub, f"throughput (units of {product})"] == pytest.approx(q)
+        assert hubs.loc[hub, f"throughput (pieces of {product})"] == pytest.approx(q)
 
 
 def test_output_csvs_carry_no_floating_point_noise(tmp_path):

@@ -38,18 +38,18 @@ def test_plan_workbook_totals_match_the_plan(tmp_path: Path, electronics_plan) -
     assert float(summary["policy: min_local_share"]) == 0.5
     assert sheets["cost_breakdown"]["cost"].sum() == pytest.approx(plan.objective)
     assert sheets["cost_breakdown"]["share_of_total"].sum() == pytest.approx(1.0)
-    demand = net.demand.groupby("product")["demand"].sum()  # per product: units differ
+    demand = net.demand.groupby("product")["demand"].sum()  # per product, each in its own unit
     for name, column in [("outbound_flows", "quantity"), ("inbound_flows", "quantity"),
                          ("market_shares", "delivered")]:
         per = sheets[name].groupby("product")[column].sum()
         assert per.to_dict() == pytest.approx(demand.to_dict())
-    volumes = sheets["suppliers_contracted"].filter(like="volume (units of ")
-    assert sorted(volumes.columns) == sorted(f"volume (units of {p})" for p in demand.index)
-    assert volumes.sum().rename(lambda c: c[len("volume (units of "):-1]).to_dict() == pytest.approx(
+    volumes = sheets["suppliers_contracted"].filter(like="volume (pieces of ")
+    assert sorted(volumes.columns) == sorted(f"volume (pieces of {p})" for p in demand.index)
+    assert volumes.sum().rename(lambda c: c[len("volume (pieces of "):-1]).to_dict() == pytest.approx(
         demand.to_dict())
     for p, d in demand.items():
-        assert float(summary[f"demand (units of {p})"]) == pytest.approx(d)
-        assert float(summary[f"delivered (units of {p})"]) == pytest.approx(d)
+        assert float(summary[f"demand (pieces of {p})"]) == pytest.approx(d)
+        assert float(summary[f"delivered (pieces of {p})"]) == pytest.approx(d)
         assert 0.5 - 1e-9 <= float(summary[f"local share ({p})"]) <= 1  # a fraction, not 71.33
     assert (sheets["market_shares"]["local_share"] >= 0.5 - 1e-9).all()
     assert sorted(sheets["suppliers_contracted"]["supplier"]) == sorted(plan.supplier_ids)
@@ -81,10 +81,10 @@ def test_plan_workbook_is_formatted(tmp_path: Path, electronics_plan) -> None:
         assert summary[item].number_format == "0.0%", item
         assert 0 <= summary[item].value <= 1, item
     assert not any("(%)" in k for k in summary)
-    quantities = [k for k in summary if "(units of " in k]
+    quantities = [k for k in summary if "(pieces of " in k]
     assert len(quantities) == 3 * 3  # demand, delivered, shortfall of 3 products
     assert all(summary[k].number_format in ("#,##0", "#,##0.00") for k in quantities)
-    assert fmt("suppliers_contracted", "volume (units of chips)") in ("#,##0", "#,##0.00")
+    assert fmt("suppliers_contracted", "volume (pieces of chips)") in ("#,##0", "#,##0.00")
     assert fmt("hubs_opened", HUB_THROUGHPUT) in ("#,##0", "#,##0.00")
 
 
