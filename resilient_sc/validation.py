@@ -239,22 +239,41 @@ def _columns(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
     return out
 
 
+#: the units of the columns whose numbers are amounts that run into thousands (quantities and
+#: fixed costs; not costs or CO2 per unit, which may well be written with three decimals)
+AMOUNTS = frozenset({"units", "money"})
+
+
 def _dot_thousands(table: Table, df: pd.DataFrame) -> list[str]:
-    """Number cells written ``9.000`` beside ``12000``: read as 9, likely 9,000 (a dot for thousands)."""
+    """Number cells read as 9 where 9,000 was likely meant, written with a dot for thousands: a
+    ``9.000`` beside ``12000`` in any number column; and in an amount column (:data:`AMOUNTS`), a
+    ``9.000`` where every decimal written has three digits and one ends in 0 (a CSV exported in a
+    locale with a decimal comma writes 9.000 and 446; a decimal point is rarely padded so)."""
     out: list[str] = []
-    for col in (c.name for c in table.columns if c.kind in ("number", "capacity") and c.name in df
-                and not pd.api.types.is_numeric_dtype(df[c.name])):  # numbers: nothing was written
+    for column in (c for c in table.columns if c.kind in ("number", "capacity") and c.name in df
+                   and not pd.api.types.is_numeric_dtype(df[c.name])):  # numbers: nothing was written
+        col = column.name
         codes, uniques = _factorize(df[col].to_numpy(dtype=object))  # each spelling once, text only
         text = pd.Series([u.strip() if isinstance(u, str) else "" for u in uniques], dtype=object)
         dotted, plain = text.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}"), text.str.fullmatch(r"[+-]?\d{4,}")
+        padded = False  # whether a decimal written with a trailing 0 is said how to keep
         if dotted.any() and plain.any():
-            cells, other = _spread(text, codes, "", object), text[plain].iloc[0]
-            each_row(out, table.name, np.flatnonzero(_spread(dotted, codes, False, bool)),
-                     lambda pos, c=col, t=cells, o=other: f"{where(table.name, df, pos)} | {c} "
-                     f"{quote(t[pos])} is read as {float(t[pos]):g}, though other rows write thousands "
-                     f"without a separator ({o}): if {float(t[pos]) * 1000:,.0f} was meant, write "
-                     f"{float(t[pos]) * 1000:.0f}",
-                     f"{col} is written with a dot before three digits")
+            why = f"though other rows write thousands without a separator ({text[plain].iloc[0]})"
+        elif (column.unit in AMOUNTS and dotted.any() and text[dotted].str.endswith("0").any()
+              and not (text.str.contains(".", regex=False) & ~dotted).any()):
+            why, padded = "and every decimal of the column is written with three digits", True
+        else:
+            continue
+        cells = _spread(text, codes, "", object)
+
+        def line(pos: int, c: str = col, t: np.ndarray = cells, w: str = why, p: bool = padded) -> str:
+            value = float(t[pos])
+            keep = f"; if {value:g}, write {value:g}" if p and t[pos].endswith("0") else ""
+            return (f"{where(table.name, df, pos)} | {c} {quote(t[pos])} is read as {value:g}, {w}: if "
+                    f"{value * 1000:,.0f} was meant, write {value * 1000:.0f}{keep}")
+
+        each_row(out, table.name, np.flatnonzero(_spread(dotted, codes, False, bool)), line,
+                 f"{col} is written with a dot before three digits")
     return out
 
 

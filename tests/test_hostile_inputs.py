@@ -1140,6 +1140,27 @@ def test_a_dot_for_thousands_beside_plain_thousands_is_warned_of(ex: Path):
     assert net.supplier_products["capacity"].iloc[0] == 9.0  # read as written, and said
 
 
+def test_a_dot_for_thousands_in_every_row_of_an_amount_is_warned_of(ex: Path):
+    """A CSV exported in a locale with a decimal comma writes every demand of 1,000 or more with a
+    dot (4.460) and the rest plainly (446): read as 4.46, with no plain thousands beside it, it
+    was not said. Every decimal of three digits, one ending in 0, in an amount column is now;
+    the example's CO2 per unit, written with three decimals (1.767), is not."""
+    def dotted(row: str) -> str:
+        key, v = row.rsplit(",", 1)
+        return f"{key},{int(v) // 1000}.{int(v) % 1000:03d}" if int(v) >= 1000 else row
+
+    header, *rows = (ex / "demand.csv").read_text().splitlines()
+    (ex / "demand.csv").write_text("\n".join([header, *map(dotted, rows)]) + "\n")
+    with pytest.warns(DataWarning, match=r"\(demand, row 2 'Berlin, cells'\) \| demand '4\.460' is read as "
+                                         r"4\.46, and every decimal of the column is written with three "
+                                         r"digits: if 4,460 was meant, write 4460; if 4\.46, write 4\.46"):
+        net = read_network(ex)
+    assert net.demand["demand"].iloc[0] == 4.46  # read as written, and said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_network(examples.electronics_path()).lanes["co2"].gt(1).any()
+
+
 def test_a_row_with_a_cell_beyond_the_header_is_named_and_a_trailing_comma_is_none(ex: Path):
     edit(ex / "demand.csv", "Berlin,cells,4460\n", "Berlin,cells,4460,\n")
     edit(ex / "demand.csv", "Berlin,chips,2800\n", "Berlin,chips,2800,5\n")
