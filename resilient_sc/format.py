@@ -95,8 +95,14 @@ def fraction(v: float, digits: int = 1) -> str:
 
 def relative_gap(v: float) -> str:
     """A relative optimality gap, (cost − bound) / cost, as a percentage with four decimals:
-    the same words in a summary, a warning and ``--json``."""
-    return f"{v:.4%}"
+    the same words in a summary, a warning and ``--json``; a gap of 1e-9 or more (above round-off)
+    is never written 0.
+
+    >>> relative_gap(0.0017), relative_gap(3.9e-7), relative_gap(0.0)
+    ('0.1700%', '<0.0001%', '0.0000%')
+    """
+    text = f"{v:.4%}"
+    return "<0.0001%" if v >= 1e-9 and float(text[:-1]) == 0 else text
 
 
 def not_proven(result: Any) -> str:

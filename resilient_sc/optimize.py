@@ -23,7 +23,7 @@ import pandas as pd
 
 from .exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError, user_stacklevel
 from .explain import explain_infeasibility
-from .format import relative_gap
+from .format import fraction, money, relative_gap
 from .model.build import NetworkModel, build_model
 from .model.roadmap import RoadmapModel
 from .results import Plan
@@ -112,7 +112,34 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
                 "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this "
                 "plan, or raise SolveOptions.time_limit (CLI: --time-limit)", plan, result.status.value)
     assert plan is not None
+    if result.status is Status.OPTIMAL:
+        _warn_of_fixed_costs(plan, options)
     return plan
+
+
+def _warn_of_fixed_costs(plan: Plan, options: SolveOptions) -> None:
+    """Warn when the gap, judged by HiGHS on the whole cost, is wide on the part a plan can
+    change: costs fixed whatever the plan (columns fixed by their bounds, such as the fixed
+    cost of a supplier or hub the data keeps open) widen it. With a constant C, a gap g on the
+    cost z allows (z − bound) ≤ g·z, that is (z − bound) / (z − C) ≤ g·z / (z − C) on the rest."""
+    lm = plan.model.lm if plan.model is not None else None
+    slack = plan.objective - plan.bound
+    if lm is None or not math.isfinite(slack) or slack <= 1e-6:
+        return
+    lower, upper = lm.bounds()[:2]
+    fixed = lower == upper
+    constant = float(lm.objective()[fixed] @ lower[fixed])
+    rest = abs(plan.objective - constant)
+    if constant <= 0 or slack <= options.mip_gap * rest:
+        return
+    tighter = options.mip_gap * rest / abs(plan.objective)
+    warnings.warn(f"(solve) | {money(constant)} of the cost {money(plan.objective)} "
+                  f"({fraction(constant / plan.objective)}) is fixed whatever the plan (such as the fixed "
+                  "costs of suppliers and hubs the data keeps open): the gap of "
+                  f"{relative_gap(plan.gap)} on the whole cost leaves the rest within {money(slack)} of "
+                  f"its bound, a gap of {relative_gap(slack / rest)} on the rest, above mip_gap "
+                  f"{options.mip_gap:g}; for a plan that close on the rest, solve with mip_gap "
+                  f"{tighter:.1e} (CLI: --gap {tighter:.1e})", RunWarning, stacklevel=user_stacklevel())
 
 
 #: the library's logger: each solve's report line at INFO (the route, its times and nodes), for

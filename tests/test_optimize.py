@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import time
 
 import numpy as np
@@ -20,6 +21,7 @@ from resilient_sc import (
     NetworkModel,
     NotOptimalError,
     Policy,
+    RunWarning,
     SolveOptions,
     SolveReport,
     Status,
@@ -325,3 +327,24 @@ def test_each_solve_reports_to_the_library_logger(caplog):
         plan = solve(examples.tiny())
     lines = [r.getMessage() for r in caplog.records if r.name == "resilient_sc"]
     assert lines == [plan.report.line()] and lines[0].startswith("solved by merged-origins in")
+
+
+def test_a_large_fixed_cost_kept_open_is_said_to_widen_the_gap_on_the_rest():
+    """HiGHS judges the gap on the whole cost: a hub kept open at a fixed cost of 1e11 let a plan
+    21,273 dearer on the rest pass as optimal at a gap of 1e-6 (3.9e-7 of the whole cost). It is
+    warned of, with a gap that finds the optimum of the rest, checked against the same network
+    with that hub's fixed cost at 0 (the same plans, each cheaper by exactly 1e11)."""
+    f = examples.electronics().frames()
+    hubs = f["hubs"].set_index("hub")
+    hubs.loc["H_Busan", ["fixed_cost", "status"]] = [0.0, "open"]
+    free = solve(Network.from_frames(**{**f, "hubs": hubs.reset_index()}))
+    hubs.loc["H_Busan", "fixed_cost"] = 1e11
+    net = Network.from_frames(**{**f, "hubs": hubs.reset_index()})
+    with pytest.warns(RunWarning, match=r"of the cost .* \(99\.9%\) is fixed whatever the plan .* a gap of "
+                                        r"[0-9.]+% on the rest, above mip_gap 1e-06; .* solve with mip_gap "
+                                        r"(\S+) \(CLI: --gap \S+\)") as said:
+        loose = solve(net)
+    assert loose.objective - 1e11 > free.objective + 1.0  # the plan the gap let pass
+    advised = float(re.search(r"solve with mip_gap (\S+) ", str(said[0].message)).group(1))
+    tight = solve(net, options=SolveOptions(mip_gap=advised))
+    assert tight.objective - 1e11 == pytest.approx(free.objective, rel=1e-6)
