@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import multiprocessing
 import os
 import re
@@ -35,7 +36,7 @@ import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -55,33 +56,17 @@ from .cli_args import (
     whole,
 )
 from .cli_inputs import add_force_option, load_network
+from .cli_outcome import EXIT_BAD_INPUT, EXIT_NOT_SOLVED, EXIT_OK, Outcome, failure, untouched
 from .cli_paths import check_paths, stamp, writing
-from .exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .format import frame_text, not_proven_optimal, status_and_gap
 from .periods import has_periods
 from .solvers import highs
 from .solvers.base import available_cpus
-from .stopping import SIGNALS, interrupted
+from .stopping import SIGNALS
 from .wording import closest
 
 if TYPE_CHECKING:
     from .policy import Policy
-
-EXIT_OK = 0
-EXIT_NOT_SOLVED = 1
-EXIT_BAD_INPUT = 2
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a command produced: exit code, JSON payload, text for stdout, error or warning for stderr."""
-
-    code: int
-    data: dict[str, Any]
-    text: str = ""
-    error: str = ""
-    warning: str = ""
-
 
 @dataclass(frozen=True)
 class Command:
@@ -515,44 +500,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---- errors and output --------------------------------------------------------------------
-def failure(exc: BaseException) -> Outcome:
-    """The outcome of a command that raised ``exc``."""
-    if isinstance(exc, ValidationError):
-        if exc.about == "in the input data" and all(p.startswith(("(--", "(init)")) for p in exc.problems):
-            exc = ValidationError(exc.problems, "in the command's arguments")
-        return Outcome(EXIT_BAD_INPUT, {"status": "invalid_input", "reason": str(exc),
-                                        "problems": list(exc.problems)}, error=str(exc))
-    if isinstance(exc, InfeasiblePolicyError):
-        return Outcome(EXIT_NOT_SOLVED, {"status": "infeasible", "reason": str(exc),
-                                         "reasons": list(exc.reasons)}, error=str(exc))
-    if isinstance(exc, NotOptimalError):
-        plan: Any = exc.plan
-        data = plan.to_dict() if plan is not None else {}
-        data.update(status=plan.status.value if plan is not None else exc.status, reason=str(exc))
-        return Outcome(EXIT_NOT_SOLVED, data, error=str(exc))
-    if isinstance(exc, KeyboardInterrupt):
-        code, data = interrupted(highs.stop_signal() or signal.SIGINT)
-        return Outcome(code, data, error=data["reason"])
-    if isinstance(exc, OSError):
-        reason = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
-        status = "invalid_input" if isinstance(exc, FileNotFoundError) else "error"
-        return Outcome(EXIT_BAD_INPUT, {"status": status, "reason": reason}, error=reason)
-    said = str(exc) + "".join(f" ({note})" for note in getattr(exc, "__notes__", ()))  # a sweep's task named
-    if isinstance(exc, ResilientSCError):
-        return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": said}, error=said)
-    reason = f"internal error: {type(exc).__name__}: {said}"
-    return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": reason},
-                   error=f"{reason} (rerun with --debug for the traceback)")
-
-
-def untouched(outcome: Outcome, out: Path) -> Outcome:
-    """``outcome`` of a command that failed, saying that its ``--out``, there before the run
-    and not written since, is not this run's (a plan workbook of an earlier run read as one)."""
-    note = f"nothing was written to {out}: what is there was there before this run"
-    return replace(outcome, data={**outcome.data, "out_untouched": str(out)},
-                               error=f"{outcome.error}\n{note}" if outcome.error else note)
-
-
 #: seconds a stopped console command has to print its outcome before :class:`_Deadline` does
 STOP_GRACE = 0.75
 _printing = threading.Lock()  # held while an outcome is printed, so that it is printed once
@@ -614,8 +561,7 @@ class _Deadline:
     """The console command's answer to a stop signal, called in a thread of its own: if the
     command has not printed its outcome within :data:`STOP_GRACE` s (HiGHS does not poll for
     interrupts everywhere, e.g. not in its sub-MIP heuristics), print the interrupted outcome,
-    end the worker processes and exit at once. Files being written are left as temporaries,
-    which the next writer of the same path removes (:func:`resilient_sc.io.sweep`)."""
+    end the worker processes, remove the temporaries being written and exit at once."""
 
     def __init__(self, as_json: bool):
         self.as_json = as_json
@@ -634,6 +580,7 @@ class _Deadline:
                         data = data[os.write(fd, data):]
         for child in multiprocessing.active_children():
             child.terminate()
+        io.remove_temporaries()
         os._exit(outcome.code)
 
 
@@ -690,9 +637,12 @@ def _emit(outcome: Outcome, as_json: bool) -> int:
             sys.stderr.flush()
             sys.stdout.write(out)
             sys.stdout.flush()
-        except OSError:  # the terminal is gone (SIGHUP) or the reader closed the pipe
+        except OSError as exc:  # the reader closed the pipe, the terminal is gone (SIGHUP), a full disk
             with contextlib.suppress(OSError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                if exc.errno not in (errno.EPIPE, errno.EIO):  # what was written is not whole: said
+                    os.write(2, f"error: the output was not written whole: {exc.strerror or exc}\n".encode())
+            return outcome.code if exc.errno in (errno.EPIPE, errno.EIO) else outcome.code or EXIT_NOT_SOLVED
     return outcome.code
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 from . import io
-from .exceptions import ValidationError
+from .exceptions import ResilientSCError, ValidationError
 
 #: input arguments of the commands and what they name, for the messages of check_paths
 INPUTS = {"policy": "policy file", "policies": "policies file", "file": "instance file"}
@@ -55,10 +56,15 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
         raise ValidationError(problems, "with the output paths")
 
 
+#: write errors of the disk, not of the path given: no space, over a quota or a file size limit, I/O
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
 @contextlib.contextmanager
 def writing(path: Path, option: str = "--out") -> Iterator[None]:
     """An error while writing the output ``path`` (no space left, permissions, a folder
-    filled meanwhile) as one clear line naming the option."""
+    filled meanwhile) as one clear line naming the option: a :class:`ValidationError` (bad input)
+    when the path is at fault, else (:data:`FULL`) a :class:`ResilientSCError`."""
     try:
         yield
     except OSError as exc:
@@ -66,6 +72,8 @@ def writing(path: Path, option: str = "--out") -> Iterator[None]:
         if exc.filename and Path(exc.filename) != path and io.TMP_MARK not in str(exc.filename):
             detail += f" ({exc.filename})"
         problem = f"({option}) | cannot write {path}: {detail}"
+        if exc.errno in FULL:  # the machine's, not the path's: no bad input (exit code 1, not 2)
+            raise ResilientSCError(problem) from exc
         raise ValidationError([problem], "with the output paths") from exc
 
 

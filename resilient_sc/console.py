@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 
-from .stopping import SIGNALS, interrupted
+from .stopping import SIGNALS, interrupted, std_streams
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -24,21 +24,33 @@ def _stop(signum: int, frame: object) -> None:
     out = [(2, f"error: {data['reason']}\n")]
     if "--json" in sys.argv[1:]:
         out.append((1, json.dumps(data, indent=2) + "\n"))
-    for fd, text in out:
+    _write(out)
+    os._exit(code)
+
+
+def _write(texts: list[tuple[int, str]]) -> None:
+    """Each text written whole to its file descriptor, as far as its reader lets it."""
+    for fd, text in texts:
         raw = text.encode()
         try:
             while raw:
                 raw = raw[os.write(fd, raw):]
         except OSError:  # the reader is gone
             pass
-    os._exit(code)
 
 
 def main() -> int:
     """Run ``resilient-sc`` with ``sys.argv``; return the exit code."""
+    std_streams()
     for s in SIGNALS:
         signal.signal(s, _stop)
-    from . import cli  # the slow import, under the handlers above
+    try:
+        from . import cli  # the slow import, under the handlers above
+    except MemoryError:
+        reason = "out of memory while starting (the library could not be loaded): free memory"
+        _write([(2, f"error: {reason}\n")] + [(1, json.dumps({"status": "error", "reason": reason}, indent=2)
+                                                + "\n")] * ("--json" in sys.argv[1:]))
+        return 1
 
     for s in SIGNALS:  # cli.main answers signals from here; the handlers it restores at its end,
         signal.signal(s, signal.SIG_IGN)  # after the outcome is printed, ignore a late one

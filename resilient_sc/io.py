@@ -15,6 +15,7 @@ formula is escaped, and output paths are checked against the inputs (docs/reliab
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import enum
 import errno
@@ -143,6 +144,19 @@ def sweep(path: str | Path) -> list[Path]:
     return removed
 
 
+#: the temporaries being written (:func:`atomic_path`, :func:`atomic_folder`), for a process
+#: that must end at once (:func:`remove_temporaries`)
+_LIVE: set[Path] = set()
+
+
+def remove_temporaries() -> None:
+    """Remove every temporary being written, for a process about to end without unwinding (a
+    console command stopped by a signal and past its grace: :class:`resilient_sc.cli._Deadline`)."""
+    for tmp in list(_LIVE):
+        with contextlib.suppress(OSError):
+            shutil.rmtree(tmp) if tmp.is_dir() and not tmp.is_symlink() else tmp.unlink(missing_ok=True)
+
+
 @contextmanager
 def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``path`` (ending in ``suffix``, for writers that pick the
@@ -162,12 +176,14 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(name)
+    _LIVE.add(tmp)
     try:
         _usual_mode(tmp, 0o666)
         yield tmp
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+        _LIVE.discard(tmp)
 
 
 def make_parent(path: Path) -> None:
@@ -245,6 +261,7 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
     make_parent(path)
     sweep(path)
     tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
+    _LIVE.add(tmp)
     try:
         _usual_mode(tmp, 0o777)
         yield tmp
@@ -252,6 +269,7 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        _LIVE.discard(tmp)
         if tmp.exists():  # e.g. the replaced old folder holds a folder without write permission
             warnings.warn(f"could not remove {tmp} (the folder replaced at {path.name}, or the unfinished "
                           "new one): remove it by hand", RunWarning, stacklevel=3)

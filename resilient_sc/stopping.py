@@ -8,7 +8,9 @@ imported, and :mod:`resilient_sc.cli` once it runs.
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 from typing import Any
 
 #: the signals that stop a command (SIGINT, SIGTERM, SIGHUP where the platform has them)
@@ -21,3 +23,21 @@ def interrupted(signum: int) -> tuple[int, dict[str, Any]]:
     """The exit code and ``--json`` answer of a command stopped by the signal ``signum``."""
     name = signal.Signals(signum).name
     return EXIT_SIGNAL + signum, {"status": "interrupted", "reason": f"interrupted by {name}", "signal": name}
+
+
+def std_streams() -> None:
+    """Standard input, output and error opened on the null device where the command was started
+    with them closed (``resilient-sc solve ... >&-``): else Python holds ``sys.stdout`` as None
+    (an AttributeError at the first print), and the first file opened takes descriptor 1, where
+    HiGHS's log and the results would be written."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor: fd itself
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    for name, fd, mode in (("stdout", 1, "w"), ("stderr", 2, "w"), ("stdin", 0, "r")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, mode, closefd=False))  # noqa: SIM115 (the process's own)

@@ -345,3 +345,35 @@ def test_a_signal_landing_in_a_fork_hook_is_sent_again_out_of_it():
     from resilient_sc import examples, solve
 
     assert solve(examples.tiny()).status.value == "optimal"  # the stop request was reset
+
+
+def test_a_stop_raised_where_python_cannot_raise_is_raised_again():
+    """Ctrl-C landing in a weakref callback (or a ``__del__``) raised KeyboardInterrupt there,
+    where Python prints 'Exception ignored in' and drops it: the stop was lost, the command ran
+    on until its deadline ended it, leaving the report's temporary folder behind. It is raised
+    again a moment later, out of the callback."""
+    from resilient_sc.solvers import highs
+
+    class Dropped:
+        def __del__(self) -> None:
+            highs._on_signal(signal.SIGHUP, None)  # as if the signal came in here
+
+    with highs.stop_on_signals([signal.SIGHUP]):
+        Dropped()  # collected at once: its KeyboardInterrupt is unraisable
+        with pytest.raises(KeyboardInterrupt):  # the signal sent again, outside the callback
+            time.sleep(2)
+        assert highs.stop_signal() == signal.SIGHUP
+
+
+def test_a_command_ending_at_once_removes_the_temporaries_being_written(tmp_path: Path):
+    """A console command stopped past its grace ends with ``os._exit``, which runs no clean-up:
+    the temporaries being written are removed first (a stopped premium left its report's
+    temporary folder, 5.7 MB of figures)."""
+    with (pytest.raises(KeyboardInterrupt), io.atomic_folder(tmp_path / "report") as tmp,
+          io.atomic_path(tmp_path / "plan.xlsx") as book):
+        (tmp / "table.csv").write_text("a\n1\n")
+        book.write_text("x")
+        io.remove_temporaries()
+        assert not tmp.exists() and not book.exists()
+        raise KeyboardInterrupt  # here os._exit would end the process
+    assert list(tmp_path.iterdir()) == [] and not io._LIVE

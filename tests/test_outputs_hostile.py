@@ -271,9 +271,36 @@ def test_write_errors_are_one_clear_line(capsys, tiny_dir, tmp_path, monkeypatch
 
     monkeypatch.setattr(io, "write_csv", full)
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(tmp_path / "plan"))
-    assert code == 2  # the hidden temporary it was writing is no name a planner knows
-    assert data["reason"].endswith(f"(--out) | cannot write {tmp_path / 'plan'}: No space left on device")
+    assert code == 1 and data["status"] == "error"  # the disk's, not bad input (exit code 2)
+    # the hidden temporary it was writing is no name a planner knows
+    assert data["reason"] == f"(--out) | cannot write {tmp_path / 'plan'}: No space left on device"
     assert not (tmp_path / "plan").exists() and not temporaries(tmp_path)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux), a disk always full")
+def test_an_answer_cut_short_by_a_full_disk_is_an_error(tmp_path: Path) -> None:
+    """``--json > result.json`` on a full disk left an empty file and exit code 0, silently (a
+    closed pipe, ``| head -1``, stays silent)."""
+    command = [sys.executable, "-m", "resilient_sc", "solve", str(examples.electronics_path()), "--json"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.endswith("error: the output was not written whole: No space left on device\n")
+
+
+def test_a_command_started_with_its_output_closed_writes_its_plan(tmp_path: Path) -> None:
+    """``resilient-sc solve DATA --out PLAN >&-`` ended in an AttributeError on sys.stdout (None),
+    an internal error and no plan; stdout is now the null device."""
+    done = subprocess.run([sys.executable, "-m", "resilient_sc", "solve", str(examples.electronics_path()),
+                           "--out", str(tmp_path / "plan")], stderr=subprocess.PIPE, text=True, timeout=120,
+                          preexec_fn=lambda: os.close(1))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert (tmp_path / "plan" / "plan.json").is_file()
+
+
+def test_out_of_memory_is_said_in_words() -> None:
+    assert failure(MemoryError()).error.startswith("out of memory: free memory")
 
 
 def test_damaged_workbooks_are_a_clean_error(capsys, tmp_path, monkeypatch):

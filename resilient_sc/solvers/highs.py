@@ -5,6 +5,7 @@ request (Ctrl-C, or a signal under :func:`stop_on_signals`) that every run obeys
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 import signal
@@ -136,6 +137,18 @@ def _on_signal(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
 
+def _swallowed(previous: Callable[[Any], Any], unraisable: Any) -> None:
+    """``sys.unraisablehook`` within :func:`stop_on_signals`: the KeyboardInterrupt of a stop
+    raised where Python cannot raise (a weakref callback, a ``__del__``: 'Exception ignored in
+    ...') is raised again a moment later, out of it; the stop was otherwise lost, the work ran on
+    and later signals were ignored. Anything else goes to ``previous``."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) and _stop.raised and _stop.signum is not None:
+        _stop.raised = False
+        threading.Timer(0.01, signal.raise_signal, (_stop.signum,)).start()
+        return
+    previous(unraisable)
+
+
 def stop_signal() -> int | None:
     """The number of the signal that asked for the stop under way (None: no stop, or Ctrl-C
     outside :func:`stop_on_signals`)."""
@@ -169,6 +182,8 @@ def stop_on_signals(signums: Iterable[int] = (),
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
     previous = {s: signal.signal(s, _on_signal) for s in wanted}
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_swallowed, unraisable)
     old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
     _stop.wakeup = write_fd
     watcher = threading.Thread(target=_watch, args=(read_fd, frozenset(wanted), on_signal),
@@ -177,6 +192,7 @@ def stop_on_signals(signums: Iterable[int] = (),
     try:
         yield
     finally:
+        sys.unraisablehook = unraisable
         signal.set_wakeup_fd(old_wakeup)
         _stop.wakeup = None
         for s, handler in previous.items():

@@ -1,0 +1,69 @@
+"""What a console command ends with: its exit code, its ``--json`` answer, the text it prints,
+and the outcome of a command that raised (one line each, never a traceback)."""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
+from .solvers import highs
+from .stopping import interrupted
+
+EXIT_OK = 0
+EXIT_NOT_SOLVED = 1
+EXIT_BAD_INPUT = 2
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command produced: exit code, JSON payload, text for stdout, error or warning for stderr."""
+
+    code: int
+    data: dict[str, Any]
+    text: str = ""
+    error: str = ""
+    warning: str = ""
+
+
+def failure(exc: BaseException) -> Outcome:
+    """The outcome of a command that raised ``exc``."""
+    if isinstance(exc, ValidationError):
+        if exc.about == "in the input data" and all(p.startswith(("(--", "(init)")) for p in exc.problems):
+            exc = ValidationError(exc.problems, "in the command's arguments")
+        return Outcome(EXIT_BAD_INPUT, {"status": "invalid_input", "reason": str(exc),
+                                        "problems": list(exc.problems)}, error=str(exc))
+    if isinstance(exc, InfeasiblePolicyError):
+        return Outcome(EXIT_NOT_SOLVED, {"status": "infeasible", "reason": str(exc),
+                                         "reasons": list(exc.reasons)}, error=str(exc))
+    if isinstance(exc, NotOptimalError):
+        plan: Any = exc.plan
+        data = plan.to_dict() if plan is not None else {}
+        data.update(status=plan.status.value if plan is not None else exc.status, reason=str(exc))
+        return Outcome(EXIT_NOT_SOLVED, data, error=str(exc))
+    if isinstance(exc, KeyboardInterrupt):
+        code, data = interrupted(highs.stop_signal() or signal.SIGINT)
+        return Outcome(code, data, error=data["reason"])
+    if isinstance(exc, OSError):
+        reason = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+        status = "invalid_input" if isinstance(exc, FileNotFoundError) else "error"
+        return Outcome(EXIT_BAD_INPUT, {"status": status, "reason": reason}, error=reason)
+    if isinstance(exc, MemoryError):
+        reason = "out of memory: free memory, raise the limit, or solve a smaller network or policy"
+        return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": reason}, error=reason)
+    said = str(exc) + "".join(f" ({note})" for note in getattr(exc, "__notes__", ()))  # a sweep's task named
+    if isinstance(exc, ResilientSCError):
+        return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": said}, error=said)
+    reason = f"internal error: {type(exc).__name__}: {said}"
+    return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": reason},
+                   error=f"{reason} (rerun with --debug for the traceback)")
+
+
+def untouched(outcome: Outcome, out: Path) -> Outcome:
+    """``outcome`` of a command that failed, saying that its ``--out``, there before the run
+    and not written since, is not this run's (a plan workbook of an earlier run read as one)."""
+    note = f"nothing was written to {out}: what is there was there before this run"
+    return replace(outcome, data={**outcome.data, "out_untouched": str(out)},
+                               error=f"{outcome.error}\n{note}" if outcome.error else note)
