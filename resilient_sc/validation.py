@@ -358,8 +358,8 @@ def check_references(t: Frames) -> list[str]:
         for name in ("supplier_products", "demand", "lanes", "tariffs"):
             if name in t:
                 df = t[name]
-                _check_ref(problems, name, df.loc[df["product"] != ALL_PRODUCTS], "product",
-                           known, "products")
+                _check_ref(problems, name, df.loc[df["product"] != ALL_PRODUCTS], "product",  # 'ALL': 'all'?
+                           known | {ALL_PRODUCTS} if name in ("lanes", "tariffs") else known, "products")
         df = t["products"]
         df = df.loc[df["_row"] > 0]  # row 0: derived from the data, not a products table
         each_row(problems, "products", np.flatnonzero((df["product"] == ALL_PRODUCTS).to_numpy()),

@@ -65,13 +65,24 @@ def suggest(name: Any, known: Collection[str]) -> str:
                     "format the column as text)")
     hit = closest(name, known)
     if hit is not None:
-        return f" (did you mean {quote(hit)}?)"
+        return f" (did you mean {quote(hit)}?{_look_alike(name, hit)})"
     if not isinstance(name, str) or name.isascii() or len(name) > 200:
         return ""
     seen, scripts = set().union(*(k for k in known if isinstance(k, str))), ("CYRILLIC", "GREEK")  # not 'ö'
     odd = [c for c in dict.fromkeys(name) if c not in seen and unicodedata.name(c, "").startswith(scripts)]
     named = ", ".join(f"{ch!r} ({unicodedata.name(ch, f'U+{ord(ch):04X}')})" for ch in odd[:3])
     return f" (it holds {named}, which no known name has: a look-alike letter?)" if odd else ""
+
+
+def _look_alike(name: str, hit: str) -> str:
+    """What tells ``name`` from the known ``hit`` where only letters outside ASCII do, which
+    look the same on screen (a Cyrillic 'С' for a 'C'), else ``""``."""
+    pairs = list(dict.fromkeys((a, b) for a, b in zip(name, hit, strict=False) if a != b))
+    if len(name) != len(hit) or not pairs or not all(not a.isascii() and b.isascii() for a, b in pairs):
+        return ""
+    said = ", ".join(f"{a!r} ({unicodedata.name(a, f'U+{ord(a):04X}')}) where that has {b!r}"
+                     for a, b in pairs[:3])
+    return f" this one holds {said}: a look-alike letter"
 
 
 def not_read(others: list[tuple[str, str]], kind: str, source: Callable[[str], str],

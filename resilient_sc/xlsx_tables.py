@@ -4,6 +4,7 @@ sheets refused or said)."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import warnings as _warnings
 from io import BytesIO
@@ -86,6 +87,8 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
 
     spec = TABLES.get(table)
     numeric = {c.name for c in spec.columns if c.kind in COUNT_KINDS} if spec is not None else set()
+    # ids a date cell cannot be (a period may be a year typed as a date)
+    named = {c.name for c in spec.columns if c.kind == "id"} - {"period"} if spec is not None else set()
     with ws._get_source() as src:
         parser = _sheet_parser()(src, ws._shared_strings, data_only=True, epoch=ws.parent.epoch,
                                  date_formats=ws.parent._date_formats,
@@ -110,6 +113,12 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
                     read = f", or {float(text):g}" if text.count(".") == 1 else ""
                     found.append(f"{at(r, col)} holds the text {quote(text)}: {whole}{read}? Type it as a "
                                  "number, not as text")
+                    continue
+                if r > 1 and isinstance(value, datetime.date | datetime.time | datetime.timedelta) \
+                        and header.get(col, "").strip().lower() in named:
+                    found.append(f"{at(r, col)} holds a date ({text}) where an id is expected: Excel turns "
+                                 "ids such as MAR-1 or 1-2 into dates; format the column as Text and type "
+                                 "the id again")
                     continue
                 if len(text) > limits.cell_chars:
                     found.append(f"{at(r, col)} holds {len(text):,} characters, over the limit of "

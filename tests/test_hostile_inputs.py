@@ -8,6 +8,7 @@ names that match nothing, 11 silently wrong data, 12 policy errors that do not n
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import os
 import re
@@ -284,6 +285,16 @@ def test_workbook_reads_like_the_folder(book: Path):
     net, ref = read_network(book), examples.electronics()
     pd.testing.assert_frame_equal(net.table("lanes"), ref.table("lanes"))
     pd.testing.assert_frame_equal(net.table("hubs"), ref.table("hubs"))
+
+
+def test_a_date_where_an_id_is_expected_is_refused(book: Path):
+    """Excel turns a market id typed MAR-1 into the date 2025-03-01: read as the id
+    '2025-03-01' where every sheet held the date, and as 8 problems with the demand and lanes
+    naming the id but not the cell where only the markets sheet did."""
+    change(book, "markets", A2=datetime.datetime(2025, 3, 1))
+    assert one(book) == ("(markets, row 2) | column A 'market' holds a date (2025-03-01) where an id is "
+                         "expected: Excel turns ids such as MAR-1 or 1-2 into dates; format the column as "
+                         "Text and type the id again")
 
 
 def test_a_text_cell_with_a_dot_for_thousands_is_refused(book: Path):
@@ -1127,6 +1138,17 @@ def test_a_look_alike_letter_in_an_unknown_id_is_named(ex: Path):
     edit(ex / "markets.csv", "Berlin,DE,", "Berlin,D\u0415,")  # a Cyrillic capital IE
     assert one(ex) == ("(markets, row 2 'Berlin') | country 'D\u0415' is not in countries (it holds '\u0415' "
                        "(CYRILLIC CAPITAL LETTER IE), which no known name has: a look-alike letter?)")
+
+
+def test_a_look_alike_letter_in_an_id_with_a_near_name_is_named(ex: Path):
+    """The near name suggested looked the same as the id typed: 'S_СN_Ningde' (a Cyrillic ES)
+    was refused with '(did you mean 'S_CN_Ningde'?)'. 'ALL' for every product is met with 'all'."""
+    edit(ex / "lanes.csv", "S_CN_Ningde,H_Hamburg,all,", "S_\u0421N_Ningde,H_Hamburg,ALL,")
+    found = sorted(problems(ex), key=lambda p: "product 'ALL'" in p)  # the origin's first
+    assert found[0].endswith("origin 'S_\u0421N_Ningde' is not a supplier, hub or market (did you mean "
+                             "'S_CN_Ningde'? this one holds '\u0421' (CYRILLIC CAPITAL LETTER ES) where that "
+                             "has 'C': a look-alike letter)")
+    assert found[1].endswith("product 'ALL' is not in products (did you mean 'all'?)")
 
 
 def test_a_dot_for_thousands_beside_plain_thousands_is_warned_of(ex: Path):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resilient_sc import Policy, SolveOptions, ValidationError, examples, solve, solve_model
+from resilient_sc import Policy, ResilientSCError, SolveOptions, ValidationError, examples, solve, solve_model
 from resilient_sc.model.build import build_model
 from resilient_sc.orlib import FacilityInstance, read_instance
 from resilient_sc.solvers import routes
@@ -213,6 +213,19 @@ def test_a_route_that_crashes_falls_back_to_plain_highs_and_says_so():
     assert result.status is Status.OPTIMAL and result.objective == pytest.approx(1260.0)
     with pytest.raises(ValidationError, match="on purpose"):
         solve_linear(model, ONE, routes=(Route("made-up", lambda model, options: True, _says_no), *ROUTES))
+
+
+def _no_threads(model, options, deadline):
+    raise RuntimeError("Resource temporarily unavailable")
+
+
+def test_threads_that_cannot_start_are_said_with_what_to_do():
+    """Under a memory limit HiGHS could not start its threads: a route's 'failed (RuntimeError:
+    Resource temporarily unavailable) ... please report it', then an internal error."""
+    with pytest.raises(ResilientSCError, match=r"HiGHS could not start its threads .* solve with threads=1 "
+                                              r"\(CLI: --threads 1\)"):
+        solve_linear(build_model(examples.tiny()), ONE,
+                     routes=(Route("made-up", lambda model, options: True, _no_threads), *ROUTES))
 
 
 def test_options_check_the_thresholds():

@@ -625,6 +625,10 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
         except (ResilientSCError, MemoryError):  # said on purpose, or out of memory: to the caller
             raise
         except Exception as exc:  # an accelerated route's own fault never costs the plan
+            if isinstance(exc, RuntimeError) and "Resource temporarily unavailable" in str(exc):
+                raise ResilientSCError("HiGHS could not start its threads (Resource temporarily unavailable: "
+                                       "a limit on memory or processes); free memory, or solve with "
+                                       "threads=1 (CLI: --threads 1)") from exc
             if route is HIGHS or route is PYOMO:  # a backend asked for is not swapped for another
                 raise
             notes.append(f"{route.name} failed ({type(exc).__name__}: {exc}){fallback}")
