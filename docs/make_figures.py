@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from resilient_sc import Network, Plan, Policy, examples, frontier, premium, solve, stress_test
 from resilient_sc.analysis.figures import premium_figure
 from resilient_sc.format import served_fraction
-from resilient_sc.policy import load_mapping
+from resilient_sc.policies import load_policies
 
 IMG = Path(__file__).resolve().parent / "img"
 COLORS = {"base": "#7f7f7f", "near_shoring": "#1f77b4", "friend_shoring": "#2ca02c",
@@ -148,8 +148,8 @@ def roadmap_figures() -> None:
 def main() -> None:
     roadmap_figures()
     net = examples.electronics()
-    fields = load_mapping(examples.electronics_path() / "policies.yaml", "policies")
-    policies = {k: Policy.from_dict(v) for k, v in fields.items() if k != "base"}
+    policies = {k: v for k, v in load_policies(examples.electronics_path() / "policies.yaml").items()
+                if k != "base"}
     table = premium(net, policies, workers=1)
     print(table[["policy", "cost", "premium_pct", "worst_served", "expected_value_served",
                  "worst_failure", "local_share", "allied_share", "n_suppliers", "n_hubs"]].to_string())

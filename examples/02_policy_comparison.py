@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from resilient_sc import Policy, examples, solve
-from resilient_sc.policy import load_mapping
+from resilient_sc import examples, solve
+from resilient_sc.policies import load_policies
 
 
 def main() -> None:
     net = examples.electronics()
-    fields = load_mapping(examples.electronics_path() / "policies.yaml", "policies")
+    policies = load_policies(examples.electronics_path() / "policies.yaml")
     rows = []
-    for name, policy_fields in fields.items():
+    for name, policy in policies.items():
         if name == "redundant":
             continue
-        plan = solve(net, Policy.from_dict(policy_fields))
+        plan = solve(net, policy)
         rows.append({"policy": name, "cost": plan.objective, "suppliers": len(plan.suppliers),
                      "hubs": len(plan.hubs), "local": plan.overall_share("local_share"),
                      "allied": plan.overall_share("allied_share"),

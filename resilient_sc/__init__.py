@@ -45,15 +45,16 @@ _HOMES = {"examples": "", "disruption_design": ".analysis", "frontier": ".analys
           "SolveOptions": ".solvers.base", "SolveReport": ".solvers.base", "Status": ".solvers.base"}
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'resilient_sc' has no attribute {name!r}")
-    value = importlib.import_module(home or f".{name}", __name__)
-    if home:
-        value = getattr(value, name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # a type checker sees the names imported above, and no others (a typo is an error)
+    def __getattr__(name: str) -> Any:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module 'resilient_sc' has no attribute {name!r}")
+        value = importlib.import_module(home or f".{name}", __name__)
+        if home:
+            value = getattr(value, name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataWarning, ValidationError, user_stacklevel
+from .exceptions import DataWarning, ValidationError, check_path, user_stacklevel
 from .format import count
 from .limits import Limits, current, read_bytes
 from .schema import BLANKS, REQUIRED_TABLES, TABLES, mentioned_table, names_columns
@@ -608,9 +608,7 @@ def read_network(path: str | Path, limits: Limits | None = None) -> Network:
     Files (or sheets) are named like the tables of the data contract (docs/data.md): ``suppliers.csv``, ...
     Inputs over ``limits`` (default: :func:`resilient_sc.limits.current`) are refused.
     """
-    if not isinstance(path, str | os.PathLike):  # a TypeError from pathlib said nothing of what to give
-        raise ValidationError([f"(path) | {quote(repr(path))} ({type(path).__name__}) is not a path: give a "
-                               "CSV folder or an .xlsx workbook (tables in memory: Network.from_frames)"])
+    check_path("path", path, "a CSV folder or an .xlsx workbook (tables in memory: Network.from_frames)")
     limits = current(limits)
     problems: list[str] = []
     frames = _read_tables(Path(path), limits, problems)

@@ -6,9 +6,13 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .results import Plan
+    from .roadmap import Roadmap
 
 
 class ResilientSCError(Exception):
@@ -57,9 +61,11 @@ class ValidationError(ResilientSCError, ValueError):
 
 
 #: the places of problems with a function's arguments, not with the data
-ARGUMENTS = frozenset({"(options)", "(model)", "(path)", "(period)", "(roadmap)", "(network)", "(plan)",
-                       "(penalty)", "(failures)", "(workers)", "(start)", "(field)", "(values)",
-                       "(probabilities)"})
+ARGUMENTS = frozenset(f"({name})" for name in (
+    "options", "model", "path", "period", "roadmap", "network", "plan", "penalty", "failures", "workers",
+    "start", "field", "values", "probabilities", "base", "stress", "premium_table", "frontier", "force",
+    "warm_start", "scenarios", "strong_links", "source", "progress", "executor", "limits", "log", "folder",
+    "defer_failures", "stress_test", "write_workbook", "column", "frames"))
 
 
 def _argument_words(problems: Sequence[str]) -> str:
@@ -119,7 +125,7 @@ class NotOptimalError(ResilientSCError):
     ``interrupted``, ``error``: a :class:`~resilient_sc.solvers.base.Status` value).
     """
 
-    def __init__(self, message: str, plan: object | None = None, status: str = "time_limit"):
+    def __init__(self, message: str, plan: Plan | Roadmap | None = None, status: str = "time_limit"):
         self.plan, self.status = plan, status
         super().__init__(message)
 
@@ -148,6 +154,15 @@ def user_stacklevel() -> int:
 
 #: the library's own warning kinds: its words, printed without their kind
 OWN_WARNINGS = (DataWarning, RunWarning)
+
+
+def check_path(name: str, value: Any, what: str) -> None:
+    """A :class:`ValidationError` unless ``value`` is a path (text or ``os.PathLike``): pathlib's
+    TypeError ('expected str, bytes or os.PathLike object, not Plan') said nothing of which
+    argument or what to give; ``what`` says it (``a folder to write the plan to``)."""
+    if not isinstance(value, str | os.PathLike):
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:59] + "…"
+        raise ValidationError([f"({name}) | {shown} ({type(value).__name__}) is not a path: give {what}"])
 
 
 def check_switch(name: str, value: Any, true: str = "", false: str = "") -> None:

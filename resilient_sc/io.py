@@ -38,51 +38,10 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from .exceptions import RunWarning, ValidationError, check_switch
+from .escaping import escape_frame, is_formula_like
+from .exceptions import RunWarning, ValidationError, check_path, check_switch
 from .format import OUTPUT_DIGITS, exact_numbers, output_numbers
 from .schema import TABLES
-
-# ---- escaping for spreadsheets ------------------------------------------------------------
-#: first characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-def is_formula_like(value: Any) -> bool:
-    """Whether ``value`` is text a spreadsheet would run as a formula.
-
-    >>> [is_formula_like(v) for v in ("=2*3", "@SUM(A1)", "-2+3", "-5", -5, "S_CN")]
-    [True, True, True, False, False, False]
-    """
-    return (isinstance(value, str) and value.startswith(FORMULA_STARTS)
-            and _PLAIN_NUMBER.fullmatch(value) is None)
-
-
-def escape_text(value: Any) -> Any:
-    """``value`` with a leading ``'`` when it is formula-like text (:func:`is_formula_like`).
-
-    >>> escape_text('=HYPERLINK("http://evil.example","click")'), escape_text(-5)
-    ('\\'=HYPERLINK("http://evil.example","click")', -5)
-    """
-    return "'" + value if is_formula_like(value) else value
-
-
-def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with every formula-like text cell and header escaped (:func:`escape_text`)."""
-    out = df
-    for i, (_, column) in enumerate(df.items()):
-        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
-            continue
-        hit = column.map(is_formula_like).to_numpy(bool)
-        if hit.any():
-            out = out.copy() if out is df else out
-            out.isetitem(i, pd.Series([escape_text(v) for v in column.astype(object)],
-                                      index=column.index, dtype=object))
-    if any(is_formula_like(c) for c in df.columns):
-        out = out.copy() if out is df else out
-        out.columns = [escape_text(c) for c in df.columns]
-    return out
-
 
 # ---- atomic files and folders -------------------------------------------------------------
 #: marks the hidden temporaries of the writers: ``.<name>.rsc-tmp.<host>.<pid>.<random>``
@@ -135,26 +94,28 @@ def sweep(path: str | Path) -> list[Path]:
     for name in names:
         pid = name[len(prefix) + name.startswith("." + prefix):].split(".", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
-            stale = path.parent / name
-            if stale.is_dir() and not stale.is_symlink():
-                shutil.rmtree(stale, ignore_errors=True)
-            else:
-                stale.unlink(missing_ok=True)
-            removed.append(stale)
+            removed.append(_remove(path.parent / name))
     return removed
 
 
-#: the temporaries being written (:func:`atomic_path`, :func:`atomic_folder`), for a process
-#: that must end at once (:func:`remove_temporaries`)
-_LIVE: set[Path] = set()
+_LIVE: set[Path] = set()  # the temporaries being written, for remove_temporaries
 
 
 def remove_temporaries() -> None:
-    """Remove every temporary being written, for a process about to end without unwinding (a
-    console command stopped by a signal and past its grace: :class:`resilient_sc.cli._Deadline`)."""
+    """Remove the temporaries being written (:func:`atomic_path`, :func:`atomic_folder`), for a
+    process about to end without unwinding (a command stopped past its grace: ``cli._Deadline``)."""
     for tmp in list(_LIVE):
         with contextlib.suppress(OSError):
-            shutil.rmtree(tmp) if tmp.is_dir() and not tmp.is_symlink() else tmp.unlink(missing_ok=True)
+            _remove(tmp)
+
+
+def _remove(path: Path) -> Path:
+    """Remove the file or folder ``path`` (a folder with what it holds; a link, not its target)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+    return path
 
 
 @contextmanager
@@ -391,6 +352,7 @@ def save_result(folder: str | Path, tables: Mapping[str, pd.DataFrame], record: 
     file ``record`` of ``data`` and ``README.md`` (``readme``: what each file holds, in what
     units), atomically as a whole (:func:`atomic_folder`), never over, inside or around the data
     at ``location`` it was solved from (:func:`check_result_folder`)."""
+    check_path("folder", folder, "a folder to write to")
     check_result_folder(folder, location, force)
     data, seconds = split_timings(data)
     with atomic_folder(folder, force) as tmp:
@@ -436,9 +398,9 @@ def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
 
 def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     """Write ``df`` as UTF-8 CSV without its index, atomically. An output (``escape``): formula-like
-    text escaped (:func:`escape_frame`), numbers to :data:`~.format.OUTPUT_DIGITS` significant digits; a
-    data table that must read back as given (not ``escape``): exactly as given. Counts as whole
-    numbers (:func:`counts_whole`)."""
+    text escaped (:func:`~.escaping.escape_frame`), numbers to :data:`~.format.OUTPUT_DIGITS`
+    significant digits; a data table that must read back as given (not ``escape``): exactly as
+    given. Counts as whole numbers (:func:`counts_whole`)."""
     out = counts_whole(escape_frame(df) if escape else df)
     floats = [i for i, t in enumerate(out.dtypes) if pd.api.types.is_float_dtype(t)]
     if floats:  # numbers written here, a column at once (to_csv's float_format is called a cell at a time)
@@ -478,6 +440,9 @@ def write_network(frames: Mapping[str, pd.DataFrame], folder: str | Path, force:
 
     ``frames`` is typically :meth:`Network.frames`; the folder reads back with ``read_network``.
     """
+    if not isinstance(frames, Mapping):  # a Network: 'Network' object is not iterable
+        raise ValidationError([f"(frames) | a {type(frames).__name__} is no mapping: give network.frames()"])
+    check_path("folder", folder, "a folder to write the tables to")
     folder = Path(folder)
     with atomic_folder(folder, force, flag, network=True) as tmp:
         written = write_tables(frames, tmp)

@@ -84,8 +84,11 @@ class Limits:
 
 def current(limits: Limits | None = None) -> Limits:
     """``limits``, or the defaults with each limit overridden by its environment variable."""
-    if limits is not None:
+    if isinstance(limits, Limits):
         return limits
+    if limits is not None:  # 'int' object has no attribute 'file_bytes', deep in a reader
+        raise ValidationError([f"(limits) | {limits!r:.40} ({type(limits).__name__}) is not a Limits: give "
+                               "resilient_sc.limits.Limits(...) or None for the defaults"])
     changes: dict[str, float | int] = {}
     problems: list[str] = []
     for f in fields(Limits):

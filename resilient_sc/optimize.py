@@ -40,7 +40,7 @@ from .solvers.base import (
 from .solvers.certify import is_feasible
 from .solvers.highs import until
 from .solvers.routes import solve_linear
-from .wording import quote
+from .wording import brief, quote
 
 if TYPE_CHECKING:
     from .data import Network
@@ -252,7 +252,7 @@ def solve(network: Network, policy: Policy | None = None,
 def given_start(start: Any) -> Plan | None:
     """``start`` after checking it is a Plan or None (a MIP start of anything else was ignored)."""
     if start is not None and not isinstance(start, Plan):
-        raise ValidationError([f"(start) | {start!r:.60} is a {type(start).__name__}, not a Plan: give a "
+        raise ValidationError([f"(start) | {brief(start)} is a {type(start).__name__}, not a Plan: give a "
                                "plan from solve() whose design starts HiGHS, or None"])
     return start
 

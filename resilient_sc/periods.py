@@ -18,7 +18,7 @@ from .data import Network
 from .exceptions import ValidationError
 from .policy import Policy
 from .validation import PERIOD_TABLES, effective_rows
-from .wording import suggest
+from .wording import brief, suggest
 
 #: the id of the one period of a network without a ``periods`` table
 TODAY = "today"
@@ -49,7 +49,7 @@ def in_period(net: Network, period: str) -> Network:
     if not isinstance(period, str) or period not in ids:
         text = str(period).strip()
         hint = f" (did you mean {text!r}?)" if text in ids else suggest(text, ids)
-        raise ValidationError([f"(period) | {period!r:.60} is no period of the data{hint}; its periods are "
+        raise ValidationError([f"(period) | {brief(period)} is no period of the data{hint}; its periods are "
                                f"{', '.join(ids)}"])
     changes: dict[str, pd.DataFrame] = {}
     for name, key in PERIOD_TABLES.items():

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .exceptions import DataWarning, PolicyError, ValidationError
+from .exceptions import DataWarning, PolicyError, ValidationError, check_path
 from .limits import Limits
 from .mapping_files import load_mapping, shown
 from .policy import POLICY_FIELDS, POLICY_SUFFIXES, Policy
@@ -65,6 +65,7 @@ def check_policies(policies: Mapping[str, Policy], network: Network) -> None:
 def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, Policy]:
     """The policies in ``path``: a YAML/JSON mapping of name -> policy fields; the problems
     of all of them in one :class:`PolicyError` naming the file, each labelled with its name."""
+    check_path("path", path, "a YAML or JSON file of policies")
     path = Path(path)
     if path.suffix.lower() not in POLICY_SUFFIXES:
         raise PolicyError([f"(policies) | {path.name}: expected a {', '.join(POLICY_SUFFIXES)} file"],

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .exceptions import PolicyError, ValidationError
+from .exceptions import PolicyError, ValidationError, check_path
 from .format import as_given
 from .limits import Limits, current
 from .mapping_files import SWITCH_WORDS, load_mapping, shown
@@ -386,6 +386,7 @@ class Policy:
         problem with the file or its values is a :class:`PolicyError` naming the file (also
         when :meth:`check` finds it later). The file is read within ``limits``
         (:mod:`resilient_sc.limits`: size, YAML aliases, nesting and values)."""
+        check_path("path", path, "a YAML or JSON file of policy fields")
         path = Path(path)
         try:
             if path.suffix.lower() not in POLICY_SUFFIXES:
@@ -418,7 +419,12 @@ class Policy:
         return out
 
     def replace(self, **changes: Any) -> Policy:
-        """A copy with some fields changed."""
+        """A copy with some fields changed; a name that is no field is a :class:`ValidationError`
+        with the nearest field (dataclasses said only 'unexpected keyword argument')."""
+        unknown = [n for n in changes if n not in POLICY_FIELDS]
+        if unknown:
+            raise ValidationError([f"(policy) | {n!r} is no policy field{suggest(n, POLICY_FIELDS)}"
+                                   for n in unknown])
         return replace(self, **changes)
 
     @property
@@ -527,6 +533,8 @@ class Policy:
     def sweep(self, name: str, values: Iterable[Any], where: str = "values") -> list[Policy]:
         """Copies of this policy with field ``name`` set to each of ``values`` in turn; a value
         the field cannot hold (``survive = 5``) is a :class:`ValidationError` labelled ``where``."""
+        if isinstance(values, str) or not isinstance(values, Iterable):
+            raise ValidationError([f"({where}) | {values!r:.40}: the values of {name} to sweep are a list"])
         out = []
         for v in values:
             try:

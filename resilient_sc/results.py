@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from . import io
 from .exceptions import ValidationError
-from .format import delivered_of, fraction, money_digits, quantity, relative_gap, settings
+from .format import count, delivered_of, fraction, money_digits, quantity, relative_gap, settings
 from .model.sets import Sets, emission_factors, is_allied, is_local, total_demand
 from .model.table import frame
 from .solvers.base import SolveReport, SolverResult, Status
+from .wording import brief
 
 if TYPE_CHECKING:
     from .data import Network
     from .model.build import NetworkModel
     from .policy import Policy
+
+#: the columns of :attr:`Plan.shares` that :meth:`Plan.overall_share` takes
+ShareColumn = Literal["local_share", "allied_share", "top_foreign_share"]
+SHARE_COLUMNS: tuple[ShareColumn, ...] = ("local_share", "allied_share", "top_foreign_share")
 
 #: cost components in reporting order (money)
 COMPONENTS = ("supplier_fixed", "hub_fixed", "purchase", "handling", "transport", "tariffs",
@@ -224,7 +229,7 @@ class Plan:
             "report": None if self.report is None else self.report.to_dict(),
         } | ({} if self.period is None else {"period": self.period})
 
-    def tables(self, products: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    def tables(self, products: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
         """Every result table by the file name it is saved under; supplier volumes and hub
         throughputs per product (units of that product: never added across products), of
         ``products`` (default: :func:`plan_products`); the flow and share tables have each row's
@@ -232,10 +237,13 @@ class Plan:
         known = plan_products(self)
         network = set(self.model.network.products["product"]) if self.model is not None else set()
         every = set(known) | network
-        if products is not None and not isinstance(products, str):
+        if isinstance(products, set | frozenset):  # no order of its own: the plan's
+            order = [*known, *sorted(every - set(known))]
+            products = sorted(products, key=lambda p: order.index(p) if p in order else len(order))
+        elif products is not None and not isinstance(products, str):
             products = list(products)  # an array or a Series: its values
         if products is not None and (isinstance(products, str) or not set(products) <= every):
-            raise ValidationError([f"(plan) | products {products!r:.60}: give a list of products of the "
+            raise ValidationError([f"(plan) | products {brief(products)}: give a list of products of the "
                                    f"network, among {', '.join(map(str, sorted(every)))}"])
         products = list(products or known)
         cost = self.breakdown.rename_axis("component").reset_index(name="cost")
@@ -344,10 +352,13 @@ class Plan:
                          f"({quantity(r.shortfall)} short)"
                          for r in self.delivery().itertuples() if r.shortfall > 0)
 
-    def overall_share(self, column: str) -> float:
-        """A share column of :attr:`shares` over all markets and products, weighted as
-        :meth:`share_weighting` says (units of different products are never added); NaN
-        without demand."""
+    def overall_share(self, column: ShareColumn) -> float:
+        """A share column of :attr:`shares` (:data:`SHARE_COLUMNS`) over all markets and
+        products, weighted as :meth:`share_weighting` says (units of different products are never
+        added); NaN without demand."""
+        if column not in SHARE_COLUMNS:
+            raise ValidationError([f"(column) | {column!r:.40}: give a share column, one of "
+                                   f"{', '.join(SHARE_COLUMNS)}"])
         w = self.share_weights()
         return float((self.shares[column] * w).sum() / w.sum()) if w.sum() else math.nan  # no demand
 
@@ -409,7 +420,7 @@ class Plan:
 
     def __repr__(self) -> str:
         return (f"Plan({self.status.value}, cost={self.objective:,.2f}, "
-                f"{len(self.suppliers)} suppliers, {len(self.hubs)} hubs)")
+                f"{count(len(self.suppliers), 'supplier')}, {count(len(self.hubs), 'hub')})")
 
 
 def round_off_floors(s: Sets) -> tuple[np.ndarray, np.ndarray]:

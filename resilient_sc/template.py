@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from . import io
+from .exceptions import check_path
 from .schema import FAILURE_KINDS, STATUSES, TABLES, Column, Table
 
 #: the values of each enumerated column kind, as the schema lists them (drop-down lists)
@@ -260,6 +261,7 @@ def write_template(path: str | Path, xlsx: bool = False, force: bool = False,
     example rows: the data itself in the template's form (a CSV folder without the README.md,
     whose words are the example's; the workbook with its README sheet of columns).
     """
+    check_path("path", path, "a folder or an .xlsx file to write the template to")
     path = Path(path)
     xlsx = xlsx or path.suffix.lower() == ".xlsx"
     example = frames is None

@@ -14,6 +14,7 @@ import pandas as pd
 from .exceptions import ValidationError
 from .policy import Policy
 from .schema import ALL_PRODUCTS
+from .wording import brief
 
 if TYPE_CHECKING:
     from .data import Network
@@ -89,7 +90,7 @@ def checked_policy(policy: Any, net: Network) -> Policy:
     """``policy`` once it is a :class:`Policy` whose names are all in ``net`` (a key the data has
     not, 'Europa' or a period 'T2', held nowhere: an empty list of violations read as a pass)."""
     if not isinstance(policy, Policy):
-        raise ValidationError([f"(policy) | {policy!r:.60} is a {type(policy).__name__}, not a Policy"])
+        raise ValidationError([f"(policy) | {brief(policy)} is a {type(policy).__name__}, not a Policy"])
     policy.check_network(net)
     return policy
 
@@ -107,8 +108,8 @@ def verify_plan(plan: Plan, policy: Policy | None = None, tol: float = 1e-6, bef
     status open or existing) and ``position`` the period's position (for lead times).
     """
     if getattr(plan, "model", None) is None:
-        raise ValidationError([f"(plan) | {plan!r:.60} is no plan from solve() (with the model it was solved "
-                               "on): verify_plan checks one against its network"])
+        raise ValidationError([f"(plan) | {brief(plan)} is no plan from solve() (with the model it was "
+                               "solved on): verify_plan checks one against its network"])
     net = plan.model.network
     policy = checked_policy(plan.policy if policy is None else policy, net)
     x, y = plan.inbound, plan.outbound

@@ -35,6 +35,12 @@ def clip(text: str, width: int = 160) -> str:
     return head if len(text) <= width and len(head) <= width else head[:width - 1] + "…"
 
 
+def brief(value: Any, width: int = 60) -> str:
+    """``repr(value)`` for a one-line message, cut to ``width`` characters with an ellipsis
+    (a cut mid-way read as whole: ``Network(2 suppliers, 1 hub`` lost its parenthesis)."""
+    return clip(repr(value), width)
+
+
 def quote(value: Any, width: int = QUOTED, count: bool = True) -> str:
     """``value`` quoted for a one-line message (:func:`clip`), the length given when cut
     (``'aaaa…' (300,000 characters)``; not with ``count=False``)."""

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import io
-from .exceptions import ValidationError, check_switch
+from .exceptions import ValidationError, check_path, check_switch
 from .policy import POLICY_FIELDS
 from .results import NETWORK_ITEM, is_quantity, network_beside, network_cost, plan_products, unit
+from .wording import brief
 
 if TYPE_CHECKING:
     from .analysis.stress import StressResult
@@ -185,6 +186,7 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     * last, the seconds of every step and solve, ``timings`` (:func:`timings_apart`): two runs of
       the same inputs write the same other sheets.
     """
+    check_path("path", path, "the .xlsx file to write (write_workbook(path, plan=...))")
     path = Path(path)
     _check_workbook_arguments(path, plan, premium_table, stress, frontier, roadmap)
     check_switch("force", force, "replace a workbook the library did not write as a result")
@@ -248,7 +250,7 @@ def _check_workbook_arguments(path: Path, plan: Any, premium_table: Any, stress:
              "frontier": (frontier, pd.DataFrame, "a DataFrame from frontier()")}
     for name, (value, kind, what) in kinds.items():
         if value is not None and not isinstance(value, kind):
-            problems.append(f"({name}) | {value!r:.60} is a {type(value).__name__}, not {what}")
+            problems.append(f"({name}) | {brief(value)} is a {type(value).__name__}, not {what}")
     results = stress.values() if isinstance(stress, Mapping) else [] if stress is None else [stress]
     if any(not isinstance(r, StressResult | pd.DataFrame) for r in results):
         problems.append("(stress) | give a StressResult (or its failures DataFrame) from stress_test(), or a "

@@ -4,6 +4,7 @@ to pass, before anything is solved; nothing the caller holds changes a plan or a
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 import warnings
 
@@ -312,8 +313,10 @@ def test_reprs_are_short_and_saving_takes_a_true_force(tiny, tmp_path):
     assert eval(repr(policy)) == policy  # the repr is the constructor call
     plan = solve(tiny)
     result = stress_test(tiny, plan, "country")
+    worst = result.summary()["worst_served"]  # a percentage rounded down, as every view gives it
     assert repr(result) == (f"StressResult(2 failures, worst {result.summary()['worst_failure']} "
-                            f"(guaranteed {result.summary()['worst_served']:.4g}), 1 product)")
+                            f"(guaranteed {math.floor(worst * 1000 + 1e-4) / 10:.1f}%), 1 product)")
+    assert repr(plan) == "Plan(optimal, cost=1,260.00, 1 supplier, 1 hub)"
     plan.save(tmp_path / "plan")
     assert problem(lambda: plan.save(tmp_path / "plan", force="no")) == (
         "(force) | 'no' is a str: give True (replace a result folder) or False")
@@ -360,7 +363,7 @@ def test_the_api_audit_of_session_32_arguments_that_read_wrong_or_deep():
     assert "'T2'" in problem(lambda: roadmap.verify(Policy(min_local_share={"T2": 0.9})))
     assert problem(lambda: roadmap.verify({"min_local_share": 0.9})).endswith("is a dict, not a Policy")
     assert problem(lambda: solve_model(net)).startswith("(model) | 'Network(")
-    assert problem(lambda: read_network(None)).startswith("(path) | 'None' (NoneType) is not a path")
+    assert problem(lambda: read_network(None)).startswith("(path) | None (NoneType) is not a path")
     assert problem(lambda: roadmap_figure(plan)).startswith("(roadmap) | 'Plan(")
 
 
@@ -412,3 +415,44 @@ def test_a_policy_is_a_value():
         excluded_countries=["CN", "TW"], survive=["hub"])
     assert yaml.safe_load(yaml.safe_dump(local.min_local_share)) == {"Europe": 0.5}
     assert f"{Status.OPTIMAL}" == str(Status.TIME_LIMIT).replace("time_limit", "optimal") == "optimal"
+
+
+def test_a_share_column_and_the_products_of_a_table_are_checked(tiny):
+    """overall_share('demand') returned a value-weighted mean of demand as if a share; a set of
+    products gave the tables' columns in hash order; a wrong argument to premium was headed
+    'in the input data', where a planner would look in the CSVs."""
+    plan = solve(examples.electronics())
+    assert problem(lambda: plan.overall_share("demand")) == (  # type: ignore[arg-type]
+        "(column) | 'demand': give a share column, one of local_share, allied_share, top_foreign_share")
+    suppliers = plan.tables({"displays", "cells"})["suppliers_contracted"]
+    volumes = [c for c in suppliers if c.startswith("volume")]
+    assert volumes == ["volume (pieces of cells)", "volume (pieces of displays)"]  # the plan's order
+    with pytest.raises(ValidationError) as err:
+        premium(tiny, {"a": Policy()}, base="x", workers=1)  # type: ignore[arg-type]
+    assert str(err.value).startswith("1 problem in the arguments:")
+
+
+def test_paths_limits_and_policy_fields_of_the_wrong_kind_are_named(tiny, tmp_path):
+    """Each gave a TypeError or AttributeError from deep inside (pathlib's 'expected str, bytes
+    or os.PathLike object, not Plan'; "'int' object has no attribute 'file_bytes'"; dataclasses'
+    'unexpected keyword argument'; "'float' object is not iterable")."""
+    from resilient_sc import read_network
+    from resilient_sc.io import write_network
+    from resilient_sc.policies import load_policies
+    from resilient_sc.workbook import write_workbook
+
+    plan = solve(tiny)
+    assert problem(lambda: write_workbook(plan, tmp_path / "a.xlsx")).startswith(  # type: ignore[arg-type]
+        "(path) | Plan(optimal, cost=1,260.00, 1 supplier, 1 hub) (Plan) is not a path: give the .xlsx file")
+    assert problem(lambda: plan.save(None)).startswith(  # type: ignore[arg-type]
+        "(folder) | None (NoneType) is not a path")
+    assert problem(lambda: Policy.from_file(123)).startswith("(path) | 123 (int) is not a path")  # type: ignore[arg-type]
+    assert problem(lambda: load_policies(123)).startswith("(path) | 123 (int) is not a path")  # type: ignore[arg-type]
+    assert problem(lambda: write_network(tiny, tmp_path / "n")) == (  # type: ignore[arg-type]
+        "(frames) | a Network is no mapping: give network.frames()")
+    assert problem(lambda: read_network(tmp_path, limits=5)).startswith(  # type: ignore[arg-type]
+        "(limits) | 5 (int) is not a Limits")
+    assert problem(lambda: Policy().replace(min_local_shar=0.1)) == (
+        "(policy) | 'min_local_shar' is no policy field (did you mean 'min_local_share'?)")
+    assert problem(lambda: Policy().sweep("min_local_share", 0.5)) == (  # type: ignore[arg-type]
+        "(values) | 0.5: the values of min_local_share to sweep are a list")

@@ -22,7 +22,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from resilient_sc import Policy, SolveOptions, ValidationError, examples, io, read_network, solve
+from resilient_sc import Policy, SolveOptions, ValidationError, escaping, examples, io, read_network, solve
 from resilient_sc.cli import failure, main
 from resilient_sc.solvers import highs
 from resilient_sc.solvers.base import available_cpus
@@ -64,7 +64,7 @@ def test_formula_like_text_is_escaped_and_numbers_are_not() -> None:
     df = pd.DataFrame({"id": [EVIL, "=2*3", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-5", "S_CN", None],
                        "qty": [-5.0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
                        "kind": pd.Categorical(["=x"] + ["a"] * 9)})
-    out = io.escape_frame(df.rename(columns={"kind": "=cmd"}))
+    out = escaping.escape_frame(df.rename(columns={"kind": "=cmd"}))
     assert out["id"].tolist()[:7] == ["'" + v for v in df["id"][:7]]
     assert out["id"].tolist()[7:9] == ["-5", "S_CN"] and pd.isna(out["id"].iloc[9])
     assert out["qty"].tolist() == df["qty"].tolist() and out["qty"].dtype == float
@@ -82,7 +82,7 @@ def _csv_cells(folder: Path) -> list[str]:
 
 def _assert_safe_csv(folder: Path) -> None:
     cells = _csv_cells(folder)
-    assert cells and not [c for c in cells if io.is_formula_like(c)]
+    assert cells and not [c for c in cells if escaping.is_formula_like(c)]
     assert "'" + EVIL in cells  # the id is there, escaped
 
 
@@ -115,7 +115,7 @@ def test_templates_hold_no_formulas(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(tmp_path / "net.xlsx")
     assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert main(["init", str(tmp_path / "net")]) == 0
-    assert not [c for c in _csv_cells(tmp_path / "net") if io.is_formula_like(c)]
+    assert not [c for c in _csv_cells(tmp_path / "net") if escaping.is_formula_like(c)]
 
 
 def test_data_tables_round_trip_unescaped(evil_dir: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from resilient_sc import Policy, ResilientSCError, ValidationError, examples, solve
+from resilient_sc import Policy, ResilientSCError, ValidationError, examples, premium, solve
 from resilient_sc.analysis import parallel
 from resilient_sc.analysis.parallel import run_all
 
@@ -266,3 +266,12 @@ def test_a_failed_task_is_named(workers):
     assert err.value.__notes__ == ["while solving n-1"]
     assert failure(err.value).error == ("internal error: KeyError: 'no such supplier' (while solving n-1) "
                                         "(rerun with --debug for the traceback)")
+
+
+def test_a_progress_that_returns_nothing_is_said_as_the_arguments_fault(capsys):
+    """``progress=print`` (typed as any callable) ended in 'NoneType' object is not iterable, a
+    raw TypeError deep in the sweep; ``progress`` is now typed as what it is, and refused so."""
+    said = (r"^1 problem in the arguments:\n  - \(progress\) \| <built-in function print> gave 'NoneType' "
+            r"object is not iterable: give a function of the futures and their number that returns them")
+    with pytest.raises(ValidationError, match=said):
+        premium(examples.tiny(), {"a": Policy()}, workers=1, progress=print)  # type: ignore[arg-type]

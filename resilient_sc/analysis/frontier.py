@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from typing import Any
 
@@ -21,7 +21,7 @@ from ..policies import check_policies
 from ..policy import Policy
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
-from .parallel import check_parallel, run_all, run_lazily
+from .parallel import Progress, check_parallel, run_all, run_lazily
 from .premium import design_columns
 from .stress import DEFAULT, failure_kinds, stress_test
 
@@ -98,7 +98,7 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
              options: SolveOptions | None = None, warm_start: bool = True,
              failures: Iterable[str] = ("country",), workers: int | None = None,
              executor: Executor | Any | None = None,
-             progress: Callable[..., Any] | None = None) -> pd.DataFrame:
+             progress: Progress | None = None) -> pd.DataFrame:
     """Cost, premium over ``policy`` and worst-case served fraction as ``field`` sweeps.
 
     With ``warm_start`` the points are solved in order, each starting HiGHS from the

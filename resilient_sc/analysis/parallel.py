@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from ..exceptions import ResilientSCError, ValidationError
 from ..solvers.base import available_cpus, is_number
+from ..wording import brief
 
 T = TypeVar("T")
 #: prctl's option: the signal a process gets when its parent dies (linux/prctl.h)
@@ -54,14 +55,14 @@ def check_parallel(workers: Any, executor: Any = None, progress: Any = None) -> 
     if workers is not None and (not is_number(workers, whole=True) or workers < 1):
         problems.append(f"(workers) | {workers!r}, must be a whole number >= 1 (None: one per CPU)")
     if executor is not None and not callable(getattr(executor, "submit", None)):
-        problems.append(f"(executor) | {executor!r:.60} has no submit(): give a concurrent.futures executor "
+        problems.append(f"(executor) | {brief(executor)} has no submit(): give a concurrent.futures executor "
                         "or a Dask distributed.Client, or None for a local process pool")
     elif executor is not None and (getattr(executor, "status", None) == "closed"  # a Dask client
                                    or getattr(executor, "_shutdown", None) is True  # a thread pool
                                    or getattr(executor, "_shutdown_thread", None) is True):  # a process pool
-        problems.append(f"(executor) | {executor!r:.60} is closed or shut down: give an open one")
+        problems.append(f"(executor) | {brief(executor)} is closed or shut down: give an open one")
     if progress is not None and not callable(progress):
-        problems.append(f"(progress) | {progress!r:.60} is not callable: give a function of the futures and "
+        problems.append(f"(progress) | {brief(progress)} is not callable: give a function of the futures and "
                         "their number, such as lambda futures, n: tqdm(futures, total=n)")
     if problems:
         raise ValidationError(problems, "in the arguments")
@@ -80,21 +81,31 @@ def _completed(futures: list[Any]) -> Iterable[Any]:
     return futures
 
 
-def follow(futures: Iterable[Any], total: int,
-           progress: Callable[[Iterable[Any], int], Iterable[Any]] | None) -> None:
+#: a sweep's progress display: a function of the futures and their number that yields them,
+#: such as ``lambda futures, n: tqdm(futures, total=n)``
+Progress = Callable[[Iterable[Any], int], Iterable[Any]]
+
+
+def follow(futures: Iterable[Any], total: int, progress: Progress | None) -> None:
     """Wait for the tasks of ``futures`` (a pool's, or a generator running each task as it is
     asked for), ``progress`` shown over them: each future it yields is waited for before the
     next (a bar moves as tasks end, a failed task raises at once); without ``progress`` as they
     end (:func:`_completed`); those it did not ask for (it stopped early) are waited for after it."""
     in_order = progress or (lambda it, n: _completed(it) if isinstance(it, list) else it)
-    for f in in_order(futures, total):
+    try:
+        shown = iter(in_order(futures, total))
+    except TypeError as exc:  # print, or a callback returning None: said as the argument's fault
+        raise ValidationError([f"(progress) | {brief(progress)} gave {exc}: give a function of the futures "
+                               "and their number that returns them, such as lambda futures, n: "
+                               "tqdm(futures, total=n)"], "in the arguments") from exc
+    for f in shown:
         f.result()
     for f in futures:
         f.result()
 
 
 def run_lazily(results: Iterator[T], total: int,
-               progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None) -> list[T]:
+               progress: Progress | None = None) -> list[T]:
     """The ``total`` results of ``results`` (each computed in this process as it is asked for),
     in their order, ``progress`` shown over them as the finished futures a pool would give."""
     done: list[Future[T]] = []
@@ -138,7 +149,7 @@ def _name(exc: BaseException, names: Sequence[str] | None, i: int) -> None:
 
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,
             executor: Executor | Any | None = None,
-            progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+            progress: Progress | None = None,
             names: Sequence[str] | None = None) -> list[T]:
     """``[fn(*task) for task in tasks]``, in parallel unless ``workers == 1``.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import shlex
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,7 +21,7 @@ from ..policy import Policy
 from ..results import NO_PENALTY, Plan, network_cost
 from ..schema import STRESS_FAILURES
 from ..solvers.base import SolveOptions
-from .parallel import check_parallel, run_all
+from .parallel import Progress, check_parallel, run_all
 from .replay import SERVED_TOL, excess
 from .stress import DEFAULT, StressResult, failure_kinds, stress_test
 
@@ -160,7 +160,7 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
             failures: Iterable[str] = STRESS_FAILURES,
             penalty: float | Mapping[str, float] | None = None, workers: int | None = None,
             executor: Executor | Any | None = None,
-            progress: Callable[..., Any] | None = None) -> pd.DataFrame:
+            progress: Progress | None = None) -> pd.DataFrame:
     """The premium table: base and every policy solved (in parallel) and stress-tested.
 
     :param network: the data; every policy is solved on it.
@@ -215,7 +215,7 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      failures: Iterable[str] = STRESS_FAILURES,
                      penalty: float | Mapping[str, float] | None = None, workers: int | None = None,
                      executor: Executor | Any | None = None,
-                     progress: Callable[..., Any] | None = None) -> list[PolicyOutcome]:
+                     progress: Progress | None = None) -> list[PolicyOutcome]:
     """The solved and stress-tested outcomes behind :func:`premium`, base first."""
     given_policy(network, None)  # a Network (a DataFrame or a path is said to be none); base: with_base
     named = with_base(policies, base)

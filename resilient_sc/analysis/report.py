@@ -5,7 +5,7 @@ test or a premium table (the frontier's and roadmaps' in their own modules, each
 A report folder is written as a whole (:func:`resilient_sc.io.atomic_folder`): it appears
 complete or not at all, and replaces an existing non-empty folder only with ``force`` (never
 one holding more than report files). CSV text that a spreadsheet would run as a formula is
-escaped (:func:`resilient_sc.io.escape_frame`). Figures need matplotlib: ``figures=None``
+escaped (:func:`resilient_sc.escaping.escape_frame`). Figures need matplotlib: ``figures=None``
 draws them when it is installed (and warns otherwise), ``True`` requires it, ``False`` skips them.
 """
 

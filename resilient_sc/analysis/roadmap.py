@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +32,7 @@ from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..schema import STRESS_FAILURES
 from ..solvers.base import SolveOptions, Status
 from .frontier import values_to_sweep
-from .parallel import check_parallel, run_all
+from .parallel import Progress, check_parallel, run_all
 from .premium import no_reference
 from .replay import excess
 from .stress import StressResult, failure_kinds, stress_test
@@ -115,7 +115,7 @@ def path_row(o: PathOutcome, base: Roadmap) -> dict[str, Any]:
 def roadmap_outcomes(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
                      options: SolveOptions | None = None, workers: int | None = None,
                      executor: Executor | Any | None = None,
-                     progress: Callable[..., Any] | None = None) -> list[PathOutcome]:
+                     progress: Progress | None = None) -> list[PathOutcome]:
     """The solved paths behind :func:`roadmap_premium`, base first (its roadmaps included, e.g.
     for :func:`~resilient_sc.analysis.figures.roadmap_figure`)."""
     given_policy(network, None)  # a Network (a DataFrame or a path is said to be none); base: with_base
@@ -140,7 +140,7 @@ def roadmap_premium_table(outcomes: Sequence[PathOutcome]) -> pd.DataFrame:
 def roadmap_premium(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
                     options: SolveOptions | None = None, workers: int | None = None,
                     executor: Executor | Any | None = None,
-                    progress: Callable[..., Any] | None = None) -> pd.DataFrame:
+                    progress: Progress | None = None) -> pd.DataFrame:
     """The premium of each policy path over the cost-optimal path (docs/formulation.md §9).
 
     Each policy (a mapping with period keys is a glide path) is solved as a roadmap over the
@@ -201,7 +201,7 @@ def at_last_period(policy: Policy, field: str, value: Any, periods: Sequence[str
 def end_year_frontier(network: Network, field: str, values: Iterable[Any], policy: Policy | None = None,
                       options: SolveOptions | None = None, workers: int | None = None,
                       executor: Executor | Any | None = None,
-                      progress: Callable[..., Any] | None = None) -> pd.DataFrame:
+                      progress: Progress | None = None) -> pd.DataFrame:
     """Cost of the path as the last period's target of ``field`` sweeps over ``values``.
 
     For each value v the policy is ``policy`` with ``field`` = v in the last period only

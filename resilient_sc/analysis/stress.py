@@ -42,7 +42,7 @@ from ..policy import Policy
 from ..results import Plan
 from ..schema import FAILURE_KINDS, STRESS_FAILURES
 from ..solvers.base import is_number
-from ..wording import suggest
+from ..wording import brief, suggest
 from .replay import SERVED_TOL, Replay, weighs_value
 
 #: ``stress_test(..., penalty=DEFAULT)``: the default penalties even for a plan whose policy has
@@ -130,7 +130,8 @@ class StressResult:
             return f"StressResult(no failure replayed, {count(len(self.penalties), 'product')})"
         s = self.summary()
         return (f"StressResult({count(len(self.failures), 'failure')}, worst {s['worst_failure'] or 'none'} "
-                f"({self.floor_name} {s['worst_served']:.4g}), {count(len(self.penalties), 'product')})")
+                f"({self.floor_name} {served_fraction(s['worst_served'])}), "
+                f"{count(len(self.penalties), 'product')})")
 
     @property
     def products(self) -> list[str]:
@@ -269,7 +270,7 @@ def failure_kinds(failures: str | Iterable[str]) -> tuple[str, ...]:
     """The failure kinds of a ``failures`` argument (one kind as text counts as one, not as its
     letters); an unknown kind is a :class:`ValidationError`, raised before anything is solved."""
     if not isinstance(failures, str | Iterable):
-        raise ValidationError([f"(failures) | {failures!r:.60} is a {type(failures).__name__}; give failure "
+        raise ValidationError([f"(failures) | {brief(failures)} is a {type(failures).__name__}; give failure "
                                f"kinds among {', '.join(FAILURE_KINDS)}, e.g. ('country', 'hub')"])
     kinds = (failures,) if isinstance(failures, str) else tuple(failures)
     bad = [k for k in kinds if k not in FAILURE_KINDS]

@@ -13,6 +13,7 @@ from ..data import Network
 from ..exceptions import ValidationError, check_switch
 from ..periods import has_periods
 from ..policy import Policy
+from ..wording import brief
 from . import base, emissions, origin, redundancy, sourcing, transitions
 from .context import Context
 from .linear import LinearModel, VarBlock
@@ -78,7 +79,7 @@ def _given(value: Any) -> str:
     else (a table's many-line repr is never shown)."""
     kind = type(value).__name__
     shown = value is None or isinstance(value, str | PurePath | int | float | dict)
-    return f"{value!r:.60} is a {kind}" if shown else f"a {kind} was given"
+    return f"{brief(value)} is a {kind}" if shown else f"a {kind} was given"
 
 
 def given_policy(network: Any, policy: Any) -> Policy:

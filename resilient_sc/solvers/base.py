@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ValidationError
+from ..wording import brief
 
 
 class Status(str, enum.Enum):
@@ -277,7 +278,7 @@ def given_options(options: Any) -> SolveOptions:
     if options is None:
         return SolveOptions()
     if not isinstance(options, SolveOptions):
-        raise ValidationError([f"(options) | {options!r:.60} is a {type(options).__name__}, not a "
+        raise ValidationError([f"(options) | {brief(options)} is a {type(options).__name__}, not a "
                                "SolveOptions; build one: SolveOptions(time_limit=60, ...)"])
     return options
 
