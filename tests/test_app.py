@@ -1664,3 +1664,24 @@ async def test_a_frontier_says_its_policy_in_words(user):
                 if "Over the policy" in e.text]
     words = "Over the policy (min_suppliers 2, min_local_share 0.5) with min_local_share set to each value"
     assert len(said) == 1 and said[0].startswith(words), said
+
+
+def test_a_tab_closed_stops_its_jobs_at_once():
+    """A closed or reloaded tab's frontier ran on at full CPU for the minute NiceGUI waits for a
+    dropped connection: its page's pagehide beacon stops the tab's jobs now (the other tabs' run on)."""
+    import time as clock
+
+    from resilient_sc.app import ui
+
+    closing, other = Session.example(), Session.example()
+    ui.TABS.update({"closing-tab": closing, "other-tab": other})
+    try:
+        gone, kept = closing.start(clock.sleep, [60]), other.start(clock.sleep, [0.5])
+        ui.tab_closed("closing-tab")
+        ui.tab_closed("no-such-tab")  # a beacon of a tab already deleted: nothing to stop
+        assert gone.wait() == ("stopped", "")
+        assert kept.wait()[0] != "stopped"
+    finally:
+        for key in ("closing-tab", "other-tab"):
+            ui.TABS.pop(key, None)
+    assert "navigator.sendBeacon('/_resilient_sc/closed/' + window.clientId)" in ui.TAB_CLOSED
