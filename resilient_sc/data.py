@@ -9,6 +9,7 @@ import itertools
 import os
 import re
 import warnings as _warnings
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from io import StringIO
@@ -128,9 +129,11 @@ class Network:
         return [name for name in kept if _digest(getattr(self, name)) != kept[name]]
 
     @classmethod
-    def from_frames(cls, source: str = "", limits: Limits | None = None,
-                    **frames: pd.DataFrame) -> Network:
-        """Validate DataFrames named like the tables of the data contract (docs/data.md) into a Network.
+    def from_frames(cls, tables: Mapping[str, pd.DataFrame] | None = None, /, *, source: str = "",
+                    limits: Limits | None = None, **frames: pd.DataFrame) -> Network:
+        """Validate DataFrames named like the tables of the data contract (docs/data.md) into a Network:
+        a mapping of them (``Network.from_frames(network.frames())``, which a type checker takes,
+        where ``**frames`` could fill ``source``), or each by name, or both.
 
         Raises :class:`ValidationError` listing every problem; warns (:class:`DataWarning`)
         about suspicious data. The frames passed in are not modified. Numbers are bounded by
@@ -149,10 +152,17 @@ class Network:
         >>> net.products["product"].tolist()
         ['default']
         """
-        if not isinstance(source, str):  # from_frames(df) or from_frames(net.frames()): tables by position
-            raise ValidationError([f"(source) | a {type(source).__name__} was given as the source: pass the "
-                                   "tables by name, Network.from_frames(suppliers=df, ...) or "
-                                   "Network.from_frames(**frames)"])
+        if tables is not None and not isinstance(tables, Mapping):  # from_frames(df): a table by position
+            raise ValidationError([f"(tables) | a {type(tables).__name__} was given: pass a mapping of table "
+                                   "names to DataFrames, Network.from_frames(network.frames()), or the "
+                                   "tables by name, Network.from_frames(suppliers=df, ...)"])
+        if not isinstance(source, str):
+            raise ValidationError([f"(source) | a {type(source).__name__} was given: give text"])
+        twice = sorted(set(tables or ()) & set(frames))
+        if twice:
+            raise ValidationError([f"(tables) | {', '.join(twice)} given both in the mapping and by name: "
+                                   "give each table once"])
+        frames = {**(tables or {}), **frames}
         limits = current(limits)
         unknown = sorted(set(frames) - set(TABLES))
         problems: list[str] = [

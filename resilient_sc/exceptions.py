@@ -65,7 +65,7 @@ ARGUMENTS = frozenset(f"({name})" for name in (
     "options", "model", "path", "period", "roadmap", "network", "plan", "penalty", "failures", "workers",
     "start", "field", "values", "probabilities", "base", "stress", "premium_table", "frontier", "force",
     "warm_start", "scenarios", "strong_links", "source", "progress", "executor", "limits", "log", "folder",
-    "defer_failures", "stress_test", "write_workbook", "column", "frames"))
+    "defer_failures", "stress_test", "write_workbook", "column", "frames", "tables"))
 
 
 def _argument_words(problems: Sequence[str]) -> str:

@@ -61,8 +61,11 @@ def test_arguments_of_the_wrong_type_name_what_to_pass(tiny):
         "(field) | unknown policy field [1, 2]")
     assert problem(lambda: build_model(tiny, None, "no")).startswith("(strong_links) | 'no' is a str")
     assert problem(lambda: stress_test(tiny, solve(tiny), scenarios="no")).startswith("(scenarios) | 'no'")
-    assert problem(lambda: Network.from_frames(tiny.frames())).startswith(  # 7 tables "missing"
-        "(source) | a dict was given as the source: pass the tables by name")
+    assert Network.from_frames(tiny.frames()).frames().keys() == tiny.frames().keys()  # a mapping, as typed
+    assert problem(lambda: Network.from_frames(tiny.frames()["demand"])).startswith(  # a table by position
+        "(tables) | a DataFrame was given: pass a mapping of table names to DataFrames")
+    assert problem(lambda: Network.from_frames(tiny.frames(), demand=tiny.demand)) == (
+        "(tables) | demand given both in the mapping and by name: give each table once")
     assert problem(lambda: solve(tiny, None, {"time_limit": 5})).startswith(
         "(options) | {'time_limit': 5} is a dict, not a SolveOptions")
     assert problem(lambda: premium(tiny, [Policy()])) == (

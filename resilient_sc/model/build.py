@@ -97,7 +97,7 @@ def given_policy(network: Any, policy: Any) -> Policy:
                         "network.replace(table=...)")
     elif changed := network.changed_tables():
         problems += [f"({name}) | the table was changed after the network was validated, and is not "
-                     "checked again: validate it again, Network.from_frames(**network.frames())"
+                     "checked again: validate it again, Network.from_frames(network.frames())"
                      for name in changed]
     if policy is not None and not isinstance(policy, Policy):
         problems.append(f"(policy) | {_given(policy)}, not a Policy; build one: "
@@ -149,6 +149,6 @@ def build_period(network: Network, policy: Policy, strong_links: bool = True, po
     if broken := ctx.lm.not_finite():  # validated data gives none: a table changed after reading
         raise ValidationError([f"(network) | the model's {', '.join(broken[:5])} holds a number that is not "
                                "finite (NaN or inf): was a table of the network changed after it was "
-                               "validated? Validate it again: Network.from_frames(**network.frames())"])
+                               "validated? Validate it again: Network.from_frames(network.frames())"])
     deferred = None if ctx.deferred is None else redundancy.DeferredFailures(ctx.deferred, ctx)
     return NetworkModel(network, policy, sets, ctx.lm, time.perf_counter() - start, deferred)
