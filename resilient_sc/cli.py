@@ -92,7 +92,8 @@ class _Warnings:
         ours = issubclass(category, exceptions.OWN_WARNINGS)  # numpy's, even from the library's code: not
         text = str(message) if ours else f"{category.__name__}: {message}"  # another kind: its name first
         self.messages.append(text)
-        print(f"warning: {text}", file=sys.stderr)
+        with contextlib.suppress(OSError):  # stderr full or its reader gone: kept for --json all the same
+            print(f"warning: {text}", file=sys.stderr, flush=True)
 
 
 class _UsageError(Exception):
@@ -632,17 +633,19 @@ def _render(outcome: Outcome, as_json: bool) -> tuple[str, str]:
 def _emit(outcome: Outcome, as_json: bool) -> int:
     err, out = _render(outcome, as_json)
     with _printing:
-        try:
-            sys.stderr.write(err)
-            sys.stderr.flush()
-            sys.stdout.write(out)
-            sys.stdout.flush()
-        except OSError as exc:  # the reader closed the pipe, the terminal is gone (SIGHUP), a full disk
-            with contextlib.suppress(OSError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-                if exc.errno not in (errno.EPIPE, errno.EIO):  # what was written is not whole: said
-                    os.write(2, f"error: the output was not written whole: {exc.strerror or exc}\n".encode())
-            return outcome.code if exc.errno in (errno.EPIPE, errno.EIO) else outcome.code or EXIT_NOT_SOLVED
+        for stream, text in ((sys.stderr, err), (sys.stdout, out)):  # apart: a full stderr loses no result
+            try:
+                stream.write(text)
+                stream.flush()
+            except OSError as exc:  # the reader closed the pipe, the terminal is gone (SIGHUP), a full disk
+                cut = stream is sys.stdout and exc.errno not in (errno.EPIPE, errno.EIO)  # a result not whole
+                said = f"error: the output was not written whole: {exc.strerror or exc}\n"
+                with contextlib.suppress(OSError):
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+                    if cut:
+                        os.write(2, said.encode())
+                if cut:
+                    return outcome.code or EXIT_NOT_SOLVED
     return outcome.code
 
 

@@ -25,7 +25,7 @@ from .limits import Limits, current, read_bytes
 from .schema import BLANKS, REQUIRED_TABLES, TABLES, mentioned_table, names_columns
 from .suspicious import suspicious
 from .validation import coerce_table, unlisted_demand_periods, validate_tables
-from .wording import SHOWN, clip, closest, each_row, not_read, quote, suggest, where
+from .wording import SHOWN, brief, clip, closest, each_row, not_read, quote, suggest, where
 from .xlsx_tables import HIDDEN, HIDDEN_ROWS, READ_WARNINGS, keep_warnings, read_workbook
 
 #: set while the library builds a Network from tables it validated (or derived from validated ones)
@@ -152,12 +152,15 @@ class Network:
         >>> net.products["product"].tolist()
         ['default']
         """
+        if isinstance(tables, str):  # the source by position, as before it was keyword-only
+            raise ValidationError([f"(source) | {quote(tables)} was given by position: give the source by "
+                                   "name, Network.from_frames(tables, source=...)"])
         if tables is not None and not isinstance(tables, Mapping):  # from_frames(df): a table by position
             raise ValidationError([f"(tables) | a {type(tables).__name__} was given: pass a mapping of table "
                                    "names to DataFrames, Network.from_frames(network.frames()), or the "
                                    "tables by name, Network.from_frames(suppliers=df, ...)"])
         if not isinstance(source, str):
-            raise ValidationError([f"(source) | a {type(source).__name__} was given: give text"])
+            raise ValidationError([f"(source) | {brief(source)} ({type(source).__name__}): give text"])
         twice = sorted(set(tables or ()) & set(frames))
         if twice:
             raise ValidationError([f"(tables) | {', '.join(twice)} given both in the mapping and by name: "

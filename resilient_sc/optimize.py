@@ -132,14 +132,14 @@ def _warn_of_fixed_costs(plan: Plan, options: SolveOptions) -> None:
     rest = abs(plan.objective - constant)
     if constant <= 0 or slack <= options.mip_gap * rest:
         return
-    tighter = options.mip_gap * rest / abs(plan.objective)
+    tighter = float(f"{options.mip_gap * rest / abs(plan.objective) * 0.95:.1e}")  # short, never above
     warnings.warn(f"(solve) | {money(constant)} of the cost {money(plan.objective)} "
                   f"({fraction(constant / plan.objective)}) is fixed whatever the plan (such as the fixed "
                   "costs of suppliers and hubs the data keeps open): the gap of "
                   f"{relative_gap(plan.gap)} on the whole cost leaves the rest within {money(slack)} of "
                   f"its bound, a gap of {relative_gap(slack / rest)} on the rest, above mip_gap "
                   f"{options.mip_gap:g}; for a plan that close on the rest, solve with mip_gap "
-                  f"{tighter:.1e} (CLI: --gap {tighter:.1e})", RunWarning, stacklevel=user_stacklevel())
+                  f"{tighter:g} (CLI: --gap {tighter:g})", RunWarning, stacklevel=user_stacklevel())
 
 
 #: the library's logger: each solve's report line at INFO (the route, its times and nodes), for

@@ -35,7 +35,7 @@ from .format import as_given
 from .limits import Limits, current
 from .mapping_files import SWITCH_WORDS, load_mapping, shown
 from .schema import FAILURE_KINDS
-from .wording import SHOWN, clip, listing, suggest
+from .wording import SHOWN, brief, clip, listing, suggest
 
 if TYPE_CHECKING:
     from .data import Network
@@ -534,7 +534,7 @@ class Policy:
         """Copies of this policy with field ``name`` set to each of ``values`` in turn; a value
         the field cannot hold (``survive = 5``) is a :class:`ValidationError` labelled ``where``."""
         if isinstance(values, str) or not isinstance(values, Iterable):
-            raise ValidationError([f"({where}) | {values!r:.40}: the values of {name} to sweep are a list"])
+            raise ValidationError([f"({where}) | {brief(values)}: the values of {name} to sweep are a list"])
         out = []
         for v in values:
             try:

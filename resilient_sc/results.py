@@ -357,7 +357,7 @@ class Plan:
         products, weighted as :meth:`share_weighting` says (units of different products are never
         added); NaN without demand."""
         if column not in SHARE_COLUMNS:
-            raise ValidationError([f"(column) | {column!r:.40}: give a share column, one of "
+            raise ValidationError([f"(column) | {brief(column)}: give a share column, one of "
                                    f"{', '.join(SHARE_COLUMNS)}"])
         w = self.share_weights()
         return float((self.shares[column] * w).sum() / w.sum()) if w.sum() else math.nan  # no demand

@@ -247,8 +247,9 @@ AMOUNTS = frozenset({"units", "money"})
 def _dot_thousands(table: Table, df: pd.DataFrame) -> list[str]:
     """Number cells read as 9 where 9,000 was likely meant, written with a dot for thousands: a
     ``9.000`` beside ``12000`` in any number column; and in an amount column (:data:`AMOUNTS`), a
-    ``9.000`` where every decimal written has three digits and one ends in 0 (a CSV exported in a
-    locale with a decimal comma writes 9.000 and 446; a decimal point is rarely padded so)."""
+    ``9.000`` where every decimal written has three digits, one ends in 0 or whole numbers stand
+    beside them (a CSV exported in a locale with a decimal comma writes 9.000, 4.461 and 446; a
+    decimal point is rarely padded so, nor every decimal of a column three digits long)."""
     out: list[str] = []
     for column in (c for c in table.columns if c.kind in ("number", "capacity") and c.name in df
                    and not pd.api.types.is_numeric_dtype(df[c.name])):  # numbers: nothing was written
@@ -257,10 +258,11 @@ def _dot_thousands(table: Table, df: pd.DataFrame) -> list[str]:
         text = pd.Series([u.strip() if isinstance(u, str) else "" for u in uniques], dtype=object)
         dotted, plain = text.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}"), text.str.fullmatch(r"[+-]?\d{4,}")
         padded = False  # whether a decimal written with a trailing 0 is said how to keep
+        three = not (text.str.contains(".", regex=False) & ~dotted).any()  # every decimal of three digits
         if dotted.any() and plain.any():
             why = f"though other rows write thousands without a separator ({text[plain].iloc[0]})"
-        elif (column.unit in AMOUNTS and dotted.any() and text[dotted].str.endswith("0").any()
-              and not (text.str.contains(".", regex=False) & ~dotted).any()):
+        elif (column.unit in AMOUNTS and dotted.any() and three
+              and ((dotted & text.str.endswith("0")) | text.str.fullmatch(r"[+-]?\d{1,3}")).any()):
             why, padded = "and every decimal of the column is written with three digits", True
         else:
             continue

@@ -64,6 +64,9 @@ def test_arguments_of_the_wrong_type_name_what_to_pass(tiny):
     assert Network.from_frames(tiny.frames()).frames().keys() == tiny.frames().keys()  # a mapping, as typed
     assert problem(lambda: Network.from_frames(tiny.frames()["demand"])).startswith(  # a table by position
         "(tables) | a DataFrame was given: pass a mapping of table names to DataFrames")
+    assert problem(lambda: Network.from_frames("label", **tiny.frames())) == (  # type: ignore[arg-type]
+        "(source) | 'label' was given by position: give the source by name, Network.from_frames(tables, "
+        "source=...)")
     assert problem(lambda: Network.from_frames(tiny.frames(), demand=tiny.demand)) == (
         "(tables) | demand given both in the mapping and by name: give each table once")
     assert problem(lambda: solve(tiny, None, {"time_limit": 5})).startswith(

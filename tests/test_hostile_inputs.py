@@ -1178,6 +1178,10 @@ def test_a_dot_for_thousands_in_every_row_of_an_amount_is_warned_of(ex: Path):
                                          r"digits: if 4,460 was meant, write 4460; if 4\.46, write 4\.46"):
         net = read_network(ex)
     assert net.demand["demand"].iloc[0] == 4.46  # read as written, and said
+    unpadded = re.sub(r"\.(\d\d)0\n", r".\g<1>1\n", (ex / "demand.csv").read_text())  # none ends in 0
+    (ex / "demand.csv").write_text(unpadded.replace("Berlin,chips,2.801", "Berlin,chips,446"))  # but 446
+    with pytest.warns(DataWarning, match=r"demand '4\.461' is read as 4\.461, and every decimal of"):
+        read_network(ex)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert read_network(examples.electronics_path()).lanes["co2"].gt(1).any()

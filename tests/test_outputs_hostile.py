@@ -288,6 +288,22 @@ def test_an_answer_cut_short_by_a_full_disk_is_an_error(tmp_path: Path) -> None:
     assert done.stderr.endswith("error: the output was not written whole: No space left on device\n")
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux), a disk always full")
+def test_a_full_stderr_loses_neither_the_answer_nor_the_plan(tmp_path: Path) -> None:
+    """Warnings to a full stderr (``2>>run.log`` on a full disk) raised OSError: the plan was not
+    written, stdout stayed empty and the exit code said bad input (2)."""
+    ex = tmp_path / "ex"
+    shutil.copytree(examples.electronics_path(), ex)
+    table = ex / "supplier_products.csv"
+    table.write_text(table.read_text().replace("Manaus,cells,9000,", "Manaus,cells,9.000,"))  # a warning
+    command = [sys.executable, "-m", "resilient_sc", "solve", str(ex), "--json", "--out", str(tmp_path / "p")]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=full, text=True, timeout=120)
+    assert done.returncode == 0 and json.loads(done.stdout)["status"] == "optimal"
+    assert any("9.000" in w for w in json.loads(done.stdout)["warnings"])
+    assert (tmp_path / "p" / "plan.json").is_file()
+
+
 def test_a_command_started_with_its_output_closed_writes_its_plan(tmp_path: Path) -> None:
     """``resilient-sc solve DATA --out PLAN >&-`` ended in an AttributeError on sys.stdout (None),
     an internal error and no plan; stdout is now the null device."""
