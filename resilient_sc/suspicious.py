@@ -76,6 +76,10 @@ def mixed_unit_warnings(t: Frames) -> list[str]:
             "(pallets, t) or leave the capacity blank"]
 
 
+#: what a blank read as 0 means, and what to write, for the columns that are no cost
+BLANK_WORDS = {"co2": ("no emissions", "it emits none, else its CO2 per unit")}
+
+
 def blank_cost_warnings(t: Frames) -> list[str]:
     """A cost (:data:`~resilient_sc.schema.BLANK_COSTS`) left blank, so 0 (free), in rows of a
     column that other rows fill: a quote not yet in reads as a free supplier the plan favours."""
@@ -90,11 +94,12 @@ def blank_cost_warnings(t: Frames) -> list[str]:
             given = len(df) - len(blank)
             if "status" in df:  # a closed supplier or hub pays no cost: its blank is no quote missing
                 blank = [pos for pos in blank if df["status"].iloc[pos] != "closed"]
+            none, fill = BLANK_WORDS.get(col, ("free", "it is free, else the cost"))
             each_row(out, table, blank,
-                     lambda pos, c=col, d=df, n=given, tb=table: f"{where(tb, d, pos)} | {c} is blank, so 0 "
-                     f"(free), though {count(n, 'other row')} give{'s' * (n == 1)} one: write 0 if it is "
-                     "free, else the cost",
-                     f"{col} is blank (0, free) where other rows give one")
+                     lambda pos, c=col, d=df, n=given, tb=table, z=none, w=fill: f"{where(tb, d, pos)} | "
+                     f"{c} is blank, so 0 ({z}), though {count(n, 'other row')} give{'s' * (n == 1)} one: "
+                     f"write 0 if {w}",
+                     f"{col} is blank (0, {none}) where other rows give one")
     return out
 
 

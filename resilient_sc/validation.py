@@ -21,7 +21,7 @@ import pandas as pd
 from .format import as_given, cell_text, count, quantity
 from .limits import Limits, current
 from .schema import ALL_PRODUCTS, BLANK_COSTS, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
-from .wording import SHOWN, each_row, quote, suggest, where
+from .wording import SHOWN, each_row, listing, period_hint, quote, suggest, where
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -542,7 +542,11 @@ def check_periods(t: Frames) -> tuple[list[str], list[str]]:
         df = t[name]
         df = df.loc[df["period"] != ""]
         if ids:
-            _check_ref(problems, name, df, "period", set(ids), "periods")
+            values = df["period"]
+            each_row(problems, name, np.flatnonzero((~values.isin(set(ids))).to_numpy()),
+                     lambda pos, n=name, d=df, v=values: f"{where(n, d, pos)} | period {quote(v.iloc[pos])} "
+                     f"is not in periods{period_hint(v.iloc[pos], ids)}; periods are: {listing(ids)}",
+                     "period is not in periods")
             continue
         none = "there is no periods table" if "periods" not in t else "the periods table has no rows"
         each_row(problems, name, range(len(df)),

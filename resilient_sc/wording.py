@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
@@ -89,6 +90,20 @@ def _look_alike(name: str, hit: str) -> str:
     said = ", ".join(f"{a!r} ({unicodedata.name(a, f'U+{ord(a):04X}')}) where that has {b!r}"
                      for a, b in pairs[:3])
     return f" this one holds {said}: a look-alike letter"
+
+
+def period_hint(period: str, ids: list[str]) -> str:
+    """Which listed period ``period`` was likely meant: a date holding it (a workbook's period
+    cell typed as a date reads 2027-01-01), one holding its digits ('FY27', '2027.00'); near
+    spellings only for periods that are no numbers (difflib ranks 2026, 2028 and 2029 alike
+    for 2027 and named 2029)."""
+    dated = next((k for k in ids if k.startswith(f"{period}-")), None)
+    if period.isdigit() and dated is not None:
+        return f" (periods holds {quote(dated)}, a date cell: format the period column as Text)"
+    if period.isdigit():
+        held = next((k for k in ids if period in k or re.sub(r"\D", "", k) == period[-2:]), None)
+        return f" (did you mean {quote(held)}?)" if held is not None else ""
+    return suggest(period, ids)
 
 
 def not_read(others: list[tuple[str, str]], kind: str, source: Callable[[str], str],

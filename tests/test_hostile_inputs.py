@@ -835,6 +835,7 @@ def test_a_cost_left_blank_beside_rows_that_give_one_is_warned_of(ex: Path):
     the plan bought 8,300 units from it for free (11,898,210 against 12,228,393), without a word.
     A column blank in every row (0 on purpose) says nothing."""
     edit(ex / "supplier_products.csv", "S_CA_Montreal,cells,8300,41.59,2.2", "S_CA_Montreal,cells,8300, ,2.2")
+    edit(ex / "supplier_products.csv", "S_BR_Manaus,cells,9000,38.19,2.36", "S_BR_Manaus,cells,9000,38.19,")
     edit(ex / "hubs.csv", "H_Hamburg,DE,276000,73000,1.6,", "H_Hamburg,DE,276000,73000,,")
     with pytest.warns(DataWarning) as caught:
         read_network(ex)
@@ -843,6 +844,9 @@ def test_a_cost_left_blank_beside_rows_that_give_one_is_warned_of(ex: Path):
            "other rows give one: write 0 if it is free, else the cost" in said
     assert "(hubs, row 2 'H_Hamburg') | handling_cost is blank, so 0 (free), though 7 other rows give one: " \
            "write 0 if it is free, else the cost" in said
+    # a period row written for its capacity alone set its CO2 to 0 without a word (roadmap audit)
+    assert "(supplier_products, row 2 'S_BR_Manaus, cells') | co2 is blank, so 0 (no emissions), though 29 " \
+           "other rows give one: write 0 if it emits none, else its CO2 per unit" in said
     f = examples.electronics().frames()
     f["hubs"]["handling_cost"] = ""
     with warnings.catch_warnings():
@@ -1210,3 +1214,17 @@ def test_a_row_with_many_fields_beyond_the_header_is_refused_unread(ex: Path):
     alone, the file not parsed."""
     edit(ex / "demand.csv", "Berlin,chips,2800\n", "Berlin,chips,2800" + "," * 40 + "\n")
     assert one(ex) == "(demand, row 3) | the row has 43 fields, the header 3"
+
+
+def test_a_period_not_listed_names_the_period_meant_and_lists_them(tmp_path: Path):
+    """'FY27' in periods beside demand for 2027: 'did you mean 2029?' (difflib ranks 2026, 2028
+    and 2029 alike) and no list of the periods; a periods sheet typed as dates reads 2027-01-01,
+    which the words never showed."""
+    ex = tmp_path / "road"
+    shutil.copytree(examples.electronics_roadmap_path(), ex)
+    edit(ex / "periods.csv", "\n2027,", "\nFY27,")
+    said = problems(ex)[0]
+    assert said.endswith("| period '2027' is not in periods (did you mean 'FY27'?); periods are: 2026, 2028, "
+                         "2029, 2030, FY27")
+    edit(ex / "periods.csv", "\nFY27,", "\n2027-01-01,")
+    assert "(periods holds '2027-01-01', a date cell: format the period column as Text)" in problems(ex)[0]

@@ -139,9 +139,11 @@ def test_a_period_not_in_periods_is_an_error() -> None:
                                      "rate": [0.1], "period": ["2030"]}))
     assert problems(f) == [
         "(supplier_products, row 3 'S_CN, default, 2O27') | period '2O27' is not in periods "
-        "(did you mean '2027'?)",
-        "(demand, row 3 'Paris, default, 2029') | period '2029' is not in periods (did you mean '2028'?)",
-        "(tariffs, row 2 'CN, FR, all, 2030') | period '2030' is not in periods",
+        "(did you mean '2027'?); periods are: 2026, 2027, 2028",
+        "(demand, row 3 'Paris, default, 2029') | period '2029' is not in periods; periods are: 2026, 2027, "
+        "2028",  # no year next to it guessed (it was 2028)
+        "(tariffs, row 2 'CN, FR, all, 2030') | period '2030' is not in periods; periods are: 2026, 2027, "
+        "2028",
     ]
 
 
@@ -186,7 +188,8 @@ def test_many_unknown_periods_are_counted() -> None:
                                     "demand": 1.0}))
     found = problems(f)
     assert len(found) == 11
-    assert found[0] == "(demand, row 2 'Paris, default, y0') | period 'y0' is not in periods"
+    assert found[0] == ("(demand, row 2 'Paris, default, y0') | period 'y0' is not in periods; periods are: "
+                        "2026, 2027, 2028")
     assert found[-1] == "(demand) | … and 15 more rows where period is not in periods (25 in all)"
 
 
