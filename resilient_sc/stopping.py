@@ -30,14 +30,17 @@ def std_streams() -> None:
     with them closed (``resilient-sc solve ... >&-``): else Python holds ``sys.stdout`` as None
     (an AttributeError at the first print), and the first file opened takes descriptor 1, where
     HiGHS's log and the results would be written."""
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            null = os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor: fd itself
-            if null != fd:
-                os.dup2(null, fd)
-                os.close(null)
-    for name, fd, mode in (("stdout", 1, "w"), ("stderr", 2, "w"), ("stdin", 0, "r")):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(fd, mode, closefd=False))  # noqa: SIM115 (the process's own)
+    try:
+        for fd in (0, 1, 2):
+            try:
+                os.fstat(fd)
+            except OSError:
+                null = os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor: fd itself
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+        for name, fd, mode in (("stdout", 1, "w"), ("stderr", 2, "w"), ("stdin", 0, "r")):
+            if getattr(sys, name) is None:
+                setattr(sys, name, open(fd, mode, closefd=False))  # noqa: SIM115 (the process's own)
+    except OSError:  # no null device (a bare container): as Python left them
+        pass
