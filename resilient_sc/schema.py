@@ -234,11 +234,11 @@ TABLES: dict[str, Table] = {
 }
 
 REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)
-#: costs (and CO2) whose blank (0: free) beside rows that give one is warned of (a quote not yet
-#: in; a period row written for its capacity alone);
+#: costs (and CO2, weights) whose blank (0: free; a weight 1) beside rows that give one is warned
+#: of (a quote not yet in; a period row written for its capacity alone);
 #: the table's attribute holding their blank cells (``coerce_table``)
 BLANK_COSTS = {"suppliers": ("fixed_cost",), "supplier_products": ("unit_cost", "co2"),
-               "hubs": ("fixed_cost", "handling_cost")}
+               "hubs": ("fixed_cost", "handling_cost"), "periods": ("weight",)}
 BLANKS = "blank_cells"
 
 

@@ -76,8 +76,9 @@ def mixed_unit_warnings(t: Frames) -> list[str]:
             "(pallets, t) or leave the capacity blank"]
 
 
-#: what a blank read as 0 means, and what to write, for the columns that are no cost
-BLANK_WORDS = {"co2": ("no emissions", "it emits none, else its CO2 per unit")}
+#: what a blank is read as, what that means and what to write, for the columns that are no cost
+BLANK_WORDS = {"co2": ("0", "no emissions", "0 if it emits none, else its CO2 per unit"),
+               "weight": ("1", "a full period's weight", "1 if meant, else its weight")}
 
 
 def blank_cost_warnings(t: Frames) -> list[str]:
@@ -94,12 +95,12 @@ def blank_cost_warnings(t: Frames) -> list[str]:
             given = len(df) - len(blank)
             if "status" in df:  # a closed supplier or hub pays no cost: its blank is no quote missing
                 blank = [pos for pos in blank if df["status"].iloc[pos] != "closed"]
-            none, fill = BLANK_WORDS.get(col, ("free", "it is free, else the cost"))
+            read, none, fill = BLANK_WORDS.get(col, ("0", "free", "0 if it is free, else the cost"))
             each_row(out, table, blank,
-                     lambda pos, c=col, d=df, n=given, tb=table, z=none, w=fill: f"{where(tb, d, pos)} | "
-                     f"{c} is blank, so 0 ({z}), though {count(n, 'other row')} give{'s' * (n == 1)} one: "
-                     f"write 0 if {w}",
-                     f"{col} is blank (0, {none}) where other rows give one")
+                     lambda pos, c=col, d=df, n=given, tb=table, r=read, z=none, w=fill:
+                     f"{where(tb, d, pos)} | {c} is blank, so {r} ({z}), though {count(n, 'other row')} "
+                     f"give{'s' * (n == 1)} one: write {w}",
+                     f"{col} is blank ({read}, {none}) where other rows give one")
     return out
 
 

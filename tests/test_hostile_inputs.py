@@ -1228,3 +1228,15 @@ def test_a_period_not_listed_names_the_period_meant_and_lists_them(tmp_path: Pat
                          "2029, 2030, FY27")
     edit(ex / "periods.csv", "\nFY27,", "\n2027-01-01,")
     assert "(periods holds '2027-01-01', a date cell: format the period column as Text)" in problems(ex)[0]
+
+
+def test_a_weight_left_blank_beside_weights_given_is_warned_of(tmp_path: Path):
+    """A blank weight is 1 (documented), and among discount factors it raised the roadmap's total
+    from 55,773,796.51 to 56,346,449.08 without a word, where a weight of 0 was warned of."""
+    ex = tmp_path / "road"
+    shutil.copytree(examples.electronics_roadmap_path(), ex)
+    edit(ex / "periods.csv", "\n2027,0.9524", "\n2027,")
+    said = (r"^\(periods, row 3 '2027'\) \| weight is blank, so 1 \(a full period's weight\), though 4 "
+            r"other rows give one: write 1 if meant, else its weight$")
+    with pytest.warns(DataWarning, match=said):
+        assert read_network(ex).periods["weight"].tolist()[1] == 1.0
