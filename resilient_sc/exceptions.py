@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .wording import brief
+
 if TYPE_CHECKING:
     from .results import Plan
     from .roadmap import Roadmap
@@ -161,8 +163,8 @@ def check_path(name: str, value: Any, what: str) -> None:
     TypeError ('expected str, bytes or os.PathLike object, not Plan') said nothing of which
     argument or what to give; ``what`` says it (``a folder to write the plan to``)."""
     if not isinstance(value, str | os.PathLike):
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:59] + "…"
-        raise ValidationError([f"({name}) | {shown} ({type(value).__name__}) is not a path: give {what}"])
+        raise ValidationError([f"({name}) | {brief(value)} ({type(value).__name__}) is not a path: "
+                               f"give {what}"])
 
 
 def check_switch(name: str, value: Any, true: str = "", false: str = "") -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from .exceptions import ValidationError
-from .wording import clip
+from .wording import brief
 
 #: the environment variable of each limit
 ENV = {
@@ -88,7 +88,7 @@ def current(limits: Limits | None = None) -> Limits:
     if isinstance(limits, Limits):
         return limits
     if limits is not None:  # 'int' object has no attribute 'file_bytes', deep in a reader
-        raise ValidationError([f"(limits) | {clip(repr(limits), 40)} ({type(limits).__name__}) is not a "
+        raise ValidationError([f"(limits) | {brief(limits, 40)} ({type(limits).__name__}) is not a "
                                "Limits: give resilient_sc.limits.Limits(...) or None for the defaults"])
     changes: dict[str, float | int] = {}
     problems: list[str] = []

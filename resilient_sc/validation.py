@@ -333,11 +333,15 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
 
 
 def _check_ref(problems: list[str], name: str, df: pd.DataFrame, col: str, known: set[str],
-               what: str) -> None:
+               what: str, hint: Callable[[str], str] | None = None, listed: bool = False) -> None:
+    """Each row whose ``col`` is not in ``known``, with the name likely meant (``hint``, else
+    :func:`suggest`) and, when ``listed``, the known names."""
     values = df[col]
+    hint = hint or (lambda v: suggest(v, known))
+    every = f"; {what} are: {listing(known)}" if listed else ""
     each_row(problems, name, np.flatnonzero((~values.isin(known)).to_numpy()),
              lambda pos: f"{where(name, df, pos)} | {col} {quote(values.iloc[pos])} is not in "
-                         f"{what}{suggest(values.iloc[pos], known)}",
+                         f"{what}{hint(values.iloc[pos])}{every}",
              f"{col} is not in {what}")
 
 
@@ -542,11 +546,7 @@ def check_periods(t: Frames) -> tuple[list[str], list[str]]:
         df = t[name]
         df = df.loc[df["period"] != ""]
         if ids:
-            values = df["period"]
-            each_row(problems, name, np.flatnonzero((~values.isin(set(ids))).to_numpy()),
-                     lambda pos, n=name, d=df, v=values: f"{where(n, d, pos)} | period {quote(v.iloc[pos])} "
-                     f"is not in periods{period_hint(v.iloc[pos], ids)}; periods are: {listing(ids)}",
-                     "period is not in periods")
+            _check_ref(problems, name, df, "period", set(ids), "periods", lambda v: period_hint(v, ids), True)
             continue
         none = "there is no periods table" if "periods" not in t else "the periods table has no rows"
         each_row(problems, name, range(len(df)),
