@@ -16,16 +16,18 @@ import math
 import sys
 import time
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .data import Network
 from .exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError, user_stacklevel
 from .explain import explain_infeasibility
 from .format import fraction, money, relative_gap
 from .model.build import NetworkModel, build_model
 from .model.roadmap import RoadmapModel
+from .policy import Policy
 from .results import Plan
 from .solvers.base import (
     UNCERTIFIED,
@@ -41,10 +43,6 @@ from .solvers.certify import is_feasible
 from .solvers.highs import until
 from .solvers.routes import solve_linear
 from .wording import brief, quote
-
-if TYPE_CHECKING:
-    from .data import Network
-    from .policy import Policy
 
 __all__ = ["plan_from_pyomo", "solve", "solve_model", "solve_pyomo"]
 

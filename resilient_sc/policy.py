@@ -24,21 +24,19 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from .data import Network
 from .exceptions import PolicyError, ValidationError, check_path
 from .format import as_given
 from .limits import Limits, current
 from .mapping_files import SWITCH_WORDS, load_mapping, shown
 from .schema import FAILURE_KINDS
 from .wording import SHOWN, brief, clip, listing, suggest
-
-if TYPE_CHECKING:
-    from .data import Network
 
 Share = float | Mapping[str, float] | None
 #: the type ``Share`` spelled out (for the docs)

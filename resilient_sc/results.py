@@ -6,23 +6,21 @@ import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from . import io
+from .data import Network
 from .exceptions import ValidationError
 from .format import count, delivered_of, fraction, money_digits, quantity, relative_gap, settings
+from .model.build import NetworkModel
 from .model.sets import Sets, emission_factors, is_allied, is_local, total_demand
 from .model.table import frame
+from .policy import Policy
 from .solvers.base import SolveReport, SolverResult, Status
 from .wording import brief
-
-if TYPE_CHECKING:
-    from .data import Network
-    from .model.build import NetworkModel
-    from .policy import Policy
 
 #: the columns of :attr:`Plan.shares` that :meth:`Plan.overall_share` takes
 ShareColumn = Literal["local_share", "allied_share", "top_foreign_share"]

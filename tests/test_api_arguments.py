@@ -462,3 +462,19 @@ def test_paths_limits_and_policy_fields_of_the_wrong_kind_are_named(tiny, tmp_pa
         "(policy) | 'min_local_shar' is no policy field (did you mean 'min_local_share'?)")
     assert problem(lambda: Policy().sweep("min_local_share", 0.5)) == (  # type: ignore[arg-type]
         "(values) | 0.5: the values of min_local_share to sweep are a list")
+
+
+def test_every_public_annotation_resolves_at_runtime():
+    """Tools that read annotations at runtime (``typing.get_type_hints``: typer, pydantic, docs
+    generators) resolve every public function and class: no name imported for type checking
+    only (Plan, solve and Policy.fitted named Network and Policy that way)."""
+    import inspect
+    import typing
+
+    import resilient_sc
+
+    for name in resilient_sc.__all__:
+        obj = getattr(resilient_sc, name)
+        members = [v for k, v in inspect.getmembers(obj) if callable(v) and not k.startswith("_")]
+        for target in [obj, *(members if isinstance(obj, type) else [])]:
+            typing.get_type_hints(target)  # raises NameError on a name it cannot resolve
