@@ -33,7 +33,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,7 @@ from .escaping import escape_frame, is_formula_like
 from .exceptions import RunWarning, ValidationError, check_path, check_switch
 from .format import OUTPUT_DIGITS, exact_numbers, output_numbers
 from .schema import TABLES
+from .wording import brief
 
 # ---- atomic files and folders -------------------------------------------------------------
 #: marks the hidden temporaries of the writers: ``.<name>.rsc-tmp.<host>.<pid>.<random>``
@@ -433,15 +434,24 @@ def write_tables(frames: Mapping[str, pd.DataFrame], folder: str | Path) -> list
     return paths
 
 
-def write_network(frames: Mapping[str, pd.DataFrame], folder: str | Path, force: bool = False,
+class HasFrames(Protocol):
+    """What has its tables as frames: a :class:`~resilient_sc.data.Network`."""
+
+    def frames(self) -> dict[str, pd.DataFrame]: ...
+
+
+def write_network(frames: Mapping[str, pd.DataFrame] | HasFrames, folder: str | Path, force: bool = False,
                   flag: str = "force=True") -> list[Path]:
     """Write each frame as ``<name>.csv`` into ``folder``, the folder as a whole
     (:func:`atomic_folder`: an existing non-empty folder only with ``force``).
 
-    ``frames`` is typically :meth:`Network.frames`; the folder reads back with ``read_network``.
+    ``frames`` is a Network or its :meth:`Network.frames`; the folder reads back with
+    ``read_network``.
     """
-    if not isinstance(frames, Mapping):  # a Network: 'Network' object is not iterable
-        raise ValidationError([f"(frames) | a {type(frames).__name__} is no mapping: give network.frames()"])
+    if callable(getattr(frames, "frames", None)):
+        frames = frames.frames()  # type: ignore[union-attr]
+    if not isinstance(frames, Mapping):
+        raise ValidationError([f"(frames) | {brief(frames)} is no network: give a Network or its frames()"])
     check_path("folder", folder, "a folder to write the tables to")
     folder = Path(folder)
     with atomic_folder(folder, force, flag, network=True) as tmp:
