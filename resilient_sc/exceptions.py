@@ -6,6 +6,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -142,6 +143,11 @@ class DataWarning(UserWarning):
 class RunWarning(RuntimeWarning):
     """The library's word about a run whose result stands: a solver log not written, a temporary
     folder not removed, figures skipped, an accelerated route's own fault (solved another way)."""
+
+
+#: the place a solve's warnings name: ``solve``, or within an analysis's task ``solve of <task>``
+#: (a context variable: each thread of a thread pool its own)
+SOLVING: ContextVar[str] = ContextVar("resilient_sc_solving", default="solve")
 
 
 def user_stacklevel() -> int:

@@ -22,7 +22,14 @@ import numpy as np
 import pandas as pd
 
 from .data import Network
-from .exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError, user_stacklevel
+from .exceptions import (
+    SOLVING,
+    InfeasiblePolicyError,
+    NotOptimalError,
+    RunWarning,
+    ValidationError,
+    user_stacklevel,
+)
 from .explain import explain_infeasibility
 from .format import fraction, money, relative_gap
 from .model.build import NetworkModel, build_model
@@ -131,7 +138,7 @@ def _warn_of_fixed_costs(plan: Plan, options: SolveOptions) -> None:
     if constant <= 0 or slack <= options.mip_gap * rest:
         return
     tighter = float(f"{options.mip_gap * rest / abs(plan.objective) * 0.95:.1e}")  # short, never above
-    warnings.warn(f"(solve) | {money(constant)} of the cost {money(plan.objective)} "
+    warnings.warn(f"({SOLVING.get()}) | {money(constant)} of the cost {money(plan.objective)} "
                   f"({fraction(constant / plan.objective)}) is fixed whatever the plan (such as the fixed "
                   "costs of suppliers and hubs the data keeps open): the gap of "
                   f"{relative_gap(plan.gap)} on the whole cost leaves the rest within {money(slack)} of "

@@ -129,3 +129,25 @@ def test_design_ids_holding_spaces_read_back_whole():
     table = premium(net, {"two": Policy(min_suppliers=2)}, workers=1)
     assert table["suppliers"].tolist() == ["S_CN", "'S FR' S_CN"]
     assert [shlex.split(ids) for ids in table["suppliers"]] == [["S_CN"], ["S FR", "S_CN"]]
+
+
+def test_a_warning_of_each_solve_names_its_policy_in_any_executor():
+    """A premium solves many policies: a warning of one solve (here the fixed cost of a hub the
+    data keeps open, widening the gap on the rest) names the policy it came from, serially and
+    in a thread pool (each thread its own name), where each read a bare ``(solve)``."""
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    from resilient_sc import Network, RunWarning, examples
+
+    f = examples.electronics().frames()
+    hubs = f["hubs"].set_index("hub")
+    hubs.loc["H_Busan", ["fixed_cost", "status"]] = [1e11, "open"]
+    net = Network.from_frames(**{**f, "hubs": hubs.reset_index()})
+    policies = {"near": Policy(min_local_share=0.5), "two": Policy(min_suppliers=2)}
+    for how in ({"workers": 1}, {"executor": ThreadPoolExecutor(2)}):
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            premium(net, policies, failures=(), **how)
+        places = sorted(str(w.message).split(" | ")[0] for w in said if issubclass(w.category, RunWarning))
+        assert places == ["(solve of base)", "(solve of near)", "(solve of two)"], how

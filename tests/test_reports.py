@@ -154,11 +154,14 @@ def test_a_policy_that_costs_what_the_base_costs_says_the_same(tiny_outcomes):
     from resilient_sc.analysis.report import premium_sentences
     _, outcomes, table = tiny_outcomes
     tie = table.copy()
-    tie.loc[1, "premium_pct"] = -1e-9
+    tie.loc[1, ["premium_pct", "premium"]] = [-1e-9, -1e-8]
     said = premium_sentences(outcomes, tie)[1]
     assert "costs the same as the cost-optimal base (within 0.0005%)" in said and "less" not in said
     tie.loc[1, "premium_pct"] = 0.0143  # 3,500 of 24.5M: shown, not "the same"
     assert "costs 0.01% more than the cost-optimal base" in premium_sentences(outcomes, tie)[1]
+    tie.loc[1, ["premium_pct", "premium"]] = [3e-4, 305_438.18]  # a cost of 1e11 hides it in %
+    said = premium_sentences(outcomes, tie)[1]
+    assert "costs 305,438.18 more than the cost-optimal base (under 0.0005%)" in said
 
 
 def test_the_worst_country_named_is_the_one_ranked_worst(electronics):

@@ -21,7 +21,7 @@ from ..policies import check_policies
 from ..policy import Policy
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
-from .parallel import Progress, check_parallel, run_all, run_lazily
+from .parallel import Progress, check_parallel, named, run_all, run_lazily
 from .premium import design_columns
 from .stress import DEFAULT, failure_kinds, stress_test
 
@@ -134,9 +134,10 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     fails = failure_kinds(failures)
     check_parallel(workers, executor, progress)
     policies = policy.sweep(field, values)
-    check_policies({f"{field}={shown(v)}": pol for v, pol in zip(values, policies, strict=True)}, network)
+    names = [f"{field}={shown(v)}" for v in values]
+    check_policies(dict(zip(names, policies, strict=True)), network)
     try:
-        base = solve(network, policy, options)
+        base = named("the starting policy", solve, network, policy, options)
     except InfeasiblePolicyError as exc:  # the reference of every premium: say it is the one at fault
         raise InfeasiblePolicyError([f"the starting policy, the reference of the premiums, has no plan "
                                      f"(whatever the values of {field}): {r.strip(' -')}"
@@ -148,15 +149,15 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     if warm_start:
         def in_order() -> Iterator[Any]:  # each point from the last design found, as it is asked for
             previous = base
-            for pol in policies:
-                point = _point(network, pol, options, previous, fails)
+            for pol, name in zip(policies, names, strict=True):
+                point = named(name, _point, network, pol, options, previous, fails)
                 previous = point[0] or previous
                 yield point
 
         points = run_lazily(in_order(), len(policies), progress)
     else:
         tasks = [(network, pol, options, None, fails) for pol in policies]
-        points = run_all(_point, tasks, workers, executor, progress, [f"{field}={shown(v)}" for v in values])
+        points = run_all(_point, tasks, workers, executor, progress, names)
     table = pd.DataFrame([_row(field, v, point, base) for v, point in zip(values, points, strict=True)])
     table.attrs["failures"] = fails  # what worst_served was replayed under, for the words of a report
     return table

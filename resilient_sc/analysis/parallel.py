@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
-from ..exceptions import ResilientSCError, ValidationError
+from ..exceptions import SOLVING, ResilientSCError, ValidationError
 from ..solvers.base import available_cpus, is_number
 from ..wording import brief
 
@@ -137,14 +137,30 @@ def _end_workers(processes: dict[int, Any] | None, calls: Any, results: Any) -> 
         writer.close()
 
 
+def _task_name(names: Sequence[str] | None, i: int) -> str | None:
+    return names[i] if names is not None and i < len(names) else None
+
+
 def _name(exc: BaseException, names: Sequence[str] | None, i: int) -> None:
     """Note on ``exc`` the task it came from (``names[i]``), once."""
-    note = f"while solving {names[i]}" if names is not None and i < len(names) else ""
+    name = _task_name(names, i)
+    note = f"while solving {name}" if name else ""
     if note and note not in getattr(exc, "__notes__", ()):
         if hasattr(exc, "add_note"):
             exc.add_note(note)
         else:  # Python 3.10: the attribute add_note (3.11) fills, which cli.failure reads
             exc.__notes__ = [*getattr(exc, "__notes__", ()), note]  # type: ignore[attr-defined]
+
+
+def named(name: str | None, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)``, the warnings of its solves naming ``name`` (``(solve of near) | …``, not a
+    bare ``(solve)`` for each of a premium's policies); a picklable unit of work."""
+    token = SOLVING.set(f"solve of {name}") if name else None
+    try:
+        return fn(*args)
+    finally:
+        if token is not None:
+            SOLVING.reset(token)
 
 
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,
@@ -166,7 +182,7 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
         def in_turn() -> Iterator[T]:
             for i, task in enumerate(tasks):
                 try:
-                    yield fn(*task)
+                    yield named(_task_name(names, i), fn, *task)
                 except Exception as exc:
                     _name(exc, names, i)
                     raise
@@ -176,7 +192,7 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     pool = executor or ProcessPoolExecutor(max_workers=min(workers or default_workers(len(tasks)),
                                                            len(tasks)), initializer=as_worker)
     try:
-        futures = [pool.submit(fn, *task) for task in tasks]
+        futures = [pool.submit(named, _task_name(names, i), fn, *task) for i, task in enumerate(tasks)]
         follow(list(futures), len(futures), progress)
         return [f.result() for f in futures]
     except BaseException as exc:  # Ctrl-C or a failed task: end our workers, start no other task

@@ -21,7 +21,7 @@ from ..policy import Policy
 from ..results import NO_PENALTY, Plan, network_cost
 from ..schema import STRESS_FAILURES
 from ..solvers.base import SolveOptions
-from .parallel import Progress, check_parallel, run_all
+from .parallel import Progress, check_parallel, named, run_all
 from .replay import SERVED_TOL, excess
 from .stress import DEFAULT, StressResult, failure_kinds, stress_test
 
@@ -218,12 +218,12 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      progress: Progress | None = None) -> list[PolicyOutcome]:
     """The solved and stress-tested outcomes behind :func:`premium`, base first."""
     given_policy(network, None)  # a Network (a DataFrame or a path is said to be none); base: with_base
-    named = with_base(policies, base)
-    check_policies(named, network)
+    entries = with_base(policies, base)
+    check_policies(entries, network)
     check_parallel(workers, executor, progress)
     kinds = failure_kinds(failures)
-    tasks = [(name, network, pol, options, kinds, penalty) for name, pol in named.items()]
-    first = evaluate(*tasks[0])  # the base first: without it no premium means anything
+    tasks = [(name, network, pol, options, kinds, penalty) for name, pol in entries.items()]
+    first = named(tasks[0][0], evaluate, *tasks[0])  # the base first: without it no premium means anything
     if first.plan is None:
         raise no_reference("the base policy", first.status, first.reason)
     return [first, *run_all(evaluate, tasks[1:], workers, executor, progress, [t[0] for t in tasks[1:]])]

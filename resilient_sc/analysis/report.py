@@ -280,7 +280,8 @@ def _premium_sentence(o: PolicyOutcome, base: PolicyOutcome, row: dict[str, Any]
         text = f"{reference[0].upper()}{reference[1:]}{proof} costs {money(o.plan.objective)}"
         return text + (f"; under {what} {guarantee_words(served)}." if what else ".")
     described = "; ".join(filter(None, [describe(o.policy), not_proven(o.plan)]))
-    text = f"{label} ({described}) costs {compared(row.get('premium_pct', math.nan), reference)}"
+    premium = compared(row.get("premium_pct", math.nan), reference, amount=row.get("premium", math.nan))
+    text = f"{label} ({described}) costs {premium}"
     text += _penalty_clause(o.plan, base.plan, row, _intact_served(o.stress, o.plan))
     if not what:
         return text + "."
@@ -353,18 +354,21 @@ def _same_share(a: float, b: float) -> bool:
     return math.isnan(a) or math.isnan(b) or abs(a - b) < 5e-4
 
 
-def compared(pct: float, reference: str = "", digits: int = 1) -> str:
+def compared(pct: float, reference: str = "", digits: int = 1, amount: float = math.nan) -> str:
     """``2.6% more than <reference>``, ``1.0% less …``, a premium that ``digits`` decimals hide
     with up to two more (``0.01% more``: 3,500 of 24.5M is a cost, not "the same"), or, within
     what those hide, ``the same as <reference> (within 0.0005%)``: never a saving or a premium
-    of 0.0%."""
+    of 0.0%. Within what they hide, a premium ``amount`` (money) of a cent or more is said in
+    money: ``305,438.18 more than <reference> (under 0.0005%)`` (a cost of 1e11 hid it)."""
     shown = next((d for d in range(digits, digits + 3) if float(pct_points(pct, d)[:-1]) != 0), None)
-    if shown is None:
-        return " ".join(["the same", *(["as", reference] if reference else []),
-                         f"(within {0.5 * 10 ** -(digits + 2):.{digits + 3}f}%)"])
-    digits = shown
     than = ["than", reference] if reference else []
-    return " ".join([pct_points(abs(pct), digits), "more" if pct >= 0 else "less", *than])
+    more = "more" if (pct if shown is not None or math.isnan(amount) else amount) >= 0 else "less"
+    within = f"{0.5 * 10 ** -(digits + 2):.{digits + 3}f}%"
+    if shown is None and not math.isnan(amount) and money(abs(amount)) != money(0.0):
+        return " ".join([money(abs(amount)), more, *than, f"(under {within})"])
+    if shown is None:
+        return " ".join(["the same", *(["as", reference] if reference else []), f"(within {within})"])
+    return " ".join([pct_points(abs(pct), shown), more, *than])
 
 
 def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any], served: str = "") -> str:
