@@ -472,10 +472,12 @@ def write_text(path: str | Path, text: str) -> None:
 
 
 def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
-                finish: Callable[[Any], None] | None = None) -> None:
+                finish: Callable[[Any], None] | None = None, results: bool = False) -> None:
     """Write one sheet per DataFrame, readable: frozen header, fitted widths, number formats;
     formula-like text as quote-prefixed text cells (never formulas); ``finish(book)`` may
-    restyle the openpyxl workbook before it is saved (atomically).
+    restyle the openpyxl workbook before it is saved (atomically). Of ``results`` (not data that
+    must read back as given), numbers to :data:`~.format.OUTPUT_DIGITS` significant digits, as
+    the CSVs write them (a local share of 0.4999999999999999 failed a planner's ``>= 0.5``).
 
     A write that fails (a full disk) raises one OSError naming ``path``: openpyxl's worksheet
     streams, left open by the failure, are closed without the tracebacks Python would print.
@@ -489,7 +491,7 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
     try:
         with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             for name, given in sheets.items():
-                df = _fit_cells(name, given)
+                df = _fit_cells(name, _rounded(given) if results else given)
                 # infinite is an unlimited capacity (the only one there is): in words, not 'inf'
                 df.to_excel(xl, sheet_name=name[:31], index=False, inf_rep="unlimited")
                 _format_sheet(xl.sheets[name[:31]], df)
@@ -504,6 +506,20 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
     finally:
         sys.unraisablehook = hook
     raise failure
+
+
+def _rounded(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its floats (in float columns, and in mixed columns such as a summary's values)
+    to :data:`~.format.OUTPUT_DIGITS` significant digits: 0.5, not 0.4999999999999999."""
+    def one(v: Any) -> Any:
+        return float(f"{v:.{OUTPUT_DIGITS}g}") + 0.0 if isinstance(v, float) and math.isfinite(v) else v
+
+    out = df.copy()
+    for i, t in enumerate(df.dtypes):  # by position: a name may be given twice
+        if pd.api.types.is_float_dtype(t) or pd.api.types.is_object_dtype(t):
+            values = df.iloc[:, i]
+            out.isetitem(i, pd.Series([one(v) for v in values.tolist()], index=df.index, dtype=t))
+    return out
 
 
 #: Excel's rows a worksheet (the header's included) and characters a cell

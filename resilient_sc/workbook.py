@@ -26,8 +26,18 @@ import pandas as pd
 
 from . import io
 from .exceptions import ValidationError, check_path, check_switch
+from .output_words import PREMIUM_TABLE, STRESS_ROWS, frontier_words, stress_failures_words
 from .policy import POLICY_FIELDS
-from .results import NETWORK_ITEM, is_quantity, network_beside, network_cost, plan_products, unit
+from .results import (
+    NETWORK_ITEM,
+    PLAN_FILES,
+    is_quantity,
+    network_beside,
+    network_cost,
+    plan_products,
+    unit,
+    units_words,
+)
 from .wording import brief
 
 if TYPE_CHECKING:
@@ -38,6 +48,32 @@ if TYPE_CHECKING:
 
 #: headers longer than this many characters are wrapped in a column this wide
 WRAP = 36
+#: the first lines of a result workbook's README sheet: how its numbers read
+README_LINES = (
+    "Money is in the data's currency; quantities are in units of their product (the products table's "
+    "`unit`), never added across products but for a hub's throughput and capacity; emissions in the "
+    "data's CO2 units.",
+    "Fractions (shares, served, utilisation, gap) are from 0 to 1, shown as percentages; columns "
+    "ending in _pct are percentages themselves (2.63 is 2.63%).")
+#: what the summary sheet of a plan and of a roadmap holds
+PLAN_SUMMARY = ("item and value: status, total cost (money), bound and gap, the suppliers and hubs, "
+                "demand, delivered and shortfall per product (units of that product), shares per product "
+                "and of all products weighted by value (fractions), emissions (CO2 units), each cost "
+                "component (money), the policy and the data")
+ROADMAP_SUMMARY = ("item and value: status, total cost (Σ weight × each period's cost, money), bound and "
+                   "gap, the periods and each period's cost (money, unweighted; its weight beside), the "
+                   "policy and the data")
+#: what each sheet holds that is not a plan's or a roadmap's table (their CSVs' words)
+SHEET_WORDS = {
+    "premium": PREMIUM_TABLE,
+    "stress_summary": "per period: failures replayed and hurt, worst_served (guaranteed; fraction), the "
+                      "worst failure, market and product, expected_value_served (fraction), "
+                      "expected_shortfall_cost and expected_extra_cost (money), conditional as "
+                      "conditional_on says",
+    "stress_failures": f"one row per failure: {stress_failures_words()}",
+    **{f"stress_{k}": f"per failure{v}" for k, v in STRESS_ROWS.items()},
+    "frontier": frontier_words(),
+}
 #: policy fields holding fractions of demand (shares, service level), shown as percentages (the
 #: field's unit, not its type: shortfall_penalty, money per unit short, shares the type Share)
 POLICY_FRACTIONS = frozenset(name for name, f in POLICY_FIELDS.items() if f.unit == "fraction of demand")
@@ -213,8 +249,26 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     solved = plan if plan is not None else roadmap
     summary = ([] if solved is None else
                [("summary", "build time", solved.build_time), ("summary", "solve time", solved.solve_time)])
-    io.write_excel(path, timings_apart(sheets, summary), finish=_finish_plan_book)
+    sheets = timings_apart(sheets, summary)
+    io.write_excel(path, {"README": readme_sheet(sheets, solved), **sheets}, finish=_finish_plan_book,
+                   results=True)
     return path
+
+
+def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | None) -> pd.DataFrame:
+    """A result workbook's first sheet: how its numbers read (:data:`README_LINES`, each
+    product's unit) and what each of ``sheets`` holds, in what units."""
+    from .roadmap import ROADMAP_FILES, Roadmap
+
+    roadmap = isinstance(solved, Roadmap)
+    files = {**PLAN_FILES, **(ROADMAP_FILES if roadmap else {})}
+    words = {**{name.removesuffix(".csv"): w for name, w in files.items()}, **SHEET_WORDS,
+             "summary": ROADMAP_SUMMARY if roadmap else PLAN_SUMMARY}
+    units = "" if solved is None else units_words(
+        solved.units() if isinstance(solved, Roadmap) else solved.units(plan_products(solved)))
+    rows = [("", line) for line in README_LINES] + ([("", f"Each product's unit: {units}.")] if units else [])
+    rows += [(name, words.get(name, "")) for name in sheets]
+    return pd.DataFrame(rows, columns=["sheet", "what it holds"])
 
 
 def timings_apart(sheets: Mapping[str, pd.DataFrame],

@@ -499,7 +499,11 @@ def test_the_workbook_holds_what_the_folder_holds(tmp_path):
     csvs = {p.stem: pd.read_csv(p, nrows=0).columns.tolist() for p in folder.glob("*.csv")
             if p.name != "timings.csv"}  # the seconds: a sheet of their own, as the file is
     sheets = {name: [c.value for c in next(book[name].iter_rows(max_row=1))] for name in book.sheetnames}
-    assert sheets.pop("summary") and sheets.pop("timings") == ["sheet", "what", "seconds"] and sheets == csvs
+    assert sheets.pop("README") == ["sheet", "what it holds"] and sheets.pop("summary")
+    assert sheets.pop("timings") == ["sheet", "what", "seconds"] and sheets == csvs
+    said = pd.read_excel(tmp_path / "r.xlsx", sheet_name="README").dropna().set_index("sheet")
+    said = said["what it holds"]
+    assert set(said.index) == {"summary", "timings", *csvs} and said.str.len().gt(40).all()
     hubs = pd.read_excel(tmp_path / "r.xlsx", sheet_name="hubs_opened").set_index("period")
     assert hubs.loc[2027, "throughput (units of default)"] == 0.0
 

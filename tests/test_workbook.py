@@ -27,9 +27,13 @@ def test_plan_workbook_totals_match_the_plan(tmp_path: Path, electronics_plan) -
     net, plan = electronics_plan
     path = write_workbook(tmp_path / "plan.xlsx", plan)
     sheets = pd.read_excel(path, sheet_name=None)
-    assert list(sheets) == ["summary", "cost_breakdown", "suppliers_contracted", "hubs_opened",
+    assert list(sheets) == ["README", "summary", "cost_breakdown", "suppliers_contracted", "hubs_opened",
                             "inbound_flows", "outbound_flows", "market_shares", "country_shares",
                             "supplier_shares", "timings"]
+    said = sheets["README"].fillna("").set_index("sheet")["what it holds"]  # every sheet, in units
+    assert list(said.index) == ["", "", "", *list(sheets)[1:]] and said.drop("").str.len().gt(40).all()
+    assert "Each product's unit: cells: pieces, chips: pieces, displays: pieces." in said[""].tolist()
+    assert "(money)" in said["cost_breakdown"] and "(units of that product)" in said["suppliers_contracted"]
     summary = sheets["summary"].set_index("item")["value"]
     assert summary["status"] == "optimal"
     assert float(summary["total cost"]) == pytest.approx(plan.objective)
@@ -97,12 +101,15 @@ def test_write_workbook_with_analyses(tmp_path: Path) -> None:
                           stress=stress_test(net, plan), frontier=sweep)
     sheets = pd.read_excel(path, sheet_name=None)
     assert {"summary", "premium", "stress_failures", "stress_shortfalls", "frontier"} <= set(sheets)
+    said = sheets["README"].dropna().set_index("sheet")["what it holds"]
+    assert "premium_pct and network_premium_pct (% of the base's cost)" in said["premium"]
+    assert set(said.index) == set(sheets) - {"README"} and said.str.len().gt(40).all()
     assert sheets["premium"]["cost"].tolist() == pytest.approx([1260.0, 1760.0])
     failures = sheets["stress_failures"]
     assert failures["worst_served"].is_monotonic_increasing
     assert {f"served {p}" for p in net.products["product"]} <= set(failures.columns)
     only = write_workbook(tmp_path / "premium.xlsx", premium_table=table)
-    assert list(pd.read_excel(only, sheet_name=None)) == ["premium", "timings"]
+    assert list(pd.read_excel(only, sheet_name=None)) == ["README", "premium", "timings"]
     with pytest.raises(ValueError, match="nothing to write"):
         write_workbook(tmp_path / "nothing.xlsx")
 
@@ -311,3 +318,21 @@ def test_a_long_table_gives_each_product_its_own_decimals(tmp_path: Path) -> Non
         product, quantity = head.index("product"), head.index("quantity")
         formats = {row[product].value: row[quantity].number_format for row in ws.iter_rows(min_row=2)}
         assert formats == {"pump": "#,##0", "kit": "#,##0.00"}, sheet
+
+
+def test_a_result_workbook_stores_no_float_noise(tmp_path: Path) -> None:
+    """The solver's 0.4999999999999999 (a local share at a policy's 0.5) read 50.0% but failed a
+    planner's ``>= 0.5``, and one volume of 4971.999999999999 gave its whole column two decimals:
+    results are stored to 12 significant digits, as the CSVs write them; data workbooks, which
+    must read back as given, keep every digit."""
+    from resilient_sc.io import write_excel
+
+    table = pd.DataFrame({"policy": ["a", "b"], "local_share": [0.4999999999999999, 0.6],
+                          "volume": [4971.999999999999, 4120.0], "value": [0.30000000000000004, "x"]})
+    ws = openpyxl.load_workbook(write_workbook(tmp_path / "r.xlsx", premium_table=table))["premium"]
+    head = [c.value for c in ws[1]]
+    stored = [ws.cell(2, head.index(c) + 1).value for c in ("local_share", "volume", "value")]
+    assert stored == [0.5, 4972, 0.3]
+    assert ws.cell(2, head.index("volume") + 1).number_format == "#,##0"
+    write_excel(tmp_path / "d.xlsx", {"demand": table})
+    assert openpyxl.load_workbook(tmp_path / "d.xlsx")["demand"].cell(2, 2).value == 0.4999999999999999

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import money, pct_points, served_fraction, setting, status_and_gap, value, whole
+from ..output_words import frontier_words
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status, is_number
 from . import figures as fg
@@ -63,12 +64,7 @@ def _frontier_report(w: Writer, df: pd.DataFrame, field: str, policy: Policy | N
     served = (f", worst_served (fraction, 0-1: under the worst {single_failures_words(replayed_kinds(df))}"
               " replayed)") if tested else ""
     lines += files_section(w, {
-        "frontier.csv": "one row per value: status and gap (a plan not proven optimal: its cost is within "
-                        "that fraction of the best possible), cost, premium and network_cost (money), "
-                        "premium_pct and network_premium_pct (% of the reference's cost), intact_served "
-                        "(the demand delivered with nothing failed, weighted as the shares; fraction, "
-                        f"0-1){served}, local_share and allied_share (fractions of demand), n_suppliers, "
-                        "n_hubs, worst_failure"})
+        "frontier.csv": frontier_words(served)})
     return w.report(lines)
 
 

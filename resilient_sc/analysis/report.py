@@ -29,6 +29,7 @@ from ..format import (
     signed_money,
     whole,
 )
+from ..output_words import PREMIUM_TABLE, STRESS_ROWS, stress_failures_words
 from ..results import NO_PENALTY, one_unit, penalty_cost, penalty_words
 from ..schema import STRESS_FAILURES
 from ..solvers.base import Status
@@ -86,8 +87,7 @@ def _stress_report(w: Writer, network: Network, plan: Plan, stress: StressResult
     lines += image(heat, "Demand served per market and product under each failure")
     lines += image(drawn, "The design with nothing failed: suppliers, hubs, markets and flows")
     lines += files_section(w, {
-        "stress_failures.csv": f"one row per failure: worst_served ({stress.floor_name}) and "
-                               f"value_served ({FRACTIONS}), {COSTS}",
+        "stress_failures.csv": f"one row per failure: {stress_failures_words(stress.floor_name)}",
         **{f"stress_{k}.csv": f"per failure{v}" for k, v in STRESS_ROWS.items()}})
     return w.report(lines)
 
@@ -208,16 +208,9 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
         if located:
             lines += image(w.figure(f"map_{stem}.png", lambda p=o.plan, o=o: maps.network_map(
                 network, p, f"{o.name}: {design_title(o.policy)}")), f"Design of {o.name}")
-    premium_csv = ("one row per policy: cost, premium and network_cost (money), premium_pct and "
-                   f"network_premium_pct (% of the base's cost), served fractions and shares ({FRACTIONS}: "
-                   "intact_served with nothing failed, worst_served under the worst of every failure "
-                   "replayed, expected_value_served as the report says; max_foreign_share: the "
-                   "largest share of one foreign country in one market's demand of one product, what "
-                   "max_country_share caps)")
     lines += files_section(w, {
-        "premium.csv": premium_csv,
-        "stress_failures.csv": f"per policy and failure: worst_served (guaranteed) and value_served "
-                               f"({FRACTIONS}), {COSTS}",
+        "premium.csv": PREMIUM_TABLE,
+        "stress_failures.csv": f"per policy and failure: {stress_failures_words()}",
         **{f"stress_{k}.csv": f"per policy, failure{v}" for k, v in STRESS_ROWS.items()}})
     return w.report(lines)
 
@@ -576,11 +569,5 @@ def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
 
 
 # ---- small helpers ------------------------------------------------------------------------
-#: the units of a report's stress tables, said in its list of files
-FRACTIONS = "fractions, 0-1"
-COSTS = "extra_cost, shortfall_cost and impact (money)"
-STRESS_ROWS = {"products": " and product: demand and shortfall (units of that product), served (fraction), "
-                           "shortfall_cost (money)",
-               "shortfalls": ", market and product: demand, shortfall (units), served (fraction)"}
 
 

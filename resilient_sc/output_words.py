@@ -1,0 +1,36 @@
+"""What each table of an analysis holds, in what units: one source for a report folder's
+README.md (:mod:`resilient_sc.analysis.report`) and a result workbook's README sheet
+(:mod:`resilient_sc.workbook`). A plan's and a roadmap's own tables are said in
+:data:`resilient_sc.results.PLAN_FILES` and :data:`resilient_sc.roadmap.ROADMAP_FILES`."""
+
+from __future__ import annotations
+
+#: the units of a report's stress tables
+FRACTIONS = "fractions, 0-1"
+COSTS = "extra_cost, shortfall_cost and impact (money)"
+#: a stress test's tables beside its failures (``stress_<key>``), after "per failure"
+STRESS_ROWS = {"products": " and product: demand and shortfall (units of that product), served (fraction), "
+                           "shortfall_cost (money)",
+               "shortfalls": ", market and product: demand, shortfall (units), served (fraction)"}
+#: a premium table (``premium.csv``, the workbook's ``premium``)
+PREMIUM_TABLE = ("one row per policy: cost, premium and network_cost (money), premium_pct and "
+                 f"network_premium_pct (% of the base's cost), served fractions and shares ({FRACTIONS}: "
+                 "intact_served with nothing failed, worst_served under the worst of every failure "
+                 "replayed, expected_value_served as the report says; max_foreign_share: the "
+                 "largest share of one foreign country in one market's demand of one product, what "
+                 "max_country_share caps)")
+
+
+def stress_failures_words(guarantee: str = "guaranteed") -> str:
+    """What a stress test's failures table holds; ``guarantee``: what its worst_served is."""
+    return f"worst_served ({guarantee}) and value_served ({FRACTIONS}), {COSTS}"
+
+
+def frontier_words(served: str = "") -> str:
+    """What a frontier table holds; ``served``: its worst_served column, said, when it has one."""
+    return ("one row per value: status and gap (a plan not proven optimal: its cost is within "
+            "that fraction of the best possible), cost, premium and network_cost (money), "
+            "premium_pct and network_premium_pct (% of the reference's cost), intact_served "
+            "(the demand delivered with nothing failed, weighted as the shares; fraction, "
+            f"0-1){served}, local_share and allied_share (fractions of demand), n_suppliers, "
+            "n_hubs, worst_failure")
