@@ -6,13 +6,14 @@ units needed and the units the data allow; no solver is involved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import InfeasiblePolicyError
-from ..format import and_list, count, percent
+from ..format import and_first, and_list, count, percent
 from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
 from .sets import is_allied, is_local, unit_of
@@ -94,6 +95,33 @@ def _check_open(s: Sets) -> list[str]:
 #: why a supplier or hub was left out of a period (the ``reason`` of ``Sets.removed_*``)
 _WHY = {"closed": "status closed", "excluded country": "its country excluded",
         "lead time": "its lead_time not yet reached"}
+
+
+#: what undoes each removal (the ``reason`` of ``Sets.removed_*``)
+_UNDO = {"closed": "reopen it", "excluded country": "lift the exclusion",
+         "lead time": "shorten its lead_time"}
+
+
+def _left_out(s: Sets, field: str, product: str, counts: Callable[[pd.DataFrame], np.ndarray],
+              market: bool = False) -> str:
+    """``; left out of the plan: S_FR_Grenoble (its country excluded): lift the exclusion, or
+    lower min_local_share``: the suppliers removed from the model (closed, excluded, not yet
+    ready) that make ``product`` and would count towards ``field`` (``counts`` of their rows, with
+    the region and bloc of their country), so that a share short for want of them is not blamed
+    on the share alone; of a ``market``, where their lanes reach it (their lanes are not in the
+    model to check); '' when none."""
+    gone = s.removed_suppliers
+    if gone.empty:
+        return ""
+    where = s.countries.set_index("country").reindex(gone["country"])
+    gone = gone.assign(region=where["region"].to_numpy(), bloc=where["bloc"].to_numpy())
+    mine = gone.loc[gone["products"].map(lambda made: product in made).to_numpy(bool) & counts(gone)]
+    if mine.empty:
+        return ""
+    shown = [f"{i} ({_WHY[why]})" for i, why in zip(mine["supplier"], mine["reason"], strict=True)]
+    undo = and_list(sorted({_UNDO[why] for why in mine["reason"]}), "or")
+    reaching = " (where their lanes reach the market)" if market else ""
+    return f"; left out of the plan: {and_first(shown, 5)}: {undo}{reaching}, or lower {field}"
 
 
 def _check_served(s: Sets, policy: Policy) -> list[str]:
@@ -180,10 +208,12 @@ def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
         if field == "min_local_share":
             ok = is_local(rr["country"].map(countries["region"]), rr["region"])
             group = lambda row: f"suppliers in region {row['region']}"  # noqa: E731
+            counts = lambda row: lambda g: is_local(g["region"], row["region"])  # noqa: E731
         else:
             ok = is_allied(rr["country"], rr["country"].map(countries["bloc"]), rr["country_m"], rr["bloc"])
             group = lambda row: ("allied suppliers (country " + row["country"]  # noqa: E731
                                  + (f", bloc {row['bloc']})" if row["bloc"] else ")"))
+            counts = lambda row: lambda g: is_allied(g["country"], g["bloc"], row["country"], row["bloc"])  # noqa: E731
         have = rr.loc[ok].groupby(["market", "product"])["capacity"].sum()
         for _, row in dem.iterrows():
             cap = float(have.get((row["market"], row["product"]), 0.0))
@@ -194,7 +224,8 @@ def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
                     f"{field} {row['share']:.10g} cannot be met for market '{row['market']}' (product "
                     f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
                     f"{number(need)} {u} it requires ({percent(row['share'])} of the "
-                    f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u})")
+                    f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u})"
+                    + _left_out(s, field, row["product"], counts(row), market=True))
         if field == "min_local_share":
             out += _regional_totals(s, rr.loc[ok], dem, field)
     return limit_reasons(out, "markets")
@@ -212,7 +243,8 @@ def _regional_totals(s: Sets, local: pd.DataFrame, dem: pd.DataFrame, field: str
             u = unit_of(s, product)
             out.append(f"{field}: the markets of region {region} need {number(n)} local {u} of product "
                        f"'{product}' together, but suppliers in {region} can make at most {number(have)} "
-                       f"(missing {number(n - have)} {u})")
+                       f"(missing {number(n - have)} {u})" + _left_out(
+                           s, field, product, lambda g, r=region: is_local(g["region"], r)))
     return out
 
 
