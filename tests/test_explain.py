@@ -835,13 +835,12 @@ def test_a_share_short_for_want_of_an_excluded_supplier_names_the_exclusion():
     assert list(info.value.reasons) == [
         "min_local_share: the markets of region Europe need 5,800 local pieces of product 'chips' together, "
         "but suppliers in Europe can make at most 4,700 (missing 1,100 pieces); left out of the plan: "
-        "S_FR_Grenoble (its country excluded): lift the exclusion, or lower min_local_share"]
+        "S_FR_Grenoble (country excluded): lift the exclusion, or lower min_local_share"]
     with pytest.raises(InfeasiblePolicyError) as info:
         solve(net, Policy(min_allied_share=0.5, excluded_countries=("CN",)))
     first = info.value.reasons[0]
     assert first.startswith("min_allied_share 0.5 cannot be met for market 'Beijing' (product 'cells')")
-    assert first.endswith("; left out of the plan: S_CN_Ningde (its country excluded) and S_CN_Shenzhen (its "
-                          "country excluded): lift the exclusion (where their lanes reach the market), or "
-                          "lower min_allied_share")
+    assert first.endswith("; left out of the plan: S_CN_Ningde and S_CN_Shenzhen (country excluded): lift "
+                          "the exclusion (where their lanes reach the market), or lower min_allied_share")
     for alone in (Policy(min_local_share=0.5), Policy(excluded_countries=("FR",))):  # each has a plan
         assert solve(net, alone).objective > 0

@@ -98,13 +98,15 @@ _WHY = {"closed": "status closed", "excluded country": "its country excluded",
 
 
 #: what undoes each removal (the ``reason`` of ``Sets.removed_*``)
-_UNDO = {"closed": "reopen it", "excluded country": "lift the exclusion",
-         "lead time": "shorten its lead_time"}
+_UNDO = {"closed": "reopen one", "excluded country": "lift the exclusion", "lead time": "shorten a lead_time"}
+#: a removal's reason beside the ids it removed
+_LEFT = {"closed": "status closed", "excluded country": "country excluded",
+         "lead time": "lead_time not yet reached"}
 
 
 def _left_out(s: Sets, field: str, product: str, counts: Callable[[pd.DataFrame], np.ndarray],
               market: bool = False) -> str:
-    """``; left out of the plan: S_FR_Grenoble (its country excluded): lift the exclusion, or
+    """``; left out of the plan: S_FR_Grenoble (country excluded): lift the exclusion, or
     lower min_local_share``: the suppliers removed from the model (closed, excluded, not yet
     ready) that make ``product`` and would count towards ``field`` (``counts`` of their rows, with
     the region and bloc of their country), so that a share short for want of them is not blamed
@@ -118,10 +120,12 @@ def _left_out(s: Sets, field: str, product: str, counts: Callable[[pd.DataFrame]
     mine = gone.loc[gone["products"].map(lambda made: product in made).to_numpy(bool) & counts(gone)]
     if mine.empty:
         return ""
-    shown = [f"{i} ({_WHY[why]})" for i, why in zip(mine["supplier"], mine["reason"], strict=True)]
-    undo = and_list(sorted({_UNDO[why] for why in mine["reason"]}), "or")
+    reasons = sorted(set(mine["reason"]))
+    shown = [f"{and_first(list(mine.loc[mine['reason'] == why, 'supplier']), 5)} ({_LEFT[why]})"
+             for why in reasons]
+    undo = and_list([_UNDO[why] for why in reasons], "or")
     reaching = " (where their lanes reach the market)" if market else ""
-    return f"; left out of the plan: {and_first(shown, 5)}: {undo}{reaching}, or lower {field}"
+    return f"; left out of the plan: {'; '.join(shown)}: {undo}{reaching}, or lower {field}"
 
 
 def _check_served(s: Sets, policy: Policy) -> list[str]:
