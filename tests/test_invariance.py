@@ -7,6 +7,7 @@ planner who re-sorted a spreadsheet saw a market's country mix move by 30 points
 from __future__ import annotations
 
 import warnings
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -56,3 +57,23 @@ def test_shuffled_rows_give_the_same_roadmap():
         a, b = (solve_roadmap(n, Policy(min_local_share={"2030": 0.5})) for n in (net, shuffled(net, 3)))
     assert a.objective == b.objective
     same_tables(a.tables(), b.tables())
+
+
+def test_shuffled_rows_give_the_same_stress_test_and_figure_colours():
+    """A stress test listed the disruption scenarios, and a scenario's elements, in the data's
+    row order (a tie between two failures named the one first in the data); a roadmap figure
+    gave each country the colour of its first appearance in the suppliers table, and a network
+    map placed its labels in the rows' order."""
+    from resilient_sc import stress_test
+    from resilient_sc.analysis.figures import _country_colours
+    from resilient_sc.analysis.maps import map_nodes
+
+    net = examples.electronics()
+    again = shuffled(net, 3)
+    same_tables({"failures": stress_test(net, solve(net)).failures},
+                {"failures": stress_test(again, solve(again)).failures})
+    def colours(n):
+        return _country_colours(SimpleNamespace(model=SimpleNamespace(network=n)), ["CN", "XX"])
+
+    assert colours(net) == colours(again) and list(colours(net))[-1] == "XX"
+    assert map_nodes(net).equals(map_nodes(again))  # a map's labels are placed in this order

@@ -505,11 +505,12 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
 
 
 def _country_colours(roadmap: Roadmap, countries: list[str]) -> dict[str, Any]:
-    """A colour per country, the same in every roadmap figure of one network: by the country's
-    place among the countries of the network's suppliers and hubs (else of ``countries``)."""
+    """A colour per country, the same in every roadmap figure of one network whatever the order
+    of its rows: by the country's place among the sorted countries of the network's suppliers
+    and hubs, then of ``countries``."""
     net = roadmap.model.network if roadmap.model is not None else None
-    every = countries if net is None else list(dict.fromkeys(
-        [*net.suppliers["country"], *net.hubs["country"], *countries]))
+    known = [] if net is None else sorted({*net.suppliers["country"], *net.hubs["country"]})
+    every = [*known, *sorted(set(countries) - set(known))]
     return dict(zip(every, _palette(len(every)), strict=True))
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import count, quantities_apart, quantity
+from ..model.table import by_id
 from ..results import unit
 from .figures import new_figure
 
@@ -195,8 +196,10 @@ def network_map(network: Network, plan: Plan, title: str = "Network design", *,
 
 
 def map_nodes(network: Network) -> pd.DataFrame:
-    """One row per located supplier, hub and market: kind, id, lat, lon."""
-    frames = [_located(table, kind).rename_axis("id").reset_index().assign(kind=kind)
+    """One row per located supplier, hub and market: kind, id, lat, lon; each kind in id order
+    (:func:`~resilient_sc.model.table.by_id`: labels are placed in this order, and the order of
+    the data's rows moved them)."""
+    frames = [by_id(_located(table, kind).rename_axis("id").reset_index().assign(kind=kind), "id")
               for kind, table in (("supplier", network.suppliers), ("hub", network.hubs),
                                   ("market", network.markets))]
     return pd.concat(frames, ignore_index=True)[["kind", "id", "lat", "lon"]]

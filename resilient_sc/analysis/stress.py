@@ -38,6 +38,7 @@ from ..format import and_list, count, served_fraction
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
 from ..model.redundancy import lost_elements, single_failures
+from ..model.table import by_id
 from ..policy import Policy
 from ..results import Plan
 from ..schema import FAILURE_KINDS, STRESS_FAILURES
@@ -308,8 +309,8 @@ def design_failures(plan: Plan, net: Network, kinds: Iterable[str], scenarios: b
                       np.flatnonzero(np.isin(s.suppliers_table["supplier"], plan.supplier_ids))),
                   hubs_table=s.hubs_table.take(np.flatnonzero(np.isin(s.hubs_table["hub"], plan.hub_ids))))
     parts = [single_failures(sub, kinds).assign(probability=np.nan)]
-    if scenarios and len(net.disruptions):
-        d = net.disruptions
+    if scenarios and len(net.disruptions):  # in id order, elements too: the rows' order picks nothing
+        d = by_id(by_id(net.disruptions, "element").sort_values("kind", kind="stable"), "scenario")
         parts.append(pd.DataFrame({"failure": "scenario:" + d["scenario"], "kind": d["kind"],
                                    "element": d["element"], "probability": d["probability"]}))
     return pd.concat(parts, ignore_index=True)
