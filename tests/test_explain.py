@@ -844,3 +844,19 @@ def test_a_share_short_for_want_of_an_excluded_supplier_names_the_exclusion():
                           "the exclusion (where their lanes reach the market), or lower min_allied_share")
     for alone in (Policy(min_local_share=0.5), Policy(excluded_countries=("FR",))):  # each has a plan
         assert solve(net, alone).objective > 0
+
+
+def test_a_market_cut_off_for_want_of_an_excluded_hub_names_the_exclusion():
+    """survive country at 0.9 with CN excluded: losing KR cuts off China's markets because
+    H_Shenzhen (CN) is excluded; the words advised 'add lanes that avoid KR' (they exist,
+    through H_Shenzhen) and 'lower service_level' (only 0 would do for a market cut off)."""
+    net = examples.electronics()
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(excluded_countries=("CN",), survive=("country",), service_level=0.9))
+    first = info.value.reasons[0]
+    assert first.startswith("survive country (service_level 0.9) cannot be met: losing country 'KR' cuts off "
+                            "market 'Beijing' (product 'cells', 4,239 pieces required)")
+    assert "left out of the plan, with lanes towards them: S_CN_Wuhan (status closed); H_Shenzhen, " in first
+    assert first.endswith("lift the exclusion, add lanes that avoid country 'KR' or lower service_level to 0 "
+                          "for their region or product")
+    assert solve(net, Policy(survive=("country",), service_level=0.9)).objective > 0  # without the exclusion

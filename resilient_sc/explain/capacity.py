@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import and_first, count, percent, quantities_apart
-from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number
+from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number, removals
 from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
 from ..solvers.base import SolveOptions, Status
@@ -160,12 +160,32 @@ def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
                  f"{model.network.unit_of(r.product)} required)"
                  for r in group.head(MAX_REASONS).itertuples()]
         more = f" and {len(group) - MAX_REASONS} more" if len(group) > MAX_REASONS else ""
+        them, their = ("it", "its") if len(group) == 1 else ("them", "their")
+        left, undo = _left_out_towards(model, set(group["market"]))
+        fixes = [*undo, f"add lanes that avoid {failure_text(failure)}",
+                 f"lower service_level to 0 for {their} region or product"]
         out.append(f"{field_text(model.policy, 'survive')} cannot be met: losing {failure_text(failure)} "
-                   f"cuts off {and_list(shown)}{more}: no remaining supplier reaches "
-                   f"{'it' if len(group) == 1 else 'them'} through a remaining hub; to resolve it: add lanes "
-                   f"that avoid {failure_text(failure)} or lower service_level for "
-                   f"{'its' if len(group) == 1 else 'their'} region or product")
+                   f"cuts off {and_list(shown)}{more}: no remaining supplier reaches {them} through a "
+                   f"remaining hub{left}; to resolve it: {and_list(fixes, 'or')}")
     return limit_reasons(out, "losses")
+
+
+def _left_out_towards(model: NetworkModel, markets: set[str]) -> tuple[str, list[str]]:
+    """(`` (left out of the plan, with lanes towards them: H_Shenzhen (country excluded))``,
+    ``["lift the exclusion"]``): the hubs removed from the model (closed, excluded, not yet
+    ready) with a lane to one of ``markets``, and the suppliers removed with a lane to a hub that
+    has one; ('', []) when none (then no removal is to blame)."""
+    lanes, s = model.network.lanes, model.sets
+    hubs = set(lanes.loc[lanes["destination"].isin(markets), "origin"])
+    suppliers = set(lanes.loc[lanes["destination"].isin(hubs), "origin"])
+    gone = pd.concat([s.removed_hubs.loc[s.removed_hubs["hub"].isin(hubs)].rename(columns={"hub": "id"}),
+                      s.removed_suppliers.loc[s.removed_suppliers["supplier"].isin(suppliers)].rename(
+                          columns={"supplier": "id"})], ignore_index=True)
+    if gone.empty:
+        return "", []
+    shown, undo = removals(gone, "id")
+    them = "it" if len(markets) == 1 else "them"
+    return f" (left out of the plan, with lanes towards {them}: {shown})", undo
 
 
 def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:

@@ -104,6 +104,16 @@ _LEFT = {"closed": "status closed", "excluded country": "country excluded",
          "lead time": "lead_time not yet reached"}
 
 
+def removals(gone: pd.DataFrame, column: str) -> tuple[str, list[str]]:
+    """The suppliers or hubs ``gone`` (ids in ``column``, with the ``reason`` of
+    ``Sets.removed_*``) by why, and what undoes each: (``S_DE_Dresden and S_FR_Grenoble
+    (lead_time not yet reached)``, ``["shorten a lead_time"]``)."""
+    reasons = sorted(set(gone["reason"]))
+    shown = [f"{and_first(list(gone.loc[gone['reason'] == why, column]), 5)} ({_LEFT[why]})"
+             for why in reasons]
+    return "; ".join(shown), [_UNDO[why] for why in reasons]
+
+
 def _left_out(s: Sets, field: str, product: str, counts: Callable[[pd.DataFrame], np.ndarray],
               market: bool = False) -> str:
     """``; left out of the plan: S_FR_Grenoble (country excluded): lift the exclusion, or
@@ -120,12 +130,9 @@ def _left_out(s: Sets, field: str, product: str, counts: Callable[[pd.DataFrame]
     mine = gone.loc[gone["products"].map(lambda made: product in made).to_numpy(bool) & counts(gone)]
     if mine.empty:
         return ""
-    reasons = sorted(set(mine["reason"]))
-    shown = [f"{and_first(list(mine.loc[mine['reason'] == why, 'supplier']), 5)} ({_LEFT[why]})"
-             for why in reasons]
-    undo = and_list([_UNDO[why] for why in reasons], "or")
+    shown, undo = removals(mine, "supplier")
     reaching = " (where their lanes reach the market)" if market else ""
-    return f"; left out of the plan: {'; '.join(shown)}: {undo}{reaching}, or lower {field}"
+    return f"; left out of the plan: {shown}: {and_list(undo, 'or')}{reaching}, or lower {field}"
 
 
 def _check_served(s: Sets, policy: Policy) -> list[str]:
