@@ -860,3 +860,21 @@ def test_a_market_cut_off_for_want_of_an_excluded_hub_names_the_exclusion():
     assert first.endswith("lift the exclusion, add lanes that avoid country 'KR' or lower service_level to 0 "
                           "for their region or product")
     assert solve(net, Policy(survive=("country",), service_level=0.9)).objective > 0  # without the exclusion
+
+
+def test_two_shares_in_conflict_name_every_product_short_at_once():
+    """min_local_share 0.9 and max_supplier_share 0.14 (each has a plan alone): HiGHS's conflict
+    names displays only, and the words said displays alone; relaxed for displays, the next run
+    named chips (928.6 short) and cells (3,040.8 short). All three are named in one run, each
+    amount the LP bound of that product alone."""
+    net = examples.electronics()
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(min_local_share=0.9, max_supplier_share=0.14))
+    first = info.value.reasons[0]
+    for product, short in (("chips", "928.6"), ("displays", "13,878.2"), ("cells", "3,040.8")):
+        assert f"of '{product}' they need " in first and f"(at least {short} short)" in first
+    with pytest.raises(InfeasiblePolicyError) as info:  # the next run after relaxing displays alone
+        solve(net, Policy(min_local_share={"displays": 0.4, "cells": 0.9, "chips": 0.9},
+                          max_supplier_share=0.14))
+    again = info.value.reasons[0]
+    assert "(at least 928.6 short)" in again and "(at least 3,040.8 short)" in again

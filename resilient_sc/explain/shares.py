@@ -181,8 +181,9 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
                                                                                    dem["country"]),
              "demand": dem["region"] if by_region else pd.Series("", index=dem.index)}[target]
     every = family_labels(model, target).assign(_group=lambda d: d["market"].map(group).to_numpy())
-    named = every.loc[every["_row"].isin(iis[target]["_row"]), ["product", "_group"]].drop_duplicates()
-    chosen = every.merge(named, on=["product", "_group"])  # every row in a (product, group) of the conflict
+    # every row of the conflict's groups, of every product: HiGHS's conflict names one product, and a
+    # planner who relaxed it for that one learnt of the next only from the next run
+    chosen = every.loc[every["_group"].isin(every.loc[every["_row"].isin(iis[target]["_row"]), "_group"])]
     all_target = family_rows(model, present or [target])
     unrelated = unrelated_rows(model, iis)
     caps = [f for f in policy_fields(iis) if f != target]
