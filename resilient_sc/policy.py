@@ -18,6 +18,7 @@ labels and the docs' field table are driven from it.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import math
 import re
 import unicodedata
@@ -161,8 +162,10 @@ class PolicyField:
              periods: set[str] | None = None) -> list[str]:
         kinds = self.keys + (("period",) if periods else ())
         if not isinstance(key, str):
+            written = (key.isoformat(sep=" ") if isinstance(key, datetime.datetime)  # a date YAML read:
+                       else key.isoformat() if isinstance(key, datetime.date) else shown(key, 20))  # as typed
             return [f"(policy) | {self.name} key {shown(key)} must be a {' or '.join(kinds)} name "
-                    f"(text: quote it, '{shown(key, 20)}')"]
+                    f"(text: quote it, '{written}')"]
         if regions is None or products is None:
             return []
         known = {"region": regions, "product": products, "period": periods or set()}

@@ -300,3 +300,15 @@ def test_a_policy_left_empty_in_a_policies_file_is_said_to_be_the_base(tmp_path)
         "(policy 'far') | sets no field: it is the base policy; give its fields, e.g. 'far': "
         "{min_local_share: 0.5}"]
     assert policies["near"].is_base and not policies["near_shoring"].is_base
+
+
+def test_a_date_key_of_a_policy_file_is_quoted_as_typed(tmp_path: Path) -> None:
+    """YAML reads an unquoted 2027-01-01 as a date: the advice to quote it showed
+    '2027-01-01 (a date)', which quoted would be no period either."""
+    path = tmp_path / "p.yaml"
+    path.write_text("min_local_share:\n  2027-01-01: 0.3\n  2027-01-01 08:00:00: 0.4\n")
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(path).check_network(examples.electronics_roadmap())
+    said = " ".join(info.value.problems)
+    assert "key 2027-01-01 (a date) must be" in said and "(text: quote it, '2027-01-01')" in said
+    assert "(text: quote it, '2027-01-01 08:00:00')" in said
