@@ -878,3 +878,14 @@ def test_two_shares_in_conflict_name_every_product_short_at_once():
                           max_supplier_share=0.14))
     again = info.value.reasons[0]
     assert "(at least 928.6 short)" in again and "(at least 3,040.8 short)" in again
+
+
+def test_a_market_no_supplier_reaches_is_said_so_once():
+    """Excluding DE and PL leaves Europe's markets no hub: each was said to be out of reach, then
+    again as a min_local_share 'missing' its whole share, which no lowering of the share meets."""
+    net = examples.electronics()
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(min_local_share=0.5, excluded_countries=("DE", "PL")))
+    reasons = info.value.reasons
+    assert reasons[0].startswith("demand: market 'Berlin' (product 'cells', 4,460 pieces) cannot be served")
+    assert not any(r.startswith("min_local_share") for r in reasons)

@@ -169,11 +169,14 @@ def test_survive_only_country_making_a_product():
 
 
 @pytest.mark.parametrize(("policy", "words"), [
-    (Policy(min_local_share=1.0, excluded_countries=("FR",)), ["min_local_share", "Paris"]),
+    # Paris out of reach with FR excluded: said once, as demand, not as a share no lowering meets
+    (Policy(min_local_share=1.0, excluded_countries=("FR",)), ["demand", "Paris", "excluded"]),
     (Policy(min_suppliers=3), ["min_suppliers", "'default'"]),
     (Policy(max_supplier_share=0.3), ["max_supplier_share", "'default'"]),
     (Policy(max_country_share=0.3, excluded_countries=("FR",)), ["max_country_share", "Paris"]),
-    (Policy(min_allied_share=1.0, excluded_countries=("FR",)), ["min_allied_share", "Paris"]),
+    (Policy(min_allied_share=1.0, excluded_countries=("FR",)), ["demand", "Paris", "excluded"]),
+    (Policy(min_local_share=1.0, shortfall_penalty=1e4, excluded_countries=("FR",)),
+     ["min_local_share", "Paris"]),  # short at a penalty: the share is what has no plan
     (Policy(excluded_countries=("FR",)), ["demand", "Paris"]),
 ])
 def test_infeasible_messages_name_field_and_place(tiny, policy, words):

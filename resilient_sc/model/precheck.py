@@ -135,6 +135,13 @@ def _left_out(s: Sets, field: str, product: str, counts: Callable[[pd.DataFrame]
     return f"; left out of the plan: {shown}: {and_list(undo, 'or')}{reaching}, or lower {field}"
 
 
+def _reached(s: Sets) -> np.ndarray:
+    """Per demand row, whether some usable supplier reaches it through a usable hub."""
+    reached = np.zeros(len(s.demand_table), dtype=bool)
+    reached[s.flows_table["_demand"]] = True
+    return reached
+
+
 def _check_served(s: Sets, policy: Policy) -> list[str]:
     if policy.shortfall_penalty is not None:
         return []
@@ -156,8 +163,7 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
                          f"but markets need {number(need)} (missing {number(need - have)} {u} of "
                          f"capacity); {and_list(fixes, 'or')}")  # only what undoes a removal
     out = []
-    served = np.zeros(len(s.demand_table), dtype=bool)
-    served[s.flows_table["_demand"]] = True
+    served = _reached(s)
     if not served.all():
         gone = pd.concat([s.removed_hubs.rename(columns={"hub": "id"}),
                           s.removed_suppliers.rename(columns={"supplier": "id"})])
@@ -213,7 +219,10 @@ def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
     countries = s.countries.set_index("country")
     for field in fields:
         share = policy.per_market_product(field, s.demand["region"], s.demand["product"])
-        dem = s.demand.assign(share=share).loc[~np.isnan(share) & (share > 0)]
+        # a market no supplier reaches is said so once (demand: ... cannot be served, without a
+        # shortfall_penalty), not again as a share no lowering of it would meet
+        said = ~_reached(s) if policy.shortfall_penalty is None else np.zeros(len(share), bool)
+        dem = s.demand.assign(share=share).loc[~np.isnan(share) & (share > 0) & ~said]
         rr = r.merge(dem[["market", "product", "country", "region", "bloc", "share", "demand"]],
                      on=["market", "product"], suffixes=("", "_m"))
         if field == "min_local_share":
