@@ -55,6 +55,8 @@ README_LINES = (
     "data's CO2 units.",
     "Fractions (shares, served, utilisation, gap) are from 0 to 1, shown as percentages; columns "
     "ending in _pct are percentages themselves (2.63 is 2.63%).")
+#: the Excel format of a plan's relative gap (:func:`resilient_sc.format.relative_gap` in text)
+GAP_FORMAT = "0.0000%"
 #: what the summary sheet of a plan and of a roadmap holds
 PLAN_SUMMARY = ("item and value: status, total cost (money), bound and gap, the suppliers and hubs, "
                 "demand, delivered and shortfall per product (units of that product), shares per product "
@@ -328,6 +330,8 @@ def summary_format(item: str, value: Any) -> str | None:
     percentages; None for text and the rest (io's per-cell thousands separators apply)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    if item == "gap":  # four decimals whatever its size, as the texts write it (4e-8 read 0.0%)
+        return GAP_FORMAT
     if is_quantity(item):
         return quantity_format([value])
     name = item.removeprefix("policy: ")

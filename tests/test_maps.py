@@ -4,12 +4,16 @@ with some coordinates missing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from resilient_sc import Network, Policy, examples, solve
 from resilient_sc.analysis import geography as geo
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HANOI, MEMPHIS = (105.8, 21.0), (-90.0, 35.1)  # (lon, lat)
 needs_data = pytest.mark.skipif(not geo.has_geography(),
@@ -302,3 +306,27 @@ def test_names_that_would_cover_others_are_left_out_and_counted(maps):
     said = [t.get_text() for t in texts if "left out where" in t.get_text()]
     assert said == [f"{40 - len(labels)} names left out where they would cover other names or a detail box "
                     "(the plan's tables list every element)"] and 0 < len(labels) < 40
+
+
+def test_a_crowded_map_names_the_design_before_the_markets(maps):
+    """On the ladder's rung S (150 markets among 12 hubs) names were placed by crowdedness alone,
+    and two of a panel's opened hubs went unnamed while the markets around them were named:
+    hubs are named first, then suppliers, then markets where room is left."""
+    import sys
+
+    from matplotlib.text import Text
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import ladder
+    finally:
+        sys.path.pop(0)
+    net = ladder.ladder_network("S")
+    plan = solve(net)
+    fig = maps.network_map(net, plan)
+    fig.canvas.draw()
+    panels = {ax.get_title().split(":")[0]: ax for ax in fig.axes if ax.get_title()}
+    for product, ax in panels.items():
+        named = {t.get_text() for a in (ax, *ax.child_axes) for t in a.findobj(Text)}
+        hubs = set(plan.outbound.loc[plan.outbound["product"] == product, "hub"])
+        assert hubs and hubs <= named, (product, hubs - named)

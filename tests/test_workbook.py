@@ -81,9 +81,10 @@ def test_plan_workbook_is_formatted(tmp_path: Path, electronics_plan) -> None:
     assert summary["total cost"].number_format == "#,##0.00"
     shares = [k for k in summary if "share" in k]
     assert "local share (cells)" in shares and "policy: min_local_share" in shares
-    for item in [*shares, "gap"]:  # fractions shown as percentages, like the other sheets
+    for item in shares:  # fractions shown as percentages, like the other sheets
         assert summary[item].number_format == "0.0%", item
         assert 0 <= summary[item].value <= 1, item
+    assert summary["gap"].number_format == "0.0000%"  # as the texts write it, whatever its size
     assert not any("(%)" in k for k in summary)
     quantities = [k for k in summary if "(pieces of " in k]
     assert len(quantities) == 3 * 3  # demand, delivered, shortfall of 3 products

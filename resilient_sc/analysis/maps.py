@@ -516,7 +516,11 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
     align_x = np.where(ux > 0.3, 0.0, np.where(ux < -0.3, 1.0, 0.5))  # share of the width left of the anchor
     align_y = np.where(uy > 0.3, 0.0, np.where(uy < -0.3, 1.0, 0.5))
     fixed, left_out = len(xy_pt), 0  # the obstacles after the markers: the boxes to avoid, the names placed
-    for i in todo[np.argsort(crowd, kind="stable")[::-1]]:
+    # hubs named first, then suppliers, then markets (the design's decisions before its demand: a
+    # crowded area left opened hubs unnamed while naming the markets around them), the most crowded
+    # first within each kind
+    kind_rank = nodes["kind"].map(LABEL_ORDER).to_numpy()[todo]
+    for i in todo[np.lexsort((-np.asarray(crowd), kind_rank))]:
         text = str(nodes["id"].iat[i])
         w, h, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
         w, h = w * pts_per_px, h * pts_per_px + 1
@@ -553,6 +557,8 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
         ann.set_in_layout(False)  # placed for the final layout: must not change it
     return left_out
 
+#: the order in which kinds of node get their names placed (later ones are left out where crowded)
+LABEL_ORDER = {"hub": 0, "supplier": 1, "market": 2}
 #: label directions, in order of preference: right, left, the diagonals, above, below
 _DIRECTIONS = [(1.0, 0.0), (-1.0, 0.0), (0.7, 0.7), (-0.7, 0.7), (0.7, -0.7), (-0.7, -0.7),
                (0.0, 1.0), (0.0, -1.0)]
