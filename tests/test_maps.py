@@ -308,13 +308,10 @@ def test_names_that_would_cover_others_are_left_out_and_counted(maps):
                     "(the plan's tables list every element)"] and 0 < len(labels) < 40
 
 
-def test_a_crowded_map_names_the_design_before_the_markets(maps):
-    """On the ladder's rung S (150 markets among 12 hubs) names were placed by crowdedness alone,
-    and two of a panel's opened hubs went unnamed while the markets around them were named:
-    hubs are named first, then suppliers, then markets where room is left."""
+@pytest.fixture(scope="module")
+def ladder_s():
+    """The issue-14 ladder's rung S (60 suppliers, 12 hubs, 150 markets) and its base plan."""
     import sys
-
-    from matplotlib.text import Text
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
@@ -322,7 +319,16 @@ def test_a_crowded_map_names_the_design_before_the_markets(maps):
     finally:
         sys.path.pop(0)
     net = ladder.ladder_network("S")
-    plan = solve(net)
+    return net, solve(net)
+
+
+def test_a_crowded_map_names_the_design_before_the_markets(maps, ladder_s):
+    """On the ladder's rung S (150 markets among 12 hubs) names were placed by crowdedness alone,
+    and two of a panel's opened hubs went unnamed while the markets around them were named:
+    hubs are named first, then suppliers, then markets where room is left."""
+    from matplotlib.text import Text
+
+    net, plan = ladder_s
     fig = maps.network_map(net, plan)
     fig.canvas.draw()
     panels = {ax.get_title().split(":")[0]: ax for ax in fig.axes if ax.get_title()}
@@ -330,3 +336,26 @@ def test_a_crowded_map_names_the_design_before_the_markets(maps):
         named = {t.get_text() for a in (ax, *ax.child_axes) for t in a.findobj(Text)}
         hubs = set(plan.outbound.loc[plan.outbound["product"] == product, "hub"])
         assert hubs and hubs <= named, (product, hubs - named)
+
+
+def test_a_detail_box_lies_near_its_area(maps, ladder_s, monkeypatch):
+    """On rung S the detail box of North America was drawn over South-East Asia, its leader lines
+    across the Atlantic, and read as Asian sites: a box lies within a third of the map's width
+    of its area, or there is none (its names are left out and counted)."""
+    placed = []
+
+    def spying(ax, zooms, *args):
+        out = boxes(ax, zooms, *args)
+        placed.append((ax, out))
+        return out
+
+    boxes = maps._map_inset_boxes
+    monkeypatch.setattr(maps, "_map_inset_boxes", spying)
+    maps.network_map(*ladder_s)
+    (ax, insets), = placed
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert len(insets) == 3
+    tall = ax.bbox.height / ax.bbox.width  # a vertical axes fraction in widths
+    for zoom, (bx, by, bw, bh) in insets:  # the area's centre and the box's, in axes fractions
+        cx, cy = ((zoom[0] + zoom[1]) / 2 - x0) / (x1 - x0), ((zoom[2] + zoom[3]) / 2 - y0) / (y1 - y0)
+        assert np.hypot(bx + bw / 2 - cx, (by + bh / 2 - cy) * tall) <= maps.FAR_INSET, zoom

@@ -411,7 +411,14 @@ def _map_clusters(ax: Any, nodes: pd.DataFrame, used: np.ndarray, link: float = 
             x, y = nodes.loc[members, "x"].to_numpy(float), nodes.loc[members, "lat"].to_numpy(float)
             mx, my = max(0.12 * np.ptp(x), 1.5), max(0.15 * np.ptp(y), 1.5)
             out.append((x.min() - mx, x.max() + mx, max(-88.0, y.min() - my), min(88.0, y.max() + my)))
-    return sorted(out, key=lambda e: -(e[1] - e[0]) * (e[3] - e[2]))[:3]
+    # the largest first; one more than the boxes a map has, for an area with no room near it
+    return sorted(out, key=lambda e: -(e[1] - e[0]) * (e[3] - e[2]))[:MAX_INSETS + 1]
+
+
+#: the farthest a detail box's centre may lie from its area's, as a share of the map's width
+FAR_INSET = 0.35
+#: the most detail boxes a map has
+MAX_INSETS = 3
 
 
 def _map_inset_boxes(ax: Any, zooms: list[tuple[float, float, float, float]], nodes: np.ndarray,
@@ -444,9 +451,13 @@ def _map_inset_boxes(ax: Any, zooms: list[tuple[float, float, float, float]], no
         cost += _covered(rects, nodes, weight) + 5 * _covered(rects, arcs)
         cost += 50 * _overlaps(rects, np.array([[zx0 - 8, zy0 - 8, zx1 + 8, zy1 + 8]]))[:, 0]
         cost += 1e6 * _overlaps(rects, taken).sum(axis=1)
-        cost += 0.02 * np.hypot((rects[:, 0] + rects[:, 2] - zx0 - zx1) / 2,
-                                (rects[:, 1] + rects[:, 3] - zy0 - zy1) / 2)
-        best = rects[int(np.argmin(cost))]
+        away = np.hypot((rects[:, 0] + rects[:, 2] - zx0 - zx1) / 2,
+                        (rects[:, 1] + rects[:, 3] - zy0 - zy1) / 2)
+        cost += 0.02 * away
+        k = int(np.argmin(cost + 1e4 * (away > FAR_INSET * width)))
+        if away[k] > FAR_INSET * width or len(out) == MAX_INSETS:  # none near its area: a box far away
+            continue  # was read as showing the place it lay on (its names are left out and counted)
+        best = rects[k]
         taken = np.vstack([taken, best + np.array([-8.0, -8.0, 8.0, 8.0])])  # insets 8 points apart
         out.append((zoom, [(best[0] - box[0]) / width, (best[1] - box[1]) / height,
                            (best[2] - best[0]) / width, (best[3] - best[1]) / height]))
