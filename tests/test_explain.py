@@ -858,10 +858,21 @@ def test_a_market_cut_off_for_want_of_an_excluded_hub_names_the_exclusion():
     first = info.value.reasons[0]
     assert first.startswith("survive country (service_level 0.9) cannot be met: losing country 'KR' cuts off "
                             "market 'Beijing' (product 'cells', 4,239 pieces required)")
-    assert "left out of the plan, with lanes towards them: S_CN_Wuhan (status closed); H_Shenzhen, " in first
+    assert ("left out of the plan, with lanes towards them: S_CN_Wuhan (status closed, country excluded); "
+            "H_Shenzhen, ") in first
     assert first.endswith("lift the exclusion, add lanes that avoid country 'KR' or lower service_level to 0 "
                           "for their region or product")
     assert solve(net, Policy(survive=("country",), service_level=0.9)).objective > 0  # without the exclusion
+    f = net.frames()  # Seoul's cells through H_Busan only: S_CN_Wuhan (closed) makes chips, reaches it
+    lanes, demand = f["lanes"], f["demand"]  # only through the hub lost, and is not named
+    f["lanes"] = lanes.loc[~((lanes["origin"] == "H_Shenzhen") & (lanes["destination"] == "Seoul"))]
+    f["demand"] = demand.loc[~((demand["market"] == "Seoul") & (demand["product"] == "chips"))]
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(Network.from_frames(**f), Policy(survive=("hub",), service_level=0.9))
+    assert info.value.reasons[0].endswith(
+        "cuts off market 'Seoul' (product 'cells', 3,636 pieces required): no remaining supplier reaches it "
+        "through a remaining hub; to resolve it: add lanes that avoid hub 'H_Busan' or lower service_level "
+        "to 0 for its region or product")
 
 
 def test_two_shares_in_conflict_name_every_product_short_at_once():

@@ -161,7 +161,7 @@ def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
                  for r in group.head(MAX_REASONS).itertuples()]
         more = f" and {len(group) - MAX_REASONS} more" if len(group) > MAX_REASONS else ""
         them, their = ("it", "its") if len(group) == 1 else ("them", "their")
-        left, undo = _left_out_towards(model, set(group["market"]))
+        left, undo = _left_out_towards(model, group, str(failure), them)
         fixes = [*undo, f"add lanes that avoid {failure_text(failure)}",
                  f"lower service_level to 0 for {their} region or product"]
         out.append(f"{field_text(model.policy, 'survive')} cannot be met: losing {failure_text(failure)} "
@@ -170,21 +170,34 @@ def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     return limit_reasons(out, "losses")
 
 
-def _left_out_towards(model: NetworkModel, markets: set[str]) -> tuple[str, list[str]]:
+def _left_out_towards(model: NetworkModel, cut: pd.DataFrame, failure: str,
+                      them: str) -> tuple[str, list[str]]:
     """(`` (left out of the plan, with lanes towards them: H_Shenzhen (country excluded))``,
-    ``["lift the exclusion"]``): the hubs removed from the model (closed, excluded, not yet
-    ready) with a lane to one of ``markets``, and the suppliers removed with a lane to a hub that
-    has one; ('', []) when none (then no removal is to blame)."""
-    lanes, s = model.network.lanes, model.sets
-    hubs = set(lanes.loc[lanes["destination"].isin(markets), "origin"])
-    suppliers = set(lanes.loc[lanes["destination"].isin(hubs), "origin"])
+    ``["lift the exclusion"]``): the hubs removed from the model (closed, excluded, not yet ready)
+    with a lane carrying the product to a market of ``cut`` (market, product rows), and the
+    suppliers removed that make the product with a lane carrying it to such a hub, or to a hub
+    kept that has one; neither lost in ``failure`` (``hub:H1``, ``country:KR``, ...); ('', [])
+    when none (then no removal is to blame)."""
+    net, s = model.network, model.sets
+    kind, _, element = failure.partition(":")
+    country = pd.concat([net.hubs.set_index("hub")["country"],
+                         net.suppliers.set_index("supplier")["country"]])
+    lanes = net.lanes.assign(country=net.lanes["origin"].map(country))
+    lost = (lanes["origin"] == element) if kind in ("hub", "supplier") else (lanes["country"] == element)
+    makes = set(zip(net.supplier_products["supplier"], net.supplier_products["product"], strict=True))
+    hubs, suppliers = set(), set()
+    for market, product in zip(cut["market"], cut["product"], strict=True):
+        carries = lanes.loc[~lost & lanes["product"].isin([product, "all"])]
+        near = set(carries.loc[carries["destination"] == market, "origin"])
+        hubs |= near
+        suppliers |= {o for o in carries.loc[carries["destination"].isin(near), "origin"]
+                      if (o, product) in makes}
     gone = pd.concat([s.removed_hubs.loc[s.removed_hubs["hub"].isin(hubs)].rename(columns={"hub": "id"}),
                       s.removed_suppliers.loc[s.removed_suppliers["supplier"].isin(suppliers)].rename(
                           columns={"supplier": "id"})], ignore_index=True)
     if gone.empty:
         return "", []
-    shown, undo = removals(gone, "id")
-    them = "it" if len(markets) == 1 else "them"
+    shown, undo = removals(gone, "id", model.policy.excluded_countries)
     return f" (left out of the plan, with lanes towards {them}: {shown})", undo
 
 

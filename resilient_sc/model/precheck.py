@@ -6,7 +6,7 @@ units needed and the units the data allow; no solver is involved.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -98,24 +98,31 @@ _WHY = {"closed": "status closed", "excluded country": "its country excluded",
 
 
 #: what undoes each removal (the ``reason`` of ``Sets.removed_*``)
-_UNDO = {"closed": "reopen one", "excluded country": "lift the exclusion", "lead time": "shorten a lead_time"}
+_UNDO = {"closed": "reopen one", "excluded country": "lift the exclusion", "lead time": "shorten a lead_time",
+         "closed, excluded": "reopen one and lift the exclusion"}
 #: a removal's reason beside the ids it removed
 _LEFT = {"closed": "status closed", "excluded country": "country excluded",
-         "lead time": "lead_time not yet reached"}
+         "lead time": "lead_time not yet reached", "closed, excluded": "status closed, country excluded"}
 
 
-def removals(gone: pd.DataFrame, column: str) -> tuple[str, list[str]]:
+def removals(gone: pd.DataFrame, column: str, excluded: Sequence[str] = ()) -> tuple[str, list[str]]:
     """The suppliers or hubs ``gone`` (ids in ``column``, with the ``reason`` of
     ``Sets.removed_*``) by why, and what undoes each: (``S_DE_Dresden and S_FR_Grenoble
-    (lead_time not yet reached)``, ``["shorten a lead_time"]``)."""
+    (lead_time not yet reached)``, ``["shorten a lead_time"]``); one closed in a country of
+    ``excluded`` needs both undone."""
+    closed_out = (gone["reason"] == "closed") & gone["country"].isin(list(excluded))
+    gone = gone.assign(reason=gone["reason"].where(~closed_out, "closed, excluded"))
     reasons = sorted(set(gone["reason"]))
     shown = [f"{and_first(list(gone.loc[gone['reason'] == why, column]), 5)} ({_LEFT[why]})"
              for why in reasons]
-    return "; ".join(shown), [_UNDO[why] for why in reasons]
+    undo = [_UNDO[why] for why in reasons]
+    if {"excluded country", "closed, excluded"} <= set(reasons):  # the exclusion's undo said once
+        undo.remove(_UNDO["closed, excluded"])  # (the label says which one is closed too)
+    return "; ".join(shown), undo
 
 
-def _left_out(s: Sets, field: str, product: str, counts: Callable[[pd.DataFrame], np.ndarray],
-              market: bool = False) -> str:
+def _left_out(s: Sets, policy: Policy, field: str, product: str,
+              counts: Callable[[pd.DataFrame], np.ndarray], market: bool = False) -> str:
     """``; left out of the plan: S_FR_Grenoble (country excluded): lift the exclusion, or
     lower min_local_share``: the suppliers removed from the model (closed, excluded, not yet
     ready) that make ``product`` and would count towards ``field`` (``counts`` of their rows, with
@@ -130,7 +137,7 @@ def _left_out(s: Sets, field: str, product: str, counts: Callable[[pd.DataFrame]
     mine = gone.loc[gone["products"].map(lambda made: product in made).to_numpy(bool) & counts(gone)]
     if mine.empty:
         return ""
-    shown, undo = removals(mine, "supplier")
+    shown, undo = removals(mine, "supplier", policy.excluded_countries)
     reaching = " (where their lanes reach the market)" if market else ""
     return f"; left out of the plan: {shown}: {and_list(undo, 'or')}{reaching}, or lower {field}"
 
@@ -245,13 +252,14 @@ def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
                     f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
                     f"{number(need)} {u} it requires ({percent(row['share'])} of the "
                     f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u})"
-                    + _left_out(s, field, row["product"], counts(row), market=True))
+                    + _left_out(s, policy, field, row["product"], counts(row), market=True))
         if field == "min_local_share":
-            out += _regional_totals(s, rr.loc[ok], dem, field)
+            out += _regional_totals(s, policy, rr.loc[ok], dem, field)
     return limit_reasons(out, "markets")
 
 
-def _regional_totals(s: Sets, local: pd.DataFrame, dem: pd.DataFrame, field: str) -> list[str]:
+def _regional_totals(s: Sets, policy: Policy, local: pd.DataFrame, dem: pd.DataFrame,
+                     field: str) -> list[str]:
     """A region's local suppliers must cover the local share of all its markets together."""
     out = []
     need = (dem["share"] * dem["demand"]).groupby([dem["region"], dem["product"]]).sum()
@@ -264,7 +272,7 @@ def _regional_totals(s: Sets, local: pd.DataFrame, dem: pd.DataFrame, field: str
             out.append(f"{field}: the markets of region {region} need {number(n)} local {u} of product "
                        f"'{product}' together, but suppliers in {region} can make at most {number(have)} "
                        f"(missing {number(n - have)} {u})" + _left_out(
-                           s, field, product, lambda g, r=region: is_local(g["region"], r)))
+                           s, policy, field, product, lambda g, r=region: is_local(g["region"], r)))
     return out
 
 
