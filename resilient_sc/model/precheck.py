@@ -17,6 +17,7 @@ from ..format import and_first, and_list, count, percent
 from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
 from .sets import is_allied, is_local, unit_of
+from .table import by_id
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -92,15 +93,10 @@ def _check_open(s: Sets) -> list[str]:
     return out
 
 
-#: why a supplier or hub was left out of a period (the ``reason`` of ``Sets.removed_*``)
-_WHY = {"closed": "status closed", "excluded country": "its country excluded",
-        "lead time": "its lead_time not yet reached"}
-
-
 #: what undoes each removal (the ``reason`` of ``Sets.removed_*``)
 _UNDO = {"closed": "reopen one", "excluded country": "lift the exclusion", "lead time": "shorten a lead_time",
          "closed, excluded": "reopen one and lift the exclusion"}
-#: a removal's reason beside the ids it removed
+#: why a supplier or hub was left out of the model (of a period), beside the ids it removed
 _LEFT = {"closed": "status closed", "excluded country": "country excluded",
          "lead time": "lead_time not yet reached", "closed, excluded": "status closed, country excluded"}
 
@@ -174,8 +170,7 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
     if not served.all():
         gone = pd.concat([s.removed_hubs.rename(columns={"hub": "id"}),
                           s.removed_suppliers.rename(columns={"supplier": "id"})])
-        blocked = ", ".join(sorted(f"{i} ({_WHY[why]})" for i, why in zip(gone["id"], gone["reason"],
-                                                                         strict=True)))
+        blocked = removals(by_id(gone, "id"), "id", policy.excluded_countries)[0] if len(gone) else ""
         for _, r in s.demand.loc[~served].iterrows():
             out.append(f"demand: market '{r['market']}' (product '{r['product']}', {number(r['demand'])} "
                        f"{unit_of(s, r['product'])}) cannot be served: no usable supplier reaches it "
