@@ -65,17 +65,33 @@ PLAN_SUMMARY = ("item and value: status, total cost (money), bound and gap, the 
 ROADMAP_SUMMARY = ("item and value: status, total cost (Σ weight × each period's cost, money), bound and "
                    "gap, the periods and each period's cost (money, unweighted; its weight beside), the "
                    "policy and the data")
-#: what each sheet holds that is not a plan's or a roadmap's table (their CSVs' words)
-SHEET_WORDS = {
-    "premium": PREMIUM_TABLE,
-    "stress_summary": "per period: failures replayed and hurt, worst_served (guaranteed; fraction), the "
-                      "worst failure, market and product, expected_value_served (fraction), "
-                      "expected_shortfall_cost and expected_extra_cost (money), conditional as "
-                      "conditional_on says",
-    "stress_failures": f"one row per failure: {stress_failures_words()}",
-    **{f"stress_{k}": f"per failure{v}" for k, v in STRESS_ROWS.items()},
-    "frontier": frontier_words(),
-}
+
+
+def analysis_words(sheets: Mapping[str, pd.DataFrame], stress: Any) -> dict[str, str]:
+    """What each sheet of an analysis holds, in what units: of the ``stress`` given (a
+    StressResult, a roadmap's mapping of period to StressResult, or a failures table) its
+    worst_served as it is (guaranteed, or least served at the penalties given), per period for
+    a roadmap's; a frontier's worst_served where it has one."""
+    results = list(stress.values()) if isinstance(stress, Mapping) else [stress]
+    floor = next((r.floor_name for r in results if hasattr(r, "floor_name")), "guaranteed")
+    per = "per period and failure" if isinstance(stress, Mapping) else "one row per failure"
+    failures = sheets.get("stress_failures", pd.DataFrame())
+    served = (", served <product> (the fraction of each product's demand served under it)"
+              if any(str(c).startswith("served ") for c in failures.columns) else "")
+    frontier = sheets.get("frontier", pd.DataFrame())
+    return {
+        "premium": PREMIUM_TABLE,
+        "stress_summary": f"per period: failures replayed and hurt, worst_served ({floor}; fraction), the "
+                          "worst failure, market and product, expected_value_served (fraction), "
+                          "expected_shortfall_cost and expected_extra_cost (money), conditional as "
+                          "conditional_on says",
+        "stress_failures": f"{per}: {stress_failures_words(floor)}{served}",
+        **{f"stress_{k}": f"{'per period, failure' if isinstance(stress, Mapping) else 'per failure'}{v}"
+           for k, v in STRESS_ROWS.items()},
+        "frontier": frontier_words(", worst_served (fraction, 0-1: under the worst failure replayed)"
+                                   if "worst_served" in frontier else ""),
+        "timings": "the seconds of each step: the one sheet that differs between two runs of the same inputs",
+    }
 #: policy fields holding fractions of demand (shares, service level), shown as percentages (the
 #: field's unit, not its type: shortfall_penalty, money per unit short, shares the type Share)
 POLICY_FRACTIONS = frozenset(name for name, f in POLICY_FIELDS.items() if f.unit == "fraction of demand")
@@ -222,7 +238,8 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     * ``frontier`` (from :func:`resilient_sc.frontier`): ``frontier``;
     * ``roadmap`` (from :func:`resilient_sc.solve_roadmap`): :func:`roadmap_sheets`;
     * last, the seconds of every step and solve, ``timings`` (:func:`timings_apart`): two runs of
-      the same inputs write the same other sheets.
+      the same inputs write the same other sheets;
+    * first, ``README`` (:func:`readme_sheet`): what each sheet holds, in what units.
     """
     check_path("path", path, "the .xlsx file to write (write_workbook(path, plan=...))")
     path = Path(path)
@@ -252,19 +269,21 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     summary = ([] if solved is None else
                [("summary", "build time", solved.build_time), ("summary", "solve time", solved.solve_time)])
     sheets = timings_apart(sheets, summary)
-    io.write_excel(path, {"README": readme_sheet(sheets, solved), **sheets}, finish=_finish_plan_book,
+    io.write_excel(path, {"README": readme_sheet(sheets, solved, stress), **sheets}, finish=_finish_plan_book,
                    results=True)
     return path
 
 
-def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | None) -> pd.DataFrame:
+def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | None,
+                 stress: Any = None) -> pd.DataFrame:
     """A result workbook's first sheet: how its numbers read (:data:`README_LINES`, each
-    product's unit) and what each of ``sheets`` holds, in what units."""
+    product's unit) and what each of ``sheets`` holds, in what units (:func:`analysis_words`
+    of the ``stress`` given)."""
     from .roadmap import ROADMAP_FILES, Roadmap
 
     roadmap = isinstance(solved, Roadmap)
     files = {**PLAN_FILES, **(ROADMAP_FILES if roadmap else {})}
-    words = {**{name.removesuffix(".csv"): w for name, w in files.items()}, **SHEET_WORDS,
+    words = {**{name.removesuffix(".csv"): w for name, w in files.items()}, **analysis_words(sheets, stress),
              "summary": ROADMAP_SUMMARY if roadmap else PLAN_SUMMARY}
     units = "" if solved is None else units_words(
         solved.units() if isinstance(solved, Roadmap) else solved.units(plan_products(solved)))
@@ -342,10 +361,16 @@ def summary_format(item: str, value: Any) -> str | None:
 
 def _finish_plan_book(book: Any) -> None:
     """Percentages in the summary; per-product quantity columns as quantities whatever the
-    product is called; long headers wrapped; the creator a result's (:func:`io.is_result_workbook`)."""
+    product is called; gaps with four decimals; long headers wrapped; the README sheet's text
+    wrapped; the creator a result's (:func:`io.is_result_workbook`)."""
     from openpyxl.styles import Alignment
 
     book.properties.creator = io.RESULT_CREATOR
+    if "README" in book.sheetnames:  # sentences: one wide wrapped column, not a 60-character cut
+        readme = book["README"]
+        readme.column_dimensions["B"].width = 110
+        for (cell,) in readme.iter_rows(min_row=2, min_col=2, max_col=2):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     if "summary" in book.sheetnames:
         for item, value in book["summary"].iter_rows(min_row=2, max_col=2):
@@ -357,9 +382,9 @@ def _finish_plan_book(book: Any) -> None:
         for head in ws[1]:
             title = str(head.value)
             letter = head.column_letter
-            if is_quantity(title):
+            if is_quantity(title) or title == "gap":  # a premium's or frontier's gaps as the summary's
                 cells = [c for (c,) in ws.iter_rows(min_row=2, min_col=head.column, max_col=head.column)]
-                fmt = quantity_format([c.value for c in cells])
+                fmt = GAP_FORMAT if title == "gap" else quantity_format([c.value for c in cells])
                 for c in cells:
                     c.number_format = fmt
             if len(title) > WRAP:  # e.g. the all-products hub columns: wrap rather than truncate

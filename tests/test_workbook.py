@@ -337,3 +337,26 @@ def test_a_result_workbook_stores_no_float_noise(tmp_path: Path) -> None:
     assert ws.cell(2, head.index("volume") + 1).number_format == "#,##0"
     write_excel(tmp_path / "d.xlsx", {"demand": table})
     assert openpyxl.load_workbook(tmp_path / "d.xlsx")["demand"].cell(2, 2).value == 0.4999999999999999
+
+
+def test_the_readme_sheet_says_what_the_analyses_given_hold(tmp_path: Path) -> None:
+    """The README's words of a stress test are those of the one given: at a policy's own
+    penalties its worst_served is the least served, not a guarantee; a roadmap's are per period
+    and failure; a frontier's worst_served is said where it has one; gaps read four decimals on
+    every sheet (a premium's 4.4e-8 and 0.0017 read 0.0%)."""
+    net = examples.tiny()
+    plan = solve(net)
+
+    def said(path: Path) -> pd.Series:
+        return pd.read_excel(path, sheet_name="README").dropna().set_index("sheet")["what it holds"]
+
+    priced = stress_test(net, plan, penalty=50.0)
+    words = said(write_workbook(tmp_path / "p.xlsx", stress=priced))
+    assert priced.floor_name == "least served" and "worst_served (least served)" in words["stress_failures"]
+    guaranteed = said(write_workbook(tmp_path / "g.xlsx", stress=stress_test(net, plan)))
+    assert "worst_served (guaranteed)" in guaranteed["stress_failures"]
+    sweep = frontier(net, "min_local_share", [0.0, 0.5])
+    assert "worst_served (fraction" in said(write_workbook(tmp_path / "f.xlsx", frontier=sweep))["frontier"]
+    table = pd.DataFrame({"policy": ["a", "b"], "gap": [4.4e-8, 0.0017]})
+    ws = openpyxl.load_workbook(write_workbook(tmp_path / "t.xlsx", premium_table=table))["premium"]
+    assert [ws.cell(r, 2).number_format for r in (2, 3)] == ["0.0000%", "0.0000%"]
