@@ -352,15 +352,23 @@ def compared(pct: float, reference: str = "", digits: int = 1, amount: float = m
     with up to two more (``0.01% more``: 3,500 of 24.5M is a cost, not "the same"), or, within
     what those hide, ``the same as <reference> (within 0.0005%)``: never a saving or a premium
     of 0.0%. Within what they hide, a premium ``amount`` (money) of a cent or more is said in
-    money: ``305,438.18 more than <reference> (under 0.0005%)`` (a cost of 1e11 hid it)."""
-    shown = next((d for d in range(digits, digits + 3) if float(pct_points(pct, d)[:-1]) != 0), None)
+    money: ``305,438.18 more than <reference> (under 0.0005%)`` (a cost of 1e11 hid it); of a
+    reference that costs nothing (``pct`` NaN) in money alone.
+
+    >>> compared(float("nan"), "the base", amount=5.0), compared(float("nan"), "the base", amount=0.0)
+    ('5.00 more than the base', 'the same as the base')
+    """
+    shown = (None if math.isnan(pct) else  # a base of cost 0: no percentage, the money says it
+             next((d for d in range(digits, digits + 3) if float(pct_points(pct, d)[:-1]) != 0), None))
     than = ["than", reference] if reference else []
     more = "more" if (pct if shown is not None or math.isnan(amount) else amount) >= 0 else "less"
     within = f"{0.5 * 10 ** -(digits + 2):.{digits + 3}f}%"
+    hidden = [] if math.isnan(pct) else [within]  # what the percentages hide, of a reference above 0
     if shown is None and not math.isnan(amount) and money(abs(amount)) != money(0.0):
-        return " ".join([money(abs(amount)), more, *than, f"(under {within})"])
+        return " ".join([money(abs(amount)), more, *than, *(f"(under {h})" for h in hidden)])
     if shown is None:
-        return " ".join(["the same", *(["as", reference] if reference else []), f"(within {within})"])
+        return " ".join(["the same", *(["as", reference] if reference else []),
+                         *(f"(within {h})" for h in hidden)])
     return " ".join([pct_points(abs(pct), shown), more, *than])
 
 
