@@ -304,6 +304,15 @@ OUTPUT_DIGITS = 12
 (floating-point noise near 1e-15 relative); far finer than any solver tolerance (1e-7)."""
 
 
+def output_float(v: float) -> float:
+    """``v`` to :data:`OUTPUT_DIGITS` significant digits, no -0: as outputs store a number.
+
+    >>> output_float(0.4999999999999999), output_float(-0.0)
+    (0.5, 0.0)
+    """
+    return float(f"{v:.{OUTPUT_DIGITS}g}") + 0.0
+
+
 def output_number(v: float) -> str:
     """``v`` to :data:`OUTPUT_DIGITS` significant digits, never in scientific notation (a cost of
     1.2e12 in a currency of small units is written out), no -0.
@@ -311,7 +320,7 @@ def output_number(v: float) -> str:
     >>> output_number(889.9999999999949), output_number(1234567890123.45), output_number(-0.0)
     ('890', '1234567890120', '0')
     """
-    return np.format_float_positional(float(f"{v:.{OUTPUT_DIGITS}g}") + 0.0, trim="-")
+    return np.format_float_positional(output_float(v), trim="-")
 
 
 def output_numbers(values: np.ndarray) -> np.ndarray:

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .escaping import escape_frame, is_formula_like
 from .exceptions import RunWarning, ValidationError, check_path, check_switch
-from .format import OUTPUT_DIGITS, exact_numbers, output_numbers
+from .format import exact_numbers, output_float, output_numbers
 from .schema import TABLES
 from .wording import brief
 
@@ -512,7 +512,7 @@ def _rounded(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with its floats (in float columns, and in mixed columns such as a summary's values)
     to :data:`~.format.OUTPUT_DIGITS` significant digits: 0.5, not 0.4999999999999999."""
     def one(v: Any) -> Any:
-        return float(f"{v:.{OUTPUT_DIGITS}g}") + 0.0 if isinstance(v, float) and math.isfinite(v) else v
+        return output_float(v) if isinstance(v, float | np.floating) and math.isfinite(v) else v
 
     out = df.copy()
     for i, t in enumerate(df.dtypes):  # by position: a name may be given twice
@@ -682,7 +682,7 @@ def to_plain(value: Any) -> Any:
     if value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
         return None
     if isinstance(value, float):  # as the CSVs write it: 12228393.05, not 12228393.049999999
-        return float(f"{value:.{OUTPUT_DIGITS}g}") + 0.0  # + 0.0: no -0
+        return output_float(value)
     return value if value is None or isinstance(value, str | int | bool) else str(value)
 
 

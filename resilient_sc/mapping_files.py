@@ -5,6 +5,7 @@ every other problem is one line naming the file, never the document."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import reprlib
 from collections.abc import Sequence
@@ -16,15 +17,28 @@ from .limits import Limits, current, read_bytes
 from .wording import clip
 
 
+def typed(value: Any, width: int = 20) -> str:
+    """``value`` as a policy file's author typed it: a date YAML read as its text
+    (``2027-01-01``), anything else :func:`shown`.
+
+    >>> import datetime
+    >>> typed(datetime.date(2027, 1, 1)), typed(datetime.datetime(2027, 1, 1, 8)), typed(2027)
+    ('2027-01-01', '2027-01-01 08:00:00', '2027')
+    """
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    return value.isoformat() if isinstance(value, datetime.date) else shown(value, width)
+
+
 class _Shown(reprlib.Repr):
     """Python's repr, but YAML's dates and binary values as a policy file's reader wrote them
     (``2024-01-01 (a date)``, not ``datetime.date(2024, 1, 1)``)."""
 
     def repr_date(self, value: Any, level: int) -> str:
-        return f"{value.isoformat()} (a date)"
+        return f"{typed(value)} (a date)"
 
     def repr_datetime(self, value: Any, level: int) -> str:
-        return f"{value.isoformat(sep=' ')} (a date and time)"
+        return f"{typed(value)} (a date and time)"
 
     def repr_bytes(self, value: Any, level: int) -> str:
         return f"binary data ({len(value):,} bytes)"

@@ -18,7 +18,6 @@ labels and the docs' field table are driven from it.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import math
 import re
 import unicodedata
@@ -35,7 +34,7 @@ from .data import Network
 from .exceptions import PolicyError, ValidationError, check_path
 from .format import as_given
 from .limits import Limits, current
-from .mapping_files import SWITCH_WORDS, load_mapping, shown
+from .mapping_files import SWITCH_WORDS, load_mapping, shown, typed
 from .schema import FAILURE_KINDS
 from .wording import SHOWN, brief, clip, listing, suggest
 
@@ -162,10 +161,8 @@ class PolicyField:
              periods: set[str] | None = None) -> list[str]:
         kinds = self.keys + (("period",) if periods else ())
         if not isinstance(key, str):
-            written = (key.isoformat(sep=" ") if isinstance(key, datetime.datetime)  # a date YAML read:
-                       else key.isoformat() if isinstance(key, datetime.date) else shown(key, 20))  # as typed
             return [f"(policy) | {self.name} key {shown(key)} must be a {' or '.join(kinds)} name "
-                    f"(text: quote it, '{written}')"]
+                    f"(text: quote it, '{typed(key)}')"]
         if regions is None or products is None:
             return []
         known = {"region": regions, "product": products, "period": periods or set()}

@@ -574,8 +574,3 @@ def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
         return {}
     return {"network_premium_pct": pct_points, **({"intact_served": served_fraction}
                                                   if sheds_demand(table) else {})}
-
-
-# ---- small helpers ------------------------------------------------------------------------
-
-

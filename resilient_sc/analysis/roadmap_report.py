@@ -34,6 +34,7 @@ from ..format import (
     value,
     whole,
 )
+from ..output_words import STRESS_ROWS, stress_failures_words
 from ..results import readme
 from ..roadmap import ROADMAP_FILES
 from ..solvers.base import Status
@@ -434,15 +435,12 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
     part = _file_parts(list(results))
     for p, r in results.items():
         name = w.csv(f"stress_failures_{part[p]}.csv", r.failures)
-        described[name] = (f"the failures replayed on the {p} design: "
-                           f"{r.floor_name} fraction, value served, costs")
-    for name, attr, what in (("stress_products.csv", "by_product", "failure and product: demand, shortfall "
-                              "(units), served"),
-                             ("stress_shortfalls.csv", "shortfalls", "failure, market and product: demand, "
-                              "shortfall (units)")):
+        described[name] = f"the failures replayed on the {p} design: {stress_failures_words(r.floor_name)}"
+    for key, attr in (("products", "by_product"), ("shortfalls", "shortfalls")):
+        name = f"stress_{key}.csv"
         w.csv(name, pd.concat([getattr(r, attr).assign(period=p) for p, r in results.items()],
                               ignore_index=True).pipe(column_first, "period"))
-        described[name] = f"per period, {what}"
+        described[name] = f"per period, failure{STRESS_ROWS[key]}"
     title = path_title(roadmap.policy)
     drawn = w.figure(ROADMAP_PNG, lambda: fg.roadmap_figure(roadmap, title[:1].upper() + title[1:]))
     described[ROADMAP_PNG] = "the roadmap under test: suppliers and hubs per period, shares per period"
