@@ -418,7 +418,7 @@ def _map_clusters(ax: Any, nodes: pd.DataFrame, used: np.ndarray, link: float = 
 #: the farthest a detail box's centre may lie from its area's, as a share of the map's width
 FAR_INSET = 0.35
 #: the most detail boxes a map has
-MAX_INSETS = 3
+MAX_INSETS = 4
 
 
 def _map_inset_boxes(ax: Any, zooms: list[tuple[float, float, float, float]], nodes: np.ndarray,
