@@ -162,21 +162,30 @@ def test_output_csvs_carry_no_floating_point_noise(tmp_path):
     assert pd.read_csv(tmp_path / "data.csv")["quantity"].tolist() == df["quantity"].tolist()
 
 
-def test_two_solves_of_the_same_inputs_save_the_same_files_but_timings(tmp_path):
+@pytest.mark.parametrize("kind", ["plan", "roadmap"])
+def test_two_solves_of_the_same_inputs_save_the_same_files_but_timings(tmp_path, kind):
     """Same network and policy twice: every saved file byte for byte the same, the seconds of
-    each step (``*_time`` at any depth of plan.json) in timings.csv only."""
-    net = examples.electronics()
-    folders = [solve(net, Policy(min_local_share=0.5)).save(tmp_path / name) for name in ("a", "b")]
+    each step (``*_time`` at any depth of plan.json or roadmap.json) in timings.csv only (a
+    roadmap's note said the seconds of its MIP start)."""
+    from resilient_sc import solve_roadmap
+
+    if kind == "plan":
+        runs = [solve(examples.electronics(), Policy(min_local_share=0.5)) for _ in range(2)]
+    else:
+        net = examples.electronics_roadmap()
+        runs = [solve_roadmap(net) for _ in range(2)]
+    folders = [run.save(tmp_path / name) for run, name in zip(runs, ("a", "b"), strict=True)]
     names = sorted(p.name for p in folders[0].iterdir())
     assert names == sorted(p.name for p in folders[1].iterdir()) and "timings.csv" in names
     for name in names:
         if name != "timings.csv":
             assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name
-    assert "_time" not in (folders[0] / "plan.json").read_text()
+    assert "_time" not in (folders[0] / f"{kind}.json").read_text()
     timings = pd.read_csv(folders[0] / "timings.csv")
     assert list(timings.columns) == ["step", "seconds"]
     assert {"solve_time", "build_time", "report.solve_time"} <= set(timings["step"])
     assert (timings["seconds"] >= 0).all()
+    assert (kind == "roadmap") == ("report.start_time" in set(timings.loc[timings["seconds"] > 0, "step"]))
 
 
 def _small_chips(k: float = 1e-6) -> Network:

@@ -331,6 +331,9 @@ class SolveReport:
     note: str = ""
     certified: bool = True
     settings: dict[str, Any] = field(default_factory=dict)
+    #: seconds spent finding a MIP start before the route ran (a roadmap's periods solved
+    #: alone), counted in a roadmap's solve time but not in the route's times
+    start_time: float = 0.0
 
     @property
     def total_time(self) -> float:
@@ -344,13 +347,15 @@ class SolveReport:
         return out
 
     def line(self) -> str:
-        """One line: ``solved by <route> in <s> s (build, solve, certify; nodes)``, and the note."""
+        """One line: ``solved by <route> in <s> s (build, solve, certify; nodes)``, the seconds of
+        a MIP start found before, and the note."""
         plural = lambda n, word: f"{n:,} {word}" + ("" if n == 1 else "s")  # noqa: E731
         counts = [plural(self.nodes, "node")] if self.nodes is not None else []
         counts += [plural(self.iterations, "iteration")] if self.iterations is not None else []
         text = (f"solved by {self.route} in {self.total_time:.3f} s (build {self.build_time:.3f}, "
                 f"solve {self.solve_time:.3f}, certify {self.certify_time:.3f}"
                 + "".join(f"; {c}" for c in counts) + ")")
+        text += f", after {self.start_time:.3f} s finding a MIP start" if self.start_time else ""
         return f"{text}; {self.note}" if self.note else text
 
 
