@@ -255,8 +255,9 @@ def test_a_product_short_everywhere_is_named_before_the_markets_it_leaves_out(el
     reasons = [r for r in err.value.reasons if r.startswith(("demand:", "..."))]  # after the exclusions'
     demand = electronics.demand.loc[electronics.demand["product"] == "displays", "demand"].sum()
     assert reasons[0] == (f"demand: product 'displays': usable suppliers can make at most 57,200 pieces but "
-                          f"markets need {demand:,.0f} (missing {demand - 57_200:,.0f} pieces of capacity); "
-                          "add capacity, lift an exclusion or set shortfall_penalty")
+                          f"markets need {demand:,.0f} (missing {demand - 57_200:,.0f} pieces of capacity; "
+                          "left out of the plan: S_CN_Shenzhen, S_CN_Wuxi, S_KR_Pyeongtaek and S_TW_Tainan "
+                          "(country excluded)); add capacity, lift the exclusion or set shortfall_penalty")
     assert any(r.startswith("... and") and r.endswith("more markets") for r in reasons)
     assert all(" pieces) cannot be served" in r for r in reasons if r.startswith("demand: market"))
 
@@ -346,5 +347,12 @@ def test_a_product_short_is_advised_only_what_undoes_its_own_removals():
     f["supplier_products"]["capacity"] = np.where(f["supplier_products"]["supplier"] == "S_FR", 30.0, 100.0)
     with pytest.raises(InfeasiblePolicyError) as err:
         solve(Network.from_frames(**f), Policy())
-    assert err.value.reasons[0].endswith("(missing 50 units of capacity); add capacity, reopen a supplier of "
-                                         "status closed or set shortfall_penalty")
+    assert err.value.reasons[0].endswith("(missing 50 units of capacity; left out of the plan: S_CN (status "
+                                         "closed)); add capacity, reopen one or set shortfall_penalty")
+    f["countries"] = f["countries"].assign(bloc="")  # S_CN closed in an excluded country: both undone
+    f["hubs"] = f["hubs"].assign(country="FR")
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(Network.from_frames(**f), Policy(excluded_countries=("CN",)))
+    assert err.value.reasons[0].endswith("(missing 50 units of capacity; left out of the plan: S_CN (status "
+                                         "closed, country excluded)); add capacity, reopen one and lift the "
+                                         "exclusion or set shortfall_penalty")

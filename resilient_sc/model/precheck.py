@@ -153,18 +153,18 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
     cap = np.bincount(products.get_indexer(s.supply_table["product"])[usable],
                       s.supply_table["capacity"][usable], minlength=len(products))
     short = []  # a product-wide shortage first, never hidden behind the markets' lines
-    gone = s.removed_suppliers_table
+    gone = s.removed_suppliers
     for i in np.argsort(products.to_numpy(str), kind="stable"):
         p, need, have = products[i], float(s.products_table["total_demand"][i]), float(cap[i])
         if falls_short(have, need):
             u = unit_of(s, p)
-            why = {r for r, made in zip(gone["reason"], gone["products"], strict=True) if p in made}
-            fixes = ["add capacity", *(["reopen a supplier of status closed"] if "closed" in why else []),
-                     *(["lift an exclusion"] if "excluded country" in why else []),
-                     *(["shorten a lead_time"] if "lead time" in why else []), "set shortfall_penalty"]
+            makers = gone.loc[gone["products"].map(lambda made, p=p: p in made).to_numpy(bool)]
+            left, undo = removals(makers, "supplier", policy.excluded_countries)
+            fixes = ["add capacity", *undo, "set shortfall_penalty"]  # only what undoes its own removals
             short.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} {u} "
                          f"but markets need {number(need)} (missing {number(need - have)} {u} of "
-                         f"capacity); {and_list(fixes, 'or')}")  # only what undoes a removal
+                         f"capacity{f'; left out of the plan: {left}' if left else ''}); "
+                         f"{and_list(fixes, 'or')}")
     out = []
     served = _reached(s)
     if not served.all():
