@@ -66,32 +66,6 @@ ROADMAP_SUMMARY = ("item and value: status, total cost (Σ weight × each period
                    "gap, the periods and each period's cost (money, unweighted; its weight beside), the "
                    "policy and the data")
 
-
-def analysis_words(sheets: Mapping[str, pd.DataFrame], stress: Any) -> dict[str, str]:
-    """What each sheet of an analysis holds, in what units: of the ``stress`` given (a
-    StressResult, a roadmap's mapping of period to StressResult, or a failures table) its
-    worst_served as it is (guaranteed, or least served at the penalties given), per period for
-    a roadmap's; a frontier's worst_served where it has one."""
-    results = list(stress.values()) if isinstance(stress, Mapping) else [stress]
-    floor = next((r.floor_name for r in results if hasattr(r, "floor_name")), "guaranteed")
-    per = "per period and failure" if isinstance(stress, Mapping) else "one row per failure"
-    failures = sheets.get("stress_failures", pd.DataFrame())
-    served = (", served <product> (the fraction of each product's demand served under it)"
-              if any(str(c).startswith("served ") for c in failures.columns) else "")
-    frontier = sheets.get("frontier", pd.DataFrame())
-    return {
-        "premium": PREMIUM_TABLE,
-        "stress_summary": f"per period: failures replayed and hurt, worst_served ({floor}; fraction), the "
-                          "worst failure, market and product, expected_value_served (fraction), "
-                          "expected_shortfall_cost and expected_extra_cost (money), conditional as "
-                          "conditional_on says",
-        "stress_failures": f"{per}: {stress_failures_words(floor)}{served}",
-        **{f"stress_{k}": f"{'per period, failure' if isinstance(stress, Mapping) else 'per failure'}{v}"
-           for k, v in STRESS_ROWS.items()},
-        "frontier": frontier_words(", worst_served (fraction, 0-1: under the worst failure replayed)"
-                                   if "worst_served" in frontier else ""),
-        "timings": "the seconds of each step: the one sheet that differs between two runs of the same inputs",
-    }
 #: policy fields holding fractions of demand (shares, service level), shown as percentages (the
 #: field's unit, not its type: shortfall_penalty, money per unit short, shares the type Share)
 POLICY_FRACTIONS = frozenset(name for name, f in POLICY_FIELDS.items() if f.unit == "fraction of demand")
@@ -118,6 +92,34 @@ def product_totals(plan: Plan, products: list[str]) -> pd.DataFrame:
     weighted = s[["local_share", "allied_share"]].mul(s["demand"], axis=0).groupby(s["product"]).sum()
     totals = totals.reindex(products).fillna(0.0)
     return totals.join(weighted.reindex(products).div(totals["demand"].where(totals["demand"] > 0), axis=0))
+
+
+def analysis_words(sheets: Mapping[str, pd.DataFrame], stress: Any) -> dict[str, str]:
+    """What each sheet of an analysis holds, in what units: of the ``stress`` given (a
+    StressResult, a roadmap's mapping of period to StressResult, or a failures table) its
+    worst_served as it is (guaranteed, or least served at the penalties given), per period for
+    a roadmap's; a frontier's worst_served where it has one."""
+    results = list(stress.values()) if isinstance(stress, Mapping) else [stress]
+    floor = next((r.floor_name for r in results if hasattr(r, "floor_name")),  # a bare table: either
+                 "guaranteed at the default penalties, least served at penalties given")
+    per = "per period and failure" if isinstance(stress, Mapping) else "one row per failure"
+    failures = sheets.get("stress_failures", pd.DataFrame())
+    served = (", served <product> (the fraction of each product's demand served under it)"
+              if any(str(c).startswith("served ") for c in failures.columns) else "")
+    frontier = sheets.get("frontier", pd.DataFrame())
+    return {
+        "premium": PREMIUM_TABLE,
+        "stress_summary": f"per period: failures replayed and hurt, worst_served ({floor}; fraction), the "
+                          "worst failure, market and product, expected_value_served (fraction), "
+                          "expected_shortfall_cost and expected_extra_cost (money), conditional as "
+                          "conditional_on says",
+        "stress_failures": f"{per}: {stress_failures_words(floor)}{served}",
+        **{f"stress_{k}": f"{'per period, failure' if isinstance(stress, Mapping) else 'per failure'}{v}"
+           for k, v in STRESS_ROWS.items()},
+        "frontier": frontier_words(", worst_served (fraction, 0-1: under the worst failure replayed)"
+                                   if frontier.get("worst_served", pd.Series()).notna().any() else ""),
+        "timings": "the seconds of each step: the one sheet that differs between two runs of the same inputs",
+    }
 
 
 def summary_table(plan: Plan) -> pd.DataFrame:
@@ -326,8 +328,9 @@ def _check_workbook_arguments(path: Path, plan: Any, premium_table: Any, stress:
     for name, (value, kind, what) in kinds.items():
         if value is not None and not isinstance(value, kind):
             problems.append(f"({name}) | {brief(value)} is a {type(value).__name__}, not {what}")
-    results = stress.values() if isinstance(stress, Mapping) else [] if stress is None else [stress]
-    if any(not isinstance(r, StressResult | pd.DataFrame) for r in results):
+    mapped = isinstance(stress, Mapping)  # a roadmap's: StressResults only (its summary needs them)
+    results = stress.values() if mapped else [] if stress is None else [stress]
+    if any(not isinstance(r, StressResult if mapped else StressResult | pd.DataFrame) for r in results):
         problems.append("(stress) | give a StressResult (or its failures DataFrame) from stress_test(), or a "
                         "roadmap's mapping of period to StressResult from roadmap_stress()")
     if all(v is None for v in (plan, premium_table, stress, frontier, roadmap)):

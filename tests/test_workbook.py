@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from resilient_sc import Network, Policy, examples, frontier, premium, solve, stress_test
+from resilient_sc import Network, Policy, ValidationError, examples, frontier, premium, solve, stress_test
 from resilient_sc.results import HUB_CAPACITY, HUB_THROUGHPUT
 from resilient_sc.workbook import write_workbook
 
@@ -355,8 +355,15 @@ def test_the_readme_sheet_says_what_the_analyses_given_hold(tmp_path: Path) -> N
     assert priced.floor_name == "least served" and "worst_served (least served)" in words["stress_failures"]
     guaranteed = said(write_workbook(tmp_path / "g.xlsx", stress=stress_test(net, plan)))
     assert "worst_served (guaranteed)" in guaranteed["stress_failures"]
+    bare = said(write_workbook(tmp_path / "b.xlsx", stress=priced.failures))  # a table: which it is unknown
+    assert "worst_served (guaranteed at the default penalties, least served at penalties given)" in bare[
+        "stress_failures"]
     sweep = frontier(net, "min_local_share", [0.0, 0.5])
     assert "worst_served (fraction" in said(write_workbook(tmp_path / "f.xlsx", frontier=sweep))["frontier"]
+    untested = frontier(net, "min_local_share", [0.0, 0.5], failures=())  # its worst_served blank
+    assert "worst_served" not in said(write_workbook(tmp_path / "u.xlsx", frontier=untested))["frontier"]
+    with pytest.raises(ValidationError, match="roadmap's mapping of period to StressResult"):
+        write_workbook(tmp_path / "m.xlsx", stress={"2026": priced.failures})  # a traceback before
     table = pd.DataFrame({"policy": ["a", "b"], "gap": [4.4e-8, 0.0017]})
     ws = openpyxl.load_workbook(write_workbook(tmp_path / "t.xlsx", premium_table=table))["premium"]
     assert [ws.cell(r, 2).number_format for r in (2, 3)] == ["0.0000%", "0.0000%"]
