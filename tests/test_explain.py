@@ -867,6 +867,11 @@ def test_a_market_cut_off_for_want_of_an_excluded_hub_names_the_exclusion():
     lanes, demand = f["lanes"], f["demand"]  # only through the hub lost, and is not named
     f["lanes"] = lanes.loc[~((lanes["origin"] == "H_Shenzhen") & (lanes["destination"] == "Seoul"))]
     f["demand"] = demand.loc[~((demand["market"] == "Seoul") & (demand["product"] == "chips"))]
+    hub = f["hubs"].iloc[[0]].assign(hub="H_X", country="JP", status="closed")  # a closed hub with a lane
+    f["hubs"] = pd.concat([f["hubs"], hub], ignore_index=True)  # to Seoul, no supplier reaching it:
+    f["lanes"] = pd.concat([f["lanes"], pd.DataFrame(  # reopening it would not help, and it is not named
+        {"origin": ["H_X"], "destination": ["Seoul"], "product": ["all"], "unit_cost": [1.0]})],
+        ignore_index=True)
     with pytest.raises(InfeasiblePolicyError) as info:
         solve(Network.from_frames(**f), Policy(survive=("hub",), service_level=0.9))
     assert info.value.reasons[0].endswith(

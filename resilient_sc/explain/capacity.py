@@ -174,10 +174,10 @@ def _left_out_towards(model: NetworkModel, cut: pd.DataFrame, failure: str,
                       them: str) -> tuple[str, list[str]]:
     """(`` (left out of the plan, with lanes towards them: H_Shenzhen (country excluded))``,
     ``["lift the exclusion"]``): the hubs removed from the model (closed, excluded, not yet ready)
-    with a lane carrying the product to a market of ``cut`` (market, product rows), and the
-    suppliers removed that make the product with a lane carrying it to such a hub, or to a hub
-    kept that has one; neither lost in ``failure`` (``hub:H1``, ``country:KR``, ...); ('', [])
-    when none (then no removal is to blame)."""
+    with a lane carrying the product to a market of ``cut`` (market, product rows) from a
+    supplier of it, and the suppliers removed that make the product with a lane carrying it to a
+    hub, kept or removed, that has one; neither lost in ``failure`` (``hub:H1``, ``country:KR``,
+    ...); ('', []) when none (then no removal is to blame)."""
     net, s = model.network, model.sets
     kind, _, element = failure.partition(":")
     country = pd.concat([net.hubs.set_index("hub")["country"],
@@ -188,10 +188,11 @@ def _left_out_towards(model: NetworkModel, cut: pd.DataFrame, failure: str,
     hubs, suppliers = set(), set()
     for market, product in zip(cut["market"], cut["product"], strict=True):
         carries = lanes.loc[~lost & lanes["product"].isin([product, "all"])]
-        near = set(carries.loc[carries["destination"] == market, "origin"])
-        hubs |= near
-        suppliers |= {o for o in carries.loc[carries["destination"].isin(near), "origin"]
-                      if (o, product) in makes}
+        for hub in set(carries.loc[carries["destination"] == market, "origin"]):
+            feeders = {o for o in carries.loc[carries["destination"] == hub, "origin"]
+                       if (o, product) in makes}
+            hubs |= {hub} if feeders else set()  # a hub no supplier of the product reaches cannot help
+            suppliers |= feeders
     gone = pd.concat([s.removed_hubs.loc[s.removed_hubs["hub"].isin(hubs)].rename(columns={"hub": "id"}),
                       s.removed_suppliers.loc[s.removed_suppliers["supplier"].isin(suppliers)].rename(
                           columns={"supplier": "id"})], ignore_index=True)
