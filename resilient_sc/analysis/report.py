@@ -357,12 +357,16 @@ def compared(pct: float, reference: str = "", digits: int = 1, amount: float = m
 
     >>> compared(float("nan"), "the base", amount=5.0), compared(float("nan"), "the base", amount=0.0)
     ('5.00 more than the base', 'the same as the base')
+    >>> compared(float("nan"), "the base")  # it said 'the same' of what it did not know
+    'an amount not known (nothing to compare with)'
     """
     shown = (None if math.isnan(pct) else  # a base of cost 0: no percentage, the money says it
              next((d for d in range(digits, digits + 3) if float(pct_points(pct, d)[:-1]) != 0), None))
     than = ["than", reference] if reference else []
     more = "more" if (pct if shown is not None or math.isnan(amount) else amount) >= 0 else "less"
     within = f"{0.5 * 10 ** -(digits + 2):.{digits + 3}f}%"
+    if math.isnan(pct) and math.isnan(amount):
+        return "an amount not known (nothing to compare with)"
     hidden = [] if math.isnan(pct) else [within]  # what the percentages hide, of a reference above 0
     if shown is None and not math.isnan(amount) and money(abs(amount)) != money(0.0):
         return " ".join([money(abs(amount)), more, *than, *(f"(under {h})" for h in hidden)])
@@ -382,8 +386,9 @@ def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any], served: 
     base_penalty = penalty_cost(base)
     whose = ("which the base's cost does not count" if abs(base_penalty) <= NO_PENALTY
              else f"against {money(base_penalty)} in the base's")
-    return (f" ({penalty_words(plan)} in its cost, {whose}; "
-            f"its network alone costs {compared(row.get('network_premium_pct', math.nan))}{served})")
+    network = (plan.objective - penalty) - (base.objective - base_penalty)  # money, of a base at 0 too
+    return (f" ({penalty_words(plan)} in its cost, {whose}; its network alone costs "
+            f"{compared(row.get('network_premium_pct', math.nan), amount=network)}{served})")
 
 
 #: the ids a report's design sentence names, sorted, before it counts the rest

@@ -187,7 +187,7 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     pct = row["premium_pct"]
     proof = f" ({not_proven(o.roadmap)})" if not_proven(o.roadmap) else ""
     text = f"{o.name}{proof} costs {compared(pct, reference, 2, row['premium'])}"
-    if float(pct_points(pct)[:-1]) != 0:
+    if not math.isnan(pct) and float(pct_points(pct)[:-1]) != 0:
         text += f" ({signed_money(row['premium'])} money)"
     by_period = {p: row.get(f"premium_pct {p}", math.nan) for p in ids}
     paid = {p: v for p, v in by_period.items() if not math.isnan(v) and v > 0.005}
