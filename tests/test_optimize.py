@@ -54,7 +54,7 @@ def test_report_in_dict_json_and_summary():
     assert data["report"]["route"] == "merged-origins"
     assert "origins merged: 7 columns and 7 rows solved as 6 and 6 by strong-links" in data["report"]["note"]
     assert set(data["report"]) == {"route", "build_time", "solve_time", "certify_time", "nodes", "bound",
-                                   "iterations", "note", "certified", "settings"}
+                                   "iterations", "note", "certified", "settings", "start_time"}
     # what may pick among equally cheap plans, recorded with the plan (threads None: HiGHS's choice)
     cpus = available_cpus()
     assert data["report"]["settings"] == {"mip_gap": 1e-6, "seed": 0, "threads": None, "cpus": cpus}

@@ -117,6 +117,11 @@ def removals(gone: pd.DataFrame, column: str, excluded: Sequence[str] = ()) -> t
     return "; ".join(shown), undo
 
 
+def _making(gone: pd.DataFrame, product: str) -> pd.DataFrame:
+    """The rows of ``Sets.removed_suppliers`` ``gone`` that make ``product``."""
+    return gone.loc[gone["products"].map(lambda made: product in made).to_numpy(bool)]
+
+
 def _left_out(s: Sets, policy: Policy, field: str, product: str,
               counts: Callable[[pd.DataFrame], np.ndarray], market: bool = False) -> str:
     """``; left out of the plan: S_FR_Grenoble (country excluded): lift the exclusion, or
@@ -130,7 +135,7 @@ def _left_out(s: Sets, policy: Policy, field: str, product: str,
         return ""
     where = s.countries.set_index("country").reindex(gone["country"])
     gone = gone.assign(region=where["region"].to_numpy(), bloc=where["bloc"].to_numpy())
-    mine = gone.loc[gone["products"].map(lambda made: product in made).to_numpy(bool) & counts(gone)]
+    mine = _making(gone.loc[counts(gone)], product)
     if mine.empty:
         return ""
     shown, undo = removals(mine, "supplier", policy.excluded_countries)
@@ -158,8 +163,7 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
         p, need, have = products[i], float(s.products_table["total_demand"][i]), float(cap[i])
         if falls_short(have, need):
             u = unit_of(s, p)
-            makers = gone.loc[gone["products"].map(lambda made, p=p: p in made).to_numpy(bool)]
-            left, undo = removals(makers, "supplier", policy.excluded_countries)
+            left, undo = removals(_making(gone, p), "supplier", policy.excluded_countries)
             fixes = ["add capacity", *undo, "set shortfall_penalty"]  # only what undoes its own removals
             short.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} {u} "
                          f"but markets need {number(need)} (missing {number(need - have)} {u} of "
