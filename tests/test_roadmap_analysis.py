@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import math
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -532,3 +534,25 @@ def test_a_roadmap_whose_total_counts_penalties_says_its_network_cost():
     items = roadmap_sheets(roadmap)["summary"].set_index("item")["value"]
     network = float(items["network cost (the total without shortfall and disruption cost)"])
     assert network == pytest.approx(by_hand)
+
+
+def test_starts_and_stops_at_no_cost_are_said_so():
+    """A stop and restart the data price at 0 is the optimum's free choice: counted beside the
+    paid ones, it read as restructuring paid for (a rung-S path stopped and restarted a hub
+    twice at no cost; roadmap audit)."""
+    from resilient_sc import examples
+    from resilient_sc.analysis.roadmap import roadmap_outcomes, roadmap_premium_table
+    from resilient_sc.analysis.roadmap_report import roadmap_premium_sentences
+
+    net = examples.electronics_roadmap()
+    policy = Policy.from_file(Path(__file__).resolve().parents[1] / "examples" / "electronics_roadmap"
+                              / "policy.yaml")
+    said = []
+    for opening in (None, 0.0):  # the example's costs, then every supplier's at 0
+        n = net if opening is None else net.replace(
+            suppliers=net.suppliers.assign(opening_cost=opening, closing_cost=opening))
+        outcomes = roadmap_outcomes(n, {"glide": policy}, workers=1)
+        said.append(roadmap_premium_sentences(outcomes, roadmap_premium_table(outcomes))[1])
+    assert "; 7 supplier starts and 2 stops over the path." in said[0]
+    assert re.search(r"(\d+) supplier starts and (\d+) stops \(\1 and \2 of them at no opening or closing "
+                     r"cost\) over the path", said[1]), said[1]

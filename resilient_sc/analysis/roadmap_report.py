@@ -200,7 +200,7 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
         low = min(back, key=lambda p: back[p])
         text += (f", {'partly recovered' if paid else 'saved'} in {_where(back, low)}"
                  f"{signed_pct_points(back[low])} that period)")
-    moves = _moves(row)
+    moves = _moves(row, o.roadmap)
     text += f"; {moves} over the path" if moves else "; it starts and stops nothing"
     last = ids[-1]
     return text + f". In {last} it buys {_shares_words(row, ref, ref_name)}{_short_words(o.roadmap)}."
@@ -219,14 +219,31 @@ def _where(periods: Mapping[str, float], most: str, alone: str = "") -> str:
     return f"{count(len(periods), 'period')} (most in {most}: " if len(periods) > 1 else f"{most}{alone} ("
 
 
-def _moves(row: dict[str, Any]) -> str:
+def _moves(row: dict[str, Any], roadmap: Roadmap) -> str:
+    """``4 hub starts and 7 stops (3 and 6 of them at no opening or closing cost)``: a stop and
+    restart the data price at 0 is the optimum's free choice, not a restructuring paid for."""
     parts = []
     for kind in ("supplier", "hub"):
         started, stopped = int(row[f"n_{kind}s_started"]), int(row[f"n_{kind}s_stopped"])
         if started or stopped:
+            free = _free_moves(roadmap, kind)
             parts.append(f"{started} {kind} start{'' if started == 1 else 's'} and {stopped} "
-                         f"stop{'' if stopped == 1 else 's'}")
+                         f"stop{'' if stopped == 1 else 's'}"
+                         + (f" ({free[0]} and {free[1]} of them at no opening or closing cost)" if any(free)
+                            else ""))
     return "; ".join(parts)
+
+
+def _free_moves(roadmap: Roadmap, kind: str) -> tuple[int, int]:
+    """The starts at no opening cost and the stops at no closing cost of ``kind`` over the path."""
+    if roadmap.model is None:
+        return 0, 0
+    table = getattr(roadmap.model.network, f"{kind}s").set_index(kind)
+    d = roadmap.design.loc[roadmap.design["kind"] == kind]
+    costs = {c: d["id"].map(table.get(c, pd.Series(dtype=float))).fillna(0.0).to_numpy(float)
+             for c in ("opening_cost", "closing_cost")}
+    return (int((d["started"].to_numpy(bool) & (costs["opening_cost"] == 0)).sum()),
+            int((d["stopped"].to_numpy(bool) & (costs["closing_cost"] == 0)).sum()))
 
 
 def _shares_words(row: Mapping[str, Any], ref: Mapping[str, Any] | None = None,
