@@ -907,3 +907,15 @@ def test_a_market_no_supplier_reaches_is_said_so_once():
     reasons = info.value.reasons
     assert reasons[0].startswith("demand: market 'Berlin' (product 'cells', 4,460 pieces) cannot be served")
     assert not any(r.startswith("min_local_share") for r in reasons)
+
+
+def test_a_market_out_of_reach_names_only_what_could_reach_it():
+    """Excluding DE and PL leaves Europe's markets no hub: each line listed every supplier and hub
+    left out of the plan (S_CN_Wuhan, closed in China, beside Lodz and Hamburg); it names the
+    hubs with lanes to the market and the suppliers with lanes to them, making the product."""
+    net = examples.electronics()
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(excluded_countries=("DE", "PL")))
+    berlin = next(r for r in info.value.reasons if r.startswith("demand: market 'Berlin' (product 'cells'"))
+    assert berlin.endswith("(left out of the plan: H_Hamburg, H_Lodz, S_DE_Salzgitter and S_PL_Wroclaw "
+                           "(country excluded))")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import and_first, count, percent, quantities_apart
-from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number, removals
+from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number, removals, removed_towards
 from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
 from ..solvers.base import SolveOptions, Status
@@ -173,29 +173,10 @@ def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
 def _left_out_towards(model: NetworkModel, cut: pd.DataFrame, failure: str,
                       them: str) -> tuple[str, list[str]]:
     """(`` (left out of the plan, with lanes towards them: H_Shenzhen (country excluded))``,
-    ``["lift the exclusion"]``): the hubs removed from the model (closed, excluded, not yet ready)
-    with a lane carrying the product to a market of ``cut`` (market, product rows) from a
-    supplier of it, and the suppliers removed that make the product with a lane carrying it to a
-    hub, kept or removed, that has one; neither lost in ``failure`` (``hub:H1``, ``country:KR``,
-    ...); ('', []) when none (then no removal is to blame)."""
-    net, s = model.network, model.sets
-    kind, _, element = failure.partition(":")
-    country = pd.concat([net.hubs.set_index("hub")["country"],
-                         net.suppliers.set_index("supplier")["country"]])
-    lanes = net.lanes.assign(country=net.lanes["origin"].map(country))
-    lost = (lanes["origin"] == element) if kind in ("hub", "supplier") else (lanes["country"] == element)
-    makes = set(zip(net.supplier_products["supplier"], net.supplier_products["product"], strict=True))
-    hubs, suppliers = set(), set()
-    for market, product in zip(cut["market"], cut["product"], strict=True):
-        carries = lanes.loc[~lost & lanes["product"].isin([product, "all"])]
-        for hub in set(carries.loc[carries["destination"] == market, "origin"]):
-            feeders = {o for o in carries.loc[carries["destination"] == hub, "origin"]
-                       if (o, product) in makes}
-            hubs |= {hub} if feeders else set()  # a hub no supplier of the product reaches cannot help
-            suppliers |= feeders
-    gone = pd.concat([s.removed_hubs.loc[s.removed_hubs["hub"].isin(hubs)].rename(columns={"hub": "id"}),
-                      s.removed_suppliers.loc[s.removed_suppliers["supplier"].isin(suppliers)].rename(
-                          columns={"supplier": "id"})], ignore_index=True)
+    ``["lift the exclusion"]``): :func:`~resilient_sc.model.precheck.removed_towards` the
+    (market, product) rows ``cut`` off by ``failure``; ('', []) when none (then no removal is to
+    blame)."""
+    gone = removed_towards(model.sets, model.network, cut, failure)
     if gone.empty:
         return "", []
     shown, undo = removals(gone, "id", model.policy.excluded_countries)

@@ -141,7 +141,7 @@ def build_period(network: Network, policy: Policy, strong_links: bool = True, po
     start = time.perf_counter()
     policy.check_network(network)
     sets = build_sets(network, policy, position, keep_all=not transitions)
-    precheck(sets, policy)
+    precheck(sets, policy, network)
     ctx = Context(LinearModel(), sets, policy, network, strong_links=strong_links,
                   transitions=transitions, defer_failures=defer_failures)
     for family in FAMILIES:

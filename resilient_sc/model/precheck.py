@@ -20,6 +20,7 @@ from .sets import is_allied, is_local, unit_of
 from .table import by_id
 
 if TYPE_CHECKING:
+    from ..data import Network
     from ..policy import Policy
     from .sets import Sets
 
@@ -65,9 +66,9 @@ def reach(s: Sets) -> pd.DataFrame:
         ["supplier", "country", "market", "product", "capacity"]]
 
 
-def precheck(s: Sets, policy: Policy) -> None:
+def precheck(s: Sets, policy: Policy, network: Network) -> None:
     """Raise :class:`InfeasiblePolicyError` when a necessary condition for a plan fails."""
-    reasons = (_check_open(s) + _check_served(s, policy) + _check_suppliers(s, policy)
+    reasons = (_check_open(s) + _check_served(s, policy, network) + _check_suppliers(s, policy)
                + _check_min_shares(s, policy) + _check_country_share(s, policy)
                + _check_survive(s, policy) + _check_hubs(s, policy))
     if reasons:
@@ -143,6 +144,33 @@ def _left_out(s: Sets, policy: Policy, field: str, product: str,
     return f"; left out of the plan: {shown}: {and_list(undo, 'or')}{reaching}, or lower {field}"
 
 
+def removed_towards(s: Sets, network: Network, cut: pd.DataFrame, lost: str = "") -> pd.DataFrame:
+    """The suppliers and hubs removed from the model (``Sets.removed_*`` rows, the id in ``id``)
+    that could serve a (market, product) row of ``cut``: hubs with a lane carrying the product to
+    the market from a supplier of it, and suppliers making it with a lane carrying it to such a
+    hub (kept or removed); none lost in the failure ``lost`` (``hub:H1``, ``country:KR``, ...)."""
+    kind, _, element = lost.partition(":")
+    lanes = network.lanes
+    if kind in ("hub", "supplier"):
+        lanes = lanes.loc[lanes["origin"] != element]
+    elif kind:  # a country
+        country = pd.concat([network.hubs.set_index("hub")["country"],
+                             network.suppliers.set_index("supplier")["country"]])
+        lanes = lanes.loc[lanes["origin"].map(country) != element]
+    makes = set(zip(network.supplier_products["supplier"], network.supplier_products["product"], strict=True))
+    hubs, suppliers = set(), set()
+    for market, product in zip(cut["market"], cut["product"], strict=True):
+        carries = lanes.loc[lanes["product"].isin([product, "all"])]
+        for hub in set(carries.loc[carries["destination"] == market, "origin"]):
+            feeders = {o for o in carries.loc[carries["destination"] == hub, "origin"]
+                       if (o, product) in makes}
+            hubs |= {hub} if feeders else set()  # a hub no supplier of the product reaches cannot help
+            suppliers |= feeders
+    return pd.concat([s.removed_hubs.loc[s.removed_hubs["hub"].isin(hubs)].rename(columns={"hub": "id"}),
+                      s.removed_suppliers.loc[s.removed_suppliers["supplier"].isin(suppliers)].rename(
+                          columns={"supplier": "id"})], ignore_index=True)
+
+
 def _reached(s: Sets) -> np.ndarray:
     """Per demand row, whether some usable supplier reaches it through a usable hub."""
     reached = np.zeros(len(s.demand_table), dtype=bool)
@@ -150,7 +178,7 @@ def _reached(s: Sets) -> np.ndarray:
     return reached
 
 
-def _check_served(s: Sets, policy: Policy) -> list[str]:
+def _check_served(s: Sets, policy: Policy, network: Network) -> list[str]:
     if policy.shortfall_penalty is not None:
         return []
     products = pd.Index(s.products_table["product"])
@@ -171,16 +199,15 @@ def _check_served(s: Sets, policy: Policy) -> list[str]:
                          f"{and_list(fixes, 'or')}")
     out = []
     served = _reached(s)
-    if not served.all():
-        gone = pd.concat([s.removed_hubs.rename(columns={"hub": "id"}),
-                          s.removed_suppliers.rename(columns={"supplier": "id"})])
+    unserved = s.demand.loc[~served]
+    for _, r in unserved.head(MAX_REASONS).iterrows():  # the removals of the lines shown only
+        gone = removed_towards(s, network, unserved.loc[[r.name]])
         blocked = removals(by_id(gone, "id"), "id", policy.excluded_countries)[0] if len(gone) else ""
-        for _, r in s.demand.loc[~served].iterrows():
-            out.append(f"demand: market '{r['market']}' (product '{r['product']}', {number(r['demand'])} "
-                       f"{unit_of(s, r['product'])}) cannot be served: no usable supplier reaches it "
-                       "through a usable hub"
-                       + (f" (removed: {blocked})" if blocked else ""))
-    return short + limit_reasons(out, "markets")
+        out.append(f"demand: market '{r['market']}' (product '{r['product']}', {number(r['demand'])} "
+                   f"{unit_of(s, r['product'])}) cannot be served: no usable supplier reaches it "
+                   "through a usable hub" + (f" (left out of the plan: {blocked})" if blocked else ""))
+    more = len(unserved) - MAX_REASONS
+    return short + out + ([f"... and {more} more markets"] if more > 0 else [])
 
 
 def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
