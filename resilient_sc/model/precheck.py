@@ -69,7 +69,7 @@ def reach(s: Sets) -> pd.DataFrame:
 def precheck(s: Sets, policy: Policy, network: Network) -> None:
     """Raise :class:`InfeasiblePolicyError` when a necessary condition for a plan fails."""
     reasons = (_check_open(s) + _check_served(s, policy, network) + _check_suppliers(s, policy)
-               + _check_min_shares(s, policy) + _check_country_share(s, policy)
+               + _check_min_shares(s, policy, network) + _check_country_share(s, policy)
                + _check_survive(s, policy) + _check_hubs(s, policy))
     if reasons:
         raise InfeasiblePolicyError(reasons)
@@ -124,14 +124,16 @@ def _making(gone: pd.DataFrame, product: str) -> pd.DataFrame:
 
 
 def _left_out(s: Sets, policy: Policy, field: str, product: str,
-              counts: Callable[[pd.DataFrame], np.ndarray], market: bool = False) -> str:
+              counts: Callable[[pd.DataFrame], np.ndarray], reaching: pd.Series | None = None) -> str:
     """``; left out of the plan: S_FR_Grenoble (country excluded): lift the exclusion, or
     lower min_local_share``: the suppliers removed from the model (closed, excluded, not yet
     ready) that make ``product`` and would count towards ``field`` (``counts`` of their rows, with
-    the region and bloc of their country), so that a share short for want of them is not blamed
-    on the share alone; of a ``market``, where their lanes reach it (their lanes are not in the
-    model to check); '' when none."""
+    the region and bloc of their country), of a market those among the ids ``reaching`` it
+    (:func:`removed_towards`), so that a share short for want of them is not blamed on the share
+    alone; '' when none."""
     gone = s.removed_suppliers
+    if reaching is not None:
+        gone = gone.loc[gone["supplier"].isin(reaching)]
     if gone.empty:
         return ""
     where = s.countries.set_index("country").reindex(gone["country"])
@@ -140,8 +142,7 @@ def _left_out(s: Sets, policy: Policy, field: str, product: str,
     if mine.empty:
         return ""
     shown, undo = removals(mine, "supplier", policy.excluded_countries)
-    reaching = " (where their lanes reach the market)" if market else ""
-    return f"; left out of the plan: {shown}: {and_list(undo, 'or')}{reaching}, or lower {field}"
+    return f"; left out of the plan: {shown}: {and_list(undo, 'or')}, or lower {field}"
 
 
 def removed_towards(s: Sets, network: Network, cut: pd.DataFrame, lost: str = "") -> pd.DataFrame:
@@ -243,7 +244,7 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
     return out
 
 
-def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
+def _check_min_shares(s: Sets, policy: Policy, network: Network) -> list[str]:
     out: list[str] = []
     fields = [f for f in ("min_local_share", "min_allied_share") if getattr(policy, f) is not None]
     if not fields:
@@ -273,12 +274,15 @@ def _check_min_shares(s: Sets, policy: Policy) -> list[str]:
             need = row["share"] * row["demand"]
             if falls_short(cap, need):
                 u = unit_of(s, row["product"])
+                left = ""  # the suppliers left out that reach it: of the lines shown only (limit_reasons)
+                if len(out) < MAX_REASONS:
+                    reaching = removed_towards(s, network, dem.loc[[row.name]])["id"]
+                    left = _left_out(s, policy, field, row["product"], counts(row), reaching)
                 out.append(
                     f"{field} {row['share']:.10g} cannot be met for market '{row['market']}' (product "
                     f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
                     f"{number(need)} {u} it requires ({percent(row['share'])} of the "
-                    f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u})"
-                    + _left_out(s, policy, field, row["product"], counts(row), market=True))
+                    f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u}){left}")
         if field == "min_local_share":
             out += _regional_totals(s, policy, rr.loc[ok], dem, field)
     return limit_reasons(out, "markets")
