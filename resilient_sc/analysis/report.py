@@ -360,20 +360,19 @@ def compared(pct: float, reference: str = "", digits: int = 1, amount: float = m
     >>> compared(float("nan"), "the base")  # it said 'the same' of what it did not know
     'an amount not known (nothing to compare with)'
     """
-    shown = (None if math.isnan(pct) else  # a base of cost 0: no percentage, the money says it
-             next((d for d in range(digits, digits + 3) if float(pct_points(pct, d)[:-1]) != 0), None))
-    than = ["than", reference] if reference else []
-    more = "more" if (pct if shown is not None or math.isnan(amount) else amount) >= 0 else "less"
-    within = f"{0.5 * 10 ** -(digits + 2):.{digits + 3}f}%"
     if math.isnan(pct) and math.isnan(amount):
         return "an amount not known (nothing to compare with)"
-    hidden = [] if math.isnan(pct) else [within]  # what the percentages hide, of a reference above 0
-    if shown is None and not math.isnan(amount) and money(abs(amount)) != money(0.0):
-        return " ".join([money(abs(amount)), more, *than, *(f"(under {h})" for h in hidden)])
-    if shown is None:
-        return " ".join(["the same", *(["as", reference] if reference else []),
-                         *(f"(within {h})" for h in hidden)])
-    return " ".join([pct_points(abs(pct), shown), more, *than])
+    than = ["than", reference] if reference else []
+    shown = (None if math.isnan(pct) else  # a base of cost 0: no percentage, the money says it
+             next((d for d in range(digits, digits + 3) if float(pct_points(pct, d)[:-1]) != 0), None))
+    if shown is not None:
+        return " ".join([pct_points(abs(pct), shown), "more" if pct >= 0 else "less", *than])
+    hidden = [] if math.isnan(pct) else [f"{0.5 * 10 ** -(digits + 2):.{digits + 3}f}%"]  # what they hide
+    if not math.isnan(amount) and money(abs(amount)) != money(0.0):
+        return " ".join([money(abs(amount)), "more" if amount >= 0 else "less", *than,
+                         *(f"(under {h})" for h in hidden)])
+    return " ".join(["the same", *(["as", reference] if reference else []),
+                     *(f"(within {h})" for h in hidden)])
 
 
 def _penalty_clause(plan: Plan, base: Plan | None, row: dict[str, Any], served: str = "") -> str:
