@@ -56,7 +56,16 @@ from .cli_args import (
     whole,
 )
 from .cli_inputs import add_force_option, load_network
-from .cli_outcome import EXIT_BAD_INPUT, EXIT_NOT_SOLVED, EXIT_OK, Outcome, failure, untouched
+from .cli_outcome import (
+    EXIT_BAD_INPUT,
+    EXIT_NOT_SOLVED,
+    EXIT_OK,
+    Outcome,
+    cli_words,
+    failure,
+    in_cli_words,
+    untouched,
+)
 from .cli_paths import check_paths, stamp, writing
 from .format import frame_text, not_proven_optimal, status_and_gap
 from .periods import has_periods
@@ -89,8 +98,8 @@ class _Warnings:
 
     def show(self, message: Warning | str, category: type[Warning], filename: str = "", *args: Any,
              **kwargs: Any) -> None:
-        ours = issubclass(category, exceptions.OWN_WARNINGS)  # numpy's, even from the library's code: not
-        text = str(message) if ours else f"{category.__name__}: {message}"  # another kind: its name first
+        ours = issubclass(category, exceptions.OWN_WARNINGS)  # numpy's, even from the library's code, is
+        text = cli_words(str(message) if ours else f"{category.__name__}: {message}")  # not: its kind first
         self.messages.append(text)
         with contextlib.suppress(OSError):  # stderr full or its reader gone: kept for --json all the same
             print(f"warning: {text}", file=sys.stderr, flush=True)
@@ -623,6 +632,7 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
 
 def _render(outcome: Outcome, as_json: bool) -> tuple[str, str]:
     """What ``outcome`` prints: (stderr, stdout)."""
+    outcome = in_cli_words(outcome)
     notes = (("error", outcome.error), ("warning", outcome.warning))
     err = "".join(f"{kind}: {text}\n" for kind, text in notes if text)
     if as_json:

@@ -3,6 +3,7 @@ and the outcome of a command that raised (one line each, never a traceback)."""
 
 from __future__ import annotations
 
+import re
 import signal
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,6 +16,20 @@ from .stopping import interrupted
 EXIT_OK = 0
 EXIT_NOT_SOLVED = 1
 EXIT_BAD_INPUT = 2
+
+#: the library's advice names its Python option and the flag, 'SolveOptions.time_limit (CLI:
+#: --time-limit)', 'kind='orlib' or 'holmberg' (CLI: --format)': on the command line, the flag
+_OPTION_AND_FLAG = re.compile(r"(?:\S+ or )?\S+ \(CLI: ([^)]*)\)")
+_SAID = ("reason", "warnings", "problems", "reasons")  # the keys of an outcome's data that hold words
+
+
+def cli_words(text: str) -> str:
+    """``text`` as the command line says it: each Python option with its flag named by the flag.
+
+    >>> cli_words("raise SolveOptions.time_limit (CLI: --time-limit) or pass workers=1 (CLI: --workers 1)")
+    'raise --time-limit or pass --workers 1'
+    """
+    return _OPTION_AND_FLAG.sub(r"\1", text)
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,16 @@ def failure(exc: BaseException) -> Outcome:
     reason = f"internal error: {type(exc).__name__}: {said}"
     return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": reason},
                    error=f"{reason} (rerun with --debug for the traceback)")
+
+
+def in_cli_words(outcome: Outcome) -> Outcome:
+    """``outcome`` with its error, warning and the words of its data in :func:`cli_words`."""
+    def said(value: Any) -> Any:
+        return cli_words(value) if isinstance(value, str) else [said(v) for v in value] \
+            if isinstance(value, list) else value
+
+    data = {key: said(value) if key in _SAID else value for key, value in outcome.data.items()}
+    return replace(outcome, data=data, error=cli_words(outcome.error), warning=cli_words(outcome.warning))
 
 
 def untouched(outcome: Outcome, out: Path) -> Outcome:

@@ -143,7 +143,7 @@ def _warn_of_fixed_costs(plan: Plan, options: SolveOptions) -> None:
                   "costs of suppliers and hubs the data keeps open): the gap of "
                   f"{relative_gap(plan.gap)} on the whole cost leaves the rest within {money(slack)} of "
                   f"its bound, a gap of {relative_gap(slack / rest)} on the rest, above mip_gap "
-                  f"{options.mip_gap:g}; for a plan that close on the rest, solve with mip_gap "
+                  f"{options.mip_gap:g}; for a plan that close on the rest, solve with mip_gap="
                   f"{tighter:g} (CLI: --gap {tighter:g})", RunWarning, stacklevel=user_stacklevel())
 
 

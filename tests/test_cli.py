@@ -9,12 +9,13 @@ import hashlib
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from resilient_sc import NotOptimalError, Status, examples, read_network, solve
+from resilient_sc import NotOptimalError, RunWarning, Status, examples, read_network, solve
 from resilient_sc.cli import main
 
 from .published import PUBLISHED
@@ -130,6 +131,23 @@ def test_time_limit_without_plan(capsys, tiny_dir, monkeypatch):
     assert code == 1
     assert data == {"status": "time_limit", "reason": "no plan: the time limit was reached before any "
                                                       "feasible plan was found"}
+
+
+def test_the_command_line_names_its_flags_not_the_python_options(capsys, tiny_dir, monkeypatch):
+    """The library's advice names the Python option and the flag; the command line, the flag."""
+    def stopped(*args, **kwargs):
+        warnings.warn("a close plan: solve with mip_gap=1e-08 (CLI: --gap 1e-08)", RunWarning, stacklevel=1)
+        raise NotOptimalError("no plan: the time limit was reached; raise SolveOptions.time_limit "
+                              "(CLI: --time-limit), or pass SolveOptions(allow_nonoptimal=True) "
+                              "(CLI: --allow-nonoptimal)")
+
+    monkeypatch.setattr(sys.modules["resilient_sc.optimize"], "solve", stopped)
+    code, data, err = run_json(capsys, "solve", str(tiny_dir), "--time-limit", "1")
+    said = "no plan: the time limit was reached; raise --time-limit, or pass --allow-nonoptimal"
+    assert code == 1 and data["reason"] == said and f"error: {said}" in err
+    close = "a close plan: solve with --gap 1e-08"
+    assert data["warnings"] == [close] and f"warning: {close}" in err
+    assert "SolveOptions" not in err + str(data)
 
 
 def time_limited_plan():
@@ -361,7 +379,7 @@ def test_orlib_open_capacity_needs_capacity(capsys, orlib_dir, tmp_path):
 def test_orlib_capacity_is_refused_where_the_file_gives_its_own(capsys, tmp_path):
     (tmp_path / "cap01.txt").write_text("1 1\n50 10\n5 3\n")  # capacity 50, fixed 10; demand 5, cost 3
     (tmp_path / "p01").write_text("1 1\n50 10\n5\n3\n")
-    for name, words in (("cap01.txt", "capacity (CLI: --capacity) is only for capa/capb/capc"),
+    for name, words in (("cap01.txt", "--capacity is only for capa/capb/capc"),
                         ("p01", "a Holmberg file gives each warehouse's capacity")):
         code, data, _ = run_json(capsys, "orlib", str(tmp_path / name), "--capacity", "5",
                                  "--out", str(tmp_path / "o"))

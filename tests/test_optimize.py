@@ -341,10 +341,10 @@ def test_a_large_fixed_cost_kept_open_is_said_to_widen_the_gap_on_the_rest():
     hubs.loc["H_Busan", "fixed_cost"] = 1e11
     net = Network.from_frames(**{**f, "hubs": hubs.reset_index()})
     with pytest.warns(RunWarning, match=r"of the cost .* \(99\.9%\) is fixed whatever the plan .* a gap of "
-                                        r"[0-9.]+% on the rest, above mip_gap 1e-06; .* solve with mip_gap "
+                                        r"[0-9.]+% on the rest, above mip_gap 1e-06; .* solve with mip_gap="
                                         r"(\S+) \(CLI: --gap \S+\)") as said:
         loose = solve(net)
     assert loose.objective - 1e11 > free.objective + 1.0  # the plan the gap let pass
-    advised = float(re.search(r"solve with mip_gap (\S+) ", str(said[0].message)).group(1))
+    advised = float(re.search(r"solve with mip_gap=(\S+) ", str(said[0].message)).group(1))
     tight = solve(net, options=SolveOptions(mip_gap=advised))
     assert tight.objective - 1e11 == pytest.approx(free.objective, rel=1e-6)
