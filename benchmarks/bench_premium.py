@@ -112,7 +112,7 @@ def markdown(info: dict[str, Any], premiums: list[dict[str, Any]], warm: list[di
     lines = [f"# Premium benchmark{' (quick)' if info['quick'] else ''}", "",
              f"{machine_line(m)} · seed {info['seed']}", "",
              "## Premium of the standard policies", "",
-             "Premium over the cost-optimal base (% of its cost); worst served = demand served under the "
+             "Premium over the cost of the cost-optimal base (%); worst served = demand served under the "
              "worst single country failure; times per solve in seconds (build = model assembly, solve = "
              "HiGHS).", "",
              "| network | policy | status | cost | premium | worst served | suppliers | hubs | columns "

@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from resilient_sc import Network, Plan, Policy, examples, frontier, premium, solve, stress_test
+from resilient_sc.analysis import figures
 from resilient_sc.analysis.figures import premium_figure
 from resilient_sc.format import served_fraction
 from resilient_sc.policies import load_policies
@@ -112,8 +113,8 @@ def frontier_figure(df: pd.DataFrame) -> None:
     for _, r in ok.iterrows():
         ax.annotate(f"{r['premium_pct']:.1f}%", (r["min_local_share"], r["premium_pct"]), fontsize=8,
                     xytext=(-8, 6), textcoords="offset points")
-    ax.set_xlabel("min_local_share")
-    ax.set_ylabel("premium over base (%)")
+    ax.set_xlabel(f"min_local_share ({figures.field_unit('min_local_share')})")
+    ax.set_ylabel(figures.premium_label())
     ax.set_title("Near-shoring frontier (electronics example)", fontsize=10)
     save(fig, "frontier.png")
 

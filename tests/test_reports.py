@@ -31,7 +31,7 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
     fig = fg.frontier_figure(sweep[1], "min_local_share")
     left, right = fig.axes[:2]
     assert left.get_xlabel() == "min_local_share (fraction of demand)"
-    assert left.get_ylabel() == "premium over base (% of its cost)" and right.get_ylabel() == (
+    assert left.get_ylabel() == "premium over the cost of base (%)" and right.get_ylabel() == (
         "guaranteed to every market and product\nunder the worst single country failure\n"
         "replayed (% of demand)")
     assert left.get_ylim()[0] < 0 < right.get_ylim()[1] and right.get_yticks().min() == 0  # zeros level
@@ -39,12 +39,12 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
     low, high = fg.frontier_figure(below, "min_local_share").axes[0].get_ylim()
     assert high == pytest.approx(-low)  # zero at mid-height: the premiums were squeezed into a quarter
     over = fg.frontier_figure(sweep[1], "min_local_share", "the starting policy's design").axes[0]
-    assert over.get_ylabel() == "premium over the starting policy's design (% of its cost)"
+    assert over.get_ylabel() == "premium over the cost of the starting policy's design (%)"
     assert fg.save_figure(fig, tmp_path / "frontier.png").read_bytes()[:4] == b"\x89PNG"
 
     fig = fg.premium_figure(table)
     ax = fig.axes[0]
-    assert ax.get_ylabel() == "premium over base (% of its cost)"
+    assert ax.get_ylabel() == "premium over the cost of base (%)"
     assert [t.get_text() for t in ax.get_xticklabels()] == table["policy"].tolist()
     assert any("infeasible" in t.get_text() for t in ax.texts)
     feasible = table.loc[table["status"] != "infeasible", "premium_pct"]  # the table's two decimals

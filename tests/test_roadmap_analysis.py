@@ -414,7 +414,7 @@ def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
     assert first.startswith("The base path 'base' (") and "not the cost-optimal path) costs 790.00 " in first
     assert rest[-1].startswith("free costs 59.49% less than the base path 'base'")
     assert "base path 'base':" in rest[-1] and "cost-optimal" not in rest[-1]
-    assert "over the base path 'base' (% of its cost)" in premium_legend("2027", reference)
+    assert "over the cost of the base path 'base' (%)" in premium_legend("2027", reference)
     write_roadmap_premium_report(tmp_path / "r", paris(), outcomes, table, figures=False)
     report = (tmp_path / "r" / "report.md").read_text()
     assert "cost-optimal path (no resilience policy)" not in report

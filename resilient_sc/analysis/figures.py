@@ -38,9 +38,9 @@ INSTALL_HINT = "pip install '.[plots]' in the resilient_sc source folder"
 
 
 def premium_label(reference: str = "base") -> str:
-    """The premium axis: ``premium over base (% of its cost)``; ``reference`` names another design
+    """The premium axis: ``premium over the cost of base (%)``; ``reference`` names another design
     the premiums are over (a base with a policy of its own, a frontier's starting policy)."""
-    return f"premium over {reference} (% of its cost)"
+    return f"premium over the cost of {reference} (%)"
 
 
 def field_unit(field: str) -> str:

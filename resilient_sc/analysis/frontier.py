@@ -117,7 +117,7 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     the reasons one per line.
 
     :returns: one row per value, in their order. Columns: ``field`` (the value), ``status``,
-        ``cost``, ``premium`` (money over ``policy``'s plan), ``premium_pct`` (% of its cost),
+        ``cost``, ``premium`` (money over ``policy``'s plan), ``premium_pct`` (% of that plan's cost),
         ``network_cost`` and ``network_premium_pct`` (without the shortfall and
         disruption-scenario cost, as :func:`~resilient_sc.analysis.premium.premium`'s),
         ``intact_served`` (the fraction of demand delivered with nothing failed, at the point's

@@ -56,8 +56,8 @@ def _frontier_report(w: Writer, df: pd.DataFrame, field: str, policy: Policy | N
               f"under the worst {single_failures_words(replayed_kinds(df))} replayed on each design."
               if tested else " The designs are not stress-tested (no failure kind was given).")
     lines = [f"# Frontier of {field}", "",
-             f"The cheapest design found for each value of `{field}` ({unit}); the premium is over "
-             f"{frontier_reference(field, policy)}, in % of its cost.{served}", "",
+             f"The cheapest design found for each value of `{field}` ({unit}); the premium is over the "
+             f"cost of {frontier_reference(field, policy)}, in %.{served}", "",
              "## In short", "", *bullets(frontier_sentences(df, field)), "",
              "## Points", "", *_frontier_table(shown, field), ""]
     lines += image(chart, f"Premium{' and worst-case service' if tested else ''} against {field}")

@@ -86,7 +86,7 @@ COST_OPTIMAL = "the cost-optimal path"
 
 def path_premium_label(reference: str = COST_OPTIMAL) -> str:
     """The axis label of path premiums over ``reference``."""
-    return f"premium over {reference}\n(% of its Σ weight × period cost)"
+    return f"premium over the Σ weight × period cost\nof {reference} (%)"
 
 
 def reference_path(base: PathOutcome) -> str:
@@ -136,8 +136,8 @@ def premium_columns(table: pd.DataFrame) -> tuple[list[str], list[str]]:
 def premium_legend(last: str, reference: str = COST_OPTIMAL) -> str:
     """The columns of :func:`premium_columns`, in words (``last``: the last period; ``reference``:
     the premiums', :func:`reference_path`)."""
-    return (f"cost: Σ weight × period cost (money); premium_pct: over {reference} (% of its "
-            f"cost); premium_pct <period>: the period's cost (unweighted) over the cost of {reference} "
+    return (f"cost: Σ weight × period cost (money); premium_pct: over the cost of {reference} "
+            f"(%); premium_pct <period>: the period's cost (unweighted) over the cost of {reference} "
             "in that period (%); n_*_started/stopped: over the path, against the period before; "
             f"n_suppliers, n_hubs and shares: in {last} (fractions of demand over all markets).")
 
@@ -303,7 +303,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
              "file>`, period by period).", "",
              "## In short", "", *bullets(roadmap_premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_markdown(table), ""]
-    lines += image(chart, f"Premium of each policy path over {reference} (% of its cost)")
+    lines += image(chart, f"Premium of each policy path over the cost of {reference} (%)")
     names: dict[str, str] = {}
     for o in outcomes:
         lines += [f"## {o.name}: {describe(o.policy)}", ""]
@@ -515,8 +515,8 @@ def frontier_columns(df: pd.DataFrame, field: str, last: str) -> list[str]:
 def frontier_method(field: str, last: str, policy: Policy) -> str:
     """What an end-year frontier sweeps and measures, in one sentence."""
     return (f"{field} is swept as the target in {last}, the last period; {_kept(policy)}. Costs are "
-            "Σ weight × period cost (money); premiums are over the cost-optimal path (no policy at all), "
-            "in % of its cost.")
+            "Σ weight × period cost (money); premiums are over the cost of the cost-optimal path (no "
+            "policy at all), in %.")
 
 
 def _kept(policy: Policy) -> str:
@@ -601,9 +601,9 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
         lines = [f"# End-year frontier of {field}: the target in {last}", "",
                  f"For each value of `{field}` ({unit}) as the target in {last}, the last period, the "
                  f"cheapest roadmap over every period; {_kept(policy)}. "
-                 "**cost** is Σ weight × period cost (money); **premium** is over the cost-optimal path (no "
-                 f"policy at all), in % of its cost; **premium {last}** is the last period's own cost over "
-                 "the cost-optimal path's that period, in %. Suppliers, hubs and shares are those of "
+                 "**cost** is Σ weight × period cost (money); **premium** is over the cost of the "
+                 f"cost-optimal path (no policy at all), in %; **premium {last}** is the last period's own "
+                 "cost over the cost-optimal path's that period, in %. Suppliers, hubs and shares are those of "
                  f"{last} (fractions of demand over all markets); starts and stops are counted over the "
                  "path.",
                  "", "## In short", "", *bullets(end_year_frontier_sentences(df, field, last)), "",
