@@ -604,8 +604,8 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
                  "**cost** is Σ weight × period cost (money); **premium** is over the cost of the "
                  f"cost-optimal path (no policy at all), in %; **premium {last}** is the last period's own "
                  "cost over the cost-optimal path's that period, in %. Suppliers, hubs and shares are "
-                 f"those of {last} (fractions of demand over all markets); starts and stops are counted over the "
-                 "path.",
+                 f"those of {last} (fractions of demand over all markets); starts and stops are counted "
+                 "over the path.",
                  "", "## In short", "", *bullets(end_year_frontier_sentences(df, field, last)), "",
                  "## Points", "", *markdown_table(df, cols, names), ""]
         lines += image(chart, f"Premium of the path against the target of {field} in {last}")
