@@ -305,11 +305,14 @@ OUTPUT_DIGITS = 12
 
 
 def output_float(v: float) -> float:
-    """``v`` to :data:`OUTPUT_DIGITS` significant digits, no -0: as outputs store a number.
+    """``v`` to :data:`OUTPUT_DIGITS` significant digits, no -0: as outputs store a number. A
+    narrower float by its own shortest text (float32's 0.1 is 0.100000001490116 as a double).
 
-    >>> output_float(0.4999999999999999), output_float(-0.0)
-    (0.5, 0.0)
+    >>> output_float(0.4999999999999999), output_float(-0.0), output_float(np.float32(0.1))
+    (0.5, 0.0, 0.1)
     """
+    if isinstance(v, np.floating) and v.dtype.itemsize < 8:
+        v = float(str(v))
     return float(f"{v:.{OUTPUT_DIGITS}g}") + 0.0
 
 

@@ -518,7 +518,8 @@ def _rounded(df: pd.DataFrame) -> pd.DataFrame:
     for i, t in enumerate(df.dtypes):  # by position: a name may be given twice
         if pd.api.types.is_float_dtype(t) or pd.api.types.is_object_dtype(t):
             values = df.iloc[:, i]
-            out.isetitem(i, pd.Series([one(v) for v in values.tolist()], index=df.index, dtype=t))
+            wide = np.float64 if getattr(t, "itemsize", 8) < 8 else t  # float32's digits widened
+            out.isetitem(i, pd.Series([one(v) for v in values.to_numpy()], index=df.index, dtype=wide))
     return out
 
 
@@ -677,7 +678,9 @@ def to_plain(value: Any) -> Any:
         return {str(k): to_plain(x) for k, x in value.items()}
     if isinstance(value, list | tuple | set):
         return [to_plain(x) for x in value]
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
+    if isinstance(value, np.floating):
+        value = output_float(value)  # by its own digits: a float32's .item() has a double's
+    elif hasattr(value, "item") and not isinstance(value, str | bytes):
         value = value.item()
     if value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
         return None

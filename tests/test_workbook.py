@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -323,17 +324,20 @@ def test_a_long_table_gives_each_product_its_own_decimals(tmp_path: Path) -> Non
 
 def test_a_result_workbook_stores_no_float_noise(tmp_path: Path) -> None:
     """The solver's 0.4999999999999999 (a local share at a policy's 0.5) read 50.0% but failed a
-    planner's ``>= 0.5``, and one volume of 4971.999999999999 gave its whole column two decimals:
-    results are stored to 12 significant digits, as the CSVs write them; data workbooks, which
-    must read back as given, keep every digit."""
+    planner's ``>= 0.5``, and one volume of 4971.999999999999 gave its whole column two decimals
+    (a float32 0.1 stored 0.100000001490116): results are stored to 12 significant digits, as the
+    CSVs write them; data workbooks, which must read back as given, keep every digit."""
     from resilient_sc.io import write_excel
 
     table = pd.DataFrame({"policy": ["a", "b"], "local_share": [0.4999999999999999, 0.6],
-                          "volume": [4971.999999999999, 4120.0], "value": [0.30000000000000004, "x"]})
+                          "volume": [4971.999999999999, 4120.0], "value": [0.30000000000000004, "x"],
+                          "narrow": pd.Series([0.1, 0.7], dtype="float32"),  # a float32 column, and
+                          "mixed": pd.Series([np.float32(0.1), "x"], dtype=object)})  # one in a mixed column
     ws = openpyxl.load_workbook(write_workbook(tmp_path / "r.xlsx", premium_table=table))["premium"]
     head = [c.value for c in ws[1]]
-    stored = [ws.cell(2, head.index(c) + 1).value for c in ("local_share", "volume", "value")]
-    assert stored == [0.5, 4972, 0.3]
+    names = ("local_share", "volume", "value", "narrow", "mixed")
+    stored = [ws.cell(2, head.index(c) + 1).value for c in names]
+    assert stored == [0.5, 4972, 0.3, 0.1, 0.1]  # float32's 0.1 read 0.100000001490116
     assert ws.cell(2, head.index("volume") + 1).number_format == "#,##0"
     write_excel(tmp_path / "d.xlsx", {"demand": table})
     assert openpyxl.load_workbook(tmp_path / "d.xlsx")["demand"].cell(2, 2).value == 0.4999999999999999
