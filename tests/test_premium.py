@@ -133,8 +133,10 @@ def test_design_ids_holding_spaces_read_back_whole():
 
 def test_a_warning_of_each_solve_names_its_policy_in_any_executor():
     """A premium solves many policies: a warning of one solve (here the fixed cost of a hub the
-    data keeps open, widening the gap on the rest) names the policy it came from, serially and
-    in a thread pool (each thread its own name), where each read a bare ``(solve)``."""
+    data keeps open, widening the gap on the rest) names the policy it came from, serially, in a
+    thread pool (each thread its own name), where each read a bare ``(solve)``, and in worker
+    processes, whose warnings are raised in the caller (printed by the workers, a program's
+    filters and the command's --json never saw them)."""
     import warnings
     from concurrent.futures import ThreadPoolExecutor
 
@@ -145,7 +147,7 @@ def test_a_warning_of_each_solve_names_its_policy_in_any_executor():
     hubs.loc["H_Busan", ["fixed_cost", "status"]] = [1e11, "open"]
     net = Network.from_frames(**{**f, "hubs": hubs.reset_index()})
     policies = {"near": Policy(min_local_share=0.5), "two": Policy(min_suppliers=2)}
-    for how in ({"workers": 1}, {"executor": ThreadPoolExecutor(2)}):
+    for how in ({"workers": 1}, {"executor": ThreadPoolExecutor(2)}, {"workers": 2}):
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always")
             premium(net, policies, failures=(), **how)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
+import os
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from ..exceptions import SOLVING, ResilientSCError, ValidationError
 from ..solvers.base import available_cpus, is_number
@@ -163,6 +166,47 @@ def named(name: str | None, fn: Callable[..., T], *args: Any) -> T:
             SOLVING.reset(token)
 
 
+@dataclass(frozen=True)
+class _Warned(Generic[T]):
+    """A task's result and the warnings it raised in a worker process, as (category, text)."""
+
+    result: T
+    said: list[tuple[type[Warning], str]]
+
+
+def _in_worker(parent: int, name: str | None, fn: Callable[..., T], *args: Any) -> T | _Warned[T]:
+    """:func:`named` as a task of a pool: in another process than ``parent`` its warnings are
+    kept (each once, in order) and sent back with the result, for :func:`_unwrapped` to raise in
+    the caller (a worker's own stderr printed them past the caller: a program's filters and
+    the command's ``--json`` never saw them). In the caller's process (a thread pool, a Dask
+    client of threads) they are raised there and then, as :mod:`warnings` is not per thread."""
+    if os.getpid() == parent:
+        return named(name, fn, *args)
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # the caller's filters decide, once they are raised there
+            result = named(name, fn, *args)
+    except BaseException:
+        for w in caught:  # a failed task's warnings: printed here, as before (its error is what returns)
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+        raise
+    said = list(dict.fromkeys((w.category, str(w.message)) for w in caught))
+    return _Warned(result, said) if said else result
+
+
+def _unwrapped(result: T | _Warned[T]) -> T:
+    """The result of :func:`_in_worker`, the warnings it brought back raised here."""
+    if not isinstance(result, _Warned):
+        return result
+    for category, text in result.said:
+        try:
+            warnings.warn(text, category, stacklevel=2)
+        except TypeError:  # a category whose constructor takes other arguments
+            warnings.warn(f"{category.__name__}: {text}", RuntimeWarning, stacklevel=2)
+    return result.result
+
+
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,
             executor: Executor | Any | None = None,
             progress: Progress | None = None,
@@ -175,7 +219,8 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     its futures are Dask's: ``distributed.as_completed``): it may yield them in any order,
     the results are always in the order of ``tasks``. A failed task, or Ctrl-C, cancels every
     task not started, in any executor; the error of a failed task gets a note naming it, from
-    ``names`` (one per task: a policy's name).
+    ``names`` (one per task: a policy's name). The warnings a task raises in a worker process
+    are raised in the caller once every task has ended, in the order of ``tasks``.
     """
     check_parallel(workers, executor, progress)
     if executor is None and (workers == 1 or len(tasks) <= 1):
@@ -192,9 +237,10 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     pool = executor or ProcessPoolExecutor(max_workers=min(workers or default_workers(len(tasks)),
                                                            len(tasks)), initializer=as_worker)
     try:
-        futures = [pool.submit(named, _task_name(names, i), fn, *task) for i, task in enumerate(tasks)]
+        futures = [pool.submit(_in_worker, os.getpid(), _task_name(names, i), fn, *task)
+                   for i, task in enumerate(tasks)]
         follow(list(futures), len(futures), progress)
-        return [f.result() for f in futures]
+        return [_unwrapped(f.result()) for f in futures]
     except BaseException as exc:  # Ctrl-C or a failed task: end our workers, start no other task
         failed = [i for i, f in enumerate(futures) if f.done() and not f.cancelled() and f.exception() is exc]
         if failed:
