@@ -5,10 +5,13 @@ does once it runs. Standard library only, up to the import of :mod:`resilient_sc
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 
 from .stopping import SIGNALS, interrupted, std_streams
 
@@ -39,9 +42,34 @@ def _write(texts: list[tuple[int, str]]) -> None:
             pass
 
 
+def _matplotlib_folder() -> None:
+    """A folder of its own for matplotlib where its own is not writable (a read-only HOME in a
+    container): matplotlib then makes a temporary one too, but says so on stderr in two lines
+    of advice on MPLCONFIGDIR, which a planner read as the command's. Set MPLCONFIGDIR, or a
+    writable home, and this does nothing."""
+    if "MPLCONFIGDIR" in os.environ:
+        return
+    home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    folder = os.path.join(home, "matplotlib")
+    while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)  # matplotlib makes what is missing: its parent must be writable
+    try:  # tried, not os.access: root passes that check on a read-only file system
+        with tempfile.TemporaryFile(dir=folder):
+            return
+    except OSError:
+        pass
+    try:
+        made = tempfile.mkdtemp(prefix="resilient_sc-matplotlib-")
+    except OSError:  # no temporary folder either: matplotlib's own words then
+        return
+    os.environ["MPLCONFIGDIR"] = made
+    atexit.register(shutil.rmtree, made, ignore_errors=True)
+
+
 def main() -> int:
     """Run ``resilient-sc`` with ``sys.argv``; return the exit code."""
     std_streams()
+    _matplotlib_folder()
     for s in SIGNALS:
         signal.signal(s, _stop)
     try:

@@ -626,3 +626,18 @@ def test_a_report_row_not_proven_is_a_warning_in_the_json_too():
     assert outcome.data["warnings"] == ["1 row not proven optimal, said in its status: near (time_limit, "
                                         "gap 11.8100%)"]
     assert outcome.warning == outcome.data["warnings"][0]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's read-only /proc as a home")
+def test_a_read_only_home_prints_no_matplotlib_advice(tiny_dir, tmp_path):
+    """With a home nobody can write to (a container's), matplotlib made a temporary folder and
+    said so on stderr in two lines of advice on MPLCONFIGDIR, read as the command's: the command
+    gives matplotlib a temporary folder itself, removed at its end."""
+    import os
+
+    own = ("MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
+    env = {k: v for k, v in os.environ.items() if k not in own} | {"HOME": "/proc"}  # root cannot write there
+    command = [sys.executable, "-m", "resilient_sc", "stress", str(tiny_dir), "--out", str(tmp_path / "o")]
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "atplotlib" not in run.stderr and (tmp_path / "o" / "stress_served.png").is_file()
