@@ -69,11 +69,13 @@ def _dot_thousands(text: str) -> bool:
     return _DOT_THOUSANDS.fullmatch(text) is not None
 
 
-def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.DataFrame | None:
+def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
+                calculated: bool = True) -> pd.DataFrame | None:
     """Sheet ``ws`` (read-only, cached values) as a DataFrame of text of the rows holding data,
     indexed by ``_row``, their sheet row (memory follows the cells holding data). A formula
     without a saved value, an error value (#DIV/0!, #N/A, ...) or merged cells are problems
-    naming row and column, never blanks; so are rows, columns and cells over the limits."""
+    naming row and column, never blanks; so are rows, columns and cells over the limits; and a
+    formula's saved value unless ``calculated`` (the workbook's formulas were calculated)."""
     from openpyxl.utils import get_column_letter, range_boundaries
 
     found: list[str] = []
@@ -99,8 +101,10 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits) -> pd.
                 if cell["data_type"] == "e":
                     found.append(f"{at(r, col)} holds the error value {quote(value, 20)}; fix the cell")
                     continue
-                if cell["formula"] is not None and not cell["cached"]:
-                    found.append(f"{at(r, col)} holds a formula with no saved value "
+                if cell["formula"] is not None and not (cell["cached"] and calculated):
+                    saved = "no saved value" if not cell["cached"] else \
+                        f"a saved value ({quote(_cell_text(value), 20)}) the workbook marks as not calculated"
+                    found.append(f"{at(r, col)} holds a formula with {saved} "
                                  f"({quote(cell['formula'])}); open and save the workbook in Excel "
                                  "or LibreOffice, or type the value")
                     continue
@@ -246,18 +250,28 @@ def _check_unzipped(label: str, parts: list[Any], limits: Limits) -> None:
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
 
 
-def _listed_sheets(raw: bytes) -> list[str]:
-    """The sheet names that ``xl/workbook.xml`` of workbook ``raw`` lists (none when it has no
-    such part: openpyxl then says what is wrong)."""
-    import html
+def _listing(raw: bytes) -> bytes:
+    """``xl/workbook.xml`` of workbook ``raw`` (empty when it has no such part: openpyxl then
+    says what is wrong)."""
     import zipfile
 
     with zipfile.ZipFile(BytesIO(raw)) as zf:
         try:
-            listing = zf.read("xl/workbook.xml")
+            return zf.read("xl/workbook.xml")
         except KeyError:
-            return []
+            return b""
+
+
+def _listed_sheets(listing: bytes) -> list[str]:
+    """The sheet names that ``listing`` (:func:`_listing`) lists."""
+    import html
+
     return [html.unescape(m.decode("utf-8", "replace")) for m in _SHEET.findall(listing)]
+
+
+#: a workbook's request to calculate every formula on opening: its writer calculated none (the
+#: saved values are placeholders: XlsxWriter's 0); Excel and LibreOffice save without it
+_CALCULATE_ON_OPENING = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad=[\"'](?:1|true)[\"']")
 
 
 def _holds(ws: Any, table: str) -> bool:
@@ -308,7 +322,9 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
             raise ValidationError([f"({label}) | cannot read the workbook: "
                                    f"{clip(str(exc) or type(exc).__name__)}"]) from exc
         try:
-            for title in _listed_sheets(raw):  # openpyxl leaves out a sheet whose part is missing
+            listing = _listing(raw)
+            calculated = not _CALCULATE_ON_OPENING.search(listing)
+            for title in _listed_sheets(listing):  # openpyxl leaves out a sheet whose part is missing
                 if title not in book.sheetnames and title.strip().lower() in TABLES:
                     problems.append(f"({title.strip().lower()}) | sheet {quote(title)} is listed in {label} "
                                     "but its cells are missing from the file (a damaged workbook); save it "
@@ -336,7 +352,7 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                     continue
                 if getattr(ws, "sheet_state", "visible") != "visible":
                     hidden.append(name)
-                df = _read_sheet(ws, name, problems, limits)
+                df = _read_sheet(ws, name, problems, limits, calculated)
                 if df is not None:
                     frames[name] = df
         except ValidationError:

@@ -484,16 +484,35 @@ def test_formula_without_a_saved_value_is_refused(book: Path):
                          "the value")
 
 
-def test_formula_with_a_saved_value_reads_the_value(book: Path):
+def _saved_formula(book: Path, value: bytes, calculated: bool) -> None:
+    """``book`` with D2 of supplier_products a formula saved with ``value``, as Excel saves it
+    (``calculated``: no request to calculate on opening) or as XlsxWriter does (0, and Excel
+    asked to calculate every formula on opening, ``fullCalcOnLoad``)."""
     change(book, "supplier_products", D2="=C2*2")
     with zipfile.ZipFile(book) as zf:
         parts = {i.filename: zf.read(i) for i in zf.infolist()}
     sheet = next(k for k, v in parts.items() if b"<f>C2*2</f>" in v)
-    parts[sheet] = parts[sheet].replace(b"<f>C2*2</f><v />", b"<f>C2*2</f><v>12.5</v>")
+    parts[sheet] = parts[sheet].replace(b"<f>C2*2</f><v />", b"<f>C2*2</f><v>" + value + b"</v>")
+    assert b'fullCalcOnLoad="1"' in parts["xl/workbook.xml"]  # openpyxl's, as XlsxWriter's
+    if calculated:
+        parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'fullCalcOnLoad="1"', b"")
     with zipfile.ZipFile(book, "w") as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
+
+
+def test_formula_with_a_saved_value_reads_the_value(book: Path):
+    _saved_formula(book, b"12.5", calculated=True)
     assert read_network(book).supplier_products["unit_cost"].iloc[0] == 12.5
+
+
+def test_formula_saved_by_a_program_that_does_not_calculate_is_refused(book: Path):
+    """pandas' XlsxWriter saves each formula with the value 0 and asks Excel to calculate them
+    on opening: read as 0, a unit cost uplift by formula made a plan 9.6M cheaper, said valid."""
+    _saved_formula(book, b"0", calculated=False)
+    assert one(book) == ("(supplier_products, row 2) | column D 'unit_cost' holds a formula with a saved "
+                         "value ('0') the workbook marks as not calculated ('=C2*2'); open and save the "
+                         "workbook in Excel or LibreOffice, or type the value")
 
 
 @pytest.mark.parametrize("error", ["#DIV/0!", "#N/A", "#REF!", "#VALUE!"])
