@@ -41,10 +41,11 @@ REGISTRY: dict[str, tuple[str, list[str]]] = {
     "decomposition": ("bench_decomposition", []),  # issue 14: L-shaped and hub knapsacks, measured
     "roadmap": ("bench_roadmap", ["--rung", "S", "--time-limit", "600"]),  # issue 17: 5 periods
     "equivalence": ("equivalence", []),  # behaviour fingerprints: --compare before/after a refactor
+    "reading": ("bench_reading", []),  # a workbook with a million formatted empty rows
 }
 #: the smoke run: one entry per script (the orlib groups share one quick instance list)
 QUICK = ("orlib-cap", "build", "policies", "premium", "premium-ladder", "frontier-ladder", "ladder",
-         "decomposition", "roadmap", "equivalence")
+         "decomposition", "roadmap", "equivalence", "reading")
 GROUPS = {"cap": "cap41–cap134 (multi-source)", "capabc": "capa/capb/capc at 12 capacities (multi-source)",
           "holmberg": "Holmberg p1–p71 (single source)", "quick": "smoke set (cap41, cap71, cap131, p1, p2)"}
 
