@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .example_data import EXAMPLE_ROWS
 from .format import and_list, count
 from .schema import BLANK_COSTS, BLANKS
 from .wording import each_row, listing, quote, where
@@ -27,7 +28,8 @@ def suspicious(t: Frames) -> list[str]:
     """Every warning of this module for the typed tables ``t``."""
     return (tariff_warnings(t) + unvalued_tariff_warnings(t) + period_tariff_warnings(t)
             + disruption_warnings(t) + case_warnings(t) + unpaid_cost_warnings(t) + tiny_demand_warnings(t)
-            + blank_cost_warnings(t) + mixed_unit_warnings(t) + zero_capacity_warnings(t))
+            + blank_cost_warnings(t) + mixed_unit_warnings(t) + zero_capacity_warnings(t)
+            + template_warnings(t))
 
 
 def zero_capacity_warnings(t: Frames) -> list[str]:
@@ -284,3 +286,24 @@ def tiny_demand_warnings(t: Frames) -> list[str]:
                           "of it, unshipped; give demand in a smaller unit (kg, not t) or leave the row out"),
              f"demand is above 0 and at most {TINY_DEMAND:g} units")
     return warnings
+
+
+def template_warnings(t: Frames) -> list[str]:
+    """The template's example demand (``resilient-sc init``: 4,000 widgets at M_Paris) left in
+    beside a planner's own rows: a plan serves it, opening the template's supplier and hub (it
+    read as data: a plan 70,200 dearer, said valid)."""
+    demand, example = t.get("demand"), EXAMPLE_ROWS["demand"][0]
+    if demand is None or len(demand) < 2:
+        return []
+    same = (demand["market"] == example["market"]) & (demand["product"] == example["product"]) \
+        & (demand["demand"] == example["demand"])
+    if not same.any():
+        return []
+    others = [f"{table[:-1]} {row[ID_COLUMNS[table]]}" for table in ("suppliers", "hubs", "disruptions")
+              for row in EXAMPLE_ROWS[table]
+              if (df := t.get(table)) is not None and (df[ID_COLUMNS[table]] == row[ID_COLUMNS[table]]).any()]
+    beside = f", as are its {and_list(others)}" if others else ""
+    return [f"{where('demand', demand, int(np.flatnonzero(same.to_numpy())[0]))} | the template's example "
+            f"row ({example['demand']:,} of product {example['product']} at {example['market']}) is here "
+            f"beside {count(len(demand) - 1, 'other row')}{beside}: a plan serves that demand; delete the "
+            "template's example rows unless they are yours"]

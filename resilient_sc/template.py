@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from . import io
+from .example_data import EXAMPLE_ROWS
 from .exceptions import check_path
 from .schema import FAILURE_KINDS, STATUSES, TABLES, Column, Table
 
@@ -92,36 +93,6 @@ def referenced_table(table: Table, col: Column) -> Table | None:
     return None
 
 
-#: example rows by table; every column not given is left blank (its default applies)
-EXAMPLE_ROWS: dict[str, list[dict[str, object]]] = {
-    "countries": [{"country": "FR", "region": "Europe", "bloc": "EU"},
-                  {"country": "CN", "region": "Asia", "bloc": ""}],
-    "products": [{"product": "widget", "unit_value": 20, "unit": "pieces"}],
-    "suppliers": [{"supplier": "S_Shenzhen", "country": "CN", "fixed_cost": 5000,
-                   "status": "candidate", "lat": 22.54, "lon": 114.06, "opening_cost": 0,
-                   "closing_cost": 0, "lead_time": 0}],
-    "supplier_products": [{"supplier": "S_Shenzhen", "product": "widget", "capacity": 10000,
-                           "unit_cost": 8, "co2": 2.5}],
-    "hubs": [{"hub": "H_Le_Havre", "country": "FR", "fixed_cost": 20000, "capacity": 50000,
-              "handling_cost": 0.5, "status": "candidate", "lat": 49.49, "lon": 0.11,
-              "opening_cost": 0, "closing_cost": 0, "lead_time": 0}],
-    "markets": [{"market": "M_Paris", "country": "FR", "lat": 48.86, "lon": 2.35}],
-    "demand": [{"market": "M_Paris", "product": "widget", "demand": 4000}],
-    "lanes": [{"origin": "S_Shenzhen", "destination": "H_Le_Havre", "product": "all",
-               "unit_cost": 1.2, "co2": 0.8},
-              {"origin": "H_Le_Havre", "destination": "M_Paris", "product": "all",
-               "unit_cost": 0.6, "co2": 0.1}],
-    "tariffs": [{"origin_country": "CN", "destination_country": "FR", "product": "widget",
-                 "rate": 0.05}],
-    "disruptions": [{"scenario": "port_strike", "kind": "hub", "element": "H_Le_Havre",
-                     "probability": 0.02}],
-    # no periods (the header only): the template is one plan of today's network, which solve()
-    # solves; a roadmap lists its periods here (2026, 2027, ...) and is solved by solve_roadmap()
-    "periods": [],
-}
-#: optimal cost of the template network: 5000 + 20000 + 4000 · (8 + 1.2 + 0.5 + 0.6 + 0.05 · 20)
-#: (opening and closing costs and lead times are shown, at 0)
-EXAMPLE_COST = 70200.0
 
 
 def example_frames() -> dict[str, pd.DataFrame]:

@@ -15,9 +15,9 @@ from openpyxl.utils import get_column_letter
 
 from resilient_sc import Policy, read_network, solve
 from resilient_sc.cli import main
+from resilient_sc.example_data import EXAMPLE_COST
 from resilient_sc.schema import FAILURE_KINDS, KINDS, STATUSES, TABLES
 from resilient_sc.template import (
-    EXAMPLE_COST,
     KIND_FORMAT,
     KIND_TEXT,
     column_reference,
@@ -63,6 +63,27 @@ def test_xlsx_template_validates_and_solves(tmp_path: Path) -> None:
     net = read_network(path)  # the README sheet is ignored
     assert not net.warnings
     assert solve(net).objective == pytest.approx(EXAMPLE_COST)
+
+
+def test_the_template_rows_left_beside_a_planners_own_are_warned_of(tmp_path: Path) -> None:
+    """A planner who added rows below the template's examples got a plan serving the example's
+    4,000 widgets at M_Paris as well (70,200 dearer, said valid): they are warned of, once; the
+    template alone is not."""
+    from resilient_sc import DataWarning, Network, examples
+
+    template = read_network(write_template(tmp_path / "net"))
+    own = examples.electronics().frames()
+    merged = {name: pd.concat([getattr(template, name).reset_index(drop=True), own[name]], ignore_index=True)
+              if name in own else getattr(template, name) for name in TABLES}
+    merged["countries"] = merged["countries"].drop_duplicates("country")  # FR and CN are in both
+    with pytest.warns(DataWarning) as said:
+        net = Network.from_frames(**merged)
+    assert [str(w.message) for w in said if "template" in str(w.message)] == [
+        "(demand, row 2 'M_Paris, widget') | the template's example row (4,000 of product widget at "
+        f"M_Paris) is here beside {len(own['demand'])} other rows, as are its supplier S_Shenzhen, hub "
+        "H_Le_Havre and disruption port_strike: a plan serves that demand; delete the template's example "
+        "rows unless they are yours"]
+    assert solve(net).objective == pytest.approx(solve(examples.electronics()).objective + EXAMPLE_COST)
 
 
 def test_template_refuses_to_overwrite(tmp_path: Path) -> None:
