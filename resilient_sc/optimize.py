@@ -323,7 +323,8 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
                                      settings=options.settings())
         log_report(report, options)
         values = {name: block.values(result.x) for name, block in network_model.lm.variables.items()}
-        plan = with_objective(Plan.from_values(network_model, values, result, report), result)
+        plan = with_objective(Plan.from_values(network_model, values, result, report), result,
+                              bool(pyomo_solver.replaced_objective(model)))
     return accepted(plan, result, options)
 
 
@@ -350,10 +351,15 @@ def pyomo_report(pyomo_model: Any, model: NetworkModel | RoadmapModel, x: np.nda
 EXTENSION = "extension"
 
 
-def with_objective(plan: Plan, result: SolverResult) -> Plan:
+def with_objective(plan: Plan, result: SolverResult, replaced: bool = False) -> Plan:
     """``plan`` costing the solved objective: a part the model as built does not have (a term the
     user added to a pyomo model's objective) becomes its :data:`EXTENSION` line, and the gap is
-    that of this cost to the solver's bound."""
+    that of this cost to the solver's bound. An objective ``replaced`` (another objective than
+    ``total_cost``, or maximised: its value is no cost, CO2 or pieces maybe) leaves the plan its
+    own cost, with no bound or gap on it (the solver's are the objective's; the plan's note
+    names the objective)."""
+    if replaced:
+        return dataclasses.replace(plan, bound=math.nan, gap=math.nan)
     if not math.isfinite(result.objective):
         return plan
     extra = result.objective - plan.objective
@@ -362,7 +368,7 @@ def with_objective(plan: Plan, result: SolverResult) -> Plan:
         breakdown = pd.concat([breakdown, pd.Series({EXTENSION: extra})]).rename(breakdown.name)
     gap = plan.gap
     if math.isfinite(result.bound):
-        gap = max(0.0, result.objective - result.bound) / max(abs(result.objective), 1e-10)
+        gap = abs(result.objective - result.bound) / max(abs(result.objective), 1e-10)
         gap = 0.0 if gap <= 1e-9 else gap
     return dataclasses.replace(plan, breakdown=breakdown, objective=float(result.objective), gap=gap)
 
@@ -385,14 +391,15 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
     unbounded: said which), :class:`NotOptimalError` (no value loaded)."""
     from .solvers import pyomo as pyomo_solver
 
-    status, bound, condition = pyomo_solver.status_of(results)
+    maximise = pyomo_solver.maximised(pyomo_model)
+    status, bound, condition = pyomo_solver.status_of(results, maximise)
     if status is Status.INFEASIBLE:
         words = pyomo_solver.infeasible_words(condition)
         named = f" ({condition})" if condition != words else ""
         raise InfeasiblePolicyError([f"the solver reports the pyomo model {words}{named}; it may have been "
                                      "changed since it was built (rows, bounds), so no further explanation "
                                      "is given: solve the network and policy for the library's own"])
-    incumbent = pyomo_solver.incumbent_of(results)
+    incumbent = pyomo_solver.incumbent_of(results, maximise)
     stopped = NotOptimalError(f"no plan: the solver stopped ({condition}) before any feasible plan was "
                               "found; give it more time", status=status.value)
     if incumbent is not None and not math.isfinite(incumbent) and status is not Status.OPTIMAL:
@@ -406,7 +413,7 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
     objective = pyomo_solver.objective_value(pyomo_model)
     tol = 1e-6 * max(1.0, abs(objective))
     if ((incumbent is not None and math.isfinite(incumbent) and abs(objective - incumbent) > tol)
-            or (math.isfinite(bound) and bound > objective + tol)):  # a minimisation's bound is below
+            or (math.isfinite(bound) and (objective - bound if maximise else bound - objective) > tol)):
         found = f"{incumbent:,.2f}" if incumbent is not None else f"at least its bound {bound:,.2f}"
         raise NotOptimalError(f"the pyomo model's values are not this solve's: they cost {objective:,.2f}, "
                               f"the solver's plan {found} (solved with load_solutions=False? load them "
@@ -419,7 +426,7 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
     if status is Status.OPTIMAL and gap > library_gap * (1 + 1e-6):
         warnings.warn(f"the solver proved this plan within a gap of {gap:.2e} only (its own relative MIP "
                       f"gap: 1e-4 by default in HiGHS, Gurobi and CPLEX), not the library's "
-                      f"{library_gap:g}: its cost may be that fraction above the optimum; set the "
+                      f"{library_gap:g}: its objective may be that fraction worse than the optimum; set the "
                       "solver's gap (HiGHS: options={'mip_rel_gap': 1e-6}; Gurobi: 'MIPGap'; CPLEX: "
                       "'mipgap') or solve with resilient_sc.optimize.solve_pyomo", RunWarning,
                       stacklevel=user_stacklevel())
@@ -448,4 +455,5 @@ def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,
                           else pyomo_solver.network_model_of(pyomo_model))
     result, values = pyomo_solution(pyomo_model, model, solve_time, results)
     report = pyomo_report(pyomo_model, model, pyomo_solver.column_vector(model, values), result)
-    return with_objective(Plan.from_values(model, values, result, report), result)
+    return with_objective(Plan.from_values(model, values, result, report), result,
+                          bool(pyomo_solver.replaced_objective(pyomo_model)))

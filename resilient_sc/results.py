@@ -282,11 +282,14 @@ class Plan:
     def summary(self) -> str:
         """A short human-readable report."""
         d = money_digits(self.objective)  # cents, or four significant digits of a total below 1
+        other = self.period is None and not math.isfinite(self.bound)  # a pyomo model's own objective
         proof = (f"  (bound {self.bound:,.{d}f}, gap {relative_gap(self.gap)})" if math.isfinite(self.bound)
+                 else "  (no bound on this cost: solved for another objective, below)" if other
                  else f"  (period {self.period} of a roadmap, unweighted; no bound of its own: the "
                       "roadmap's report has the bound)")
+        policy = settings(self.policy.to_dict())
         lines = [f"status      {self.status.value}",
-                 f"policy      {settings(self.policy.to_dict())}",
+                 f"policy      {policy.removesuffix(' (cost-optimal)') if other else policy}",
                  f"total cost  {self.objective:,.{d}f}{proof}",
                  *([f"network     {n:,.{d}f} ({NETWORK_WORDS})"]
                    if (n := network_beside(self.objective, network_cost(self))) is not None else []),

@@ -442,7 +442,9 @@ def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, result
     x = pyomo_solver.column_vector(model, values)
     # against the model's own cost of x: a plan not proven optimal has its starts recounted
     left_out = result.objective - float(model.lm.objective() @ x)
-    if abs(left_out) > 1e-9 * max(1.0, abs(result.objective)):
+    if pyomo_solver.replaced_objective(pyomo_model):  # its bound is the objective's, not the cost's
+        result = dataclasses.replace(result, bound=math.nan, gap=math.nan)
+    elif abs(left_out) > 1e-9 * max(1.0, abs(result.objective)):
         warnings.warn(f"the pyomo model's objective is {result.objective:,.2f}, {left_out:+,.2f} beyond the "
                       "roadmap's cost (a term added to the objective, which the roadmap's cost leaves out); "
                       "its bound is the solver's less that term, so that its gap is the solver's",

@@ -266,6 +266,40 @@ def test_a_cost_term_the_user_adds_is_in_the_plans_cost():
         assert plan.breakdown.sum() == pytest.approx(plan.objective) and plan.gap == 0.0
 
 
+def test_an_objective_of_ones_own_is_named_and_not_read_as_the_cost():
+    """Minimising CO2 (869,500 CO2 units on the bundled example) read 'total cost 869,500.06',
+    an 'extension' line of -13M and 'cost-optimal': the plan costs what the model as built says
+    (its breakdown), with no bound on that cost, and its note names the objective solved.
+    Maximising local supply under a budget at a 5% gap was refused through pyomo's legacy
+    interface, whose bounds of a maximisation are the other way round."""
+    net = examples.electronics()
+    m = to_pyomo(net)
+    m.total_cost.deactivate()
+    m.min_co2 = pyo.Objective(expr=m.emissions)
+    plan = plan_from_pyomo(m, results=pyo.SolverFactory("highs").solve(m, options={"mip_rel_gap": 1e-6}))
+    assert pyo.value(m.emissions) == pytest.approx(869_500.06)
+    assert plan.objective == pytest.approx(plan.breakdown.sum()) and "extension" not in plan.breakdown
+    assert plan.objective == pytest.approx(13_954_960.60) and np.isnan(plan.bound)
+    assert "objective replaced by 'min_co2' (minimised)" in plan.report.note
+    assert "policy      no resilience policy\n" in plan.summary()
+    assert "(no bound on this cost: solved for another objective, below)" in plan.summary()
+
+    base = solve_pyomo(to_pyomo(net)).objective
+    region = dict(zip(net.countries["country"], net.countries["region"], strict=True))
+    markets = net.markets
+    area = {mk: region[c] for mk, c in zip(markets["market"], markets["country"], strict=True)}
+    m = to_pyomo(net)
+    m.budget = pyo.Constraint(expr=m.total_cost.expr <= 1.01 * base)
+    m.total_cost.deactivate()
+    local = [k for k in m.outbound_flow if region[k[3]] == area[k[1]]]
+    m.local = pyo.Objective(expr=sum(m.outbound_flow[k] for k in local), sense=pyo.maximize)
+    results = pyo.SolverFactory("highs").solve(m, options={"mip_rel_gap": 0.05})
+    with pytest.warns(RunWarning, match="proved this plan within a gap of"):
+        plan = plan_from_pyomo(m, results=results)
+    assert "objective replaced by 'local' (maximised)" in plan.report.note
+    assert plan.objective == pytest.approx(plan.breakdown.sum()) and plan.objective <= 1.01 * base + 1e-3
+
+
 def test_a_solve_at_the_solvers_own_gap_reads_back_with_its_gap():
     """HiGHS through pyomo stops at its own gap (1e-4) unless told the library's: example 05's China
     cap on electronics ends 'optimal' with its bound 5e-5 below; the plan read back said gap 0

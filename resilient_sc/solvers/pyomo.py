@@ -253,7 +253,7 @@ def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) ->
     """What was changed in ``pyomo_model`` since it was built from ``model``, in words: rows
     added, rows of the model deactivated or with other bounds (its right-hand side) or other
     coefficients (compared up to :data:`COMPARED_ROWS` rows), variables fixed, with other bounds
-    or, whole, made continuous (a term added to the objective is the plan's
+    or, whole, made continuous, and the objective replaced (a term added to ``total_cost`` is the plan's
     :data:`~resilient_sc.optimize.EXTENSION` line). Empty: solved as built."""
     from pyomo.repn import generate_standard_repn
 
@@ -293,7 +293,9 @@ def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) ->
             (recoefficient, "row of the model", "with other coefficients"), (len(held), "variable", "fixed"),
             (moved, "variable", "with other bounds"), (relaxed, "whole variable", "made continuous")]
     plural = {"row of the model": "rows of the model"}
-    return [f"{count(n, what, plural.get(what, ''))} {how}" for n, what, how in said if n]
+    replaced = replaced_objective(pyomo_model)
+    return [f"{count(n, what, plural.get(what, ''))} {how}" for n, what, how in said if n] \
+        + [replaced] * bool(replaced)
 
 
 def _built_rows(con: Any, block: Any) -> tuple[np.ndarray, list[Any], int]:
@@ -361,11 +363,11 @@ CONDITIONS = {"optimal": Status.OPTIMAL, "convergenceCriteriaSatisfied": Status.
               "minStepLength": Status.INTERRUPTED}
 
 
-def status_of(results: Any) -> tuple[Status, float, str]:
+def status_of(results: Any, maximise: bool = False) -> tuple[Status, float, str]:
     """(status, bound, termination condition's name) of a pyomo solve's ``results``, from either
     pyomo interface (the legacy ``results.solver.termination_condition`` or the newer
-    ``results.termination_condition``). None: taken as optimal (the bound: nan, the caller's
-    objective)."""
+    ``results.termination_condition``; the legacy bound of a ``maximise`` objective is its
+    ``upper_bound``). None: taken as optimal (the bound: nan, the caller's objective)."""
     if results is None:
         return Status.OPTIMAL, math.nan, "optimal"
     legacy = getattr(results, "solver", None)
@@ -375,22 +377,23 @@ def status_of(results: Any) -> tuple[Status, float, str]:
     status = CONDITIONS.get(name, Status.ERROR)
     bound = getattr(results, "objective_bound", None)
     if bound is None and hasattr(results, "problem"):
-        bound = getattr(results.problem, "lower_bound", None)
+        bound = getattr(results.problem, "upper_bound" if maximise else "lower_bound", None)
     try:
         return status, float(bound) if bound is not None else math.nan, name
     except (TypeError, ValueError):
         return status, math.nan, name
 
 
-def incumbent_of(results: Any) -> float | None:
+def incumbent_of(results: Any, maximise: bool = False) -> float | None:
     """The objective of the plan a pyomo solve's ``results`` found, from either interface (the
     newer ``results.incumbent_objective``, the legacy ``results.problem.upper_bound`` of a
-    minimisation, +inf when unset): +inf when it found none, None when ``results`` does not say."""
+    minimisation, ``lower_bound`` of a maximisation; ±inf when unset): ±inf when it found none,
+    None when ``results`` does not say."""
     if results is None:
         return None
     value = getattr(results, "incumbent_objective", None)
     if value is None and hasattr(results, "problem"):
-        value = getattr(results.problem, "upper_bound", None)
+        value = getattr(results.problem, "lower_bound" if maximise else "upper_bound", None)
     try:
         if value is None:  # the newer interface's None: no plan found
             return math.inf if hasattr(results, "incumbent_objective") else None
@@ -406,12 +409,32 @@ def infeasible_words(condition: str) -> str:
         condition, "infeasible")
 
 
-def objective_value(pyomo_model: pyo.ConcreteModel) -> float:
-    """The value of the pyomo model's active objective (``total_cost``, or the user's own)."""
+def active_objective(pyomo_model: pyo.ConcreteModel) -> Any:
+    """The pyomo model's one active objective (``total_cost``, or the user's own)."""
     active = list(pyomo_model.component_data_objects(pyo.Objective, active=True))
     if len(active) != 1:
         raise ValueError(f"the pyomo model has {len(active)} active objectives; one is solved")
-    return float(pyo.value(active[0]))
+    return active[0]
+
+
+def objective_value(pyomo_model: pyo.ConcreteModel) -> float:
+    """The value of the pyomo model's active objective."""
+    return float(pyo.value(active_objective(pyomo_model)))
+
+
+def maximised(pyomo_model: pyo.ConcreteModel) -> bool:
+    """Whether the active objective is maximised (a user's own: the model's cost is minimised)."""
+    return bool(active_objective(pyomo_model).sense == pyo.maximize)
+
+
+def replaced_objective(pyomo_model: pyo.ConcreteModel) -> str:
+    """In words, the objective solved where it is not the model's ``total_cost`` minimised (then
+    its value is no cost: the plan's cost is the model's, the bound the objective's): ``objective
+    replaced by 'min_co2' (minimised)``; empty for ``total_cost``, its terms changed or not."""
+    active = active_objective(pyomo_model)
+    if active.parent_component() is pyomo_model.component("total_cost") and not maximised(pyomo_model):
+        return ""
+    return f"objective replaced by {active.name!r} ({'maximised' if maximised(pyomo_model) else 'minimised'})"
 
 
 _HIGHSPY_HIGHS = highspy.Highs
