@@ -294,9 +294,10 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
     ``model`` is a NetworkModel (solved by the ``pyomo`` route, as
     ``solve_model(model, SolveOptions(backend="pyomo"))``) or a pyomo model from
     :func:`~resilient_sc.solvers.pyomo.to_pyomo`, possibly extended by the user (solved as it
-    stands; an infeasible one is reported without explanation, since its rows are not all the
-    model's; its cost is the active objective's, a term the model as built does not have its own
-    :data:`EXTENSION` line of the breakdown). A roadmap's pyomo model is read back by
+    stands; an infeasible one is explained as :func:`solve` explains it if left as built, else
+    its changes are named (:func:`pyomo_infeasible`); its cost is the active objective's, a
+    term the model as built does not have its own :data:`EXTENSION` line of the breakdown,
+    an objective of the user's own named in the note: :func:`with_objective`). A roadmap's pyomo model is read back by
     :func:`resilient_sc.roadmap.roadmap_from_pyomo`.
     """
     options = given_options(options)
@@ -312,11 +313,7 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
     network_model = single_period(pyomo_solver.network_model_of(model))
     result = pyomo_solver.solve(model, options)
     if result.status is Status.INFEASIBLE:
-        words = pyomo_solver.infeasible_words(result.message.split(",")[0])
-        raise InfeasiblePolicyError([f"HiGHS reports the pyomo model {words} (pyomo backend); it may have "
-                                     "been changed since it was built (rows, bounds), so no further "
-                                     "explanation is given: solve the network and policy for the "
-                                     "library's own"])
+        raise pyomo_infeasible(model, network_model, result.message.split(",")[0], "HiGHS (pyomo backend)")
     plan = None
     if result.x is not None:
         report = dataclasses.replace(pyomo_report(model, network_model, result.x, result),
@@ -326,6 +323,25 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
         plan = with_objective(Plan.from_values(network_model, values, result, report), result,
                               bool(pyomo_solver.replaced_objective(model)))
     return accepted(plan, result, options)
+
+
+def pyomo_infeasible(pyomo_model: Any, model: NetworkModel | RoadmapModel, condition: str,
+                     solver: str) -> InfeasiblePolicyError:
+    """The error of a pyomo model ``solver`` found without a plan (``condition``: its word):
+    one left as built from a network and policy is explained as :func:`solve` explains it;
+    a changed one names what was changed (the rows that are not all the model's)."""
+    from .solvers import pyomo as pyomo_solver
+
+    words = pyomo_solver.infeasible_words(condition)
+    named = f" ({condition})" if words != "infeasible" and condition != words else ""
+    changed = pyomo_solver.edits(pyomo_model, model)
+    if not changed and words == "infeasible" and isinstance(model, NetworkModel):
+        return InfeasiblePolicyError(explain_infeasibility(model))
+    why = (f"it was changed since it was built ({'; '.join(changed)}): solve the network and policy "
+           "without the changes for the library's explanation of what the policy lacks" if changed else
+           "no further explanation is given for a roadmap's model: solve the network and policy for "
+           "the library's own")
+    return InfeasiblePolicyError([f"{solver} reports the pyomo model {words}{named}; {why}"])
 
 
 def pyomo_report(pyomo_model: Any, model: NetworkModel | RoadmapModel, x: np.ndarray,
@@ -394,11 +410,7 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
     maximise = pyomo_solver.maximised(pyomo_model)
     status, bound, condition = pyomo_solver.status_of(results, maximise)
     if status is Status.INFEASIBLE:
-        words = pyomo_solver.infeasible_words(condition)
-        named = f" ({condition})" if condition != words else ""
-        raise InfeasiblePolicyError([f"the solver reports the pyomo model {words}{named}; it may have been "
-                                     "changed since it was built (rows, bounds), so no further explanation "
-                                     "is given: solve the network and policy for the library's own"])
+        raise pyomo_infeasible(pyomo_model, model, condition, "the solver")
     incumbent = pyomo_solver.incumbent_of(results, maximise)
     stopped = NotOptimalError(f"no plan: the solver stopped ({condition}) before any feasible plan was "
                               "found; give it more time", status=status.value)

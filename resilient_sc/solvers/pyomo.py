@@ -53,6 +53,7 @@ from ..format import count
 from ..model.build import NetworkModel
 from ..model.roadmap import RoadmapModel, build_any
 from ..model.sets import emission_factors
+from ..wording import listing
 from .base import SolveOptions, SolverResult, Status, given_options
 from .highs import _Highs, until
 
@@ -258,8 +259,8 @@ def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) ->
     from pyomo.repn import generate_standard_repn
 
     built = set(model.lm.constraints)
-    added = sum(1 for c in pyomo_model.component_objects(pyo.Constraint, active=True) if c.name not in built
-                for d in _data(c) if d.active)
+    new = [c for c in pyomo_model.component_objects(pyo.Constraint, active=True) if c.name not in built]
+    added = sum(1 for c in new for d in _data(c) if d.active)
     column: dict[int, int] = {}
     moved, relaxed, held = 0, 0, []
     for name, vblock in model.lm.variables.items():
@@ -294,8 +295,9 @@ def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) ->
             (moved, "variable", "with other bounds"), (relaxed, "whole variable", "made continuous")]
     plural = {"row of the model": "rows of the model"}
     replaced = replaced_objective(pyomo_model)
-    return [f"{count(n, what, plural.get(what, ''))} {how}" for n, what, how in said if n] \
-        + [replaced] * bool(replaced)
+    named = {"added": f" ({listing([c.name for c in new], 3)})"}  # the user's own components
+    return [f"{count(n, what, plural.get(what, ''))} {how}{named.get(how, '')}"
+            for n, what, how in said if n] + [replaced] * bool(replaced)
 
 
 def _built_rows(con: Any, block: Any) -> tuple[np.ndarray, list[Any], int]:
