@@ -297,8 +297,8 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
     stands; an infeasible one is explained as :func:`solve` explains it if left as built, else
     its changes are named (:func:`pyomo_infeasible`); its cost is the active objective's, a
     term the model as built does not have its own :data:`EXTENSION` line of the breakdown,
-    an objective of the user's own named in the note: :func:`with_objective`). A roadmap's pyomo model is read back by
-    :func:`resilient_sc.roadmap.roadmap_from_pyomo`.
+    an objective of the user's own named in the note: :func:`with_objective`). A roadmap's
+    pyomo model is read back by :func:`resilient_sc.roadmap.roadmap_from_pyomo`.
     """
     options = given_options(options)
     options.check()
