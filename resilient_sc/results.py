@@ -83,9 +83,11 @@ def units_words(units: Mapping[str, str]) -> str:
     return ", ".join(f"{p}: {u}" for p, u in units.items()) if set(units.values()) - {"units"} else ""
 
 
-def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None = None) -> str:
-    """A result folder's README.md: ``title``, each product's unit (``units``, when the products
-    table names any) and what each of ``files`` holds.
+def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None = None,
+           caveat: str = "") -> str:
+    """A result folder's README.md: ``title``, a ``caveat`` first (:attr:`Plan.caveat`), each
+    product's unit (``units``, when the products table names any) and what each of ``files``
+    holds.
 
     >>> print(readme("Plan", {"plan.json": "the plan"}, {"steel": "t"}))
     # Plan: the files
@@ -98,7 +100,7 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
     <BLANKLINE>
     """
     named = units_words(units or {})
-    lines = [f"# {title}: the files", "",
+    lines = [f"# {title}: the files", "", *([f"**Note:** this plan was {caveat}.", ""] if caveat else []),
              "Fractions are from 0 to 1; quantities are in units of their product, never added across",
              "products but for a hub's throughput and capacity; money is in the data's currency.",
              *([f"Each product's unit (the products table's `unit`): {named}."] if named else []), ""]
@@ -272,7 +274,15 @@ class Plan:
         or the new one, never a mix); an existing non-empty folder is replaced only with
         ``force``; never the data the plan was solved from (a ValidationError)."""
         return io.save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force,
-                              readme("Plan", PLAN_FILES, self.units(plan_products(self))))
+                              readme("Plan", PLAN_FILES, self.units(plan_products(self)), self.caveat))
+
+    @property
+    def caveat(self) -> str:
+        """What to know before reading the plan as the policy's: the report's note when the plan
+        was not certified against every row of the model as built or read back from a pyomo model
+        (changed since it was built, or not); empty otherwise."""
+        report = self.report
+        return report.note if report is not None and (not report.certified or report.route == "pyomo") else ""
 
     @property
     def data_location(self) -> str:

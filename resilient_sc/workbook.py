@@ -58,7 +58,8 @@ README_LINES = (
 #: the Excel format of a plan's relative gap (:func:`resilient_sc.format.relative_gap` in text)
 GAP_FORMAT = "0.0000%"
 #: what the summary sheet of a plan and of a roadmap holds
-PLAN_SUMMARY = ("item and value: status, total cost (money), bound and gap, the suppliers and hubs, "
+PLAN_SUMMARY = ("item and value: status, total cost (money), bound and gap, a note where the plan was not "
+                "certified or was read back from a pyomo model, the suppliers and hubs, "
                 "demand, delivered and shortfall per product (units of that product), shares per product "
                 "and of all products weighted by value (fractions), emissions (CO2 units), each cost "
                 "component (money), the policy and the data")
@@ -135,6 +136,7 @@ def summary_table(plan: Plan) -> pd.DataFrame:
           else []),
         ("bound", plan.bound),
         ("gap", plan.gap),
+        *([("note", f"this plan was {plan.caveat}")] if plan.caveat else []),
         ("suppliers contracted", len(plan.suppliers)),
         ("hubs opened", len(plan.hubs)),
     ]

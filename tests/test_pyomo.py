@@ -26,6 +26,7 @@ from resilient_sc import (
     ValidationError,
     build_model,
     examples,
+    solve,
     solve_roadmap,
 )
 from resilient_sc.export import write_model, write_network_model
@@ -481,7 +482,7 @@ def test_values_left_from_an_earlier_solve_are_not_read_back_as_this_ones():
     assert plan_from_pyomo(m, results=results).objective == pytest.approx(12_010_051.22)
 
 
-def test_a_plan_of_a_changed_pyomo_model_says_so_and_is_certified_only_if_it_holds_every_row():
+def test_a_plan_of_a_changed_pyomo_model_says_so_and_is_certified_only_if_it_holds_every_row(tmp_path):
     """The policy line of a plan read back from an extended model read 'no resilience policy
     (cost-optimal)' with nothing to say a row was added; solve_pyomo's report said certified."""
     m = to_pyomo(examples.tiny())
@@ -499,6 +500,14 @@ def test_a_plan_of_a_changed_pyomo_model_says_so_and_is_certified_only_if_it_hol
                                  "model deactivated; 1 variable with other bounds): the policy shown is not "
                                  "all it was solved under; its plan breaks rows of the model as built: not "
                                  "certified")
+    # the files handed on say it too: a workbook's summary read 'optimal', gap 0 and the policy
+    # the plan breaks, and the folder's README nothing (plan.json alone had the note)
+    from resilient_sc.workbook import summary_table
+
+    said = f"this plan was {loose.report.note}"
+    items = dict(zip(summary_table(loose)["item"], summary_table(loose)["value"], strict=True))
+    assert items["note"] == said and "note" not in set(summary_table(solve(examples.tiny()))["item"])
+    assert f"**Note:** {said}." in loose.save(tmp_path / "plan").joinpath("README.md").read_text()
     m = to_pyomo(examples.electronics())  # changes that keep every count: a row swapped, a hub fixed
     m.hub_capacity["H_Hamburg"].deactivate()
     m.no_busan = pyo.Constraint(expr=m.hub_opened["H_Busan"] <= 0)
