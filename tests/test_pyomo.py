@@ -21,6 +21,7 @@ from resilient_sc import (
     NetworkModel,
     NotOptimalError,
     Policy,
+    ResilientSCError,
     RunWarning,
     SolveOptions,
     ValidationError,
@@ -277,6 +278,18 @@ def test_a_cost_term_the_user_adds_is_in_the_plans_cost():
     for plan in (plan_from_pyomo(m, results=results), solve_pyomo(m)):
         assert plan.objective == pytest.approx(1360.0) and plan.breakdown["extension"] == pytest.approx(100.0)
         assert plan.breakdown.sum() == pytest.approx(plan.objective) and plan.gap == 0.0
+
+
+def test_a_relaxations_values_are_not_read_back_as_a_plan():
+    """Every binary made continuous (pyomo's core.relax_integer_vars) read back as an 'optimal'
+    plan with S_BR_Manaus 0.749 contracted, flows from suppliers not listed as contracted and a
+    fractional fixed cost: a relaxation's values are refused, naming them."""
+    m = to_pyomo(examples.electronics())
+    pyo.TransformationFactory("core.relax_integer_vars").apply_to(m)
+    results = pyo.SolverFactory("highs").solve(m)
+    said = r"whole variables hold fractional values \(supplier_contracted\[S_BR_Manaus\] = 0\.7"
+    with pytest.raises(ResilientSCError, match=said + r".*a relaxation's values are no network design"):
+        plan_from_pyomo(m, results=results)
 
 
 def test_an_objective_of_ones_own_is_named_and_not_read_as_the_cost():

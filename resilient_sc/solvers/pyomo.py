@@ -210,6 +210,10 @@ def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel | RoadmapMo
     return model
 
 
+#: how far from a whole number a whole variable's value may be (HiGHS's integrality tolerance)
+INTEGRALITY = 1e-6
+
+
 def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) -> dict[str, np.ndarray]:
     """The value of every variable block, in block order, clipped into the bounds of its pyomo
     ``Var`` as it stands (a bound the user changed -- an existing contract ended -- is the one
@@ -217,9 +221,10 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMo
 
     Variables the solver did not see (in no constraint and no cost) count as their lower
     bound, or 0; a model that holds no value at all has not been solved (or its solution was
-    not loaded): :class:`NotOptimalError`.
+    not loaded): :class:`NotOptimalError`; whole variables off a whole number by more than
+    :data:`INTEGRALITY` (a relaxation's) are no plan: :class:`ResilientSCError`.
     """
-    values, seen = {}, False
+    values, seen, fractional = {}, False, []
     for name, block in model.lm.variables.items():
         var = pyomo_model.component(name)
         data = (list(var.values()) if var.is_indexed() else [var]) if isinstance(var, pyo.Var) else []
@@ -234,9 +239,16 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMo
         seen = seen or not np.isnan(raw).all()
         raw = np.where(np.isnan(raw), np.where(np.isfinite(lower), lower, 0.0), raw)
         values[name] = np.clip(raw, lower, upper)
+        if block.integer:
+            off = np.flatnonzero(np.abs(values[name] - np.round(values[name])) > INTEGRALITY)
+            fractional += [f"{data[k].name} = {values[name][k]:.3g}" for k in off]
     if not seen:
         raise NotOptimalError("the pyomo model holds no solution: solve it first (and load the solution: "
                               "pyomo's load_solutions=False leaves it unloaded)", status=Status.ERROR.value)
+    if fractional:
+        raise ResilientSCError(f"the pyomo model's whole variables hold fractional values "
+                               f"({listing(fractional, 3)}): a relaxation's values are no network design to "
+                               "read back as a plan; read the pyomo variables themselves, or keep them whole")
     return values
 
 
