@@ -71,7 +71,20 @@ PYOMO_SOLVER = "highs"
 def to_pyomo(network: Network, policy: Policy | None = None,
              strong_links: bool = True) -> pyo.ConcreteModel:
     """Build the model of ``network`` under ``policy`` (its roadmap when it has a ``periods``
-    table) and convert it to pyomo."""
+    table) and convert it to pyomo.
+
+    Each variable block is a ``Var`` and each constraint family a ``Constraint`` named after it,
+    indexed by tuples of ids that its ``doc`` names (``m.outbound_flow.doc``: ``outbound_flow[hub,
+    market, product, origin]: ...``); each cost component is an ``Expression`` ``cost_<component>``
+    (money), the objective ``total_cost`` their sum, minimised, and a one-period model has the
+    ``Expression`` ``emissions`` (CO2 units). ``strong_links`` adds the rows that tie each flow
+    to its supplier's or hub's binary (docs/formulation.md has every family and its units).
+    Read a solved model back with :func:`resilient_sc.optimize.plan_from_pyomo`.
+
+    >>> from resilient_sc import examples
+    >>> to_pyomo(examples.tiny()).hub_opened.doc
+    'hub_opened[hub]: variables of the model as built (docs/formulation.md)'
+    """
     return model_to_pyomo(build_any(network, policy, strong_links=strong_links))
 
 
@@ -94,17 +107,20 @@ def model_to_pyomo(model: NetworkModel | RoadmapModel) -> pyo.ConcreteModel:
         unique, inverse = np.unique(cols, return_inverse=True)
         summed = np.bincount(inverse, weights=coef, minlength=len(unique))
         keep = summed != 0
-        expr = pyo.Expression(expr=_linear(unique[keep].tolist(), summed[keep].tolist(), columns))
+        expr = pyo.Expression(expr=_linear(unique[keep].tolist(), summed[keep].tolist(), columns),
+                              doc=f"the plan's {component} cost (money): a term of total_cost")
         m.add_component(f"cost_{component}", expr)
         components.append(expr)
-    m.total_cost = pyo.Objective(expr=sum(components), sense=pyo.minimize)
+    m.total_cost = pyo.Objective(expr=sum(components), sense=pyo.minimize,
+                                 doc="the plan's cost (money): the sum of the cost_<component> expressions")
     if isinstance(model, NetworkModel):  # the plan's CO2 (Plan.emissions): a budget or price of one's own
         co2_x, co2_y = emission_factors(model.sets)
         x, y = lm.variables["inbound_flow"], lm.variables["outbound_flow"]
         cols = np.concatenate([x.start + np.arange(x.size), y.start + np.arange(y.size)])
         coefs = np.concatenate([co2_x, co2_y])
         emits = coefs != 0
-        m.emissions = pyo.Expression(expr=_linear(cols[emits].tolist(), coefs[emits].tolist(), columns))
+        m.emissions = pyo.Expression(expr=_linear(cols[emits].tolist(), coefs[emits].tolist(), columns),
+                                     doc="the plan's CO2 (CO2 units): co2 per unit × units made and shipped")
     setattr(m, NETWORK_MODEL_ATTR, model)
     return m
 
@@ -120,6 +136,14 @@ def _keys(index: pd.DataFrame) -> list[Any] | None:
     cols = [index[c].astype(str).tolist() for c in index.columns]
     keys: list[Any] = cols[0] if ncols == 1 else list(zip(*cols, strict=True))
     return keys if len(set(keys)) == n else list(range(n))
+
+
+def _doc(block: VarBlock | ConBlock, keys: list[Any] | None, kind: str) -> str:
+    """A component's ``doc``: what its index tuples hold, ``outbound_flow[hub, market, product,
+    origin]`` (the families and their units: docs/formulation.md)."""
+    named = keys is not None and not isinstance(keys[0], int) and len(block.index.columns)
+    return (f"{block.name}[{', '.join(map(str, block.index.columns))}]" if named
+            else block.name) + f": {kind} of the model as built (docs/formulation.md)"
 
 
 def _index_set(m: pyo.ConcreteModel, name: str, keys: list[Any]) -> pyo.Set:
@@ -148,14 +172,14 @@ def _add_variables(m: pyo.ConcreteModel, block: VarBlock) -> list[Any]:
     keys = _keys(block.index)
     domain = _domain(block)
     if keys is None:
-        var = pyo.Var(domain=domain, bounds=(lower[0], upper[0]))
+        var = pyo.Var(domain=domain, bounds=(lower[0], upper[0]), doc=_doc(block, keys, "variables"))
         m.add_component(block.name, var)
         return [var]
     index = _index_set(m, block.name, keys)
     uniform = len(set(lower)) <= 1 and len(set(upper)) <= 1
     bounds: Any = ((lower[0], upper[0]) if uniform and keys
                    else dict(zip(keys, zip(lower, upper, strict=True), strict=True)))
-    var = pyo.Var(index, domain=domain, bounds=bounds)
+    var = pyo.Var(index, domain=domain, bounds=bounds, doc=_doc(block, keys, "variables"))
     m.add_component(block.name, var)
     return list(var.values())  # in the order of the index set: block order
 
@@ -191,10 +215,11 @@ def _add_constraints(m: pyo.ConcreteModel, block: ConBlock, columns: list[Any]) 
                                         columns), upper[i]) for i in range(block.size)]
     keys = _keys(block.index)
     if keys is None:
-        m.add_component(block.name, pyo.Constraint(expr=rows[0]))
+        m.add_component(block.name, pyo.Constraint(expr=rows[0], doc=_doc(block, keys, "constraints")))
         return
     index = _index_set(m, block.name, keys)
-    m.add_component(block.name, pyo.Constraint(index, rule=dict(zip(keys, rows, strict=True))))
+    m.add_component(block.name, pyo.Constraint(index, rule=dict(zip(keys, rows, strict=True)),
+                                               doc=_doc(block, keys, "constraints")))
 
 
 # ---- reading a solved pyomo model back ---------------------------------------------------
