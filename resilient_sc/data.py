@@ -22,9 +22,10 @@ import pandas as pd
 from .exceptions import DataWarning, ValidationError, check_path, user_stacklevel
 from .format import count
 from .limits import Limits, current, read_bytes
+from .period_rows import unlisted_demand_periods
 from .schema import BLANKS, REQUIRED_TABLES, TABLES, mentioned_table, names_columns
 from .suspicious import suspicious
-from .validation import coerce_table, unlisted_demand_periods, validate_tables
+from .validation import coerce_table, validate_tables
 from .wording import SHOWN, brief, clip, closest, each_row, not_read, quote, suggest, where
 from .xlsx_tables import HIDDEN, HIDDEN_ROWS, READ_WARNINGS, keep_warnings, read_workbook
 

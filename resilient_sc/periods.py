@@ -16,8 +16,8 @@ import pandas as pd
 
 from .data import Network
 from .exceptions import ValidationError
+from .period_rows import PERIOD_TABLES, effective_rows
 from .policy import Policy
-from .validation import PERIOD_TABLES, effective_rows
 from .wording import brief, suggest
 
 #: the id of the one period of a network without a ``periods`` table

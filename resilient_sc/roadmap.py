@@ -29,6 +29,7 @@ from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.table import by_id
 from .model.transitions import BEFORE
 from .optimize import accepted, log_line, log_report, pyomo_report, pyomo_solution
+from .period_rows import TIMELINE_KEYS
 from .periods import policy_in
 from .policy import Policy
 from .results import (
@@ -44,7 +45,6 @@ from .results import (
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
 from .solvers.highs import until
 from .solvers.routes import ROUTES, solve_linear
-from .validation import TIMELINE_KEYS
 from .verify import checked_policy, verify_plan
 
 __all__ = ["Roadmap", "solve_roadmap", "solve_roadmap_model"]

@@ -295,9 +295,9 @@ def template_warnings(t: Frames) -> list[str]:
     demand, example = t.get("demand"), EXAMPLE_ROWS["demand"][0]
     if demand is None or len(demand) < 2:
         return []
-    same = (demand["market"] == example["market"]) & (demand["product"] == example["product"]) \
-        & (demand["demand"] == example["demand"])
-    if not same.any():
+    its = (demand["market"] == example["market"]) & (demand["product"] == example["product"])
+    same = its & (demand["demand"] == example["demand"])
+    if not same.any() or its.all():  # the template alone, its periods' rows maybe: nothing beside it
         return []
     others = [f"{table[:-1]} {row[ID_COLUMNS[table]]}" for table in ("suppliers", "hubs", "disruptions")
               for row in EXAMPLE_ROWS[table]
@@ -305,5 +305,5 @@ def template_warnings(t: Frames) -> list[str]:
     beside = f", as are its {and_list(others)}" if others else ""
     return [f"{where('demand', demand, int(np.flatnonzero(same.to_numpy())[0]))} | the template's example "
             f"row ({example['demand']:,} of product {example['product']} at {example['market']}) is here "
-            f"beside {count(len(demand) - 1, 'other row')}{beside}: a plan serves that demand; delete the "
+            f"beside {count(int((~its).sum()), 'other row')}{beside}: a plan serves that demand; delete the "
             "template's example rows unless they are yours"]

@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .format import as_given, cell_text, count, quantity
+from .format import as_given, cell_text, quantity
 from .limits import Limits, current
+from .period_rows import PERIOD_TABLES, TOTALS, check_periods, effective_rows, listed_periods, named_periods
 from .schema import ALL_PRODUCTS, BLANK_COSTS, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
-from .wording import SHOWN, each_row, listing, period_hint, quote, suggest, where
+from .wording import SHOWN, each_row, quote, suggest, unknown_references, where
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -33,9 +34,6 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u20
 
 #: number columns that must hold whole numbers (a count of periods)
 WHOLE_NUMBERS = frozenset({"lead_time"})
-#: the tables with a ``period`` column, and the columns a period row overrides a blank row on
-PERIOD_TABLES = {"supplier_products": ("supplier", "product"), "demand": ("market", "product"),
-                 "tariffs": ("origin_country", "destination_country", "product")}
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -302,6 +300,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
         empty = np.logical_and.reduce([_is_blank(df[c]) for c in data_cols])
         if empty.any():
             df = df.loc[~empty].reset_index(drop=True)
+    df = _without_totals(name, df, problems)
     missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
     keyed = not missing  # else the keys compared would be defaults: no duplicates said
     if missing and headless:
@@ -332,31 +331,18 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     return out
 
 
-def _check_ref(problems: list[str], name: str, df: pd.DataFrame, col: str, known: set[str],
-               what: str, hint: Callable[[str], str] | None = None, listed: bool = False) -> None:
-    """Each row whose ``col`` is not in ``known``, with the name likely meant (``hint``, else
-    :func:`suggest`) and, when ``listed``, the known names."""
-    values = df[col]
-    hint = hint or (lambda v: suggest(v, known))
-    every = f"; {what} are: {listing(known)}" if listed else ""
-    each_row(problems, name, np.flatnonzero((~values.isin(known)).to_numpy()),
-             lambda pos: f"{where(name, df, pos)} | {col} {quote(values.iloc[pos])} is not in "
-                         f"{what}{hint(values.iloc[pos])}{every}",
-             f"{col} is not in {what}")
-
-
 def check_references(t: Frames) -> list[str]:
     """Ids that name countries, suppliers, hubs, markets or products that do not exist."""
     problems: list[str] = []
     countries = set(t["countries"]["country"])
     for name in ("suppliers", "hubs", "markets"):
-        _check_ref(problems, name, t[name], "country", countries, "countries")
-    _check_ref(problems, "supplier_products", t["supplier_products"], "supplier",
-               set(t["suppliers"]["supplier"]), "suppliers")
-    _check_ref(problems, "demand", t["demand"], "market", set(t["markets"]["market"]), "markets")
+        unknown_references(problems, name, t[name], "country", countries, "countries")
+    unknown_references(problems, "supplier_products", t["supplier_products"], "supplier",
+                       set(t["suppliers"]["supplier"]), "suppliers")
+    unknown_references(problems, "demand", t["demand"], "market", set(t["markets"]["market"]), "markets")
     if "tariffs" in t:
         for col in ("origin_country", "destination_country"):
-            _check_ref(problems, "tariffs", t["tariffs"], col, countries, "countries")
+            unknown_references(problems, "tariffs", t["tariffs"], col, countries, "countries")
     reserved = f"'{ALL_PRODUCTS}' is reserved for lanes and tariffs that apply to every product"
     if "products" in t:
         known = set(t["products"]["product"])
@@ -364,8 +350,9 @@ def check_references(t: Frames) -> list[str]:
         for name in ("supplier_products", "demand", "lanes", "tariffs"):
             if name in t:
                 df = t[name]
-                _check_ref(problems, name, df.loc[df["product"] != ALL_PRODUCTS], "product",  # 'ALL': 'all'?
-                           known | {ALL_PRODUCTS} if name in ("lanes", "tariffs") else known, "products")
+                allowed = known | {ALL_PRODUCTS} if name in ("lanes", "tariffs") else known  # 'ALL'?
+                unknown_references(problems, name, df.loc[df["product"] != ALL_PRODUCTS], "product", allowed,
+                                   "products")
         df = t["products"]
         df = df.loc[df["_row"] > 0]  # row 0: derived from the data, not a products table
         each_row(problems, "products", np.flatnonzero((df["product"] == ALL_PRODUCTS).to_numpy()),
@@ -459,137 +446,22 @@ def check_disruptions(t: Frames) -> list[str]:
     return problems
 
 
-def _listed_periods(t: Frames) -> list[str]:
-    """The period ids of the ``periods`` table, in order; ``[]`` when it is absent or has no
-    rows (one period: the network as it is)."""
-    periods = t.get("periods")
-    return [] if periods is None else [str(p) for p in periods["period"]]
-
-
-def effective_rows(df: pd.DataFrame, keys: Iterable[str], periods: Iterable[str]) -> dict[str, np.ndarray]:
-    """The positions of the rows of ``df`` in force in each period: its rows with a blank
-    ``period``, except those that a row naming the period overrides (same ``keys``), and the
-    rows naming it. Linear in the rows for each period.
-
-    >>> df = pd.DataFrame({"market": ["M", "M", "N"], "product": ["p", "p", "p"],
-    ...                    "period": ["", "2027", ""]})
-    >>> {t: pos.tolist() for t, pos in effective_rows(df, ("market", "product"), ["2026", "2027"]).items()}
-    {'2026': [0, 2], '2027': [1, 2]}
-    """
-    period = df["period"].to_numpy(dtype=object)
-    blank = period == ""
-    keys = list(keys)
-    codes = (df.groupby(keys, sort=False).ngroup().to_numpy() if len(df) and keys
-             else np.zeros(len(df), dtype=np.int64))
-    out: dict[str, np.ndarray] = {}
-    for t in periods:
-        mine = period == t
-        out[t] = np.flatnonzero((blank & ~np.isin(codes, codes[mine])) | mine)
-    return out
-
-
-def _named(periods: list[str], most: int = 5) -> str:
-    """``period '2027'`` or ``periods '2026', '2027'`` (the first ``most``, then a count)."""
-    shown = ", ".join(quote(p) for p in periods[:most])
-    more = f", … ({len(periods):,} in all)" if len(periods) > most else ""
-    return f"period{'s' * (len(periods) > 1)} {shown}{more}"
-
-
-#: the key columns of a roadmap's timeline, beside which its periods are columns: no period's id
-TIMELINE_KEYS = ("kind", "id", "country")
-#: how a totals row under a table is named ('Total', 'Grand total', 'Sum of weights'): no period's id
-TOTALS = re.compile(r"\s*((grand|sub-?)\s*)?totals?\s*$|\s*sum(\s+of\b.*)?\s*$", re.IGNORECASE)
-
-
-def check_periods(t: Frames) -> tuple[list[str], list[str]]:
-    """A ``period`` that is not in ``periods`` (or with no periods table) and a period named as a
-    column of the timeline (:data:`TIMELINE_KEYS`) or as a total (:data:`TOTALS`) are errors; a
-    period of weight 0 and a ``lead_time`` that is ignored (not a candidate) or that no period
-    reaches are warnings."""
-    problems: list[str] = []
-    warnings: list[str] = []
-    ids = _listed_periods(t)
-    if ids:
-        periods = t["periods"]
-        named = [i for i, p in enumerate(ids) if p in TIMELINE_KEYS or TOTALS.match(p)]
-        each_row(problems, "periods", named,
-                 lambda pos: f"{where('periods', periods, pos)} | period {quote(ids[pos])} " + (
-                     f"is the name of a column of the roadmap's timeline ({', '.join(TIMELINE_KEYS)}); "
-                     "name it otherwise" if ids[pos] in TIMELINE_KEYS else "reads as a totals row, not a "
-                     "period: every row is a period planned (the demand rows of no period in it too); "
-                     "delete it"),
-                 "period is named as a column of the timeline or as a total")
-        each_row(warnings, "periods", np.flatnonzero(periods["weight"].to_numpy(dtype=float) == 0),
-                 lambda pos: f"{where('periods', periods, pos)} | weight 0: the period's costs count for "
-                             "nothing, its opening and closing costs too, so the path may start and stop "
-                             "suppliers and hubs there for free (moving the transitions around it) and its "
-                             "own design is arbitrary; give it a small weight > 0",
-                 "weight is 0")
-        years = pd.to_numeric(pd.Series(ids), errors="coerce")
-        if years.notna().all() and (years.diff().dropna() <= 0).any():  # 2028, 2026, 2027
-            at = int(np.flatnonzero(years.diff().to_numpy() <= 0)[0])
-            warnings.append(f"{where('periods', periods, at)} | period {quote(ids[at])} comes after "
-                            f"{quote(ids[at - 1])}: periods follow the table's row order (lead times, "
-                            "opening and closing count along it); sort the rows by time if that is "
-                            "not the order meant")
-        elif years.notna().all() and (years.diff().dropna() > 1).any() and any(  # 2026, 2028, 2030
-                ((t[n]["lead_time"].to_numpy(dtype=float) > 0) & (t[n]["status"] == "candidate")).any()
-                for n in ("suppliers", "hubs")):
-            at = int(np.flatnonzero(years.diff().to_numpy() > 1)[0])
-            warnings.append(f"{where('periods', periods, at)} | period {quote(ids[at])} follows "
-                            f"{quote(ids[at - 1])}: a lead_time counts periods, not years (lead_time 2 "
-                            "is two periods: here more than two years), and each period's costs are "
-                            "one period's (its weight can count the years it stands for)")
-    for name in PERIOD_TABLES:
-        if name not in t:
-            continue
-        df = t[name]
-        df = df.loc[df["period"] != ""]
-        if ids:
-            _check_ref(problems, name, df, "period", set(ids), "periods", lambda v: period_hint(v, ids), True)
-            continue
-        none = "there is no periods table" if "periods" not in t else "the periods table has no rows"
-        each_row(problems, name, range(len(df)),
-                 lambda pos, name=name, df=df, none=none: f"{where(name, df, pos)} | period "
-                 f"{quote(df['period'].iloc[pos])} is named but {none}; list the periods in a periods "
-                 "table, or leave period blank (the row holds in every period)",
-                 f"a period is named but {none}")
-    n = max(len(ids), 1)
-    for name, kind in (("suppliers", "supplier"), ("hubs", "hub")):
-        df = t[name]
-        lead = df["lead_time"].to_numpy(dtype=float)
-        status = df["status"].to_numpy(dtype=object)
-        candidate = status == "candidate"
-        each_row(warnings, name, np.flatnonzero((lead > 0) & ~candidate),
-                 lambda pos, name=name, df=df, lead=lead, status=status:
-                 f"{where(name, df, pos)} | lead_time {lead[pos]:g} is ignored: only a candidate "
-                 f"waits for its lead time (status is {quote(status[pos])})",
-                 "lead_time is set on an element that is not a candidate")
-        reach = (f"there {'is' if len(ids) == 1 else 'are'} {count(len(ids), 'period')} "
-                 f"({'position 0' if len(ids) == 1 else f'positions 0 to {len(ids) - 1}'})" if ids
-                 else "without a periods table there is one period (position 0)")
-        each_row(warnings, name, np.flatnonzero((lead >= n) & candidate),
-                 lambda pos, name=name, df=df, lead=lead, kind=kind, reach=reach:
-                 f"{where(name, df, pos)} | lead_time {lead[pos]:g} is past the last period: "
-                 f"{reach}, so the {kind} can never operate",
-                 "lead_time is past the last period")
-    return problems, warnings
-
-
-def unlisted_demand_periods(t: Frames) -> list[str]:
-    """A warning naming the periods in which no row of ``demand`` holds, not even a 0 (which says
-    none on purpose): a period left out of demand.csv is planned empty, its network stopped and
-    started again. Run on the rows as given, before the zero-demand rows are dropped."""
-    ids = _listed_periods(t)
-    if not ids or "demand" not in t:
-        return []
-    in_force = effective_rows(t["demand"], PERIOD_TABLES["demand"], ids)
-    empty = [p for p in ids if not len(in_force[p])]
-    if not empty:
-        return []
-    return [f"(demand) | no row of demand holds in {_named(empty)}: the plan serves nothing there, so the "
-            "roadmap may stop suppliers and hubs and start them again; add the rows (a row with period "
-            "blank holds in every period; demand 0 says none on purpose)"]
+def _without_totals(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
+    """``df`` without the rows whose first key reads as a total (:data:`TOTALS`: a 'Total' row
+    under a sheet's data), each said once (read as data, one such row gave four errors: market
+    'Total' not in markets, product 'default' not in products, ...). A period has its own words."""
+    key = TABLES[name].key
+    if name == "periods" or not key or key[0] not in df.columns or len(df) == 0:
+        return df
+    named = df[key[0]].map(lambda v: isinstance(v, str) and TOTALS.match(v) is not None).to_numpy(dtype=bool)
+    if not named.any():
+        return df
+    each_row(problems, name, np.flatnonzero(named),
+             lambda pos: f"({name}, row {int(df['_row'].iloc[pos])}) | {key[0]} "  # its other keys: blank
+                         f"{quote(str(df[key[0]].iloc[pos]))} reads as a "
+                         "totals row, not data: every row is read as data; delete it",
+             f"{key[0]} reads as a total")
+    return df.loc[~named].reset_index(drop=True)
 
 
 def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
@@ -597,7 +469,7 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
     ``periods`` table, in each period with the rows in force in it (:func:`effective_rows`)."""
     problems: list[str] = []
     warnings: list[str] = []
-    ids = _listed_periods(t)
+    ids = listed_periods(t)
     demand, sp = t["demand"], t["supplier_products"]
     # without periods: the blank-period rows (a row naming a period is already an error)
     in_force = (effective_rows(demand, PERIOD_TABLES["demand"], ids or [""]),
@@ -622,7 +494,7 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
     each_row(problems, "demand", sorted(unmade),
              lambda pos: f"{where('demand', demand, pos)} | no supplier makes product "
                          f"{quote(demand['product'].iloc[pos])}"
-                         f"{f' in {_named(unmade[pos])}' if ids else ''} (no supplier_products row "
+                         f"{f' in {named_periods(unmade[pos])}' if ids else ''} (no supplier_products row "
                          f"with capacity > 0{there if len(unmade[pos]) < 2 else ' in those periods'})",
              "no supplier makes the product")
     lanes = t["lanes"]
@@ -657,7 +529,7 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
              if products is not None and "unit" in products else {})
     for (product, have, need), when in short.items():
         warnings.append(f"(supplier_products) | product {quote(product)}"
-                        f"{f' in {_named(when)}' if ids else ''}: total capacity "
+                        f"{f' in {named_periods(when)}' if ids else ''}: total capacity "
                         f"{quantity(have)} is below total demand {quantity(need)} (short by "
                         f"{quantity(need - have)} {named.get(product, 'units')} of {quote(product)}); "
                         "the plan will be infeasible "
@@ -690,5 +562,5 @@ def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     return problems + periods + coverage, warnings + short
 
 
-__all__ = ["coerce_table", "effective_rows", "validate_tables"]
+__all__ = ["coerce_table", "validate_tables"]
 

@@ -162,3 +162,15 @@ def each_row(problems: list[str], table: str, positions: Iterable[int] | np.ndar
         problems.append(f"({table}) | … and {len(positions) - shown:,} more rows where {what} "
                         f"({len(positions):,} in all)")
 
+
+def unknown_references(problems: list[str], name: str, df: pd.DataFrame, col: str, known: set[str],
+               what: str, hint: Callable[[str], str] | None = None, listed: bool = False) -> None:
+    """Each row whose ``col`` is not in ``known``, with the name likely meant (``hint``, else
+    :func:`suggest`) and, when ``listed``, the known names."""
+    values = df[col]
+    hint = hint or (lambda v: suggest(v, known))
+    every = f"; {what} are: {listing(known)}" if listed else ""
+    each_row(problems, name, np.flatnonzero((~values.isin(known)).to_numpy()),
+             lambda pos: f"{where(name, df, pos)} | {col} {quote(values.iloc[pos])} is not in "
+                         f"{what}{hint(values.iloc[pos])}{every}",
+             f"{col} is not in {what}")

@@ -14,7 +14,7 @@ import pytest
 from resilient_sc import Network, examples, read_network
 from resilient_sc.exceptions import DataWarning, ValidationError
 from resilient_sc.io import write_network
-from resilient_sc.validation import effective_rows
+from resilient_sc.period_rows import effective_rows
 
 SHORT = "the plan will be infeasible unless the policy sets shortfall_penalty"
 NO_TABLE = "list the periods in a periods table, or leave period blank (the row holds in every period)"

@@ -444,3 +444,19 @@ def test_a_hub_of_capacity_zero_is_warned_of() -> None:
         warnings.simplefilter("always")
         Network.from_frames(**f)
     assert not [w for w in caught if "capacity 0" in str(w.message)]
+
+
+@pytest.mark.parametrize("name", ["Total", "Grand total", "SUM"])
+def test_a_totals_row_under_a_table_is_one_error(name):
+    """A 'Total' row under the demand (product blank, a SUM of the demands) gave four errors:
+    market 'Total' not in markets, product 'default' not in products, no supplier makes
+    'default', no lane reaches 'Total' (the planner typed neither); now one, as for periods."""
+    frames = tiny_frames()
+    frames["demand"] = append(frames["demand"], market=name, product=None, demand=80)
+    frames["disruptions"] = pd.DataFrame({"scenario": ["strike", "Total"], "kind": ["hub", None],
+                                          "element": ["H1", None], "probability": [0.1, 0.1]})
+    assert problems_of(frames) == (
+        f"(demand, row 3) | market '{name}' reads as a totals row, not data: every row is read as data; "
+        "delete it",
+        "(disruptions, row 3) | scenario 'Total' reads as a totals row, not data: every row is read as "
+        "data; delete it")
