@@ -22,7 +22,7 @@ from .format import as_given, cell_text, quantity
 from .limits import Limits, current
 from .period_rows import PERIOD_TABLES, TOTALS, check_periods, effective_rows, listed_periods, named_periods
 from .schema import ALL_PRODUCTS, BLANK_COSTS, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
-from .wording import SHOWN, each_row, quote, suggest, unknown_references, where
+from .wording import SHOWN, each_row, number_hint, quote, suggest, unknown_references, where
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -163,7 +163,8 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
     # 'nan' or 'NaN' typed in a cell is not a number (never the default): only a blank is
     bad = np.isnan(values) & ~blank
     each_row(problems, name, np.flatnonzero(bad),
-             lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} is not a number",
+             lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} is not a number"
+                         f"{number_hint(str(raw[pos]))}",
              f"{col.name} is not a number")
     ok = ~np.isnan(values)
     v = values
@@ -199,6 +200,10 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
     return values
 
 
+#: a unit in brackets after a column's name: 'capacity (units)', 'unit_cost [EUR]'
+_BRACKETED = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
+
+
 def _columns(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
     """``df`` with its column names stripped and lower-cased; a column named twice, an unknown
     name (with the closest known one) or a column of data without a name are problems.
@@ -224,7 +229,12 @@ def _columns(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
         if len(at[col]) > 1:
             found.append(f"({name}) | column {quote(col)} appears {len(at[col])} times (columns "
                          f"{', '.join(map(str, at[col][:5]))}); keep one")
-        if col not in table.names:
+        stem = _BRACKETED.sub("", col)  # 'capacity (units)': its values are read, said once
+        if col not in table.names and stem in table.names and stem not in names:
+            found.append(f"({name}) | column {quote(col)}: name it {quote(stem)}; a unit in the header is "
+                         "not read (quantities are in their product's unit, money in the data's currency)")
+            names[i] = stem
+        elif col not in table.names:
             found.append(f"({name}) | unknown column {quote(col)}{suggest(col, table.names)}; "
                          f"columns are: {', '.join(table.names)}")
             continue

@@ -174,3 +174,37 @@ def unknown_references(problems: list[str], name: str, df: pd.DataFrame, col: st
              lambda pos: f"{where(name, df, pos)} | {col} {quote(values.iloc[pos])} is not in "
                          f"{what}{hint(values.iloc[pos])}{every}",
              f"{col} is not in {what}")
+
+
+_CURRENCY = re.compile(r"[€$£¥₹]")
+_GROUPED = re.compile(r"[+-]?\d{1,3}([,' \u00a0\u202f]\d{3})+(\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
+_PERCENT = re.compile(r"[+-]?\d+(\.\d+)?\s*%")
+
+
+def number_hint(text: str) -> str:
+    """What to type for a number a spreadsheet shows its own way: ``'; type 9000 (without
+    thousands separators)'``, ``'; type 0.25 for 25% (shares and rates are fractions)'``; empty
+    when ``text`` is none of these.
+
+    >>> number_hint("9,000"), number_hint("€38.19")
+    ('; type 9000 (without thousands separators)', '; type 38.19 (without the currency sign)')
+    >>> number_hint("38,19"), number_hint("25%"), number_hint("n/a")
+    ('; type 38.19 (with a decimal point)', '; type 0.25 for 25% (shares and rates are fractions)', '')
+    """
+    t = text.strip()
+    if _PERCENT.fullmatch(t):
+        return f"; type {float(t.rstrip('% ')) / 100:g} for {t} (shares and rates are fractions)"
+    bare = _CURRENCY.sub("", t).strip()
+    said = ["without the currency sign"] if bare != t else []
+    if _GROUPED.fullmatch(bare):
+        said.append("without thousands separators")
+        bare = re.sub(r"[,' \u00a0\u202f]", "", bare)
+    elif _DECIMAL_COMMA.fullmatch(bare):
+        said.append("with a decimal point")
+        bare = bare.replace(",", ".")
+    try:
+        return f"; type {float(bare):g} ({' and '.join(said)})" if said else ""
+    except ValueError:
+        return ""
+

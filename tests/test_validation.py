@@ -460,3 +460,25 @@ def test_a_totals_row_under_a_table_is_one_error(name):
         "delete it",
         "(disruptions, row 3) | scenario 'Total' reads as a totals row, not data: every row is read as "
         "data; delete it")
+
+
+def test_numbers_as_a_spreadsheet_shows_them_say_what_to_type():
+    """'9,000', '€38.19', '25%' and '1 200' were each only 'is not a number'; a heading with its
+    unit, 'capacity (units)', gave an unknown column and a missing 'capacity': one line, naming it."""
+    frames = tiny_frames()
+    sp = frames["supplier_products"]
+    sp["capacity"] = sp["capacity"].astype(object)
+    sp.loc[0, "capacity"], sp.loc[1, "capacity"], sp.loc[0, "unit_cost"] = "9,000", "1 200", "€38.19"
+    frames["tariffs"] = pd.DataFrame({"origin_country": ["CN"], "destination_country": ["FR"],
+                                      "rate": ["25%"]})
+    said = problems_of(frames)
+    for given, hint in (("capacity '9,000'", "type 9000 (without thousands separators)"),
+                        ("capacity '1 200'", "type 1200 (without thousands separators)"),
+                        ("unit_cost '€38.19'", "type 38.19 (without the currency sign)"),
+                        ("rate '25%'", "type 0.25 for 25% (shares and rates are fractions)")):
+        assert any(p.endswith(f"{given} is not a number; {hint}") for p in said), (given, said)
+    frames = tiny_frames()
+    frames["hubs"] = frames["hubs"].rename(columns={"capacity": "Capacity (units)"})
+    assert problems_of(frames) == ("(hubs) | column 'capacity (units)': name it 'capacity'; a unit in the "
+                                   "header is not read (quantities are in their product's unit, money in the "
+                                   "data's currency)",)
