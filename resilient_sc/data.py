@@ -594,7 +594,11 @@ def _read_tables(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
         raise ValidationError([f"({path}) | a broken symbolic link"])
     if not path.exists():
         raise ValidationError([f"({path}) | no such file or folder"])
-    raise ValidationError([f"({path}) | expected a folder of CSV files or an .xlsx workbook"])
+    old = {".xls": "an Excel 97-2003 workbook", ".ods": "an OpenDocument spreadsheet"}.get(
+        path.suffix.lower())
+    raise ValidationError([f"({path}) | " + (f"{old}: save it as .xlsx (Excel or LibreOffice: Save As, Excel "
+                                             "Workbook) and give that" if old else
+                                             "expected a folder of CSV files or an .xlsx workbook")])
 
 
 def _is_result(path: Path) -> bool:

@@ -161,6 +161,14 @@ def test_upload_refuses_other_files(tmp_path):
         read_upload(b"a,b\n", "data.csv", tmp_path)
 
 
+def test_a_macro_workbook_uploads_as_the_command_line_reads_it(tmp_path):
+    """The CLI reads an .xlsm (its tables; no macro runs); the app refused it."""
+    from resilient_sc.template import write_template
+
+    book = write_template(tmp_path / "book.xlsx")
+    assert read_upload(book.read_bytes(), "book.xlsm", Session.example().workdir).source == "book.xlsm"
+
+
 def test_problem_without_row():
     rows = problem_rows(ValidationError(["(hubs) | required table is missing", "plain text"]))
     assert rows[0]["table"] == "hubs" and rows[0]["row"] == "" and rows[1]["message"] == "plain text"

@@ -1259,3 +1259,16 @@ def test_a_weight_left_blank_beside_weights_given_is_warned_of(tmp_path: Path):
             r"other rows give one: write 1 if meant, else its weight$")
     with pytest.warns(DataWarning, match=said):
         assert read_network(ex).periods["weight"].tolist()[1] == 1.0
+
+
+@pytest.mark.parametrize(("suffix", "kind"), [(".xls", "an Excel 97-2003 workbook"),
+                                              (".ods", "an OpenDocument spreadsheet")])
+def test_an_old_or_open_document_workbook_is_asked_for_as_xlsx(tmp_path: Path, suffix: str, kind: str):
+    """A .xls or .ods path read 'expected a folder of CSV files or an .xlsx workbook', without the
+    advice a renamed one gets."""
+    path = tmp_path / f"book{suffix}"
+    path.write_bytes(b"not read")
+    with pytest.raises(ValidationError) as info:
+        read_network(path)
+    assert info.value.problems == (f"({path}) | {kind}: save it as .xlsx (Excel or LibreOffice: Save As, "
+                                   "Excel Workbook) and give that",)

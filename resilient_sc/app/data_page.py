@@ -56,7 +56,7 @@ def read_upload(content: bytes, name: str, workdir: Path) -> Network:
     (the CLI's limits and errors); it is saved in the session's temporary folder first (a zip
     extracted there by :func:`unzip_tables`), never next to anything of the user's."""
     suffix = Path(name).suffix.lower()
-    if suffix not in (".xlsx", ".zip"):
+    if suffix not in (".xlsx", ".xlsm", ".zip"):  # .xlsm: its tables read, its macros never run
         raise ValidationError([f"({name}) | expected an .xlsx workbook or a .zip of CSV files"])
     limits = current()
     if len(content) > limits.file_bytes:
@@ -302,7 +302,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
                   on_rejected=lambda: show_problems(ValidationError([REJECTED.format(mb=current().file_mb)]),
                                                     "the file")
                   ).props(
-            "accept=.xlsx,.zip data-testid=upload-data").props(f'data-label="{words}"')
+            "accept=.xlsx,.xlsm,.zip data-testid=upload-data").props(f'data-label="{words}"')
         ui.button("Open the example", icon="inventory_2", on_click=lambda: example(False)).props(
             "data-testid=example")
         ui.button("Open the roadmap example (2026–2030)", icon="timeline",
