@@ -320,7 +320,7 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                                ".xlsx (LibreOffice: File > Save As > Excel 2007-365)"])
     _check_unzipped(label, parts, limits)
     frames: dict[str, pd.DataFrame] = {}
-    hidden: list[str] = []
+    hidden: dict[str, str] = {}  # table -> where and how its sheet is hidden
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")  # openpyxl's own (unsupported extensions, ...)
         try:
@@ -359,8 +359,10 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                 if not hasattr(ws, "_get_source"):
                     problems.append(f"({name}) | sheet {quote(ws.title)} is a chart, not a table")
                     continue
-                if getattr(ws, "sheet_state", "visible") != "visible":
-                    hidden.append(name)
+                if (state := getattr(ws, "sheet_state", "visible")) != "visible":
+                    hidden[name] = label if state != "veryHidden" else (
+                        f"{label}, very hidden (Excel's Unhide does not list it: show it by its Visible "
+                        "property in the VBA editor, Alt+F11)")
                 df = _read_sheet(ws, name, problems, limits, calculated)
                 if df is not None:
                     frames[name] = df
@@ -371,8 +373,8 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                                    f"{clip(str(exc) or type(exc).__name__)}"]) from exc
         finally:
             book.close()
-    for name in hidden:  # hiding a sheet in Excel does not leave its table out: from_frames says so
+    for name, where_hidden in hidden.items():  # a hidden sheet's table is read: from_frames says so
         if name in frames:
-            frames[name].attrs[HIDDEN] = label
+            frames[name].attrs[HIDDEN] = where_hidden
     keep_warnings(frames, said)
     return frames

@@ -443,6 +443,12 @@ def test_a_hidden_sheet_is_read_and_said_to_be(book: Path):
         net = read_network(book)
     assert len(net.tariffs) == len(examples.electronics().tariffs)
     assert any(w.startswith("(tariffs) | the sheet is hidden") for w in net.warnings)  # as validate --json
+    wb["tariffs"].sheet_state = "veryHidden"  # set by a macro: Excel's Unhide does not list it
+    wb.save(book)
+    said = ("(tariffs) | the sheet is hidden in ex.xlsx, very hidden (Excel's Unhide does not list it: show "
+            "it by its Visible property in the VBA editor, Alt+F11), and read all the same")
+    with pytest.warns(DataWarning, match=re.escape(said)):
+        read_network(book)
 
 
 def test_rows_hidden_by_hand_or_by_a_filter_are_read_and_said_to_be(book: Path):
