@@ -23,7 +23,7 @@ from .exceptions import DataWarning, ValidationError, check_path, user_stackleve
 from .format import count
 from .limits import Limits, current, read_bytes
 from .period_rows import unlisted_demand_periods
-from .schema import BLANKS, REQUIRED_TABLES, TABLES, mentioned_table, names_columns
+from .schema import ALL_PRODUCTS, BLANKS, REQUIRED_TABLES, TABLES, mentioned_table, names_columns
 from .suspicious import suspicious
 from .validation import coerce_table, validate_tables
 from .wording import SHOWN, brief, clip, closest, each_row, not_read, quote, suggest, where
@@ -209,6 +209,10 @@ class Network:
                                         typed["demand"]["product"]], ignore_index=True))
             typed["products"] = pd.DataFrame(
                 {"product": sorted(used), "unit_value": 0.0, "unit": "units", "_row": 0})
+        for name in ("lanes", "tariffs"):  # 'All' or 'ALL' for every product, as 'Closed' is a status
+            if name in typed and ALL_PRODUCTS not in set(typed["products"]["product"].str.lower()):
+                product = typed[name]["product"]
+                typed[name]["product"] = product.where(product.str.lower() != ALL_PRODUCTS, ALL_PRODUCTS)
         cross, more_warnings = validate_tables(typed)
         if cross:
             raise ValidationError(cross)

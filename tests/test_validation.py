@@ -482,3 +482,20 @@ def test_numbers_as_a_spreadsheet_shows_them_say_what_to_type():
     assert problems_of(frames) == ("(hubs) | column 'capacity (units)': name it 'capacity'; a unit in the "
                                    "header is not read (quantities are in their product's unit, money in the "
                                    "data's currency)",)
+
+
+def test_all_products_in_any_case():
+    """'All' or 'ALL' for every product gave an unknown product on every lane (214 errors on the
+    bundled example, each market then reached by no lane), where 'Closed' is a status: read as
+    'all', unless a product is so named."""
+    from resilient_sc import solve
+
+    frames = tiny_frames()
+    frames["lanes"]["product"] = ["All", "ALL", "all"]
+    frames["tariffs"] = pd.DataFrame({"origin_country": ["CN"], "destination_country": ["FR"],
+                                      "product": ["All"], "rate": [0.5]})
+    net = Network.from_frames(**frames)
+    assert net.lanes["product"].tolist() == ["all"] * 3 and net.tariffs["product"].tolist() == ["all"]
+    frames["lanes"]["product"] = "all"
+    frames["tariffs"]["product"] = "all"
+    assert solve(net).objective == solve(Network.from_frames(**frames)).objective
