@@ -1189,7 +1189,8 @@ async def test_grid_edits_not_in_use_are_shown_as_pending(user):
     UserInteraction(user, {hubs}, None).trigger("cellValueChanged",
                                                 {"colId": "capacity", "rowId": 0, "newValue": "1,5"})
     by_id(user, "use-edits").click()
-    assert [r["message"] for r in element(user, "problems").rows] == ["capacity '1,5' is not a number"]
+    assert [r["message"] for r in element(user, "problems").rows] == [
+        "capacity '1,5' is not a number; type 1.5 (with a decimal point)"]
     assert text_of(user, "refused").startswith("Not used: the edits (1 problem); the data in use is still")
     assert float(session.network.hubs.loc[0, "capacity"]) == 1.0  # the data as last validated
 
