@@ -296,6 +296,26 @@ def pass_matrix(h: highspy.Highs, a: sp.spmatrix, cost: np.ndarray, col_lo: np.n
                 np.asarray(cost, float), col_lo, col_up, row_lo, row_up,
                 a.indptr.astype(np.int32, copy=False), a.indices.astype(np.int32, copy=False),
                 a.data.astype(float, copy=False), np.asarray(integer).astype(np.int32))
+    scale = objective_scale(cost)
+    h.setOptionValue("user_objective_scale", scale)
+    h.setOptionValue("mip_abs_gap", MIP_ABS_GAP * 2.0 ** -scale)  # the same gap on the costs as scaled
+
+
+#: HiGHS's absolute MIP gap (its default, 1e-6, stopped models whose whole cost is below 1 early)
+MIP_ABS_GAP = 1e-9
+
+
+def objective_scale(cost: np.ndarray) -> int:
+    """The power of two by which HiGHS scales the costs (its ``user_objective_scale``; it reports
+    every value unscaled): the largest cost brought up to at least 1 where all are below 1.
+    Money in millions made each cost per piece about 1e-8, under HiGHS's dual tolerance
+    (1e-7): the plan returned was up to 10% dearer than the optimum, said optimal at gap 0.
+
+    >>> objective_scale(np.array([2e-8, 0.0, 3e-9])), objective_scale(np.array([0.5, 1e4]))
+    (26, 0)
+    """
+    top = float(np.abs(cost).max()) if len(cost) else 0.0
+    return -math.floor(math.log2(top)) if 0 < top < 1 else 0
 
 
 def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> highspy.Highs:
@@ -325,7 +345,7 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     if options.time_limit is not None:
         h.setOptionValue("time_limit", float(options.time_limit))
     h.setOptionValue("mip_rel_gap", float(options.mip_gap))
-    h.setOptionValue("mip_abs_gap", 1e-9)
+    h.setOptionValue("mip_abs_gap", MIP_ABS_GAP)
     h.setOptionValue("random_seed", int(options.seed))
     if options.threads is not None:
         global _scheduler_threads

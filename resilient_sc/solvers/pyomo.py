@@ -55,7 +55,7 @@ from ..model.roadmap import RoadmapModel, build_any
 from ..model.sets import emission_factors
 from ..wording import listing
 from .base import SolveOptions, SolverResult, Status, given_options
-from .highs import _Highs, until
+from .highs import MIP_ABS_GAP, _Highs, objective_scale, until
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -510,14 +510,15 @@ def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None 
     m = model if isinstance(model, pyo.Block) else model_to_pyomo(model)
     network_model = network_model_of(m)
     options = until(options, deadline)
-    solver_options: dict[str, Any] = {"random_seed": int(options.seed)}
+    scale = objective_scale(network_model.lm.objective())  # costs of 1e-8: under HiGHS's tolerances
+    solver_options: dict[str, Any] = {"random_seed": int(options.seed), "user_objective_scale": scale}
     if options.log and options.log is not True:
         solver_options["log_file"] = str(options.log)
     start = time.perf_counter()
     with _stoppable():
         results = solver.solve(
             m, tee=[sys.stderr] if options.log is True else False, time_limit=options.time_limit,
-            rel_gap=float(options.mip_gap), abs_gap=1e-9, threads=options.threads,
+            rel_gap=float(options.mip_gap), abs_gap=MIP_ABS_GAP * 2.0 ** -scale, threads=options.threads,
             solver_options=solver_options, load_solutions=False,
             raise_exception_on_nonoptimal_result=False)
     elapsed = time.perf_counter() - start
