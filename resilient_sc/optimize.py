@@ -251,7 +251,20 @@ def solve(network: Network, policy: Policy | None = None,
     options.check()
     given_start(start)  # before the build
     deadline = options.deadline()  # the time limit is the whole call's: the build counts
-    return solve_model(model_for(network, policy, options), until(options, deadline), start)
+    model = model_for(network, policy, options)
+    try:
+        return solve_model(model, until(options, deadline), start)
+    except NotOptimalError as exc:
+        if getattr(model, "deferred", None) is None or exc.plan is not None or UNCHECKED not in str(exc):
+            raise
+    # a recourse LP of the copies built on demand failed (demands of 1e9 units): the copies in the model
+    full = build_model(network, policy, strong_links=options.strong_links)
+    plan = solve_model(full, until(options, deadline), start)
+    report = plan.report
+    said = ("the failures could not be checked on copies built on demand (a recourse LP failed): solved "
+            "with every copy in the model")
+    return plan if report is None else dataclasses.replace(
+        plan, report=dataclasses.replace(report, note=f"{said}; {report.note}" if report.note else said))
 
 
 def given_start(start: Any) -> Plan | None:

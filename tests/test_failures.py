@@ -11,6 +11,7 @@ import pytest
 
 from resilient_sc import (
     InfeasiblePolicyError,
+    Network,
     NotOptimalError,
     Policy,
     SolveOptions,
@@ -392,3 +393,18 @@ def test_a_master_stopped_without_a_plan_says_the_time_it_had(monkeypatch, over_
     with pytest.raises(NotOptimalError, match=r"the time limit was reached before any feasible plan .* "
                                               r"the master had \d+ s of the \d+ s left, the rest kept for"):
         solve(net, policy, SolveOptions(time_limit=30))
+
+
+def test_survive_with_large_quantities_falls_back_to_every_copy_in_the_model():
+    """Demand and capacities in millions of units: a recourse LP of the copies built on demand
+    failed (infeasible, then unbounded: round-off) and solve() gave 'no plan', advising an option
+    the command line does not have; it now solves with every copy in the model, and says so."""
+    f = {name: df for name, df in examples.electronics().frames().items() if name != "periods"}
+    for table, column in (("demand", "demand"), ("supplier_products", "capacity"), ("hubs", "capacity")):
+        f[table][column] = f[table][column] * 1e6
+    net = Network.from_frames(**f)
+    policy = Policy(survive=["supplier", "hub", "country"], service_level=0.9)
+    plan = solve(net, policy)
+    assert "solved with every copy in the model" in plan.report.note and plan.report.certified
+    plain = solve(net, policy, SolveOptions(accelerate=False))
+    assert plan.objective == pytest.approx(plain.objective, rel=1e-6)
