@@ -23,6 +23,7 @@ from resilient_sc import (
 )
 from resilient_sc.explain import explain_infeasibility
 from resilient_sc.limits import ENV
+from resilient_sc.optimize import model_for
 from resilient_sc.solvers import failures
 from resilient_sc.solvers.base import UNCERTIFIED, AccelerateOptions, Status
 from resilient_sc.solvers.routes import HIGHS, solve_linear
@@ -313,7 +314,7 @@ def test_a_master_that_fails_its_certificate_is_never_trusted(monkeypatch):
     """The failures in a master are checked by its own rows alone: an uncertified master's plan
     was taken as surviving them (a survive plan breaking N-1 came back optimal); the route now
     declines, and with the copies built on demand (plain HiGHS has none to solve) no plan is
-    returned: said, never a plan that may break N-1."""
+    returned: said, never a plan that may break N-1 (solve() then builds every copy in the model)."""
     import resilient_sc.solvers.routes as routes
 
     real = routes.solve_linear
@@ -328,7 +329,10 @@ def test_a_master_that_fails_its_certificate_is_never_trusted(monkeypatch):
     net, policy = examples.electronics(), Policy(survive=("country",), service_level=0.8)
     with pytest.raises(NotOptimalError, match=r"no plan: the survive failures could not be checked on "
                                               r"their copies, built on demand \(a master's answer was not"):
-        solve(net, policy)
+        solve_model(model_for(net, policy, SolveOptions()))
+    plan = solve(net, policy)  # solve() then builds every copy into the model, which certifies the plan
+    assert plan.report.certified and "solved with every copy in the model" in plan.report.note
+    assert not verify_plan(plan, policy)
 
 
 def test_an_uncertified_master_of_a_relaxation_whose_plan_is_certified_is_no_error(monkeypatch):
