@@ -29,7 +29,8 @@ def std_streams() -> None:
     """Standard input, output and error opened on the null device where the command was started
     with them closed (``resilient-sc solve ... >&-``): else Python holds ``sys.stdout`` as None
     (an AttributeError at the first print), and the first file opened takes descriptor 1, where
-    HiGHS's log and the results would be written."""
+    HiGHS's log and the results would be written. Text the streams' encoding cannot hold is
+    written escaped (``M\\xfcnchen`` to an ASCII stream), never a traceback."""
     try:
         for fd in (0, 1, 2):
             try:
@@ -44,3 +45,6 @@ def std_streams() -> None:
                 setattr(sys, name, open(fd, mode, closefd=False))  # noqa: SIM115 (the process's own)
     except OSError:  # no null device (a bare container): as Python left them
         pass
+    for stream in (sys.stdout, sys.stderr):  # an ASCII or cp1252 stream and an id 'München': not a
+        if hasattr(stream, "reconfigure"):  # UnicodeEncodeError after the plan was written, but \xfc
+            stream.reconfigure(errors="backslashreplace")

@@ -641,3 +641,20 @@ def test_a_read_only_home_prints_no_matplotlib_advice(tiny_dir, tmp_path):
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "atplotlib" not in run.stderr and (tmp_path / "o" / "stress_served.png").is_file()
+
+
+def test_an_ascii_stdout_gets_escaped_ids_not_a_traceback(tmp_path):
+    """Run by a program whose pipe is ASCII (or cp1252), a plan naming 'H_Köln' ended in a
+    UnicodeEncodeError traceback and exit 1 after the plan was written: the id is escaped."""
+    import os
+
+    from resilient_sc.io import write_network
+
+    net = examples.tiny()
+    renamed = {"H1": "H_Köln"}
+    write_network(net.replace(hubs=net.hubs.replace(renamed), lanes=net.lanes.replace(renamed)), tmp_path / "data")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    run = subprocess.run([sys.executable, "-m", "resilient_sc", "solve", str(tmp_path / "data")], env=env,
+                         capture_output=True, timeout=120)
+    assert run.returncode == 0 and b"Traceback" not in run.stderr
+    assert b"hubs        1: H_K\\xf6ln" in run.stdout
