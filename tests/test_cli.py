@@ -652,9 +652,10 @@ def test_an_ascii_stdout_gets_escaped_ids_not_a_traceback(tmp_path):
 
     net = examples.tiny()
     renamed = {"H1": "H_Köln"}
-    write_network(net.replace(hubs=net.hubs.replace(renamed), lanes=net.lanes.replace(renamed)), tmp_path / "data")
+    data = tmp_path / "data"
+    write_network(net.replace(hubs=net.hubs.replace(renamed), lanes=net.lanes.replace(renamed)), data)
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
-    run = subprocess.run([sys.executable, "-m", "resilient_sc", "solve", str(tmp_path / "data")], env=env,
+    run = subprocess.run([sys.executable, "-m", "resilient_sc", "solve", str(data)], env=env,
                          capture_output=True, timeout=120)
     assert run.returncode == 0 and b"Traceback" not in run.stderr
     assert b"hubs        1: H_K\\xf6ln" in run.stdout
