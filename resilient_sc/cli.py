@@ -45,6 +45,7 @@ from . import app as _app  # light: the web framework is imported only when `app
 from . import cli_inputs, cli_roadmap, exceptions, io
 from .cli_args import (
     analysis_options,
+    check_scenarios,
     failure_kinds,
     gap,
     path_text,
@@ -338,6 +339,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     network = load_network(args.data)
     if args.penalty is not None:  # a product misspelt costs no solve
         check_penalty(network.products["product"], args.penalty)
+    check_scenarios(args.failures, len(network.disruptions))
     if has_periods(network):
         return _report_outcome(*cli_roadmap.stress(args, network, policy, writing))
     plan = solve(network, policy, analysis_options(args))

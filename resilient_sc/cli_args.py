@@ -40,6 +40,17 @@ def failure_kinds(text: str) -> tuple[str, ...]:
     return kinds
 
 
+def check_scenarios(kinds: tuple[str, ...], scenarios: int) -> None:
+    """A usage error where ``--failures`` asks for the disruptions table's scenarios alone and
+    the data has none (``scenarios``: its rows): said before any solve, as bad arguments."""
+    from .exceptions import ValidationError
+
+    if kinds == (SCENARIO,) and not scenarios:
+        raise ValidationError([f"(--failures) | {SCENARIO!r} replays the disruptions table's scenarios, "
+                               "but the data has none: add a disruptions table, or name country, hub or "
+                               "supplier"])
+
+
 def stress_arguments(kinds: tuple[str, ...]) -> dict[str, object]:
     """``stress_test``'s ``failures`` and ``scenarios`` of ``--failures`` kinds."""
     return {"failures": tuple(k for k in kinds if k != SCENARIO), "scenarios": SCENARIO in kinds}

@@ -659,3 +659,13 @@ def test_an_ascii_stdout_gets_escaped_ids_not_a_traceback(tmp_path):
                          capture_output=True, timeout=120)
     assert run.returncode == 0 and b"Traceback" not in run.stderr
     assert b"hubs        1: H_K\\xf6ln" in run.stdout
+
+
+def test_stress_of_scenarios_alone_on_data_without_any_is_bad_arguments(capsys, tiny_dir):
+    """'--failures scenario' on data without a disruptions table solved the design, then exited
+    1 with status 'error' naming the Python function: it is refused first, as bad arguments."""
+    code, data, _ = run_json(capsys, "stress", str(tiny_dir), "--failures", "scenario")
+    assert code == 2 and data["status"] == "invalid_input"
+    assert data["problems"] == ["(--failures) | 'scenario' replays the disruptions table's scenarios, but "
+                                "the data has none: add a disruptions table, or name country, hub or "
+                                "supplier"]
