@@ -77,13 +77,17 @@ def failure(exc: BaseException) -> Outcome:
 
 
 def in_cli_words(outcome: Outcome) -> Outcome:
-    """``outcome`` with its error, warning and the words of its data in :func:`cli_words`."""
-    def said(value: Any) -> Any:
-        return cli_words(value) if isinstance(value, str) else [said(v) for v in value] \
-            if isinstance(value, list) else value
+    """``outcome`` with its error, warning, text and the words of its data, at any depth (a
+    premium table's rows' reasons), in :func:`cli_words`."""
+    def said(value: Any, words: bool) -> Any:
+        if isinstance(value, dict):
+            return {k: said(v, k in _SAID) for k, v in value.items()}
+        if isinstance(value, list):
+            return [said(v, words) for v in value]
+        return cli_words(value) if words and isinstance(value, str) else value
 
-    data = {key: said(value) if key in _SAID else value for key, value in outcome.data.items()}
-    return replace(outcome, data=data, error=cli_words(outcome.error), warning=cli_words(outcome.warning))
+    return replace(outcome, data=said(outcome.data, False), text=cli_words(outcome.text),
+                   error=cli_words(outcome.error), warning=cli_words(outcome.warning))
 
 
 def untouched(outcome: Outcome, out: Path) -> Outcome:

@@ -669,3 +669,16 @@ def test_stress_of_scenarios_alone_on_data_without_any_is_bad_arguments(capsys, 
     assert data["problems"] == ["(--failures) | 'scenario' replays the disruptions table's scenarios, but "
                                 "the data has none: add a disruptions table, or name country, hub or "
                                 "supplier"]
+
+
+def test_a_tables_rows_and_the_text_name_the_flags_too():
+    """A premium's or frontier's row stopped at the time limit kept 'pass SolveOptions(
+    allow_nonoptimal=True) (CLI: --allow-nonoptimal)' in --json and in the printed table, where
+    the top-level reason named the flag."""
+    from resilient_sc.cli_outcome import Outcome, in_cli_words
+
+    advice = "raise SolveOptions.time_limit (CLI: --time-limit)"
+    out = in_cli_words(Outcome(1, {"status": "ok", "table": [{"policy": "near", "reason": advice,
+                                                               "note": advice}]}, text=f"near: {advice}"))
+    assert out.data["table"] == [{"policy": "near", "reason": "raise --time-limit", "note": advice}]
+    assert out.text == "near: raise --time-limit"
