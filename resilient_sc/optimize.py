@@ -129,7 +129,7 @@ def _warn_of_fixed_costs(plan: Plan, options: SolveOptions) -> None:
     cost z allows (z − bound) ≤ g·z, that is (z − bound) / (z − C) ≤ g·z / (z − C) on the rest."""
     lm = plan.model.lm if plan.model is not None else None
     slack = plan.objective - plan.bound
-    if lm is None or not math.isfinite(slack) or slack <= 1e-6:
+    if lm is None or not math.isfinite(slack) or slack <= 1e-9 * abs(plan.objective):  # round-off
         return
     lower, upper = lm.bounds()[:2]
     fixed = lower == upper
@@ -138,6 +138,8 @@ def _warn_of_fixed_costs(plan: Plan, options: SolveOptions) -> None:
     if constant <= 0 or slack <= options.mip_gap * rest:
         return
     tighter = float(f"{options.mip_gap * rest / abs(plan.objective) * 0.95:.1e}")  # short, never above
+    if not 0 < tighter < options.mip_gap:  # mip_gap 0 already: nothing tighter to advise
+        return
     warnings.warn(f"({SOLVING.get()}) | {money(constant)} of the cost {money(plan.objective)} "
                   f"({fraction(constant / plan.objective)}) is fixed whatever the plan (such as the fixed "
                   "costs of suppliers and hubs the data keeps open): the gap of "

@@ -8,6 +8,7 @@ import json
 import math
 import re
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -372,3 +373,19 @@ def test_money_in_large_units_gives_the_same_plan(k):
         plan = solve(_money_times(k), given, options)
         assert plan.objective / k == pytest.approx(reference.objective, rel=1e-9), (given, options)
         assert plan.supplier_ids == reference.supplier_ids and plan.gap <= 1e-6
+
+
+def test_no_tighter_gap_is_advised_to_a_solve_at_gap_zero():
+    """A fixed cost of 1e10 the data keeps open, solved at mip_gap 0: the warning said 'a gap of
+    0.0000% on the rest, above mip_gap 0; solve with mip_gap=0' (round-off under an absolute floor
+    of 1e-6); nothing tighter can be advised, so nothing is said."""
+    f = examples.electronics().frames()
+    suppliers = f["suppliers"]
+    suppliers.loc[suppliers["supplier"] == "S_KR_Ochang", ["fixed_cost", "status"]] = [1e10, "open"]
+    for table, column, by in (("lanes", "unit_cost", 100), ("supplier_products", "unit_cost", 1000),
+                              ("hubs", "handling_cost", 100)):
+        f[table][column] = f[table][column] / by
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RunWarning)
+        plan = solve(Network.from_frames(**f), options=SolveOptions(mip_gap=0.0))
+    assert plan.status is Status.OPTIMAL
