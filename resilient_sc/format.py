@@ -45,7 +45,26 @@ MONEY_COLUMNS = frozenset({"cost", "network_cost", "extra_cost", "shortfall_cost
 
 
 def money(v: float) -> str:
-    return f"{v:,.2f}"
+    """Money in words: cents, or four significant digits below 1 (:func:`money_digits`: money in
+    millions made a cost of 0.1191 read 0.12 beside 0.1211, and a breakdown line of 0.0004 0.00).
+
+    >>> money(11914791.2), money(0.11914791), money(0.0)
+    ('11,914,791.20', '0.1191', '0.00')
+    """
+    return f"{v:,.{money_digits(v)}f}"
+
+
+def money_label(v: float) -> str:
+    """Money on a figure or a page: whole units from 1,000, else four significant digits (money
+    in millions read '12' for 11.91 and 12.11 alike, and '0' for a cost of 0.179).
+
+    >>> money_label(11914791.2), money_label(11.914791), money_label(0.179), money_label(160.0)
+    ('11,914,791', '11.91', '0.179', '160')
+    """
+    if not math.isfinite(v) or v == 0 or abs(v) >= 1000:
+        return f"{v:,.0f}"
+    text = f"{v:,.{max(0, 3 - math.floor(math.log10(abs(v))))}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def status_and_gap(status: str, gap: Any) -> str:

@@ -21,7 +21,16 @@ import pandas as pd
 
 from .. import io
 from ..exceptions import ValidationError
-from ..format import and_list, count, money, pct_points, quantity, relative_gap, served_fraction
+from ..format import (
+    and_list,
+    count,
+    money,
+    money_label,
+    pct_points,
+    quantity,
+    relative_gap,
+    served_fraction,
+)
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status
 from ..wording import quote
@@ -505,7 +514,7 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
     proof = "" if roadmap.status is Status.OPTIMAL else (
         f"; not proven optimal ({roadmap.status.value}, gap {relative_gap(roadmap.gap)})")
     # wrapped: a long policy name or the proof's words must not run off a narrow figure
-    heading = f"{title}: total cost {roadmap.objective:,.0f} (Σ weight × period cost, money){proof}"
+    heading = f"{title}: total cost {money_label(roadmap.objective)} (Σ weight × period cost, money){proof}"
     fig.suptitle(wrapped(heading, fig.get_figwidth(), 9.5))
     return fig
 
@@ -548,8 +557,8 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
             for r in plan.delivery().itertuples() if r.shortfall > 0]
     short = {p: "".join(f"\n{r.product} {quantity(r.shortfall)}" for q, r in rows if q == p)
              for p in roadmap.plans}
-    ax.set_xticks(x, [f"{p}\n{costs[p]:,.0f}\n× {weights[p]:g}" + (f"\nshort:{short[p]}" if short[p] else "")
-                      for p in shares["period"]])
+    ax.set_xticks(x, [f"{p}\n{money_label(costs[p])}\n× {weights[p]:g}"
+                      + (f"\nshort:{short[p]}" if short[p] else "") for p in shares["period"]])
     by_unit: dict[str, list[str]] = {}
     for _, r in rows:
         named = by_unit.setdefault(r.unit, [])

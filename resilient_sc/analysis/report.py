@@ -368,7 +368,7 @@ def compared(pct: float, reference: str = "", digits: int = 1, amount: float = m
     if shown is not None:
         return " ".join([pct_points(abs(pct), shown), "more" if pct >= 0 else "less", *than])
     hidden = [] if math.isnan(pct) else [f"{0.5 * 10 ** -(digits + 2):.{digits + 3}f}%"]  # what they hide
-    if not math.isnan(amount) and money(abs(amount)) != money(0.0):
+    if not math.isnan(amount) and abs(amount) >= 0.005:  # a cent or more
         return " ".join([money(abs(amount)), "more" if amount >= 0 else "less", *than,
                          *(f"(under {h})" for h in hidden)])
     return " ".join(["the same", *(["as", reference] if reference else []),

@@ -37,6 +37,7 @@ from ..format import (
     column_formatter,
     column_label,
     count,
+    money_label,
     served_fraction,
     settings,
     signed_pct_points,
@@ -116,7 +117,7 @@ def premium_columns(session: Session) -> list[str]:
 def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     cols = [c for c in columns if c in df]
     out = pd.DataFrame({c: df[c].map(column_formatter(c)) if c not in MONEY_COLUMNS
-                        else df[c].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}") for c in cols})
+                        else df[c].map(lambda v: "" if pd.isna(v) else money_label(float(v))) for c in cols})
     return out.fillna("").astype(str).to_dict("records")
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.maps import map_arcs, map_flows, map_nodes
-from ..format import and_list, fraction, quantities_apart, quantity, settings
+from ..format import and_list, fraction, money_label, quantities_apart, quantity, settings
 from ..results import Plan, hubs_sheet, is_quantity, plan_products, suppliers_sheet
 
 if TYPE_CHECKING:
@@ -44,8 +44,9 @@ def plotted(name: object, most: int | None = None) -> str:
 
 
 def cost_text(cost: float) -> str:
-    """Money for the page: whole units with thousands separators."""
-    return f"{cost:,.0f}"
+    """Money for the page: whole units with thousands separators from 1,000, else four
+    significant digits (:func:`~resilient_sc.format.money_label`)."""
+    return money_label(cost)
 
 
 
