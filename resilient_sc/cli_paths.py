@@ -41,7 +41,10 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
     problems = [f"({opt}) | {problem}" for opt, path, is_folder in outputs if path is not None
                 and (problem := io.output_problem(path, inputs, is_folder, force, network=network and
                                                   opt == option, outputs=replaceable)) is not None]
-    if folder and out is not None and out.suffix.lower() in FILE_SUFFIXES:
+    if out is not None and str(out) == "-":  # '--log -' is stderr; an --out '-' made a folder named '-'
+        problems.append(f"({option}) | '-' is not an output here ({option} writes files; --json prints the "
+                        "results to stdout): give a path")
+    elif folder and out is not None and out.suffix.lower() in FILE_SUFFIXES:
         takes = "a folder, or a workbook ending in .xlsx," if workbook else "a folder"
         problems.append(f"({option}) | {out} ends in {out.suffix}, as a file does, but {option} writes "
                         f"{takes} here; give a folder path")

@@ -682,3 +682,13 @@ def test_a_tables_rows_and_the_text_name_the_flags_too():
                                                                "note": advice}]}, text=f"near: {advice}"))
     assert out.data["table"] == [{"policy": "near", "reason": "raise --time-limit", "note": advice}]
     assert out.text == "near: raise --time-limit"
+
+
+def test_an_out_of_dash_is_refused_not_a_folder_named_dash(capsys, tiny_dir, tmp_path, monkeypatch):
+    """'--log -' is stderr, but '--out -' quietly made a folder named '-'."""
+    monkeypatch.chdir(tmp_path)
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", "-")
+    said = ("(--out) | '-' is not an output here (--out writes files; --json prints the results to stdout): "
+            "give a path")
+    assert code == 2 and data["problems"] == [said]
+    assert not (tmp_path / "-").exists()
