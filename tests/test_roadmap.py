@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resilient_sc import DataWarning, InfeasiblePolicyError, Network, Policy, solve
+from resilient_sc import DataWarning, InfeasiblePolicyError, Network, Policy, RunWarning, examples, solve
 from resilient_sc.model.roadmap import build_roadmap
 from resilient_sc.periods import in_period
 from resilient_sc.roadmap import solve_roadmap, solve_roadmap_model
@@ -636,3 +636,17 @@ def test_the_share_weighting_names_the_periods_weighted_otherwise():
     assert Roadmap.share_weighting(fake("value-weighted", "value-weighted")) == "value-weighted"
     assert Roadmap.share_weighting(fake("value-weighted", "value-weighted", "products weighted equally")) == (
         "value-weighted (2028: products weighted equally)")
+
+
+def test_a_period_that_weighs_next_to_nothing_is_warned_of():
+    """Weights 1e-6 and 1e6 side by side: the path was proven within 1e-6 while 2027's own plan
+    was 5.8% dearer than it need be, a hub opened and closed for nothing, and nothing said. The
+    bundled glide path's own weights (0.95 a year) say nothing."""
+    f = examples.electronics_roadmap().frames()
+    f["periods"]["weight"] = f["periods"]["weight"] * [1, 1e-6, 1, 1e6, 1]
+    with pytest.warns(RunWarning, match=r"period 2027 weighs 9\.5e-07 .* so its starts and stops may buy "
+                                        r"nothing; no gap a solver proves gets it that close"):
+        solve_roadmap(Network.from_frames(**f))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RunWarning)
+        solve_roadmap(examples.electronics_roadmap())
