@@ -442,9 +442,12 @@ def _warn_of_light_periods(roadmap: Roadmap, options: SolveOptions) -> None:
         return
     costs = roadmap.costs.set_index("period")
     weighted = costs["weight"] * costs["total"].abs()
+    weighted = weighted[weighted > 0]  # a weight of 0 is warned of with the data
+    if weighted.empty:
+        return
     share = weighted / weighted.sum()
     light = share.idxmin()
-    own = slack / float(weighted[light]) if weighted[light] > 0 else math.inf
+    own = slack / float(weighted[light])
     if share[light] >= LIGHT_PERIOD or own <= options.mip_gap:
         return
     tighter = float(f"{options.mip_gap * share[light] * 0.95:.1e}")
