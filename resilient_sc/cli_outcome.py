@@ -19,7 +19,7 @@ EXIT_BAD_INPUT = 2
 
 #: the library's advice names its Python option and the flag, 'SolveOptions.time_limit (CLI:
 #: --time-limit)', 'kind='orlib' or 'holmberg' (CLI: --format)': on the command line, the flag
-_OPTION_AND_FLAG = re.compile(r"(?:\S+ or )?\S+ \(CLI: ([^)]*)\)")
+_OPTION_AND_FLAG = re.compile(r"(?:\S+=\S+ or )?\S+ \(CLI: ([^)]*)\)")  # 'workers, or workers=1': one
 _SAID = ("reason", "warnings", "problems", "reasons")  # the keys of an outcome's data that hold words
 
 
@@ -28,6 +28,8 @@ def cli_words(text: str) -> str:
 
     >>> cli_words("raise SolveOptions.time_limit (CLI: --time-limit) or pass workers=1 (CLI: --workers 1)")
     'raise --time-limit or pass --workers 1'
+    >>> cli_words("use fewer workers, or workers=1 (CLI: --workers 1)")
+    'use fewer workers, or --workers 1'
     """
     return _OPTION_AND_FLAG.sub(r"\1", text)
 

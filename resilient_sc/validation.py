@@ -458,12 +458,16 @@ def check_disruptions(t: Frames) -> list[str]:
 
 def _without_totals(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
     """``df`` without the rows whose first key reads as a total (:data:`TOTALS`: a 'Total' row
-    under a sheet's data), each said once (read as data, one such row gave four errors: market
-    'Total' not in markets, product 'default' not in products, ...). A period has its own words."""
+    under a sheet's data) and whose other keys are blank, each said once (read as data, one
+    such row gave four errors: market 'Total' not in markets, product 'default' not in products,
+    ...). A table of one key keeps them (a supplier 'TOTAL'); a period has its own words."""
     key = TABLES[name].key
-    if name == "periods" or not key or key[0] not in df.columns or len(df) == 0:
-        return df
-    named = df[key[0]].map(lambda v: isinstance(v, str) and TOTALS.match(v) is not None).to_numpy(dtype=bool)
+    if name == "periods" or len(key) < 2 or key[0] not in df.columns or len(df) == 0:
+        return df  # one key column: a supplier 'TOTAL' (TotalEnergies) may be one
+    named = np.array([isinstance(v, str) and TOTALS.match(v) is not None for v in df[key[0]]], dtype=bool)
+    for other in key[1:]:  # the rest of its keys blank, as under a SUM
+        if other in df.columns:
+            named &= _is_blank(df[other])
     if not named.any():
         return df
     each_row(problems, name, np.flatnonzero(named),

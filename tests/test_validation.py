@@ -460,6 +460,11 @@ def test_a_totals_row_under_a_table_is_one_error(name):
         "delete it",
         "(disruptions, row 3) | scenario 'Total' reads as a totals row, not data: every row is read as "
         "data; delete it")
+    frames = tiny_frames()  # a supplier 'TOTAL' (TotalEnergies), alone in its key: an id
+    frames["suppliers"] = frames["suppliers"].replace({"S_FR": "TOTAL"})
+    frames["supplier_products"] = frames["supplier_products"].replace({"S_FR": "TOTAL"})
+    frames["lanes"] = frames["lanes"].replace({"S_FR": "TOTAL"})
+    assert "TOTAL" in set(Network.from_frames(**frames).suppliers["supplier"])
 
 
 def test_numbers_as_a_spreadsheet_shows_them_say_what_to_type():
