@@ -48,10 +48,11 @@ def money(v: float) -> str:
     """Money in words: cents, or four significant digits below 1 (:func:`money_digits`: money in
     millions made a cost of 0.1191 read 0.12 beside 0.1211, and a breakdown line of 0.0004 0.00).
 
-    >>> money(11914791.2), money(0.11914791), money(0.0)
-    ('11,914,791.20', '0.1191', '0.00')
+    >>> money(11914791.2), money(0.11914791), money(0.0), money(-1e-12)
+    ('11,914,791.20', '0.1191', '0.00', '0.00')
     """
-    return f"{v:,.{money_digits(v)}f}"
+    text = f"{v:,.{money_digits(v)}f}"
+    return "0.00" if float(text.replace(",", "")) == 0 else text  # never '-0.0000000000'
 
 
 def money_label(v: float) -> str:

@@ -259,12 +259,15 @@ def solve(network: Network, policy: Policy | None = None,
     except NotOptimalError as exc:
         if getattr(model, "deferred", None) is None or exc.plan is not None or UNCHECKED not in str(exc):
             raise
-    # a recourse LP of the copies built on demand failed (demands of 1e9 units): the copies in the model
-    full = build_model(network, policy, strong_links=options.strong_links)
+        # the copies built on demand could not be checked (a recourse LP failing on demands of 1e9
+        # units, a master not certified): every copy in the model, unless over the size limit
+        try:
+            full = build_model(network, policy, strong_links=options.strong_links)
+        except (ValidationError, MemoryError):
+            raise exc from None
     plan = solve_model(full, until(options, deadline), start)
     report = plan.report
-    said = ("the failures could not be checked on copies built on demand (a recourse LP failed): solved "
-            "with every copy in the model")
+    said = "the failures could not be checked on copies built on demand: solved with every copy in the model"
     return plan if report is None else dataclasses.replace(
         plan, report=dataclasses.replace(report, note=f"{said}; {report.note}" if report.note else said))
 

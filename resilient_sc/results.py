@@ -278,11 +278,14 @@ class Plan:
 
     @property
     def caveat(self) -> str:
-        """What to know before reading the plan as the policy's: the report's note when the plan
-        was not certified against every row of the model as built or read back from a pyomo model
-        (changed since it was built, or not); empty otherwise."""
+        """What to know before reading the plan as the policy's, after 'this plan was': the note of
+        a plan read back from a pyomo model (changed since it was built, or not; certified or
+        not), or that it was not certified; empty otherwise."""
         report = self.report
-        return report.note if report is not None and (not report.certified or report.route == "pyomo") else ""
+        if report is None or (report.certified and report.route != "pyomo"):
+            return ""
+        return report.note if report.route == "pyomo" else (
+            "not certified: it breaks a row, bound or integrality of the model by more than 1e-6 (scaled)")
 
     @property
     def data_location(self) -> str:

@@ -189,12 +189,12 @@ def number_hint(text: str) -> str:
 
     >>> number_hint("9,000"), number_hint("€38.19")
     ('; type 9000 (without thousands separators)', '; type 38.19 (without the currency sign)')
-    >>> number_hint("38,19"), number_hint("25%"), number_hint("n/a")
+    >>> number_hint("38,19"), number_hint("25%"), number_hint("n/a")  # 1,234,567: 1234567, never 1.23457e+06
     ('; type 38.19 (with a decimal point)', '; type 0.25 for 25% (shares and rates are fractions)', '')
     """
     t = text.strip()
     if _PERCENT.fullmatch(t):
-        return f"; type {float(t.rstrip('% ')) / 100:g} for {t} (shares and rates are fractions)"
+        return f"; type {float(t.rstrip('% ')) / 100:.15g} for {t} (shares and rates are fractions)"
     bare = _CURRENCY.sub("", t).strip()
     said = ["without the currency sign"] if bare != t else []
     if _GROUPED.fullmatch(bare):
@@ -204,7 +204,8 @@ def number_hint(text: str) -> str:
         said.append("with a decimal point")
         bare = bare.replace(",", ".")
     try:
-        return f"; type {float(bare):g} ({' and '.join(said)})" if said else ""
+        float(bare)
     except ValueError:
         return ""
+    return f"; type {bare} ({' and '.join(said)})" if said else ""
 

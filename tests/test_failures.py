@@ -399,7 +399,7 @@ def test_a_master_stopped_without_a_plan_says_the_time_it_had(monkeypatch, over_
         solve(net, policy, SolveOptions(time_limit=30))
 
 
-def test_survive_with_large_quantities_falls_back_to_every_copy_in_the_model():
+def test_survive_with_large_quantities_falls_back_to_every_copy_in_the_model(monkeypatch):
     """Demand and capacities in millions of units: a recourse LP of the copies built on demand
     failed (infeasible, then unbounded: round-off) and solve() gave 'no plan', advising an option
     the command line does not have; it now solves with every copy in the model, and says so."""
@@ -412,3 +412,9 @@ def test_survive_with_large_quantities_falls_back_to_every_copy_in_the_model():
     assert "solved with every copy in the model" in plan.report.note and plan.report.certified
     plain = solve(net, policy, SolveOptions(accelerate=False))
     assert plan.objective == pytest.approx(plain.objective, rel=1e-6)
+
+    # over the size limit of copies in the model: the first error stands, not a size error
+    with monkeypatch.context() as m:
+        m.setenv("RESILIENT_SC_MAX_RECOURSE_COLUMNS", "1000")
+        with pytest.raises(NotOptimalError, match="no plan: the survive failures could not be checked"):
+            solve(net, policy)

@@ -303,8 +303,8 @@ class SolverResult:
 
 
 def plan_gap(plan: SolverResult, bound: float) -> float:
-    """The relative gap of ``plan`` to ``bound``: (objective − bound) / |objective|, ≥ 0 (0 for a
-    plan of cost 0 with no bound below it). Relative whatever the cost's size: with |objective|
+    """The relative gap of ``plan`` to ``bound``: (objective − bound) / |objective|, ≥ 0 (0 within
+    round-off, 1e-12 of the larger). Relative whatever the cost's size: with |objective|
     floored at 1, a cost of 1.2e-5 (money in millions of millions) 0.23% above its bound read
     as a gap of 2.8e-8, within 1e-6.
 
@@ -312,7 +312,9 @@ def plan_gap(plan: SolverResult, bound: float) -> float:
     True
     """
     excess = plan.objective - bound
-    if excess <= 0:
+    if not math.isfinite(excess):  # no bound (-inf): nothing proven
+        return math.inf if excess > 0 else 0.0
+    if excess <= 1e-12 * max(abs(plan.objective), abs(bound)):  # round-off, of a plan of cost 0 too
         return 0.0
     return excess / abs(plan.objective) if plan.objective else math.inf
 

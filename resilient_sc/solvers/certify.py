@@ -194,7 +194,7 @@ def _below(result: SolverResult, options: SolveOptions) -> bool:
     """Whether ``result``'s plan costs less than its bound by more than the gap: the proof was off
     (less is the round-off of HiGHS's tolerances)."""
     cost = float(result.objective)
-    return cost < result.bound - options.mip_gap * abs(result.bound)
+    return cost < result.bound - options.mip_gap * abs(result.bound) - 1e-12 * abs(cost)
 
 
 def _tight(lm: LinearModel, start: SolverResult | None, options: SolveOptions, deadline: float,

@@ -235,8 +235,9 @@ def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel | RoadmapMo
     return model
 
 
-#: how far from a whole number a whole variable's value may be (HiGHS's integrality tolerance)
-INTEGRALITY = 1e-6
+#: how far from a whole number a whole variable's value may be and still be read as a plan (a
+#: solver's integrality tolerance is 1e-6 to 1e-5; the certificate judges what lies between)
+INTEGRALITY = 1e-4
 
 
 def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) -> dict[str, np.ndarray]:
@@ -266,7 +267,7 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMo
         values[name] = np.clip(raw, lower, upper)
         if block.integer:
             off = np.flatnonzero(np.abs(values[name] - np.round(values[name])) > INTEGRALITY)
-            fractional += [f"{data[k].name} = {values[name][k]:.3g}" for k in off]
+            fractional += [f"{data[k].name} = {values[name][k]:.7g}" for k in off]
     if not seen:
         raise NotOptimalError("the pyomo model holds no solution: solve it first (and load the solution: "
                               "pyomo's load_solutions=False leaves it unloaded)", status=Status.ERROR.value)
