@@ -179,12 +179,13 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
                              "what each file holds; a roadmap: roadmap.json, CSV tables, timings.csv, "
                              "README.md and roadmap.png) or a .xlsx workbook")
     parser.add_argument("--time-limit", metavar="S", type=seconds,
-                        help="time limit in seconds (building the model counts)")
+                        help="time limit in seconds (building the model counts; default: none)")
     parser.add_argument("--gap", metavar="G", type=gap,
                         help="relative MIP gap at which to stop: a plan within it is called optimal "
                              "(default 1e-6)")
     parser.add_argument("--threads", metavar="N", type=whole("solver threads", available_cpus()),
-                        help="solver threads (at most the CPUs this process may use)")
+                        help="solver threads (at most the CPUs this process may use; default: "
+                             "HiGHS's choice)")
     parser.add_argument("--log", metavar="FILE", type=path_text,
                         help="write the HiGHS log to FILE ('-' for stderr)")
     parser.add_argument("--allow-nonoptimal", action="store_true",
@@ -253,7 +254,8 @@ def add_report_option(parser: argparse.ArgumentParser) -> None:
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
     """``--time-limit`` and ``--allow-nonoptimal`` for each solve of an analysis."""
     parser.add_argument("--time-limit", metavar="S", type=seconds,
-                        help="time limit in seconds for each solve (building its model counts)")
+                        help="time limit in seconds for each solve (building its model counts; default: "
+                             "none)")
     parser.add_argument("--allow-nonoptimal", action="store_true",
                         help="keep a plan stopped at the time limit (its gap in the status and the words) "
                              "instead of counting it as not solved")

@@ -88,7 +88,7 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
             raise NotOptimalError(f"no plan: {UNCHECKED}", status=result.status.value)
         if plan is None:  # what is known: the bound; then how far the route got (its note, for the log)
             # a bound of 0 or less says nothing (every cost is at least 0)
-            said = f" (the cost is at least {result.bound:,.2f})" if math.isfinite(result.bound) \
+            said = f" (the cost is at least {money(result.bound)})" if math.isfinite(result.bound) \
                 and result.bound > 0 else ""
             limited = result.status is Status.TIME_LIMIT
             advice = ("raise SolveOptions.time_limit (CLI: --time-limit)" if limited
@@ -100,20 +100,20 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
                                   f"{steps}", status=result.status.value)
         if not options.allow_nonoptimal and result.message == UNCERTIFIED:
             raise NotOptimalError(
-                f"not certified: {UNCERTIFIED} (cost {plan.objective:,.2f}); pass "
+                f"not certified: {UNCERTIFIED} (cost {money(plan.objective)}); pass "
                 "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this plan as it is, "
                 "or rescale the data (very large and very small numbers side by side)", plan,
                 result.status.value)
         if not options.allow_nonoptimal and result.message.endswith(UNPROVEN) and plan.bound == -math.inf:
             raise NotOptimalError(
                 f"not proven optimal: {what}, but its plan made exact costs less than the bound HiGHS "
-                f"proved, so no bound is known (cost {plan.objective:,.2f}); pass SolveOptions("
+                f"proved, so no bound is known (cost {money(plan.objective)}); pass SolveOptions("
                 "allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this plan, or rescale the data "
                 "(very large and very small numbers side by side)", plan, result.status.value)
         if not options.allow_nonoptimal:  # the plan's own cost and gap: a roadmap recounts them
             raise NotOptimalError(
                 f"not proven optimal: {what} with gap {relative_gap(plan.gap)} (cost "
-                f"{plan.objective:,.2f}, bound {plan.bound:,.2f}); pass "
+                f"{money(plan.objective)}, bound {money(plan.bound)}); pass "
                 "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this "
                 "plan, or raise SolveOptions.time_limit (CLI: --time-limit)", plan, result.status.value)
     assert plan is not None
@@ -444,8 +444,8 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
     tol = 1e-6 * max(1.0, abs(objective))
     if ((incumbent is not None and math.isfinite(incumbent) and abs(objective - incumbent) > tol)
             or (math.isfinite(bound) and (objective - bound if maximise else bound - objective) > tol)):
-        found = f"{incumbent:,.2f}" if incumbent is not None else f"at least its bound {bound:,.2f}"
-        raise NotOptimalError(f"the pyomo model's values are not this solve's: they cost {objective:,.2f}, "
+        found = money(incumbent) if incumbent is not None else f"at least its bound {money(bound)}"
+        raise NotOptimalError(f"the pyomo model's values are not this solve's: they cost {money(objective)}, "
                               f"the solver's plan {found} (solved with load_solutions=False? load them "
                               "first: model.solutions.load_from(results))", status=status.value)
     if status is Status.OPTIMAL and not math.isfinite(bound):  # no results, or none with a bound
