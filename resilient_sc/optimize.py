@@ -391,7 +391,7 @@ def with_objective(plan: Plan, result: SolverResult, replaced: bool = False) -> 
     that of this cost to the solver's bound. An objective ``replaced`` (another objective than
     ``total_cost``, or maximised: its value is no cost, CO2 or pieces maybe) leaves the plan its
     own cost, with no bound or gap on it (the solver's are the objective's; the plan's note
-    names the objective)."""
+    names the objective). Its bound NaN marks it so for :meth:`Plan.summary`."""
     if replaced:
         return dataclasses.replace(plan, bound=math.nan, gap=math.nan)
     if not math.isfinite(result.objective):

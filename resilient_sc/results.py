@@ -295,9 +295,10 @@ class Plan:
     def summary(self) -> str:
         """A short human-readable report."""
         d = money_digits(self.objective)  # cents, or four significant digits of a total below 1
-        other = self.period is None and not math.isfinite(self.bound)  # a pyomo model's own objective
+        other = self.period is None and math.isnan(self.bound)  # NaN: optimize.with_objective's mark
         proof = (f"  (bound {self.bound:,.{d}f}, gap {relative_gap(self.gap)})" if math.isfinite(self.bound)
                  else "  (no bound on this cost: solved for another objective, below)" if other
+                 else "  (no bound known: the solver's line below says why)" if self.period is None
                  else f"  (period {self.period} of a roadmap, unweighted; no bound of its own: the "
                       "roadmap's report has the bound)")
         policy = settings(self.policy.to_dict())

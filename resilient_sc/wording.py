@@ -164,7 +164,7 @@ def each_row(problems: list[str], table: str, positions: Iterable[int] | np.ndar
 
 
 def unknown_references(problems: list[str], name: str, df: pd.DataFrame, col: str, known: set[str],
-               what: str, hint: Callable[[str], str] | None = None, listed: bool = False) -> None:
+                       what: str, hint: Callable[[str], str] | None = None, listed: bool = False) -> None:
     """Each row whose ``col`` is not in ``known``, with the name likely meant (``hint``, else
     :func:`suggest`) and, when ``listed``, the known names."""
     values = df[col]

@@ -141,7 +141,7 @@ def _keys(index: pd.DataFrame) -> list[Any] | None:
 def _doc(block: VarBlock | ConBlock, keys: list[Any] | None, kind: str) -> str:
     """A component's ``doc``: what its index tuples hold, ``outbound_flow[hub, market, product,
     origin]`` (the families and their units: docs/formulation.md)."""
-    named = keys is not None and not isinstance(keys[0], int) and len(block.index.columns)
+    named = keys is not None and not (keys and isinstance(keys[0], int)) and len(block.index.columns)
     return (f"{block.name}[{', '.join(map(str, block.index.columns))}]" if named
             else block.name) + f": {kind} of the model as built (docs/formulation.md)"
 
@@ -472,9 +472,10 @@ def replaced_objective(pyomo_model: pyo.ConcreteModel) -> str:
     its value is no cost: the plan's cost is the model's, the bound the objective's): ``objective
     replaced by 'min_co2' (minimised)``; empty for ``total_cost``, its terms changed or not."""
     active = active_objective(pyomo_model)
-    if active.parent_component() is pyomo_model.component("total_cost") and not maximised(pyomo_model):
+    maximise = active.sense == pyo.maximize
+    if active.parent_component() is pyomo_model.component("total_cost") and not maximise:
         return ""
-    return f"objective replaced by {active.name!r} ({'maximised' if maximised(pyomo_model) else 'minimised'})"
+    return f"objective replaced by {active.name!r} ({'maximised' if maximise else 'minimised'})"
 
 
 _HIGHSPY_HIGHS = highspy.Highs
