@@ -275,3 +275,20 @@ def test_a_progress_that_returns_nothing_is_said_as_the_arguments_fault(capsys):
             r"object is not iterable: give a function of the futures and their number that returns them")
     with pytest.raises(ValidationError, match=said):
         premium(examples.tiny(), {"a": Policy()}, workers=1, progress=print)  # type: ignore[arg-type]
+
+
+def _process_mark() -> str:
+    from resilient_sc.analysis import parallel
+    return parallel._PROCESS
+
+
+def test_a_forked_worker_is_told_apart_by_a_mark_not_its_pid():
+    """A task knows it runs in another process than the caller by a mark each process draws
+    (new in a forked child), not by the pid: a Dask worker in another container can have the
+    caller's pid, and its warnings were then raised there, never reaching the caller."""
+    import multiprocessing
+
+    from resilient_sc.analysis import parallel
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        assert pool.submit(_process_mark).result() != parallel._PROCESS

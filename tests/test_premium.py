@@ -137,6 +137,7 @@ def test_a_warning_of_each_solve_names_its_policy_in_any_executor():
     thread pool (each thread its own name), where each read a bare ``(solve)``, and in worker
     processes, whose warnings are raised in the caller (printed by the workers, a program's
     filters and the command's --json never saw them)."""
+    import inspect
     import warnings
     from concurrent.futures import ThreadPoolExecutor
 
@@ -147,9 +148,13 @@ def test_a_warning_of_each_solve_names_its_policy_in_any_executor():
     hubs.loc["H_Busan", ["fixed_cost", "status"]] = [1e11, "open"]
     net = Network.from_frames(**{**f, "hubs": hubs.reset_index()})
     policies = {"near": Policy(min_local_share=0.5), "two": Policy(min_suppliers=2)}
+    call = inspect.currentframe().f_lineno + 4  # the line of premium(...) below
     for how in ({"workers": 1}, {"executor": ThreadPoolExecutor(2)}, {"workers": 2}):
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always")
             premium(net, policies, failures=(), **how)
         places = sorted(str(w.message).split(" | ")[0] for w in said if issubclass(w.category, RunWarning))
         assert places == ["(solve of base)", "(solve of near)", "(solve of two)"], how
+        if "workers" in how:  # serially and from worker processes: at this line, as the library warns
+            assert {(w.filename, w.lineno) for w in said if issubclass(w.category, RunWarning)} == {
+                (__file__, call)}, how

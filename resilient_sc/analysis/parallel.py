@@ -13,13 +13,14 @@ import multiprocessing
 import os
 import signal
 import sys
+import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from ..exceptions import SOLVING, ResilientSCError, ValidationError
+from ..exceptions import SOLVING, ResilientSCError, ValidationError, user_stacklevel
 from ..solvers.base import available_cpus, is_number
 from ..wording import brief
 
@@ -166,6 +167,20 @@ def named(name: str | None, fn: Callable[..., T], *args: Any) -> T:
             SOLVING.reset(token)
 
 
+#: this process's mark, new in every forked child: a pid alone can be another machine's or
+#: container's (a Dask worker elsewhere)
+_PROCESS = uuid.uuid4().hex
+
+
+def _new_process_mark() -> None:
+    global _PROCESS
+    _PROCESS = uuid.uuid4().hex
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_process_mark)
+
+
 @dataclass(frozen=True)
 class _Warned(Generic[T]):
     """A task's result and the warnings it raised in a worker process, as (category, text)."""
@@ -174,13 +189,14 @@ class _Warned(Generic[T]):
     said: list[tuple[type[Warning], str]]
 
 
-def _in_worker(parent: int, name: str | None, fn: Callable[..., T], *args: Any) -> T | _Warned[T]:
-    """:func:`named` as a task of a pool: in another process than ``parent`` its warnings are
-    kept (each once, in order) and sent back with the result, for :func:`_unwrapped` to raise in
-    the caller (a worker's own stderr printed them past the caller: a program's filters and
-    the command's ``--json`` never saw them). In the caller's process (a thread pool, a Dask
-    client of threads) they are raised there and then, as :mod:`warnings` is not per thread."""
-    if os.getpid() == parent:
+def _in_worker(parent: str, name: str | None, fn: Callable[..., T], *args: Any) -> T | _Warned[T]:
+    """:func:`named` as a task of a pool: in another process than ``parent`` (a mark, not a
+    pid) its warnings are kept (each once, in order) and sent back with the result, for
+    :func:`_unwrapped` to raise in the caller (a worker's own stderr printed them past the
+    caller: a program's filters and the command's ``--json`` never saw them). In the caller's
+    process (a thread pool, a Dask client of threads) they are raised there and then, as
+    :mod:`warnings` is not per thread."""
+    if parent == _PROCESS:
         return named(name, fn, *args)
     caught: list[warnings.WarningMessage] = []
     try:
@@ -196,14 +212,17 @@ def _in_worker(parent: int, name: str | None, fn: Callable[..., T], *args: Any) 
 
 
 def _unwrapped(result: T | _Warned[T]) -> T:
-    """The result of :func:`_in_worker`, the warnings it brought back raised here."""
+    """The result of :func:`_in_worker`, the warnings it brought back raised here, at the
+    caller's first line outside this package, as in a serial run (not at this function: a
+    program's filter by module or file saw them as the library's)."""
     if not isinstance(result, _Warned):
         return result
     for category, text in result.said:
         try:
-            warnings.warn(text, category, stacklevel=2)
+            message = category(text)
         except TypeError:  # a category whose constructor takes other arguments
-            warnings.warn(f"{category.__name__}: {text}", RuntimeWarning, stacklevel=2)
+            message = RuntimeWarning(f"{category.__name__}: {text}")
+        warnings.warn(message, stacklevel=user_stacklevel())
     return result.result
 
 
@@ -237,7 +256,7 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     pool = executor or ProcessPoolExecutor(max_workers=min(workers or default_workers(len(tasks)),
                                                            len(tasks)), initializer=as_worker)
     try:
-        futures = [pool.submit(_in_worker, os.getpid(), _task_name(names, i), fn, *task)
+        futures = [pool.submit(_in_worker, _PROCESS, _task_name(names, i), fn, *task)
                    for i, task in enumerate(tasks)]
         follow(list(futures), len(futures), progress)
         return [_unwrapped(f.result()) for f in futures]
