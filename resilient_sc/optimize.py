@@ -110,6 +110,12 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
                 f"proved, so no bound is known (cost {money(plan.objective)}); pass SolveOptions("
                 "allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this plan, or rescale the data "
                 "(very large and very small numbers side by side)", plan, result.status.value)
+        if not options.allow_nonoptimal and plan.period is None and math.isnan(plan.bound):
+            gap = f", gap {relative_gap(result.gap)} on it" if math.isfinite(result.gap) else ""
+            raise NotOptimalError(  # with_objective's mark: the bound and gap are another objective's
+                f"not proven optimal: {what} on the model's own objective{gap} (this plan's cost "
+                f"{money(plan.objective)}, no bound on it); pass SolveOptions(allow_nonoptimal=True) to "
+                "accept this plan, or raise the solver's time limit", plan, result.status.value)
         if not options.allow_nonoptimal:  # the plan's own cost and gap: a roadmap recounts them
             raise NotOptimalError(
                 f"not proven optimal: {what} with gap {relative_gap(plan.gap)} (cost "

@@ -331,6 +331,31 @@ def test_an_objective_of_ones_own_is_named_and_not_read_as_the_cost():
     assert plan.objective == pytest.approx(plan.breakdown.sum()) and plan.objective <= 1.01 * base + 1e-3
 
 
+def test_an_objective_of_ones_own_stopped_by_a_limit_says_whose_gap():
+    """A pyomo model minimising CO2, stopped by its time limit, was refused as 'not proven
+    optimal: ... with gap nan% (cost ..., bound nan)': the solver's gap is the objective's own,
+    and the plan's cost has no bound."""
+    import dataclasses
+
+    from resilient_sc.optimize import accepted, pyomo_solution, with_objective
+    from resilient_sc.results import Plan
+    from resilient_sc.solvers.base import Status
+    from resilient_sc.solvers.pyomo import network_model_of
+
+    m = to_pyomo(examples.electronics())
+    m.total_cost.deactivate()
+    m.min_co2 = pyo.Objective(expr=m.emissions)
+    result, values = pyomo_solution(m, network_model_of(m), None,
+                                    pyo.SolverFactory("highs").solve(m, options={"mip_rel_gap": 1e-6}))
+    result = dataclasses.replace(result, status=Status.TIME_LIMIT, gap=0.0123)
+    plan = with_objective(Plan.from_values(network_model_of(m), values, result, None), result, replaced=True)
+    with pytest.raises(NotOptimalError) as caught:
+        accepted(plan, result, SolveOptions())
+    assert "nan" not in str(caught.value)
+    said = "on the model's own objective, gap 1.2300% on it (this plan's cost 13,954,960.60, no bound on it)"
+    assert said in str(caught.value)
+
+
 def test_a_solve_at_the_solvers_own_gap_reads_back_with_its_gap():
     """HiGHS through pyomo stops at its own gap (1e-4) unless told the library's: example 05's China
     cap on electronics ends 'optimal' with its bound 5e-5 below; the plan read back said gap 0
