@@ -45,6 +45,7 @@ from .solvers.base import (
     SolverResult,
     Status,
     given_options,
+    is_number,
 )
 from .solvers.certify import is_feasible
 from .solvers.highs import until
@@ -110,7 +111,8 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
                 f"proved, so no bound is known (cost {money(plan.objective)}); pass SolveOptions("
                 "allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this plan, or rescale the data "
                 "(very large and very small numbers side by side)", plan, result.status.value)
-        if not options.allow_nonoptimal and plan.period is None and math.isnan(plan.bound):
+        if not options.allow_nonoptimal and isinstance(plan, Plan) and plan.period is None \
+                and math.isnan(plan.bound):
             gap = f", gap {relative_gap(result.gap)} on it" if math.isfinite(result.gap) else ""
             raise NotOptimalError(  # with_objective's mark: the bound and gap are another objective's
                 f"not proven optimal: {what} on the model's own objective{gap} (this plan's cost "
@@ -382,7 +384,8 @@ def pyomo_report(pyomo_model: Any, model: NetworkModel | RoadmapModel, x: np.nda
     said = (f" changed since it was built ({'; '.join(changed)}): the policy shown is not all it was "
             "solved under")
     note = ("read back from a pyomo model" + (said if changed else "")
-            + ("" if ok else "; its plan breaks rows of the model as built: not certified"))
+            + ("" if ok else "; its plan breaks rows of the model as built: not certified")
+            + (f"; {result.note}" if result.note else ""))
     return SolveReport("pyomo", 0.0, result.solve_time, time.perf_counter() - t, None, result.bound,
                        note=note, certified=ok)
 
@@ -421,6 +424,18 @@ def single_period(model: NetworkModel | Any) -> NetworkModel:
                                "with solve_roadmap(network, policy, SolveOptions(backend='pyomo'))"],
                               "in the model given")
     return model
+
+
+def solver_seconds(results: Any) -> float | None:
+    """The seconds a pyomo solver reports in its ``results``: the wall time of pyomo's newer
+    interface (``timing_info.wall_time``), else the legacy ``solver.wallclock_time`` or
+    ``solver.time``; None where it reports none (HiGHS through the legacy interface)."""
+    legacy = getattr(results, "solver", None)
+    for seconds in (getattr(getattr(results, "timing_info", None), "wall_time", None),
+                    getattr(legacy, "wallclock_time", None), getattr(legacy, "time", None)):
+        if is_number(seconds) and math.isfinite(seconds) and seconds >= 0:
+            return float(seconds)
+    return None
 
 
 def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None,
@@ -466,8 +481,10 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
                       "solver's gap (HiGHS: options={'mip_rel_gap': 1e-6}; Gurobi: 'MIPGap'; CPLEX: "
                       "'mipgap') or solve with resilient_sc.optimize.solve_pyomo", RunWarning,
                       stacklevel=user_stacklevel())
-    result = SolverResult(status, None, objective, bound, gap, float(solve_time or 0.0),
-                          f"{status.value} (pyomo)")
+    seconds = solve_time if solve_time is not None else solver_seconds(results)
+    result = SolverResult(status, None, objective, bound, gap, float(seconds or 0.0),
+                          f"{status.value} (pyomo)",
+                          note="" if seconds is not None else "solve time not given (0 s shown)")
     return result, values
 
 
@@ -483,7 +500,8 @@ def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,
     The values are read within the bounds of the pyomo variables as they stand (a bound you
     changed is the one solved); the cost is the active objective's (:func:`with_objective`).
     ``network_model`` defaults to the one the pyomo model was converted from; ``solve_time`` in
-    seconds (0 when not given).
+    seconds (when not given, the solver's own where ``results`` has it, pyomo's newer interface;
+    else 0, the plan's note saying so).
     """
     from .solvers import pyomo as pyomo_solver
 

@@ -598,3 +598,15 @@ def test_ctrl_c_stops_a_pyomo_solve():
             "    print(f'interrupted {time.perf_counter() - t:.1f}')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.startswith("interrupted"), out.stdout + out.stderr[-2000:]
+
+
+def test_a_plan_read_back_takes_the_solvers_seconds_or_says_it_has_none():
+    """plan_from_pyomo without ``solve_time`` read 'solve 0.000 s' as if timed: pyomo's newer
+    interface reports its wall time, taken; the legacy one none, said in the note."""
+    m = to_pyomo(examples.electronics())
+    plan = plan_from_pyomo(m, results=SolverFactory("highs").solve(m))
+    assert plan.solve_time > 0 and "solve time" not in plan.report.note
+    m = to_pyomo(examples.electronics())
+    plan = plan_from_pyomo(m, results=pyo.SolverFactory("highs").solve(m, options={"mip_rel_gap": 1e-6}))
+    assert plan.solve_time == 0 and "solve time not given (0 s shown)" in plan.summary()
+    assert plan_from_pyomo(m, solve_time=2.5).solve_time == 2.5
