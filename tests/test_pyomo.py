@@ -610,3 +610,19 @@ def test_a_plan_read_back_takes_the_solvers_seconds_or_says_it_has_none():
     plan = plan_from_pyomo(m, results=pyo.SolverFactory("highs").solve(m, options={"mip_rel_gap": 1e-6}))
     assert plan.solve_time == 0 and "solve time not given (0 s shown)" in plan.summary()
     assert plan_from_pyomo(m, solve_time=2.5).solve_time == 2.5
+
+
+def test_an_objective_of_ones_own_in_large_units_is_scaled_as_its_own():
+    """The pyomo backend scaled the costs HiGHS gets by the model's costs, not the objective
+    solved: CO2 in megatonnes (coefficients about 1e-8) was solved unscaled, under HiGHS's
+    tolerances, and its plan emitted more than the one in tonnes."""
+    def least_co2(per: float) -> float:
+        m = to_pyomo(examples.electronics())
+        m.total_cost.deactivate()
+        m.min_co2 = pyo.Objective(expr=m.emissions * per)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RunWarning)
+            solve_pyomo(m)
+        return pyo.value(m.emissions)
+
+    assert least_co2(1e-9) == pytest.approx(least_co2(1.0), rel=1e-9)

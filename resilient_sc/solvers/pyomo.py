@@ -478,6 +478,17 @@ def replaced_objective(pyomo_model: pyo.ConcreteModel) -> str:
     return f"objective replaced by {active.name!r} ({'maximised' if maximise else 'minimised'})"
 
 
+def objective_costs(pyomo_model: pyo.ConcreteModel, network_model: NetworkModel) -> np.ndarray:
+    """The linear coefficients of the objective solved: the model's costs, or those of an
+    objective of the user's own (CO2 in tonnes where money is in millions: scaled as its own)."""
+    if not replaced_objective(pyomo_model):
+        return network_model.lm.objective()
+    from pyomo.repn import generate_standard_repn
+
+    repn = generate_standard_repn(active_objective(pyomo_model).expr, compute_values=True, quadratic=False)
+    return np.array([float(c) for c in repn.linear_coefs], dtype=float)
+
+
 _HIGHSPY_HIGHS = highspy.Highs
 
 
@@ -512,7 +523,7 @@ def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None 
     m = model if isinstance(model, pyo.Block) else model_to_pyomo(model)
     network_model = network_model_of(m)
     options = until(options, deadline)
-    scale = objective_scale(network_model.lm.objective())  # costs of 1e-8: under HiGHS's tolerances
+    scale = objective_scale(objective_costs(m, network_model))  # costs of 1e-8: under HiGHS's tolerances
     solver_options: dict[str, Any] = {"random_seed": int(options.seed), "user_objective_scale": scale}
     if options.log and options.log is not True:
         solver_options["log_file"] = str(options.log)
