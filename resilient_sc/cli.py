@@ -622,7 +622,8 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
         out = getattr(args, "out", None)
         before = stamp(out)
         try:
-            outcome = COMMANDS[args.command].run(args)
+            with io.output_words(cli_words):  # the files it writes name its flags, as it prints
+                outcome = COMMANDS[args.command].run(args)
         except (Exception, KeyboardInterrupt) as exc:
             if args.debug:
                 traceback.print_exc(file=sys.stderr)

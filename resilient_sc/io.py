@@ -32,6 +32,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -391,6 +392,44 @@ def split_timings(data: Mapping[str, Any], path: str = "") -> tuple[dict[str, An
 
 
 # ---- writers ------------------------------------------------------------------------------
+#: how the words of the output files read while set (:func:`output_words`): the command line
+#: names its flags where the library's advice names a Python option and its flag; unset, as given
+OUTPUT_WORDS: ContextVar[Callable[[str], str] | None] = ContextVar("OUTPUT_WORDS", default=None)
+
+
+@contextmanager
+def output_words(words: Callable[[str], str]) -> Iterator[None]:
+    """Within the block, the text of every output file (report, CSV, workbook, JSON) is written
+    through ``words``."""
+    token = OUTPUT_WORDS.set(words)
+    try:
+        yield
+    finally:
+        OUTPUT_WORDS.reset(token)
+
+
+def _worded(value: Any) -> Any:
+    """``value`` (text, a frame's text columns, or JSON data at any depth) in :data:`OUTPUT_WORDS`."""
+    words = OUTPUT_WORDS.get()
+    if words is None:
+        return value
+    if isinstance(value, str):
+        return words(value)
+    if isinstance(value, pd.DataFrame):
+        texts = [i for i, t in enumerate(value.dtypes) if pd.api.types.is_string_dtype(t)]
+        if not texts:
+            return value
+        value = value.copy()
+        for i in texts:  # by position: a name may be given twice
+            value.isetitem(i, value.iloc[:, i].map(lambda v: words(v) if isinstance(v, str) else v))
+        return value
+    if isinstance(value, Mapping):
+        return {k: _worded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_worded(v) for v in value]
+    return value
+
+
 def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
     """Write a file atomically through ``writer(file)``."""
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
@@ -402,7 +441,7 @@ def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     text escaped (:func:`~.escaping.escape_frame`), numbers to :data:`~.format.OUTPUT_DIGITS`
     significant digits; a data table that must read back as given (not ``escape``): exactly as
     given. Counts as whole numbers (:func:`counts_whole`)."""
-    out = counts_whole(escape_frame(df) if escape else df)
+    out = counts_whole(escape_frame(_worded(df)) if escape else df)
     floats = [i for i, t in enumerate(out.dtypes) if pd.api.types.is_float_dtype(t)]
     if floats:  # numbers written here, a column at once (to_csv's float_format is called a cell at a time)
         out = out.copy()
@@ -462,13 +501,13 @@ def write_network(frames: Mapping[str, pd.DataFrame] | HasFrames, folder: str | 
 def write_json(path: str | Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as indented JSON, atomically."""
     with atomic_path(path) as tmp:
-        tmp.write_text(to_json(data) + "\n", encoding="utf-8")
+        tmp.write_text(to_json(_worded(data)) + "\n", encoding="utf-8")
 
 
 def write_text(path: str | Path, text: str) -> None:
     """Write ``text`` as UTF-8, atomically."""
     with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text(_worded(text), encoding="utf-8")
 
 
 def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
@@ -491,7 +530,7 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
     try:
         with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             for name, given in sheets.items():
-                df = _fit_cells(name, _rounded(given) if results else given)
+                df = _fit_cells(name, _rounded(_worded(given)) if results else given)
                 # infinite is an unlimited capacity (the only one there is): in words, not 'inf'
                 df.to_excel(xl, sheet_name=name[:31], index=False, inf_rep="unlimited")
                 _format_sheet(xl.sheets[name[:31]], df)

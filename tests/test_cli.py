@@ -684,6 +684,30 @@ def test_a_tables_rows_and_the_text_name_the_flags_too():
     assert out.text == "near: raise --time-limit"
 
 
+def test_the_files_the_command_writes_name_the_flags_too(capsys, tiny_dir, tmp_path, monkeypatch):
+    """premium.csv and report.md kept a row's 'raise SolveOptions.time_limit (CLI: --time-limit)'
+    where the command printed '--time-limit'."""
+    premium_module = sys.modules["resilient_sc.analysis.premium"]
+    real = premium_module.solve
+
+    def stopped(network, policy, options):
+        if policy.min_local_share:
+            raise NotOptimalError("no plan: the time limit was reached; raise SolveOptions.time_limit "
+                                  "(CLI: --time-limit)")
+        return real(network, policy, options)
+
+    monkeypatch.setattr(premium_module, "solve", stopped)
+    policies = tmp_path / "policies.yaml"
+    policies.write_text("base: {}\nnear: {min_local_share: 0.5}\n")
+    code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies),
+                             "--workers", "1", "--out", str(tmp_path / "out"))
+    assert code == 0
+    said = "no plan: the time limit was reached; raise --time-limit"
+    assert [r["reason"] for r in data["table"]] == ["", said]
+    written = "".join(p.read_text() for p in (tmp_path / "out").iterdir() if p.suffix in (".csv", ".md"))
+    assert said in written and "SolveOptions" not in written
+
+
 def test_an_out_of_dash_is_refused_not_a_folder_named_dash(capsys, tiny_dir, tmp_path, monkeypatch):
     """'--log -' is stderr, but '--out -' quietly made a folder named '-'."""
     monkeypatch.chdir(tmp_path)
