@@ -603,7 +603,7 @@ def test_the_roadmap_timeline_shows_names_as_given():
                              for t in ("suppliers", "supplier_products", "lanes")})
     fig = timeline_figure(solve_roadmap(renamed))
     ticks = list(fig.layout.yaxis.ticktext)
-    assert "&lt;b&gt;S_CN&lt;/b&gt;" in ticks and "<b>S_CN</b>" not in ticks
+    assert "&lt;b&gt;S_CN&lt;/b&gt; (CN)" in ticks and not any("<b>S_CN" in t for t in ticks)
     hover = [t for trace in fig.data for t in (trace.hovertext or ())]
     assert any("&lt;b&gt;S_CN&lt;/b&gt;" in t for t in hover) and not any("<b>" in t for t in hover)
 
@@ -752,7 +752,9 @@ def test_timeline_and_period_map(paths):
     stopped = next(t for t in fig.data if t.name.startswith("stopped"))
     d = glide.design
     assert len(started.x) == int(d["started"].sum()) and len(stopped.x) == int(d["stopped"].sum())
-    assert set(used["id"]) <= set(fig.layout.yaxis.ticktext)
+    # each with its country: in words, not in colour only (WCAG 1.4.1)
+    named = {f"{i} ({c})" for i, c in zip(used["id"], used["country"], strict=True)}
+    assert named <= set(fig.layout.yaxis.ticktext)
     ticks = [t.split("<br>")[0] for t in fig.layout.xaxis.ticktext]
     assert ticks == [f"<b>{p}</b>" for p in glide.period_ids]
     plan = glide.plans["2030"]

@@ -43,6 +43,7 @@ from ..format import (
     signed_pct_points,
 )
 from ..policy import POLICY_FIELDS
+from . import access
 from .plan_view import LABEL_CHARS, plotted
 
 if TYPE_CHECKING:
@@ -438,12 +439,13 @@ def build(session: Session) -> Any:
                      ).classes("text-sm")
         else:
             ui.label(premium_legend(session)).classes("text-sm").props("data-testid=premium-legend")
-        ui.table(columns=cols([c for c in shown if c in rows[0]]), rows=rows,
-                 title=f"{'Paths' if session.is_roadmap else 'Scenarios'} against {reference_words(session)}"
-                 ).props("dense wrap-cells data-testid=premium-table").classes("w-full")
+        title = f"{'Paths' if session.is_roadmap else 'Scenarios'} against {reference_words(session)}"
+        access.named(ui.table(columns=cols([c for c in shown if c in rows[0]]), rows=rows, title=title
+                              ).props("dense wrap-cells data-testid=premium-table").classes("w-full"), title)
         if df is not None and len(df) > 1:
-            ui.plotly(premium_bars(df, reference_words(session))).classes("w-full").props(
-                "data-testid=premium-bars")
+            access.described(ui.plotly(premium_bars(df, reference_words(session))).classes("w-full").props(
+                "data-testid=premium-bars"), f"Bar chart of the premiums: the table {title} above holds "
+                "the same numbers")
 
     running: dict[str, Any] = {}  # the stress test's and the frontier's job while it runs
 
@@ -459,7 +461,7 @@ def build(session: Session) -> Any:
         while it runs and ``button`` back on after: (kind, result), or None when the tab closed
         while it ran (its jobs were stopped: no page to draw on) or Stop stopped it (said so)."""
         running[key] = job
-        stop_button.enable()
+        access.started(button, stop_button)
         client = ui.context.client
         ticker = ticking(status, job)
         ended = await job.result()
@@ -467,8 +469,7 @@ def build(session: Session) -> Any:
         session.ended(job)
         if client.is_deleted:
             return None
-        button.enable()
-        stop_button.disable()
+        access.ended(button, stop_button)
         if running.pop(key, None) is None:  # the Stop button's
             status.text = f"{what} stopped after {job.elapsed:.1f} s; nothing shown changed"
             return None
@@ -511,8 +512,9 @@ def build(session: Session) -> Any:
             with failures:
                 ui.label("Each period's design stress-tested with the network as it stands in that period "
                          "(conditional on one failure in that period):")
-                ui.table(columns=cols(PERIOD_STRESS_COLUMNS), rows=_formatted(
-                    stress_by_period(out), PERIOD_STRESS_COLUMNS)).props("dense data-testid=period-stress")
+                access.named(ui.table(columns=cols(PERIOD_STRESS_COLUMNS), rows=_formatted(
+                    stress_by_period(out), PERIOD_STRESS_COLUMNS)).props("dense data-testid=period-stress"),
+                    "Stress test of each period's design")
                 period, untested = shown_period(session, out)
                 if untested:
                     ui.label(untested).classes("text-sm").props("data-testid=untested-periods")
@@ -533,14 +535,16 @@ def build(session: Session) -> Any:
                            *(["The worst:"] if len(worst) else [])]))
         columns = [{**c, "label": f"{out.floor_name} (% of demand)"} if c["name"] == "worst_served" else c
                    for c in cols(FAILURE_COLUMNS)]
-        ui.table(columns=columns, rows=_formatted(worst, FAILURE_COLUMNS)).props(
-            "dense data-testid=stress-table").classes("w-full")
+        access.named(ui.table(columns=columns, rows=_formatted(worst, FAILURE_COLUMNS)).props(
+            "dense data-testid=stress-table").classes("w-full"), f"The worst failures replayed on {where}")
         ui.label(stress_legend(out)).classes("text-sm").props("data-testid=stress-legend")
         products = out.products
         pick = ui.select(products, value=products[0], label="served heatmap of product").classes("w-64")
         pick.props("data-testid=heatmap-product")
-        heat = ui.plotly(served_heatmap(out, products[0])).classes("w-full").props(
-            "data-testid=served-heatmap")
+        heat = access.described(ui.plotly(served_heatmap(out, products[0])).classes("w-full").props(
+            "data-testid=served-heatmap"), "Heatmap of the share of demand each market gets under each "
+            "failure replayed: the worst failures are in the table above, every market's served share under "
+            "every failure in the report's stress_shortfalls.csv (step 5, export)")
         pick.on_value_change(lambda e: heat.update_figure(served_heatmap(out, e.value)))
 
     async def sweep() -> None:
@@ -595,18 +599,20 @@ def build(session: Session) -> Any:
                          "the worst single country failure.").classes("text-sm")
             session.frontier = (name, out)
             shown = shown_columns([name, *(PATH_FRONTIER_COLUMNS if roadmap else FRONTIER_COLUMNS)], out)
-            ui.table(columns=cols(shown, name), rows=_formatted(out, shown)).props(
-                "dense data-testid=frontier-table").classes("w-full")
+            access.named(ui.table(columns=cols(shown, name), rows=_formatted(out, shown)).props(
+                "dense data-testid=frontier-table").classes("w-full"), f"Frontier of {name}")
             # a reason runs to thousands of characters: a line each under the table, not a cell
             missing = out.loc[out["cost"].isna()]
             if len(missing):
                 ui.label("\n".join(f"No plan at {name} = {values}: {reason}"
                                    for values, reason in reasons_by_value(missing, name))).classes(
                     "text-red-700 whitespace-pre-line text-sm").props("data-testid=frontier-reasons")
-            ui.plotly(any_frontier_figure(out, name)).classes("w-full").props("data-testid=frontier-figure")
+            access.described(ui.plotly(any_frontier_figure(out, name)).classes("w-full").props(
+                "data-testid=frontier-figure"), f"Chart of the frontier of {name}: the table above holds "
+                "the same numbers")
 
     premiums()
-    ui.label("Frontier of one field").classes("text-lg font-bold mt-4")
+    access.heading(ui.label("Frontier of one field").classes("text-lg font-bold mt-4"), 2)
     with ui.row().classes("items-center"):
         field = ui.select(SWEEPABLE, value="min_local_share", label="policy field").classes("w-64").props(
             "data-testid=frontier-field")
@@ -615,15 +621,15 @@ def build(session: Session) -> Any:
         sweep_button = ui.button("Frontier", icon="show_chart", on_click=sweep).props("data-testid=frontier")
         stop_sweep = ui.button("Stop", icon="stop", on_click=lambda: stop("frontier")).props(
             "data-testid=stop-frontier")
-        sweep_status = ui.label().props("data-testid=frontier-status")
+        sweep_status = access.status(ui.label().props("data-testid=frontier-status"))
     sweep_result = ui.column().classes("w-full")
-    ui.label("Stress test").classes("text-lg font-bold mt-4")
+    access.heading(ui.label("Stress test").classes("text-lg font-bold mt-4"), 2)
     with ui.row().classes("items-center"):
         button = ui.button("Stress test the current design", icon="bolt", on_click=stress).props(
             "data-testid=stress")
         stop_stress = ui.button("Stop", icon="stop", on_click=lambda: stop("stress")).props(
             "data-testid=stop-stress")
-        status = ui.label().props("data-testid=stress-status")
+        status = access.status(ui.label().props("data-testid=stress-status"))
     for element in (stop_sweep, stop_stress):
         element.disable()
     failures = ui.column().classes("w-full")

@@ -33,6 +33,7 @@ from ..limits import current
 from ..schema import TABLES
 from ..template import write_template
 from ..wording import closest
+from . import access
 from .state import cleaned, problem_rows, upload_path, user_words
 
 if TYPE_CHECKING:
@@ -192,8 +193,9 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         if exc is None:
             return
         with problems:
-            ui.label(f"Not used: {what} ({count(len(exc.problems), 'problem')}); the data in use is still "
-                     f"{session.source}:").classes("text-red-700 font-bold").props("data-testid=refused")
+            refused = ui.label(f"Not used: {what} ({count(len(exc.problems), 'problem')}); the data in use "
+                               f"is still {session.source}:").classes("text-red-700 font-bold")
+            access.alert(refused.props("data-testid=refused"))
             ui.table(columns=[{"name": c, "label": c, "field": c, "align": "left"} for c in PROBLEM_COLUMNS],
                      rows=problem_rows(exc)).props("dense data-testid=problems").classes("w-full")
 
@@ -236,6 +238,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         use(template_network(session.workdir), "the input template (one row per table: edit, then Use edits)")
 
     async def upload(e: events.UploadEventArguments) -> None:
+        uploader.reset()  # the page says what became of the file: no tick of 'sent' beside a refusal
         if e.file.size() > current().file_bytes:  # refused before it is read into memory
             show_problems(ValidationError([f"({e.file.name}) | the file is larger than the limit of "
                                            f"{current().describe('file_mb')}"]), e.file.name)
@@ -297,11 +300,11 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
     source = ui.label().classes("font-bold")
     with ui.row().classes("items-center"):
         words = "Upload a workbook (.xlsx) or zipped CSV folder (.zip)"
-        ui.upload(label=words, auto_upload=True,
-                  on_upload=upload, max_file_size=current().file_bytes,  # refused before it is read
-                  on_rejected=lambda: show_problems(ValidationError([REJECTED.format(mb=current().file_mb)]),
-                                                    "the file")
-                  ).props(
+        uploader = ui.upload(label=words, auto_upload=True,
+                             on_upload=upload, max_file_size=current().file_bytes,  # refused before read
+                             on_rejected=lambda: show_problems(ValidationError([REJECTED.format(
+                                 mb=current().file_mb)]), "the file")
+                             ).props(
             "accept=.xlsx,.xlsm,.zip data-testid=upload-data").props(f'data-label="{words}"')
         ui.button("Open the example", icon="inventory_2", on_click=lambda: example(False)).props(
             "data-testid=example")
@@ -312,7 +315,8 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         ui.button("Use edits", icon="check", on_click=apply).props("data-testid=use-edits")
         ui.button("Download workbook", icon="download",
                   on_click=lambda: ui.download.file(edited_workbook(session), "network.xlsx"))
-    pending = ui.label().classes("text-orange-700 font-bold").props("data-testid=pending-edits")
+    pending = access.status(ui.label().classes("text-orange-700 font-bold").props(
+        "data-testid=pending-edits"))
     problems = ui.column().classes("w-full")
     notes = ui.column().classes("w-full")
 
@@ -320,7 +324,9 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
 
     @ui.refreshable
     def tables() -> None:
-        with ui.tabs(on_change=lambda e: shown.update(tab=str(e.value))) as tabs:
+        # arrows where the tables' names run past a narrow screen (without, six tables were out of sight)
+        with ui.tabs(on_change=lambda e: shown.update(tab=str(e.value))).props(
+                "outside-arrows mobile-arrows") as tabs:
             names = [n for n, df in session.frames.items() if len(df.columns)]
             for name in names:
                 ui.tab(name)
@@ -339,6 +345,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
                                       "rowSelection": {"mode": "multiRow", "enableClickSelection": False},
                                       "defaultColDef": {"resizable": True, "cellDataType": False}},
                                      theme="balham").classes("h-72")
+                    access.named(grid, f"table {name}")
                     grid.on("cellValueChanged", lambda e, name=name: edited(name, e))
                     if len(df) <= GRID_ROWS:  # beyond, a row added would not be shown
                         with ui.row():

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.maps import map_arcs, map_flows, map_nodes
-from ..format import and_list, fraction, money_label, quantities_apart, quantity, settings
+from ..format import and_list, count, fraction, money_label, quantities_apart, quantity, settings
 from ..results import Plan, hubs_sheet, is_quantity, plan_products, suppliers_sheet
+from . import access
 
 if TYPE_CHECKING:
     from .state import Session
@@ -256,23 +257,28 @@ def show_plan(session: Session, plan: Plan) -> None:
 
     with ui.row().classes("w-full"):
         with ui.column().classes("gap-1"):
-            ui.table(columns=cols(["component", "cost (money)"]), rows=breakdown_rows(plan),
-                     title="Cost breakdown").props("dense")
+            access.named(ui.table(columns=cols(["component", "cost (money)"]), rows=breakdown_rows(plan),
+                                  title="Cost breakdown").props("dense"), "Cost breakdown")
             if words := plan.disruption_words():
                 ui.label(words[0].upper() + words[1:] + ".").classes("text-xs max-w-xs").props(
                     "data-testid=plan-disruption")
         if short := short_rows(plan):
-            ui.table(columns=cols(list(short[0])), rows=short, title="Demand left short").props(
-                "dense data-testid=plan-short")
+            access.named(ui.table(columns=cols(list(short[0])), rows=short, title="Demand left short").props(
+                "dense data-testid=plan-short"), "Demand left short")
         suppliers, hubs = design_tables(plan)
         with ui.column().classes("gap-1"):  # the words under the table they are about
-            ui.table(columns=cols(list(suppliers)), title="Suppliers contracted",
-                     rows=table_rows(suppliers, list(suppliers))).props("dense data-testid=plan-suppliers")
+            access.named(ui.table(columns=cols(list(suppliers)), title="Suppliers contracted",
+                                  rows=table_rows(suppliers, list(suppliers))).props(
+                "dense data-testid=plan-suppliers"), "Suppliers contracted")
             if idle := idle_words(plan):
                 ui.label(idle).classes("text-xs").props("data-testid=plan-idle")
-        ui.table(columns=cols(list(hubs)), title="Hubs opened",
-                 rows=table_rows(hubs, list(hubs))).props("dense")
-    plot = ui.plotly({"data": [], "layout": {"height": 520}}).classes("w-full").props("data-testid=plan-map")
+        access.named(ui.table(columns=cols(list(hubs)), title="Hubs opened",
+                              rows=table_rows(hubs, list(hubs))).props("dense"), "Hubs opened")
+    plot = access.described(
+        ui.plotly({"data": [], "layout": {"height": 520}}).classes("w-full").props("data-testid=plan-map"),
+        f"Map of the plan: {count(len(plan.suppliers), 'supplier')} and {count(len(plan.hubs), 'hub')} "
+        "and the lanes between them and the markets; the tables above list each supplier and hub, and the "
+        "plan workbook (step 5, export) every flow")
 
     async def draw() -> None:  # in a thread: a large plan's map takes seconds, and the page must answer
         figure = await run.io_bound(map_figure, session, plan)

@@ -35,6 +35,7 @@ from ..exceptions import ValidationError
 from ..limits import current
 from ..policy import POLICY_FIELDS, Policy
 from ..schema import FAILURE_KINDS
+from . import access
 from .state import upload_path, user_words
 
 if TYPE_CHECKING:
@@ -243,7 +244,8 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
         controls["single_sourcing"] = ui.checkbox("single_sourcing: every market served by one hub",
                                                   on_change=changed)
         summary = ui.label().classes("font-mono text-sm").props("data-testid=policy-summary")
-        problems = ui.label().classes("text-red-700 font-bold").props("data-testid=policy-problems")
+        problems = access.status(ui.label().classes("text-red-700 font-bold").props(
+            "data-testid=policy-problems"))
 
         async def upload(e: events.UploadEventArguments) -> None:
             try:  # a name the data does not have is refused, never kept where no control shows it

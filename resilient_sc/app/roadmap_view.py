@@ -25,6 +25,7 @@ from ..format import fraction, quantity, signed_pct_points, weight
 from ..policy import Policy
 from ..roadmap import Roadmap, solve_roadmap
 from ..solvers.base import SolveOptions
+from . import access
 from .plan_view import LABEL_CHARS, cols, cost_text, plotted, show_plan
 
 if TYPE_CHECKING:
@@ -103,8 +104,9 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
 
 def timeline_figure(roadmap: Roadmap) -> Any:
     """Plotly timeline of the path: one row per supplier and hub that operates (or is stopped)
-    in some period, suppliers first, each group by country; a bar across every period it
-    operates, coloured by its country (one legend entry per country); ▲ where it starts
+    in some period, suppliers first, each group by country, its country beside its id (colour is
+    not the only cue); a bar across every period it operates, coloured by its country (one legend
+    entry per country); ▲ where it starts
     (opening cost paid), ▼ where it stops (closing cost paid), on the boundary with the period
     before. Under each period id its cost (unweighted)."""
     import plotly.graph_objects as go
@@ -120,7 +122,7 @@ def timeline_figure(roadmap: Roadmap) -> Any:
             ticks.append(f"<b>{kind}s</b>")
             for e, c in zip(group["id"], group["country"], strict=True):
                 rows.append((len(ticks), kind, str(e), str(c)))
-                ticks.append(plotted(e, LABEL_CHARS))
+                ticks.append(f"{plotted(e, LABEL_CHARS)} ({plotted(c)})")  # in words, not in colour only
     flags = {k: g.set_index("period").loc[ids] for k, g in design.groupby(["kind", "id"], sort=False)}
     countries = list(dict.fromkeys(c for *_, c in rows))
     palette = qualitative.D3 + qualitative.Dark2 + qualitative.Set1
@@ -177,7 +179,8 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
     from nicegui import ui
 
     with ui.row().classes("items-baseline"):
-        ui.label(total_text(roadmap)).classes("text-2xl font-bold").props("data-testid=total-cost")
+        access.heading(ui.label(total_text(roadmap)).classes("text-2xl font-bold").props(
+            "data-testid=total-cost"), 2)
         if base is not None and base is not roadmap:
             ui.label(f"premium over the cost-optimal path ({base_name}): "
                      f"{premium_text(roadmap.objective, base.objective)}").classes("text-lg").props(
@@ -189,9 +192,11 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
              "policy with a shortfall penalty may leave some)."
              ).classes("text-xs text-gray-600")
     columns = [c | {"label": ROADMAP_LABELS.get(c["name"], c["label"])} for c in cols(ROADMAP_COLUMNS)]
-    ui.table(columns=columns, rows=roadmap_rows(roadmap), title="Roadmap").props(
-        "dense wrap-cells data-testid=roadmap-table").classes("w-full")
-    ui.plotly(timeline_figure(roadmap)).classes("w-full").props("data-testid=roadmap-timeline")
+    access.named(ui.table(columns=columns, rows=roadmap_rows(roadmap), title="Roadmap").props(
+        "dense wrap-cells data-testid=roadmap-table").classes("w-full"), "Roadmap")
+    access.described(ui.plotly(timeline_figure(roadmap)).classes("w-full").props("data-testid=roadmap-timeline"),
+                     "Timeline of the suppliers and hubs operating in each period, with their country; "
+                     "each period's plan below lists them")
 
     ids = roadmap.period_ids
     if session.period not in ids:

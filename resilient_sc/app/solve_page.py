@@ -28,6 +28,7 @@ from ..policy import Policy
 from ..results import NETWORK_WORDS, Plan, network_beside, network_cost
 from ..roadmap import LOG_MARK
 from ..solvers.base import SolveOptions
+from . import access
 from .jobs import Job
 from .plan_view import cost_text, map_figure, show_plan
 from .roadmap_view import premium_text, show_roadmap, solve_paths
@@ -186,8 +187,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         with_base = roadmap and not policy.is_base and session.base_scenario() is None
         running = job[0] = (session.start(solve_paths, [network, policy, options, with_base]) if roadmap
                             else session.start(solve, [network, policy, options]))
-        solve_button.disable()
-        stop_button.enable()
+        access.started(solve_button, stop_button)
         rounds[0] = in_rounds(policy)
         status.text = f"solving… · {progress_text('', rounds[0])}"
         timer.activate()
@@ -199,8 +199,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             return
         timer.deactivate()
         job[0] = None
-        solve_button.enable()
-        stop_button.disable()
+        access.ended(solve_button, stop_button)
         if session.network is not network:  # new data while it ran (reset() stopped it): not of this data
             status.text = (f"discarded after {seconds:.1f} s: the data changed while it was solving, so its "
                            "result is not of the data now in use; solve again")
@@ -255,7 +254,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             if kind in ("infeasible", "invalid"):
                 title = ((f"No {'path' if session.is_roadmap else 'plan'} meets the policy")
                          if kind == "infeasible" else "The policy does not fit the data")
-                ui.label(f"{title}:").classes("text-red-700 font-bold").props("data-testid=infeasible")
+                access.alert(ui.label(f"{title}:").classes("text-red-700 font-bold").props(
+                    "data-testid=infeasible"))
                 for line in out:
                     ui.label(f"• {line}").classes("text-sm")
                 return
@@ -271,8 +271,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                 return
             plan: Plan = out
             with ui.row().classes("items-baseline"):
-                ui.label(f"Total cost: {cost_text(plan.objective)} (money)").classes(
-                    "text-2xl font-bold").props("data-testid=total-cost")
+                access.heading(ui.label(f"Total cost: {cost_text(plan.objective)} (money)").classes(
+                    "text-2xl font-bold").props("data-testid=total-cost"), 2)
                 network = network_beside(plan.objective, network_cost(plan))
                 if network is not None:  # the total is not all spent on the network
                     ui.label(f"network: {cost_text(network)} (money) — {NETWORK_WORDS}").classes(
@@ -286,11 +286,12 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         name_input = ui.input("Scenario name (default: the policy)").classes("w-72").props(
             "data-testid=scenario-name")
         solve_button = ui.button("Solve", icon="play_arrow", on_click=start).props("data-testid=solve")
-        stop_button = ui.button("Stop", icon="stop", color="red", on_click=stop).props("data-testid=stop")
+        # red-9: white on it reads 5.6:1 (Quasar's red, 3.7:1, is under the 4.5:1 of WCAG 1.4.3)
+        stop_button = ui.button("Stop", icon="stop", color="red-9", on_click=stop).props("data-testid=stop")
         stop_button.disable()
-        status = ui.label().props("data-testid=solve-status")
+        status = access.status(ui.label().props("data-testid=solve-status"))
     hint = ui.label().classes("text-sm text-gray-700")
-    stale = ui.label().classes("text-orange-700 font-bold").props("data-testid=solve-stale")
+    stale = access.status(ui.label().classes("text-orange-700 font-bold").props("data-testid=solve-stale"))
     timer = ui.timer(0.2, tick, active=False)
     result = ui.column().classes("w-full")
 

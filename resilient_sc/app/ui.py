@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import ResilientSCError
-from . import compare_page, data_page, export, policy_page, solve_page
+from . import access, compare_page, data_page, export, policy_page, solve_page
 from .state import Session, stop_every_job
 
 STEPS = ("1 Data", "2 Policy", "3 Solve", "4 Compare", "5 Export")
@@ -47,7 +47,7 @@ def page(session: Session) -> None:
 
     client.on_delete(gone)
     ui.colors(primary=PRIMARY)
-    ui.label("resilient_sc — the planner's workbench").classes("text-xl font-bold")
+    access.heading(ui.label("resilient_sc — the planner's workbench").classes("text-xl font-bold"), 1)
     with ui.tabs().classes("w-full") as tabs:
         tab = {name: ui.tab(name) for name in STEPS}
     with ui.tab_panels(tabs, value=tab[STEPS[0]]).classes("w-full"):
@@ -150,6 +150,8 @@ def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool 
 
     app.on_shutdown(stop_every_job)  # Ctrl-C, SIGTERM: a solve running must not hold the server up
     # in every page's head as served (a page built once its tab connects adds head HTML as inert text)
-    ui.add_head_html(LEAVE_WARNING + UPLOAD_NAMES + TAB_CLOSED, shared=True)
+    ui.add_head_html(LEAVE_WARNING + UPLOAD_NAMES + TAB_CLOSED + access.GRID_TAB, shared=True)
+    ui.add_css(access.CSS, shared=True)
     ui.run(host="127.0.0.1", port=port, show=open_browser, reload=False, title="resilient_sc",
-           show_welcome_message=welcome, favicon="🔗", reconnect_timeout=RECONNECT_SECONDS)
+           show_welcome_message=welcome, favicon="🔗", reconnect_timeout=RECONNECT_SECONDS,
+           language="en-US")  # the page's lang, which screen readers read it in

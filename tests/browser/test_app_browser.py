@@ -339,6 +339,44 @@ def test_a_roadmap(page, server, tmp_path, steps, glide):
     steps.done(page, "17-roadmap-infeasible", "a glide path too steep for the lead times: the reasons", t)
 
 
+def test_keyboard_and_screen_reader(page, server):
+    """WCAG 2.1 AA as a keyboard and screen-reader user meets it (an audit's findings): the page
+    has a language and headings; Tab leaves a data grid (1,609 presses crossed the lanes' cells)
+    and Shift+Tab returns into it; a solve started from the keyboard puts the focus on Stop and,
+    when it ends, back on Solve (it fell to the page's body), its status announced; tables and
+    the map are named; at 640 px the plan's tables scroll within themselves, not the page."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(server)
+    page.locator(".ag-cell").first.wait_for()
+    assert page.evaluate("document.documentElement.lang") == "en-US"
+    assert page.get_by_role("heading", name="resilient_sc — the planner's workbench").count() == 1
+
+    page.get_by_role("tab", name="lanes").click()
+    page.locator(".q-tab-panel:visible .ag-cell").nth(3).click()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.testid") == "add-row-lanes"
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("!!document.activeElement.closest('.ag-root-wrapper')")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.innerText").strip().lower() == "lanes"
+
+    tab(page, "3 Solve")
+    page.get_by_test_id("solve").focus()
+    page.keyboard.press("Enter")
+    page.get_by_test_id("total-cost").first.wait_for()
+    page.wait_for_function("document.activeElement.dataset.testid === 'solve'")
+    assert page.get_by_test_id("solve-status").get_attribute("role") == "status"
+    assert page.get_by_role("heading", name=re.compile("Total cost: 11,914,791")).count() == 1
+    assert page.get_by_role("region", name="Hubs opened").count() == 1
+    assert page.get_by_role("img", name=re.compile("^Map of the plan: 13 suppliers and 4 hubs")).count() == 1
+
+    page.set_viewport_size({"width": 640, "height": 1000})
+    page.wait_for_timeout(500)
+    panel = page.locator(".q-tab-panel:visible").first
+    assert panel.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def zipped_example(folder: Path) -> Path:
     """The example's CSV folder zipped (the folder inside the archive)."""
     import zipfile

@@ -1,0 +1,107 @@
+"""What makes the app usable by keyboard and screen reader (WCAG 2.1 AA): a status announced
+when it changes, headings and named tables to move by, and the focus kept where a job's
+buttons take it.
+
+Quasar's and AG Grid's own parts (tabs, switches, selects, toasts with ``role=alert``) are
+accessible as they come; these helpers cover what the app builds of plain labels, and the
+page-wide CSS (:data:`CSS`) what their styles leave faint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: a keyboard focus ring every control shows (Quasar's lightened fill read 1.5:1 against the
+#: button, a tab's grey 1.36:1: WCAG 2.4.7 and 1.4.11 ask 3:1), and tables that scroll within
+#: themselves on a narrow screen, not the whole panel (1.4.10: at 640 px a hubs table of 960 px
+#: moved the map and the legend sideways with it)
+CSS = """
+:focus-visible { outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
+.q-table__container, .nicegui-row > .nicegui-column { max-width: 100%; }
+.q-tab-panel { min-width: 0; }
+"""
+
+
+#: Tab (Shift+Tab) from a data grid's cell goes to the control after (before) the grid, the arrow
+#: keys moving within it, as WAI-ARIA's grid pattern has it: AG Grid made each cell, and each row,
+#: a stop of its own (1,609 presses crossed the lanes' grid to the button under it: WCAG 2.1.1);
+#: a cell being edited keeps AG Grid's Tab, to the next cell's editor
+GRID_TAB = """<script>
+document.addEventListener('keydown', e => {
+  const grid = e.key === 'Tab' && e.target.closest && e.target.closest('.ag-root-wrapper');
+  if (!grid || e.target.closest('.ag-cell-inline-editing')) return;
+  const stops = [...document.querySelectorAll('button, [href], input, select, textarea, [tabindex]')]
+    .filter(el => el.tabIndex >= 0 && !el.disabled && el.offsetParent !== null
+                  && (!el.closest('.ag-root-wrapper') || el.closest('.ag-root-wrapper') !== grid));
+  const after = stops.filter(el => grid.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING
+                                   && !grid.contains(el));
+  const before = stops.filter(el => grid.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING
+                                    && !el.contains(grid));
+  const next = e.shiftKey ? before[before.length - 1] : after[0];
+  if (next) { e.preventDefault(); e.stopPropagation(); next.focus(); }
+}, true);
+</script>"""
+
+
+def status(label: Any) -> Any:
+    """``label`` read out by a screen reader whenever its text changes (a solve's progress and
+    end, a refusal): ``role=status`` (WCAG 4.1.3)."""
+    return label.props('role=status aria-live=polite')
+
+
+def alert(label: Any) -> Any:
+    """``label`` of an error shown when it appears, read out at once: ``role=alert``."""
+    return label.props("role=alert")
+
+
+def heading(label: Any, level: int) -> Any:
+    """``label`` a heading of ``level`` to screen readers (their list of headings moves through a
+    long page: WCAG 1.3.1, 2.4.6), styled as before."""
+    return label.props(f"role=heading aria-level={level}")
+
+
+def named(element: Any, name: str) -> Any:
+    """``element`` (a table, a chart) a region named ``name``, so that a screen reader says what
+    it holds (the visible title of a table was not tied to it)."""
+    return element.props(f'role=region aria-label="{_attribute(name)}"')
+
+
+def described(chart: Any, text: str) -> Any:
+    """``chart`` (a Plotly figure) an image whose text alternative is ``text`` (WCAG 1.1.1):
+    what it shows and where the same numbers are as text."""
+    return chart.props(f'role=img aria-label="{_attribute(text)}"')
+
+
+def started(button: Any, stop: Any) -> None:
+    """A job started by ``button``: it is disabled and ``stop`` enabled and focused (the focus
+    fell to the page's body when the button it was on was disabled: WCAG 2.4.3)."""
+    button.disable()
+    stop.enable()
+    _focus(stop, only_if_lost=False)
+
+
+def ended(button: Any, stop: Any) -> None:
+    """The job of ``button`` ended: it is enabled again and focused where the focus was on
+    ``stop`` or lost; a planner who moved on keeps their place."""
+    button.enable()
+    stop.disable()
+    _focus(button, only_if_lost=True, was=stop)
+
+
+def _focus(element: Any, only_if_lost: bool, was: Any = None) -> None:
+    from nicegui import ui
+
+    target = f"getHtmlElement({element.id})"
+    if only_if_lost:
+        previous = f"getHtmlElement({was.id})" if was is not None else "null"
+        condition = (f"const a = document.activeElement; if (!a || a === document.body || a === {previous} "
+                     f"|| ({previous} && {previous}.contains(a))) ")
+    else:
+        condition = ""
+    # after Vue has drawn the enabled state (a disabled button takes no focus)
+    ui.run_javascript(f"setTimeout(() => {{ {condition}{target}?.focus(); }}, 100)")
+
+
+def _attribute(text: str) -> str:
+    """``text`` inside a double-quoted props attribute."""
+    return text.replace('"', "'")
