@@ -14,11 +14,14 @@ from typing import Any
 #: a keyboard focus ring every control shows (Quasar's lightened fill read 1.5:1 against the
 #: button, a tab's grey 1.36:1: WCAG 2.4.7 and 1.4.11 ask 3:1), and tables that scroll within
 #: themselves on a narrow screen, not the whole panel (1.4.10: at 640 px a hubs table of 960 px
-#: moved the map and the legend sideways with it)
+#: moved the map and the legend sideways with it); the grids' header text (4.43:1) and the charts'
+#: toolbar icons (1.7:1) darker
 CSS = """
 :focus-visible { outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
 .q-table__container, .nicegui-row > .nicegui-column { max-width: 100%; }
 .q-tab-panel { min-width: 0; }
+.ag-root-wrapper .ag-header-cell-text { color: #3c4043; }
+.js-plotly-plot .modebar-btn path { fill: #5f6368 !important; }
 """
 
 
