@@ -274,6 +274,10 @@ def show_plan(session: Session, plan: Plan) -> None:
                 ui.label(idle).classes("text-xs").props("data-testid=plan-idle")
         access.named(ui.table(columns=cols(list(hubs)), title="Hubs opened",
                               rows=table_rows(hubs, list(hubs))).props("dense"), "Hubs opened")
+    products = plan_products(plan)
+    if len(products) > 1:  # the legend switches them with the mouse only: these buttons by keyboard too
+        ui.toggle({p: f"flows of {p}" for p in products}, value=products[0],
+                  on_change=lambda e: show_flows(e.value)).props("dense no-caps data-testid=map-product")
     plot = access.described(
         ui.plotly({"data": [], "layout": {"height": 520}}).classes("w-full").props("data-testid=plan-map"),
         f"Map of the plan: {count(len(plan.suppliers), 'supplier')} and {count(len(plan.hubs), 'hub')} "
@@ -284,6 +288,13 @@ def show_plan(session: Session, plan: Plan) -> None:
         figure = await run.io_bound(map_figure, session, plan)
         if not plot.is_deleted:  # a new solve may have cleared it meanwhile
             plot.update_figure(figure)
+
+    def show_flows(product: str) -> None:
+        """The map with ``product``'s flows shown, the others' hidden (as a click on the legend)."""
+        for trace in getattr(plot.figure, "data", ()):
+            if (group := trace.legendgroup or "").startswith("flows of "):
+                trace.visible = True if group == f"flows of {product}" else "legendonly"
+        plot.update()
 
     background_tasks.create(draw(), name="plan map")
 

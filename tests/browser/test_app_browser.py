@@ -369,6 +369,13 @@ def test_keyboard_and_screen_reader(page, server):
     assert page.get_by_role("heading", name=re.compile("Total cost: 11,914,791")).count() == 1
     assert page.get_by_role("region", name="Hubs opened").count() == 1
     assert page.get_by_role("img", name=re.compile("^Map of the plan: 13 suppliers and 4 hubs")).count() == 1
+    page.get_by_test_id("map-product").get_by_role("button", name="flows of chips").focus()
+    page.keyboard.press("Enter")  # the legend switched products with the mouse only
+    shown = ("() => [...(document.querySelector('[data-testid=plan-map].js-plotly-plot, "
+             "[data-testid=plan-map] .js-plotly-plot')?.data || [])]"
+             ".filter(t => t.visible === true && (t.legendgroup || '').startsWith('flows of'))"
+             ".map(t => t.legendgroup)")
+    page.wait_for_function(f"({shown})().every(g => g === 'flows of chips') && ({shown})().length > 0")
 
     page.set_viewport_size({"width": 640, "height": 1000})
     page.wait_for_timeout(500)
