@@ -1696,3 +1696,33 @@ def test_a_tab_closed_stops_its_jobs_at_once():
         for key in ("closing-tab", "other-tab"):
             ui.TABS.pop(key, None)
     assert "navigator.sendBeacon('/_resilient_sc/closed/' + window.clientId)" in ui.TAB_CLOSED
+
+
+@on_pages
+async def test_names_in_the_data_never_become_props_or_script(user, monkeypatch):
+    """A region's id went into a props text: 'NA :data-x="alert(13)"' ran as JavaScript on the
+    policy page (NiceGUI evaluates a prop written ':name') and 'North America' added a prop
+    'America'; a scenario name with a backslash broke the props of the tables named by it. Each
+    is now set as it is."""
+    from nicegui import ElementFilter
+
+    f = examples.electronics().frames()
+    hostile = {"North America": 'NA :data-x="alert(13)"', "Latin America": "LA onmouseover=alert(14)"}
+    f["countries"]["region"] = f["countries"]["region"].replace(hostile)
+    monkeypatch.setattr(Session, "example", classmethod(
+        lambda cls: cls.of(Network.from_frames(**f), "hostile")))
+    await user.open("/")
+    with user:
+        props = [dict(e.props) for e in ElementFilter(local_scope=False)]
+    injected = [k for p in props for k in p if k.startswith((":data-x", "onmouseover")) or k == "America"]
+    assert not injected
+    testids = {p.get("data-testid") for p in props}
+    assert 'key-min_local_share-NA :data-x="alert(13)"' in testids
+
+    from resilient_sc.app import access
+
+    with user:
+        from nicegui import ui
+
+        table = access.named(ui.label(), "Scenarios against the scenario 'Nord\\x'")
+    assert table.props["aria-label"] == "Scenarios against the scenario 'Nord\\x'"

@@ -60,19 +60,19 @@ def alert(label: Any) -> Any:
 def heading(label: Any, level: int) -> Any:
     """``label`` a heading of ``level`` to screen readers (their list of headings moves through a
     long page: WCAG 1.3.1, 2.4.6), styled as before."""
-    return label.props(f"role=heading aria-level={level}")
+    return _with(label, role="heading", **{"aria-level": str(level)})
 
 
 def named(element: Any, name: str) -> Any:
     """``element`` (a table, a chart) a region named ``name``, so that a screen reader says what
     it holds (the visible title of a table was not tied to it)."""
-    return element.props(f'role=region aria-label="{_attribute(name)}"')
+    return _with(element, role="region", **{"aria-label": name})
 
 
 def described(chart: Any, text: str) -> Any:
     """``chart`` (a Plotly figure) an image whose text alternative is ``text`` (WCAG 1.1.1):
     what it shows and where the same numbers are as text."""
-    return chart.props(f'role=img aria-label="{_attribute(text)}"')
+    return _with(chart, role="img", **{"aria-label": text})
 
 
 def started(button: Any, stop: Any) -> None:
@@ -105,6 +105,9 @@ def _focus(element: Any, only_if_lost: bool, was: Any = None) -> None:
     ui.run_javascript(f"setTimeout(() => {{ {condition}{target}?.focus(); }}, 100)")
 
 
-def _attribute(text: str) -> str:
-    """``text`` inside a double-quoted props attribute."""
-    return text.replace('"', "'")
+def _with(element: Any, **attributes: str) -> Any:
+    """``element`` with ``attributes`` set as they are (a props text is parsed: a name of the
+    planner's holding a quote or a backslash broke it, one holding ':x="…"' ran as JavaScript)."""
+    for key, text in attributes.items():
+        element.props[key] = text
+    return element

@@ -209,7 +209,9 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
                     box = ui.number(f"{row['key']} ({kind})", value=row["value"], step=0.05,
                                     validation=lambda v, key=row["key"]: key_problem(name, key, v),
                                     on_change=lambda e, key=row["key"]: key_changed(name, key, e.value))
-                    box.props(f"dense clearable data-testid=key-{name}-{row['key']}").classes("w-44")
+                    box.props("dense clearable").classes("w-44")
+                    # set, not parsed: a props text of a region's id ran ':x="…"' as JavaScript
+                    box.props["data-testid"] = f"key-{name}-{row['key']}"
 
     def key_changed(name: str, key: str, value: float | None) -> None:
         problem = key_problem(name, key, value)
