@@ -267,6 +267,22 @@ def test_inputs_are_not_modified():
         pd.testing.assert_frame_equal(df, before[name])
 
 
+def test_a_solve_leaves_the_network_editable_and_its_plan_untouched_by_edits():
+    """A solve froze the network's own columns in place (the model's tables shared them): an edit
+    of net.countries after it raised 'assignment destination is read-only'. The model now has
+    copies, so an edit afterwards changes neither the model nor the plan."""
+    from resilient_sc import solve
+
+    net = examples.electronics()
+    plan = solve(net)
+    markets, summary = plan.model.sets.markets.copy(), plan.summary()
+    net.countries.loc[0, "region"] = "Elsewhere"
+    net.markets.loc[0, "market"] = "Renamed"
+    net.suppliers.loc[0, "fixed_cost"] = 1e9
+    pd.testing.assert_frame_equal(plan.model.sets.markets, markets)
+    assert plan.summary() == summary
+
+
 # ---- files --------------------------------------------------------------------------------
 @pytest.fixture
 def tiny_folder(tmp_path: Path) -> Path:

@@ -214,8 +214,9 @@ def _tariffs(tariffs: pd.DataFrame, cidx: pd.Index, pidx: pd.Index) -> np.ndarra
 
 
 def _columns(df: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The columns of a network table as arrays, without its ``_row`` numbers."""
-    return {c: df[c].to_numpy() for c in df.columns if c != "_row"}
+    """The columns of a network table as arrays of their own (the model never shares the
+    caller's: an edit of the network after a solve changes no plan), without ``_row``."""
+    return {c: df[c].to_numpy(copy=True) for c in df.columns if c != "_row"}
 
 
 def build_sets(net: Network, policy: Policy, position: int = 0, keep_all: bool = False) -> Sets:

@@ -26,6 +26,16 @@ def frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
                          for k, v in columns.items()}, copy=False)
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view of ``array``, which stays as it was (a network table's own column, frozen
+    in place, made the caller's DataFrame refuse edits after a solve)."""
+    if not array.flags.writeable:
+        return array
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
 @dataclass(frozen=True, eq=False)
 class Table:
     """Equal-length columns in frame order; ``table[name]`` is one column as an array.
@@ -39,9 +49,9 @@ class Table:
     columns: dict[str, Column]
 
     def __post_init__(self) -> None:
-        for column in self.columns.values():  # shared, so read-only
-            for array in column if isinstance(column, tuple) else (column,):
-                array.flags.writeable = False
+        for name, column in self.columns.items():  # shared, so read-only: views, the arrays given untouched
+            self.columns[name] = (tuple(_read_only(a) for a in column) if isinstance(column, tuple)
+                                  else _read_only(column))
 
     def __len__(self) -> int:
         first = next(iter(self.columns.values()), np.empty(0))
