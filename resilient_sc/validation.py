@@ -153,8 +153,7 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
     else:
         texts = [str(u).strip() for u in uniques]
         spelled = ["inf" if t.lower() == "unlimited" else t for t in texts]
-        parsed = pd.to_numeric(pd.Series(spelled, dtype=object), errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan)
+        parsed = np.array([_number(t) for t in spelled], dtype=float)
         values = _spread(parsed, codes, math.nan, float)
         values[blank] = math.nan
         # '1e400' parses as inf: too big, not the 'inf' a capacity may be
@@ -578,3 +577,19 @@ def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
 
 __all__ = ["coerce_table", "validate_tables"]
 
+
+
+def _number(text: str) -> float:
+    """``text`` as a number, exactly as Python reads it (pandas before 3.1 read '2800.3333333333335'
+    one unit in the last place off), NaN when it is none; digits of other scripts and '1_000'
+    are none, as a planner's number is written.
+
+    >>> _number("2800.3333333333335"), _number("1e3"), _number("1_000"), _number("٣")
+    (2800.3333333333335, 1000.0, nan, nan)
+    """
+    if not text.isascii() or "_" in text:
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
