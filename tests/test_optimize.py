@@ -22,6 +22,7 @@ from resilient_sc import (
     NetworkModel,
     NotOptimalError,
     Policy,
+    ResilientSCError,
     RunWarning,
     SolveOptions,
     SolveReport,
@@ -389,3 +390,15 @@ def test_no_tighter_gap_is_advised_to_a_solve_at_gap_zero():
         warnings.simplefilter("error", RunWarning)
         plan = solve(Network.from_frames(**f), options=SolveOptions(mip_gap=0.0))
     assert plan.status is Status.OPTIMAL
+
+
+def test_an_option_highs_refuses_is_an_error_not_skipped():
+    """HiGHS returns an error status for an option it does not know (or a value out of range)
+    and solves on without it: an older highspy skipped the cost scaling and returned a plan
+    0.05% dear as optimal. Now a clear error names the option."""
+    from resilient_sc.solvers.base import AccelerateOptions
+
+    typo = dataclasses.replace(AccelerateOptions(), network_options=(("mip_heuristc_effort", 0.1),))
+    with pytest.raises(ResilientSCError, match=r"HiGHS refuses its option 'mip_heuristc_effort' = 0\.1: "
+                                               r"an option this highspy \(\S+\) does not know"):
+        solve(examples.electronics(), options=SolveOptions(accelerate_options=typo))

@@ -61,7 +61,7 @@ def add_max_country_share(ctx: Context) -> None:
     pos = np.flatnonzero((y["bound"].notna() & (y["origin"] != y["country"])).to_numpy())
     y = y.iloc[pos]
     index = y[["market", "product", "origin"]].drop_duplicates().reset_index(drop=True)
-    bound = index.merge(dem[["market", "product", "bound"]], on=["market", "product"])["bound"]
+    bound = index.merge(dem[["market", "product", "bound"]], on=["market", "product"], how="left")["bound"]
     rows = ctx.rows_of(y, index, ["market", "product", "origin"])
     ctx.lm.add_constraints("max_country_share", index, [(rows, v["y"], pos, 1.0)],
                            upper=bound.to_numpy(float))

@@ -231,6 +231,20 @@ def _poll(event: highspy.cb.HighsCallbackEvent) -> None:
         event.interrupt()
 
 
+#: the oldest highspy the library runs on: its event callbacks (1.8), the MIP options it sets
+#: (1.12) and bounds unscaled after ``user_objective_scale`` (1.16)
+MIN_HIGHSPY = "1.16"
+
+
+def _highspy_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("highspy")
+    except PackageNotFoundError:
+        return "version unknown"
+
+
 class _Highs(highspy.Highs):
     """``highspy.Highs`` whose :meth:`run` obeys stop requests: it raises KeyboardInterrupt
     when a stop was asked before or during the run (HiGHS then stops at its next simplex, IPM
@@ -242,6 +256,19 @@ class _Highs(highspy.Highs):
         self.cbSimplexInterrupt += _poll
         self.cbIpmInterrupt += _poll
         self.cbMipInterrupt += _poll
+
+    def setOptionValue(self, name: str, value: Any) -> highspy.HighsStatus:
+        """HiGHS's option ``name`` set, or a clear error: HiGHS returns an error status for an option
+        it does not know or a value out of its range, and solves on without it (an older highspy
+        skipped the cost scaling and returned a plan 0.05% dear as optimal)."""
+        status = super().setOptionValue(name, value)
+        if status == highspy.HighsStatus.kError:
+            from ..exceptions import ResilientSCError
+
+            raise ResilientSCError(f"HiGHS refuses its option {name!r} = {value!r}: an option this highspy "
+                                   f"({_highspy_version()}) does not know, or a value out of its range "
+                                   f"(resilient_sc needs highspy {MIN_HIGHSPY} or later)")
+        return status
 
     def run(self) -> highspy.HighsStatus:
         main = threading.current_thread() is threading.main_thread()
