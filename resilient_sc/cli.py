@@ -627,7 +627,7 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
         except (Exception, KeyboardInterrupt) as exc:
             if args.debug:
                 traceback.print_exc(file=sys.stderr)
-            outcome = failure(exc)
+            outcome = failure(exc, args.debug)
             if before is not None and stamp(out) == before:  # there before, and not written since
                 outcome = untouched(outcome, out)
     if seen.messages:  # beside any the command gave (validate's own, rows not proven)

@@ -45,8 +45,8 @@ class Outcome:
     warning: str = ""
 
 
-def failure(exc: BaseException) -> Outcome:
-    """The outcome of a command that raised ``exc``."""
+def failure(exc: BaseException, debug: bool = False) -> Outcome:
+    """The outcome of a command that raised ``exc`` (``debug``: its traceback printed already)."""
     if isinstance(exc, ValidationError):
         if exc.about == "in the input data" and all(p.startswith(("(--", "(init)")) for p in exc.problems):
             exc = ValidationError(exc.problems, "in the command's arguments")
@@ -75,7 +75,7 @@ def failure(exc: BaseException) -> Outcome:
         return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": said}, error=said)
     reason = f"internal error: {type(exc).__name__}: {said}"
     return Outcome(EXIT_NOT_SOLVED, {"status": "error", "reason": reason},
-                   error=f"{reason} (rerun with --debug for the traceback)")
+                   error=reason if debug else f"{reason} (rerun with --debug for the traceback)")
 
 
 def in_cli_words(outcome: Outcome) -> Outcome:

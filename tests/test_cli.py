@@ -293,6 +293,9 @@ def test_internal_error_is_one_line_without_debug(capsys, tiny_dir, monkeypatch)
     err = capsys.readouterr().err
     assert err.strip() == ("error: internal error: RuntimeError: boom "
                            "(rerun with --debug for the traceback)")
+    assert main(["solve", str(tiny_dir), "--debug"]) == 1  # the traceback printed: not asked for again
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.rstrip().endswith("error: internal error: RuntimeError: boom")
 
 
 # ---- validate ---------------------------------------------------------------------------
