@@ -47,3 +47,31 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
         out = out.copy() if out is df else out
         out.columns = [escape_text(c) for c in df.columns]
     return out
+
+
+#: one of the library's own images in Markdown: ``![caption](file.png)``, the file a slug
+_OWN_IMAGE = re.compile(r"!\[(?P<caption>.*)\]\((?P<file>[\w.\-]+\.png)\)")
+
+
+def safe_markdown(text: str) -> str:
+    """``text`` of a Markdown file the library writes, with no HTML, link or image but its own
+    images: names from the data are written into it as they are, and a viewer that renders HTML
+    ran ``<img src=x onerror=...>`` in a supplier's id, loaded ``![x](http://tracker/x.png)`` and
+    linked ``[click](javascript:...)``. HTML's ``<`` becomes ``&lt;``, and ``[`` and ``](`` of
+    the data are escaped (an image's caption too); the library's own Markdown (tables, images of
+    its figures, backticks) writes no HTML and no link.
+
+    >>> safe_markdown("- S <img src=x onerror=alert(1)> and ![t](http://tracker/x.png)")
+    '- S &lt;img src=x onerror=alert(1)> and !\\\\[t\\\\]\\\\(http://tracker/x.png)'
+    >>> safe_markdown("![Design of [p](x)](map_01_p.png)")
+    '![Design of \\\\[p\\\\]\\\\(x)](map_01_p.png)'
+    """
+    def plain(part: str) -> str:
+        return (part.replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]")
+                .replace("\\](", "\\]\\("))
+
+    lines = []
+    for line in text.split("\n"):
+        own = _OWN_IMAGE.fullmatch(line)
+        lines.append(f"![{plain(own['caption'])}]({own['file']})" if own else plain(line))
+    return "\n".join(lines)

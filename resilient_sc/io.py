@@ -39,7 +39,7 @@ from typing import Any, BinaryIO, Protocol
 import numpy as np
 import pandas as pd
 
-from .escaping import escape_frame, is_formula_like
+from .escaping import escape_frame, is_formula_like, safe_markdown
 from .exceptions import RunWarning, ValidationError, check_path, check_switch
 from .format import exact_numbers, output_float, output_numbers
 from .schema import TABLES
@@ -505,9 +505,11 @@ def write_json(path: str | Path, data: Mapping[str, Any]) -> None:
 
 
 def write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` as UTF-8, atomically."""
+    """Write ``text`` as UTF-8, atomically; a Markdown file (``.md``) with no HTML, link or image
+    but the library's own (:func:`~.escaping.safe_markdown`: names from the data are in it)."""
+    text = _worded(text)
     with atomic_path(path) as tmp:
-        tmp.write_text(_worded(text), encoding="utf-8")
+        tmp.write_text(safe_markdown(text) if Path(path).suffix.lower() == ".md" else text, encoding="utf-8")
 
 
 def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],

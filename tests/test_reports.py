@@ -509,3 +509,29 @@ def test_a_blank_expected_value_served_says_why(tmp_path: Path) -> None:
     assert table["expected_value_served"].isna().all()
     report = write_premium_report(tmp_path, net, outcomes, table)[-1].read_text()
     assert value_blank_words(net) + "." in report
+
+
+def test_names_from_the_data_are_no_html_links_or_images_in_a_report(tmp_path):
+    """A supplier named '<img src=x onerror=alert(1)>' ran its script where report.md was viewed
+    with HTML (python-markdown, many wikis), '![t](http://tracker.example/x.png)' loaded an
+    outside image and a policy's name nested an image in a figure's caption; 'a\\|b' split a
+    table row in two cells. The report's own tables and images stay as they were."""
+    import re
+
+    from resilient_sc import Policy, examples
+    from resilient_sc.analysis import premium_outcomes, premium_table
+
+    net = examples.tiny()
+    hostile = {"S_CN": "<img src=x onerror=alert(1)>", "S_FR": "![t](http://tracker.example/x.png)"}
+    tables = ("suppliers", "supplier_products", "lanes")
+    net = net.replace(**{t: net.table(t).replace(hostile) for t in tables})
+    named = "[p](http://tracker.example/p.png) a\\|b"
+    outcomes = premium_outcomes(net, {"base": Policy(), named: Policy(min_suppliers=2)}, workers=1)
+    write_premium_report(tmp_path, net, outcomes, premium_table(outcomes))
+    text = (tmp_path / "report.md").read_text()
+    assert "<img" not in text and "](http" not in text and "&lt;img src=x onerror=alert(1)>" in text
+    assert re.search(r"^!\[.*\]\(premium\.png\)$", text, re.MULTILINE)  # its own figure, as it was
+    lines = text.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("| ") and "a\\\\\\|b" in line)
+    cells = lambda line: len(re.split(r"(?<!\\)\|", line.replace("\\\\", "")))  # noqa: E731
+    assert cells(lines[row]) == cells(lines[row - 1])  # the name's row has as many cells as the one above

@@ -101,7 +101,7 @@ def markdown_table(df: pd.DataFrame, cols: dict[str, Callable[[Any], str]],
 def _cell(v: Any, fmt: Callable[[Any], str]) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
-    return fmt(v).replace("|", "\\|")
+    return fmt(v).replace("\\", "\\\\").replace("|", "\\|")  # a\|b is one cell, not 'a\' and 'b'
 
 
 
