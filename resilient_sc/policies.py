@@ -13,7 +13,7 @@ from .exceptions import DataWarning, PolicyError, ValidationError, check_path
 from .limits import Limits
 from .mapping_files import load_mapping, shown
 from .policy import POLICY_FIELDS, POLICY_SUFFIXES, Policy
-from .wording import clip
+from .wording import INVISIBLE, clip, look_alike_key
 
 if TYPE_CHECKING:
     from .data import Network
@@ -37,12 +37,29 @@ def with_base(policies: Mapping[str, Policy], base: Policy | None = None) -> dic
                  for k, v in policies.items() if not isinstance(v, Policy)]
     if base is not None and not isinstance(base, Policy):
         problems.append(f"(base) | {shown(base)} is a {type(base).__name__}, not a Policy")
+    problems += _name_problems([k for k in policies if isinstance(k, str)])
     if BASE in policies and base is not None and policies[BASE] != base:
         problems.append(f"(policies) | the base is given twice, as the entry {BASE!r} and as base=; "
                         "give it once")
     if problems:
         raise ValidationError(problems)
     return {BASE: base or policies.get(BASE) or Policy(), **{k: v for k, v in policies.items() if k != BASE}}
+
+
+def _name_problems(names: list[str]) -> list[str]:
+    """Policy names that would print wrong: a control or invisible character (an escape sequence
+    coloured the console and planted a link; a newline split a report's table row; a right-to-left
+    override turned a line round), or two names that read alike ('near' and 'near ', 'Café' in two
+    spellings, 'base ' beside the base: two rows no reader tells apart)."""
+    problems = [f"(policy {k!r}) | its name holds a control or invisible character; a policy's name is "
+                "printable text" for k in names if INVISIBLE.search(k)]
+    keys: dict[str, str] = {}
+    for k in [BASE, *names]:
+        other = keys.setdefault(look_alike_key(k), k)
+        if other != k:
+            problems.append(f"(policy {k!r}) | its name {k!a} reads as {other!a}: two policies "
+                            "a reader cannot tell apart; rename one")
+    return problems
 
 
 def check_policies(policies: Mapping[str, Policy], network: Network) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 from .example_data import EXAMPLE_ROWS
 from .format import and_list, count
 from .schema import BLANK_COSTS, BLANKS
-from .wording import each_row, listing, quote, where
+from .wording import each_row, listing, look_alike_key, quote, where
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -111,9 +111,10 @@ GROUP_COLUMNS = {"countries": ("region", "bloc")}
 
 
 def case_warnings(t: Frames) -> list[str]:
-    """Ids of one table, or regions or blocs, that differ only in case: two suppliers (ids are
-    case-sensitive), or a country outside its bloc ('Atlantic' beside 'atlantic': not an ally),
-    most likely one typed twice."""
+    """Ids of one table, or regions or blocs, that differ only in case, or in characters that do
+    not show (:func:`~.wording.look_alike_key`: a zero-width joiner, a no-break space, fullwidth
+    letters): two suppliers (ids are case-sensitive) printed as one, or a country outside its
+    bloc ('Atlantic' beside 'atlantic': not an ally), most likely one typed twice."""
     out = []
     columns = [(table, col, "ids") for table, col in ID_COLUMNS.items()]
     columns += [(table, col, f"{col}s") for table, cols in GROUP_COLUMNS.items() for col in cols]
@@ -123,11 +124,17 @@ def case_warnings(t: Frames) -> list[str]:
         ids = pd.Series(t[table][col].astype(str).unique())
         ids = ids[ids != ""]
         folded = ids.str.casefold()
+        odd = ~ids.str.isascii()  # few: the rest fold by case alone, fast (200k ids)
+        if odd.any():
+            folded[odd] = [look_alike_key(i) for i in ids[odd]]
         clash = folded.duplicated(keep=False)  # few or none: only those grouped (200k ids took 1.6 s)
         for _, same in ids[clash].groupby(folded[clash]):
             if len(same) > 1:
                 named = listing([quote(i) for i in same])
-                out.append(f"({table}) | {what} {named} differ only in case: they are {len(same)} different "
+                how = ("differ only in case" if same.str.casefold().nunique() == 1 else
+                       "read alike (they differ only in case, width or characters that do not show, such "
+                       "as a zero-width joiner or a no-break space)")
+                out.append(f"({table}) | {what} {named} {how}: they are {len(same)} different "
                            f"{col}s ({what} are case-sensitive)")
     return out
 

@@ -22,15 +22,11 @@ from .format import as_given, cell_text, quantity
 from .limits import Limits, current
 from .period_rows import PERIOD_TABLES, TOTALS, check_periods, effective_rows, listed_periods, named_periods
 from .schema import ALL_PRODUCTS, BLANK_COSTS, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
-from .wording import SHOWN, each_row, number_hint, quote, suggest, unknown_references, where
+from .wording import INVISIBLE, SHOWN, each_row, number_hint, quote, suggest, unknown_references, where
 
 Frames = Mapping[str, pd.DataFrame]
 
 _INTEGER = re.compile(r"-?\d+")
-#: control (C0, DEL, C1) and invisible characters (zero-width, direction marks, soft hyphen, BOM):
-#: never in an id or a bloc ('atlantic' and 'atlantic\u200b' would read alike and be two blocs)
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
-                      "\u2066-\u206f\ufeff\ufff9-\ufffb]")
 
 #: number columns that must hold whole numbers (a count of periods)
 WHOLE_NUMBERS = frozenset({"lead_time"})
@@ -129,7 +125,7 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
             texts = [t[:-2] if (period or isinstance(u, float)) and t.endswith(".0")
                      and _INTEGER.fullmatch(t[:-2]) else t for u, t in zip(uniques, texts, strict=True)]
         if col.kind in ("id", "text"):
-            control = _spread([_CONTROL.search(t) is not None for t in texts], codes, False, bool) & ~blank
+            control = _spread([INVISIBLE.search(t) is not None for t in texts], codes, False, bool) & ~blank
             what = "an id" if col.kind == "id" else f"a {col.name}"
             each_row(problems, name, np.flatnonzero(control),
                      lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} holds a control "

@@ -30,6 +30,30 @@ SHOWN = 10
 QUOTED = 40
 
 
+#: control (C0, DEL, C1) and invisible characters (zero-width space, direction marks, soft hyphen,
+#: BOM, line and paragraph separators, Hangul fillers): never in an id, a bloc or a policy's name
+#: ('atlantic' and 'atlantic\u200b' would read alike and be two blocs; a right-to-left override
+#: turned a console line round)
+INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028"
+                       "\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb]")
+
+
+def look_alike_key(text: str) -> str:
+    """What ``text`` reads as: NFKC (fullwidth letters as plain ones), case folded, without the
+    characters that do not show (format characters such as a zero-width joiner, the combining
+    grapheme joiner) and with any run of spaces (a no-break space too) as one; two names of one
+    key look the same on a page.
+
+    >>> look_alike_key("S_DE_Dresden\u200d") == look_alike_key("ｓ_de_dresden"), look_alike_key("a\xa0 b")
+    (True, 'a b')
+    """
+    if text.isascii():
+        return " ".join(text.casefold().split())
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    shown = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf" and ch != "\u034f")
+    return " ".join(shown.split())
+
+
 def clip(text: str, width: int = 160) -> str:
     """``text`` for a one-line message: control characters escaped, at most ``width`` characters."""
     head = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text[:width])

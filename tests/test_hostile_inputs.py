@@ -1152,6 +1152,25 @@ def test_a_bloc_or_region_differing_only_in_case_is_warned_of(ex: Path):
     assert any(m.startswith("(countries) | regions 'Europe', 'europe' differ only in case") for m in said)
 
 
+def test_a_bloc_or_id_that_reads_alike_is_warned_of(ex: Path):
+    """'atlantic' beside 'atlantic' with a zero-width joiner, or a supplier in fullwidth letters,
+    read as one and were two: DE no ally of FR, a plan listing 'S_DE_Dresden, S_DE_Dresden' (an
+    audit of hostile names). A line separator in an id is refused."""
+    edit(ex / "countries.csv", "DE,Europe,atlantic", "DE,Europe,atlantic\u200d")
+    for table in ("suppliers", "supplier_products", "lanes"):  # a twin of S_CN_Wuxi in fullwidth letters
+        path = ex / f"{table}.csv"
+        rows = [r for r in path.read_text().splitlines() if r.startswith("S_CN_Wuxi,")]
+        path.write_text(path.read_text() + "".join(r.replace("S_", "\uff33_", 1) + "\n" for r in rows))
+    with pytest.warns(DataWarning) as caught:
+        read_network(ex)
+    said = [str(w.message) for w in caught]
+    assert any(m.startswith("(countries) | blocs 'atlantic', 'atlantic\\u200d' read alike (they differ only "
+                            "in case, width or characters that do not show") for m in said), said
+    assert any(m.startswith("(suppliers) | ids 'S_CN_Wuxi', '\uff33_CN_Wuxi' read alike") for m in said), said
+    edit(ex / "markets.csv", "Berlin,", "Ber\u2028lin,")
+    assert any("holds a control or invisible character" in p for p in problems(ex))
+
+
 def test_an_invisible_character_in_a_bloc_or_an_id_is_refused_at_its_cell(ex: Path):
     """'atlantic\u200b' reads as 'atlantic' and was a bloc of its own (DE no ally of FR)."""
     edit(ex / "countries.csv", "DE,Europe,atlantic", "DE,Europe,atlantic\u200b")

@@ -158,3 +158,21 @@ def test_a_warning_of_each_solve_names_its_policy_in_any_executor():
         if "workers" in how:  # serially and from worker processes: at this line, as the library warns
             assert {(w.filename, w.lineno) for w in said if issubclass(w.category, RunWarning)} == {
                 (__file__, call)}, how
+
+
+@pytest.mark.parametrize("names, said", [
+    (["near", "near "], r"its name 'near ' reads as 'near'"),
+    (["Caf\u00e9", "Cafe\u0301"], r"its name 'Cafe\\u0301' reads as 'Caf\\xe9'"),
+    (["base "], r"its name 'base ' reads as 'base'"),
+    (["a\x1b]8;;http://evil.example\x07click"], r"its name holds a control or invisible character"),
+    (["rtl\u202eabc"], r"its name holds a control or invisible character"),
+])
+def test_policy_names_that_print_wrong_are_refused(names, said):
+    """A policy's name went to the console, premium.csv and report.md as given: an escape sequence
+    coloured the console and planted a hidden link, a right-to-left override turned a line round,
+    and 'near' beside 'near ' (or 'Café' in two spellings, 'base ' beside the base) gave two rows
+    no reader tells apart."""
+    from resilient_sc import ValidationError, examples
+
+    with pytest.raises(ValidationError, match=said):
+        premium(examples.tiny(), {n: Policy(min_suppliers=2) for n in names}, workers=1, failures=())
