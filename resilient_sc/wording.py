@@ -54,6 +54,10 @@ def look_alike_key(text: str) -> str:
     return " ".join(shown.split())
 
 
+#: the characters of a name written on a figure (a tick, a map's label): longer ones end in "…"
+LABEL_CHARS = 40
+
+
 def clip(text: str, width: int = 160) -> str:
     """``text`` for a one-line message: control characters escaped, at most ``width`` characters."""
     head = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text[:width])

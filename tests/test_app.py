@@ -565,7 +565,7 @@ def test_figures_show_names_as_given_and_readable():
     and the colours run red to blue (red to green is one colour to many)."""
     pytest.importorskip("plotly")
     from resilient_sc.app.compare_page import premium_bars
-    from resilient_sc.app.plan_view import LABEL_CHARS
+    from resilient_sc.wording import LABEL_CHARS
 
     net = examples.tiny()
     long = "Paris_" + "x" * 72

@@ -359,3 +359,23 @@ def test_a_detail_box_lies_near_its_area(maps, ladder_s, monkeypatch):
     for zoom, (bx, by, bw, bh) in insets:  # the area's centre and the box's, in axes fractions
         cx, cy = ((zoom[0] + zoom[1]) / 2 - x0) / (x1 - x0), ((zoom[2] + zoom[3]) / 2 - y0) / (y1 - y0)
         assert np.hypot(bx + bw / 2 - cx, (by + bh / 2 - cy) * tall) <= maps.FAR_INSET, zoom
+
+
+def test_a_long_name_is_cut_on_the_map_and_the_heatmap(maps):
+    """A market named with 400 characters ran across every panel of the map and off the figure,
+    and the served heatmap clipped its ticks into the footnote: names end in "…" at 40."""
+    from resilient_sc import examples, stress_test
+    from resilient_sc.analysis import figures as fg
+    from resilient_sc.wording import LABEL_CHARS
+
+    net = examples.electronics()
+    long = "Atlanta_" + "x" * 392
+    tables = ("markets", "demand", "lanes")
+    net = net.replace(**{t: net.table(t).replace({"Atlanta": long}) for t in tables})
+    plan = solve(net)
+    words = [t.get_text() for ax in maps.network_map(net, plan, "Design").axes for t in ax.texts]
+    assert long[:LABEL_CHARS - 1] + "…" in words and max(map(len, words)) < 200
+    stress = stress_test(net, plan)
+    fig = fg.served_heatmap(stress)
+    ticks = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    assert all(len(t) <= LABEL_CHARS for t in ticks) and long[:LABEL_CHARS - 1] + "…" in ticks

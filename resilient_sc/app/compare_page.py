@@ -43,8 +43,9 @@ from ..format import (
     signed_pct_points,
 )
 from ..policy import POLICY_FIELDS
+from ..wording import LABEL_CHARS
 from . import access
-from .plan_view import LABEL_CHARS, plotted
+from .plan_view import plotted
 
 if TYPE_CHECKING:
     from ..analysis.stress import StressResult

@@ -26,9 +26,6 @@ if TYPE_CHECKING:
 KINDS = {"supplier": ("#1f77b4", "circle"), "hub": ("#d62728", "square"), "market": ("#2ca02c", "diamond")}
 
 
-#: names on a figure's axes are cut to so many characters (whole on hover)
-LABEL_CHARS = 40
-
 
 def plotted(name: object, most: int | None = None) -> str:
     """``name`` as a plotly figure writes it as given: its HTML-like tags escaped (plotly reads

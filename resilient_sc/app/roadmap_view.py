@@ -25,8 +25,9 @@ from ..format import fraction, quantity, signed_pct_points, weight
 from ..policy import Policy
 from ..roadmap import Roadmap, solve_roadmap
 from ..solvers.base import SolveOptions
+from ..wording import LABEL_CHARS
 from . import access
-from .plan_view import LABEL_CHARS, cols, cost_text, plotted, show_plan
+from .plan_view import cols, cost_text, plotted, show_plan
 
 if TYPE_CHECKING:
     from .state import Session
