@@ -272,6 +272,7 @@ def show_plan(session: Session, plan: Plan) -> None:
         access.named(ui.table(columns=cols(list(hubs)), title="Hubs opened",
                               rows=table_rows(hubs, list(hubs))).props("dense"), "Hubs opened")
     products = plan_products(plan)
+    shown = [products[0] if products else ""]  # the product whose flows the map shows
     if len(products) > 1:  # the legend switches them with the mouse only: these buttons by keyboard too
         ui.toggle({p: f"flows of {p}" for p in products}, value=products[0],
                   on_change=lambda e: show_flows(e.value)).props("dense no-caps data-testid=map-product")
@@ -284,16 +285,23 @@ def show_plan(session: Session, plan: Plan) -> None:
     async def draw() -> None:  # in a thread: a large plan's map takes seconds, and the page must answer
         figure = await run.io_bound(map_figure, session, plan)
         if not plot.is_deleted:  # a new solve may have cleared it meanwhile
+            flows_of(figure, shown[0])  # a product picked while it was drawn
             plot.update_figure(figure)
 
     def show_flows(product: str) -> None:
-        """The map with ``product``'s flows shown, the others' hidden (as a click on the legend)."""
-        for trace in getattr(plot.figure, "data", ()):
-            if (group := trace.legendgroup or "").startswith("flows of "):
-                trace.visible = True if group == f"flows of {product}" else "legendonly"
+        shown[0] = product
+        flows_of(plot.figure, product)
         plot.update()
 
     background_tasks.create(draw(), name="plan map")
+
+
+def flows_of(figure: Any, product: str) -> None:
+    """``figure`` (the plan's map) with ``product``'s flows shown and the others' hidden, as a
+    click on its legend does; nothing where it is not drawn yet."""
+    for trace in getattr(figure, "data", ()):
+        if (group := trace.legendgroup or "").startswith("flows of "):
+            trace.visible = True if group == f"flows of {product}" else "legendonly"
 
 
 def cols(names: list[str]) -> list[dict[str, str]]:
