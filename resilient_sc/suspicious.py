@@ -124,7 +124,7 @@ def case_warnings(t: Frames) -> list[str]:
         ids = pd.Series(t[table][col].astype(str).unique())
         ids = ids[ids != ""]
         folded = ids.str.casefold()
-        odd = ~ids.str.isascii()  # few: the rest fold by case alone, fast (200k ids)
+        odd = ~ids.map(str.isascii).astype(bool)  # few: the rest fold by case alone, fast (200k ids)
         if odd.any():
             folded[odd] = [look_alike_key(i) for i in ids[odd]]
         clash = folded.duplicated(keep=False)  # few or none: only those grouped (200k ids took 1.6 s)
