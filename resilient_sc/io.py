@@ -32,17 +32,18 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 import pandas as pd
 
-from .escaping import escape_frame, is_formula_like, safe_markdown
+from .escaping import escape_frame, safe_markdown
 from .exceptions import RunWarning, ValidationError, check_path, check_switch
 from .format import exact_numbers, output_float, output_numbers
 from .schema import TABLES
+from .sheet_format import format_sheet
+from .worded import worded
 from .wording import brief
 
 # ---- atomic files and folders -------------------------------------------------------------
@@ -392,44 +393,6 @@ def split_timings(data: Mapping[str, Any], path: str = "") -> tuple[dict[str, An
 
 
 # ---- writers ------------------------------------------------------------------------------
-#: how the words of the output files read while set (:func:`output_words`): the command line
-#: names its flags where the library's advice names a Python option and its flag; unset, as given
-OUTPUT_WORDS: ContextVar[Callable[[str], str] | None] = ContextVar("OUTPUT_WORDS", default=None)
-
-
-@contextmanager
-def output_words(words: Callable[[str], str]) -> Iterator[None]:
-    """Within the block, the text of every output file (report, CSV, workbook, JSON) is written
-    through ``words``."""
-    token = OUTPUT_WORDS.set(words)
-    try:
-        yield
-    finally:
-        OUTPUT_WORDS.reset(token)
-
-
-def _worded(value: Any) -> Any:
-    """``value`` (text, a frame's text columns, or JSON data at any depth) in :data:`OUTPUT_WORDS`."""
-    words = OUTPUT_WORDS.get()
-    if words is None:
-        return value
-    if isinstance(value, str):
-        return words(value)
-    if isinstance(value, pd.DataFrame):
-        texts = [i for i, t in enumerate(value.dtypes) if pd.api.types.is_string_dtype(t)]
-        if not texts:
-            return value
-        value = value.copy()
-        for i in texts:  # by position: a name may be given twice
-            value.isetitem(i, value.iloc[:, i].map(lambda v: words(v) if isinstance(v, str) else v))
-        return value
-    if isinstance(value, Mapping):
-        return {k: _worded(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_worded(v) for v in value]
-    return value
-
-
 def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
     """Write a file atomically through ``writer(file)``."""
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
@@ -441,7 +404,7 @@ def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     text escaped (:func:`~.escaping.escape_frame`), numbers to :data:`~.format.OUTPUT_DIGITS`
     significant digits; a data table that must read back as given (not ``escape``): exactly as
     given. Counts as whole numbers (:func:`counts_whole`)."""
-    out = counts_whole(escape_frame(_worded(df)) if escape else df)
+    out = counts_whole(escape_frame(worded(df)) if escape else df)
     floats = [i for i, t in enumerate(out.dtypes) if pd.api.types.is_float_dtype(t)]
     if floats:  # numbers written here, a column at once (to_csv's float_format is called a cell at a time)
         out = out.copy()
@@ -501,13 +464,13 @@ def write_network(frames: Mapping[str, pd.DataFrame] | HasFrames, folder: str | 
 def write_json(path: str | Path, data: Mapping[str, Any]) -> None:
     """Write ``data`` as indented JSON, atomically."""
     with atomic_path(path) as tmp:
-        tmp.write_text(to_json(_worded(data)) + "\n", encoding="utf-8")
+        tmp.write_text(to_json(worded(data)) + "\n", encoding="utf-8")
 
 
 def write_text(path: str | Path, text: str) -> None:
     """Write ``text`` as UTF-8, atomically; a Markdown file (``.md``) with no HTML, link or image
     but the library's own (:func:`~.escaping.safe_markdown`: names from the data are in it)."""
-    text = _worded(text)
+    text = worded(text)
     with atomic_path(path) as tmp:
         tmp.write_text(safe_markdown(text) if Path(path).suffix.lower() == ".md" else text, encoding="utf-8")
 
@@ -532,10 +495,10 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
     try:
         with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             for name, given in sheets.items():
-                df = _fit_cells(name, _rounded(_worded(given)) if results else given)
+                df = _fit_cells(name, _rounded(worded(given)) if results else given)
                 # infinite is an unlimited capacity (the only one there is): in words, not 'inf'
                 df.to_excel(xl, sheet_name=name[:31], index=False, inf_rep="unlimited")
-                _format_sheet(xl.sheets[name[:31]], df)
+                format_sheet(xl.sheets[name[:31]], df)
             if finish is not None:
                 finish(xl.book)
         return
@@ -597,112 +560,6 @@ def _cut(text: str) -> str:
     at = max(text.rfind(", ", 0, room), text.rfind(" ", 0, room))
     kept = text[:at if at > room // 2 else room]
     return f"{kept} … (cut: {len(text) - len(kept):,} more characters)"
-
-
-def _as_text(cell: Any) -> None:
-    """A formula-like text cell (openpyxl makes ``=...`` a formula) as text with Excel's quote prefix."""
-    if is_formula_like(cell.value):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-
-
-def _format_sheet(ws: Any, df: pd.DataFrame) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    ws.freeze_panes = "A2"
-    if len(df.columns) and len(df):
-        ws.auto_filter.ref = ws.dimensions
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        _as_text(cell)
-    for i, col in enumerate(df.columns, start=1):
-        values = df.iloc[:, i - 1]
-        width = max([len(str(col))] + [len(_fmt(v)) for v in values.head(200)]) + 2
-        ws.column_dimensions[get_column_letter(i)].width = min(60, width)
-        fmt = _number_format(str(col), values)
-        by_row = _by_product(df, values, fmt)
-        for cells in ws.iter_cols(min_col=i, max_col=i, min_row=2):
-            for c in cells:
-                _as_text(c)
-                if by_row is not None:
-                    c.number_format = by_row[c.row - 2]
-                elif fmt is not None:
-                    c.number_format = fmt
-                elif isinstance(c.value, int | float) and not isinstance(c.value, bool):
-                    # a mixed (text and number) column: numbers get thousands separators
-                    c.number_format = "#,##0" if isinstance(c.value, int) else "#,##0.00"
-
-
-def _by_product(df: pd.DataFrame, values: pd.Series, fmt: str | None) -> list[str] | None:
-    """A long table's decimals per row, by its product (:func:`decimal_format` of that product's
-    values: pieces stay whole beside tonnes with decimals); None when one format serves all."""
-    if fmt is None or not fmt.startswith("#,##0.") or "product" not in df.columns:
-        return None
-    product = df["product"].astype(str).to_numpy()
-    each = {p: decimal_format(v) for p, v in values.groupby(product, sort=False)}
-    return [each[p] for p in product] if len(set(each.values())) > 1 else None
-
-
-#: column names holding fractions, shown as percentages (``premium_pct`` is already in %)
-PERCENT_WORDS = ("share", "fraction", "utilisation", "served", "probability", "gap")
-
-
-def _number_format(col: str, values: pd.Series) -> str | None:
-    """The Excel format of a numeric column: % for fractions, thousands separators otherwise."""
-    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        return None
-    if any(w in col for w in PERCENT_WORDS) and not col.endswith("_pct"):
-        return percent_format(values, guarantee=col.startswith("worst_served"))
-    if col == "weight":  # a period's discount factor: 0.9524 must not read 0.95
-        return "0.0000"
-    return "#,##0" if pd.api.types.is_integer_dtype(values) else decimal_format(values)
-
-
-def decimal_format(values: Any) -> str:
-    """The Excel format of quantities or money: thousands separators, no decimals when every
-    value is whole, else two, or more where two would show the smallest value above 0 with
-    fewer than two significant digits (a demand of 0.00181 t read 0.00; at most ten).
-
-    >>> decimal_format([3620.0, 12.0]), decimal_format([3619.5]), decimal_format([5000.0, 0.00181])
-    ('#,##0', '#,##0.00', '#,##0.0000')
-    """
-    v = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(float)
-    finite = v[np.isfinite(v)]
-    if bool((finite == finite.round()).all()):
-        return "#,##0"
-    smallest = float(finite.abs()[finite != 0].min())
-    digits = min(10, max(2, math.ceil(-math.log10(smallest)) + 1))
-    return f"#,##0.{'0' * digits}"
-
-
-def percent_format(values: Any, guarantee: bool = False) -> str:
-    """The Excel format of fractions: one decimal (``0.0%``), more (up to four) where one would
-    show a value as all or nothing when it is not, as :func:`resilient_sc.format.fraction` never
-    does in text (Excel rounds to nearest: 0.9996 would read 100.0%, 0.0004 0.0%); of a
-    ``guarantee`` (a worst-case served fraction, which the text rounds down) also where one would
-    round a value up (0.901539 would read 90.2% beside "at least 90.1%"). Values within 1e-7 (an
-    LP's tolerance) of 0 or 1 count as 0 or 1.
-
-    >>> percent_format([0.5, 0.25]), percent_format([0.9996]), percent_format([1 - 1e-9, 0.00004])
-    ('0.0%', '0.00%', '0.000%')
-    >>> percent_format([0.901539]), percent_format([0.901539], guarantee=True)
-    ('0.0%', '0.00%')
-    """
-    v = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(float)
-    inside = v[(v > 1e-7) & (v < 1 - 1e-7)] * 100
-    for digits in range(1, 4):
-        shown = inside.round(digits)
-        up = guarantee and bool((shown > inside + 1e-9).any())
-        if not ((shown <= 0) | (shown >= 100)).any() and not up:
-            break
-    else:
-        digits = 4
-    return f"0.{'0' * digits}%"
-
-
-def _fmt(v: Any) -> str:
-    return f"{v:,.2f}" if isinstance(v, float) else str(v)
 
 
 def to_plain(value: Any) -> Any:

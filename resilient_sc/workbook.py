@@ -38,6 +38,7 @@ from .results import (
     unit,
     units_words,
 )
+from .sheet_format import PERCENT_WORDS, decimal_format, percent_format
 from .wording import brief
 
 if TYPE_CHECKING:
@@ -343,9 +344,9 @@ def _check_workbook_arguments(path: Path, plan: Any, premium_table: Any, stress:
 
 
 def quantity_format(values: list[Any]) -> str:
-    """:func:`~resilient_sc.io.decimal_format` of the numbers among ``values`` (as io formats
+    """:func:`~resilient_sc.sheet_format.decimal_format` of the numbers among ``values`` (as io formats
     quantities)."""
-    return io.decimal_format([v for v in values if isinstance(v, int | float) and not isinstance(v, bool)])
+    return decimal_format([v for v in values if isinstance(v, int | float) and not isinstance(v, bool)])
 
 
 def summary_format(item: str, value: Any) -> str | None:
@@ -359,8 +360,8 @@ def summary_format(item: str, value: Any) -> str | None:
     if is_quantity(item):
         return quantity_format([value])
     name = item.removeprefix("policy: ")
-    if name in POLICY_FRACTIONS or any(w in name for w in io.PERCENT_WORDS):
-        return io.percent_format([value])
+    if name in POLICY_FRACTIONS or any(w in name for w in PERCENT_WORDS):
+        return percent_format([value])
     return None
 
 

@@ -353,7 +353,7 @@ def test_a_failed_workbook_write_leaves_no_temporary(tmp_path: Path, monkeypatch
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(io, "_format_sheet", interrupted)
+    monkeypatch.setattr(io, "format_sheet", interrupted)
     with pytest.raises(KeyboardInterrupt):
         io.write_excel(tmp_path / "plan.xlsx", {"s": pd.DataFrame({"x": [1]})})
     assert list(tmp_path.iterdir()) == []
