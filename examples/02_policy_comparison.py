@@ -6,6 +6,8 @@ seconds; ``04_stress_test.py`` and ``03_premium_frontier.py`` look at resilience
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from resilient_sc import examples, solve
@@ -14,7 +16,8 @@ from resilient_sc.policies import load_policies
 
 def main() -> None:
     net = examples.electronics()
-    policies = load_policies(examples.electronics_path() / "policies.yaml")
+    # beside this script (examples.electronics_path() is a source checkout's, absent once installed)
+    policies = load_policies(Path(__file__).resolve().parent / "electronics" / "policies.yaml")
     rows = []
     for name, policy in policies.items():
         if name == "redundant":

@@ -43,7 +43,8 @@ def tiny() -> Network:
 
 
 def electronics_path() -> Path:
-    """Folder of the bundled electronics example (CSV files)."""
+    """Folder of the bundled electronics example (CSV files) in a source checkout; absent from an
+    installed package, where :func:`electronics` reads the same tables from the package."""
     return EXAMPLES_DIR / "electronics"
 
 

@@ -46,6 +46,10 @@ from .sheet_format import format_sheet
 from .worded import worded
 from .wording import brief
 
+#: what :mod:`zipfile` raises for a damaged archive, or one of a zip version it does not read
+#: (NotImplementedError: a flipped byte in a workbook's directory ended in a traceback)
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError)
+
 # ---- atomic files and folders -------------------------------------------------------------
 #: marks the hidden temporaries of the writers: ``.<name>.rsc-tmp.<host>.<pid>.<random>``
 TMP_MARK = ".rsc-tmp."
@@ -332,7 +336,7 @@ def is_result_workbook(path: str | Path) -> bool:
     try:
         with zipfile.ZipFile(path) as book:
             core = book.read("docProps/core.xml").decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
+    except (KeyError, *ZIP_ERRORS):
         return False
     return f"<dc:creator>{RESULT_CREATOR}</dc:creator>" in core
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .exceptions import ValidationError
 from .format import cell_text
+from .io import ZIP_ERRORS
 from .limits import Limits, read_bytes
 from .schema import TABLES, mentioned_table, names_columns
 from .wording import SHOWN, clip, not_read, quote, suggest
@@ -312,7 +313,7 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
     try:
         with zipfile.ZipFile(BytesIO(raw)) as zf:
             parts = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         raise ValidationError([f"({label}) | {_not_xlsx(label, raw)}"]) from exc
     names = {i.filename for i in parts}
     if {"mimetype", "content.xml"} <= names and "[Content_Types].xml" not in names:

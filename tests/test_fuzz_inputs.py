@@ -444,3 +444,19 @@ def test_command_line_reports_hostile_inputs_cleanly(tmp_path: Path, case: str) 
     assert out["status"] == "invalid_input" and len(run.stdout) < 20_000
     assert all("\n" not in p for p in out["problems"])
     assert digest(data) == before
+
+
+def test_a_workbook_of_a_zip_version_python_does_not_read_is_one_clear_error(tmp_path: Path) -> None:
+    """A flipped byte in the archive's directory (the version needed to extract, 6.4 and above:
+    hypothesis found it) ended in zipfile's NotImplementedError, a traceback."""
+    from resilient_sc import ValidationError, examples
+    from resilient_sc.io import write_excel
+
+    path = tmp_path / "net.xlsx"
+    write_excel(path, examples.tiny().frames())
+    raw = bytearray(path.read_bytes())
+    entry = raw.index(b"PK\x01\x02")  # the first member's central directory record
+    raw[entry + 6:entry + 8] = (99).to_bytes(2, "little")  # version needed to extract: 9.9
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValidationError, match=r"\(net\.xlsx\) \| not an \.xlsx workbook"):
+        read_network(path)

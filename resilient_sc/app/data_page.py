@@ -28,7 +28,7 @@ import pandas as pd
 from ..data import Network, read_network
 from ..exceptions import ValidationError
 from ..format import count
-from ..io import write_excel
+from ..io import ZIP_ERRORS, write_excel
 from ..limits import current
 from ..schema import TABLES
 from ..template import write_template
@@ -84,7 +84,7 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
     limits = current()
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         raise ValidationError([f"({name}) | not a zip archive (damaged, or another format renamed)"]) from exc
     with zf:
         members = zf.infolist()
