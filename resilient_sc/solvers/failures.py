@@ -90,8 +90,8 @@ def _shared_keys(blocks: list, n: int) -> np.ndarray:
     out, at = np.full(n, -1), 0
     for b in blocks:
         keys = b.index.drop(columns="failure")
-        codes = (pd.MultiIndex.from_frame(keys).factorize()[0] if keys.shape[1]
-                 else np.zeros(b.size, int))
+        codes = (pd.MultiIndex.from_frame(keys).factorize()[0] if keys.shape[1] and len(keys)
+                 else np.zeros(b.size, int))  # (an empty MultiIndex's factorize raises before pandas 3)
         out[b.start:b.start + b.size] = np.where(codes >= 0, at + codes, -1)
         at += int(codes.max(initial=-1)) + 1
     return out
