@@ -14,6 +14,7 @@ import io
 import json
 import math
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -1448,7 +1449,8 @@ def test_the_server_stops_on_its_signal_with_one_json_object(signum):
         server.kill()
     assert server.returncode == 0, err
     assert json.loads(out) == {"status": "stopped"}
-    assert f"serving on http://127.0.0.1:{port} (Ctrl-C stops it)" in err
+    printed = rf"serving on http://127\.0\.0\.1:{port}/\?token=[\w-]{{32}} \(Ctrl-C stops it\)"
+    assert re.search(printed, err), err
 
 
 def plain_env() -> dict[str, str]:
@@ -1476,11 +1478,15 @@ def test_a_tab_whose_connection_drops_keeps_its_session(monkeypatch):
     seen = {}
     monkeypatch.setattr(ui, "run", lambda **kw: seen.update(kw))
     monkeypatch.setattr(ui, "page", lambda path: (lambda fn: fn))
-    monkeypatch.setattr(pytest.importorskip("nicegui").app, "middleware", lambda kind: (lambda fn: fn))
+    nicegui_app = pytest.importorskip("nicegui").app
+    monkeypatch.setattr(nicegui_app, "middleware", lambda kind: (lambda fn: fn))
+    added = []
+    monkeypatch.setattr(nicegui_app, "add_middleware", lambda cls, **kw: added.append((cls, kw)))
     from nicegui import Client
 
     monkeypatch.setattr(Client, "shared_head_html", "")
-    app_ui.serve(None, 8765, False)
+    app_ui.serve(None, 8765, None, "t0ken")
+    assert [(cls.__name__, kw) for cls, kw in added] == [("LocalOnly", {"port": 8765, "token": "t0ken"})]
     assert seen["reconnect_timeout"] == app_ui.RECONNECT_SECONDS >= 60 and seen["port"] == 8765
     # in the head of every page as served: added to a page built once connected, a script is inert text
     assert app_ui.LEAVE_WARNING in Client.shared_head_html and app_ui.UPLOAD_NAMES in Client.shared_head_html
@@ -1569,8 +1575,8 @@ def test_the_server_refuses_an_upload_over_the_limit_before_reading_it(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}  # NiceGUI's test mode off
     env["RESILIENT_SC_MAX_FILE_MB"] = "0.01"
     command = [sys.executable, "-m", "resilient_sc", "app", "--no-browser", "--port", str(port)]
-    quiet = subprocess.DEVNULL
-    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=quiet, stderr=quiet)
+    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
     try:
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:
@@ -1578,9 +1584,12 @@ def test_the_server_refuses_an_upload_over_the_limit_before_reading_it(tmp_path)
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.2)
+        token = re.search(r"token=([\w-]+)", proc.stdout.readline())[1]  # the address printed
         url = f"http://127.0.0.1:{port}/_nicegui/client/abc/upload/7"
         def post(n: int) -> None:
-            urllib.request.urlopen(urllib.request.Request(url, b"x" * n, method="POST"), timeout=30)
+            request = urllib.request.Request(url, b"x" * n, method="POST",
+                                             headers={"Cookie": f"resilient_sc_{port}={token}"})
+            urllib.request.urlopen(request, timeout=30)
 
         with pytest.raises(urllib.error.HTTPError) as info:
             post(200_000)
@@ -1726,3 +1735,47 @@ async def test_names_in_the_data_never_become_props_or_script(user, monkeypatch)
 
         table = access.named(ui.label(), "Scenarios against the scenario 'Nord\\x'")
     assert table.props["aria-label"] == "Scenarios against the scenario 'Nord\\x'"
+
+
+def test_the_server_answers_only_its_planners_browser():
+    """The server on 127.0.0.1 answered every local user (who read data their file permissions
+    denied them) and any web page reaching it by DNS rebinding (an audit read the planner's grid
+    from one): a request must name 127.0.0.1 or localhost at the port (an Origin too, where given)
+    and carry the token of the address printed, which sets it as this port's cookie."""
+    from resilient_sc.app.guard import REFUSED, LocalOnly
+
+    reached = []
+
+    async def inner(scope, receive, send):
+        reached.append(scope["type"])
+
+    guard = LocalOnly(inner, 8765, "s3cret")
+
+    def call(kind="http", host="127.0.0.1:8765", query="", cookie=None, origin=None):
+        headers = [(b"host", host.encode())] + ([(b"cookie", cookie.encode())] if cookie else []) + (
+            [(b"origin", origin.encode())] if origin else [])
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": kind, "path": "/", "query_string": query.encode(), "headers": headers}
+        asyncio.run(guard(scope, None, send))
+        return sent
+
+    refused = call()
+    assert refused[0]["status"] == 403 and refused[1]["body"] == REFUSED.format(
+        address="http://127.0.0.1:8765").encode()
+    entered = call(query="token=s3cret&x=1")
+    head = dict(entered[0]["headers"])
+    assert entered[0]["status"] == 303 and head[b"location"] == b"/?x=1"  # the token off the address
+    assert head[b"set-cookie"] == b"resilient_sc_8765=s3cret; Path=/; HttpOnly; SameSite=Strict"
+    assert call(cookie="resilient_sc_8765=s3cret") == [] and reached == ["http"]
+    assert call(kind="websocket", cookie="resilient_sc_8765=s3cret", origin="http://localhost:8765") == []
+    assert reached == ["http", "websocket"]
+    for rebound in (call(host="evil.example:8765", query="token=s3cret"),  # DNS rebinding
+                    call(cookie="resilient_sc_8765=s3cret", origin="http://evil.example"),
+                    call(query="token=guess"), call(cookie="resilient_sc_8766=s3cret")):
+        assert rebound[0]["status"] == 403
+    assert call(kind="websocket") == [{"type": "websocket.close", "code": 1008}]
+    assert reached == ["http", "websocket"]

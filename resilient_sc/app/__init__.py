@@ -67,13 +67,16 @@ def main(data: str | Path | None = None, port: int = DEFAULT_PORT, open_browser:
          quiet: bool = False) -> None:
     """Serve the app on ``127.0.0.1:port`` until stopped (Ctrl-C); ``data`` is opened in every
     new tab (the bundled example when None). The data and the port are checked before the
-    server starts, so that a bad DATA or a port in use is a clean error on the command line.
-    ``quiet``: the address on stderr, not NiceGUI's welcome on stdout."""
+    server starts, so that a bad DATA or a port in use is a clean error on the command line. The
+    address printed carries the server's token, which it asks of every request (another local
+    user, or a web page reaching 127.0.0.1 by DNS rebinding, has none: :mod:`.guard`);
+    ``quiet``: the address on stderr, stdout kept for the outcome."""
     try:
         import nicegui  # noqa: F401
         import plotly  # noqa: F401
     except ImportError as exc:
         raise ResilientSCError(MISSING) from exc
+    from .guard import new_token
     from .state import Session, remove_stale_folders
     from .ui import serve
 
@@ -86,7 +89,8 @@ def main(data: str | Path | None = None, port: int = DEFAULT_PORT, open_browser:
             raise ValidationError([f"(--port) | port {port} on 127.0.0.1 cannot be used ({exc.strerror}): "
                                    "another app may be running there; pass another --port"],
                                   "with the options") from exc
-    if quiet:
-        print(f"serving on http://127.0.0.1:{port} (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    token = new_token()
+    address = f"http://127.0.0.1:{port}/?token={token}"  # the only way in (resilient_sc.app.guard)
+    print(f"serving on {address} (Ctrl-C stops it)", file=sys.stderr if quiet else sys.stdout, flush=True)
     remove_stale_folders()  # a killed server's downloads
-    serve(data, port, open_browser, welcome=not quiet)
+    serve(data, port, address if open_browser else None, token)

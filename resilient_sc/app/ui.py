@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import webbrowser
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +96,10 @@ def tab_closed(client_id: str) -> None:
         session.stop_jobs()
 
 
-def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool = True) -> None:
+def serve(data: str | Path | None, port: int, browser: str | None, token: str) -> None:
     """Run the server until stopped; every visit of ``/`` opens ``data`` in a session of its own.
+    Only requests at this port of this machine that carry ``token`` are answered (:mod:`.guard`);
+    ``browser``: the address to open in a browser once it runs (with the token), or None.
 
     A tab whose connection drops keeps its session for :data:`RECONNECT_SECONDS` (NiceGUI's
     default, 3 s, reloads the page and loses the session's edits and plans when the server or
@@ -107,6 +110,11 @@ def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool 
     from starlette.responses import PlainTextResponse
 
     from ..limits import current
+    from .guard import LocalOnly
+
+    app.add_middleware(LocalOnly, port=port, token=token)
+    if browser is not None:
+        app.on_startup(lambda: webbrowser.open(browser))
 
     @app.middleware("http")
     async def refuse_large_uploads(request: Any, call_next: Any) -> Any:
@@ -142,6 +150,8 @@ def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool 
             if not client.is_deleted:
                 reading.text = f"Cannot read {data}: {exc}"
             return
+        if session is None:  # the server stopping (run.io_bound gives None then): 40 tracebacks at Ctrl-C
+            return
         if client.is_deleted:  # gone while its data was read
             session.close()
             return
@@ -152,6 +162,6 @@ def serve(data: str | Path | None, port: int, open_browser: bool, welcome: bool 
     # in every page's head as served (a page built once its tab connects adds head HTML as inert text)
     ui.add_head_html(LEAVE_WARNING + UPLOAD_NAMES + TAB_CLOSED + access.GRID_TAB, shared=True)
     ui.add_css(access.CSS, shared=True)
-    ui.run(host="127.0.0.1", port=port, show=open_browser, reload=False, title="resilient_sc",
-           show_welcome_message=welcome, favicon="🔗", reconnect_timeout=RECONNECT_SECONDS,
+    ui.run(host="127.0.0.1", port=port, show=False, reload=False, title="resilient_sc",
+           show_welcome_message=False, favicon="🔗", reconnect_timeout=RECONNECT_SECONDS,
            language="en-US")  # the page's lang, which screen readers read it in

@@ -52,9 +52,12 @@ def server(tmp_path_factory):
     proc = subprocess.Popen([*cmd, "app", "examples/electronics", "--no-browser", "--port", str(port)],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 60
+    address = None
     while time.monotonic() < deadline:
+        printed = re.search(r"serving on (\S+)", Path(log.name).read_text())  # the address with its token
         with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
+            if printed and s.connect_ex(("127.0.0.1", port)) == 0:
+                address = printed[1]
                 break
         if proc.poll() is not None:
             pytest.fail(f"the app exited: {Path(log.name).read_text()}")
@@ -62,7 +65,7 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("the app did not start within 60 s")
-    yield f"http://127.0.0.1:{port}"
+    yield address
     proc.terminate()
     try:
         proc.wait(10)
