@@ -1779,3 +1779,24 @@ def test_the_server_answers_only_its_planners_browser():
         assert rebound[0]["status"] == 403
     assert call(kind="websocket") == [{"type": "websocket.close", "code": 1008}]
     assert reached == ["http", "websocket"]
+
+
+def test_an_uploads_copy_is_removed_once_read(tmp_path):
+    """Every upload's copy stayed in the tab's folder until the tab closed (1 GB after four large
+    ones, in /tmp: RAM on many systems); each is removed once read, read or refused."""
+    book = tmp_path / "net.xlsx"
+    write_excel(book, examples.tiny().frames())
+    work = tmp_path / "tab"
+    work.mkdir()
+    assert read_upload(book.read_bytes(), "net.xlsx", work).suppliers.shape[0] == 2
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for name, df in examples.tiny().frames().items():
+            zf.writestr(f"tiny/{name}.csv", df.to_csv(index=False))
+    assert read_upload(zipped.getvalue(), "tiny.zip", work).suppliers.shape[0] == 2
+    with pytest.raises(ValidationError):
+        read_upload(b"not a workbook", "bad.xlsx", work)
+    assert load_policy(b"min_suppliers: 2\n", "p.yaml", work).min_suppliers == 2
+    with pytest.raises(ValidationError):
+        load_policy(b"min_supplier: 2\n", "p.yaml", work)
+    assert list(work.iterdir()) == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -55,7 +56,8 @@ GRID_ROWS = 2_000
 def read_upload(content: bytes, name: str, workdir: Path) -> Network:
     """An uploaded workbook (.xlsx) or zipped CSV folder (.zip) read by :func:`read_network`
     (the CLI's limits and errors); it is saved in the session's temporary folder first (a zip
-    extracted there by :func:`unzip_tables`), never next to anything of the user's."""
+    extracted there by :func:`unzip_tables`), never next to anything of the user's, and removed
+    once read (every upload's copy stayed until the tab closed: 1 GB after four large ones)."""
     suffix = Path(name).suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".zip"):  # .xlsm: its tables read, its macros never run
         raise ValidationError([f"({name}) | expected an .xlsx workbook or a .zip of CSV files"])
@@ -64,11 +66,18 @@ def read_upload(content: bytes, name: str, workdir: Path) -> Network:
         raise ValidationError([f"({name}) | the file is larger than the limit of "
                                f"{limits.describe('file_mb')}"])
     if suffix == ".zip":
-        network = read_network(unzip_tables(content, name, workdir))
+        scratch = Path(tempfile.mkdtemp(prefix="reading-", dir=workdir))
     else:
         path = upload_path(name, workdir)  # its own name: the messages name the user's file
-        path.write_bytes(content)
-        network = read_network(path)
+        scratch = path.parent
+    try:
+        if suffix == ".zip":
+            network = read_network(unzip_tables(content, name, scratch))
+        else:
+            path.write_bytes(content)
+            network = read_network(path)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return network._derived(source=name)  # the user's file, not the server's copy of it, in every export
 
 

@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -154,10 +155,14 @@ def policy_yaml(policy: Policy) -> str:
 
 
 def load_policy(content: bytes, name: str, workdir: Path) -> Policy:
-    """A policy from an uploaded file, read by :meth:`Policy.from_file` (same limits and errors)."""
+    """A policy from an uploaded file, read by :meth:`Policy.from_file` (same limits and errors);
+    its copy removed once read."""
     path = upload_path(name, workdir)  # its own name: the messages name the user's file
-    path.write_bytes(content)
-    return Policy.from_file(path)
+    try:
+        path.write_bytes(content)
+        return Policy.from_file(path)
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]:
