@@ -76,7 +76,9 @@ def test_a_failed_task_cancels_the_tasks_not_started_in_any_executor():
 
     with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(RuntimeError, match="the first task fails"):
         run_all(task, [(i,) for i in range(8)], executor=pool)
-    assert started == [0]
+    # the pool's one thread may take the next task before the failure is seen (it did once in CI's
+    # run on the lowest versions): none after it
+    assert started in ([0], [0, 1])
 
 
 def test_a_task_that_fails_at_once_raises_before_the_tasks_submitted_before_it_end():
