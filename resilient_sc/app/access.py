@@ -46,6 +46,27 @@ document.addEventListener('keydown', e => {
 </script>"""
 
 
+#: a slider's name, role and value on the part of it that takes the focus: Quasar puts them on its
+#: outer element while an inner one is focused, and a screen reader said only '0.5' (WCAG 4.1.2);
+#: kept in step as the value moves
+SLIDER_NAMES = """<script>
+const sliderParts = ['aria-label', 'aria-valuemin', 'aria-valuemax', 'aria-valuenow', 'aria-orientation',
+                     'aria-disabled'];
+const nameSliders = () => document.querySelectorAll('.q-slider[role=slider], .q-slider[data-slider]')
+  .forEach(s => {
+    const focused = s.querySelector('.q-slider__track-container');
+    if (!focused) return;
+    const set = (e, a, v) => { if (v !== null && e.getAttribute(a) !== v) e.setAttribute(a, v); };  // no loop
+    if (!s.dataset.slider) s.dataset.slider = '1';
+    set(s, 'role', 'group');
+    set(focused, 'role', 'slider');
+    sliderParts.forEach(a => set(focused, a, s.getAttribute(a)));
+  });
+new MutationObserver(nameSliders).observe(document.documentElement,
+  {childList: true, subtree: true, attributes: true, attributeFilter: ['aria-valuenow', 'aria-disabled']});
+</script>"""
+
+
 def status(label: Any) -> Any:
     """``label`` read out by a screen reader whenever its text changes (a solve's progress and
     end, a refusal): ``role=status`` (WCAG 4.1.3)."""

@@ -363,6 +363,16 @@ def test_keyboard_and_screen_reader(page, server):
     page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.innerText").strip().lower() == "lanes"
 
+    tab(page, "2 Policy")  # a slider's focused part is named (a screen reader said only '0.5')
+    page.get_by_test_id("switch-min_local_share").click()
+    page.get_by_test_id("slider-min_local_share").locator(".q-slider__track-container").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.activeElement.getAttribute('aria-valuenow') === '0.55'")
+    named = page.evaluate("[document.activeElement.getAttribute('role'), "
+                          "document.activeElement.getAttribute('aria-label')]")
+    assert named == ["slider", "min_local_share"]
+    page.get_by_test_id("switch-min_local_share").click()  # back to the base policy
+
     tab(page, "3 Solve")
     page.get_by_test_id("solve").focus()
     page.keyboard.press("Enter")
