@@ -1777,15 +1777,21 @@ def test_the_server_answers_only_its_planners_browser():
     head = dict(entered[0]["headers"])
     assert entered[0]["status"] == 303 and head[b"location"] == b"/?x=1"  # the token off the address
     assert head[b"set-cookie"] == b"resilient_sc_8765=s3cret; Path=/; HttpOnly; SameSite=Strict"
-    assert call(cookie="resilient_sc_8765=s3cret") == [] and reached == ["http"]
-    assert call(kind="websocket", cookie="resilient_sc_8765=s3cret", origin="http://localhost:8765") == []
-    assert reached == ["http", "websocket"]
+    # another local app's cookies before ours (http.cookies gave up at the first odd one: 403)
+    assert call(cookie='prefs={"theme":"dark"}; x=a b; resilient_sc_8765=s3cret') == []
+    assert reached == ["http"]
+    assert call(kind="websocket", cookie="resilient_sc_8765=s3cret", origin="http://127.0.0.1:8765") == []
+    assert call(host="localhost:9000", cookie="resilient_sc_8765=s3cret") == []  # an SSH tunnel's port
+    assert reached == ["http", "websocket", "http"]
+    assert call(cookie="resilient_sc_8765=s3cret", query="token=s3cret")[0]["status"] == 303  # token dropped
     for rebound in (call(host="evil.example:8765", query="token=s3cret"),  # DNS rebinding
                     call(cookie="resilient_sc_8765=s3cret", origin="http://evil.example"),
-                    call(query="token=guess"), call(cookie="resilient_sc_8766=s3cret")):
+                    call(cookie="resilient_sc_8765=s3cret", origin="http://localhost:8766"),  # another app
+                    call(query="token=guess"), call(query="token=%C3%A9"),  # (a TypeError, a 500 before)
+                    call(cookie="resilient_sc_8766=s3cret")):
         assert rebound[0]["status"] == 403
     assert call(kind="websocket") == [{"type": "websocket.close", "code": 1008}]
-    assert reached == ["http", "websocket"]
+    assert reached == ["http", "websocket", "http"]
 
 
 def test_an_uploads_copy_is_removed_once_read(tmp_path):

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..exceptions import ResilientSCError
 from . import access, compare_page, data_page, export, policy_page, solve_page
-from .state import Session, stop_every_job
+from .state import Session, process_folder, stop_every_job
 
 STEPS = ("1 Data", "2 Policy", "3 Solve", "4 Compare", "5 Export")
 #: a reload, the back button or closing the tab asks first (the browser's own words): a tab's data,
@@ -110,11 +110,11 @@ def serve(data: str | Path | None, port: int, browser: str | None, token: str) -
     from starlette.responses import PlainTextResponse
 
     from ..limits import current
-    from .guard import LocalOnly
+    from .guard import LocalOnly, opener
 
     app.add_middleware(LocalOnly, port=port, token=token)
-    if browser is not None:
-        app.on_startup(lambda: webbrowser.open(browser))
+    if browser is not None:  # through a page of the process's folder: a command line is every user's to read
+        app.on_startup(lambda: webbrowser.open(opener(browser, process_folder()).as_uri()))
 
     @app.middleware("http")
     async def refuse_large_uploads(request: Any, call_next: Any) -> Any:

@@ -203,11 +203,29 @@ def stop_on_signals(signums: Iterable[int] = (),
         _stop.reset()
 
 
+def _before_fork() -> None:
+    """No thread holds the file descriptors' lock across a fork (a child copied it held, and a
+    premium's workers waited on it forever while another thread was creating a HiGHS)."""
+    _fd_lock.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    _fd_lock.release()
+
+
 def _reset_in_child() -> None:
     """A forked child (a worker process, of any pool) drops the HiGHS thread pool it inherited
     -- a scheduler whose threads were not copied, on which its first MIP would wait forever --
-    and gets the default signal handling back: SIGTERM ends it (the parent's clean-up
-    terminates its workers) and its signals are not written into the parent's wakeup pipe."""
+    and the runs and redirections of the parent's other threads (its own stdout back), and gets
+    the default signal handling back: SIGTERM ends it (the parent's clean-up terminates its
+    workers) and its signals are not written into the parent's wakeup pipe."""
+    global _fd_lock, _redirected, _saved_stdout, _scheduler_lock, _scheduler_threads, _active_runs
+    _fd_lock, _scheduler_lock = threading.Lock(), threading.Lock()
+    if _redirected and _saved_stdout is not None:
+        os.dup2(_saved_stdout, 1)
+        os.close(_saved_stdout)
+    _redirected, _saved_stdout = 0, None
+    _scheduler_threads, _active_runs = None, 0
     highspy.Highs.resetGlobalScheduler(False)
     if _stop.wakeup is None or threading.current_thread() is not threading.main_thread():
         return
@@ -223,7 +241,8 @@ def _reset_in_child() -> None:
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_in_child)
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                        after_in_child=_reset_in_child)
 
 
 def _poll(event: highspy.cb.HighsCallbackEvent) -> None:
@@ -271,6 +290,15 @@ class _Highs(highspy.Highs):
         return status
 
     def run(self) -> highspy.HighsStatus:
+        _claim_scheduler(self)
+        try:
+            return self._run()
+        finally:
+            global _active_runs
+            with _scheduler_lock:
+                _active_runs -= 1
+
+    def _run(self) -> highspy.HighsStatus:
         main = threading.current_thread() is threading.main_thread()
         # Python's own Ctrl-C handler would raise inside a callback, which HiGHS reports as a
         # solve error: for the run, Ctrl-C becomes a stop request instead
@@ -360,9 +388,6 @@ def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> h
     return h
 
 
-_scheduler_threads: int | None = None
-
-
 def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     log = options.log
     h.setOptionValue("output_flag", bool(log))
@@ -375,12 +400,39 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     h.setOptionValue("mip_abs_gap", MIP_ABS_GAP)
     h.setOptionValue("random_seed", int(options.seed))
     if options.threads is not None:
-        global _scheduler_threads
-        if _scheduler_threads != int(options.threads):
-            # HiGHS's thread scheduler is global: another thread count needs a reset first
-            highspy.Highs.resetGlobalScheduler(True)
-            _scheduler_threads = int(options.threads)
-        h.setOptionValue("threads", int(options.threads))
+        h.setOptionValue("threads", int(options.threads))  # the scheduler follows at its run
+
+
+#: HiGHS has one thread pool (scheduler) a process, of a thread count fixed until it is reset:
+#: its count, HiGHS runs under way, and the lock over both
+_scheduler_lock = threading.Lock()
+_scheduler_threads: int | None = None
+_active_runs = 0
+
+
+def _claim_scheduler(h: highspy.Highs) -> None:
+    """Before ``h`` runs: HiGHS's scheduler reset to ``h``'s thread count when no other run is
+    under way; while one is, ``h`` runs on the scheduler's count (a reset under a run in another
+    thread made 62 of 145 solves fail as 'HiGHS stopped (Not Set)'), which a RunWarning says."""
+    global _scheduler_threads, _active_runs
+    said = h.getOptionValue("threads")  # (status, value); 0: HiGHS's own choice, which any scheduler serves
+    wanted = int(said[1] if isinstance(said, tuple) else said)
+    with _scheduler_lock:
+        if wanted and wanted != _scheduler_threads:
+            if _active_runs == 0:
+                highspy.Highs.resetGlobalScheduler(True)
+                _scheduler_threads = wanted
+            else:
+                import warnings
+
+                from ..exceptions import RunWarning, user_stacklevel
+
+                running = _scheduler_threads or 0
+                highspy.Highs.setOptionValue(h, "threads", running)
+                warnings.warn(f"threads={wanted} asked while another solve of this process runs HiGHS on "
+                              f"{running or 'its default number of'} threads (HiGHS has one thread pool a "
+                              "process): solved on those", RunWarning, stacklevel=user_stacklevel())
+        _active_runs += 1
 
 
 def tune(h: highspy.Highs, options: SolveOptions, assignments: bool) -> None:
