@@ -57,21 +57,33 @@ def safe_markdown(text: str) -> str:
     """``text`` of a Markdown file the library writes, with no HTML, link or image but its own
     images: names from the data are written into it as they are, and a viewer that renders HTML
     ran ``<img src=x onerror=...>`` in a supplier's id, loaded ``![x](http://tracker/x.png)`` and
-    linked ``[click](javascript:...)``. HTML's ``<`` becomes ``&lt;``, and ``[`` and ``](`` of
-    the data are escaped (an image's caption too); the library's own Markdown (tables, images of
-    its figures, backticks) writes no HTML and no link.
+    linked ``[click](javascript:...)``. A ``<`` that opens a tag becomes ``&lt;`` (``<0.1%`` stays
+    as it reads), and ``[`` and ``](`` are escaped (an image's caption too); code spans are left
+    as they are (a viewer shows them as text, HTML and all); the library's own Markdown (tables,
+    images of its figures) writes no HTML and no link.
 
-    >>> safe_markdown("- S <img src=x onerror=alert(1)> and ![t](http://tracker/x.png)")
-    '- S &lt;img src=x onerror=alert(1)> and !\\\\[t\\\\]\\\\(http://tracker/x.png)'
-    >>> safe_markdown("![Design of [p](x)](map_01_p.png)")
-    '![Design of \\\\[p\\\\]\\\\(x)](map_01_p.png)'
+    >>> safe_markdown("- S <img src=x onerror=alert(1)> and ![t](http://tracker/x.png), <0.1%")
+    '- S &lt;img src=x onerror=alert(1)> and !\\\\[t\\\\]\\\\(http://tracker/x.png), <0.1%'
+    >>> safe_markdown("![Design of [p](x)](map_01_p.png)\\n(`stress <data>`)").split("\\n")
+    ['![Design of \\\\[p\\\\]\\\\(x)](map_01_p.png)', '(`stress <data>`)']
     """
     def plain(part: str) -> str:
-        return (part.replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]")
-                .replace("\\](", "\\]\\("))
+        part = _TAG_OPENING.sub("&lt;", part).replace("[", "\\[").replace("]", "\\]")
+        return part.replace("\\](", "\\]\\(")
+
+    def outside_code(part: str) -> str:  # code spans (`…`, ``…``) as they are
+        pieces = _CODE_SPAN.split(part)
+        return "".join(p if i % 3 == 1 else "" if i % 3 == 2 else plain(p) for i, p in enumerate(pieces))
 
     lines = []
     for line in text.split("\n"):
         own = _OWN_IMAGE.fullmatch(line)
-        lines.append(f"![{plain(own['caption'])}]({own['file']})" if own else plain(line))
+        lines.append(f"![{plain(own['caption'])}]({own['file']})" if own else outside_code(line))
     return "\n".join(lines)
+
+
+#: a ``<`` that opens an HTML tag, comment, declaration or autolink (a letter, ``/``, ``!`` or ``?``
+#: after it)
+_TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+#: a Markdown code span and its backticks (split keeps the span whole, then its backticks)
+_CODE_SPAN = re.compile(r"((`+)[^`]+?\2)")

@@ -535,3 +535,13 @@ def test_names_from_the_data_are_no_html_links_or_images_in_a_report(tmp_path):
     row = next(i for i, line in enumerate(lines) if line.startswith("| ") and "a\\\\\\|b" in line)
     cells = lambda line: len(re.split(r"(?<!\\)\|", line.replace("\\\\", "")))  # noqa: E731
     assert cells(lines[row]) == cells(lines[row - 1])  # the name's row has as many cells as the one above
+
+
+def test_the_reports_own_code_spans_and_numbers_read_as_written():
+    """The Markdown sanitiser turned the roadmap report's own `resilient-sc stress <data> ...` into
+    '&lt;data>' (a code span shows entities as they are) and '<0.1%' into '&lt;0.1%'."""
+    from resilient_sc.escaping import safe_markdown
+
+    line = "- (`resilient-sc stress <data> --policy <path's policy file>`), a share <0.1%"
+    assert safe_markdown(line) == line
+    assert safe_markdown("`a` <b>x</b> `c`") == "`a` &lt;b>x&lt;/b> `c`"
