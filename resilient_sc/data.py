@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataWarning, ValidationError, check_path, user_stacklevel
+from .exceptions import DataWarning, ValidationError, check_path, user_stacklevel, warnings_ignored
 from .format import count
 from .limits import Limits, current, read_bytes
 from .period_rows import unlisted_demand_periods
@@ -614,8 +614,7 @@ def _is_result(path: Path) -> bool:
     import openpyxl
 
     try:
-        with _warnings.catch_warnings():
-            _warnings.simplefilter("ignore")
+        with warnings_ignored():
             book = openpyxl.load_workbook(path, read_only=True)
             names = book.sheetnames
             book.close()
@@ -644,8 +643,7 @@ def _problems_of(frames: dict[str, pd.DataFrame], known: list[str], limits: Limi
     """What validating ``frames`` finds about the tables no problem in ``known`` names (a table
     whose file is misnamed is not said to be missing as well)."""
     named = {p[1:].split(")", 1)[0].split(",", 1)[0] for p in known if p.startswith("(")}
-    with _warnings.catch_warnings():
-        _warnings.simplefilter("ignore")  # the data is refused: its warnings would only add noise
+    with warnings_ignored():  # the data is refused: its warnings would only add noise
         try:
             Network.from_frames(limits=limits, **frames)
         except ValidationError as exc:

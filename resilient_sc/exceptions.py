@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Sequence
+import threading
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -179,3 +182,17 @@ def check_switch(name: str, value: Any, true: str = "", false: str = "") -> None
     if not isinstance(value, bool | np.bool_):
         what = (f" ({true})" if true else "") + " or False" + (f" ({false})" if false else "")
         raise ValidationError([f"({name}) | {value!r:.40} is a {type(value).__name__}: give True{what}"])
+
+
+_QUIET = threading.RLock()
+
+
+@contextmanager
+def warnings_ignored() -> Iterator[None]:
+    """Every warning ignored within the block, one such block at a time in a process:
+    :func:`warnings.catch_warnings` is the process's, not thread-safe before Python 3.14, and two
+    workbooks read in two threads at once left 'ignore' in force for good (a later solve's
+    warnings never seen)."""
+    with _QUIET, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield

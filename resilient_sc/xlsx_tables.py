@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import warnings as _warnings
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import ValidationError
+from .exceptions import ValidationError, warnings_ignored
 from .format import cell_text
 from .io import ZIP_ERRORS
 from .limits import Limits, read_bytes
@@ -322,8 +321,7 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
     _check_unzipped(label, parts, limits)
     frames: dict[str, pd.DataFrame] = {}
     hidden: dict[str, str] = {}  # table -> where and how its sheet is hidden
-    with _warnings.catch_warnings():
-        _warnings.simplefilter("ignore")  # openpyxl's own (unsupported extensions, ...)
+    with warnings_ignored():  # openpyxl's own (unsupported extensions, ...)
         try:
             import openpyxl
 

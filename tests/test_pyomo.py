@@ -630,3 +630,16 @@ def test_an_objective_of_ones_own_in_large_units_is_scaled_as_its_own():
         return pyo.value(m.emissions)
 
     assert least_co2(1e-9) == pytest.approx(least_co2(1.0), rel=1e-9)
+
+
+def test_pyomo_solves_in_threads_at_once_end_with_their_plans():
+    """Two solves with the pyomo backend in two threads at once hung (pyomo's capture of the
+    output is the process's) or left sys.stdout closed: they now take turns."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    net = examples.tiny()
+    reference = solve(net).objective
+    out = sys.stdout
+    with ThreadPoolExecutor(3) as pool:
+        plans = list(pool.map(lambda _: solve(net, options=SolveOptions(backend="pyomo")), range(3)))
+    assert [p.objective for p in plans] == pytest.approx([reference] * 3) and sys.stdout is out

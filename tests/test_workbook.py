@@ -371,3 +371,28 @@ def test_the_readme_sheet_says_what_the_analyses_given_hold(tmp_path: Path) -> N
     table = pd.DataFrame({"policy": ["a", "b"], "gap": [4.4e-8, 0.0017]})
     ws = openpyxl.load_workbook(write_workbook(tmp_path / "t.xlsx", premium_table=table))["premium"]
     assert [ws.cell(r, 2).number_format for r in (2, 3)] == ["0.0000%", "0.0000%"]
+
+
+def test_workbooks_read_in_threads_leave_the_warning_filters_as_they_were(tmp_path):
+    """Two threads reading workbooks at once left the reader's 'ignore' in force for good (the
+    catch_warnings of one restored the other's): a later solve's warnings were never seen."""
+    import threading
+    import warnings
+
+    from resilient_sc import examples, read_network
+    from resilient_sc.io import write_excel
+
+    book = tmp_path / "net.xlsx"
+    write_excel(book, examples.tiny().frames())
+    before = list(warnings.filters)
+
+    def read() -> None:
+        for _ in range(10):
+            read_network(book)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for r in readers:
+        r.start()
+    for r in readers:
+        r.join()
+    assert warnings.filters == before

@@ -219,13 +219,12 @@ def _reset_in_child() -> None:
     and the runs and redirections of the parent's other threads (its own stdout back), and gets
     the default signal handling back: SIGTERM ends it (the parent's clean-up terminates its
     workers) and its signals are not written into the parent's wakeup pipe."""
-    global _fd_lock, _redirected, _saved_stdout, _scheduler_lock, _scheduler_threads, _active_runs
-    _fd_lock, _scheduler_lock = threading.Lock(), threading.Lock()
+    global _fd_lock, _redirected, _saved_stdout, _scheduler_threads
+    _fd_lock = threading.Lock()
     if _redirected and _saved_stdout is not None:
         os.dup2(_saved_stdout, 1)
         os.close(_saved_stdout)
-    _redirected, _saved_stdout = 0, None
-    _scheduler_threads, _active_runs = None, 0
+    _redirected, _saved_stdout, _scheduler_threads = 0, None, None
     highspy.Highs.resetGlobalScheduler(False)
     if _stop.wakeup is None or threading.current_thread() is not threading.main_thread():
         return
@@ -284,21 +283,15 @@ class _Highs(highspy.Highs):
         if status == highspy.HighsStatus.kError:
             from ..exceptions import ResilientSCError
 
+            have = _highspy_version()
+            old = have[:1].isdigit() and tuple(map(int, have.split(".")[:2])) < tuple(
+                map(int, MIN_HIGHSPY.split(".")))
             raise ResilientSCError(f"HiGHS refuses its option {name!r} = {value!r}: an option this highspy "
-                                   f"({_highspy_version()}) does not know, or a value out of its range "
-                                   f"(resilient_sc needs highspy {MIN_HIGHSPY} or later)")
+                                   f"({have}) does not know, or a value out of its range"
+                                   + (f" (resilient_sc needs highspy {MIN_HIGHSPY} or later)" if old else ""))
         return status
 
     def run(self) -> highspy.HighsStatus:
-        _claim_scheduler(self)
-        try:
-            return self._run()
-        finally:
-            global _active_runs
-            with _scheduler_lock:
-                _active_runs -= 1
-
-    def _run(self) -> highspy.HighsStatus:
         main = threading.current_thread() is threading.main_thread()
         # Python's own Ctrl-C handler would raise inside a callback, which HiGHS reports as a
         # solve error: for the run, Ctrl-C becomes a stop request instead
@@ -400,39 +393,16 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     h.setOptionValue("mip_abs_gap", MIP_ABS_GAP)
     h.setOptionValue("random_seed", int(options.seed))
     if options.threads is not None:
-        h.setOptionValue("threads", int(options.threads))  # the scheduler follows at its run
+        global _scheduler_threads
+        if _scheduler_threads != int(options.threads):
+            # HiGHS's thread scheduler is global: another thread count needs a reset first (solves
+            # running at once in threads of one process must share one count: docs/reliability.md)
+            highspy.Highs.resetGlobalScheduler(True)
+            _scheduler_threads = int(options.threads)
+        h.setOptionValue("threads", int(options.threads))
 
 
-#: HiGHS has one thread pool (scheduler) a process, of a thread count fixed until it is reset:
-#: its count, HiGHS runs under way, and the lock over both
-_scheduler_lock = threading.Lock()
 _scheduler_threads: int | None = None
-_active_runs = 0
-
-
-def _claim_scheduler(h: highspy.Highs) -> None:
-    """Before ``h`` runs: HiGHS's scheduler reset to ``h``'s thread count when no other run is
-    under way; while one is, ``h`` runs on the scheduler's count (a reset under a run in another
-    thread made 62 of 145 solves fail as 'HiGHS stopped (Not Set)'), which a RunWarning says."""
-    global _scheduler_threads, _active_runs
-    said = h.getOptionValue("threads")  # (status, value); 0: HiGHS's own choice, which any scheduler serves
-    wanted = int(said[1] if isinstance(said, tuple) else said)
-    with _scheduler_lock:
-        if wanted and wanted != _scheduler_threads:
-            if _active_runs == 0:
-                highspy.Highs.resetGlobalScheduler(True)
-                _scheduler_threads = wanted
-            else:
-                import warnings
-
-                from ..exceptions import RunWarning, user_stacklevel
-
-                running = _scheduler_threads or 0
-                highspy.Highs.setOptionValue(h, "threads", running)
-                warnings.warn(f"threads={wanted} asked while another solve of this process runs HiGHS on "
-                              f"{running or 'its default number of'} threads (HiGHS has one thread pool a "
-                              "process): solved on those", RunWarning, stacklevel=user_stacklevel())
-        _active_runs += 1
 
 
 def tune(h: highspy.Highs, options: SolveOptions, assignments: bool) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -490,6 +491,9 @@ def objective_costs(pyomo_model: pyo.ConcreteModel, network_model: NetworkModel)
 
 
 _HIGHSPY_HIGHS = highspy.Highs
+#: pyomo solves one at a time in a process: its capture of the output is the process's, and two
+#: solves in two threads at once hung, or left sys.stdout closed (Pyomo issues #3084, #3908)
+_ONE_AT_A_TIME = threading.Lock()
 
 
 @contextmanager
@@ -528,7 +532,7 @@ def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None 
     if options.log and options.log is not True:
         solver_options["log_file"] = str(options.log)
     start = time.perf_counter()
-    with _stoppable():
+    with _ONE_AT_A_TIME, _stoppable():
         results = solver.solve(
             m, tee=[sys.stderr] if options.log is True else False, time_limit=options.time_limit,
             rel_gap=float(options.mip_gap), abs_gap=MIP_ABS_GAP * 2.0 ** -scale, threads=options.threads,
