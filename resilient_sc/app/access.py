@@ -96,20 +96,27 @@ def described(chart: Any, text: str) -> Any:
     return _with(chart, role="img", **{"aria-label": text})
 
 
-def started(button: Any, stop: Any) -> None:
+def started(button: Any, stop: Any, said: Any) -> None:
     """A job started by ``button``: it is disabled and ``stop`` enabled and focused (the focus
-    fell to the page's body when the button it was on was disabled: WCAG 2.4.3)."""
+    fell to the page's body when the button it was on was disabled: WCAG 2.4.3); its status
+    ``said`` (a :func:`status` line) keeps quiet while its seconds tick (a screen reader read
+    out each of them, five a second), until :func:`ended`."""
     button.disable()
     stop.enable()
     _focus(stop, only_if_lost=False)
+    said.props["aria-live"] = "off"
+    said.update()
 
 
-def ended(button: Any, stop: Any) -> None:
+def ended(button: Any, stop: Any, said: Any) -> None:
     """The job of ``button`` ended: it is enabled again and focused where the focus was on
-    ``stop`` or lost; a planner who moved on keeps their place."""
+    ``stop`` or lost (a planner who moved on keeps their place), and its status ``said`` is
+    read out again: the outcome written next."""
     button.enable()
     stop.disable()
     _focus(button, only_if_lost=True, was=stop)
+    said.props["aria-live"] = "polite"
+    said.update()
 
 
 def _focus(element: Any, only_if_lost: bool, was: Any = None) -> None:

@@ -462,7 +462,7 @@ def build(session: Session) -> Any:
         while it runs and ``button`` back on after: (kind, result), or None when the tab closed
         while it ran (its jobs were stopped: no page to draw on) or Stop stopped it (said so)."""
         running[key] = job
-        access.started(button, stop_button)
+        access.started(button, stop_button, status)
         client = ui.context.client
         ticker = ticking(status, job)
         ended = await job.result()
@@ -470,7 +470,7 @@ def build(session: Session) -> Any:
         session.ended(job)
         if client.is_deleted:
             return None
-        access.ended(button, stop_button)
+        access.ended(button, stop_button, status)
         if running.pop(key, None) is None:  # the Stop button's
             status.text = f"{what} stopped after {job.elapsed:.1f} s; nothing shown changed"
             return None

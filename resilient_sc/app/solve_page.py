@@ -187,7 +187,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         with_base = roadmap and not policy.is_base and session.base_scenario() is None
         running = job[0] = (session.start(solve_paths, [network, policy, options, with_base]) if roadmap
                             else session.start(solve, [network, policy, options]))
-        access.started(solve_button, stop_button)
+        access.started(solve_button, stop_button, status)
         rounds[0] = in_rounds(policy)
         status.text = f"solving… · {progress_text('', rounds[0])}"
         timer.activate()
@@ -199,7 +199,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             return
         timer.deactivate()
         job[0] = None
-        access.ended(solve_button, stop_button)
+        access.ended(solve_button, stop_button, status)
         if session.network is not network:  # new data while it ran (reset() stopped it): not of this data
             status.text = (f"discarded after {seconds:.1f} s: the data changed while it was solving, so its "
                            "result is not of the data now in use; solve again")
