@@ -4,6 +4,7 @@ policies in one error naming the file)."""
 
 from __future__ import annotations
 
+import unicodedata
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,7 +14,7 @@ from .exceptions import DataWarning, PolicyError, ValidationError, check_path
 from .limits import Limits
 from .mapping_files import load_mapping, shown
 from .policy import POLICY_FIELDS, POLICY_SUFFIXES, Policy
-from .wording import INVISIBLE, clip, look_alike_key
+from .wording import INVISIBLE, clip
 
 if TYPE_CHECKING:
     from .data import Network
@@ -54,8 +55,8 @@ def _name_problems(names: list[str]) -> list[str]:
     problems = [f"(policy {k!r}) | its name holds a control or invisible character; a policy's name is "
                 "printable text" for k in names if INVISIBLE.search(k)]
     keys: dict[str, str] = {}
-    for k in [BASE, *names]:
-        other = keys.setdefault(look_alike_key(k), k)
+    for k in [BASE, *names]:  # NFKC and spaces only: 'Near' and 'near', a ZWJ's emoji, read apart
+        other = keys.setdefault(" ".join(unicodedata.normalize("NFKC", k).split()), k)
         if other != k:
             problems.append(f"(policy {k!r}) | its name {k!a} reads as {other!a}: two policies "
                             "a reader cannot tell apart; rename one")

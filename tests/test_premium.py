@@ -176,3 +176,15 @@ def test_policy_names_that_print_wrong_are_refused(names, said):
 
     with pytest.raises(ValidationError, match=said):
         premium(examples.tiny(), {n: Policy(min_suppliers=2) for n in names}, workers=1, failures=())
+
+
+def test_policy_names_that_look_different_are_kept():
+    """The look-alike rule of ids (case folded, every format character dropped) refused policy
+    names that read apart: 'Near' beside 'near', an emoji family joined by ZWJ beside its people,
+    Persian with and without its ZWNJ, a lone 'Base'."""
+    from resilient_sc.policies import with_base
+
+    persian = "\u0646\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # 'I do not want', its ZWNJ joining
+    names = ["Near", "near", "\U0001F468\u200d\U0001F469", "\U0001F468\U0001F469", persian,
+             persian.replace("\u200c", ""), "Base"]
+    assert list(with_base({n: Policy(min_suppliers=2) for n in names}))[1:] == names
