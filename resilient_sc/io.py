@@ -41,14 +41,11 @@ import pandas as pd
 from .escaping import escape_frame, safe_markdown
 from .exceptions import RunWarning, ValidationError, check_path, check_switch
 from .format import exact_numbers, output_float, output_numbers
+from .limits import ZIP_ERRORS
 from .schema import TABLES
 from .sheet_format import format_sheet
 from .worded import worded
 from .wording import brief
-
-#: what :mod:`zipfile` raises for a damaged archive, or one of a zip version it does not read
-#: (NotImplementedError: a flipped byte in a workbook's directory ended in a traceback)
-ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError)
 
 # ---- atomic files and folders -------------------------------------------------------------
 #: marks the hidden temporaries of the writers: ``.<name>.rsc-tmp.<host>.<pid>.<random>``

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
+import zipfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -49,6 +50,11 @@ _UNITS = {
     "yaml_nodes": "values in a policy file (aliases expanded)",
     "recourse_columns": "recourse columns per model (failure or scenario copies of the network)",
 }
+
+
+#: what :mod:`zipfile` raises for a damaged archive, or one of a zip version it does not read
+#: (NotImplementedError: a flipped byte in a workbook's directory ended in a traceback)
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError)
 
 
 @dataclass(frozen=True)

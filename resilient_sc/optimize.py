@@ -429,7 +429,7 @@ def single_period(model: NetworkModel | Any) -> NetworkModel:
 def solver_seconds(results: Any) -> float | None:
     """The seconds a pyomo solver reports in its ``results``: the wall time of pyomo's newer
     interface (``timing_info.wall_time``), else the legacy ``solver.wallclock_time`` or
-    ``solver.time``; None where it reports none (HiGHS through the legacy interface)."""
+    ``solver.time`` (pyomo 6.9's HiGHS gives it); None where it reports none (6.10's legacy HiGHS)."""
     legacy = getattr(results, "solver", None)
     for seconds in (getattr(getattr(results, "timing_info", None), "wall_time", None),
                     getattr(legacy, "wallclock_time", None), getattr(legacy, "time", None)):

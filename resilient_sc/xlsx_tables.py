@@ -15,8 +15,7 @@ import pandas as pd
 
 from .exceptions import ValidationError, warnings_ignored
 from .format import cell_text
-from .io import ZIP_ERRORS
-from .limits import Limits, read_bytes
+from .limits import ZIP_ERRORS, Limits, read_bytes
 from .schema import TABLES, mentioned_table, names_columns
 from .wording import SHOWN, clip, not_read, quote, suggest
 

@@ -520,3 +520,12 @@ def test_all_products_in_any_case():
     frames["lanes"]["product"] = "all"
     frames["tariffs"]["product"] = "all"
     assert solve(net).objective == solve(Network.from_frames(**frames)).objective
+
+
+def test_numbers_typed_as_text_read_back_exactly(tmp_path: Path):
+    """A CSV number read through pandas' to_numeric was one unit in the last place off before
+    pandas 3.1 ('2800.3333333333335' read 2800.333333333333); the tables read it as Python does."""
+    f = tiny_frames()
+    f["demand"]["demand"] = f["demand"]["demand"].astype(object)
+    f["demand"].loc[0, "demand"] = "2800.3333333333335"  # text: parsed by the reader, not by pandas
+    assert Network.from_frames(**f).demand["demand"].iloc[0] == 2800.3333333333335

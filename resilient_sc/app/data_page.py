@@ -29,8 +29,8 @@ import pandas as pd
 from ..data import Network, read_network
 from ..exceptions import ValidationError
 from ..format import count
-from ..io import ZIP_ERRORS, write_excel
-from ..limits import current
+from ..io import write_excel
+from ..limits import ZIP_ERRORS, current
 from ..schema import TABLES
 from ..template import write_template
 from ..wording import closest

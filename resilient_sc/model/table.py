@@ -49,9 +49,10 @@ class Table:
     columns: dict[str, Column]
 
     def __post_init__(self) -> None:
-        for name, column in self.columns.items():  # shared, so read-only: views, the arrays given untouched
-            self.columns[name] = (tuple(_read_only(a) for a in column) if isinstance(column, tuple)
-                                  else _read_only(column))
+        # shared, so read-only: views in a dict of its own, the arrays and the dict given untouched
+        object.__setattr__(self, "columns", {
+            name: tuple(_read_only(a) for a in column) if isinstance(column, tuple) else _read_only(column)
+            for name, column in self.columns.items()})
 
     def __len__(self) -> int:
         first = next(iter(self.columns.values()), np.empty(0))
