@@ -73,7 +73,7 @@ from .periods import has_periods
 from .solvers import highs
 from .solvers.base import available_cpus
 from .stopping import SIGNALS
-from .worded import output_words
+from .worded import files_worded
 from .wording import closest
 
 if TYPE_CHECKING:
@@ -623,7 +623,7 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
         out = getattr(args, "out", None)
         before = stamp(out)
         try:
-            with output_words(cli_words):  # the files it writes name its flags, as it prints
+            with files_worded(cli_words):  # the files it writes name its flags, as it prints
                 outcome = COMMANDS[args.command].run(args)
         except (Exception, KeyboardInterrupt) as exc:
             if args.debug:

@@ -11,13 +11,13 @@ from typing import Any
 
 import pandas as pd
 
-#: how the words of the output files read while set (:func:`output_words`): the command line
+#: how the words of the output files read while set (:func:`files_worded`): the command line
 #: names its flags where the library's advice names a Python option and its flag; unset, as given
 OUTPUT_WORDS: ContextVar[Callable[[str], str] | None] = ContextVar("OUTPUT_WORDS", default=None)
 
 
 @contextmanager
-def output_words(words: Callable[[str], str]) -> Iterator[None]:
+def files_worded(words: Callable[[str], str]) -> Iterator[None]:
     """Within the block, the text of every output file (report, CSV, workbook, JSON) is written
     through ``words``."""
     token = OUTPUT_WORDS.set(words)
