@@ -1749,6 +1749,7 @@ def test_the_server_answers_only_its_planners_browser():
     denied them) and any web page reaching it by DNS rebinding (an audit read the planner's grid
     from one): a request must name 127.0.0.1 or localhost at the port (an Origin too, where given)
     and carry the token of the address printed, which sets it as this port's cookie."""
+    pytest.importorskip("starlette", reason="the app's server needs the app extra: pip install -e '.[app]'")
     from resilient_sc.app.guard import REFUSED, LocalOnly
 
     reached = []
