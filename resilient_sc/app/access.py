@@ -68,8 +68,8 @@ new MutationObserver(nameSliders).observe(document.documentElement,
 
 
 def status(label: Any) -> Any:
-    """``label`` read out by a screen reader whenever its text changes (a solve's progress and
-    end, a refusal): ``role=status`` (WCAG 4.1.3)."""
+    """``label`` read out by a screen reader whenever its text changes (pending edits, a job's
+    outcome: :func:`started` keeps it quiet while a job's seconds tick): ``role=status`` (WCAG 4.1.3)."""
     return label.props('role=status aria-live=polite')
 
 

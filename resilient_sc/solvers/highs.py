@@ -283,12 +283,9 @@ class _Highs(highspy.Highs):
         if status == highspy.HighsStatus.kError:
             from ..exceptions import ResilientSCError
 
-            have = _highspy_version()
-            old = have[:1].isdigit() and tuple(map(int, have.split(".")[:2])) < tuple(
-                map(int, MIN_HIGHSPY.split(".")))
             raise ResilientSCError(f"HiGHS refuses its option {name!r} = {value!r}: an option this highspy "
-                                   f"({have}) does not know, or a value out of its range"
-                                   + (f" (resilient_sc needs highspy {MIN_HIGHSPY} or later)" if old else ""))
+                                   f"({_highspy_version()}) does not know, or a value out of its range "
+                                   f"(resilient_sc is tested on highspy {MIN_HIGHSPY} and later)")
         return status
 
     def run(self) -> highspy.HighsStatus:
@@ -381,6 +378,9 @@ def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> h
     return h
 
 
+_scheduler_threads: int | None = None
+
+
 def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     log = options.log
     h.setOptionValue("output_flag", bool(log))
@@ -400,9 +400,6 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
             highspy.Highs.resetGlobalScheduler(True)
             _scheduler_threads = int(options.threads)
         h.setOptionValue("threads", int(options.threads))
-
-
-_scheduler_threads: int | None = None
 
 
 def tune(h: highspy.Highs, options: SolveOptions, assignments: bool) -> None:
