@@ -402,3 +402,22 @@ def test_an_option_highs_refuses_is_an_error_not_skipped():
     with pytest.raises(ResilientSCError, match=r"HiGHS refuses its option 'mip_heuristc_effort' = 0\.1: "
                                                r"an option this highspy \(\S+\) does not know"):
         solve(examples.electronics(), options=SolveOptions(accelerate_options=typo))
+
+
+def test_threads_of_a_program_each_keep_their_own_thread_count():
+    """HiGHS keeps one scheduler per calling thread: a solve at ``threads=1`` in another thread
+    must not make this thread's next ``threads=1`` solve skip resetting its scheduler, still at
+    2 (it stopped with 'HiGHS stopped (Not Set)': the count was tracked once a process)."""
+    import threading
+
+    tiny, costs = examples.tiny(), []
+
+    def at(threads: int) -> None:
+        costs.append(solve(tiny, options=SolveOptions(threads=threads)).objective)
+
+    at(2)
+    other = threading.Thread(target=at, args=(1,))
+    other.start()
+    other.join()
+    at(1)
+    assert costs == [pytest.approx(1260.0)] * 3

@@ -219,12 +219,13 @@ def _reset_in_child() -> None:
     and the runs and redirections of the parent's other threads (its own stdout back), and gets
     the default signal handling back: SIGTERM ends it (the parent's clean-up terminates its
     workers) and its signals are not written into the parent's wakeup pipe."""
-    global _fd_lock, _redirected, _saved_stdout, _scheduler_threads
+    global _fd_lock, _redirected, _saved_stdout
     _fd_lock = threading.Lock()
     if _redirected and _saved_stdout is not None:
         os.dup2(_saved_stdout, 1)
         os.close(_saved_stdout)
-    _redirected, _saved_stdout, _scheduler_threads = 0, None, None
+    _redirected, _saved_stdout = 0, None
+    _scheduler.threads = None
     highspy.Highs.resetGlobalScheduler(False)
     if _stop.wakeup is None or threading.current_thread() is not threading.main_thread():
         return
@@ -378,7 +379,9 @@ def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> h
     return h
 
 
-_scheduler_threads: int | None = None
+#: the thread count of the calling thread's HiGHS scheduler, if this module set it (HiGHS keeps
+#: one scheduler per calling thread: each thread of a program resets its own)
+_scheduler = threading.local()
 
 
 def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
@@ -393,12 +396,10 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     h.setOptionValue("mip_abs_gap", MIP_ABS_GAP)
     h.setOptionValue("random_seed", int(options.seed))
     if options.threads is not None:
-        global _scheduler_threads
-        if _scheduler_threads != int(options.threads):
-            # HiGHS's thread scheduler is global: another thread count needs a reset first (solves
-            # running at once in threads of one process must share one count: docs/reliability.md)
+        if getattr(_scheduler, "threads", None) != int(options.threads):
+            # another thread count needs a reset of this thread's scheduler first
             highspy.Highs.resetGlobalScheduler(True)
-            _scheduler_threads = int(options.threads)
+            _scheduler.threads = int(options.threads)
         h.setOptionValue("threads", int(options.threads))
 
 
