@@ -113,8 +113,9 @@ GROUP_COLUMNS = {"countries": ("region", "bloc")}
 def case_warnings(t: Frames) -> list[str]:
     """Ids of one table, or regions or blocs, that differ only in case, or in characters that do
     not show (:func:`~.wording.look_alike_key`: a zero-width joiner, a no-break space, fullwidth
-    letters): two suppliers (ids are case-sensitive) printed as one, or a country outside its
-    bloc ('Atlantic' beside 'atlantic': not an ally), most likely one typed twice."""
+    letters, a Cyrillic 'С' for a Latin 'C'): two suppliers (ids are case-sensitive) printed as
+    one, or a country outside its bloc ('Atlantic' beside 'atlantic': not an ally), most likely
+    one typed twice."""
     out = []
     columns = [(table, col, "ids") for table, col in ID_COLUMNS.items()]
     columns += [(table, col, f"{col}s") for table, cols in GROUP_COLUMNS.items() for col in cols]
@@ -132,8 +133,9 @@ def case_warnings(t: Frames) -> list[str]:
             if len(same) > 1:
                 named = listing([quote(i) for i in same])
                 how = ("differ only in case" if same.str.casefold().nunique() == 1 else
-                       "read alike (they differ only in case, width or characters that do not show, such "
-                       "as a zero-width joiner or a no-break space)")
+                       "read alike (they differ only in case, width, letters of other scripts drawn alike "
+                       "such as a Cyrillic 'С' for a Latin 'C', or characters that do not show such as a "
+                       "zero-width joiner or a no-break space)")
                 out.append(f"({table}) | {what} {named} {how}: they are {len(same)} different "
                            f"{col}s ({what} are case-sensitive)")
     return out

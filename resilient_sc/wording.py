@@ -38,18 +38,28 @@ INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u115f\u1160\u180e\u200b\u2
                        "\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb]")
 
 
+#: Cyrillic and Greek letters drawn as Latin ones in common fonts (Unicode's confusables, the
+#: letters themselves: 'S_СN' with a Cyrillic ES reads as 'S_CN'); NFKC keeps them apart
+LATIN_LOOK_ALIKES = str.maketrans(
+    "АВЕЅІЈКМНОРСТУХԚԜаеѕіјԁһорсухԛԝӏ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικ",
+    "ABESIJKMHOPCTYXQWaesijdhopcyxqwl" "ABEZHIKMNOPTYXoik")
+
+
 def look_alike_key(text: str) -> str:
-    """What ``text`` reads as: NFKC (fullwidth letters as plain ones), case folded, without the
-    characters that do not show (format characters such as a zero-width joiner, the combining
-    grapheme joiner) and with any run of spaces (a no-break space too) as one; two names of one
-    key look the same on a page.
+    """What ``text`` reads as: NFKC (fullwidth letters as plain ones), Cyrillic and Greek letters
+    drawn as Latin ones as those (:data:`LATIN_LOOK_ALIKES`), case folded, without the characters
+    that do not show (format characters such as a zero-width joiner, the combining grapheme
+    joiner) and with any run of spaces (a no-break space too) as one; two names of one key look
+    the same on a page.
 
     >>> look_alike_key("S_DE_Dresden\u200d") == look_alike_key("ｓ_de_dresden"), look_alike_key("a\xa0 b")
     (True, 'a b')
+    >>> look_alike_key("S_\u0421N_Wuxi") == look_alike_key("S_CN_Wuxi")  # a Cyrillic ES
+    True
     """
     if text.isascii():
         return " ".join(text.casefold().split())
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = unicodedata.normalize("NFKC", text).translate(LATIN_LOOK_ALIKES).casefold()
     shown = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf" and ch != "\u034f")
     return " ".join(shown.split())
 

@@ -1161,12 +1161,16 @@ def test_a_bloc_or_id_that_reads_alike_is_warned_of(ex: Path):
         path = ex / f"{table}.csv"
         rows = [r for r in path.read_text().splitlines() if r.startswith("S_CN_Wuxi,")]
         path.write_text(path.read_text() + "".join(r.replace("S_", "\uff33_", 1) + "\n" for r in rows))
+    hubs = (ex / "hubs.csv").read_text()  # a twin of H_Hamburg with a Cyrillic 'а' (NFKC keeps it)
+    (ex / "hubs.csv").write_text(hubs + "".join(r.replace("H_Hamburg", "H_H\u0430mburg") + "\n"
+                                                for r in hubs.splitlines() if r.startswith("H_Hamburg,")))
     with pytest.warns(DataWarning) as caught:
         read_network(ex)
     said = [str(w.message) for w in caught]
     assert any(m.startswith("(countries) | blocs 'atlantic', 'atlantic\\u200d' read alike (they differ only "
-                            "in case, width or characters that do not show") for m in said), said
+                            "in case, width, letters of other scripts drawn alike") for m in said), said
     assert any(m.startswith("(suppliers) | ids 'S_CN_Wuxi', '\uff33_CN_Wuxi' read alike") for m in said), said
+    assert any(m.startswith("(hubs) | ids 'H_Hamburg', 'H_H\u0430mburg' read alike") for m in said), said
     edit(ex / "markets.csv", "Berlin,", "Ber\u2028lin,")
     assert any("holds a control or invisible character" in p for p in problems(ex))
 
