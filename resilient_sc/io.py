@@ -20,6 +20,7 @@ import ctypes
 import enum
 import errno
 import gc
+import hashlib
 import json
 import math
 import os
@@ -315,8 +316,8 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
         return f"{path} is a folder; give a file path"
     elif (path.suffix.lower() == ".xlsx" and path.is_file() and not force and not network
           and not is_result_workbook(path)):  # a network's workbook (init) says so itself
-        return (f"{path} is a workbook the library did not write as a result (by hand, or data); pass {flag} "
-                "to replace it")
+        return (f"{path} is a workbook the library did not write as a result, or one saved since (by hand, "
+                f"or data); pass {flag} to replace it")
     existing = next(p for p in out.parents if p.exists())
     if not existing.is_dir():
         return f"cannot create {path}: {existing} is a file, not a folder"
@@ -325,17 +326,55 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
     return None
 
 
+#: the part of a workbook holding its core properties (creator, times, the seal of a result's)
+CORE_PART = "docProps/core.xml"
+
+
+def _parts_digest(book: zipfile.ZipFile) -> str:
+    """SHA-256 of every part of a workbook but :data:`CORE_PART`, names and bytes."""
+    digest = hashlib.sha256()
+    for info in sorted(book.infolist(), key=lambda i: i.filename):
+        if info.filename != CORE_PART:
+            digest.update(f"{info.filename}\0{info.file_size}\0".encode())
+            with book.open(info) as part:
+                shutil.copyfileobj(part, _Hashing(digest))
+    return f"{RESULT_CREATOR}:sha256:{digest.hexdigest()}"
+
+
+class _Hashing:
+    """A file to copy into that feeds a hash."""
+
+    def __init__(self, digest: Any) -> None:
+        self.write = digest.update
+
+
+def _seal(path: Path) -> None:
+    """Record the digest of the workbook ``path``'s parts (:func:`_parts_digest`) as its
+    identifier (``dc:identifier``): any program saving it after changes them, a planner's notes
+    or a re-save alike (Excel keeps the creator)."""
+    with zipfile.ZipFile(path) as book, atomic_path(path) as sealed, zipfile.ZipFile(sealed, "w") as out:
+        mark = f"<dc:identifier>{_parts_digest(book)}</dc:identifier></cp:coreProperties>"
+        for info in book.infolist():
+            if info.filename == CORE_PART:
+                out.writestr(info, book.read(info).decode().replace("</cp:coreProperties>", mark))
+                continue
+            with book.open(info) as part, out.open(info, "w") as copy:
+                shutil.copyfileobj(part, copy)
+
+
 def is_result_workbook(path: str | Path) -> bool:
-    """Whether ``path`` is a workbook of results the library wrote (its creator,
-    :data:`RESULT_CREATOR`): one the command line replaces without ``--force``. Who wrote it, not
-    its sheets (which tell a result given as data: ``resilient_sc.data._is_result``): a planner's
-    workbook with result sheets pasted in is the planner's."""
+    """Whether ``path`` is a workbook of results the library wrote, as it wrote it (its creator,
+    :data:`RESULT_CREATOR`, and the digest of its parts that sealed it, :func:`_seal`): one the
+    command line replaces without ``--force``. Who wrote it, not its sheets (which tell a result
+    given as data: ``resilient_sc.data._is_result``): a planner's workbook with result sheets
+    pasted in is the planner's, and so is a result a planner has since saved."""
     try:
         with zipfile.ZipFile(path) as book:
-            core = book.read("docProps/core.xml").decode("utf-8", "replace")
+            core = book.read(CORE_PART).decode("utf-8", "replace")
+            return (f"<dc:creator>{RESULT_CREATOR}</dc:creator>" in core
+                    and f"<dc:identifier>{_parts_digest(book)}</dc:identifier>" in core)
     except (KeyError, *ZIP_ERRORS):
         return False
-    return f"<dc:creator>{RESULT_CREATOR}</dc:creator>" in core
 
 
 def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
@@ -494,14 +533,17 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
     if too_long:
         raise ValidationError(too_long, "with the workbook")
     try:
-        with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            for name, given in sheets.items():
-                df = _fit_cells(name, _rounded(worded(given)) if results else given)
-                # infinite is an unlimited capacity (the only one there is): in words, not 'inf'
-                df.to_excel(xl, sheet_name=name[:31], index=False, inf_rep="unlimited")
-                format_sheet(xl.sheets[name[:31]], df)
-            if finish is not None:
-                finish(xl.book)
+        with atomic_path(path) as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+                for name, given in sheets.items():
+                    df = _fit_cells(name, _rounded(worded(given)) if results else given)
+                    # infinite is an unlimited capacity (the only one there is): in words, not 'inf'
+                    df.to_excel(xl, sheet_name=name[:31], index=False, inf_rep="unlimited")
+                    format_sheet(xl.sheets[name[:31]], df)
+                if finish is not None:
+                    finish(xl.book)
+            if results:
+                _seal(tmp)
         return
     except OSError as exc:
         failure = OSError(exc.errno, exc.strerror or str(exc), str(path))

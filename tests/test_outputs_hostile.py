@@ -210,12 +210,23 @@ def test_a_workbook_not_written_as_a_result_needs_force(capsys, tiny_dir, tmp_pa
     before = budget.read_bytes()
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(budget))
     assert code == 2 and data["reason"].endswith("budget.xlsx is a workbook the library did not write as a "
-                                                 "result (by hand, or data); pass --force to replace it")
+                                                 "result, or one saved since (by hand, or data); pass "
+                                                 "--force to replace it")
     assert budget.read_bytes() == before and not io.is_result_workbook(budget)
     plan = tmp_path / "plan.xlsx"
     for _ in range(2):  # a result over a result: no --force needed
         assert run_json(capsys, "solve", str(tiny_dir), "--out", str(plan))[0] == 0
     assert io.is_result_workbook(plan)
+    # a plan workbook with the planner's notes, saved by another program (which keeps the creator):
+    # the planner's now; it was replaced without --force, the notes lost (an audit of round trips)
+    book = openpyxl.load_workbook(plan)
+    book.create_sheet("my notes")["A1"] = "board decision: keep this hub"
+    book.save(plan)
+    annotated = plan.read_bytes()
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(plan))
+    assert code == 2 and "plan.xlsx is a workbook the library did not write as a result, or one saved since" \
+        in data["reason"]
+    assert plan.read_bytes() == annotated
     assert run_json(capsys, "solve", str(tiny_dir), "--out", str(budget), "--force")[0] == 0
     assert openpyxl.load_workbook(budget).sheetnames[:2] == ["README", "summary"]
 
@@ -732,7 +743,7 @@ def test_write_workbook_never_writes_over_its_data_and_asks_force_for_a_hand_mad
     assert book.read_bytes() == before
     other = tmp_path / "other.xlsx"
     other.write_bytes(before)
-    with pytest.raises(ValidationError, match=r"did not write as a result \(by hand, or data\); pass force"):
+    with pytest.raises(ValidationError, match=r"or one saved since \(by hand, or data\); pass force"):
         write_workbook(other, plan)
     assert write_workbook(other, plan, force=True) == write_workbook(other, plan) == other
 
