@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+import shlex
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -30,6 +32,19 @@ def escape_text(value: Any) -> Any:
     ('\\'=HYPERLINK("http://evil.example","click")', -5)
     """
     return "'" + value if is_formula_like(value) else value
+
+
+def id_list(ids: Iterable[str]) -> str:
+    """Ids as one text cell: separated by spaces, an id quoted as a shell would when it holds a
+    space or a quote, and in quotes when it starts as a formula would (escaped, the cell read
+    ``'-S1 S2`` and ``shlex.split`` failed on it): ``shlex.split`` reads the ids back from a
+    file the library writes.
+
+    >>> id_list(["S1", "S 2", "-S3", "=S4"])
+    "S1 'S 2' '-S3' '=S4'"
+    """
+    return " ".join("'" + i.replace("'", "'\"'\"'") + "'" if is_formula_like(i) else shlex.quote(i)
+                    for i in ids)
 
 
 def escape_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import shlex
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pandas as pd
 
 from . import io
 from .data import Network
+from .escaping import id_list
 from .exceptions import InfeasiblePolicyError, RunWarning, ValidationError
 from .explain import explain_infeasibility
 from .format import count, fraction, money, money_digits, quantity, relative_gap, weight
@@ -69,7 +71,8 @@ ROADMAP_FILES = {
     "roadmap.csv": "per period: `weight` (the factor of every cost of the period, e.g. a discount), `cost` "
                    "(money, the period's own, unweighted), `emissions` (CO2 units), demand left `short`, "
                    "the number of suppliers and hubs operating (`n_suppliers`, `n_hubs`) and the ids of "
-                   "those started and stopped (`suppliers_started`, `suppliers_stopped`, ...), "
+                   "those started and stopped (`suppliers_started`, `suppliers_stopped`, ...: separated by "
+                   "spaces, an id holding a space quoted as a shell would), "
                    "`local_share` and `allied_share` (fractions of demand, weighted as the plan's shares), "
                    "`top_country` and `top_country_share` (the origin country of the largest share of "
                    "demand, weighted as the shares, its own markets included)",
@@ -215,8 +218,8 @@ class Roadmap:
             for kind in ("supplier", "hub"):
                 operating, started, stopped = _members(here, kind)
                 row[f"n_{kind}s"] = len(operating)
-                row[f"{kind}s_started"] = ", ".join(started)
-                row[f"{kind}s_stopped"] = ", ".join(stopped)
+                row[f"{kind}s_started"] = id_list(started)
+                row[f"{kind}s_stopped"] = id_list(stopped)
             row.update(shares.loc[period, ["local_share", "allied_share", "top_country",
                                            "top_country_share"]].to_dict())
             rows.append(row)
@@ -359,8 +362,7 @@ def _members(here: pd.DataFrame, kind: str) -> tuple[list[str], list[str], list[
 
 
 def _moves(n: int, started: str, stopped: str) -> str:
-    plus = len(started.split(", ")) if started else 0
-    minus = len(stopped.split(", ")) if stopped else 0
+    plus, minus = len(shlex.split(started)), len(shlex.split(stopped))
     return f"{n}" + (f" +{plus}" if plus else "") + (f" -{minus}" if minus else "")
 
 

@@ -131,6 +131,24 @@ def test_design_ids_holding_spaces_read_back_whole():
     assert [shlex.split(ids) for ids in table["suppliers"]] == [["S_CN"], ["S FR", "S_CN"]]
 
 
+def test_design_ids_starting_as_formulas_read_back_from_the_csv(tmp_path):
+    """premium.csv escapes a cell starting as a formula with a leading quote: '-S1 S_CN' read as
+    "'-S1 S_CN" and shlex.split failed ('No closing quotation'); such an id is quoted."""
+    import csv
+    import shlex
+
+    from resilient_sc import examples, io
+
+    net = examples.tiny()
+    odd = {"S_FR": "-S_FR", "S_CN": "=S_CN"}
+    tables = ("suppliers", "supplier_products", "lanes")
+    net = net.replace(**{t: getattr(net, t).replace(odd) for t in tables})
+    io.write_csv(tmp_path / "premium.csv", premium(net, {"two": Policy(min_suppliers=2)}, workers=1))
+    with open(tmp_path / "premium.csv", newline="") as f:
+        cells = [row["suppliers"] for row in csv.DictReader(f)]
+    assert [shlex.split(ids) for ids in cells] == [["=S_CN"], ["-S_FR", "=S_CN"]]
+
+
 def test_a_warning_of_each_solve_names_its_policy_in_any_executor():
     """A premium solves many policies: a warning of one solve (here the fixed cost of a hub the
     data keeps open, widening the gap on the rest) names the policy it came from, serially, in a

@@ -90,6 +90,16 @@ def test_glide_path_and_weights():
     t = r.table()
     assert t["suppliers_started"].tolist() == ["", "S_FR"] and t["suppliers_stopped"].tolist() == ["", "S_CN"]
     assert t["n_suppliers"].tolist() == [1, 1]  # a count, as in the premium tables
+    # ids holding a comma and a space read back whole (they were joined by ', '), and counted so
+    odd = {"S_FR": "S, FR", "S_CN": "-S_CN"}
+    net = paris(weights=(1.0, 0.5))
+    net = net.replace(**{k: getattr(net, k).replace(odd) for k in ("suppliers", "supplier_products",
+                                                                     "lanes")})
+    moved = solve_roadmap(net, policy)
+    t = moved.table()
+    assert t["suppliers_started"].tolist() == ["", "'S, FR'"]
+    assert t["suppliers_stopped"].tolist() == ["", "'-S_CN'"]
+    assert any(line.startswith("2027") and " 1 +1 -1 " in line for line in moved.summary().splitlines())
     assert r.shares()["local_share"].tolist() == pytest.approx([0.0, 1.0])
     assert r.verify() == []
     text = r.plans["2027"].summary()  # a period's plan says which period it is

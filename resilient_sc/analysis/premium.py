@@ -4,7 +4,6 @@ what it buys under failures."""
 from __future__ import annotations
 
 import math
-import shlex
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..data import Network
+from ..escaping import id_list
 from ..exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError
 from ..model.build import given_policy
 from ..optimize import solve
@@ -137,8 +137,8 @@ def outcome_row(o: PolicyOutcome, base: Plan) -> dict[str, Any]:
         "expected_shortfall_cost": summary.get("expected_shortfall_cost", math.nan),
         "expected_conditional_on": summary.get("conditional_on", ""),
         "max_foreign_share": float(top.max()) if len(top) else 0.0,
-        "suppliers": shlex.join(p.supplier_ids),  # an id with a space is quoted: shlex.split reads it
-        "hubs": shlex.join(p.hub_ids),
+        "suppliers": id_list(p.supplier_ids),
+        "hubs": id_list(p.hub_ids),
         "solve_time": p.solve_time,
         "gap": p.gap,
         "reason": "",
@@ -194,8 +194,9 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         (fractions over all markets and products, weighted by :meth:`Plan.share_weights`),
         ``max_foreign_share`` (the largest share of one foreign country in one market's demand
         of one product: what ``max_country_share`` caps), ``n_suppliers``, ``n_hubs``,
-        ``suppliers``, ``hubs`` (the ids, separated by spaces; an id holding a space or a quote is
-        quoted as a shell would, so ``shlex.split`` reads them back), ``solve_time`` (s), ``gap``,
+        ``suppliers``, ``hubs`` (the ids, separated by spaces; an id holding a space or a quote, or
+        starting as a formula would, is quoted as a shell would, so ``shlex.split`` reads them
+        back from the CSV too: :func:`~resilient_sc.escaping.id_list`), ``solve_time`` (s), ``gap``,
         ``reason`` (why not optimal).
     :raises ValidationError: when a policy does not fit the network (the problems of every
         policy at once, each labelled with its name), before anything is solved.
