@@ -129,6 +129,16 @@ class Network:
         kept = self.__dict__.get("_digests", {}) or {}  # none in a Network pickled before digests were kept
         return [name for name in kept if _digest(getattr(self, name)) != kept[name]]
 
+    def tables_differing_from(self, other: Network) -> list[str]:
+        """The tables whose columns, types or cells differ between this network and ``other``
+        (by digest, as validated where both were)."""
+        if other is self:
+            return []
+        mine, theirs = self.__dict__.get("_digests") or {}, other.__dict__.get("_digests") or {}
+        return [name for name in TABLES
+                if (mine.get(name) or _digest(getattr(self, name)))
+                != (theirs.get(name) or _digest(getattr(other, name)))]
+
     @classmethod
     def from_frames(cls, tables: Mapping[str, pd.DataFrame] | None = None, /, *, source: str = "",
                     limits: Limits | None = None, **frames: pd.DataFrame) -> Network:

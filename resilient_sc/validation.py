@@ -94,13 +94,19 @@ def _is_blank(series: pd.Series) -> np.ndarray:
 _INF_WORDS = {"inf", "infinity", "unlimited"}
 
 
+#: the kinds of column held as text
+TEXT_KINDS = ("id", "text", "status", "kind")
+#: the type pandas gives a column of text cells (str in pandas 3, object before)
+TEXT_DTYPE = pd.DataFrame({"text": np.array(["text"], dtype=object)})["text"].dtype
+
+
 def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[str],
                    limits: Limits) -> np.ndarray:
     """Column ``col`` of ``df`` converted to its kind, with defaults filled in."""
     name = table.name
     present = col.name in df.columns
     series = df[col.name] if present else pd.Series([None] * len(df), index=df.index, dtype=object)
-    numeric = (col.kind not in ("id", "text", "status", "kind") and pd.api.types.is_numeric_dtype(series)
+    numeric = (col.kind not in TEXT_KINDS and pd.api.types.is_numeric_dtype(series)
                and not pd.api.types.is_bool_dtype(series)
                and not pd.api.types.is_complex_dtype(series))  # as text: '(5+1j)' is not a number
     if numeric:
@@ -115,7 +121,7 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
         each_row(problems, name, np.flatnonzero(blank),
                  lambda pos: f"{where(name, df, pos)} | {col.name} is required but blank",
                  f"{col.name} is blank")
-    if col.kind in ("id", "text", "status", "kind"):
+    if col.kind in TEXT_KINDS:
         default = col.default if col.default is not None else ""
         # one spelling of each name: an NFD 'München' (macOS) matches an NFC one (Windows)
         texts = [unicodedata.normalize("NFC", cell_text(u).strip()) for u in uniques]
@@ -322,6 +328,8 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     out = pd.DataFrame({col.name: _coerce_column(table, col, df, problems, limits)
                         for col in table.columns})
     out["_row"] = df["_row"].to_numpy()
+    if not len(out):  # typed as text columns of rows are (pandas 3: str), not object: one network
+        out = out.astype({c.name: TEXT_DTYPE for c in table.columns if c.kind in TEXT_KINDS})
     out.attrs[BLANKS] = {c: tuple(np.flatnonzero(_is_blank(df[c])))  # for suspicious.blank_cost_warnings
                          for c in BLANK_COSTS.get(name, ()) if c in df}
     if keyed:

@@ -660,6 +660,7 @@ def _quantities_times(net: Network, k: float) -> Network:
                        suppliers=net.suppliers.assign(fixed_cost=net.suppliers["fixed_cost"] * k))
 
 
+@pytest.mark.filterwarnings(r"ignore:\(stress_test\) \| the network differs")
 def test_the_guaranteed_fraction_does_not_depend_on_the_units_of_quantities():
     """The example with demands, capacities and fixed costs times 1000 (demands up to 7e7 units)
     has the same design under survive country 0.8 and the same worst served fraction per
@@ -682,3 +683,24 @@ def test_the_guaranteed_fraction_does_not_depend_on_the_units_of_quantities():
     assert served[3]["country:TW"] == pytest.approx(0.8075, abs=1e-4) and served[3]["country:BR"] == 0.0
     assert served[0]["country:TW"] == pytest.approx(0.807484, abs=1e-6)
     assert (served[1] >= 0.8 - 1e-9).all()
+
+
+def test_a_plan_stress_tested_on_other_data_says_so():
+    """One of the plan's hubs closed in the data given: the design was replayed without it (value
+    served 90.0% -> 70.8%) without a word (an audit of round trips). The same data read again, or
+    its frames validated again, is the same network: no warning."""
+    import warnings
+
+    from resilient_sc import RunWarning
+
+    net = examples.electronics()
+    plan = solve(net, Policy(min_local_share=0.5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stress_test(examples.electronics(), plan)
+        stress_test(Network.from_frames(net.frames()), plan)  # empty tables typed as absent ones
+    frames = net.frames()
+    frames["hubs"].loc[frames["hubs"]["hub"] == plan.hub_ids[0], "status"] = "closed"
+    said = r"^\(stress_test\) \| the network differs from the one the plan was solved on \(in hubs\)"
+    with pytest.warns(RunWarning, match=said + r": its design is replayed on this network's data"):
+        stress_test(Network.from_frames(frames), plan)

@@ -25,6 +25,7 @@ per product, as the worst (market, product) fraction, and weighted by ``unit_val
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import ResilientSCError, ValidationError, check_switch
+from ..exceptions import ResilientSCError, RunWarning, ValidationError, check_switch, user_stacklevel
 from ..format import and_list, count, served_fraction
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
@@ -345,7 +346,8 @@ def stress_test(network: Network, plan: Plan,
     """Replay every single failure of ``failures`` kinds on ``plan``'s design (and, with
     ``scenarios``, every scenario of the ``disruptions`` table) and report what is still served.
 
-    :param network: the data the plan was solved on.
+    :param network: the data the plan was solved on (other data, a what-if, is replayed as given,
+        with a :class:`~resilient_sc.RunWarning` naming the tables that differ).
     :param plan: a plan from :func:`resilient_sc.solve`; its contracted suppliers and opened
         hubs are the design, fixed during the replay.
     :param failures: failure kinds among ``country``, ``hub``, ``supplier``; only elements of
@@ -388,6 +390,7 @@ def stress_test(network: Network, plan: Plan,
     # no disruption recourse blocks: scenarios are replayed one by one below
     replay_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price, disruption_weight=0.0)
     model = build_model(_no_lead_times(network), replay_policy)
+    _warn_if_other_data(network, plan)
     if penalty is None and plan.policy.shortfall_penalty is not None:
         penalty = plan.policy.shortfall_penalty  # the design's own price of a unit short
     elif isinstance(penalty, str) and penalty == DEFAULT:
@@ -439,6 +442,18 @@ def _check_same_network(network: Network, plan: Plan) -> None:
     if missing:
         raise ValidationError([f"(stress_test) | the plan's design uses {', '.join(sorted(missing)[:5])}, "
                                "not in this network: stress-test a plan on the network it was solved on"])
+
+
+def _warn_if_other_data(network: Network, plan: Plan) -> None:
+    """A plan replayed on data other than its own (a what-if, perhaps) is said to be: a hub of its
+    design closed in the data given was left out without a word."""
+    differ = network.tables_differing_from(plan.model.network)
+    if differ:
+        warnings.warn(f"(stress_test) | the network differs from the one the plan was solved on (in "
+                      f"{and_list(differ)}): its design is replayed on this network's data (a supplier or "
+                      "hub closed here is left out, capacities and costs are these); stress-test a plan "
+                      "on the network it was solved on, or solve it again on this one",
+                      RunWarning, stacklevel=user_stacklevel())
 
 
 def _penalties(model: NetworkModel, penalty: float | Mapping[str, float] | None) -> pd.Series:
