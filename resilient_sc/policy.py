@@ -391,7 +391,12 @@ class Policy:
                 raise ValidationError([f"(policy) | {path.name}: expected a "
                                        f"{', '.join(POLICY_SUFFIXES)} file"])
             try:
-                policy = cls.from_dict(load_mapping(path, "policy", limits))
+                given = load_mapping(path, "policy", limits)
+                if {"status", "objective", "policy"} <= set(given):  # a plan.json or roadmap.json
+                    raise ValidationError([f"(policy) | {path.name} is the record of a plan or roadmap, not "
+                                           "a policy file: its 'policy' object holds the fields it was "
+                                           "solved under; save that object alone as a .json or .yaml file"])
+                policy = cls.from_dict(given)
             except (TypeError, ValueError) as exc:  # e.g. survive: 5
                 if isinstance(exc, ValidationError):
                     raise

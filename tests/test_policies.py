@@ -239,6 +239,20 @@ def test_policy_files(tmp_path):
     assert Policy.from_file(tmp_path / "p.json").min_allied_share == {"Europe": 0.7}
 
 
+
+def test_a_plan_record_given_as_a_policy_file_is_said_to_be_one(tmp_path):
+    """plan.json given as --policy was refused field by field ('unknown field bound', each with
+    the list of every field): one line says what the file is and where its policy is."""
+    from resilient_sc import examples
+
+    solve(examples.tiny(), Policy(min_local_share=0.5)).save(tmp_path / "plan")
+    with pytest.raises(ValidationError) as exc:
+        Policy.from_file(tmp_path / "plan" / "plan.json")
+    assert list(exc.value.problems) == [
+        "(policy) | plan.json is the record of a plan or roadmap, not a policy file: its 'policy' object "
+        "holds the fields it was solved under; save that object alone as a .json or .yaml file"]
+
+
 def test_policy_shares_reported():
     plan = solve(country_network(), Policy(min_local_share=0.5))
     row = plan.shares.iloc[0]
