@@ -85,7 +85,8 @@ def quote(value: Any, width: int = QUOTED, count: bool = True) -> str:
     (``'aaaa…' (300,000 characters)``; not with ``count=False``)."""
     text = value if isinstance(value, str) else str(value)
     cut = count and len(text) > width
-    return f"'{clip(text, width)}'" + (f" ({len(text):,} characters)" if cut else "")
+    mark = '"' if "'" in text and '"' not in text else "'"  # "'S1" reads better than ''S1'
+    return f"{mark}{clip(text, width)}{mark}" + (f" ({len(text):,} characters)" if cut else "")
 
 
 def closest(name: Any, known: Collection[str]) -> str | None:
@@ -101,13 +102,20 @@ def closest(name: Any, known: Collection[str]) -> str | None:
 
 
 def suggest(name: Any, known: Collection[str]) -> str:
-    """`` (did you mean 'x'?)``; else the look-alike letters no known name has ('Е' in 'DЕ'), or ``""``."""
+    """`` (did you mean 'x'?)``; else the look-alike letters no known name has ('Е' in 'DЕ'), or ``""``.
+
+    >>> suggest("'-S1", ["-S1", "S2"])[:32]
+    " (did you mean '-S1'? a leading "
+    """
     if isinstance(name, str) and name.isdigit() and len(name) <= 200:  # 7 for "007", as a number cell has it
         zeros = next((k for k in known if isinstance(k, str) and k.isdigit() and k != name
                       and k.lstrip("0") == name.lstrip("0")), None)
         if zeros is not None:
             return (f" (did you mean {quote(zeros)}? a cell holding a number drops its leading zeros: "
                     "format the column as text)")
+    if isinstance(name, str) and name.startswith("'") and name[1:] in known:
+        return (f" (did you mean {quote(name[1:])}? a leading ' marks text that would read as a formula, in "
+                "the CSV files the library writes and in spreadsheets: leave it out)")
     hit = closest(name, known)
     if hit is not None:
         return f" (did you mean {quote(hit)}?{_look_alike(name, hit)})"

@@ -1300,3 +1300,13 @@ def test_an_old_or_open_document_workbook_is_asked_for_as_xlsx(tmp_path: Path, s
         read_network(path)
     assert info.value.problems == (f"({path}) | {kind}: save it as .xlsx (Excel or LibreOffice: Save As, "
                                    "Excel Workbook) and give that",)
+
+
+def test_an_id_copied_with_the_quote_of_an_escaped_cell_is_named(ex: Path):
+    """A row copied from an output CSV into the data (the library escapes text that would read as
+    a formula with a leading quote) was refused with "did you mean ''-S1'?"-like words."""
+    edit(ex / "lanes.csv", "S_CN_Ningde,H_Hamburg,all,", "'S_CN_Ningde,H_Hamburg,all,")
+    (found,) = problems(ex)
+    assert found.endswith("origin \"'S_CN_Ningde\" is not a supplier, hub or market (did you mean "
+                          "'S_CN_Ningde'? a leading ' marks text that would read as a formula, in the CSV "
+                          "files the library writes and in spreadsheets: leave it out)")
