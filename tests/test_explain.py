@@ -919,3 +919,23 @@ def test_a_market_out_of_reach_names_only_what_could_reach_it():
     berlin = next(r for r in info.value.reasons if r.startswith("demand: market 'Berlin' (product 'cells'"))
     assert berlin.endswith("(left out of the plan: H_Hamburg, H_Lodz, S_DE_Salzgitter and S_PL_Wroclaw "
                            "(country excluded))")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_reach_is_every_supplier_market_pair_a_hub_connects(seed):
+    """The precheck's and the explanations' supplier -> (market, product) pairs, by one sparse
+    product, against a merge of every inbound and outbound arc of a random network."""
+    from resilient_sc.model.precheck import reach
+
+    from .random_networks import random_network
+
+    s = build_model(random_network(seed), Policy()).sets
+    merged = s.inbound[["supplier", "hub", "product", "country"]].merge(
+        s.outbound[["hub", "market", "product"]], on=["hub", "product"]).drop_duplicates(
+        ["supplier", "market", "product"]).merge(s.supply[["supplier", "product", "capacity"]],
+                                                 on=["supplier", "product"])
+    columns = ["supplier", "country", "market", "product", "capacity"]
+    expected = merged[columns].sort_values(columns).reset_index(drop=True)
+    found = reach(s).sort_values(columns).reset_index(drop=True)
+    assert len(found) > 0 and found.astype(str).equals(expected.astype(str))
+    assert reach(s) is reach(s)  # built once per Sets

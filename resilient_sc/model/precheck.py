@@ -6,11 +6,13 @@ units needed and the units the data allow; no solver is involved.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..exceptions import InfeasiblePolicyError
 from ..format import and_first, and_list, count, percent
@@ -28,10 +30,11 @@ if TYPE_CHECKING:
 MAX_REASONS = 8
 
 
-def falls_short(have: float, need: float) -> bool:
+def falls_short(have: Any, need: Any) -> Any:
     """Whether ``have`` falls short of ``need`` beyond round-off, relative to their size (a
-    policy at its limit, 0.55 × 1e8 = 55000000.00000001 against 5.5e7, is no shortfall)."""
-    return have < need - 1e-9 * max(1.0, abs(need))
+    policy at its limit, 0.55 × 1e8 = 55000000.00000001 against 5.5e7, is no shortfall);
+    element-wise over arrays."""
+    return have < need - 1e-9 * np.maximum(1.0, np.abs(need))
 
 
 def least_country_share(avail: np.ndarray, capped: np.ndarray, demand: float, need: float,
@@ -56,14 +59,39 @@ def least_country_share(avail: np.ndarray, capped: np.ndarray, demand: float, ne
     return min(1.0, float(np.ceil(hi * 1e4 - 1e-6)) / 1e4)
 
 
+#: :func:`reach` of each Sets, built once (the checks and the explanations ask it several times)
+_REACH: weakref.WeakKeyDictionary[Sets, pd.DataFrame] = weakref.WeakKeyDictionary()
+
+
 def reach(s: Sets) -> pd.DataFrame:
     """Supplier -> (market, product) pairs that some hub connects: supplier, country, market,
-    product, capacity (the supplier's capacity for the product, units)."""
-    pairs = s.inbound[["supplier", "hub", "product", "country"]].merge(
-        s.outbound[["hub", "market", "product"]], on=["hub", "product"])
-    pairs = pairs.drop_duplicates(["supplier", "market", "product"])
-    return pairs.merge(s.supply[["supplier", "product", "capacity"]], on=["supplier", "product"])[
-        ["supplier", "country", "market", "product", "capacity"]]
+    product, capacity (the supplier's capacity for the product, units), ordered by supply row
+    and demand row. The pairs are the nonzeros of A·B, A the inbound arcs (supply row × (hub,
+    product)) and B the outbound ones ((hub, product) × demand row): one sparse product, where
+    a merge of every arc pair took 7 s on ladder XL."""
+    known = _REACH.get(s)
+    if known is not None:
+        return known
+    n_hubs = len(s.hubs_table)
+    products = pd.Index(s.products_table["product"])
+    supply, demand = s.supply_table, s.demand_table
+    arc_in = s.inbound_table["_hub"] * len(products) + products.get_indexer(
+        supply["product"][s.inbound_table["_supply"]])
+    arc_out = s.outbound_table["_hub"] * len(products) + products.get_indexer(
+        demand["product"][s.outbound_table["_demand"]])
+    keys = n_hubs * len(products)
+    a = sp.csr_matrix((np.ones(len(arc_in)), (s.inbound_table["_supply"], arc_in)),
+                      shape=(len(supply), keys))
+    b = sp.csr_matrix((np.ones(len(arc_out)), (arc_out, s.outbound_table["_demand"])),
+                      shape=(keys, len(demand)))
+    pairs = (a @ b).tocoo()
+    order = np.lexsort((pairs.col, pairs.row))
+    row, col = pairs.row[order], pairs.col[order]
+    out = pd.DataFrame({"supplier": supply["supplier"][row], "country": supply["country"][row],
+                        "market": demand["market"][col], "product": demand["product"][col],
+                        "capacity": supply["capacity"][row]})
+    _REACH[s] = out
+    return out
 
 
 def precheck(s: Sets, policy: Policy, network: Network) -> None:
@@ -268,24 +296,31 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network) -> list[str]:
             group = lambda row: ("allied suppliers (country " + row["country"]  # noqa: E731
                                  + (f", bloc {row['bloc']})" if row["bloc"] else ")"))
             counts = lambda row: lambda g: is_allied(g["country"], g["bloc"], row["country"], row["bloc"])  # noqa: E731
-        have = rr.loc[ok].groupby(["market", "product"])["capacity"].sum()
-        for _, row in dem.iterrows():
-            cap = float(have.get((row["market"], row["product"]), 0.0))
-            need = row["share"] * row["demand"]
-            if falls_short(cap, need):
-                u = unit_of(s, row["product"])
-                left = ""  # the suppliers left out that reach it: of the lines shown only (limit_reasons)
-                if len(out) < MAX_REASONS:
-                    reaching = removed_towards(s, network, dem.loc[[row.name]])["id"]
-                    left = _left_out(s, policy, field, row["product"], counts(row), reaching)
-                out.append(
-                    f"{field} {row['share']:.10g} cannot be met for market '{row['market']}' (product "
-                    f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
-                    f"{number(need)} {u} it requires ({percent(row['share'])} of the "
-                    f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u}){left}")
+        have = _per_demand_row(rr.loc[ok].groupby(["market", "product"])["capacity"].sum(), dem)
+        needs = (dem["share"] * dem["demand"]).to_numpy(float)
+        for i in np.flatnonzero(falls_short(have, needs)):
+            row, cap, need = dem.iloc[i], float(have[i]), float(needs[i])
+            u = unit_of(s, row["product"])
+            left = ""  # the suppliers left out that reach it: of the lines shown only (limit_reasons)
+            if len(out) < MAX_REASONS:
+                reaching = removed_towards(s, network, dem.loc[[row.name]])["id"]
+                left = _left_out(s, policy, field, row["product"], counts(row), reaching)
+            out.append(
+                f"{field} {row['share']:.10g} cannot be met for market '{row['market']}' (product "
+                f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
+                f"{number(need)} {u} it requires ({percent(row['share'])} of the "
+                f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u}){left}")
         if field == "min_local_share":
             out += _regional_totals(s, policy, rr.loc[ok], dem, field)
     return limit_reasons(out, "markets")
+
+
+def _per_demand_row(totals: pd.Series, dem: pd.DataFrame) -> np.ndarray:
+    """``totals`` by (market, product) at each row of ``dem`` (0 where none)."""
+    if not len(totals):
+        return np.zeros(len(dem))
+    at = totals.index.get_indexer(pd.MultiIndex.from_frame(dem[["market", "product"]]))
+    return np.where(at >= 0, totals.to_numpy(float)[at], 0.0)
 
 
 def _regional_totals(s: Sets, policy: Policy, local: pd.DataFrame, dem: pd.DataFrame,
@@ -322,27 +357,28 @@ def _check_country_share(s: Sets, policy: Policy) -> list[str]:
     grouped = by_country.groupby(["market", "product"])
     usable, uncapped = grouped["usable"].sum(), grouped["capacity"].sum()
     least = []  # the least share that would do, per market listed (None: not even 1)
-    for _, row in dem.iterrows():
-        have = float(usable.get((row["market"], row["product"]), 0.0))
-        if falls_short(have, row["demand"]):
-            mine = by_country[(by_country["market"] == row["market"])
-                              & (by_country["product"] == row["product"])]
-            k = least_country_share(mine["capacity"].to_numpy(float),
-                                    (mine["country"] != mine["country_m"]).to_numpy(),
-                                    float(row["demand"]), float(row["demand"]), float(row["kappa"]))
-            least.append(k)
-            u, n_c = unit_of(s, row["product"]), len(mine)
-            out.append(f"max_country_share {row['kappa']:.10g} cannot be met for market '{row['market']}' "
-                       f"(product '{row['product']}'): with each foreign country capped at "
-                       f"{number(row['kappa'] * row['demand'])} {u}, the "
-                       f"{count(n_c, 'origin country', 'origin countries')} that "
-                       f"{'reaches it delivers' if n_c == 1 else 'reach it deliver'} at most "
-                       f"{number(have)} of the {number(row['demand'])} {u} needed (missing "
-                       f"{number(row['demand'] - have)} {u})"
-                       + _also_uncapped(float(uncapped.get((row["market"], row["product"]), 0.0)),
-                                        row["demand"], "" if k is None else
-                                        f"a max_country_share of at least {k:g} here would let them "
-                                        "deliver it"))
+    haves = _per_demand_row(usable, dem)
+    short = np.flatnonzero(falls_short(haves, dem["demand"].to_numpy(float)))
+    rows_of = grouped.indices if len(short) else {}
+    for i in short:
+        row, have = dem.iloc[i], float(haves[i])
+        mine = by_country.iloc[rows_of.get((row["market"], row["product"]), [])]
+        k = least_country_share(mine["capacity"].to_numpy(float),
+                                (mine["country"] != mine["country_m"]).to_numpy(),
+                                float(row["demand"]), float(row["demand"]), float(row["kappa"]))
+        least.append(k)
+        u, n_c = unit_of(s, row["product"]), len(mine)
+        out.append(f"max_country_share {row['kappa']:.10g} cannot be met for market '{row['market']}' "
+                   f"(product '{row['product']}'): with each foreign country capped at "
+                   f"{number(row['kappa'] * row['demand'])} {u}, the "
+                   f"{count(n_c, 'origin country', 'origin countries')} that "
+                   f"{'reaches it delivers' if n_c == 1 else 'reach it deliver'} at most "
+                   f"{number(have)} of the {number(row['demand'])} {u} needed (missing "
+                   f"{number(row['demand'] - have)} {u})"
+                   + _also_uncapped(float(uncapped.get((row["market"], row["product"]), 0.0)),
+                                    row["demand"], "" if k is None else
+                                    f"a max_country_share of at least {k:g} here would let them "
+                                    "deliver it"))
     out = limit_reasons(out, "markets")
     if len(least) > 1 and None not in least:
         out.append(f"max_country_share: at least {max(least):g} (in every key of it that applies to them) "
