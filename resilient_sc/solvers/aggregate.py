@@ -30,9 +30,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from ..model.linear import ConBlock, LinearModel, VarBlock
+from ..model.table import Table
 
 #: the blocks the aggregation reads (docs/formulation.md §2–3)
 FLOWS, BALANCE = "outbound_flow", "origin_balance"
@@ -142,12 +144,26 @@ def lanes(yb: VarBlock) -> np.ndarray:
     """Per flow column, a code of its (hub, market, product) and any other label but the origin
     (a roadmap's period); all 0 without those labels: then only the column signatures pair
     flows, and the exact check still guards the merge."""
-    index = yb.index
-    if not {"hub", "market", "product"} <= set(index.columns):
+    labels = yb.labels
+    columns = labels.columns if isinstance(labels, Table) else {n: labels[n].to_numpy() for n in labels}
+    if not {"hub", "market", "product"} <= set(columns):
         return np.zeros(yb.size, np.int64)
-    keys = index.drop(columns="origin", errors="ignore")  # numbered in order of first appearance, as
-    # MultiIndex.factorize does, without its tuple per row (0.05-0.15 s a solve on ladder S)
-    return keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy(np.int64)
+    # numbered in order of first appearance, from each label's integer codes: a groupby of the
+    # labels as text took 0.68 s and 247 MB on ladder XL (3.1M flows), this 0.05 s
+    key = np.zeros(yb.size, np.int64)
+    for name, column in columns.items():
+        if name != "origin":
+            codes, size = _codes(column)
+            key = pd.factorize(key * (size + 1) + codes + 1)[0].astype(np.int64)  # (a -1 code: missing)
+    return key
+
+
+def _codes(column: np.ndarray | tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, int]:
+    """A label column's integer codes and how many values they number."""
+    if isinstance(column, tuple):  # (values, codes) of a Table
+        return column[1], len(column[0])
+    codes, values = pd.factorize(column, use_na_sentinel=False)
+    return codes, len(values)
 
 
 def _identical(ay: sp.csc_matrix, in_bal: np.ndarray, partner: np.ndarray, cost: np.ndarray,
