@@ -337,15 +337,9 @@ def _parts_digest(book: zipfile.ZipFile) -> str:
         if info.filename != CORE_PART:
             digest.update(f"{info.filename}\0{info.file_size}\0".encode())
             with book.open(info) as part:
-                shutil.copyfileobj(part, _Hashing(digest))
+                for chunk in iter(lambda part=part: part.read(1 << 20), b""):
+                    digest.update(chunk)
     return f"{RESULT_CREATOR}:sha256:{digest.hexdigest()}"
-
-
-class _Hashing:
-    """A file to copy into that feeds a hash."""
-
-    def __init__(self, digest: Any) -> None:
-        self.write = digest.update
 
 
 def _seal(path: Path) -> None:

@@ -30,11 +30,11 @@ def test_a_list_or_a_dict_in_a_cell_is_one_problem_not_a_traceback():
     demand = frames()["demand"].astype({"market": object, "demand": object})
     demand.at[0, "market"] = ["Paris"]
     said = problems(demand=demand)
-    assert said[0] == ("(demand, row 2 '['Paris'], default') | market '['Paris']' is a list: a cell holds "
-                       "one value")
+    assert said[0] == ("(demand, row 2 \"['Paris'], default\") | market \"['Paris']\" is a list: a cell "
+                       "holds one value")
     demand = frames()["demand"].astype({"demand": object})
     demand.at[0, "demand"] = {"value": 80}
-    assert problems(demand=demand)[0] == ("(demand, row 2 'Paris, default') | demand '{'value': 80}' is a "
+    assert problems(demand=demand)[0] == ("(demand, row 2 'Paris, default') | demand \"{'value': 80}\" is a "
                                           "dict: a cell holds one value")
 
 
