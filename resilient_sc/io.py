@@ -257,7 +257,11 @@ def _swap_in(tmp: Path, path: Path, force: bool, flag: str, outputs: frozenset[s
     except OSError as exc:
         if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
             raise
-    _refuse(path, force, flag, outputs, network)  # filled meanwhile (another writer): the same rules
+    try:  # filled meanwhile (another writer): the same rules
+        _refuse(path, force, flag, outputs, network)
+    except OSError as exc:  # (this run saw it absent or empty: its words alone read as a planner's slip)
+        raise type(exc)(exc.errno, f"{exc.strerror} (written meanwhile by another run or program: nothing of "
+                        "this run was written)", str(path)) from None
     if _exchange(tmp, path):
         return
     old = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))

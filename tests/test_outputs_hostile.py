@@ -405,6 +405,20 @@ def test_the_temporaries_of_killed_writers_are_swept(tmp_path: Path) -> None:
     assert not dead.exists() and not nested.exists() and alive.exists()  # another writer's is left alone
 
 
+def test_a_folder_another_run_writes_meanwhile_is_said_to_be_so(tmp_path):
+    """Two runs writing one new --out at once: the one ending second was told its folder was not
+    empty and to pass --force, words for a folder there before it started; the other run's
+    folder is kept whole."""
+    target = tmp_path / "plan"
+    with pytest.raises(FileExistsError) as exc, io.atomic_folder(target) as tmp:
+        (tmp / "mine.csv").write_text("1", encoding="utf-8")
+        target.mkdir()  # the other run's, put in place first
+        (target / "theirs.csv").write_text("2", encoding="utf-8")
+    assert str(exc.value).endswith("(written meanwhile by another run or program: nothing of this run was "
+                                   f"written): '{target}'")
+    assert [p.name for p in target.iterdir()] == ["theirs.csv"]
+
+
 def test_report_folders_are_written_whole(capsys, tiny_dir, tmp_path):
     out = tmp_path / "report"
     assert main(["stress", str(tiny_dir), "--out", str(out)]) == 0
