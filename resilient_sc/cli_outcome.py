@@ -62,6 +62,7 @@ def failure(exc: BaseException, debug: bool = False) -> Outcome:
         return Outcome(EXIT_NOT_SOLVED, data, error=str(exc))
     if isinstance(exc, KeyboardInterrupt):
         code, data = interrupted(highs.stop_signal() or signal.SIGINT)
+        data["reason"] += "".join(f": {note}" for note in getattr(exc, "__notes__", ()))
         return Outcome(code, data, error=data["reason"])
     if isinstance(exc, OSError):
         reason = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)

@@ -71,10 +71,16 @@ def solve_model(model: NetworkModel, options: SolveOptions | None = None,
                                "one)"])
     options = given_options(options)
     options.check()
+    deadline = options.deadline()  # the explanation of an infeasible policy counts too
     result, report = solve_linear(model, options, start_for(model, given_start(start)))
     log_report(report, options)
     if result.status is Status.INFEASIBLE:
-        raise InfeasiblePolicyError(explain_infeasibility(model))
+        try:
+            reasons = explain_infeasibility(model, deadline)
+        except KeyboardInterrupt as exc:  # what is known is said: the Ctrl-C's words alone said nothing
+            exc.add_note("no plan meets the policy (HiGHS proved it); stopped while finding out why")
+            raise
+        raise InfeasiblePolicyError(reasons)
     plan = Plan.from_solution(model, result, report) if result.x is not None else None
     return accepted(plan, result, options)
 

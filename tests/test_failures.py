@@ -282,6 +282,9 @@ def test_an_infeasible_model_built_on_demand_is_explained_with_its_copies(electr
     assert built.value.reasons == whole.value.reasons
     deferred = build_model(electronics, policy, defer_failures=0)
     monkeypatch.setenv(ENV["recourse_columns"], "1")
+    (reason,) = explain_infeasibility(deferred)  # the hubs max_hubs leaves, in closed form: no copies
+    assert reason.startswith("max_hubs 2 and survive hub cannot both hold: after losing hub")
+    monkeypatch.setattr("resilient_sc.explain.fewest_hubs", lambda model: [])  # a conflict of the copies
     (reason,) = explain_infeasibility(deferred)
     assert reason.startswith("no plan survives every failure of survive ['hub'] (")
     assert "solve with fewer kinds of failure or a lower service_level" in reason
@@ -418,3 +421,45 @@ def test_survive_with_large_quantities_falls_back_to_every_copy_in_the_model(mon
         m.setenv("RESILIENT_SC_MAX_RECOURSE_COLUMNS", "1000")
         with pytest.raises(NotOptimalError, match="no plan: the survive failures could not be checked"):
             solve(net, policy)
+
+
+def test_an_explanation_ends_at_the_solve_deadline_and_says_so(electronics):
+    """The explanation of an infeasible policy ignored the time limit (66 s on a 5 s limit; more
+    than 10 minutes on ladder S with max_hubs and survive hub): it ends at the deadline with a
+    reason that says the policy is proven infeasible and how to see why."""
+    import time
+
+    from resilient_sc.explain import OUT_OF_TIME
+
+    model = build_model(electronics, Policy(min_local_share=0.9, max_country_share=0.2))
+    assert explain_infeasibility(model, deadline=time.perf_counter()) == [OUT_OF_TIME]
+    assert "raise SolveOptions.time_limit (CLI: --time-limit)" in OUT_OF_TIME
+
+
+def test_a_stop_during_an_iis_is_a_keyboard_interrupt_that_says_what_is_known(electronics, monkeypatch):
+    """Ctrl-C while HiGHS computed an IIS crashed the CLI (a KeyboardInterrupt raised inside its
+    callbacks) or was lost in the library ('HiGHS proves it but names no conflicting requirements');
+    the interruption now says that no plan meets the policy."""
+    import signal
+
+    from resilient_sc import optimize
+    from resilient_sc.cli_outcome import failure
+    from resilient_sc.solvers import highs
+
+    h = highs.new_highs(SolveOptions())
+    highs._stop.ask(signal.SIGINT)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            h.getIis()
+    finally:
+        highs._stop.reset()
+
+    def stopped(model, deadline):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(optimize, "explain_infeasibility", stopped)
+    with pytest.raises(KeyboardInterrupt) as exc:
+        solve(electronics, Policy(co2_cap=1.0))
+    outcome = failure(exc.value)
+    assert outcome.data["reason"] == ("interrupted by SIGINT: no plan meets the policy (HiGHS proved it); "
+                                      "stopped while finding out why")

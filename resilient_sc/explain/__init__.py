@@ -12,6 +12,8 @@ experts.
 from __future__ import annotations
 
 import dataclasses
+import math
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,8 +21,7 @@ import pandas as pd
 
 from ..model.precheck import MAX_REASONS, number
 from ..model.table import Table
-from ..solvers.base import SolveOptions
-from ..solvers.highs import make_highs
+from ..solvers.highs import pass_matrix
 from .capacity import (
     explain_co2,
     explain_hubs,
@@ -29,7 +30,7 @@ from .capacity import (
     single_source_fit,
     single_source_packing,
 )
-from .lp import demand_total, family_rows, solve_lp, unrelated_rows
+from .lp import DEADLINE, OutOfTime, demand_total, family_rows, solve_lp, timed_highs, unrelated_rows
 from .shares import explain_shares_together, market_conflicts
 from .words import (
     SHARES,
@@ -48,15 +49,39 @@ from .words import (
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
 
-def explain_infeasibility(model: NetworkModel) -> list[str]:
-    """Reasons why ``model`` has no feasible plan, in a planner's terms.
+#: the reason given when the time limit ends the explanation
+OUT_OF_TIME = ("no plan meets the policy (HiGHS proves it), but the time limit ran out before the reasons "
+               "were found: raise SolveOptions.time_limit (CLI: --time-limit), or solve without one, to see "
+               "which requirements conflict")
 
-    HiGHS's irreducible infeasible subset (IIS) of the LP relaxation names the rows in
-    conflict; :func:`explain_iis` turns them into sentences with the quantities involved and
-    ends with the rows themselves as a detail line for experts.
+
+def explain_infeasibility(model: NetworkModel, deadline: float = math.inf) -> list[str]:
+    """Reasons why ``model`` has no feasible plan, in a planner's terms, by ``deadline`` (a
+    ``time.perf_counter()`` time: then :data:`OUT_OF_TIME`).
+
+    Conditions in closed form first (a market bigger than every hub under single_sourcing, the
+    hubs max_hubs and survive hub leave, a co2_cap below the least emissions); else HiGHS's
+    irreducible infeasible subset (IIS) of the LP relaxation names the rows in conflict, and
+    :func:`explain_iis` turns them into sentences with the quantities involved, ending with the
+    rows themselves as a detail line for experts.
     """
+    token = DEADLINE.set(deadline)
+    try:
+        return _explained(model)
+    except OutOfTime:
+        return [OUT_OF_TIME]
+    finally:
+        DEADLINE.reset(token)
+
+
+def _explained(model: NetworkModel) -> list[str]:
     import highspy
 
+    quick = single_source_fit(model) or fewest_hubs(model)  # no LP: seconds before an IIS of minutes
+    if not quick and "co2_cap" in model.lm.constraints:
+        quick = explain_co2(model, _every_field(model))
+    if quick:
+        return quick
     deferred = getattr(model, "deferred", None)
     if deferred is not None:  # built without its failure copies: explain with all of them
         whole = deferred.whole(model.lm)
@@ -66,7 +91,8 @@ def explain_infeasibility(model: NetworkModel) -> list[str]:
                     "in conflict; solve with fewer kinds of failure or a lower service_level to see "
                     "which failures bind"]
         model = dataclasses.replace(model, lm=whole, deferred=None)
-    lp = make_highs(model.lm, SolveOptions())
+    lp = timed_highs()
+    pass_matrix(lp, model.lm.matrix(by_column=True), model.lm.objective(), *model.lm.bounds())
     lp.setOptionValue("iis_strategy", 2)  # from the LP solve; the light default often finds none
     n = model.lm.n_cols
     lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
@@ -76,13 +102,14 @@ def explain_infeasibility(model: NetworkModel) -> list[str]:
         k = len(policy_rows)                                  # the policy that happens to share its rows
         lp.changeRowsBounds(k, policy_rows.astype(np.int32), np.full(k, -np.inf), np.full(k, np.inf))
     lp.run()
+    if time.perf_counter() >= DEADLINE.get():
+        raise OutOfTime
     if lp.getModelStatus() != highspy.HighsModelStatus.kInfeasible:  # whole numbers decide
         return explain_whole(model)
-    try:
-        _, iis = lp.getIis()
-        rows = list(iis.row_index_)
-    except Exception:  # older highspy versions lack getIis
-        rows = []
+    _, iis = lp.getIis()
+    if time.perf_counter() >= DEADLINE.get():
+        raise OutOfTime
+    rows = list(iis.row_index_)
     if not rows:
         return ["no plan meets the data and policy (HiGHS proves it but names no conflicting "
                 "requirements)"]
@@ -95,8 +122,7 @@ def explain_whole(model: NetworkModel) -> list[str]:
     than any hub, too few hubs to reach the markets, a CO2 cap or a hub count against what whole
     hubs and suppliers allow (the bounds of :func:`.lp.least_whole`); else every field named."""
     lines = single_source_fit(model) or fewest_hubs(model)
-    every = {f: pd.DataFrame({"_row": np.zeros(0, np.int64)}) for f in model.lm.constraints
-             if field_of(f) is not None}  # every field in the conflict: none left out of the bounds
+    every = _every_field(model)
     if not lines and "assign_capacity" in every:
         lines = single_source_packing(model)
     if not lines and "co2_cap" in every:
@@ -113,6 +139,13 @@ def explain_whole(model: NetworkModel) -> list[str]:
             f"{'they' if len(fields) > 1 else 'it'} would with {and_list(parts)} in part, so the conflict "
             f"lies in these whole-unit decisions; to resolve it: relax "
             + ("one of the fields named" if len(fields) > 1 else "it")]
+
+
+def _every_field(model: NetworkModel) -> dict[str, pd.DataFrame]:
+    """Every policy field of ``model`` as if in the conflict, with no rows named: none is left out
+    of the bounds an explanation computes."""
+    return {f: pd.DataFrame({"_row": np.zeros(0, np.int64)}) for f in model.lm.constraints
+            if field_of(f) is not None}
 
 
 def data_short(model: NetworkModel, policy_rows: np.ndarray) -> bool:

@@ -12,9 +12,19 @@ from ..format import and_first, count, percent, quantities_apart
 from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number, removals, removed_towards
 from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
-from ..solvers.base import SolveOptions, Status
-from ..solvers.highs import new_highs, pass_matrix, run_highs
-from .lp import demand_total, easing, family_labels, family_rows, least_whole, solve_lp, unrelated_rows
+from ..solvers.base import Status
+from ..solvers.highs import pass_matrix, run_highs
+from .lp import (
+    demand_total,
+    easing,
+    family_labels,
+    family_rows,
+    in_time,
+    least_whole,
+    solve_lp,
+    timed_highs,
+    unrelated_rows,
+)
 from .words import (
     TOL,
     and_list,
@@ -324,11 +334,11 @@ def _min_cover(sets: list[frozenset[str]], forced: set[str]) -> int | None:
     rows = np.concatenate([np.full(len(x), j) for j, x in enumerate(sets)] or [np.zeros(0, int)])
     cols = np.array([at[h] for x in sets for h in sorted(x)], dtype=int)
     a = sp.csc_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(sets), len(hubs)))
-    h = new_highs(SolveOptions())
+    h = timed_highs()
     pass_matrix(h, a, np.ones(len(hubs)), np.array([1.0 if x in forced else 0.0 for x in hubs]),
                 np.ones(len(hubs)), np.ones(len(sets)), np.full(len(sets), np.inf),
                 np.ones(len(hubs), dtype=bool))
-    result = run_highs(h, True)
+    result = in_time(run_highs(h, True))
     return round(result.objective) if result.status is Status.OPTIMAL else None
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, NamedTuple
 
 import highspy
@@ -9,12 +12,40 @@ import numpy as np
 import pandas as pd
 
 from ..model.table import Table
-from ..solvers.base import SolveOptions, Status
+from ..solvers.base import SolveOptions, SolverResult, Status
 from ..solvers.highs import new_highs, pass_matrix, run_highs
 from .words import TOL, field_of, policy_fields
 
 if TYPE_CHECKING:
     from ..model.build import NetworkModel
+
+#: the ``time.perf_counter()`` by which an explanation ends (the solve's time limit; inf: none)
+DEADLINE: ContextVar[float] = ContextVar("explanation_deadline", default=math.inf)
+
+
+class OutOfTime(Exception):
+    """The explanation's time (:data:`DEADLINE`) ran out before it found its reasons."""
+
+
+def timed_highs(seconds: float = math.inf) -> highspy.Highs:
+    """An empty HiGHS object whose runs stop at ``seconds`` and at :data:`DEADLINE`;
+    :class:`OutOfTime` if that has passed."""
+    deadline = DEADLINE.get()
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        raise OutOfTime
+    limit = min(seconds, left)
+    h = new_highs(SolveOptions(time_limit=limit if math.isfinite(limit) else None))
+    h.deadline = deadline
+    return h
+
+
+def in_time(result: SolverResult) -> SolverResult:
+    """``result``, or :class:`OutOfTime` when its run stopped at :data:`DEADLINE`."""
+    if result.status in (Status.TIME_LIMIT, Status.INTERRUPTED) and time.perf_counter() >= DEADLINE.get():
+        raise OutOfTime
+    return result
+
 
 # ---- small linear programs over the model ---------------------------------------------------
 def family_rows(model: NetworkModel, families: list[str] | tuple[str, ...]) -> np.ndarray:
@@ -43,7 +74,7 @@ def solve_lp(model: NetworkModel, cost: np.ndarray | None = None, free: np.ndarr
     an upper bound), plus the sum of the shortfalls or, with ``groups`` (a code per elastic
     row), the largest total shortfall of a group. Returns (minimum, solution), or None if
     even that is infeasible. The minimum bounds every plan (integer decisions only add rows)."""
-    result = run_highs(_elastic(model, cost, free, elastic, groups, whole=False), False)
+    result = in_time(run_highs(_elastic(model, cost, free, elastic, groups, whole=False), False))
     if result.status is not Status.OPTIMAL or result.x is None:
         return None
     return result.objective, result.x
@@ -65,7 +96,7 @@ def least_whole(model: NetworkModel, cost: np.ndarray | None = None, free: np.nd
     its capacity); None when it proves none or finds the problem infeasible."""
     if not model.lm.bounds()[4].any():
         return None
-    result = run_highs(_elastic(model, cost, free, elastic, None, whole=True, seconds=seconds), True)
+    result = in_time(run_highs(_elastic(model, cost, free, elastic, None, whole=True, seconds=seconds), True))
     if result.status is Status.INFEASIBLE or not np.isfinite(result.bound):
         return None
     n, k = model.lm.n_cols, 0 if elastic is None else len(elastic)
@@ -109,7 +140,7 @@ def _elastic(model: NetworkModel, cost: np.ndarray | None, free: np.ndarray | No
         rup.append(np.zeros(g))
     else:
         matrix = sp.hstack(cols, format="csc")
-    h = new_highs(SolveOptions(time_limit=seconds if whole else None))
+    h = timed_highs(seconds if whole else math.inf)
     kinds = np.zeros(matrix.shape[1], dtype=bool)
     kinds[:n] = integer if whole else False
     pass_matrix(h, matrix, np.concatenate(costs), np.concatenate(lo), np.concatenate(up),

@@ -246,7 +246,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def _poll(event: highspy.cb.HighsCallbackEvent) -> None:
-    if _stop.event.is_set():
+    if _stop.event.is_set() or time.perf_counter() > event.user_data.deadline:
         event.interrupt()
 
 
@@ -272,9 +272,11 @@ class _Highs(highspy.Highs):
 
     def __init__(self) -> None:
         super().__init__()
-        self.cbSimplexInterrupt += _poll
-        self.cbIpmInterrupt += _poll
-        self.cbMipInterrupt += _poll
+        #: the ``time.perf_counter()`` past which a run or an IIS is interrupted (a status, not a
+        #: KeyboardInterrupt): HiGHS's time limit is a run's, not an IIS's
+        self.deadline = math.inf
+        for event in (self.cbSimplexInterrupt, self.cbIpmInterrupt, self.cbMipInterrupt):
+            event.subscribe(_poll, self)
 
     def setOptionValue(self, name: str, value: Any) -> highspy.HighsStatus:
         """HiGHS's option ``name`` set, or a clear error: HiGHS returns an error status for an option
@@ -290,6 +292,14 @@ class _Highs(highspy.Highs):
         return status
 
     def run(self) -> highspy.HighsStatus:
+        return self._obeying_stops(super().run)
+
+    def getIis(self) -> Any:
+        """HiGHS's irreducible infeasible subset, obeying stop requests as :meth:`run` does: it
+        solves LPs too (a Ctrl-C raised inside its callbacks crashed the process, or was lost)."""
+        return self._obeying_stops(super().getIis)
+
+    def _obeying_stops(self, call: Callable[[], Any]) -> Any:
         main = threading.current_thread() is threading.main_thread()
         # Python's own Ctrl-C handler would raise inside a callback, which HiGHS reports as a
         # solve error: for the run, Ctrl-C becomes a stop request instead
@@ -299,7 +309,7 @@ class _Highs(highspy.Highs):
         try:
             if own:
                 previous = signal.signal(signal.SIGINT, _on_signal)
-            status = super().run() if not _stop.event.is_set() else highspy.HighsStatus.kError
+            result = call() if not _stop.event.is_set() else highspy.HighsStatus.kError
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
@@ -310,7 +320,7 @@ class _Highs(highspy.Highs):
             else:
                 _stop.raised = True
             raise KeyboardInterrupt
-        return status
+        return result
 
 
 def new_highs(options: SolveOptions) -> highspy.Highs:
