@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,16 +34,23 @@ def escape_text(value: Any) -> Any:
 
 
 def id_list(ids: Iterable[str]) -> str:
-    """Ids as one text cell: separated by spaces, an id quoted as a shell would when it holds a
-    space or a quote, and in quotes when it starts as a formula would (escaped, the cell read
-    ``'-S1 S2`` and ``shlex.split`` failed on it): ``shlex.split`` reads the ids back from a
-    file the library writes.
+    """Ids as one text cell, separated by spaces, for people and for ``shlex.split``: an id that
+    holds a space, a quote or a backslash, or starts as a formula would (a number such as -5
+    too: the cell would start so), is in double quotes (``"`` and ``\\`` escaped by a
+    backslash); the cell never starts with a formula's character nor with the ``'`` that
+    escapes one ('-S1 S2' was escaped into "'-S1 S2", on which shlex.split failed). Other ids,
+    'S_München' too, are as they are.
 
-    >>> id_list(["S1", "S 2", "-S3", "=S4"])
-    "S1 'S 2' '-S3' '=S4'"
+    >>> print(id_list(["S1", "S 2", "-S3", "S_München", "it's"]))
+    S1 "S 2" "-S3" S_München "it's"
     """
-    return " ".join("'" + i.replace("'", "'\"'\"'") + "'" if is_formula_like(i) else shlex.quote(i)
-                    for i in ids)
+    return " ".join(f'"{i.translate(_ESCAPED)}"' if not i or _QUOTED.search(i) or i.startswith(FORMULA_STARTS)
+                    else i for i in ids)
+
+
+#: what puts an id of :func:`id_list` in quotes, and what is escaped within them
+_QUOTED = re.compile(r"[\s'\"\\]")
+_ESCAPED = str.maketrans({"\\": "\\\\", '"': '\\"'})
 
 
 def escape_frame(df: pd.DataFrame) -> pd.DataFrame:

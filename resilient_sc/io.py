@@ -259,9 +259,9 @@ def _swap_in(tmp: Path, path: Path, force: bool, flag: str, outputs: frozenset[s
             raise
     try:  # filled meanwhile (another writer): the same rules
         _refuse(path, force, flag, outputs, network)
-    except OSError as exc:  # (this run saw it absent or empty: its words alone read as a planner's slip)
-        raise type(exc)(exc.errno, f"{exc.strerror} (written meanwhile by another run or program: nothing of "
-                        "this run was written)", str(path)) from None
+    except OSError as exc:  # (this run saw it otherwise at its start: its words alone read as a slip)
+        raise type(exc)(exc.errno, "written meanwhile by another run or program, nothing of this run was "
+                        f"written: {exc.strerror}", str(path)) from None
     if _exchange(tmp, path):
         return
     old = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
@@ -320,8 +320,8 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
         return f"{path} is a folder; give a file path"
     elif (path.suffix.lower() == ".xlsx" and path.is_file() and not force and not network
           and not is_result_workbook(path)):  # a network's workbook (init) says so itself
-        return (f"{path} is a workbook the library did not write as a result, or one saved since (by hand, "
-                f"or data); pass {flag} to replace it")
+        return (f"{path} is not a result workbook as the library wrote it (one made by hand, a network's "
+                f"data, or a result saved since); pass {flag} to replace it")
     existing = next(p for p in out.parents if p.exists())
     if not existing.is_dir():
         return f"cannot create {path}: {existing} is a file, not a folder"
@@ -350,7 +350,8 @@ def _seal(path: Path) -> None:
     """Record the digest of the workbook ``path``'s parts (:func:`_parts_digest`) as its
     identifier (``dc:identifier``): any program saving it after changes them, a planner's notes
     or a re-save alike (Excel keeps the creator)."""
-    with zipfile.ZipFile(path) as book, atomic_path(path) as sealed, zipfile.ZipFile(sealed, "w") as out:
+    # ``path`` opened after the temporary, so closed before it is replaced (Windows refuses otherwise)
+    with atomic_path(path) as sealed, zipfile.ZipFile(path) as book, zipfile.ZipFile(sealed, "w") as out:
         mark = f"<dc:identifier>{_parts_digest(book)}</dc:identifier></cp:coreProperties>"
         for info in book.infolist():
             if info.filename == CORE_PART:

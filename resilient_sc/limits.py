@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -53,8 +54,10 @@ _UNITS = {
 
 
 #: what :mod:`zipfile` raises for a damaged archive, or one of a zip version it does not read
-#: (NotImplementedError: a flipped byte in a workbook's directory ended in a traceback)
-ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError)
+#: (NotImplementedError: a flipped byte in a workbook's directory ended in a traceback; zlib.error:
+#: a part whose compressed bytes are damaged)
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+              zlib.error)
 
 
 @dataclass(frozen=True)

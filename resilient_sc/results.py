@@ -95,8 +95,8 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
     Fractions are from 0 to 1; quantities are in units of their product, never added across
     products but for a hub's throughput and capacity; money is in the data's currency.
     Each product's unit (the products table's `unit`): steel: t.
-    Text that would read as a formula starts with a `'` (`'=x` is the text `=x`). Read ids as text
-    (pandas: `read_csv(path, dtype=str, keep_default_na=False)`): `007`, `1e3` and `NA` are ids.
+    Text that would read as a formula starts with a `'` (`'=x` is the text `=x`). Read id columns
+    as text (pandas: `dtype={"supplier": str}`, `keep_default_na=False`): `007` and `NA` are ids.
     <BLANKLINE>
     - `plan.json`: the plan
     <BLANKLINE>
@@ -106,8 +106,8 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
              "Fractions are from 0 to 1; quantities are in units of their product, never added across",
              "products but for a hub's throughput and capacity; money is in the data's currency.",
              *([f"Each product's unit (the products table's `unit`): {named}."] if named else []),
-             "Text that would read as a formula starts with a `'` (`'=x` is the text `=x`). Read ids as text",
-             "(pandas: `read_csv(path, dtype=str, keep_default_na=False)`): `007`, `1e3` and `NA` are ids.",
+             "Text that would read as a formula starts with a `'` (`'=x` is the text `=x`). Read id columns",
+             'as text (pandas: `dtype={"supplier": str}`, `keep_default_na=False`): `007` and `NA` are ids.',
              ""]
     return "\n".join([*lines, *(f"- `{name}`: {words}" for name, words in files.items()), ""])
 

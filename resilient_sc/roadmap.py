@@ -72,7 +72,7 @@ ROADMAP_FILES = {
                    "(money, the period's own, unweighted), `emissions` (CO2 units), demand left `short`, "
                    "the number of suppliers and hubs operating (`n_suppliers`, `n_hubs`) and the ids of "
                    "those started and stopped (`suppliers_started`, `suppliers_stopped`, ...: separated by "
-                   "spaces, an id holding a space quoted as a shell would), "
+                   "spaces, an id holding a space in double quotes), "
                    "`local_share` and `allied_share` (fractions of demand, weighted as the plan's shares), "
                    "`top_country` and `top_country_share` (the origin country of the largest share of "
                    "demand, weighted as the shares, its own markets included)",

@@ -127,7 +127,7 @@ def test_design_ids_holding_spaces_read_back_whole():
     tables = ("suppliers", "supplier_products", "lanes")
     net = net.replace(**{t: getattr(net, t).replace(spaced) for t in tables})
     table = premium(net, {"two": Policy(min_suppliers=2)}, workers=1)
-    assert table["suppliers"].tolist() == ["S_CN", "'S FR' S_CN"]
+    assert table["suppliers"].tolist() == ["S_CN", '"S FR" S_CN']
     assert [shlex.split(ids) for ids in table["suppliers"]] == [["S_CN"], ["S FR", "S_CN"]]
 
 
@@ -140,13 +140,14 @@ def test_design_ids_starting_as_formulas_read_back_from_the_csv(tmp_path):
     from resilient_sc import examples, io
 
     net = examples.tiny()
-    odd = {"S_FR": "-S_FR", "S_CN": "=S_CN"}
+    odd = {"S_FR": "-5", "S_CN": "=S_CN"}  # a number too: '-5 S1' starts as a formula
     tables = ("suppliers", "supplier_products", "lanes")
     net = net.replace(**{t: getattr(net, t).replace(odd) for t in tables})
     io.write_csv(tmp_path / "premium.csv", premium(net, {"two": Policy(min_suppliers=2)}, workers=1))
     with open(tmp_path / "premium.csv", newline="") as f:
         cells = [row["suppliers"] for row in csv.DictReader(f)]
-    assert [shlex.split(ids) for ids in cells] == [["=S_CN"], ["-S_FR", "=S_CN"]]
+    assert [shlex.split(ids) for ids in cells] == [["=S_CN"], ["-5", "=S_CN"]]
+    assert cells[1] == '"-5" "=S_CN"'  # no leading quote: the mark of an escaped cell
 
 
 def test_a_warning_of_each_solve_names_its_policy_in_any_executor():

@@ -97,8 +97,8 @@ def test_glide_path_and_weights():
                                                                      "lanes")})
     moved = solve_roadmap(net, policy)
     t = moved.table()
-    assert t["suppliers_started"].tolist() == ["", "'S, FR'"]
-    assert t["suppliers_stopped"].tolist() == ["", "'-S_CN'"]
+    assert t["suppliers_started"].tolist() == ["", '"S, FR"']
+    assert t["suppliers_stopped"].tolist() == ["", '"-S_CN"']
     assert any(line.startswith("2027") and " 1 +1 -1 " in line for line in moved.summary().splitlines())
     assert r.shares()["local_share"].tolist() == pytest.approx([0.0, 1.0])
     assert r.verify() == []

@@ -195,8 +195,8 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         ``max_foreign_share`` (the largest share of one foreign country in one market's demand
         of one product: what ``max_country_share`` caps), ``n_suppliers``, ``n_hubs``,
         ``suppliers``, ``hubs`` (the ids, separated by spaces; an id holding a space or a quote, or
-        starting as a formula would, is quoted as a shell would, so ``shlex.split`` reads them
-        back from the CSV too: :func:`~resilient_sc.escaping.id_list`), ``solve_time`` (s), ``gap``,
+        starting as a formula would, is in double quotes, so ``shlex.split`` reads them back
+        from the CSV too: :func:`~resilient_sc.escaping.id_list`), ``solve_time`` (s), ``gap``,
         ``reason`` (why not optimal).
     :raises ValidationError: when a policy does not fit the network (the problems of every
         policy at once, each labelled with its name), before anything is solved.
