@@ -9,7 +9,7 @@ import itertools
 import os
 import re
 import warnings as _warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from io import StringIO
@@ -129,15 +129,14 @@ class Network:
         kept = self.__dict__.get("_digests", {}) or {}  # none in a Network pickled before digests were kept
         return [name for name in kept if _digest(getattr(self, name)) != kept[name]]
 
-    def tables_differing_from(self, other: Network) -> list[str]:
-        """The tables whose columns, types or cells differ between this network and ``other``
-        (by digest, as validated where both were)."""
+    def tables_differing_from(self, other: Network, ignoring: Collection[str] = ()) -> list[str]:
+        """The tables whose rows differ between this network and ``other``, whatever their order
+        or the spreadsheet rows they came from (columns ``ignoring`` left out)."""
         if other is self:
             return []
-        mine, theirs = self.__dict__.get("_digests") or {}, other.__dict__.get("_digests") or {}
         return [name for name in TABLES
-                if (mine.get(name) or _digest(getattr(self, name)))
-                != (theirs.get(name) or _digest(getattr(other, name)))]
+                if _rows_digest(getattr(self, name), name, ignoring)
+                != _rows_digest(getattr(other, name), name, ignoring)]
 
     @classmethod
     def from_frames(cls, tables: Mapping[str, pd.DataFrame] | None = None, /, *, source: str = "",
@@ -257,6 +256,16 @@ class Network:
         return (f"Network({count(len(self.suppliers), 'supplier')}, {count(len(self.hubs), 'hub')}, "
                 f"{count(len(self.markets), 'market')}, {count(len(self.products), 'product')}, "
                 f"{count(len(self.countries), 'country', 'countries')}{periods})")
+
+
+def _rows_digest(df: pd.DataFrame, name: str, ignoring: Collection[str]) -> bytes:
+    """:func:`_digest` of table ``name``'s rows ordered by its key, without ``_row`` and the
+    columns ``ignoring``."""
+    kept = df.drop(columns=["_row", *ignoring], errors="ignore")
+    key = [c for c in TABLES[name].key if c in kept.columns]
+    if key and len(kept) > 1:
+        kept = kept.sort_values(key, kind="stable")
+    return _digest(kept.reset_index(drop=True))
 
 
 def _digest(df: Any) -> bytes:

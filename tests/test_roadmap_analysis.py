@@ -206,7 +206,6 @@ def test_roadmap_stress_is_the_stress_test_of_each_period():
         "1.0000%): cheaper designs may exist.")
 
 
-@pytest.mark.filterwarnings(r"ignore:\(stress_test\) \| the network differs")  # S_FR now
 def test_roadmap_stress_counts_a_candidate_past_its_lead_time():
     """The glide path's 2027 design is S_FR (lead time 1) and H: its stress test is the one of
     the same data with S_FR available, and S_FR's failure is replayed."""

@@ -447,7 +447,7 @@ def _check_same_network(network: Network, plan: Plan) -> None:
 def _warn_if_other_data(network: Network, plan: Plan) -> None:
     """A plan replayed on data other than its own (a what-if, perhaps) is said to be: a hub of its
     design closed in the data given was left out without a word."""
-    differ = network.tables_differing_from(plan.model.network)
+    differ = network.tables_differing_from(plan.model.network, ignoring=("lead_time",))  # (replayed as 0)
     if differ:
         warnings.warn(f"(stress_test) | the network differs from the one the plan was solved on (in "
                       f"{and_list(differ)}): its design is replayed on this network's data (a supplier or "
