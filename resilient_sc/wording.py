@@ -38,11 +38,11 @@ INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u115f\u1160\u180e\u200b\u2
                        "\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb]")
 
 
-#: Cyrillic and Greek letters drawn as Latin ones in common fonts (Unicode's confusables, the
-#: letters themselves: 'S_СN' with a Cyrillic ES reads as 'S_CN'); NFKC keeps them apart
+#: Cyrillic and Greek letters drawn as Latin ones in common fonts (a selection of Unicode's
+#: confusables: 'S_СN' with a Cyrillic ES reads as 'S_CN'); NFKC keeps them apart
 LATIN_LOOK_ALIKES = str.maketrans(
-    "АВЕЅІЈКМНОРСТУХԚԜаеѕіјԁһорсухԛԝӏ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικ",
-    "ABESIJKMHOPCTYXQWaesijdhopcyxqwl" "ABEZHIKMNOPTYXoik")
+    "АВЕЅІЈКМНОРСТУХԚԜҮӀѴԌаеѕіјԁһорсухԛԝӏүѵ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικανρυγ",
+    "ABESIJKMHOPCTYXQWYIVGaesijdhopcyxqwlyv" "ABEZHIKMNOPTYXoikavpuy")
 
 
 def look_alike_key(text: str) -> str:

@@ -939,4 +939,3 @@ def test_reach_is_every_supplier_market_pair_a_hub_connects(seed):
     expected = merged[columns].sort_values(columns).reset_index(drop=True)
     found = reach(s).sort_values(columns).reset_index(drop=True)
     assert len(found) > 0 and found.astype(str).equals(expected.astype(str))
-    assert reach(s) is reach(s)  # built once per Sets

@@ -239,7 +239,6 @@ def test_policy_files(tmp_path):
     assert Policy.from_file(tmp_path / "p.json").min_allied_share == {"Europe": 0.7}
 
 
-
 def test_a_plan_record_given_as_a_policy_file_is_said_to_be_one(tmp_path):
     """plan.json given as --policy was refused field by field ('unknown field bound', each with
     the list of every field): one line says what the file is and where its policy is."""

@@ -6,7 +6,7 @@ units needed and the units the data allow; no solver is involved.
 
 from __future__ import annotations
 
-import weakref
+import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -59,19 +59,12 @@ def least_country_share(avail: np.ndarray, capped: np.ndarray, demand: float, ne
     return min(1.0, float(np.ceil(hi * 1e4 - 1e-6)) / 1e4)
 
 
-#: :func:`reach` of each Sets, built once (the checks and the explanations ask it several times)
-_REACH: weakref.WeakKeyDictionary[Sets, pd.DataFrame] = weakref.WeakKeyDictionary()
-
-
 def reach(s: Sets) -> pd.DataFrame:
     """Supplier -> (market, product) pairs that some hub connects: supplier, country, market,
     product, capacity (the supplier's capacity for the product, units), ordered by supply row
     and demand row. The pairs are the nonzeros of A·B, A the inbound arcs (supply row × (hub,
     product)) and B the outbound ones ((hub, product) × demand row): one sparse product, where
     a merge of every arc pair took 7 s on ladder XL."""
-    known = _REACH.get(s)
-    if known is not None:
-        return known
     n_hubs = len(s.hubs_table)
     products = pd.Index(s.products_table["product"])
     supply, demand = s.supply_table, s.demand_table
@@ -90,15 +83,15 @@ def reach(s: Sets) -> pd.DataFrame:
     out = pd.DataFrame({"supplier": supply["supplier"][row], "country": supply["country"][row],
                         "market": demand["market"][col], "product": demand["product"][col],
                         "capacity": supply["capacity"][row]})
-    _REACH[s] = out
     return out
 
 
 def precheck(s: Sets, policy: Policy, network: Network) -> None:
     """Raise :class:`InfeasiblePolicyError` when a necessary condition for a plan fails."""
+    pairs = functools.cache(functools.partial(reach, s))  # built once if a check needs it, then dropped
     reasons = (_check_open(s) + _check_served(s, policy, network) + _check_suppliers(s, policy)
-               + _check_min_shares(s, policy, network) + _check_country_share(s, policy)
-               + _check_survive(s, policy) + _check_hubs(s, policy))
+               + _check_min_shares(s, policy, network, pairs) + _check_country_share(s, policy, pairs)
+               + _check_survive(s, policy, pairs) + _check_hubs(s, policy))
     if reasons:
         raise InfeasiblePolicyError(reasons)
 
@@ -272,12 +265,13 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
     return out
 
 
-def _check_min_shares(s: Sets, policy: Policy, network: Network) -> list[str]:
+def _check_min_shares(s: Sets, policy: Policy, network: Network,
+                      pairs: Callable[[], pd.DataFrame]) -> list[str]:
     out: list[str] = []
     fields = [f for f in ("min_local_share", "min_allied_share") if getattr(policy, f) is not None]
     if not fields:
         return out
-    r = reach(s)
+    r = pairs()
     countries = s.countries.set_index("country")
     for field in fields:
         share = policy.per_market_product(field, s.demand["region"], s.demand["product"])
@@ -341,13 +335,13 @@ def _regional_totals(s: Sets, policy: Policy, local: pd.DataFrame, dem: pd.DataF
     return out
 
 
-def _check_country_share(s: Sets, policy: Policy) -> list[str]:
+def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFrame]) -> list[str]:
     if policy.max_country_share is None or policy.shortfall_penalty is not None:  # else short, feasible
         return []
     out = []
     kappa = policy.per_market_product("max_country_share", s.demand["region"], s.demand["product"])
     dem = s.demand.assign(kappa=kappa).loc[~np.isnan(kappa)]
-    by_country = reach(s).groupby(["market", "product", "country"], as_index=False)["capacity"].sum()
+    by_country = pairs().groupby(["market", "product", "country"], as_index=False)["capacity"].sum()
     by_country = by_country.merge(dem[["market", "product", "demand", "kappa", "country"]],
                                   on=["market", "product"], suffixes=("", "_m"))
     foreign = by_country["country"] != by_country["country_m"]
@@ -397,7 +391,7 @@ def _also_uncapped(capacity: float, need: float, otherwise: str) -> str:
     return f"; {otherwise}" if otherwise else ""
 
 
-def _check_survive(s: Sets, policy: Policy) -> list[str]:
+def _check_survive(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFrame]) -> list[str]:
     if not policy.survive:
         return []
 
@@ -421,7 +415,7 @@ def _check_survive(s: Sets, policy: Policy) -> list[str]:
     # off (grouped once; per failure, a scan of every pair took 200+ s on ladder XL)
     sole: dict[str, pd.DataFrame] = {}
     if "supplier" in policy.survive:
-        r = reach(s)[["supplier", "market", "product"]]
+        r = pairs()[["supplier", "market", "product"]]
         r = r.loc[pd.MultiIndex.from_frame(r[["market", "product"]]).isin(required)]
         alone = r.loc[r.groupby(["market", "product"])["supplier"].transform("size") == 1]
         sole = dict(tuple(alone.groupby("supplier", sort=False)))
