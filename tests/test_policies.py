@@ -275,6 +275,20 @@ def test_a_product_short_everywhere_is_named_before_the_markets_it_leaves_out(el
     assert all(" pieces) cannot be served" in r for r in reasons if r.startswith("demand: market"))
 
 
+def test_a_product_no_supplier_makes_is_said_once_not_per_market(electronics):
+    """Cells made only in excluded countries: the product's line, then 8 lines of markets that
+    cannot be served and '... and 115 more markets' on a ladder network (an audit): its markets
+    are not listed one by one."""
+    makers = electronics.supplier_products
+    countries = electronics.suppliers.set_index("supplier")["country"]
+    excluded = tuple(sorted(set(countries[makers.loc[makers["product"] == "cells", "supplier"]])))
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(electronics, Policy(excluded_countries=excluded))
+    said = [r for r in err.value.reasons if "'cells'" in r]
+    assert len(said) == 1
+    assert said[0].startswith("demand: product 'cells': usable suppliers can make at most 0")
+
+
 # ---- a hub opened for a count or an assignment alone (MODEL.md §5: o[h] for every hub) ----------
 def one_supplier(hubs: pd.DataFrame, lanes: pd.DataFrame, supplier_country: str = "A") -> Network:
     return Network.from_frames(

@@ -209,8 +209,11 @@ def _check_served(s: Sets, policy: Policy, network: Network) -> list[str]:
                       s.supply_table["capacity"][usable], minlength=len(products))
     short = []  # a product-wide shortage first, never hidden behind the markets' lines
     gone = s.removed_suppliers
+    none_made = set()  # products no usable supplier makes: many markets of one are not listed one by one
     for i in np.argsort(products.to_numpy(str), kind="stable"):
         p, need, have = products[i], float(s.products_table["total_demand"][i]), float(cap[i])
+        if have <= 0 < need:
+            none_made.add(p)
         if falls_short(have, need):
             u = unit_of(s, p)
             left, undo = removals(_making(gone, p), "supplier", policy.excluded_countries)
@@ -222,6 +225,8 @@ def _check_served(s: Sets, policy: Policy, network: Network) -> list[str]:
     out = []
     served = _reached(s)
     unserved = s.demand.loc[~served]
+    many = unserved["product"].value_counts()  # a product made nowhere, wanted by many markets: its line
+    unserved = unserved.loc[~unserved["product"].isin([p for p in none_made if many.get(p, 0) > MAX_REASONS])]
     for _, r in unserved.head(MAX_REASONS).iterrows():  # the removals of the lines shown only
         gone = removed_towards(s, network, unserved.loc[[r.name]])
         blocked = removals(by_id(gone, "id"), "id", policy.excluded_countries)[0] if len(gone) else ""
@@ -230,6 +235,13 @@ def _check_served(s: Sets, policy: Policy, network: Network) -> list[str]:
                    "through a usable hub" + (f" (left out of the plan: {blocked})" if blocked else ""))
     more = len(unserved) - MAX_REASONS
     return short + out + ([f"... and {more} more markets"] if more > 0 else [])
+
+
+def _first_ids(ids: list[str]) -> str:
+    """``a, b, c``, or the first :data:`MAX_REASONS` and how many more (a reason listed 137)."""
+    if not ids:
+        return "none"
+    return ", ".join(ids) if len(ids) <= MAX_REASONS else and_first(ids, MAX_REASONS)
 
 
 def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
@@ -244,7 +256,7 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
             ids = sorted(able.loc[able["product"] == p, "supplier"])
             if not np.isnan(kp) and len(ids) < kp:
                 out.append(f"min_suppliers {kp:.10g} cannot be met for product '{p}': only {len(ids)} "
-                           f"supplier(s) can deliver it ({', '.join(ids) or 'none'})")
+                           f"supplier(s) can deliver it ({_first_ids(ids)})")
     if policy.max_supplier_share is not None and policy.shortfall_penalty is None:  # else short, feasible
         sigma = policy.per_product("max_supplier_share", products["product"])
         caps = able.merge(s.supply, on=["supplier", "product"])
