@@ -17,6 +17,7 @@ that shows that period's plan with the one-period views (:mod:`.plan_view`).
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from typing import TYPE_CHECKING, Any
 
 from ..data import Network
@@ -93,8 +94,9 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
         rows.append({"period": str(r.period), "weight": weight(r.weight), "cost": cost_text(r.cost),
                      "weight × cost": cost_text(r.weight * r.cost), "emissions": quantity(r.emissions),
                      "suppliers": str(r.n_suppliers),
-                     "suppliers started": r.suppliers_started, "suppliers stopped": r.suppliers_stopped,
-                     "hubs": str(r.n_hubs), "hubs started": r.hubs_started, "hubs stopped": r.hubs_stopped,
+                     "suppliers started": _listed(r.suppliers_started),
+                     "suppliers stopped": _listed(r.suppliers_stopped), "hubs": str(r.n_hubs),
+                     "hubs started": _listed(r.hubs_started), "hubs stopped": _listed(r.hubs_stopped),
                      "local": fraction(r.local_share), "allied": fraction(r.allied_share),
                      "top country": f"{r.top_country} {fraction(r.top_country_share)}".strip(),
                      "short": r.short})
@@ -220,3 +222,9 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
         ui.toggle(ids, value=session.period, on_change=lambda e: pick(e.value)).props(
             "data-testid=period-select")
     period_view()
+
+
+def _listed(ids: str) -> str:
+    """The ids of a roadmap table's cell (:func:`~resilient_sc.escaping.id_list`) as a person
+    reads a list: ``S_DE_Dresden, S_US_Reno``."""
+    return ", ".join(shlex.split(ids))
