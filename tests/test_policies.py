@@ -383,3 +383,13 @@ def test_a_product_short_is_advised_only_what_undoes_its_own_removals():
     assert err.value.reasons[0].endswith("(missing 50 units of capacity; left out of the plan: S_CN (status "
                                          "closed, country excluded)); add capacity, reopen one and lift the "
                                          "exclusion or set shortfall_penalty")
+
+
+def test_a_survive_capacity_shortfall_says_how_to_resolve_it():
+    """The precheck's survive line gave the numbers and no remedy (an audit of infeasible policies)."""
+    from resilient_sc import examples
+
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(examples.tiny(), Policy(survive=("supplier",)))
+    assert err.value.reasons[0].endswith("(missing 50 units); to resolve it: add capacity of 'default' "
+                                         "elsewhere, or lower service_level")

@@ -438,9 +438,11 @@ def _check_survive(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFrame]) -
             have = float(cap[i, j])
             if falls_short(have, n):
                 u = unit_of(s, p)
+                lift = " or lift an exclusion" if policy.excluded_countries else ""
                 out.append(f"survive {f['kind']}: {what} leaves product '{p}' with at most {number(have)} "
                            f"{u} of usable capacity, below the {number(n)} {u} the service level "
-                           f"requires (missing {number(n - have)} {u})")
+                           f"requires (missing {number(n - have)} {u}); to resolve it: add capacity of "
+                           f"'{p}' elsewhere{lift}, or lower service_level")
         if f["kind"] == "supplier" and f["element"] in sole:
             for market, product in sole[f["element"]][["market", "product"]].itertuples(index=False):
                 out.append(f"survive supplier: {what} cuts market '{market}' off from product "
