@@ -389,7 +389,10 @@ def test_a_survive_capacity_shortfall_says_how_to_resolve_it():
     """The precheck's survive line gave the numbers and no remedy (an audit of infeasible policies)."""
     from resilient_sc import examples
 
+    tiny = examples.tiny()
+    supply = tiny.supplier_products.drop(columns="_row")
+    small = tiny.replace(supplier_products=supply.assign(capacity=[30.0, 100.0]))  # S_FR makes 30
     with pytest.raises(InfeasiblePolicyError) as err:
-        solve(examples.tiny(), Policy(survive=("supplier",)))
+        solve(small, Policy(survive=("supplier",)))
     assert err.value.reasons[0].endswith("(missing 50 units); to resolve it: add capacity of 'default' "
                                          "elsewhere, or lower service_level")
