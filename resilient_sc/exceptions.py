@@ -167,6 +167,17 @@ def user_stacklevel() -> int:
 OWN_WARNINGS = (DataWarning, RunWarning)
 
 
+def add_note(exc: BaseException, note: str) -> None:
+    """``exc.add_note(note)``, once, on Python 3.10 too (the ``__notes__`` that 3.11 fills, which
+    :func:`resilient_sc.cli_outcome.failure` reads)."""
+    if note in getattr(exc, "__notes__", ()):
+        return
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:
+        exc.__notes__ = [*getattr(exc, "__notes__", ()), note]  # type: ignore[attr-defined]
+
+
 def check_path(name: str, value: Any, what: str) -> None:
     """A :class:`ValidationError` unless ``value`` is a path (text or ``os.PathLike``): pathlib's
     TypeError ('expected str, bytes or os.PathLike object, not Plan') said nothing of which

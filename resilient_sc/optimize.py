@@ -28,6 +28,7 @@ from .exceptions import (
     NotOptimalError,
     RunWarning,
     ValidationError,
+    add_note,
     user_stacklevel,
 )
 from .explain import explain_infeasibility
@@ -78,7 +79,7 @@ def solve_model(model: NetworkModel, options: SolveOptions | None = None,
         try:
             reasons = explain_infeasibility(model, deadline)
         except KeyboardInterrupt as exc:  # what is known is said: the Ctrl-C's words alone said nothing
-            exc.add_note("no plan meets the policy (HiGHS proved it); stopped while finding out why")
+            add_note(exc, "no plan meets the policy (HiGHS proved it); stopped while finding out why")
             raise
         raise InfeasiblePolicyError(reasons)
     plan = Plan.from_solution(model, result, report) if result.x is not None else None

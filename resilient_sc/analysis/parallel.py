@@ -20,7 +20,7 @@ from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExec
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from ..exceptions import SOLVING, ResilientSCError, ValidationError, user_stacklevel
+from ..exceptions import SOLVING, ResilientSCError, ValidationError, add_note, user_stacklevel
 from ..solvers.base import available_cpus, is_number
 from ..wording import brief
 
@@ -149,11 +149,8 @@ def _name(exc: BaseException, names: Sequence[str] | None, i: int) -> None:
     """Note on ``exc`` the task it came from (``names[i]``), once."""
     name = _task_name(names, i)
     note = f"while solving {name}" if name else ""
-    if note and note not in getattr(exc, "__notes__", ()):
-        if hasattr(exc, "add_note"):
-            exc.add_note(note)
-        else:  # Python 3.10: the attribute add_note (3.11) fills, which cli.failure reads
-            exc.__notes__ = [*getattr(exc, "__notes__", ()), note]  # type: ignore[attr-defined]
+    if note:
+        add_note(exc, note)
 
 
 def named(name: str | None, fn: Callable[..., T], *args: Any) -> T:
