@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,6 +47,15 @@ def id_list(ids: Iterable[str]) -> str:
     """
     return " ".join(f'"{i.translate(_ESCAPED)}"' if not i or _QUOTED.search(i) or i.startswith(FORMULA_STARTS)
                     else i for i in ids)
+
+
+def ids_in(cell: str) -> list[str]:
+    """The ids of a cell :func:`id_list` wrote.
+
+    >>> ids_in('S1 "S 2" "-S3"')
+    ['S1', 'S 2', '-S3']
+    """
+    return shlex.split(cell)
 
 
 #: what puts an id of :func:`id_list` in quotes, and what is escaped within them

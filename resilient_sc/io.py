@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import enum
 import errno
+import functools
 import gc
 import hashlib
 import json
@@ -341,7 +342,7 @@ def _parts_digest(book: zipfile.ZipFile) -> str:
         if info.filename != CORE_PART:
             digest.update(f"{info.filename}\0{info.file_size}\0".encode())
             with book.open(info) as part:
-                for chunk in iter(lambda part=part: part.read(1 << 20), b""):
+                for chunk in iter(functools.partial(part.read, 1 << 20), b""):
                     digest.update(chunk)
     return f"{RESULT_CREATOR}:sha256:{digest.hexdigest()}"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import shlex
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ import pandas as pd
 
 from . import io
 from .data import Network
-from .escaping import id_list
+from .escaping import id_list, ids_in
 from .exceptions import InfeasiblePolicyError, RunWarning, ValidationError
 from .explain import explain_infeasibility
 from .format import count, fraction, money, money_digits, quantity, relative_gap, weight
@@ -362,7 +361,7 @@ def _members(here: pd.DataFrame, kind: str) -> tuple[list[str], list[str], list[
 
 
 def _moves(n: int, started: str, stopped: str) -> str:
-    plus, minus = len(shlex.split(started)), len(shlex.split(stopped))
+    plus, minus = len(ids_in(started)), len(ids_in(stopped))
     return f"{n}" + (f" +{plus}" if plus else "") + (f" -{minus}" if minus else "")
 
 

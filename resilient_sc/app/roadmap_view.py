@@ -17,10 +17,10 @@ that shows that period's plan with the one-period views (:mod:`.plan_view`).
 from __future__ import annotations
 
 import dataclasses
-import shlex
 from typing import TYPE_CHECKING, Any
 
 from ..data import Network
+from ..escaping import ids_in
 from ..exceptions import InfeasiblePolicyError, NotOptimalError
 from ..format import fraction, quantity, signed_pct_points, weight
 from ..policy import Policy
@@ -227,4 +227,4 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
 def _listed(ids: str) -> str:
     """The ids of a roadmap table's cell (:func:`~resilient_sc.escaping.id_list`) as a person
     reads a list: ``S_DE_Dresden, S_US_Reno``."""
-    return ", ".join(shlex.split(ids))
+    return ", ".join(ids_in(ids))
