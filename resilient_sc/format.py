@@ -33,9 +33,12 @@ import datetime
 import math
 from collections.abc import Callable, Mapping
 from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 #: columns holding shares of a plan (fractions), by name
 SHARE_COLUMNS = frozenset({"local_share", "allied_share", "top_country_share", "max_foreign_share"})
@@ -383,3 +386,24 @@ def and_first(items: list[str], most: int, word: str = "and") -> str:
     "'a', 'b' and 1 more"
     """
     return and_list(items[:most] + ([f"{len(items) - most} more"] if len(items) > most else []), word)
+
+
+def policy_value(value: object) -> str:
+    """A policy value as written: ``0.3`` or ``{Europe: 0.6, chips: 0.3}``."""
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {v:.10g}" for k, v in value.items()) + "}"
+    return f"{value:.10g}" if isinstance(value, float | int) else str(value)
+
+
+def field_text(policy: Policy, field: str) -> str:
+    """A policy field with its value, as the planner wrote it."""
+    if field == "hub_count":
+        return " and ".join(f"{k} {getattr(policy, k)}" for k in ("min_hubs", "max_hubs")
+                            if getattr(policy, k) is not None)
+    if field == "survive":
+        text = f"survive {'/'.join(policy.survive)}"
+        return text + (f" (service_level {policy_value(policy.service_level)})"
+                       if policy.service_level is not None else "")
+    if field == "single_sourcing":
+        return "single_sourcing"
+    return f"{field} {policy_value(getattr(policy, field))}"

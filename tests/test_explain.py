@@ -379,9 +379,66 @@ def test_the_precheck_names_the_markets_one_supplier_alone_reaches():
                                "unit_cost": 1.0})
     with pytest.raises(InfeasiblePolicyError) as err:
         build_model(Network.from_frames(**f), Policy(survive=("supplier",), service_level=0.5))
-    assert [r for r in err.value.reasons if "cuts market" in r] == [
-        "survive supplier: losing supplier 'S_CN' cuts market 'Lyon' off from product 'default' "
-        "(no other supplier reaches it)"]
+    assert [r for r in err.value.reasons if "cuts off" in r] == [
+        "survive supplier (service_level 0.5) cannot be met: losing supplier 'S_CN' cuts off market 'Lyon' "
+        "(product 'default', 25 units required): no remaining supplier reaches it through a remaining hub; "
+        "to resolve it: add lanes that avoid supplier 'S_CN' or lower service_level to 0 for its region or "
+        "product"]
+
+
+def test_the_precheck_names_the_markets_one_hub_or_one_country_cuts_off():
+    """Lyon and Nice are served through H2 (in DE) alone, which S_CN alone feeds; Paris through H1
+    (FR) from S_FR or S_CN and through H3 (DE) from S_CN. Losing hub H2 cuts Lyon and Nice off, and
+    so do losing CN and losing DE; no single failure cuts Paris off. Capacity is ample: only the
+    routes fail."""
+    f = examples.tiny().frames()
+    f["markets"] = pd.DataFrame({"market": ["Paris", "Lyon", "Nice"], "country": ["FR", "FR", "FR"]})
+    f["demand"] = pd.DataFrame({"market": ["Paris", "Lyon", "Nice"], "demand": [10.0, 10.0, 10.0]})
+    f["hubs"] = pd.DataFrame({"hub": ["H1", "H2", "H3"], "country": ["FR", "DE", "DE"]})
+    f["countries"] = pd.DataFrame({"country": ["FR", "CN", "DE"], "region": ["Europe", "Asia", "Europe"],
+                                   "bloc": ["EU", "", "EU"]})
+    lanes = [("S_FR", "H1"), ("S_CN", "H1"), ("S_CN", "H2"), ("S_CN", "H3"), ("H1", "Paris"), ("H3", "Paris"),
+             ("H2", "Lyon"), ("H2", "Nice")]
+    f["lanes"] = pd.DataFrame({"origin": [a for a, _ in lanes], "destination": [b for _, b in lanes],
+                               "unit_cost": 1.0})
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(Network.from_frames(**f), Policy(survive=("hub", "country")))
+    rows = ("market 'Lyon' (product 'default', 10 units required) and market 'Nice' (product 'default', "
+            "10 units required): no remaining supplier reaches them through a remaining hub; to resolve it: "
+            "add lanes that avoid")
+    end = "or lower service_level to 0 for their region or product"
+    assert [r for r in err.value.reasons if "cuts off" in r] == [
+        f"survive country/hub cannot be met: losing {lost} cuts off {rows} {lost} {end}"
+        for lost in ("hub 'H2'", "country 'CN'", "country 'DE'")]
+
+
+def test_the_cut_off_rows_are_those_every_route_to_which_a_failure_touches():
+    """The precheck's cut-off rows per single failure, against every (supplier, hub) route of
+    random networks listed one by one."""
+    from resilient_sc.model.precheck import _cut_off
+
+    from .random_networks import random_network
+
+    kinds = {"supplier": ["supplier"], "hub": ["hub"], "country": ["country", "hub_country"]}
+    cuts = 0
+    for seed in range(8):
+        net = random_network(seed)
+        s = build_model(net, Policy()).sets
+        routes = s.inbound[["supplier", "hub", "product", "country"]].merge(
+            s.outbound[["hub", "market", "product"]], on=["hub", "product"])
+        routes["hub_country"] = routes["hub"].map(net.hubs.set_index("hub")["country"])
+        row = {k: i for i, k in enumerate(zip(s.demand["market"], s.demand["product"], strict=True))}
+        routes["row"] = [row[k] for k in zip(routes["market"], routes["product"], strict=True)]
+        expected = {}
+        for kind, columns in kinds.items():
+            for element in set(routes[columns].to_numpy().ravel()):
+                whole = routes[columns].eq(element).any(axis=1).groupby(routes["row"]).all()
+                if whole.any():
+                    expected[(kind, element)] = sorted(whole.index[whole])
+        found = _cut_off(s, tuple(kinds), np.ones(len(s.demand), bool))
+        assert {k: v.tolist() for k, v in found.items()} == expected, seed
+        cuts += len(expected)
+    assert cuts > 8  # the networks have rows a single failure cuts off
 
 # ---- the fallback in plain words ----------------------------------------------------------------
 def test_rows_without_quantities_in_plain_words():
@@ -775,10 +832,15 @@ def test_every_market_a_loss_cuts_off_is_named(electronics):
     left for as many runs to find (explanation audit)."""
     f = electronics.frames()
     f["hubs"].loc[f["hubs"]["hub"].isin(["H_Shenzhen", "H_Hamburg"]), "status"] = "closed"
-    out = reasons(Network.from_frames(**f), Policy(survive=("hub",)))
+    with pytest.raises(InfeasiblePolicyError) as err:  # before any model: the precheck's
+        build_model(Network.from_frames(**f), Policy(survive=("hub",)))
+    out = err.value.reasons
     assert out[0].startswith("survive hub cannot be met: losing hub 'H_Busan' cuts off market 'Beijing'")
     assert out[1].startswith("survive hub cannot be met: losing hub 'H_Lodz' cuts off market 'Berlin'")
-    assert all("more: no remaining supplier reaches them" in line for line in out[:2])
+    assert "required) and 8 more: no remaining supplier reaches them" in out[0]
+    assert "required) and 13 more: no remaining supplier reaches them" in out[1]
+    assert "(left out of the plan, with lanes towards them: H_Shenzhen and S_CN_Wuhan (status closed)); to " \
+           "resolve it: reopen one, add lanes that avoid hub 'H_Busan' or lower service_level" in out[0]
 
 
 def test_a_cap_that_plays_no_part_is_neither_named_nor_advised(electronics):
@@ -791,11 +853,13 @@ def test_a_cap_that_plays_no_part_is_neither_named_nor_advised(electronics):
         sp["product"] == "chips")
     changed = sp.assign(capacity=sp["capacity"].where(~cut, 1e3))
     net = Network.from_frames(**{**f, "supplier_products": changed})
-    for k in (0.5, 1.0):
-        first = reasons(net, Policy(min_allied_share={"Asia": 1.0}, max_country_share=k))[0]
-        assert first.startswith("min_allied_share {Asia: 1} cannot be met for the markets allied with "
-                                "pacific")
-        assert "(at least 2,250 short)" in first and "max_country_share" not in first
+    for k in (0.5, 1.0):  # said before any model: the bloc's allied suppliers together are short
+        with pytest.raises(InfeasiblePolicyError) as err:
+            build_model(net, Policy(min_allied_share={"Asia": 1.0}, max_country_share=k))
+        assert err.value.reasons == (
+            "min_allied_share {Asia: 1}: the markets of bloc pacific need 6,250 allied pieces of product "
+            "'chips' together, but suppliers in bloc pacific that reach them can make at most 4,000 (missing "
+            "2,250 pieces)",)
 
 
 def test_max_hubs_names_the_markets_a_least_short_plan_leaves(electronics):
@@ -836,12 +900,18 @@ def test_a_share_short_for_want_of_an_excluded_supplier_names_the_exclusion():
     with pytest.raises(InfeasiblePolicyError) as info:
         solve(net, Policy(min_local_share=0.5, excluded_countries=("FR",)))
     assert list(info.value.reasons) == [
-        "min_local_share: the markets of region Europe need 5,800 local pieces of product 'chips' together, "
-        "but suppliers in Europe can make at most 4,700 (missing 1,100 pieces); left out of the plan: "
+        "min_local_share 0.5: the markets of region Europe need 5,800 local pieces of product 'chips' "
+        "together, but suppliers in region Europe that reach them can make at most 4,700 (missing 1,100 "
+        "pieces); left out of the plan: "
         "S_FR_Grenoble (country excluded): lift the exclusion, or lower min_local_share"]
     with pytest.raises(InfeasiblePolicyError) as info:
         solve(net, Policy(min_allied_share=0.5, excluded_countries=("CN",)))
-    first = info.value.reasons[0]
+    assert info.value.reasons[0] == (  # China's markets together first, then market by market
+        "min_allied_share 0.5: the markets of country CN (in no bloc) need 5,900 allied pieces of product "
+        "'cells' together, but suppliers in country CN that reach them can make at most 0 (missing 5,900 "
+        "pieces); left out of the plan: S_CN_Ningde and S_CN_Shenzhen (country excluded): lift the "
+        "exclusion, or lower min_allied_share")
+    first = info.value.reasons[3]
     assert first.startswith("min_allied_share 0.5 cannot be met for market 'Beijing' (product 'cells')")
     assert first.endswith("; left out of the plan: S_CN_Ningde and S_CN_Shenzhen (country excluded): lift "
                           "the exclusion, or lower min_allied_share")  # both with lanes towards Beijing
@@ -939,3 +1009,67 @@ def test_reach_is_every_supplier_market_pair_a_hub_connects(seed):
     expected = merged[columns].sort_values(columns).reset_index(drop=True)
     found = reach(s).sort_values(columns).reset_index(drop=True)
     assert len(found) > 0 and found.astype(str).equals(expected.astype(str))
+
+
+def _two_markets(capacity_fr: float, second: str = "Berlin") -> Network:
+    """Paris (FR) and ``second`` (Berlin in DE, or Lyon in FR) want 60 each through H1; S_FR
+    makes ``capacity_fr``, S_CN 200. FR and DE are the bloc EU, CN is in no bloc."""
+    f = examples.tiny().frames()
+    f["countries"] = pd.DataFrame({"country": ["FR", "DE", "CN"], "region": ["Europe", "Europe", "Asia"],
+                                   "bloc": ["EU", "EU", ""]})
+    f["supplier_products"] = f["supplier_products"].assign(capacity=[capacity_fr, 200.0])
+    f["markets"] = pd.DataFrame({"market": ["Paris", second],
+                                 "country": ["FR", "FR" if second == "Lyon" else "DE"]})
+    f["demand"] = pd.DataFrame({"market": ["Paris", second], "demand": [60.0, 60.0]})
+    f["lanes"] = pd.concat([f["lanes"], pd.DataFrame({"origin": ["H1"], "destination": [second],
+                                                      "unit_cost": [2.0]})], ignore_index=True)
+    return Network.from_frames(**f)
+
+
+def test_the_markets_of_a_bloc_need_their_allied_share_together():
+    """Paris and Berlin each get their 60 allied units from S_FR's 80 alone, but not both: 120
+    needed, 80 made in the bloc. Said before any model; with S_FR at 120 a plan exists."""
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(_two_markets(80.0), Policy(min_allied_share=1.0))
+    assert err.value.reasons == (
+        "min_allied_share 1: the markets of bloc EU need 120 allied units of product 'default' together, "
+        "but suppliers in bloc EU that reach them can make at most 80 (missing 40 units)",)
+    assert solve(_two_markets(120.0), Policy(min_allied_share=1.0)).status == "optimal"
+
+
+@pytest.mark.parametrize(("kappa", "missing"), [(0.0, 40.0), (0.2, 16.0)])
+def test_the_markets_of_a_country_need_their_demand_together_within_the_caps(kappa, missing):
+    """Paris and Lyon (FR) want 60 each; S_FR makes 80, S_CN's share is capped at κ of each
+    market: 80 + κ·120 < 120 for κ < 1/3, though each market alone gets its 60 from S_FR."""
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(_two_markets(80.0, "Lyon"), Policy(max_country_share=kappa))
+    assert err.value.reasons == (
+        f"max_country_share {kappa:g}: the 2 markets of country FR need 120 units of product 'default' "
+        f"together; suppliers in FR that reach them can make at most 80 and, each within its caps, the 1 "
+        f"foreign origin country at most {fmt(120 * kappa)} (missing {fmt(missing)} units); raise "
+        "max_country_share, or add capacity in FR",)
+    assert solve(_two_markets(80.0, "Lyon"), Policy(max_country_share=0.34)).status == "optimal"
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_group_total_the_precheck_says_short_has_no_plan(seed, monkeypatch):
+    """Soundness of the totals over markets: on random networks and shares, whenever the precheck
+    says a group of markets is short, the model built without the precheck has no plan either."""
+    import resilient_sc.model.build as build
+
+    from .random_networks import random_network
+
+    rng = np.random.default_rng(seed)
+    net = random_network(seed)
+    for field in ("min_local_share", "min_allied_share", "max_country_share"):
+        policy = Policy(**{field: float(rng.choice([0.0, 0.3, 0.6, 0.9]))})
+        try:
+            build_model(net, policy)
+            continue
+        except InfeasiblePolicyError as err:
+            if not any("together" in r for r in err.reasons):
+                continue
+        with monkeypatch.context() as m:
+            m.setattr(build, "precheck", lambda *args: None)
+            with pytest.raises(InfeasiblePolicyError):
+                solve(net, policy)

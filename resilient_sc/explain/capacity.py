@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import and_first, count, percent, quantities_apart
-from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number, removals, removed_towards
+from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number
 from ..model.redundancy import single_failures
 from ..model.sets import is_allied, is_local
 from ..solvers.base import Status
@@ -152,47 +152,6 @@ def _survive_capacity(model: NetworkModel) -> tuple[float, list[str]]:
             f"{number(need - top)}); to resolve it: {fix}lower service_level or add hub capacity"]
 
 
-def _cut_off(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
-    """Markets that a single loss cuts off: after it, no surviving supplier reaches them
-    through a surviving hub (their recourse row has no flow at all), one line per loss."""
-    block = model.lm.constraints.get("survive_demand")
-    if "survive_demand" not in iis or block is None:
-        return []
-    rows = family_labels(model, "survive_demand")  # every failure's, not only the conflict's few
-    lower = np.asarray(block.lower, float)
-    empty = (np.bincount(block.rows, minlength=block.size) == 0) & (lower > 0)
-    if not empty.any():
-        return []
-    cut = rows.loc[empty].assign(units=lower[empty])
-    out = []
-    for failure, group in cut.groupby("failure", sort=False):
-        shown = [f"market '{r.market}' (product '{r.product}', {number(r.units)} "
-                 f"{model.network.unit_of(r.product)} required)"
-                 for r in group.head(MAX_REASONS).itertuples()]
-        more = f" and {len(group) - MAX_REASONS} more" if len(group) > MAX_REASONS else ""
-        them, their = ("it", "its") if len(group) == 1 else ("them", "their")
-        left, undo = _left_out_towards(model, group, str(failure), them)
-        fixes = [*undo, f"add lanes that avoid {failure_text(failure)}",
-                 f"lower service_level to 0 for {their} region or product"]
-        out.append(f"{field_text(model.policy, 'survive')} cannot be met: losing {failure_text(failure)} "
-                   f"cuts off {and_list(shown)}{more}: no remaining supplier reaches {them} through a "
-                   f"remaining hub{left}; to resolve it: {and_list(fixes, 'or')}")
-    return limit_reasons(out, "losses")
-
-
-def _left_out_towards(model: NetworkModel, cut: pd.DataFrame, failure: str,
-                      them: str) -> tuple[str, list[str]]:
-    """(`` (left out of the plan, with lanes towards them: H_Shenzhen (country excluded))``,
-    ``["lift the exclusion"]``): :func:`~resilient_sc.model.precheck.removed_towards` the
-    (market, product) rows ``cut`` off by ``failure``; ('', []) when none (then no removal is to
-    blame)."""
-    gone = removed_towards(model.sets, model.network, cut, failure)
-    if gone.empty:
-        return "", []
-    shown, undo = removals(gone, "id", model.policy.excluded_countries)
-    return f" (left out of the plan, with lanes towards {them}: {shown})", undo
-
-
 def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     """survive against what the contracted suppliers and opened hubs left by a failure can do."""
     s, policy, lm = model.sets, model.policy, model.lm
@@ -205,9 +164,6 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
     beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"],
                                      default=1.0)
     need = float((beta * s.demand["demand"]).sum())
-    cut = _cut_off(model, iis)
-    if cut:
-        return cut
     block = lm.constraints.get("survive_demand")
     if block is None:
         return []

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import and_first, and_list, quantity
+from ..format import and_first, and_list, field_text, quantity
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -66,13 +66,6 @@ def _label(row: pd.Series) -> str:
     return "/".join(str(v) for k, v in row.items() if k != "_row")
 
 
-def _value(value: object) -> str:
-    """A policy value as written: ``0.3`` or ``{Europe: 0.6, chips: 0.3}``."""
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {v:.10g}" for k, v in value.items()) + "}"
-    return f"{value:.10g}" if isinstance(value, float | int) else str(value)
-
-
 def field_of(family: str) -> str | None:
     """The policy field behind a constraint family (None: data, not policy)."""
     if family.startswith("survive_"):
@@ -80,20 +73,6 @@ def field_of(family: str) -> str | None:
     return {"co2_cap": "co2_cap", "hub_count": "hub_count", "single_source": "single_sourcing",
             "assign_capacity": "single_sourcing", "min_suppliers": "min_suppliers",
             **{f: f for f in SHARES}}.get(family)
-
-
-def field_text(policy: Policy, field: str) -> str:
-    """A policy field with its value, as the planner wrote it."""
-    if field == "hub_count":
-        return " and ".join(f"{k} {getattr(policy, k)}" for k in ("min_hubs", "max_hubs")
-                            if getattr(policy, k) is not None)
-    if field == "survive":
-        text = f"survive {'/'.join(policy.survive)}"
-        return text + (f" (service_level {_value(policy.service_level)})"
-                       if policy.service_level is not None else "")
-    if field == "single_sourcing":
-        return "single_sourcing"
-    return f"{field} {_value(getattr(policy, field))}"
 
 
 #: the order in which policy fields are named: requirements first, then caps

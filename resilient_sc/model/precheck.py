@@ -15,7 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..exceptions import InfeasiblePolicyError
-from ..format import and_first, and_list, count, percent
+from ..format import and_first, and_list, count, field_text, percent
 from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
 from .sets import is_allied, is_local, unit_of
@@ -91,7 +91,7 @@ def precheck(s: Sets, policy: Policy, network: Network) -> None:
     pairs = functools.cache(functools.partial(reach, s))  # built once if a check needs it, then dropped
     reasons = (_check_open(s) + _check_served(s, policy, network) + _check_suppliers(s, policy)
                + _check_min_shares(s, policy, network, pairs) + _check_country_share(s, policy, pairs)
-               + _check_survive(s, policy, pairs) + _check_hubs(s, policy))
+               + _check_survive(s, policy, network) + _check_hubs(s, policy))
     if reasons:
         raise InfeasiblePolicyError(reasons)
 
@@ -279,7 +279,8 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
 
 def _check_min_shares(s: Sets, policy: Policy, network: Network,
                       pairs: Callable[[], pd.DataFrame]) -> list[str]:
-    out: list[str] = []
+    out: list[str] = []  # per market, at most MAX_REASONS of them listed
+    totals: list[str] = []  # per group of markets that count the same suppliers: the cause, first
     fields = [f for f in ("min_local_share", "min_allied_share") if getattr(policy, f) is not None]
     if not fields:
         return out
@@ -316,9 +317,8 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
                 f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
                 f"{number(need)} {u} it requires ({percent(row['share'])} of the "
                 f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u}){left}")
-        if field == "min_local_share":
-            out += _regional_totals(s, policy, rr.loc[ok], dem, field)
-    return limit_reasons(out, "markets")
+        totals += _group_totals(s, policy, rr.loc[ok], dem, field)
+    return totals + limit_reasons(out, "markets")
 
 
 def _per_demand_row(totals: pd.Series, dem: pd.DataFrame) -> np.ndarray:
@@ -329,21 +329,38 @@ def _per_demand_row(totals: pd.Series, dem: pd.DataFrame) -> np.ndarray:
     return np.where(at >= 0, totals.to_numpy(float)[at], 0.0)
 
 
-def _regional_totals(s: Sets, policy: Policy, local: pd.DataFrame, dem: pd.DataFrame,
-                     field: str) -> list[str]:
-    """A region's local suppliers must cover the local share of all its markets together."""
+def _group_of(field: str, region: pd.Series, country: pd.Series, bloc: pd.Series) -> pd.Series:
+    """The markets whose ``field`` counts the same suppliers, named: a region's for
+    min_local_share (``region Europe``); for min_allied_share a bloc's (``bloc EU``), or a
+    country's without a bloc (``country CH (in no bloc)``)."""
+    if field == "min_local_share":
+        return "region " + region.astype(str)
+    return ("bloc " + bloc.astype(str)).where(bloc != "", "country " + country.astype(str) + " (in no bloc)")
+
+
+def _group_totals(s: Sets, policy: Policy, able: pd.DataFrame, dem: pd.DataFrame, field: str) -> list[str]:
+    """The markets that count the same suppliers towards ``field`` (:func:`_group_of`) need their
+    shares of demand together: Σ_m share·demand[m,p] ≤ Σ capacity[s,p] over the suppliers that
+    count and reach one of them (``able``: the (supplier, market) pairs that count)."""
     out = []
-    need = (dem["share"] * dem["demand"]).groupby([dem["region"], dem["product"]]).sum()
-    caps = local.drop_duplicates(["supplier", "product", "region"]).groupby(
-        ["region", "product"])["capacity"].sum()
-    for (region, product), n in need.items():
-        have = float(caps.get((region, product), 0.0))
-        if falls_short(have, n):
+    group = _group_of(field, dem["region"], dem["country"], dem["bloc"])
+    need = (dem["share"] * dem["demand"]).groupby([group, dem["product"]]).sum()
+    where = _group_of(field, able["region"], able["country_m"], able["bloc"]) if len(able) else able["region"]
+    caps = able.assign(_group=where).drop_duplicates(["supplier", "product", "_group"]).groupby(
+        ["_group", "product"])["capacity"].sum()
+    kind = {"min_local_share": "local", "min_allied_share": "allied"}[field]
+    markets = dem.groupby([group, dem["product"]]).size()
+    for (name, product), n in need.items():
+        have = float(caps.get((name, product), 0.0))
+        if markets[(name, product)] > 1 and falls_short(have, n):  # one market: said market by market
             u = unit_of(s, product)
-            out.append(f"{field}: the markets of region {region} need {number(n)} local {u} of product "
-                       f"'{product}' together, but suppliers in {region} can make at most {number(have)} "
-                       f"(missing {number(n - have)} {u})" + _left_out(
-                           s, policy, field, product, lambda g, r=region: is_local(g["region"], r)))
+            first = dem.loc[(group == name).to_numpy() & (dem["product"] == product).to_numpy()].iloc[0]
+            counts = ((lambda g, m=first: is_local(g["region"], m["region"])) if field == "min_local_share"
+                      else (lambda g, m=first: is_allied(g["country"], g["bloc"], m["country"], m["bloc"])))
+            out.append(f"{field_text(policy, field)}: the markets of {name} need {number(n)} {kind} {u} of "
+                       f"product '{product}' together, but suppliers in {name.removesuffix(' (in no bloc)')} "
+                       f"that reach them can make at most {number(have)} "
+                       f"(missing {number(n - have)} {u})" + _left_out(s, policy, field, product, counts))
     return out
 
 
@@ -385,12 +402,53 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
                                     row["demand"], "" if k is None else
                                     f"a max_country_share of at least {k:g} here would let them "
                                     "deliver it"))
-    out = limit_reasons(out, "markets")
+    reached = dem.loc[_reached(s)[dem.index]]  # a market no supplier reaches is said once, above
+    out = _domestic_totals(s, policy, pairs(), reached) + limit_reasons(out, "markets")
     if len(least) > 1 and None not in least:
         out.append(f"max_country_share: at least {max(least):g} (in every key of it that applies to them) "
                    f"would let the origin countries of each of these {len(least)} markets deliver its "
                    "demand, each market taken alone (they share their suppliers' capacity, and other rows "
                    "of the policy may still bind)")
+    return out
+
+
+def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataFrame) -> list[str]:
+    """The capped markets of one country need their demand of a product together, from suppliers
+    of that country and foreign countries each within its caps: Σ_m demand[m,p] ≤ domestic
+    capacity + Σ_c min(capacity of c, Σ_m κ_m·demand[m,p]), over the suppliers and markets each
+    reaches (``dem``: the demand rows with their cap ``kappa``). A market alone is the
+    per-market check; a country's markets can each pass it and fail together (max_country_share
+    0 leaves them to the domestic suppliers, who serve them all)."""
+    several = dem.groupby(["country", "product"])["market"].transform("size") > 1
+    dem = dem.loc[several]
+    if dem.empty:
+        return []
+    rr = pairs.merge(dem[["market", "product", "demand", "kappa", "country"]], on=["market", "product"],
+                     suffixes=("", "_m"))
+    home = rr["country"] == rr["country_m"]
+    key = ["country_m", "product"]
+    domestic = rr.loc[home].drop_duplicates(["supplier", *key]).groupby(key)["capacity"].sum()
+    foreign = rr.loc[~home]  # per (market's country, product, origin country)
+    made = foreign.drop_duplicates(["supplier", *key]).groupby([*key, "country"])["capacity"].sum()
+    allowed = foreign.drop_duplicates(["market", "product", "country"]).assign(
+        allowed=lambda d: d["kappa"] * d["demand"]).groupby([*key, "country"])["allowed"].sum()
+    capped = np.minimum(made, allowed.reindex(made.index)).groupby(level=[0, 1])
+    abroad, origins, uncapped = capped.sum(), capped.size(), made.groupby(level=[0, 1]).sum()
+    out = []
+    grouped = dem.groupby(["country", "product"])
+    for (country, product), need in grouped["demand"].sum().items():
+        at = (country, product)
+        home_have, abroad_have = float(domestic.get(at, 0.0)), float(abroad.get(at, 0.0))
+        if not falls_short(home_have + abroad_have, need):
+            continue
+        u, n_origins = unit_of(s, product), int(origins.get(at, 0))
+        out.append(f"{field_text(policy, 'max_country_share')}: the {len(grouped.indices[at])} markets of "
+                   f"country {country} need {number(need)} {u} of product '{product}' together; suppliers in "
+                   f"{country} that reach them can make at most {number(home_have)} and, each within its "
+                   f"caps, the {count(n_origins, 'foreign origin country', 'foreign origin countries')} "
+                   f"at most {number(abroad_have)} (missing {number(need - home_have - abroad_have)} {u})"
+                   + _also_uncapped(home_have + float(uncapped.get(at, 0.0)), need,
+                                    f"raise max_country_share, or add capacity in {country}"))
     return out
 
 
@@ -403,7 +461,7 @@ def _also_uncapped(capacity: float, need: float, otherwise: str) -> str:
     return f"; {otherwise}" if otherwise else ""
 
 
-def _check_survive(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFrame]) -> list[str]:
+def _check_survive(s: Sets, policy: Policy, network: Network) -> list[str]:
     if not policy.survive:
         return []
 
@@ -411,7 +469,6 @@ def _check_survive(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFrame]) -
     beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"],
                                      default=1.0)
     need = (beta * s.demand["demand"]).groupby(s.demand["product"]).sum()
-    required = pd.MultiIndex.from_frame(s.demand.loc[beta > 0, ["market", "product"]])
     failures = single_failures(s, policy.survive)
     if failures.empty:
         return out
@@ -423,14 +480,7 @@ def _check_survive(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFrame]) -
     product = products.get_indexer(s.supply_table["product"][row])
     cap = np.bincount(alive // n_supply * len(products) + product, s.supply_table["capacity"][row],
                       minlength=len(failures) * len(products)).reshape(len(failures), -1)
-    # the required (market, product) pairs that one supplier alone reaches: losing it cuts them
-    # off (grouped once; per failure, a scan of every pair took 200+ s on ladder XL)
-    sole: dict[str, pd.DataFrame] = {}
-    if "supplier" in policy.survive:
-        r = pairs()[["supplier", "market", "product"]]
-        r = r.loc[pd.MultiIndex.from_frame(r[["market", "product"]]).isin(required)]
-        alone = r.loc[r.groupby(["market", "product"])["supplier"].transform("size") == 1]
-        sole = dict(tuple(alone.groupby("supplier", sort=False)))
+    cut = _cut_off(s, policy.survive, beta > 0)
     for i, (_, f) in enumerate(failures.iterrows()):
         what = {"supplier": f"losing supplier '{f['element']}'", "hub": f"losing hub '{f['element']}'",
                 "country": f"losing country '{f['element']}' (every supplier and hub there)"}[f["kind"]]
@@ -443,11 +493,87 @@ def _check_survive(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFrame]) -
                            f"{u} of usable capacity, below the {number(n)} {u} the service level "
                            f"requires (missing {number(n - have)} {u}); to resolve it: add capacity of "
                            f"'{p}' elsewhere{lift}, or lower service_level")
-        if f["kind"] == "supplier" and f["element"] in sole:
-            for market, product in sole[f["element"]][["market", "product"]].itertuples(index=False):
-                out.append(f"survive supplier: {what} cuts market '{market}' off from product "
-                           f"'{product}' (no other supplier reaches it)")
+        rows = cut.get((f["kind"], f["element"]), np.empty(0, int))
+        rows = rows[cap[i, products.get_indexer(s.demand_table["product"][rows])] > 0]  # else said above
+        if len(rows):
+            lost = pd.DataFrame({"market": s.demand_table["market"][rows],
+                                 "product": s.demand_table["product"][rows],
+                                 "units": (beta * s.demand_table["demand"])[rows]})
+            out.append(_cut_off_reason(s, network, policy, f["failure"], lost,
+                                       removed=len(out) < MAX_REASONS))  # of the lines shown only
     return limit_reasons(out, "failures")
+
+
+def _cut_off(s: Sets, kinds: tuple[str, ...], required: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
+    """The ``required`` demand rows that some single failure of ``kinds`` cuts off from every
+    supplier, by (kind, element): the rows' positions. A route to a demand row is a (supplier,
+    hub) pair with an inbound lane of the product and an outbound lane to the row; a row is cut
+    off by a supplier that every route starts at, a hub that every route passes, a country that
+    every route touches (its supplier or its hub). Per (hub, product) the suppliers and their
+    countries are counted once, then each row's outbound lanes are read, so no route is listed
+    (millions on ladder XL)."""
+    inbound, outbound = s.inbound_table, s.outbound_table
+    n_products = len(s.products_table)
+    products = pd.Index(s.products_table["product"])
+    feeds = pd.DataFrame({"key": inbound["_hub"] * n_products + products.get_indexer(inbound["product"]),
+                          "supplier": inbound["supplier"], "country": inbound["country"]})
+    by_key = feeds.groupby("key").agg(suppliers=("supplier", "nunique"), supplier=("supplier", "first"),
+                                      countries=("country", "nunique"), country=("country", "first"))
+    hub = outbound["_hub"]
+    key = hub * n_products + products.get_indexer(s.demand_table["product"][outbound["_demand"]])
+    at = by_key.index.get_indexer(key)  # every outbound lane has a feeder (build_sets prunes the rest)
+    routes = pd.DataFrame({
+        "row": outbound["_demand"], "hub": s.hubs_table["hub"][hub],
+        "supplier": np.where(by_key["suppliers"].to_numpy()[at] == 1,
+                             by_key["supplier"].to_numpy()[at], None),
+        "hub_country": s.hubs_table["country"][hub],
+        "supplier_country": np.where(by_key["countries"].to_numpy()[at] == 1,
+                                     by_key["country"].to_numpy()[at], None)})
+    routes = routes.loc[required[routes["row"]]]
+    n_lanes = routes.groupby("row").size()
+    cut: dict[tuple[str, str], list[int]] = {}
+
+    def each_lane(columns: list[str], kind: str) -> None:
+        """Rows whose every outbound lane has the same element in one of ``columns``."""
+        hits = pd.concat([routes[["row", c]].set_axis(["row", "element"], axis=1) for c in columns])
+        hits = hits.dropna().reset_index(names="lane").drop_duplicates()  # a lane touching it twice once
+        counts = hits.groupby(["row", "element"]).size()
+        whole = counts.to_numpy() == n_lanes.reindex(counts.index.get_level_values("row")).to_numpy()
+        for row, element in counts.index[whole]:
+            cut.setdefault((kind, element), []).append(row)
+
+    if "supplier" in kinds:
+        each_lane(["supplier"], "supplier")
+    if "hub" in kinds:
+        each_lane(["hub"], "hub")
+    if "country" in kinds:
+        each_lane(["hub_country", "supplier_country"], "country")
+    return {k: np.sort(np.asarray(v)) for k, v in cut.items()}
+
+
+def _cut_off_reason(s: Sets, network: Network, policy: Policy, failure: str, cut: pd.DataFrame,
+                    removed: bool = True) -> str:
+    """``survive hub cannot be met: losing hub 'H1' cuts off market 'Lyon' (product 'default',
+    50 units required): no remaining supplier reaches it through a remaining hub; to resolve it:
+    ...``: the (market, product, units required) rows of ``cut`` that ``failure`` (``hub:H1``)
+    leaves without a route; with ``removed``, the suppliers and hubs left out of the plan that have
+    lanes towards the rows shown, and what undoes their removal."""
+    kind, _, element = failure.partition(":")
+    shown = cut.head(MAX_REASONS)
+    named = [f"market '{m}' (product '{p}', {number(u)} {unit_of(s, p)} required)"
+             for m, p, u in zip(shown["market"], shown["product"], shown["units"], strict=True)]
+    more = [f"{len(cut) - len(shown)} more"] if len(cut) > len(shown) else []
+    them, their = ("it", "its") if len(cut) == 1 else ("them", "their")
+    gone = removed_towards(s, network, shown, failure) if removed else pd.DataFrame()
+    left, undo = "", []
+    if len(gone):
+        listed, undo = removals(gone, "id", policy.excluded_countries)
+        left = f" (left out of the plan, with lanes towards {them}: {listed})"
+    fixes = [*undo, f"add lanes that avoid {kind} '{element}'",
+             f"lower service_level to 0 for {their} region or product"]
+    return (f"{field_text(policy, 'survive')} cannot be met: losing {kind} '{element}' cuts off "
+            f"{and_list(named + more)}: no remaining supplier reaches {them} through a remaining hub{left}; "
+            f"to resolve it: {and_list(fixes, 'or')}")
 
 
 def _check_hubs(s: Sets, policy: Policy) -> list[str]:
