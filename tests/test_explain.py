@@ -1037,17 +1037,18 @@ def test_the_markets_of_a_bloc_need_their_allied_share_together():
     assert solve(_two_markets(120.0), Policy(min_allied_share=1.0)).status == "optimal"
 
 
-@pytest.mark.parametrize(("kappa", "missing"), [(0.0, 40.0), (0.2, 16.0)])
-def test_the_markets_of_a_country_need_their_demand_together_within_the_caps(kappa, missing):
+@pytest.mark.parametrize(("kappa", "missing", "abroad"), [
+    (0.0, 40.0, "the cap lets no foreign country deliver"),
+    (0.2, 16.0, "each within its caps, the 1 foreign origin country that reaches them at most 24")])
+def test_the_markets_of_a_country_need_their_demand_together_within_the_caps(kappa, missing, abroad):
     """Paris and Lyon (FR) want 60 each; S_FR makes 80, S_CN's share is capped at κ of each
     market: 80 + κ·120 < 120 for κ < 1/3, though each market alone gets its 60 from S_FR."""
     with pytest.raises(InfeasiblePolicyError) as err:
         build_model(_two_markets(80.0, "Lyon"), Policy(max_country_share=kappa))
     assert err.value.reasons == (
         f"max_country_share {kappa:g}: the 2 markets of country FR need 120 units of product 'default' "
-        f"together; suppliers in FR that reach them can make at most 80 and, each within its caps, the 1 "
-        f"foreign origin country at most {fmt(120 * kappa)} (missing {fmt(missing)} units); raise "
-        "max_country_share, or add capacity in FR",)
+        f"together; suppliers in FR that reach them can make at most 80, and {abroad} (missing "
+        f"{fmt(missing)} units); raise max_country_share, or add capacity in FR",)
     assert solve(_two_markets(80.0, "Lyon"), Policy(max_country_share=0.34)).status == "optimal"
 
 

@@ -442,11 +442,15 @@ def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataF
         if not falls_short(home_have + abroad_have, need):
             continue
         u, n_origins = unit_of(s, product), int(origins.get(at, 0))
+        closed = not (dem.iloc[grouped.indices[at]]["kappa"] > 0).any()  # max_country_share 0 here
+        origins_text = count(n_origins, "foreign origin country", "foreign origin countries") + (
+            " that reaches" if n_origins == 1 else " that reach")
+        abroad_text = ("the cap lets no foreign country deliver" if closed else
+                       f"each within its caps, the {origins_text} them at most {number(abroad_have)}")
         out.append(f"{field_text(policy, 'max_country_share')}: the {len(grouped.indices[at])} markets of "
                    f"country {country} need {number(need)} {u} of product '{product}' together; suppliers in "
-                   f"{country} that reach them can make at most {number(home_have)} and, each within its "
-                   f"caps, the {count(n_origins, 'foreign origin country', 'foreign origin countries')} "
-                   f"at most {number(abroad_have)} (missing {number(need - home_have - abroad_have)} {u})"
+                   f"{country} that reach them can make at most {number(home_have)}, and {abroad_text} "
+                   f"(missing {number(need - home_have - abroad_have)} {u})"
                    + _also_uncapped(home_have + float(uncapped.get(at, 0.0)), need,
                                     f"raise max_country_share, or add capacity in {country}"))
     return out
