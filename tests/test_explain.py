@@ -1047,7 +1047,7 @@ def test_the_markets_of_a_country_need_their_demand_together_within_the_caps(kap
         build_model(_two_markets(80.0, "Lyon"), Policy(max_country_share=kappa))
     assert err.value.reasons == (
         f"max_country_share {kappa:g}: the 2 markets of country FR need 120 units of product 'default' "
-        f"together; suppliers in FR that reach them can make at most 80, and {abroad} (missing "
+        f"together; suppliers in FR can deliver them at most 80, and {abroad} (missing "
         f"{fmt(missing)} units); raise max_country_share, or add capacity in FR",)
     assert solve(_two_markets(80.0, "Lyon"), Policy(max_country_share=0.34)).status == "optimal"
 
@@ -1074,3 +1074,44 @@ def test_a_group_total_the_precheck_says_short_has_no_plan(seed, monkeypatch):
             m.setattr(build, "precheck", lambda *args: None)
             with pytest.raises(InfeasiblePolicyError):
                 solve(net, policy)
+
+
+def test_a_countrys_markets_short_whatever_the_cap_are_not_blamed_on_it():
+    """M1, M2, M3 (C1) want 100 each; the home supplier (100) reaches all three, the foreign one
+    (1,000) only M1 through H2: at most 200 arrive whatever the cap. The total said to raise
+    max_country_share even at 1 (precheck audit)."""
+    net = Network.from_frames(
+        countries=pd.DataFrame({"country": ["C1", "C2"], "region": ["R1", "R2"]}),
+        suppliers=pd.DataFrame({"supplier": ["SH", "FX"], "country": ["C1", "C2"]}),
+        supplier_products=pd.DataFrame({"supplier": ["SH", "FX"], "capacity": [100.0, 1000.0]}),
+        hubs=pd.DataFrame({"hub": ["H1", "H2"], "country": ["C1", "C2"]}),
+        markets=pd.DataFrame({"market": ["M1", "M2", "M3"], "country": "C1"}),
+        demand=pd.DataFrame({"market": ["M1", "M2", "M3"], "demand": 100.0}),
+        lanes=pd.DataFrame({"origin": ["SH", "H1", "H1", "H1", "FX", "H2"],
+                            "destination": ["H1", "M1", "M2", "M3", "H2", "M1"], "unit_cost": 1.0}))
+    for kappa in (1.0, 0.5):
+        with pytest.raises(InfeasiblePolicyError) as err:
+            build_model(net, Policy(max_country_share=kappa))
+        assert err.value.reasons[0].endswith(
+            "; even uncapped they deliver at most 200: add capacity or lanes, or set shortfall_penalty")
+
+
+def test_a_regions_total_names_only_the_suppliers_left_out_that_reach_its_markets():
+    """M1 and M2 (region R1) need 20 local units together; the closed local SX has a lane only
+    to H2, which serves M3 in R2: reopening it would not help, so it is not named (precheck
+    audit: the per-market line filtered by reach, the region's total did not)."""
+    net = Network.from_frames(
+        countries=pd.DataFrame({"country": ["C1", "C2"], "region": ["R1", "R2"]}),
+        suppliers=pd.DataFrame({"supplier": ["SL", "SX", "SF"], "country": ["C1", "C1", "C2"],
+                                "status": ["candidate", "closed", "candidate"]}),
+        supplier_products=pd.DataFrame({"supplier": ["SL", "SX", "SF"], "capacity": [10.0, 500.0, 500.0]}),
+        hubs=pd.DataFrame({"hub": ["H1", "H2"], "country": ["C1", "C2"]}),
+        markets=pd.DataFrame({"market": ["M1", "M2", "M3"], "country": ["C1", "C1", "C2"]}),
+        demand=pd.DataFrame({"market": ["M1", "M2", "M3"], "demand": 20.0}),
+        lanes=pd.DataFrame({"origin": ["SL", "SF", "H1", "H1", "SX", "SF", "H2"],
+                            "destination": ["H1", "H1", "M1", "M2", "H2", "H2", "M3"], "unit_cost": 1.0}))
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(net, Policy(min_local_share={"R1": 0.5}))
+    assert err.value.reasons == (
+        "min_local_share {R1: 0.5}: the markets of region R1 need 20 local units of product 'default' "
+        "together, but suppliers in region R1 that reach them can make at most 10 (missing 10 units)",)

@@ -179,15 +179,18 @@ def removed_towards(s: Sets, network: Network, cut: pd.DataFrame, lost: str = ""
         country = pd.concat([network.hubs.set_index("hub")["country"],
                              network.suppliers.set_index("supplier")["country"]])
         lanes = lanes.loc[lanes["origin"].map(country) != element]
-    makes = set(zip(network.supplier_products["supplier"], network.supplier_products["product"], strict=True))
-    hubs, suppliers = set(), set()
-    for market, product in zip(cut["market"], cut["product"], strict=True):
-        carries = lanes.loc[lanes["product"].isin([product, "all"])]
-        for hub in set(carries.loc[carries["destination"] == market, "origin"]):
-            feeders = {o for o in carries.loc[carries["destination"] == hub, "origin"]
-                       if (o, product) in makes}
-            hubs |= {hub} if feeders else set()  # a hub no supplier of the product reaches cannot help
-            suppliers |= feeders
+    lanes = lanes[["origin", "destination", "product"]].rename(columns={"product": "carries"})
+
+    def carrying(rows: pd.DataFrame, to: str) -> pd.DataFrame:
+        """``rows`` joined with the lanes into their column ``to`` that carry their product."""
+        joined = rows.merge(lanes, left_on=to, right_on="destination")
+        return joined.loc[(joined["carries"] == "all") | (joined["carries"] == joined["product"])]
+
+    into = carrying(cut[["market", "product"]], "market")[["origin", "product"]].drop_duplicates()
+    feeds = carrying(into.rename(columns={"origin": "hub"}), "hub")
+    made = pd.MultiIndex.from_frame(network.supplier_products[["supplier", "product"]])
+    feeds = feeds.loc[pd.MultiIndex.from_frame(feeds[["origin", "product"]]).isin(made)]
+    hubs, suppliers = set(feeds["hub"]), set(feeds["origin"])  # a hub no supplier of it reaches cannot help
     return pd.concat([s.removed_hubs.loc[s.removed_hubs["hub"].isin(hubs)].rename(columns={"hub": "id"}),
                       s.removed_suppliers.loc[s.removed_suppliers["supplier"].isin(suppliers)].rename(
                           columns={"supplier": "id"})], ignore_index=True)
@@ -317,7 +320,7 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
                 f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
                 f"{number(need)} {u} it requires ({percent(row['share'])} of the "
                 f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u}){left}")
-        totals += _group_totals(s, policy, rr.loc[ok], dem, field)
+        totals += _group_totals(s, policy, network, rr.loc[ok], dem, field)
     return totals + limit_reasons(out, "markets")
 
 
@@ -338,7 +341,8 @@ def _group_of(field: str, region: pd.Series, country: pd.Series, bloc: pd.Series
     return ("bloc " + bloc.astype(str)).where(bloc != "", "country " + country.astype(str) + " (in no bloc)")
 
 
-def _group_totals(s: Sets, policy: Policy, able: pd.DataFrame, dem: pd.DataFrame, field: str) -> list[str]:
+def _group_totals(s: Sets, policy: Policy, network: Network, able: pd.DataFrame, dem: pd.DataFrame,
+                  field: str) -> list[str]:
     """The markets that count the same suppliers towards ``field`` (:func:`_group_of`) need their
     shares of demand together: Σ_m share·demand[m,p] ≤ Σ capacity[s,p] over the suppliers that
     count and reach one of them (``able``: the (supplier, market) pairs that count)."""
@@ -354,13 +358,14 @@ def _group_totals(s: Sets, policy: Policy, able: pd.DataFrame, dem: pd.DataFrame
         have = float(caps.get((name, product), 0.0))
         if markets[(name, product)] > 1 and falls_short(have, n):  # one market: said market by market
             u = unit_of(s, product)
-            first = dem.loc[(group == name).to_numpy() & (dem["product"] == product).to_numpy()].iloc[0]
+            rows = dem.loc[(group == name).to_numpy() & (dem["product"] == product).to_numpy()]
+            first, reaching = rows.iloc[0], removed_towards(s, network, rows)["id"]
             counts = ((lambda g, m=first: is_local(g["region"], m["region"])) if field == "min_local_share"
                       else (lambda g, m=first: is_allied(g["country"], g["bloc"], m["country"], m["bloc"])))
             out.append(f"{field_text(policy, field)}: the markets of {name} need {number(n)} {kind} {u} of "
                        f"product '{product}' together, but suppliers in {name.removesuffix(' (in no bloc)')} "
-                       f"that reach them can make at most {number(have)} "
-                       f"(missing {number(n - have)} {u})" + _left_out(s, policy, field, product, counts))
+                       f"that reach them can make at most {number(have)} (missing {number(n - have)} {u})"
+                       + _left_out(s, policy, field, product, counts, reaching))
     return out
 
 
@@ -414,9 +419,10 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
 
 def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataFrame) -> list[str]:
     """The capped markets of one country need their demand of a product together, from suppliers
-    of that country and foreign countries each within its caps: Σ_m demand[m,p] ≤ domestic
-    capacity + Σ_c min(capacity of c, Σ_m κ_m·demand[m,p]), over the suppliers and markets each
-    reaches (``dem``: the demand rows with their cap ``kappa``). A market alone is the
+    of that country and foreign countries each within its caps: Σ_m demand[m,p] ≤ min(domestic
+    capacity, Σ_m demand[m,p]) + Σ_c min(capacity of c, Σ_m κ_m·demand[m,p]), each over the
+    suppliers and markets it reaches (``dem``: the demand rows with their cap ``kappa``); a
+    shortfall left even with the caps at 1 is said to be the data's. A market alone is the
     per-market check; a country's markets can each pass it and fail together (max_country_share
     0 leaves them to the domestic suppliers, who serve them all)."""
     several = dem.groupby(["country", "product"])["market"].transform("size") > 1
@@ -427,13 +433,20 @@ def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataF
                      suffixes=("", "_m"))
     home = rr["country"] == rr["country_m"]
     key = ["country_m", "product"]
-    domestic = rr.loc[home].drop_duplicates(["supplier", *key]).groupby(key)["capacity"].sum()
-    foreign = rr.loc[~home]  # per (market's country, product, origin country)
-    made = foreign.drop_duplicates(["supplier", *key]).groupby([*key, "country"])["capacity"].sum()
-    allowed = foreign.drop_duplicates(["market", "product", "country"]).assign(
-        allowed=lambda d: d["kappa"] * d["demand"]).groupby([*key, "country"])["allowed"].sum()
-    capped = np.minimum(made, allowed.reindex(made.index)).groupby(level=[0, 1])
-    abroad, origins, uncapped = capped.sum(), capped.size(), made.groupby(level=[0, 1]).sum()
+
+    def reachable(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+        """Per ``by``: the capacity of the suppliers of ``rows`` (each once), the demand of the
+        markets they reach and its capped part (Σ κ·demand), each market once."""
+        markets = rows.drop_duplicates(["market", *by]).assign(allowed=lambda d: d["kappa"] * d["demand"])
+        return pd.concat([rows.drop_duplicates(["supplier", *by]).groupby(by)["capacity"].sum(),
+                          markets.groupby(by)[["demand", "allowed"]].sum()], axis=1)
+
+    mine = reachable(rr.loc[home], key)  # at most the demand they reach, as any origin
+    domestic = np.minimum(mine["capacity"], mine["demand"])
+    theirs = reachable(rr.loc[~home], [*key, "country"])  # per foreign origin country
+    capped = np.minimum(theirs["capacity"], theirs["allowed"]).groupby(level=[0, 1])
+    abroad, origins = capped.sum(), capped.size()
+    uncapped = np.minimum(theirs["capacity"], theirs["demand"]).groupby(level=[0, 1]).sum()
     out = []
     grouped = dem.groupby(["country", "product"])
     for (country, product), need in grouped["demand"].sum().items():
@@ -449,7 +462,7 @@ def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataF
                        f"each within its caps, the {origins_text} them at most {number(abroad_have)}")
         out.append(f"{field_text(policy, 'max_country_share')}: the {len(grouped.indices[at])} markets of "
                    f"country {country} need {number(need)} {u} of product '{product}' together; suppliers in "
-                   f"{country} that reach them can make at most {number(home_have)}, and {abroad_text} "
+                   f"{country} can deliver them at most {number(home_have)}, and {abroad_text} "
                    f"(missing {number(need - home_have - abroad_have)} {u})"
                    + _also_uncapped(home_have + float(uncapped.get(at, 0.0)), need,
                                     f"raise max_country_share, or add capacity in {country}"))
