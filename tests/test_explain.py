@@ -1115,3 +1115,20 @@ def test_a_regions_total_names_only_the_suppliers_left_out_that_reach_its_market
     assert err.value.reasons == (
         "min_local_share {R1: 0.5}: the markets of region R1 need 20 local units of product 'default' "
         "together, but suppliers in region R1 that reach them can make at most 10 (missing 10 units)",)
+
+
+def test_max_hubs_is_not_advised_when_no_count_of_hubs_survives_a_loss(electronics):
+    """Hub capacities that the data alone just fit: with max_hubs 8 (every hub) survive hub is
+    infeasible whatever max_hubs says. The words said 'raise max_hubs to at least 9' (there are
+    8 hubs) and named max_hubs (remedies audit)."""
+    caps = {"H_Busan": 26000, "H_Shenzhen": 26000, "H_Hamburg": 25400, "H_Lodz": 25400,
+            "H_Los_Angeles": 20300, "H_Memphis": 20300, "H_Monterrey": 20300, "H_Sao_Paulo": 10900}
+    f = electronics.frames()
+    f["hubs"] = f["hubs"].assign(capacity=f["hubs"]["hub"].map(caps))
+    out = reasons(Network.from_frames(**f), Policy(survive=("hub",), max_hubs=8), iis=False)
+    left = sum(caps.values()) - 26000
+    assert list(out) == [
+        f"survive hub cannot be met with any number of hubs open: losing the largest of the 8 usable "
+        f"hubs leaves the others handling at most {fmt(left)} pieces of 'chips', 'displays' and "
+        "'cells' together (each product's units summed), below the 174,060 the service level "
+        f"requires (missing {fmt(174060 - left)}); to resolve it: add hub capacity or lower service_level"]

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from resilient_sc import DataWarning, InfeasiblePolicyError, Network, Policy, ValidationError, examples, solve
+from resilient_sc.model.build import build_model
 from resilient_sc.verify import verify_plan
 
 BASE = 1260.0
@@ -394,5 +395,30 @@ def test_a_survive_capacity_shortfall_says_how_to_resolve_it():
     small = tiny.replace(supplier_products=supply.assign(capacity=[30.0, 100.0]))  # S_FR makes 30
     with pytest.raises(InfeasiblePolicyError) as err:
         solve(small, Policy(survive=("supplier",)))
+    # 30 of the 80 units survive: a service level of 0.375 would fit (the remedies audit: 0.38 does not)
     assert err.value.reasons[0].endswith("(missing 50 units); to resolve it: add capacity of 'default' "
-                                         "elsewhere, or lower service_level")
+                                         "at other suppliers or lower service_level for 'default' to at most "
+                                         "0.375")
+
+
+def test_a_survive_remedy_fits_the_loss_and_names_an_exclusion_only_where_it_plays_a_part():
+    """Losing the tiny network's one hub leaves no capacity: more supplier capacity cannot help,
+    other hubs can (the line said 'add capacity elsewhere'); lifting an exclusion is advised only
+    where a supplier of the product is left out by it (it was whenever a country was excluded)."""
+    from resilient_sc import examples
+
+    tiny = examples.tiny()
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(tiny, Policy(survive=("hub",)))
+    assert err.value.reasons[0].endswith("to resolve it: add lanes from suppliers of 'default' to other "
+                                         "hubs or lower service_level for 'default' to at most 0")
+    f = tiny.frames()
+    f["supplier_products"] = f["supplier_products"].assign(capacity=[30.0, 100.0])  # S_FR makes 30
+    f["countries"] = pd.concat([f["countries"], pd.DataFrame({"country": ["US"], "region": ["America"]})])
+    f["hubs"] = pd.concat([f["hubs"], pd.DataFrame({"hub": ["H_US"], "country": ["US"]})])
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(Network.from_frames(**f), Policy(survive=("supplier",), excluded_countries=("US",)))
+    assert all("exclusion" not in r for r in err.value.reasons)
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(tiny, Policy(survive=("supplier",), excluded_countries=("CN",)))
+    assert ", lift an exclusion (a supplier of 'default' is left out) or" in err.value.reasons[0]

@@ -137,9 +137,16 @@ def _survive_capacity(model: NetworkModel) -> tuple[float, list[str]]:
     if top >= need * (1 - TOL):
         return 0, []
     enough = np.flatnonzero(np.cumsum(caps) >= need * (1 - TOL))
-    fix = f"raise max_hubs to at least {int(enough[0]) + 2}, " if len(enough) else ""
     # summed, as hub capacity counts them
     units = units_of(list(dict.fromkeys(s.demand["product"])), model.network)
+    if not len(enough) or enough[0] + 2 > len(caps):  # no count of hubs is enough: not max_hubs's doing
+        left = float(caps[1:].sum())
+        return np.inf, [
+            f"{cannot_text([field_text(policy, 'survive')])} with any number of hubs open: losing the "
+            f"largest of the {len(caps)} usable hubs leaves the others handling at most {number(left)} "
+            f"{units}, below the {number(need)} the service level requires (missing {number(need - left)}); "
+            "to resolve it: add hub capacity or lower service_level"]
+    fix = f"raise max_hubs to at least {int(enough[0]) + 2}, "
     rest = ("losing it leaves no hub" if k <= 1 else
             f"losing one leaves at most one hub, and the largest hub handles at most {number(top)} {units}"
             if k == 2 else f"losing one leaves at most {k - 1} hubs, and the {k - 1} largest hubs "

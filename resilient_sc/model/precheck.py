@@ -478,6 +478,12 @@ def _also_uncapped(capacity: float, need: float, otherwise: str) -> str:
     return f"; {otherwise}" if otherwise else ""
 
 
+#: what restores the capacity a failure of each kind takes away
+_SURVIVE_FIX = {"supplier": "add capacity of '{p}' at other suppliers",
+                "hub": "add lanes from suppliers of '{p}' to other hubs",
+                "country": "add capacity of '{p}' outside {element}, with lanes through hubs outside it"}
+
+
 def _check_survive(s: Sets, policy: Policy, network: Network) -> list[str]:
     if not policy.survive:
         return []
@@ -486,6 +492,7 @@ def _check_survive(s: Sets, policy: Policy, network: Network) -> list[str]:
     beta = policy.per_market_product("service_level", s.demand["region"], s.demand["product"],
                                      default=1.0)
     need = (beta * s.demand["demand"]).groupby(s.demand["product"]).sum()
+    total, gone = s.demand.groupby("product")["demand"].sum(), s.removed_suppliers
     failures = single_failures(s, policy.survive)
     if failures.empty:
         return out
@@ -504,12 +511,14 @@ def _check_survive(s: Sets, policy: Policy, network: Network) -> list[str]:
         for j, (p, n) in enumerate(need.items()):
             have = float(cap[i, j])
             if falls_short(have, n):
-                u = unit_of(s, p)
-                lift = " or lift an exclusion" if policy.excluded_countries else ""
+                u, level = unit_of(s, p), np.floor(have / total[p] * 1e4) / 1e4  # a uniform level that fits
+                fixes = [_SURVIVE_FIX[f["kind"]].format(p=p, element=f["element"])]
+                if any(_making(gone.loc[gone["reason"] == "excluded country"], p)["supplier"]):
+                    fixes.append(f"lift an exclusion (a supplier of '{p}' is left out)")
+                fixes.append(f"lower service_level for '{p}' to at most {level:g}")
                 out.append(f"survive {f['kind']}: {what} leaves product '{p}' with at most {number(have)} "
-                           f"{u} of usable capacity, below the {number(n)} {u} the service level "
-                           f"requires (missing {number(n - have)} {u}); to resolve it: add capacity of "
-                           f"'{p}' elsewhere{lift}, or lower service_level")
+                           f"{u} of usable capacity, below the {number(n)} {u} the service level requires "
+                           f"(missing {number(n - have)} {u}); to resolve it: {and_list(fixes, 'or')}")
         rows = cut.get((f["kind"], f["element"]), np.empty(0, int))
         rows = rows[cap[i, products.get_indexer(s.demand_table["product"][rows])] > 0]  # else said above
         if len(rows):
