@@ -1132,3 +1132,13 @@ def test_max_hubs_is_not_advised_when_no_count_of_hubs_survives_a_loss(electroni
         f"hubs leaves the others handling at most {fmt(left)} pieces of 'chips', 'displays' and "
         "'cells' together (each product's units summed), below the 174,060 the service level "
         f"requires (missing {fmt(174060 - left)}); to resolve it: add hub capacity or lower service_level"]
+
+
+def test_the_country_cap_advised_leaves_room_for_the_local_share(electronics):
+    """With min_local_share 1 Berlin's displays must come from Europe, where only PL makes them
+    (foreign to Berlin): no cap below 1 lets them through. 0.125 was advised, as if the share
+    were not set (remedies audit: 0.99 has no plan, 1 has one)."""
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(electronics, Policy(min_local_share=1.0, max_country_share=0.05))
+    assert err.value.reasons[-1].startswith("max_country_share: at least 1 (in every key of it that applies")
+    assert solve(electronics, Policy(min_local_share=1.0, max_country_share=1.0)).status == "optimal"

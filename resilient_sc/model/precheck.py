@@ -388,12 +388,25 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
     haves = _per_demand_row(usable, dem)
     short = np.flatnonzero(falls_short(haves, dem["demand"].to_numpy(float)))
     rows_of = grouped.indices if len(short) else {}
+    # the share requirements a cap must leave room for: the least cap meets them too (min_local_share
+    # 1 with max_country_share 0.05 advised 0.125 where only 1 does: remedies audit)
+    required = {f: policy.per_market_product(f, s.demand["region"], s.demand["product"])[dem.index]
+                for f in ("min_local_share", "min_allied_share") if getattr(policy, f) is not None}
+    where = s.countries.set_index("country")
     for i in short:
         row, have = dem.iloc[i], float(haves[i])
         mine = by_country.iloc[rows_of.get((row["market"], row["product"]), [])]
-        k = least_country_share(mine["capacity"].to_numpy(float),
-                                (mine["country"] != mine["country_m"]).to_numpy(),
-                                float(row["demand"]), float(row["demand"]), float(row["kappa"]))
+        avail, capped = mine["capacity"].to_numpy(float), (mine["country"] != mine["country_m"]).to_numpy()
+        d, start = float(row["demand"]), float(row["kappa"])
+        ks = [least_country_share(avail, capped, d, d, start)]
+        for field, share in required.items():
+            if share[i] > 0:  # the origins that count towards it must deliver share·demand within the cap
+                origin = mine["country"]
+                counts = np.asarray(
+                    is_local(origin.map(where["region"]), row["region"]) if field == "min_local_share"
+                    else is_allied(origin, origin.map(where["bloc"]), row["country"], row["bloc"]), bool)
+                ks.append(least_country_share(avail[counts], capped[counts], d, float(share[i]) * d, start))
+        k = None if None in ks else max(ks)  # type: ignore[type-var]
         least.append(k)
         u, n_c = unit_of(s, row["product"]), len(mine)
         out.append(f"max_country_share {row['kappa']:.10g} cannot be met for market '{row['market']}' "
