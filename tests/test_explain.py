@@ -1142,3 +1142,18 @@ def test_the_country_cap_advised_leaves_room_for_the_local_share(electronics):
         build_model(electronics, Policy(min_local_share=1.0, max_country_share=0.05))
     assert err.value.reasons[-1].startswith("max_country_share: at least 1 (in every key of it that applies")
     assert solve(electronics, Policy(min_local_share=1.0, max_country_share=1.0)).status == "optimal"
+
+
+def test_a_total_says_how_many_of_the_suppliers_left_out_it_takes(electronics):
+    """Salzgitter and Wroclaw closed, min_local_share 0.8: Europe's markets miss 18,952 local
+    cells, more than either makes; the words said 'reopen one' (remedies audit: reopening either
+    alone still has no plan). Reopening both gives one."""
+    f = electronics.frames()
+    closed = f["suppliers"]["supplier"].isin(["S_DE_Salzgitter", "S_PL_Wroclaw"])
+    f["suppliers"] = f["suppliers"].assign(status=f["suppliers"]["status"].where(~closed, "closed"))
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(Network.from_frames(**f), Policy(min_local_share=0.8))
+    assert err.value.reasons[0].endswith(
+        "(missing 18,952 pieces); left out of the plan: S_DE_Salzgitter and S_PL_Wroclaw (status closed): "
+        "bring back at least 2 of them (reopening; 18,952 pieces missing), or lower min_local_share")
+    assert solve(electronics, Policy(min_local_share=0.8)).status == "optimal"

@@ -123,13 +123,19 @@ _LEFT = {"closed": "status closed", "excluded country": "country excluded",
          "lead time": "lead_time not yet reached", "closed, excluded": "status closed, country excluded"}
 
 
+def _why(gone: pd.DataFrame, excluded: Sequence[str]) -> pd.Series:
+    """The ``reason`` of each removal in ``gone``; ``closed, excluded`` for one closed in a
+    country of ``excluded`` (both need undoing)."""
+    closed_out = (gone["reason"] == "closed") & gone["country"].isin(list(excluded))
+    return gone["reason"].where(~closed_out, "closed, excluded")
+
+
 def removals(gone: pd.DataFrame, column: str, excluded: Sequence[str] = ()) -> tuple[str, list[str]]:
     """The suppliers or hubs ``gone`` (ids in ``column``, with the ``reason`` of
     ``Sets.removed_*``) by why, and what undoes each: (``S_DE_Dresden and S_FR_Grenoble
     (lead_time not yet reached)``, ``["shorten a lead_time"]``); one closed in a country of
     ``excluded`` needs both undone."""
-    closed_out = (gone["reason"] == "closed") & gone["country"].isin(list(excluded))
-    gone = gone.assign(reason=gone["reason"].where(~closed_out, "closed, excluded"))
+    gone = gone.assign(reason=_why(gone, excluded))
     reasons = sorted(set(gone["reason"]))
     shown = [f"{and_first(list(gone.loc[gone['reason'] == why, column]), 5)} ({_LEFT[why]})"
              for why in reasons]
@@ -144,14 +150,20 @@ def _making(gone: pd.DataFrame, product: str) -> pd.DataFrame:
     return gone.loc[gone["products"].map(lambda made: product in made).to_numpy(bool)]
 
 
-def _left_out(s: Sets, policy: Policy, field: str, product: str,
+#: how each removal is undone, said of several suppliers (:data:`_UNDO` says it of one)
+_UNDOING = {"closed": "reopening", "excluded country": "lifting the exclusion",
+            "lead time": "shortening a lead_time", "closed, excluded": "reopening and lifting the exclusion"}
+
+
+def _left_out(s: Sets, network: Network, policy: Policy, field: str, product: str, missing: float,
               counts: Callable[[pd.DataFrame], np.ndarray], reaching: pd.Series | None = None) -> str:
     """``; left out of the plan: S_FR_Grenoble (country excluded): lift the exclusion, or
     lower min_local_share``: the suppliers removed from the model (closed, excluded, not yet
     ready) that make ``product`` and would count towards ``field`` (``counts`` of their rows, with
     the region and bloc of their country), of a market those among the ids ``reaching`` it
     (:func:`removed_towards`), so that a share short for want of them is not blamed on the share
-    alone; '' when none."""
+    alone; with which of them, or how many, make the ``missing`` units (by their capacity), or
+    that all of them would not; '' when none."""
     gone = s.removed_suppliers
     if reaching is not None:
         gone = gone.loc[gone["supplier"].isin(reaching)]
@@ -163,7 +175,23 @@ def _left_out(s: Sets, policy: Policy, field: str, product: str,
     if mine.empty:
         return ""
     shown, undo = removals(mine, "supplier", policy.excluded_countries)
-    return f"; left out of the plan: {shown}: {and_list(undo, 'or')}, or lower {field}"
+    sp = network.supplier_products
+    made = sp.loc[(sp["product"] == product) & sp["supplier"].isin(mine["supplier"])].groupby(
+        "supplier")["capacity"].max().sort_values(ascending=False, kind="stable")
+    enough = made >= missing * (1 - 1e-9)
+    if enough.all():  # any one of them makes what is missing
+        return f"; left out of the plan: {shown}: {and_list(undo, 'or')}, or lower {field}"
+    fewest = int(np.searchsorted(np.cumsum(made.to_numpy(float)), missing * (1 - 1e-9))) + 1  # largest first
+    how = and_list([_UNDOING[r] for r in sorted(set(_why(mine, policy.excluded_countries)))], "or")
+    u = unit_of(s, product)
+    if fewest > len(made):
+        return (f"; left out of the plan: {shown}, which make only {number(float(made.sum()))} {u} of the "
+                f"{number(missing)} missing together: bring them back ({how}) and add capacity, or lower "
+                f"{field}")
+    which = (f"{and_list(list(made.index[enough]), 'or')} (the others make less alone)" if fewest == 1
+             else f"at least {fewest} of them")
+    return (f"; left out of the plan: {shown}: bring back {which} ({how}; {number(missing)} {u} missing), "
+            f"or lower {field}")
 
 
 def removed_towards(s: Sets, network: Network, cut: pd.DataFrame, lost: str = "") -> pd.DataFrame:
@@ -314,7 +342,7 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
             left = ""  # the suppliers left out that reach it: of the lines shown only (limit_reasons)
             if len(out) < MAX_REASONS:
                 reaching = removed_towards(s, network, dem.loc[[row.name]])["id"]
-                left = _left_out(s, policy, field, row["product"], counts(row), reaching)
+                left = _left_out(s, network, policy, field, row["product"], need - cap, counts(row), reaching)
             out.append(
                 f"{field} {row['share']:.10g} cannot be met for market '{row['market']}' (product "
                 f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
@@ -365,7 +393,7 @@ def _group_totals(s: Sets, policy: Policy, network: Network, able: pd.DataFrame,
             out.append(f"{field_text(policy, field)}: the markets of {name} need {number(n)} {kind} {u} of "
                        f"product '{product}' together, but suppliers in {name.removesuffix(' (in no bloc)')} "
                        f"that reach them can make at most {number(have)} (missing {number(n - have)} {u})"
-                       + _left_out(s, policy, field, product, counts, reaching))
+                       + _left_out(s, network, policy, field, product, n - have, counts, reaching))
     return out
 
 
