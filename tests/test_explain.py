@@ -491,11 +491,13 @@ def test_explanations_never_add_units_of_different_products_unlabelled(electroni
 
 @pytest.mark.parametrize(("policy", "said"), [
     (Policy(max_country_share=0.5), "deliver at most 70 of the 80 units needed (missing 10 units)"),
-    (Policy(max_supplier_share=0.3), "at most 48 of the 80 needed (missing 32 units); more suppliers"),
+    (Policy(max_supplier_share=0.3), "at most 48 of the 80 needed (missing 32 units); add suppliers of "
+                                     "'default', or raise max_supplier_share to at least 0.625"),
 ])
 def test_a_cap_says_how_much_is_missing(policy, said):
     """The tiny network with S_FR making 30: capped at 40 a country, CN gives 40 and FR 30 of
-    Paris's 80 (10 short); capped at 24 a supplier, the two give 48 (32 short)."""
+    Paris's 80 (10 short); capped at 24 a supplier, the two give 48 (32 short), and at 50 they
+    give 30 + 50 = 80 (a share of 0.625; the words said 'more suppliers are required')."""
     f = examples.tiny().frames()
     f["supplier_products"] = f["supplier_products"].assign(capacity=[30.0, 100.0])
     with pytest.raises(InfeasiblePolicyError) as err:
@@ -1157,3 +1159,26 @@ def test_a_total_says_how_many_of_the_suppliers_left_out_it_takes(electronics):
         "(missing 18,952 pieces); left out of the plan: S_DE_Salzgitter and S_PL_Wroclaw (status closed): "
         "bring back at least 2 of them (reopening; 18,952 pieces missing), or lower min_local_share")
     assert solve(electronics, Policy(min_local_share=0.8)).status == "optimal"
+
+
+def test_max_supplier_share_at_the_least_advised_has_a_plan():
+    """The share the words advise for the tiny network with S_FR making 30 (0.625) has a plan;
+    a hair below it the precheck still says it cannot be met."""
+    f = examples.tiny().frames()
+    f["supplier_products"] = f["supplier_products"].assign(capacity=[30.0, 100.0])
+    net = Network.from_frames(**f)
+    assert solve(net, Policy(max_supplier_share=0.625)).status == "optimal"
+    with pytest.raises(InfeasiblePolicyError):
+        build_model(net, Policy(max_supplier_share=0.6249))
+
+
+def test_the_precheck_says_how_many_hubs_and_suppliers_it_takes(electronics):
+    """max_hubs 1: the largest hub handles 91,000 of the 174,060 units; min_suppliers above the
+    suppliers able to deliver: the lines said no remedy (remedies audit)."""
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(electronics, Policy(max_hubs=1))
+    assert err.value.reasons[0].endswith("; to resolve it: raise max_hubs to at least 2, or add hub capacity")
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(electronics, Policy(min_suppliers=50))
+    assert err.value.reasons[0].endswith("and 2 more); to resolve it: add suppliers of 'chips' with lanes to "
+                                         "its markets, or lower min_suppliers to 10 or fewer")

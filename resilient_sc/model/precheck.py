@@ -287,7 +287,8 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
             ids = sorted(able.loc[able["product"] == p, "supplier"])
             if not np.isnan(kp) and len(ids) < kp:
                 out.append(f"min_suppliers {kp:.10g} cannot be met for product '{p}': only {len(ids)} "
-                           f"supplier(s) can deliver it ({_first_ids(ids)})")
+                           f"supplier(s) can deliver it ({_first_ids(ids)}); to resolve it: add suppliers of "
+                           f"'{p}' with lanes to its markets, or lower min_suppliers to {len(ids)} or fewer")
     if policy.max_supplier_share is not None and policy.shortfall_penalty is None:  # else short, feasible
         sigma = policy.per_product("max_supplier_share", products["product"])
         caps = able.merge(s.supply, on=["supplier", "product"])
@@ -300,11 +301,14 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
             have = float(np.minimum(capacity, sg * need).sum())
             if falls_short(have, need):
                 u = unit_of(s, p)
+                least = least_country_share(capacity.to_numpy(float), np.ones(len(capacity), bool), need,
+                                            need, float(sg))  # every supplier capped alike
                 out.append(f"max_supplier_share {sg:.10g} cannot be met for product '{p}': with each "
                            f"supplier capped at {number(sg * need)} {u} the suppliers deliver at most "
                            f"{number(have)} of the {number(need)} needed (missing {number(need - have)} "
-                           f"{u})" + _also_uncapped(float(capacity.sum()), need,
-                                                     "more suppliers are required"))
+                           f"{u})" + _also_uncapped(float(capacity.sum()), need, "" if least is None else
+                                                     f"add suppliers of '{p}', or raise max_supplier_share "
+                                                     f"to at least {least:g}"))
     return out
 
 
@@ -664,9 +668,12 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
         elif falls_short(top, need):
             largest = count(policy.max_hubs, "largest usable hub").removeprefix("1 ")
             verb = "handles" if policy.max_hubs == 1 else "handle"
+            caps = np.sort(s.hubs_table["capacity"])[::-1]
+            enough = int(np.searchsorted(np.cumsum(caps), need * (1 - 1e-9))) + 1  # the largest first
+            fix = f"raise max_hubs to at least {enough}, or " if enough <= len(caps) else ""
             out.append(f"max_hubs {policy.max_hubs} cannot be met: the {largest} {verb} at most "
                        f"{number(top)} units of all products together (as hub capacity counts them) but "
-                       f"markets need {number(need)}")
+                       f"markets need {number(need)}; to resolve it: {fix}add hub capacity")
     if policy.single_sourcing and policy.shortfall_penalty is None:  # else a product may go short
         need = s.demand.groupby("market")["product"].nunique()
         serve = s.outbound.groupby(["hub", "market"])["product"].nunique().reset_index()
