@@ -382,8 +382,8 @@ def test_the_precheck_names_the_markets_one_supplier_alone_reaches():
     assert [r for r in err.value.reasons if "cuts off" in r] == [
         "survive supplier (service_level 0.5) cannot be met: losing supplier 'S_CN' cuts off market 'Lyon' "
         "(product 'default', 25 units required): no remaining supplier reaches it through a remaining hub; "
-        "to resolve it: add lanes that avoid supplier 'S_CN' or lower service_level to 0 for its region or "
-        "product"]
+        "to resolve it: add lanes that avoid supplier 'S_CN' or lower service_level to 0 for its region and "
+        "product (every key of it that applies)"]
 
 
 def test_the_precheck_names_the_markets_one_hub_or_one_country_cuts_off():
@@ -406,7 +406,7 @@ def test_the_precheck_names_the_markets_one_hub_or_one_country_cuts_off():
     rows = ("market 'Lyon' (product 'default', 10 units required) and market 'Nice' (product 'default', "
             "10 units required): no remaining supplier reaches them through a remaining hub; to resolve it: "
             "add lanes that avoid")
-    end = "or lower service_level to 0 for their region or product"
+    end = "or lower service_level to 0 for their region and product (every key of it that applies)"
     assert [r for r in err.value.reasons if "cuts off" in r] == [
         f"survive country/hub cannot be met: losing {lost} cuts off {rows} {lost} {end}"
         for lost in ("hub 'H2'", "country 'CN'", "country 'DE'")]
@@ -859,9 +859,10 @@ def test_a_cap_that_plays_no_part_is_neither_named_nor_advised(electronics):
         with pytest.raises(InfeasiblePolicyError) as err:
             build_model(net, Policy(min_allied_share={"Asia": 1.0}, max_country_share=k))
         assert err.value.reasons == (
-            "min_allied_share {Asia: 1}: the markets of bloc pacific need 6,250 allied pieces of product "
+            "min_allied_share {Asia: 1}: the 3 markets of bloc pacific need 6,250 allied pieces of product "
             "'chips' together, but suppliers in bloc pacific that reach them can make at most 4,000 (missing "
-            "2,250 pieces)",)
+            "2,250 pieces); to resolve it: add capacity in bloc pacific that reaches them, or lower "
+            "min_allied_share for them",)
 
 
 def test_max_hubs_names_the_markets_a_least_short_plan_leaves(electronics):
@@ -902,14 +903,14 @@ def test_a_share_short_for_want_of_an_excluded_supplier_names_the_exclusion():
     with pytest.raises(InfeasiblePolicyError) as info:
         solve(net, Policy(min_local_share=0.5, excluded_countries=("FR",)))
     assert list(info.value.reasons) == [
-        "min_local_share 0.5: the markets of region Europe need 5,800 local pieces of product 'chips' "
+        "min_local_share 0.5: the 6 markets of region Europe need 5,800 local pieces of product 'chips' "
         "together, but suppliers in region Europe that reach them can make at most 4,700 (missing 1,100 "
         "pieces); left out of the plan: "
         "S_FR_Grenoble (country excluded): lift the exclusion, or lower min_local_share"]
     with pytest.raises(InfeasiblePolicyError) as info:
         solve(net, Policy(min_allied_share=0.5, excluded_countries=("CN",)))
     assert info.value.reasons[0] == (  # China's markets together first, then market by market
-        "min_allied_share 0.5: the markets of country CN (in no bloc) need 5,900 allied pieces of product "
+        "min_allied_share 0.5: the 3 markets of country CN (in no bloc) need 5,900 allied pieces of product "
         "'cells' together, but suppliers in country CN that reach them can make at most 0 (missing 5,900 "
         "pieces); left out of the plan: S_CN_Ningde and S_CN_Shenzhen (country excluded): lift the "
         "exclusion, or lower min_allied_share")
@@ -934,7 +935,7 @@ def test_a_market_cut_off_for_want_of_an_excluded_hub_names_the_exclusion():
     assert ("left out of the plan, with lanes towards them: S_CN_Wuhan (status closed, country excluded); "
             "H_Shenzhen, ") in first
     assert first.endswith("lift the exclusion, add lanes that avoid country 'KR' or lower service_level to 0 "
-                          "for their region or product")
+                          "for their region and product (every key of it that applies)")
     assert solve(net, Policy(survive=("country",), service_level=0.9)).objective > 0  # without the exclusion
     f = net.frames()  # Seoul's cells through H_Busan only: S_CN_Wuhan (closed) makes chips, reaches it
     lanes, demand = f["lanes"], f["demand"]  # only through the hub lost, and is not named
@@ -950,7 +951,7 @@ def test_a_market_cut_off_for_want_of_an_excluded_hub_names_the_exclusion():
     assert info.value.reasons[0].endswith(
         "cuts off market 'Seoul' (product 'cells', 3,636 pieces required): no remaining supplier reaches it "
         "through a remaining hub; to resolve it: add lanes that avoid hub 'H_Busan' or lower service_level "
-        "to 0 for its region or product")
+        "to 0 for its region and product (every key of it that applies)")
 
 
 def test_two_shares_in_conflict_name_every_product_short_at_once():
@@ -1034,8 +1035,9 @@ def test_the_markets_of_a_bloc_need_their_allied_share_together():
     with pytest.raises(InfeasiblePolicyError) as err:
         build_model(_two_markets(80.0), Policy(min_allied_share=1.0))
     assert err.value.reasons == (
-        "min_allied_share 1: the markets of bloc EU need 120 allied units of product 'default' together, "
-        "but suppliers in bloc EU that reach them can make at most 80 (missing 40 units)",)
+        "min_allied_share 1: the 2 markets of bloc EU need 120 allied units of product 'default' together, "
+        "but suppliers in bloc EU that reach them can make at most 80 (missing 40 units); to resolve it: add "
+        "capacity in bloc EU that reaches them, or lower min_allied_share for them",)
     assert solve(_two_markets(120.0), Policy(min_allied_share=1.0)).status == "optimal"
 
 
@@ -1091,11 +1093,24 @@ def test_a_countrys_markets_short_whatever_the_cap_are_not_blamed_on_it():
         demand=pd.DataFrame({"market": ["M1", "M2", "M3"], "demand": 100.0}),
         lanes=pd.DataFrame({"origin": ["SH", "H1", "H1", "H1", "FX", "H2"],
                             "destination": ["H1", "M1", "M2", "M3", "H2", "M1"], "unit_cost": 1.0}))
-    for kappa in (1.0, 0.5):
-        with pytest.raises(InfeasiblePolicyError) as err:
-            build_model(net, Policy(max_country_share=kappa))
-        assert err.value.reasons[0].endswith(
-            "; even uncapped they deliver at most 200: add capacity or lanes, or set shortfall_penalty")
+    build_model(net, Policy(max_country_share=1.0))  # a cap of 1 restricts nothing: the data's, not said
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(net, Policy(max_country_share=0.5))
+    assert err.value.reasons[0].endswith(
+        "; even uncapped they deliver at most 200: add capacity or lanes, or set shortfall_penalty")
+    # a second foreign supplier reaching M1 alone adds nothing: M1 wants 100 (the sums counted 200)
+    f = net.frames()
+    f["countries"] = pd.concat([f["countries"], pd.DataFrame({"country": ["C3"], "region": ["R2"]})])
+    f["suppliers"] = pd.concat([f["suppliers"], pd.DataFrame({"supplier": ["FY"], "country": ["C3"]})])
+    f["supplier_products"] = pd.concat([f["supplier_products"],
+                                        pd.DataFrame({"supplier": ["FY"], "capacity": [1000.0]})])
+    f["lanes"] = pd.concat([f["lanes"], pd.DataFrame({"origin": ["FY"], "destination": ["H2"],
+                                                      "unit_cost": [1.0]})])
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(Network.from_frames(**f), Policy(max_country_share=0.5))
+    assert err.value.reasons[0].endswith(
+        "(missing 100 units); even uncapped they deliver at most 200: add capacity or lanes, or set "
+        "shortfall_penalty")
 
 
 def test_a_regions_total_names_only_the_suppliers_left_out_that_reach_its_markets():
@@ -1115,8 +1130,9 @@ def test_a_regions_total_names_only_the_suppliers_left_out_that_reach_its_market
     with pytest.raises(InfeasiblePolicyError) as err:
         build_model(net, Policy(min_local_share={"R1": 0.5}))
     assert err.value.reasons == (
-        "min_local_share {R1: 0.5}: the markets of region R1 need 20 local units of product 'default' "
-        "together, but suppliers in region R1 that reach them can make at most 10 (missing 10 units)",)
+        "min_local_share {R1: 0.5}: the 2 markets of region R1 need 20 local units of product 'default' "
+        "together, but suppliers in region R1 that reach them can make at most 10 (missing 10 units); to "
+        "resolve it: add capacity in region R1 that reaches them, or lower min_local_share for them",)
 
 
 def test_max_hubs_is_not_advised_when_no_count_of_hubs_survives_a_loss(electronics):

@@ -174,7 +174,7 @@ def test_survive_only_country_making_a_product():
     (Policy(min_local_share=1.0, excluded_countries=("FR",)), ["demand", "Paris", "excluded"]),
     (Policy(min_suppliers=3), ["min_suppliers", "'default'"]),
     (Policy(max_supplier_share=0.3), ["max_supplier_share", "'default'"]),
-    (Policy(max_country_share=0.3, excluded_countries=("FR",)), ["max_country_share", "Paris"]),
+    (Policy(max_country_share=0.3, excluded_countries=("FR",)), ["demand", "Paris", "excluded"]),
     (Policy(min_allied_share=1.0, excluded_countries=("FR",)), ["demand", "Paris", "excluded"]),
     (Policy(min_local_share=1.0, shortfall_penalty=1e4, excluded_countries=("FR",)),
      ["min_local_share", "Paris"]),  # short at a penalty: the share is what has no plan

@@ -394,10 +394,12 @@ def _group_totals(s: Sets, policy: Policy, network: Network, able: pd.DataFrame,
             first, reaching = rows.iloc[0], removed_towards(s, network, rows)["id"]
             counts = ((lambda g, m=first: is_local(g["region"], m["region"])) if field == "min_local_share"
                       else (lambda g, m=first: is_allied(g["country"], g["bloc"], m["country"], m["bloc"])))
-            out.append(f"{field_text(policy, field)}: the markets of {name} need {number(n)} {kind} {u} of "
-                       f"product '{product}' together, but suppliers in {name.removesuffix(' (in no bloc)')} "
-                       f"that reach them can make at most {number(have)} (missing {number(n - have)} {u})"
-                       + _left_out(s, network, policy, field, product, n - have, counts, reaching))
+            place = name.removesuffix(" (in no bloc)")
+            left = _left_out(s, network, policy, field, product, n - have, counts, reaching) or (
+                f"; to resolve it: add capacity in {place} that reaches them, or lower {field} for them")
+            out.append(f"{field_text(policy, field)}: the {len(rows)} markets of {name} need {number(n)} "
+                       f"{kind} {u} of product '{product}' together, but suppliers in {place} that reach "
+                       f"them can make at most {number(have)} (missing {number(n - have)} {u}){left}")
     return out
 
 
@@ -406,7 +408,7 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
         return []
     out = []
     kappa = policy.per_market_product("max_country_share", s.demand["region"], s.demand["product"])
-    dem = s.demand.assign(kappa=kappa).loc[~np.isnan(kappa)]
+    dem = s.demand.assign(kappa=kappa).loc[~np.isnan(kappa) & _reached(s)]  # else said once, above
     by_country = pairs().groupby(["market", "product", "country"], as_index=False)["capacity"].sum()
     by_country = by_country.merge(dem[["market", "product", "demand", "kappa", "country"]],
                                   on=["market", "product"], suffixes=("", "_m"))
@@ -452,8 +454,7 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
                                     row["demand"], "" if k is None else
                                     f"a max_country_share of at least {k:g} here would let them "
                                     "deliver it"))
-    reached = dem.loc[_reached(s)[dem.index]]  # a market no supplier reaches is said once, above
-    out = _domestic_totals(s, policy, pairs(), reached) + limit_reasons(out, "markets")
+    out = _domestic_totals(s, policy, pairs(), dem) + limit_reasons(out, "markets")
     if len(least) > 1 and None not in least:
         out.append(f"max_country_share: at least {max(least):g} (in every key of it that applies to them) "
                    f"would let the origin countries of each of these {len(least)} markets deliver its "
@@ -493,25 +494,58 @@ def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataF
     abroad, origins = capped.sum(), capped.size()
     uncapped = np.minimum(theirs["capacity"], theirs["demand"]).groupby(level=[0, 1]).sum()
     out = []
-    grouped = dem.groupby(["country", "product"])
+    grouped, by_group = dem.groupby(["country", "product"]), rr.groupby(key).indices
     for (country, product), need in grouped["demand"].sum().items():
         at = (country, product)
         home_have, abroad_have = float(domestic.get(at, 0.0)), float(abroad.get(at, 0.0))
         if not falls_short(home_have + abroad_have, need):
             continue
+        kappas = dem.iloc[grouped.indices[at]]["kappa"]
+        if (kappas >= 1).all():  # a cap that restricts nothing: the data's shortage, not the policy's
+            continue
+        mine_rows = rr.iloc[by_group.get(at, [])]
+        together, uncapped = _most_delivered(mine_rows, True), _most_delivered(mine_rows, False)
         u, n_origins = unit_of(s, product), int(origins.get(at, 0))
-        closed = not (dem.iloc[grouped.indices[at]]["kappa"] > 0).any()  # max_country_share 0 here
         origins_text = count(n_origins, "foreign origin country", "foreign origin countries") + (
             " that reaches" if n_origins == 1 else " that reach")
-        abroad_text = ("the cap lets no foreign country deliver" if closed else
+        abroad_text = ("the cap lets no foreign country deliver" if not (kappas > 0).any() else
+                       "no foreign supplier reaches them" if n_origins == 0 else
                        f"each within its caps, the {origins_text} them at most {number(abroad_have)}")
+        both = (f"; together, within the caps, at most {number(together)}"
+                if together < (home_have + abroad_have) * (1 - 1e-9) else "")
         out.append(f"{field_text(policy, 'max_country_share')}: the {len(grouped.indices[at])} markets of "
                    f"country {country} need {number(need)} {u} of product '{product}' together; suppliers in "
-                   f"{country} can deliver them at most {number(home_have)}, and {abroad_text} "
-                   f"(missing {number(need - home_have - abroad_have)} {u})"
-                   + _also_uncapped(home_have + float(uncapped.get(at, 0.0)), need,
-                                    f"raise max_country_share, or add capacity in {country}"))
+                   f"{country} can deliver them at most {number(home_have)}, and {abroad_text}{both} "
+                   f"(missing {number(need - together)} {u})"
+                   + _also_uncapped(uncapped, need, f"raise max_country_share, or add capacity in {country}"))
     return out
+
+
+def _most_delivered(rows: pd.DataFrame, capped: bool) -> float:
+    """The most that the suppliers of ``rows`` (the supplier -> market pairs that reach a
+    country's markets of one product: supplier, country, capacity, market, demand, kappa,
+    country_m) deliver to those markets: each supplier within its capacity, each market at most
+    its demand and, when ``capped``, each foreign country at most κ·demand of each market. A
+    transportation LP without the hubs, so an upper bound on what any plan delivers."""
+    from scipy.optimize import linprog
+
+    if rows.empty:
+        return 0.0
+    supplier, market = pd.factorize(rows["supplier"])[0], pd.factorize(rows["market"])[0]
+    parts = [(supplier, rows.groupby(supplier)["capacity"].first()),  # (row of each pair, row limits)
+             (market, rows.groupby(market)["demand"].first())]
+    if capped:  # a row per (foreign country, market)
+        pair = pd.factorize(rows["country"].astype(str) + "\x00" + rows["market"].astype(str))[0]
+        foreign = (rows["country"] != rows["country_m"]).to_numpy()
+        parts.append((np.where(foreign, pair, -1), (rows["kappa"] * rows["demand"]).groupby(pair).first()))
+    starts = np.cumsum([0] + [len(limit) for _, limit in parts])
+    row = np.concatenate([np.where(r >= 0, r + s0, -1) for (r, _), s0 in zip(parts, starts, strict=False)])
+    col = np.tile(np.arange(len(rows)), len(parts))
+    a = sp.csr_matrix((np.ones(int((row >= 0).sum())), (row[row >= 0], col[row >= 0])),
+                      shape=(int(starts[-1]), len(rows)))
+    limits = np.concatenate([limit.to_numpy(float) for _, limit in parts])
+    result = linprog(-np.ones(len(rows)), A_ub=a, b_ub=limits, bounds=(0, None), method="highs")
+    return float(-result.fun) if result.status == 0 else 0.0
 
 
 def _also_uncapped(capacity: float, need: float, otherwise: str) -> str:
@@ -572,7 +606,7 @@ def _check_survive(s: Sets, policy: Policy, network: Network) -> list[str]:
                                  "units": (beta * s.demand_table["demand"])[rows]})
             out.append(_cut_off_reason(s, network, policy, f["failure"], lost,
                                        removed=len(out) < MAX_REASONS))  # of the lines shown only
-    return limit_reasons(out, "failures")
+    return limit_reasons(out, "lines on failures")
 
 
 def _cut_off(s: Sets, kinds: tuple[str, ...], required: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
@@ -641,7 +675,7 @@ def _cut_off_reason(s: Sets, network: Network, policy: Policy, failure: str, cut
         listed, undo = removals(gone, "id", policy.excluded_countries)
         left = f" (left out of the plan, with lanes towards {them}: {listed})"
     fixes = [*undo, f"add lanes that avoid {kind} '{element}'",
-             f"lower service_level to 0 for {their} region or product"]
+             f"lower service_level to 0 for {their} region and product (every key of it that applies)"]
     return (f"{field_text(policy, 'survive')} cannot be met: losing {kind} '{element}' cuts off "
             f"{and_list(named + more)}: no remaining supplier reaches {them} through a remaining hub{left}; "
             f"to resolve it: {and_list(fixes, 'or')}")
