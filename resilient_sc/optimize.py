@@ -258,11 +258,13 @@ def solve(network: Network, policy: Policy | None = None,
     A policy that cannot be met:
 
     >>> from resilient_sc import InfeasiblePolicyError
-    >>> try:
+    >>> try:  # doctest: +NORMALIZE_WHITESPACE
     ...     solve(examples.tiny(), Policy(min_suppliers=3))
     ... except InfeasiblePolicyError as exc:
     ...     print(exc.reasons[0])
-    min_suppliers 3 cannot be met for product 'default': only 2 supplier(s) can deliver it (S_CN, S_FR)
+    min_suppliers 3 cannot be met for product 'default': only 2 supplier(s) can deliver it (S_CN,
+    S_FR); to resolve it: add suppliers of 'default' with lanes to its markets, or lower
+    min_suppliers to 2 or fewer
     """
     options = given_options(options)
     options.check()

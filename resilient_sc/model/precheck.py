@@ -20,6 +20,7 @@ from ..format import quantity as number  # units as written (the explanations sa
 from .redundancy import single_failures, surviving_inbound
 from .sets import is_allied, is_local, unit_of
 from .table import by_id
+from .transport import most_delivered
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -327,7 +328,8 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
         # shortfall_penalty), not again as a share no lowering of it would meet
         said = ~_reached(s) if policy.shortfall_penalty is None else np.zeros(len(share), bool)
         dem = s.demand.assign(share=share).loc[~np.isnan(share) & (share > 0) & ~said]
-        rr = r.merge(dem[["market", "product", "country", "region", "bloc", "share", "demand"]],
+        dem = dem.assign(_group=_group_of(field, dem["region"], dem["country"], dem["bloc"]))  # once a row
+        rr = r.merge(dem[["market", "product", "country", "region", "bloc", "share", "demand", "_group"]],
                      on=["market", "product"], suffixes=("", "_m"))
         if field == "min_local_share":
             ok = is_local(rr["country"].map(countries["region"]), rr["region"])
@@ -375,14 +377,13 @@ def _group_of(field: str, region: pd.Series, country: pd.Series, bloc: pd.Series
 
 def _group_totals(s: Sets, policy: Policy, network: Network, able: pd.DataFrame, dem: pd.DataFrame,
                   field: str) -> list[str]:
-    """The markets that count the same suppliers towards ``field`` (:func:`_group_of`) need their
-    shares of demand together: Σ_m share·demand[m,p] ≤ Σ capacity[s,p] over the suppliers that
-    count and reach one of them (``able``: the (supplier, market) pairs that count)."""
+    """The markets that count the same suppliers towards ``field`` (``_group``: :func:`_group_of`)
+    need their shares of demand together: Σ_m share·demand[m,p] ≤ Σ capacity[s,p] over the
+    suppliers that count and reach one of them (``able``: the (supplier, market) pairs that count)."""
     out = []
-    group = _group_of(field, dem["region"], dem["country"], dem["bloc"])
+    group = dem["_group"]
     need = (dem["share"] * dem["demand"]).groupby([group, dem["product"]]).sum()
-    where = _group_of(field, able["region"], able["country_m"], able["bloc"]) if len(able) else able["region"]
-    caps = able.assign(_group=where).drop_duplicates(["supplier", "product", "_group"]).groupby(
+    caps = able.drop_duplicates(["supplier", "product", "_group"]).groupby(
         ["_group", "product"])["capacity"].sum()
     kind = {"min_local_share": "local", "min_allied_share": "allied"}[field]
     markets = dem.groupby([group, dem["product"]]).size()
@@ -504,7 +505,7 @@ def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataF
         if (kappas >= 1).all():  # a cap that restricts nothing: the data's shortage, not the policy's
             continue
         mine_rows = rr.iloc[by_group.get(at, [])]
-        together, uncapped = _most_delivered(mine_rows, True), _most_delivered(mine_rows, False)
+        together, uncapped = most_delivered(mine_rows, True), most_delivered(mine_rows, False)
         u, n_origins = unit_of(s, product), int(origins.get(at, 0))
         origins_text = count(n_origins, "foreign origin country", "foreign origin countries") + (
             " that reaches" if n_origins == 1 else " that reach")
@@ -519,33 +520,6 @@ def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataF
                    f"(missing {number(need - together)} {u})"
                    + _also_uncapped(uncapped, need, f"raise max_country_share, or add capacity in {country}"))
     return out
-
-
-def _most_delivered(rows: pd.DataFrame, capped: bool) -> float:
-    """The most that the suppliers of ``rows`` (the supplier -> market pairs that reach a
-    country's markets of one product: supplier, country, capacity, market, demand, kappa,
-    country_m) deliver to those markets: each supplier within its capacity, each market at most
-    its demand and, when ``capped``, each foreign country at most κ·demand of each market. A
-    transportation LP without the hubs, so an upper bound on what any plan delivers."""
-    from scipy.optimize import linprog
-
-    if rows.empty:
-        return 0.0
-    supplier, market = pd.factorize(rows["supplier"])[0], pd.factorize(rows["market"])[0]
-    parts = [(supplier, rows.groupby(supplier)["capacity"].first()),  # (row of each pair, row limits)
-             (market, rows.groupby(market)["demand"].first())]
-    if capped:  # a row per (foreign country, market)
-        pair = pd.factorize(rows["country"].astype(str) + "\x00" + rows["market"].astype(str))[0]
-        foreign = (rows["country"] != rows["country_m"]).to_numpy()
-        parts.append((np.where(foreign, pair, -1), (rows["kappa"] * rows["demand"]).groupby(pair).first()))
-    starts = np.cumsum([0] + [len(limit) for _, limit in parts])
-    row = np.concatenate([np.where(r >= 0, r + s0, -1) for (r, _), s0 in zip(parts, starts, strict=False)])
-    col = np.tile(np.arange(len(rows)), len(parts))
-    a = sp.csr_matrix((np.ones(int((row >= 0).sum())), (row[row >= 0], col[row >= 0])),
-                      shape=(int(starts[-1]), len(rows)))
-    limits = np.concatenate([limit.to_numpy(float) for _, limit in parts])
-    result = linprog(-np.ones(len(rows)), A_ub=a, b_ub=limits, bounds=(0, None), method="highs")
-    return float(-result.fun) if result.status == 0 else 0.0
 
 
 def _also_uncapped(capacity: float, need: float, otherwise: str) -> str:
