@@ -466,12 +466,13 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
 
 def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataFrame) -> list[str]:
     """The capped markets of one country need their demand of a product together, from suppliers
-    of that country and foreign countries each within its caps: Σ_m demand[m,p] ≤ min(domestic
-    capacity, Σ_m demand[m,p]) + Σ_c min(capacity of c, Σ_m κ_m·demand[m,p]), each over the
-    suppliers and markets it reaches (``dem``: the demand rows with their cap ``kappa``); a
-    shortfall left even with the caps at 1 is said to be the data's. A market alone is the
-    per-market check; a country's markets can each pass it and fail together (max_country_share
-    0 leaves them to the domestic suppliers, who serve them all)."""
+    of that country and foreign countries each within its caps. Screened by Σ_m demand[m,p] ≤
+    min(domestic capacity, Σ_m demand[m,p]) + Σ_c min(capacity of c, Σ_m κ_m·demand[m,p]), each
+    over the suppliers and markets it reaches (``dem``: the demand rows with their cap ``kappa``);
+    what a group that fails it can get, capped and uncapped, from :func:`.transport.most_delivered`
+    (a shortfall left uncapped is said to be the data's; none is said for caps of 1). A market alone
+    is the per-market check; a country's markets can each pass it and fail together
+    (max_country_share 0 leaves them to the domestic suppliers, who serve them all)."""
     several = dem.groupby(["country", "product"])["market"].transform("size") > 1
     dem = dem.loc[several]
     if dem.empty:
