@@ -992,7 +992,8 @@ def test_a_market_out_of_reach_names_only_what_could_reach_it():
         solve(net, Policy(excluded_countries=("DE", "PL")))
     berlin = next(r for r in info.value.reasons if r.startswith("demand: market 'Berlin' (product 'cells'"))
     assert berlin.endswith("(left out of the plan: H_Hamburg, H_Lodz, S_DE_Salzgitter and S_PL_Wroclaw "
-                           "(country excluded))")
+                           "(country excluded)); to resolve it: lift the exclusion, add lanes to it from a "
+                           "hub that a supplier of the product reaches or set shortfall_penalty")
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -363,7 +363,9 @@ def test_a_market_left_out_names_why_each_supplier_or_hub_is_gone() -> None:
     with pytest.raises(InfeasiblePolicyError) as err:
         solve(net)
     line = next(r for r in err.value.reasons if "cannot be served" in r)
-    assert line.endswith("(left out of the plan: S_FR (status closed); S_CN (lead_time not yet reached))")
+    assert line.endswith("(left out of the plan: S_FR (status closed); S_CN (lead_time not yet reached)); to "
+                         "resolve it: reopen one, shorten a lead_time, add lanes to it from a hub that a "
+                         "supplier of the product reaches or set shortfall_penalty")
 
 
 def test_a_product_short_is_advised_only_what_undoes_its_own_removals():

@@ -261,10 +261,14 @@ def _check_served(s: Sets, policy: Policy, network: Network) -> list[str]:
     unserved = unserved.loc[~unserved["product"].isin([p for p in none_made if many.get(p, 0) > MAX_REASONS])]
     for _, r in unserved.head(MAX_REASONS).iterrows():  # the removals of the lines shown only
         gone = removed_towards(s, network, unserved.loc[[r.name]])
-        blocked = removals(by_id(gone, "id"), "id", policy.excluded_countries)[0] if len(gone) else ""
+        blocked, undo = (removals(by_id(gone, "id"), "id", policy.excluded_countries) if len(gone)
+                         else ("", []))
+        fixes = [*undo, "add lanes to it from a hub that a supplier of the product reaches",
+                 "set shortfall_penalty"]
         out.append(f"demand: market '{r['market']}' (product '{r['product']}', {number(r['demand'])} "
                    f"{unit_of(s, r['product'])}) cannot be served: no usable supplier reaches it "
-                   "through a usable hub" + (f" (left out of the plan: {blocked})" if blocked else ""))
+                   "through a usable hub" + (f" (left out of the plan: {blocked})" if blocked else "")
+                   + f"; to resolve it: {and_list(fixes, 'or')}")
     more = len(unserved) - MAX_REASONS
     return short + out + ([f"... and {more} more markets"] if more > 0 else [])
 
