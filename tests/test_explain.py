@@ -1199,3 +1199,19 @@ def test_the_precheck_says_how_many_hubs_and_suppliers_it_takes(electronics):
         build_model(electronics, Policy(min_suppliers=50))
     assert err.value.reasons[0].endswith("and 2 more); to resolve it: add suppliers of 'chips' with lanes to "
                                          "its markets, or lower min_suppliers to 10 or fewer")
+
+
+def test_a_total_names_the_supplier_left_out_that_makes_the_missing_units_alone(electronics):
+    """Dresden (4,700 chips) and Grenoble (7,300) closed, min_local_share 0.5: Europe's markets
+    miss 5,800 local chips, which Grenoble alone makes and Dresden does not: reopening Grenoble
+    gives a plan, so the words name it, not 'reopen one'."""
+    f = electronics.frames()
+    closed = f["suppliers"]["supplier"].isin(["S_DE_Dresden", "S_FR_Grenoble"])
+    f["suppliers"] = f["suppliers"].assign(status=f["suppliers"]["status"].where(~closed, "closed"))
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(Network.from_frames(**f), Policy(min_local_share=0.5))
+    assert err.value.reasons[0].endswith(
+        "left out of the plan: S_DE_Dresden and S_FR_Grenoble (status closed): bring back S_FR_Grenoble "
+        "(reopening; 5,800 pieces missing, which the others do not make alone), or lower min_local_share")
+    f["suppliers"].loc[f["suppliers"]["supplier"] == "S_FR_Grenoble", "status"] = "candidate"
+    assert solve(Network.from_frames(**f), Policy(min_local_share=0.5)).status == "optimal"

@@ -189,10 +189,10 @@ def _left_out(s: Sets, network: Network, policy: Policy, field: str, product: st
         return (f"; left out of the plan: {shown}, which make only {number(float(made.sum()))} {u} of the "
                 f"{number(missing)} missing together: bring them back ({how}) and add capacity, or lower "
                 f"{field}")
-    which = (f"{and_list(list(made.index[enough]), 'or')} (the others make less alone)" if fewest == 1
-             else f"at least {fewest} of them")
-    return (f"; left out of the plan: {shown}: bring back {which} ({how}; {number(missing)} {u} missing), "
-            f"or lower {field}")
+    which, others = ((and_list(list(made.index[enough]), "or"), ", which the others do not make alone")
+                     if fewest == 1 else (f"at least {fewest} of them", ""))
+    return (f"; left out of the plan: {shown}: bring back {which} ({how}; {number(missing)} {u} missing"
+            f"{others}), or lower {field}")
 
 
 def removed_towards(s: Sets, network: Network, cut: pd.DataFrame, lost: str = "") -> pd.DataFrame:
