@@ -1215,3 +1215,16 @@ def test_a_total_names_the_supplier_left_out_that_makes_the_missing_units_alone(
         "(reopening; 5,800 pieces missing, which the others do not make alone), or lower min_local_share")
     f["suppliers"].loc[f["suppliers"]["supplier"] == "S_FR_Grenoble", "status"] = "candidate"
     assert solve(Network.from_frames(**f), Policy(min_local_share=0.5)).status == "optimal"
+
+
+def test_a_hub_count_of_every_hub_says_when_the_capacities_still_fall_short(electronics):
+    """Every hub at 26,000: survive hub needs all 8 hubs to reach every market after a loss, and
+    with all 8 open losing H_Busan still leaves Asia 25,790 short. The words sent the planner to
+    max_hubs 8 alone, and the next run failed on capacity (remedies audit)."""
+    f = electronics.frames()
+    f["hubs"] = f["hubs"].assign(capacity=26000.0)
+    out = reasons(Network.from_frames(**f), Policy(survive=("hub",), max_hubs=7), iis=False)
+    assert out[0].endswith("so at least 8 hubs must be open; to resolve it: raise max_hubs to at least 8, "
+                           "relax survive or add lanes from other hubs to these markets; with every hub "
+                           "open, the hubs' capacities still leave a loss short: add hub capacity or lower "
+                           "service_level too")

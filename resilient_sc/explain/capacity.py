@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import TYPE_CHECKING
 
@@ -339,9 +340,30 @@ def _cover(model: NetworkModel) -> tuple[float, list[str]]:
     head = (cannot_text([f"max_hubs {k}", field_text(policy, "survive")]) if survive
             else f"max_hubs {k} is too few")
     forced_text = f" (counting {and_list(sorted(forced))}, which must stay open)" if forced else ""
+    every = survive and least >= len(s.hubs_table) and not _survives_every_hub_open(model)
     return least, [f"{head}: {and_list(parts)}, so at least {least} hubs must be open{forced_text}; to "
                    f"resolve it: raise max_hubs to at least {least}" + (", relax survive" if survive else "")
-                   + " or add lanes from other hubs to these markets"]
+                   + " or add lanes from other hubs to these markets"
+                   + ("; with every hub open, the hubs' capacities still leave a loss short: add hub "
+                      "capacity or lower service_level too" if every else "")]
+
+
+def _survives_every_hub_open(model: NetworkModel) -> bool:
+    """Whether the LP relaxation meets survive with max_hubs and min_hubs dropped (True when the
+    model holds no failure copies to tell): a count that asks for every hub may still leave a
+    loss short on the hubs' capacities (remedies audit: advised 8 hubs of 8, the next run short)."""
+    deferred = getattr(model, "deferred", None)
+    if deferred is not None:  # built without its failure copies (solve builds them on demand)
+        whole = deferred.whole(model.lm)
+        if whole is None:
+            return True
+        model = dataclasses.replace(model, lm=whole, deferred=None)
+    block = model.lm.constraints.get("survive_demand")
+    if block is None:
+        return True
+    rows = block.start + np.arange(block.size)
+    result = solve_lp(model, free=family_rows(model, ["hub_count"]), elastic=rows)
+    return result is None or result[0] <= float(np.asarray(block.lower, float).sum()) * TOL
 
 
 def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
