@@ -1163,15 +1163,21 @@ def test_the_country_cap_advised_leaves_room_for_the_local_share(electronics):
     assert solve(electronics, Policy(min_local_share=1.0, max_country_share=1.0)).status == "optimal"
 
 
+def _closed(net: Network, suppliers: list[str]) -> dict[str, pd.DataFrame]:
+    """The tables of ``net`` with ``suppliers`` closed."""
+    f = net.frames()
+    closed = f["suppliers"]["supplier"].isin(suppliers)
+    f["suppliers"] = f["suppliers"].assign(status=f["suppliers"]["status"].where(~closed, "closed"))
+    return f
+
+
 def test_a_total_says_how_many_of_the_suppliers_left_out_it_takes(electronics):
     """Salzgitter and Wroclaw closed, min_local_share 0.8: Europe's markets miss 18,952 local
     cells, more than either makes; the words said 'reopen one' (remedies audit: reopening either
     alone still has no plan). Reopening both gives one."""
-    f = electronics.frames()
-    closed = f["suppliers"]["supplier"].isin(["S_DE_Salzgitter", "S_PL_Wroclaw"])
-    f["suppliers"] = f["suppliers"].assign(status=f["suppliers"]["status"].where(~closed, "closed"))
     with pytest.raises(InfeasiblePolicyError) as err:
-        build_model(Network.from_frames(**f), Policy(min_local_share=0.8))
+        build_model(Network.from_frames(**_closed(electronics, ["S_DE_Salzgitter", "S_PL_Wroclaw"])),
+                    Policy(min_local_share=0.8))
     assert err.value.reasons[0].endswith(
         "(missing 18,952 pieces); left out of the plan: S_DE_Salzgitter and S_PL_Wroclaw (status closed): "
         "bring back at least 2 of them (reopening; 18,952 pieces missing), or lower min_local_share")
@@ -1205,9 +1211,7 @@ def test_a_total_names_the_supplier_left_out_that_makes_the_missing_units_alone(
     """Dresden (4,700 chips) and Grenoble (7,300) closed, min_local_share 0.5: Europe's markets
     miss 5,800 local chips, which Grenoble alone makes and Dresden does not: reopening Grenoble
     gives a plan, so the words name it, not 'reopen one'."""
-    f = electronics.frames()
-    closed = f["suppliers"]["supplier"].isin(["S_DE_Dresden", "S_FR_Grenoble"])
-    f["suppliers"] = f["suppliers"].assign(status=f["suppliers"]["status"].where(~closed, "closed"))
+    f = _closed(electronics, ["S_DE_Dresden", "S_FR_Grenoble"])
     with pytest.raises(InfeasiblePolicyError) as err:
         build_model(Network.from_frames(**f), Policy(min_local_share=0.5))
     assert err.value.reasons[0].endswith(
