@@ -1136,12 +1136,16 @@ def test_a_regions_total_names_only_the_suppliers_left_out_that_reach_its_market
         "resolve it: add capacity in region R1 that reaches them, or lower min_local_share for them",)
 
 
+#: hub capacities with which the bundled network's demand just fits: survive hub has no plan
+JUST_FIT = {"H_Busan": 26000, "H_Shenzhen": 26000, "H_Hamburg": 25400, "H_Lodz": 25400,
+            "H_Los_Angeles": 20300, "H_Memphis": 20300, "H_Monterrey": 20300, "H_Sao_Paulo": 10900}
+
+
 def test_max_hubs_is_not_advised_when_no_count_of_hubs_survives_a_loss(electronics):
     """Hub capacities that the data alone just fit: with max_hubs 8 (every hub) survive hub is
     infeasible whatever max_hubs says. The words said 'raise max_hubs to at least 9' (there are
     8 hubs) and named max_hubs (remedies audit)."""
-    caps = {"H_Busan": 26000, "H_Shenzhen": 26000, "H_Hamburg": 25400, "H_Lodz": 25400,
-            "H_Los_Angeles": 20300, "H_Memphis": 20300, "H_Monterrey": 20300, "H_Sao_Paulo": 10900}
+    caps = JUST_FIT
     f = electronics.frames()
     f["hubs"] = f["hubs"].assign(capacity=f["hubs"]["hub"].map(caps))
     out = reasons(Network.from_frames(**f), Policy(survive=("hub",), max_hubs=8), iis=False)
@@ -1232,3 +1236,17 @@ def test_a_hub_count_of_every_hub_says_when_the_capacities_still_fall_short(elec
                            "relax survive or add lanes from other hubs to these markets; with every hub "
                            "open, the hubs' capacities still leave a loss short: add hub capacity or lower "
                            "service_level too")
+
+
+def test_the_service_level_advised_is_a_bound_that_holds(electronics):
+    """Hub capacities that the data just fit: losing H_Busan leaves at least 25,790 of the 174,060
+    pieces undelivered, so no uniform service level above 1 - 25,790 / 174,060 = 0.8518 (rounded
+    down) has a plan: the words say so (remedies audit: 'lower service_level' gave no level)."""
+    caps = JUST_FIT
+    f = electronics.frames()
+    net = Network.from_frames(**{**f, "hubs": f["hubs"].assign(capacity=f["hubs"]["hub"].map(caps))})
+    out = reasons(net, Policy(survive=("hub",)))
+    assert "leaves at least 25,790 of the 174,060 pieces" in out[0]
+    assert "to resolve it: lower service_level to at most 0.8518 or add capacity" in out[0]
+    with pytest.raises(InfeasiblePolicyError):
+        solve(net, Policy(survive=("hub",), service_level=0.8519))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from typing import TYPE_CHECKING
 
@@ -238,7 +239,11 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
                        f"{quantity_of(model.network, r.product)})" for r in pairs_s.itertuples()]
     if capacities:
         text += f"; capacities in the conflict: {and_first(capacities, 4)}"
-    fixes = ["lower service_level"] + [f"relax {f}" for f in field_names(policy, others)] + [
+    # a uniform level that fits the worst loss: a bound when the level asked is 1 everywhere (below
+    # it, the least shortfall found at that level says nothing of a lower one)
+    fits = math.floor((1 - short / need) * 1e4) / 1e4 if policy.service_level is None else None
+    fixes = ["lower service_level" + (f" to at most {fits:g}" if fits is not None and fits < 1 else "")]
+    fixes += [f"relax {f}" for f in field_names(policy, others)] + [
         "add capacity and lanes that do not depend on " + (lost_one if len(names) == 1 else "these")]
     return [f"{text}; to resolve it: {and_list(fixes, 'or')}"]
 
