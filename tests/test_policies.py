@@ -407,8 +407,6 @@ def test_a_survive_remedy_fits_the_loss_and_names_an_exclusion_only_where_it_pla
     """Losing the tiny network's one hub leaves no capacity: more supplier capacity cannot help,
     other hubs can (the line said 'add capacity elsewhere'); lifting an exclusion is advised only
     where a supplier of the product is left out by it (it was whenever a country was excluded)."""
-    from resilient_sc import examples
-
     tiny = examples.tiny()
     with pytest.raises(InfeasiblePolicyError) as err:
         build_model(tiny, Policy(survive=("hub",)))
