@@ -11,7 +11,6 @@ experts.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from typing import TYPE_CHECKING
@@ -30,7 +29,16 @@ from .capacity import (
     single_source_fit,
     single_source_packing,
 )
-from .lp import DEADLINE, OutOfTime, demand_total, family_rows, solve_lp, timed_highs, unrelated_rows
+from .lp import (
+    DEADLINE,
+    OutOfTime,
+    demand_total,
+    family_rows,
+    solve_lp,
+    timed_highs,
+    unrelated_rows,
+    with_copies,
+)
 from .shares import explain_shares_together, market_conflicts
 from .words import (
     SHARES,
@@ -82,15 +90,13 @@ def _explained(model: NetworkModel) -> list[str]:
         quick = explain_co2(model, _every_field(model))
     if quick:
         return quick
-    deferred = getattr(model, "deferred", None)
-    if deferred is not None:  # built without its failure copies: explain with all of them
-        whole = deferred.whole(model.lm)
-        if whole is None:
-            return [f"no plan survives every failure of survive {list(model.policy.survive)} "
-                    f"({len(deferred.names):,} failures): too many to hold at once to name the rows "
-                    "in conflict; solve with fewer kinds of failure or a lower service_level to see "
-                    "which failures bind"]
-        model = dataclasses.replace(model, lm=whole, deferred=None)
+    whole = with_copies(model)  # explained with every failure's copy
+    if whole is None:
+        return [f"no plan survives every failure of survive {list(model.policy.survive)} "
+                f"({len(model.deferred.names):,} failures): too many to hold at once to name the rows "
+                "in conflict; solve with fewer kinds of failure or a lower service_level to see "
+                "which failures bind"]
+    model = whole
     lp = timed_highs()
     pass_matrix(lp, model.lm.matrix(by_column=True), model.lm.objective(), *model.lm.bounds())
     lp.setOptionValue("iis_strategy", 2)  # from the LP solve; the light default often finds none

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from contextvars import ContextVar
@@ -48,6 +49,16 @@ def in_time(result: SolverResult) -> SolverResult:
 
 
 # ---- small linear programs over the model ---------------------------------------------------
+def with_copies(model: NetworkModel) -> NetworkModel | None:
+    """``model`` with every failure copy in it: as it is, or, built without them (``solve``
+    builds them on demand), with them added; None when there are too many to hold at once."""
+    deferred = getattr(model, "deferred", None)
+    if deferred is None:
+        return model
+    whole = deferred.whole(model.lm)
+    return None if whole is None else dataclasses.replace(model, lm=whole, deferred=None)
+
+
 def family_rows(model: NetworkModel, families: list[str] | tuple[str, ...]) -> np.ndarray:
     """Global row numbers of every row of the given families."""
     blocks = [b for name, b in model.lm.constraints.items() if name in families]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import and_first, count, percent
-from ..model.precheck import MAX_REASONS, least_country_share, number, reach
+from ..model.precheck import MAX_REASONS, least_cap, number, reach
 from ..model.sets import is_allied, is_local
 from .lp import easing, family_labels, family_rows, solve_lp, unrelated_rows
 from .words import (
@@ -147,8 +147,8 @@ def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, r
                      "in a roadmap, the period (when several keys apply the strictest binds: every market "
                      "they cover gets it)")
     if rows["by_kappa"].any():
-        k = least_country_share(rows["avail"].to_numpy(float), np.isfinite(rows["cap"].to_numpy(float)),
-                                d, need, float(rows["kappa"].iloc[0]))
+        k = least_cap(rows["avail"].to_numpy(float), np.isfinite(rows["cap"].to_numpy(float)),
+                      d, need, float(rows["kappa"].iloc[0]))
         if k is not None:
             fixes.append(f"raise max_country_share to at least {k:g}")
     if rows["by_sigma"].any():

@@ -38,14 +38,15 @@ def falls_short(have: Any, need: Any) -> Any:
     return have < need - 1e-9 * np.maximum(1.0, np.abs(need))
 
 
-def least_country_share(avail: np.ndarray, capped: np.ndarray, demand: float, need: float,
-                        start: float = 0.0) -> float | None:
-    """The least max_country_share κ, rounded up to four decimals, with which origins of ``avail``
-    units each deliver ``need`` of a market's ``demand``, those ``capped`` at most κ·demand:
+def least_cap(avail: np.ndarray, capped: np.ndarray, demand: float, need: float,
+              start: float = 0.0) -> float | None:
+    """The least cap κ (a share of ``demand``: max_country_share per origin country,
+    max_supplier_share per supplier), rounded up to four decimals, with which origins of ``avail``
+    units each deliver ``need`` of ``demand``, those ``capped`` at most κ·demand:
     Σ_uncapped avail + Σ_capped min(avail, κ·demand) ≥ need (bisection from ``start``, the share
     known to fall short); None if not even κ = 1 would.
 
-    >>> least_country_share(np.array([60.0, 60, 60]), np.array([True, True, True]), 100, 100)
+    >>> least_cap(np.array([60.0, 60, 60]), np.array([True, True, True]), 100, 100)
     0.3334
     """
     def have(k: float) -> float:
@@ -306,8 +307,8 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
             have = float(np.minimum(capacity, sg * need).sum())
             if falls_short(have, need):
                 u = unit_of(s, p)
-                least = least_country_share(capacity.to_numpy(float), np.ones(len(capacity), bool), need,
-                                            need, float(sg))  # every supplier capped alike
+                least = least_cap(capacity.to_numpy(float), np.ones(len(capacity), bool), need,
+                                  need, float(sg))  # every supplier capped alike
                 out.append(f"max_supplier_share {sg:.10g} cannot be met for product '{p}': with each "
                            f"supplier capped at {number(sg * need)} {u} the suppliers deliver at most "
                            f"{number(have)} of the {number(need)} needed (missing {number(need - have)} "
@@ -437,14 +438,14 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
         mine = by_country.iloc[rows_of.get((row["market"], row["product"]), [])]
         avail, capped = mine["capacity"].to_numpy(float), (mine["country"] != mine["country_m"]).to_numpy()
         d, start = float(row["demand"]), float(row["kappa"])
-        ks = [least_country_share(avail, capped, d, d, start)]
+        ks = [least_cap(avail, capped, d, d, start)]
         for field, share in required.items():
             if share[i] > 0:  # the origins that count towards it must deliver share·demand within the cap
                 origin = mine["country"]
                 counts = np.asarray(
                     is_local(origin.map(where["region"]), row["region"]) if field == "min_local_share"
                     else is_allied(origin, origin.map(where["bloc"]), row["country"], row["bloc"]), bool)
-                ks.append(least_country_share(avail[counts], capped[counts], d, float(share[i]) * d, start))
+                ks.append(least_cap(avail[counts], capped[counts], d, float(share[i]) * d, start))
         k = None if None in ks else max(ks)  # type: ignore[type-var]
         least.append(k)
         u, n_c = unit_of(s, row["product"]), len(mine)
