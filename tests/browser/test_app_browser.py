@@ -364,8 +364,12 @@ def test_keyboard_and_screen_reader(page, server):
     assert page.evaluate("document.activeElement.innerText").strip().lower() == "lanes"
 
     tab(page, "2 Policy")  # a slider's focused part is named (a screen reader said only '0.5')
-    page.get_by_test_id("switch-min_local_share").click()
-    page.get_by_test_id("slider-min_local_share").locator(".q-slider__track-container").focus()
+    slider = page.get_by_test_id("slider-min_local_share")
+    assert "disabled" in slider.get_attribute("class").split()  # until its switch is on
+    page.get_by_test_id("switch-min_local_share").click()  # enabled by the server: a round trip
+    page.wait_for_function("!document.querySelector('[data-testid=slider-min_local_share]')"
+                           ".classList.contains('disabled')")
+    slider.locator(".q-slider__track-container").focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.activeElement.getAttribute('aria-valuenow') === '0.55'")
     named = page.evaluate("[document.activeElement.getAttribute('role'), "
