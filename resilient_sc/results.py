@@ -435,8 +435,9 @@ class Plan:
     def _unit_values(self) -> np.ndarray | None:
         if self.model is None:
             return None
-        p = self.model.sets.products_table
-        return pd.Series(p["unit_value"], index=p["product"]).reindex(self.shares["product"]).to_numpy(float)
+        p = self.model.network.products  # (not the model's sets: a plan from a worker builds them on use)
+        return pd.Series(p["unit_value"].to_numpy(float), index=p["product"].to_numpy(object)).reindex(
+            self.shares["product"]).to_numpy(float)
 
     def __repr__(self) -> str:
         return (f"Plan({self.status.value}, cost={self.objective:,.2f}, "

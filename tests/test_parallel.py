@@ -5,7 +5,9 @@ parent, a failed task cancelling the others in any executor, a dead worker said 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -13,11 +15,15 @@ import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from resilient_sc import Policy, ResilientSCError, ValidationError, examples, premium, solve
+from resilient_sc import Policy, ResilientSCError, ValidationError, build_model, examples, premium, solve
 from resilient_sc.analysis import parallel
 from resilient_sc.analysis.parallel import run_all
+from resilient_sc.analysis.premium import premium_outcomes
+from resilient_sc.analysis.stress import stress_test
 
 
 def late_first(i: int, n: int) -> int:
@@ -221,6 +227,8 @@ def _running(pid: int) -> bool:
 _BIG_RESULTS = """
 import os, signal, sys, threading, time
 from resilient_sc.analysis.parallel import run_all
+from resilient_sc.analysis.premium import premium_outcomes
+from resilient_sc.analysis.stress import stress_test
 
 def big(i):
     time.sleep(0.3)
@@ -294,3 +302,36 @@ def test_a_forked_worker_is_told_apart_by_a_mark_not_its_pid():
 
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         assert pool.submit(_process_mark).result() != parallel._PROCESS
+
+
+def test_a_worker_sends_each_plan_back_with_its_model_as_a_recipe():
+    """A premium's or frontier's plans came back from the workers with their models' arrays (131-154
+    MB a plan on ladder L: seven plans, a gigabyte in the caller); a model comes back as its
+    network, policy and build options, built again here only if used: the same model."""
+    net, near = examples.electronics(), Policy(min_local_share=0.5)
+    outcomes = premium_outcomes(net, {"near": near, "survive": Policy(survive=("supplier",))},
+                                failures=["country"], workers=2)
+    base, sent = outcomes[0], outcomes[1]  # the base is solved here, the others in the workers
+    assert "lm" not in vars(sent.plan.model) and "lm" in vars(base.plan.model)
+    assert len(pickle.dumps(sent)) < len(pickle.dumps(base)) / 3
+    fresh = build_model(net, near)
+    assert (sent.plan.model.lm.matrix() != fresh.lm.matrix()).nnz == 0
+    assert np.array_equal(sent.plan.model.lm.objective(), fresh.lm.objective())
+    pd.testing.assert_frame_equal(stress_test(net, sent.plan, ["country"]).failures, sent.stress.failures)
+
+
+def test_a_model_sent_as_its_recipe_keeps_its_deferred_failures_and_refuses_a_changed_network():
+    model = build_model(examples.electronics(), Policy(survive=("supplier",)), defer_failures=0)
+    buffer = io.BytesIO()
+    parallel._Pickler(buffer).dump(model)
+    loaded = pickle.loads(buffer.getvalue())
+    assert list(loaded.deferred.names) == list(model.deferred.names) and len(loaded.deferred.names) > 1
+    assert loaded.build_time == model.build_time
+    flows = model.sets.flows_table  # the DataFrame a table caches is not pickled: built again on use
+    size = len(pickle.dumps(flows))
+    assert len(flows.whole) and len(pickle.dumps(flows)) == size
+    assert not pickle.loads(pickle.dumps(flows))["lane_cost"].flags.writeable  # read-only, as built
+    loaded = pickle.loads(buffer.getvalue())
+    loaded.network.hubs.loc[0, "capacity"] = 1.0
+    with pytest.raises(ValidationError, match=r"\(hubs\) \| the table was changed after the network was"):
+        loaded.lm  # noqa: B018 (built on first use)

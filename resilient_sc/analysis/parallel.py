@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import uuid
@@ -18,9 +20,10 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from ..exceptions import SOLVING, ResilientSCError, ValidationError, add_note, user_stacklevel
+from ..model.build import NetworkModel, sent_as_recipe
 from ..solvers.base import available_cpus, is_number
 from ..wording import brief
 
@@ -179,20 +182,31 @@ if hasattr(os, "register_at_fork"):
 
 
 @dataclass(frozen=True)
-class _Warned(Generic[T]):
-    """A task's result and the warnings it raised in a worker process, as (category, text)."""
+class _Sent:
+    """A task's result pickled in a worker process by :class:`_Pickler`, and the warnings it
+    raised there, as (category, text)."""
 
-    result: T
+    data: bytes
     said: list[tuple[type[Warning], str]]
 
 
-def _in_worker(parent: str, name: str | None, fn: Callable[..., T], *args: Any) -> T | _Warned[T]:
+class _Pickler(pickle.Pickler):
+    """Pickles each model built by the library as its recipe, built again in the caller only if
+    used (:func:`~resilient_sc.model.build.sent_as_recipe`): a premium's or frontier's plans
+    came back with 131-154 MB of arrays each on ladder L, seven plans a gigabyte in the caller."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        sent = sent_as_recipe(obj) if type(obj) is NetworkModel else None
+        return NotImplemented if sent is None else sent
+
+
+def _in_worker(parent: str, name: str | None, fn: Callable[..., T], *args: Any) -> T | _Sent:
     """:func:`named` as a task of a pool: in another process than ``parent`` (a mark, not a
-    pid) its warnings are kept (each once, in order) and sent back with the result, for
-    :func:`_unwrapped` to raise in the caller (a worker's own stderr printed them past the
-    caller: a program's filters and the command's ``--json`` never saw them). In the caller's
-    process (a thread pool, a Dask client of threads) they are raised there and then, as
-    :mod:`warnings` is not per thread."""
+    pid) its result is sent back pickled by :class:`_Pickler`, with its warnings (each once, in
+    order) for :func:`_unwrapped` to raise in the caller (a worker's own stderr printed them past
+    the caller: a program's filters and the command's ``--json`` never saw them). In the
+    caller's process (a thread pool, a Dask client of threads) they are raised there and then,
+    as :mod:`warnings` is not per thread."""
     if parent == _PROCESS:
         return named(name, fn, *args)
     caught: list[warnings.WarningMessage] = []
@@ -204,15 +218,16 @@ def _in_worker(parent: str, name: str | None, fn: Callable[..., T], *args: Any) 
         for w in caught:  # a failed task's warnings: printed here, as before (its error is what returns)
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         raise
-    said = list(dict.fromkeys((w.category, str(w.message)) for w in caught))
-    return _Warned(result, said) if said else result
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
+    return _Sent(buffer.getvalue(), list(dict.fromkeys((w.category, str(w.message)) for w in caught)))
 
 
-def _unwrapped(result: T | _Warned[T]) -> T:
+def _unwrapped(result: T | _Sent) -> T:
     """The result of :func:`_in_worker`, the warnings it brought back raised here, at the
     caller's first line outside this package, as in a serial run (not at this function: a
     program's filter by module or file saw them as the library's)."""
-    if not isinstance(result, _Warned):
+    if not isinstance(result, _Sent):
         return result
     for category, text in result.said:
         try:
@@ -220,7 +235,8 @@ def _unwrapped(result: T | _Warned[T]) -> T:
         except TypeError:  # a category whose constructor takes other arguments
             message = RuntimeWarning(f"{category.__name__}: {text}")
         warnings.warn(message, stacklevel=user_stacklevel())
-    return result.result
+    loaded: T = pickle.loads(result.data)
+    return loaded
 
 
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,

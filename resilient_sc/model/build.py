@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import PurePath
 from typing import Any
 
 from ..data import Network
-from ..exceptions import ValidationError, check_switch
+from ..exceptions import ResilientSCError, ValidationError, check_switch
 from ..periods import has_periods
 from ..policy import Policy
 from ..wording import brief
@@ -62,7 +62,28 @@ class NetworkModel:
     build_time: float
     #: survive failures whose copies were left out (``build_model(..., defer_failures=n)``): only
     #: failure generation, which builds them on demand, solves the model
-    deferred: redundancy.DeferredFailures | None = None
+    deferred: redundancy.DeferredFailures | None
+    #: the options :func:`build_period` built it with (strong_links, position, transitions,
+    #: defer_failures): with the network and policy, enough to build it again (:func:`sent_as_recipe`)
+    recipe: tuple[bool, int, bool, int | None] = field(repr=False)
+
+    def __getattr__(self, name: str) -> Any:
+        """``sets``, ``lm`` and ``deferred`` of a model loaded from its recipe
+        (:func:`sent_as_recipe`), built again on first use: the same data and options build the
+        same model."""
+        state = self.__dict__
+        if name not in ("sets", "lm", "deferred") or "shape" not in state:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        network = state["network"]
+        again = build_period(network, given_policy(network, state["policy"]), *state["recipe"])
+        if (again.lm.n_cols, again.lm.n_rows) != state["shape"]:
+            raise ResilientSCError(f"the model of this plan, built again from its data and policy, has "
+                                   f"{again.lm.n_cols} columns and {again.lm.n_rows} rows, not the "
+                                   f"{state['shape'][0]} and {state['shape'][1]} it was solved with: was "
+                                   "the network changed since?")
+        state.update(sets=again.sets, lm=again.lm, deferred=again.deferred)
+        del state["shape"]
+        return state[name]
 
     @property
     def variables(self) -> dict[str, VarBlock]:
@@ -72,6 +93,26 @@ class NetworkModel:
     def __repr__(self) -> str:
         return (f"NetworkModel({self.lm.n_cols} columns, {self.lm.n_rows} rows, "
                 f"families: {', '.join(self.lm.constraints)})")
+
+
+def sent_as_recipe(model: NetworkModel) -> tuple[Callable[..., NetworkModel], tuple[Any, ...]] | None:
+    """``model`` for :mod:`pickle` as its network, policy and :attr:`~NetworkModel.recipe`, its
+    ``sets`` and ``lm`` built again where it is loaded, on first use (a plan a worker process
+    sends back: 131-154 MB of arrays on ladder L, 0.1-1.8 s to build again, and most plans'
+    models are never used again); None for a model loaded so and not built yet (pickled as it
+    is)."""
+    if "lm" not in vars(model):
+        return None
+    return _loaded, (model.network, model.policy, model.build_time, model.recipe,
+                     (model.lm.n_cols, model.lm.n_rows))
+
+
+def _loaded(network: Network, policy: Policy, build_time: float, recipe: tuple[bool, int, bool, int | None],
+            shape: tuple[int, int]) -> NetworkModel:
+    """A model from :func:`sent_as_recipe`, its ``sets`` and ``lm`` still to build."""
+    model = object.__new__(NetworkModel)
+    vars(model).update(network=network, policy=policy, build_time=build_time, recipe=recipe, shape=shape)
+    return model
 
 
 def _given(value: Any) -> str:
@@ -151,4 +192,5 @@ def build_period(network: Network, policy: Policy, strong_links: bool = True, po
                                "finite (NaN or inf): was a table of the network changed after it was "
                                "validated? Validate it again: Network.from_frames(network.frames())"])
     deferred = None if ctx.deferred is None else redundancy.DeferredFailures(ctx.deferred, ctx)
-    return NetworkModel(network, policy, sets, ctx.lm, time.perf_counter() - start, deferred)
+    return NetworkModel(network, policy, sets, ctx.lm, time.perf_counter() - start, deferred,
+                        (strong_links, position, transitions, defer_failures))

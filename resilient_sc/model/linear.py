@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,10 @@ class _Block:
     @property
     def size(self) -> int:
         return len(self.labels)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the ``index`` it caches (built again on first use)."""
+        return {k: v for k, v in vars(self).items() if k != "index"}
 
     @cached_property
     def index(self) -> pd.DataFrame:
