@@ -67,6 +67,23 @@ new MutationObserver(nameSliders).observe(document.documentElement,
 </script>"""
 
 
+#: a chip's remove button named for its chip and its field (``Remove CN from excluded_countries``):
+#: Quasar names every one ``Remove``, and a screen reader heard the same word for each chip (WCAG
+#: 2.4.6, 4.1.2)
+CHIP_NAMES = """<script>
+const nameChips = () => document.querySelectorAll('.q-chip__icon--remove').forEach(icon => {
+  const chip = icon.closest('.q-chip');
+  const field = icon.closest('.q-field')?.querySelector('.q-field__label')?.innerText.trim();
+  const text = chip?.querySelector('.q-chip__content')?.innerText.trim();
+  if (!text) return;
+  const name = `Remove ${text}` + (field ? ` from ${field}` : '');
+  if (icon.getAttribute('aria-label') !== name) icon.setAttribute('aria-label', name);  // no loop
+});
+new MutationObserver(nameChips).observe(document.documentElement,
+  {childList: true, subtree: true, characterData: true});
+</script>"""
+
+
 def status(label: Any) -> Any:
     """``label`` read out by a screen reader whenever its text changes (pending edits, a job's
     outcome: :func:`started` keeps it quiet while a job's seconds tick): ``role=status`` (WCAG 4.1.3)."""

@@ -160,8 +160,8 @@ def serve(data: str | Path | None, port: int, browser: str | None, token: str) -
 
     app.on_shutdown(stop_every_job)  # Ctrl-C, SIGTERM: a solve running must not hold the server up
     # in every page's head as served (a page built once its tab connects adds head HTML as inert text)
-    ui.add_head_html(LEAVE_WARNING + UPLOAD_NAMES + TAB_CLOSED + access.GRID_TAB + access.SLIDER_NAMES,
-                     shared=True)
+    ui.add_head_html(LEAVE_WARNING + UPLOAD_NAMES + TAB_CLOSED + access.GRID_TAB + access.SLIDER_NAMES
+                     + access.CHIP_NAMES, shared=True)
     ui.add_css(access.CSS, shared=True)
     ui.run(host="127.0.0.1", port=port, show=False, reload=False, title="resilient_sc",
            show_welcome_message=False, favicon="🔗", reconnect_timeout=RECONNECT_SECONDS,

@@ -376,6 +376,13 @@ def test_keyboard_and_screen_reader(page, server):
                           "document.activeElement.getAttribute('aria-label')]")
     assert named == ["slider", "min_local_share"]
     page.get_by_test_id("switch-min_local_share").click()  # back to the base policy
+    page.get_by_label("excluded_countries").click()  # a chip's remove button is named for its chip
+    page.locator(".q-menu .q-item").filter(has_text=re.compile("^CN$")).click()
+    page.keyboard.press("Escape")
+    remove = page.get_by_role("button", name="Remove CN from excluded_countries")
+    remove.wait_for()  # (Quasar named each 'Remove')
+    remove.click()  # back to the base policy
+    page.wait_for_function("!document.querySelector('.q-chip__icon--remove')")
 
     tab(page, "3 Solve")
     page.get_by_test_id("solve").focus()
