@@ -1240,13 +1240,19 @@ def test_a_hub_count_of_every_hub_says_when_the_capacities_still_fall_short(elec
 
 def test_the_service_level_advised_is_a_bound_that_holds(electronics):
     """Hub capacities that the data just fit: losing H_Busan leaves at least 25,790 of the 174,060
-    pieces undelivered, so no uniform service level above 1 - 25,790 / 174,060 = 0.8518 (rounded
-    down) has a plan: the words say so (remedies audit: 'lower service_level' gave no level)."""
+    pieces undelivered. Every market must keep the level of its own demand after each loss, so
+    the level advised is the highest β of the LP relaxation with survive's rows Σ y ≥ β·demand:
+    0.5018 (rounded down), which has a plan, and 0.5019 has none. The words gave no level (remedies
+    audit), then 1 - 25,790 / 174,060 = 0.8518 from the total shortfall: a bound, but every level
+    down to 0.5019 failed again; and none at a level below 1 asked."""
     caps = JUST_FIT
     f = electronics.frames()
     net = Network.from_frames(**{**f, "hubs": f["hubs"].assign(capacity=f["hubs"]["hub"].map(caps))})
     out = reasons(net, Policy(survive=("hub",)))
     assert "leaves at least 25,790 of the 174,060 pieces" in out[0]
-    assert "to resolve it: lower service_level to at most 0.8518 or add capacity" in out[0]
-    with pytest.raises(InfeasiblePolicyError):
-        solve(net, Policy(survive=("hub",), service_level=0.8519))
+    advice = "to resolve it: lower service_level to at most 0.5018 or add capacity"
+    assert advice in out[0]
+    assert advice in reasons(net, Policy(survive=("hub",), service_level=0.95))[0]
+    with pytest.raises(InfeasiblePolicyError, match=advice):
+        solve(net, Policy(survive=("hub",), service_level=0.5019))
+    assert solve(net, Policy(survive=("hub",), service_level=0.5018)).status == "optimal"

@@ -12,7 +12,7 @@ import pandas as pd
 from ..format import and_first, count, percent, quantities_apart
 from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number
 from ..model.redundancy import single_failures
-from ..model.sets import is_allied, is_local
+from ..model.sets import is_allied, is_local, positions
 from ..solvers.base import Status
 from ..solvers.highs import pass_matrix, run_highs
 from .lp import (
@@ -20,6 +20,7 @@ from .lp import (
     easing,
     family_labels,
     family_rows,
+    highest_level,
     in_time,
     least_whole,
     solve_lp,
@@ -239,13 +240,26 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
                        f"{quantity_of(model.network, r.product)})" for r in pairs_s.itertuples()]
     if capacities:
         text += f"; capacities in the conflict: {and_first(capacities, 4)}"
-    # a uniform level that fits the worst loss: a bound when the level asked is 1 everywhere (below
-    # it, the least shortfall found at that level says nothing of a lower one)
-    fits = math.floor((1 - short / need) * 1e4) / 1e4 if policy.service_level is None else None
-    fixes = ["lower service_level" + (f" to at most {fits:g}" if fits is not None and fits < 1 else "")]
+    fits = _level_that_fits(model, free, rows[mine])
+    fixes = ["lower service_level" + (f" to at most {fits:g}" if fits is not None else "")]
     fixes += [f"relax {f}" for f in field_names(policy, others)] + [
         "add capacity and lanes that do not depend on " + (lost_one if len(names) == 1 else "these")]
     return [f"{text}; to resolve it: {and_list(fixes, 'or')}"]
+
+
+def _level_that_fits(model: NetworkModel, free: np.ndarray, rows: np.ndarray) -> float | None:
+    """The highest uniform service level that survive's rows ``rows`` leave room for
+    (:func:`.lp.highest_level`, the rows ``free`` left out: a bound on every plan), rounded down
+    to four places, when it is below the level asked; None for a level asked per region or
+    product (one number would not say which key to lower)."""
+    asked = model.policy.service_level
+    if isinstance(asked, dict):
+        return None
+    s, block = model.sets, model.lm.constraints["survive_demand"]
+    at = positions(block.index.iloc[rows - block.start], s.demand, ["market", "product"])
+    level = highest_level(model, free, rows, s.demand["demand"].to_numpy(float)[at])
+    fits = None if level is None else math.floor(level * 1e4 + 1e-6) / 1e4
+    return fits if fits is not None and fits < (1.0 if asked is None else asked) else None
 
 
 # ---- hub counts ----------------------------------------------------------------------------------

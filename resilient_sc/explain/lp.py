@@ -6,7 +6,7 @@ import dataclasses
 import math
 import time
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import highspy
 import numpy as np
@@ -115,18 +115,43 @@ def least_whole(model: NetworkModel, cost: np.ndarray | None = None, free: np.nd
     return Whole(float(result.bound), result.x[n:n + k] if proven else None)
 
 
+def highest_level(model: NetworkModel, free: np.ndarray, rows: np.ndarray,
+                  demand: np.ndarray) -> float | None:
+    """The highest β ≤ 1 with each row of ``rows`` (Σ_h y^f[h,m,p] ≥ β·demand[m,p]: survive's,
+    ``demand`` at each) met in the LP relaxation of ``model`` with the rows ``free`` dropped: no
+    plan serves a uniform service level above it. None when even β = 0 has no LP solution."""
+    import scipy.sparse as sp
+
+    a, col_lo, col_up, row_lo, row_up, _ = _without(model, free)
+    row_lo[rows] = 0.0  # Σ y - β·demand ≥ 0
+    level = sp.csc_matrix((-np.asarray(demand, float), (rows, np.zeros(len(rows), int))),
+                          shape=(a.shape[0], 1))
+    h = timed_highs(math.inf)
+    pass_matrix(h, sp.hstack([a, level], format="csc"), np.r_[np.zeros(a.shape[1]), -1.0], np.r_[col_lo, 0.0],
+                np.r_[col_up, 1.0], row_lo, row_up, np.zeros(a.shape[1] + 1, dtype=bool))
+    result = in_time(run_highs(h, False))
+    return -result.objective if result.status is Status.OPTIMAL else None
+
+
+def _without(model: NetworkModel, free: np.ndarray | None) -> tuple[Any, ...]:
+    """``model``'s matrix (by column), column bounds, row bounds (copies) with the rows ``free``
+    dropped (bounds ±inf), and integrality."""
+    import scipy.sparse as sp
+
+    col_lo, col_up, row_lo, row_up, integer = model.lm.bounds()
+    row_lo, row_up = row_lo.copy(), row_up.copy()
+    if free is not None and len(free):
+        row_lo[free], row_up[free] = -np.inf, np.inf
+    return sp.csc_matrix(model.lm.matrix(by_column=True)), col_lo, col_up, row_lo, row_up, integer
+
+
 def _elastic(model: NetworkModel, cost: np.ndarray | None, free: np.ndarray | None,
              elastic: np.ndarray | None, groups: np.ndarray | None, whole: bool,
              seconds: float = np.inf) -> highspy.Highs:
     """The HiGHS model of :func:`solve_lp` (with ``whole``, of :func:`least_whole`)."""
     import scipy.sparse as sp
 
-    lm = model.lm
-    a = sp.csc_matrix(lm.matrix(by_column=True))
-    col_lo, col_up, row_lo, row_up, integer = lm.bounds()
-    row_lo, row_up = row_lo.copy(), row_up.copy()
-    if free is not None and len(free):
-        row_lo[free], row_up[free] = -np.inf, np.inf
+    a, col_lo, col_up, row_lo, row_up, integer = _without(model, free)
     elastic = np.zeros(0, np.int64) if elastic is None else np.asarray(elastic, np.int64)
     m, n = a.shape
     k = len(elastic)
