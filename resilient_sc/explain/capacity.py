@@ -16,6 +16,7 @@ from ..model.sets import is_allied, is_local, positions
 from ..solvers.base import Status
 from ..solvers.highs import pass_matrix, run_highs
 from .lp import (
+    OutOfTime,
     demand_total,
     easing,
     family_labels,
@@ -257,7 +258,10 @@ def _level_that_fits(model: NetworkModel, free: np.ndarray, rows: np.ndarray) ->
         return None
     s, block = model.sets, model.lm.constraints["survive_demand"]
     at = positions(block.index.iloc[rows - block.start], s.demand, ["market", "product"])
-    level = highest_level(model, free, rows, s.demand["demand"].to_numpy(float)[at])
+    try:
+        level = highest_level(model, free, rows, s.demand["demand"].to_numpy(float)[at])
+    except OutOfTime:  # the reasons found stand without it
+        return None
     fits = None if level is None else math.floor(level * 1e4 + 1e-6) / 1e4
     return fits if fits is not None and fits < (1.0 if asked is None else asked) else None
 
