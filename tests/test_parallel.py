@@ -11,6 +11,7 @@ import pickle
 import re
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -24,6 +25,7 @@ from resilient_sc.analysis import parallel
 from resilient_sc.analysis.parallel import run_all
 from resilient_sc.analysis.premium import premium_outcomes
 from resilient_sc.analysis.stress import stress_test
+from resilient_sc.model.build import NetworkModel
 
 
 def late_first(i: int, n: int) -> int:
@@ -331,6 +333,14 @@ def test_a_model_sent_as_its_recipe_keeps_its_deferred_failures_and_refuses_a_ch
     size = len(pickle.dumps(flows))
     assert len(flows.whole) and len(pickle.dumps(flows)) == size
     assert not pickle.loads(pickle.dumps(flows))["lane_cost"].flags.writeable  # read-only, as built
+    loaded, seen = pickle.loads(buffer.getvalue()), []  # two threads at once: built once, for both
+    threads = [threading.Thread(target=lambda: seen.append(loaded.lm)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:  # (one got KeyError: 'shape', an audit found)
+        t.join()
+    assert len(seen) == 2 and seen[0] is seen[1]
+    assert NetworkModel(model.network, model.policy, model.sets, model.lm, 0.0).recipe is None  # as before
     loaded = pickle.loads(buffer.getvalue())
     loaded.network.hubs.loc[0, "capacity"] = 1.0
     with pytest.raises(ValidationError, match=r"\(hubs\) \| the table was changed after the network was"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,31 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 
+class _BuiltOnUse:
+    """A field of :class:`NetworkModel` that a model loaded from its recipe
+    (:func:`sent_as_recipe`) builds on first use, once whatever the threads asking; any other
+    model holds it as given (an instance's own value comes before this descriptor)."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, *default: None) -> None:
+        self.default = default  # () for a field without a default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, model: NetworkModel | None, owner: type | None = None) -> Any:
+        if model is None:  # the class's (a dataclass reads its default so)
+            if not self.default:
+                raise AttributeError(self.name)
+            return self.default[0]
+        state = vars(model)
+        with self._lock:
+            if self.name not in state:
+                _build_again(model)
+        return state[self.name]
+
+
 @dataclass(eq=False)
 class NetworkModel:
     """A built, inspectable model of one network under one policy: data, it does not solve
@@ -57,33 +83,15 @@ class NetworkModel:
 
     network: Network
     policy: Policy
-    sets: Sets
-    lm: LinearModel
+    sets: Sets = _BuiltOnUse()  # type: ignore[assignment]
+    lm: LinearModel = _BuiltOnUse()  # type: ignore[assignment]
     build_time: float
     #: survive failures whose copies were left out (``build_model(..., defer_failures=n)``): only
     #: failure generation, which builds them on demand, solves the model
-    deferred: redundancy.DeferredFailures | None
+    deferred: redundancy.DeferredFailures | None = _BuiltOnUse(None)  # type: ignore[assignment]
     #: the options :func:`build_period` built it with (strong_links, position, transitions,
     #: defer_failures): with the network and policy, enough to build it again (:func:`sent_as_recipe`)
-    recipe: tuple[bool, int, bool, int | None] = field(repr=False)
-
-    def __getattr__(self, name: str) -> Any:
-        """``sets``, ``lm`` and ``deferred`` of a model loaded from its recipe
-        (:func:`sent_as_recipe`), built again on first use: the same data and options build the
-        same model."""
-        state = self.__dict__
-        if name not in ("sets", "lm", "deferred") or "shape" not in state:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        network = state["network"]
-        again = build_period(network, given_policy(network, state["policy"]), *state["recipe"])
-        if (again.lm.n_cols, again.lm.n_rows) != state["shape"]:
-            raise ResilientSCError(f"the model of this plan, built again from its data and policy, has "
-                                   f"{again.lm.n_cols} columns and {again.lm.n_rows} rows, not the "
-                                   f"{state['shape'][0]} and {state['shape'][1]} it was solved with: was "
-                                   "the network changed since?")
-        state.update(sets=again.sets, lm=again.lm, deferred=again.deferred)
-        del state["shape"]
-        return state[name]
+    recipe: tuple[bool, int, bool, int | None] | None = field(default=None, repr=False)
 
     @property
     def variables(self) -> dict[str, VarBlock]:
@@ -99,12 +107,31 @@ def sent_as_recipe(model: NetworkModel) -> tuple[Callable[..., NetworkModel], tu
     """``model`` for :mod:`pickle` as its network, policy and :attr:`~NetworkModel.recipe`, its
     ``sets`` and ``lm`` built again where it is loaded, on first use (a plan a worker process
     sends back: 131-154 MB of arrays on ladder L, 0.1-1.8 s to build again, and most plans'
-    models are never used again); None for a model loaded so and not built yet (pickled as it
-    is)."""
-    if "lm" not in vars(model):
+    models are never used again); None for a model loaded so and not built yet, or without a
+    recipe (pickled as it is)."""
+    if "lm" not in vars(model) or model.recipe is None:
         return None
     return _loaded, (model.network, model.policy, model.build_time, model.recipe,
                      (model.lm.n_cols, model.lm.n_rows))
+
+
+def _build_again(model: NetworkModel) -> None:
+    """Build ``sets``, ``lm`` and ``deferred`` of a model loaded from its recipe, after checking
+    its network is unchanged; the same data and options build the same model, which its column
+    and row counts confirm."""
+    state = vars(model)
+    if "shape" not in state:  # not loaded so (a bare NetworkModel.__new__)
+        raise AttributeError("the model has no sets, lm or deferred: build one with build_model")
+    network = state["network"]
+    again = build_period(network, given_policy(network, state["policy"]), *state["recipe"])
+    if (again.lm.n_cols, again.lm.n_rows) != state["shape"]:
+        raise ResilientSCError(f"the model of this plan, built again from its data, policy and options, has "
+                               f"{again.lm.n_cols} columns and {again.lm.n_rows} rows, not the "
+                               f"{state['shape'][0]} and {state['shape'][1]} it was solved with: was its "
+                               "network changed since, or a limit such as RESILIENT_SC_MAX_RECOURSE_COLUMNS "
+                               "set otherwise in this process?")
+    state.update(sets=again.sets, lm=again.lm, deferred=again.deferred)
+    del state["shape"]
 
 
 def _loaded(network: Network, policy: Policy, build_time: float, recipe: tuple[bool, int, bool, int | None],
