@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from ..format import and_first, count, percent
-from ..model.precheck import MAX_REASONS, least_cap, number, reach
+from ..model.precheck import MAX_REASONS, least_cap, number
 from ..model.sets import is_allied, is_local
+from ..model.transport import reach
 from .lp import easing, family_labels, family_rows, solve_lp, unrelated_rows
 from .words import (
     TOL,

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from ..exceptions import InfeasiblePolicyError
 from ..format import and_first, and_list, count, field_text, percent
@@ -20,7 +19,7 @@ from ..format import quantity as number  # units as written (the explanations sa
 from .redundancy import single_failures, surviving_inbound
 from .sets import is_allied, is_local, unit_of
 from .table import by_id
-from .transport import most_delivered
+from .transport import counting, most_delivered, reach
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -59,33 +58,6 @@ def least_cap(avail: np.ndarray, capped: np.ndarray, demand: float, need: float,
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if falls_short(have(mid), need) else (lo, mid)
     return min(1.0, float(np.ceil(hi * 1e4 - 1e-6)) / 1e4)
-
-
-def reach(s: Sets) -> pd.DataFrame:
-    """Supplier -> (market, product) pairs that some hub connects: supplier, country, market,
-    product, capacity (the supplier's capacity for the product, units), ordered by supply row
-    and demand row. The pairs are the nonzeros of A·B, A the inbound arcs (supply row × (hub,
-    product)) and B the outbound ones ((hub, product) × demand row): one sparse product, where
-    a merge of every arc pair took 7 s on ladder XL."""
-    n_hubs = len(s.hubs_table)
-    products = pd.Index(s.products_table["product"])
-    supply, demand = s.supply_table, s.demand_table
-    arc_in = s.inbound_table["_hub"] * len(products) + products.get_indexer(
-        supply["product"][s.inbound_table["_supply"]])
-    arc_out = s.outbound_table["_hub"] * len(products) + products.get_indexer(
-        demand["product"][s.outbound_table["_demand"]])
-    keys = n_hubs * len(products)
-    a = sp.csr_matrix((np.ones(len(arc_in)), (s.inbound_table["_supply"], arc_in)),
-                      shape=(len(supply), keys))
-    b = sp.csr_matrix((np.ones(len(arc_out)), (arc_out, s.outbound_table["_demand"])),
-                      shape=(keys, len(demand)))
-    pairs = (a @ b).tocoo()
-    order = np.lexsort((pairs.col, pairs.row))
-    row, col = pairs.row[order], pairs.col[order]
-    out = pd.DataFrame({"supplier": supply["supplier"][row], "country": supply["country"][row],
-                        "market": demand["market"][col], "product": demand["product"][col],
-                        "capacity": supply["capacity"][row]})
-    return out
 
 
 def precheck(s: Sets, policy: Policy, network: Network) -> None:
@@ -316,8 +288,6 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
                                                      f"add suppliers of '{p}', or raise max_supplier_share "
                                                      f"to at least {least:g}"))
     return out
-
-
 def _check_min_shares(s: Sets, policy: Policy, network: Network,
                       pairs: Callable[[], pd.DataFrame]) -> list[str]:
     out: list[str] = []  # per market, at most MAX_REASONS of them listed
@@ -326,7 +296,7 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
     if not fields:
         return out
     r = pairs()
-    countries = s.countries.set_index("country")
+    market_country = pd.Index(s.countries_table["country"]).get_indexer(s.demand["country"])
     for field in fields:
         share = policy.per_market_product(field, s.demand["region"], s.demand["product"])
         # a market no supplier reaches is said so once (demand: ... cannot be served, without a
@@ -334,18 +304,19 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
         said = ~_reached(s) if policy.shortfall_penalty is None else np.zeros(len(share), bool)
         dem = s.demand.assign(share=share).loc[~np.isnan(share) & (share > 0) & ~said]
         dem = dem.assign(_group=_group_of(field, dem["region"], dem["country"], dem["bloc"]))  # once a row
-        rr = r.merge(dem[["market", "product", "country", "region", "bloc", "share", "demand", "_group"]],
-                     on=["market", "product"], suffixes=("", "_m"))
+        dem = dem.assign(_code=pd.factorize(dem["_group"])[0])  # the group, as a number
+        rr = r.merge(dem[["country", "region", "bloc", "share", "demand", "_group", "_code"]],
+                     left_on="_demand", right_index=True, suffixes=("", "_m"))  # (the market and product)
+        ok = counting(field, s, rr["_country"].to_numpy(), market_country[rr["_demand"].to_numpy()])
         if field == "min_local_share":
-            ok = is_local(rr["country"].map(countries["region"]), rr["region"])
             group = lambda row: f"suppliers in region {row['region']}"  # noqa: E731
             counts = lambda row: lambda g: is_local(g["region"], row["region"])  # noqa: E731
         else:
-            ok = is_allied(rr["country"], rr["country"].map(countries["bloc"]), rr["country_m"], rr["bloc"])
             group = lambda row: ("allied suppliers (country " + row["country"]  # noqa: E731
                                  + (f", bloc {row['bloc']})" if row["bloc"] else ")"))
             counts = lambda row: lambda g: is_allied(g["country"], g["bloc"], row["country"], row["bloc"])  # noqa: E731
-        have = _per_demand_row(rr.loc[ok].groupby(["market", "product"])["capacity"].sum(), dem)
+        have = np.bincount(rr["_demand"].to_numpy()[ok], rr["capacity"].to_numpy(float)[ok],
+                           minlength=len(s.demand))[dem.index]
         needs = (dem["share"] * dem["demand"]).to_numpy(float)
         for i in np.flatnonzero(falls_short(have, needs)):
             row, cap, need = dem.iloc[i], float(have[i]), float(needs[i])
@@ -361,14 +332,6 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
                 f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u}){left}")
         totals += _group_totals(s, policy, network, rr.loc[ok], dem, field)
     return totals + limit_reasons(out, "markets")
-
-
-def _per_demand_row(totals: pd.Series, dem: pd.DataFrame) -> np.ndarray:
-    """``totals`` by (market, product) at each row of ``dem`` (0 where none)."""
-    if not len(totals):
-        return np.zeros(len(dem))
-    at = totals.index.get_indexer(pd.MultiIndex.from_frame(dem[["market", "product"]]))
-    return np.where(at >= 0, totals.to_numpy(float)[at], 0.0)
 
 
 def _group_of(field: str, region: pd.Series, country: pd.Series, bloc: pd.Series) -> pd.Series:
@@ -388,8 +351,7 @@ def _group_totals(s: Sets, policy: Policy, network: Network, able: pd.DataFrame,
     out = []
     group = dem["_group"]
     need = (dem["share"] * dem["demand"]).groupby([group, dem["product"]]).sum()
-    caps = able.drop_duplicates(["supplier", "product", "_group"]).groupby(
-        ["_group", "product"])["capacity"].sum()
+    caps = able.drop_duplicates(["_supply", "_code"]).groupby(["_group", "product"])["capacity"].sum()
     kind = {"min_local_share": "local", "min_allied_share": "allied"}[field]
     markets = dem.groupby([group, dem["product"]]).size()
     for (name, product), n in need.items():
@@ -415,17 +377,21 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
     out = []
     kappa = policy.per_market_product("max_country_share", s.demand["region"], s.demand["product"])
     dem = s.demand.assign(kappa=kappa).loc[~np.isnan(kappa) & _reached(s)]  # else said once, above
-    by_country = pairs().groupby(["market", "product", "country"], as_index=False)["capacity"].sum()
-    by_country = by_country.merge(dem[["market", "product", "demand", "kappa", "country"]],
-                                  on=["market", "product"], suffixes=("", "_m"))
+    by_country = pairs().groupby(["_demand", "_country"], as_index=False)["capacity"].sum()  # by numbers
+    at, origin = by_country["_demand"].to_numpy(), by_country["_country"].to_numpy()
+    by_country = by_country.assign(market=s.demand["market"].to_numpy(object)[at],
+                                   product=s.demand["product"].to_numpy(object)[at],
+                                   country=np.asarray(s.countries_table["country"], object)[origin])
+    by_country = by_country.merge(dem[["demand", "kappa", "country"]], left_on="_demand", right_index=True,
+                                  suffixes=("", "_m"))
     foreign = by_country["country"] != by_country["country_m"]
     by_country["usable"] = np.where(foreign, np.minimum(by_country["capacity"],
                                                         by_country["kappa"] * by_country["demand"]),
                                     np.minimum(by_country["capacity"], by_country["demand"]))
-    grouped = by_country.groupby(["market", "product"])
+    grouped = by_country.groupby("_demand")  # (a market and product)
     usable, uncapped = grouped["usable"].sum(), grouped["capacity"].sum()
     least = []  # the least share that would do, per market listed (None: not even 1)
-    haves = _per_demand_row(usable, dem)
+    haves = usable.reindex(dem.index, fill_value=0.0).to_numpy(float)
     short = np.flatnonzero(falls_short(haves, dem["demand"].to_numpy(float)))
     rows_of = grouped.indices if len(short) else {}
     # the share requirements a cap must leave room for: the least cap meets them too (min_local_share
@@ -435,7 +401,7 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
     where = s.countries.set_index("country")
     for i in short:
         row, have = dem.iloc[i], float(haves[i])
-        mine = by_country.iloc[rows_of.get((row["market"], row["product"]), [])]
+        mine = by_country.iloc[rows_of.get(row.name, [])]
         avail, capped = mine["capacity"].to_numpy(float), (mine["country"] != mine["country_m"]).to_numpy()
         d, start = float(row["demand"]), float(row["kappa"])
         ks = [least_cap(avail, capped, d, d, start)]
@@ -456,7 +422,7 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
                    f"{'reaches it delivers' if n_c == 1 else 'reach it deliver'} at most "
                    f"{number(have)} of the {number(row['demand'])} {u} needed (missing "
                    f"{number(row['demand'] - have)} {u})"
-                   + _also_uncapped(float(uncapped.get((row["market"], row["product"]), 0.0)),
+                   + _also_uncapped(float(uncapped.get(row.name, 0.0)),
                                     row["demand"], "" if k is None else
                                     f"a max_country_share of at least {k:g} here would let them "
                                     "deliver it"))
@@ -482,16 +448,21 @@ def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataF
     dem = dem.loc[several]
     if dem.empty:
         return []
-    rr = pairs.merge(dem[["market", "product", "demand", "kappa", "country"]], on=["market", "product"],
-                     suffixes=("", "_m"))
-    home = rr["country"] == rr["country_m"]
+    codes = pd.Index(s.countries_table["country"])
+    dem = dem.assign(_home=codes.get_indexer(dem["country"]))  # the market's country, as a number
+    rr = pairs.merge(dem[["demand", "kappa", "country", "_home"]], left_on="_demand", right_index=True,
+                     suffixes=("", "_m")).reset_index(drop=True)  # (on the demand row: market, product)
+    home = (rr["_country"] == rr["_home"]).to_numpy()
     key = ["country_m", "product"]
 
     def reachable(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-        """Per ``by``: the capacity of the suppliers of ``rows`` (each once), the demand of the
-        markets they reach and its capped part (Σ κ·demand), each market once."""
-        markets = rows.drop_duplicates(["market", *by]).assign(allowed=lambda d: d["kappa"] * d["demand"])
-        return pd.concat([rows.drop_duplicates(["supplier", *by]).groupby(by)["capacity"].sum(),
+        """Per ``by`` (the markets' country and product, and maybe the origin country): the
+        capacity of the suppliers of ``rows`` (each once), the demand of the markets they reach
+        and its capped part (Σ κ·demand), each market once (a supply row is a supplier and
+        product, a demand row a market and product: numbers, not text, over millions of pairs)."""
+        markets = rows.drop_duplicates(["_demand", "_country"] if "country" in by else ["_demand"])
+        markets = markets.assign(allowed=markets["kappa"] * markets["demand"])
+        return pd.concat([rows.drop_duplicates(["_supply", "_home"]).groupby(by)["capacity"].sum(),
                           markets.groupby(by)[["demand", "allowed"]].sum()], axis=1)
 
     mine = reachable(rr.loc[home], key)  # at most the demand they reach, as any origin
@@ -501,7 +472,11 @@ def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataF
     abroad, origins = capped.sum(), capped.size()
     uncapped = np.minimum(theirs["capacity"], theirs["demand"]).groupby(level=[0, 1]).sum()
     out = []
-    grouped, by_group = dem.groupby(["country", "product"]), rr.groupby(key).indices
+    products = pd.Index(s.products_table["product"])
+    n_products = len(products)
+    product = products.get_indexer(s.demand["product"])  # per demand row
+    at_pair = rr["_home"].to_numpy() * n_products + product[rr["_demand"].to_numpy()]
+    grouped, by_group = dem.groupby(["country", "product"]), pd.Series(at_pair).groupby(at_pair).indices
     for (country, product), need in grouped["demand"].sum().items():
         at = (country, product)
         home_have, abroad_have = float(domestic.get(at, 0.0)), float(abroad.get(at, 0.0))
@@ -510,7 +485,7 @@ def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataF
         kappas = dem.iloc[grouped.indices[at]]["kappa"]
         if (kappas >= 1).all():  # a cap that restricts nothing: the data's shortage, not the policy's
             continue
-        mine_rows = rr.iloc[by_group.get(at, [])]
+        mine_rows = rr.iloc[by_group.get(codes.get_loc(country) * n_products + products.get_loc(product), [])]
         together, uncapped = most_delivered(mine_rows, True), most_delivered(mine_rows, False)
         u, n_origins = unit_of(s, product), int(origins.get(at, 0))
         origins_text = count(n_origins, "foreign origin country", "foreign origin countries") + (

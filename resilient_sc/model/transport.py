@@ -1,12 +1,21 @@
-"""The most a set of supplier -> market pairs can deliver: a transportation LP, the hubs left
-out, so an upper bound on what any plan delivers (the precheck's country totals)."""
+"""The network seen as supplier -> (market, product) pairs, the hubs left out: which pairs some
+hub connects (:func:`reach`), whether their goods count towards a share (:func:`counting`) and the
+most a set of them can deliver (:func:`most_delivered`, a transportation LP: an upper bound on
+what any plan delivers). The precheck's and the explanations' closed-form checks read them."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import linprog
+
+from .sets import is_allied, is_local
+
+if TYPE_CHECKING:
+    from .sets import Sets
 
 
 def most_delivered(rows: pd.DataFrame, capped: bool) -> float:
@@ -32,3 +41,44 @@ def most_delivered(rows: pd.DataFrame, capped: bool) -> float:
     limits = np.concatenate([limit.to_numpy(float) for _, limit in parts])
     result = linprog(-np.ones(len(rows)), A_ub=a, b_ub=limits, bounds=(0, None), method="highs")
     return float(-result.fun) if result.status == 0 else 0.0
+
+
+def reach(s: Sets) -> pd.DataFrame:
+    """Supplier -> (market, product) pairs that some hub connects: supplier, country, market,
+    product, capacity (the supplier's capacity for the product, units), ordered by supply row
+    and demand row, which ``_supply`` and ``_demand`` give, with the supplier's country as a code
+    (``_country``, a row of ``s.countries``: the checks group millions of pairs by numbers, not
+    text). The pairs are the nonzeros of A·B, A the inbound arcs (supply row × (hub, product))
+    and B the outbound ones ((hub, product) × demand row): one sparse product, where a merge of
+    every arc pair took 7 s on ladder XL."""
+    n_hubs = len(s.hubs_table)
+    products = pd.Index(s.products_table["product"])
+    supply, demand = s.supply_table, s.demand_table
+    arc_in = s.inbound_table["_hub"] * len(products) + products.get_indexer(
+        supply["product"][s.inbound_table["_supply"]])
+    arc_out = s.outbound_table["_hub"] * len(products) + products.get_indexer(
+        demand["product"][s.outbound_table["_demand"]])
+    keys = n_hubs * len(products)
+    a = sp.csr_matrix((np.ones(len(arc_in)), (s.inbound_table["_supply"], arc_in)),
+                      shape=(len(supply), keys))
+    b = sp.csr_matrix((np.ones(len(arc_out)), (arc_out, s.outbound_table["_demand"])),
+                      shape=(keys, len(demand)))
+    pairs = (a @ b).tocoo()
+    order = np.lexsort((pairs.col, pairs.row))
+    row, col = pairs.row[order], pairs.col[order]
+    country = pd.Index(s.countries_table["country"]).get_indexer(supply["country"])
+    return pd.DataFrame({"supplier": supply["supplier"][row], "country": supply["country"][row],
+                         "market": demand["market"][col], "product": demand["product"][col],
+                         "capacity": supply["capacity"][row], "_supply": row, "_demand": col,
+                         "_country": country[row]})
+
+
+def counting(field: str, s: Sets, origin: np.ndarray, market: np.ndarray) -> np.ndarray:
+    """Whether goods made in the countries ``origin`` count towards ``field`` (min_local_share:
+    :func:`.sets.is_local`; min_allied_share: :func:`.sets.is_allied`) at markets in the countries
+    ``market`` (codes: rows of ``s.countries``), the rule applied once per pair of countries."""
+    col = {k: np.asarray(s.countries_table[k], object) for k in ("country", "region", "bloc")}
+    row, column = ({k: v[:, None] for k, v in col.items()}, {k: v[None, :] for k, v in col.items()})
+    table = (is_local(row["region"], column["region"]) if field == "min_local_share" else
+             is_allied(row["country"], row["bloc"], column["country"], column["bloc"]))
+    return table[origin, market]
