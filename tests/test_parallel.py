@@ -345,3 +345,26 @@ def test_a_model_sent_as_its_recipe_keeps_its_deferred_failures_and_refuses_a_ch
     loaded.network.hubs.loc[0, "capacity"] = 1.0
     with pytest.raises(ValidationError, match=r"\(hubs\) \| the table was changed after the network was"):
         loaded.lm  # noqa: B018 (built on first use)
+
+
+def test_a_roadmap_from_a_worker_is_stacked_again_from_its_period_models():
+    """A roadmap outcome came back with its stacked model (2.2 MB on electronics_roadmap, 0.15 MB
+    as its recipe); stacked again on use from the period models the plans hold (itself building
+    them: a lock taken twice hung it), the same model as one built here."""
+    from resilient_sc import examples
+    from resilient_sc.analysis.roadmap import roadmap_outcomes
+    from resilient_sc.model.roadmap import build_roadmap
+
+    net, policy = examples.electronics_roadmap(), Policy(max_hubs=6)
+    sent = roadmap_outcomes(net, {"six": policy, "seven": Policy(max_hubs=7)}, workers=2)[1].roadmap
+    assert "lm" not in vars(sent.model) and not any("lm" in vars(m) for m in sent.model.models)
+    first = next(iter(sent.plans.values()))
+    assert first.model is sent.model.models[0]
+    built = []
+    stacking = threading.Thread(target=lambda: built.append(sent.model.lm), daemon=True)
+    stacking.start()
+    stacking.join(120)
+    assert built, "stacking the roadmap again did not end in 120 s"
+    fresh = build_roadmap(net, policy)
+    assert (built[0].matrix() != fresh.lm.matrix()).nnz == 0
+    assert all(np.array_equal(sent.model.starts[k], v) for k, v in fresh.starts.items())

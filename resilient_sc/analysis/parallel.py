@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from ..exceptions import SOLVING, ResilientSCError, ValidationError, add_note, user_stacklevel
 from ..model.build import NetworkModel, sent_as_recipe
+from ..model.roadmap import RoadmapModel
 from ..solvers.base import available_cpus, is_number
 from ..wording import brief
 
@@ -191,12 +192,13 @@ class _Sent:
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles each model built by the library as its recipe, built again in the caller only if
-    used (:func:`~resilient_sc.model.build.sent_as_recipe`): a premium's or frontier's plans
-    came back with 131-154 MB of arrays each on ladder L, seven plans a gigabyte in the caller."""
+    """Pickles each model built by the library (a network's or a roadmap's) as its recipe, built
+    again in the caller only if used (:func:`~resilient_sc.model.build.sent_as_recipe`): a
+    premium's or frontier's plans came back with 131-154 MB of arrays each on ladder L, seven
+    plans a gigabyte in the caller."""
 
     def reducer_override(self, obj: Any) -> Any:
-        sent = sent_as_recipe(obj) if type(obj) is NetworkModel else None
+        sent = sent_as_recipe(obj) if type(obj) in (NetworkModel, RoadmapModel) else None
         return NotImplemented if sent is None else sent
 
 

@@ -47,12 +47,12 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 
-class _BuiltOnUse:
-    """A field of :class:`NetworkModel` that a model loaded from its recipe
-    (:func:`sent_as_recipe`) builds on first use, once whatever the threads asking; any other
-    model holds it as given (an instance's own value comes before this descriptor)."""
+class BuiltOnUse:
+    """A field that a model loaded from its recipe (:func:`sent_as_recipe`) builds on first use
+    (its class's ``_build_again``), once whatever the threads asking; any other model holds it
+    as given (an instance's own value comes before this descriptor)."""
 
-    _lock = threading.Lock()
+    _lock = threading.RLock()  # (re-entered: a roadmap's stack builds its period models)
 
     def __init__(self, *default: None) -> None:
         self.default = default  # () for a field without a default
@@ -60,7 +60,7 @@ class _BuiltOnUse:
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, model: NetworkModel | None, owner: type | None = None) -> Any:
+    def __get__(self, model: Any, owner: type | None = None) -> Any:
         if model is None:  # the class's (a dataclass reads its default so)
             if not self.default:
                 raise AttributeError(self.name)
@@ -68,8 +68,42 @@ class _BuiltOnUse:
         state = vars(model)
         with self._lock:
             if self.name not in state:
-                _build_again(model)
+                if "shape" not in state:  # not loaded so (a bare __new__)
+                    raise AttributeError(f"{type(model).__name__} has no {self.name}: build one")
+                model._build_again()
+                del state["shape"]
         return state[self.name]
+
+
+def sent_as_recipe(model: Any) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+    """``model`` (a :class:`NetworkModel`, or a roadmap's model) for :mod:`pickle` as what builds
+    it again, its :class:`BuiltOnUse` fields built where it is loaded, on first use (a plan a
+    worker process sends back: 131-154 MB of arrays on ladder L, 0.1-1.8 s to build again, and
+    most plans' models are never used again); None for a model loaded so and not built yet, or
+    that cannot be built again (pickled as it is)."""
+    state = vars(model)
+    if "lm" not in state or not model._can_build_again():
+        return None
+    built = {name for name, value in vars(type(model)).items() if isinstance(value, BuiltOnUse)}
+    return _loaded, (type(model), {k: v for k, v in state.items() if k not in built},
+                     (model.lm.n_cols, model.lm.n_rows))
+
+
+def _loaded(cls: type, state: dict[str, Any], shape: tuple[int, int]) -> Any:
+    """A model from :func:`sent_as_recipe`, its :class:`BuiltOnUse` fields still to build."""
+    model = object.__new__(cls)
+    vars(model).update(state, shape=shape)
+    return model
+
+
+def check_shape(model: Any, lm: LinearModel) -> None:
+    """Refuse a model built again whose ``lm`` has not the columns and rows it was solved with."""
+    if (lm.n_cols, lm.n_rows) != vars(model)["shape"]:
+        cols, rows = vars(model)["shape"]
+        raise ResilientSCError(f"the model of this plan, built again from its data, policy and options, has "
+                               f"{lm.n_cols} columns and {lm.n_rows} rows, not the {cols} and {rows} it "
+                               "was solved with: was its network changed since, or a limit such as "
+                               "RESILIENT_SC_MAX_RECOURSE_COLUMNS set otherwise in this process?")
 
 
 @dataclass(eq=False)
@@ -83,12 +117,12 @@ class NetworkModel:
 
     network: Network
     policy: Policy
-    sets: Sets = _BuiltOnUse()  # type: ignore[assignment]
-    lm: LinearModel = _BuiltOnUse()  # type: ignore[assignment]
+    sets: Sets = BuiltOnUse()  # type: ignore[assignment]
+    lm: LinearModel = BuiltOnUse()  # type: ignore[assignment]
     build_time: float
     #: survive failures whose copies were left out (``build_model(..., defer_failures=n)``): only
     #: failure generation, which builds them on demand, solves the model
-    deferred: redundancy.DeferredFailures | None = _BuiltOnUse(None)  # type: ignore[assignment]
+    deferred: redundancy.DeferredFailures | None = BuiltOnUse(None)  # type: ignore[assignment]
     #: the options :func:`build_period` built it with (strong_links, position, transitions,
     #: defer_failures): with the network and policy, enough to build it again (:func:`sent_as_recipe`)
     recipe: tuple[bool, int, bool, int | None] | None = field(default=None, repr=False)
@@ -98,48 +132,19 @@ class NetworkModel:
         """The variable blocks by name (``supplier_contracted``, ``outbound_flow``, …)."""
         return self.lm.variables
 
+    def _can_build_again(self) -> bool:
+        return self.recipe is not None  # (None: pickled by an earlier version, or built by hand)
+
+    def _build_again(self) -> None:
+        """``sets``, ``lm`` and ``deferred`` of a model loaded from its recipe, its network
+        checked unchanged: the same data and options build the same model."""
+        again = build_period(self.network, given_policy(self.network, self.policy), *self.recipe)
+        check_shape(self, again.lm)
+        vars(self).update(sets=again.sets, lm=again.lm, deferred=again.deferred)
+
     def __repr__(self) -> str:
         return (f"NetworkModel({self.lm.n_cols} columns, {self.lm.n_rows} rows, "
                 f"families: {', '.join(self.lm.constraints)})")
-
-
-def sent_as_recipe(model: NetworkModel) -> tuple[Callable[..., NetworkModel], tuple[Any, ...]] | None:
-    """``model`` for :mod:`pickle` as its network, policy and :attr:`~NetworkModel.recipe`, its
-    ``sets`` and ``lm`` built again where it is loaded, on first use (a plan a worker process
-    sends back: 131-154 MB of arrays on ladder L, 0.1-1.8 s to build again, and most plans'
-    models are never used again); None for a model loaded so and not built yet, or without a
-    recipe (pickled as it is)."""
-    if "lm" not in vars(model) or model.recipe is None:
-        return None
-    return _loaded, (model.network, model.policy, model.build_time, model.recipe,
-                     (model.lm.n_cols, model.lm.n_rows))
-
-
-def _build_again(model: NetworkModel) -> None:
-    """Build ``sets``, ``lm`` and ``deferred`` of a model loaded from its recipe, after checking
-    its network is unchanged; the same data and options build the same model, which its column
-    and row counts confirm."""
-    state = vars(model)
-    if "shape" not in state:  # not loaded so (a bare NetworkModel.__new__)
-        raise AttributeError("the model has no sets, lm or deferred: build one with build_model")
-    network = state["network"]
-    again = build_period(network, given_policy(network, state["policy"]), *state["recipe"])
-    if (again.lm.n_cols, again.lm.n_rows) != state["shape"]:
-        raise ResilientSCError(f"the model of this plan, built again from its data, policy and options, has "
-                               f"{again.lm.n_cols} columns and {again.lm.n_rows} rows, not the "
-                               f"{state['shape'][0]} and {state['shape'][1]} it was solved with: was its "
-                               "network changed since, or a limit such as RESILIENT_SC_MAX_RECOURSE_COLUMNS "
-                               "set otherwise in this process?")
-    state.update(sets=again.sets, lm=again.lm, deferred=again.deferred)
-    del state["shape"]
-
-
-def _loaded(network: Network, policy: Policy, build_time: float, recipe: tuple[bool, int, bool, int | None],
-            shape: tuple[int, int]) -> NetworkModel:
-    """A model from :func:`sent_as_recipe`, its ``sets`` and ``lm`` still to build."""
-    model = object.__new__(NetworkModel)
-    vars(model).update(network=network, policy=policy, build_time=build_time, recipe=recipe, shape=shape)
-    return model
 
 
 def _given(value: Any) -> str:

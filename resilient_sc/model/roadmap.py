@@ -22,7 +22,7 @@ from ..data import Network
 from ..exceptions import DataWarning, InfeasiblePolicyError, ValidationError
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import Policy
-from .build import NetworkModel, build_model, build_period, given_policy
+from .build import BuiltOnUse, NetworkModel, build_model, build_period, check_shape, given_policy
 from .linear import INDEX, ConBlock, LinearModel, VarBlock
 from .table import Table
 from .transitions import DESIGN, add_links, elements
@@ -51,13 +51,23 @@ class RoadmapModel:
     policy: Policy
     periods: pd.DataFrame  # period, weight
     models: tuple[NetworkModel, ...]
-    lm: LinearModel
-    starts: dict[str, np.ndarray]
+    lm: LinearModel = BuiltOnUse()  # type: ignore[assignment]  # noqa: RUF009 (a descriptor)
+    starts: dict[str, np.ndarray] = BuiltOnUse()  # type: ignore[assignment]  # noqa: RUF009
     build_time: float
 
     @property
     def variables(self) -> dict[str, VarBlock]:
         return self.lm.variables
+
+    def _can_build_again(self) -> bool:
+        return True
+
+    def _build_again(self) -> None:
+        """``lm`` and ``starts`` of a roadmap loaded from its recipe (:func:`.build.sent_as_recipe`),
+        stacked again from its period models (themselves built again on use)."""
+        lm, starts = _stacked(self.network, list(self.models), self.periods)
+        check_shape(self, lm)
+        vars(self).update(lm=lm, starts=starts)
 
     def period_values(self, x: np.ndarray, t: int) -> dict[str, np.ndarray]:
         """The values of period ``t``'s variable blocks in the stacked solution ``x``."""
@@ -102,6 +112,15 @@ def build_roadmap(network: Network, policy: Policy | None = None,
                                   exc.about) from exc
     if reasons:
         raise PeriodsInfeasible(reasons, failed)
+    lm, starts = _stacked(network, models, periods)
+    return RoadmapModel(network, policy, periods, tuple(models), lm, starts,
+                        time.perf_counter() - start)
+
+
+def _stacked(network: Network, models: list[NetworkModel],
+             periods: pd.DataFrame) -> tuple[LinearModel, dict[str, np.ndarray]]:
+    """The period models stacked (:func:`stack`) and linked by the start and stop rows of
+    :mod:`.transitions`, and each variable block's start column per period."""
     lm, starts = stack([m.lm for m in models], periods)
     for kind, design in DESIGN.items():
         items = elements(getattr(network, f"{kind}s"), kind)
@@ -111,8 +130,7 @@ def build_roadmap(network: Network, policy: Policy | None = None,
             at = pd.Index(block.index[kind]).get_indexer(items[kind])
             z[:, t] = np.where(at >= 0, starts[design][t] + at, -1)
         add_links(lm, kind, items, z, periods)
-    return RoadmapModel(network, policy, periods, tuple(models), lm, starts,
-                        time.perf_counter() - start)
+    return lm, starts
 
 
 def build_any(network: Network, policy: Policy | None = None,
