@@ -24,8 +24,10 @@ from resilient_sc import Policy, ResilientSCError, ValidationError, build_model,
 from resilient_sc.analysis import parallel
 from resilient_sc.analysis.parallel import run_all
 from resilient_sc.analysis.premium import premium_outcomes
+from resilient_sc.analysis.roadmap import roadmap_outcomes
 from resilient_sc.analysis.stress import stress_test
 from resilient_sc.model.build import NetworkModel
+from resilient_sc.model.roadmap import build_roadmap
 
 
 def late_first(i: int, n: int) -> int:
@@ -229,8 +231,6 @@ def _running(pid: int) -> bool:
 _BIG_RESULTS = """
 import os, signal, sys, threading, time
 from resilient_sc.analysis.parallel import run_all
-from resilient_sc.analysis.premium import premium_outcomes
-from resilient_sc.analysis.stress import stress_test
 
 def big(i):
     time.sleep(0.3)
@@ -351,10 +351,6 @@ def test_a_roadmap_from_a_worker_is_stacked_again_from_its_period_models():
     """A roadmap outcome came back with its stacked model (2.2 MB on electronics_roadmap, 0.15 MB
     as its recipe); stacked again on use from the period models the plans hold (itself building
     them: a lock taken twice hung it), the same model as one built here."""
-    from resilient_sc import examples
-    from resilient_sc.analysis.roadmap import roadmap_outcomes
-    from resilient_sc.model.roadmap import build_roadmap
-
     net, policy = examples.electronics_roadmap(), Policy(max_hubs=6)
     sent = roadmap_outcomes(net, {"six": policy, "seven": Policy(max_hubs=7)}, workers=2)[1].roadmap
     assert "lm" not in vars(sent.model) and not any("lm" in vars(m) for m in sent.model.models)
