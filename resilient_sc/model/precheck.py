@@ -288,6 +288,8 @@ def _check_suppliers(s: Sets, policy: Policy) -> list[str]:
                                                      f"add suppliers of '{p}', or raise max_supplier_share "
                                                      f"to at least {least:g}"))
     return out
+
+
 def _check_min_shares(s: Sets, policy: Policy, network: Network,
                       pairs: Callable[[], pd.DataFrame]) -> list[str]:
     out: list[str] = []  # per market, at most MAX_REASONS of them listed
@@ -398,7 +400,7 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
     # 1 with max_country_share 0.05 advised 0.125 where only 1 does: remedies audit)
     required = {f: policy.per_market_product(f, s.demand["region"], s.demand["product"])[dem.index]
                 for f in ("min_local_share", "min_allied_share") if getattr(policy, f) is not None}
-    where = s.countries.set_index("country")
+    codes = pd.Index(s.countries_table["country"])
     for i in short:
         row, have = dem.iloc[i], float(haves[i])
         mine = by_country.iloc[rows_of.get(row.name, [])]
@@ -407,10 +409,7 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
         ks = [least_cap(avail, capped, d, d, start)]
         for field, share in required.items():
             if share[i] > 0:  # the origins that count towards it must deliver share·demand within the cap
-                origin = mine["country"]
-                counts = np.asarray(
-                    is_local(origin.map(where["region"]), row["region"]) if field == "min_local_share"
-                    else is_allied(origin, origin.map(where["bloc"]), row["country"], row["bloc"]), bool)
+                counts = counting(field, s, mine["_country"].to_numpy(), codes.get_loc(row["country"]))
                 ks.append(least_cap(avail[counts], capped[counts], d, float(share[i]) * d, start))
         k = None if None in ks else max(ks)  # type: ignore[type-var]
         least.append(k)
@@ -474,8 +473,8 @@ def _domestic_totals(s: Sets, policy: Policy, pairs: pd.DataFrame, dem: pd.DataF
     out = []
     products = pd.Index(s.products_table["product"])
     n_products = len(products)
-    product = products.get_indexer(s.demand["product"])  # per demand row
-    at_pair = rr["_home"].to_numpy() * n_products + product[rr["_demand"].to_numpy()]
+    product_code = products.get_indexer(s.demand["product"])  # per demand row
+    at_pair = rr["_home"].to_numpy() * n_products + product_code[rr["_demand"].to_numpy()]
     grouped, by_group = dem.groupby(["country", "product"]), pd.Series(at_pair).groupby(at_pair).indices
     for (country, product), need in grouped["demand"].sum().items():
         at = (country, product)

@@ -73,7 +73,7 @@ def reach(s: Sets) -> pd.DataFrame:
                          "_country": country[row]})
 
 
-def counting(field: str, s: Sets, origin: np.ndarray, market: np.ndarray) -> np.ndarray:
+def counting(field: str, s: Sets, origin: np.ndarray, market: np.ndarray | int) -> np.ndarray:
     """Whether goods made in the countries ``origin`` count towards ``field`` (min_local_share:
     :func:`.sets.is_local`; min_allied_share: :func:`.sets.is_allied`) at markets in the countries
     ``market`` (codes: rows of ``s.countries``), the rule applied once per pair of countries."""
