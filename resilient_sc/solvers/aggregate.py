@@ -72,16 +72,31 @@ def _hash(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.uniform(1.0, 2.0, n)
 
 
-def recognise(lm: LinearModel) -> Aggregation | None:
-    """The aggregation of ``lm``'s indistinguishable origins; None when the model has no
-    ``outbound_flow`` and ``origin_balance`` blocks of the expected shape (each flow in one
-    balance row with coefficient −1, balance rows ``= 0`` with nonnegative inflows) or nothing
-    merges."""
+@dataclass(frozen=True)
+class FlowBalance:
+    """The flows ``y`` of ``lm`` and their balance rows: ``ay`` (every row × the flow columns),
+    ``in_bal`` (per entry of ``ay``: in a balance row), ``origin_row`` (per flow, its balance
+    row, counted in the block) and ``inflow`` (balance rows × all columns: the ``x`` side)."""
+
+    yb: VarBlock
+    bal: ConBlock
+    ay: sp.csc_matrix
+    in_bal: np.ndarray
+    origin_row: np.ndarray
+    inflow: sp.csr_matrix
+    #: per entry of ``ay``, its flow
+    col_of: np.ndarray
+
+
+def flow_balance(lm: LinearModel) -> FlowBalance | None:
+    """``lm``'s flows and balance rows; None unless the model has ``outbound_flow`` and
+    ``origin_balance`` blocks of the expected shape (each flow in one balance row with
+    coefficient −1, balance rows ``= 0`` with nonnegative inflows)."""
     yb, bal = lm.variables.get(FLOWS), lm.constraints.get(BALANCE)
     if yb is None or bal is None or yb.size == 0 or yb.integer:
         return None
     a = lm.matrix(by_column=True)
-    col_lo, col_up, row_lo, row_up, _ = lm.bounds()
+    col_lo, _, row_lo, row_up, _ = lm.bounds()
     ny, nb, r0 = yb.size, bal.size, bal.start
     if (row_lo[r0:r0 + nb] != 0).any() or (row_up[r0:r0 + nb] != 0).any():
         return None
@@ -90,14 +105,24 @@ def recognise(lm: LinearModel) -> Aggregation | None:
     in_bal = (ay.indices >= r0) & (ay.indices < r0 + nb)
     if (np.bincount(col_of[in_bal], minlength=ny) != 1).any() or (ay.data[in_bal] != -1.0).any():
         return None
-    origin_row = ay.indices[in_bal] - r0
-    balance = a[r0:r0 + nb].tocsr()
-    inflow = balance.copy()
+    inflow = a[r0:r0 + nb].tocsr()
     outside = (inflow.indices < yb.start) | (inflow.indices >= yb.start + ny)
     inflow.data = np.where(outside, inflow.data, 0.0)
     inflow.eliminate_zeros()
     if (inflow.data < 0).any() or (col_lo[inflow.indices] < 0).any():
         return None
+    return FlowBalance(yb, bal, ay, in_bal, ay.indices[in_bal] - r0, inflow, col_of)
+
+
+def recognise(lm: LinearModel) -> Aggregation | None:
+    """The aggregation of ``lm``'s indistinguishable origins; None when the model has no flows
+    and balance rows of the expected shape (:func:`flow_balance`) or nothing merges."""
+    fb = flow_balance(lm)
+    if fb is None:
+        return None
+    yb, bal, ay, in_bal, origin_row, col_of = fb.yb, fb.bal, fb.ay, fb.in_bal, fb.origin_row, fb.col_of
+    col_lo, col_up, _, _, _ = lm.bounds()
+    ny, nb = yb.size, bal.size
 
     # a signature per flow column (its rows outside the balance, cost and bounds), then per
     # origin row (its flows' signatures weighted by their (hub, market, product) lane)
@@ -137,7 +162,7 @@ def recognise(lm: LinearModel) -> Aggregation | None:
     new_col[keep] = np.arange(len(keep))
     merged = _merged_model(lm, new_col, yb, rep_cols, bal, merged_row, first)
     twin = new_col[yb.start + partner]
-    return Aggregation(merged, keep, twin, origin_row, merged_row, inflow, yb.start)
+    return Aggregation(merged, keep, twin, origin_row, merged_row, fb.inflow, yb.start)
 
 
 def lanes(yb: VarBlock) -> np.ndarray:
@@ -172,15 +197,24 @@ def _identical(ay: sp.csc_matrix, in_bal: np.ndarray, partner: np.ndarray, cost:
     cost, bounds)."""
     if (cost != cost[partner]).any() or (lo != lo[partner]).any() or (up != up[partner]).any():
         return False
+    return bool(same_outside(ay, in_bal, partner).all())
+
+
+def same_outside(ay: sp.csc_matrix, in_bal: np.ndarray, partner: np.ndarray) -> np.ndarray:
+    """Per flow column, whether it has its ``partner``'s rows and coefficients outside the
+    balance rows."""
     outside = sp.csc_matrix((ay.data * ~in_bal, ay.indices, ay.indptr), shape=ay.shape)
     outside.eliminate_zeros()
     counts = np.diff(outside.indptr)
-    if (counts != counts[partner]).any():
-        return False
-    mine = np.arange(outside.nnz)
-    theirs = np.repeat(outside.indptr[partner], counts) + (mine - np.repeat(outside.indptr[:-1], counts))
-    return bool((outside.indices[mine] == outside.indices[theirs]).all()
-                and (outside.data[mine] == outside.data[theirs]).all())
+    same = counts == counts[partner]
+    entry_col = np.repeat(np.arange(len(counts)), counts)
+    mine = np.flatnonzero(same[entry_col])
+    col = entry_col[mine]
+    theirs = outside.indptr[partner[col]] + (mine - outside.indptr[col])
+    differs = ((outside.indices[mine] != outside.indices[theirs])
+               | (outside.data[mine] != outside.data[theirs]))
+    same[col[differs]] = False
+    return same
 
 
 def _merged_model(lm: LinearModel, new_col: np.ndarray, yb: VarBlock, rep_cols: np.ndarray,

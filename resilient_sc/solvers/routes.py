@@ -15,7 +15,7 @@ bounds, re-solved when that breaks a row or its gap).
 | `facility-compact` | the smaller plain CFLPs | HiGHS on hubs and assignments only |
 | `failure-generation` | N-1 survival (``survive``) | the next routes on the binding failures only (1) |
 | `lazy-caps` | country and region caps | the next routes, caps added where a plan breaks them |
-| `merged-origins` | origins that no row or cost tells apart | the next routes, on the merged model |
+| `merged-origins` | origins that no row or cost tells apart (3) | the next routes, on the merged model |
 | `projected` | other single-sourced, no shortfall | flows substituted, links (2), relax and fix, HiGHS |
 | `strong-links` | smaller MIPs with strong links (2) | HiGHS with the links an LP needs |
 | `highs` | everything | HiGHS on the model as built |
@@ -24,6 +24,8 @@ bounds, re-solved when that breaks a row or its gap).
 above ``on_demand_columns`` recourse columns, by default always, :class:`~.base.AccelerateOptions`).
 (2) ``hub_link`` rows, and at most ``links_on_demand_coefficients`` matrix coefficients (the
 projected model's, for `projected`).
+(3) then lanes whose origins differ in cost alike carry their total and their group's origin mix
+(:mod:`.mix`).
 
 A plain CFLP (capacitated facility location problem) has one supplier, one product and no
 policy field but ``single_sourcing`` (:func:`~.facility.problem.recognise`); "pairs" are its
@@ -51,7 +53,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..exceptions import ResilientSCError, RunWarning, ValidationError
-from . import aggregate, base, failures, lazy, links, projection
+from . import aggregate, base, failures, lazy, links, mix, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, given_options, plan_gap
 from .certify import costed, costs_as_said, is_feasible, made_exact, with_grace
 from .facility import problem
@@ -138,8 +140,8 @@ def _projection(model: NetworkModel) -> projection.Projection | None:
     return _once("projection", model, lambda m: projection.recognise(m) if _is_mip(m) else None)
 
 
-def _aggregation(model: NetworkModel) -> aggregate.Aggregation | None:
-    return _once("aggregate", model, lambda m: aggregate.recognise(m.lm))
+def _aggregation(model: NetworkModel) -> mix.Chain | None:
+    return _once("aggregate", model, lambda m: mix.reduce(m.lm))
 
 
 def _failures(model: NetworkModel) -> failures.Failures | None:
@@ -400,7 +402,7 @@ def _master(lm: LinearModel, rows: np.ndarray, active: np.ndarray) -> LinearMode
 def _merges(master: LinearModel, n_cols: int) -> bool:
     """Whether merging the origins of ``master`` leaves at most :data:`.lazy.SPLIT` of the
     whole model's ``n_cols`` columns (else its round costs about as much as the whole model)."""
-    agg = aggregate.recognise(master)
+    agg = mix.reduce(master)
     return agg is not None and agg.lm.n_cols <= lazy.SPLIT * n_cols
 
 

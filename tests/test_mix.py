@@ -1,0 +1,163 @@
+"""Origin mixes (:mod:`resilient_sc.solvers.mix`): lanes whose origins differ in cost alike carry
+their total and their group's mix; exact in both directions, and a lane that any row of its own
+tells apart stays whole."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resilient_sc import Network, Policy, SolveOptions, build_model, examples, solve, solve_model
+from resilient_sc.solvers import mix
+from resilient_sc.solvers.certify import is_feasible
+from resilient_sc.solvers.highs import make_highs, run_highs
+from resilient_sc.verify import verify_plan
+
+from .random_networks import random_network
+
+PLAIN = SolveOptions(accelerate=False)
+
+
+def three_markets() -> Network:
+    """Suppliers S_A, S_B, S_C in countries A, B, C (60, 60 and 100 units at 5, 6 and 7); one hub
+    H in A (fixed 10); markets M1, M2, M3 in A wanting 30 each, reached at 1, 2 and 3 per unit;
+    inbound lanes 1 per unit. Duties into A on a unit value of 10: 5% from B (0.5 per unit), 20%
+    from C (2 per unit), so no two origins merge and each lane carries three.
+
+    Per unit delivered at H: A 5 + 1 = 6, B 6 + 1 + 0.5 = 7.5, C 7 + 1 + 2 = 10: 60 from A and 30
+    from B, 60·6 + 30·7.5 = 585; outbound 30·(1 + 2 + 3) = 180; the hub 10: **775**.
+    """
+    countries = ["A", "B", "C"]
+    markets = ["M1", "M2", "M3"]
+    return Network.from_frames(
+        source="three markets",
+        countries=pd.DataFrame({"country": countries, "region": ["R"] * 3, "bloc": [""] * 3}),
+        products=pd.DataFrame({"product": ["p"], "unit_value": [10.0]}),
+        suppliers=pd.DataFrame({"supplier": [f"S_{c}" for c in countries], "country": countries,
+                                "fixed_cost": [0.0] * 3}),
+        supplier_products=pd.DataFrame({"supplier": [f"S_{c}" for c in countries], "product": ["p"] * 3,
+                                        "capacity": [60.0, 60.0, 100.0], "unit_cost": [5.0, 6.0, 7.0]}),
+        hubs=pd.DataFrame({"hub": ["H"], "country": ["A"], "fixed_cost": [10.0], "handling_cost": [0.0]}),
+        markets=pd.DataFrame({"market": markets, "country": ["A"] * 3}),
+        demand=pd.DataFrame({"market": markets, "product": ["p"] * 3, "demand": [30.0] * 3}),
+        lanes=pd.DataFrame({"origin": ["S_A", "S_B", "S_C", "H", "H", "H"],
+                            "destination": ["H", "H", "H", *markets],
+                            "unit_cost": [1.0, 1.0, 1.0, 1.0, 2.0, 3.0]}),
+        tariffs=pd.DataFrame({"origin_country": ["B", "C"], "destination_country": ["A", "A"],
+                              "product": ["p", "p"], "rate": [0.05, 0.2]}),
+    )
+
+
+def _mix(lm) -> mix.Mix | None:
+    reduced = mix.reduce(lm)
+    return next((s for s in reduced.steps if isinstance(s, mix.Mix)), None) if reduced else None
+
+
+def test_hand_solved_mix_and_split():
+    net = three_markets()
+    model = build_model(net)
+    assert model.variables["outbound_flow"].size == 9
+    found = _mix(model.lm)
+    assert found is not None
+    # 9 flows: 3 lane totals and 3 mix columns (one group), one link row
+    assert found.lm.variables["outbound_flow"].size == 3
+    assert found.lm.variables[mix.MIX].size == 3
+    assert found.lm.constraints[mix.LINK].size == 1
+    plan = solve(net)
+    assert plan.report.route == "merged-origins"
+    assert plan.objective == pytest.approx(775.0, rel=1e-9)
+    assert plan.objective == pytest.approx(solve(net, options=PLAIN).objective, rel=1e-9)
+    by_origin = plan.outbound.groupby("origin")["quantity"].sum()
+    assert by_origin[by_origin > 1e-9].to_dict() == pytest.approx({"A": 60.0, "B": 30.0})
+    # dealt out lane after lane (north-west corner): each market served from one origin, as a
+    # vertex of the full model would, not every market 2/3 from A and 1/3 from B
+    used = plan.outbound[plan.outbound["quantity"] > 1e-9]
+    assert used.set_index("market")["origin"].to_dict() == {"M1": "A", "M2": "A", "M3": "B"}
+    assert verify_plan(plan, Policy()) == []
+
+
+def test_a_row_of_your_own_keeps_its_lane_whole():
+    """At most 10 units of B's origin into M1: that lane's origins are told apart, M2 and M3
+    (two lanes of three origins: 6 flows, 2 totals and 3 mix columns) still mix. M1 takes 10
+    from B and 20 from A; 40 from A and 20 from B go to M2 and M3: the same 775."""
+    model = build_model(three_markets())
+    y = model.variables["outbound_flow"]
+    pick = np.flatnonzero((y.index["market"].to_numpy() == "M1") & (y.index["origin"].to_numpy() == "B"))
+    model.lm.add_constraints("cap_B_M1", pd.DataFrame({"market": ["M1"]}),
+                             [(np.zeros(len(pick), np.int64), y, pick, 1.0)], upper=10.0)
+    found = _mix(model.lm)
+    assert found is not None
+    assert found.lm.variables["outbound_flow"].size == 3 + 2  # M1's three flows and two totals
+    plan = solve_model(model)
+    assert plan.objective == pytest.approx(775.0, rel=1e-9)
+    m1 = plan.outbound[plan.outbound["market"] == "M1"].groupby("origin")["quantity"].sum()
+    assert m1.get("B", 0.0) <= 10.0 + 1e-9
+
+
+def test_lanes_whose_costs_differ_otherwise_do_not_mix():
+    """A 5% duty from B into M2's country only: M2's lane differs from M1's and M3's, which
+    (two lanes of three origins) still save a column and mix; M2 stays whole."""
+    net = three_markets()
+    countries = pd.concat([net.countries, pd.DataFrame({"country": ["D"], "region": ["R"], "bloc": [""]})])
+    markets = net.markets.assign(country=["A", "D", "A"])
+    tariffs = pd.concat([net.tariffs, pd.DataFrame({"origin_country": ["C"], "destination_country": ["D"],
+                                                    "product": ["p"], "rate": [0.2]})])
+    other = Network.from_frames(source="four countries", **{**net.frames(), "countries": countries,
+                                                             "markets": markets, "tariffs": tariffs})
+    model = build_model(other)
+    found = _mix(model.lm)
+    assert found is not None
+    labels = found.lm.variables["outbound_flow"].index
+    assert sorted(labels.loc[labels["market"] == "M2", "origin"]) == ["A", "B", "C"]
+    assert found.lm.variables[mix.MIX].size == 3
+    assert solve(other).objective == pytest.approx(solve(other, options=PLAIN).objective, rel=1e-9)
+
+
+@pytest.mark.parametrize("policy", [Policy(), Policy(single_sourcing=True),
+                                    Policy(survive=("country",), service_level=0.5)])
+def test_mixed_lp_optimum_splits_back_onto_every_row(policy):
+    """The LP optimum of the reduced electronics model, split back, satisfies every row of the
+    full model and costs the same."""
+    model = build_model(examples.electronics(), policy)
+    reduced = mix.reduce(model.lm)
+    assert reduced is not None and _mix(model.lm) is not None
+    lp = _lp(reduced.lm)
+    full = reduced.expand(lp.x, model.lm.n_cols)
+    relaxed = replace(model.lm, variables={k: replace(b, integer=False) for k, b in model.variables.items()})
+    assert is_feasible(relaxed, full)
+    assert model.lm.objective() @ full == pytest.approx(lp.objective, rel=1e-9)
+    assert _lp(model.lm).objective == pytest.approx(lp.objective, rel=1e-9)  # the same LP
+
+
+def _lp(lm):
+    """The LP relaxation of ``lm``, solved."""
+    h = make_highs(lm, SolveOptions())
+    n = lm.n_cols
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+    return run_highs(h, False)
+
+
+#: random networks (tests/random_networks.py) with lanes that mix under single sourcing
+MIXING = [0, 6, 7, 16, 32, 40]
+
+
+@pytest.mark.parametrize("seed", MIXING)
+def test_random_networks_reach_plain_highs_optimum(seed):
+    """Random networks with lanes that mix: the optimum of plain HiGHS on the model as built, with
+    single sourcing (where the lane totals are then substituted out), without, and with a
+    survive policy, and the plans verify."""
+    net = random_network(seed)
+    assert _mix(build_model(net, Policy(single_sourcing=True)).lm) is not None
+    for policy in (Policy(single_sourcing=True), Policy(), Policy(survive=("supplier",), service_level=0.5)):
+        try:
+            plain = solve(net, policy, PLAIN)
+        except Exception as exc:
+            with pytest.raises(type(exc)):
+                solve(net, policy)
+            continue
+        fast = solve(net, policy)
+        assert fast.objective == pytest.approx(plain.objective, rel=1e-6), policy
+        assert verify_plan(fast, policy) == [], policy
