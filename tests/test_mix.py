@@ -129,6 +129,8 @@ def test_mixed_lp_optimum_splits_back_onto_every_row(policy):
     relaxed = replace(model.lm, variables={k: replace(b, integer=False) for k, b in model.variables.items()})
     assert is_feasible(relaxed, full)
     assert model.lm.objective() @ full == pytest.approx(lp.objective, rel=1e-9)
+    parts, again = model.lm.component_values(full), reduced.lm.component_values(lp.x)
+    assert again == pytest.approx(parts, rel=1e-9, abs=1e-6)  # each cost component too
     assert _lp(model.lm).objective == pytest.approx(lp.objective, rel=1e-9)  # the same LP
 
 

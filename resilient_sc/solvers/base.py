@@ -68,7 +68,8 @@ class AccelerateOptions:
     sourcing proven in 1,690, 2,967 and 2,214 nodes at HiGHS's random seeds 0, 1 and 2 (131,
     176 and 127 s), against 6,133, 3,382 and 2,692 nodes without it (300, 201 and 152 s), run
     two at a time; in benchmarks/bench_ladder.py 98.2, 122.5 and 100.0 s, against 317.1 (194.4
-    in another run), 126.2 and 91.2 s before. ``ipm_root_rows``: a lazy-caps or
+    in another run), 126.2 and 91.2 s before (then the origin mixes of :mod:`.mix`: 49.0, 45.8
+    and 39.4 s). ``ipm_root_rows``: a lazy-caps or
     failure-generation master of more rows solves its root LP by the interior-point method
     (HiGHS's ``mip_lp_solver`` "ipm"), not dual simplex: ladder XL friend-shoring's first
     master (334k rows, 560k columns) has its root LP in 240 s and a plan within 0.12% in 252 s,

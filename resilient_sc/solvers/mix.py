@@ -5,9 +5,9 @@ still carry several origin classes c, told apart by their balance rows and their
 tariff depends on the origin and the market's country). When a lane's flows ``y[h,m,p,c]`` are
 identical outside the balance rows but for their cost, with lower bound 0 and no upper bound,
 and their costs differ by the same amounts ``δ[c]`` on every lane of a *mix group* G (one hub,
-product and set of classes, and the same ``δ``: on the issue-14 ladder, the markets of one
-country), the lane needs only its total ``t = Σ_c y[h,m,p,c]`` and the group one column per
-class, ``w[G,c] = Σ_{lanes of G} y[h,m,p,c]``::
+product and set of classes, and the same ``δ``, cost component by component: on the issue-14
+ladder, the markets of one country), the lane needs only its total ``t = Σ_c y[h,m,p,c]`` and
+the group one column per class, ``w[G,c] = Σ_{lanes of G} y[h,m,p,c]``::
 
     cost     Σ_c cost[h,m,p,c]·y[h,m,p,c] = cost[h,m,p,c₀]·t + Σ_c δ[c]·w[G,c]   (δ[c₀] = 0)
     rows     the lane's rows outside the balance see t; balance row (h,p,c) sees w[G,c]
@@ -142,7 +142,7 @@ def recognise(lm: LinearModel) -> Mix | None:
         return None
     yb, ny = fb.yb, fb.yb.size
     col_lo, col_up, _, _, _ = lm.bounds()
-    cost = lm.objective()[yb.start:yb.start + ny]
+    costs = _component_costs(lm, yb.start, ny)
     lo, up = col_lo[yb.start:yb.start + ny], col_up[yb.start:yb.start + ny]
 
     # the flows of each lane by balance row; its first flow stands for the lane
@@ -156,10 +156,11 @@ def recognise(lm: LinearModel) -> Mix | None:
     alike = aggregate.same_outside(fb.ay, fb.in_bal, first) & (lo == 0) & np.isposinf(up)
     ok = (np.bincount(lane_of, ~alike[order], minlength=len(starts)) == 0) & (size > 1)
 
-    # a code per flow (its balance row and cost above the lane's first), per lane their sequence
-    top = float(np.abs(cost).max(initial=0.0)) or 1.0
-    step = np.round((cost - cost[first]) / (COST_QUANTUM * top)).astype(np.int64)
-    code = pd.factorize(pd.MultiIndex.from_arrays([fb.origin_row, step]))[0]
+    # a code per flow (its balance row and each cost component above the lane's first flow's),
+    # per lane their sequence
+    top = max((float(np.abs(c).max(initial=0.0)) for c in costs.values()), default=0.0) or 1.0
+    steps = [np.round((c - c[first]) / (COST_QUANTUM * top)).astype(np.int64) for c in costs.values()]
+    code = pd.factorize(pd.MultiIndex.from_arrays([fb.origin_row, *steps]))[0]
     rng = np.random.default_rng(0)
     weight = rng.uniform(1.0, 2.0, (code.max(initial=-1) + 1, 2))
     signature = np.column_stack([np.bincount(lane_of, weight[code[order], 0]),
@@ -182,7 +183,18 @@ def recognise(lm: LinearModel) -> Mix | None:
     theirs = _positions(starts[head[lane_group[mixed]]], size[mixed])
     if (code[order[at]] != code[order[theirs]]).any():
         return None
-    return _mixed_model(lm, fb, cost, order, starts, size, lane_group, head)
+    return _mixed_model(lm, fb, costs, order, starts, size, lane_group, head)
+
+
+def _component_costs(lm: LinearModel, start: int, n: int) -> dict[str, np.ndarray]:
+    """Each cost component's coefficients of the columns ``start .. start + n − 1``."""
+    out = {}
+    for name, parts in lm.costs.items():
+        c = np.zeros(lm.n_cols)
+        for cols, coef in parts:
+            np.add.at(c, cols, coef)
+        out[name] = c[start:start + n]
+    return out
 
 
 def _positions(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -190,7 +202,7 @@ def _positions(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.repeat(starts - np.cumsum(np.r_[0, sizes[:-1]]), sizes) + np.arange(sizes.sum())
 
 
-def _mixed_model(lm: LinearModel, fb: aggregate.FlowBalance, cost: np.ndarray, order: np.ndarray,
+def _mixed_model(lm: LinearModel, fb: aggregate.FlowBalance, costs: dict[str, np.ndarray], order: np.ndarray,
                  starts: np.ndarray, size: np.ndarray, lane_group: np.ndarray, head: np.ndarray) -> Mix:
     """``lm`` with each mixed lane's flows replaced by its total (its first flow's column, out of
     the balance rows) and, after every other column, a mix column per class of each group."""
@@ -246,7 +258,8 @@ def _mixed_model(lm: LinearModel, fb: aggregate.FlowBalance, cost: np.ndarray, o
     for name, parts in lm.costs.items():
         out.costs[name] = [(new_col[c][new_col[c] >= 0], v[new_col[c] >= 0]) for c, v in parts]
     group_first = np.repeat(head_flow[mix_start[:-1]], size[head])
-    out.costs[MIX] = [(mix_cols, cost[head_flow] - cost[group_first])]
+    for name, cost in costs.items():  # a class's cost above the first's, component by component
+        out.costs[name].append((mix_cols, cost[head_flow] - cost[group_first]))
     lane_of_flow = np.repeat(np.arange(len(mixed)), size[mixed])
     offset = np.arange(len(flow)) - np.repeat(np.r_[0, np.cumsum(size[mixed])[:-1]], size[mixed])
     mix_of_flow = n_kept + mix_start[lane_group[mixed]][lane_of_flow] + offset
