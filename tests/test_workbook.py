@@ -373,9 +373,14 @@ def test_the_readme_sheet_says_what_the_analyses_given_hold(tmp_path: Path) -> N
     assert [ws.cell(r, 2).number_format for r in (2, 3)] == ["0.0000%", "0.0000%"]
 
 
-def test_workbooks_read_in_threads_leave_the_warning_filters_as_they_were(tmp_path):
+def test_workbooks_read_in_threads_leave_no_blanket_ignore(tmp_path):
     """Two threads reading workbooks at once left the reader's 'ignore' in force for good (the
-    catch_warnings of one restored the other's): a later solve's warnings were never seen."""
+    catch_warnings of one restored the other's): a later solve's warnings were never seen.
+
+    pandas enters catch_warnings itself, some 200-300 times a read (``pandas_dtype``, hashing),
+    as unsafe across threads before Python 3.14: two threads may leave one of its narrow filters
+    (a FutureWarning message, DeprecationWarning 'always') in force, out of this library's hands
+    (seen once in CI on pandas 2.2.1); never a blanket 'ignore' of the reader's."""
     import threading
     import warnings
 
@@ -395,4 +400,5 @@ def test_workbooks_read_in_threads_leave_the_warning_filters_as_they_were(tmp_pa
         r.start()
     for r in readers:
         r.join()
-    assert warnings.filters == before
+    left = [f for f in warnings.filters if f not in before]
+    assert not [f for f in left if f[0] == "ignore" and f[1] is None and f[2] is Warning], left
