@@ -163,3 +163,35 @@ def test_random_networks_reach_plain_highs_optimum(seed):
         fast = solve(net, policy)
         assert fast.objective == pytest.approx(plain.objective, rel=1e-6), policy
         assert verify_plan(fast, policy) == [], policy
+
+
+def test_a_dear_lane_elsewhere_does_not_blur_small_duties():
+    """Duties of 4e-4 and 2e-4 a unit (rates of 4% and 2% on a unit value of 0.01) tell markets in
+    A from markets in D apart, beside an unused lane at 1e9 a unit: two groups, not one charged
+    the first lane's duties. M1 and M2 (in A) take A's 2e6 units, duty-free at home; M3 and M4 (in
+    D) take B's, duty-free into D (C pays 2% everywhere). Each unit costs 3e-3 (purchase and two
+    lanes): 4e6 × 3e-3 = 12,000, no duty paid (plain HiGHS agrees)."""
+    countries, markets = ["A", "B", "C", "D"], ["M1", "M2", "M3", "M4"]
+    net = Network.from_frames(
+        source="small duties",
+        countries=pd.DataFrame({"country": countries, "region": ["R"] * 4, "bloc": [""] * 4}),
+        products=pd.DataFrame({"product": ["p"], "unit_value": [0.01]}),
+        suppliers=pd.DataFrame({"supplier": ["S_A", "S_B", "S_C"], "country": ["A", "B", "C"],
+                                "fixed_cost": [0.0] * 3}),
+        supplier_products=pd.DataFrame({"supplier": ["S_A", "S_B", "S_C"], "product": ["p"] * 3,
+                                        "capacity": [2e6, 2e6, 4e6], "unit_cost": [1e-3] * 3}),
+        hubs=pd.DataFrame({"hub": ["H", "H2"], "country": ["A", "A"], "fixed_cost": [0.0, 0.0],
+                           "handling_cost": [0.0, 0.0]}),
+        markets=pd.DataFrame({"market": markets, "country": ["A", "A", "D", "D"]}),
+        demand=pd.DataFrame({"market": markets, "product": ["p"] * 4, "demand": [1e6] * 4}),
+        lanes=pd.DataFrame({"origin": ["S_A", "S_B", "S_C", "H", "H", "H", "H", "S_A", "H2"],
+                            "destination": ["H", "H", "H", *markets, "H2", "M1"],
+                            "unit_cost": [1e-3] * 8 + [1e9]}),
+        tariffs=pd.DataFrame({"origin_country": ["B", "C", "C"], "destination_country": ["A", "A", "D"],
+                              "product": ["p"] * 3, "rate": [0.04, 0.02, 0.02]}),
+    )
+    found = _mix(build_model(net).lm)
+    assert found is not None and found.lm.constraints[mix.LINK].size == 2
+    plan = solve(net)
+    assert plan.objective == pytest.approx(12_000.0, rel=1e-9)
+    assert plan.objective == pytest.approx(solve(net, options=PLAIN).objective, rel=1e-9)

@@ -43,9 +43,11 @@ from . import aggregate
 
 #: the blocks of the mix columns and of their link rows
 MIX, LINK = "origin_mix", "origin_mix_link"
-#: cost differences equal to this fraction of the largest flow cost count as equal (the ladder's
-#: tariffs, added to lanes' costs, differ by 1e-15 relative from market to market)
-COST_QUANTUM = 1e-12
+#: cost differences equal in their first this many bits (about 10 significant digits) count as
+#: equal: the ladder's tariffs, added to lanes' costs, differ by 1e-15 relative from market to
+#: market; relative to the difference itself, not to the model's largest cost (a 'big-M' lane at
+#: 1e9 a unit made duties below 1e-3 a unit equal, and a plan dearer than the optimum)
+COST_BITS = 34
 
 
 class Reduction(Protocol):
@@ -158,8 +160,7 @@ def recognise(lm: LinearModel) -> Mix | None:
 
     # a code per flow (its balance row and each cost component above the lane's first flow's),
     # per lane their sequence
-    top = max((float(np.abs(c).max(initial=0.0)) for c in costs.values()), default=0.0) or 1.0
-    steps = [np.round((c - c[first]) / (COST_QUANTUM * top)).astype(np.int64) for c in costs.values()]
+    steps = [part for c in costs.values() for part in _rounded(c - c[first])]
     code = pd.factorize(pd.MultiIndex.from_arrays([fb.origin_row, *steps]))[0]
     rng = np.random.default_rng(0)
     weight = rng.uniform(1.0, 2.0, (code.max(initial=-1) + 1, 2))
@@ -184,6 +185,12 @@ def recognise(lm: LinearModel) -> Mix | None:
     if (code[order[at]] != code[order[theirs]]).any():
         return None
     return _mixed_model(lm, fb, costs, order, starts, size, lane_group, head)
+
+
+def _rounded(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``v`` to :data:`COST_BITS` significant bits, as (mantissa, exponent) integers."""
+    mantissa, exponent = np.frexp(v)
+    return np.round(mantissa * 2.0 ** COST_BITS).astype(np.int64), exponent.astype(np.int64)
 
 
 def _component_costs(lm: LinearModel, start: int, n: int) -> dict[str, np.ndarray]:
