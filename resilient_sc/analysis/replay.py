@@ -86,14 +86,15 @@ KEPT = ("supplier_contracted", "hub_opened", "shortfall")
 
 def replay_lp(lm: LinearModel, z_on: np.ndarray, o_on: np.ndarray) -> LinearModel:
     """The LP a design's failures are replayed on, exact for its flows, shortfall and costs:
-    ``lm`` with its origins merged where no row or cost tells them apart and the origin mix of
-    lanes whose origins differ in cost alike aggregated (:func:`~resilient_sc.solvers.mix.reduce`;
-    each cost component kept apart), less the flows the design ``z_on``, ``o_on`` (0/1 per supplier and hub)
-    keeps at 0 (a supplier not contracted, a hub not opened: :func:`~resilient_sc.solvers.
-    failures.forced_zero`); a failure only closes more. Ladder M base, 24 country failures and
-    3 scenarios: 195 s on the whole model, 20 s on this one (dual simplex; :class:`Replay`
-    runs primal); its ``stress_test`` (every country, hub and supplier failure and the
-    scenarios) 18.4 s with origins merged, 14.3 s mixed too, every figure the same to 1e-11."""
+    ``lm`` reduced by :func:`~resilient_sc.solvers.mix.reduce` (origins that no row or cost
+    tells apart merged, the origin mix of lanes whose origins differ in cost alike aggregated,
+    each cost component kept apart), less the flows the design ``z_on``, ``o_on`` (0/1 per
+    supplier and hub) keeps at 0 (a supplier not contracted, a hub not opened:
+    :func:`~resilient_sc.solvers.failures.forced_zero`); a failure only closes more. Ladder M
+    base, 24 country failures and 3 scenarios: 195 s on the whole model, 20 s on this one (dual
+    simplex; :class:`Replay` runs primal); its ``stress_test`` (every country, hub and supplier
+    failure and the scenarios) 18.4 s with origins merged, 14.3 s mixed too, every figure the
+    same to 1e-11."""
     reduced = mix.reduce(lm)
     lm = reduced.lm if reduced is not None else lm
     col_lo, col_up, row_lo, row_up, _ = lm.fixed({"supplier_contracted": z_on, "hub_opened": o_on}).bounds()

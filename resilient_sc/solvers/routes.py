@@ -400,8 +400,9 @@ def _master(lm: LinearModel, rows: np.ndarray, active: np.ndarray) -> LinearMode
 
 
 def _merges(master: LinearModel, n_cols: int) -> bool:
-    """Whether merging the origins of ``master`` leaves at most :data:`.lazy.SPLIT` of the
-    whole model's ``n_cols`` columns (else its round costs about as much as the whole model)."""
+    """Whether merging and mixing the origins of ``master`` (:func:`.mix.reduce`) leaves at most
+    :data:`.lazy.SPLIT` of the whole model's ``n_cols`` columns (else its round costs about as
+    much as the whole model)."""
     agg = mix.reduce(master)
     return agg is not None and agg.lm.n_cols <= lazy.SPLIT * n_cols
 
