@@ -97,6 +97,31 @@ def test_a_row_of_your_own_keeps_its_lane_whole():
     assert m1.get("B", 0.0) <= 10.0 + 1e-9
 
 
+def test_a_share_row_mixes_each_part_of_a_lane_on_its_own():
+    """B moved to region R2 and a local share of 0.8 in every market: each lane's origins are
+    told apart by its market's local-share row into the local A and C and the foreign B. The
+    local parts of the three lanes mix (3 totals and 2 mix columns), B's flows stay (3).
+
+    Each market takes at least 24 of its 30 from A or C: A's 60 (6 a unit delivered at H), then 12
+    from C (10), 18 from B (7.5): 360 + 120 + 135 = 615, outbound 180, the hub 10: **805**."""
+    net = three_markets()
+    countries = net.countries.assign(region=["R1", "R2", "R1"])
+    shored = Network.from_frames(source="two regions", **{**net.frames(), "countries": countries})
+    policy = Policy(min_local_share=0.8)
+    model = build_model(shored, policy)
+    found = _mix(model.lm)
+    assert found is not None
+    labels = found.lm.variables["outbound_flow"].index
+    assert len(labels) == 6 and (labels["origin"] == "B").sum() == 3
+    assert found.lm.variables[mix.MIX].size == 2
+    plan = solve(shored, policy)
+    assert plan.objective == pytest.approx(805.0, rel=1e-9)
+    assert plan.objective == pytest.approx(solve(shored, policy, PLAIN).objective, rel=1e-9)
+    local = plan.outbound[plan.outbound["origin"] != "B"].groupby("market")["quantity"].sum()
+    assert (local >= 24.0 - 1e-9).all() and len(local) == 3
+    assert verify_plan(plan, policy) == []
+
+
 def test_lanes_whose_costs_differ_otherwise_do_not_mix():
     """A 5% duty from B into M2's country only: M2's lane differs from M1's and M3's, which
     (two lanes of three origins) still save a column and mix; M2 stays whole."""
@@ -163,6 +188,31 @@ def test_random_networks_reach_plain_highs_optimum(seed):
         fast = solve(net, policy)
         assert fast.objective == pytest.approx(plain.objective, rel=1e-6), policy
         assert verify_plan(fast, policy) == [], policy
+
+
+#: random networks whose lanes mix by parts under a local or allied share (found by search)
+SHARES = [(26, Policy(min_local_share=0.3)), (26, Policy(min_allied_share=0.2)),
+          (32, Policy(min_local_share=0.3)), (45, Policy(min_local_share=0.3)),
+          (85, Policy(min_allied_share=0.2)), (92, Policy(min_allied_share=0.2))]
+
+
+@pytest.mark.parametrize(("seed", "policy"), SHARES)
+def test_share_rows_reach_plain_highs_optimum(seed, policy):
+    """Random networks under near- and friend-shoring, whose share rows split lanes into parts
+    that mix on their own, with a country cap beside and single sourcing too: the optimum of
+    plain HiGHS, and the plans verify."""
+    net = random_network(seed)
+    assert _mix(build_model(net, policy).lm) is not None
+    for each in (policy, replace(policy, max_country_share=0.6), replace(policy, single_sourcing=True)):
+        try:
+            plain = solve(net, each, PLAIN)
+        except Exception as exc:
+            with pytest.raises(type(exc)):
+                solve(net, each)
+            continue
+        fast = solve(net, each)
+        assert fast.objective == pytest.approx(plain.objective, rel=1e-6), each
+        assert verify_plan(fast, each) == [], each
 
 
 def test_a_dear_lane_elsewhere_does_not_blur_small_duties():
