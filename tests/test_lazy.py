@@ -95,6 +95,22 @@ def test_a_plan_that_breaks_caps_is_re_routed_on_its_own_lanes(monkeypatch):
     assert set(y.index["hub"][y.values(plan.x) > 0]) == {"H1"}
 
 
+def test_the_caps_a_re_routing_fills_are_tight():
+    """The master's plan (all 10 units from B) breaks B's cap of 5; its re-routing buys 5 from B
+    and 5 from C, which fills both foreign caps to their bound: both are tight, none broken (the
+    next master would take both, where the broken one alone leaves C's for a round more)."""
+    model = build_model(_two_origins(), Policy(max_country_share=0.5))
+    lm, rows = model.lm, lazy.lazy_rows(model.lm)
+    cap = lazy.caps(lm, rows)
+    origin = lm.constraints["max_country_share"].labels["origin"].to_numpy()
+    master = run_highs(make_highs(routes._master(lm, rows, np.zeros(len(rows), bool)), SolveOptions()), True)
+    assert list(origin[lazy.broken(cap, master.x)]) == ["B"]
+    plan = routes._rerouted(model, master.x, SolveOptions(), float("inf"))
+    assert plan is not None and not lazy.broken(cap, plan.x).any()
+    assert sorted(origin[lazy.tight(cap, plan.x)]) == ["B", "C"]
+    assert len(set(lazy.demands(lm))) == 1  # both caps of M's demand: C's joins with B's
+
+
 @pytest.mark.parametrize("policy", [Policy(min_allied_share=0.6, max_country_share=0.4),
                                     Policy(survive=("country",), service_level=0.8)])
 def test_every_master_counts_in_the_report(monkeypatch, policy):

@@ -55,6 +55,38 @@ def test_the_kept_links_give_the_whole_lp_bound(policy):
     assert _lp_bound(lm, without) < whole * (1 - 1e-4)  # the links do tighten it
 
 
+def test_remembered_rounds_start_from_the_links_found_before():
+    """Within ``links.remembered()`` a second model with the same link rows (here a lazy-caps
+    master with more rows: a country cap) starts from the first's links: one LP round, and still
+    the whole LP bound of the second; outside it, the rounds start from none again."""
+    net = examples.electronics()
+    lm = build_model(net, Policy(min_local_share=0.5)).lm
+    capped = build_model(net, Policy(min_local_share=0.5, max_country_share=0.6)).lm
+    rows, capped_rows = links.link_rows(lm), links.link_rows(capped)
+    assert len(rows) == len(capped_rows)
+    first_note = links.needed_rows(lm, rows, ONE, np.inf)[1]
+    assert "found by 1 LP round" not in first_note
+    with links.remembered():
+        links.needed_rows(lm, rows, ONE, np.inf)
+        keep, note = links.needed_rows(capped, capped_rows, ONE, np.inf)
+    assert note.endswith("found by 1 LP round")
+    assert _lp_bound(capped, keep) == pytest.approx(_lp_bound(capped, np.ones(capped.n_rows, bool)), rel=1e-7)
+    assert links.needed_rows(capped, capped_rows, ONE, np.inf)[1] != note  # forgotten outside
+
+
+def test_rounds_out_of_time_keep_the_links_remembered(monkeypatch):
+    """Rounds that do not end (here none may run) keep the links remembered from the model before,
+    not every link; without a memory, every link (None)."""
+    lm = build_model(examples.electronics(), Policy(min_local_share=0.5)).lm
+    rows = links.link_rows(lm)
+    with links.remembered():
+        first, _ = links.needed_rows(lm, rows, ONE, np.inf)
+        monkeypatch.setattr(links, "ROUNDS", 0)
+        keep, note = links.needed_rows(lm, rows, ONE, np.inf)
+    assert (keep == first).all() and "as the model before needed them" in note
+    assert links.needed_rows(lm, rows, ONE, np.inf) is None
+
+
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("policy", [Policy(), Policy(co2_price=0.05), Policy(shortfall_penalty=1e3),
                                     Policy(single_sourcing=True, shortfall_penalty=1e4)])

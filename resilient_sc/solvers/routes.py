@@ -329,14 +329,22 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
     """Lazy caps (:mod:`.lazy`): the model without the caps no plan has broken yet, by the routes
     after this one, round by round. Each master's design re-routed within every cap
     (:func:`_rerouted`) is a plan of the whole model: the best one is the next master's MIP start
-    and the answer when its cost is within the gap of the master's bound, or when time runs out.
+    and the answer when its cost is within the gap of the master's bound, or when time runs out;
+    the next master takes the caps the plan broke and those its re-routing filled on the same
+    (market, product) demands (:mod:`.lazy`).
     A master with caps left out keeps time back (:func:`_reserve`), so that its plan can
     still be re-routed when time runs out. The caller certifies the final plan."""
+    with links.remembered():  # the masters differ in their caps only
+        return _lazy_rounds(model, options, deadline, start)
+
+
+def _lazy_rounds(model: NetworkModel, options: SolveOptions, deadline: float,
+                 start: Design | None) -> SolverResult:
     rows, lm = _lazy(model), model.lm
     assert rows is not None
     later = ROUTES[ROUTES.index(LAZY_CAPS) + 1:]
     active = np.zeros(len(rows), bool)
-    rounds, cap = [], lazy.caps(lm, rows)
+    rounds, cap, demand = [], lazy.caps(lm, rows), lazy.demands(lm)
     best: SolverResult | None = None
     master, lower, work = _master(lm, rows, active), -math.inf, base.MasterWork()
     while True:
@@ -368,6 +376,8 @@ def _lazy_solve(model: NetworkModel, options: SolveOptions, deadline: float,
         if result.status is not Status.OPTIMAL or bad is None:
             return base.relaxation_answer(result, None, lower, note, work)
         active |= bad
+        if plan is not None and plan is not result:  # the caps its re-routing filled, of the
+            active |= lazy.tight(cap, plan.x) & np.isin(demand, demand[bad])  # demands it broke
         master = _master(lm, rows, active)
         # the caps keep breaking, or they split the origins apart: all of them in the next master
         if len(rounds) >= lazy.ROUNDS or not _merges(master, lm.n_cols):
@@ -400,13 +410,10 @@ def _master(lm: LinearModel, rows: np.ndarray, active: np.ndarray) -> LinearMode
 
 
 def _merges(master: LinearModel, n_cols: int) -> bool:
-    """Whether merging the origins of ``master`` (:func:`.aggregate.recognise`) leaves at most
+    """Whether merging and mixing the origins of ``master`` (:func:`.mix.reduce`) leaves at most
     :data:`.lazy.SPLIT` of the whole model's ``n_cols`` columns (else its round costs about as
-    much as the whole model). By the merge alone, not the mixes after it: a cap splits only its
-    own lane's mix, so masters mixed stay small round after round, but each round costs about as
-    much as the first (ladder M friend-shoring: five rounds of 16-19 s each, 0 → 457 → 641 → 684
-    → 698 caps, where the whole model with the first round's plan as its start takes 40 s)."""
-    agg = aggregate.recognise(master)
+    much as the whole model)."""
+    agg = mix.reduce(master)
     return agg is not None and agg.lm.n_cols <= lazy.SPLIT * n_cols
 
 
