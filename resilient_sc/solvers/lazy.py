@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..model.linear import LinearModel
+from ..model.linear import ConBlock, LinearModel
 
 #: the constraint blocks that may wait until a plan breaks them
 LAZY = ("max_country_share", "max_region_share")
@@ -41,19 +41,21 @@ SPLIT = 0.3
 TOL = 1e-7
 
 
+def _blocks(lm: LinearModel) -> list[ConBlock]:
+    """``lm``'s :data:`LAZY` blocks that are upper bounds only."""
+    return [b for n, b in lm.constraints.items() if n in LAZY and np.isneginf(b.lower).all()]
+
+
 def lazy_rows(lm: LinearModel) -> np.ndarray | None:
     """The rows of ``lm`` in :data:`LAZY` blocks that are upper bounds only (None: no such row)."""
-    rows = [b.start + np.arange(b.size) for n, b in lm.constraints.items()
-            if n in LAZY and np.isneginf(b.lower).all()]
+    rows = [b.start + np.arange(b.size) for b in _blocks(lm)]
     return np.concatenate(rows) if rows else None
 
 
 def demands(lm: LinearModel) -> np.ndarray:
     """Per row of :func:`lazy_rows`, a code of the (market, product) whose demand it caps a share
     of."""
-    keys = [lm.constraints[n].labels[["market", "product"]] for n, b in lm.constraints.items()
-            if n in LAZY and np.isneginf(b.lower).all()]
-    both = pd.concat(keys, ignore_index=True)
+    both = pd.concat([b.labels[["market", "product"]] for b in _blocks(lm)], ignore_index=True)
     return pd.MultiIndex.from_frame(both).factorize()[0]
 
 
