@@ -45,8 +45,8 @@ _last: ContextVar[list[np.ndarray] | None] = ContextVar("links_found_last", defa
 def remembered() -> Iterator[None]:
     """Within it, the rounds of :func:`needed` start from the links the rounds before found, when
     the model has as many link rows: for masters that differ in other rows only (lazy caps'
-    rounds; ladder L friend-shoring's third master, 204k columns, did not finish its link rounds
-    in the quarter of the time left and took all 64,288 links, where 2,199 were needed)."""
+    rounds: 1-2 LP rounds a master, not 7-9; see :func:`_remembered_only` for when they run out of
+    time)."""
     token = _last.set([])
     try:
         yield
@@ -93,7 +93,7 @@ def needed(a: sp.csr_matrix, cost: np.ndarray, col_lo: np.ndarray, col_up: np.nd
             h.setOptionValue("time_limit", max(stop - time.perf_counter(), 1e-3))
         lp = run_highs(h, False)
         if lp.status is not Status.OPTIMAL or lp.x is None:
-            return remembered_only(keep, links, added, memory)
+            return _remembered_only(keep, links, added, memory)
         broken = np.flatnonzero((link @ lp.x - upper > TOL) & ~added)
         if not len(broken):
             keep[links[added]] = True
@@ -105,10 +105,10 @@ def needed(a: sp.csr_matrix, cost: np.ndarray, col_lo: np.ndarray, col_up: np.nd
         rows = link[broken]
         h.addRows(len(broken), np.full(len(broken), -np.inf), upper[broken], rows.nnz,
                   rows.indptr[:-1].astype(np.int32), rows.indices.astype(np.int32), rows.data)
-    return remembered_only(keep, links, added, memory)
+    return _remembered_only(keep, links, added, memory)
 
 
-def remembered_only(keep: np.ndarray, links: np.ndarray, added: np.ndarray,
+def _remembered_only(keep: np.ndarray, links: np.ndarray, added: np.ndarray,
                     memory: list[np.ndarray] | None) -> tuple[np.ndarray, str] | None:
     """When the rounds did not end: the links remembered and added so far (``keep``), if the
     rounds started from remembered ones (a master like the one before, whose links its LP
