@@ -64,16 +64,21 @@ def caps(lm: LinearModel, rows: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
     return lm.matrix()[rows], lm.bounds()[3][rows]
 
 
+def _excess(cap: tuple[sp.csr_matrix, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """How far the column vector ``x`` exceeds each cap (from :func:`caps`), relative to its
+    bound (at least 1)."""
+    a, upper = cap
+    return (a @ x - upper) / np.maximum(1.0, np.abs(upper))
+
+
 def broken(cap: tuple[sp.csr_matrix, np.ndarray], x: np.ndarray) -> np.ndarray:
     """Which caps (from :func:`caps`) the column vector ``x`` breaks."""
-    a, upper = cap
-    return a @ x - upper > TOL * np.maximum(1.0, np.abs(upper))
+    return _excess(cap, x) > TOL
 
 
 def tight(cap: tuple[sp.csr_matrix, np.ndarray], x: np.ndarray) -> np.ndarray:
     """Which caps (from :func:`caps`) the column vector ``x`` fills to their bound (or breaks)."""
-    a, upper = cap
-    return a @ x - upper > -TOL * np.maximum(1.0, np.abs(upper))
+    return _excess(cap, x) > -TOL
 
 
 def note(rounds: list[int], n: int) -> str:
