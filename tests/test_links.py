@@ -57,21 +57,22 @@ def test_the_kept_links_give_the_whole_lp_bound(policy):
 
 def test_remembered_rounds_start_from_the_links_found_before():
     """Within ``links.remembered()`` a second model with the same link rows (here a lazy-caps
-    master with more rows: a country cap) starts from the first's links: one LP round, and still
-    the whole LP bound of the second; outside it, the rounds start from none again."""
-    net = examples.electronics()
+    master with more rows: a country cap) adds the first's links after its first LP: three LP
+    rounds where it takes six alone, and still the whole LP bound of the second; outside it, the rounds
+    start from none again."""
+    net = random_network(8)
     lm = build_model(net, Policy(min_local_share=0.5)).lm
     capped = build_model(net, Policy(min_local_share=0.5, max_country_share=0.6)).lm
     rows, capped_rows = links.link_rows(lm), links.link_rows(capped)
     assert len(rows) == len(capped_rows)
-    first_note = links.needed_rows(lm, rows, ONE, np.inf)[1]
-    assert "found by 1 LP round" not in first_note
+    alone = links.needed_rows(capped, capped_rows, ONE, np.inf)[1]
+    assert alone.endswith("10 of 20 in the model, found by 6 LP rounds")
     with links.remembered():
         links.needed_rows(lm, rows, ONE, np.inf)
         keep, note = links.needed_rows(capped, capped_rows, ONE, np.inf)
-    assert note.endswith("found by 1 LP round")
+    assert note.endswith("11 of 20 in the model, found by 3 LP rounds")
     assert _lp_bound(capped, keep) == pytest.approx(_lp_bound(capped, np.ones(capped.n_rows, bool)), rel=1e-7)
-    assert links.needed_rows(capped, capped_rows, ONE, np.inf)[1] != note  # forgotten outside
+    assert links.needed_rows(capped, capped_rows, ONE, np.inf)[1] == alone  # forgotten outside
 
 
 def test_rounds_out_of_time_keep_the_links_remembered(monkeypatch):

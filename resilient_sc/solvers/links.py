@@ -43,10 +43,10 @@ _last: ContextVar[list[np.ndarray] | None] = ContextVar("links_found_last", defa
 
 @contextmanager
 def remembered() -> Iterator[None]:
-    """Within it, the rounds of :func:`needed` start from the links the rounds before found, when
-    the model has as many link rows: for masters that differ in other rows only (lazy caps'
-    rounds: 1-2 LP rounds a master, not 7-9; see :func:`_remembered_only` for when they run out of
-    time)."""
+    """Within it, the rounds of :func:`needed` add the links the rounds before found after their
+    first LP, when the model has as many link rows: for masters that differ in other rows only
+    (lazy caps' rounds: 2-3 LP rounds a master, not 7-9; see :func:`_remembered_only` for when
+    they run out of time)."""
     token = _last.set([])
     try:
         yield
@@ -80,10 +80,12 @@ def needed(a: sp.csr_matrix, cost: np.ndarray, col_lo: np.ndarray, col_up: np.nd
     t = time.perf_counter()
     memory = _last.get()
     added = np.zeros(len(links), bool)
-    if memory and len(memory[0]) == len(links):
-        added |= memory[0]
+    # the links the rounds before found join after the first LP, which is far faster without
+    # them (ladder M friend-shoring's whole model: 1.8 s, then 2.7 s warm with them, against 8.4 s
+    # for one LP with them from the start)
+    known = memory[0] if memory and len(memory[0]) == len(links) else np.zeros(len(links), bool)
     keep = np.ones(a.shape[0], bool)
-    keep[links[~added]] = False
+    keep[links] = False
     stop = t + SHARE * (deadline - t) if math.isfinite(deadline) else math.inf
     h = new_highs(options)
     pass_matrix(h, a[keep], cost, col_lo, col_up, row_lo[keep], row_up[keep], np.zeros(a.shape[1], bool))
@@ -93,8 +95,8 @@ def needed(a: sp.csr_matrix, cost: np.ndarray, col_lo: np.ndarray, col_up: np.nd
             h.setOptionValue("time_limit", max(stop - time.perf_counter(), 1e-3))
         lp = run_highs(h, False)
         if lp.status is not Status.OPTIMAL or lp.x is None:
-            return _remembered_only(keep, links, added, memory)
-        broken = np.flatnonzero((link @ lp.x - upper > TOL) & ~added)
+            return _remembered_only(keep, links, added | known, memory)
+        broken = np.flatnonzero(((link @ lp.x - upper > TOL) | (known & (rounds == 1))) & ~added)
         if not len(broken):
             keep[links[added]] = True
             if memory is not None:
@@ -105,7 +107,7 @@ def needed(a: sp.csr_matrix, cost: np.ndarray, col_lo: np.ndarray, col_up: np.nd
         rows = link[broken]
         h.addRows(len(broken), np.full(len(broken), -np.inf), upper[broken], rows.nnz,
                   rows.indptr[:-1].astype(np.int32), rows.indices.astype(np.int32), rows.data)
-    return _remembered_only(keep, links, added, memory)
+    return _remembered_only(keep, links, added | known, memory)
 
 
 def _remembered_only(keep: np.ndarray, links: np.ndarray, added: np.ndarray,
