@@ -43,12 +43,14 @@ def test_lazy_rows_are_the_caps():
 
 
 def test_a_master_that_would_not_merge_takes_every_cap(monkeypatch):
-    """With SPLIT = 0 no master with some caps is worth its round: the second takes them all."""
+    """With SPLIT = 0 no master with some caps is worth its round: the second takes them all,
+    with the strong links the first needed and no LP rounds of its own (``links.settled``)."""
     net, policy = examples.electronics(), Policy(min_allied_share=0.6, max_country_share=0.4)
     rows = lazy.lazy_rows(build_model(net, policy).lm)
     monkeypatch.setattr(lazy, "SPLIT", 0.0)
     plan = solve(net, policy)
     assert f"after 2 rounds (0 → {len(rows)})" in plan.report.note
+    assert plan.report.note.endswith("as the model before needed them (no LP rounds for the last master)")
     assert plan.objective == pytest.approx(solve(net, policy, PLAIN).objective, rel=1e-6)
     assert verify_plan(plan, policy) == []
 
@@ -76,7 +78,7 @@ def test_a_plan_that_breaks_caps_is_re_routed_on_its_own_lanes(monkeypatch):
     optimum), and the whole model's LP is never built."""
     model = build_model(_two_origins(), Policy(max_country_share=0.5))
     lm, rows = model.lm, lazy.lazy_rows(model.lm)
-    master = run_highs(make_highs(routes._master(lm, rows, np.zeros(len(rows), bool)), SolveOptions()), True)
+    master = run_highs(make_highs(lazy.master(lm, rows, np.zeros(len(rows), bool)), SolveOptions()), True)
     assert master.objective == pytest.approx(20.0) and lazy.broken(lazy.caps(lm, rows), master.x).any()
     solve_fixed, calls = routes.solve_fixed, []
 
@@ -103,7 +105,7 @@ def test_the_caps_a_re_routing_fills_are_tight():
     lm, rows = model.lm, lazy.lazy_rows(model.lm)
     cap = lazy.caps(lm, rows)
     origin = lm.constraints["max_country_share"].labels["origin"].to_numpy()
-    master = run_highs(make_highs(routes._master(lm, rows, np.zeros(len(rows), bool)), SolveOptions()), True)
+    master = run_highs(make_highs(lazy.master(lm, rows, np.zeros(len(rows), bool)), SolveOptions()), True)
     assert list(origin[lazy.broken(cap, master.x)]) == ["B"]
     plan = routes._rerouted(model, master.x, SolveOptions(), float("inf"))
     assert plan is not None and not lazy.broken(cap, plan.x).any()

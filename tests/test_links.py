@@ -75,6 +75,24 @@ def test_remembered_rounds_start_from_the_links_found_before():
     assert links.needed_rows(capped, capped_rows, ONE, np.inf)[1] == alone  # forgotten outside
 
 
+def test_settled_takes_the_links_remembered_without_lp_rounds(monkeypatch):
+    """Within ``links.settled()`` a model takes the links remembered as they are: no LP is
+    solved (here any would fail the test); without a memory the rounds run as ever."""
+    net = random_network(8)
+    lm = build_model(net, Policy(min_local_share=0.5)).lm
+    capped = build_model(net, Policy(min_local_share=0.5, max_country_share=0.6)).lm
+    rows, capped_rows = links.link_rows(lm), links.link_rows(capped)
+    with links.settled():
+        assert links.needed_rows(capped, capped_rows, ONE, np.inf)[1].endswith("found by 6 LP rounds")
+        with links.remembered():
+            first, _ = links.needed_rows(lm, rows, ONE, np.inf)
+            monkeypatch.setattr(links, "run_highs", None)  # no LP from here on
+            keep, note = links.needed_rows(capped, capped_rows, ONE, np.inf)
+    assert (keep[capped_rows] == first[rows]).all()
+    assert keep[np.setdiff1d(np.arange(capped.n_rows), capped_rows)].all()  # every other row stays
+    assert note.endswith("as the model before needed them (no LP rounds for the last master)")
+
+
 def test_rounds_out_of_time_keep_the_links_remembered(monkeypatch):
     """Rounds that do not end (here none may run) keep the links remembered from the model before,
     not every link; without a memory, every link (None)."""

@@ -59,6 +59,13 @@ def demands(lm: LinearModel) -> np.ndarray:
     return pd.MultiIndex.from_frame(both).factorize()[0]
 
 
+def master(lm: LinearModel, rows: np.ndarray, active: np.ndarray) -> LinearModel:
+    """``lm`` without the caps ``rows`` (from :func:`lazy_rows`) that are not ``active``."""
+    keep = np.ones(lm.n_rows, bool)
+    keep[rows[~active]] = False
+    return lm.subset(np.ones(lm.n_cols, bool), keep)
+
+
 def caps(lm: LinearModel, rows: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
     """The matrix rows and upper bounds of the caps ``rows``, assembled once per solve."""
     return lm.matrix()[rows], lm.bounds()[3][rows]

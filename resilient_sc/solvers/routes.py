@@ -45,7 +45,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -346,12 +346,14 @@ def _lazy_rounds(model: NetworkModel, options: SolveOptions, deadline: float,
     active = np.zeros(len(rows), bool)
     rounds, cap, demand = [], lazy.caps(lm, rows), lazy.demands(lm)
     best: SolverResult | None = None
-    master, lower, work = _master(lm, rows, active), -math.inf, base.MasterWork()
+    master, lower, work = lazy.master(lm, rows, active), -math.inf, base.MasterWork()
     while True:
         rounds.append(int(active.sum()))
         first = start if best is None else Solution(lm, best.x)
-        limit = _master_options(options, deadline, master, final=bool(active.all()))
-        result, _ = solve_linear(replace(model, lm=master), limit, first, routes=later, master=True)
+        final = bool(active.all())
+        limit = _master_options(options, deadline, master, final)
+        with links.settled() if final else nullcontext():  # the whole model: no LP rounds for links
+            result, _ = solve_linear(replace(model, lm=master), limit, first, routes=later, master=True)
         work.add(result)
         note = "; ".join(filter(None, [lazy.note(rounds, len(rows)), result.note]))
         if result.status is Status.INFEASIBLE or (result.x is None and best is None):
@@ -378,7 +380,7 @@ def _lazy_rounds(model: NetworkModel, options: SolveOptions, deadline: float,
         active |= bad
         if plan is not None and plan is not result:  # the caps its re-routing filled, of the
             active |= lazy.tight(cap, plan.x) & np.isin(demand, demand[bad])  # demands it broke
-        master = _master(lm, rows, active)
+        master = lazy.master(lm, rows, active)
         # the caps keep breaking, or they split the origins apart: all of them in the next master
         if len(rounds) >= lazy.ROUNDS or not _merges(master, lm.n_cols):
             active[:], master = True, lm
@@ -400,13 +402,6 @@ def _root_by_ipm(options: SolveOptions, master: LinearModel) -> SolveOptions:
         return options
     ipm = (*ao.network_options, ("mip_lp_solver", "ipm"))
     return dataclasses.replace(options, accelerate_options=dataclasses.replace(ao, network_options=ipm))
-
-
-def _master(lm: LinearModel, rows: np.ndarray, active: np.ndarray) -> LinearModel:
-    """``lm`` without the caps ``rows`` that are not ``active``."""
-    keep = np.ones(lm.n_rows, bool)
-    keep[rows[~active]] = False
-    return lm.subset(np.ones(lm.n_cols, bool), keep)
 
 
 def _merges(master: LinearModel, n_cols: int) -> bool:
