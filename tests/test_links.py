@@ -58,8 +58,8 @@ def test_the_kept_links_give_the_whole_lp_bound(policy):
 def test_remembered_rounds_start_from_the_links_found_before():
     """Within ``links.remembered()`` a second model with the same link rows (here a lazy-caps
     master with more rows: a country cap) adds the first's links after its first LP: three LP
-    rounds where it takes six alone, and still the whole LP bound of the second; outside it, the rounds
-    start from none again."""
+    rounds where it takes six alone, and still the whole LP bound of the second; outside it,
+    the rounds start from none again."""
     net = random_network(8)
     lm = build_model(net, Policy(min_local_share=0.5)).lm
     capped = build_model(net, Policy(min_local_share=0.5, max_country_share=0.6)).lm

@@ -64,8 +64,8 @@ def settled() -> Iterator[None]:
     are, without LP rounds: for lazy caps' last master, the whole model, whose MIP solves its root
     LP anyway. Ladder M friend-shoring at HiGHS's seeds 0, 1 and 2: 52.3, 47.9 and 49.4 s against
     54.3, 61.9 and 58.1 s with the rounds (4.5 s of LPs on 104k columns for 51 more links). Not
-    for the masters before it, whose bound decides whether another round
-    is needed: L friend-shoring so took four masters, not three (541 s against 466 s)."""
+    for the masters before it, whose bound decides whether another round is needed: L
+    friend-shoring so took four masters, not three (541 s against 466 s)."""
     token = _settled.set(True)
     try:
         yield
