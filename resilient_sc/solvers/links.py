@@ -134,8 +134,8 @@ def needed(a: sp.csr_matrix, cost: np.ndarray, col_lo: np.ndarray, col_up: np.nd
 def _remembered_only(keep: np.ndarray, links: np.ndarray, added: np.ndarray,
                      memory: list[np.ndarray] | None, why: str) -> tuple[np.ndarray, str] | None:
     """When the rounds did not end or were not run (``why``): the links remembered and added so far
-    (``keep``), if the rounds started from remembered ones (a master like the one before, whose
-    links its LP relaxation mostly needs again), else None (every link stays). Ladder L
+    (``keep``), if there were remembered ones (a master like the one before, whose links its LP
+    relaxation mostly needs again), else None (every link stays). Ladder L
     friend-shoring's third master, 204k columns: its first LP was not solved in the quarter of
     the time left, and the MIP with all 64,288 links did not end its root, where 2,246 were the
     second master's."""
