@@ -280,18 +280,30 @@ def _digest(df: Any) -> bytes:
 
 _BOM = b"\xef\xbb\xbf"  # Excel's "CSV UTF-8" byte order mark
 
+#: the first bytes of files given in a CSV table's place by mistake, and what they are
+_NOT_CSV = {b"PK\x03\x04": "an Excel workbook (.xlsx, a zip archive) under a .csv name",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "an Excel 97-2003 workbook (.xls) under a .csv name"}
+
+
+def _not_text(raw: bytes, table: str, file: str) -> str | None:
+    """The problem when ``raw`` is no UTF-8 text at all (a workbook, UTF-16, NUL bytes), checked
+    before anything reads its lines: their lengths and separators mean nothing then."""
+    for magic, what in _NOT_CSV.items():
+        if raw.startswith(magic):
+            return (f"({table}) | {file} is {what}; save the sheet as CSV UTF-8, or read the data "
+                    "from one .xlsx workbook with a sheet per table")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return f"({table}) | {file} is UTF-16 text; save it as CSV UTF-8"
+    if b"\x00" in raw:  # no text file holds one; read on, every name would be garbled
+        return (f"({table}) | {file} holds NUL bytes (UTF-16 without a byte-order mark, or not text); "
+                "save it as CSV UTF-8")
+    return None
+
 
 def _text_of(raw: bytes, table: str, file: str, problems: list[str]) -> str | None:
-    """``raw`` decoded as UTF-8 (a BOM dropped), or None with a problem: UTF-16, NUL bytes, or
-    the first byte that is not UTF-8."""
+    """``raw`` (passed :func:`_not_text`) decoded as UTF-8, a BOM dropped; or None with a problem
+    naming the first byte that is not UTF-8."""
     raw = raw[3:] if raw.startswith(_BOM) else raw
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.append(f"({table}) | {file} is UTF-16 text; save it as CSV UTF-8")
-        return None
-    if b"\x00" in raw:  # no text file holds one; read on, every name would be garbled
-        problems.append(f"({table}) | {file} holds NUL bytes (UTF-16 without a byte-order mark, or "
-                        "not text); save it as CSV UTF-8")
-        return None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -310,6 +322,9 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
         raw = read_bytes(path, table, limits.file_bytes, "file_mb", limits)
     except ValidationError as exc:
         problems += exc.problems
+        return None
+    if (problem := _not_text(raw, table, path.name)) is not None:
+        problems.append(problem)
         return None
     crlf = raw.count(b"\r\n")
     if raw.count(b"\r") - crlf > raw.count(b"\n") - crlf:  # old Mac line endings (CR alone, maybe a

@@ -958,6 +958,25 @@ def test_csv_with_nul_bytes_is_one_problem_not_garbled_names(tiny_dir: Path):
                              "or not text); save it as CSV UTF-8")
 
 
+def test_csv_that_is_a_workbook_or_binary_is_named_so_not_measured_by_its_lines(tiny_dir: Path):
+    """An .xlsx (a zip archive) saved or renamed as markets.csv was refused as 'the row holds 1,164
+    characters, more than its 1 cells may': true of its bytes, no help to a planner."""
+    workbook = tiny_dir / "book.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["market", "country"])
+    book.active.append(["Paris", "FR"])
+    book.save(workbook)
+    (tiny_dir / "markets.csv").write_bytes(workbook.read_bytes())
+    assert one(tiny_dir) == ("(markets) | markets.csv is an Excel workbook (.xlsx, a zip archive) under a "
+                             ".csv name; save the sheet as CSV UTF-8, or read the data from one .xlsx "
+                             "workbook with a sheet per table")
+    (tiny_dir / "markets.csv").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    assert one(tiny_dir).startswith("(markets) | markets.csv is an Excel 97-2003 workbook (.xls) under")
+    (tiny_dir / "markets.csv").write_bytes(b"\x7fELF\x02\x01" + bytes(5) + b"x" * 5000 + b"\n")  # a program
+    assert one(tiny_dir) == ("(markets) | markets.csv holds NUL bytes (UTF-16 without a byte-order mark, "
+                             "or not text); save it as CSV UTF-8")
+
+
 def test_ids_with_control_characters_are_refused_at_their_cell(tiny_dir: Path):
     edit(tiny_dir / "hubs.csv", "H1,", "H\x071,")
     assert one(tiny_dir) == (r"(hubs, row 2 'H\x071') | hub 'H\x071' holds a control or invisible character; "
