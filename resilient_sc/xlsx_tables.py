@@ -317,6 +317,12 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
     if {"mimetype", "content.xml"} <= names and "[Content_Types].xml" not in names:
         raise ValidationError([f"({label}) | an OpenDocument spreadsheet (.ods) named .xlsx; save it as "
                                ".xlsx (LibreOffice: File > Save As > Excel 2007-365)"])
+    if "[Content_Types].xml" not in names:  # openpyxl: "There is no item named '[Content_Types].xml'"
+        csv = any(n.lower().endswith(".csv") for n in names)
+        raise ValidationError([f"({label}) | " + (
+            "a zip archive of CSV files under an .xlsx name; unzip it into a folder of CSV files (the "
+            "app takes the .zip itself)" if csv else
+            "a zip archive, not an .xlsx workbook; save the workbook from Excel as .xlsx")])
     _check_unzipped(label, parts, limits)
     frames: dict[str, pd.DataFrame] = {}
     hidden: dict[str, str] = {}  # table -> where and how its sheet is hidden

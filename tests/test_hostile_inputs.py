@@ -558,12 +558,20 @@ def test_a_file_that_is_no_workbook_says_what_it_is(tmp_path: Path):
         z.writestr("content.xml", "<office:document-content/>")
     (tmp_path / "~$net.xlsx").write_bytes(b"\x07planner" + b" " * 150)
     (tmp_path / "locked.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
-    assert [one(tmp_path / name) for name in ("net.xlsx", "~$net.xlsx", "locked.xlsx")] == [
+    with zipfile.ZipFile(tmp_path / "csvs.xlsx", "w") as z:  # a zipped CSV folder (the app's upload)
+        z.writestr("net/hubs.csv", "hub,country\n")
+    with zipfile.ZipFile(tmp_path / "other.xlsx", "w") as z:
+        z.writestr("notes.txt", "x")
+    names = ("net.xlsx", "~$net.xlsx", "locked.xlsx", "csvs.xlsx", "other.xlsx")
+    assert [one(tmp_path / name) for name in names] == [
         "(net.xlsx) | an OpenDocument spreadsheet (.ods) named .xlsx; save it as .xlsx (LibreOffice: File > "
         "Save As > Excel 2007-365)",
         "(~$net.xlsx) | Excel's lock file of an open workbook, not the workbook: give 'net.xlsx'",
         "(locked.xlsx) | a password-protected workbook or an old .xls file; remove the password (Excel: "
-        "File > Info > Protect Workbook) or save it as .xlsx"]
+        "File > Info > Protect Workbook) or save it as .xlsx",
+        "(csvs.xlsx) | a zip archive of CSV files under an .xlsx name; unzip it into a folder of CSV files "
+        "(the app takes the .zip itself)",
+        "(other.xlsx) | a zip archive, not an .xlsx workbook; save the workbook from Excel as .xlsx"]
 
 
 def test_a_sheet_whose_name_holds_a_tables_is_not_left_out_silently(book: Path):
