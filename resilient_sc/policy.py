@@ -36,7 +36,7 @@ from .format import as_given
 from .limits import Limits, current
 from .mapping_files import SWITCH_WORDS, load_mapping, shown, typed
 from .schema import FAILURE_KINDS
-from .wording import SHOWN, brief, clip, listing, suggest
+from .wording import SHOWN, brief, clip, listing, number_hint, suggest
 
 Share = float | Mapping[str, float] | None
 #: the type ``Share`` spelled out (for the docs)
@@ -138,7 +138,8 @@ class PolicyField:
         if not isinstance(value, int | float) or isinstance(value, bool):
             exponent = isinstance(value, str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", value.strip())
             hint = (" (a policy file reads a number with an exponent only with a dot: 1.0e6)"
-                    if exponent else "")
+                    if exponent else number_hint(value) if isinstance(value, str) else "")
+            hint = "" if "%" in hint and hi > 1 else hint  # a percent hint is for shares only
             if isinstance(value, Mapping):  # a period's or region's value given keys of its own
                 hint = (f": {self.name} takes no keys (in a roadmap it holds in every period)"
                         if not self.keys else ": keys do not nest (a period key's value holds for every "

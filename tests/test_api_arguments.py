@@ -167,6 +167,13 @@ def test_a_policy_and_a_plan_never_change_with_what_the_caller_holds(tiny):
     assert problem(lambda: Policy(min_local_share={"2030": {"Europe": 0.5}}).check()) == (
         "(policy) | min_local_share['2030'] == {'Europe': 0.5}, must be a number: keys do not nest (a period "
         "key's value holds for every region and product)")
+    assert problem(lambda: Policy(min_local_share="50%").check()) == (  # a spreadsheet's way, as in the data
+        "(policy) | min_local_share == '50%', must be a number; type 0.5 for 50% (shares and rates are "
+        "fractions)")
+    assert problem(lambda: Policy(co2_price="€1,000").check()) == (
+        "(policy) | co2_price == '€1,000', must be a number; type 1000 (without the currency sign and "
+        "without thousands separators)")
+    assert problem(lambda: Policy(co2_cap="5%").check()) == "(policy) | co2_cap == '5%', must be a number"
     assert problem(lambda: Policy.from_dict({"excluded_countries": {"2028": ["VN"]}})).endswith(
         "must be a country id, or a list of them (it takes no period keys: it holds in every period of a "
         "roadmap; a supplier stops in a period with capacity 0 in that period's supplier_products rows)")
