@@ -1,8 +1,8 @@
 """Warnings of legal but suspicious data: a tariff rate typed as a percentage or on a product of
 no unit value, scenario probabilities adding up to over 1 or one failure under two scenario
 names, ids (and regions, blocs) that differ only in case, opening or closing costs that no plan
-can pay, demands within the solver's tolerance and a hub's capacity over products of different
-units. Each is a line
+can pay, demands within the solver's tolerance, a hub's capacity over products of different
+units, and suppliers and hubs that no flow can use. Each is a line
 ``(table[, row N 'id']) | what, and what to do``."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def suspicious(t: Frames) -> list[str]:
     return (tariff_warnings(t) + unvalued_tariff_warnings(t) + period_tariff_warnings(t)
             + disruption_warnings(t) + case_warnings(t) + unpaid_cost_warnings(t) + tiny_demand_warnings(t)
             + blank_cost_warnings(t) + mixed_unit_warnings(t) + zero_capacity_warnings(t)
-            + template_warnings(t))
+            + idle_warnings(t) + template_warnings(t))
 
 
 def zero_capacity_warnings(t: Frames) -> list[str]:
@@ -47,6 +47,47 @@ def zero_capacity_warnings(t: Frames) -> list[str]:
                           "capacity is unlimited); leave it blank for no limit, or set status closed"),
              "a hub not closed has capacity 0")
     return warnings
+
+
+def idle_warnings(t: Frames) -> list[str]:
+    """A supplier or hub not closed that no flow can use: a supplier that no supplier_products
+    row names or no lane leaves, a hub that no lane from a supplier reaches or none leaves for a
+    market. Every plan leaves it idle without a word (of status open, or a hub opened for
+    min_hubs, pays for it all the same), which reads as 'not competitive' where a row was
+    forgotten. One line per row, its first reason."""
+    lanes = t.get("lanes")
+    if lanes is None:
+        return []
+    origins, destinations = set(lanes["origin"]), set(lanes["destination"])
+    warnings: list[str] = []
+    suppliers, made = t.get("suppliers"), t.get("supplier_products")
+    if suppliers is not None and made is not None:
+        ids = suppliers["supplier"]
+        _idle(warnings, "suppliers", suppliers, [
+            (~ids.isin(set(made["supplier"])), "no supplier_products row names it", "add what it makes"),
+            (~ids.isin(origins), "no lane leaves it for a hub", "add its supplier -> hub lanes")],
+            "no plan can buy from this supplier")
+    hubs = t.get("hubs")
+    if hubs is not None:
+        ids = hubs["hub"]
+        _idle(warnings, "hubs", hubs, [
+            (~ids.isin(destinations), "no lane reaches it from a supplier", "add supplier -> hub lanes"),
+            (~ids.isin(origins), "no lane leaves it for a market", "add hub -> market lanes")],
+            "no flow can pass through this hub")
+    return warnings
+
+
+def _idle(warnings: list[str], table: str, df: pd.DataFrame, reasons: list[tuple[pd.Series, str, str]],
+          outcome: str) -> None:
+    kind = ID_COLUMNS[table]
+    left = (df["status"] != "closed").to_numpy() if "status" in df.columns else np.ones(len(df), bool)
+    for idle, reason, fix in reasons:
+        def line(pos: int, reason: str = reason, fix: str = fix) -> str:
+            return f"{where(table, df, pos)} | {reason}, so {outcome}; {fix}, or set its status closed"
+
+        each_row(warnings, table, np.flatnonzero(idle.to_numpy() & left), line,
+                 reason.replace(" it", f" the {kind}", 1))
+        left = left & ~idle.to_numpy()
 
 
 def mixed_unit_warnings(t: Frames) -> list[str]:

@@ -462,6 +462,33 @@ def test_a_hub_of_capacity_zero_is_warned_of() -> None:
     assert not [w for w in caught if "capacity 0" in str(w.message)]
 
 
+def test_a_supplier_or_hub_no_flow_can_use_is_warned_of() -> None:
+    """A candidate added to suppliers (or hubs) whose lanes or supplier_products rows were
+    forgotten was left out of every plan without a word: it read as not competitive. One line
+    per row, its first reason; a closed one is not warned of."""
+    f = examples.electronics().frames()
+    lanes = f["lanes"]
+    f["lanes"] = lanes.loc[~lanes["origin"].isin(["S_CN_Ningde", "H_Busan"])]
+    f["supplier_products"] = f["supplier_products"].loc[f["supplier_products"]["supplier"] != "S_KR_Ochang"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Network.from_frames(**f)
+    assert [str(w.message) for w in caught if "status closed" in str(w.message)] == [
+        "(suppliers, row 9 'S_KR_Ochang') | no supplier_products row names it, so no plan can buy from this "
+        "supplier; add what it makes, or set its status closed",
+        "(suppliers, row 2 'S_CN_Ningde') | no lane leaves it for a hub, so no plan can buy from this "
+        "supplier; add its supplier -> hub lanes, or set its status closed",
+        "(hubs, row 9 'H_Busan') | no lane leaves it for a market, so no flow can pass through this hub; add "
+        "hub -> market lanes, or set its status closed"]
+    for table, ids in (("suppliers", ["S_CN_Ningde", "S_KR_Ochang"]), ("hubs", ["H_Busan"])):
+        df = f[table]
+        f[table] = df.assign(status=df["status"].where(~df[df.columns[0]].isin(ids), "closed"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Network.from_frames(**f)
+    assert not [w for w in caught if "status closed" in str(w.message)]
+
+
 @pytest.mark.parametrize("name", ["Total", "Grand total", "SUM"])
 def test_a_totals_row_under_a_table_is_one_error(name):
     """A 'Total' row under the demand (product blank, a SUM of the demands) gave four errors:
