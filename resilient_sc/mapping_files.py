@@ -63,8 +63,10 @@ def shown(value: Any, width: int = 60) -> str:
 
 
 
-def load_mapping(path: str | Path, what: str, limits: Limits | None = None) -> dict[str, Any]:
-    """A mapping read from a YAML or JSON file, with a clear one-line error for anything else.
+def load_mapping(path: str | Path, what: str, limits: Limits | None = None,
+                 holds: str = "field: value (min_local_share: 0.5)") -> dict[str, Any]:
+    """A mapping (of ``holds``, as the error says) read from a YAML or JSON file, with a clear
+    one-line error for anything else.
 
     The file is read within ``limits`` (:mod:`resilient_sc.limits`): its size, and for YAML the
     number of aliases, the nesting depth and the number of values once aliases are expanded, so
@@ -83,7 +85,8 @@ def load_mapping(path: str | Path, what: str, limits: Limits | None = None) -> d
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ValidationError([f"({what}) | {path.name} must hold a mapping of field: value"])
+        got = "a list" if isinstance(data, list) else shown(data)
+        raise ValidationError([f"({what}) | {path.name} must hold a mapping of {holds}, not {got}"])
     return data
 
 

@@ -91,7 +91,8 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
     policies: dict[str, Policy] = {}
     problems: list[str] = []
     try:
-        mapping = load_mapping(path, "policies", limits)
+        mapping = load_mapping(path, "policies", limits,
+                               "name: policy (near_shoring: {min_local_share: 0.5})")
     except ValidationError as exc:
         raise PolicyError(exc.problems, str(path), "policies file") from exc
     if mapping and set(map(str, mapping)) <= set(POLICY_FIELDS) and not any(  # one policy's fields

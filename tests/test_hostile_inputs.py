@@ -218,6 +218,15 @@ def test_one_policy_given_as_a_policies_file_is_said_to_be_one(tmp_path: Path):
         load_policies(tmp_path / "regions.yaml")
     (tmp_path / "named.yaml").write_text("survive: {survive: [country]}\n")
     assert load_policies(tmp_path / "named.yaml") == {"survive": Policy(survive=("country",))}
+    (tmp_path / "list.yaml").write_text("- min_local_share: 0.5\n")  # a YAML list, a common slip
+    with pytest.raises(PolicyError) as info:
+        load_policies(tmp_path / "list.yaml")
+    assert info.value.problems == ("(policies) | list.yaml must hold a mapping of name: policy "
+                                   "(near_shoring: {min_local_share: 0.5}), not a list",)
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(tmp_path / "list.yaml")
+    assert info.value.problems == ("(policy) | list.yaml must hold a mapping of field: value "
+                                   "(min_local_share: 0.5), not a list",)
 
 
 def test_policy_files_that_are_not_text_or_not_files(tmp_path: Path):
