@@ -12,6 +12,7 @@ import functools
 import math
 import sys
 import textwrap
+from io import BytesIO
 from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,15 +115,24 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise ValueError(f"{path.name}: figures are written as .png or .svg")
+    data = figure_bytes(fig, fmt, dpi)
+    io.write_bytes(path, lambda fh: fh.write(data))
+    return path
+
+
+def figure_bytes(fig: Figure, fmt: str, dpi: int = 150) -> bytes:
+    """``fig`` as the bytes of a ``png`` (:func:`_png`) or ``svg`` file; then closed."""
+    buffer = BytesIO()
     try:
-        write = (lambda fh: _png(fig, fh, dpi)) if fmt == "png" else (
-            lambda fh: fig.savefig(fh, format=fmt, dpi=dpi))
-        io.write_bytes(path, write)
+        if fmt == "png":
+            _png(fig, buffer, dpi)
+        else:
+            fig.savefig(buffer, format=fmt, dpi=dpi)
     finally:
         pyplot = sys.modules.get("matplotlib.pyplot")
         if pyplot is not None:  # a pyplot figure: drop it from pyplot's registry
             pyplot.close(fig)
-    return path
+    return buffer.getvalue()
 
 
 def _png(fig: Figure, fh: Any, dpi: int) -> None:

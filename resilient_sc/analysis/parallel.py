@@ -15,6 +15,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,6 +27,7 @@ from ..exceptions import SOLVING, ResilientSCError, ValidationError, add_note, u
 from ..model.build import NetworkModel, sent_as_recipe
 from ..model.roadmap import RoadmapModel
 from ..solvers.base import available_cpus, is_number
+from ..solvers.highs import SIGNAL_WATCHER
 from ..wording import brief
 
 T = TypeVar("T")
@@ -44,6 +46,16 @@ def as_worker() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def fork_is_safe() -> bool:
+    """Whether this process may fork workers that inherit what they need (no pickling): on
+    Linux, from the main thread, with no other thread running but the library's signal watcher,
+    which the fork hooks of :mod:`resilient_sc.solvers.highs` leave behind soundly (a fork
+    copies only the calling thread: a lock another thread held stays held in the child)."""
+    others = [t for t in threading.enumerate() if t is not threading.current_thread()]
+    return (sys.platform.startswith("linux") and threading.current_thread() is threading.main_thread()
+            and all(t.name == SIGNAL_WATCHER for t in others))
 
 
 def default_workers(n_tasks: int) -> int:
@@ -244,7 +256,8 @@ def _unwrapped(result: T | _Sent) -> T:
 def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int | None = None,
             executor: Executor | Any | None = None,
             progress: Progress | None = None,
-            names: Sequence[str] | None = None) -> list[T]:
+            names: Sequence[str] | None = None,
+            start: str | None = None) -> list[T]:
     """``[fn(*task) for task in tasks]``, in parallel unless ``workers == 1``.
 
     ``progress`` is given the futures of the tasks and their number and is iterated to show
@@ -254,7 +267,8 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     the results are always in the order of ``tasks``. A failed task, or Ctrl-C, cancels every
     task not started, in any executor; the error of a failed task gets a note naming it, from
     ``names`` (one per task: a policy's name). The warnings a task raises in a worker process
-    are raised in the caller once every task has ended, in the order of ``tasks``.
+    are raised in the caller once every task has ended, in the order of ``tasks``. ``start``: the
+    local pool's start method (``"fork"``: its workers inherit this process's memory).
     """
     check_parallel(workers, executor, progress)
     if executor is None and (workers == 1 or len(tasks) <= 1):
@@ -268,8 +282,9 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
         return run_lazily(in_turn(), len(tasks), progress)
     futures: list[Any] = []
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=min(workers or default_workers(len(tasks)),
-                                                           len(tasks)), initializer=as_worker)
+    context = None if start is None else multiprocessing.get_context(start)
+    size = min(workers or default_workers(len(tasks)), len(tasks))
+    pool = executor or ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=as_worker)
     try:
         futures = [pool.submit(_in_worker, _PROCESS, _task_name(names, i), fn, *task)
                    for i, task in enumerate(tasks)]

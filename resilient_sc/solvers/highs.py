@@ -169,6 +169,10 @@ def _watch(fd: int, wanted: frozenset[int], on_signal: Callable[[int], None] | N
                     on_signal(signum)
 
 
+#: the name of :func:`stop_on_signals`' thread, which a fork may leave behind (:func:`_reset_in_child`)
+SIGNAL_WATCHER = "resilient_sc-signals"
+
+
 @contextmanager
 def stop_on_signals(signums: Iterable[int] = (),
                     on_signal: Callable[[int], None] | None = None) -> Iterator[None]:
@@ -187,7 +191,7 @@ def stop_on_signals(signums: Iterable[int] = (),
     old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
     _stop.wakeup = write_fd
     watcher = threading.Thread(target=_watch, args=(read_fd, frozenset(wanted), on_signal),
-                               name="resilient_sc-signals", daemon=True)
+                               name=SIGNAL_WATCHER, daemon=True)
     watcher.start()
     try:
         yield
