@@ -209,6 +209,19 @@ def test_the_workers_end_when_their_parent_is_killed(tmp_path):
     assert not any(_running(pid) for pid in workers)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a death signal is Linux only")
+def test_a_worker_whose_parent_died_before_it_started_ends_at_once():
+    """A parent killed between a worker's fork and its initializer (the CI's load hit it: the
+    death signal asked for too late, both workers waited for tasks for good): the worker sees
+    that its parent is not the one that started the pool and ends."""
+    code = "from resilient_sc.analysis.parallel import as_worker; as_worker({}); print('ran on')"
+    gone = subprocess.run([sys.executable, "-c", code.format(1)], capture_output=True, text=True)
+    assert (gone.returncode, gone.stdout) == (1, "")  # its parent is this test, not pid 1
+    kept = subprocess.run([sys.executable, "-c", code.format("__import__('os').getppid()")],
+                          capture_output=True, text=True)
+    assert (kept.returncode, kept.stdout) == (0, "ran on\n")
+
+
 def _children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (from /proc)."""
     found = []

@@ -35,17 +35,21 @@ T = TypeVar("T")
 PR_SET_PDEATHSIG = 1
 
 
-def as_worker() -> None:
+def as_worker(parent: int | None = None) -> None:
     """Initializer of the library's pool workers (and the app's jobs): Ctrl-C (sent to the whole
     process group by a terminal) is the parent's to handle -- it ends the workers -- so an idle
     worker prints no traceback of its own; on Linux a worker ends when its parent dies (a kill -9
-    or the out-of-memory killer left both workers of a premium running, 100 MB each, for good).
+    or the out-of-memory killer left both workers of a premium running, 100 MB each, for good),
+    and ends at once when its ``parent`` (a pid) died before it asked for that (a parent killed
+    just after the fork: its workers waited for tasks for good).
     (The HiGHS threads a forked worker inherits are dropped by
     :mod:`resilient_sc.solvers.highs`'s fork hook, in any pool.)"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if parent is not None and os.getppid() != parent:
+            os._exit(1)
 
 
 def fork_is_safe() -> bool:
@@ -284,7 +288,8 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     own = executor is None
     context = None if start is None else multiprocessing.get_context(start)
     size = min(workers or default_workers(len(tasks)), len(tasks))
-    pool = executor or ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=as_worker)
+    pool = executor or ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=as_worker,
+                                           initargs=(os.getpid(),))
     try:
         futures = [pool.submit(_in_worker, _PROCESS, _task_name(names, i), fn, *task)
                    for i, task in enumerate(tasks)]
