@@ -138,8 +138,7 @@ class PolicyField:
         if not isinstance(value, int | float) or isinstance(value, bool):
             exponent = isinstance(value, str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", value.strip())
             hint = (" (a policy file reads a number with an exponent only with a dot: 1.0e6)"
-                    if exponent else number_hint(value) if isinstance(value, str) else "")
-            hint = "" if "%" in hint and hi > 1 else hint  # a percent hint is for shares only
+                    if exponent else number_hint(value, fraction=hi <= 1) if isinstance(value, str) else "")
             if isinstance(value, Mapping):  # a period's or region's value given keys of its own
                 hint = (f": {self.name} takes no keys (in a roadmap it holds in every period)"
                         if not self.keys else ": keys do not nest (a period key's value holds for every "

@@ -165,7 +165,7 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
     bad = np.isnan(values) & ~blank
     each_row(problems, name, np.flatnonzero(bad),
              lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} is not a number"
-                         f"{number_hint(str(raw[pos]))}",
+                         f"{number_hint(str(raw[pos]), fraction=col.unit == 'fraction')}",
              f"{col.name} is not a number")
     ok = ~np.isnan(values)
     v = values

@@ -228,19 +228,23 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
 _PERCENT = re.compile(r"[+-]?\d+(\.\d+)?\s*%")
 
 
-def number_hint(text: str) -> str:
+def number_hint(text: str, fraction: bool = True) -> str:
     """What to type for a number a spreadsheet shows its own way: ``'; type 9000 (without
-    thousands separators)'``, ``'; type 0.25 for 25% (shares and rates are fractions)'``; empty
-    when ``text`` is none of these.
+    thousands separators)'``, ``'; type 0.25 for 25% (shares and rates are fractions)'`` where the
+    value is a ``fraction`` (a percentage of a quantity or cost has no such reading); empty when
+    ``text`` is none of these.
 
     >>> number_hint("9,000"), number_hint("€38.19")
     ('; type 9000 (without thousands separators)', '; type 38.19 (without the currency sign)')
     >>> number_hint("38,19"), number_hint("25%"), number_hint("n/a")  # 1,234,567: 1234567, never 1.23457e+06
     ('; type 38.19 (with a decimal point)', '; type 0.25 for 25% (shares and rates are fractions)', '')
+    >>> number_hint("25%", fraction=False)
+    ''
     """
     t = text.strip()
     if _PERCENT.fullmatch(t):
-        return f"; type {float(t.rstrip('% ')) / 100:.15g} for {t} (shares and rates are fractions)"
+        return (f"; type {float(t.rstrip('% ')) / 100:.15g} for {t} (shares and rates are fractions)"
+                if fraction else "")
     bare = _CURRENCY.sub("", t).strip()
     said = ["without the currency sign"] if bare != t else []
     if _GROUPED.fullmatch(bare):

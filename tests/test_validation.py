@@ -526,6 +526,10 @@ def test_numbers_as_a_spreadsheet_shows_them_say_what_to_type():
                         ("rate '25%'", "type 0.25 for 25% (shares and rates are fractions)")):
         assert any(p.endswith(f"{given} is not a number; {hint}") for p in said), (given, said)
     frames = tiny_frames()
+    frames["demand"] = frames["demand"].astype({"demand": object})
+    frames["demand"].loc[0, "demand"] = "25%"  # a percentage of a quantity has no reading: no 0.25
+    assert next(p for p in problems_of(frames) if "'25%'" in p).endswith("demand '25%' is not a number")
+    frames = tiny_frames()
     frames["hubs"] = frames["hubs"].rename(columns={"capacity": "Capacity (units)"})
     assert problems_of(frames) == ("(hubs) | column 'capacity (units)': name it 'capacity'; a unit in the "
                                    "header is not read (quantities are in their product's unit, money in the "
