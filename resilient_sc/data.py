@@ -27,7 +27,15 @@ from .schema import ALL_PRODUCTS, BLANKS, REQUIRED_TABLES, TABLES, mentioned_tab
 from .suspicious import suspicious
 from .validation import coerce_table, validate_tables
 from .wording import SHOWN, brief, clip, closest, each_row, not_read, quote, suggest, where
-from .xlsx_tables import HIDDEN, HIDDEN_ROWS, READ_WARNINGS, keep_warnings, read_workbook
+from .xlsx_tables import (
+    HIDDEN,
+    HIDDEN_ROWS,
+    OLE2_MAGIC,
+    READ_WARNINGS,
+    ZIP_MAGIC,
+    keep_warnings,
+    read_workbook,
+)
 
 #: set while the library builds a Network from tables it validated (or derived from validated ones)
 _VALIDATING: ContextVar[bool] = ContextVar("validating", default=False)
@@ -281,8 +289,8 @@ def _digest(df: Any) -> bytes:
 _BOM = b"\xef\xbb\xbf"  # Excel's "CSV UTF-8" byte order mark
 
 #: the first bytes of files given in a CSV table's place by mistake, and what they are
-_NOT_CSV = {b"PK\x03\x04": "an Excel workbook (.xlsx, a zip archive) under a .csv name",
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "an Excel 97-2003 workbook (.xls) under a .csv name"}
+_NOT_CSV = {ZIP_MAGIC: "an Excel workbook (.xlsx, a zip archive) under a .csv name",
+            OLE2_MAGIC: "an Excel 97-2003 workbook (.xls) under a .csv name"}
 
 
 def _not_text(raw: bytes, table: str, file: str) -> str | None:

@@ -59,6 +59,9 @@ def _cell_text(value: Any) -> str:
     return cell_text(value)  # a date at midnight as its ISO date
 
 
+#: the first bytes of a zip archive (an .xlsx is one) and of an OLE2 file (an old .xls, or an
+#: encrypted .xlsx)
+ZIP_MAGIC, OLE2_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 #: the attribute of a table read from a sheet hidden in its workbook (the workbook's name)
 HIDDEN = "hidden_in"
 #: the attribute of a table with rows hidden in its sheet, by hand or by a filter (their numbers)
@@ -294,7 +297,7 @@ def _not_xlsx(label: str, raw: bytes) -> str:
     """What a file that is no zip archive is, as far as its first bytes tell."""
     if label.startswith("~$"):
         return f"Excel's lock file of an open workbook, not the workbook: give {label[2:]!r}"
-    if raw.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: an encrypted .xlsx, or an old .xls
+    if raw.startswith(OLE2_MAGIC):
         return ("a password-protected workbook or an old .xls file; remove the password (Excel: File > "
                 "Info > Protect Workbook) or save it as .xlsx")
     return ("not an .xlsx workbook (damaged, or another format such as .xls or .csv renamed); save it "
