@@ -97,3 +97,48 @@ def test_survive_verified_by_stress_test(seed, kind, level):
     assume(plan is not None)
     result = stress_test(network(seed), plan, failures=(kind,), scenarios=False)
     assert (result.failures["worst_served"] >= level - 1e-6).all()
+
+
+#: policy fields drawn two or three at a time by the combined-policies test below
+COMBINED = {
+    "min_local_share": st.sampled_from([0.2, 0.5]),
+    "min_allied_share": st.sampled_from([0.3, 0.6]),
+    "max_country_share": st.sampled_from([0.5, 0.8]),
+    "max_supplier_share": st.sampled_from([0.5, 0.8]),
+    "max_region_share": st.sampled_from([0.7, 0.9]),
+    "min_suppliers": st.sampled_from([2, 3]),
+    "min_hubs": st.just(2),
+    "survive": st.sampled_from([("supplier",), ("hub",), ("country",)]),
+    "single_sourcing": st.just(True),
+    "co2_price": st.sampled_from([5.0, 50.0]),
+    "shortfall_penalty": st.sampled_from([20.0, 200.0]),
+}
+
+
+@settings(SETTINGS, max_examples=20)
+@given(seed=seeds, fields=st.lists(st.sampled_from(sorted(COMBINED)), min_size=2, max_size=3, unique=True),
+       data=st.data())
+def test_combined_policies_every_route_gives_plain_highs_optimum(seed, fields, data):
+    """Policies of two or three fields at once: the accelerated routes (merged origins, lazy
+    caps, failure generation, the projection) give the optimum of plain HiGHS on the extensive
+    form, and call the same policies infeasible (a wider sweep: docs/reliability.md, Solver
+    routes)."""
+    from resilient_sc import SolveOptions
+
+    values = {f: data.draw(COMBINED[f]) for f in fields}
+    if "survive" in values:
+        values["service_level"] = data.draw(st.sampled_from([0.5, 1.0]))
+    policy = Policy(**values)
+    answers = []
+    for accelerate in (True, False):
+        try:
+            plan = solve(network(seed), policy, SolveOptions(threads=1, accelerate=accelerate))
+        except InfeasiblePolicyError:
+            answers.append(None)
+            continue
+        assert verify_plan(plan, policy) == [], policy
+        answers.append(plan.objective)
+    if None in answers:
+        assert answers == [None, None], policy
+    else:
+        assert answers[0] == pytest.approx(answers[1], rel=2e-6), policy
