@@ -43,6 +43,7 @@ from .results import (
     plan_products,
     readme,
 )
+from .solvers import lazy
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
 from .solvers.highs import until
 from .solvers.routes import ROUTES, solve_linear
@@ -56,9 +57,13 @@ LOG_MARK = "roadmap: "
 #: optimal; the roadmap's own solve proves optimality)
 START_GAP = 0.01
 #: the routes a roadmap takes: pyomo (``backend="pyomo"``), merged origins (found on the matrix,
-#: periods included) and plain HiGHS. Lazy caps read the matrix only too, but on roadmaps the caps
-#: kept breaking round after round (ladder S glide path: 246 s against 168 s without them)
+#: periods included) and plain HiGHS; lazy caps too when the periods solved alone name the caps
+#: their plans fill (:func:`periods_alone`). From no caps, the caps kept breaking round after round
+#: on roadmaps (ladder S glide path: 0 -> 777 -> 1,422 -> all 25,599 rows, 246 s against 168 s
+#: without lazy caps); from the 1,350 its periods' plans fill, the first master's plan re-routed
+#: within every cap is within the gap of its bound (see docs/benchmarks.md)
 _ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "merged-origins", "highs"))
+_SEEDED_ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "lazy-caps", "merged-origins", "highs"))
 
 
 #: what each file of a saved roadmap holds (its folder's README.md): its own tables, then each
@@ -412,8 +417,9 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     start = None if options.backend == "pyomo" else periods_alone(model, options, deadline)
     seconds = time.perf_counter() - t0
     log_line(f"{LOG_MARK}every period at once", options, warn=False)
+    routes = _ROUTES if start is None or start.filled_caps is None else _SEEDED_ROUTES
     result, report = solve_linear(model, until(options, deadline), start,  # type: ignore[arg-type]
-                                  routes=_ROUTES)
+                                  routes=routes)
     # the periods' own solves: in the solve time, and said apart on the report's line (a timing,
     # not in its note: two runs of the same inputs write the same roadmap.json)
     note = "MIP start: each period solved alone first" if start is not None else ""
@@ -493,11 +499,14 @@ def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, result
 
 @dataclass(frozen=True)
 class _Design:
-    """A roadmap design as a MIP start: suppliers, hubs and hub-market pairs, each with a period."""
+    """A roadmap design as a MIP start: suppliers, hubs and hub-market pairs, each with a period;
+    ``filled_caps``: the roadmap's dependence caps (rows of its model) that the periods' plans
+    fill to their bound, which the first master of lazy caps takes (:func:`.lazy.first_caps`)."""
 
     suppliers: pd.DataFrame
     hubs: pd.DataFrame
     outbound: pd.DataFrame
+    filled_caps: np.ndarray | None = None
 
 
 def periods_alone(model: RoadmapModel, options: SolveOptions,
@@ -509,6 +518,7 @@ def periods_alone(model: RoadmapModel, options: SolveOptions,
     of it spread over the periods still to solve. None when a period has no plan in that time
     (the roadmap's solve then says why)."""
     parts: dict[str, list[pd.DataFrame]] = {"suppliers": [], "hubs": [], "outbound": []}
+    filled: list[np.ndarray] = []
     alone = dataclasses.replace(options, allow_nonoptimal=True, mip_gap=max(options.mip_gap, START_GAP))
     n = len(model.models)
     for k, (period, m) in enumerate(zip(model.periods["period"], model.models, strict=True)):
@@ -520,7 +530,11 @@ def periods_alone(model: RoadmapModel, options: SolveOptions,
         plan = Plan.from_solution(m, result)
         for name, keys in (("suppliers", ["supplier"]), ("hubs", ["hub"]), ("outbound", ["hub", "market"])):
             parts[name].append(getattr(plan, name)[keys].assign(period=period))
-    return _Design(**{k: pd.concat(v, ignore_index=True) for k, v in parts.items()})
+        caps = lazy.lazy_rows(m.lm)
+        if caps is not None:
+            filled.append(model.period_rows(k)[caps[lazy.tight(lazy.caps(m.lm, caps), result.x)]])
+    return _Design(**{k: pd.concat(v, ignore_index=True) for k, v in parts.items()},
+                   filled_caps=np.concatenate(filled) if filled else None)
 
 
 def solve_roadmap(network: Network, policy: Policy | None = None,

@@ -660,3 +660,41 @@ def test_a_period_that_weighs_next_to_nothing_is_warned_of():
     with warnings.catch_warnings():
         warnings.simplefilter("error", RunWarning)
         solve_roadmap(examples.electronics_roadmap())
+
+
+def test_a_periods_row_is_its_row_in_the_stack():
+    """``RoadmapModel.period_rows``: each row of a period's model is the stacked model's row it
+    names, with the same coefficients on that period's columns and the same bounds."""
+    net, policy = random_roadmap(1)
+    model = build_roadmap(net, policy.replace(max_country_share={"2027": 0.7, "2028": 0.6}))
+    stacked, (_, _, lo, up, _) = model.lm.matrix().tocsr(), model.lm.bounds()
+    for t, m in enumerate(model.models):
+        columns = np.empty(m.lm.n_cols, np.int64)
+        for name, block in m.lm.variables.items():
+            columns[block.start:block.start + block.size] = model.starts[name][t] + np.arange(block.size)
+        rows = model.period_rows(t)
+        assert len(np.unique(rows)) == m.lm.n_rows
+        assert (stacked[rows][:, columns] != m.lm.matrix().tocsr()).nnz == 0
+        _, _, m_lo, m_up, _ = m.lm.bounds()
+        assert np.array_equal(lo[rows], m_lo) and np.array_equal(up[rows], m_up)
+
+
+def test_a_roadmaps_lazy_caps_start_from_the_caps_its_periods_fill():
+    """A roadmap with dependence caps takes the lazy-caps route, its first master with the caps
+    that the periods solved alone (its MIP start) fill; plain HiGHS on the whole stacked model
+    reaches the same optimum. (From no caps, the caps kept breaking round after round.)"""
+    from resilient_sc.roadmap import periods_alone
+    from resilient_sc.solvers import lazy
+
+    net, policy = random_roadmap(0)
+    policy = policy.replace(max_country_share={"2027": 0.7, "2028": 0.6})
+    model = build_roadmap(net, policy)
+    start = periods_alone(model, SolveOptions())
+    assert start is not None and start.filled_caps is not None and len(start.filled_caps) > 0
+    assert np.isin(start.filled_caps, lazy.lazy_rows(model.lm)).all()
+    fast = solve_roadmap(net, policy)
+    assert fast.report.route == "lazy-caps"
+    assert f"after 1 round ({len(start.filled_caps)})" in fast.report.note
+    plain = solve_roadmap(net, policy, SolveOptions(accelerate=False))
+    assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
+    assert fast.verify() == []

@@ -77,6 +77,17 @@ class RoadmapModel:
             out[name] = x[start:start + block.size]
         return out
 
+    def period_rows(self, t: int) -> np.ndarray:
+        """Per row of period ``t``'s model, its row in the stack ``lm`` (each block holds the
+        periods' rows one period after another, :func:`stack`)."""
+        lm = self.models[t].lm
+        out = np.empty(lm.n_rows, np.int64)
+        for name, block in lm.constraints.items():
+            before = sum(m.lm.constraints[name].size for m in self.models[:t] if name in m.lm.constraints)
+            first = self.lm.constraints[name].start + before
+            out[block.start:block.start + block.size] = first + np.arange(block.size)
+        return out
+
     def __repr__(self) -> str:
         return (f"RoadmapModel({len(self.models)} periods, {self.lm.n_cols} columns, "
                 f"{self.lm.n_rows} rows)")

@@ -54,9 +54,19 @@ def lazy_rows(lm: LinearModel) -> np.ndarray | None:
 
 def demands(lm: LinearModel) -> np.ndarray:
     """Per row of :func:`lazy_rows`, a code of the (market, product) whose demand it caps a share
-    of."""
-    both = pd.concat([b.labels[["market", "product"]] for b in _blocks(lm)], ignore_index=True)
+    of (and its period, in a roadmap)."""
+    blocks = _blocks(lm)
+    keys = ["market", "product", *(["period"] if "period" in blocks[0].index else [])]
+    both = pd.concat([b.index[keys] for b in blocks], ignore_index=True)
     return pd.MultiIndex.from_frame(both).factorize()[0]
+
+
+def first_caps(rows: np.ndarray, start: object) -> np.ndarray:
+    """Which caps ``rows`` (from :func:`lazy_rows`) the first master takes: those a MIP start
+    names as filled by its plan (its ``filled_caps``, rows of the model: a roadmap's periods
+    solved alone), else none."""
+    filled = getattr(start, "filled_caps", None)
+    return np.zeros(len(rows), bool) if filled is None else np.isin(rows, filled)
 
 
 def master(lm: LinearModel, rows: np.ndarray, active: np.ndarray) -> LinearModel:

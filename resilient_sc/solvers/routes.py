@@ -343,7 +343,7 @@ def _lazy_rounds(model: NetworkModel, options: SolveOptions, deadline: float,
     rows, lm = _lazy(model), model.lm
     assert rows is not None
     later = ROUTES[ROUTES.index(LAZY_CAPS) + 1:]
-    active = np.zeros(len(rows), bool)
+    active = lazy.first_caps(rows, start)
     rounds, cap, demand = [], lazy.caps(lm, rows), lazy.demands(lm)
     best: SolverResult | None = None
     master, lower, work = lazy.master(lm, rows, active), -math.inf, base.MasterWork()
