@@ -58,10 +58,12 @@ LOG_MARK = "roadmap: "
 START_GAP = 0.01
 #: the routes a roadmap takes: pyomo (``backend="pyomo"``), merged origins (found on the matrix,
 #: periods included) and plain HiGHS; lazy caps too when the periods solved alone name the caps
-#: their plans fill (:func:`periods_alone`). From no caps, the caps kept breaking round after round
-#: on roadmaps (ladder S glide path: 0 -> 777 -> 1,422 -> all 25,599 rows, 246 s against 168 s
-#: without lazy caps); from the 1,347 its periods' plans fill, the first master's plan re-routed
-#: within every cap is within the gap of its bound: 65.1 s against 157.7 s (docs/benchmarks.md)
+#: their plans fill (:func:`periods_alone`) and there is no single sourcing. From no caps, the caps
+#: kept breaking round after round on roadmaps (ladder S glide path: 0 -> 777 -> 1,422 -> all 25,599
+#: rows, 246 s against 168 s without lazy caps); from the 1,347 its periods' plans fill, the first
+#: master's plan re-routed within every cap is within the gap of its bound: 65.1 s against 157.7 s
+#: (docs/benchmarks.md). Under single sourcing the first master's plan broke caps in 4 of 5 tiny
+#: ladder roadmaps, and that master's MIP was time lost: 125.9 s against 86.7 s in all
 _ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "merged-origins", "highs"))
 _SEEDED_ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "lazy-caps", "merged-origins", "highs"))
 
@@ -417,7 +419,8 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     start = None if options.backend == "pyomo" else periods_alone(model, options, deadline)
     seconds = time.perf_counter() - t0
     log_line(f"{LOG_MARK}every period at once", options, warn=False)
-    routes = _ROUTES if start is None or start.filled_caps is None else _SEEDED_ROUTES
+    seeded = start is not None and start.filled_caps is not None and "assign" not in model.lm.variables
+    routes = _SEEDED_ROUTES if seeded else _ROUTES
     result, report = solve_linear(model, until(options, deadline), start,  # type: ignore[arg-type]
                                   routes=routes)
     # the periods' own solves: in the solve time, and said apart on the report's line (a timing,

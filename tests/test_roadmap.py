@@ -698,3 +698,14 @@ def test_a_roadmaps_lazy_caps_start_from_the_caps_its_periods_fill():
     plain = solve_roadmap(net, policy, SolveOptions(accelerate=False))
     assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
     assert fast.verify() == []
+
+
+def test_a_roadmap_under_single_sourcing_takes_its_caps_whole():
+    """Under single sourcing the first master's plan broke caps in most tiny ladder roadmaps and
+    its MIP was time lost: a roadmap with assignments keeps every cap from the start."""
+    net, policy = random_roadmap(0)
+    policy = policy.replace(max_country_share={"2027": 0.7, "2028": 0.6}, single_sourcing=True)
+    fast = solve_roadmap(net, policy)
+    assert fast.report.route != "lazy-caps" and "lazy caps" not in fast.report.note
+    plain = solve_roadmap(net, policy, SolveOptions(accelerate=False))
+    assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
