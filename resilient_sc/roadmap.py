@@ -46,7 +46,7 @@ from .results import (
 from .solvers import lazy
 from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
 from .solvers.highs import until
-from .solvers.routes import ROUTES, solve_linear
+from .solvers.routes import ROUTES, Route, solve_linear
 from .verify import checked_policy, verify_plan
 
 __all__ = ["Roadmap", "solve_roadmap", "solve_roadmap_model"]
@@ -56,16 +56,32 @@ LOG_MARK = "roadmap: "
 #: the relative gap at which each period is solved alone for the MIP start (a start need not be
 #: optimal; the roadmap's own solve proves optimality)
 START_GAP = 0.01
-#: the routes a roadmap takes: pyomo (``backend="pyomo"``), merged origins (found on the matrix,
-#: periods included) and plain HiGHS; lazy caps too when the periods solved alone name the caps
-#: their plans fill (:func:`periods_alone`) and there is no single sourcing. From no caps, the caps
-#: kept breaking round after round on roadmaps (ladder S glide path: 0 -> 777 -> 1,422 -> all 25,599
-#: rows, 246 s against 168 s without lazy caps); from the 1,347 its periods' plans fill, the first
-#: master's plan re-routed within every cap is within the gap of its bound: 65.1 s against 157.7 s
-#: (docs/benchmarks.md). Under single sourcing the first master's plan broke caps in 4 of 5 tiny
-#: ladder roadmaps, and that master's MIP was time lost: 125.9 s against 86.7 s in all
+#: the routes every roadmap may take: pyomo (``backend="pyomo"``), merged origins (found on the
+#: matrix, periods included) and plain HiGHS; see :func:`_routes` for the others
 _ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "merged-origins", "highs"))
-_SEEDED_ROUTES = tuple(r for r in ROUTES if r.name in ("pyomo", "lazy-caps", "merged-origins", "highs"))
+
+
+def _routes(model: RoadmapModel, start: _Design | None) -> tuple[Route, ...]:
+    """The routes of roadmap ``model`` given its MIP ``start``: :data:`_ROUTES`, and
+
+    * failure generation when it has no dependence caps (whose lazy route its masters would
+      take unseeded): ladder S's roadmap under survive hub 0.8 in 16.3 s and 506 MB against
+      253.2 s and 1,375 MB by merged origins on the stacked model with every failure copy, four
+      tiny ones in 2.4-6.0 s against 5.1-31.9 s (docs/benchmarks.md);
+    * lazy caps when ``start`` names the caps its periods' plans fill and there is no single
+      sourcing. From no caps, the caps kept breaking round after round (ladder S glide path:
+      0 -> 777 -> 1,422 -> all 25,599 rows, 246 s against 168 s without lazy caps); from the
+      1,347 its periods' plans fill, the first master's plan re-routed within every cap is within
+      the gap of its bound: 65.1 s against 157.7 s. Under single sourcing the first master's plan
+      broke caps in 4 of 5 tiny ladder roadmaps and its MIP was time lost: 125.9 s against 86.7 s.
+    """
+    if lazy.lazy_rows(model.lm) is None:
+        extra = ("failure-generation",)
+    elif start is not None and start.filled_caps is not None and "assign" not in model.lm.variables:
+        extra = ("lazy-caps",)
+    else:
+        extra = ()
+    return tuple(r for r in ROUTES if r in _ROUTES or r.name in extra)
 
 
 #: what each file of a saved roadmap holds (its folder's README.md): its own tables, then each
@@ -419,10 +435,8 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     start = None if options.backend == "pyomo" else periods_alone(model, options, deadline)
     seconds = time.perf_counter() - t0
     log_line(f"{LOG_MARK}every period at once", options, warn=False)
-    seeded = start is not None and start.filled_caps is not None and "assign" not in model.lm.variables
-    routes = _SEEDED_ROUTES if seeded else _ROUTES
     result, report = solve_linear(model, until(options, deadline), start,  # type: ignore[arg-type]
-                                  routes=routes)
+                                  routes=_routes(model, start))
     # the periods' own solves: in the solve time, and said apart on the report's line (a timing,
     # not in its note: two runs of the same inputs write the same roadmap.json)
     note = "MIP start: each period solved alone first" if start is not None else ""
