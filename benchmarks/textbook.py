@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from resilient_sc.orlib import FacilityInstance
-from resilient_sc.solvers.highs import stdout_to_stderr
+from resilient_sc.solvers.stops import stdout_to_stderr
 
 
 @dataclass(frozen=True)

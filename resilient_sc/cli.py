@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import app as _app  # light: the web framework is imported only when `app` runs
-from . import cli_inputs, cli_roadmap, exceptions, io
+from . import cli_inputs, cli_roadmap, exceptions
 from .cli_args import (
     analysis_options,
     check_scenarios,
@@ -69,11 +69,9 @@ from .cli_outcome import (
 )
 from .cli_paths import check_paths, stamp, writing
 from .format import frame_text, not_proven_optimal, status_and_gap
-from .periods import has_periods
-from .solvers import highs
 from .solvers.base import available_cpus
+from .solvers.stops import real_stdout, stop_on_signals
 from .stopping import SIGNALS
-from .worded import files_worded
 from .wording import closest
 
 if TYPE_CHECKING:
@@ -202,7 +200,9 @@ def load_policy(path: Path | None) -> Policy:
 
 
 def _run_solve(args: argparse.Namespace) -> Outcome:
+    from . import io
     from .optimize import solve
+    from .periods import has_periods
     from .roadmap import solve_roadmap
     from .solvers.base import SolveOptions
     from .workbook import write_workbook
@@ -277,7 +277,9 @@ def progress_bar(args: argparse.Namespace, desc: str) -> Callable[..., Any] | No
 
 
 def _records(df: Any) -> list[dict[str, Any]]:
-    return io.counts_whole(df).to_dict("records")
+    from .io import counts_whole
+
+    return counts_whole(df).to_dict("records")
 
 
 def _report_outcome(data: dict[str, Any], text: str, written: list[Path] | None) -> Outcome:
@@ -336,6 +338,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     from .analysis.report import design_title, stress_sentences, unlisted, write_stress_report
     from .analysis.stress import check_penalty
     from .optimize import solve
+    from .periods import has_periods
 
     check_paths(args, args.out, folder=True)
     policy = load_policy(args.policy)
@@ -383,6 +386,7 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     from .analysis.premium import INTACT_WORDS, floor_caveat, shown_columns
     from .analysis.report import expected_basis, premium_sentences, write_premium_report
     from .exceptions import PolicyError
+    from .periods import has_periods
     from .policies import load_policies
 
     check_paths(args, args.out, folder=True)
@@ -443,6 +447,7 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
     from .analysis.frontier_report import frontier_reference, frontier_sentences, write_frontier_report
     from .analysis.premium import INTACT_WORDS, shown_columns
     from .analysis.stress import replayed_kinds, single_failures_words
+    from .periods import has_periods
     from .policy import Policy
 
     check_paths(args, args.out, folder=True)
@@ -524,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
 
     In the main thread, SIGINT, SIGTERM and SIGHUP stop the command (a solve usually within
-    0.1 s, :func:`resilient_sc.solvers.highs.stop_on_signals`) and its outcome is still
+    0.1 s, :func:`resilient_sc.solvers.stops.stop_on_signals`) and its outcome is still
     printed: status ``interrupted``, exit code 128 + the signal's number. Run as the console
     command (``argv`` None), the process also ends within :data:`STOP_GRACE` s of the signal
     wherever the work is (:class:`_Deadline`).
@@ -537,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     if serves and in_main:  # the server's own handlers stop it, then pass the signal on to these
         guard: contextlib.AbstractContextManager[Any] = _handled(SIGNALS, _stopped)
     else:
-        guard = highs.stop_on_signals(SIGNALS, deadline) if in_main else contextlib.nullcontext()
+        guard = stop_on_signals(SIGNALS, deadline) if in_main else contextlib.nullcontext()
     in_main = in_main and not serves
     with guard:
         try:
@@ -587,7 +592,7 @@ class _Deadline:
             return
         outcome = failure(KeyboardInterrupt())
         err, out = _render(outcome, self.as_json)
-        with highs.real_stdout() as stdout:
+        with real_stdout() as stdout:
             for fd, text in ((2, err), (stdout, out)):
                 data = text.encode()
                 with contextlib.suppress(OSError):
@@ -595,7 +600,9 @@ class _Deadline:
                         data = data[os.write(fd, data):]
         for child in multiprocessing.active_children():
             child.terminate()
-        io.remove_temporaries()
+        from .io import remove_temporaries
+
+        remove_temporaries()
         os._exit(outcome.code)
 
 
@@ -620,6 +627,8 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
         for kind in exceptions.OWN_WARNINGS:
             warnings.simplefilter("always", kind)
         warnings.showwarning = seen.show
+        from .worded import files_worded
+
         out = getattr(args, "out", None)
         before = stamp(out)
         try:
@@ -642,7 +651,9 @@ def _render(outcome: Outcome, as_json: bool) -> tuple[str, str]:
     notes = (("error", outcome.error), ("warning", outcome.warning))
     err = "".join(f"{kind}: {text}\n" for kind, text in notes if text)
     if as_json:
-        return err, io.to_json(outcome.data) + "\n"
+        from .io import to_json
+
+        return err, to_json(outcome.data) + "\n"
     return err, f"{outcome.text}\n" if outcome.text else ""
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
-from .solvers import highs
+from .solvers.stops import stop_signal
 from .stopping import interrupted
 
 EXIT_OK = 0
@@ -61,7 +61,7 @@ def failure(exc: BaseException, debug: bool = False) -> Outcome:
         data.update(status=plan.status.value if plan is not None else exc.status, reason=str(exc))
         return Outcome(EXIT_NOT_SOLVED, data, error=str(exc))
     if isinstance(exc, KeyboardInterrupt):
-        code, data = interrupted(highs.stop_signal() or signal.SIGINT)
+        code, data = interrupted(stop_signal() or signal.SIGINT)
         data["reason"] += "".join(f": {note}" for note in getattr(exc, "__notes__", ()))
         return Outcome(code, data, error=data["reason"])
     if isinstance(exc, OSError):

@@ -11,7 +11,6 @@ import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import io
 from .exceptions import ResilientSCError, ValidationError
 
 #: input arguments of the commands and what they name, for the messages of check_paths
@@ -23,13 +22,17 @@ FILE_SUFFIXES = frozenset({".csv", ".xlsx", ".xls", ".xlsm", ".ods", ".json", ".
 
 def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option: str = "--out",
                 workbook: bool = False, network: bool = False,
-                replaceable: frozenset[str] = io.OUTPUT_SUFFIXES) -> None:
+                replaceable: frozenset[str] | None = None) -> None:
     """Refuse, before any work, outputs that would overwrite or sit inside an input, or that
     cannot be written (:func:`resilient_sc.io.output_problem`): ``out`` (a folder or a file)
     and the ``--log`` file, checked against DATA and every input file of the command; an output
     folder named like a file (``workbook``: the command writes a .xlsx workbook too). ``network``:
     ``out`` is a network's data (``init``, ``orlib``), which may replace a network's folder;
-    ``replaceable``: the file types ``--force`` may replace in an ``out`` folder."""
+    ``replaceable``: the file types ``--force`` may replace in an ``out`` folder (default
+    :data:`resilient_sc.io.OUTPUT_SUFFIXES`)."""
+    from . import io  # pandas: imported by the commands that run, not by --help
+
+    replaceable = io.OUTPUT_SUFFIXES if replaceable is None else replaceable
     inputs: dict[str, Path | None] = {name: getattr(args, arg, None) for arg, name in INPUTS.items()}
     data = getattr(args, "data", None)
     if data is not None:
@@ -71,8 +74,10 @@ def writing(path: Path, option: str = "--out") -> Iterator[None]:
     try:
         yield
     except OSError as exc:
+        from .io import TMP_MARK
+
         detail = exc.strerror or str(exc)
-        if exc.filename and Path(exc.filename) != path and io.TMP_MARK not in str(exc.filename):
+        if exc.filename and Path(exc.filename) != path and TMP_MARK not in str(exc.filename):
             detail += f" ({exc.filename})"
         problem = f"({option}) | cannot write {path}: {detail}"
         if exc.errno in FULL:  # the machine's, not the path's: no bad input (exit code 1, not 2)

@@ -16,11 +16,9 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import io
 from .cli_args import analysis_options, stress_arguments
 from .exceptions import ValidationError
 from .format import frame_text, not_proven_optimal
-from .periods import period_ids
 
 if TYPE_CHECKING:
     from .data import Network
@@ -62,6 +60,8 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
         roadmap_premium_sentences,
         write_roadmap_premium_report,
     )
+    from .io import counts_whole
+    from .periods import period_ids
 
     ids = list(period_ids(network))
     outcomes = roadmap_outcomes(network, policies, base, analysis_options(args), workers=args.workers,
@@ -76,7 +76,7 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
     if args.out is not None:
         with writing(args.out):
             written = write_roadmap_premium_report(args.out, network, outcomes, table, force=args.force)
-    return {"status": "ok", "periods": ids, "table": io.counts_whole(table).to_dict("records")}, text, written
+    return {"status": "ok", "periods": ids, "table": counts_whole(table).to_dict("records")}, text, written
 
 
 def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: Writing) -> Result:
@@ -125,6 +125,8 @@ def frontier(args: argparse.Namespace, network: Network, policy: Policy,
         frontier_method,
         write_end_year_frontier_report,
     )
+    from .io import counts_whole
+    from .periods import period_ids
     from .policy import POLICY_FIELDS
 
     ids = list(period_ids(network))
@@ -148,7 +150,7 @@ def frontier(args: argparse.Namespace, network: Network, policy: Policy,
     if args.out is not None:
         with writing(args.out):
             written = write_end_year_frontier_report(args.out, df, field, last, policy, force=args.force)
-    return ({"status": "ok", "field": field, "period": last, "table": io.counts_whole(df).to_dict("records")},
+    return ({"status": "ok", "field": field, "period": last, "table": counts_whole(df).to_dict("records")},
             text, written)
 
 

@@ -13,13 +13,15 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from .data import Network
 from .exceptions import DataWarning, ValidationError
 from .limits import current, read_bytes
+
+if TYPE_CHECKING:
+    from .data import Network
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class FacilityInstance:
 
     def to_network(self) -> Network:
         """The instance as a Network (docs/formulation.md §7)."""
+        import pandas as pd  # here, not at the top: the CLI's parser reads FORMATS
+
+        from .data import Network
+
         m, n = self.allocation_cost.shape
         hubs = [f"W{i + 1}" for i in range(m)]
         markets = [f"C{j + 1}" for j in range(n)]

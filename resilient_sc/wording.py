@@ -17,12 +17,14 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .schema import TABLES
+
+if TYPE_CHECKING:  # pandas is not imported at run time here: the CLI's --help stays light
+    import pandas as pd
 
 #: rows listed for one kind of problem in one table; the rest are counted
 SHOWN = 10

@@ -444,15 +444,15 @@ def test_a_stop_during_an_iis_is_a_keyboard_interrupt_that_says_what_is_known(el
 
     from resilient_sc import optimize
     from resilient_sc.cli_outcome import failure
-    from resilient_sc.solvers import highs
+    from resilient_sc.solvers import highs, stops
 
     h = highs.new_highs(SolveOptions())
-    highs._stop.ask(signal.SIGINT)
+    stops.stop_request.ask(signal.SIGINT)
     try:
         with pytest.raises(KeyboardInterrupt):
             h.getIis()
     finally:
-        highs._stop.reset()
+        stops.stop_request.reset()
 
     def stopped(model, deadline):
         raise KeyboardInterrupt

@@ -314,7 +314,7 @@ def test_a_forked_worker_does_not_keep_the_signal_watcher_waiting():
     printing its outcome, with idle workers that end only when it does."""
     import multiprocessing
 
-    from resilient_sc.solvers.highs import stop_on_signals
+    from resilient_sc.solvers.stops import stop_on_signals
 
     child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))
     try:
@@ -335,11 +335,11 @@ def test_a_signal_landing_in_a_fork_hook_is_sent_again_out_of_it():
     a traceback, and the stop waited for the fallback timer. It is sent again, out of the hook."""
     import types
 
-    from resilient_sc.solvers import highs
+    from resilient_sc.solvers import stops
 
     hook = types.SimpleNamespace(f_code=types.SimpleNamespace(co_name="_releaseLock"))
-    with highs.stop_on_signals([signal.SIGHUP]):
-        assert highs._on_signal(signal.SIGHUP, hook) is None  # as if in the hook: nothing raised there
+    with stops.stop_on_signals([signal.SIGHUP]):
+        assert stops.on_stop_signal(signal.SIGHUP, hook) is None  # as if in the hook: nothing raised there
         with pytest.raises(KeyboardInterrupt):  # the signal sent again, outside the hook
             time.sleep(2)
     from resilient_sc import examples, solve
@@ -352,17 +352,17 @@ def test_a_stop_raised_where_python_cannot_raise_is_raised_again():
     where Python prints 'Exception ignored in' and drops it: the stop was lost, the command ran
     on until its deadline ended it, leaving the report's temporary folder behind. It is raised
     again a moment later, out of the callback."""
-    from resilient_sc.solvers import highs
+    from resilient_sc.solvers import stops
 
     class Dropped:
         def __del__(self) -> None:
-            highs._on_signal(signal.SIGHUP, None)  # as if the signal came in here
+            stops.on_stop_signal(signal.SIGHUP, None)  # as if the signal came in here
 
-    with highs.stop_on_signals([signal.SIGHUP]):
+    with stops.stop_on_signals([signal.SIGHUP]):
         Dropped()  # collected at once: its KeyboardInterrupt is unraisable
         with pytest.raises(KeyboardInterrupt):  # the signal sent again, outside the callback
             time.sleep(2)
-        assert highs.stop_signal() == signal.SIGHUP
+        assert stops.stop_signal() == signal.SIGHUP
 
 
 def test_a_command_ending_at_once_removes_the_temporaries_being_written(tmp_path: Path):

@@ -24,7 +24,7 @@ import pytest
 
 from resilient_sc import Policy, SolveOptions, ValidationError, escaping, examples, io, read_network, solve
 from resilient_sc.cli import failure, main
-from resilient_sc.solvers import highs
+from resilient_sc.solvers import highs, stops
 from resilient_sc.solvers.base import available_cpus
 from resilient_sc.stopping import EXIT_SIGNAL
 from resilient_sc.workbook import write_workbook
@@ -562,9 +562,9 @@ def _signal_in_the_first_poll(monkeypatch: pytest.MonkeyPatch, signum: int) -> l
         if not sent:
             main = threading.current_thread() is threading.main_thread()
             sent.append(f"main thread {main}, SIGINT handler {signal.getsignal(signal.SIGINT)!r}, "
-                        f"stop request {vars(highs._stop)!r} before the signal")
+                        f"stop request {vars(stops.stop_request)!r} before the signal")
             os.kill(os.getpid(), signum)
-            sent.append(f"after it {vars(highs._stop)!r}")
+            sent.append(f"after it {vars(stops.stop_request)!r}")
         highs_poll(event)
 
     highs_poll = highs._poll
@@ -604,7 +604,7 @@ def test_a_signal_stops_the_command_with_one_json_object(capsys, monkeypatch, tm
     assert data == {"status": "interrupted", "reason": f"interrupted by {name}", "signal": name}
     assert f"error: interrupted by {name}" in err and time.perf_counter() - start < 10
     assert not (tmp_path / "plan").exists() and not temporaries(tmp_path)
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and highs.stop_signal() is None
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and stops.stop_signal() is None
 
 
 def test_a_keyboard_interrupt_outside_the_handlers_is_sigint() -> None:

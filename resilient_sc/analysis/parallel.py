@@ -27,7 +27,7 @@ from ..exceptions import SOLVING, ResilientSCError, ValidationError, add_note, u
 from ..model.build import NetworkModel, sent_as_recipe
 from ..model.roadmap import RoadmapModel
 from ..solvers.base import available_cpus, is_number
-from ..solvers.highs import SIGNAL_WATCHER
+from ..solvers.stops import SIGNAL_WATCHER
 from ..wording import brief
 
 T = TypeVar("T")

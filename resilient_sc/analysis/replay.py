@@ -18,7 +18,8 @@ from ..results import Plan
 from ..solvers import mix
 from ..solvers.base import SolveOptions
 from ..solvers.failures import forced_zero
-from ..solvers.highs import make_highs, stdout_to_stderr
+from ..solvers.highs import make_highs
+from ..solvers.stops import stdout_to_stderr
 
 #: cost components that vary with the flows (money)
 FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")

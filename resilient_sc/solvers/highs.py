@@ -1,19 +1,16 @@
 """HiGHS plumbing: a silent HiGHS object with the options set, the one-call hand-over of the
-sparse model, a run translated into a :class:`~.base.SolverResult`, a MIP start, and the stop
-request (Ctrl-C, or a signal under :func:`stop_on_signals`) that every run obeys."""
+sparse model, a run translated into a :class:`~.base.SolverResult` and a MIP start; every run
+obeys the stop request of :mod:`resilient_sc.solvers.stops`."""
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import os
 import signal
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 import highspy
@@ -21,236 +18,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..stopping import SIGNALS
 from .base import SolveOptions, SolverResult, Status
+from .stops import c_output_silenced, on_stop_signal, stdout_to_stderr, stop_request
 
 if TYPE_CHECKING:
     from ..model.linear import LinearModel
 
-#: guards the process-wide file descriptors 1 and 2 while they are redirected
-_fd_lock = threading.Lock()
-_redirected = 0  # how many stdout_to_stderr blocks are open (threads may nest or overlap)
-_saved_stdout: int | None = None
-
-
-@contextmanager
-def stdout_to_stderr() -> Iterator[None]:
-    """Send C-level output (HiGHS banner and log) to stderr, keeping stdout for results.
-
-    Safe across threads: overlapping blocks share one redirection, undone when the last ends.
-    """
-    global _redirected, _saved_stdout
-    sys.stdout.flush()
-    with _fd_lock:
-        if _redirected == 0:
-            try:
-                _saved_stdout = os.dup(1)
-                os.dup2(2, 1)
-            except OSError:  # no usable stdout or stderr at all
-                _saved_stdout = None
-        _redirected += 1
-    try:
-        yield
-    finally:
-        with _fd_lock:
-            _redirected -= 1
-            if _redirected == 0 and _saved_stdout is not None:
-                sys.stdout.flush()
-                os.dup2(_saved_stdout, 1)
-                os.close(_saved_stdout)
-                _saved_stdout = None
-
-
-@contextmanager
-def _c_output_silenced() -> Iterator[None]:
-    """C-level stdout and stderr to the null device, for a moment (a HiGHS constructor)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    with _fd_lock:
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            saved = os.dup(1), os.dup(2)
-        except OSError:
-            yield
-            return
-        try:
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-            yield
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in (*saved, devnull):
-                os.close(fd)
-
-
-@contextmanager
-def real_stdout() -> Iterator[int]:
-    """The file descriptor of the process's stdout, also while :func:`stdout_to_stderr` points
-    fd 1 at stderr (held steady for the block)."""
-    with _fd_lock:
-        yield _saved_stdout if _redirected and _saved_stdout is not None else 1
-
-
-# ---- stop requests ----------------------------------------------------------------------
-
-
-class _StopRequest:
-    """The stop request every HiGHS run polls in its interrupt callbacks (:class:`_Highs`)."""
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self.signum: int | None = None  # the signal that asked, when one did
-        self.raised = False  # KeyboardInterrupt raised for it (later signals are ignored)
-        self.main_runs = 0  # HiGHS runs under way in the main thread: a handler must not raise
-        self.wakeup: int | None = None  # the wakeup fd of stop_on_signals
-
-    def ask(self, signum: int | None) -> None:
-        if self.signum is None:
-            self.signum = signum
-        self.event.set()
-
-    def reset(self) -> None:
-        self.event.clear()
-        self.signum, self.raised = None, False
-
-
-_stop = _StopRequest()
-
-
-#: functions run around a fork (logging's ``os.register_at_fork`` hooks): an exception raised in
-#: one is printed ('Exception ignored in: <function _releaseLock>') and dropped
-_FORK_HOOKS = frozenset({"_acquireLock", "_releaseLock"})
-
-
-def _on_signal(signum: int, frame: Any) -> None:
-    """Ask every HiGHS run to stop; raise KeyboardInterrupt once, unless HiGHS is running in
-    the main thread (then :meth:`_Highs.run` raises it as soon as HiGHS has stopped). Later
-    signals are ignored, so that clean-up code runs to its end. A signal landing in a fork hook
-    (a worker process being started) is sent again a moment later, out of it."""
-    _stop.ask(signum)
-    if not _stop.raised and _stop.main_runs == 0:
-        if getattr(getattr(frame, "f_code", None), "co_name", "") in _FORK_HOOKS:
-            threading.Timer(0.01, signal.raise_signal, (signum,)).start()
-            return
-        _stop.raised = True
-        raise KeyboardInterrupt
-
-
-def _swallowed(previous: Callable[[Any], Any], unraisable: Any) -> None:
-    """``sys.unraisablehook`` within :func:`stop_on_signals`: the KeyboardInterrupt of a stop
-    raised where Python cannot raise (a weakref callback, a ``__del__``: 'Exception ignored in
-    ...') is raised again a moment later, out of it; the stop was otherwise lost, the work ran on
-    and later signals were ignored. Anything else goes to ``previous``."""
-    if isinstance(unraisable.exc_value, KeyboardInterrupt) and _stop.raised and _stop.signum is not None:
-        _stop.raised = False
-        threading.Timer(0.01, signal.raise_signal, (_stop.signum,)).start()
-        return
-    previous(unraisable)
-
-
-def stop_signal() -> int | None:
-    """The number of the signal that asked for the stop under way (None: no stop, or Ctrl-C
-    outside :func:`stop_on_signals`)."""
-    return _stop.signum if _stop.event.is_set() else None
-
-
-def _watch(fd: int, wanted: frozenset[int], on_signal: Callable[[int], None] | None) -> None:
-    """Set the stop request the moment a signal arrives, even while the main thread is inside
-    HiGHS or other C code (Python runs its handlers only between bytecodes): the C-level
-    handler writes the signal's number to the wakeup fd. Calls ``on_signal`` for the first."""
-    first = True
-    while chunk := os.read(fd, 64):
-        for signum in chunk:
-            if signum in wanted:
-                _stop.ask(signum)
-                if first and on_signal is not None:
-                    first = False
-                    on_signal(signum)
-
-
-#: the name of :func:`stop_on_signals`' thread, which a fork may leave behind (:func:`_reset_in_child`)
-SIGNAL_WATCHER = "resilient_sc-signals"
-
-
-@contextmanager
-def stop_on_signals(signums: Iterable[int] = (),
-                    on_signal: Callable[[int], None] | None = None) -> Iterator[None]:
-    """Within the block, ``signums`` (default: :data:`~resilient_sc.stopping.SIGNALS`) stop the work: Python
-    code gets KeyboardInterrupt at once; a HiGHS run stops at its next interrupt callback
-    (usually within 0.1 s), raises KeyboardInterrupt, and every later run raises it at once.
-    :func:`stop_signal` says which signal it was. ``on_signal(signum)`` is called at the first
-    signal, in a thread of its own (e.g. to enforce a deadline). Main thread only."""
-    wanted = list(signums) or list(SIGNALS)
-    _stop.reset()
-    read_fd, write_fd = os.pipe()
-    os.set_blocking(write_fd, False)
-    previous = {s: signal.signal(s, _on_signal) for s in wanted}
-    unraisable = sys.unraisablehook
-    sys.unraisablehook = functools.partial(_swallowed, unraisable)
-    old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    _stop.wakeup = write_fd
-    watcher = threading.Thread(target=_watch, args=(read_fd, frozenset(wanted), on_signal),
-                               name=SIGNAL_WATCHER, daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        sys.unraisablehook = unraisable
-        signal.set_wakeup_fd(old_wakeup)
-        _stop.wakeup = None
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-        os.close(write_fd)  # the watcher reads the end of the pipe and returns
-        watcher.join()
-        os.close(read_fd)
-        _stop.reset()
-
-
-def _before_fork() -> None:
-    """No thread holds the file descriptors' lock across a fork (a child copied it held, and a
-    premium's workers waited on it forever while another thread was creating a HiGHS)."""
-    _fd_lock.acquire()
-
-
-def _after_fork_in_parent() -> None:
-    _fd_lock.release()
-
-
-def _reset_in_child() -> None:
-    """A forked child (a worker process, of any pool) drops the HiGHS thread pool it inherited
-    -- a scheduler whose threads were not copied, on which its first MIP would wait forever --
-    and the runs and redirections of the parent's other threads (its own stdout back), and gets
-    the default signal handling back: SIGTERM ends it (the parent's clean-up terminates its
-    workers) and its signals are not written into the parent's wakeup pipe."""
-    global _fd_lock, _redirected, _saved_stdout
-    _fd_lock = threading.Lock()
-    if _redirected and _saved_stdout is not None:
-        os.dup2(_saved_stdout, 1)
-        os.close(_saved_stdout)
-    _redirected, _saved_stdout = 0, None
-    _scheduler.threads = None
-    highspy.Highs.resetGlobalScheduler(False)
-    if _stop.wakeup is None or threading.current_thread() is not threading.main_thread():
-        return
-    signal.set_wakeup_fd(-1)
-    # the child's copy of the pipe's write end, closed: else the parent's watcher (which ends when
-    # the parent closes its own end) waits for every worker to end, and a stop could hang
-    os.close(_stop.wakeup)
-    _stop.wakeup = None
-    for s in SIGNALS:
-        if signal.getsignal(s) is _on_signal:
-            signal.signal(s, signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL)
-    _stop.reset()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
-                        after_in_child=_reset_in_child)
-
-
 def _poll(event: highspy.cb.HighsCallbackEvent) -> None:
-    if _stop.event.is_set() or time.perf_counter() > event.user_data.deadline:
+    if stop_request.event.is_set() or time.perf_counter() > event.user_data.deadline:
         event.interrupt()
 
 
@@ -271,7 +46,7 @@ def _highspy_version() -> str:
 class _Highs(highspy.Highs):
     """``highspy.Highs`` whose :meth:`run` obeys stop requests: it raises KeyboardInterrupt
     when a stop was asked before or during the run (HiGHS then stops at its next simplex, IPM
-    or MIP interrupt callback). Outside :func:`stop_on_signals`, Ctrl-C in the main thread
+    or MIP interrupt callback). Outside :func:`~.stops.stop_on_signals`, Ctrl-C in the main thread
     during a run is such a request, for that run only."""
 
     def __init__(self) -> None:
@@ -309,20 +84,20 @@ class _Highs(highspy.Highs):
         # solve error: for the run, Ctrl-C becomes a stop request instead
         own = main and signal.getsignal(signal.SIGINT) is signal.default_int_handler
         previous = None
-        _stop.main_runs += main
+        stop_request.main_runs += main
         try:
             if own:
-                previous = signal.signal(signal.SIGINT, _on_signal)
-            result = call() if not _stop.event.is_set() else highspy.HighsStatus.kError
+                previous = signal.signal(signal.SIGINT, on_stop_signal)
+            result = call() if not stop_request.event.is_set() else highspy.HighsStatus.kError
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
-            _stop.main_runs -= main
-        if _stop.event.is_set():
+            stop_request.main_runs -= main
+        if stop_request.event.is_set():
             if own:
-                _stop.reset()
+                stop_request.reset()
             else:
-                _stop.raised = True
+                stop_request.raised = True
             raise KeyboardInterrupt
         return result
 
@@ -338,7 +113,7 @@ def new_highs(options: SolveOptions) -> highspy.Highs:
         with stdout_to_stderr():
             h = _Highs()
     else:
-        with _c_output_silenced():
+        with c_output_silenced():
             h = _Highs()
     _set_options(h, options)
     return h
@@ -396,6 +171,17 @@ def make_highs(lm: LinearModel, options: SolveOptions, names: bool = False) -> h
 #: the thread count of the calling thread's HiGHS scheduler, if this module set it (HiGHS keeps
 #: one scheduler per calling thread: each thread of a program resets its own)
 _scheduler = threading.local()
+
+
+def _reset_in_child() -> None:
+    """A forked child (a worker process, of any pool) drops the HiGHS thread pool it inherited:
+    a scheduler whose threads were not copied, on which its first MIP would wait forever."""
+    _scheduler.threads = None
+    highspy.Highs.resetGlobalScheduler(False)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_in_child)
 
 
 def _set_options(h: highspy.Highs, options: SolveOptions) -> None:

@@ -12,9 +12,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..base import AccelerateOptions, SolveOptions
-from ..highs import new_highs, pass_matrix, run_highs, stdout_to_stderr
+from ..highs import new_highs, pass_matrix, run_highs
 from ..mip.branch_and_bound import Incumbent
 from ..mip.master import FEAS
+from ..stops import stdout_to_stderr
 from .lagrangian import MultiSourceBound
 from .problem import FacilityProblem
 

@@ -15,8 +15,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..base import SolveOptions, SolverResult, Status, Trace
-from ..highs import new_highs, pass_matrix, stdout_to_stderr
+from ..highs import new_highs, pass_matrix
 from ..projection import Projection
+from ..stops import stdout_to_stderr
 from .compact import solve_compact
 from .heuristics import ss_local_search, ss_polish, ss_repair
 from .lagrangian import Ascent, SingleSourceBound, ascend, probe_hubs

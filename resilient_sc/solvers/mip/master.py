@@ -17,7 +17,8 @@ import scipy.sparse as sp
 
 from ..base import SolveOptions, Status
 from ..certify import row_scale
-from ..highs import new_highs, pass_matrix, stdout_to_stderr
+from ..highs import new_highs, pass_matrix
+from ..stops import stdout_to_stderr
 
 if TYPE_CHECKING:
     from ...model.linear import LinearModel
