@@ -11,7 +11,7 @@ the caller's context manager that turns an error while writing ``path`` into one
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from .exceptions import ValidationError
 from .format import frame_text, not_proven_optimal
 
 if TYPE_CHECKING:
+    from .analysis.stress import StressResult
     from .data import Network
     from .policy import Policy
     from .roadmap import Roadmap
@@ -86,7 +87,6 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
     from .analysis.roadmap_report import (
         STRESS_LEGEND,
         path_title,
-        penalties_apart,
         roadmap_stress_sentences,
         stress_columns,
         write_roadmap_stress_report,
@@ -102,7 +102,7 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
     text = "\n".join([f"# Stress test of {path_title(policy)}, period by period", "",
                       *roadmap_stress_sentences(roadmap, results), "",
                       frame_text(summary, stress_columns()), "",
-                      STRESS_LEGEND + penalties_apart(results, f"per unit: {prices}")])
+                      STRESS_LEGEND + _prices_words(results, prices)])
     written = None
     if args.out is not None:
         with writing(args.out):
@@ -112,6 +112,23 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
     if reason := not_proven_optimal("the roadmap stress-tested", roadmap):
         data["reason"] = reason
     return data, text, written
+
+
+def _prices_words(results: Mapping[str, StressResult], prices: str) -> str:
+    """What a unit short is priced at in each period, and, for the stress test's defaults, that
+    they are no measured loss."""
+    from .analysis.report import DEFAULT_PRICE_WORDS, penalty_prices
+    from .analysis.roadmap_report import penalties_apart
+
+    first = next(iter(results.values()), None)
+    if first is None:
+        return ""
+    words = (penalties_apart(results, f"per unit: {prices}")
+             or f" A unit short is priced at {penalty_prices(first)}.")
+    if first.priced:
+        return words
+    return words + (f" These are the stress test's default prices, {DEFAULT_PRICE_WORDS}: the shortfall "
+                    "costs are at that price (give --penalty to use your own).")
 
 
 def frontier(args: argparse.Namespace, network: Network, policy: Policy,

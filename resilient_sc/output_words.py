@@ -23,7 +23,9 @@ PREMIUM_TABLE = ("one row per policy: cost, premium and network_cost (money), pr
 
 def stress_failures_words(guarantee: str = "guaranteed") -> str:
     """What a stress test's failures table holds; ``guarantee``: what its worst_served is."""
-    return f"worst_served ({guarantee}) and value_served ({FRACTIONS}), {COSTS}"
+    return (f"worst_served ({guarantee}) and value_served ({FRACTIONS}), {COSTS}; probability: a "
+            "disruption scenario's, from the data (blank for a single failure), expectation_weight: "
+            "the failure's weight in the expected figures (fraction, summing to 1 over the failures)")
 
 
 def frontier_words(served: str = "") -> str:

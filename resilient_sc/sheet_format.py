@@ -58,7 +58,7 @@ def _by_product(df: pd.DataFrame, values: pd.Series, fmt: str | None) -> list[st
 
 
 #: column names holding fractions, shown as percentages (``premium_pct`` is already in %)
-PERCENT_WORDS = ("share", "fraction", "utilisation", "served", "probability", "gap")
+PERCENT_WORDS = ("share", "fraction", "utilisation", "served", "probability", "gap", "expectation_weight")
 
 
 def _number_format(col: str, values: pd.Series) -> str | None:

@@ -581,3 +581,24 @@ def test_the_reports_own_code_spans_and_numbers_read_as_written():
     line = "- (`resilient-sc stress <data> --policy <path's policy file>`), a share <0.1%"
     assert safe_markdown(line) == line
     assert safe_markdown("`a` <b>x</b> `c`") == "`a` &lt;b>x&lt;/b> `c`"
+
+
+def test_shortfall_costs_at_the_default_prices_say_they_are_no_measured_loss():
+    """The stress test's default price of a unit short (unit_value + 10 × the dearest path) made
+    'the units short cost 72,130,771.00' read as money at risk, on the terminal and in the
+    report's summary; only the report's method said what the price is."""
+    from resilient_sc import examples
+    from resilient_sc.analysis.report import stress_sentences
+
+    net = examples.tiny()
+    plan = solve(net)
+    default, given = stress_test(net, plan), stress_test(net, plan, penalty=1000.0)
+    text = " ".join(stress_sentences(plan, default))
+    assert ("the units short cost 11,200.00 at the stress test's default prices (140.00 per unit of default; "
+            "set so that every unit the design can deliver is delivered, not an estimate of what a unit "
+            "short costs)") in text
+    assert "expected shortfall cost of 11,200.00 (at the default prices)" in text
+    assert "re-routed flows cost 960.00 less than the design's flows with nothing failed" in text
+    text = " ".join(stress_sentences(plan, given))
+    assert "at the penalties given, 1,000.00 per unit of default: " in text and "default prices" not in text
+    assert (default.to_dict()["penalties_given"], given.to_dict()["penalties_given"]) == (False, True)

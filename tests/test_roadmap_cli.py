@@ -168,6 +168,17 @@ def test_stress_json_per_period_matches_the_api(capsys, data, tmp_path):
     assert "supplier:S_FR" in failures_2027 and "supplier:S_CN" not in failures_2027
 
 
+def test_the_stress_legend_says_what_a_unit_short_is_priced_at(capsys, data):
+    """The terminal gave the default prices only when they differ between periods, and never
+    that they are no measured loss (the report's method said so)."""
+    assert main(["stress", str(data)]) == 0
+    legend = capsys.readouterr().out.strip().splitlines()[-1]
+    assert " A unit short is priced at " in legend and "not an estimate of what a unit short costs" in legend
+    assert main(["stress", str(data), "--penalty", "50"]) == 0
+    legend = capsys.readouterr().out.strip().splitlines()[-1]
+    assert legend.endswith(" A unit short is priced at 50.00 per unit of default.")  # the product
+
+
 def test_stress_of_a_roadmap_not_proven_optimal_warns(capsys, data, monkeypatch):
     import dataclasses
 

@@ -365,7 +365,8 @@ def test_stress_backup_supplier_serves_everything_at_extra_cost():
     assert f.loc["supplier:SB1", "worst_market"] == ""  # nothing short, no floor binds
     assert f.loc["supplier:SB2", "worst_served"] == 1.0
     assert f.loc["supplier:SB2", "extra_cost"] == pytest.approx(0.0, abs=1e-9)
-    assert f["probability"].sum() == pytest.approx(1.0)
+    # each failure alike in the expected figures: a weight, no probability (1/3 read as a 33% chance)
+    assert f["expectation_weight"].tolist() == pytest.approx([1 / 3] * 3) and f["probability"].isna().all()
 
 
 def test_a_design_that_contracts_nothing_guarantees_nothing():
@@ -585,6 +586,7 @@ def test_an_element_named_in_probabilities_weighs_its_single_failure_only():
         result = stress_test(net, plan, probabilities={element: 0.1})
         weighed = result.failures.loc[result.failures["probability"] > 0, "failure"].tolist()
         assert weighed == [failure]
+        assert result.failures.loc[result.failures["expectation_weight"] > 0, "failure"].tolist() == [failure]
         assert "given for 1 of the" in result.conditional_on
     with pytest.raises(ValidationError, match="no failure replayed on the design has a probability above 0"):
         stress_test(net, plan, failures=("country",), probabilities={"H_Busan": 0.1})  # in a scenario only

@@ -92,6 +92,11 @@ def _stress_report(w: Writer, network: Network, plan: Plan, stress: StressResult
     return w.report(lines)
 
 
+#: what the stress test's default penalties are, and are not
+DEFAULT_PRICE_WORDS = ("set so that every unit the design can deliver is delivered, not an estimate of what "
+                       "a unit short costs")
+
+
 def default_penalty_words(stress: StressResult | None, apart: bool = False) -> str:
     """What the default penalties are (a price that delivers every unit the design can, not a
     measured loss), when ``stress`` was not priced by the user; else ``""``. ``apart``: the
@@ -100,10 +105,9 @@ def default_penalty_words(stress: StressResult | None, apart: bool = False) -> s
         return ""
     prices = "each period's, listed under it" if apart else penalty_prices(stress)
     return (f" A unit short is priced at the stress test's default ({prices}: each product's "
-            "unit_value + 10 × its dearest supplier→hub→market path, per unit of that product), a price "
-            "set so that every unit the design can deliver is delivered, not an estimate of what a unit "
-            "short costs: the shortfall costs and impacts are at that price (give the stress test a "
-            "penalty to use your own).")
+            f"unit_value + 10 × its dearest supplier→hub→market path, per unit of that product), a price "
+            f"{DEFAULT_PRICE_WORDS}: the shortfall costs and impacts are at that price (give the stress "
+            "test a penalty to use your own).")
 
 
 def stress_method(stress: StressResult, apart: bool = False) -> list[str]:
@@ -429,10 +433,11 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
                    f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
                    f"served per product: {_served_by_product(stress, worst['failure'])} of its demand.")
         against = "its replay with nothing failed" if intact else "the design's flows with nothing failed"
-        out.append(f"Under it the re-routed flows cost {signed_money(worst['extra_cost'])} against "
-                   f"{against}" + (" (less is delivered)" if worst["extra_cost"] < 0
-                                                            else "") + ", and the units "
-                   f"short cost {money(worst['shortfall_cost'])} at {penalty_prices(stress)}: an impact of "
+        extra = worst["extra_cost"]
+        flows = (f"{money(-extra)} less than {against} (less is delivered)" if extra < 0
+                 else f"{money(extra)} more than {against}")
+        out.append(f"Under it the re-routed flows cost {flows}, and the units "
+                   f"short cost {money(worst['shortfall_cost'])} at {_price_words(stress)}: an impact of "
                    f"{money(worst['impact'])}.")
     what, served, name = _worst(stress)
     if what and name != s["worst_failure"]:
@@ -442,10 +447,19 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
                    if not math.isnan(share)
                    else "the served share of each product's units is on average "
                    + _served_by_product(stress, None, s["expected_served_by_product"]))
+    at = "" if stress.priced else " (at the default prices)"
     out.append(f"Given {s['conditional_on']}, {served_text}, with an expected shortfall cost of "
-               f"{money(s['expected_shortfall_cost'])} and an expected change in flow cost of "
+               f"{money(s['expected_shortfall_cost'])}{at} and an expected change in flow cost of "
                f"{signed_money(s['expected_extra_cost'])}.")
     return out
+
+
+def _price_words(stress: StressResult) -> str:
+    """The penalties a unit short is priced at, said to be the stress test's defaults (a price
+    that makes the re-routing deliver all it can, not a loss anyone measured) unless given."""
+    if stress.priced:
+        return f"the penalties given, {penalty_prices(stress)}"
+    return f"the stress test's default prices ({penalty_prices(stress)}; {DEFAULT_PRICE_WORDS})"
 
 
 def _intact_sentence(stress: StressResult, plan: Plan) -> list[str]:

@@ -139,7 +139,7 @@ def premium_legend(last: str, reference: str = COST_OPTIMAL) -> str:
     return (f"cost: Σ weight × period cost (money); premium_pct: over the cost of {reference} "
             f"(%); premium_pct <period>: the period's cost (unweighted) over the cost of {reference} "
             "in that period (%); n_*_started/stopped: over the path, against the period before; "
-            f"n_suppliers, n_hubs and shares: in {last} (fractions of demand over all markets).")
+            f"n_suppliers, n_hubs and shares: in {last} (% of demand over all markets).")
 
 
 def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFrame) -> list[str]:
@@ -296,7 +296,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
              "that path's cost; **premium <period>** is the period's own cost (unweighted) over "
              f"the cost of {reference} in that period, in %. Starts and stops are counted over the path "
              "against the period before (a restart counts again); suppliers, hubs and shares are those "
-             f"of the last period, {ids[-1]}: fractions of demand, {_weighting(base)} over all markets; "
+             f"of the last period, {ids[-1]}: % of demand, {_weighting(base)} over all markets; "
              "the largest origin country is the one supplying most of that demand. The paths are priced "
              "here, not stress-tested: what a path's designs still serve when a supplier, hub or "
              "country fails is the stress test's (`resilient-sc stress <data> --policy <path's policy "
@@ -400,8 +400,9 @@ def roadmap_stress_sentences(roadmap: Roadmap, results: Mapping[str, StressResul
                   else "the served share of each product's units is "
                   + _served_by_product(stress, None, s["expected_served_by_product"]))
         condition = "" if shared else f"given {s['conditional_on']}, "
+        at = "money" if stress.priced else "money, at the stress test's default prices"
         out.append(f"{text}. On average, {condition}{served}, at an expected shortfall cost of "
-                   f"{money(s['expected_shortfall_cost'])} (money).")
+                   f"{money(s['expected_shortfall_cost'])} ({at}).")
     return out
 
 
@@ -550,7 +551,7 @@ def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list
                        f"{fraction(end['local_share'])} "
                        f"and the largest origin country from {first['top_country']} with "
                        f"{fraction(first['top_country_share'])} to {end['top_country']} with "
-                       f"{fraction(end['top_country_share'])} (fractions of demand over all markets).")
+                       f"{fraction(end['top_country_share'])} (% of demand over all markets).")
         if counts_penalties(ok):
             out.append("These costs count shortfall and disruption-scenario cost where the policy has a "
                        "shortfall penalty; without them the network's premium goes from "
@@ -604,7 +605,7 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
                  "**cost** is Σ weight × period cost (money); **premium** is over the cost of the "
                  f"cost-optimal path (no policy at all), in %; **premium {last}** is the last period's own "
                  "cost over the cost-optimal path's that period, in %. Suppliers, hubs and shares are "
-                 f"those of {last} (fractions of demand over all markets); starts and stops are counted "
+                 f"those of {last} (% of demand over all markets); starts and stops are counted "
                  "over the path.",
                  "", "## In short", "", *bullets(end_year_frontier_sentences(df, field, last)), "",
                  "## Points", "", *markdown_table(df, cols, names), ""]

@@ -52,8 +52,8 @@ from .replay import SERVED_TOL, Replay, weighs_value
 DEFAULT: Final = "default"
 #: the row of a served matrix for the design with nothing failed
 NOTHING_FAILED = "nothing failed"
-FAILURE_COLUMNS = ["failure", "kind", "elements", "probability", "worst_served", "worst_market",
-                   "worst_product", "value_served", "extra_cost", "shortfall_cost", "impact"]
+FAILURE_COLUMNS = ["failure", "kind", "elements", "probability", "expectation_weight", "worst_served",
+                   "worst_market", "worst_product", "value_served", "extra_cost", "shortfall_cost", "impact"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,9 +71,11 @@ class StressResult:
     is delivered), ``shortfall_cost`` (the units short priced at ``penalties``, money) and
     ``impact`` = extra_cost + shortfall_cost − the intact design's shortfall cost (the cost the
     failure adds; an intact design serves all its demand unless its policy has a
-    ``shortfall_penalty``); ``probability`` is the failure's weight in the expected figures, as
-    :attr:`conditional_on` says (the scenarios' probabilities, a single failure 0 beside them;
-    else every failure equally likely, even scenarios whose data say 0), not always the data's.
+    ``shortfall_penalty``); ``probability`` is a scenario's probability in the disruptions table
+    (or the one given to :func:`stress_test`), blank for a single failure; ``expectation_weight`` is the
+    failure's weight in the expected figures, summing to 1, as :attr:`conditional_on` says (the
+    probabilities normalised, a single failure 0 beside scenarios that have some; else every
+    failure alike, even scenarios whose data say 0).
     ``by_product``: per failure and product — demand and shortfall in the product's ``unit``,
     ``served`` fraction and shortfall cost.
     ``shortfalls``: per failure, market and product — demand, shortfall and their ``unit``,
@@ -141,9 +143,8 @@ class StressResult:
         return [str(p) for p in self.penalties.index]
 
     def weights(self) -> np.ndarray:
-        """The failures' probabilities normalised to sum to 1 (equal weights when all are 0)."""
-        w = self.failures["probability"].to_numpy(float)
-        return w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / max(len(w), 1))
+        """The failures' weights in the expected figures (summing to 1)."""
+        return self.failures["expectation_weight"].to_numpy(float)
 
     def summary(self) -> dict[str, Any]:
         """The worst failure and the expectations over failures (see ``conditional_on``).
@@ -250,9 +251,10 @@ class StressResult:
         return list(served.index[lower.to_numpy()])
 
     def to_dict(self) -> dict[str, Any]:
-        """The summary, the penalties and each product's unit, and one entry per failure with its
-        served fraction per product and its shortfalls by market and product (in the product's
-        unit), for JSON."""
+        """The summary, the penalties (``penalties_given``: given, not the stress test's defaults,
+        a price that delivers all the design can and no measured loss) and each product's unit,
+        and one entry per failure with its served fraction per product and its shortfalls by
+        market and product (in the product's unit), for JSON."""
         by_product = {k: g for k, g in self.by_product.groupby("failure", sort=False)}
         short = self.shortfalls.loc[self.shortfalls["shortfall"] > 0]
         by_failure = {k: g for k, g in short.groupby("failure", sort=False)}
@@ -264,8 +266,8 @@ class StressResult:
                 **row, "served_by_product": dict(zip(bp["product"], bp["served"], strict=True)),
                 "shortfall_by_product": dict(zip(bp["product"], bp["shortfall"], strict=True)),
                 "shortfalls": sf[["market", "product", "demand", "shortfall", "unit"]].to_dict("records")})
-        return {"summary": self.summary(), "penalties": self.penalties.to_dict(), "units": dict(self.units),
-                "failures": entries}
+        return {"summary": self.summary(), "penalties": self.penalties.to_dict(),
+                "penalties_given": self.priced, "units": dict(self.units), "failures": entries}
 
 
 def failure_kinds(failures: str | Iterable[str]) -> tuple[str, ...]:
@@ -399,7 +401,9 @@ def stress_test(network: Network, plan: Plan,
     table = design_failures(plan, network, failures, scenarios)
     if probabilities is not None:
         _check_probabilities(table, probabilities, network)
-    table["probability"], conditional_on = _probabilities(table, probabilities)
+    table["weight"], conditional_on = _probabilities(table, probabilities)
+    if probabilities is not None:
+        table["probability"] = _weights(table, probabilities)
     runner = Replay(model, plan, penalties, sheds_by_choice=penalty is not None)
     base = runner.run(set(), set())
     rows, products, shorts = [], [], []
@@ -409,7 +413,7 @@ def stress_test(network: Network, plan: Plan,
         rows.append({"failure": name, "kind": kind,
                      "elements": ", ".join(part["element"].astype(str)),
                      "probability": float(part["probability"].iloc[0]),
-                     **res.figures(base)})
+                     "expectation_weight": float(part["weight"].iloc[0]), **res.figures(base)})
         products.append(res.by_product.assign(failure=name))
         shorts.append(res.demand.assign(failure=name))
     units = network.units()
@@ -421,7 +425,11 @@ def stress_test(network: Network, plan: Plan,
     intact = {**base.figures(base),
               "served_by_product": dict(zip(base.by_product["product"].astype(str), base.by_product["served"],
                                             strict=True))}
-    return StressResult(pd.DataFrame(rows, columns=FAILURE_COLUMNS), stack(products, product_cols),
+    failures = pd.DataFrame(rows, columns=FAILURE_COLUMNS)
+    total = failures["expectation_weight"].sum()  # over the failures (a scenario has a row per element)
+    failures["expectation_weight"] = (failures["expectation_weight"] / total if total > 0
+                                      else 1.0 / max(len(failures), 1))
+    return StressResult(failures, stack(products, product_cols),
                         stack(shorts, short_cols), penalties, conditional_on, intact,
                         with_unit(base.demand)[short_cols[1:]].copy(), priced=penalty is not None,
                         units=units)
@@ -487,7 +495,8 @@ def check_penalty(products: Iterable[str], penalty: float | Mapping[str, float])
 
 def _probabilities(table: pd.DataFrame,
                    probabilities: Mapping[str, float] | None) -> tuple[np.ndarray, str]:
-    """Each failure row's probability and, in words, what the expectations are conditional on."""
+    """Each failure row's weight in the expectations (not normalised) and, in words, what they are
+    conditional on."""
     given = table["probability"].to_numpy(float)
     n = table["failure"].nunique()
     if probabilities is None:
