@@ -186,7 +186,7 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
                         help="solver threads (at most the CPUs this process may use; default: "
                              "HiGHS's choice)")
     parser.add_argument("--log", metavar="FILE", type=path_text,
-                        help="write the HiGHS log to FILE ('-' for stderr)")
+                        help="write the HiGHS log to FILE, replacing it ('-' for stderr)")
     parser.add_argument("--allow-nonoptimal", action="store_true",
                         help="accept a plan not proven optimal (exit code 1, plan still written)")
     add_force_option(parser, "an existing plan folder, or a workbook the library did not write as a result")
@@ -214,7 +214,9 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
     if policy is not None:
         policy.check_network(network)
     if args.log not in (None, Path("-")):  # only once the input is valid: bad input creates nothing
-        args.log.parent.mkdir(parents=True, exist_ok=True)
+        with writing(args.log, "--log"):  # emptied: HiGHS appends each of its runs to the file
+            args.log.parent.mkdir(parents=True, exist_ok=True)
+            args.log.write_bytes(b"")
     given = {"time_limit": args.time_limit, "mip_gap": args.gap, "threads": args.threads}
     options = SolveOptions(
         **{k: v for k, v in given.items() if v is not None},

@@ -298,9 +298,20 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
     other files than ``outputs`` (:func:`folder_problem`; ``network``: the folder written is a
     network's data); or its parent cannot be created or written.
 
-    ``inputs`` maps a description (``"data folder"``) to an input path.
+    ``inputs`` maps a description (``"data folder"``) to an input path. A path the system cannot
+    follow (a loop of symbolic links, a name too long) is a problem too, never an error.
     """
     path = Path(path)
+    try:
+        return _output_problem(path, inputs, folder, force, flag, network, outputs)
+    except (RuntimeError, OSError) as exc:  # Path.resolve in a loop of links: RuntimeError before Python 3.13
+        loop = not isinstance(exc, OSError) or exc.errno == errno.ELOOP
+        why = "it leads through a loop of symbolic links" if loop else exc.strerror or exc
+        return f"cannot write {path}: {why}"
+
+
+def _output_problem(path: Path, inputs: Mapping[str, Path | None], folder: bool, force: bool, flag: str,
+                    network: bool, outputs: frozenset[str]) -> str | None:
     out = path.resolve()
     for what, given in inputs.items():
         if given is None or not given.exists():

@@ -242,9 +242,28 @@ def test_solve_xlsx_input(capsys, tmp_path):
 
 
 def test_log_file(tiny_dir, tmp_path):
+    """The log of the run, replacing an earlier file: HiGHS appends to its log file, and two runs
+    (or a planner's notes under that name) read as one log."""
     log = tmp_path / "highs.log"
     assert main(["solve", str(tiny_dir), "--log", str(log)]) == 0
-    assert "HiGHS" in log.read_text()
+    first = log.read_text()
+    assert "HiGHS" in first
+    log.write_text("my notes\n" + first)
+    assert main(["solve", str(tiny_dir), "--log", str(log)]) == 0
+    again = log.read_text()
+    assert "my notes" not in again and again.count("HiGHS run time") == first.count("HiGHS run time") > 0
+
+
+def test_output_paths_through_a_loop_of_symbolic_links_are_bad_input(capsys, tiny_dir, tmp_path):
+    """Path.resolve raised RuntimeError ('Symlink loop') on Python 3.11: an internal error, exit 1."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    for args in (["--out", str(tmp_path / "a" / "plan")], ["--log", str(tmp_path / "a" / "x.log")],
+                 ["--out", str(tmp_path / ("n" * 300))]):
+        code, data, _ = run_json(capsys, "solve", str(tiny_dir), *args)
+        assert code == 2 and data["status"] == "invalid_input", data
+        assert f"({args[0]}) | cannot write {args[1]}: " in data["reason"]
+    assert "a loop of symbolic links" in run_json(capsys, "init", str(tmp_path / "a"))[1]["reason"]
 
 
 # ---- policy -----------------------------------------------------------------------------

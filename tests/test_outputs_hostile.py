@@ -507,6 +507,19 @@ def test_orlib_files_with_non_finite_numbers(capsys, tmp_path, text, message):
     assert code == 2 and "(p1) | line 3: numbers: 'inf' is not a finite number" in data["reason"]
 
 
+def test_an_instance_file_is_split_only_as_far_as_its_sizes_call_for(tmp_path):
+    """A file of 33 million numbers under sizes '1 1' took 2.15 GB (a Python object per number)
+    to be refused; now counted in place, and only the numbers the sizes call for are split."""
+    from resilient_sc.orlib import _Tokens, read_orlib
+
+    instance = tmp_path / "cap1.txt"
+    instance.write_bytes(b"1 1\n" + b"5 10\n" + b"10 " * 200_000)
+    tokens = _Tokens(instance)
+    assert len(tokens) == 200_004 and tokens.tokens == [b"1", b"1"]
+    with pytest.raises(ValidationError, match="line 3: 199,998 numbers more than the 6 its first line's"):
+        read_orlib(instance)
+
+
 @pytest.mark.parametrize(("out", "log", "how"), [
     ("P", "P/solve.log", "is inside"), ("D/plan.xlsx", "D", "holds"),
     ("same.xlsx", "same.xlsx", "is the same path as"),
