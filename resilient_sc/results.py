@@ -210,10 +210,11 @@ class Plan:
         return self.hubs["hub"].tolist()
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary: status, cost, bound, gap, chosen ids, the cost breakdown, the
-        delivery per product, the local and allied shares of demand (as the summary prints them;
-        None without demand) and how it was solved (``report``: route, times, nodes; None when
-        unknown); a roadmap's period plan also names its ``period``."""
+        """A JSON-ready summary: status, cost, bound, gap, chosen ids, the cost breakdown and the
+        ``network_cost`` (without shortfall and disruption-scenario cost), the delivery per
+        product, the local and allied shares of demand (as the summary prints them; None without
+        demand) and how it was solved (``report``: route, times, nodes; None when unknown); a
+        roadmap's period plan also names its ``period``."""
         finite = lambda v: v if math.isfinite(v) else None  # noqa: E731
         return {
             "status": self.status.value,
@@ -225,6 +226,8 @@ class Plan:
             "suppliers": self.supplier_ids,
             "hubs": self.hub_ids,
             "breakdown": {k: float(v) for k, v in self.breakdown.items()},
+            # the total without shortfall and disruption-scenario cost: what the design and flows cost
+            "network_cost": finite(network_cost(self)),
             "emissions": self.emissions,
             "delivered": self.delivered_dict(),
             "shares": {"local": finite(self.overall_share("local_share")),
@@ -278,8 +281,12 @@ class Plan:
         whole (:func:`~resilient_sc.io.atomic_folder`: ``folder`` is afterwards the old folder
         or the new one, never a mix); an existing non-empty folder is replaced only with
         ``force``; never the data the plan was solved from (a ValidationError)."""
+        files = dict(PLAN_FILES)
+        if words := self.disruption_words():  # its share of the total is no share of what disruptions cost
+            files["cost_breakdown.csv"] += (f"; {words}; the network cost (design and flows) is "
+                                            f"{network_cost(self):,.2f}")
         return io.save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force,
-                              readme("Plan", PLAN_FILES, self.units(plan_products(self)), self.caveat))
+                              readme("Plan", files, self.units(plan_products(self)), self.caveat))
 
     @property
     def caveat(self) -> str:

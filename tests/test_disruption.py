@@ -56,6 +56,24 @@ def test_the_summary_says_what_the_disruption_cost_is():
     assert "disruption =" not in solve(examples.tiny()).summary()
 
 
+
+def test_a_saved_plan_says_what_its_disruption_cost_is(tmp_path):
+    """cost_breakdown.csv gave the disruption line 112 / 1832 = 6.1% of the total with no word
+    beside it (the summary had them), which read as what disruptions cost; plan.json had no
+    network cost."""
+    import json
+
+    plan = disruption_design(disrupted_tiny(), Policy(shortfall_penalty=1000.0)).plan
+    readme = plan.save(tmp_path / "plan").joinpath("README.md").read_text()
+    line = next(x for x in readme.splitlines() if x.startswith("- `cost_breakdown.csv`"))
+    assert "so it is not what the disruptions add" in line
+    assert line.endswith("the network cost (design and flows) is 1,720.00")
+    assert json.loads((tmp_path / "plan" / "plan.json").read_text())["network_cost"] == pytest.approx(1720.0)
+    base = solve(examples.tiny())
+    assert "disruption" not in base.save(tmp_path / "base").joinpath("README.md").read_text()
+    assert base.to_dict()["network_cost"] == pytest.approx(base.objective)
+
+
 def test_probabilities_over_one_and_repeated_scenarios_are_warned():
     """0.7 + 0.6 was accepted silently (the stress test then said '130.0% in all, normalised to
     100%'), and two scenario names failing China both weighed it."""
