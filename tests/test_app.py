@@ -72,6 +72,7 @@ from resilient_sc.app.policy_page import (
 from resilient_sc.app.roadmap_view import premium_text, roadmap_rows, solve_paths, timeline_figure, total_text
 from resilient_sc.app.solve_page import (
     LOG_SAMPLE,
+    ROUNDS_STOPPED,
     cost_text,
     log_progress,
     outcome_text,
@@ -627,10 +628,17 @@ def test_report_zip_and_figures(compared):
         assert any(n.endswith(".png") for n in names) and all(n.startswith("premium-report/") for n in names)
         assert "local" in zf.read("premium-report/premium.csv").decode()
     assert path.parent == compared.workdir
+    compared.frontier = ("min_local_share", pd.DataFrame({
+        "min_local_share": [0.0, 0.5], "cost": [1.0, 2.0], "premium_pct": [0.0, 100.0], "worst_served": 0.5,
+        "status": "optimal"}), "Over the policy (the base) …")
     titles = [t for t, _ in figures(compared)]
-    assert titles[0].startswith("Map of the current design") and titles[1] == "Premium per scenario"
-    assert sum(t.startswith("Demand served per failure") for t in titles) == 3
+    base = "the current design under no resilience policy (cost-optimal)"  # each says what it is of
+    assert titles[:2] == [f"Map of {base}: flows in each product's own unit", "Premium per scenario"]
+    assert titles[2:5] == [f"Demand served per failure of {base} (each failure alone, flows re-routed): {p}"
+                           for p in ("cells", "chips", "displays")]
+    assert titles[5:] == ["Frontier of min_local_share: Over the policy (the base) …"]
     page = figures_html(compared).read_text()
+    compared.frontier = None
     assert page.count("<h2>") == len(titles) and "plotly" in page
     with pytest.raises(ValueError, match="solve a policy first"):
         report_zip(Session.example())
@@ -785,8 +793,11 @@ def test_roadmap_export(paths):
         assert sum(n.startswith("premium-report/roadmap_") and n.endswith(".png") for n in names) == 2
         assert "Σ weight × period cost" in zf.read("premium-report/report.md").decode()
     titles = [t for t, _ in figures(paths)]
-    assert titles[:3] == ["Roadmap: suppliers and hubs per period", "Map of period 2030 (flows in each "
-                          "product's own unit)", "Premium per scenario"]
+    path = "the path under max_country_share {2027: 0.6, 2028: 0.4, 2029: 0.4, 2030: 0.4}, min_local_share " \
+           "{2028: 0.3, 2029: 0.4, 2030: 0.5}"  # read alone, the page said what it is of (app audit)
+    assert titles[:3] == [f"Roadmap: suppliers and hubs per period, {path}",
+                          f"Map of period 2030 of {path}: flows in each product's own unit",
+                          "Premium per scenario"]
 
 
 def test_roadmap_workbook_holds_the_stress_test_of_each_period(paths):
@@ -1120,6 +1131,11 @@ async def test_after_stop_nothing_uses_the_plan_of_an_earlier_solve(user):
     await until(lambda: text_of(user, "solve-status").startswith("stopped"), 120)
     assert session.plan is None and session.stress is None and list(session.scenarios) == ["base"]
     assert text_of(user, "no-plan") == "stopped: no plan"
+    # the last round's figures (gap 0.00% on a MIP with some of the failures) read as a proven plan
+    status = text_of(user, "solve-status")
+    assert status.endswith(ROUNDS_STOPPED) and "gap" not in status
+    headers = {c["name"]: c["label"] for c in element(user, "premium-table").columns}
+    assert headers["premium_pct"] == "premium over the base design (%)"  # not the frontier's reference
     by_id(user, "stress").click()  # no stress test of the earlier design, nor its workbook
     by_id(user, "export").click()
     await user.should_see("the last solve was stopped before it found a plan: the stress test replays "
@@ -1342,8 +1358,8 @@ def test_a_roadmap_stress_figure_names_its_period(paths):
         assert [t for t, _ in figures(paths) if t.startswith("Demand served per failure")] == titles
     finally:
         paths.stress, paths.period = None, chosen  # the fixture is shared by the module's roadmap tests
-    assert titles and all(t.startswith("Demand served per failure (the design of period 2030): ")
-                          for t in titles)
+    assert titles and all(t.startswith("Demand served per failure of the design of period 2030 of the path "
+                                       "under max_country_share {2027: 0.6") for t in titles)
 
 
 @on_pages

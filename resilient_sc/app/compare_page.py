@@ -391,7 +391,18 @@ def stress_legend(stress: StressResult) -> str:
             "market and product: where that floor binds); shortfall cost = the quantity short × its "
             f"penalty ({penalty_prices(stress)}); impact = shortfall cost + the change in flow cost "
             "(money; less is shipped, so the flow cost may fall), less any shortfall cost with nothing "
-            "failed.")
+            "failed. " + SHARING_WORDS[stress.priced])
+
+
+#: how a replay shares a shortage between markets (by :attr:`StressResult.priced`): the heatmap's
+#: equal shares under a failure read as a forecast of which markets lose supply (app audit)
+SHARING_WORDS = {
+    False: "Holding that floor for every market and product at once, the re-routing spreads a shortage "
+           "over the markets as far as the network allows: the heatmap shows that sharing, not which "
+           "markets a disruption would cut first.",
+    True: "At the penalties given the cheapest re-routing decides where the shortage falls (spread as "
+          "evenly as those prices allow): the heatmap shows that, not which markets a disruption would "
+          "cut first."}
 
 
 def shown_period(session: Session, results: Mapping[str, StressResult]) -> tuple[str, str]:
@@ -417,10 +428,13 @@ def build(session: Session) -> Any:
 
     tested = [False]  # a stress test is shown (of the current design until the next solve)
 
-    def cols(names: list[str], field: str = "") -> list[dict[str, str]]:
-        """Table columns headed by their words and units; a swept policy ``field`` as named."""
-        return [{"name": c, "label": c if c == field else column_label(c), "field": c, "align": "left"}
-                for c in names]
+    def cols(names: list[str], field: str = "",
+             labels: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+        """Table columns headed by their words and units (``labels``: those of a table whose
+        premium or worst served is over another reference); a swept policy ``field`` as named."""
+        labels = labels or {}
+        return [{"name": c, "label": c if c == field else labels.get(c, column_label(c)), "field": c,
+                 "align": "left"} for c in names]
 
     @ui.refreshable
     def premiums() -> None:
@@ -441,8 +455,10 @@ def build(session: Session) -> Any:
         else:
             ui.label(premium_legend(session)).classes("text-sm").props("data-testid=premium-legend")
         title = f"{'Paths' if session.is_roadmap else 'Scenarios'} against {reference_words(session)}"
-        access.named(ui.table(columns=cols([c for c in shown if c in rows[0]]), rows=rows, title=title
-                              ).props("dense wrap-cells data-testid=premium-table").classes("w-full"), title)
+        over = {"premium_pct": f"premium over {reference_words(session)} (%)"}  # the frontier's is not
+        headers = cols([c for c in shown if c in rows[0]], labels=over)
+        table = ui.table(columns=headers, rows=rows, title=title)
+        access.named(table.props("dense wrap-cells data-testid=premium-table").classes("w-full"), title)
         if df is not None and len(df) > 1:
             access.described(ui.plotly(premium_bars(df, reference_words(session))).classes("w-full").props(
                 "data-testid=premium-bars"), f"Bar chart of the premiums: the table {title} above holds "
@@ -536,8 +552,10 @@ def build(session: Session) -> Any:
                            *(["The worst:"] if len(worst) else [])]))
         columns = [{**c, "label": f"{out.floor_name} (% of demand)"} if c["name"] == "worst_served" else c
                    for c in cols(FAILURE_COLUMNS)]
-        access.named(ui.table(columns=columns, rows=_formatted(worst, FAILURE_COLUMNS)).props(
-            "dense data-testid=stress-table").classes("w-full"), f"The worst failures replayed on {where}")
+        if len(worst):  # none hurts: the words above say so, where an empty table read 'No data available'
+            table = ui.table(columns=columns, rows=_formatted(worst, FAILURE_COLUMNS))
+            access.named(table.props("dense data-testid=stress-table").classes("w-full"),
+                         f"The worst failures replayed on {where}")
         ui.label(stress_legend(out)).classes("text-sm").props("data-testid=stress-legend")
         products = out.products
         pick = ui.select(products, value=products[0], label="served heatmap of product").classes("w-64")
@@ -585,22 +603,26 @@ def build(session: Session) -> Any:
                 return
             over = settings(policy.to_dict()) if not policy.is_base else "the base"  # words, not a dict
             if roadmap:
-                ui.label(f"Over the policy ({over}) with {name} in the last period "
-                         f"set to each value ({field_unit(name)}), the earlier periods as the "
-                         "policy says: cost = Σ weight × period cost; the premium is over the cost-optimal "
-                         "path.").classes("text-sm")
+                said = (f"Over the policy ({over}) with {name} in the last period "
+                        f"set to each value ({field_unit(name)}), the earlier periods as the "
+                        "policy says: cost = Σ weight × period cost; the premium is over the cost-optimal "
+                        "path.")
             else:
                 keyed = isinstance(getattr(policy, name), Mapping)  # a value per region or product
-                ui.label(f"Over the policy ({over}) with {name} set to "
-                         f"each value ({field_unit(name)}"
-                         + ("; one value for every market and product, in place of the policy's values "
-                            "per region or product" if keyed else "")
-                         + "): the premium is over that policy's own "
-                         "design; worst served is what every market and product is still guaranteed under "
-                         "the worst single country failure.").classes("text-sm")
-            session.frontier = (name, out)
+                said = (f"Over the policy ({over}) with {name} set to "
+                        f"each value ({field_unit(name)}"
+                        + ("; one value for every market and product, in place of the policy's values "
+                           "per region or product" if keyed else "")
+                        + "): the premium is over that policy's own "
+                        "design; worst served is what every market and product is still guaranteed under "
+                        "the worst single country failure.")
+            ui.label(said).classes("text-sm")
+            session.frontier = (name, out, said)  # the export's figure says what it is conditional on
             shown = shown_columns([name, *(PATH_FRONTIER_COLUMNS if roadmap else FRONTIER_COLUMNS)], out)
-            access.named(ui.table(columns=cols(shown, name), rows=_formatted(out, shown)).props(
+            over = ({"premium_pct": "premium over the cost-optimal path (%)"} if roadmap else {  # not the
+                "premium_pct": "premium over the starting policy's design (%)",  # premium table's
+                "worst_served": "worst served, worst single country failure (% of demand)"})
+            access.named(ui.table(columns=cols(shown, name, over), rows=_formatted(out, shown)).props(
                 "dense data-testid=frontier-table").classes("w-full"), f"Frontier of {name}")
             # a reason runs to thousands of characters: a line each under the table, not a cell
             missing = out.loc[out["cost"].isna()]

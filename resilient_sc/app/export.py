@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.report import write_premium_report
+from ..analysis.report_kit import describe
 from ..analysis.roadmap_report import write_roadmap_premium_report
 from ..workbook import write_workbook
 from .compare_page import (
@@ -36,6 +37,7 @@ from .compare_page import (
 )
 
 if TYPE_CHECKING:
+    from ..policy import Policy
     from .state import Session
 
 #: the folder name inside the report zip
@@ -77,20 +79,29 @@ def report_zip(session: Session) -> Path:
     return path
 
 
+def _policy_words(policy: Policy) -> str:
+    """The policy a design was solved for, in a figure's title: read alone, the page said neither."""
+    return f"under {describe(policy)}" if policy.to_dict() else "under no resilience policy (cost-optimal)"
+
+
 def figures(session: Session) -> list[tuple[str, Any]]:
-    """The app's figures of the session, titled: the map of the current plan, the premium bars,
-    the served heatmap of each product of the last stress test, the last frontier."""
+    """The app's figures of the session, each titled with what it is conditional on (the policy
+    of its design, the failure, the policy a frontier sweeps over): the map of the current plan,
+    the premium bars, the served heatmap of each product of the last stress test, the last
+    frontier."""
     from .plan_view import map_figure
     from .roadmap_view import timeline_figure
 
     out: list[tuple[str, Any]] = []
+    design = ""  # the design the stress test replays failures on, in words
     if session.plan is not None:
-        out.append(("Map of the current design (flows in each product's own unit)",
-                    map_figure(session, session.plan)))
+        design = f"the current design {_policy_words(session.plan.policy)}"
+        out.append((f"Map of {design}: flows in each product's own unit", map_figure(session, session.plan)))
     if session.roadmap is not None:
-        out.append(("Roadmap: suppliers and hubs per period", timeline_figure(session.roadmap)))
+        path = f"the path {_policy_words(session.roadmap.policy)}"
+        out.append((f"Roadmap: suppliers and hubs per period, {path}", timeline_figure(session.roadmap)))
         if session.period in session.roadmap.plans:
-            out.append((f"Map of period {session.period} (flows in each product's own unit)",
+            out.append((f"Map of period {session.period} of {path}: flows in each product's own unit",
                         map_figure(session, session.roadmap.plans[session.period])))
     table = premium_frame(session)
     if table is not None and len(table) > 1:
@@ -99,11 +110,14 @@ def figures(session: Session) -> list[tuple[str, Any]]:
     period = shown_period(session, session.stress)[0] if per_period and session.stress else ""
     stress = session.stress.get(period) if per_period else session.stress
     if stress is not None:
-        of = f" (the design of period {period})" if per_period else ""
-        out += [(f"Demand served per failure{of}: {p}", served_heatmap(stress, p)) for p in stress.products]
+        assert session.roadmap is not None or design  # a stress test replays the design shown
+        of = (f"the design of period {period} of the path {_policy_words(session.roadmap.policy)}"
+              if per_period and session.roadmap is not None else design)
+        out += [(f"Demand served per failure of {of} (each failure alone, flows re-routed): {p}",
+                 served_heatmap(stress, p)) for p in stress.products]
     if session.frontier is not None:
-        field, df = session.frontier
-        out.append((f"Frontier of {field}", any_frontier_figure(df, field)))
+        field, df, over = session.frontier
+        out.append((f"Frontier of {field}: {over}", any_frontier_figure(df, field)))
     return out
 
 

@@ -127,6 +127,34 @@ def idle_words(plan: Plan) -> str:
     return f"Contracted, carrying nothing: {'; '.join(parts)}." if parts else ""
 
 
+def mixed_units_words(plan: Plan) -> str:
+    """The hubs whose utilisation adds products counted in different units, as their capacity
+    counts them (the data contract: one capacity for every product together); empty when none.
+    The hubs table's one utilisation column read as a load of like units (app audit).
+
+    >>> from resilient_sc import examples, solve
+    >>> net = examples.electronics()
+    >>> net = net.replace(products=net.products.assign(unit=["pieces", "kg", "pieces"]))
+    >>> words = mixed_units_words(solve(net))
+    >>> words.split(", as ")[0]
+    'Utilisation adds kg (chips) to pieces (cells, displays) at H_Busan, H_Lodz and H_Monterrey'
+    """
+    received = plan.inbound.loc[plan.inbound["quantity"] > 0].groupby("hub")["product"].agg(
+        lambda p: sorted(set(map(str, p))))
+    mixed = [h for h, products in received.items() if len({plan.unit_of(p) for p in products}) > 1
+             and np.isfinite(plan.hubs.set_index("hub").at[h, "capacity"])]
+    if not mixed:
+        return ""
+    products = sorted(set().union(*(received[h] for h in mixed)))
+    by_unit: dict[str, list[str]] = {}
+    for p in products:
+        by_unit.setdefault(plan.unit_of(p), []).append(p)
+    units = sorted(by_unit, key=lambda u: (len(by_unit[u]), u))
+    said = " to ".join(f"{u} ({', '.join(by_unit[u])})" for u in units)
+    return (f"Utilisation adds {said} at {and_list([str(h) for h in mixed])}, as the hub capacity counts "
+            "them (one capacity for every product together): not a load of like units.")
+
+
 def table_rows(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     cols = [c for c in columns if c in df]
     out = df[cols].copy()
@@ -269,8 +297,11 @@ def show_plan(session: Session, plan: Plan) -> None:
                 "dense data-testid=plan-suppliers"), "Suppliers contracted")
             if idle := idle_words(plan):
                 ui.label(idle).classes("text-xs").props("data-testid=plan-idle")
-        access.named(ui.table(columns=cols(list(hubs)), title="Hubs opened",
-                              rows=table_rows(hubs, list(hubs))).props("dense"), "Hubs opened")
+        with ui.column().classes("gap-1"):
+            access.named(ui.table(columns=cols(list(hubs)), title="Hubs opened",
+                                  rows=table_rows(hubs, list(hubs))).props("dense"), "Hubs opened")
+            if mixed := mixed_units_words(plan):
+                ui.label(mixed).classes("text-xs max-w-md").props("data-testid=plan-mixed-units")
     products = plan_products(plan)
     shown = [products[0] if products else ""]  # the product whose flows the map shows
     if len(products) > 1:  # the legend switches them with the mouse only: these buttons by keyboard too

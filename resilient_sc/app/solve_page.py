@@ -36,7 +36,8 @@ from .roadmap_view import premium_text, show_roadmap, solve_paths
 if TYPE_CHECKING:
     from .state import Session
 
-__all__ = ["LOG_SAMPLE", "cost_text", "log_progress", "map_figure", "progress_text", "scenario_name"]
+__all__ = ["LOG_SAMPLE", "ROUNDS_STOPPED", "cost_text", "log_progress", "map_figure", "progress_text",
+           "scenario_name"]
 
 
 #: a progress line of HiGHS's MIP log: ``[src] nodes queue leaves expl% BestBound BestSol Gap ... time``
@@ -56,6 +57,10 @@ Src  Proc. InQueue |  Leaves   Expl. | BestBound       BestSol              Gap 
 #: what the progress of a solve of several MIPs in turn says its figures are of
 ROUNDS, ROUNDS_DONE = ("in rounds, a MIP with the failures or caps added so far (its figures are not yet "
                        "the policy's plan)", "in rounds (the figures of the last round's MIP)")
+#: a solve in rounds stopped: its last round's figures (a gap of 0% on a MIP with some of the
+#: failures or caps) read as a plan of the policy proven optimal (app audit)
+ROUNDS_STOPPED = ("stopped in rounds: the last round's MIP had only some of the failures or caps, so its "
+                  "figures are of no plan of this policy")
 
 
 def outcome_text(result: Plan | Any) -> str:
@@ -69,13 +74,14 @@ def outcome_text(result: Plan | Any) -> str:
             f"{cost_text(result.objective)}")
 
 
-def progress_text(log: str, rounds: bool = False, done: bool = False) -> str:
+def progress_text(log: str, rounds: bool = False, done: bool = False, stopped: bool = False) -> str:
     """The gap, best bound and best plan's cost of the last progress line of a HiGHS MIP log
     (``gap —`` before the first one). The gap is that of the MIP being solved: a solve that
     adds failures or caps in rounds (``rounds``, or several MIPs in the log) solves a few MIPs
     in turn, each with its own gap, and a round's best plan meets only the failures or caps
     added so far: it may cost less than the policy's plan, so its figures are labelled as the
-    round's (``done``: the solve has ended, they are of the last round).
+    round's (``done``: the solve has ended, they are of the last round; ``stopped``: it was
+    stopped, and a round's figures are left out).
 
     A roadmap's log marks its solves: the periods solved alone for its MIP start (no figures
     of the path's), then every period at once (the figures are of that MIP alone).
@@ -87,6 +93,8 @@ def progress_text(log: str, rounds: bool = False, done: bool = False) -> str:
     >>> progress_text(LOG_SAMPLE, rounds=True)
     "in rounds, a MIP with the failures or caps added so far (its figures are not yet the policy's plan) \
 · gap 0.28% · round's best bound 11,897,435 · round's best plan 11,930,544"
+    >>> progress_text(LOG_SAMPLE, rounds=True, done=True, stopped=True) == ROUNDS_STOPPED
+    True
     """
     mark = log.rfind(LOG_MARK)
     if mark >= 0:  # a roadmap: its periods solved alone for a MIP start, then every period at once
@@ -98,6 +106,8 @@ def progress_text(log: str, rounds: bool = False, done: bool = False) -> str:
     for found in _PROGRESS.finditer(log):  # noqa: B007 (the last one is wanted)
         continue
     rounds = rounds or log.count("Solving MIP model with") > 1
+    if rounds and stopped:
+        return ROUNDS_STOPPED
     if found is None:
         return f"{ROUNDS_DONE if done else ROUNDS} · gap —" if rounds else "gap —"
     gap = found["gap"].lower()
@@ -115,15 +125,15 @@ def progress_text(log: str, rounds: bool = False, done: bool = False) -> str:
     return " · ".join(parts)
 
 
-def log_progress(path: Path, rounds: bool = False, done: bool = False) -> str:
+def log_progress(path: Path, rounds: bool = False, done: bool = False, stopped: bool = False) -> str:
     """:func:`progress_text` of the end of the log file ``path`` (``gap —`` while there is none)."""
     try:
         with open(path, "rb") as f:
             f.seek(0, 2)
             f.seek(max(0, f.tell() - _TAIL))
-            return progress_text(f.read().decode("utf-8", "replace"), rounds, done)
+            return progress_text(f.read().decode("utf-8", "replace"), rounds, done, stopped)
     except OSError:
-        return progress_text("", rounds, done)
+        return progress_text("", rounds, done, stopped)
 
 
 def in_rounds(policy: Policy) -> bool:
@@ -208,7 +218,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         # own figures, not the log's (a route's reduced MIP leaves out constant costs)
         progress = ("" if kind in ("infeasible", "invalid")
                     else f" · {outcome_text(out[0] if roadmap else out)}" if kind == "ok"
-                    else f" · {log_progress(log[0], rounds[0], done=True)}")
+                    else f" · {log_progress(log[0], rounds[0], done=True, stopped=kind == 'stopped')}")
         status.text = f"{kind} in {seconds:.1f} s{progress}"
         kept = None
         if kind == "ok" and roadmap:

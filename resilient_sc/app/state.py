@@ -154,7 +154,7 @@ class Session:
     plan: Plan | None = None
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     stress: Any = None
-    frontier: Any = None  # the last frontier: (field, its table)
+    frontier: Any = None  # the last frontier: (field, its table, what it is conditional on)
     roadmap: Roadmap | None = None
     period: str = ""
     #: how the last solve ended (``ok``, ``stopped``, ``infeasible``, …; empty: none yet)
