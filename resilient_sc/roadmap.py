@@ -300,9 +300,9 @@ class Roadmap:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: status, objective, bound, gap, times, and a ``periods`` list (weight, cost,
-        breakdown, emissions, delivered per product, suppliers and hubs operating, started and
-        stopped, shares)."""
+        """JSON-ready: status, objective, bound, gap, ``network_cost`` (:meth:`network_cost`), times,
+        and a ``periods`` list (weight, cost and its ``network_cost``, breakdown, emissions,
+        delivered per product, suppliers and hubs operating, started and stopped, shares)."""
         finite = lambda v: v if math.isfinite(v) else None  # noqa: E731
         shares = self.shares().set_index("period")
         periods = []
@@ -312,6 +312,7 @@ class Roadmap:
                 "period": period,
                 "weight": float(self.periods.set_index("period").loc[period, "weight"]),
                 "cost": plan.objective,
+                "network_cost": network_cost(plan),
                 "breakdown": {k: float(v) for k, v in plan.breakdown.items()},
                 "emissions": plan.emissions,
                 "delivered": plan.delivered_dict()}
@@ -325,7 +326,8 @@ class Roadmap:
                                "weighting": s["weighting"]}
             periods.append(entry)
         return {"status": self.status.value, "objective": finite(self.objective),
-                "bound": finite(self.bound), "gap": finite(self.gap), "solve_time": self.solve_time,
+                "bound": finite(self.bound), "gap": finite(self.gap),
+                "network_cost": finite(self.network_cost()), "solve_time": self.solve_time,
                 "build_time": self.build_time, "policy": self.policy.to_dict(), "periods": periods,
                 "report": None if self.report is None else self.report.to_dict()}
 

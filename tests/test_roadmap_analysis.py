@@ -336,6 +336,26 @@ def test_premium_of_a_path_that_leaves_demand_short():
     assert any("network premium leaves them out" in s for s in roadmap_premium_sentences(outcomes, df))
 
 
+def test_a_path_that_leaves_demand_short_says_its_network_cost_in_its_figure_and_json():
+    """The path above (250, of which the closing, 50, is its network): roadmap.png's 'total cost
+    250' and each period's cost read as what the network costs; roadmap.json had no network cost."""
+    pytest.importorskip("matplotlib")
+    from resilient_sc.analysis.figures import roadmap_figure
+
+    short = solve_roadmap(paris(), Policy(shortfall_penalty=10.0))
+    fig = roadmap_figure(short)
+    assert " ".join(fig._suptitle.get_text().split()).endswith(
+        "total cost 250 (Σ weight × period cost, money, of which the network 50 and the rest shortfall and "
+        "disruption-scenario cost)")
+    assert "with opening and closing, shortfall and disruption-scenario cost" in " ".join(
+        fig.axes[1].get_xlabel().split())
+    said = short.to_dict()
+    assert said["network_cost"] == pytest.approx(50.0)
+    assert [p["network_cost"] for p in said["periods"]] == pytest.approx([50.0, 0.0])
+    plain = roadmap_figure(solve_roadmap(paris(), GLIDE))
+    assert "network" not in plain._suptitle.get_text() and "shortfall" not in plain.axes[1].get_xlabel()
+
+
 def test_paths_that_tie_are_said_to_cost_the_same():
     """Two policies that the cost-optimal path already meets tie with it and with each other: the
     sentences say so, never that one costs most and the same one least, nor "0.00% less"."""

@@ -33,6 +33,7 @@ from ..format import (
     served_fraction,
 )
 from ..policy import POLICY_FIELDS
+from ..results import NO_PENALTY, network_beside, penalty_cost
 from ..solvers.base import Status
 from ..wording import LABEL_CHARS, clip, quote
 from .premium import NO_PENALTY_PCT, counts_penalties
@@ -530,7 +531,11 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
     proof = "" if roadmap.status is Status.OPTIMAL else (
         f"; not proven optimal ({roadmap.status.value}, gap {relative_gap(roadmap.gap)})")
     # wrapped: a long policy name or the proof's words must not run off a narrow figure
-    heading = f"{title}: total cost {money_label(roadmap.objective)} (Σ weight × period cost, money){proof}"
+    network = network_beside(roadmap.objective, roadmap.network_cost())  # the rest: shortfall, disruptions
+    rest = "" if network is None else (f", of which the network {money_label(network)} and the rest "
+                                       "shortfall and disruption-scenario cost")
+    heading = (f"{title}: total cost {money_label(roadmap.objective)} (Σ weight × period cost, money"
+               f"{rest}){proof}")
     fig.suptitle(wrapped(heading, fig.get_figwidth(), 9.5))
     return fig
 
@@ -582,7 +587,9 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
             named.append(r.product)
     units = "; ".join(f"{and_list(named)} in {u}" for u, named in by_unit.items())
     unmet = f"; and what is left unmet of each product (short: {units})" if rows else ""
-    ax.set_xlabel(wrapped("period; under it the period's cost (money, unweighted, with opening and closing) "
+    penalised = any(penalty_cost(p) > NO_PENALTY for p in roadmap.plans.values())
+    costs = "opening and closing" + (", shortfall and disruption-scenario cost" if penalised else "")
+    ax.set_xlabel(wrapped(f"period; under it the period's cost (money, unweighted, with {costs}) "
                           f"and its weight in the total{unmet}", ax.figure.get_figwidth(), 11),
                   fontsize="small")
     ax.grid(axis="y", alpha=0.3)
