@@ -80,6 +80,7 @@ from resilient_sc.app.solve_page import (
     scenario_name,
 )
 from resilient_sc.app.state import EXAMPLE, GLIDE_PATH, Scenario, Session, glide_path, problem_rows
+from resilient_sc.app.ui import pending_words
 from resilient_sc.exceptions import ValidationError
 from resilient_sc.format import column_label
 from resilient_sc.io import write_excel, write_tables
@@ -1207,8 +1208,12 @@ async def test_grid_edits_not_in_use_are_shown_as_pending(user):
                                               "click Use edits, which validates them; nothing is solved "
                                               "until then (open the data again to drop them).")
     assert float(session.network.hubs.loc[0, "capacity"]) != 1.0  # not in use yet
+    # the steps past the data say so too: their plan and exports are of the data in use (app audit)
+    await until(lambda: all(text_of(user, f"pending-{step}") == pending_words("hubs, capacity") != ""
+                            for step in ("solve", "compare", "export")))
     by_id(user, "use-edits").click()
     assert float(session.network.hubs.loc[0, "capacity"]) == 1.0 and text_of(user, "pending-edits") == ""
+    assert session.pending_edits == ""  # the steps' banners follow it
     # the text typed reaches the reader: AG Grid's number parser stored '101,19' as 10119 and 'lots'
     # as blank (an unlimited capacity), and the edits were 'validated' (audit in Chromium)
     assert hubs.options["defaultColDef"]["cellDataType"] is False

@@ -16,6 +16,7 @@ the served heatmap per product; the frontier and the stress test run in a proces
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -42,10 +43,11 @@ from ..format import (
     settings,
     signed_pct_points,
 )
-from ..policy import POLICY_FIELDS
+from ..policy import POLICY_FIELDS, Policy
 from ..wording import LABEL_CHARS
 from . import access
 from .plan_view import plotted
+from .policy_page import field_problems
 
 if TYPE_CHECKING:
     from ..analysis.stress import StressResult
@@ -236,6 +238,20 @@ def sweep_values(text: str, field: str) -> list[float | int]:
         raise ValidationError([f"(frontier) | {len(out)} values: give at most {FRONTIER_VALUES} (each is a "
                                "solve and a stress test; the command line's frontier takes more)"])
     return out
+
+
+def sweep_problems(policy: Policy, field: str, values: list[float | int]) -> str:
+    """What is wrong with the first of ``values`` the policy cannot take as ``field`` (its range),
+    before a frontier starts: '0.5, 1.5' ran the sweep to fail it whole on 1.5 (app audit).
+
+    >>> sweep_problems(Policy(), "min_local_share", [0.5, 1.5, 2.0])
+    'min_local_share = 1.5: min_local_share == 1.5, must be in [0, 1] (and 1 more value)'
+    """
+    bad = [(v, said) for v in values if (said := field_problems(dataclasses.replace(policy, **{field: v})))]
+    if not bad:
+        return ""
+    (value, said), more = bad[0], len(bad) - 1
+    return f"{field} = {value:g}: {said[0]}" + (f" (and {count(more, 'more value')})" if more else "")
 
 
 def frontier_figure(df: pd.DataFrame, field: str) -> Any:
@@ -577,6 +593,9 @@ def build(session: Session) -> Any:
             return
         if why := session.solve_refusal():
             ui.notify(why, type="warning")
+            return
+        if bad := sweep_problems(session.policy, name, values):  # before the sweep, not one solve in
+            ui.notify(bad, type="warning")
             return
         sweep_button.disable()
         roadmap = session.is_roadmap

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..exceptions import ValidationError
+from ..format import settings
 from ..limits import current
 from ..policy import POLICY_FIELDS, Policy
 from ..schema import FAILURE_KINDS
@@ -194,7 +195,7 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
         values.update({n: controls[n].value for n in ("excluded_countries", "survive", "single_sourcing")})
         session.policy = policy_of(values, session.policy)
         session.policy_problems = list(invalid.values()) + field_problems(session.policy)
-        summary.text = f"Policy: {session.policy.to_dict() or 'base (cost-optimal, nothing required)'}"
+        summary.text = f"Policy: {settings(session.policy.to_dict())}"  # words, not a Python dict
         problems.text = ("Correct it to solve: " + "; ".join(session.policy_problems)
                          if session.policy_problems else "")
         on_change()

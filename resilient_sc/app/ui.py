@@ -56,13 +56,35 @@ def page(session: Session) -> None:
         with ui.tab_panel(tab[STEPS[1]]):
             reset_policy = policy_page.build(session, lambda: policy_changed[0]())
         with ui.tab_panel(tab[STEPS[3]]):
+            pending_banner(session, "compare")
             refresh_premiums = compare_page.build(session)
         with ui.tab_panel(tab[STEPS[2]]):
+            pending_banner(session, "solve")
             reset_solve, policy_changed[0] = solve_page.build(session, refresh_premiums)
         with ui.tab_panel(tab[STEPS[0]]):
             data_page.build(session, lambda: (reset_policy(), reset_solve(), refresh_premiums(True)))
         with ui.tab_panel(tab[STEPS[4]]):
+            pending_banner(session, "export")
             export.build(session)
+
+
+def pending_words(last: str) -> str:
+    """What a step past the data says while edits of the data are not in use (empty: none are).
+    The plan shown and exported stayed the data's in use, read as the edited data's (app audit).
+
+    >>> pending_words("hubs, row 3 capacity")[:58]
+    'Pending edits of the data (last: hubs, row 3 capacity) ar'
+    """
+    return (f"Pending edits of the data (last: {last}) are not in use: what this step shows is of the "
+            "data in use without them; click Use edits (step 1) to use them." if last else "")
+
+
+def pending_banner(session: Session, step: str) -> None:
+    """The :func:`pending_words` of ``session``, kept up to date on a step's panel."""
+    from nicegui import ui
+
+    access.status(ui.label().classes("text-orange-700 font-bold").props(
+        f"data-testid=pending-{step}")).bind_text_from(session, "pending_edits", backward=pending_words)
 
 
 #: room for the multipart form's own bytes around an uploaded file
