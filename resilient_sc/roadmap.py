@@ -101,7 +101,8 @@ ROADMAP_FILES = {
     "roadmap_costs.csv": "per period: `weight`, each cost component (money, unweighted), `total` and "
                          "`weighted` (weight × total)",
     "roadmap_design.csv": "per supplier or hub and period: `operating`, `started` (operating, not in the "
-                          "period before) and `stopped` (True or False)",
+                          "period before) and `stopped` (not operating, operating in the period before), "
+                          "each True or False",
     "roadmap_timeline.csv": "per supplier or hub, a column per period: started, stopped, operating, or "
                             "blank (not operating)",
     **{name: f"as a plan's, each row of a `period`: {words}" for name, words in PLAN_FILES.items()
