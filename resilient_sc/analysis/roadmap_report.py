@@ -322,7 +322,10 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
                                 "the largest share of all demand, its own markets included)",
                  "premium_paths.csv": "per policy path and period: weight, cost (money, unweighted), "
                                       "emissions (CO2 units), suppliers and hubs operating, started and "
-                                      "stopped, shares, demand left short (per product in its units)",
+                                      "stopped, shares, demand left short (per product in its units); a "
+                                      "period that costs what another path's does may hold another design "
+                                      "of that cost, its shares apart: several designs can cost the same, "
+                                      "and the solver keeps one of them",
                  "premium.png": f"premium of each path, in % of the cost of {reference}",
                  **{n: f"roadmap of {p}: a row per supplier and hub, a bar where it operates, ▲ "
                        "started, ▼ stopped; below, the shares per period (%) and each period's cost"
