@@ -1313,6 +1313,12 @@ async def test_upload_messages_name_the_users_file(user):
         await policy_upload.handle_uploads([SmallFileUpload("my policy.yaml", "", b"min_local_share: [\n")])
     await user.should_see("policy file my policy.yaml: 1 problem:")
     assert not any("uploaded-policy" in m or str(session.workdir) in m for m in user.notify.messages)
+    # a line per problem under the uploader (a notification ran them on: ' - (policy) | …')
+    said = text_of(user, "policy-file-problems")
+    assert said.startswith("policy file my policy.yaml: 1 problem:\n  - ")
+    assert str(session.workdir) not in said
+    assert ("the policy file my policy.yaml was not used: its problems are listed under it"
+            in user.notify.messages)
     (data_upload,) = by_id(user, "upload-data").elements
     with user:
         await data_upload.handle_uploads([SmallFileUpload("plant A.xlsx", "", b"not a workbook")])

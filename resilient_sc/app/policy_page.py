@@ -260,15 +260,19 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
                 policy = load_policy(await e.file.read(), e.file.name, session.workdir)
                 policy.check_network(session.network)
                 session.policy = policy
-            except Exception as exc:  # a PolicyError names the file and every problem
-                ui.notify(user_words(str(exc), session.workdir), type="negative", multi_line=True, timeout=0,
-                          close_button=True)
+            except Exception as exc:  # a PolicyError names the file and every problem: a line each
+                file_problems.text = user_words(str(exc), session.workdir)  # a notification ran them on
+                ui.notify(f"the policy file {e.file.name} was not used: its problems are listed under it",
+                          type="negative")
                 return
+            file_problems.text = ""
             reset()
             empty = (": it sets no field, so it is the base policy (every setting cleared)"
                      if policy.is_base else "")
             ui.notify(f"policy loaded from {e.file.name}{empty}", type="warning" if empty else "info")
 
+        file_problems = access.status(ui.label().classes("text-red-700 text-sm whitespace-pre-line").props(
+            "data-testid=policy-file-problems"))
         with ui.row().classes("items-center"):
             words = "Load a policy file (.yaml, .yml, .json)"
             ui.upload(label=words, auto_upload=True, on_upload=upload,
