@@ -296,9 +296,9 @@ def column_formatter(column: str) -> Callable[[Any], str]:
 
 
 #: a column's words where its name says less (the unit is added by :func:`column_label`)
-_WORDS = {"premium_pct": "premium", "network_premium_pct": "network premium", "extra_cost": "extra flow cost",
-          "value_served": "value served", "expected_value_served": "expected value served",
-          "intact_served": "served, nothing failed"}
+_WORDS = {"premium_pct": "premium", "network_premium_pct": "network premium",
+          "extra_cost": "change in flow cost", "value_served": "value served",
+          "expected_value_served": "expected value served", "intact_served": "served, nothing failed"}
 
 
 def column_label(column: str) -> str:

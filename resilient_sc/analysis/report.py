@@ -131,10 +131,10 @@ def stress_method(stress: StressResult, apart: bool = False) -> list[str]:
         "Each failure is replayed on the fixed design: flows are re-routed through the suppliers and hubs "
         f"that remain, within lanes, supplier capacity per product and hub throughput. {measure} The "
         "failures are ranked by that fraction, lowest first, then by impact. **value served** weighs the "
-        "products by `unit_value`. **extra flow cost** is the change in purchase, handling, transport and "
-        "tariff cost: it is negative when less is delivered, and stands next to the **shortfall cost** of "
-        "what is not delivered; **impact** is their sum, less any shortfall cost the design has with "
-        "nothing failed (the cost the failure adds)."]
+        "products by `unit_value`. **change in flow cost** is the change in purchase, handling, transport "
+        "and tariff cost: it is negative when less is delivered, and stands next to the **shortfall "
+        "cost** of what is not delivered; **impact** is their sum, less any shortfall cost the design "
+        "has with nothing failed (the cost the failure adds)."]
 
 
 def design_title(policy: Policy) -> str:
@@ -566,7 +566,7 @@ def _failure_table(stress: StressResult, n: int = 10, where: str = "stress_failu
             "value_served": served_fraction, "extra_cost": money, "shortfall_cost": money, "impact": money}
     table = markdown_table(f.head(n), cols, {
         "worst_served": stress.floor_name, "worst_market": "where: market",
-        "worst_product": "product", "value_served": "value served", "extra_cost": "extra flow cost",
+        "worst_product": "product", "value_served": "value served", "extra_cost": "change in flow cost",
         "shortfall_cost": "shortfall cost"})
     rest = unlisted(stress, min(n, len(f)), where)
     return [*table, "", *rest] if rest else table

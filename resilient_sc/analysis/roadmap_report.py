@@ -469,7 +469,7 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
     names = {"worst_served": floor, "worst_failure": "worst failure", "worst_market": "where: market",
              "worst_product": "product", "expected_value_served": "expected value served",
              "expected_shortfall_cost": "expected shortfall cost",
-             "expected_extra_cost": "expected extra flow cost"}
+             "expected_extra_cost": "expected change in flow cost"}
     priced_apart = penalties_apart(results, "listed under each period")
     lines = [f"# Stress test of {path_title(roadmap.policy)}, period by period", "",
              f"Data: {source(network)}. Money in the data's currency; {quantities(network)}. "

@@ -364,7 +364,7 @@ def stress_test(network: Network, plan: Plan,
         with nothing failed is then the plan), else :func:`default_penalties`; :data:`DEFAULT`:
         :func:`default_penalties` whatever the policy.
     :returns: a :class:`StressResult` (per failure: ``worst_served`` t* in [0, 1], where it
-        binds, value- and per-product served fractions, extra flow cost and shortfall cost in
+        binds, value- and per-product served fractions, change in flow cost and shortfall cost in
         money; per product; per market and product).
     :raises ResilientSCError: a plan without its model, an unknown failure kind, or an LP
         that HiGHS cannot solve.
