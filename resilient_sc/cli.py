@@ -106,11 +106,26 @@ class _Warnings:
 
 
 class _UsageError(Exception):
-    """Bad command-line arguments (raised instead of argparse's exit)."""
+    """Bad command-line arguments (raised instead of argparse's exit); ``problems``: each as
+    ``(--flag) | what is wrong``, as every other invalid input lists them.
 
-    def __init__(self, message: str, usage: str):
-        super().__init__(message)
+    >>> _UsageError("resilient-sc solve", "argument --gap: '-1': give a relative gap", "").problems
+    ["(--gap) | '-1': give a relative gap"]
+    >>> _UsageError("resilient-sc premium", "the following arguments are required: --policies", "").problems
+    ['(--policies) | required: give it']
+    """
+
+    def __init__(self, prog: str, message: str, usage: str):
+        super().__init__(f"{prog}: {message}")
         self.usage = usage
+        argument = re.match(r"argument (\S+?): (.*)", message, re.DOTALL)
+        required = re.match(r"the following arguments are required: (.*)", message)
+        if argument:  # '-g/--gap' names the option by its long name
+            self.problems = [f"({argument.group(1).split('/')[-1]}) | {argument.group(2)}"]
+        elif required:
+            self.problems = [f"({name}) | required: give it" for name in required.group(1).split(", ")]
+        else:
+            self.problems = [f"({prog}) | {message}"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -124,7 +139,7 @@ class _Parser(argparse.ArgumentParser):
         choice = re.match(r"argument COMMAND: invalid choice: '(.*?)' \(choose", message)
         if choice and (hit := closest(choice.group(1), getattr(self, "commands", {}))):
             message += f" (did you mean {hit!r}?)"
-        raise _UsageError(f"{self.prog}: {message}", self.format_usage())
+        raise _UsageError(self.prog, message, self.format_usage())
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
         parsed, extra = self.parse_known_args(args, namespace)
@@ -620,8 +635,8 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
         return (Outcome(code, {"status": "help", "text": printed.getvalue()}), True) if want_json else code
     except _UsageError as exc:
         sys.stderr.write(exc.usage)
-        return Outcome(EXIT_BAD_INPUT, {"status": "invalid_input", "reason": str(exc)},
-                       error=str(exc)), want_json
+        said = {"status": "invalid_input", "reason": str(exc), "problems": exc.problems}
+        return Outcome(EXIT_BAD_INPUT, said, error=str(exc)), want_json
     except (Exception, KeyboardInterrupt) as exc:
         return failure(exc), want_json
     seen = _Warnings()

@@ -120,6 +120,10 @@ def test_bad_arguments_exit_2_with_json(capsys, tiny_dir):
 def test_bad_option_value_exits_2(capsys, tiny_dir):
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--gap", "1.5")
     assert code == 2 and "--gap: '1.5': give a relative gap in [0, 1)" in data["reason"]
+    # the problems list of every invalid input (docs/cli.md), which argument errors lacked
+    assert data["problems"] == ["(--gap) | '1.5': give a relative gap in [0, 1), e.g. 0.01"]
+    code, data, _ = run_json(capsys, "premium", str(tiny_dir))
+    assert code == 2 and data["problems"] == ["(--policies) | required: give it"]
 
 
 def test_time_limit_without_plan(capsys, tiny_dir, monkeypatch):

@@ -173,7 +173,8 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
         money, or None for :func:`~resilient_sc.analysis.stress.default_penalties`).
     :param workers: processes for the policies (None: one per CPU); ``executor`` (a
         ``concurrent.futures`` executor or a ``distributed.Client``) instead; ``progress``
-        wraps the iterator (e.g. ``tqdm``).
+        wraps the futures, a function of them and their number (e.g. ``lambda fs, n:
+        tqdm(fs, total=n)``).
     :returns: one row per policy, base first. Columns: ``policy``, ``status`` (``optimal``,
         ``infeasible``, ``not_solved``; ``time_limit`` with ``allow_nonoptimal``: a plan not
         proven optimal, within its gap), ``cost`` (money), ``premium`` (money over the base),

@@ -195,7 +195,8 @@ class SolveOptions:
     tree search stays on one worker unless ``("parallel", "on")`` joins
     ``AccelerateOptions.network_options``, which on the issue-14 ladder found plans sooner but
     proved no faster: docs/benchmarks.md);
-    ``log`` True for the solver log on stderr, or a file path;
+    ``seed`` HiGHS's random seed (0 to 2³¹−1): it can pick among plans of equal cost, or of
+    costs within the gap (docs/reliability.md); ``log`` True for the solver log on stderr, or a file path;
     ``allow_nonoptimal`` returns a time-limited plan (with its gap and bound) instead of
     raising; ``strong_links`` adds the y ≤ demand·o rows (tighter, larger model);
     ``backend`` is ``"highs"`` (direct highspy) or ``"pyomo"`` (the pyomo model, solved by
