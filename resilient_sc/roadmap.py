@@ -100,11 +100,13 @@ ROADMAP_FILES = {
                    "demand, weighted as the shares, its own markets included)",
     "roadmap_costs.csv": "per period: `weight`, each cost component (money, unweighted), `total` and "
                          "`weighted` (weight × total)",
-    "roadmap_design.csv": "per supplier or hub and period: `operating`, `started` (operating, not in the "
-                          "period before) and `stopped` (not operating, operating in the period before), "
-                          "each True or False",
-    "roadmap_timeline.csv": "per supplier or hub, a column per period: started, stopped, operating, or "
-                            "blank (not operating)",
+    "roadmap_design.csv": "per supplier or hub and period: `operating`, `carrying` (operating and buying "
+                          "or handling some flow: one kept as a backup or to spare its closing cost carries "
+                          "nothing), `started` (operating, not in the period before) and `stopped` (not "
+                          "operating, operating in the period before), each True or False; one operating "
+                          "in the last period pays no closing cost: the roadmap ends there",
+    "roadmap_timeline.csv": "per supplier or hub, a column per period: started, stopped, operating, idle "
+                            "(operating, carrying nothing), or blank (not operating)",
     **{name: f"as a plan's, each row of a `period`: {words}" for name, words in PLAN_FILES.items()
        if name.endswith(".csv") and name != "timings.csv"},
     "timings.csv": PLAN_FILES["timings.csv"],
@@ -131,7 +133,7 @@ class Roadmap:
     periods: pd.DataFrame  # period, weight
     plans: dict[str, Plan]
     costs: pd.DataFrame  # period, weight, each component, total, weighted (money)
-    design: pd.DataFrame  # kind, id, country, status, period, operating, started, stopped
+    design: pd.DataFrame  # kind, id, country, status, period, operating, carrying, started, stopped
     policy: Policy
     model: RoadmapModel | None = field(default=None, repr=False)
     report: SolveReport | None = field(default=None, repr=False)
@@ -210,11 +212,12 @@ class Roadmap:
 
     def timeline(self) -> pd.DataFrame:
         """One row per supplier or hub that operates in some period, one column per period:
-        ``started``, ``stopped``, ``operating``, or blank (not operating). Words, not ``+``/``-``:
-        a spreadsheet would read those as formulas (and the CSV writer escapes them)."""
+        ``started``, ``stopped``, ``operating``, ``idle`` (operating, carrying nothing), or blank
+        (not operating). Words, not ``+``/``-``: a spreadsheet would read those as formulas (and
+        the CSV writer escapes them)."""
         d = self.design
-        mark = np.where(d["started"], "started", np.where(d["stopped"], "stopped",
-                                                          np.where(d["operating"], "operating", "")))
+        mark = np.where(d["started"], "started", np.where(d["stopped"], "stopped", np.where(
+            d["carrying"], "operating", np.where(d["operating"], "idle", ""))))
         keys = list(TIMELINE_KEYS)  # no period is named so (validation)
         wide = d.assign(mark=mark).pivot(index=keys, columns="period", values="mark")
         used = d.groupby(keys)["operating"].any() | d.groupby(keys)["stopped"].any()
@@ -404,16 +407,21 @@ def top_country(plan: Plan) -> tuple[str, float]:
 
 
 def design_table(net: Network, ids: list[str], plans: dict[str, Plan]) -> pd.DataFrame:
-    """Per supplier and hub (sorted by id, as the model's) and period: operating, started,
-    stopped (with the element's opening and closing costs)."""
+    """Per supplier and hub (sorted by id, as the model's) and period: operating, carrying
+    (operating and buying or handling some flow: an element kept under contract to spare its
+    closing cost, or as a backup, carries nothing), started, stopped (with the element's opening
+    and closing costs)."""
     frames = []
     for kind in ("supplier", "hub"):
         table = by_id(getattr(net, f"{kind}s"), kind)
         n = len(table)
         operating = np.zeros((n, len(ids)), bool)
+        carrying = np.zeros((n, len(ids)), bool)
         for t, p in enumerate(ids):
             chosen = plans[p].supplier_ids if kind == "supplier" else plans[p].hub_ids
             operating[:, t] = table[kind].isin(chosen).to_numpy()
+            volume = plans[p].inbound.groupby(kind)["quantity"].sum()
+            carrying[:, t] = operating[:, t] & (table[kind].map(volume).fillna(0.0).to_numpy(float) > 1e-9)
         before = table["status"].isin(BEFORE).to_numpy()
         prev = np.column_stack([before, operating[:, :-1]])
         frames.append(pd.DataFrame({
@@ -421,8 +429,8 @@ def design_table(net: Network, ids: list[str], plans: dict[str, Plan]) -> pd.Dat
             "country": np.repeat(table["country"].to_numpy(object), len(ids)),
             "status": np.repeat(table["status"].to_numpy(object), len(ids)),
             "period": np.tile(np.asarray(ids, object), n),
-            "operating": operating.ravel(), "started": (operating & ~prev).ravel(),
-            "stopped": (prev & ~operating).ravel(),
+            "operating": operating.ravel(), "carrying": carrying.ravel(),
+            "started": (operating & ~prev).ravel(), "stopped": (prev & ~operating).ravel(),
             "opening_cost": np.repeat(table["opening_cost"].to_numpy(float), len(ids)),
             "closing_cost": np.repeat(table["closing_cost"].to_numpy(float), len(ids))}))
     return pd.concat(frames, ignore_index=True)

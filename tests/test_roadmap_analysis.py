@@ -305,6 +305,30 @@ def test_roadmap_figure(tmp_path):
     assert len(lines) > 1 and max(map(len, lines)) <= long.get_figwidth() * 9.5
 
 
+def test_a_supplier_kept_to_spare_its_closing_cost_is_idle_not_operating():
+    """Closing S_CN costs 1,000 here, its fixed cost 100: under the glide path (all local in
+    2027) it stays contracted in 2027 but buys nothing, 160 + (100 + 200 + 300 + 80) = 840. It read
+    'operating' in the timeline and as a full bar of China (roadmap audit): it is 'idle' there,
+    hatched in the figure."""
+    keep = paris(suppliers=table(SUPPLIERS, ("S_CN", "CN", 100.0, "existing", 30.0, 1000.0, 0),
+                                 ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 1)))
+    r = solve_roadmap(keep, GLIDE)
+    assert r.objective == pytest.approx(840.0)
+    cn = r.design.loc[r.design["id"] == "S_CN"]
+    assert cn["operating"].tolist() == [True, True] and cn["carrying"].tolist() == [True, False]
+    timeline = r.timeline().set_index("id")
+    assert timeline.loc["S_CN", ["2026", "2027"]].tolist() == ["operating", "idle"]
+    assert timeline.loc["S_FR", ["2026", "2027"]].tolist() == ["", "started"]
+    pytest.importorskip("matplotlib")
+    from resilient_sc.analysis.figures import roadmap_figure
+
+    fig = roadmap_figure(r)
+    hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
+    assert len(hatched) == 1 and hatched[0].get_x() == pytest.approx(0.5)  # 2027 of S_CN
+    legend = [t.get_text() for t in fig.axes[2].artists[0].get_texts()]
+    assert legend[-1] == "idle: operating,\ncarrying nothing"
+
+
 def test_end_year_frontier_chart_has_no_service_in_its_legend():
     """The roadmap frontier draws the last period's shares where the one-period frontier draws
     worst-case service; its legend named 'worst-case guaranteed service' too, in the style of

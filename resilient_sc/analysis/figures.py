@@ -454,7 +454,8 @@ STARTED, STOPPED = ("^", "tab:green"), ("v", "tab:red")
 def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Figure:
     """A roadmap over its periods (x axis: the period ids). Top: one row per supplier and hub that
     operates (or is stopped) in some period, suppliers first, each group by country; a bar across
-    every period it operates, coloured by its country; ▲ where it starts (opening cost paid), ▼
+    every period it operates, coloured by its country (hatched where it carries nothing: kept as a
+    backup or to spare its closing cost); ▲ where it starts (opening cost paid), ▼
     where it stops (closing cost paid), on the boundary with the period before. Bottom: the local,
     allied and top-country shares of demand per period (%, weighted as
     :meth:`Plan.share_weighting` says), the top country named. The title gives the total cost
@@ -497,9 +498,12 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
     kind_of = {e: k for k, g in groups for e in g["id"]}
     for y, e, c in rows:
         f = flags[(kind_of[e], e)]
-        on = np.flatnonzero(f["operating"].to_numpy(bool))
+        carrying = f["carrying"].to_numpy(bool)
+        on, idle = np.flatnonzero(carrying), np.flatnonzero(f["operating"].to_numpy(bool) & ~carrying)
         ax.barh(np.full(len(on), y), 1.0, left=on - 0.5, height=0.62, color=colour[c],
                 edgecolor="white", linewidth=0.6)
+        ax.barh(np.full(len(idle), y), 1.0, left=idle - 0.5, height=0.62, color="white", hatch="////",
+                edgecolor=colour[c], linewidth=0.6)  # contracted, carrying nothing: no supply from c
         for mask, (marker, face) in ((f["started"], STARTED), (f["stopped"], STOPPED)):
             at = np.flatnonzero(mask.to_numpy(bool))
             if not len(at):  # an empty unclipped line would stretch the layout to the origin
@@ -516,8 +520,11 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
     for x in np.arange(n + 1) - 0.5:
         ax.axvline(x, color="0.85", lw=0.8, zorder=0)
     ax.set_title("suppliers and hubs operating per period", fontsize="medium")
-    marks = [Line2D([], [], marker=m, color=c, mec="black", ls="none", label=text) for (m, c), text in
-             ((STARTED, "started (opening cost)"), (STOPPED, "stopped (closing cost)"))]
+    marks: list[Any] = [Line2D([], [], marker=m, color=c, mec="black", ls="none", label=text) for (m, c), text
+                        in ((STARTED, "started (opening cost)"), (STOPPED, "stopped (closing cost)"))]
+    if (d["operating"] & ~d["carrying"]).any():
+        marks.append(Patch(facecolor="white", edgecolor="0.3", hatch="////",
+                           label="idle: operating,\ncarrying nothing"))
     first = keys.legend(handles=marks, loc="upper left", fontsize="small", alignment="left",
                         title="against the period before;\nno ▲ in the first period:\n"
                               "operating before it", title_fontsize="x-small")

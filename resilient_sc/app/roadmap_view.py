@@ -133,24 +133,28 @@ def timeline_figure(roadmap: Roadmap) -> Any:
     marks: dict[str, tuple[list[float], list[int], list[str]]] = {"started": ([], [], []),
                                                                    "stopped": ([], [], [])}
     for i, country in enumerate(countries):
-        xs, ys, bases, text = [], [], [], []
+        xs, ys, bases, text, shapes = [], [], [], [], []
         for y, kind, e, c in rows:
             if c != country:
                 continue
             f = flags[(kind, e)]
             for t, period in enumerate(ids):
                 if f["operating"].iloc[t]:
+                    idle = not f["carrying"].iloc[t]  # kept as a backup or to spare its closing cost
                     xs.append(1.0)
                     bases.append(t - 0.5)
                     ys.append(y)
-                    text.append(plotted(f"{kind} {e} ({c}) operating in {period}"))
+                    shapes.append("/" if idle else "")
+                    text.append(plotted(f"{kind} {e} ({c}) "
+                                        + (f"idle in {period}: operating, carrying nothing" if idle
+                                           else f"operating in {period}")))
                 for what in marks:
                     if f[what].iloc[t]:
                         marks[what][0].append(t - 0.5)
                         marks[what][1].append(y)
                         marks[what][2].append(plotted(f"{kind} {e} ({c}) {what} in {period}"))
         fig.add_trace(go.Bar(x=xs, y=ys, base=bases, orientation="h", width=0.62, name=plotted(country),
-                             marker={"color": palette[i % len(palette)],
+                             marker={"color": palette[i % len(palette)], "pattern": {"shape": shapes},
                                      "line": {"color": "white", "width": 1}},
                              hovertext=text, hoverinfo="text", legendgroup="countries",
                              legendgrouptitle_text="country"))
@@ -171,8 +175,9 @@ def timeline_figure(roadmap: Roadmap) -> Any:
     fig.update_layout(barmode="overlay", height=150 + 22 * len(ticks), plot_bgcolor="white",
                       margin={"l": 10, "r": 10, "t": 90, "b": 10}, legend={"tracegroupgap": 12},
                       title={"text": "Suppliers and hubs operating per period: a bar per period operating, "
-                                     "coloured by country; ▲ started, ▼ stopped; under each period its "
-                                     "cost (unweighted)", "font": {"size": 14}})
+                                     "coloured by country (hatched: idle, carrying nothing); ▲ started, "
+                                     "▼ stopped; under each period its cost (unweighted)",
+                             "font": {"size": 14}})
     return fig
 
 
