@@ -48,6 +48,7 @@ from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given
 from .solvers.highs import until
 from .solvers.routes import ROUTES, Route, solve_linear
 from .verify import checked_policy, verify_plan
+from .wording import listing
 
 __all__ = ["Roadmap", "solve_roadmap", "solve_roadmap_model"]
 
@@ -460,7 +461,29 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     roadmap = Roadmap.from_solution(model, result, report) if result.x is not None else None
     roadmap = accepted(roadmap, result, options)  # type: ignore[arg-type, assignment]
     _warn_of_light_periods(roadmap, options)  # type: ignore[arg-type]
+    _warn_of_free_restarts(roadmap)  # type: ignore[arg-type]
     return roadmap  # type: ignore[return-value]
+
+
+def _warn_of_free_restarts(roadmap: Roadmap) -> None:
+    """Warn of suppliers and hubs that stop and start again at no opening cost: a year without
+    demand closed the whole network and reopened it the next year for nothing, existing elements
+    having ``opening_cost`` 0 (roadmap audit: '+10 started' read as ten new contracts)."""
+    d, network = roadmap.design, roadmap.model.network
+    opening = pd.concat([getattr(network, f"{kind}s").set_index(kind)["opening_cost"]
+                         for kind in ("supplier", "hub")])
+    order = {p: t for t, p in enumerate(roadmap.period_ids)}
+    t = d["period"].map(order)
+    first_stop = t.where(d["stopped"]).groupby([d["kind"], d["id"]]).transform("min")
+    again = d.loc[d["started"] & (d["id"].map(opening).fillna(0.0) <= 0) & (first_stop < t)]
+    if len(again):
+        restarts = [f"{e} ({p})" for e, p in zip(again["id"], again["period"], strict=True)]
+        one = len(again) == 1
+        warnings.warn(f"(roadmap) | {count(len(again), 'supplier or hub', 'suppliers or hubs')} "
+                      f"{'stops and starts' if one else 'stop and start'} again at no opening cost: "
+                      f"{listing(restarts)} (started again that period); {'its' if one else 'their'} "
+                      "opening_cost is 0, so closing for a while costs only the closing: give opening_cost "
+                      "what reopening costs (a lease, a requalification)", RunWarning, stacklevel=3)
 
 
 #: a period weighing less than this share of the path's cost is one the gap may leave far off

@@ -723,3 +723,24 @@ def test_an_n_minus_1_roadmap_generates_its_failures(kind):
     plain = solve_roadmap(net, policy, SolveOptions(accelerate=False))
     assert fast.objective == pytest.approx(plain.objective, rel=1e-6)
     assert fast.verify() == []
+
+
+def test_a_supplier_closed_for_a_year_and_reopened_for_nothing_is_warned_of():
+    """No demand in 2027: S_CN (existing, opening_cost 0, closing_cost 0) stops then and starts
+    again in 2028 for nothing, 160 + 0 + 160 = 320; the roadmap showed '+1 started' as a new
+    contract, without a word (roadmap audit)."""
+    net = paris(periods=("2026", "2027", "2028"),
+                suppliers=table("supplier country fixed_cost status opening_cost closing_cost lead_time",
+                                ("S_CN", "CN", 100.0, "existing", 0.0, 0.0, 0),
+                                ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 1)),
+                demand=table("market demand period", ("Paris", 0.0, "2027")))
+    with pytest.warns(RunWarning, match=r"1 supplier or hub stops and starts again at no opening cost: "
+                                        r"S_CN \(2028\) .*its opening_cost is 0"):
+        r = solve_roadmap(net)
+    assert r.objective == pytest.approx(320.0)
+    assert r.timeline().set_index("id").loc["S_CN", ["2026", "2027", "2028"]].tolist() == [
+        "operating", "stopped", "started"]
+    with warnings.catch_warnings():  # a restart that pays its opening cost is no surprise
+        warnings.simplefilter("error", RunWarning)
+        solve_roadmap(net.replace(suppliers=net.suppliers.assign(opening_cost=[30.0, 300.0])))
+
