@@ -524,10 +524,14 @@ def frontier_method(field: str, last: str, policy: Policy) -> str:
 
 
 def _kept(policy: Policy) -> str:
-    """What the periods before the last keep while its target is swept, named."""
+    """What the periods before the last keep while its target is swept, named: their targets, not
+    their designs (the path is solved whole, and its earlier designs may change with the last
+    period's target: roadmap audit)."""
+    designs = "designs may change with the last period's target (the path is solved whole)"
     if not policy.to_dict():
-        return "earlier periods have no policy"
-    return f"the policy holds as given in every period, the swept target aside ({describe(policy)})"
+        return f"earlier periods have no policy, and their {designs}"
+    return (f"the policy holds as given in every period, the swept target aside ({describe(policy)}); "
+            f"the earlier periods' {designs}")
 
 
 def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list[str]:
@@ -636,7 +640,10 @@ def _frontier_chart(df: pd.DataFrame, field: str, last: str) -> Figure:
     twin.yaxis.tick_right()  # cla() puts the axis back on the left
     twin.yaxis.set_label_position("right")
     twin.tick_params(axis="y", colors="tab:orange")
-    twin.set_ylabel(f"share of demand in {last} (%)", color="tab:orange")
+    # an average over the markets: a target is a floor each market meets (roadmap audit: read as
+    # a margin over the target)
+    twin.set_ylabel(f"share of all markets' demand in {last} (%):\nan average, not the floor each meets",
+                    color="tab:orange")
     twin.set_ylim(0, 105)
     ax.set_xlabel(f"{field} in {last}: the last period's target ({fg.field_unit(field)})")
     ax.set_ylabel(path_premium_label(), color="tab:blue")
