@@ -508,14 +508,16 @@ def test_end_year_frontier_sentences_of_roadmaps_not_proven_optimal():
 
 def test_a_premium_paid_in_one_period_and_recovered_in_another_says_both():
     """The glide path pays +293.75% in 2027; were 2026 cheaper than the base path (set here on
-    the table, as a path that stops a supplier early is), the sentence said 'paid in 2027 alone'."""
+    the table, as a path that stops a supplier early is), the sentence said 'paid in 2027 alone'.
+    Of the 2027 premium, (300 + 50) / 160 = 218.75% is S_FR's opening and S_CN's closing, paid
+    once (the sentence read as the lasting cost of the 2027 design)."""
     outcomes = roadmap_outcomes(paris(), {"glide": GLIDE}, workers=1)
     table = roadmap_premium_table(outcomes)
     assert " alone (+293.75%" in roadmap_premium_sentences(outcomes, table)[1]
     table.loc[1, "premium_pct 2026"] = -10.0
     said = roadmap_premium_sentences(outcomes, table)[1]
-    assert "paid in 2027 (+293.75% over the cost of the cost-optimal path that period), partly recovered " \
-           "in 2026 (-10.00% that period)" in said
+    assert ("paid in 2027 (+293.75% over the cost of the cost-optimal path that period, of which +218.75% "
+            "one-off opening and closing), partly recovered in 2026 (-10.00% that period)") in said
 
 
 def test_a_roadmap_says_what_it_leaves_short():
