@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -51,7 +51,8 @@ def is_quantity(title: str) -> bool:
 PLAN_FILES = {
     "plan.json": "status, cost (`objective`, money), `bound` and `gap`, suppliers and hubs, the cost "
                  "breakdown, emissions (CO2 units), delivery per product (units of that product), shares "
-                 "and the policy, and how the solver got there (`report`)",
+                 "and the policy, how the solver got there (`report`) and the data's `warnings` when it has "
+                 "some (also under this file list)",
     "cost_breakdown.csv": "each cost component (money) and `share_of_total` (a fraction of the plan's cost)",
     "suppliers_contracted.csv": "each supplier contracted: country, `fixed_cost` (money), status, and the "
                                 "volume bought of each product (units of that product)",
@@ -84,10 +85,11 @@ def units_words(units: Mapping[str, str]) -> str:
 
 
 def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None = None,
-           caveat: str = "") -> str:
+           caveat: str = "", warnings: Sequence[str] = ()) -> str:
     """A result folder's README.md: ``title``, a ``caveat`` first (:attr:`Plan.caveat`), each
-    product's unit (``units``, when the products table names any) and what each of ``files``
-    holds.
+    product's unit (``units``, when the products table names any), what each of ``files``
+    holds and the ``warnings`` of the data it was solved from (printed only when they were read,
+    they were lost to whoever got the folder: a period of weight 0 planned at random).
 
     >>> print(readme("Plan", {"plan.json": "the plan"}, {"steel": "t"}))
     # Plan: the files
@@ -109,7 +111,9 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
              "Text that would read as a formula starts with a `'` (`'=x` is the text `=x`). Read id columns",
              'as text (pandas: `dtype={"supplier": str}`, `keep_default_na=False`): `007` and `NA` are ids.',
              ""]
-    return "\n".join([*lines, *(f"- `{name}`: {words}" for name, words in files.items()), ""])
+    said = ["## Warnings of the data", "", "Given when the data were read; the results above stand on them:",
+            "", *(f"- {w}" for w in warnings), ""] if warnings else []
+    return "\n".join([*lines, *(f"- `{name}`: {words}" for name, words in files.items()), "", *said])
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,7 +239,8 @@ class Plan:
                        "weighting": self.share_weighting()},
             "policy": self.policy.to_dict(),
             "report": None if self.report is None else self.report.to_dict(),
-        } | ({} if self.period is None else {"period": self.period})
+        } | ({} if self.period is None else {"period": self.period}) | (
+            {"warnings": list(w)} if (w := self.data_warnings) and self.period is None else {})
 
     def tables(self, products: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
         """Every result table by the file name it is saved under; supplier volumes and hub
@@ -286,7 +291,14 @@ class Plan:
             files["cost_breakdown.csv"] += (f"; {words}; the network cost (design and flows) is "
                                             f"{network_cost(self):,.2f}")
         return io.save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force,
-                              readme("Plan", files, self.units(plan_products(self)), self.caveat))
+                              readme("Plan", files, self.units(plan_products(self)), self.caveat,
+                                     self.data_warnings))
+
+    @property
+    def data_warnings(self) -> tuple[str, ...]:
+        """The warnings given when the plan's data were read (:attr:`Network.warnings
+        <resilient_sc.data.Network.warnings>`; none for a plan without its model)."""
+        return tuple(self.model.network.warnings) if self.model is not None else ()
 
     @property
     def caveat(self) -> str:

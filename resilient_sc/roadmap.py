@@ -12,6 +12,7 @@ import dataclasses
 import math
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,8 @@ def _routes(model: RoadmapModel, start: _Design | None) -> tuple[Route, ...]:
 ROADMAP_FILES = {
     "roadmap.json": "status, cost (`objective`: Σ weight × each period's cost, money), `bound` and `gap`, "
                     "each period's summary (`periods`: cost, breakdown, emissions, delivery, suppliers and "
-                    "hubs, shares), the policy, and how the solver got there (`report`)",
+                    "hubs, shares), the policy, how the solver got there (`report`) and the data's "
+                    "`warnings` when it has some (also under this file list)",
     "roadmap.csv": "per period: `weight` (the factor of every cost of the period, e.g. a discount), `cost` "
                    "(money, the period's own, unweighted), `emissions` (CO2 units), demand left `short`, "
                    "the number of suppliers and hubs operating (`n_suppliers`, `n_hubs`) and the ids of "
@@ -334,7 +336,8 @@ class Roadmap:
                 "bound": finite(self.bound), "gap": finite(self.gap),
                 "network_cost": finite(self.network_cost()), "solve_time": self.solve_time,
                 "build_time": self.build_time, "policy": self.policy.to_dict(), "periods": periods,
-                "report": None if self.report is None else self.report.to_dict()}
+                "report": None if self.report is None else self.report.to_dict()} | (
+                    {"warnings": list(w)} if (w := self.data_warnings) else {})
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by file name: ``roadmap`` (:meth:`table`), ``roadmap_costs``,
@@ -359,7 +362,20 @@ class Roadmap:
         the folder ``folder``, atomically as a whole (as :meth:`Plan.save
         <resilient_sc.results.Plan.save>`)."""
         return io.save_result(folder, self.tables(), "roadmap.json", self.to_dict(), self.data_location,
-                              force, readme("Roadmap", ROADMAP_FILES, self.units()))
+                              force, self.readme())
+
+    @property
+    def data_warnings(self) -> tuple[str, ...]:
+        """The warnings given when its data were read (:attr:`Network.warnings
+        <resilient_sc.data.Network.warnings>`: a period of weight 0, a lead time past the last
+        period)."""
+        return tuple(self.model.network.warnings) if self.model is not None else ()
+
+    def readme(self, files: Mapping[str, str] | None = None) -> str:
+        """The README.md of its folder: what each of ``files`` (default :data:`ROADMAP_FILES`)
+        holds, and the warnings of its data (:attr:`data_warnings`)."""
+        return readme("Roadmap", ROADMAP_FILES if files is None else files, self.units(),
+                      warnings=self.data_warnings)
 
     @property
     def data_location(self) -> str:

@@ -282,8 +282,8 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
 def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | None,
                  stress: Any = None) -> pd.DataFrame:
     """A result workbook's first sheet: how its numbers read (:data:`README_LINES`, each
-    product's unit) and what each of ``sheets`` holds, in what units (:func:`analysis_words`
-    of the ``stress`` given)."""
+    product's unit), what each of ``sheets`` holds, in what units (:func:`analysis_words` of the
+    ``stress`` given), and the warnings of the data solved from."""
     from .roadmap import ROADMAP_FILES, Roadmap
 
     roadmap = isinstance(solved, Roadmap)
@@ -294,6 +294,8 @@ def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | No
         solved.units() if isinstance(solved, Roadmap) else solved.units(plan_products(solved)))
     rows = [("", line) for line in README_LINES] + ([("", f"Each product's unit: {units}.")] if units else [])
     rows += [(name, words.get(name, "")) for name in sheets]
+    # the data's warnings, printed only when it was read (a period of weight 0 planned at random)
+    rows += [("warning of the data", w) for w in (solved.data_warnings if solved is not None else ())]
     return pd.DataFrame(rows, columns=["sheet", "what it holds"])
 
 

@@ -744,3 +744,30 @@ def test_a_supplier_closed_for_a_year_and_reopened_for_nothing_is_warned_of():
         warnings.simplefilter("error", RunWarning)
         solve_roadmap(net.replace(suppliers=net.suppliers.assign(opening_cost=[30.0, 300.0])))
 
+
+
+def test_the_data_warnings_go_with_the_saved_roadmap_and_plan(tmp_path):
+    """A period of weight 0 is planned at random: the warning was printed when the data were read,
+    and the folder and workbook sent on said nothing of it (roadmap audit)."""
+    import json
+
+    from resilient_sc.workbook import write_workbook
+
+    with pytest.warns(DataWarning, match="weight 0"):
+        net = paris(weights=(1.0, 0.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RunWarning)
+        r = solve_roadmap(net)
+    (said,) = [w for w in net.warnings if "weight 0" in w]
+    folder = r.save(tmp_path / "roadmap")
+    assert f"## Warnings of the data\n\nGiven when the data were read; the results above stand on them:\n\n" \
+           f"- {said}\n" in (folder / "README.md").read_text()
+    assert json.loads((folder / "roadmap.json").read_text())["warnings"] == list(net.warnings)
+    readme = pd.read_excel(write_workbook(tmp_path / "r.xlsx", roadmap=r), sheet_name="README")
+    warned = readme.loc[readme["sheet"] == "warning of the data", "what it holds"]
+    assert warned.tolist() == list(net.warnings)
+    plan = r.plans["2026"]  # a period's plan: its JSON is the roadmap's part, without the warnings again
+    assert plan.data_warnings == net.warnings and "warnings" not in plan.to_dict()
+    alone = solve(in_period(net, "2026"))  # a plan of its own says them as a roadmap does
+    assert alone.data_warnings == net.warnings and alone.to_dict()["warnings"] == list(net.warnings)
+    assert f"- {said}\n" in (alone.save(tmp_path / "plan") / "README.md").read_text()

@@ -35,7 +35,6 @@ from ..format import (
     whole,
 )
 from ..output_words import STRESS_ROWS, stress_failures_words
-from ..results import readme
 from ..roadmap import ROADMAP_FILES
 from ..solvers.base import Status
 from . import figures as fg
@@ -116,9 +115,9 @@ def save_roadmap(folder: str | Path, roadmap: Roadmap, title: str = "Restructuri
         roadmap.save(tmp)
         if figures or (figures is None and fg.has_matplotlib()):
             fg.save_figure(fg.roadmap_figure(roadmap, title), tmp / ROADMAP_PNG)
-            io.write_text(tmp / "README.md", readme("Roadmap", {**ROADMAP_FILES, ROADMAP_PNG: (
+            io.write_text(tmp / "README.md", roadmap.readme({**ROADMAP_FILES, ROADMAP_PNG: (
                 "suppliers and hubs per period (a bar where each operates, ▲ started, ▼ stopped), the "
-                "shares per period (%) and each period's cost")}, roadmap.units()))
+                "shares per period (%) and each period's cost")}))
     return Path(folder)
 
 
