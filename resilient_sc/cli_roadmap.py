@@ -117,8 +117,8 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
 def _prices_words(results: Mapping[str, StressResult], prices: str) -> str:
     """What a unit short is priced at in each period, and, for the stress test's defaults, that
     they are no measured loss."""
-    from .analysis.report import DEFAULT_PRICE_WORDS, penalty_prices
     from .analysis.roadmap_report import penalties_apart
+    from .output_words import DEFAULT_PRICE_WORDS, penalty_prices
 
     first = next(iter(results.values()), None)
     if first is None:

@@ -5,6 +5,16 @@ README.md (:mod:`resilient_sc.analysis.report`) and a result workbook's README s
 
 from __future__ import annotations
 
+from typing import Any
+
+from .format import money
+from .results import one_unit
+
+#: what the stress test's default penalties are, and are not
+DEFAULT_PRICE_WORDS = ("set so that every unit the design can deliver is delivered, not an estimate of what "
+                       "a unit short costs")
+
+
 #: the units of a report's stress tables
 FRACTIONS = "fractions, 0-1"
 COSTS = "extra_cost, shortfall_cost and impact (money)"
@@ -16,16 +26,44 @@ STRESS_ROWS = {"products": " and product: demand and shortfall (units of that pr
 PREMIUM_TABLE = ("one row per policy: cost, premium and network_cost (money), premium_pct and "
                  f"network_premium_pct (% of the base's cost), served fractions and shares ({FRACTIONS}: "
                  "intact_served with nothing failed, worst_served under the worst of every failure "
-                 "replayed, expected_value_served as the report says; max_foreign_share: the "
-                 "largest share of one foreign country in one market's demand of one product, what "
-                 "max_country_share caps)")
+                 "replayed, expected_value_served given what expected_conditional_on says; "
+                 "max_foreign_share: the largest share of one foreign country in one market's demand of "
+                 "one product, what max_country_share caps); expected_shortfall_cost at each design's "
+                 f"stress test prices: by default {DEFAULT_PRICE_WORDS}")
+
+
+def penalty_prices(stress: Any) -> str:
+    """Each product's penalty per unit short of a StressResult, in its unit: ``797.70 per unit of
+    cells (kWh)``."""
+    return ", ".join(f"{money(v)} per {one_unit(p, stress.units.get(p, 'units'))}"
+                     for p, v in stress.penalties.items())
+
+
+def prices_words(stress: Any) -> str:
+    """What a stress test's shortfall costs are priced at: the penalties given, or the defaults
+    and what they are not (a planner took 72 million of default-priced shortfall for money at
+    risk)."""
+    if stress.priced:
+        return f"the penalties given, {penalty_prices(stress)}"
+    return f"the stress test's default prices ({penalty_prices(stress)}; {DEFAULT_PRICE_WORDS})"
+
+
+def path_premium_words(weighting: str) -> str:
+    """What a premium table of roadmap paths holds (``weighting``: how its shares weigh markets)."""
+    return ("one row per policy path: cost (Σ weight × period cost) and premium (money), premium_pct (% of "
+            "the reference path's cost); per period, cost <period> (money, unweighted) and premium_pct "
+            "<period> (already in %); starts and stops over the path; n_suppliers, n_hubs, shares and "
+            f"top_country of the last period only (shares: fractions of demand, {weighting}; "
+            "top_country_share: the origin country of the largest share of all demand, its own markets "
+            "included)")
 
 
 def stress_failures_words(guarantee: str = "guaranteed") -> str:
     """What a stress test's failures table holds; ``guarantee``: what its worst_served is."""
     return (f"worst_served ({guarantee}) and value_served ({FRACTIONS}), {COSTS}; probability: a "
             "disruption scenario's, from the data (blank for a single failure), expectation_weight: "
-            "the failure's weight in the expected figures (fraction, summing to 1 over the failures)")
+            "the failure's weight in the expected figures (fraction, summing to 1 over the failures; a "
+            "roadmap's over each period's)")
 
 
 def frontier_words(served: str = "") -> str:

@@ -54,9 +54,11 @@ PLAN_FILES = {
                  "and the policy, how the solver got there (`report`) and the data's `warnings` when it has "
                  "some (also under this file list)",
     "cost_breakdown.csv": "each cost component (money) and `share_of_total` (a fraction of the plan's cost)",
-    "suppliers_contracted.csv": "each supplier contracted: country, `fixed_cost` (money), status, and the "
-                                "volume bought of each product (units of that product)",
-    "hubs_opened.csv": "each hub opened: country, `fixed_cost` (money), status, the throughput of each "
+    "suppliers_contracted.csv": "each supplier contracted: country, `fixed_cost` (money), `status` (the "
+                                "data's: candidate, existing or open; every one listed is contracted), and "
+                                "the volume bought of each product (units of that product)",
+    "hubs_opened.csv": "each hub opened: country, `fixed_cost` (money), `status` (the data's; every one "
+                       "listed is open), the throughput of each "
                        "product (units of that product), then the throughput of all products and the "
                        "capacity, both counting every product's units summed, and `utilisation` (a "
                        "fraction)",

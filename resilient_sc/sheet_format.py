@@ -61,10 +61,16 @@ def _by_product(df: pd.DataFrame, values: pd.Series, fmt: str | None) -> list[st
 PERCENT_WORDS = ("share", "fraction", "utilisation", "served", "probability", "gap", "expectation_weight")
 
 
+#: the Excel format of numbers already in % (premiums): the value stays 2.63, shown 2.63%
+PCT_POINTS = '0.00"%"'
+
+
 def _number_format(col: str, values: pd.Series) -> str | None:
     """The Excel format of a numeric column: % for fractions, thousands separators otherwise."""
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
         return None
+    if col.partition(" ")[0].endswith("_pct"):  # already in % (premium_pct 2027 too): 2.63 reads 2.63%,
+        return PCT_POINTS  # not a bare 2.63 beside columns of fractions shown as 37.9% (workbook audit)
     if any(w in col for w in PERCENT_WORDS) and not col.endswith("_pct"):
         return percent_format(values, guarantee=col.startswith("worst_served"))
     if col == "weight":  # a period's discount factor: 0.9524 must not read 0.95

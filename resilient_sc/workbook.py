@@ -26,7 +26,14 @@ import pandas as pd
 
 from . import io
 from .exceptions import ValidationError, check_path, check_switch
-from .output_words import PREMIUM_TABLE, STRESS_ROWS, frontier_words, stress_failures_words
+from .output_words import (
+    PREMIUM_TABLE,
+    STRESS_ROWS,
+    frontier_words,
+    path_premium_words,
+    prices_words,
+    stress_failures_words,
+)
 from .policy import POLICY_FIELDS
 from .results import (
     NETWORK_ITEM,
@@ -96,12 +103,17 @@ def product_totals(plan: Plan, products: list[str]) -> pd.DataFrame:
     return totals.join(weighted.reindex(products).div(totals["demand"].where(totals["demand"] > 0), axis=0))
 
 
-def analysis_words(sheets: Mapping[str, pd.DataFrame], stress: Any) -> dict[str, str]:
+def analysis_words(sheets: Mapping[str, pd.DataFrame], stress: Any, paths: str = "") -> dict[str, str]:
     """What each sheet of an analysis holds, in what units: of the ``stress`` given (a
     StressResult, a roadmap's mapping of period to StressResult, or a failures table) its
     worst_served as it is (guaranteed, or least served at the penalties given), per period for
-    a roadmap's; a frontier's worst_served where it has one."""
+    a roadmap's, and the prices of its shortfall costs; a frontier's worst_served where it has
+    one; ``paths``: the premium table is of roadmap paths, their shares weighted so."""
     results = list(stress.values()) if isinstance(stress, Mapping) else [stress]
+    priced = {p: r for p, r in (stress.items() if isinstance(stress, Mapping) else [("", stress)])
+              if hasattr(r, "penalties")}
+    prices = "; ".join(f"{p + ': ' if p else ''}{prices_words(r)}" for p, r in priced.items())
+    prices = f"; shortfall costs at {prices}" if prices else ""
     floor = next((r.floor_name for r in results if hasattr(r, "floor_name")),  # a bare table: either
                  "guaranteed at the default penalties, least served at penalties given")
     per = "per period and failure" if isinstance(stress, Mapping) else "one row per failure"
@@ -110,14 +122,18 @@ def analysis_words(sheets: Mapping[str, pd.DataFrame], stress: Any) -> dict[str,
               if any(str(c).startswith("served ") for c in failures.columns) else "")
     frontier = sheets.get("frontier", pd.DataFrame())
     return {
-        "premium": PREMIUM_TABLE,
+        "premium": path_premium_words(paths) if paths else PREMIUM_TABLE,
         "stress_summary": f"per period: failures replayed and hurt, worst_served ({floor}; fraction), the "
                           "worst failure, market and product, expected_value_served (fraction), "
                           "expected_shortfall_cost and expected_extra_cost (money), conditional as "
-                          "conditional_on says",
-        "stress_failures": f"{per}: {stress_failures_words(floor)}{served}",
+                          f"conditional_on says{prices}",
+        "stress_failures": f"{per}: {stress_failures_words(floor)}{served}{prices}",
         **{f"stress_{k}": f"{'per period, failure' if isinstance(stress, Mapping) else 'per failure'}{v}"
            for k, v in STRESS_ROWS.items()},
+        # the workbook keeps the rows left short (the report's CSV has every market and product)
+        "stress_shortfalls": f"{'per period, failure' if isinstance(stress, Mapping) else 'per failure'}, "
+                             "market and product left short (only those): demand, shortfall (units), "
+                             "served (fraction)",
         "frontier": frontier_words(", worst_served (fraction, 0-1: under the worst failure replayed)"
                                    if frontier.get("worst_served", pd.Series()).notna().any() else ""),
         "timings": "the seconds of each step: the one sheet that differs between two runs of the same inputs",
@@ -288,8 +304,9 @@ def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | No
 
     roadmap = isinstance(solved, Roadmap)
     files = {**PLAN_FILES, **(ROADMAP_FILES if roadmap else {})}
-    words = {**{name.removesuffix(".csv"): w for name, w in files.items()}, **analysis_words(sheets, stress),
-             "summary": ROADMAP_SUMMARY if roadmap else PLAN_SUMMARY}
+    paths = solved.share_weighting() if isinstance(solved, Roadmap) else ""
+    words = {**{name.removesuffix(".csv"): w for name, w in files.items()},
+             **analysis_words(sheets, stress, paths), "summary": ROADMAP_SUMMARY if roadmap else PLAN_SUMMARY}
     units = "" if solved is None else units_words(
         solved.units() if isinstance(solved, Roadmap) else solved.units(plan_products(solved)))
     rows = [("", line) for line in README_LINES] + ([("", f"Each product's unit: {units}.")] if units else [])
@@ -395,6 +412,8 @@ def _finish_plan_book(book: Any) -> None:
                 fmt = GAP_FORMAT if title == "gap" else quantity_format([c.value for c in cells])
                 for c in cells:
                     c.number_format = fmt
+                if title == "gap":  # sized before its format: '0.0000%' showed as '####'
+                    ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 11)
             if len(title) > WRAP:  # e.g. the all-products hub columns: wrap rather than truncate
                 ws.column_dimensions[letter].width = WRAP
                 head.alignment = Alignment(wrap_text=True, vertical="top")

@@ -98,8 +98,11 @@ def test_premium_report(tiny_outcomes, tmp_path):
     assert ("- `premium.csv`: one row per policy: cost, premium and network_cost (money), premium_pct and "
             "network_premium_pct (% of the base's cost), served fractions and shares (fractions, 0-1: "
             "intact_served with nothing failed, worst_served under the worst of every failure "
-            "replayed, expected_value_served as the report says; max_foreign_share: the largest share of one "
-            "foreign country in one market's demand of one product, what max_country_share caps)") in text
+            "replayed, expected_value_served given what expected_conditional_on says; max_foreign_share: the "
+            "largest share of one foreign country in one market's demand of one product, what "
+            "max_country_share caps); expected_shortfall_cost at each design's stress test prices: by "
+            "default set so that every unit the design can deliver is delivered, not an estimate of what a "
+            "unit short costs") in text
     # the seconds apart: two runs of the same inputs write the same premium.csv (it held solve_time)
     assert "solve_time" not in (tmp_path / "premium.csv").read_text().splitlines()[0]
     assert (tmp_path / "timings.csv").read_text().startswith("policy,solve_time\n")

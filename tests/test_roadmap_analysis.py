@@ -460,6 +460,11 @@ def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
     assert "base path 'base':" in rest[-1] and "cost-optimal" not in rest[-1]
     assert "over the cost of the base path 'base' (%)" in premium_legend("2027", reference)
     write_roadmap_premium_report(tmp_path / "r", paris(), outcomes, table, figures=False)
+    from resilient_sc.workbook import write_workbook  # its README said a plan's premium table's words
+
+    book = write_workbook(tmp_path / "p.xlsx", roadmap=outcomes[0].roadmap, premium_table=table)
+    said = pd.read_excel(book, sheet_name="README").dropna().set_index("sheet")["what it holds"]
+    assert said["premium"].startswith("one row per policy path: cost (Σ weight × period cost)")
     report = (tmp_path / "r" / "report.md").read_text()
     assert "cost-optimal path (no resilience policy)" not in report
     assert "its **premium** is over the base path 'base' (min" in report
@@ -470,7 +475,7 @@ def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
     write_roadmap_premium_report(tmp_path / "u", unvalued, outcomes, roadmap_premium_table(outcomes),
                                  figures=False)
     notes = " ".join((tmp_path / "u" / "report.md").read_text().split())
-    assert "last-period shares of demand (demand-weighted; top_country_share" in notes
+    assert "of the last period only (shares: fractions of demand, demand-weighted; top_country_share" in notes
     (base,) = roadmap_outcomes(paris(), {}, workers=1)
     assert reference_path(base) == "the cost-optimal path"
     pytest.importorskip("matplotlib")

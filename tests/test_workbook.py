@@ -368,9 +368,17 @@ def test_the_readme_sheet_says_what_the_analyses_given_hold(tmp_path: Path) -> N
     assert "worst_served" not in said(write_workbook(tmp_path / "u.xlsx", frontier=untested))["frontier"]
     with pytest.raises(ValidationError, match="roadmap's mapping of period to StressResult"):
         write_workbook(tmp_path / "m.xlsx", stress={"2026": priced.failures})  # a traceback before
-    table = pd.DataFrame({"policy": ["a", "b"], "gap": [4.4e-8, 0.0017]})
+    table = pd.DataFrame({"policy": ["a", "b"], "gap": [4.4e-8, 0.0017], "premium_pct": [0.0, 2.63]})
     ws = openpyxl.load_workbook(write_workbook(tmp_path / "t.xlsx", premium_table=table))["premium"]
     assert [ws.cell(r, 2).number_format for r in (2, 3)] == ["0.0000%", "0.0000%"]
+    # workbook audit: the gap column sized before its format showed '####'; a premium already in %
+    # read a bare 2.63 beside shares shown as 37.9%
+    assert ws.column_dimensions["B"].width >= 11 and ws.cell(3, 3).number_format == '0.00"%"'
+    # the shortfall costs' prices, and that the defaults are no measured loss (only the report said)
+    assert ("shortfall costs at the stress test's default prices (140.00 per unit of default; set so that "
+            "every unit the design can deliver is delivered") in guaranteed["stress_failures"]
+    assert "shortfall costs at the penalties given, 50.00 per unit of default" in words["stress_failures"]
+    assert words["stress_shortfalls"].startswith("per failure, market and product left short (only those)")
 
 
 def test_workbooks_read_in_threads_leave_no_blanket_ignore(tmp_path):

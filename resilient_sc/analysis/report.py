@@ -29,8 +29,15 @@ from ..format import (
     signed_money,
     whole,
 )
-from ..output_words import PREMIUM_TABLE, STRESS_ROWS, stress_failures_words
-from ..results import NO_PENALTY, one_unit, penalty_cost, penalty_words
+from ..output_words import (
+    DEFAULT_PRICE_WORDS,
+    PREMIUM_TABLE,
+    STRESS_ROWS,
+    penalty_prices,
+    prices_words,
+    stress_failures_words,
+)
+from ..results import NO_PENALTY, penalty_cost, penalty_words
 from ..schema import STRESS_FAILURES
 from ..solvers.base import Status
 from ..wording import listing
@@ -90,11 +97,6 @@ def _stress_report(w: Writer, network: Network, plan: Plan, stress: StressResult
         "stress_failures.csv": f"one row per failure: {stress_failures_words(stress.floor_name)}",
         **{f"stress_{k}.csv": f"per failure{v}" for k, v in STRESS_ROWS.items()}})
     return w.report(lines)
-
-
-#: what the stress test's default penalties are, and are not
-DEFAULT_PRICE_WORDS = ("set so that every unit the design can deliver is delivered, not an estimate of what "
-                       "a unit short costs")
 
 
 def default_penalty_words(stress: StressResult | None, apart: bool = False) -> str:
@@ -442,7 +444,7 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
         flows = (f"{money(-extra)} less than {against} (less is delivered)" if extra < 0
                  else f"{money(extra)} more than {against}")
         out.append(f"Under it the re-routed flows cost {flows}, and the units "
-                   f"short cost {money(worst['shortfall_cost'])} at {_price_words(stress)}: an impact of "
+                   f"short cost {money(worst['shortfall_cost'])} at {prices_words(stress)}: an impact of "
                    f"{money(worst['impact'])}.")
     what, served, name = _worst(stress)
     if what and name != s["worst_failure"]:
@@ -457,14 +459,6 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
                f"{money(s['expected_shortfall_cost'])}{at} and an expected change in flow cost of "
                f"{signed_money(s['expected_extra_cost'])}.")
     return out
-
-
-def _price_words(stress: StressResult) -> str:
-    """The penalties a unit short is priced at, said to be the stress test's defaults (a price
-    that makes the re-routing deliver all it can, not a loss anyone measured) unless given."""
-    if stress.priced:
-        return f"the penalties given, {penalty_prices(stress)}"
-    return f"the stress test's default prices ({penalty_prices(stress)}; {DEFAULT_PRICE_WORDS})"
 
 
 def _intact_sentence(stress: StressResult, plan: Plan) -> list[str]:
@@ -512,12 +506,6 @@ def _served_by_product(stress: StressResult, failure: str | None,
         bp = stress.by_product.loc[stress.by_product["failure"] == failure]
         served = dict(zip(bp["product"], bp["served"], strict=True))
     return ", ".join(f"{p} {served_fraction(v)}" for p, v in served.items())
-
-
-def penalty_prices(stress: StressResult) -> str:
-    """Each product's penalty per unit short, in its unit: ``797.70 per unit of cells (kWh)``."""
-    return ", ".join(f"{money(v)} per {one_unit(p, stress.units.get(p, 'units'))}"
-                     for p, v in stress.penalties.items())
 
 
 def _worst(stress: StressResult | None) -> tuple[str, float, str]:

@@ -34,7 +34,7 @@ from ..format import (
     value,
     whole,
 )
-from ..output_words import STRESS_ROWS, stress_failures_words
+from ..output_words import STRESS_ROWS, path_premium_words, stress_failures_words
 from ..roadmap import ROADMAP_FILES
 from ..solvers.base import Status
 from . import figures as fg
@@ -328,10 +328,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
                         f"Roadmap of {o.name}: suppliers and hubs per period, shares per period")
         lines += ["```", *[ln for ln in o.roadmap.summary().splitlines() if not ln.startswith("solved by")],
                   "```", ""]
-    described = {"premium.csv": "one row per policy path: cost and premium (money, %), per period "
-                                "cost (money) and premium (%), starts and stops, last-period shares "
-                                f"of demand ({_weighting(base)}; top_country_share: the origin country of "
-                                "the largest share of all demand, its own markets included)",
+    described = {"premium.csv": path_premium_words(_weighting(base)),
                  "premium_paths.csv": "per policy path and period: weight, cost (money, unweighted), "
                                       "emissions (CO2 units), suppliers and hubs operating, started and "
                                       "stopped, shares, demand left short (per product in its units); a "

@@ -28,7 +28,7 @@ from ..analysis.figures import field_unit
 from ..analysis.frontier import frontier
 from ..analysis.frontier_report import reasons_by_value
 from ..analysis.premium import PolicyOutcome, counts_penalties, floor_caveat, premium_table, shown_columns
-from ..analysis.report import penalty_prices, unlisted
+from ..analysis.report import unlisted
 from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_table, roadmap_stress
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import NOTHING_FAILED, SERVED_TOL, stress_test
@@ -43,6 +43,7 @@ from ..format import (
     settings,
     signed_pct_points,
 )
+from ..output_words import penalty_prices
 from ..policy import POLICY_FIELDS, Policy
 from ..wording import LABEL_CHARS
 from . import access

@@ -72,8 +72,8 @@ def pending_words(last: str) -> str:
     """What a step past the data says while edits of the data are not in use (empty: none are).
     The plan shown and exported stayed the data's in use, read as the edited data's (app audit).
 
-    >>> pending_words("hubs, row 3 capacity")[:58]
-    'Pending edits of the data (last: hubs, row 3 capacity) ar'
+    >>> pending_words("hubs, row 3 capacity").split(" are ")[0], pending_words("")
+    ('Pending edits of the data (last: hubs, row 3 capacity)', '')
     """
     return (f"Pending edits of the data (last: {last}) are not in use: what this step shows is of the "
             "data in use without them; click Use edits (step 1) to use them." if last else "")
