@@ -19,11 +19,20 @@ def _as_text(cell: Any) -> None:
         cell.quotePrefix = True
 
 
+#: a column wider than this many characters is wrapped, not cut at its edge
+MAX_WIDTH = 60
+#: a sheet of more columns keeps its first (the row's policy, failure, period or id) in view
+WIDE = 12
+
+
 def format_sheet(ws: Any, df: pd.DataFrame) -> None:
-    from openpyxl.styles import Font
+    """Bold text headers, the header row (and of a wide sheet the first column) frozen, a filter,
+    columns sized to their text up to :data:`MAX_WIDTH` and wrapped beyond it, and each number
+    formatted as its column says (:func:`_number_format`)."""
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = "B2" if len(df.columns) > WIDE else "A2"  # a premium's policy scrolled away
     if len(df.columns) and len(df):
         ws.auto_filter.ref = ws.dimensions
     for cell in ws[1]:
@@ -32,12 +41,15 @@ def format_sheet(ws: Any, df: pd.DataFrame) -> None:
     for i, col in enumerate(df.columns, start=1):
         values = df.iloc[:, i - 1]
         width = max([len(str(col))] + [len(_fmt(v)) for v in values.head(200)]) + 2
-        ws.column_dimensions[get_column_letter(i)].width = min(60, width)
+        ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, width)
+        cut = width > MAX_WIDTH  # a premium's suppliers (220 characters), a stress's conditional_on
         fmt = _number_format(str(col), values)
         by_row = _by_product(df, values, fmt)
         for cells in ws.iter_cols(min_col=i, max_col=i, min_row=2):
             for c in cells:
                 _as_text(c)
+                if cut:
+                    c.alignment = Alignment(wrap_text=True, vertical="top")
                 if by_row is not None:
                     c.number_format = by_row[c.row - 2]
                 elif fmt is not None:
@@ -57,7 +69,7 @@ def _by_product(df: pd.DataFrame, values: pd.Series, fmt: str | None) -> list[st
     return [each[p] for p in product] if len(set(each.values())) > 1 else None
 
 
-#: column names holding fractions, shown as percentages (``premium_pct`` is already in %)
+#: column names holding fractions, shown as percentages (``premium_pct`` is already in %: :data:`PCT_POINTS`)
 PERCENT_WORDS = ("share", "fraction", "utilisation", "served", "probability", "gap", "expectation_weight")
 
 
@@ -71,7 +83,7 @@ def _number_format(col: str, values: pd.Series) -> str | None:
         return None
     if col.partition(" ")[0].endswith("_pct"):  # already in % (premium_pct 2027 too): 2.63 reads 2.63%,
         return PCT_POINTS  # not a bare 2.63 beside columns of fractions shown as 37.9% (workbook audit)
-    if any(w in col for w in PERCENT_WORDS) and not col.endswith("_pct"):
+    if any(w in col for w in PERCENT_WORDS):
         return percent_format(values, guarantee=col.startswith("worst_served"))
     if col == "weight":  # a period's discount factor: 0.9524 must not read 0.95
         return "0.0000"

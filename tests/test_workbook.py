@@ -112,6 +112,13 @@ def test_write_workbook_with_analyses(tmp_path: Path) -> None:
     assert {f"served {p}" for p in net.products["product"]} <= set(failures.columns)
     only = write_workbook(tmp_path / "premium.xlsx", premium_table=table)
     assert list(pd.read_excel(only, sheet_name=None)) == ["README", "premium", "timings"]
+    # workbook audit: a wide sheet's policy column scrolled away; a 220-character list of suppliers
+    # was cut at its column's edge
+    book = openpyxl.load_workbook(path)
+    assert (book["premium"].freeze_panes, book["summary"].freeze_panes) == ("B2", "A2")
+    long = pd.DataFrame({"policy": ["a"], "suppliers": [" ".join(["S_CN_Shenzhen"] * 16)]})
+    cell = openpyxl.load_workbook(write_workbook(tmp_path / "long.xlsx", premium_table=long))["premium"]["B2"]
+    assert cell.alignment.wrap_text and cell.parent.column_dimensions["B"].width == 60
     with pytest.raises(ValueError, match="nothing to write"):
         write_workbook(tmp_path / "nothing.xlsx")
 

@@ -624,9 +624,9 @@ def build(session: Session) -> Any:
             over = settings(policy.to_dict()) if not policy.is_base else "the base"  # words, not a dict
             if roadmap:
                 said = (f"Over the policy ({over}) with {name} in the last period "
-                        f"set to each value ({field_unit(name)}), the earlier periods as the "
-                        "policy says: cost = Σ weight × period cost; the premium is over the cost-optimal "
-                        "path.")
+                        f"set to each value ({field_unit(name)}), the earlier periods' targets as the "
+                        "policy says (their designs may change with the last period's target): cost = "
+                        "Σ weight × period cost; the premium is over the cost-optimal path.")
             else:
                 keyed = isinstance(getattr(policy, name), Mapping)  # a value per region or product
                 said = (f"Over the policy ({over}) with {name} set to "
