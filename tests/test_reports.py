@@ -605,3 +605,17 @@ def test_shortfall_costs_at_the_default_prices_say_they_are_no_measured_loss():
     text = " ".join(stress_sentences(plan, given))
     assert "at the penalties given, 1,000.00 per unit of default: " in text and "default prices" not in text
     assert (default.to_dict()["penalties_given"], given.to_dict()["penalties_given"]) == (False, True)
+
+
+def test_a_scenario_that_changes_nothing_for_the_design_is_named_with_its_weight(electronics):
+    """la_port_strike fails H_Los_Angeles, which the cost-optimal design does not open: served in
+    full at no extra cost, it still weighs 0.05 / 0.14 = 35.7% of the expected figures, which it
+    lifts for no reason of the design's (roadmap audit)."""
+    from resilient_sc.analysis.report import stress_sentences
+
+    plan = solve(electronics)
+    text = " ".join(stress_sentences(plan, stress_test(electronics, plan)))
+    assert ("Of those, la_port_strike (H_Los_Angeles) changes nothing for this design and weighs 35.7% in "
+            "these averages.") in text
+    only_countries = stress_test(electronics, plan, failures=("country",), scenarios=False)
+    assert "changes nothing" not in " ".join(stress_sentences(plan, only_countries))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import (
+    and_list,
     count,
     fraction,
     money,
@@ -457,8 +458,25 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
     at = "" if stress.priced else " (at the default prices)"
     out.append(f"Given {s['conditional_on']}, {served_text}, with an expected shortfall cost of "
                f"{money(s['expected_shortfall_cost'])}{at} and an expected change in flow cost of "
-               f"{signed_money(s['expected_extra_cost'])}.")
+               f"{signed_money(s['expected_extra_cost'])}." + _harmless_words(stress))
     return out
+
+
+def _harmless_words(stress: StressResult) -> str:
+    """`` Of those, la_port_strike (H_Los_Angeles) changes nothing for this design and weighs 35.7%
+    in these averages.``: scenarios that hit no supplier or hub the design uses lift the expected
+    figures for reasons unrelated to its resilience (roadmap audit); '' when none weighs."""
+    f = stress.failures
+    idle = f.loc[(f["kind"] == "scenario") & (f["expectation_weight"] > 0)
+                 & (f["worst_served"] >= 1.0 - SERVED_TOL) & (f["impact"].abs() < NO_PENALTY)
+                 & (f["extra_cost"].abs() < NO_PENALTY)]
+    if idle.empty:
+        return ""
+    names = [_failure_words(r).removeprefix("scenario:") for _, r in idle.iterrows()]
+    one = len(names) == 1
+    weight = fraction(float(idle["expectation_weight"].sum()))
+    return (f" Of those, {and_list(names)} {'changes' if one else 'change'} nothing for this design and "
+            f"{'weighs' if one else 'weigh'} {weight} in these averages.")
 
 
 def _intact_sentence(stress: StressResult, plan: Plan) -> list[str]:
