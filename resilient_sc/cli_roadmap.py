@@ -62,7 +62,7 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
         write_roadmap_premium_report,
     )
     from .io import counts_whole
-    from .periods import period_ids
+    from .periods import period_ids, weights
 
     ids = list(period_ids(network))
     outcomes = roadmap_outcomes(network, policies, base, analysis_options(args), workers=args.workers,
@@ -77,7 +77,9 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
     if args.out is not None:
         with writing(args.out):
             written = write_roadmap_premium_report(args.out, network, outcomes, table, force=args.force)
-    return {"status": "ok", "periods": ids, "table": counts_whole(table).to_dict("records")}, text, written
+    periods = [{"period": p, "weight": w} for p, w in zip(ids, weights(network), strict=True)]
+    data = {"status": "ok", "periods": periods, "table": counts_whole(table).to_dict("records")}
+    return data, text, written
 
 
 def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: Writing) -> Result:
@@ -108,7 +110,7 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
         with writing(args.out):
             written = write_roadmap_stress_report(args.out, network, roadmap, results, force=args.force)
     data = {"status": "ok", "roadmap": roadmap.to_dict(), "summary": summary.to_dict("records"),
-            "periods": {p: r.to_dict() for p, r in results.items()}}
+            "periods": [{"period": p, **r.to_dict()} for p, r in results.items()]}
     if reason := not_proven_optimal("the roadmap stress-tested", roadmap):
         data["reason"] = reason
     return data, text, written

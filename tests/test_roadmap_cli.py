@@ -90,7 +90,8 @@ def test_the_log_has_every_solve_of_a_roadmap(capsys, data, tmp_path):
 # ---- premium ------------------------------------------------------------------------------
 def test_premium_json_matches_the_api(capsys, data, policies):
     code, out, _ = run(capsys, "premium", str(data), "--policies", str(policies), "--workers", "1")
-    assert code == 0 and out["status"] == "ok" and out["periods"] == ["2026", "2027"]
+    assert code == 0 and out["status"] == "ok" and out["periods"] == [{"period": "2026", "weight": 1.0},
+                                                                          {"period": "2027", "weight": 0.5}]
     rows = {r["policy"]: r for r in out["table"]}
     assert list(rows) == ["base", "glide", "too_soon"]
     base, glide = rows["base"], rows["glide"]
@@ -158,13 +159,14 @@ def test_stress_json_per_period_matches_the_api(capsys, data, tmp_path):
     code, out, _ = run(capsys, "stress", str(data), "--policy", str(tmp_path / "glide.yaml"))
     assert code == 0 and out["status"] == "ok"
     assert out["roadmap"]["objective"] == pytest.approx(475.0)
-    assert list(out["periods"]) == ["2026", "2027"]
+    assert [p["period"] for p in out["periods"]] == ["2026", "2027"]  # one object per period, as under solve
+    assert (out["periods"][1]["penalties_given"], out["periods"][1]["units"]) == (False, {"default": "units"})
     api = roadmap_stress_table(roadmap_stress(solve_roadmap(paris(weights=(1.0, 0.5)), Policy(**GLIDE))))
     assert [r["period"] for r in out["summary"]] == ["2026", "2027"]
     for row, (_, want) in zip(out["summary"], api.iterrows(), strict=True):
         assert (row["failures"], row["worst_failure"]) == (want["failures"], want["worst_failure"])
         assert row["worst_served"] == pytest.approx(want["worst_served"])
-    failures_2027 = {f["failure"] for f in out["periods"]["2027"]["failures"]}
+    failures_2027 = {f["failure"] for f in out["periods"][1]["failures"]}
     assert "supplier:S_FR" in failures_2027 and "supplier:S_CN" not in failures_2027
 
 
@@ -199,7 +201,7 @@ def test_a_period_without_demand_is_not_stress_tested_and_said_so(capsys, tmp_pa
     none = pd.DataFrame({"market": ["Paris"], "demand": [0.0], "period": ["2026"]})
     write_folder(paris(demand=none), folder)
     code, out, err = run(capsys, "stress", str(folder))
-    assert code == 0 and list(out["periods"]) == ["2027"]
+    assert code == 0 and [p["period"] for p in out["periods"]] == ["2027"]
     assert "warning: (demand) | period 2026 has no demand above 0: no failure can leave a market short " \
            "then, so it is not stress-tested" in err
 
