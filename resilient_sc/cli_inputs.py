@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .cli_args import path_text, positive
 from .cli_paths import check_paths, writing
 from .exceptions import ResilientSCError, ValidationError
-from .orlib import FORMATS
+from .schema import ORLIB_FORMATS
 
 if TYPE_CHECKING:
     from .data import Network
@@ -98,7 +98,7 @@ def configure_orlib(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--capacity", metavar="C", type=positive,
                         help="hub capacity for the capa/capb/capc files, which leave it open (refused "
                              "for files that give their own)")
-    parser.add_argument("--format", choices=FORMATS, help="the file's layout (default: from its name, "
+    parser.add_argument("--format", choices=ORLIB_FORMATS, help="the file's layout (default: from its name, "
                         "cap* OR-Library, p<number> Holmberg)")
     parser.add_argument("--out", metavar="DIR", type=path_text, required=True,
                         help="folder to write the network's CSV files into")

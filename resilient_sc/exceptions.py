@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from .wording import brief
 
 if TYPE_CHECKING:
@@ -190,6 +188,8 @@ def check_path(name: str, value: Any, what: str) -> None:
 def check_switch(name: str, value: Any, true: str = "", false: str = "") -> None:
     """A :class:`ValidationError` unless ``value`` is a bool (numpy's too): any text or number is
     true in Python, so ``force="no"`` would act as True. ``true``/``false`` say what each does."""
+    import numpy as np  # here: the command line's parser imports this module, and numpy takes 0.1 s
+
     if not isinstance(value, bool | np.bool_):
         what = (f" ({true})" if true else "") + " or False" + (f" ({false})" if false else "")
         raise ValidationError([f"({name}) | {value!r:.40} is a {type(value).__name__}: give True{what}"])

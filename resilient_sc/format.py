@@ -35,9 +35,9 @@ from collections.abc import Callable, Mapping
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: the command line's parser imports this module
+    import numpy as np
 
-if TYPE_CHECKING:
     from .policy import Policy
 
 #: columns holding shares of a plan (fractions), by name
@@ -331,10 +331,11 @@ def output_float(v: float) -> float:
     """``v`` to :data:`OUTPUT_DIGITS` significant digits, no -0: as outputs store a number. A
     narrower float by its own shortest text (float32's 0.1 is 0.100000001490116 as a double).
 
+    >>> import numpy as np
     >>> output_float(0.4999999999999999), output_float(-0.0), output_float(np.float32(0.1))
     (0.5, 0.0, 0.1)
     """
-    if isinstance(v, np.floating) and v.dtype.itemsize < 8:
+    if (dtype := getattr(v, "dtype", None)) is not None and dtype.kind == "f" and dtype.itemsize < 8:
         v = float(str(v))
     return float(f"{v:.{OUTPUT_DIGITS}g}") + 0.0
 
@@ -346,15 +347,20 @@ def output_number(v: float) -> str:
     >>> output_number(889.9999999999949), output_number(1234567890123.45), output_number(-0.0)
     ('890', '1234567890120', '0')
     """
+    import numpy as np
+
     return np.format_float_positional(output_float(v), trim="-")
 
 
 def output_numbers(values: np.ndarray) -> np.ndarray:
     """:func:`output_number` of each value (blank for NaN), the usual ones by ``%g`` at once.
 
+    >>> import numpy as np
     >>> output_numbers(np.array([889.9999999999949, 1234567890123.45, -0.0, np.nan, 0.5])).tolist()
     ['890', '1234567890120', '0', None, '0.5']
     """
+    import numpy as np
+
     out = np.array([f"{v:.{OUTPUT_DIGITS}g}" for v in values.tolist()], dtype=object)
     odd = np.flatnonzero(np.char.find(out.astype(str), "e") >= 0)  # scientific, or ±0 written '-0'
     for i in odd:
@@ -367,8 +373,11 @@ def output_numbers(values: np.ndarray) -> np.ndarray:
 def exact_numbers(values: np.ndarray) -> np.ndarray:
     """Text that reads back exactly: whole numbers without ``.0``, the rest by ``repr``.
 
+    >>> import numpy as np
     >>> exact_numbers(np.array([4460.0, 0.1, np.nan, np.inf, -0.0, 1e20])).tolist()
     ['4460', '0.1', None, 'inf', '0', '1e+20']"""
+    import numpy as np
+
     return np.array([None if np.isnan(v) else str(int(v)) if v.is_integer() and abs(v) < 1e15
                      else repr(v) for v in values.tolist()], dtype=object)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from .exceptions import DataWarning, ValidationError
 from .limits import current, read_bytes
+from .schema import ORLIB_FORMATS
 
 if TYPE_CHECKING:
     from .data import Network
@@ -38,7 +39,7 @@ class FacilityInstance:
 
     def to_network(self) -> Network:
         """The instance as a Network (docs/formulation.md §7)."""
-        import pandas as pd  # here, not at the top: the CLI's parser reads FORMATS
+        import pandas as pd  # here, not at the top: the CLI reads instances through this module
 
         from .data import Network
 
@@ -245,10 +246,6 @@ def read_holmberg(path: str | Path) -> FacilityInstance:
     return FacilityInstance(path.name, head[0::2].copy(), head[1::2].copy(), demand, cost, single_source=True)
 
 
-#: file formats by name: OR-Library's capacitated files are cap*, Holmberg's p1 ... p71
-FORMATS = ("orlib", "holmberg")
-
-
 def instance_format(path: str | Path) -> str | None:
     """``"orlib"`` for a ``cap*`` file name, ``"holmberg"`` for ``p<number>`` (any extension),
     else None: the two layouts hold equally many numbers, so a renamed file cannot be told.
@@ -273,8 +270,9 @@ def read_instance(path: str | Path, capacity: float | None = None,
             raise ValidationError([f"({path.name}) | the name tells neither format: OR-Library files are "
                                    "named cap*, Holmberg's p1 ... p71; pass kind='orlib' or 'holmberg' "
                                    "(CLI: --format)"])
-    elif kind not in FORMATS:
-        raise ValidationError([f"({path.name}) | format {kind!r}: expected one of {', '.join(FORMATS)}"])
+    elif kind not in ORLIB_FORMATS:
+        raise ValidationError([f"({path.name}) | format {kind!r}: expected one of "
+                               f"{', '.join(ORLIB_FORMATS)}"])
     if kind == "orlib":
         return read_orlib(path, capacity)
     if capacity is not None:

@@ -26,6 +26,10 @@ FAILURE_KINDS = ("supplier", "hub", "country")
 #: the single failures a stress test replays unless told, widest first (the order of its tables)
 STRESS_FAILURES = ("country", "hub", "supplier")
 DEFAULT_PRODUCT = "default"
+#: the facility-location files :mod:`resilient_sc.orlib` reads, by name: OR-Library's capacitated
+#: files are cap*, Holmberg's p1 ... p71 (here, not there: the command line's parser needs them
+#: without numpy)
+ORLIB_FORMATS = ("orlib", "holmberg")
 ALL_PRODUCTS = "all"
 
 

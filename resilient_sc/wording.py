@@ -16,14 +16,13 @@ import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from .schema import TABLES
 
-if TYPE_CHECKING:  # pandas is not imported at run time here: the CLI's --help stays light
+if TYPE_CHECKING:  # numpy and pandas are not imported at run time here: the CLI's --help stays light
+    import numpy as np
     import pandas as pd
 
 #: rows listed for one kind of problem in one table; the rest are counted
@@ -203,8 +202,8 @@ def each_row(problems: list[str], table: str, positions: Iterable[int] | np.ndar
              line: Callable[[int], str], what: str, shown: int = SHOWN) -> None:
     """``line(pos)`` for the first ``shown`` of ``positions``, then one line counting the rest
     (``(table) | … and 1,234 more rows where what``): linear, and never one line per row."""
-    positions = np.asarray(list(positions) if not isinstance(positions, np.ndarray) else positions,
-                           dtype=np.int64)
+    if not isinstance(positions, Sequence) and not hasattr(positions, "shape"):  # numpy's arrays slice too
+        positions = list(positions)
     problems += [line(int(pos)) for pos in positions[:shown]]
     if len(positions) > shown:
         problems.append(f"({table}) | … and {len(positions) - shown:,} more rows where {what} "
@@ -218,7 +217,7 @@ def unknown_references(problems: list[str], name: str, df: pd.DataFrame, col: st
     values = df[col]
     hint = hint or (lambda v: suggest(v, known))
     every = f"; {what} are: {listing(known)}" if listed else ""
-    each_row(problems, name, np.flatnonzero((~values.isin(known)).to_numpy()),
+    each_row(problems, name, (~values.isin(known)).to_numpy().nonzero()[0],
              lambda pos: f"{where(name, df, pos)} | {col} {quote(values.iloc[pos])} is not in "
                          f"{what}{hint(values.iloc[pos])}{every}",
              f"{col} is not in {what}")

@@ -12,12 +12,13 @@ import time
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ValidationError
 from ..wording import brief
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Status(str, enum.Enum):
