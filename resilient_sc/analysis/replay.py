@@ -18,8 +18,7 @@ from ..results import Plan
 from ..solvers import mix
 from ..solvers.base import SolveOptions
 from ..solvers.failures import forced_zero
-from ..solvers.highs import make_highs
-from ..solvers.stops import stdout_to_stderr
+from ..solvers.highs import log_to_stderr, make_highs
 
 #: cost components that vary with the flows (money)
 FLOW_COMPONENTS = ("purchase", "handling", "transport", "tariffs", "co2")
@@ -174,7 +173,7 @@ class Replay:
         self.h.changeColsBounds(len(idx), idx, on, on)
 
     def _solve(self, what: str) -> np.ndarray:
-        with stdout_to_stderr():
+        with log_to_stderr(self.h):
             self.h.run()
             if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # once more, from no basis
                 self.h.clearSolver()

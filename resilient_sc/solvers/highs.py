@@ -10,7 +10,8 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 import highspy
@@ -102,21 +103,47 @@ class _Highs(highspy.Highs):
         return result
 
 
+#: HiGHS prints its banner (``Running HiGHS 1.x ...``) when the first object of a process is made
+_first_made = threading.Lock()
+_banner_done = False
+
+
 def new_highs(options: SolveOptions) -> highspy.Highs:
     """An empty HiGHS object with ``options`` set, whose runs obey stop requests (:class:`_Highs`).
 
-    HiGHS prints a banner (``Running HiGHS 1.x ...``) when it is created; it goes to stderr
-    with the rest of the log when ``options.log`` is True, and nowhere otherwise (a log file
-    gets HiGHS's log without it): a solve is silent unless a log is asked for.
+    HiGHS prints a banner when the first object of a process is made; it goes to stderr when
+    ``options.log`` is True, and nowhere otherwise (a log file gets HiGHS's log without it): a
+    solve is silent unless a log is asked for. Later objects are made without touching the
+    process's output (another thread's prints stay where they go).
     """
-    if options.log is True:
-        with stdout_to_stderr():
+    global _banner_done
+    with _first_made:
+        if _banner_done:
             h = _Highs()
-    else:
-        with c_output_silenced():
-            h = _Highs()
+        else:
+            with stdout_to_stderr() if options.log is True else c_output_silenced():
+                h = _Highs()
+            _banner_done = True
     _set_options(h, options)
     return h
+
+
+def option_value(h: highspy.Highs, name: str) -> Any:
+    """The value of HiGHS option ``name`` (highspy 1.16 gives ``(status, value)``)."""
+    value = h.getOptionValue(name)
+    return value[-1] if isinstance(value, tuple) else value
+
+
+@contextmanager
+def log_to_stderr(h: highspy.Highs) -> Iterator[None]:
+    """While ``h`` runs: its console log, when it writes one, to stderr (stdout keeps results:
+    :func:`~.stops.stdout_to_stderr`). Without a console log nothing is redirected, so the
+    prints of other threads go where they always do."""
+    if option_value(h, "output_flag") and option_value(h, "log_to_console"):
+        with stdout_to_stderr():
+            yield
+    else:
+        yield
 
 
 def pass_matrix(h: highspy.Highs, a: sp.spmatrix, cost: np.ndarray, col_lo: np.ndarray,
@@ -238,7 +265,7 @@ STATUS = {
 def run_highs(h: highspy.Highs, is_mip: bool) -> SolverResult:
     """Run HiGHS and translate its outcome."""
     start = time.perf_counter()
-    with stdout_to_stderr():
+    with log_to_stderr(h):
         h.run()
     elapsed = time.perf_counter() - start
     ms = h.getModelStatus()
@@ -254,8 +281,7 @@ def run_highs(h: highspy.Highs, is_mip: bool) -> SolverResult:
     if is_mip:
         bound = float(info.mip_dual_bound)
         gap = float(info.mip_gap) if has_solution else math.inf
-        allowed = h.getOptionValue("mip_rel_gap")  # (status, value) in highspy 1.16
-        allowed = allowed[-1] if isinstance(allowed, tuple) else allowed
+        allowed = option_value(h, "mip_rel_gap")
         if status is Status.TIME_LIMIT and 0 <= gap <= allowed:
             status = Status.OPTIMAL  # the gap closed as time ran out: proven ("not proven ... gap 0%")
     else:

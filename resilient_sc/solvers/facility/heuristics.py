@@ -12,10 +12,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..base import AccelerateOptions, SolveOptions
-from ..highs import new_highs, pass_matrix, run_highs
+from ..highs import log_to_stderr, new_highs, pass_matrix, run_highs
 from ..mip.branch_and_bound import Incumbent
 from ..mip.master import FEAS
-from ..stops import stdout_to_stderr
 from .lagrangian import MultiSourceBound
 from .problem import FacilityProblem
 
@@ -69,7 +68,7 @@ class Transport:
                 h.addCols(k, sub[i, j], np.zeros(k), np.ones(k), 2 * k, starts, index, value)
                 have[i, j] = True
                 cols.append((i, j))
-            with stdout_to_stderr():
+            with log_to_stderr(h):
                 h.run()
             status = h.getModelStatus()
             if status == highspy.HighsModelStatus.kInfeasible and (~have & np.isfinite(sub)).any():

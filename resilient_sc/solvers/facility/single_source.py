@@ -15,9 +15,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..base import SolveOptions, SolverResult, Status, Trace
-from ..highs import new_highs, pass_matrix
+from ..highs import log_to_stderr, new_highs, pass_matrix
 from ..projection import Projection
-from ..stops import stdout_to_stderr
 from .compact import solve_compact
 from .heuristics import ss_local_search, ss_polish, ss_repair
 from .lagrangian import Ascent, SingleSourceBound, ascend, probe_hubs
@@ -45,7 +44,7 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
     h = new_highs(SolveOptions(threads=options.threads, seed=options.seed))
     pass_matrix(h, a_proj, proj.T @ lm.objective(), col_lo[keep], col_up[keep], rlo, rup,
                  np.zeros(len(keep), bool))
-    with stdout_to_stderr():
+    with log_to_stderr(h):
         h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         trace.notes.append("LP relaxation not solved: the compact model instead")

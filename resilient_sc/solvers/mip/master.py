@@ -17,8 +17,7 @@ import scipy.sparse as sp
 
 from ..base import SolveOptions, Status
 from ..certify import row_scale
-from ..highs import new_highs, pass_matrix
-from ..stops import stdout_to_stderr
+from ..highs import log_to_stderr, new_highs, pass_matrix
 
 if TYPE_CHECKING:
     from ...model.linear import LinearModel
@@ -166,7 +165,7 @@ class Master:
             t = time.perf_counter()
             if t > deadline:
                 return Status.TIME_LIMIT
-            with stdout_to_stderr():
+            with log_to_stderr(self.h):
                 self.h.run()
             self.solves += 1
             ms = self.h.getModelStatus()
