@@ -252,7 +252,11 @@ class Network:
             _VALIDATING.reset(token)
 
     def table(self, name: str) -> pd.DataFrame:
-        """A copy of table ``name`` without the bookkeeping ``_row`` column."""
+        """A copy of table ``name`` without the bookkeeping ``_row`` column; a name that is no
+        table is a :class:`ValidationError` naming the nearest."""
+        if name not in TABLES:
+            raise ValidationError([f"({name}) | unknown table{suggest(name, TABLES)}; tables are: "
+                                   f"{', '.join(TABLES)}"])
         return getattr(self, name).drop(columns="_row").copy()
 
     def frames(self) -> dict[str, pd.DataFrame]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import highspy
 
 from . import io
-from .exceptions import RunWarning, ValidationError
+from .exceptions import RunWarning, ValidationError, user_stacklevel
 from .model.roadmap import RoadmapModel, build_any
 from .solvers.base import SolveOptions
 from .solvers.highs import make_highs
@@ -60,7 +60,8 @@ def write_network_model(model: NetworkModel | RoadmapModel, path: str | Path) ->
                           str(path))
         if status == highspy.HighsStatus.kWarning:
             warnings.warn(f"{path.name}: HiGHS replaced the readable names by c0.., r0.. (some "
-                          "ids collide once made valid for LP files)", RunWarning, stacklevel=2)
+                          "ids collide once made valid for LP files)",
+                          RunWarning, stacklevel=user_stacklevel())
     return path
 
 

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .escaping import escape_frame, safe_markdown
-from .exceptions import RunWarning, ValidationError, check_path, check_switch
+from .exceptions import RunWarning, ValidationError, check_path, check_switch, user_stacklevel
 from .format import exact_numbers, output_float, output_numbers
 from .limits import ZIP_ERRORS
 from .schema import TABLES
@@ -239,7 +239,7 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
         _LIVE.discard(tmp)
         if tmp.exists():  # e.g. the replaced old folder holds a folder without write permission
             warnings.warn(f"could not remove {tmp} (the folder replaced at {path.name}, or the unfinished "
-                          "new one): remove it by hand", RunWarning, stacklevel=3)
+                          "new one): remove it by hand", RunWarning, stacklevel=user_stacklevel())
 
 
 def _refuse(path: Path, force: bool, flag: str, outputs: frozenset[str], network: bool) -> None:
@@ -605,7 +605,7 @@ def _fit_cells(name: str, df: pd.DataFrame) -> pd.DataFrame:
         out.loc[long, col] = [_cut(v) for v in texts[long]]
         warnings.warn(f"({name}) | column {col}: {int(long.sum()):,} text(s) over the {EXCEL_CELL:,} "
                       "characters an Excel cell holds, cut where they say so; CSV outputs hold them whole",
-                      RunWarning, stacklevel=3)
+                      RunWarning, stacklevel=user_stacklevel())
     return out
 
 

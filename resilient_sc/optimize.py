@@ -190,7 +190,7 @@ def log_line(text: str, options: SolveOptions, warn: bool = True) -> None:
             if not warn:
                 return
             warnings.warn(f"(log) | could not write the solver log {options.log}: {exc.strerror or exc}; the "
-                          "plan is kept", RunWarning, stacklevel=3)
+                          "plan is kept", RunWarning, stacklevel=user_stacklevel())
 
 
 def solve(network: Network, policy: Policy | None = None,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .exceptions import DataWarning, ValidationError
+from .exceptions import DataWarning, ValidationError, user_stacklevel
 from .limits import current, read_bytes
 from .schema import ORLIB_FORMATS
 
@@ -238,7 +238,7 @@ def read_holmberg(path: str | Path) -> FacilityInstance:
         extra = len(tok) - need
         said = f"{extra:,} number{'s' * (extra > 1)} after the {need:,} of the instance"
         warnings.warn(f"({path.name}) | line {tok.line(need)}: {said} {'are' if extra > 1 else 'is'} ignored",
-                      DataWarning, stacklevel=2)
+                      DataWarning, stacklevel=user_stacklevel())
     nums = tok.numbers(0, need, "numbers")
     head = nums[2:2 + 2 * m]
     demand = _demands(tok, nums[2 + 2 * m:2 + 2 * m + n], 2 + 2 * m, 1)

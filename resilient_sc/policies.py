@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .exceptions import DataWarning, PolicyError, ValidationError, check_path
+from .exceptions import DataWarning, PolicyError, ValidationError, check_path, user_stacklevel
 from .limits import Limits
 from .mapping_files import load_mapping, shown
 from .policy import POLICY_FIELDS, POLICY_SUFFIXES, Policy
@@ -114,7 +114,8 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
             policy = Policy.from_dict(data)
             if policy.is_base and str(name) != "base":  # 'near:' left empty read as a 0.00% premium
                 warnings.warn(f"{label} | sets no field: it is the base policy; give its fields, e.g. "
-                              f"{shown(str(name))}: {{min_local_share: 0.5}}", DataWarning, stacklevel=2)
+                              f"{shown(str(name))}: {{min_local_share: 0.5}}",
+                              DataWarning, stacklevel=user_stacklevel())
             object.__setattr__(policy, "_source", str(path))
             policies[str(name)] = policy
         except ValidationError as exc:

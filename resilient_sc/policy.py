@@ -21,7 +21,7 @@ import contextlib
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -289,8 +289,8 @@ class Policy:
     max_country_share: Share = None
     min_local_share: Share = None
     min_allied_share: Share = None
-    excluded_countries: Sequence[str] = ()  # a tuple once made (lists and one id accepted)
-    survive: Sequence[str] = ()
+    excluded_countries: Collection[str] = ()  # a tuple once made (lists, sets and one id accepted)
+    survive: Collection[str] = ()
     service_level: Share = None
     co2_cap: float | None = None
     co2_price: float = 0.0
@@ -312,6 +312,9 @@ class Policy:
             whole = f.name in POLICY_FIELDS and POLICY_FIELDS[f.name].integer  # 2.0 as 2: a count
             if isinstance(value, pd.Series):  # its values, or a mapping of key -> value (never its truth)
                 value = value.tolist() if f.name in ("excluded_countries", "survive") else value.to_dict()
+            elif isinstance(value, np.ndarray):  # its values (np.linspace given for one share: a list,
+                value = value.tolist()  # refused by check), never its truth, which raised in repr
+                object.__setattr__(self, f.name, value)
             if isinstance(value, np.generic | float):
                 object.__setattr__(self, f.name, _number(value, whole))
             elif isinstance(value, Mapping):  # an empty per-key mapping requires nothing: as unset

@@ -23,7 +23,7 @@ import pandas as pd
 from . import io
 from .data import Network
 from .escaping import id_list, ids_in
-from .exceptions import InfeasiblePolicyError, RunWarning, ValidationError
+from .exceptions import InfeasiblePolicyError, RunWarning, ValidationError, user_stacklevel
 from .explain.roadmap import explain_roadmap, lead_time_hint
 from .format import count, fraction, money, money_digits, quantity, relative_gap, weight
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
@@ -498,7 +498,8 @@ def _warn_of_free_restarts(roadmap: Roadmap) -> None:
                       f"{'stops and starts' if one else 'stop and start'} again at no opening cost: "
                       f"{listing(restarts)} (started again that period); {'its' if one else 'their'} "
                       "opening_cost is 0, so closing for a while costs only the closing: give opening_cost "
-                      "what reopening costs (a lease, a requalification)", RunWarning, stacklevel=3)
+                      "what reopening costs (a lease, a requalification)",
+                      RunWarning, stacklevel=user_stacklevel())
 
 
 #: a period weighing less than this share of the path's cost is one the gap may leave far off
@@ -532,7 +533,7 @@ def _warn_of_light_periods(roadmap: Roadmap, options: SolveOptions) -> None:
                   f"{relative_gap(roadmap.gap)} on the path leaves its own plan within "
                   f"{money(slack / float(costs.loc[light, 'weight']))} of its best (a gap of "
                   f"{relative_gap(own)} on its own cost), so its starts and stops may buy nothing; {advice}",
-                  RunWarning, stacklevel=3)
+                  RunWarning, stacklevel=user_stacklevel())
 
 
 def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, results: Any = None) -> Roadmap:
@@ -557,7 +558,7 @@ def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, result
         warnings.warn(f"the pyomo model's objective is {result.objective:,.2f}, {left_out:+,.2f} beyond the "
                       "roadmap's cost (a term added to the objective, which the roadmap's cost leaves out); "
                       "its bound is the solver's less that term, so that its gap is the solver's",
-                      RunWarning, stacklevel=2)
+                      RunWarning, stacklevel=user_stacklevel())
         result = dataclasses.replace(result, bound=result.bound - left_out)
     report = pyomo_report(pyomo_model, model, x, result)
     return Roadmap.from_solution(model, dataclasses.replace(result, x=x), report)

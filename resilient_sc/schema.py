@@ -238,11 +238,12 @@ TABLES: dict[str, Table] = {
 }
 
 REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)
-#: costs (and CO2, weights) whose blank (0: free; a weight 1) beside rows that give one is warned
-#: of (a quote not yet in; a period row written for its capacity alone);
-#: the table's attribute holding their blank cells (``coerce_table``)
-BLANK_COSTS = {"suppliers": ("fixed_cost",), "supplier_products": ("unit_cost", "co2"),
-               "hubs": ("fixed_cost", "handling_cost"), "periods": ("weight",)}
+#: columns whose blank (a cost 0: free; CO2 0; a weight 1; a hub's capacity unlimited) beside rows
+#: that give one is warned of (a quote not yet in; a period row written for its capacity alone; a
+#: failed lookup saved blank); the table's attribute holding their blank cells (``coerce_table``)
+BLANK_SUSPECT = {"suppliers": ("fixed_cost",), "supplier_products": ("unit_cost", "co2"),
+                 "hubs": ("fixed_cost", "handling_cost", "capacity"), "lanes": ("co2",),
+                 "periods": ("weight",)}
 BLANKS = "blank_cells"
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .example_data import EXAMPLE_ROWS
 from .format import and_list, count
-from .schema import BLANK_COSTS, BLANKS
+from .schema import BLANK_SUSPECT, BLANKS
 from .wording import each_row, listing, look_alike_key, quote, where
 
 Frames = Mapping[str, pd.DataFrame]
@@ -28,7 +28,7 @@ def suspicious(t: Frames) -> list[str]:
     """Every warning of this module for the typed tables ``t``."""
     return (tariff_warnings(t) + unvalued_tariff_warnings(t) + period_tariff_warnings(t)
             + disruption_warnings(t) + case_warnings(t) + unpaid_cost_warnings(t) + tiny_demand_warnings(t)
-            + blank_cost_warnings(t) + mixed_unit_warnings(t) + zero_capacity_warnings(t)
+            + blank_warnings(t) + mixed_unit_warnings(t) + zero_capacity_warnings(t)
             + idle_warnings(t) + template_warnings(t))
 
 
@@ -121,14 +121,16 @@ def mixed_unit_warnings(t: Frames) -> list[str]:
 
 #: what a blank is read as, what that means and what to write, for the columns that are no cost
 BLANK_WORDS = {"co2": ("0", "no emissions", "0 if it emits none, else its CO2 per unit"),
-               "weight": ("1", "a full period's weight", "1 if meant, else its weight")}
+               "weight": ("1", "a full period's weight", "1 if meant, else its weight"),
+               "capacity": ("unlimited", "no limit", "unlimited if meant, else its capacity")}
 
 
-def blank_cost_warnings(t: Frames) -> list[str]:
-    """A cost (:data:`~resilient_sc.schema.BLANK_COSTS`) left blank, so 0 (free), in rows of a
-    column that other rows fill: a quote not yet in reads as a free supplier the plan favours."""
+def blank_warnings(t: Frames) -> list[str]:
+    """A cost, CO2, weight or capacity (:data:`~resilient_sc.schema.BLANK_SUSPECT`) left blank, so
+    its default (0: free; a hub's capacity unlimited), in rows of a column that other rows fill: a
+    quote not yet in reads as a free supplier the plan favours."""
     out: list[str] = []
-    for table, columns in BLANK_COSTS.items():
+    for table, columns in BLANK_SUSPECT.items():
         df = t.get(table)
         blanks = {} if df is None else df.attrs.get(BLANKS, {})
         for col in columns:

@@ -21,7 +21,7 @@ import pandas as pd
 from .format import as_given, cell_text, quantity
 from .limits import Limits, current
 from .period_rows import PERIOD_TABLES, TOTALS, check_periods, effective_rows, listed_periods, named_periods
-from .schema import ALL_PRODUCTS, BLANK_COSTS, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
+from .schema import ALL_PRODUCTS, BLANK_SUSPECT, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
 from .wording import INVISIBLE, SHOWN, each_row, number_hint, quote, suggest, unknown_references, where
 
 Frames = Mapping[str, pd.DataFrame]
@@ -330,8 +330,8 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     out["_row"] = df["_row"].to_numpy()
     if not len(out):  # typed as text columns of rows are (pandas 3: str), not object: one network
         out = out.astype({c.name: TEXT_DTYPE for c in table.columns if c.kind in TEXT_KINDS})
-    out.attrs[BLANKS] = {c: tuple(np.flatnonzero(_is_blank(df[c])))  # for suspicious.blank_cost_warnings
-                         for c in BLANK_COSTS.get(name, ()) if c in df}
+    out.attrs[BLANKS] = {c: tuple(np.flatnonzero(_is_blank(df[c])))  # for suspicious.blank_warnings
+                         for c in BLANK_SUSPECT.get(name, ()) if c in df}
     if keyed:
         key = list(table.key)
         dup = np.flatnonzero(out.duplicated(key, keep="first").to_numpy())

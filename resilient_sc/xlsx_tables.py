@@ -47,11 +47,17 @@ def _sheet_parser() -> type:
     return Parser
 
 
+#: Excel's escape of a character in text (ECMA-376 ST_Xstring; ``_x005F_`` escapes the ``_`` of one)
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def _cell_text(value: Any) -> str:
     """A cell's value as the text of a CSV field: a whole number cell without ``.0`` (Excel
-    stores 101 as 101.0: an id 101 reads as '101')."""
+    stores 101 as 101.0: an id 101 reads as '101'); text with Excel's escapes of control
+    characters read back (``_x000D_`` is a carriage return, openpyxl leaves it: a bloc
+    ``atlantic`` pasted with its line end read as the new bloc ``atlantic_x000D_``)."""
     if isinstance(value, str):
-        return value
+        return _EXCEL_ESCAPE.sub(lambda m: chr(int(m[1], 16)), value) if "_x" in value else value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:

@@ -488,3 +488,44 @@ def test_every_public_annotation_resolves_at_runtime():
         members = [v for k, v in inspect.getmembers(obj) if callable(v) and not k.startswith("_")]
         for target in [obj, *(members if isinstance(obj, type) else [])]:
             typing.get_type_hints(target)  # raises NameError on a name it cannot resolve
+
+
+def test_a_numpy_array_for_one_share_is_refused_by_check_not_by_numpy(tiny):
+    """np.linspace given where one share goes: repr, to_dict and solve raised numpy's 'truth
+    value of an array is ambiguous'; now the array's values are the field's, refused by check."""
+    policy = Policy(min_local_share=np.linspace(0.1, 0.5, 3))
+    assert repr(policy) == "Policy(min_local_share=[0.1, 0.30000000000000004, 0.5])"
+    assert "min_local_share == [0.1, 0.30000000000000004, 0.5], must be a number" in problem(
+        lambda: solve(tiny, policy))
+    assert Policy(min_local_share=np.array(0.5)) == Policy(min_local_share=0.5)
+    assert Policy(excluded_countries=np.array(["TW", "CN"])).excluded_countries == ("CN", "TW")
+    assert Policy(excluded_countries={"TW", "CN"}).excluded_countries == ("CN", "TW")  # a set, as typed
+
+
+def test_argument_mistakes_of_the_analyses_are_validation_errors(tiny):
+    """``except ValidationError`` (or ValueError) catches them: they were the base ResilientSCError."""
+    net = examples.electronics()
+    plan = solve(net)
+    swapped = problem(lambda: stress_test(plan, net))
+    assert "(plan) | stress_test needs a plan from solve(), not Network" in swapped
+    assert "(failures) | stress_test has no failure to replay" in problem(
+        lambda: stress_test(net, plan, failures=[], scenarios=False))
+    from resilient_sc import disruption_design
+
+    assert "(policy) | disruption-aware design needs shortfall_penalty" in problem(
+        lambda: disruption_design(net, Policy()))
+    assert "(disruptions) | the network has no disruptions table" in problem(
+        lambda: disruption_design(tiny, Policy(shortfall_penalty=1.0)))
+    assert "(supplier) | unknown table (did you mean 'suppliers'?)" in problem(lambda: tiny.table("supplier"))
+    assert "(warnings) | unknown table;" in problem(lambda: tiny.table("warnings"))  # an attribute, no table
+
+
+def test_a_roadmap_warning_points_at_the_callers_line():
+    """The period-key warning of solve_roadmap pointed at resilient_sc/model/roadmap.py (and so
+    showed once per process, whoever called)."""
+    from resilient_sc import solve_roadmap
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        solve_roadmap(examples.electronics_roadmap(), Policy(min_local_share={"2028": 0.1, "2030": 0.2}))
+    assert caught and {w.filename for w in caught} == {__file__}

@@ -346,6 +346,22 @@ def test_a_number_cell_id_reads_as_typed_and_a_text_id_as_written(tmp_path: Path
     assert list(read_network(folder).markets["market"]) == ["2.0"]
 
 
+def test_excels_escapes_of_control_characters_read_back(tmp_path: Path):
+    """Excel saves a carriage return in a cell (a value pasted with its line end) as ``_x000D_``,
+    which openpyxl leaves: the market 'Paris' read as the new market 'Paris_x000D_' (demand and
+    lanes then named a market not in markets), a bloc as a new bloc without a word. ``_x005F_``
+    escapes an underscore: ``_x005F_x000D_`` is the text ``_x000D_``."""
+    frames = {k: v for k, v in examples.tiny().frames().items() if v is not None}
+    path = tmp_path / "pasted.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        for name, df in {**frames, "markets": frames["markets"].assign(market="Paris_x000D_"),
+                         "countries": frames["countries"].assign(bloc=["EU_x005F_x000D_", ""])}.items():
+            df.to_excel(xl, sheet_name=name, index=False)
+    net = read_network(path)
+    assert list(net.markets["market"]) == ["Paris"]  # the line end trimmed, as in a CSV
+    assert list(net.countries["bloc"]) == ["EU_x000D_", ""]
+
+
 def test_a_sheet_cleared_of_every_cell_and_a_tab_separated_file_are_said_so(book: Path, ex: Path):
     """A cleared tariffs sheet gave three 'required column ... is missing'; a tab-separated CSV an
     unknown column 'market\\tproduct\\tdemand'."""
@@ -891,9 +907,26 @@ def test_a_cost_left_blank_beside_rows_that_give_one_is_warned_of(ex: Path):
            "other rows give one: write 0 if it emits none, else its CO2 per unit" in said
     f = examples.electronics().frames()
     f["hubs"]["handling_cost"] = ""
+    f["lanes"]["co2"] = ""
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
         Network.from_frames(**f)
+
+
+def test_a_capacity_or_lane_co2_left_blank_beside_rows_that_give_one_is_warned_of(ex: Path):
+    """A failed lookup saved blank: one hub of eight without a capacity read as unlimited, a lane
+    without CO2 as emitting none (it counts under co2_cap), without a word (sheets audit)."""
+    edit(ex / "hubs.csv", "H_Hamburg,DE,276000,73000,1.6,", "H_Hamburg,DE,276000,,1.6,")
+    lanes = (ex / "lanes.csv").read_text().splitlines()
+    lanes[1] = lanes[1][:lanes[1].rindex(",") + 1]  # its co2 blank
+    (ex / "lanes.csv").write_text("\n".join(lanes) + "\n")
+    with pytest.warns(DataWarning) as caught:
+        read_network(ex)
+    said = [str(w.message) for w in caught]
+    assert "(hubs, row 2 'H_Hamburg') | capacity is blank, so unlimited (no limit), though 7 other rows " \
+           "give one: write unlimited if meant, else its capacity" in said
+    assert any(w.startswith("(lanes, row 2 ") and "| co2 is blank, so 0 (no emissions), though " in w
+               for w in said)
 
 
 def test_an_id_that_lost_its_leading_zeros_is_said_so(ex: Path):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..data import Network
-from ..exceptions import ResilientSCError
+from ..exceptions import ValidationError
 from ..model.build import given_policy
 from ..optimize import model_for, solve, solve_model
 from ..policy import Policy
@@ -62,10 +62,11 @@ def disruption_design(network: Network, policy: Policy,
     """
     policy = given_policy(network, policy)
     if network.disruptions.empty:
-        raise ResilientSCError("the network has no disruptions table")
+        raise ValidationError(["(disruptions) | the network has no disruptions table: disruption-aware "
+                               "design weighs the scenarios it lists"])
     if policy.shortfall_penalty is None:
-        raise ResilientSCError("disruption-aware design needs policy.shortfall_penalty "
-                               "(money per unit short in a scenario)")
+        raise ValidationError(["(policy) | disruption-aware design needs shortfall_penalty (money per unit "
+                               "short in a scenario)"])
     options = given_options(options)
     plan = solve(network, policy, options)
     base_plan = solve(network, policy.replace(disruption_weight=0.0), options)

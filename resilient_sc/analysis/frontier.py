@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError, check_switch
+from ..exceptions import (
+    InfeasiblePolicyError,
+    NotOptimalError,
+    RunWarning,
+    ValidationError,
+    check_switch,
+    user_stacklevel,
+)
 from ..mapping_files import shown
 from ..model.build import given_policy
 from ..optimize import model_for, solve, solve_model
@@ -73,7 +80,7 @@ def values_to_sweep(name: str, values: Any) -> list[Any]:
     for v in values:
         if _repeats(v, out):
             warnings.warn(f"(values) | {name} {shown(v)} is given twice: swept once", RunWarning,
-                          stacklevel=3)
+                          stacklevel=user_stacklevel())
         else:
             out.append(v)
     if not out:
@@ -145,7 +152,7 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     if warm_start and (executor is not None or (workers or 1) > 1):
         warnings.warn("(warm_start) | the points are solved in order in this process, each from the last "
                       "design: the executor and workers are not used; pass warm_start=False (CLI: "
-                      "--no-warm-start) to solve them in parallel", RunWarning, stacklevel=2)
+                      "--no-warm-start) to solve them in parallel", RunWarning, stacklevel=user_stacklevel())
     if warm_start:
         def in_order() -> Iterator[Any]:  # each point from the last design found, as it is asked for
             previous = base

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import io
-from ..exceptions import RunWarning
+from ..exceptions import RunWarning, user_stacklevel
 from ..format import count, settings, value
 from ..results import units_words
 from ..schema import TABLES
@@ -49,7 +49,7 @@ class Writer:
         self.figures = figures if figures is not None else fg.has_matplotlib()
         if figures is None and not self.figures:
             warnings.warn(f"figures skipped: matplotlib is not installed ({fg.INSTALL_HINT})",
-                          RunWarning, stacklevel=5)
+                          RunWarning, stacklevel=user_stacklevel())
 
     def path(self, name: str) -> Path:
         assert Path(name).stem not in TABLES, f"{name} would shadow an input table"

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ValidationError
+from ..exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ValidationError, user_stacklevel
 from ..mapping_files import shown
 from ..model.build import given_policy
 from ..optimize import solve
@@ -266,7 +266,7 @@ def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = STRESS_FAILURES,
             raise ValueError(f"period {period}: the plan has no model to replay")
         if not plan.model.network.has_demand:
             warnings.warn(f"(demand) | period {period} has no demand above 0: no failure can leave a market "
-                          "short then, so it is not stress-tested", DataWarning, stacklevel=2)
+                          "short then, so it is not stress-tested", DataWarning, stacklevel=user_stacklevel())
             continue
         out[period] = stress_test(plan.model.network, plan, kinds, probabilities, penalty, scenarios)
     return out

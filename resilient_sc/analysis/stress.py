@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import ResilientSCError, RunWarning, ValidationError, check_switch, user_stacklevel
+from ..exceptions import RunWarning, ValidationError, check_switch, user_stacklevel
 from ..format import and_list, count, served_fraction
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
@@ -366,8 +366,8 @@ def stress_test(network: Network, plan: Plan,
     :returns: a :class:`StressResult` (per failure: ``worst_served`` t* in [0, 1], where it
         binds, value- and per-product served fractions, change in flow cost and shortfall cost in
         money; per product; per market and product).
-    :raises ResilientSCError: a plan without its model, an unknown failure kind, or an LP
-        that HiGHS cannot solve.
+    :raises ValidationError: a plan without its model, an unknown failure kind or none to
+        replay (a :class:`ResilientSCError`, as is an LP that HiGHS cannot solve).
 
     >>> from resilient_sc import Policy, examples, solve
     >>> net = examples.electronics()
@@ -377,7 +377,8 @@ def stress_test(network: Network, plan: Plan,
     True
     """
     if not isinstance(plan, Plan) or plan.model is None:
-        raise ResilientSCError(f"stress_test needs a plan from solve(), not {type(plan).__name__}")
+        raise ValidationError([f"(plan) | stress_test needs a plan from solve(), not {type(plan).__name__} "
+                               "(the network comes first: stress_test(network, plan))"])
     given_policy(network, None)  # a Network, validated and unchanged since
     check_switch("scenarios", scenarios, "replay the disruption scenarios too")
     _check_same_network(network, plan)
@@ -387,8 +388,8 @@ def stress_test(network: Network, plan: Plan,
     failures = failure_kinds(failures)
     if not failures and not (scenarios and len(network.disruptions)):
         without = " and the data has no disruptions table" if scenarios else ""
-        raise ResilientSCError(f"stress_test has no failure to replay: no failure kind was named{without}; "
-                               "name one or more of country, hub, supplier")
+        raise ValidationError([f"(failures) | stress_test has no failure to replay: no failure kind was named"
+                               f"{without}; name one or more of country, hub, supplier"])
     # no disruption recourse blocks: scenarios are replayed one by one below
     replay_policy = Policy(shortfall_penalty=1.0, co2_price=plan.policy.co2_price, disruption_weight=0.0)
     model = build_model(_no_lead_times(network), replay_policy)

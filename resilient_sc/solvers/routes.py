@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..exceptions import ResilientSCError, RunWarning, ValidationError
+from ..exceptions import ResilientSCError, RunWarning, ValidationError, user_stacklevel
 from . import aggregate, base, failures, lazy, links, mix, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, given_options, plan_gap
 from .certify import costed, costs_as_said, is_feasible, made_exact, with_grace
@@ -641,7 +641,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
                 raise
             notes.append(f"{route.name} failed ({type(exc).__name__}: {exc}){fallback}")
             warnings.warn(f"route {route.name} failed ({type(exc).__name__}: {exc}){fallback or ''}; "
-                          "please report it", RunWarning, stacklevel=3)
+                          "please report it", RunWarning, stacklevel=user_stacklevel())
             result = None
         assert result is None or isinstance(result, SolverResult)
         if result is not None and result.note:
