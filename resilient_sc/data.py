@@ -639,6 +639,9 @@ def _read_tables(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
             raise ValidationError([f"({path.name}) | this is a plan (or roadmap) written by resilient_sc, "
                                    "not a network's data: give the folder or workbook of the network it "
                                    "was solved from"])
+        if not frames and path.is_dir() and (inside := _data_inside(path)):
+            raise ValidationError([f"({path.name}) | no table is in this folder itself, but {inside}: give "
+                                   "that path"])
         return frames
     if path.is_symlink() and not path.exists():
         raise ValidationError([f"({path}) | a broken symbolic link"])
@@ -649,6 +652,21 @@ def _read_tables(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
     raise ValidationError([f"({path}) | " + (f"{old}: save it as .xlsx (Excel or LibreOffice: Save As, Excel "
                                              "Workbook) and give that" if old else
                                              "expected a folder of CSV files or an .xlsx workbook")])
+
+
+def _data_inside(folder: Path) -> str:
+    """Where in ``folder`` (one level down) the tables are, in words: its subfolders holding
+    ``suppliers.csv`` and its workbooks (a folder unzipped into a folder of its name, or the
+    workbook saved beside its sheets' CSVs); empty when none."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in sorted(itertools.islice(entries, 1_000), key=lambda e: e.name):
+            if entry.is_dir() and (Path(entry.path) / "suppliers.csv").is_file():
+                found.append(f"its subfolder {quote(entry.name)} holds the CSV tables")
+            elif entry.is_file() and entry.name.lower().endswith((".xlsx", ".xlsm")) \
+                    and not entry.name.startswith("~$"):
+                found.append(f"it holds the workbook {quote(entry.name)}")
+    return "; ".join(found[:3])
 
 
 def _is_result(path: Path) -> bool:

@@ -52,9 +52,10 @@ def zero_capacity_warnings(t: Frames) -> list[str]:
 def idle_warnings(t: Frames) -> list[str]:
     """A supplier or hub not closed that no flow can use: a supplier that no supplier_products
     row names or no lane leaves, a hub that no lane from a supplier reaches or none leaves for a
-    market. Every plan leaves it idle without a word (of status open, or a hub opened for
-    min_hubs, pays for it all the same), which reads as 'not competitive' where a row was
-    forgotten. One line per row, its first reason."""
+    market; a product that no demand or supplier_products row names (a 'Total' row under the
+    products sheet read as a product). Every plan leaves it idle without a word (of status open,
+    or a hub opened for min_hubs, pays for it all the same), which reads as 'not competitive'
+    where a row was forgotten. One line per row, its first reason."""
     lanes = t.get("lanes")
     if lanes is None:
         return []
@@ -74,6 +75,14 @@ def idle_warnings(t: Frames) -> list[str]:
             (~ids.isin(destinations), "no lane reaches it from a supplier", "add supplier -> hub lanes"),
             (~ids.isin(origins), "no lane leaves it for a market", "add hub -> market lanes")],
             "no flow can pass through this hub")
+    products, demand = t.get("products"), t.get("demand")
+    if products is not None and demand is not None and made is not None:
+        named = set(demand["product"]) | set(made["product"])
+        each_row(warnings, "products", np.flatnonzero((~products["product"].isin(named)).to_numpy()),
+                 lambda pos: f"{where('products', products, pos)} | no demand or supplier_products row names "
+                             "it, so it plays no part in any plan; delete the row (a totals row?) or add "
+                             "its demand and suppliers",
+                 "no demand or supplier_products row names the product")
     return warnings
 
 
@@ -190,8 +199,9 @@ TARIFF_WARN = 5.0
 
 
 def tariff_warnings(t: Frames) -> list[str]:
-    """A warning per tariff row whose rate is :data:`TARIFF_WARN` or more: a rate is a fraction
-    of the product's unit_value, and a percentage typed as a number (25 for 25%) is legal."""
+    """A warning per tariff row whose rate is :data:`TARIFF_WARN` or more, or over 1 beside rows
+    whose rates are fractions below 1: a rate is a fraction of the product's unit_value, and a
+    percentage typed as a number (25 for 25%; 2.5 for 2.5% among rates of 0.1) is legal."""
     if "tariffs" not in t:
         return []
     df = t["tariffs"]
@@ -201,6 +211,14 @@ def tariff_warnings(t: Frames) -> list[str]:
              lambda pos: f"{where('tariffs', df, pos)} | rate {rate[pos]:g} is {rate[pos]:,.0%} of "
                          f"unit_value (a rate is a fraction); for {rate[pos]:g}% write {rate[pos] / 100:g}",
              f"rate is {TARIFF_WARN:.0%} of unit_value or more")
+    fractions = rate[(rate > 0) & (rate < 1)]
+    if len(fractions):  # 2.5 and 4.5 (common rates in %) beside rows of 0.1-0.5: read as 250% and 450%
+        top = float(fractions.max())
+        each_row(warnings, "tariffs", np.flatnonzero((rate > 1) & (rate < TARIFF_WARN)),  # 1: a 100% duty
+                 lambda pos: f"{where('tariffs', df, pos)} | rate {rate[pos]:g} is {rate[pos]:,.0%} of "
+                             f"unit_value, where the other rates are fractions (at most {top:g}); for "
+                             f"{rate[pos]:g}% write {rate[pos] / 100:g}",
+                 "rate is over 100% of unit_value beside rates that are fractions")
     return warnings
 
 

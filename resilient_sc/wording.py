@@ -195,7 +195,10 @@ def where(table: str, df: pd.DataFrame | None = None, pos: int | None = None) ->
     cells = ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
              for v in (df[c].iloc[pos] for c in key)]
     label = ", ".join(v for c, v in zip(key, cells, strict=True) if not (c == "period" and v == ""))
-    return f"({table}, row {int(df['_row'].iloc[pos])} {quote(label, 60, count=False)})"
+    row = f"({table}, row {int(df['_row'].iloc[pos])}"
+    if not any(v.strip() for v in cells):  # every key blank (a formula filled down): no ', ' label
+        return row + ")"
+    return f"{row} {quote(label, 60, count=False)})"
 
 
 def each_row(problems: list[str], table: str, positions: Iterable[int] | np.ndarray,
@@ -227,6 +230,10 @@ _CURRENCY = re.compile(r"[€$£¥₹]")
 _GROUPED = re.compile(r"[+-]?\d{1,3}([,' \u00a0\u202f]\d{3})+(\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
 _PERCENT = re.compile(r"[+-]?\d+(\.\d+)?\s*%")
+#: thousands by dots or spaces and a decimal comma (9.000,5; 6 100,5; 1.234.567): a locale's spelling
+_GROUPED_BY_DOTS = re.compile(r"[+-]?\d{1,3}([.' \u00a0\u202f]\d{3})+(,\d+)?")
+#: a date cell's text (an ISO date, maybe its time)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?")
 
 
 def number_hint(text: str, fraction: bool = True) -> str:
@@ -239,6 +246,10 @@ def number_hint(text: str, fraction: bool = True) -> str:
     ('; type 9000 (without thousands separators)', '; type 38.19 (without the currency sign)')
     >>> number_hint("38,19"), number_hint("25%"), number_hint("n/a")  # 1,234,567: 1234567, never 1.23457e+06
     ('; type 38.19 (with a decimal point)', '; type 0.25 for 25% (shares and rates are fractions)', '')
+    >>> number_hint("€ 9.000,5")
+    '; type 9000.5 (without the currency sign, without thousands separators and with a decimal point)'
+    >>> number_hint("1.234.567"), number_hint("1912-03-17")[:32]
+    ('; type 1234567 (without thousands separators)', '; the cell holds a date (a numbe')
     >>> number_hint("25%", fraction=False)
     ''
     """
@@ -254,9 +265,17 @@ def number_hint(text: str, fraction: bool = True) -> str:
     elif _DECIMAL_COMMA.fullmatch(bare):
         said.append("with a decimal point")
         bare = bare.replace(",", ".")
+    elif _GROUPED_BY_DOTS.fullmatch(bare):  # 9.000,5 or 1.234.567: a decimal comma's thousands
+        said.append("without thousands separators")
+        bare = re.sub(r"[.' \u00a0\u202f]", "", bare)
+        if "," in bare:
+            said.append("with a decimal point")
+            bare = bare.replace(",", ".")
+    elif _DATE.fullmatch(t):
+        return "; the cell holds a date (a number formatted as a date shows as one): format it as a number"
     try:
         float(bare)
     except ValueError:
         return ""
-    return f"; type {bare} ({' and '.join(said)})" if said else ""
+    return f"; type {bare} ({', '.join(said[:-1])}{' and ' * (len(said) > 1)}{said[-1]})" if said else ""
 

@@ -286,6 +286,8 @@ def _listed_sheets(listing: bytes) -> list[str]:
     return [html.unescape(m.decode("utf-8", "replace")) for m in _SHEET.findall(listing)]
 
 
+#: the namespace of a workbook saved as Strict Open XML (ISO/IEC 29500 strict)
+_STRICT = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 #: a workbook's request to calculate every formula on opening: its writer calculated none (the
 #: saved values are placeholders: XlsxWriter's 0); Excel and LibreOffice save without it
 _CALCULATE_ON_OPENING = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad=[\"'](?:1|true)[\"']")
@@ -345,6 +347,9 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                                    f"{clip(str(exc) or type(exc).__name__)}"]) from exc
         try:
             listing = _listing(raw)
+            if _STRICT in listing:  # openpyxl finds no sheet's cells in it: not a damaged file
+                raise ValidationError([f"({label}) | saved as 'Strict Open XML Spreadsheet', which is not "
+                                       "read; save it as 'Excel Workbook (*.xlsx)'"])
             calculated = not _CALCULATE_ON_OPENING.search(listing)
             for title in _listed_sheets(listing):  # openpyxl leaves out a sheet whose part is missing
                 if title not in book.sheetnames and title.strip().lower() in TABLES:

@@ -1131,15 +1131,22 @@ def test_the_row_limit_holds_with_old_mac_line_endings(ex: Path):
 
 def test_a_tariff_rate_typed_as_a_percentage_is_warned_of(ex: Path):
     """A rate is a fraction of unit_value and may exceed 1; 25 (for 25%) read as 2,500% without a
-    word. From 5 (500%) on it is warned of, naming the row; 2.5 (the highest in force) is not."""
+    word. From 5 (500%) on it is warned of, naming the row; so is a rate over 1 beside rates that
+    are fractions (2.5 and 4.5, common rates in %, read as 250% and 450% beside 0.1-0.5: sheets
+    audit); 1 (a 100% duty) is not."""
     edit(ex / "tariffs.csv", "CN,US,all,0.25", "CN,US,all,25")
     with pytest.warns(DataWarning, match=r"\(tariffs, row 2 'CN, US, all'\) \| rate 25 is 2,500% of "
                                          r"unit_value \(a rate is a fraction\); for 25% write 0.25"):
         read_network(ex)
     edit(ex / "tariffs.csv", "CN,US,all,25", "CN,US,all,2.5")
+    with pytest.warns(DataWarning, match=r"\(tariffs, row 2 'CN, US, all'\) \| rate 2.5 is 250% of "
+                                         r"unit_value, where the other rates are fractions \(at most 0.5\); "
+                                         r"for 2.5% write 0.025"):
+        assert read_network(ex).tariffs["rate"].iloc[0] == 2.5
+    edit(ex / "tariffs.csv", "CN,US,all,2.5", "CN,US,all,1")
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
-        assert read_network(ex).tariffs["rate"].iloc[0] == 2.5
+        assert read_network(ex).tariffs["rate"].iloc[0] == 1.0
 
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
@@ -1323,6 +1330,31 @@ def test_a_quoted_cell_over_many_short_lines_is_held_to_the_cell_limit(ex: Path)
     assert one(ex, Limits(cell_chars=1000)) == (
         "(countries, row 2) | the cell in column 'bloc' holds 2,000 characters, over the limit of 1,000 "
         "characters per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)")
+
+
+def test_a_strict_open_xml_workbook_is_asked_for_as_xlsx(book: Path, tmp_path: Path):
+    """Excel's 'Strict Open XML Spreadsheet' (other namespaces, in which openpyxl finds no cells)
+    read as one 'its cells are missing from the file (a damaged workbook)' per sheet; saving it
+    again, as the words said, would not help."""
+    strict = tmp_path / "strict.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(strict, "w") as out:
+        for item in src.infolist():
+            data = src.read(item).replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                                          b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+            out.writestr(item, data)
+    assert one(strict) == ("(strict.xlsx) | saved as 'Strict Open XML Spreadsheet', which is not read; save "
+                           "it as 'Excel Workbook (*.xlsx)'")
+
+
+def test_tables_one_folder_down_are_pointed_to(tmp_path: Path, book: Path):
+    """A zip unzipped into a folder of its name, or a workbook saved in the folder given: seven
+    'required table is missing' lines, and no word of where the tables were."""
+    shutil.copytree(examples.electronics_path(), tmp_path / "given" / "data")
+    assert one(tmp_path / "given") == ("(given) | no table is in this folder itself, but its subfolder "
+                                       "'data' holds the CSV tables: give that path")
+    (tmp_path / "beside").mkdir()
+    shutil.copy(book, tmp_path / "beside" / "network.xlsx")
+    assert one(tmp_path / "beside").endswith("but it holds the workbook 'network.xlsx': give that path")
 
 
 def test_a_row_with_many_fields_beyond_the_header_is_refused_unread(ex: Path):

@@ -346,9 +346,14 @@ def test_demand_needs_a_supplier_lane_into_a_hub_that_reaches_the_market():
 
 
 def test_a_blank_id_from_frames_is_labelled_blank_not_nan():
+    """No label for a row whose every key is blank: '(demand, row 68 ', ')' read as a garbled id
+    (a formula filled down below the data)."""
     f = tiny_frames()
     f["suppliers"].loc[0, "supplier"] = None
-    assert problems_of(f)[0] == "(suppliers, row 2 '') | supplier is required but blank"
+    assert problems_of(f)[0] == "(suppliers, row 2) | supplier is required but blank"
+    f = tiny_frames()
+    f["demand"] = append(f["demand"], market="", product=None, demand=0.0)
+    assert problems_of(f)[0] == "(demand, row 3) | market is required but blank"
 
 
 def test_ids_that_differ_only_in_case_are_warned_and_a_lane_says_which_id_it_meant():
@@ -487,6 +492,21 @@ def test_a_supplier_or_hub_no_flow_can_use_is_warned_of() -> None:
         warnings.simplefilter("always")
         Network.from_frames(**f)
     assert not [w for w in caught if "status closed" in str(w.message)]
+
+
+def test_a_product_no_row_names_is_warned_of() -> None:
+    """A 'Total' row under the products sheet (unit blank, unit_value a SUM) read as a fourth
+    product without a word (products has one key, so the totals rule keeps it: a product may be
+    called so); nothing names it, and that is said."""
+    f = examples.electronics().frames()
+    f["products"] = pd.concat([f["products"], pd.DataFrame({"product": ["Total"], "unit_value": [245.0]})],
+                              ignore_index=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Network.from_frames(**f)
+    assert [str(w.message) for w in caught] == [
+        "(products, row 5 'Total') | no demand or supplier_products row names it, so it plays no part in any "
+        "plan; delete the row (a totals row?) or add its demand and suppliers"]
 
 
 @pytest.mark.parametrize("name", ["Total", "Grand total", "SUM"])
