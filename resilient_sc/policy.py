@@ -301,6 +301,16 @@ class Policy:
     disruption_weight: float = 1.0
     max_region_share: Share = None
 
+    def __new__(cls, *args: Any, **fields_given: Any) -> Policy:
+        """A name that is no field is a :class:`ValidationError` (and a TypeError, as Python's
+        own) with the nearest field: ``Policy(min_local_shar=0.5)`` said only 'unexpected
+        keyword argument', where :meth:`from_dict` and :meth:`replace` name the field meant."""
+        unknown = [n for n in fields_given if n not in POLICY_FIELDS and not n.startswith("_")]
+        if unknown:
+            raise PolicyArgumentError("; ".join(f"{n!r} is no policy field{suggest(n, POLICY_FIELDS)}"
+                                                for n in unknown))
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         # accept lists for the tuple fields (YAML and JSON give lists), whole-number mapping
         # keys as text (YAML reads the period key 2027 as a number), and one spelling of each
@@ -321,11 +331,11 @@ class Policy:
                 copied = {_spelled(k): _number(v, whole) for k, v in value.items()}
                 if len(copied) < len(value):  # 2027 and '2027', or 'Région' in NFC and in NFD
                     twice = next(k for k in copied if sum(_spelled(j) == k for j in value) > 1)
-                    raise _NotMembers(f"{f.name} has the key {shown(twice)} twice, spelt differently "
+                    raise PolicyArgumentError(f"{f.name} has the key {shown(twice)} twice, spelt differently "
                                       f"({', '.join(ascii(j) for j in value if _spelled(j) == twice)}); "
                                       "keep one")
                 if not copied and f.name == "shortfall_penalty":  # {} is no "nothing may go short"
-                    raise _NotMembers("shortfall_penalty {} prices no product: give one number, or a "
+                    raise PolicyArgumentError("shortfall_penalty {} prices no product: give one number, or a "
                                       "price per product")
                 keyed = f.name in POLICY_FIELDS and bool(POLICY_FIELDS[f.name].keys)
                 object.__setattr__(self, f.name, None if keyed and not copied else _Frozen(copied))
@@ -342,7 +352,8 @@ class Policy:
                 keyed = (" (it takes no period keys: it holds in every period of a roadmap; a supplier stops "
                          "in a period with capacity 0 in that period's supplier_products rows)"
                          if isinstance(value, Mapping) and name == "excluded_countries" else "")
-                raise _NotMembers(f"{name} == {shown(value)}, must be {one}, or a list of them{keyed}")
+                raise PolicyArgumentError(f"{name} == {shown(value)}, must be {one}, or a list of "
+                                          f"them{keyed}")
             else:  # sorted without repeats: ('TW', 'CN') is ('CN', 'TW'); a list in it is refused by check
                 members = [_spelled(v) for v in value]
                 with contextlib.suppress(TypeError):
@@ -378,7 +389,7 @@ class Policy:
                                    f"are: {', '.join(names)}" for k in unknown[:SHOWN]])
         try:
             return cls(**data)
-        except _NotMembers as exc:  # survive: 5 names the field and the value itself
+        except PolicyArgumentError as exc:  # survive: 5 names the field and the value itself
             raise ValidationError([f"(policy) | {exc.message}"]) from None
 
     @classmethod
@@ -545,7 +556,7 @@ class Policy:
         for v in values:
             try:
                 out.append(self.replace(**{name: v}))
-            except _NotMembers as exc:  # names the field and the value itself
+            except PolicyArgumentError as exc:  # names the field and the value itself
                 raise ValidationError([f"({where}) | {exc.message}"]) from exc
             except (TypeError, ValueError) as exc:
                 raise ValidationError([f"({where}) | {name} = {v!r}: {exc}"]) from exc
@@ -650,11 +661,12 @@ a period key holds in its period only, so there min_local_share asks nothing; gi
         return products.map(lambda p: float(value[p]) if p in value else np.nan).to_numpy(float)
 
 
-class _NotMembers(ValidationError, TypeError):
-    """A tuple field (``survive``, ``excluded_countries``) given something that is neither text
-    nor a list, or a mapping with one key twice (spelt differently): a ValidationError of the
-    policy (``Policy(survive=5)``), whose ``message`` names the field, the value and what it
-    takes."""
+class PolicyArgumentError(ValidationError, TypeError):
+    """A :class:`Policy` made with a name that is no field, a tuple field (``survive``,
+    ``excluded_countries``) given something that is neither text nor a list, or a mapping with
+    one key twice (spelt differently): a ValidationError of the policy (``Policy(survive=5)``),
+    and a TypeError as Python's own for a wrong argument, whose ``message`` names the field,
+    the value and what it takes."""
 
     def __init__(self, message: str):
         self.message = message

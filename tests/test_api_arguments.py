@@ -387,12 +387,12 @@ def test_errors_read_the_same_after_pickling():
 
     from resilient_sc.exceptions import NotOptimalError, PolicyError
     from resilient_sc.model.roadmap import PeriodsInfeasible
-    from resilient_sc.policy import _NotMembers
+    from resilient_sc.policy import PolicyArgumentError
 
     errors = [ValidationError(["(suppliers, row 2 'S1') | bad", "(lanes) | worse"]),
               ValidationError(["(options) | time_limit == -1"]), InfeasiblePolicyError(["short", "shorter"]),
               NotOptimalError("stopped", None, "interrupted"), PolicyError(["(policy) | x"], "p.yaml"),
-              PeriodsInfeasible(["2027 short"], []), _NotMembers("survive == 5, must be one of …")]
+              PeriodsInfeasible(["2027 short"], []), PolicyArgumentError("survive == 5, must be one of …")]
     for error in errors:
         again = pickle.loads(pickle.dumps(error))
         assert type(again) is type(error) and str(again) == str(error) and again.args == error.args
@@ -529,3 +529,12 @@ def test_a_roadmap_warning_points_at_the_callers_line():
         warnings.simplefilter("always")
         solve_roadmap(examples.electronics_roadmap(), Policy(min_local_share={"2028": 0.1, "2030": 0.2}))
     assert caught and {w.filename for w in caught} == {__file__}
+
+
+def test_a_misspelt_policy_field_names_the_field_meant():
+    """``Policy(min_local_shar=0.5)`` said only 'unexpected keyword argument', where from_dict
+    and replace named the field meant; it is a ValidationError and still a TypeError."""
+    with pytest.raises(TypeError):
+        Policy(min_local_shar=0.5)
+    assert problem(lambda: Policy(min_local_shar=0.5)) == (
+        "(policy) | 'min_local_shar' is no policy field (did you mean 'min_local_share'?)")
