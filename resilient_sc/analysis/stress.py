@@ -380,6 +380,7 @@ def stress_test(network: Network, plan: Plan,
         raise ValidationError([f"(plan) | stress_test needs a plan from solve(), not {type(plan).__name__} "
                                "(the network comes first: stress_test(network, plan))"])
     given_policy(network, None)  # a Network, validated and unchanged since
+    plan.check_design_unchanged()
     check_switch("scenarios", scenarios, "replay the disruption scenarios too")
     _check_same_network(network, plan)
     if not network.has_demand:
