@@ -8,7 +8,7 @@ import pyomo.environ as pyo
 
 from resilient_sc import Plan, examples, solve
 from resilient_sc.optimize import plan_from_pyomo
-from resilient_sc.solvers.pyomo import to_pyomo
+from resilient_sc.solvers.pyomo import highs_options, to_pyomo
 
 
 def china_share(plan: Plan) -> float:
@@ -26,8 +26,9 @@ def main() -> None:
     demand = net.demand.groupby("product")["demand"].sum()
     m.china_cap = pyo.Constraint(list(demand.index), rule=lambda m, p: sum(
         m.outbound_flow[k] for k in m.outbound_flow if k[2] == p and k[3] == "CN") <= 0.2 * demand[p])
-    # pyomo's HiGHS interface (highspy), at the library's gap (HiGHS's own default is 1e-4)
-    result = pyo.SolverFactory("highs").solve(m, options={"mip_rel_gap": 1e-6})
+    # pyomo's HiGHS interface (highspy), with the library's options: its gap, 1e-6 (HiGHS's own
+    # default is 1e-4), and its scaling of costs (money in millions: costs under HiGHS's tolerances)
+    result = pyo.SolverFactory("highs").solve(m, options=highs_options(m))
     print(f"solved by pyomo: {result.solver.termination_condition}")
     plan = plan_from_pyomo(m, results=result)  # the usual Plan (tables, summary), the solver's gap
     print(f"without the cap: cost {base.objective:,.0f}, China-made {china_share(base):.1%} of a product "

@@ -487,9 +487,9 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
         warnings.warn(f"the solver proved this plan within a gap of {gap:.2e} only (its own relative MIP "
                       f"gap: 1e-4 by default in HiGHS, Gurobi and CPLEX), not the library's "
                       f"{library_gap:g}: its objective may be that fraction worse than the optimum; set the "
-                      "solver's gap (HiGHS: options={'mip_rel_gap': 1e-6}; Gurobi: 'MIPGap'; CPLEX: "
-                      "'mipgap') or solve with resilient_sc.optimize.solve_pyomo", RunWarning,
-                      stacklevel=user_stacklevel())
+                      "solver's gap (HiGHS: options=resilient_sc.solvers.pyomo.highs_options(m); Gurobi: "
+                      "'MIPGap'; CPLEX: 'mipgap') or solve with resilient_sc.optimize.solve_pyomo",
+                      RunWarning, stacklevel=user_stacklevel())
     seconds = solve_time if solve_time is not None else solver_seconds(results)
     result = SolverResult(status, None, objective, bound, gap, float(seconds or 0.0),
                           f"{status.value} (pyomo)",

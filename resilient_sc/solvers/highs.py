@@ -223,11 +223,17 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     h.setOptionValue("mip_abs_gap", MIP_ABS_GAP)
     h.setOptionValue("random_seed", int(options.seed))
     if options.threads is not None:
-        if getattr(_scheduler, "threads", None) != int(options.threads):
-            # another thread count needs a reset of this thread's scheduler first
-            highspy.Highs.resetGlobalScheduler(True)
-            _scheduler.threads = int(options.threads)
+        use_threads(int(options.threads))
         h.setOptionValue("threads", int(options.threads))
+
+
+def use_threads(threads: int) -> None:
+    """Make the calling thread's HiGHS scheduler one of ``threads`` threads before a run asks
+    for that many: HiGHS refuses another count once its scheduler is made ("scheduler has
+    already been initialized"), and its run then stops with no plan."""
+    if getattr(_scheduler, "threads", None) != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+        _scheduler.threads = threads
 
 
 def tune(h: highspy.Highs, options: SolveOptions, assignments: bool) -> None:
