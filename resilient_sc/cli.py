@@ -67,7 +67,7 @@ from .cli_outcome import (
     in_cli_words,
     untouched,
 )
-from .cli_paths import check_paths, stamp, writing
+from .cli_paths import check_paths, empty_log, stamp, writing
 from .format import frame_text, not_proven_optimal, status_and_gap
 from .solvers.base import available_cpus
 from .solvers.stops import real_stdout, stop_on_signals
@@ -224,14 +224,15 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
 
     workbook = args.out is not None and args.out.suffix.lower() == ".xlsx"
     check_paths(args, args.out, folder=not workbook, workbook=True)
+    log = None if args.log in (None, Path("-")) else args.log
+    if log is not None and log.is_file():  # emptied first: a run that fails leaves no earlier run's log
+        empty_log(log)
     policy = load_policy(args.policy)
     network = load_network(args.data)
     if policy is not None:
         policy.check_network(network)
-    if args.log not in (None, Path("-")):  # only once the input is valid: bad input creates nothing
-        with writing(args.log, "--log"):  # emptied: HiGHS appends each of its runs to the file
-            args.log.parent.mkdir(parents=True, exist_ok=True)
-            args.log.write_bytes(b"")
+    if log is not None:  # made only once the input is valid: bad input creates nothing
+        empty_log(log)
     given = {"time_limit": args.time_limit, "mip_gap": args.gap, "threads": args.threads}
     options = SolveOptions(
         **{k: v for k, v in given.items() if v is not None},

@@ -85,6 +85,13 @@ def writing(path: Path, option: str = "--out") -> Iterator[None]:
         raise ValidationError([problem], "with the output paths") from exc
 
 
+def empty_log(log: Path) -> None:
+    """``--log``'s file, made empty: HiGHS appends each of its runs to it."""
+    with writing(log, "--log"):
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_bytes(b"")
+
+
 def stamp(path: Path | None) -> tuple[int, int] | None:
     """What tells a file or folder at ``path`` from one written later: inode and modification time."""
     try:

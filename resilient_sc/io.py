@@ -198,7 +198,8 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
         kinds = ", ".join(sorted(outputs))
         return (f"{path} holds other files than {kinds} ({shown}); it is not replaced even with {flag}: "
                 "choose a new or empty folder")
-    if not os.access(path, os.W_OK | os.X_OK):  # made read-only to keep it (the swap would not ask)
+    # made read-only to keep it (the swap would not ask); by its mode bits too: root may write anything
+    if not os.access(path, os.W_OK | os.X_OK) or not path.stat().st_mode & 0o222:
         return (f"{path} is read-only; it is not replaced even with {flag}: make it writable, or choose "
                 "another folder")
     return None

@@ -26,6 +26,7 @@ import pandas as pd
 
 from . import io
 from .exceptions import ValidationError, check_path, check_switch
+from .format import output_float
 from .output_words import (
     PREMIUM_TABLE,
     STRESS_ROWS,
@@ -330,8 +331,9 @@ def timings_apart(sheets: Mapping[str, pd.DataFrame],
                      for first, seconds in zip(df.iloc[:, 0].astype(str), df[column], strict=True)]
             df = df.drop(columns=column)
         out[name] = df
-    if rows:
-        out["timings"] = pd.DataFrame(rows, columns=["sheet", "what", "seconds"])
+    if rows:  # to the outputs' 12 digits (0.0782354179973, not 0.07823541799729999)
+        out["timings"] = pd.DataFrame([(a, b, output_float(float(t))) for a, b, t in rows],
+                                      columns=["sheet", "what", "seconds"])
     return out
 
 

@@ -554,6 +554,18 @@ def test_cli_solve_with_bad_input_creates_no_log_folder(capsys, tiny_dir, tmp_pa
     assert not (tmp_path / "logs").exists()
 
 
+def test_cli_solve_that_fails_leaves_no_earlier_runs_log(capsys, tiny_dir, tmp_path):
+    """An earlier run's solver log stayed in place when a later run failed before solving (a bad
+    policy, Ctrl-C while reading): read as this run's (CLI audit). An existing log is emptied
+    first; none is made for bad input."""
+    log = tmp_path / "highs.log"
+    assert main(["solve", str(tiny_dir), "--log", str(log)]) == 0 and log.read_text().strip()
+    (tmp_path / "policy.yaml").write_text("excluded_countries: [XX]\n")
+    assert main(["solve", str(tiny_dir), "--policy", str(tmp_path / "policy.yaml"), "--log", str(log)]) == 2
+    capsys.readouterr()
+    assert log.read_bytes() == b""
+
+
 def test_cli_frontier(capsys, tiny_dir, tmp_path):
     code, data, _ = run_json(capsys, "frontier", str(tiny_dir), "--field", "min_local_share",
                              "--values", "0,0.5,1", "--no-warm-start", "--workers", "1",

@@ -347,6 +347,81 @@ def test_a_signal_landing_in_a_fork_hook_is_sent_again_out_of_it():
     assert solve(examples.tiny()).status.value == "optimal"  # the stop request was reset
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_signal_in_this_packages_fork_hooks_or_a_child_before_them_is_no_deadlock(monkeypatch):
+    """Ctrl-C to the process group while a report's figure workers were forked: landing in
+    ``_after_fork_in_parent`` it skipped the release of the descriptors' lock, and the stop's
+    last words waited for that lock for ever (the command hung, later signals ignored: CLI
+    audit); landing in a child before its fork hook reset the handlers, the child ignored the
+    SIGTERM that ends it, and the pool's shut-down waited for it for ever."""
+    import threading
+    import types
+
+    from resilient_sc.solvers import stops
+
+    for name in ("_before_fork", "_after_fork_in_parent", "_reset_in_child"):
+        hook = types.SimpleNamespace(f_code=types.SimpleNamespace(co_name=name))
+        with stops.stop_on_signals([signal.SIGHUP]):
+            assert stops.on_stop_signal(signal.SIGHUP, hook) is None  # deferred, not raised in the hook
+            with pytest.raises(KeyboardInterrupt):
+                time.sleep(2)
+    with stops.stop_on_signals([signal.SIGHUP]), monkeypatch.context() as child:
+        child.setattr(stops.stop_request, "pid", -1)  # as in a child that has not run its fork hook yet
+        assert stops.on_stop_signal(signal.SIGINT, None) is None  # Ctrl-C: the parent's to handle
+        assert stops.stop_signal() is None
+        raised: list[int] = []
+        child.setattr(signal, "raise_signal", raised.append)
+        child.setattr(signal, "signal", lambda signum, handler: None)
+        stops.on_stop_signal(signal.SIGTERM, None)
+        assert raised == [signal.SIGTERM]  # SIGTERM ends it, by the default action
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with stops._fd_lock:
+            held.set()
+            release.wait(10)
+
+    threading.Thread(target=hold, daemon=True).start()
+    held.wait(5)
+    start = time.perf_counter()
+    with stops.real_stdout() as fd:  # a lock left held: stdout after 2 s, not never
+        assert fd == 1
+    assert 1.5 < time.perf_counter() - start < 5
+    release.set()
+
+
+def test_a_ctrl_c_while_matplotlib_first_loads_is_a_stop_not_a_missing_matplotlib(monkeypatch):
+    """matplotlib's C module reports a KeyboardInterrupt during its import as an ImportError
+    ('initialization failed'): the report read it as matplotlib not installed, wrote itself
+    without figures over the complete one and exited 0 (CLI audit)."""
+    import builtins
+
+    from resilient_sc.analysis import figures
+
+    real = builtins.__import__
+
+    def interrupted(name, *args, **kwargs):
+        if name == "matplotlib":
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                raise ImportError("initialization failed") from None
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        figures.has_matplotlib()
+
+    def missing(name, *args, **kwargs):
+        if name == "matplotlib":
+            raise ImportError("No module named 'matplotlib'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", missing)
+    assert figures.has_matplotlib() is False
+
+
 def test_a_stop_raised_where_python_cannot_raise_is_raised_again():
     """Ctrl-C landing in a weakref callback (or a ``__del__``) raised KeyboardInterrupt there,
     where Python prints 'Exception ignored in' and drops it: the stop was lost, the command ran

@@ -797,3 +797,10 @@ def test_a_read_only_folder_is_not_replaced_even_with_force(capsys, tiny_dir, tm
     monkeypatch.setattr(io.os, "access", lambda p, mode: Path(p) != out and real(p, mode))
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(out), "--force")
     assert code == 2 and "plan is read-only; it is not replaced even with --force" in data["reason"]
+    monkeypatch.undo()  # as root (CI, containers) os.access says writable: the mode bits say read-only
+    out.chmod(0o555)
+    try:
+        code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(out), "--force")
+    finally:
+        out.chmod(0o755)
+    assert code == 2 and "plan is read-only; it is not replaced even with --force" in data["reason"]

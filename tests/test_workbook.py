@@ -417,3 +417,12 @@ def test_workbooks_read_in_threads_leave_no_blanket_ignore(tmp_path):
         r.join()
     left = [f for f in warnings.filters if f not in before]
     assert not [f for f in left if f[0] == "ignore" and f[1] is None and f[2] is Warning], left
+
+
+def test_the_timings_sheet_keeps_the_outputs_twelve_digits():
+    """0.07823541799729999 s in the timings sheet, where CSV and JSON give 12 significant digits
+    (CLI audit)."""
+    from resilient_sc.workbook import timings_apart
+
+    timings = timings_apart({}, [("summary", "solve_time", 0.07823541799729999)])["timings"]
+    assert timings["seconds"].tolist() == [0.0782354179973]

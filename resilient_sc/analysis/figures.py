@@ -35,6 +35,7 @@ from ..format import (
 from ..policy import POLICY_FIELDS
 from ..results import NO_PENALTY, network_beside, penalty_cost
 from ..solvers.base import Status
+from ..solvers.stops import stop_request
 from ..wording import LABEL_CHARS, clip, quote
 from .premium import NO_PENALTY_PCT, counts_penalties
 from .stress import SERVED_TOL
@@ -102,10 +103,14 @@ def _literal_figure() -> type[Figure]:
 
 
 def has_matplotlib() -> bool:
-    """True when matplotlib can be imported."""
+    """True when matplotlib can be imported. A Ctrl-C while it first loads is raised as one:
+    its C module reports it as an ImportError ('initialization failed'), which read as
+    matplotlib missing, and the report was written without figures instead of stopping."""
     try:
         import matplotlib  # noqa: F401
-    except ImportError:
+    except ImportError as exc:
+        if stop_request.event.is_set() or isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from exc
         return False
     return True
 

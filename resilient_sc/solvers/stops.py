@@ -76,9 +76,14 @@ def c_output_silenced() -> Iterator[None]:
 @contextmanager
 def real_stdout() -> Iterator[int]:
     """The file descriptor of the process's stdout, also while :func:`stdout_to_stderr` points
-    fd 1 at stderr (held steady for the block)."""
-    with _fd_lock:
+    fd 1 at stderr (held steady for the block; fd 1 after 2 s without the lock: a stop's last
+    words are never held up for ever)."""
+    held = _fd_lock.acquire(timeout=2.0)
+    try:
         yield _saved_stdout if _redirected and _saved_stdout is not None else 1
+    finally:
+        if held:
+            _fd_lock.release()
 
 
 # ---- stop requests ----------------------------------------------------------------------
@@ -93,6 +98,7 @@ class _StopRequest:
         self.raised = False  # KeyboardInterrupt raised for it (later signals are ignored)
         self.main_runs = 0  # HiGHS runs under way in the main thread: a handler must not raise
         self.wakeup: int | None = None  # the wakeup fd of stop_on_signals
+        self.pid = os.getpid()  # the process whose handlers are set (stop_on_signals)
 
     def ask(self, signum: int | None) -> None:
         if self.signum is None:
@@ -107,9 +113,12 @@ class _StopRequest:
 stop_request = _StopRequest()
 
 
-#: functions run around a fork (logging's ``os.register_at_fork`` hooks): an exception raised in
-#: one is printed ('Exception ignored in: <function _releaseLock>') and dropped
-_FORK_HOOKS = frozenset({"_acquireLock", "_releaseLock"})
+#: functions run around a fork (logging's ``os.register_at_fork`` hooks, this package's): an
+#: exception raised in one is printed ('Exception ignored in: <function _releaseLock>') and
+#: dropped, and the hook left half done (a lock taken before the fork never released: the next
+#: print waited for it for ever)
+_FORK_HOOKS = frozenset({"_acquireLock", "_releaseLock", "_before_fork", "_after_fork_in_parent",
+                         "_reset_in_child", "_new_process_mark"})
 
 
 def on_stop_signal(signum: int, frame: Any) -> None:
@@ -117,6 +126,11 @@ def on_stop_signal(signum: int, frame: Any) -> None:
     the main thread (then :meth:`_Highs.run` raises it as soon as HiGHS has stopped). Later
     signals are ignored, so that clean-up code runs to its end. A signal landing in a fork hook
     (a worker process being started) is sent again a moment later, out of it."""
+    if os.getpid() != stop_request.pid:  # a forked child before its fork hook undid this handler:
+        if signum != signal.SIGINT:  # its parent ends it (SIGTERM), and handles Ctrl-C itself
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+        return
     stop_request.ask(signum)
     if not stop_request.raised and stop_request.main_runs == 0:
         if getattr(getattr(frame, "f_code", None), "co_name", "") in _FORK_HOOKS:
@@ -173,6 +187,7 @@ def stop_on_signals(signums: Iterable[int] = (),
     signal, in a thread of its own (e.g. to enforce a deadline). Main thread only."""
     wanted = list(signums) or list(SIGNALS)
     stop_request.reset()
+    stop_request.pid = os.getpid()
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
     previous = {s: signal.signal(s, on_stop_signal) for s in wanted}
@@ -219,6 +234,7 @@ def _reset_in_child() -> None:
         os.close(_saved_stdout)
     _redirected, _saved_stdout = 0, None
     if stop_request.wakeup is None or threading.current_thread() is not threading.main_thread():
+        stop_request.pid = os.getpid()  # this process's handlers from now on (a HiGHS run's Ctrl-C)
         return
     signal.set_wakeup_fd(-1)
     # the child's copy of the pipe's write end, closed: else the parent's watcher (which ends when
@@ -229,6 +245,7 @@ def _reset_in_child() -> None:
         if signal.getsignal(s) is on_stop_signal:
             signal.signal(s, signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL)
     stop_request.reset()
+    stop_request.pid = os.getpid()
 
 
 if hasattr(os, "register_at_fork"):
