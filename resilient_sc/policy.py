@@ -331,12 +331,12 @@ class Policy:
                 copied = {_spelled(k): _number(v, whole) for k, v in value.items()}
                 if len(copied) < len(value):  # 2027 and '2027', or 'Région' in NFC and in NFD
                     twice = next(k for k in copied if sum(_spelled(j) == k for j in value) > 1)
-                    raise PolicyArgumentError(f"{f.name} has the key {shown(twice)} twice, spelt differently "
-                                      f"({', '.join(ascii(j) for j in value if _spelled(j) == twice)}); "
-                                      "keep one")
+                    raise PolicyArgumentError(
+                        f"{f.name} has the key {shown(twice)} twice, spelt differently "
+                        f"({', '.join(ascii(j) for j in value if _spelled(j) == twice)}); keep one")
                 if not copied and f.name == "shortfall_penalty":  # {} is no "nothing may go short"
-                    raise PolicyArgumentError("shortfall_penalty {} prices no product: give one number, or a "
-                                      "price per product")
+                    raise PolicyArgumentError("shortfall_penalty {} prices no product: give one number, "
+                                              "or a price per product")
                 keyed = f.name in POLICY_FIELDS and bool(POLICY_FIELDS[f.name].keys)
                 object.__setattr__(self, f.name, None if keyed and not copied else _Frozen(copied))
         if isinstance(self.single_sourcing, str) and self.single_sourcing.strip().lower() in SWITCH_WORDS:
