@@ -647,7 +647,7 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
         warnings.showwarning = seen.show
         from .worded import files_worded
 
-        out = getattr(args, "out", None)
+        out = getattr(args, "out", None) or getattr(args, "target", None)  # init writes its target
         before = stamp(out)
         try:
             with files_worded(cli_words):  # the files it writes name its flags, as it prints

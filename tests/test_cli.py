@@ -93,6 +93,11 @@ def test_a_failed_solve_says_its_out_was_not_written(capsys, tiny_dir, tmp_path)
     code, data, err = run_json(capsys, "solve", str(tiny_dir), "--out", str(book), "--force")
     assert code == 1 and data["out_untouched"] == str(book) and book.read_bytes() == before
     assert f"nothing was written to {book}: what is there was there before this run" in err
+    target = tmp_path / "template"  # init's output is its target: said too (CLI audit)
+    assert run_json(capsys, "init", str(target))[0] == 0
+    code, data, err = run_json(capsys, "init", str(target))
+    assert code == 2 and data["out_untouched"] == str(target)
+    assert f"nothing was written to {target}: what is there was there before this run" in err
 
 
 def test_bad_input_exits_2(capsys, tiny_dir):
