@@ -862,7 +862,7 @@ def test_a_cap_that_plays_no_part_is_neither_named_nor_advised(electronics):
             "min_allied_share {Asia: 1}: the 3 markets of bloc pacific need 6,250 allied pieces of product "
             "'chips' together, but suppliers in bloc pacific that reach them can make at most 4,000 (missing "
             "2,250 pieces); to resolve it: add capacity in bloc pacific that reaches them, or lower "
-            "min_allied_share for them",)
+            "min_allied_share for them to 0.64 or less",)
 
 
 def test_max_hubs_names_the_markets_a_least_short_plan_leaves(electronics):
@@ -1044,8 +1044,10 @@ def test_the_markets_of_a_bloc_need_their_allied_share_together():
     assert err.value.reasons == (
         "min_allied_share 1: the 2 markets of bloc EU need 120 allied units of product 'default' together, "
         "but suppliers in bloc EU that reach them can make at most 80 (missing 40 units); to resolve it: add "
-        "capacity in bloc EU that reaches them, or lower min_allied_share for them",)
+        "capacity in bloc EU that reaches them, or lower min_allied_share for them to 0.6666 or less",)
     assert solve(_two_markets(120.0), Policy(min_allied_share=1.0)).status == "optimal"
+    # the share said holds (80 of 120: 0.6666, floored; infeasibility audit)
+    assert solve(_two_markets(80.0), Policy(min_allied_share=0.6666)).status == "optimal"
 
 
 @pytest.mark.parametrize(("kappa", "missing", "abroad"), [
@@ -1139,7 +1141,8 @@ def test_a_regions_total_names_only_the_suppliers_left_out_that_reach_its_market
     assert err.value.reasons == (
         "min_local_share {R1: 0.5}: the 2 markets of region R1 need 20 local units of product 'default' "
         "together, but suppliers in region R1 that reach them can make at most 10 (missing 10 units); to "
-        "resolve it: add capacity in region R1 that reaches them, or lower min_local_share for them",)
+        "resolve it: add capacity in region R1 that reaches them, or lower min_local_share for them to 0.25 "
+        "or less",)
 
 
 #: hub capacities with which the bundled network's demand just fits: survive hub has no plan

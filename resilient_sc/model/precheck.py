@@ -7,6 +7,7 @@ units needed and the units the data allow; no solver is involved.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -365,8 +366,12 @@ def _group_totals(s: Sets, policy: Policy, network: Network, able: pd.DataFrame,
             counts = ((lambda g, m=first: is_local(g["region"], m["region"])) if field == "min_local_share"
                       else (lambda g, m=first: is_allied(g["country"], g["bloc"], m["country"], m["bloc"])))
             place = name.removesuffix(" (in no bloc)")
+            # one share for them all: the most that capacity makes (floored to 4 decimals, so that it holds)
+            most = (f" to {math.floor(have / rows['demand'].sum() * 1e4) / 1e4:g} or less"
+                    if rows["share"].nunique() == 1 and rows["demand"].sum() > 0 else "")
             left = _left_out(s, network, policy, field, product, n - have, counts, reaching) or (
-                f"; to resolve it: add capacity in {place} that reaches them, or lower {field} for them")
+                f"; to resolve it: add capacity in {place} that reaches them, or lower {field} for "
+                f"them{most}")
             out.append(f"{field_text(policy, field)}: the {len(rows)} markets of {name} need {number(n)} "
                        f"{kind} {u} of product '{product}' together, but suppliers in {place} that reach "
                        f"them can make at most {number(have)} (missing {number(n - have)} {u}){left}")
