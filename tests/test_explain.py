@@ -1272,3 +1272,14 @@ def test_the_service_level_advised_is_a_bound_that_holds(electronics):
     g["hubs"]["capacity"] *= 1000
     g["supplier_products"]["capacity"] *= 1000
     assert advice in reasons(Network.from_frames(**g), Policy(survive=("hub",)))[0]
+
+
+def test_a_least_cap_raised_by_a_share_requirement_names_it(electronics):
+    """max_country_share 0.1 with min_local_share 0.95 in Europe: Berlin's displays line gave the
+    arithmetic of 0.125 (8 origin countries) and advised 0.95 without naming min_local_share,
+    whose 95% must come from PL alone (infeasibility audit; 0.95 is the true threshold)."""
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(electronics, Policy(max_country_share={"Europe": 0.1}, min_local_share={"Europe": 0.95}))
+    berlin = next(r for r in err.value.reasons if "'Berlin' (product 'displays')" in r)
+    assert berlin.endswith("a max_country_share of at least 0.95 here would let them deliver it and its "
+                           "min_local_share of 0.95 (at least 0.125 for its demand alone)")

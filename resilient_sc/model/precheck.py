@@ -412,12 +412,17 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
         avail, capped = mine["capacity"].to_numpy(float), (mine["country"] != mine["country_m"]).to_numpy()
         d, start = float(row["demand"]), float(row["kappa"])
         ks = [least_cap(avail, capped, d, d, start)]
+        why = [""]  # the share requirement each least cap leaves room for
         for field, share in required.items():
             if share[i] > 0:  # the origins that count towards it must deliver share·demand within the cap
                 counts = counting(field, s, mine["_country"].to_numpy(), codes.get_loc(row["country"]))
                 ks.append(least_cap(avail[counts], capped[counts], d, float(share[i]) * d, start))
+                why.append(f" and its {field} of {float(share[i]):.10g}")
         k = None if None in ks else max(ks)  # type: ignore[type-var]
         least.append(k)
+        # a cap raised by a share requirement names it (0.95 said with the arithmetic of 0.125)
+        also = "" if k is None or k == ks[0] or ks[0] is None else (
+            f"{why[ks.index(k)]} (at least {ks[0]:g} for its demand alone)")
         u, n_c = unit_of(s, row["product"]), len(mine)
         out.append(f"max_country_share {row['kappa']:.10g} cannot be met for market '{row['market']}' "
                    f"(product '{row['product']}'): with each foreign country capped at "
@@ -429,7 +434,7 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
                    + _also_uncapped(float(uncapped.get(row.name, 0.0)),
                                     row["demand"], "" if k is None else
                                     f"a max_country_share of at least {k:g} here would let them "
-                                    "deliver it"))
+                                    f"deliver it{also}"))
     out = _domestic_totals(s, policy, pairs(), dem) + limit_reasons(out, "markets")
     if len(least) > 1 and None not in least:
         out.append(f"max_country_share: at least {max(least):g} (in every key of it that applies to them) "
