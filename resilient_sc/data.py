@@ -180,10 +180,7 @@ class Network:
         frames = {**(tables or {}), **frames}
         limits = current(limits)
         unknown = sorted(set(frames) - set(TABLES))
-        problems: list[str] = [
-            f"({name}) | unknown table{suggest(name, TABLES)}; tables are: {', '.join(TABLES)}"
-            for name in unknown
-        ]
+        problems: list[str] = [_unknown_table(name) for name in unknown]
         warns: list[str] = []
         missing = [name for name in REQUIRED_TABLES if frames.get(name) is None]
         problems += [f"({name}) | required table is missing" for name in missing]
@@ -249,8 +246,7 @@ class Network:
         """A copy of table ``name`` without the bookkeeping ``_row`` column; a name that is no
         table is a :class:`ValidationError` naming the nearest."""
         if name not in TABLES:
-            raise ValidationError([f"({name}) | unknown table{suggest(name, TABLES)}; tables are: "
-                                   f"{', '.join(TABLES)}"])
+            raise ValidationError([_unknown_table(name)])
         return getattr(self, name).drop(columns="_row").copy()
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -262,6 +258,11 @@ class Network:
         return (f"Network({count(len(self.suppliers), 'supplier')}, {count(len(self.hubs), 'hub')}, "
                 f"{count(len(self.markets), 'market')}, {count(len(self.products), 'product')}, "
                 f"{count(len(self.countries), 'country', 'countries')}{periods})")
+
+
+def _unknown_table(name: str) -> str:
+    """The problem of a table name that is none, with the name likely meant."""
+    return f"({name}) | unknown table{suggest(name, TABLES)}; tables are: {', '.join(TABLES)}"
 
 
 def _rows_digest(df: pd.DataFrame, name: str, ignoring: Collection[str]) -> bytes:
