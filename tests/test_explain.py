@@ -862,7 +862,7 @@ def test_a_cap_that_plays_no_part_is_neither_named_nor_advised(electronics):
             "min_allied_share {Asia: 1}: the 3 markets of bloc pacific need 6,250 allied pieces of product "
             "'chips' together, but suppliers in bloc pacific that reach them can make at most 4,000 (missing "
             "2,250 pieces); to resolve it: add capacity in bloc pacific that reaches them, or lower "
-            "min_allied_share for them to 0.64 or less",)
+            "min_allied_share for them to at most 0.64",)
 
 
 def test_max_hubs_names_the_markets_a_least_short_plan_leaves(electronics):
@@ -1044,7 +1044,7 @@ def test_the_markets_of_a_bloc_need_their_allied_share_together():
     assert err.value.reasons == (
         "min_allied_share 1: the 2 markets of bloc EU need 120 allied units of product 'default' together, "
         "but suppliers in bloc EU that reach them can make at most 80 (missing 40 units); to resolve it: add "
-        "capacity in bloc EU that reaches them, or lower min_allied_share for them to 0.6666 or less",)
+        "capacity in bloc EU that reaches them, or lower min_allied_share for them to at most 0.6666",)
     assert solve(_two_markets(120.0), Policy(min_allied_share=1.0)).status == "optimal"
     # the share said holds (80 of 120: 0.6666, floored; infeasibility audit)
     assert solve(_two_markets(80.0), Policy(min_allied_share=0.6666)).status == "optimal"
@@ -1141,8 +1141,8 @@ def test_a_regions_total_names_only_the_suppliers_left_out_that_reach_its_market
     assert err.value.reasons == (
         "min_local_share {R1: 0.5}: the 2 markets of region R1 need 20 local units of product 'default' "
         "together, but suppliers in region R1 that reach them can make at most 10 (missing 10 units); to "
-        "resolve it: add capacity in region R1 that reaches them, or lower min_local_share for them to 0.25 "
-        "or less",)
+        "resolve it: add capacity in region R1 that reaches them, or lower min_local_share for them to at "
+        "most 0.25",)
 
 
 #: hub capacities with which the bundled network's demand just fits: survive hub has no plan
@@ -1283,3 +1283,18 @@ def test_a_least_cap_raised_by_a_share_requirement_names_it(electronics):
     berlin = next(r for r in err.value.reasons if "'Berlin' (product 'displays')" in r)
     assert berlin.endswith("a max_country_share of at least 0.95 here would let them deliver it and its "
                            "min_local_share of 0.95 (at least 0.125 for its demand alone)")
+
+
+def test_a_markets_share_short_says_the_share_its_suppliers_allow():
+    """tiny with S_FR at 30: its 30 units are Paris's only local supply, 48 asked (60% of 80): the
+    line gave no share to lower to; 30 of 80 is 0.375, and with it a plan exists (infeasibility
+    audit)."""
+    f = examples.tiny().frames()
+    f["supplier_products"] = f["supplier_products"].assign(capacity=[30.0, 100.0])
+    net = Network.from_frames(f)
+    with pytest.raises(InfeasiblePolicyError) as err:
+        solve(net, Policy(min_local_share=0.6))
+    assert err.value.reasons[0].endswith("(60% of the 80 units of demand; missing 18 units); to resolve it: "
+                                         "lower min_local_share here to at most 0.375, or add capacity that "
+                                         "reaches it")
+    assert solve(net, Policy(min_local_share=0.375)).status == "optimal"

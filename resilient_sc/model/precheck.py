@@ -328,6 +328,10 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
             if len(out) < MAX_REASONS:
                 reaching = removed_towards(s, network, dem.loc[[row.name]])["id"]
                 left = _left_out(s, network, policy, field, row["product"], need - cap, counts(row), reaching)
+            most = _most_share(cap, float(row["demand"]))
+            left = left or (f"; to resolve it: lower {field} here to at most {most}, or add capacity that "
+                            "reaches it" if most != "0" else
+                            f"; to resolve it: add capacity that reaches it, or drop {field} here")
             out.append(
                 f"{field} {row['share']:.10g} cannot be met for market '{row['market']}' (product "
                 f"'{row['product']}'): {group(row)} can deliver at most {number(cap)} of the "
@@ -335,6 +339,12 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
                 f"{number(row['demand'])} {u} of demand; missing {number(need - cap)} {u}){left}")
         totals += _group_totals(s, policy, network, rr.loc[ok], dem, field)
     return totals + limit_reasons(out, "markets")
+
+
+def _most_share(have: float, demand: float) -> str:
+    """The largest share of ``demand`` that ``have`` covers, floored to 4 decimals so that it
+    holds (8,300 of 11,600: 0.7155)."""
+    return f"{math.floor(have / demand * 1e4) / 1e4:g}"
 
 
 def _group_of(field: str, region: pd.Series, country: pd.Series, bloc: pd.Series) -> pd.Series:
@@ -366,8 +376,7 @@ def _group_totals(s: Sets, policy: Policy, network: Network, able: pd.DataFrame,
             counts = ((lambda g, m=first: is_local(g["region"], m["region"])) if field == "min_local_share"
                       else (lambda g, m=first: is_allied(g["country"], g["bloc"], m["country"], m["bloc"])))
             place = name.removesuffix(" (in no bloc)")
-            # one share for them all: the most that capacity makes (floored to 4 decimals, so that it holds)
-            most = (f" to {math.floor(have / rows['demand'].sum() * 1e4) / 1e4:g} or less"
+            most = (f" to at most {_most_share(have, float(rows['demand'].sum()))}"  # one share for them all
                     if rows["share"].nunique() == 1 and rows["demand"].sum() > 0 else "")
             left = _left_out(s, network, policy, field, product, n - have, counts, reaching) or (
                 f"; to resolve it: add capacity in {place} that reaches them, or lower {field} for "
