@@ -305,7 +305,7 @@ class Policy:
         """A name that is no field is a :class:`ValidationError` (and a TypeError, as Python's
         own) with the nearest field: ``Policy(min_local_shar=0.5)`` said only 'unexpected
         keyword argument', where :meth:`from_dict` and :meth:`replace` name the field meant."""
-        unknown = [n for n in fields_given if n not in POLICY_FIELDS and not n.startswith("_")]
+        unknown = [n for n in fields_given if n not in POLICY_FIELDS]
         if unknown:
             raise PolicyArgumentError("; ".join(f"{n!r} is no policy field{suggest(n, POLICY_FIELDS)}"
                                                 for n in unknown))
