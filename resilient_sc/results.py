@@ -32,6 +32,8 @@ COMPONENTS = ("supplier_fixed", "hub_fixed", "purchase", "handling", "transport"
 #: flows below this many units (this fraction of a demand below 1 unit) are reported as zero
 #: (solver round-off): :func:`round_off_floors`
 FLOW_TOL = 1e-6
+#: the share weighting of a plan without demand (its shares are NaN)
+NO_DEMAND = "no demand"
 #: hub capacity and throughput count inbound units of all products together (the data contract)
 HUB_CAPACITY = "capacity, all products (units summed over products)"
 HUB_THROUGHPUT = "throughput, all products (units, summed as the hub capacity counts them)"
@@ -457,7 +459,10 @@ class Plan:
         return d / self.shares.groupby("product")["demand"].transform("sum").to_numpy(float)
 
     def share_weighting(self) -> str:
-        """``value-weighted``, ``demand-weighted`` or ``products weighted equally``."""
+        """``value-weighted``, ``demand-weighted`` or ``products weighted equally``; ``no demand``
+        when there is nothing to weigh (the shares are then NaN)."""
+        if not self.shares["demand"].to_numpy(float).sum() > 0:
+            return NO_DEMAND
         value = self._unit_values()
         if value is not None and (value > 0).all():
             return "value-weighted"

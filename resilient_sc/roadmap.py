@@ -36,6 +36,7 @@ from .policy import Policy
 from .results import (
     COMPONENTS,
     NETWORK_WORDS,
+    NO_DEMAND,
     PLAN_FILES,
     Plan,
     network_beside,
@@ -257,10 +258,12 @@ class Roadmap:
         """How the periods' shares weigh markets and products (:meth:`Plan.share_weighting
         <resilient_sc.results.Plan.share_weighting>`): the weighting of most periods, and the
         periods weighted otherwise (``value-weighted (2028: products weighted equally)``, when a
-        product without a unit value has demand only in 2028)."""
-        each = {period: plan.share_weighting() for period, plan in self.plans.items()}
+        product without a unit value has demand only in 2028); a period without demand is not
+        named (its shares are blank)."""
+        each = {period: w for period, plan in self.plans.items()
+                if (w := plan.share_weighting()) != NO_DEMAND}
         if not each:
-            return "demand-weighted"
+            return NO_DEMAND
         usual = max(dict.fromkeys(each.values()), key=list(each.values()).count)
         other = [f"{period}: {w}" for period, w in each.items() if w != usual]
         return f"{usual} ({'; '.join(other)})" if other else usual

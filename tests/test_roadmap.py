@@ -549,6 +549,19 @@ def test_a_plan_not_proven_optimal_counts_only_the_starts_that_happen():
         accepted(r, stopped, SolveOptions())
 
 
+def test_a_period_without_demand_has_no_share_weighting():
+    """No product has a unit value: the shares are demand-weighted, and a period of demand 0
+    weighs nothing, so it is not named as weighted otherwise (it said 'value-weighted': every
+    unit value of no row is positive; roadmap audit)."""
+    frames = paris(("2026", "2027", "2028")).frames()
+    frames["products"] = table("product", ("default",))
+    frames["demand"] = table("market demand period", ("Paris", 10.0, ""), ("Paris", 0.0, "2027"))
+    r = solve_roadmap(Network.from_frames(**frames), Policy())
+    assert list(r.shares()["weighting"]) == ["demand-weighted", "no demand", "demand-weighted"]
+    assert r.share_weighting() == "demand-weighted"
+    assert "shares are demand-weighted over all markets" in r.summary()
+
+
 def test_a_period_without_demand_is_warned_of():
     """Demand rows for 2026 and 2028 but none for 2027 (forgotten): the roadmap plans 2027
     empty, stopping the supplier and hub to start them again; validation says so, naming it.
