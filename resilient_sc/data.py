@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import itertools
 import os
-import warnings as _warnings
 from collections.abc import Collection, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .csv_tables import read_folder
-from .exceptions import DataWarning, ValidationError, check_path, user_stacklevel, warnings_ignored
+from .exceptions import DataWarning, ValidationError, check_path, warn, warnings_ignored
 from .format import count
 from .limits import Limits, current
 from .period_rows import unlisted_demand_periods
@@ -228,7 +227,7 @@ class Network:
         for df in typed.values():  # read by suspicious only: the network's tables keep no trace
             df.attrs.pop(BLANKS, None)
         for message in warns:
-            _warnings.warn(message, DataWarning, stacklevel=user_stacklevel())
+            warn(message, DataWarning)
         # a table not given: empty, typed as a given one (ids text, numbers float)
         dtypes = {"number": float, "share": float, "row": "int64", "id": typed["markets"]["market"].dtype}
         for name in ("tariffs", "disruptions", "periods"):

@@ -148,17 +148,52 @@ class RunWarning(RuntimeWarning):
 
 #: the place a solve's warnings name: ``solve``, or within an analysis's task ``solve of <task>``
 #: (a context variable: each thread of a thread pool its own)
-SOLVING: ContextVar[str] = ContextVar("resilient_sc_solving", default="solve")
+_NO_TASK = "solve"
+SOLVING: ContextVar[str] = ContextVar("resilient_sc_solving", default=_NO_TASK)
+
+
+#: where a sweep was asked for (file, line, module), for the warnings of its tasks that run in
+#: other threads of this process (a thread pool, a Dask client of threads): their own stack ends
+#: in the executor's code, not at the user's line
+CALLER: ContextVar[tuple[str, int, str] | None] = ContextVar("resilient_sc_caller", default=None)
+
+_PACKAGE = __file__.rsplit(os.sep, 1)[0] + os.sep
 
 
 def user_stacklevel() -> int:
     """The ``stacklevel`` of :func:`warnings.warn`, called here, that names the first caller
     outside this package (a warning points at the user's line, however deep the library's calls)."""
-    package = __file__.rsplit(os.sep, 1)[0] + os.sep
     frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(package):
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def caller_site() -> tuple[str, int, str]:
+    """The file, line and module name of the first caller outside this package (``CALLER``)."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+    return frame.f_code.co_filename, frame.f_lineno, str(frame.f_globals.get("__name__", "__main__"))
+
+
+def warn(message: str | Warning, category: type[Warning]) -> None:
+    """:func:`warnings.warn` at the first caller's line outside this package, however deep the
+    library's calls (a warning of a sweep's task run in another thread: at the line that asked for
+    the sweep, ``CALLER``); a text raised within a sweep's task names it (``… (in the solve of
+    near)``) unless it does already."""
+    task = SOLVING.get()
+    if isinstance(message, str) and task != _NO_TASK and f"({task})" not in message:
+        message = f"{message} (in the {task})"
+    site = CALLER.get()
+    if site is None:
+        warnings.warn(message, category, stacklevel=user_stacklevel())
+        return
+    filename, line, module = site
+    home = sys.modules.get(module)
+    globals_ = vars(home) if home is not None else {}
+    warnings.warn_explicit(message, category, filename, line, module=module,
+                           registry=globals_.setdefault("__warningregistry__", {}), module_globals=globals_)
 
 
 #: the library's own warning kinds: its words, printed without their kind

@@ -13,14 +13,13 @@ True
 from __future__ import annotations
 
 import errno
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import highspy
 
 from . import io
-from .exceptions import RunWarning, ValidationError, user_stacklevel
+from .exceptions import RunWarning, ValidationError, warn
 from .model.roadmap import RoadmapModel, build_any
 from .solvers.base import SolveOptions
 from .solvers.highs import make_highs
@@ -59,9 +58,9 @@ def write_network_model(model: NetworkModel | RoadmapModel, path: str | Path) ->
             raise OSError(errno.EIO, f"the model file was cut short (a full disk?): {path} is left as it was",
                           str(path))
         if status == highspy.HighsStatus.kWarning:
-            warnings.warn(f"{path.name}: HiGHS replaced the readable names by c0.., r0.. (some "
+            warn(f"{path.name}: HiGHS replaced the readable names by c0.., r0.. (some "
                           "ids collide once made valid for LP files)",
-                          RunWarning, stacklevel=user_stacklevel())
+                          RunWarning)
     return path
 
 

@@ -30,7 +30,6 @@ import re
 import shutil
 import sys
 import tempfile
-import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -41,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .escaping import escape_frame, safe_markdown
-from .exceptions import RunWarning, ValidationError, check_path, check_switch, user_stacklevel
+from .exceptions import RunWarning, ValidationError, check_path, check_switch, warn
 from .format import exact_numbers, output_float, output_numbers
 from .limits import ZIP_ERRORS
 from .schema import TABLES
@@ -239,8 +238,8 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
             shutil.rmtree(tmp, ignore_errors=True)
         _LIVE.discard(tmp)
         if tmp.exists():  # e.g. the replaced old folder holds a folder without write permission
-            warnings.warn(f"could not remove {tmp} (the folder replaced at {path.name}, or the unfinished "
-                          "new one): remove it by hand", RunWarning, stacklevel=user_stacklevel())
+            warn(f"could not remove {tmp} (the folder replaced at {path.name}, or the unfinished "
+                          "new one): remove it by hand", RunWarning)
 
 
 def _refuse(path: Path, force: bool, flag: str, outputs: frozenset[str], network: bool) -> None:
@@ -604,9 +603,9 @@ def _fit_cells(name: str, df: pd.DataFrame) -> pd.DataFrame:
         out = out.copy() if out is df else out
         out[col] = out[col].astype(object)
         out.loc[long, col] = [_cut(v) for v in texts[long]]
-        warnings.warn(f"({name}) | column {col}: {int(long.sum()):,} text(s) over the {EXCEL_CELL:,} "
+        warn(f"({name}) | column {col}: {int(long.sum()):,} text(s) over the {EXCEL_CELL:,} "
                       "characters an Excel cell holds, cut where they say so; CSV outputs hold them whole",
-                      RunWarning, stacklevel=user_stacklevel())
+                      RunWarning)
     return out
 
 

@@ -15,7 +15,6 @@ import logging
 import math
 import sys
 import time
-import warnings
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,7 @@ from .exceptions import (
     RunWarning,
     ValidationError,
     add_note,
-    user_stacklevel,
+    warn,
 )
 from .explain import explain_infeasibility
 from .format import fraction, money, relative_gap
@@ -155,13 +154,13 @@ def _warn_of_fixed_costs(plan: Plan, options: SolveOptions) -> None:
     tighter = float(f"{options.mip_gap * rest / abs(plan.objective) * 0.95:.1e}")  # short, never above
     if not 0 < tighter < options.mip_gap:  # mip_gap 0 already: nothing tighter to advise
         return
-    warnings.warn(f"({SOLVING.get()}) | {money(constant)} of the cost {money(plan.objective)} "
+    warn(f"({SOLVING.get()}) | {money(constant)} of the cost {money(plan.objective)} "
                   f"({fraction(constant / plan.objective)}) is fixed whatever the plan (such as the fixed "
                   "costs of suppliers and hubs the data keeps open): the gap of "
                   f"{relative_gap(plan.gap)} on the whole cost leaves the rest within {money(slack)} of "
                   f"its bound, a gap of {relative_gap(slack / rest)} on the rest, above mip_gap "
                   f"{options.mip_gap:g}; for a plan that close on the rest, solve with mip_gap="
-                  f"{tighter:g} (CLI: --gap {tighter:g})", RunWarning, stacklevel=user_stacklevel())
+                  f"{tighter:g} (CLI: --gap {tighter:g})", RunWarning)
 
 
 #: the library's logger: each solve's report line at INFO (the route, its times and nodes), for
@@ -176,9 +175,9 @@ def log_report(report: SolveReport, options: SolveOptions) -> None:
     log_line(report.line(), options)
 
 
-def log_line(text: str, options: SolveOptions, warn: bool = True) -> None:
+def log_line(text: str, options: SolveOptions, warn_unwritable: bool = True) -> None:
     """``text`` as a line where the solver log goes (stderr, or appended to the log file); a file
-    that cannot be written is warned of unless ``warn`` is False (a roadmap's marks between its
+    that cannot be written is warned of unless ``warn_unwritable`` is False (a roadmap's marks between its
     solves: its report line says it once)."""
     if options.log is True:
         print(text, file=sys.stderr, flush=True)
@@ -187,10 +186,10 @@ def log_line(text: str, options: SolveOptions, warn: bool = True) -> None:
             with open(options.log, "a", encoding="utf-8") as log:
                 log.write(text + "\n")
         except OSError as exc:  # the plan is kept: a log that cannot be written costs no solve
-            if not warn:
+            if not warn_unwritable:
                 return
-            warnings.warn(f"(log) | could not write the solver log {options.log}: {exc.strerror or exc}; the "
-                          "plan is kept", RunWarning, stacklevel=user_stacklevel())
+            warn(f"(log) | could not write the solver log {options.log}: {exc.strerror or exc}; the "
+                          "plan is kept", RunWarning)
 
 
 def solve(network: Network, policy: Policy | None = None,
@@ -306,10 +305,9 @@ def start_for(model: NetworkModel, start: Plan | None) -> Plan | None:
     foreign = [f"{kind} {quote(name)}" for kind, name in start.foreign_to(model.network)]
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-        warnings.warn(f"(start) | the start plan names {len(foreign)} supplier(s) or hub(s) this network "
+        warn(f"(start) | the start plan names {len(foreign)} supplier(s) or hub(s) this network "
                       f"does not have ({shown}): it is a plan of other data; only the names in both start "
-                      "the solver (the plan returned is this network's own)", RunWarning,
-                      stacklevel=user_stacklevel())
+                      "the solver (the plan returned is this network's own)", RunWarning)
     return start
 
 
@@ -484,12 +482,12 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
     gap = 0.0 if gap <= 1e-9 else gap
     library_gap = SolveOptions().mip_gap
     if status is Status.OPTIMAL and gap > library_gap * (1 + 1e-6):
-        warnings.warn(f"the solver proved this plan within a gap of {gap:.2e} only (its own relative MIP "
+        warn(f"the solver proved this plan within a gap of {gap:.2e} only (its own relative MIP "
                       f"gap: 1e-4 by default in HiGHS, Gurobi and CPLEX), not the library's "
                       f"{library_gap:g}: its objective may be that fraction worse than the optimum; set the "
                       "solver's gap (HiGHS: options=resilient_sc.solvers.pyomo.highs_options(m); Gurobi: "
                       "'MIPGap'; CPLEX: 'mipgap') or solve with resilient_sc.optimize.solve_pyomo",
-                      RunWarning, stacklevel=user_stacklevel())
+                      RunWarning)
     seconds = solve_time if solve_time is not None else solver_seconds(results)
     result = SolverResult(status, None, objective, bound, gap, float(seconds or 0.0),
                           f"{status.value} (pyomo)",

@@ -10,7 +10,6 @@ capacity = total demand at cost 0, warehouses -> hubs (capacity, fixed cost), cu
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .exceptions import DataWarning, ValidationError, user_stacklevel
+from .exceptions import DataWarning, ValidationError, warn
 from .limits import current, read_bytes
 from .schema import ORLIB_FORMATS
 
@@ -237,8 +236,8 @@ def read_holmberg(path: str | Path) -> FacilityInstance:
     if len(tok) > need:
         extra = len(tok) - need
         said = f"{extra:,} number{'s' * (extra > 1)} after the {need:,} of the instance"
-        warnings.warn(f"({path.name}) | line {tok.line(need)}: {said} {'are' if extra > 1 else 'is'} ignored",
-                      DataWarning, stacklevel=user_stacklevel())
+        warn(f"({path.name}) | line {tok.line(need)}: {said} {'are' if extra > 1 else 'is'} ignored",
+                      DataWarning)
     nums = tok.numbers(0, need, "numbers")
     head = nums[2:2 + 2 * m]
     demand = _demands(tok, nums[2 + 2 * m:2 + 2 * m + n], 2 + 2 * m, 1)

@@ -5,12 +5,11 @@ policies in one error naming the file)."""
 from __future__ import annotations
 
 import unicodedata
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .exceptions import DataWarning, PolicyError, ValidationError, check_path, user_stacklevel
+from .exceptions import DataWarning, PolicyError, ValidationError, check_path, warn
 from .limits import Limits
 from .mapping_files import load_mapping, shown
 from .policy import POLICY_FIELDS, POLICY_SUFFIXES, Policy
@@ -113,9 +112,9 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
                 raise ValueError(f"expected a mapping of field: value, got {shown(data)}")
             policy = Policy.from_dict(data)
             if policy.is_base and str(name) != "base":  # 'near:' left empty read as a 0.00% premium
-                warnings.warn(f"{label} | sets no field: it is the base policy; give its fields, e.g. "
+                warn(f"{label} | sets no field: it is the base policy; give its fields, e.g. "
                               f"{shown(str(name))}: {{min_local_share: 0.5}}",
-                              DataWarning, stacklevel=user_stacklevel())
+                              DataWarning)
             object.__setattr__(policy, "_source", str(path))
             policies[str(name)] = policy
         except ValidationError as exc:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ import pandas as pd
 from . import io
 from .data import Network
 from .escaping import id_list, ids_in
-from .exceptions import InfeasiblePolicyError, RunWarning, ValidationError, user_stacklevel
+from .exceptions import InfeasiblePolicyError, RunWarning, ValidationError, warn
 from .explain.roadmap import explain_roadmap, lead_time_hint
 from .format import count, fraction, money, money_digits, quantity, relative_gap, weight
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
@@ -464,7 +463,7 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     deadline = options.deadline()
     start = None if options.backend == "pyomo" else periods_alone(model, options, deadline)
     seconds = time.perf_counter() - t0
-    log_line(f"{LOG_MARK}every period at once", options, warn=False)
+    log_line(f"{LOG_MARK}every period at once", options, warn_unwritable=False)
     result, report = solve_linear(model, until(options, deadline), start,  # type: ignore[arg-type]
                                   routes=_routes(model, start))
     # the periods' own solves: in the solve time, and said apart on the report's line (a timing,
@@ -497,12 +496,12 @@ def _warn_of_free_restarts(roadmap: Roadmap) -> None:
     if len(again):
         restarts = [f"{e} ({p})" for e, p in zip(again["id"], again["period"], strict=True)]
         one = len(again) == 1
-        warnings.warn(f"(roadmap) | {count(len(again), 'supplier or hub', 'suppliers or hubs')} "
+        warn(f"(roadmap) | {count(len(again), 'supplier or hub', 'suppliers or hubs')} "
                       f"{'stops and starts' if one else 'stop and start'} again at no opening cost: "
                       f"{listing(restarts)} (started again that period); {'its' if one else 'their'} "
                       "opening_cost is 0, so closing for a while costs only the closing: give opening_cost "
                       "what reopening costs (a lease, a requalification)",
-                      RunWarning, stacklevel=user_stacklevel())
+                      RunWarning)
 
 
 #: a period weighing less than this share of the path's cost is one the gap may leave far off
@@ -531,12 +530,12 @@ def _warn_of_light_periods(roadmap: Roadmap, options: SolveOptions) -> None:
     advice = (f"for each period that close, solve with mip_gap={tighter:g} (CLI: --gap {tighter:g})"
               if tighter >= 1e-9 else "no gap a solver proves gets it that close: give the periods weights "
               "nearer each other, or plan that period on its own")
-    warnings.warn(f"(solve) | period {light} weighs {weight(float(costs.loc[light, 'weight']))} "
+    warn(f"(solve) | period {light} weighs {weight(float(costs.loc[light, 'weight']))} "
                   f"({float(share[light]):.2g} of the path's weighted cost): the gap of "
                   f"{relative_gap(roadmap.gap)} on the path leaves its own plan within "
                   f"{money(slack / float(costs.loc[light, 'weight']))} of its best (a gap of "
                   f"{relative_gap(own)} on its own cost), so its starts and stops may buy nothing; {advice}",
-                  RunWarning, stacklevel=user_stacklevel())
+                  RunWarning)
 
 
 def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, results: Any = None) -> Roadmap:
@@ -558,10 +557,10 @@ def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, result
     if pyomo_solver.replaced_objective(pyomo_model):  # its bound is the objective's, not the cost's
         result = dataclasses.replace(result, bound=math.nan, gap=math.nan)
     elif abs(left_out) > 1e-9 * max(1.0, abs(result.objective)):
-        warnings.warn(f"the pyomo model's objective is {result.objective:,.2f}, {left_out:+,.2f} beyond the "
+        warn(f"the pyomo model's objective is {result.objective:,.2f}, {left_out:+,.2f} beyond the "
                       "roadmap's cost (a term added to the objective, which the roadmap's cost leaves out); "
                       "its bound is the solver's less that term, so that its gap is the solver's",
-                      RunWarning, stacklevel=user_stacklevel())
+                      RunWarning)
         result = dataclasses.replace(result, bound=result.bound - left_out)
     report = pyomo_report(pyomo_model, model, x, result)
     return Roadmap.from_solution(model, dataclasses.replace(result, x=x), report)
@@ -592,7 +591,8 @@ def periods_alone(model: RoadmapModel, options: SolveOptions,
     alone = dataclasses.replace(options, allow_nonoptimal=True, mip_gap=max(options.mip_gap, START_GAP))
     n = len(model.models)
     for k, (period, m) in enumerate(zip(model.periods["period"], model.models, strict=True)):
-        log_line(f"{LOG_MARK}period {period} solved alone, for the roadmap's MIP start", options, warn=False)
+        log_line(f"{LOG_MARK}period {period} solved alone, for the roadmap's MIP start", options,
+                 warn_unwritable=False)
         share = time.perf_counter() + (deadline - time.perf_counter()) / (2 * (n - k))
         result, _ = solve_linear(m, until(alone, share))
         if result.x is None:

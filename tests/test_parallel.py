@@ -377,3 +377,64 @@ def test_a_roadmap_from_a_worker_is_stacked_again_from_its_period_models():
     fresh = build_roadmap(net, policy)
     assert (built[0].matrix() != fresh.lm.matrix()).nnz == 0
     assert all(np.array_equal(sent.model.starts[k], v) for k, v in fresh.starts.items())
+
+
+class _FakeDaskClient:
+    """A ``distributed.Client`` as :func:`parallel.check_parallel` sees it: ``run`` calls its
+    function on each worker; here the workers fail to import, or run another version."""
+
+    __module__ = "distributed.client"
+
+    def __init__(self, answer):
+        self.answer = answer
+
+    def submit(self, *args, **kwargs):
+        raise AssertionError("nothing is submitted to workers that cannot run it")
+
+    def run(self, fn, *args):
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return {"tcp://w1": self.answer, "tcp://w2": parallel._version()} if fn is parallel._version else {}
+
+
+@pytest.mark.parametrize(("answer", "said"), [
+    (ModuleNotFoundError("No module named 'resilient_sc'"),
+     r"\(executor\) \| the Dask workers cannot import resilient_sc \(ModuleNotFoundError: No module named "
+     r"'resilient_sc'\): install resilient_sc 0\.1\.0 on every worker"),
+    ("0.0.9", r"\(executor\) \| Dask workers run resilient_sc 0\.0\.9, this process 0\.1\.0: install "
+              r"resilient_sc 0\.1\.0 on every worker"),
+])
+def test_dask_workers_that_cannot_run_the_library_are_refused_before_anything_is_solved(answer, said):
+    """Workers without the package died unpickling each task, the cluster lost them all and the
+    sweep waited for ever, without a word (executors audit); another version could give other
+    plans. Both are said before anything is solved."""
+    with pytest.raises(ValidationError, match=said):
+        premium(examples.tiny(), {"a": Policy(min_suppliers=2)}, executor=_FakeDaskClient(answer))
+
+
+def test_dask_workers_that_run_the_library_pass_the_check():
+    distributed = pytest.importorskip("distributed")
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=1,
+                            dashboard_address=None) as client:
+        parallel.check_parallel(None, client)
+
+
+class KilledWorker(Exception):
+    """Dask's error when each try of a task lost its worker (``distributed.scheduler``)."""
+
+    __module__ = "distributed.scheduler"
+
+
+def killed(i: int) -> int:
+    if i == 1:
+        raise KilledWorker("Attempted to run task '_in_worker-d087' on 1 different workers")
+    return i
+
+
+def test_a_dask_worker_killed_at_each_try_is_said_plainly():
+    """Dask's own KilledWorker came through, naming an internal task key, where a local pool's
+    dead worker is said in a planner's words."""
+    with ThreadPoolExecutor(2) as pool, pytest.raises(ResilientSCError, match=r"^a Dask worker ended while "
+                                                                             r"solving, at each try") as err:
+        run_all(killed, [(0,), (1,)], executor=pool, names=["near", "n-1"])
+    assert err.value.__notes__ == ["while solving n-1"]

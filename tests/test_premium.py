@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from resilient_sc import Policy
+from resilient_sc import Policy, SolveOptions
 from resilient_sc.analysis import premium, premium_outcomes, premium_table
 from resilient_sc.analysis.figures import premium_figure
 from resilient_sc.analysis.premium import counts_penalties, shown_columns
@@ -157,7 +157,8 @@ def test_a_warning_of_each_solve_names_its_policy_in_any_executor():
     data keeps open, widening the gap on the rest) names the policy it came from, serially, in a
     thread pool (each thread its own name), where each read a bare ``(solve)``, and in worker
     processes, whose warnings are raised in the caller (printed by the workers, a program's
-    filters and the command's --json never saw them)."""
+    filters and the command's --json never saw them). A warning with a place of its own names
+    the policy after its text (the solver log not written: ``(log) | … (in the solve of near)``)."""
     import inspect
     import warnings
     from concurrent.futures import ThreadPoolExecutor
@@ -176,9 +177,14 @@ def test_a_warning_of_each_solve_names_its_policy_in_any_executor():
             premium(net, policies, failures=(), **how)
         places = sorted(str(w.message).split(" | ")[0] for w in said if issubclass(w.category, RunWarning))
         assert places == ["(solve of base)", "(solve of near)", "(solve of two)"], how
-        if "workers" in how:  # serially and from worker processes: at this line, as the library warns
-            assert {(w.filename, w.lineno) for w in said if issubclass(w.category, RunWarning)} == {
-                (__file__, call)}, how
+        # at this line, as the library warns: in a thread pool too (they pointed at the pool's code)
+        assert {(w.filename, w.lineno) for w in said if issubclass(w.category, RunWarning)} == {
+            (__file__, call)}, how
+    with pytest.warns(RunWarning) as said:
+        premium(net, {"near": Policy(min_local_share=0.5)}, failures=(), workers=1,
+                options=SolveOptions(log="/proc/version"))  # (not writable)
+    logs = sorted(str(w.message) for w in said if str(w.message).startswith("(log) | "))
+    assert [text.rsplit(" (", 1)[1] for text in logs] == ["in the solve of base)", "in the solve of near)"]
 
 
 @pytest.mark.parametrize("names, said", [

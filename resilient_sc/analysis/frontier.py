@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from typing import Any
@@ -19,7 +18,7 @@ from ..exceptions import (
     RunWarning,
     ValidationError,
     check_switch,
-    user_stacklevel,
+    warn,
 )
 from ..mapping_files import shown
 from ..model.build import given_policy
@@ -79,8 +78,7 @@ def values_to_sweep(name: str, values: Any) -> list[Any]:
     out: list[Any] = []
     for v in values:
         if _repeats(v, out):
-            warnings.warn(f"(values) | {name} {shown(v)} is given twice: swept once", RunWarning,
-                          stacklevel=user_stacklevel())
+            warn(f"(values) | {name} {shown(v)} is given twice: swept once", RunWarning)
         else:
             out.append(v)
     if not out:
@@ -150,9 +148,9 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
                                      f"(whatever the values of {field}): {r.strip(' -')}"
                                      for r in exc.reasons]) from exc
     if warm_start and (executor is not None or (workers or 1) > 1):
-        warnings.warn("(warm_start) | the points are solved in order in this process, each from the last "
+        warn("(warm_start) | the points are solved in order in this process, each from the last "
                       "design: the executor and workers are not used; pass warm_start=False (CLI: "
-                      "--no-warm-start) to solve them in parallel", RunWarning, stacklevel=user_stacklevel())
+                      "--no-warm-start) to solve them in parallel", RunWarning)
     if warm_start:
         def in_order() -> Iterator[Any]:  # each point from the last design found, as it is asked for
             previous = base

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
 import io
 import multiprocessing
 import os
@@ -23,7 +24,7 @@ from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExec
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..exceptions import SOLVING, ResilientSCError, ValidationError, add_note, user_stacklevel
+from ..exceptions import CALLER, SOLVING, ResilientSCError, ValidationError, add_note, caller_site, warn
 from ..model.build import NetworkModel, sent_as_recipe
 from ..model.roadmap import RoadmapModel
 from ..solvers.base import available_cpus, is_number
@@ -85,11 +86,39 @@ def check_parallel(workers: Any, executor: Any = None, progress: Any = None) -> 
                                    or getattr(executor, "_shutdown", None) is True  # a thread pool
                                    or getattr(executor, "_shutdown_thread", None) is True):  # a process pool
         problems.append(f"(executor) | {brief(executor)} is closed or shut down: give an open one")
+    elif executor is not None and _is_dask(executor):
+        problems += _dask_workers_problems(executor)
     if progress is not None and not callable(progress):
         problems.append(f"(progress) | {brief(progress)} is not callable: give a function of the futures and "
                         "their number, such as lambda futures, n: tqdm(futures, total=n)")
     if problems:
         raise ValidationError(problems, "in the arguments")
+
+
+def _is_dask(obj: Any) -> bool:
+    return type(obj).__module__.startswith("distributed")
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _dask_workers_problems(client: Any) -> list[str]:
+    """What keeps a Dask client's workers from running the library's tasks: a worker that cannot
+    import it (its tasks died unpickled, the cluster lost every worker, and the sweep waited for
+    ever), or runs another version of it (its plans could differ from this process's)."""
+    install = f"install resilient_sc {_version()} on every worker"
+    try:
+        client.run(importlib.import_module, __name__)
+        theirs = client.run(_version)
+    except Exception as exc:  # (what the worker raised, or the client's own error)
+        return [f"(executor) | the Dask workers cannot import resilient_sc ({type(exc).__name__}: {exc}): "
+                f"{install}"]
+    other = {str(v) for v in theirs.values()} - {_version()}
+    return [f"(executor) | Dask workers run resilient_sc {', '.join(sorted(other))}, this process "
+            f"{_version()}: {install}"] if other else []
 
 
 def _completed(futures: list[Any]) -> Iterable[Any]:
@@ -98,7 +127,7 @@ def _completed(futures: list[Any]) -> Iterable[Any]:
     meanwhile): a ``concurrent.futures`` pool's or a Dask client's; others in their order."""
     if all(isinstance(f, Future) for f in futures):
         return as_completed(futures)
-    if futures and type(futures[0]).__module__.startswith("distributed"):
+    if futures and _is_dask(futures[0]):
         import distributed
 
         return distributed.as_completed(futures)
@@ -218,15 +247,31 @@ class _Pickler(pickle.Pickler):
         return NotImplemented if sent is None else sent
 
 
-def _in_worker(parent: str, name: str | None, fn: Callable[..., T], *args: Any) -> T | _Sent:
-    """:func:`named` as a task of a pool: in another process than ``parent`` (a mark, not a
-    pid) its result is sent back pickled by :class:`_Pickler`, with its warnings (each once, in
-    order) for :func:`_unwrapped` to raise in the caller (a worker's own stderr printed them past
-    the caller: a program's filters and the command's ``--json`` never saw them). In the
-    caller's process (a thread pool, a Dask client of threads) they are raised there and then,
-    as :mod:`warnings` is not per thread."""
-    if parent == _PROCESS:
-        return named(name, fn, *args)
+@dataclass(frozen=True)
+class _Caller:
+    """Who asked for a sweep: its process (a mark, not a pid), its thread, and its line
+    (:func:`~resilient_sc.exceptions.caller_site`)."""
+
+    process: str
+    thread: int
+    site: tuple[str, int, str]
+
+
+def _in_worker(caller: _Caller, name: str | None, fn: Callable[..., T], *args: Any) -> T | _Sent:
+    """:func:`named` as a task of a pool: in another process than the ``caller``'s its result is
+    sent back pickled by :class:`_Pickler`, with its warnings (each once, in order) for
+    :func:`_unwrapped` to raise in the caller (a worker's own stderr printed them past the
+    caller: a program's filters and the command's ``--json`` never saw them). In the caller's
+    process (a thread pool, a Dask client of threads) they are raised there and then, as
+    :mod:`warnings` is not per thread, at the caller's line (``CALLER``: not the executor's)."""
+    if caller.process == _PROCESS:
+        if threading.get_ident() == caller.thread:
+            return named(name, fn, *args)
+        token = CALLER.set(caller.site)
+        try:
+            return named(name, fn, *args)
+        finally:
+            CALLER.reset(token)
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -252,7 +297,7 @@ def _unwrapped(result: T | _Sent) -> T:
             message = category(text)
         except TypeError:  # a category whose constructor takes other arguments
             message = RuntimeWarning(f"{category.__name__}: {text}")
-        warnings.warn(message, stacklevel=user_stacklevel())
+        warn(message, category)
     loaded: T = pickle.loads(result.data)
     return loaded
 
@@ -291,7 +336,8 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     pool = executor or ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=as_worker,
                                            initargs=(os.getpid(),))
     try:
-        futures = [pool.submit(_in_worker, _PROCESS, _task_name(names, i), fn, *task)
+        caller = _Caller(_PROCESS, threading.get_ident(), caller_site())
+        futures = [pool.submit(_in_worker, caller, _task_name(names, i), fn, *task)
                    for i, task in enumerate(tasks)]
         follow(list(futures), len(futures), progress)
         return [_unwrapped(f.result()) for f in futures]
@@ -306,6 +352,13 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
             inner = [getattr(pool, name, None) for name in ("_processes", "_call_queue", "_result_queue")]
             pool.shutdown(wait=False, cancel_futures=True)  # its own thread cancels what has not started
             _end_workers(*inner)  # (taken before: shutdown drops them)
+        if _is_dask(exc) and type(exc).__name__ == "KilledWorker":  # each try of the task lost its worker
+            lost = ResilientSCError("a Dask worker ended while solving, at each try (killed, or out of "
+                                    "memory: each holds a model of its own); give the workers more memory, "
+                                    "or fewer threads each")
+            if failed:
+                _name(lost, names, failed[0])
+            raise lost from exc
         if isinstance(exc, BrokenExecutor):
             spawned = multiprocessing.get_start_method() != "fork"  # a worker imports the main script
             raise ResilientSCError("a worker process ended while solving (killed, or out of memory: each "

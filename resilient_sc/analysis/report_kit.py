@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import io
-from ..exceptions import RunWarning, user_stacklevel
+from ..exceptions import RunWarning, warn
 from ..format import count, settings, value
 from ..results import units_words
 from ..schema import TABLES
@@ -48,8 +47,8 @@ class Writer:
         self.pending: list[tuple[Callable[[], Figure], Path]] = []
         self.figures = figures if figures is not None else fg.has_matplotlib()
         if figures is None and not self.figures:
-            warnings.warn(f"figures skipped: matplotlib is not installed ({fg.INSTALL_HINT})",
-                          RunWarning, stacklevel=user_stacklevel())
+            warn(f"figures skipped: matplotlib is not installed ({fg.INSTALL_HINT})",
+                          RunWarning)
 
     def path(self, name: str) -> Path:
         assert Path(name).stem not in TABLES, f"{name} would shadow an input table"

@@ -10,7 +10,6 @@ over the same periods (§6, §9): ``premium = cost − base`` (money) and ``prem
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ValidationError, user_stacklevel
+from ..exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, ValidationError, warn
 from ..mapping_files import shown
 from ..model.build import given_policy
 from ..optimize import solve
@@ -265,8 +264,8 @@ def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = STRESS_FAILURES,
         if plan.model is None:
             raise ValueError(f"period {period}: the plan has no model to replay")
         if not plan.model.network.has_demand:
-            warnings.warn(f"(demand) | period {period} has no demand above 0: no failure can leave a market "
-                          "short then, so it is not stress-tested", DataWarning, stacklevel=user_stacklevel())
+            warn(f"(demand) | period {period} has no demand above 0: no failure can leave a market "
+                          "short then, so it is not stress-tested", DataWarning)
             continue
         out[period] = stress_test(plan.model.network, plan, kinds, probabilities, penalty, scenarios)
     return out

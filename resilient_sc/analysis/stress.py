@@ -25,7 +25,6 @@ per product, as the worst (market, product) fraction, and weighted by ``unit_val
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
@@ -34,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import RunWarning, ValidationError, check_switch, user_stacklevel
+from ..exceptions import RunWarning, ValidationError, check_switch, warn
 from ..format import and_list, count, served_fraction
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
@@ -459,11 +458,11 @@ def _warn_if_other_data(network: Network, plan: Plan) -> None:
     design closed in the data given was left out without a word."""
     differ = network.tables_differing_from(plan.model.network, ignoring=("lead_time",))  # (replayed as 0)
     if differ:
-        warnings.warn(f"(stress_test) | the network differs from the one the plan was solved on (in "
+        warn(f"(stress_test) | the network differs from the one the plan was solved on (in "
                       f"{and_list(differ)}): its design is replayed on this network's data (a supplier or "
                       "hub closed here is left out, capacities and costs are these); stress-test a plan "
                       "on the network it was solved on, or solve it again on this one",
-                      RunWarning, stacklevel=user_stacklevel())
+                      RunWarning)
 
 
 def _penalties(model: NetworkModel, penalty: float | Mapping[str, float] | None) -> pd.Series:

@@ -11,7 +11,6 @@ each period's costs multiplied by its weight, and linked by the start and stop r
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import DataWarning, InfeasiblePolicyError, ValidationError, user_stacklevel
+from ..exceptions import DataWarning, InfeasiblePolicyError, ValidationError, warn
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policy import Policy
 from .build import BuiltOnUse, NetworkModel, build_model, build_period, check_shape, given_policy
@@ -106,7 +105,7 @@ def build_roadmap(network: Network, policy: Policy | None = None,
     policy.check_network(network)
     ids = period_ids(network)
     for message in policy.skipped_periods(ids):  # a glide path with a year forgotten asks nothing then
-        warnings.warn(message, DataWarning, stacklevel=user_stacklevel())
+        warn(message, DataWarning)
     periods = pd.DataFrame({"period": list(ids), "weight": weights(network)})
     models: list[NetworkModel] = []
     reasons: list[str] = []

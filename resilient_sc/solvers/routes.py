@@ -43,7 +43,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
@@ -52,7 +51,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..exceptions import ResilientSCError, RunWarning, ValidationError, user_stacklevel
+from ..exceptions import ResilientSCError, RunWarning, ValidationError, warn
 from . import aggregate, base, failures, lazy, links, mix, projection
 from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, given_options, plan_gap
 from .certify import costed, costs_as_said, is_feasible, made_exact, with_grace
@@ -640,8 +639,8 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
             if route is HIGHS or route is PYOMO:  # a backend asked for is not swapped for another
                 raise
             notes.append(f"{route.name} failed ({type(exc).__name__}: {exc}){fallback}")
-            warnings.warn(f"route {route.name} failed ({type(exc).__name__}: {exc}){fallback or ''}; "
-                          "please report it", RunWarning, stacklevel=user_stacklevel())
+            warn(f"route {route.name} failed ({type(exc).__name__}: {exc}){fallback or ''}; "
+                          "please report it", RunWarning)
             result = None
         assert result is None or isinstance(result, SolverResult)
         if result is not None and result.note:
