@@ -202,6 +202,15 @@ def test_the_readers_cell_and_line_problems_fill_the_column_and_row(tmp_path):
     assert (row["table"], row["row"]) == ("lanes", "3") and "the row has 8 fields" in row["message"]
 
 
+def test_a_duplicate_row_names_its_key_columns(tmp_path):
+    """The column cell of a duplicate id was blank (app audit): the key columns are its column."""
+    lanes = examples.tiny().frames()["lanes"]
+    with pytest.raises(ValidationError) as info:
+        Network.from_frames(**{**examples.tiny().frames(), "lanes": pd.concat([lanes, lanes.head(1)])})
+    (row,) = [r for r in problem_rows(info.value) if "duplicate" in r["message"]]
+    assert (row["table"], row["column"]) == ("lanes", "origin, destination, product")
+
+
 def test_edits_are_validated_and_downloaded(tmp_path):
     s = Session.example()
     s.frames["hubs"].loc[0, "capacity"] = 1.0
@@ -1319,6 +1328,8 @@ async def test_upload_messages_name_the_users_file(user):
     assert str(session.workdir) not in said
     assert ("the policy file my policy.yaml was not used: its problems are listed under it"
             in user.notify.messages)
+    by_id(user, "upload-policy").trigger("rejected")  # another file refused: those problems are not its
+    assert text_of(user, "policy-file-problems") == ""
     (data_upload,) = by_id(user, "upload-data").elements
     with user:
         await data_upload.handle_uploads([SmallFileUpload("plant A.xlsx", "", b"not a workbook")])
@@ -1327,6 +1338,54 @@ async def test_upload_messages_name_the_users_file(user):
     messages = " ".join(r["message"] for r in table.rows)
     assert "uploaded.xlsx" not in messages and str(session.workdir) not in messages
     assert table.rows[0]["table"] == "plant A.xlsx"
+
+
+@on_pages
+async def test_an_upload_read_while_other_data_was_opened_is_not_used(user):
+    """A file that took 25 s to read replaced the roadmap example opened (and solved) meanwhile:
+    the upload ended last and won, its scenarios gone (app audit). Now it is read in a process of
+    its own, its status and a Stop button shown, and it is not used if other data was asked for
+    meanwhile; a file read alone is used and said so."""
+    from nicegui.elements.upload_files import SmallFileUpload
+
+    await user.open("/")
+    session = user.sessions[-1]
+    book = edited_workbook(session).read_bytes()
+    (data_upload,) = by_id(user, "upload-data").elements
+    with user:
+        reading = asyncio.create_task(data_upload.handle_uploads([SmallFileUpload("plant A.xlsx", "", book)]))
+    await until(lambda: text_of(user, "reading").startswith("Reading plant A.xlsx"))
+    assert element(user, "stop-reading").enabled
+    by_id(user, "roadmap-example").click()
+    await reading  # (the upload's handler runs on: its end is awaited below)
+    said = "plant A.xlsx was not used: other data was opened while it was read"
+    await until(lambda: said in user.notify.messages)
+    assert session.is_roadmap and session.source != "plant A.xlsx"
+    assert text_of(user, "reading") == "" and not element(user, "stop-reading").enabled
+    with user:
+        await data_upload.handle_uploads([SmallFileUpload("plant A.xlsx", "", book)])
+    await until(lambda: "data: plant A.xlsx" in user.notify.messages)
+    assert session.source == "plant A.xlsx" and not session.is_roadmap
+
+
+@on_pages
+async def test_an_upload_stopped_while_read_leaves_the_data_in_use(user):
+    from nicegui.elements.upload_files import SmallFileUpload
+
+    await user.open("/")
+    session = user.sessions[-1]
+    before = session.network
+    (data_upload,) = by_id(user, "upload-data").elements
+    with user:
+        reading = asyncio.create_task(data_upload.handle_uploads(
+            [SmallFileUpload("big.xlsx", "", edited_workbook(session).read_bytes())]))
+    await until(lambda: element(user, "stop-reading").enabled)
+    by_id(user, "stop-reading").click()
+    await reading
+    await until(lambda: text_of(user, "reading").startswith("Reading big.xlsx stopped; the data in use is "
+                                                            "still"))
+    assert session.network is before
+    assert not session.jobs
 
 
 @on_pages
@@ -1690,7 +1749,7 @@ def test_contracted_suppliers_carrying_nothing_say_why():
     idle = sorted(set(plan.supplier_ids) - set(volumes[volumes > 1e-9].index))
     assert idle == ["S_JP_Osaka", "S_US_Austin", "S_US_Phoenix"]
     assert idle_words(plan) == ("Contracted, carrying nothing: S_JP_Osaka and S_US_Phoenix (a backup the "
-                                "policy asks for: survive country); S_US_Austin (its status, open).")
+                                "policy asks for: survive country); S_US_Austin (status open).")
     assert idle_words(solve(examples.tiny())) == ""
     # an existing supplier may be stopped: the policy keeps it, not its status (review: 'its status,
     # existing' where without the policy it is not contracted)

@@ -15,13 +15,15 @@ from typing import Any
 #: button, a tab's grey 1.36:1: WCAG 2.4.7 and 1.4.11 ask 3:1), and tables that scroll within
 #: themselves on a narrow screen, not the whole panel (1.4.10: at 640 px a hubs table of 960 px
 #: moved the map and the legend sideways with it); the grids' header text (4.43:1) and the charts'
-#: toolbar icons (1.7:1) darker
+#: toolbar icons (1.7:1) darker; ``words``: a text naming the planner's ids wraps within its panel
+#: (a legend naming a 200-character id was 2,005 px wide in a panel of 1,368, its ends cut off)
 CSS = """
 :focus-visible { outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
 .q-table__container, .nicegui-row > .nicegui-column { max-width: 100%; }
 .q-tab-panel { min-width: 0; }
 .ag-root-wrapper .ag-header-cell-text { color: #3c4043; }
 .js-plotly-plot .modebar-btn path { fill: #5f6368 !important; }
+.words { overflow-wrap: anywhere; min-width: 0; }
 """
 
 
@@ -134,6 +136,16 @@ def ended(button: Any, stop: Any, said: Any) -> None:
     _focus(button, only_if_lost=True, was=stop)
     said.props["aria-live"] = "polite"
     said.update()
+
+
+def refocus(element: Any) -> None:
+    """Focus ``element``'s first control (an uploader's file input) if the focus was lost to the
+    page's body (the uploader reset after its file was read: WCAG 2.4.3)."""
+    from nicegui import ui
+
+    ui.run_javascript(f"setTimeout(() => {{ const a = document.activeElement; if (a && a !== document.body) "
+                      f"return; getHtmlElement({element.id})?.querySelector('input, button, [tabindex]')"
+                      "?.focus(); }, 100)")
 
 
 def _focus(element: Any, only_if_lost: bool, was: Any = None) -> None:

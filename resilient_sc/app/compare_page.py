@@ -470,7 +470,7 @@ def build(session: Session) -> Any:
                      f"stopped counted over the path; suppliers, hubs and shares of the last period ({last})."
                      ).classes("text-sm")
         else:
-            ui.label(premium_legend(session)).classes("text-sm").props("data-testid=premium-legend")
+            ui.label(premium_legend(session)).classes("text-sm words").props("data-testid=premium-legend")
         title = f"{'Paths' if session.is_roadmap else 'Scenarios'} against {reference_words(session)}"
         over = {"premium_pct": f"premium over {reference_words(session)} (%)"}  # the frontier's is not
         headers = cols([c for c in shown if c in rows[0]], labels=over)
@@ -573,7 +573,7 @@ def build(session: Session) -> Any:
             table = ui.table(columns=columns, rows=_formatted(worst, FAILURE_COLUMNS))
             access.named(table.props("dense data-testid=stress-table").classes("w-full"),
                          f"The worst failures replayed on {where}")
-        ui.label(stress_legend(out)).classes("text-sm").props("data-testid=stress-legend")
+        ui.label(stress_legend(out)).classes("text-sm words").props("data-testid=stress-legend")
         products = out.products
         pick = ui.select(products, value=products[0], label="served heatmap of product").classes("w-64")
         pick.props("data-testid=heatmap-product")

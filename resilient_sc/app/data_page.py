@@ -180,6 +180,15 @@ def grid_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
              ROW_FIELD: i} for i, row in zip(df.index, rows, strict=True)]
 
 
+def file_size(n: int) -> str:
+    """``n`` bytes as a planner reads them.
+
+    >>> file_size(12_345), file_size(13_000_000)
+    ('12 KB', '12.4 MB')
+    """
+    return f"{n / 2**10:.0f} KB" if n < 2**20 else f"{n / 2**20:.1f} MB"
+
+
 def periods_text(session: Session) -> str:
     """What the data label adds for a roadmap: its periods (from the ``periods`` table).
 
@@ -193,7 +202,7 @@ def periods_text(session: Session) -> str:
 
 def build(session: Session, on_network: Callable[[], None]) -> None:
     """The data panel; ``on_network()`` is called when new data replaces the old."""
-    from nicegui import events, run, ui
+    from nicegui import events, ui
 
     def show_problems(exc: ValidationError | None, what: str = "the edits") -> None:
         """``exc``'s problems, headed by what was refused (a file, the edits) and what stays in use:
@@ -228,6 +237,13 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         show_warnings()
         tables.refresh()
 
+    asked = {"data": 0}  # the number of the last data asked for: an upload read meanwhile is not used
+
+    def asking() -> int:
+        """A new data asked for (a file, an example, the template, edits): its number."""
+        asked["data"] += 1
+        return asked["data"]
+
     def use(network: Network, source_name: str) -> None:
         show_problems(None)
         left_out = session.replace_network(network, source_name)
@@ -237,6 +253,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
             ui.notify(left_out, type="warning", multi_line=True, timeout=0, close_button=True)
 
     def example(roadmap: bool) -> None:
+        asking()
         show_problems(None)
         note = session.open_example(roadmap)
         refresh()
@@ -244,27 +261,49 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         ui.notify(f"data: {note}")
 
     def template() -> None:
+        asking()
         use(template_network(session.workdir), "the input template (one row per table: edit, then Use edits)")
 
     async def upload(e: events.UploadEventArguments) -> None:
+        """Read in a process of its own (:meth:`Session.start`): the server's loop and memory are
+        every tab's (a 5M-row sheet took 106 s there, held 1.1 GB after, and read on once its tab
+        had closed); not used if other data was asked for meanwhile (it replaced them, and the
+        scenarios solved since, when it ended), nor when stopped."""
         uploader.reset()  # the page says what became of the file: no tick of 'sent' beside a refusal
+        name, mine = e.file.name, asking()
         if e.file.size() > current().file_bytes:  # refused before it is read into memory
-            show_problems(ValidationError([f"({e.file.name}) | the file is larger than the limit of "
-                                           f"{current().describe('file_mb')}"]), e.file.name)
+            show_problems(ValidationError([f"({name}) | the file is larger than the limit of "
+                                           f"{current().describe('file_mb')}"]), name)
             return
-        try:  # off the server's loop: a large file read there froze every tab (32 s for a 1M-row table)
-            network = await run.io_bound(read_upload, await e.file.read(), e.file.name, session.workdir)
-        except ValidationError as exc:
-            words = [user_words(p, session.workdir) for p in exc.problems]
-            show_problems(ValidationError(words), e.file.name)
+        client = ui.context.client
+        job = reading[0] = session.start(read_upload, [await e.file.read(), name, session.workdir], "read")
+        reading_status.text = (f"Reading {name} ({file_size(e.file.size())})…; the data in use is still "
+                               f"{session.source}")
+        stop_reading.enable()
+        kind, out = await job.result()
+        session.ended(job)
+        if client.is_deleted:  # the tab closed while it read (its jobs were stopped)
             return
-        except Exception as exc:  # a workbook the reader cannot open
-            show_problems(ValidationError([f"({e.file.name}) | cannot read it ({type(exc).__name__})"]),
-                          e.file.name)
-            return
-        use(network, e.file.name)
+        access.refocus(uploader)
+        if reading[0] is job:
+            reading[0] = None
+            stop_reading.disable()
+            reading_status.text = ""
+        if mine != asked["data"]:
+            ui.notify(f"{name} was not used: other data was opened while it was read",
+                      type="warning", multi_line=True)
+        elif kind == "ok":
+            use(out, name)
+            ui.notify(f"data: {name}")
+        elif kind == "invalid":
+            show_problems(ValidationError([user_words(p, session.workdir) for p in out]), name)
+        elif kind == "stopped":
+            reading_status.text = f"Reading {name} stopped; the data in use is still {session.source}"
+        else:  # a workbook the reader cannot open, or the reading process ended
+            show_problems(ValidationError([f"({name}) | cannot read it ({str(out).split(':')[0]})"]), name)
 
     def apply() -> None:
+        asking()
         try:
             left_out = session.apply_edits()
         except ValidationError as exc:
@@ -324,6 +363,13 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         ui.button("Use edits", icon="check", on_click=apply).props("data-testid=use-edits")
         ui.button("Download workbook", icon="download",
                   on_click=lambda: ui.download.file(edited_workbook(session), "network.xlsx"))
+    with ui.row().classes("items-center"):
+        reading_status = access.status(ui.label().props("data-testid=reading"))
+        stop_reading = ui.button("Stop reading", icon="stop", color="red-9",
+                                 on_click=lambda: reading[0] is not None and reading[0].stop()).props(
+            "flat dense data-testid=stop-reading")
+        stop_reading.disable()
+    reading: list[Any] = [None]  # the job reading the last file uploaded
     pending = access.status(ui.label().classes("text-orange-700 font-bold").props(
         "data-testid=pending-edits"))
     problems = ui.column().classes("w-full")

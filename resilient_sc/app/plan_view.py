@@ -17,6 +17,7 @@ import pandas as pd
 from ..analysis.maps import map_arcs, map_flows, map_nodes
 from ..format import and_list, count, fraction, money_label, quantities_apart, quantity, settings
 from ..results import Plan, hubs_sheet, is_quantity, plan_products, suppliers_sheet
+from ..wording import LABEL_CHARS, clip
 from . import access
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def idle_words(plan: Plan) -> str:
 
     def reason(status: str, fixed_cost: float) -> str:
         if status == "open":  # 'existing' may be stopped: the policy, or its closing cost, keeps it
-            return "its status, open"
+            return "status open"
         if backup or between:
             return " or ".join(filter(None, [backup, between]))
         if status == "existing":
@@ -292,20 +293,23 @@ def show_plan(session: Session, plan: Plan) -> None:
                 "dense data-testid=plan-short"), "Demand left short")
         suppliers, hubs = design_tables(plan)
         with ui.column().classes("gap-1"):  # the words under the table they are about
-            access.named(ui.table(columns=cols(list(suppliers)), title="Suppliers contracted",
-                                  rows=table_rows(suppliers, list(suppliers))).props(
+            said = access.named(ui.table(columns=cols(list(suppliers)), title="Suppliers contracted",
+                                         rows=table_rows(suppliers, list(suppliers))).props(
                 "dense data-testid=plan-suppliers"), "Suppliers contracted")
+            said.props["no-data-label"] = "no supplier contracted"  # not the table's 'No data available'
             if idle := idle_words(plan):
-                ui.label(idle).classes("text-xs").props("data-testid=plan-idle")
+                ui.label(idle).classes("words text-xs").props("data-testid=plan-idle")
         with ui.column().classes("gap-1"):
-            access.named(ui.table(columns=cols(list(hubs)), title="Hubs opened",
-                                  rows=table_rows(hubs, list(hubs))).props("dense"), "Hubs opened")
+            said = access.named(ui.table(columns=cols(list(hubs)), title="Hubs opened",
+                                         rows=table_rows(hubs, list(hubs))).props(
+                "dense data-testid=plan-hubs"), "Hubs opened")
+            said.props["no-data-label"] = "no hub opened"
             if mixed := mixed_units_words(plan):
-                ui.label(mixed).classes("text-xs max-w-md").props("data-testid=plan-mixed-units")
+                ui.label(mixed).classes("words text-xs max-w-md").props("data-testid=plan-mixed-units")
     products = plan_products(plan)
     shown = [products[0] if products else ""]  # the product whose flows the map shows
     if len(products) > 1:  # the legend switches them with the mouse only: these buttons by keyboard too
-        ui.toggle({p: f"flows of {p}" for p in products}, value=products[0],
+        ui.toggle({p: f"flows of {clip(str(p), LABEL_CHARS)}" for p in products}, value=products[0],
                   on_change=lambda e: show_flows(e.value)).props("dense no-caps data-testid=map-product")
     plot = access.described(
         ui.plotly({"data": [], "layout": {"height": 520}}).classes("w-full").props("data-testid=plan-map"),

@@ -380,7 +380,13 @@ def cleaned(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 def problem_rows(exc: ValidationError) -> list[dict[str, Any]]:
     """The problems of ``exc`` as rows of table, row, id, column and message (the column: the
-    first word of the message when it names a column of that table)."""
+    first word of the message when it names a column of that table, the column a message names,
+    or the key columns of a duplicate row).
+
+    >>> problem_rows(ValidationError(["(lanes, row 9 'S1, H1') | duplicate of row 2 (origin, destination, "
+    ...                               "product must be unique)"]))[0]["column"]
+    'origin, destination, product'
+    """
     rows = []
     for problem in exc.problems:
         m = _PROBLEM.match(problem)
@@ -392,10 +398,13 @@ def problem_rows(exc: ValidationError) -> list[dict[str, Any]]:
         column = first if table in TABLES and first in TABLES[table].names else ""
         if not column and (named := _CELL.search(message)):  # "column D 'capacity'", "column 'capacity'"
             column = named["column"]
+        if not column and (key := _KEY.search(message)):  # "duplicate of row 2 (supplier must be unique)"
+            column = key["columns"]
         row = m["row"] or ((line := _LINE.search(message)) and line["line"]) or ""  # a CSV's "... in line 3"
         rows.append({"table": table, "row": row, "id": m["id"] or "", "column": column, "message": message})
     return rows
 
 
 _CELL = re.compile(r"\bcolumn (?:[A-Z]+ )?'(?P<column>[^']+)'")
+_KEY = re.compile(r"\((?P<columns>[\w, ]+) must be unique\)")
 _LINE = re.compile(r"\bline (?P<line>\d+)\b")

@@ -26,6 +26,15 @@ UPLOAD_NAMES = ("<script>new MutationObserver(() => document.querySelectorAll("
 CLOSED_PATH = "/_resilient_sc/closed/"
 TAB_CLOSED = ("<script>window.addEventListener('pagehide', () => { if (window.clientId) "
               f"navigator.sendBeacon('{CLOSED_PATH}' + window.clientId); }});</script>")
+#: the page's server gone for good (restarted: its new token refuses this tab; its session is gone
+#: anyway): the box "Trying to reconnect..." said so for ever; checked every 5 s while it shows
+SERVER_GONE = ("<script>setInterval(async () => { const box = document.getElementById('popup'); "
+               "if (!box || box.getAttribute('aria-hidden') !== 'false' || box.dataset.gone) return; "
+               "try { if ((await fetch(location.pathname, {cache: 'no-store', redirect: 'manual'})).status "
+               "!== 403) return; } catch (e) { return; } "  # (down: no answer, or back: reconnecting)
+               "box.dataset.gone = '1'; box.setAttribute('role', 'alert'); box.textContent = "
+               "'The app was restarted: this tab\\'s data, plans and scenarios are gone. Open the address "
+               "resilient-sc app printed when it started (with its token).'; }, 5000);</script>")
 #: the session of each tab by its NiceGUI client id, for :func:`tab_closed`
 TABS: dict[str, Session] = {}
 #: the buttons' colour: white text on it reads at 6.7:1 (NiceGUI's light blue gave 3.1:1, under the
@@ -182,8 +191,8 @@ def serve(data: str | Path | None, port: int, browser: str | None, token: str) -
 
     app.on_shutdown(stop_every_job)  # Ctrl-C, SIGTERM: a solve running must not hold the server up
     # in every page's head as served (a page built once its tab connects adds head HTML as inert text)
-    ui.add_head_html(LEAVE_WARNING + UPLOAD_NAMES + TAB_CLOSED + access.GRID_TAB + access.SLIDER_NAMES
-                     + access.CHIP_NAMES, shared=True)
+    ui.add_head_html(LEAVE_WARNING + UPLOAD_NAMES + TAB_CLOSED + SERVER_GONE + access.GRID_TAB
+                     + access.SLIDER_NAMES + access.CHIP_NAMES, shared=True)
     ui.add_css(access.CSS, shared=True)
     ui.run(host="127.0.0.1", port=port, show=False, reload=False, title="resilient_sc",
            show_welcome_message=False, favicon="🔗", reconnect_timeout=RECONNECT_SECONDS,

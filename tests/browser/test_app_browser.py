@@ -41,37 +41,43 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = free_port()
-    log = (tmp_path_factory.mktemp("app") / "app.log").open("w")
+def start_app(port: int, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """``resilient-sc app`` on the example at ``port``, logging to ``log_path``: its process and
+    the address it printed (with its token)."""
+    log = log_path.open("w")
     # NiceGUI switches to its own test mode when it sees pytest's variables: the app runs as a user's would
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     script = Path(sys.executable).with_name("resilient-sc")
     cmd = [str(script)] if script.exists() else [sys.executable, "-m", "resilient_sc.cli"]
     proc = subprocess.Popen([*cmd, "app", "examples/electronics", "--no-browser", "--port", str(port)],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    log.close()
     deadline = time.monotonic() + 60
-    address = None
     while time.monotonic() < deadline:
-        printed = re.search(r"serving on (\S+)", Path(log.name).read_text())  # the address with its token
+        printed = re.search(r"serving on (\S+)", log_path.read_text())  # the address with its token
         with socket.socket() as s:
             if printed and s.connect_ex(("127.0.0.1", port)) == 0:
-                address = printed[1]
-                break
+                return proc, printed[1]
         if proc.poll() is not None:
-            pytest.fail(f"the app exited: {Path(log.name).read_text()}")
+            pytest.fail(f"the app exited: {log_path.read_text()}")
         time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the app did not start within 60 s")
-    yield address
+    proc.kill()
+    pytest.fail("the app did not start within 60 s")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    proc, address = start_app(free_port(), tmp_path_factory.mktemp("app") / "app.log")
+    yield address
+    stop_app(proc)
 
 
 @pytest.fixture(scope="module")
@@ -440,3 +446,25 @@ def bad_workbook(folder: Path) -> Path:
     write_excel(path, frames)
     return path
 
+
+
+def test_a_tab_of_a_server_restarted_says_so(tmp_path):
+    """A server restarted has a new token, which refuses the tabs of the old one: they said
+    "Trying to reconnect..." for ever (app audit); now the tab says its session is gone and what
+    to open."""
+    port = free_port()
+    proc, address = start_app(port, tmp_path / "first.log")
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(address)
+            page.get_by_test_id("example").wait_for()
+            stop_app(proc)
+            proc, _ = start_app(port, tmp_path / "second.log")
+            page.get_by_text("The app was restarted: this tab's data, plans and scenarios are gone. Open the "
+                             "address resilient-sc app printed when it started").wait_for(timeout=30_000)
+            assert page.locator("#popup").get_attribute("role") == "alert"
+            browser.close()
+    finally:
+        stop_app(proc)
