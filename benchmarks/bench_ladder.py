@@ -444,11 +444,18 @@ def markdown(rung: str, rows: list[dict], info: dict, time_limit: float, seed: i
 
 
 def compare(name: str, ours: dict, textbook: dict) -> bool | None:
-    """Whether both sides' objectives agree within 1e-5 relative (None unless both proved
-    optimality); prints the case's line."""
-    both = ours.get("status") == "optimal" and textbook.get("status") == "optimal"
-    tol = 1e-5 * max(1.0, abs(textbook.get("objective") or 0.0))
-    agree = abs(ours["objective"] - textbook["objective"]) <= tol if both else None
+    """Whether the sides agree (prints the case's line): each side's bound no higher than the
+    other's plan, and, both proven optimal at gap 1e-6, their objectives within 1e-6 relative
+    of each other (each is within that of the optimum); None without a plan and bound on each."""
+    values = [side.get(k) for side in (ours, textbook) for k in ("objective", "bound")]
+    if any(v is None or not math.isfinite(v) for v in values):
+        agree = None
+    else:
+        ours_obj, ours_bound, tb_obj, tb_bound = values
+        tol = 1.01e-6 * max(1.0, abs(ours_obj), abs(tb_obj))
+        agree = ours_bound <= tb_obj + tol and tb_bound <= ours_obj + tol
+        if ours.get("status") == "optimal" and textbook.get("status") == "optimal":
+            agree = agree and abs(ours_obj - tb_obj) <= tol
     print(f"{name:<22} ours {ours.get('status')} {ours.get('objective')} {ours.get('wall_s', 0):.1f}s | "
           f"textbook {textbook.get('status')} {textbook.get('objective')} "
           f"{textbook.get('wall_s', 0) or 0:.1f}s | agree {agree}", flush=True)

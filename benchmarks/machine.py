@@ -13,11 +13,24 @@ from typing import Any
 from resilient_sc.io import write_json, write_text
 
 
+def cpu_model() -> str:
+    """The processor's model name (Linux: /proc/cpuinfo), or its architecture elsewhere."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def machine_info() -> dict[str, Any]:
-    """Platform, cores, load, Python and package versions, and the date (UTC)."""
+    """Platform, processor, cores, load, Python and package versions, and the date (UTC)."""
     return {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
+        "cpu_model": cpu_model(),
         "cpus": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
@@ -28,9 +41,12 @@ def machine_info() -> dict[str, Any]:
 
 def machine_line(info: dict[str, Any]) -> str:
     """One Markdown line naming where and when a benchmark ran."""
-    return (f"{info['date']} · {info['platform']} · {info['cpus']} CPUs · load {info['load_average']} · "
-            f"Python {info['python']} · resilient_sc {info['resilient_sc']} · highspy {info['highspy']} · "
-            f"numpy {info['numpy']} · pandas {info['pandas']} · pyomo {info['pyomo']}")
+    model = f" ({info['cpu_model']})" if info.get("cpu_model") else ""  # (not in results before 2026-12-06)
+    scipy = f" · scipy {info['scipy']}" if info.get("scipy") else ""
+    return (f"{info['date']} · {info['platform']} · {info['cpus']} CPUs{model} · "
+            f"load {info['load_average']} · Python {info['python']} · resilient_sc {info['resilient_sc']} · "
+            f"highspy {info['highspy']} · numpy {info['numpy']} · pandas {info['pandas']}{scipy} · "
+            f"pyomo {info['pyomo']}")
 
 
 def finite(v: Any) -> Any:

@@ -6,7 +6,8 @@
 
 Each benchmark is one seeded script in this folder (``REGISTRY`` names it and its arguments);
 each writes ``<out>/<name>.json`` and ``.md`` with the machine, versions and date. The runner
-then writes ``<out>/summary.md``: ours vs the textbook model per OR-Library / Holmberg group.
+then writes ``<out>/summary.md`` (``summary_quick.md`` for ``--quick``): ours vs the textbook model per
+OR-Library / Holmberg group.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def summary(out: Path) -> str | None:
         tb_done = s.get("textbook_optimal")
         speed = s.get("speedup_geomean")
         bound = "≥ " if tb_done is not None and tb_done < s["instances"] else ""
-        rows.append(f"| {label} | {s['instances']} | {s['ours_optimal']} | {s['ours_total_solve']:.1f} | "
+        rows.append(f"| {label} | {info['date']} | {s['instances']} | {s['ours_optimal']} | "
+                    f"{s['ours_total_solve']:.1f} | "
                     f"{s['ours_max']:.1f} | {s['ours_geomean']:.2f} | "
                     f"{'–' if tb_done is None else tb_done} | "
                     f"{_num(s.get('textbook_total_solve'), '.1f')} | "
@@ -79,13 +81,13 @@ def summary(out: Path) -> str | None:
     if not rows:
         return None
     return "\n".join([
-        "# Ours vs the textbook model", "", machine_line(info) if info else "", "",
+        "# Ours vs the textbook model", "", "Last group's machine: " + machine_line(info) if info else "", "",
         "Solve seconds, one HiGHS thread each side, proven optimal at gap ≤ 1e-6 (build and file "
         "reading excluded; they are in the per-group tables). Textbook runs stopped by the time limit "
         "count with the limit, so their speedups are lower bounds (≥).", "",
-        "| group | instances | ours optimal | ours total s | ours max s | ours geomean s | textbook optimal "
-        "| textbook total s | textbook geomean s | speedup (geomean) | disagreements |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|", *rows]) + "\n"
+        "| group | run | instances | ours optimal | ours total s | ours max s | ours geomean s | textbook "
+        "optimal | textbook total s | textbook geomean s | speedup (geomean) | disagreements |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|", *rows]) + "\n"
 
 
 def _num(v: Any, fmt: str) -> str:
@@ -104,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     names = args.names or list(QUICK if args.quick else REGISTRY)
     failed = [name for name in names if run(name, args.quick, args.out) != 0]
     text = summary(args.out)
-    if text is not None:
-        write_text(args.out / "summary.md", text)
+    if text is not None:  # a smoke run's beside its *_quick files, never over the results' summary
+        write_text(args.out / ("summary_quick.md" if args.quick else "summary.md"), text)
         print(text)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
