@@ -25,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import machine_info, machine_line, save
+from textbook import read_instance as textbook_instance
 from textbook import solve_textbook
 
 from resilient_sc import Policy, SolveOptions, solve_model
@@ -71,7 +72,7 @@ def run_ours(name: str, time_limit: float, accelerate: bool) -> dict[str, Any]:
 
 def run_textbook(name: str, time_limit: float) -> dict[str, Any]:
     path, cap, single = _path(name)
-    r = solve_textbook(read_instance(path, cap), single_source=single, threads=1, time_limit=time_limit)
+    r = solve_textbook(textbook_instance(path, cap), single_source=single, threads=1, time_limit=time_limit)
     return {"build": r.build_time, "solve": r.solve_time, "objective": r.objective, "bound": r.bound,
             "gap": r.gap,
             "status": "optimal" if r.status == "Optimal" else r.status.lower().replace(" ", "_")}

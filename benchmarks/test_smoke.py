@@ -72,3 +72,33 @@ def test_ladder_merge_keeps_the_rows_not_run_again(tmp_path: Path) -> None:
     assert "HiGHS's random seed 0 on both sides" in text
     assert bench_ladder.markdown("S", out, now, 300.0, seed=2).startswith(
         "# Ladder rung S: 60 suppliers × 12 hubs × 150 markets × 3 products, HiGHS's random seed 2")
+
+
+def test_the_textbook_is_independent_of_the_library_and_reads_the_files_as_it_does() -> None:
+    """benchmarks/textbook.py imports nothing of resilient_sc (it took the library's reader and
+    stdout plumbing: a fault there would have been on both sides); its own reader gives the
+    library's arrays on each layout's quirks (capa/b/c's 'capacity', Holmberg's NUL padding and
+    CRLF in p2, the stray numbers of p47)."""
+    import ast
+    import warnings
+
+    import numpy as np
+    import textbook
+
+    tree = ast.parse(Path(textbook.__file__).read_text(encoding="utf-8"))
+    imported = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    imported += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert not [m for m in imported if m.startswith("resilient_sc")]
+    data = Path(run.__file__).parents[2] / "shared" / "data" / "orlib"
+    if not data.is_dir():
+        pytest.skip("../shared/data is not present")
+    from resilient_sc.orlib import read_instance
+
+    for name, capacity in [("cap41.txt", None), ("capb.txt", 8000.0), ("holmberg/p2", None),
+                           ("holmberg/p47", None)]:
+        ours = textbook.read_instance(data / name, capacity)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (p47's stray numbers, said by the library)
+            theirs = read_instance(data / name, capacity)
+        for field in ("capacity", "fixed_cost", "demand", "allocation_cost"):
+            assert np.array_equal(getattr(ours, field), getattr(theirs, field)), (name, field)

@@ -1,6 +1,10 @@
 """The textbook strong CFLP formulation, built directly with highspy: the comparison baseline.
 
-For a :class:`~resilient_sc.orlib.FacilityInstance` with m facilities and n customers:
+Independent of the library: its own reader of the instance files (:func:`read_instance`, the
+layouts of ../shared/data/orlib/SOURCE.md) and nothing of ``resilient_sc``, so that a fault in
+the library's reader or model cannot be on both sides of a comparison.
+
+For an :class:`Instance` with m facilities and n customers:
 ``x[i,j]`` ∈ [0,1] the fraction of customer j served by facility i (binary when
 single-sourced), ``y[i]`` ∈ {0,1} facility i open;
 
@@ -15,15 +19,58 @@ Column order: ``y`` (m), then ``x`` row-major by facility (``x[i,j]`` at m + i·
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from resilient_sc.orlib import FacilityInstance
-from resilient_sc.solvers.stops import stdout_to_stderr
+
+@dataclass(frozen=True)
+class Instance:
+    """A capacitated facility location instance as its file gives it."""
+
+    capacity: np.ndarray  # (m,) units
+    fixed_cost: np.ndarray  # (m,) money
+    demand: np.ndarray  # (n,) units
+    allocation_cost: np.ndarray  # (m, n) money for serving all of customer j from facility i
+
+
+def read_instance(path: Path, capacity: float | None = None) -> Instance:
+    """An OR-Library ``cap*.txt`` file (the word ``capacity`` in capa/b/c: ``capacity`` given) or
+    a Holmberg ``p<k>`` file (customers' demands in one block, then the costs facility by facility);
+    NUL padding and carriage returns dropped, numbers past the instance's ignored (p47)."""
+    tokens = path.read_bytes().replace(b"\0", b" ").decode("ascii").split()
+    m, n = int(tokens[0]), int(tokens[1])
+    head = tokens[2:2 + 2 * m]
+    cap = np.array([capacity if t == "capacity" else float(t) for t in head[0::2]], dtype=float)
+    fixed = np.array(head[1::2], dtype=float)
+    rest = np.array(tokens[2 + 2 * m:2 + 2 * m + n + m * n], dtype=float)
+    if path.name.startswith("p"):  # Holmberg: demands, then m rows of n costs
+        demand, cost = rest[:n], rest[n:].reshape(m, n)
+    else:  # OR-Library: per customer its demand, then its m costs
+        per_customer = rest.reshape(n, m + 1)
+        demand, cost = per_customer[:, 0], per_customer[:, 1:].T
+    return Instance(cap, fixed, demand, np.ascontiguousarray(cost))
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """File descriptor 1 pointed at 2 meanwhile (HiGHS writes its banner there)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 @dataclass(frozen=True)
@@ -38,7 +85,7 @@ class TextbookResult:
     solve_time: float
 
 
-def build_textbook(inst: FacilityInstance, single_source: bool = False,
+def build_textbook(inst: Instance, single_source: bool = False,
                    threads: int | None = 1, time_limit: float | None = None,
                    mip_gap: float = 1e-6) -> highspy.Highs:
     """A HiGHS object holding the textbook strong formulation of ``inst``."""
@@ -67,7 +114,7 @@ def build_textbook(inst: FacilityInstance, single_source: bool = False,
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = m + nx, n + m + nx
     kind = highspy.HighsVarType
     lp.integrality_ = [kind.kInteger] * m + [kind.kInteger if single_source else kind.kContinuous] * nx
-    with stdout_to_stderr():  # the HiGHS banner
+    with _stdout_to_stderr():  # the HiGHS banner
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", mip_gap)
@@ -81,13 +128,13 @@ def build_textbook(inst: FacilityInstance, single_source: bool = False,
     return h
 
 
-def solve_textbook(inst: FacilityInstance, single_source: bool = False, threads: int | None = 1,
+def solve_textbook(inst: Instance, single_source: bool = False, threads: int | None = 1,
                    time_limit: float | None = None) -> TextbookResult:
     """Build and solve the textbook model; times in seconds."""
     start = time.perf_counter()
     h = build_textbook(inst, single_source, threads, time_limit)
     built = time.perf_counter()
-    with stdout_to_stderr():
+    with _stdout_to_stderr():
         h.run()
     solved = time.perf_counter()
     info = h.getInfo()
