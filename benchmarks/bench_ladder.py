@@ -41,6 +41,9 @@ from machine import machine_info, machine_line, save  # noqa: E402
 TEXTBOOK = ("base", "near-shoring", "friend-shoring", "survive country 0.8", "survive supplier 1.0",
             "single sourcing", "disruption-aware")
 QUICK = ("base", "near-shoring", "survive country 0.8")
+#: the policy fields the textbook models (any other raises: it would be solved as if not set)
+TEXTBOOK_FIELDS = frozenset({"min_local_share", "min_allied_share", "max_country_share", "survive",
+                             "service_level", "single_sourcing", "shortfall_penalty", "disruption_weight"})
 
 
 class _Rows:
@@ -85,6 +88,8 @@ def textbook_arrays(net, policy, sets=None) -> dict:
     import scipy.sparse as sp
 
     from resilient_sc.model.sets import build_sets
+    if unmodelled := sorted(set(policy.to_dict()) - TEXTBOOK_FIELDS):  # never a model of another policy
+        raise NotImplementedError(f"the textbook does not model {', '.join(unmodelled)}")
     sets = build_sets(net, policy) if sets is None else sets
     sup, hub, dem = sets.suppliers.reset_index(drop=True), sets.hubs.reset_index(drop=True), sets.demand
     inb, fl, supply = sets.inbound, sets.flows, sets.supply
