@@ -32,18 +32,19 @@ COLUMNS = ("policy", "status", "cost", "premium_pct", "network_premium_pct", "wo
            "n_hubs", "gap", "solve_time")
 
 
-def textbook_seconds(rung: str) -> tuple[float, int, int] | None:
-    """``(seconds, proven, solves)`` of the textbook on the ladder policies of ``rung`` from
+def textbook_seconds(rung: str) -> tuple[float, int, int, str] | None:
+    """``(seconds, proven, solves, date of that run)`` of the textbook on the ladder policies of ``rung`` from
     ``results/ladder_<rung>.json``: the sum of its wall seconds (a case not proven counts with the
     seconds it ran, so the sum is a lower bound then); None without that file or a textbook run."""
     path = RESULTS / f"ladder_{rung}.json"
     if not path.exists():
         return None
-    rows = [r["textbook"] for r in json.loads(path.read_text(encoding="utf-8"))["rows"]
-            if r["policy"] in POLICIES and r["textbook"].get("wall_s")]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows = [r["textbook"] for r in data["rows"] if r["policy"] in POLICIES and r["textbook"].get("wall_s")]
     if len(rows) < len(POLICIES):
         return None
-    return (sum(r["wall_s"] for r in rows), sum(r.get("status") == "optimal" for r in rows), len(rows))
+    return (sum(r["wall_s"] for r in rows), sum(r.get("status") == "optimal" for r in rows), len(rows),
+            str(data.get("machine", {}).get("date", "")))
 
 
 def run(rung: str, workers: int, time_limit: float) -> dict[str, Any]:
@@ -85,11 +86,12 @@ def markdown(result: dict[str, Any], info: dict[str, Any]) -> str:
     lines += ["", f"Whole call (solves and stress tests): **{result['wall_s']:.1f} s** wall."]
     tb = result["textbook"]
     if tb is not None:
-        seconds, proven, n = tb
+        seconds, proven, n, *when = tb
         bound = "" if proven == n else "≥ "
         lines.append(f"The textbook extensive form on the same {n} policies, one after the other "
-                     f"(`results/ladder_{result['rung']}.json`, {proven} of {n} proven in their time "
-                     f"limit): {bound}{seconds:.0f} s of solves alone.")
+                     f"(`results/ladder_{result['rung']}.json` as it stood at this run"
+                     f"{', dated ' + when[0] if when and when[0] else ''}: not run beside it; {proven} of "
+                     f"{n} proven in their time limit): {bound}{seconds:.0f} s of solves alone.")
     return "\n".join(lines) + "\n"
 
 
