@@ -1344,8 +1344,8 @@ async def test_upload_messages_name_the_users_file(user):
 async def test_an_upload_read_while_other_data_was_opened_is_not_used(user):
     """A file that took 25 s to read replaced the roadmap example opened (and solved) meanwhile:
     the upload ended last and won, its scenarios gone (app audit). Now it is read in a process of
-    its own, its status and a Stop button shown, and it is not used if other data was asked for
-    meanwhile; a file read alone is used and said so."""
+    its own, its status and a Stop button shown, and it is stopped and not used if other data is
+    asked for meanwhile; a file read alone is used and said so."""
     from nicegui.elements.upload_files import SmallFileUpload
 
     await user.open("/")
@@ -1361,6 +1361,7 @@ async def test_an_upload_read_while_other_data_was_opened_is_not_used(user):
     said = "plant A.xlsx was not used: other data was opened while it was read"
     await until(lambda: said in user.notify.messages)
     assert session.is_roadmap and session.source != "plant A.xlsx"
+    assert not session.jobs  # its read stopped when the example was opened, not run to its end
     assert text_of(user, "reading") == "" and not element(user, "stop-reading").enabled
     with user:
         await data_upload.handle_uploads([SmallFileUpload("plant A.xlsx", "", book)])

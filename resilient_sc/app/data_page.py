@@ -240,7 +240,10 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
     asked = {"data": 0}  # the number of the last data asked for: an upload read meanwhile is not used
 
     def asking() -> int:
-        """A new data asked for (a file, an example, the template, edits): its number."""
+        """A new data asked for (a file, an example, the template, edits): its number; a file
+        still being read is stopped (it would not be used)."""
+        if reading[0] is not None:
+            reading[0].stop()
         asked["data"] += 1
         return asked["data"]
 
