@@ -1355,17 +1355,17 @@ async def test_an_upload_read_while_other_data_was_opened_is_not_used(user):
     with user:
         reading = asyncio.create_task(data_upload.handle_uploads([SmallFileUpload("plant A.xlsx", "", book)]))
     await until(lambda: text_of(user, "reading").startswith("Reading plant A.xlsx"))
-    assert element(user, "stop-reading").enabled
+    assert element(user, "stop-reading").visible
     by_id(user, "roadmap-example").click()
     await reading  # (the upload's handler runs on: its end is awaited below)
     said = "plant A.xlsx was not used: other data was opened while it was read"
     await until(lambda: said in user.notify.messages)
     assert session.is_roadmap and session.source != "plant A.xlsx"
     assert not session.jobs  # its read stopped when the example was opened, not run to its end
-    assert text_of(user, "reading") == "" and not element(user, "stop-reading").enabled
+    assert text_of(user, "reading") == "" and not element(user, "stop-reading").visible
     with user:
         await data_upload.handle_uploads([SmallFileUpload("plant A.xlsx", "", book)])
-    await until(lambda: "data: plant A.xlsx" in user.notify.messages)
+    await until(lambda: "plant A.xlsx read: it is the data in use" in user.notify.messages)
     assert session.source == "plant A.xlsx" and not session.is_roadmap
 
 
@@ -1380,7 +1380,7 @@ async def test_an_upload_stopped_while_read_leaves_the_data_in_use(user):
     with user:
         reading = asyncio.create_task(data_upload.handle_uploads(
             [SmallFileUpload("big.xlsx", "", edited_workbook(session).read_bytes())]))
-    await until(lambda: element(user, "stop-reading").enabled)
+    await until(lambda: element(user, "stop-reading").visible)
     by_id(user, "stop-reading").click()
     await reading
     await until(lambda: text_of(user, "reading").startswith("Reading big.xlsx stopped; the data in use is "

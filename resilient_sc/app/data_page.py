@@ -282,7 +282,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         job = reading[0] = session.start(read_upload, [await e.file.read(), name, session.workdir], "read")
         reading_status.text = (f"Reading {name} ({file_size(e.file.size())})…; the data in use is still "
                                f"{session.source}")
-        stop_reading.enable()
+        stop_reading.set_visibility(True)
         kind, out = await job.result()
         session.ended(job)
         if client.is_deleted:  # the tab closed while it read (its jobs were stopped)
@@ -290,14 +290,14 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         access.refocus(uploader)
         if reading[0] is job:
             reading[0] = None
-            stop_reading.disable()
+            stop_reading.set_visibility(False)
             reading_status.text = ""
         if mine != asked["data"]:
             ui.notify(f"{name} was not used: other data was opened while it was read",
                       type="warning", multi_line=True)
         elif kind == "ok":
             use(out, name)
-            ui.notify(f"data: {name}")
+            ui.notify(f"{name} read: it is the data in use")
         elif kind == "invalid":
             show_problems(ValidationError([user_words(p, session.workdir) for p in out]), name)
         elif kind == "stopped":
@@ -371,7 +371,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         stop_reading = ui.button("Stop reading", icon="stop", color="red-9",
                                  on_click=lambda: reading[0] is not None and reading[0].stop()).props(
             "flat dense data-testid=stop-reading")
-        stop_reading.disable()
+        stop_reading.set_visibility(False)  # shown while a file is read
     reading: list[Any] = [None]  # the job reading the last file uploaded
     pending = access.status(ui.label().classes("text-orange-700 font-bold").props(
         "data-testid=pending-edits"))

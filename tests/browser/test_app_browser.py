@@ -448,23 +448,21 @@ def bad_workbook(folder: Path) -> Path:
 
 
 
-def test_a_tab_of_a_server_restarted_says_so(tmp_path):
+def test_a_tab_of_a_server_restarted_says_so(page, tmp_path):
     """A server restarted has a new token, which refuses the tabs of the old one: they said
     "Trying to reconnect..." for ever (app audit); now the tab says its session is gone and what
-    to open."""
+    to open. (A tab of the module's browser, on a server of its own.)"""
     port = free_port()
     proc, address = start_app(port, tmp_path / "first.log")
+    tab = page.context.browser.new_page()
     try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page()
-            page.goto(address)
-            page.get_by_test_id("example").wait_for()
-            stop_app(proc)
-            proc, _ = start_app(port, tmp_path / "second.log")
-            page.get_by_text("The app was restarted: this tab's data, plans and scenarios are gone. Open the "
-                             "address resilient-sc app printed when it started").wait_for(timeout=30_000)
-            assert page.locator("#popup").get_attribute("role") == "alert"
-            browser.close()
+        tab.goto(address)
+        tab.get_by_test_id("example").wait_for()
+        stop_app(proc)
+        proc, _ = start_app(port, tmp_path / "second.log")
+        tab.get_by_text("The app was restarted: this tab's data, plans and scenarios are gone. Open the "
+                        "address resilient-sc app printed when it started").wait_for(timeout=30_000)
+        assert tab.locator("#popup").get_attribute("role") == "alert"
     finally:
+        tab.close()
         stop_app(proc)
