@@ -231,7 +231,7 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
     network = load_network(args.data)
     if policy is not None:
         policy.check_network(network)
-    if log is not None:  # made only once the input is valid: bad input creates nothing
+    if log is not None and not log.is_file():  # made only once the input is valid: bad input creates nothing
         empty_log(log)
     given = {"time_limit": args.time_limit, "mip_gap": args.gap, "threads": args.threads}
     options = SolveOptions(

@@ -59,8 +59,8 @@ def write_network_model(model: NetworkModel | RoadmapModel, path: str | Path) ->
                           str(path))
         if status == highspy.HighsStatus.kWarning:
             warn(f"{path.name}: HiGHS replaced the readable names by c0.., r0.. (some "
-                          "ids collide once made valid for LP files)",
-                          RunWarning)
+                 "ids collide once made valid for LP files)",
+                 RunWarning)
     return path
 
 

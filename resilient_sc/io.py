@@ -239,7 +239,7 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
         _LIVE.discard(tmp)
         if tmp.exists():  # e.g. the replaced old folder holds a folder without write permission
             warn(f"could not remove {tmp} (the folder replaced at {path.name}, or the unfinished "
-                          "new one): remove it by hand", RunWarning)
+                 "new one): remove it by hand", RunWarning)
 
 
 def _refuse(path: Path, force: bool, flag: str, outputs: frozenset[str], network: bool) -> None:
@@ -604,8 +604,8 @@ def _fit_cells(name: str, df: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].astype(object)
         out.loc[long, col] = [_cut(v) for v in texts[long]]
         warn(f"({name}) | column {col}: {int(long.sum()):,} text(s) over the {EXCEL_CELL:,} "
-                      "characters an Excel cell holds, cut where they say so; CSV outputs hold them whole",
-                      RunWarning)
+             "characters an Excel cell holds, cut where they say so; CSV outputs hold them whole",
+             RunWarning)
     return out
 
 

@@ -155,12 +155,12 @@ def _warn_of_fixed_costs(plan: Plan, options: SolveOptions) -> None:
     if not 0 < tighter < options.mip_gap:  # mip_gap 0 already: nothing tighter to advise
         return
     warn(f"({SOLVING.get()}) | {money(constant)} of the cost {money(plan.objective)} "
-                  f"({fraction(constant / plan.objective)}) is fixed whatever the plan (such as the fixed "
-                  "costs of suppliers and hubs the data keeps open): the gap of "
-                  f"{relative_gap(plan.gap)} on the whole cost leaves the rest within {money(slack)} of "
-                  f"its bound, a gap of {relative_gap(slack / rest)} on the rest, above mip_gap "
-                  f"{options.mip_gap:g}; for a plan that close on the rest, solve with mip_gap="
-                  f"{tighter:g} (CLI: --gap {tighter:g})", RunWarning)
+         f"({fraction(constant / plan.objective)}) is fixed whatever the plan (such as the fixed "
+         "costs of suppliers and hubs the data keeps open): the gap of "
+         f"{relative_gap(plan.gap)} on the whole cost leaves the rest within {money(slack)} of "
+         f"its bound, a gap of {relative_gap(slack / rest)} on the rest, above mip_gap "
+         f"{options.mip_gap:g}; for a plan that close on the rest, solve with mip_gap="
+         f"{tighter:g} (CLI: --gap {tighter:g})", RunWarning)
 
 
 #: the library's logger: each solve's report line at INFO (the route, its times and nodes), for
@@ -189,7 +189,7 @@ def log_line(text: str, options: SolveOptions, warn_unwritable: bool = True) -> 
             if not warn_unwritable:
                 return
             warn(f"(log) | could not write the solver log {options.log}: {exc.strerror or exc}; the "
-                          "plan is kept", RunWarning)
+                 "plan is kept", RunWarning)
 
 
 def solve(network: Network, policy: Policy | None = None,
@@ -306,8 +306,8 @@ def start_for(model: NetworkModel, start: Plan | None) -> Plan | None:
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         warn(f"(start) | the start plan names {len(foreign)} supplier(s) or hub(s) this network "
-                      f"does not have ({shown}): it is a plan of other data; only the names in both start "
-                      "the solver (the plan returned is this network's own)", RunWarning)
+             f"does not have ({shown}): it is a plan of other data; only the names in both start "
+             "the solver (the plan returned is this network's own)", RunWarning)
     return start
 
 
@@ -483,11 +483,11 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
     library_gap = SolveOptions().mip_gap
     if status is Status.OPTIMAL and gap > library_gap * (1 + 1e-6):
         warn(f"the solver proved this plan within a gap of {gap:.2e} only (its own relative MIP "
-                      f"gap: 1e-4 by default in HiGHS, Gurobi and CPLEX), not the library's "
-                      f"{library_gap:g}: its objective may be that fraction worse than the optimum; set the "
-                      "solver's gap (HiGHS: options=resilient_sc.solvers.pyomo.highs_options(m); Gurobi: "
-                      "'MIPGap'; CPLEX: 'mipgap') or solve with resilient_sc.optimize.solve_pyomo",
-                      RunWarning)
+             f"gap: 1e-4 by default in HiGHS, Gurobi and CPLEX), not the library's "
+             f"{library_gap:g}: its objective may be that fraction worse than the optimum; set the "
+             "solver's gap (HiGHS: options=resilient_sc.solvers.pyomo.highs_options(m); Gurobi: "
+             "'MIPGap'; CPLEX: 'mipgap') or solve with resilient_sc.optimize.solve_pyomo",
+             RunWarning)
     seconds = solve_time if solve_time is not None else solver_seconds(results)
     result = SolverResult(status, None, objective, bound, gap, float(seconds or 0.0),
                           f"{status.value} (pyomo)",

@@ -237,7 +237,7 @@ def read_holmberg(path: str | Path) -> FacilityInstance:
         extra = len(tok) - need
         said = f"{extra:,} number{'s' * (extra > 1)} after the {need:,} of the instance"
         warn(f"({path.name}) | line {tok.line(need)}: {said} {'are' if extra > 1 else 'is'} ignored",
-                      DataWarning)
+             DataWarning)
     nums = tok.numbers(0, need, "numbers")
     head = nums[2:2 + 2 * m]
     demand = _demands(tok, nums[2 + 2 * m:2 + 2 * m + n], 2 + 2 * m, 1)

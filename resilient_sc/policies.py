@@ -113,8 +113,8 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
             policy = Policy.from_dict(data)
             if policy.is_base and str(name) != "base":  # 'near:' left empty read as a 0.00% premium
                 warn(f"{label} | sets no field: it is the base policy; give its fields, e.g. "
-                              f"{shown(str(name))}: {{min_local_share: 0.5}}",
-                              DataWarning)
+                     f"{shown(str(name))}: {{min_local_share: 0.5}}",
+                     DataWarning)
             object.__setattr__(policy, "_source", str(path))
             policies[str(name)] = policy
         except ValidationError as exc:

@@ -497,11 +497,11 @@ def _warn_of_free_restarts(roadmap: Roadmap) -> None:
         restarts = [f"{e} ({p})" for e, p in zip(again["id"], again["period"], strict=True)]
         one = len(again) == 1
         warn(f"(roadmap) | {count(len(again), 'supplier or hub', 'suppliers or hubs')} "
-                      f"{'stops and starts' if one else 'stop and start'} again at no opening cost: "
-                      f"{listing(restarts)} (started again that period); {'its' if one else 'their'} "
-                      "opening_cost is 0, so closing for a while costs only the closing: give opening_cost "
-                      "what reopening costs (a lease, a requalification)",
-                      RunWarning)
+             f"{'stops and starts' if one else 'stop and start'} again at no opening cost: "
+             f"{listing(restarts)} (started again that period); {'its' if one else 'their'} "
+             "opening_cost is 0, so closing for a while costs only the closing: give opening_cost "
+             "what reopening costs (a lease, a requalification)",
+             RunWarning)
 
 
 #: a period weighing less than this share of the path's cost is one the gap may leave far off
@@ -531,11 +531,11 @@ def _warn_of_light_periods(roadmap: Roadmap, options: SolveOptions) -> None:
               if tighter >= 1e-9 else "no gap a solver proves gets it that close: give the periods weights "
               "nearer each other, or plan that period on its own")
     warn(f"(solve) | period {light} weighs {weight(float(costs.loc[light, 'weight']))} "
-                  f"({float(share[light]):.2g} of the path's weighted cost): the gap of "
-                  f"{relative_gap(roadmap.gap)} on the path leaves its own plan within "
-                  f"{money(slack / float(costs.loc[light, 'weight']))} of its best (a gap of "
-                  f"{relative_gap(own)} on its own cost), so its starts and stops may buy nothing; {advice}",
-                  RunWarning)
+         f"({float(share[light]):.2g} of the path's weighted cost): the gap of "
+         f"{relative_gap(roadmap.gap)} on the path leaves its own plan within "
+         f"{money(slack / float(costs.loc[light, 'weight']))} of its best (a gap of "
+         f"{relative_gap(own)} on its own cost), so its starts and stops may buy nothing; {advice}",
+         RunWarning)
 
 
 def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, results: Any = None) -> Roadmap:
@@ -558,9 +558,9 @@ def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, result
         result = dataclasses.replace(result, bound=math.nan, gap=math.nan)
     elif abs(left_out) > 1e-9 * max(1.0, abs(result.objective)):
         warn(f"the pyomo model's objective is {result.objective:,.2f}, {left_out:+,.2f} beyond the "
-                      "roadmap's cost (a term added to the objective, which the roadmap's cost leaves out); "
-                      "its bound is the solver's less that term, so that its gap is the solver's",
-                      RunWarning)
+             "roadmap's cost (a term added to the objective, which the roadmap's cost leaves out); "
+             "its bound is the solver's less that term, so that its gap is the solver's",
+             RunWarning)
         result = dataclasses.replace(result, bound=result.bound - left_out)
     report = pyomo_report(pyomo_model, model, x, result)
     return Roadmap.from_solution(model, dataclasses.replace(result, x=x), report)

@@ -149,8 +149,8 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
                                      for r in exc.reasons]) from exc
     if warm_start and (executor is not None or (workers or 1) > 1):
         warn("(warm_start) | the points are solved in order in this process, each from the last "
-                      "design: the executor and workers are not used; pass warm_start=False (CLI: "
-                      "--no-warm-start) to solve them in parallel", RunWarning)
+             "design: the executor and workers are not used; pass warm_start=False (CLI: "
+             "--no-warm-start) to solve them in parallel", RunWarning)
     if warm_start:
         def in_order() -> Iterator[Any]:  # each point from the last design found, as it is asked for
             previous = base

@@ -48,7 +48,7 @@ class Writer:
         self.figures = figures if figures is not None else fg.has_matplotlib()
         if figures is None and not self.figures:
             warn(f"figures skipped: matplotlib is not installed ({fg.INSTALL_HINT})",
-                          RunWarning)
+                 RunWarning)
 
     def path(self, name: str) -> Path:
         assert Path(name).stem not in TABLES, f"{name} would shadow an input table"

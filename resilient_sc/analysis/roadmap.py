@@ -265,7 +265,7 @@ def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = STRESS_FAILURES,
             raise ValueError(f"period {period}: the plan has no model to replay")
         if not plan.model.network.has_demand:
             warn(f"(demand) | period {period} has no demand above 0: no failure can leave a market "
-                          "short then, so it is not stress-tested", DataWarning)
+                 "short then, so it is not stress-tested", DataWarning)
             continue
         out[period] = stress_test(plan.model.network, plan, kinds, probabilities, penalty, scenarios)
     return out

@@ -459,10 +459,10 @@ def _warn_if_other_data(network: Network, plan: Plan) -> None:
     differ = network.tables_differing_from(plan.model.network, ignoring=("lead_time",))  # (replayed as 0)
     if differ:
         warn(f"(stress_test) | the network differs from the one the plan was solved on (in "
-                      f"{and_list(differ)}): its design is replayed on this network's data (a supplier or "
-                      "hub closed here is left out, capacities and costs are these); stress-test a plan "
-                      "on the network it was solved on, or solve it again on this one",
-                      RunWarning)
+             f"{and_list(differ)}): its design is replayed on this network's data (a supplier or "
+             "hub closed here is left out, capacities and costs are these); stress-test a plan "
+             "on the network it was solved on, or solve it again on this one",
+             RunWarning)
 
 
 def _penalties(model: NetworkModel, penalty: float | Mapping[str, float] | None) -> pd.Series:

@@ -640,7 +640,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
                 raise
             notes.append(f"{route.name} failed ({type(exc).__name__}: {exc}){fallback}")
             warn(f"route {route.name} failed ({type(exc).__name__}: {exc}){fallback or ''}; "
-                          "please report it", RunWarning)
+                 "please report it", RunWarning)
             result = None
         assert result is None or isinstance(result, SolverResult)
         if result is not None and result.note:

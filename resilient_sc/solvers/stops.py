@@ -233,8 +233,8 @@ def _reset_in_child() -> None:
         os.dup2(_saved_stdout, 1)
         os.close(_saved_stdout)
     _redirected, _saved_stdout = 0, None
+    stop_request.pid = os.getpid()  # this process's handlers from now on (a HiGHS run's Ctrl-C)
     if stop_request.wakeup is None or threading.current_thread() is not threading.main_thread():
-        stop_request.pid = os.getpid()  # this process's handlers from now on (a HiGHS run's Ctrl-C)
         return
     signal.set_wakeup_fd(-1)
     # the child's copy of the pipe's write end, closed: else the parent's watcher (which ends when
@@ -245,7 +245,6 @@ def _reset_in_child() -> None:
         if signal.getsignal(s) is on_stop_signal:
             signal.signal(s, signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL)
     stop_request.reset()
-    stop_request.pid = os.getpid()
 
 
 if hasattr(os, "register_at_fork"):
