@@ -280,8 +280,8 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
             return
         client = ui.context.client
         job = reading[0] = session.start(read_upload, [await e.file.read(), name, session.workdir], "read")
-        reading_status.text = (f"Reading {name} ({file_size(e.file.size())})…; the data in use is still "
-                               f"{session.source}")
+        reading_status.text = (f"Reading {name} ({file_size(e.file.size())})… (the data in use is still "
+                               f"{session.source})")
         stop_reading.set_visibility(True)
         kind, out = await job.result()
         session.ended(job)
