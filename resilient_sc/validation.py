@@ -32,16 +32,18 @@ _INTEGER = re.compile(r"-?\d+")
 WHOLE_NUMBERS = frozenset({"lead_time"})
 
 
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize``: the code of each row (-1 where null) and the distinct values; text
-    work is then done once per distinct value (ids repeat: ~100× less). A cell holding a list
-    or a dict (said by :func:`_unhashable_cells`) counts as its text."""
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``pd.factorize``: the code of each row (-1 where null), the distinct values, and whether
+    every cell was hashable; text work is then done once per distinct value (ids repeat: ~100×
+    less). A cell holding a list or a dict (said by :func:`_unhashable_cells`) counts as its text."""
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        hashable = True
     except TypeError:  # unhashable cells
         codes, uniques = pd.factorize(np.array([v if _hashable(v) else str(v) for v in values], dtype=object),
                                       use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
+        hashable = False
+    return codes, np.asarray(uniques, dtype=object), hashable
 
 
 def _hashable(value: Any) -> bool:
@@ -52,17 +54,14 @@ def _hashable(value: Any) -> bool:
     return True
 
 
-def _unhashable_cells(name: str, df: pd.DataFrame, problems: list[str]) -> None:
+def _unhashable_cells(name: str, df: pd.DataFrame, problems: list[str], distinct: _Distinct) -> None:
     """A problem per cell holding a list, a dict, a set or an array (``groupby().agg(list)``,
     ``json_normalize``): a cell holds one value."""
     for col in (c for c in df.columns if c != "_row" and df[c].dtype == object):
-        values = df[col].to_numpy(dtype=object)
-        try:
-            pd.factorize(values)
+        if distinct.hashable(col):
             continue
-        except TypeError:
-            bad = [pos for pos, v in enumerate(values) if not _hashable(v)]
-        each_row(problems, name, bad,
+        values = df[col].to_numpy(dtype=object)
+        each_row(problems, name, [pos for pos, v in enumerate(values) if not _hashable(v)],
                  lambda pos, c=col, v=values: f"{where(name, df, pos)} | {c} {quote(str(v[pos]))} is a "
                                               f"{type(v[pos]).__name__}: a cell holds one value",
                  f"{col} holds a list or a dict")
@@ -81,13 +80,54 @@ def _text_blank(uniques: np.ndarray) -> list[bool]:
     return [isinstance(u, str) and not u.strip() for u in uniques]
 
 
-def _is_blank(series: pd.Series) -> np.ndarray:
+def _is_blank(series: pd.Series,
+              factorized: Callable[[], tuple[np.ndarray, np.ndarray, bool]] | None = None) -> np.ndarray:
     """Empty cells: null (None, NaN) or text of white space only. ``'NA'`` (Namibia), ``'nan'``
-    and ``'none'`` are text, never blank: an id keeps them, a number column rejects them."""
+    and ``'none'`` are text, never blank: an id keeps them, a number column rejects them.
+    ``factorized``: gives the column's :func:`_factorize` when it is known."""
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return series.isna().to_numpy()
-    codes, uniques = _factorize(series.to_numpy(dtype=object))
+    codes, uniques, _ = factorized() if factorized else _factorize(series.to_numpy(dtype=object))
     return _spread(_text_blank(uniques), codes, True, bool)
+
+
+class _Distinct:
+    """The distinct values of each column of one table, found once per column (``pd.factorize``:
+    a column was factorized up to five times, 4.9M distinct ids took 28 s to refuse) and kept for
+    the rows that remain as rows are dropped (:meth:`keep`)."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self._df = df
+        self._rows: np.ndarray | None = None  # positions in ``df`` of the rows kept
+        self._found: dict[str, tuple[np.ndarray, np.ndarray, bool]] = {}
+        self._blank: dict[str, np.ndarray] = {}  # of every row of ``df``
+
+    def _factorized(self, col: str) -> tuple[np.ndarray, np.ndarray, bool]:
+        if col not in self._found:
+            self._found[col] = _factorize(self._df[col].to_numpy(dtype=object))
+        return self._found[col]
+
+    def hashable(self, col: str) -> bool:
+        """Whether every cell of ``col`` holds one value (not a list or a dict)."""
+        return self._factorized(col)[2]
+
+    def __call__(self, col: str) -> tuple[np.ndarray, np.ndarray]:
+        """The code of each row kept (-1 where null) and the distinct values of column ``col``."""
+        codes, uniques, _ = self._factorized(col)
+        return (codes if self._rows is None else codes[self._rows]), uniques
+
+    def blank(self, col: str) -> np.ndarray:
+        """Whether each row kept is blank in ``col`` (:func:`_is_blank`)."""
+        if col not in self._blank:
+            self._blank[col] = _is_blank(self._df[col], lambda: self._factorized(col))
+        blank = self._blank[col]
+        return blank if self._rows is None else blank[self._rows]
+
+    def keep(self, df: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        """``df`` (the rows kept so far) with only the rows where ``rows`` is true."""
+        positions = np.flatnonzero(rows)
+        self._rows = positions if self._rows is None else self._rows[positions]
+        return df.iloc[positions].reset_index(drop=True)
 
 
 #: the words of an infinite number ('unlimited': how workbooks write a hub's unlimited capacity)
@@ -100,7 +140,7 @@ TEXT_KINDS = ("id", "text", "status", "kind")
 TEXT_DTYPE = pd.DataFrame({"text": np.array(["text"], dtype=object)})["text"].dtype
 
 
-def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[str],
+def _coerce_column(table: Table, col: Column, df: pd.DataFrame, distinct: _Distinct, problems: list[str],
                    limits: Limits) -> np.ndarray:
     """Column ``col`` of ``df`` converted to its kind, with defaults filled in."""
     name = table.name
@@ -115,7 +155,10 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, problems: list[s
         codes, uniques = np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
     else:
         raw = series.to_numpy(dtype=object)
-        codes, uniques = _factorize(raw)
+        if present:
+            codes, uniques = distinct(col.name)
+        else:
+            codes, uniques = np.full(len(df), -1, dtype=np.intp), np.zeros(0, dtype=object)
         blank = _spread(_text_blank(uniques), codes, True, bool)
     if col.required and present:
         each_row(problems, name, np.flatnonzero(blank),
@@ -253,7 +296,7 @@ def _columns(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
 AMOUNTS = frozenset({"units", "money"})
 
 
-def _dot_thousands(table: Table, df: pd.DataFrame) -> list[str]:
+def _dot_thousands(table: Table, df: pd.DataFrame, distinct: _Distinct) -> list[str]:
     """Number cells read as 9 where 9,000 was likely meant, written with a dot for thousands: a
     ``9.000`` beside ``12000`` in any number column; and in an amount column (:data:`AMOUNTS`), a
     ``9.000`` where every decimal written has three digits, one ends in 0 or whole numbers stand
@@ -263,7 +306,7 @@ def _dot_thousands(table: Table, df: pd.DataFrame) -> list[str]:
     for column in (c for c in table.columns if c.kind in ("number", "capacity") and c.name in df
                    and not pd.api.types.is_numeric_dtype(df[c.name])):  # numbers: nothing was written
         col = column.name
-        codes, uniques = _factorize(df[col].to_numpy(dtype=object))  # each spelling once, text only
+        codes, uniques = distinct(col)  # each spelling once, text only
         text = pd.Series([u.strip() if isinstance(u, str) else "" for u in uniques], dtype=object)
         dotted, plain = text.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}"), text.str.fullmatch(r"[+-]?\d{4,}")
         padded = False  # whether a decimal written with a trailing 0 is said how to keep
@@ -304,14 +347,15 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     indexed = {str(n).strip().lower() for n in df.index.names if n is not None}  # df.set_index('supplier')
     df = _columns(name, df.reset_index(drop=True), problems)
     df["_row"] = rows
-    _unhashable_cells(name, df, problems)
+    distinct = _Distinct(df)
+    _unhashable_cells(name, df, problems, distinct)
     # drop rows that are blank everywhere (trailing lines of a spreadsheet)
     data_cols = [c for c in df.columns if c != "_row"]
     if data_cols:
-        empty = np.logical_and.reduce([_is_blank(df[c]) for c in data_cols])
+        empty = np.logical_and.reduce([distinct.blank(c) for c in data_cols])
         if empty.any():
-            df = df.loc[~empty].reset_index(drop=True)
-    df = _without_totals(name, df, problems)
+            df = distinct.keep(df, ~empty)
+    df = _without_totals(name, df, distinct, problems)
     missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
     keyed = not missing  # else the keys compared would be defaults: no duplicates said
     if missing and headless:
@@ -324,13 +368,13 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
                         + f"; columns are: {', '.join(table.names)}")
     if table.required and len(df) == 0:
         problems.append(f"({name}) | the table has no rows")
-    warnings += _dot_thousands(table, df)
-    out = pd.DataFrame({col.name: _coerce_column(table, col, df, problems, limits)
+    warnings += _dot_thousands(table, df, distinct)
+    out = pd.DataFrame({col.name: _coerce_column(table, col, df, distinct, problems, limits)
                         for col in table.columns})
     out["_row"] = df["_row"].to_numpy()
     if not len(out):  # typed as text columns of rows are (pandas 3: str), not object: one network
         out = out.astype({c.name: TEXT_DTYPE for c in table.columns if c.kind in TEXT_KINDS})
-    out.attrs[BLANKS] = {c: tuple(np.flatnonzero(_is_blank(df[c])))  # for suspicious.blank_warnings
+    out.attrs[BLANKS] = {c: tuple(np.flatnonzero(distinct.blank(c)))  # for suspicious.blank_warnings
                          for c in BLANK_SUSPECT.get(name, ()) if c in df}
     if keyed:
         key = list(table.key)
@@ -459,7 +503,7 @@ def check_disruptions(t: Frames) -> list[str]:
     return problems
 
 
-def _without_totals(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
+def _without_totals(name: str, df: pd.DataFrame, distinct: _Distinct, problems: list[str]) -> pd.DataFrame:
     """``df`` without the rows whose first key reads as a total (:data:`TOTALS`: a 'Total' row
     under a sheet's data) and whose other keys are blank, each said once (read as data, one
     such row gave four errors: market 'Total' not in markets, product 'default' not in products,
@@ -470,7 +514,7 @@ def _without_totals(name: str, df: pd.DataFrame, problems: list[str]) -> pd.Data
     named = np.ones(len(df), dtype=bool)
     for other in key[1:]:  # the rest of its keys blank, as under a SUM
         if other in df.columns:
-            named &= _is_blank(df[other])
+            named &= distinct.blank(other)
     rows = np.flatnonzero(named)  # the first key read only there (4.9M demand rows: 6.7 s to 0.2 s)
     named[rows] = [isinstance(v, str) and TOTALS.match(v) is not None
                    for v in df[key[0]].to_numpy(dtype=object)[rows]]
@@ -481,7 +525,7 @@ def _without_totals(name: str, df: pd.DataFrame, problems: list[str]) -> pd.Data
                          f"{quote(str(df[key[0]].iloc[pos]))} reads as a "
                          "totals row, not data: every row is read as data; delete it",
              f"{key[0]} reads as a total")
-    return df.loc[~named].reset_index(drop=True)
+    return distinct.keep(df, ~named)
 
 
 def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
