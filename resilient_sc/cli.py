@@ -369,7 +369,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     plan = solve(network, policy, analysis_options(args))
     stress = stress_test(network, plan, penalty=args.penalty, **stress_arguments(args.failures))
     data = {"status": "ok", "plan": plan.to_dict(), **stress.to_dict()}
-    worst = stress.worst_table(10, hurt_only=True)
+    worst = stress.worst_table(10, affected_only=True)
     columns = ["failure", "worst_served", "worst_market", "worst_product",
                *[f"served {p}" for p in stress.products], "value_served", "extra_cost", "shortfall_cost",
                "impact"]
@@ -378,9 +378,9 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
                       *unlisted(stress, len(worst), "the stress_failures.csv that --out writes"), "",
                       f"worst_served ({stress.floor_name}): {stress.floor_words}; "
                       "worst_market/product: where that floor binds; served <product>: fraction of its "
-                      "demand; value_served: weighted by unit_value; extra_cost: change in flow cost "
-                      "(money), next to the shortfall_cost of the units short; impact: their sum, less "
-                      "any shortfall cost with nothing failed."])
+                      "demand; value_served: weighted by unit_value; extra_cost: change in flow cost (money) "
+                      "against the design's replay with nothing failed, next to the shortfall_cost of the "
+                      "units short; impact: their sum, less any shortfall cost with nothing failed."])
     written = None
     if args.out is not None:
         with writing(args.out):

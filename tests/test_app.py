@@ -1604,14 +1604,16 @@ def test_a_roadmap_stress_test_names_the_period_it_shows_and_those_left_out(path
 
 
 def test_the_stress_table_lists_what_hurts_and_says_what_its_floor_is(base_plan):
-    """Only failures that leave demand short are listed (four of no effect were among the 'worst');
-    at a penalty given the floor is 'least served', what those prices serve; the heatmap counts
-    the markets it leaves out (displays: one served in full under every failure)."""
+    """Only failures that leave demand short or cost more are listed (four of no effect were among
+    the 'worst'; one that lost no demand but cost more was not); at a penalty given the floor is
+    'least served', what those prices serve; the heatmap counts the markets it leaves out
+    (displays: one served in full under every failure)."""
     net = examples.electronics()
     plain, priced = stress_test(net, base_plan), stress_test(net, base_plan, penalty=40.0)
     worst = worst_failures(plain, n=100)
-    assert set(worst["failure"]) == set(plain.failures.loc[plain.hurt().to_numpy(bool), "failure"])
-    assert len(worst) < len(plain.failures)
+    felt = plain.hurt() | (plain.failures["extra_cost"] > 0)
+    assert set(worst["failure"]) == set(plain.failures.loc[felt.to_numpy(bool), "failure"])
+    assert (~plain.hurt() & felt).any() and len(worst) < len(plain.failures)
     assert "guaranteed = the fraction of demand every market and product is still guaranteed" in (
         stress_legend(plain))
     assert "least served = the least fraction of its demand any market gets of any product when flows are " \

@@ -601,7 +601,7 @@ def test_shortfall_costs_at_the_default_prices_say_they_are_no_measured_loss():
             "set so that every unit the design can deliver is delivered, not an estimate of what a unit "
             "short costs)") in text
     assert "expected shortfall cost of 11,200.00 (at the default prices)" in text
-    assert "re-routed flows cost 960.00 less than the design's flows with nothing failed" in text
+    assert "re-routed flows cost 960.00 less than the design's replay with nothing failed" in text
     text = " ".join(stress_sentences(plan, given))
     assert "at the penalties given, 1,000.00 per unit of default: " in text and "default prices" not in text
     assert (default.to_dict()["penalties_given"], given.to_dict()["penalties_given"]) == (False, True)

@@ -369,6 +369,48 @@ def test_stress_backup_supplier_serves_everything_at_extra_cost():
     assert f["expectation_weight"].tolist() == pytest.approx([1 / 3] * 3) and f["probability"].isna().all()
 
 
+def test_a_failure_felt_in_cost_alone_is_listed_and_said():
+    """Losing SB1 serves everything at 120 more (backup_network): it was left out of every table
+    of the worst failures (those that leave demand short) and counted with the failures of no
+    effect; the JSON's worst named it, the text did not."""
+    from resilient_sc.analysis.report import stress_sentences, unlisted
+
+    net = backup_network()
+    plan = solve(net)
+    result = stress_test(net, plan, failures=("supplier",))
+    s = result.summary()
+    assert (s["hurt"], s["costlier"]) == (1, 1) and s["intact_flow_cost"] == pytest.approx(400.0)
+    assert result.worst_table(affected_only=True)["failure"].tolist() == ["supplier:SA", "supplier:SB1"]
+    text = " ".join(stress_sentences(plan, result))
+    assert ("1 failure leaves no more demand short but raises the flow cost; the dearest is supplier:SB1: "
+            "its re-routed flows cost 120.00 more than the design's replay with nothing failed.") in text
+    assert "whose flows cost" not in text  # the replay is the plan: nothing to say
+    assert unlisted(result, 2) == ["1 other failure leaves no more demand short and costs no more than the "
+                                   "design with nothing failed, and is not listed."]
+
+
+def test_a_failures_change_in_flow_cost_says_it_is_against_the_replay_not_the_plan():
+    """At most half of b from one supplier the plan buys 20 of b from SB1 and 20 from SB2: its
+    flows cost 30·4 + 20·7 + 20·10 = 460. The replay holds no share: with nothing failed b
+    comes from SB1 alone, 400. Losing SB1: 30·4 + 40·10 = 520, 120 more than the replay (60
+    more than the plan), and losing SB2 changes nothing in the replay; the text read 'than the
+    design's flows with nothing failed', which cost 460."""
+    from resilient_sc.analysis.report import stress_sentences
+
+    net = backup_network()
+    plan = solve(net, Policy(max_supplier_share={"b": 0.5}))
+    flows = sum(plan.breakdown[c] for c in ("purchase", "handling", "transport", "tariffs", "co2"))
+    assert flows == pytest.approx(460.0)
+    result = stress_test(net, plan, failures=("supplier",))
+    f = result.failures.set_index("failure")["extra_cost"]
+    assert f["supplier:SB1"] == pytest.approx(120.0) and f["supplier:SB2"] == pytest.approx(0.0, abs=1e-9)
+    assert result.summary()["intact_flow_cost"] == pytest.approx(400.0)
+    text = " ".join(stress_sentences(plan, result))
+    assert ("Each failure's change in flow cost is against the design's replay with nothing failed, whose "
+            "flows cost 400.00 where the plan's own cost 460.00: the replay re-routes without the policy's "
+            "rules on flows (shares, caps, single sourcing, a CO2 limit).") in text
+
+
 def test_a_design_that_contracts_nothing_guarantees_nothing():
     """At 10 a unit short, leaving Paris's 80 units short (800, less any closing) is cheaper than
     any supplier (tests/test_disruption.py: S_CN alone costs 1260): the plan contracts nothing,
@@ -383,6 +425,9 @@ def test_a_design_that_contracts_nothing_guarantees_nothing():
     assert summary["worst_served"] == 0.0
     assert np.isnan(summary["expected_value_served"])  # the tiny network has no unit values
     assert set(summary["expected_served_by_product"].values()) == {0.0}
+    # its scenarios touch nothing it has: none is its worst failure (one was named)
+    summary = stress_test(net, plan, failures=(), scenarios=True).summary()
+    assert summary["failures"] > 0 and summary["hurt"] == 0 and summary["worst_failure"] == ""
 
 
 def test_impact_is_what_a_failure_adds_to_what_is_short_with_nothing_failed(electronics):

@@ -132,7 +132,9 @@ def stress_method(stress: StressResult, apart: bool = False) -> list[str]:
                    "be delivered is." + default_penalty_words(stress, apart))
     return [
         "Each failure is replayed on the fixed design: flows are re-routed through the suppliers and hubs "
-        f"that remain, within lanes, supplier capacity per product and hub throughput. {measure} The "
+        "that remain, within lanes, supplier capacity per product and hub throughput; the policy's rules on "
+        "flows (shares, caps, single sourcing, a CO2 limit) are not held, in the design's replay with "
+        f"nothing failed either, against which each change is measured. {measure} The "
         "failures are ranked by that fraction, lowest first, then by impact. **value served** weighs the "
         "products by `unit_value`. **change in flow cost** is the change in purchase, handling, transport "
         "and tariff cost: it is negative when less is delivered, and stands next to the **shortfall "
@@ -432,21 +434,28 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
     f, s = stress.failures, stress.summary()
     intact = _intact_sentence(stress, plan)
     more = " more demand short than with nothing failed" if intact else " some demand short"
-    out = [*intact, f"Of {count(len(f), 'failure')} replayed, {s['hurt']} "
+    out = [*intact, *_replay_sentence(stress), f"Of {count(len(f), 'failure')} replayed, {s['hurt']} "
            f"{'leaves' if s['hurt'] == 1 else 'leave'}{more}."]
+    against = "the design's replay with nothing failed"
     if s["hurt"]:  # then some demand is short: a worst failure named
         worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
         out.append(f"The worst is {_failure_words(worst)}{_tied(f, worst)}: "
                    f"{guarantee_words(worst['worst_served'])} (lowest: "
                    f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
                    f"served per product: {_served_by_product(stress, worst['failure'])} of its demand.")
-        against = "its replay with nothing failed" if intact else "the design's flows with nothing failed"
         extra = worst["extra_cost"]
         flows = (f"{money(-extra)} less than {against} (less is delivered)" if extra < 0
                  else f"{money(extra)} more than {against}")
         out.append(f"Under it the re-routed flows cost {flows}, and the units "
                    f"short cost {money(worst['shortfall_cost'])} at {prices_words(stress)}: an impact of "
                    f"{money(worst['impact'])}.")
+    if s["costlier"]:  # a lost supplier whose demand a dearer one serves: felt in cost alone
+        dear = f.loc[stress.costlier().to_numpy(bool)].sort_values("extra_cost", ascending=False).iloc[0]
+        leave, raise_ = ("leaves", "raises") if s["costlier"] == 1 else ("leave", "raise")
+        out.append(f"{count(s['costlier'], 'failure').capitalize()} {leave} no more demand short but "
+                   f"{raise_} the flow cost; "
+                   f"the dearest is {_failure_words(dear)}: its re-routed flows cost "
+                   f"{money(dear['extra_cost'])} more than {against}.")
     what, served, name = _worst(stress)
     if what and name != s["worst_failure"]:
         out.append(f"Under {what} ({name}) {guarantee_words(served)}.")
@@ -460,6 +469,20 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
                f"{money(s['expected_shortfall_cost'])}{at} and an expected change in flow cost of "
                f"{signed_money(s['expected_extra_cost'])}." + _harmless_words(stress))
     return out
+
+
+def _replay_sentence(stress: StressResult) -> list[str]:
+    """What the failures' changes in flow cost are measured against, where it is not the plan's
+    own flow cost: the replay re-routes without the policy's rules on flows (a near-shoring
+    design's replay with nothing failed cost 4.4M less than its plan's flows, and a failure's
+    change was read as against the plan's)."""
+    replay, own = stress.intact.get("flow_cost", math.nan), stress.intact.get("plan_flow_cost", math.nan)
+    if not abs(replay - own) > 1e-7 * max(1.0, abs(own)):  # equal, or not known
+        return []
+    why = ("the replay re-routes without the policy's rules on flows (shares, caps, single sourcing, a CO2 "
+           "limit)" if replay < own else "the replay delivers what the plan leaves short")
+    return [f"Each failure's change in flow cost is against the design's replay with nothing failed, whose "
+            f"flows cost {money(replay)} where the plan's own cost {money(own)}: {why}."]
 
 
 def _harmless_words(stress: StressResult) -> str:
@@ -561,10 +584,10 @@ def _premium_table(table: pd.DataFrame) -> list[str]:
 
 
 def _failure_table(stress: StressResult, n: int = 10, where: str = "stress_failures.csv") -> list[str]:
-    """The ``n`` worst failures of those that leave more demand short than nothing failed, and
-    how many others add nothing (a failure of no effect is never listed as a worst one); the rest
-    are in the file ``where``."""
-    f = stress.worst_table(hurt_only=True)
+    """The ``n`` worst failures of those that leave more demand short than nothing failed or cost
+    more, and how many others add nothing (a failure of no effect is never listed as a worst
+    one); the rest are in the file ``where``."""
+    f = stress.worst_table(affected_only=True)
     if f.empty:
         return unlisted(stress, where=where)
     cols = {"failure": str, "worst_served": served_fraction, "worst_market": str, "worst_product": str,
@@ -581,19 +604,20 @@ def _failure_table(stress: StressResult, n: int = 10, where: str = "stress_failu
 def unlisted(stress: StressResult, listed: int | None = None,
              where: str = "stress_failures.csv") -> list[str]:
     """What a table of the worst failures leaves out: beyond the ``listed`` ones that leave more
-    demand short than the design with nothing failed, how many more do (and that ``where`` has
-    them), and how many leave no more short (none of either: an empty list)."""
-    hurt, n = int(stress.hurt().sum()), len(stress.failures)
-    quiet, more = n - hurt, hurt - listed if listed is not None else 0
-    leave, be = ("leaves", "is") if more == 1 else ("leave", "are")
-    out = [f"{count(more, 'more failure')} that {leave} demand short (ranked below those listed, but more "
-           f"than with nothing failed) {be} in {where}."] if more > 0 else []
+    demand short than the design with nothing failed or cost more
+    (:meth:`~resilient_sc.analysis.stress.StressResult.affected`), how many more do (and that
+    ``where`` has them), and how many do neither (none of either: an empty list)."""
+    affected, n = int(stress.affected().sum()), len(stress.failures)
+    quiet, more = n - affected, affected - listed if listed is not None else 0
+    leave, cost, be = ("leaves", "costs", "is") if more == 1 else ("leave", "cost", "are")
+    out = [f"{count(more, 'more failure')} that {leave} demand short or {cost} more (ranked below those "
+           f"listed, but more than with nothing failed) {be} in {where}."] if more > 0 else []
     if quiet == n:
-        return [f"No failure of the {count(n, 'failure')} replayed leaves more demand short than the design "
-                "with nothing failed."] if n else ["No failure was replayed."]
-    verbs = ("leaves", "is") if quiet == 1 else ("leave", "are")
-    return out + ([f"{count(quiet, 'other failure')} {verbs[0]} no more demand short than the design with "
-                   f"nothing failed, and {verbs[1]} not listed."] if quiet else [])
+        return [f"No failure of the {count(n, 'failure')} replayed leaves more demand short or costs more "
+                "than the design with nothing failed."] if n else ["No failure was replayed."]
+    verbs = ("leaves", "costs", "is") if quiet == 1 else ("leave", "cost", "are")
+    return out + ([f"{count(quiet, 'other failure')} {verbs[0]} no more demand short and {verbs[1]} no more "
+                   f"than the design with nothing failed, and {verbs[2]} not listed."] if quiet else [])
 
 
 def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:

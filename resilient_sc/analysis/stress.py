@@ -25,6 +25,7 @@ per product, as the worst (market, product) fraction, and weighted by ``unit_val
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
@@ -44,7 +45,7 @@ from ..results import Plan
 from ..schema import FAILURE_KINDS, STRESS_FAILURES
 from ..solvers.base import is_number
 from ..wording import brief, suggest
-from .replay import SERVED_TOL, Replay, weighs_value
+from .replay import FLOW_COMPONENTS, SERVED_TOL, Replay, weighs_value
 
 #: ``stress_test(..., penalty=DEFAULT)``: the default penalties even for a plan whose policy has
 #: a ``shortfall_penalty`` (designs of several policies replayed on one basis: premium, frontier)
@@ -84,7 +85,10 @@ class StressResult:
     ``conditional_on``: what the expected figures of :meth:`summary` are conditional on.
     ``intact``: the design's own figures with nothing failed (``worst_served``, ``value_served``,
     ``shortfall_cost`` and the served fraction of each product): what :meth:`summary` gives when no failure
-    touches the design (a plan that contracts nothing and leaves its demand short).
+    touches the design (a plan that contracts nothing and leaves its demand short); ``flow_cost``,
+    the flow cost of its replay (money: each ``extra_cost`` is against it), and ``plan_flow_cost``,
+    the plan's own (the replay re-routes without the policy's rules on flows: shares, caps, single
+    sourcing, a CO2 limit; it is lower where they bind).
     ``intact_shortfalls``: the design's own demand, shortfall and ``served`` per market and
     product with nothing failed (short only under a policy with a ``shortfall_penalty``).
     ``priced``: the penalties were given (``penalty``, or the policy's ``shortfall_penalty``) and
@@ -148,31 +152,39 @@ class StressResult:
     def summary(self) -> dict[str, Any]:
         """The worst failure and the expectations over failures (see ``conditional_on``).
 
-        Keys: failures, hurt (failures that leave some demand short), worst_served,
-        worst_failure (blank when no failure leaves demand short), worst_market, worst_product,
-        expected_value_served, expected_served_by_product, expected_shortfall_cost,
-        expected_extra_cost, conditional_on, worst (up to 3 failure names, worst first).
+        Keys: failures, hurt (failures that leave more demand short than nothing failed:
+        :meth:`hurt`), costlier (failures that leave no more short but cost more: :meth:`costlier`),
+        worst_served, worst_failure (the worst of those hurt; blank when none is), worst_market,
+        worst_product, expected_value_served, expected_served_by_product, expected_shortfall_cost,
+        expected_extra_cost, intact_flow_cost (the flow cost of the design's replay with nothing
+        failed, money: what each ``extra_cost`` is measured against), conditional_on, worst (up
+        to 3 failure names, worst first).
         """
         f = self.failures
         if f.empty:  # nothing to fail: the design guarantees what it serves intact
             served = self.intact.get("served_by_product", {})
-            return {"failures": 0, "hurt": 0, "worst_served": self.intact.get("worst_served", 1.0),
+            return {"failures": 0, "hurt": 0, "costlier": 0,
+                    "worst_served": self.intact.get("worst_served", 1.0),
                     "worst_failure": "", "worst_market": "", "worst_product": "",
                     "expected_value_served": self.intact.get("value_served", 1.0),
                     "expected_served_by_product": {p: served.get(p, 1.0) for p in self.products},
                     "expected_shortfall_cost": 0.0, "expected_extra_cost": 0.0,
+                    "intact_flow_cost": self.intact.get("flow_cost", math.nan),
                     "conditional_on": self.conditional_on, "worst": []}
         w = self.weights()
         worst = self.ranked()
-        top = worst.iloc[0]
+        hurt = self.hurt().reindex(worst.index).to_numpy(bool)
+        top = worst.loc[hurt].iloc[0] if hurt.any() else worst.iloc[0]
         per_product = self.by_product.pivot(index="failure", columns="product", values="served")
         per_product = per_product.reindex(index=f["failure"], columns=self.products)
         return {
             "failures": len(f),
-            "hurt": int(self.hurt().sum()),
+            "hurt": int(hurt.sum()),
+            "costlier": int(self.costlier().sum()),
             "worst_served": float(top["worst_served"]),
-            # no failure is the worst where none leaves any demand short
-            "worst_failure": str(top["failure"]) if top["worst_served"] < 1.0 - SERVED_TOL else "",
+            # no failure is the worst where none leaves more demand short than nothing failed (a
+            # design of nothing, short everywhere intact, named a scenario that touched nothing)
+            "worst_failure": str(top["failure"]) if hurt.any() else "",
             "worst_market": str(top["worst_market"]),
             "worst_product": str(top["worst_product"]),
             "expected_value_served": float(w @ f["value_served"].to_numpy(float)),
@@ -180,6 +192,7 @@ class StressResult:
                                            for p in self.products},
             "expected_shortfall_cost": float(w @ f["shortfall_cost"].to_numpy(float)),
             "expected_extra_cost": float(w @ f["extra_cost"].to_numpy(float)),
+            "intact_flow_cost": float(self.intact.get("flow_cost", math.nan)),
             "conditional_on": self.conditional_on,
             "worst": worst["failure"].head(3).tolist(),
         }
@@ -201,11 +214,22 @@ class StressResult:
         order = np.lexsort((-self.failures["impact"].to_numpy(float), floor.to_numpy(float)))
         return self.failures.iloc[order]
 
-    def worst_table(self, n: int | None = None, hurt_only: bool = False) -> pd.DataFrame:
-        """:meth:`ranked` failures (the first ``n``; with ``hurt_only``, of those :meth:`hurt`) with
-        a ``served <product>`` column per product."""
+    def costlier(self) -> pd.Series:
+        """Per failure, whether it leaves no more demand short (:meth:`hurt`) but its re-routed
+        flows cost more than the design's replay with nothing failed (``extra_cost`` above 0): a
+        lost supplier whose demand goes to a dearer one."""
+        return ~self.hurt() & (self.failures["extra_cost"] > 0)
+
+    def affected(self) -> pd.Series:
+        """Per failure, whether it leaves more demand short or costs more (:meth:`hurt`,
+        :meth:`costlier`): the failures a table of the worst lists."""
+        return self.hurt() | self.costlier()
+
+    def worst_table(self, n: int | None = None, affected_only: bool = False) -> pd.DataFrame:
+        """:meth:`ranked` failures (the first ``n``; with ``affected_only``, of those
+        :meth:`affected`) with a ``served <product>`` column per product."""
         f = self.ranked()
-        f = f.loc[self.hurt().reindex(f.index).to_numpy(bool)] if hurt_only else f
+        f = f.loc[self.affected().reindex(f.index).to_numpy(bool)] if affected_only else f
         f = f if n is None else f.head(n)
         per_product = self.by_product.pivot(index="failure", columns="product", values="served")
         return f.join(per_product.reindex(columns=self.products).add_prefix("served "), on="failure")
@@ -423,7 +447,8 @@ def stress_test(network: Network, plan: Plan,
     with_unit = lambda df: df.assign(unit=df["product"].map(units).fillna("units"))  # noqa: E731
     stack = lambda parts, cols: (with_unit(pd.concat(parts, ignore_index=True))[cols] if parts  # noqa: E731
                                  else pd.DataFrame(columns=cols))
-    intact = {**base.figures(base),
+    intact = {**base.figures(base), "flow_cost": base.flow_cost,
+              "plan_flow_cost": float(sum(plan.breakdown.get(c, 0.0) for c in FLOW_COMPONENTS)),
               "served_by_product": dict(zip(base.by_product["product"].astype(str), base.by_product["served"],
                                             strict=True))}
     failures = pd.DataFrame(rows, columns=FAILURE_COLUMNS)

@@ -434,8 +434,8 @@ def shown_period(session: Session, results: Mapping[str, StressResult]) -> tuple
 
 def worst_failures(stress: StressResult, n: int = 10) -> pd.DataFrame:
     """The ``n`` failures that leave the least demand served (then the largest impact), of those
-    that leave more demand short than nothing failed (:meth:`StressResult.hurt`)."""
-    return stress.worst_table(n, hurt_only=True)
+    that leave more demand short than nothing failed or cost more (:meth:`StressResult.affected`)."""
+    return stress.worst_table(n, affected_only=True)
 
 
 def build(session: Session) -> Any:
