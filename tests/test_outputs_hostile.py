@@ -144,6 +144,40 @@ def test_outputs_that_would_clobber_an_input_are_refused(capsys, tiny_dir, tmp_p
     assert digest(tiny_dir) == before and policy.read_bytes() == policy_before
 
 
+@pytest.mark.skipif(os.name != "posix", reason="hard and symbolic links, named pipes")
+def test_a_link_to_a_table_a_pipe_and_a_read_only_or_open_workbook_are_refused(capsys, tiny_dir, tmp_path):
+    """--log at a hard link to a table, or at the target of a table's symbolic link, emptied the
+    table (the data folder alone was compared); a named pipe hung the command for a reader; a
+    result workbook made read-only, or open in Excel (its ~$ lock file beside it), was replaced."""
+    masters = tmp_path / "masters"
+    masters.mkdir()
+    (masters / "lanes.csv").write_bytes((tiny_dir / "lanes.csv").read_bytes())
+    (tiny_dir / "lanes.csv").unlink()
+    (tiny_dir / "lanes.csv").symlink_to(masters / "lanes.csv")
+    os.link(tiny_dir / "suppliers.csv", tmp_path / "hard.log")
+    os.mkfifo(tmp_path / "pipe.log")
+    before = {p: p.read_bytes() for p in (masters / "lanes.csv", tiny_dir / "suppliers.csv")}
+    kept, opened = tmp_path / "kept.xlsx", tmp_path / "opened.xlsx"
+    for book in (kept, opened):
+        assert run_json(capsys, "solve", str(tiny_dir), "--out", str(book))[0] == 0
+    kept.chmod(0o444)
+    (tmp_path / "~$opened.xlsx").write_bytes(b"x")
+    cases = {
+        ("--log", str(tmp_path / "hard.log")): "is the data folder's suppliers.csv (a link to it)",
+        ("--log", str(masters / "lanes.csv")): "is the data folder's lanes.csv (a link to it)",
+        ("--log", str(tmp_path / "pipe.log")): "is a named pipe (FIFO)",
+        ("--out", str(kept)): "is read-only; it is not replaced even with --force",
+        ("--out", str(opened)): "(~$opened.xlsx beside it is its lock file)",
+    }
+    books = {b: b.read_bytes() for b in (kept, opened)}
+    for (option, path), message in cases.items():
+        code, data, _ = run_json(capsys, "solve", str(tiny_dir), option, path, "--force")
+        assert code == 2 and data["status"] == "invalid_input", (option, path)
+        assert f"({option}) | " in data["reason"] and message in data["reason"], data["reason"]
+    assert all(p.read_bytes() == b for p, b in {**before, **books}.items())
+    assert kept.stat().st_mode & 0o777 == 0o444
+
+
 def test_an_input_workbook_is_never_an_output(capsys, tmp_path):
     book = tmp_path / "tiny.xlsx"
     with pd.ExcelWriter(book) as xl:
