@@ -166,9 +166,10 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
         # rows (or columns) hidden by hand, by a filter or at zero size: read all the same, as a
         # hidden sheet is (said by data.py)
         hidden = parser.hidden_rows
-        hidden_columns = {c for a in parser.column_dimensions.values()
-                          if a.get("hidden") in ("1", "true") or _zero(a.get("width"))
-                          for c in range(int(a.get("min", 0)), int(a.get("max", 0)) + 1)}
+        # spans of columns, not their columns: one <col max="2000000000"> took 55 bytes a column
+        hidden_spans = [(_whole(a.get("min")), _whole(a.get("max")))
+                        for a in parser.column_dimensions.values()
+                        if a.get("hidden") in ("1", "true") or _zero(a.get("width"))]
     for rng in merged[:SHOWN]:
         c0, r0, c1, r1 = range_boundaries(str(rng.ref))
         cols = get_column_letter(c0) + (f"-{get_column_letter(c1)}" if c1 != c0 else "")
@@ -198,7 +199,8 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
     df = pd.DataFrame(data, index=pd.Index(filled, name="_row"))
     df.columns = pd.Index([header[col] for col in sorted(header)], dtype=object)
     df.attrs[HIDDEN_ROWS] = sorted(set(hidden).intersection(filled.tolist()))
-    if shut := [header[c] for c in sorted(hidden_columns & set(columns) & set(header))]:
+    if shut := [header[c] for c in sorted(set(columns) & set(header))
+                if any(lo <= c <= hi for lo, hi in hidden_spans)]:
         many = len(shut) > 1
         keep_warnings({table: df}, [f"({table}) | column{'s' * many} {', '.join(map(quote, shut))} "
                                     f"{'are' if many else 'is'} hidden in the sheet, and read all the same: "
@@ -219,6 +221,14 @@ def _zero(size: str | None) -> bool:
         return size is not None and float(size) == 0
     except ValueError:
         return False
+
+
+def _whole(number: str | None) -> int:
+    """A column number of the sheet's XML (``<col min= max=>``); 0 when it is none."""
+    try:
+        return int(number) if number is not None else 0
+    except ValueError:
+        return 0
 
 
 def _header_below(header: dict[int, str], columns: dict[int, tuple[list[int], list[str]]],
