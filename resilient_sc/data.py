@@ -21,7 +21,7 @@ from .limits import Limits, current
 from .period_rows import unlisted_demand_periods
 from .schema import ALL_PRODUCTS, BLANKS, REQUIRED_TABLES, TABLES
 from .suspicious import suspicious
-from .validation import coerce_table, validate_tables
+from .validation import coerce_table, duplicate_keys, validate_tables
 from .wording import brief, quote, suggest
 from .xlsx_tables import (
     HIDDEN,
@@ -220,6 +220,11 @@ class Network:
             if name in typed and ALL_PRODUCTS not in set(typed["products"]["product"].str.lower()):
                 product = typed[name]["product"]
                 typed[name]["product"] = product.where(product.str.lower() != ALL_PRODUCTS, ALL_PRODUCTS)
+                # 'All' beside 'all' on one lane: two rows of one key (the cheaper was used)
+                if (typed[name]["product"] != product).any():
+                    problems += duplicate_keys(name, typed[name], "; 'All', 'ALL' mean 'all', every product")
+        if problems:
+            raise ValidationError(problems)
         cross, more_warnings = validate_tables(typed)
         if cross:
             raise ValidationError(cross)

@@ -377,15 +377,22 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     out.attrs[BLANKS] = {c: tuple(np.flatnonzero(distinct.blank(c)))  # for suspicious.blank_warnings
                          for c in BLANK_SUSPECT.get(name, ()) if c in df}
     if keyed:
-        key = list(table.key)
-        dup = np.flatnonzero(out.duplicated(key, keep="first").to_numpy())
-        if len(dup):  # linear: the first row of each key by one groupby, not a scan per duplicate
-            first = out.groupby(key, sort=False)["_row"].transform("first").to_numpy()
-            each_row(problems, name, dup,
-                     lambda pos: f"{where(name, out, pos)} | duplicate of row {int(first[pos])} "
-                                 f"({', '.join(key)} must be unique)",
-                     f"the {', '.join(key)} duplicate an earlier row", shown=5)
+        problems += duplicate_keys(name, out)
     return out
+
+
+def duplicate_keys(name: str, df: pd.DataFrame, why: str = "") -> list[str]:
+    """A problem per row of the typed table ``name`` whose key an earlier row has (``why``: what
+    made two spellings one key)."""
+    key, problems = list(TABLES[name].key), []
+    dup = np.flatnonzero(df.duplicated(key, keep="first").to_numpy())
+    if len(dup):  # linear: the first row of each key by one groupby, not a scan per duplicate
+        first = df.groupby(key, sort=False)["_row"].transform("first").to_numpy()
+        each_row(problems, name, dup,
+                 lambda pos: f"{where(name, df, pos)} | duplicate of row {int(first[pos])} "
+                             f"({', '.join(key)} must be unique{why})",
+                 f"the {', '.join(key)} duplicate an earlier row", shown=5)
+    return problems
 
 
 def check_references(t: Frames) -> list[str]:
@@ -626,7 +633,7 @@ def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     return problems + periods + coverage, warnings + short
 
 
-__all__ = ["coerce_table", "validate_tables"]
+__all__ = ["coerce_table", "duplicate_keys", "validate_tables"]
 
 
 

@@ -573,6 +573,24 @@ def test_all_products_in_any_case():
     assert solve(net).objective == solve(Network.from_frames(**frames)).objective
 
 
+def test_all_beside_all_in_another_case_is_a_duplicate():
+    """A lane given as 'all' and again as 'All' (at another cost) validated, and the cheaper row
+    was used: the duplicate check ran before 'All' read as 'all'."""
+    frames = tiny_frames()
+    lanes = frames["lanes"]
+    frames["lanes"] = pd.concat([lanes, lanes.iloc[[0]].assign(product="All", unit_cost=0.0)],
+                                ignore_index=True)
+    frames["tariffs"] = pd.DataFrame({"origin_country": ["CN", "CN"], "destination_country": ["FR", "FR"],
+                                      "product": ["all", "ALL"], "rate": [0.5, 0.0]})
+    with pytest.raises(ValidationError) as err:
+        Network.from_frames(**frames)
+    assert list(err.value.problems) == [
+        "(lanes, row 5 'S_FR, H1, all') | duplicate of row 2 (origin, destination, product must be unique; "
+        "'All', 'ALL' mean 'all', every product)",
+        "(tariffs, row 3 'CN, FR, all') | duplicate of row 2 (origin_country, destination_country, product, "
+        "period must be unique; 'All', 'ALL' mean 'all', every product)"]
+
+
 def test_numbers_typed_as_text_read_back_exactly(tmp_path: Path):
     """A CSV number read through pandas' to_numeric was one unit in the last place off before
     pandas 3.1 ('2800.3333333333335' read 2800.333333333333); the tables read it as Python does."""
