@@ -245,7 +245,7 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
     data = result.to_dict()
     text = result.summary()
     if args.out is not None:
-        with writing(args.out):
+        with writing(args.out, results=(data, text)):
             if workbook:
                 written = write_workbook(args.out, **{"roadmap" if roadmap else "plan": result},
                                          force=args.force)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .cli_paths import RESULTS
 from .exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .solvers.stops import stop_signal
 from .stopping import interrupted
@@ -46,7 +47,17 @@ class Outcome:
 
 
 def failure(exc: BaseException, debug: bool = False) -> Outcome:
-    """The outcome of a command that raised ``exc`` (``debug``: its traceback printed already)."""
+    """The outcome of a command that raised ``exc`` (``debug``: its traceback printed already);
+    results it could not write (:func:`~resilient_sc.cli_paths.writing`) are in it all the same."""
+    outcome = _failure(exc, debug)
+    if (results := getattr(exc, RESULTS, None)) is None:
+        return outcome
+    data, text = results
+    said = f"{outcome.error}\nthe results are printed (stdout) but were not written to a file"
+    return replace(outcome, data={**data, **outcome.data, "written": False}, text=text, error=said)
+
+
+def _failure(exc: BaseException, debug: bool) -> Outcome:
     if isinstance(exc, ValidationError):
         if exc.about == "in the input data" and all(p.startswith(("(--", "(init)")) for p in exc.problems):
             exc = ValidationError(exc.problems, "in the command's arguments")

@@ -10,6 +10,7 @@ import errno
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .exceptions import ResilientSCError, ValidationError
 
@@ -66,23 +67,39 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
 FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 
+#: the attribute of an error while writing that holds the results not written (:func:`writing`)
+RESULTS = "results_not_written"
+
+
 @contextlib.contextmanager
-def writing(path: Path, option: str = "--out") -> Iterator[None]:
+def writing(path: Path, option: str = "--out",
+            results: tuple[dict[str, Any], str] | None = None) -> Iterator[None]:
     """An error while writing the output ``path`` (no space left, permissions, a folder
     filled meanwhile) as one clear line naming the option: a :class:`ValidationError` (bad input)
-    when the path is at fault, else (:data:`FULL`) a :class:`ResilientSCError`."""
+    when the path is at fault, else (:data:`FULL`) a :class:`ResilientSCError`. ``results``: the
+    command's JSON data and text, kept on the error (:data:`RESULTS`) to be printed all the same
+    (a plan solved for an hour was lost with a workbook over Excel's rows)."""
     try:
         yield
-    except OSError as exc:
-        from .io import TMP_MARK
+    except (OSError, ResilientSCError) as exc:
+        error = exc if isinstance(exc, ResilientSCError) else _write_error(exc, path, option)
+        if results is not None:
+            setattr(error, RESULTS, results)
+        if error is exc:
+            raise
+        raise error from exc
 
-        detail = exc.strerror or str(exc)
-        if exc.filename and Path(exc.filename) != path and TMP_MARK not in str(exc.filename):
-            detail += f" ({exc.filename})"
-        problem = f"({option}) | cannot write {path}: {detail}"
-        if exc.errno in FULL:  # the machine's, not the path's: no bad input (exit code 1, not 2)
-            raise ResilientSCError(problem) from exc
-        raise ValidationError([problem], "with the output paths") from exc
+
+def _write_error(exc: OSError, path: Path, option: str) -> ResilientSCError:
+    from .io import TMP_MARK
+
+    detail = exc.strerror or str(exc)
+    if exc.filename and Path(exc.filename) != path and TMP_MARK not in str(exc.filename):
+        detail += f" ({exc.filename})"
+    problem = f"({option}) | cannot write {path}: {detail}"
+    if exc.errno in FULL:  # the machine's, not the path's: no bad input (exit code 1, not 2)
+        return ResilientSCError(problem)
+    return ValidationError([problem], "with the output paths")
 
 
 def empty_log(log: Path) -> None:

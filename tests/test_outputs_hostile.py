@@ -178,6 +178,21 @@ def test_a_link_to_a_table_a_pipe_and_a_read_only_or_open_workbook_are_refused(c
     assert kept.stat().st_mode & 0o777 == 0o444
 
 
+def test_a_plan_that_cannot_be_written_is_said_all_the_same(capsys, tiny_dir, tmp_path, monkeypatch):
+    """A plan over a worksheet's rows (here a limit of 1 row) was lost with its workbook: the
+    JSON held the error alone. Its results are printed, and said not written."""
+    monkeypatch.setattr(io, "EXCEL_ROWS", 2)
+    book = tmp_path / "plan.xlsx"
+    code, data, err = run_json(capsys, "solve", str(tiny_dir), "--out", str(book))
+    assert code == 2 and data["status"] == "invalid_input" and "a worksheet holds" in data["reason"]
+    assert data["objective"] == pytest.approx(1260.0) and data["suppliers"] == ["S_CN"]
+    assert data["written"] is False and not book.exists()
+    assert "the results are printed (stdout) but were not written to a file" in err
+    assert main(["solve", str(tiny_dir), "--out", str(book)]) == 2
+    out, err = capsys.readouterr()
+    assert "1,260.00" in out and "a worksheet holds" in err
+
+
 def test_an_input_workbook_is_never_an_output(capsys, tmp_path):
     book = tmp_path / "tiny.xlsx"
     with pd.ExcelWriter(book) as xl:
