@@ -25,13 +25,20 @@ def is_formula_like(value: Any) -> bool:
             and _PLAIN_NUMBER.fullmatch(value) is None)
 
 
-def escape_text(value: Any) -> Any:
-    """``value`` with a leading ``'`` when it is formula-like text (:func:`is_formula_like`).
+def _escaped(value: Any) -> bool:
+    """Whether a CSV cell of ``value`` gets a leading ``'``: formula-like text, and text that
+    starts with ``'`` itself (``'-S3`` and ``-S3`` were written alike)."""
+    return is_formula_like(value) or (isinstance(value, str) and value.startswith("'"))
 
-    >>> escape_text('=HYPERLINK("http://evil.example","click")'), escape_text(-5)
-    ('\\'=HYPERLINK("http://evil.example","click")', -5)
+
+def escape_text(value: Any) -> Any:
+    """``value`` with a leading ``'`` when it is formula-like text (:func:`is_formula_like`) or
+    starts with ``'``: a reader drops the first ``'`` of a cell that has one.
+
+    >>> escape_text('=HYPERLINK("http://evil.example","click")'), escape_text(-5), escape_text("'-S3")
+    ('\\'=HYPERLINK("http://evil.example","click")', -5, "''-S3")
     """
-    return "'" + value if is_formula_like(value) else value
+    return "'" + value if _escaped(value) else value
 
 
 def id_list(ids: Iterable[str]) -> str:
@@ -69,12 +76,12 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
     for i, (_, column) in enumerate(df.items()):
         if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
             continue
-        hit = column.map(is_formula_like).to_numpy(bool)
+        hit = column.map(_escaped).to_numpy(bool)
         if hit.any():
             out = out.copy() if out is df else out
             out.isetitem(i, pd.Series([escape_text(v) for v in column.astype(object)],
                                       index=column.index, dtype=object))
-    if any(is_formula_like(c) for c in df.columns):
+    if any(_escaped(c) for c in df.columns):
         out = out.copy() if out is df else out
         out.columns = [escape_text(c) for c in df.columns]
     return out

@@ -101,8 +101,9 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
     Fractions are from 0 to 1; quantities are in units of their product, never added across
     products but for a hub's throughput and capacity; money is in the data's currency.
     Each product's unit (the products table's `unit`): steel: t.
-    Text that would read as a formula starts with a `'` (`'=x` is the text `=x`). Read id columns
-    as text (pandas: `dtype={"supplier": str}`, `keep_default_na=False`): `007` and `NA` are ids.
+    Text that would read as a formula, or starts with `'`, has a `'` put before it: drop the first
+    `'` of a cell (`'=x` is the text `=x`). Read id columns as text (pandas: `dtype={"supplier":
+    str}`, `keep_default_na=False`): `007` and `NA` are ids.
     <BLANKLINE>
     - `plan.json`: the plan
     <BLANKLINE>
@@ -112,8 +113,9 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
              "Fractions are from 0 to 1; quantities are in units of their product, never added across",
              "products but for a hub's throughput and capacity; money is in the data's currency.",
              *([f"Each product's unit (the products table's `unit`): {named}."] if named else []),
-             "Text that would read as a formula starts with a `'` (`'=x` is the text `=x`). Read id columns",
-             'as text (pandas: `dtype={"supplier": str}`, `keep_default_na=False`): `007` and `NA` are ids.',
+             "Text that would read as a formula, or starts with `'`, has a `'` put before it: drop the first",
+             "`'` of a cell (`'=x` is the text `=x`). Read id columns as text (pandas: `dtype={\"supplier\":",
+             'str}`, `keep_default_na=False`): `007` and `NA` are ids.',
              ""]
     said = ["## Warnings of the data", "", "Given when the data were read; the results above stand on them:",
             "", *(f"- {w}" for w in warnings), ""] if warnings else []

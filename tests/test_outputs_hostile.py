@@ -72,6 +72,16 @@ def test_formula_like_text_is_escaped_and_numbers_are_not() -> None:
     assert df["id"].iloc[0] == EVIL  # the input frame is left as it was
 
 
+def test_text_starting_with_a_quote_is_escaped_too(tmp_path: Path) -> None:
+    """Suppliers '-S3 and -S3 were both written '-S3 in a plan's CSV: one cannot be told from
+    the other. A cell that starts with ' gets one more: dropping the first ' gives each back."""
+    df = pd.DataFrame({"supplier": ["-S3", "'-S3", "'plain", "S1"]})
+    io.write_csv(tmp_path / "s.csv", df)
+    cells = [row[0] for row in csv.reader((tmp_path / "s.csv").open(encoding="utf-8"))][1:]
+    assert cells == ["'-S3", "''-S3", "''plain", "S1"]
+    assert [c[1:] if c.startswith("'") else c for c in cells] == df["supplier"].tolist()
+
+
 def _csv_cells(folder: Path) -> list[str]:
     cells = []
     for path in folder.glob("*.csv"):
