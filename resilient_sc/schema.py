@@ -175,8 +175,8 @@ TABLES: dict[str, Table] = {
         Table(
             "demand",
             "Units each market requires of each product; zero rows are ignored, and a demand up to 1e-4 "
-            "units is warned of (the solver meets a row within 1e-6 units: up to 1% of it, or of a share "
-            "asked of it, may be left unshipped).",
+            "units is warned of (the solver meets a row within 1e-6 units: 1% of a demand of 1e-4, more "
+            "of a smaller one, or of a share asked of it, may be left unshipped).",
             (
                 Column("market", "id", "market id"),
                 _opt("product", "id", DEFAULT_PRODUCT, "product id"),
