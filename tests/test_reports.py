@@ -344,7 +344,11 @@ def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch, tmp_
     assert said[-2].endswith("more reason).") == ("\n" in df["reason"].iloc[2])
     fig = fg.frontier_figure(df, "min_suppliers")
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels[-2:] == ["infeasible", "not solved (no plan kept)"]
+    assert labels[-2:] == ["infeasible: no premium (on the x axis)",
+                           "not solved, no plan kept: no premium (on the x axis)"]
+    # on the x axis, not at a premium of 0 (drawn at y 0 of the data, a 0.00% premium's place)
+    marks = [line for line in fig.axes[0].lines if line.get_label().startswith(("infeasible", "not solved"))]
+    assert [line.get_transform() == fig.axes[0].get_xaxis_transform() for line in marks] == [True, True]
     # not stress-tested (failures=()): no axis of blank worst-case service, and the words say so
     assert len(fig.axes) == 1 and "not stress-tested" in fig.axes[0].get_title()
     folder = write_frontier_report(tmp_path / "report", df, "min_suppliers")

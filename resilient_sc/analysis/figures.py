@@ -202,10 +202,12 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
     if not numeric:
         ax.set_xticks(x, [_short(v) for v in values])
     unsolved = ~feasible & ~infeasible
-    for missing, label in ((infeasible, "infeasible"), (unsolved, "not solved (no plan kept)")):
-        if missing.any():
-            ax.plot(x[missing], np.zeros(int(missing.sum())), "x" if label == "infeasible" else "+",
-                    color="tab:red", ms=9, clip_on=False, label=label)
+    for missing, marker, label in ((infeasible, "x", "infeasible"),
+                                   (unsolved, "+", "not solved, no plan kept")):
+        if missing.any():  # on the x axis itself (axes' bottom), not at a premium of 0 read as one
+            ax.plot(x[missing], np.zeros(int(missing.sum())), marker, color="tab:red", ms=9, mew=2,
+                    clip_on=False, transform=ax.get_xaxis_transform(),
+                    label=f"{label}: no premium (on the x axis)")
     if unproven.any():  # a cost that is only an upper bound: the curve need not rise there
         ax.plot(x[unproven], premium[unproven], "o", mfc="white", mec="tab:red", ms=9,
                 label="best plan found, not proven optimal")
