@@ -655,7 +655,7 @@ def test_workbook_part_over_the_limit(book: Path):
 
 def test_a_workbook_part_that_inflates_like_a_zip_bomb(tmp_path: Path):
     """A 0.5 MB workbook whose shared strings unzipped to 204 MB, under the limit per part, took
-    three minutes and 1.2 GB to read: a part over 10 MB inflating more than 100 times is refused."""
+    three minutes and 1.2 GB to read: a part over 1 MB inflating more than 100 times is refused."""
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
@@ -664,6 +664,17 @@ def test_a_workbook_part_that_inflates_like_a_zip_bomb(tmp_path: Path):
     assert one(path) == ("(bomb.xlsx) | part 'xl/sharedStrings.xml' unzips to 16.2 MB from 40 KB, more than "
                          "100 times its stored size: not read (save the workbook again from Excel, or give "
                          "CSV files)")
+
+
+def test_cell_formats_that_inflate_like_a_zip_bomb_under_10_mb(tmp_path: Path):
+    """A 47 KB workbook whose styles.xml unzipped to 9.9 MB of empty cell formats (648 times its
+    stored size, under the 10 MB above which inflation was checked) took 30 s and 1.4 GB: a part
+    over 1 MB inflating more than 100 times is refused."""
+    path = tmp_path / "styles.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/styles.xml", '<styleSheet><cellXfs count="1">' + "<xf/>" * 400_000 + "</cellXfs>")
+    assert one(path).startswith("(styles.xlsx) | part 'xl/styles.xml' unzips to 1.9 MB from ")
 
 
 def test_workbook_cells_over_the_limits(book: Path):
