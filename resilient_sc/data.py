@@ -297,6 +297,12 @@ def _read_tables(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
     """The raw tables (all text) of a CSV folder or an ``.xlsx`` workbook, unvalidated, each
     file read within ``limits``; a sheet's table holds its rows with data, indexed by their sheet
     row (``_row``). The problems of files and sheets are added to ``problems``."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:  # said below, as a broken link is
+        pass
+    except OSError as exc:  # a name too long, a loop of links: pathlib raised it bare
+        raise ValidationError([f"({brief(str(path))}) | cannot be read: {exc.strerror or exc}"]) from exc
     if path.is_dir() or path.suffix.lower() in (".xlsx", ".xlsm"):
         frames = (read_folder(path, limits, problems) if path.is_dir()
                   else read_workbook(path, limits, problems))

@@ -218,6 +218,9 @@ def check_path(name: str, value: Any, what: str) -> None:
     if not isinstance(value, str | os.PathLike):
         raise ValidationError([f"({name}) | {brief(value)} ({type(value).__name__}) is not a path: "
                                f"give {what}"])
+    if "\0" in os.fsdecode(os.fspath(value)):  # the system's calls raise a bare ValueError
+        raise ValidationError([f"({name}) | {brief(value)} holds a NUL character, which no path may hold: "
+                               f"give {what}"])
 
 
 def check_switch(name: str, value: Any, true: str = "", false: str = "") -> None:

@@ -459,6 +459,12 @@ def test_paths_limits_and_policy_fields_of_the_wrong_kind_are_named(tiny, tmp_pa
         "(path) | Plan(optimal, cost=1,260.00, 1 supplier, 1 hub) (Plan) is not a path: give the .xlsx file")
     assert problem(lambda: plan.save(None)).startswith(  # type: ignore[arg-type]
         "(folder) | None (NoneType) is not a path")
+    # a NUL byte or a name too long: Python's bare ValueError and OSError before
+    assert problem(lambda: plan.save(str(tmp_path / "p\0x"))).startswith(
+        "(folder) | '") and "holds a NUL character, which no path may hold" in problem(
+        lambda: read_network(str(tmp_path / "p\0x")))
+    assert problem(lambda: read_network(str(tmp_path / ("a" * 300)))).endswith(
+        "cannot be read: File name too long")
     assert problem(lambda: Policy.from_file(123)).startswith("(path) | 123 (int) is not a path")  # type: ignore[arg-type]
     assert problem(lambda: load_policies(123)).startswith("(path) | 123 (int) is not a path")  # type: ignore[arg-type]
     assert problem(lambda: write_network([tiny], tmp_path / "n")).startswith(  # type: ignore[arg-type]
