@@ -70,7 +70,8 @@ def _by_product(df: pd.DataFrame, values: pd.Series, fmt: str | None) -> list[st
 
 
 #: column names holding fractions, shown as percentages (``premium_pct`` is already in %: :data:`PCT_POINTS`)
-PERCENT_WORDS = ("share", "fraction", "utilisation", "served", "probability", "gap", "expectation_weight")
+PERCENT_WORDS = ("share", "fraction", "utilisation", "served", "probability", "gap", "expectation_weight",
+                 "service_level")
 
 
 #: the Excel format of numbers already in % (premiums): the value stays 2.63, shown 2.63%

@@ -288,6 +288,15 @@ def test_a_shortfall_penalty_is_money_not_a_percentage(tmp_path: Path) -> None:
     assert formats["policy: min_local_share"].endswith("%")
 
 
+def test_a_frontier_of_service_level_shows_its_values_as_percentages(tmp_path: Path) -> None:
+    """A frontier sheet showed service_level 0.50, 0.80 where the summary shows the policy's
+    service_level as 50.0%: the column's name held none of the words of a fraction."""
+    from resilient_sc.sheet_format import _number_format
+
+    assert _number_format("service_level", pd.Series([0.5, 0.8])).endswith("%")
+    assert "%" not in _number_format("shortfall_penalty", pd.Series([500.0]))
+
+
 def test_two_runs_write_the_same_workbook_but_for_its_seconds(tmp_path: Path) -> None:
     """The seconds (the summary's build and solve time, the premium table's and the frontier's
     solve_time and time) go to a last sheet, ``timings``, as a result folder keeps them in
