@@ -489,8 +489,9 @@ def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
 def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     """Write ``df`` as UTF-8 CSV without its index, atomically. An output (``escape``): formula-like
     text escaped (:func:`~.escaping.escape_frame`), numbers to :data:`~.format.OUTPUT_DIGITS`
-    significant digits; a data table that must read back as given (not ``escape``): exactly as
-    given. Counts as whole numbers (:func:`counts_whole`)."""
+    significant digits, and a byte order mark first (Excel's "CSV UTF-8": without it, Excel
+    opened München as MÃ¼nchen); a data table that must read back as given (not ``escape``):
+    exactly as given, without one. Counts as whole numbers (:func:`counts_whole`)."""
     out = counts_whole(escape_frame(worded(df)) if escape else df)
     floats = [i for i, t in enumerate(out.dtypes) if pd.api.types.is_float_dtype(t)]
     if floats:  # numbers written here, a column at once (to_csv's float_format is called a cell at a time)
@@ -499,7 +500,7 @@ def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
         for i in floats:  # by position: a name may be given twice
             out.isetitem(i, numbers(out.iloc[:, i].to_numpy(float)))
     with atomic_path(path) as tmp:
-        out.to_csv(tmp, index=False)
+        out.to_csv(tmp, index=False, encoding="utf-8-sig" if escape else "utf-8")
 
 
 def counts_whole(df: pd.DataFrame) -> pd.DataFrame:

@@ -103,7 +103,8 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
     Each product's unit (the products table's `unit`): steel: t.
     Text that would read as a formula, or starts with `'`, has a `'` put before it: drop the first
     `'` of a cell (`'=x` is the text `=x`). Read id columns as text (pandas: `dtype={"supplier":
-    str}`, `keep_default_na=False`): `007` and `NA` are ids.
+    str}`, `keep_default_na=False`): `007` and `NA` are ids. CSV files are UTF-8 with a byte order
+    mark, as Excel's "CSV UTF-8" (Python's csv module: `encoding="utf-8-sig"`).
     <BLANKLINE>
     - `plan.json`: the plan
     <BLANKLINE>
@@ -115,7 +116,8 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
              *([f"Each product's unit (the products table's `unit`): {named}."] if named else []),
              "Text that would read as a formula, or starts with `'`, has a `'` put before it: drop the first",
              "`'` of a cell (`'=x` is the text `=x`). Read id columns as text (pandas: `dtype={\"supplier\":",
-             'str}`, `keep_default_na=False`): `007` and `NA` are ids.',
+             'str}`, `keep_default_na=False`): `007` and `NA` are ids. CSV files are UTF-8 with a byte order',
+             'mark, as Excel\'s "CSV UTF-8" (Python\'s csv module: `encoding="utf-8-sig"`).',
              ""]
     said = ["## Warnings of the data", "", "Given when the data were read; the results above stand on them:",
             "", *(f"- {w}" for w in warnings), ""] if warnings else []

@@ -105,7 +105,8 @@ def test_premium_report(tiny_outcomes, tmp_path):
             "unit short costs") in text
     # the seconds apart: two runs of the same inputs write the same premium.csv (it held solve_time)
     assert "solve_time" not in (tmp_path / "premium.csv").read_text().splitlines()[0]
-    assert (tmp_path / "timings.csv").read_text().startswith("policy,solve_time\n")
+    # with Excel's byte order mark: without it Excel opened UTF-8 (München) as Windows-1252 (MÃ¼nchen)
+    assert (tmp_path / "timings.csv").read_bytes().startswith(b"\xef\xbb\xbfpolicy,solve_time\n")
     assert "- `stress_products.csv`: per policy, failure and product: demand and shortfall (units of" in text
 
 
