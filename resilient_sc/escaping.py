@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -68,6 +69,26 @@ def ids_in(cell: str) -> list[str]:
 #: what puts an id of :func:`id_list` in quotes, and what is escaped within them
 _QUOTED = re.compile(r"[\s'\"\\]")
 _ESCAPED = str.maketrans({"\\": "\\\\", '"': '\\"'})
+
+
+def as_json(value: Any) -> Any:
+    """A mapping or a list in a cell as JSON text (a frontier swept over mappings wrote
+    ``{'Europe': 0.5}``, Python's repr, where the summary sheet writes JSON); else as it is."""
+    if isinstance(value, Mapping | list | tuple):
+        return json.dumps(dict(value) if isinstance(value, Mapping) else list(value), ensure_ascii=False)
+    return value
+
+
+def nested_as_json(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the mappings and lists of its text columns as JSON text (:func:`as_json`)."""
+    out = df
+    for i, t in enumerate(df.dtypes):
+        if pd.api.types.is_object_dtype(t):
+            column = df.iloc[:, i]
+            if column.map(lambda v: isinstance(v, Mapping | list | tuple)).any():
+                out = out.copy() if out is df else out
+                out.isetitem(i, column.map(as_json))
+    return out
 
 
 def escape_frame(df: pd.DataFrame) -> pd.DataFrame:

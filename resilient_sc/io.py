@@ -41,7 +41,7 @@ from typing import Any, BinaryIO, Protocol
 import numpy as np
 import pandas as pd
 
-from .escaping import escape_frame, safe_markdown
+from .escaping import as_json, escape_frame, nested_as_json, safe_markdown
 from .exceptions import RunWarning, ValidationError, check_path, check_switch, warn
 from .format import exact_numbers, output_float, output_numbers
 from .limits import ZIP_ERRORS
@@ -492,7 +492,7 @@ def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     significant digits, and a byte order mark first (Excel's "CSV UTF-8": without it, Excel
     opened München as MÃ¼nchen); a data table that must read back as given (not ``escape``):
     exactly as given, without one. Counts as whole numbers (:func:`counts_whole`)."""
-    out = counts_whole(escape_frame(worded(df)) if escape else df)
+    out = counts_whole(escape_frame(nested_as_json(worded(df))) if escape else df)
     floats = [i for i, t in enumerate(out.dtypes) if pd.api.types.is_float_dtype(t)]
     if floats:  # numbers written here, a column at once (to_csv's float_format is called a cell at a time)
         out = out.copy()
@@ -605,9 +605,10 @@ def write_excel(path: str | Path, sheets: Mapping[str, pd.DataFrame],
 
 def _rounded(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with its floats (in float columns, and in mixed columns such as a summary's values)
-    to :data:`~.format.OUTPUT_DIGITS` significant digits: 0.5, not 0.4999999999999999."""
+    to :data:`~.format.OUTPUT_DIGITS` significant digits: 0.5, not 0.4999999999999999; mappings
+    and lists as JSON text (:func:`~.escaping.as_json`)."""
     def one(v: Any) -> Any:
-        return output_float(v) if isinstance(v, float | np.floating) and math.isfinite(v) else v
+        return output_float(v) if isinstance(v, float | np.floating) and math.isfinite(v) else as_json(v)
 
     out = df.copy()
     for i, t in enumerate(df.dtypes):  # by position: a name may be given twice

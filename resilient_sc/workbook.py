@@ -16,7 +16,6 @@ data contract counts in units of all products together; its headers say so
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import io
+from .escaping import as_json
 from .exceptions import ValidationError, check_path, check_switch
 from .format import output_float
 from .output_words import (
@@ -88,7 +88,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, int | float):
         return value if math.isfinite(value) else ""
     if isinstance(value, Mapping | list | tuple):
-        return json.dumps(value if isinstance(value, Mapping) else list(value))
+        return as_json(value)
     return str(value)
 
 

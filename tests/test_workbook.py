@@ -297,6 +297,20 @@ def test_a_frontier_of_service_level_shows_its_values_as_percentages(tmp_path: P
     assert "%" not in _number_format("shortfall_penalty", pd.Series([500.0]))
 
 
+def test_a_frontier_over_mappings_writes_them_as_json(tmp_path: Path) -> None:
+    """A frontier swept over mappings wrote Python's repr ({'Europe': 0.5}) in frontier.csv and its
+    sheet, where the summary sheet writes a policy's mappings as JSON: JSON in each."""
+    from resilient_sc.analysis.frontier_report import write_frontier_report
+
+    df = frontier(examples.electronics(), "min_local_share", [{"Europe": 0.3}, {"Europe": 0.5}],
+                  failures=(), workers=1)
+    write_frontier_report(tmp_path / "f", df, "min_local_share", figures=False)
+    written = pd.read_csv(tmp_path / "f" / "frontier.csv")["min_local_share"].tolist()
+    ws = openpyxl.load_workbook(write_workbook(tmp_path / "f.xlsx", frontier=df))["frontier"]
+    assert written == [c.value for c in ws["A"][1:]] == ['{"Europe": 0.3}', '{"Europe": 0.5}']
+    assert df["min_local_share"].tolist() == [{"Europe": 0.3}, {"Europe": 0.5}]  # the table's own: as given
+
+
 def test_two_runs_write_the_same_workbook_but_for_its_seconds(tmp_path: Path) -> None:
     """The seconds (the summary's build and solve time, the premium table's and the frontier's
     solve_time and time) go to a last sheet, ``timings``, as a result folder keeps them in
