@@ -186,8 +186,10 @@ def plan_sheets(plan: Plan) -> dict[str, pd.DataFrame]:
 
 
 def stress_sheets(stress: StressResult | pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """``stress_failures`` (worst first) and, for a StressResult, ``stress_shortfalls`` (the
-    markets and products left short under each failure, in units of the product).
+    """``stress_failures`` (worst first) and, for a StressResult, ``stress_products`` (per failure
+    and product: demand, shortfall in units of the product, served, shortfall cost; the report's
+    stress_products.csv) and ``stress_shortfalls`` (the markets and products left short under
+    each failure, in units of the product).
 
     A StressResult's failures come with the fraction served of each product
     (:meth:`~resilient_sc.analysis.StressResult.worst_table`); a bare failures table is
@@ -195,6 +197,7 @@ def stress_sheets(stress: StressResult | pd.DataFrame) -> dict[str, pd.DataFrame
     if not isinstance(stress, pd.DataFrame):
         short = stress.shortfalls
         return {"stress_failures": stress.worst_table().reset_index(drop=True),
+                "stress_products": stress.by_product.reset_index(drop=True),
                 "stress_shortfalls": short.loc[short["shortfall"] > 1e-6].reset_index(drop=True)}
     keys = [(c, c != "impact") for c in ("worst_served", "impact") if c in stress]
     failures = stress.sort_values([c for c, _ in keys], ascending=[a for _, a in keys],

@@ -102,7 +102,11 @@ def test_write_workbook_with_analyses(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "all.xlsx", plan, premium_table=table,
                           stress=stress_test(net, plan), frontier=sweep)
     sheets = pd.read_excel(path, sheet_name=None)
-    assert {"summary", "premium", "stress_failures", "stress_shortfalls", "frontier"} <= set(sheets)
+    assert {"summary", "premium", "stress_failures", "stress_products", "stress_shortfalls",
+            "frontier"} <= set(sheets)
+    # per product as the report's stress_products.csv (the workbook had no such sheet)
+    assert sheets["stress_products"].columns.tolist() == ["failure", "product", "demand", "shortfall", "unit",
+                                                          "served", "shortfall_cost"]
     said = sheets["README"].dropna().set_index("sheet")["what it holds"]
     assert "premium_pct and network_premium_pct (% of the base's cost)" in said["premium"]
     assert set(said.index) == set(sheets) - {"README"} and said.str.len().gt(40).all()
