@@ -17,7 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import links
-from .base import SolveOptions, SolverResult, Status, Trace, plan_gap
+from .base import SolveOptions, SolverResult, Status, plan_gap
 from .certify import row_scale
 from .highs import Design, new_highs, pass_matrix, run_highs, set_start, tune, until
 
@@ -190,7 +190,7 @@ def _relax_and_fix(model: NetworkModel, p: _Projected, position: np.ndarray, opt
                                  f"assigns whole fixed, {n_free:,} free)")
 
 
-def solve_projected(model: NetworkModel, options: SolveOptions, projection: Projection, trace: Trace,
+def solve_projected(model: NetworkModel, options: SolveOptions, projection: Projection,
                     start: Design | None = None, deadline: float = math.inf) -> SolverResult:
     """HiGHS on the model with the determined columns substituted out (``x = proj @ x_kept``);
     ``start`` as a MIP start (:func:`~.highs.set_start`, its values of the kept columns).

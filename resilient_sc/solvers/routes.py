@@ -198,7 +198,7 @@ def _compact_applies(model: NetworkModel, options: SolveOptions) -> bool:
 
 def _compact_solve(model: NetworkModel, options: SolveOptions, deadline: float) -> SolverResult:
     # small facility location models: HiGHS proves these at the root
-    return solve_compact(_facility(model), options, deadline, Trace())
+    return solve_compact(_facility(model), options, deadline)
 
 
 def _deferred(model: NetworkModel) -> DeferredFailures | None:
@@ -462,7 +462,7 @@ def _projected_applies(model: NetworkModel, options: SolveOptions) -> bool:
 
 def _projected_solve(model: NetworkModel, options: SolveOptions, deadline: float,
                      start: Design | None = None) -> SolverResult:
-    result = projection.solve_projected(model, until(options, deadline), _projection(model), Trace(), start,
+    result = projection.solve_projected(model, until(options, deadline), _projection(model), start,
                                         deadline)
     if result.status in (Status.INFEASIBLE, Status.ERROR):  # with flows substituted and extreme
         # coefficients, HiGHS called a feasible model infeasible or unbounded

@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..base import SolveOptions, SolverResult, Trace
+from ..base import SolveOptions, SolverResult
 from ..highs import new_highs, pass_matrix, run_highs, until
 from .problem import FacilityProblem
 
 
-def solve_compact(fl: FacilityProblem, options: SolveOptions, deadline: float, trace: Trace,
+def solve_compact(fl: FacilityProblem, options: SolveOptions, deadline: float,
                   lo: np.ndarray | None = None, up: np.ndarray | None = None,
                   banned: np.ndarray | None = None, fewest: float = 0.0,
                   start: np.ndarray | None = None, cutoff: float = math.inf,

@@ -48,7 +48,7 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
         h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         trace.notes.append("LP relaxation not solved: the compact model instead")
-        return solve_compact(fl, options, deadline, trace)
+        return solve_compact(fl, options, deadline)
     pi = np.asarray(h.getSolution().row_dual)
     assert fl.demand_rows is not None and fl.single_rows is not None
     u = pi[fl.demand_rows] * fl.d + pi[fl.single_rows]
@@ -110,7 +110,7 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
             if final:
                 break
             continue
-        result = solve_compact(fl, options, deadline, trace, lo, up, banned, fewest,
+        result = solve_compact(fl, options, deadline, lo, up, banned, fewest,
                                best[0][1] if best and final else None, target, dict(ao.round_options))
         trace.lp_solves += 1  # rounds
         trace.nodes += result.nodes or 0
