@@ -128,13 +128,21 @@ def relative_gap(v: float) -> str:
     return "<0.0001%" if v >= 1e-9 and float(text[:-1]) == 0 else text
 
 
+#: the largest violation (scaled) of a row, bound or integrality a certified plan may have
+#: (:mod:`resilient_sc.solvers.certify`)
+CERTIFY_TOLERANCE = 1e-6
+#: what an uncertified plan does, after 'it' or 'the solver's answer'
+BREAKS_THE_MODEL = ("breaks a row, bound or integrality of the model by more than "
+                    f"1e{round(math.log10(CERTIFY_TOLERANCE))} (scaled)")
+
+
 def not_proven(result: Any) -> str:
     """``not proven optimal: time limit, gap 0.1700%`` for a plan or roadmap (its ``status`` and
     ``gap``) the solver stopped before proving, else empty: its cost is only an upper bound on
     the policy's optimum."""
     status = result.status.value
     if not getattr(getattr(result, "report", None), "certified", True):  # kept with allow_nonoptimal
-        return "not certified: the solver's answer breaks a row of the model by more than 1e-6 (scaled)"
+        return f"not certified: the solver's answer {BREAKS_THE_MODEL}"
     return "" if status == "optimal" else (f"not proven optimal: {status.replace('_', ' ')}, gap "
                                            f"{relative_gap(result.gap)}")
 

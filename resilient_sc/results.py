@@ -14,7 +14,16 @@ import pandas as pd
 from . import io
 from .data import Network
 from .exceptions import ValidationError
-from .format import count, delivered_of, fraction, money_digits, quantity, relative_gap, settings
+from .format import (
+    BREAKS_THE_MODEL,
+    count,
+    delivered_of,
+    fraction,
+    money_digits,
+    quantity,
+    relative_gap,
+    settings,
+)
 from .model.build import NetworkModel
 from .model.sets import Sets, emission_factors, is_allied, is_local, total_demand
 from .model.table import frame
@@ -337,7 +346,7 @@ class Plan:
         if report is None or (report.certified and report.route != "pyomo"):
             return ""
         return report.note if report.route == "pyomo" else (
-            "not certified: it breaks a row, bound or integrality of the model by more than 1e-6 (scaled)")
+            f"not certified: it {BREAKS_THE_MODEL}")
 
     @property
     def data_location(self) -> str:

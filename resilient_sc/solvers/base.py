@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ValidationError
+from ..format import BREAKS_THE_MODEL
 from ..wording import brief
 
 if TYPE_CHECKING:
@@ -181,8 +182,7 @@ UNCHECKED = ("the survive failures could not be checked on their copies, built o
 #: proven (:func:`~.certify.made_exact`)
 UNPROVEN = " at HiGHS's tolerances"
 #: the message of an answer failing the certificate even from plain HiGHS (refused by ``accepted``)
-UNCERTIFIED = ("HiGHS's answer breaks a row, bound or integrality of the model by more than 1e-6 (scaled), "
-               "so it is not certified")
+UNCERTIFIED = f"HiGHS's answer {BREAKS_THE_MODEL}, so it is not certified"
 
 @dataclass(frozen=True)
 class SolveOptions:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from ..format import CERTIFY_TOLERANCE
 from .base import UNCERTIFIED, UNPROVEN, SolverResult, Status
 from .highs import Solution, make_highs, run_highs, set_start, solve_fixed, until
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from .base import SolveOptions
 
 #: primal feasibility and integrality tolerance (as HiGHS's)
-TOLERANCE = 1e-6
+TOLERANCE = CERTIFY_TOLERANCE
 
 
 def row_scale(a: sp.spmatrix) -> np.ndarray:
