@@ -45,7 +45,7 @@ def save(args: argparse.Namespace, roadmap: Roadmap) -> Path:
     installed, written as a whole."""
     from .analysis.roadmap_report import save_roadmap
 
-    title = "Cost-optimal roadmap" if not roadmap.policy.to_dict() else \
+    title = "Cost-optimal roadmap" if roadmap.policy.is_base else \
         f"Roadmap under {args.policy.name}" if args.policy is not None else "Roadmap"
     return save_roadmap(args.out, roadmap, title, force=args.force, flag="--force")
 

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..format import money, pct_points, served_fraction, setting, status_and_gap, value, whole
 from ..output_words import frontier_words
-from ..policy import POLICY_FIELDS
+from ..policy import POLICY_FIELDS, Policy
 from ..solvers.base import Status, is_number
 from . import figures as fg
 from .premium import counts_penalties
 from .report import (
     _network_premium,
+    design_title,
 )
 from .report_kit import (
     Writer,
@@ -31,9 +31,6 @@ from .report_kit import (
     report_folder,
 )
 from .stress import guarantee_words, replayed_kinds, single_failures_words
-
-if TYPE_CHECKING:
-    from ..policy import Policy
 
 
 def write_frontier_report(folder: str | Path, df: pd.DataFrame, field: str,
@@ -93,7 +90,7 @@ def frontier_reference(field: str, policy: Policy | None) -> str:
     """What the premiums of a frontier of ``field`` swept on top of ``policy`` are over: its
     starting policy's design, which may set ``field`` itself (looser values then cost less)."""
     if policy is None or policy.is_base:
-        return "the cost-optimal design (no resilience policy)"
+        return design_title(Policy())
     own = getattr(policy, field)
     text = f"the design of the starting policy ({describe(policy)})"
     if own is not None and own != () and field in policy.to_dict():

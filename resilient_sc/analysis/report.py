@@ -144,7 +144,7 @@ def stress_method(stress: StressResult, apart: bool = False) -> list[str]:
 
 def design_title(policy: Policy) -> str:
     """"the cost-optimal design (no resilience policy)" or "the design for <policy>"."""
-    return "the cost-optimal design (no resilience policy)" if not policy.to_dict() \
+    return "the cost-optimal design (no resilience policy)" if policy.is_base \
         else f"the design for {describe(policy)}"
 
 

@@ -101,7 +101,7 @@ def _reference_name(base: PathOutcome) -> str:
 
 def path_title(policy: Policy) -> str:
     """"the cost-optimal roadmap (no resilience policy)" or "the roadmap for <policy>"."""
-    return "the cost-optimal roadmap (no resilience policy)" if not policy.to_dict() \
+    return "the cost-optimal roadmap (no resilience policy)" if policy.is_base \
         else f"the roadmap for {describe(policy)}"
 
 
@@ -537,7 +537,7 @@ def _kept(policy: Policy) -> str:
     their designs (the path is solved whole, and its earlier designs may change with the last
     period's target: roadmap audit)."""
     designs = "designs may change with the last period's target (the path is solved whole)"
-    if not policy.to_dict():
+    if policy.is_base:
         return f"earlier periods have no policy, and their {designs}"
     return (f"the policy holds as given in every period, the swept target aside ({describe(policy)}); "
             f"the earlier periods' {designs}")
