@@ -34,6 +34,7 @@ from resilient_sc.analysis.roadmap_report import (
     roadmap_premium_sentences,
     roadmap_stress_sentences,
 )
+from resilient_sc.format import signed_pct_points
 from resilient_sc.periods import in_period
 from resilient_sc.roadmap import solve_roadmap
 from resilient_sc.solvers.base import Status
@@ -520,9 +521,38 @@ def test_a_premium_paid_in_one_period_and_recovered_in_another_says_both():
     table = roadmap_premium_table(outcomes)
     assert " alone (+293.75%" in roadmap_premium_sentences(outcomes, table)[1]
     table.loc[1, "premium_pct 2026"] = -10.0
+    table.loc[1, "cost 2026"] = 0.9 * table.loc[0, "cost 2026"]
     said = roadmap_premium_sentences(outcomes, table)[1]
     assert ("paid in 2027 (+293.75% over the cost of the cost-optimal path that period, of which +218.75% "
             "one-off opening and closing), partly recovered in 2026 (-10.00% that period)") in said
+
+
+def test_the_period_that_pays_most_of_a_premium_is_the_one_that_pays_most_money():
+    """A period without demand costs the base path little (its fixed costs), so a small premium
+    there is a large %: 'most in 2029: +5.65%' named a period that held 5% of the premium in
+    money, where 2030 held 52% (roadmap audit). Ranked by weight × the money of each period; a
+    period of weight 0 pays nothing."""
+    from resilient_sc import examples
+
+    frames = examples.electronics_roadmap().frames()
+    demand = frames["demand"]
+    in_2029 = demand["period"] == "2029"
+    demand.loc[in_2029, "demand"] = 0.0  # its own rows, and a row of 0 for each blank-period one
+    given = set(zip(demand.loc[in_2029, "market"], demand.loc[in_2029, "product"], strict=True))
+    keys = zip(demand["market"], demand["product"], strict=True)
+    blank = demand.loc[(demand["period"].fillna("") == "").to_numpy() & [k not in given for k in keys]]
+    frames["demand"] = pd.concat([demand, blank.assign(period="2029", demand=0.0)], ignore_index=True)
+    glide = Policy(max_country_share={"2027": 0.6, "2028": 0.4, "2029": 0.4, "2030": 0.4},
+                   min_local_share={"2028": 0.3, "2029": 0.4, "2030": 0.5})
+    outcomes = roadmap_outcomes(Network.from_frames(**frames), {"glide": glide}, workers=1)
+    table = roadmap_premium_table(outcomes)
+    row, ref = table.iloc[1], table.iloc[0]
+    weight = outcomes[0].roadmap.costs.set_index("period")["weight"]
+    money = {p: weight[p] * (row[f"cost {p}"] - ref[f"cost {p}"]) for p in weight.index}
+    pct = {p: row[f"premium_pct {p}"] for p in weight.index}
+    assert max(pct, key=pct.get) == "2029" and max(money, key=money.get) == "2030"  # the case itself
+    said = roadmap_premium_sentences(outcomes, table)[1]
+    assert f"(most in 2030: {signed_pct_points(pct['2030'])} over the cost of" in said
 
 
 def test_a_roadmap_says_what_it_leaves_short():

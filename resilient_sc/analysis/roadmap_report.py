@@ -189,14 +189,18 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     if not math.isnan(pct) and float(pct_points(pct)[:-1]) != 0:
         text += f" ({signed_money(row['premium'])} money)"
     by_period = {p: row.get(f"premium_pct {p}", math.nan) for p in ids}
-    paid = {p: v for p, v in by_period.items() if not math.isnan(v) and v > 0.005}
-    back = {p: v for p, v in by_period.items() if not math.isnan(v) and v < -0.005}  # cheaper periods
+    # ranked by money, weighted as the total is: by % 'most in 2029' named a period of no demand,
+    # its base cost small, that held 5% of the premium (roadmap audit); a weight of 0 pays nothing
+    weight = base.costs.set_index("period")["weight"]
+    money = {p: float(weight[p]) * (row[f"cost {p}"] - ref[f"cost {p}"]) for p in ids}
+    paid = {p: v for p, v in by_period.items() if not math.isnan(v) and v > 0.005 and money[p] > 0}
+    back = {p: v for p, v in by_period.items() if not math.isnan(v) and v < -0.005 and money[p] < 0}
     if paid:
-        peak = max(paid, key=lambda p: paid[p])
+        peak = max(paid, key=lambda p: money[p])
         text += (f", paid in {_where(paid, peak, '' if back else ' alone')}{signed_pct_points(paid[peak])} "
                  f"over the cost of {reference} that period{_one_off(o.roadmap, base, peak)})")
     if back:
-        low = min(back, key=lambda p: back[p])
+        low = min(back, key=lambda p: money[p])
         text += (f", {'partly recovered' if paid else 'saved'} in {_where(back, low)}"
                  f"{signed_pct_points(back[low])} that period)")
     moves = _moves(row, o.roadmap)
