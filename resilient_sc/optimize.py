@@ -128,8 +128,10 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
             raise NotOptimalError(
                 f"not proven optimal: {what} with gap {relative_gap(plan.gap)} (cost "
                 f"{money(plan.objective)}, bound {money(plan.bound)}); pass "
-                "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this "
-                "plan, or raise SolveOptions.time_limit (CLI: --time-limit)", plan, result.status.value)
+                "SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept this plan, or "
+                + ("raise SolveOptions.time_limit (CLI: --time-limit)" if result.status is Status.TIME_LIMIT
+                   else "give quantities and money in units that keep them between 1e-3 and 1e9"),
+                plan, result.status.value)
     assert plan is not None
     if result.status is Status.OPTIMAL:
         _warn_of_fixed_costs(plan, options)

@@ -176,7 +176,8 @@ TABLES: dict[str, Table] = {
             "demand",
             "Units each market requires of each product; zero rows are ignored, and a demand up to 1e-4 "
             "units is warned of (the solver meets a row within 1e-6 units: 1% of a demand of 1e-4, more "
-            "of a smaller one, or of a share asked of it, may be left unshipped).",
+            "of a smaller one, or of a share asked of it, may be left unshipped); a demand or capacity over "
+            "1e10 units is warned of too (below the solver's precision at that size: give a larger unit).",
             (
                 Column("market", "id", "market id"),
                 _opt("product", "id", DEFAULT_PRODUCT, "product id"),

@@ -306,20 +306,25 @@ class SolverResult:
 
 
 def plan_gap(plan: SolverResult, bound: float) -> float:
-    """The relative gap of ``plan`` to ``bound``: (objective − bound) / |objective|, ≥ 0 (0 within
-    round-off, 1e-12 of the larger). Relative whatever the cost's size: with |objective|
-    floored at 1, a cost of 1.2e-5 (money in millions of millions) 0.23% above its bound read
-    as a gap of 2.8e-8, within 1e-6.
+    """The relative gap of ``plan`` to ``bound`` (:func:`gap_of`).
 
     >>> plan_gap(SolverResult(Status.OPTIMAL, None, 1.2e-5, 0.0, 0.0, 0.0, ""), 1.19e-5) > 1e-3
     True
     """
-    excess = plan.objective - bound
+    return gap_of(plan.objective, bound)
+
+
+def gap_of(objective: float, bound: float) -> float:
+    """The relative gap of a plan of cost ``objective`` to ``bound``: (objective − bound) /
+    |objective|, ≥ 0 (0 within round-off, 1e-12 of the larger). Relative whatever the cost's
+    size: with |objective| floored at 1, a cost of 1.2e-5 (money in millions of millions) 0.23%
+    above its bound read as a gap of 2.8e-8, within 1e-6."""
+    excess = objective - bound
     if not math.isfinite(excess):  # no bound (-inf): nothing proven
         return math.inf if excess > 0 else 0.0
-    if excess <= 1e-12 * max(abs(plan.objective), abs(bound)):  # round-off, of a plan of cost 0 too
+    if excess <= 1e-12 * max(abs(objective), abs(bound)):  # round-off, of a plan of cost 0 too
         return 0.0
-    return excess / abs(plan.objective) if plan.objective else math.inf
+    return excess / abs(objective) if objective else math.inf
 
 
 @dataclass(frozen=True)
