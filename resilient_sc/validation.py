@@ -535,6 +535,10 @@ def _without_totals(name: str, df: pd.DataFrame, distinct: _Distinct, problems: 
     return distinct.keep(df, ~named)
 
 
+#: what capacity short of demand means for a plan (closed suppliers' capacity not counted)
+SHORT_OF_CAPACITY = "every plan leaves it short: a policy without shortfall_penalty has no plan"
+
+
 def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
     """Demand that nothing can serve (errors) and capacity short of demand (warnings); with a
     ``periods`` table, in each period with the rows in force in it (:func:`effective_rows`)."""
@@ -549,6 +553,8 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
     unmade: dict[int, list[str]] = {}
     short: dict[tuple[str, float, float], list[str]] = {}
     served = np.zeros(len(demand), dtype=bool)
+    suppliers = t["suppliers"]
+    closed = set(suppliers.loc[suppliers["status"] == "closed", "supplier"])
     for t_id in ids or [""]:
         rows = in_force[0][t_id][positive[in_force[0][t_id]]]
         served[rows] = True
@@ -557,8 +563,10 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
         for pos in rows[~demand["product"].iloc[rows].isin(made.index).to_numpy()]:
             unmade.setdefault(int(pos), []).append(t_id)
         total = demand.iloc[rows].groupby("product")["demand"].sum()
+        usable = made_rows.loc[(made_rows["capacity"] > 0) & ~made_rows["supplier"].isin(closed)]
+        usable = usable.groupby("product")["capacity"].sum()  # a closed supplier makes nothing
         for product, need in total.items():
-            have = float(made.get(product, 0.0))
+            have = float(usable.get(product, 0.0))
             if 0 < have < need * (1 - 1e-9):  # not for sums in another order, an ulp apart
                 short.setdefault((str(product), have, float(need)), []).append(t_id)
     there = "" if not ids else " in that period"
@@ -603,8 +611,7 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
                         f"{f' in {named_periods(when)}' if ids else ''}: total capacity "
                         f"{quantity(have)} is below total demand {quantity(need)} (short by "
                         f"{quantity(need - have)} {named.get(product, 'units')} of {quote(product)}); "
-                        "the plan will be infeasible "
-                        "unless the policy sets shortfall_penalty")
+                        f"{SHORT_OF_CAPACITY}")
     return problems, warnings
 
 

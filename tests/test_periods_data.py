@@ -16,7 +16,7 @@ from resilient_sc.exceptions import DataWarning, ValidationError
 from resilient_sc.io import write_network
 from resilient_sc.period_rows import effective_rows
 
-SHORT = "the plan will be infeasible unless the policy sets shortfall_penalty"
+SHORT = "every plan leaves it short: a policy without shortfall_penalty has no plan"
 NO_TABLE = "list the periods in a periods table, or leave period blank (the row holds in every period)"
 
 

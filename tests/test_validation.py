@@ -598,3 +598,16 @@ def test_numbers_typed_as_text_read_back_exactly(tmp_path: Path):
     f["demand"]["demand"] = f["demand"]["demand"].astype(object)
     f["demand"].loc[0, "demand"] = "2800.3333333333335"  # text: parsed by the reader, not by pandas
     assert Network.from_frames(**f).demand["demand"].iloc[0] == 2800.3333333333335
+
+
+def test_capacity_short_of_demand_counts_no_closed_supplier():
+    """A closed supplier's capacity made the total look enough (97,300 where 85,100 was usable,
+    the error then said 85,100): not counted. The words no longer say 'unless the policy sets
+    shortfall_penalty' to a policy that sets one."""
+    frames = tiny_frames()
+    frames["suppliers"]["status"] = ["candidate", "closed"]  # S_CN's 100 closed
+    frames["supplier_products"]["capacity"] = [60.0, 100.0]
+    with pytest.warns(DataWarning, match=r"product 'default': total capacity 60 is below total demand 80 "
+                                         r"\(short by 20 units of 'default'\); every plan leaves it short: a "
+                                         "policy without shortfall_penalty has no plan"):
+        Network.from_frames(**frames)
