@@ -784,3 +784,15 @@ def test_the_data_warnings_go_with_the_saved_roadmap_and_plan(tmp_path):
     alone = solve(in_period(net, "2026"))  # a plan of its own says them as a roadmap does
     assert alone.data_warnings == net.warnings and alone.to_dict()["warnings"] == list(net.warnings)
     assert f"- {said}\n" in (alone.save(tmp_path / "plan") / "README.md").read_text()
+
+
+def test_a_summary_with_weights_shown_rounded_says_the_total_uses_them_as_given():
+    """Weights of 1 / 1.05^t shown as 0.9524, … times the period costs shown gave a total 634
+    below the one printed (55.8M): the total line says the weights are used as given."""
+    from resilient_sc import examples
+
+    f = examples.electronics_roadmap().frames()
+    f["periods"]["weight"] = [1 / 1.05 ** i for i in range(len(f["periods"]))]
+    line = solve_roadmap(Network.from_frames(**f)).summary().splitlines()[1]
+    assert "(Σ weight × period cost, the weights as given (shown rounded below); bound" in line
+    assert "as given" not in solve_roadmap(examples.electronics_roadmap()).summary()  # 4 decimals: exact
