@@ -527,11 +527,8 @@ def test_a_premium_paid_in_one_period_and_recovered_in_another_says_both():
             "one-off opening and closing), partly recovered in 2026 (-10.00% that period)") in said
 
 
-def test_the_period_that_pays_most_of_a_premium_is_the_one_that_pays_most_money():
-    """A period without demand costs the base path little (its fixed costs), so a small premium
-    there is a large %: 'most in 2029: +5.65%' named a period that held 5% of the premium in
-    money, where 2030 held 52% (roadmap audit). Ranked by weight × the money of each period; a
-    period of weight 0 pays nothing."""
+def no_demand_in_2029() -> Network:
+    """The roadmap example with no demand in 2029 (a row of 0 for each market and product)."""
     from resilient_sc import examples
 
     frames = examples.electronics_roadmap().frames()
@@ -542,9 +539,29 @@ def test_the_period_that_pays_most_of_a_premium_is_the_one_that_pays_most_money(
     keys = zip(demand["market"], demand["product"], strict=True)
     blank = demand.loc[(demand["period"].fillna("") == "").to_numpy() & [k not in given for k in keys]]
     frames["demand"] = pd.concat([demand, blank.assign(period="2029", demand=0.0)], ignore_index=True)
+    return Network.from_frames(**frames)
+
+
+def test_a_period_without_demand_is_said_not_stress_tested():
+    """roadmap_stress leaves out a period without demand (a warning on stderr): the report and
+    its table dropped it without a word."""
+    net = no_demand_in_2029()
+    roadmap = solve_roadmap(net)
+    with pytest.warns(DataWarning, match="period 2029 has no demand above 0"):
+        results = roadmap_stress(roadmap, failures=("hub",), scenarios=False)
+    assert "2029" not in results
+    assert ("Not stress-tested: 2029 (no demand above 0: no failure can leave a market short then)."
+            in roadmap_stress_sentences(roadmap, results))
+
+
+def test_the_period_that_pays_most_of_a_premium_is_the_one_that_pays_most_money():
+    """A period without demand costs the base path little (its fixed costs), so a small premium
+    there is a large %: 'most in 2029: +5.65%' named a period that held 5% of the premium in
+    money, where 2030 held 52% (roadmap audit). Ranked by weight × the money of each period; a
+    period of weight 0 pays nothing."""
     glide = Policy(max_country_share={"2027": 0.6, "2028": 0.4, "2029": 0.4, "2030": 0.4},
                    min_local_share={"2028": 0.3, "2029": 0.4, "2030": 0.5})
-    outcomes = roadmap_outcomes(Network.from_frames(**frames), {"glide": glide}, workers=1)
+    outcomes = roadmap_outcomes(no_demand_in_2029(), {"glide": glide}, workers=1)
     table = roadmap_premium_table(outcomes)
     row, ref = table.iloc[1], table.iloc[0]
     weight = outcomes[0].roadmap.costs.set_index("period")["weight"]

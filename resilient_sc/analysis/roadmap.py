@@ -271,6 +271,14 @@ def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = STRESS_FAILURES,
     return out
 
 
+def not_stress_tested(period_ids: Sequence[str], results: Mapping[str, StressResult]) -> str:
+    """``Not stress-tested: 2029 (no demand above 0: …).``: the periods :func:`roadmap_stress`
+    left out; '' when none (the report and its table dropped them without a word)."""
+    untested = [p for p in period_ids if p not in results]
+    return (f"Not stress-tested: {', '.join(untested)} (no demand above 0: no failure can leave a market "
+            "short then)." if untested else "")
+
+
 def roadmap_stress_table(results: Mapping[str, StressResult]) -> pd.DataFrame:
     """One row per period of :func:`roadmap_stress`: ``period`` and the keys of
     :meth:`StressResult.summary` (``worst_served`` a fraction of demand; expected figures in

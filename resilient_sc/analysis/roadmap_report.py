@@ -384,12 +384,15 @@ def _formatter(column: str) -> Any:
 def roadmap_stress_sentences(roadmap: Roadmap, results: Mapping[str, StressResult]) -> list[str]:
     """What was replayed, then per period the design, its worst failure and the expected figures
     (conditional as each result says, said once when the periods agree), in plain words."""
+    from .roadmap import not_stress_tested
+
     out = ["Each period's design is tested on its own, one failure at a time in that period: its "
            "suppliers and hubs fixed, the network as it stands in that period (its demand, capacities "
            "and tariffs), flows re-routed through what remains."]
     if not_proven(roadmap):
         out.append(f"The roadmap is the best found within the limits of the solve ({not_proven(roadmap)}): "
                    "cheaper designs may exist.")
+    out += [words] if (words := not_stress_tested(roadmap.period_ids, results)) else []
     given = {r.conditional_on for r in results.values()}
     shared = len(given) == 1
     if shared:

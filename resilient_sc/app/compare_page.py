@@ -29,7 +29,13 @@ from ..analysis.frontier import frontier
 from ..analysis.frontier_report import reasons_by_value
 from ..analysis.premium import PolicyOutcome, counts_penalties, floor_caveat, premium_table, shown_columns
 from ..analysis.report import unlisted
-from ..analysis.roadmap import PathOutcome, end_year_frontier, roadmap_premium_table, roadmap_stress
+from ..analysis.roadmap import (
+    PathOutcome,
+    end_year_frontier,
+    not_stress_tested,
+    roadmap_premium_table,
+    roadmap_stress,
+)
 from ..analysis.roadmap import roadmap_stress_table as stress_by_period
 from ..analysis.stress import NOTHING_FAILED, SERVED_TOL, stress_test
 from ..exceptions import ValidationError
@@ -426,9 +432,7 @@ def shown_period(session: Session, results: Mapping[str, StressResult]) -> tuple
     """The period whose stress test a roadmap's page shows (the session's, else the first tested),
     and what says which periods were not tested ("" when none): a period without demand is left
     out by :func:`~resilient_sc.analysis.roadmap.roadmap_stress`."""
-    untested = [p for p in session.period_ids() if p not in results]
-    words = (f"Not stress-tested: {', '.join(untested)} (no demand above 0: no failure can leave a market "
-             "short then)." if untested else "")
+    words = not_stress_tested(session.period_ids(), results)
     return (session.period if session.period in results else next(iter(results))), words
 
 
