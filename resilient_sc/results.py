@@ -98,11 +98,12 @@ def units_words(units: Mapping[str, str]) -> str:
 
 
 def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None = None,
-           caveat: str = "", warnings: Sequence[str] = ()) -> str:
+           caveat: str = "", warnings: Sequence[str] = (), solved: Sequence[str] = ()) -> str:
     """A result folder's README.md: ``title``, a ``caveat`` first (:attr:`Plan.caveat`), each
     product's unit (``units``, when the products table names any), what each of ``files``
-    holds and the ``warnings`` of the data it was solved from (printed only when they were read,
-    they were lost to whoever got the folder: a period of weight 0 planned at random).
+    holds, the ``warnings`` of the data it was solved from (printed only when they were read,
+    they were lost to whoever got the folder: a period of weight 0 planned at random) and those
+    of the result itself (``solved``: a roadmap's free restarts).
 
     >>> print(readme("Plan", {"plan.json": "the plan"}, {"steel": "t"}))
     # Plan: the files
@@ -130,6 +131,8 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
              ""]
     said = ["## Warnings of the data", "", "Given when the data were read; the results above stand on them:",
             "", *(f"- {w}" for w in warnings), ""] if warnings else []
+    said += ["## Warnings of the solve", "", "Given when the results were solved:", "",
+             *(f"- {w}" for w in solved), ""] if solved else []
     return "\n".join([*lines, *(f"- `{name}`: {words}" for name, words in files.items()), "", *said])
 
 

@@ -342,7 +342,7 @@ class Roadmap:
                 "network_cost": finite(self.network_cost()), "solve_time": self.solve_time,
                 "build_time": self.build_time, "policy": self.policy.to_dict(), "periods": periods,
                 "report": None if self.report is None else self.report.to_dict()} | (
-                    {"warnings": list(w)} if (w := self.data_warnings) else {})
+                    {"warnings": list(w)} if (w := self.data_warnings + self.path_warnings) else {})
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by file name: ``roadmap`` (:meth:`table`), ``roadmap_costs``,
@@ -376,11 +376,17 @@ class Roadmap:
         period)."""
         return tuple(self.model.network.warnings) if self.model is not None else ()
 
+    @property
+    def path_warnings(self) -> tuple[str, ...]:
+        """What the path itself warns of (:func:`free_restarts`), kept with its files: said on
+        stderr alone, it was lost to whoever opened the folder."""
+        return tuple(filter(None, [free_restarts(self)]))
+
     def readme(self, files: Mapping[str, str] | None = None) -> str:
         """The README.md of its folder: what each of ``files`` (default :data:`ROADMAP_FILES`)
-        holds, and the warnings of its data (:attr:`data_warnings`)."""
+        holds, the warnings of its data (:attr:`data_warnings`) and its own (:attr:`path_warnings`)."""
         return readme("Roadmap", ROADMAP_FILES if files is None else files, self.units(),
-                      warnings=self.data_warnings)
+                      warnings=self.data_warnings, solved=self.path_warnings)
 
     @property
     def data_location(self) -> str:
@@ -482,14 +488,16 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     roadmap = Roadmap.from_solution(model, result, report) if result.x is not None else None
     roadmap = accepted(roadmap, result, options)  # type: ignore[arg-type, assignment]
     _warn_of_light_periods(roadmap, options)  # type: ignore[arg-type]
-    _warn_of_free_restarts(roadmap)  # type: ignore[arg-type]
+    if said := free_restarts(roadmap):  # type: ignore[arg-type]
+        warn(said, RunWarning)
     return roadmap  # type: ignore[return-value]
 
 
-def _warn_of_free_restarts(roadmap: Roadmap) -> None:
-    """Warn of suppliers and hubs that stop and start again at no opening cost: a year without
-    demand closed the whole network and reopened it the next year for nothing, existing elements
-    having ``opening_cost`` 0 (roadmap audit: '+10 started' read as ten new contracts)."""
+def free_restarts(roadmap: Roadmap) -> str:
+    """The suppliers and hubs that stop and start again at no opening cost, in words ('' when
+    none): a year without demand closed the whole network and reopened it the next year for
+    nothing, existing elements having ``opening_cost`` 0 (roadmap audit: '+10 started' read as
+    ten new contracts)."""
     d, network = roadmap.design, roadmap.model.network
     opening = pd.concat([getattr(network, f"{kind}s").set_index(kind)["opening_cost"]
                          for kind in ("supplier", "hub")])
@@ -497,15 +505,15 @@ def _warn_of_free_restarts(roadmap: Roadmap) -> None:
     t = d["period"].map(order)
     first_stop = t.where(d["stopped"]).groupby([d["kind"], d["id"]]).transform("min")
     again = d.loc[d["started"] & (d["id"].map(opening).fillna(0.0) <= 0) & (first_stop < t)]
-    if len(again):
-        restarts = [f"{e} ({p})" for e, p in zip(again["id"], again["period"], strict=True)]
-        one = len(again) == 1
-        warn(f"(roadmap) | {count(len(again), 'supplier or hub', 'suppliers or hubs')} "
-             f"{'stops and starts' if one else 'stop and start'} again at no opening cost: "
-             f"{listing(restarts)} (started again that period); {'its' if one else 'their'} "
-             "opening_cost is 0, so closing for a while costs only the closing: give opening_cost "
-             "what reopening costs (a lease, a requalification)",
-             RunWarning)
+    if not len(again):
+        return ""
+    restarts = [f"{e} ({p})" for e, p in zip(again["id"], again["period"], strict=True)]
+    one = len(again) == 1
+    return (f"(roadmap) | {count(len(again), 'supplier or hub', 'suppliers or hubs')} "
+            f"{'stops and starts' if one else 'stop and start'} again at no opening cost: "
+            f"{listing(restarts)} (started again that period); {'its' if one else 'their'} "
+            "opening_cost is 0, so closing for a while costs only the closing: give opening_cost "
+            "what reopening costs (a lease, a requalification)")
 
 
 #: a period weighing less than this share of the path's cost is one the gap may leave far off

@@ -303,7 +303,7 @@ def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | No
                  stress: Any = None) -> pd.DataFrame:
     """A result workbook's first sheet: how its numbers read (:data:`README_LINES`, each
     product's unit), what each of ``sheets`` holds, in what units (:func:`analysis_words` of the
-    ``stress`` given), and the warnings of the data solved from."""
+    ``stress`` given), and the warnings of the data solved from (and of a roadmap's solve)."""
     from .roadmap import ROADMAP_FILES, Roadmap
 
     roadmap = isinstance(solved, Roadmap)
@@ -317,6 +317,7 @@ def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | No
     rows += [(name, words.get(name, "")) for name in sheets]
     # the data's warnings, printed only when it was read (a period of weight 0 planned at random)
     rows += [("warning of the data", w) for w in (solved.data_warnings if solved is not None else ())]
+    rows += [("warning of the solve", w) for w in (solved.path_warnings if roadmap else ())]  # type: ignore[union-attr]
     return pd.DataFrame(rows, columns=["sheet", "what it holds"])
 
 

@@ -753,6 +753,11 @@ def test_a_supplier_closed_for_a_year_and_reopened_for_nothing_is_warned_of():
     assert r.objective == pytest.approx(320.0)
     assert r.timeline().set_index("id").loc["S_CN", ["2026", "2027", "2028"]].tolist() == [
         "operating", "stopped", "started"]
+    # kept with the roadmap's files (said on stderr alone, lost to whoever opened the folder)
+    assert r.path_warnings[0].startswith("(roadmap) | 1 supplier or hub stops and starts again")
+    assert r.to_dict()["warnings"] == list(r.path_warnings)
+    assert f"## Warnings of the solve\n\nGiven when the results were solved:\n\n- {r.path_warnings[0]}" in (
+        r.readme())
     with warnings.catch_warnings():  # a restart that pays its opening cost is no surprise
         warnings.simplefilter("error", RunWarning)
         solve_roadmap(net.replace(suppliers=net.suppliers.assign(opening_cost=[30.0, 300.0])))
