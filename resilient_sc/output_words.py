@@ -54,8 +54,8 @@ def path_premium_words(weighting: str) -> str:
             "the reference path's cost); per period, cost <period> (money, unweighted) and premium_pct "
             "<period> (already in %); starts and stops over the path; n_suppliers, n_hubs, shares and "
             f"top_country of the last period only (shares: fractions of demand, {weighting}; "
-            "top_country_share: the origin country of the largest share of all demand, its own markets "
-            "included)")
+            "top_country: the origin country of the largest share of all demand, its own markets "
+            "included; top_country_share: that share)")
 
 
 def stress_failures_words(guarantee: str = "guaranteed") -> str:

@@ -98,8 +98,8 @@ ROADMAP_FILES = {
                    "those started and stopped (`suppliers_started`, `suppliers_stopped`, ...: separated by "
                    "spaces, an id holding a space in double quotes), "
                    "`local_share` and `allied_share` (fractions of demand, weighted as the plan's shares), "
-                   "`top_country` and `top_country_share` (the origin country of the largest share of "
-                   "demand, weighted as the shares, its own markets included)",
+                   "`top_country` (the origin country of the largest share of demand, weighted as the "
+                   "shares, its own markets included) and `top_country_share` (that share)",
     "roadmap_costs.csv": "per period: `weight`, each cost component (money, unweighted), `total` and "
                          "`weighted` (weight × total)",
     "roadmap_design.csv": "per supplier or hub and period: `operating`, `carrying` (operating and buying "

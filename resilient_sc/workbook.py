@@ -232,7 +232,7 @@ def roadmap_sheets(roadmap: Roadmap) -> dict[str, pd.DataFrame]:
         *([(NETWORK_ITEM, n)] if (n := network_beside(roadmap.objective, roadmap.network_cost())) is not None
           else []),
         ("bound", roadmap.bound), ("gap", roadmap.gap), ("periods", ", ".join(roadmap.period_ids)),
-        *((f"period cost {p} (weight {w:g})", float(c)) for p, w, c in
+        *((f"period cost {p} (money, unweighted; weight {w:g})", float(c)) for p, w, c in
           zip(roadmap.costs["period"], roadmap.costs["weight"], roadmap.costs["total"], strict=True))]
     policy = roadmap.policy.to_dict()
     rows += [(f"policy: {k}", v) for k, v in policy.items()] or [("policy", "none (cost-optimal base)")]

@@ -476,7 +476,7 @@ def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
     write_roadmap_premium_report(tmp_path / "u", unvalued, outcomes, roadmap_premium_table(outcomes),
                                  figures=False)
     notes = " ".join((tmp_path / "u" / "report.md").read_text().split())
-    assert "of the last period only (shares: fractions of demand, demand-weighted; top_country_share" in notes
+    assert "of the last period only (shares: fractions of demand, demand-weighted; top_country: the" in notes
     (base,) = roadmap_outcomes(paris(), {}, workers=1)
     assert reference_path(base) == "the cost-optimal path"
     pytest.importorskip("matplotlib")
