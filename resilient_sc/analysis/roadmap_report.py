@@ -136,8 +136,9 @@ def premium_legend(last: str, reference: str = COST_OPTIMAL) -> str:
     """The columns of :func:`premium_columns`, in words (``last``: the last period; ``reference``:
     the premiums', :func:`reference_path`)."""
     return (f"cost: Σ weight × period cost (money); premium_pct: over the cost of {reference} "
-            f"(%); premium_pct <period>: the period's cost (unweighted) over the cost of {reference} "
-            "in that period (%); n_*_started/stopped: over the path, against the period before; "
+            f"(%); premium_pct <period>: the period's cost (unweighted, its one-off opening and closing "
+            f"included) over the cost of {reference} in that period (%); n_*_started/stopped: over the "
+            "path, against the period before; "
             f"n_suppliers, n_hubs and shares: in {last} (% of demand over all markets).")
 
 
@@ -627,7 +628,8 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
                  f"cheapest roadmap over every period; {_kept(policy)}. "
                  "**cost** is Σ weight × period cost (money); **premium** is over the cost of the "
                  f"cost-optimal path (no policy at all), in %; **premium {last}** is the last period's own "
-                 "cost over the cost-optimal path's that period, in %. Suppliers, hubs and shares are "
+                 "cost over the cost-optimal path's that period, in %, its one-off opening and closing "
+                 "included (not the lasting cost of its design). Suppliers, hubs and shares are "
                  f"those of {last} (% of demand over all markets); starts and stops are counted "
                  "over the path.",
                  "", "## In short", "", *bullets(end_year_frontier_sentences(df, field, last)), "",
