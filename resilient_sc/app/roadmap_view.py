@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 from ..data import Network
 from ..escaping import ids_in
 from ..exceptions import InfeasiblePolicyError, NotOptimalError
-from ..format import fraction, quantity, signed_pct_points, weight
+from ..format import fraction, money_label, quantity, signed_pct_points, weight
 from ..policy import Policy
 from ..roadmap import Roadmap, solve_roadmap
 from ..solvers.base import SolveOptions
 from ..wording import LABEL_CHARS
 from . import access
-from .plan_view import cols, cost_text, plotted, show_plan
+from .plan_view import cols, plotted, show_plan
 
 if TYPE_CHECKING:
     from .state import Session
@@ -69,7 +69,7 @@ def span(ids: list[str]) -> str:
 def total_text(roadmap: Roadmap) -> str:
     """The path's total and how it is made."""
     n = len(roadmap.period_ids)
-    return (f"Total path cost: {cost_text(roadmap.objective)} (money) = Σ weight × period cost over "
+    return (f"Total path cost: {money_label(roadmap.objective)} (money) = Σ weight × period cost over "
             f"{n} period{'s' if n > 1 else ''} ({span(roadmap.period_ids)})")
 
 
@@ -78,7 +78,7 @@ def premium_text(cost: float, base: float) -> str:
     open) no percentage but the difference in money."""
     if not base:  # costs are never negative: the difference is what this one costs
         return ("none (both cost 0)" if not cost
-                else f"no percentage (the reference costs 0): {cost_text(cost)} (money) more")
+                else f"no percentage (the reference costs 0): {money_label(cost)} (money) more")
     return signed_pct_points(100 * (cost - base) / base)
 
 
@@ -91,8 +91,8 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
     in its units; blank when none); a last row ``total``: Σ weight × cost, the path's objective."""
     rows = []
     for r in roadmap.table().itertuples(index=False):
-        rows.append({"period": str(r.period), "weight": weight(r.weight), "cost": cost_text(r.cost),
-                     "weight × cost": cost_text(r.weight * r.cost), "emissions": quantity(r.emissions),
+        rows.append({"period": str(r.period), "weight": weight(r.weight), "cost": money_label(r.cost),
+                     "weight × cost": money_label(r.weight * r.cost), "emissions": quantity(r.emissions),
                      "suppliers": str(r.n_suppliers),
                      "suppliers started": _listed(r.suppliers_started),
                      "suppliers stopped": _listed(r.suppliers_stopped), "hubs": str(r.n_hubs),
@@ -101,7 +101,7 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
                      "top country": f"{r.top_country} {fraction(r.top_country_share)}".strip(),
                      "short": r.short})
     rows.append({c: "" for c in ROADMAP_COLUMNS} | {"period": "total",
-                                                    "weight × cost": cost_text(roadmap.objective)})
+                                                    "weight × cost": money_label(roadmap.objective)})
     return rows
 
 
@@ -166,7 +166,7 @@ def timeline_figure(roadmap: Roadmap) -> Any:
                                          "line": {"color": "black", "width": 1}}, cliponaxis=False))
     costs = roadmap.costs.set_index("period")["total"]
     fig.update_xaxes(tickvals=list(range(len(ids))), range=[-0.7, len(ids) - 0.3], showgrid=False,
-                     ticktext=[f"<b>{plotted(p, LABEL_CHARS)}</b><br>cost {cost_text(float(costs[p]))}"
+                     ticktext=[f"<b>{plotted(p, LABEL_CHARS)}</b><br>cost {money_label(float(costs[p]))}"
                                for p in ids], side="top")
     fig.update_yaxes(tickvals=list(range(len(ticks))), ticktext=ticks, range=[len(ticks) - 0.5, -0.5],
                      showgrid=False)
@@ -214,7 +214,7 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
     def period_view() -> None:
         plan = roadmap.plans[session.period]
         weight = float(roadmap.periods.set_index("period").loc[session.period, "weight"])
-        ui.label(f"Period {session.period}: cost {cost_text(plan.objective)} (unweighted; weight "
+        ui.label(f"Period {session.period}: cost {money_label(plan.objective)} (unweighted; weight "
                  f"{weight:.4g} in the total)").classes("text-lg font-bold").props("data-testid=period-cost")
         show_plan(session, plan)
 

@@ -5,7 +5,7 @@ suppliers and hubs, and the network on an interactive map (offline, :mod:`.plan_
 with periods is solved as a roadmap (:mod:`.roadmap_view`). An infeasible policy shows the
 library's reasons, never a traceback.
 
->>> cost_text(11914791.2)
+>>> money_label(11914791.2)
 '11,914,791'
 >>> progress_text(LOG_SAMPLE)
 'gap 0.28% · best bound 11,897,435 · best plan 11,930,544'
@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..format import relative_gap, value
+from ..format import money_label, relative_gap, value
 from ..optimize import solve
 from ..policy import Policy
 from ..results import NETWORK_WORDS, Plan, network_beside, network_cost
@@ -30,13 +30,13 @@ from ..roadmap import LOG_MARK
 from ..solvers.base import SolveOptions
 from . import access
 from .jobs import Job
-from .plan_view import cost_text, map_figure, show_plan
+from .plan_view import map_figure, show_plan
 from .roadmap_view import premium_text, show_roadmap, solve_paths
 
 if TYPE_CHECKING:
     from .state import Session
 
-__all__ = ["LOG_SAMPLE", "ROUNDS_STOPPED", "cost_text", "log_progress", "map_figure", "progress_text",
+__all__ = ["LOG_SAMPLE", "ROUNDS_STOPPED", "log_progress", "map_figure", "progress_text",
            "scenario_name"]
 
 
@@ -70,8 +70,8 @@ def outcome_text(result: Plan | Any) -> str:
     >>> outcome_text(solve(examples.tiny()))
     'gap 0.0000% · best bound 1,260 · best plan 1,260'
     """
-    return (f"gap {relative_gap(result.gap)} · best bound {cost_text(result.bound)} · best plan "
-            f"{cost_text(result.objective)}")
+    return (f"gap {relative_gap(result.gap)} · best bound {money_label(result.bound)} · best plan "
+            f"{money_label(result.objective)}")
 
 
 def progress_text(log: str, rounds: bool = False, done: bool = False, stopped: bool = False) -> str:
@@ -121,7 +121,7 @@ def progress_text(log: str, rounds: bool = False, done: bool = False, stopped: b
         except ValueError:
             continue
         if number == number and abs(number) != float("inf"):
-            parts.append(f"{label} {cost_text(number)}")
+            parts.append(f"{label} {money_label(number)}")
     return " · ".join(parts)
 
 
@@ -281,11 +281,11 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                 return
             plan: Plan = out
             with ui.row().classes("items-baseline"):
-                access.heading(ui.label(f"Total cost: {cost_text(plan.objective)} (money)").classes(
+                access.heading(ui.label(f"Total cost: {money_label(plan.objective)} (money)").classes(
                     "text-2xl font-bold").props("data-testid=total-cost"), 2)
                 network = network_beside(plan.objective, network_cost(plan))
                 if network is not None:  # the total is not all spent on the network
-                    ui.label(f"network: {cost_text(network)} (money) — {NETWORK_WORDS}").classes(
+                    ui.label(f"network: {money_label(network)} (money) — {NETWORK_WORDS}").classes(
                         "text-lg").props("data-testid=network-cost")
                 if base is not None and base.plan is not None and base.plan is not plan:
                     ui.label(f"premium over {base.name}: {premium_text(plan.objective, base.plan.objective)}"

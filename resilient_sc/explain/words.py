@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SHARES = ("min_local_share", "min_allied_share", "max_country_share", "max_supplier_share",
           "max_region_share")
 #: rows that only keep the books (flow balances, links); never named to a planner
-INTERNAL = ("origin_balance", "hub_link", "assign_flow", "assign_open")
+INTERNAL = ("origin_balance", "hub_link", "assign_flow", "assign_open", "survive_balance")
 #: relative tolerance of the comparisons of units
 TOL = 1e-6
 
@@ -175,7 +175,7 @@ def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame], missing: 
     hubs = model.sets.hubs_table
     held = dict(zip(np.asarray(hubs["hub"], object), np.asarray(hubs["capacity"], float), strict=True))
     for family, df in iis.items():
-        if family in INTERNAL or family in ("survive_balance",) or family.startswith("disruption_"):
+        if family in INTERNAL or family.startswith("disruption_"):
             continue
         items = [_plain(model.policy, family, r, held, len(model.sets.products_table))
                  for _, r in df.head(3).iterrows()]

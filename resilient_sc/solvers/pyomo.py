@@ -94,7 +94,8 @@ def to_pyomo(network: Network, policy: Policy | None = None,
 def model_to_pyomo(model: NetworkModel | RoadmapModel) -> pyo.ConcreteModel:
     """A pyomo ``ConcreteModel`` with one component per block of ``model.lm``.
 
-    The model keeps ``model`` as attribute ``_network_model`` for :func:`plan_from_pyomo`.
+    The model keeps ``model`` as attribute ``_network_model`` for
+    :func:`~resilient_sc.optimize.plan_from_pyomo`.
     """
     lm = model.lm
     m = pyo.ConcreteModel(name=f"resilient_sc {model.network.source}".strip())

@@ -243,7 +243,7 @@ def glide():
 
 
 def test_a_roadmap(page, server, tmp_path, steps, glide):
-    from resilient_sc.app.plan_view import cost_text
+    from resilient_sc.format import money_label
 
     path, base = glide
     t = time.monotonic()
@@ -274,13 +274,13 @@ def test_a_roadmap(page, server, tmp_path, steps, glide):
     page.get_by_test_id("solve").click()
     total = page.get_by_test_id("total-cost")
     total.filter(has_text="Total path cost").wait_for(timeout=120_000)
-    said = f"Total path cost: {cost_text(path.objective)} (money) = Σ weight × period cost"
+    said = f"Total path cost: {money_label(path.objective)} (money) = Σ weight × period cost"
     assert said in total.inner_text()
     premium = 100 * (path.objective - base.objective) / base.objective
     assert f"{premium:+.2f}%" in page.get_by_test_id("premium").inner_text()
     table = page.get_by_test_id("roadmap-table")
     for period, cost in zip(path.costs["period"], path.costs["total"], strict=True):
-        table.get_by_text(cost_text(cost)).first.wait_for()
+        table.get_by_text(money_label(cost)).first.wait_for()
         assert period in table.inner_text()
     page.get_by_test_id("roadmap-timeline").locator(".barlayer .point").first.wait_for()
     page.get_by_test_id("plan-map").locator(".scatterlayer .trace").first.wait_for()
@@ -290,7 +290,7 @@ def test_a_roadmap(page, server, tmp_path, steps, glide):
     t = time.monotonic()
     page.get_by_test_id("period-select").get_by_text("2028").click()
     page.get_by_test_id("period-cost").filter(
-        has_text=f"Period 2028: cost {cost_text(path.plans['2028'].objective)}").wait_for()
+        has_text=f"Period 2028: cost {money_label(path.plans['2028'].objective)}").wait_for()
     suppliers = page.get_by_test_id("plan-suppliers").inner_text()
     assert all(s in suppliers for s in path.plans["2028"].supplier_ids)
     page.get_by_test_id("plan-map").locator(".scatterlayer .trace").first.wait_for()  # drawn in a thread
@@ -301,7 +301,7 @@ def test_a_roadmap(page, server, tmp_path, steps, glide):
     tab(page, "4 Compare")
     table = page.get_by_test_id("premium-table")
     table.get_by_text("glide path").wait_for()
-    assert f"{premium:.2f}%" in table.inner_text() and cost_text(base.objective) in table.inner_text()
+    assert f"{premium:.2f}%" in table.inner_text() and money_label(base.objective) in table.inner_text()
     page.get_by_test_id("premium-bars").locator(".barlayer .point").first.wait_for()
     steps.done(page, "15-roadmap-compare", "compare the paths: premium over the cost-optimal path", t)
 
