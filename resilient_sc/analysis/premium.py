@@ -22,7 +22,7 @@ from ..results import NO_PENALTY, Plan, network_cost
 from ..schema import STRESS_FAILURES
 from ..solvers.base import SolveOptions
 from .parallel import Progress, check_parallel, named, run_all
-from .replay import SERVED_TOL, excess
+from .replay import SERVED_TOL, excess, premium_pct
 from .stress import DEFAULT, StressResult, failure_kinds, stress_test
 
 
@@ -101,16 +101,12 @@ def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[s
     delivers with nothing failed (:meth:`Plan.served`), the stress summary's worst case, the
     plan's overall local and allied shares and its numbers of suppliers and hubs."""
     base_cost, network = base.objective, network_cost(plan)
-
-    def pct(v: float) -> float:
-        return 100.0 * v / base_cost if base_cost else math.nan
-
     return {
         "cost": plan.objective,
         "premium": excess(plan.objective, base_cost),
-        "premium_pct": pct(excess(plan.objective, base_cost)),
+        "premium_pct": premium_pct(plan.objective, base_cost),
         "network_cost": network,
-        "network_premium_pct": pct(excess(network, network_cost(base))),
+        "network_premium_pct": premium_pct(network, network_cost(base), base_cost),
         "intact_served": plan.served(),
         "worst_served": summary.get("worst_served", math.nan),
         "worst_failure": summary.get("worst_failure", ""),

@@ -4,6 +4,7 @@ failure changes, and each failure's outcome (its guaranteed fraction, cost and s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,17 @@ def excess(cost: float, reference: float) -> float:
     """
     d = cost - reference
     return 0.0 if abs(d) <= 1e-9 * max(abs(cost), abs(reference)) else d
+
+
+def premium_pct(cost: float, reference: float, base: float | None = None) -> float:
+    """The premium of ``cost`` over ``reference`` in % of ``base`` (default ``reference``):
+    100 · :func:`excess` / base; NaN over a base of 0.
+
+    >>> premium_pct(110.0, 100.0), premium_pct(5.0, 5.0 + 1e-12), premium_pct(1.0, 0.0)
+    (10.0, 0.0, nan)
+    """
+    base = reference if base is None else base
+    return 100.0 * excess(cost, reference) / base if base else math.nan
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from ..solvers.base import SolveOptions, Status
 from .frontier import values_to_sweep
 from .parallel import Progress, check_parallel, run_all
 from .premium import no_reference
-from .replay import excess
+from .replay import excess, premium_pct
 from .stress import StressResult, failure_kinds, stress_test
 
 #: the statuses an element keeps through a myopic path (docs/formulation.md §9)
@@ -75,16 +75,14 @@ def path_columns(roadmap: Roadmap, base: Roadmap) -> dict[str, Any]:
     numbers of suppliers and hubs and shares (:meth:`Roadmap.shares`: fractions of demand,
     weighted as :meth:`Plan.share_weighting` says)."""
     cost, ref, network = roadmap.objective, base.objective, roadmap.network_cost()
-    row: dict[str, Any] = {"cost": cost, "premium": excess(cost, ref),
-                           "premium_pct": 100.0 * excess(cost, ref) / ref if ref else math.nan,
+    row: dict[str, Any] = {"cost": cost, "premium": excess(cost, ref), "premium_pct": premium_pct(cost, ref),
                            "network_cost": network,
-                           "network_premium_pct": (100.0 * excess(network, base.network_cost()) / ref
-                                                   if ref else math.nan)}
+                           "network_premium_pct": premium_pct(network, base.network_cost(), ref)}
     mine, theirs = roadmap.costs.set_index("period")["total"], base.costs.set_index("period")["total"]
     for period in roadmap.period_ids:
         c, b = float(mine[period]), float(theirs[period])
         row[f"cost {period}"] = c
-        row[f"premium_pct {period}"] = 100.0 * excess(c, b) / b if b else math.nan
+        row[f"premium_pct {period}"] = premium_pct(c, b)
     d = roadmap.design
     for kind in ("supplier", "hub"):
         k = d.loc[d["kind"] == kind]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from ..analysis.replay import premium_pct
 from ..data import Network
 from ..escaping import ids_in
 from ..exceptions import InfeasiblePolicyError, NotOptimalError
@@ -79,7 +80,7 @@ def premium_text(cost: float, base: float) -> str:
     if not base:  # costs are never negative: the difference is what this one costs
         return ("none (both cost 0)" if not cost
                 else f"no percentage (the reference costs 0): {money_label(cost)} (money) more")
-    return signed_pct_points(100 * (cost - base) / base)
+    return signed_pct_points(premium_pct(cost, base))
 
 
 def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
