@@ -492,7 +492,7 @@ def test_a_design_short_with_nothing_failed_counts_only_the_failures_that_add_to
 def test_lp_noise_in_the_guaranteed_fraction_decides_no_order():
     """Two failures whose floors differ by 1e-16 (LP round-off) are ranked by impact, and named
     as tied only when their impacts agree too; four more tied read "and 1 more", not "and others"."""
-    from resilient_sc.analysis.report import _tied
+    from resilient_sc.analysis.report import tied_with
     from resilient_sc.analysis.stress import StressResult
 
     floors = [0.9015388805665258, 0.9015388805665259, 0.5, 0.5, 0.5, 0.5, 0.5]
@@ -500,8 +500,8 @@ def test_lp_noise_in_the_guaranteed_fraction_decides_no_order():
     f = pd.DataFrame({"failure": list("abcdefg"), "worst_served": floors, "impact": impacts})
     result = StressResult(f, pd.DataFrame(), pd.DataFrame(), pd.Series(dtype=float), "")
     assert result.ranked()["failure"].tolist() == ["c", "d", "e", "f", "g", "b", "a"]
-    assert _tied(f, f.iloc[2]) == " (tied with d, e, f and 1 more)"
-    assert _tied(f, f.iloc[0]) == ""  # same floor to the LP's tolerance, another impact
+    assert tied_with(f, f.iloc[2]) == " (tied with d, e, f and 1 more)"
+    assert tied_with(f, f.iloc[0]) == ""  # same floor to the LP's tolerance, another impact
 
 
 def test_a_replay_at_the_policys_penalty_with_nothing_failed_is_the_plan():

@@ -17,8 +17,8 @@ from ..solvers.base import Status, is_number
 from . import figures as fg
 from .premium import counts_penalties
 from .report import (
-    _network_premium,
     design_title,
+    network_premium_columns,
 )
 from .report_kit import (
     Writer,
@@ -163,8 +163,9 @@ def reasons_by_value(bad: pd.DataFrame, field: str) -> list[tuple[str, str]]:
 
 
 def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
-    cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points, **_network_premium(df),
-            "worst_served": served_fraction, "n_suppliers": whole, "n_hubs": whole}
+    cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points,
+            **network_premium_columns(df), "worst_served": served_fraction, "n_suppliers": whole,
+            "n_hubs": whole}
     return markdown_table(df, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",
                                 "intact_served": "served, nothing failed",
                                 "worst_served": "worst served",

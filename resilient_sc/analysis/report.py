@@ -91,7 +91,7 @@ def _stress_report(w: Writer, network: Network, plan: Plan, stress: StressResult
     lines = [f"# Stress test of {title}", "",
              f"Data: {source(network)}. Money in the data's currency; {quantities(network)}.", "",
              "## In short", "", *bullets(stress_sentences(plan, stress)), "",
-             "## Worst failures", "", *stress_method(stress), "", *_failure_table(stress), ""]
+             "## Worst failures", "", *stress_method(stress), "", *failure_table(stress), ""]
     lines += image(heat, "Demand served per market and product under each failure")
     lines += image(drawn, "The design with nothing failed: suppliers, hubs, markets and flows")
     lines += files_section(w, {
@@ -439,10 +439,10 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
     against = "the design's replay with nothing failed"
     if s["hurt"]:  # then some demand is short: a worst failure named
         worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
-        out.append(f"The worst is {_failure_words(worst)}{_tied(f, worst)}: "
+        out.append(f"The worst is {failure_words(worst)}{tied_with(f, worst)}: "
                    f"{guarantee_words(worst['worst_served'])} (lowest: "
-                   f"{worst['worst_product']} in {worst['worst_market']}{_others_at_floor(stress, worst)}); "
-                   f"served per product: {_served_by_product(stress, worst['failure'])} of its demand.")
+                   f"{worst['worst_product']} in {worst['worst_market']}{others_at_floor(stress, worst)}); "
+                   f"served per product: {served_per_product(stress, worst['failure'])} of its demand.")
         extra = worst["extra_cost"]
         flows = (f"{money(-extra)} less than {against} (less is delivered)" if extra < 0
                  else f"{money(extra)} more than {against}")
@@ -454,7 +454,7 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
         leave, raise_ = ("leaves", "raises") if s["costlier"] == 1 else ("leave", "raise")
         out.append(f"{count(s['costlier'], 'failure').capitalize()} {leave} no more demand short but "
                    f"{raise_} the flow cost; "
-                   f"the dearest is {_failure_words(dear)}: its re-routed flows cost "
+                   f"the dearest is {failure_words(dear)}: its re-routed flows cost "
                    f"{money(dear['extra_cost'])} more than {against}.")
     what, served, name = _worst(stress)
     if what and name != s["worst_failure"]:
@@ -463,7 +463,7 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
     served_text = (f"{served_fraction(share)} of the demand's value is served on average"
                    if not math.isnan(share)
                    else "the served share of each product's units is on average "
-                   + _served_by_product(stress, None, s["expected_served_by_product"]))
+                   + served_per_product(stress, None, s["expected_served_by_product"]))
     at = "" if stress.priced else " (at the default prices)"
     out.append(f"Given {s['conditional_on']}, {served_text}, with an expected shortfall cost of "
                f"{money(s['expected_shortfall_cost'])}{at} and an expected change in flow cost of "
@@ -495,7 +495,7 @@ def _harmless_words(stress: StressResult) -> str:
                  & (f["extra_cost"].abs() < NO_PENALTY)]
     if idle.empty:
         return ""
-    names = [_failure_words(r).removeprefix("scenario:") for _, r in idle.iterrows()]
+    names = [failure_words(r).removeprefix("scenario:") for _, r in idle.iterrows()]
     one = len(names) == 1
     weight = fraction(float(idle["expectation_weight"].sum()))
     return (f" Of those, {and_list(names)} {'changes' if one else 'change'} nothing for this design and "
@@ -517,7 +517,7 @@ def _intact_sentence(stress: StressResult, plan: Plan) -> list[str]:
             "failure's shortfall cost below includes it; its impact is what the failure adds."]
 
 
-def _tied(f: pd.DataFrame, worst: Any) -> str:
+def tied_with(f: pd.DataFrame, worst: Any) -> str:
     """`` (tied with country:MX)``: the other failures with the worst one's floor and impact, which
     the ranking cannot tell apart (they fail the same elements in effect)."""
     same = f.loc[(f["failure"] != worst["failure"])
@@ -527,20 +527,20 @@ def _tied(f: pd.DataFrame, worst: Any) -> str:
     return f" (tied with {', '.join(same[:3])}{more})" if same else ""
 
 
-def _others_at_floor(stress: StressResult, row: Any) -> str:
+def others_at_floor(stress: StressResult, row: Any) -> str:
     """`` and 12 other market-products``: where else a failure leaves the lowest fraction."""
     s = stress.shortfalls
     n = int(((s["failure"] == row["failure"]) & (s["served"] <= row["worst_served"] + 1e-6)).sum()) - 1
     return f" and {count(n, 'other market-product')}" if n > 0 else ""
 
 
-def _failure_words(row: Any) -> str:
+def failure_words(row: Any) -> str:
     """``country:CN`` or ``scenario:x (H_Busan, S_KR_Ochang)``."""
     name = str(row["failure"])
     return f"{name} ({row['elements']})" if name.startswith("scenario:") else name
 
 
-def _served_by_product(stress: StressResult, failure: str | None,
+def served_per_product(stress: StressResult, failure: str | None,
                        served: Mapping[str, float] | None = None) -> str:
     """``cells 90.0%, chips 100.0%``: the served fraction of each product, never summed."""
     if served is None:
@@ -570,7 +570,7 @@ def _worst(stress: StressResult | None) -> tuple[str, float, str]:
 # ---- tables -------------------------------------------------------------------------------
 def _premium_table(table: pd.DataFrame) -> list[str]:
     cols = {"policy": str, "status": str, "cost": money, "premium_pct": pct_points,
-            **_network_premium(table), "worst_served": served_fraction,
+            **network_premium_columns(table), "worst_served": served_fraction,
             "expected_value_served": served_fraction,
             "local_share": fraction, "allied_share": fraction, "n_suppliers": whole, "n_hubs": whole}
     names = {"premium_pct": "premium", "network_premium_pct": "network premium",
@@ -583,7 +583,7 @@ def _premium_table(table: pd.DataFrame) -> list[str]:
             "each product equally when some has no unit value)."]
 
 
-def _failure_table(stress: StressResult, n: int = 10, where: str = "stress_failures.csv") -> list[str]:
+def failure_table(stress: StressResult, n: int = 10, where: str = "stress_failures.csv") -> list[str]:
     """The ``n`` worst failures of those that leave more demand short than nothing failed or cost
     more, and how many others add nothing (a failure of no effect is never listed as a worst
     one); the rest are in the file ``where``."""
@@ -620,7 +620,7 @@ def unlisted(stress: StressResult, listed: int | None = None,
                    f"than the design with nothing failed, and {verbs[2]} not listed."] if quiet else [])
 
 
-def _network_premium(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
+def network_premium_columns(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
     """The network premium column, for a table where some cost counts penalties, and the share
     served with nothing failed when some plan sheds demand (:func:`~.premium.sheds_demand`)."""
     if not counts_penalties(table):

@@ -41,15 +41,15 @@ from . import figures as fg
 from .frontier_report import largest_step, reasons_by_value
 from .premium import counts_penalties, shown_columns
 from .report import (
-    _failure_table,
-    _failure_words,
-    _others_at_floor,
-    _served_by_product,
-    _tied,
     compared,
+    failure_table,
+    failure_words,
+    others_at_floor,
     penalty_prices,
+    served_per_product,
     service_level,
     stress_method,
+    tied_with,
 )
 from .report_kit import (
     Writer,
@@ -412,13 +412,13 @@ def roadmap_stress_sentences(roadmap: Roadmap, results: Mapping[str, StressResul
         if s["hurt"]:
             f = stress.failures
             worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
-            text += (f"; the worst is {_failure_words(worst)}{_tied(f, worst)}: "
+            text += (f"; the worst is {failure_words(worst)}{tied_with(f, worst)}: "
                      f"{guarantee_words(s['worst_served'])} (lowest: {s['worst_product']} in "
-                     f"{s['worst_market']}{_others_at_floor(stress, worst)})")
+                     f"{s['worst_market']}{others_at_floor(stress, worst)})")
         share = s["expected_value_served"]
         served = (f"{served_fraction(share)} of the demand's value is served" if not math.isnan(share)
                   else "the served share of each product's units is "
-                  + _served_by_product(stress, None, s["expected_served_by_product"]))
+                  + served_per_product(stress, None, s["expected_served_by_product"]))
         condition = "" if shared else f"given {s['conditional_on']}, "
         at = "money" if stress.priced else "money, at the stress test's default prices"
         out.append(f"{text}. On average, {condition}{served}, at an expected shortfall cost of "
@@ -507,7 +507,7 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
     level = service_level(roadmap.policy)
     for period, stress in results.items():
         lines += [f"## {period}", "", f"Units short are priced at {penalty_prices(stress)}.", "",
-                  *_failure_table(stress, where=f"stress_failures_{part[period]}.csv"), ""]
+                  *failure_table(stress, where=f"stress_failures_{part[period]}.csv"), ""]
         heat = w.figure(f"stress_served_{part[period]}.png", lambda s=stress, p=period: fg.served_heatmap(
             s, f"Demand served per failure in {p}: {title}", level))
         if heat:

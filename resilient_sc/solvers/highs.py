@@ -44,7 +44,7 @@ def _highspy_version() -> str:
         return "version unknown"
 
 
-class _Highs(highspy.Highs):
+class StoppableHighs(highspy.Highs):
     """``highspy.Highs`` whose :meth:`run` obeys stop requests: it raises KeyboardInterrupt
     when a stop was asked before or during the run (HiGHS then stops at its next simplex, IPM
     or MIP interrupt callback). Outside :func:`~.stops.stop_on_signals`, Ctrl-C in the main thread
@@ -109,7 +109,7 @@ _banner_done = False
 
 
 def new_highs(options: SolveOptions) -> highspy.Highs:
-    """An empty HiGHS object with ``options`` set, whose runs obey stop requests (:class:`_Highs`).
+    """An empty HiGHS object with ``options`` set, whose runs obey stop requests (:class:`StoppableHighs`).
 
     HiGHS prints a banner when the first object of a process is made; it goes to stderr when
     ``options.log`` is True, and nowhere otherwise (a log file gets HiGHS's log without it): a
@@ -119,10 +119,10 @@ def new_highs(options: SolveOptions) -> highspy.Highs:
     global _banner_done
     with _first_made:
         if _banner_done:
-            h = _Highs()
+            h = StoppableHighs()
         else:
             with stdout_to_stderr() if options.log is True else c_output_silenced():
-                h = _Highs()
+                h = StoppableHighs()
             _banner_done = True
     _set_options(h, options)
     return h

@@ -58,7 +58,7 @@ from ..model.roadmap import RoadmapModel, build_any
 from ..model.sets import emission_factors
 from ..wording import listing
 from .base import SolveOptions, SolverResult, Status, given_options
-from .highs import MIP_ABS_GAP, _Highs, objective_scale, until, use_threads
+from .highs import MIP_ABS_GAP, StoppableHighs, objective_scale, until, use_threads
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -518,10 +518,10 @@ _ONE_AT_A_TIME = threading.Lock()
 @contextmanager
 def _stoppable() -> Iterator[None]:
     """pyomo's HiGHS interface makes its own ``highspy.Highs``: during the solve it is the
-    library's :class:`~resilient_sc.solvers.highs._Highs`, whose run obeys stop requests as the
+    library's :class:`~resilient_sc.solvers.highs.StoppableHighs`, whose run obeys stop requests as the
     direct path's (Ctrl-C stops HiGHS at its next callback and raises KeyboardInterrupt; pyomo's
     own handling let HiGHS run on, or reported a solver error)."""
-    highspy.Highs = _Highs
+    highspy.Highs = StoppableHighs
     try:
         yield
     finally:

@@ -90,7 +90,7 @@ def real_stdout() -> Iterator[int]:
 
 
 class _StopRequest:
-    """The stop request every HiGHS run polls in its interrupt callbacks (:class:`_Highs`)."""
+    """The stop request every HiGHS run polls in its interrupt callbacks (:class:`StoppableHighs`)."""
 
     def __init__(self) -> None:
         self.event = threading.Event()
@@ -123,7 +123,7 @@ _FORK_HOOKS = frozenset({"_acquireLock", "_releaseLock", "_before_fork", "_after
 
 def on_stop_signal(signum: int, frame: Any) -> None:
     """Ask every HiGHS run to stop; raise KeyboardInterrupt once, unless HiGHS is running in
-    the main thread (then :meth:`_Highs.run` raises it as soon as HiGHS has stopped). Later
+    the main thread (then :meth:`StoppableHighs.run` raises it as soon as HiGHS has stopped). Later
     signals are ignored, so that clean-up code runs to its end. A signal landing in a fork hook
     (a worker process being started) is sent again a moment later, out of it."""
     if os.getpid() != stop_request.pid:  # a forked child before its fork hook undid this handler:
