@@ -8,7 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from .format import money
-from .results import one_unit
+
+
+def one_unit(product: str, name: str = "units") -> str:
+    """One unit of ``product``, as a price per unit names it (``name``: the products table's unit).
+
+    >>> one_unit("pump"), one_unit("steel", "t")
+    ('unit of pump', 'unit of steel (t)')
+    """
+    return f"unit of {product}" + (f" ({name})" if name != "units" else "")
+
 
 #: what the stress test's default penalties are, and are not
 DEFAULT_PRICE_WORDS = ("set so that every unit the design can deliver is delivered, not an estimate of what "

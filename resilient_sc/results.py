@@ -591,15 +591,6 @@ def unit(product: str, name: str = "units") -> str:
     return f"{name} of {product}"
 
 
-def one_unit(product: str, name: str = "units") -> str:
-    """One unit of ``product``, as a price per unit names it (``name``: the products table's unit).
-
-    >>> one_unit("pump"), one_unit("steel", "t")
-    ('unit of pump', 'unit of steel (t)')
-    """
-    return f"unit of {product}" + (f" ({name})" if name != "units" else "")
-
-
 def plan_products(*plans: Plan) -> list[str]:
     """The products the plans (a plan, or a roadmap's) deliver or buy, in the order of the
     network's products table."""
