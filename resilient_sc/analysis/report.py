@@ -433,9 +433,8 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
         return ["No failure was replayed."]
     f, s = stress.failures, stress.summary()
     intact = _intact_sentence(stress, plan)
-    more = " more demand short than with nothing failed" if intact else " some demand short"
-    out = [*intact, *_replay_sentence(stress), f"Of {count(len(f), 'failure')} replayed, {s['hurt']} "
-           f"{'leaves' if s['hurt'] == 1 else 'leave'}{more}."]
+    said = replayed_words(s, bool(intact))
+    out = [*intact, *_replay_sentence(stress), f"{said[0].upper()}{said[1:]}."]
     against = "the design's replay with nothing failed"
     if s["hurt"]:  # then some demand is short: a worst failure named
         worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
@@ -469,6 +468,15 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
                f"{money(s['expected_shortfall_cost'])}{at} and an expected change in flow cost of "
                f"{signed_money(s['expected_extra_cost'])}." + _harmless_words(stress))
     return out
+
+
+def replayed_words(summary: Mapping[str, Any], short_intact: bool) -> str:
+    """``of 32 failures replayed, 15 leave some demand short`` (of a design short with nothing
+    failed, ``more demand short than with nothing failed``), from a stress test's summary."""
+    more = "more demand short than with nothing failed" if short_intact else "some demand short"
+    hurt = summary["hurt"]
+    return (f"of {count(summary['failures'], 'failure')} replayed, {hurt} "
+            f"{'leaves' if hurt == 1 else 'leave'} {more}")
 
 
 def _replay_sentence(stress: StressResult) -> list[str]:

@@ -46,6 +46,7 @@ from .report import (
     failure_words,
     others_at_floor,
     penalty_prices,
+    replayed_words,
     served_per_product,
     service_level,
     stress_method,
@@ -406,9 +407,7 @@ def roadmap_stress_sentences(roadmap: Roadmap, results: Mapping[str, StressResul
         if not s["failures"]:
             out.append(text + "; no failure was replayed.")
             continue
-        more = " more demand short than nothing failed" if stress.short_intact() else " some demand short"
-        text += (f": of {count(s['failures'], 'failure')} replayed, {s['hurt']} "
-                 f"{'leaves' if s['hurt'] == 1 else 'leave'}{more}")
+        text += f": {replayed_words(s, stress.short_intact())}"
         if s["hurt"]:
             f = stress.failures
             worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
