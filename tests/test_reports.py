@@ -352,6 +352,10 @@ def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch, tmp_
     assert [line.get_transform() == fig.axes[0].get_xaxis_transform() for line in marks] == [True, True]
     # not stress-tested (failures=()): no axis of blank worst-case service, and the words say so
     assert len(fig.axes) == 1 and "not stress-tested" in fig.axes[0].get_title()
+    # no value with a plan: no premium axis (it ran from -0.04 to 0.04), and the figure says why
+    none = fg.frontier_figure(df.iloc[1:], "min_suppliers").axes[0]
+    assert len(none.get_yticks()) == 0
+    assert [t.get_text() for t in none.texts] == ["no value of min_suppliers tried gives a plan"]
     folder = write_frontier_report(tmp_path / "report", df, "min_suppliers")
     text = (tmp_path / "report" / "report.md").read_text()
     assert "The designs are not stress-tested (no failure kind was given)." in text

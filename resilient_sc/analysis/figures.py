@@ -208,6 +208,10 @@ def frontier_figure(df: pd.DataFrame, field: str, reference: str = "base") -> Fi
             ax.plot(x[missing], np.zeros(int(missing.sum())), marker, color="tab:red", ms=9, mew=2,
                     clip_on=False, transform=ax.get_xaxis_transform(),
                     label=f"{label}: no premium (on the x axis)")
+    if not feasible.any():  # no premium at all: an axis of -0.04 to 0.04 read as one
+        ax.set_yticks([])
+        ax.text(0.5, 0.5, f"no value of {field} tried gives a plan", transform=ax.transAxes, ha="center",
+                va="center", color="tab:red")
     if unproven.any():  # a cost that is only an upper bound: the curve need not rise there
         ax.plot(x[unproven], premium[unproven], "o", mfc="white", mec="tab:red", ms=9,
                 label="best plan found, not proven optimal")
