@@ -552,6 +552,12 @@ def test_a_period_without_demand_is_said_not_stress_tested():
     assert "2029" not in results
     assert ("Not stress-tested: 2029 (no demand above 0: no failure can leave a market short then)."
             in roadmap_stress_sentences(roadmap, results))
+    # the gap in the figure's share lines is said (it read as missing data)
+    from resilient_sc.analysis.figures import roadmap_figure
+
+    shares = roadmap_figure(roadmap).axes[1]
+    assert [(t.get_text(), t.get_position()[0]) for t in shares.texts if t.get_text() == "no demand"] == [
+        ("no demand", 3)]
 
 
 def test_the_period_that_pays_most_of_a_premium_is_the_one_that_pays_most_money():

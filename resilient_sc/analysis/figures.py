@@ -580,6 +580,10 @@ def _shares_panel(ax: Any, roadmap: Roadmap, keys: Any) -> None:
                 markerfacecolor="none" if column == "local_share" else None,
                 color="black" if column == "top_country_share" else None)
     others = 100 * shares[["local_share", "allied_share"]].to_numpy(float)
+    for xi, period in enumerate(shares["period"]):  # a gap in the lines, said (it read as missing data)
+        if not roadmap.plans[period].shares["demand"].any():
+            ax.text(xi, 50, "no demand", ha="center", va="center", rotation=90, fontsize="small",
+                    color="grey")
     for xi, (c, v) in enumerate(zip(shares["top_country"], 100 * shares["top_country_share"], strict=True)):
         if c:
             offset, ha, va = _label_place(others[xi] - v)
