@@ -15,7 +15,14 @@ from typing import Any
 import pandas as pd
 
 from .csv_tables import read_folder
-from .exceptions import DataWarning, ValidationError, check_path, warn, warnings_ignored
+from .exceptions import (
+    DataWarning,
+    ValidationError,
+    check_path,
+    own_warnings_silenced,
+    warn,
+    warnings_ignored,
+)
 from .format import count
 from .limits import Limits, current
 from .period_rows import unlisted_demand_periods
@@ -349,7 +356,7 @@ def _is_result(path: Path) -> bool:
     import openpyxl
 
     try:
-        with warnings_ignored():
+        with warnings_ignored("openpyxl"):
             book = openpyxl.load_workbook(path, read_only=True)
             names = book.sheetnames
             book.close()
@@ -378,7 +385,7 @@ def _problems_of(frames: dict[str, pd.DataFrame], known: list[str], limits: Limi
     """What validating ``frames`` finds about the tables no problem in ``known`` names (a table
     whose file is misnamed is not said to be missing as well)."""
     named = {p[1:].split(")", 1)[0].split(",", 1)[0] for p in known if p.startswith("(")}
-    with warnings_ignored():  # the data is refused: its warnings would only add noise
+    with own_warnings_silenced():  # the data is refused: its warnings would only add noise
         try:
             Network.from_frames(limits=limits, **frames)
         except ValidationError as exc:

@@ -182,6 +182,8 @@ def warn(message: str | Warning, category: type[Warning]) -> None:
     library's calls (a warning of a sweep's task run in another thread: at the line that asked for
     the sweep, ``CALLER``); a text raised within a sweep's task names it (``… (in the solve of
     near)``) unless it does already."""
+    if _SILENT.get():
+        return
     task = SOLVING.get()
     if isinstance(message, str) and task != _NO_TASK and f"({task})" not in message:
         message = f"{message} (in the {task})"
@@ -234,14 +236,28 @@ def check_switch(name: str, value: Any, true: str = "", false: str = "") -> None
 
 
 _QUIET = threading.RLock()
+#: within :func:`own_warnings_silenced` in this thread or task: :func:`warn` says nothing
+_SILENT: ContextVar[bool] = ContextVar("_SILENT", default=False)
 
 
 @contextmanager
-def warnings_ignored() -> Iterator[None]:
-    """Every warning ignored within the block, one such block at a time in a process:
-    :func:`warnings.catch_warnings` is the process's, not thread-safe before Python 3.14, and two
-    workbooks read in two threads at once left 'ignore' in force for good (a later solve's
-    warnings never seen)."""
+def warnings_ignored(module: str) -> Iterator[None]:
+    """The warnings raised in ``module`` (a package: openpyxl's of unsupported extensions)
+    ignored within the block, one such block at a time in a process. Never a blanket 'ignore':
+    :func:`warnings.catch_warnings` is the process's, not thread-safe before Python 3.14, and
+    pandas' own in another thread left one in force for good (a later solve's warnings never
+    seen); a filter of one package left so is that package's alone."""
     with _QUIET, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.filterwarnings("ignore", module=module)
         yield
+
+
+@contextmanager
+def own_warnings_silenced() -> Iterator[None]:
+    """The library's own warnings (:func:`warn`) unsaid within the block, in this thread or task
+    only: no process-wide filter to leave behind."""
+    token = _SILENT.set(True)
+    try:
+        yield
+    finally:
+        _SILENT.reset(token)

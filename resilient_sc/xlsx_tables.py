@@ -348,7 +348,7 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
     _check_unzipped(label, parts, limits)
     frames: dict[str, pd.DataFrame] = {}
     hidden: dict[str, str] = {}  # table -> where and how its sheet is hidden
-    with warnings_ignored():  # openpyxl's own (unsupported extensions, ...)
+    with warnings_ignored("openpyxl"):  # openpyxl's own (unsupported extensions, ...)
         try:
             import openpyxl
 

@@ -12,6 +12,7 @@ import dataclasses
 import importlib.util
 import math
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -567,7 +568,11 @@ def test_the_period_that_pays_most_of_a_premium_is_the_one_that_pays_most_money(
     period of weight 0 pays nothing."""
     glide = Policy(max_country_share={"2027": 0.6, "2028": 0.4, "2029": 0.4, "2030": 0.4},
                    min_local_share={"2028": 0.3, "2029": 0.4, "2030": 0.5})
-    outcomes = roadmap_outcomes(no_demand_in_2029(), {"glide": glide}, workers=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        outcomes = roadmap_outcomes(no_demand_in_2029(), {"glide": glide}, workers=1)
+    # 2029's empty block of share rows failed pandas 2.2's factorize, and the lazy-caps route with it
+    assert not [w for w in caught if "please report it" in str(w.message)]
     table = roadmap_premium_table(outcomes)
     row, ref = table.iloc[1], table.iloc[0]
     weight = outcomes[0].roadmap.costs.set_index("period")["weight"]

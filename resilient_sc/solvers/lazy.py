@@ -42,8 +42,9 @@ TOL = 1e-7
 
 
 def _blocks(lm: LinearModel) -> list[ConBlock]:
-    """``lm``'s :data:`LAZY` blocks that are upper bounds only."""
-    return [b for n, b in lm.constraints.items() if n in LAZY and np.isneginf(b.lower).all()]
+    """``lm``'s :data:`LAZY` blocks that are upper bounds only, of one row or more (a period
+    without demand has none: its empty block failed pandas 2.2's factorize, the route with it)."""
+    return [b for n, b in lm.constraints.items() if n in LAZY and b.size and np.isneginf(b.lower).all()]
 
 
 def lazy_rows(lm: LinearModel) -> np.ndarray | None:
