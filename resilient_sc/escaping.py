@@ -79,28 +79,22 @@ def as_json(value: Any) -> Any:
     return value
 
 
-def nested_as_json(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with the mappings and lists of its text columns as JSON text (:func:`as_json`)."""
-    out = df
-    for i, t in enumerate(df.dtypes):
-        if pd.api.types.is_object_dtype(t):
-            column = df.iloc[:, i]
-            if column.map(lambda v: isinstance(v, Mapping | list | tuple)).any():
-                out = out.copy() if out is df else out
-                out.isetitem(i, column.map(as_json))
-    return out
+def _rewritten(value: Any) -> bool:
+    """Whether :func:`escape_frame` changes a cell: escaped text, or a mapping or a list."""
+    return _escaped(value) or isinstance(value, Mapping | list | tuple)
 
 
 def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with every formula-like text cell and header escaped (:func:`escape_text`)."""
+    """``df`` with every formula-like text cell and header escaped (:func:`escape_text`), and a
+    mapping or a list in a cell as JSON text (:func:`as_json`), in one pass over each column."""
     out = df
     for i, (_, column) in enumerate(df.items()):
         if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
             continue
-        hit = column.map(_escaped).to_numpy(bool)
+        hit = column.map(_rewritten).to_numpy(bool)
         if hit.any():
             out = out.copy() if out is df else out
-            out.isetitem(i, pd.Series([escape_text(v) for v in column.astype(object)],
+            out.isetitem(i, pd.Series([escape_text(as_json(v)) for v in column.astype(object)],
                                       index=column.index, dtype=object))
     if any(_escaped(c) for c in df.columns):
         out = out.copy() if out is df else out

@@ -41,7 +41,7 @@ from typing import Any, BinaryIO, Protocol
 import numpy as np
 import pandas as pd
 
-from .escaping import as_json, escape_frame, nested_as_json, safe_markdown
+from .escaping import as_json, escape_frame, safe_markdown
 from .exceptions import RunWarning, ValidationError, check_path, check_switch, warn
 from .format import exact_numbers, output_float, output_numbers
 from .limits import ZIP_ERRORS
@@ -488,11 +488,11 @@ def write_bytes(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
 
 def write_csv(path: str | Path, df: pd.DataFrame, escape: bool = True) -> None:
     """Write ``df`` as UTF-8 CSV without its index, atomically. An output (``escape``): formula-like
-    text escaped (:func:`~.escaping.escape_frame`), numbers to :data:`~.format.OUTPUT_DIGITS`
-    significant digits, and a byte order mark first (Excel's "CSV UTF-8": without it, Excel
-    opened München as MÃ¼nchen); a data table that must read back as given (not ``escape``):
-    exactly as given, without one. Counts as whole numbers (:func:`counts_whole`)."""
-    out = counts_whole(escape_frame(nested_as_json(worded(df))) if escape else df)
+    text escaped and mappings as JSON (:func:`~.escaping.escape_frame`), numbers to
+    :data:`~.format.OUTPUT_DIGITS` significant digits, and a byte order mark first (Excel's "CSV
+    UTF-8": without it, Excel opened München as MÃ¼nchen); a data table that must read back as
+    given (not ``escape``): exactly as given, without one. Counts as whole numbers (:func:`counts_whole`)."""
+    out = counts_whole(escape_frame(worded(df)) if escape else df)
     floats = [i for i, t in enumerate(out.dtypes) if pd.api.types.is_float_dtype(t)]
     if floats:  # numbers written here, a column at once (to_csv's float_format is called a cell at a time)
         out = out.copy()
