@@ -33,7 +33,6 @@ from resilient_sc import DataWarning, Network, Policy, examples, solve, solve_ro
 from resilient_sc.analysis import stress_test
 from resilient_sc.app import MISSING, add_arguments
 from resilient_sc.app.compare_page import (
-    FAILURE_COLUMNS,
     PATH_COLUMNS,
     PREMIUM_COLUMNS,
     any_frontier_figure,
@@ -44,11 +43,7 @@ from resilient_sc.app.compare_page import (
     premium_legend,
     premium_rows,
     reference_words,
-    served_heatmap,
-    shown_period,
-    stress_legend,
     sweep_values,
-    worst_failures,
 )
 from resilient_sc.app.data_page import (
     edited_workbook,
@@ -79,6 +74,13 @@ from resilient_sc.app.solve_page import (
     scenario_name,
 )
 from resilient_sc.app.state import EXAMPLE, GLIDE_PATH, Scenario, Session, glide_path, problem_rows
+from resilient_sc.app.stress_view import (
+    FAILURE_COLUMNS,
+    served_heatmap,
+    shown_period,
+    stress_legend,
+    worst_failures,
+)
 from resilient_sc.app.ui import pending_words
 from resilient_sc.exceptions import ValidationError
 from resilient_sc.format import column_label, money_label
@@ -1623,6 +1625,17 @@ def test_the_stress_table_lists_what_hurts_and_says_what_its_floor_is(base_plan)
     hidden = with_demand - len(fig.data[0].x)
     assert hidden == 1 and "1 market with demand for displays served in full in every row, not shown" in (
         fig.layout.title.text)
+
+
+def test_the_stress_legend_says_what_a_change_in_flow_cost_is_against():
+    """Under near-shoring the design's replay with nothing failed re-routes without the policy's
+    shares: its flows cost 11,093,127.10 where the plan's cost 11,342,393.05, and each failure's
+    change in flow cost is against the former (the app said neither: code review)."""
+    net = examples.electronics()
+    plan = solve(net, Policy(min_local_share=0.5))
+    said = stress_legend(stress_test(net, plan, failures=("country",)))
+    assert "the change in flow cost against the design's replay with nothing failed" in said
+    assert "whose flows cost 11,093,127.10 where the plan's own cost 11,342,393.05" in said
 
 
 def test_the_premium_legend_says_which_designs_were_replayed_at_a_penalty(base_plan):

@@ -434,7 +434,7 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
     f, s = stress.failures, stress.summary()
     intact = _intact_sentence(stress, plan)
     said = replayed_words(s, bool(intact))
-    out = [*intact, *_replay_sentence(stress), f"{said[0].upper()}{said[1:]}."]
+    out = [*intact, *replay_sentence(stress), f"{said[0].upper()}{said[1:]}."]
     against = "the design's replay with nothing failed"
     if s["hurt"]:  # then some demand is short: a worst failure named
         worst = f.loc[f["failure"] == s["worst_failure"]].iloc[0]
@@ -479,7 +479,7 @@ def replayed_words(summary: Mapping[str, Any], short_intact: bool) -> str:
             f"{'leaves' if hurt == 1 else 'leave'} {more}")
 
 
-def _replay_sentence(stress: StressResult) -> list[str]:
+def replay_sentence(stress: StressResult) -> list[str]:
     """What the failures' changes in flow cost are measured against, where it is not the plan's
     own flow cost: the replay re-routes without the policy's rules on flows (a near-shoring
     design's replay with nothing failed cost 4.4M less than its plan's flows, and a failure's

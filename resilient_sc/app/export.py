@@ -32,9 +32,8 @@ from .compare_page import (
     premium_bars,
     premium_frame,
     reference_words,
-    served_heatmap,
-    shown_period,
 )
+from .stress_view import served_heatmap, shown_period
 
 if TYPE_CHECKING:
     from ..policy import Policy
