@@ -12,7 +12,7 @@ import pandas as pd
 from ..format import and_first, count, percent, quantities_apart
 from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number
 from ..model.redundancy import single_failures
-from ..model.sets import is_allied, is_local, positions
+from ..model.sets import MIN_SHARES, is_allied, is_local, positions
 from ..solvers.base import Status
 from ..solvers.highs import pass_matrix, run_highs
 from .lp import (
@@ -282,7 +282,7 @@ def _hub_requirements(s: Sets, policy: Policy) -> list[tuple[frozenset[str], str
     kinds: list[tuple[str, np.ndarray, np.ndarray]] = []
     if policy.shortfall_penalty is None:
         kinds.append(("demand", np.ones(len(dem)), np.ones(len(flows), dtype=bool)))
-    for field, what in (("min_local_share", "local"), ("min_allied_share", "allied")):
+    for field, what in MIN_SHARES.items():
         if getattr(policy, field) is not None:
             kinds.append((what, policy.per_market_product(field, dem["region"], dem["product"]),
                           flag[what]))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..format import and_first, count, percent
 from ..model.precheck import MAX_REASONS, least_cap, number
-from ..model.sets import is_allied, is_local
+from ..model.sets import MIN_SHARES, is_allied, is_local
 from ..model.transport import reach
 from .lp import easing, family_labels, family_rows, solve_lp, unrelated_rows
 from .words import (
@@ -72,7 +72,7 @@ def market_conflicts(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[
                        if {"market", "product"} <= set(df.columns)] or [dem[["market", "product"]].iloc[:0]])
     in_iis = pd.MultiIndex.from_frame(dem[["market", "product"]]).isin(pd.MultiIndex.from_frame(named))
     reqs: list[tuple[str, np.ndarray, str]] = [("demand", np.ones(len(dem)), "all")]
-    for field, flag in (("min_local_share", "local"), ("min_allied_share", "allied")):
+    for field, flag in MIN_SHARES.items():
         if getattr(policy, field) is not None:
             reqs.append((field, policy.per_market_product(field, dem["region"], dem["product"]), flag))
     found: list[tuple[bool, str, str, int, int]] = []  # (not in the IIS, market, product, req, row)
@@ -168,7 +168,7 @@ def explain_shares_together(model: NetworkModel, iis: dict[str, pd.DataFrame]) -
     other products' rows of these fields left out (valid whatever they get); quantities of
     different products are never added."""
     policy, lm = model.policy, model.lm
-    present = [f for f in ("min_local_share", "min_allied_share") if f in iis]
+    present = [f for f in MIN_SHARES if f in iis]
     # one field at a time (with both in the conflict the other's rows are left out, a bound still):
     # summed, a local and an allied need counted the same units twice
     target = (present or (["demand"] if "demand" in iis else [""]))[0]

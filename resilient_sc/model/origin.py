@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .context import Context
-from .sets import is_allied, is_local
+from .sets import MIN_SHARES, is_allied, is_local
 
 
 def origin_flags(ctx: Context) -> pd.DataFrame:
@@ -24,7 +24,7 @@ def origin_flags(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame({"local": local, "allied": allied})
 
 
-def _add_min_share(ctx: Context, field: str, flag: str) -> None:
+def _add_min_share(ctx: Context, field: str) -> None:
     s, v = ctx.sets, ctx.v
     share = s.requirements_table[field]
     keep = ~np.isnan(share) & (share > 0)
@@ -32,7 +32,7 @@ def _add_min_share(ctx: Context, field: str, flag: str) -> None:
         return
     index = s.demand.loc[keep, ["market", "product"]].reset_index(drop=True)
     bound = (share * s.demand_table["demand"])[keep]
-    pos = np.flatnonzero(origin_flags(ctx)[flag].to_numpy())
+    pos = np.flatnonzero(origin_flags(ctx)[MIN_SHARES[field]].to_numpy())
     rows = s.flows_table["_demand"][pos]
     # map demand positions to positions among the kept rows
     kept_pos = np.cumsum(keep) - 1
@@ -44,14 +44,14 @@ def _add_min_share(ctx: Context, field: str, flag: str) -> None:
 def add_min_local_share(ctx: Context) -> None:
     """``min_local_share[m,p]``: Σ_h Σ_{c: region(c) = region(m)} y[h,m,p,c] ≥ L · demand[m,p]."""
     if ctx.policy.min_local_share is not None:
-        _add_min_share(ctx, "min_local_share", "local")
+        _add_min_share(ctx, "min_local_share")
 
 
 def add_min_allied_share(ctx: Context) -> None:
     """``min_allied_share[m,p]``: Σ_h Σ_{c ∈ allies(m)} y[h,m,p,c] ≥ A · demand[m,p],
     allies(m) = country(m) ∪ {c : bloc(c) = bloc(country(m)) ≠ ""}."""
     if ctx.policy.min_allied_share is not None:
-        _add_min_share(ctx, "min_allied_share", "allied")
+        _add_min_share(ctx, "min_allied_share")
 
 
 def add_max_region_share(ctx: Context) -> None:

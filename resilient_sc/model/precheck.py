@@ -18,7 +18,7 @@ from ..exceptions import InfeasiblePolicyError
 from ..format import and_first, and_list, count, field_text, percent
 from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
-from .sets import is_allied, is_local, unit_of
+from .sets import MIN_SHARES, counts_towards, unit_of
 from .table import by_id
 from .transport import counting, most_delivered, reach
 
@@ -131,11 +131,11 @@ _UNDOING = {"closed": "reopening", "excluded country": "lifting the exclusion",
 
 
 def _left_out(s: Sets, network: Network, policy: Policy, field: str, product: str, missing: float,
-              counts: Callable[[pd.DataFrame], np.ndarray], reaching: pd.Series | None = None) -> str:
+              market: pd.Series, reaching: pd.Series | None = None) -> str:
     """``; left out of the plan: S_FR_Grenoble (country excluded): lift the exclusion, or
     lower min_local_share``: the suppliers removed from the model (closed, excluded, not yet
-    ready) that make ``product`` and would count towards ``field`` (``counts`` of their rows, with
-    the region and bloc of their country), of a market those among the ids ``reaching`` it
+    ready) that make ``product`` and would count towards ``field`` at ``market`` (its country,
+    region and bloc: :func:`~.sets.counts_towards`), of a market those among the ids ``reaching`` it
     (:func:`removed_towards`), so that a share short for want of them is not blamed on the share
     alone; with which of them, or how many, make the ``missing`` units (by their capacity), or
     that all of them would not; '' when none."""
@@ -146,7 +146,7 @@ def _left_out(s: Sets, network: Network, policy: Policy, field: str, product: st
         return ""
     where = s.countries.set_index("country").reindex(gone["country"])
     gone = gone.assign(region=where["region"].to_numpy(), bloc=where["bloc"].to_numpy())
-    mine = _making(gone.loc[counts(gone)], product)
+    mine = _making(gone.loc[counts_towards(field, gone, market)], product)
     if mine.empty:
         return ""
     shown, undo = removals(mine, "supplier", policy.excluded_countries)
@@ -295,7 +295,7 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
                       pairs: Callable[[], pd.DataFrame]) -> list[str]:
     out: list[str] = []  # per market, at most MAX_REASONS of them listed
     totals: list[str] = []  # per group of markets that count the same suppliers: the cause, first
-    fields = [f for f in ("min_local_share", "min_allied_share") if getattr(policy, f) is not None]
+    fields = [f for f in MIN_SHARES if getattr(policy, f) is not None]
     if not fields:
         return out
     r = pairs()
@@ -313,11 +313,9 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
         ok = counting(field, s, rr["_country"].to_numpy(), market_country[rr["_demand"].to_numpy()])
         if field == "min_local_share":
             group = lambda row: f"suppliers in region {row['region']}"  # noqa: E731
-            counts = lambda row: lambda g: is_local(g["region"], row["region"])  # noqa: E731
         else:
             group = lambda row: ("allied suppliers (country " + row["country"]  # noqa: E731
                                  + (f", bloc {row['bloc']})" if row["bloc"] else ")"))
-            counts = lambda row: lambda g: is_allied(g["country"], g["bloc"], row["country"], row["bloc"])  # noqa: E731
         have = np.bincount(rr["_demand"].to_numpy()[ok], rr["capacity"].to_numpy(float)[ok],
                            minlength=len(s.demand))[dem.index]
         needs = (dem["share"] * dem["demand"]).to_numpy(float)
@@ -327,7 +325,7 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
             left = ""  # the suppliers left out that reach it: of the lines shown only (limit_reasons)
             if len(out) < MAX_REASONS:
                 reaching = removed_towards(s, network, dem.loc[[row.name]])["id"]
-                left = _left_out(s, network, policy, field, row["product"], need - cap, counts(row), reaching)
+                left = _left_out(s, network, policy, field, row["product"], need - cap, row, reaching)
             most = _most_share(cap, float(row["demand"]))
             left = left or (f"; to resolve it: lower {field} here to at most {most}, or add capacity that "
                             "reaches it" if most != "0" else
@@ -365,7 +363,7 @@ def _group_totals(s: Sets, policy: Policy, network: Network, able: pd.DataFrame,
     group = dem["_group"]
     need = (dem["share"] * dem["demand"]).groupby([group, dem["product"]]).sum()
     caps = able.drop_duplicates(["_supply", "_code"]).groupby(["_group", "product"])["capacity"].sum()
-    kind = {"min_local_share": "local", "min_allied_share": "allied"}[field]
+    kind = MIN_SHARES[field]
     markets = dem.groupby([group, dem["product"]]).size()
     for (name, product), n in need.items():
         have = float(caps.get((name, product), 0.0))
@@ -373,12 +371,10 @@ def _group_totals(s: Sets, policy: Policy, network: Network, able: pd.DataFrame,
             u = unit_of(s, product)
             rows = dem.loc[(group == name).to_numpy() & (dem["product"] == product).to_numpy()]
             first, reaching = rows.iloc[0], removed_towards(s, network, rows)["id"]
-            counts = ((lambda g, m=first: is_local(g["region"], m["region"])) if field == "min_local_share"
-                      else (lambda g, m=first: is_allied(g["country"], g["bloc"], m["country"], m["bloc"])))
             place = name.removesuffix(" (in no bloc)")
             most = (f" to at most {_most_share(have, float(rows['demand'].sum()))}"  # one share for them all
                     if rows["share"].nunique() == 1 and rows["demand"].sum() > 0 else "")
-            left = _left_out(s, network, policy, field, product, n - have, counts, reaching) or (
+            left = _left_out(s, network, policy, field, product, n - have, first, reaching) or (
                 f"; to resolve it: add capacity in {place} that reaches them, or lower {field} for "
                 f"them{most}")
             out.append(f"{field_text(policy, field)}: the {len(rows)} markets of {name} need {number(n)} "
@@ -413,7 +409,7 @@ def _check_country_share(s: Sets, policy: Policy, pairs: Callable[[], pd.DataFra
     # the share requirements a cap must leave room for: the least cap meets them too (min_local_share
     # 1 with max_country_share 0.05 advised 0.125 where only 1 does: remedies audit)
     required = {f: policy.per_market_product(f, s.demand["region"], s.demand["product"])[dem.index]
-                for f in ("min_local_share", "min_allied_share") if getattr(policy, f) is not None}
+                for f in MIN_SHARES if getattr(policy, f) is not None}
     codes = pd.Index(s.countries_table["country"])
     for i in short:
         row, have = dem.iloc[i], float(haves[i])

@@ -9,7 +9,7 @@ for the product; ``y`` is indexed by origin country only where that origin reach
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -116,6 +116,20 @@ def is_allied(origin_country: object, origin_bloc: object, market_country: objec
     bloc = np.asarray(market_bloc, dtype=object)
     return ((np.asarray(origin_country, dtype=object) == np.asarray(market_country, dtype=object))
             | ((np.asarray(origin_bloc, dtype=object) == bloc) & (bloc != "")))
+
+
+#: the minimum-share fields, each with the origins it counts (a flow's flag: ``local``, :func:`is_local`;
+#: ``allied``, :func:`is_allied`)
+MIN_SHARES = {"min_local_share": "local", "min_allied_share": "allied"}
+
+
+def counts_towards(field: str, origin: Any, market: Any) -> np.ndarray:
+    """Whether goods made at ``origin`` count towards the minimum share ``field`` (a key of
+    :data:`MIN_SHARES`) at ``market``: each has ``country``, ``region`` and ``bloc`` (a row, a frame
+    or a mapping of arrays); element-wise."""
+    if MIN_SHARES[field] == "local":
+        return is_local(origin["region"], market["region"])
+    return is_allied(origin["country"], origin["bloc"], market["country"], market["bloc"])
 
 
 def positions(keys: pd.DataFrame, target: pd.DataFrame, cols: list[str]) -> np.ndarray:

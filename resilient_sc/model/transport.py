@@ -12,7 +12,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from .sets import is_allied, is_local
+from .sets import counts_towards
 
 if TYPE_CHECKING:
     from .sets import Sets
@@ -74,11 +74,9 @@ def reach(s: Sets) -> pd.DataFrame:
 
 
 def counting(field: str, s: Sets, origin: np.ndarray, market: np.ndarray | int) -> np.ndarray:
-    """Whether goods made in the countries ``origin`` count towards ``field`` (min_local_share:
-    :func:`.sets.is_local`; min_allied_share: :func:`.sets.is_allied`) at markets in the countries
-    ``market`` (codes: rows of ``s.countries``), the rule applied once per pair of countries."""
+    """Whether goods made in the countries ``origin`` count towards ``field`` at markets in the
+    countries ``market`` (codes: rows of ``s.countries``): :func:`.sets.counts_towards`, applied
+    once per pair of countries."""
     col = {k: np.asarray(s.countries_table[k], object) for k in ("country", "region", "bloc")}
     row, column = ({k: v[:, None] for k, v in col.items()}, {k: v[None, :] for k, v in col.items()})
-    table = (is_local(row["region"], column["region"]) if field == "min_local_share" else
-             is_allied(row["country"], row["bloc"], column["country"], column["bloc"]))
-    return table[origin, market]
+    return counts_towards(field, row, column)[origin, market]
