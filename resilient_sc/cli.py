@@ -69,6 +69,7 @@ from .cli_outcome import (
 )
 from .cli_paths import check_paths, empty_log, stamp, writing
 from .format import frame_text, not_proven_optimal, status_and_gap
+from .output_words import DEFAULT_PENALTY
 from .solvers.base import available_cpus
 from .solvers.stops import real_stdout, stop_on_signals
 from .stopping import SIGNALS
@@ -346,7 +347,7 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
                              "product → money, one price for every product, for products counted in "
                              "different units, e.g. '{cells: 60, chips: 2000, displays: 300}' (default: "
                              "the policy's shortfall_penalty, else "
-                             "per product its unit_value + 10 × its dearest supplier→hub→market path)")
+                             f"per product its {DEFAULT_PENALTY})")
     add_limit_options(parser)
     add_report_option(parser)
 

@@ -19,6 +19,11 @@ def one_unit(product: str, name: str = "units") -> str:
     return f"unit of {product}" + (f" ({name})" if name != "units" else "")
 
 
+#: the stress test's default penalty per unit of a product short: its unit value plus this multiple of
+#: the dearest supplier→hub→market path for it (:func:`~resilient_sc.analysis.stress.default_penalties`)
+PATH_MULTIPLE = 10
+#: that default, in words
+DEFAULT_PENALTY = f"unit_value + {PATH_MULTIPLE} × its dearest supplier→hub→market path"
 #: what the stress test's default penalties are, and are not
 DEFAULT_PRICE_WORDS = ("set so that every unit the design can deliver is delivered, not an estimate of what "
                        "a unit short costs")

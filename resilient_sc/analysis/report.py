@@ -31,6 +31,7 @@ from ..format import (
     whole,
 )
 from ..output_words import (
+    DEFAULT_PENALTY,
     DEFAULT_PRICE_WORDS,
     PREMIUM_TABLE,
     STRESS_ROWS,
@@ -108,7 +109,7 @@ def default_penalty_words(stress: StressResult | None, apart: bool = False) -> s
         return ""
     prices = "each period's, listed under it" if apart else penalty_prices(stress)
     return (f" A unit short is priced at the stress test's default ({prices}: each product's "
-            f"unit_value + 10 × its dearest supplier→hub→market path, per unit of that product), a price "
+            f"{DEFAULT_PENALTY}, per unit of that product), a price "
             f"{DEFAULT_PRICE_WORDS}: the shortfall costs and impacts are at that price (give the stress "
             "test a penalty to use your own).")
 

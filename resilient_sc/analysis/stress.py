@@ -40,6 +40,7 @@ from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
 from ..model.redundancy import lost_elements, single_failures
 from ..model.table import by_id
+from ..output_words import PATH_MULTIPLE
 from ..policy import Policy
 from ..results import Plan
 from ..schema import FAILURE_KINDS, STRESS_FAILURES
@@ -359,7 +360,7 @@ def default_penalties(model: NetworkModel) -> pd.Series:
     paths = pd.concat(legs, axis=1, join="inner").sum(axis=1)  # legs that join at a hub
     dearest = paths.groupby(level="product").max().reindex(products).fillna(0.0).to_numpy(float)
     value = np.asarray(s.products_table["unit_value"], float)
-    penalty = value + 10.0 * dearest
+    penalty = value + PATH_MULTIPLE * dearest
     return pd.Series(np.where(penalty > 0, penalty, 1.0), index=products, name="penalty")
 
 
