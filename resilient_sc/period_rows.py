@@ -58,13 +58,19 @@ def named_periods(periods: list[str], most: int = 5) -> str:
 
 #: the key columns of a roadmap's timeline, beside which its periods are columns: no period's id
 TIMELINE_KEYS = ("kind", "id", "country")
-#: how a totals row under a table is named ('Total', 'Grand total', 'Sum of weights'): no period's id
-TOTALS = re.compile(r"\s*((grand|sub-?)\s*)?totals?\s*$|\s*sum(\s+of\b.*)?\s*$", re.IGNORECASE)
+#: the words of a totals row ('Total', 'Grand total:', 'Sum of weights', 'Summe', 'Gesamt', 'Σ')
+_TOTAL_WORDS = r"\s*(((grand|sub-?)\s*)?totals?|sum|summe|gesamt|somme|totale|suma|Σ)"
+#: how a totals row under a table with more keys than its first is named (the rest blank): a total
+#: word alone, ':' after it, or 'Sum of ...'
+TOTALS = re.compile(_TOTAL_WORDS + r"(\s+of\b.*|\s*:)?\s*$", re.IGNORECASE)
+#: ... and a period's id: a total word, then anything ('Total 2026-2030'; 'Total:' had been planned as
+#: a sixth period, weighted as the sum of the others: spreadsheets audit)
+PERIOD_TOTALS = re.compile(_TOTAL_WORDS + r"(\b|\s|:|$)", re.IGNORECASE)
 
 
 def check_periods(t: Frames) -> tuple[list[str], list[str]]:
     """A ``period`` that is not in ``periods`` (or with no periods table) and a period named as a
-    column of the timeline (:data:`TIMELINE_KEYS`) or as a total (:data:`TOTALS`) are errors; a
+    column of the timeline (:data:`TIMELINE_KEYS`) or as a total (:data:`PERIOD_TOTALS`) are errors; a
     period of weight 0 and a ``lead_time`` that is ignored (not a candidate) or that no period
     reaches are warnings."""
     problems: list[str] = []
@@ -72,7 +78,7 @@ def check_periods(t: Frames) -> tuple[list[str], list[str]]:
     ids = listed_periods(t)
     if ids:
         periods = t["periods"]
-        named = [i for i, p in enumerate(ids) if p in TIMELINE_KEYS or TOTALS.match(p)]
+        named = [i for i, p in enumerate(ids) if p in TIMELINE_KEYS or PERIOD_TOTALS.match(p)]
         each_row(problems, "periods", named,
                  lambda pos: f"{where('periods', periods, pos)} | period {quote(ids[pos])} " + (
                      f"is the name of a column of the roadmap's timeline ({', '.join(TIMELINE_KEYS)}); "

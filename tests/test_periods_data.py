@@ -161,14 +161,16 @@ def test_a_period_named_as_a_timeline_column_is_an_error() -> None:
 
 def test_a_totals_row_under_the_periods_is_no_period() -> None:
     """A planner's 'Total' row (the sum of the weights) under the periods became a sixth period,
-    with every blank-period demand row in it: the roadmap's cost doubled (54.7M -> 108.9M), no word."""
+    with every blank-period demand row in it: the roadmap's cost doubled (54.7M -> 108.9M), no word;
+    so did 'Total:', 'Total 2026-2030' and 'Summe' (spreadsheets audit)."""
     f = frames()
-    f["periods"] = pd.DataFrame({"period": ["2026", "2027", "Summer", "Total", "Sum of weights"],
-                                 "weight": [1.0, 0.9, 0.8, 2.7, 2.7]})
+    totals = ["Total", "Sum of weights", "Total:", "Total 2026-2030", "Summe", "grand total"]
+    f["periods"] = pd.DataFrame({"period": ["2026", "2027", "Summer", "Totalenergies", *totals],
+                                 "weight": [1.0, 0.9, 0.8, 0.7, *[3.4] * len(totals)]})
     assert problems(f) == [
         f"(periods, row {row} '{name}') | period '{name}' reads as a totals row, not a period: every row is "
         "a period planned (the demand rows of no period in it too); delete it"
-        for row, name in ((5, "Total"), (6, "Sum of weights"))]
+        for row, name in enumerate(totals, start=6)]
 
 
 def test_a_period_without_a_periods_table_is_an_error() -> None:

@@ -509,7 +509,7 @@ def test_a_product_no_row_names_is_warned_of() -> None:
         "plan; delete the row (a totals row?) or add its demand and suppliers"]
 
 
-@pytest.mark.parametrize("name", ["Total", "Grand total", "SUM"])
+@pytest.mark.parametrize("name", ["Total", "Grand total", "SUM", "Total:", "Summe"])
 def test_a_totals_row_under_a_table_is_one_error(name):
     """A 'Total' row under the demand (product blank, a SUM of the demands) gave four errors:
     market 'Total' not in markets, product 'default' not in products, no supplier makes
