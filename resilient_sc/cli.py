@@ -344,8 +344,8 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
                              "table's scenarios (default: country,hub,supplier,scenario)")
     parser.add_argument("--penalty", metavar="P", type=penalty,
                         help="money per unit short: one number for every product, or a YAML mapping "
-                             "product → money, one price for every product, for products counted in "
-                             "different units, e.g. '{cells: 60, chips: 2000, displays: 300}' (default: "
+                             "product → money, a price of its own for each product (for products counted "
+                             "in different units), e.g. '{cells: 60, chips: 2000, displays: 300}' (default: "
                              "the policy's shortfall_penalty, else "
                              f"per product its {DEFAULT_PENALTY})")
     add_limit_options(parser)

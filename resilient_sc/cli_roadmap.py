@@ -93,18 +93,15 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
         stress_columns,
         write_roadmap_stress_report,
     )
-    from .format import money
     from .roadmap import solve_roadmap
 
     roadmap = solve_roadmap(network, policy, analysis_options(args))
     results = roadmap_stress(roadmap, penalty=args.penalty, **stress_arguments(args.failures))
     summary = roadmap_stress_table(results)
-    prices = "; ".join(f"{p}: " + ", ".join(f"{k} {money(v)}" for k, v in r.penalties.items())
-                       for p, r in results.items())
     text = "\n".join([f"# Stress test of {path_title(policy)}, period by period", "",
                       *roadmap_stress_sentences(roadmap, results), "",
                       frame_text(summary, stress_columns()), "",
-                      STRESS_LEGEND + _prices_words(results, prices)])
+                      STRESS_LEGEND + _prices_words(results)])
     written = None
     if args.out is not None:
         with writing(args.out):
@@ -116,7 +113,7 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
     return data, text, written
 
 
-def _prices_words(results: Mapping[str, StressResult], prices: str) -> str:
+def _prices_words(results: Mapping[str, StressResult]) -> str:
     """What a unit short is priced at in each period, and, for the stress test's defaults, that
     they are no measured loss."""
     from .analysis.roadmap_report import penalties_apart
@@ -125,7 +122,8 @@ def _prices_words(results: Mapping[str, StressResult], prices: str) -> str:
     first = next(iter(results.values()), None)
     if first is None:
         return ""
-    words = (penalties_apart(results, f"per unit: {prices}")
+    prices = "; ".join(f"{p}: {penalty_prices(r)}" for p, r in results.items())  # each in its unit
+    words = (penalties_apart(results, prices)
              or f" A unit short is priced at {penalty_prices(first)}.")
     if first.priced:
         return words

@@ -83,3 +83,7 @@ def main() -> int:
     for s in SIGNALS:  # cli.main answers signals from here; the handlers it restores at its end,
         signal.signal(s, signal.SIG_IGN)  # after the outcome is printed, ignore a late one
     return cli.main()
+
+
+if __name__ == "__main__":  # python -m resilient_sc.console, as python -m resilient_sc
+    raise SystemExit(main())

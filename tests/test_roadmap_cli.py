@@ -302,8 +302,8 @@ def test_the_terminal_says_when_periods_price_a_unit_short_apart(capsys):
     data = examples.electronics_roadmap_path()
     assert main(["stress", str(data), "--failures", "country"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert ("A unit short is priced at each period's penalties (per unit: 2026: cells 797.70, chips "
-            "1,744.80") in text
+    assert ("A unit short is priced at each period's penalties (2026: 797.70 per unit of cells (pieces), "
+            "1,744.80 per unit of chips (pieces)") in text  # each in its product's unit (units audit)
     assert ("which differ between periods: compare served fractions across periods, not shortfall "
             "costs.") in text
     assert main(["stress", str(data), "--failures", "country", "--penalty", "40"]) == 0

@@ -354,6 +354,7 @@ def test_a_design_served_in_full_but_short_at_the_prices_given_says_the_prices_d
     caption = " ".join(fg.served_heatmap(result)._supxlabel.get_text().split())
     assert "First row: nothing failed, re-routed at these prices, which leaves some demand short" in caption
     assert "the design with nothing failed" not in caption
+    assert "penalties given for a unit short (20.00 per unit of a)" in caption  # money per unit of a product
 
 
 def test_stress_backup_supplier_serves_everything_at_extra_cost():

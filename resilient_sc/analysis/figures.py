@@ -25,13 +25,13 @@ from ..exceptions import ValidationError
 from ..format import (
     and_list,
     count,
-    money,
     money_label,
     pct_points,
     quantity,
     relative_gap,
     served_fraction,
 )
+from ..output_words import penalty_prices
 from ..policy import POLICY_FIELDS
 from ..results import NO_PENALTY, network_beside, penalty_cost
 from ..solvers.base import Status
@@ -422,9 +422,8 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     if level is not None:
         bar.ax.axhline(level, color="black", lw=2.0)
     quiet = len(f) - len(hurt)
-    prices = ", ".join(f"{p} {money(v)}" for p, v in stress.penalties.items())
-    priced = (f"Re-routed at the penalties given for a unit short ({prices} a unit): what those prices "
-              "serve, which may leave short what the design could deliver. ") if stress.priced else ""
+    priced = (f"Re-routed at the penalties given for a unit short ({penalty_prices(stress)}): what those "
+              "prices serve, which may leave short what the design could deliver. ") if stress.priced else ""
     if own:
         shown = (f"Markets across, failures down. {priced}First row: {stress.intact_row}, which leaves some "
                  f"demand short; {len(hurt)} of {len(f)} failures "

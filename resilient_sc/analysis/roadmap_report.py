@@ -635,8 +635,8 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
                  "## Points", "", *markdown_table(df, cols, names), ""]
         lines += image(chart, f"Premium of the path against the target of {field} in {last}")
         lines += files_section(w, {
-            "frontier.csv": "one row per target: status, cost (money), premium (%), per period cost and "
-                            "premium, starts and stops, last-period shares",
+            "frontier.csv": "one row per target: status, cost and premium (money), premium_pct (%), per "
+                            "period cost and premium, starts and stops, last-period shares",
             "frontier.png": f"premium (%) and the local and allied shares in {last} (%) against the "
                             f"target of {field} in {last}"})
         return w.report(lines)
