@@ -423,6 +423,28 @@ def test_threads_of_a_program_each_keep_their_own_thread_count():
     assert costs == [pytest.approx(1260.0)] * 3
 
 
+def test_a_default_solve_gives_its_plan_whatever_thread_count_ran_before():
+    """Without ``threads`` HiGHS used the scheduler there was: after a solve at ``threads=1`` the
+    same default call gave another plan of the electronics example (Berlin's displays from CN and
+    TW, then from CN alone), its recorded settings unchanged (API audit). In a thread of its own,
+    so that no earlier test's scheduler is there."""
+    import threading
+
+    net, plans = examples.electronics(), []
+
+    def run() -> None:
+        for threads in (None, 1, None):
+            plans.append(solve(net, options=SolveOptions(threads=threads)))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    first, again = plans[0], plans[2]
+    assert first.report.settings == again.report.settings
+    pd.testing.assert_frame_equal(first.outbound, again.outbound)
+    pd.testing.assert_frame_equal(first.inbound, again.inbound)
+
+
 def test_a_plan_highs_says_optimal_far_above_its_bound_is_not_optimal():
     """tests/networks/huge_quantities: quantities of 1e10-1e11 (a small network × 1e9). On plain
     HiGHS under single sourcing, HiGHS rejected its own optimum in postsolve (a violation of

@@ -222,15 +222,17 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
     h.setOptionValue("mip_rel_gap", float(options.mip_gap))
     h.setOptionValue("mip_abs_gap", MIP_ABS_GAP)
     h.setOptionValue("random_seed", int(options.seed))
+    use_threads(int(options.threads or 0))
     if options.threads is not None:
-        use_threads(int(options.threads))
         h.setOptionValue("threads", int(options.threads))
 
 
 def use_threads(threads: int) -> None:
-    """Make the calling thread's HiGHS scheduler one of ``threads`` threads before a run asks
-    for that many: HiGHS refuses another count once its scheduler is made ("scheduler has
-    already been initialized"), and its run then stops with no plan."""
+    """Make the calling thread's HiGHS scheduler one of ``threads`` threads (0: HiGHS's own
+    count, made by the run) before a run asks for that many: HiGHS refuses another count once its
+    scheduler is made ("scheduler has already been initialized"), and its run then stops with no
+    plan; and a run that asks for no count uses the scheduler there is (a default solve after one
+    of ``threads=1`` ran on one thread, another plan than the same call before it: API audit)."""
     if getattr(_scheduler, "threads", None) != threads:
         highspy.Highs.resetGlobalScheduler(True)
         _scheduler.threads = threads

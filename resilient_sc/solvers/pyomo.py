@@ -552,8 +552,7 @@ def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None 
         solver_options["log_file"] = str(options.log)
     start = time.perf_counter()
     with _ONE_AT_A_TIME, _stoppable():
-        if options.threads is not None:  # pyomo's run asks this thread's scheduler for that many
-            use_threads(int(options.threads))
+        use_threads(int(options.threads or 0))  # pyomo's run asks this thread's scheduler for that many
         results = solver.solve(
             m, tee=[sys.stderr] if options.log is True else False, time_limit=options.time_limit,
             rel_gap=rel_gap, abs_gap=abs_gap, threads=options.threads,
