@@ -182,8 +182,9 @@ class Roadmap:
         the total = Σ weight × period cost; empty when none. ``survive`` and the disruption
         scenarios are replayed by :func:`~resilient_sc.analysis.roadmap.roadmap_stress`, not here."""
         if self.model is None:  # a myopic path (analysis.myopic_path) is built period by period
-            raise ValueError("verify needs the roadmap's model, and this roadmap has none (a myopic path: "
-                             "each period's plan was checked on every row of its own model when solved)")
+            raise ValidationError(["(roadmap) | verify needs the roadmap's model, and this roadmap has none "
+                                   "(a myopic path: each period's plan was checked on every row of its own "
+                                   "model when solved)"])
         net, ids = self.model.network, self.period_ids
         policy = checked_policy(self.policy if policy is None else policy, net)
         out: list[str] = []
@@ -497,8 +498,13 @@ def free_restarts(roadmap: Roadmap) -> str:
     """The suppliers and hubs that stop and start again at no opening cost, in words ('' when
     none): a year without demand closed the whole network and reopened it the next year for
     nothing, existing elements having ``opening_cost`` 0 (roadmap audit: '+10 started' read as
-    ten new contracts)."""
-    d, network = roadmap.design, roadmap.model.network
+    ten new contracts). A myopic path (no roadmap model) reads the opening costs from its first
+    period's network, which keeps them."""
+    models = [roadmap.model, *(p.model for p in roadmap.plans.values())]
+    network = next((m.network for m in models if m is not None), None)
+    if network is None:
+        return ""
+    d = roadmap.design
     opening = pd.concat([getattr(network, f"{kind}s").set_index(kind)["opening_cost"]
                          for kind in ("supplier", "hub")])
     order = {p: t for t, p in enumerate(roadmap.period_ids)}

@@ -231,6 +231,18 @@ def test_myopic_equals_the_roadmap_when_nothing_is_to_foresee():
         myopic.verify()  # was a bare AssertionError (gone under python -O)
 
 
+def test_a_myopic_path_is_saved_and_said_as_a_roadmap(tmp_path):
+    """Its to_dict, readme, save and workbook failed on its missing model (the free-restart
+    warning read the opening costs there): API audit."""
+    from resilient_sc.workbook import write_workbook
+
+    myopic = myopic_path(paris(), GLIDE)
+    assert myopic.path_warnings == () and myopic.to_dict()["objective"] == pytest.approx(790.0)
+    assert "roadmap_design.csv" in myopic.readme()
+    assert (myopic.save(tmp_path / "path") / "roadmap.json").is_file()
+    assert write_workbook(tmp_path / "path.xlsx", roadmap=myopic).is_file()
+
+
 @pytest.mark.parametrize(("opening", "roadmap", "myopic"), [(30.0, 400.0, 400.0), (60.0, 420.0, 430.0)])
 def test_myopic_stops_what_the_roadmap_keeps(opening, roadmap, myopic):
     """No demand in 2027. Seeing 2027 alone, S_CN is stopped (closing 50 < fixed 100) and

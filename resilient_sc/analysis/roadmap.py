@@ -260,7 +260,7 @@ def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = STRESS_FAILURES,
     out: dict[str, StressResult] = {}
     for period, plan in roadmap.plans.items():
         if plan.model is None:
-            raise ValueError(f"period {period}: the plan has no model to replay")
+            raise ValidationError([f"(roadmap) | period {period}: the plan has no model to replay"])
         if not plan.model.network.has_demand:
             warn(f"(demand) | period {period} has no demand above 0: no failure can leave a market "
                  "short then, so it is not stress-tested", DataWarning)
