@@ -215,3 +215,20 @@ def test_policy_names_that_look_different_are_kept():
     names = ["Near", "near", "\U0001F468\u200d\U0001F469", "\U0001F468\U0001F469", persian,
              persian.replace("\u200c", ""), "Base"]
     assert list(with_base({n: Policy(min_suppliers=2) for n in names}))[1:] == names
+
+
+def test_premium_replays_the_scenarios_unless_told_not_to():
+    """premium(failures=('hub',)) replayed the disruption scenarios too, without a switch, and its
+    worst served (0.63, under scenario:taiwan_strait) read against frontier's for the same design
+    and kinds (1.0, single failures alone): scenarios=False gives frontier's (API audit)."""
+    from resilient_sc import examples
+    from resilient_sc.analysis import frontier
+
+    net, hubs = examples.electronics(), Policy(survive=("hub",), service_level=0.9)
+    both = premium(net, {"hubs": hubs}, failures=("hub",), workers=1).set_index("policy")
+    single = premium(net, {"hubs": hubs}, failures=("hub",), workers=1, scenarios=False).set_index("policy")
+    swept = frontier(net, "service_level", [0.9], Policy(survive=("hub",)), failures=("hub",), workers=1)
+    assert both.loc["hubs", "worst_failure"].startswith("scenario:")
+    assert both.loc["hubs", "worst_served"] < single.loc["hubs", "worst_served"]
+    assert single.loc["hubs", "worst_served"] == pytest.approx(swept["worst_served"].iloc[0])
+    assert not single["worst_failure"].str.startswith("scenario:").any()

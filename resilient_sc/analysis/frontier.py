@@ -113,7 +113,8 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     than one core the faster sweep once a point takes seconds (ladder M, seven points: 161 s cold
     on two workers against 243 s warm; docs/benchmarks.md). ``worst_served`` is the fraction of
     demand that every market and product is still guaranteed under the worst single failure of
-    the kinds in ``failures`` (country by default), from :func:`stress_test`. An unknown
+    the kinds in ``failures`` (country by default; the disruption scenarios are not replayed), from
+    :func:`stress_test`. An unknown
     ``field``, or a value that does not fit it or the network, is a :class:`ValidationError`
     before anything is solved (the points are named ``field=value``); a ``policy`` without a
     plan is an :class:`InfeasiblePolicyError` naming it the reference. A point without a plan has

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..data import Network
 from ..escaping import id_list
-from ..exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError
+from ..exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, check_switch
 from ..model.build import given_policy
 from ..optimize import solve
 from ..policies import check_policies, with_base
@@ -39,7 +39,8 @@ class PolicyOutcome:
 
 
 def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions | None,
-             failures: tuple[str, ...], penalty: float | Mapping[str, float] | None) -> PolicyOutcome:
+             failures: tuple[str, ...], penalty: float | Mapping[str, float] | None,
+             scenarios: bool = True) -> PolicyOutcome:
     """Solve one policy and stress-test its design (a picklable unit of work)."""
     try:
         plan = solve(network, policy, options)
@@ -50,7 +51,8 @@ def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions 
     # every design on one basis: the penalties given, else the default ones (a guarantee), never
     # each policy's own shortfall_penalty (a design priced at 50 a unit read as serving none)
     given: float | Mapping[str, float] | Literal["default"] = DEFAULT if penalty is None else penalty
-    stress = stress_test(network, plan, failures, penalty=given) if failures else None
+    stress = (stress_test(network, plan, failures, penalty=given, scenarios=scenarios)
+              if failures or (scenarios and len(network.disruptions)) else None)
     return PolicyOutcome(name, policy, plan, stress)
 
 
@@ -156,15 +158,17 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
             failures: Iterable[str] = STRESS_FAILURES,
             penalty: float | Mapping[str, float] | None = None, workers: int | None = None,
             executor: Executor | Any | None = None,
-            progress: Progress | None = None) -> pd.DataFrame:
+            progress: Progress | None = None, scenarios: bool = True) -> pd.DataFrame:
     """The premium table: base and every policy solved (in parallel) and stress-tested.
 
     :param network: the data; every policy is solved on it.
     :param policies: name → :class:`Policy`; ``base`` (default: no policy) is solved first and
         is the reference of every premium.
     :param options: solver options for every solve.
-    :param failures: failure kinds replayed on each design by :func:`stress_test` (none: no
-        stress test).
+    :param failures: failure kinds replayed on each design by :func:`stress_test`, one element at a
+        time; ``scenarios``: every scenario of the ``disruptions`` table replayed too (as
+        ``stress_test``'s; :func:`~resilient_sc.analysis.frontier.frontier` replays single failures
+        alone). Neither: no stress test.
     :param penalty: money per unit short in the stress tests (a number, a mapping product →
         money, or None for :func:`~resilient_sc.analysis.stress.default_penalties`).
     :param workers: processes for the policies (None: one per CPU); ``executor`` (a
@@ -204,7 +208,7 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
     processes, which the spawn start method (macOS, Windows) starts by importing the script.
     """
     outcomes = premium_outcomes(network, policies, base, options, failures, penalty, workers,
-                                executor, progress)
+                                executor, progress, scenarios)
     return premium_table(outcomes)
 
 
@@ -213,14 +217,15 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      failures: Iterable[str] = STRESS_FAILURES,
                      penalty: float | Mapping[str, float] | None = None, workers: int | None = None,
                      executor: Executor | Any | None = None,
-                     progress: Progress | None = None) -> list[PolicyOutcome]:
+                     progress: Progress | None = None, scenarios: bool = True) -> list[PolicyOutcome]:
     """The solved and stress-tested outcomes behind :func:`premium`, base first."""
     given_policy(network, None)  # a Network (a DataFrame or a path is said to be none); base: with_base
     entries = with_base(policies, base)
     check_policies(entries, network)
     check_parallel(workers, executor, progress)
     kinds = failure_kinds(failures)
-    tasks = [(name, network, pol, options, kinds, penalty) for name, pol in entries.items()]
+    check_switch("scenarios", scenarios, "replay the disruption scenarios too")
+    tasks = [(name, network, pol, options, kinds, penalty, scenarios) for name, pol in entries.items()]
     first = named(tasks[0][0], evaluate, *tasks[0])  # the base first: without it no premium means anything
     if first.plan is None:
         raise no_reference("the base policy", first.status, first.reason)
