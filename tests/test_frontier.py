@@ -103,3 +103,15 @@ def test_a_frontier_of_uneven_values_names_its_steepest_step():
     even = ok.assign(min_local_share=[0.25, 0.5, 0.75, 1.0])
     assert largest_step(even, "min_local_share") == [
         "The largest step in premium is from 0.25 to 0.5: +3.12 percentage points."]
+
+
+def test_a_frontier_has_its_columns_whichever_points_have_no_plan():
+    """An infeasible first point moved the design's columns after ``reason``, and a sweep without
+    any plan had none of them (``table['n_suppliers']`` a KeyError): API audit."""
+    from resilient_sc import examples
+
+    net = examples.tiny()  # two suppliers: min_suppliers 3 and 4 have no plan
+    feasible, first_out, none = (frontier(net, "min_suppliers", v, failures=())
+                                 for v in ([1, 2], [3, 1], [3, 4]))
+    assert list(first_out.columns) == list(none.columns) == list(feasible.columns)
+    assert none["n_suppliers"].isna().all() and (none["status"] == "infeasible").all()

@@ -677,3 +677,14 @@ def test_starts_and_stops_at_no_cost_are_said_so():
     assert "; 7 supplier starts and 2 stops over the path." in said[0]
     assert re.search(r"(\d+) supplier starts and (\d+) stops \(\1 and \2 of them at no opening or closing "
                      r"cost\) over the path", said[1]), said[1]
+
+
+def test_an_end_year_frontier_has_its_columns_whichever_targets_fail():
+    """As frontier's: a target without a roadmap first, or only such targets, changed or lost the
+    columns (14 of them): API audit."""
+    from resilient_sc import examples
+
+    net = examples.tiny()  # two suppliers: min_suppliers 3 has no roadmap
+    tables = [end_year_frontier(net, "min_suppliers", v, workers=1) for v in ([1, 2], [3, 1], [3])]
+    assert [list(t.columns) for t in tables[1:]] == [list(tables[0].columns)] * 2
+    assert tables[2]["n_suppliers"].isna().all()

@@ -164,6 +164,10 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     else:
         tasks = [(network, pol, options, None, fails) for pol in policies]
         points = run_all(_point, tasks, workers, executor, progress, names)
-    table = pd.DataFrame([_row(field, v, point, base) for v, point in zip(values, points, strict=True)])
+    columns = list(_row(field, None, (base, "", "", 0.0, {}), base))  # a point with a plan has them all:
+    # the same columns in the same order whichever points have none (an infeasible first point moved
+    # them, and a sweep of none lost them: API audit)
+    table = pd.DataFrame([_row(field, v, point, base) for v, point in zip(values, points, strict=True)],
+                         columns=columns)
     table.attrs["failures"] = fails  # what worst_served was replayed under, for the words of a report
     return table

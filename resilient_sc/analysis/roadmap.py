@@ -231,7 +231,8 @@ def end_year_frontier(network: Network, field: str, values: Iterable[Any], polic
     tasks = [(f"{field}={shown(v)}", network, pol, options) for v, pol in zip(values, policies, strict=True)]
     outcomes = run_all(solve_path, tasks, workers, executor, progress, [t[0] for t in tasks])
     rows = [{field: v, **path_row(o, base.roadmap)} for v, o in zip(values, outcomes, strict=True)]
-    out = pd.DataFrame(rows).drop(columns="policy")
+    columns = list({field: None, **path_row(base, base.roadmap)})  # every column, whichever targets fail
+    out = pd.DataFrame(rows, columns=columns).drop(columns="policy")
     out.attrs["reference"] = {"status": base.roadmap.status.value, "gap": base.roadmap.gap,
                               "cost": base.roadmap.objective}
     current = getattr(policy, field)  # its region and product keys hold in the last period too
