@@ -348,9 +348,10 @@ class Roadmap:
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by file name: ``roadmap`` (:meth:`table`), ``roadmap_costs``,
         ``roadmap_design``, ``roadmap_timeline``, and each plan table of the periods stacked
-        with a ``period`` column first."""
-        out = {"roadmap": self.table(), "roadmap_costs": self.costs, "roadmap_design": self.design,
-               "roadmap_timeline": self.timeline()}
+        with a ``period`` column first; copies, as :meth:`Plan.tables
+        <resilient_sc.results.Plan.tables>` gives (an edit of them changed the roadmap: API audit)."""
+        out = {"roadmap": self.table(), "roadmap_costs": self.costs.copy(),
+               "roadmap_design": self.design.copy(), "roadmap_timeline": self.timeline()}
         products = plan_products(*self.plans.values())  # a product without demand in a period: 0
         per = [plan.tables(products) for plan in self.plans.values()]
         for name in per[0]:

@@ -8,6 +8,8 @@ without the library's sets or model: a design built with ``survive`` at level β
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -269,6 +271,8 @@ def test_stress_losing_the_only_supplier_of_a_product():
     assert entry["served_by_product"] == {"a": 0.0, "b": 1.0}
     assert entry["shortfalls"] == [{"market": "M", "product": "a", "demand": 30.0, "shortfall": 30.0,
                                   "unit": "units"}]
+    assert entry["probability"] is None  # strict JSON: a single failure's probability was NaN (API audit)
+    json.dumps(result.to_dict(), allow_nan=False)
 
 
 def test_worst_market_is_where_the_floor_binds_not_where_a_low_penalty_sheds():

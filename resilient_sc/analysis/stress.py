@@ -36,6 +36,7 @@ import pandas as pd
 from ..data import Network
 from ..exceptions import RunWarning, ValidationError, check_switch, warn
 from ..format import and_list, count, served_fraction
+from ..io import to_plain
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
 from ..model.redundancy import lost_elements, single_failures
@@ -278,7 +279,8 @@ class StressResult:
         """The summary, the penalties (``penalties_given``: given, not the stress test's defaults,
         a price that delivers all the design can and no measured loss) and each product's unit,
         and one entry per failure with its served fraction per product and its shortfalls by
-        market and product (in the product's unit), for JSON."""
+        market and product (in the product's unit), as plain JSON types (NaN, as a single failure's
+        probability, is None: :func:`~resilient_sc.io.to_plain`)."""
         by_product = {k: g for k, g in self.by_product.groupby("failure", sort=False)}
         short = self.shortfalls.loc[self.shortfalls["shortfall"] > 0]
         by_failure = {k: g for k, g in short.groupby("failure", sort=False)}
@@ -290,8 +292,8 @@ class StressResult:
                 **row, "served_by_product": dict(zip(bp["product"], bp["served"], strict=True)),
                 "shortfall_by_product": dict(zip(bp["product"], bp["shortfall"], strict=True)),
                 "shortfalls": sf[["market", "product", "demand", "shortfall", "unit"]].to_dict("records")})
-        return {"summary": self.summary(), "penalties": self.penalties.to_dict(),
-                "penalties_given": self.priced, "units": dict(self.units), "failures": entries}
+        return to_plain({"summary": self.summary(), "penalties": self.penalties.to_dict(),
+                         "penalties_given": self.priced, "units": dict(self.units), "failures": entries})
 
 
 def failure_kinds(failures: str | Iterable[str]) -> tuple[str, ...]:
