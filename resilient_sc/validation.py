@@ -429,6 +429,26 @@ def check_references(t: Frames) -> list[str]:
     return problems
 
 
+#: what a planner types in a cell for "none" (a bloc so named is a bloc: its countries allies)
+NO_VALUE_WORDS = frozenset({"none", "no bloc", "(none)", "n/a", "na", "n.a.", "nil", "null", "nan", "-", "–",
+                            "—", "/", "?"})
+
+
+def check_blocs(t: Frames) -> list[str]:
+    """A bloc written as a word for none (``none``, ``n/a``, ``-``): any text is a bloc, so the
+    countries given it were allies of each other (BR and CN both 'none' under min_allied_share 1:
+    960 where blank gave 4,160, without a word: spreadsheets audit); blank is no bloc (§8.1)."""
+    df = t["countries"]
+    words = df["bloc"].astype(str).str.strip().str.casefold()
+    at = np.flatnonzero(words.isin(NO_VALUE_WORDS).to_numpy())
+    problems: list[str] = []
+    each_row(problems, "countries", at,
+             lambda pos: f"{where('countries', df, pos)} | bloc {quote(df['bloc'].iloc[pos])} reads as no "
+                         "bloc, but any text is a bloc, whose countries are allies of each other: leave the "
+                         "cell blank for no bloc", "the bloc is a word for none")
+    return problems
+
+
 def check_node_ids(t: Frames) -> list[str]:
     """Supplier, hub and market ids must be distinct from each other (lanes name them alone)."""
     problems: list[str] = []
@@ -634,7 +654,8 @@ def _hubs_fed(t: Frames) -> set[tuple[object, object]]:
 def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     """All cross-table problems and warnings of typed tables (see :func:`coerce_table`; those of
     legal but suspicious data are :mod:`resilient_sc.suspicious`'s)."""
-    problems = check_references(t) + check_node_ids(t) + check_lanes(t) + check_disruptions(t)
+    problems = (check_references(t) + check_blocs(t) + check_node_ids(t) + check_lanes(t)
+                + check_disruptions(t))
     periods, warnings = check_periods(t)
     coverage, short = check_coverage(t)
     return problems + periods + coverage, warnings + short

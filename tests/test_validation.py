@@ -611,3 +611,16 @@ def test_capacity_short_of_demand_counts_no_closed_supplier():
                                          r"\(short by 20 units of 'default'\); every plan leaves it short: a "
                                          "policy without shortfall_penalty has no plan"):
         Network.from_frames(**frames)
+
+
+@pytest.mark.parametrize("word", ["none", "N/A", " - ", "null"])
+def test_a_bloc_written_as_a_word_for_none_is_refused(word):
+    """Any text is a bloc: FR and CN both 'none' were allies, and min_allied_share 1 bought from
+    China (960 where a blank bloc gave 4,160 in the audit's network, without a word)."""
+    frames = tiny_frames()
+    frames["countries"] = frames["countries"].assign(bloc=[word, word])
+    said = (f"bloc {word.strip()!r} reads as no bloc, but any text is a bloc, whose countries are allies of "
+            "each other")
+    assert problems_of(frames) == (
+        f"(countries, row 2 'FR') | {said}: leave the cell blank for no bloc",
+        f"(countries, row 3 'CN') | {said}: leave the cell blank for no bloc")
