@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .exceptions import DataWarning, PolicyError, ValidationError, check_path, warn
 from .limits import Limits
 from .mapping_files import load_mapping, shown
-from .policy import POLICY_FIELDS, POLICY_SUFFIXES, Policy
+from .policy import POLICY_FIELDS, POLICY_SUFFIXES, Policy, without_value
 from .wording import INVISIBLE, clip
 
 if TYPE_CHECKING:
@@ -110,6 +110,8 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
         try:
             if data is not None and not isinstance(data, Mapping):
                 raise ValueError(f"expected a mapping of field: value, got {shown(data)}")
+            if said := without_value(data, path):
+                raise ValidationError(said)
             policy = Policy.from_dict(data)
             if policy.is_base and str(name) != "base":  # 'near:' left empty read as a 0.00% premium
                 warn(f"{label} | sets no field: it is the base policy; give its fields, e.g. "

@@ -410,6 +410,8 @@ class Policy:
                     raise ValidationError([f"(policy) | {path.name} is the record of a plan or roadmap, not "
                                            "a policy file: its 'policy' object holds the fields it was "
                                            "solved under; save that object alone as a .json or .yaml file"])
+                if said := without_value(given, path):
+                    raise ValidationError(said)
                 policy = cls.from_dict(given)
             except (TypeError, ValueError) as exc:  # e.g. survive: 5
                 if isinstance(exc, ValidationError):
@@ -674,3 +676,15 @@ class PolicyArgumentError(ValidationError, TypeError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.message,))
+
+
+def without_value(given: Mapping[Any, Any] | None, path: Path) -> list[str]:
+    """The fields a YAML policy file at ``path`` names with no value (a line ``min_local_share:``
+    alone), each a problem: read as unset, the policy solved without the share meant, said only
+    in the policy's line (spreadsheets audit). A JSON file's ``null`` is written, not left out:
+    unset."""
+    if not isinstance(given, Mapping) or path.suffix.lower() == ".json":
+        return []
+    return [f"(policy) | {k} has no value: give one, or delete the line to leave {k} unset"
+            for k, v in given.items() if v is None and k in POLICY_FIELDS]
+

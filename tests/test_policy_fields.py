@@ -290,10 +290,10 @@ def test_a_policy_left_empty_in_a_policies_file_is_said_to_be_the_base(tmp_path)
     """``near:`` with nothing under it was the base policy, silently: a 0.00% premium row."""
     from resilient_sc import DataWarning
 
-    text = "base: {}\nnear:\nnear_shoring: {min_local_share: 0.5}\nfar: {max_hubs: null}\n"
-    (tmp_path / "ps.yaml").write_text(text, encoding="utf-8")
+    text = '{"base": {}, "near": null, "near_shoring": {"min_local_share": 0.5}, "far": {"max_hubs": null}}'
+    (tmp_path / "ps.json").write_text(text, encoding="utf-8")  # JSON's null: unset (YAML's 'far:': refused)
     with pytest.warns(DataWarning) as seen:
-        policies = load_policies(tmp_path / "ps.yaml")
+        policies = load_policies(tmp_path / "ps.json")
     assert [str(w.message) for w in seen] == [
         "(policy 'near') | sets no field: it is the base policy; give its fields, e.g. 'near': "
         "{min_local_share: 0.5}",
@@ -312,3 +312,27 @@ def test_a_date_key_of_a_policy_file_is_quoted_as_typed(tmp_path: Path) -> None:
     said = " ".join(info.value.problems)
     assert "key 2027-01-01 (a date) must be" in said and "(text: quote it, '2027-01-01')" in said
     assert "(text: quote it, '2027-01-01 08:00:00')" in said
+
+
+def test_a_field_without_a_value_in_a_policy_file_is_refused(tmp_path: Path) -> None:
+    """'min_local_share:' alone read as unset: the plan was the base's, said only in the policy's
+    line; 'service_level:' under survive used 1.0 (spreadsheets audit). In a policies file too; a
+    JSON file's null is unset."""
+    from resilient_sc.exceptions import PolicyError
+    from resilient_sc.policies import load_policies
+
+    one = tmp_path / "p.yaml"
+    one.write_text("min_local_share:\nsurvive: [country]\nservice_level: ~\n")
+    with pytest.raises(PolicyError) as info:
+        Policy.from_file(one)
+    assert info.value.problems == tuple(
+        f"(policy) | {k} has no value: give one, or delete the line to leave {k} unset"
+        for k in ("min_local_share", "service_level"))
+    many = tmp_path / "ps.yaml"
+    many.write_text("near:\n  min_local_share:\nfar: {min_suppliers: 2}\n")
+    with pytest.raises(PolicyError) as info:
+        load_policies(many)
+    assert info.value.problems == ("(policy 'near') | min_local_share has no value: give one, or delete the "
+                                   "line to leave min_local_share unset",)
+    (tmp_path / "p.json").write_text('{"min_local_share": null, "min_suppliers": 2}')
+    assert Policy.from_file(tmp_path / "p.json") == Policy(min_suppliers=2)
