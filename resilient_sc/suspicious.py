@@ -199,9 +199,10 @@ TARIFF_WARN = 5.0
 
 
 def tariff_warnings(t: Frames) -> list[str]:
-    """A warning per tariff row whose rate is :data:`TARIFF_WARN` or more, or over 1 beside rows
-    whose rates are fractions below 1: a rate is a fraction of the product's unit_value, and a
-    percentage typed as a number (25 for 25%; 2.5 for 2.5% among rates of 0.1) is legal."""
+    """A warning per tariff row whose rate is over 1 (100% of the product's unit_value): a rate is
+    a fraction of it, and a percentage typed as a number (25 for 25%; 2.7 for 2.7%, alone or among
+    rates of 0.1: read as 270%, without a word, where no rate was a fraction: spreadsheets audit)
+    is legal; said more firmly from :data:`TARIFF_WARN` on, or beside rates that are fractions."""
     if "tariffs" not in t:
         return []
     df = t["tariffs"]
@@ -211,14 +212,13 @@ def tariff_warnings(t: Frames) -> list[str]:
              lambda pos: f"{where('tariffs', df, pos)} | rate {rate[pos]:g} is {rate[pos]:,.0%} of "
                          f"unit_value (a rate is a fraction); for {rate[pos]:g}% write {rate[pos] / 100:g}",
              f"rate is {TARIFF_WARN:.0%} of unit_value or more")
-    fractions = rate[(rate > 0) & (rate < 1)]
-    if len(fractions):  # 2.5 and 4.5 (common rates in %) beside rows of 0.1-0.5: read as 250% and 450%
-        top = float(fractions.max())
-        each_row(warnings, "tariffs", np.flatnonzero((rate > 1) & (rate < TARIFF_WARN)),  # 1: a 100% duty
-                 lambda pos: f"{where('tariffs', df, pos)} | rate {rate[pos]:g} is {rate[pos]:,.0%} of "
-                             f"unit_value, where the other rates are fractions (at most {top:g}); for "
-                             f"{rate[pos]:g}% write {rate[pos] / 100:g}",
-                 "rate is over 100% of unit_value beside rates that are fractions")
+    fractions = rate[(rate > 0) & (rate < 1)]  # 2.5 and 4.5 (common rates in %) beside rows of 0.1-0.5
+    beside = (f"where the other rates are fractions (at most {float(fractions.max()):g})" if len(fractions)
+              else "a rate is a fraction, and duties over 100% are rare")
+    each_row(warnings, "tariffs", np.flatnonzero((rate > 1) & (rate < TARIFF_WARN)),  # 1: a 100% duty
+             lambda pos: f"{where('tariffs', df, pos)} | rate {rate[pos]:g} is {rate[pos]:,.0%} of "
+                         f"unit_value, {beside}; for {rate[pos]:g}% write {rate[pos] / 100:g}",
+             "rate is over 100% of unit_value")
     return warnings
 
 

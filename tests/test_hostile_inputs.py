@@ -1178,6 +1178,16 @@ def test_a_tariff_rate_typed_as_a_percentage_is_warned_of(ex: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
         assert read_network(ex).tariffs["rate"].iloc[0] == 1.0
+    # no rate a fraction: EU duties of 2.7% and 4.5% typed as 2.7 and 4.5 read as 270% and 450%, unsaid
+    text = (ex / "tariffs.csv").read_text()
+    (ex / "tariffs.csv").write_text(text.split("\n")[0] + "\nCN,US,all,2.7\nCN,DE,all,4.5\n")
+    with pytest.warns(DataWarning) as seen:
+        read_network(ex)
+    said = [str(w.message) for w in seen if "(tariffs" in str(w.message)]
+    assert said == [f"(tariffs, row {row} '{key}') | rate {r} is {p} of unit_value, a rate is a fraction, "
+                    f"and duties over 100% are rare; for {r}% write {f}"
+                    for row, key, r, p, f in ((2, "CN, US, all", "2.7", "270%", "0.027"),
+                                              (3, "CN, DE, all", "4.5", "450%", "0.045"))]
 
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
