@@ -122,12 +122,12 @@ def frontier_figure(df: pd.DataFrame) -> None:
 def design_figures(net: Network, plan: Plan) -> None:
     """The library's own stress heatmap and network map of a design, as the reports draw them."""
     from resilient_sc.analysis import figures, maps
-    from resilient_sc.analysis.report import design_title, service_level
+    from resilient_sc.analysis.report import design_title, service_levels
 
     title = design_title(plan.policy)
     stress = stress_test(net, plan)
     for name, fig in (("stress_served.png", figures.served_heatmap(
-            stress, f"Demand served per failure: {title}", service_level(plan.policy))),
+            stress, f"Demand served per failure: {title}", service_levels(plan))),
             ("network_map.png", maps.network_map(net, plan, title[:1].upper() + title[1:]))):
         figures.save_figure(fig, IMG / name, dpi=80)
         print(f"wrote docs/img/{name} ({(IMG / name).stat().st_size // 1024} KiB)")

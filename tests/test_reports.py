@@ -628,3 +628,29 @@ def test_a_scenario_that_changes_nothing_for_the_design_is_named_with_its_weight
             "these averages.") in text
     only_countries = stress_test(electronics, plan, failures=("country",), scenarios=False)
     assert "changes nothing" not in " ".join(stress_sentences(plan, only_countries))
+
+
+def test_the_heatmap_frames_each_product_below_its_own_service_level():
+    """service_level {cells: 0.5, chips: 0.9, displays: 0.5}: the heatmap framed every product at
+    the lowest, 50%, and said 'the service level 50%', leaving 92 cells of chips below chips' 90%
+    unframed (units audit)."""
+    from matplotlib.patches import Rectangle
+
+    from resilient_sc import Policy, examples
+    from resilient_sc.analysis.report import service_levels
+
+    net = examples.electronics()
+    plan = solve(net, Policy(survive=("hub",), service_level={"cells": 0.5, "chips": 0.9, "displays": 0.5}))
+    stress = stress_test(net, plan)
+    levels = service_levels(plan)
+    assert levels.loc["Berlin"].to_dict() == {"cells": 0.5, "chips": 0.9, "displays": 0.5}
+    fig = fg.served_heatmap(stress, "Demand served", levels)
+    framed = {ax.get_title().split(" ")[0]: sum(isinstance(p, Rectangle) and not p.get_fill()
+                                                and not p.get_hatch() for p in ax.patches)
+              for ax in fig.axes[:-1]}
+    below = {p: int((stress.served_matrix(p) < lvl - 1e-9).sum().sum())
+             for p, lvl in (("cells", 0.5), ("chips", 0.9), ("displays", 0.5))}
+    assert framed == below and below["chips"] > below["cells"] + below["displays"]
+    assert ("Framed: below the market's own service level for the product (cells 50%, chips 90%, "
+            "displays 50%)") in " ".join(fig._supxlabel.get_text().split())
+    assert service_levels(solve(net, Policy(survive=("hub",), service_level=0.5))) == 0.5

@@ -333,12 +333,14 @@ MARKET_LABELS = 60
 
 
 def served_heatmap(stress: StressResult, title: str = "Demand served per failure",
-                   service_level: float | None = None) -> Figure:
+                   service_level: float | pd.DataFrame | None = None) -> Figure:
     """Served fraction (%) of each market's demand of each product under each failure that
     leaves some demand short: one panel per product (up to 4; beyond, the lowest fraction over
     the market's products, labelled so). Failures and markets that are fully served everywhere
     are left out and counted in the caption; colours are binned finely near 100%, and cells
-    below ``service_level`` (a fraction, marked on the colour bar) are framed."""
+    below ``service_level`` are framed: a fraction (marked on the colour bar), or one per market
+    (rows) and product (columns) (:func:`~resilient_sc.analysis.report.service_levels`; the
+    panel of the lowest over products frames a cell below every product's level)."""
     from matplotlib import colormaps
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Rectangle
@@ -370,7 +372,9 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         ax.text(0.5, 0.5, f"all demand is served under each of the {len(f)} failures replayed",
                 ha="center", va="center", transform=ax.transAxes)
         return fig
-    bins = sorted({*SERVED_BINS, *([100 * service_level] if service_level else [])})
+    levels = service_level if isinstance(service_level, pd.DataFrame) else None
+    uniform = None if levels is not None or not service_level else float(service_level)
+    bins = sorted({*SERVED_BINS, *([100 * uniform] if uniform else [])})
     # red (none served) to blue, which colour-blind eyes tell apart (red to green is one colour to
     # many); the last bin (fully served) darkest blue; white and hatched where the market has no
     # demand for the product (a pale grey read as the pale blue of 90-95% served)
@@ -409,14 +413,15 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
                 text = "100" if full[i, j] else short
                 ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
                         color="white" if full[i, j] or v < 30 else "black")
-        if service_level:
-            below = np.nan_to_num(values, nan=100.0) < 100 * (service_level - SERVED_TOL)
+        if uniform or levels is not None:
+            kept = uniform if levels is None else _level_of(levels, product, markets)
+            below = np.nan_to_num(values, nan=100.0) < 100 * (np.nan_to_num(kept, nan=0.0) - SERVED_TOL)
             for i, j in zip(*np.nonzero(below), strict=True):
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, color="black"))
     for ax in axes if stacked else axes[:1]:
         ax.set_ylabel("failure")
     bar = fig.colorbar(image, ax=list(axes), ticks=bins, label="demand served (%)", shrink=0.9)
-    level = 100 * service_level if service_level else None
+    level = 100 * uniform if uniform else None
     bar.ax.set_yticklabels([f"{b:g}" + (" = service level" if b == level else "") for b in bins],
                            fontsize="x-small")
     if level is not None:
@@ -437,10 +442,28 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     if hidden:
         shown += (f"; {count(hidden, 'market')} fully served under every failure "
                   f"{'is' if hidden == 1 else 'are'} not shown")
-    if service_level:
-        shown += f". Framed: below the service level {service_level:.0%}"
+    if uniform:
+        shown += f". Framed: below the service level {uniform:.0%}"
+    elif levels is not None:
+        shown += f". Framed: below the market's own service level for the product ({_levels_words(levels)})"
     fig.supxlabel(wrapped(shown + ".", width, 13.0), fontsize="small")
     return fig
+
+
+def _level_of(levels: pd.DataFrame, product: str | None, markets: list[Any]) -> np.ndarray:
+    """Each of ``markets``' service level of ``product`` (None: the lowest over the products;
+    NaN where it has no demand for it)."""
+    column = levels.min(axis=1) if product is None else levels.get(product, pd.Series(dtype=float))
+    return column.reindex(markets).to_numpy(float)
+
+
+def _levels_words(levels: pd.DataFrame) -> str:
+    """``cells 50%, chips 90%`` where each product has one level, else their range."""
+    per = {str(p): levels[p].dropna().unique() for p in levels.columns}
+    if all(len(v) == 1 for v in per.values()):
+        return ", ".join(f"{p} {v[0]:.0%}" for p, v in per.items())
+    every = levels.stack().dropna()
+    return f"{every.min():.0%} to {every.max():.0%}, by region and product as the policy sets"
 
 
 def wrapped(text: str, width: float, per_inch: float) -> str:

@@ -85,7 +85,7 @@ def _stress_report(w: Writer, network: Network, plan: Plan, stress: StressResult
     w.csv("stress_shortfalls.csv", stress.shortfalls)
     title = design_title(plan.policy)
     heat = w.figure("stress_served.png", lambda: fg.served_heatmap(
-        stress, f"Demand served per failure: {title}", service_level(plan.policy)))
+        stress, f"Demand served per failure: {title}", service_levels(plan)))
     heading = title[:1].upper() + title[1:]
     drawn = w.figure("network_map.png", lambda: maps.network_map(network, plan, heading)) \
         if maps.has_coordinates(network) else None
@@ -149,14 +149,23 @@ def design_title(policy: Policy) -> str:
         else f"the design for {describe(policy)}"
 
 
-def service_level(policy: Policy) -> float | None:
-    """The policy's ``survive`` service level as one fraction (the lowest of a mapping), else None."""
+def service_levels(plan: Plan) -> float | pd.DataFrame | None:
+    """The ``survive`` service level each market (rows) keeps of each product (columns) under the
+    plan's policy, as its model reads it (a market and product no key names: 1; a heatmap framed
+    every product at the lowest of a mapping, chips' 90% read as 50%: units audit); one fraction
+    when every market and product has the same; None without ``survive``."""
+    policy = plan.policy
     if not policy.survive:
         return None
     level = policy.service_level
-    if isinstance(level, Mapping):
-        return float(min(level.values())) if level else 1.0
-    return 1.0 if level is None else float(level)
+    if plan.model is None or not isinstance(level, Mapping):  # no model to read keys with: the lowest
+        return float(min(level.values(), default=1.0)) if isinstance(level, Mapping) else float(level or 1.0)
+    s = plan.model.sets
+    df = pd.DataFrame({"market": s.demand["market"], "product": s.demand["product"],
+                       "level": s.requirements_table["service_level"]})
+    if df["level"].nunique() <= 1:
+        return float(df["level"].iloc[0]) if len(df) else None
+    return df.pivot(index="market", columns="product", values="level")
 
 
 # ---- premium ------------------------------------------------------------------------------
@@ -214,7 +223,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
             stress = o.stress
             lines += image(w.figure(f"served_{stem}.png", lambda s=stress, o=o: fg.served_heatmap(
                 s, f"Demand served per failure: {o.name}, {design_title(o.policy)}",
-                service_level(o.policy))), f"Demand served under each failure ({o.name})")
+                service_levels(o.plan))), f"Demand served under each failure ({o.name})")
         if located:
             lines += image(w.figure(f"map_{stem}.png", lambda p=o.plan, o=o: maps.network_map(
                 network, p, f"{o.name}: {design_title(o.policy)}")), f"Design of {o.name}")

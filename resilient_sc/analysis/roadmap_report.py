@@ -48,7 +48,7 @@ from .report import (
     penalty_prices,
     replayed_words,
     served_per_product,
-    service_level,
+    service_levels,
     stress_method,
     tied_with,
 )
@@ -503,12 +503,11 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
              "shortfall cost and change in flow cost in money." + priced_apart, "",
              *image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period"),
              *(stress_method(next(iter(results.values())), apart=bool(priced_apart)) if results else []), ""]
-    level = service_level(roadmap.policy)
     for period, stress in results.items():
         lines += [f"## {period}", "", f"Units short are priced at {penalty_prices(stress)}.", "",
                   *failure_table(stress, where=f"stress_failures_{part[period]}.csv"), ""]
         heat = w.figure(f"stress_served_{part[period]}.png", lambda s=stress, p=period: fg.served_heatmap(
-            s, f"Demand served per failure in {p}: {title}", level))
+            s, f"Demand served per failure in {p}: {title}", service_levels(roadmap.plans[p])))
         if heat:
             described[heat] = f"served fraction (%) per failure, market and product in {period}"
             lines += image(heat, f"Demand served per market and product under each failure in {period}")
