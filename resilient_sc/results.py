@@ -326,13 +326,19 @@ class Plan:
         whole (:func:`~resilient_sc.io.atomic_folder`: ``folder`` is afterwards the old folder
         or the new one, never a mix); an existing non-empty folder is replaced only with
         ``force``; never the data the plan was solved from (a ValidationError)."""
+        return io.save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force,
+                              readme("Plan", self.file_words(), self.units(plan_products(self)), self.caveat,
+                                     self.data_warnings))
+
+    def file_words(self) -> dict[str, str]:
+        """What each of its files holds (:data:`PLAN_FILES`), its cost breakdown's ``disruption``
+        said where it has one (:meth:`disruption_words`: its share of the total is no share of what
+        disruptions cost), for a folder's README and a workbook's README sheet alike."""
         files = dict(PLAN_FILES)
-        if words := self.disruption_words():  # its share of the total is no share of what disruptions cost
+        if words := self.disruption_words():
             files["cost_breakdown.csv"] += (f"; {words}; the network cost (design and flows) is "
                                             f"{network_cost(self):,.2f}")
-        return io.save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force,
-                              readme("Plan", files, self.units(plan_products(self)), self.caveat,
-                                     self.data_warnings))
+        return files
 
     @property
     def data_warnings(self) -> tuple[str, ...]:

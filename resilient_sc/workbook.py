@@ -39,6 +39,7 @@ from .policy import POLICY_FIELDS
 from .results import (
     NETWORK_ITEM,
     PLAN_FILES,
+    Plan,
     is_quantity,
     network_beside,
     network_cost,
@@ -51,7 +52,6 @@ from .wording import brief
 
 if TYPE_CHECKING:
     from .analysis.stress import StressResult
-    from .results import Plan
     from .roadmap import Roadmap
 
 
@@ -307,7 +307,8 @@ def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | No
     from .roadmap import ROADMAP_FILES, Roadmap
 
     roadmap = isinstance(solved, Roadmap)
-    files = {**PLAN_FILES, **(ROADMAP_FILES if roadmap else {})}
+    files = ({**PLAN_FILES, **ROADMAP_FILES} if roadmap else  # a plan's disruption cost said (units audit)
+             solved.file_words() if isinstance(solved, Plan) else PLAN_FILES)
     paths = solved.share_weighting() if isinstance(solved, Roadmap) else ""
     words = {**{name.removesuffix(".csv"): w for name, w in files.items()},
              **analysis_words(sheets, stress, paths), "summary": ROADMAP_SUMMARY if roadmap else PLAN_SUMMARY}

@@ -477,3 +477,14 @@ def test_the_library_silences_its_own_warnings_in_its_thread_only():
             other.join()
         heard = [str(w.message) for w in caught]
     assert heard == ["(x) | said"]
+
+
+def test_a_workbook_says_what_its_disruption_cost_is(tmp_path: Path) -> None:
+    """The plan folder's README said the breakdown's disruption counts each scenario's ordinary
+    deliveries again; the workbook of the same plan showed 11% of the total as 'disruption' and
+    said nothing (units audit)."""
+    plan = solve(examples.electronics(), Policy(shortfall_penalty=500))
+    assert plan.breakdown["disruption"] > 0
+    book = openpyxl.load_workbook(write_workbook(tmp_path / "plan.xlsx", plan), read_only=True)
+    said = dict(book["README"].iter_rows(values_only=True))["cost_breakdown"]
+    assert plan.disruption_words() in said and "the network cost (design and flows) is" in said
