@@ -25,7 +25,7 @@ from .format import (
     settings,
 )
 from .model.build import NetworkModel
-from .model.sets import Sets, emission_factors, is_allied, is_local, total_demand
+from .model.sets import Sets, emission_factors, is_allied, is_local, total_demand, unit_of
 from .model.table import frame
 from .policy import Policy
 from .solvers.base import SolveReport, SolverResult, Status
@@ -160,7 +160,9 @@ class Plan:
     breakdown: pd.Series  # component -> money
     emissions: float  # CO2 units
     suppliers: pd.DataFrame  # contracted: supplier, country, fixed_cost, status (volumes: suppliers_sheet)
-    hubs: pd.DataFrame  # opened: hub, country, fixed_cost, capacity, throughput, utilisation (all products)
+    # opened: hub, country, fixed_cost, capacity, throughput, utilisation (all products; throughput NaN
+    # for a hub without capacity receiving products of different units: nothing counts them together)
+    hubs: pd.DataFrame
     inbound: pd.DataFrame  # supplier, hub, product, quantity
     outbound: pd.DataFrame  # hub, market, product, origin, quantity
     shares: pd.DataFrame  # market, product, demand, delivered, shortfall, local/allied/top
@@ -207,6 +209,11 @@ class Plan:
         suppliers = suppliers.take(np.flatnonzero(z)).frame()
         throughput = np.bincount(s.inbound_table["_hub"][x_used], xq[x_used], minlength=len(o))[o]
         capacity = s.hubs_table["capacity"][o]
+        # a hub without capacity counts nothing: products of different units are never summed (units audit)
+        units = inbound["product"].map({p: unit_of(s, p) for p in pd.unique(inbound["product"])})
+        mixed = inbound.assign(unit=units).groupby("hub")["unit"].nunique() > 1
+        uncounted = np.isin(s.hubs_table["hub"][o], mixed.index[mixed]) & ~np.isfinite(capacity)
+        throughput = np.where(uncounted, np.nan, throughput)
         with np.errstate(divide="ignore", invalid="ignore"):
             utilisation = np.where(np.isfinite(capacity), throughput / capacity, np.nan)
         hubs = s.hubs_table.select(["hub", "country", "fixed_cost", "capacity", "status"])
@@ -643,11 +650,6 @@ def hubs_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
     hubs = plan.hubs.reset_index(drop=True)
     total = hubs[["throughput", "capacity", "utilisation"]].rename(
         columns={"throughput": HUB_THROUGHPUT, "capacity": HUB_CAPACITY})
-    # a hub without capacity counts nothing: its products of different units are never summed
-    received = plan.inbound.loc[plan.inbound["quantity"] > 0].groupby("hub")["product"].agg(
-        lambda p: len({plan.unit_of(x) for x in p}))
-    mixed = hubs["hub"].map(received).fillna(1).to_numpy() > 1
-    total.loc[mixed & ~np.isfinite(total[HUB_CAPACITY].to_numpy(float)), HUB_THROUGHPUT] = np.nan
     return pd.concat([hubs.drop(columns=["throughput", "capacity", "utilisation"]),
                       per_product(plan.inbound, "hub", hubs["hub"], products, "throughput",
                                   units=plan.units(products)), total],

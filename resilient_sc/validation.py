@@ -429,9 +429,10 @@ def check_references(t: Frames) -> list[str]:
     return problems
 
 
-#: what a planner types in a cell for "none" (a bloc so named is a bloc: its countries allies)
-NO_VALUE_WORDS = frozenset({"none", "no bloc", "(none)", "n/a", "na", "n.a.", "nil", "null", "nan", "-", "–",
-                            "—", "/", "?"})
+#: what a planner types in a cell for "none" (a bloc so named is a bloc: its countries allies); not
+#: 'na', which may be North America's
+NO_VALUE_WORDS = frozenset({"none", "no bloc", "(none)", "n/a", "n.a.", "nil", "null", "nan", "-", "–", "—",
+                            "/", "?"})
 
 
 def check_blocs(t: Frames) -> list[str]:

@@ -138,10 +138,13 @@ def test_a_hub_without_capacity_never_sums_products_of_different_units():
         warnings.simplefilter("ignore", DataWarning)
         net = net.replace(hubs=net.hubs.assign(capacity=np.where(net.hubs["hub"] == "H_Lodz", np.inf,
                                                                  net.hubs["capacity"])))
-        hubs = solve(net).tables()["hubs_opened"].set_index("hub")
+        plan = solve(net)
+    hubs = plan.tables()["hubs_opened"].set_index("hub")
     total = next(c for c in hubs.columns if c.startswith("throughput, all products"))
     assert np.isnan(hubs.loc["H_Lodz", total])
     assert hubs[total].drop("H_Lodz").notna().all()
+    # Plan.hubs too, which summed them (units audit)
+    assert plan.hubs.set_index("hub")["throughput"].isna().to_dict() == {h: h == "H_Lodz" for h in hubs.index}
 
 
 def test_a_survive_shortage_is_said_per_product_in_its_unit():
