@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
@@ -388,6 +388,21 @@ def exact_numbers(values: np.ndarray) -> np.ndarray:
 
     return np.array([None if np.isnan(v) else str(int(v)) if v.is_integer() and abs(v) < 1e15
                      else repr(v) for v in values.tolist()], dtype=object)
+
+
+def summed_units(products: Sequence[str], unit: Callable[[str], str]) -> str:
+    """The unit of one product (``pieces``); of several ``units of 'cells' and 'chips' together
+    (each product's units summed)`` (``pieces of ...`` when they share that unit): a total over
+    products is only ever given as such, as hub capacity counts units; ``unit``: a product's.
+
+    >>> summed_units(["cells"], {"cells": "kWh"}.get), summed_units(["a", "b"], lambda p: "t")
+    ('kWh', "t of 'a' and 'b' together (each product's units summed)")
+    """
+    if len(products) <= 1:
+        return unit(products[0]) if products else "units"
+    units = {unit(p) for p in products}
+    return (f"{units.pop() if len(units) == 1 else 'units'} of {and_list([repr(p) for p in products])} "
+            "together (each product's units summed)")
 
 
 # ---- lists in words ----------------------------------------------------------------------------

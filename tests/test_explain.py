@@ -711,6 +711,24 @@ def test_max_hubs_is_blamed_only_when_it_leaves_hubs_out():
                                   "'default'",)
 
 
+def test_max_hubs_says_what_units_its_hub_capacity_sums():
+    """'the largest usable hub handles at most 91,000 units of all products together ... but
+    markets need 174,060': a number without its unit, products of different units added without
+    a word (units audit); said now as every total over products is."""
+    net = examples.electronics()  # every product in pieces
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(max_hubs=1))
+    summed = ("'chips', 'displays' and 'cells' together (each product's units summed), as hub capacity "
+              "counts them")
+    assert info.value.reasons == (f"max_hubs 1 cannot be met: the largest usable hub handles at most 91,000 "
+                                  f"pieces of {summed}, but markets need 174,060; to resolve it: raise "
+                                  "max_hubs to at least 2, or add hub capacity",)
+    net = net.replace(products=net.products.assign(unit=["kWh", "pieces", "pieces"]))
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(max_hubs=1))
+    assert f"at most 91,000 units of {summed}" in info.value.reasons[0]
+
+
 def test_a_shortage_is_said_per_product_never_in_units_added_across_products():
     """H holds 50 units of a and b together; M wants 100 of a and 5 of b. Whatever b gets, at
     least 100 − 50 = 50 units of a go short; b alone fits. The words gave only 55 of '105 units

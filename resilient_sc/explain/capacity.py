@@ -33,6 +33,7 @@ from .words import (
     TOL,
     and_list,
     cannot_text,
+    capacity_units,
     excluded_in_effect,
     failure_text,
     failures_text,
@@ -232,7 +233,7 @@ def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[s
     worst_rows = lambda f: iis[f].loc[iis[f]["failure"] == worst]  # noqa: E731  (the worst failure's)
     if "survive_hub_capacity" in iis:
         caps = s.hubs.set_index("hub")["capacity"]
-        capacities += [f"hub '{h}' ({number(caps[h])} units)"
+        capacities += [f"hub '{h}' ({number(caps[h])} {capacity_units(model.network)})"
                        for h in dict.fromkeys(worst_rows("survive_hub_capacity")["hub"])]
     if "survive_supplier_capacity" in iis:
         caps = s.supply.set_index(["supplier", "product"])["capacity"]
@@ -441,7 +442,8 @@ def explain_hubs(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]
                      f"{number(total - without[0])}")
     if "hub_capacity" in iis:
         caps = s.hubs.set_index("hub")["capacity"]
-        hubs = [f"{h} ({number(caps[h])} units)" for h in iis["hub_capacity"]["hub"][:MAX_REASONS]]
+        hubs = [f"{h} ({number(caps[h])} {capacity_units(model.network)})"
+                for h in iis["hub_capacity"]["hub"][:MAX_REASONS]]
         text += f"; hub capacities involved: {', '.join(hubs)}"
     fixes = ["raise max_hubs", "add hub capacity", *(["add lanes to these markets from other hubs"] if left
                                                      else [])]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import and_first, and_list, field_text, quantity
+from ..format import and_first, and_list, field_text, quantity, summed_units
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -34,14 +34,16 @@ def quantity_of(network: Network, product: str) -> str:
 
 
 def units_of(products: list[str], network: Network) -> str:
-    """The unit of one product (``pieces``); of several ``units of 'cells' and 'chips' together
-    (each product's units summed)`` (``pieces of ...`` when they share that unit): a total over
-    products is only ever given as such, as hub capacity counts units."""
-    if len(products) <= 1:
-        return network.unit_of(products[0]) if products else "units"
-    units = {network.unit_of(p) for p in products}
-    return (f"{units.pop() if len(units) == 1 else 'units'} of {and_list([repr(p) for p in products])} "
-            "together (each product's units summed)")
+    """:func:`~resilient_sc.format.summed_units` of ``products`` in ``network``."""
+    return summed_units(products, network.unit_of)
+
+
+def capacity_units(network: Network) -> str:
+    """What a hub's capacity counts: its products' one unit (``pallets``), else ``units of all
+    products together`` (a same-unit network's capacities were said in 'units' beside its
+    'pallets': units audit)."""
+    units = set(network.units().values())
+    return units.pop() if len(units) == 1 else "units of all products together"
 
 
 def cannot_text(fields: list[str]) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InfeasiblePolicyError
-from ..format import and_first, and_list, count, field_text, percent
+from ..format import and_first, and_list, count, field_text, percent, summed_units
 from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
 from .sets import MIN_SHARES, counts_towards, unit_of
@@ -674,9 +674,10 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
             caps = np.sort(s.hubs_table["capacity"])[::-1]
             enough = int(np.searchsorted(np.cumsum(caps), need * (1 - 1e-9))) + 1  # the largest first
             fix = f"raise max_hubs to at least {enough}, or " if enough <= len(caps) else ""
+            units = summed_units(list(dict.fromkeys(s.demand["product"])), functools.partial(unit_of, s))
             out.append(f"max_hubs {policy.max_hubs} cannot be met: the {largest} {verb} at most "
-                       f"{number(top)} units of all products together (as hub capacity counts them) but "
-                       f"markets need {number(need)}; to resolve it: {fix}add hub capacity")
+                       f"{number(top)} {units}, as hub capacity counts them, but markets need "
+                       f"{number(need)}; to resolve it: {fix}add hub capacity")
     if policy.single_sourcing and policy.shortfall_penalty is None:  # else a product may go short
         need = s.demand.groupby("market")["product"].nunique()
         serve = s.outbound.groupby(["hub", "market"])["product"].nunique().reset_index()
