@@ -53,7 +53,7 @@ def save(args: argparse.Namespace, roadmap: Roadmap) -> Path:
 def premium(args: argparse.Namespace, network: Network, policies: dict[str, Policy], base: Policy | None,
             progress: Callable[..., Any] | None, writing: Writing) -> Result:
     """``premium`` on a roadmap: each policy path against the cost-optimal path."""
-    from .analysis.roadmap import roadmap_outcomes, roadmap_premium_table
+    from .analysis.roadmap import path_weighting, roadmap_outcomes, roadmap_premium_table
     from .analysis.roadmap_report import (
         premium_columns,
         premium_legend,
@@ -72,7 +72,8 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
     text = "\n".join([f"# Premium of restructuring paths over {_span(ids)}", "", frame_text(table, cost), "",
                       frame_text(table, design), "",
                       *roadmap_premium_sentences(outcomes, table), "",
-                      premium_legend(ids[-1], reference_path(outcomes[0]))])
+                      premium_legend(ids[-1], reference_path(outcomes[0]),
+                                     path_weighting(outcomes[0].roadmap))])
     written = None
     if args.out is not None:
         with writing(args.out):

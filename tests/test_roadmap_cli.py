@@ -115,6 +115,9 @@ def test_premium_text_has_the_table_and_sentences(capsys, data, policies):
     assert "glide costs 97.92% more than the cost-optimal path (+235.00 money)" in text
     assert "In 2027 it buys a local share of 100.0% (cost-optimal: 0.0%)" in text
     assert "too_soon has no roadmap on this data (infeasible)" in text
+    # the percentage's base, with its weighting (units audit: '% of demand over all markets' alone)
+    assert ("n_suppliers, n_hubs and shares: in 2027 (% of demand, demand-weighted over all markets)."
+            in " ".join(text.split()))
 
 
 def test_premium_out_writes_the_report(capsys, data, policies, tmp_path):

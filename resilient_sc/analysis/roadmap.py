@@ -98,6 +98,11 @@ def path_columns(roadmap: Roadmap, base: Roadmap) -> dict[str, Any]:
     return row
 
 
+def path_weighting(roadmap: Roadmap) -> str:
+    """How a path's last period's shares weigh markets and products (``value-weighted``, ...)."""
+    return str(roadmap.shares()["weighting"].iloc[-1])
+
+
 def path_row(o: PathOutcome, base: Roadmap) -> dict[str, Any]:
     """One row of :func:`roadmap_premium`."""
     row: dict[str, Any] = {"policy": o.name,
@@ -235,6 +240,7 @@ def end_year_frontier(network: Network, field: str, values: Iterable[Any], polic
     out = pd.DataFrame(rows, columns=columns).drop(columns="policy")
     out.attrs["reference"] = {"status": base.roadmap.status.value, "gap": base.roadmap.gap,
                               "cost": base.roadmap.objective}
+    out.attrs["weighting"] = path_weighting(base.roadmap)
     current = getattr(policy, field)  # its region and product keys hold in the last period too
     out.attrs["kept_keys"] = ({str(k): v for k, v in current.items() if str(k) not in ids}
                               if isinstance(current, Mapping) else {})

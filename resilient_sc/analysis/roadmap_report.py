@@ -66,6 +66,7 @@ from .report_kit import (
     slug,
     source,
 )
+from .roadmap import path_weighting
 from .stress import guarantee_words
 
 if TYPE_CHECKING:
@@ -133,14 +134,19 @@ def premium_columns(table: pd.DataFrame) -> tuple[list[str], list[str]]:
              "n_suppliers", "n_hubs", "local_share", "allied_share", "top_country", "top_country_share"])
 
 
-def premium_legend(last: str, reference: str = COST_OPTIMAL) -> str:
+def premium_legend(last: str, reference: str = COST_OPTIMAL, weighting: str = "") -> str:
     """The columns of :func:`premium_columns`, in words (``last``: the last period; ``reference``:
-    the premiums', :func:`reference_path`)."""
+    the premiums', :func:`reference_path`; ``weighting``: the shares', :func:`path_weighting`)."""
     return (f"cost: Σ weight × period cost (money); premium_pct: over the cost of {reference} "
             f"(%); premium_pct <period>: the period's cost (unweighted, its one-off opening and closing "
             f"included) over the cost of {reference} in that period (%); n_*_started/stopped: over the "
             "path, against the period before; "
-            f"n_suppliers, n_hubs and shares: in {last} (% of demand over all markets).")
+            f"n_suppliers, n_hubs and shares: in {last} ({_share_base(weighting)}).")
+
+
+def _share_base(weighting: str | None) -> str:
+    """What a path's shares are a percentage of: ``% of demand, value-weighted over all markets``."""
+    return f"% of demand, {weighting} over all markets" if weighting else "% of demand over all markets"
 
 
 def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFrame) -> list[str]:
@@ -158,7 +164,8 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
         named += f" ({describe(outcomes[0].policy)}; not the cost-optimal path)"
     unproven = f"The best path found for the base ({not_proven(base)})" if not_proven(base) else ""
     out = [f"{unproven or named} costs {money(ref['cost'])} over {span} ({PATH_COST}); in "
-           f"{ids[-1]} it has {_shares_words(ref)} (shares of demand, {_weighting(base)} over all markets)"
+           f"{ids[-1]} it has {_shares_words(ref)} (shares of demand, {path_weighting(base)} over all "
+           "markets)"
            + _short_words(base) + (": the premiums below are over it, not over a proven optimum." if unproven
                                    else ".")]
     solved = [r for r in rows[1:] if r["status"] == "optimal"]
@@ -278,10 +285,6 @@ def _shares_words(row: Mapping[str, Any], ref: Mapping[str, Any] | None = None,
             f"{fraction(row['allied_share'])}{was('allied_share')} and {top}")
 
 
-def _weighting(roadmap: Roadmap) -> str:
-    return str(roadmap.shares()["weighting"].iloc[-1])
-
-
 def write_roadmap_premium_report(folder: str | Path, network: Network, outcomes: Sequence[PathOutcome],
                                  table: pd.DataFrame, figures: bool | None = None,
                                  force: bool = False) -> list[Path]:
@@ -314,7 +317,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
              "that path's cost; **premium <period>** is the period's own cost (unweighted) over "
              f"the cost of {reference} in that period, in %. Starts and stops are counted over the path "
              "against the period before (a restart counts again); suppliers, hubs and shares are those "
-             f"of the last period, {ids[-1]}: % of demand, {_weighting(base)} over all markets; "
+             f"of the last period, {ids[-1]}: % of demand, {path_weighting(base)} over all markets; "
              "the largest origin country is the one supplying most of that demand. The paths are priced "
              "here, not stress-tested: what a path's designs still serve when a supplier, hub or "
              "country fails is the stress test's (`resilient-sc stress <data> --policy <path's policy "
@@ -334,7 +337,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
                         f"Roadmap of {o.name}: suppliers and hubs per period, shares per period")
         lines += ["```", *[ln for ln in o.roadmap.summary().splitlines() if not ln.startswith("solved by")],
                   "```", ""]
-    described = {"premium.csv": path_premium_words(_weighting(base)),
+    described = {"premium.csv": path_premium_words(path_weighting(base)),
                  "premium_paths.csv": "per policy path and period: weight, cost (money, unweighted), "
                                       "emissions (CO2 units), suppliers and hubs operating, started and "
                                       "stopped, shares, demand left short (per product in its units); a "
@@ -573,7 +576,7 @@ def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list
                        f"{fraction(end['local_share'])} "
                        f"and the largest origin country from {first['top_country']} with "
                        f"{fraction(first['top_country_share'])} to {end['top_country']} with "
-                       f"{fraction(end['top_country_share'])} (% of demand over all markets).")
+                       f"{fraction(end['top_country_share'])} ({_share_base(df.attrs.get('weighting'))}).")
         if counts_penalties(ok):
             out.append("These costs count shortfall and disruption-scenario cost where the policy has a "
                        "shortfall penalty; without them the network's premium goes from "
@@ -628,8 +631,8 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
                  f"cost-optimal path (no policy at all), in %; **premium {last}** is the last period's own "
                  "cost over the cost-optimal path's that period, in %, its one-off opening and closing "
                  "included (not the lasting cost of its design). Suppliers, hubs and shares are "
-                 f"those of {last} (% of demand over all markets); starts and stops are counted "
-                 "over the path.",
+                 f"those of {last} ({_share_base(df.attrs.get('weighting'))}); starts and stops are "
+                 "counted over the path.",
                  "", "## In short", "", *bullets(end_year_frontier_sentences(df, field, last)), "",
                  "## Points", "", *markdown_table(df, cols, names), ""]
         lines += image(chart, f"Premium of the path against the target of {field} in {last}")
