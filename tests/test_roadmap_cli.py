@@ -116,7 +116,7 @@ def test_premium_text_has_the_table_and_sentences(capsys, data, policies):
     assert "In 2027 it buys a local share of 100.0% (cost-optimal: 0.0%)" in text
     assert "too_soon has no roadmap on this data (infeasible)" in text
     # the percentage's base, with its weighting (units audit: '% of demand over all markets' alone)
-    assert ("n_suppliers, n_hubs and shares: in 2027 (% of demand, demand-weighted over all markets)."
+    assert ("n_suppliers, n_hubs and shares: in 2027 (% of demand, value-weighted over all markets)."
             in " ".join(text.split()))
 
 
