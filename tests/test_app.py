@@ -610,7 +610,9 @@ def test_figures_show_names_as_given_and_readable():
     # the ticks cut (a 220-character name squeezed the bars to a strip)
     assert list(bars.layout.xaxis.ticktext) == [*escaped, "t" * (LABEL_CHARS - 1) + "…"]
     assert "the scenario '&lt;b&gt;base&lt;/b&gt;'" in bars.layout.title.text
-    served = served_heatmap(stress_test(net, plan, failures=("hub",)), "<i>x</i>")  # nothing short: a title
+    tagged = net.replace(**{t: net.table(t).replace({"default": "<i>x</i>"})  # a product named so
+                            for t in ("products", "supplier_products", "demand")})
+    served = served_heatmap(stress_test(tagged, solve(tagged), failures=("hub",)), "<i>x</i>")  # all served
     assert served.layout.title.text.startswith("&lt;i&gt;x&lt;/i&gt;: share of each market's demand served")
 
 

@@ -758,3 +758,15 @@ def test_a_plan_stress_tested_on_other_data_says_so():
     said = r"^\(stress_test\) \| the network differs from the one the plan was solved on \(in hubs\)"
     with pytest.warns(RunWarning, match=said + r": its design is replayed on this network's data"):
         stress_test(Network.from_frames(frames), plan)
+
+
+def test_a_misspelt_product_is_refused_not_read_as_served():
+    """worse_than_intact('cell') was [] ('no failure is worse') where 'cells' has five; served_matrix
+    had no column and short_intact said False (API audit)."""
+    net = examples.electronics()
+    result = stress_test(net, solve(net), failures=("country",))
+    for method in (result.worse_than_intact, result.served_matrix, result.short_intact):
+        with pytest.raises(ValidationError, match=r"'cell' is no product of the stress test \(did you mean "
+                                                  r"'cells'\?\); its products are cells, chips, displays"):
+            method("cell")
+    assert result.worse_than_intact("cells")

@@ -147,6 +147,15 @@ class StressResult:
         """The products, in the order of ``penalties``."""
         return [str(p) for p in self.penalties.index]
 
+    def _known(self, product: str | None) -> str | None:
+        """``product`` if it is one of :attr:`products` (or None); else a ValidationError with the
+        nearest: a misspelt name read as served in full under every failure (API audit)."""
+        if product is not None and product not in self.products:
+            raise ValidationError([f"(product) | {product!r} is no product of the stress test"
+                                   f"{suggest(str(product), self.products)}; its products are "
+                                   f"{', '.join(self.products)}"])
+        return product
+
     def weights(self) -> np.ndarray:
         """The failures' weights in the expected figures (summing to 1)."""
         return self.failures["expectation_weight"].to_numpy(float)
@@ -241,7 +250,7 @@ class StressResult:
         product, the lowest fraction over the market's products (for heatmaps). A design short
         of any product with nothing failed has a first row :data:`NOTHING_FAILED` with its own
         fractions (1 for a product it serves whole: panels side by side share their rows)."""
-        s = self.shortfalls
+        product, s = self._known(product), self.shortfalls
         rows = [NOTHING_FAILED] if self.short_intact() else []
         if rows:
             s = pd.concat([self.intact_shortfalls.assign(failure=NOTHING_FAILED), s], ignore_index=True)
@@ -253,7 +262,7 @@ class StressResult:
     def short_intact(self, product: str | None = None) -> bool:
         """Whether the design with nothing failed leaves demand of ``product`` (None: of any
         product) short."""
-        s = self.intact_shortfalls
+        product, s = self._known(product), self.intact_shortfalls
         if s is None or s.empty:
             return False
         s = s if product is None else s.loc[s["product"] == product]
@@ -263,7 +272,7 @@ class StressResult:
         """The failures, in order, that serve some market a smaller fraction of ``product``
         (None: of some product, product by product) than the design with nothing failed -- of a
         design fully served intact, those that leave any of it short."""
-        if product is None:
+        if self._known(product) is None:
             hurt = {f for p in self.products for f in self.worse_than_intact(p)}
             return [f for f in self.failures["failure"] if f in hurt]
         served = self.served_matrix(product).drop(index=NOTHING_FAILED, errors="ignore")
