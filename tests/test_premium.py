@@ -232,3 +232,21 @@ def test_premium_replays_the_scenarios_unless_told_not_to():
     assert both.loc["hubs", "worst_served"] < single.loc["hubs", "worst_served"]
     assert single.loc["hubs", "worst_served"] == pytest.approx(swept["worst_served"].iloc[0])
     assert not single["worst_failure"].str.startswith("scenario:").any()
+
+
+def test_a_misspelt_penalty_is_refused_before_anything_is_solved(monkeypatch):
+    """premium(penalty={'chipz': ...}) solved the base first and then refused the product (minutes
+    on a large network): refused before the first solve now (API audit)."""
+    import sys
+
+    from resilient_sc import ValidationError, examples
+
+    module = sys.modules["resilient_sc.analysis.premium"]  # the package's 'premium' is the function
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("solved before the penalty was checked")
+
+    monkeypatch.setattr(module, "solve", no_solve)
+    with pytest.raises(ValidationError, match=r"'chipz' is no product"):
+        premium(examples.electronics(), {"near": Policy(min_local_share=0.5)}, workers=1,
+                penalty={"cells": 60, "chipz": 2000, "displays": 300})

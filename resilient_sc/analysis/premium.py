@@ -23,7 +23,7 @@ from ..schema import STRESS_FAILURES
 from ..solvers.base import SolveOptions
 from .parallel import Progress, check_parallel, named, run_all
 from .replay import SERVED_TOL, excess, premium_pct
-from .stress import DEFAULT, StressResult, failure_kinds, stress_test
+from .stress import DEFAULT, StressResult, check_penalty, failure_kinds, stress_test
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,6 +225,8 @@ def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
     check_parallel(workers, executor, progress)
     kinds = failure_kinds(failures)
     check_switch("scenarios", scenarios, "replay the disruption scenarios too")
+    if penalty is not None and penalty != DEFAULT:  # before any solve (API audit)
+        check_penalty(network.products["product"], penalty)
     tasks = [(name, network, pol, options, kinds, penalty, scenarios) for name, pol in entries.items()]
     first = named(tasks[0][0], evaluate, *tasks[0])  # the base first: without it no premium means anything
     if first.plan is None:
