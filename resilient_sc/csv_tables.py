@@ -17,8 +17,8 @@ import pandas as pd
 
 from .exceptions import ValidationError
 from .limits import Limits, read_bytes
-from .schema import TABLES, mentioned_table, names_columns
-from .wording import SHOWN, clip, closest, each_row, not_read, quote, where
+from .schema import TABLES, mentioned_table, misspelt_table, names_columns
+from .wording import SHOWN, clip, each_row, not_read, quote, where
 from .xlsx_tables import OLE2_MAGIC, ZIP_MAGIC, keep_warnings
 
 _BOM = b"\xef\xbb\xbf"  # Excel's "CSV UTF-8" byte order mark
@@ -325,8 +325,8 @@ def read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd
             elif misnamed and not _same_file(path / entry.name, path / f"{table}.csv"):
                 others.append((entry.name, table))  # Demand.csv or demand.txt beside demand.csv: maybe
                 # the one edited (on a file system blind to case, Demand.csv is demand.csv: read)
-            elif (dot and kind == "csv" and stem not in TABLES and (close := closest(stem, TABLES))
-                  and not (path / f"{close}.csv").exists()):  # lanes_v2.csv beside lanes.csv: a copy
+            elif (dot and kind == "csv" and stem not in TABLES
+                  and (close := misspelt_table(stem, lambda t: (path / f"{t}.csv").exists()))):
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "
                                 f"'{close}.csv'?); tables are: {', '.join(TABLES)}")
             elif dot and kind == "csv" and table not in TABLES and (named := mentioned_table(stem)):

@@ -16,8 +16,8 @@ import pandas as pd
 from .exceptions import ValidationError, warnings_ignored
 from .format import cell_text
 from .limits import ZIP_ERRORS, Limits, read_bytes
-from .schema import TABLES, mentioned_table, names_columns
-from .wording import SHOWN, clip, not_read, quote, suggest
+from .schema import TABLES, mentioned_table, misspelt_table, names_columns
+from .wording import SHOWN, clip, not_read, quote
 
 
 def _sheet_parser() -> type:
@@ -369,6 +369,7 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                                     "again from Excel or LibreOffice")
             sheets: dict[str, Any] = {}
             others = []
+            present = {str(t).strip().lower() for t in book.sheetnames}
             for title in book.sheetnames:
                 name = str(title).strip().lower()
                 if name in TABLES:
@@ -376,9 +377,9 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                         problems.append(f"({name}) | two sheets are named {quote(name)} "
                                         "(names are case-insensitive); keep one")
                     sheets[name] = book[title]
-                elif (close := suggest(name, TABLES)):
-                    problems.append(f"({label}) | sheet {quote(title)} is not a table name{close}; "
-                                    f"tables are: {', '.join(TABLES)}")
+                elif (close := misspelt_table(name, present.__contains__)):
+                    problems.append(f"({label}) | sheet {quote(title)} is not a table name (did you mean "
+                                    f"{quote(close)}?); tables are: {', '.join(TABLES)}")
                 elif (table := mentioned_table(str(title))) is not None:
                     others.append((str(title), table))
             found, said = not_read(others, "sheet", lambda t: f"sheet {t!r}",

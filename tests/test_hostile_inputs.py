@@ -593,6 +593,24 @@ def test_damaged_workbooks_and_near_miss_sheet_names(book: Path, tmp_path: Path)
                          "demand, lanes, tariffs, disruptions, periods")
 
 
+def test_a_planners_own_sheets_and_files_are_no_misspelt_tables(book: Path, ex: Path):
+    """'Instructions' and 'Directions' were refused as 'disruptions' misspelt, 'Projects' as
+    'products', and a copy 'demand (2)' as 'demand' though demand was there (spreadsheets
+    audit): read, a copy warned of as not read; 'Tarrifs' without tariffs is still refused."""
+    wb = openpyxl.load_workbook(book)
+    for title in ("Instructions", "Directions", "Projects", "demand (2)"):
+        wb.create_sheet(title)["A1"] = "notes"
+    wb.save(book)
+    with pytest.warns(DataWarning, match=r"sheet 'demand \(2\)' is not read: the demand table is read from"):
+        read_network(book)
+    wb["tariffs"].title = "Tarrifs"
+    wb.save(book)
+    assert one(book).startswith("(ex.xlsx) | sheet 'Tarrifs' is not a table name (did you mean 'tariffs'?)")
+    (ex / "instructions.csv").write_text("step,what\n1,edit demand\n")
+    (ex / "disruptions.csv").unlink(missing_ok=True)
+    read_network(ex)
+
+
 def test_a_file_that_is_no_workbook_says_what_it_is(tmp_path: Path):
     """An .ods renamed .xlsx gave openpyxl's "There is no item named '[Content_Types].xml' in the
     archive"; Excel's lock file and a password-protected workbook the generic 'damaged' words."""
