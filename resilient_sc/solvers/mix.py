@@ -167,7 +167,7 @@ def recognise(lm: LinearModel) -> Mix | None:
     # a code per flow (its balance row and each cost component above the lane's first flow's),
     # per lane their sequence
     steps = [part for c in costs.values() for part in _rounded(c - c[first])]
-    code = pd.factorize(pd.MultiIndex.from_arrays([fb.origin_row, *steps]))[0]
+    code = row_codes([fb.origin_row, *steps])
     rng = np.random.default_rng(0)
     weight = rng.uniform(1.0, 2.0, (code.max(initial=-1) + 1, 2))
     signature = np.column_stack([np.bincount(lane_of, weight[code[order], 0]),
@@ -204,7 +204,22 @@ def _parts(fb: aggregate.FlowBalance, lane: np.ndarray) -> np.ndarray:
     rows, cols, vals = ay.indices[outside], fb.col_of[outside], ay.data[outside]
     sig = [np.bincount(cols, weight[rows, k] * vals, minlength=ay.shape[1]) for k in range(2)]
     count = np.bincount(cols, minlength=ay.shape[1])
-    return pd.factorize(pd.MultiIndex.from_arrays([lane, count, *sig]))[0].astype(np.int64)
+    return row_codes([lane, count, *sig])
+
+
+def row_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """A code per row of ``columns`` (equal rows, equal codes, numbered in order of first
+    appearance), as ``pd.factorize`` of their MultiIndex gives them, one column at a time: without
+    a Python tuple per row (0.29 of mix.reduce's 0.66 s on ladder L: time audit).
+
+    >>> row_codes([np.array([3, 1, 3, 1]), np.array([0.5, 2.0, 0.5, 0.7])])
+    array([0, 1, 0, 2])
+    """
+    code = np.zeros(len(columns[0]), np.int64)
+    for column in columns:
+        part, distinct = pd.factorize(column, use_na_sentinel=False)
+        code = pd.factorize(code * len(distinct) + part)[0]  # < rows², then renumbered: no overflow
+    return code.astype(np.int64)
 
 
 def _rounded(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
