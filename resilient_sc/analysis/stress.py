@@ -451,14 +451,21 @@ def stress_test(network: Network, plan: Plan,
                      "elements": ", ".join(part["element"].astype(str)),
                      "probability": float(part["probability"].iloc[0]),
                      "expectation_weight": float(part["weight"].iloc[0]), **res.figures(base)})
-        products.append(res.by_product.assign(failure=name))
-        shorts.append(res.demand.assign(failure=name))
+        products.append(res.by_product)
+        shorts.append(res.demand)
     units = network.units()
     product_cols = ["failure", "product", "demand", "shortfall", "unit", "served", "shortfall_cost"]
     short_cols = ["failure", "market", "product", "demand", "shortfall", "unit", "served"]
     with_unit = lambda df: df.assign(unit=df["product"].map(units).fillna("units"))  # noqa: E731
-    stack = lambda parts, cols: (with_unit(pd.concat(parts, ignore_index=True))[cols] if parts  # noqa: E731
-                                 else pd.DataFrame(columns=cols))
+    names = [r["failure"] for r in rows]
+
+    def stack(parts: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
+        """The failures' frames one under the other, each row with its failure's name."""
+        if not parts:
+            return pd.DataFrame(columns=cols)
+        every = pd.concat(parts, ignore_index=True)
+        every["failure"] = np.repeat(np.asarray(names, dtype=object), [len(p) for p in parts])
+        return with_unit(every)[cols]
     intact = {**base.figures(base), "flow_cost": base.flow_cost,
               "plan_flow_cost": float(sum(plan.breakdown.get(c, 0.0) for c in FLOW_COMPONENTS)),
               "served_by_product": dict(zip(base.by_product["product"].astype(str), base.by_product["served"],
