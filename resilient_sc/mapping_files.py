@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import reprlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,7 +106,8 @@ def _load_text(text: str, is_json: bool, what: str, limits: Limits) -> Any:
         raise ValidationError([f"{what} has more than {limits.describe('yaml_depth')}"]) from exc
     except Exception as exc:  # json and yaml raise their own error kinds
         kind = "JSON" if is_json else "YAML"
-        raise ValidationError([f"{what} is not valid {kind}: {_parse_error(exc)}"]) from exc
+        hint = "" if is_json else _yaml_hint(text)
+        raise ValidationError([f"{what} is not valid {kind}: {_parse_error(exc)}{hint}"]) from exc
 
 
 class _TooBig(Exception):
@@ -121,6 +123,23 @@ def _parse_error(exc: Exception) -> str:
     if mark is not None and problem:
         return f"line {mark.line + 1}, column {mark.column + 1}: {clip(str(problem))}"
     return clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+def _yaml_hint(text: str) -> str:
+    r"""What a hand-written YAML file's likely slip is, where PyYAML's words do not say it (a
+    missing space read 'min_local_share:0.5' as text and blamed the next line; a tab 'cannot start
+    any token': spreadsheets audit); "" when none is seen.
+
+    >>> _yaml_hint("min_local_share:0.5\nmin_suppliers: 2\n")
+    " (line 1: put a space after the colon, 'min_local_share: 0.5')"
+    """
+    for n, line in enumerate(text.splitlines(), start=1):
+        if "\t" in line:
+            return f" (line {n} holds a tab: YAML takes spaces only, replace it with spaces)"
+        glued = re.match(r"\s*([A-Za-z_][\w-]*):(\S.*)$", line)
+        if glued and not glued.group(2).startswith(("/", ":")):
+            return f" (line {n}: put a space after the colon, '{glued.group(1)}: {clip(glued.group(2), 40)}')"
+    return ""
 
 
 def _repeated(items: Sequence[Any]) -> Any:

@@ -139,6 +139,8 @@ class PolicyField:
             exponent = isinstance(value, str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", value.strip())
             hint = (" (a policy file reads a number with an exponent only with a dot: 1.0e6)"
                     if exponent else number_hint(value, fraction=hi <= 1) if isinstance(value, str) else "")
+            if isinstance(value, str) and not hint and math.isfinite(_float_or_nan(value)):  # "2", '0.5'
+                hint = f"; {shown(value)} is text (in quotes): write {value.strip()} without quotes"
             if isinstance(value, Mapping):  # a period's or region's value given keys of its own
                 hint = (f": {self.name} takes no keys (in a roadmap it holds in every period)"
                         if not self.keys else ": keys do not nest (a period key's value holds for every "
@@ -146,7 +148,9 @@ class PolicyField:
             return [f"(policy) | {label} == {shown(value)}, must be {kind}{hint}"]
         upper = "inf" if math.isinf(hi) else f"{hi:g}"
         if (isinstance(value, float) and math.isnan(value)) or not (lo <= value <= hi):
-            return [f"(policy) | {label} == {_num(value)}, must be in [{lo:g}, {upper}]"]
+            percent = (f"; a share is a fraction: {value / 100:g} for {value:g}%"  # 50 for 50%: sheets audit
+                       if hi == 1 and 5 <= value <= 100 else "")
+            return [f"(policy) | {label} == {_num(value)}, must be in [{lo:g}, {upper}]{percent}"]
         if isinstance(value, float) and math.isinf(value):
             return [f"(policy) | {label} == inf, must be finite (leave {self.name} out for no limit)"]
         limits = current()
@@ -688,3 +692,10 @@ def without_value(given: Mapping[Any, Any] | None, path: Path) -> list[str]:
     return [f"(policy) | {k} has no value: give one, or delete the line to leave {k} unset"
             for k, v in given.items() if v is None and k in POLICY_FIELDS]
 
+
+def _float_or_nan(text: str) -> float:
+    """``text`` as a number (``" 2 "``: 2.0), or NaN."""
+    try:
+        return float(text.strip())
+    except ValueError:
+        return math.nan

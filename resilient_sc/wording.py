@@ -226,6 +226,8 @@ def unknown_references(problems: list[str], name: str, df: pd.DataFrame, col: st
              f"{col} is not in {what}")
 
 
+#: signs that read as a minus but are none: the minus sign, dashes, full-width and small hyphen-minus
+MINUS_LOOKALIKES = frozenset("\u2212\u2013\u2014\ufe63\uff0d")
 _CURRENCY = re.compile(r"[€$£¥₹]")
 _GROUPED = re.compile(r"[+-]?\d{1,3}([,' \u00a0\u202f]\d{3})+(\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
@@ -250,15 +252,17 @@ def number_hint(text: str, fraction: bool = True) -> str:
     '; type 9000.5 (without the currency sign, without thousands separators and with a decimal point)'
     >>> number_hint("1.234.567"), number_hint("1912-03-17")[:32]
     ('; type 1234567 (without thousands separators)', '; the cell holds a date (a numbe')
-    >>> number_hint("25%", fraction=False)
-    ''
+    >>> number_hint("25%", fraction=False), number_hint("\u221290.05")
+    ('', "; type -90.05 (with the minus sign '-')")
     """
     t = text.strip()
+    minus = t[:1] in MINUS_LOOKALIKES  # '−90.05' shown as if a number (spreadsheets audit)
+    t = "-" + t[1:] if minus else t
     if _PERCENT.fullmatch(t):
         return (f"; type {float(t.rstrip('% ')) / 100:.15g} for {t} (shares and rates are fractions)"
                 if fraction else "")
     bare = _CURRENCY.sub("", t).strip()
-    said = ["without the currency sign"] if bare != t else []
+    said = ["with the minus sign '-'"] * minus + ["without the currency sign"] * (bare != t)
     if _GROUPED.fullmatch(bare):
         said.append("without thousands separators")
         bare = re.sub(r"[,' \u00a0\u202f]", "", bare)

@@ -336,3 +336,20 @@ def test_a_field_without_a_value_in_a_policy_file_is_refused(tmp_path: Path) -> 
                                    "line to leave min_local_share unset",)
     (tmp_path / "p.json").write_text('{"min_local_share": null, "min_suppliers": 2}')
     assert Policy.from_file(tmp_path / "p.json") == Policy(min_suppliers=2)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('min_suppliers: "2"\n', "min_suppliers == '2', must be a whole number; '2' is text (in quotes): write 2 "
+                             "without quotes"),
+    ("min_local_share: 50\n", "min_local_share == 50, must be in [0, 1]; a share is a fraction: 0.5 for 50%"),
+    ("min_local_share:0.5\nmin_suppliers: 2\n",
+     "(line 1: put a space after the colon, 'min_local_share: 0.5')"),
+    ("min_local_share:\t0.5\n", "(line 1 holds a tab: YAML takes spaces only, replace it with spaces)"),
+])
+def test_a_hand_written_policys_slips_are_said_so(tmp_path: Path, text: str, said: str) -> None:
+    """A quoted number was 'must be a whole number' of '2'; 50 for 50% 'must be in [0, 1]'; a
+    missing space blamed line 2; a tab 'cannot start any token' (spreadsheets audit)."""
+    (tmp_path / "p.yaml").write_text(text)
+    with pytest.raises(ValidationError) as info:  # values are checked when the policy is used
+        Policy.from_file(tmp_path / "p.yaml").check_network(examples.electronics())
+    assert said in info.value.problems[0]
