@@ -356,6 +356,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
         if empty.any():
             df = distinct.keep(df, ~empty)
     df = _without_totals(name, df, distinct, problems)
+    df = _without_units_row(name, df, distinct, problems)
     missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
     keyed = not missing  # else the keys compared would be defaults: no duplicates said
     if missing and headless:
@@ -554,6 +555,26 @@ def _without_totals(name: str, df: pd.DataFrame, distinct: _Distinct, problems: 
                          "totals row, not data: every row is read as data; delete it",
              f"{key[0]} reads as a total")
     return distinct.keep(df, ~named)
+
+
+def _without_units_row(name: str, df: pd.DataFrame, distinct: _Distinct, problems: list[str]) -> pd.DataFrame:
+    """``df`` without a first row of units under the header (``EUR``, ``units``, ``deg`` where
+    numbers go, its keys blank), said once: read as data it gave a line per cell (7 for a hubs
+    table, none naming the row for what it is: spreadsheets audit)."""
+    table = TABLES[name]
+    if not len(df) or not all(k in df.columns and distinct.blank(k)[0] for k in table.key):
+        return df
+    cells = [str(df[c.name].iloc[0]).strip() for c in table.columns
+             if c.kind not in TEXT_KINDS and c.name in df.columns and not distinct.blank(c.name)[0]]
+    words = [c for c in cells if math.isnan(_number(c)) and not number_hint(c)]
+    if len(words) < 2 or len(words) < len(cells):
+        return df
+    problems.append(f"({name}, row {int(df['_row'].iloc[0])}) | reads as a row of units under the header "
+                    f"({', '.join(map(quote, words[:4]))}), not data: every row is read as data; delete it "
+                    "(each column's unit is fixed: docs/data.md)")
+    keep = np.ones(len(df), dtype=bool)
+    keep[0] = False
+    return distinct.keep(df, keep)
 
 
 #: what capacity short of demand means for a plan (closed suppliers' capacity not counted)

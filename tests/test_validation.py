@@ -624,3 +624,17 @@ def test_a_bloc_written_as_a_word_for_none_is_refused(word):
     assert problems_of(frames) == (
         f"(countries, row 2 'FR') | {said}: leave the cell blank for no bloc",
         f"(countries, row 3 'CN') | {said}: leave the cell blank for no bloc")
+
+
+def test_a_row_of_units_under_the_header_is_one_error():
+    """',,EUR,units,EUR/unit,,deg,deg' under the hubs' header gave seven lines ('hub is required but
+    blank', "fixed_cost 'EUR' is not a number", ...), none saying what the row is (spreadsheets
+    audit)."""
+    frames = tiny_frames()
+    hubs = frames["hubs"]
+    units = pd.DataFrame([{c: "" for c in hubs.columns} | {"fixed_cost": "EUR", "capacity": "units",
+                                                             "handling_cost": "EUR/unit"}])
+    frames["hubs"] = pd.concat([units, hubs], ignore_index=True)
+    assert problems_of(frames) == ("(hubs, row 2) | reads as a row of units under the header ('EUR', "
+                                   "'units', 'EUR/unit'), not data: every row is read as data; delete it "
+                                   "(each column's unit is fixed: docs/data.md)",)
