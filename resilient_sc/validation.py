@@ -357,6 +357,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
             df = distinct.keep(df, ~empty)
     df = _without_totals(name, df, distinct, problems)
     df = _without_units_row(name, df, distinct, problems)
+    df = _without_dragged_rows(name, df, distinct, warnings)
     missing = [c.name for c in table.columns if c.required and c.name not in df.columns]
     keyed = not missing  # else the keys compared would be defaults: no duplicates said
     if missing and headless:
@@ -574,6 +575,34 @@ def _without_units_row(name: str, df: pd.DataFrame, distinct: _Distinct, problem
                     "(each column's unit is fixed: docs/data.md)")
     keep = np.ones(len(df), dtype=bool)
     keep[0] = False
+    return distinct.keep(df, keep)
+
+
+def _without_dragged_rows(name: str, df: pd.DataFrame, distinct: _Distinct,
+                          warnings: list[str]) -> pd.DataFrame:
+    """``df`` without the rows whose keys are all blank and whose other cells are blank or 0, as
+    formulas copied below the data leave them ("" and 0), said in one warning: each read as data
+    gave 'required but blank' and 'duplicate of row 68', a hundred lines (spreadsheets audit)."""
+    keys = [k for k in TABLES[name].key if k in df.columns]
+    if not keys or not len(df):
+        return df
+    rows = np.flatnonzero(np.logical_and.reduce([distinct.blank(k) for k in keys]))
+    if not len(rows):
+        return df
+    idle = np.ones(len(rows), dtype=bool)
+    for c in (c for c in df.columns if c not in keys and c != "_row"):
+        cells = df[c].iloc[rows]
+        idle &= distinct.blank(c)[rows] | (pd.to_numeric(cells.astype(str).str.strip(), errors="coerce") == 0
+                                           ).to_numpy(bool)
+    if not idle.any():
+        return df
+    gone = rows[idle]
+    numbers = df["_row"].to_numpy()[gone]
+    shown = f"row {numbers[0]}" if len(gone) == 1 else f"rows {numbers[0]}-{numbers[-1]} ({len(gone):,})"
+    warnings.append(f"({name}, {shown}) | every key blank and every other cell blank or 0 (formulas "
+                    "copied below the data?): not read")
+    keep = np.ones(len(df), dtype=bool)
+    keep[gone] = False
     return distinct.keep(df, keep)
 
 

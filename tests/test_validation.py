@@ -352,7 +352,7 @@ def test_a_blank_id_from_frames_is_labelled_blank_not_nan():
     f["suppliers"].loc[0, "supplier"] = None
     assert problems_of(f)[0] == "(suppliers, row 2) | supplier is required but blank"
     f = tiny_frames()
-    f["demand"] = append(f["demand"], market="", product=None, demand=0.0)
+    f["demand"] = append(f["demand"], market="", product=None, demand=7.0)  # (of 0: a copied formula, warned)
     assert problems_of(f)[0] == "(demand, row 3) | market is required but blank"
 
 
@@ -638,3 +638,18 @@ def test_a_row_of_units_under_the_header_is_one_error():
     assert problems_of(frames) == ("(hubs, row 2) | reads as a row of units under the header ('EUR', "
                                    "'units', 'EUR/unit'), not data: every row is read as data; delete it "
                                    "(each column's unit is fixed: docs/data.md)",)
+
+
+def test_formulas_copied_below_the_data_are_one_warning_not_a_hundred_errors():
+    """Rows whose market is "" and demand 0 (formulas dragged below the data, as Excel saves them)
+    gave 52 'market is required but blank' and 51 'duplicate of row 68' (spreadsheets audit): not
+    read, said once; a blank market with a demand is still an error."""
+    frames = tiny_frames()
+    dragged = pd.DataFrame({"market": [""] * 3, "product": [""] * 3, "demand": [0, "0", 0.0]})
+    frames["demand"] = pd.concat([frames["demand"], dragged], ignore_index=True)
+    with pytest.warns(DataWarning, match=r"\(demand, rows 3-5 \(3\)\) \| every key blank and every other "
+                                         r"cell blank or 0 \(formulas copied below the data\?\): not read"):
+        net = Network.from_frames(**frames)
+    assert len(net.demand) == 1
+    frames["demand"].loc[1, "demand"] = 5
+    assert problems_of(frames)[0].startswith("(demand, row 3) | market is required but blank")
