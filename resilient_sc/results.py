@@ -143,7 +143,7 @@ class Plan:
     Money in the data's currency, quantities in units, shares as fractions of demand.
     ``solve_time`` counts every second of the solve stack (choosing the route, the solver's
     copy of the model, the run, the certificate); ``report`` splits it and names the route
-    (:class:`~resilient_sc.solvers.base.SolveReport`; None for a plan read back from pyomo).
+    (:class:`~resilient_sc.solvers.base.SolveReport`; None for a plan built from values outside a solve).
     Write a plan as a workbook with :func:`resilient_sc.workbook.write_workbook` and re-check
     it with :func:`resilient_sc.verify.verify_plan`. Its tables (``suppliers``, ``outbound``,
     ...) are the plan's own, not copies: copy one before changing it (:meth:`tables` gives

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,7 @@ class DisruptionDesign:
         """The value of the stochastic solution, ``base_cost`` − ``cost`` (money, ≥ 0)."""
         return self.base_cost - self.cost
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """The three costs and both designs' suppliers and hubs, for JSON."""
         return {"cost": self.cost, "base_cost": self.base_cost, "vss": self.vss,
                 "suppliers": self.plan.supplier_ids, "hubs": self.plan.hub_ids,

@@ -39,7 +39,7 @@ class PolicyOutcome:
 
 
 def evaluate(name: str, network: Network, policy: Policy, options: SolveOptions | None,
-             failures: tuple[str, ...], penalty: float | Mapping[str, float] | None,
+             failures: tuple[str, ...], penalty: float | Mapping[str, float] | Literal["default"] | None,
              scenarios: bool = True) -> PolicyOutcome:
     """Solve one policy and stress-test its design (a picklable unit of work)."""
     try:
@@ -156,7 +156,8 @@ def no_reference(what: str, status: str, reason: str) -> ResilientSCError:
 def premium(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
             options: SolveOptions | None = None,
             failures: Iterable[str] = STRESS_FAILURES,
-            penalty: float | Mapping[str, float] | None = None, workers: int | None = None,
+            penalty: float | Mapping[str, float] | Literal["default"] | None = None,
+            workers: int | None = None,
             executor: Executor | Any | None = None,
             progress: Progress | None = None, scenarios: bool = True) -> pd.DataFrame:
     """The premium table: base and every policy solved (in parallel) and stress-tested.
@@ -215,7 +216,8 @@ def premium(network: Network, policies: Mapping[str, Policy], base: Policy | Non
 def premium_outcomes(network: Network, policies: Mapping[str, Policy], base: Policy | None = None,
                      options: SolveOptions | None = None,
                      failures: Iterable[str] = STRESS_FAILURES,
-                     penalty: float | Mapping[str, float] | None = None, workers: int | None = None,
+                     penalty: float | Mapping[str, float] | Literal["default"] | None = None,
+            workers: int | None = None,
                      executor: Executor | Any | None = None,
                      progress: Progress | None = None, scenarios: bool = True) -> list[PolicyOutcome]:
     """The solved and stress-tested outcomes behind :func:`premium`, base first."""

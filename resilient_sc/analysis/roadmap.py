@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -250,7 +250,7 @@ def end_year_frontier(network: Network, field: str, values: Iterable[Any], polic
 # ---- stress tests per period ---------------------------------------------------------
 def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = STRESS_FAILURES,
                    probabilities: Mapping[str, float] | None = None,
-                   penalty: float | Mapping[str, float] | None = None,
+                   penalty: float | Mapping[str, float] | Literal["default"] | None = None,
                    scenarios: bool = True) -> dict[str, StressResult]:
     """:func:`~resilient_sc.analysis.stress.stress_test` of each period's design with the
     network as it stands in that period (its demand, capacities and tariffs): period → result.
