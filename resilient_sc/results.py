@@ -237,13 +237,14 @@ class Plan:
     def check_design_unchanged(self) -> None:
         """A :class:`ValidationError` when rows of ``suppliers`` or ``hubs`` were dropped, added or
         renamed in place since the plan was made: an analysis would replay that design, not the
-        one solved (8 suppliers of 13 stress-tested without a word)."""
+        one solved (8 suppliers of 13 stress-tested without a word). Rows only sorted are the same
+        design (they were refused: API audit)."""
         design = self.__dict__.get("_design")  # none in a plan pickled before it was kept
         if design is None:
             return
         for name, ids, solved in (("suppliers", self.supplier_ids, design[0]),
                                   ("hubs", self.hub_ids, design[1])):
-            if tuple(ids) != solved:
+            if sorted(map(str, ids)) != sorted(map(str, solved)):
                 raise ValidationError([f"(plan) | plan.{name} was changed in place since the plan was "
                                        f"solved ({len(solved)} rows, now {len(ids)}): analyses replay the "
                                        "design solved; copy a table before changing it (plan.tables() gives "

@@ -554,6 +554,8 @@ def test_a_plans_design_edited_in_place_is_not_stress_tested():
     copy = plan.suppliers.copy()
     copy.drop(copy.index[:5], inplace=True)  # a copy may be edited: the plan is untouched
     stress_test(net, plan, failures=["hub"], scenarios=False)
+    plan.suppliers.sort_values("supplier", ascending=False, inplace=True)  # the same design, sorted
+    stress_test(net, plan, failures=["hub"], scenarios=False)
     plan.suppliers.drop(plan.suppliers.index[:5], inplace=True)
     said = problem(lambda: stress_test(net, plan))
     assert said.startswith("(plan) | plan.suppliers was changed in place since the plan was solved (13 rows, "
