@@ -1092,7 +1092,8 @@ async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, ty
         number.value = typed
     box.trigger("blur")  # where NiceGUI clamped a number to its min and max
     await asyncio.sleep(0.1)
-    expected = f"{field}['Europe'] == {typed:g}, must be in [0, 1]"
+    expected = f"{field}['Europe'] == {typed:g}, must be in [0, 1]" + (
+        "; a share is a fraction: 0.5 for 50%" if typed == 50 else "")
     assert number.value == typed and number.error == expected  # shown, not clamped
     assert text_of(user, "policy-problems") == f"Correct it to solve: {expected}"
     assert getattr(session.policy, field) is None  # the value is not used

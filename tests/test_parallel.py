@@ -438,3 +438,14 @@ def test_a_dask_worker_killed_at_each_try_is_said_plainly():
                                                                              r"solving, at each try") as err:
         run_all(killed, [(0,), (1,)], executor=pool, names=["near", "n-1"])
     assert err.value.__notes__ == ["while solving n-1"]
+
+
+def test_workers_beside_an_executor_are_said_unused():
+    """workers=2 beside an executor did nothing without a word (API audit)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from resilient_sc import RunWarning
+    from resilient_sc.analysis.parallel import check_parallel
+
+    with ThreadPoolExecutor(1) as pool, pytest.warns(RunWarning, match=r"workers=2 is not used"):
+        check_parallel(2, pool)

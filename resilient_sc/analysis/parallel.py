@@ -24,7 +24,16 @@ from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExec
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..exceptions import CALLER, SOLVING, ResilientSCError, ValidationError, add_note, caller_site, warn
+from ..exceptions import (
+    CALLER,
+    SOLVING,
+    ResilientSCError,
+    RunWarning,
+    ValidationError,
+    add_note,
+    caller_site,
+    warn,
+)
 from ..model.build import NetworkModel, sent_as_recipe
 from ..model.roadmap import RoadmapModel
 from ..solvers.base import available_cpus, is_number
@@ -93,6 +102,9 @@ def check_parallel(workers: Any, executor: Any = None, progress: Any = None) -> 
                         "their number, such as lambda futures, n: tqdm(futures, total=n)")
     if problems:
         raise ValidationError(problems, "in the arguments")
+    if executor is not None and workers is not None:  # workers=2 beside a Dask client did nothing, unsaid
+        warn(f"(workers) | workers={workers} is not used: the executor given runs the tasks on its own "
+             "workers", RunWarning)
 
 
 def _is_dask(obj: Any) -> bool:
