@@ -326,7 +326,8 @@ def read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd
                 others.append((entry.name, table))  # Demand.csv or demand.txt beside demand.csv: maybe
                 # the one edited (on a file system blind to case, Demand.csv is demand.csv: read)
             elif (dot and kind == "csv" and stem not in TABLES
-                  and (close := misspelt_table(stem, lambda t: (path / f"{t}.csv").exists()))):
+                  and (close := misspelt_table(stem, lambda t: (path / f"{t}.csv").exists(),
+                                               lambda t, e=entry.name: _holds(path / e, t)))):
                 problems.append(f"({close}) | {quote(entry.name)} is not a table name (did you mean "
                                 f"'{close}.csv'?); tables are: {', '.join(TABLES)}")
             elif dot and kind == "csv" and table not in TABLES and (named := mentioned_table(stem)):

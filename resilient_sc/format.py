@@ -401,8 +401,8 @@ def summed_units(products: Sequence[str], unit: Callable[[str], str]) -> str:
     if len(products) <= 1:
         return unit(products[0]) if products else "units"
     units = {unit(p) for p in products}
-    return (f"{units.pop() if len(units) == 1 else 'units'} of {and_list([repr(p) for p in products])} "
-            "together (each product's units summed)")
+    named = and_first([repr(p) for p in products], 6)  # 150 SKUs named made a 2,000-character reason
+    return f"{units.pop() if len(units) == 1 else 'units'} of {named} together (each product's units summed)"
 
 
 # ---- lists in words ----------------------------------------------------------------------------

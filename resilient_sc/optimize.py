@@ -224,7 +224,8 @@ def solve(network: Network, policy: Policy | None = None,
         ``objective`` (total cost, money), ``bound`` and ``gap``, ``breakdown`` (money per cost
         component), ``emissions``, the contracted ``suppliers`` (their volumes per product, in
         that product's units, in ``tables()``) and opened ``hubs`` (throughput and utilisation
-        of all products' units together, as the hub capacity counts them), the flows ``inbound`` (supplier,
+        of all products' units together, as the hub capacity counts them; NaN for a hub without
+        capacity receiving products of different units), the flows ``inbound`` (supplier,
         hub, product, quantity) and ``outbound`` (hub, market, product, origin country,
         quantity), ``shares`` (per market and product: demand, delivered, shortfall, local,
         allied and top foreign shares), ``country_shares`` and ``supplier_shares``, and

@@ -67,7 +67,8 @@ def path_premium_words(weighting: str) -> str:
     return ("one row per policy path: cost (Σ weight × period cost) and premium (money), premium_pct (% of "
             "the reference path's cost); per period, cost <period> (money, unweighted) and premium_pct "
             "<period> (already in %); starts and stops over the path; n_suppliers, n_hubs, shares and "
-            f"top_country of the last period only (shares: fractions of demand, {weighting}; "
+            f"top_country of the last period only (shares: fractions of demand{', ' * bool(weighting)}"
+            f"{weighting}; "
             "top_country: the origin country of the largest share of all demand, its own markets "
             "included; top_country_share: that share)")
 

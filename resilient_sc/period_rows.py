@@ -58,14 +58,14 @@ def named_periods(periods: list[str], most: int = 5) -> str:
 
 #: the key columns of a roadmap's timeline, beside which its periods are columns: no period's id
 TIMELINE_KEYS = ("kind", "id", "country")
-#: the words of a totals row ('Total', 'Grand total:', 'Sum of weights', 'Summe', 'Gesamt', 'Σ')
-_TOTAL_WORDS = r"\s*(((grand|sub-?)\s*)?totals?|sum|summe|gesamt|somme|totale|suma|Σ)"
-#: how a totals row under a table with more keys than its first is named (the rest blank): a total
-#: word alone, ':' after it, or 'Sum of ...'
-TOTALS = re.compile(_TOTAL_WORDS + r"(\s+of\b.*|\s*:)?\s*$", re.IGNORECASE)
-#: ... and a period's id: a total word, then anything ('Total 2026-2030'; 'Total:' had been planned as
-#: a sixth period, weighted as the sum of the others: spreadsheets audit)
-PERIOD_TOTALS = re.compile(_TOTAL_WORDS + r"(\b|\s|:|$)", re.IGNORECASE)
+#: how a totals row under a table with more keys than its first is named (the rest blank): 'Total',
+#: 'Grand total:', 'Sum', 'Sum of ...' (English words only: a market 'Somme' is a French département)
+TOTALS = re.compile(r"\s*(((grand|sub-?)\s*)?totals?|sum)(\s+of\b.*|\s*:)?\s*$", re.IGNORECASE)
+#: ... and a period's id, which no place name is: a total word in a few languages, or a sum sign,
+#: then anything, or a last word 'total' ('Total:', 'Total 2026-2030', 'Summe', '∑', '2031 total'
+#: had each been planned as one more period, weighted as the sum of the others: spreadsheets audit)
+PERIOD_TOTALS = re.compile(r"\s*((((grand|sub-?)\s*)?totals?|sum|summe|gesamt|somme|totale|totaal|totalt"
+                           r"|suma)(\b|\s|:|$)|[Σ∑])|.*\btotals?\s*:?\s*$", re.IGNORECASE)
 
 
 def check_periods(t: Frames) -> tuple[list[str], list[str]]:

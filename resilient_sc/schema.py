@@ -268,22 +268,24 @@ def mentioned_table(name: str) -> str | None:
     return best[1] if best else None
 
 
-def misspelt_table(name: str, present: Callable[[str], bool]) -> str | None:
+def misspelt_table(name: str, present: Callable[[str], bool],
+                   holds: Callable[[str], bool] = lambda table: False) -> str | None:
     """The table a sheet or file named ``name`` (no table's own name) is taken to misspell: one not
-    ``present`` whose name is close (difflib's ratio 0.85 or more: 'tarrifs', 'disruptons') or
-    that its words name ('country'); else None, and it is no table ('Instructions' is not
-    'disruptions', nor 'Projects' 'products', nor 'demand (2)' beside demand: spreadsheets audit).
+    ``present`` whose name is close (difflib's ratio 0.75 or more) and very close (0.85: 'tarrifs',
+    'disruptons'), or named by its words ('country'), or whose columns its first row ``holds``
+    ('Tarif', 'Produkte'); else None, and it is no table ('Instructions' is not 'disruptions', nor
+    'Projects' 'products', nor 'demand (2)' beside demand: spreadsheets audit).
 
-    >>> names = ("Tarrifs", "country", "Instructions", "demand (2)")
-    >>> [misspelt_table(n, lambda t: t == "demand") for n in names]
-    ['tariffs', 'countries', None, None]
+    >>> names = ("Tarrifs", "country", "Instructions", "demand (2)", "Tarif")
+    >>> [misspelt_table(n, lambda t: t == "demand", lambda t: n == "Tarif") for n in names]
+    ['tariffs', 'countries', None, None, 'tariffs']
     """
     key = name.strip().lower()
     close = difflib.get_close_matches(key, list(TABLES), n=1, cutoff=0.75)
     if not close or present(close[0]):
         return None
     near = difflib.SequenceMatcher(None, key, close[0]).ratio() >= 0.85
-    return close[0] if near or mentioned_table(name) == close[0] else None
+    return close[0] if near or mentioned_table(name) == close[0] or holds(close[0]) else None
 
 
 def names_columns(cells: Iterable[object], table: str) -> bool:

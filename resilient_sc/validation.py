@@ -433,8 +433,8 @@ def check_references(t: Frames) -> list[str]:
 
 #: what a planner types in a cell for "none" (a bloc so named is a bloc: its countries allies); not
 #: 'na', which may be North America's
-NO_VALUE_WORDS = frozenset({"none", "no bloc", "(none)", "n/a", "n.a.", "nil", "null", "nan", "-", "–", "—",
-                            "/", "?"})
+NO_VALUE_WORDS = frozenset({"none", "nobloc", "(none)", "n/a", "n.a.", "n.a", "nil", "null", "nan", "-", "–",
+                            "—", "/", "?"})
 
 
 def check_blocs(t: Frames) -> list[str]:
@@ -442,7 +442,7 @@ def check_blocs(t: Frames) -> list[str]:
     countries given it were allies of each other (BR and CN both 'none' under min_allied_share 1:
     960 where blank gave 4,160, without a word: spreadsheets audit); blank is no bloc (§8.1)."""
     df = t["countries"]
-    words = df["bloc"].astype(str).str.strip().str.casefold()
+    words = df["bloc"].astype(str).str.casefold().str.replace(" ", "").str.lstrip("#")  # Excel's #N/A
     at = np.flatnonzero(words.isin(NO_VALUE_WORDS).to_numpy())
     problems: list[str] = []
     each_row(problems, "countries", at,

@@ -377,7 +377,8 @@ def read_workbook(path: Path, limits: Limits, problems: list[str]) -> dict[str, 
                         problems.append(f"({name}) | two sheets are named {quote(name)} "
                                         "(names are case-insensitive); keep one")
                     sheets[name] = book[title]
-                elif (close := misspelt_table(name, present.__contains__)):
+                elif close := misspelt_table(name, present.__contains__,
+                                             lambda t, ws=book[title]: _holds(ws, t)):
                     problems.append(f"({label}) | sheet {quote(title)} is not a table name (did you mean "
                                     f"{quote(close)}?); tables are: {', '.join(TABLES)}")
                 elif (table := mentioned_table(str(title))) is not None:

@@ -164,7 +164,8 @@ def test_a_totals_row_under_the_periods_is_no_period() -> None:
     with every blank-period demand row in it: the roadmap's cost doubled (54.7M -> 108.9M), no word;
     so did 'Total:', 'Total 2026-2030' and 'Summe' (spreadsheets audit)."""
     f = frames()
-    totals = ["Total", "Sum of weights", "Total:", "Total 2026-2030", "Summe", "grand total"]
+    totals = ["Total", "Sum of weights", "Total:", "Total 2026-2030", "Summe", "grand total", "∑",
+              "2031 total"]
     f["periods"] = pd.DataFrame({"period": ["2026", "2027", "Summer", "Totalenergies", *totals],
                                  "weight": [1.0, 0.9, 0.8, 0.7, *[3.4] * len(totals)]})
     assert problems(f) == [

@@ -654,3 +654,4 @@ def test_the_heatmap_frames_each_product_below_its_own_service_level():
     assert ("Framed: below the market's own service level for the product (cells 50%, chips 90%, "
             "displays 50%)") in " ".join(fig._supxlabel.get_text().split())
     assert service_levels(solve(net, Policy(survive=("hub",), service_level=0.5))) == 0.5
+    assert service_levels(solve(net, Policy(survive=("hub",), service_level=0.0))) == 0.0  # read as 1: review

@@ -413,11 +413,13 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
                 text = "100" if full[i, j] else short
                 ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
                         color="white" if full[i, j] or v < 30 else "black")
-        if uniform or levels is not None:
-            kept = uniform if levels is None else _level_of(levels, product, markets)
-            below = np.nan_to_num(values, nan=100.0) < 100 * (np.nan_to_num(kept, nan=0.0) - SERVED_TOL)
-            for i, j in zip(*np.nonzero(below), strict=True):
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, color="black"))
+        # each product below its own level; in the panel of the lowest over products, any product
+        each = [product] if product is not None else stress.products
+        below = (np.logical_or.reduce([_below(_pct(stress, p, rows, markets), _level_of(levels, p, markets))
+                                       for p in each]) if levels is not None
+                 else _below(values, uniform) if uniform else np.zeros(values.shape, bool))
+        for i, j in zip(*np.nonzero(below), strict=True):
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, color="black"))
     for ax in axes if stacked else axes[:1]:
         ax.set_ylabel("failure")
     bar = fig.colorbar(image, ax=list(axes), ticks=bins, label="demand served (%)", shrink=0.9)
@@ -445,16 +447,25 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     if uniform:
         shown += f". Framed: below the service level {uniform:.0%}"
     elif levels is not None:
-        shown += f". Framed: below the market's own service level for the product ({_levels_words(levels)})"
+        whose = "the product" if products != [None] else "some product (the lowest is shown)"
+        shown += f". Framed: below the market's own service level for {whose} ({_levels_words(levels)})"
     fig.supxlabel(wrapped(shown + ".", width, 13.0), fontsize="small")
     return fig
 
 
-def _level_of(levels: pd.DataFrame, product: str | None, markets: list[Any]) -> np.ndarray:
-    """Each of ``markets``' service level of ``product`` (None: the lowest over the products;
-    NaN where it has no demand for it)."""
-    column = levels.min(axis=1) if product is None else levels.get(product, pd.Series(dtype=float))
-    return column.reindex(markets).to_numpy(float)
+def _level_of(levels: pd.DataFrame, product: str, markets: list[Any]) -> np.ndarray:
+    """Each of ``markets``' service level of ``product`` (NaN where it has no demand for it)."""
+    return levels.get(product, pd.Series(dtype=float)).reindex(markets).to_numpy(float)
+
+
+def _pct(stress: StressResult, product: str, rows: list[str], markets: list[Any]) -> np.ndarray:
+    """The served % of ``product`` under each of ``rows`` (failures) in each of ``markets``."""
+    return 100 * stress.served_matrix(product).reindex(index=rows, columns=markets).to_numpy(float)
+
+
+def _below(served_pct: np.ndarray, level: float | np.ndarray) -> np.ndarray:
+    """Cells of ``served_pct`` (%) below ``level`` (a fraction, one or per market), no demand never."""
+    return np.nan_to_num(served_pct, nan=100.0) < 100 * (np.nan_to_num(level, nan=0.0) - SERVED_TOL)
 
 
 def _levels_words(levels: pd.DataFrame) -> str:

@@ -158,8 +158,10 @@ def service_levels(plan: Plan) -> float | pd.DataFrame | None:
     if not policy.survive:
         return None
     level = policy.service_level
-    if plan.model is None or not isinstance(level, Mapping):  # no model to read keys with: the lowest
-        return float(min(level.values(), default=1.0)) if isinstance(level, Mapping) else float(level or 1.0)
+    if level is None or not isinstance(level, Mapping):  # 0 is a level (it was read as none: 1)
+        return 1.0 if level is None else float(level)
+    if plan.model is None:  # no model to read the keys with: the lowest
+        return float(min(level.values(), default=1.0))
     s = plan.model.sets
     df = pd.DataFrame({"market": s.demand["market"], "product": s.demand["product"],
                        "level": s.requirements_table["service_level"]})

@@ -26,7 +26,7 @@ from ..optimize import solve
 from ..periods import has_periods, in_period, period_ids, policy_in, weights
 from ..policies import BASE, check_policies, with_base
 from ..policy import Policy
-from ..results import Plan
+from ..results import NO_DEMAND, Plan
 from ..roadmap import Roadmap, design_table, period_costs, solve_roadmap
 from ..schema import STRESS_FAILURES
 from ..solvers.base import SolveOptions, Status
@@ -99,8 +99,10 @@ def path_columns(roadmap: Roadmap, base: Roadmap) -> dict[str, Any]:
 
 
 def path_weighting(roadmap: Roadmap) -> str:
-    """How a path's last period's shares weigh markets and products (``value-weighted``, ...)."""
-    return str(roadmap.shares()["weighting"].iloc[-1])
+    """How a path's last period's shares weigh markets and products (``value-weighted``, ...; ""
+    where it has no demand: '% of demand, no demand over all markets' read oddly: review)."""
+    weighting = str(roadmap.shares()["weighting"].iloc[-1])
+    return "" if weighting == NO_DEMAND else weighting
 
 
 def path_row(o: PathOutcome, base: Roadmap) -> dict[str, Any]:

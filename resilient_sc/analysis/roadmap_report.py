@@ -164,8 +164,7 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
         named += f" ({describe(outcomes[0].policy)}; not the cost-optimal path)"
     unproven = f"The best path found for the base ({not_proven(base)})" if not_proven(base) else ""
     out = [f"{unproven or named} costs {money(ref['cost'])} over {span} ({PATH_COST}); in "
-           f"{ids[-1]} it has {_shares_words(ref)} (shares of demand, {path_weighting(base)} over all "
-           "markets)"
+           f"{ids[-1]} it has {_shares_words(ref)} ({_share_base(path_weighting(base))})"
            + _short_words(base) + (": the premiums below are over it, not over a proven optimum." if unproven
                                    else ".")]
     solved = [r for r in rows[1:] if r["status"] == "optimal"]
@@ -317,7 +316,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
              "that path's cost; **premium <period>** is the period's own cost (unweighted) over "
              f"the cost of {reference} in that period, in %. Starts and stops are counted over the path "
              "against the period before (a restart counts again); suppliers, hubs and shares are those "
-             f"of the last period, {ids[-1]}: % of demand, {path_weighting(base)} over all markets; "
+             f"of the last period, {ids[-1]}: {_share_base(path_weighting(base))}; "
              "the largest origin country is the one supplying most of that demand. The paths are priced "
              "here, not stress-tested: what a path's designs still serve when a supplier, hub or "
              "country fails is the stress test's (`resilient-sc stress <data> --policy <path's policy "
