@@ -606,6 +606,9 @@ def test_a_planners_own_sheets_and_files_are_no_misspelt_tables(book: Path, ex: 
     wb["tariffs"].title = "Tarrifs"
     wb.save(book)
     assert one(book).startswith("(ex.xlsx) | sheet 'Tarrifs' is not a table name (did you mean 'tariffs'?)")
+    wb["Tarrifs"].title = "Tarif"  # less near, but its header is the tariffs' (it was dropped: review)
+    wb.save(book)
+    assert one(book).startswith("(ex.xlsx) | sheet 'Tarif' is not a table name (did you mean 'tariffs'?)")
     (ex / "instructions.csv").write_text("step,what\n1,edit demand\n")
     (ex / "disruptions.csv").unlink(missing_ok=True)
     read_network(ex)
