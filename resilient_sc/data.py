@@ -110,9 +110,8 @@ class Network:
             _VALIDATING.reset(token)
         kept = self.__dict__.get("_digests")
         if kept is not None:
-            object.__setattr__(new, "_digests", {
-                name: kept[name] if name in kept and getattr(new, name) is getattr(self, name)
-                else _digest(getattr(new, name)) for name in TABLES})
+            digests = {name: _kept_digest(self, new, name, kept) for name in TABLES}
+            object.__setattr__(new, "_digests", digests)
         return new
 
     def unit_of(self, product: str) -> str:
@@ -292,6 +291,19 @@ def _rows_digest(df: pd.DataFrame, name: str, ignoring: Collection[str]) -> byte
     if key and len(kept) > 1:
         kept = kept.sort_values(key, kind="stable")
     return _digest(kept.reset_index(drop=True))
+
+
+def _kept_digest(old: Network, new: Network, name: str, kept: dict[str, bytes]) -> bytes:
+    """The digest of ``new``'s table ``name``, derived from ``old``: ``old``'s where it is the same
+    table, a new one where it was derived from a table unchanged since validated, and none that
+    any table matches where that table was edited in place (its period's copy was solved from the
+    edit, unchecked: review)."""
+    table = getattr(new, name)
+    if name in kept and table is getattr(old, name):
+        return kept[name]
+    if name in kept and _digest(getattr(old, name)) != kept[name]:
+        return b"edited before it was derived"
+    return _digest(table)
 
 
 def _digest(df: Any) -> bytes:

@@ -455,3 +455,15 @@ def test_periods_that_skip_years_warn_that_lead_times_count_periods() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
         Network.from_frames(**f)
+
+
+def test_a_period_of_a_network_edited_in_place_is_refused():
+    """in_period of a network whose demand was edited in place gave a copy with fresh digests,
+    solved from the edit unchecked (the network itself refused it: review)."""
+    from resilient_sc import examples, solve
+    from resilient_sc.periods import in_period
+
+    net = examples.electronics_roadmap()
+    net.demand.loc[net.demand.index[0], "demand"] = 5000.0
+    with pytest.raises(ValidationError, match=r"\(demand\) \| the table was changed after the network"):
+        solve(in_period(net, "2027"))
