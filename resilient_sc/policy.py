@@ -139,7 +139,7 @@ class PolicyField:
             exponent = isinstance(value, str) and re.fullmatch(r"[-+]?\d+[eE][-+]?\d+", value.strip())
             hint = (" (a policy file reads a number with an exponent only with a dot: 1.0e6)"
                     if exponent else number_hint(value, fraction=hi <= 1) if isinstance(value, str) else "")
-            if isinstance(value, str) and not hint and math.isfinite(_float_or_nan(value)):  # "2", '0.5'
+            if isinstance(value, str) and not hint and re.fullmatch(r"\s*[-+]?(\d+\.?\d*|\.\d+)\s*", value):
                 hint = f"; {shown(value)} is text (in quotes): write {value.strip()} without quotes"
             if isinstance(value, Mapping):  # a period's or region's value given keys of its own
                 hint = (f": {self.name} takes no keys (in a roadmap it holds in every period)"
@@ -691,11 +691,3 @@ def without_value(given: Mapping[Any, Any] | None, path: Path) -> list[str]:
         return []
     return [f"(policy) | {k} has no value: give one, or delete the line to leave {k} unset"
             for k, v in given.items() if v is None and k in POLICY_FIELDS]
-
-
-def _float_or_nan(text: str) -> float:
-    """``text`` as a number (``" 2 "``: 2.0), or NaN."""
-    try:
-        return float(text.strip())
-    except ValueError:
-        return math.nan

@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ from .format import as_given, cell_text, quantity
 from .limits import Limits, current
 from .period_rows import PERIOD_TABLES, TOTALS, check_periods, effective_rows, listed_periods, named_periods
 from .schema import ALL_PRODUCTS, BLANK_SUSPECT, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
+from .table_cells import Distinct, is_blank, is_hashable, spread, text_blank
 from .wording import INVISIBLE, SHOWN, each_row, number_hint, quote, suggest, unknown_references, where
 
 Frames = Mapping[str, pd.DataFrame]
@@ -32,102 +32,17 @@ _INTEGER = re.compile(r"-?\d+")
 WHOLE_NUMBERS = frozenset({"lead_time"})
 
 
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-    """``pd.factorize``: the code of each row (-1 where null), the distinct values, and whether
-    every cell was hashable; text work is then done once per distinct value (ids repeat: ~100×
-    less). A cell holding a list or a dict (said by :func:`_unhashable_cells`) counts as its text."""
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        hashable = True
-    except TypeError:  # unhashable cells
-        codes, uniques = pd.factorize(np.array([v if _hashable(v) else str(v) for v in values], dtype=object),
-                                      use_na_sentinel=True)
-        hashable = False
-    return codes, np.asarray(uniques, dtype=object), hashable
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _unhashable_cells(name: str, df: pd.DataFrame, problems: list[str], distinct: _Distinct) -> None:
+def _unhashable_cells(name: str, df: pd.DataFrame, problems: list[str], distinct: Distinct) -> None:
     """A problem per cell holding a list, a dict, a set or an array (``groupby().agg(list)``,
     ``json_normalize``): a cell holds one value."""
     for col in (c for c in df.columns if c != "_row" and df[c].dtype == object):
         if distinct.hashable(col):
             continue
         values = df[col].to_numpy(dtype=object)
-        each_row(problems, name, [pos for pos, v in enumerate(values) if not _hashable(v)],
+        each_row(problems, name, [pos for pos, v in enumerate(values) if not is_hashable(v)],
                  lambda pos, c=col, v=values: f"{where(name, df, pos)} | {c} {quote(str(v[pos]))} is a "
                                               f"{type(v[pos]).__name__}: a cell holds one value",
                  f"{col} holds a list or a dict")
-
-
-def _spread(per_value: Iterable[Any], codes: np.ndarray, missing: Any, dtype: Any) -> np.ndarray:
-    """``per_value`` (one entry per distinct value) spread back over the rows; ``missing`` where null."""
-    values = list(per_value)
-    out = np.empty(len(values) + 1, dtype=dtype)
-    out[:-1] = values
-    out[-1] = missing
-    return out[codes]
-
-
-def _text_blank(uniques: np.ndarray) -> list[bool]:
-    return [isinstance(u, str) and not u.strip() for u in uniques]
-
-
-def _is_blank(series: pd.Series,
-              factorized: Callable[[], tuple[np.ndarray, np.ndarray, bool]] | None = None) -> np.ndarray:
-    """Empty cells: null (None, NaN) or text of white space only. ``'NA'`` (Namibia), ``'nan'``
-    and ``'none'`` are text, never blank: an id keeps them, a number column rejects them.
-    ``factorized``: gives the column's :func:`_factorize` when it is known."""
-    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return series.isna().to_numpy()
-    codes, uniques, _ = factorized() if factorized else _factorize(series.to_numpy(dtype=object))
-    return _spread(_text_blank(uniques), codes, True, bool)
-
-
-class _Distinct:
-    """The distinct values of each column of one table, found once per column (``pd.factorize``:
-    a column was factorized up to five times, 4.9M distinct ids took 28 s to refuse) and kept for
-    the rows that remain as rows are dropped (:meth:`keep`)."""
-
-    def __init__(self, df: pd.DataFrame) -> None:
-        self._df = df
-        self._rows: np.ndarray | None = None  # positions in ``df`` of the rows kept
-        self._found: dict[str, tuple[np.ndarray, np.ndarray, bool]] = {}
-        self._blank: dict[str, np.ndarray] = {}  # of every row of ``df``
-
-    def _factorized(self, col: str) -> tuple[np.ndarray, np.ndarray, bool]:
-        if col not in self._found:
-            self._found[col] = _factorize(self._df[col].to_numpy(dtype=object))
-        return self._found[col]
-
-    def hashable(self, col: str) -> bool:
-        """Whether every cell of ``col`` holds one value (not a list or a dict)."""
-        return self._factorized(col)[2]
-
-    def __call__(self, col: str) -> tuple[np.ndarray, np.ndarray]:
-        """The code of each row kept (-1 where null) and the distinct values of column ``col``."""
-        codes, uniques, _ = self._factorized(col)
-        return (codes if self._rows is None else codes[self._rows]), uniques
-
-    def blank(self, col: str) -> np.ndarray:
-        """Whether each row kept is blank in ``col`` (:func:`_is_blank`)."""
-        if col not in self._blank:
-            self._blank[col] = _is_blank(self._df[col], lambda: self._factorized(col))
-        blank = self._blank[col]
-        return blank if self._rows is None else blank[self._rows]
-
-    def keep(self, df: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-        """``df`` (the rows kept so far) with only the rows where ``rows`` is true."""
-        positions = np.flatnonzero(rows)
-        self._rows = positions if self._rows is None else self._rows[positions]
-        return df.iloc[positions].reset_index(drop=True)
 
 
 #: the words of an infinite number ('unlimited': how workbooks write a hub's unlimited capacity)
@@ -140,7 +55,7 @@ TEXT_KINDS = ("id", "text", "status", "kind")
 TEXT_DTYPE = pd.DataFrame({"text": np.array(["text"], dtype=object)})["text"].dtype
 
 
-def _coerce_column(table: Table, col: Column, df: pd.DataFrame, distinct: _Distinct, problems: list[str],
+def _coerce_column(table: Table, col: Column, df: pd.DataFrame, distinct: Distinct, problems: list[str],
                    limits: Limits) -> np.ndarray:
     """Column ``col`` of ``df`` converted to its kind, with defaults filled in."""
     name = table.name
@@ -159,7 +74,7 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, distinct: _Disti
             codes, uniques = distinct(col.name)
         else:
             codes, uniques = np.full(len(df), -1, dtype=np.intp), np.zeros(0, dtype=object)
-        blank = _spread(_text_blank(uniques), codes, True, bool)
+        blank = spread(text_blank(uniques), codes, True, bool)
     if col.required and present:
         each_row(problems, name, np.flatnonzero(blank),
                  lambda pos: f"{where(name, df, pos)} | {col.name} is required but blank",
@@ -174,7 +89,7 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, distinct: _Disti
             texts = [t[:-2] if (period or isinstance(u, float)) and t.endswith(".0")
                      and _INTEGER.fullmatch(t[:-2]) else t for u, t in zip(uniques, texts, strict=True)]
         if col.kind in ("id", "text"):
-            control = _spread([INVISIBLE.search(t) is not None for t in texts], codes, False, bool) & ~blank
+            control = spread([INVISIBLE.search(t) is not None for t in texts], codes, False, bool) & ~blank
             what = "an id" if col.kind == "id" else f"a {col.name}"
             each_row(problems, name, np.flatnonzero(control),
                      lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} holds a control "
@@ -182,11 +97,11 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, distinct: _Disti
                      f"{col.name} holds a control or invisible character")
         if col.kind in ("status", "kind"):
             texts = [t.lower() for t in texts]
-        out = _spread(texts, codes, default, object)
+        out = spread(texts, codes, default, object)
         out[blank] = default
         if col.kind in ("status", "kind"):
             allowed = STATUSES if col.kind == "status" else FAILURE_KINDS
-            wrong = _spread([t not in allowed for t in texts], codes, False, bool) & ~blank
+            wrong = spread([t not in allowed for t in texts], codes, False, bool) & ~blank
             each_row(problems, name, np.flatnonzero(wrong),
                      lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} must be "
                                  f"one of {', '.join(allowed)}{suggest(out[pos], allowed)}",
@@ -199,10 +114,10 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, distinct: _Disti
         texts = [str(u).strip() for u in uniques]
         spelled = ["inf" if t.lower() == "unlimited" else t for t in texts]
         parsed = np.array([_number(t) for t in spelled], dtype=float)
-        values = _spread(parsed, codes, math.nan, float)
+        values = spread(parsed, codes, math.nan, float)
         values[blank] = math.nan
         # '1e400' parses as inf: too big, not the 'inf' a capacity may be
-        overflow = _spread([bool(np.isinf(x)) and t.lower().lstrip("+-") not in _INF_WORDS
+        overflow = spread([bool(np.isinf(x)) and t.lower().lstrip("+-") not in _INF_WORDS
                             for x, t in zip(parsed, texts, strict=True)], codes, False, bool)
     # 'nan' or 'NaN' typed in a cell is not a number (never the default): only a blank is
     bad = np.isnan(values) & ~blank
@@ -264,7 +179,7 @@ def _columns(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
         if col in seen:
             continue
         if col == "":
-            filled = np.flatnonzero(~_is_blank(df.iloc[:, i]))
+            filled = np.flatnonzero(~is_blank(df.iloc[:, i]))
             if len(filled):
                 found.append(f"({name}) | column {i + 1} has no name in the header row but holds "
                              f"data (row {int(filled[0]) + 2}); name it or delete it")
@@ -296,7 +211,7 @@ def _columns(name: str, df: pd.DataFrame, problems: list[str]) -> pd.DataFrame:
 AMOUNTS = frozenset({"units", "money"})
 
 
-def _dot_thousands(table: Table, df: pd.DataFrame, distinct: _Distinct) -> list[str]:
+def _dot_thousands(table: Table, df: pd.DataFrame, distinct: Distinct) -> list[str]:
     """Number cells read as 9 where 9,000 was likely meant, written with a dot for thousands: a
     ``9.000`` beside ``12000`` in any number column; and in an amount column (:data:`AMOUNTS`), a
     ``9.000`` where every decimal written has three digits, one ends in 0 or whole numbers stand
@@ -318,7 +233,7 @@ def _dot_thousands(table: Table, df: pd.DataFrame, distinct: _Distinct) -> list[
             why, padded = "and every decimal of the column is written with three digits", True
         else:
             continue
-        cells = _spread(text, codes, "", object)
+        cells = spread(text, codes, "", object)
 
         def line(pos: int, c: str = col, t: np.ndarray = cells, w: str = why, p: bool = padded) -> str:
             value = float(t[pos])
@@ -326,7 +241,7 @@ def _dot_thousands(table: Table, df: pd.DataFrame, distinct: _Distinct) -> list[
             return (f"{where(table.name, df, pos)} | {c} {quote(t[pos])} is read as {value:g}, {w}: if "
                     f"{value * 1000:,.0f} was meant, write {value * 1000:.0f}{keep}")
 
-        each_row(out, table.name, np.flatnonzero(_spread(dotted, codes, False, bool)), line,
+        each_row(out, table.name, np.flatnonzero(spread(dotted, codes, False, bool)), line,
                  f"{col} is written with a dot before three digits")
     return out
 
@@ -347,7 +262,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     indexed = {str(n).strip().lower() for n in df.index.names if n is not None}  # df.set_index('supplier')
     df = _columns(name, df.reset_index(drop=True), problems)
     df["_row"] = rows
-    distinct = _Distinct(df)
+    distinct = Distinct(df)
     _unhashable_cells(name, df, problems, distinct)
     # drop rows that are blank everywhere (trailing lines of a spreadsheet)
     data_cols = [c for c in df.columns if c != "_row"]
@@ -533,7 +448,7 @@ def check_disruptions(t: Frames) -> list[str]:
     return problems
 
 
-def _without_totals(name: str, df: pd.DataFrame, distinct: _Distinct, problems: list[str]) -> pd.DataFrame:
+def _without_totals(name: str, df: pd.DataFrame, distinct: Distinct, problems: list[str]) -> pd.DataFrame:
     """``df`` without the rows whose first key reads as a total (:data:`TOTALS`: a 'Total' row
     under a sheet's data) and whose other keys are blank, each said once (read as data, one
     such row gave four errors: market 'Total' not in markets, product 'default' not in products,
@@ -558,7 +473,7 @@ def _without_totals(name: str, df: pd.DataFrame, distinct: _Distinct, problems: 
     return distinct.keep(df, ~named)
 
 
-def _without_units_row(name: str, df: pd.DataFrame, distinct: _Distinct, problems: list[str]) -> pd.DataFrame:
+def _without_units_row(name: str, df: pd.DataFrame, distinct: Distinct, problems: list[str]) -> pd.DataFrame:
     """``df`` without a first row of units under the header (``EUR``, ``units``, ``deg`` where
     numbers go, its keys blank), said once: read as data it gave a line per cell (7 for a hubs
     table, none naming the row for what it is: spreadsheets audit)."""
@@ -578,7 +493,7 @@ def _without_units_row(name: str, df: pd.DataFrame, distinct: _Distinct, problem
     return distinct.keep(df, keep)
 
 
-def _without_dragged_rows(name: str, df: pd.DataFrame, distinct: _Distinct,
+def _without_dragged_rows(name: str, df: pd.DataFrame, distinct: Distinct,
                           warnings: list[str]) -> pd.DataFrame:
     """``df`` without the rows whose keys are all blank and whose other cells are blank or 0, as
     formulas copied below the data leave them ("" and 0), said in one warning: each read as data
