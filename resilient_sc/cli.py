@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from . import app as _app  # light: the web framework is imported only when `app` runs
 from . import cli_inputs, cli_roadmap, exceptions
 from .cli_args import (
+    add_threads_option,
     analysis_options,
     check_scenarios,
     failure_kinds,
@@ -198,9 +199,7 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gap", metavar="G", type=gap,
                         help="relative MIP gap at which to stop: a plan within it is called optimal "
                              "(default 1e-6)")
-    parser.add_argument("--threads", metavar="N", type=whole("solver threads", available_cpus()),
-                        help="solver threads (at most the CPUs this process may use; default: "
-                             "HiGHS's choice)")
+    add_threads_option(parser)
     parser.add_argument("--log", metavar="FILE", type=path_text,
                         help="write the HiGHS log to FILE, replacing it ('-' for stderr)")
     parser.add_argument("--allow-nonoptimal", action="store_true",
@@ -279,6 +278,7 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-nonoptimal", action="store_true",
                         help="keep a plan stopped at the time limit (its gap in the status and the words) "
                              "instead of counting it as not solved")
+    add_threads_option(parser)
 
 
 def add_workers_option(parser: argparse.ArgumentParser) -> None:

@@ -151,11 +151,22 @@ def _number_or_text(value: Any) -> Any:
         return value
 
 
+def add_threads_option(parser: argparse.ArgumentParser) -> None:
+    """``--threads``: HiGHS's threads for each solve (the same plan on machines with other CPU
+    counts; an analysis had none, and its reports changed with the machine: reproducibility audit)."""
+    from .solvers.base import available_cpus
+
+    parser.add_argument("--threads", metavar="N", type=whole("solver threads", available_cpus()),
+                        help="solver threads (at most the CPUs this process may use; default: HiGHS's "
+                             "choice, which follows the CPUs: give it for the same plans on every machine)")
+
+
 def analysis_options(args: argparse.Namespace) -> Any:
-    """The SolveOptions of each solve of an analysis (``--time-limit``, ``--allow-nonoptimal``);
-    None: the defaults."""
+    """The SolveOptions of each solve of an analysis (``--time-limit``, ``--allow-nonoptimal``,
+    ``--threads``); None: the defaults."""
     from .solvers.base import SolveOptions
 
-    if args.time_limit is None and not args.allow_nonoptimal:
+    if args.time_limit is None and not args.allow_nonoptimal and args.threads is None:
         return None
-    return SolveOptions(time_limit=args.time_limit, allow_nonoptimal=args.allow_nonoptimal)
+    return SolveOptions(time_limit=args.time_limit, allow_nonoptimal=args.allow_nonoptimal,
+                        threads=args.threads)

@@ -759,3 +759,16 @@ def test_an_out_of_dash_is_refused_not_a_folder_named_dash(capsys, tiny_dir, tmp
             "give a path")
     assert code == 2 and data["problems"] == [said]
     assert not (tmp_path / "-").exists()
+
+
+def test_the_analyses_take_threads_for_the_same_plans_on_every_machine(capsys):
+    """premium, stress and frontier had no --threads: their reports changed with the machine's CPU
+    count (a frontier point's local share 0.567 on one CPU, 0.583 on two: reproducibility audit)."""
+    data = str(examples.electronics_path())
+    sweep = ["frontier", data, "--field", "min_local_share", "--values", "0,0.25"]
+    for command in (["stress", data, "--failures", "country"], sweep):
+        capsys.readouterr()
+        assert main([*command, "--threads", "1", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["status"] == "ok"
+    one = main(["stress", data, "--failures", "country", "--threads", "1", "--json"])
+    assert one == 0 and json.loads(capsys.readouterr().out)["plan"]["report"]["settings"]["threads"] == 1
