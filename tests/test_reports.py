@@ -655,3 +655,28 @@ def test_the_heatmap_frames_each_product_below_its_own_service_level():
             "displays 50%)") in " ".join(fig._supxlabel.get_text().split())
     assert service_levels(solve(net, Policy(survive=("hub",), service_level=0.5))) == 0.5
     assert service_levels(solve(net, Policy(survive=("hub",), service_level=0.0))) == 0.0  # read as 1: review
+
+
+def test_a_stress_report_never_singles_out_one_of_two_tied_failures():
+    """Two suppliers alike (each 5 of Paris's 10 units at 1; S_C open at 2): losing either costs
+    5.00 more, yet 'the dearest is supplier:S_A' and 'the worst single failure (supplier:S_A)'
+    named one, by its id (reproducibility audit)."""
+    from resilient_sc import Network
+    from resilient_sc.analysis.report import stress_sentences
+
+    frames = {"countries": pd.DataFrame({"country": ["FR"], "region": ["EU"]}),
+              "suppliers": pd.DataFrame({"supplier": ["S_A", "S_B", "S_C"], "country": ["FR"] * 3,
+                                         "status": ["candidate", "candidate", "open"],
+                                         "fixed_cost": [1.0] * 3}),
+              "supplier_products": pd.DataFrame({"supplier": ["S_A", "S_B", "S_C"], "capacity": [5, 5, 10],
+                                                 "unit_cost": [1.0, 1.0, 2.0]}),
+              "hubs": pd.DataFrame({"hub": ["H1"], "country": ["FR"]}),
+              "markets": pd.DataFrame({"market": ["Paris"], "country": ["FR"]}),
+              "demand": pd.DataFrame({"market": ["Paris"], "demand": [10]}),
+              "lanes": pd.DataFrame({"origin": ["S_A", "S_B", "S_C", "H1"],
+                                     "destination": ["H1"] * 3 + ["Paris"], "unit_cost": [1.0] * 4})}
+    net = Network.from_frames(**frames)
+    plan = solve(net)
+    said = " ".join(stress_sentences(plan, stress_test(net, plan, ("supplier",), scenarios=False)))
+    assert "the dearest is supplier:S_A (tied with supplier:S_B): its re-routed flows cost 5.00 more" in said
+    assert "Under the worst single failure, supplier:S_A (tied with supplier:S_B), every market" in said

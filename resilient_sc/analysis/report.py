@@ -465,11 +465,13 @@ def _stress_sentences(stress: StressResult | None, plan: Plan) -> list[str]:
         leave, raise_ = ("leaves", "raises") if s["costlier"] == 1 else ("leave", "raise")
         out.append(f"{count(s['costlier'], 'failure').capitalize()} {leave} no more demand short but "
                    f"{raise_} the flow cost; "
-                   f"the dearest is {failure_words(dear)}: its re-routed flows cost "
+                   f"the dearest is {failure_words(dear)}{tied_with(f, dear)}: its re-routed flows cost "
                    f"{money(dear['extra_cost'])} more than {against}.")
     what, served, name = _worst(stress)
     if what and name != s["worst_failure"]:
-        out.append(f"Under {what} ({name}) {guarantee_words(served)}.")
+        tied = tied_with(f, f.loc[f["failure"] == name].iloc[0])  # two suppliers alike: neither singled out
+        out.append(f"Under {what} ({name}) {guarantee_words(served)}." if not tied else
+                   f"Under {what}, {name}{tied}, {guarantee_words(served)}.")
     share = s["expected_value_served"]
     served_text = (f"{served_fraction(share)} of the demand's value is served on average"
                    if not math.isnan(share)
