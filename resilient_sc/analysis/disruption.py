@@ -44,7 +44,8 @@ class DisruptionDesign:
 
     @property
     def vss(self) -> float:
-        """The value of the stochastic solution, ``base_cost`` − ``cost`` (money, ≥ 0)."""
+        """The value of the stochastic solution, ``base_cost`` − ``cost`` (money, ≥ 0): against the
+        cost-optimal design HiGHS returns, one of several where they tie."""
         return self.base_cost - self.cost
 
     def to_dict(self) -> dict[str, Any]:

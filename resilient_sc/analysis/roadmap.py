@@ -372,7 +372,10 @@ def planning_value(network: Network, policy: Policy | None = None,
     """The roadmap against the myopic path, per period: ``period``, ``weight``, ``roadmap`` and
     ``myopic`` (period cost, money, unweighted), and a last row :data:`WEIGHTED_TOTAL`
     (Σ weight × cost, so not the sum of the rows above it); the ``value`` column is myopic −
-    roadmap (money; ≥ 0 in the total, a period may be cheaper myopically)."""
+    roadmap (money; ≥ 0 in the total up to the solver's tolerance, a period may be cheaper
+    myopically). Where two plans of a period cost the same, the myopic path keeps the one HiGHS
+    returns, and the value is measured against that one (an equally cheap supplier named otherwise
+    gave 0 where another name gave 9,070: reproducibility audit)."""
     r, m = solve_roadmap(network, policy, options), myopic_path(network, policy, options)
     df = pd.DataFrame({"period": r.costs["period"], "weight": r.costs["weight"],
                        "roadmap": r.costs["total"], "myopic": m.costs["total"].to_numpy()})
