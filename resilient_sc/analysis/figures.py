@@ -340,7 +340,7 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     are left out and counted in the caption; colours are binned finely near 100%, and cells
     below ``service_level`` are framed: a fraction (marked on the colour bar), or one per market
     (rows) and product (columns) (:func:`~resilient_sc.analysis.report.service_levels`; the
-    panel of the lowest over products frames a cell below every product's level)."""
+    panel of the lowest over products frames a cell where any product is below its own level)."""
     from matplotlib import colormaps
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Rectangle
