@@ -633,7 +633,7 @@ def test_analyses_take_a_time_limit_per_solve(capsys, tiny_dir, tmp_path, monkey
                              "--time-limit", "30", "--allow-nonoptimal")
     assert code == 0 and [r["status"] for r in data["table"]] == ["optimal", "optimal"]
     assert [(o.time_limit, o.allow_nonoptimal) for o in seen] == [(30.0, True)] * 2
-    assert analysis_options(argparse.Namespace(time_limit=None, allow_nonoptimal=False)) is None
+    assert analysis_options(argparse.Namespace(time_limit=None, allow_nonoptimal=False, threads=None)) is None
     for command in ("frontier", "stress"):
         said = cli_help(capsys, command)
         assert "--time-limit S" in said and "--allow-nonoptimal" in said
