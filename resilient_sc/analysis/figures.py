@@ -414,10 +414,13 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
                 ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
                         color="white" if full[i, j] or v < 30 else "black")
         # each product below its own level; in the panel of the lowest over products, any product
-        each = [product] if product is not None else stress.products
-        below = (np.logical_or.reduce([_below(_pct(stress, p, rows, markets), _level_of(levels, p, markets))
-                                       for p in each]) if levels is not None
-                 else _below(values, uniform) if uniform else np.zeros(values.shape, bool))
+        if levels is None:
+            below = _below(values, uniform) if uniform else np.zeros(values.shape, bool)
+        elif product is not None:  # the panel's own values, not its product's matrix again
+            below = _below(values, _level_of(levels, product, markets))
+        else:
+            below = np.logical_or.reduce([_below(_pct(stress, p, rows, markets),
+                                                 _level_of(levels, p, markets)) for p in stress.products])
         for i, j in zip(*np.nonzero(below), strict=True):
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, color="black"))
     for ax in axes if stacked else axes[:1]:
