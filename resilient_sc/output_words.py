@@ -5,6 +5,7 @@ README.md (:mod:`resilient_sc.analysis.report`) and a result workbook's README s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .format import money
@@ -18,6 +19,25 @@ def one_unit(product: str, name: str = "units") -> str:
     """
     return f"unit of {product}" + (f" ({name})" if name != "units" else "")
 
+
+#: a hub's capacity and throughput count inbound quantities of all products together (the data
+#: contract): in the unit all products share, else in units of every product summed (:func:`hub_totals`)
+HUB_CAPACITY = "capacity, all products ({} summed over products)"
+HUB_THROUGHPUT = "throughput, all products ({}, summed as the hub capacity counts them)"
+
+
+def hub_totals(units: Mapping[str, str]) -> dict[str, str]:
+    """The headers of a hub's ``throughput`` and ``capacity`` of all products, whose units are
+    ``units`` (each product's): in the unit they all share, else in units summed.
+
+    >>> hub_totals({"a": "t", "b": "t"})["capacity"]
+    'capacity, all products (t summed over products)'
+    >>> hub_totals({"a": "t", "b": "m3"})["throughput"]
+    'throughput, all products (units, summed as the hub capacity counts them)'
+    """
+    shared = set(units.values())
+    unit = shared.pop() if len(shared) == 1 else "units"
+    return {"throughput": HUB_THROUGHPUT.format(unit), "capacity": HUB_CAPACITY.format(unit)}
 
 #: the stress test's default penalty per unit of a product short: its unit value plus this multiple of
 #: the dearest supplier→hub→market path for it (:func:`~resilient_sc.analysis.stress.default_penalties`)

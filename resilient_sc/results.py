@@ -27,6 +27,7 @@ from .format import (
 from .model.build import NetworkModel
 from .model.sets import Sets, emission_factors, is_allied, is_local, total_demand, unit_of
 from .model.table import frame
+from .output_words import hub_totals
 from .policy import Policy
 from .solvers.base import SolveReport, SolverResult, Status
 from .wording import brief
@@ -43,9 +44,6 @@ COMPONENTS = ("supplier_fixed", "hub_fixed", "purchase", "handling", "transport"
 FLOW_TOL = 1e-6
 #: the share weighting of a plan without demand (its shares are NaN)
 NO_DEMAND = "no demand"
-#: hub capacity and throughput count inbound units of all products together (the data contract)
-HUB_CAPACITY = "capacity, all products (units summed over products)"
-HUB_THROUGHPUT = "throughput, all products (units, summed as the hub capacity counts them)"
 #: how a per-product quantity's header or summary item begins: ``demand (t of steel)``
 QUANTITY_HEADS = ("demand (", "delivered (", "shortfall (", "volume (", "throughput (")
 
@@ -53,7 +51,7 @@ QUANTITY_HEADS = ("demand (", "delivered (", "shortfall (", "volume (", "through
 def is_quantity(title: str) -> bool:
     """Whether ``title`` heads a quantity of one product (:func:`unit` in brackets).
 
-    >>> is_quantity("volume (t of steel)"), is_quantity(HUB_THROUGHPUT), is_quantity("local share (steel)")
+    >>> is_quantity("volume (t of steel)"), is_quantity("throughput, all"), is_quantity("local share (a)")
     (True, False, False)
     """
     return title.startswith(QUANTITY_HEADS) and title.endswith(")") and " of " in title
@@ -647,13 +645,13 @@ def suppliers_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
 def hubs_sheet(plan: Plan, products: list[str]) -> pd.DataFrame:
     """The opened hubs with their throughput of each product, then the throughput of all
     products against the capacity, which counts units of every product together (blank for a
-    hub without capacity receiving products of different units: nothing counts them together)."""
-    hubs = plan.hubs.reset_index(drop=True)
-    total = hubs[["throughput", "capacity", "utilisation"]].rename(
-        columns={"throughput": HUB_THROUGHPUT, "capacity": HUB_CAPACITY})
+    hub without capacity receiving products of different units: nothing counts them together),
+    headed in the unit the products share (:func:`~resilient_sc.output_words.hub_totals`)."""
+    hubs, units = plan.hubs.reset_index(drop=True), plan.units(products)
+    total = hubs[["throughput", "capacity", "utilisation"]].rename(columns=hub_totals(units))
     return pd.concat([hubs.drop(columns=["throughput", "capacity", "utilisation"]),
                       per_product(plan.inbound, "hub", hubs["hub"], products, "throughput",
-                                  units=plan.units(products)), total],
+                                  units=units), total],
                      axis=1)
 
 

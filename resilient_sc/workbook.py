@@ -11,7 +11,7 @@ products: supplier volumes, hub throughputs and the summary's demand, deliveries
 shortfalls have one figure per product, headed ``... (<unit> of <product>)``, and shares are
 per product too. The one exception is a hub's throughput against its capacity, which the
 data contract counts in units of all products together; its headers say so
-(:data:`~resilient_sc.results.HUB_THROUGHPUT`).
+(:func:`~resilient_sc.output_words.hub_totals`).
 """
 
 from __future__ import annotations

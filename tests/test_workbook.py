@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from resilient_sc import Network, Policy, ValidationError, examples, frontier, premium, solve, stress_test
-from resilient_sc.results import HUB_CAPACITY, HUB_THROUGHPUT
+from resilient_sc.output_words import hub_totals
 from resilient_sc.workbook import write_workbook
 
 
@@ -91,7 +91,7 @@ def test_plan_workbook_is_formatted(tmp_path: Path, electronics_plan) -> None:
     assert len(quantities) == 3 * 3  # demand, delivered, shortfall of 3 products
     assert all(summary[k].number_format in ("#,##0", "#,##0.00") for k in quantities)
     assert fmt("suppliers_contracted", "volume (pieces of chips)") in ("#,##0", "#,##0.00")
-    assert fmt("hubs_opened", HUB_THROUGHPUT) in ("#,##0", "#,##0.00")
+    assert fmt("hubs_opened", hub_totals({"cells": "pieces"})["throughput"]) in ("#,##0", "#,##0.00")
 
 
 def test_write_workbook_with_analyses(tmp_path: Path) -> None:
@@ -125,6 +125,9 @@ def test_write_workbook_with_analyses(tmp_path: Path) -> None:
     assert cell.alignment.wrap_text and cell.parent.column_dimensions["B"].width == 60
     with pytest.raises(ValueError, match="nothing to write"):
         write_workbook(tmp_path / "nothing.xlsx")
+
+
+HUB_THROUGHPUT, HUB_CAPACITY = hub_totals({"pump": "units", "kit": "units"}).values()
 
 
 def pumps_and_kits() -> Network:
@@ -488,3 +491,14 @@ def test_a_workbook_says_what_its_disruption_cost_is(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(write_workbook(tmp_path / "plan.xlsx", plan), read_only=True)
     said = dict(book["README"].iter_rows(values_only=True))["cost_breakdown"]
     assert plan.disruption_words() in said and "the network cost (design and flows) is" in said
+
+
+def test_hub_totals_are_headed_in_the_unit_all_products_share(tmp_path: Path) -> None:
+    """Pumps and kits both weighed in t: the hub's total of all products is in t, which its headers
+    said in 'units'; of products in t and m3 it stays units summed (nothing else counts them)."""
+    net = pumps_and_kits()
+    for units, unit in ((["t", "t"], "t"), (["t", "m3"], "units")):
+        plan = solve(net.replace(products=net.products.assign(unit=units)))
+        hub = pd.read_excel(write_workbook(tmp_path / "plan.xlsx", plan), sheet_name="hubs_opened").iloc[0]
+        assert hub[f"capacity, all products ({unit} summed over products)"] == 10000
+        assert hub[f"throughput, all products ({unit}, summed as the hub capacity counts them)"] == 730
