@@ -34,6 +34,7 @@ from .xlsx_tables import (
     HIDDEN,
     HIDDEN_ROWS,
     READ_WARNINGS,
+    STRUCK_ROWS,
     read_workbook,
 )
 
@@ -210,11 +211,13 @@ class Network:
                 warns.append(f"({name}) | the sheet is hidden in {df.attrs[HIDDEN]}, and read all the same: "
                              "delete the sheet (or its rows) to leave the table out")
             warns += list(df.attrs.get(READ_WARNINGS, ()))
-            if rows := sorted(set(df.attrs.get(HIDDEN_ROWS, ())).intersection(df.index)):  # rows kept
-                warns.append(f"({name}) | {count(len(rows), 'row')} hidden in the sheet (by hand or by a "
-                             f"filter) {'is' if len(rows) == 1 else 'are'} read all the same: rows "
-                             f"{', '.join(map(str, rows[:20]))}{' …' * (len(rows) > 20)}; delete the rows "
-                             "to leave them out")
+            for attr, how in ((HIDDEN_ROWS, "hidden in the sheet (by hand or by a filter)"),
+                              (STRUCK_ROWS, "struck through in the sheet (every cell holding data)")):
+                if rows := sorted(set(df.attrs.get(attr, ())).intersection(df.index)):  # rows kept
+                    are = "is" if len(rows) == 1 else "are"
+                    warns.append(f"({name}) | {count(len(rows), 'row')} {how} {are} read all the same: "
+                                 f"rows {', '.join(map(str, rows[:20]))}{' …' * (len(rows) > 20)}; "
+                                 "delete the rows to leave them out")
         if problems:
             raise ValidationError(problems)
         warns += unlisted_demand_periods(typed)  # on the rows as given: a 0 says none on purpose

@@ -72,6 +72,8 @@ ZIP_MAGIC, OLE2_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 HIDDEN = "hidden_in"
 #: the attribute of a table with rows hidden in its sheet, by hand or by a filter (their numbers)
 HIDDEN_ROWS = "hidden_rows"
+#: the attribute of a table with rows struck through in its sheet, every cell holding data (their numbers)
+STRUCK_ROWS = "struck_rows"
 #: the attribute of a table read holding warnings of the reading, each naming its table (columns
 #: hidden in a sheet, sheets or files not read): said by Network.from_frames
 READ_WARNINGS = "read_warnings"
@@ -108,6 +110,11 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
     numeric = {c.name for c in spec.columns if c.kind in COUNT_KINDS} if spec is not None else set()
     # ids a date cell cannot be (a period may be a year typed as a date)
     named = {c.name for c in spec.columns if c.kind == "id"} - {"period"} if spec is not None else set()
+    # the cell styles whose font is struck through: a row a planner crossed out reads as deleted
+    fonts = ws.parent._fonts
+    struck_styles = {i for i, style in enumerate(ws.parent._cell_styles)
+                     if style.fontId < len(fonts) and fonts[style.fontId].strike}
+    struck: dict[int, int] = {}  # row -> its cells holding data struck through
     with ws._get_source() as src:
         parser = _sheet_parser()(src, ws._shared_strings, data_only=True, epoch=ws.parent.epoch,
                                  date_formats=ws.parent._date_formats,
@@ -157,6 +164,8 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
                     rows.append(r)
                     values.append(text)
                     last = max(last, r)
+                    if cell["style_id"] in struck_styles:
+                        struck[r] = struck.get(r, 0) + 1
             if r > limits.rows + 1 and r == last:
                 problems.append(f"({table}) | the sheet has more than {limits.describe('rows')}")
                 return None
@@ -199,6 +208,9 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
     df = pd.DataFrame(data, index=pd.Index(filled, name="_row"))
     df.columns = pd.Index([header[col] for col in sorted(header)], dtype=object)
     df.attrs[HIDDEN_ROWS] = sorted(set(hidden).intersection(filled.tolist()))
+    if struck:
+        held = np.bincount(np.concatenate([rows for rows, _ in columns.values()]))  # cells of each row
+        df.attrs[STRUCK_ROWS] = sorted(r for r, n in struck.items() if n == held[r])
     if shut := [header[c] for c in sorted(set(columns) & set(header))
                 if any(lo <= c <= hi for lo, hi in hidden_spans)]:
         many = len(shut) > 1

@@ -492,6 +492,23 @@ def test_rows_hidden_by_hand_or_by_a_filter_are_read_and_said_to_be(book: Path):
     assert len(net.demand) == len(examples.electronics().demand)
 
 
+def test_rows_struck_through_are_read_and_said_to_be(book: Path):
+    """A planner crosses out a demand row in Excel (strikethrough) to mean "no longer": it is read,
+    as a hidden row is, and now said to be (it was read silently); a row with one struck cell
+    beside plain ones is not struck through."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb["demand"]
+    for cells in (ws[4], ws[9], ws[6][:1]):
+        for cell in cells:
+            cell.font = openpyxl.styles.Font(strike=True, bold=True)
+    wb.save(book)
+    with pytest.warns(DataWarning, match=r"^\(demand\) \| 2 rows struck through in the sheet \(every cell "
+                                         r"holding data\) are read all the same: rows 4, 9; delete the rows "
+                                         "to leave them out$"):
+        net = read_network(book)
+    assert len(net.demand) == len(examples.electronics().demand)
+
+
 def test_columns_hidden_in_a_sheet_are_read_and_said_to_be(book: Path):
     """A planner hides the co2 and capacity columns to leave them out: they are read (as hidden
     rows and sheets are), and now said to be; a column hidden without data is not."""
