@@ -33,6 +33,7 @@ import yaml
 from .data import Network
 from .exceptions import PolicyError, ValidationError, check_path
 from .format import as_given
+from .keywords import fields_signature, unknown_keywords
 from .limits import Limits, current
 from .mapping_files import SWITCH_WORDS, load_mapping, shown, typed
 from .schema import FAILURE_KINDS
@@ -309,10 +310,8 @@ class Policy:
         """A name that is no field is a :class:`ValidationError` (and a TypeError, as Python's
         own) with the nearest field: ``Policy(min_local_shar=0.5)`` said only 'unexpected
         keyword argument', where :meth:`from_dict` and :meth:`replace` name the field meant."""
-        unknown = [n for n in fields_given if n not in POLICY_FIELDS]
-        if unknown:
-            raise PolicyArgumentError("; ".join(f"{n!r} is no policy field{suggest(n, POLICY_FIELDS)}"
-                                                for n in unknown))
+        if unknown := unknown_keywords(fields_given, POLICY_FIELDS, "policy field"):
+            raise PolicyArgumentError(unknown)
         return super().__new__(cls)
 
     def __post_init__(self) -> None:
@@ -444,11 +443,7 @@ class Policy:
     def replace(self, **changes: Any) -> Policy:
         """A copy with some fields changed; a name that is no field is a :class:`ValidationError`
         with the nearest field (dataclasses said only 'unexpected keyword argument')."""
-        unknown = [n for n in changes if n not in POLICY_FIELDS]
-        if unknown:
-            raise ValidationError([f"(policy) | {n!r} is no policy field{suggest(n, POLICY_FIELDS)}"
-                                   for n in unknown])
-        return replace(self, **changes)
+        return replace(self, **changes)  # Policy() checks the names
 
     @property
     def is_base(self) -> bool:
@@ -666,6 +661,8 @@ a period key holds in its period only, so there min_local_share asks nothing; gi
             return np.full(len(products), np.nan if value is None else float(value))
         return products.map(lambda p: float(value[p]) if p in value else np.nan).to_numpy(float)
 
+
+Policy.__signature__ = fields_signature(Policy)  # type: ignore[attr-defined]  # help(Policy): its fields
 
 class PolicyArgumentError(ValidationError, TypeError):
     """A :class:`Policy` made with a name that is no field, a tuple field (``survive``,

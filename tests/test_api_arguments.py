@@ -546,6 +546,25 @@ def test_a_misspelt_policy_field_names_the_field_meant():
         "(policy) | 'min_local_shar' is no policy field (did you mean 'min_local_share'?)")
 
 
+def test_a_misspelt_option_names_the_option_meant_and_help_shows_the_fields():
+    """``SolveOptions(timelimit=60)`` said only 'unexpected keyword argument'; ``help(Policy)``
+    showed ``Policy(*args, **fields_given)`` (the __new__ that checks names), not its fields."""
+    import inspect
+
+    with pytest.raises(TypeError, match=r"^'timelimit' is no option of SolveOptions \(did you mean "
+                                        r"'time_limit'\?\); 'gap' is no option of SolveOptions$"):
+        SolveOptions(timelimit=60, gap=0.01, seed=3)
+    with pytest.raises(TypeError, match=r"'nearst' is no option of AccelerateOptions \(did you mean"):
+        AccelerateOptions(nearst=2)
+    assert SolveOptions(time_limit=60, seed=3).time_limit == 60
+    for cls in (Policy, SolveOptions, AccelerateOptions):
+        given = list(inspect.signature(cls).parameters)
+        assert given == [f.name for f in dataclasses.fields(cls)], cls
+    assert "min_local_share" in inspect.signature(Policy).parameters
+    assert problem(lambda: Policy().replace(survive_=["hub"])) == (
+        "(policy) | 'survive_' is no policy field (did you mean 'survive'?)")
+
+
 def test_a_plans_design_edited_in_place_is_not_stress_tested():
     """Rows dropped from plan.suppliers in place: stress_test replayed 8 of 13 suppliers without
     a word (worst case 10.7% served, 90.9% for the design solved; API audit)."""

@@ -1,6 +1,6 @@
 """What every solver route shares: the options, how a solve ended, its raw result and its report.
 
-Imports nothing from the package, so the model, the results and every solver may import it.
+Imports only the package's errors and words, so the model, the results and every solver may import it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ValidationError
 from ..format import BREAKS_THE_MODEL
+from ..keywords import fields_signature, unknown_keywords
 from ..wording import brief
 
 if TYPE_CHECKING:
@@ -38,8 +39,18 @@ class Status(str, enum.Enum):
     __format__ = str.__format__
 
 
+class _NamedOptions:
+    """Options whose misspelt keyword names the option meant (Python said only 'unexpected
+    keyword argument')."""
+
+    def __new__(cls, *args: Any, **given: Any) -> Any:
+        if unknown := unknown_keywords(given, [f.name for f in fields(cls)], f"option of {cls.__name__}"):
+            raise TypeError(unknown)
+        return super().__new__(cls)
+
+
 @dataclass(frozen=True)
-class AccelerateOptions:
+class AccelerateOptions(_NamedOptions):
     """Thresholds and tuning of the exact accelerations (:mod:`resilient_sc.solvers.routes`).
 
     None of them changes the optimum; they decide which route runs and how its work is split.
@@ -185,7 +196,7 @@ UNPROVEN = " at HiGHS's tolerances"
 UNCERTIFIED = f"HiGHS's answer {BREAKS_THE_MODEL}, so it is not certified"
 
 @dataclass(frozen=True)
-class SolveOptions:
+class SolveOptions(_NamedOptions):
     """How to solve.
 
     ``time_limit`` in seconds for the whole call, the build included (None = none; HiGHS
@@ -284,6 +295,10 @@ def given_options(options: Any) -> SolveOptions:
         raise ValidationError([f"(options) | {brief(options)} is a {type(options).__name__}, not a "
                                "SolveOptions; build one: SolveOptions(time_limit=60, ...)"])
     return options
+
+
+AccelerateOptions.__signature__ = fields_signature(AccelerateOptions)  # type: ignore[attr-defined]
+SolveOptions.__signature__ = fields_signature(SolveOptions)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
