@@ -292,12 +292,37 @@ def test_survive_hub_with_max_hubs(electronics):
     assert "so at least 8 hubs must be open; to resolve it: raise max_hubs to at least 8" in first
     assert solve(electronics, Policy(survive=("hub",), max_hubs=8)).objective > 0
     first = _survive_capacity(build_model(electronics, Policy(survive=("hub",), max_hubs=2)))[1][0]
-    assert first == (f"survive hub and max_hubs 2 cannot both hold: with at most 2 hubs open, losing one "
-                     f"leaves at most one hub, and the largest hub handles at most {fmt(caps[0])} pieces of "
-                     "'chips', 'displays' and 'cells' together (each product's units summed), "
+    third = 3 if caps[1] + caps[2] >= total else 4  # losing the largest of them leaves the others
+    assert first == (f"survive hub and max_hubs 2 cannot both hold: with at most 2 hubs open, losing the "
+                     f"larger leaves one hub, and the second largest hub handles at most {fmt(caps[1])} "
+                     "pieces of 'chips', 'displays' and 'cells' together (each product's units summed), "
                      f"below the {fmt(total)} the service level requires (missing "
-                     f"{fmt(total - caps[0])}); to resolve it: raise max_hubs to at least 3, lower "
+                     f"{fmt(total - caps[1])}); to resolve it: raise max_hubs to at least {third}, lower "
                      "service_level or add hub capacity")
+
+
+def test_survive_hub_with_max_hubs_counts_what_is_left_after_losing_the_largest():
+    """Hubs of 100, 50, 50, 50 and 50 units, demand 120, survive hub: 3 hubs open leave 100 after
+    losing the 100-unit one, so 4 are needed (c₂ + c₃ + c₄ = 150); the words advised 3 (the 2
+    largest, 150, counted), and at 3 the next run named no quantity (audit)."""
+    from resilient_sc.explain.capacity import _survive_capacity
+
+    f = examples.tiny().frames()
+    hubs = [f"H{i}" for i in range(1, 6)]
+    f["hubs"] = pd.DataFrame({"hub": hubs, "country": "FR", "capacity": [100.0, 50.0, 50.0, 50.0, 50.0]})
+    f["demand"] = pd.DataFrame({"market": ["Paris"], "demand": [120.0]})
+    lanes = [(s, h) for s in ("S_FR", "S_CN") for h in hubs] + [(h, "Paris") for h in hubs]
+    f["lanes"] = pd.DataFrame({"origin": [a for a, _ in lanes], "destination": [b for _, b in lanes],
+                               "unit_cost": 1.0})
+    net = Network.from_frames(**f)
+    for k, left in ((2, 50), (3, 100)):
+        words = _survive_capacity(build_model(net, Policy(survive=("hub",), max_hubs=k)))
+        assert words[0] == 4 and f"at most {left} " in words[1][0], words
+        assert f"(missing {120 - left}); to resolve it: raise max_hubs to at least 4," in words[1][0]
+    with pytest.raises(InfeasiblePolicyError):
+        solve(net, Policy(survive=("hub",), max_hubs=3))
+    assert solve(net, Policy(survive=("hub",), max_hubs=4)).objective > 0
+    assert _survive_capacity(build_model(net, Policy(survive=("hub",), max_hubs=4))) == (0, [])
 
 
 def test_survive_country_with_max_hubs(electronics):

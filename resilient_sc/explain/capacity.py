@@ -128,8 +128,10 @@ def fewest_hubs(model: NetworkModel) -> list[str]:
 
 def _survive_capacity(model: NetworkModel) -> tuple[float, list[str]]:
     """survive hub with max_hubs k, and the hubs it asks for (inf: no count is enough): after
-    losing one of at most k open hubs, the k - 1 largest hubs must still handle the units the
-    service level requires."""
+    losing the largest of at most k open hubs, the others must still handle the units the
+    service level requires; at best they are the 2nd to k-th largest hubs (c₂ + … + c_k, hubs
+    sorted by capacity c₁ ≥ c₂ ≥ …: the k - 1 largest, c₁ + … + c_{k-1}, advised 3 hubs where
+    losing the largest of 3 left too little and 4 were needed; audit)."""
     s, policy = model.sets, model.policy
     k = policy.max_hubs
     if "hub" not in policy.survive or k is None:
@@ -138,30 +140,30 @@ def _survive_capacity(model: NetworkModel) -> tuple[float, list[str]]:
                                      default=1.0)
     need = float((beta * s.demand["demand"]).sum())
     caps = np.sort(np.asarray(s.hubs_table["capacity"], float))[::-1]
-    top = float(caps[:max(k - 1, 0)].sum())
+    top = float(caps[1:max(k, 1)].sum())  # what k open hubs handle at most after losing one
     if top >= need * (1 - TOL):
         return 0, []
-    enough = np.flatnonzero(np.cumsum(caps) >= need * (1 - TOL))
+    # k = j + 2 hubs leave c₂ + … + c_{j+2} after losing the largest
+    enough = np.flatnonzero(np.cumsum(caps[1:]) >= need * (1 - TOL))
     # summed, as hub capacity counts them
     units = units_of(list(dict.fromkeys(s.demand["product"])), model.network)
-    if not len(enough) or enough[0] + 2 > len(caps):  # no count of hubs is enough: not max_hubs's doing
+    if not len(enough):  # no count of hubs is enough: not max_hubs's doing
         left = float(caps[1:].sum())
         return np.inf, [
             f"{cannot_text([field_text(policy, 'survive')])} with any number of hubs open: losing the "
             f"largest of the {len(caps)} usable hubs leaves the others handling at most {number(left)} "
             f"{units}, below the {number(need)} the service level requires (missing {number(need - left)}); "
             "to resolve it: add hub capacity or lower service_level"]
-    fix = f"raise max_hubs to at least {int(enough[0]) + 2}, "
     rest = ("losing it leaves no hub" if k <= 1 else
-            f"losing one leaves at most one hub, and the largest hub handles at most {number(top)} {units}"
-            if k == 2 else f"losing one leaves at most {k - 1} hubs, and the {k - 1} largest hubs "
-            f"handle at most {number(top)} {units}")
+            f"losing the larger leaves one hub, and the second largest hub handles at most {number(top)} "
+            f"{units}" if k == 2 else f"losing the largest of them leaves {k - 1} hubs, and the 2nd to "
+            f"{k}th largest hubs handle at most {number(top)} {units}")
     fields = [field_text(policy, "survive"), f"max_hubs {k}"]
-    return int(enough[0]) + 2 if len(enough) else np.inf, [
+    return int(enough[0]) + 2, [
             f"{cannot_text(fields)}: with at most {k} hub{'s' if k != 1 else ''} open, {rest}"
             + f", below the {number(need)}{f' {units}' if k <= 1 else ''} the service level requires "
-            f"(missing "
-            f"{number(need - top)}); to resolve it: {fix}lower service_level or add hub capacity"]
+            f"(missing {number(need - top)}); to resolve it: raise max_hubs to at least "
+            f"{int(enough[0]) + 2}, lower service_level or add hub capacity"]
 
 
 def explain_survive(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
