@@ -366,7 +366,7 @@ def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch, tmp_
 def test_a_frontier_names_its_reference_and_an_infeasible_one():
     """The premiums of a frontier are over its starting policy's design, named, and when that
     policy sets the swept field itself looser values cost less; a starting policy without a plan
-    is named as the fault, whatever the values swept."""
+    is named as the fault (and, when it sets the field swept, said to be replaced by the points)."""
     from resilient_sc import InfeasiblePolicyError, Policy, examples, frontier
     from resilient_sc.analysis.frontier_report import frontier_reference
 
@@ -380,9 +380,15 @@ def test_a_frontier_names_its_reference_and_an_infeasible_one():
     assert frontier_reference("service_level", Policy(survive=("country",))) == (
         "the design of the starting policy (survive country), where service_level is 1 (its value when "
         "not set: values looser than 1 cost less, a negative premium)")
-    with pytest.raises(InfeasiblePolicyError, match="the starting policy, the reference of the premiums, has "
-                                                    r"no plan \(whatever the values of max_hubs\)"):
+    with pytest.raises(InfeasiblePolicyError, match="policy:\n  - the starting policy, the reference of the "
+                                                    "premiums, has no plan, so no premium can be computed: "):
         frontier(examples.tiny(), "max_hubs", [1, 2], Policy(excluded_countries=("FR",)), failures=())
+    # it sets the field swept, whose points replace it: they may have plans ('whatever the values of
+    # max_hubs' was untrue: max_hubs 0 has no plan, 1 and 2 have; infeasibility audit)
+    with pytest.raises(InfeasiblePolicyError, match="has no plan, so no premium can be computed; it sets "
+                                                    "max_hubs 0 itself, which each point replaces: sweep "
+                                                    "from a starting policy without max_hubs: "):
+        frontier(examples.tiny(), "max_hubs", [1, 2], Policy(max_hubs=0), failures=())
 
 
 def test_a_network_that_sheds_demand_is_drawn_and_said_as_such():

@@ -20,6 +20,7 @@ from ..exceptions import (
     check_switch,
     warn,
 )
+from ..format import field_text
 from ..mapping_files import shown
 from ..model.build import given_policy
 from ..optimize import model_for, solve, solve_model
@@ -145,8 +146,12 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     try:
         base = named("the starting policy", solve, network, policy, options)
     except InfeasiblePolicyError as exc:  # the reference of every premium: say it is the one at fault
-        raise InfeasiblePolicyError([f"the starting policy, the reference of the premiums, has no plan "
-                                     f"(whatever the values of {field}): {r.strip(' -')}"
+        # not 'whatever the values': a point replaces the policy's own value of the field, and a
+        # shortfall_penalty relaxes demand, so the points may have plans (infeasibility audit)
+        own = (f"; it sets {field_text(policy, field)} itself, which each point replaces: sweep from a "
+               f"starting policy without {field}") if field in policy.to_dict() else ""
+        raise InfeasiblePolicyError([f"the starting policy, the reference of the premiums, has no plan, so "
+                                     f"no premium can be computed{own}: {r.strip(' -')}"
                                      for r in exc.reasons]) from exc
     if warm_start and (executor is not None or (workers or 1) > 1):
         warn("(warm_start) | the points are solved in order in this process, each from the last "
