@@ -23,14 +23,14 @@ from . import io
 from .data import Network
 from .escaping import id_list, ids_in
 from .exceptions import InfeasiblePolicyError, RunWarning, ValidationError, warn
-from .explain.roadmap import explain_roadmap, lead_time_hint
+from .explain.roadmap import explain_periods, explain_roadmap, in_period_order, lead_time_hint
 from .format import count, fraction, money, money_digits, quantity, relative_gap, weight
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.table import by_id
 from .model.transitions import BEFORE
 from .optimize import accepted, log_line, log_report, pyomo_report, pyomo_solution
 from .period_rows import TIMELINE_KEYS
-from .periods import policy_in
+from .periods import period_ids, policy_in
 from .policy import Policy
 from .results import (
     COMPONENTS,
@@ -486,7 +486,7 @@ def solve_roadmap_model(model: RoadmapModel, options: SolveOptions | None = None
     result = dataclasses.replace(result, solve_time=result.solve_time + seconds, note=report.note)
     log_report(report, options)
     if result.status is Status.INFEASIBLE:
-        raise InfeasiblePolicyError(explain_roadmap(model))
+        raise InfeasiblePolicyError(explain_roadmap(model, deadline))
     roadmap = Roadmap.from_solution(model, result, report) if result.x is not None else None
     roadmap = accepted(roadmap, result, options)  # type: ignore[arg-type, assignment]
     _warn_of_light_periods(roadmap, options)  # type: ignore[arg-type]
@@ -648,6 +648,11 @@ def solve_roadmap(network: Network, policy: Policy | None = None,
         model = build_roadmap(network, policy, strong_links=options.strong_links)
     except PeriodsInfeasible as exc:
         n = max(1, len(network.periods))
-        hints = [h for period, t, net, pol in exc.failed for h in lead_time_hint(net, pol, period, t, n)]
-        raise InfeasiblePolicyError([*exc.reasons, *hints]) from None
+        hints = [h for period, t, net, pol in exc.failed
+                 for h in lead_time_hint(net, pol, period, t, n, deadline)]
+        # the periods past the precheck may have no plan alone either: named now, not on the next
+        # run once the first are fixed (infeasibility audit)
+        others = explain_periods(exc.built, n, deadline)
+        raise InfeasiblePolicyError(in_period_order([*exc.reasons, *hints, *others],
+                                                    list(period_ids(network)))) from None
     return solve_roadmap_model(model, until(options, deadline))

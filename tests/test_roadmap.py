@@ -210,6 +210,33 @@ def test_lead_time_makes_a_target_unreachable():
     assert "in period 2026" in text and "S_FR (lead_time 1)" in text and "2027" not in text
 
 
+def test_every_period_without_a_plan_is_named_in_order():
+    """max_region_share {2028: 0} has no plan in 2028 (found by the solver), max_country_share
+    {2030: 0.1} none in 2030 (found by the precheck): with both, only 2030 was named, and 2028 on
+    the next run, once 2030 was fixed (infeasibility audit)."""
+    policy = Policy(max_region_share={"2028": 0.0}, max_country_share={"2030": 0.1})
+    with pytest.raises(InfeasiblePolicyError) as exc:
+        solve_roadmap(examples.electronics_roadmap(), policy)
+    periods = [r.split(":")[0].split(" (")[0] for r in exc.value.reasons]
+    assert periods == sorted(periods) and set(periods) == {"in period 2028", "in period 2030"}
+    assert any(r.startswith("in period 2028: max_region_share 0 cannot be met") for r in exc.value.reasons)
+
+
+def test_the_explanation_of_a_roadmap_keeps_to_the_time_limit():
+    """A roadmap's explanation is bounded by the call's time limit as one period's is (it took
+    3 to 5 s after time_limit=0.5): the periods not checked alone by then are named."""
+    import time
+
+    from resilient_sc.explain.roadmap import explain_roadmap
+    from resilient_sc.model.roadmap import build_roadmap
+
+    model = build_roadmap(paris())
+    assert explain_roadmap(model, deadline=time.perf_counter()) == [
+        "the time limit ran out before periods 2026, 2027 were checked alone, which may have no plan "
+        "either: raise SolveOptions.time_limit (CLI: --time-limit), or solve without one, to see"]
+    assert explain_roadmap(model) == ["the roadmap has no plan, although every period has one alone"]
+
+
 def test_survive_per_period():
     """survive supplier: each period needs both suppliers (S_FR with lead time 0): 100 + 200 +
     10 · 6 = 360 a period, plus S_FR's opening 300 in 2026: 660 + 360 = 1020."""

@@ -29,14 +29,17 @@ from .transitions import DESIGN, add_links, elements
 
 class PeriodsInfeasible(InfeasiblePolicyError):
     """Periods of a roadmap that fail a necessary condition (:mod:`.precheck`): ``failed`` holds
-    each one's (period, position, network, policy) as it stands in that period."""
+    each one's (period, position, network, policy) as it stands in that period; ``built`` each
+    other period's (period, position, model), which may have no plan alone either."""
 
-    def __init__(self, reasons: list[str], failed: list[tuple[str, int, Network, Policy]]):
+    def __init__(self, reasons: list[str], failed: list[tuple[str, int, Network, Policy]],
+                 built: list[tuple[str, int, NetworkModel]] | None = None):
         super().__init__(reasons)
         self.failed = failed
+        self.built = built or []
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (list(self.reasons), self.failed))
+        return (type(self), (list(self.reasons), self.failed, self.built))
 
 
 @dataclass(eq=False)
@@ -121,7 +124,8 @@ def build_roadmap(network: Network, policy: Policy | None = None,
             raise ValidationError([p.replace(" | ", f" | in period {period}: ", 1) for p in exc.problems],
                                   exc.about) from exc
     if reasons:
-        raise PeriodsInfeasible(reasons, failed)
+        done = [t for t in range(len(ids)) if t not in {f[1] for f in failed}]
+        raise PeriodsInfeasible(reasons, failed, [(ids[t], t, m) for t, m in zip(done, models, strict=True)])
     lm, starts = _stacked(network, models, periods)
     return RoadmapModel(network, policy, periods, tuple(models), lm, starts,
                         time.perf_counter() - start)
