@@ -722,14 +722,17 @@ def test_a_co2_cap_is_printed_apart_from_every_amount_beside_it():
 
 def test_max_hubs_is_blamed_only_when_it_leaves_hubs_out():
     """Two hubs of 30 for 80 units: 'max_hubs 5 cannot be met: the 5 largest usable hubs handle
-    at most 60' (only 2 exist: the data's shortfall), and 'the 0 largest usable hubs'."""
+    at most 60' (only 2 exist: the data's shortfall), and 'the 0 largest usable hubs'; at max_hubs 1
+    the largest hub's 30 was blamed on max_hubs, though both together hold only 60 (audit)."""
     f = examples.tiny().frames()
     f["hubs"] = pd.concat([f["hubs"], f["hubs"].assign(hub="H2")], ignore_index=True).assign(capacity=30.0)
     f["lanes"] = pd.concat([f["lanes"], f["lanes"].replace({"H1": "H2"})], ignore_index=True)
     net = Network.from_frames(**f)
-    with pytest.raises(InfeasiblePolicyError) as info:
-        solve(net, Policy(max_hubs=5))
-    assert info.value.reasons[0].startswith("the data have no plan, whatever the policy: ")
+    for k in (1, 5):  # at 1 (fewer than the hubs) max_hubs was blamed, 'to resolve it: add hub capacity'
+        with pytest.raises(InfeasiblePolicyError) as info:
+            solve(net, Policy(max_hubs=k))
+        assert info.value.reasons[0].startswith("the data have no plan, whatever the policy: "), k
+        assert not any("max_hubs" in r for r in info.value.reasons), k
     with pytest.raises(InfeasiblePolicyError) as info:
         solve(net, Policy(max_hubs=0))
     assert info.value.reasons == ("max_hubs 0 cannot be met: it opens no hub, and markets need 80 units of "
