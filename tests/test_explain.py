@@ -437,6 +437,33 @@ def test_the_precheck_names_the_markets_one_hub_or_one_country_cuts_off():
         for lost in ("hub 'H2'", "country 'CN'", "country 'DE'")]
 
 
+def test_a_route_needing_a_closed_supplier_and_a_closed_hub_asks_for_both():
+    """Losing X cuts M off; its one other route runs S2 -> H2, both closed: 'reopen one' was the
+    fix, and reopening either left M cut off (audit). With S2 open, reopening H2 is enough."""
+    def net(s2: str) -> Network:
+        return Network.from_frames(
+            countries=pd.DataFrame({"country": ["X", "Y"], "region": "R"}),
+            suppliers=pd.DataFrame({"supplier": ["S1", "S2", "S3"], "country": ["X", "Y", "Y"],
+                                    "status": ["candidate", s2, "candidate"]}),
+            supplier_products=pd.DataFrame({"supplier": ["S1", "S2", "S3"], "capacity": 100.0}),
+            hubs=pd.DataFrame({"hub": ["H1", "H2", "H3"], "country": ["X", "Y", "Y"],
+                               "status": ["candidate", "closed", "candidate"]}),
+            markets=pd.DataFrame({"market": ["M", "M2"], "country": "Y"}),
+            demand=pd.DataFrame({"market": ["M", "M2"], "demand": [50.0, 10.0]}),
+            lanes=pd.DataFrame({"origin": ["S1", "S1", "S2", "H1", "H2", "S3", "H3"],
+                                "destination": ["H1", "H2", "H2", "M", "M", "H3", "M2"], "unit_cost": 1.0}))
+    for s2, undo in (("closed", "bring back a supplier and a hub of one route together (reopening: either "
+                                "alone gives no route)"), ("candidate", "reopen one")):
+        with pytest.raises(InfeasiblePolicyError) as err:  # the precheck's
+            build_model(net(s2), Policy(survive=("country",)))
+        first = err.value.reasons[0]
+        assert first.startswith("survive country cannot be met: losing country 'X' cuts off market 'M' ")
+        assert f"; to resolve it: {undo}, add lanes that avoid country 'X'" in first, first
+    with pytest.raises(InfeasiblePolicyError, match="losing country 'X' cuts off market 'M'"):  # H2 alone
+        build_model(net("closed").replace(hubs=net("closed").hubs.assign(status="candidate")),
+                    Policy(survive=("country",)))
+
+
 def test_the_cut_off_rows_are_those_every_route_to_which_a_failure_touches():
     """The precheck's cut-off rows per single failure, against every (supplier, hub) route of
     random networks listed one by one."""

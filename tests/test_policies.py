@@ -276,6 +276,23 @@ def test_a_product_short_everywhere_is_named_before_the_markets_it_leaves_out(el
     assert all(" pieces) cannot be served" in r for r in reasons if r.startswith("demand: market"))
 
 
+def test_bringing_back_a_supplier_is_offered_only_when_it_is_enough():
+    """S_FR makes 100, S_CN (100) is closed: for 250 units 'reopen one' was offered as a fix on its
+    own, and after reopening 50 were still missing (infeasibility audit); S_CN is named with what
+    it makes. For 150, reopening it is enough, and offered."""
+    net = examples.tiny()
+    net = net.replace(suppliers=net.suppliers.assign(status=["candidate", "closed"]))
+    left = "; left out of the plan: S_CN (status closed)"
+    for demand, fixes in ((250.0, f"{left}, which makes only 100 units of the 150 missing); add capacity or "
+                                  "set shortfall_penalty"),
+                          (150.0, f"{left}); add capacity, reopen one or set shortfall_penalty")):
+        with pytest.raises(InfeasiblePolicyError) as err:
+            solve(net.replace(demand=net.demand.assign(demand=demand)))
+        assert err.value.reasons[0] == (f"demand: product 'default': usable suppliers can make at most 100 "
+                                        f"units but markets need {demand:,.0f} (missing {demand - 100:,.0f} "
+                                        f"units of capacity{fixes}")
+
+
 def test_a_product_no_supplier_makes_is_said_once_not_per_market(electronics):
     """Cells made only in excluded countries: the product's line, then 8 lines of markets that
     cannot be served and '... and 115 more markets' on a ladder network (an audit): its markets

@@ -149,24 +149,35 @@ def _left_out(s: Sets, network: Network, policy: Policy, field: str, product: st
     mine = _making(gone.loc[counts_towards(field, gone, market)], product)
     if mine.empty:
         return ""
+    listed, fix, _ = _bringing_back(s, network, policy, mine, product, missing)
+    return f"; left out of the plan: {listed}: {fix}, or lower {field}"
+
+
+def _bringing_back(s: Sets, network: Network, policy: Policy, mine: pd.DataFrame, product: str,
+                   missing: float) -> tuple[str, str, bool]:
+    """The suppliers ``mine`` (rows of ``Sets.removed_suppliers`` that make ``product``) listed by
+    why they were left out, what bringing them back does for the ``missing`` units (by their
+    capacity): any one is enough (``reopen one``), at least k of them, or all of them are not
+    (``, which makes only 12,200 pieces of the 20,000 missing``: bring it back and add capacity;
+    'reopen one' was offered alone: audit), and whether bringing them back is enough."""
     shown, undo = removals(mine, "supplier", policy.excluded_countries)
     sp = network.supplier_products
     made = sp.loc[(sp["product"] == product) & sp["supplier"].isin(mine["supplier"])].groupby(
         "supplier")["capacity"].max().sort_values(ascending=False, kind="stable")
     enough = made >= missing * (1 - 1e-9)
     if enough.all():  # any one of them makes what is missing
-        return f"; left out of the plan: {shown}: {and_list(undo, 'or')}, or lower {field}"
+        return shown, and_list(undo, "or"), True
     fewest = int(np.searchsorted(np.cumsum(made.to_numpy(float)), missing * (1 - 1e-9))) + 1  # largest first
     how = and_list([_UNDOING[r] for r in sorted(set(_why(mine, policy.excluded_countries)))], "or")
     u = unit_of(s, product)
     if fewest > len(made):
-        return (f"; left out of the plan: {shown}, which make only {number(float(made.sum()))} {u} of the "
-                f"{number(missing)} missing together: bring them back ({how}) and add capacity, or lower "
-                f"{field}")
+        one = len(made) == 1
+        return (f"{shown}, which make{'s' * one} only {number(float(made.sum()))} {u} of the "
+                f"{number(missing)} missing{'' if one else ' together'}",
+                f"bring {'it' if one else 'them'} back ({how}) and add capacity", False)
     which, others = ((and_list(list(made.index[enough]), "or"), ", which the others do not make alone")
                      if fewest == 1 else (f"at least {fewest} of them", ""))
-    return (f"; left out of the plan: {shown}: bring back {which} ({how}; {number(missing)} {u} missing"
-            f"{others}), or lower {field}")
+    return shown, f"bring back {which} ({how}; {number(missing)} {u} missing{others})", True
 
 
 def removed_towards(s: Sets, network: Network, cut: pd.DataFrame, lost: str = "") -> pd.DataFrame:
@@ -189,14 +200,36 @@ def removed_towards(s: Sets, network: Network, cut: pd.DataFrame, lost: str = ""
         joined = rows.merge(lanes, left_on=to, right_on="destination")
         return joined.loc[(joined["carries"] == "all") | (joined["carries"] == joined["product"])]
 
-    into = carrying(cut[["market", "product"]], "market")[["origin", "product"]].drop_duplicates()
+    into = carrying(cut[["market", "product"]], "market")[["market", "origin", "product"]].drop_duplicates()
     feeds = carrying(into.rename(columns={"origin": "hub"}), "hub")
     made = pd.MultiIndex.from_frame(network.supplier_products[["supplier", "product"]])
     feeds = feeds.loc[pd.MultiIndex.from_frame(feeds[["origin", "product"]]).isin(made)]
     hubs, suppliers = set(feeds["hub"]), set(feeds["origin"])  # a hub no supplier of it reaches cannot help
-    return pd.concat([s.removed_hubs.loc[s.removed_hubs["hub"].isin(hubs)].rename(columns={"hub": "id"}),
+    gone = pd.concat([s.removed_hubs.loc[s.removed_hubs["hub"].isin(hubs)].rename(columns={"hub": "id"}),
                       s.removed_suppliers.loc[s.removed_suppliers["supplier"].isin(suppliers)].rename(
                           columns={"supplier": "id"})], ignore_index=True)
+    # a row each of whose routes runs through a removed supplier and a removed hub: one brought back
+    # alone gives it no route ('reopen one' was said: audit)
+    removed = (feeds["hub"].isin(s.removed_hubs["hub"]).astype(int)
+               + feeds["origin"].isin(s.removed_suppliers["supplier"]).astype(int))
+    gone.attrs[PAIRED] = bool(len(feeds)) and bool(
+        (removed.groupby([feeds["market"], feeds["product"]]).min() >= 2).any())
+    return gone
+
+
+#: the attribute of :func:`removed_towards`'s rows saying that some row cut off is reached only
+#: through a removed supplier and a removed hub together
+PAIRED = "paired"
+
+
+def undo_routes(gone: pd.DataFrame, excluded: Sequence[str]) -> tuple[str, list[str]]:
+    """:func:`removals` of the suppliers and hubs ``gone`` (:func:`removed_towards`, ids in
+    ``id``), whose undo, where a route needs a supplier and a hub both brought back, says so."""
+    listed, undo = removals(by_id(gone, "id"), "id", excluded)
+    if gone.attrs.get(PAIRED):
+        how = and_list([_UNDOING[r] for r in sorted(set(_why(gone, excluded)))], "or")
+        undo = [f"bring back a supplier and a hub of one route together ({how}: either alone gives no route)"]
+    return listed, undo
 
 
 def _reached(s: Sets) -> np.ndarray:
@@ -221,9 +254,10 @@ def _check_served(s: Sets, policy: Policy, network: Network) -> list[str]:
         if have <= 0 < need:
             none_made.add(p)
         if falls_short(have, need):
-            u = unit_of(s, p)
-            left, undo = removals(_making(gone, p), "supplier", policy.excluded_countries)
-            fixes = ["add capacity", *undo, "set shortfall_penalty"]  # only what undoes its own removals
+            u, mine = unit_of(s, p), _making(gone, p)
+            left, back, enough = (_bringing_back(s, network, policy, mine, p, need - have) if len(mine)
+                                  else ("", "", False))
+            fixes = ["add capacity", *([back] if enough else []), "set shortfall_penalty"]  # its own removals
             short.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} {u} "
                          f"but markets need {number(need)} (missing {number(need - have)} {u} of "
                          f"capacity{f'; left out of the plan: {left}' if left else ''}); "
@@ -235,8 +269,7 @@ def _check_served(s: Sets, policy: Policy, network: Network) -> list[str]:
     unserved = unserved.loc[~unserved["product"].isin([p for p in none_made if many.get(p, 0) > MAX_REASONS])]
     for _, r in unserved.head(MAX_REASONS).iterrows():  # the removals of the lines shown only
         gone = removed_towards(s, network, unserved.loc[[r.name]])
-        blocked, undo = (removals(by_id(gone, "id"), "id", policy.excluded_countries) if len(gone)
-                         else ("", []))
+        blocked, undo = undo_routes(gone, policy.excluded_countries) if len(gone) else ("", [])
         fixes = [*undo, "add lanes to it from a hub that a supplier of the product reaches",
                  "set shortfall_penalty"]
         out.append(f"demand: market '{r['market']}' (product '{r['product']}', {number(r['demand'])} "
@@ -641,7 +674,7 @@ def _cut_off_reason(s: Sets, network: Network, policy: Policy, failure: str, cut
     gone = removed_towards(s, network, shown, failure) if removed else pd.DataFrame()
     left, undo = "", []
     if len(gone):
-        listed, undo = removals(gone, "id", policy.excluded_countries)
+        listed, undo = undo_routes(gone, policy.excluded_countries)
         left = f" (left out of the plan, with lanes towards {them}: {listed})"
     fixes = [*undo, f"add lanes that avoid {kind} '{element}'",
              f"lower service_level to 0 for {their} region and product (every key of it that applies)"]
