@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,8 +18,8 @@ from ..exceptions import InfeasiblePolicyError
 from ..format import and_first, and_list, count, field_text, percent, summed_units
 from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
-from .sets import MIN_SHARES, counts_towards, unit_of
-from .table import by_id
+from .removed import bringing_back, left_out, making, removed_towards, undo_routes
+from .sets import MIN_SHARES, unit_of
 from .transport import counting, most_delivered, reach
 
 if TYPE_CHECKING:
@@ -90,148 +90,6 @@ def _check_open(s: Sets) -> list[str]:
     return out
 
 
-#: what undoes each removal (the ``reason`` of ``Sets.removed_*``)
-_UNDO = {"closed": "reopen one", "excluded country": "lift the exclusion", "lead time": "shorten a lead_time",
-         "closed, excluded": "reopen one and lift the exclusion"}
-#: why a supplier or hub was left out of the model (of a period), beside the ids it removed
-_LEFT = {"closed": "status closed", "excluded country": "country excluded",
-         "lead time": "lead_time not yet reached", "closed, excluded": "status closed, country excluded"}
-
-
-def _why(gone: pd.DataFrame, excluded: Sequence[str]) -> pd.Series:
-    """The ``reason`` of each removal in ``gone``; ``closed, excluded`` for one closed in a
-    country of ``excluded`` (both need undoing)."""
-    closed_out = (gone["reason"] == "closed") & gone["country"].isin(list(excluded))
-    return gone["reason"].where(~closed_out, "closed, excluded")
-
-
-def removals(gone: pd.DataFrame, column: str, excluded: Sequence[str] = ()) -> tuple[str, list[str]]:
-    """The suppliers or hubs ``gone`` (ids in ``column``, with the ``reason`` of
-    ``Sets.removed_*``) by why, and what undoes each: (``S_DE_Dresden and S_FR_Grenoble
-    (lead_time not yet reached)``, ``["shorten a lead_time"]``); one closed in a country of
-    ``excluded`` needs both undone."""
-    gone = gone.assign(reason=_why(gone, excluded))
-    reasons = sorted(set(gone["reason"]))
-    shown = [f"{and_first(list(gone.loc[gone['reason'] == why, column]), 5)} ({_LEFT[why]})"
-             for why in reasons]
-    undo = [_UNDO[why] for why in reasons]
-    if {"excluded country", "closed, excluded"} <= set(reasons):  # the exclusion's undo said once
-        undo.remove(_UNDO["closed, excluded"])  # (the label says which one is closed too)
-    return "; ".join(shown), undo
-
-
-def _making(gone: pd.DataFrame, product: str) -> pd.DataFrame:
-    """The rows of ``Sets.removed_suppliers`` ``gone`` that make ``product``."""
-    return gone.loc[gone["products"].map(lambda made: product in made).to_numpy(bool)]
-
-
-#: how each removal is undone, said of several suppliers (:data:`_UNDO` says it of one)
-_UNDOING = {"closed": "reopening", "excluded country": "lifting the exclusion",
-            "lead time": "shortening a lead_time", "closed, excluded": "reopening and lifting the exclusion"}
-
-
-def _left_out(s: Sets, network: Network, policy: Policy, field: str, product: str, missing: float,
-              market: pd.Series, reaching: pd.Series | None = None) -> str:
-    """``; left out of the plan: S_FR_Grenoble (country excluded): lift the exclusion, or
-    lower min_local_share``: the suppliers removed from the model (closed, excluded, not yet
-    ready) that make ``product`` and would count towards ``field`` at ``market`` (its country,
-    region and bloc: :func:`~.sets.counts_towards`), of a market those among the ids ``reaching`` it
-    (:func:`removed_towards`), so that a share short for want of them is not blamed on the share
-    alone; with which of them, or how many, make the ``missing`` units (by their capacity), or
-    that all of them would not; '' when none."""
-    gone = s.removed_suppliers
-    if reaching is not None:
-        gone = gone.loc[gone["supplier"].isin(reaching)]
-    if gone.empty:
-        return ""
-    where = s.countries.set_index("country").reindex(gone["country"])
-    gone = gone.assign(region=where["region"].to_numpy(), bloc=where["bloc"].to_numpy())
-    mine = _making(gone.loc[counts_towards(field, gone, market)], product)
-    if mine.empty:
-        return ""
-    listed, fix, _ = _bringing_back(s, network, policy, mine, product, missing)
-    return f"; left out of the plan: {listed}: {fix}, or lower {field}"
-
-
-def _bringing_back(s: Sets, network: Network, policy: Policy, mine: pd.DataFrame, product: str,
-                   missing: float) -> tuple[str, str, bool]:
-    """The suppliers ``mine`` (rows of ``Sets.removed_suppliers`` that make ``product``) listed by
-    why they were left out, what bringing them back does for the ``missing`` units (by their
-    capacity): any one is enough (``reopen one``), at least k of them, or all of them are not
-    (``, which makes only 12,200 pieces of the 20,000 missing``: bring it back and add capacity;
-    'reopen one' was offered alone: audit), and whether bringing them back is enough."""
-    shown, undo = removals(mine, "supplier", policy.excluded_countries)
-    sp = network.supplier_products
-    made = sp.loc[(sp["product"] == product) & sp["supplier"].isin(mine["supplier"])].groupby(
-        "supplier")["capacity"].max().sort_values(ascending=False, kind="stable")
-    enough = made >= missing * (1 - 1e-9)
-    if enough.all():  # any one of them makes what is missing
-        return shown, and_list(undo, "or"), True
-    fewest = int(np.searchsorted(np.cumsum(made.to_numpy(float)), missing * (1 - 1e-9))) + 1  # largest first
-    how = and_list([_UNDOING[r] for r in sorted(set(_why(mine, policy.excluded_countries)))], "or")
-    u = unit_of(s, product)
-    if fewest > len(made):
-        one = len(made) == 1
-        return (f"{shown}, which make{'s' * one} only {number(float(made.sum()))} {u} of the "
-                f"{number(missing)} missing{'' if one else ' together'}",
-                f"bring {'it' if one else 'them'} back ({how}) and add capacity", False)
-    which, others = ((and_list(list(made.index[enough]), "or"), ", which the others do not make alone")
-                     if fewest == 1 else (f"at least {fewest} of them", ""))
-    return shown, f"bring back {which} ({how}; {number(missing)} {u} missing{others})", True
-
-
-def removed_towards(s: Sets, network: Network, cut: pd.DataFrame, lost: str = "") -> pd.DataFrame:
-    """The suppliers and hubs removed from the model (``Sets.removed_*`` rows, the id in ``id``)
-    that could serve a (market, product) row of ``cut``: hubs with a lane carrying the product to
-    the market from a supplier of it, and suppliers making it with a lane carrying it to such a
-    hub (kept or removed); none lost in the failure ``lost`` (``hub:H1``, ``country:KR``, ...)."""
-    kind, _, element = lost.partition(":")
-    lanes = network.lanes
-    if kind in ("hub", "supplier"):
-        lanes = lanes.loc[lanes["origin"] != element]
-    elif kind:  # a country
-        country = pd.concat([network.hubs.set_index("hub")["country"],
-                             network.suppliers.set_index("supplier")["country"]])
-        lanes = lanes.loc[lanes["origin"].map(country) != element]
-    lanes = lanes[["origin", "destination", "product"]].rename(columns={"product": "carries"})
-
-    def carrying(rows: pd.DataFrame, to: str) -> pd.DataFrame:
-        """``rows`` joined with the lanes into their column ``to`` that carry their product."""
-        joined = rows.merge(lanes, left_on=to, right_on="destination")
-        return joined.loc[(joined["carries"] == "all") | (joined["carries"] == joined["product"])]
-
-    into = carrying(cut[["market", "product"]], "market")[["market", "origin", "product"]].drop_duplicates()
-    feeds = carrying(into.rename(columns={"origin": "hub"}), "hub")
-    made = pd.MultiIndex.from_frame(network.supplier_products[["supplier", "product"]])
-    feeds = feeds.loc[pd.MultiIndex.from_frame(feeds[["origin", "product"]]).isin(made)]
-    hubs, suppliers = set(feeds["hub"]), set(feeds["origin"])  # a hub no supplier of it reaches cannot help
-    gone = pd.concat([s.removed_hubs.loc[s.removed_hubs["hub"].isin(hubs)].rename(columns={"hub": "id"}),
-                      s.removed_suppliers.loc[s.removed_suppliers["supplier"].isin(suppliers)].rename(
-                          columns={"supplier": "id"})], ignore_index=True)
-    # a row each of whose routes runs through a removed supplier and a removed hub: one brought back
-    # alone gives it no route ('reopen one' was said: audit)
-    removed = (feeds["hub"].isin(s.removed_hubs["hub"]).astype(int)
-               + feeds["origin"].isin(s.removed_suppliers["supplier"]).astype(int))
-    gone.attrs[PAIRED] = bool(len(feeds)) and bool(
-        (removed.groupby([feeds["market"], feeds["product"]]).min() >= 2).any())
-    return gone
-
-
-#: the attribute of :func:`removed_towards`'s rows saying that some row cut off is reached only
-#: through a removed supplier and a removed hub together
-PAIRED = "paired"
-
-
-def undo_routes(gone: pd.DataFrame, excluded: Sequence[str]) -> tuple[str, list[str]]:
-    """:func:`removals` of the suppliers and hubs ``gone`` (:func:`removed_towards`, ids in
-    ``id``), whose undo, where a route needs a supplier and a hub both brought back, says so."""
-    listed, undo = removals(by_id(gone, "id"), "id", excluded)
-    if gone.attrs.get(PAIRED):
-        how = and_list([_UNDOING[r] for r in sorted(set(_why(gone, excluded)))], "or")
-        undo = [f"bring back a supplier and a hub of one route together ({how}: either alone gives no route)"]
-    return listed, undo
-
-
 def _reached(s: Sets) -> np.ndarray:
     """Per demand row, whether some usable supplier reaches it through a usable hub."""
     reached = np.zeros(len(s.demand_table), dtype=bool)
@@ -254,8 +112,8 @@ def _check_served(s: Sets, policy: Policy, network: Network) -> list[str]:
         if have <= 0 < need:
             none_made.add(p)
         if falls_short(have, need):
-            u, mine = unit_of(s, p), _making(gone, p)
-            left, back, enough = (_bringing_back(s, network, policy, mine, p, need - have) if len(mine)
+            u, mine = unit_of(s, p), making(gone, p)
+            left, back, enough = (bringing_back(s, network, policy, mine, p, need - have) if len(mine)
                                   else ("", "", False))
             fixes = ["add capacity", *([back] if enough else []), "set shortfall_penalty"]  # its own removals
             short.append(f"demand: product '{p}': usable suppliers can make at most {number(have)} {u} "
@@ -358,7 +216,7 @@ def _check_min_shares(s: Sets, policy: Policy, network: Network,
             left = ""  # the suppliers left out that reach it: of the lines shown only (limit_reasons)
             if len(out) < MAX_REASONS:
                 reaching = removed_towards(s, network, dem.loc[[row.name]])["id"]
-                left = _left_out(s, network, policy, field, row["product"], need - cap, row, reaching)
+                left = left_out(s, network, policy, field, row["product"], need - cap, row, reaching)
             most = _most_share(cap, float(row["demand"]))
             left = left or (f"; to resolve it: lower {field} here to at most {most}, or add capacity that "
                             "reaches it" if most != "0" else
@@ -407,7 +265,7 @@ def _group_totals(s: Sets, policy: Policy, network: Network, able: pd.DataFrame,
             place = name.removesuffix(" (in no bloc)")
             most = (f" to at most {_most_share(have, float(rows['demand'].sum()))}"  # one share for them all
                     if rows["share"].nunique() == 1 and rows["demand"].sum() > 0 else "")
-            left = _left_out(s, network, policy, field, product, n - have, first, reaching) or (
+            left = left_out(s, network, policy, field, product, n - have, first, reaching) or (
                 f"; to resolve it: add capacity in {place} that reaches them, or lower {field} for "
                 f"them{most}")
             out.append(f"{field_text(policy, field)}: the {len(rows)} markets of {name} need {number(n)} "
@@ -594,7 +452,7 @@ def _check_survive(s: Sets, policy: Policy, network: Network) -> list[str]:
             if falls_short(have, n):
                 u, level = unit_of(s, p), np.floor(have / total[p] * 1e4) / 1e4  # a uniform level that fits
                 fixes = [_SURVIVE_FIX[f["kind"]].format(p=p, element=f["element"])]
-                if any(_making(gone.loc[gone["reason"] == "excluded country"], p)["supplier"]):
+                if any(making(gone.loc[gone["reason"] == "excluded country"], p)["supplier"]):
                     fixes.append(f"lift an exclusion (a supplier of '{p}' is left out)")
                 fixes.append(f"lower service_level for '{p}' to at most {level:g}")
                 out.append(f"survive {f['kind']}: {what} leaves product '{p}' with at most {number(have)} "
