@@ -188,3 +188,23 @@ def test_a_hub_without_capacity_is_opened_last_and_warns_of_nothing():
         plan = solve(net, Policy(single_sourcing=single), SolveOptions(accelerate_options=forced))
         assert plan.report.route == ("facility-single" if single else "facility-multi")
         assert plan.objective == pytest.approx(23.0)
+
+
+def test_single_sourcing_rounds_go_on_past_a_target_nothing_meets():
+    """tests/networks/single_sourcing_rounds: the facility-single route's first round (a target
+    below the optimum) proves nothing is cheaper, which HiGHS says as 'optimal' with its bound past
+    the objective_bound and a dearer plan: read as numerical trouble, the route stopped there with
+    'time limit reached' (no time limit set) and a plan 0.124% dearer (audit). It goes on to the
+    optimum that plain HiGHS proves."""
+    from pathlib import Path
+
+    from resilient_sc import read_network, solve
+    from resilient_sc.solvers.base import AccelerateOptions
+
+    net = read_network(Path(__file__).parent / "networks" / "single_sourcing_rounds")
+    policy = Policy(single_sourcing=True)
+    plain = solve(net, policy, SolveOptions(accelerate=False))
+    plan = solve(net, policy, SolveOptions(accelerate_options=AccelerateOptions(ss_kernel_size=0)))
+    assert plan.report.route == "facility-single"
+    assert plan.status.value == "optimal" and plan.objective == pytest.approx(plain.objective, rel=1e-9)
+    assert plain.objective == pytest.approx(2560.114)
