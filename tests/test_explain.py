@@ -639,6 +639,10 @@ def test_data_without_a_plan_say_how_much_is_missing_and_name_no_policy():
             f"the data have no plan{whatever}: the demand of market 'Paris' (product 'default'); the "
             "capacity of hub 'H1' (60 units) cannot all hold (at least 20 of the 80 units markets want "
             "cannot be delivered); add capacity or lanes where named")
+    f["products"]["unit"] = ["pallets"]  # the hub's capacity in the one unit it counts (it said 'units')
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(Network.from_frames(**f))
+    assert "the capacity of hub 'H1' (60 pallets) cannot all hold" in info.value.reasons[0]
 
 
 def test_single_sourcing_names_the_market_no_hub_can_take_whole():

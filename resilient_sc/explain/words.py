@@ -122,12 +122,12 @@ def market_product(market: object, product: object) -> str:
 
 # ---- anything else: the requirements in plain words ----------------------------------------
 def _plain(policy: Policy, family: str, r: pd.Series, hub_capacity: Mapping[str, float],
-           products: int) -> str:
+           unit: str) -> str:
+    """Row ``r`` of the IIS rows of ``family`` in words; a hub capacity in ``unit``
+    (:func:`capacity_units`: '21,000 units, every product's summed' stood beside '28,000 pieces')."""
     get = lambda k: r.get(k, "")  # noqa: E731
     held = hub_capacity.get(get("hub"), np.inf)
-    summed = ", every product's summed" if products > 1 else ""
-    hub = f"the capacity of hub '{get('hub')}'" + (f" ({quantity(held)} units{summed})" if np.isfinite(held)
-                                                   else "")
+    hub = f"the capacity of hub '{get('hub')}'" + (f" ({quantity(held)} {unit})" if np.isfinite(held) else "")
     if family.startswith("survive_"):
         after = f"after losing {failure_text(get('failure'))}, "
         rest = {"survive_demand": lambda: market_product(get("market"), get("product")),
@@ -176,10 +176,11 @@ def explain_plainly(model: NetworkModel, iis: dict[str, pd.DataFrame], missing: 
     groups: dict[bool, list[str]] = {True: [], False: []}
     hubs = model.sets.hubs_table
     held = dict(zip(np.asarray(hubs["hub"], object), np.asarray(hubs["capacity"], float), strict=True))
+    unit = capacity_units(model.network)
     for family, df in iis.items():
         if family in INTERNAL or family.startswith("disruption_"):
             continue
-        items = [_plain(model.policy, family, r, held, len(model.sets.products_table))
+        items = [_plain(model.policy, family, r, held, unit)
                  for _, r in df.head(3).iterrows()]
         more = f" and {len(df) - 3} more" if len(df) > 3 else ""
         groups[family not in ("demand", "supplier_capacity", "hub_capacity")].append(and_list(items) + more)
