@@ -276,6 +276,16 @@ def test_a_product_short_everywhere_is_named_before_the_markets_it_leaves_out(el
     assert all(" pieces) cannot be served" in r for r in reasons if r.startswith("demand: market"))
 
 
+def test_min_hubs_names_the_hubs_left_out(electronics):
+    """min_hubs 7 with the US excluded: 'only 6 usable hubs exist', without naming the two hubs the
+    exclusion left out or a fix (suppliers left out are named so; audit)."""
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(electronics, Policy(min_hubs=7, excluded_countries=("US",)))
+    assert err.value.reasons[-1:] == (
+        "min_hubs 7 cannot be met: only 6 usable hubs exist (left out of the plan: H_Los_Angeles and "
+        "H_Memphis (country excluded)); to resolve it: lift the exclusion, add hubs or lower min_hubs to 6",)
+
+
 def test_bringing_back_a_supplier_is_offered_only_when_it_is_enough():
     """S_FR makes 100, S_CN (100) is closed: for 250 units 'reopen one' was offered as a fix on its
     own, and after reopening 50 were still missing (infeasibility audit); S_CN is named with what
