@@ -5,6 +5,7 @@ computed independently from the data (demands, capacities, lanes), not by the li
 from __future__ import annotations
 
 import itertools
+import math
 import re
 
 import numpy as np
@@ -625,6 +626,20 @@ def test_max_region_share_is_named_and_relaxing_it_advised():
         "emits at least 160 CO2 units, 10 more than the cap (without max_region_share: at least 80); to "
         "resolve it: raise co2_cap to at least 160, relax max_region_share or use suppliers and lanes with "
         "less CO2")
+
+
+def test_co2_cap_names_only_the_fields_that_raise_the_least_emissions(electronics):
+    """min_suppliers 2 beside a co2_cap 500,000: 'every plan that meets all demand and min_suppliers 2
+    emits at least 960,506.64 (without min_suppliers: at least 960,506.64)': a field that changes
+    nothing named as a cause (audit)."""
+    policy = Policy(co2_cap=500_000.0, excluded_countries=("VN", "BR"), min_suppliers=2)
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(electronics, policy)
+    first = info.value.reasons[0]
+    assert first.startswith("co2_cap 500,000 cannot be met: every plan that meets all demand (")
+    assert "min_suppliers" not in first
+    least = float(re.search(r"emits at least ([\d,.]+) CO2 units", first)[1].replace(",", ""))
+    assert solve(electronics, policy.replace(co2_cap=math.ceil(least))).emissions <= math.ceil(least)
 
 
 def test_data_without_a_plan_say_how_much_is_missing_and_name_no_policy():
