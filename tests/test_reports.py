@@ -127,6 +127,27 @@ def test_stress_and_frontier_reports(sweep, located_tiny, tmp_path):
     assert "As min_local_share goes from 0 to 0.5" in text
 
 
+def test_a_report_says_how_its_plans_were_solved(located_tiny, tmp_path):
+    """Threads or CPUs can pick another plan of the same cost: a report folder said neither, nor
+    the versions; its section says the settings its plans record (reproducibility audit)."""
+    from resilient_sc import SolveOptions, __version__, frontier
+    from resilient_sc.solvers.highs import highspy_version
+
+    net = located_tiny
+    for options, threads in ((SolveOptions(threads=1, seed=3), "1 thread"),
+                             (SolveOptions(), "HiGHS's choice of threads on ")):
+        plan = solve(net, options=options)
+        folder = tmp_path / threads.split()[0]
+        text = write_stress_report(folder, net, plan, stress_test(net, plan))[-1].read_text()
+        section = text.split("## How it was solved\n\n")[1].split("\n")[0]
+        assert section.startswith(f"resilient_sc {__version__} with HiGHS (highspy {highspy_version()}): "
+                                  f"mip_gap 1e-06, seed {options.seed}, {threads}"), section
+        assert text.index("## How it was solved") < text.index("## Files")
+        df = frontier(net, "min_local_share", [0.0], options=options, failures=())
+        text = write_frontier_report(folder / "frontier", df, "min_local_share")[-1].read_text()
+        assert f"seed {options.seed}, {threads}" in text
+
+
 def test_report_figures_drawn_by_forked_workers_are_the_bytes_drawn_here(tiny_outcomes, tmp_path,
                                                                          monkeypatch):
     """A report draws its figures in forked workers, one per CPU, where a fork is safe (the

@@ -175,4 +175,5 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     table = pd.DataFrame([_row(field, v, point, base) for v, point in zip(values, points, strict=True)],
                          columns=columns)
     table.attrs["failures"] = fails  # what worst_served was replayed under, for the words of a report
+    table.attrs["settings"] = base.report.settings  # how it was solved, for the report's words
     return table

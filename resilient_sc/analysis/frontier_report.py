@@ -61,7 +61,7 @@ def _frontier_report(w: Writer, df: pd.DataFrame, field: str, policy: Policy | N
     served = (f", worst_served (fraction, 0-1: under the worst {single_failures_words(replayed_kinds(df))}"
               " replayed)") if tested else ""
     lines += files_section(w, {
-        "frontier.csv": frontier_words(served)})
+        "frontier.csv": frontier_words(served)}, df.attrs.get("settings"))
     return w.report(lines)
 
 

@@ -57,6 +57,7 @@ from .report_kit import (
     markdown_table,
     quantities,
     report_folder,
+    settings_of,
     slug,
     source,
 )
@@ -97,7 +98,7 @@ def _stress_report(w: Writer, network: Network, plan: Plan, stress: StressResult
     lines += image(drawn, "The design with nothing failed: suppliers, hubs, markets and flows")
     lines += files_section(w, {
         "stress_failures.csv": f"one row per failure: {stress_failures_words(stress.floor_name)}",
-        **{f"stress_{k}.csv": f"per failure{v}" for k, v in STRESS_ROWS.items()}})
+        **{f"stress_{k}.csv": f"per failure{v}" for k, v in STRESS_ROWS.items()}}, settings_of(plan))
     return w.report(lines)
 
 
@@ -232,7 +233,8 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
     lines += files_section(w, {
         "premium.csv": PREMIUM_TABLE,
         "stress_failures.csv": f"per policy and failure: {stress_failures_words()}",
-        **{f"stress_{k}.csv": f"per policy, failure{v}" for k, v in STRESS_ROWS.items()}})
+        **{f"stress_{k}.csv": f"per policy, failure{v}" for k, v in STRESS_ROWS.items()}},
+        settings_of(solved[0].plan if solved else None))
     return w.report(lines)
 
 

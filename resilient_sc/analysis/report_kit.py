@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .. import io
+from .. import __version__, io
 from ..exceptions import RunWarning, warn
 from ..format import count, settings, value
 from ..results import units_words
 from ..schema import TABLES
+from ..solvers.highs import highspy_version
 from . import figures as fg
 from .parallel import default_workers, fork_is_safe, run_all
 
@@ -196,10 +197,34 @@ def image(name: str | None, caption: str) -> list[str]:
 TIMINGS = io.TIMINGS
 
 
-def files_section(w: Writer, described: dict[str, str]) -> list[str]:
+def settings_of(solved: Any) -> Mapping[str, Any] | None:
+    """The settings a plan or roadmap was solved with (``report.settings``), None without one."""
+    return getattr(getattr(solved, "report", None), "settings", None) or None
+
+
+def solved_section(settings: Mapping[str, Any] | None) -> list[str]:
+    """How the report's plans were solved: the versions and the settings that may pick among
+    equally cheap plans (``SolveReport.settings``), to reproduce the report (a folder said
+    neither: threads or CPUs can pick another plan of the same cost)."""
+    if not settings:
+        return []
+    threads = settings.get("threads")
+    how = (f"{count(threads, 'thread')}" if threads is not None
+           else f"HiGHS's choice of threads on {count(settings.get('cpus', 0), 'CPU')}")
+    return ["## How it was solved", "",
+            f"resilient_sc {__version__} with HiGHS (highspy {highspy_version()}): mip_gap "
+            f"{settings.get('mip_gap', math.nan):g}, seed {settings.get('seed')}, {how}; the same data and "
+            "settings give the same plans (docs/reliability.md).", ""]
+
+
+def files_section(w: Writer, described: dict[str, str],
+                  settings: Mapping[str, Any] | None = None) -> list[str]:
+    """The report's files, each with what it holds (``described``), after :func:`solved_section`
+    of the ``settings`` its plans were solved with."""
     described = {**described, TIMINGS: "the seconds of each solve (solve_time) and, for a frontier, of "
                  "each point (time: its solves and stress test), apart from the results: two runs of the "
                  "same inputs write the same results"}
     names = [p.name for p in w.written]
-    return ["## Files", "", *[f"- `{n}`: {d}" for n, d in described.items() if n in names],
+    return [*solved_section(settings), "## Files", "",
+            *[f"- `{n}`: {d}" for n, d in described.items() if n in names],
             *[f"- `{n}`" for n in names if n not in described], f"- `{REPORT}`: this report"]

@@ -243,6 +243,7 @@ def end_year_frontier(network: Network, field: str, values: Iterable[Any], polic
     out.attrs["reference"] = {"status": base.roadmap.status.value, "gap": base.roadmap.gap,
                               "cost": base.roadmap.objective}
     out.attrs["weighting"] = path_weighting(base.roadmap)
+    out.attrs["settings"] = base.roadmap.report.settings  # how it was solved, for the report's words
     current = getattr(policy, field)  # its region and product keys hold in the last period too
     out.attrs["kept_keys"] = ({str(k): v for k, v in current.items() if str(k) not in ids}
                               if isinstance(current, Mapping) else {})

@@ -63,6 +63,7 @@ from .report_kit import (
     markdown_table,
     quantities,
     report_folder,
+    settings_of,
     slug,
     source,
 )
@@ -347,7 +348,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
                  **{n: f"roadmap of {p}: a row per supplier and hub, a bar where it operates, ▲ "
                        "started, ▼ stopped; below, the shares per period (%) and each period's cost"
                     for p, n in names.items()}}
-    lines += files_section(w, described)
+    lines += files_section(w, described, settings_of(solved[0].roadmap if solved else None))
     return w.report(lines)
 
 
@@ -513,7 +514,7 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
         if heat:
             described[heat] = f"served fraction (%) per failure, market and product in {period}"
             lines += image(heat, f"Demand served per market and product under each failure in {period}")
-    return w.report(lines + files_section(w, described))
+    return w.report(lines + files_section(w, described, settings_of(roadmap)))
 
 
 def _stress_formatter(column: str) -> Any:
@@ -639,7 +640,7 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
             "frontier.csv": "one row per target: status, cost and premium (money), premium_pct (%), per "
                             "period cost and premium, starts and stops, last-period shares",
             "frontier.png": f"premium (%) and the local and allied shares in {last} (%) against the "
-                            f"target of {field} in {last}"})
+                            f"target of {field} in {last}"}, df.attrs.get("settings"))
         return w.report(lines)
 
 

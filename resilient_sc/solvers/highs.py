@@ -35,7 +35,8 @@ def _poll(event: highspy.cb.HighsCallbackEvent) -> None:
 MIN_HIGHSPY = "1.16"
 
 
-def _highspy_version() -> str:
+def highspy_version() -> str:
+    """The installed highspy's version (HiGHS's own, as pip names it)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -67,7 +68,7 @@ class StoppableHighs(highspy.Highs):
             from ..exceptions import ResilientSCError
 
             raise ResilientSCError(f"HiGHS refuses its option {name!r} = {value!r}: an option this highspy "
-                                   f"({_highspy_version()}) does not know, or a value out of its range "
+                                   f"({highspy_version()}) does not know, or a value out of its range "
                                    f"(resilient_sc is tested on highspy {MIN_HIGHSPY} and later)")
         return status
 
