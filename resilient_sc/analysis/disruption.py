@@ -72,8 +72,9 @@ def disruption_design(network: Network, policy: Policy,
     options = given_options(options)
     plan = solve(network, policy, options)
     base_plan = solve(network, policy.replace(disruption_weight=0.0), options)
-    # the cost-optimal design replayed on the scenarios: the same model with its design fixed
-    model = model_for(network, policy, options)
+    # the cost-optimal design replayed on the scenarios: the same model with its design fixed (the
+    # plan's own, not built again)
+    model = plan.model if plan.model is not None else model_for(network, policy, options)
     s = model.sets
     design = {"supplier_contracted": np.isin(s.suppliers_table["supplier"], base_plan.supplier_ids),
               "hub_opened": np.isin(s.hubs_table["hub"], base_plan.hub_ids)}
