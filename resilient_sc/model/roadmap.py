@@ -38,8 +38,8 @@ class PeriodsInfeasible(InfeasiblePolicyError):
         self.failed = failed
         self.built = built or []
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (list(self.reasons), self.failed, self.built))
+    def __reduce__(self) -> tuple[Any, ...]:  # the built models stay behind: a pickle's size is the data's
+        return (type(self), (list(self.reasons), self.failed))
 
 
 @dataclass(eq=False)
