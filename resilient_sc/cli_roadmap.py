@@ -136,13 +136,13 @@ def frontier(args: argparse.Namespace, network: Network, policy: Policy,
              progress: Callable[..., Any] | None, writing: Writing) -> Result:
     """``frontier`` on a roadmap: the field's target in the last period swept, the glide path of
     the earlier periods kept (:func:`~resilient_sc.analysis.roadmap.end_year_frontier`)."""
-    from .analysis.roadmap import end_year_frontier
-    from .analysis.roadmap_report import (
+    from .analysis.end_year_report import (
         end_year_frontier_sentences,
         frontier_columns,
         frontier_method,
         write_end_year_frontier_report,
     )
+    from .analysis.roadmap import end_year_frontier
     from .io import counts_whole
     from .periods import period_ids
     from .policy import POLICY_FIELDS

@@ -116,7 +116,7 @@ def test_an_end_year_frontier_says_what_its_costs_count_and_which_keys_still_bin
     network 210 (-34.4% against the 320 of the cost-optimal path, premium -18.75%); the table
     and sentences showed only the premium. A product key ({default: 100}) still binds in 2027:
     5 and 1000 then tie at 320, which the sentences say (a "step" read as a threshold)."""
-    from resilient_sc.analysis.roadmap_report import end_year_frontier_sentences, frontier_columns
+    from resilient_sc.analysis.end_year_report import end_year_frontier_sentences, frontier_columns
 
     df = end_year_frontier(paris(), "shortfall_penalty", [5.0, 1000.0], Policy(shortfall_penalty=100.0),
                            workers=1)
@@ -348,7 +348,7 @@ def test_end_year_frontier_chart_has_no_service_in_its_legend():
     worst-case service; its legend named 'worst-case guaranteed service' too, in the style of
     the local share's line."""
     pytest.importorskip("matplotlib")
-    from resilient_sc.analysis.roadmap_report import _frontier_chart
+    from resilient_sc.analysis.end_year_report import _frontier_chart
 
     df = end_year_frontier(paris(), "min_local_share", [0.0, 1.0], workers=1)
     fig = _frontier_chart(df, "min_local_share", "2027")
@@ -506,7 +506,7 @@ def test_end_year_frontier_sentences_of_roadmaps_not_proven_optimal():
     gives a roadmap' beside a table of them), each with its gap; the cost-optimal path stopped at
     its limits is said to be the premiums' reference all the same; a target stopped without a
     roadmap is 'not solved', not infeasible."""
-    from resilient_sc.analysis.roadmap_report import end_year_frontier_sentences
+    from resilient_sc.analysis.end_year_report import end_year_frontier_sentences
 
     df = end_year_frontier(paris(), "min_local_share", [0.0, 1.0], workers=1)
     assert df.attrs["reference"] == {"status": "optimal", "gap": 0.0, "cost": 320.0}
@@ -593,6 +593,26 @@ def test_the_period_that_pays_most_of_a_premium_is_the_one_that_pays_most_money(
     assert max(pct, key=pct.get) == "2029" and max(money, key=money.get) == "2030"  # the case itself
     said = roadmap_premium_sentences(outcomes, table)[1]
     assert f"(most in 2030: {signed_pct_points(pct['2030'])} over the cost of" in said
+
+
+def test_a_premium_paid_where_the_reference_costs_nothing_is_said_in_money():
+    """No demand in 2026 (weight 0.5) and nothing fixed to pay: the cost-optimal path costs 0 then,
+    so that period has no premium_pct. Local supply in 2027 opens S_FR (300) in 2026, at half the
+    weight: most of the premium (150 of 170 money) is paid in 2026, which the sentence left out
+    ('paid in 2027 alone'; roadmap analyses audit)."""
+    suppliers = table("supplier country fixed_cost status opening_cost closing_cost lead_time",
+                      ("S_CN", "CN", 0.0, "existing", 0.0, 0.0, 0),
+                      ("S_FR", "FR", 0.0, "candidate", 300.0, 0.0, 0))
+    net = paris(weights=(0.5, 1.0), suppliers=suppliers,
+                demand=table("market demand period", ("Paris", 0.0, "2026")))
+    outcomes = roadmap_outcomes(net, {"local": Policy(min_local_share={"2027": 1.0})}, workers=1)
+    table_ = roadmap_premium_table(outcomes)
+    row = table_.set_index("policy").loc["local"]
+    assert row["cost 2026"] == pytest.approx(300.0) and math.isnan(row["premium_pct 2026"])
+    assert row["premium"] == pytest.approx(0.5 * 300 + 1.0 * (8 - 6) * 10)
+    said = roadmap_premium_sentences(outcomes, table_)[1]
+    assert ("paid in 2 periods (most in 2026: +300.00 money, where the cost-optimal path costs nothing that "
+            "period") in said, said
 
 
 def test_a_roadmap_says_what_it_leaves_short():

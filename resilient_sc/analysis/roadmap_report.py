@@ -1,5 +1,6 @@
-"""Reports on roadmaps (docs/formulation.md §9): the premium of policy paths, the stress test of
-each period's design and the end-year frontier, as CSV tables, PNG figures and ``report.md``.
+"""Reports on roadmaps (docs/formulation.md §9): the premium of policy paths and the stress test
+of each period's design (the end-year frontier's in :mod:`.end_year_report`), as CSV tables, PNG
+figures and ``report.md``.
 
 Written as the one-period reports of :mod:`resilient_sc.analysis.report` are: a folder appears
 whole or not at all, figures need matplotlib (``figures=None``: drawn when it is installed).
@@ -26,9 +27,7 @@ from ..format import (
     money,
     not_proven,
     pct_points,
-    relative_gap,
     served_fraction,
-    settings,
     signed_money,
     signed_pct_points,
     value,
@@ -36,9 +35,7 @@ from ..format import (
 )
 from ..output_words import STRESS_ROWS, path_premium_words, stress_failures_words
 from ..roadmap import ROADMAP_FILES
-from ..solvers.base import Status
 from . import figures as fg
-from .frontier_report import largest_step, reasons_by_value
 from .premium import counts_penalties, shown_columns
 from .report import (
     compared,
@@ -142,10 +139,10 @@ def premium_legend(last: str, reference: str = COST_OPTIMAL, weighting: str = ""
             f"(%); premium_pct <period>: the period's cost (unweighted, its one-off opening and closing "
             f"included) over the cost of {reference} in that period (%); n_*_started/stopped: over the "
             "path, against the period before; "
-            f"n_suppliers, n_hubs and shares: in {last} ({_share_base(weighting)}).")
+            f"n_suppliers, n_hubs and shares: in {last} ({share_base(weighting)}).")
 
 
-def _share_base(weighting: str | None) -> str:
+def share_base(weighting: str | None) -> str:
     """What a path's shares are a percentage of: ``% of demand, value-weighted over all markets``."""
     return f"% of demand, {weighting} over all markets" if weighting else "% of demand over all markets"
 
@@ -165,7 +162,7 @@ def roadmap_premium_sentences(outcomes: Sequence[PathOutcome], table: pd.DataFra
         named += f" ({describe(outcomes[0].policy)}; not the cost-optimal path)"
     unproven = f"The best path found for the base ({not_proven(base)})" if not_proven(base) else ""
     out = [f"{unproven or named} costs {money(ref['cost'])} over {span} ({PATH_COST}); in "
-           f"{ids[-1]} it has {_shares_words(ref)} ({_share_base(path_weighting(base))})"
+           f"{ids[-1]} it has {_shares_words(ref)} ({share_base(path_weighting(base))})"
            + _short_words(base) + (": the premiums below are over it, not over a proven optimum." if unproven
                                    else ".")]
     solved = [r for r in rows[1:] if r["status"] == "optimal"]
@@ -202,16 +199,22 @@ def _path_sentence(o: PathOutcome, row: dict[str, Any], ref: dict[str, Any], ids
     # its base cost small, that held 5% of the premium (roadmap audit); a weight of 0 pays nothing
     weight = base.costs.set_index("period")["weight"]
     money = {p: float(weight[p]) * (row[f"cost {p}"] - ref[f"cost {p}"]) for p in ids}
-    paid = {p: v for p, v in by_period.items() if not math.isnan(v) and v > 0.005 and money[p] > 0}
-    back = {p: v for p, v in by_period.items() if not math.isnan(v) and v < -0.005 and money[p] < 0}
+    # a period the reference pays nothing in has no % (NaN) but may hold part of the premium: 'paid in
+    # 2027 alone' left out 2026's opening cost, 14% of it (roadmap analyses audit); said in money
+    paid = {p: v for p, v in by_period.items() if money[p] > 0 and not v <= 0.005}
+    back = {p: v for p, v in by_period.items() if money[p] < 0 and not v >= -0.005}
+
+    def then(p: str, v: float, over: str = "") -> str:
+        return (f"{signed_money(row[f'cost {p}'] - ref[f'cost {p}'])} money, where {reference} costs nothing"
+                if math.isnan(v) else f"{signed_pct_points(v)}{over}") + " that period"
     if paid:
         peak = max(paid, key=lambda p: money[p])
-        text += (f", paid in {_where(paid, peak, '' if back else ' alone')}{signed_pct_points(paid[peak])} "
-                 f"over the cost of {reference} that period{_one_off(o.roadmap, base, peak)})")
+        over = f" over the cost of {reference}"
+        text += (f", paid in {_where(paid, peak, '' if back else ' alone')}{then(peak, paid[peak], over)}"
+                 f"{_one_off(o.roadmap, base, peak)})")
     if back:
         low = min(back, key=lambda p: money[p])
-        text += (f", {'partly recovered' if paid else 'saved'} in {_where(back, low)}"
-                 f"{signed_pct_points(back[low])} that period)")
+        text += f", {'partly recovered' if paid else 'saved'} in {_where(back, low)}{then(low, back[low])})"
     moves = _moves(row, o.roadmap)
     text += f"; {moves} over the path" if moves else "; it starts and stops nothing"
     last = ids[-1]
@@ -317,7 +320,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
              "that path's cost; **premium <period>** is the period's own cost (unweighted) over "
              f"the cost of {reference} in that period, in %. Starts and stops are counted over the path "
              "against the period before (a restart counts again); suppliers, hubs and shares are those "
-             f"of the last period, {ids[-1]}: {_share_base(path_weighting(base))}; "
+             f"of the last period, {ids[-1]}: {share_base(path_weighting(base))}; "
              "the largest origin country is the one supplying most of that demand. The paths are priced "
              "here, not stress-tested: what a path's designs still serve when a supplier, hub or "
              "country fails is the stress test's (`resilient-sc stress <data> --policy <path's policy "
@@ -363,7 +366,7 @@ def _premium_chart(table: pd.DataFrame, reference: str = COST_OPTIMAL) -> Figure
 
 def _premium_markdown(table: pd.DataFrame) -> list[str]:
     cost, design = premium_columns(table)
-    cols: dict[str, Any] = {c: _formatter(c) for c in dict.fromkeys([*cost, *design])}
+    cols: dict[str, Any] = {c: path_formatter(c) for c in dict.fromkeys([*cost, *design])}
     names = {"premium_pct": "premium", "network_premium_pct": "network premium",
              "n_suppliers_started": "suppliers started",
              "n_suppliers_stopped": "suppliers stopped", "n_hubs_started": "hubs started",
@@ -374,7 +377,7 @@ def _premium_markdown(table: pd.DataFrame) -> list[str]:
     return markdown_table(table, cols, names)
 
 
-def _formatter(column: str) -> Any:
+def path_formatter(column: str) -> Any:
     head = column.split(" ", 1)[0]
     if head in ("cost", "premium", "network_cost"):
         return money
@@ -523,155 +526,6 @@ def _stress_formatter(column: str) -> Any:
     if column in ("failures", "hurt"):
         return whole
     return served_fraction if "served" in column else str
-
-
-# ---- the end-year frontier ----------------------------------------------------------------
-def frontier_columns(df: pd.DataFrame, field: str, last: str) -> list[str]:
-    """The columns of an :func:`~resilient_sc.analysis.roadmap.end_year_frontier` shown (the
-    network premium too when a path's cost counts shortfall or disruption-scenario cost)."""
-    return shown_columns([field, "status", "cost", "premium_pct", f"premium_pct {last}",
-                          "n_suppliers_started", "n_suppliers_stopped", "n_suppliers", "n_hubs",
-                          "local_share", "allied_share", "top_country", "top_country_share"], df)
-
-
-def frontier_method(field: str, last: str, policy: Policy) -> str:
-    """What an end-year frontier sweeps and measures, in one sentence."""
-    return (f"{field} is swept as the target in {last}, the last period; {_kept(policy)}. Costs are "
-            "Σ weight × period cost (money); premiums are over the cost of the cost-optimal path (no "
-            "policy at all), in %.")
-
-
-def _kept(policy: Policy) -> str:
-    """What the periods before the last keep while its target is swept, named: their targets, not
-    their designs (the path is solved whole, and its earlier designs may change with the last
-    period's target: roadmap audit)."""
-    designs = "designs may change with the last period's target (the path is solved whole)"
-    if policy.is_base:
-        return f"earlier periods have no policy, and their {designs}"
-    return (f"the policy holds as given in every period, the swept target aside ({describe(policy)}); "
-            f"the earlier periods' {designs}")
-
-
-def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list[str]:
-    """Cost and the last period's shares at both ends of an end-year frontier, its steepest step,
-    the targets whose roadmap is not proven optimal (and the cost-optimal path when it is not:
-    ``df.attrs["reference"]``) and the targets without a roadmap (infeasible or not solved)."""
-    out: list[str] = []
-    ok = df.loc[df["cost"].notna()]  # a roadmap, proven optimal or the best found within the limits
-    if ok.empty:
-        out.append(f"No target of {field} in {last} gives a roadmap.")
-    else:
-        first, end = ok.iloc[0], ok.iloc[-1]
-        if len(ok) == 1:
-            out.append(f"Only the target {value(first[field])} in {last} gives a roadmap: the path costs "
-                       f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}); in {last} the "
-                       f"local share is {fraction(first['local_share'])} and the largest origin country "
-                       f"{first['top_country']} with {fraction(first['top_country_share'])} (fractions of "
-                       "demand over all markets).")
-        else:
-            out.append(f"As the target in {last} goes from {value(first[field])} to {value(end[field])}, the "
-                       f"path's cost goes from {money(first['cost'])} to {money(end['cost'])} (premium "
-                       f"{pct_points(first['premium_pct'])} to {pct_points(end['premium_pct'])}); in {last} "
-                       f"the local share goes from {fraction(first['local_share'])} to "
-                       f"{fraction(end['local_share'])} "
-                       f"and the largest origin country from {first['top_country']} with "
-                       f"{fraction(first['top_country_share'])} to {end['top_country']} with "
-                       f"{fraction(end['top_country_share'])} ({_share_base(df.attrs.get('weighting'))}).")
-        if counts_penalties(ok):
-            out.append("These costs count shortfall and disruption-scenario cost where the policy has a "
-                       "shortfall penalty; without them the network's premium goes from "
-                       f"{pct_points(first['network_premium_pct'])} to "
-                       f"{pct_points(end['network_premium_pct'])}.")
-        if kept := df.attrs.get("kept_keys"):
-            out.append(f"The starting policy's keys that name no period ({settings({field: kept})}) hold in "
-                       f"{last} too, the stricter binding: a target they are stricter than changes nothing "
-                       "there, and points that tie mark no threshold.")
-        out += largest_step(ok, field)
-    unproven = ok.loc[ok["status"] != Status.OPTIMAL.value]
-    if len(unproven):
-        gaps = ", ".join(f"{value(v)} (gap {relative_gap(g)})"
-                         for v, g in zip(unproven[field], unproven["gap"], strict=True))
-        targets = "targets" if len(unproven) > 1 else "target"
-        out.append(f"At the {targets} {gaps} the roadmap is the best found within the limits of the solve, "
-                   "not proven optimal: its cost and premium may be too high, and the curve need not rise "
-                   "there.")
-    reference = df.attrs.get("reference", {})
-    if reference.get("status", Status.OPTIMAL.value) != Status.OPTIMAL.value:
-        out.append(f"The cost-optimal path is the best found within the limits (not proven optimal: "
-                   f"{reference['status'].replace('_', ' ')}, gap {relative_gap(reference['gap'])}): the "
-                   "premiums are over it, not over a proven optimum.")
-    for status, words in (("infeasible", "No roadmap"), ("not_solved", "Not solved within the limits (no "
-                                                                         "roadmap kept)")):
-        out += [f"{words} with the target in {last} at {values}: {reason}"
-                for values, reason in reasons_by_value(df.loc[df["cost"].isna() & (df["status"] == status)],
-                                                       field)]
-    return out
-
-
-def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: str, last: str,
-                                   policy: Policy, figures: bool | None = None,
-                                   force: bool = False) -> list[Path]:
-    """Write ``frontier.csv``, ``frontier.png`` (premium against the last period's target, with
-    that period's local share) and ``report.md`` for an end-year frontier; return the paths."""
-    with report_folder(folder, figures, force) as w:
-        w.csv("frontier.csv", df)
-        chart = w.figure("frontier.png", lambda: _frontier_chart(df, field, last))
-        unit = fg.field_unit(field)
-        cols = {c: (value if c == field else _formatter(c)) for c in frontier_columns(df, field, last)}
-        names = {field: f"{field} in {last}", "premium_pct": "premium",
-                 "network_premium_pct": "network premium",
-                 f"premium_pct {last}": f"premium {last}", "n_suppliers_started": "suppliers started",
-                 "n_suppliers_stopped": "suppliers stopped", "n_suppliers": "suppliers", "n_hubs": "hubs",
-                 "local_share": "local", "allied_share": "allied", "top_country": "top country",
-                 "top_country_share": "top country share"}
-        lines = [f"# End-year frontier of {field}: the target in {last}", "",
-                 f"For each value of `{field}` ({unit}) as the target in {last}, the last period, the "
-                 f"cheapest roadmap over every period; {_kept(policy)}. "
-                 "**cost** is Σ weight × period cost (money); **premium** is over the cost of the "
-                 f"cost-optimal path (no policy at all), in %; **premium {last}** is the last period's own "
-                 "cost over the cost-optimal path's that period, in %, its one-off opening and closing "
-                 "included (not the lasting cost of its design). Suppliers, hubs and shares are "
-                 f"those of {last} ({_share_base(df.attrs.get('weighting'))}); starts and stops are "
-                 "counted over the path.",
-                 "", "## In short", "", *bullets(end_year_frontier_sentences(df, field, last)), "",
-                 "## Points", "", *markdown_table(df, cols, names), ""]
-        lines += image(chart, f"Premium of the path against the target of {field} in {last}")
-        lines += files_section(w, {
-            "frontier.csv": "one row per target: status, cost and premium (money), premium_pct (%), per "
-                            "period cost and premium, starts and stops, last-period shares",
-            "frontier.png": f"premium (%) and the local and allied shares in {last} (%) against the "
-                            f"target of {field} in {last}"}, df.attrs.get("settings"))
-        return w.report(lines)
-
-
-def _frontier_chart(df: pd.DataFrame, field: str, last: str) -> Figure:
-    """:func:`~resilient_sc.analysis.figures.frontier_figure` with the last period's local and
-    allied shares (%) in place of worst-case service, and axes saying the target is the last
-    period's."""
-    fig = fg.frontier_figure(df, field)
-    ax, twin = fig.axes
-    twin.cla()
-    x = ax.lines[0].get_xdata()
-    for column, label, style in (("local_share", f"local share in {last}", "s--"),
-                                 ("allied_share", f"allied share in {last}", "d:")):
-        twin.plot(x, 100 * df[column].to_numpy(float) if column in df else x * math.nan, style,
-                  color="tab:orange", label=label)
-    twin.yaxis.tick_right()  # cla() puts the axis back on the left
-    twin.yaxis.set_label_position("right")
-    twin.tick_params(axis="y", colors="tab:orange")
-    # an average over the markets: a target is a floor each market meets (roadmap audit: read as
-    # a margin over the target)
-    twin.set_ylabel(f"share of all markets' demand in {last} (%):\nan average, not the floor each meets",
-                    color="tab:orange")
-    twin.set_ylim(0, 105)
-    ax.set_xlabel(f"{field} in {last}: the last period's target ({fg.field_unit(field)})")
-    ax.set_ylabel(path_premium_label(), color="tab:blue")
-    ax.set_title(f"Cost of the path against the {last} target of {field}")
-    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    for legend in list(fig.legends):  # frontier_figure's, naming worst-case service, not drawn here
-        legend.remove()
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small")
-    return fig
 
 
 # ---- helpers ------------------------------------------------------------------------------
