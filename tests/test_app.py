@@ -1081,6 +1081,35 @@ async def test_a_scenario_name_taken_is_never_overwritten(user, base_plan):
 
 
 @on_pages
+async def test_a_share_typed_with_a_decimal_comma_is_refused_not_read_ten_times_larger(user):
+    """'0,1' in a number box reached the app as 01: min_local_share {Europe: 1} solved without a
+    word (app audit). Typed as text, it is refused with the fix, as the data grid refuses it."""
+    await user.open("/")
+    session = user.sessions[-1]
+    box = by_id(user, "key-min_local_share-Europe")
+    (typed,) = box.elements
+    with user:
+        typed.value = "0,1"
+    await asyncio.sleep(0.1)
+    expected = "min_local_share['Europe']: '0,1' is not a number; type 0.1 (with a decimal point)"
+    assert typed.error == expected and text_of(user, "policy-problems") == f"Correct it to solve: {expected}"
+    assert session.policy.min_local_share is None
+    with user:
+        typed.value = "0.1"
+    assert session.policy.min_local_share == {"Europe": 0.1}
+
+
+def test_the_service_level_grid_says_markets_without_a_value_are_held_in_full():
+    """'the others no requirement (a service level of 1)' said the opposite of the level they get:
+    all their demand after every failure (app audit)."""
+    from resilient_sc.app.policy_page import key_help
+
+    said = key_help("service_level", "fraction of demand", False)
+    assert "the others a service level of 1 (all their demand after every failure)" in said
+    assert "no requirement" not in said and "no requirement" in key_help("min_local_share", "x", False)
+
+
+@on_pages
 @pytest.mark.parametrize(("field", "typed"), [("min_local_share", 1.5), ("service_level", -0.2),
                                               ("max_country_share", 50)])
 async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, typed):

@@ -8,7 +8,8 @@ optional value per region and per product of the data, and per period when the d
 periods (:func:`key_rows`): a value given there makes the field a mapping
 (:data:`~resilient_sc.policy.POLICY_FIELDS` keys; period keys make a glide path, docs/formulation.md
 §9), which replaces the single value; markets whose region, product and period no value covers
-get no requirement from the field, and when several values cover one, the strictest binds.
+get no requirement from the field (service_level: 1, the strictest), and when several values cover
+one, the strictest binds.
 
 >>> policy_of({"min_local_share": 0.5, "max_country_share": None, "survive": ["country"]}).to_dict()
 {'min_local_share': 0.5, 'survive': ['country']}
@@ -25,6 +26,7 @@ True
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -37,6 +39,7 @@ from ..format import settings
 from ..limits import current
 from ..policy import POLICY_FIELDS, Policy
 from ..schema import FAILURE_KINDS
+from ..wording import number_hint
 from . import access
 from .state import upload_path, user_words
 
@@ -98,19 +101,31 @@ def key_rows(regions: list[str], products: list[str], mapping: Mapping[str, floa
             for kind, keys in (("region", regions), ("product", products), ("period", periods)) for k in keys]
 
 
-def key_problem(name: str, key: str, value: float | None) -> str | None:
-    """What is wrong with ``value`` typed for ``key`` in the grid of field ``name``, in the
-    library's words (:meth:`~resilient_sc.policy.PolicyField.problems`); None: nothing.
+#: a number as typed in a policy box: digits with a decimal point, an exponent at most
+TYPED = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
-    >>> key_problem("min_local_share", "Europe", 1.5)
-    "min_local_share['Europe'] == 1.5, must be in [0, 1]"
-    >>> key_problem("service_level", "chips", 0.9), key_problem("service_level", "chips", None)
-    (None, None)
+
+def key_value(name: str, key: str, typed: Any) -> tuple[float | None, str | None]:
+    """The value ``typed`` for ``key`` in the grid of field ``name`` (None: blank) and what is
+    wrong with it in the library's words (:meth:`~resilient_sc.policy.PolicyField.problems`;
+    None: nothing). Read as text, so that ``0,1`` is refused as the data grid refuses it: a
+    number box read it as ``01``, and the policy solved held 1, not the 0.1 typed (app audit).
+
+    >>> key_value("min_local_share", "Europe", "1.5")
+    (1.5, "min_local_share['Europe'] == 1.5, must be in [0, 1]")
+    >>> key_value("min_local_share", "Europe", "0,1")
+    (None, "min_local_share['Europe']: '0,1' is not a number; type 0.1 (with a decimal point)")
+    >>> key_value("service_level", "chips", " 0.9 "), key_value("service_level", "chips", None)
+    ((0.9, None), (None, None))
     """
-    if value is None:
-        return None
+    text = "" if typed is None else str(typed).strip()
+    if not text:
+        return None, None
+    if not TYPED.fullmatch(text):
+        return None, f"{name}[{key!r}]: {text!r} is not a number{number_hint(text)}"
+    value = float(text)
     problems = ValidationError(POLICY_FIELDS[name].problems({key: value})).messages
-    return problems[0] if problems else None
+    return value, problems[0] if problems else None
 
 
 def field_problems(policy: Policy) -> list[str]:
@@ -132,9 +147,10 @@ def field_problems(policy: Policy) -> list[str]:
 def key_help(name: str, unit: str, periods: bool) -> str:
     """What the grid of field ``name`` means (``periods``: the data is a roadmap)."""
     kinds = "region, product or period" if periods else "region or product"
+    # service_level: the others are held in full, the strictest level, not 'no requirement' (app audit)
     text = (f"A value here replaces the single value above for this field: markets of a {kinds} given a "
-            "value get it, the others no requirement" + (" (a service level of 1)" if name == "service_level"
-                                                          else "")
+            "value get it, the others " + ("a service level of 1 (all their demand after every failure)"
+                                           if name == "service_level" else "no requirement")
             + f"; when several values cover a market{', product and period' if periods else ' and product'}, "
             "the strictest binds.")
     if periods:
@@ -211,16 +227,18 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
                 continue
             with ui.row().classes("gap-x-4 gap-y-0 items-center"):
                 for row in (r for r in rows if r["kind"] == kind):
-                    # no min and max: NiceGUI would clamp a value out of range without a word
-                    box = ui.number(f"{row['key']} ({kind})", value=row["value"], step=0.05,
-                                    validation=lambda v, key=row["key"]: key_problem(name, key, v),
-                                    on_change=lambda e, key=row["key"]: key_changed(name, key, e.value))
+                    # text, not a number box: the browser read 0,1 as 01 (key_value); no min and
+                    # max either: NiceGUI clamped a value out of range without a word
+                    shown = "" if row["value"] is None else f"{row['value']:.10g}"
+                    box = ui.input(f"{row['key']} ({kind})", value=shown,
+                                   validation=lambda v, key=row["key"]: key_value(name, key, v)[1],
+                                   on_change=lambda e, key=row["key"]: key_changed(name, key, e.value))
                     box.props("dense clearable").classes("w-44")
                     # set, not parsed: a props text of a region's id ran ':x="…"' as JavaScript
                     box.props["data-testid"] = f"key-{name}-{row['key']}"
 
-    def key_changed(name: str, key: str, value: float | None) -> None:
-        problem = key_problem(name, key, value)
+    def key_changed(name: str, key: str, typed: Any) -> None:
+        value, problem = key_value(name, key, typed)
         if problem is not None:
             invalid[(name, key)] = problem
         else:
