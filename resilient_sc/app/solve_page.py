@@ -28,6 +28,7 @@ from ..policy import Policy
 from ..results import NETWORK_WORDS, Plan, network_beside, network_cost
 from ..roadmap import LOG_MARK
 from ..solvers.base import SolveOptions
+from ..solvers.lazy import LAZY
 from . import access
 from .jobs import Job
 from .plan_view import map_figure, show_plan
@@ -55,12 +56,13 @@ Src  Proc. InQueue |  Leaves   Expl. | BestBound       BestSol              Gap 
 
 
 #: what the progress of a solve of several MIPs in turn says its figures are of
-ROUNDS, ROUNDS_DONE = ("in rounds, a MIP with the failures or caps added so far (its figures are not yet "
-                       "the policy's plan)", "in rounds (the figures of the last round's MIP)")
+ROUNDS, ROUNDS_DONE = ("in rounds, a MIP with the failures or caps added so far or some assignments "
+                       "fixed (its figures are not yet the policy's plan)",
+                       "in rounds (the figures of the last round's MIP)")
 #: a solve in rounds stopped: its last round's figures (a gap of 0% on a MIP with some of the
 #: failures or caps) read as a plan of the policy proven optimal (app audit)
-ROUNDS_STOPPED = ("stopped in rounds: the last round's MIP had only some of the failures or caps, so its "
-                  "figures are of no plan of this policy")
+ROUNDS_STOPPED = ("stopped in rounds: the last round's MIP had only some of the failures or caps, or some "
+                  "assignments fixed, so its figures are of no plan of this policy")
 
 
 def outcome_text(result: Plan | Any) -> str:
@@ -91,8 +93,8 @@ def progress_text(log: str, rounds: bool = False, done: bool = False, stopped: b
     >>> progress_text(LOG_SAMPLE + "roadmap: every period at once\\n" + LOG_SAMPLE.splitlines()[-1])
     'gap 0.28% · best bound 11,897,435 · best plan 11,930,544'
     >>> progress_text(LOG_SAMPLE, rounds=True)
-    "in rounds, a MIP with the failures or caps added so far (its figures are not yet the policy's plan) \
-· gap 0.28% · round's best bound 11,897,435 · round's best plan 11,930,544"
+    "in rounds, a MIP with the failures or caps added so far or some assignments fixed (its figures are \
+not yet the policy's plan) · gap 0.28% · round's best bound 11,897,435 · round's best plan 11,930,544"
     >>> progress_text(LOG_SAMPLE, rounds=True, done=True, stopped=True) == ROUNDS_STOPPED
     True
     """
@@ -137,8 +139,17 @@ def log_progress(path: Path, rounds: bool = False, done: bool = False, stopped: 
 
 
 def in_rounds(policy: Policy) -> bool:
-    """Whether a solve of ``policy`` adds failures in rounds (a MIP per round): it has ``survive``."""
-    return bool(policy.survive)
+    """Whether a solve of ``policy`` may run several MIPs in turn, each a relaxation or a
+    restriction of its model: ``survive`` (failures added in rounds), the caps of
+    :data:`~resilient_sc.solvers.lazy.LAZY` (added where a plan breaks them) and
+    ``single_sourcing`` (markets' hubs fixed, bounded rounds). Said from the start: the first
+    MIP's figures read as the policy's until a second began (its bound above the plan found
+    in the end; app audit).
+
+    >>> in_rounds(Policy(max_country_share=0.4)), in_rounds(Policy(min_local_share=0.5))
+    (True, False)
+    """
+    return bool(policy.survive) or policy.single_sourcing or any(getattr(policy, f) is not None for f in LAZY)
 
 
 def scenario_name(policy: Policy) -> str:
