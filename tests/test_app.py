@@ -1113,6 +1113,17 @@ def test_a_solve_that_may_run_several_mips_says_so_from_the_first():
     assert not in_rounds(Policy(min_local_share=0.5, min_suppliers=2))
 
 
+def test_a_scenarios_reasons_stay_apart_in_its_table_cell():
+    """A table cell shows no line ends: an infeasible scenario's reasons ran together ('... add
+    capacity in CA max_country_share 0: ...'; app audit)."""
+    from resilient_sc.app.compare_page import _formatted
+
+    df = pd.DataFrame({"policy": ["caps"], "cost": [math.nan],
+                       "reason": ["add capacity in CA\nmax_country_share 0"]})
+    assert _formatted(df, ["policy", "cost", "reason"]) == [
+        {"policy": "caps", "cost": "", "reason": "add capacity in CA; max_country_share 0"}]
+
+
 def test_the_service_level_grid_says_markets_without_a_value_are_held_in_full():
     """'the others no requirement (a service level of 1)' said the opposite of the level they get:
     all their demand after every failure (app audit)."""
@@ -1231,11 +1242,18 @@ async def test_a_plan_solved_with_the_previous_policy_says_so(user):
     switch = element(user, "switch-min_local_share")
     with user:
         switch.value = True  # the policy changes on step 2; the plan shown is the base's
-    assert text_of(user, "solve-stale") == ("Solved with the previous policy (base), not the one now set on "
-                                            "step 2: solve again for it.")
+    assert text_of(user, "solve-stale") == ("Solved with the previous policy (no resilience policy "
+                                            "(cost-optimal)), not the one now set on step 2: solve again "
+                                            "for it.")
     with user:
         switch.value = False  # the base again: the plan shown is of it
     assert text_of(user, "solve-stale") == ""
+    with user:
+        switch.value = True
+    assert (await solved(user)).startswith("ok")
+    with user:
+        switch.value = False  # said in words, not as a Python dict ({'min_local_share': 0.5}: app audit)
+    assert text_of(user, "solve-stale").startswith("Solved with the previous policy (min_local_share 0.5), ")
 
 
 @on_pages

@@ -129,6 +129,8 @@ def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     cols = [c for c in columns if c in df]
     out = pd.DataFrame({c: df[c].map(column_formatter(c)) if c not in MONEY_COLUMNS
                         else df[c].map(lambda v: "" if pd.isna(v) else money_label(float(v))) for c in cols})
+    if "reason" in out:  # a cell shows no line ends: one reason ran into the next ('in CA max_country_share')
+        out["reason"] = out["reason"].astype(str).str.replace("\n", "; ", regex=False)
     return out.fillna("").astype(str).to_dict("records")
 
 

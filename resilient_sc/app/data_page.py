@@ -197,7 +197,7 @@ def periods_text(session: Session) -> str:
     (' — a roadmap of 5 periods: 2026, 2027, 2028, 2029, 2030', '')
     """
     ids = session.period_ids()
-    return f" — a roadmap of {len(ids)} periods: {', '.join(ids)}" if ids else ""
+    return f" — a roadmap of {count(len(ids), 'period')}: {', '.join(ids)}" if ids else ""
 
 
 def build(session: Session, on_network: Callable[[], None]) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..format import money_label, relative_gap, value
+from ..format import money_label, relative_gap, settings, value
 from ..optimize import solve
 from ..policy import Policy
 from ..results import NETWORK_WORDS, Plan, network_beside, network_cost
@@ -334,7 +334,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         """Mark the result shown when it was solved with another policy than the one now set."""
         old = solved_with[0]
         stale.text = ("" if old is None or old == session.policy else
-                      f"Solved with the previous policy ({old.to_dict() or 'base'}), not the one now set on "
+                      f"Solved with the previous policy ({settings(old.to_dict())}), not the one now set on "
                       "step 2: solve again for it.")
 
     reset()
