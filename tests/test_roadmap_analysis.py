@@ -595,6 +595,18 @@ def test_the_period_that_pays_most_of_a_premium_is_the_one_that_pays_most_money(
     assert f"(most in 2030: {signed_pct_points(pct['2030'])} over the cost of" in said
 
 
+def test_a_probability_of_an_element_not_in_a_periods_design_names_the_period():
+    """S_FR operates from 2027 on: its probability was refused with 'no failure replayed on the
+    design has a probability above 0', no period named (roadmap analyses audit)."""
+    roadmap = solve_roadmap(paris(), GLIDE)
+    assert "S_FR" not in roadmap.plans["2026"].supplier_ids and "S_FR" in roadmap.plans["2027"].supplier_ids
+    with pytest.raises(ValidationError) as err:
+        roadmap_stress(roadmap, probabilities={"supplier:S_FR": 0.1})
+    assert err.value.problems == (
+        "(probabilities) | in period 2026: no failure replayed on the design has a probability above 0: "
+        "supplier:S_FR is not in it (its suppliers and hubs, the countries that hold them)",)
+
+
 def test_a_premium_paid_where_the_reference_costs_nothing_is_said_in_money():
     """No demand in 2026 (weight 0.5) and nothing fixed to pay: the cost-optimal path costs 0 then,
     so that period has no premium_pct. Local supply in 2027 opens S_FR (300) in 2026, at half the

@@ -275,7 +275,11 @@ def roadmap_stress(roadmap: Roadmap, failures: Iterable[str] = STRESS_FAILURES,
             warn(f"(demand) | period {period} has no demand above 0: no failure can leave a market "
                  "short then, so it is not stress-tested", DataWarning)
             continue
-        out[period] = stress_test(plan.model.network, plan, kinds, probabilities, penalty, scenarios)
+        try:
+            out[period] = stress_test(plan.model.network, plan, kinds, probabilities, penalty, scenarios)
+        except ValidationError as exc:  # each period's design is its own: the error says which (audit)
+            raise ValidationError([p.replace(" | ", f" | in period {period}: ", 1) for p in exc.problems],
+                                  exc.about) from exc
     return out
 
 

@@ -586,7 +586,11 @@ def _check_probabilities(table: pd.DataFrame, probabilities: Any, network: Netwo
         if not is_number(p) or not 0 <= float(p) < np.inf:
             problems.append(f"(probabilities) | {key!r}: {p!r}, must be a number >= 0")
     if not problems and not _weights(table, probabilities).fillna(0.0).astype(float).sum() > 0:
-        problems.append("(probabilities) | no failure replayed on the design has a probability above 0")
+        named = [str(k) for k, p in probabilities.items() if float(p) > 0]
+        problems.append("(probabilities) | no failure replayed on the design has a probability above 0"
+                        + (f": {', '.join(named[:5])}{' …' * (len(named) > 5)} "
+                           f"{'is' if len(named) == 1 else 'are'} not in it (its suppliers and hubs, the "
+                           "countries that hold them)" if named else ""))
     if problems:
         raise ValidationError(problems)
 
