@@ -23,6 +23,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openpyxl
@@ -77,6 +78,7 @@ from resilient_sc.app.solve_page import (
 from resilient_sc.app.state import EXAMPLE, GLIDE_PATH, Scenario, Session, glide_path, problem_rows
 from resilient_sc.app.stress_view import (
     FAILURE_COLUMNS,
+    heatmap_width,
     served_heatmap,
     shown_period,
     stress_legend,
@@ -551,14 +553,23 @@ def test_frontier_values_and_figure():
     assert "conditional on the worst single country failure" in fig.layout.annotations[1].text
 
 
+def title_words(fig: Any) -> str:
+    """A figure's title as one line: its lines (``<br>``) and tags (``<sup>``) as spaces."""
+    return re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", fig.layout.title.text)).strip()
+
+
 def test_served_heatmap_per_product(compared):
     pytest.importorskip("plotly")
     stress = compared.stress
     assert all(served_heatmap(stress, p).data for p in stress.products[:1])
     for product in stress.products:
         fig = served_heatmap(stress, product)
-        assert product in fig.layout.title.text and "conditional on each failure" in fig.layout.title.text
+        title = title_words(fig)
+        assert product in title and "conditional on each failure" in title
+        # in lines that fit a narrow window (one ran past the figure at 640 px: app audit)
+        assert all(len(re.sub("<[^>]+>", "", line)) <= 60 for line in fig.layout.title.text.split("<br>"))
         if fig.data:
+            assert heatmap_width(fig) == 320 + 36 * len(fig.data[0].x)  # scrolled sideways when narrower
             heat = fig.data[0]
             assert heat.zmin == 0 and heat.zmax == 100 and f"demand for {product}" in heat.colorbar.title.text
             served = stress.served_matrix(product)
@@ -577,8 +588,9 @@ def test_served_heatmap_of_a_design_short_by_its_policy():
     net, plan = short_by_policy()
     fig = served_heatmap(stress_test(net, plan, failures=("supplier", "hub")), "a")
     assert list(fig.data[0].y) == ["nothing failed", "supplier:S1", "hub:H1"]
-    assert "first row: nothing failed, re-routed at these prices" in fig.layout.title.text  # its own penalty
-    assert "2 of 4 failures serve some market less a than that" in fig.layout.title.text
+    title = title_words(fig)
+    assert "first row: nothing failed, re-routed at these prices" in title  # its own penalty
+    assert "2 of 4 failures serve some market less a than that" in title
 
 
 def test_figures_show_names_as_given_and_readable():
@@ -614,7 +626,7 @@ def test_figures_show_names_as_given_and_readable():
     tagged = net.replace(**{t: net.table(t).replace({"default": "<i>x</i>"})  # a product named so
                             for t in ("products", "supplier_products", "demand")})
     served = served_heatmap(stress_test(tagged, solve(tagged), failures=("hub",)), "<i>x</i>")  # all served
-    assert served.layout.title.text.startswith("&lt;i&gt;x&lt;/i&gt;: share of each market's demand served")
+    assert title_words(served).startswith("&lt;i&gt;x&lt;/i&gt;: share of each market's demand served")
 
 
 def test_the_roadmap_timeline_shows_names_as_given():
@@ -1687,7 +1699,7 @@ def test_the_stress_table_lists_what_hurts_and_says_what_its_floor_is(base_plan)
     with_demand = plain.served_matrix("displays").notna().any().sum()
     hidden = with_demand - len(fig.data[0].x)
     assert hidden == 1 and "1 market with demand for displays served in full in every row, not shown" in (
-        fig.layout.title.text)
+        title_words(fig))
 
 
 def test_the_stress_legend_says_what_a_change_in_flow_cost_is_against():

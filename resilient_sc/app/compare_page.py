@@ -55,6 +55,7 @@ from .policy_page import field_problems
 from .stress_view import (
     FAILURE_COLUMNS,
     PERIOD_STRESS_COLUMNS,
+    heatmap_width,
     served_heatmap,
     shown_period,
     stress_legend,
@@ -486,11 +487,19 @@ def build(session: Session) -> Any:
         products = out.products
         pick = ui.select(products, value=products[0], label="served heatmap of product").classes("w-64")
         pick.props("data-testid=heatmap-product")
-        heat = access.described(ui.plotly(served_heatmap(out, products[0])).classes("w-full").props(
-            "data-testid=served-heatmap"), "Heatmap of the share of demand each market gets under each "
-            "failure replayed: the worst failures are in the table above, every market's served share under "
-            "every failure in the report's stress_shortfalls.csv (step 5, export)")
-        pick.on_value_change(lambda e: heat.update_figure(served_heatmap(out, e.value)))
+        figure = served_heatmap(out, products[0])
+        with ui.element("div").classes("w-full overflow-x-auto"):  # scrolled sideways when narrow
+            heat = access.described(ui.plotly(figure).classes("w-full").style(
+                f"min-width: {heatmap_width(figure)}px").props("data-testid=served-heatmap"),
+                "Heatmap of the share of demand each market gets under each failure replayed: the worst "
+                "failures are in the table above, every market's served share under every failure in the "
+                "report's stress_shortfalls.csv (step 5, export)")
+
+        def show(product: str) -> None:
+            fig = served_heatmap(out, product)
+            heat.style(f"min-width: {heatmap_width(fig)}px")
+            heat.update_figure(fig)
+        pick.on_value_change(lambda e: show(e.value))
 
     async def sweep() -> None:
         if "frontier" in running:  # a second click queued before the first disabled the button

@@ -77,12 +77,18 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
         colorbar={"title": {"text": f"served<br>(% of the market's<br>demand for {plotted(product, 30)})"}},
         hovertemplate=("failure %{y}<br>market %{x}<br>served %{text} of its " + name
                        + " demand<extra></extra>")))
-    fig.update_layout(
-        title=(f"{plotted(product, 60)}: share of each market's demand served, conditional on each failure "
-               f"(one at a time, flows re-routed)<br><sup>{plotted(caption)}; blank: no demand</sup>"),
-        height=max(360, 200 + 22 * len(rows) + 5 * min(max(len(str(m)) for m in markets), LABEL_CHARS)),
-        margin={"t": 90},
-        plot_bgcolor="#eee")
+    # the title in lines that fit a narrow figure (one line ran past it at 640 px, cut before
+    # 'conditional on' at 390: app audit)
+    title = lines(f"{plotted(product, 60)}: share of each market's demand served, conditional on each "
+                  "failure (one at a time, flows re-routed)", 40)
+    below = "<br>".join(f"<sup>{line}</sup>" for line in lines(f"{plotted(caption)}; blank: no demand",
+                                                               60).split("<br>"))
+    n_lines = title.count("<br>") + below.count("<br>") + 2
+    labels = 5 * min(max(len(str(m)) for m in markets), LABEL_CHARS)  # the markets' names under it
+    height = max(360, 200 + 22 * (n_lines + len(rows)) + labels)
+    fig.update_layout(  # the title from the top down, in a margin of its lines
+        title={"text": f"{title}<br>{below}", "yref": "container", "y": 1 - 20 / height, "yanchor": "top"},
+        height=height, margin={"t": 30 + 22 * n_lines}, plot_bgcolor="#eee")
     # every row and market labelled (plotly skips category labels when they seem crowded), each cut to
     # LABEL_CHARS characters (the axis would take the figure)
     fig.update_xaxes(title_text="market", tickangle=-60, tickmode="array", tickvals=xs,
@@ -95,6 +101,25 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
 #: the served heatmap's colours, red (none) to blue (all), which colour-blind eyes tell apart (red to
 #: green did not); its cells print their numbers up to this many
 SERVED_SCALE, LABELLED_CELLS = "RdYlBu", 400
+
+
+def lines(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width`` characters, joined by plotly's ``<br>``.
+
+    >>> lines("a share of each market's demand", 14)
+    "a share of<br>each market's<br>demand"
+    """
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
+
+
+def heatmap_width(fig: Any) -> int:
+    """The least width (px) at which ``fig`` of :func:`served_heatmap` prints its cells' numbers,
+    about 36 px a market beside its labels and colour bar: narrower, plotly shrank them to 2 px
+    dashes (640 px, 23 markets: app audit); the page scrolls the figure sideways instead."""
+    markets = len(fig.data[0].x) if fig.data and fig.data[0].x is not None else 0
+    return 320 + 36 * markets
 
 
 def stress_legend(stress: StressResult) -> str:
