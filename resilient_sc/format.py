@@ -405,6 +405,15 @@ def summed_units(products: Sequence[str], unit: Callable[[str], str]) -> str:
     return f"{units.pop() if len(units) == 1 else 'units'} of {named} together (each product's units summed)"
 
 
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``22nd``.
+
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '23rd', '101st']
+    """
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 # ---- lists in words ----------------------------------------------------------------------------
 def and_list(items: list[str], word: str = "and") -> str:
     """``a``, ``a and b``, ``a, b and c``."""

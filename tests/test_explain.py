@@ -319,6 +319,7 @@ def test_survive_hub_with_max_hubs_counts_what_is_left_after_losing_the_largest(
     for k, left in ((2, 50), (3, 100)):
         words = _survive_capacity(build_model(net, Policy(survive=("hub",), max_hubs=k)))
         assert words[0] == 4 and f"at most {left} " in words[1][0], words
+        assert k == 2 or "the 2nd to 3rd largest hubs handle" in words[1][0]  # not '3th' (review audit)
         assert f"(missing {120 - left}); to resolve it: raise max_hubs to at least 4," in words[1][0]
     with pytest.raises(InfeasiblePolicyError):
         solve(net, Policy(survive=("hub",), max_hubs=3))

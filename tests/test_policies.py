@@ -286,6 +286,21 @@ def test_min_hubs_names_the_hubs_left_out(electronics):
         "H_Memphis (country excluded)); to resolve it: lift the exclusion, add hubs or lower min_hubs to 6",)
 
 
+def test_min_hubs_asks_for_as_many_hubs_back_as_it_needs(electronics):
+    """Two hubs closed, min_hubs two above the usable ones: 'reopen one' was the fix, and one was
+    not enough; three above: reopening both is not enough, so only adding hubs is (review audit)."""
+    hubs = electronics.hubs
+    closed = hubs["hub"].iloc[:2].tolist()
+    status = hubs["status"].where(~hubs["hub"].isin(closed), "closed")
+    net, usable = electronics.replace(hubs=hubs.assign(status=status)), len(hubs) - 2
+    for extra, fix in ((1, "reopen one, add hubs"),
+                       (2, "bring back at least 2 of them (reopening), add hubs"), (3, "add hubs")):
+        with pytest.raises(InfeasiblePolicyError) as err:
+            build_model(net, Policy(min_hubs=usable + extra))
+        said = err.value.reasons[-1]
+        assert said.endswith(f"(status closed)); to resolve it: {fix} or lower min_hubs to {usable}"), said
+
+
 def test_bringing_back_a_supplier_is_offered_only_when_it_is_enough():
     """S_FR makes 100, S_CN (100) is closed: for 250 units 'reopen one' was offered as a fix on its
     own, and after reopening 50 were still missing (infeasibility audit); S_CN is named with what

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import and_first, count, percent, quantities_apart
+from ..format import and_first, count, ordinal, percent, quantities_apart
 from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number
 from ..model.redundancy import single_failures
 from ..model.sets import MIN_SHARES, is_allied, is_local, positions
@@ -160,7 +160,7 @@ def _survive_capacity(model: NetworkModel) -> tuple[float, list[str]]:
     rest = ("losing it leaves no hub" if k <= 1 else
             f"losing the larger leaves one hub, and the second largest hub handles at most {number(top)} "
             f"{units}" if k == 2 else f"losing the largest of them leaves {k - 1} hubs, and the 2nd to "
-            f"{k}th largest hubs handle at most {number(top)} {units}")
+            f"{ordinal(k)} largest hubs handle at most {number(top)} {units}")
     fields = [field_text(policy, "survive"), f"max_hubs {k}"]
     return int(enough[0]) + 2, [
             f"{cannot_text(fields)}: with at most {k} hub{'s' if k != 1 else ''} open, {rest}"

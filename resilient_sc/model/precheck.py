@@ -18,7 +18,7 @@ from ..exceptions import InfeasiblePolicyError
 from ..format import and_first, and_list, count, field_text, percent, summed_units
 from ..format import quantity as number  # units as written (the explanations say number)
 from .redundancy import single_failures, surviving_inbound
-from .removed import bringing_back, left_out, making, removals, removed_towards, undo_routes
+from .removed import bring_back_count, bringing_back, left_out, making, removed_towards, undo_routes
 from .sets import MIN_SHARES, unit_of
 from .table import by_id
 from .transport import counting, most_delivered, reach
@@ -548,8 +548,8 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
     usable, opened = len(s.hubs_table), int((s.hubs["status"] == "open").sum())
     if policy.min_hubs is not None and policy.min_hubs > usable:
         gone = s.removed_hubs  # named with why, and what brings them back (they were not: audit)
-        listed, undo = (removals(by_id(gone, "hub"), "hub", policy.excluded_countries) if len(gone)
-                        else ("", []))
+        listed, undo = (bring_back_count(by_id(gone, "hub"), "hub", policy.excluded_countries,
+                                         policy.min_hubs - usable) if len(gone) else ("", []))
         left = f" (left out of the plan: {listed})" if listed else ""
         fixes = [*undo, "add hubs", f"lower min_hubs to {usable}"]
         out.append(f"min_hubs {policy.min_hubs} cannot be met: only "

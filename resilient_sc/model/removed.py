@@ -56,6 +56,18 @@ def making(gone: pd.DataFrame, product: str) -> pd.DataFrame:
     return gone.loc[gone["products"].map(lambda made: product in made).to_numpy(bool)]
 
 
+def bring_back_count(gone: pd.DataFrame, column: str, excluded: Sequence[str],
+                     needed: int) -> tuple[str, list[str]]:
+    """:func:`removals` of ``gone`` when ``needed`` of them must come back: 'reopen one' where one
+    is enough, 'bring back at least k of them (reopening)' where k are, nothing where all of them
+    are not enough (min_hubs 4 with 2 usable and 2 closed hubs said 'reopen one': audit)."""
+    listed, undo = removals(gone, column, excluded)
+    if needed > len(gone):
+        return listed, []
+    how = and_list([_UNDOING[r] for r in sorted(set(_why(gone, excluded)))], "or")
+    return listed, undo if needed <= 1 else [f"bring back at least {needed} of them ({how})"]
+
+
 #: how each removal is undone, said of several suppliers (:data:`_UNDO` says it of one)
 _UNDOING = {"closed": "reopening", "excluded country": "lifting the exclusion",
             "lead time": "shortening a lead_time", "closed, excluded": "reopening and lifting the exclusion"}
