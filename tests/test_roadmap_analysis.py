@@ -603,8 +603,11 @@ def test_a_probability_of_an_element_not_in_a_periods_design_names_the_period():
     with pytest.raises(ValidationError) as err:
         roadmap_stress(roadmap, probabilities={"supplier:S_FR": 0.1})
     assert err.value.problems == (
-        "(probabilities) | in period 2026: no failure replayed on the design has a probability above 0: "
-        "supplier:S_FR is not in it (its suppliers and hubs, the countries that hold them)",)
+        "(probabilities) | in period 2026: no failure replayed on the design has a probability above 0; "
+        "supplier:S_FR: not in the design (its suppliers and hubs, the countries that hold them)",)
+    # a kind not replayed is said as such ('not in it' of the design's own country: review audit)
+    with pytest.raises(ValidationError, match=r"country:FR: country failures are not replayed \(add"):
+        roadmap_stress(roadmap, failures=["supplier"], probabilities={"country:FR": 0.1})
 
 
 def test_a_premium_paid_where_the_reference_costs_nothing_is_said_in_money():

@@ -148,11 +148,12 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     except InfeasiblePolicyError as exc:  # the reference of every premium: say it is the one at fault
         # not 'whatever the values': a point replaces the policy's own value of the field, and a
         # shortfall_penalty relaxes demand, so the points may have plans (infeasibility audit)
+        # said once, before the reasons; the advice only where the field is among their causes
+        cause = field in policy.to_dict() and any(field in r for r in exc.reasons)
         own = (f"; it sets {field_text(policy, field)} itself, which each point replaces: sweep from a "
-               f"starting policy without {field}") if field in policy.to_dict() else ""
+               f"starting policy without {field}") if cause else ""
         raise InfeasiblePolicyError([f"the starting policy, the reference of the premiums, has no plan, so "
-                                     f"no premium can be computed{own}: {r.strip(' -')}"
-                                     for r in exc.reasons]) from exc
+                                     f"no premium can be computed{own}; why:", *exc.reasons]) from exc
     if warm_start and (executor is not None or (workers or 1) > 1):
         warn("(warm_start) | the points are solved in order in this process, each from the last "
              "design: the executor and workers are not used; pass warm_start=False (CLI: "

@@ -586,11 +586,16 @@ def _check_probabilities(table: pd.DataFrame, probabilities: Any, network: Netwo
         if not is_number(p) or not 0 <= float(p) < np.inf:
             problems.append(f"(probabilities) | {key!r}: {p!r}, must be a number >= 0")
     if not problems and not _weights(table, probabilities).fillna(0.0).astype(float).sum() > 0:
-        named = [str(k) for k, p in probabilities.items() if float(p) > 0]
+        replayed = set(table["failure"].astype(str).str.partition(":")[0])
+        why = []  # each failure named: its kind not replayed, or its element not in the design (audits)
+        for key in [str(k) for k, p in probabilities.items() if float(p) > 0][:5]:
+            kind = key.partition(":")[0] if ":" in key else next(k for k, col in ids.items()
+                                                                 if key in set(col.astype(str)))
+            add = "replay the scenarios" if kind == "scenario" else f"add {kind} to the failures"
+            why.append(f"{key}: {kind} failures are not replayed ({add})" if kind not in replayed else
+                       f"{key}: not in the design (its suppliers and hubs, the countries that hold them)")
         problems.append("(probabilities) | no failure replayed on the design has a probability above 0"
-                        + (f": {', '.join(named[:5])}{' …' * (len(named) > 5)} "
-                           f"{'is' if len(named) == 1 else 'are'} not in it (its suppliers and hubs, the "
-                           "countries that hold them)" if named else ""))
+                        + (f"; {'; '.join(why)}" if why else ""))
     if problems:
         raise ValidationError(problems)
 
