@@ -461,6 +461,15 @@ def test_a_route_needing_a_closed_supplier_and_a_closed_hub_asks_for_both():
         first = err.value.reasons[0]
         assert first.startswith("survive country cannot be met: losing country 'X' cuts off market 'M' ")
         assert f"; to resolve it: {undo}, add lanes that avoid country 'X'" in first, first
+    # S2 and H2 left out by one exclusion (their country Z): lifting it brings both back, said so
+    excluded = net("candidate")
+    excluded = excluded.replace(
+        countries=pd.concat([excluded.countries, excluded.countries.iloc[:1].assign(country="Z")]),
+        suppliers=excluded.suppliers.assign(country=["X", "Z", "Y"]), hubs=excluded.hubs.assign(
+            country=["X", "Z", "Y"], status="candidate"))
+    with pytest.raises(InfeasiblePolicyError) as err:
+        build_model(excluded, Policy(survive=("country",), excluded_countries=("Z",)))
+    assert "(country excluded)); to resolve it: lift the exclusion, add lanes" in err.value.reasons[0]
     with pytest.raises(InfeasiblePolicyError, match="losing country 'X' cuts off market 'M'"):  # H2 alone
         build_model(net("closed").replace(hubs=net("closed").hubs.assign(status="candidate")),
                     Policy(survive=("country",)))

@@ -167,9 +167,11 @@ PAIRED = "paired"
 
 def undo_routes(gone: pd.DataFrame, excluded: Sequence[str]) -> tuple[str, list[str]]:
     """:func:`removals` of the suppliers and hubs ``gone`` (:func:`removed_towards`, ids in
-    ``id``), whose undo, where a route needs a supplier and a hub both brought back, says so."""
+    ``id``), whose undo, where a route needs a supplier and a hub both brought back, says so
+    (but where one country's exclusion removed them all, lifting it brings both back)."""
     listed, undo = removals(by_id(gone, "id"), "id", excluded)
-    if gone.attrs.get(PAIRED):
+    one_exclusion = set(_why(gone, excluded)) == {"excluded country"} and gone["country"].nunique() == 1
+    if gone.attrs.get(PAIRED) and not one_exclusion:
         how = and_list([_UNDOING[r] for r in sorted(set(_why(gone, excluded)))], "or")
         undo = [f"bring back a supplier and a hub of one route together ({how}: either alone gives no route)"]
     return listed, undo
