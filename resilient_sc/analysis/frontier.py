@@ -147,8 +147,8 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
         base = named("the starting policy", solve, network, policy, options)
     except InfeasiblePolicyError as exc:  # the reference of every premium: say it is the one at fault
         # not 'whatever the values': a point replaces the policy's own value of the field, and a
-        # shortfall_penalty relaxes demand, so the points may have plans (infeasibility audit)
-        # said once, before the reasons; the advice only where the field is among their causes
+        # shortfall_penalty relaxes demand, so the points may have plans (audits); said once, before
+        # the reasons, the advice to sweep without the field only where it is among their causes
         cause = field in policy.to_dict() and any(field in r for r in exc.reasons)
         own = (f"; it sets {field_text(policy, field)} itself, which each point replaces: sweep from a "
                f"starting policy without {field}") if cause else ""

@@ -64,10 +64,9 @@ def in_period_order(reasons: list[str], ids: list[str]) -> list[str]:
     >>> in_period_order(["in period 2030: a", "in period 2028 (position 2): b", "c"], ["2028", "2030"])
     ['in period 2028 (position 2): b', 'in period 2030: a', 'c']
     """
-    def position(line: str) -> int:
-        heads = [(f"in period {p}:", f"in period {p} (") for p in ids]
-        return next((t for t, head in enumerate(heads) if line.startswith(head)), len(ids))
-    return sorted(reasons, key=position)
+    heads = [(f"in period {p}:", f"in period {p} (") for p in ids]
+    return sorted(reasons, key=lambda line: next((t for t, head in enumerate(heads) if line.startswith(head)),
+                                                 len(ids)))
 
 
 #: lead_time_hint looks for a minimal set (none can be left out) among at most this many waiting

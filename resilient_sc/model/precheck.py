@@ -572,11 +572,11 @@ def _check_hubs(s: Sets, policy: Policy) -> list[str]:
             verb = "handles" if policy.max_hubs == 1 else "handle"
             caps = np.sort(s.hubs_table["capacity"])[::-1]
             enough = int(np.searchsorted(np.cumsum(caps), need * (1 - 1e-9))) + 1  # the largest first
-            fix = f"raise max_hubs to at least {enough}, or "
             units = summed_units(list(dict.fromkeys(s.demand["product"])), functools.partial(unit_of, s))
             out.append(f"max_hubs {policy.max_hubs} cannot be met: the {largest} {verb} at most "
                        f"{number(top)} {units}, as hub capacity counts them, but markets need "
-                       f"{number(need)}; to resolve it: {fix}add hub capacity")
+                       f"{number(need)}; to resolve it: raise max_hubs to at least {enough}, or add hub "
+                       "capacity")
     if policy.single_sourcing and policy.shortfall_penalty is None:  # else a product may go short
         need = s.demand.groupby("market")["product"].nunique()
         serve = s.outbound.groupby(["hub", "market"])["product"].nunique().reset_index()

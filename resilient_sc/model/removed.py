@@ -56,6 +56,16 @@ def making(gone: pd.DataFrame, product: str) -> pd.DataFrame:
     return gone.loc[gone["products"].map(lambda made: product in made).to_numpy(bool)]
 
 
+#: how each removal is undone, said of several suppliers (:data:`_UNDO` says it of one)
+_UNDOING = {"closed": "reopening", "excluded country": "lifting the exclusion",
+            "lead time": "shortening a lead_time", "closed, excluded": "reopening and lifting the exclusion"}
+
+
+def _undoing(gone: pd.DataFrame, excluded: Sequence[str]) -> str:
+    """What brings ``gone`` back, said of several: ``reopening or lifting the exclusion``."""
+    return and_list([_UNDOING[r] for r in sorted(set(_why(gone, excluded)))], "or")
+
+
 def bring_back_count(gone: pd.DataFrame, column: str, excluded: Sequence[str],
                      needed: int) -> tuple[str, list[str]]:
     """:func:`removals` of ``gone`` when ``needed`` of them must come back: 'reopen one' where one
@@ -64,13 +74,8 @@ def bring_back_count(gone: pd.DataFrame, column: str, excluded: Sequence[str],
     listed, undo = removals(gone, column, excluded)
     if needed > len(gone):
         return listed, []
-    how = and_list([_UNDOING[r] for r in sorted(set(_why(gone, excluded)))], "or")
-    return listed, undo if needed <= 1 else [f"bring back at least {needed} of them ({how})"]
-
-
-#: how each removal is undone, said of several suppliers (:data:`_UNDO` says it of one)
-_UNDOING = {"closed": "reopening", "excluded country": "lifting the exclusion",
-            "lead time": "shortening a lead_time", "closed, excluded": "reopening and lifting the exclusion"}
+    return listed, (undo if needed <= 1 else
+                    [f"bring back at least {needed} of them ({_undoing(gone, excluded)})"])
 
 
 def left_out(s: Sets, network: Network, policy: Policy, field: str, product: str, missing: float,
@@ -111,8 +116,7 @@ def bringing_back(s: Sets, network: Network, policy: Policy, mine: pd.DataFrame,
     if enough.all():  # any one of them makes what is missing
         return shown, and_list(undo, "or"), True
     fewest = int(np.searchsorted(np.cumsum(made.to_numpy(float)), missing * (1 - 1e-9))) + 1  # largest first
-    how = and_list([_UNDOING[r] for r in sorted(set(_why(mine, policy.excluded_countries)))], "or")
-    u = unit_of(s, product)
+    how, u = _undoing(mine, policy.excluded_countries), unit_of(s, product)
     if fewest > len(made):
         one = len(made) == 1
         return (f"{shown}, which make{'s' * one} only {number(float(made.sum()))} {u} of the "
@@ -172,6 +176,6 @@ def undo_routes(gone: pd.DataFrame, excluded: Sequence[str]) -> tuple[str, list[
     listed, undo = removals(by_id(gone, "id"), "id", excluded)
     one_exclusion = set(_why(gone, excluded)) == {"excluded country"} and gone["country"].nunique() == 1
     if gone.attrs.get(PAIRED) and not one_exclusion:
-        how = and_list([_UNDOING[r] for r in sorted(set(_why(gone, excluded)))], "or")
-        undo = [f"bring back a supplier and a hub of one route together ({how}: either alone gives no route)"]
+        undo = [f"bring back a supplier and a hub of one route together ({_undoing(gone, excluded)}: either "
+                "alone gives no route)"]
     return listed, undo
