@@ -292,6 +292,8 @@ def column_formatter(column: str) -> Callable[[Any], str]:
         fmt: Callable[[Any], str] = money
     elif column in ("premium_pct", "network_premium_pct"):
         fmt = pct_points
+    elif column == "gap":
+        fmt = relative_gap
     elif "served" in column:
         fmt = served_fraction
     elif column in SHARE_COLUMNS:
@@ -320,6 +322,8 @@ def column_label(column: str) -> str:
         return f"{words} (% of demand{' value' if 'value' in name else ''})"
     if name in SHARE_COLUMNS or name in ("premium_pct", "network_premium_pct"):
         return f"{words} (%)"
+    if name == "gap":
+        return "gap (% of cost)"
     return words
 
 

@@ -1991,3 +1991,45 @@ def test_an_uploads_copy_is_removed_once_read(tmp_path):
     with pytest.raises(ValidationError):
         load_policy(b"min_supplier: 2\n", "p.yaml", work)
     assert list(work.iterdir()) == []
+
+
+def time_limited_solve(network, policy, options):
+    """A solve as the page runs it, its plan returned as one kept at a time limit (status
+    time_limit, a bound 2% under its cost): no example stops at a limit with a plan every time."""
+    import dataclasses
+
+    from resilient_sc.solvers.base import Status
+
+    assert options.time_limit == 30.0 and options.allow_nonoptimal  # as the box gave it
+    plan = solve(network, policy, options)
+    return dataclasses.replace(plan, status=Status.TIME_LIMIT, bound=plan.objective * 0.98, gap=0.02)
+
+
+@on_pages
+async def test_a_time_limit_is_read_as_typed_and_keeps_the_best_plan_said_not_proven(user):
+    """The app had no time limit: a planner with a slow network could only Stop, which keeps no
+    plan. The box is read as the policy boxes are ('0,5' refused); a plan kept at the limit is
+    said not proven optimal, with its gap, in the status, above the plan and in Compare."""
+    session = await base_solved(user)
+    for typed, said in (("0,5", "'0,5' is not a number; type 0.5 (with a decimal point)"),
+                        ("-3", "time_limit == -3.0, must be > 0 seconds")):
+        by_id(user, "time-limit").type(typed)
+        assert (await solved(user)) == f"not solved: time limit: {said}"
+        element(user, "time-limit").set_value("")
+    assert list(session.scenarios) == ["base"]
+    started = session.start
+    session.start = lambda fn, args, what="": started(time_limited_solve, args, what)
+    session.policy = Policy(min_local_share=0.5)
+    by_id(user, "time-limit").type("30")
+    status = await solved(user)
+    assert status.startswith("time limit reached, best found kept in") and "gap 2.0000%" in status
+    assert text_of(user, "not-proven").startswith("Not proven optimal: the solve reached its time limit of "
+                                                  "30 s and kept the best plan found.")
+    assert "at most 2.0000% of its cost too dear" in text_of(user, "not-proven")
+    legend = text_of(user, "premium-legend")
+    assert legend.endswith("The plans of min_local_share=0.5 are not proven optimal (the solve stopped at "
+                           "its limits): their costs are only upper bounds, and their premiums uncertain "
+                           "by their gaps.")
+    table = element(user, "premium-table")
+    assert [c["label"] for c in table.columns][1:3] == ["status", "gap (% of cost)"]
+    assert [r["gap"] for r in table.rows] == ["0.0000%", "2.0000%"]

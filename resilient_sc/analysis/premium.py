@@ -85,14 +85,40 @@ INTACT_WORDS = ("intact_served: the fraction of demand the plan delivers with no
 
 
 def shown_columns(columns: list[str], table: pd.DataFrame) -> list[str]:
-    """``columns`` with ``network_premium_pct`` after ``premium_pct`` when the ``table`` needs it
+    """``columns`` with ``gap`` after ``status`` when a plan is not proven optimal
+    (:func:`unproven`), ``network_premium_pct`` after ``premium_pct`` when the ``table`` needs it
     (:func:`counts_penalties`), and ``intact_served`` after it when a plan sheds demand
     (:func:`sheds_demand`)."""
+    if "status" in columns and "gap" not in columns and unproven(table):
+        at = columns.index("status") + 1
+        columns = [*columns[:at], "gap", *columns[at:]]
     if not counts_penalties(table) or "premium_pct" not in columns or "network_premium_pct" in columns:
         return columns
     at = columns.index("premium_pct") + 1
     shed = ["intact_served"] if sheds_demand(table) and "intact_served" not in columns else []
     return [*columns[:at], "network_premium_pct", *shed, *columns[at:]]
+
+
+def unproven(table: pd.DataFrame) -> list[str]:
+    """The ``policy`` names of a premium table's (or a table of paths') rows with a plan not
+    proven optimal: a cost but a status other than ``optimal`` (a solve stopped at its limits)."""
+    if not {"status", "cost", "policy"} <= set(table.columns):
+        return []
+    return [str(n) for n in table.loc[table["cost"].notna() & table["status"].ne("optimal"), "policy"]]
+
+
+def unproven_sentence(table: pd.DataFrame) -> str:
+    """A sentence naming the plans of ``table`` not proven optimal (:func:`unproven`), else empty:
+    their costs are only upper bounds and their premiums uncertain by their gaps.
+
+    >>> unproven_sentence(pd.DataFrame({"policy": ["base", "local"], "status": ["optimal", "time_limit"],
+    ...                                 "cost": [10.0, 12.0]}))
+    ' The plans of local are not proven optimal (the solve stopped at its limits): their costs are \
+only upper bounds, and their premiums uncertain by their gaps.'
+    """
+    names = unproven(table)
+    return (f" The plans of {', '.join(names)} are not proven optimal (the solve stopped at its limits): "
+            "their costs are only upper bounds, and their premiums uncertain by their gaps.") if names else ""
 
 
 def design_columns(plan: Plan, base: Plan, summary: Mapping[str, Any]) -> dict[str, Any]:

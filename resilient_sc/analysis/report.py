@@ -45,7 +45,7 @@ from ..solvers.base import Status
 from ..wording import listing
 from . import figures as fg
 from . import maps
-from .premium import counts_penalties, floor_caveat, sheds_demand
+from .premium import counts_penalties, floor_caveat, sheds_demand, unproven_sentence
 from .report_kit import (
     Writer,
     bullets,
@@ -208,7 +208,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
                     if stressed else " No design is stress-tested.")
     lines = ["# Resilience premium report", "",
              f"Data: {source(network)}. The premium of a policy is what its cheapest design costs "
-             f"over {_base_words(outcomes[0])}, in % of the base cost.{_proof_words(outcomes)}"
+             f"over {_base_words(outcomes[0])}, in % of the base cost.{unproven_sentence(table)}"
              f"{stress_words}", "",
              "## In short", "", *bullets(premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_table(table), ""]
@@ -315,13 +315,6 @@ def _base_words(base: PolicyOutcome) -> str:
     if base.plan is not None and base.plan.status is not Status.OPTIMAL:
         words = f"the best plan found for {'the base' if base.policy.is_base else words[4:]}"
     return words
-
-
-def _proof_words(outcomes: Sequence[PolicyOutcome]) -> str:
-    """A sentence naming the plans not proven optimal (stopped at the limits of the solve), else empty."""
-    names = [o.name for o in outcomes if o.plan is not None and o.plan.status is not Status.OPTIMAL]
-    return (f" The plans of {', '.join(names)} are not proven optimal (the solve stopped at its limits): "
-            "their costs are only upper bounds, and their premiums uncertain by their gaps.") if names else ""
 
 
 def _no_plan_words(status: str) -> str:

@@ -27,7 +27,14 @@ import pandas as pd
 from ..analysis.figures import field_unit
 from ..analysis.frontier import frontier
 from ..analysis.frontier_report import reasons_by_value
-from ..analysis.premium import PolicyOutcome, counts_penalties, floor_caveat, premium_table, shown_columns
+from ..analysis.premium import (
+    PolicyOutcome,
+    counts_penalties,
+    floor_caveat,
+    premium_table,
+    shown_columns,
+    unproven_sentence,
+)
 from ..analysis.report import unlisted
 from ..analysis.roadmap import (
     PathOutcome,
@@ -147,7 +154,8 @@ def premium_legend(session: Session) -> str:
     if base is None or base.plan is None:
         return "Solve a policy (step 3) to start comparing: every solve is kept as a scenario."
     found = outcomes(session)
-    shown = shown_columns(PREMIUM_COLUMNS, premium_table(found))  # the column said where it is shown
+    table = premium_table(found)
+    shown = shown_columns(PREMIUM_COLUMNS, table)  # the column said where it is shown
     shed = (" Served, nothing failed: the share of demand a plan delivers, paying its shortfall penalty on "
             "the rest (it costs less, delivering less).") if "intact_served" in shown else ""
     return ("Every solve is kept as a scenario of the same data: cost = its cheapest design's total cost; "
@@ -155,7 +163,8 @@ def premium_legend(session: Session) -> str:
             "worst served = the share of demand every market and product still gets under the design's "
             f"worst replayed failure{floor_caveat(found)}, blank until that design is "
             "stress-tested (below); local and allied "
-            f"shares over all markets and products ({base.plan.share_weighting()})." + shed)
+            f"shares over all markets and products ({base.plan.share_weighting()})." + shed
+            + unproven_sentence(table))
 
 
 def reference_words(session: Session) -> str:
@@ -378,7 +387,7 @@ def build(session: Session) -> Any:
             ui.label("Paths over the same periods: cost = Σ weight × period cost; premium over the "
                      "cost-optimal path (no policy), premium (%) = (cost − base) / base; started and "
                      f"stopped counted over the path; suppliers, hubs and shares of the last period ({last})."
-                     ).classes("text-sm")
+                     + unproven_sentence(df)).classes("text-sm").props("data-testid=premium-legend")
         else:
             ui.label(premium_legend(session)).classes("text-sm words").props("data-testid=premium-legend")
         title = f"{'Paths' if session.is_roadmap else 'Scenarios'} against {reference_words(session)}"

@@ -13,6 +13,9 @@ library's reasons, never a traceback.
 'gap —'
 >>> scenario_name(Policy()), scenario_name(Policy(min_local_share=0.5, survive=("country",)))
 ('base', 'min_local_share=0.5 survive=country')
+
+A time limit (seconds, blank: none) keeps the best plan found when it is reached, said not proven
+optimal with its gap (:func:`unproven_words`); Stop keeps none.
 """
 
 from __future__ import annotations
@@ -22,23 +25,26 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..exceptions import ValidationError
 from ..format import money_label, relative_gap, settings, value
 from ..optimize import solve
 from ..policy import Policy
 from ..results import NETWORK_WORDS, Plan, network_beside, network_cost
-from ..roadmap import LOG_MARK
-from ..solvers.base import SolveOptions
+from ..roadmap import LOG_MARK, Roadmap
+from ..solvers.base import SolveOptions, Status
 from ..solvers.lazy import LAZY
+from ..wording import number_hint
 from . import access
 from .jobs import Job
 from .plan_view import map_figure, show_plan
+from .policy_page import TYPED
 from .roadmap_view import premium_text, show_roadmap, solve_paths
 
 if TYPE_CHECKING:
     from .state import Session
 
 __all__ = ["LOG_SAMPLE", "ROUNDS_STOPPED", "log_progress", "map_figure", "progress_text",
-           "scenario_name"]
+           "scenario_name", "time_limit_of", "unproven_words"]
 
 
 #: a progress line of HiGHS's MIP log: ``[src] nodes queue leaves expl% BestBound BestSol Gap ... time``
@@ -152,6 +158,62 @@ def in_rounds(policy: Policy) -> bool:
     return bool(policy.survive) or policy.single_sourcing or any(getattr(policy, f) is not None for f in LAZY)
 
 
+def time_limit_of(typed: Any) -> tuple[float | None, str | None]:
+    """The time limit typed in seconds (None: blank, no limit) and what is wrong with it in the
+    library's words (None: nothing), read as text as the policy boxes are (``0,5`` refused).
+
+    >>> time_limit_of(" 30 "), time_limit_of("")
+    ((30.0, None), (None, None))
+    >>> time_limit_of("0")
+    (None, 'time limit: time_limit == 0.0, must be > 0 seconds')
+    >>> time_limit_of("0,5")[1]
+    "time limit: '0,5' is not a number; type 0.5 (with a decimal point)"
+    """
+    text = "" if typed is None else str(typed).strip()
+    if not text:
+        return None, None
+    if not TYPED.fullmatch(text):
+        return None, f"time limit: {text!r} is not a number{number_hint(text)}"
+    try:
+        SolveOptions(time_limit=float(text)).check()
+    except ValidationError as exc:
+        return None, f"time limit: {exc.problems[0].partition(' | ')[2]}"
+    return float(text), None
+
+
+def unproven_words(result: Plan | Roadmap, limit: float | None) -> str:
+    """What a plan or path kept when the time limit of ``limit`` seconds was reached is (empty for
+    one proven optimal): it meets every row of the model, and costs at most its gap more than
+    the best possible, cost − bound ≤ gap × cost.
+
+    >>> from dataclasses import replace
+    >>> from resilient_sc import examples, solve
+    >>> plan = solve(examples.tiny())
+    >>> unproven_words(plan, None)
+    ''
+    >>> print(unproven_words(replace(plan, status=Status.TIME_LIMIT, bound=1197.0, gap=0.05), 30))
+    Not proven optimal: the solve reached its time limit of 30 s and kept the best plan found. It meets \
+every constraint of the policy (checked against the whole model); the best plan possible costs at \
+least 1,197 (the bound proven), so this one is at most 5.0000% of its cost too dear (its gap). \
+Premiums of or over it are uncertain by that gap. Raise the time limit, or leave it blank, to prove \
+it.
+    """
+    if result.status is Status.OPTIMAL:
+        return ""
+    what = "path" if isinstance(result, Roadmap) else "plan"
+    limit_words = f" of {value(limit)} s" if limit is not None else ""
+    caveat = result.caveat if isinstance(result, Plan) else ""
+    meets = (f"This plan was {caveat}" if caveat else
+             "It meets every constraint of the policy (checked against the whole model)")
+    bound = (f"the best {what} possible costs at least {money_label(result.bound)} (the bound proven), so "
+             f"this one is at most {relative_gap(result.gap)} of its cost too dear (its gap). Premiums of "
+             "or over it are uncertain by that gap"
+             if result.bound == result.bound and abs(result.bound) != float("inf")
+             else f"no bound on the best {what}'s cost was proven, so its premiums are uncertain")
+    return (f"Not proven optimal: the solve reached its time limit{limit_words} and kept the best {what} "
+            f"found. {meets}; {bound}. Raise the time limit, or leave it blank, to prove it.")
+
+
 def scenario_name(policy: Policy) -> str:
     """A default scenario name: the policy's fields as written (a mapping as ``key:value,…``).
 
@@ -180,6 +242,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
     solved_with: list[Policy | None] = [None]  # the policy of the result shown
     log: list[Path] = [Path()]
     rounds = [False]  # whether the solve running adds failures in rounds
+    limits: list[float | None] = [None]  # the time limit of the last solve (seconds; None: none)
 
     async def start() -> None:
         if job[0] is not None:  # a second click queued before the first disabled the button
@@ -199,12 +262,18 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                            "replaced); type another name, or leave it empty to name it by its policy")
             ui.notify(status.text, type="warning")
             return
+        limit, wrong = time_limit_of(limit_input.value)
+        if wrong:
+            status.text = f"not solved: {wrong}"
+            ui.notify(status.text, type="warning")
+            return
         name = typed or scenario_name(session.policy)
         network, policy, roadmap = session.network, session.policy, session.is_roadmap
         session.stop_jobs("stress")  # of the design shown: its result would be discarded anyway
         log[0] = session.workdir / "solve.log"
         log[0].unlink(missing_ok=True)
-        options = SolveOptions(log=str(log[0]))
+        options = SolveOptions(log=str(log[0]), time_limit=limit, allow_nonoptimal=limit is not None)
+        limits[0] = limit
         with_base = roadmap and not policy.is_base and session.base_scenario() is None
         running = job[0] = (session.start(solve_paths, [network, policy, options, with_base]) if roadmap
                             else session.start(solve, [network, policy, options]))
@@ -230,7 +299,9 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         progress = ("" if kind in ("infeasible", "invalid")
                     else f" · {outcome_text(out[0] if roadmap else out)}" if kind == "ok"
                     else f" · {log_progress(log[0], rounds[0], done=True, stopped=kind == 'stopped')}")
-        status.text = f"{kind} in {seconds:.1f} s{progress}"
+        unproven = kind == "ok" and (out[0] if roadmap else out).status is not Status.OPTIMAL
+        said = "time limit reached, best found kept" if unproven else kind
+        status.text = f"{said} in {seconds:.1f} s{progress}"
         kept = None
         if kind == "ok" and roadmap:
             path, base, no_base = out
@@ -283,8 +354,12 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             if kind != "ok":
                 ui.label(out or "stopped: no plan").classes("text-orange-700").props("data-testid=no-plan")
                 ui.label("Until the next solve there is no current plan: the stress test and the exports "
-                         "have none to use; the scenarios solved before stay in Compare.").classes("text-sm")
+                         "have none to use; the scenarios solved before stay in Compare. (Stop keeps no "
+                         "plan; a time limit, beside Solve, keeps the best plan found when it is reached.)"
+                         ).classes("text-sm")
                 return
+            if words := unproven_words(out[0] if session.is_roadmap else out, limits[0]):
+                ui.label(words).classes("text-orange-700 font-bold").props("data-testid=not-proven")
             base = session.base_scenario()
             if session.is_roadmap:
                 show_roadmap(session, out[0], None if base is None else base.roadmap,
@@ -306,6 +381,10 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
     with ui.row().classes("items-center"):
         name_input = ui.input("Scenario name (default: the policy)").classes("w-72").props(
             "data-testid=scenario-name")
+        limit_input = ui.input("Time limit (s)", placeholder="none").classes("w-28").props(
+            "data-testid=time-limit").tooltip("Seconds a solve may take (blank: until proven optimal). When "
+                                              "reached, the best plan found is kept, said not proven optimal "
+                                              "with its gap; Stop keeps none.")
         solve_button = ui.button("Solve", icon="play_arrow", on_click=start).props("data-testid=solve")
         # red-9: white on it reads 5.6:1 (Quasar's red, 3.7:1, is under the 4.5:1 of WCAG 1.4.3)
         stop_button = ui.button("Stop", icon="stop", color="red-9", on_click=stop).props("data-testid=stop")
