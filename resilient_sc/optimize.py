@@ -31,11 +31,11 @@ from .exceptions import (
     warn,
 )
 from .explain import explain_infeasibility
-from .format import fraction, money, relative_gap
+from .format import count, fraction, money, relative_gap
 from .model.build import NetworkModel, build_model
 from .model.roadmap import RoadmapModel
 from .policy import Policy
-from .results import Plan
+from .results import EXTENSION, Plan
 from .solvers.base import (
     UNCERTIFIED,
     UNCHECKED,
@@ -50,7 +50,7 @@ from .solvers.base import (
 from .solvers.certify import is_feasible
 from .solvers.highs import until
 from .solvers.routes import solve_linear
-from .wording import brief, quote
+from .wording import brief, listing, quote
 
 __all__ = ["plan_from_pyomo", "solve", "solve_model", "solve_pyomo"]
 
@@ -332,8 +332,8 @@ def solve_pyomo(model: NetworkModel | Any, options: SolveOptions | None = None) 
     :func:`~resilient_sc.solvers.pyomo.to_pyomo`, possibly extended by the user (solved as it
     stands; an infeasible one is explained as :func:`solve` explains it if left as built, else
     its changes are named (:func:`pyomo_infeasible`); its cost is the active objective's, a
-    term the model as built does not have its own :data:`EXTENSION` line of the breakdown,
-    an objective of the user's own named in the note: :func:`with_objective`). A roadmap's
+    term the model as built does not have its own :data:`~resilient_sc.results.EXTENSION` line
+    of the breakdown, an objective of the user's own named in the note: :func:`with_objective`). A roadmap's
     pyomo model is read back by :func:`resilient_sc.roadmap.roadmap_from_pyomo`.
     """
     options = given_options(options)
@@ -373,10 +373,13 @@ def pyomo_infeasible(pyomo_model: Any, model: NetworkModel | RoadmapModel, condi
     changed = pyomo_solver.edits(pyomo_model, model)
     if not changed and words == "infeasible" and isinstance(model, NetworkModel):
         return InfeasiblePolicyError(explain_infeasibility(model))
-    why = (f"it was changed since it was built ({'; '.join(changed)}): solve the network and policy "
-           "without the changes for the library's explanation of what the policy lacks" if changed else
-           "no further explanation is given for a roadmap's model: solve the network and policy for "
-           "the library's own")
+    unbounded = ("; a cost unbounded below comes of such a change (a variable of your own in the objective "
+                 "without a bound)") if words != "infeasible" else ""
+    why = (f"it was changed since it was built ({'; '.join(changed)}){unbounded}: solve the network and "
+           "policy without the changes for the library's explanation of what the policy lacks" if changed
+           else "no further explanation is given for a roadmap's model: solve the network and policy for "
+           "the library's own" if isinstance(model, RoadmapModel)
+           else "solve the network and policy for the library's explanation")
     return InfeasiblePolicyError([f"{solver} reports the pyomo model {words}{named}; {why}"])
 
 
@@ -400,17 +403,13 @@ def pyomo_report(pyomo_model: Any, model: NetworkModel | RoadmapModel, x: np.nda
                        note=note, certified=ok)
 
 
-#: the cost component of an extended pyomo model's objective that the model as built has not
-EXTENSION = "extension"
-
-
 def with_objective(plan: Plan, result: SolverResult, replaced: bool = False) -> Plan:
-    """``plan`` costing the solved objective: a part the model as built does not have (a term the
-    user added to a pyomo model's objective) becomes its :data:`EXTENSION` line, and the gap is
-    that of this cost to the solver's bound. An objective ``replaced`` (another objective than
-    ``total_cost``, or maximised: its value is no cost, CO2 or pieces maybe) leaves the plan its
-    own cost, with no bound or gap on it (the solver's are the objective's; the plan's note
-    names the objective). Its bound NaN marks it so for :meth:`Plan.summary`."""
+    """``plan`` costing the solved objective: a part the model as built does not have (a term the user
+    added to a pyomo model's objective) becomes its :data:`~resilient_sc.results.EXTENSION` line,
+    and the gap is that of this cost to the solver's bound. An objective ``replaced`` (another
+    objective than ``total_cost``, or maximised: its value is no cost, CO2 or pieces maybe) leaves
+    the plan its own cost, with no bound or gap on it (the solver's are the objective's; the plan's
+    note names the objective). Its bound NaN marks it so for :meth:`Plan.summary`."""
     if replaced:
         return dataclasses.replace(plan, bound=math.nan, gap=math.nan)
     if not math.isfinite(result.objective):
@@ -427,12 +426,19 @@ def with_objective(plan: Plan, result: SolverResult, replaced: bool = False) -> 
 
 
 def single_period(model: NetworkModel | Any) -> NetworkModel:
-    """``model`` unless it is a roadmap's, solved and read back elsewhere: a clear error."""
+    """``model`` unless it is a roadmap's, solved and read back elsewhere, or no model at all:
+    a clear error."""
     if isinstance(model, RoadmapModel):
-        raise ValidationError(["(model) | this pyomo model is a roadmap's (its data has periods): read it "
-                               "back with resilient_sc.roadmap.roadmap_from_pyomo, or solve the roadmap "
-                               "with solve_roadmap(network, policy, SolveOptions(backend='pyomo'))"],
-                              "in the model given")
+        raise ValidationError(["(model) | this pyomo model is a roadmap's (its data has periods): solve it "
+                               "with pyo.SolverFactory('highs').solve(m, options=highs_options(m)) "
+                               "(resilient_sc.solvers.pyomo), your changes kept, and read it back with "
+                               "resilient_sc.roadmap.roadmap_from_pyomo(m, results=results); or solve the "
+                               "roadmap as built with solve_roadmap(network, policy, "
+                               "SolveOptions(backend='pyomo'))"], "in the model given")
+    if not isinstance(model, NetworkModel):
+        raise ValidationError([f"(network_model) | {brief(model)} is a {type(model).__name__}, not a "
+                               "NetworkModel: leave it out to read the model the pyomo model was built "
+                               "from"], "in the arguments given")
     return model
 
 
@@ -477,8 +483,11 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
             or (math.isfinite(bound) and (objective - bound if maximise else bound - objective) > tol)):
         found = money(incumbent) if incumbent is not None else f"at least its bound {money(bound)}"
         raise NotOptimalError(f"the pyomo model's values are not this solve's: they cost {money(objective)}, "
-                              f"the solver's plan {found} (solved with load_solutions=False? load them "
-                              "first: model.solutions.load_from(results))", status=status.value)
+                              f"the solver's plan {found}: {pyomo_solver.STALE_VALUES}", status=status.value)
+    if broken := pyomo_solver.broken_rows(pyomo_model, model):
+        raise NotOptimalError(f"the pyomo model's values break {count(len(broken), 'row')} it holds "
+                              f"({listing(broken, 3)}): {pyomo_solver.STALE_VALUES}",
+                              status=Status.ERROR.value)
     if status is Status.OPTIMAL and not math.isfinite(bound):  # no results, or none with a bound
         bound = objective
     gap = abs(objective - bound) / max(abs(objective), 1e-10) if math.isfinite(bound) else math.inf

@@ -1,7 +1,7 @@
 """What each table of an analysis holds, in what units: one source for a report folder's
 README.md (:mod:`resilient_sc.analysis.report`) and a result workbook's README sheet
 (:mod:`resilient_sc.workbook`). A plan's and a roadmap's own tables are said in
-:data:`resilient_sc.results.PLAN_FILES` and :data:`resilient_sc.roadmap.ROADMAP_FILES`."""
+:data:`PLAN_FILES` and :data:`resilient_sc.roadmap.ROADMAP_FILES`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,35 @@ from collections.abc import Mapping
 from typing import Any
 
 from .format import money
+
+#: what each file of a saved plan holds, in what units (its folder's README.md)
+PLAN_FILES = {
+    "plan.json": "status, cost (`objective`, money), `bound` and `gap`, suppliers and hubs, the cost "
+                 "breakdown, emissions (CO2 units), delivery per product (units of that product), shares "
+                 "and the policy, how the solver got there (`report`) and the data's `warnings` when it has "
+                 "some (also under this file list)",
+    "cost_breakdown.csv": "each cost component (money) and `share_of_total` (a fraction of the plan's cost)",
+    "suppliers_contracted.csv": "each supplier contracted: country, `fixed_cost` (money), `status` (the "
+                                "data's: candidate, existing or open; every one listed is contracted), and "
+                                "the volume bought of each product (units of that product)",
+    "hubs_opened.csv": "each hub opened: country, `fixed_cost` (money), `status` (the data's; every one "
+                       "listed is open), the throughput of each "
+                       "product (units of that product), then the throughput of all products and the "
+                       "capacity, both counting every product's units summed, and `utilisation` (a "
+                       "fraction)",
+    "inbound_flows.csv": "supplier → hub flows: `quantity` (in the product's `unit`)",
+    "outbound_flows.csv": "hub → market flows by `origin` country: `quantity` (in the product's `unit`)",
+    "market_shares.csv": "per market and product: `demand`, `delivered`, `shortfall` (in the "
+                         "product's `unit`); `local_share` (made in the market's region), `allied_share` "
+                         "(made in the market's own country or its allies, docs/conventions.md §8.1) and "
+                         "`top_foreign_share` (made in `top_foreign_country`, the largest foreign origin), "
+                         "each a fraction of the demand, not of what is delivered",
+    "country_shares.csv": "per market, product and origin country: `quantity` (in the product's `unit`) and "
+                          "`share`, a fraction of the market's demand of the product",
+    "supplier_shares.csv": "per supplier and product: `quantity` bought (in the product's `unit`) and "
+                           "`share`, a fraction of the product's total demand",
+    "timings.csv": "the seconds of each step: the one file that differs between two runs of the same inputs",
+}
 
 
 def one_unit(product: str, name: str = "units") -> str:

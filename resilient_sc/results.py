@@ -27,7 +27,7 @@ from .format import (
 from .model.build import NetworkModel
 from .model.sets import Sets, emission_factors, is_allied, is_local, total_demand, unit_of
 from .model.table import frame
-from .output_words import hub_totals
+from .output_words import PLAN_FILES, hub_totals
 from .policy import Policy
 from .solvers.base import SolveReport, SolverResult, Status
 from .wording import brief
@@ -55,36 +55,6 @@ def is_quantity(title: str) -> bool:
     (True, False, False)
     """
     return title.startswith(QUANTITY_HEADS) and title.endswith(")") and " of " in title
-
-#: what each file of a saved plan holds, in what units (its folder's README.md)
-PLAN_FILES = {
-    "plan.json": "status, cost (`objective`, money), `bound` and `gap`, suppliers and hubs, the cost "
-                 "breakdown, emissions (CO2 units), delivery per product (units of that product), shares "
-                 "and the policy, how the solver got there (`report`) and the data's `warnings` when it has "
-                 "some (also under this file list)",
-    "cost_breakdown.csv": "each cost component (money) and `share_of_total` (a fraction of the plan's cost)",
-    "suppliers_contracted.csv": "each supplier contracted: country, `fixed_cost` (money), `status` (the "
-                                "data's: candidate, existing or open; every one listed is contracted), and "
-                                "the volume bought of each product (units of that product)",
-    "hubs_opened.csv": "each hub opened: country, `fixed_cost` (money), `status` (the data's; every one "
-                       "listed is open), the throughput of each "
-                       "product (units of that product), then the throughput of all products and the "
-                       "capacity, both counting every product's units summed, and `utilisation` (a "
-                       "fraction)",
-    "inbound_flows.csv": "supplier → hub flows: `quantity` (in the product's `unit`)",
-    "outbound_flows.csv": "hub → market flows by `origin` country: `quantity` (in the product's `unit`)",
-    "market_shares.csv": "per market and product: `demand`, `delivered`, `shortfall` (in the "
-                         "product's `unit`); `local_share` (made in the market's region), `allied_share` "
-                         "(made in the market's own country or its allies, docs/conventions.md §8.1) and "
-                         "`top_foreign_share` (made in `top_foreign_country`, the largest foreign origin), "
-                         "each a fraction of the demand, not of what is delivered",
-    "country_shares.csv": "per market, product and origin country: `quantity` (in the product's `unit`) and "
-                          "`share`, a fraction of the market's demand of the product",
-    "supplier_shares.csv": "per supplier and product: `quantity` bought (in the product's `unit`) and "
-                           "`share`, a fraction of the product's total demand",
-    "timings.csv": "the seconds of each step: the one file that differs between two runs of the same inputs",
-}
-
 
 def units_words(units: Mapping[str, str]) -> str:
     """Each product's unit, ``cells: kWh, chips: pieces``; '' when none is named (all ``units``).
@@ -132,6 +102,11 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
     said += ["## Warnings of the solve", "", "Given when the results were solved:", "",
              *(f"- {w}" for w in solved), ""] if solved else []
     return "\n".join([*lines, *(f"- `{name}`: {words}" for name, words in files.items()), "", *said])
+
+
+#: the line of a plan's cost breakdown for what an extended pyomo model's objective adds to the
+#: model as built (:func:`resilient_sc.optimize.with_objective`)
+EXTENSION = "extension"
 
 
 @dataclass(frozen=True, eq=False)
@@ -339,11 +314,15 @@ class Plan:
     def file_words(self) -> dict[str, str]:
         """What each of its files holds (:data:`PLAN_FILES`), its cost breakdown's ``disruption``
         said where it has one (:meth:`disruption_words`: its share of the total is no share of what
-        disruptions cost), for a folder's README and a workbook's README sheet alike."""
+        disruptions cost) and its :data:`EXTENSION` line, for a folder's README and a workbook's
+        README sheet alike."""
         files = dict(PLAN_FILES)
         if words := self.disruption_words():
             files["cost_breakdown.csv"] += (f"; {words}; the network cost (design and flows) is "
                                             f"{network_cost(self):,.2f}")
+        if EXTENSION in self.breakdown:
+            files["cost_breakdown.csv"] += (f"; `{EXTENSION}`: what the terms added to the pyomo model's "
+                                            "objective cost, beyond the model as built")
         return files
 
     @property

@@ -29,6 +29,7 @@ from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.table import by_id
 from .model.transitions import BEFORE
 from .optimize import accepted, log_line, log_report, pyomo_report, pyomo_solution
+from .output_words import PLAN_FILES
 from .period_rows import TIMELINE_KEYS
 from .periods import period_ids, policy_in
 from .policy import Policy
@@ -36,7 +37,6 @@ from .results import (
     COMPONENTS,
     NETWORK_WORDS,
     NO_DEMAND,
-    PLAN_FILES,
     Plan,
     network_beside,
     network_cost,

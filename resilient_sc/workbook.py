@@ -28,6 +28,7 @@ from .escaping import as_json
 from .exceptions import ValidationError, check_path, check_switch
 from .format import output_float
 from .output_words import (
+    PLAN_FILES,
     PREMIUM_TABLE,
     STRESS_ROWS,
     frontier_words,
@@ -38,7 +39,6 @@ from .output_words import (
 from .policy import POLICY_FIELDS
 from .results import (
     NETWORK_ITEM,
-    PLAN_FILES,
     Plan,
     is_quantity,
     network_beside,

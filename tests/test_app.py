@@ -2026,10 +2026,9 @@ async def test_a_time_limit_is_read_as_typed_and_keeps_the_best_plan_said_not_pr
     assert text_of(user, "not-proven").startswith("Not proven optimal: the solve reached its time limit of "
                                                   "30 s and kept the best plan found.")
     assert "at most 2.0000% of its cost too dear" in text_of(user, "not-proven")
-    legend = text_of(user, "premium-legend")
-    assert legend.endswith("The plans of min_local_share=0.5 are not proven optimal (the solve stopped at "
-                           "its limits): their costs are only upper bounds, and their premiums uncertain "
-                           "by their gaps.")
+    said = ("The plans of min_local_share=0.5 are not proven optimal (the solve stopped at its limits): "
+            "their costs are only upper bounds, and their premiums uncertain by their gaps.")
+    await until(lambda: text_of(user, "premium-legend").endswith(said))  # Compare redrawn after the status
     table = element(user, "premium-table")
     assert [c["label"] for c in table.columns][1:3] == ["status", "gap (% of cost)"]
     assert [r["gap"] for r in table.rows] == ["0.0000%", "2.0000%"]

@@ -34,7 +34,7 @@ from resilient_sc.export import write_model, write_network_model
 from resilient_sc.optimize import plan_from_pyomo, solve_model, solve_pyomo, solver_seconds
 from resilient_sc.roadmap import roadmap_from_pyomo
 from resilient_sc.solvers.highs import make_highs, run_highs
-from resilient_sc.solvers.pyomo import model_to_pyomo, to_pyomo
+from resilient_sc.solvers.pyomo import highs_options, model_to_pyomo, to_pyomo
 
 from .random_networks import random_network
 
@@ -519,7 +519,7 @@ def test_values_left_from_an_earlier_solve_are_not_read_back_as_this_ones():
     m.china = pyo.Constraint(expr=china <= 0.2 * total)
     results = opt.solve(m, options={"mip_rel_gap": 1e-6}, load_solutions=False)
     with pytest.raises(NotOptimalError, match=r"values are not this solve's: they cost 11,914,791.20, the "
-                                              r"solver's plan 12,010,051.22 .*load_from\(results\)"):
+                                              r"solver's plan 12,010,051.22: .*load_from\(results\)"):
         plan_from_pyomo(m, results=results)
     m.solutions.load_from(results)
     assert plan_from_pyomo(m, results=results).objective == pytest.approx(12_010_051.22)
@@ -577,7 +577,8 @@ def test_a_term_added_to_a_roadmaps_objective_leaves_its_bound_below_its_cost():
     with pytest.warns(RunWarning, match="its bound is the solver's less that term"):
         roadmap = roadmap_from_pyomo(m, results=results)
     assert roadmap.bound <= roadmap.objective * (1 + 1e-9)
-    assert "read back from a pyomo model changed since it was built" not in roadmap.report.note
+    assert ("read back from a pyomo model changed since it was built (terms added to or changed in "
+            "total_cost)") in roadmap.report.note
 
 
 def test_ctrl_c_stops_a_pyomo_solve():
@@ -674,3 +675,62 @@ def test_the_documented_recipe_solves_as_the_library_does():
     assert options["user_objective_scale"] > 0 and options["mip_rel_gap"] == SolveOptions().mip_gap
     plan = plan_from_pyomo(m, results=pyo.SolverFactory("highs").solve(m, options=options))
     assert plan.objective == pytest.approx(solve(net, policy).objective, rel=1e-9)
+
+
+def test_values_of_a_solve_before_the_model_changed_are_refused_not_read_back():
+    """Read back without solving again after a change, the earlier solve's values made a plan
+    'optimal' and certified that delivered 64,400 China-made units under a cap of 1,000 added
+    after the solve; with a hub's bound set to 0 after the solve, one whose hub was missing from
+    its hubs while 51,790 units went through it (its fixed cost booked as an 'extension')."""
+    m = to_pyomo(examples.electronics())
+    results = pyo.SolverFactory("highs").solve(m, options=highs_options(m))
+    m.cn_cap = pyo.Constraint(expr=sum(m.outbound_flow[k] for k in m.outbound_flow if k[3] == "CN") <= 1000)
+    for given in (results, None):
+        with pytest.raises(NotOptimalError, match=r"values break 1 row it holds \(cn_cap: 64,400 > 1,000\): "
+                                                  r"an earlier solve's\? solve the model again"):
+            plan_from_pyomo(m, results=given)
+    m.cn_cap.deactivate()
+    assert plan_from_pyomo(m, results=results).objective == pytest.approx(11_914_791.2)  # as it was solved
+    m.hub_opened["H_Busan"].setub(0)
+    with pytest.raises(NotOptimalError, match=r"outside the bounds of its variables \(hub_opened\[H_Busan\] "
+                                              r"= 1 \(bounds 0 to 0\)\): an earlier solve's\?"):
+        plan_from_pyomo(m, results=results)
+    m.hub_opened["H_Busan"].setub(1)
+    m.hub_opened["H_Busan"].fix(0)  # its value now 0: the solver's plan costs other than the values
+    with pytest.raises(NotOptimalError, match=r"values are not this solve's: .* an earlier solve's\? solve"):
+        plan_from_pyomo(m, results=results)
+    with pytest.raises(NotOptimalError, match=r"values break 17 rows it holds \(hub_capacity\[H_Busan\]: "):
+        plan_from_pyomo(m)  # no results to compare costs with: the rows the values break say it
+
+
+def test_what_a_user_adds_to_the_objective_is_named_and_verified_beside_its_own_line():
+    """An unbounded variable of the user's own subtracted from the cost was explained as 'a
+    roadmap's model' with nothing named as changed; a term added to total_cost went unnamed in
+    the note, and verify_plan said the cost differed (by the extension line)."""
+    from resilient_sc.verify import verify_plan
+
+    m = to_pyomo(examples.electronics())
+    m.rebate = pyo.Var(domain=pyo.NonNegativeReals)
+    m.total_cost.expr = m.total_cost.expr - m.rebate
+    with pytest.raises(InfeasiblePolicyError, match=r"unbounded.*changed since it was built \(1 variable "
+                                                    r"added \(rebate\); terms added to or changed in "
+                                                    r"total_cost\); a cost unbounded below comes of such a"):
+        solve_pyomo(m)
+    m = to_pyomo(examples.electronics())
+    cn = [k for k in m.outbound_flow if k[3] == "CN"]
+    m.total_cost.expr = m.total_cost.expr + 3 * sum(m.outbound_flow[k] for k in cn)
+    plan = solve_pyomo(m)
+    assert "(terms added to or changed in total_cost)" in plan.report.note
+    assert plan.breakdown["extension"] > 0 and verify_plan(plan) == []
+    assert "`extension`: what the terms added" in plan.file_words()["cost_breakdown.csv"]
+
+
+def test_mistakes_in_reading_back_are_errors_that_say_what_to_do():
+    m = to_pyomo(examples.tiny())
+    pyo.SolverFactory("highs").solve(m, options=highs_options(m))
+    with pytest.raises(ValidationError, match=r"\(network_model\) \| 'x' is a str, not a NetworkModel"):
+        plan_from_pyomo(m, network_model="x")
+    m.mine = pyo.Objective(expr=m.supplier_contracted["S_CN"])
+    with pytest.raises(ValidationError, match=r"2 active objectives \(mine, total_cost\); one is solved: "
+                                              r"deactivate the others \(m.total_cost.deactivate\(\)"):
+        solve_pyomo(m)

@@ -52,7 +52,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpressio
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
 from ..exceptions import NotOptimalError, ResilientSCError, ValidationError
-from ..format import count
+from ..format import CERTIFY_TOLERANCE, count
 from ..model.build import NetworkModel
 from ..model.roadmap import RoadmapModel, build_any
 from ..model.sets import emission_factors
@@ -239,6 +239,10 @@ def network_model_of(pyomo_model: pyo.ConcreteModel) -> NetworkModel | RoadmapMo
     return model
 
 
+#: what values that do not fit a pyomo model as it stands are, and what to do
+STALE_VALUES = ("an earlier solve's? solve the model again after changing it, and load the solution of a "
+                "solve with load_solutions=False (model.solutions.load_from(results))")
+
 #: how far from a whole number a whole variable's value may be and still be read as a plan (a
 #: solver's integrality tolerance is 1e-6 to 1e-5; the certificate judges what lies between)
 INTEGRALITY = 1e-4
@@ -247,14 +251,17 @@ INTEGRALITY = 1e-4
 def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) -> dict[str, np.ndarray]:
     """The value of every variable block, in block order, clipped into the bounds of its pyomo
     ``Var`` as it stands (a bound the user changed -- an existing contract ended -- is the one
-    solved, not the one built).
+    solved, not the one built) where it is off them by round-off only.
 
     Variables the solver did not see (in no constraint and no cost) count as their lower
     bound, or 0; a model that holds no value at all has not been solved (or its solution was
-    not loaded): :class:`NotOptimalError`; whole variables off a whole number by more than
-    :data:`INTEGRALITY` (a relaxation's) are no plan: :class:`ResilientSCError`.
+    not loaded): :class:`NotOptimalError`, and so is one whose values are outside bounds by more
+    than :data:`~resilient_sc.format.CERTIFY_TOLERANCE` × max(1, |bound|) (an earlier solve's
+    values, the bound changed after it: read back, a hub closed after the solve still carried
+    51,790 units, its fixed cost booked as an extension); whole variables off a whole number by
+    more than :data:`INTEGRALITY` (a relaxation's) are no plan: :class:`ResilientSCError`.
     """
-    values, seen, fractional = {}, False, []
+    values, seen, fractional, outside = {}, False, [], []
     for name, block in model.lm.variables.items():
         var = pyomo_model.component(name)
         data = (list(var.values()) if var.is_indexed() else [var]) if isinstance(var, pyo.Var) else []
@@ -268,6 +275,10 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMo
         upper = np.array([np.inf if v.ub is None else v.ub for v in data], dtype=float)
         seen = seen or not np.isnan(raw).all()
         raw = np.where(np.isnan(raw), np.where(np.isfinite(lower), lower, 0.0), raw)
+        with np.errstate(invalid="ignore"):  # inf - inf: a free variable
+            off = np.fmax(lower - raw - _slack(lower), raw - upper - _slack(upper))
+        outside += [f"{data[k].name} = {raw[k]:.7g} (bounds {_bound_text(lower[k])} to "
+                    f"{_bound_text(upper[k])})" for k in np.flatnonzero(off > 0)]
         values[name] = np.clip(raw, lower, upper)
         if block.integer:
             off = np.flatnonzero(np.abs(values[name] - np.round(values[name])) > INTEGRALITY)
@@ -275,11 +286,54 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMo
     if not seen:
         raise NotOptimalError("the pyomo model holds no solution: solve it first (and load the solution: "
                               "pyomo's load_solutions=False leaves it unloaded)", status=Status.ERROR.value)
+    if outside:
+        raise NotOptimalError(f"the pyomo model's values are outside the bounds of its variables "
+                              f"({listing(outside, 3)}): {STALE_VALUES}",
+                              status=Status.ERROR.value)
     if fractional:
         raise ResilientSCError(f"the pyomo model's whole variables hold fractional values "
                                f"({listing(fractional, 3)}): a relaxation's values are no network design to "
                                "read back as a plan; read the pyomo variables themselves, or keep them whole")
     return values
+
+
+def _slack(bound: np.ndarray) -> np.ndarray:
+    """How far past ``bound`` a solver's value may lie by round-off: the certificate's tolerance
+    × max(1, |bound|)."""
+    with np.errstate(invalid="ignore"):
+        return CERTIFY_TOLERANCE * np.fmax(1.0, np.abs(bound))
+
+
+def _bound_text(bound: float) -> str:
+    return f"{bound:.7g}" if math.isfinite(bound) else "none"
+
+
+def broken_rows(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) -> list[str]:
+    """The active rows of ``pyomo_model`` as it stands that the values it holds break by more
+    than :data:`~resilient_sc.format.CERTIFY_TOLERANCE` (scaled by the row's largest coefficient,
+    as the certificate scales rows), named with their value and bound (``cn_cap: 64,400 > 1,000``):
+    the values of a solve before the model was changed (read back, a plan delivered 64,400
+    China-made units under a cap of 1,000 added after the solve, said optimal). Looked at only in
+    a model changed since it was built (:func:`edits`): the rows as built are the certificate's."""
+    from pyomo.repn import generate_standard_repn
+
+    if not edits(pyomo_model, model):
+        return []
+    broken = []
+    for row in pyomo_model.component_data_objects(pyo.Constraint, active=True):
+        body = pyo.value(row.body, exception=False)
+        if body is None:
+            continue  # a variable without a value: the solver never saw it
+        lower, upper = pyo.value(row.lower), pyo.value(row.upper)
+        over = max(-math.inf if upper is None else body - upper, -math.inf if lower is None else lower - body)
+        if over <= CERTIFY_TOLERANCE:  # under any scale: a row's scale is at least 1
+            continue
+        repn = generate_standard_repn(row.body, compute_values=True)
+        scale = max([1.0, *(abs(float(c)) for c in repn.linear_coefs)])
+        if over > CERTIFY_TOLERANCE * scale:
+            bound = upper if upper is not None and body > upper else lower
+            broken.append(f"{row.name}: {body:,.7g} {'>' if bound == upper else '<'} {bound:,.7g}")
+    return broken
 
 
 #: the largest model whose rows' coefficients :func:`edits` compares with the model as built
@@ -296,8 +350,9 @@ def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) ->
     """What was changed in ``pyomo_model`` since it was built from ``model``, in words: rows
     added, rows of the model deactivated or with other bounds (its right-hand side) or other
     coefficients (compared up to :data:`COMPARED_ROWS` rows), variables fixed, with other bounds
-    or, whole, made continuous, and the objective replaced (a term added to ``total_cost`` is the plan's
-    :data:`~resilient_sc.optimize.EXTENSION` line). Empty: solved as built."""
+    or, whole, made continuous, variables added, terms added to ``total_cost`` (the plan's
+    :data:`~resilient_sc.results.EXTENSION` line) and the objective replaced. Empty: solved as
+    built."""
     from pyomo.repn import generate_standard_repn
 
     built = set(model.lm.constraints)
@@ -336,10 +391,35 @@ def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) ->
             (recoefficient, "row of the model", "with other coefficients"), (len(held), "variable", "fixed"),
             (moved, "variable", "with other bounds"), (relaxed, "whole variable", "made continuous")]
     plural = {"row of the model": "rows of the model"}
+    variables = [v.name for v in pyomo_model.component_objects(pyo.Var) if v.name not in model.lm.variables]
     replaced = replaced_objective(pyomo_model)
+    with _unfixed(held):  # a fixed variable's cost is a term of the model's, not a constant
+        termed = not replaced and _objective_changed(pyomo_model, model, column)
     named = {"added": f" ({listing([c.name for c in new], 3)})"}  # the user's own components
-    return [f"{count(n, what, plural.get(what, ''))} {how}{named.get(how, '')}"
-            for n, what, how in said if n] + [replaced] * bool(replaced)
+    return ([f"{count(n, what, plural.get(what, ''))} {how}{named.get(how, '')}"
+             for n, what, how in said if n]
+            + [f"{count(len(variables), 'variable')} added ({listing(variables, 3)})"] * bool(variables)
+            + ["terms added to or changed in total_cost"] * termed + [replaced] * bool(replaced))
+
+
+def _objective_changed(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel,
+                       column: dict[int, int]) -> bool:
+    """Whether ``total_cost`` is no longer the model's costs: a term added (a variable of the
+    user's own, a constant) or a coefficient changed."""
+    from pyomo.repn import generate_standard_repn
+
+    repn = generate_standard_repn(pyomo_model.component("total_cost").expr, compute_values=True)
+    if repn.nonlinear_expr is not None or repn.quadratic_vars or repn.constant:
+        return True
+    given: dict[int, float] = {}
+    for v, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+        if (col := column.get(id(v))) is None:
+            return True
+        given[col] = given.get(col, 0.0) + float(coef)
+    cost = model.lm.objective()
+    want = np.flatnonzero(cost)
+    return (len({c for c, v in given.items() if v}) != len(want)
+            or any(not math.isclose(given.get(int(c), 0.0), float(cost[c]), rel_tol=1e-12) for c in want))
 
 
 def _built_rows(con: Any, block: Any) -> tuple[np.ndarray, list[Any], int]:
@@ -457,7 +537,10 @@ def active_objective(pyomo_model: pyo.ConcreteModel) -> Any:
     """The pyomo model's one active objective (``total_cost``, or the user's own)."""
     active = list(pyomo_model.component_data_objects(pyo.Objective, active=True))
     if len(active) != 1:
-        raise ValueError(f"the pyomo model has {len(active)} active objectives; one is solved")
+        names = f" ({listing([o.name for o in active], 3)})" if active else ""
+        raise ValidationError([f"(model) | the pyomo model has {len(active)} active objectives{names}; one "
+                               "is solved: deactivate the others (m.total_cost.deactivate() to solve your "
+                               "own), or activate one"], "in the model given")
     return active[0]
 
 
@@ -542,7 +625,9 @@ def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None 
     solver = SolverFactory(PYOMO_SOLVER)
     if not solver.available():
         raise ResilientSCError("backend='pyomo' needs pyomo's HiGHS interface (pyomo.contrib.solver's "
-                               f"{PYOMO_SOLVER!r}, through highspy), which reports itself unavailable here")
+                               f"{PYOMO_SOLVER!r}, through highspy), which reports itself unavailable here: "
+                               "reinstall highspy (pip install --force-reinstall highspy), or solve with "
+                               "the default backend='highs'")
     m = model if isinstance(model, pyo.Block) else model_to_pyomo(model)
     network_model = network_model_of(m)
     options = until(options, deadline)
