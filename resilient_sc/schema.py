@@ -102,7 +102,7 @@ TABLES: dict[str, Table] = {
             "products",
             "Products, their customs value and unit; absent means the products used in the data.",
             (
-                Column("product", "id", "product id ('all' is reserved)"),
+                Column("product", "id", "product id ('all', in any case, is reserved)"),
                 _opt("unit_value", "number", 0.0, "customs value, the base of ad-valorem tariffs",
                      "money/unit"),
                 _opt("unit", "text", "units", "what one unit of the product is (t, pieces, kWh), as "

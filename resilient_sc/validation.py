@@ -324,7 +324,16 @@ def check_references(t: Frames) -> list[str]:
     if "tariffs" in t:
         for col in ("origin_country", "destination_country"):
             unknown_references(problems, "tariffs", t["tariffs"], col, countries, "countries")
-    reserved = f"'{ALL_PRODUCTS}' is reserved for lanes and tariffs that apply to every product"
+    def reserved(df: pd.DataFrame, pos: int) -> str:
+        """Why the product of row ``pos`` is refused: 'all' in any case ('ALL' as a product id made
+        a tariff row 'ALL' that product's alone, where the docs read it as every product's)."""
+        given = df["product"].iloc[pos]
+        said = f"'{ALL_PRODUCTS}'" if given == ALL_PRODUCTS else f"{given!r} ('{ALL_PRODUCTS}' in any case)"
+        return f"{said} is reserved for lanes and tariffs that apply to every product"
+
+    def is_all(df: pd.DataFrame) -> np.ndarray:
+        return np.flatnonzero((df["product"].str.lower() == ALL_PRODUCTS).to_numpy())
+
     if "products" in t:
         known = set(t["products"]["product"])
         # 'all' gets its own message below, not a second one about products
@@ -332,16 +341,16 @@ def check_references(t: Frames) -> list[str]:
             if name in t:
                 df = t[name]
                 allowed = known | {ALL_PRODUCTS} if name in ("lanes", "tariffs") else known  # 'ALL'?
-                unknown_references(problems, name, df.loc[df["product"] != ALL_PRODUCTS], "product", allowed,
-                                   "products")
+                unknown_references(problems, name, df.loc[df["product"].str.lower() != ALL_PRODUCTS],
+                                   "product", allowed, "products")
         df = t["products"]
         df = df.loc[df["_row"] > 0]  # row 0: derived from the data, not a products table
-        each_row(problems, "products", np.flatnonzero((df["product"] == ALL_PRODUCTS).to_numpy()),
-                 lambda pos: f"{where('products', df, pos)} | {reserved}", "the product is 'all'")
+        each_row(problems, "products", is_all(df),
+                 lambda pos: f"{where('products', df, pos)} | {reserved(df, pos)}", "the product is 'all'")
     for name in ("supplier_products", "demand"):
         df = t[name]
-        each_row(problems, name, np.flatnonzero((df["product"] == ALL_PRODUCTS).to_numpy()),
-                 lambda pos, name=name, df=df: f"{where(name, df, pos)} | product {reserved}",
+        each_row(problems, name, is_all(df),
+                 lambda pos, name=name, df=df: f"{where(name, df, pos)} | product {reserved(df, pos)}",
                  "the product is 'all'")
     return problems
 

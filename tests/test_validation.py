@@ -109,6 +109,16 @@ def test_product_all_is_reserved_in_products_table():
     assert "'all' is reserved" in p
 
 
+def test_product_all_in_any_case_is_reserved():
+    """A product 'ALL' was accepted, and a tariff row 'ALL' then charged that product alone where
+    docs/data.md reads 'all' in any case as every product (docs audit)."""
+    f = tiny_frames()
+    f["products"] = append(f["products"], product="ALL", unit_value=1.0)
+    p = one_problem(f, "reserved")
+    assert p == ("(products, row 3 'ALL') | 'ALL' ('all' in any case) is reserved for lanes and tariffs that "
+                 "apply to every product")
+
+
 def test_product_all_is_reserved_in_demand():
     f = tiny_frames()
     del f["products"]
