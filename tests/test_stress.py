@@ -770,3 +770,30 @@ def test_a_misspelt_product_is_refused_not_read_as_served():
                                                   r"'cells'\?\); its products are cells, chips, displays"):
             method("cell")
     assert result.worse_than_intact("cells")
+
+
+def test_a_design_built_for_levels_by_region_says_the_replay_holds_one_floor_not_those_levels():
+    """service_level {Europe: 0.9, Asia: 0.7} asks 1 of the Americas (conventions §8.4): the
+    replay's one floor for every market showed Chicago at 90.15% under country:CN, read as the
+    guarantee broken, where the design serves the Americas in full (docs audit, checked by an
+    independent LP); the legends now say what the figure is and is not."""
+    from resilient_sc.analysis.premium import PolicyOutcome, floor_caveat
+    from resilient_sc.analysis.report import stress_method
+
+    net = examples.electronics()
+    levels = Policy(survive=("country",), service_level={"Europe": 0.9, "Asia": 0.7})
+    plan = solve(net, levels)
+    result = stress_test(net, plan, failures=["country"], scenarios=False)
+    region = net.markets["country"].map(net.countries.set_index("country")["region"])
+    americas = set(net.markets.loc[region.isin(["North America", "Latin America"]), "market"])
+    cn = result.shortfalls.query("failure == 'country:CN'")
+    assert (cn.loc[cn["market"].isin(americas), "served"] < 0.95).any()  # below their level of 1
+    assert result.levels == "{Europe: 0.9, Asia: 0.7}, 1 elsewhere"
+    said = ("the policy's own service levels, {Europe: 0.9, Asia: 0.7}, 1 elsewhere, are not replayed, so a "
+            "market may show less than its level where another re-routing serves it that level")
+    assert said in result.floor_words and said in " ".join(stress_method(result))
+    assert "(service levels by region or product) it is one floor" in floor_caveat(
+        [PolicyOutcome("levels", levels, plan, result)])
+    uniform = stress_test(net, solve(net, Policy(survive=("country",), service_level=0.8)),
+                          failures=["country"], scenarios=False)
+    assert uniform.levels == "" and "not replayed" not in uniform.floor_words

@@ -266,12 +266,17 @@ def floor_caveat(outcomes: Iterable[PolicyOutcome]) -> str:
     """``; for 'shed' (stress-tested at a penalty for a unit short) it is what that penalty's
     re-routing serves, not a guarantee``: a premium table's worst served column holds what each
     design is guaranteed, except for a design replayed at penalties (its policy's
-    ``shortfall_penalty``, or one given: :attr:`StressResult.priced`); "" when none is."""
+    ``shortfall_penalty``, or one given: :attr:`StressResult.priced`), and one built for service
+    levels by region or product (:attr:`StressResult.levels`: one floor, not those levels); ""
+    when none is."""
+    outcomes = list(outcomes)
     priced = [o.name for o in outcomes if o.stress is not None and o.stress.priced]
-    if not priced:
-        return ""
-    return (f"; for {', '.join(repr(n) for n in priced)} (stress-tested at a penalty for a unit short) it is "
-            "what that penalty's re-routing serves, not a guarantee")
+    levels = [o.name for o in outcomes if o.stress is not None and not o.stress.priced and o.stress.levels]
+    return ((f"; for {', '.join(repr(n) for n in priced)} (stress-tested at a penalty for a unit short) it "
+             "is what that penalty's re-routing serves, not a guarantee" if priced else "")
+            + (f"; for {', '.join(repr(n) for n in levels)} (service levels by region or product) it is one "
+               "floor for all markets and products, not the policy's own levels, which the design meets "
+               "under each failure it was built for" if levels else ""))
 
 
 def premium_table(outcomes: list[PolicyOutcome]) -> pd.DataFrame:

@@ -131,7 +131,8 @@ def stress_method(stress: StressResult, apart: bool = False) -> list[str]:
                    "still be given at once (the measure of the `survive` policy); **where** is the market "
                    "and product at that floor. Holding the floor, the cheapest re-routing is chosen, each "
                    "unit short priced per product at the stress test's penalties, so every unit that can "
-                   "be delivered is." + default_penalty_words(stress, apart))
+                   "be delivered is." + default_penalty_words(stress, apart)
+                   + (f" It is {stress.levels_words}." if stress.levels else ""))
     return [
         "Each failure is replayed on the fixed design: flows are re-routed through the suppliers and hubs "
         "that remain, within lanes, supplier capacity per product and hub throughput; the policy's rules on "

@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import RunWarning, ValidationError, check_switch, warn
-from ..format import and_list, count, served_fraction
+from ..format import and_list, count, served_fraction, setting
 from ..io import to_plain
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
@@ -96,6 +96,9 @@ class StressResult:
     ``priced``: the penalties were given (``penalty``, or the policy's ``shortfall_penalty``) and
     alone chose the re-routing: the served figures are what those prices serve, which may leave
     short what the design could serve.
+    ``levels``: the plan's policy's own service levels where they differ by region or product
+    (``{Europe: 0.9, Asia: 0.7}, 1 elsewhere``; empty otherwise): the replay holds one floor for
+    every market and product, not these levels.
     """
 
     failures: pd.DataFrame
@@ -107,6 +110,7 @@ class StressResult:
     intact_shortfalls: pd.DataFrame | None = None
     priced: bool = False
     units: Mapping[str, str] = field(default_factory=dict)
+    levels: str = ""
 
     @property
     def floor_name(self) -> str:
@@ -123,7 +127,16 @@ class StressResult:
             return ("the least fraction of its demand any market gets of any product when flows are "
                     "re-routed at the penalties given for a unit short: what those prices serve, not what "
                     "the design could guarantee")
-        return "the fraction of demand every market and product is still guaranteed"
+        return "the fraction of demand every market and product is still guaranteed" + (
+            f" ({self.levels_words})" if self.levels else "")
+
+    @property
+    def levels_words(self) -> str:
+        """Why a market may show less than its own service level (:attr:`levels`; empty without)."""
+        return (f"one floor for all at once: the policy's own service levels, {self.levels}, are not "
+                "replayed, so a market may show less than its level where another re-routing serves it that "
+                "level; the design meets those levels under each failure it was built for"
+                if self.levels else "")
 
     @property
     def intact_row(self) -> str:
@@ -477,7 +490,22 @@ def stress_test(network: Network, plan: Plan,
     return StressResult(failures, stack(products, product_cols),
                         stack(shorts, short_cols), penalties, conditional_on, intact,
                         with_unit(base.demand)[short_cols[1:]].copy(), priced=penalty is not None,
-                        units=units)
+                        units=units, levels=_own_levels(plan.policy))
+
+
+def _own_levels(policy: Policy) -> str:
+    """A policy's service levels in words where they differ by region or product (a mapping, its
+    keys' levels and 1 elsewhere, conventions §8.4) and the policy has ``survive``; else empty.
+
+    >>> _own_levels(Policy(survive=("country",), service_level={"Europe": 0.9, "Asia": 0.7}))
+    '{Europe: 0.9, Asia: 0.7}, 1 elsewhere'
+    >>> _own_levels(Policy(survive=("country",), service_level=0.8))
+    ''
+    """
+    levels = policy.service_level
+    if not policy.survive or not isinstance(levels, Mapping):
+        return ""
+    return f"{setting(levels)}, 1 elsewhere"
 
 
 def _no_lead_times(network: Network) -> Network:
