@@ -20,7 +20,17 @@ import pandas as pd
 from .format import as_given, cell_text, quantity
 from .limits import Limits, current
 from .period_rows import PERIOD_TABLES, TOTALS, check_periods, effective_rows, listed_periods, named_periods
-from .schema import ALL_PRODUCTS, BLANK_SUSPECT, BLANKS, FAILURE_KINDS, STATUSES, TABLES, Column, Table
+from .schema import (
+    ALL_PRODUCTS,
+    BLANK_SUSPECT,
+    BLANKS,
+    DEFAULT_PRODUCT,
+    FAILURE_KINDS,
+    STATUSES,
+    TABLES,
+    Column,
+    Table,
+)
 from .table_cells import Distinct, is_blank, is_hashable, spread, text_blank
 from .wording import INVISIBLE, SHOWN, each_row, number_hint, quote, suggest, unknown_references, where
 
@@ -342,7 +352,9 @@ def check_references(t: Frames) -> list[str]:
                 df = t[name]
                 allowed = known | {ALL_PRODUCTS} if name in ("lanes", "tariffs") else known  # 'ALL'?
                 unknown_references(problems, name, df.loc[df["product"].str.lower() != ALL_PRODUCTS],
-                                   "product", allowed, "products")
+                                   "product", allowed, "products", hint=lambda v, known=allowed: (
+                                       f" (a blank product cell reads as {DEFAULT_PRODUCT!r})" * (
+                                           v == DEFAULT_PRODUCT) + suggest(v, known)))
         df = t["products"]
         df = df.loc[df["_row"] > 0]  # row 0: derived from the data, not a products table
         each_row(problems, "products", is_all(df),

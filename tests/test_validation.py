@@ -673,3 +673,12 @@ def test_formulas_copied_below_the_data_are_one_warning_not_a_hundred_errors():
     assert len(net.demand) == 1
     frames["demand"].loc[1, "demand"] = 5
     assert problems_of(frames)[0].startswith("(demand, row 3) | market is required but blank")
+
+
+def test_a_blank_product_cell_is_said_blank_not_only_default():
+    """A blank product cell was reported as "product 'default' is not in products", naming a
+    product nobody typed (docs audit)."""
+    f = {name: df.astype(object) for name, df in examples.electronics().frames().items() if len(df)}
+    f["demand"].loc[0, "product"] = ""
+    p = one_problem(f, "is not in products")
+    assert p.endswith("product 'default' is not in products (a blank product cell reads as 'default')")
