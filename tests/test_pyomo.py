@@ -499,7 +499,10 @@ def test_a_roadmap_stopped_at_its_limit_reads_back_without_a_false_warning():
     results = pyo.SolverFactory("highs").solve(m, timelimit=0.3, load_solutions=False)
     if str(results.solver.termination_condition) != "maxTimeLimit":
         pytest.skip("solved within 0.3 s: no time-limited roadmap to read back")
-    m.solutions.load_from(results)
+    try:
+        m.solutions.load_from(results)
+    except ValueError:  # a loaded machine: stopped before any plan (pyomo: 'bad status: aborted')
+        pytest.skip("stopped at 0.3 s before any plan was found: no time-limited roadmap to read back")
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         roadmap = roadmap_from_pyomo(m, results=results)
