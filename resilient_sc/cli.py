@@ -382,12 +382,12 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
                       "demand; value_served: weighted by unit_value; extra_cost: change in flow cost (money) "
                       "against the design's replay with nothing failed, next to the shortfall_cost of the "
                       "units short; impact: their sum, less any shortfall cost with nothing failed."])
-    written = None
-    if args.out is not None:
-        with writing(args.out):
-            written = write_stress_report(args.out, network, plan, stress, force=args.force)
     if reason := not_proven_optimal("the design stress-tested", plan):
         data["reason"] = reason
+    written = None
+    if args.out is not None:
+        with writing(args.out, results=(data, text)):
+            written = write_stress_report(args.out, network, plan, stress, force=args.force)
     return _report_outcome(data, text, written)
 
 
@@ -432,11 +432,12 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
                   f"{expected_basis(stressed, network)}" if stressed else "") + ".")
     text = "\n".join([frame_text(table, columns), "", legend, "",
                       *premium_sentences(outcomes, table)])
+    data = {"status": "ok", "table": _records(table)}
     written = None
     if args.out is not None:
-        with writing(args.out):
+        with writing(args.out, results=(data, text)):
             written = write_premium_report(args.out, network, outcomes, table, force=args.force)
-    return _report_outcome({"status": "ok", "table": _records(table)}, text, written)
+    return _report_outcome(data, text, written)
 
 
 def _configure_frontier(parser: argparse.ArgumentParser) -> None:
@@ -489,11 +490,12 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
     text = "\n".join([frame_text(df, columns), "", *(["; ".join(legend) + ".", ""] if legend else []),
                       f"Premiums are over {frontier_reference(args.field, policy)}.",
                       *frontier_sentences(df, args.field)])
+    data = {"status": "ok", "field": args.field, "table": _records(df)}
     written = None
     if args.out is not None:
-        with writing(args.out):
+        with writing(args.out, results=(data, text)):
             written = write_frontier_report(args.out, df, args.field, force=args.force, policy=policy)
-    return _report_outcome({"status": "ok", "field": args.field, "table": _records(df)}, text, written)
+    return _report_outcome(data, text, written)
 
 
 COMMANDS: dict[str, Command] = {

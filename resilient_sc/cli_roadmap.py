@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 #: what a roadmap command returns: JSON data, text for stdout, the report files written
 Result = tuple[dict[str, Any], str, "list[Path] | None"]
-Writing = Callable[[Path], AbstractContextManager[None]]
+Writing = Callable[..., AbstractContextManager[None]]  # cli_paths.writing(path, results=...)
 #: what each command does on a roadmap, for its ``--help``
 ON_ROADMAP = {
     "solve": "a plan per period, printed as a table; --out DIR also writes roadmap.png",
@@ -74,12 +74,12 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
                       *roadmap_premium_sentences(outcomes, table), "",
                       premium_legend(ids[-1], reference_path(outcomes[0]),
                                      path_weighting(outcomes[0].roadmap))])
-    written = None
-    if args.out is not None:
-        with writing(args.out):
-            written = write_roadmap_premium_report(args.out, network, outcomes, table, force=args.force)
     periods = [{"period": p, "weight": w} for p, w in zip(ids, weights(network), strict=True)]
     data = {"status": "ok", "periods": periods, "table": counts_whole(table).to_dict("records")}
+    written = None
+    if args.out is not None:
+        with writing(args.out, results=(data, text)):
+            written = write_roadmap_premium_report(args.out, network, outcomes, table, force=args.force)
     return data, text, written
 
 
@@ -103,14 +103,14 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
                       *roadmap_stress_sentences(roadmap, results), "",
                       frame_text(summary, stress_columns()), "",
                       STRESS_LEGEND + _prices_words(results)])
-    written = None
-    if args.out is not None:
-        with writing(args.out):
-            written = write_roadmap_stress_report(args.out, network, roadmap, results, force=args.force)
     data = {"status": "ok", "roadmap": roadmap.to_dict(), "summary": summary.to_dict("records"),
             "periods": [{"period": p, **r.to_dict()} for p, r in results.items()]}
     if reason := not_proven_optimal("the roadmap stress-tested", roadmap):
         data["reason"] = reason
+    written = None
+    if args.out is not None:
+        with writing(args.out, results=(data, text)):
+            written = write_roadmap_stress_report(args.out, network, roadmap, results, force=args.force)
     return data, text, written
 
 
@@ -164,12 +164,12 @@ def frontier(args: argparse.Namespace, network: Network, policy: Policy,
                       frame_text(shown, [f"{field} {last}" if c == field else c
                                          for c in frontier_columns(df, field, last)]), "",
                       frontier_method(field, last, policy), *end_year_frontier_sentences(df, field, last)])
+    data = {"status": "ok", "field": field, "period": last, "table": counts_whole(df).to_dict("records")}
     written = None
     if args.out is not None:
-        with writing(args.out):
+        with writing(args.out, results=(data, text)):
             written = write_end_year_frontier_report(args.out, df, field, last, policy, force=args.force)
-    return ({"status": "ok", "field": field, "period": last, "table": counts_whole(df).to_dict("records")},
-            text, written)
+    return data, text, written
 
 
 def _span(ids: list[str]) -> str:

@@ -863,3 +863,29 @@ def test_a_read_only_folder_is_not_replaced_even_with_force(capsys, tiny_dir, tm
     finally:
         out.chmod(0o755)
     assert code == 2 and "plan is read-only; it is not replaced even with --force" in data["reason"]
+
+
+@pytest.mark.parametrize("command", [["premium", "--policies", "POLICIES"],
+                                     ["frontier", "--field", "min_local_share", "--values", "0,0.5"],
+                                     ["stress"]])
+def test_a_report_that_cannot_be_written_is_said_all_the_same(capsys, tiny_dir, tmp_path, monkeypatch,
+                                                              command):
+    """On a full disk premium, frontier and stress printed the error alone and exit 1: their
+    whole result was lost where solve prints its plan and says it was not written (faults audit)."""
+    import contextlib
+    import errno
+
+    @contextlib.contextmanager
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+        yield
+
+    policies = tmp_path / "policies.yaml"
+    policies.write_text("local: {min_local_share: 0.5}\n")
+    monkeypatch.setattr(io, "atomic_folder", full)
+    out = tmp_path / "report"
+    args = [command[0], str(tiny_dir), *(str(policies) if a == "POLICIES" else a for a in command[1:])]
+    code, data, err = run_json(capsys, *args, "--out", str(out))
+    assert code == 1 and data["written"] is False and "No space left on device" in err
+    assert "the results are printed (stdout) but were not written to a file" in err and not out.exists()
+    assert data["status"] == "error" and set(data) >= ({"failures"} if command == ["stress"] else {"table"})
