@@ -430,8 +430,7 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
               f"design's worst failure replayed (rounded down){floor_caveat(stressed)}" + (
                   f"; expected_value_served: the fraction of the demand's value served, "
                   f"{expected_basis(stressed, network)}" if stressed else "") + ".")
-    text = "\n".join([frame_text(table, columns), "", legend, "",
-                      *premium_sentences(outcomes, table)])
+    text = "\n".join([frame_text(table, columns), "", legend, "", *premium_sentences(outcomes, table)])
     data = {"status": "ok", "table": _records(table)}
     written = None
     if args.out is not None:
@@ -445,7 +444,7 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--field", metavar="F", required=True,
                         help="the policy field to sweep, e.g. min_local_share")
     parser.add_argument("--values", metavar="V,...", type=sweep_values, required=True,
-                        help="values of the field, in order: comma-separated (0,0.25,0.5,0.75) or a "
+                        help="values (numbers swept ascending): comma-separated (0,0.25,0.5,0.75) or a "
                              "YAML list when values hold commas ('[{Europe: 0.5}, {Europe: 0.8}]')")
     parser.add_argument("--policy", metavar="FILE", type=path_text,
                         help="policy the sweep starts from (.yaml, .yml or .json; default: the base)")

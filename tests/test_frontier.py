@@ -115,3 +115,14 @@ def test_a_frontier_has_its_columns_whichever_points_have_no_plan():
                                  for v in ([1, 2], [3, 1], [3, 4]))
     assert list(first_out.columns) == list(none.columns) == list(feasible.columns)
     assert none["n_suppliers"].isna().all() and (none["status"] == "infeasible").all()
+
+
+def test_values_given_out_of_order_are_swept_as_a_curve():
+    """Given as 0.9, 0, 0.75, 0.25, 0.5 the figure went back and forth across its axis and the
+    'largest step' ran from 0 to 0.75 over two values (faults audit): numbers are swept ascending."""
+    from resilient_sc import examples
+    from resilient_sc.analysis.frontier_report import frontier_sentences
+
+    df = frontier(examples.tiny(), "min_local_share", [0.9, 0, 0.5], workers=1)
+    assert df["min_local_share"].tolist() == [0, 0.5, 0.9]
+    assert not any("from 0.9 to" in s for s in frontier_sentences(df, "min_local_share"))

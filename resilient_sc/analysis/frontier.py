@@ -6,6 +6,7 @@ import math
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -73,7 +74,13 @@ def _row(field: str, value: Any, point: Point, base: Plan) -> dict[str, Any]:
 def values_to_sweep(name: str, values: Any) -> list[Any]:
     """``values`` of field ``name`` as a list, read once (a generator or ``np.arange`` is swept,
     not used up by the checks), each value once (a repeat is warned of: it would be solved
-    again); text (``"country"``) or no values is a :class:`ValidationError`."""
+    again), numbers in ascending order (a frontier is a curve: given as 0.9, 0, 0.75, its figure
+    went back and forth and its 'largest step' jumped over values); text (``"country"``) or no
+    values is a :class:`ValidationError`.
+
+    >>> values_to_sweep("min_local_share", [0.9, 0, 0.75]), values_to_sweep("survive", [["hub"], []])
+    ([0, 0.75, 0.9], [['hub'], []])
+    """
     if isinstance(values, str) or not isinstance(values, Iterable):
         raise ValidationError([f"(values) | {values!r}: the values of {name} to sweep are a list"])
     out: list[Any] = []
@@ -84,6 +91,8 @@ def values_to_sweep(name: str, values: Any) -> list[Any]:
             out.append(v)
     if not out:
         raise ValidationError([f"(values) | no values of {name} to sweep"])
+    if all(isinstance(v, Real) and not isinstance(v, bool) and v == v for v in out):
+        out.sort()
     return out
 
 
@@ -123,7 +132,8 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
     proven optimal that ``allow_nonoptimal`` does not keep) and its ``reason``,
     the reasons one per line.
 
-    :returns: one row per value, in their order. Columns: ``field`` (the value), ``status``,
+    :returns: one row per value, in their order (numbers ascending: :func:`values_to_sweep`).
+        Columns: ``field`` (the value), ``status``,
         ``cost``, ``premium`` (money over ``policy``'s plan), ``premium_pct`` (% of that plan's cost),
         ``network_cost`` and ``network_premium_pct`` (without the shortfall and
         disruption-scenario cost, as :func:`~resilient_sc.analysis.premium.premium`'s),
