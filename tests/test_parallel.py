@@ -391,6 +391,9 @@ class _FakeDaskClient:
     def submit(self, *args, **kwargs):
         raise AssertionError("nothing is submitted to workers that cannot run it")
 
+    def scheduler_info(self):
+        return {"workers": {"tcp://w1": {}, "tcp://w2": {}}}
+
     def run(self, fn, *args):
         if isinstance(self.answer, Exception):
             raise self.answer
@@ -417,6 +420,39 @@ def test_dask_workers_that_run_the_library_pass_the_check():
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=1,
                             dashboard_address=None) as client:
         parallel.check_parallel(None, client)
+
+
+def test_a_dask_cluster_without_workers_is_said_not_waited_for(monkeypatch):
+    """A cluster of no worker (or one scaled to none) made a sweep wait for ever, without a word
+    (faults audit): a worker is waited for DASK_NO_WORKER_WAIT seconds, then said missing."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "DASK_NO_WORKER_WAIT", 1.0)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client, \
+            pytest.raises(ValidationError, match=r"the Dask cluster has no worker \(none joined within 1 "
+                                                 r"s\): start workers"):
+        premium(examples.tiny(), {"a": Policy(min_suppliers=2)}, executor=client)
+
+
+def test_a_dask_cluster_left_without_workers_mid_sweep_is_said_not_waited_for(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "DASK_NO_WORKER_WAIT", 1.0)
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        client.wait_for_workers(1)
+        futures = [client.submit(time.sleep, 30, pure=False)]
+        cluster.scale(0)  # an allocation ending, an autoscaler
+        with pytest.raises(ResilientSCError, match=r"has had no worker for 1 s with 1 task left"):
+            list(parallel._completed(futures))
+
+
+def test_a_worker_of_another_version_that_joined_after_the_check_refuses_its_task():
+    """The version check passed on the workers connected at the start; one joining later ran the
+    sweep with another version, without a word (faults audit): each task compares its caller's."""
+    caller = parallel._Caller("another process", 0, ("x.py", 1, "main"), version="0.0.1")
+    with pytest.raises(ResilientSCError, match=rf"a worker runs resilient_sc {parallel._version()}, the "
+                                               r"caller 0\.0\.1: install resilient_sc 0\.0\.1 on every"):
+        parallel._in_worker(caller, "a", sum, [1, 2])
 
 
 class KilledWorker(Exception):

@@ -17,11 +17,12 @@ import pickle
 import signal
 import sys
 import threading
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..exceptions import (
@@ -34,6 +35,7 @@ from ..exceptions import (
     caller_site,
     warn,
 )
+from ..format import count
 from ..model.build import NetworkModel, sent_as_recipe
 from ..model.roadmap import RoadmapModel
 from ..solvers.base import available_cpus, is_number
@@ -117,14 +119,26 @@ def _version() -> str:
     return __version__
 
 
+#: how long a Dask sweep waits for a worker while its cluster has none (seconds): at the start (a
+#: cluster of no worker waited for ever, silently) and while tasks are left (one scaled to none)
+DASK_NO_WORKER_WAIT = 60.0
+
+
 def _dask_workers_problems(client: Any) -> list[str]:
-    """What keeps a Dask client's workers from running the library's tasks: a worker that cannot
-    import it (its tasks died unpickled, the cluster lost every worker, and the sweep waited for
-    ever), or runs another version of it (its plans could differ from this process's)."""
+    """What keeps a Dask client's workers from running the library's tasks: none within
+    :data:`DASK_NO_WORKER_WAIT`, a worker that cannot import it (its tasks died unpickled, the
+    cluster lost every worker, and the sweep waited for ever), or runs another version of it (its
+    plans could differ from this process's; a worker joining later is checked by its tasks:
+    :func:`_in_worker`)."""
     install = f"install resilient_sc {_version()} on every worker"
     try:
+        if not client.scheduler_info().get("workers"):
+            client.wait_for_workers(1, timeout=DASK_NO_WORKER_WAIT)
         client.run(importlib.import_module, __name__)
         theirs = client.run(_version)
+    except TimeoutError:  # (distributed's TimeoutError is the builtin one)
+        return [f"(executor) | the Dask cluster has no worker (none joined within {DASK_NO_WORKER_WAIT:g} "
+                "s): start workers (dask worker SCHEDULER-ADDRESS) or scale the cluster"]
     except Exception as exc:  # (what the worker raised, or the client's own error)
         return [f"(executor) | the Dask workers cannot import resilient_sc ({type(exc).__name__}: {exc}): "
                 f"{install}"]
@@ -140,10 +154,31 @@ def _completed(futures: list[Any]) -> Iterable[Any]:
     if all(isinstance(f, Future) for f in futures):
         return as_completed(futures)
     if futures and _is_dask(futures[0]):
-        import distributed
-
-        return distributed.as_completed(futures)
+        return _dask_completed(futures)
     return futures
+
+
+def _dask_completed(futures: list[Any]) -> Iterator[Any]:
+    """Dask ``futures`` as they end; a cluster left with no worker for :data:`DASK_NO_WORKER_WAIT`
+    while tasks wait is a :class:`ResilientSCError` (scaled to none mid-sweep, the sweep waited
+    for ever, silently)."""
+    import distributed
+
+    client, pending, alone = futures[0].client, list(futures), None
+    while pending:
+        try:
+            done, left = distributed.wait(pending, timeout=min(5.0, DASK_NO_WORKER_WAIT),
+                                          return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            if client.scheduler_info().get("workers"):
+                alone = None
+            elif (alone := alone or time.monotonic()) + DASK_NO_WORKER_WAIT < time.monotonic():
+                raise ResilientSCError(f"the Dask cluster has had no worker for {DASK_NO_WORKER_WAIT:g} s "
+                                       f"with {count(len(pending), 'task')} left: start workers or scale "
+                                       "the cluster, then run the sweep again") from None
+            continue
+        yield from (f for f in pending if f in done)
+        pending = list(left)
 
 
 #: a sweep's progress display: a function of the futures and their number that yields them,
@@ -267,6 +302,7 @@ class _Caller:
     process: str
     thread: int
     site: tuple[str, int, str]
+    version: str = field(default_factory=_version)
 
 
 def _in_worker(caller: _Caller, name: str | None, fn: Callable[..., T], *args: Any) -> T | _Sent:
@@ -284,6 +320,9 @@ def _in_worker(caller: _Caller, name: str | None, fn: Callable[..., T], *args: A
             return named(name, fn, *args)
         finally:
             CALLER.reset(token)
+    if caller.version != _version():  # a Dask worker that joined after the check
+        raise ResilientSCError(f"a worker runs resilient_sc {_version()}, the caller {caller.version}: "
+                               f"install resilient_sc {caller.version} on every worker")
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
