@@ -9,7 +9,7 @@ import csv
 import itertools
 import os
 import re
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import numpy as np
@@ -116,8 +116,11 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
         each_row(problems, table, long, lambda i: f"({table}, row {i + 2}) | the row has {fields[i + 1]:,} "
                  f"fields, the header {fields[0]}", "the row has more fields than the header")
         return None
+    quoted = '"' in text
+    data = text.encode("utf-8")  # pandas' C parser reads bytes: a StringIO held 4 bytes a character
+    del text
     try:
-        df = pd.read_csv(StringIO(text), header=None, dtype=str, keep_default_na=False,
+        df = pd.read_csv(BytesIO(data), encoding="utf-8", header=None, dtype=str, keep_default_na=False,
                          skipinitialspace=True, skip_blank_lines=False, index_col=False,
                          names=range(int(fields.max())) if wide else None)
     except pd.errors.EmptyDataError:
@@ -142,7 +145,7 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
         df = df.iloc[:, :int(fields[0])]
     # no line longer than the limit: no cell is (the common case costs nothing more)
     # a quoted cell may span lines: then its length is not bounded by the longest line's
-    fits = width <= limits.cell_chars and '"' not in text
+    fits = width <= limits.cell_chars and not quoted
     return df if fits or _cells_fit(df, table, problems, limits) else None
 
 
