@@ -183,9 +183,13 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
     if path.resolve() in (here, *here.parents):  # a folder in use cannot be swapped for another
         return (f"{path} is the current folder{'' if path.resolve() == here else ' or holds it'}: a folder "
                 "is written whole, beside it; give a new folder, e.g. ./network")
+    # made read-only to keep it (the swap would not ask; an empty one was replaced, and left
+    # writable); by its mode bits too: root may write anything
+    read_only = (f"{path} is read-only; it is not replaced even with {flag}: make it writable, or choose "
+                 "another folder")
     entries = [e for e in os.scandir(path) if e.name not in DESKTOP_FILES and TMP_MARK not in e.name]
     if not entries:
-        return None
+        return read_only if _read_only(path) else None
     data = sorted(e.name for e in entries if e.name.lower() in DATA_FILES) if not network else []
     if data:  # said before asking for force, which would not replace it
         shown = ", ".join(data[:3]) + (f" and {len(data) - 3} more" if len(data) > 3 else "")
@@ -199,11 +203,11 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
         kinds = ", ".join(sorted(outputs))
         return (f"{path} holds other files than {kinds} ({shown}); it is not replaced even with {flag}: "
                 "choose a new or empty folder")
-    # made read-only to keep it (the swap would not ask); by its mode bits too: root may write anything
-    if not os.access(path, os.W_OK | os.X_OK) or not path.stat().st_mode & 0o222:
-        return (f"{path} is read-only; it is not replaced even with {flag}: make it writable, or choose "
-                "another folder")
-    return None
+    return read_only if _read_only(path) else None
+
+
+def _read_only(path: Path) -> bool:
+    return not os.access(path, os.W_OK | os.X_OK) or not path.stat().st_mode & 0o222
 
 
 def _is_output(entry: os.DirEntry[str], outputs: frozenset[str]) -> bool:

@@ -126,3 +126,14 @@ def test_values_given_out_of_order_are_swept_as_a_curve():
     df = frontier(examples.tiny(), "min_local_share", [0.9, 0, 0.5], workers=1)
     assert df["min_local_share"].tolist() == [0, 0.5, 0.9]
     assert not any("from 0.9 to" in s for s in frontier_sentences(df, "min_local_share"))
+
+
+def test_a_starting_policy_stopped_at_the_time_limit_is_named_as_the_reference():
+    """A time limit that left the starting policy without a plan said a plain 'no plan: the time
+    limit was reached', naming no policy, where premium names its base (faults audit)."""
+    from resilient_sc import NotOptimalError, Policy, SolveOptions, examples
+
+    slow = Policy(survive=("country", "hub", "supplier"), single_sourcing=True)
+    with pytest.raises(NotOptimalError, match=r"^the starting policy, the reference of the premiums, was not "
+                                              r"solved within the limits of the solve \(no plan kept\)"):
+        frontier(examples.electronics(), "service_level", [0.5, 0.8], slow, SolveOptions(time_limit=0.2))

@@ -863,6 +863,15 @@ def test_a_read_only_folder_is_not_replaced_even_with_force(capsys, tiny_dir, tm
     finally:
         out.chmod(0o755)
     assert code == 2 and "plan is read-only; it is not replaced even with --force" in data["reason"]
+    empty = tmp_path / "empty"  # an empty one was replaced without --force, and left writable
+    empty.mkdir(mode=0o555)
+    try:
+        code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(empty))
+    finally:
+        mode = empty.stat().st_mode & 0o777
+        empty.chmod(0o755)
+    assert code == 2 and "empty is read-only; it is not replaced even with --force" in data["reason"]
+    assert mode == 0o555 and not any(empty.iterdir())
 
 
 @pytest.mark.parametrize("command", [["premium", "--policies", "POLICIES"],
