@@ -23,6 +23,10 @@ class ResilientSCError(Exception):
     """Base class of every error raised on purpose by resilient_sc."""
 
 
+#: the line of :func:`~resilient_sc.wording.each_row` that counts the rows it does not list
+_MORE_ROWS = re.compile(r"\| … and ([\d,]+) more rows where")
+
+
 class ValidationError(ResilientSCError, ValueError):
     """Input data or options break the data contract; ``problems`` lists every one found.
 
@@ -45,8 +49,10 @@ class ValidationError(ResilientSCError, ValueError):
         if about == "in the input data" and self.problems:  # the data may be fine: say what to change
             about = _policy_words(self.problems) or _argument_words(self.problems) or about
         self.about = about
-        n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} {about}:"
+        # a line counting the rows not listed (wording.each_row) counts as those rows: 10 listed and
+        # '… and 15,990 more rows' read '11 problems' (large-inputs audit)
+        n = sum(int(m[1].replace(",", "")) if (m := _MORE_ROWS.search(p)) else 1 for p in self.problems)
+        head = f"{n:,} problem{'s' if n != 1 else ''} {about}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -269,6 +269,8 @@ def test_a_problem_on_every_row_is_listed_ten_times_then_counted(ex: Path):
     found = problems(ex)
     assert len(found) == 11 and found[-1].startswith("(lanes) | … and ")
     assert found[-1].endswith("more rows where unit_cost is not a number (267 in all)")
+    with pytest.raises(ValidationError, match=r"^267 problems in the input data:"):  # not '11 problems'
+        read_network(ex)
 
 
 # ---- 6: Excel cells read as blanks ---------------------------------------------------------------------
