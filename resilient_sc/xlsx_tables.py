@@ -179,7 +179,7 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
         hidden_spans = [(_whole(a.get("min")), _whole(a.get("max")))
                         for a in parser.column_dimensions.values()
                         if a.get("hidden") in ("1", "true") or _zero(a.get("width"))]
-    for rng in merged[:SHOWN]:
+    for rng in merged[:SHOWN + 1]:  # one more than shown: '… and more' said (ten said as all)
         c0, r0, c1, r1 = range_boundaries(str(rng.ref))
         cols = get_column_letter(c0) + (f"-{get_column_letter(c1)}" if c1 != c0 else "")
         found.append(f"({table}, row {r0}{f'-{r1}' if r1 != r0 else ''}) | column{'s' * (c1 != c0)} "

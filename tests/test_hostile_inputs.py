@@ -597,6 +597,13 @@ def test_merged_cells_are_refused(book: Path):
     wb.save(book)
     assert one(book) == ("(hubs, row 3-5) | column C: cells C3:C5 are merged; unmerge them and fill in "
                          "every cell")
+    wb = openpyxl.load_workbook(book)
+    for r in range(10, 32, 2):  # eleven ranges: ten said, then that there are more (ten read as all)
+        wb["hubs"].merge_cells(f"A{r}:B{r}")
+    wb.save(book)
+    with pytest.raises(ValidationError) as err:
+        read_network(book)
+    assert err.value.problems[-1] == "(hubs) | … and more cells like these" and len(err.value.problems) == 11
 
 
 def test_damaged_workbooks_and_near_miss_sheet_names(book: Path, tmp_path: Path):
