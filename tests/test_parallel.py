@@ -476,6 +476,27 @@ def test_a_dask_worker_killed_at_each_try_is_said_plainly():
     assert err.value.__notes__ == ["while solving n-1"]
 
 
+class FutureCancelledError(Exception):
+    """Dask's error of a task whose cluster closed under it (``distributed.client``)."""
+
+    __module__ = "distributed.client"
+
+
+def cancelled(i: int) -> int:
+    if i == 1:
+        raise FutureCancelledError("_in_worker-d087 cancelled for reason: unknown.")
+    return i
+
+
+def test_a_dask_cluster_closed_mid_sweep_is_said_plainly():
+    """A cluster closed under a sweep came through as Dask's internal error, or as the closed
+    client's own 'cannot send cancel-keys' from the clean-up, naming no task (faults audit)."""
+    said = r"^the Dask cluster cancelled the tasks while solving"
+    with ThreadPoolExecutor(2) as pool, pytest.raises(ResilientSCError, match=said) as err:
+        run_all(cancelled, [(0,), (1,)], executor=pool, names=["near", "n-1"])
+    assert err.value.__notes__ == ["while solving n-1"]
+
+
 def test_workers_beside_an_executor_are_said_unused():
     """workers=2 beside an executor did nothing without a word (API audit)."""
     from concurrent.futures import ThreadPoolExecutor

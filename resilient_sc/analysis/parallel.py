@@ -398,7 +398,8 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
             _name(exc, names, failed[0])
         if not own:
             for f in futures:
-                f.cancel()
+                with contextlib.suppress(Exception):  # a closed Dask client cannot cancel: hid the error
+                    f.cancel()
         else:  # (the pool's internals are not public; without them exit waits for every task)
             inner = [getattr(pool, name, None) for name in ("_processes", "_call_queue", "_result_queue")]
             pool.shutdown(wait=False, cancel_futures=True)  # its own thread cancels what has not started
@@ -410,6 +411,12 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
             if failed:
                 _name(lost, names, failed[0])
             raise lost from exc
+        if _is_dask(exc) and "Cancelled" in type(exc).__name__:  # the cluster closed under the sweep
+            gone = ResilientSCError("the Dask cluster cancelled the tasks while solving (closed, or its "
+                                    "scheduler restarted); run the sweep again on a running cluster")
+            if failed:
+                _name(gone, names, failed[0])
+            raise gone from exc
         if isinstance(exc, BrokenExecutor):
             spawned = multiprocessing.get_start_method() != "fork"  # a worker imports the main script
             raise ResilientSCError("a worker process ended while solving (killed, or out of memory: each "
