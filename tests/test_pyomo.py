@@ -737,3 +737,14 @@ def test_mistakes_in_reading_back_are_errors_that_say_what_to_do():
     with pytest.raises(ValidationError, match=r"2 active objectives \(mine, total_cost\); one is solved: "
                                               r"deactivate the others \(m.total_cost.deactivate\(\)"):
         solve_pyomo(m)
+
+
+def test_the_rows_stale_values_break_are_said_with_the_bound_they_pass():
+    from resilient_sc.solvers.pyomo import broken_rows, network_model_of
+
+    m = to_pyomo(examples.tiny())
+    pyo.SolverFactory("highs").solve(m, options=highs_options(m))
+    assert broken_rows(m, network_model_of(m)) == []  # as built: the certificate's to judge
+    m.eq = pyo.Constraint(expr=m.supplier_contracted["S_CN"] == 0)  # both bounds 0: above the upper one
+    m.ge = pyo.Constraint(expr=m.supplier_contracted["S_FR"] >= 1)
+    assert broken_rows(m, network_model_of(m)) == ["eq: 1 > 0", "ge: 0 < 1"]

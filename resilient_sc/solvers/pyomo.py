@@ -331,8 +331,9 @@ def broken_rows(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMod
         repn = generate_standard_repn(row.body, compute_values=True)
         scale = max([1.0, *(abs(float(c)) for c in repn.linear_coefs)])
         if over > CERTIFY_TOLERANCE * scale:
-            bound = upper if upper is not None and body > upper else lower
-            broken.append(f"{row.name}: {body:,.7g} {'>' if bound == upper else '<'} {bound:,.7g}")
+            above = upper is not None and body > upper  # an equality row has both bounds alike
+            broken.append(f"{row.name}: {body + 0.0:,.7g} {'>' if above else '<'} "  # + 0.0: no '-0'
+                          f"{upper if above else lower:,.7g}")
     return broken
 
 
