@@ -36,7 +36,9 @@ PLAN_FILES = {
                           "`share`, a fraction of the market's demand of the product",
     "supplier_shares.csv": "per supplier and product: `quantity` bought (in the product's `unit`) and "
                            "`share`, a fraction of the product's total demand",
-    "timings.csv": "the seconds of each step: the one file that differs between two runs of the same inputs",
+    "timings.csv": "the seconds of each step (`build_time`: the model; `solve_time`: the whole solve, split "
+                   "in `report.*`: the route's choice and solver model, the solver, the certificate, a MIP "
+                   "start): the one file that differs between two runs of the same inputs",
 }
 
 

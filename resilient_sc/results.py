@@ -378,8 +378,10 @@ class Plan:
                 for r in delivery.itertuples()))
         local, allied = (fraction(self.overall_share(c)) for c in ("local_share", "allied_share"))
         lines.append(f"local share {local}   allied share {allied}   (of demand, {self.share_weighting()})")
-        lines.append(f"times       build {self.build_time:.3f} s, solve {self.solve_time:.3f} s"
-                     + (" (solve: the whole roadmap's)" if self.period is not None else ""))
+        # two builds were shown unexplained: the model's here, the solver's in the report's line
+        lines.append(f"times       model build {self.build_time:.3f} s, solve {self.solve_time:.3f} s"
+                     + (" (solve: the whole roadmap's)" if self.period is not None else
+                        " (the line below splits the solve)" if self.report is not None else ""))
         if self.report is not None:
             lines.append(self.report.line())
         return "\n".join(lines)
