@@ -88,10 +88,14 @@ def _read_csv(path: Path, problems: list[str], limits: Limits) -> pd.DataFrame |
         return None
     # a line longer than all its cells may be holds a cell over the limit: refused before
     # parsing, which would take several times its size in memory
-    width, line = _longest_line(raw)
+    width, line, start = _longest_line(raw)
     cells = raw[:raw.find(b"\n")].count(b",") + 1 if b"\n" in raw else raw.count(b",") + 1
     if width > (limits.cell_chars + 3) * cells:
-        problems.append(f"({table}, row {line}) | the row holds {width:,} characters, more than its "
+        # a row of 16,384 short fields was said over the characters a cell may hold
+        many = raw.count(b",", start, start + width) + 1
+        problems.append(f"({table}, row {line}) | the row has {many:,} fields, the header {cells}"
+                        if many > cells + EXTRA_FIELDS and b'"' not in raw[start:start + width] else
+                        f"({table}, row {line}) | the row holds {width:,} characters, more than its "
                         f"{cells} cells may: over the limit of {limits.describe('cell_chars')}")
         return None
     text = _text_of(raw, table, path.name, problems)
@@ -265,22 +269,22 @@ def _header_fields(text: str, commas: int) -> int:
         return commas
 
 
-def _longest_line(raw: bytes, chunk: int = 1 << 24) -> tuple[int, int]:
-    """The length in bytes of the longest line of ``raw`` and its line number (1-based);
-    linear, in chunks (no copy of ``raw``)."""
+def _longest_line(raw: bytes, chunk: int = 1 << 24) -> tuple[int, int, int]:
+    """The length in bytes of the longest line of ``raw``, its line number (1-based) and its
+    offset; linear, in chunks (no copy of ``raw``)."""
     data = np.frombuffer(raw, dtype=np.uint8)
-    best, best_line, start, lines = 0, 1, 0, 0
+    best, best_line, best_start, start, lines = 0, 1, 0, 0, 0
     for lo in range(0, len(data), chunk):
         ends = np.flatnonzero(data[lo:lo + chunk] == 10) + lo
         if len(ends):
             gaps = np.diff(ends, prepend=start - 1) - 1
             i = int(np.argmax(gaps))
             if gaps[i] > best:
-                best, best_line = int(gaps[i]), lines + i + 1
+                best, best_line, best_start = int(gaps[i]), lines + i + 1, int(ends[i]) - int(gaps[i])
             start, lines = int(ends[-1]) + 1, lines + len(ends)
     if len(data) - start > best:
-        best, best_line = len(data) - start, lines + 1
-    return best, best_line
+        best, best_line, best_start = len(data) - start, lines + 1, start
+    return best, best_line, best_start
 
 
 def _cells_fit(df: pd.DataFrame, table: str, problems: list[str], limits: Limits) -> bool:

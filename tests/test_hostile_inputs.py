@@ -1027,6 +1027,8 @@ def test_huge_cell_is_refused_and_never_echoed(ex: Path):
     p = one(ex)
     assert p == ("(markets, row 27) | the cell in column 'market' holds 2,000 characters, over the limit "
                  "of 1,000 characters per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)")
+    edit(ex / "markets.csv", "M" * 2_000 + ",DE,1,1", ",".join(["x"] * 16_384))  # short fields, many
+    assert one(ex) == "(markets, row 27) | the row has 16,384 fields, the header 4"  # not over a cell's limit
 
 
 def test_csv_with_too_many_columns_is_refused_before_parsing(tiny_dir: Path):
