@@ -139,7 +139,7 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
         path = path.resolve()
     if path.is_dir():  # before any work: os.replace would fail at the end, naming the temporary
         raise IsADirectoryError(errno.EISDIR, f"{path} is a folder; give a file path", str(path))
-    make_parent(path)
+    made = make_parent(path)
     sweep(path)
     fd, name = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=suffix, dir=path.parent)
     os.close(fd)
@@ -149,18 +149,29 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
         _usual_mode(tmp, 0o666)
         yield tmp
         os.replace(tmp, path)
+        made = []
     finally:
         tmp.unlink(missing_ok=True)
         _LIVE.discard(tmp)
+        _unmake(made)
 
 
-def make_parent(path: Path) -> None:
-    """Create the missing folders above ``path``; one beneath a file is a NotADirectoryError
-    naming that file (``mkdir`` said ``File exists`` of ``path`` itself)."""
+def make_parent(path: Path) -> list[Path]:
+    """Create the missing folders above ``path``, returned outermost first (:func:`_unmake`); one
+    beneath a file is a NotADirectoryError naming that file (``mkdir`` said ``File exists``)."""
     existing = next(p for p in path.absolute().parents if p.exists())
     if not existing.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, f"cannot create {path}: {existing} is a file, not a folder")
+    made = [p for p in reversed(path.absolute().parents) if not p.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
+    return made
+
+
+def _unmake(made: list[Path]) -> None:
+    """Remove the folders :func:`make_parent` made for a write that failed, those still empty."""
+    for folder in reversed(made):  # innermost first (a typo's folders were left behind)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def folder_problem(path: str | Path, force: bool = False, flag: str = "force=True",
@@ -231,7 +242,7 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
     if path.is_symlink() and path.is_dir():
         path = path.resolve()
     _refuse(path, force, flag, outputs, network)
-    make_parent(path)
+    made = make_parent(path)
     sweep(path)
     tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
     _LIVE.add(tmp)
@@ -239,10 +250,12 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
         _usual_mode(tmp, 0o777)
         yield tmp
         _swap_in(tmp, path, force, flag, outputs, network)
+        made = []
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
         _LIVE.discard(tmp)
+        _unmake(made)
         if tmp.exists():  # e.g. the replaced old folder holds a folder without write permission
             warn(f"could not remove {tmp} (the folder replaced at {path.name}, or the unfinished "
                  "new one): remove it by hand", RunWarning)
@@ -646,8 +659,7 @@ def _fit_cells(name: str, df: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].astype(object)
         out.loc[long, col] = [_cut(v) for v in texts[long]]
         warn(f"({name}) | column {col}: {int(long.sum()):,} text(s) over the {EXCEL_CELL:,} "
-             "characters an Excel cell holds, cut where they say so; CSV outputs hold them whole",
-             RunWarning)
+             "characters an Excel cell holds, cut where they say so; CSV outputs hold them whole", RunWarning)
     return out
 
 

@@ -898,3 +898,16 @@ def test_a_report_that_cannot_be_written_is_said_all_the_same(capsys, tiny_dir, 
     assert code == 1 and data["written"] is False and "No space left on device" in err
     assert "the results are printed (stdout) but were not written to a file" in err and not out.exists()
     assert data["status"] == "error" and set(data) >= ({"failures"} if command == ["stress"] else {"table"})
+
+
+def test_folders_made_for_an_output_that_failed_are_removed(tmp_path):
+    """--out a/b/plan on a run that failed or was stopped left a/b behind, empty (faults audit);
+    folders made for a write that succeeds stay, and a folder that was there stays."""
+    for writer in (io.atomic_folder, io.atomic_path):
+        target = tmp_path / "made" / "deep" / "plan"
+        with pytest.raises(KeyboardInterrupt), writer(target):
+            raise KeyboardInterrupt
+        assert not (tmp_path / "made").exists() and tmp_path.exists()
+    with io.atomic_path(tmp_path / "kept" / "deep" / "plan.csv") as tmp:
+        tmp.write_text("a\n")
+    assert (tmp_path / "kept" / "deep" / "plan.csv").read_text() == "a\n"
