@@ -506,3 +506,28 @@ def test_workers_beside_an_executor_are_said_unused():
 
     with ThreadPoolExecutor(1) as pool, pytest.warns(RunWarning, match=r"workers=2 is not used"):
         check_parallel(2, pool)
+
+
+class _Odd(Exception):
+    """An exception that does not travel between processes: its constructor takes two arguments
+    (it pickles but does not unpickle, unless tblib, which distributed installs, rebuilds it), and
+    it holds a lock (which does not pickle at all)."""
+
+    def __init__(self, a, b):
+        super().__init__(f"odd {a}")
+        self.b, self.lock = b, threading.Lock()
+
+
+def _raise_odd(i: int) -> int:
+    if i == 1:
+        raise _Odd("x", "y")
+    return i
+
+
+def test_an_error_a_worker_cannot_send_back_is_said_not_read_as_a_killed_worker():
+    """It broke the pool, and the sweep said a worker was 'killed, or out of memory', naming no
+    task (faults audit): a worker sends back its type and message, the task named."""
+    caller = parallel._Caller("another process", 0, ("x.py", 1, "main"))
+    with pytest.raises(ResilientSCError, match=r"^_Odd: odd x$"):  # run_all's note names the task
+        parallel._in_worker(caller, "odd one", _raise_odd, 1)
+    assert not parallel._travels(_Odd("x", "y")) and parallel._travels(ValueError("fine"))

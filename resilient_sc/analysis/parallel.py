@@ -328,13 +328,25 @@ def _in_worker(caller: _Caller, name: str | None, fn: Callable[..., T], *args: A
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")  # the caller's filters decide, once they are raised there
             result = named(name, fn, *args)
-    except BaseException:
+    except BaseException as exc:
         for w in caught:  # a failed task's warnings: printed here, as before (its error is what returns)
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+        if isinstance(exc, Exception) and not _travels(exc):  # it broke the pool ('killed?')
+            raise ResilientSCError(f"{type(exc).__name__}: {exc}") from None
         raise
     buffer = io.BytesIO()
     _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
     return _Sent(buffer.getvalue(), list(dict.fromkeys((w.category, str(w.message)) for w in caught)))
+
+
+def _travels(exc: Exception) -> bool:
+    """Whether ``exc`` comes back from a worker process as it is: pickled and unpickled (one whose
+    constructor takes other arguments than its message did not, and broke the pool)."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return False
+    return True
 
 
 def _unwrapped(result: T | _Sent) -> T:
