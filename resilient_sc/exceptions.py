@@ -23,8 +23,9 @@ class ResilientSCError(Exception):
     """Base class of every error raised on purpose by resilient_sc."""
 
 
-#: the line of :func:`~resilient_sc.wording.each_row` that counts the rows it does not list
-_MORE_ROWS = re.compile(r"\| … and ([\d,]+) more rows where")
+#: a line that counts the problems not listed (:func:`~resilient_sc.wording.each_row`'s rows, a
+#: header's or a policy field's problems)
+_MORE_ROWS = re.compile(r"\| … and ([\d,]+) more (?:rows where|problems with)")
 
 
 class ValidationError(ResilientSCError, ValueError):
@@ -51,7 +52,9 @@ class ValidationError(ResilientSCError, ValueError):
         self.about = about
         # a line counting the rows not listed (wording.each_row) counts as those rows: 10 listed and
         # '… and 15,990 more rows' read '11 problems' (large-inputs audit)
-        n = sum(int(m[1].replace(",", "")) if (m := _MORE_ROWS.search(p)) else 1 for p in self.problems)
+        #: how many problems there are: those listed and those a line counts
+        self.n_problems = n = sum(int(m[1].replace(",", "")) if (m := _MORE_ROWS.search(p)) else 1
+                                  for p in self.problems)
         head = f"{n:,} problem{'s' if n != 1 else ''} {about}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 

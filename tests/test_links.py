@@ -114,8 +114,8 @@ def test_rounds_cut_short_without_a_memory_keep_the_links_found_so_far(monkeypat
     monkeypatch.setattr(links, "ROUNDS", 1)  # one LP, then out of rounds: as out of time
     keep, note = links.needed_rows(lm, rows, ONE, np.inf)
     assert 0 < keep[rows].sum() < len(rows) and keep[np.setdiff1d(np.arange(lm.n_rows), rows)].all()
-    assert note == (f"strong links: {keep[rows].sum():,} of {len(rows):,} in the model, those found before "
-                    "the time ran out (its LP rounds not done in time)")
+    assert note == (f"strong links: {keep[rows].sum():,} of {len(rows):,} in the model, those its rounds "
+                    "found (its LP rounds not ended in their time or number)")
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -161,5 +161,5 @@ def test_the_option_turns_it_off():
 def test_rounds_that_do_not_end_keep_the_links_found_and_the_optimum(monkeypatch):
     monkeypatch.setattr(links, "ROUNDS", 1)  # one LP round: the links it breaks are never re-checked
     plan = solve(examples.electronics(), None, ONE)
-    assert "those found before the time ran out" in plan.report.note
+    assert "those its rounds found" in plan.report.note
     assert plan.objective == pytest.approx(solve(examples.electronics(), None, PLAIN).objective, rel=1e-6)

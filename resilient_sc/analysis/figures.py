@@ -451,7 +451,9 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         shown += f". Framed: below the service level {uniform:.0%}"
     elif levels is not None:
         whose = "the product" if products != [None] else "some product (the lowest is shown)"
-        shown += f". Framed: below the market's own service level for {whose} ({_levels_words(levels)})"
+        shown += (f". Framed: below the market's own service level for {whose} ({_levels_words(levels)}); "
+                  "the replay holds one floor for all markets, so a framed market may get its level under "
+                  "another re-routing")
     fig.supxlabel(wrapped(shown + ".", width, 13.0), fontsize="small")
     return fig
 

@@ -30,7 +30,7 @@ from ..policy import Policy
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
 from .parallel import Progress, check_parallel, named, run_all, run_lazily
-from .premium import design_columns, no_reference
+from .premium import design_columns
 from .stress import DEFAULT, failure_kinds, stress_test
 
 #: one solved point: (plan or None, status without a plan, reason, wall seconds, stress summary)
@@ -164,9 +164,9 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
                f"starting policy without {field}") if cause else ""
         raise InfeasiblePolicyError([f"the starting policy, the reference of the premiums, has no plan, so "
                                      f"no premium can be computed{own}; why:", *exc.reasons]) from exc
-    except NotOptimalError as exc:  # said as premium says its base's (a time limit's words named none)
-        raise no_reference("the starting policy, the reference of the premiums,", exc.status,
-                           str(exc)) from exc
+    except NotOptimalError as exc:  # named, its status and plan kept (a time limit's words named none)
+        raise NotOptimalError(f"the starting policy, the reference of the premiums, has no plan kept, so no "
+                              f"premium can be computed: {exc}", exc.plan, exc.status) from exc
     if warm_start and (executor is not None or (workers or 1) > 1):
         warn("(warm_start) | the points are solved in order in this process, each from the last "
              "design: the executor and workers are not used; pass warm_start=False (CLI: "

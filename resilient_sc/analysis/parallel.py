@@ -7,6 +7,7 @@ Results come back in submission order, so parallel and serial runs are identical
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import importlib
@@ -136,7 +137,7 @@ def _dask_workers_problems(client: Any) -> list[str]:
             client.wait_for_workers(1, timeout=DASK_NO_WORKER_WAIT)
         client.run(importlib.import_module, __name__)
         theirs = client.run(_version)
-    except TimeoutError:  # (distributed's TimeoutError is the builtin one)
+    except (TimeoutError, asyncio.TimeoutError):  # one class from Python 3.11 on, two before
         return [f"(executor) | the Dask cluster has no worker (none joined within {DASK_NO_WORKER_WAIT:g} "
                 "s): start workers (dask worker SCHEDULER-ADDRESS) or scale the cluster"]
     except Exception as exc:  # (what the worker raised, or the client's own error)
@@ -169,7 +170,7 @@ def _dask_completed(futures: list[Any]) -> Iterator[Any]:
         try:
             done, left = distributed.wait(pending, timeout=min(5.0, DASK_NO_WORKER_WAIT),
                                           return_when="FIRST_COMPLETED")
-        except TimeoutError:
+        except (TimeoutError, asyncio.TimeoutError):  # one class from Python 3.11 on, two before
             if client.scheduler_info().get("workers"):
                 alone = None
             elif (alone := alone or time.monotonic()) + DASK_NO_WORKER_WAIT < time.monotonic():

@@ -27,6 +27,7 @@ from ..format import (
     money,
     not_proven,
     pct_points,
+    relative_gap,
     served_fraction,
     signed_money,
     signed_pct_points,
@@ -378,11 +379,18 @@ def _premium_markdown(table: pd.DataFrame) -> list[str]:
 
 
 def path_formatter(column: str) -> Any:
+    """The formatter of a column of a table of paths, by the name before its period.
+
+    >>> path_formatter("gap")(0.002), path_formatter("n_hubs 2027")(3.0)
+    ('0.2000%', '3')
+    """
     head = column.split(" ", 1)[0]
     if head in ("cost", "premium", "network_cost"):
         return money
     if head in ("premium_pct", "network_premium_pct"):
         return pct_points
+    if head == "gap":  # a path not proven optimal (premium.shown_columns): 0.0020 read as a raw float
+        return relative_gap
     if head.endswith("_share") or "served" in head:
         return fraction
     return whole if head.startswith("n_") else str

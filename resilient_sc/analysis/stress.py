@@ -490,20 +490,26 @@ def stress_test(network: Network, plan: Plan,
     return StressResult(failures, stack(products, product_cols),
                         stack(shorts, short_cols), penalties, conditional_on, intact,
                         with_unit(base.demand)[short_cols[1:]].copy(), priced=penalty is not None,
-                        units=units, levels=_own_levels(plan.policy))
+                        units=units, levels=_own_levels(plan))
 
 
-def _own_levels(policy: Policy) -> str:
-    """A policy's service levels in words where they differ by region or product (a mapping, its
-    keys' levels and 1 elsewhere, conventions §8.4) and the policy has ``survive``; else empty.
+def _own_levels(plan: Plan) -> str:
+    """A plan's policy's service levels in words where its model holds them different by market
+    or product (a mapping, its keys' levels and 1 elsewhere, conventions §8.4) and the policy has
+    ``survive``; else empty (a mapping of one level everywhere too: one floor is that level).
 
-    >>> _own_levels(Policy(survive=("country",), service_level={"Europe": 0.9, "Asia": 0.7}))
+    >>> from resilient_sc import examples, solve
+    >>> net = examples.electronics()
+    >>> _own_levels(solve(net, Policy(survive=("country",), service_level={"Europe": 0.9, "Asia": 0.7})))
     '{Europe: 0.9, Asia: 0.7}, 1 elsewhere'
-    >>> _own_levels(Policy(survive=("country",), service_level=0.8))
+    >>> _own_levels(solve(net, Policy(survive=("country",), service_level=0.8)))
     ''
     """
+    policy = plan.policy
     levels = policy.service_level
-    if not policy.survive or not isinstance(levels, Mapping):
+    held = None if plan.model is None else plan.model.sets.requirements_table["service_level"]
+    if not policy.survive or not isinstance(levels, Mapping) or (held is not None
+                                                                 and len(np.unique(held)) <= 1):
         return ""
     return f"{setting(levels)}, 1 elsewhere"
 

@@ -211,7 +211,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         if exc is None:
             return
         with problems:
-            refused = ui.label(f"Not used: {what} ({count(len(exc.problems), 'problem')}); the data in use "
+            refused = ui.label(f"Not used: {what} ({count(exc.n_problems, 'problem')}); the data in use "
                                f"is still {session.source}:").classes("text-red-700 font-bold")
             access.alert(refused.props("data-testid=refused"))
             ui.table(columns=[{"name": c, "label": c, "field": c, "align": "left"} for c in PROBLEM_COLUMNS],

@@ -202,9 +202,7 @@ it.
         return ""
     what = "path" if isinstance(result, Roadmap) else "plan"
     limit_words = f" of {value(limit)} s" if limit is not None else ""
-    caveat = result.caveat if isinstance(result, Plan) else ""
-    meets = (f"This plan was {caveat}" if caveat else
-             "It meets every constraint of the policy (checked against the whole model)")
+    meets = "It meets every constraint of the policy (checked against the whole model)"
     bound = (f"the best {what} possible costs at least {money_label(result.bound)} (the bound proven), so "
              f"this one is at most {relative_gap(result.gap)} of its cost too dear (its gap). Premiums of "
              "or over it are uncertain by that gap"
@@ -212,6 +210,28 @@ it.
              else f"no bound on the best {what}'s cost was proven, so its premiums are uncertain")
     return (f"Not proven optimal: the solve reached its time limit{limit_words} and kept the best {what} "
             f"found. {meets}; {bound}. Raise the time limit, or leave it blank, to prove it.")
+
+
+def kept_outcome(kind: str, out: Any, roadmap: bool) -> tuple[str, Any]:
+    """A job's outcome as the page keeps it: a plan or path that ended at the time limit and passed
+    the certificate, or one proven optimal; any other that the time limit's ``allow_nonoptimal``
+    let through (one breaking rows of the model, said kept and 'meeting every constraint';
+    review audit) is no plan (``not_optimal``, why).
+
+    >>> from dataclasses import replace
+    >>> from resilient_sc import examples, solve
+    >>> plan = solve(examples.tiny())
+    >>> kept_outcome("ok", plan, False)[0], kept_outcome("ok", replace(plan, status=Status.ERROR), False)
+    ('ok', ('not_optimal', 'no plan kept: the solve ended error, its best plan not proven optimal; solve \
+again, without a time limit or with a longer one'))
+    """
+    result = out[0] if roadmap and kind == "ok" else out
+    if kind != "ok" or result.status is Status.OPTIMAL or (
+            result.status is Status.TIME_LIMIT and (result.report is None or result.report.certified)):
+        return kind, out
+    why = (f"this plan was {result.caveat}" if isinstance(result, Plan) and result.caveat else
+           f"the solve ended {result.status}, its best {'path' if roadmap else 'plan'} not proven optimal")
+    return "not_optimal", f"no plan kept: {why}; solve again, without a time limit or with a longer one"
 
 
 def scenario_name(policy: Policy) -> str:
@@ -294,6 +314,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
             status.text = (f"discarded after {seconds:.1f} s: the data changed while it was solving, so its "
                            "result is not of the data now in use; solve again")
             return
+        kind, out = kept_outcome(kind, out, roadmap)
         # an infeasible or invalid policy has no gap to show: the reasons below say why; a plan's
         # own figures, not the log's (a route's reduced MIP leaves out constant costs)
         progress = ("" if kind in ("infeasible", "invalid")
@@ -374,8 +395,11 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                     ui.label(f"network: {money_label(network)} (money) — {NETWORK_WORDS}").classes(
                         "text-lg").props("data-testid=network-cost")
                 if base is not None and base.plan is not None and base.plan is not plan:
+                    unsure = "" if base.plan.status is Status.OPTIMAL else (
+                        f" ({base.name} not proven optimal: uncertain by its gap, "
+                        f"{relative_gap(base.plan.gap)})")
                     ui.label(f"premium over {base.name}: {premium_text(plan.objective, base.plan.objective)}"
-                             ).classes("text-lg").props("data-testid=premium")
+                             f"{unsure}").classes("text-lg").props("data-testid=premium")
             show_plan(session, plan)
 
     with ui.row().classes("items-center"):

@@ -42,7 +42,7 @@ _last: ContextVar[list[np.ndarray] | None] = ContextVar("links_found_last", defa
 #: within :func:`settled`: the links remembered are taken as they are
 _settled: ContextVar[bool] = ContextVar("links_settled", default=False)
 #: why the links remembered stayed when the rounds did not end
-OUT_OF_TIME = "its LP rounds not done in time"
+OUT_OF_TIME = "its LP rounds not ended in their time or number"
 
 
 @contextmanager
@@ -137,11 +137,11 @@ def _remembered_only(keep: np.ndarray, links: np.ndarray, added: np.ndarray,
     (``keep``), else None (none found: every link stays). Ladder L friend-shoring's third master,
     204k columns: its first LP was not solved in the quarter of the time left, and the MIP with
     all 64,288 links did not end its root, where 2,246 were the second master's. Without a master
-    before, the links found before the time ran out (large-inputs audit: ladder XL base at 180 s
+    before, the links its rounds found (large-inputs audit: ladder XL base at 180 s
     had no plan with all 302,967 links, and a plan at gap 0.15% with the 5,760 found; L at 30 s,
     gaps 0.053% against 0.041% with all, neither proven)."""
     if not added.any():
         return None
     keep[links[added]] = True
-    source = "as the model before needed them" if memory else "those found before the time ran out"
+    source = "as the model before needed them" if memory else "those its rounds found"
     return keep, f"strong links: {int(added.sum()):,} of {len(links):,} in the model, {source} ({why})"
