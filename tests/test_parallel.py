@@ -461,39 +461,28 @@ class KilledWorker(Exception):
     __module__ = "distributed.scheduler"
 
 
-def killed(i: int) -> int:
-    if i == 1:
-        raise KilledWorker("Attempted to run task '_in_worker-d087' on 1 different workers")
-    return i
-
-
-def test_a_dask_worker_killed_at_each_try_is_said_plainly():
-    """Dask's own KilledWorker came through, naming an internal task key, where a local pool's
-    dead worker is said in a planner's words."""
-    with ThreadPoolExecutor(2) as pool, pytest.raises(ResilientSCError, match=r"^a Dask worker ended while "
-                                                                             r"solving, at each try") as err:
-        run_all(killed, [(0,), (1,)], executor=pool, names=["near", "n-1"])
-    assert err.value.__notes__ == ["while solving n-1"]
-
-
 class FutureCancelledError(Exception):
     """Dask's error of a task whose cluster closed under it (``distributed.client``)."""
 
     __module__ = "distributed.client"
 
 
-def cancelled(i: int) -> int:
+def dask_error(i: int, error: type[Exception]) -> int:
     if i == 1:
-        raise FutureCancelledError("_in_worker-d087 cancelled for reason: unknown.")
+        raise error("_in_worker-d087: Dask's own words")
     return i
 
 
-def test_a_dask_cluster_closed_mid_sweep_is_said_plainly():
-    """A cluster closed under a sweep came through as Dask's internal error, or as the closed
-    client's own 'cannot send cancel-keys' from the clean-up, naming no task (faults audit)."""
-    said = r"^the Dask cluster cancelled the tasks while solving"
+@pytest.mark.parametrize(("error", "said"), [
+    (KilledWorker, r"^a Dask worker ended while solving, at each try"),
+    (FutureCancelledError, r"^the Dask cluster cancelled the tasks while solving")])
+def test_a_dask_error_is_said_plainly_naming_the_task(error, said):
+    """Dask's own KilledWorker came through, naming an internal task key, where a local pool's
+    dead worker is said in a planner's words; a cluster closed under a sweep came through as
+    Dask's internal error, or the closed client's own 'cannot send cancel-keys' from the clean-up,
+    naming no task (faults audit)."""
     with ThreadPoolExecutor(2) as pool, pytest.raises(ResilientSCError, match=said) as err:
-        run_all(cancelled, [(0,), (1,)], executor=pool, names=["near", "n-1"])
+        run_all(dask_error, [(0, error), (1, error)], executor=pool, names=["near", "n-1"])
     assert err.value.__notes__ == ["while solving n-1"]
 
 
