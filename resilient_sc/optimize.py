@@ -384,16 +384,16 @@ def pyomo_infeasible(pyomo_model: Any, model: NetworkModel | RoadmapModel, condi
 
 
 def pyomo_report(pyomo_model: Any, model: NetworkModel | RoadmapModel, x: np.ndarray,
-                 result: SolverResult) -> SolveReport:
+                 result: SolverResult, changed: list[str] | None = None) -> SolveReport:
     """The report of a plan read back from a pyomo model: certified when it holds every row of
     the model as built (:func:`~resilient_sc.solvers.certify.is_feasible`); its note says what
     was changed in the pyomo model (:func:`~resilient_sc.solvers.pyomo.edits`), so that the
-    policy shown is not read as all the plan was solved under."""
+    policy shown is not read as all the plan was solved under (``changed``: found when not given)."""
     from .solvers import pyomo as pyomo_solver
 
     t = time.perf_counter()
     ok = is_feasible(model.lm, x)
-    changed = pyomo_solver.edits(pyomo_model, model)
+    changed = pyomo_solver.edits(pyomo_model, model) if changed is None else changed
     said = (f" changed since it was built ({'; '.join(changed)}): the policy shown is not all it was "
             "solved under")
     note = ("read back from a pyomo model" + (said if changed else "")
@@ -454,12 +454,14 @@ def solver_seconds(results: Any) -> float | None:
     return None
 
 
-def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None,
-                   results: Any = None) -> tuple[SolverResult, dict[str, Any]]:
+def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None, results: Any = None,
+                   changed: list[str] | None = None) -> tuple[SolverResult, dict[str, Any]]:
     """(result, per-block values) of a pyomo model solved by any pyomo solver: the status and
     bound read from the solver's ``results`` (None: taken as optimal), the objective the active
     one's value. A solve without a plan raises: :class:`InfeasiblePolicyError` (infeasible, or
-    unbounded: said which), :class:`NotOptimalError` (no value loaded)."""
+    unbounded: said which), :class:`NotOptimalError` (no value loaded, or values of a solve before
+    the model changed: ``changed``, its :func:`~resilient_sc.solvers.pyomo.edits`, found when not
+    given)."""
     from .solvers import pyomo as pyomo_solver
 
     maximise = pyomo_solver.maximised(pyomo_model)
@@ -484,7 +486,7 @@ def pyomo_solution(pyomo_model: Any, model: Any, solve_time: float | None = None
         found = money(incumbent) if incumbent is not None else f"at least its bound {money(bound)}"
         raise NotOptimalError(f"the pyomo model's values are not this solve's: they cost {money(objective)}, "
                               f"the solver's plan {found}: {pyomo_solver.STALE_VALUES}", status=status.value)
-    if broken := pyomo_solver.broken_rows(pyomo_model, model):
+    if broken := pyomo_solver.broken_rows(pyomo_model, model, changed):
         raise NotOptimalError(f"the pyomo model's values break {count(len(broken), 'row')} it holds "
                               f"({listing(broken, 3)}): {pyomo_solver.STALE_VALUES}",
                               status=Status.ERROR.value)
@@ -526,7 +528,8 @@ def plan_from_pyomo(pyomo_model: Any, network_model: NetworkModel | None = None,
 
     model = single_period(network_model if network_model is not None
                           else pyomo_solver.network_model_of(pyomo_model))
-    result, values = pyomo_solution(pyomo_model, model, solve_time, results)
-    report = pyomo_report(pyomo_model, model, pyomo_solver.column_vector(model, values), result)
+    changed = pyomo_solver.edits(pyomo_model, model)  # once: the values' check and the note
+    result, values = pyomo_solution(pyomo_model, model, solve_time, results, changed)
+    report = pyomo_report(pyomo_model, model, pyomo_solver.column_vector(model, values), result, changed)
     return with_objective(Plan.from_values(model, values, result, report), result,
                           bool(pyomo_solver.replaced_objective(pyomo_model)))

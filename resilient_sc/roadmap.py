@@ -569,7 +569,8 @@ def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, result
     if not isinstance(model, RoadmapModel):
         raise ValidationError(["(model) | this pyomo model is one period's: read it back with "
                                "resilient_sc.optimize.plan_from_pyomo"], "in the model given")
-    result, values = pyomo_solution(pyomo_model, model, solve_time, results)
+    changed = pyomo_solver.edits(pyomo_model, model)  # once: the values' check and the note
+    result, values = pyomo_solution(pyomo_model, model, solve_time, results, changed)
     x = pyomo_solver.column_vector(model, values)
     # against the model's own cost of x: a plan not proven optimal has its starts recounted
     left_out = result.objective - float(model.lm.objective() @ x)
@@ -581,7 +582,7 @@ def roadmap_from_pyomo(pyomo_model: Any, solve_time: float | None = None, result
              "its bound is the solver's less that term, so that its gap is the solver's",
              RunWarning)
         result = dataclasses.replace(result, bound=result.bound - left_out)
-    report = pyomo_report(pyomo_model, model, x, result)
+    report = pyomo_report(pyomo_model, model, x, result, changed)
     return Roadmap.from_solution(model, dataclasses.replace(result, x=x), report)
 
 

@@ -668,7 +668,7 @@ def test_the_heatmap_frames_each_product_below_its_own_service_level():
     from matplotlib.patches import Rectangle
 
     from resilient_sc import Policy, examples
-    from resilient_sc.analysis.report import service_levels
+    from resilient_sc.analysis.stress import service_levels
 
     net = examples.electronics()
     plan = solve(net, Policy(survive=("hub",), service_level={"cells": 0.5, "chips": 0.9, "displays": 0.5}))

@@ -61,7 +61,7 @@ from .report_kit import (
     slug,
     source,
 )
-from .stress import SERVED_TOL, guarantee_words, value_blank_words
+from .stress import SERVED_TOL, guarantee_words, service_levels, value_blank_words
 
 if TYPE_CHECKING:
     from ..data import Network
@@ -149,27 +149,6 @@ def design_title(policy: Policy) -> str:
     """"the cost-optimal design (no resilience policy)" or "the design for <policy>"."""
     return "the cost-optimal design (no resilience policy)" if policy.is_base \
         else f"the design for {describe(policy)}"
-
-
-def service_levels(plan: Plan) -> float | pd.DataFrame | None:
-    """The ``survive`` service level each market (rows) keeps of each product (columns) under the
-    plan's policy, as its model reads it (a market and product no key names: 1; a heatmap framed
-    every product at the lowest of a mapping, chips' 90% read as 50%: units audit); one fraction
-    when every market and product has the same; None without ``survive``."""
-    policy = plan.policy
-    if not policy.survive:
-        return None
-    level = policy.service_level
-    if level is None or not isinstance(level, Mapping):  # 0 is a level (it was read as none: 1)
-        return 1.0 if level is None else float(level)
-    if plan.model is None:  # no model to read the keys with: the lowest
-        return float(min(level.values(), default=1.0))
-    s = plan.model.sets
-    df = pd.DataFrame({"market": s.demand["market"], "product": s.demand["product"],
-                       "level": s.requirements_table["service_level"]})
-    if df["level"].nunique() <= 1:
-        return float(df["level"].iloc[0]) if len(df) else None
-    return df.pivot(index="market", columns="product", values="level")
 
 
 # ---- premium ------------------------------------------------------------------------------

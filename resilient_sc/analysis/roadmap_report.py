@@ -46,7 +46,6 @@ from .report import (
     penalty_prices,
     replayed_words,
     served_per_product,
-    service_levels,
     stress_method,
     tied_with,
 )
@@ -66,7 +65,7 @@ from .report_kit import (
     source,
 )
 from .roadmap import path_weighting
-from .stress import guarantee_words
+from .stress import guarantee_words, service_levels
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -493,10 +493,31 @@ def stress_test(network: Network, plan: Plan,
                         units=units, levels=_own_levels(plan))
 
 
+def service_levels(plan: Plan) -> float | pd.DataFrame | None:
+    """The ``survive`` service level each market (rows) keeps of each product (columns) under the
+    plan's policy, as its model reads it (a market and product no key names: 1; a heatmap framed
+    every product at the lowest of a mapping, chips' 90% read as 50%: units audit); one fraction
+    when every market and product has the same; None without ``survive``."""
+    policy = plan.policy
+    if not policy.survive:
+        return None
+    level = policy.service_level
+    if level is None or not isinstance(level, Mapping):  # 0 is a level (it was read as none: 1)
+        return 1.0 if level is None else float(level)
+    if plan.model is None:  # no model to read the keys with: the lowest
+        return float(min(level.values(), default=1.0))
+    s = plan.model.sets
+    df = pd.DataFrame({"market": s.demand["market"], "product": s.demand["product"],
+                       "level": s.requirements_table["service_level"]})
+    if df["level"].nunique() <= 1:
+        return float(df["level"].iloc[0]) if len(df) else None
+    return df.pivot(index="market", columns="product", values="level")
+
+
 def _own_levels(plan: Plan) -> str:
     """A plan's policy's service levels in words where its model holds them different by market
-    or product (a mapping, its keys' levels and 1 elsewhere, conventions §8.4) and the policy has
-    ``survive``; else empty (a mapping of one level everywhere too: one floor is that level).
+    or product (:func:`service_levels`: a mapping, its keys' levels and 1 elsewhere, conventions
+    §8.4); else empty (one level everywhere, a mapping's too: one floor is that level).
 
     >>> from resilient_sc import examples, solve
     >>> net = examples.electronics()
@@ -505,13 +526,9 @@ def _own_levels(plan: Plan) -> str:
     >>> _own_levels(solve(net, Policy(survive=("country",), service_level=0.8)))
     ''
     """
-    policy = plan.policy
-    levels = policy.service_level
-    held = None if plan.model is None else plan.model.sets.requirements_table["service_level"]
-    if not policy.survive or not isinstance(levels, Mapping) or (held is not None
-                                                                 and len(np.unique(held)) <= 1):
+    if not isinstance(service_levels(plan), pd.DataFrame):
         return ""
-    return f"{setting(levels)}, 1 elsewhere"
+    return f"{setting(plan.policy.service_level)}, 1 elsewhere"
 
 
 def _no_lead_times(network: Network) -> Network:

@@ -118,14 +118,24 @@ def key_value(name: str, key: str, typed: Any) -> tuple[float | None, str | None
     >>> key_value("service_level", "chips", " 0.9 "), key_value("service_level", "chips", None)
     ((0.9, None), (None, None))
     """
+    value, wrong = typed_number(typed)
+    if wrong is not None:
+        return None, f"{name}[{key!r}]: {wrong}"
+    if value is None:
+        return None, None
+    problems = ValidationError(POLICY_FIELDS[name].problems({key: value})).messages
+    return value, problems[0] if problems else None
+
+
+def typed_number(typed: Any) -> tuple[float | None, str | None]:
+    """A box's text as a number (None: blank) and, when it is none, why (``'0,1' is not a
+    number; type 0.1 …``): the policy boxes' and the time limit's one reading."""
     text = "" if typed is None else str(typed).strip()
     if not text:
         return None, None
     if not TYPED.fullmatch(text):
-        return None, f"{name}[{key!r}]: {text!r} is not a number{number_hint(text)}"
-    value = float(text)
-    problems = ValidationError(POLICY_FIELDS[name].problems({key: value})).messages
-    return value, problems[0] if problems else None
+        return None, f"{text!r} is not a number{number_hint(text)}"
+    return float(text), None
 
 
 def field_problems(policy: Policy) -> list[str]:

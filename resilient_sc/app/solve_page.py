@@ -33,11 +33,10 @@ from ..results import NETWORK_WORDS, Plan, network_beside, network_cost
 from ..roadmap import LOG_MARK, Roadmap
 from ..solvers.base import SolveOptions, Status
 from ..solvers.lazy import LAZY
-from ..wording import number_hint
 from . import access
 from .jobs import Job
 from .plan_view import map_figure, show_plan
-from .policy_page import TYPED
+from .policy_page import typed_number
 from .roadmap_view import premium_text, show_roadmap, solve_paths
 
 if TYPE_CHECKING:
@@ -169,16 +168,16 @@ def time_limit_of(typed: Any) -> tuple[float | None, str | None]:
     >>> time_limit_of("0,5")[1]
     "time limit: '0,5' is not a number; type 0.5 (with a decimal point)"
     """
-    text = "" if typed is None else str(typed).strip()
-    if not text:
+    value, wrong = typed_number(typed)
+    if wrong is not None:
+        return None, f"time limit: {wrong}"
+    if value is None:
         return None, None
-    if not TYPED.fullmatch(text):
-        return None, f"time limit: {text!r} is not a number{number_hint(text)}"
     try:
-        SolveOptions(time_limit=float(text)).check()
+        SolveOptions(time_limit=value).check()
     except ValidationError as exc:
         return None, f"time limit: {exc.problems[0].partition(' | ')[2]}"
-    return float(text), None
+    return value, None
 
 
 def unproven_words(result: Plan | Roadmap, limit: float | None) -> str:

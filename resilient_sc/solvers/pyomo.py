@@ -46,6 +46,7 @@ import highspy
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+import scipy.sparse as sp
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import SolutionStatus
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
@@ -308,16 +309,18 @@ def _bound_text(bound: float) -> str:
     return f"{bound:.7g}" if math.isfinite(bound) else "none"
 
 
-def broken_rows(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) -> list[str]:
+def broken_rows(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel,
+                changed: list[str] | None = None) -> list[str]:
     """The active rows of ``pyomo_model`` as it stands that the values it holds break by more
     than :data:`~resilient_sc.format.CERTIFY_TOLERANCE` (scaled by the row's largest coefficient,
     as the certificate scales rows), named with their value and bound (``cn_cap: 64,400 > 1,000``):
     the values of a solve before the model was changed (read back, a plan delivered 64,400
     China-made units under a cap of 1,000 added after the solve, said optimal). Looked at only in
-    a model changed since it was built (:func:`edits`): the rows as built are the certificate's."""
+    a model changed since it was built (``changed``: its :func:`edits`, found when not given): the
+    rows as built are the certificate's."""
     from pyomo.repn import generate_standard_repn
 
-    if not edits(pyomo_model, model):
+    if not (edits(pyomo_model, model) if changed is None else changed):
         return []
     broken = []
     for row in pyomo_model.component_data_objects(pyo.Constraint, active=True):
@@ -394,33 +397,15 @@ def edits(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel) ->
     plural = {"row of the model": "rows of the model"}
     variables = [v.name for v in pyomo_model.component_objects(pyo.Var) if v.name not in model.lm.variables]
     replaced = replaced_objective(pyomo_model)
-    with _unfixed(held):  # a fixed variable's cost is a term of the model's, not a constant
-        termed = not replaced and _objective_changed(pyomo_model, model, column)
+    with _unfixed(held):  # total_cost as a row of costs (a fixed variable's cost a term, not a constant)
+        termed = not replaced and not _same_row(generate_standard_repn(
+            pyomo_model.component("total_cost").expr, compute_values=True),
+            sp.csr_matrix(model.lm.objective()), 0, column)
     named = {"added": f" ({listing([c.name for c in new], 3)})"}  # the user's own components
     return ([f"{count(n, what, plural.get(what, ''))} {how}{named.get(how, '')}"
              for n, what, how in said if n]
             + [f"{count(len(variables), 'variable')} added ({listing(variables, 3)})"] * bool(variables)
             + ["terms added to or changed in total_cost"] * termed + [replaced] * bool(replaced))
-
-
-def _objective_changed(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapModel,
-                       column: dict[int, int]) -> bool:
-    """Whether ``total_cost`` is no longer the model's costs: a term added (a variable of the
-    user's own, a constant) or a coefficient changed."""
-    from pyomo.repn import generate_standard_repn
-
-    repn = generate_standard_repn(pyomo_model.component("total_cost").expr, compute_values=True)
-    if repn.nonlinear_expr is not None or repn.quadratic_vars or repn.constant:
-        return True
-    given: dict[int, float] = {}
-    for v, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-        if (col := column.get(id(v))) is None:
-            return True
-        given[col] = given.get(col, 0.0) + float(coef)
-    cost = model.lm.objective()
-    want = np.flatnonzero(cost)
-    return (len({c for c, v in given.items() if v}) != len(want)
-            or any(not math.isclose(given.get(int(c), 0.0), float(cost[c]), rel_tol=1e-12) for c in want))
 
 
 def _built_rows(con: Any, block: Any) -> tuple[np.ndarray, list[Any], int]:
