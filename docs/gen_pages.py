@@ -160,6 +160,26 @@ def _two_hubs(split_lanes: bool) -> Any:
                             "unit_cost": [1, 1, 1, 1]}))
 
 
+def _local_by_hub() -> Any:
+    """Paris (France) wants 10 units each of a and b through H1 or H2: S_FR (France) reaches H1
+    with a only and H2 with b only, S_CN (China) both hubs with both."""
+    from resilient_sc import Network
+
+    return Network.from_frames(
+        source="two-hub (S_FR in France reaches H1 with product a only and H2 with b only, S_CN in China "
+               "both hubs with both; each hub carries both to Paris)",
+        countries=pd.DataFrame({"country": ["FR", "CN"], "region": ["Europe", "Asia"]}),
+        suppliers=pd.DataFrame({"supplier": ["S_FR", "S_CN"], "country": ["FR", "CN"]}),
+        supplier_products=pd.DataFrame({"supplier": ["S_FR", "S_FR", "S_CN", "S_CN"],
+                                        "product": ["a", "b", "a", "b"], "capacity": [100] * 4}),
+        hubs=pd.DataFrame({"hub": ["H1", "H2"], "country": ["FR", "FR"]}),
+        markets=pd.DataFrame({"market": ["Paris"], "country": ["FR"]}),
+        demand=pd.DataFrame({"market": ["Paris", "Paris"], "product": ["a", "b"], "demand": [10, 10]}),
+        lanes=pd.DataFrame({"origin": ["S_FR", "S_FR", "S_CN", "S_CN", "H1", "H2"],
+                            "destination": ["H1", "H2", "H1", "H2", "Paris", "Paris"],
+                            "product": ["a", "b", "all", "all", "all", "all"], "unit_cost": [1] * 6}))
+
+
 @functools.cache
 def _messages() -> dict[str, list[tuple[str, str]]]:
     """field -> [(what was asked, the library's message)], from real solves."""
@@ -185,7 +205,8 @@ def _messages() -> dict[str, list[tuple[str, str]]]:
         "service_level": [(small, Policy(survive=("country",), service_level=0.5))],
         "co2_cap": [(co2, Policy(co2_cap=50))],
         "single_sourcing": [(_two_hubs(True), Policy(single_sourcing=True)),
-                            (_two_hubs(False), Policy(single_sourcing=True))],
+                            (_two_hubs(False), Policy(single_sourcing=True)),
+                            (_local_by_hub(), Policy(single_sourcing=True, min_local_share=0.5))],
         "min_hubs": [(small, Policy(min_hubs=2))],
         "max_hubs": [(small, Policy(max_hubs=0))],
         "max_region_share": [(small, Policy(max_region_share=0.5))],

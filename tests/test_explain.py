@@ -1400,3 +1400,58 @@ def test_a_markets_share_short_says_the_share_its_suppliers_allow():
                                          "lower min_local_share here to at most 0.375, or add capacity that "
                                          "reaches it")
     assert solve(net, Policy(min_local_share=0.375)).status == "optimal"
+
+
+def test_single_sourcing_beside_a_local_share_names_the_market_and_what_each_hub_lacks():
+    """Paris wants 10 of a and 10 of b, half of each made in Europe. S_FR (France) reaches Paris
+    with a only through H1 and with b only through H2; S_CN (China) through both. Split over the
+    hubs a plan exists (5 of a via H1, 5 of b via H2 from S_FR); one hub for both cannot get the
+    other product's 5 from Europe. The words named no market (only 'these whole-unit decisions')."""
+    f = dict(
+        countries=pd.DataFrame({"country": ["FR", "CN"], "region": ["Europe", "Asia"]}),
+        suppliers=pd.DataFrame({"supplier": ["S_FR", "S_CN"], "country": ["FR", "CN"]}),
+        supplier_products=pd.DataFrame({"supplier": ["S_FR", "S_FR", "S_CN", "S_CN"],
+                                        "product": ["a", "b", "a", "b"], "capacity": [100.0] * 4}),
+        hubs=pd.DataFrame({"hub": ["H1", "H2"], "country": ["FR", "FR"]}),
+        markets=pd.DataFrame({"market": ["Paris", "Lyon"], "country": ["FR", "FR"]}),
+        products=pd.DataFrame({"product": ["a", "b"], "unit": ["pieces", "kg"]}),
+        demand=pd.DataFrame({"market": ["Paris", "Paris", "Lyon"], "product": ["a", "b", "a"],
+                             "demand": [10.0, 10.0, 5.0]}),
+        lanes=pd.DataFrame({"origin": ["S_FR", "S_FR", "S_CN", "S_CN", "H1", "H2", "H1"],
+                            "destination": ["H1", "H2", "H1", "H2", "Paris", "Paris", "Lyon"],
+                            "product": ["a", "b", "all", "all", "all", "all", "all"],
+                            "unit_cost": [1.0] * 7}),
+    )
+    net = Network.from_frames(**f)
+    for feasible in (Policy(min_local_share=0.5), Policy(single_sourcing=True)):  # each alone has a plan
+        assert solve(net, feasible).objective > 0
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(single_sourcing=True, min_local_share=0.5))
+    assert list(info.value.reasons) == [
+        "single_sourcing and min_local_share 0.5 cannot both hold for market 'Paris': it takes all its "
+        "products from one hub, and no hub that serves them all gets enough through it alone: hub 'H1' "
+        "gets at most 0 of the 5 kg of 'b' it needs from region Europe (min_local_share 0.5); hub 'H2' "
+        "gets at most 0 of the 5 pieces of 'a' it needs from region Europe (min_local_share 0.5); to "
+        "resolve it: add lanes or capacity so that one hub gets enough of each product, lower "
+        "min_local_share or drop single_sourcing"]
+    f["lanes"] = pd.concat([f["lanes"], pd.DataFrame({"origin": ["S_FR"], "destination": ["H1"],
+                                                      "product": ["b"], "unit_cost": [1.0]})])
+    assert solve(Network.from_frames(**f), Policy(single_sourcing=True, min_local_share=0.5)).objective > 0
+
+
+def test_single_sourcing_beside_a_local_share_says_a_hub_too_small_for_the_market():
+    """Paris (80 units, half from Europe) fits H2 (200) but H2 gets nothing from France; H1
+    (fed by France) holds 60: the words blamed the hubs' capacity alone and named no share."""
+    f = examples.tiny().frames()
+    f["hubs"] = pd.concat([f["hubs"].assign(capacity=60.0), f["hubs"].assign(hub="H2", capacity=200.0)],
+                          ignore_index=True)
+    f["lanes"] = pd.DataFrame({"origin": ["S_FR", "S_CN", "S_CN", "H1", "H2"],
+                               "destination": ["H1", "H1", "H2", "Paris", "Paris"],
+                               "unit_cost": [1.0, 3.0, 3.0, 2.0, 2.0]})
+    net = Network.from_frames(**f)
+    assert solve(net, Policy(single_sourcing=True)).objective == pytest.approx(1260.0)  # all China via H2
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(single_sourcing=True, min_local_share=0.5))
+    assert ("for market 'Paris': it takes all its products from one hub, and no hub that serves them all "
+            "gets enough through it alone: hub 'H1' holds 60 of the market's 80 units; hub 'H2' gets at most "
+            "0 of the 40 units of 'default' it needs from region Europe") in info.value.reasons[0]

@@ -39,7 +39,7 @@ from .lp import (
     unrelated_rows,
     with_copies,
 )
-from .shares import explain_shares_together, market_conflicts
+from .shares import explain_shares_together, market_conflicts, single_source_shares
 from .words import (
     SHARES,
     TOL,
@@ -129,6 +129,8 @@ def explain_whole(model: NetworkModel) -> list[str]:
     hubs and suppliers allow (the bounds of :func:`.lp.least_whole`); else every field named."""
     lines = single_source_fit(model) or fewest_hubs(model)
     every = _every_field(model)
+    if not lines:
+        lines = single_source_shares(model)
     if not lines and "assign_capacity" in every:
         lines = single_source_packing(model)
     if not lines and "co2_cap" in every:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..format import and_first, count, percent
-from ..model.precheck import MAX_REASONS, least_cap, number
+from ..model.precheck import MAX_REASONS, falls_short, least_cap, limit_reasons, number
 from ..model.sets import MIN_SHARES, is_allied, is_local
 from ..model.transport import reach
 from .lp import easing, family_labels, family_rows, solve_lp, unrelated_rows
@@ -16,6 +16,7 @@ from .words import (
     TOL,
     and_list,
     cannot_text,
+    capacity_units,
     field_names,
     field_of,
     field_text,
@@ -30,19 +31,20 @@ if TYPE_CHECKING:
     from ..policy import Policy
 
 # ---- shares and caps, market by market (closed form) ---------------------------------------
-def _country_limits(s: Sets, policy: Policy) -> pd.DataFrame:
+def _country_limits(s: Sets, policy: Policy, by_hub: bool = False) -> pd.DataFrame:
     """Per (market, product, origin country that reaches it): what that country's suppliers
     can deliver to the market on their own. ``avail``: their capacity, each supplier capped at
     the product's total demand and at max_supplier_share; ``cap``: the max_country_share cap
     (inf for the market's own country or without the field); ``limit``: the smaller. Also the
-    market's demand, country, region, bloc, kappa and the flags local and allied."""
-    r = reach(s)
+    market's demand, country, region, bloc, kappa and the flags local and allied. ``by_hub``:
+    per hub too, each through that hub alone (:func:`.transport.reach`)."""
+    r = reach(s, by_hub)
     total = pd.Series(s.products_table["total_demand"], index=s.products_table["product"])
     t = r["product"].map(total).to_numpy(float)
     sigma_cap = policy.per_product("max_supplier_share", r["product"]) * t
     own = np.minimum(r["capacity"].to_numpy(float), t)
     r = r.assign(avail=np.fmin(own, sigma_cap), by_sigma=sigma_cap < own * (1 - TOL))
-    c = r.groupby(["market", "product", "country"], as_index=False).agg(
+    c = r.groupby(["market", "product", *(["hub"] if by_hub else []), "country"], as_index=False).agg(
         avail=("avail", "sum"), n=("supplier", "size"), by_sigma=("by_sigma", "any"))
     kappa = policy.per_market_product("max_country_share", s.demand["region"], s.demand["product"])
     dem = s.demand.assign(kappa=kappa)[["market", "product", "demand", "country", "region", "bloc", "kappa"]]
@@ -59,6 +61,16 @@ def _country_limits(s: Sets, policy: Policy) -> pd.DataFrame:
     return c
 
 
+def _requirements(policy: Policy, dem: pd.DataFrame) -> list[tuple[str, np.ndarray, str]]:
+    """What each demand row of ``dem`` must get, as (field, share of its demand, whence: a flag of
+    :func:`_country_limits` or ``all``): all its demand from anywhere, then each min share set."""
+    reqs: list[tuple[str, np.ndarray, str]] = [("demand", np.ones(len(dem)), "all")]
+    for field, flag in MIN_SHARES.items():
+        if getattr(policy, field) is not None:
+            reqs.append((field, policy.per_market_product(field, dem["region"], dem["product"]), flag))
+    return reqs
+
+
 def market_conflicts(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     """Markets whose own requirements already contradict each other: a min share (or all of
     the demand) that the countries able to reach the market cannot deliver once each is
@@ -71,10 +83,7 @@ def market_conflicts(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[
     named = pd.concat([df[["market", "product"]] for f, df in iis.items()
                        if {"market", "product"} <= set(df.columns)] or [dem[["market", "product"]].iloc[:0]])
     in_iis = pd.MultiIndex.from_frame(dem[["market", "product"]]).isin(pd.MultiIndex.from_frame(named))
-    reqs: list[tuple[str, np.ndarray, str]] = [("demand", np.ones(len(dem)), "all")]
-    for field, flag in MIN_SHARES.items():
-        if getattr(policy, field) is not None:
-            reqs.append((field, policy.per_market_product(field, dem["region"], dem["product"]), flag))
+    reqs = _requirements(policy, dem)
     found: list[tuple[bool, str, str, int, int]] = []  # (not in the IIS, market, product, req, row)
     for j, (_, share, flag) in enumerate(reqs):
         sub = c if flag == "all" else c.loc[c[flag]]
@@ -96,6 +105,65 @@ def market_conflicts(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[
     if rest:
         out.append(f"the same kind of conflict also holds for market (product) {and_first(rest, 20)}")
     return out
+
+
+def single_source_shares(model: NetworkModel) -> list[str]:
+    """single_sourcing beside the shares and caps: a market takes all its products from one hub,
+    so some hub that serves them all must hold the market whole and get through it alone all of
+    each product and each min share of it (each country limited as in :func:`_country_limits`).
+    A market with no such hub has no plan (the LP relaxation splits it over hubs): one line per
+    market, saying what each hub lacks first. Closed form, per market: markets competing for the
+    same hub or supplier are left to the other explanations."""
+    s, policy = model.sets, model.policy
+    if not policy.single_sourcing or policy.shortfall_penalty is not None:
+        return []
+    dem = s.demand.reset_index(drop=True)
+    served = s.flows[["hub", "market", "product"]].drop_duplicates().groupby(["market", "hub"]).size()
+    products = dem.groupby("market", sort=False)["product"].nunique()
+    whole = served[served.to_numpy() == products.reindex(served.index.get_level_values("market")).to_numpy()]
+    pairs = dem.reset_index(names="_i").merge(whole.index.to_frame(index=False), on="market")
+    if pairs.empty:
+        return []  # no hub serves a market's every product: single_source_fit says so
+    lacks = pd.Series("", index=pd.MultiIndex.from_frame(pairs[["market", "hub"]]).drop_duplicates())
+    held = s.hubs.set_index("hub")["capacity"].reindex(lacks.index.get_level_values("hub")).to_numpy(float)
+    wanted = dem.groupby("market")["demand"].sum()[lacks.index.get_level_values("market")].to_numpy(float)
+    small = falls_short(held, wanted)
+    unit = capacity_units(model.network)
+    lacks[small] = [f"hub '{h}' holds {number(c)} of the market's {number(w)} {unit}"
+                    for (_, h), c, w in zip(lacks.index[small], held[small], wanted[small], strict=True)]
+    c = _country_limits(s, policy, by_hub=True)
+    whence = {"all": "", "local": " from region {}", "allied": " from allied countries"}
+    fields: dict[str, set[str]] = {}
+    d = pairs["demand"].to_numpy(float)
+    for field, share, flag in _requirements(policy, dem):
+        sub = c if flag == "all" else c.loc[c[flag]]
+        have = np.minimum(d, sub.groupby(["market", "product", "hub"])["limit"].sum().reindex(
+            pd.MultiIndex.from_frame(pairs[["market", "product", "hub"]]), fill_value=0.0).to_numpy())
+        need = share[pairs["_i"].to_numpy()] * d
+        for k in np.flatnonzero((need > 0) & falls_short(have, need)):
+            row = pairs.iloc[k]
+            if lacks[row["market"], row["hub"]]:
+                continue
+            named = "" if field == "demand" else f" ({field} {need[k] / d[k]:.10g})"
+            lacks[row["market"], row["hub"]] = (
+                f"hub '{row['hub']}' gets at most {number(have[k])} of the {number(need[k])} "
+                f"{model.network.unit_of(row['product'])} of '{row['product']}' it needs"
+                f"{whence[flag].format(row['region'])}{named}")
+            fields.setdefault(row["market"], set()).add(field)
+    out = []
+    for market, said in lacks.groupby(level="market", sort=False):
+        if not said.all() or market not in fields:
+            continue
+        shares = [f for f in MIN_SHARES if f in fields[market]]
+        hubs = list(said)
+        shown = hubs[:5] + ([f"{len(hubs) - 5} more hubs"] if len(hubs) > 5 else [])
+        fixes = ["add lanes or capacity so that one hub gets enough of each product",
+                 *([f"lower {and_list(shares, 'or')}"] if shares else []), "drop single_sourcing"]
+        out.append(f"{cannot_text(['single_sourcing', *(field_text(policy, f) for f in shares)])} for "
+                   f"market '{market}': it takes all its products from one hub, and no hub that serves "
+                   f"them all gets enough through it alone: {'; '.join(shown)}; to resolve it: "
+                   f"{and_list(fixes, 'or')}")
+    return limit_reasons(out, "markets")
 
 
 def _market_sentence(policy: Policy, field: str, share: float, row: pd.Series, rows: pd.DataFrame,
