@@ -254,6 +254,41 @@ def _load_yaml(text: str, limits: Limits) -> Any:
         loader.dispose()
 
 
+def _key_value(node: Any) -> Any:
+    """The value a scalar key ``node`` becomes (as :func:`_core_numbers` builds it), so that keys
+    spelt apart but one in Python (``010`` and ``10``; ``NULL`` and ``~``; ``1`` and ``1.0``) are
+    seen as one: PyYAML keeps the last of them and drops the others without a word."""
+    kind, text = node.tag.rsplit(":", 1)[-1], str(node.value)
+    if kind == "int":
+        return int(text)
+    if kind == "float":
+        return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    if kind == "bool":
+        return text.lower() == "true"
+    if kind == "null":
+        return None
+    return (node.tag, text)
+
+
+def _unique_keys(node: Any) -> None:
+    """Raise :class:`_TooBig` when the mapping ``node`` names a key twice, also as two spellings
+    of one value (:func:`_key_value`)."""
+    import yaml
+
+    written: dict[Any, tuple[str, Any]] = {}  # the value a key becomes -> (as first written, value)
+    for k, _ in node.value:
+        if not isinstance(k, yaml.ScalarNode) or k.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = _key_value(k)
+        if key in written:
+            first, key = written[key]
+            read = "null" if key is None else str(key).lower() if isinstance(key, bool) else key
+            twice = (f"{shown(k.value)} twice" if first == k.value
+                     else f"one key twice, as {shown(first)} and {shown(k.value)} (both read as {read})")
+            raise _TooBig(f"names {twice} in the mapping at line {node.start_mark.line + 1}; keep one")
+        written[key] = (k.value, key)
+
+
 def _measure(root: Any, limits: Limits) -> None:
     """Raise :class:`_TooBig` when the YAML node graph ``root``, aliases expanded, holds more
     values or deeper nesting than ``limits``, or refers to itself; also when a mapping names a
@@ -277,11 +312,7 @@ def _measure(root: Any, limits: Limits) -> None:
         count, depth = 1, 1
         if isinstance(node, yaml.MappingNode):
             children = [n for pair in node.value for n in pair]
-            keys = [(k.tag, k.value) for k, _ in node.value
-                    if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge"]
-            if len(set(keys)) < len(keys):
-                raise _TooBig(f"names {shown(_repeated(keys)[1])} twice in the mapping at line "
-                              f"{node.start_mark.line + 1}; keep one")
+            _unique_keys(node)
         elif isinstance(node, yaml.SequenceNode):
             children = node.value
         else:

@@ -158,6 +158,14 @@ def test_yaml_aliases_depth_recursion_and_size_are_bounded(tmp_path: Path):
                            "expanded) (set RESILIENT_SC_MAX_YAML_NODES to raise it)")
     assert error("min_local_share: 0.5\nmin_local_share: 0.9\n") == (
         "(policy) | p.yaml names 'min_local_share' twice in the mapping at line 1; keep one")
+    # keys spelt apart that read as one: PyYAML kept the last and dropped the others without a word
+    assert error("min_local_share: {010: 0.3, 10: 0.5}\n") == (
+        "(policy) | p.yaml names one key twice, as '010' and '10' (both read as 10) in the mapping at "
+        "line 1; keep one")
+    for first, second, read in (("NULL", "~", "null"), ("true", "True", "true"), ("1", "1.0", "1")):
+        assert error(f"{first}: {{min_suppliers: 2}}\n{second}: {{min_suppliers: 3}}\n") == (
+            f"(policy) | p.yaml names one key twice, as '{first}' and '{second}' (both read as {read}) in "
+            "the mapping at line 1; keep one")
     (tmp_path / "big.yaml").write_text("# " + "x" * 1_100_000 + "\n")
     with pytest.raises(ValidationError, match=r"big.yaml is 1.0 MB, over the limit of 1024 KB per "
                                               r"policy file \(set RESILIENT_SC_MAX_POLICY_KB"):
