@@ -210,6 +210,24 @@ def _core_numbers(loader: Any) -> None:
         str(self.construct_scalar(node)).lower().replace(".inf", "inf").replace(".nan", "nan")))
 
 
+def dump_yaml(data: Any) -> str:
+    """``data`` as YAML that :func:`load_mapping` reads back as it was: text that this module's
+    loader would read as a number or a boolean (``08``, ``-.5``, ``1.5E3``) is quoted, as is
+    text YAML 1.1 would (``yes``, ``0x1``); PyYAML quotes only the latter, so a product ``08``
+    saved bare came back as the number 8."""
+    import re
+
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    for tag, pattern, first in (("bool", _CORE_BOOL, "tTfF"), ("int", _CORE_INT, "-+0123456789"),
+                                ("float", _CORE_FLOAT, "-+.0123456789")):
+        Dumper.add_implicit_resolver(f"tag:yaml.org,2002:{tag}", re.compile(pattern), list(first))
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True)
+
+
 def _load_yaml(text: str, limits: Limits) -> Any:
     """``text`` as YAML (safe tags only) within ``limits``.
 

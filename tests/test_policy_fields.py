@@ -353,3 +353,21 @@ def test_a_hand_written_policys_slips_are_said_so(tmp_path: Path, text: str, sai
     with pytest.raises(ValidationError) as info:  # values are checked when the policy is used
         Policy.from_file(tmp_path / "p.yaml").check_network(examples.electronics())
     assert said in info.value.problems[0]
+
+
+#: ids that the policy loader reads as numbers, booleans or null when bare, though PyYAML's
+#: dumper (YAML 1.1 rules) wrote several of them bare: '08' came back as 8 and was refused
+AWKWARD_IDS = ["08", "09", "0800", "-.5", "+.5", "1.5E3", "10", "1.0", "true", "False", "yes", "NO", "null",
+               "~", "", "São Paulo", "2E5", ".inf"]
+
+
+def test_a_policy_written_as_yaml_reads_back_the_same(tmp_path: Path) -> None:
+    """The app's 'Save policy (YAML)' writes :func:`dump_yaml`; every awkward id comes back as the
+    text it was, as key and as list item."""
+    from resilient_sc.mapping_files import dump_yaml
+
+    policy = Policy(min_local_share={k: 0.5 for k in AWKWARD_IDS if k}, excluded_countries=AWKWARD_IDS[:-1],
+                    single_sourcing=True)
+    path = tmp_path / "policy.yaml"
+    path.write_text(dump_yaml(policy.to_dict()), encoding="utf-8")
+    assert Policy.from_file(path) == policy

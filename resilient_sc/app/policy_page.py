@@ -32,11 +32,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from ..exceptions import ValidationError
 from ..format import settings
 from ..limits import current
+from ..mapping_files import dump_yaml
 from ..policy import POLICY_FIELDS, Policy
 from ..schema import FAILURE_KINDS
 from ..wording import number_hint
@@ -178,7 +177,7 @@ def network_keys(session: Session) -> tuple[list[str], list[str]]:
 def policy_yaml(policy: Policy) -> str:
     """The policy as a YAML file that :meth:`Policy.from_file` reads back."""
     data = policy.to_dict()
-    return yaml.safe_dump(data, sort_keys=False) if data else "{}\n"
+    return dump_yaml(data) if data else "{}\n"
 
 
 def load_policy(content: bytes, name: str, workdir: Path) -> Policy:
