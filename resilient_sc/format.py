@@ -258,10 +258,17 @@ def as_given(v: float) -> str:
 
 
 def value(v: Any) -> str:
-    """A policy value as written: ``0.5``, ``CN, RU``."""
+    """A policy value as written, every digit kept (``:g`` showed co2_cap 1234567.5 as
+    1.23457e+06 and min_local_share 0.4999999 as 0.5): a whole number without its ``.0``.
+
+    >>> value(0.5), value(1234567.5), value(1200000.0), value(0.4999999), value(1e-9), value(["CN", "RU"])
+    ('0.5', '1234567.5', '1200000', '0.4999999', '1e-09', 'CN, RU')
+    """
     if isinstance(v, list | tuple):
         return ", ".join(map(str, v))
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(float(v)) if isinstance(v, float) else str(v)
 
 
 def settings(given: Mapping[str, Any]) -> str:
@@ -433,13 +440,6 @@ def and_first(items: list[str], most: int, word: str = "and") -> str:
     return and_list(items[:most] + ([f"{len(items) - most} more"] if len(items) > most else []), word)
 
 
-def policy_value(value: object) -> str:
-    """A policy value as written: ``0.3`` or ``{Europe: 0.6, chips: 0.3}``."""
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {v:.10g}" for k, v in value.items()) + "}"
-    return f"{value:.10g}" if isinstance(value, float | int) else str(value)
-
-
 def field_text(policy: Policy, field: str) -> str:
     """A policy field with its value, as the planner wrote it."""
     if field == "hub_count":
@@ -447,8 +447,8 @@ def field_text(policy: Policy, field: str) -> str:
                             if getattr(policy, k) is not None)
     if field == "survive":
         text = f"survive {'/'.join(policy.survive)}"
-        return text + (f" (service_level {policy_value(policy.service_level)})"
+        return text + (f" (service_level {setting(policy.service_level)})"
                        if policy.service_level is not None else "")
     if field == "single_sourcing":
         return "single_sourcing"
-    return f"{field} {policy_value(getattr(policy, field))}"
+    return f"{field} {setting(getattr(policy, field))}"
