@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -97,7 +98,7 @@ class _StopRequest:
         self.signum: int | None = None  # the signal that asked, when one did
         self.raised = False  # KeyboardInterrupt raised for it (later signals are ignored)
         self.main_runs = 0  # HiGHS runs under way in the main thread: a handler must not raise
-        self.wakeup: int | None = None  # the wakeup fd of stop_on_signals
+        self.wakeup: socket.socket | None = None  # the wakeup socket's write end (stop_on_signals)
         self.pid = os.getpid()  # the process whose handlers are set (stop_on_signals)
 
     def ask(self, signum: int | None) -> None:
@@ -159,12 +160,12 @@ def stop_signal() -> int | None:
     return stop_request.signum if stop_request.event.is_set() else None
 
 
-def _watch(fd: int, wanted: frozenset[int], on_signal: Callable[[int], None] | None) -> None:
+def _watch(reader: socket.socket, wanted: frozenset[int], on_signal: Callable[[int], None] | None) -> None:
     """Set the stop request the moment a signal arrives, even while the main thread is inside
     HiGHS or other C code (Python runs its handlers only between bytecodes): the C-level
     handler writes the signal's number to the wakeup fd. Calls ``on_signal`` for the first."""
     first = True
-    while chunk := os.read(fd, 64):
+    while chunk := reader.recv(64):
         for signum in chunk:
             if signum in wanted:
                 stop_request.ask(signum)
@@ -188,14 +189,16 @@ def stop_on_signals(signums: Iterable[int] = (),
     wanted = list(signums) or list(SIGNALS)
     stop_request.reset()
     stop_request.pid = os.getpid()
-    read_fd, write_fd = os.pipe()
-    os.set_blocking(write_fd, False)
+    # a socket pair, not a pipe: Windows takes only a socket as the wakeup fd (and had no
+    # os.set_blocking for a pipe before Python 3.12: every CLI command failed there)
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
     previous = {s: signal.signal(s, on_stop_signal) for s in wanted}
     unraisable = sys.unraisablehook
     sys.unraisablehook = functools.partial(_swallowed, unraisable)
-    old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    stop_request.wakeup = write_fd
-    watcher = threading.Thread(target=_watch, args=(read_fd, frozenset(wanted), on_signal),
+    old_wakeup = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    stop_request.wakeup = writer
+    watcher = threading.Thread(target=_watch, args=(reader, frozenset(wanted), on_signal),
                                name=SIGNAL_WATCHER, daemon=True)
     watcher.start()
     try:
@@ -206,9 +209,9 @@ def stop_on_signals(signums: Iterable[int] = (),
         stop_request.wakeup = None
         for s, handler in previous.items():
             signal.signal(s, handler)
-        os.close(write_fd)  # the watcher reads the end of the pipe and returns
+        writer.close()  # the watcher reads the end of the stream and returns
         watcher.join()
-        os.close(read_fd)
+        reader.close()
         stop_request.reset()
 
 
@@ -226,7 +229,7 @@ def _reset_in_child() -> None:
     """A forked child (a worker process, of any pool) drops the runs and redirections of the
     parent's other threads (its own stdout back), and gets
     the default signal handling back: SIGTERM ends it (the parent's clean-up terminates its
-    workers) and its signals are not written into the parent's wakeup pipe."""
+    workers) and its signals are not written into the parent's wakeup socket."""
     global _fd_lock, _redirected, _saved_stdout
     _fd_lock = threading.Lock()
     if _redirected and _saved_stdout is not None:
@@ -237,9 +240,9 @@ def _reset_in_child() -> None:
     if stop_request.wakeup is None or threading.current_thread() is not threading.main_thread():
         return
     signal.set_wakeup_fd(-1)
-    # the child's copy of the pipe's write end, closed: else the parent's watcher (which ends when
+    # the child's copy of the socket's write end, closed: else the parent's watcher (which ends when
     # the parent closes its own end) waits for every worker to end, and a stop could hang
-    os.close(stop_request.wakeup)
+    stop_request.wakeup.close()
     stop_request.wakeup = None
     for s in SIGNALS:
         if signal.getsignal(s) is on_stop_signal:
