@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .escaping import as_json, escape_frame, safe_markdown
-from .exceptions import RunWarning, ValidationError, check_path, check_switch, warn
+from .exceptions import RunWarning, ValidationError, check_path, warn
 from .format import exact_numbers, output_float, output_numbers
 from .limits import ZIP_ERRORS
 from .schema import TABLES
@@ -286,7 +286,12 @@ def _swap_in(tmp: Path, path: Path, force: bool, flag: str, outputs: frozenset[s
         return
     old = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
     os.rename(path, old / "old")
-    os.rename(tmp, path)
+    try:
+        os.rename(tmp, path)
+    except OSError:  # (Windows: a file of tmp held open by a virus scanner): the old folder put back,
+        os.rename(old / "old", path)  # where it was left under a hidden name for the next run to sweep
+        old.rmdir()
+        raise
     os.rename(old, tmp)  # removed by the caller with the rest of tmp
 
 
@@ -439,61 +444,6 @@ def is_result_workbook(path: str | Path) -> bool:
                     and f"<dc:identifier>{_parts_digest(book)}</dc:identifier>" in core)
     except (KeyError, *ZIP_ERRORS):
         return False
-
-
-def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
-    """Refuse, as one ValidationError, to write a result (plan, roadmap, report) as ``folder`` when
-    that would replace, sit inside or hold the ``data`` it was solved from (the absolute path
-    :attr:`Network.location <resilient_sc.data.Network.location>`; ``force`` replaced a data
-    folder of CSV tables with the plan's), or when :func:`folder_problem` refuses it."""
-    check_switch("force", force, "replace a result folder")  # force="no" replaced the folder
-    inputs = {"data it was solved from": Path(data) if data else None}
-    problem = output_problem(folder, inputs, True, force, "force=True")
-    if problem is not None:
-        raise ValidationError([f"(folder) | {problem}"], "with the output folder")
-
-
-def save_result(folder: str | Path, tables: Mapping[str, pd.DataFrame], record: str,
-                data: Mapping[str, Any], location: str, force: bool, readme: str = "") -> Path:
-    """Write a result (a plan, a roadmap) as the folder ``folder``: a CSV per table, the JSON
-    file ``record`` of ``data`` and ``README.md`` (``readme``: what each file holds, in what
-    units), atomically as a whole (:func:`atomic_folder`), never over, inside or around the data
-    at ``location`` it was solved from (:func:`check_result_folder`)."""
-    check_path("folder", folder, "a folder to write to")
-    check_result_folder(folder, location, force)
-    data, seconds = split_timings(data)
-    with atomic_folder(folder, force) as tmp:
-        for name, df in tables.items():
-            write_csv(tmp / f"{name}.csv", df)
-        write_json(tmp / record, data)
-        write_csv(tmp / TIMINGS, seconds)
-        if readme:
-            write_text(tmp / "README.md", readme)
-    return Path(folder)
-
-
-#: the file of a result folder holding the seconds its solves took: all that differs between two
-#: runs of the same inputs and options (the rest is written byte for byte the same)
-TIMINGS = "timings.csv"
-#: the columns of seconds a result table may have (a premium table's solves, a frontier's points)
-TIMED_COLUMNS = ("time", "solve_time")
-
-
-def split_timings(data: Mapping[str, Any], path: str = "") -> tuple[dict[str, Any], pd.DataFrame]:
-    """(``data`` without its seconds, those seconds as a table ``step, seconds``): every key
-    ending in ``_time``, at any depth, named by its path (``report.solve_time``)."""
-    kept: dict[str, Any] = {}
-    rows: list[tuple[str, float]] = []
-    for key, value in data.items():
-        name = f"{path}{key}"
-        if isinstance(value, Mapping):
-            kept[key], inner = split_timings(value, f"{name}.")
-            rows += list(inner.itertuples(index=False, name=None))
-        elif str(key).endswith("_time") and isinstance(value, (int, float)):
-            rows.append((name, float(value)))
-        else:
-            kept[key] = value
-    return kept, pd.DataFrame(rows, columns=["step", "seconds"])
 
 
 # ---- writers ------------------------------------------------------------------------------

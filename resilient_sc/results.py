@@ -11,7 +11,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import io
 from .data import Network
 from .exceptions import ValidationError
 from .format import (
@@ -29,6 +28,7 @@ from .model.sets import Sets, emission_factors, is_allied, is_local, total_deman
 from .model.table import frame
 from .output_words import PLAN_FILES, hub_totals
 from .policy import Policy
+from .result_folders import save_result
 from .solvers.base import SolveReport, SolverResult, Status
 from .wording import brief
 
@@ -307,7 +307,7 @@ class Plan:
         whole (:func:`~resilient_sc.io.atomic_folder`: ``folder`` is afterwards the old folder
         or the new one, never a mix); an existing non-empty folder is replaced only with
         ``force``; never the data the plan was solved from (a ValidationError)."""
-        return io.save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force,
+        return save_result(folder, self.tables(), "plan.json", self.to_dict(), self.data_location, force,
                               readme("Plan", self.file_words(), self.units(plan_products(self)), self.caveat,
                                      self.data_warnings))
 

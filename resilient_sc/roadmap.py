@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import io
 from .data import Network
 from .escaping import id_list, ids_in
 from .exceptions import InfeasiblePolicyError, RunWarning, ValidationError, warn
@@ -33,6 +32,7 @@ from .output_words import PLAN_FILES
 from .period_rows import TIMELINE_KEYS
 from .periods import period_ids, policy_in
 from .policy import Policy
+from .result_folders import save_result
 from .results import (
     COMPONENTS,
     NETWORK_WORDS,
@@ -368,7 +368,7 @@ class Roadmap:
         """Write ``roadmap.json``, one CSV per table and ``README.md`` (:data:`ROADMAP_FILES`) as
         the folder ``folder``, atomically as a whole (as :meth:`Plan.save
         <resilient_sc.results.Plan.save>`)."""
-        return io.save_result(folder, self.tables(), "roadmap.json", self.to_dict(), self.data_location,
+        return save_result(folder, self.tables(), "roadmap.json", self.to_dict(), self.data_location,
                               force, self.readme())
 
     @property

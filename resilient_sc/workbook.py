@@ -37,6 +37,7 @@ from .output_words import (
     stress_failures_words,
 )
 from .policy import POLICY_FIELDS
+from .result_folders import TIMED_COLUMNS
 from .results import (
     NETWORK_ITEM,
     Plan,
@@ -326,12 +327,12 @@ def timings_apart(sheets: Mapping[str, pd.DataFrame],
                   rows: list[tuple[str, str, float]] | None = None) -> dict[str, pd.DataFrame]:
     """``sheets`` with their seconds moved to a last sheet ``timings`` (sheet, what, seconds):
     ``rows`` (the summary's build and solve time) and the tables'
-    :data:`~resilient_sc.io.TIMED_COLUMNS`, by the row's first cell, so that two runs of the same
+    :data:`~resilient_sc.result_folders.TIMED_COLUMNS`, by the row's first cell, so that two runs of the same
     inputs write the same results, as a result folder keeps them in ``timings.csv``."""
     out: dict[str, pd.DataFrame] = {}
     rows = list(rows or [])
     for name, df in sheets.items():
-        for column in [c for c in io.TIMED_COLUMNS if c in df.columns]:
+        for column in [c for c in TIMED_COLUMNS if c in df.columns]:
             rows += [(name, f"{df.columns[0]} {first}: {column}", seconds)
                      for first, seconds in zip(df.iloc[:, 0].astype(str), df[column], strict=True)]
             df = df.drop(columns=column)

@@ -418,6 +418,27 @@ def test_a_failed_folder_write_leaves_the_old_folder(tmp_path: Path, error: type
     assert set(digest(out)) == {"b.csv"} and not temporaries(tmp_path)
 
 
+def test_a_swap_without_an_atomic_exchange_puts_the_old_folder_back(tmp_path: Path, monkeypatch) -> None:
+    """macOS and Windows swap folders by two renames; when the second fails (Windows: a file of
+    the new folder held open by a virus scanner) the old folder stayed under a hidden name, the
+    target absent, for the next run to sweep away."""
+    out = tmp_path / "out"
+    io.write_network({"a": pd.DataFrame({"x": [1]})}, out)
+    before = digest(out)
+    monkeypatch.setattr(io, "_exchange", lambda a, b: False)
+    real = os.rename
+
+    def rename(a, b):
+        if Path(b) == out and Path(a).name != "old":  # the new folder into place
+            raise PermissionError(13, "Access is denied", str(a))
+        real(a, b)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(PermissionError), io.atomic_folder(out, force=True) as tmp:
+        (tmp / "b.csv").write_text("new", encoding="utf-8")
+    assert digest(out) == before and not temporaries(tmp_path)
+
+
 def test_a_failed_workbook_write_leaves_no_temporary(tmp_path: Path, monkeypatch) -> None:
     def interrupted(*args):
         raise KeyboardInterrupt

@@ -22,6 +22,7 @@ import pandas as pd
 from .. import __version__, io
 from ..exceptions import RunWarning, warn
 from ..format import count, settings, value
+from ..result_folders import TIMED_COLUMNS, TIMINGS, check_result_folder
 from ..results import units_words
 from ..schema import TABLES
 from ..solvers.highs import highspy_version
@@ -57,10 +58,10 @@ class Writer:
         return self.tmp / name
 
     def csv(self, name: str, df: pd.DataFrame) -> str:
-        """Write ``df`` as ``name``; its seconds (:data:`~resilient_sc.io.TIMED_COLUMNS`) in
+        """Write ``df`` as ``name``; its seconds (:data:`~resilient_sc.result_folders.TIMED_COLUMNS`) in
         :data:`TIMINGS` beside its first column, so that two runs of the same inputs write the same
         results."""
-        timed = [c for c in io.TIMED_COLUMNS if c in df.columns]
+        timed = [c for c in TIMED_COLUMNS if c in df.columns]
         io.write_csv(self.path(name), df.drop(columns=timed))
         if timed:
             io.write_csv(self.path(TIMINGS), df[[df.columns[0], *timed]])
@@ -118,7 +119,7 @@ def report_folder(folder: str | Path, figures: bool | None, force: bool,
                    data: str = "") -> Iterator[Writer]:
     """A :class:`Writer` whose files become ``folder`` as a whole when the block ends; never
     the ``data`` folder (:attr:`Network.location <resilient_sc.data.Network.location>`)."""
-    io.check_result_folder(folder, data, force)
+    check_result_folder(folder, data, force)
     with io.atomic_folder(folder, force=force) as tmp:
         writer = Writer(Path(folder), tmp, figures)
         yield writer
@@ -192,9 +193,6 @@ def image(name: str | None, caption: str) -> list[str]:
 
 
 
-
-#: the file a report's seconds are written to
-TIMINGS = io.TIMINGS
 
 
 def settings_of(solved: Any) -> Mapping[str, Any] | None:

@@ -35,6 +35,7 @@ from ..format import (
     whole,
 )
 from ..output_words import STRESS_ROWS, path_premium_words, stress_failures_words
+from ..result_folders import check_result_folder
 from ..roadmap import ROADMAP_FILES
 from . import figures as fg
 from .premium import counts_penalties, shown_columns
@@ -110,7 +111,7 @@ def save_roadmap(folder: str | Path, roadmap: Roadmap, title: str = "Restructuri
     """:meth:`Roadmap.save <resilient_sc.roadmap.Roadmap.save>` plus ``roadmap.png``
     (:func:`~resilient_sc.analysis.figures.roadmap_figure`, titled ``title``) in the same
     atomic folder write; ``figures=None`` draws it when matplotlib is installed."""
-    io.check_result_folder(folder, roadmap.data_location, force)
+    check_result_folder(folder, roadmap.data_location, force)
     with io.atomic_folder(folder, force=force, flag=flag) as tmp:
         roadmap.save(tmp)
         if figures or (figures is None and fg.has_matplotlib()):
