@@ -380,9 +380,11 @@ class Roadmap:
 
     @property
     def path_warnings(self) -> tuple[str, ...]:
-        """What the path itself warns of (:func:`free_restarts`), kept with its files: said on
-        stderr alone, it was lost to whoever opened the folder."""
-        return tuple(filter(None, [free_restarts(self)]))
+        """What the path itself warns of, kept with its files (said on stderr alone, it was lost to
+        whoever opened the folder): the periods its policy's period keys skip
+        (:meth:`Policy.skipped_periods <resilient_sc.policy.Policy.skipped_periods>`, where it asks
+        nothing) and :func:`free_restarts`."""
+        return tuple(filter(None, [*self.policy.skipped_periods(self.period_ids), free_restarts(self)]))
 
     def readme(self, files: Mapping[str, str] | None = None) -> str:
         """The README.md of its folder: what each of ``files`` (default :data:`ROADMAP_FILES`)

@@ -1519,6 +1519,20 @@ async def test_an_infeasible_policy_shows_its_reasons_and_no_gap(user):
 
 
 @on_pages
+async def test_what_a_solve_warns_of_is_shown_with_its_result(user):
+    """A glide path with no key for 2029 asks nothing there: the library warns, but in the solve's
+    own process, whose warnings reached the server's terminal alone (app audit)."""
+    await user.open("/")
+    by_id(user, "roadmap-example").click()
+    session = user.sessions[-1]
+    await until(lambda: session.is_roadmap)
+    session.policy = Policy(min_local_share={"2028": 0.3, "2030": 0.5})
+    assert (await solved(user)).startswith("ok")
+    await user.should_see("of this solve:")  # (also: a supplier that restarts for free in 2029)
+    await user.should_see("has period keys '2028' and '2030' but none for '2029'", retries=1)
+
+
+@on_pages
 async def test_an_infeasible_solve_clears_the_stress_test_and_an_invalid_policy_is_no_scenario(user):
     session = await base_stress_tested(user)
     session.policy = Policy(min_suppliers=99)

@@ -828,3 +828,15 @@ def test_a_summary_with_weights_shown_rounded_says_the_total_uses_them_as_given(
     line = solve_roadmap(Network.from_frames(**f)).summary().splitlines()[1]
     assert "(Σ weight × period cost, the weights as given (shown rounded below); bound" in line
     assert "as given" not in solve_roadmap(examples.electronics_roadmap()).summary()  # 4 decimals: exact
+
+
+def test_a_period_a_glide_path_skips_is_kept_with_the_roadmaps_files():
+    """max_country_share keyed 2026 and 2028 asks nothing in 2027: warned at the solve, but not kept
+    with the roadmap (its folder, workbook and the app's exports said nothing of it)."""
+    net = paris(periods=("2026", "2027", "2028"))
+    policy = Policy(max_country_share={"2026": 1.0, "2028": 1.0})
+    with pytest.warns(DataWarning, match="none for '2027'"):
+        r = solve_roadmap(net, policy)
+    assert [w for w in r.path_warnings if "'2027'" in w] == policy.skipped_periods(["2026", "2027", "2028"])
+    assert r.to_dict()["warnings"] == list(r.path_warnings)
+    assert policy.skipped_periods(r.period_ids)[0] in r.readme()

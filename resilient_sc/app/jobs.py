@@ -6,11 +6,13 @@ by several tabs it would stop every tab's solve; a process per job is stopped al
 in a thread. Processes come from a fork server that has imported the library once (Linux), so
 a job starts in milliseconds. Results come back as ``(kind, value)``: ``("ok", result)``,
 ``("infeasible", reasons)``, ``("invalid", problems)``, ``("not_optimal", message)``,
-``("error", message)`` or ``("stopped", "")``.
+``("error", message)`` or ``("stopped", "")``; the warnings the work gave (data and run
+warnings: a glide path that skips a period, a free restart) in :attr:`Job.warnings`, which a
+process of its own would otherwise print on the server's terminal alone.
 
 >>> job = Job(sum, [[1, 2, 3]])
->>> job.wait()
-('ok', 6)
+>>> job.wait(), job.warnings
+(('ok', 6), [])
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ import multiprocessing
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from ..analysis.parallel import as_worker
-from ..exceptions import InfeasiblePolicyError, NotOptimalError, ValidationError
+from ..exceptions import DataWarning, InfeasiblePolicyError, NotOptimalError, RunWarning, ValidationError
 
 
 def _context() -> Any:
@@ -41,17 +44,20 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], server: int
     as_worker()  # Ctrl-C is the server's to handle: it stops the jobs
     if os.name == "posix":  # os.kill(pid, 0) is a Ctrl-C to the process group on Windows
         threading.Thread(target=_end_with, args=(server,), daemon=True).start()
-    try:
-        out: tuple[str, Any] = ("ok", fn(*args))
-    except InfeasiblePolicyError as exc:
-        out = ("infeasible", list(exc.reasons))
-    except ValidationError as exc:
-        out = ("invalid", list(exc.problems))
-    except NotOptimalError as exc:
-        out = ("not_optimal", str(exc))
-    except Exception as exc:
-        out = ("error", f"{type(exc).__name__}: {exc}")
-    conn.send(out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out: tuple[str, Any] = ("ok", fn(*args))
+        except InfeasiblePolicyError as exc:
+            out = ("infeasible", list(exc.reasons))
+        except ValidationError as exc:
+            out = ("invalid", list(exc.problems))
+        except NotOptimalError as exc:
+            out = ("not_optimal", str(exc))
+        except Exception as exc:
+            out = ("error", f"{type(exc).__name__}: {exc}")
+    said = [str(w.message) for w in caught if issubclass(w.category, (DataWarning, RunWarning))]
+    conn.send((*out, list(dict.fromkeys(said))))
     conn.close()
 
 
@@ -75,6 +81,7 @@ class Job:
         self._recv, send = ctx.Pipe(duplex=False)
         self.started = time.monotonic()
         self.stopped = False
+        self.warnings: list[str] = []  # what the work warned of, once it ended
         self.process = ctx.Process(target=_child, args=(send, fn, tuple(args), os.getpid()), daemon=True)
         self.process.start()
         send.close()
@@ -85,7 +92,8 @@ class Job:
 
     def wait(self) -> tuple[str, Any]:
         try:
-            out = self._recv.recv()
+            kind, value, self.warnings = self._recv.recv()
+            out = (kind, value)
         except (EOFError, OSError):
             out = ("stopped", "") if self.stopped else ("error", "the solver process ended unexpectedly")
         self.process.join()
