@@ -16,6 +16,7 @@ import pytest
 from pyomo.contrib.solver.common.factory import SolverFactory
 
 from resilient_sc import (
+    DataWarning,
     InfeasiblePolicyError,
     Network,
     NetworkModel,
@@ -748,3 +749,18 @@ def test_the_rows_stale_values_break_are_said_with_the_bound_they_pass():
     m.eq = pyo.Constraint(expr=m.supplier_contracted["S_CN"] == 0)  # both bounds 0: above the upper one
     m.ge = pyo.Constraint(expr=m.supplier_contracted["S_FR"] >= 1)
     assert broken_rows(m, network_model_of(m)) == ["eq: 1 > 0", "ge: 0 < 1"]
+
+
+def test_a_network_with_nothing_to_decide_solves_as_on_the_direct_path():
+    """Every demand 0: HiGHS gets an empty model ('kModelEmpty'), which pyomo reports as 'unknown'
+    with no solution: the pyomo backend raised NotOptimalError where the direct path returns the
+    one plan (ships nothing; the open hub's fixed cost, 100, is all it costs)."""
+    f = examples.tiny().frames()
+    f["demand"]["demand"] = 0.0
+    f["hubs"]["status"] = "open"
+    with pytest.warns(DataWarning):
+        net = Network.from_frames(**f)
+    direct = solve(net)
+    via_pyomo = solve(net, options=SolveOptions(backend="pyomo"))
+    assert via_pyomo.status.value == "optimal" and via_pyomo.objective == pytest.approx(direct.objective)
+    assert direct.objective == pytest.approx(100.0) and via_pyomo.report.certified

@@ -530,6 +530,22 @@ def active_objective(pyomo_model: pyo.ConcreteModel) -> Any:
     return active[0]
 
 
+def _at_rest(pyomo_model: pyo.ConcreteModel) -> bool:
+    """Whether the model is empty (no active constraint, an objective of no variable: HiGHS's
+    ``kModelEmpty``, which pyomo reports as 'unknown' with no solution), its variables then set to
+    the value nearest 0 within their bounds: its one plan."""
+    from pyomo.core.expr.visitor import identify_variables
+
+    if next(pyomo_model.component_data_objects(pyo.Constraint, active=True), None) is not None or any(
+            not v.fixed for v in identify_variables(active_objective(pyomo_model).expr)):
+        return False
+    for v in pyomo_model.component_data_objects(pyo.Var):
+        if not v.fixed:
+            low, high = (-math.inf if v.lb is None else v.lb), (math.inf if v.ub is None else v.ub)
+            v.set_value(min(max(0.0, low), high))
+    return True
+
+
 def objective_value(pyomo_model: pyo.ConcreteModel) -> float:
     """The value of the pyomo model's active objective."""
     return float(pyo.value(active_objective(pyomo_model)))
@@ -633,9 +649,12 @@ def solve(model: NetworkModel | pyo.ConcreteModel, options: SolveOptions | None 
     status = CONDITIONS.get(results.termination_condition.name, Status.ERROR)
     message = f"{results.termination_condition.name}, pyomo backend"
     has_solution = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
-    if status is Status.INFEASIBLE or not has_solution:
+    if not has_solution and _at_rest(m):  # nothing to decide (every demand 0): HiGHS's 'empty', pyomo's
+        status, message = Status.OPTIMAL, "optimal (empty model), pyomo backend"  # 'unknown' with no solution
+    elif status is Status.INFEASIBLE or not has_solution:
         return SolverResult(status, None, math.nan, math.nan, math.inf, elapsed, message)
-    results.solution_loader.load_vars()
+    else:
+        results.solution_loader.load_vars()
     objective = objective_value(m)
     bound = results.objective_bound
     bound = objective if bound is None or not math.isfinite(bound) else float(bound)
