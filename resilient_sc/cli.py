@@ -29,7 +29,6 @@ import contextlib
 import errno
 import multiprocessing
 import os
-import re
 import signal
 import sys
 import threading
@@ -44,6 +43,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from . import app as _app  # light: the web framework is imported only when `app` runs
 from . import cli_inputs, cli_roadmap, exceptions
 from .cli_args import (
+    Parser,
+    UsageError,
     add_threads_option,
     analysis_options,
     check_scenarios,
@@ -74,7 +75,6 @@ from .output_words import DEFAULT_PENALTY
 from .solvers.base import available_cpus
 from .solvers.stops import real_stdout, stop_on_signals
 from .stopping import SIGNALS
-from .wording import closest
 
 if TYPE_CHECKING:
     from .policy import Policy
@@ -105,57 +105,6 @@ class _Warnings:
         self.messages.append(text)
         with contextlib.suppress(OSError):  # stderr full or its reader gone: kept for --json all the same
             print(f"warning: {text}", file=sys.stderr, flush=True)
-
-
-class _UsageError(Exception):
-    """Bad command-line arguments (raised instead of argparse's exit); ``problems``: each as
-    ``(--flag) | what is wrong``, as every other invalid input lists them.
-
-    >>> _UsageError("resilient-sc solve", "argument --gap: '-1': give a relative gap", "").problems
-    ["(--gap) | '-1': give a relative gap"]
-    >>> _UsageError("resilient-sc premium", "the following arguments are required: --policies", "").problems
-    ['(--policies) | required: give it']
-    """
-
-    def __init__(self, prog: str, message: str, usage: str):
-        super().__init__(f"{prog}: {message}")
-        self.usage = usage
-        argument = re.match(r"argument (\S+?): (.*)", message, re.DOTALL)
-        required = re.match(r"the following arguments are required: (.*)", message)
-        if argument:  # '-g/--gap' names the option by its long name
-            self.problems = [f"({argument.group(1).split('/')[-1]}) | {argument.group(2)}"]
-        elif required:
-            self.problems = [f"({name}) | required: give it" for name in required.group(1).split(", ")]
-        else:
-            self.problems = [f"({prog}) | {message}"]
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser, its errors raised (:class:`_UsageError`), with a hint: the command or
-    option meant, or where an option goes; an unknown option is said with its command's usage."""
-
-    #: the subcommands' parsers, by name (the top-level parser's)
-    commands: dict[str, argparse.ArgumentParser]
-
-    def error(self, message: str) -> NoReturn:
-        choice = re.match(r"argument COMMAND: invalid choice: '(.*?)' \(choose", message)
-        if choice and (hit := closest(choice.group(1), getattr(self, "commands", {}))):
-            message += f" (did you mean {hit!r}?)"
-        raise _UsageError(self.prog, message, self.format_usage())
-
-    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
-        parsed, extra = self.parse_known_args(args, namespace)
-        if extra:
-            command = getattr(self, "commands", {}).get(getattr(parsed, "command", ""), self)
-            options = [s for action in command._actions for s in action.option_strings]
-            first = extra[0].split("=", 1)[0]
-            prefixed = [o for o in options if o.startswith(first) and len(first) > 2]  # --tim, not --t
-            meant = prefixed[0] if len(prefixed) == 1 else None
-            meant = meant or (closest(first, options) if first.startswith("--") else None)
-            hint = (f" (an option of {command.prog!r} goes after the command: {command.prog} … {first})"
-                    if first in options else f" (did you mean {meant}?)" if meant else "")
-            command.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
-        return parsed
 
 
 # ---- shared options ---------------------------------------------------------------------
@@ -522,7 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser: one subparser per entry of :data:`COMMANDS`."""
     from . import __version__
 
-    parser = _Parser(prog="resilient-sc", description="Resilient supply chain network design on HiGHS.",
+    parser = Parser(prog="resilient-sc", description="Resilient supply chain network design on HiGHS.",
                      allow_abbrev=False)  # --js is no --json: one spelling, which --json's outcome depends on
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -636,7 +585,7 @@ def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:
     except SystemExit as exc:  # --help, --version: with --json, their text in the one JSON object
         code = exc.code if isinstance(exc.code, int) else EXIT_OK
         return (Outcome(code, {"status": "help", "text": printed.getvalue()}), True) if want_json else code
-    except _UsageError as exc:
+    except UsageError as exc:
         sys.stderr.write(exc.usage)
         said = {"status": "invalid_input", "reason": str(exc), "problems": exc.problems}
         return Outcome(EXIT_BAD_INPUT, said, error=str(exc)), want_json

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+from .wording import closest
 
 #: ``--failures``'s word for the scenarios of the disruptions table, beside the failure kinds
 SCENARIO = "scenario"
@@ -170,3 +173,78 @@ def analysis_options(args: argparse.Namespace) -> Any:
         return None
     return SolveOptions(time_limit=args.time_limit, allow_nonoptimal=args.allow_nonoptimal,
                         threads=args.threads)
+
+
+# ---- the parser ----------------------------------------------------------------------
+def _given(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
+
+class _Once(argparse._StoreAction):
+    """An option that takes a value, given once: given twice (``--policy a.yaml --policy
+    b.yaml``), argparse kept the last without a word, and the run solved one policy of two."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        if getattr(self, "_seen", None) is namespace:
+            raise argparse.ArgumentError(self, f"given twice ({_given(getattr(namespace, self.dest))} and "
+                                               f"{_given(values)}), the last would have been used alone: "
+                                               "give it once")
+        self._seen = namespace
+        super().__call__(parser, namespace, values, option_string)
+
+
+class UsageError(Exception):
+    """Bad command-line arguments (raised instead of argparse's exit); ``problems``: each as
+    ``(--flag) | what is wrong``, as every other invalid input lists them.
+
+    >>> UsageError("resilient-sc solve", "argument --gap: '-1': give a relative gap", "").problems
+    ["(--gap) | '-1': give a relative gap"]
+    >>> UsageError("resilient-sc premium", "the following arguments are required: --policies", "").problems
+    ['(--policies) | required: give it']
+    """
+
+    def __init__(self, prog: str, message: str, usage: str):
+        super().__init__(f"{prog}: {message}")
+        self.usage = usage
+        argument = re.match(r"argument (\S+?): (.*)", message, re.DOTALL)
+        required = re.match(r"the following arguments are required: (.*)", message)
+        if argument:  # '-g/--gap' names the option by its long name
+            self.problems = [f"({argument.group(1).split('/')[-1]}) | {argument.group(2)}"]
+        elif required:
+            self.problems = [f"({name}) | required: give it" for name in required.group(1).split(", ")]
+        else:
+            self.problems = [f"({prog}) | {message}"]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, its errors raised (:class:`UsageError`), with a hint: the command or
+    option meant, or where an option goes; an unknown option is said with its command's usage."""
+
+    #: the subcommands' parsers, by name (the top-level parser's)
+    commands: dict[str, argparse.ArgumentParser]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _Once)
+        self.register("action", "store", _Once)
+
+    def error(self, message: str) -> NoReturn:
+        choice = re.match(r"argument COMMAND: invalid choice: '(.*?)' \(choose", message)
+        if choice and (hit := closest(choice.group(1), getattr(self, "commands", {}))):
+            message += f" (did you mean {hit!r}?)"
+        raise UsageError(self.prog, message, self.format_usage())
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            command = getattr(self, "commands", {}).get(getattr(parsed, "command", ""), self)
+            options = [s for action in command._actions for s in action.option_strings]
+            first = extra[0].split("=", 1)[0]
+            prefixed = [o for o in options if o.startswith(first) and len(first) > 2]  # --tim, not --t
+            meant = prefixed[0] if len(prefixed) == 1 else None
+            meant = meant or (closest(first, options) if first.startswith("--") else None)
+            hint = (f" (an option of {command.prog!r} goes after the command: {command.prog} … {first})"
+                    if first in options else f" (did you mean {meant}?)" if meant else "")
+            command.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+        return parsed

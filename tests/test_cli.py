@@ -463,6 +463,20 @@ def test_a_misspelt_command_or_option_is_told_what_was_meant(capsys):
         assert err.startswith("usage: resilient-sc" + (" solve" if argv[0] != "solv" else " [-h]")), err
 
 
+def test_an_option_given_twice_is_refused_not_taken_last(capsys):
+    """'--policy a.yaml --policy b.yaml' solved b alone, exit 0 (policies audit); a switch given
+    twice means what it means once."""
+    data = "examples/electronics"  # not read: the arguments are refused first
+    for argv, said in ((["solve", data, "--policy", "a.yaml", "--policy", "b.yaml"],
+                        "(--policy) | given twice (a.yaml and b.yaml), the last would have been used alone: "
+                        "give it once"),
+                       (["frontier", data, "--field", "co2_cap", "--values", "1,2", "--values", "3"],
+                        "(--values) | given twice (1,2 and 3)")):
+        code, out, _ = run_json(capsys, *argv)
+        assert code == 2 and out["problems"][0].startswith(said), out
+    assert main(["validate", data, "--json", "--json"]) == 0
+
+
 def test_orlib_missing_file_exits_2(capsys, tmp_path):
     code, data, _ = run_json(capsys, "orlib", str(tmp_path / "cap99.txt"), "--out", str(tmp_path / "o"))
     assert code == 2 and "no such file" in data["reason"]
