@@ -53,6 +53,8 @@ def _name_problems(names: list[str]) -> list[str]:
     spellings, 'base ' beside the base: two rows no reader tells apart)."""
     problems = [f"(policy {k!r}) | its name holds a control or invisible character; a policy's name is "
                 "printable text" for k in names if INVISIBLE.search(k)]
+    problems += [f"(policy {k!r}) | an empty name: a table row and a report heading without one; name "
+                 "each policy" for k in names if not k.strip()]
     keys: dict[str, str] = {}
     for k in [BASE, *names]:  # NFKC and spaces only: 'Near' and 'near', a ZWJ's emoji, read apart
         other = keys.setdefault(" ".join(unicodedata.normalize("NFKC", k).split()), k)
@@ -102,6 +104,11 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
                            "in a policy file: CLI --policy)"], str(path), "policies file")
     named: set[str] = set()
     for name, data in mapping.items():
+        if name is None or isinstance(name, bool):  # '~:' and 'true:' became None and True, printed so
+            problems.append(f"(policies) | a policy name read as {str(name).lower().replace('none', 'null')} "
+                            "(YAML reads ~, null and a blank name as null, true and false as switches): "
+                            "write the name as text, in quotes if need be ('true': ...)")
+            continue
         if str(name) in named:  # YAML keys 1 and '1': one name, as text
             problems.append(f"(policies) | policy name {shown(str(name))} is given twice; keep one")
             continue
@@ -123,6 +130,7 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
             problems += [p.replace("(policy)", label, 1) for p in exc.problems]
         except (TypeError, ValueError) as exc:
             problems.append(f"{label} | {path.name}: {clip(str(exc), 200)}")
+    problems += _name_problems(list(policies))
     if problems:
         raise PolicyError(problems[:50], str(path), "policies file")
     return policies

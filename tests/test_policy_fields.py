@@ -14,7 +14,7 @@ import pytest
 from resilient_sc import Policy, ValidationError, examples
 from resilient_sc.analysis import frontier
 from resilient_sc.analysis.figures import field_unit
-from resilient_sc.policies import check_policies, load_policies
+from resilient_sc.policies import check_policies, load_policies, with_base
 from resilient_sc.policy import POLICY_FIELDS, PolicyField
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -371,3 +371,18 @@ def test_a_policy_written_as_yaml_reads_back_the_same(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text(dump_yaml(policy.to_dict()), encoding="utf-8")
     assert Policy.from_file(path) == policy
+
+
+def test_a_policy_name_that_is_no_text_or_empty_is_refused(tmp_path: Path) -> None:
+    """'~:' and 'true:' named policies None and True, printed so; '' gave a blank table row and a
+    report heading '## : ...' (policies audit)."""
+    path = tmp_path / "policies.yaml"
+    path.write_text("true: {min_suppliers: 2}\n~: {min_suppliers: 3}\n'': {min_suppliers: 1}\n"
+                    "'false': {min_suppliers: 1}\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_policies(path)
+    assert [p.split(" (")[0] for p in info.value.problems] == [
+        "(policies) | a policy name read as true", "(policies) | a policy name read as null",
+        "(policy '') | an empty name: a table row and a report heading without one; name each policy"]
+    with pytest.raises(ValidationError, match=r"\(policy ' '\) \| an empty name"):
+        with_base({" ": Policy(min_suppliers=1)})
