@@ -16,9 +16,12 @@ from typing import Any
 #: themselves on a narrow screen, not the whole panel (1.4.10: at 640 px a hubs table of 960 px
 #: moved the map and the legend sideways with it); the grids' header text (4.43:1) and the charts'
 #: toolbar icons (1.7:1) darker; ``words``: a text naming the planner's ids wraps within its panel
-#: (a legend naming a 200-character id was 2,005 px wide in a panel of 1,368, its ends cut off)
+#: (a legend naming a 200-character id was 2,005 px wide in a panel of 1,368, its ends cut off).
+#: The ring sits in the first cascade layer: NiceGUI 3 layers Quasar's ``.no-outline{outline:0
+#: !important}``, and a layer's ``!important`` beats an unlayered one (buttons, switches and the
+#: checkbox showed no ring at all)
 CSS = """
-:focus-visible { outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
+@layer theme { :focus-visible { outline: 3px solid #1d4ed8 !important; outline-offset: 2px; } }
 .q-table__container, .nicegui-row > .nicegui-column { max-width: 100%; }
 .q-tab-panel { min-width: 0; }
 .ag-root-wrapper .ag-header-cell-text { color: #3c4043; }

@@ -351,7 +351,8 @@ def test_a_roadmap(page, server, tmp_path, steps, glide):
 def test_keyboard_and_screen_reader(page, server):
     """WCAG 2.1 AA as a keyboard and screen-reader user meets it (an audit's findings): the page
     has a language and headings; Tab leaves a data grid (1,609 presses crossed the lanes' cells)
-    and Shift+Tab returns into it; a solve started from the keyboard puts the focus on Stop and,
+    and Shift+Tab returns into it; a button reached by Tab shows the focus ring; a solve started
+    from the keyboard puts the focus on Stop and,
     when it ends, back on Solve (it fell to the page's body), its status announced; tables and
     the map are named; at 640 px the plan's tables scroll within themselves, not the page."""
     page.set_viewport_size({"width": 1400, "height": 1000})
@@ -396,7 +397,11 @@ def test_keyboard_and_screen_reader(page, server):
     page.wait_for_function("!document.querySelector('.q-chip__icon--remove')")
 
     tab(page, "3 Solve")
-    page.get_by_test_id("solve").focus()
+    page.get_by_label("Time limit (s)").focus()  # a button reached by Tab shows the ring (none did:
+    page.keyboard.press("Tab")  # Quasar's layered .no-outline beat the app's unlayered !important)
+    ring = page.evaluate("(s => [document.activeElement.dataset.testid, s.outlineStyle, s.outlineWidth])"
+                         "(getComputedStyle(document.activeElement))")
+    assert ring == ["solve", "solid", "3px"]
     page.keyboard.press("Enter")
     page.get_by_test_id("total-cost").first.wait_for()
     page.wait_for_function("document.activeElement.dataset.testid === 'solve'")
