@@ -1533,6 +1533,15 @@ async def test_what_a_solve_warns_of_is_shown_with_its_result(user):
 
 
 @on_pages
+async def test_each_stop_button_names_what_it_stops(user):
+    """Three buttons were named 'Stop' to a screen reader's list of buttons (app audit)."""
+    await user.open("/")
+    names = {t: element(user, t).props["aria-label"] for t in ("stop", "stop-frontier", "stop-stress")}
+    assert names == {"stop": "Stop the solve", "stop-frontier": "Stop the frontier",
+                     "stop-stress": "Stop the stress test"}
+
+
+@on_pages
 async def test_an_infeasible_solve_clears_the_stress_test_and_an_invalid_policy_is_no_scenario(user):
     session = await base_stress_tested(user)
     session.policy = Policy(min_suppliers=99)

@@ -590,7 +590,7 @@ def build(session: Session) -> Any:
             "data-testid=frontier-values")
         sweep_button = ui.button("Frontier", icon="show_chart", on_click=sweep).props("data-testid=frontier")
         stop_sweep = ui.button("Stop", icon="stop", on_click=lambda: stop("frontier")).props(
-            "data-testid=stop-frontier")
+            "data-testid=stop-frontier aria-label='Stop the frontier'")  # three read 'Stop'
         sweep_status = access.status(ui.label().props("data-testid=frontier-status"))
     sweep_result = ui.column().classes("w-full")
     access.heading(ui.label("Stress test").classes("text-lg font-bold mt-4"), 2)
@@ -598,7 +598,7 @@ def build(session: Session) -> Any:
         button = ui.button("Stress test the current design", icon="bolt", on_click=stress).props(
             "data-testid=stress")
         stop_stress = ui.button("Stop", icon="stop", on_click=lambda: stop("stress")).props(
-            "data-testid=stop-stress")
+            "data-testid=stop-stress aria-label='Stop the stress test'")
         status = access.status(ui.label().props("data-testid=stress-status"))
     for element in (stop_sweep, stop_stress):
         element.disable()

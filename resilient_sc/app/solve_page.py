@@ -416,7 +416,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                                               "with its gap; Stop keeps none.")
         solve_button = ui.button("Solve", icon="play_arrow", on_click=start).props("data-testid=solve")
         # red-9: white on it reads 5.6:1 (Quasar's red, 3.7:1, is under the 4.5:1 of WCAG 1.4.3)
-        stop_button = ui.button("Stop", icon="stop", color="red-9", on_click=stop).props("data-testid=stop")
+        stop_button = ui.button("Stop", icon="stop", color="red-9", on_click=stop).props(
+            "data-testid=stop aria-label='Stop the solve'")
         stop_button.disable()
         status = access.status(ui.label().props("data-testid=solve-status"))
     hint = ui.label().classes("text-sm text-gray-700")

@@ -402,6 +402,7 @@ def test_keyboard_and_screen_reader(page, server):
     ring = page.evaluate("(s => [document.activeElement.dataset.testid, s.outlineStyle, s.outlineWidth])"
                          "(getComputedStyle(document.activeElement))")
     assert ring == ["solve", "solid", "3px"]
+    assert page.get_by_role("button", name="Stop the solve").count() == 1  # three buttons read 'Stop'
     page.keyboard.press("Enter")
     page.get_by_test_id("total-cost").first.wait_for()
     page.wait_for_function("document.activeElement.dataset.testid === 'solve'")
