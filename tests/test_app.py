@@ -1161,6 +1161,7 @@ async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, ty
     expected = f"{field}['Europe'] == {typed:g}, must be in [0, 1]" + (
         "; a share is a fraction: 0.5 for 50%" if typed == 50 else "")
     assert number.value == typed and number.error == expected  # shown, not clamped
+    assert number.props["aria-invalid"] == "true"  # a box tabbed back to says so, not its message alone
     assert text_of(user, "policy-problems") == f"Correct it to solve: {expected}"
     assert getattr(session.policy, field) is None  # the value is not used
     by_id(user, "solve").click()
@@ -1168,7 +1169,7 @@ async def test_a_policy_value_out_of_range_is_named_and_not_used(user, field, ty
     assert text_of(user, "solve-status").endswith(expected) and session.scenarios == {}
     with user:
         number.value = 0.5  # corrected: used
-    assert getattr(session.policy, field) == {"Europe": 0.5}
+    assert getattr(session.policy, field) == {"Europe": 0.5} and number.props["aria-invalid"] == "false"
     assert text_of(user, "policy-problems") == ("" if field != "service_level" else  # needs survive
                                                 "Correct it to solve: service_level == {'Europe': 0.5} does "
                                                 "nothing without survive; set survive too, or leave "

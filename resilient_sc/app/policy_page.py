@@ -241,17 +241,21 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
                     shown = "" if row["value"] is None else f"{row['value']:.10g}"
                     box = ui.input(f"{row['key']} ({kind})", value=shown,
                                    validation=lambda v, key=row["key"]: key_value(name, key, v)[1],
-                                   on_change=lambda e, key=row["key"]: key_changed(name, key, e.value))
+                                   on_change=lambda e, key=row["key"]: key_changed(name, key, e.value,
+                                                                                  e.sender))
                     box.props("dense clearable").classes("w-44")
                     # set, not parsed: a props text of a region's id ran ':x="…"' as JavaScript
                     box.props["data-testid"] = f"key-{name}-{row['key']}"
 
-    def key_changed(name: str, key: str, typed: Any) -> None:
+    def key_changed(name: str, key: str, typed: Any, box: Any = None) -> None:
         value, problem = key_value(name, key, typed)
         if problem is not None:
             invalid[(name, key)] = problem
         else:
             invalid.pop((name, key), None)
+        if box is not None:  # its message is read once, as it appears: a box tabbed back to says it is wrong
+            box.props["aria-invalid"] = "true" if problem is not None else "false"
+            box.update()
         if value is None or problem is not None:
             per_values[name].pop(key, None)
         else:
