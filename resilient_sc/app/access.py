@@ -144,11 +144,24 @@ def ended(button: Any, stop: Any, said: Any) -> None:
 def refocus(element: Any) -> None:
     """Focus ``element``'s first control (an uploader's file input) if the focus was lost to the
     page's body (the uploader reset after its file was read: WCAG 2.4.3)."""
+    _when_lost(f"getHtmlElement({element.id})?.querySelector('input, button, [tabindex]')")
+
+
+def refocus_testid(testid: str) -> None:
+    """Focus the element whose ``data-testid`` is ``testid`` if the focus was lost to the page's
+    body (the element drawn again: WCAG 2.4.3)."""
+    import json
+
+    _when_lost(f"document.querySelector(`[data-testid=${{CSS.escape({json.dumps(testid)})}}]`)")
+
+
+def _when_lost(target: str) -> None:
+    """Focus the element the JavaScript expression ``target`` gives, 0.1 s from now, if the focus
+    is then on the page's body."""
     from nicegui import ui
 
-    ui.run_javascript(f"setTimeout(() => {{ const a = document.activeElement; if (a && a !== document.body) "
-                      f"return; getHtmlElement({element.id})?.querySelector('input, button, [tabindex]')"
-                      "?.focus(); }, 100)")
+    ui.run_javascript("setTimeout(() => { const a = document.activeElement; if (a && a !== document.body) "
+                      f"return; {target}?.focus(); }}, 100)")
 
 
 def _focus(element: Any, only_if_lost: bool, was: Any = None) -> None:

@@ -323,23 +323,27 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         pending.text = (f"Pending edits (last: {last}): not in use until you click Use edits, which "
                         "validates them; nothing is solved until then (open the data again to drop them).")
 
-    def changed(name: str, what: str, df: pd.DataFrame) -> None:
-        """Table ``name`` now ``df`` (rows added or deleted): pending until Use edits."""
+    def changed(name: str, what: str, df: pd.DataFrame, button: str) -> None:
+        """Table ``name`` now ``df`` (rows added or deleted): pending until Use edits; the focus back
+        on the ``button`` clicked (data-testid), drawn again with the grids (it fell to the page's
+        body: a keyboard user tabbed again from the top, WCAG 2.4.3)."""
         session.frames[name] = df.reset_index(drop=True)
         pend(f"{name}, {what}")
         tables.refresh()
+        access.refocus_testid(button)
 
     def add_row(name: str) -> None:
         df = session.frames[name].astype(object)
         changed(name, "a row added", pd.concat([df, pd.DataFrame([dict.fromkeys(df.columns, "")])],
-                                               ignore_index=True))
+                                               ignore_index=True), f"add-row-{name}")
 
     async def delete_rows(name: str, grid: Any) -> None:
         gone = [int(r[ROW_FIELD]) for r in await grid.get_selected_rows() if ROW_FIELD in r]
         if not gone:
             ui.notify("tick the rows to delete first (the boxes at the left of the grid)")
             return
-        changed(name, f"{count(len(gone), 'row')} deleted", session.frames[name].drop(index=gone))
+        changed(name, f"{count(len(gone), 'row')} deleted", session.frames[name].drop(index=gone),
+                f"delete-rows-{name}")
 
     def edited(name: str, e: events.GenericEventArguments) -> None:
         df, col = session.frames[name], e.args["colId"]

@@ -353,7 +353,8 @@ def test_keyboard_and_screen_reader(page, server):
     has a language and headings; Tab leaves a data grid (1,609 presses crossed the lanes' cells)
     and Shift+Tab returns into it; a button reached by Tab shows the focus ring; a solve started
     from the keyboard puts the focus on Stop and,
-    when it ends, back on Solve (it fell to the page's body), its status announced; tables and
+    when it ends, back on Solve (it fell to the page's body), its status announced, and 'Add a
+    row' keeps it while the grids are drawn again; tables and
     the map are named; at 640 px the plan's tables scroll within themselves, not the page."""
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(server)
@@ -424,6 +425,12 @@ def test_keyboard_and_screen_reader(page, server):
     panel = page.locator(".q-tab-panel:visible").first
     assert panel.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
     page.set_viewport_size({"width": 1400, "height": 1000})
+
+    page.goto(server)  # a fresh tab: the row added below stays a pending edit of it alone
+    page.locator(".ag-cell").first.wait_for()
+    page.get_by_test_id("add-row-countries").focus()
+    page.keyboard.press("Enter")  # the grids drawn again: the focus fell to the page's body
+    page.wait_for_function("document.activeElement.dataset.testid === 'add-row-countries'")
 
 
 def zipped_example(folder: Path) -> Path:
