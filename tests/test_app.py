@@ -65,7 +65,14 @@ from resilient_sc.app.policy_page import (
     policy_of,
     policy_yaml,
 )
-from resilient_sc.app.roadmap_view import premium_text, roadmap_rows, solve_paths, timeline_figure, total_text
+from resilient_sc.app.roadmap_view import (
+    TIMELINE_WORDS,
+    premium_text,
+    roadmap_rows,
+    solve_paths,
+    timeline_figure,
+    total_text,
+)
 from resilient_sc.app.solve_page import (
     LOG_SAMPLE,
     ROUNDS,
@@ -787,10 +794,14 @@ def test_timeline_and_period_map(paths):
 
     glide = paths.roadmap
     fig = timeline_figure(glide)
-    bars = [t for t in fig.data if t.type == "bar"]
+    bars = [t for t in fig.data if t.type == "bar" and t.legendgroup == "countries"]
     used = glide.timeline()
     assert {b.name for b in bars} == set(used["country"])
     assert sum(len(b.x) for b in bars) == int(glide.design["operating"].sum())
+    # a country's swatch is its first bar's: one idle first hatched it, the legend read 'US: idle'
+    assert all(b.marker.pattern.shape[0] == "" for b in bars if "" in b.marker.pattern.shape)
+    assert any(t.name == "hatched: idle (operating, carrying nothing)" for t in fig.data)
+    assert not fig.layout.title.text  # plotly cut a title at 640 px: the words are the page's
     started = next(t for t in fig.data if t.name.startswith("started"))
     stopped = next(t for t in fig.data if t.name.startswith("stopped"))
     d = glide.design
@@ -821,7 +832,7 @@ def test_roadmap_export(paths):
     titles = [t for t, _ in figures(paths)]
     path = "the path under max_country_share {2027: 0.6, 2028: 0.4, 2029: 0.4, 2030: 0.4}, min_local_share " \
            "{2028: 0.3, 2029: 0.4, 2030: 0.5}"  # read alone, the page said what it is of (app audit)
-    assert titles[:3] == [f"Roadmap: suppliers and hubs per period, {path}",
+    assert titles[:3] == [f"Roadmap: suppliers and hubs per period, {path}. {TIMELINE_WORDS}",
                           f"Map of period 2030 of {path}: flows in each product's own unit",
                           "Premium per scenario"]
 

@@ -89,7 +89,7 @@ def figures(session: Session) -> list[tuple[str, Any]]:
     the premium bars, the served heatmap of each product of the last stress test, the last
     frontier."""
     from .plan_view import map_figure
-    from .roadmap_view import timeline_figure
+    from .roadmap_view import TIMELINE_WORDS, timeline_figure
 
     out: list[tuple[str, Any]] = []
     design = ""  # the design the stress test replays failures on, in words
@@ -98,7 +98,8 @@ def figures(session: Session) -> list[tuple[str, Any]]:
         out.append((f"Map of {design}: flows in each product's own unit", map_figure(session, session.plan)))
     if session.roadmap is not None:
         path = f"the path {_policy_words(session.roadmap.policy)}"
-        out.append((f"Roadmap: suppliers and hubs per period, {path}", timeline_figure(session.roadmap)))
+        out.append((f"Roadmap: suppliers and hubs per period, {path}. {TIMELINE_WORDS}",
+                    timeline_figure(session.roadmap)))
         if session.period in session.roadmap.plans:
             out.append((f"Map of period {session.period} of {path}: flows in each product's own unit",
                         map_figure(session, session.roadmap.plans[session.period])))

@@ -106,6 +106,12 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, str]]:
     return rows
 
 
+#: what the timeline shows, said above it (and above it in the figures exported)
+TIMELINE_WORDS = ("Suppliers and hubs operating per period: a bar per period operating, coloured by country "
+                  "(hatched: idle, operating but carrying nothing); ▲ started (opening cost), ▼ stopped "
+                  "(closing cost); under each period its cost (unweighted).")
+
+
 def timeline_figure(roadmap: Roadmap) -> Any:
     """Plotly timeline of the path: one row per supplier and hub that operates (or is stopped)
     in some period, suppliers first, each group by country, its country beside its id (colour is
@@ -134,7 +140,7 @@ def timeline_figure(roadmap: Roadmap) -> Any:
     marks: dict[str, tuple[list[float], list[int], list[str]]] = {"started": ([], [], []),
                                                                    "stopped": ([], [], [])}
     for i, country in enumerate(countries):
-        xs, ys, bases, text, shapes = [], [], [], [], []
+        bars: list[tuple[bool, int, float, str]] = []  # (idle, y, base, hover text)
         for y, kind, e, c in rows:
             if c != country:
                 continue
@@ -142,43 +148,47 @@ def timeline_figure(roadmap: Roadmap) -> Any:
             for t, period in enumerate(ids):
                 if f["operating"].iloc[t]:
                     idle = not f["carrying"].iloc[t]  # kept as a backup or to spare its closing cost
-                    xs.append(1.0)
-                    bases.append(t - 0.5)
-                    ys.append(y)
-                    shapes.append("/" if idle else "")
-                    text.append(plotted(f"{kind} {e} ({c}) "
-                                        + (f"idle in {period}: operating, carrying nothing" if idle
-                                           else f"operating in {period}")))
+                    bars.append((idle, y, t - 0.5, plotted(
+                        f"{kind} {e} ({c}) " + (f"idle in {period}: operating, carrying nothing" if idle
+                                                else f"operating in {period}"))))
                 for what in marks:
                     if f[what].iloc[t]:
                         marks[what][0].append(t - 0.5)
                         marks[what][1].append(y)
                         marks[what][2].append(plotted(f"{kind} {e} ({c}) {what} in {period}"))
-        fig.add_trace(go.Bar(x=xs, y=ys, base=bases, orientation="h", width=0.62, name=plotted(country),
-                             marker={"color": palette[i % len(palette)], "pattern": {"shape": shapes},
+        bars.sort(key=lambda b: b[0])  # the legend's swatch is the first bar's: hatched read 'US: idle'
+        fig.add_trace(go.Bar(x=[1.0] * len(bars), y=[b[1] for b in bars], base=[b[2] for b in bars],
+                             orientation="h", width=0.62, name=plotted(country),
+                             marker={"color": palette[i % len(palette)],
+                                     "pattern": {"shape": ["/" if b[0] else "" for b in bars]},
                                      "line": {"color": "white", "width": 1}},
-                             hovertext=text, hoverinfo="text", legendgroup="countries",
+                             hovertext=[b[3] for b in bars], hoverinfo="text", legendgroup="countries",
                              legendgrouptitle_text="country"))
+    # the hatching in the legend, where a title too long for the figure lost it at 640 px
+    fig.add_trace(go.Bar(x=[None], y=[None], orientation="h",
+                         name="hatched: idle (operating, carrying nothing)", legendgroup="marks",
+                         marker={"color": "#9ca3af", "pattern": {"shape": "/"}},
+                         legendgrouptitle_text="marks", hoverinfo="skip"))
     for what, symbol, colour, label in (("started", "triangle-up", STARTED, "started (opening cost)"),
                                         ("stopped", "triangle-down", STOPPED, "stopped (closing cost)")):
         x, y, text = marks[what]
         fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name=label, hovertext=text, hoverinfo="text",
                                  marker={"symbol": symbol, "color": colour, "size": 12,
-                                         "line": {"color": "black", "width": 1}}, cliponaxis=False))
+                                         "line": {"color": "black", "width": 1}}, cliponaxis=False,
+                                 legendgroup="marks"))
     costs = roadmap.costs.set_index("period")["total"]
     fig.update_xaxes(tickvals=list(range(len(ids))), range=[-0.7, len(ids) - 0.3], showgrid=False,
                      ticktext=[f"<b>{plotted(p, LABEL_CHARS)}</b><br>cost {money_label(float(costs[p]))}"
-                               for p in ids], side="top")
+                               for p in ids], side="top", automargin=True)  # turned labels push the plot down
     fig.update_yaxes(tickvals=list(range(len(ticks))), ticktext=ticks, range=[len(ticks) - 0.5, -0.5],
                      showgrid=False)
     for x in range(len(ids) + 1):
         fig.add_vline(x=x - 0.5, line={"color": "#ccc", "width": 1})
     fig.update_layout(barmode="overlay", height=150 + 22 * len(ticks), plot_bgcolor="white",
-                      margin={"l": 10, "r": 10, "t": 90, "b": 10}, legend={"tracegroupgap": 12},
-                      title={"text": "Suppliers and hubs operating per period: a bar per period operating, "
-                                     "coloured by country (hatched: idle, carrying nothing); ▲ started, "
-                                     "▼ stopped; under each period its cost (unweighted)",
-                             "font": {"size": 14}})
+                      margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      legend={"tracegroupgap": 12, "groupclick": "toggleitem"})  # one country, not all
+    # no title: plotly neither wraps one nor keeps it clear of the period labels it turns on a
+    # narrow screen (cut off at 640 px, run through): the words are the page's (TIMELINE_WORDS)
     return fig
 
 
@@ -203,6 +213,7 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
     columns = [c | {"label": ROADMAP_LABELS.get(c["name"], c["label"])} for c in cols(ROADMAP_COLUMNS)]
     access.named(ui.table(columns=columns, rows=roadmap_rows(roadmap), title="Roadmap").props(
         "dense wrap-cells data-testid=roadmap-table").classes("w-full"), "Roadmap")
+    ui.label(TIMELINE_WORDS).classes("text-sm font-bold mt-2")
     access.described(ui.plotly(timeline_figure(roadmap)).classes("w-full").props("data-testid=roadmap-timeline"),
                      "Timeline of the suppliers and hubs operating in each period, with their country; "
                      "each period's plan below lists them")
