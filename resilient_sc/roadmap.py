@@ -23,7 +23,7 @@ from .data import Network
 from .escaping import id_list, ids_in
 from .exceptions import InfeasiblePolicyError, RunWarning, ValidationError, warn
 from .explain.roadmap import explain_periods, explain_roadmap, in_period_order, lead_time_hint
-from .format import count, fraction, money, money_digits, quantity, relative_gap, weight
+from .format import count, fraction, money, money_digits, quantity, relative_gap, settings, weight
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.table import by_id
 from .model.transitions import BEFORE
@@ -281,6 +281,7 @@ class Roadmap:
         cut = any(float(weight(w)) != w for w in self.periods["weight"])
         given = ", the weights as given (shown rounded below)" if cut else ""
         lines = [f"status      {self.status.value}",
+                 f"policy      {settings(self.policy.to_dict())}",  # as a plan's says it
                  f"total cost  {self.objective:,.{d}f}  (Σ weight × period cost{given}; bound "
                  f"{self.bound:,.{d}f}, "
                  f"gap {relative_gap(self.gap)})",

@@ -194,7 +194,7 @@ def test_stop_and_start_again(opening, expected, kept):
     shares = r.shares().set_index("period")  # no demand in 2027: no share, not 0% local
     assert shares.loc["2027", ["local_share", "allied_share", "top_country_share"]].isna().all()
     assert shares.loc["2027", "top_country"] == "" and shares.loc["2026", "top_country"] == "CN"
-    assert "n/a     n/a  none (no demand)" in r.summary().splitlines()[4]
+    assert "n/a     n/a  none (no demand)" in r.summary().splitlines()[5]
     assert "local share n/a   allied share n/a" in r.plans["2027"].summary()
     tables = r.tables()  # 2027 buys and ships nothing: 0 units, not blank cells
     hubs = tables["hubs_opened"].set_index("period")
@@ -825,9 +825,12 @@ def test_a_summary_with_weights_shown_rounded_says_the_total_uses_them_as_given(
 
     f = examples.electronics_roadmap().frames()
     f["periods"]["weight"] = [1 / 1.05 ** i for i in range(len(f["periods"]))]
-    line = solve_roadmap(Network.from_frames(**f)).summary().splitlines()[1]
+    line = solve_roadmap(Network.from_frames(**f)).summary().splitlines()[2]
     assert "(Σ weight × period cost, the weights as given (shown rounded below); bound" in line
     assert "as given" not in solve_roadmap(examples.electronics_roadmap()).summary()  # 4 decimals: exact
+    # the policy said, as a plan's summary says it (it said none: policies audit)
+    assert solve_roadmap(examples.electronics_roadmap(), Policy(max_hubs=4)).summary().splitlines()[1] == (
+        "policy      max_hubs 4")
 
 
 def test_a_period_a_glide_path_skips_is_kept_with_the_roadmaps_files():
