@@ -144,6 +144,10 @@ def test_failures_values_and_workers_are_read_as_meant(tiny):
     with pytest.warns(RunWarning, match=r"^\(values\) \| min_suppliers 2.0 is given twice: swept once$"):
         twice = frontier(tiny, "min_suppliers", [1, 2, 2.0], failures=())  # it was solved twice
     assert twice["min_suppliers"].tolist() == [1, 2]
+    # one policy written two ways was solved twice, two rows alike (policies audit)
+    with pytest.warns(RunWarning, match=r"excluded_countries \['FR', 'CN'\] is given twice \(the policy of "
+                                        r"\['CN', 'FR'\]\): swept once"):
+        assert len(frontier(tiny, "excluded_countries", [["CN", "FR"], ["FR", "CN"], []], failures=())) == 2
     assert problem(lambda: premium(tiny, {"a": Policy()}, workers=-1)) == (
         "(workers) | -1, must be a whole number >= 1 (None: one per CPU)")
 

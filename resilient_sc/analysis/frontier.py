@@ -84,11 +84,14 @@ def values_to_sweep(name: str, values: Any) -> list[Any]:
     if isinstance(values, str) or not isinstance(values, Iterable):
         raise ValidationError([f"(values) | {values!r}: the values of {name} to sweep are a list"])
     out: list[Any] = []
+    read: list[Any] = []  # each as the policy reads it: [CN, VN] and [VN, CN], yes and true, are one
     for v in values:
-        if _repeats(v, out):
-            warn(f"(values) | {name} {shown(v)} is given twice: swept once", RunWarning)
+        if (seen := _repeats(as_set := _as_policy_reads(name, v), read)) is not None:
+            same = "" if _repeats(v, [out[seen]]) is not None else f" (the policy of {shown(out[seen])})"
+            warn(f"(values) | {name} {shown(v)} is given twice{same}: swept once", RunWarning)
         else:
             out.append(v)
+            read.append(as_set)
     if not out:
         raise ValidationError([f"(values) | no values of {name} to sweep"])
     if all(isinstance(v, Real) and not isinstance(v, bool) and v == v for v in out):
@@ -96,17 +99,27 @@ def values_to_sweep(name: str, values: Any) -> list[Any]:
     return out
 
 
-def _repeats(value: Any, earlier: list[Any]) -> bool:
-    """Whether ``value`` equals one of ``earlier`` (an array or NA, which has no truth value, is
-    compared by its items, and never equals what cannot be compared: checked later)."""
-    for other in earlier:
+def _as_policy_reads(name: str, value: Any) -> Any:
+    """``value`` of the field ``name`` as a :class:`Policy` holds it (``value`` itself where the
+    policy refuses it: said when the point is solved)."""
+    try:
+        return getattr(Policy(**{name: value}), name)
+    except Exception:  # any refusal is the point's to say, when it is solved
+        return value
+
+
+def _repeats(value: Any, earlier: list[Any]) -> int | None:
+    """The position of the first of ``earlier`` that ``value`` equals, or None (an array or NA,
+    which has no truth value, is compared by its items, and never equals what cannot be compared:
+    checked later)."""
+    for i, other in enumerate(earlier):
         try:
             same = bool(value == other)
         except (TypeError, ValueError):  # an array: all its items, in the same shape
             same = isinstance(value, np.ndarray) and np.array_equal(value, other)
         if same:
-            return True
-    return False
+            return i
+    return None
 
 
 def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy | None = None,
