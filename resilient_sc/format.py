@@ -198,6 +198,20 @@ def quantity(v: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def quantity_up(v: float) -> str:
+    """``v`` rounded up to the digits :func:`quantity` shows (two decimals; three significant
+    digits below 1): a cap set to the number read is never below ``v`` (a remedy's least; whole
+    numbers advised 58 for a least of 57.5).
+
+    >>> quantity_up(57.5), quantity_up(291.6001), quantity_up(933294), quantity_up(0.01234)
+    ('57.5', '291.61', '933,294', '0.0124')
+    """
+    if v <= 0 or not math.isfinite(v):
+        return quantity(v)
+    step = 0.01 if v >= 1 else 10.0 ** (math.floor(math.log10(v)) - 2)
+    return quantity(math.ceil(round(v / step, 9)) * step)
+
+
 def quantities_apart(a: float, b: float) -> tuple[str, str]:
     """``a`` and ``b`` as :func:`quantity` writes them, with more decimals (up to 6) where it
     would write two different numbers alike: a cap of 49.999 against 50 never reads "50 … 50".

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..format import and_first, count, ordinal, percent, quantities_apart
+from ..format import and_first, count, ordinal, percent, quantities_apart, quantity_up
 from ..model.precheck import MAX_REASONS, falls_short, limit_reasons, number
 from ..model.redundancy import single_failures
 from ..model.sets import MIN_SHARES, is_allied, is_local, positions
@@ -96,7 +96,7 @@ def explain_co2(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[str]:
     text = (f"co2_cap {cap_text} cannot be met: every plan" + (f" that meets {' and '.join(meets)}"
                                                              if meets else "")
             + f" emits at least {emit_text} CO2 units, {number(emit - cap)} more than the cap")
-    fixes = [f"raise co2_cap to at least {number(float(np.ceil(emit)))}"]
+    fixes = [f"raise co2_cap to at least {quantity_up(emit)}"]
     if without is not None:
         text += f" (without {and_list(field_names(policy, others))}: at least {number(without[0])})"
         if without[0] <= cap * (1 + 1e-9) + 1e-9:  # as strict as the first test
