@@ -148,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     use_data(args.data)
     if not DATA.is_dir():  # (the smoke run passes without the data: tests skip when it is absent)
-        print(f"SKIPPED: no OR-Library instance was run: {DATA} is not present (give --data)",
-              file=sys.stderr)
+        print(f"SKIPPED: no OR-Library instance was run: {DATA} is not present (give the folder of the "
+              "cap*.txt and p* files with --data; where they come from: docs/benchmarks.md)", file=sys.stderr)
         return 0
     names = QUICK if args.quick else GROUPS[args.group]
     if args.only:

@@ -51,11 +51,13 @@ GROUPS = {"cap": "cap41–cap134 (multi-source)", "capabc": "capa/capb/capc at 1
           "holmberg": "Holmberg p1–p71 (single source)", "quick": "smoke set (cap41, cap71, cap131, p1, p2)"}
 
 
-def run(name: str, quick: bool, out: Path) -> int:
-    """Run one registered benchmark; its exit code."""
+def run(name: str, quick: bool, out: Path, data: Path | None = None) -> int:
+    """Run one registered benchmark; its exit code. ``data``: the OR-Library files, for those
+    that read them."""
     module, args = REGISTRY[name]
     main = importlib.import_module(module).main
-    return int(main(args + (["--quick"] if quick else []) + ["--out", str(out)]) or 0)
+    given = ["--data", str(data)] if data is not None and module == "bench_orlib" else []
+    return int(main(args + given + (["--quick"] if quick else []) + ["--out", str(out)]) or 0)
 
 
 def summary(out: Path) -> str | None:
@@ -100,15 +102,21 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"benchmarks to run (default: all): {', '.join(REGISTRY)}")
     ap.add_argument("--quick", action="store_true", help="the smoke run: smallest sizes only")
     ap.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
+    ap.add_argument("--data", type=Path, help="the OR-Library and Holmberg files (default: "
+                    "../shared/data/orlib beside the checkout; their sources: docs/benchmarks.md)")
     args = ap.parse_args(argv)
     if unknown := set(args.names) - set(REGISTRY):
         ap.error(f"unknown benchmark {', '.join(sorted(unknown))}; choose from {', '.join(REGISTRY)}")
     names = args.names or list(QUICK if args.quick else REGISTRY)
-    failed = [name for name in names if run(name, args.quick, args.out) != 0]
-    text = summary(args.out)
+    before = {p: p.stat().st_mtime_ns for p in args.out.glob("orlib_*.json")}
+    failed = [name for name in names if run(name, args.quick, args.out, args.data) != 0]
+    ran = any(before.get(p) != p.stat().st_mtime_ns for p in args.out.glob("orlib_*.json"))
+    text = summary(args.out) if ran else None  # (a group skipped for want of its files: none of this run)
     if text is not None:  # a smoke run's beside its *_quick files, never over the results' summary
         write_text(args.out / ("summary_quick.md" if args.quick else "summary.md"), text)
         print(text)
+    elif any(REGISTRY[n][0] == "bench_orlib" for n in names):
+        print("no OR-Library group was run: the summary is left as it was", file=sys.stderr)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
