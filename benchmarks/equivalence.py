@@ -496,7 +496,7 @@ def machine() -> dict[str, Any]:
     status = _git(pkg.parent, "status", "--porcelain", "--", "resilient_sc")
     return {
         "platform": platform.platform(), "cpus": os.cpu_count(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
         "python": platform.python_version(),
         **{p: _version(p) for p in ("highspy", "numpy", "pandas", "scipy")},
         "resilient_sc_file": str(Path(resilient_sc.__file__).resolve()),

@@ -25,16 +25,42 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def commit() -> str | None:
+    """The git commit of the library's code the benchmark runs (``+changes`` when its files differ
+    from it), None outside a git checkout: the version alone (0.1.0 through every tuning round)
+    could not tell which code made a result."""
+    import subprocess
+
+    import resilient_sc
+
+    root = Path(resilient_sc.__file__).resolve().parents[1]  # the code imported, wherever it lies
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+                              capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        changed = subprocess.run(["git", "-C", str(root), "diff", "--quiet", "HEAD", "--", "resilient_sc"],
+                                 capture_output=True, timeout=10).returncode != 0
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+changes" if changed else "")
+
+
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15-minute load averages (None where the system has none: Windows)."""
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+
+
 def machine_info() -> dict[str, Any]:
-    """Platform, processor, cores, load, Python and package versions, and the date (UTC)."""
+    """Platform, processor, cores, load, Python and package versions, the library's commit and the
+    date (UTC)."""
     return {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpu_model": cpu_model(),
         "cpus": os.cpu_count(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "load_average": load_average(),
         "python": platform.python_version(),
         **{pkg: version(pkg) for pkg in ("resilient_sc", "highspy", "numpy", "pandas", "scipy", "pyomo")},
+        "commit": commit(),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -44,7 +70,8 @@ def machine_line(info: dict[str, Any]) -> str:
     model = f" ({info['cpu_model']})" if info.get("cpu_model") else ""  # (not in results before 2026-12-06)
     scipy = f" · scipy {info['scipy']}" if info.get("scipy") else ""
     return (f"{info['date']} · {info['platform']} · {info['cpus']} CPUs{model} · "
-            f"load {info['load_average']} · Python {info['python']} · resilient_sc {info['resilient_sc']} · "
+            f"load {info['load_average']} · Python {info['python']} · resilient_sc {info['resilient_sc']}"
+            f"{' (commit ' + info['commit'] + ')' if info.get('commit') else ''} · "
             f"highspy {info['highspy']} · numpy {info['numpy']} · pandas {info['pandas']}{scipy} · "
             f"pyomo {info['pyomo']}")
 
