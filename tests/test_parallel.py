@@ -520,3 +520,21 @@ def test_an_error_a_worker_cannot_send_back_is_said_not_read_as_a_killed_worker(
     with pytest.raises(ResilientSCError, match=r"^_Odd: odd x$"):  # run_all's note names the task
         parallel._in_worker(caller, "odd one", _raise_odd, 1)
     assert not parallel._travels(_Odd("x", "y")) and parallel._travels(ValueError("fine"))
+
+
+def test_a_script_without_the_main_guard_is_told_so_by_its_spawned_workers(tmp_path: Path) -> None:
+    """A spawned worker (macOS, Windows) runs the script again: without the guard each solved the
+    base once more, then died on Python's bootstrapping error, and the parent named being killed
+    or out of memory first (portability audit)."""
+    script = tmp_path / "sweep.py"
+    script.write_text("import multiprocessing\nfrom resilient_sc import Policy, examples, premium\n"
+                      "multiprocessing.set_start_method('spawn', force=True)\n"
+                      "premium(examples.tiny(), {'a': Policy(max_hubs=1), 'b': Policy(min_suppliers=1)}, "
+                      "failures=(), workers=2)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert done.returncode == 1
+    assert done.stderr.count(f"ResilientSCError: {parallel.NO_MAIN_GUARD}") >= 1, done.stderr[-2000:]
+    assert done.stderr.rstrip().splitlines()[-1].startswith(
+        "resilient_sc.exceptions.ResilientSCError: a worker process ended while solving (a script whose "
+        "calls are not under if __name__ == '__main__':")

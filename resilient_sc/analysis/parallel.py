@@ -81,6 +81,13 @@ def default_workers(n_tasks: int) -> int:
     return max(1, min(n_tasks, available_cpus()))
 
 
+#: a spawned worker (macOS, Windows) imports the main script again: a script whose calls are not
+#: under the guard starts the sweep again in each worker, which cannot start workers of its own
+NO_MAIN_GUARD = ("this script starts worker processes (a premium, frontier or roadmap sweep) from calls "
+                 "not under if __name__ == '__main__':, and a worker started by 'spawn' (macOS, Windows) "
+                 "runs the script again: put the script's calls under that guard, or pass workers=1")
+
+
 def check_parallel(workers: Any, executor: Any = None, progress: Any = None) -> None:
     """One :class:`ValidationError`, raised before anything is solved, unless ``workers`` is None
     (one per CPU) or a whole number ≥ 1 (more than the CPUs is allowed, and slow; the pool never
@@ -88,6 +95,8 @@ def check_parallel(workers: Any, executor: Any = None, progress: Any = None) -> 
     ``executor`` None or an open executor (``submit``; not shut down, nor a closed Dask client:
     they failed only after the base solve, with their own errors) and ``progress`` None or
     callable."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False) and workers != 1 and executor is None:
+        raise ResilientSCError(NO_MAIN_GUARD)  # before this worker solves the base a second time
     problems = []
     if workers is not None and (not is_number(workers, whole=True) or workers < 1):
         problems.append(f"(workers) | {workers!r}, must be a whole number >= 1 (None: one per CPU)")
@@ -432,12 +441,12 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
             raise gone from exc
         if isinstance(exc, BrokenExecutor):
             spawned = multiprocessing.get_start_method() != "fork"  # a worker imports the main script
-            raise ResilientSCError("a worker process ended while solving (killed, or out of memory: each "
-                                   "holds a model of its own" + (
-                                       "; or a script that starts workers without its calls under "
-                                       "if __name__ == '__main__':, which a spawned worker runs again"
-                                       if spawned else "") + "); use fewer workers, or workers=1 (CLI: "
-                                   "--workers 1) to see which task it was") from exc
+            raise ResilientSCError("a worker process ended while solving (" + (
+                                       "a script whose calls are not under if __name__ == '__main__':, "
+                                       "which a spawned worker runs again (its error, above, says so); "
+                                       "or " if spawned else "") + "killed, or out of memory: each holds "
+                                   "a model of its own); use fewer workers, or workers=1 (CLI: --workers "
+                                   "1) to see which task it was") from exc
         raise
     finally:
         if own:
