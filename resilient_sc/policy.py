@@ -387,13 +387,34 @@ class Policy:
         data = dict(data or {})
         names = cls.field_names()
         unknown = sorted((k for k in data if k not in names), key=str)
-        if unknown:
-            raise ValidationError([f"(policy) | unknown field {shown(k)}{suggest(k, names)}; known fields "
-                                   f"are: {', '.join(names)}" for k in unknown[:SHOWN]])
+        problems = [f"(policy) | unknown field {shown(k)}{suggest(k, names)}; known fields are: "
+                    f"{', '.join(names)}" for k in unknown[:SHOWN]]
+        return cls._with_problems({k: v for k, v in data.items() if k in names}, problems)
+
+    @classmethod
+    def _with_problems(cls, given: dict[str, Any], problems: list[str]) -> Policy:
+        """The policy of the fields ``given``; when anything is wrong (``problems`` found before, or
+        a field that takes no such value: survive: 5 names the field and the value itself) one
+        :class:`ValidationError` with every problem, the others' ranges and rules too (:meth:`check`):
+        they came one kind a run, a typo first, then a value out of range (policies audit)."""
         try:
-            return cls(**data)
-        except PolicyArgumentError as exc:  # survive: 5 names the field and the value itself
-            raise ValidationError([f"(policy) | {exc.message}"]) from None
+            policy = cls(**given)
+        except PolicyArgumentError:
+            wrong = {}
+            for k, v in given.items():
+                try:
+                    cls(**{k: v})
+                except PolicyArgumentError as exc:
+                    wrong[k] = exc.message
+            problems = [*problems, *(f"(policy) | {m}" for m in wrong.values())]
+            policy = cls(**{k: v for k, v in given.items() if k not in wrong})
+        if problems:
+            try:
+                policy.check()
+            except ValidationError as exc:
+                problems += list(exc.problems)
+            raise ValidationError(problems)
+        return policy
 
     @classmethod
     def from_file(cls, path: str | Path, limits: Limits | None = None) -> Policy:
@@ -413,9 +434,18 @@ class Policy:
                     raise ValidationError([f"(policy) | {path.name} is the record of a plan or roadmap, not "
                                            "a policy file: its 'policy' object holds the fields it was "
                                            "solved under; save that object alone as a .json or .yaml file"])
-                if said := without_value(given, path):
+                said = without_value(given, path)  # said with the other fields' problems, not before them
+                try:
+                    policy = cls.from_dict({k: v for k, v in given.items() if v is not None} if said
+                                           else given)
+                except ValidationError as exc:
+                    raise ValidationError([*said, *exc.problems]) from None
+                if said:
+                    try:
+                        policy.check()
+                    except ValidationError as exc:
+                        said = [*said, *exc.problems]
                     raise ValidationError(said)
-                policy = cls.from_dict(given)
             except (TypeError, ValueError) as exc:  # e.g. survive: 5
                 if isinstance(exc, ValidationError):
                     raise

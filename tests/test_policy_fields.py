@@ -386,3 +386,15 @@ def test_a_policy_name_that_is_no_text_or_empty_is_refused(tmp_path: Path) -> No
         "(policy '') | an empty name: a table row and a report heading without one; name each policy"]
     with pytest.raises(ValidationError, match=r"\(policy ' '\) \| an empty name"):
         with_base({" ": Policy(min_suppliers=1)})
+
+
+def test_every_problem_of_a_policy_file_is_reported_at_once(tmp_path: Path) -> None:
+    """A field with no value hid the typo, which hid the values out of range: three runs to see
+    five problems (policies audit)."""
+    path = tmp_path / "p.yaml"
+    path.write_text("singel_sourcing: true\nmin_local_share: 30\nmin_allied_share:\nsurvive: countries\n"
+                    "excluded_countries: {CN: true}\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(path)
+    said = [p.split(" ")[2] for p in info.value.problems]
+    assert said == ["min_allied_share", "unknown", "excluded_countries", "min_local_share", "survive"], said
