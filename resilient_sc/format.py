@@ -206,9 +206,9 @@ def quantity_up(v: float) -> str:
     >>> quantity_up(57.5), quantity_up(291.6001), quantity_up(933294), quantity_up(0.01234)
     ('57.5', '291.61', '933,294', '0.0124')
     """
-    if v <= 0 or not math.isfinite(v):
+    step = 0.01 if v >= 1 else 10.0 ** (math.floor(math.log10(v)) - 2) if v > 0 else 0.0
+    if not math.isfinite(v) or step == 0:  # (0, below, or so small its step underflows)
         return quantity(v)
-    step = 0.01 if v >= 1 else 10.0 ** (math.floor(math.log10(v)) - 2)
     return quantity(math.ceil(round(v / step, 9)) * step)
 
 
@@ -272,17 +272,20 @@ def as_given(v: float) -> str:
 
 
 def value(v: Any) -> str:
-    """A policy value as written, every digit kept (``:g`` showed co2_cap 1234567.5 as
-    1.23457e+06 and min_local_share 0.4999999 as 0.5): a whole number without its ``.0``.
+    """A policy value as written, to 12 significant digits (``:g``'s six showed co2_cap 1234567.5
+    as 1.23457e+06 and min_local_share 0.4999999 as 0.5; every digit showed np.linspace's
+    0.09999999999999999): a whole number without its ``.0``.
 
-    >>> value(0.5), value(1234567.5), value(1200000.0), value(0.4999999), value(1e-9), value(["CN", "RU"])
-    ('0.5', '1234567.5', '1200000', '0.4999999', '1e-09', 'CN, RU')
+    >>> value(0.5), value(1234567.5), value(1200000.0), value(0.4999999), value(0.1 * 3), value(1e-9)
+    ('0.5', '1234567.5', '1200000', '0.4999999', '0.3', '1e-09')
+    >>> value(1e15), value(["CN", "RU"])
+    ('1000000000000000', 'CN, RU')
     """
     if isinstance(v, list | tuple):
         return ", ".join(map(str, v))
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
         return str(int(v))
-    return repr(float(v)) if isinstance(v, float) else str(v)
+    return f"{float(v):.12g}" if isinstance(v, float) else str(v)
 
 
 def settings(given: Mapping[str, Any]) -> str:
