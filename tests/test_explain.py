@@ -1404,12 +1404,10 @@ def test_a_markets_share_short_says_the_share_its_suppliers_allow():
     assert solve(net, Policy(min_local_share=0.375)).status == "optimal"
 
 
-def test_single_sourcing_beside_a_local_share_names_the_market_and_what_each_hub_lacks():
-    """Paris wants 10 of a and 10 of b, half of each made in Europe. S_FR (France) reaches Paris
-    with a only through H1 and with b only through H2; S_CN (China) through both. Split over the
-    hubs a plan exists (5 of a via H1, 5 of b via H2 from S_FR); one hub for both cannot get the
-    other product's 5 from Europe. The words named no market (only 'these whole-unit decisions')."""
-    f = dict(
+def paris_split_by_hub() -> dict[str, pd.DataFrame]:
+    """Paris wants 10 of a (pieces) and 10 of b (kg), Lyon 5 of a. S_FR (France) reaches Paris
+    with a only through H1 and with b only through H2; S_CN (China) through both."""
+    return dict(
         countries=pd.DataFrame({"country": ["FR", "CN"], "region": ["Europe", "Asia"]}),
         suppliers=pd.DataFrame({"supplier": ["S_FR", "S_CN"], "country": ["FR", "CN"]}),
         supplier_products=pd.DataFrame({"supplier": ["S_FR", "S_FR", "S_CN", "S_CN"],
@@ -1424,6 +1422,14 @@ def test_single_sourcing_beside_a_local_share_names_the_market_and_what_each_hub
                             "product": ["a", "b", "all", "all", "all", "all", "all"],
                             "unit_cost": [1.0] * 7}),
     )
+
+
+def test_single_sourcing_beside_a_local_share_names_the_market_and_what_each_hub_lacks():
+    """Half of each of Paris's products made in Europe (:func:`paris_split_by_hub`): split over
+    the hubs a plan exists (5 of a via H1, 5 of b via H2 from S_FR); one hub for both cannot get
+    the other product's 5 from Europe. The words named no market (only 'these whole-unit
+    decisions')."""
+    f = paris_split_by_hub()
     net = Network.from_frames(**f)
     for feasible in (Policy(min_local_share=0.5), Policy(single_sourcing=True)):  # each alone has a plan
         assert solve(net, feasible).objective > 0
@@ -1439,6 +1445,20 @@ def test_single_sourcing_beside_a_local_share_names_the_market_and_what_each_hub
     f["lanes"] = pd.concat([f["lanes"], pd.DataFrame({"origin": ["S_FR"], "destination": ["H1"],
                                                       "product": ["b"], "unit_cost": [1.0]})])
     assert solve(Network.from_frames(**f), Policy(single_sourcing=True, min_local_share=0.5)).objective > 0
+
+
+def test_single_sourcing_beside_a_country_cap_names_the_cap_and_its_remedy():
+    """max_country_share 0.3 caps China at 3 of each product: one hub gets the other product from
+    China alone. The words blamed single_sourcing alone and offered only capacity (review)."""
+    net = Network.from_frames(**paris_split_by_hub())
+    for feasible in (Policy(max_country_share=0.3), Policy(single_sourcing=True)):  # each alone has a plan
+        assert solve(net, feasible).objective > 0
+    with pytest.raises(InfeasiblePolicyError) as info:
+        solve(net, Policy(single_sourcing=True, max_country_share=0.3))
+    said = info.value.reasons[0]
+    assert said.startswith("single_sourcing and max_country_share 0.3 cannot both hold for market 'Paris'")
+    assert "hub 'H1' gets at most 3 of the 10 kg of 'b' it needs (max_country_share 0.3)" in said
+    assert said.endswith("raise max_country_share or drop single_sourcing")
 
 
 def test_single_sourcing_beside_a_local_share_says_a_hub_too_small_for_the_market():

@@ -107,6 +107,10 @@ def market_conflicts(model: NetworkModel, iis: dict[str, pd.DataFrame]) -> list[
     return out
 
 
+#: the caps that limit what a country's suppliers deliver (:func:`_country_limits`' flags)
+CAPS = {"max_country_share": "by_kappa", "max_supplier_share": "by_sigma"}
+
+
 def single_source_shares(model: NetworkModel) -> list[str]:
     """single_sourcing beside the shares and caps: a market takes all its products from one hub,
     so some hub that serves them all must hold the market whole and get through it alone all of
@@ -135,31 +139,38 @@ def single_source_shares(model: NetworkModel) -> list[str]:
     whence = {"all": "", "local": " from region {}", "allied": " from allied countries"}
     fields: dict[str, set[str]] = {}
     d = pairs["demand"].to_numpy(float)
+    keys = pd.MultiIndex.from_frame(pairs[["market", "product", "hub"]])
     for field, share, flag in _requirements(policy, dem):
         sub = c if flag == "all" else c.loc[c[flag]]
-        have = np.minimum(d, sub.groupby(["market", "product", "hub"])["limit"].sum().reindex(
-            pd.MultiIndex.from_frame(pairs[["market", "product", "hub"]]), fill_value=0.0).to_numpy())
+        by = sub.groupby(["market", "product", "hub"])
+        have = np.minimum(d, by["limit"].sum().reindex(keys, fill_value=0.0).to_numpy())
+        limited = by[["by_kappa", "by_sigma"]].any().reindex(keys, fill_value=False)  # a cap in the way
         need = share[pairs["_i"].to_numpy()] * d
         for k in np.flatnonzero((need > 0) & falls_short(have, need)):
             row = pairs.iloc[k]
             if lacks[row["market"], row["hub"]]:
                 continue
-            named = "" if field == "demand" else f" ({field} {need[k] / d[k]:.10g})"
+            caps = [f for f, col in CAPS.items() if limited[col].iat[k]]
+            named = [] if field == "demand" else [f"{field} {need[k] / d[k]:.10g}"]
+            named += [field_text(policy, f) for f in caps]
             lacks[row["market"], row["hub"]] = (
                 f"hub '{row['hub']}' gets at most {number(have[k])} of the {number(need[k])} "
                 f"{model.network.unit_of(row['product'])} of '{row['product']}' it needs"
-                f"{whence[flag].format(row['region'])}{named}")
-            fields.setdefault(row["market"], set()).add(field)
+                f"{whence[flag].format(row['region'])}" + (f" ({', '.join(named)})" if named else ""))
+            fields.setdefault(row["market"], set()).update([field, *caps])
     out = []
     for market, said in lacks.groupby(level="market", sort=False):
         if not said.all() or market not in fields:
             continue
         shares = [f for f in MIN_SHARES if f in fields[market]]
+        caps = [f for f in CAPS if f in fields[market]]
         hubs = list(said)
         shown = hubs[:5] + ([f"{len(hubs) - 5} more hubs"] if len(hubs) > 5 else [])
         fixes = ["add lanes or capacity so that one hub gets enough of each product",
-                 *([f"lower {and_list(shares, 'or')}"] if shares else []), "drop single_sourcing"]
-        out.append(f"{cannot_text(['single_sourcing', *(field_text(policy, f) for f in shares)])} for "
+                 *([f"lower {and_list(shares, 'or')}"] if shares else []),
+                 *([f"raise {and_list(caps, 'or')}"] if caps else []), "drop single_sourcing"]
+        named = ["single_sourcing", *(field_text(policy, f) for f in (*shares, *caps))]
+        out.append(f"{cannot_text(named)} for "
                    f"market '{market}': it takes all its products from one hub, and no hub that serves "
                    f"them all gets enough through it alone: {'; '.join(shown)}; to resolve it: "
                    f"{and_list(fixes, 'or')}")
