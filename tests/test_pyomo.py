@@ -751,16 +751,18 @@ def test_the_rows_stale_values_break_are_said_with_the_bound_they_pass():
     assert broken_rows(m, network_model_of(m)) == ["eq: 1 > 0", "ge: 0 < 1"]
 
 
-def test_a_network_with_nothing_to_decide_solves_as_on_the_direct_path():
+@pytest.mark.parametrize(("status", "cost"), [("open", 100.0), ("candidate", 0.0)])
+def test_a_network_with_nothing_to_decide_solves_as_on_the_direct_path(status, cost):
     """Every demand 0: HiGHS gets an empty model ('kModelEmpty'), which pyomo reports as 'unknown'
     with no solution: the pyomo backend raised NotOptimalError where the direct path returns the
-    one plan (ships nothing; the open hub's fixed cost, 100, is all it costs)."""
+    one plan (ships nothing; an open hub's fixed cost, 100, is all it costs; with the hub a
+    candidate the model has no variable at all, and was said 'not solved')."""
     f = examples.tiny().frames()
     f["demand"]["demand"] = 0.0
-    f["hubs"]["status"] = "open"
+    f["hubs"]["status"] = status
     with pytest.warns(DataWarning):
         net = Network.from_frames(**f)
     direct = solve(net)
     via_pyomo = solve(net, options=SolveOptions(backend="pyomo"))
     assert via_pyomo.status.value == "optimal" and via_pyomo.objective == pytest.approx(direct.objective)
-    assert direct.objective == pytest.approx(100.0) and via_pyomo.report.certified
+    assert direct.objective == pytest.approx(cost) and via_pyomo.report.certified

@@ -284,7 +284,7 @@ def block_values(pyomo_model: pyo.ConcreteModel, model: NetworkModel | RoadmapMo
         if block.integer:
             off = np.flatnonzero(np.abs(values[name] - np.round(values[name])) > INTEGRALITY)
             fractional += [f"{data[k].name} = {values[name][k]:.7g}" for k in off]
-    if not seen:
+    if not seen and any(len(v) for v in values.values()):  # (no variable at all: nothing to hold)
         raise NotOptimalError("the pyomo model holds no solution: solve it first (and load the solution: "
                               "pyomo's load_solutions=False leaves it unloaded)", status=Status.ERROR.value)
     if outside:
