@@ -2067,3 +2067,27 @@ async def test_a_time_limit_is_read_as_typed_and_keeps_the_best_plan_said_not_pr
     table = element(user, "premium-table")
     assert [c["label"] for c in table.columns][1:3] == ["status", "gap (% of cost)"]
     assert [r["gap"] for r in table.rows] == ["0.0000%", "2.0000%"]
+
+
+def _warns_many(n: int) -> int:
+    """A job's work that warns: ``n`` distinct run warnings, one twice, and numpy's."""
+    import warnings
+
+    from resilient_sc import RunWarning
+
+    for i in [0, *range(n)]:
+        warnings.warn(f"(solve) | warning {i}", RunWarning, stacklevel=1)
+    warnings.warn("not ours", RuntimeWarning, stacklevel=1)
+    return n
+
+
+def test_a_jobs_warnings_come_back_distinct_and_at_most_so_many():
+    """A job's own warnings come back (each once, the first MOST_WARNINGS); another library's go
+    to the server's terminal as before (the fork server's stderr: not captured here)."""
+    from resilient_sc.app.jobs import MOST_WARNINGS
+
+    job = Job(_warns_many, [3])
+    assert job.wait() == ("ok", 3) and job.warnings == [f"(solve) | warning {i}" for i in range(3)]
+    many = Job(_warns_many, [MOST_WARNINGS + 5])
+    many.wait()
+    assert len(many.warnings) == MOST_WARNINGS

@@ -57,7 +57,7 @@ from ..format import (
 from ..policy import POLICY_FIELDS, Policy
 from ..wording import LABEL_CHARS
 from . import access
-from .plan_view import plotted
+from .plan_view import plotted, show_warnings
 from .policy_page import field_problems
 from .stress_view import (
     FAILURE_COLUMNS,
@@ -454,6 +454,8 @@ def build(session: Session) -> Any:
             return
         status.text = f"stress test: {kind} in {job.elapsed:.1f} s"
         failures.clear()
+        with failures:
+            show_warnings(session, job.warnings, "this stress test", "stress-warnings")
         if kind != "ok":
             with failures:
                 ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes(
@@ -544,6 +546,7 @@ def build(session: Session) -> Any:
         sweep_status.text = f"frontier of {name}: {kind} in {job.elapsed:.1f} s"
         sweep_result.clear()
         with sweep_result:
+            show_warnings(session, job.warnings, "this frontier", "frontier-warnings")
             if kind != "ok":
                 ui.label("\n".join(out) if isinstance(out, list) else str(out)).classes(
                     "text-red-700 whitespace-pre-line")  # one problem a line

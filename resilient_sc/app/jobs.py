@@ -40,6 +40,10 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+#: the most warnings a job sends back (each distinct; 20,000 came back whole)
+MOST_WARNINGS = 1000
+
+
 def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], server: int) -> None:
     as_worker()  # Ctrl-C is the server's to handle: it stops the jobs
     if os.name == "posix":  # os.kill(pid, 0) is a Ctrl-C to the process group on Windows
@@ -56,8 +60,11 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], server: int
             out = ("not_optimal", str(exc))
         except Exception as exc:
             out = ("error", f"{type(exc).__name__}: {exc}")
-    said = [str(w.message) for w in caught if issubclass(w.category, (DataWarning, RunWarning))]
-    conn.send((*out, list(dict.fromkeys(said))))
+    ours = [w for w in caught if issubclass(w.category, (DataWarning, RunWarning))]
+    for w in caught:  # another library's (numpy's, pandas'): on the server's terminal, as before
+        if w not in ours:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    conn.send((*out, list(dict.fromkeys(str(w.message) for w in ours))[:MOST_WARNINGS]))
     conn.close()
 
 

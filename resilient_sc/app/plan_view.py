@@ -270,6 +270,27 @@ def _polylines(pieces: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return joined[:, 0], joined[:, 1]
 
 
+#: the warnings of a job listed one by one, the rest counted
+WARNINGS_SHOWN = 10
+
+
+def show_warnings(session: Session, said: list[str], what: str, testid: str) -> None:
+    """What a job (``what``: 'this solve') warned of, but the data's own (step 1 shows them): a
+    heading and a line each, the first :data:`WARNINGS_SHOWN` (its process printed them on the
+    server's terminal alone)."""
+    from nicegui import ui
+
+    said = [w for w in said if w not in session.network.warnings]
+    if not said:
+        return
+    access.status(ui.label(f"{count(len(said), 'warning')} of {what}:").classes(
+        "text-orange-700 font-bold").props(f"data-testid={testid}"))
+    for line in said[:WARNINGS_SHOWN]:
+        ui.label(f"• {line}").classes("text-sm text-orange-900")
+    if len(said) > WARNINGS_SHOWN:
+        ui.label(f"… and {len(said) - WARNINGS_SHOWN:,} more").classes("text-sm text-orange-900")
+
+
 def show_plan(session: Session, plan: Plan) -> None:
     """The plan's breakdown, suppliers and hubs (tables that wrap: the per-product ones are wide)
     and its map (drawn once built, off the server's event loop), in the current NiceGUI container."""

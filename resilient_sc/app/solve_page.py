@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ValidationError
-from ..format import count, money_label, relative_gap, settings, value
+from ..format import money_label, relative_gap, settings, value
 from ..optimize import solve
 from ..policy import Policy
 from ..results import NETWORK_WORDS, Plan, network_beside, network_cost
@@ -35,7 +35,7 @@ from ..solvers.base import SolveOptions, Status
 from ..solvers.lazy import LAZY
 from . import access
 from .jobs import Job
-from .plan_view import map_figure, show_plan
+from .plan_view import map_figure, show_plan, show_warnings
 from .policy_page import typed_number
 from .roadmap_view import premium_text, show_roadmap, solve_paths
 
@@ -303,7 +303,6 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         client = ui.context.client
         kind, out = await running.result()
         seconds = running.elapsed
-        warned = [w for w in running.warnings if w not in session.network.warnings]  # (step 1 shows those)
         session.ended(running)
         if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on
             return
@@ -348,7 +347,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         if kept is not None and kept.name != name:  # the policy's name, solved before: numbered
             status.text += f" · kept as scenario '{kept.name}' ('{name}' is taken)"
         solved_with[0] = policy if kind in ("ok", "infeasible", "invalid") else None
-        show(kind, out, warned)
+        show(kind, out, running.warnings)
         policy_changed()
         name_input.value = ""
         on_solved()
@@ -364,11 +363,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
     def show(kind: str, out: Any, warned: list[str]) -> None:
         result.clear()
         with result:
-            if warned and kind != "stopped":  # else said on the server terminal alone
-                access.status(ui.label(f"{count(len(warned), 'warning')} of this solve:").classes(
-                    "text-orange-700 font-bold").props("data-testid=solve-warnings"))
-                for line in warned:
-                    ui.label(f"• {line}").classes("text-sm text-orange-900")
+            if kind != "stopped":
+                show_warnings(session, warned, "this solve", "solve-warnings")
             if kind in ("infeasible", "invalid"):
                 title = ((f"No {'path' if session.is_roadmap else 'plan'} meets the policy")
                          if kind == "infeasible" else "The policy does not fit the data")
