@@ -188,8 +188,7 @@ class _Once(argparse._StoreAction):
                  option_string: str | None = None) -> None:
         if getattr(self, "_seen", None) is namespace:
             raise argparse.ArgumentError(self, f"given twice ({_given(getattr(namespace, self.dest))} and "
-                                               f"{_given(values)}), the last would have been used alone: "
-                                               "give it once")
+                                               f"{_given(values)}): give it once")
         self._seen = namespace
         super().__call__(parser, namespace, values, option_string)
 

@@ -277,10 +277,13 @@ def _key_value(node: Any) -> Any:
     spelt apart but one in Python (``010`` and ``10``; ``NULL`` and ``~``; ``1`` and ``1.0``) are
     seen as one: PyYAML keeps the last of them and drops the others without a word."""
     kind, text = node.tag.rsplit(":", 1)[-1], str(node.value)
-    if kind == "int":
-        return int(text)
-    if kind == "float":
-        return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    except ValueError:  # a tag the text does not fit ('!!int 0x10'): said when the value is built
+        return (node.tag, text)
     if kind == "bool":
         return text.lower() == "true"
     if kind == "null":

@@ -103,9 +103,10 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
                            "policies file names each policy: near: {min_local_share: 0.5} (one policy goes "
                            "in a policy file: CLI --policy)"], str(path), "policies file")
     named: set[str] = set()
-    for name, data in mapping.items():
+    for place, (name, data) in enumerate(mapping.items(), 1):
         if name is None or isinstance(name, bool):  # '~:' and 'true:' became None and True, printed so
-            problems.append(f"(policies) | a policy name read as {str(name).lower().replace('none', 'null')} "
+            problems.append(f"(policies) | the name of policy {place} (of {len(mapping)}) is read as "
+                            f"{str(name).lower().replace('none', 'null')} "
                             "(YAML reads ~, null and a blank name as null, true and false as switches): "
                             "write the name as text, in quotes if need be ('true': ...)")
             continue

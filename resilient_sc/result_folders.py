@@ -18,7 +18,7 @@ def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
     """Refuse, as one ValidationError, to write a result (plan, roadmap, report) as ``folder`` when
     that would replace, sit inside or hold the ``data`` it was solved from (the absolute path
     :attr:`Network.location <resilient_sc.data.Network.location>`; ``force`` replaced a data
-    folder of CSV tables with the plan's), or when :func:`folder_problem` refuses it."""
+    folder of CSV tables with the plan's), or when :func:`.io.folder_problem` refuses it."""
     check_switch("force", force, "replace a result folder")  # force="no" replaced the folder
     inputs = {"data it was solved from": Path(data) if data else None}
     problem = io.output_problem(folder, inputs, True, force, "force=True")
@@ -30,7 +30,7 @@ def save_result(folder: str | Path, tables: Mapping[str, pd.DataFrame], record: 
                 data: Mapping[str, Any], location: str, force: bool, readme: str = "") -> Path:
     """Write a result (a plan, a roadmap) as the folder ``folder``: a CSV per table, the JSON
     file ``record`` of ``data`` and ``README.md`` (``readme``: what each file holds, in what
-    units), atomically as a whole (:func:`atomic_folder`), never over, inside or around the data
+    units), atomically as a whole (:func:`.io.atomic_folder`), never over, inside or around the data
     at ``location`` it was solved from (:func:`check_result_folder`)."""
     check_path("folder", folder, "a folder to write to")
     check_result_folder(folder, location, force)

@@ -145,8 +145,8 @@ def test_failures_values_and_workers_are_read_as_meant(tiny):
         twice = frontier(tiny, "min_suppliers", [1, 2, 2.0], failures=())  # it was solved twice
     assert twice["min_suppliers"].tolist() == [1, 2]
     # one policy written two ways was solved twice, two rows alike (policies audit)
-    with pytest.warns(RunWarning, match=r"excluded_countries \['FR', 'CN'\] is given twice \(the policy of "
-                                        r"\['CN', 'FR'\]\): swept once"):
+    with pytest.warns(RunWarning, match=r"excluded_countries \['FR', 'CN'\] is the same policy as "
+                                        r"\['CN', 'FR'\]: swept once"):
         assert len(frontier(tiny, "excluded_countries", [["CN", "FR"], ["FR", "CN"], []], failures=())) == 2
     assert problem(lambda: premium(tiny, {"a": Policy()}, workers=-1)) == (
         "(workers) | -1, must be a whole number >= 1 (None: one per CPU)")

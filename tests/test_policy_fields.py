@@ -381,8 +381,9 @@ def test_a_policy_name_that_is_no_text_or_empty_is_refused(tmp_path: Path) -> No
                     "'false': {min_suppliers: 1}\n", encoding="utf-8")
     with pytest.raises(ValidationError) as info:
         load_policies(path)
-    assert [p.split(" (")[0] for p in info.value.problems] == [
-        "(policies) | a policy name read as true", "(policies) | a policy name read as null",
+    assert [p.split(" (YAML")[0] for p in info.value.problems] == [
+        "(policies) | the name of policy 1 (of 4) is read as true",
+        "(policies) | the name of policy 2 (of 4) is read as null",
         "(policy '') | an empty name: a table row and a report heading without one; name each policy"]
     with pytest.raises(ValidationError, match=r"\(policy ' '\) \| an empty name"):
         with_base({" ": Policy(min_suppliers=1)})

@@ -87,8 +87,9 @@ def values_to_sweep(name: str, values: Any) -> list[Any]:
     read: list[Any] = []  # each as the policy reads it: [CN, VN] and [VN, CN], yes and true, are one
     for v in values:
         if (seen := _repeats(as_set := _as_policy_reads(name, v), read)) is not None:
-            same = "" if _repeats(v, [out[seen]]) is not None else f" (the policy of {shown(out[seen])})"
-            warn(f"(values) | {name} {shown(v)} is given twice{same}: swept once", RunWarning)
+            twice = ("is given twice" if _repeats(v, [out[seen]]) is not None
+                     else f"is the same policy as {shown(out[seen])}")
+            warn(f"(values) | {name} {shown(v)} {twice}: swept once", RunWarning)
         else:
             out.append(v)
             read.append(as_set)
