@@ -63,6 +63,7 @@ from .stress_view import (
     FAILURE_COLUMNS,
     PERIOD_STRESS_COLUMNS,
     heatmap_width,
+    lines,
     served_heatmap,
     shown_period,
     stress_legend,
@@ -89,6 +90,9 @@ SWEEPABLE = [name for name, f in POLICY_FIELDS.items() if f.range is not None]
 #: the frontier table's columns shown
 FRONTIER_COLUMNS = ["status", "cost", "premium", "premium_pct", "worst_served", "worst_failure",
                     "n_suppliers", "n_hubs"]
+#: the most characters of a figure title's line: plotly neither wraps a title nor keeps one wider
+#: than the figure (at 640 px the premium of paths lost its '(same periods)')
+TITLE_CHARS = 60
 #: the money of the data, in axis titles
 MONEY = "money, the data's currency"
 #: the axis of the worst-case service of a frontier point (what it is conditional on: the panel title)
@@ -225,9 +229,9 @@ def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any
                    hovertemplate="%{customdata}: network %{y:+.2f}%<extra></extra>")])
         fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
     title = ("Premium of each path: its Σ weight × period cost over the cost-optimal path's (same periods)"
-             if paths else f"Premium of each scenario: its cheapest design's cost<br>over the cost of {base} "
-                           "(same data)")
-    fig.update_layout(title=title, height=380, margin={"t": 70, "b": 40})
+             if paths else f"Premium of each scenario: its cheapest design's cost over the cost of {base} "
+                           "(same data)")  # in lines: plotly cuts a title wider than the figure (640 px)
+    fig.update_layout(title=lines(title, TITLE_CHARS), height=400, margin={"t": 90, "b": 40})
     fig.update_xaxes(title_text="scenario", tickvals=x,
                      ticktext=[plotted(n, LABEL_CHARS) for n in table["policy"]])
     fig.update_yaxes(title_text=f"premium over {base} (%)", zeroline=True, zerolinecolor="black")
@@ -336,8 +340,8 @@ def path_frontier_figure(df: pd.DataFrame, field: str, last: str) -> Any:
     fig.update_xaxes(title_text=f"{field} in {last} ({field_unit(field)})")
     fig.update_yaxes(title_text=f"path cost ({MONEY})", row=1, col=1)
     fig.update_yaxes(title_text="premium (% of the cost-optimal path)", row=1, col=2)
-    fig.update_layout(height=420, title=f"End-year frontier of {field} (the glide path before {last} kept)",
-                      margin={"t": 80})
+    title = f"End-year frontier of {field} (the glide path before {last} kept)"
+    fig.update_layout(height=420, margin={"t": 90}, title=lines(title, TITLE_CHARS))
     return fig
 
 
