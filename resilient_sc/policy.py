@@ -121,8 +121,11 @@ class PolicyField:
         out: list[str] = []
         for v in value:
             if self.choices and v not in self.choices:
+                listed = isinstance(v, str) and "," in v and {w.strip() for w in v.split(",")} <= set(
+                    self.choices)  # 'survive: country, hub' is one text
                 out.append(f"(policy) | {self.name} contains {shown(v)}, must be a subset of "
-                           f"{', '.join(self.choices)}{suggest(v, self.choices)}")
+                           f"{', '.join(self.choices)}" + (f": write a list, [{v}]" if listed
+                                                           else suggest(v, self.choices)))
             elif not isinstance(v, str):
                 known = "" if countries is None else f"; {self.members} ids are: {listing(countries)}"
                 out.append(f"(policy) | {self.name} contains {shown(v)}, must be {self.members} ids "
@@ -146,6 +149,11 @@ class PolicyField:
                 hint = (f": {self.name} takes no keys (in a roadmap it holds in every period)"
                         if not self.keys else ": keys do not nest (a period key's value holds for every "
                         "region and product)" if label != self.name else "")
+            elif (self.keys and isinstance(value, list) and value  # '- Europe: 0.5' lines: a list of them
+                  and all(isinstance(v, Mapping) and len(v) == 1 for v in value)):
+                pairs = ", ".join(f"{typed(k)}: {typed(v)}" for m in value[:3] for k, v in m.items())
+                hint = (f", or a mapping without the dashes: {self.name}: {{{pairs}"
+                        f"{', ...' if len(value) > 3 else ''}}}")
             return [f"(policy) | {label} == {shown(value)}, must be {kind}{hint}"]
         upper = "inf" if math.isinf(hi) else f"{hi:g}"
         if (isinstance(value, float) and math.isnan(value)) or not (lo <= value <= hi):

@@ -399,3 +399,16 @@ def test_every_problem_of_a_policy_file_is_reported_at_once(tmp_path: Path) -> N
         Policy.from_file(path)
     said = [p.split(" ")[2] for p in info.value.problems]
     assert said == ["min_allied_share", "unknown", "excluded_countries", "min_local_share", "survive"], said
+
+
+def test_a_list_of_key_value_lines_or_a_comma_list_is_told_how_to_write_it(tmp_path: Path) -> None:
+    """'- Europe: 0.5' lines (a list of mappings) were told 'must be a number' alone, and
+    'survive: country, hub' (one text) named no list (policies audit)."""
+    path = tmp_path / "p.yaml"
+    path.write_text("min_local_share:\n  - Europe: 0.5\n  - Asia: 0.2\nsurvive: country, hub\n",
+                    encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(path).check()
+    assert [p.split(", must be ")[1] for p in info.value.problems] == [
+        "a number, or a mapping without the dashes: min_local_share: {'Europe': 0.5, 'Asia': 0.2}",
+        "a subset of supplier, hub, country: write a list, [country, hub]"]
