@@ -66,7 +66,16 @@ _HOST = re.sub(r"[^A-Za-z0-9-]", "-", platform.node())[:24] or "host"
 
 
 def _tmp_prefix(path: Path) -> str:
-    return f".{path.name}{TMP_MARK}{_HOST}.{os.getpid()}."
+    return f"{_tmp_stem(path)}{os.getpid()}."
+
+
+def _tmp_stem(path: Path) -> str:
+    """The start of every temporary name of ``path``: its name, cut to 100 characters and a digest
+    (a legal 245-character name with the 40 added was over the file system's 255 and failed after
+    the solve), the mark and this host."""
+    name = path.name if len(path.name) <= 100 else (
+        f"{path.name[:100]}~{hashlib.sha256(path.name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}")
+    return f".{name}{TMP_MARK}{_HOST}."
 
 
 def _usual_mode(path: Path, mode: int) -> None:
@@ -92,7 +101,7 @@ def sweep(path: str | Path) -> list[Path]:
     """Remove the temporaries of ``path`` left by writers on this host that were killed
     (their process is gone); return what was removed."""
     path = Path(path)
-    prefix = f".{path.name}{TMP_MARK}{_HOST}."
+    prefix = _tmp_stem(path)
     removed = []
     try:  # "." + prefix: a temporary's own (a plan saved into the command's temporary folder)
         names = [n for n in os.listdir(path.parent) if n.startswith((prefix, "." + prefix))]

@@ -932,3 +932,15 @@ def test_folders_made_for_an_output_that_failed_are_removed(tmp_path):
     with io.atomic_path(tmp_path / "kept" / "deep" / "plan.csv") as tmp:
         tmp.write_text("a\n")
     assert (tmp_path / "kept" / "deep" / "plan.csv").read_text() == "a\n"
+
+
+def test_an_output_name_near_the_file_systems_limit_is_written(tmp_path: Path) -> None:
+    """A legal 245-character name (the limit is 255) failed after the solve: its temporary added
+    40 characters (portability audit). The temporaries of a long name are still swept."""
+    long = tmp_path / ("q" * 245)
+    io.write_network({"a": pd.DataFrame({"x": [1]})}, long)
+    assert set(digest(long)) == {"a.csv"} and not temporaries(tmp_path)
+    with io.atomic_path(tmp_path / ("r" * 245 + ".csv")) as tmp:
+        tmp.write_text("x\n", encoding="utf-8")
+        assert len(tmp.name) <= 255
+    assert (tmp_path / ("r" * 245 + ".csv")).read_text(encoding="utf-8") == "x\n"
