@@ -129,6 +129,9 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
             policies[str(name)] = policy
         except ValidationError as exc:
             problems += [p.replace("(policy)", label, 1) for p in exc.problems]
+            if str(name) in POLICY_FIELDS:  # 'unknown field Europe' alone left the planner guessing
+                problems.append(f"{label} | {name} is a policy field too: at the top of a policies file it "
+                                f"names a policy; a field goes under a policy's name (near: {{{name}: ...}})")
         except (TypeError, ValueError) as exc:
             problems.append(f"{label} | {path.name}: {clip(str(exc), 200)}")
     problems += _name_problems(list(policies))

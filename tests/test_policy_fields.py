@@ -412,3 +412,15 @@ def test_a_list_of_key_value_lines_or_a_comma_list_is_told_how_to_write_it(tmp_p
     assert [p.split(", must be ")[1] for p in info.value.problems] == [
         "a number, or a mapping without the dashes: min_local_share: {'Europe': 0.5, 'Asia': 0.2}",
         "a subset of supplier, hub, country: write a list, [country, hub]"]
+
+
+def test_a_field_at_the_top_of_a_policies_file_is_told_where_it_goes(tmp_path: Path) -> None:
+    """'min_local_share: {Europe: 0.5}' beside named policies read as a policy named
+    min_local_share with a field 'Europe': 'unknown field Europe' alone (policies audit)."""
+    path = tmp_path / "policies.yaml"
+    path.write_text("near: {min_local_share: 0.5}\nmin_local_share: {Europe: 0.5}\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_policies(path)
+    assert info.value.problems[-1] == (
+        "(policy 'min_local_share') | min_local_share is a policy field too: at the top of a policies file "
+        "it names a policy; a field goes under a policy's name (near: {min_local_share: ...})")
