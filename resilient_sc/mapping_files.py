@@ -87,7 +87,8 @@ def load_mapping(path: str | Path, what: str, limits: Limits | None = None,
         return {}
     if not isinstance(data, dict):
         got = "a list" if isinstance(data, list) else shown(data)
-        raise ValidationError([f"({what}) | {path.name} must hold a mapping of {holds}, not {got}"])
+        hint = "" if is_json or not isinstance(data, str) else _yaml_hint(text)  # every line glued: one text
+        raise ValidationError([f"({what}) | {path.name} must hold a mapping of {holds}, not {got}{hint}"])
     return data
 
 

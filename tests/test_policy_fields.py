@@ -344,6 +344,8 @@ def test_a_field_without_a_value_in_a_policy_file_is_refused(tmp_path: Path) -> 
     ("min_local_share: 50\n", "min_local_share == 50, must be in [0, 1]; a share is a fraction: 0.5 for 50%"),
     ("min_local_share:0.5\nmin_suppliers: 2\n",
      "(line 1: put a space after the colon, 'min_local_share: 0.5')"),
+    ("min_local_share:0.5\nmin_suppliers:2\n",  # every line glued: one text, no parse error to hint at
+     "(line 1: put a space after the colon, 'min_local_share: 0.5')"),
     ("min_local_share:\t0.5\n", "(line 1 holds a tab: YAML takes spaces only, replace it with spaces)"),
 ])
 def test_a_hand_written_policys_slips_are_said_so(tmp_path: Path, text: str, said: str) -> None:
