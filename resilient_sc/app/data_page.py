@@ -35,6 +35,7 @@ from ..schema import TABLES
 from ..template import write_template
 from ..wording import closest
 from . import access
+from .refused import on_refused, refused_text
 from .state import cleaned, problem_rows, upload_path, user_words
 
 if TYPE_CHECKING:
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
 
 #: the problem table's columns
 PROBLEM_COLUMNS = ("table", "row", "id", "column", "message")
-#: what the page says of a file the uploader refused (another kind, or over the size limit: the
-#: browser gives no name)
+#: what the page says of a file the uploader refused (another kind, or over the size limit;
+#: :func:`.refused.refused_text` names it and why)
 REJECTED = ("the file was not read: expected an .xlsx workbook or a .zip of CSV files (for CSV files, "
             "zip their folder) of at most {mb:g} MB (the server's limit: whoever runs it can raise it with "
             "RESILIENT_SC_MAX_FILE_MB)")
@@ -357,10 +358,10 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
         words = "Upload a workbook (.xlsx) or zipped CSV folder (.zip)"
         uploader = ui.upload(label=words, auto_upload=True,
                              on_upload=upload, max_file_size=current().file_bytes,  # refused before read
-                             on_rejected=lambda: show_problems(ValidationError([REJECTED.format(
-                                 mb=current().file_mb)]), "the file")
                              ).props(
             "accept=.xlsx,.xlsm,.zip data-testid=upload-data").props(f'data-label="{words}"')
+        on_refused(uploader, lambda refused: show_problems(ValidationError([refused_text(
+            REJECTED.format(mb=current().file_mb), refused)]), "the file"))
         ui.button("Open the example", icon="inventory_2", on_click=lambda: example(False)).props(
             "data-testid=example")
         ui.button("Open the roadmap example (2026–2030)", icon="timeline",

@@ -40,6 +40,7 @@ from ..policy import POLICY_FIELDS, Policy
 from ..schema import FAILURE_KINDS
 from ..wording import number_hint
 from . import access
+from .refused import on_refused, refused_text
 from .state import upload_path, user_words
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 SHARES = ("min_local_share", "min_allied_share", "max_country_share")
 #: the fields with a value per region or product (a grid of optional values)
 KEYED = (*SHARES, "service_level")
-#: what the page says of a file the uploader refused (another kind: the browser gives no name)
+#: what the page says of a file the uploader refused (:func:`.refused.refused_text` names it and why)
 REJECTED = ("the file was not read: expected a policy file (.yaml, .yml or .json) of at most {kb:g} KB (the "
             "server's limit: whoever runs it can raise it with RESILIENT_SC_MAX_POLICY_KB)")
 
@@ -306,18 +307,18 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
                      if policy.is_base else "")
             ui.notify(f"policy loaded from {e.file.name}{empty}", type="warning" if empty else "info")
 
-        def rejected() -> None:  # the problems listed are of another file
+        def rejected(refused: list[tuple[str, str]]) -> None:  # the problems listed are of another file
             file_problems.text = ""
-            ui.notify(REJECTED.format(kb=current().policy_kb), type="negative", multi_line=True)
+            ui.notify(refused_text(REJECTED.format(kb=current().policy_kb), refused), type="negative",
+                      multi_line=True)
 
         file_problems = access.status(ui.label().classes("text-red-700 text-sm whitespace-pre-line").props(
             "data-testid=policy-file-problems"))
         with ui.row().classes("items-center"):
             words = "Load a policy file (.yaml, .yml, .json)"
-            ui.upload(label=words, auto_upload=True, on_upload=upload,
-                      max_file_size=current().policy_bytes,
-                      on_rejected=rejected).props(
-                "accept=.yaml,.yml,.json data-testid=upload-policy").props(f'data-label="{words}"')
+            on_refused(ui.upload(label=words, auto_upload=True, on_upload=upload,
+                                 max_file_size=current().policy_bytes).props(
+                "accept=.yaml,.yml,.json data-testid=upload-policy").props(f'data-label="{words}"'), rejected)
             ui.button("Save policy (YAML)", icon="download",
                       on_click=lambda: ui.download.content(policy_yaml(session.policy), "policy.yaml"))
 

@@ -431,6 +431,10 @@ def test_keyboard_and_screen_reader(page, server):
     page.get_by_test_id("add-row-countries").focus()
     page.keyboard.press("Enter")  # the grids drawn again: the focus fell to the page's body
     page.wait_for_function("document.activeElement.dataset.testid === 'add-row-countries'")
+    # a file the uploader refuses is named with why (the same words for a .csv and a 1.7 MB workbook)
+    page.get_by_test_id("upload-data").locator("input[type=file]").set_input_files(
+        files=[{"name": "network.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}])
+    page.get_by_text("the file 'network.csv' was not read (not of a kind read here)").wait_for()
 
 
 def zipped_example(folder: Path) -> Path:
