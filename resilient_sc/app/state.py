@@ -349,11 +349,16 @@ def upload_path(name: str, workdir: Path) -> Path:
     letters, digits, ``._-() `` and space kept, others ``_``) in a fresh folder of ``workdir``,
     so that the library's messages name the user's file; :func:`user_words` drops the folder.
 
+    A name Windows keeps for a device (``con.xlsx``: written to the console) gets a ``_`` first, and
+    trailing dots and spaces (which Windows drops) go.
+
     >>> p = upload_path("../my policy (v2)!.yaml", Path(tempfile.mkdtemp()))
-    >>> p.name, p.parent.name.startswith("upload-")
-    ('my policy (v2)_.yaml', True)
+    >>> p.name, p.parent.name.startswith("upload-"), upload_path("CON.xlsx. ", p.parent.parent).name
+    ('my policy (v2)_.yaml', True, '_CON.xlsx')
     """
-    base = re.sub(r"[^\w.()\- ]", "_", Path(name.replace("\\", "/")).name)[-120:].lstrip(". ") or "upload"
+    base = re.sub(r"[^\w.()\- ]", "_", Path(name.replace("\\", "/")).name)[-120:].strip(". ") or "upload"
+    if re.fullmatch(r"(?i)(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?", base):
+        base = f"_{base}"
     return Path(tempfile.mkdtemp(prefix="upload-", dir=workdir)) / base
 
 
