@@ -439,6 +439,10 @@ def test_zip_limits(tmp_path, monkeypatch):
     frames = examples.electronics().frames()
     with pytest.raises(ValidationError, match="several folders"):
         read_upload(zipped(frames, "a", [("b/hubs.csv", "hub\n")]), "x.zip", tmp_path)
+    # two names of one table, told apart by case: on macOS and Windows one overwrote the other
+    with pytest.raises(ValidationError, match=r"the table 'demand' is in the archive twice, its names "
+                                              r"told apart by case only \('demand.csv', 'Demand.csv'\)"):
+        read_upload(zipped(frames, "a", [("a/Demand.csv", "market,product,demand\n")]), "x.zip", tmp_path)
     monkeypatch.setenv("RESILIENT_SC_MAX_FILE_MB", "0.01")  # about 10 KB
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -125,7 +125,13 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
         if len(folders) > 1:
             raise ValidationError([f"({name}) | table CSV files in several folders "
                                    f"({', '.join(folders[:5])}); zip one folder"])
-        present = {m.stem.lower() for _, m in wanted if str(m.parent) == folders[0]}
+        kept = [m for _, m in wanted if str(m.parent) == folders[0]]
+        stems = [m.stem.lower() for m in kept]
+        if twice := sorted({t for t in stems if stems.count(t) > 1}):  # one overwrote the other on macOS
+            raise ValidationError([
+                f"({name}) | the table {t!r} is in the archive twice, its names told apart by case only "
+                f"({', '.join(repr(m.name) for m in kept if m.stem.lower() == t)}); keep one" for t in twice])
+        present = set(stems)
         near = [f"({name}) | {str(m)[:120]!r} is not a table name (did you mean '{hit}.csv'?)"
                 for m in others if str(m.parent) == folders[0]
                 and (hit := closest(m.stem, list(TABLES))) not in (None, *present)]  # a copy beside it: no
