@@ -282,7 +282,8 @@ def _key_value(node: Any) -> Any:
         if kind == "int":
             return int(text)
         if kind == "float":
-            return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+            value = float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+            return "nan" if value != value else value  # NaN equals no NaN: .nan and .NaN were two keys
     except ValueError:  # a tag the text does not fit ('!!int 0x10'): said when the value is built
         return (node.tag, text)
     if kind == "bool":

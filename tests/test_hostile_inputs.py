@@ -162,7 +162,8 @@ def test_yaml_aliases_depth_recursion_and_size_are_bounded(tmp_path: Path):
     assert error("min_local_share: {010: 0.3, 10: 0.5}\n") == (
         "(policy) | p.yaml names one key twice, as '010' and '10' (both read as 10) in the mapping at "
         "line 1; keep one")
-    for first, second, read in (("NULL", "~", "null"), ("true", "True", "true"), ("1", "1.0", "1")):
+    for first, second, read in (("NULL", "~", "null"), ("true", "True", "true"), ("1", "1.0", "1"),
+                                (".nan", ".NaN", "nan")):
         assert error(f"{first}: {{min_suppliers: 2}}\n{second}: {{min_suppliers: 3}}\n") == (
             f"(policy) | p.yaml names one key twice, as '{first}' and '{second}' (both read as {read}) in "
             "the mapping at line 1; keep one")
