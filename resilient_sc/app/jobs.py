@@ -60,11 +60,13 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], server: int
             out = ("not_optimal", str(exc))
         except Exception as exc:
             out = ("error", f"{type(exc).__name__}: {exc}")
-    ours = [w for w in caught if issubclass(w.category, (DataWarning, RunWarning))]
-    for w in caught:  # another library's (numpy's, pandas'): on the server's terminal, as before
-        if w not in ours:
+    ours: dict[str, None] = {}  # distinct, in order
+    for w in caught:
+        if issubclass(w.category, (DataWarning, RunWarning)):
+            ours.setdefault(str(w.message))
+        else:  # another library's (numpy's, pandas'): on the server's terminal, as before
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
-    conn.send((*out, list(dict.fromkeys(str(w.message) for w in ours))[:MOST_WARNINGS]))
+    conn.send((*out, list(ours)[:MOST_WARNINGS]))
     conn.close()
 
 
