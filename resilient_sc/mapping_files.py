@@ -207,8 +207,13 @@ def _core_numbers(loader: Any) -> None:
     loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(_CORE_INT), list("-+0123456789"))
     loader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(_CORE_FLOAT), list("-+.0123456789"))
     loader.add_constructor("tag:yaml.org,2002:int", lambda self, node: int(self.construct_scalar(node)))
-    loader.add_constructor("tag:yaml.org,2002:float", lambda self, node: float(
-        str(self.construct_scalar(node)).lower().replace(".inf", "inf").replace(".nan", "nan")))
+    loader.add_constructor("tag:yaml.org,2002:float", lambda self, node: _core_float(
+        str(self.construct_scalar(node))))
+
+
+def _core_float(text: str) -> float:
+    """A float of :data:`_CORE_FLOAT`'s text (``.inf``, ``-.Inf`` and ``.NaN`` as YAML writes them)."""
+    return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
 
 
 def dump_yaml(data: Any) -> str:
@@ -282,7 +287,7 @@ def _key_value(node: Any) -> Any:
         if kind == "int":
             return int(text)
         if kind == "float":
-            value = float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+            value = _core_float(text)
             return "nan" if value != value else value  # NaN equals no NaN: .nan and .NaN were two keys
     except ValueError:  # a tag the text does not fit ('!!int 0x10'): said when the value is built
         return (node.tag, text)
