@@ -150,7 +150,8 @@ def _configure_solve(parser: argparse.ArgumentParser) -> None:
                              "(default 1e-6)")
     add_threads_option(parser)
     parser.add_argument("--log", metavar="FILE", type=path_text,
-                        help="write the HiGHS log to FILE, replacing it ('-' for stderr)")
+                        help="write the solver log to FILE, replacing it ('-' for stderr): HiGHS's, "
+                             "each step of the library marked 'resilient_sc:' before the HiGHS run it starts")
     parser.add_argument("--allow-nonoptimal", action="store_true",
                         help="accept a plan not proven optimal (exit code 1, plan still written)")
     add_force_option(parser, "an existing plan folder, or a workbook the library did not write as a result")

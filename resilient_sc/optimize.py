@@ -11,9 +11,7 @@ same for a pyomo model made by :func:`resilient_sc.solvers.pyomo.to_pyomo` and e
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
-import sys
 import time
 from typing import Any
 
@@ -46,6 +44,8 @@ from .solvers.base import (
     Status,
     given_options,
     is_number,
+    log_line,
+    logger,
 )
 from .solvers.certify import is_feasible
 from .solvers.highs import until
@@ -165,33 +165,11 @@ def _warn_of_fixed_costs(plan: Plan, options: SolveOptions) -> None:
          f"{tighter:g} (CLI: --gap {tighter:g})", RunWarning)
 
 
-#: the library's logger: each solve's report line at INFO (the route, its times and nodes), for
-#: an application's own logging (``logging.getLogger("resilient_sc")``; silent unless configured)
-logger = logging.getLogger("resilient_sc")
-
-
 def log_report(report: SolveReport, options: SolveOptions) -> None:
     """The report's line where the solver log goes (stderr, or appended to the log file), and to
-    :data:`logger` at INFO."""
+    :data:`~.solvers.base.logger` at INFO."""
     logger.info(report.line())
     log_line(report.line(), options)
-
-
-def log_line(text: str, options: SolveOptions, warn_unwritable: bool = True) -> None:
-    """``text`` as a line where the solver log goes (stderr, or appended to the log file); a file
-    that cannot be written is warned of unless ``warn_unwritable`` is False (a roadmap's marks between its
-    solves: its report line says it once)."""
-    if options.log is True:
-        print(text, file=sys.stderr, flush=True)
-    elif options.log:
-        try:
-            with open(options.log, "a", encoding="utf-8") as log:
-                log.write(text + "\n")
-        except OSError as exc:  # the plan is kept: a log that cannot be written costs no solve
-            if not warn_unwritable:
-                return
-            warn(f"(log) | could not write the solver log {options.log}: {exc.strerror or exc}; the "
-                 "plan is kept", RunWarning)
 
 
 def solve(network: Network, policy: Policy | None = None,

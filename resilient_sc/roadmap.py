@@ -27,7 +27,7 @@ from .format import count, fraction, money, money_digits, quantity, relative_gap
 from .model.roadmap import PeriodsInfeasible, RoadmapModel, build_roadmap
 from .model.table import by_id
 from .model.transitions import BEFORE
-from .optimize import accepted, log_line, log_report, pyomo_report, pyomo_solution
+from .optimize import accepted, log_report, pyomo_report, pyomo_solution
 from .output_words import PLAN_FILES
 from .period_rows import TIMELINE_KEYS
 from .periods import period_ids, policy_in
@@ -44,7 +44,7 @@ from .results import (
     readme,
 )
 from .solvers import lazy
-from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options
+from .solvers.base import SolveOptions, SolveReport, SolverResult, Status, given_options, log_line
 from .solvers.highs import until
 from .solvers.routes import ROUTES, Route, solve_linear
 from .verify import checked_policy, verify_plan

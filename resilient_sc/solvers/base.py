@@ -6,15 +6,20 @@ Imports only the package's errors and words, so the model, the results and every
 from __future__ import annotations
 
 import enum
+import logging
 import math
 import os
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from numbers import Integral, Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import ValidationError
+from ..exceptions import RunWarning, ValidationError, warn
 from ..format import BREAKS_THE_MODEL
 from ..keywords import fields_signature, unknown_keywords
 from ..wording import brief
@@ -208,7 +213,9 @@ class SolveOptions(_NamedOptions):
     ``AccelerateOptions.network_options``, which on the issue-14 ladder found plans sooner but
     proved no faster: docs/benchmarks.md);
     ``seed`` HiGHS's random seed (0 to 2³¹−1): it can pick among plans of equal cost, or of
-    costs within the gap (docs/reliability.md); ``log`` True for the solver log on stderr, or a file path;
+    costs within the gap (docs/reliability.md); ``log`` True for the solver log on stderr, or
+    a file path (HiGHS's log, with the library's steps, :func:`log_step`, before the HiGHS runs
+    they start);
     ``allow_nonoptimal`` returns a time-limited plan (with its gap and bound) instead of
     raising; ``strong_links`` adds the y ≤ demand·o rows (tighter, larger model);
     ``backend`` is ``"highs"`` (direct highspy) or ``"pyomo"`` (the pyomo model, solved by
@@ -444,3 +451,49 @@ def relaxation_answer(result: SolverResult, best: SolverResult | None, lower: fl
         status = Status.TIME_LIMIT if result.status is Status.OPTIMAL else result.status
     return replace(result, status=status, x=best.x, objective=best.objective, bound=lower,
                    gap=plan_gap(best, lower), note=note, **work.totals())
+
+
+#: the library's logger: each solve's report line at INFO (the route, its times and nodes) and its
+#: steps at DEBUG, for an application's own logging (``logging.getLogger("resilient_sc")``; silent
+#: unless configured)
+logger = logging.getLogger("resilient_sc")
+#: the mark of the library's own steps in the solver log, among HiGHS's lines
+STEP_MARK = "resilient_sc: "
+_step_depth: ContextVar[int] = ContextVar("resilient_sc_step_depth", default=0)
+
+
+def log_line(text: str, options: SolveOptions, warn_unwritable: bool = True) -> None:
+    """``text`` as a line where the solver log goes (stderr, or appended to the log file); a file
+    that cannot be written is warned of unless ``warn_unwritable`` is False (a roadmap's marks between its
+    solves: its report line says it once)."""
+    if options.log is True:
+        print(text, file=sys.stderr, flush=True)
+    elif options.log:
+        try:
+            with open(options.log, "a", encoding="utf-8") as log:
+                log.write(text + "\n")
+        except OSError as exc:  # the plan is kept: a log that cannot be written costs no solve
+            if not warn_unwritable:
+                return
+            warn(f"(log) | could not write the solver log {options.log}: {exc.strerror or exc}; the "
+                 "plan is kept", RunWarning)
+
+
+def log_step(options: SolveOptions, text: str) -> None:
+    """A step of a solve as it begins, as a line of the solver log (:data:`STEP_MARK`, indented two
+    spaces per master the step runs in), so that the HiGHS log which follows says what it solves;
+    and to :data:`logger` at DEBUG. A file that cannot be written is left to the report line to say."""
+    line = "  " * _step_depth.get() + text
+    logger.debug(line)
+    if options.log:
+        log_line(STEP_MARK + line, options, warn_unwritable=False)
+
+
+@contextmanager
+def steps_within() -> Iterator[None]:
+    """The steps logged inside (a master of a route, a route's own routes) indented one level more."""
+    token = _step_depth.set(_step_depth.get() + 1)
+    try:
+        yield
+    finally:
+        _step_depth.reset(token)

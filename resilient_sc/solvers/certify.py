@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..format import CERTIFY_TOLERANCE
-from .base import UNCERTIFIED, UNPROVEN, SolverResult, Status
+from .base import UNCERTIFIED, UNPROVEN, SolverResult, Status, log_step
 from .highs import Solution, make_highs, run_highs, set_start, solve_fixed, until
 
 if TYPE_CHECKING:
@@ -240,6 +240,7 @@ def made_exact(lm: LinearModel, result: SolverResult, options: SolveOptions, dea
     if unproven and time.perf_counter() < deadline:
         notes.append(f"the answer {what} (binaries whole, flows within bounds): solved again by plain "
                      "HiGHS at feasibility tolerance 1e-9")
+        log_step(options, notes[-1])
         tight = _tight(lm, done, options, deadline, is_mip)
         if tight is not None and _below(tight, options):  # its proof off again
             tight = dataclasses.replace(tight, status=Status.ERROR)

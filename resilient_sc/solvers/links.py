@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..model.linear import LinearModel
-from .base import SolveOptions, Status
+from .base import SolveOptions, Status, log_step
 from .highs import new_highs, pass_matrix, run_highs
 
 #: the rows that may wait, and the rows that make them implied for whole designs
@@ -114,6 +114,7 @@ def needed(a: sp.csr_matrix, cost: np.ndarray, col_lo: np.ndarray, col_up: np.nd
     for rounds in range(1, ROUNDS + 1):
         if math.isfinite(stop):
             h.setOptionValue("time_limit", max(stop - time.perf_counter(), 1e-3))
+        log_step(options, f"strong links: LP round {rounds}, {int(added.sum()):,} of {len(links):,} links in")
         lp = run_highs(h, False)
         if lp.status is not Status.OPTIMAL or lp.x is None:
             return _remembered_only(keep, links, added | known, memory, OUT_OF_TIME)

@@ -17,7 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import links
-from .base import SolveOptions, SolverResult, Status, plan_gap
+from .base import SolveOptions, SolverResult, Status, log_step, plan_gap
 from .certify import row_scale
 from .highs import Design, new_highs, pass_matrix, run_highs, set_start, tune, until
 
@@ -162,6 +162,7 @@ def _relax_and_fix(model: NetworkModel, p: _Projected, position: np.ndarray, opt
     MIP's plan is within 0.06% of it (ladder M: the LP in 1 s, within 0.02% of the optimum; the
     fixed MIP's plan in 1 s, within 0.03%).
     """
+    log_step(options, "relax and fix: the LP relaxation, by interior point")
     h = p.highs(until(options, _share(deadline, LP_SHARE)), relax=True)
     h.setOptionValue("solver", "ipm")
     h.setOptionValue("run_crossover", "off")
@@ -178,6 +179,9 @@ def _relax_and_fix(model: NetworkModel, p: _Projected, position: np.ndarray, opt
     col_lo, col_up = p.col_lo.copy(), p.col_up.copy()
     col_up[cols[value < WHOLE_TOL]] = 0.0
     col_lo[cols[whole & (value >= 1 - WHOLE_TOL)]] = 1.0
+    n_free, n_all = len(np.unique(market[~whole])), len(np.unique(market))
+    log_step(options, f"relax and fix: LP bound {bound:,.2f}; the MIP with the {n_all - n_free:,} markets "
+                      f"its LP assigns whole fixed, {n_free:,} free")
     fixed_options = dataclasses.replace(until(options, _share(deadline, FIX_SHARE)),
                                         mip_gap=max(options.mip_gap, FIX_GAP))
     h = p.highs(fixed_options, col_lo, col_up)
@@ -185,7 +189,6 @@ def _relax_and_fix(model: NetworkModel, p: _Projected, position: np.ndarray, opt
     fixed = run_highs(h, True)
     if fixed.x is None:
         return bound, None, note + f"; no plan with its whole assignments fixed ({fixed.message})"
-    n_free, n_all = len(np.unique(market[~whole])), len(np.unique(market))
     return bound, fixed, note + (f"; plan {fixed.objective:,.2f} with the {n_all - n_free:,} markets it "
                                  f"assigns whole fixed, {n_free:,} free)")
 
@@ -208,6 +211,8 @@ def solve_projected(model: NetworkModel, options: SolveOptions, projection: Proj
     lower, fixed, note = -math.inf, None, ""
     if start is None and p.integer.any():
         lower, fixed, note = _relax_and_fix(model, p, position, options, deadline)
+    log_step(options, "HiGHS on the projected model" + (
+        f", beside relax and fix's plan {fixed.objective:,.2f}" if fixed is not None else ""))
     h = p.highs(until(options, deadline))
     tune(h, options, True)
     if start is not None:

@@ -53,8 +53,20 @@ import numpy as np
 
 from ..exceptions import ResilientSCError, RunWarning, ValidationError, warn
 from . import aggregate, base, failures, lazy, links, mix, projection
-from .base import Declined, SolveOptions, SolveReport, SolverResult, Status, Trace, given_options, plan_gap
-from .certify import costed, costs_as_said, is_feasible, made_exact, with_grace
+from .base import (
+    Declined,
+    SolveOptions,
+    SolveReport,
+    SolverResult,
+    Status,
+    Trace,
+    given_options,
+    log_step,
+    plan_gap,
+    steps_within,
+)
+from .certify import costed, made_exact, with_grace
+from .clock import Clock
 from .facility import problem
 from .facility.compact import solve_compact
 from .facility.lagrangian import SingleSourceBound
@@ -80,6 +92,8 @@ class Route:
     applies: Callable[[NetworkModel, SolveOptions], bool]
     solve: Callable[..., SolverResult]
     start: Literal["use", "ignore", "skip"] = "skip"
+    #: what the route does, for the solver log's line as it begins (:func:`~.base.log_step`)
+    what: str = ""
 
 
 #: share of the time limit (at most :data:`RESERVE_CAP` seconds) that a relaxation's master
@@ -241,6 +255,8 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
         began = time.perf_counter()
         kept = deadline - _check_reserve(options, deadline, check)  # the check's time stays the check's
         limit = _root_by_ipm(until(options, kept), sub)
+        log_step(options, f"failure generation, round {len(rounds)}: a master with {rounds[-1]:,} of the "
+                          f"{len(gen.names):,} failures")
         result, _ = solve_linear(replace(model, lm=sub, **extra), limit, first, routes=later, master=True)
         exact_notes: list[str] = []
         if deferred is not None and result.x is not None and result.message != base.UNCERTIFIED:
@@ -271,6 +287,8 @@ def _generation_solve(model: NetworkModel, options: SolveOptions, deadline: floa
             why = "; the time limit was reached checking the failures"
             return base.relaxation_answer(result, best, lower, note + why, work)
         bad = short > failures.SHORTFALL_TOL
+        log_step(options, f"its plan checked on all {len(gen.names):,} failures: {int(bad.sum()):,} not "
+                          "survived")
         if (bad & active).any():
             raise Declined("a failure in the master is violated again (numerical trouble)")
         if not bad.any() and (best is None or result.objective < best.objective):
@@ -351,6 +369,8 @@ def _lazy_rounds(model: NetworkModel, options: SolveOptions, deadline: float,
         first = start if best is None else Solution(lm, best.x)
         final = bool(active.all())
         limit = _master_options(options, deadline, master, final)
+        log_step(options, f"lazy caps, round {len(rounds)}: a master with {rounds[-1]:,} of the "
+                          f"{len(rows):,} caps")
         with links.settled() if final else nullcontext():  # the whole model: no LP rounds for links
             result, _ = solve_linear(replace(model, lm=master), limit, first, routes=later, master=True)
         work.add(result)
@@ -361,6 +381,9 @@ def _lazy_rounds(model: NetworkModel, options: SolveOptions, deadline: float,
             lower = max(lower, result.bound)
         bad = None if result.x is None else lazy.broken(cap, result.x) & ~active
         keeps = bad is not None and not bad.any()  # the master's plan keeps every cap
+        if bad is not None:
+            log_step(options, "its plan keeps every cap" if keeps else
+                     f"its plan breaks {int(bad.sum()):,} of the caps left out: re-routed within every cap")
         if keeps:
             plan: SolverResult | None = result
         else:
@@ -509,81 +532,43 @@ def _highs_solve(model: NetworkModel, options: SolveOptions, deadline: float,
 
 
 #: plain HiGHS: the last route, and the one an answer that fails its certificate falls back to
-HIGHS = Route("highs", _highs_applies, _highs_solve, start="use")
+HIGHS = Route("highs", _highs_applies, _highs_solve, start="use", what="HiGHS on the model as built")
 #: the pyomo backend, when asked for (``SolveOptions(backend="pyomo")``)
-PYOMO = Route("pyomo", _pyomo_applies, _pyomo_solve, start="ignore")
+PYOMO = Route("pyomo", _pyomo_applies, _pyomo_solve, start="ignore",
+              what="pyomo's HiGHS interface on the pyomo model")
 
 #: failure generation: N-1 models solved on the failures that bind
-GENERATION = Route("failure-generation", _generation_applies, _generation_solve, start="use")
+GENERATION = Route("failure-generation", _generation_applies, _generation_solve, start="use",
+                   what="masters with the failures added round by round where a plan does not survive "
+                        "them")
 
 #: lazy caps: country and region caps added where a plan breaks them
-LAZY_CAPS = Route("lazy-caps", _lazy_applies, _lazy_solve, start="use")
+LAZY_CAPS = Route("lazy-caps", _lazy_applies, _lazy_solve, start="use",
+                  what="masters with the country and region caps added round by round where a plan "
+                       "breaks them")
 
 #: merged origins: the model with indistinguishable origin countries merged, by the later routes
-MERGED = Route("merged-origins", _merged_applies, _merged_solve, start="use")
+MERGED = Route("merged-origins", _merged_applies, _merged_solve, start="use",
+               what="the origins that no row or cost tells apart merged")
 
 #: every route, in the order they are tried; the first that applies solves the model
 ROUTES: tuple[Route, ...] = (
     PYOMO,
-    Route("facility-multi", _multi_applies, _multi_solve),
-    Route("facility-single", _single_applies, _single_solve),
-    Route("facility-compact", _compact_applies, _compact_solve),
+    Route("facility-multi", _multi_applies, _multi_solve,
+          what="a multi-source facility location: Lagrangian bound, then branch and price"),
+    Route("facility-single", _single_applies, _single_solve,
+          what="a single-source facility location: Lagrangian bound, then compact MIPs"),
+    Route("facility-compact", _compact_applies, _compact_solve,
+          what="a facility location: HiGHS on its hubs and assignments only"),
     GENERATION,
     LAZY_CAPS,
     MERGED,
-    Route("projected", _projected_applies, _projected_solve, start="use"),
-    Route("strong-links", _links_applies, _links_solve, start="use"),
+    Route("projected", _projected_applies, _projected_solve, start="use",
+          what="the single-sourced flows substituted out, relax and fix, then HiGHS"),
+    Route("strong-links", _links_applies, _links_solve, start="use",
+          what="HiGHS with only the strong links its LP needs"),
     HIGHS,
 )
-
-
-@dataclass
-class _Clock:
-    """Seconds by phase of one solve_linear call."""
-
-    build: float = 0.0
-    solve: float = 0.0
-    certify: float = 0.0
-
-    def run(self, route: Route, model: NetworkModel, options: SolveOptions, deadline: float,
-            start: Design | None) -> SolverResult:
-        """``route.solve``; its own solver time counts as solve, the rest (the solver's copy of
-        the model) as build."""
-        t = time.perf_counter()
-        try:
-            if route.start == "use":
-                result = route.solve(model, options, deadline, start)
-            else:
-                result = route.solve(model, options, deadline)
-        finally:
-            wall = time.perf_counter() - t
-        ran = min(max(result.solve_time, 0.0), wall)
-        self.solve += ran
-        self.build += wall - ran
-        return result
-
-    def costs_what_it_says(self, model: NetworkModel, result: SolverResult) -> bool:
-        """Whether ``result``'s objective is the cost of its plan (:func:`~.certify.costs_as_said`)."""
-        t = time.perf_counter()
-        try:
-            return costs_as_said(model.lm, result)
-        finally:
-            self.certify += time.perf_counter() - t
-
-    def exact(self, model: NetworkModel, result: SolverResult, options: SolveOptions, deadline: float,
-              notes: list[str]) -> SolverResult:
-        """``result`` made exact (:func:`~.certify.made_exact`), in the certificate's time."""
-        t = time.perf_counter()
-        try:
-            return made_exact(model.lm, result, options, deadline, _is_mip(model), notes)
-        finally:
-            self.certify += time.perf_counter() - t
-
-    def certified(self, model: NetworkModel, x: Any) -> bool:
-        t = time.perf_counter()
-        ok = is_feasible(model.lm, x)
-        self.certify += time.perf_counter() - t
-        return ok
 
 
 def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start: Design | None = None,
@@ -610,7 +595,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
                                "demand"], "with the options")
     t0 = time.perf_counter()
     deadline = options.deadline()
-    clock = _Clock()
+    clock = Clock()
     notes: list[str] = []
     # plain HiGHS is the fallback, but not for a model without its failure copies
     fallback = "" if _deferred(model) is not None else ": solved by plain HiGHS"
@@ -624,10 +609,14 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
         clock.build += time.perf_counter() - t0
         if start is not None and route.start == "ignore":
             notes.append(f"MIP start ignored by {route.name}")
+        log_step(options, f"route {route.name}: {route.what} ({model.lm.n_rows:,} rows, "
+                          f"{model.lm.n_cols:,} columns)")
         try:
-            result: SolverResult | None = clock.run(route, model, options, deadline, start)
+            with steps_within():
+                result: SolverResult | None = clock.run(route, model, options, deadline, start)
         except Declined as exc:
             notes.append(f"{route.name} declined ({exc}){fallback}")
+            log_step(options, notes[-1])
             result = None
         except (ResilientSCError, MemoryError):  # said on purpose, or out of memory: to the caller
             raise
@@ -639,6 +628,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
             if route is HIGHS or route is PYOMO:  # a backend asked for is not swapped for another
                 raise
             notes.append(f"{route.name} failed ({type(exc).__name__}: {exc}){fallback}")
+            log_step(options, notes[-1])
             warn(f"route {route.name} failed ({type(exc).__name__}: {exc}){fallback or ''}; "
                  "please report it", RunWarning)
             result = None
@@ -652,6 +642,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
             # a dearer plan said to be optimal (a 3-period roadmap: 40,225.15 for 31,865.65)
             notes.append(f"{route.name} returned a plan whose cost is not the one it reported: solved again "
                          "by plain HiGHS" + (" without the MIP start" if start is not None else ""))
+            log_step(options, notes[-1])
             route, first = HIGHS, result
             result = clock.run(HIGHS, model, options, deadline, None)
             if result.x is None and first.x is not None and clock.certified(model, first.x):
@@ -687,7 +678,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
             result = costed(model.lm, result, options)
         # made exact (a model without its failure copies: by failure generation, on each master)
         if not master and result.x is not None and result.message != base.UNCERTIFIED and fallback:
-            result = clock.exact(model, result, options, deadline, notes)
+            result = clock.exact(model, result, options, deadline, _is_mip(model), notes)
     report = SolveReport(route.name, clock.build, clock.solve, clock.certify, result.nodes, result.bound,
                          result.iterations, "; ".join(notes), result.message != base.UNCERTIFIED,
                          options.settings())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..base import Declined, SolveOptions, SolverResult, Status, Trace
+from ..base import Declined, SolveOptions, SolverResult, Status, Trace, log_step
 from ..mip.branch_and_bound import Incumbent, Prober, branch_and_bound
 from ..mip.master import Full, Master, initial_columns
 from .heuristics import Transport, complete, improve, offer
@@ -66,6 +66,7 @@ def solve_multi_source(lm: LinearModel, fl: FacilityProblem, options: SolveOptio
     def tol() -> float:
         return max(1e-9, options.mip_gap * abs(inc.objective)) if math.isfinite(inc.objective) else 0.0
 
+    log_step(options, "Lagrangian bound (demand rows relaxed) by subgradient ascent, plans by heuristics")
     u0 = np.sort(fl.cost, axis=0)
     u = np.where(np.isfinite(u0[min(1, m - 1)]), u0[min(1, m - 1)], u0[0])
     a = ascend(lb, u, fl.lo, fl.up, inc.objective, tol(), 150, 2.0, visit=visit, every=25)
@@ -77,6 +78,7 @@ def solve_multi_source(lm: LinearModel, fl: FacilityProblem, options: SolveOptio
     if inc.design is None:  # no plan found: let HiGHS decide
         raise Declined("the Lagrangian heuristics found no plan")
     inc.x = fl.plan(*inc.design)
+    log_step(options, f"Lagrangian bound {a.bound:,.2f}, best plan {inc.objective:,.2f}")
     closed, opened = probe_hubs(lb, a, fl.lo, fl.up)
     lo, up = fl.lo.copy(), fl.up.copy()
     lo[closed > inc.objective - tol()] = 1.0
@@ -98,6 +100,8 @@ def solve_multi_source(lm: LinearModel, fl: FacilityProblem, options: SolveOptio
     _, fill, _ = lb.hubs(a.u)
     support = fl.y_cols[lb.hub[fill], lb.mk[fill]]
     master = Master(f, options, initial_columns(f, extra=support[support >= 0]))
+    log_step(options, f"branch and price over the {int((up > lo).sum()):,} hubs the bound leaves open to "
+                      "choice")
 
     status, bound = branch_and_bound(master, inc, options, deadline, trace, prober(fl, lb))
     trace.lp_solves = master.solves

@@ -14,7 +14,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from ..base import SolveOptions, SolverResult, Status, Trace
+from ..base import SolveOptions, SolverResult, Status, Trace, log_step
 from ..highs import log_to_stderr, new_highs, pass_matrix
 from ..projection import Projection
 from .compact import solve_compact
@@ -41,6 +41,7 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
     a_full = sp.vstack([lm.matrix(), cut[0]]).tocsr()
     a_proj = (a_full @ proj).tocsr()
     rlo, rup = np.concatenate([row_lo, cut[1]]), np.concatenate([row_up, cut[2]])
+    log_step(options, "the LP relaxation, for the Lagrangian bound's start")
     h = new_highs(SolveOptions(threads=options.threads, seed=options.seed))
     pass_matrix(h, a_proj, proj.T @ lm.objective(), col_lo[keep], col_up[keep], rlo, rup,
                  np.zeros(len(keep), bool))
@@ -95,6 +96,7 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
             offer(*ss_local_search(fl, got[1], deadline, ao.swap_in))
             ub = best[0][0]
     lower = a.bound
+    log_step(options, f"Lagrangian bound {a.bound:,.2f} (0-1 knapsacks), best plan {ub:,.2f}")
     for delta in ao.targets:
         # every plan cheaper than the target T lies in the model restricted by the bound:
         # solve that; a plan ≤ T is optimal, none proves the optimum above T
@@ -110,6 +112,7 @@ def solve_single_source(lm: LinearModel, fl: FacilityProblem, projection: Projec
             if final:
                 break
             continue
+        log_step(options, f"HiGHS on the hubs and assignments the bound allows below {target:,.2f}")
         result = solve_compact(fl, options, deadline, lo, up, banned, fewest,
                                best[0][1] if best and final else None, target, dict(ao.round_options))
         trace.lp_solves += 1  # rounds

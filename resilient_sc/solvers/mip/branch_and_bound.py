@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..base import SolveOptions, Status, Trace
+from ..base import SolveOptions, Status, Trace, log_step
 from .master import FEAS, Full, Master
 
 
@@ -96,6 +96,29 @@ class _Node:
     depth: int = field(compare=False, default=0)
 
 
+#: seconds between branch and bound's progress lines in the solver log
+PROGRESS_EVERY = 10.0
+
+
+def progress(trace: Trace, open_nodes: int, lower: float, inc: Incumbent) -> str:
+    """Branch and bound's progress line: nodes solved and open, bound, best plan and their gap.
+
+    >>> progress(Trace(nodes=1200), 35, 99.0, Incumbent(100.0))
+    'branch and bound: 1,200 nodes solved, 35 open; bound 99.00, best plan 100.00, gap 1.0000%'
+    >>> progress(Trace(), 1, -math.inf, Incumbent())
+    'branch and bound: 0 nodes solved, 1 open; bound none yet, best plan none yet, gap —'
+    """
+    best = inc.objective
+    known = math.isfinite(best) and math.isfinite(lower)
+    gap = f"{(best - lower) / max(abs(best), 1e-10):.4%}" if known else "—"
+    return (f"branch and bound: {trace.nodes:,} nodes solved, {open_nodes:,} open; bound {_amount(lower)}, "
+            f"best plan {_amount(best)}, gap {gap}")
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.2f}" if math.isfinite(value) else "none yet"
+
+
 def tolerance(ub: float, options: SolveOptions) -> float:
     """The absolute gap at which a bound counts as closing on ``ub``."""
     return max(1e-9, options.mip_gap * abs(ub)) if math.isfinite(ub) else 0.0
@@ -120,8 +143,12 @@ def branch_and_bound(master: Master, inc: Incumbent, options: SolveOptions, dead
     is_design = np.isin(ints, f.design)
     seq = 0
     heap = [_Node(-math.inf, 0, seq, f.col_lo[ints].copy(), f.col_up[ints].copy())]
+    next_line = time.perf_counter() + PROGRESS_EVERY
     while heap:
         lower = heap[0].bound
+        if options.log and time.perf_counter() >= next_line:
+            log_step(options, progress(trace, len(heap), lower, inc))
+            next_line = time.perf_counter() + PROGRESS_EVERY
         if inc.objective - lower <= tolerance(inc.objective, options):
             return Status.OPTIMAL, min(lower, inc.objective)
         if time.perf_counter() > deadline:
