@@ -155,21 +155,13 @@ def pass_matrix(h: highspy.Highs, a: sp.spmatrix, cost: np.ndarray, col_lo: np.n
     by_column = sp.isspmatrix_csc(a)
     a = a if by_column else sp.csr_matrix(a)
     fmt = highspy.MatrixFormat.kColwise if by_column else highspy.MatrixFormat.kRowwise
-    integrality = np.asarray(integer).astype(np.int32)
-    if integrality.any():
-        h.passModel(a.shape[1], a.shape[0], a.nnz, int(fmt), int(highspy.ObjSense.kMinimize), 0.0,
-                    np.asarray(cost, float), col_lo, col_up, row_lo, row_up,
-                    a.indptr.astype(np.int32, copy=False), a.indices.astype(np.int32, copy=False),
-                    a.data.astype(float, copy=False), integrality)
-    else:  # an LP goes in without integrality: all zeros, HiGHS warns "No semi-integer/integer variables"
-        # (and passModel's array form reads an empty integrality out of bounds)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-        lp.col_cost_, lp.col_lower_, lp.col_upper_ = np.asarray(cost, float), col_lo, col_up
-        lp.row_lower_, lp.row_upper_ = row_lo, row_up
-        lp.a_matrix_.format_ = fmt
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = a.shape[1], a.shape[0]
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+    h.passModel(a.shape[1], a.shape[0], a.nnz, int(fmt), int(highspy.ObjSense.kMinimize), 0.0,
+                np.asarray(cost, float), col_lo, col_up, row_lo, row_up,
+                a.indptr.astype(np.int32, copy=False), a.indices.astype(np.int32, copy=False),
+                a.data.astype(float, copy=False), np.asarray(integer).astype(np.int32))
+    if not np.any(integer):  # an LP without integrality: all zeros made HiGHS warn "No semi-integer/integer
+        lp = h.getLp()  # variables" (passModel's array form reads an empty one out of bounds; a
+        lp.integrality_ = []  # HighsLp's arrays set from numpy took 0.6 s for 3M coefficients, this 0.1 s)
         h.passModel(lp)
     scale = objective_scale(cost)
     h.setOptionValue("user_objective_scale", scale)
