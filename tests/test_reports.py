@@ -92,6 +92,9 @@ def test_premium_report(tiny_outcomes, tmp_path):
     text = (tmp_path / "report.md").read_text()
     assert "near (min_local_share 0.5) costs 36.5% more than the cost-optimal base" in text
     assert "impossible (excluded_countries CN, FR) is infeasible" in text
+    # its two reasons a bullet each (on lines of their own they ran together into one paragraph)
+    assert "\nInfeasible:\n\n- demand: product 'default': usable suppliers can make at most 0 units" in text
+    assert "\n- demand: market 'Paris' (product 'default', 80 units) cannot be served" in text
     assert "![" in text and "(premium.png)" in text
     assert all((tmp_path / n).stat().st_size > 0 for n in names)
     # the files listed with their units (they said "cost, premium, served fractions, shares")

@@ -56,6 +56,7 @@ from .report_kit import (
     image,
     markdown_table,
     quantities,
+    reason_lines,
     report_folder,
     settings_of,
     slug,
@@ -197,7 +198,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
     for i, o in enumerate(outcomes):
         lines += [f"## {o.name}: {describe(o.policy)}", ""]
         if o.plan is None:
-            lines += [f"{'Infeasible' if o.status == 'infeasible' else 'Not solved'}: {o.reason}", ""]
+            lines += reason_lines("Infeasible" if o.status == "infeasible" else "Not solved", o.reason)
             continue
         lines += bullets(stress_sentences(o.plan, o.stress))
         lines.append("")

@@ -159,12 +159,34 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:60].strip("_") or "policy"
 
 
-def first_reason(text: str) -> str:
-    """The first reason of an infeasibility message (its list items follow a header line)."""
+def reasons(text: str) -> list[str]:
+    """The reasons of an infeasibility message, one per item (its list items follow a header line).
+
+    >>> reasons("no plan:\n  - a is short\n  - b is short")
+    ['a is short', 'b is short']
+    """
     lines = [ln.strip(" -") for ln in text.splitlines() if ln.strip(" -")]
-    items = [ln for ln in lines if not ln.endswith(":")] or lines or [text]
+    return [ln for ln in lines if not ln.endswith(":")] or lines or [text]
+
+
+def first_reason(text: str) -> str:
+    """The first reason of an infeasibility message, and how many more."""
+    items = reasons(text)
     more = f" (and {count(len(items) - 1, 'more reason')})" if len(items) > 1 else ""
     return items[0].rstrip(".") + more + "."
+
+
+def reason_lines(label: str, text: str) -> list[str]:
+    """Markdown lines of ``label`` and the reasons of ``text``: on one line when there is one, else
+    a bullet each (on lines of their own they ran together into one paragraph).
+
+    >>> reason_lines("Infeasible", "a is short")
+    ['Infeasible: a is short', '']
+    >>> reason_lines("Infeasible", "a is short\nb is short")
+    ['Infeasible:', '', '- a is short', '- b is short', '']
+    """
+    items = reasons(text)
+    return [f"{label}: {items[0]}", ""] if len(items) == 1 else [f"{label}:", "", *bullets(items), ""]
 
 
 def source(network: Network) -> str:
