@@ -236,24 +236,44 @@ def _dot_thousands(table: Table, df: pd.DataFrame, distinct: Distinct) -> list[s
         dotted, plain = text.str.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}"), text.str.fullmatch(r"[+-]?\d{4,}")
         padded = False  # whether a decimal written with a trailing 0 is said how to keep
         three = not (text.str.contains(".", regex=False) & ~dotted).any()  # every decimal of three digits
-        if dotted.any() and plain.any():
-            why = f"though other rows write thousands without a separator ({text[plain].iloc[0]})"
+        cells, rows = spread(text, codes, "", object), spread(dotted, codes, False, bool)
+        beside = _plain_beside(df, cells, spread(plain, codes, False, bool))
+        if (rows & (beside != "")).any():
+            rows &= beside != ""
+            why = "though other rows{} write thousands without a separator ({})"
         elif (column.unit in AMOUNTS and dotted.any() and three
               and ((dotted & text.str.endswith("0")) | text.str.fullmatch(r"[+-]?\d{1,3}")).any()):
             why, padded = "and every decimal of the column is written with three digits", True
         else:
             continue
-        cells = spread(text, codes, "", object)
 
-        def line(pos: int, c: str = col, t: np.ndarray = cells, w: str = why, p: bool = padded) -> str:
+        def line(pos: int, c: str = col, t: np.ndarray = cells, w: str = why, p: bool = padded,
+                 b: np.ndarray = beside) -> str:
             value = float(t[pos])
             keep = f"; if {value:g}, write {value:g}" if p and t[pos].endswith("0") else ""
-            return (f"{where(table.name, df, pos)} | {c} {quote(t[pos])} is read as {value:g}, {w}: if "
-                    f"{value * 1000:,.0f} was meant, write {value * 1000:.0f}{keep}")
+            of = f" of product {quote(str(df['product'].iloc[pos]).strip())}" if "product" in df else ""
+            return (f"{where(table.name, df, pos)} | {c} {quote(t[pos])} is read as {value:g}, "
+                    f"{w.format(of, b[pos])}: if {value * 1000:,.0f} was meant, write "
+                    f"{value * 1000:.0f}{keep}")
 
-        each_row(out, table.name, np.flatnonzero(spread(dotted, codes, False, bool)), line,
+        each_row(out, table.name, np.flatnonzero(rows), line,
                  f"{col} is written with a dot before three digits")
     return out
+
+
+def _plain_beside(df: pd.DataFrame, cells: np.ndarray, plain: np.ndarray) -> np.ndarray:
+    """Per row, a number of four or more digits without a separator that another row of the same
+    product writes ('' where none does): 1.125 litres of paint beside 40000 pieces of cells is no
+    thousand (audit); without a product column, of any row."""
+    example = np.full(len(cells), "", dtype=object)
+    if not plain.any():
+        return example
+    if "product" not in df:
+        example[:] = cells[np.flatnonzero(plain)[0]]
+        return example
+    product = df["product"].astype(str).str.strip().to_numpy()
+    first = pd.Series(cells[plain], index=product[plain]).groupby(level=0).first()
+    return pd.Series(product).map(first).fillna("").to_numpy(dtype=object)
 
 
 def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: list[str],

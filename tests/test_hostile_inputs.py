@@ -1382,10 +1382,26 @@ def test_a_dot_for_thousands_beside_plain_thousands_is_warned_of(ex: Path):
     most likely 9,000."""
     edit(ex / "supplier_products.csv", "S_BR_Manaus,cells,9000,", "S_BR_Manaus,cells,9.000,")
     with pytest.warns(DataWarning, match=r"\(supplier_products, row 2 'S_BR_Manaus, cells'\) \| capacity "
-                                         r"'9\.000' is read as 9, though other rows write thousands without "
-                                         r"a separator \(6100\): if 9,000 was meant, write 9000"):
+                                         r"'9\.000' is read as 9, though other rows of product 'cells' write "
+                                         r"thousands without a separator \(8300\): if 9,000 was meant, "
+                                         r"write 9000"):
         net = read_network(ex)
     assert net.supplier_products["capacity"].iloc[0] == 9.0  # read as written, and said
+
+
+def test_a_dot_before_three_digits_is_no_thousand_beside_another_products_thousands(ex: Path):
+    """Displays counted in thousands (2.51, 1.125): '1.125' was said to be 1,125 'though other rows
+    write thousands without a separator (4460)', a demand of cells, in another unit (audit): following
+    the hint made it 1000 times too large. Only rows of the same product count."""
+    header, *rows = (ex / "demand.csv").read_text(encoding="utf-8").splitlines()
+    small = [f"{r.rsplit(',', 1)[0]},{int(r.rsplit(',', 1)[1]) / 1000:g}" if ",displays," in r else r
+             for r in rows]
+    small[2] = "Berlin,displays,1.125"
+    (ex / "demand.csv").write_text("\n".join([header, *small]) + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net = read_network(ex)
+    assert net.demand["demand"].iloc[2] == 1.125
 
 
 def test_a_dot_for_thousands_in_every_row_of_an_amount_is_warned_of(ex: Path):
