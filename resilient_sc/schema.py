@@ -94,7 +94,7 @@ TABLES: dict[str, Table] = {
                 Column("country", "id", "country id"),
                 Column("region", "id", "region; markets count supply from their region as local"),
                 _opt("bloc", "text", "", "trade bloc; countries sharing a non-empty bloc are allies "
-                     "(blank: none; 'none' or 'n/a' is refused)"),
+                     "(blank: none; 'none', 'n/a', 0 or FALSE is refused)"),
             ),
             key=("country",),
         ),

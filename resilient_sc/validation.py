@@ -390,13 +390,14 @@ def check_references(t: Frames) -> list[str]:
 #: what a planner types in a cell for "none" (a bloc so named is a bloc: its countries allies); not
 #: 'na', which may be North America's
 NO_VALUE_WORDS = frozenset({"none", "nobloc", "(none)", "n/a", "n.a.", "n.a", "nil", "null", "nan", "-", "–",
-                            "—", "/", "?"})
+                            "—", "/", "?", "0", "false"})  # 0, FALSE: a spreadsheet's lookup of a blank
 
 
 def check_blocs(t: Frames) -> list[str]:
     """A bloc written as a word for none (``none``, ``n/a``, ``-``): any text is a bloc, so the
     countries given it were allies of each other (BR and CN both 'none' under min_allied_share 1:
-    960 where blank gave 4,160, without a word: spreadsheets audit); blank is no bloc (§8.1)."""
+    960 where blank gave 4,160, without a word: spreadsheets audit); ``0`` and ``FALSE`` too, what
+    Excel's VLOOKUP of a blank cell gives; blank is no bloc (§8.1)."""
     df = t["countries"]
     words = df["bloc"].astype(str).str.casefold().str.replace(" ", "").str.lstrip("#")  # Excel's #N/A
     at = np.flatnonzero(words.isin(NO_VALUE_WORDS).to_numpy())

@@ -633,10 +633,11 @@ def test_a_market_named_somme_is_a_market():
     assert Network.from_frames(**frames).demand["market"].tolist() == ["Somme"]
 
 
-@pytest.mark.parametrize("word", ["none", "N/A", " - ", "null", "#N/A", "no bloc"])
+@pytest.mark.parametrize("word", ["none", "N/A", " - ", "null", "#N/A", "no bloc", "0", "FALSE"])
 def test_a_bloc_written_as_a_word_for_none_is_refused(word):
     """Any text is a bloc: FR and CN both 'none' were allies, and min_allied_share 1 bought from
-    China (960 where a blank bloc gave 4,160 in the audit's network, without a word)."""
+    China (960 where a blank bloc gave 4,160 in the audit's network, without a word). 0 and FALSE
+    are what a spreadsheet's VLOOKUP of a blank cell and a boolean cell read as (audit)."""
     frames = tiny_frames()
     frames["countries"] = frames["countries"].assign(bloc=[word, word])
     said = (f"bloc {word.strip()!r} reads as no bloc, but any text is a bloc, whose countries are allies of "
