@@ -82,6 +82,11 @@ COUNT_KINDS = frozenset({"number", "capacity"})
 _DOT_THOUSANDS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(\.\d{3})+\s*")
 
 
+#: a formula of a totals row, whatever its label's language: Excel's Total Row writes SUBTOTAL
+#: (its functions: sum, count, average, ...); AGGREGATE does the same ignoring errors
+_TOTALS = re.compile(r"=\s*(_xlfn\.)?(SUBTOTAL|AGGREGATE)\s*\(", re.IGNORECASE)
+
+
 def _dot_thousands(text: str) -> bool:
     """Whether ``text`` reads as a number with a dot for thousands (``9.000``, ``1.200.000``; not
     ``0.050``): a text cell of a workbook saved in a locale with a decimal comma, read as 9."""
@@ -121,6 +126,8 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
                                  timedelta_formats=ws.parent._timedelta_formats)
         parser.hidden_rows = []
         for r, cells in parser.parse():
+            empty: list[str] = []  # the row's formulas whose saved result is the empty text
+            held = False  # whether the row holds a value but 0 (formulas copied below the data give "" and 0)
             for cell in cells:
                 value, col = cell["value"], cell["column"]
                 if cell["data_type"] == "e":
@@ -133,6 +140,15 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
                                  f"({quote(cell['formula'])}); open and save the workbook in Excel "
                                  "or LibreOffice, or type the value")
                     continue
+                if r > 1 and cell["formula"] is not None and _TOTALS.match(cell["formula"]):
+                    found.append(f"({table}, row {r}) | a totals row (column {get_column_letter(col)} holds "
+                                 f"{quote(cell['formula'])}): a total is no row of {table}; delete the row "
+                                 "(Excel: Table Design, untick Total Row)")
+                    break
+                if r > 1 and cell["formula"] is not None and value in (None, ""):
+                    empty.append(f"{at(r, col)} holds a formula whose result is the empty text "
+                                 f"({quote(cell['formula'])}), which would read as a blank cell and take the "
+                                 "column's default; type the value, or make the formula give one")
                 if value is None:
                     continue
                 text = _cell_text(value)
@@ -164,8 +180,11 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
                     rows.append(r)
                     values.append(text)
                     last = max(last, r)
+                    held = held or text.strip() != "0"
                     if cell["style_id"] in struck_styles:
                         struck[r] = struck.get(r, 0) + 1
+            if empty and held:  # in a row of data (one of nothing but such formulas and zeros is left out)
+                found += empty
             if r > limits.rows + 1 and r == last:
                 problems.append(f"({table}) | the sheet has more than {limits.describe('rows')}")
                 return None

@@ -594,6 +594,53 @@ def test_formula_saved_by_a_program_that_does_not_calculate_is_refused(book: Pat
                          "workbook in Excel or LibreOffice, or type the value")
 
 
+def _saved_as_excel(book: Path, sheet: str, ref: str, formula: str, value: bytes, text: bool) -> None:
+    """``book`` with cell ``ref`` of ``sheet`` the ``formula`` saved with ``value`` as Excel saves it
+    (``text``: a text result, t="str"), its formulas calculated."""
+    change(book, sheet, **{ref: formula})
+    with zipfile.ZipFile(book) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    kind = b' t="str"' if text else b""
+    cell = re.compile(rb'<c r="' + ref.encode() + rb'"([^>]*?)( t="\w+")?><f>(.*?)</f><v ?/>')
+    name = next(k for k, v in parts.items() if k.startswith("xl/worksheets/") and cell.search(v))
+    parts[name] = cell.sub(lambda m: b'<c r="' + ref.encode() + b'"' + m[1] + kind + b"><f>" + m[3]
+                           + b"</f><v>" + value + b"</v>", parts[name])
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'fullCalcOnLoad="1"', b"")
+    with zipfile.ZipFile(book, "w") as zf:
+        for part, data in parts.items():
+            zf.writestr(part, data)
+
+
+def test_a_formula_whose_result_is_the_empty_text_is_refused_in_a_row_of_data(book: Path):
+    """A failed lookup, =IFERROR(VLOOKUP(...),""), saved by Excel as the empty text, read as a blank
+    cell: every unit cost 0 (the plan 2,447,004 where 11,914,791), or a capacity unlimited, said
+    valid (audit). In a row of data it is refused; a row of nothing but such formulas and zeros is left
+    out, as before."""
+    lookup = '=IFERROR(VLOOKUP(A2,prices!A:B,2,FALSE),"")'
+    _saved_as_excel(book, "supplier_products", "D2", lookup, b"", text=True)
+    assert one(book) == ("(supplier_products, row 2) | column D 'unit_cost' holds a formula whose result "
+                         f"is the empty text ('{lookup[:-4]}…' (43 characters)), which would read as a "
+                         "blank cell and take the "
+                         "column's default; type the value, or make the formula give one")
+    below = len(examples.electronics().supplier_products) + 5  # a row below the data, nothing else in it
+    change(book, "supplier_products", D2=12.5, **{f"C{below}": 0})  # and a 0, as formulas copied down give
+    _saved_as_excel(book, "supplier_products", f"D{below}", lookup.replace("A2", f"A{below}"), b"", text=True)
+    assert read_network(book).supplier_products["unit_cost"].iloc[0] == 12.5
+
+
+@pytest.mark.parametrize("label", ["Ergebnis", "Итог", ""])
+def test_a_totals_row_is_refused_by_its_subtotal_whatever_its_label(book: Path, label: str):
+    """Excel's Total Row labels itself in the user's language ('Ergebnis', 'Summa', '合计') or not
+    at all: under a word the library did not know, a periods table planned a sixth period, the
+    cost doubled without a word (audit). Its SUBTOTAL formula says what it is in any language."""
+    last = len(examples.electronics().demand) + 2
+    change(book, "demand", **{f"A{last}": label or None})
+    _saved_as_excel(book, "demand", f"C{last}", f"=SUBTOTAL(109,C2:C{last - 1})", b"162030", text=False)
+    assert one(book) == (f"(demand, row {last}) | a totals row (column C holds "
+                         f"'=SUBTOTAL(109,C2:C{last - 1})'): a total is no row of demand; delete the row "
+                         "(Excel: Table Design, untick Total Row)")
+
+
 @pytest.mark.parametrize("error", ["#DIV/0!", "#N/A", "#REF!", "#VALUE!"])
 def test_error_values_are_refused(book: Path, error: str):
     change(book, "lanes", D3=error)
