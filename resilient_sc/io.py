@@ -172,8 +172,17 @@ def make_parent(path: Path) -> list[Path]:
     if not existing.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, f"cannot create {path}: {existing} is a file, not a folder")
     made = [p for p in reversed(path.absolute().parents) if not p.exists()]
+    live = {tmp.absolute(): tmp for tmp in list(_LIVE)}  # (another thread may add one meanwhile)
+    if gone := next((live[p] for p in made if p in live), None):  # made again, its files written after
+        raise _removed(gone, path)  # would take the place of the whole output (audit)
     path.parent.mkdir(parents=True, exist_ok=True)
     return made
+
+
+def _removed(tmp: Path, path: Path) -> FileNotFoundError:
+    """The error of an unfinished folder ``tmp`` (of the output ``path``) removed while written."""
+    return FileNotFoundError(errno.ENOENT, f"the unfinished folder {tmp.name} was removed while this run "
+                             "wrote it (by another program?): nothing of this run was written", str(path))
 
 
 def _unmake(made: list[Path]) -> None:
@@ -257,7 +266,14 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
     _LIVE.add(tmp)
     try:
         _usual_mode(tmp, 0o777)
-        yield tmp
+        try:
+            yield tmp
+        except FileNotFoundError:
+            if tmp.is_dir():
+                raise
+            raise _removed(tmp, path) from None  # named as the output, not as a file in it
+        if not tmp.is_dir():
+            raise _removed(tmp, path)
         _swap_in(tmp, path, force, flag, outputs, network)
         made = []
     finally:

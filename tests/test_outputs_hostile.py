@@ -498,6 +498,30 @@ def test_a_folder_another_run_writes_meanwhile_is_said_to_be_so(tmp_path):
     assert [p.name for p in target.iterdir()] == ["theirs.csv"]
 
 
+@pytest.mark.parametrize("gone", ["folder", "parent"])
+def test_a_folder_removed_while_written_is_never_put_in_place(tmp_path, capsys, tiny_dir, gone):
+    """The unfinished folder (or the folder above --out) removed while a run wrote it: each file
+    written after made its folders again, and the files written after took the place of the
+    output, said written whole (exit 0); with --force over a whole report, 2 files of 6 (audit)."""
+    parent = tmp_path / "results"
+    target = parent / "plan"
+    assert main(["solve", str(tiny_dir), "--out", str(target)]) == 0
+    before = digest(target)
+    removed = (r"the unfinished folder \.plan\.rsc-tmp\.\S+ was removed while this run wrote it \(by "
+               r"another program\?\): nothing of this run was written")
+    with pytest.raises(FileNotFoundError, match=removed) as info, io.atomic_folder(target, force=True) as tmp:
+        io.write_csv(tmp / "a.csv", pd.DataFrame({"x": [1]}))
+        shutil.rmtree(tmp if gone == "folder" else parent)
+        io.write_csv(tmp / "b.csv", pd.DataFrame({"x": [2]}))  # its folders made again
+    assert info.value.filename == str(target)
+    if gone == "folder":
+        assert digest(target) == before  # the old plan kept whole
+    else:
+        assert not target.exists()  # nothing of this run's
+    assert not temporaries(tmp_path)
+    capsys.readouterr()
+
+
 def test_report_folders_are_written_whole(capsys, tiny_dir, tmp_path):
     out = tmp_path / "report"
     assert main(["stress", str(tiny_dir), "--out", str(out)]) == 0
