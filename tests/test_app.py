@@ -178,6 +178,26 @@ def test_upload_problems_name_table_row_and_column(tmp_path):
     assert list(tmp_path.iterdir()) == [tmp_path / "bad.xlsx"]  # nothing written next to the input
 
 
+def test_an_upload_the_server_cannot_save_blames_the_server(tmp_path, monkeypatch):
+    """A full server disk read as the user's fault: '(plant A.xlsx) | cannot read it (OSError)'
+    (audit). It says the server could not save its copy, and that the file is fine."""
+    import errno
+
+    from resilient_sc.template import write_template
+
+    content = write_template(tmp_path / "book.xlsx").read_bytes()
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(ValidationError) as info:
+        read_upload(content, "plant A.xlsx", Session.example().workdir)
+    assert str(info.value).endswith("(plant A.xlsx) | the server could not save its copy of the file to read "
+                                    "it (No space left on device: its disk may be full); nothing is wrong "
+                                    "with the file: try again later, or tell whoever runs the app")
+
+
 def test_upload_refuses_other_files(tmp_path):
     with pytest.raises(ValidationError, match=r"expected an \.xlsx workbook"):
         read_upload(b"a,b\n", "data.csv", tmp_path)
@@ -677,6 +697,18 @@ def test_report_zip_and_figures(compared):
                            for p in ("cells", "chips", "displays")]
     assert titles[5:] == ["Frontier of min_local_share: Over the policy (the base) …"]
     page = figures_html(compared).read_text()
+    real = Path.write_text
+
+    def half(self, text, **kwargs):  # a full disk: part of the page written, then the error
+        real(self, text[:100], **kwargs)
+        raise OSError(28, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(Path, "write_text", half)
+        with pytest.raises(OSError):
+            figures_html(compared)
+    assert (compared.workdir / "figures.html").read_text() == page  # kept whole
+    assert not [p for p in compared.workdir.iterdir() if "rsc-tmp" in p.name]
     compared.frontier = None
     assert page.count("<h2>") == len(titles) and "plotly" in page
     with pytest.raises(ValueError, match="solve a policy first"):

@@ -72,11 +72,16 @@ def read_upload(content: bytes, name: str, workdir: Path) -> Network:
         path = upload_path(name, workdir)  # its own name: the messages name the user's file
         scratch = path.parent
     try:
-        if suffix == ".zip":
-            network = read_network(unzip_tables(content, name, scratch))
-        else:
-            path.write_bytes(content)
-            network = read_network(path)
+        try:
+            if suffix == ".zip":
+                path = unzip_tables(content, name, scratch)
+            else:
+                path.write_bytes(content)
+        except OSError as exc:  # the server's disk, not the user's file (it said 'cannot read it (OSError)')
+            raise ValidationError([f"({name}) | the server could not save its copy of the file to read it "
+                                   f"({exc.strerror or exc}: its disk may be full); nothing is wrong with "
+                                   "the file: try again later, or tell whoever runs the app"]) from exc
+        network = read_network(path)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return network._derived(source=name)  # the user's file, not the server's copy of it, in every export

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.report import write_premium_report
 from ..analysis.report_kit import describe
 from ..analysis.roadmap_report import write_roadmap_premium_report
+from ..io import atomic_path
 from ..workbook import write_workbook
 from .compare_page import (
     any_frontier_figure,
@@ -72,7 +73,7 @@ def report_zip(session: Session) -> Path:
             raise ValueError("solve a policy first: the report compares the scenarios")
         written = write_premium_report(folder, session.network, found, premium_frame(session), force=True)
     path = session.workdir / f"{REPORT}.zip"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for file in sorted(written):
             zf.write(file, f"{REPORT}/{file.relative_to(folder).as_posix()}")
     return path
@@ -132,7 +133,8 @@ def figures_html(session: Session) -> Path:
         parts.append(fig.to_html(full_html=False, include_plotlyjs=i == 0))
     parts.append("</body></html>")
     path = session.workdir / "figures.html"
-    path.write_text("\n".join(parts), encoding="utf-8")
+    with atomic_path(path) as tmp:  # whole or not at all (a full disk left 0 bytes)
+        tmp.write_text("\n".join(parts), encoding="utf-8")
     return path
 
 
@@ -140,11 +142,21 @@ def build(session: Session) -> None:
     """The export panel."""
     from nicegui import run, ui
 
+    def failed(what: str, exc: OSError) -> None:
+        """A file the server could not write: said, where the click did nothing at all (a full disk)."""
+        ui.notify(f"the server could not write the {what} ({exc.strerror or exc}: its disk may be full); "
+                  "nothing was downloaded: try again later, or tell whoever runs the app",
+                  type="negative", multi_line=True)
+
     def download() -> None:
         if session.plan is None and session.roadmap is None:
             ui.notify(f"{session.no_plan()}: the workbook needs a plan; solve a policy (step 3)")
             return
-        path = plan_workbook(session)
+        try:
+            path = plan_workbook(session)
+        except OSError as exc:
+            failed("plan workbook", exc)
+            return
         ui.download.file(path, path.name)
 
     async def report() -> None:
@@ -155,6 +167,9 @@ def build(session: Session) -> None:
         report_button.disable()  # one at a time: two would write the same folder
         try:
             path = await run.io_bound(report_zip, session)
+        except OSError as exc:
+            failed("premium report", exc)
+            return
         finally:
             report_button.enable()
         ui.download.file(path, path.name)
@@ -163,7 +178,12 @@ def build(session: Session) -> None:
         if session.plan is None and session.roadmap is None:
             ui.notify(f"{session.no_plan()}: the figures need a plan; solve a policy (step 3)")
             return
-        ui.download.file(figures_html(session), "figures.html")
+        try:
+            path = figures_html(session)
+        except OSError as exc:
+            failed("figures page", exc)
+            return
+        ui.download.file(path, "figures.html")
 
     ui.label("The plan workbook: summary, cost breakdown, suppliers, hubs, flows, shares; the premium "
              "table of the scenarios and the last stress test when there are some. Of a roadmap "
