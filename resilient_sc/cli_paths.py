@@ -61,6 +61,12 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
                             "other; give them separate paths")
     if problems:
         raise ValidationError(problems, "with the output paths")
+    _CHECKED.update({str(path): stamp(path) for _, path in given})
+
+
+#: each output path checked before the work, and its :func:`stamp` then: what is there at the end
+#: and was not then was written meanwhile by another run (:func:`writing`)
+_CHECKED: dict[str, tuple[int, int] | None] = {}
 
 
 #: write errors of the disk, not of the path given: no space, over a quota or a file size limit, I/O
@@ -81,13 +87,18 @@ def writing(path: Path, option: str = "--out",
     (a plan solved for an hour was lost with a workbook over Excel's rows)."""
     try:
         yield
-    except (OSError, ResilientSCError) as exc:
+    except (OSError, ResilientSCError) as caught:
+        exc = caught
+        if str(path) in _CHECKED and stamp(path) != _CHECKED[str(path)]:  # not there, or another, at start
+            exc = ValidationError([f"({option}) | cannot write {path}: written meanwhile by another run or "
+                                   "program, nothing of this run was written; give another path, or pass "
+                                   "--force to replace it as a whole"], "with the output paths")
         error = exc if isinstance(exc, ResilientSCError) else _write_error(exc, path, option)
         if results is not None:
             setattr(error, RESULTS, results)
-        if error is exc:
+        if error is caught:
             raise
-        raise error from exc
+        raise error from caught
 
 
 def _write_error(exc: OSError, path: Path, option: str) -> ResilientSCError:

@@ -498,6 +498,31 @@ def test_a_folder_another_run_writes_meanwhile_is_said_to_be_so(tmp_path):
     assert [p.name for p in target.iterdir()] == ["theirs.csv"]
 
 
+@pytest.mark.parametrize("command", ["solve", "stress"])
+def test_an_out_folder_another_run_fills_while_this_one_solves_is_said_to_be_so(
+        command, capsys, tiny_dir, tmp_path, monkeypatch):
+    """Another run finishing first (the usual race: after the check before the work, before the
+    write): solve said 'is a folder that is not empty; pass --force', words for a folder there
+    before, and stress, premium and frontier 'pass force=True', the API's argument (audit)."""
+    from resilient_sc import optimize
+
+    out, real = tmp_path / "out", optimize.solve
+
+    def solve_then_the_other_run(*args, **kwargs):
+        plan = real(*args, **kwargs)
+        out.mkdir(exist_ok=True)
+        (out / "theirs.csv").write_text("x\n", encoding="utf-8")
+        return plan
+
+    monkeypatch.setattr(optimize, "solve", solve_then_the_other_run)
+    code, data, _ = run_json(capsys, command, str(tiny_dir), "--out", str(out))
+    assert code == 2 and data["reason"] == (
+        f"1 problem with the output paths:\n  - (--out) | cannot write {out}: written meanwhile by another "
+        "run or program, nothing of this run was written; give another path, or pass --force to replace it "
+        "as a whole")
+    assert [p.name for p in out.iterdir()] == ["theirs.csv"] and not temporaries(tmp_path)
+
+
 @pytest.mark.parametrize("gone", ["folder", "parent"])
 def test_a_folder_removed_while_written_is_never_put_in_place(tmp_path, capsys, tiny_dir, gone):
     """The unfinished folder (or the folder above --out) removed while a run wrote it: each file
