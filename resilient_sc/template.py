@@ -155,7 +155,9 @@ network that solves as it is (one supplier in China, one hub at Le Havre, one ma
 replace them with your own. Optional tables (products, tariffs, disruptions, periods) may be
 deleted. A column marked *optional* may be left blank (or removed): its default applies. Ids are
 text; money is in one currency; quantities in units of product; shares and rates are fractions
-(0.05 = 5%).
+(0.05 = 5%). Demand, capacities and fixed costs cover one and the same span of time (say a year):
+monthly volumes beside yearly contract costs make each fixed cost weigh twelve times too much,
+and the plan opens fewer suppliers and hubs than it should, without an error.
 
 For a restructuring roadmap list the planning periods in `periods`, in order (left empty here:
 one plan of today's network; with periods the network is planned over all of them at once). A row of `demand`,
