@@ -611,7 +611,9 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
     reach = set(zip(out["destination"], out["product"], strict=True))
     row_market = demand["market"].to_numpy(dtype=object)
     row_product = demand["product"].to_numpy(dtype=object)
-    unreached = [pos for pos in np.flatnonzero(served)
+    # rows of a market not in markets: that is their problem (the lanes to it are refused as unknown)
+    listed = [pos for pos in np.flatnonzero(served) if row_market[pos] in markets]
+    unreached = [pos for pos in listed
                  if row_market[pos] not in reach_all and (row_market[pos], row_product[pos]) not in reach]
     each_row(problems, "demand", unreached,
              lambda pos: f"{where('demand', demand, pos)} | no lane reaches market "
@@ -623,7 +625,7 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
     for hub, market, product in zip(out["origin"], out["destination"], out["product"], strict=True):
         hubs_of.setdefault(market, []).append((hub, product))
     missing = {*unreached, *unmade}  # their own problem says what to add
-    unfed = [pos for pos in np.flatnonzero(served) if pos not in missing
+    unfed = [pos for pos in listed if pos not in missing
              and not any((hub, row_product[pos]) in fed for hub, product in hubs_of.get(row_market[pos], ())
                          if product in (ALL_PRODUCTS, row_product[pos]))]
     each_row(problems, "demand", unfed,

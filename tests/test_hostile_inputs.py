@@ -1424,6 +1424,16 @@ def test_a_look_alike_letter_in_an_id_with_a_near_name_is_named(ex: Path):
                           "has 'C': a look-alike letter)")
 
 
+def test_a_market_row_deleted_is_said_once_per_reference(ex: Path):
+    """Prague's markets row deleted: beside 'market 'Prague' is not in markets', each demand row
+    said 'no lane reaches market 'Prague'' although two lanes do (they are refused as unknown
+    destinations): three errors that contradict the data for one missing row (audit)."""
+    edit(ex / "markets.csv", "Prague,CZ,50.08,14.44\n", "")
+    found = problems(ex)
+    assert len(found) == 5 and not [p for p in found if "no lane reaches" in p]
+    assert found[0] == "(demand, row 20 'Prague, cells') | market 'Prague' is not in markets"
+
+
 def test_a_dot_for_thousands_beside_plain_thousands_is_warned_of(ex: Path):
     """'9.000' reads as 9 in a CSV (a workbook's text '9.000' is refused); beside '6100' it is
     most likely 9,000."""
