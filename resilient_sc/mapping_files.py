@@ -133,6 +133,8 @@ def _yaml_hint(text: str) -> str:
 
     >>> _yaml_hint("min_local_share:0.5\nmin_suppliers: 2\n")
     " (line 1: put a space after the colon, 'min_local_share: 0.5')"
+    >>> _yaml_hint("min_local_share: 0.5\nmin_suppliers 2\n")  # PyYAML blamed line 3 of two
+    " (line 2 has no colon: 'min_suppliers: 2')"
     """
     for n, line in enumerate(text.splitlines(), start=1):
         if "\t" in line:
@@ -140,6 +142,9 @@ def _yaml_hint(text: str) -> str:
         glued = re.match(r"\s*([A-Za-z_][\w-]*):(\S.*)$", line)
         if glued and not glued.group(2).startswith(("/", ":")):
             return f" (line {n}: put a space after the colon, '{glued.group(1)}: {clip(glued.group(2), 40)}')"
+        bare = re.match(r"\s*([A-Za-z_][\w-]*)\s+([^\s#][^:#]*?)\s*$", line)
+        if bare and ":" not in line:
+            return f" (line {n} has no colon: '{bare.group(1)}: {clip(bare.group(2), 40)}')"
     return ""
 
 

@@ -347,6 +347,9 @@ def test_a_field_without_a_value_in_a_policy_file_is_refused(tmp_path: Path) -> 
     ("min_local_share:0.5\nmin_suppliers:2\n",  # every line glued: one text, no parse error to hint at
      "(line 1: put a space after the colon, 'min_local_share: 0.5')"),
     ("min_local_share:\t0.5\n", "(line 1 holds a tab: YAML takes spaces only, replace it with spaces)"),
+    # a colon left out: PyYAML blamed line 2, and line 3 of a file of two (audit)
+    ("min_local_share 0.5\nmin_suppliers: 2\n", "(line 1 has no colon: 'min_local_share: 0.5')"),
+    ("min_local_share: 0.5\nmin_suppliers 2\n", "(line 2 has no colon: 'min_suppliers: 2')"),
 ])
 def test_a_hand_written_policys_slips_are_said_so(tmp_path: Path, text: str, said: str) -> None:
     """A quoted number was 'must be a whole number' of '2'; 50 for 50% 'must be in [0, 1]'; a
