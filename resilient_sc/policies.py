@@ -129,11 +129,14 @@ def load_policies(path: str | Path, limits: Limits | None = None) -> dict[str, P
             policies[str(name)] = policy
         except ValidationError as exc:
             problems += [p.replace("(policy)", label, 1) for p in exc.problems]
-            if str(name) in POLICY_FIELDS:  # 'unknown field Europe' alone left the planner guessing
-                problems.append(f"{label} | {name} is a policy field too: at the top of a policies file it "
-                                f"names a policy; a field goes under a policy's name (near: {{{name}: ...}})")
         except (TypeError, ValueError) as exc:
             problems.append(f"{label} | {path.name}: {clip(str(exc), 200)}")
+        else:
+            continue
+        if str(name) in POLICY_FIELDS:  # 'unknown field Europe' alone left the planner guessing
+            problems.append(f"{label} | {name} is a policy field too: at the top of a policies file it names "
+                            "a policy; a field goes under a policy's name, on the next line indented by two "
+                            f"spaces ('near:', then '  {name}: ...')")
     problems += _name_problems(list(policies))
     if problems:
         raise PolicyError(problems[:50], str(path), "policies file")

@@ -30,6 +30,7 @@ import yaml
 
 from .data import Network
 from .exceptions import PolicyError, ValidationError, check_path
+from .format import and_list
 from .keywords import fields_signature, unknown_keywords
 from .limits import Limits
 from .mapping_files import SWITCH_WORDS, load_mapping, shown
@@ -193,6 +194,11 @@ class Policy:
         unknown = sorted((k for k in data if k not in names), key=str)
         problems = [f"(policy) | unknown field {shown(k)}{suggest(k, names)}; known fields are: "
                     f"{', '.join(names)}" for k in unknown[:SHOWN]]
+        if unknown and all(data[k] is None or isinstance(data[k], Mapping) for k in unknown):
+            problems.append(f"(policy) | {and_list([shown(k) for k in unknown[:SHOWN]])} read as named "
+                            "policies, each with its fields: one policy is its fields alone "
+                            "(min_local_share: 0.5); named policies are compared with load_policies "
+                            "(CLI: resilient-sc premium DATA --policies FILE)")
         return cls._with_problems({k: v for k, v in data.items() if k in names}, problems)
 
     @classmethod

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resilient_sc import Policy, ValidationError, examples
+from resilient_sc import DataWarning, Policy, ValidationError, examples
 from resilient_sc.analysis import frontier
 from resilient_sc.analysis.figures import field_unit
 from resilient_sc.policies import check_policies, load_policies, with_base
@@ -426,6 +426,26 @@ def test_a_field_at_the_top_of_a_policies_file_is_told_where_it_goes(tmp_path: P
     path.write_text("near: {min_local_share: 0.5}\nmin_local_share: {Europe: 0.5}\n", encoding="utf-8")
     with pytest.raises(ValidationError) as info:
         load_policies(path)
+    hint = ("(policy 'min_local_share') | min_local_share is a policy field too: at the top of a policies "
+            "file it names a policy; a field goes under a policy's name, on the next line indented by two "
+            "spaces ('near:', then '  min_local_share: ...')")
+    assert info.value.problems[-1] == hint
+    # not indented under its name: 'expected a mapping of field: value, got 0.2' alone (audit)
+    path.write_text("base: {}\nnear:\nmin_local_share: 0.2\n", encoding="utf-8")
+    with pytest.warns(DataWarning), pytest.raises(ValidationError) as info:
+        load_policies(path)
+    assert info.value.problems == ("(policy 'min_local_share') | policies.yaml: expected a mapping of "
+                                   "field: value, got 0.2", hint)
+
+
+def test_a_policies_file_given_as_one_policy_says_so(tmp_path: Path) -> None:
+    """A premium's policies file given to solve --policy: 'unknown field base', 'unknown field
+    friend_shoring' alone (audit)."""
+    path = tmp_path / "policies.yaml"
+    path.write_text("base: {}\nfriend_shoring:\n  min_allied_share: 0.2\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(path)
     assert info.value.problems[-1] == (
-        "(policy 'min_local_share') | min_local_share is a policy field too: at the top of a policies file "
-        "it names a policy; a field goes under a policy's name (near: {min_local_share: ...})")
+        "(policy) | 'base' and 'friend_shoring' read as named policies, each with its fields: one policy is "
+        "its fields alone (min_local_share: 0.5); named policies are compared with load_policies (CLI: "
+        "resilient-sc premium DATA --policies FILE)")
