@@ -376,6 +376,9 @@ def _output_problem(path: Path, inputs: Mapping[str, Path | None], folder: bool,
         table = _linked_input(path, source) if source.is_dir() and path.is_file() else None
         if table is not None:  # a hard link to a table, or the target of a table's symbolic link
             return f"{path} is the {what}'s {table} (a link to it); choose another path"
+    if folder and path.is_symlink() and not path.exists():  # refused after all the work, 'Not a directory'
+        return (f"{path} is a symbolic link to {os.readlink(path)}, which does not exist: give the folder's "
+                "own path, or make the folder the link names first")
     if folder:
         problem = folder_problem(path, force, flag, outputs, network)
         if problem is not None:

@@ -498,6 +498,20 @@ def test_a_folder_another_run_writes_meanwhile_is_said_to_be_so(tmp_path):
     assert [p.name for p in target.iterdir()] == ["theirs.csv"]
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="symbolic links")
+def test_a_dangling_link_as_the_out_folder_is_refused_before_the_work(capsys, tiny_dir, tmp_path):
+    """A link to a folder not there passed the checks, ran the whole solve and ended in 'cannot
+    write dl/link: Not a directory' (audit); Plan.save raised NotADirectoryError naming its temporary."""
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "nowhere" / "plan")
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(link))
+    assert code == 2 and "objective" not in data and data["reason"].endswith(
+        f"(--out) | {link} is a symbolic link to {tmp_path / 'nowhere' / 'plan'}, which does not exist: give "
+        "the folder's own path, or make the folder the link names first")
+    with pytest.raises(ValidationError, match="which does not exist: give the folder's own path"):
+        solve(examples.tiny()).save(link)
+
+
 @pytest.mark.parametrize("command", ["solve", "stress"])
 def test_an_out_folder_another_run_fills_while_this_one_solves_is_said_to_be_so(
         command, capsys, tiny_dir, tmp_path, monkeypatch):
