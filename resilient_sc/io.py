@@ -148,21 +148,35 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
         path = path.resolve()
     if path.is_dir():  # before any work: os.replace would fail at the end, naming the temporary
         raise IsADirectoryError(errno.EISDIR, f"{path} is a folder; give a file path", str(path))
-    made = make_parent(path)
-    sweep(path)
-    fd, name = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    _LIVE.add(tmp)
+    with _named_as(path):
+        made = make_parent(path)
+        sweep(path)
+        fd, name = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=suffix, dir=path.parent)
+        os.close(fd)
+        tmp = Path(name)
+        _LIVE.add(tmp)
+        try:
+            _usual_mode(tmp, 0o666)
+            yield tmp
+            os.replace(tmp, path)
+            made = []
+        finally:
+            tmp.unlink(missing_ok=True)
+            _LIVE.discard(tmp)
+            _unmake(made)
+
+
+@contextlib.contextmanager
+def _named_as(path: Path) -> Iterator[None]:
+    """An OSError of writing the output ``path`` that names no file, or a temporary, named as
+    ``path`` (a full disk said '[Errno 28] No space left on device' alone, a read-only place
+    '.net.rsc-tmp.vm.14394.1q73k15s', a name the caller never gave: audit)."""
     try:
-        _usual_mode(tmp, 0o666)
-        yield tmp
-        os.replace(tmp, path)
-        made = []
-    finally:
-        tmp.unlink(missing_ok=True)
-        _LIVE.discard(tmp)
-        _unmake(made)
+        yield
+    except OSError as exc:
+        if exc.errno is None or (exc.filename is not None and TMP_MARK not in str(exc.filename)):
+            raise
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
 
 
 def make_parent(path: Path) -> list[Path]:
@@ -260,30 +274,31 @@ def atomic_folder(path: str | Path, force: bool = False, flag: str = "force=True
     if path.is_symlink() and path.is_dir():
         path = path.resolve()
     _refuse(path, force, flag, outputs, network)
-    made = make_parent(path)
-    sweep(path)
-    tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
-    _LIVE.add(tmp)
-    try:
-        _usual_mode(tmp, 0o777)
+    with _named_as(path):
+        made = make_parent(path)
+        sweep(path)
+        tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
+        _LIVE.add(tmp)
         try:
-            yield tmp
-        except FileNotFoundError:
-            if tmp.is_dir():
-                raise
-            raise _removed(tmp, path) from None  # named as the output, not as a file in it
-        if not tmp.is_dir():
-            raise _removed(tmp, path)
-        _swap_in(tmp, path, force, flag, outputs, network)
-        made = []
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        _LIVE.discard(tmp)
-        _unmake(made)
-        if tmp.exists():  # e.g. the replaced old folder holds a folder without write permission
-            warn(f"could not remove {tmp} (the folder replaced at {path.name}, or the unfinished "
-                 "new one): remove it by hand", RunWarning)
+            _usual_mode(tmp, 0o777)
+            try:
+                yield tmp
+            except FileNotFoundError:
+                if tmp.is_dir():
+                    raise
+                raise _removed(tmp, path) from None  # named as the output, not as a file in it
+            if not tmp.is_dir():
+                raise _removed(tmp, path)
+            _swap_in(tmp, path, force, flag, outputs, network)
+            made = []
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+            _LIVE.discard(tmp)
+            _unmake(made)
+            if tmp.exists():  # e.g. the replaced old folder holds a folder without write permission
+                warn(f"could not remove {tmp} (the folder replaced at {path.name}, or the unfinished "
+                     "new one): remove it by hand", RunWarning)
 
 
 def _refuse(path: Path, force: bool, flag: str, outputs: frozenset[str], network: bool) -> None:

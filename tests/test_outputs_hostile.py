@@ -498,6 +498,29 @@ def test_a_folder_another_run_writes_meanwhile_is_said_to_be_so(tmp_path):
     assert [p.name for p in target.iterdir()] == ["theirs.csv"]
 
 
+def test_an_api_write_error_names_the_output(tmp_path, monkeypatch):
+    """Plan.save on a full disk said '[Errno 28] No space left on device' alone (pandas names no
+    file), and on a read-only place named '.plan.rsc-tmp.vm.14394.1q73k15s', never given (audit)."""
+    import errno
+    import tempfile
+
+    plan, out = solve(examples.tiny()), tmp_path / "plan"
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def read_only(prefix, dir):
+        raise OSError(errno.EROFS, "Read-only file system", str(Path(dir) / f"{prefix}x1y2"))
+
+    for target, fault in ((io, "write_csv"), (tempfile, "mkdtemp")):
+        with monkeypatch.context() as m:
+            m.setattr(target, fault, full if fault == "write_csv" else read_only)
+            with pytest.raises(OSError) as info:
+                plan.save(out)
+        assert info.value.filename == str(out) and not out.exists() and not temporaries(tmp_path)
+    assert info.value.strerror == "Read-only file system"
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="symbolic links")
 def test_a_dangling_link_as_the_out_folder_is_refused_before_the_work(capsys, tiny_dir, tmp_path):
     """A link to a folder not there passed the checks, ran the whole solve and ended in 'cannot
