@@ -238,6 +238,8 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
         shown = ", ".join(data[:3]) + (f" and {len(data) - 3} more" if len(data) > 3 else "")
         return (f"{path} holds a network's data ({shown}); it is not replaced even with {flag}: choose a "
                 "new or empty folder")
+    if _read_only(path):  # said before asking for force, which would not replace it either (audit)
+        return read_only
     if not force:
         return f"{path} is a folder that is not empty; pass {flag} to replace it as a whole"
     others = sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not _is_output(e, outputs))
@@ -246,7 +248,7 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
         kinds = ", ".join(sorted(outputs))
         return (f"{path} holds other files than {kinds} ({shown}); it is not replaced even with {flag}: "
                 "choose a new or empty folder")
-    return read_only if _read_only(path) else None
+    return None
 
 
 def _read_only(path: Path) -> bool:

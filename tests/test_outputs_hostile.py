@@ -967,9 +967,12 @@ def test_a_read_only_folder_is_not_replaced_even_with_force(capsys, tiny_dir, tm
     out.chmod(0o555)
     try:
         code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(out), "--force")
+        # without --force it was told to pass --force, then refused with it (audit)
+        without = run_json(capsys, "solve", str(tiny_dir), "--out", str(out))
     finally:
         out.chmod(0o755)
     assert code == 2 and "plan is read-only; it is not replaced even with --force" in data["reason"]
+    assert without[0] == 2 and "is read-only; it is not replaced even with --force" in without[1]["reason"]
     empty = tmp_path / "empty"  # an empty one was replaced without --force, and left writable
     empty.mkdir(mode=0o555)
     try:
