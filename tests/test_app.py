@@ -1783,7 +1783,7 @@ def test_the_stress_legend_says_what_a_change_in_flow_cost_is_against():
     plan = solve(net, Policy(min_local_share=0.5))
     said = stress_legend(stress_test(net, plan, failures=("country",)))
     assert "the change in flow cost against the design's replay with nothing failed" in said
-    assert "whose flows cost 11,093,127.10 where the plan's own cost 11,342,393.05" in said
+    assert "whose flows cost 11,093,127.10 where the plan's own flows cost 11,342,393.05" in said
 
 
 def test_the_premium_legend_says_which_designs_were_replayed_at_a_penalty(base_plan):

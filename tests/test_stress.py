@@ -412,8 +412,8 @@ def test_a_failures_change_in_flow_cost_says_it_is_against_the_replay_not_the_pl
     assert result.summary()["intact_flow_cost"] == pytest.approx(400.0)
     text = " ".join(stress_sentences(plan, result))
     assert ("Each failure's change in flow cost is against the design's replay with nothing failed, whose "
-            "flows cost 400.00 where the plan's own cost 460.00: the replay re-routes without the policy's "
-            "rules on flows (shares, caps, single sourcing, a CO2 limit).") in text
+            "flows cost 400.00 where the plan's own flows cost 460.00: the replay re-routes without the "
+            "policy's rules on flows (shares, caps, single sourcing, a CO2 limit).") in text
 
 
 def test_a_design_that_contracts_nothing_guarantees_nothing():

@@ -437,10 +437,12 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     if own:
         shown = (f"Markets across, failures down. {priced}First row: {stress.intact_row}, which leaves some "
                  f"demand short; {len(hurt)} of {len(f)} failures "
-                 f"serve some market less than that, {quiet} do not and are not shown")
+                 f"serve some market less than that, {quiet} {'does' if quiet == 1 else 'do'} not and "
+                 f"{'is' if quiet == 1 else 'are'} not shown")
     else:
         shown = (f"Markets across, failures down. {priced}{len(hurt)} of {len(f)} failures leave demand "
-                 f"short; {quiet} serve all of it and are not shown")
+                 f"short; {quiet} {'serves' if quiet == 1 else 'serve'} all of it and "
+                 f"{'is' if quiet == 1 else 'are'} not shown")
     if any(mat.reindex(columns=markets).isna().to_numpy().any() for mat in mats.values()):
         shown += ". Hatched: no demand for the product in the market"
     hidden = len(every) - len(markets)

@@ -480,7 +480,7 @@ def replay_sentence(stress: StressResult) -> list[str]:
     why = ("the replay re-routes without the policy's rules on flows (shares, caps, single sourcing, a CO2 "
            "limit)" if replay < own else "the replay delivers what the plan leaves short")
     return [f"Each failure's change in flow cost is against the design's replay with nothing failed, whose "
-            f"flows cost {money(replay)} where the plan's own cost {money(own)}: {why}."]
+            f"flows cost {money(replay)} where the plan's own flows cost {money(own)}: {why}."]
 
 
 def _harmless_words(stress: StressResult) -> str:
