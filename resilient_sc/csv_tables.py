@@ -223,7 +223,7 @@ def _rows_complete(df: pd.DataFrame, fields: np.ndarray, table: str, problems: l
     keyed = _keyed(df, short, table)
     each_row(problems, table, range(len(short)),
              lambda i: f"{where(table, keyed, i)} | the row has {fields[short[i]]} fields, the header "
-                       f"{named}",
+                       f"{named} (a blank cell is still its comma: S1,FR,,)",
              "the row has fewer fields than the header")
     return False
 

@@ -153,10 +153,15 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, distinct: Distin
         checks.append((ok & (np.abs(v) > 90) & ~overflow, "must be in [-90, 90]"))
     if col.kind == "lon":
         checks.append((ok & (np.abs(v) > 180) & ~overflow, "must be in [-180, 180]"))
+    def percent(pos: int, message: str) -> str:  # a probability 3 for 3%: the fraction to write
+        return (f": a fraction, {as_given(v[pos] / 100)} for {as_given(v[pos])}%"
+                if message == "must be in [0, 1]" and 2 <= v[pos] <= 100 else "")
+
     for mask, message in checks:
         each_row(problems, name, np.flatnonzero(mask),
                  lambda pos, message=message: f"{where(name, df, pos)} | {col.name} "
-                 f"{quote(raw[pos]) if overflow[pos] or np.isinf(v[pos]) else as_given(v[pos])} {message}",
+                 f"{quote(raw[pos]) if overflow[pos] or np.isinf(v[pos]) else as_given(v[pos])} {message}"
+                 f"{percent(pos, message)}",
                  f"{col.name} {message.split(' (')[0]}")
     if col.name in WHOLE_NUMBERS:  # 1.5 periods: no period to start in
         fraction = ok & np.isfinite(v) & (v >= 0) & (np.abs(v) <= limits.magnitude) & (v != np.floor(v))

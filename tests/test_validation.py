@@ -454,7 +454,10 @@ def test_a_number_refused_is_shown_as_given() -> None:
     frames = tiny_frames()
     frames["disruptions"] = pd.DataFrame({"scenario": ["s"], "kind": ["supplier"], "element": ["S_CN"],
                                           "probability": [1.0000001]})
-    assert "probability 1.0000001 must be in [0, 1]" in one_problem(frames, "probability")
+    assert one_problem(frames, "probability").endswith("probability 1.0000001 must be in [0, 1]")
+    frames["disruptions"]["probability"] = 3.0  # 3 for 3%: the fraction to write (audit)
+    said = one_problem(frames, "probability")
+    assert said.endswith("probability 3 must be in [0, 1]: a fraction, 0.03 for 3%")
     with pytest.raises(ValidationError, match=r"min_local_share == 1\.0000001, must be in \[0, 1\]"):
         Policy(min_local_share=1.0000001).check()
 
