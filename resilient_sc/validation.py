@@ -603,11 +603,13 @@ def check_coverage(t: Frames) -> tuple[list[str], list[str]]:
             if 0 < have < need * (1 - 1e-9):  # not for sums in another order, an ulp apart
                 short.setdefault((str(product), have, float(need)), []).append(t_id)
     there = "" if not ids else " in that period"
+    made_any = {str(p) for p in sp.loc[sp["capacity"] > 0, "product"]}  # a typo's likely product
     each_row(problems, "demand", sorted(unmade),
              lambda pos: f"{where('demand', demand, pos)} | no supplier makes product "
                          f"{quote(demand['product'].iloc[pos])}"
                          f"{f' in {named_periods(unmade[pos])}' if ids else ''} (no supplier_products row "
-                         f"with capacity > 0{there if len(unmade[pos]) < 2 else ' in those periods'})",
+                         f"with capacity > 0{there if len(unmade[pos]) < 2 else ' in those periods'})"
+                         f"{suggest(str(demand['product'].iloc[pos]), made_any)}",
              "no supplier makes the product")
     lanes = t["lanes"]
     markets = set(t["markets"]["market"])

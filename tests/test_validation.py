@@ -449,6 +449,15 @@ def test_a_demand_within_the_solver_tolerance_is_warned_of() -> None:
         Network.from_frames(**f)
 
 
+def test_a_product_typed_otherwise_without_a_products_table_is_suggested() -> None:
+    """Without a products table, demand for 'defualt' said only that no supplier makes it (audit)."""
+    frames = tiny_frames()
+    del frames["products"]
+    frames["demand"] = frames["demand"].assign(product="defualt")
+    assert problems_of(frames) == ("(demand, row 2 'Paris, defualt') | no supplier makes product 'defualt' "
+                                   "(no supplier_products row with capacity > 0) (did you mean 'default'?)",)
+
+
 def test_a_number_refused_is_shown_as_given() -> None:
     """A share of 1.0000001 is refused as over 1: the message shows 1.0000001, not '1' (':g')."""
     frames = tiny_frames()
