@@ -348,11 +348,16 @@ def _read_tables(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
         raise ValidationError([f"({path}) | a broken symbolic link"])
     if not path.exists():
         raise ValidationError([f"({path}) | no such file or folder"])
-    old = {".xls": "an Excel 97-2003 workbook", ".ods": "an OpenDocument spreadsheet"}.get(
-        path.suffix.lower())
-    raise ValidationError([f"({path}) | " + (f"{old}: save it as .xlsx (Excel or LibreOffice: Save As, Excel "
-                                             "Workbook) and give that" if old else
-                                             "expected a folder of CSV files or an .xlsx workbook")])
+    old = {".xls": "an Excel 97-2003 workbook", ".ods": "an OpenDocument spreadsheet",
+           ".xlsb": "an Excel binary workbook", ".xltx": "an Excel template", ".xltm": "an Excel template",
+           ".numbers": "a Numbers spreadsheet"}.get(path.suffix.lower())
+    if old:
+        raise ValidationError([f"({path}) | {old}: save it as .xlsx (Excel or LibreOffice: Save As, Excel "
+                               "Workbook) and give that"])
+    if path.suffix.lower() == ".csv":  # one table of a network's folder
+        raise ValidationError([f"({path}) | one table: give the folder that holds it and the other tables' "
+                               f"CSV files ({path.parent})"])
+    raise ValidationError([f"({path}) | expected a folder of CSV files or an .xlsx workbook"])
 
 
 def _data_inside(folder: Path) -> str:

@@ -1565,7 +1565,9 @@ def test_a_weight_left_blank_beside_weights_given_is_warned_of(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("suffix", "kind"), [(".xls", "an Excel 97-2003 workbook"),
-                                              (".ods", "an OpenDocument spreadsheet")])
+                                              (".ods", "an OpenDocument spreadsheet"),
+                                              (".xlsb", "an Excel binary workbook"),  # (audit)
+                                              (".xltx", "an Excel template")])
 def test_an_old_or_open_document_workbook_is_asked_for_as_xlsx(tmp_path: Path, suffix: str, kind: str):
     """A .xls or .ods path read 'expected a folder of CSV files or an .xlsx workbook', without the
     advice a renamed one gets."""
@@ -1575,6 +1577,14 @@ def test_an_old_or_open_document_workbook_is_asked_for_as_xlsx(tmp_path: Path, s
         read_network(path)
     assert info.value.problems == (f"({path}) | {kind}: save it as .xlsx (Excel or LibreOffice: Save As, "
                                    "Excel Workbook) and give that",)
+
+
+def test_one_csv_table_given_as_the_data_is_told_to_give_its_folder(ex: Path):
+    """'demand.csv' given as DATA: 'expected a folder of CSV files or an .xlsx workbook' (audit)."""
+    with pytest.raises(ValidationError) as info:
+        read_network(ex / "demand.csv")
+    assert info.value.problems == (f"({ex / 'demand.csv'}) | one table: give the folder that holds it and "
+                                   f"the other tables' CSV files ({ex})",)
 
 
 def test_an_id_copied_with_the_quote_of_an_escaped_cell_is_named(ex: Path):
