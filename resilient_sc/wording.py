@@ -254,6 +254,8 @@ def number_hint(text: str, fraction: bool = True) -> str:
     ('; type 1234567 (without thousands separators)', '; the cell holds a date (a numbe')
     >>> number_hint("25%", fraction=False), number_hint("\u221290.05")
     ('', "; type -90.05 (with the minus sign '-')")
+    >>> number_hint(" $-   ")
+    '; type 0 where a zero is meant (an accounting format shows it as a dash)'
     """
     t = text.strip()
     minus = t[:1] in MINUS_LOOKALIKES  # '−90.05' shown as if a number (spreadsheets audit)
@@ -262,6 +264,8 @@ def number_hint(text: str, fraction: bool = True) -> str:
         return (f"; type {float(t.rstrip('% ')) / 100:.15g} for {t} (shares and rates are fractions)"
                 if fraction else "")
     bare = _CURRENCY.sub("", t).strip()
+    if bare != t and bare in ("-", "–", "—"):  # '$ -': how an accounting format shows a zero (audit)
+        return "; type 0 where a zero is meant (an accounting format shows it as a dash)"
     said = ["with the minus sign '-'"] * minus + ["without the currency sign"] * (bare != t)
     if _GROUPED.fullmatch(bare):
         said.append("without thousands separators")
