@@ -417,6 +417,16 @@ def test_a_frontier_names_its_reference_and_an_infeasible_one():
                                      "from a starting policy without max_hubs; why:",
                                      "max_hubs 0 cannot be met: it opens no hub, and markets need 80 units "
                                      "of 'default'")
+    # it leaves service_level at 1, which the points replace: no advice at all before (audit)
+    with pytest.raises(InfeasiblePolicyError) as err:
+        frontier(examples.tiny(), "service_level", [0.2, 0.4], Policy(survive=("country",)), failures=())
+    assert err.value.reasons[0] == (f"{said}; it leaves service_level at 1, its value when not set, which "
+                                    "each point replaces: set service_level in the starting policy, e.g. to "
+                                    "the loosest value swept (0.2); why:")
+    # set at its loosest, 0: 'values looser than 0 cost less' named values that do not exist (audit)
+    assert frontier_reference("service_level", Policy(survive=("country",), service_level=0.0)) == (
+        "the design of the starting policy (survive country, service_level 0), which sets service_level "
+        "itself at its loosest, 0")
 
 
 def test_a_network_that_sheds_demand_is_drawn_and_said_as_such():

@@ -26,7 +26,7 @@ from ..mapping_files import shown
 from ..model.build import given_policy
 from ..optimize import model_for, solve, solve_model
 from ..policies import check_policies
-from ..policy import Policy
+from ..policy import POLICY_FIELDS, Policy
 from ..results import Plan
 from ..solvers.base import SolveOptions, given_options
 from .parallel import Progress, check_parallel, named, run_all, run_lazily
@@ -173,9 +173,13 @@ def frontier(network: Network, field: str, values: Iterable[Any], policy: Policy
         # not 'whatever the values': a point replaces the policy's own value of the field, and a
         # shortfall_penalty relaxes demand, so the points may have plans (audits); said once, before
         # the reasons, the advice to sweep without the field only where it is among their causes
-        cause = field in policy.to_dict() and any(field in r for r in exc.reasons)
+        cause = any(field in r for r in exc.reasons)
         own = (f"; it sets {field_text(policy, field)} itself, which each point replaces: sweep from a "
-               f"starting policy without {field}") if cause else ""
+               f"starting policy without {field}") if cause and field in policy.to_dict() else ""
+        if cause and not own and not math.isnan(unset := POLICY_FIELDS[field].unset):  # service_level: 1
+            loosest = values[0] if POLICY_FIELDS[field].strictest == "max" else values[-1]
+            own = (f"; it leaves {field} at {unset:g}, its value when not set, which each point replaces: "
+                   f"set {field} in the starting policy, e.g. to the loosest value swept ({shown(loosest)})")
         raise InfeasiblePolicyError([f"the starting policy, the reference of the premiums, has no plan, so "
                                      f"no premium can be computed{own}; why:", *exc.reasons]) from exc
     except NotOptimalError as exc:  # named, its status and plan kept (a time limit's words named none)

@@ -93,9 +93,14 @@ def frontier_reference(field: str, policy: Policy | None) -> str:
         return design_title(Policy())
     own = getattr(policy, field)
     text = f"the design of the starting policy ({describe(policy)})"
+    spec = POLICY_FIELDS[field]
+    bounds = spec.range or (math.nan, math.nan)
+    loosest = {"max": bounds[0], "min": bounds[1]}.get(spec.strictest, math.nan)  # of a bound, of a cap
     if own is not None and own != () and field in policy.to_dict():
         numeric = isinstance(own, int | float | dict) and not isinstance(own, bool)
         shown = setting(own)
+        if own == loosest:  # service_level 0: no value is looser (it said 'values looser than 0 cost less')
+            return text + f", which sets {field} itself at its loosest, {shown}"
         text += (f", which sets {field} itself (" + (f"values looser than {shown} cost less" if numeric else
                  f"a value looser than its own, {shown}, can cost less") + ": a negative premium)")
     elif not math.isnan(unset := POLICY_FIELDS[field].unset):  # service_level: 1 unless set
