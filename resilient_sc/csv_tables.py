@@ -6,6 +6,7 @@ named like a table but not read (``Demand.csv``, ``tariffs - Copy.csv``) said.""
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import os
 import re
@@ -50,8 +51,9 @@ def _text_of(raw: bytes, table: str, file: str, problems: list[str]) -> str | No
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # the line of the first bad byte: line 1 is the header, as in a spreadsheet
-        line = raw[:exc.start].count(b"\n") + 1
+        # the record of the first bad byte, the header row 1 as in a spreadsheet (not its line: a
+        # quoted cell holding a line break is one row: audit)
+        line = sum(1 for _ in csv.reader(io.StringIO(raw[:exc.start].decode("utf-8") + "?")))
         problems.append(f"({table}, row {line}) | {file} is not UTF-8 text (byte "
                         f"0x{raw[exc.start]:02x} at offset {exc.start}); save it as CSV UTF-8")
         return None

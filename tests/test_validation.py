@@ -320,6 +320,11 @@ def test_csv_that_is_not_utf8(tiny_folder: Path):
     (p,) = info.value.problems
     assert p.startswith("(markets, row 3) |")
     assert "markets.csv is not UTF-8" in p and "0xe9" in p
+    # a quoted cell with a line break before it is one spreadsheet row, not two (audit)
+    path.write_bytes(b'market,country\n"Berlin\nMitte",DE\nM\xfcnchen,DE\n')
+    with pytest.raises(ValidationError) as info:
+        read_network(tiny_folder)
+    assert info.value.problems[0].startswith("(markets, row 3) | markets.csv is not UTF-8 text (byte 0xfc")
 
 
 def test_utf8_with_bom_is_read(tiny_folder: Path):
