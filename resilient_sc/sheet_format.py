@@ -85,7 +85,9 @@ def _number_format(col: str, values: pd.Series) -> str | None:
     if col.partition(" ")[0].endswith("_pct"):  # already in % (premium_pct 2027 too): 2.63 reads 2.63%,
         return PCT_POINTS  # not a bare 2.63 beside columns of fractions shown as 37.9% (workbook audit)
     if any(w in col for w in PERCENT_WORDS):
-        return percent_format(values, guarantee=col.startswith("worst_served"))
+        # a served fraction is rounded down in every text (never more than is served): here too, not
+        # only worst_served (expected_value_served 0.91662 read 91.7% beside the text's 91.6%: audit)
+        return percent_format(values, guarantee="served" in col)
     if col == "weight":  # a period's discount factor: 0.9524 must not read 0.95
         return "0.0000"
     return "#,##0" if pd.api.types.is_integer_dtype(values) else decimal_format(values)

@@ -232,14 +232,17 @@ def test_fractions_never_read_as_all_or_nothing_in_excel(tmp_path: Path) -> None
 
 def test_a_guarantee_never_reads_higher_in_excel_than_in_the_report(tmp_path: Path) -> None:
     """The report says "at least 90.1%" of a worst-served 0.901539 (rounded down); ``0.0%`` would
-    show 90.2% (Excel rounds to nearest): worst_served columns get the decimals that never round
-    a guarantee up (90.15%); other fractions keep one."""
+    show 90.2% (Excel rounds to nearest): served columns get the decimals that never round them up
+    (90.15%), every one, as every text rounds them down (expected_value_served 0.91662 read 91.7%
+    beside the text's 91.6%: audit); other fractions keep one."""
     failures = pd.DataFrame({"failure": ["a", "b"], "worst_served": [0.901539, 0.5],
-                             "value_served": [0.901539, 0.5], "impact": [1.0, 2.0]})
+                             "value_served": [0.901539, 0.5], "local_share": [0.901539, 0.5],
+                             "impact": [1.0, 2.0]})
     ws = openpyxl.load_workbook(write_workbook(tmp_path / "s.xlsx", stress=failures))["stress_failures"]
     head = [c.value for c in ws[1]]
     assert ws.cell(2, head.index("worst_served") + 1).number_format == "0.00%"
-    assert ws.cell(2, head.index("value_served") + 1).number_format == "0.0%"
+    assert ws.cell(2, head.index("value_served") + 1).number_format == "0.00%"
+    assert ws.cell(2, head.index("local_share") + 1).number_format == "0.0%"
 
 
 def test_an_unlimited_capacity_reads_in_words(tmp_path: Path) -> None:
