@@ -50,6 +50,13 @@ def test_solve_and_solve_model_agree():
     assert plan.solve_time >= plan.report.solve_time >= 0.0
 
 
+def test_a_bound_a_rounding_above_the_cost_is_never_printed_above_it():
+    """min_local_share 0.25 on the electronics example: its cost 12,060,664.774999999 and HiGHS's
+    bound 12,060,664.775 printed '12,060,664.77  (bound 12,060,664.78, gap 0.0000%)' (audit)."""
+    plan = dataclasses.replace(solve(examples.tiny()), objective=1259.9949, bound=1259.9951)
+    assert "total cost  1,259.99  (bound 1,259.99, gap " in plan.summary()
+
+
 def test_report_in_dict_json_and_summary():
     plan = solve(examples.tiny())
     data = json.loads(json.dumps(plan.to_dict()))
