@@ -65,8 +65,8 @@ def test_shuffled_rows_give_the_same_stress_test_and_figure_colours():
     gave each country the colour of its first appearance in the suppliers table, and a network
     map placed its labels in the rows' order."""
     from resilient_sc import stress_test
-    from resilient_sc.analysis.figures import _country_colours
     from resilient_sc.analysis.maps import map_nodes
+    from resilient_sc.analysis.roadmap_figure import _country_colours
 
     net = examples.electronics()
     again = shuffled(net, 3)

@@ -576,8 +576,10 @@ def test_up_to_25_countries_keep_the_categorical_colours():
     LA2 and NO2 one yellow-green): now tab20's twenty and tab20b's five darkest, all distinct."""
     from matplotlib.colors import to_hex
 
-    colours = [to_hex(c) for c in fg._palette(25)]
-    assert len(set(colours)) == 25 and colours[:20] == [to_hex(c) for c in fg._palette(20)]
+    from resilient_sc.analysis.roadmap_figure import _palette
+
+    colours = [to_hex(c) for c in _palette(25)]
+    assert len(set(colours)) == 25 and colours[:20] == [to_hex(c) for c in _palette(20)]
 
 
 def test_a_blank_expected_value_served_says_why(tmp_path: Path) -> None:

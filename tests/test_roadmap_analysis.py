@@ -286,7 +286,8 @@ def test_myopic_names_the_period_without_a_plan():
 # ---- the figure -------------------------------------------------------------------------
 def test_roadmap_figure(tmp_path):
     pytest.importorskip("matplotlib")
-    from resilient_sc.analysis.figures import roadmap_figure, save_figure
+    from resilient_sc.analysis.figures import save_figure
+    from resilient_sc.analysis.roadmap_figure import roadmap_figure
 
     r = solve_roadmap(paris(), GLIDE)
     fig = roadmap_figure(r)
@@ -334,7 +335,7 @@ def test_a_supplier_kept_to_spare_its_closing_cost_is_idle_not_operating():
     assert timeline.loc["S_CN", ["2026", "2027"]].tolist() == ["operating", "idle"]
     assert timeline.loc["S_FR", ["2026", "2027"]].tolist() == ["", "started"]
     pytest.importorskip("matplotlib")
-    from resilient_sc.analysis.figures import roadmap_figure
+    from resilient_sc.analysis.roadmap_figure import roadmap_figure
 
     fig = roadmap_figure(r)
     hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
@@ -378,7 +379,7 @@ def test_a_path_that_leaves_demand_short_says_its_network_cost_in_its_figure_and
     """The path above (250, of which the closing, 50, is its network): roadmap.png's 'total cost
     250' and each period's cost read as what the network costs; roadmap.json had no network cost."""
     pytest.importorskip("matplotlib")
-    from resilient_sc.analysis.figures import roadmap_figure
+    from resilient_sc.analysis.roadmap_figure import roadmap_figure
 
     short = solve_roadmap(paris(), Policy(shortfall_penalty=10.0))
     fig = roadmap_figure(short)
@@ -566,7 +567,7 @@ def test_a_period_without_demand_is_said_not_stress_tested():
     assert ("Not stress-tested: 2029 (no demand above 0: no failure can leave a market short then)."
             in roadmap_stress_sentences(roadmap, results))
     # the gap in the figure's share lines is said (it read as missing data)
-    from resilient_sc.analysis.figures import roadmap_figure
+    from resilient_sc.analysis.roadmap_figure import roadmap_figure
 
     shares = roadmap_figure(roadmap).axes[1]
     assert [(t.get_text(), t.get_position()[0]) for t in shares.texts if t.get_text() == "no demand"] == [
@@ -652,7 +653,7 @@ def test_a_roadmap_says_what_it_leaves_short():
     assert said.endswith("; it leaves demand unmet, in 2027: default 0 of 10 units delivered (10 short).")
     assert "unmet" not in sentences[0]  # the cost-optimal path serves all
     if importlib.util.find_spec("matplotlib"):
-        from resilient_sc.analysis.figures import roadmap_figure
+        from resilient_sc.analysis.roadmap_figure import roadmap_figure
 
         bottom = roadmap_figure(r).axes[1]
         assert [t.get_text() for t in bottom.get_xticklabels()] == [

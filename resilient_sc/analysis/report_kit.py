@@ -160,7 +160,7 @@ def slug(name: str) -> str:
 
 
 def reasons(text: str) -> list[str]:
-    """The reasons of an infeasibility message, one per item (its list items follow a header line).
+    r"""The reasons of an infeasibility message, one per item (its list items follow a header line).
 
     >>> reasons("no plan:\n  - a is short\n  - b is short")
     ['a is short', 'b is short']
@@ -177,7 +177,7 @@ def first_reason(text: str) -> str:
 
 
 def reason_lines(label: str, text: str) -> list[str]:
-    """Markdown lines of ``label`` and the reasons of ``text``: on one line when there is one, else
+    r"""Markdown lines of ``label`` and the reasons of ``text``: on one line when there is one, else
     a bullet each (on lines of their own they ran together into one paragraph).
 
     >>> reason_lines("Infeasible", "a is short")

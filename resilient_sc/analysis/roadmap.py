@@ -121,7 +121,7 @@ def roadmap_outcomes(network: Network, policies: Mapping[str, Policy], base: Pol
                      executor: Executor | Any | None = None,
                      progress: Progress | None = None) -> list[PathOutcome]:
     """The solved paths behind :func:`roadmap_premium`, base first (its roadmaps included, e.g.
-    for :func:`~resilient_sc.analysis.figures.roadmap_figure`)."""
+    for :func:`~resilient_sc.analysis.roadmap_figure.roadmap_figure`)."""
     given_policy(network, None)  # a Network (a DataFrame or a path is said to be none); base: with_base
     named = with_base(policies, base)
     check_policies(named, network)

@@ -66,6 +66,7 @@ from .report_kit import (
     source,
 )
 from .roadmap import path_weighting
+from .roadmap_figure import roadmap_figure
 from .stress import guarantee_words, service_levels
 
 if TYPE_CHECKING:
@@ -109,13 +110,13 @@ def path_title(policy: Policy) -> str:
 def save_roadmap(folder: str | Path, roadmap: Roadmap, title: str = "Restructuring roadmap",
                  figures: bool | None = None, force: bool = False, flag: str = "force=True") -> Path:
     """:meth:`Roadmap.save <resilient_sc.roadmap.Roadmap.save>` plus ``roadmap.png``
-    (:func:`~resilient_sc.analysis.figures.roadmap_figure`, titled ``title``) in the same
+    (:func:`~resilient_sc.analysis.roadmap_figure.roadmap_figure`, titled ``title``) in the same
     atomic folder write; ``figures=None`` draws it when matplotlib is installed."""
     check_result_folder(folder, roadmap.data_location, force)
     with io.atomic_folder(folder, force=force, flag=flag) as tmp:
         roadmap.save(tmp)
         if figures or (figures is None and fg.has_matplotlib()):
-            fg.save_figure(fg.roadmap_figure(roadmap, title), tmp / ROADMAP_PNG)
+            fg.save_figure(roadmap_figure(roadmap, title), tmp / ROADMAP_PNG)
             io.write_text(tmp / "README.md", roadmap.readme({**ROADMAP_FILES, ROADMAP_PNG: (
                 "suppliers and hubs per period (a bar where each operates, ▲ started, ▼ stopped), the "
                 "shares per period (%) and each period's cost")}))
@@ -337,7 +338,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
             continue
         name = _unique(f"roadmap_{slug(o.name)}.png", names.values())
         names[o.name] = name
-        lines += image(w.figure(name, lambda r=o.roadmap, o=o: fg.roadmap_figure(r, f"Roadmap of {o.name}")),
+        lines += image(w.figure(name, lambda r=o.roadmap, o=o: roadmap_figure(r, f"Roadmap of {o.name}")),
                         f"Roadmap of {o.name}: suppliers and hubs per period, shares per period")
         lines += ["```", *[ln for ln in o.roadmap.summary().splitlines() if not ln.startswith("solved by")],
                   "```", ""]
@@ -493,7 +494,7 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
                               ignore_index=True).pipe(column_first, "period"))
         described[name] = f"per period, failure{STRESS_ROWS[key]}"
     title = path_title(roadmap.policy)
-    drawn = w.figure(ROADMAP_PNG, lambda: fg.roadmap_figure(roadmap, title[:1].upper() + title[1:]))
+    drawn = w.figure(ROADMAP_PNG, lambda: roadmap_figure(roadmap, title[:1].upper() + title[1:]))
     described[ROADMAP_PNG] = "the roadmap under test: suppliers and hubs per period, shares per period"
     floor = next(iter(results.values())).floor_name if results else "guaranteed"  # one penalty rule a path
     names = {"worst_served": floor, "worst_failure": "worst failure", "worst_market": "where: market",

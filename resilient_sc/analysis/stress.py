@@ -601,7 +601,7 @@ def _probabilities(table: pd.DataFrame,
         if scen["probability"].sum() > 0:  # the disruptions table's probabilities make the expectation
             return np.where(single, 0.0, given), (
                 f"one of the {len(scen)} disruption scenarios happening, weighted by their "
-                f"probabilities ({scen['probability'].sum():.1%} in all, normalised to 100%)")
+                f"probabilities ({100 * scen['probability'].sum():.3g}% in all, normalised to 100%)")
         said = (f"one of the {n} single failures happening, each equally likely" if single.all() else
                 f"one of the {n} failures happening, each equally likely (the disruption scenarios' "
                 "probabilities are all 0)")
