@@ -60,7 +60,7 @@ def test_ladder_merge_keeps_the_rows_not_run_again(tmp_path: Path) -> None:
     rows = [{"policy": p, "ours": {"status": "optimal", "wall_s": 1.0}, "textbook": {"status": "not run"},
              "agree": None} for p in ("single sourcing", "base")]
     saved = {"machine": earlier, "time_limit": 600.0, "rows": rows}
-    (tmp_path / "ladder_S.json").write_text(json.dumps(saved))
+    (tmp_path / "ladder_S.json").write_text(json.dumps(saved), encoding="utf-8")
     now = machine_info()
     new = [{"policy": "base", "ours": {"status": "optimal", "wall_s": 0.5}, "textbook": {"status": "not run"},
             "agree": None, "machine": now, "time_limit": 300.0}]

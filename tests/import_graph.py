@@ -127,7 +127,7 @@ def main(root: Path) -> int:
     graph: dict[str, set[str]] = {m: set() for m in known}
     local: list[str] = []
     for mod, path in known.items():
-        tree = ast.parse(path.read_text(), str(path))
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node, in_func in imports(tree):
             tg = targets(mod, path.name == "__init__.py", node, known) - {mod}
             graph[mod] |= tg

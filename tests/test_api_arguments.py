@@ -297,7 +297,8 @@ def test_a_premium_report_without_stress_tests_claims_none(tmp_path):
 
     tiny = examples.tiny()
     outcomes = premium_outcomes(tiny, {"two": Policy(min_suppliers=2)}, failures=(), workers=1)
-    text = write_premium_report(tmp_path, tiny, outcomes, premium_table(outcomes))[-1].read_text()
+    text = write_premium_report(tmp_path, tiny, outcomes,
+                                premium_table(outcomes))[-1].read_text(encoding="utf-8")
     assert "No design is stress-tested." in text and "is replayed with re-routed" not in text
     assert "averaged over each design's own failures" not in text
 

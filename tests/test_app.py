@@ -117,7 +117,7 @@ def test_download_folders_are_made_on_use_and_gone_with_the_process(tmp_path):
     up in /tmp); a killed process's folder is removed by the next server."""
     code = ("from resilient_sc.app.state import Session, process_folder\n"
             "quiet, used = Session.example(), Session.example()\n"
-            "(used.workdir / 'plan.xlsx').write_text('x')\n"
+            "(used.workdir / 'plan.xlsx').write_text('x', encoding='utf-8')\n"
             "print(process_folder(), quiet._workdir, used.workdir)\n")
     folder, quiet, used = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                          check=True).stdout.split()
@@ -129,7 +129,8 @@ def test_download_folders_are_made_on_use_and_gone_with_the_process(tmp_path):
                           text=True, check=True).stdout.strip()
     for pid in (dead, os.getpid()):
         (tmp_path / f"{FOLDER_PREFIX}{pid}-x" / "tab-1").mkdir(parents=True)
-        (tmp_path / f"{FOLDER_PREFIX}{pid}-x" / OWNER).write_text(f"{pid} {socket.gethostname()}")
+        (tmp_path / f"{FOLDER_PREFIX}{pid}-x" / OWNER).write_text(f"{pid} {socket.gethostname()}",
+                                                                  encoding="utf-8")
     (tmp_path / f"{FOLDER_PREFIX}{dead}-backup").mkdir()  # no owner file: not the app's
     assert [p.name for p in remove_stale_folders(tmp_path)] == [f"{FOLDER_PREFIX}{dead}-x"]
 
@@ -224,9 +225,9 @@ def test_the_readers_cell_and_line_problems_fill_the_column_and_row(tmp_path):
     rows = problem_rows(ValidationError(["(hubs, row 3) | column D 'capacity' holds a formula"]))
     assert (rows[0]["row"], rows[0]["column"]) == ("3", "capacity")
     write_tables(examples.tiny().frames(), tmp_path / "data")
-    lanes = (tmp_path / "data" / "lanes.csv").read_text().splitlines()
+    lanes = (tmp_path / "data" / "lanes.csv").read_text(encoding="utf-8").splitlines()
     lanes[2] += ",x,y,z"
-    (tmp_path / "data" / "lanes.csv").write_text("\n".join(lanes) + "\n")
+    (tmp_path / "data" / "lanes.csv").write_text("\n".join(lanes) + "\n", encoding="utf-8")
     with pytest.raises(ValidationError) as info:
         read_network(tmp_path / "data")
     (row,) = problem_rows(info.value)
@@ -696,7 +697,7 @@ def test_report_zip_and_figures(compared):
     assert titles[2:5] == [f"Demand served per failure of {base} (each failure alone, flows re-routed): {p}"
                            for p in ("cells", "chips", "displays")]
     assert titles[5:] == ["Frontier of min_local_share: Over the policy (the base) …"]
-    page = figures_html(compared).read_text()
+    page = figures_html(compared).read_text(encoding="utf-8")
     real = Path.write_text
 
     def half(self, text, **kwargs):  # a full disk: part of the page written, then the error
@@ -707,7 +708,7 @@ def test_report_zip_and_figures(compared):
         m.setattr(Path, "write_text", half)
         with pytest.raises(OSError):
             figures_html(compared)
-    assert (compared.workdir / "figures.html").read_text() == page  # kept whole
+    assert (compared.workdir / "figures.html").read_text(encoding="utf-8") == page  # kept whole
     assert not [p for p in compared.workdir.iterdir() if "rsc-tmp" in p.name]
     compared.frontier = None
     assert page.count("<h2>") == len(titles) and "plotly" in page

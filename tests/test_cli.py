@@ -55,7 +55,8 @@ def test_solve_text(capsys, tiny_dir):
     assert "policy      no resilience policy (cost-optimal)" in out
     assert "error" not in err
     # a pasted summary says what it was solved under (it read the same with and without a policy)
-    (tiny_dir.parent / "p.yaml").write_text("min_local_share: {Europe: 0.5}\nco2_price: 2\n")
+    (tiny_dir.parent / "p.yaml").write_text("min_local_share: {Europe: 0.5}\nco2_price: 2\n",
+                                            encoding="utf-8")
     assert main(["solve", str(tiny_dir), "--policy", str(tiny_dir.parent / "p.yaml")]) == 0
     out, _ = capsys.readouterr()
     assert "policy      min_local_share {Europe: 0.5}, co2_price 2" in out
@@ -194,7 +195,7 @@ def test_allow_nonoptimal_prints_and_saves_the_plan_but_exits_1(capsys, tiny_dir
     stdout, err = capsys.readouterr()
     assert "status      time_limit" in stdout
     assert "warning: the plan is not proven optimal: time limit, gap 5.0000%" in err
-    assert json.loads((out / "plan.json").read_text())["status"] == "time_limit"
+    assert json.loads((out / "plan.json").read_text(encoding="utf-8"))["status"] == "time_limit"
     opts = seen["options"]
     assert (opts.time_limit, opts.mip_gap, opts.threads, opts.allow_nonoptimal) == (2.5, 0.01, 1, True)
 
@@ -218,7 +219,7 @@ def test_out_folder_writes_plan_and_leaves_input_untouched(capsys, tiny_dir, tmp
     out = tmp_path / "plan"
     assert main(["solve", str(tiny_dir), "--out", str(out)]) == 0
     assert digest(tiny_dir) == before
-    assert json.loads((out / "plan.json").read_text())["objective"] == pytest.approx(1260)
+    assert json.loads((out / "plan.json").read_text(encoding="utf-8"))["objective"] == pytest.approx(1260)
     assert pd.read_csv(out / "suppliers_contracted.csv")["supplier"].tolist() == ["S_CN"]
     assert "plan written to" in capsys.readouterr().out
 
@@ -255,11 +256,11 @@ def test_log_file(tiny_dir, tmp_path):
     (or a planner's notes under that name) read as one log."""
     log = tmp_path / "highs.log"
     assert main(["solve", str(tiny_dir), "--log", str(log)]) == 0
-    first = log.read_text()
+    first = log.read_text(encoding="utf-8")
     assert "HiGHS" in first
-    log.write_text("my notes\n" + first)
+    log.write_text("my notes\n" + first, encoding="utf-8")
     assert main(["solve", str(tiny_dir), "--log", str(log)]) == 0
-    again = log.read_text()
+    again = log.read_text(encoding="utf-8")
     assert "my notes" not in again and again.count("HiGHS run time") == first.count("HiGHS run time") > 0
 
 
@@ -278,7 +279,7 @@ def test_output_paths_through_a_loop_of_symbolic_links_are_bad_input(capsys, tin
 # ---- policy -----------------------------------------------------------------------------
 def test_policy_file(capsys, tiny_dir, tmp_path):
     policy = tmp_path / "policy.yaml"
-    policy.write_text("min_suppliers: 2\n")
+    policy.write_text("min_suppliers: 2\n", encoding="utf-8")
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--policy", str(policy))
     assert code == 0
     assert sorted(data["suppliers"]) == ["S_CN", "S_FR"]
@@ -287,7 +288,7 @@ def test_policy_file(capsys, tiny_dir, tmp_path):
 
 def test_policy_unknown_key_exits_2(capsys, tiny_dir, tmp_path):
     policy = tmp_path / "policy.yaml"
-    policy.write_text("min_supplierz: 2\n")
+    policy.write_text("min_supplierz: 2\n", encoding="utf-8")
     assert main(["solve", str(tiny_dir), "--policy", str(policy)]) == 2
     out, err = capsys.readouterr()
     assert out == ""
@@ -296,7 +297,7 @@ def test_policy_unknown_key_exits_2(capsys, tiny_dir, tmp_path):
 
 def test_policy_bad_suffix_exits_2(capsys, tiny_dir, tmp_path):
     policy = tmp_path / "policy.txt"
-    policy.write_text("min_suppliers: 2\n")
+    policy.write_text("min_suppliers: 2\n", encoding="utf-8")
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--policy", str(policy))
     assert code == 2 and ".yaml" in data["reason"]
 
@@ -408,8 +409,9 @@ def test_orlib_open_capacity_needs_capacity(capsys, orlib_dir, tmp_path):
 
 
 def test_orlib_capacity_is_refused_where_the_file_gives_its_own(capsys, tmp_path):
-    (tmp_path / "cap01.txt").write_text("1 1\n50 10\n5 3\n")  # capacity 50, fixed 10; demand 5, cost 3
-    (tmp_path / "p01").write_text("1 1\n50 10\n5\n3\n")
+    # capacity 50, fixed 10; demand 5, cost 3
+    (tmp_path / "cap01.txt").write_text("1 1\n50 10\n5 3\n", encoding="utf-8")
+    (tmp_path / "p01").write_text("1 1\n50 10\n5\n3\n", encoding="utf-8")
     for name, words in (("cap01.txt", "--capacity is only for capa/capb/capc"),
                         ("p01", "a Holmberg file gives each warehouse's capacity")):
         code, data, _ = run_json(capsys, "orlib", str(tmp_path / name), "--capacity", "5",
@@ -517,7 +519,7 @@ def test_cli_stress_prices_each_product_of_a_penalty_mapping(capsys):
 def test_cli_premium(capsys, tiny_dir, tmp_path):
     policies = tmp_path / "policies.yaml"
     policies.write_text("base: {}\nnear: {min_local_share: 0.5}\n"
-                        "impossible: {excluded_countries: [FR, CN]}\n")
+                        "impossible: {excluded_countries: [FR, CN]}\n", encoding="utf-8")
     code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies),
                              "--workers", "1", "--out", str(tmp_path / "out"))
     assert code == 0 and data["status"] == "ok"
@@ -526,10 +528,11 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
     assert rows["impossible"]["status"] == "infeasible" and rows["impossible"]["cost"] is None
     assert type(rows["near"]["n_suppliers"]) is int and rows["impossible"]["n_suppliers"] is None  # not 1.0
     assert "premium.png" in data["files"]
-    csv_rows = (tmp_path / "out" / "premium.csv").read_text().splitlines()
+    csv_rows = (tmp_path / "out" / "premium.csv").read_text(encoding="utf-8").splitlines()
     n_hubs = csv_rows[0].split(",").index("n_hubs")
     assert [r.split(",")[n_hubs] for r in csv_rows[1:3]] == ["1", "1"]
-    assert "near (min_local_share 0.5) costs 36.5% more" in (tmp_path / "out" / "report.md").read_text()
+    assert "near (min_local_share 0.5) costs 36.5% more" in (tmp_path / "out" / "report.md").read_text(
+        encoding="utf-8")
 
     assert main(["premium", str(tiny_dir), "--policies", str(policies), "--workers", "1"]) == 0
     said = capsys.readouterr().out  # the table's two service columns, and what the expectation is given
@@ -541,10 +544,11 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
             "the demand has no value to weigh: give every product its unit_value in the products table "
             "for this figure).") in said  # base: 4 failures, near: 3
 
-    policies.write_text("base: {excluded_countries: [FR, CN]}\nnear: {min_local_share: 0.5}\n")
+    policies.write_text("base: {excluded_countries: [FR, CN]}\nnear: {min_local_share: 0.5}\n",
+                        encoding="utf-8")
     assert main(["premium", str(tiny_dir), "--policies", str(policies)]) == 1
     assert "no plan meets the data and policy" in capsys.readouterr().err
-    policies.write_text("near: {min_local_share: 1.5}\n")
+    policies.write_text("near: {min_local_share: 1.5}\n", encoding="utf-8")
     code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies))
     assert code == 2 and "min_local_share == 1.5" in data["reason"] and "'near'" in data["reason"]
 
@@ -553,7 +557,7 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
 def test_cli_premium_without_a_policy_to_compare(capsys, tiny_dir, tmp_path, text):
     """A file that names no policy but the base printed the base alone, as if that were a comparison."""
     policies = tmp_path / "policies.yaml"
-    policies.write_text(text)
+    policies.write_text(text, encoding="utf-8")
     code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies))
     assert code == 2 and data["reason"] == (
         f"policies file {policies}: 1 problem:\n  - (policies) | policies.yaml names no policy to "
@@ -563,7 +567,7 @@ def test_cli_premium_without_a_policy_to_compare(capsys, tiny_dir, tmp_path, tex
 
 def test_cli_solve_with_bad_input_creates_no_log_folder(capsys, tiny_dir, tmp_path):
     log = tmp_path / "logs" / "a" / "b.txt"
-    (tmp_path / "policy.yaml").write_text("excluded_countries: [XX]\n")
+    (tmp_path / "policy.yaml").write_text("excluded_countries: [XX]\n", encoding="utf-8")
     assert main(["solve", str(tiny_dir), "--policy", str(tmp_path / "policy.yaml"), "--log", str(log)]) == 2
     assert "excluded_countries contains 'XX', not a country of the data" in capsys.readouterr().err
     edit_csv(tiny_dir / "hubs.csv", "capacity", 0, "-1")
@@ -577,8 +581,8 @@ def test_cli_solve_that_fails_leaves_no_earlier_runs_log(capsys, tiny_dir, tmp_p
     policy, Ctrl-C while reading): read as this run's (CLI audit). An existing log is emptied
     first; none is made for bad input."""
     log = tmp_path / "highs.log"
-    assert main(["solve", str(tiny_dir), "--log", str(log)]) == 0 and log.read_text().strip()
-    (tmp_path / "policy.yaml").write_text("excluded_countries: [XX]\n")
+    assert main(["solve", str(tiny_dir), "--log", str(log)]) == 0 and log.read_text(encoding="utf-8").strip()
+    (tmp_path / "policy.yaml").write_text("excluded_countries: [XX]\n", encoding="utf-8")
     assert main(["solve", str(tiny_dir), "--policy", str(tmp_path / "policy.yaml"), "--log", str(log)]) == 2
     capsys.readouterr()
     assert log.read_bytes() == b""
@@ -641,7 +645,7 @@ def test_analyses_take_a_time_limit_per_solve(capsys, tiny_dir, tmp_path, monkey
     monkeypatch.setattr(premium_module, "solve",
                         lambda net, pol, opts: seen.append(opts) or solve(net, pol, opts))
     policies = tmp_path / "policies.yaml"
-    policies.write_text("near: {min_local_share: 0.5}\n")
+    policies.write_text("near: {min_local_share: 0.5}\n", encoding="utf-8")
     code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies), "--workers", "1",
                              "--time-limit", "30", "--allow-nonoptimal")
     assert code == 0 and [r["status"] for r in data["table"]] == ["optimal", "optimal"]
@@ -754,13 +758,14 @@ def test_the_files_the_command_writes_name_the_flags_too(capsys, tiny_dir, tmp_p
 
     monkeypatch.setattr(premium_module, "solve", stopped)
     policies = tmp_path / "policies.yaml"
-    policies.write_text("base: {}\nnear: {min_local_share: 0.5}\n")
+    policies.write_text("base: {}\nnear: {min_local_share: 0.5}\n", encoding="utf-8")
     code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies),
                              "--workers", "1", "--out", str(tmp_path / "out"))
     assert code == 0
     said = "no plan: the time limit was reached; raise --time-limit"
     assert [r["reason"] for r in data["table"]] == ["", said]
-    written = "".join(p.read_text() for p in (tmp_path / "out").iterdir() if p.suffix in (".csv", ".md"))
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir()
+                      if p.suffix in (".csv", ".md"))
     assert said in written and "SolveOptions" not in written
 
 

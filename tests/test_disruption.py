@@ -64,13 +64,14 @@ def test_a_saved_plan_says_what_its_disruption_cost_is(tmp_path):
     import json
 
     plan = disruption_design(disrupted_tiny(), Policy(shortfall_penalty=1000.0)).plan
-    readme = plan.save(tmp_path / "plan").joinpath("README.md").read_text()
+    readme = plan.save(tmp_path / "plan").joinpath("README.md").read_text(encoding="utf-8")
     line = next(x for x in readme.splitlines() if x.startswith("- `cost_breakdown.csv`"))
     assert "so it is not what the disruptions add" in line
     assert line.endswith("the network cost (design and flows) is 1,720.00")
-    assert json.loads((tmp_path / "plan" / "plan.json").read_text())["network_cost"] == pytest.approx(1720.0)
+    assert json.loads((tmp_path / "plan" / "plan.json").read_text(encoding="utf-8"))["network_cost"] == \
+        pytest.approx(1720.0)
     base = solve(examples.tiny())
-    assert "disruption" not in base.save(tmp_path / "base").joinpath("README.md").read_text()
+    assert "disruption" not in base.save(tmp_path / "base").joinpath("README.md").read_text(encoding="utf-8")
     assert base.to_dict()["network_cost"] == pytest.approx(base.objective)
 
 

@@ -10,6 +10,7 @@ policy fields of docs/policies.md) are up to date, and the site builds with ``mk
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -76,8 +77,9 @@ def test_readme_example_runs_as_a_script_under_spawn(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples" / "electronics", work / "examples" / "electronics")
     code = ("import multiprocessing as mp; mp.set_start_method('spawn'); import runpy; "
             f"runpy.run_path({str(script)!r}, run_name='__main__')")
+    # the example prints the library's texts ('×'): UTF-8 both ways, whatever the locale's encoding
     done = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True,
-                          timeout=600)
+                          encoding="utf-8", timeout=600, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert done.returncode == 0, done.stderr[-3000:]
     assert "status      optimal" in done.stdout
     assert "n-1" in done.stdout  # the premium table's row

@@ -5,6 +5,7 @@ README says."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +39,9 @@ def test_example_runs(script: str, tmp_path: Path) -> None:
     args = [sys.executable, str(EXAMPLES / script)]
     if script == "01_first_solve.py":
         args.append(str(tmp_path / "plan.xlsx"))
-    done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    # the scripts print the library's texts ('×'): UTF-8 both ways, whatever the locale's encoding
+    done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", timeout=300,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert done.returncode == 0, done.stderr[-3000:]
     for text in EXPECTED[script]:
         assert text in done.stdout, f"{text!r} not in the output of {script}:\n{done.stdout}"

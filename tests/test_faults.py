@@ -240,7 +240,8 @@ def test_a_signal_while_the_command_starts(signum):
         time.sleep(0.001)
     proc.send_signal(signum)
     sent = time.perf_counter()
-    assert "numpy" not in Path(f"/proc/{proc.pid}/maps").read_text(), "the library was already imported"
+    assert "numpy" not in Path(f"/proc/{proc.pid}/maps").read_text(encoding="utf-8"), \
+        "the library was already imported"
     out, err = proc.communicate(timeout=30)
     took = time.perf_counter() - sent
     name = signal.Signals(signum).name
@@ -292,7 +293,7 @@ def test_a_signal_after_the_outcome_prints_no_second_one():
 def _status(pid: int, key: str) -> str:
     """The value of ``key`` in /proc/<pid>/status ("0" once the process is gone)."""
     try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        lines = Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines()
     except OSError:
         return "0"
     return next((line.split()[1] for line in lines if line.startswith(f"{key}:")), "0")
@@ -301,7 +302,7 @@ def _status(pid: int, key: str) -> str:
 def _stat(pid: int, field: int) -> str | None:
     """Field ``field`` after the name in /proc/<pid>/stat (0: state, 1: parent), None if gone."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[field]
+        return Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[field]
     except (OSError, IndexError, ValueError):
         return None
 
@@ -446,8 +447,8 @@ def test_a_command_ending_at_once_removes_the_temporaries_being_written(tmp_path
     temporary folder, 5.7 MB of figures)."""
     with (pytest.raises(KeyboardInterrupt), io.atomic_folder(tmp_path / "report") as tmp,
           io.atomic_path(tmp_path / "plan.xlsx") as book):
-        (tmp / "table.csv").write_text("a\n1\n")
-        book.write_text("x")
+        (tmp / "table.csv").write_text("a\n1\n", encoding="utf-8")
+        book.write_text("x", encoding="utf-8")
         io.remove_temporaries()
         assert not tmp.exists() and not book.exists()
         raise KeyboardInterrupt  # here os._exit would end the process

@@ -36,8 +36,8 @@ from resilient_sc.schema import TABLES
 BASE = examples.electronics_path()
 FILES = {p.name: p.read_bytes() for p in sorted(BASE.glob("*.csv"))}
 ROWS = {name: list(csv.reader(io.StringIO(data.decode()))) for name, data in FILES.items()}
-POLICY = (BASE / "policy.yaml").read_text()
-POLICIES = (BASE / "policies.yaml").read_text()
+POLICY = (BASE / "policy.yaml").read_text(encoding="utf-8")
+POLICIES = (BASE / "policies.yaml").read_text(encoding="utf-8")
 NETWORK = examples.electronics()
 
 #: the figures of this run, printed at the end of the module (pytest -s)
@@ -431,7 +431,7 @@ def test_command_line_reports_hostile_inputs_cleanly(tmp_path: Path, case: str) 
     elif case == "alias_bomb":
         lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
         lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
-        (tmp_path / "bomb.yaml").write_text("\n".join([*lines, "survive: *a8"]) + "\n")
+        (tmp_path / "bomb.yaml").write_text("\n".join([*lines, "survive: *a8"]) + "\n", encoding="utf-8")
         args = ["solve", str(data), "--policy", str(tmp_path / "bomb.yaml")]
     else:
         (data / "countries.csv").write_bytes(b"country,region,,\n" + b"NA,Africa,,x\n")

@@ -50,9 +50,9 @@ def ex(tmp_path: Path) -> Path:
 
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     assert old in text, old
-    path.write_text(text.replace(old, new, count))
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
 # ---- limits -----------------------------------------------------------------------------------
@@ -126,7 +126,7 @@ def bomb(field: str = "survive", levels: int = 9) -> str:
 @pytest.mark.parametrize("field", ["survive", "excluded_countries", "min_local_share"])
 def test_yaml_alias_bomb_is_refused_at_once(tmp_path: Path, field: str):
     path = tmp_path / "bomb.yaml"
-    path.write_text(bomb(field))
+    path.write_text(bomb(field), encoding="utf-8")
     assert path.stat().st_size < 450
     start = time.perf_counter()
     with pytest.raises(ValidationError) as info:
@@ -139,7 +139,7 @@ def test_yaml_alias_bomb_is_refused_at_once(tmp_path: Path, field: str):
 
 def test_yaml_aliases_depth_recursion_and_size_are_bounded(tmp_path: Path):
     def error(text: str, name: str = "p.yaml") -> str:
-        (tmp_path / name).write_text(text)
+        (tmp_path / name).write_text(text, encoding="utf-8")
         with pytest.raises(ValidationError) as info:
             Policy.from_file(tmp_path / name)
         (p,) = info.value.problems
@@ -167,7 +167,7 @@ def test_yaml_aliases_depth_recursion_and_size_are_bounded(tmp_path: Path):
         assert error(f"{first}: {{min_suppliers: 2}}\n{second}: {{min_suppliers: 3}}\n") == (
             f"(policy) | p.yaml names one key twice, as '{first}' and '{second}' (both read as {read}) in "
             "the mapping at line 1; keep one")
-    (tmp_path / "big.yaml").write_text("# " + "x" * 1_100_000 + "\n")
+    (tmp_path / "big.yaml").write_text("# " + "x" * 1_100_000 + "\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"big.yaml is 1.0 MB, over the limit of 1024 KB per "
                                               r"policy file \(set RESILIENT_SC_MAX_POLICY_KB"):
         Policy.from_file(tmp_path / "big.yaml")
@@ -183,14 +183,14 @@ def test_a_policy_file_reads_only_plain_numbers_as_numbers(tmp_path: Path, text:
     """YAML 1.1's number forms turned a typo into another number without a word; they are text
     now, which the policy refuses; 010 is 10 (not octal 8); an id such as 2E5 stays text."""
     path = tmp_path / "p.yaml"
-    path.write_text(text + "\n")
+    path.write_text(text + "\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=f"{field} == {read}, must be a"):
         Policy.from_file(path).check()
-    path.write_text("shortfall_penalty: 1e6\n")
+    path.write_text("shortfall_penalty: 1e6\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"must be a number \(a policy file reads a number with an "
                                               r"exponent only with a dot: 1.0e6\)"):
         Policy.from_file(path).check()
-    path.write_text("min_suppliers: 010\nco2_price: 1.5e3\nexcluded_countries: [2E5]\n")
+    path.write_text("min_suppliers: 010\nco2_price: 1.5e3\nexcluded_countries: [2E5]\n", encoding="utf-8")
     assert Policy.from_file(path) == Policy(min_suppliers=10, co2_price=1500.0, excluded_countries=("2E5",))
 
 
@@ -199,17 +199,18 @@ def test_norway_is_no_false_in_a_policy_file(tmp_path: Path):
     [NO], and a key NO refused with a hint to quote 'False'. Only true and false are booleans
     now; a switch still takes yes/no/on/off."""
     path = tmp_path / "p.yaml"
-    path.write_text("excluded_countries: [NO, DE]\nmax_country_share: {NO: 0.3}\nsingle_sourcing: yes\n")
+    path.write_text("excluded_countries: [NO, DE]\nmax_country_share: {NO: 0.3}\nsingle_sourcing: yes\n",
+                    encoding="utf-8")
     assert Policy.from_file(path) == Policy(excluded_countries=("NO", "DE"), max_country_share={"NO": 0.3},
                                             single_sourcing=True)
-    path.write_text("single_sourcing: off\n")
+    path.write_text("single_sourcing: off\n", encoding="utf-8")
     assert Policy.from_file(path) == Policy(single_sourcing=False)
 
 
 def test_anchors_within_the_limits_still_work(tmp_path: Path):
     (tmp_path / "ps.yaml").write_text(
         "base: &base {min_local_share: 0.5, survive: [country]}\n"
-        "strict:\n  <<: *base\n  min_suppliers: 2\n")
+        "strict:\n  <<: *base\n  min_suppliers: 2\n", encoding="utf-8")
     policies = load_policies(tmp_path / "ps.yaml")
     assert policies["strict"] == Policy(min_local_share=0.5, survive=("country",), min_suppliers=2)
 
@@ -218,16 +219,18 @@ def test_one_policy_given_as_a_policies_file_is_said_to_be_one(tmp_path: Path):
     """A policy file passed as --policies read each field as a policy name: "(policy
     'min_local_share') | expected a mapping of field: value, got 0.5". A policy named as a field,
     with its fields beneath, is still a policies file."""
-    (tmp_path / "one.yaml").write_text("min_local_share: 0.5\nsurvive: [country]\n")
+    (tmp_path / "one.yaml").write_text("min_local_share: 0.5\nsurvive: [country]\n", encoding="utf-8")
     with pytest.raises(PolicyError, match=r"one.yaml holds one policy's fields \(min_local_share, survive\); "
                                           "a policies file names each policy"):
         load_policies(tmp_path / "one.yaml")
-    (tmp_path / "regions.yaml").write_text("min_local_share: {Europe: 0.5}\nmin_suppliers: 2\n")
+    (tmp_path / "regions.yaml").write_text("min_local_share: {Europe: 0.5}\nmin_suppliers: 2\n",
+                                           encoding="utf-8")
     with pytest.raises(PolicyError, match=r"regions.yaml holds one policy's fields"):
         load_policies(tmp_path / "regions.yaml")
-    (tmp_path / "named.yaml").write_text("survive: {survive: [country]}\n")
+    (tmp_path / "named.yaml").write_text("survive: {survive: [country]}\n", encoding="utf-8")
     assert load_policies(tmp_path / "named.yaml") == {"survive": Policy(survive=("country",))}
-    (tmp_path / "list.yaml").write_text("- min_local_share: 0.5\n")  # a YAML list, a common slip
+    # a YAML list, a common slip
+    (tmp_path / "list.yaml").write_text("- min_local_share: 0.5\n", encoding="utf-8")
     with pytest.raises(PolicyError) as info:
         load_policies(tmp_path / "list.yaml")
     assert info.value.problems == ("(policies) | list.yaml must hold a mapping of name: policy "
@@ -248,7 +251,7 @@ def test_policy_files_that_are_not_text_or_not_files(tmp_path: Path):
     os.mkfifo(tmp_path / "fifo.yaml")
     with pytest.raises(ValidationError, match=r"fifo.yaml is a FIFO, not a regular file"):
         Policy.from_file(tmp_path / "fifo.yaml")
-    (tmp_path / "bad.yaml").write_text("survive: [country\nmin_hubs: 2\n")
+    (tmp_path / "bad.yaml").write_text("survive: [country\nmin_hubs: 2\n", encoding="utf-8")
     with pytest.raises(ValidationError) as info:
         Policy.from_file(tmp_path / "bad.yaml")
     (p,) = info.value.problems
@@ -257,9 +260,10 @@ def test_policy_files_that_are_not_text_or_not_files(tmp_path: Path):
 
 # ---- 3: the duplicate check is linear -----------------------------------------------------------------
 def test_100000_duplicate_lanes_validate_in_seconds_and_are_counted(ex: Path):
-    lines = (ex / "lanes.csv").read_text().splitlines()
+    lines = (ex / "lanes.csv").read_text(encoding="utf-8").splitlines()
     body = "\n".join(lines[1:]) + "\n"
-    (ex / "lanes.csv").write_text(lines[0] + "\n" + body * (100_000 // (len(lines) - 1) + 1))
+    (ex / "lanes.csv").write_text(lines[0] + "\n" + body * (100_000 // (len(lines) - 1) + 1),
+                                  encoding="utf-8")
     start = time.perf_counter()
     found = problems(ex)
     assert time.perf_counter() - start < 20  # was quadratic: 100,000 rows did not finish in 300 s
@@ -271,10 +275,10 @@ def test_100000_duplicate_lanes_validate_in_seconds_and_are_counted(ex: Path):
 
 
 def test_a_problem_on_every_row_is_listed_ten_times_then_counted(ex: Path):
-    text = (ex / "lanes.csv").read_text()
+    text = (ex / "lanes.csv").read_text(encoding="utf-8")
     head, body = text.split("\n", 1)
     (ex / "lanes.csv").write_text(head + "\n" + re.sub(r"(?m)^([^,]*),([^,]*),([^,]*),[^,]*,",
-                                                        r"\1,\2,\3,oops,", body))
+                                                        r"\1,\2,\3,oops,", body), encoding="utf-8")
     found = problems(ex)
     assert len(found) == 11 and found[-1].startswith("(lanes) | … and ")
     assert found[-1].endswith("more rows where unit_cost is not a number (267 in all)")
@@ -383,7 +387,8 @@ def test_a_sheet_cleared_of_every_cell_and_a_tab_separated_file_are_said_so(book
     assert one(book) == ("(tariffs) | the table has no header row; give its header (origin_country, "
                          "destination_country, product, rate, period) or leave the table out (it is "
                          "optional)")
-    (ex / "demand.csv").write_text((ex / "demand.csv").read_text().replace(",", "\t"))
+    (ex / "demand.csv").write_text((ex / "demand.csv").read_text(encoding="utf-8").replace(",", "\t"),
+                                   encoding="utf-8")
     assert one(ex) == ("(demand) | demand.csv is separated by tabs (copied from a spreadsheet, or saved as "
                        "'Text (Tab delimited)'); save it as 'CSV UTF-8 (comma delimited)', or give the data "
                        "as an .xlsx workbook")
@@ -399,7 +404,7 @@ def test_a_whole_number_cell_is_read_without_its_point_zero():
 
 def test_a_header_of_unknown_names_is_no_missing_header(ex: Path):
     """A header whose every name is unknown said 'the table has no header row' beside them."""
-    (ex / "markets.csv").write_text("markt,land\nParis,FR\n")
+    (ex / "markets.csv").write_text("markt,land\nParis,FR\n", encoding="utf-8")
     found = problems(ex)
     assert not any("has no header row" in p for p in found)
     assert ("(markets) | unknown column 'markt' (did you mean 'market'?); columns are: market, country, lat, "
@@ -415,7 +420,7 @@ def test_a_line_above_a_csv_header_is_said_to_be_one(ex: Path, first: str, said:
     """As a workbook's title row is: a title line gave 67 'the row has 3 fields, the header 1', an
     empty first line 'no header row' and 66 false duplicates (keys read as their defaults)."""
     demand = ex / "demand.csv"
-    demand.write_text(f"{first}\n" + demand.read_text())
+    demand.write_text(f"{first}\n" + demand.read_text(encoding="utf-8"), encoding="utf-8")
     assert one(ex) == (f"(demand) | {said} and line 2 the column names (market, product, demand): the "
                        "header must be the first line; delete the line above it")
 
@@ -437,7 +442,8 @@ def test_a_copy_of_a_table_in_another_case_or_extension_is_warned_of(ex: Path):
 def test_scenarios_that_differ_only_in_case_are_warned_of(ex: Path):
     """'LA_port_strike' beside 'la_port_strike' are two scenarios, each weighed: said, as ids are."""
     disruptions = ex / "disruptions.csv"
-    disruptions.write_text(disruptions.read_text() + "TAIWAN_STRAIT,country,TW,0.02\n")
+    disruptions.write_text(disruptions.read_text(encoding="utf-8") + "TAIWAN_STRAIT,country,TW,0.02\n",
+                           encoding="utf-8")
     with pytest.warns(DataWarning) as caught:
         read_network(ex)
     assert ("(disruptions) | ids 'TAIWAN_STRAIT', 'taiwan_strait' differ only in case: they are 2 different "
@@ -691,7 +697,7 @@ def test_a_planners_own_sheets_and_files_are_no_misspelt_tables(book: Path, ex: 
     wb["Tarrifs"].title = "Tarif"  # less near, but its header is the tariffs' (it was dropped: review)
     wb.save(book)
     assert one(book).startswith("(ex.xlsx) | sheet 'Tarif' is not a table name (did you mean 'tariffs'?)")
-    (ex / "instructions.csv").write_text("step,what\n1,edit demand\n")
+    (ex / "instructions.csv").write_text("step,what\n1,edit demand\n", encoding="utf-8")
     (ex / "disruptions.csv").unlink(missing_ok=True)
     read_network(ex)
 
@@ -884,19 +890,20 @@ def test_policy_numbers_must_be_finite_and_sane():
 # ---- 12 (policy half): errors name the policy file ---------------------------------------------------
 def test_policy_errors_name_the_file(tmp_path: Path, tiny: Network):
     path = tmp_path / "p.yaml"
-    path.write_text("min_local_share: 1.5\n")
+    path.write_text("min_local_share: 1.5\n", encoding="utf-8")
     policy = Policy.from_file(path)  # values are checked when used, still naming the file
     assert policy.source == str(path)
     with pytest.raises(PolicyError) as info:
         solve(tiny, policy)
     assert str(info.value) == (f"policy file {path}: 1 problem:\n"
                                "  - (policy) | min_local_share == 1.5, must be in [0, 1]")
-    path.write_text("min_local_shar: 0.5\n")
+    path.write_text("min_local_shar: 0.5\n", encoding="utf-8")
     with pytest.raises(PolicyError) as info:
         Policy.from_file(path)
     assert str(info.value).startswith(f"policy file {path}: 1 problem:\n  - (policy) | unknown field "
                                       "'min_local_shar' (did you mean 'min_local_share'?)")
-    (tmp_path / "ps.yaml").write_text("a: {min_local_share: 0.5, excluded_countries: [XX]}\n")
+    (tmp_path / "ps.yaml").write_text("a: {min_local_share: 0.5, excluded_countries: [XX]}\n",
+                                      encoding="utf-8")
     with pytest.raises(PolicyError, match=r"^policies file .*ps.yaml: 1 problem:\n  - \(policy 'a'\) \| "
                                           r"excluded_countries contains 'XX'"):
         check_policies(load_policies(tmp_path / "ps.yaml"), tiny)
@@ -905,7 +912,7 @@ def test_policy_errors_name_the_file(tmp_path: Path, tiny: Network):
 # ---- 11: silently wrong data -----------------------------------------------------------------------------
 def test_namibia_is_a_country_not_a_blank(ex: Path):
     for file in ex.glob("*.csv"):  # Brazil becomes Namibia (ids such as S_BR_Manaus stay)
-        file.write_text(re.sub(r"\bBR\b", "NA", file.read_text()))
+        file.write_text(re.sub(r"\bBR\b", "NA", file.read_text(encoding="utf-8")), encoding="utf-8")
     net, ref = read_network(ex), examples.electronics()
     assert "NA" in set(net.countries["country"]) and "BR" not in set(net.countries["country"])
     assert (net.suppliers["country"] == "NA").sum() == (ref.suppliers["country"] == "BR").sum() > 0
@@ -925,7 +932,7 @@ def test_misspelt_column_is_an_error_with_the_closest(ex: Path):
 
 
 def test_columns_named_twice_or_not_at_all(tiny_dir: Path):
-    (tiny_dir / "hubs.csv").write_text("hub,Hub,country,fixed_cost,,\nH1,H1,FR,100,,x\n")
+    (tiny_dir / "hubs.csv").write_text("hub,Hub,country,fixed_cost,,\nH1,H1,FR,100,,x\n", encoding="utf-8")
     assert problems(tiny_dir) == (
         "(hubs) | column 'hub' appears 2 times (columns 1, 2); keep one",
         "(hubs) | column 6 has no name in the header row but holds data (row 2); name it or delete it")
@@ -1051,9 +1058,9 @@ def test_a_capacity_or_lane_co2_left_blank_beside_rows_that_give_one_is_warned_o
     """A failed lookup saved blank: one hub of eight without a capacity read as unlimited, a lane
     without CO2 as emitting none (it counts under co2_cap), without a word (sheets audit)."""
     edit(ex / "hubs.csv", "H_Hamburg,DE,276000,73000,1.6,", "H_Hamburg,DE,276000,,1.6,")
-    lanes = (ex / "lanes.csv").read_text().splitlines()
+    lanes = (ex / "lanes.csv").read_text(encoding="utf-8").splitlines()
     lanes[1] = lanes[1][:lanes[1].rindex(",") + 1]  # its co2 blank
-    (ex / "lanes.csv").write_text("\n".join(lanes) + "\n")
+    (ex / "lanes.csv").write_text("\n".join(lanes) + "\n", encoding="utf-8")
     with pytest.warns(DataWarning) as caught:
         read_network(ex)
     said = [str(w.message) for w in caught]
@@ -1066,15 +1073,16 @@ def test_a_capacity_or_lane_co2_left_blank_beside_rows_that_give_one_is_warned_o
 def test_an_id_that_lost_its_leading_zeros_is_said_so(ex: Path):
     """Product '007' in products, typed 7 (a number cell) in demand: 'not in products', no hint."""
     for table in ("products", "supplier_products", "demand", "lanes", "tariffs"):
-        text = (ex / f"{table}.csv").read_text()
-        (ex / f"{table}.csv").write_text(text.replace(",cells,", ",007,").replace("\ncells,", "\n007,"))
+        text = (ex / f"{table}.csv").read_text(encoding="utf-8")
+        (ex / f"{table}.csv").write_text(text.replace(",cells,", ",007,").replace("\ncells,", "\n007,"),
+                                         encoding="utf-8")
     edit(ex / "demand.csv", ",007,", ",7,")
     assert problems(ex)[0].endswith("| product '7' is not in products (did you mean '007'? a cell holding a "
                                     "number drops its leading zeros: format the column as text)")
 
 
 def test_huge_cell_is_refused_and_never_echoed(ex: Path):
-    with open(ex / "markets.csv", "a") as fh:
+    with open(ex / "markets.csv", "a", encoding="utf-8") as fh:
         fh.write("M" * 3_000_000 + ",DE,1,1\n")
     p = one(ex)
     assert p == ("(markets, row 27) | the row holds 3,000,007 characters, more than its 4 cells may: over "
@@ -1090,13 +1098,14 @@ def test_huge_cell_is_refused_and_never_echoed(ex: Path):
 def test_csv_with_too_many_columns_is_refused_before_parsing(tiny_dir: Path):
     """Trailing commas past the columns limit: one line naming the file and the count, at once
     (200,000 of them took 4 minutes, column by column)."""
-    (tiny_dir / "markets.csv").write_text("market,country" + "," * 5_000 + "\nParis,FR" + "," * 5_000 + "\n")
+    (tiny_dir / "markets.csv").write_text("market,country" + "," * 5_000 + "\nParis,FR" + "," * 5_000 + "\n",
+                                          encoding="utf-8")
     assert one(tiny_dir) == ("(markets) | markets.csv has 5,002 columns, over the limit of 1,000 columns "
                              "per table (set RESILIENT_SC_MAX_COLUMNS to raise it)")
-    (tiny_dir / "markets.csv").write_text('"market,x",country' + "," * 998 + "\nParis,FR\n")
+    (tiny_dir / "markets.csv").write_text('"market,x",country' + "," * 998 + "\nParis,FR\n", encoding="utf-8")
     assert "columns per table" not in " ".join(problems(tiny_dir))  # 1,000: a quoted comma is no column
     wide = "," * 200_000
-    (tiny_dir / "markets.csv").write_text(f"market,country{wide}\nParis,FR{wide}\n")
+    (tiny_dir / "markets.csv").write_text(f"market,country{wide}\nParis,FR{wide}\n", encoding="utf-8")
     start = time.perf_counter()
     assert one(tiny_dir).startswith("(markets) | markets.csv has 200,002 columns, over the limit of 1,000")
     assert time.perf_counter() - start < 5
@@ -1115,7 +1124,7 @@ def test_values_quoted_in_problems_are_short_and_on_one_line():
 def test_csv_that_is_utf16_or_ragged(tiny_dir: Path):
     (tiny_dir / "markets.csv").write_bytes("market,country\nParis,FR\n".encode("utf-16"))
     assert one(tiny_dir) == "(markets) | markets.csv is UTF-16 text; save it as CSV UTF-8"
-    (tiny_dir / "markets.csv").write_text("market,country\nParis,FR,extra\n")
+    (tiny_dir / "markets.csv").write_text("market,country\nParis,FR,extra\n", encoding="utf-8")
     assert one(tiny_dir) == ("(markets, row 2 'Paris') | the row has 3 fields, the header 2: a cell beyond "
                              "the header's columns (a comma too many?)")
 
@@ -1133,10 +1142,11 @@ def test_csv_row_with_fewer_fields_than_the_header_is_refused(ex: Path):
 
 
 def test_csv_trailing_empty_lines_and_unnamed_columns_are_not_short_rows(tiny_dir: Path):
-    with open(tiny_dir / "lanes.csv", "a") as fh:
+    with open(tiny_dir / "lanes.csv", "a", encoding="utf-8") as fh:
         fh.write("\n\n,\n")
-    text = (tiny_dir / "markets.csv").read_text()
-    (tiny_dir / "markets.csv").write_text(text.replace("\n", ",,\n", 1))  # header ends with 2 unnamed
+    text = (tiny_dir / "markets.csv").read_text(encoding="utf-8")
+    # header ends with 2 unnamed
+    (tiny_dir / "markets.csv").write_text(text.replace("\n", ",,\n", 1), encoding="utf-8")
     assert len(read_network(tiny_dir).lanes) == len(examples.tiny().lanes)
 
 
@@ -1235,14 +1245,14 @@ def test_a_table_file_not_named_table_csv_is_an_error_not_skipped(ex: Path, name
     (ex / name).rename(ex / "products.csv")
     (ex / "tariffs.csv").rename(ex / "tariffs.old")
     assert read_network(ex).tariffs.empty
-    (ex / "products.csv.bak").write_text("a backup is not a table")
+    (ex / "products.csv.bak").write_text("a backup is not a table", encoding="utf-8")
     assert read_network(ex).products["product"].tolist() == ["cells", "chips", "displays"]
 
 def test_a_csv_separated_by_semicolons_is_named_so(ex: Path):
     """Excel in a locale with a decimal comma saves CSV with ';': it got 'unknown column
     'market;product;demand'' or a tokenizer error per table, none naming the separator."""
     demand = ex / "demand.csv"
-    demand.write_text(demand.read_text().replace(",", ";"))
+    demand.write_text(demand.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
     assert one(ex) == ("(demand) | demand.csv is separated by semicolons, as Excel saves CSV where the "
                        "decimal mark is a comma; save it as 'CSV UTF-8 (comma delimited)' with a dot for "
                        "decimals, or give the data as an .xlsx workbook")
@@ -1286,8 +1296,9 @@ def test_a_tariff_rate_typed_as_a_percentage_is_warned_of(ex: Path):
         warnings.simplefilter("error", DataWarning)
         assert read_network(ex).tariffs["rate"].iloc[0] == 1.0
     # no rate a fraction: EU duties of 2.7% and 4.5% typed as 2.7 and 4.5 read as 270% and 450%, unsaid
-    text = (ex / "tariffs.csv").read_text()
-    (ex / "tariffs.csv").write_text(text.split("\n")[0] + "\nCN,US,all,2.7\nCN,DE,all,4.5\n")
+    text = (ex / "tariffs.csv").read_text(encoding="utf-8")
+    (ex / "tariffs.csv").write_text(text.split("\n")[0] + "\nCN,US,all,2.7\nCN,DE,all,4.5\n",
+                                    encoding="utf-8")
     with pytest.warns(DataWarning) as seen:
         read_network(ex)
     said = [str(w.message) for w in seen if "(tariffs" in str(w.message)]
@@ -1298,7 +1309,7 @@ def test_a_tariff_rate_typed_as_a_percentage_is_warned_of(ex: Path):
 
 def test_blank_lines_keep_spreadsheet_row_numbers(tiny_dir: Path):
     (tiny_dir / "lanes.csv").write_text("origin,destination,unit_cost\nS_FR,H1,1\n\n\nS_CN,H1,x\n"
-                                        "H1,Paris,2\n")
+                                        "H1,Paris,2\n", encoding="utf-8")
     assert one(tiny_dir) == "(lanes, row 5 'S_CN, H1') | unit_cost 'x' is not a number"
 
 
@@ -1383,11 +1394,14 @@ def test_a_bloc_or_id_that_reads_alike_is_warned_of(ex: Path):
     edit(ex / "countries.csv", "DE,Europe,atlantic", "DE,Europe,atlantic\u200d")
     for table in ("suppliers", "supplier_products", "lanes"):  # a twin of S_CN_Wuxi in fullwidth letters
         path = ex / f"{table}.csv"
-        rows = [r for r in path.read_text().splitlines() if r.startswith("S_CN_Wuxi,")]
-        path.write_text(path.read_text() + "".join(r.replace("S_", "\uff33_", 1) + "\n" for r in rows))
-    hubs = (ex / "hubs.csv").read_text()  # a twin of H_Hamburg with a Cyrillic 'а' (NFKC keeps it)
+        rows = [r for r in path.read_text(encoding="utf-8").splitlines() if r.startswith("S_CN_Wuxi,")]
+        path.write_text(path.read_text(encoding="utf-8") + "".join(r.replace("S_", "\uff33_", 1) + "\n"
+                                                                   for r in rows), encoding="utf-8")
+    # a twin of H_Hamburg with a Cyrillic 'а' (NFKC keeps it)
+    hubs = (ex / "hubs.csv").read_text(encoding="utf-8")
     (ex / "hubs.csv").write_text(hubs + "".join(r.replace("H_Hamburg", "H_H\u0430mburg") + "\n"
-                                                for r in hubs.splitlines() if r.startswith("H_Hamburg,")))
+                                                for r in hubs.splitlines() if r.startswith("H_Hamburg,")),
+                                 encoding="utf-8")
     with pytest.warns(DataWarning) as caught:
         read_network(ex)
     said = [str(w.message) for w in caught]
@@ -1472,15 +1486,17 @@ def test_a_dot_for_thousands_in_every_row_of_an_amount_is_warned_of(ex: Path):
         key, v = row.rsplit(",", 1)
         return f"{key},{int(v) // 1000}.{int(v) % 1000:03d}" if int(v) >= 1000 else row
 
-    header, *rows = (ex / "demand.csv").read_text().splitlines()
-    (ex / "demand.csv").write_text("\n".join([header, *map(dotted, rows)]) + "\n")
+    header, *rows = (ex / "demand.csv").read_text(encoding="utf-8").splitlines()
+    (ex / "demand.csv").write_text("\n".join([header, *map(dotted, rows)]) + "\n", encoding="utf-8")
     with pytest.warns(DataWarning, match=r"\(demand, row 2 'Berlin, cells'\) \| demand '4\.460' is read as "
                                          r"4\.46, and every decimal of the column is written with three "
                                          r"digits: if 4,460 was meant, write 4460; if 4\.46, write 4\.46"):
         net = read_network(ex)
     assert net.demand["demand"].iloc[0] == 4.46  # read as written, and said
-    unpadded = re.sub(r"\.(\d\d)0\n", r".\g<1>1\n", (ex / "demand.csv").read_text())  # none ends in 0
-    (ex / "demand.csv").write_text(unpadded.replace("Berlin,chips,2.801", "Berlin,chips,446"))  # but 446
+    # none ends in 0
+    unpadded = re.sub(r"\.(\d\d)0\n", r".\g<1>1\n", (ex / "demand.csv").read_text(encoding="utf-8"))
+    (ex / "demand.csv").write_text(unpadded.replace("Berlin,chips,2.801", "Berlin,chips,446"),  # but 446
+                                   encoding="utf-8")
     with pytest.warns(DataWarning, match=r"demand '4\.461' is read as 4\.461, and every decimal of"):
         read_network(ex)
     with warnings.catch_warnings():

@@ -18,7 +18,7 @@ def test_no_import_cycle():
     known = modules(PACKAGE)
     graph: dict[str, set[str]] = {m: set() for m in known}
     for mod, path in known.items():
-        for node, _ in imports(ast.parse(path.read_text(), str(path))):
+        for node, _ in imports(ast.parse(path.read_text(encoding="utf-8"), str(path))):
             graph[mod] |= targets(mod, path.name == "__init__.py", node, known) - {mod}
     assert [c for c in sccs(graph) if len(c) > 1] == []
     assert graph["resilient_sc.model.build"].isdisjoint({"resilient_sc.optimize", "resilient_sc.explain"})
@@ -26,7 +26,7 @@ def test_no_import_cycle():
 
 def test_no_module_over_700_lines():
     long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
-            if (n := len(p.read_text().splitlines())) > MAX_LINES}
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
 
 

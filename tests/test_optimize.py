@@ -248,7 +248,7 @@ def test_pyomo_backend_is_a_route():
 def test_log_gets_the_report_line(tmp_path, capsys):
     log = tmp_path / "highs.log"
     solve(examples.tiny(), options=SolveOptions(log=log))
-    assert "solved by merged-origins in" in log.read_text().splitlines()[-1]
+    assert "solved by merged-origins in" in log.read_text(encoding="utf-8").splitlines()[-1]
     solve(examples.tiny(), options=SolveOptions(log=True))
     assert "solved by merged-origins in" in capsys.readouterr().err
     solve(examples.tiny())

@@ -300,7 +300,8 @@ def test_a_plan_folder_is_replaced_only_with_force(capsys, tiny_dir, tmp_path):
     assert digest(out) == first
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(out), "--force", "--policy",
                              str(_policy(tmp_path, "min_suppliers: 2")))
-    assert code == 0 and json.loads((out / "plan.json").read_text())["policy"] == {"min_suppliers": 2}
+    assert code == 0 and json.loads((out / "plan.json").read_text(encoding="utf-8"))["policy"] == {
+        "min_suppliers": 2}
     assert set(digest(out)) == set(first) and not temporaries(tmp_path)
 
 
@@ -351,7 +352,7 @@ def test_an_answer_cut_short_by_a_full_disk_is_an_error(tmp_path: Path) -> None:
     """``--json > result.json`` on a full disk left an empty file and exit code 0, silently (a
     closed pipe, ``| head -1``, stays silent)."""
     command = [sys.executable, "-m", "resilient_sc", "solve", str(examples.electronics_path()), "--json"]
-    with open("/dev/full", "w") as full:
+    with open("/dev/full", "w", encoding="utf-8") as full:
         done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert done.returncode == 1
     assert done.stderr.endswith("error: the output was not written whole: No space left on device\n")
@@ -364,9 +365,10 @@ def test_a_full_stderr_loses_neither_the_answer_nor_the_plan(tmp_path: Path) -> 
     ex = tmp_path / "ex"
     shutil.copytree(examples.electronics_path(), ex)
     table = ex / "supplier_products.csv"
-    table.write_text(table.read_text().replace("Manaus,cells,9000,", "Manaus,cells,9.000,"))  # a warning
+    table.write_text(table.read_text(encoding="utf-8").replace("Manaus,cells,9000,", "Manaus,cells,9.000,"),
+                     encoding="utf-8")  # a warning
     command = [sys.executable, "-m", "resilient_sc", "solve", str(ex), "--json", "--out", str(tmp_path / "p")]
-    with open("/dev/full", "w") as full:
+    with open("/dev/full", "w", encoding="utf-8") as full:
         done = subprocess.run(command, stdout=subprocess.PIPE, stderr=full, text=True, timeout=120)
     assert done.returncode == 0 and json.loads(done.stdout)["status"] == "optimal"
     assert any("9.000" in w for w in json.loads(done.stdout)["warnings"])
@@ -869,12 +871,12 @@ def test_an_old_folder_that_cannot_be_removed_is_said(tmp_path, monkeypatch):
 
     target = tmp_path / "p"
     with rio.atomic_folder(target) as tmp:
-        (tmp / "plan.json").write_text("{}")
+        (tmp / "plan.json").write_text("{}", encoding="utf-8")
     monkeypatch.setattr(rio.shutil, "rmtree", lambda path, ignore_errors=False: None)  # as if refused
     with (pytest.warns(RuntimeWarning, match=r"could not remove .*\.p\.rsc-tmp.*remove it by hand"),
           rio.atomic_folder(target, force=True) as tmp):
-        (tmp / "plan.json").write_text('{"new": 1}')
-    assert (target / "plan.json").read_text() == '{"new": 1}'
+        (tmp / "plan.json").write_text('{"new": 1}', encoding="utf-8")
+    assert (target / "plan.json").read_text(encoding="utf-8") == '{"new": 1}'
 
 
 def test_a_model_file_cut_short_is_an_error_and_the_old_file_stays(tmp_path, monkeypatch):
@@ -912,7 +914,7 @@ def test_an_output_under_a_file_names_the_file(tmp_path):
     from resilient_sc.export import write_model
     from resilient_sc.workbook import write_workbook
 
-    (tmp_path / "afile").write_text("x")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
     with pytest.raises(NotADirectoryError, match=r"cannot create .*m\.lp: .*afile is a file, not a folder"):
         write_model(examples.tiny(), None, tmp_path / "afile" / "m.lp")
     with pytest.raises(NotADirectoryError, match=r"afile is a file, not a folder"):
@@ -947,7 +949,7 @@ def test_a_link_to_an_output_file_has_its_target_replaced(capsys, tiny_dir, tmp_
     assert main(["solve", str(tiny_dir), "--out", str(real)]) == 0
     link.symlink_to(real)
     first = real.read_bytes()
-    (tmp_path / "near.yaml").write_text("min_local_share: 0.5\n")
+    (tmp_path / "near.yaml").write_text("min_local_share: 0.5\n", encoding="utf-8")
     assert main(["solve", str(tiny_dir), "--policy", str(tmp_path / "near.yaml"), "--out", str(link)]) == 0
     capsys.readouterr()
     assert link.is_symlink() and real.read_bytes() != first
@@ -1000,7 +1002,7 @@ def test_a_report_that_cannot_be_written_is_said_all_the_same(capsys, tiny_dir, 
         yield
 
     policies = tmp_path / "policies.yaml"
-    policies.write_text("local: {min_local_share: 0.5}\n")
+    policies.write_text("local: {min_local_share: 0.5}\n", encoding="utf-8")
     monkeypatch.setattr(io, "atomic_folder", full)
     out = tmp_path / "report"
     args = [command[0], str(tiny_dir), *(str(policies) if a == "POLICIES" else a for a in command[1:])]
@@ -1019,8 +1021,8 @@ def test_folders_made_for_an_output_that_failed_are_removed(tmp_path):
             raise KeyboardInterrupt
         assert not (tmp_path / "made").exists() and tmp_path.exists()
     with io.atomic_path(tmp_path / "kept" / "deep" / "plan.csv") as tmp:
-        tmp.write_text("a\n")
-    assert (tmp_path / "kept" / "deep" / "plan.csv").read_text() == "a\n"
+        tmp.write_text("a\n", encoding="utf-8")
+    assert (tmp_path / "kept" / "deep" / "plan.csv").read_text(encoding="utf-8") == "a\n"
 
 
 def test_an_output_name_near_the_file_systems_limit_is_written(tmp_path: Path) -> None:

@@ -193,7 +193,7 @@ def test_the_workers_end_when_their_parent_is_killed(tmp_path):
     for good, 100 MB each; they now end with it."""
     script = tmp_path / "pool.py"
     script.write_text("import time\nfrom resilient_sc.analysis.parallel import run_all\n"
-                      "run_all(time.sleep, [(60,), (60,)], workers=2)\n")
+                      "run_all(time.sleep, [(60,), (60,)], workers=2)\n", encoding="utf-8")
     parent = subprocess.Popen([sys.executable, str(script)])
     try:
         deadline = time.monotonic() + 60
@@ -227,7 +227,7 @@ def _children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = stat.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
             if int(fields[1]) == pid:
                 found.append(int(stat.parent.name))
     return found
@@ -236,7 +236,7 @@ def _children(pid: int) -> list[int]:
 def _running(pid: int) -> bool:
     """Whether ``pid`` is alive and not a zombie."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        return Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
 
@@ -267,7 +267,7 @@ def test_ctrl_c_while_a_worker_sends_its_result_never_hangs_the_exit(tmp_path):
     thread waited for the rest for ever and the interpreter's exit with it (the CLI printed
     'interrupted' and never ended; 6 of 6 premiums with --workers 2)."""
     script = tmp_path / "big.py"
-    script.write_text(_BIG_RESULTS)
+    script.write_text(_BIG_RESULTS, encoding="utf-8")
     for at in (0.6, 0.62, 0.65):  # around the sends (the old code hung at most of these)
         done = subprocess.run([sys.executable, str(script), str(at)], capture_output=True, text=True,
                               timeout=60)

@@ -234,8 +234,8 @@ def test_policy_unknown_key_lists_known():
 
 
 def test_policy_files(tmp_path):
-    (tmp_path / "p.yaml").write_text("min_local_share: 0.5\nsurvive: [country]\n")
-    (tmp_path / "p.json").write_text('{"min_allied_share": {"Europe": 0.7}}')
+    (tmp_path / "p.yaml").write_text("min_local_share: 0.5\nsurvive: [country]\n", encoding="utf-8")
+    (tmp_path / "p.json").write_text('{"min_allied_share": {"Europe": 0.7}}', encoding="utf-8")
     assert Policy.from_file(tmp_path / "p.yaml") == Policy(min_local_share=0.5, survive=("country",))
     assert Policy.from_file(tmp_path / "p.json").min_allied_share == {"Europe": 0.7}
 

@@ -203,9 +203,9 @@ def test_check_policies_and_policy_files(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as err:
         check_policies({"ok": Policy(), "near": Policy(min_local_share=1.5)}, net)
     assert err.value.problems == ("(policy 'near') | min_local_share == 1.5, must be in [0, 1]",)
-    (tmp_path / "p.txt").write_text("min_local_share: 0.5\n")
-    (tmp_path / "p.yaml").write_text("survive: 5\n")
-    (tmp_path / "ps.yaml").write_text("a: {min_local_share: 0.5}\nb: {local: 1}\nc: 3\n")
+    (tmp_path / "p.txt").write_text("min_local_share: 0.5\n", encoding="utf-8")
+    (tmp_path / "p.yaml").write_text("survive: 5\n", encoding="utf-8")
+    (tmp_path / "ps.yaml").write_text("a: {min_local_share: 0.5}\nb: {local: 1}\nc: 3\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"\(policy\) \| p.txt: expected a .yaml, .yml, .json file"):
         Policy.from_file(tmp_path / "p.txt")
     with pytest.raises(ValidationError, match=r"p.yaml: 1 problem:\n  - \(policy\) \| survive == 5, must be "
@@ -214,7 +214,8 @@ def test_check_policies_and_policy_files(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as err:
         load_policies(tmp_path / "ps.yaml")
     assert [p.split(" | ")[0] for p in err.value.problems] == ["(policy 'b')", "(policy 'c')"]
-    (tmp_path / "ps.yaml").write_text("'1': {min_hubs: 1}\n1: {min_hubs: 2}\n")  # one name as text
+    # one name as text
+    (tmp_path / "ps.yaml").write_text("'1': {min_hubs: 1}\n1: {min_hubs: 2}\n", encoding="utf-8")
     with pytest.raises(ValidationError) as err:
         load_policies(tmp_path / "ps.yaml")
     assert err.value.problems == ("(policies) | policy name '1' is given twice; keep one",)
@@ -306,7 +307,7 @@ def test_a_date_key_of_a_policy_file_is_quoted_as_typed(tmp_path: Path) -> None:
     """YAML reads an unquoted 2027-01-01 as a date: the advice to quote it showed
     '2027-01-01 (a date)', which quoted would be no period either."""
     path = tmp_path / "p.yaml"
-    path.write_text("min_local_share:\n  2027-01-01: 0.3\n  2027-01-01 08:00:00: 0.4\n")
+    path.write_text("min_local_share:\n  2027-01-01: 0.3\n  2027-01-01 08:00:00: 0.4\n", encoding="utf-8")
     with pytest.raises(ValidationError) as info:
         Policy.from_file(path).check_network(examples.electronics_roadmap())
     said = " ".join(info.value.problems)
@@ -322,19 +323,19 @@ def test_a_field_without_a_value_in_a_policy_file_is_refused(tmp_path: Path) -> 
     from resilient_sc.policies import load_policies
 
     one = tmp_path / "p.yaml"
-    one.write_text("min_local_share:\nsurvive: [country]\nservice_level: ~\n")
+    one.write_text("min_local_share:\nsurvive: [country]\nservice_level: ~\n", encoding="utf-8")
     with pytest.raises(PolicyError) as info:
         Policy.from_file(one)
     assert info.value.problems == tuple(
         f"(policy) | {k} has no value: give one, or delete the line to leave {k} unset"
         for k in ("min_local_share", "service_level"))
     many = tmp_path / "ps.yaml"
-    many.write_text("near:\n  min_local_share:\nfar: {min_suppliers: 2}\n")
+    many.write_text("near:\n  min_local_share:\nfar: {min_suppliers: 2}\n", encoding="utf-8")
     with pytest.raises(PolicyError) as info:
         load_policies(many)
     assert info.value.problems == ("(policy 'near') | min_local_share has no value: give one, or delete the "
                                    "line to leave min_local_share unset",)
-    (tmp_path / "p.json").write_text('{"min_local_share": null, "min_suppliers": 2}')
+    (tmp_path / "p.json").write_text('{"min_local_share": null, "min_suppliers": 2}', encoding="utf-8")
     assert Policy.from_file(tmp_path / "p.json") == Policy(min_suppliers=2)
 
 
@@ -354,7 +355,7 @@ def test_a_field_without_a_value_in_a_policy_file_is_refused(tmp_path: Path) -> 
 def test_a_hand_written_policys_slips_are_said_so(tmp_path: Path, text: str, said: str) -> None:
     """A quoted number was 'must be a whole number' of '2'; 50 for 50% 'must be in [0, 1]'; a
     missing space blamed line 2; a tab 'cannot start any token' (spreadsheets audit)."""
-    (tmp_path / "p.yaml").write_text(text)
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(ValidationError) as info:  # values are checked when the policy is used
         Policy.from_file(tmp_path / "p.yaml").check_network(examples.electronics())
     assert said in info.value.problems[0]

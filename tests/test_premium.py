@@ -146,7 +146,7 @@ def test_design_ids_starting_as_formulas_read_back_from_the_csv(tmp_path):
     tables = ("suppliers", "supplier_products", "lanes")
     net = net.replace(**{t: getattr(net, t).replace(odd) for t in tables})
     io.write_csv(tmp_path / "premium.csv", premium(net, {"two": Policy(min_suppliers=2)}, workers=1))
-    with open(tmp_path / "premium.csv", newline="") as f:
+    with open(tmp_path / "premium.csv", newline="", encoding="utf-8") as f:
         cells = [row["suppliers"] for row in csv.DictReader(f)]
     assert [shlex.split(ids) for ids in cells] == [["=S_CN"], ["-5", "=S_CN"]]
     assert cells[1] == '"-5" "=S_CN"'  # no leading quote: the mark of an escaped cell

@@ -224,7 +224,7 @@ def test_write_model_reads_back(tmp_path, suffix, seed):
     assert h.getColName(0)[1] == model.lm.column_names()[0]
     assert h.getRowName(0)[1] == model.lm.row_names()[0]
     if suffix == ".lp":
-        assert "demand(" in path.read_text()
+        assert "demand(" in path.read_text(encoding="utf-8")
 
 
 def test_awkward_ids_stay_valid_lp_names(tmp_path):
@@ -554,7 +554,8 @@ def test_a_plan_of_a_changed_pyomo_model_says_so_and_is_certified_only_if_it_hol
     said = f"this plan was {loose.report.note}"
     items = dict(zip(summary_table(loose)["item"], summary_table(loose)["value"], strict=True))
     assert items["note"] == said and "note" not in set(summary_table(solve(examples.tiny()))["item"])
-    assert f"**Note:** {said}." in loose.save(tmp_path / "plan").joinpath("README.md").read_text()
+    assert f"**Note:** {said}." in loose.save(tmp_path / "plan").joinpath("README.md").read_text(
+        encoding="utf-8")
     m = to_pyomo(examples.electronics())  # changes that keep every count: a row swapped, a hub fixed
     m.hub_capacity["H_Hamburg"].deactivate()
     m.no_busan = pyo.Constraint(expr=m.hub_opened["H_Busan"] <= 0)

@@ -55,7 +55,7 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
     assert fig.axes[0].get_ylabel() == "failure" and fig.axes[0].get_title() == "default (% of its demand)"
     assert fig._supxlabel.get_text().startswith("Markets across, failures down. 4 of 4 failures leave demand")
     assert "service level" in " ".join(t.get_text() for t in fig.axes[-1].get_yticklabels())
-    svg = fg.save_figure(fig, tmp_path / "served.svg").read_text()
+    svg = fg.save_figure(fig, tmp_path / "served.svg").read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "Paris" in svg
     with pytest.raises(ValueError, match=r"\.png or \.svg"):
         fg.save_figure(fig, tmp_path / "served.pdf")
@@ -89,7 +89,7 @@ def test_premium_report(tiny_outcomes, tmp_path):
     assert not {Path(n).stem for n in names} & set(TABLES)  # never an input table's name
     assert pd.read_csv(tmp_path / "premium.csv")["policy"].tolist() == ["base", *POLICIES]
     assert set(pd.read_csv(tmp_path / "stress_failures.csv")["policy"]) == {"base", "near", "survive"}
-    text = (tmp_path / "report.md").read_text()
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "near (min_local_share 0.5) costs 36.5% more than the cost-optimal base" in text
     assert "impossible (excluded_countries CN, FR) is infeasible" in text
     # its two reasons a bullet each (on lines of their own they ran together into one paragraph)
@@ -107,7 +107,7 @@ def test_premium_report(tiny_outcomes, tmp_path):
             "default set so that every unit the design can deliver is delivered, not an estimate of what a "
             "unit short costs") in text
     # the seconds apart: two runs of the same inputs write the same premium.csv (it held solve_time)
-    assert "solve_time" not in (tmp_path / "premium.csv").read_text().splitlines()[0]
+    assert "solve_time" not in (tmp_path / "premium.csv").read_text(encoding="utf-8").splitlines()[0]
     # with Excel's byte order mark: without it Excel opened UTF-8 (München) as Windows-1252 (MÃ¼nchen)
     assert (tmp_path / "timings.csv").read_bytes().startswith(b"\xef\xbb\xbfpolicy,solve_time\n")
     assert "- `stress_products.csv`: per policy, failure and product: demand and shortfall (units of" in text
@@ -120,12 +120,12 @@ def test_stress_and_frontier_reports(sweep, located_tiny, tmp_path):
     assert [p.name for p in written] == ["stress_failures.csv", "stress_products.csv",
                                          "stress_shortfalls.csv", "stress_served.png", "network_map.png",
                                          "report.md"]
-    report = (tmp_path / "stress" / "report.md").read_text()
+    report = (tmp_path / "stress" / "report.md").read_text(encoding="utf-8")
     assert "(network_map.png)" in report
     assert "# Stress test of the cost-optimal design (no resilience policy)" in report
     assert "Given one of the 4 single failures happening, each equally likely" in report
     written = write_frontier_report(tmp_path / "frontier", sweep[1], "min_local_share")
-    text = written[-1].read_text()
+    text = written[-1].read_text(encoding="utf-8")
     assert "(frontier.png)" in text and "Infeasible at min_local_share = 0.75" in text
     assert "As min_local_share goes from 0 to 0.5" in text
 
@@ -141,13 +141,14 @@ def test_a_report_says_how_its_plans_were_solved(located_tiny, tmp_path):
                              (SolveOptions(), "HiGHS's choice of threads on ")):
         plan = solve(net, options=options)
         folder = tmp_path / threads.split()[0]
-        text = write_stress_report(folder, net, plan, stress_test(net, plan))[-1].read_text()
+        text = write_stress_report(folder, net, plan, stress_test(net, plan))[-1].read_text(encoding="utf-8")
         section = text.split("## How it was solved\n\n")[1].split("\n")[0]
         assert section.startswith(f"resilient_sc {__version__} with HiGHS (highspy {highspy_version()}): "
                                   f"mip_gap 1e-06, seed {options.seed}, {threads}"), section
         assert text.index("## How it was solved") < text.index("## Files")
         df = frontier(net, "min_local_share", [0.0], options=options, failures=())
-        text = write_frontier_report(folder / "frontier", df, "min_local_share")[-1].read_text()
+        text = write_frontier_report(folder / "frontier", df,
+                                     "min_local_share")[-1].read_text(encoding="utf-8")
         assert f"seed {options.seed}, {threads}" in text
 
 
@@ -334,7 +335,7 @@ def test_premiums_over_a_base_not_proven_optimal_say_so(tmp_path):
                              "36.5% more than the best plan found for the base")
     assert third.startswith("n-1 (survive country) was not solved within the limits of the solve (no plan "
                             "kept): no plan: the time limit") and "infeasible" not in third
-    report = write_premium_report(tmp_path, net, outcomes, table)[-1].read_text()
+    report = write_premium_report(tmp_path, net, outcomes, table)[-1].read_text(encoding="utf-8")
     assert "cost-optimal base" not in report and "Infeasible" not in report
     assert "The plans of base, near are not proven optimal" in report and "Not solved: no plan" in report
     labels = [t.get_text() for t in fg.premium_figure(table).axes[0].texts]
@@ -381,7 +382,7 @@ def test_a_frontier_point_stopped_without_a_plan_is_not_solved(monkeypatch, tmp_
     assert len(none.get_yticks()) == 0
     assert [t.get_text() for t in none.texts] == ["no value of min_suppliers tried gives a plan"]
     folder = write_frontier_report(tmp_path / "report", df, "min_suppliers")
-    text = (tmp_path / "report" / "report.md").read_text()
+    text = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert "The designs are not stress-tested (no failure kind was given)." in text
     assert "worst served" not in text and [p.name for p in folder][:1] == ["frontier.csv"]
     assert "worst_served" not in pd.read_csv(tmp_path / "report" / "frontier.csv").columns
@@ -452,7 +453,8 @@ def test_the_report_names_the_failures_replayed(tmp_path):
 
     net = examples.tiny()
     outcomes = premium_outcomes(net, {"near": Policy(min_local_share=0.5)}, failures=("country",), workers=1)
-    report = write_premium_report(tmp_path, net, outcomes, premium_table(outcomes))[-1].read_text()
+    report = write_premium_report(tmp_path, net, outcomes,
+                                  premium_table(outcomes))[-1].read_text(encoding="utf-8")
     assert "every single failure of a country is replayed" in report and "hub or supplier" not in report
 
 
@@ -470,9 +472,10 @@ def test_names_with_dollars_are_drawn_as_written(tmp_path):
     name = "tariff US$ 5% / US$ 10%"
     outcomes = premium_outcomes(net, {name: Policy(min_local_share=0.5)}, failures=("country",), workers=1)
     written = write_premium_report(tmp_path, net, outcomes, premium_table(outcomes))
-    assert {p.suffix for p in written} >= {".png", ".md"} and name in written[-1].read_text()
+    assert {p.suffix for p in written} >= {".png", ".md"} and name in written[-1].read_text(encoding="utf-8")
     fig = fg.premium_figure(premium_table(outcomes))
-    assert fg.save_figure(fig, tmp_path / "p.svg").read_text().count("US$") == 2  # as written, not TeX
+    # as written, not TeX
+    assert fg.save_figure(fig, tmp_path / "p.svg").read_text(encoding="utf-8").count("US$") == 2
     for layout in ("tight_layout", "get_tightbbox"):  # a user's layout measures the texts before drawing
         getattr(fg.premium_figure(premium_table(outcomes)), layout)()
 
@@ -488,7 +491,7 @@ def test_a_design_priced_with_a_shortfall_penalty_says_what_its_network_costs(tm
     scenario = float(plan.breakdown["disruption"] + plan.breakdown.get("shortfall", 0.0))
     assert scenario > 1e6
     report = write_stress_report(tmp_path / "r", net, plan, stress_test(net, plan, failures=("country",)),
-                                 figures=False)[-1].read_text()
+                                 figures=False)[-1].read_text(encoding="utf-8")
     assert (f"at a total cost of {plan.objective:,.2f} ({plan.breakdown['disruption']:,.2f} of disruption-"
             "scenario cost (each scenario's re-routed deliveries, weighted: ordinary deliveries counted "
             f"again, not what the disruptions add) in it: its network alone costs "
@@ -601,7 +604,7 @@ def test_a_blank_expected_value_served_says_why(tmp_path: Path) -> None:
     outcomes = premium_outcomes(net, {"near": Policy(min_local_share=0.5)}, failures=("country",), workers=1)
     table = premium_table(outcomes)
     assert table["expected_value_served"].isna().all()
-    report = write_premium_report(tmp_path, net, outcomes, table)[-1].read_text()
+    report = write_premium_report(tmp_path, net, outcomes, table)[-1].read_text(encoding="utf-8")
     assert value_blank_words(net) + "." in report
 
 
@@ -622,7 +625,7 @@ def test_names_from_the_data_are_no_html_links_or_images_in_a_report(tmp_path):
     named = "[p](http://tracker.example/p.png) a\\|b"
     outcomes = premium_outcomes(net, {"base": Policy(), named: Policy(min_suppliers=2)}, workers=1)
     write_premium_report(tmp_path, net, outcomes, premium_table(outcomes))
-    text = (tmp_path / "report.md").read_text()
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "<img" not in text and "](http" not in text and "&lt;img src=x onerror=alert(1)>" in text
     assert re.search(r"^!\[.*\]\(premium\.png\)$", text, re.MULTILINE)  # its own figure, as it was
     lines = text.splitlines()

@@ -402,7 +402,7 @@ def test_cli_solve_prints_the_roadmap_and_json_has_periods(tmp_path, capsys):
     from resilient_sc.cli import main
 
     write_folder(paris(weights=(1.0, 0.5)), tmp_path / "data")
-    (tmp_path / "glide.yaml").write_text("min_local_share: {2027: 1.0}\n")
+    (tmp_path / "glide.yaml").write_text("min_local_share: {2027: 1.0}\n", encoding="utf-8")
     args = ["solve", str(tmp_path / "data"), "--policy", str(tmp_path / "glide.yaml")]
     assert main(args) == 0
     out = capsys.readouterr().out
@@ -420,7 +420,7 @@ def test_cli_solve_prints_the_roadmap_and_json_has_periods(tmp_path, capsys):
     header = [c.value for c in book["suppliers_contracted"][1]]
     assert header[0] == "period"
     assert main([*args, "--out", str(tmp_path / "folder")]) == 0
-    saved = json.loads((tmp_path / "folder" / "roadmap.json").read_text())
+    saved = json.loads((tmp_path / "folder" / "roadmap.json").read_text(encoding="utf-8"))
     assert [p["period"] for p in saved["periods"]] == ["2026", "2027"]
     table = pd.read_csv(tmp_path / "folder" / "roadmap.csv", dtype={"period": str})
     assert table["cost"].tolist() == pytest.approx([160.0, 630.0])
@@ -432,7 +432,8 @@ def test_write_model_and_pyomo_take_a_roadmap(tmp_path):
     from resilient_sc.solvers.pyomo import to_pyomo
 
     net = paris(weights=(1.0, 0.5))
-    text = write_model(net, Policy(min_local_share={"2027": 1.0}), tmp_path / "m.lp").read_text()
+    text = write_model(net, Policy(min_local_share={"2027": 1.0}),
+                       tmp_path / "m.lp").read_text(encoding="utf-8")
     assert "supplier_start(S_FR,2027)" in text and "min_local_share(Paris,default,2027)" in text
     m = to_pyomo(net)
     assert m.find_component("supplier_stopped") is not None
@@ -806,8 +807,8 @@ def test_the_data_warnings_go_with_the_saved_roadmap_and_plan(tmp_path):
     (said,) = [w for w in net.warnings if "weight 0" in w]
     folder = r.save(tmp_path / "roadmap")
     assert f"## Warnings of the data\n\nGiven when the data were read; the results above stand on them:\n\n" \
-           f"- {said}\n" in (folder / "README.md").read_text()
-    assert json.loads((folder / "roadmap.json").read_text())["warnings"] == list(net.warnings)
+           f"- {said}\n" in (folder / "README.md").read_text(encoding="utf-8")
+    assert json.loads((folder / "roadmap.json").read_text(encoding="utf-8"))["warnings"] == list(net.warnings)
     readme = pd.read_excel(write_workbook(tmp_path / "r.xlsx", roadmap=r), sheet_name="README")
     warned = readme.loc[readme["sheet"] == "warning of the data", "what it holds"]
     assert warned.tolist() == list(net.warnings)
@@ -815,7 +816,7 @@ def test_the_data_warnings_go_with_the_saved_roadmap_and_plan(tmp_path):
     assert plan.data_warnings == net.warnings and "warnings" not in plan.to_dict()
     alone = solve(in_period(net, "2026"))  # a plan of its own says them as a roadmap does
     assert alone.data_warnings == net.warnings and alone.to_dict()["warnings"] == list(net.warnings)
-    assert f"- {said}\n" in (alone.save(tmp_path / "plan") / "README.md").read_text()
+    assert f"- {said}\n" in (alone.save(tmp_path / "plan") / "README.md").read_text(encoding="utf-8")
 
 
 def test_a_summary_with_weights_shown_rounded_says_the_total_uses_them_as_given():

@@ -480,7 +480,7 @@ def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
     book = write_workbook(tmp_path / "p.xlsx", roadmap=outcomes[0].roadmap, premium_table=table)
     said = pd.read_excel(book, sheet_name="README").dropna().set_index("sheet")["what it holds"]
     assert said["premium"].startswith("one row per policy path: cost (Σ weight × period cost)")
-    report = (tmp_path / "r" / "report.md").read_text()
+    report = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "cost-optimal path (no resilience policy)" not in report
     assert "its **premium** is over the base path 'base' (min" in report
     # the files' note weighs the shares as the report does (it said 'value-weighted' whatever they
@@ -489,7 +489,7 @@ def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
     outcomes = roadmap_outcomes(unvalued, {"free": Policy()}, workers=1)
     write_roadmap_premium_report(tmp_path / "u", unvalued, outcomes, roadmap_premium_table(outcomes),
                                  figures=False)
-    notes = " ".join((tmp_path / "u" / "report.md").read_text().split())
+    notes = " ".join((tmp_path / "u" / "report.md").read_text(encoding="utf-8").split())
     assert "of the last period only (shares: fractions of demand, demand-weighted; top_country: the" in notes
     (base,) = roadmap_outcomes(paris(), {}, workers=1)
     assert reference_path(base) == "the cost-optimal path"

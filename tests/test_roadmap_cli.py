@@ -51,7 +51,7 @@ def data(tmp_path: Path) -> Path:
 @pytest.fixture
 def policies(tmp_path: Path) -> Path:
     path = tmp_path / "policies.json"
-    path.write_text(json.dumps({"base": {}, "glide": GLIDE, "too_soon": TOO_SOON}))
+    path.write_text(json.dumps({"base": {}, "glide": GLIDE, "too_soon": TOO_SOON}), encoding="utf-8")
     return path
 
 
@@ -77,7 +77,7 @@ def test_the_log_has_every_solve_of_a_roadmap(capsys, data, tmp_path):
     first seconds of a large roadmap) went unlogged, and a run stopped then left no log."""
     log = tmp_path / "highs.log"
     code, _, _ = run(capsys, "solve", str(data), "--log", str(log))
-    text = log.read_text()
+    text = log.read_text(encoding="utf-8")
     marks = [text.index(f"roadmap: period {p} solved alone") for p in ("2026", "2027")]
     whole = text.index("roadmap: every period at once")
     assert code == 0 and marks == sorted(marks) and marks[-1] < whole < text.index("solved by ")
@@ -134,7 +134,7 @@ def test_premium_out_writes_the_report(capsys, data, policies, tmp_path):
     paths = pd.read_csv(out_dir / "premium_paths.csv", dtype={"period": str})
     assert paths[["policy", "period"]].values.tolist() == [["base", "2026"], ["base", "2027"],
                                                            ["glide", "2026"], ["glide", "2027"]]
-    report = (out_dir / "report.md").read_text()
+    report = (out_dir / "report.md").read_text(encoding="utf-8")
     assert all(f"`{f}`" in report for f in expected)
     assert "(roadmap_glide.png)" in report and "Σ weight × period cost" in report
     assert "No roadmap (infeasible)" in report
@@ -142,7 +142,8 @@ def test_premium_out_writes_the_report(capsys, data, policies, tmp_path):
 
 def test_premium_with_an_infeasible_base_path_exits_1(capsys, data, tmp_path):
     path = tmp_path / "policies.yaml"
-    path.write_text("base: {min_local_share: {2026: 1.0}}\nglide: {min_local_share: {2027: 1.0}}\n")
+    path.write_text("base: {min_local_share: {2026: 1.0}}\nglide: {min_local_share: {2027: 1.0}}\n",
+                    encoding="utf-8")
     code, out, err = run(capsys, "premium", str(data), "--policies", str(path), "--workers", "1")
     assert code == 1 and out["status"] == "infeasible"
     assert any("base path" in r for r in out["reasons"]) and "2026" in out["reason"]
@@ -151,14 +152,14 @@ def test_premium_with_an_infeasible_base_path_exits_1(capsys, data, tmp_path):
 
 def test_premium_with_a_bad_policy_exits_2(capsys, data, tmp_path):
     path = tmp_path / "policies.yaml"
-    path.write_text("glide: {min_local_share: {2031: 1.0}}\n")
+    path.write_text("glide: {min_local_share: {2031: 1.0}}\n", encoding="utf-8")
     code, out, _ = run(capsys, "premium", str(data), "--policies", str(path), "--workers", "1")
     assert code == 2 and out["status"] == "invalid_input" and "2031" in out["reason"]
 
 
 # ---- stress -------------------------------------------------------------------------------
 def test_stress_json_per_period_matches_the_api(capsys, data, tmp_path):
-    (tmp_path / "glide.yaml").write_text("min_local_share: {2027: 1.0}\n")
+    (tmp_path / "glide.yaml").write_text("min_local_share: {2027: 1.0}\n", encoding="utf-8")
     code, out, _ = run(capsys, "stress", str(data), "--policy", str(tmp_path / "glide.yaml"))
     assert code == 0 and out["status"] == "ok"
     assert out["roadmap"]["objective"] == pytest.approx(475.0)
@@ -223,15 +224,16 @@ def test_stress_text_and_out(capsys, data, tmp_path):
     summary = pd.read_csv(out_dir / "stress_summary.csv", dtype={"period": str})
     assert summary["period"].tolist() == ["2026", "2027"]
     assert pd.read_csv(out_dir / "stress_products.csv").columns[0] == "period"
-    report = (out_dir / "report.md").read_text()
+    report = (out_dir / "report.md").read_text(encoding="utf-8")
     assert "| guaranteed |" in report and "least served" not in report
     assert main(["stress", str(data), "--penalty", "40", "--out", str(tmp_path / "priced")]) == 0
-    priced = (tmp_path / "priced" / "report.md").read_text()  # the prices choose: nothing is "guaranteed"
+    # the prices choose: nothing is "guaranteed"
+    priced = (tmp_path / "priced" / "report.md").read_text(encoding="utf-8")
     assert "| least served |" in priced and "**least served**" in priced and "| guaranteed |" not in priced
 
 
 def test_stress_with_an_infeasible_path_exits_1(capsys, data, tmp_path):
-    (tmp_path / "soon.yaml").write_text("min_local_share: {2026: 1.0}\n")
+    (tmp_path / "soon.yaml").write_text("min_local_share: {2026: 1.0}\n", encoding="utf-8")
     code, out, _ = run(capsys, "stress", str(data), "--policy", str(tmp_path / "soon.yaml"))
     assert code == 1 and out["status"] == "infeasible" and "2026" in out["reason"]
 
@@ -258,7 +260,7 @@ def test_frontier_names_the_policy_kept_before_the_last_period(capsys, data, tmp
                      "min_local_share", "--values", "0,1", "--workers", "1", "--out", str(out_dir))
     said = ("the policy holds as given in every period, the swept target aside (max_country_share "
             "{2026: 0.9}); the earlier periods' designs may change")
-    assert code == 0 and said in (out_dir / "report.md").read_text()
+    assert code == 0 and said in (out_dir / "report.md").read_text(encoding="utf-8")
 
 
 def test_frontier_out_writes_the_report(capsys, data, tmp_path):
@@ -267,7 +269,7 @@ def test_frontier_out_writes_the_report(capsys, data, tmp_path):
                        "--workers", "1", "--out", str(out_dir))
     assert code == 0 and set(out["files"]) == {"frontier.csv", "frontier.png", "report.md", "timings.csv"}
     assert is_png(out_dir / "frontier.png")
-    assert "the target in 2027" in (out_dir / "report.md").read_text()
+    assert "the target in 2027" in (out_dir / "report.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("field", ["co2_cap", "survive"])
@@ -320,7 +322,7 @@ def test_a_roadmap_stress_report_never_quotes_one_periods_prices_for_all(tmp_pat
 
     data = examples.electronics_roadmap_path()
     assert main(["stress", str(data), "--failures", "country", "--out", str(tmp_path / "s")]) == 0
-    report = " ".join((tmp_path / "s" / "report.md").read_text().split())
+    report = " ".join((tmp_path / "s" / "report.md").read_text(encoding="utf-8").split())
     assert "A unit short is priced at the stress test's default (each period's, listed under it:" in report
     assert "default (797.70 per unit of cells" not in report
 
@@ -333,7 +335,7 @@ def test_a_roadmap_stress_report_sends_each_period_to_its_own_file(tmp_path):
 
     data = examples.electronics_roadmap_path()
     assert main(["stress", str(data), "--out", str(tmp_path / "s")]) == 0
-    report = " ".join((tmp_path / "s" / "report.md").read_text().split())
+    report = " ".join((tmp_path / "s" / "report.md").read_text(encoding="utf-8").split())
     assert "stress_failures.csv" not in report
     for period in ("2026", "2027", "2028", "2029", "2030"):
         assert f"are in stress_failures_{period}.csv." in report

@@ -42,7 +42,7 @@ def test_log_file_gets_the_log_and_the_terminal_nothing(tmp_path: Path) -> None:
     done = cli("solve", "examples/electronics", "--log", str(log))
     assert done.returncode == 0, done.stderr
     assert "HiGHS" not in done.stdout + done.stderr
-    assert log.read_text().strip()
+    assert log.read_text(encoding="utf-8").strip()
 
 
 def test_analyses_print_no_solver_output() -> None:

@@ -156,8 +156,8 @@ def test_output_csvs_carry_no_floating_point_noise(tmp_path):
     df = pd.DataFrame({"quantity": [889.9999999999949, 625.3820598006644, 0.0, 1.23456789012345e12],
                        "n": [1, 2, 3, 4]})
     io.write_csv(tmp_path / "out.csv", df)  # a trillion is written out, never 1.23456789012e+12
-    assert (tmp_path / "out.csv").read_text().splitlines()[1:] == ["890,1", "625.382059801,2", "0,3",
-                                                                   "1234567890120,4"]
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "890,1", "625.382059801,2", "0,3", "1234567890120,4"]
     io.write_csv(tmp_path / "data.csv", df, escape=False)
     assert pd.read_csv(tmp_path / "data.csv")["quantity"].tolist() == df["quantity"].tolist()
 
@@ -180,7 +180,7 @@ def test_two_solves_of_the_same_inputs_save_the_same_files_but_timings(tmp_path,
     for name in names:
         if name != "timings.csv":
             assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name
-    assert "_time" not in (folders[0] / f"{kind}.json").read_text()
+    assert "_time" not in (folders[0] / f"{kind}.json").read_text(encoding="utf-8")
     timings = pd.read_csv(folders[0] / "timings.csv")
     assert list(timings.columns) == ["step", "seconds"]
     assert {"solve_time", "build_time", "report.solve_time"} <= set(timings["step"])
@@ -262,7 +262,7 @@ def test_a_saved_plan_or_roadmap_says_what_each_file_holds(tmp_path):
     plan_dir = solve(examples.tiny()).save(tmp_path / "plan")
     roadmap_dir = solve_roadmap(examples.electronics_roadmap()).save(tmp_path / "roadmap")
     for folder in (plan_dir, roadmap_dir):
-        text = (folder / "README.md").read_text()
+        text = (folder / "README.md").read_text(encoding="utf-8")
         listed = set(re.findall(r"^- `([^`]+)`:", text, flags=re.M))
         assert listed == {p.name for p in folder.iterdir()} - {"README.md"}, folder
         assert "`share`, a fraction of the market's demand of the product" in text
@@ -280,5 +280,5 @@ def test_a_network_written_as_csv_reads_back_exactly_and_whole_numbers_as_writte
     write_network(net.replace(demand=odd).frames(), tmp_path / "net")
     again = read_network(tmp_path / "net")
     assert again.demand["demand"].tolist() == odd["demand"].tolist()
-    assert (tmp_path / "net" / "suppliers.csv").read_text().splitlines()[1] == (
+    assert (tmp_path / "net" / "suppliers.csv").read_text(encoding="utf-8").splitlines()[1] == (
         "S_CN_Ningde,CN,15000,candidate,26.66,119.55,0,0,0")

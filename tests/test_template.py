@@ -132,7 +132,7 @@ def test_init_validate_solve_cli(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_init_force_never_replaces_a_folder_holding_more_than_a_template(tmp_path, capsys) -> None:
     folder = tmp_path / "f"
     folder.mkdir()
-    (folder / "notes.json").write_text("{}")  # a file other commands write, but not init
+    (folder / "notes.json").write_text("{}", encoding="utf-8")  # a file other commands write, but not init
     assert main(["init", str(folder), "--force"]) == 2
     assert "holds other files than .csv, .md (notes.json); it is not replaced even with --force" in \
         capsys.readouterr().err

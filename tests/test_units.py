@@ -54,7 +54,7 @@ def test_every_table_and_summary_says_each_product_in_its_own_unit(plan, tmp_pat
     column = head.index("volume (kWh of cells)") + 1
     assert "#,##0" in book["suppliers_contracted"].cell(2, column).number_format  # a quantity's format
     saved = plan.save(tmp_path / "plan")
-    assert "cells: kWh, chips: pieces, displays: pieces" in (saved / "README.md").read_text()
+    assert "cells: kWh, chips: pieces, displays: pieces" in (saved / "README.md").read_text(encoding="utf-8")
     assert "quantities in each product's unit (cells: kWh" in quantities(plan.model.network)
 
 

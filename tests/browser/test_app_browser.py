@@ -44,7 +44,7 @@ def free_port() -> int:
 def start_app(port: int, log_path: Path) -> tuple[subprocess.Popen, str]:
     """``resilient-sc app`` on the example at ``port``, logging to ``log_path``: its process and
     the address it printed (with its token)."""
-    log = log_path.open("w")
+    log = log_path.open("w", encoding="utf-8")
     # NiceGUI switches to its own test mode when it sees pytest's variables: the app runs as a user's would
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     script = Path(sys.executable).with_name("resilient-sc")
@@ -54,12 +54,13 @@ def start_app(port: int, log_path: Path) -> tuple[subprocess.Popen, str]:
     log.close()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        printed = re.search(r"serving on (\S+)", log_path.read_text())  # the address with its token
+        # the address with its token
+        printed = re.search(r"serving on (\S+)", log_path.read_text(encoding="utf-8"))
         with socket.socket() as s:
             if printed and s.connect_ex(("127.0.0.1", port)) == 0:
                 return proc, printed[1]
         if proc.poll() is not None:
-            pytest.fail(f"the app exited: {log_path.read_text()}")
+            pytest.fail(f"the app exited: {log_path.read_text(encoding='utf-8')}")
         time.sleep(0.2)
     proc.kill()
     pytest.fail("the app did not start within 60 s")
@@ -106,8 +107,8 @@ class Steps:
     def write(self) -> None:
         lines = ["| step | screenshot | seconds |", "| --- | --- | ---: |"]
         lines += [f"| {what} | [{name}.png](img/app/{name}.png) | {s:.1f} |" for name, what, s in self.rows]
-        text = PAGE.read_text()
-        PAGE.write_text(TIMINGS.sub(lambda m: m[1] + "\n".join(lines) + "\n" + m[2], text))
+        text = PAGE.read_text(encoding="utf-8")
+        PAGE.write_text(TIMINGS.sub(lambda m: m[1] + "\n".join(lines) + "\n" + m[2], text), encoding="utf-8")
 
 
 #: the last step of each test: the docs are written once all of them are done
@@ -205,7 +206,7 @@ def test_the_five_steps(page, server, tmp_path, steps):
     with page.expect_download() as info:
         page.get_by_test_id("export-figures").click()
     info.value.save_as(tmp_path / "figures.html")
-    assert "Premium per scenario" in (tmp_path / "figures.html").read_text()
+    assert "Premium per scenario" in (tmp_path / "figures.html").read_text(encoding="utf-8")
     steps.done(page, "07-export", "download the plan workbook, the premium report (.zip) and the figures", t)
 
     t = time.monotonic()
@@ -330,7 +331,7 @@ def test_a_roadmap(page, server, tmp_path, steps, glide):
     with page.expect_download() as info:
         page.get_by_test_id("export-figures").click()
     info.value.save_as(tmp_path / "figures.html")
-    assert "Roadmap: suppliers and hubs per period" in (tmp_path / "figures.html").read_text()
+    assert "Roadmap: suppliers and hubs per period" in (tmp_path / "figures.html").read_text(encoding="utf-8")
     steps.done(page, "16-roadmap-export", "download the roadmap workbook, the report of the paths (.zip) "
                "and the figures", t)
 
