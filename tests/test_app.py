@@ -583,6 +583,11 @@ def test_frontier_values_and_figure():
     assert titles[0] == "min_local_share (fraction of demand)" and "money" in titles[1]
     assert titles[2] == "worst-case served (% of demand)"
     assert "conditional on the worst single country failure" in fig.layout.annotations[1].text
+    # the hover of a guarantee rounds down, as the tables do (0.901539 read '90.2% guaranteed': audit)
+    odd = df.assign(worst_served=[0.901539, 0.5, float("nan")])
+    served = next(tr for tr in frontier_figure(odd, "min_local_share").data if tr.name == "worst-case served")
+    assert list(served.customdata[:2]) == ["90.1%", "50.0%"]
+    assert "%{customdata} guaranteed" in served.hovertemplate
 
 
 def title_words(fig: Any) -> str:

@@ -51,6 +51,7 @@ from ..format import (
     column_label,
     count,
     money_label,
+    served_fraction,
     settings,
     signed_pct_points,
 )
@@ -295,8 +296,11 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Any:
         fig.add_trace(go.Scatter(x=x, y=df["network_cost"], mode="lines+markers", line={"dash": "dot"},
                                  name="network cost (without shortfall and disruption-scenario cost)",
                                  hovertemplate=f"{field} %{{x}}: network %{{y:,.0f}}<extra></extra>"), 1, 1)
+    # the hover rounded to nearest: 0.901539 read '90.2% guaranteed' beside the table's 90.1% (audit)
+    shown = [served_fraction(v) if v == v else "" for v in df["worst_served"]]
     fig.add_trace(go.Scatter(x=x, y=100 * df["worst_served"], mode="lines+markers", name="worst-case served",
-                             hovertemplate=f"{field} %{{x}}: %{{y:.1f}}% guaranteed<extra></extra>"), 1, 2)
+                             customdata=shown, hovertemplate=f"{field} %{{x}}: %{{customdata}} guaranteed"
+                                                             "<extra></extra>"), 1, 2)
     _mark_missing(fig, df.loc[bad, field].tolist())
     axis = f"{field} ({field_unit(field)})"
     fig.update_xaxes(title_text=axis)
