@@ -37,7 +37,7 @@ from . import access
 from .jobs import Job
 from .plan_view import map_figure, show_plan, show_warnings
 from .policy_page import typed_number
-from .roadmap_view import premium_text, show_roadmap, solve_paths
+from .roadmap_view import plan_premium_text, show_roadmap, solve_paths
 
 if TYPE_CHECKING:
     from .state import Session
@@ -399,8 +399,9 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                     unsure = "" if base.plan.status is Status.OPTIMAL else (
                         f" ({base.name} not proven optimal: uncertain by its gap, "
                         f"{relative_gap(base.plan.gap)})")
-                    ui.label(f"premium over {base.name}: {premium_text(plan.objective, base.plan.objective)}"
-                             f"{unsure}").classes("text-lg").props("data-testid=premium")
+                    premium = plan_premium_text(plan, base.plan)
+                    ui.label(f"premium over {base.name}: {premium}{unsure}").classes("text-lg").props(
+                        "data-testid=premium")
             show_plan(session, plan)
 
     with ui.row().classes("items-center"):
