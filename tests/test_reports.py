@@ -61,6 +61,16 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
         fg.save_figure(fig, tmp_path / "served.pdf")
 
 
+def test_the_served_heatmap_reads_in_greyscale(tiny_outcomes):
+    """Red to blue ending in navy printed 0% served at grey 54 and 100% at 36: one dark grey, and
+    the black frames of cells below the level unseen on them (audit). Lightness now rises with
+    the fraction served, all of it white."""
+    stress = tiny_outcomes[1][0].stress
+    cmap = fg.served_heatmap(stress).axes[0].images[0].cmap
+    light = [0.2126 * r + 0.7152 * g + 0.0722 * b for r, g, b, _ in cmap.colors]
+    assert light == sorted(light) and light[-1] == 1.0 and light[0] < 0.2
+
+
 def test_missing_matplotlib_names_the_extra(monkeypatch, tmp_path, tiny_outcomes):
     for name in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
         monkeypatch.setitem(sys.modules, name, None)
@@ -683,6 +693,7 @@ def test_the_heatmap_frames_each_product_below_its_own_service_level():
     """service_level {cells: 0.5, chips: 0.9, displays: 0.5}: the heatmap framed every product at
     the lowest, 50%, and said 'the service level 50%', leaving 92 cells of chips below chips' 90%
     unframed (units audit)."""
+    from matplotlib.colors import to_hex
     from matplotlib.patches import Rectangle
 
     from resilient_sc import Policy, examples
@@ -694,9 +705,12 @@ def test_the_heatmap_frames_each_product_below_its_own_service_level():
     levels = service_levels(plan)
     assert levels.loc["Berlin"].to_dict() == {"cells": 0.5, "chips": 0.9, "displays": 0.5}
     fig = fg.served_heatmap(stress, "Demand served", levels)
-    framed = {ax.get_title().split(" ")[0]: sum(isinstance(p, Rectangle) and not p.get_fill()
-                                                and not p.get_hatch() for p in ax.patches)
-              for ax in fig.axes[:-1]}
+
+    def frame(p: Rectangle) -> bool:  # a frame's black line (inside a white one)
+        return (isinstance(p, Rectangle) and not p.get_fill() and not p.get_hatch()
+                and to_hex(p.get_edgecolor()) == "#000000")
+
+    framed = {ax.get_title().split(" ")[0]: sum(map(frame, ax.patches)) for ax in fig.axes[:-1]}
     below = {p: int((stress.served_matrix(p) < lvl - 1e-9).sum().sum())
              for p, lvl in (("cells", 0.5), ("chips", 0.9), ("displays", 0.5))}
     assert framed == below and below["chips"] > below["cells"] + below["displays"]

@@ -368,12 +368,14 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
     levels = service_level if isinstance(service_level, pd.DataFrame) else None
     uniform = None if levels is not None or not service_level else float(service_level)
     bins = sorted({*SERVED_BINS, *([100 * uniform] if uniform else [])})
-    # red (none served) to blue, which colour-blind eyes tell apart (red to green is one colour to
-    # many); the last bin (fully served) darkest blue; white and hatched where the market has no
-    # demand for the product (a pale grey read as the pale blue of 90-95% served)
-    colors = colormaps["RdYlBu"](np.linspace(0.0, 0.85, len(bins) - 2))
-    cmap = ListedColormap([*colors, "#1a1a6e"]).with_extremes(bad="white")
+    # dark red (none served) to pale yellow, and white where all of it is: lightness rises with the
+    # fraction served, so it reads in greyscale and to colour-blind eyes alike (red to blue ending in
+    # navy printed 0% and 100% as one dark grey: audit); white and hatched grey where the market has no
+    # demand for the product
+    colors = [*colormaps["YlOrRd_r"](np.linspace(0.0, 0.9, len(bins) - 2)), (1.0, 1.0, 1.0, 1.0)]
+    cmap = ListedColormap(colors).with_extremes(bad="white")
     norm = BoundaryNorm(bins, cmap.N)
+    dark = {i for i, c in enumerate(colors) if 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2] < 0.45}
     axes = (fig.subplots(len(products), 1, sharex=True, squeeze=False)[:, 0] if stacked
             else fig.subplots(1, len(products), sharey=True, squeeze=False)[0])
     image = None
@@ -405,7 +407,7 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
                 short = served_fraction(v / 100)[:-1] if v >= 99 else f"{math.floor(v + 100 * SERVED_TOL)}"
                 text = "100" if full[i, j] else short
                 ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
-                        color="white" if full[i, j] or v < 30 else "black")
+                        color="white" if int(norm(shown[i, j])) in dark else "black")
         # each product below its own level; in the panel of the lowest over products, any product
         if levels is None:
             below = _below(values, uniform) if uniform else np.zeros(values.shape, bool)
@@ -414,8 +416,9 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         else:
             below = np.logical_or.reduce([_below(_pct(stress, p, rows, markets),
                                                  _level_of(levels, p, markets)) for p in stress.products])
-        for i, j in zip(*np.nonzero(below), strict=True):
-            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, color="black"))
+        for i, j in zip(*np.nonzero(below), strict=True):  # white round black: seen on dark and pale cells
+            for lw, colour in ((3.2, "white"), (1.4, "black")):
+                ax.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, lw=lw, color=colour))
     for ax in axes if stacked else axes[:1]:
         ax.set_ylabel("failure")
     bar = fig.colorbar(image, ax=list(axes), ticks=bins, label="demand served (%)", shrink=0.9)

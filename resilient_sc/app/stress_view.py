@@ -98,9 +98,10 @@ def served_heatmap(stress: StressResult, product: str) -> Any:
     return fig
 
 
-#: the served heatmap's colours, red (none) to blue (all), which colour-blind eyes tell apart (red to
-#: green did not); its cells print their numbers up to this many
-SERVED_SCALE, LABELLED_CELLS = "RdYlBu", 400
+#: the served heatmap's colours, dark red (none) to pale yellow (all): lightness rises with the fraction
+#: served, so colour-blind eyes and a greyscale print read it alike (red to blue printed 0% and 100% as
+#: one dark grey: audit); its cells print their numbers up to this many
+SERVED_SCALE, LABELLED_CELLS = "YlOrRd_r", 400
 
 
 def lines(text: str, width: int) -> str:
