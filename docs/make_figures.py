@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from resilient_sc import Network, Plan, Policy, examples, frontier, premium, solve, stress_test
 from resilient_sc.analysis import figures
 from resilient_sc.analysis.figures import premium_figure
+from resilient_sc.analysis.roadmap_figure import roadmap_figure
 from resilient_sc.format import served_fraction
 from resilient_sc.policies import load_policies
 
@@ -141,7 +142,7 @@ def roadmap_figures() -> None:
     net = examples.electronics_roadmap()
     path = solve_roadmap(net, Policy.from_file(examples.electronics_roadmap_path() / "policy.yaml"))
     print(path.summary())
-    fig = figures.roadmap_figure(path, "Glide path of the electronics roadmap")
+    fig = roadmap_figure(path, "Glide path of the electronics roadmap")
     figures.save_figure(fig, IMG / "roadmap.png", dpi=80)
     print(f"wrote docs/img/roadmap.png ({(IMG / 'roadmap.png').stat().st_size // 1024} KiB)")
 
