@@ -75,6 +75,21 @@ def clip(text: str, width: int = 160) -> str:
     return head if len(text) <= width and len(head) <= width else head[:width - 1] + "…"
 
 
+def short_label(text: str, width: int = 40) -> str:
+    """``text`` as a figure's label of at most ``width`` characters, cut in the middle: names that
+    share a long beginning keep the end that tells them apart (cut at the end, 24 markets named
+    'Acme_Consumer_Electronics_Regional_Sales_Area_<city>' read alike: audit).
+
+    >>> short_label("Acme_Consumer_Electronics_Regional_Sales_Area_Berlin", 30)
+    'Acme_Consumer_E…es_Area_Berlin'
+    """
+    text = clip(text, len(text) + 1)  # control characters escaped, nothing cut
+    if len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    return text[:width - 1 - tail] + "…" + text[-tail:]
+
+
 def brief(value: Any, width: int = 60) -> str:
     """``repr(value)`` for a one-line message, cut to ``width`` characters with an ellipsis
     (a cut mid-way read as whole: ``Network(2 suppliers, 1 hub`` lost its parenthesis)."""

@@ -30,7 +30,7 @@ from ..output_words import penalty_prices
 from ..policy import POLICY_FIELDS
 from ..solvers.base import Status
 from ..solvers.stops import stop_request
-from ..wording import LABEL_CHARS, clip
+from ..wording import LABEL_CHARS, short_label
 from .premium import NO_PENALTY_PCT, counts_penalties
 from .stress import SERVED_TOL
 
@@ -393,12 +393,14 @@ def served_heatmap(stress: StressResult, title: str = "Demand served per failure
         # at most MARKET_LABELS names a panel (438 on ladder S, 8 px apart: unreadable, and 40% of
         # the figure's drawing time), every cell still drawn
         step = math.ceil(len(markets) / MARKET_LABELS)
-        ax.set_xticks(np.arange(0, len(markets), step), [clip(str(m), LABEL_CHARS) for m in markets[::step]],
-                      rotation=90, fontsize="small")
+        ax.set_xticks(np.arange(0, len(markets), step),
+                      [short_label(str(m), LABEL_CHARS) for m in markets[::step]], rotation=90,
+                      fontsize="small")
         if step > 1 and ax is axes[-1]:
             ax.set_xlabel(f"market (one in {step} named, {len(markets)} in all: stress_shortfalls.csv "
                           "lists each)", fontsize="small")
-        ax.set_yticks(np.arange(len(rows)), [clip(str(r), LABEL_CHARS) for r in rows], fontsize="small")
+        ax.set_yticks(np.arange(len(rows)), [short_label(str(r), LABEL_CHARS) for r in rows],
+                      fontsize="small")
         if values.size <= 300 and step == 1:  # a number per cell where each cell is wide enough
             for (i, j), v in np.ndenumerate(values):
                 if np.isnan(v):

@@ -18,7 +18,7 @@ import pandas as pd
 from ..format import count, quantities_apart, quantity
 from ..model.table import by_id
 from ..results import unit
-from ..wording import LABEL_CHARS, clip
+from ..wording import LABEL_CHARS, short_label
 from .figures import new_figure
 
 if TYPE_CHECKING:
@@ -533,7 +533,7 @@ def _map_nodes_and_labels(ax: Any, nodes: pd.DataFrame, used: np.ndarray, label:
     # first within each kind
     kind_rank = nodes["kind"].map(LABEL_ORDER).to_numpy()[todo]
     for i in todo[np.lexsort((-np.asarray(crowd), kind_rank))]:
-        text = clip(str(nodes["id"].iat[i]), LABEL_CHARS)  # a 400-character name ran across the map
+        text = short_label(str(nodes["id"].iat[i]), LABEL_CHARS)  # a 400-character name ran across the map
         w, h, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
         w, h = w * pts_per_px, h * pts_per_px + 1
         dx, dy = ux * (radius[i] + gaps), uy * (radius[i] + gaps)
