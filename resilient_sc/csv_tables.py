@@ -53,7 +53,10 @@ def _text_of(raw: bytes, table: str, file: str, problems: list[str]) -> str | No
     except UnicodeDecodeError as exc:
         # the record of the first bad byte, the header row 1 as in a spreadsheet (not its line: a
         # quoted cell holding a line break is one row: audit)
-        line = sum(1 for _ in csv.reader(io.StringIO(raw[:exc.start].decode("utf-8") + "?")))
+        try:
+            line = sum(1 for _ in csv.reader(io.StringIO(raw[:exc.start].decode("utf-8") + "?", newline="")))
+        except csv.Error:  # a field past the size csv takes: its line
+            line = raw[:exc.start].count(b"\n") + 1
         problems.append(f"({table}, row {line}) | {file} is not UTF-8 text (byte "
                         f"0x{raw[exc.start]:02x} at offset {exc.start}); save it as CSV UTF-8")
         return None

@@ -361,7 +361,7 @@ def test_the_api_audit_of_session_32_arguments_that_read_wrong_or_deep():
     policy key the data has not made verify report no violation; wrong types ended in an
     AttributeError or TypeError deep inside."""
     from resilient_sc import read_network, solve_model, solve_roadmap
-    from resilient_sc.analysis.figures import roadmap_figure
+    from resilient_sc.analysis.roadmap_figure import roadmap_figure
     from resilient_sc.periods import in_period
     from resilient_sc.verify import verify_plan
 
