@@ -61,6 +61,25 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
         fg.save_figure(fig, tmp_path / "served.pdf")
 
 
+def test_designs_stress_tested_at_different_prices_are_said_so(tiny_outcomes, tmp_path):
+    """The app stress-tests each design at its own shortfall_penalty; its premium report said every
+    one was at the stress test's default prices, those of its first design (audit)."""
+    import dataclasses
+
+    from resilient_sc import stress_test
+
+    net, outcomes, table = tiny_outcomes
+    priced = dataclasses.replace(outcomes[1], stress=stress_test(net, outcomes[1].plan, penalty=50.0))
+    mixed = [outcomes[0], priced, *outcomes[2:]]
+    text = (write_premium_report(tmp_path / "r", net, mixed, table)[0].parent / "report.md").read_text(
+        encoding="utf-8")
+    assert "The stress tests price a unit short differently (each design's section says its prices)" in text
+    assert "A unit short is priced at the stress test's default" not in text
+    same = (write_premium_report(tmp_path / "s", net, outcomes, table)[0].parent / "report.md").read_text(
+        encoding="utf-8")
+    assert "A unit short is priced at the stress test's default" in same and "differently" not in same
+
+
 def test_the_served_heatmap_reads_in_greyscale(tiny_outcomes):
     """Red to blue ending in navy printed 0% served at grey 54 and 100% at 36: one dark grey, and
     the black frames of cells below the level unseen on them (audit). Lightness now rises with

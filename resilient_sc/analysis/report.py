@@ -116,6 +116,17 @@ def default_penalty_words(stress: StressResult | None, apart: bool = False) -> s
             "test a penalty to use your own).")
 
 
+def _penalty_basis(stressed: list[PolicyOutcome]) -> str:
+    """The price of a unit short the designs' stress tests share, or that they do not share one (the
+    app stress-tests each design at its own shortfall_penalty: the report said all were at the
+    default prices, its first design's: audit)."""
+    bases = {(o.stress.priced, penalty_prices(o.stress)) for o in stressed if o.stress is not None}
+    if len(bases) > 1:
+        return (" The stress tests price a unit short differently (each design's section says its prices): "
+                "their served fractions and shortfall costs are each at their own prices, not on one basis.")
+    return default_penalty_words(stressed[0].stress)
+
+
 def stress_method(stress: StressResult, apart: bool = False) -> list[str]:
     """How a stress test is read, in the report: the floor held at the default penalties, or the
     re-routing that penalties given (``stress.priced``) alone choose (``apart``: the default
@@ -185,8 +196,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
                     "served** is the fraction of demand that every market and product is still guaranteed "
                     f"under the worst failure{floor_caveat(stressed)}; **expected value served** is the "
                     f"value-weighted fraction served, {expected_basis(stressed, network)}."
-                    + default_penalty_words(stressed[0].stress)
-                    if stressed else " No design is stress-tested.")
+                    + _penalty_basis(stressed) if stressed else " No design is stress-tested.")
     lines = ["# Resilience premium report", "",
              f"Data: {source(network)}. The premium of a policy is what its cheapest design costs "
              f"over {_base_words(outcomes[0])}, in % of the base cost.{unproven_sentence(table)}"
