@@ -80,6 +80,22 @@ def test_designs_stress_tested_at_different_prices_are_said_so(tiny_outcomes, tm
     assert "A unit short is priced at the stress test's default" in same and "differently" not in same
 
 
+def test_names_the_font_cannot_draw_are_said_once():
+    """Chinese names drawn as boxes gave one matplotlib warning a character (46 for one report),
+    none saying the names were unreadable (audit): one warning names the characters and the cure."""
+    import warnings
+
+    fig = fg.new_figure(3.0, 2.0)
+    fig.subplots().set_title("中国 台湾 Paris")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fg.figure_bytes(fig, "png")
+    assert [str(w.message) for w in caught] == [
+        "(figures) | the figures' font has no glyph for 4 characters of the names (中 国 台 湾), drawn as "
+        "boxes: names in that script are unreadable in the figures (the tables keep them); install a font "
+        "that has them (Noto Sans CJK: Debian's fonts-noto-cjk) and set matplotlib's font.family to it"]
+
+
 def test_the_served_heatmap_reads_in_greyscale(tiny_outcomes):
     """Red to blue ending in navy printed 0% served at grey 54 and 100% at 36: one dark grey, and
     the black frames of cells below the level unseen on them (audit). Lightness now rises with

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import sys
 import textwrap
+import warnings
 from io import BytesIO
 from numbers import Real
 from pathlib import Path
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .. import io
+from ..exceptions import RunWarning, warn
 from ..format import (
     count,
     pct_points,
@@ -120,18 +123,45 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
 
 
 def figure_bytes(fig: Figure, fmt: str, dpi: int = 150) -> bytes:
-    """``fig`` as the bytes of a ``png`` (:func:`_png`) or ``svg`` file; then closed."""
+    """``fig`` as the bytes of a ``png`` (:func:`_png`) or ``svg`` file; then closed. Characters
+    the fonts have no glyph for (Chinese names in DejaVu Sans) are said in one warning, not one
+    warning a character (46 for one report, none saying the names were unreadable: audit)."""
     buffer = BytesIO()
     try:
-        if fmt == "png":
-            _png(fig, buffer, dpi)
-        else:
-            fig.savefig(buffer, format=fmt, dpi=dpi)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if fmt == "png":
+                _png(fig, buffer, dpi)
+            else:
+                fig.savefig(buffer, format=fmt, dpi=dpi)
+        missing = _missing_glyphs(caught)
+        if missing:
+            warn(f"(figures) | the figures' font has no glyph for {len(missing)} character"
+                 f"{'s' * (len(missing) > 1)} of the names ({' '.join(missing[:8])}"
+                 f"{' …' if len(missing) > 8 else ''}), drawn as boxes: names in that script are "
+                 "unreadable in the figures (the tables keep them); install a font that has them "
+                 "(Noto Sans CJK: Debian's fonts-noto-cjk) and set matplotlib's font.family to it",
+                 RunWarning)
     finally:
         pyplot = sys.modules.get("matplotlib.pyplot")
         if pyplot is not None:  # a pyplot figure: drop it from pyplot's registry
             pyplot.close(fig)
     return buffer.getvalue()
+
+
+_GLYPH = re.compile(r"Glyph (\d+) .*missing from font")
+
+
+def _missing_glyphs(caught: list[warnings.WarningMessage]) -> list[str]:
+    """The characters of matplotlib's 'Glyph N (...) missing from font(s)' warnings in ``caught``;
+    every other warning raised again."""
+    missing: dict[str, None] = {}
+    for w in caught:
+        if (m := _GLYPH.search(str(w.message))) is not None:
+            missing[chr(int(m[1]))] = None
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return list(missing)
 
 
 def _png(fig: Figure, fh: Any, dpi: int) -> None:
