@@ -293,7 +293,7 @@ def test_roadmap_figure(tmp_path):
     fig = roadmap_figure(r)
     top, bottom, keys, share_keys = fig.axes
     labels = [t.get_text() for t in top.get_yticklabels()]
-    assert labels == ["suppliers", "S_CN", "S_FR", "hubs", "H"]
+    assert labels == ["suppliers", "S_CN (CN)", "S_FR (FR)", "hubs", "H (FR)"]  # the country a second cue
     assert [t.get_text() for t in keys.get_legend().get_texts()] == ["CN", "FR"]  # countries
     markers = [a for a in keys.artists if a is not keys.get_legend()]
     assert [t.get_text() for t in markers[0].get_texts()] == ["started (opening cost)",
@@ -309,7 +309,8 @@ def test_roadmap_figure(tmp_path):
     candidates = paris(suppliers=table(SUPPLIERS, ("S_CN", "CN", 100.0, "candidate", 30.0, 50.0, 0),
                                        ("S_FR", "FR", 200.0, "candidate", 300.0, 0.0, 0)))
     alone = roadmap_figure(solve_roadmap(candidates, Policy(min_local_share=1.0)))
-    assert [t.get_text() for t in alone.axes[0].get_yticklabels()] == ["suppliers", "S_FR", "hubs", "H"]
+    rows = [t.get_text() for t in alone.axes[0].get_yticklabels()]
+    assert rows == ["suppliers", "S_FR (FR)", "hubs", "H (FR)"]
     assert alone.axes[0].patches[0].get_facecolor() == top.patches[1].get_facecolor()
     assert "not proven" not in fig._suptitle.get_text()
     stopped = dataclasses.replace(r, status=Status.TIME_LIMIT, bound=700.0, gap=90 / 790)

@@ -12,7 +12,7 @@ from ..exceptions import ValidationError
 from ..format import and_list, money_label, quantity, relative_gap
 from ..results import NO_PENALTY, network_beside, penalty_cost
 from ..solvers.base import Status
-from ..wording import quote
+from ..wording import LABEL_CHARS, quote, short_label
 from .figures import new_figure, wrapped
 
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ STARTED, STOPPED = ("^", "tab:green"), ("v", "tab:red")
 
 def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Figure:
     """A roadmap over its periods (x axis: the period ids). Top: one row per supplier and hub that
-    operates (or is stopped) in some period, suppliers first, each group by country; a bar across
+    operates (or is stopped) in some period, its country beside its id, suppliers first, each group
+    by country; a bar across
     every period it operates, coloured by its country (hatched where it carries nothing: kept as a
     backup or to spare its closing cost); ▲ where it starts (opening cost paid), ▼
     where it stops (closing cost paid), on the boundary with the period before. Bottom: the local,
@@ -54,7 +55,10 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
         labels.append(f"{kind}s")
         for e, c in zip(g["id"], g["country"], strict=True):
             rows.append((len(labels), e, c))
-            labels.append(str(e))
+            # its country beside it, colour not the only cue (country pairs read alike to colour-blind
+            # eyes and in greyscale); cut in the middle to LABEL_CHARS, the legends kept on the page
+            # (a 50-character id pushed them past its edge: audit)
+            labels.append(short_label(f"{e} ({c})", LABEL_CHARS))
     countries = list(dict.fromkeys(c for _, _, c in rows))
     colour = _country_colours(roadmap, countries)
     # tall enough for its rows, and for both legends of its column: the markers' (1.45 in) above
