@@ -167,14 +167,14 @@ def _frontier_chart(df: pd.DataFrame, field: str, last: str) -> Figure:
     for column, label, style in (("local_share", f"local share in {last}", "s--"),
                                  ("allied_share", f"allied share in {last}", "d:")):
         twin.plot(x, 100 * df[column].to_numpy(float) if column in df else x * math.nan, style,
-                  color="tab:orange", label=label)
+                  color=fg.SERVED_AXIS, label=label)
     twin.yaxis.tick_right()  # cla() puts the axis back on the left
     twin.yaxis.set_label_position("right")
-    twin.tick_params(axis="y", colors="tab:orange")
+    twin.tick_params(axis="y", colors=fg.SERVED_AXIS)
     # an average over the markets: a target is a floor each market meets (roadmap audit: read as
     # a margin over the target)
     twin.set_ylabel(f"share of all markets' demand in {last} (%):\nan average, not the floor each meets",
-                    color="tab:orange")
+                    color=fg.SERVED_AXIS)
     twin.set_ylim(0, 105)
     ax.set_xlabel(f"{field} in {last}: the last period's target ({fg.field_unit(field)})")
     ax.set_ylabel(path_premium_label(), color="tab:blue")
