@@ -220,7 +220,8 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
                 service_levels(o.plan))), f"Demand served under each failure ({o.name})")
         if located:
             lines += image(w.figure(f"map_{stem}.png", lambda p=o.plan, o=o: maps.network_map(
-                network, p, f"{o.name}: {design_title(o.policy)}")), f"Design of {o.name}")
+                network, p, f"{o.name}: {design_title(o.policy)}")),
+                f"Map of the design of {o.name}: its suppliers, hubs and flows")
     lines += files_section(w, {
         "premium.csv": PREMIUM_TABLE,
         "stress_failures.csv": f"per policy and failure: {stress_failures_words()}",
