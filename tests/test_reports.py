@@ -611,6 +611,7 @@ def test_a_heatmap_of_many_markets_stacks_its_product_panels(monkeypatch):
 
     net = examples.electronics()
     stress = stress_test(net, solve(net, Policy(min_suppliers=2)), failures=["country"])
+    monkeypatch.setattr(fg, "STACKED_MARKETS", 100)
     side = [ax for ax in fg.served_heatmap(stress).axes if ax.get_title()]
     monkeypatch.setattr(fg, "STACKED_MARKETS", 5)
     stacked = [ax for ax in fg.served_heatmap(stress).axes if ax.get_title()]

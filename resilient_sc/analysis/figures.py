@@ -352,8 +352,9 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
 
 #: bin edges (% served) of the served heatmaps: fine near 100%, so that 95% and 100% differ
 SERVED_BINS = (0.0, 25.0, 50.0, 70.0, 80.0, 90.0, 95.0, 99.0, 99.95, 100.0)
-#: the served heatmap's product panels stand one above the other beyond this many markets
-STACKED_MARKETS = 40
+#: the served heatmap's product panels stand one above the other beyond this many markets (side by side,
+#: 3 products of 24 markets made a 24-inch strip whose labels read at 4 px in a report's column: audit)
+STACKED_MARKETS = 16
 
 
 #: the most markets named along a panel of :func:`served_heatmap`
