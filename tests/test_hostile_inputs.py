@@ -1489,7 +1489,7 @@ def test_a_dot_for_thousands_in_every_row_of_an_amount_is_warned_of(ex: Path):
     header, *rows = (ex / "demand.csv").read_text(encoding="utf-8").splitlines()
     (ex / "demand.csv").write_text("\n".join([header, *map(dotted, rows)]) + "\n", encoding="utf-8")
     with pytest.warns(DataWarning, match=r"\(demand, row 2 'Berlin, cells'\) \| demand '4\.460' is read as "
-                                         r"4\.46, and every decimal of the column is written with three "
+                                         r"4\.46, and every decimal of product 'cells' is written with three "
                                          r"digits: if 4,460 was meant, write 4460; if 4\.46, write 4\.46"):
         net = read_network(ex)
     assert net.demand["demand"].iloc[0] == 4.46  # read as written, and said
@@ -1502,6 +1502,14 @@ def test_a_dot_for_thousands_in_every_row_of_an_amount_is_warned_of(ex: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert read_network(examples.electronics_path()).lanes["co2"].gt(1).any()
+    # one product pasted so beside another's 2800.5: said (by product), where a column-wide rule hid it
+    # once the comparison went by product (review)
+    header, *rows = (ex / "demand.csv").read_text(encoding="utf-8").splitlines()
+    rows = [r.replace("Munich,chips,1.411", "Munich,chips,2800.5") for r in rows]
+    (ex / "demand.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with pytest.warns(DataWarning, match=r"demand '4\.461' is read as 4\.461, and every decimal of product "
+                                         r"'cells' is written"):
+        read_network(ex)
 
 
 def test_a_row_with_a_cell_beyond_the_header_is_named_and_a_trailing_comma_is_none(ex: Path):
