@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import sys
 import textwrap
 import warnings
@@ -72,6 +71,7 @@ def new_figure(width: float, height: float) -> Figure:
         raise ImportError(f"figures need matplotlib: {INSTALL_HINT}") from exc
     fig = _literal_figure()(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
+    _quiet_glyphs()  # (a map measures its labels while it is built)
     return fig
 
 
@@ -129,24 +129,17 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
 
 def figure_bytes(fig: Figure, fmt: str, dpi: int = 150) -> bytes:
     """``fig`` as the bytes of a ``png`` (:func:`_png`) or ``svg`` file; then closed. Characters
-    the fonts have no glyph for (Chinese names in DejaVu Sans) are said in one warning, not one
-    warning a character (46 for one report, none saying the names were unreadable: audit)."""
+    its fonts have no glyph for (Chinese names in DejaVu Sans) are said in one warning
+    (:func:`_say_missing_glyphs`), not one matplotlib warning a character (46 for one report, none
+    saying the names were unreadable: audit)."""
     buffer = BytesIO()
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            if fmt == "png":
-                _png(fig, buffer, dpi)
-            else:
-                fig.savefig(buffer, format=fmt, dpi=dpi)
-        missing = _missing_glyphs(caught)
-        if missing:
-            warn(f"(figures) | the figures' font has no glyph for {len(missing)} character"
-                 f"{'s' * (len(missing) > 1)} of the names ({' '.join(missing[:8])}"
-                 f"{' …' if len(missing) > 8 else ''}), drawn as boxes: names in that script are "
-                 "unreadable in the figures (the tables keep them); install a font that has them "
-                 "(Noto Sans CJK: Debian's fonts-noto-cjk) and set matplotlib's font.family to it",
-                 RunWarning)
+        _quiet_glyphs()
+        _say_missing_glyphs(fig)
+        if fmt == "png":
+            _png(fig, buffer, dpi)
+        else:
+            fig.savefig(buffer, format=fmt, dpi=dpi)
     finally:
         pyplot = sys.modules.get("matplotlib.pyplot")
         if pyplot is not None:  # a pyplot figure: drop it from pyplot's registry
@@ -154,19 +147,39 @@ def figure_bytes(fig: Figure, fmt: str, dpi: int = 150) -> bytes:
     return buffer.getvalue()
 
 
-_GLYPH = re.compile(r"Glyph (\d+) .*missing from font")
+def _quiet_glyphs() -> None:
+    """matplotlib's warning of each character its font lacks, raised in this package's figures (its
+    warn_external names the first caller outside matplotlib), ignored: :func:`_say_missing_glyphs`
+    says them once a figure. A filter of this package's own warnings, put (back) in place by each
+    figure, never a catch_warnings: that is the process's, not thread-safe (two threads drawing left
+    its filters in force for good: review), and a filter set within one is gone when it ends."""
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning,
+                            module=r"resilient_sc\.")
 
 
-def _missing_glyphs(caught: list[warnings.WarningMessage]) -> list[str]:
-    """The characters of matplotlib's 'Glyph N (...) missing from font(s)' warnings in ``caught``;
-    every other warning raised again."""
+def _say_missing_glyphs(fig: Figure) -> None:
+    """One warning naming the characters of ``fig``'s texts that none of their fonts can draw."""
+    from matplotlib import font_manager
+    from matplotlib.text import Text
+
     missing: dict[str, None] = {}
-    for w in caught:
-        if (m := _GLYPH.search(str(w.message))) is not None:
-            missing[chr(int(m[1]))] = None
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return list(missing)
+    find = getattr(font_manager.fontManager, "_find_fonts_by_props", None)  # with its fallbacks
+    for text in fig.findobj(Text):
+        chars = dict.fromkeys(ch for ch in text.get_text() if not ch.isascii() and ch.isprintable()
+                              and not ch.isspace())
+        if not chars:
+            continue
+        props = text.get_fontproperties()
+        paths = find(props) if find is not None else [font_manager.findfont(props)]
+        maps = [font_manager.get_font(path).get_charmap() for path in paths]
+        missing.update(dict.fromkeys(ch for ch in chars if not any(ord(ch) in m for m in maps)))
+    if missing:
+        shown, more = list(missing), " …" if len(missing) > 8 else ""
+        warn(f"(figures) | the figures' font has no glyph for {len(shown)} character"
+             f"{'s' * (len(shown) > 1)} of the names ({' '.join(shown[:8])}{more}), "
+             "drawn as boxes: names in that script are unreadable in the figures (the tables keep them); "
+             "install a font that has them (Noto Sans CJK: Debian's fonts-noto-cjk) and set matplotlib's "
+             "font.family to it", RunWarning)
 
 
 def _png(fig: Figure, fh: Any, dpi: int) -> None:
