@@ -89,7 +89,10 @@ def writing(path: Path, option: str = "--out",
         yield
     except (OSError, ResilientSCError) as caught:
         exc = caught
-        if str(path) in _CHECKED and stamp(path) != _CHECKED[str(path)]:  # not there, or another, at start
+        # words for a folder there at the start, of one filled since (only those: a precise refusal, a
+        # full disk beside a .DS_Store written meanwhile, keep their own words: review)
+        there = "is a folder that is not empty" in str(caught)
+        if there and str(path) in _CHECKED and stamp(path) != _CHECKED[str(path)]:
             exc = ValidationError([f"({option}) | cannot write {path}: written meanwhile by another run or "
                                    "program, nothing of this run was written; give another path, or pass "
                                    "--force to replace it as a whole"], "with the output paths")
