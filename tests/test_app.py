@@ -1907,6 +1907,24 @@ async def test_edits_not_in_use_are_never_solved_as_if_they_were(user):
     assert (await solved(user)).startswith("ok") and session.plan.objective < base
 
 
+def test_a_penalised_plans_premium_leads_with_the_reports_network_premium():
+    """The Solve page gave a shortfall-penalty plan's premium as its total's alone (+11.79% where
+    the network's was +42.49%: audit), then its network's over the base's network cost (+134.18%
+    beside the report's 42.49%: review): now the report's numbers, network first."""
+    from resilient_sc.analysis.premium import design_columns
+    from resilient_sc.app.roadmap_view import plan_premium_text
+    from resilient_sc.format import signed_pct_points
+
+    net = examples.electronics()
+    base = solve(net, Policy(shortfall_penalty=60.0))
+    plan = solve(net, Policy(shortfall_penalty=60.0, min_local_share=0.5))
+    row = design_columns(plan, base, {})
+    assert plan_premium_text(plan, base) == (
+        f"network {signed_pct_points(row['network_premium_pct'])}; with the shortfall and "
+        f"disruption-scenario cost in the total, {signed_pct_points(row['premium_pct'])}")
+    assert row["network_premium_pct"] > 3 * row["premium_pct"] > 0  # the numbers a planner would quote
+
+
 def test_contracted_suppliers_carrying_nothing_say_why():
     """Under survive country, S_JP_Osaka and S_US_Phoenix are contracted with 0 volume (the
     backups N-1 needs) and S_US_Austin, status open, carries nothing in any plan: zeros a planner
