@@ -85,6 +85,22 @@ _DOT_THOUSANDS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(\.\d{3})+\s*")
 #: a formula of a totals row, whatever its label's language: Excel's Total Row writes SUBTOTAL
 #: (its functions: sum, count, average, ...); AGGREGATE does the same ignoring errors
 _TOTALS = re.compile(r"=\s*(_xlfn\.)?(SUBTOTAL|AGGREGATE)\s*\(", re.IGNORECASE)
+_RANGE = re.compile(r"(?<![!\w$])\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)", re.IGNORECASE)
+
+
+def _totals(formula: str, col: int, row: int) -> bool:
+    """Whether ``formula`` in column ``col`` of ``row`` totals the column above it: SUBTOTAL or
+    AGGREGATE of a table's column (``Periods[weight]``, as Excel's Total Row writes it) or of a range
+    of this column above this row on this sheet; of another sheet or column it is a value (a sum of
+    a forecast's visible rows: review)."""
+    from openpyxl.utils import column_index_from_string
+
+    if not _TOTALS.match(formula):
+        return False
+    if "[" in formula:
+        return True
+    return any(column_index_from_string(a.upper()) == col == column_index_from_string(b.upper())
+               and int(end) < row for a, _, b, end in _RANGE.findall(formula))
 
 
 def _dot_thousands(text: str) -> bool:
@@ -113,6 +129,9 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
 
     spec = TABLES.get(table)
     numeric = {c.name for c in spec.columns if c.kind in COUNT_KINDS} if spec is not None else set()
+    # the columns whose blank takes a default a formula's empty text must not (a cost 0, a capacity
+    # unlimited); a blank bloc or period means what it says (review)
+    defaulted = {c.name for c in spec.columns if c.kind in ("number", "capacity", "share")} if spec else set()
     # ids a date cell cannot be (a period may be a year typed as a date)
     named = {c.name for c in spec.columns if c.kind == "id"} - {"period"} if spec is not None else set()
     # the cell styles whose font is struck through: a row a planner crossed out reads as deleted
@@ -140,12 +159,13 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
                                  f"({quote(cell['formula'])}); open and save the workbook in Excel "
                                  "or LibreOffice, or type the value")
                     continue
-                if r > 1 and cell["formula"] is not None and _TOTALS.match(cell["formula"]):
+                if r > 1 and cell["formula"] is not None and _totals(cell["formula"], col, r):
                     found.append(f"({table}, row {r}) | a totals row (column {get_column_letter(col)} holds "
                                  f"{quote(cell['formula'])}): a total is no row of {table}; delete the row "
                                  "(Excel: Table Design, untick Total Row)")
                     break
-                if r > 1 and cell["formula"] is not None and value in (None, ""):
+                if r > 1 and cell["formula"] is not None and value in (None, "") \
+                        and header.get(col, "").strip().lower() in defaulted:
                     empty.append(f"{at(r, col)} holds a formula whose result is the empty text "
                                  f"({quote(cell['formula'])}), which would read as a blank cell and take the "
                                  "column's default; type the value, or make the formula give one")

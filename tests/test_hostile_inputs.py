@@ -647,6 +647,20 @@ def test_a_totals_row_is_refused_by_its_subtotal_whatever_its_label(book: Path, 
                          "(Excel: Table Design, untick Total Row)")
 
 
+def test_a_subtotal_of_another_sheet_and_an_empty_bloc_by_formula_are_values(book: Path):
+    """SUBTOTAL(9, forecast!B2:B13) (a sum of a forecast's visible rows) or AGGREGATE of one is a
+    demand, not a totals row; a bloc looked up as "" is no bloc, as a blank is (review)."""
+    # (openpyxl drops every saved value when it saves: one formula a read)
+    _saved_as_excel(book, "demand", "C2", "=SUBTOTAL(9,forecast!B2:B13)", b"4461", text=False)
+    assert read_network(book).demand["demand"].iloc[0] == 4461.0
+    change(book, "demand", C2=4460)
+    _saved_as_excel(book, "demand", "C3", "=AGGREGATE(9,6,forecast!C2:C13)", b"2801", text=False)
+    assert read_network(book).demand["demand"].iloc[1] == 2801.0
+    change(book, "demand", C3=2800)
+    _saved_as_excel(book, "countries", "C2", '=IFERROR(VLOOKUP(A2,blocs!A:B,2,FALSE),"")', b"", text=True)
+    assert read_network(book).countries["bloc"].iloc[0] == ""
+
+
 @pytest.mark.parametrize("error", ["#DIV/0!", "#N/A", "#REF!", "#VALUE!"])
 def test_error_values_are_refused(book: Path, error: str):
     change(book, "lanes", D3=error)
