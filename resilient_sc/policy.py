@@ -194,7 +194,8 @@ class Policy:
         unknown = sorted((k for k in data if k not in names), key=str)
         problems = [f"(policy) | unknown field {shown(k)}{suggest(k, names)}; known fields are: "
                     f"{', '.join(names)}" for k in unknown[:SHOWN]]
-        if unknown and all(data[k] is None or isinstance(data[k], Mapping) for k in unknown):
+        if unknown and len(unknown) == len(data) and all(isinstance(data[k], Mapping) for k in unknown) \
+                and not any(suggest(str(k), names) for k in unknown):  # not a field misspelt (review)
             problems.append(f"(policy) | {and_list([shown(k) for k in unknown[:SHOWN]])} read as named "
                             "policies, each with its fields: one policy is its fields alone "
                             "(min_local_share: 0.5); named policies are compared with load_policies "

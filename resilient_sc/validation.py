@@ -351,7 +351,8 @@ def check_blocs(t: Frames) -> list[str]:
     each_row(problems, "countries", at,
              lambda pos: f"{where('countries', df, pos)} | bloc {quote(df['bloc'].iloc[pos])} reads as no "
                          "bloc, but any text is a bloc, whose countries are allies of each other: leave the "
-                         "cell blank for no bloc", "the bloc is a word for none")
+                         "cell blank for no bloc, or give a bloc so named a name with letters",
+             "the bloc is a word for none")
     return problems
 
 

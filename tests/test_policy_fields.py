@@ -450,3 +450,9 @@ def test_a_policies_file_given_as_one_policy_says_so(tmp_path: Path) -> None:
         "(policy) | 'base' and 'friend_shoring' read as named policies, each with its fields: one policy is "
         "its fields alone (min_local_share: 0.5); named policies are compared with load_policies (CLI: "
         "resilient-sc premium DATA --policies FILE)")
+    # a field misspelt and left blank beside a known one is no named policy (review)
+    path.write_text("max_country_shar:\nmin_suppliers: 2\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(path)
+    assert "did you mean 'max_country_share'" in info.value.problems[0]
+    assert not [p for p in info.value.problems if "named policies" in p]

@@ -659,9 +659,9 @@ def test_a_bloc_written_as_a_word_for_none_is_refused(word):
     frames["countries"] = frames["countries"].assign(bloc=[word, word])
     said = (f"bloc {word.strip()!r} reads as no bloc, but any text is a bloc, whose countries are allies of "
             "each other")
-    assert problems_of(frames) == (
-        f"(countries, row 2 'FR') | {said}: leave the cell blank for no bloc",
-        f"(countries, row 3 'CN') | {said}: leave the cell blank for no bloc")
+    fix = "leave the cell blank for no bloc, or give a bloc so named a name with letters"
+    assert problems_of(frames) == (f"(countries, row 2 'FR') | {said}: {fix}",
+                                   f"(countries, row 3 'CN') | {said}: {fix}")
 
 
 def test_a_row_of_units_under_the_header_is_one_error():

@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..data import Network
 from ..exceptions import RunWarning, ValidationError, check_switch, warn
-from ..format import and_list, count, served_fraction, setting
+from ..format import and_list, count, fraction, served_fraction, setting
 from ..io import to_plain
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
@@ -589,6 +589,17 @@ def check_penalty(products: Iterable[str], penalty: float | Mapping[str, float])
     return given
 
 
+def _in_all(total: float) -> str:
+    """The scenarios' total probability: three significant digits (0.033% read '0.0%'), never 100%
+    or 0% when it is not (0.9996 read '100%': review).
+
+    >>> _in_all(0.00033), _in_all(0.14), _in_all(0.9996), _in_all(1.0)
+    ('0.033%', '14%', '99.96%', '100%')
+    """
+    text = f"{100 * total:.3g}%"
+    return fraction(total, 2) if 0 < total < 1 and text in ("100%", "0%") else text
+
+
 def _probabilities(table: pd.DataFrame,
                    probabilities: Mapping[str, float] | None) -> tuple[np.ndarray, str]:
     """Each failure row's weight in the expectations (not normalised) and, in words, what they are
@@ -601,7 +612,7 @@ def _probabilities(table: pd.DataFrame,
         if scen["probability"].sum() > 0:  # the disruptions table's probabilities make the expectation
             return np.where(single, 0.0, given), (
                 f"one of the {len(scen)} disruption scenarios happening, weighted by their "
-                f"probabilities ({100 * scen['probability'].sum():.3g}% in all, normalised to 100%)")
+                f"probabilities ({_in_all(scen['probability'].sum())} in all, normalised to 100%)")
         said = (f"one of the {n} single failures happening, each equally likely" if single.all() else
                 f"one of the {n} failures happening, each equally likely (the disruption scenarios' "
                 "probabilities are all 0)")
