@@ -651,7 +651,8 @@ def test_figures_show_names_as_given_and_readable():
     assert list(heat.x) == [long] and "supplier:&lt;b&gt;S_CN&lt;/b&gt;" in heat.y
     assert list(fig.layout.xaxis.ticktext) == [long[:LABEL_CHARS - 1] + "…"]
     assert heat.texttemplate == "%{text}"
-    assert (heat.colorscale[0][1], heat.colorscale[-1][1]) == ("rgb(165,0,38)", "rgb(49,54,149)")  # red, blue
+    # dark red to pale yellow: lightness rises with the fraction served (red to blue printed as one grey)
+    assert (heat.colorscale[0][1], heat.colorscale[-1][1]) == ("rgb(128,0,38)", "rgb(255,255,204)")
     table = pd.DataFrame({"policy": ["base", "<i>tariff</i>", "t" * 220], "status": ["optimal"] * 3,
                           "premium_pct": [0.0, 1.5, 2.0]})
     bars = premium_bars(table, "the scenario '<b>base</b>'")
