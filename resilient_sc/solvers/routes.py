@@ -662,6 +662,7 @@ def solve_linear(model: NetworkModel, options: SolveOptions | None = None, start
                                  status=result.status if master else Status.ERROR)
             else:
                 notes.append(f"{route.name}'s answer failed the certificate{fallback}")
+                log_step(options, notes[-1])
                 result = None
         if result is None and _deferred(model) is not None:  # plain HiGHS has no copies to solve
             notes.append("no plan: the failures could not be checked")
