@@ -28,11 +28,10 @@ STARTED, STOPPED = ("^", "tab:green"), ("v", "tab:red")
 def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Figure:
     """A roadmap over its periods (x axis: the period ids). Top: one row per supplier and hub that
     operates (or is stopped) in some period, its country beside its id, suppliers first, each group
-    by country; a bar across
-    every period it operates, coloured by its country (hatched where it carries nothing: kept as a
-    backup or to spare its closing cost); ▲ where it starts (opening cost paid), ▼
-    where it stops (closing cost paid), on the boundary with the period before. Bottom: the local,
-    allied and top-country shares of demand per period (%, weighted as
+    by country; a bar across every period it operates, coloured by its country (hatched where it
+    carries nothing: kept as a backup or to spare its closing cost); ▲ where it starts (opening
+    cost paid), ▼ where it stops (closing cost paid), on the boundary with the period before.
+    Bottom: the local, allied and top-country shares of demand per period (%, weighted as
     :meth:`Plan.share_weighting` says), the top country named. The title gives the total cost
     Σ weight × period cost (money), each period's own cost (unweighted) and weight are under its id."""
     from matplotlib.lines import Line2D
