@@ -153,8 +153,8 @@ def _quiet_glyphs() -> None:
     says them once a figure. A filter of this package's own warnings, put (back) in place by each
     figure, never a catch_warnings: that is the process's, not thread-safe (two threads drawing left
     its filters in force for good: review), and a filter set within one is gone when it ends."""
-    warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning,
-                            module=r"resilient_sc\.")
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from (current )?font",  # (3.8: current)
+                            category=UserWarning, module=r"resilient_sc\.")
 
 
 def _say_missing_glyphs(fig: Figure) -> None:
