@@ -50,6 +50,9 @@ def test_figures_have_labelled_axes(tiny_outcomes, sweep, tmp_path):
     assert any("infeasible" in t.get_text() for t in ax.texts)
     feasible = table.loc[table["status"] != "infeasible", "premium_pct"]  # the table's two decimals
     assert {t.get_text().split("\n")[0] for t in ax.texts} >= {f"{p:.2f}%" for p in feasible}
+    # a premium two decimals hide but beyond the solver's gap: '<0.01%', as the tables (read 0.00%: audit)
+    tiny = table.assign(premium_pct=[0.0, 0.0004, *table["premium_pct"].iloc[2:]])
+    assert "<0.01%" in {t.get_text().split("\n")[0] for t in fg.premium_figure(tiny).axes[0].texts}
 
     fig = fg.served_heatmap(outcomes[0].stress, service_level=0.8)
     assert fig.axes[0].get_ylabel() == "failure" and fig.axes[0].get_title() == "default (% of its demand)"

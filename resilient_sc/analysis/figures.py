@@ -25,7 +25,7 @@ from .. import io
 from ..exceptions import RunWarning, warn
 from ..format import (
     count,
-    pct_points,
+    premium_cell,
     served_fraction,
 )
 from ..output_words import penalty_prices
@@ -351,11 +351,11 @@ def premium_figure(table: pd.DataFrame, reference: str = "base") -> Figure:
         kept = (f"every market keeps\n≥ {served_fraction(w)} of each\nproduct's demand" if w > 1e-9
                 else "a market loses all\nof a product")
         served = "\nworst failure replayed:\n" + kept
-        own = f" (network {pct_points(n)})" if split and abs(p - n) > NO_PENALTY_PCT else ""
+        own = f" (network {premium_cell(n)})" if split and abs(p - n) > NO_PENALTY_PCT else ""
         if v < 1 - SERVED_TOL:  # a design that sheds demand on purpose: cheaper, serving less
             own += f"\nnothing failed: delivers\n{served_fraction(v)} of demand"
         proof = "" if s == Status.OPTIMAL.value else "\nnot proven optimal"
-        text = pct_points(p) + own + proof + ("" if math.isnan(w) else served)  # the table's decimals
+        text = premium_cell(p) + own + proof + ("" if math.isnan(w) else served)  # the table's decimals
         ax.annotate(text, (i, top[i]), xytext=(0, 3), textcoords="offset points", ha="center",
                     va="bottom", fontsize="small", color="tab:red" if proof else "black")
     ax.axhline(0, color="black", lw=0.8)
