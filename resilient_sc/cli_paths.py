@@ -88,10 +88,12 @@ def writing(path: Path, option: str = "--out",
     try:
         yield
     except (OSError, ResilientSCError) as caught:
+        from .io import NOT_EMPTY
+
         exc = caught
         # words for a folder there at the start, of one filled since (only those: a precise refusal, a
         # full disk beside a .DS_Store written meanwhile, keep their own words: review)
-        there = "is a folder that is not empty" in str(caught)
+        there = NOT_EMPTY in str(caught)
         if there and str(path) in _CHECKED and stamp(path) != _CHECKED[str(path)]:
             exc = ValidationError([f"({option}) | cannot write {path}: written meanwhile by another run or "
                                    "program, nothing of this run was written; give another path, or pass "

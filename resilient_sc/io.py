@@ -206,6 +206,11 @@ def _unmake(made: list[Path]) -> None:
             folder.rmdir()
 
 
+#: the words of a folder there before a write, that ``force`` would replace (the CLI tells them
+#: from those of one filled while its run worked: cli_paths.writing)
+NOT_EMPTY = "is a folder that is not empty"
+
+
 def folder_problem(path: str | Path, force: bool = False, flag: str = "force=True",
                    outputs: frozenset[str] = OUTPUT_SUFFIXES, network: bool = False) -> str | None:
     """Why :func:`atomic_folder` would refuse to write the folder ``path``, or None.
@@ -241,7 +246,7 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
     if _read_only(path):  # said before asking for force, which would not replace it either (audit)
         return read_only
     if not force:
-        return f"{path} is a folder that is not empty; pass {flag} to replace it as a whole"
+        return f"{path} {NOT_EMPTY}; pass {flag} to replace it as a whole"
     others = sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not _is_output(e, outputs))
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
