@@ -47,8 +47,9 @@ def dot_thousands(table: Table, df: pd.DataFrame, distinct: Distinct) -> list[st
             else:  # the rows of its product (or of the column) write every decimal with three digits
                 why = f"and every decimal{p[pos]} is written with three digits"
                 keep = f"; if {value:g}, write {value:g}" if t[pos].endswith("0") else ""
+            # no separator in the advice: '1,200' is 1.2 to the decimal-comma reader it is for (audit)
             return (f"{where(table.name, df, pos)} | {c} {quote(t[pos])} is read as {value:g}, {why}: if "
-                    f"{value * 1000:,.0f} was meant, write {value * 1000:.0f}{keep}")
+                    f"{value * 1000:.0f} was meant (a dot for thousands), write {value * 1000:.0f}{keep}")
 
         each_row(out, table.name, np.flatnonzero(rows), line,
                  f"{col} is written with a dot before three digits")

@@ -260,7 +260,11 @@ def number_hint(text: str, fraction: bool = True) -> str:
     ``text`` is none of these.
 
     >>> number_hint("9,000"), number_hint("€38.19")
-    ('; type 9000 (without thousands separators)', '; type 38.19 (without the currency sign)')
+    ('; type 9000 (without thousands separators), or 9 if the comma is a decimal comma', \
+'; type 38.19 (without the currency sign)')
+    >>> number_hint("4,460"), number_hint("12,345,678")
+    ('; type 4460 (without thousands separators), or 4.46 if the comma is a decimal comma', \
+'; type 12345678 (without thousands separators)')
     >>> number_hint("38,19"), number_hint("25%"), number_hint("n/a")  # 1,234,567: 1234567, never 1.23457e+06
     ('; type 38.19 (with a decimal point)', '; type 0.25 for 25% (shares and rates are fractions)', '')
     >>> number_hint("€ 9.000,5")
@@ -272,7 +276,7 @@ def number_hint(text: str, fraction: bool = True) -> str:
     >>> number_hint(" $-   ")
     '; type 0 where a zero is meant (an accounting format shows it as a dash)'
     """
-    t = text.strip()
+    t, other = text.strip(), ""
     minus = t[:1] in MINUS_LOOKALIKES  # '−90.05' shown as if a number (spreadsheets audit)
     t = "-" + t[1:] if minus else t
     if _PERCENT.fullmatch(t):
@@ -284,6 +288,8 @@ def number_hint(text: str, fraction: bool = True) -> str:
     said = ["with the minus sign '-'"] * minus + ["without the currency sign"] * (bare != t)
     if _GROUPED.fullmatch(bare):
         said.append("without thousands separators")
+        if re.fullmatch(r"[+-]?\d{1,3},\d{3}", bare):  # 4,460: 4.46 to a decimal-comma reader (audit)
+            other = f", or {float(bare.replace(',', '.')):g} if the comma is a decimal comma"
         bare = re.sub(r"[,' \u00a0\u202f]", "", bare)
     elif _DECIMAL_COMMA.fullmatch(bare):
         said.append("with a decimal point")
@@ -300,5 +306,6 @@ def number_hint(text: str, fraction: bool = True) -> str:
         float(bare)
     except ValueError:
         return ""
-    return f"; type {bare} ({', '.join(said[:-1])}{' and ' * (len(said) > 1)}{said[-1]})" if said else ""
+    return (f"; type {bare} ({', '.join(said[:-1])}{' and ' * (len(said) > 1)}{said[-1]}){other}" if said
+            else "")
 

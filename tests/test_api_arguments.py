@@ -176,7 +176,7 @@ def test_a_policy_and_a_plan_never_change_with_what_the_caller_holds(tiny):
         "fractions)")
     assert problem(lambda: Policy(co2_price="€1,000").check()) == (
         "(policy) | co2_price == '€1,000', must be a number; type 1000 (without the currency sign and "
-        "without thousands separators)")
+        "without thousands separators), or 1 if the comma is a decimal comma")
     assert problem(lambda: Policy(co2_cap="5%").check()) == "(policy) | co2_cap == '5%', must be a number"
     assert problem(lambda: Policy.from_dict({"excluded_countries": {"2028": ["VN"]}})).endswith(
         "must be a country id, or a list of them (it takes no period keys: it holds in every period of a "

@@ -573,6 +573,13 @@ def test_frontier_values_and_figure():
         sweep_values("0.2, half", "min_local_share")
     with pytest.raises(ValidationError, match="give a few values"):
         sweep_values(" ", "min_local_share")
+    # a decimal comma or a thousands dot is refused, not read as other values (localisation audit:
+    # '2,5 7,5' swept 2, 5 and 7; '1.200' swept 1.2)
+    with pytest.raises(ValidationError, match=r"'2,5': a comma between digits may be a decimal comma"):
+        sweep_values("2,5 7,5", "co2_price")
+    with pytest.raises(ValidationError, match=r"'1\.200' may be 1200 \(a dot for thousands\) or 1\.2"):
+        sweep_values("0 1.200", "co2_price")
+    assert sweep_values("0, 2.5, 12.25, 12.1250", "co2_price") == [0.0, 2.5, 12.25, 12.125]
     net = examples.electronics()
     from resilient_sc.analysis.frontier import frontier
 

@@ -1470,8 +1470,8 @@ def test_a_dot_for_thousands_beside_plain_thousands_is_warned_of(ex: Path):
     edit(ex / "supplier_products.csv", "S_BR_Manaus,cells,9000,", "S_BR_Manaus,cells,9.000,")
     with pytest.warns(DataWarning, match=r"\(supplier_products, row 2 'S_BR_Manaus, cells'\) \| capacity "
                                          r"'9\.000' is read as 9, though other rows of product 'cells' write "
-                                         r"thousands without a separator \(8300\): if 9,000 was meant, "
-                                         r"write 9000"):
+                                         r"thousands without a separator \(8300\): if 9000 was meant \(a dot "
+                                         r"for thousands\), write 9000"):
         net = read_network(ex)
     assert net.supplier_products["capacity"].iloc[0] == 9.0  # read as written, and said
 
@@ -1504,7 +1504,8 @@ def test_a_dot_for_thousands_in_every_row_of_an_amount_is_warned_of(ex: Path):
     (ex / "demand.csv").write_text("\n".join([header, *map(dotted, rows)]) + "\n", encoding="utf-8")
     with pytest.warns(DataWarning, match=r"\(demand, row 2 'Berlin, cells'\) \| demand '4\.460' is read as "
                                          r"4\.46, and every decimal of product 'cells' is written with three "
-                                         r"digits: if 4,460 was meant, write 4460; if 4\.46, write 4\.46"):
+                                         r"digits: if 4460 was meant \(a dot for thousands\), write 4460; if "
+                                         r"4\.46, write 4\.46"):
         net = read_network(ex)
     assert net.demand["demand"].iloc[0] == 4.46  # read as written, and said
     # none ends in 0

@@ -567,7 +567,8 @@ def test_numbers_as_a_spreadsheet_shows_them_say_what_to_type():
     frames["tariffs"] = pd.DataFrame({"origin_country": ["CN"], "destination_country": ["FR"],
                                       "rate": ["25%"]})
     said = problems_of(frames)
-    for given, hint in (("capacity '9,000'", "type 9000 (without thousands separators)"),
+    for given, hint in (("capacity '9,000'", "type 9000 (without thousands separators), or 9 if the comma is "
+                                             "a decimal comma"),
                         ("capacity '1 200'", "type 1200 (without thousands separators)"),
                         ("unit_cost '€38.19'", "type 38.19 (without the currency sign)"),
                         ("rate '25%'", "type 0.25 for 25% (shares and rates are fractions)")):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -153,10 +154,16 @@ def describe(policy: Policy) -> str:
 
 
 def slug(name: str) -> str:
-    """A file-name part for a policy's name: at most 60 characters (a 300-character name ran
-    every solve, then failed to write its figure: 'File name too long'; the index before it
-    keeps the names apart)."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:60].strip("_") or "policy"
+    """A file-name part for a policy's name: ASCII letters and digits, accented letters without
+    their accents (``Müller`` gave ``M_ller``: localisation audit), at most 60 characters (a
+    300-character name ran every solve, then failed to write its figure: 'File name too long';
+    the index before it keeps the names apart); ASCII, as every zip tool reads it.
+
+    >>> slug("Müller-Variante 2"), slug("São Paulo / Zürich"), slug("ローカル50%")
+    ('Muller-Variante_2', 'Sao_Paulo_Zurich', '50')
+    """
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", bare).strip("_")[:60].strip("_") or "policy"
 
 
 def reasons(text: str) -> list[str]:

@@ -59,7 +59,7 @@ from ..policy import POLICY_FIELDS, Policy
 from ..wording import LABEL_CHARS
 from . import access
 from .plan_view import plotted, show_warnings
-from .policy_page import field_problems
+from .policy_page import field_problems, typed_number
 from .stress_view import (
     FAILURE_COLUMNS,
     PERIOD_STRESS_COLUMNS,
@@ -241,21 +241,33 @@ def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any
 
 def sweep_values(text: str, field: str) -> list[float | int]:
     """The values of a frontier typed as ``0, 0.25 0.5`` (whole numbers for a count field), each
-    once, at most :data:`FRONTIER_VALUES`; a :class:`ValidationError` for a word that is not a
-    number, or too many values (each is a solve and a stress test: 200 ran for many minutes).
+    once, at most :data:`FRONTIER_VALUES`, each read as a policy box reads a number
+    (:func:`~.policy_page.typed_number`); a :class:`ValidationError` for a word that is not a
+    number, a comma between digits (``2,5``: a decimal comma read as the values 2 and 5, unsaid:
+    localisation audit), or too many values (each is a solve and a stress test: 200 ran for many
+    minutes).
 
     >>> sweep_values("0.5 0.25, 0.5", "min_local_share")
     [0.5, 0.25]
+    >>> try:
+    ...     sweep_values("2,5 7,5", "co2_price")
+    ... except ValidationError as exc:
+    ...     print(exc.messages[0])
+    '2,5': a comma between digits may be a decimal comma; write a decimal with a point (2.5) and \
+separate values by spaces or ', ' (2, 5)
     """
+    if glued := re.search(r"\S*\d,\d\S*", text):
+        raise ValidationError([f"(frontier) | {glued.group()[:40]!r}: a comma between digits may be a "
+                               "decimal comma; write a decimal with a point (2.5) and separate values by "
+                               "spaces or ', ' (2, 5)"])
     words = [w for w in re.split(r"[,;\s]+", text.strip()) if w]
     if not words:
         raise ValidationError([f"(frontier) | give a few values of {field}, e.g. 0, 0.25, 0.5"])
     out: list[float | int] = []
     for w in words:
-        try:
-            v = float(w)
-        except ValueError:
-            raise ValidationError([f"(frontier) | {w[:40]!r} is not a number"]) from None
+        v, wrong = typed_number(w)
+        if v is None:
+            raise ValidationError([f"(frontier) | {wrong or repr(w[:40])}"])
         out.append(int(v) if POLICY_FIELDS[field].integer and v.is_integer() else v)
     out = list(dict.fromkeys(out))
     if len(out) > FRONTIER_VALUES:
@@ -597,8 +609,8 @@ def build(session: Session) -> Any:
     with ui.row().classes("items-center"):
         field = ui.select(SWEEPABLE, value="min_local_share", label="policy field").classes("w-64").props(
             "data-testid=frontier-field")
-        values_input = ui.input("values (comma separated)", value="0, 0.25, 0.5, 0.75").classes("w-72").props(
-            "data-testid=frontier-values")
+        values_input = ui.input("values (separated by spaces or ', ')", value="0, 0.25, 0.5, 0.75").classes(
+            "w-72").props("data-testid=frontier-values")
         sweep_button = ui.button("Frontier", icon="show_chart", on_click=sweep).props("data-testid=frontier")
         stop_sweep = ui.button("Stop", icon="stop", on_click=lambda: stop("frontier")).props(
             "data-testid=stop-frontier aria-label='Stop the frontier'")  # three read 'Stop'

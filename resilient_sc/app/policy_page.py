@@ -127,14 +127,31 @@ def key_value(name: str, key: str, typed: Any) -> tuple[float | None, str | None
     return value, problems[0] if problems else None
 
 
+#: a number a decimal-comma locale writes for a thousand or more (``1.200``): read as 1.2 it was
+#: 1000 times too small, unsaid (localisation audit: a time limit of '1.200' ran 1.2 s)
+DOT_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+
+
 def typed_number(typed: Any) -> tuple[float | None, str | None]:
     """A box's text as a number (None: blank) and, when it is none, why (``'0,1' is not a
-    number; type 0.1 …``): the policy boxes' and the time limit's one reading."""
+    number; type 0.1 …``): the policy boxes', the time limit's and the frontier's one reading.
+    A dot before three digits after one to three digits is refused: it may be a thousands dot.
+
+    >>> typed_number("1.200")[1], typed_number("1.000")[1][-15:]
+    ("'1.200' may be 1200 (a dot for thousands) or 1.2: type 1200, or 1.2", 'type 1000, or 1')
+    >>> typed_number("2.125")[1], typed_number("0.125"), typed_number("12.5")
+    ("'2.125' may be 2125 (a dot for thousands) or 2.125: type 2125, or 2.1250", (0.125, None), (12.5, None))
+    """
     text = "" if typed is None else str(typed).strip()
     if not text:
         return None, None
     if not TYPED.fullmatch(text):
         return None, f"{text!r} is not a number{number_hint(text)}"
+    if DOT_THOUSANDS.fullmatch(text):
+        whole, small = text.replace(".", ""), f"{float(text):g}"
+        small = f"{float(text):.4f}" if len(small.partition(".")[2]) == 3 else small  # 2.125: 2.1250
+        return None, (f"{text!r} may be {whole} (a dot for thousands) or {float(text):g}: type {whole}, "
+                      f"or {small}")
     return float(text), None
 
 

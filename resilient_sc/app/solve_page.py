@@ -180,6 +180,22 @@ def time_limit_of(typed: Any) -> tuple[float | None, str | None]:
     return value, None
 
 
+#: the library's advice of an option and its flag, 'SolveOptions.time_limit (CLI: --time-limit)'
+_OPTION_AND_FLAG = re.compile(r"\S+ \(CLI: (--time-limit)\)")
+
+
+def app_words(text: str, limit: float | None) -> str:
+    """A library message as the app says it: its advice on the time limit names the box beside
+    Solve and the limit the solve had (it named the Python option and the command line's flag,
+    and the page never said a '1.000' typed had been 1 s: localisation audit).
+
+    >>> app_words("no plan: ...; raise SolveOptions.time_limit (CLI: --time-limit)", 1.0)
+    'no plan: ...; raise the time limit (s) beside Solve, 1 s in this solve'
+    """
+    return _OPTION_AND_FLAG.sub(f"the time limit (s) beside Solve, {limit:g} s in this solve" if limit
+                                else "the time limit (s) beside Solve", text)
+
+
 def unproven_words(result: Plan | Roadmap, limit: float | None) -> str:
     """What a plan or path kept when the time limit of ``limit`` seconds was reached is (empty for
     one proven optimal): it meets every row of the model, and costs at most its gap more than
@@ -314,6 +330,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                            "result is not of the data now in use; solve again")
             return
         kind, out = kept_outcome(kind, out, roadmap)
+        if kind == "not_optimal":
+            out = app_words(out, limit)
         # an infeasible or invalid policy has no gap to show: the reasons below say why; a plan's
         # own figures, not the log's (a route's reduced MIP leaves out constant costs)
         progress = ("" if kind in ("infeasible", "invalid")

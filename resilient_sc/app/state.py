@@ -23,6 +23,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import unicodedata
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -345,18 +346,24 @@ class Session:
 
 
 def upload_path(name: str, workdir: Path) -> Path:
-    """Where an uploaded file named ``name`` is saved: under its own name (sanitised: no folder,
-    letters, digits, ``._-() `` and space kept, others ``_``) in a fresh folder of ``workdir``,
-    so that the library's messages name the user's file; :func:`user_words` drops the folder.
+    """Where an uploaded file named ``name`` is saved: under its own name (no folder; composed
+    as NFC; control characters and those Windows refuses in a name, ``<>:"|?*``, as ``_``) in a
+    fresh folder of ``workdir``, so that the library's messages name the user's file as the
+    user named it (``\\w`` kept no Devanagari vowel sign nor a decomposed umlaut: localisation
+    audit); :func:`user_words` drops the folder.
 
     A name Windows keeps for a device (``con.xlsx``: written to the console) gets a ``_`` first, and
     trailing dots and spaces (which Windows drops) go.
 
-    >>> p = upload_path("../my policy (v2)!.yaml", Path(tempfile.mkdtemp()))
+    >>> p = upload_path("../my policy (v2)?.yaml", Path(tempfile.mkdtemp()))
     >>> p.name, p.parent.name.startswith("upload-"), upload_path("CON.xlsx. ", p.parent.parent).name
     ('my policy (v2)_.yaml', True, '_CON.xlsx')
+    >>> upload_path("Stra\u00dfe \u21165 Mu\u0308ller.xlsx", p.parent.parent).name  # decomposed: composed
+    'Straße №5 Müller.xlsx'
     """
-    base = re.sub(r"[^\w.()\- ]", "_", Path(name.replace("\\", "/")).name)[-120:].strip(". ") or "upload"
+    name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name)
+    base = "".join("_" if c in '<>:"|?*' or unicodedata.category(c)[0] == "C" else c
+                   for c in name)[-120:].strip(". ") or "upload"
     if re.fullmatch(r"(?i)(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?", base):
         base = f"_{base}"
     return Path(tempfile.mkdtemp(prefix="upload-", dir=workdir)) / base
