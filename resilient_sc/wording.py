@@ -253,6 +253,15 @@ _GROUPED_BY_DOTS = re.compile(r"[+-]?\d{1,3}([.' \u00a0\u202f]\d{3})+(,\d+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?")
 
 
+def unaccented(text: str) -> str:
+    """``text`` without its accents (composed, then combining marks dropped): ``São`` -> ``Sao``.
+
+    >>> sorted(["Shanghai", "São Paulo", "Seoul"], key=lambda n: (unaccented(n).casefold(), n))
+    ['São Paulo', 'Seoul', 'Shanghai']
+    """
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def number_hint(text: str, fraction: bool = True) -> str:
     """What to type for a number a spreadsheet shows its own way: ``'; type 9000 (without
     thousands separators)'``, ``'; type 0.25 for 25% (shares and rates are fractions)'`` where the

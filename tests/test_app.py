@@ -588,6 +588,8 @@ def test_frontier_values_and_figure():
     fig = frontier_figure(df, "min_local_share")
     titles = [fig.layout[a].title.text for a in ("xaxis", "yaxis", "yaxis2")]
     assert titles[0] == "min_local_share (fraction of demand)" and "money" in titles[1]
+    # the cost axis in whole money with separators, as the table (its SI ticks read 12.1303315M: audit)
+    assert fig.layout.yaxis.tickformat == ",.0f" and "(money)" in fig.data[0].hovertemplate
     assert titles[2] == "worst-case served (% of demand)"
     assert "conditional on the worst single country failure" in fig.layout.annotations[1].text
     # the hover of a guarantee rounds down, as the tables do (0.901539 read '90.2% guaranteed': audit)

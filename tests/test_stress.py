@@ -246,6 +246,24 @@ def backup_network() -> Network:
 
 
 
+def test_served_matrix_markets_in_alphabetical_order_whatever_their_accents():
+    """The heatmap's markets read alphabetically: 'São Paulo' beside 'Seoul', not after 'Shanghai'
+    (code-point order; localisation audit), and 'seoul' by 'Seoul' whatever its case."""
+    names = ["Shanghai", "seoul", "São Paulo", "Austin"]
+    net = Network.from_frames(
+        countries=pd.DataFrame({"country": ["X"], "region": ["R"]}),
+        suppliers=pd.DataFrame({"supplier": ["S"], "country": ["X"]}),
+        supplier_products=pd.DataFrame({"supplier": ["S"], "product": ["a"], "capacity": 1000.0,
+                                        "unit_cost": 1.0}),
+        hubs=pd.DataFrame({"hub": ["H"], "country": ["X"]}),
+        markets=pd.DataFrame({"market": names, "country": "X"}),
+        demand=pd.DataFrame({"market": names, "product": "a", "demand": 10.0}),
+        lanes=pd.DataFrame({"origin": ["S", *["H"] * 4], "destination": ["H", *names], "unit_cost": 1.0}))
+    result = stress_test(net, solve(net), failures=("supplier",))
+    assert list(result.served_matrix("a").columns) == ["Austin", "São Paulo", "seoul", "Shanghai"]
+    assert list(result.served_matrix().columns) == ["Austin", "São Paulo", "seoul", "Shanghai"]
+
+
 def test_stress_losing_the_only_supplier_of_a_product():
     net = backup_network()
     plan = solve(net)

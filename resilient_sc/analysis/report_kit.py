@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +26,7 @@ from ..result_folders import TIMED_COLUMNS, TIMINGS, check_result_folder
 from ..results import units_words
 from ..schema import TABLES
 from ..solvers.highs import highspy_version
+from ..wording import unaccented
 from . import figures as fg
 from .parallel import default_workers, fork_is_safe, run_all
 
@@ -162,8 +162,7 @@ def slug(name: str) -> str:
     >>> slug("Müller-Variante 2"), slug("São Paulo / Zürich"), slug("ローカル50%")
     ('Muller-Variante_2', 'Sao_Paulo_Zurich', '50')
     """
-    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", bare).strip("_")[:60].strip("_") or "policy"
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", unaccented(name)).strip("_")[:60].strip("_") or "policy"
 
 
 def reasons(text: str) -> list[str]:

@@ -46,7 +46,7 @@ from ..policy import Policy
 from ..results import Plan
 from ..schema import FAILURE_KINDS, STRESS_FAILURES
 from ..solvers.base import is_number
-from ..wording import brief, suggest
+from ..wording import brief, suggest, unaccented
 from .replay import FLOW_COMPONENTS, SERVED_TOL, Replay, weighs_value
 
 #: ``stress_test(..., penalty=DEFAULT)``: the default penalties even for a plan whose policy has
@@ -270,7 +270,8 @@ class StressResult:
         if product is not None:
             s = s.loc[s["product"] == product]
         served = s.groupby(["failure", "market"], sort=False)["served"].min().unstack("market")
-        return served.reindex([*rows, *self.failures["failure"]])
+        by_name = sorted(served.columns, key=lambda m: (unaccented(str(m)).casefold(), str(m)))  # São, Seoul
+        return served.reindex(index=[*rows, *self.failures["failure"]], columns=by_name)
 
     def short_intact(self, product: str | None = None) -> bool:
         """Whether the design with nothing failed leaves demand of ``product`` (None: of any

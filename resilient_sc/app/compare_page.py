@@ -303,11 +303,12 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Any:
         "Cost of the cheapest design", "Demand guaranteed to every market and product,<br>"
         "conditional on the worst single country failure"))
     fig.add_trace(go.Scatter(x=x, y=df["cost"], mode="lines+markers", name="cost",
-                             hovertemplate=f"{field} %{{x}}: cost %{{y:,.0f}}<extra></extra>"), 1, 1)
+                             hovertemplate=f"{field} %{{x}}: cost %{{y:,.0f}} (money)<extra></extra>"), 1, 1)
     if counts_penalties(df):  # the cost counts shortfall and disruption-scenario cost: the network's too
         fig.add_trace(go.Scatter(x=x, y=df["network_cost"], mode="lines+markers", line={"dash": "dot"},
                                  name="network cost (without shortfall and disruption-scenario cost)",
-                                 hovertemplate=f"{field} %{{x}}: network %{{y:,.0f}}<extra></extra>"), 1, 1)
+                                 hovertemplate=f"{field} %{{x}}: network %{{y:,.0f}} (money)"
+                                               "<extra></extra>"), 1, 1)
     # the hover rounded to nearest: 0.901539 read '90.2% guaranteed' beside the table's 90.1% (audit)
     shown = [served_fraction(v) if v == v else "" for v in df["worst_served"]]
     fig.add_trace(go.Scatter(x=x, y=100 * df["worst_served"], mode="lines+markers", name="worst-case served",
@@ -316,7 +317,7 @@ def frontier_figure(df: pd.DataFrame, field: str) -> Any:
     _mark_missing(fig, df.loc[bad, field].tolist())
     axis = f"{field} ({field_unit(field)})"
     fig.update_xaxes(title_text=axis)
-    fig.update_yaxes(title_text=f"total cost ({MONEY})", row=1, col=1)
+    fig.update_yaxes(title_text=f"total cost ({MONEY})", tickformat=",.0f", row=1, col=1)  # not 12.1303315M
     fig.update_yaxes(title_text=WORST_SERVED, range=[0, 105], row=1, col=2)
     fig.update_layout(height=420, title=f"Frontier of {field}", margin={"t": 80})
     return fig
@@ -349,12 +350,12 @@ def path_frontier_figure(df: pd.DataFrame, field: str, last: str) -> Any:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
         "Cost of the cheapest path (Σ weight × period cost)", "Premium over the cost-optimal path"))
     fig.add_trace(go.Scatter(x=x, y=df["cost"], mode="lines+markers", name="path cost", hovertemplate=(
-        f"{field} %{{x}} in {last}: cost %{{y:,.0f}}<extra></extra>")), 1, 1)
+        f"{field} %{{x}} in {last}: cost %{{y:,.0f}} (money)<extra></extra>")), 1, 1)
     fig.add_trace(go.Scatter(x=x, y=df["premium_pct"], mode="lines+markers", name="premium",
                              hovertemplate=f"{field} %{{x}} in {last}: %{{y:+.2f}}%<extra></extra>"), 1, 2)
     _mark_missing(fig, df.loc[bad, field].tolist())
     fig.update_xaxes(title_text=f"{field} in {last} ({field_unit(field)})")
-    fig.update_yaxes(title_text=f"path cost ({MONEY})", row=1, col=1)
+    fig.update_yaxes(title_text=f"path cost ({MONEY})", tickformat=",.0f", row=1, col=1)
     fig.update_yaxes(title_text="premium (% of the cost-optimal path)", row=1, col=2)
     title = f"End-year frontier of {field} (the glide path before {last} kept)"
     fig.update_layout(height=420, margin={"t": 90}, title=lines(title, TITLE_CHARS))

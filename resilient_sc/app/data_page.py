@@ -417,6 +417,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
                                                      for c in df.columns],
                                       "rowData": grid_rows(df.head(GRID_ROWS)),
                                       "rowSelection": {"mode": "multiRow", "enableClickSelection": False},
+                                      "accentedSort": True,  # São by Seoul, not after Shanghai
                                       "defaultColDef": {"resizable": True, "cellDataType": False}},
                                      theme="balham").classes("h-72")
                     access.named(grid, f"table {name}")
