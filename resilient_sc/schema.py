@@ -92,7 +92,8 @@ TABLES: dict[str, Table] = {
             "Every country named anywhere, with its region (near-shoring) and bloc (friend-shoring).",
             (
                 Column("country", "id", "country id"),
-                Column("region", "id", "region; markets count supply from their region as local"),
+                Column("region", "id", "region; markets count supply from their region as local "
+                       "('none', 'n/a', 0 or FALSE is refused)"),
                 _opt("bloc", "text", "", "trade bloc; countries sharing a non-empty bloc are allies "
                      "(blank: none; 'none', 'n/a', 0 or FALSE is refused)"),
             ),

@@ -38,6 +38,10 @@ from .wording import INVISIBLE, SHOWN, each_row, number_hint, quote, suggest, un
 Frames = Mapping[str, pd.DataFrame]
 
 _INTEGER = re.compile(r"-?\d+")
+#: the error values a spreadsheet shows for a formula that failed (Excel's, LibreOffice's Err:502),
+#: saved as text in a CSV: as a region they were a real region, China 'local' to the US (audit)
+SPREADSHEET_ERRORS = re.compile(r"(?i)#(N/?A|REF!|NAME\?|VALUE!|DIV/0!|NUM!|NULL!|SPILL!|CALC!|FIELD!"
+                                r"|BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|EXTERNAL!|PYTHON!|GETTING_DATA)|Err:\d{3}")
 
 #: number columns that must hold whole numbers (a count of periods)
 WHOLE_NUMBERS = frozenset({"lead_time"})
@@ -106,6 +110,12 @@ def _coerce_column(table: Table, col: Column, df: pd.DataFrame, distinct: Distin
                      lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} holds a control "
                                  f"or invisible character; {what} is printable text",
                      f"{col.name} holds a control or invisible character")
+            failed = spread([SPREADSHEET_ERRORS.fullmatch(t) is not None for t in texts], codes, False, bool)
+            each_row(problems, name, np.flatnonzero(failed),
+                     lambda pos: f"{where(name, df, pos)} | {col.name} {quote(raw[pos])} is a spreadsheet's "
+                                 "error value (a formula that failed, such as a lookup that found nothing, "
+                                 f"saved as text); type the {col.name} itself",
+                     f"{col.name} is a spreadsheet's error value")
         if col.kind in ("status", "kind"):
             texts = [t.lower() for t in texts]
         out = spread(texts, codes, default, object)
@@ -340,19 +350,20 @@ NO_VALUE_WORDS = frozenset({"none", "nobloc", "(none)", "n/a", "n.a.", "n.a", "n
 
 
 def check_blocs(t: Frames) -> list[str]:
-    """A bloc written as a word for none (``none``, ``n/a``, ``-``): any text is a bloc, so the
-    countries given it were allies of each other (BR and CN both 'none' under min_allied_share 1:
-    960 where blank gave 4,160, without a word: spreadsheets audit); ``0`` and ``FALSE`` too, what
-    Excel's VLOOKUP of a blank cell gives; blank is no bloc (§8.1)."""
-    df = t["countries"]
-    words = df["bloc"].astype(str).str.casefold().str.replace(" ", "").str.lstrip("#")  # Excel's #N/A
-    at = np.flatnonzero(words.isin(NO_VALUE_WORDS).to_numpy())
-    problems: list[str] = []
-    each_row(problems, "countries", at,
-             lambda pos: f"{where('countries', df, pos)} | bloc {quote(df['bloc'].iloc[pos])} reads as no "
-                         "bloc, but any text is a bloc, whose countries are allies of each other: leave the "
-                         "cell blank for no bloc, or give a bloc so named a name with letters",
-             "the bloc is a word for none")
+    """A region or bloc written as a word for none (``none``, ``n/a``, ``-``): any text is a
+    region or bloc, so the countries given it were local to, or allies of, each other (BR and CN
+    both bloc 'none' under min_allied_share 1: 960 where blank gave 4,160, without a word:
+    spreadsheets audit; CN, US and CA region '0' made China local to the US: output audit);
+    ``0`` and ``FALSE`` too, what Excel's VLOOKUP of a blank cell gives; blank is no bloc (§8.1)."""
+    df, problems = t["countries"], []
+    for col, what, own in (("region", "local to each other", "give the country's region"),
+                           ("bloc", "allies of each other", "leave the cell blank for no bloc, or give a "
+                                                            "bloc so named a name with letters")):
+        words = df[col].astype(str).str.casefold().str.replace(" ", "")
+        each_row(problems, "countries", np.flatnonzero(words.isin(NO_VALUE_WORDS).to_numpy()),
+                 lambda pos, col=col, what=what, own=own: f"{where('countries', df, pos)} | {col} "
+                 f"{quote(df[col].iloc[pos])} reads as no {col}, but any text is a {col}, whose countries "
+                 f"are {what}: {own}", f"the {col} is a word for none")
     return problems
 
 

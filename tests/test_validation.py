@@ -651,7 +651,7 @@ def test_a_market_named_somme_is_a_market():
     assert Network.from_frames(**frames).demand["market"].tolist() == ["Somme"]
 
 
-@pytest.mark.parametrize("word", ["none", "N/A", " - ", "null", "#N/A", "no bloc", "0", "FALSE"])
+@pytest.mark.parametrize("word", ["none", "N/A", " - ", "null", "no bloc", "0", "FALSE"])
 def test_a_bloc_written_as_a_word_for_none_is_refused(word):
     """Any text is a bloc: FR and CN both 'none' were allies, and min_allied_share 1 bought from
     China (960 where a blank bloc gave 4,160 in the audit's network, without a word). 0 and FALSE
@@ -663,6 +663,30 @@ def test_a_bloc_written_as_a_word_for_none_is_refused(word):
     fix = "leave the cell blank for no bloc, or give a bloc so named a name with letters"
     assert problems_of(frames) == (f"(countries, row 2 'FR') | {said}: {fix}",
                                    f"(countries, row 3 'CN') | {said}: {fix}")
+
+
+@pytest.mark.parametrize("word", ["0", "none", "n/a", "-"])
+def test_a_region_written_as_a_word_for_none_is_refused(word):
+    """Any text is a region: CN, US and CA given '0' (a lookup of a blank) made China local to the
+    US and Canada, and min_local_share was met by goods made in China, said valid (output audit)."""
+    frames = tiny_frames()
+    frames["countries"] = frames["countries"].assign(region=[word, word])
+    said = (f"region {word!r} reads as no region, but any text is a region, whose countries are local to "
+            "each other: give the country's region")
+    assert problems_of(frames) == (f"(countries, row 2 'FR') | {said}", f"(countries, row 3 'CN') | {said}")
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#REF!", "#NAME?", "#value!", "Err:502"])
+def test_a_spreadsheet_error_value_saved_as_text_is_refused(error):
+    """A failed formula saved to CSV is its error text: as a region it was a real region (China
+    'local' to the US), as a bloc an alliance, as an id a node; refused wherever text is read
+    (output audit; a workbook's error cell was refused already)."""
+    frames = tiny_frames()
+    frames["countries"] = frames["countries"].assign(region=["Europe", error], bloc=[error, ""])
+    said = ("is a spreadsheet's error value (a formula that failed, such as a lookup that found nothing, "
+            "saved as text); type the {} itself")
+    assert problems_of(frames) == (f"(countries, row 3 'CN') | region {error!r} {said.format('region')}",
+                                   f"(countries, row 2 'FR') | bloc {error!r} {said.format('bloc')}")
 
 
 def test_a_row_of_units_under_the_header_is_one_error():
