@@ -124,6 +124,27 @@ def path_premium_words(weighting: str) -> str:
             "included; top_country_share: that share)")
 
 
+def path_frontier_words(weighting: str) -> str:
+    """What an end-year frontier table holds (``weighting``: how its shares weigh markets)."""
+    return ("one row per target of the field in the last period (the earlier periods' targets kept): "
+            "status and gap, cost (Σ weight × period cost) and premium (money), premium_pct (% of the "
+            "cost-optimal path's cost); per period, cost <period> (money, unweighted) and premium_pct "
+            "<period> (already in %); starts and stops over the path; n_suppliers, n_hubs, shares and "
+            f"top_country of the last period only (shares: fractions of demand{', ' * bool(weighting)}"
+            f"{weighting}); reason: why a target has no path")
+
+
+def is_path_table(df: Any) -> bool:
+    """Whether a premium or frontier table (a DataFrame) is of roadmap paths (it has a ``cost
+    <period>`` column).
+
+    >>> import pandas as pd
+    >>> is_path_table(pd.DataFrame(columns=["policy", "cost", "cost 2027"])), is_path_table(pd.DataFrame())
+    (True, False)
+    """
+    return any(str(c).startswith("cost ") for c in df.columns)
+
+
 def stress_failures_words(guarantee: str = "guaranteed") -> str:
     """What a stress test's failures table holds; ``guarantee``: what its worst_served is."""
     return (f"worst_served ({guarantee}) and value_served ({FRACTIONS}), {COSTS}; probability: a "

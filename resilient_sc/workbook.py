@@ -32,6 +32,8 @@ from .output_words import (
     PREMIUM_TABLE,
     STRESS_ROWS,
     frontier_words,
+    is_path_table,
+    path_frontier_words,
     path_premium_words,
     prices_words,
     stress_failures_words,
@@ -110,7 +112,9 @@ def analysis_words(sheets: Mapping[str, pd.DataFrame], stress: Any, paths: str =
     StressResult, a roadmap's mapping of period to StressResult, or a failures table) its
     worst_served as it is (guaranteed, or least served at the penalties given), per period for
     a roadmap's, and the prices of its shortfall costs; a frontier's worst_served where it has
-    one; ``paths``: the premium table is of roadmap paths, their shares weighted so."""
+    one; ``paths``: how the shares of a table of roadmap paths are weighted (a premium or
+    frontier table of paths, :func:`~.output_words.is_path_table`, is said so without it: its
+    README promised a one-period table's columns: output audit)."""
     results = list(stress.values()) if isinstance(stress, Mapping) else [stress]
     priced = {p: r for p, r in (stress.items() if isinstance(stress, Mapping) else [("", stress)])
               if hasattr(r, "penalties")}
@@ -124,7 +128,8 @@ def analysis_words(sheets: Mapping[str, pd.DataFrame], stress: Any, paths: str =
               if any(str(c).startswith("served ") for c in failures.columns) else "")
     frontier = sheets.get("frontier", pd.DataFrame())
     return {
-        "premium": path_premium_words(paths) if paths else PREMIUM_TABLE,
+        "premium": path_premium_words(paths) if paths or is_path_table(sheets.get("premium", pd.DataFrame()))
+        else PREMIUM_TABLE,
         "stress_summary": f"per period: failures replayed and hurt, worst_served ({floor}; fraction), the "
                           "worst failure, market and product, expected_value_served (fraction), "
                           "expected_shortfall_cost and expected_extra_cost (money), conditional as "
@@ -136,8 +141,9 @@ def analysis_words(sheets: Mapping[str, pd.DataFrame], stress: Any, paths: str =
         "stress_shortfalls": f"{'per period, failure' if isinstance(stress, Mapping) else 'per failure'}, "
                              "market and product left short (only those): demand, shortfall (units), "
                              "served (fraction)",
-        "frontier": frontier_words(", worst_served (fraction, 0-1: under the worst failure replayed)"
-                                   if frontier.get("worst_served", pd.Series()).notna().any() else ""),
+        "frontier": path_frontier_words(paths) if is_path_table(frontier) else frontier_words(
+            ", worst_served (fraction, 0-1: under the worst failure replayed)"
+            if frontier.get("worst_served", pd.Series()).notna().any() else ""),
         "timings": "the seconds of each step: the one sheet that differs between two runs of the same inputs",
     }
 

@@ -406,6 +406,16 @@ def test_the_readme_sheet_says_what_the_analyses_given_hold(tmp_path: Path) -> N
     assert "worst_served (fraction" in said(write_workbook(tmp_path / "f.xlsx", frontier=sweep))["frontier"]
     untested = frontier(net, "min_local_share", [0.0, 0.5], failures=())  # its worst_served blank
     assert "worst_served" not in said(write_workbook(tmp_path / "u.xlsx", frontier=untested))["frontier"]
+    # tables of roadmap paths said so without the roadmap given (they promised intact_served and
+    # worst_failure, columns they do not have: output audit)
+    from resilient_sc.analysis import end_year_frontier, roadmap_premium
+
+    swept = end_year_frontier(net, "min_local_share", [0.0, 0.5], workers=1)
+    table = roadmap_premium(net, {"local": Policy(min_local_share=0.5)}, workers=1)
+    paths = said(write_workbook(tmp_path / "e.xlsx", frontier=swept, premium_table=table))
+    assert paths["frontier"].startswith("one row per target of the field in the last period")
+    assert "cost <period>" in paths["frontier"] and "intact_served" not in paths["frontier"]
+    assert paths["premium"].startswith("one row per policy path") and "worst_served" not in paths["premium"]
     with pytest.raises(ValidationError, match="roadmap's mapping of period to StressResult"):
         write_workbook(tmp_path / "m.xlsx", stress={"2026": priced.failures})  # a traceback before
     table = pd.DataFrame({"policy": ["a", "b"], "gap": [4.4e-8, 0.0017], "premium_pct": [0.0, 2.63]})
