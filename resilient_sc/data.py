@@ -337,9 +337,9 @@ def _read_tables(path: Path, limits: Limits, problems: list[str]) -> dict[str, p
         frames = (read_folder(path, limits, problems) if path.is_dir()
                   else read_workbook(path, limits, problems))
         if not frames.keys() & set(REQUIRED_TABLES) and _is_result(path):  # one line, not one per table
-            raise ValidationError([f"({path.name}) | this is a plan (or roadmap) written by resilient_sc, "
-                                   "not a network's data: give the folder or workbook of the network it "
-                                   "was solved from"])
+            raise ValidationError([f"({path.name}) | this is a result written by resilient_sc (a plan, "
+                                   "roadmap or report), not a network's data: give the folder or workbook "
+                                   "of the network it was solved from"])
         if not frames and path.is_dir() and (inside := _data_inside(path)):
             raise ValidationError([f"({path.name}) | no table is in this folder itself, but {inside}: give "
                                    "that path"])
@@ -376,11 +376,12 @@ def _data_inside(folder: Path) -> str:
 
 
 def _is_result(path: Path) -> bool:
-    """Whether ``path`` holds a plan or roadmap (folder or workbook), by its tables: one given as
-    data is refused whoever saved it last (replacing one asks who wrote it:
-    :func:`~resilient_sc.io.is_result_workbook`)."""
+    """Whether ``path`` holds a plan, roadmap or report (folder or workbook), by its tables or a
+    report's ``report.md`` (a stress report was told to rename its stress_products.csv to
+    products.csv: output audit): one given as data is refused whoever saved it last (replacing
+    one asks who wrote it: :func:`~resilient_sc.io.is_result_workbook`)."""
     if path.is_dir():
-        return (path / f"{RESULT_MARK}.csv").exists()
+        return (path / f"{RESULT_MARK}.csv").exists() or (path / "report.md").is_file()
     import openpyxl
 
     try:
@@ -390,7 +391,8 @@ def _is_result(path: Path) -> bool:
             book.close()
     except Exception:  # unreadable: the reader's own problems say why
         return False
-    return RESULT_MARK in names
+    analyses = {"premium", "stress_failures", "frontier"}  # the sheets write_workbook adds
+    return RESULT_MARK in names or ("README" in names and bool(analyses & set(names)))
 
 
 def read_network(path: str | Path, limits: Limits | None = None) -> Network:

@@ -417,8 +417,8 @@ def _output_problem(path: Path, inputs: Mapping[str, Path | None], folder: bool,
                 "(or delete that lock file if it is not open), or choose another path")
     elif (path.suffix.lower() == ".xlsx" and path.is_file() and not force and not network
           and not is_result_workbook(path)):  # a network's workbook (init) says so itself
-        return (f"{path} is not a result workbook as the library wrote it (one made by hand, a network's "
-                f"data, or a result saved since); pass {flag} to replace it")
+        return (f"{path} is not a result workbook as the library writes it (one made by hand, a network's "
+                f"data, a result saved since, or one of an earlier release); pass {flag} to replace it")
     existing = next(p for p in out.parents if p.exists())
     if not existing.is_dir():
         return f"cannot create {path}: {existing} is a file, not a folder"

@@ -22,7 +22,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from resilient_sc import DataWarning, Network, Policy, ValidationError, examples, read_network, solve
+from resilient_sc import (
+    DataWarning,
+    Network,
+    Policy,
+    ValidationError,
+    examples,
+    read_network,
+    solve,
+    stress_test,
+)
 from resilient_sc.limits import ENV, Limits, current
 from resilient_sc.model.build import build_model
 from resilient_sc.policies import check_policies, load_policies
@@ -1348,21 +1357,28 @@ def test_workbook_from_bytes_of_a_bigger_sheet_is_not_padded(tmp_path: Path):
 
 
 
-@pytest.mark.parametrize("kind", ["folder", "workbook"])
-def test_a_plan_given_as_the_data_is_said_to_be_one(tmp_path: Path, kind: str):
+@pytest.mark.parametrize("kind", ["folder", "workbook", "report", "analysis workbook"])
+def test_a_result_given_as_the_data_is_said_to_be_one(tmp_path: Path, kind: str):
     """A plan's folder or workbook given back to solve gave seven "required table is missing"
-    and a "did you mean suppliers.csv" for supplier_shares.csv: one line says what it is."""
-    plan = solve(examples.tiny())
+    and a "did you mean suppliers.csv" for supplier_shares.csv; a stress report's folder was told
+    to rename its stress_products.csv to products.csv (output audit): one line says what it is."""
+    net = examples.tiny()
+    plan = solve(net)
     if kind == "folder":
         target = plan.save(tmp_path / "plan")
+    elif kind == "report":
+        from resilient_sc.analysis.report import write_stress_report
+
+        write_stress_report(target := tmp_path / "stress", net, plan, stress_test(net, plan), figures=False)
     else:
         target = tmp_path / "plan.xlsx"
-        write_workbook(target, plan)
+        analyses = {"stress": stress_test(net, plan)} if kind == "analysis workbook" else {"plan": plan}
+        write_workbook(target, **analyses)
     with pytest.raises(ValidationError) as err:
         read_network(target)
-    assert err.value.problems == (f"({target.name}) | this is a plan (or roadmap) written by resilient_sc, "
-                                  "not a network's data: give the folder or workbook of the network it was "
-                                  "solved from",)
+    assert err.value.problems == (f"({target.name}) | this is a result written by resilient_sc (a plan, "
+                                  "roadmap or report), not a network's data: give the folder or workbook of "
+                                  "the network it was solved from",)
 
 
 def test_a_title_above_the_header_is_said_to_be_one(book: Path):

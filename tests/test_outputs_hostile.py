@@ -268,9 +268,10 @@ def test_a_workbook_not_written_as_a_result_needs_force(capsys, tiny_dir, tmp_pa
     book.save(budget)
     before = budget.read_bytes()
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(budget))
-    assert code == 2 and data["reason"].endswith("budget.xlsx is not a result workbook as the library wrote "
-                                                 "it (one made by hand, a network's data, or a result saved "
-                                                 "since); pass --force to replace it")
+    assert code == 2 and data["reason"].endswith("budget.xlsx is not a result workbook as the library writes "
+                                                 "it (one made by hand, a network's data, a result saved "
+                                                 "since, or one of an earlier release); pass --force to "
+                                                 "replace it")
     assert budget.read_bytes() == before and not io.is_result_workbook(budget)
     plan = tmp_path / "plan.xlsx"
     for _ in range(2):  # a result over a result: no --force needed
@@ -283,7 +284,7 @@ def test_a_workbook_not_written_as_a_result_needs_force(capsys, tiny_dir, tmp_pa
     book.save(plan)
     annotated = plan.read_bytes()
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(plan))
-    assert code == 2 and "plan.xlsx is not a result workbook as the library wrote it" in data["reason"]
+    assert code == 2 and "plan.xlsx is not a result workbook as the library writes it" in data["reason"]
     assert plan.read_bytes() == annotated
     assert run_json(capsys, "solve", str(tiny_dir), "--out", str(budget), "--force")[0] == 0
     assert openpyxl.load_workbook(budget).sheetnames[:2] == ["README", "summary"]
@@ -937,7 +938,7 @@ def test_write_workbook_never_writes_over_its_data_and_asks_force_for_a_hand_mad
     assert book.read_bytes() == before
     other = tmp_path / "other.xlsx"
     other.write_bytes(before)
-    with pytest.raises(ValidationError, match=r"or a result saved since\); pass force"):
+    with pytest.raises(ValidationError, match=r"or one of an earlier release\); pass force"):
         write_workbook(other, plan)
     assert write_workbook(other, plan, force=True) == write_workbook(other, plan) == other
 
