@@ -146,6 +146,26 @@ def test_a_worker_that_dies_is_said_plainly():
         run_all(die, [(0,), (1,)], workers=2)
 
 
+def test_a_worker_that_dies_is_named_among_the_tasks_it_may_have_run():
+    """A pool's dead worker named no policy: finding it took a rerun of every solve, one at a time
+    (faults audit); a figure's process said to be a solve's, with advice to use --workers 1."""
+    with pytest.raises(ResilientSCError, match=r"ended while solving one of near, n-1 \(killed") as err:
+        run_all(die_late, [(0,), (1,), (2,)], workers=2, names=["near", "n-1", "n-2"])  # n-2 never started
+    assert str(err.value).endswith("use fewer workers, or workers=1 (CLI: --workers 1) to see which task "
+                                   "it was")
+    with pytest.raises(ResilientSCError, match=r"ended while drawing the report's figures \(killed") as err:
+        run_all(die, [(0,), (1,)], workers=2, doing=parallel.DRAWING)
+    assert str(err.value).endswith("give it more memory, or write the report without its figures "
+                                   "(figures=False)")
+
+
+def die_late(i: int) -> int:
+    time.sleep(0.5 if i == 1 else 3.0)  # task 0 still running when task 1's process dies
+    if i == 1:
+        os._exit(1)
+    return i
+
+
 def test_a_pool_never_starts_more_processes_than_tasks(monkeypatch):
     """workers=64 for two tasks started 64 processes; the default followed os.cpu_count(), not
     the CPUs this process may use (its affinity mask)."""
@@ -446,6 +466,20 @@ def test_a_dask_cluster_left_without_workers_mid_sweep_is_said_not_waited_for(mo
             list(parallel._completed(futures))
 
 
+def test_a_dask_cluster_whose_workers_are_all_paused_is_said_not_waited_for(monkeypatch):
+    """Workers paused at their memory limit (importing the library took 158 of their 191 MiB) took
+    no task, and the sweep waited for ever without a word: counted as present (faults audit)."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "DASK_NO_WORKER_WAIT", 1.0)
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        futures = [client.submit(time.sleep, 30, pure=False)]
+        monkeypatch.setattr(client, "scheduler_info", lambda **_: {"workers": {"w": {"status": "paused"}}})
+        with pytest.raises(ResilientSCError, match=r"has had no worker running for 1 s with 1 task left: "
+                                                   r"every worker is paused at its memory limit"):
+            list(parallel._completed(futures))
+
+
 def test_a_worker_of_another_version_that_joined_after_the_check_refuses_its_task():
     """The version check passed on the workers connected at the start; one joining later ran the
     sweep with another version, without a word (faults audit): each task compares its caller's."""
@@ -536,5 +570,6 @@ def test_a_script_without_the_main_guard_is_told_so_by_its_spawned_workers(tmp_p
     assert done.returncode == 1
     assert done.stderr.count(f"ResilientSCError: {parallel.NO_MAIN_GUARD}") >= 1, done.stderr[-2000:]
     assert done.stderr.rstrip().splitlines()[-1].startswith(
-        "resilient_sc.exceptions.ResilientSCError: a worker process ended while solving (a script whose "
+        "resilient_sc.exceptions.ResilientSCError: a worker process ended while solving one of a, b (a "
+        "script whose "
         "calls are not under if __name__ == '__main__':")

@@ -180,12 +180,17 @@ def _dask_completed(futures: list[Any]) -> Iterator[Any]:
             done, left = distributed.wait(pending, timeout=min(5.0, DASK_NO_WORKER_WAIT),
                                           return_when="FIRST_COMPLETED")
         except (TimeoutError, asyncio.TimeoutError):  # one class from Python 3.11 on, two before
-            if client.scheduler_info().get("workers"):
+            workers = client.scheduler_info().get("workers") or {}
+            paused = bool(workers) and all(w.get("status") == "paused" for w in workers.values())
+            if workers and not paused:
                 alone = None
             elif (alone := alone or time.monotonic()) + DASK_NO_WORKER_WAIT < time.monotonic():
-                raise ResilientSCError(f"the Dask cluster has had no worker for {DASK_NO_WORKER_WAIT:g} s "
-                                       f"with {count(len(pending), 'task')} left: start workers or scale "
-                                       "the cluster, then run the sweep again") from None
+                raise ResilientSCError(  # paused at their memory limit, they took no task, silently (audit)
+                    f"the Dask cluster has had no worker{' running' if paused else ''} for "
+                    f"{DASK_NO_WORKER_WAIT:g} s with {count(len(pending), 'task')} left: " + (
+                        "every worker is paused at its memory limit (each solve holds a model of its own); "
+                        "give the workers more memory, or fewer threads each" if paused else
+                        "start workers or scale the cluster, then run the sweep again")) from None
             continue
         yield from (f for f in pending if f in done)
         pending = list(left)
@@ -254,9 +259,31 @@ def _task_name(names: Sequence[str] | None, i: int) -> str | None:
 def _name(exc: BaseException, names: Sequence[str] | None, i: int) -> None:
     """Note on ``exc`` the task it came from (``names[i]``), once."""
     name = _task_name(names, i)
-    note = f"while solving {name}" if name else ""
-    if note:
-        add_note(exc, note)
+    if name:
+        add_note(exc, f"while solving {name}")
+
+
+#: what a sweep's tasks do, said when a worker ends under them; with the advice that fits
+SOLVES = ("solving", "use fewer workers, or workers=1 (CLI: --workers 1) to see which task it was")
+#: a report's figures, drawn in processes of their own (:mod:`.report_kit`)
+DRAWING = ("drawing the report's figures", "give it more memory, or write the report without its figures "
+           "(figures=False)")
+
+
+def _running(futures: list[Any], names: Sequence[str] | None, size: int) -> str:
+    """The tasks a pool of ``size`` processes that broke may have been running, in words (``' one
+    of near, n-1'``): the first ``size`` not ended before (a pool takes its tasks in order), or
+    '' when unnamed (a dead worker named none: a rerun of every solve, one at a time, found it).
+
+    >>> from concurrent.futures import Future
+    >>> done, broken = Future(), Future()
+    >>> done.set_result(1); broken.set_exception(BrokenExecutor())
+    >>> _running([done, broken, broken, broken], ["a", "b", "c", "d"], 2)
+    ' one of b, c'
+    """
+    ended = [f.done() and not f.cancelled() and f.exception() is None for f in futures]
+    said = [n for i, ok in enumerate(ended) if not ok and (n := _task_name(names, i))][:size]
+    return "" if not said else f" {said[0]}" if len(said) == 1 else f" one of {', '.join(said)}"
 
 
 def named(name: str | None, fn: Callable[..., T], *args: Any) -> T:
@@ -379,7 +406,7 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
             executor: Executor | Any | None = None,
             progress: Progress | None = None,
             names: Sequence[str] | None = None,
-            start: str | None = None) -> list[T]:
+            start: str | None = None, doing: tuple[str, str] = SOLVES) -> list[T]:
     """``[fn(*task) for task in tasks]``, in parallel unless ``workers == 1``.
 
     ``progress`` is given the futures of the tasks and their number and is iterated to show
@@ -390,7 +417,9 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
     task not started, in any executor; the error of a failed task gets a note naming it, from
     ``names`` (one per task: a policy's name). The warnings a task raises in a worker process
     are raised in the caller once every task has ended, in the order of ``tasks``. ``start``: the
-    local pool's start method (``"fork"``: its workers inherit this process's memory).
+    local pool's start method (``"fork"``: its workers inherit this process's memory); ``doing``:
+    what the tasks do and the advice when a worker process ends under them (:data:`SOLVES`,
+    :data:`DRAWING`: a figure's process killed was said to be a solve's, 'use --workers 1').
     """
     check_parallel(workers, executor, progress)
     if executor is None and (workers == 1 or len(tasks) <= 1):
@@ -441,12 +470,12 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
             raise gone from exc
         if isinstance(exc, BrokenExecutor):
             spawned = multiprocessing.get_start_method() != "fork"  # a worker imports the main script
-            raise ResilientSCError("a worker process ended while solving (" + (
+            running = _running(futures, names, size)
+            raise ResilientSCError(f"a worker process ended while {doing[0]}{running} (" + (
                                        "a script whose calls are not under if __name__ == '__main__':, "
                                        "which a spawned worker runs again (its error, above, says so); "
                                        "or " if spawned else "") + "killed, or out of memory: each holds "
-                                   "a model of its own); use fewer workers, or workers=1 (CLI: --workers "
-                                   "1) to see which task it was") from exc
+                                   f"a model of its own); {doing[1]}") from exc
         raise
     finally:
         if own:

@@ -28,7 +28,7 @@ from ..schema import TABLES
 from ..solvers.highs import highspy_version
 from ..wording import unaccented
 from . import figures as fg
-from .parallel import default_workers, fork_is_safe, run_all
+from .parallel import DRAWING, default_workers, fork_is_safe, run_all
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -90,7 +90,7 @@ class Writer:
         _DRAWS = [draw for draw, _ in jobs]
         tasks = [(i, path.suffix.lower().lstrip(".")) for i, (_, path) in enumerate(jobs)]
         try:
-            images = run_all(_drawn, tasks, figure_workers(len(jobs)), start="fork")
+            images = run_all(_drawn, tasks, figure_workers(len(jobs)), start="fork", doing=DRAWING)
         finally:
             _DRAWS = []
         for (_, path), data in zip(jobs, images, strict=True):
