@@ -262,6 +262,7 @@ def test_served_matrix_markets_in_alphabetical_order_whatever_their_accents():
     result = stress_test(net, solve(net), failures=("supplier",))
     assert list(result.served_matrix("a").columns) == ["Austin", "São Paulo", "seoul", "Shanghai"]
     assert list(result.served_matrix().columns) == ["Austin", "São Paulo", "seoul", "Shanghai"]
+    assert result.conditional_on == "the one single failure happening"  # not 'one of the 1' (audit)
 
 
 def test_stress_losing_the_only_supplier_of_a_product():

@@ -601,6 +601,11 @@ def _in_all(total: float) -> str:
     return fraction(total, 2) if 0 < total < 1 and text in ("100%", "0%") else text
 
 
+def _one_of(n: int, what: str) -> str:
+    """``'one of the 3 failures happening'``; ``'the one failure happening'`` (not 'one of the 1')."""
+    return f"the one {what} happening" if n == 1 else f"one of the {n} {what}s happening"
+
+
 def _probabilities(table: pd.DataFrame,
                    probabilities: Mapping[str, float] | None) -> tuple[np.ndarray, str]:
     """Each failure row's weight in the expectations (not normalised) and, in words, what they are
@@ -612,10 +617,11 @@ def _probabilities(table: pd.DataFrame,
         scen = table.loc[~single].drop_duplicates("failure")
         if scen["probability"].sum() > 0:  # the disruptions table's probabilities make the expectation
             return np.where(single, 0.0, given), (
-                f"one of the {len(scen)} disruption scenarios happening, weighted by their "
+                f"{_one_of(len(scen), 'disruption scenario')}, weighted by their "
                 f"probabilities ({_in_all(scen['probability'].sum())} in all, normalised to 100%)")
-        said = (f"one of the {n} single failures happening, each equally likely" if single.all() else
-                f"one of the {n} failures happening, each equally likely (the disruption scenarios' "
+        alike = ", each equally likely" * (n > 1)
+        said = (f"{_one_of(n, 'single failure')}{alike}" if single.all() else
+                f"{_one_of(n, 'failure')}{alike} (the disruption scenarios' "
                 "probabilities are all 0)")
         return np.full(len(given), 1.0 / max(n, 1)), said
     mapped = _weights(table, probabilities)
