@@ -3,10 +3,14 @@ whole assignments fixed) gives a bound and a plan before HiGHS runs on the proje
 
 The hand-solved network: supplier S (cost 0; T, at 10 per unit, keeps it from being a plain
 facility location problem) reaches three hubs (capacity 7 each, no fixed
-cost), each hub reaches three markets of demand 6 at 1, 2 or 3 per unit (H1, H2, H3). Every
-market on one hub, and no hub can take two markets (12 > 7): the optimum is
-6·1 + 6·2 + 6·3 = 36. The LP relaxation splits markets: H1 7 units, H2 7, H3 4, so
-7·1 + 7·2 + 4·3 = 33.
+cost), each hub reaches three markets of demand 6, 6 and 5 at 1, 2 or 3 per unit (H1, H2, H3).
+Every market on one hub, and no hub can take two markets (11 > 7): the optimum puts the larger
+markets on the cheaper hubs, 6·1 + 6·2 + 5·3 = 33. The LP relaxation splits markets: H1 7 units,
+H2 7, H3 3, so 7·1 + 7·2 + 3·3 = 30.
+
+With demands 6, 6 and 6 every hub's load is a multiple of 6, so a hub of 7 holds at most 6 of
+whole markets (:func:`resilient_sc.solvers.projection.whole_loads`): the LP relaxation is then the
+optimum, 6·1 + 6·2 + 6·3 = 36 (it was 7·1 + 7·2 + 4·3 = 33 with the capacity of 7).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ ONE = SolveOptions(threads=1)
 HUBS, MARKETS = ["H1", "H2", "H3"], ["M1", "M2", "M3"]
 
 
-def three_markets() -> Network:
+def three_markets(demand: tuple[float, ...] = (6.0, 6.0, 5.0)) -> Network:
     lanes = ([(s, h, 0.0) for s in ("S", "T") for h in HUBS]
              + [(h, m, 1.0 + i) for i, h in enumerate(HUBS) for m in MARKETS])
     return Network.from_frames(
@@ -37,7 +41,7 @@ def three_markets() -> Network:
         supplier_products=pd.DataFrame({"supplier": ["S", "T"], "capacity": 100.0, "unit_cost": [0.0, 10.0]}),
         hubs=pd.DataFrame({"hub": HUBS, "country": "X", "capacity": 7.0}),
         markets=pd.DataFrame({"market": MARKETS, "country": "X"}),
-        demand=pd.DataFrame({"market": MARKETS, "demand": 6.0}),
+        demand=pd.DataFrame({"market": MARKETS, "demand": demand}),
         lanes=pd.DataFrame(lanes, columns=["origin", "destination", "unit_cost"]))
 
 
@@ -53,12 +57,38 @@ def _projected(network: Network):
 def test_relax_and_fix_bounds_and_plans_the_hand_solved_network():
     model, (proj, _), p, position = _projected(three_markets())
     bound, fixed, note = projection._relax_and_fix(model, p, position, ONE, math.inf)
-    assert bound == pytest.approx(33.0, rel=1e-6) and bound <= 33.0
-    assert fixed is not None and fixed.objective == pytest.approx(36.0)
+    assert bound == pytest.approx(30.0, rel=1e-6) and bound <= 30.0
+    assert fixed is not None and fixed.objective == pytest.approx(33.0)
     assert is_feasible(model.lm, proj @ fixed.x)
-    assert "LP relaxation 33.00" in note and "0 markets it assigns whole fixed, 3 free" in note
+    assert "LP relaxation 30.00" in note and "0 markets it assigns whole fixed, 3 free" in note
+    plain, _ = solve_linear(model, SolveOptions(threads=1, accelerate=False))
+    assert plain.objective == pytest.approx(33.0)
+
+
+def test_whole_loads_make_the_lp_relaxation_of_equal_markets_the_optimum():
+    """Demands 6, 6 and 6: a hub of 7 holds at most 6 of whole markets, so the LP relaxation of
+    the knapsack rows is the optimum, 36 (33 with the capacity of 7 in them)."""
+    model, _, p, position = _projected(three_markets((6.0, 6.0, 6.0)))
+    assert model.lm.constraints["assign_capacity"].size == 3
+    bound, fixed, _ = projection._relax_and_fix(model, p, position, ONE, math.inf)
+    assert bound == pytest.approx(36.0, rel=1e-6) and fixed is not None
+    assert fixed.objective == pytest.approx(36.0)
     plain, _ = solve_linear(model, SolveOptions(threads=1, accelerate=False))
     assert plain.objective == pytest.approx(36.0)
+
+
+def test_whole_loads_round_only_knapsack_rows_of_whole_weights_over_binaries():
+    """600·a1 + 1200·a2 ≤ 2250·o holds 1800 of whole loads; a fractional weight, a continuous
+    column or a row with a lower bound is left as it is."""
+    import scipy.sparse as sp
+
+    a = sp.csr_matrix(np.array([[600.0, 1200.0, -2250.0, 0.0], [600.5, 1200.0, -2250.0, 0.0],
+                                [600.0, 0.0, -2250.0, 1200.0], [600.0, 1200.0, -2250.0, 0.0]]))
+    lo, up = np.array([-np.inf, -np.inf, -np.inf, 0.0]), np.zeros(4)
+    integer = np.array([True, True, True, False])
+    out = projection.whole_loads(a, lo, up, np.zeros(4), np.array([1.0, 1.0, 1.0, np.inf]), integer)
+    assert out.toarray()[:, 2].tolist() == [-1800.0, -2250.0, -2250.0, -2250.0]
+    assert a.toarray()[0, 2] == -2250.0  # the matrix given is not changed
 
 
 def _out_of_time(h, is_mip):
@@ -89,8 +119,8 @@ def test_without_a_plan_from_highs_the_relax_and_fix_plan_is_the_answer(monkeypa
     monkeypatch.setattr(projection, "run_highs", nothing_from_the_last)
     result, report = solve_linear(model, ONE)
     assert len(runs) == 3 and report.route == "projected"
-    assert result.status is Status.TIME_LIMIT and result.objective == pytest.approx(36.0)
-    assert result.bound == pytest.approx(33.0, rel=1e-6) and result.gap == pytest.approx(3 / 36, rel=1e-5)
+    assert result.status is Status.TIME_LIMIT and result.objective == pytest.approx(33.0)
+    assert result.bound == pytest.approx(30.0, rel=1e-6) and result.gap == pytest.approx(3 / 33, rel=1e-5)
     assert "relax-and-fix plan" in report.note
     assert is_feasible(model.lm, result.x)
 
@@ -99,8 +129,8 @@ def test_the_optimum_of_highs_keeps_its_own_bound():
     model = build_model(three_markets(), Policy(single_sourcing=True))
     result, report = solve_linear(model, ONE)
     assert report.route == "projected" and result.status is Status.OPTIMAL
-    assert result.objective == pytest.approx(36.0) and result.bound == pytest.approx(36.0)
-    assert "LP relaxation 33.00" in report.note
+    assert result.objective == pytest.approx(33.0) and result.bound == pytest.approx(33.0)
+    assert "LP relaxation 30.00" in report.note
 
 
 def test_lifting_for_probing_is_set_for_assignment_models_only():
