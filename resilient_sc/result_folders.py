@@ -26,6 +26,15 @@ def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
         raise ValidationError([f"(folder) | {problem}"], "with the output folder")
 
 
+def written_by() -> str:
+    """Which library wrote a result, as its files say it (``written_by`` in its JSON record, a line
+    of its README): 'resilient_sc 0.1.0' (none said it: a reader of an older result could not
+    tell it apart: upgrade audit)."""
+    from . import __version__
+
+    return f"resilient_sc {__version__}"
+
+
 def save_result(folder: str | Path, tables: Mapping[str, pd.DataFrame], record: str,
                 data: Mapping[str, Any], location: str, force: bool, readme: str = "") -> Path:
     """Write a result (a plan, a roadmap) as the folder ``folder``: a CSV per table, the JSON
@@ -34,7 +43,7 @@ def save_result(folder: str | Path, tables: Mapping[str, pd.DataFrame], record: 
     at ``location`` it was solved from (:func:`check_result_folder`)."""
     check_path("folder", folder, "a folder to write to")
     check_result_folder(folder, location, force)
-    data, seconds = split_timings(data)
+    data, seconds = split_timings({"written_by": written_by(), **data})
     with io.atomic_folder(folder, force) as tmp:
         for name, df in tables.items():
             io.write_csv(tmp / f"{name}.csv", df)

@@ -28,7 +28,7 @@ from .model.sets import Sets, emission_factors, is_allied, is_local, total_deman
 from .model.table import frame
 from .output_words import PLAN_FILES, hub_totals
 from .policy import Policy
-from .result_folders import save_result
+from .result_folders import save_result, written_by
 from .solvers.base import SolveReport, SolverResult, Status
 from .wording import brief
 
@@ -73,29 +73,33 @@ def readme(title: str, files: Mapping[str, str], units: Mapping[str, str] | None
     they were lost to whoever got the folder: a period of weight 0 planned at random) and those
     of the result itself (``solved``: a roadmap's free restarts).
 
-    >>> print(readme("Plan", {"plan.json": "the plan"}, {"steel": "t"}))
+    >>> print(readme("Plan", {"plan.json": "the plan"}, {"steel": "t"}))  # doctest: +ELLIPSIS
     # Plan: the files
     <BLANKLINE>
-    Fractions are from 0 to 1; quantities are in units of their product, never added across
-    products but for a hub's throughput and capacity; money is in the data's currency.
+    Written by resilient_sc 0.... Fractions are from 0 to 1; quantities are in units of their
+    product, never added across products but for a hub's throughput and capacity; money is in
+    the data's currency.
     Each product's unit (the products table's `unit`): steel: t.
     Text that would read as a formula, or starts with `'`, has a `'` put before it: drop the first
     `'` of a cell (`'=x` is the text `=x`). Read id columns as text (pandas: `dtype={"supplier":
-    str}`, `keep_default_na=False`): `007` and `NA` are ids. CSV files are UTF-8 with a byte order
-    mark, as Excel's "CSV UTF-8" (Python's csv module: `encoding="utf-8-sig"`).
+    str}`, `keep_default_na=False, na_values=[""]`): `007` and `NA` are ids, a blank is no value.
+    CSV files are UTF-8 with a byte order mark, as Excel's "CSV UTF-8" (Python's csv module:
+    `encoding="utf-8-sig"`).
     <BLANKLINE>
     - `plan.json`: the plan
     <BLANKLINE>
     """
     named = units_words(units or {})
     lines = [f"# {title}: the files", "", *([f"**Note:** this plan was {caveat}.", ""] if caveat else []),
-             "Fractions are from 0 to 1; quantities are in units of their product, never added across",
-             "products but for a hub's throughput and capacity; money is in the data's currency.",
+             f"Written by {written_by()}. Fractions are from 0 to 1; quantities are in units of their",
+             "product, never added across products but for a hub's throughput and capacity; money is in",
+             "the data's currency.",
              *([f"Each product's unit (the products table's `unit`): {named}."] if named else []),
              "Text that would read as a formula, or starts with `'`, has a `'` put before it: drop the first",
              "`'` of a cell (`'=x` is the text `=x`). Read id columns as text (pandas: `dtype={\"supplier\":",
-             'str}`, `keep_default_na=False`): `007` and `NA` are ids. CSV files are UTF-8 with a byte order',
-             'mark, as Excel\'s "CSV UTF-8" (Python\'s csv module: `encoding="utf-8-sig"`).',
+             'str}`, `keep_default_na=False, na_values=[""]`): `007` and `NA` are ids, a blank is no value.',
+             'CSV files are UTF-8 with a byte order mark, as Excel\'s "CSV UTF-8" (Python\'s csv module:',
+             '`encoding="utf-8-sig"`).',
              ""]
     said = ["## Warnings of the data", "", "Given when the data were read; the results above stand on them:",
             "", *(f"- {w}" for w in warnings), ""] if warnings else []

@@ -39,7 +39,7 @@ from .output_words import (
     stress_failures_words,
 )
 from .policy import POLICY_FIELDS
-from .result_folders import TIMED_COLUMNS
+from .result_folders import TIMED_COLUMNS, written_by
 from .results import (
     NETWORK_ITEM,
     Plan,
@@ -321,7 +321,8 @@ def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | No
              **analysis_words(sheets, stress, paths), "summary": ROADMAP_SUMMARY if roadmap else PLAN_SUMMARY}
     units = "" if solved is None else units_words(
         solved.units() if isinstance(solved, Roadmap) else solved.units(plan_products(solved)))
-    rows = [("", line) for line in README_LINES] + ([("", f"Each product's unit: {units}.")] if units else [])
+    rows = [("", f"Written by {written_by()}."), *(("", line) for line in README_LINES)]
+    rows += [("", f"Each product's unit: {units}.")] if units else []
     rows += [(name, words.get(name, "")) for name in sheets]
     # the data's warnings, printed only when it was read (a period of weight 0 planned at random)
     rows += [("warning of the data", w) for w in (solved.data_warnings if solved is not None else ())]

@@ -32,7 +32,8 @@ def test_plan_workbook_totals_match_the_plan(tmp_path: Path, electronics_plan) -
                             "inbound_flows", "outbound_flows", "market_shares", "country_shares",
                             "supplier_shares", "timings"]
     said = sheets["README"].fillna("").set_index("sheet")["what it holds"]  # every sheet, in units
-    assert list(said.index) == ["", "", "", *list(sheets)[1:]] and said.drop("").str.len().gt(40).all()
+    assert list(said.index) == ["", "", "", "", *list(sheets)[1:]] and said.drop("").str.len().gt(40).all()
+    assert said.iloc[0].startswith("Written by resilient_sc ")  # which version wrote it (upgrade audit)
     assert "Each product's unit: cells: pieces, chips: pieces, displays: pieces." in said[""].tolist()
     assert "(money)" in said["cost_breakdown"] and "(units of that product)" in said["suppliers_contracted"]
     summary = sheets["summary"].set_index("item")["value"]
@@ -515,3 +516,16 @@ def test_hub_totals_are_headed_in_the_unit_all_products_share(tmp_path: Path) ->
         hub = pd.read_excel(write_workbook(tmp_path / "plan.xlsx", plan), sheet_name="hubs_opened").iloc[0]
         assert hub[f"capacity, all products ({unit} summed over products)"] == 10000
         assert hub[f"throughput, all products ({unit}, summed as the hub capacity counts them)"] == 730
+
+
+def test_every_result_says_which_version_wrote_it(tmp_path: Path) -> None:
+    """Nothing said which version wrote a result, while its columns changed meaning (worst_served)
+    and name between versions all called 0.1.0 (upgrade audit); docs/changelog.md lists them."""
+    import json
+
+    from resilient_sc import __version__
+
+    folder = solve(examples.tiny()).save(tmp_path / "plan")
+    record = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    assert record["written_by"] == f"resilient_sc {__version__}"
+    assert f"Written by resilient_sc {__version__}." in (folder / "README.md").read_text(encoding="utf-8")
