@@ -44,7 +44,7 @@ def format_sheet(ws: Any, df: pd.DataFrame) -> None:
         ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, width)
         cut = width > MAX_WIDTH  # a premium's suppliers (220 characters), a stress's conditional_on
         fmt = _number_format(str(col), values)
-        by_row = _by_product(df, values, fmt)
+        by_row = _with_units(df, str(col), _by_product(df, values, fmt), fmt)
         for cells in ws.iter_cols(min_col=i, max_col=i, min_row=2):
             for c in cells:
                 _as_text(c)
@@ -67,6 +67,25 @@ def _by_product(df: pd.DataFrame, values: pd.Series, fmt: str | None) -> list[st
     product = df["product"].astype(str).to_numpy()
     each = {p: decimal_format(v) for p, v in values.groupby(product, sort=False)}
     return [each[p] for p in product] if len(set(each.values())) > 1 else None
+
+
+#: the quantity columns of a long table, whose rows are of products in a ``unit`` column of theirs
+QUANTITIES = frozenset({"quantity", "demand", "delivered", "shortfall"})
+
+
+def _with_units(df: pd.DataFrame, col: str, by_row: list[str] | None, fmt: str | None) -> list[str] | None:
+    r"""The formats of a long table's quantity column (:data:`QUANTITIES`) with each row's unit
+    shown after its number (``#,##0 "kWh"``): one column held 700 t, 35,000 pieces and 800,000
+    kWh, which a planner's SUM added, the unit in a column apart (output audit); ``by_row``
+    otherwise. The values are unchanged.
+
+    >>> _with_units(pd.DataFrame({"unit": ["t", 'in "']}), "quantity", None, "#,##0")
+    ['#,##0 "t"', '#,##0 "in \'"']
+    """
+    if col not in QUANTITIES or "unit" not in df.columns or fmt is None or not fmt.startswith("#,##0"):
+        return by_row
+    units = df["unit"].astype(str).str.replace('"', "'").str.slice(0, 60).to_numpy()
+    return [f'{f} "{u}"' for f, u in zip(by_row or [fmt] * len(df), units, strict=True)]
 
 
 #: column names holding fractions, shown as percentages (``premium_pct`` is already in %: :data:`PCT_POINTS`)

@@ -78,7 +78,7 @@ def test_plan_workbook_is_formatted(tmp_path: Path, electronics_plan) -> None:
     assert fmt("market_shares", "local_share") == "0.0%"
     assert fmt("hubs_opened", "utilisation") == "0.0%"
     assert fmt("cost_breakdown", "cost") == "#,##0.00"
-    assert fmt("outbound_flows", "quantity") in ("#,##0", "#,##0.00")
+    assert fmt("outbound_flows", "quantity") in ('#,##0 "pieces"', '#,##0.00 "pieces"')
     summary = {r[0].value: r[1] for r in book["summary"].iter_rows(min_row=2)}
     assert summary["total cost"].number_format == "#,##0.00"
     shares = [k for k in summary if "share" in k]
@@ -193,6 +193,21 @@ def test_plan_workbook_never_adds_pumps_and_kits(tmp_path: Path) -> None:
         assert ws.cell(2, _columns(ws)[column]).number_format == "#,##0"
     ws = book["hubs_opened"]
     assert ws.cell(1, _columns(ws)[HUB_THROUGHPUT]).alignment.wrap_text  # not cut off at 60
+
+
+
+def test_a_long_tables_quantities_show_each_rows_unit(tmp_path: Path) -> None:
+    """inbound_flows' one quantity column held pumps and kilograms of kits: each row's number
+    shows its own unit, so that a SUM over products is seen to add pieces and kg (output audit)."""
+    f = pumps_and_kits().frames()
+    f["products"] = f["products"].assign(unit=["pieces", "kg"])
+    book = openpyxl.load_workbook(write_workbook(tmp_path / "plan.xlsx", solve(Network.from_frames(**f))))
+    for sheet, column in (("inbound_flows", "quantity"), ("market_shares", "demand")):
+        ws = book[sheet]
+        head = [c.value for c in ws[1]]
+        shown = {row[head.index("product")].value: row[head.index(column)].number_format
+                 for row in ws.iter_rows(min_row=2)}
+        assert shown == {"pump": '#,##0 "pieces"', "kit": '#,##0 "kg"'}, sheet
 
 
 def test_the_summary_counts_delivery_as_the_plan_does():
@@ -360,7 +375,8 @@ def test_a_long_table_gives_each_product_its_own_decimals(tmp_path: Path) -> Non
         head = [c.value for c in ws[1]]
         product, quantity = head.index("product"), head.index("quantity")
         formats = {row[product].value: row[quantity].number_format for row in ws.iter_rows(min_row=2)}
-        assert formats == {"pump": "#,##0", "kit": "#,##0.00"}, sheet
+        # each row's unit after its number: a planner's SUM over the column adds products (audit)
+        assert formats == {"pump": '#,##0 "units"', "kit": '#,##0.00 "units"'}, sheet
 
 
 def test_a_result_workbook_stores_no_float_noise(tmp_path: Path) -> None:
