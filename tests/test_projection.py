@@ -91,6 +91,21 @@ def test_whole_loads_round_only_knapsack_rows_of_whole_weights_over_binaries():
     assert a.toarray()[0, 2] == -2250.0  # the matrix given is not changed
 
 
+@pytest.mark.parametrize("capacity", [float(np.nextafter(12.0, 0.0)), 11.9999999])
+def test_whole_loads_never_cut_off_a_plan_the_certificate_accepts(capacity):
+    """A capacity a float step below two loads of 6 (12 written by a formula as
+    11.999999999999998) became 6, and a plan six times dearer was 'optimal' beside the plain
+    solve's certified one (review audit): a plan within the certificate's tolerance stays."""
+    f = three_markets((6.0, 6.0, 6.0)).frames()
+    f["hubs"] = f["hubs"].assign(capacity=[capacity, 100.0, 100.0])
+    f["demand"] = f["demand"].iloc[:2]
+    model = build_model(Network.from_frames(**f), Policy(single_sourcing=True))
+    fast, report = solve_linear(model, ONE)
+    plain, _ = solve_linear(model, SolveOptions(threads=1, accelerate=False))
+    assert report.route == "projected" and fast.objective == pytest.approx(plain.objective)
+    assert plain.objective == pytest.approx(12.0)  # both markets on H1, at 1 a unit
+
+
 def _out_of_time(h, is_mip):
     return projection.SolverResult(Status.TIME_LIMIT, None, math.nan, 0.0, math.inf, 1.0,
                                    "Time limit reached")

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from . import links
 from .base import SolveOptions, SolverResult, Status, log_step, plan_gap
-from .certify import row_scale
+from .certify import TOLERANCE, row_scale
 from .highs import Design, new_highs, pass_matrix, run_highs, set_start, tune, until
 
 if TYPE_CHECKING:
@@ -124,11 +124,12 @@ def whole_loads(a: sp.csr_matrix, row_lo: np.ndarray, row_up: np.ndarray, col_lo
     """``a`` with the capacity of each knapsack row rounded down to what whole loads can fill:
     in ``Σ_j w_j a_j − C·o ≤ 0`` over binaries, with whole weights w of greatest common divisor g,
     C becomes ⌊C/g⌋·g (the same whole plans; a market's assignment carries all its demand, so a
-    hub of 222,460 holds at most 222,400 of markets whose demands are 100s). The LP bound and
-    HiGHS's cover cuts on these rows are the stronger: ladder L single sourcing, side by side for
-    600 s, bound 259,102,737 and gap 3.0e-5, against 259,088,074 and 7.9e-5; ladder M proven in
-    54.6 s against 59.0 s; the three-market network of tests/test_projection.py, LP 36 = the
-    optimum, against 33.
+    hub of 222,460 holds at most 222,400 of markets whose demands are 100s), C plus the
+    certificate's tolerance of the row's size rounded down (a plan it accepts is never cut off).
+    The LP bound and HiGHS's cover cuts on these rows are the stronger: ladder L single
+    sourcing, side by side for 600 s, bound 259,102,737 and gap 3.0e-5, against 259,088,074 and
+    7.9e-5; ladder M proven in 54.6 s against 59.0 s; the three-market network of
+    tests/test_projection.py, LP 36 = the optimum, against 33.
 
     >>> a = sp.csr_matrix(np.array([[600.0, 1200.0, -2250.0], [1.0, 1.0, -1.0]]))
     >>> ones = np.ones(3)
@@ -150,7 +151,12 @@ def whole_loads(a: sp.csr_matrix, row_lo: np.ndarray, row_up: np.ndarray, col_lo
     g = np.zeros(n)
     g[row[at][first]] = np.gcd.reduceat(a.data[at].astype(np.int64), first)
     c = np.flatnonzero(cap & (g[row] > 1))  # the capacity coefficient of each row with g > 1
-    a.data[c] = -np.floor(-a.data[c] / g[row[c]]) * g[row[c]]  # 0: no whole load fits
+    # what the certificate lets a plan load (its tolerance of the row's size) stays: a capacity of
+    # 11.999999999999998 for two loads of 6 became 6, and a dearer plan was 'optimal' (review audit)
+    scale = np.ones(n)  # each row's largest coefficient, at least 1 (:func:`.certify.row_scale`)
+    np.maximum.at(scale, row, np.abs(a.data))
+    held = np.floor((-a.data[c] + TOLERANCE * scale[row[c]]) / g[row[c]]) * g[row[c]]
+    a.data[c] = np.where(held < -a.data[c], -held, a.data[c])  # only ever tighter; 0: no load fits
     a.eliminate_zeros()
     return a
 
