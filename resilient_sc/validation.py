@@ -354,13 +354,17 @@ def check_blocs(t: Frames) -> list[str]:
     region or bloc, so the countries given it were local to, or allies of, each other (BR and CN
     both bloc 'none' under min_allied_share 1: 960 where blank gave 4,160, without a word:
     spreadsheets audit; CN, US and CA region '0' made China local to the US: output audit);
-    ``0`` and ``FALSE`` too, what Excel's VLOOKUP of a blank cell gives; blank is no bloc (§8.1)."""
+    ``0`` and ``FALSE`` too, what Excel's VLOOKUP of a blank cell gives, unless every region or
+    bloc is a number (numbered 0, 1, 2); blank is no bloc (§8.1)."""
     df, problems = t["countries"], []
     for col, what, own in (("region", "local to each other", "give the country's region"),
                            ("bloc", "allies of each other", "leave the cell blank for no bloc, or give a "
                                                             "bloc so named a name with letters")):
         words = df[col].astype(str).str.casefold().str.replace(" ", "")
-        each_row(problems, "countries", np.flatnonzero(words.isin(NO_VALUE_WORDS).to_numpy()),
+        given = words[words != ""]  # regions numbered 0, 1, 2: 0 is one (review audit)
+        numbered = given.str.fullmatch(r"\d+").all() and given.nunique() > 1
+        none = NO_VALUE_WORDS - {"0"} if numbered else NO_VALUE_WORDS
+        each_row(problems, "countries", np.flatnonzero(words.isin(none).to_numpy()),
                  lambda pos, col=col, what=what, own=own: f"{where('countries', df, pos)} | {col} "
                  f"{quote(df[col].iloc[pos])} reads as no {col}, but any text is a {col}, whose countries "
                  f"are {what}: {own}", f"the {col} is a word for none")

@@ -575,8 +575,11 @@ def test_frontier_values_and_figure():
         sweep_values(" ", "min_local_share")
     # a decimal comma or a thousands dot is refused, not read as other values (localisation audit:
     # '2,5 7,5' swept 2, 5 and 7; '1.200' swept 1.2)
-    with pytest.raises(ValidationError, match=r"'2,5': a comma between digits may be a decimal comma"):
+    with pytest.raises(ValidationError, match=r"'2,5': a comma or a no-break space between digits may be a"):
         sweep_values("2,5 7,5", "co2_price")
+    with pytest.raises(ValidationError, match=r"'1\\xa0000': a comma or a no-break space"):
+        sweep_values("0 1\u00a0000", "co2_price")  # a French thousand: two values, unsaid
+    assert sweep_values("0.25,0.5", "min_local_share") == [0.25, 0.5]  # a list, not a decimal comma
     with pytest.raises(ValidationError, match=r"'1\.200' may be 1200 \(a dot for thousands\) or 1\.2"):
         sweep_values("0 1.200", "co2_price")
     assert sweep_values("0, 2.5, 12.25, 12.1250", "co2_price") == [0.0, 2.5, 12.25, 12.125]

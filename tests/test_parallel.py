@@ -473,11 +473,15 @@ def test_a_dask_cluster_whose_workers_are_all_paused_is_said_not_waited_for(monk
     monkeypatch.setattr(parallel, "DASK_NO_WORKER_WAIT", 1.0)
     with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        futures = [client.submit(time.sleep, 30, pure=False)]
+        futures = [client.submit(time.sleep, 4, pure=False)]
         monkeypatch.setattr(client, "scheduler_info", lambda **_: {"workers": {"w": {"status": "paused"}}})
         with pytest.raises(ResilientSCError, match=r"has had no worker running for 1 s with 1 task left: "
                                                    r"every worker is paused at its memory limit"):
             list(parallel._completed(futures))
+        # a paused worker still running a task finishes it: waited for, not cancelled (review audit)
+        busy = {"workers": {"w": {"status": "paused", "metrics": {"executing": 1}}}}
+        monkeypatch.setattr(client, "scheduler_info", lambda **_: busy)
+        assert len(list(parallel._completed([client.submit(time.sleep, 3, pure=False)]))) == 1
 
 
 def test_a_worker_of_another_version_that_joined_after_the_check_refuses_its_task():

@@ -181,7 +181,9 @@ def _dask_completed(futures: list[Any]) -> Iterator[Any]:
                                           return_when="FIRST_COMPLETED")
         except (TimeoutError, asyncio.TimeoutError):  # one class from Python 3.11 on, two before
             workers = client.scheduler_info().get("workers") or {}
-            paused = bool(workers) and all(w.get("status") == "paused" for w in workers.values())
+            # paused at its memory limit, a worker takes no task, but finishes those it runs (review)
+            paused = bool(workers) and all(w.get("status") == "paused" and not w.get("metrics", {}).get(
+                "executing") for w in workers.values())
             if workers and not paused:
                 alone = None
             elif (alone := alone or time.monotonic()) + DASK_NO_WORKER_WAIT < time.monotonic():

@@ -243,8 +243,9 @@ def sweep_values(text: str, field: str) -> list[float | int]:
     """The values of a frontier typed as ``0, 0.25 0.5`` (whole numbers for a count field), each
     once, at most :data:`FRONTIER_VALUES`, each read as a policy box reads a number
     (:func:`~.policy_page.typed_number`); a :class:`ValidationError` for a word that is not a
-    number, a comma between digits (``2,5``: a decimal comma read as the values 2 and 5, unsaid:
-    localisation audit), or too many values (each is a solve and a stress test: 200 ran for many
+    number, one comma between digits in a word without a point (``2,5``: a decimal comma read as
+    the values 2 and 5, unsaid: localisation audit) or a no-break space before three digits, or
+    too many values (each is a solve and a stress test: 200 ran for many
     minutes).
 
     >>> sweep_values("0.5 0.25, 0.5", "min_local_share")
@@ -253,13 +254,20 @@ def sweep_values(text: str, field: str) -> list[float | int]:
     ...     sweep_values("2,5 7,5", "co2_price")
     ... except ValidationError as exc:
     ...     print(exc.messages[0])
-    '2,5': a comma between digits may be a decimal comma; write a decimal with a point (2.5) and \
-separate values by spaces or ', ' (2, 5)
+    '2,5': a comma or a no-break space between digits may be a decimal or thousands separator; \
+write a decimal with a point (2.5), a thousand without a separator (1000), and separate values by \
+spaces or ', ' (2, 5)
+    >>> sweep_values("0,0.5 1", "min_local_share"), sweep_values("1,2,3", "min_suppliers")
+    ([0.0, 0.5, 1.0], [1, 2, 3])
     """
-    if glued := re.search(r"\S*\d,\d\S*", text):
-        raise ValidationError([f"(frontier) | {glued.group()[:40]!r}: a comma between digits may be a "
-                               "decimal comma; write a decimal with a point (2.5) and separate values by "
-                               "spaces or ', ' (2, 5)"])
+    # one comma between digits in a word without a point (2,5; 1,200) may be a decimal comma or a
+    # thousands one; '0,0.5' and '1,2,3' are lists (review audit), a no-break space a thousands one
+    glued = next((w for w in re.split(r"[;\s]+", text) if re.fullmatch(r"[+-]?\d+,\d+", w)), None)
+    if glued or (glued := next(iter(re.findall(r"\d+[\u00a0\u202f]\d{3}\b", text)), None)):
+        raise ValidationError([f"(frontier) | {glued[:40]!r}: a comma or a no-break space between digits may "
+                               "be a decimal or thousands separator; write a decimal with a point (2.5), a "
+                               "thousand without a separator (1000), and separate values by spaces or ', ' "
+                               "(2, 5)"])
     words = [w for w in re.split(r"[,;\s]+", text.strip()) if w]
     if not words:
         raise ValidationError([f"(frontier) | give a few values of {field}, e.g. 0, 0.25, 0.5"])

@@ -181,19 +181,26 @@ def time_limit_of(typed: Any) -> tuple[float | None, str | None]:
 
 
 #: the library's advice of an option and its flag, 'SolveOptions.time_limit (CLI: --time-limit)'
-_OPTION_AND_FLAG = re.compile(r"\S+ \(CLI: (--time-limit)\)")
+_TIME_LIMIT = re.compile(r"\S+ \(CLI: --time-limit\)")
+#: 'pass SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal)': the app has no such switch
+_ALLOW = re.compile(r"pass \S+ \(CLI: --allow-nonoptimal\)")
 
 
 def app_words(text: str, limit: float | None) -> str:
     """A library message as the app says it: its advice on the time limit names the box beside
     Solve and the limit the solve had (it named the Python option and the command line's flag,
-    and the page never said a '1.000' typed had been 1 s: localisation audit).
+    and the page never said a '1.000' typed had been 1 s: localisation audit), and its advice to
+    accept a plan not proven optimal names the time limit, with which the app keeps such a plan.
 
     >>> app_words("no plan: ...; raise SolveOptions.time_limit (CLI: --time-limit)", 1.0)
     'no plan: ...; raise the time limit (s) beside Solve, 1 s in this solve'
+    >>> app_words("pass SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept it", None)
+    'set a time limit (s) beside Solve (a solve with one keeps the best plan it finds) to accept it'
     """
-    return _OPTION_AND_FLAG.sub(f"the time limit (s) beside Solve, {limit:g} s in this solve" if limit
-                                else "the time limit (s) beside Solve", text)
+    text = _ALLOW.sub("set a time limit (s) beside Solve (a solve with one keeps the best plan it finds)",
+                      text)
+    return _TIME_LIMIT.sub(f"the time limit (s) beside Solve, {limit:g} s in this solve" if limit
+                           else "the time limit (s) beside Solve", text)
 
 
 def unproven_words(result: Plan | Roadmap, limit: float | None) -> str:

@@ -345,10 +345,17 @@ class Session:
         return (bases or solved or [None])[0]
 
 
+#: the zero-width non-joiner and joiner: part of a Persian or Indic name's spelling, not invisible junk
+JOINERS = "\u200c\u200d"
+#: the longest file name kept, in UTF-8 bytes (most file systems allow 255)
+MOST_NAME_BYTES = 200
+
+
 def upload_path(name: str, workdir: Path) -> Path:
     """Where an uploaded file named ``name`` is saved: under its own name (no folder; composed
-    as NFC; control characters and those Windows refuses in a name, ``<>:"|?*``, as ``_``) in a
-    fresh folder of ``workdir``, so that the library's messages name the user's file as the
+    as NFC; control and format characters but the joiners (:data:`JOINERS`) and those Windows
+    refuses in a name, ``<>:"|?*``, as ``_``; at most :data:`MOST_NAME_BYTES`) in a fresh folder
+    of ``workdir``, so that the library's messages name the user's file as the
     user named it (``\\w`` kept no Devanagari vowel sign nor a decomposed umlaut: localisation
     audit); :func:`user_words` drops the folder.
 
@@ -360,10 +367,17 @@ def upload_path(name: str, workdir: Path) -> Path:
     ('my policy (v2)_.yaml', True, '_CON.xlsx')
     >>> upload_path("Stra\u00dfe \u21165 Mu\u0308ller.xlsx", p.parent.parent).name  # decomposed: composed
     'Straße №5 Müller.xlsx'
+    >>> long = upload_path("供应链" * 60 + ".xlsx", p.parent.parent).name
+    >>> persian = "شبکه\u200cها.xlsx"  # a zero-width non-joiner in its spelling
+    >>> len(long.encode()) <= 200, long.endswith(".xlsx"), upload_path(persian, p.parent).name == persian
+    (True, True, True)
     """
     name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name)
-    base = "".join("_" if c in '<>:"|?*' or unicodedata.category(c)[0] == "C" else c
-                   for c in name)[-120:].strip(". ") or "upload"
+    base = "".join("_" if c in '<>:"|?*' or unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") or (
+        unicodedata.category(c) == "Cf" and c not in JOINERS) else c for c in name).strip(". ") or "upload"
+    suffix = Path(base).suffix[:16]
+    while len(base.encode("utf-8")) > MOST_NAME_BYTES:  # 120 CJK characters were 350 bytes: 'too long'
+        base = base[:len(base) - len(suffix) - 1] + suffix
     if re.fullmatch(r"(?i)(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?", base):
         base = f"_{base}"
     return Path(tempfile.mkdtemp(prefix="upload-", dir=workdir)) / base
