@@ -472,7 +472,7 @@ def run_all(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], workers: int
             raise gone from exc
         if isinstance(exc, BrokenExecutor):
             spawned = multiprocessing.get_start_method() != "fork"  # a worker imports the main script
-            running = _running(futures, names, size)
+            running = _running(futures, names, size if own else getattr(pool, "_max_workers", size))
             raise ResilientSCError(f"a worker process ended while {doing[0]}{running} (" + (
                                        "a script whose calls are not under if __name__ == '__main__':, "
                                        "which a spawned worker runs again (its error, above, says so); "
