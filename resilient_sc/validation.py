@@ -349,7 +349,7 @@ NO_VALUE_WORDS = frozenset({"none", "nobloc", "(none)", "n/a", "n.a.", "n.a", "n
                             "—", "/", "?", "0", "false"})  # 0, FALSE: a spreadsheet's lookup of a blank
 
 
-def check_blocs(t: Frames) -> list[str]:
+def check_none_words(t: Frames) -> list[str]:
     """A region or bloc written as a word for none (``none``, ``n/a``, ``-``): any text is a
     region or bloc, so the countries given it were local to, or allies of, each other (BR and CN
     both bloc 'none' under min_allied_share 1: 960 where blank gave 4,160, without a word:
@@ -628,7 +628,7 @@ def _hubs_fed(t: Frames) -> set[tuple[object, object]]:
 def validate_tables(t: Frames) -> tuple[list[str], list[str]]:
     """All cross-table problems and warnings of typed tables (see :func:`coerce_table`; those of
     legal but suspicious data are :mod:`resilient_sc.suspicious`'s)."""
-    problems = (check_references(t) + check_blocs(t) + check_node_ids(t) + check_lanes(t)
+    problems = (check_references(t) + check_none_words(t) + check_node_ids(t) + check_lanes(t)
                 + check_disruptions(t))
     periods, warnings = check_periods(t)
     coverage, short = check_coverage(t)

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .. import __version__, io
+from .. import io
 from ..exceptions import RunWarning, warn
 from ..format import count, settings, value
-from ..result_folders import TIMED_COLUMNS, TIMINGS, check_result_folder
+from ..result_folders import TIMED_COLUMNS, TIMINGS, check_result_folder, written_by
 from ..results import units_words
 from ..schema import TABLES
 from ..solvers.highs import highspy_version
@@ -238,7 +238,7 @@ def solved_section(settings: Mapping[str, Any] | None) -> list[str]:
     how = (f"{count(threads, 'thread')}" if threads is not None
            else f"HiGHS's choice of threads on {count(settings.get('cpus', 0), 'CPU')}")
     return ["## How it was solved", "",
-            f"resilient_sc {__version__} with HiGHS (highspy {highspy_version()}): mip_gap "
+            f"{written_by()} with HiGHS (highspy {highspy_version()}): mip_gap "
             f"{settings.get('mip_gap', math.nan):g}, seed {settings.get('seed')}, {how}; the same data and "
             "settings give the same plans (docs/reliability.md).", ""]
 

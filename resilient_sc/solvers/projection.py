@@ -153,7 +153,9 @@ def whole_loads(a: sp.csr_matrix, row_lo: np.ndarray, row_up: np.ndarray, col_lo
     c = np.flatnonzero(cap & (g[row] > 1))  # the capacity coefficient of each row with g > 1
     # what the certificate lets a plan load (its tolerance of the row's size) stays: a capacity of
     # 11.999999999999998 for two loads of 6 became 6, and a dearer plan was 'optimal' (review audit)
-    scale = np.ones(n)  # each row's largest coefficient, at least 1 (:func:`.certify.row_scale`)
+    # each row's largest coefficient, at least 1, as :func:`.certify.row_scale` (which sorts the
+    # entries of ``a`` in place when unsorted: the positions found above would point elsewhere)
+    scale = np.ones(n)
     np.maximum.at(scale, row, np.abs(a.data))
     held = np.floor((-a.data[c] + TOLERANCE * scale[row[c]]) / g[row[c]]) * g[row[c]]
     a.data[c] = np.where(held < -a.data[c], -held, a.data[c])  # only ever tighter; 0: no load fits
