@@ -7,7 +7,7 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -220,6 +220,19 @@ def add_note(exc: BaseException, note: str) -> None:
         exc.add_note(note)
     else:
         exc.__notes__ = [*getattr(exc, "__notes__", ()), note]  # type: ignore[attr-defined]
+
+
+def no_attribute(owner: object, name: str, replaced: Mapping[str, str]) -> AttributeError:
+    """Python's AttributeError for ``owner.name``, naming what replaced an attribute of an
+    earlier version (docs/changelog.md); Python's 'Did you mean' still follows.
+
+    >>> str(no_attribute(1.5, "to_excel", {"to_excel": "write_workbook(path, plan)"}))
+    "'float' object has no attribute 'to_excel': write_workbook(path, plan) replaced it (docs/changelog.md)"
+    """
+    text = f"{type(owner).__name__!r} object has no attribute {name!r}"
+    if name in replaced:
+        text += f": {replaced[name]} replaced it (docs/changelog.md)"
+    return AttributeError(text, name=name, obj=owner)
 
 
 def check_path(name: str, value: Any, what: str) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Network
-from .exceptions import ValidationError
+from .exceptions import ValidationError, no_attribute
 from .format import (
     BREAKS_THE_MODEL,
     count,
@@ -210,6 +210,9 @@ class Plan:
     def __post_init__(self) -> None:
         # the design as solved: an edit of ``suppliers`` or ``hubs`` in place is found, not replayed
         object.__setattr__(self, "_design", (tuple(self.suppliers["supplier"]), tuple(self.hubs["hub"])))
+
+    def __getattr__(self, name: str) -> Any:
+        raise no_attribute(self, name, {"to_excel": "resilient_sc.workbook.write_workbook(path, plan)"})
 
     def check_design_unchanged(self) -> None:
         """A :class:`ValidationError` when rows of ``suppliers`` or ``hubs`` were dropped, added or

@@ -3,8 +3,10 @@ to pass, before anything is solved; nothing the caller holds changes a plan or a
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
+import pickle
 import sys
 import warnings
 
@@ -584,3 +586,21 @@ def test_a_plans_design_edited_in_place_is_not_stress_tested():
     said = problem(lambda: stress_test(net, plan))
     assert said.startswith("(plan) | plan.suppliers was changed in place since the plan was solved (13 rows, "
                            "now 8): analyses replay the design solved;")
+
+
+def test_an_attribute_an_earlier_version_had_names_what_replaced_it(tiny):
+    """Plan.to_excel and StressResult.penalty gave Python's bare AttributeError although
+    docs/changelog.md names their replacements (upgrade audit); a plan and a stress result still
+    pickle and copy, and other missing names keep Python's message."""
+    plan = solve(tiny)
+    with pytest.raises(AttributeError, match=r"'to_excel': resilient_sc\.workbook\.write_workbook\(path, "
+                                             r"plan\) replaced it \(docs/changelog\.md\)"):
+        plan.to_excel("plan.xlsx")
+    result = stress_test(tiny, plan, "country")
+    with pytest.raises(AttributeError, match=r"'penalty': penalties \(a mapping product -> money per unit\)"):
+        getattr(result, "penalty")  # noqa: B009
+    with pytest.raises(AttributeError) as info:
+        getattr(plan, "objectiv")  # noqa: B009
+    assert str(info.value) == "'Plan' object has no attribute 'objectiv'" and info.value.name == "objectiv"
+    assert pickle.loads(pickle.dumps(plan)).objective == copy.deepcopy(plan).objective == plan.objective
+    assert pickle.loads(pickle.dumps(result)).failures.equals(result.failures)

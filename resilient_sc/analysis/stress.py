@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Network
-from ..exceptions import RunWarning, ValidationError, check_switch, warn
+from ..exceptions import RunWarning, ValidationError, check_switch, no_attribute, warn
 from ..format import and_list, count, served_fraction, setting
 from ..io import to_plain
 from ..limits import current
@@ -112,6 +112,9 @@ class StressResult:
     priced: bool = False
     units: Mapping[str, str] = field(default_factory=dict)
     levels: str = ""
+
+    def __getattr__(self, name: str) -> Any:
+        raise no_attribute(self, name, {"penalty": "penalties (a mapping product -> money per unit)"})
 
     @property
     def floor_name(self) -> str:
