@@ -914,6 +914,20 @@ def test_roadmap_workbook_holds_the_stress_test_of_each_period(paths):
     assert "stress_shortfalls" in book.sheetnames
 
 
+def test_the_stress_words_name_a_file_the_export_writes(paths):
+    """The stress test's words sent a roadmap's planner to the report's stress_failures.csv and
+    stress_shortfalls.csv, which a roadmap's report zip does not hold: the roadmap workbook's
+    sheets do (accessibility audit); a one-period session's report holds the CSVs."""
+    from resilient_sc.app.compare_page import _stress_file
+
+    with zipfile.ZipFile(report_zip(paths)) as zf:
+        assert not [n for n in zf.namelist() if "stress_" in n]
+    assert _stress_file(paths, "failures") == ("the stress_failures sheet of the workbook roadmap.xlsx "
+                                               "(step 5, export)")
+    one = _stress_file(Session.example(), "shortfalls")
+    assert one == "the report's stress_shortfalls.csv (step 5, export)"
+
+
 def test_end_year_frontier_figure():
     pytest.importorskip("plotly")
     import pandas as pd

@@ -138,6 +138,14 @@ def premium_columns(session: Session) -> list[str]:
     return PATH_COLUMNS if session.is_roadmap else PREMIUM_COLUMNS
 
 
+def _stress_file(session: Session, part: str) -> str:
+    """Where step 5 puts the stress test's ``part`` (``failures``, ``shortfalls``) in full: the
+    report's CSV, or of a roadmap (whose report has no stress files) the workbook's sheet."""
+    if session.is_roadmap:
+        return f"the stress_{part} sheet of the workbook roadmap.xlsx (step 5, export)"
+    return f"the report's stress_{part}.csv (step 5, export)"
+
+
 def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     cols = [c for c in columns if c in df]
     out = pd.DataFrame({c: df[c].map(column_formatter(c)) if c not in MONEY_COLUMNS
@@ -514,7 +522,7 @@ def build(session: Session) -> Any:
         names = [n for n, s in session.scenarios.items() if s.plan is not None and s.plan is session.plan]
         where = (f"period {period}'s design" if period else  # whose design, among the scenarios listed above
                  f"the design of scenario '{names[-1]}'" if names else "the current design")
-        rest = unlisted(out, len(worst), "the report's stress_failures.csv (step 5, export)")
+        rest = unlisted(out, len(worst), _stress_file(session, "failures"))
         ui.label(" ".join([f"{count(len(out.failures), 'failure')} replayed on {where}.", *rest,
                            *(["The worst:"] if len(worst) else [])]))
         columns = [{**c, "label": f"{out.floor_name} (% of demand)"} if c["name"] == "worst_served" else c
@@ -532,8 +540,8 @@ def build(session: Session) -> Any:
             heat = access.described(ui.plotly(figure).classes("w-full").style(
                 f"min-width: {heatmap_width(figure)}px").props("data-testid=served-heatmap"),
                 "Heatmap of the share of demand each market gets under each failure replayed: the worst "
-                "failures are in the table above, every market's served share under every failure in the "
-                "report's stress_shortfalls.csv (step 5, export)")
+                "failures are in the table above, every market's served share under every failure in "
+                f"{_stress_file(session, 'shortfalls')}")
 
         def show(product: str) -> None:
             fig = served_heatmap(out, product)

@@ -192,6 +192,28 @@ def grid_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
              ROW_FIELD: i} for i, row in zip(df.index, rows, strict=True)]
 
 
+#: a grid column's least width: pixels per character of its longest header or value, and the
+#: cell's padding, at most :data:`WIDEST` (balham's 12 px font is about 7 px a character)
+CHAR_PX, PADDING_PX, WIDEST = 8, 28, 320
+
+
+def grid_columns(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The grid's columns of ``df``: each as wide as its longest header or value (at most
+    :data:`WIDEST` px, the grid scrolling sideways beyond), its full value on hover. Squeezed to
+    fit a page zoomed to 200%, ``H_Lo…`` stood for both H_Lodz and H_Los_Angeles and ``2760…`` for
+    276000 (accessibility audit).
+
+    >>> hubs = pd.DataFrame({"hub": ["H_Los_Angeles"], "x": [1]})
+    >>> [(c["field"], c["minWidth"]) for c in grid_columns(hubs)]
+    [('hub', 132), ('x', 36)]
+    """
+    def longest(c: Any) -> int:
+        values = df[c].head(GRID_ROWS).dropna().astype(str)
+        return max([len(str(c)), *values.str.len()])
+    return [{"field": c, "headerName": c, "editable": True, "tooltipField": c, "headerTooltip": str(c),
+             "minWidth": min(WIDEST, PADDING_PX + CHAR_PX * longest(c))} for c in df.columns]
+
+
 def file_size(n: int) -> str:
     """``n`` bytes as a planner reads them.
 
@@ -413,8 +435,7 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
                                  "your file and upload it again.").props(f"data-testid=grid-cut-{name}")
                     # cells edited as text (no data type): AG Grid's number parser read '101,19' as 10119
                     # and 'lots' as blank; the reader's coercion says what a text means, or that it is none
-                    grid = ui.aggrid({"columnDefs": [{"field": c, "headerName": c, "editable": True}
-                                                     for c in df.columns],
+                    grid = ui.aggrid({"columnDefs": grid_columns(df),
                                       "rowData": grid_rows(df.head(GRID_ROWS)),
                                       "rowSelection": {"mode": "multiRow", "enableClickSelection": False},
                                       "accentedSort": True,  # São by Seoul, not after Shanghai
