@@ -24,6 +24,7 @@ import time
 import zipfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import numpy as np
 import openpyxl
@@ -2060,7 +2061,7 @@ def test_the_server_answers_only_its_planners_browser():
 
     guard = LocalOnly(inner, 8765, "s3cret")
 
-    def call(kind="http", host="127.0.0.1:8765", query="", cookie=None, origin=None):
+    def call(kind="http", host="127.0.0.1:8765", query="", cookie=None, origin=None, path=b"/"):
         headers = [(b"host", host.encode())] + ([(b"cookie", cookie.encode())] if cookie else []) + (
             [(b"origin", origin.encode())] if origin else [])
         sent = []
@@ -2068,7 +2069,8 @@ def test_the_server_answers_only_its_planners_browser():
         async def send(message):
             sent.append(message)
 
-        scope = {"type": kind, "path": "/", "query_string": query.encode(), "headers": headers}
+        scope = {"type": kind, "path": unquote(path.decode()), "raw_path": path,
+                 "query_string": query.encode(), "headers": headers}
         asyncio.run(guard(scope, None, send))
         return sent
 
@@ -2094,6 +2096,12 @@ def test_the_server_answers_only_its_planners_browser():
         assert rebound[0]["status"] == 403
     assert call(kind="websocket") == [{"type": "websocket.close", "code": 1008}]
     assert reached == ["http", "websocket", "http"]
+    # the address's path sent back as given, and always this server's (security audit: '//evil.example/x'
+    # was sent on to evil.example, a line break raised, 'é' came back as 'Ã©')
+    for path, target in [(b"//evil.example/x", b"/evil.example/x"), (b"/\\evil.example", b"/evil.example"),
+                         (b"/%2F%2Fevil.example", b"/%2F%2Fevil.example"), (b"/%C3%A9", b"/%C3%A9"),
+                         (b"/%0d%0aSet-Cookie:x", b"/%0d%0aSet-Cookie:x")]:
+        assert dict(call(query="token=s3cret", path=path)[0]["headers"])[b"location"] == target, path
 
 
 def test_an_uploads_copy_is_removed_once_read(tmp_path):

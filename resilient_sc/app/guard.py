@@ -10,6 +10,10 @@ HTTP or websocket, must
 - carry the server's token: the address printed at start (``/?token=…``) sets it as a cookie of
   this port, then the address without it is shown (as Jupyter does). Another local user, who
   cannot read the planner's terminal, has no token.
+
+A browser keeps a cookie per machine name, not per port: a page of another web server on
+127.0.0.1 that the planner opens in the same browser gets the cookie with its own requests (an
+audit read it so). docs/app.md says so, and how to keep the app in a browser profile of its own.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 #: what a refused request is told (status 403): how to reach the app as its planner does
 REFUSED = ("refused: open the address resilient-sc app printed when it started (with its token); this "
@@ -66,10 +70,13 @@ class LocalOnly:
             await _answer(send, 403, REFUSED.format(address=self.address).encode())
 
     async def _enter(self, scope: dict[str, Any], query: dict[str, list[str]], send: Any) -> None:
-        rest = urlencode(query, doseq=True)
-        target = scope.get("path", "/") + (f"?{rest}" if rest else "")
+        rest = urlencode(query, doseq=True).encode("ascii")
+        # the path as sent (percent-encoded: a line break in it raised, 'é' came back as 'Ã©'), and
+        # this server's own: '//evil.example/x' is another site's address (an open redirect)
+        path = scope.get("raw_path") or quote(scope.get("path", "/")).encode("ascii")
+        target = b"/" + path.lstrip(b"/\\") + (b"?" + rest if rest else b"")
         cookie = f"{self.cookie}={self.token.decode()}; Path=/; HttpOnly; SameSite=Strict"
-        await _answer(send, 303, b"", [(b"location", target.encode("latin-1")),
+        await _answer(send, 303, b"", [(b"location", target),
                                        (b"set-cookie", cookie.encode("latin-1"))])
 
 
