@@ -275,6 +275,7 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     out = pd.DataFrame({col.name: _coerce_column(table, col, df, distinct, problems, limits)
                         for col in table.columns})
     out["_row"] = df["_row"].to_numpy()
+    _long_cells(name, out, problems, limits)
     if not len(out):  # typed as text columns of rows are (pandas 3: str), not object: one network
         out = out.astype({c.name: TEXT_DTYPE for c in table.columns if c.kind in TEXT_KINDS})
     out.attrs[BLANKS] = {c: tuple(np.flatnonzero(distinct.blank(c)))  # for suspicious.blank_warnings
@@ -282,6 +283,21 @@ def coerce_table(name: str, df: pd.DataFrame, problems: list[str], warnings: lis
     if keyed:
         problems += duplicate_keys(name, out)
     return out
+
+
+def _long_cells(name: str, out: pd.DataFrame, problems: list[str], limits: Limits) -> None:
+    """A problem per text cell of the typed table longer than ``limits.cell_chars``, as the file
+    readers refuse it: tables given as frames (the API, the app's *Use edits*) took a hub id of
+    1,600 characters, and the app's own download was then refused by its uploader (security audit)."""
+    for col in TABLES[name].columns:
+        if col.kind not in TEXT_KINDS or not len(out):
+            continue
+        lengths = out[col.name].str.len().to_numpy(dtype=float, na_value=0.0)
+        each_row(problems, name, np.flatnonzero(lengths > limits.cell_chars),
+                 lambda pos, col=col.name, lengths=lengths:
+                 f"({name}, row {int(out['_row'].iloc[pos])}) | the cell in column '{col}' holds "
+                 f"{int(lengths[pos]):,} characters, over the limit of {limits.describe('cell_chars')}",
+                 f"a cell of column '{col.name}' is over the limit of {limits.describe('cell_chars')}")
 
 
 def duplicate_keys(name: str, df: pd.DataFrame, why: str = "") -> list[str]:

@@ -32,6 +32,7 @@ from resilient_sc import (
     solve,
     stress_test,
 )
+from resilient_sc.io import write_excel
 from resilient_sc.limits import ENV, Limits, current
 from resilient_sc.model.build import build_model
 from resilient_sc.policies import check_policies, load_policies
@@ -1559,6 +1560,24 @@ def test_a_quoted_cell_over_many_short_lines_is_held_to_the_cell_limit(ex: Path)
     assert one(ex, Limits(cell_chars=1000)) == (
         "(countries, row 2) | the cell in column 'bloc' holds 2,000 characters, over the limit of 1,000 "
         "characters per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)")
+
+
+def test_tables_given_as_frames_are_held_to_the_cell_limit_the_files_are(tmp_path: Path):
+    """Tables given as frames (the API, the app's *Use edits*) took a hub id of 1,601 characters,
+    and the workbook written of that network was then refused by read_network (security audit):
+    the limit is the readers', named by table, row and column."""
+    frames = examples.tiny().frames()
+    hubs = frames["hubs"].copy()
+    hubs.loc[0, "hub"] = "H" * 1601
+    with pytest.raises(ValidationError) as info:
+        Network.from_frames({**frames, "hubs": hubs})
+    assert info.value.problems == (
+        "(hubs, row 2) | the cell in column 'hub' holds 1,601 characters, over the limit of 1,000 characters "
+        "per cell (set RESILIENT_SC_MAX_CELL_CHARS to raise it)",)
+    hubs.loc[0, "hub"] = "H" * 1000  # at the limit: read, written and read back
+    lanes = frames["lanes"].replace(frames["hubs"].loc[0, "hub"], "H" * 1000)
+    write_excel(tmp_path / "net.xlsx", Network.from_frames({**frames, "hubs": hubs, "lanes": lanes}).frames())
+    assert read_network(tmp_path / "net.xlsx").hubs["hub"].iloc[0] == "H" * 1000
 
 
 def test_a_strict_open_xml_workbook_is_asked_for_as_xlsx(book: Path, tmp_path: Path):
