@@ -1484,6 +1484,15 @@ async def test_a_file_of_another_kind_is_refused_with_a_message(user):
     by_id(user, "upload-policy").trigger("rejected")
     await user.should_see("the file was not read: expected a policy file (.yaml, .yml or .json) of at most "
                           "1024 KB")
+    # the server holds each uploader to its own limit (a policy file of 200 MB was read whole, to disk
+    # and memory, before its 1 MB limit refused it: security audit)
+    from resilient_sc.app.ui import upload_limit, upload_too_large
+
+    policy_url, data_url = (element(user, t).props["url"] for t in ("upload-policy", "upload-data"))
+    assert upload_limit(policy_url) == (
+        1024 * 1024, "1024 KB per policy file (set RESILIENT_SC_MAX_POLICY_KB to raise it)")
+    two_mb = str(2 * 1024 * 1024)
+    assert upload_too_large(policy_url, two_mb) and not upload_too_large(data_url, two_mb)
 
 
 @on_pages

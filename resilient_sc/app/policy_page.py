@@ -40,7 +40,7 @@ from ..policy import POLICY_FIELDS, Policy
 from ..schema import FAILURE_KINDS
 from ..wording import number_hint
 from . import access
-from .refused import on_refused, refused_text
+from .refused import limit_uploads, on_refused, refused_text
 from .state import upload_path, user_words
 
 if TYPE_CHECKING:
@@ -333,9 +333,11 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
             "data-testid=policy-file-problems"))
         with ui.row().classes("items-center"):
             words = "Load a policy file (.yaml, .yml, .json)"
-            on_refused(ui.upload(label=words, auto_upload=True, on_upload=upload,
+            uploader = ui.upload(label=words, auto_upload=True, on_upload=upload,
                                  max_file_size=current().policy_bytes).props(
-                "accept=.yaml,.yml,.json data-testid=upload-policy").props(f'data-label="{words}"'), rejected)
+                "accept=.yaml,.yml,.json data-testid=upload-policy").props(f'data-label="{words}"')
+            on_refused(uploader, rejected)
+            limit_uploads(uploader, current().policy_bytes, current().describe("policy_kb"))
             ui.button("Save policy (YAML)", icon="download",
                       on_click=lambda: ui.download.content(policy_yaml(session.policy), "policy.yaml"))
 

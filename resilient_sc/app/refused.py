@@ -16,6 +16,20 @@ RULES = {"max-file-size": "over the size limit", "accept": "not of a kind read h
 ENTRIES = "(entries) => emit((entries || []).map(e => [e.file ? e.file.name : '', e.failedPropValidation]))"
 
 
+#: the byte limit, and its words, of each uploader held to another limit than a data file's (the
+#: policy file's), by its address: the server refuses a larger upload before reading it (a policy
+#: file of 200 MB was read whole, to disk and memory, before its 1 MB limit refused it)
+UPLOAD_LIMITS: dict[str, tuple[int, str]] = {}
+
+
+def limit_uploads(uploader: Any, limit: int, words: str) -> None:
+    """Hold uploads to ``uploader`` to ``limit`` bytes (``words``: the limit as said) on the
+    server, until its tab is gone."""
+    url = uploader.props["url"]
+    UPLOAD_LIMITS[url] = (limit, words)
+    uploader.client.on_delete(lambda: UPLOAD_LIMITS.pop(url, None))
+
+
 def on_refused(uploader: Any, say: Callable[[list[tuple[str, str]]], None]) -> None:
     """Call ``say`` with the (name, rule) of each file ``uploader`` refuses (none when the browser
     names none)."""

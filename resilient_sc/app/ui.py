@@ -8,6 +8,7 @@ from typing import Any
 
 from ..exceptions import ResilientSCError
 from . import access, compare_page, data_page, export, policy_page, solve_page
+from .refused import UPLOAD_LIMITS
 from .state import Session, process_folder, stop_every_job
 
 STEPS = ("1 Data", "2 Policy", "3 Solve", "4 Compare", "5 Export")
@@ -100,22 +101,35 @@ def pending_banner(session: Session, step: str) -> None:
 FORM_BYTES = 1 << 16
 
 
+def upload_limit(path: str) -> tuple[int, str] | None:
+    """The byte limit of an upload to ``path`` (NiceGUI's ``…/upload/…``) and its words: the
+    uploader's own (:data:`.refused.UPLOAD_LIMITS`), else the file size limit
+    (:mod:`resilient_sc.limits`); None when ``path`` is no upload's.
+
+    >>> upload_limit("/"), upload_limit("/_nicegui/client/abc/upload/7")[1]
+    (None, '256 MB per input file (set RESILIENT_SC_MAX_FILE_MB to raise it)')
+    """
+    from ..limits import current
+
+    if "/upload/" not in path:
+        return None
+    return UPLOAD_LIMITS.get(path) or (current().file_bytes, current().describe("file_mb"))
+
+
 def upload_too_large(path: str, length: str | None) -> bool:
-    """Whether a request to ``path`` is an upload (NiceGUI's ``…/upload/…``) that declares no
-    length or more than the file size limit (:mod:`resilient_sc.limits`) allows: refused before
-    the server spools it (the uploader's own limit is the browser's word only; a 300 MB POST
-    straight to the address was read whole).
+    """Whether a request to ``path`` is an upload that declares no length or more than its limit
+    (:func:`upload_limit`) allows: refused before the server spools it (the uploader's own limit is
+    the browser's word only; a 300 MB POST straight to the address was read whole).
 
     >>> upload_too_large("/_nicegui/client/abc/upload/7", "1000"), upload_too_large("/", None)
     (False, False)
     >>> upload_too_large("/_nicegui/client/abc/upload/7", None)
     True
     """
-    from ..limits import current
-
-    if "/upload/" not in path:
+    limit = upload_limit(path)
+    if limit is None:
         return False
-    return length is None or not length.isdigit() or int(length) > current().file_bytes + FORM_BYTES
+    return length is None or not length.isdigit() or int(length) > limit[0] + FORM_BYTES
 
 
 def tab_closed(client_id: str) -> None:
@@ -140,7 +154,6 @@ def serve(data: str | Path | None, port: int, browser: str | None, token: str) -
     from starlette.requests import ClientDisconnect
     from starlette.responses import PlainTextResponse
 
-    from ..limits import current
     from .guard import LocalOnly, opener
 
     app.add_middleware(LocalOnly, port=port, token=token)
@@ -153,8 +166,8 @@ def serve(data: str | Path | None, port: int, browser: str | None, token: str) -
         if upload_too_large(request.url.path, length):
             if length is None or not length.isdigit():  # 411 Length Required
                 return PlainTextResponse("an upload must say its length", status_code=411)
-            return PlainTextResponse(f"the file is larger than the limit of {current().describe('file_mb')}",
-                                     status_code=413)
+            _, words = upload_limit(request.url.path) or (0, "")
+            return PlainTextResponse(f"the file is larger than the limit of {words}", status_code=413)
         try:
             return await call_next(request)
         except ClientDisconnect:  # the page left mid-upload: nothing to answer, nothing to log
