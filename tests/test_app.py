@@ -1410,6 +1410,13 @@ async def test_grid_edits_not_in_use_are_shown_as_pending(user):
         "capacity '1,5' is not a number; type 1.5 (with a decimal point)"]
     assert text_of(user, "refused").startswith("Not used: the edits (1 problem); the data in use is still")
     assert float(session.network.hubs.loc[0, "capacity"]) == 1.0  # the data as last validated
+    # events no grid sends (a crafted request) change nothing: they raised on the server, or added rows
+    before = session.frames["hubs"].copy()
+    for args in ({"colId": "nope", "rowId": 0, "newValue": "1"}, {"colId": "capacity", "rowId": "x"},
+                 {"colId": "capacity", "rowId": 0, "newValue": {"a": 1}}, {"colId": "capacity", "rowId": -5},
+                 {"colId": "capacity", "rowId": 100_000_000, "newValue": "7"}, {"rowId": 0}):
+        UserInteraction(user, {hubs}, None).trigger("cellValueChanged", args)
+    pd.testing.assert_frame_equal(session.frames["hubs"], before)
 
 
 @on_pages

@@ -211,6 +211,29 @@ def grid_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
              ROW_FIELD: i} for i, row in zip(df.index, rows, strict=True)]
 
 
+def grid_edit(df: pd.DataFrame, args: Any) -> tuple[Any, str, Any] | None:
+    """The (row, column, value) of ``df`` that a grid's ``cellValueChanged`` event ``args`` sets;
+    None for an event no grid of ``df`` sends (a column or row it has not, a value no cell holds):
+    crafted ones raised KeyError and ValueError on the server, and row ids 100000000 and -5 added
+    rows unseen (security audit).
+
+    >>> df = pd.DataFrame({"hub": ["H1"]})
+    >>> grid_edit(df, {"rowId": "0", "colId": "hub", "newValue": "H2"})
+    (0, 'hub', 'H2')
+    >>> grid_edit(df, {"rowId": 7, "colId": "hub"}), grid_edit(df, {"rowId": "x", "colId": "hub"})
+    (None, None)
+    """
+    try:
+        row, col, value = int(args["rowId"]), args["colId"], args.get("newValue")
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+    if row not in df.index or not isinstance(col, str) or col not in df.columns:
+        return None
+    if value is not None and not isinstance(value, (str, int, float)):
+        return None
+    return row, col, value
+
+
 #: a grid column's least width: pixels per character of its longest header or value, and the
 #: cell's padding, at most :data:`WIDEST` (balham's 12 px font is about 7 px a character)
 CHAR_PX, PADDING_PX, WIDEST = 8, 28, 320
@@ -399,10 +422,13 @@ def build(session: Session, on_network: Callable[[], None]) -> None:
                 f"delete-rows-{name}")
 
     def edited(name: str, e: events.GenericEventArguments) -> None:
-        df, col = session.frames[name], e.args["colId"]
+        df, cell = session.frames[name], grid_edit(session.frames[name], e.args)
+        if cell is None:
+            return
+        row, col, value = cell
         if df[col].dtype != object:  # the reader's coercion decides what the text means
             df[col] = df[col].astype(object)
-        df.loc[int(e.args["rowId"]), col] = e.args["newValue"]
+        df.loc[row, col] = value
         pend(f"{name}, {col}")
 
     source = ui.label().classes("font-bold")
