@@ -9,6 +9,7 @@ import datetime
 import json
 import re
 import reprlib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,8 @@ def _parse_error(exc: Exception) -> str:
         return f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
     if mark is not None and problem:
         return f"line {mark.line + 1}, column {mark.column + 1}: {clip(str(problem))}"
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):  # (it advised sys.set_…)
+        return f"a number of more than {sys.get_int_max_str_digits():,} digits (no policy value needs one)"
     return clip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 

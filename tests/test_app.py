@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -465,6 +466,12 @@ def test_zip_limits(tmp_path, monkeypatch):
     with pytest.raises(ValidationError, match=r"the table 'demand' is in the archive twice, its names "
                                               r"told apart by case only \('demand.csv', 'Demand.csv'\)"):
         read_upload(zipped(frames, "a", [("a/Demand.csv", "market,product,demand\n")]), "x.zip", tmp_path)
+    with warnings.catch_warnings():  # zipfile warns of the duplicate name
+        warnings.simplefilter("ignore")
+        same = zipped(frames, "a", [("a/demand.csv", "market,product,demand\n")])
+    with pytest.raises(ValidationError, match=r"the table 'demand' is in the archive twice, two members "
+                                              r"named 'demand.csv'; keep one"):  # not 'by case only'
+        read_upload(same, "x.zip", tmp_path)
     monkeypatch.setenv("RESILIENT_SC_MAX_FILE_MB", "0.01")  # about 10 KB
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -163,6 +163,11 @@ def test_yaml_aliases_depth_recursion_and_size_are_bounded(tmp_path: Path):
     assert "has more than 20 levels of nesting" in error('{"survive": ' + "[" * 5000 + "]" * 5000 + "}",
                                                          "p.json")
     assert error("survive: &a [*a]\n") == "(policy) | p.yaml has an alias that refers to itself"
+    digits = "9" * 5000  # Python's words advised sys.set_int_max_str_digits()
+    for name, text in (("p.yaml", f"min_suppliers: {digits}\n"),
+                       ("p.json", f'{{"min_suppliers": {digits}}}')):
+        assert error(text, name) == (f"(policy) | {name} is not valid {name[2:].upper()}: a number of more "
+                                     "than 4,300 digits (no policy value needs one)")
     flat = "survive: [" + ",".join(["x"] * 150_000) + "]\n"  # no alias: counted as it is read
     assert error(flat) == ("(policy) | p.yaml has more than 100,000 values in a policy file (aliases "
                            "expanded) (set RESILIENT_SC_MAX_YAML_NODES to raise it)")

@@ -141,9 +141,12 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
         kept = [m for _, m in wanted if str(m.parent) == folders[0]]
         stems = [m.stem.lower() for m in kept]
         if twice := sorted({t for t in stems if stems.count(t) > 1}):  # one overwrote the other on macOS
-            raise ValidationError([
-                f"({name}) | the table {t!r} is in the archive twice, its names told apart by case only "
-                f"({', '.join(repr(m.name) for m in kept if m.stem.lower() == t)}); keep one" for t in twice])
+            def told(t: str) -> str:
+                names = [m.name for m in kept if m.stem.lower() == t]
+                return (f"its names told apart by case only ({', '.join(map(repr, names))})"
+                        if len(set(names)) > 1 else f"two members named {names[0]!r}")
+            raise ValidationError([f"({name}) | the table {t!r} is in the archive twice, {told(t)}; keep one"
+                                   for t in twice])
         present = set(stems)
         near = [f"({name}) | {str(m)[:120]!r} is not a table name (did you mean '{hit}.csv'?)"
                 for m in others if str(m.parent) == folders[0]
