@@ -740,6 +740,13 @@ def test_report_zip_and_figures(compared):
                            for p in ("cells", "chips", "displays")]
     assert titles[5:] == ["Frontier of min_local_share: Over the policy (the base) …"]
     page = figures_html(compared).read_text(encoding="utf-8")
+    # its language, a main landmark and each figure's numbers as text, where the page had no text
+    # alternative; no Plotly Cloud button on an offline page of the planner's data (accessibility audit)
+    assert page.startswith("<!doctype html><html lang='en'>") and page.count("<main>") == 1
+    assert page.count("<p>The numbers: ") == 5 and page.count("plan workbook, plan.xlsx (step 5)") == 5
+    assert "the sheet stress_shortfalls of the plan workbook" in page
+    assert "<td>2.00</td>" in page and "<td>0.5</td>" in page  # the frontier's own table
+    assert '"modeBarButtonsToRemove": ["sendChartToCloud"' in page and '"displaylogo": false' in page
     real = Path.write_text
 
     def half(self, text, **kwargs):  # a full disk: part of the page written, then the error

@@ -37,6 +37,8 @@ from .compare_page import (
 from .stress_view import served_heatmap, shown_period
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..policy import Policy
     from .state import Session
 
@@ -84,29 +86,47 @@ def _policy_words(policy: Policy) -> str:
     return f"under {describe(policy)}" if policy.to_dict() else "under no resilience policy (cost-optimal)"
 
 
+#: the exported figures' toolbar: no Plotly Cloud button (the export is offline and the planner's),
+#: no logo link, no lasso or box selection (a mouse's drag modes, nothing to select)
+EXPORT_CONFIG = {"displaylogo": False,
+                 "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud", "lasso2d", "select2d"]}
+
+
 def figures(session: Session) -> list[tuple[str, Any]]:
     """The app's figures of the session, each titled with what it is conditional on (the policy
     of its design, the failure, the policy a frontier sweeps over): the map of the current plan,
     the premium bars, the served heatmap of each product of the last stress test, the last
     frontier."""
+    return [(title, fig) for title, fig, _ in _figures(session)]
+
+
+def _figures(session: Session) -> list[tuple[str, Any, str | pd.DataFrame]]:
+    """:func:`figures`, each with where its numbers are as text (a table of them, for the frontier,
+    which no download holds)."""
     from .plan_view import map_figure
     from .roadmap_view import TIMELINE_WORDS, timeline_figure
 
-    out: list[tuple[str, Any]] = []
+    out: list[tuple[str, Any, str | pd.DataFrame]] = []
+    book = f"the plan workbook, {'roadmap.xlsx' if session.roadmap is not None else 'plan.xlsx'} (step 5)"
     design = ""  # the design the stress test replays failures on, in words
     if session.plan is not None:
         design = f"the current design {_policy_words(session.plan.policy)}"
-        out.append((f"Map of {design}: flows in each product's own unit", map_figure(session, session.plan)))
+        out.append((f"Map of {design}: flows in each product's own unit", map_figure(session, session.plan),
+                    f"each supplier, hub and flow is in the sheets suppliers_contracted, hubs_opened, "
+                    f"inbound_flows and outbound_flows of {book}"))
     if session.roadmap is not None:
         path = f"the path {_policy_words(session.roadmap.policy)}"
         out.append((f"Roadmap: suppliers and hubs per period, {path}. {TIMELINE_WORDS}",
-                    timeline_figure(session.roadmap)))
+                    timeline_figure(session.roadmap), f"each period's suppliers and hubs are in the sheets "
+                    f"roadmap_timeline and roadmap_design of {book}"))
         if session.period in session.roadmap.plans:
             out.append((f"Map of period {session.period} of {path}: flows in each product's own unit",
-                        map_figure(session, session.roadmap.plans[session.period])))
+                        map_figure(session, session.roadmap.plans[session.period]),
+                        f"each period's flows are in the sheets inbound_flows and outbound_flows of {book}"))
     table = premium_frame(session)
     if table is not None and len(table) > 1:
-        out.append(("Premium per scenario", premium_bars(table, reference_words(session))))
+        out.append(("Premium per scenario", premium_bars(table, reference_words(session)),
+                    f"the premiums are in the sheet premium of {book}"))
     per_period = isinstance(session.stress, dict)  # a roadmap's: the stress test of the period its page shows
     period = shown_period(session, session.stress)[0] if per_period and session.stress else ""
     stress = session.stress.get(period) if per_period else session.stress
@@ -115,23 +135,35 @@ def figures(session: Session) -> list[tuple[str, Any]]:
         of = (f"the design of period {period} of the path {_policy_words(session.roadmap.policy)}"
               if per_period and session.roadmap is not None else design)
         out += [(f"Demand served per failure of {of} (each failure alone, flows re-routed): {p}",
-                 served_heatmap(stress, p)) for p in stress.products]
+                 served_heatmap(stress, p), f"every market's share served under every failure is in the "
+                 f"sheet stress_shortfalls of {book}") for p in stress.products]
     if session.frontier is not None:
         field, df, over = session.frontier
-        out.append((f"Frontier of {field}: {over}", any_frontier_figure(df, field)))
+        out.append((f"Frontier of {field}: {over}", any_frontier_figure(df, field), df))
     return out
+
+
+def _cell(v: float) -> str:
+    """A number of a table on the figures page: money to the cent, a fraction to 4 digits."""
+    return f"{v:,.2f}" if abs(v) >= 1 else f"{v:.4g}"
 
 
 def figures_html(session: Session) -> Path:
     """The figures of :func:`figures` on one HTML page that works offline (plotly.js inside)."""
     import html
 
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>resilient_sc figures</title></head>"
-             "<body style='font-family:sans-serif'><h1>resilient_sc: figures of the session</h1>"]
-    for i, (title, fig) in enumerate(figures(session)):
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>resilient_sc figures"
+             "</title><style>td, th { padding: 2px 12px; text-align: right; }</style></head>"
+             "<body style='font-family:sans-serif'><main><h1>resilient_sc: figures of the "
+             "session</h1>"]
+    for i, (title, fig, numbers) in enumerate(_figures(session)):
         parts.append(f"<h2>{html.escape(title)}</h2>")
-        parts.append(fig.to_html(full_html=False, include_plotlyjs=i == 0))
-    parts.append("</body></html>")
+        parts.append(fig.to_html(full_html=False, include_plotlyjs=i == 0, config=EXPORT_CONFIG))
+        if isinstance(numbers, str):  # the numbers as text (WCAG 1.1.1): the page had no text alternative
+            parts.append(f"<p>The numbers: {html.escape(numbers)}.</p>")
+        else:
+            parts.append(numbers.to_html(index=False, na_rep="", border=0, float_format=_cell))
+    parts.append("</main></body></html>")
     path = session.workdir / "figures.html"
     with atomic_path(path) as tmp:  # whole or not at all (a full disk left 0 bytes)
         tmp.write_text("\n".join(parts), encoding="utf-8")
