@@ -7,6 +7,7 @@ Costs of the tiny network (``examples.tiny``; see tests/test_policies.py): base 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -146,6 +147,12 @@ def test_premium_report(tiny_outcomes, tmp_path):
     assert "\n- demand: market 'Paris' (product 'default', 80 units) cannot be served" in text
     assert "![" in text and "(premium.png)" in text
     assert all((tmp_path / n).stat().st_size > 0 for n in names)
+    # every figure listed with its words, not its name alone; a heatmap says where its numbers are as text,
+    # which a large one does not print (accessibility audit)
+    listed = [line for line in text.splitlines() if re.match(r"- `[^`]+\.png`", line)]
+    assert listed and all(": " in line for line in listed), listed
+    assert ("- `served_00_base.png`: Demand served under each failure (base; every share served is in "
+            "stress_shortfalls.csv)") in listed
     # the files listed with their units (they said "cost, premium, served fractions, shares")
     assert ("- `premium.csv`: one row per policy: cost, premium and network_cost (money), premium_pct and "
             "network_premium_pct (% of the base's cost), served fractions and shares (fractions, 0-1: "

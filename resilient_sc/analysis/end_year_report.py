@@ -26,7 +26,6 @@ from .report_kit import (
     bullets,
     describe,
     files_section,
-    image,
     markdown_table,
     report_folder,
 )
@@ -147,7 +146,7 @@ def write_end_year_frontier_report(folder: str | Path, df: pd.DataFrame, field: 
                  "counted over the path.",
                  "", "## In short", "", *bullets(end_year_frontier_sentences(df, field, last)), "",
                  "## Points", "", *markdown_table(df, cols, names), ""]
-        lines += image(chart, f"Premium of the path against the target of {field} in {last}")
+        lines += w.image(chart, f"Premium of the path against the target of {field} in {last}")
         lines += files_section(w, {
             "frontier.csv": "one row per target: status, cost and premium (money), premium_pct (%), per "
                             "period cost and premium, starts and stops, last-period shares",

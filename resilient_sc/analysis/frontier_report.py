@@ -26,7 +26,6 @@ from .report_kit import (
     describe,
     files_section,
     first_reason,
-    image,
     markdown_table,
     report_folder,
 )
@@ -57,7 +56,7 @@ def _frontier_report(w: Writer, df: pd.DataFrame, field: str, policy: Policy | N
              f"cost of {frontier_reference(field, policy)}, in %.{served}", "",
              "## In short", "", *bullets(frontier_sentences(df, field)), "",
              "## Points", "", *_frontier_table(shown, field), ""]
-    lines += image(chart, f"Premium{' and worst-case service' if tested else ''} against {field}")
+    lines += w.image(chart, f"Premium{' and worst-case service' if tested else ''} against {field}")
     served = (f", worst_served (fraction, 0-1: under the worst {single_failures_words(replayed_kinds(df))}"
               " replayed)") if tested else ""
     lines += files_section(w, {

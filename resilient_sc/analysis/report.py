@@ -47,13 +47,13 @@ from . import figures as fg
 from . import maps
 from .premium import counts_penalties, floor_caveat, sheds_demand, unproven_sentence
 from .report_kit import (
+    EVERY_SHARE,
     Writer,
     bullets,
     column_first,
     describe,
     files_section,
     first_reason,
-    image,
     markdown_table,
     quantities,
     reason_lines,
@@ -95,8 +95,8 @@ def _stress_report(w: Writer, network: Network, plan: Plan, stress: StressResult
              f"Data: {source(network)}. Money in the data's currency; {quantities(network)}.", "",
              "## In short", "", *bullets(stress_sentences(plan, stress)), "",
              "## Worst failures", "", *stress_method(stress), "", *failure_table(stress), ""]
-    lines += image(heat, "Demand served per market and product under each failure")
-    lines += image(drawn, "The design with nothing failed: suppliers, hubs, markets and flows")
+    lines += w.image(heat, f"Demand served per market and product under each failure ({EVERY_SHARE})")
+    lines += w.image(drawn, "The design with nothing failed: suppliers, hubs, markets and flows")
     lines += files_section(w, {
         "stress_failures.csv": f"one row per failure: {stress_failures_words(stress.floor_name)}",
         **{f"stress_{k}.csv": f"per failure{v}" for k, v in STRESS_ROWS.items()}}, settings_of(plan))
@@ -203,7 +203,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
              f"{stress_words}", "",
              "## In short", "", *bullets(premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_table(table), ""]
-    lines += image(chart, "Premium per policy, with the demand served under its worst failure")
+    lines += w.image(chart, "Premium per policy, with the demand served under its worst failure")
     located = maps.has_coordinates(network)
     for i, o in enumerate(outcomes):
         lines += [f"## {o.name}: {describe(o.policy)}", ""]
@@ -215,11 +215,11 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PolicyOutcom
         stem = f"{i:02d}_{slug(o.name)}"
         if o.stress is not None:
             stress = o.stress
-            lines += image(w.figure(f"served_{stem}.png", lambda s=stress, o=o: fg.served_heatmap(
+            lines += w.image(w.figure(f"served_{stem}.png", lambda s=stress, o=o: fg.served_heatmap(
                 s, f"Demand served per failure: {o.name}, {design_title(o.policy)}",
-                service_levels(o.plan))), f"Demand served under each failure ({o.name})")
+                service_levels(o.plan))), f"Demand served under each failure ({o.name}; {EVERY_SHARE})")
         if located:
-            lines += image(w.figure(f"map_{stem}.png", lambda p=o.plan, o=o: maps.network_map(
+            lines += w.image(w.figure(f"map_{stem}.png", lambda p=o.plan, o=o: maps.network_map(
                 network, p, f"{o.name}: {design_title(o.policy)}")),
                 f"Map of the design of {o.name}: its suppliers, hubs and flows")
     lines += files_section(w, {

@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 REPORT = "report.md"
 
 
+#: where a served heatmap's numbers are as text (a large one prints none: colour alone)
+EVERY_SHARE = "every share served is in stress_shortfalls.csv"
+
+
 class Writer:
     """Collects the files of one report, written into the temporary folder ``tmp`` that
     becomes ``folder``; :attr:`written` holds their final paths."""
@@ -49,6 +53,8 @@ class Writer:
         #: the figures to draw (:meth:`draw_figures`): what draws each, and its path in ``tmp``
         self.pending: list[tuple[Callable[[], Figure], Path]] = []
         self.figures = figures if figures is not None else fg.has_matplotlib()
+        #: each figure's caption in the report, by file name: its words in the list of files too
+        self.captions: dict[str, str] = {}
         if figures is None and not self.figures:
             warn(f"figures skipped: matplotlib is not installed ({fg.INSTALL_HINT})",
                  RunWarning)
@@ -75,6 +81,14 @@ class Writer:
             return None
         self.pending.append((draw, self.path(name)))
         return name
+
+    def image(self, name: str | None, caption: str) -> list[str]:
+        """The report's lines showing figure ``name`` (none when figures are off) over ``caption``,
+        which the list of files repeats (a screen reader heard 12 file names there, no words)."""
+        if not name:
+            return []
+        self.captions[name] = caption
+        return [f"![{caption}]({name})", ""]
 
     def report(self, lines: list[str]) -> list[Path]:
         io.write_text(self.path(REPORT), "\n".join(lines).rstrip() + "\n")
@@ -216,10 +230,6 @@ def bullets(sentences: list[str]) -> list[str]:
     return [f"- {s}" for s in sentences]
 
 
-def image(name: str | None, caption: str) -> list[str]:
-    return [f"![{caption}]({name})", ""] if name else []
-
-
 
 
 
@@ -253,4 +263,6 @@ def files_section(w: Writer, described: dict[str, str],
     names = [p.name for p in w.written]
     return [*solved_section(settings), "## Files", "",
             *[f"- `{n}`: {d}" for n, d in described.items() if n in names],
-            *[f"- `{n}`" for n in names if n not in described], f"- `{REPORT}`: this report"]
+            *[f"- `{n}`" + (f": {w.captions[n]}" if n in w.captions else "")
+              for n in names if n not in described],
+            f"- `{REPORT}`: this report"]

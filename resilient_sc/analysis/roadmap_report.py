@@ -51,13 +51,13 @@ from .report import (
     tied_with,
 )
 from .report_kit import (
+    EVERY_SHARE,
     Writer,
     bullets,
     column_first,
     describe,
     files_section,
     first_reason,
-    image,
     markdown_table,
     quantities,
     report_folder,
@@ -329,7 +329,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
              "file>`, period by period).", "",
              "## In short", "", *bullets(roadmap_premium_sentences(outcomes, table)), "",
              "## Premium table", "", *_premium_markdown(table), ""]
-    lines += image(chart, f"Premium of each policy path over the cost of {reference} (%)")
+    lines += w.image(chart, f"Premium of each policy path over the cost of {reference} (%)")
     names: dict[str, str] = {}
     for o in outcomes:
         lines += [f"## {o.name}: {describe(o.policy)}", ""]
@@ -338,7 +338,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
             continue
         name = _unique(f"roadmap_{slug(o.name)}.png", names.values())
         names[o.name] = name
-        lines += image(w.figure(name, lambda r=o.roadmap, o=o: roadmap_figure(r, f"Roadmap of {o.name}")),
+        lines += w.image(w.figure(name, lambda r=o.roadmap, o=o: roadmap_figure(r, f"Roadmap of {o.name}")),
                         f"Roadmap of {o.name}: suppliers and hubs per period, shares per period")
         lines += ["```", *[ln for ln in o.roadmap.summary().splitlines() if not ln.startswith("solved by")],
                   "```", ""]
@@ -516,7 +516,7 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
              "the period's failures as weighted above (by the disruption scenarios' probabilities when "
              "they have some, else each failure alike): value served a fraction of the demand's value, "
              "shortfall cost and change in flow cost in money." + priced_apart, "",
-             *image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period"),
+             *w.image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period"),
              *(stress_method(next(iter(results.values())), apart=bool(priced_apart)) if results else []), ""]
     for period, stress in results.items():
         lines += [f"## {period}", "", f"Units short are priced at {penalty_prices(stress)}.", "",
@@ -525,7 +525,8 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
             s, f"Demand served per failure in {p}: {title}", service_levels(roadmap.plans[p])))
         if heat:
             described[heat] = f"served fraction (%) per failure, market and product in {period}"
-            lines += image(heat, f"Demand served per market and product under each failure in {period}")
+            lines += w.image(heat, f"Demand served per market and product under each failure in {period} "
+                                   f"({EVERY_SHARE})")
     return w.report(lines + files_section(w, described, settings_of(roadmap)))
 
 
