@@ -276,42 +276,53 @@ class Roadmap:
 
     def summary(self) -> str:
         """A short human-readable report: the total, then one line per period."""
+        head, rows, tail = self.summary_parts()
+        lines = [f"{label:<12}{text}" for label, text in head]
+        lines.append(f"{'period':<10}{'weight':>7}{'cost':>17}  {'suppliers':<22}{'hubs':<16}"
+                     f"{'local':>7}{'allied':>8}  top country")
+        lines += [f"{r.period:<10}{r.weight:>7}{r.cost:>17}  {r.suppliers:<22}{r.hubs:<16}{r.local:>7}"
+                  f"{r.allied:>8}  {r.top_country}" for r in rows.itertuples()]
+        lines += tail
+        if self.report is not None:
+            lines.append(self.report.line())
+        return "\n".join(lines)
+
+    def summary_parts(self) -> tuple[list[tuple[str, str]], pd.DataFrame, list[str]]:
+        """What :meth:`summary` says, in parts: the total's lines as (label, text), a row per period
+        (its cells as text: period, weight, cost, suppliers, hubs, local, allied, top_country; a
+        report shows them as a table), and the lines after."""
         d = money_digits(self.objective)  # cents, or four significant digits of a total below 1
         # weights of 1/1.05^t shown as 0.9524 times the costs shown missed the total by 634 of 55.8M
         cut = any(float(weight(w)) != w for w in self.periods["weight"])
         given = ", the weights as given (shown rounded below)" if cut else ""
-        lines = [f"status      {self.status.value}",
-                 f"policy      {settings(self.policy.to_dict())}",  # as a plan's says it
-                 f"total cost  {self.objective:,.{d}f}  (Σ weight × period cost{given}; bound "
-                 f"{self.bound:,.{d}f}, "
-                 f"gap {relative_gap(self.gap)})",
-                 *([f"network     {n:,.{d}f} ({NETWORK_WORDS})"]
-                   if (n := network_beside(self.objective, self.network_cost())) is not None else []),
-                 f"{'period':<10}{'weight':>7}{'cost':>17}  {'suppliers':<22}{'hubs':<16}"
-                 f"{'local':>7}{'allied':>8}  top country"]
+        head = [("status", self.status.value),
+                ("policy", settings(self.policy.to_dict())),  # as a plan's says it
+                ("total cost", f"{self.objective:,.{d}f}  (Σ weight × period cost{given}; bound "
+                               f"{self.bound:,.{d}f}, gap {relative_gap(self.gap)})"),
+                *([("network", f"{n:,.{d}f} ({NETWORK_WORDS})")]
+                  if (n := network_beside(self.objective, self.network_cost())) is not None else [])]
         table = self.table()
-        for row in table.itertuples():
-            sup = _moves(row.n_suppliers, row.suppliers_started, row.suppliers_stopped)
-            hub = _moves(row.n_hubs, row.hubs_started, row.hubs_stopped)
-            lines.append(f"{row.period:<10}{weight(row.weight):>7}{row.cost:>17,.{d}f}  {sup:<22}{hub:<16}"
-                         f"{fraction(row.local_share):>7}{fraction(row.allied_share):>8}  "
-                         + (f"{row.top_country} {fraction(row.top_country_share)}" if row.top_country
+        rows = pd.DataFrame([{
+            "period": str(row.period), "weight": weight(row.weight), "cost": f"{row.cost:,.{d}f}",
+            "suppliers": _moves(row.n_suppliers, row.suppliers_started, row.suppliers_stopped),
+            "hubs": _moves(row.n_hubs, row.hubs_started, row.hubs_stopped),
+            "local": fraction(row.local_share), "allied": fraction(row.allied_share),
+            "top_country": (f"{row.top_country} {fraction(row.top_country_share)}" if row.top_country
                             else "none (nothing delivered)" if self.plans[row.period].shares["demand"].any()
-                            else "none (no demand)"))
-        lines += [f"short in {r.period}: {r.short}" for r in table.itertuples() if r.short]
+                            else "none (no demand)")} for row in table.itertuples()],
+            columns=["period", "weight", "cost", "suppliers", "hubs", "local", "allied", "top_country"])
+        tail = [f"short in {r.period}: {r.short}" for r in table.itertuples() if r.short]
         cap = self.policy.co2_cap
         if cap is not None or self.policy.co2_price:
-            lines.append("emissions (CO2 units): " + "; ".join(
+            tail.append("emissions (CO2 units): " + "; ".join(
                 f"{r.period} {quantity(r.emissions)}" for r in table.itertuples())
                 + (f" (cap {quantity(cap)} in each period)" if cap is not None else ""))
-        lines.append(f"cost: the period's own (money, unweighted; the total is Σ weight × cost); shares are "
-                     f"{self.share_weighting()} over all markets; top country: the origin country of the "
-                     "largest share of demand, weighted as the shares, its own markets included "
-                     "(max_country_share caps each market's foreign countries); started/stopped "
-                     "counted against the period before")
-        if self.report is not None:
-            lines.append(self.report.line())
-        return "\n".join(lines)
+        tail.append(f"cost: the period's own (money, unweighted; the total is Σ weight × cost); shares are "
+                    f"{self.share_weighting()} over all markets; top country: the origin country of the "
+                    "largest share of demand, weighted as the shares, its own markets included "
+                    "(max_country_share caps each market's foreign countries); started/stopped "
+                    "counted against the period before")
+        return head, rows, tail
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: status, objective, bound, gap, ``network_cost`` (:meth:`network_cost`), times,

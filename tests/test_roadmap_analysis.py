@@ -484,6 +484,12 @@ def test_path_premiums_over_a_base_path_with_a_policy_name_it(tmp_path):
     report = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "cost-optimal path (no resilience policy)" not in report
     assert "its **premium** is over the base path 'base' (min" in report
+    # each path's periods a table with headers, not column-aligned text in a code block (which a screen
+    # reader read line by line: accessibility audit); its total, line for line, as the summary's
+    assert "```" not in report and report.count("| period | weight | cost (money) | suppliers | hubs |") == 2
+    head = [line.split(maxsplit=1 if line.startswith(("status", "policy")) else 2)
+            for line in outcomes[0].roadmap.summary().splitlines()[:3]]
+    assert f"- total cost: {head[2][2]}" in report and f"- status: {head[0][1]}" in report
     # the files' note weighs the shares as the report does (it said 'value-weighted' whatever they
     # were): without a unit value, by demand
     unvalued = paris(products=pd.DataFrame({"product": ["default"], "unit_value": [0.0]}))

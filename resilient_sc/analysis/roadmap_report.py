@@ -290,6 +290,19 @@ def _shares_words(row: Mapping[str, Any], ref: Mapping[str, Any] | None = None,
             f"{fraction(row['allied_share'])}{was('allied_share')} and {top}")
 
 
+def _summary_markdown(roadmap: Roadmap) -> list[str]:
+    """:meth:`~resilient_sc.roadmap.Roadmap.summary` as a report shows it: the total as bullets, the
+    periods as a table a screen reader moves through by its headers (column-aligned text in a code
+    block was read line by line: accessibility audit), the notes after."""
+    head, rows, tail = roadmap.summary_parts()
+    right = lambda v: v  # noqa: E731 (a number's cell: right-aligned)
+    cols = {"period": str, "weight": right, "cost": right, "suppliers": str, "hubs": str, "local": right,
+            "allied": right, "top_country": str}
+    return [*bullets([f"{label}: {text}" for label, text in head]), "",
+            *markdown_table(rows, cols, {"cost": "cost (money)", "top_country": "top country"}), "",
+            *[part for line in tail for part in (line, "")]]  # a paragraph each
+
+
 def write_roadmap_premium_report(folder: str | Path, network: Network, outcomes: Sequence[PathOutcome],
                                  table: pd.DataFrame, figures: bool | None = None,
                                  force: bool = False) -> list[Path]:
@@ -340,8 +353,7 @@ def _premium_report(w: Writer, network: Network, outcomes: Sequence[PathOutcome]
         names[o.name] = name
         lines += w.image(w.figure(name, lambda r=o.roadmap, o=o: roadmap_figure(r, f"Roadmap of {o.name}")),
                         f"Roadmap of {o.name}: suppliers and hubs per period, shares per period")
-        lines += ["```", *[ln for ln in o.roadmap.summary().splitlines() if not ln.startswith("solved by")],
-                  "```", ""]
+        lines += _summary_markdown(o.roadmap)
     described = {"premium.csv": path_premium_words(path_weighting(base)),
                  "premium_paths.csv": "per policy path and period: weight, cost (money, unweighted), "
                                       "emissions (CO2 units), suppliers and hubs operating, started and "
