@@ -220,8 +220,12 @@ def test_stress_text_and_out(capsys, data, tmp_path):
     assert "In 2026 the design has 1 supplier and 1 hub" in text and "report written to" in text
     expected = {"stress_summary.csv", "stress_failures_2026.csv", "stress_failures_2027.csv",
                 "stress_products.csv", "stress_shortfalls.csv", "roadmap.png", "stress_served_2026.png",
-                "stress_served_2027.png", "report.md"}
+                "stress_served_2027.png", "report.md", "roadmap.csv", "roadmap_timeline.csv"}
     assert {p.name for p in out_dir.iterdir()} == expected
+    # roadmap.png's facts as text beside it (accessibility audit: they were in the image alone)
+    assert list(pd.read_csv(out_dir / "roadmap.csv")["period"].astype(str)) == ["2026", "2027"]
+    report = (out_dir / "report.md").read_text(encoding="utf-8")
+    assert "- `roadmap_timeline.csv`: per supplier or hub, a column per period" in report
     assert all(is_png(out_dir / f) for f in expected if f.endswith(".png"))
     summary = pd.read_csv(out_dir / "stress_summary.csv", dtype={"period": str})
     assert summary["period"].tolist() == ["2026", "2027"]

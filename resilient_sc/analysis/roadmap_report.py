@@ -507,7 +507,10 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
         described[name] = f"per period, failure{STRESS_ROWS[key]}"
     title = path_title(roadmap.policy)
     drawn = w.figure(ROADMAP_PNG, lambda: roadmap_figure(roadmap, title[:1].upper() + title[1:]))
-    described[ROADMAP_PNG] = "the roadmap under test: suppliers and hubs per period, shares per period"
+    described[ROADMAP_PNG] = ("the roadmap under test: suppliers and hubs per period, shares per period (as "
+                              "text: roadmap.csv, roadmap_timeline.csv)")
+    for name, df in (("roadmap.csv", roadmap.table()), ("roadmap_timeline.csv", roadmap.timeline())):
+        described[w.csv(name, df)] = ROADMAP_FILES[name]  # the figure's facts as text (accessibility audit)
     floor = next(iter(results.values())).floor_name if results else "guaranteed"  # one penalty rule a path
     names = {"worst_served": floor, "worst_failure": "worst failure", "worst_market": "where: market",
              "worst_product": "product", "expected_value_served": "expected value served",
@@ -528,7 +531,8 @@ def _stress_report(w: Writer, network: Network, roadmap: Roadmap,
              "the period's failures as weighted above (by the disruption scenarios' probabilities when "
              "they have some, else each failure alike): value served a fraction of the demand's value, "
              "shortfall cost and change in flow cost in money." + priced_apart, "",
-             *w.image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period"),
+             *w.image(drawn, "The roadmap under test: suppliers and hubs per period, shares per period (as "
+                             "text: roadmap.csv, roadmap_timeline.csv)"),
              *(stress_method(next(iter(results.values())), apart=bool(priced_apart)) if results else []), ""]
     for period, stress in results.items():
         lines += [f"## {period}", "", f"Units short are priced at {penalty_prices(stress)}.", "",
