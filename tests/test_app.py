@@ -1214,6 +1214,8 @@ async def test_a_share_typed_with_a_decimal_comma_is_refused_not_read_ten_times_
     session = user.sessions[-1]
     box = by_id(user, "key-min_local_share-Europe")
     (typed,) = box.elements
+    # named with its field: each grid's box was 'Europe (region)' to a screen reader (accessibility audit)
+    assert typed.props["aria-label"] == "min_local_share: Europe (region)"
     with user:
         typed.value = "0,1"
     await asyncio.sleep(0.1)
