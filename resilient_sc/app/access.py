@@ -16,7 +16,8 @@ from typing import Any
 #: themselves on a narrow screen, not the whole panel (1.4.10: at 640 px a hubs table of 960 px
 #: moved the map and the legend sideways with it); the grids' header text (4.43:1) and the charts'
 #: toolbar icons (1.7:1) darker; ``words``: a text naming the planner's ids wraps within its panel
-#: (a legend naming a 200-character id was 2,005 px wide in a panel of 1,368, its ends cut off).
+#: (a legend naming a 200-character id was 2,005 px wide in a panel of 1,368, its ends cut off);
+#: a primary button darkened, not lightened, when focused or hovered (its white text read 4.23:1).
 #: The ring sits in the first cascade layer: NiceGUI 3 layers Quasar's ``.no-outline{outline:0
 #: !important}``, and a layer's ``!important`` beats an unlayered one (buttons, switches and the
 #: checkbox showed no ring at all)
@@ -26,6 +27,8 @@ CSS = """
 .q-tab-panel { min-width: 0; }
 .ag-root-wrapper .ag-header-cell-text { color: #3c4043; }
 .js-plotly-plot .modebar-btn path { fill: #5f6368 !important; }
+.q-btn.bg-primary .q-focus-helper:before,
+.q-btn.bg-primary .q-focus-helper:after { background: #000 !important; }
 .words { overflow-wrap: anywhere; min-width: 0; }
 """
 
@@ -53,7 +56,7 @@ document.addEventListener('keydown', e => {
 
 #: a slider's name, role and value on the part of it that takes the focus: Quasar puts them on its
 #: outer element while an inner one is focused, and a screen reader said only '0.5' (WCAG 4.1.2);
-#: kept in step as the value moves
+#: kept in step as the value moves, and taken off the outer element, a group
 SLIDER_NAMES = """<script>
 const sliderParts = ['aria-label', 'aria-valuemin', 'aria-valuemax', 'aria-valuenow', 'aria-orientation',
                      'aria-disabled'];
@@ -66,6 +69,9 @@ const nameSliders = () => document.querySelectorAll('.q-slider[role=slider], .q-
     set(s, 'role', 'group');
     set(focused, 'role', 'slider');
     sliderParts.forEach(a => set(focused, a, s.getAttribute(a)));
+    // a group has no value: left on it, they were read twice and axe called them not allowed
+    ['aria-valuemin', 'aria-valuemax', 'aria-valuenow', 'aria-orientation']
+      .forEach(a => s.removeAttribute(a));
   });
 new MutationObserver(nameSliders).observe(document.documentElement,
   {childList: true, subtree: true, attributes: true, attributeFilter: ['aria-valuenow', 'aria-disabled']});
@@ -113,9 +119,10 @@ def named(element: Any, name: str) -> Any:
 
 
 def described(chart: Any, text: str) -> Any:
-    """``chart`` (a Plotly figure) an image whose text alternative is ``text`` (WCAG 1.1.1):
-    what it shows and where the same numbers are as text."""
-    return _with(chart, role="img", **{"aria-label": text})
+    """``chart`` (a Plotly figure) a figure whose text alternative is ``text`` (WCAG 1.1.1): what
+    it shows and where the same numbers are as text. A figure, not an image: an image's parts are
+    hidden from a screen reader, yet its toolbar's buttons took the focus (axe: nested-interactive)."""
+    return _with(chart, role="figure", **{"aria-label": text})
 
 
 def started(button: Any, stop: Any, said: Any) -> None:
