@@ -217,6 +217,9 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
 def add_report_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", type=path_text,
                         help="write a report folder: CSV tables, PNG figures and report.md")
+    parser.add_argument("--no-figures", dest="figures", action="store_const", const=False, default=None,
+                        help="write the report folder without its PNG figures (drawing them takes most of "
+                             "a large report's time; default: drawn when matplotlib is installed)")
     add_force_option(parser, "an existing report folder")
 
 
@@ -337,7 +340,8 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     written = None
     if args.out is not None:
         with writing(args.out, results=(data, text)):
-            written = write_stress_report(args.out, network, plan, stress, force=args.force)
+            written = write_stress_report(args.out, network, plan, stress, force=args.force,
+                                          figures=args.figures)
     return _report_outcome(data, text, written)
 
 
@@ -385,7 +389,8 @@ def _run_premium(args: argparse.Namespace) -> Outcome:
     written = None
     if args.out is not None:
         with writing(args.out, results=(data, text)):
-            written = write_premium_report(args.out, network, outcomes, table, force=args.force)
+            written = write_premium_report(args.out, network, outcomes, table, force=args.force,
+                                           figures=args.figures)
     return _report_outcome(data, text, written)
 
 
@@ -443,7 +448,8 @@ def _run_frontier(args: argparse.Namespace) -> Outcome:
     written = None
     if args.out is not None:
         with writing(args.out, results=(data, text)):
-            written = write_frontier_report(args.out, df, args.field, force=args.force, policy=policy)
+            written = write_frontier_report(args.out, df, args.field, force=args.force, policy=policy,
+                                            figures=args.figures)
     return _report_outcome(data, text, written)
 
 

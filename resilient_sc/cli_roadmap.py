@@ -79,7 +79,8 @@ def premium(args: argparse.Namespace, network: Network, policies: dict[str, Poli
     written = None
     if args.out is not None:
         with writing(args.out, results=(data, text)):
-            written = write_roadmap_premium_report(args.out, network, outcomes, table, force=args.force)
+            written = write_roadmap_premium_report(args.out, network, outcomes, table, force=args.force,
+                                                   figures=args.figures)
     return data, text, written
 
 
@@ -110,7 +111,8 @@ def stress(args: argparse.Namespace, network: Network, policy: Policy, writing: 
     written = None
     if args.out is not None:
         with writing(args.out, results=(data, text)):
-            written = write_roadmap_stress_report(args.out, network, roadmap, results, force=args.force)
+            written = write_roadmap_stress_report(args.out, network, roadmap, results, force=args.force,
+                                                  figures=args.figures)
     return data, text, written
 
 
@@ -168,7 +170,8 @@ def frontier(args: argparse.Namespace, network: Network, policy: Policy,
     written = None
     if args.out is not None:
         with writing(args.out, results=(data, text)):
-            written = write_end_year_frontier_report(args.out, df, field, last, policy, force=args.force)
+            written = write_end_year_frontier_report(args.out, df, field, last, policy, force=args.force,
+                                                     figures=args.figures)
     return data, text, written
 
 

@@ -533,6 +533,12 @@ def test_cli_premium(capsys, tiny_dir, tmp_path):
     assert [r.split(",")[n_hubs] for r in csv_rows[1:3]] == ["1", "1"]
     assert "near (min_local_share 0.5) costs 36.5% more" in (tmp_path / "out" / "report.md").read_text(
         encoding="utf-8")
+    # --no-figures: the report without its PNGs, as the API's figures=False (there was no switch)
+    code, data, _ = run_json(capsys, "premium", str(tiny_dir), "--policies", str(policies), "--workers", "1",
+                             "--out", str(tmp_path / "bare"), "--no-figures")
+    assert code == 0 and not [f for f in data["files"] if f.endswith(".png")]
+    assert not list((tmp_path / "bare").glob("*.png")) and (tmp_path / "bare" / "premium.csv").is_file()
+    assert "](premium.png)" not in (tmp_path / "bare" / "report.md").read_text(encoding="utf-8")
 
     assert main(["premium", str(tiny_dir), "--policies", str(policies), "--workers", "1"]) == 0
     said = capsys.readouterr().out  # the table's two service columns, and what the expectation is given
