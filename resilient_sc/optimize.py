@@ -55,6 +55,10 @@ from .wording import brief, listing, quote
 __all__ = ["plan_from_pyomo", "solve", "solve_model", "solve_pyomo"]
 
 
+#: the advice of a solve HiGHS ended in error (the app words it as it can be followed there)
+LOG_ADVICE = "see the solver's log: SolveOptions(log=True) (CLI: --log -)"
+
+
 def solve_model(model: NetworkModel, options: SolveOptions | None = None,
                 start: Plan | None = None) -> Plan:
     """Solve a built model; raise unless optimal (see ``SolveOptions.allow_nonoptimal``).
@@ -99,7 +103,7 @@ def accepted(plan: Plan | None, result: SolverResult, options: SolveOptions) -> 
                 and result.bound > 0 else ""
             limited = result.status is Status.TIME_LIMIT
             advice = ("raise SolveOptions.time_limit (CLI: --time-limit)" if limited
-                      else "see the solver's log: SolveOptions(log=True) (CLI: --log -)")
+                      else LOG_ADVICE)
             # a route's note may quote the cost of a partial model's plan: said apart, as the solver's steps
             steps = (f". The solver's steps, none of them a plan of the whole policy: {result.note}"
                      if result.note else "")

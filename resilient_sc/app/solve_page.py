@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ValidationError
 from ..format import money_label, relative_gap, settings, value
-from ..optimize import solve
+from ..optimize import LOG_ADVICE, solve
 from ..policy import Policy
 from ..results import NETWORK_WORDS, Plan, network_beside, network_cost
 from ..roadmap import LOG_MARK, Roadmap
@@ -196,7 +196,16 @@ def app_words(text: str, limit: float | None) -> str:
     'no plan: ...; raise the time limit (s) beside Solve, 1 s in this solve'
     >>> app_words("pass SolveOptions(allow_nonoptimal=True) (CLI: --allow-nonoptimal) to accept it", None)
     'set a time limit (s) beside Solve (a solve with one keeps the best plan it finds) to accept it'
+
+    Its advice to read the solver's log (HiGHS ended in error) says how, the app showing none:
+
+    >>> app_words(f"no plan: HiGHS stopped (error); {LOG_ADVICE}", None)[32:]
+    "see HiGHS's log: save the data (Download workbook, step 1) and the policy (Save policy, step 2), then \
+run resilient-sc solve network.xlsx --policy policy.yaml --log -"
     """
+    text = text.replace(LOG_ADVICE, "see HiGHS's log: save the data (Download workbook, step 1) and the "
+                        "policy (Save policy, step 2), then run resilient-sc solve network.xlsx --policy "
+                        "policy.yaml --log -")  # the app shows no log
     text = _ALLOW.sub("set a time limit (s) beside Solve (a solve with one keeps the best plan it finds)",
                       text)
     return _TIME_LIMIT.sub(f"the time limit (s) beside Solve, {limit:g} s in this solve" if limit
