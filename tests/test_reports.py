@@ -258,6 +258,21 @@ def test_a_frontier_point_not_proven_optimal_gives_its_gap(sweep):
             "limits of the solve, not proven optimal") in said
 
 
+def test_a_small_premium_of_a_frontier_is_not_said_to_be_none(sweep, tmp_path):
+    """A premium two decimals hide but above the solver's gap read '0.00%' in a frontier's sentence
+    and table (45 on 12M); it reads '<0.01%', as in the premium table's CSV and the terminal."""
+    from resilient_sc.analysis.frontier_report import frontier_sentences, write_frontier_report
+
+    df = sweep[1].copy()
+    ok = df.index[df["status"] != "infeasible"]
+    df.loc[ok[-1], "premium_pct"] = 0.00037
+    said = " ".join(frontier_sentences(df, "min_local_share"))
+    assert "to <0.01%)" in said and "to 0.00%)" not in said
+    written = write_frontier_report(tmp_path / "f", df, "min_local_share", figures=False)
+    report = next(p for p in written if p.name == "report.md").read_text(encoding="utf-8")
+    assert "| <0.01% |" in report
+
+
 def test_a_tie_with_the_base_is_no_saving(sweep):
     """Two optimal plans of the same cost can differ by 1e-9 % in the last bit: the sentences
     say 0.0%, never -0.0% or "costs 0.0% less"."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..format import money, pct_points, served_fraction, setting, status_and_gap, value, whole
+from ..format import money, pct_points, premium_cell, served_fraction, setting, status_and_gap, value, whole
 from ..output_words import frontier_words
 from ..policy import POLICY_FIELDS, Policy
 from ..solvers.base import Status, is_number
@@ -125,19 +125,19 @@ def frontier_sentences(df: pd.DataFrame, field: str) -> list[str]:
     first, last = ok.iloc[0], ok.iloc[-1]
     if len(df) == 1:  # one value swept: 'only' would say that others failed
         out.append(f"At {field} = {setting(first[field])} the design costs "
-                   f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}).")
+                   f"{money(first['cost'])} (premium {premium_cell(first['premium_pct'])}).")
     elif len(ok) == 1:
         out.append(f"Only {field} = {setting(first[field])} {has}: it costs "
-                   f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}).")
+                   f"{money(first['cost'])} (premium {premium_cell(first['premium_pct'])}).")
     else:
         out.append(f"As {field} goes from {setting(first[field])} to {setting(last[field])}, the cost goes "
                    f"from {money(first['cost'])} to {money(last['cost'])} (premium "
-                   f"{pct_points(first['premium_pct'])} to {pct_points(last['premium_pct'])}).")
+                   f"{premium_cell(first['premium_pct'])} to {premium_cell(last['premium_pct'])}).")
     if counts_penalties(ok):
         out.append(f"These costs count shortfall and disruption-scenario cost where the policy has a "
                    f"shortfall penalty; without them the network's premium goes from "
-                   f"{pct_points(first['network_premium_pct'])} to "
-                   f"{pct_points(last['network_premium_pct'])}.")
+                   f"{premium_cell(first['network_premium_pct'])} to "
+                   f"{premium_cell(last['network_premium_pct'])}.")
     if "worst_served" in ok and ok["worst_served"].notna().any():
         ends = [first] if len(ok) == 1 else [first, last]
         words = single_failures_words(replayed_kinds(df))
@@ -167,7 +167,7 @@ def reasons_by_value(bad: pd.DataFrame, field: str) -> list[tuple[str, str]]:
 
 
 def _frontier_table(df: pd.DataFrame, field: str) -> list[str]:
-    cols = {field: value, "status": str, "cost": money, "premium_pct": pct_points,
+    cols = {field: value, "status": str, "cost": money, "premium_pct": premium_cell,
             **network_premium_columns(df), "worst_served": served_fraction, "n_suppliers": whole,
             "n_hubs": whole}
     return markdown_table(df, cols, {"premium_pct": "premium", "network_premium_pct": "network premium",

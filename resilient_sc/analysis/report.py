@@ -26,6 +26,7 @@ from ..format import (
     money,
     not_proven,
     pct_points,
+    premium_cell,
     served_fraction,
     signed_money,
     whole,
@@ -578,7 +579,7 @@ def _worst(stress: StressResult | None) -> tuple[str, float, str]:
 
 # ---- tables -------------------------------------------------------------------------------
 def _premium_table(table: pd.DataFrame) -> list[str]:
-    cols = {"policy": str, "status": str, "cost": money, "premium_pct": pct_points,
+    cols = {"policy": str, "status": str, "cost": money, "premium_pct": premium_cell,
             **network_premium_columns(table), "worst_served": served_fraction,
             "expected_value_served": served_fraction,
             "local_share": fraction, "allied_share": fraction, "n_suppliers": whole, "n_hubs": whole}
@@ -634,5 +635,5 @@ def network_premium_columns(table: pd.DataFrame) -> dict[str, Callable[[Any], st
     served with nothing failed when some plan sheds demand (:func:`~.premium.sheds_demand`)."""
     if not counts_penalties(table):
         return {}
-    return {"network_premium_pct": pct_points, **({"intact_served": served_fraction}
+    return {"network_premium_pct": premium_cell, **({"intact_served": served_fraction}
                                                   if sheds_demand(table) else {})}
