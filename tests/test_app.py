@@ -69,9 +69,9 @@ from resilient_sc.app.policy_page import (
 )
 from resilient_sc.app.roadmap_view import (
     TIMELINE_WORDS,
+    cost_optimal_path,
     premium_text,
     roadmap_rows,
-    solve_paths,
     timeline_figure,
     total_text,
 )
@@ -770,10 +770,10 @@ def test_report_zip_and_figures(compared):
 def paths():
     """The roadmap example's glide path and the cost-optimal path, solved as the app does."""
     s = Session.roadmap_example()
-    kind, out = Job(solve_paths, [s.network, s.policy, SolveOptions(), True]).wait()
+    kind, glide = Job(solve_roadmap, [s.network, s.policy, SolveOptions()]).wait()
     assert kind == "ok"
-    glide, base, no_base = out
-    assert no_base == ""
+    kind, (base, no_base) = Job(cost_optimal_path, [s.network, SolveOptions()]).wait()
+    assert kind == "ok" and no_base == ""
     s.add_scenario("base", Policy(), None, roadmap=base)
     s.add_scenario("glide path", s.policy, None, roadmap=glide)
     s.roadmap, s.period = glide, "2030"
@@ -845,13 +845,13 @@ def test_roadmap_solve_table_and_total(paths):
 def test_roadmap_infeasible_and_stop():
     net = examples.electronics_roadmap()
     early = Policy(min_local_share={"2027": 0.5})
-    kind, reasons = Job(solve_paths, [net, early, SolveOptions(), True]).wait()
+    kind, reasons = Job(solve_roadmap, [net, early, SolveOptions()]).wait()
     assert kind == "infeasible" and all(r.startswith("in period 2027") for r in reasons)
     assert any("lead_time" in r for r in reasons)
     unknown = Policy(min_local_share={"2031": 0.5})
-    kind, problems = Job(solve_paths, [net, unknown, SolveOptions(), False]).wait()
+    kind, problems = Job(solve_roadmap, [net, unknown, SolveOptions()]).wait()
     assert kind == "invalid" and "2031" in problems[0]
-    job = Job(solve_paths, [net, GLIDE_PATH, SolveOptions(), True])
+    job = Job(cost_optimal_path, [net, SolveOptions()])
     time.sleep(0.5)
     job.stop()
     assert job.wait() == ("stopped", "")
@@ -1650,6 +1650,38 @@ async def test_an_infeasible_policy_shows_its_reasons_and_no_gap(user):
     await user.should_see("No plan meets the policy:")
 
 
+def slow_cost_optimal_path(network, options):
+    """The cost-optimal path, a minute late: a job of the page's to stop while it runs."""
+    time.sleep(60)
+    return cost_optimal_path(network, options)
+
+
+@on_pages
+async def test_a_roadmaps_cost_optimal_path_is_said_and_stop_keeps_the_policys_path(user, monkeypatch):
+    """The first roadmap solve solves the cost-optimal path after the policy's, for the premium: the
+    status line showed the finished path's last figures meanwhile (the solve seemed to hang past its
+    time limit), and Stop then lost the path found (scale audit)."""
+    from resilient_sc.app import solve_page
+
+    monkeypatch.setattr(solve_page, "cost_optimal_path", slow_cost_optimal_path)
+    await user.open("/")
+    by_id(user, "roadmap-example").click()
+    session = user.sessions[-1]
+    await until(lambda: session.is_roadmap)
+    by_id(user, "solve").click()
+    phase = "now the cost-optimal path (no policy), for the premium"
+    await until(lambda: phase in text_of(user, "solve-status"))
+    now = text_of(user, "solve-status")
+    assert re.match(r"solving… [\d.]+ s · the policy's path found in [\d.]+ s; " + re.escape(phase), now), now
+    by_id(user, "stop").click()
+    await until(lambda: not text_of(user, "solve-status").startswith("solving"))
+    said = text_of(user, "solve-status")
+    assert said.startswith("ok in ") and said.endswith(
+        "no premium: the cost-optimal path (no policy) was stopped (Stop) before it was found"), said
+    assert session.roadmap is not None and session.base_scenario() is None  # the policy's path kept
+    assert list(session.scenarios) == [scenario_name(session.policy)]
+
+
 @on_pages
 async def test_what_a_solve_warns_of_is_shown_with_its_result(user):
     """A glide path with no key for 2029 asks nothing there: the library warns, but in the solve's
@@ -1723,10 +1755,10 @@ def test_a_roadmap_whose_cost_optimal_path_is_infeasible_keeps_the_policys_path(
 
     with pytest.warns(DataWarning, match="short by 300 units"):  # demand over the capacity in 2027
         net = paris(demand=table("market demand period", ("Paris", 500.0, "2027")))
-    kind, out = Job(solve_paths, [net, Policy(shortfall_penalty=1000.0), SolveOptions(), True]).wait()
-    assert kind == "ok", out
-    path, base, no_base = out
-    assert base is None and path.objective > 0 and "in period 2027" in no_base
+    kind, path = Job(solve_roadmap, [net, Policy(shortfall_penalty=1000.0), SolveOptions()]).wait()
+    assert kind == "ok", path
+    kind, (base, no_base) = Job(cost_optimal_path, [net, SolveOptions()]).wait()
+    assert kind == "ok" and base is None and path.objective > 0 and "in period 2027" in no_base
     short = {r["period"]: r["short"] for r in roadmap_rows(path)}  # the table says what is left short
     assert short["2027"] == path.plans["2027"].short_words() != "" and short["total"] == ""
 

@@ -16,18 +16,17 @@ that shows that period's plan with the one-period views (:mod:`.plan_view`).
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.replay import premium_pct
 from ..data import Network
 from ..escaping import ids_in
 from ..exceptions import InfeasiblePolicyError, NotOptimalError
-from ..format import fraction, money_label, quantity, signed_pct_points, weight
+from ..format import fraction, money_label, quantity, relative_gap, signed_pct_points, weight
 from ..policy import Policy
 from ..results import Plan, network_beside, network_cost
 from ..roadmap import Roadmap, solve_roadmap
-from ..solvers.base import SolveOptions
+from ..solvers.base import SolveOptions, Status
 from ..wording import LABEL_CHARS
 from . import access
 from .plan_view import cols, plotted, show_plan
@@ -48,19 +47,33 @@ ROADMAP_LABELS = {"cost": "cost (money)", "weight × cost": "weight × cost (mon
 STARTED, STOPPED = "#2ca02c", "#d62728"
 
 
-def solve_paths(network: Network, policy: Policy, options: SolveOptions,
-                with_base: bool) -> tuple[Roadmap, Roadmap | None, str]:
-    """The roadmap of ``policy`` and, when ``with_base``, the cost-optimal path (no policy,
-    solved after it, without a log), and why that path has none (empty: it has, or was not
-    asked for): the job of a roadmap solve (:class:`~.jobs.Job`). The policy's path stands
-    without it: with a shortfall penalty a policy may have a path where the base has none."""
-    roadmap = solve_roadmap(network, policy, options)
-    if not with_base:
-        return roadmap, None, ""
+def cost_optimal_path(network: Network, options: SolveOptions) -> tuple[Roadmap | None, str]:
+    """The cost-optimal path (no policy), the premiums' reference, or None and why it has none:
+    the job a roadmap solve runs after the policy's path, whose path stands without it (with a
+    shortfall penalty a policy may have a path where the base has none). A job of its own, so that
+    the page says which is being solved and Stop keeps the policy's path (stopped in the same job,
+    a path found 20 s before was lost: scale audit)."""
     try:
-        return roadmap, solve_roadmap(network, Policy(), dataclasses.replace(options, log=False)), ""
+        return solve_roadmap(network, Policy(), options), ""
     except (InfeasiblePolicyError, NotOptimalError) as exc:
-        return roadmap, None, "; ".join(exc.reasons) if isinstance(exc, InfeasiblePolicyError) else str(exc)
+        return None, "; ".join(exc.reasons) if isinstance(exc, InfeasiblePolicyError) else str(exc)
+
+
+def reference_caveat(name: str, reference: Plan | Roadmap) -> str:
+    """`` (base not proven optimal: uncertain by its gap, 0.0375%)`` after a premium over a
+    reference kept at its time limit; empty for one proven optimal (a path's premium had none,
+    where a plan's had: scale audit).
+
+    >>> from dataclasses import replace
+    >>> from resilient_sc import examples, solve
+    >>> plan = solve(examples.tiny())
+    >>> kept = replace(plan, status=Status.TIME_LIMIT, gap=3.75e-4)
+    >>> reference_caveat("base", plan), reference_caveat("base", kept)
+    ('', ' (base not proven optimal: uncertain by its gap, 0.0375%)')
+    """
+    if reference.status is Status.OPTIMAL:
+        return ""
+    return f" ({name} not proven optimal: uncertain by its gap, {relative_gap(reference.gap)})"
 
 
 def span(ids: list[str]) -> str:
@@ -222,10 +235,10 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
     with ui.row().classes("items-baseline"):
         access.heading(ui.label(total_text(roadmap)).classes("text-2xl font-bold").props(
             "data-testid=total-cost"), 2)
-        if base is not None and base is not roadmap:
+        if base is not None and base is not roadmap:  # its caveat, as a plan's premium has (scale audit)
             ui.label(f"premium over the cost-optimal path ({base_name}): "
-                     f"{premium_text(roadmap.objective, base.objective)}").classes("text-lg").props(
-                "data-testid=premium")
+                     f"{premium_text(roadmap.objective, base.objective)}{reference_caveat(base_name, base)}"
+                     ).classes("text-lg").props("data-testid=premium")
     ui.label("Per period: its weight (the planner's discount factor), its cost (money, unweighted, with "
              "the opening and closing costs of the suppliers and hubs started and stopped in it), the "
              "suppliers and hubs operating, the shares of the period's demand ("

@@ -30,16 +30,17 @@ from ..format import money_label, relative_gap, settings, value
 from ..optimize import LOG_ADVICE, solve
 from ..policy import Policy
 from ..results import NETWORK_WORDS, Plan, network_beside, network_cost
-from ..roadmap import LOG_MARK, Roadmap
+from ..roadmap import LOG_MARK, Roadmap, solve_roadmap
 from ..solvers.base import SolveOptions, Status
 from ..solvers.lazy import LAZY
 from . import access
 from .jobs import Job
 from .plan_view import map_figure, show_plan, show_warnings
 from .policy_page import typed_number
-from .roadmap_view import plan_premium_text, show_roadmap, solve_paths
+from .roadmap_view import cost_optimal_path, plan_premium_text, reference_caveat, show_roadmap
 
 if TYPE_CHECKING:
+    from ..data import Network
     from .state import Session
 
 __all__ = ["LOG_SAMPLE", "ROUNDS_STOPPED", "log_progress", "map_figure", "progress_text",
@@ -294,6 +295,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
     log: list[Path] = [Path()]
     rounds = [False]  # whether the solve running adds failures in rounds
     limits: list[float | None] = [None]  # the time limit of the last solve (seconds; None: none)
+    phase: list[tuple[float, str] | None] = [None]  # a roadmap's cost-optimal path: seconds before, words
 
     async def start() -> None:
         if job[0] is not None:  # a second click queued before the first disabled the button
@@ -326,8 +328,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         options = SolveOptions(log=str(log[0]), time_limit=limit, allow_nonoptimal=limit is not None)
         limits[0] = limit
         with_base = roadmap and not policy.is_base and session.base_scenario() is None
-        running = job[0] = (session.start(solve_paths, [network, policy, options, with_base]) if roadmap
-                            else session.start(solve, [network, policy, options]))
+        running = job[0] = session.start(solve_roadmap if roadmap else solve, [network, policy, options])
         access.started(solve_button, stop_button, status)
         rounds[0] = in_rounds(policy)
         status.text = f"solving… · {progress_text('', rounds[0])}"
@@ -338,6 +339,12 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         session.ended(running)
         if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on
             return
+        if roadmap and kind == "ok":  # the path, the cost-optimal path for its premium, why none
+            out = (out, None, "")
+            if with_base and session.network is network and kept_outcome(kind, out, True)[0] == "ok":
+                out, seconds = await with_cost_optimal(out, network, options, seconds)
+                if client.is_deleted:
+                    return
         timer.deactivate()
         job[0] = None
         access.ended(solve_button, stop_button, status)
@@ -360,8 +367,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         if kind == "ok" and roadmap:
             path, base, no_base = out
             status.text += (" (and the cost-optimal path, for the premium)" if base is not None else
-                            f" · the cost-optimal path (no policy) has no roadmap, so no premium: {no_base}"
-                            if no_base else "")
+                            f" · no premium: the cost-optimal path (no policy) {no_base}" if no_base else "")
             if base is not None:  # 'base' is kept for the base policy: never taken by another
                 session.add_scenario(BASE_PATH, Policy(), None, roadmap=base)
             session.roadmap, session.plan, session.stress = path, None, None
@@ -386,9 +392,32 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         name_input.value = ""
         on_solved()
 
+    async def with_cost_optimal(out: tuple[Roadmap, None, str], network: Network, options: SolveOptions,
+                                seconds: float) -> tuple[tuple[Roadmap, Roadmap | None, str], float]:
+        """The policy's path ``out`` found in ``seconds``, with the cost-optimal path solved after it
+        for the premium (a job of its own: the page says so, and Stop keeps the policy's path), and
+        the seconds of both."""
+        log[0].unlink(missing_ok=True)
+        phase[0] = (seconds, f"the policy's path found in {seconds:.1f} s; now the cost-optimal path (no "
+                             "policy), for the premium")
+        rounds[0] = False
+        running = job[0] = session.start(cost_optimal_path, [network, options])
+        kind, found = await running.result()
+        session.ended(running)
+        phase[0] = None
+        if kind == "ok":
+            base, why = found[0], "" if found[0] is not None else f"has no roadmap: {found[1]}"
+        else:
+            said = found if isinstance(found, str) else "; ".join(found)
+            base, why = None, ("was stopped (Stop) before it was found" if kind == "stopped"
+                               else f"has no roadmap: {said}")
+        return (out[0], base, why), seconds + running.elapsed
+
     def tick() -> None:
         if job[0] is not None:
-            status.text = f"solving… {job[0].elapsed:.1f} s · {log_progress(log[0], rounds[0])}"
+            before, doing = phase[0] or (0.0, "")
+            status.text = (f"solving… {before + job[0].elapsed:.1f} s · {doing + ' · ' if doing else ''}"
+                           f"{log_progress(log[0], rounds[0])}")
 
     def stop() -> None:
         if job[0] is not None:
@@ -430,9 +459,7 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                     ui.label(f"network: {money_label(network)} (money) — {NETWORK_WORDS}").classes(
                         "text-lg").props("data-testid=network-cost")
                 if base is not None and base.plan is not None and base.plan is not plan:
-                    unsure = "" if base.plan.status is Status.OPTIMAL else (
-                        f" ({base.name} not proven optimal: uncertain by its gap, "
-                        f"{relative_gap(base.plan.gap)})")
+                    unsure = reference_caveat(base.name, base.plan)
                     premium = plan_premium_text(plan, base.plan)
                     ui.label(f"premium over {base.name}: {premium}{unsure}").classes("text-lg").props(
                         "data-testid=premium")
