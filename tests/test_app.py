@@ -1526,9 +1526,12 @@ async def test_upload_messages_name_the_users_file(user):
     await user.open("/")
     session = user.sessions[-1]
     (policy_upload,) = by_id(user, "upload-policy").elements
+    emptied = []  # after each file, as the data's: the same file again read 'duplicate' (scale audit)
+    policy_upload.reset = lambda: emptied.append(True)
     with user:
         await policy_upload.handle_uploads([SmallFileUpload("my policy.yaml", "", b"min_local_share: [\n")])
     await user.should_see("policy file my policy.yaml: 1 problem:")
+    assert emptied == [True]
     assert not any("uploaded-policy" in m or str(session.workdir) in m for m in user.notify.messages)
     # a line per problem under the uploader (a notification ran them on: ' - (policy) | …')
     said = text_of(user, "policy-file-problems")

@@ -308,6 +308,9 @@ def build(session: Session, on_change: Callable[[], None]) -> Callable[[], None]
             "data-testid=policy-problems"))
 
         async def upload(e: events.UploadEventArguments) -> None:
+            # emptied, as the data's: the same file loaded again (back to it after edits) was refused
+            # by the browser as 'duplicate', with the size and kind words (scale audit)
+            uploader.reset()
             client = ui.context.client
             try:  # a name the data does not have is refused, never kept where no control shows it
                 # off the server's loop: a policy of 371 KB parsed there held every tab for 2.4 s

@@ -11,7 +11,8 @@ from ..wording import clip
 
 #: Quasar's name of the rule a file failed -> the words for it
 RULES = {"max-file-size": "over the size limit", "accept": "not of a kind read here",
-         "max-files": "one file at a time", "max-total-size": "over the size limit"}
+         "max-files": "one file at a time", "max-total-size": "over the size limit",
+         "duplicate": "the file just loaded, still in the uploader: clear it (×) to load it again"}
 #: each refused file as [its name, the rule it failed], from the browser
 ENTRIES = "(entries) => emit((entries || []).map(e => [e.file ? e.file.name : '', e.failedPropValidation]))"
 
