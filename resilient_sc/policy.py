@@ -192,14 +192,21 @@ class Policy:
         data = dict(data or {})
         names = cls.field_names()
         unknown = sorted((k for k in data if k not in names), key=str)
-        problems = [f"(policy) | unknown field {shown(k)}{suggest(k, names)}; known fields are: "
-                    f"{', '.join(names)}" for k in unknown[:SHOWN]]
-        if unknown and len(unknown) == len(data) and all(isinstance(data[k], Mapping) for k in unknown) \
-                and not any(suggest(str(k), names) for k in unknown):  # not a field misspelt (review)
-            problems.append(f"(policy) | {and_list([shown(k) for k in unknown[:SHOWN]])} read as named "
-                            "policies, each with its fields: one policy is its fields alone "
-                            "(min_local_share: 0.5); named policies are compared with load_policies "
-                            "(CLI: resilient-sc premium DATA --policies FILE)")
+        if unknown and len(unknown) == len(data) and all(isinstance(data[k], Mapping) for k in unknown) and (
+                any(set(map(str, data[k])) & set(names) for k in unknown)  # a name like 'single sourcing'
+                or not any(suggest(str(k), names) for k in unknown)):  # lost the words (scale audit)
+            listed = and_list([shown(k) for k in unknown[:SHOWN]]) + (
+                f" and {len(unknown) - SHOWN:,} more" if len(unknown) > SHOWN else "")
+            return cls._with_problems({}, [  # not a field misspelt (review): one problem, not one a name
+                f"(policy) | {listed} read as named policies, each with its fields: one policy is its "
+                "fields alone (min_local_share: 0.5); named policies are compared with load_policies "
+                "(CLI: resilient-sc premium DATA --policies FILE)"])
+        problems = [f"(policy) | unknown field {shown(k)}{suggest(k, names)}" for k in unknown[:SHOWN]]
+        plain = next((i for i, k in enumerate(unknown[:SHOWN]) if not suggest(k, names)), None)
+        if plain is not None:  # the fields listed once, where no 'did you mean' says (not on every line)
+            problems[plain] += f"; known fields are: {', '.join(names)}"
+        if len(unknown) > SHOWN:  # the header counted them all: 20 said '10 problems'
+            problems.append(f"(policy) | … and {len(unknown) - SHOWN:,} more unknown fields")
         return cls._with_problems({k: v for k, v in data.items() if k in names}, problems)
 
     @classmethod

@@ -450,6 +450,22 @@ def test_a_policies_file_given_as_one_policy_says_so(tmp_path: Path) -> None:
         "(policy) | 'base' and 'friend_shoring' read as named policies, each with its fields: one policy is "
         "its fields alone (min_local_share: 0.5); named policies are compared with load_policies (CLI: "
         "resilient-sc premium DATA --policies FILE)")
+    # said however a name reads: 'single sourcing' (like single_sourcing) lost the words, and of 20 names
+    # the header counted 10 problems, each 'unknown field' with the whole list of fields (scale audit)
+    names = ["base", "single sourcing", *[f"p{i:02d}" for i in range(18)]]
+    path.write_text("".join(f"{n}:\n  min_suppliers: 2\n" for n in names), encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(path)
+    (said,) = info.value.problems
+    assert said.startswith("(policy) | 'base', 'p00', 'p01', 'p02', 'p03', 'p04', 'p05', 'p06', 'p07' and "
+                           "'p08' and 10 more read as named policies")
+    # unknown fields: each named, the fields listed once, the rest counted
+    path.write_text("".join(f"x{i:02d}: 1\n" for i in range(12)), encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(path)
+    found = info.value.problems
+    assert len(found) == 11 and found[-1] == "(policy) | … and 2 more unknown fields"
+    assert sum("known fields are: min_suppliers, " in p for p in found) == 1
     # a field misspelt and left blank beside a known one is no named policy (review)
     path.write_text("max_country_shar:\nmin_suppliers: 2\n", encoding="utf-8")
     with pytest.raises(ValidationError) as info:
