@@ -2253,6 +2253,30 @@ async def test_a_time_limit_is_read_as_typed_and_keeps_the_best_plan_said_not_pr
     table = element(user, "premium-table")
     assert [c["label"] for c in table.columns][1:3] == ["status", "gap (% of cost)"]
     assert [r["gap"] for r in table.rows] == ["0.0000%", "2.0000%"]
+    session.start = lambda fn, args, what="": started(no_plan_solve, args, what)
+    status = await solved(user)  # in words, not 'not_optimal in 20.8 s' (scale audit)
+    assert status.startswith("no plan in ") and "not_optimal" not in status, status
+    # a name typed while a solve runs is kept for the next (it was erased when the solve ended)
+    session.start = lambda fn, args, what="": started(slow_solve, args, what)
+    by_id(user, "solve").click()
+    await until(lambda: text_of(user, "solve-status").startswith("solving"))
+    element(user, "scenario-name").set_value("next one")
+    await until(lambda: not text_of(user, "solve-status").startswith("solving"))
+    assert element(user, "scenario-name").value == "next one"
+
+
+def slow_solve(network, policy, options):
+    """A solve that takes a second more, to act on the page while it runs."""
+    time.sleep(1.0)
+    return solve(network, policy, options)
+
+
+def no_plan_solve(network, policy, options):
+    """A solve that reached its time limit with no plan, as the library says it."""
+    from resilient_sc import NotOptimalError
+
+    raise NotOptimalError("no plan: the time limit was reached before any feasible plan was found; raise "
+                          "SolveOptions.time_limit (CLI: --time-limit)")
 
 
 def _warns_many(n: int) -> int:

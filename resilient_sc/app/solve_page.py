@@ -361,7 +361,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
                     else f" · {outcome_text(out[0] if roadmap else out)}" if kind == "ok"
                     else f" · {log_progress(log[0], rounds[0], done=True, stopped=kind == 'stopped')}")
         unproven = kind == "ok" and (out[0] if roadmap else out).status is not Status.OPTIMAL
-        said = "time limit reached, best found kept" if unproven else kind
+        said = ("time limit reached, best found kept" if unproven
+                else {"not_optimal": "no plan", "error": "failed"}.get(kind, kind))  # 'not_optimal in 20.8 s'
         status.text = f"{said} in {seconds:.1f} s{progress}"
         kept = None
         if kind == "ok" and roadmap:
@@ -389,7 +390,8 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         solved_with[0] = policy if kind in ("ok", "infeasible", "invalid") else None
         show(kind, out, running.warnings)
         policy_changed()
-        name_input.value = ""
+        if name_input.value.strip() == typed:  # one typed while it ran: the next's (scale audit)
+            name_input.value = ""
         on_solved()
 
     async def with_cost_optimal(out: tuple[Roadmap, None, str], network: Network, options: SolveOptions,
