@@ -568,6 +568,28 @@ def test_premium_bars(compared):
     assert premium_frame(compared)["worst_served"].notna().tolist()[:2] == [True, False]  # base was stressed
 
 
+def test_many_premium_bars_lie_a_row_each():
+    """20 scenarios' names turned on the axis were cut and ran into the legend (scale audit): beyond
+    UPRIGHT_BARS the bars lie, a row per scenario in the table's order, their names read across."""
+    pytest.importorskip("plotly")
+    from resilient_sc.app.compare_page import UPRIGHT_BARS
+
+    n = UPRIGHT_BARS + 1
+    table = pd.DataFrame({"policy": [f"scenario {i}" for i in range(n)], "status": "optimal",
+                          "premium_pct": [float(i) for i in range(n)], "cost": 110.0, "network_cost": 100.0,
+                          "network_premium_pct": [0.5 * i for i in range(n)]})
+    fig = premium_bars(table)
+    total, network = fig.data
+    assert total.orientation == network.orientation == "h" and list(total.x) == list(range(n))
+    assert list(fig.layout.yaxis.ticktext) == list(table["policy"])
+    assert fig.layout.yaxis.autorange == "reversed"  # the first on top, as in the table
+    assert fig.layout.xaxis.title.text == "premium over the base design (%)"
+    assert "%{x:+.2f}" in network.hovertemplate and fig.layout.height >= 22 * 2 * n
+    upright = premium_bars(table.head(UPRIGHT_BARS))
+    assert upright.data[0].orientation is None
+    assert list(upright.layout.xaxis.ticktext) == list(table["policy"][:-1])
+
+
 def test_premium_bars_split_what_a_shortfall_penalty_counts(base_plan):
     """A scenario whose cost counts disruption-scenario cost (the example's disruptions table):
     beside its premium a hatched bar gives the network's alone, and its table shows the network

@@ -198,6 +198,10 @@ def reference_words(session: Session) -> str:
     return "the base design" if base is None or base.policy.is_base else f"the scenario '{base.name}'"
 
 
+#: scenarios beyond which the premium bars lie, a row each (their names read across)
+UPRIGHT_BARS = 8
+
+
 def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any:
     """Plotly bars of the premium (% of the cost of ``reference``, the first row's, in words:
     :func:`reference_words`) per scenario; an infeasible scenario is a labelled empty slot. A
@@ -215,35 +219,45 @@ def premium_bars(table: pd.DataFrame, reference: str = "the base design") -> Any
     text = ["infeasible" if bad else signed_pct_points(v) for bad, v in zip(infeasible, pct, strict=True)]
     colors = ["#888" if i == 0 else "#1f77b4" for i in range(len(pct))]
     hover = f"%{{customdata}}: %{{text}} over {base}<extra></extra>"
+    flat = len(x) > UPRIGHT_BARS  # a row per scenario: 20 names turned on the axis ran into the legend
+
+    def bars(values: list[float], **kw: Any) -> Any:  # upright, or lying a row per scenario
+        return go.Bar(**({"y": x, "x": values, "orientation": "h"} if flat else {"x": x, "y": values}),
+                      customdata=names, textposition="outside", cliponaxis=False, **kw)
+
     if not counts_penalties(table):
-        fig = go.Figure(go.Bar(x=x, y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)],
-                               customdata=names, text=text, textposition="outside", cliponaxis=False,
-                               marker_color=colors, hovertemplate=hover))
+        fig = go.Figure(bars([0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)], text=text,
+                             marker_color=colors, hovertemplate=hover))
     else:  # beside each premium, that of the network alone (no shortfall or disruption cost):
         # side by side, never stacked, so a negative one with a positive penalty reads right
         net = [math.nan if bad else float(v)
                for bad, v in zip(infeasible, table["network_premium_pct"], strict=True)]
         fig = go.Figure([
-            go.Bar(x=x, y=[0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)], text=text,
-                   customdata=names,
-                   textposition="outside", cliponaxis=False, marker_color=colors, hovertemplate=hover,
-                   name="premium of the total cost"),
-            go.Bar(x=x, y=net, customdata=names,
-                   text=["" if math.isnan(v) else signed_pct_points(v) for v in net],
-                   textposition="outside", cliponaxis=False,
-                   marker={"color": "white", "line": {"color": "#1f77b4", "width": 1},
-                           "pattern": {"shape": "/", "fgcolor": "#1f77b4"}},
-                   name="hatched: of the network alone (design and flows, without the shortfall and "
-                        "disruption-scenario cost a shortfall penalty counts)",
-                   hovertemplate="%{customdata}: network %{y:+.2f}%<extra></extra>")])
-        fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
+            bars([0.0 if bad else v for bad, v in zip(infeasible, pct, strict=True)], text=text,
+                 marker_color=colors, hovertemplate=hover, name="premium of the total cost"),
+            bars(net, text=["" if math.isnan(v) else signed_pct_points(v) for v in net],
+                 marker={"color": "white", "line": {"color": "#1f77b4", "width": 1},
+                         "pattern": {"shape": "/", "fgcolor": "#1f77b4"}},
+                 name="hatched: of the network alone (design and flows, without the shortfall and "
+                      "disruption-scenario cost a shortfall penalty counts)",
+                 hovertemplate=f"%{{customdata}}: network %{{{'x' if flat else 'y'}:+.2f}}%<extra></extra>")])
+        fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25} if not flat else
+                          {"orientation": "h", "y": 1.0, "yanchor": "bottom"})
     title = ("Premium of each path: its Σ weight × period cost over the cost-optimal path's (same periods)"
              if paths else f"Premium of each scenario: its cheapest design's cost over the cost of {base} "
                            "(same data)")  # in lines: plotly cuts a title wider than the figure (640 px)
-    fig.update_layout(title=lines(title, TITLE_CHARS), height=400, margin={"t": 90, "b": 40})
-    fig.update_xaxes(title_text="scenario", tickvals=x,
-                     ticktext=[plotted(n, LABEL_CHARS) for n in table["policy"]])
-    fig.update_yaxes(title_text=f"premium over {base} (%)", zeroline=True, zerolinecolor="black")
+    rows = len(x) * (2 if len(fig.data) > 1 else 1)
+    fig.update_layout(title=lines(title, TITLE_CHARS), height=max(400, 160 + 22 * rows) if flat else 400,
+                      margin={"t": 160 if flat and len(fig.data) > 1 else 90, "b": 40})
+    names_axis = {"title_text": "scenario", "tickvals": x,
+                  "ticktext": [plotted(n, LABEL_CHARS) for n in table["policy"]]}
+    premium_axis = {"title_text": f"premium over {base} (%)", "zeroline": True, "zerolinecolor": "black"}
+    if flat:  # the first scenario on top, as in the table
+        fig.update_yaxes(autorange="reversed", **names_axis)
+        fig.update_xaxes(**premium_axis)
+    else:
+        fig.update_xaxes(**names_axis)
+        fig.update_yaxes(**premium_axis)
     return fig
 
 
