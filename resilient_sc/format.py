@@ -483,3 +483,12 @@ def field_text(policy: Policy, field: str) -> str:
     if field == "single_sourcing":
         return "single_sourcing"
     return f"{field} {setting(getattr(policy, field))}"
+
+
+def file_size(n: int) -> str:
+    """``n`` bytes as a planner reads them.
+
+    >>> file_size(12_345), file_size(13_000_000)
+    ('12 KB', '12.4 MB')
+    """
+    return f"{n / 2**10:.0f} KB" if n < 2**20 else f"{n / 2**20:.1f} MB"

@@ -1364,6 +1364,20 @@ async def test_after_stop_nothing_uses_the_plan_of_an_earlier_solve(user):
 
 
 @on_pages
+async def test_the_report_says_while_it_is_written_and_then_its_size(user):
+    """20 scenarios' report took 65 s behind a 5-second toast and a greyed button (scale audit): a
+    status beside the button says what is written, the seconds, then its size."""
+    pytest.importorskip("plotly")
+    session = await base_solved(user)
+    by_id(user, "export-report").click()
+    await until(lambda: text_of(user, "report-status").startswith("report written in "), 120)
+    said = text_of(user, "report-status")
+    assert re.fullmatch(r"report written in \d+ s \(\d+(\.\d)? [KM]B\), downloading", said), said
+    assert element(user, "report-status").props["role"] == "status" and session.base_scenario() is not None
+    await until(lambda: user.download.http_responses)
+
+
+@on_pages
 async def test_a_solve_in_rounds_labels_its_progress_as_the_rounds(user):
     await user.open("/")
     session = user.sessions[-1]

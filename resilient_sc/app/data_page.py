@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..data import Network, read_network
 from ..exceptions import ValidationError
-from ..format import count
+from ..format import count, file_size
 from ..io import write_excel
 from ..limits import ZIP_ERRORS, current
 from ..schema import TABLES
@@ -257,15 +257,6 @@ def grid_columns(df: pd.DataFrame) -> list[dict[str, Any]]:
         return max([len(str(c)), *values.str.len()])
     return [{"field": c, "headerName": c, "editable": True, "tooltipField": c, "headerTooltip": str(c),
              "minWidth": min(WIDEST, PADDING_PX + CHAR_PX * longest(c))} for c in df.columns]
-
-
-def file_size(n: int) -> str:
-    """``n`` bytes as a planner reads them.
-
-    >>> file_size(12_345), file_size(13_000_000)
-    ('12 KB', '12.4 MB')
-    """
-    return f"{n / 2**10:.0f} KB" if n < 2**20 else f"{n / 2**20:.1f} MB"
 
 
 def periods_text(session: Session) -> str:

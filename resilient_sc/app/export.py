@@ -17,6 +17,7 @@ folder and handed to the browser as a download.
 
 from __future__ import annotations
 
+import time
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,8 +25,10 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.report import write_premium_report
 from ..analysis.report_kit import describe
 from ..analysis.roadmap_report import write_roadmap_premium_report
+from ..format import file_size
 from ..io import atomic_path
 from ..workbook import write_workbook
+from . import access
 from .compare_page import (
     any_frontier_figure,
     outcomes,
@@ -195,15 +198,24 @@ def build(session: Session) -> None:
         if session.base_scenario() is None:
             ui.notify("solve a policy first (step 3): the report compares the scenarios")
             return
-        ui.notify("writing the report (figures take a few seconds)…")
         report_button.disable()  # one at a time: two would write the same folder
+        n = len(session.scenarios)
+        doing = (f"writing the report of {n} {'path' if session.is_roadmap else 'scenario'}{'s' * (n != 1)}: "
+                 "its figures take a few seconds each")  # 20 took 65 s behind a 5-second toast (scale audit)
+        began = time.perf_counter()
+        ticking = ui.timer(1.0, lambda: writing.set_text(f"{doing}… {time.perf_counter() - began:.0f} s"))
+        writing.set_text(f"{doing}…")
         try:
             path = await run.io_bound(report_zip, session)
         except OSError as exc:
+            writing.set_text("")
             failed("premium report", exc)
             return
         finally:
+            ticking.cancel()
             report_button.enable()
+        size = file_size(path.stat().st_size)
+        writing.set_text(f"report written in {time.perf_counter() - began:.0f} s ({size}), downloading")
         ui.download.file(path, path.name)
 
     def pictures() -> None:
@@ -227,8 +239,10 @@ def build(session: Session) -> None:
              "figures (premium chart, served heatmap and map per scenario) and report.md, zipped. Of "
              "roadmaps: premium.csv and premium_paths.csv (each path per period), the premium chart, "
              "each path's roadmap figure and report.md.")
-    report_button = ui.button("Download the premium report (.zip)", icon="folder_zip", on_click=report).props(
-        "data-testid=export-report")
+    with ui.row().classes("items-center"):
+        report_button = ui.button("Download the premium report (.zip)", icon="folder_zip",
+                                  on_click=report).props("data-testid=export-report")
+        writing = access.status(ui.label().props("data-testid=report-status"))
     ui.label("The figures of this session (map, premium bars, served heatmaps, frontier; of a roadmap its "
              "timeline and the map of the period shown) on one interactive HTML page that works offline.")
     ui.button("Download the figures (.html)", icon="insert_chart", on_click=pictures).props(
