@@ -1689,6 +1689,30 @@ async def test_an_infeasible_policy_shows_its_reasons_and_no_gap(user):
     await user.should_see("No plan meets the policy:")
 
 
+@on_pages
+async def test_the_timeline_hides_a_country_by_keyboard_too(user):
+    """The timeline's legend hid a country's bars by mouse alone (accessibility audit): a picker
+    of the countries shown does it by keyboard too."""
+    from nicegui import ui
+
+    await user.open("/")
+    by_id(user, "roadmap-example").click()
+    session = user.sessions[-1]
+    await until(lambda: session.is_roadmap)
+    session.policy = Policy()
+    assert (await solved(user)).startswith("ok")
+    (pick,) = by_id(user, "timeline-countries").elements
+    (chart,) = by_id(user, "roadmap-timeline").elements
+    traces = {i: t.name for i, t in enumerate(chart.figure.data) if t.legendgroup == "countries"}
+    assert sorted(pick.options) == sorted(traces) and list(pick.value) == list(traces)
+    first, *rest = traces
+    with user:
+        pick.value = rest
+    assert chart.figure.data[first].visible == "legendonly"
+    assert all(chart.figure.data[i].visible is True for i in rest)
+    assert isinstance(pick, ui.select)
+
+
 def slow_cost_optimal_path(network, options):
     """The cost-optimal path, a minute late: a job of the page's to stop while it runs."""
     time.sleep(60)

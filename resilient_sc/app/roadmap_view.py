@@ -16,6 +16,7 @@ that shows that period's plan with the one-period views (:mod:`.plan_view`).
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.replay import premium_pct
@@ -249,9 +250,23 @@ def show_roadmap(session: Session, roadmap: Roadmap, base: Roadmap | None, base_
     access.named(ui.table(columns=columns, rows=roadmap_rows(roadmap), title="Roadmap").props(
         "dense wrap-cells data-testid=roadmap-table").classes("w-full"), "Roadmap")
     ui.label(TIMELINE_WORDS).classes("text-sm font-bold mt-2")
-    access.described(ui.plotly(timeline_figure(roadmap)).classes("w-full").props("data-testid=roadmap-timeline"),
-                     "Timeline of the suppliers and hubs operating in each period, with their country; "
-                     "each period's plan below lists them")
+    figure = timeline_figure(roadmap)
+    countries = {i: html.unescape(t.name) for i, t in enumerate(figure.data) if t.legendgroup == "countries"}
+    drawn: list[Any] = []  # the chart, drawn under its picker
+
+    def show(kept: set[int]) -> None:
+        for i in countries:
+            drawn[0].figure.data[i].visible = True if i in kept else "legendonly"
+        drawn[0].update()
+
+    if len(countries) > 1:  # the legend hides a country by mouse alone: this by keyboard too (a11y audit)
+        ui.select(countries, multiple=True, value=list(countries), label="countries shown on the timeline",
+                  on_change=lambda e: show(set(e.value or []))).classes("w-full").props(
+            "use-chips dense data-testid=timeline-countries")
+    drawn.append(access.described(
+        ui.plotly(figure).classes("w-full").props("data-testid=roadmap-timeline"),
+        "Timeline of the suppliers and hubs operating in each period, with their country; each period's "
+        "plan below lists them"))
 
     ids = roadmap.period_ids
     if session.period not in ids:
