@@ -25,13 +25,13 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
                 workbook: bool = False, network: bool = False,
                 replaceable: frozenset[str] | None = None) -> None:
     """Refuse, before any work, outputs that would overwrite or sit inside an input, or that
-    cannot be written (:func:`resilient_sc.io.output_problem`): ``out`` (a folder or a file)
+    cannot be written (:func:`resilient_sc.output_paths.output_problem`): ``out`` (a folder or a file)
     and the ``--log`` file, checked against DATA and every input file of the command; an output
     folder named like a file (``workbook``: the command writes a .xlsx workbook too). ``network``:
     ``out`` is a network's data (``init``, ``orlib``), which may replace a network's folder;
     ``replaceable``: the file types ``--force`` may replace in an ``out`` folder (default
     :data:`resilient_sc.io.OUTPUT_SUFFIXES`)."""
-    from . import io  # pandas: imported by the commands that run, not by --help
+    from . import io, output_paths  # pandas: imported by the commands that run, not by --help
 
     replaceable = io.OUTPUT_SUFFIXES if replaceable is None else replaceable
     inputs: dict[str, Path | None] = {name: getattr(args, arg, None) for arg, name in INPUTS.items()}
@@ -43,8 +43,9 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
         outputs.append(("--log", args.log, False))
     force = getattr(args, "force", False)
     problems = [f"({opt}) | {problem}" for opt, path, is_folder in outputs if path is not None
-                and (problem := io.output_problem(path, inputs, is_folder, force, network=network and
-                                                  opt == option, outputs=replaceable)) is not None]
+                and (problem := output_paths.output_problem(path, inputs, is_folder, force,
+                                                            network=network and opt == option,
+                                                            outputs=replaceable)) is not None]
     if out is not None and str(out) == "-":  # '--log -' is stderr; an --out '-' made a folder named '-'
         problems.append(f"({option}) | '-' is not an output here ({option} writes files; --json prints the "
                         "results to stdout): give a path")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import io
+from . import io, output_paths
 from .exceptions import ValidationError, check_path, check_switch
 
 
@@ -21,7 +21,7 @@ def check_result_folder(folder: str | Path, data: str, force: bool) -> None:
     folder of CSV tables with the plan's), or when :func:`.io.folder_problem` refuses it."""
     check_switch("force", force, "replace a result folder")  # force="no" replaced the folder
     inputs = {"data it was solved from": Path(data) if data else None}
-    problem = io.output_problem(folder, inputs, True, force, "force=True")
+    problem = output_paths.output_problem(folder, inputs, True, force, "force=True")
     if problem is not None:
         raise ValidationError([f"(folder) | {problem}"], "with the output folder")
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import io
+from . import io, output_paths
 from .escaping import as_json
 from .exceptions import ValidationError, check_path, check_switch
 from .format import output_float
@@ -280,7 +280,7 @@ def write_workbook(path: str | Path, plan: Plan | None = None, premium_table: pd
     sources = {f"data the {what} was solved from": Path(r.data_location)  # a workbook's: a folder's
                for what, r in (("plan", plan), ("roadmap", roadmap))  # tables are no .xlsx
                if r is not None and r.data_location and Path(r.data_location).is_file()}
-    problem = (io.output_problem(path, sources, folder=False, force=force, flag="force=True")
+    problem = (output_paths.output_problem(path, sources, folder=False, force=force, flag="force=True")
                if path.is_file() else None)  # else atomic_path says what is wrong, as an OSError
     if problem is not None:
         raise ValidationError([f"(path) | {problem}"])

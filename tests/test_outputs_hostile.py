@@ -178,6 +178,9 @@ def test_a_link_to_a_table_a_pipe_and_a_read_only_or_open_workbook_are_refused(c
         ("--log", str(tmp_path / "pipe.log")): "is a named pipe (FIFO)",
         ("--out", str(kept)): "is read-only; it is not replaced even with --force",
         ("--out", str(opened)): "(~$opened.xlsx beside it is its lock file)",
+        # the folder holding the file a table's symbolic link leads to: replaced with --force, the folder
+        # took the table with it (file system audit)
+        ("--out", str(masters)): "holds the file the data folder's lanes.csv links to",
     }
     books = {b: b.read_bytes() for b in (kept, opened)}
     for (option, path), message in cases.items():
