@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import webbrowser
 from pathlib import Path
 from typing import Any
@@ -158,11 +157,6 @@ def serve(data: str | Path | None, port: int, browser: str | None, token: str) -
     from .guard import LocalOnly, opener
 
     app.add_middleware(LocalOnly, port=port, token=token)
-    # NiceGUI spools an upload over 1 MB to the temporary folder, where a killed server left it
-    # (security audit): to this process's folder instead, which the next server removes
-    spool = process_folder() / "uploads"
-    spool.mkdir(exist_ok=True)
-    tempfile.tempdir = str(spool)
     if browser is not None:  # through a page of the process's folder: a command line is every user's to read
         app.on_startup(lambda: webbrowser.open(opener(browser, process_folder()).as_uri()))
 
