@@ -35,7 +35,6 @@ from ..limits import ZIP_ERRORS, current
 from ..schema import TABLES
 from ..template import write_template
 from ..wording import closest
-from ..xlsx_tables import MAX_INFLATION
 from . import access
 from .refused import on_refused, refused_text
 from .state import cleaned, problem_rows, upload_path, user_words
@@ -89,8 +88,9 @@ def read_upload(content: bytes, name: str, workdir: Path) -> Network:
     return network._derived(source=name)  # the user's file, not the server's copy of it, in every export
 
 
-#: what reading a member of a damaged archive raises (not a full disk's OSError on writing it)
-UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
+#: what reading a member of a damaged or encrypted archive raises (not a full disk's OSError on
+#: writing it; an encrypted member's RuntimeError read 'cannot read it (RuntimeError)')
+UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 
 
 def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
@@ -100,9 +100,10 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
     Refused, as a :class:`ValidationError` labelled ``name``: a damaged archive, more than
     :data:`ZIP_MEMBERS` members, a member name that is absolute or climbs out (``..``), a
     member over the file size limit of :mod:`resilient_sc.limits` (checked on the bytes
-    extracted, not only the archive's word) or unzipping to more than
-    :data:`~resilient_sc.xlsx_tables.MAX_INFLATION` times its stored size once over 1 MB, as a
-    workbook's parts, tables in several folders or none. Only the
+    extracted, not only the archive's word), a damaged member, tables in several folders or none.
+    (No limit on how much a member inflates: a sheet Excel saved with formatted blank rows
+    down to the last one zips 600 times smaller, and the size limit bounds the work as it
+    bounds a CSV file's.) Only the
     ``.csv`` members named like a table are extracted, within the file size limit together."""
     limits = current()
     try:
@@ -159,18 +160,13 @@ def unzip_tables(content: bytes, name: str, workdir: Path) -> Path:
             if str(member.parent) != folders[0]:
                 continue
             out = target / member.name
-            inflated = max(2**20, MAX_INFLATION * info.compress_size)  # on the bytes, not the archive's word
             try:
                 with zf.open(info) as src, open(out, "wb") as dst:
-                    copied = _copy(src, dst, most := min(left, inflated))
+                    copied = _copy(src, dst, left)
             except UNZIP_ERRORS as exc:  # a stated size or checksum not the bytes': a traceback
-                raise ValidationError([f"({name}) | member {info.filename[:120]!r} is damaged ({exc}): "
-                                       "zip the folder of CSV files again"]) from exc
-            if copied > most and inflated < left:  # 519 KB of one row repeated: 168 MB, 29 s, 1.5 GB
-                stored = info.compress_size / 2**10
-                raise ValidationError([f"({name}) | member {info.filename[:120]!r} unzips to more than "
-                                       f"{MAX_INFLATION} times its stored size of {stored:,.0f} KB: not read "
-                                       "(zip the folder of CSV files again, or upload a workbook)"])
+                why = ("is encrypted: zip the folder of CSV files again without a password"
+                       if info.flag_bits & 0x1 else f"is damaged ({exc}): zip the folder of CSV files again")
+                raise ValidationError([f"({name}) | member {info.filename[:120]!r} {why}"]) from exc
             left -= copied
             if left < 0:
                 raise ValidationError([f"({name}) | the table CSV files unzip to more than the limit of "
