@@ -776,9 +776,13 @@ def test_report_zip_and_figures(compared):
     # its language, a main landmark and each figure's numbers as text, where the page had no text
     # alternative; no Plotly Cloud button on an offline page of the planner's data (accessibility audit)
     assert page.startswith("<!doctype html><html lang='en'>") and page.count("<main>") == 1
-    assert page.count("<p>The numbers: ") == 5 and page.count("plan workbook, plan.xlsx (step 5)") == 5
-    assert "the sheet stress_shortfalls of the plan workbook" in page
-    assert "<td>2.00</td>" in page and "<td>0.5</td>" in page  # the frontier's own table
+    assert page.count("<p>The numbers: ") == 5 and page.count("plan workbook, plan.xlsx (step 5)") == 2
+    assert page.count("every market&#x27;s served share under every failure in the report&#x27;s "
+                      "stress_shortfalls.csv") == 3
+    # the frontier's table as the page's: its columns headed with units, its numbers as the page's (the
+    # raw frame had 19 columns, fractions and no units: review audit)
+    assert "<th scope='col'>premium over the starting policy&#x27;s design (%)</th>" in page
+    assert "<td>100.00%</td>" in page and "<th scope='col'>cost (money)</th>" in page
     assert '"modeBarButtonsToRemove": ["sendChartToCloud"' in page and '"displaylogo": false' in page
     real = Path.write_text
 
@@ -982,14 +986,21 @@ def test_the_stress_words_name_a_file_the_export_writes(paths):
     """The stress test's words sent a roadmap's planner to the report's stress_failures.csv and
     stress_shortfalls.csv, which a roadmap's report zip does not hold: the roadmap workbook's
     sheets do (accessibility audit); a one-period session's report holds the CSVs."""
-    from resilient_sc.app.compare_page import _stress_file
+    from resilient_sc.app.compare_page import stress_file
 
     with zipfile.ZipFile(report_zip(paths)) as zf:
         assert not [n for n in zf.namelist() if "stress_" in n]
-    assert _stress_file(paths, "failures") == ("the stress_failures sheet of the workbook roadmap.xlsx "
+    assert stress_file(paths, "failures") == ("the stress_failures sheet of the workbook roadmap.xlsx "
                                                "(step 5, export)")
-    one = _stress_file(Session.example(), "shortfalls")
+    one = stress_file(Session.example(), "shortfalls")
     assert one == "the report's stress_shortfalls.csv (step 5, export)"
+    # the workbook's sheet keeps the shortfalls alone: not said to hold every share (review audit)
+    from resilient_sc.app.compare_page import served_shares_where
+
+    assert served_shares_where(paths).startswith("each market and product left short under each failure in "
+                                                 "the stress_shortfalls sheet of the workbook roadmap.xlsx")
+    assert served_shares_where(Session.example()).startswith("every market's served share under every "
+                                                             "failure in the report's stress_shortfalls.csv")
 
 
 def test_end_year_frontier_figure():

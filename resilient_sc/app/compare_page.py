@@ -138,12 +138,22 @@ def premium_columns(session: Session) -> list[str]:
     return PATH_COLUMNS if session.is_roadmap else PREMIUM_COLUMNS
 
 
-def _stress_file(session: Session, part: str) -> str:
-    """Where step 5 puts the stress test's ``part`` (``failures``, ``shortfalls``) in full: the
-    report's CSV, or of a roadmap (whose report has no stress files) the workbook's sheet."""
+def stress_file(session: Session, part: str) -> str:
+    """Where step 5 puts the stress test's ``part`` (``failures``, ``shortfalls``): the report's
+    CSV, or of a roadmap (whose report has no stress files) the workbook's sheet."""
     if session.is_roadmap:
         return f"the stress_{part} sheet of the workbook roadmap.xlsx (step 5, export)"
     return f"the report's stress_{part}.csv (step 5, export)"
+
+
+def served_shares_where(session: Session) -> str:
+    """Where a served heatmap's numbers are as text: every market's share under every failure in
+    the report's stress_shortfalls.csv; of a roadmap the workbook's sheet, which keeps the markets
+    and products left short alone (it was said to hold every share: review audit)."""
+    where = stress_file(session, "shortfalls")
+    if session.is_roadmap:
+        return f"each market and product left short under each failure in {where}"
+    return f"every market's served share under every failure in {where}"
 
 
 def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -153,6 +163,19 @@ def _formatted(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     if "reason" in out:  # a cell shows no line ends: one reason ran into the next ('in CA max_country_share')
         out["reason"] = out["reason"].astype(str).str.replace("\n", "; ", regex=False)
     return out.fillna("").astype(str).to_dict("records")
+
+
+def frontier_table(out: pd.DataFrame, name: str,
+                   roadmap: bool) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """A frontier of the policy field ``name`` as the page's table shows it: its columns (name ->
+    heading, with units and what the premium is over; the field as named) and its rows as text
+    (the exported figures page gave the raw frame: 19 columns, fractions, no units: review audit)."""
+    shown = shown_columns([name, *(PATH_FRONTIER_COLUMNS if roadmap else FRONTIER_COLUMNS)], out)
+    over = ({"premium_pct": "premium over the cost-optimal path (%)"} if roadmap else {  # not the
+        "premium_pct": "premium over the starting policy's design (%)",  # premium table's
+        "worst_served": "worst served, worst single country failure (% of demand)"})
+    return ({c: c if c == name else over.get(c, column_label(c)) for c in shown if c in out},
+            _formatted(out, shown))
 
 
 def premium_rows(session: Session) -> list[dict[str, Any]]:
@@ -536,7 +559,7 @@ def build(session: Session) -> Any:
         names = [n for n, s in session.scenarios.items() if s.plan is not None and s.plan is session.plan]
         where = (f"period {period}'s design" if period else  # whose design, among the scenarios listed above
                  f"the design of scenario '{names[-1]}'" if names else "the current design")
-        rest = unlisted(out, len(worst), _stress_file(session, "failures"))
+        rest = unlisted(out, len(worst), stress_file(session, "failures"))
         ui.label(" ".join([f"{count(len(out.failures), 'failure')} replayed on {where}.", *rest,
                            *(["The worst:"] if len(worst) else [])]))
         columns = [{**c, "label": f"{out.floor_name} (% of demand)"} if c["name"] == "worst_served" else c
@@ -554,8 +577,7 @@ def build(session: Session) -> Any:
             heat = access.described(ui.plotly(figure).classes("w-full").style(
                 f"min-width: {heatmap_width(figure)}px").props("data-testid=served-heatmap"),
                 "Heatmap of the share of demand each market gets under each failure replayed: the worst "
-                "failures are in the table above, every market's served share under every failure in "
-                f"{_stress_file(session, 'shortfalls')}")
+                f"failures are in the table above, {served_shares_where(session)}")
 
         def show(product: str) -> None:
             fig = served_heatmap(out, product)
@@ -619,11 +641,9 @@ def build(session: Session) -> Any:
                         "the worst single country failure.")
             ui.label(said).classes("text-sm")
             session.frontier = (name, out, said)  # the export's figure says what it is conditional on
-            shown = shown_columns([name, *(PATH_FRONTIER_COLUMNS if roadmap else FRONTIER_COLUMNS)], out)
-            over = ({"premium_pct": "premium over the cost-optimal path (%)"} if roadmap else {  # not the
-                "premium_pct": "premium over the starting policy's design (%)",  # premium table's
-                "worst_served": "worst served, worst single country failure (% of demand)"})
-            access.named(ui.table(columns=cols(shown, name, over), rows=_formatted(out, shown)).props(
+            labels, rows = frontier_table(out, name, roadmap)
+            columns = [{"name": c, "label": text, "field": c, "align": "left"} for c, text in labels.items()]
+            access.named(ui.table(columns=columns, rows=rows).props(
                 "dense data-testid=frontier-table").classes("w-full"), f"Frontier of {name}")
             # a reason runs to thousands of characters: a line each under the table, not a cell
             missing = out.loc[out["cost"].isna()]

@@ -31,17 +31,17 @@ from ..workbook import write_workbook
 from . import access
 from .compare_page import (
     any_frontier_figure,
+    frontier_table,
     outcomes,
     path_outcomes,
     premium_bars,
     premium_frame,
     reference_words,
+    served_shares_where,
 )
 from .stress_view import served_heatmap, shown_period
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..policy import Policy
     from .state import Session
 
@@ -103,13 +103,13 @@ def figures(session: Session) -> list[tuple[str, Any]]:
     return [(title, fig) for title, fig, _ in _figures(session)]
 
 
-def _figures(session: Session) -> list[tuple[str, Any, str | pd.DataFrame]]:
+def _figures(session: Session) -> list[tuple[str, Any, str | tuple[dict[str, str], list[dict[str, Any]]]]]:
     """:func:`figures`, each with where its numbers are as text (a table of them, for the frontier,
     which no download holds)."""
     from .plan_view import map_figure
     from .roadmap_view import TIMELINE_WORDS, timeline_figure
 
-    out: list[tuple[str, Any, str | pd.DataFrame]] = []
+    out: list[tuple[str, Any, str | tuple[dict[str, str], list[dict[str, Any]]]]] = []
     book = f"the plan workbook, {'roadmap.xlsx' if session.roadmap is not None else 'plan.xlsx'} (step 5)"
     design = ""  # the design the stress test replays failures on, in words
     if session.plan is not None:
@@ -138,17 +138,12 @@ def _figures(session: Session) -> list[tuple[str, Any, str | pd.DataFrame]]:
         of = (f"the design of period {period} of the path {_policy_words(session.roadmap.policy)}"
               if per_period and session.roadmap is not None else design)
         out += [(f"Demand served per failure of {of} (each failure alone, flows re-routed): {p}",
-                 served_heatmap(stress, p), f"every market's share served under every failure is in the "
-                 f"sheet stress_shortfalls of {book}") for p in stress.products]
+                 served_heatmap(stress, p), served_shares_where(session)) for p in stress.products]
     if session.frontier is not None:
         field, df, over = session.frontier
-        out.append((f"Frontier of {field}: {over}", any_frontier_figure(df, field), df))
+        out.append((f"Frontier of {field}: {over}", any_frontier_figure(df, field),
+                    frontier_table(df, field, session.is_roadmap)))
     return out
-
-
-def _cell(v: float) -> str:
-    """A number of a table on the figures page: money to the cent, a fraction to 4 digits."""
-    return f"{v:,.2f}" if abs(v) >= 1 else f"{v:.4g}"
 
 
 def figures_html(session: Session) -> Path:
@@ -164,8 +159,13 @@ def figures_html(session: Session) -> Path:
         parts.append(fig.to_html(full_html=False, include_plotlyjs=i == 0, config=EXPORT_CONFIG))
         if isinstance(numbers, str):  # the numbers as text (WCAG 1.1.1): the page had no text alternative
             parts.append(f"<p>The numbers: {html.escape(numbers)}.</p>")
-        else:
-            parts.append(numbers.to_html(index=False, na_rep="", border=0, float_format=_cell))
+        else:  # the frontier's, as the page's table shows them
+            labels, rows = numbers
+            parts.append("<table><thead><tr>" + "".join(f"<th scope='col'>{html.escape(t)}</th>"
+                                                        for t in labels.values()) + "</tr></thead><tbody>")
+            parts += ["<tr>" + "".join(f"<td>{html.escape(str(r[c]))}</td>" for c in labels) + "</tr>"
+                      for r in rows]
+            parts.append("</tbody></table>")
     parts.append("</main></body></html>")
     path = session.workdir / "figures.html"
     with atomic_path(path) as tmp:  # whole or not at all (a full disk left 0 bytes)
