@@ -1765,6 +1765,13 @@ async def test_a_roadmaps_cost_optimal_path_is_said_and_stop_keeps_the_policys_p
         "no premium: the cost-optimal path (no policy) was stopped (Stop) before it was found"), said
     assert session.roadmap is not None and session.base_scenario() is None  # the policy's path kept
     assert list(session.scenarios) == [scenario_name(session.policy)]
+    # a cost-optimal path not found within the limits is said so, in the app's words (it read 'has no
+    # roadmap: ... raise SolveOptions.time_limit (CLI: --time-limit)': review audit)
+    monkeypatch.setattr(solve_page, "cost_optimal_path", no_plan_solve)
+    said = await solved(user)
+    assert ("no premium: the cost-optimal path (no policy) was not found within the limits: no plan: the "
+            "time limit was reached before any feasible plan was found; raise the time limit (s) beside "
+            "Solve · kept as scenario") in said, said
 
 
 @on_pages
@@ -2347,7 +2354,7 @@ def slow_solve(network, policy, options):
     return solve(network, policy, options)
 
 
-def no_plan_solve(network, policy, options):
+def no_plan_solve(network, *args):
     """A solve that reached its time limit with no plan, as the library says it."""
     from resilient_sc import NotOptimalError
 

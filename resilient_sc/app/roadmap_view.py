@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.replay import premium_pct
 from ..data import Network
 from ..escaping import ids_in
-from ..exceptions import InfeasiblePolicyError, NotOptimalError
+from ..exceptions import InfeasiblePolicyError
 from ..format import fraction, money_label, quantity, relative_gap, signed_pct_points, weight
 from ..policy import Policy
 from ..results import Plan, network_beside, network_cost
@@ -49,15 +49,16 @@ STARTED, STOPPED = "#2ca02c", "#d62728"
 
 
 def cost_optimal_path(network: Network, options: SolveOptions) -> tuple[Roadmap | None, str]:
-    """The cost-optimal path (no policy), the premiums' reference, or None and why it has none:
+    """The cost-optimal path (no policy), the premiums' reference, or None and why none exists:
     the job a roadmap solve runs after the policy's path, whose path stands without it (with a
-    shortfall penalty a policy may have a path where the base has none). A job of its own, so that
-    the page says which is being solved and Stop keeps the policy's path (stopped in the same job,
-    a path found 20 s before was lost: scale audit)."""
+    shortfall penalty a policy may have a path where the base has none; a time limit reached
+    first is the job's ``not_optimal``). A job of its own, so that the page says which is being
+    solved and Stop keeps the policy's path (stopped in the same job, a path found 20 s before was
+    lost: scale audit)."""
     try:
         return solve_roadmap(network, Policy(), options), ""
-    except (InfeasiblePolicyError, NotOptimalError) as exc:
-        return None, "; ".join(exc.reasons) if isinstance(exc, InfeasiblePolicyError) else str(exc)
+    except InfeasiblePolicyError as exc:
+        return None, "; ".join(exc.reasons)
 
 
 def reference_caveat(name: str, reference: Plan | Roadmap) -> str:

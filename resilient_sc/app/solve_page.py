@@ -335,14 +335,15 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         timer.activate()
         client = ui.context.client
         kind, out = await running.result()
-        seconds = running.elapsed
+        seconds, warned = running.elapsed, list(running.warnings)
         session.ended(running)
         if client.is_deleted:  # the tab closed while it ran (its jobs were stopped): no page to draw on
             return
         if roadmap and kind == "ok":  # the path, the cost-optimal path for its premium, why none
             out = (out, None, "")
             if with_base and session.network is network and kept_outcome(kind, out, True)[0] == "ok":
-                out, seconds = await with_cost_optimal(out, network, options, seconds)
+                out, seconds, more = await with_cost_optimal(out, network, options, seconds)
+                warned += [w for w in more if w not in warned]  # the base's too, as one job gave both
                 if client.is_deleted:
                     return
         timer.deactivate()
@@ -388,17 +389,18 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         if kept is not None and kept.name != name:  # the policy's name, solved before: numbered
             status.text += f" · kept as scenario '{kept.name}' ('{name}' is taken)"
         solved_with[0] = policy if kind in ("ok", "infeasible", "invalid") else None
-        show(kind, out, running.warnings)
+        show(kind, out, warned)
         policy_changed()
         if name_input.value.strip() == typed:  # one typed while it ran: the next's (scale audit)
             name_input.value = ""
         on_solved()
 
     async def with_cost_optimal(out: tuple[Roadmap, None, str], network: Network, options: SolveOptions,
-                                seconds: float) -> tuple[tuple[Roadmap, Roadmap | None, str], float]:
+                                seconds: float) -> tuple[tuple[Roadmap, Roadmap | None, str], float,
+                                                         list[str]]:
         """The policy's path ``out`` found in ``seconds``, with the cost-optimal path solved after it
-        for the premium (a job of its own: the page says so, and Stop keeps the policy's path), and
-        the seconds of both."""
+        for the premium (a job of its own: the page says so, and Stop keeps the policy's path) or
+        why it has none, the seconds of both and what the second job warned of."""
         log[0].unlink(missing_ok=True)
         phase[0] = (seconds, f"the policy's path found in {seconds:.1f} s; now the cost-optimal path (no "
                              "policy), for the premium")
@@ -407,13 +409,18 @@ def build(session: Session, on_solved: Callable[[], None]) -> tuple[Callable[[],
         kind, found = await running.result()
         session.ended(running)
         phase[0] = None
-        if kind == "ok":
-            base, why = found[0], "" if found[0] is not None else f"has no roadmap: {found[1]}"
-        else:
-            said = found if isinstance(found, str) else "; ".join(found)
-            base, why = None, ("was stopped (Stop) before it was found" if kind == "stopped"
-                               else f"has no roadmap: {said}")
-        return (out[0], base, why), seconds + running.elapsed
+        base, why = None, ""
+        if kind == "ok" and found[0] is not None:  # kept as the policy's path is, or said why not
+            base = found[0] if (kept := kept_outcome(kind, (found[0], None, ""), True))[0] == "ok" else None
+            why = "" if base is not None else f"was not kept: {kept[1]}"
+        elif kind == "ok":
+            why = f"has no roadmap: {found[1]}"
+        else:  # each outcome in its own words (all read 'has no roadmap', an error's and a time limit's too)
+            said = app_words(found if isinstance(found, str) else "; ".join(found), limits[0])
+            why = {"stopped": "was stopped (Stop) before it was found",
+                   "not_optimal": f"was not found within the limits: {said}"}.get(
+                kind, f"could not be solved: {said}")
+        return (out[0], base, why), seconds + running.elapsed, running.warnings
 
     def tick() -> None:
         if job[0] is not None:
