@@ -45,7 +45,8 @@ def check_paths(args: argparse.Namespace, out: Path | None, folder: bool, option
     problems = [f"({opt}) | {problem}" for opt, path, is_folder in outputs if path is not None
                 and (problem := output_paths.output_problem(path, inputs, is_folder, force,
                                                             network=network and opt == option,
-                                                            outputs=replaceable)) is not None]
+                                                            outputs=replaceable,
+                                                            replaced=opt != "--log")) is not None]
     if out is not None and str(out) == "-":  # '--log -' is stderr; an --out '-' made a folder named '-'
         problems.append(f"({option}) | '-' is not an output here ({option} writes files; --json prints the "
                         "results to stdout): give a path")

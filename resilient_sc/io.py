@@ -68,11 +68,13 @@ def _tmp_prefix(path: Path) -> str:
 
 
 def _tmp_stem(path: Path) -> str:
-    """The start of every temporary name of ``path``: its name, cut to 100 characters and a digest
-    (a legal 245-character name with the 40 added was over the file system's 255 and failed after
-    the solve), the mark and this host."""
-    name = path.name if len(path.name) <= 100 else (
-        f"{path.name[:100]}~{hashlib.sha256(path.name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}")
+    """The start of every temporary name of ``path``: its name, cut to 100 bytes and a digest (a
+    legal 245-character name with the 40 added was over the file system's 255 bytes and failed
+    after the solve, and so did 68 CJK characters, 204 bytes, cut by characters: audit), the mark
+    and this host."""
+    raw = os.fsencode(path.name)
+    name = path.name if len(raw) <= 100 else (
+        f"{raw[:100].decode('utf-8', 'ignore')}~{hashlib.sha256(raw).hexdigest()[:8]}")  # whole characters
     return f".{name}{TMP_MARK}{_HOST}."
 
 
@@ -146,6 +148,9 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
         path = path.resolve()
     if path.is_dir():  # before any work: os.replace would fail at the end, naming the temporary
         raise IsADirectoryError(errno.EISDIR, f"{path} is a folder; give a file path", str(path))
+    if path.exists() and not path.is_file():  # as root, a link to /dev/null replaced /dev/null (audit)
+        raise OSError(errno.EINVAL, f"{path} is not a regular file (a device, pipe or socket); give a file "
+                      "path", str(path))
     with _named_as(path):
         made = make_parent(path)
         sweep(path)
@@ -187,7 +192,11 @@ def make_parent(path: Path) -> list[Path]:
     live = {tmp.absolute(): tmp for tmp in list(_LIVE)}  # (another thread may add one meanwhile)
     if gone := next((live[p] for p in made if p in live), None):  # made again, its files written after
         raise _removed(gone, path)  # would take the place of the whole output (audit)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:  # those made before the one that failed (a name too long): removed, as the docs say
+        _unmake(made)
+        raise
     return made
 
 

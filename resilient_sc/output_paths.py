@@ -15,22 +15,28 @@ from pathlib import Path
 
 from . import io
 
+#: the longest name of a file or folder, in bytes (Linux, macOS; Windows: 255 characters)
+NAME_MAX = 255
+
 
 def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: bool,
                    force: bool = False, flag: str = "--force", network: bool = False,
-                   outputs: frozenset[str] = io.OUTPUT_SUFFIXES) -> str | None:
+                   outputs: frozenset[str] = io.OUTPUT_SUFFIXES, replaced: bool = True) -> str | None:
     """Why the output ``path`` (a folder, or a file) must not be written, or None: it is an
     input, lies inside an input folder or holds an input; it is a file where a folder is
     needed or the reverse; it is an existing non-empty folder without ``force``, or holding
     other files than ``outputs`` (:func:`.io.folder_problem`; ``network``: the folder written is a
     network's data); or its parent cannot be created or written.
 
+    ``replaced``: the file is replaced as a whole (a device or socket is refused), not written in
+    place as a log is (``/dev/null`` serves).
+
     ``inputs`` maps a description (``"data folder"``) to an input path. A path the system cannot
     follow (a loop of symbolic links, a name too long) is a problem too, never an error.
     """
     path = Path(path)
     try:
-        return _output_problem(path, inputs, folder, force, flag, network, outputs)
+        return _output_problem(path, inputs, folder, force, flag, network, outputs, replaced)
     except (RuntimeError, OSError) as exc:  # Path.resolve in a loop of links: RuntimeError before Python 3.13
         loop = not isinstance(exc, OSError) or exc.errno == errno.ELOOP
         why = "it leads through a loop of symbolic links" if loop else exc.strerror or exc
@@ -38,7 +44,7 @@ def output_problem(path: str | Path, inputs: Mapping[str, Path | None], folder: 
 
 
 def _output_problem(path: Path, inputs: Mapping[str, Path | None], folder: bool, force: bool, flag: str,
-                    network: bool, outputs: frozenset[str]) -> str | None:
+                    network: bool, outputs: frozenset[str], replaced: bool) -> str | None:
     out = path.resolve()
     for what, given in inputs.items():
         if given is None or not given.exists():
@@ -68,6 +74,9 @@ def _output_problem(path: Path, inputs: Mapping[str, Path | None], folder: bool,
         return f"{path} is a folder; give a file path"
     elif path.exists() and not path.is_file() and stat.S_ISFIFO(path.stat().st_mode):
         return f"{path} is a named pipe (FIFO): writing to it waits for a reader; give a file path"
+    elif path.exists() and not path.is_file() and replaced:  # a device or socket (a log goes in: /dev/null)
+        return (f"{path} is not a regular file (a device or a socket), which a result would replace; give a "
+                "file path")
     elif path.is_file() and not path.stat().st_mode & 0o222:  # by its mode bits: root may write anything
         return (f"{path} is read-only; it is not replaced even with {flag}: make it writable, or choose "
                 "another path")
@@ -78,6 +87,9 @@ def _output_problem(path: Path, inputs: Mapping[str, Path | None], folder: bool,
           and not io.is_result_workbook(path)):  # a network's workbook (init) says so itself
         return (f"{path} is not a result workbook as the library writes it (one made by hand, a network's "
                 f"data, a result saved since, or one of an earlier release); pass {flag} to replace it")
+    if long := next((part for part in path.parts if len(os.fsencode(part)) > NAME_MAX), None):
+        # a missing folder's name was checked by no one ('no such file'): refused after the work (audit)
+        return f"cannot write {path}: the name {long[:40]!r}… is longer than {NAME_MAX} bytes"
     existing = next(p for p in out.parents if p.exists())
     if not existing.is_dir():
         return f"cannot create {path}: {existing} is a file, not a folder"

@@ -191,6 +191,42 @@ def test_a_link_to_a_table_a_pipe_and_a_read_only_or_open_workbook_are_refused(c
     assert kept.stat().st_mode & 0o777 == 0o444
 
 
+def test_a_device_or_socket_is_never_replaced_by_an_output(capsys, tiny_dir, tmp_path):
+    """A device node or a socket given as an output file (or a link to one) was replaced by the
+    result: as root, a link to /dev/null would have replaced /dev/null (file system audit); a log
+    is written into one in place (/dev/null serves)."""
+    import socket
+
+    held = socket.socket(socket.AF_UNIX)
+    held.bind(str(tmp_path / "s.sock"))
+    try:
+        (tmp_path / "plan.xlsx").symlink_to(tmp_path / "s.sock")
+        code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(tmp_path / "plan.xlsx"))
+        assert code == 2 and "is not a regular file (a device or a socket)" in data["reason"]
+        with pytest.raises(OSError, match="is not a regular file"):
+            io.write_json(tmp_path / "s.sock", {"a": 1})
+        assert (tmp_path / "s.sock").is_socket()
+        assert run_json(capsys, "solve", str(tiny_dir), "--log", os.devnull)[0] == 0
+    finally:
+        held.close()
+
+
+def test_long_names_are_written_or_refused_before_the_work(capsys, tiny_dir, tmp_path):
+    """A legal name of 68 CJK characters (204 bytes) failed 'File name too long' after the solve
+    (its temporary's name was cut by characters, not bytes); a folder name over 255 bytes under a
+    missing folder was refused after the work, that folder left behind (file system audit)."""
+    wide = tmp_path / ("中" * 80)  # 240 bytes
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(wide))
+    assert code == 0 and (wide / "plan.json").is_file()
+    io.write_json(tmp_path / ("😀" * 62 + ".json"), {"a": 1})  # 253 bytes
+    deep = tmp_path / "new" / ("a" * 256) / "x"
+    code, data, _ = run_json(capsys, "stress", str(tiny_dir), "--out", str(deep))
+    assert code == 2 and "is longer than 255 bytes" in data["reason"] and "worst" not in data
+    with pytest.raises(OSError):
+        io.write_text(deep / "notes.txt", "x")
+    assert not (tmp_path / "new").exists()  # made, then left when the next name failed
+
+
 def test_a_plan_that_cannot_be_written_is_said_all_the_same(capsys, tiny_dir, tmp_path, monkeypatch):
     """A plan over a worksheet's rows (here a limit of 1 row) was lost with its workbook: the
     JSON held the error alone. Its results are printed, and said not written."""
