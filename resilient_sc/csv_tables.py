@@ -10,6 +10,7 @@ import io
 import itertools
 import os
 import re
+import stat
 from io import BytesIO, StringIO
 from pathlib import Path
 
@@ -360,8 +361,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _holds(file: Path, table: str) -> bool:
-    """Whether CSV ``file``'s header line names ``table``'s columns (:func:`names_columns`)."""
+    """Whether CSV ``file``'s header line names ``table``'s columns (:func:`names_columns`); a file
+    that is not a regular one never does (a named pipe waited for a writer for ever: audit)."""
     try:
+        if not stat.S_ISREG(file.stat().st_mode):
+            return False
         with open(file, encoding="utf-8", errors="replace") as fh:
             return names_columns(fh.readline(65_536).split(","), table)
     except OSError:

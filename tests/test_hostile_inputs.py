@@ -13,6 +13,8 @@ import itertools
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 import warnings
 import zipfile
@@ -1583,6 +1585,23 @@ def test_tables_given_as_frames_are_held_to_the_cell_limit_the_files_are(tmp_pat
     lanes = frames["lanes"].replace(frames["hubs"].loc[0, "hub"], "H" * 1000)
     write_excel(tmp_path / "net.xlsx", Network.from_frames({**frames, "hubs": hubs, "lanes": lanes}).frames())
     assert read_network(tmp_path / "net.xlsx").hubs["hub"].iloc[0] == "H" * 1000
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_named_like_a_missing_table_does_not_hang_the_reader(tiny_dir: Path):
+    """A FIFO named like an absent table (tariffs_2025.csv, tarif.csv) hung validate, solve and the
+    app for ever: the reader opened it to read a header (file system audit)."""
+    (tiny_dir / "tariffs.csv").unlink()  # an optional table, absent
+    for name in ("tariffs_2025.csv", "tarif.csv"):
+        pipe = tiny_dir / name
+        os.mkfifo(pipe)
+        try:  # in a process of its own: a hang is a timeout here, not a suite that never ends
+            done = subprocess.run([sys.executable, "-c", f"from resilient_sc import read_network; "
+                                   f"print(len(read_network({str(tiny_dir)!r}).suppliers))"],
+                                  capture_output=True, text=True, timeout=60, check=False)
+        finally:
+            pipe.unlink()
+        assert done.returncode == 0 and done.stdout.strip() == "2", done.stderr
 
 
 def test_a_strict_open_xml_workbook_is_asked_for_as_xlsx(book: Path, tmp_path: Path):
