@@ -134,6 +134,12 @@ def test_download_folders_are_made_on_use_and_gone_with_the_process(tmp_path):
         (tmp_path / f"{FOLDER_PREFIX}{pid}-x" / OWNER).write_text(f"{pid} {socket.gethostname()}",
                                                                   encoding="utf-8")
     (tmp_path / f"{FOLDER_PREFIX}{dead}-backup").mkdir()  # no owner file: not the app's
+    # an owner file that is a named pipe or a link to an endless device (any local user may plant one
+    # in the temporary folder): skipped, where the server waited before it listened (file system audit)
+    (tmp_path / f"{FOLDER_PREFIX}1-pipe").mkdir()
+    os.mkfifo(tmp_path / f"{FOLDER_PREFIX}1-pipe" / OWNER)
+    (tmp_path / f"{FOLDER_PREFIX}1-zero").mkdir()
+    (tmp_path / f"{FOLDER_PREFIX}1-zero" / OWNER).symlink_to("/dev/zero")
     assert [p.name for p in remove_stale_folders(tmp_path)] == [f"{FOLDER_PREFIX}{dead}-x"]
 
 

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import tempfile
 import threading
 import unicodedata
@@ -107,8 +108,12 @@ def remove_stale_folders(root: Path | None = None) -> list[Path]:
         return removed
     for folder in sorted(Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*")):
         with contextlib.suppress(OSError, ValueError):
-            pid, host = (folder / OWNER).read_text()[:200].split(" ", 1)
-            if folder.stat().st_uid != os.getuid() or host != socket.gethostname() or _running(int(pid)):
+            owner = folder / OWNER  # this user's folder and a regular file first: any local user may put
+            if folder.stat().st_uid != os.getuid() or not stat.S_ISREG(owner.lstat().st_mode):  # a named
+                continue  # pipe there, and the server waited for a writer before it listened (audit)
+            with owner.open("rb") as fh:
+                pid, host = fh.read(200).decode("utf-8", "replace").split(" ", 1)
+            if host != socket.gethostname() or _running(int(pid)):
                 continue
             shutil.rmtree(folder)
             removed.append(folder)
