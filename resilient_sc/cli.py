@@ -75,6 +75,7 @@ from .output_words import DEFAULT_PENALTY
 from .solvers.base import available_cpus
 from .solvers.stops import real_stdout, stop_on_signals
 from .stopping import SIGNALS
+from .wording import printable
 
 if TYPE_CHECKING:
     from .policy import Policy
@@ -206,7 +207,7 @@ def _run_solve(args: argparse.Namespace) -> Outcome:
                     result.save(tmp)
                 written = args.out
         data["out"] = str(written)
-        text += f"\n{'roadmap' if roadmap else 'plan'} written to {written}"
+        text += f"\n{'roadmap' if roadmap else 'plan'} written to {printable(str(written))}"
     if reason := not_proven_optimal("the plan", result):  # accepted with --allow-nonoptimal
         data["reason"] = reason
         return Outcome(EXIT_NOT_SOLVED, data, text, warning=reason)
@@ -261,7 +262,7 @@ def _report_outcome(data: dict[str, Any], text: str, written: list[Path] | None)
     if written:
         data["out"] = str(written[-1].parent)
         data["files"] = [p.name for p in written]
-        text += f"\nreport written to {written[-1]}"
+        text += f"\nreport written to {printable(str(written[-1]))}"
     if rows := _rows_not_proven(data):  # in --json too: a program reads no stderr
         data["warnings"] = [*data.get("warnings", []), rows]
     return Outcome(EXIT_OK, data, text, warning="; ".join(filter(None, (data.get("reason", ""), rows))))

@@ -13,6 +13,7 @@ from .cli_paths import RESULTS
 from .exceptions import InfeasiblePolicyError, NotOptimalError, ResilientSCError, ValidationError
 from .solvers.stops import stop_signal
 from .stopping import interrupted
+from .wording import printable
 
 EXIT_OK = 0
 EXIT_NOT_SOLVED = 1
@@ -107,6 +108,6 @@ def in_cli_words(outcome: Outcome) -> Outcome:
 def untouched(outcome: Outcome, out: Path) -> Outcome:
     """``outcome`` of a command that failed, saying that its ``--out``, there before the run
     and not written since, is not this run's (a plan workbook of an earlier run read as one)."""
-    note = f"nothing was written to {out}: what is there was there before this run"
+    note = f"nothing was written to {printable(str(out))}: what is there was there before this run"
     return replace(outcome, data={**outcome.data, "out_untouched": str(out)},
                                error=f"{outcome.error}\n{note}" if outcome.error else note)

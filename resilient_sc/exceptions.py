@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from .wording import brief
+from .wording import brief, printable
 
 if TYPE_CHECKING:
     from .results import Plan
@@ -56,7 +56,7 @@ class ValidationError(ResilientSCError, ValueError):
         self.n_problems = n = sum(int(m[1].replace(",", "")) if (m := _MORE_ROWS.search(p)) else 1
                                   for p in self.problems)
         head = f"{n:,} problem{'s' if n != 1 else ''} {about}:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+        super().__init__("\n".join([head, *(f"  - {printable(p)}" for p in self.problems)]))  # a line each
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled with its problems (a process pool's error reads as raised; unpickled from its

@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from .exceptions import ValidationError
-from .wording import brief
+from .wording import brief, printable
 
 #: the environment variable of each limit
 ENV = {
@@ -135,8 +135,7 @@ def _read_at_most(fd: int, n: int) -> bytes:
 def _tail(text: str, width: int = 120) -> str:
     """The end of ``text`` (a path names its file last) for a one-line message: at most ``width``
     characters, control characters escaped."""
-    text = text if len(text) <= width else "…" + text[-(width - 1):]
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return printable(text if len(text) <= width else "…" + text[-(width - 1):])
 
 
 def read_bytes(path: str | Path, label: str, max_bytes: int, limit: str, limits: Limits) -> bytes:

@@ -69,9 +69,19 @@ def look_alike_key(text: str) -> str:
 LABEL_CHARS = 40
 
 
+def printable(text: str) -> str:
+    r"""``text`` with its control characters escaped, nothing cut: a path holding a line break
+    forged a problem line of its own, and an escape code reached the terminal (audit).
+
+    >>> printable("p\nplan written to elsewhere\x1b[31m")
+    'p\\nplan written to elsewhere\\x1b[31m'
+    """
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def clip(text: str, width: int = 160) -> str:
     """``text`` for a one-line message: control characters escaped, at most ``width`` characters."""
-    head = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text[:width])
+    head = printable(text[:width])
     return head if len(text) <= width and len(head) <= width else head[:width - 1] + "…"
 
 

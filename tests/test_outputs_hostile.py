@@ -227,6 +227,20 @@ def test_long_names_are_written_or_refused_before_the_work(capsys, tiny_dir, tmp
     assert not (tmp_path / "new").exists()  # made, then left when the next name failed
 
 
+def test_control_characters_of_a_path_are_escaped_not_printed(capsys, tiny_dir, tmp_path):
+    """A path holding a line break forged a line of its own ('- (suppliers) | all good', 'plan
+    written to elsewhere') and an escape code reached the terminal (file system audit)."""
+    forged = "nope\n  - (suppliers) | all good\x1b[2K"
+    assert main(["validate", str(tmp_path / forged)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\n  - (suppliers) | all good" not in err and "nope\\n  - (suppliers)" in err
+    out = tmp_path / "p\nplan written to elsewhere\x1b[31m"
+    assert main(["solve", str(tiny_dir), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "\nplan written to elsewhere" not in said and "\x1b" not in said
+    assert said.rstrip().endswith("p\\nplan written to elsewhere\\x1b[31m") and out.is_dir()
+
+
 def test_a_plan_that_cannot_be_written_is_said_all_the_same(capsys, tiny_dir, tmp_path, monkeypatch):
     """A plan over a worksheet's rows (here a limit of 1 row) was lost with its workbook: the
     JSON held the error alone. Its results are printed, and said not written."""
