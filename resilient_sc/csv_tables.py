@@ -315,8 +315,15 @@ TABLE_LIKE = frozenset({"csv", "txt", "tsv", "xls", "xlsx", "xlsm", "ods"})
 
 
 def read_folder(path: Path, limits: Limits, problems: list[str]) -> dict[str, pd.DataFrame]:
-    """The ``<table>.csv`` files of folder ``path``; problems are added to ``problems``."""
+    """The ``<table>.csv`` files of folder ``path``; problems are added to ``problems`` (a folder
+    that cannot be listed or entered is one: it raised PermissionError naming a table: audit)."""
     frames: dict[str, pd.DataFrame] = {}
+    try:
+        with os.scandir(path) as entries:
+            next(entries, None)
+        (path / "countries.csv").is_symlink()  # the folder entered (a folder of mode 0o600 lists its names)
+    except OSError as exc:  # one problem, not one per table missing
+        raise ValidationError([f"({path}) | cannot read the folder: {exc.strerror or exc}"]) from exc
     for name in TABLES:
         file = path / f"{name}.csv"
         if file.is_symlink() or file.exists():  # a broken link is an error, not "no such table"

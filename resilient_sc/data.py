@@ -381,7 +381,10 @@ def _is_result(path: Path) -> bool:
     products.csv: output audit): one given as data is refused whoever saved it last (replacing
     one asks who wrote it: :func:`~resilient_sc.io.is_result_workbook`)."""
     if path.is_dir():
-        return (path / f"{RESULT_MARK}.csv").exists() or (path / "report.md").is_file()
+        try:
+            return (path / f"{RESULT_MARK}.csv").exists() or (path / "report.md").is_file()
+        except OSError:  # a folder that cannot be entered: the reader's problem says so
+            return False
     import openpyxl
 
     try:

@@ -15,6 +15,7 @@ limit and the variable, read no further than the limit.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import zipfile
@@ -146,13 +147,16 @@ def read_bytes(path: str | Path, label: str, max_bytes: int, limit: str, limits:
     descriptor, so what is read is what was checked; never more than ``max_bytes + 1`` are read.
     """
     path = Path(path)
-    if path.is_symlink() and not path.exists():
-        raise ValidationError([f"({label}) | {path.name} is a broken symbolic link (to "
-                               f"{_tail(str(os.readlink(path)))}); fix or remove it"])
-    try:
+    try:  # (a name over 255 bytes raised from is_symlink: a traceback without the label)
+        if path.is_symlink() and not path.exists():
+            raise ValidationError([f"({label}) | {_tail(path.name)} is a broken symbolic link (to "
+                                   f"{_tail(str(os.readlink(path)))}); fix or remove it"])
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise ValidationError([f"({label}) | cannot read {path.name}: {exc.strerror}"]) from exc
+        why = {errno.ELOOP: "it leads through a loop of symbolic links",
+               errno.ENXIO: "it is a socket or a device without a reader, not a regular file"}.get(
+            exc.errno, exc.strerror)
+        raise ValidationError([f"({label}) | cannot read {_tail(path.name)}: {why}"]) from exc
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -1604,6 +1604,27 @@ def test_a_named_pipe_named_like_a_missing_table_does_not_hang_the_reader(tiny_d
         assert done.returncode == 0 and done.stdout.strip() == "2", done.stderr
 
 
+def test_a_folder_that_cannot_be_read_and_a_name_too_long_are_one_problem(tiny_dir: Path, tmp_path: Path,
+                                                                          monkeypatch):
+    """A data folder of mode 000 raised PermissionError naming a table that was fine; a policy file
+    name over 255 bytes raised a bare OSError (file system audit). (As root, modes bind no one:
+    the folder's refusal is played by os.scandir.)"""
+    real = os.scandir
+
+    def refused(path):
+        if Path(path) == tiny_dir:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    assert one(tiny_dir) == f"({tiny_dir}) | cannot read the folder: Permission denied"
+    monkeypatch.setattr(os, "scandir", real)
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(tmp_path / ("p" * 256 + ".yaml"))
+    (said,) = info.value.problems
+    assert said.startswith("(policy) | cannot read …") and said.endswith(": File name too long")
+
+
 def test_a_strict_open_xml_workbook_is_asked_for_as_xlsx(book: Path, tmp_path: Path):
     """Excel's 'Strict Open XML Spreadsheet' (other namespaces, in which openpyxl finds no cells)
     read as one 'its cells are missing from the file (a damaged workbook)' per sheet; saving it
