@@ -247,20 +247,29 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
         return read_only if _read_only(path) else None
     data = sorted(e.name for e in entries if e.name.lower() in DATA_FILES) if not network else []
     if data:  # said before asking for force, which would not replace it
-        shown = ", ".join(data[:3]) + (f" and {len(data) - 3} more" if len(data) > 3 else "")
-        return (f"{path} holds a network's data ({shown}); it is not replaced even with {flag}: choose a "
-                "new or empty folder")
+        return (f"{path} holds a network's data ({_some(data)}); it is not replaced even with {flag}: choose "
+                "a new or empty folder")
     if _read_only(path):  # said before asking for force, which would not replace it either (audit)
         return read_only
+    locked = sorted(e.name for e in entries if e.is_file(follow_symlinks=False)
+                    and not e.stat(follow_symlinks=False).st_mode & 0o222)
+    if locked:  # a file made read-only to keep it was replaced with the folder (file system audit)
+        return (f"{path} holds the read-only {_some(locked)}; it is not replaced even with {flag}: make "
+                "it writable, or choose another folder")
     if not force:
         return f"{path} {NOT_EMPTY}; pass {flag} to replace it as a whole"
-    others = sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not _is_output(e, outputs))
+    others = sorted(e.name + (" (a symbolic link)" if e.is_symlink() else "/" if e.is_dir() else "")
+                    for e in entries if not _is_output(e, outputs))
     if others:
-        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
         kinds = ", ".join(sorted(outputs))
-        return (f"{path} holds other files than {kinds} ({shown}); it is not replaced even with {flag}: "
-                "choose a new or empty folder")
+        return (f"{path} holds other files than {kinds} ({_some(others)}); it is not replaced even with "
+                f"{flag}: choose a new or empty folder")
     return None
+
+
+def _some(names: list[str]) -> str:
+    """The first three ``names`` and how many more."""
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 def _read_only(path: Path) -> bool:

@@ -241,6 +241,22 @@ def test_control_characters_of_a_path_are_escaped_not_printed(capsys, tiny_dir, 
     assert said.rstrip().endswith("p\\nplan written to elsewhere\\x1b[31m") and out.is_dir()
 
 
+def test_a_read_only_file_or_a_link_in_an_output_folder_keeps_it(capsys, tiny_dir, tmp_path):
+    """A file made read-only in a plan's folder was replaced with the folder by --force, though the
+    docs say a read-only file is not; a link in it was called one of 'other files than .csv, ...'
+    (file system audit)."""
+    plan = tmp_path / "plan"
+    assert run_json(capsys, "solve", str(tiny_dir), "--out", str(plan))[0] == 0
+    (plan / "plan.json").chmod(0o444)
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(plan), "--force")
+    assert code == 2 and "holds the read-only plan.json; it is not replaced even with --force" in (
+        data["reason"])
+    (plan / "plan.json").chmod(0o644)
+    (plan / "link.csv").symlink_to(tiny_dir / "lanes.csv")
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(plan), "--force")
+    assert code == 2 and "(link.csv (a symbolic link))" in data["reason"]
+
+
 def test_a_plan_that_cannot_be_written_is_said_all_the_same(capsys, tiny_dir, tmp_path, monkeypatch):
     """A plan over a worksheet's rows (here a limit of 1 row) was lost with its workbook: the
     JSON held the error alone. Its results are printed, and said not written."""
