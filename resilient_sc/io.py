@@ -345,7 +345,9 @@ def _swap_in(tmp: Path, path: Path, force: bool, flag: str, outputs: frozenset[s
     except OSError as exc:  # (this run saw it otherwise at its start: its words alone read as a slip)
         raise type(exc)(exc.errno, "written meanwhile by another run or program, nothing of this run was "
                         f"written: {exc.strerror}", str(path)) from None
+    gone = sorted(set(os.listdir(path)) - set(os.listdir(tmp)) - DESKTOP_FILES)
     if _exchange(tmp, path):
+        _said_removed(path, gone)
         return
     old = Path(tempfile.mkdtemp(prefix=_tmp_prefix(path), dir=path.parent))
     os.rename(path, old / "old")
@@ -356,6 +358,15 @@ def _swap_in(tmp: Path, path: Path, force: bool, flag: str, outputs: frozenset[s
         old.rmdir()
         raise
     os.rename(old, tmp)  # removed by the caller with the rest of tmp
+    _said_removed(path, gone)
+
+
+def _said_removed(path: Path, gone: list[str]) -> None:
+    """Warn of the files of the folder ``path`` replaced that the new one does not hold: a planner's
+    notes.md beside a plan went without a word (file system audit)."""
+    if gone := [name for name in gone if TMP_MARK not in name]:
+        warn(f"{path} was replaced as a whole: {_some(gone)}, of the folder before and not of this result, "
+             f"{'is' if len(gone) == 1 else 'are'} gone", RunWarning)
 
 
 def _exchange(a: Path, b: Path) -> bool:

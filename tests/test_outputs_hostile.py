@@ -22,7 +22,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from resilient_sc import Policy, SolveOptions, ValidationError, escaping, examples, io, read_network, solve
+from resilient_sc import (
+    Policy,
+    RunWarning,
+    SolveOptions,
+    ValidationError,
+    escaping,
+    examples,
+    io,
+    read_network,
+    solve,
+)
 from resilient_sc.cli import failure, main
 from resilient_sc.solvers import highs, stops
 from resilient_sc.solvers.base import available_cpus
@@ -255,6 +265,13 @@ def test_a_read_only_file_or_a_link_in_an_output_folder_keeps_it(capsys, tiny_di
     (plan / "link.csv").symlink_to(tiny_dir / "lanes.csv")
     code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(plan), "--force")
     assert code == 2 and "(link.csv (a symbolic link))" in data["reason"]
+    # a file of the planner's own, of a kind a result writes, went with the folder without a word
+    (plan / "link.csv").unlink()
+    (plan / "notes.md").write_text("mine", encoding="utf-8")
+    with pytest.warns(RunWarning, match=r"plan was replaced as a whole: notes\.md, of the folder before and "
+                                        r"not of this result, is gone"):
+        solve(examples.tiny()).save(plan, force=True)
+    assert not (plan / "notes.md").exists() and (plan / "plan.json").is_file()
 
 
 def test_a_plan_that_cannot_be_written_is_said_all_the_same(capsys, tiny_dir, tmp_path, monkeypatch):

@@ -17,6 +17,7 @@ folder and handed to the browser as a download.
 
 from __future__ import annotations
 
+import shutil
 import time
 import zipfile
 from pathlib import Path
@@ -66,6 +67,7 @@ def report_zip(session: Session) -> Path:
     run) zipped as ``premium-report/…``; of roadmaps the report of the paths against the
     cost-optimal path; ValueError when no scenario (or no cost-optimal path) is solved yet."""
     folder = session.workdir / REPORT
+    shutil.rmtree(folder, ignore_errors=True)  # the app's own, of the last export: gone without a warning
     if session.is_roadmap:
         paths = path_outcomes(session)
         if not paths:
