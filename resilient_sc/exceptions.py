@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .wording import brief, printable
 
@@ -222,17 +222,22 @@ def add_note(exc: BaseException, note: str) -> None:
         exc.__notes__ = [*getattr(exc, "__notes__", ()), note]  # type: ignore[attr-defined]
 
 
-def no_attribute(owner: object, name: str, replaced: Mapping[str, str]) -> AttributeError:
-    """Python's AttributeError for ``owner.name``, naming what replaced an attribute of an
-    earlier version (docs/changelog.md); Python's 'Did you mean' still follows.
+def no_attribute(owner: object, name: str, replaced: Mapping[str, str]) -> NoReturn:
+    """Raise Python's AttributeError for ``owner.name``, naming what replaced an attribute of an
+    earlier version (docs/changelog.md; Python's 'Did you mean' still follows); for a property of
+    ``owner``'s class, the AttributeError raised within it (said 'no attribute' of the property).
 
-    >>> str(no_attribute(1.5, "to_excel", {"to_excel": "write_workbook(path, plan)"}))
-    "'float' object has no attribute 'to_excel': write_workbook(path, plan) replaced it (docs/changelog.md)"
+    >>> no_attribute(1.5, "to_excel", {"to_excel": "write_workbook(path, plan)"})
+    Traceback (most recent call last):
+    AttributeError: 'float' object has no attribute 'to_excel': write_workbook(path, plan) replaced it \
+(docs/changelog.md)
     """
+    if any(name in klass.__dict__ for klass in type(owner).__mro__):
+        object.__getattribute__(owner, name)  # a property's own error, raised again where it arose
     text = f"{type(owner).__name__!r} object has no attribute {name!r}"
     if name in replaced:
         text += f": {replaced[name]} replaced it (docs/changelog.md)"
-    return AttributeError(text, name=name, obj=owner)
+    raise AttributeError(text, name=name, obj=owner)
 
 
 def check_path(name: str, value: Any, what: str) -> None:

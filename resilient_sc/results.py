@@ -6,7 +6,7 @@ import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -211,8 +211,9 @@ class Plan:
         # the design as solved: an edit of ``suppliers`` or ``hubs`` in place is found, not replayed
         object.__setattr__(self, "_design", (tuple(self.suppliers["supplier"]), tuple(self.hubs["hub"])))
 
-    def __getattr__(self, name: str) -> Any:
-        raise no_attribute(self, name, {"to_excel": "resilient_sc.workbook.write_workbook(path, plan)"})
+    if not TYPE_CHECKING:  # (a type checker would take any attribute of a plan)
+        def __getattr__(self, name: str) -> NoReturn:
+            no_attribute(self, name, {"to_excel": "resilient_sc.workbook.write_workbook(path, plan)"})
 
     def check_design_unchanged(self) -> None:
         """A :class:`ValidationError` when rows of ``suppliers`` or ``hubs`` were dropped, added or

@@ -28,6 +28,7 @@ from resilient_sc import (
     stress_test,
 )
 from resilient_sc.analysis import end_year_frontier, myopic_path, roadmap_premium, roadmap_stress
+from resilient_sc.exceptions import no_attribute
 from resilient_sc.model.roadmap import build_roadmap
 from resilient_sc.solvers.base import AccelerateOptions
 
@@ -604,3 +605,14 @@ def test_an_attribute_an_earlier_version_had_names_what_replaced_it(tiny):
     assert str(info.value) == "'Plan' object has no attribute 'objectiv'" and info.value.name == "objectiv"
     assert pickle.loads(pickle.dumps(plan)).objective == copy.deepcopy(plan).objective == plan.objective
     assert pickle.loads(pickle.dumps(result)).failures.equals(result.failures)
+
+    class Odd:  # a property's own AttributeError is raised as it arose, not as 'no attribute caveat' (review)
+        @property
+        def caveat(self):
+            return self.inner
+
+        def __getattr__(self, name):
+            no_attribute(self, name, {})
+
+    with pytest.raises(AttributeError, match="'Odd' object has no attribute 'inner'"):
+        getattr(Odd(), "caveat")  # noqa: B009

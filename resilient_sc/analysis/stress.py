@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -113,8 +113,9 @@ class StressResult:
     units: Mapping[str, str] = field(default_factory=dict)
     levels: str = ""
 
-    def __getattr__(self, name: str) -> Any:
-        raise no_attribute(self, name, {"penalty": "penalties (a mapping product -> money per unit)"})
+    if not TYPE_CHECKING:  # (a type checker would take any attribute of a result)
+        def __getattr__(self, name: str) -> NoReturn:
+            no_attribute(self, name, {"penalty": "penalties (a mapping product -> money per unit)"})
 
     @property
     def floor_name(self) -> str:
