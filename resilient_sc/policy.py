@@ -195,8 +195,9 @@ class Policy:
         if unknown and len(unknown) == len(data) and all(isinstance(data[k], Mapping) for k in unknown) and (
                 any(set(map(str, data[k])) & set(names) for k in unknown)  # a name like 'single sourcing'
                 or not any(suggest(str(k), names) for k in unknown)):  # lost the words (scale audit)
-            listed = and_list([shown(k) for k in unknown[:SHOWN]]) + (
-                f" and {len(unknown) - SHOWN:,} more" if len(unknown) > SHOWN else "")
+            names_given = [shown(k) for k in data]  # in the file's order (review)
+            listed = (and_list(names_given) if len(names_given) <= SHOWN else
+                      f"{', '.join(names_given[:SHOWN])} and {len(names_given) - SHOWN:,} more")
             return cls._with_problems({}, [  # not a field misspelt (review): one problem, not one a name
                 f"(policy) | {listed} read as named policies, each with its fields: one policy is its "
                 "fields alone (min_local_share: 0.5); named policies are compared with load_policies "
