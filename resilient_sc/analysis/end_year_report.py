@@ -13,7 +13,7 @@ import pandas as pd
 from ..format import (
     fraction,
     money,
-    pct_points,
+    premium_cell,
     relative_gap,
     settings,
     value,
@@ -75,14 +75,16 @@ def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list
         first, end = ok.iloc[0], ok.iloc[-1]
         if len(ok) == 1:
             out.append(f"Only the target {value(first[field])} in {last} gives a roadmap: the path costs "
-                       f"{money(first['cost'])} (premium {pct_points(first['premium_pct'])}); in {last} the "
+                       f"{money(first['cost'])} (premium {premium_cell(first['premium_pct'])}); in {last} "
+                       "the "
                        f"local share is {fraction(first['local_share'])} and the largest origin country "
                        f"{first['top_country']} with {fraction(first['top_country_share'])} (fractions of "
                        "demand over all markets).")
         else:
             out.append(f"As the target in {last} goes from {value(first[field])} to {value(end[field])}, the "
                        f"path's cost goes from {money(first['cost'])} to {money(end['cost'])} (premium "
-                       f"{pct_points(first['premium_pct'])} to {pct_points(end['premium_pct'])}); in {last} "
+                       f"{premium_cell(first['premium_pct'])} to {premium_cell(end['premium_pct'])}); "
+                       f"in {last} "
                        f"the local share goes from {fraction(first['local_share'])} to "
                        f"{fraction(end['local_share'])} "
                        f"and the largest origin country from {first['top_country']} with "
@@ -91,8 +93,8 @@ def end_year_frontier_sentences(df: pd.DataFrame, field: str, last: str) -> list
         if counts_penalties(ok):
             out.append("These costs count shortfall and disruption-scenario cost where the policy has a "
                        "shortfall penalty; without them the network's premium goes from "
-                       f"{pct_points(first['network_premium_pct'])} to "
-                       f"{pct_points(end['network_premium_pct'])}.")
+                       f"{premium_cell(first['network_premium_pct'])} to "
+                       f"{premium_cell(end['network_premium_pct'])}.")
         if kept := df.attrs.get("kept_keys"):
             out.append(f"The starting policy's keys that name no period ({settings({field: kept})}) hold in "
                        f"{last} too, the stricter binding: a target they are stricter than changes nothing "

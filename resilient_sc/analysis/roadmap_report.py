@@ -27,6 +27,7 @@ from ..format import (
     money,
     not_proven,
     pct_points,
+    premium_cell,
     relative_gap,
     served_fraction,
     signed_money,
@@ -396,12 +397,14 @@ def path_formatter(column: str) -> Any:
 
     >>> path_formatter("gap")(0.002), path_formatter("n_hubs 2027")(3.0)
     ('0.2000%', '3')
+    >>> path_formatter("premium_pct 2027")(0.00037)  # a premium two decimals hide (it read 0.00%)
+    '<0.01%'
     """
     head = column.split(" ", 1)[0]
     if head in ("cost", "premium", "network_cost"):
         return money
     if head in ("premium_pct", "network_premium_pct"):
-        return pct_points
+        return premium_cell
     if head == "gap":  # a path not proven optimal (premium.shown_columns): 0.0020 read as a raw float
         return relative_gap
     if head.endswith("_share") or "served" in head:
