@@ -139,6 +139,15 @@ def _tail(text: str, width: int = 120) -> str:
     return printable(text if len(text) <= width else "…" + text[-(width - 1):])
 
 
+def _loops(path: Path) -> bool:
+    """Whether ``path`` leads through a loop of symbolic links (one was called broken: audit)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
 def read_bytes(path: str | Path, label: str, max_bytes: int, limit: str, limits: Limits) -> bytes:
     """The bytes of regular file ``path``, at most ``max_bytes`` of them, or a ValidationError
     labelled ``label`` (a broken link, a folder, a FIFO or device, a file over limit ``limit``).
@@ -148,7 +157,7 @@ def read_bytes(path: str | Path, label: str, max_bytes: int, limit: str, limits:
     """
     path = Path(path)
     try:  # (a name over 255 bytes raised from is_symlink: a traceback without the label)
-        if path.is_symlink() and not path.exists():
+        if path.is_symlink() and not path.exists() and not _loops(path):  # (a loop: said by os.open)
             raise ValidationError([f"({label}) | {_tail(path.name)} is a broken symbolic link (to "
                                    f"{_tail(str(os.readlink(path)))}); fix or remove it"])
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))

@@ -1623,6 +1623,12 @@ def test_a_folder_that_cannot_be_read_and_a_name_too_long_are_one_problem(tiny_d
         Policy.from_file(tmp_path / ("p" * 256 + ".yaml"))
     (said,) = info.value.problems
     assert said.startswith("(policy) | cannot read …") and said.endswith(": File name too long")
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")  # a loop of links, not 'a broken link'
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    with pytest.raises(ValidationError) as info:
+        Policy.from_file(tmp_path / "a.yaml")
+    assert info.value.problems == (
+        "(policy) | cannot read a.yaml: it leads through a loop of symbolic links",)
 
 
 def test_a_strict_open_xml_workbook_is_asked_for_as_xlsx(book: Path, tmp_path: Path):
