@@ -302,9 +302,8 @@ def _cells_fit(df: pd.DataFrame, table: str, problems: list[str], limits: Limits
                          f"{limits.describe('cell_chars')}")
         lengths = df.iloc[:, i].str.len().to_numpy(dtype=float, na_value=0.0)
         for pos in np.flatnonzero(lengths > limits.cell_chars)[:SHOWN]:
-            found.append(f"({table}, row {pos + 2}) | the cell in column {quote(col)} holds "
-                         f"{int(lengths[pos]):,} characters, over the limit of "
-                         f"{limits.describe('cell_chars')}")
+            found.append(f"({table}, row {pos + 2}) | the cell in column {quote(col)} "
+                         f"{limits.long_cell(int(lengths[pos]))}")
     problems += found[:SHOWN]
     return not found
 

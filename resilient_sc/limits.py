@@ -92,6 +92,14 @@ class Limits:
         shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
         return f"{shown} {_UNITS[name]} (set {ENV[name]} to raise it)"
 
+    def long_cell(self, chars: int) -> str:
+        """What a cell of ``chars`` characters over :attr:`cell_chars` is, in every reader's words.
+
+        >>> Limits(cell_chars=10).long_cell(1601)[:55]
+        'holds 1,601 characters, over the limit of 10 characters'
+        """
+        return f"holds {chars:,} characters, over the limit of {self.describe('cell_chars')}"
+
 
 def current(limits: Limits | None = None) -> Limits:
     """``limits``, or the defaults with each limit overridden by its environment variable."""

@@ -295,8 +295,8 @@ def _long_cells(name: str, out: pd.DataFrame, problems: list[str], limits: Limit
         lengths = out[col.name].str.len().to_numpy(dtype=float, na_value=0.0)
         each_row(problems, name, np.flatnonzero(lengths > limits.cell_chars),
                  lambda pos, col=col.name, lengths=lengths:
-                 f"({name}, row {int(out['_row'].iloc[pos])}) | the cell in column '{col}' holds "
-                 f"{int(lengths[pos]):,} characters, over the limit of {limits.describe('cell_chars')}",
+                 f"({name}, row {int(out['_row'].iloc[pos])}) | the cell in column '{col}' "
+                 f"{limits.long_cell(int(lengths[pos]))}",
                  f"a cell of column '{col.name}' is over the limit of {limits.describe('cell_chars')}")
 
 

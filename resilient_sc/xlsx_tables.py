@@ -186,8 +186,7 @@ def _read_sheet(ws: Any, table: str, problems: list[str], limits: Limits,
                                  "the id again")
                     continue
                 if len(text) > limits.cell_chars:
-                    found.append(f"{at(r, col)} holds {len(text):,} characters, over the limit of "
-                                 f"{limits.describe('cell_chars')}")
+                    found.append(f"{at(r, col)} {limits.long_cell(len(text))}")
                     continue
                 if r == 1:
                     header[col] = text

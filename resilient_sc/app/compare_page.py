@@ -438,13 +438,12 @@ def build(session: Session) -> Any:
 
     tested = [False]  # a stress test is shown (of the current design until the next solve)
 
-    def cols(names: list[str], field: str = "",
-             labels: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    def cols(names: list[str], labels: Mapping[str, str] | None = None) -> list[dict[str, str]]:
         """Table columns headed by their words and units (``labels``: those of a table whose
-        premium or worst served is over another reference); a swept policy ``field`` as named."""
+        premium or worst served is over another reference, a frontier's swept field)."""
         labels = labels or {}
-        return [{"name": c, "label": c if c == field else labels.get(c, column_label(c)), "field": c,
-                 "align": "left"} for c in names]
+        return [{"name": c, "label": labels.get(c, column_label(c)), "field": c, "align": "left"}
+                for c in names]
 
     @ui.refreshable
     def premiums() -> None:
@@ -642,8 +641,7 @@ def build(session: Session) -> Any:
             ui.label(said).classes("text-sm")
             session.frontier = (name, out, said)  # the export's figure says what it is conditional on
             labels, rows = frontier_table(out, name, roadmap)
-            columns = [{"name": c, "label": text, "field": c, "align": "left"} for c, text in labels.items()]
-            access.named(ui.table(columns=columns, rows=rows).props(
+            access.named(ui.table(columns=cols(list(labels), labels), rows=rows).props(
                 "dense data-testid=frontier-table").classes("w-full"), f"Frontier of {name}")
             # a reason runs to thousands of characters: a line each under the table, not a cell
             missing = out.loc[out["cost"].isna()]
