@@ -121,7 +121,11 @@ def _write_error(exc: OSError, path: Path, option: str) -> ResilientSCError:
 
 
 def empty_log(log: Path) -> None:
-    """``--log``'s file, made empty: HiGHS appends each of its runs to it."""
+    """``--log``'s file, made empty: HiGHS appends each of its runs to it. A symbolic link to a
+    file not there yet is followed and its target made, folders too, as :func:`.io.atomic_path`
+    does for ``--out``'s files."""
+    if log.is_symlink() and not log.exists():  # 'cannot write log.lnk: No such file or directory'
+        log = log.resolve()
     with writing(log, "--log"):
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_bytes(b"")

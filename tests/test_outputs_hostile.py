@@ -624,6 +624,16 @@ def test_a_dangling_link_as_the_out_folder_is_refused_before_the_work(capsys, ti
         solve(examples.tiny()).save(link)
 
 
+def test_a_dangling_link_as_the_log_makes_its_target(capsys, tiny_dir, tmp_path):
+    """--log at a link to a file in a folder not there was refused 'cannot write log.lnk: No such
+    file or directory' while --out's files follow such a link and make its target (audit)."""
+    link, target = tmp_path / "log.lnk", tmp_path / "nowhere" / "run.log"
+    link.symlink_to(target)
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--log", str(link))
+    assert code == 0 and data["status"] == "optimal"
+    assert link.is_symlink() and "HiGHS" in target.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("command", ["solve", "stress"])
 def test_an_out_folder_another_run_fills_while_this_one_solves_is_said_to_be_so(
         command, capsys, tiny_dir, tmp_path, monkeypatch):
