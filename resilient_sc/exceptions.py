@@ -135,7 +135,8 @@ class NotOptimalError(ResilientSCError):
     """The solver stopped before proving optimality (time limit, interrupt, numerical trouble).
 
     ``plan`` holds the best plan found, if any; ``status`` how the solve ended (``time_limit``,
-    ``interrupted``, ``error``: a :class:`~resilient_sc.solvers.base.Status` value).
+    ``interrupted``, ``error``: the value of a :class:`~resilient_sc.solvers.base.Status`, equal to it
+    by ``==``).
     """
 
     def __init__(self, message: str, plan: Plan | Roadmap | None = None, status: str = "time_limit"):

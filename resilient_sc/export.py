@@ -14,20 +14,17 @@ from __future__ import annotations
 
 import errno
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import highspy
 
 from . import io
+from .data import Network
 from .exceptions import RunWarning, ValidationError, warn
+from .model.build import NetworkModel
 from .model.roadmap import RoadmapModel, build_any
+from .policy import Policy
 from .solvers.base import SolveOptions
 from .solvers.highs import make_highs
-
-if TYPE_CHECKING:
-    from .data import Network
-    from .model.build import NetworkModel
-    from .policy import Policy
 
 #: the file formats HiGHS writes, by suffix
 FORMATS = (".lp", ".mps")

@@ -7,16 +7,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from .data import Network
 from .exceptions import DataWarning, PolicyError, ValidationError, check_path, warn
 from .limits import Limits
 from .mapping_files import load_mapping, shown
 from .policy import POLICY_FIELDS, POLICY_SUFFIXES, Policy, without_value
 from .wording import INVISIBLE, clip
-
-if TYPE_CHECKING:
-    from .data import Network
 
 #: the name of the reference policy of a premium table (an entry of that name in a policies
 #: mapping or file is the base)

@@ -37,6 +37,8 @@ from .mapping_files import SWITCH_WORDS, load_mapping, shown
 from .policy_fields import POLICY_FIELDS, PolicyField
 from .wording import SHOWN, brief, clip, listing, suggest
 
+__all__ = ["POLICY_FIELDS", "POLICY_SUFFIXES", "Policy", "PolicyArgumentError", "PolicyField"]
+
 Share = float | Mapping[str, float] | None
 #: the suffixes of a policy file
 POLICY_SUFFIXES = (".yaml", ".yml", ".json")

@@ -403,7 +403,10 @@ class Plan:
         return self.model.network.unit_of(product) if self.model is not None else "units"
 
     def units(self, products: Iterable[str]) -> dict[str, str]:
-        """:meth:`unit_of` each of ``products``."""
+        """:meth:`unit_of` each of ``products`` (a list: one product's is :meth:`unit_of`)."""
+        if isinstance(products, str):  # iterated, 'phone' gave the units of p, h, o, n and e
+            raise ValidationError([f"(products) | Plan.units takes a list of products, not one: "
+                                   f"units([{products!r}]), or unit_of({products!r})"])
         return {p: self.unit_of(p) for p in products}
 
     def delivered_dict(self) -> dict[str, dict[str, float | str]]:

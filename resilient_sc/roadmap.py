@@ -50,7 +50,7 @@ from .solvers.routes import ROUTES, Route, solve_linear
 from .verify import checked_policy, verify_plan
 from .wording import listing
 
-__all__ = ["Roadmap", "solve_roadmap", "solve_roadmap_model"]
+__all__ = ["Roadmap", "roadmap_from_pyomo", "solve_roadmap", "solve_roadmap_model"]
 
 #: what starts the line marking each MIP of a roadmap's solve in its log (the app reads them)
 LOG_MARK = "roadmap: "

@@ -6,20 +6,17 @@ replayed by :func:`~resilient_sc.analysis.stress.stress_test`, not here.)"""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .data import Network
 from .exceptions import ValidationError
 from .policy import Policy
-from .results import EXTENSION
+from .results import EXTENSION, Plan
 from .schema import ALL_PRODUCTS
 from .wording import brief
-
-if TYPE_CHECKING:
-    from .data import Network
-    from .results import Plan
 
 
 def _lookup(flows: pd.DataFrame, table: pd.DataFrame, left: list[str], right: list[str],

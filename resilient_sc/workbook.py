@@ -19,11 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from . import io, output_paths
+from .analysis.stress import StressResult
 from .escaping import as_json
 from .exceptions import ValidationError, check_path, check_switch
 from .format import output_float
@@ -50,13 +51,9 @@ from .results import (
     unit,
     units_words,
 )
+from .roadmap import Roadmap
 from .sheet_format import PERCENT_WORDS, decimal_format, percent_format
 from .wording import brief
-
-if TYPE_CHECKING:
-    from .analysis.stress import StressResult
-    from .roadmap import Roadmap
-
 
 #: headers longer than this many characters are wrapped in a column this wide
 WRAP = 36

@@ -4,22 +4,18 @@ optional (``pip install '.[plots]'``) and imported only when the figure is drawn
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..exceptions import ValidationError
 from ..format import and_list, money_label, quantity, relative_gap
 from ..results import NO_PENALTY, network_beside, penalty_cost
+from ..roadmap import Roadmap
 from ..solvers.base import Status
 from ..wording import LABEL_CHARS, quote, short_label
 from .figures import new_figure, wrapped
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-    from ..roadmap import Roadmap
-
 
 #: markers of the roadmap timeline: started (opening cost paid), stopped (closing cost paid)
 STARTED, STOPPED = ("^", "tab:green"), ("v", "tab:red")

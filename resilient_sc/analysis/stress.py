@@ -430,7 +430,10 @@ def stress_test(network: Network, plan: Plan,
     >>> bool((result.failures["worst_served"] >= 0.8 - 1e-6).all())
     True
     """
-    if not isinstance(plan, Plan) or plan.model is None:
+    if isinstance(plan, Plan) and plan.model is None:  # not the order of the arguments (audit)
+        raise ValidationError(["(plan) | stress_test needs the plan's model, and this plan has none (a Plan "
+                               "built by hand, or given model=None): pass the plan solve() returned"])
+    if not isinstance(plan, Plan):
         raise ValidationError([f"(plan) | stress_test needs a plan from solve(), not {type(plan).__name__} "
                                "(the network comes first: stress_test(network, plan))"])
     given_policy(network, None)  # a Network, validated and unchanged since

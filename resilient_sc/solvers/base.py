@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from numbers import Integral, Real
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..exceptions import RunWarning, ValidationError, warn
 from ..format import BREAKS_THE_MODEL
@@ -232,7 +232,7 @@ class SolveOptions(_NamedOptions):
     allow_nonoptimal: bool = False
     strong_links: bool = True
     seed: int = 0
-    backend: str = "highs"
+    backend: Literal["highs", "pyomo"] = "highs"
     accelerate: bool = True
     accelerate_options: AccelerateOptions = field(default_factory=AccelerateOptions)
 

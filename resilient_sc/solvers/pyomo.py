@@ -40,7 +40,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import highspy
 import numpy as np
@@ -52,19 +52,17 @@ from pyomo.contrib.solver.common.results import SolutionStatus
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
+from ..data import Network
 from ..exceptions import NotOptimalError, ResilientSCError, ValidationError
 from ..format import CERTIFY_TOLERANCE, count
 from ..model.build import NetworkModel
+from ..model.linear import ConBlock, VarBlock
 from ..model.roadmap import RoadmapModel, build_any
 from ..model.sets import emission_factors
+from ..policy import Policy
 from ..wording import listing
 from .base import SolveOptions, SolverResult, Status, given_options
 from .highs import MIP_ABS_GAP, StoppableHighs, objective_scale, until, use_threads
-
-if TYPE_CHECKING:
-    from ..data import Network
-    from ..model.linear import ConBlock, VarBlock
-    from ..policy import Policy
 
 #: the attribute of a converted pyomo model that holds its NetworkModel
 NETWORK_MODEL_ATTR = "_network_model"

@@ -47,11 +47,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from ..exceptions import ResilientSCError, RunWarning, ValidationError, warn
+from ..model.build import NetworkModel
+from ..model.linear import LinearModel
+from ..model.redundancy import DeferredFailures
 from . import aggregate, base, failures, lazy, links, mix, projection
 from .base import (
     Declined,
@@ -73,11 +76,6 @@ from .facility.lagrangian import SingleSourceBound
 from .facility.multi_source import solve_multi_source
 from .facility.single_source import solve_single_source
 from .highs import Design, Solution, make_highs, run_highs, set_start, solve_fixed, tune, until
-
-if TYPE_CHECKING:
-    from ..model.build import NetworkModel
-    from ..model.linear import LinearModel
-    from ..model.redundancy import DeferredFailures
 
 
 @dataclass(frozen=True)
