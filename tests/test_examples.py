@@ -110,6 +110,29 @@ def test_roadmap_glide_path(roadmaps) -> None:
         assert f"{cost:,.2f}" in readme
 
 
+def test_roadmap_readme_counts_todays_single_foreign_sources() -> None:
+    """'About a third of the 66 pairs ... Europe's chips from Taiwan' described an older plan:
+    today's is 16 pairs, Europe's chips 64% from Taiwan and 36% from China (tutorial audit)."""
+    import re
+
+    from resilient_sc import examples, solve
+
+    net = examples.electronics()
+    shares = solve(net).tables()["country_shares"].merge(
+        net.markets[["market", "country"]].rename(columns={"country": "home"}), on="market")
+    single = shares[(shares["share"] > 1 - 1e-6) & (shares["country"] != shares["home"])]
+    pairs = shares.groupby(["market", "product"]).ngroups
+    readme = " ".join((ROADMAP / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(r"(\d+) of the (\d+) \(market, product\) pairs", readme)
+    assert said is not None and (int(said[1]), int(said[2])) == (len(single), pairs)
+    toronto = single.loc[single["market"] == "Toronto"]
+    assert sorted(toronto["product"]) == ["cells", "displays"]
+    assert set(toronto["country"]) == {"CN"}
+    berlin = shares[shares["market"].eq("Berlin") & shares["product"].eq("chips")]
+    chips = berlin.set_index("country")["share"]
+    assert f"{chips['TW']:.0%} from Taiwan and {chips['CN']:.0%} from China" in readme
+
+
 def test_roadmap_lead_time_keeps_a_2027_target_out() -> None:
     """Local chips for Europe in 2027: the European chip makers (Dresden, Grenoble) qualify only
     in 2028; one of them would do, and the hint names one and no other candidate."""
