@@ -235,7 +235,7 @@ def _relax_and_fix(model: NetworkModel, p: _Projected, position: np.ndarray, opt
     if fixed.x is None:
         return bound, None, note + f"; no plan with its whole assignments fixed ({fixed.message})"
     return bound, fixed, note + (f"; plan {fixed.objective:,.2f} with the {n_all - n_free:,} markets it "
-                                 f"assigns whole fixed, {n_free:,} free)")
+                                 f"assigns whole fixed, {n_free:,} free")
 
 
 def solve_projected(model: NetworkModel, options: SolveOptions, projection: Projection,
