@@ -9,10 +9,14 @@ model as built, side by side in one run, same network, same policy.
 
     python benchmarks/bench_ideas.py [--size 60 12 150] [--time-limit 120] [--out benchmarks/results]
 
+Both sides of these two run on HiGHS alone (``accelerate=False``): the ideas against the model as
+built, not against the library's routes.
+
 ``--ablation --rung S`` measures the ideas kept, one added at a time on the issue-14 ladder
 (``ladder.py``), each policy in one process, one after the other: plain HiGHS on the model as
 built; + the HiGHS options of ``AccelerateOptions.network_options``; + merged origins; + failure
-generation and lazy caps (every route: the library's default). Writes ``ablation_<rung>``.
+generation and lazy caps (every route: the library's default). Writes ``ablation_<rung>``;
+``--quick`` (the smoke run of ``run.py``) the ablation of rung ``tiny`` as ``ablation_tiny_quick``.
 """
 
 from __future__ import annotations
@@ -60,11 +64,11 @@ def strong_supplier_links(model: NetworkModel) -> NetworkModel:
 def reduced_cost_fixing(model: NetworkModel, limit: float) -> tuple[str, float, int]:
     """(status, objective, binaries fixed) of the incumbent + LP + fixing + reduced MIP."""
     lm, n = model.lm, model.lm.n_cols
-    first = make_highs(lm, SolveOptions(time_limit=limit))
+    first = make_highs(lm, SolveOptions(time_limit=limit, accelerate=False))
     first.setOptionValue("mip_max_improving_sols", 1)
     first.run()
     ub = first.getInfo().objective_function_value
-    lp = make_highs(lm, SolveOptions())
+    lp = make_highs(lm, SolveOptions(accelerate=False))
     lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
     lp.run()
     gap = ub - lp.getInfo().objective_function_value
@@ -74,7 +78,7 @@ def reduced_cost_fixing(model: NetworkModel, limit: float) -> tuple[str, float, 
     at0 = ints[(x[ints] <= 1e-9) & (d[ints] > gap + 1e-6)]
     at1 = ints[(x[ints] >= 1 - 1e-9) & (-d[ints] > gap + 1e-6)]
     up[at0], lo[at1] = 0.0, 1.0
-    reduced = make_highs(lm, SolveOptions(time_limit=limit))
+    reduced = make_highs(lm, SolveOptions(time_limit=limit, accelerate=False))
     reduced.changeColsBounds(n, np.arange(n, dtype=np.int32), lo, up)
     reduced.run()
     return (reduced.modelStatusToString(reduced.getModelStatus()), reduced.getInfo().objective_function_value,
@@ -88,7 +92,7 @@ STEPS = (("plain HiGHS", False, (routes.HIGHS,)),
          ("+ failure generation, lazy caps", True, routes.ROUTES))
 
 
-def ablation(rung: str, limit: float, out: Path) -> None:
+def ablation(rung: str, limit: float, out: Path, stem: str) -> None:
     """Seconds per policy and step of :data:`STEPS` on ladder rung ``rung``."""
     from ladder import POLICIES as LADDER
     from ladder import ladder_network
@@ -116,24 +120,26 @@ def ablation(rung: str, limit: float, out: Path) -> None:
     text = "\n".join([f"# Issue 14 ideas, one at a time, on ladder rung {rung}", "", machine_line(info), "",
                       f"Seconds to a proven optimum (gap 1e-6), time limit {limit:g} s, one process, "
                       "default threads.", "", *table, ""])
-    save(out, f"ablation_{rung}", {"machine": info, "rung": rung, "rows": rows}, text)
+    save(out, stem, {"machine": info, "rung": rung, "rows": rows}, text)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, nargs=3, default=(60, 12, 150), metavar=("S", "H", "M"))
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     ap.add_argument("--ablation", action="store_true")
     ap.add_argument("--rung", default="S")
-    args = ap.parse_args()
-    if args.ablation:
-        ablation(args.rung, args.time_limit, args.out)
+    ap.add_argument("--quick", action="store_true", help="the smoke run: the ablation of rung tiny")
+    args = ap.parse_args(argv)
+    if args.ablation or args.quick:
+        rung = "tiny" if args.quick else args.rung
+        ablation(rung, args.time_limit, args.out, f"ablation_{rung}" + ("_quick" if args.quick else ""))
         return
     net = generated_network(*args.size, seed=1)
     rows = []
     for name, policy in POLICIES.items():
-        options = SolveOptions(time_limit=args.time_limit, allow_nonoptimal=True)
+        options = SolveOptions(time_limit=args.time_limit, allow_nonoptimal=True, accelerate=False)
         for idea in ("plain HiGHS", "strong supplier links", "reduced-cost fixing"):
             t = time.perf_counter()
             if idea == "reduced-cost fixing":

@@ -38,6 +38,8 @@ sys.path.insert(0, str(HERE))
 from ladder import POLICIES, RUNGS, ladder_network  # noqa: E402
 from machine import machine_info, machine_line, save  # noqa: E402
 
+from resilient_sc.io import write_text  # noqa: E402
+
 TEXTBOOK = ("base", "near-shoring", "friend-shoring", "survive country 0.8", "survive supplier 1.0",
             "single sourcing", "disruption-aware")
 QUICK = ("base", "near-shoring", "survive country 0.8")
@@ -427,7 +429,9 @@ def markdown(rung: str, rows: list[dict], info: dict, time_limit: float, seed: i
              f"One subprocess per solve (memory = its peak RSS), time limit {limits} s per solve, "
              f"gap 1e-6, HiGHS's random seed {seed} on both sides. Seconds are wall time of the "
              "subprocess's work (network generation, build, "
-             "solve); speed-up = textbook s / ours s.", "",
+             "solve); speed-up = textbook s / ours s. Agree: each side's bound is no higher than the "
+             "other's plan, and two proven optima are within 1e-6 of each other (– where a side has no "
+             "plan and bound: not run, or none found).", "",
              "| policy | ours status | ours objective | ours gap | ours s | ours MB | textbook status "
              "| textbook objective | textbook gap | textbook s | textbook MB | agree | speed-up |",
              "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|"]
@@ -441,7 +445,8 @@ def markdown(rung: str, rows: list[dict], info: dict, time_limit: float, seed: i
                      f"{f(o.get('gap'), '.2e')} | {f(o.get('wall_s'), '.1f')} | "
                      f"{f(o.get('peak_mb'), '.0f')} | "
                      f"{t.get('status')} | {f(t.get('objective'), ',.2f')} | {f(t.get('gap'), '.2e')} | "
-                     f"{f(t.get('wall_s'), '.1f')} | {f(t.get('peak_mb'), '.0f')} | {r['agree']} | {text} |")
+                     f"{f(t.get('wall_s'), '.1f')} | {f(t.get('peak_mb'), '.0f')} | "
+                     f"{AGREE_WORDS[agreement(o, t)]} | {text} |")
     if ratios:
         mean = math.exp(sum(map(math.log, ratios)) / len(ratios))
         lines += ["", f"Geometric mean speed-up over the {len(ratios)} cases both sides proved: {mean:.1f}×."]
@@ -449,9 +454,22 @@ def markdown(rung: str, rows: list[dict], info: dict, time_limit: float, seed: i
 
 
 def compare(name: str, ours: dict, textbook: dict) -> bool | None:
-    """Whether the sides agree (prints the case's line): each side's bound no higher than the
-    other's plan, and, both proven optimal at gap 1e-6, their objectives within 1e-6 relative
-    of each other (each is within that of the optimum); None without a plan and bound on each."""
+    """:func:`agreement` of the sides, printing the case's line."""
+    agree = agreement(ours, textbook)
+    print(f"{name:<22} ours {ours.get('status')} {ours.get('objective')} {ours.get('wall_s', 0):.1f}s | "
+          f"textbook {textbook.get('status')} {textbook.get('objective')} "
+          f"{textbook.get('wall_s', 0) or 0:.1f}s | agree {agree}", flush=True)
+    return agree
+
+
+#: what the tables' ``agree`` column says
+AGREE_WORDS = {True: "yes", False: "**no**", None: "–"}
+
+
+def agreement(ours: dict, textbook: dict) -> bool | None:
+    """Whether the sides agree: each side's bound no higher than the other's plan, and, both
+    proven optimal at gap 1e-6, their objectives within 1e-6 relative of each other (each is
+    within that of the optimum); None without a plan and bound on each."""
     values = [side.get(k) for side in (ours, textbook) for k in ("objective", "bound")]
     if any(v is None or not math.isfinite(v) for v in values):
         agree = None
@@ -461,16 +479,13 @@ def compare(name: str, ours: dict, textbook: dict) -> bool | None:
         agree = ours_bound <= tb_obj + tol and tb_bound <= ours_obj + tol
         if ours.get("status") == "optimal" and textbook.get("status") == "optimal":
             agree = agree and abs(ours_obj - tb_obj) <= tol
-    print(f"{name:<22} ours {ours.get('status')} {ours.get('objective')} {ours.get('wall_s', 0):.1f}s | "
-          f"textbook {textbook.get('status')} {textbook.get('objective')} "
-          f"{textbook.get('wall_s', 0) or 0:.1f}s | agree {agree}", flush=True)
     return agree
 
 
 def exit_code(rows: list[dict], key: str) -> int:
     """1 (and the cases named on stderr) when a row's sides disagree or one ended in an error."""
-    bad = [r[key] for r in rows if r["agree"] is False or "error" in (r["ours"].get("status"),
-                                                                      r["textbook"].get("status"))]
+    bad = [r[key] for r in rows if agreement(r["ours"], r["textbook"]) is False
+           or "error" in (r["ours"].get("status"), r["textbook"].get("status"))]
     if bad:
         print(f"disagreements or errors: {bad}", file=sys.stderr)
     return 1 if bad else 0
@@ -492,8 +507,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--ours-only", action="store_true", help="skip the textbook side (large rungs)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
-    ap.add_argument("--merge", action="store_true",
-                    help="keep the saved rows of the policies not run (each with its run's machine line)")
+    ap.add_argument("--merge", action=argparse.BooleanOptionalAction, default=True,
+                    help="keep the saved rows of the policies not run, each with its run's machine line "
+                         "(the default: one policy run again wiped the others' rows); --no-merge starts over")
+    ap.add_argument("--render", action="store_true",
+                    help="run nothing: write the saved rows' Markdown table again")
     args = ap.parse_args(argv)
     rung, policies = args.rung, args.policies
     stem = f"ladder_{rung}" + (f"_seed{args.seed}" if args.seed else "")
@@ -501,6 +519,11 @@ def main(argv: list[str] | None = None) -> int:
         rung, policies, stem = "tiny", list(QUICK), "ladder_quick"
         args.time_limit = min(args.time_limit, 60.0)
     rows, info = [], machine_info()
+    if args.render:
+        saved = json.loads((args.out / f"{stem}.json").read_text(encoding="utf-8"))
+        write_text(args.out / f"{stem}.md", markdown(saved["rung"], saved["rows"], saved["machine"],
+                                                     saved["time_limit"], saved.get("seed", 0)))
+        return exit_code(saved["rows"], "policy")
     for name in policies:
         o = case(rung, name, "ours", args.time_limit, args.threads, args.seed)
         t = ({"status": "not run"} if args.ours_only

@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-textbook", action="store_true", help="ours only")
     ap.add_argument("--plain", action="store_true", help="ours without the accelerations")
     ap.add_argument("--data", type=Path, default=DATA,
-                    help=f"the OR-Library files (default: {DATA}; see its SOURCE.md)")
+                    help=f"the OR-Library files (default: {DATA}; where to get them: docs/benchmarks.md)")
     args = ap.parse_args(argv)
     use_data(args.data)
     if not DATA.is_dir():  # (the smoke run passes without the data: tests skip when it is absent)

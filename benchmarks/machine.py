@@ -26,9 +26,11 @@ def cpu_model() -> str:
 
 
 def commit() -> str | None:
-    """The git commit of the library's code the benchmark runs (``+changes`` when its files differ
-    from it), None outside a git checkout: the version alone (0.1.0 through every tuning round)
-    could not tell which code made a result."""
+    """The git commit of the library's and the benchmarks' code the benchmark runs (``+changes``
+    when a file of either differs from it or is not committed yet; the results written are not
+    code), None outside a git checkout: the version alone (0.1.0 through every tuning round)
+    could not tell which code made a result, and an edit of the generator or the textbook side
+    made another result under a clean-looking commit (audit)."""
     import subprocess
 
     import resilient_sc
@@ -37,8 +39,9 @@ def commit() -> str | None:
     try:
         head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-        changed = subprocess.run(["git", "-C", str(root), "diff", "--quiet", "HEAD", "--", "resilient_sc"],
-                                 capture_output=True, timeout=10).returncode != 0
+        code = ["resilient_sc", "benchmarks", ":(exclude)benchmarks/results"]
+        changed = bool(subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", *code],
+                                      capture_output=True, text=True, timeout=10, check=True).stdout.strip())
     except (OSError, subprocess.SubprocessError):
         return None
     return head + ("+changes" if changed else "")
@@ -59,7 +62,8 @@ def machine_info() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "load_average": load_average(),
         "python": platform.python_version(),
-        **{pkg: version(pkg) for pkg in ("resilient_sc", "highspy", "numpy", "pandas", "scipy", "pyomo")},
+        **{pkg: version(pkg) for pkg in ("resilient_sc", "highspy", "numpy", "pandas", "scipy", "pyomo",
+                                         "openpyxl")},
         "commit": commit(),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
@@ -73,7 +77,7 @@ def machine_line(info: dict[str, Any]) -> str:
             f"load {info['load_average']} · Python {info['python']} · resilient_sc {info['resilient_sc']}"
             f"{' (commit ' + info['commit'] + ')' if info.get('commit') else ''} · "
             f"highspy {info['highspy']} · numpy {info['numpy']} · pandas {info['pandas']}{scipy} · "
-            f"pyomo {info['pyomo']}")
+            f"pyomo {info['pyomo']}{' · openpyxl ' + info['openpyxl'] if info.get('openpyxl') else ''}")
 
 
 def finite(v: Any) -> Any:

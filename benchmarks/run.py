@@ -43,10 +43,11 @@ REGISTRY: dict[str, tuple[str, list[str]]] = {
     "roadmap": ("bench_roadmap", ["--rung", "S", "--time-limit", "600"]),  # issue 17: 5 periods
     "equivalence": ("equivalence", []),  # behaviour fingerprints: --compare before/after a refactor
     "reading": ("bench_reading", []),  # a workbook with a million formatted empty rows
+    "ideas": ("bench_ideas", ["--ablation", "--rung", "S"]),  # issue 14: the ideas kept, one at a time
 }
 #: the smoke run: one entry per script (the orlib groups share one quick instance list)
 QUICK = ("orlib-cap", "build", "policies", "premium", "premium-ladder", "frontier-ladder", "ladder",
-         "decomposition", "roadmap", "equivalence", "reading")
+         "decomposition", "roadmap", "equivalence", "reading", "ideas")
 GROUPS = {"cap": "cap41–cap134 (multi-source)", "capabc": "capa/capb/capc at 12 capacities (multi-source)",
           "holmberg": "Holmberg p1–p71 (single source)", "quick": "smoke set (cap41, cap71, cap131, p1, p2)"}
 

@@ -1,7 +1,8 @@
 """The textbook strong CFLP formulation, built directly with highspy: the comparison baseline.
 
 Independent of the library: its own reader of the instance files (:func:`read_instance`, the
-layouts of ../shared/data/orlib/SOURCE.md) and nothing of ``resilient_sc``, so that a fault in
+layouts of OR-Library's capinfo.html and of Holmberg's files, described again in the data
+folder's SOURCE.md when it is there) and nothing of ``resilient_sc``, so that a fault in
 the library's reader or model cannot be on both sides of a comparison.
 
 For an :class:`Instance` with m facilities and n customers:
