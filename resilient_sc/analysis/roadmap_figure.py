@@ -4,10 +4,9 @@ optional (``pip install '.[plots]'``) and imported only when the figure is drawn
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from ..exceptions import ValidationError
 from ..format import and_list, money_label, quantity, relative_gap
@@ -16,6 +15,9 @@ from ..roadmap import Roadmap
 from ..solvers.base import Status
 from ..wording import LABEL_CHARS, quote, short_label
 from .figures import new_figure, wrapped
+
+if TYPE_CHECKING:  # matplotlib is optional: a roadmap report without it writes its tables
+    from matplotlib.figure import Figure
 
 #: markers of the roadmap timeline: started (opening cost paid), stopped (closing cost paid)
 STARTED, STOPPED = ("^", "tab:green"), ("v", "tab:red")
