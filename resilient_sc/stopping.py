@@ -13,8 +13,12 @@ import signal
 import sys
 from typing import Any
 
-#: the signals that stop a command (SIGINT, SIGTERM, SIGHUP where the platform has them)
-SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+#: the signals that stop a command (SIGINT, SIGTERM, SIGHUP where the platform has them), less
+#: those the process was started with ignored, which stay ignored: ``nohup`` ignores SIGHUP and a
+#: script's background job SIGINT so that the run outlives the terminal (a handler put back ended
+#: such a run at logout, exit 129 and nothing written: audit), as Python leaves an ignored SIGINT
+SIGNALS = tuple(s for s in (getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+                if signal.getsignal(s) is not signal.SIG_IGN)
 #: a command stopped by a signal exits with this + the signal's number (130 for Ctrl-C)
 EXIT_SIGNAL = 128
 

@@ -170,6 +170,26 @@ def long_network(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return folder / "net", policy
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
+@pytest.mark.parametrize("signum", [signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGINT)])
+def test_a_signal_the_command_was_started_with_ignored_stays_ignored(signum):
+    """``nohup resilient-sc ...`` (SIGHUP ignored) and a script's background job (SIGINT ignored)
+    outlive the terminal: the command put its own handler back, and the hangup at logout ended
+    the run with exit 129 and nothing written (audit). The signal, sent every 50 ms from the
+    start to the end (the import, the solve, the printing), changes nothing."""
+    proc = subprocess.Popen([sys.executable, "-m", "resilient_sc", "solve", str(EXAMPLE), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signum, signal.SIG_IGN))
+    sent = 0
+    while proc.poll() is None:
+        proc.send_signal(signum)
+        sent += 1
+        time.sleep(0.05)
+    out, err = proc.communicate()
+    assert sent > 5 and proc.returncode == 0, (sent, proc.returncode, err)
+    assert json.loads(out)["status"] == "optimal"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_during_a_long_solve(long_network, signum):
