@@ -624,6 +624,23 @@ def test_a_dangling_link_as_the_out_folder_is_refused_before_the_work(capsys, ti
         solve(examples.tiny()).save(link)
 
 
+def test_a_run_from_a_folder_since_removed_writes_its_out_folder(capsys, tiny_dir, tmp_path, monkeypatch):
+    """From a working folder that was removed (a CI step's cleaned temporary folder), solve --out DIR
+    failed after the solve naming its own temporary, and stress --out DIR --force was refused 'No such
+    file or directory' for a folder that exists (CLI automation audit)."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    code, data, _ = run_json(capsys, "solve", str(tiny_dir), "--out", str(tmp_path / "plan"))
+    assert code == 0 and (tmp_path / "plan" / "plan.json").is_file(), data
+    (tmp_path / "stress").mkdir()
+    (tmp_path / "stress" / "stress_summary.csv").write_text("old\n", encoding="utf-8")
+    code, data, _ = run_json(capsys, "stress", str(tiny_dir), "--out", str(tmp_path / "stress"),
+                             "--no-figures", "--force")
+    assert code == 0 and (tmp_path / "stress" / "report.md").is_file(), data
+
+
 def test_a_dangling_link_as_the_log_makes_its_target(capsys, tiny_dir, tmp_path):
     """--log at a link to a file in a folder not there was refused 'cannot write log.lnk: No such
     file or directory' while --out's files follow such a link and make its target (audit)."""
