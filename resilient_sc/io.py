@@ -238,7 +238,7 @@ def folder_problem(path: str | Path, force: bool = False, flag: str = "force=Tru
         here = Path.cwd()
     except FileNotFoundError:  # run from a folder since removed (a CI step's cleaned temporary folder)
         here = None
-    if here is not None and path.resolve() in (here, *here.parents):  # a folder in use cannot be swapped for another
+    if here is not None and path.resolve() in (here, *here.parents):  # a folder in use: not swapped
         return (f"{path} is the current folder{'' if path.resolve() == here else ' or holds it'}: a folder "
                 "is written whole, beside it; give a new folder, e.g. ./network")
     # made read-only to keep it (the swap would not ask; an empty one was replaced, and left
