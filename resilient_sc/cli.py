@@ -628,7 +628,7 @@ def _render(outcome: Outcome, as_json: bool) -> tuple[str, str]:
     notes = (("error", outcome.error), ("warning", outcome.warning))
     err = "".join(f"{kind}: {text}\n" for kind, text in notes if text)
     if as_json:
-        from .io import to_json
+        from .plain_json import to_json  # no numpy nor pandas: at a signal or out of memory
 
         return err, to_json(outcome.data) + "\n"
     return err, f"{outcome.text}\n" if outcome.text else ""

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import enum
 import errno
 import functools
 import gc
 import hashlib
-import json
 import math
 import os
 import platform
@@ -43,6 +41,7 @@ from .escaping import as_json, escape_frame, safe_markdown
 from .exceptions import RunWarning, ValidationError, check_path, warn
 from .format import exact_numbers, output_float, output_numbers
 from .limits import ZIP_ERRORS
+from .plain_json import to_json
 from .schema import TABLES
 from .sheet_format import format_sheet
 from .worded import worded
@@ -608,33 +607,3 @@ def _cut(text: str) -> str:
     at = max(text.rfind(", ", 0, room), text.rfind(" ", 0, room))
     kept = text[:at if at > room // 2 else room]
     return f"{kept} … (cut: {len(text) - len(kept):,} more characters)"
-
-
-def to_plain(value: Any) -> Any:
-    """``value`` as plain JSON types: enums by value, numpy scalars as numbers (floats to
-    :data:`~.format.OUTPUT_DIGITS` significant digits), tuples and sets as lists, non-finite numbers as
-    None, anything else as its text.
-
-    >>> to_plain({"objective": 12228393.049999999, "gap": -0.0, "n": 3, "x": float("nan")})
-    {'objective': 12228393.05, 'gap': 0.0, 'n': 3, 'x': None}
-    """
-    if isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, Mapping):
-        return {str(k): to_plain(x) for k, x in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [to_plain(x) for x in value]
-    if isinstance(value, np.floating):
-        value = output_float(value)  # by its own digits: a float32's .item() has a double's
-    elif hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    if isinstance(value, float):  # as the CSVs write it: 12228393.05, not 12228393.049999999
-        return output_float(value)
-    return value if value is None or isinstance(value, str | int | bool) else str(value)
-
-
-def to_json(data: Mapping[str, Any]) -> str:
-    """``data`` as strict, indented JSON (:func:`to_plain`: NaN and infinity become null)."""
-    return json.dumps(to_plain(data), indent=2, allow_nan=False)

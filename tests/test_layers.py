@@ -38,3 +38,15 @@ def test_the_command_line_parser_imports_no_solver_nor_pandas():
             "('numpy', 'pandas', 'scipy', 'highspy', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_an_outcome_is_printed_without_numpy_nor_pandas():
+    """The command prints its outcome (an 'interrupted' one at a signal during the imports, an
+    'out of memory' one) with the standard library only: printing --json imported pandas, and a
+    SIGTERM 0.15 s into a run, or no memory left, gave a traceback and no JSON (audit)."""
+    code = ("import sys, resilient_sc.cli as c; from resilient_sc.cli_outcome import Outcome; "
+            "from resilient_sc.stopping import interrupted; n, data = interrupted(15); "
+            "err, out = c._render(Outcome(n, data, error=data['reason']), True); "
+            "print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules), out.count('SIGTERM'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] 2"

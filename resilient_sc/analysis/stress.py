@@ -36,12 +36,12 @@ import pandas as pd
 from ..data import Network
 from ..exceptions import RunWarning, ValidationError, check_switch, no_attribute, warn
 from ..format import and_list, count, served_fraction, setting
-from ..io import to_plain
 from ..limits import current
 from ..model.build import NetworkModel, build_model, given_policy
 from ..model.redundancy import lost_elements, single_failures
 from ..model.table import by_id
 from ..output_words import PATH_MULTIPLE
+from ..plain_json import to_plain
 from ..policy import Policy
 from ..results import Plan
 from ..schema import FAILURE_KINDS, STRESS_FAILURES
@@ -308,7 +308,7 @@ class StressResult:
         a price that delivers all the design can and no measured loss) and each product's unit,
         and one entry per failure with its served fraction per product and its shortfalls by
         market and product (in the product's unit), as plain JSON types (NaN, as a single failure's
-        probability, is None: :func:`~resilient_sc.io.to_plain`)."""
+        probability, is None: :func:`~resilient_sc.plain_json.to_plain`)."""
         by_product = {k: g for k, g in self.by_product.groupby("failure", sort=False)}
         short = self.shortfalls.loc[self.shortfalls["shortfall"] > 0]
         by_failure = {k: g for k, g in short.groupby("failure", sort=False)}
