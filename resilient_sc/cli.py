@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from . import app as _app  # light: the web framework is imported only when `app` runs
 from . import cli_inputs, cli_roadmap, exceptions
@@ -536,7 +536,13 @@ def main(argv: list[str] | None = None) -> int:
                 deadline.done.set()
 
 
-def _stopped(signum: int, frame: object) -> NoReturn:
+def _stopped(signum: int, frame: object) -> None:
+    """The app's answer to a stop signal: SIGINT and SIGTERM end the work (the server's own handlers
+    take them while it serves, then pass them on); another (SIGHUP) is sent on as SIGTERM, which the
+    server answers (a KeyboardInterrupt raised inside its event loop was a traceback: audit)."""
+    if signum not in (signal.SIGINT, signal.SIGTERM):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     raise KeyboardInterrupt
 
 

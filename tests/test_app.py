@@ -1880,11 +1880,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
+                                    if hasattr(signal, n)])
 def test_the_server_stops_on_its_signal_with_one_json_object(signum):
-    """Ctrl-C (or SIGTERM) is how the app ends: exit 0 and ``{"status": "stopped"}``, the only
-    thing on stdout with --json (the address goes to stderr); a port in use or out of range is
-    refused before the server starts."""
+    """Ctrl-C (or SIGTERM, or the terminal's hangup) is how the app ends: exit 0 and ``{"status":
+    "stopped"}``, the only thing on stdout with --json (the address goes to stderr), no traceback
+    (SIGHUP gave one: audit); a port in use or out of range is refused before the server starts."""
     pytest.importorskip("nicegui")
     port = free_port()
     command = [sys.executable, "-c", "import sys; from resilient_sc.console import main; sys.exit(main())",
@@ -1904,7 +1905,7 @@ def test_the_server_stops_on_its_signal_with_one_json_object(signum):
     finally:
         server.kill()
     assert server.returncode == 0, err
-    assert json.loads(out) == {"status": "stopped"}
+    assert json.loads(out) == {"status": "stopped"} and "Traceback" not in err, err
     printed = rf"serving on http://127\.0\.0\.1:{port}/\?token=[\w-]{{32}} \(Ctrl-C stops it\)"
     assert re.search(printed, err), err
 
