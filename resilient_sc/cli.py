@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from . import app as _app  # light: the web framework is imported only when `app` runs
 from . import cli_inputs, cli_roadmap, exceptions
 from .cli_args import (
+    DEFAULT_FAILURES,
     Parser,
     UsageError,
     add_threads_option,
@@ -139,7 +140,8 @@ def _run_validate(args: argparse.Namespace) -> Outcome:
 def _configure_solve(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     parser.add_argument("--policy", metavar="FILE", type=path_text,
-                        help="policy file (.yaml, .yml or .json) of field: value pairs")
+                        help="policy file (.yaml, .yml or .json) of field: value pairs (default: none, the "
+                             "cost-optimal base)")
     parser.add_argument("--out", metavar="PATH", type=path_text,
                         help="write the plan: a folder (plan.json + CSV tables + timings.csv + README.md, "
                              "what each file holds; a roadmap: roadmap.json, CSV tables, timings.csv, "
@@ -293,7 +295,7 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", metavar="FILE", type=path_text,
                         help="policy of the design to test (.yaml, .yml or .json; default: the base)")
     parser.add_argument("--failures", metavar="KINDS", type=failure_kinds,
-                        default=("country", "hub", "supplier", "scenario"),
+                        default=DEFAULT_FAILURES,
                         help="comma-separated failure kinds to replay, 'scenario' for the disruptions "
                              "table's scenarios (default: country,hub,supplier,scenario)")
     parser.add_argument("--penalty", metavar="P", type=penalty,
@@ -318,7 +320,7 @@ def _run_stress(args: argparse.Namespace) -> Outcome:
     network = load_network(args.data)
     if args.penalty is not None:  # a product misspelt costs no solve
         check_penalty(network.products["product"], args.penalty)
-    check_scenarios(args.failures, len(network.disruptions))
+    check_scenarios(args.failures, len(network.disruptions), given=args.failures is not DEFAULT_FAILURES)
     if has_periods(network):
         return _report_outcome(*cli_roadmap.stress(args, network, policy, writing))
     plan = solve(network, policy, analysis_options(args))

@@ -18,6 +18,8 @@ from .wording import closest
 
 #: ``--failures``'s word for the scenarios of the disruptions table, beside the failure kinds
 SCENARIO = "scenario"
+#: what ``stress --failures`` replays unless told: every kind, and the scenarios where there are some
+DEFAULT_FAILURES = ("country", "hub", "supplier", SCENARIO)
 
 
 def single_failure_kinds(text: str) -> tuple[str, ...]:
@@ -43,15 +45,21 @@ def failure_kinds(text: str) -> tuple[str, ...]:
     return kinds
 
 
-def check_scenarios(kinds: tuple[str, ...], scenarios: int) -> None:
+def check_scenarios(kinds: tuple[str, ...], scenarios: int, given: bool = True) -> None:
     """A usage error where ``--failures`` asks for the disruptions table's scenarios alone and
-    the data has none (``scenarios``: its rows): said before any solve, as bad arguments."""
-    from .exceptions import ValidationError
+    the data has none (``scenarios``: its rows): said before any solve, as bad arguments; a
+    warning where it names them beside failure kinds (``given``: not the default, which holds
+    them for the data that has some), which are replayed alone (they were, without a word: audit)."""
+    from .exceptions import RunWarning, ValidationError, warn
 
-    if kinds == (SCENARIO,) and not scenarios:
-        raise ValidationError([f"(--failures) | {SCENARIO!r} replays the disruptions table's scenarios, "
-                               "but the data has none: add a disruptions table, or name country, hub or "
-                               "supplier"])
+    if SCENARIO not in kinds or scenarios:
+        return
+    why = f"(--failures) | {SCENARIO!r} replays the disruptions table's scenarios, but the data has none"
+    if kinds == (SCENARIO,):
+        raise ValidationError([f"{why}: add a disruptions table, or name country, hub or supplier"])
+    if given:
+        warn(f"{why}: the failures of {', '.join(k for k in kinds if k != SCENARIO)} are replayed alone",
+             RunWarning)
 
 
 def stress_arguments(kinds: tuple[str, ...]) -> dict[str, object]:

@@ -96,8 +96,8 @@ def configure_orlib(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=path_text,
                         help="an OR-Library cap*.txt file or a Holmberg p* file")
     parser.add_argument("--capacity", metavar="C", type=positive,
-                        help="hub capacity for the capa/capb/capc files, which leave it open (refused "
-                             "for files that give their own)")
+                        help="hub capacity, in the file's demand units, for the capa/capb/capc files, which "
+                             "leave it open (refused for files that give their own)")
     parser.add_argument("--format", choices=ORLIB_FORMATS, help="the file's layout (default: from its name, "
                         "cap* OR-Library, p<number> Holmberg)")
     parser.add_argument("--out", metavar="DIR", type=path_text, required=True,

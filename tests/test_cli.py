@@ -737,6 +737,17 @@ def test_stress_of_scenarios_alone_on_data_without_any_is_bad_arguments(capsys, 
                                 "supplier"]
 
 
+def test_scenarios_named_beside_failures_on_data_without_any_are_warned_of(capsys, tiny_dir):
+    """'--failures hub,scenario' on such data replayed the hub failures alone without a word
+    (CLI automation audit); the default, which holds the scenarios where there are some, is quiet."""
+    code, data, _ = run_json(capsys, "stress", str(tiny_dir), "--failures", "hub,scenario")
+    assert code == 0 and data["warnings"] == [
+        "(--failures) | 'scenario' replays the disruptions table's scenarios, but the data has none: the "
+        "failures of hub are replayed alone"]
+    code, data, _ = run_json(capsys, "stress", str(tiny_dir))
+    assert code == 0 and not data.get("warnings")
+
+
 def test_a_tables_rows_and_the_text_name_the_flags_too():
     """A premium's or frontier's row stopped at the time limit kept 'pass SolveOptions(
     allow_nonoptimal=True) (CLI: --allow-nonoptimal)' in --json and in the printed table, where
