@@ -25,7 +25,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_ladder import build_textbook, compare, finish, in_subprocess, run_textbook  # noqa: E402
+from bench_ladder import AGREE_WORDS, build_textbook, compare, finish, in_subprocess, run_textbook  # noqa: E402
 from ladder import ladder_network  # noqa: E402
 from machine import finite, machine_info, machine_line, save  # noqa: E402
 
@@ -108,7 +108,7 @@ def markdown(result: dict[str, Any], info: dict[str, Any]) -> str:
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"]
     for p in points:
         w, c, tb = p["warm"], p["cold"], p["textbook"]
-        agree = {True: "yes", False: "**no**", None: "–"}[p["agree"]]
+        agree = AGREE_WORDS[p["agree"]]
         lines.append(f"| {p['value']:g} | {w['status']} | {f(w.get('cost'), ',.2f')} | "
                      f"{f(w.get('premium_pct'), '.2f')}% | {f(w.get('local_share'), '.1%')} | "
                      f"{f(w.get('worst_served'), '.1%')} | "

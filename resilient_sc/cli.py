@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import json
 import multiprocessing
 import os
 import signal
@@ -75,7 +76,7 @@ from .format import frame_text, not_proven_optimal, status_and_gap
 from .output_words import DEFAULT_PENALTY
 from .solvers.base import available_cpus
 from .solvers.stops import real_stdout, stop_on_signals
-from .stopping import SIGNALS
+from .stopping import SIGNALS, interrupted, stop_signals
 from .wording import printable
 
 if TYPE_CHECKING:
@@ -297,7 +298,7 @@ def _configure_stress(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--failures", metavar="KINDS", type=failure_kinds,
                         default=DEFAULT_FAILURES,
                         help="comma-separated failure kinds to replay, 'scenario' for the disruptions "
-                             "table's scenarios (default: country,hub,supplier,scenario)")
+                             f"table's scenarios (default: {','.join(DEFAULT_FAILURES)})")
     parser.add_argument("--penalty", metavar="P", type=penalty,
                         help="money per unit short: one number for every product, or a YAML mapping "
                              "product → money, a price of its own for each product (for products counted "
@@ -519,9 +520,9 @@ def main(argv: list[str] | None = None) -> int:
     deadline = _Deadline(as_json) if console and not serves else None
     in_main = threading.current_thread() is threading.main_thread()
     if serves and in_main:  # the server's own handlers stop it, then pass the signal on to these
-        guard: contextlib.AbstractContextManager[Any] = _handled(SIGNALS, _stopped)
+        guard: contextlib.AbstractContextManager[Any] = _handled(stop_signals(), _stopped)
     else:
-        guard = stop_on_signals(SIGNALS, deadline) if in_main else contextlib.nullcontext()
+        guard = stop_on_signals(stop_signals(), deadline) if in_main else contextlib.nullcontext()
     in_main = in_main and not serves
     with guard:
         try:
@@ -575,20 +576,25 @@ class _Deadline:
     def __call__(self, signum: int) -> None:
         if self.done.wait(STOP_GRACE) or not _printing.acquire(blocking=False):
             return
-        outcome = failure(KeyboardInterrupt())
-        err, out = _render(outcome, self.as_json)
+        code, data = interrupted(signum)
+        try:
+            outcome = failure(KeyboardInterrupt())
+            code, (err, out) = outcome.code, _render(outcome, self.as_json)
+        except Exception:  # the main thread inside an import of what rendering uses: the words alone
+            err, out = f"error: {data['reason']}\n", json.dumps(data, indent=2) + "\n" if self.as_json else ""
         with real_stdout() as stdout:
             for fd, text in ((2, err), (stdout, out)):
-                data = text.encode()
+                raw = text.encode()
                 with contextlib.suppress(OSError):
-                    while data:
-                        data = data[os.write(fd, data):]
+                    while raw:
+                        raw = raw[os.write(fd, raw):]
         for child in multiprocessing.active_children():
             child.terminate()
-        from .io import remove_temporaries
+        with contextlib.suppress(Exception):  # as the rendering: io may be half imported
+            from .io import remove_temporaries
 
-        remove_temporaries()
-        os._exit(outcome.code)
+            remove_temporaries()
+        os._exit(code)
 
 
 def _outcome(argv: list[str], want_json: bool) -> tuple[Outcome, bool] | int:

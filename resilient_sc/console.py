@@ -13,7 +13,7 @@ import signal
 import sys
 import tempfile
 
-from .stopping import SIGNALS, interrupted, std_streams
+from .stopping import SIGNALS, interrupted, keep_ignored, std_streams, stop_signals
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -68,9 +68,10 @@ def _matplotlib_folder() -> None:
 
 def main() -> int:
     """Run ``resilient-sc`` with ``sys.argv``; return the exit code."""
+    keep_ignored()
     std_streams()
     _matplotlib_folder()
-    for s in SIGNALS:
+    for s in stop_signals():
         signal.signal(s, _stop)
     try:
         from . import cli  # the slow import, under the handlers above

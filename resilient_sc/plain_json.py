@@ -23,22 +23,28 @@ def to_plain(value: Any) -> Any:
     >>> to_plain({"objective": 12228393.049999999, "gap": -0.0, "n": 3, "x": float("nan")})
     {'objective': 12228393.05, 'gap': 0.0, 'n': 3, 'x': None}
     """
-    np, pd = sys.modules.get("numpy"), sys.modules.get("pandas")
-    if isinstance(value, enum.Enum):
+    if isinstance(value, enum.Enum):  # a Status is a str too: its value, not the member
         value = value.value
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):  # as the CSVs write it: 12228393.05, not 12228393.049999999
+        return output_float(value) if math.isfinite(value) else None
+    # numpy and pandas as loaded so far: another thread may still be importing them (a signal's
+    # outcome printed meanwhile found no np.floating yet: review)
+    floating = getattr(sys.modules.get("numpy"), "floating", ())
+    missing = getattr(sys.modules.get("pandas"), "NA", None)
     if isinstance(value, Mapping):
         return {str(k): to_plain(x) for k, x in value.items()}
     if isinstance(value, list | tuple | set):
         return [to_plain(x) for x in value]
-    if np is not None and isinstance(value, np.floating):
-        value = output_float(value)  # by its own digits: a float32's .item() has a double's
-    elif hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if (pd is not None and value is pd.NA) or (isinstance(value, float) and not math.isfinite(value)):
+    if missing is not None and value is missing:
         return None
-    if isinstance(value, float):  # as the CSVs write it: 12228393.05, not 12228393.049999999
-        return output_float(value)
-    return value if value is None or isinstance(value, str | int | bool) else str(value)
+    if isinstance(value, floating):
+        value = output_float(value)  # by its own digits: a float32's .item() has a double's
+        return value if math.isfinite(value) else None
+    if hasattr(value, "item") and not isinstance(value, bytes):
+        return to_plain(value.item())
+    return str(value)
 
 
 def to_json(data: Mapping[str, Any]) -> str:

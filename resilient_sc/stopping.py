@@ -13,12 +13,22 @@ import signal
 import sys
 from typing import Any
 
-#: the signals that stop a command (SIGINT, SIGTERM, SIGHUP where the platform has them), less
-#: those the process was started with ignored, which stay ignored: ``nohup`` ignores SIGHUP and a
-#: script's background job SIGINT so that the run outlives the terminal (a handler put back ended
-#: such a run at logout, exit 129 and nothing written: audit), as Python leaves an ignored SIGINT
-SIGNALS = tuple(s for s in (getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
-                if signal.getsignal(s) is not signal.SIG_IGN)
+#: the signals that stop a command (SIGINT, SIGTERM, SIGHUP where the platform has them)
+SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+_kept_ignored: set[int] = set()
+
+
+def keep_ignored() -> None:
+    """Note the stop signals the process was started with ignored, which then stay ignored
+    (:func:`stop_signals`): ``nohup`` ignores SIGHUP and a script's background job SIGINT so that
+    the run outlives the terminal, as Python leaves an ignored SIGINT (a handler put back ended
+    such a run at logout, exit 129 and nothing written: audit). The console command calls it first."""
+    _kept_ignored.update(s for s in SIGNALS if signal.getsignal(s) is signal.SIG_IGN)
+
+
+def stop_signals() -> tuple[int, ...]:
+    """:data:`SIGNALS` less those :func:`keep_ignored` noted."""
+    return tuple(s for s in SIGNALS if s not in _kept_ignored)
 #: a command stopped by a signal exits with this + the signal's number (130 for Ctrl-C)
 EXIT_SIGNAL = 128
 

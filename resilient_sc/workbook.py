@@ -308,7 +308,7 @@ def readme_sheet(sheets: Mapping[str, pd.DataFrame], solved: Plan | Roadmap | No
     """A result workbook's first sheet: how its numbers read (:data:`README_LINES`, each
     product's unit), what each of ``sheets`` holds, in what units (:func:`analysis_words` of the
     ``stress`` given), and the warnings of the data solved from (and of a roadmap's solve)."""
-    from .roadmap import ROADMAP_FILES, Roadmap
+    from .roadmap import ROADMAP_FILES
 
     roadmap = isinstance(solved, Roadmap)
     files = ({**PLAN_FILES, **ROADMAP_FILES} if roadmap else  # a plan's disruption cost said (units audit)
@@ -350,10 +350,6 @@ def timings_apart(sheets: Mapping[str, pd.DataFrame],
 def _check_workbook_arguments(path: Path, plan: Any, premium_table: Any, stress: Any, frontier: Any,
                               roadmap: Any) -> None:
     """One :class:`ValidationError` for whatever :func:`write_workbook` cannot write."""
-    from .analysis.stress import StressResult
-    from .results import Plan
-    from .roadmap import Roadmap
-
     problems = [] if path.suffix.lower() == ".xlsx" else [
         f"(path) | {str(path)!r}: a workbook is written to a path ending in .xlsx"]
     kinds = {"plan": (plan, Plan, "a Plan from solve()"), "roadmap": (roadmap, Roadmap, "a Roadmap"),

@@ -27,3 +27,14 @@ def backed_up() -> Network:
         lanes=[dict(origin=o, destination=d, unit_cost=1.0)
                for o, d in [("S1", "H"), ("S2", "H"), ("H", "M")]])
     return Network.from_frames(**{k: pd.DataFrame(v) for k, v in frames.items()})
+
+
+def default_signals() -> None:
+    """A command's stop signals at their defaults, as from a terminal (``preexec_fn`` of the
+    commands the signal tests start): one the test run was started with ignored (nohup: SIGHUP;
+    a script's background job: SIGINT) would stay ignored by the command (stopping.keep_ignored)."""
+    import signal
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)

@@ -4,19 +4,10 @@ analyses computed once on them, and the public benchmark data (tests skip cleanl
 The option ``--update-lp`` rewrites the LP snapshots of tests/test_lp_snapshots.py.
 """
 
-# ruff: noqa: E402 (the stop signals are put back to their defaults before the library is imported)
 from __future__ import annotations
 
 import signal
 from pathlib import Path
-
-# the suite runs as from a terminal, whatever started it: a stop signal the runner was started with
-# ignored (nohup: SIGHUP; a script's background job: SIGINT) stays ignored by the library and by
-# the commands the tests start (resilient_sc.stopping.SIGNALS), and their signal tests would wait
-for _name, _default in (("SIGINT", signal.default_int_handler), ("SIGTERM", signal.SIG_DFL),
-                        ("SIGHUP", signal.SIG_DFL)):
-    if hasattr(signal, _name) and signal.getsignal(getattr(signal, _name)) is signal.SIG_IGN:
-        signal.signal(getattr(signal, _name), _default)
 
 import numpy as np
 import pandas as pd

@@ -562,9 +562,24 @@ def test_a_name_the_docs_give_by_its_module_is_exported_by_it():
             except ImportError:
                 continue  # a deeper name (a method of a class): the class is the checked one
             obj = getattr(module, name, None)
-            origin = getattr(obj, "__module__", module_name)  # a constant has none: its module's names
-            if obj is not None and not isinstance(obj, type(module)) and origin != module_name:
+            if obj is None or isinstance(obj, type(module)) or module.__file__ is None:
+                continue
+            if name not in _defined_in(Path(module.__file__)):  # imported there: exported by __all__ only
                 assert name in getattr(module, "__all__", ()), f"{page.name}: {dotted} is not in __all__"
+
+
+def _defined_in(source: Path) -> set[str]:
+    """The names a module's own top-level statements bind (functions, classes, assignments)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
 
 
 def test_a_numpy_array_for_one_share_is_refused_by_check_not_by_numpy(tiny):

@@ -100,6 +100,8 @@ from resilient_sc.io import write_excel, write_tables
 from resilient_sc.periods import in_period
 from resilient_sc.solvers.base import SolveOptions
 
+from .cases import default_signals
+
 
 @pytest.fixture(scope="module")
 def base_plan():
@@ -1891,7 +1893,7 @@ def test_the_server_stops_on_its_signal_with_one_json_object(signum):
     command = [sys.executable, "-c", "import sys; from resilient_sc.console import main; sys.exit(main())",
                "app", "--no-browser", "--port", str(port), "--json"]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env=plain_env())
+                              env=plain_env(), preexec_fn=default_signals)
     try:
         for _ in range(600):  # until it answers
             with socket.socket() as client:
@@ -2046,7 +2048,7 @@ def test_the_server_refuses_an_upload_over_the_limit_before_reading_it(tmp_path)
     env["RESILIENT_SC_MAX_FILE_MB"] = "0.01"
     command = [sys.executable, "-m", "resilient_sc", "app", "--no-browser", "--port", str(port)]
     proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
+                            text=True, preexec_fn=default_signals)
     try:
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:

@@ -27,6 +27,8 @@ import pytest
 
 from resilient_sc import io
 
+from .cases import default_signals
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "electronics"
 #: the two outputs a target may hold: the base design ("old") and the example's policy ("new")
@@ -38,7 +40,7 @@ def cli(*args: str) -> subprocess.Popen[str]:
     """The console command (``python -m resilient_sc``, as ``resilient-sc`` runs it) in a
     process of its own."""
     return subprocess.Popen([sys.executable, "-m", "resilient_sc", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=default_signals)
 
 
 def solve_to(target: Path, which: str, *extra: str) -> subprocess.Popen[str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,17 @@ def test_an_outcome_is_printed_without_numpy_nor_pandas():
             "print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules), out.count('SIGTERM'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[] 2"
+
+
+def test_the_deadline_prints_its_outcome_while_numpy_is_half_imported():
+    """The console's deadline (a stop signal the work did not answer within the grace) prints the
+    interrupted outcome and ends the process also while the main thread is inside an import of
+    numpy: it raised AttributeError in its thread holding the printing lock, and the command hung
+    (review)."""
+    code = ("import sys, types; import resilient_sc.cli as c; "
+            "from resilient_sc.solvers.stops import stop_request; stop_request.ask(15); c.STOP_GRACE = 0; "
+            "sys.modules.update(numpy=types.ModuleType('numpy'), pandas=types.ModuleType('pandas')); "
+            "c._Deadline(True)(15); print('not ended')")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 143 and "not ended" not in run.stdout, (run.returncode, run.stderr[-500:])
+    assert json.loads(run.stdout)["signal"] == "SIGTERM"

@@ -35,8 +35,6 @@ def roadmap_figure(roadmap: Roadmap, title: str = "Restructuring roadmap") -> Fi
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from ..roadmap import Roadmap
-
     if not isinstance(roadmap, Roadmap):  # a Plan: an AttributeError ('period_ids') said nothing
         raise ValidationError([f"(roadmap) | {quote(repr(roadmap))} ({type(roadmap).__name__}) is not a "
                                "roadmap from solve_roadmap(); a single-period plan draws with network_map"])

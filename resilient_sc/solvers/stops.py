@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..stopping import SIGNALS
+from ..stopping import SIGNALS, stop_signals
 
 #: guards the process-wide file descriptors 1 and 2 while they are redirected
 _fd_lock = threading.Lock()
@@ -181,12 +181,12 @@ SIGNAL_WATCHER = "resilient_sc-signals"
 @contextmanager
 def stop_on_signals(signums: Iterable[int] = (),
                     on_signal: Callable[[int], None] | None = None) -> Iterator[None]:
-    """Within the block, ``signums`` (default: :data:`~resilient_sc.stopping.SIGNALS`) stop the work: Python
-    code gets KeyboardInterrupt at once; a HiGHS run stops at its next interrupt callback
+    """Within the block, ``signums`` (default: :func:`~resilient_sc.stopping.stop_signals`) stop
+    the work: Python code gets KeyboardInterrupt at once; a HiGHS run stops at its next interrupt callback
     (usually within 0.1 s), raises KeyboardInterrupt, and every later run raises it at once.
     :func:`stop_signal` says which signal it was. ``on_signal(signum)`` is called at the first
     signal, in a thread of its own (e.g. to enforce a deadline). Main thread only."""
-    wanted = list(signums) or list(SIGNALS)
+    wanted = list(signums) or list(stop_signals())
     stop_request.reset()
     stop_request.pid = os.getpid()
     # a socket pair, not a pipe: Windows takes only a socket as the wakeup fd (and had no
