@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -144,6 +145,13 @@ class Scenario:
     roadmap: Roadmap | None = None
 
 
+@functools.cache
+def _placeholder() -> Network:
+    """The network a closed tab's session holds: one for all of them (a tiny network of its own per
+    closed tab, 160 KB each, was kept with the session by the web framework's caches: audit)."""
+    return tiny()
+
+
 @dataclass(eq=False)  # a tab is itself, compared and hashed by identity (the set of open tabs)
 class Session:
     """The state of one tab: the network and its editable tables, the policy being edited, the
@@ -259,7 +267,7 @@ class Session:
             shutil.rmtree(self._workdir, ignore_errors=True)
         self.frames, self.scenarios, self.jobs = {}, {}, {}
         self.plan = self.stress = self.frontier = self.roadmap = None
-        self.network = tiny()  # a placeholder: nothing reads it once the tab is gone
+        self.network = _placeholder()  # nothing reads it once the tab is gone
 
     @property
     def is_roadmap(self) -> bool:
