@@ -45,6 +45,7 @@ from . import app as _app  # light: the web framework is imported only when `app
 from . import cli_inputs, cli_roadmap, exceptions
 from .cli_args import (
     DEFAULT_FAILURES,
+    FRONTIER_FAILURES,
     Parser,
     UsageError,
     add_threads_option,
@@ -411,7 +412,7 @@ def _configure_frontier(parser: argparse.ArgumentParser) -> None:
                         help="solve the points independently, in parallel (--workers), instead of each "
                              "starting from the previous design: faster on more than one core once a "
                              "point takes seconds (a roadmap's points always are independent)")
-    parser.add_argument("--failures", metavar="KINDS", type=single_failure_kinds, default=("country",),
+    parser.add_argument("--failures", metavar="KINDS", type=single_failure_kinds, default=FRONTIER_FAILURES,
                         help="comma-separated failure kinds replayed on each point's design, "
                              "worst_served being the worst of them (default: country; stress and "
                              "premium replay country,hub,supplier and the scenarios); not for a roadmap")

@@ -20,6 +20,9 @@ from .wording import closest
 SCENARIO = "scenario"
 #: what ``stress --failures`` replays unless told: every kind, and the scenarios where there are some
 DEFAULT_FAILURES = ("country", "hub", "supplier", SCENARIO)
+#: what ``frontier --failures`` replays on each point's design unless told (told apart from a
+#: ``--failures country`` given by identity: a roadmap's frontier refuses either)
+FRONTIER_FAILURES = ("country",)
 
 
 def single_failure_kinds(text: str) -> tuple[str, ...]:
