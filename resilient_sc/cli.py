@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import json
 import multiprocessing
 import os
 import signal
@@ -77,7 +76,7 @@ from .format import frame_text, not_proven_optimal, status_and_gap
 from .output_words import DEFAULT_PENALTY
 from .solvers.base import available_cpus
 from .solvers.stops import real_stdout, stop_on_signals
-from .stopping import SIGNALS, interrupted, stop_signals
+from .stopping import SIGNALS, interrupted_texts, stop_signals
 from .wording import printable
 
 if TYPE_CHECKING:
@@ -577,12 +576,11 @@ class _Deadline:
     def __call__(self, signum: int) -> None:
         if self.done.wait(STOP_GRACE) or not _printing.acquire(blocking=False):
             return
-        code, data = interrupted(signum)
         try:
             outcome = failure(KeyboardInterrupt())
             code, (err, out) = outcome.code, _render(outcome, self.as_json)
         except Exception:  # the main thread inside an import of what rendering uses: the words alone
-            err, out = f"error: {data['reason']}\n", json.dumps(data, indent=2) + "\n" if self.as_json else ""
+            code, err, out = interrupted_texts(signum, self.as_json)
         with real_stdout() as stdout:
             for fd, text in ((2, err), (stdout, out)):
                 raw = text.encode()

@@ -13,7 +13,7 @@ import signal
 import sys
 import tempfile
 
-from .stopping import SIGNALS, interrupted, keep_ignored, std_streams, stop_signals
+from .stopping import SIGNALS, interrupted_texts, keep_ignored, std_streams, stop_signals
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -23,11 +23,8 @@ def _stop(signum: int, frame: object) -> None:
     ImportError) or swallowed it (the command ran on and exited 0)."""
     for s in SIGNALS:
         signal.signal(s, signal.SIG_IGN)
-    code, data = interrupted(signum)
-    out = [(2, f"error: {data['reason']}\n")]
-    if "--json" in sys.argv[1:]:
-        out.append((1, json.dumps(data, indent=2) + "\n"))
-    _write(out)
+    code, err, out = interrupted_texts(signum, "--json" in sys.argv[1:])
+    _write([(2, err), (1, out)])
     os._exit(code)
 
 

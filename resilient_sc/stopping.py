@@ -8,6 +8,7 @@ imported, and :mod:`resilient_sc.cli` once it runs.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -29,6 +30,8 @@ def keep_ignored() -> None:
 def stop_signals() -> tuple[int, ...]:
     """:data:`SIGNALS` less those :func:`keep_ignored` noted."""
     return tuple(s for s in SIGNALS if s not in _kept_ignored)
+
+
 #: a command stopped by a signal exits with this + the signal's number (130 for Ctrl-C)
 EXIT_SIGNAL = 128
 
@@ -37,6 +40,17 @@ def interrupted(signum: int) -> tuple[int, dict[str, Any]]:
     """The exit code and ``--json`` answer of a command stopped by the signal ``signum``."""
     name = signal.Signals(signum).name
     return EXIT_SIGNAL + signum, {"status": "interrupted", "reason": f"interrupted by {name}", "signal": name}
+
+
+def interrupted_texts(signum: int, as_json: bool) -> tuple[int, str, str]:
+    """:func:`interrupted` as printed before the library can be: the exit code, stderr's line
+    and stdout's text (the JSON object with ``as_json``, else nothing).
+
+    >>> interrupted_texts(15, False)
+    (143, 'error: interrupted by SIGTERM\\n', '')
+    """
+    code, data = interrupted(signum)
+    return code, f"error: {data['reason']}\n", json.dumps(data, indent=2) + "\n" if as_json else ""
 
 
 def std_streams() -> None:
